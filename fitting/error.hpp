@@ -1,0 +1,19 @@
+// Errors shared by all mgscope libraries: bad input names the file, the place in it and the rule broken.
+#pragma once
+#include <stdexcept>
+#include <string>
+
+namespace mgscope {
+
+// Bad or unsupported input (a file, a setting): the caller reports it and goes on with the rest.
+class InputError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Throws InputError("<path>: <what>"), so every message starts with the file it is about.
+[[noreturn]] inline void fail_input(const std::string& path, const std::string& what) {
+  throw InputError(path + ": " + what);
+}
+
+}  // namespace mgscope

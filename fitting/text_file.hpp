@@ -1,0 +1,41 @@
+// Instrument text exports as they really are: UTF-8 or Windows-1252 (Hysitron's "µN", PPMS
+// "µA"), CRLF or LF, comma, tab or semicolon, quoted fields with commas inside, decimal commas.
+#pragma once
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mgscope {
+
+struct TextFile {
+  std::string path;
+  std::vector<std::string> lines;  // UTF-8, without line terminators
+  bool decoded_from_cp1252 = false;
+};
+
+// Reads a whole text file; bytes that are not valid UTF-8 are decoded as Windows-1252.
+// Throws InputError for an unreadable file or one holding NUL bytes (binary, not text).
+TextFile read_text_file(const std::string& path);
+// Same, from bytes already in memory (a zip member); `path` names it in errors.
+TextFile decode_text(const std::string& path, const std::string& bytes);
+
+// Splits one line RFC-4180 style: `delim` separates, double quotes protect, "" is a quote.
+std::vector<std::string> split_fields(std::string_view line, char delim);
+
+// The delimiter that occurs most in `line` among tab, comma and semicolon (tab on ties).
+char guess_delimiter(std::string_view line);
+
+std::string trim(std::string_view s);
+
+// Strict number parsing: the whole (trimmed) field must be one number, so a value garbled by a
+// locale round-trip ("50.026.184") is an error, never a guess. `decimal` is '.' or ','.
+// Errors name the file, line (1-based) and column.
+double parse_number(std::string_view field, const std::string& path, std::size_t line_no,
+                    std::string_view column, char decimal = '.');
+// As parse_number, but an empty field gives an empty optional (a cell that was not measured).
+std::optional<double> parse_optional_number(std::string_view field, const std::string& path,
+                                            std::size_t line_no, std::string_view column,
+                                            char decimal = '.');
+
+}  // namespace mgscope

@@ -1,0 +1,74 @@
+// Pixel types and the conversion of native pixels to float.
+#include "imaging/image.hpp"
+
+#include <cmath>
+#include <cstring>
+
+#include "fitting/error.hpp"
+
+namespace mgscope {
+
+const char* pixel_type_name(PixelType t) {
+  switch (t) {
+    case PixelType::u8: return "uint8";
+    case PixelType::i8: return "int8";
+    case PixelType::u16: return "uint16";
+    case PixelType::i16: return "int16";
+    case PixelType::u32: return "uint32";
+    case PixelType::i32: return "int32";
+    case PixelType::u64: return "uint64";
+    case PixelType::i64: return "int64";
+    case PixelType::f32: return "float32";
+    case PixelType::f64: return "float64";
+  }
+  return "unknown";
+}
+
+std::size_t pixel_type_bytes(PixelType t) {
+  switch (t) {
+    case PixelType::u8: case PixelType::i8: return 1;
+    case PixelType::u16: case PixelType::i16: return 2;
+    case PixelType::u32: case PixelType::i32: case PixelType::f32: return 4;
+    case PixelType::u64: case PixelType::i64: case PixelType::f64: return 8;
+  }
+  return 0;
+}
+
+namespace {
+template <class T>
+void convert(const RawImage& raw, ImageF& out) {
+  const std::size_t n = out.pixels.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    T v;
+    std::memcpy(&v, raw.bytes.data() + i * sizeof(T), sizeof(T));
+    out.pixels[i] = static_cast<float>(v);
+  }
+}
+}  // namespace
+
+ImageF to_float(const RawImage& raw, const std::string& path) {
+  const std::size_t n = std::size_t(raw.width) * std::size_t(raw.height);
+  if (raw.width <= 0 || raw.height <= 0) fail_input(path, "image has zero size");
+  if (raw.bytes.size() != n * pixel_type_bytes(raw.type))
+    fail_input(path, "pixel buffer holds " + std::to_string(raw.bytes.size()) +
+                         " bytes, expected " + std::to_string(n * pixel_type_bytes(raw.type)));
+  ImageF out(raw.width, raw.height);
+  switch (raw.type) {
+    case PixelType::u8: convert<std::uint8_t>(raw, out); break;
+    case PixelType::i8: convert<std::int8_t>(raw, out); break;
+    case PixelType::u16: convert<std::uint16_t>(raw, out); break;
+    case PixelType::i16: convert<std::int16_t>(raw, out); break;
+    case PixelType::u32: convert<std::uint32_t>(raw, out); break;
+    case PixelType::i32: convert<std::int32_t>(raw, out); break;
+    case PixelType::u64: convert<std::uint64_t>(raw, out); break;
+    case PixelType::i64: convert<std::int64_t>(raw, out); break;
+    case PixelType::f32: convert<float>(raw, out); break;
+    case PixelType::f64: convert<double>(raw, out); break;
+  }
+  std::size_t bad = 0;
+  for (float v : out.pixels) bad += !std::isfinite(v);
+  if (bad) fail_input(path, std::to_string(bad) + " pixels are NaN or infinite");
+  return out;
+}
+
+}  // namespace mgscope

@@ -1,0 +1,75 @@
+// The one image type of the core: pixels in their native type as read, a float view for
+// analysis, and the calibration and metadata kept apart from the pixels.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace mgscope {
+
+enum class PixelType { u8, i8, u16, i16, u32, i32, u64, i64, f32, f64 };
+
+const char* pixel_type_name(PixelType t);
+std::size_t pixel_type_bytes(PixelType t);
+
+// Physical size of one pixel along each axis, x = fastest (column) axis.
+struct Calibration {
+  bool calibrated = false;     // false: no physical scale was found in the file
+  double pixel_x_nm = 1.0;
+  double pixel_y_nm = 1.0;
+  double origin_x_nm = 0.0;    // calibrated coordinate of pixel (0, 0)
+  double origin_y_nm = 0.0;
+  std::string source;          // e.g. "ImageJ ImageDescription unit=nm + XResolution"
+};
+
+// What a reader learned about a file besides the pixels.
+struct ImageInfo {
+  std::string path;
+  std::string format;          // "TIFF", "DM3", "DM4", "SER", "MRC", "EMD-Berkeley", "EMD-Velox"
+  int width = 0;               // pixels along x
+  int height = 0;              // pixels along y
+  int frames = 1;              // images in the file (pages, stack slices, series elements)
+  int frame = 0;               // the frame these pixels come from
+  PixelType pixel_type = PixelType::f32;
+  Calibration calibration;
+  std::map<std::string, std::string> metadata;  // microscope, voltage, magnification, date, ...
+  std::vector<std::string> warnings;            // recoverable oddities met while reading
+};
+
+// Pixels in their native type, row-major, rows top to bottom, x fastest.
+struct RawImage {
+  int width = 0;
+  int height = 0;
+  PixelType type = PixelType::f32;
+  std::vector<std::uint8_t> bytes;  // width * height * pixel_type_bytes(type), host byte order
+};
+
+// Owning row-major image.
+template <class T>
+struct Image {
+  int width = 0;
+  int height = 0;
+  std::vector<T> pixels;
+
+  Image() = default;
+  Image(int w, int h, T fill = T{}) : width(w), height(h), pixels(std::size_t(w) * std::size_t(h), fill) {}
+  T& at(int x, int y) { return pixels[std::size_t(y) * std::size_t(width) + std::size_t(x)]; }
+  const T& at(int x, int y) const { return pixels[std::size_t(y) * std::size_t(width) + std::size_t(x)]; }
+  const T* row(int y) const { return pixels.data() + std::size_t(y) * std::size_t(width); }
+  T* row(int y) { return pixels.data() + std::size_t(y) * std::size_t(width); }
+};
+
+using ImageF = Image<float>;
+
+// A file's pixels and what the reader learned about them.
+struct LoadedImage {
+  RawImage raw;
+  ImageInfo info;
+};
+
+// Converts native pixels to float for analysis; throws InputError naming `path` on NaN/Inf.
+ImageF to_float(const RawImage& raw, const std::string& path);
+
+}  // namespace mgscope

@@ -1,0 +1,56 @@
+// Temporary-then-rename writing of output files.
+#include "pipelines/atomic_file.hpp"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <stdexcept>
+#include <system_error>
+
+namespace mgscope {
+
+std::filesystem::path temp_path_for(const std::filesystem::path& path) {
+  static std::atomic<unsigned long> counter{0};
+  std::filesystem::path t = path;
+  t += ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+  return t;
+}
+
+AtomicOutput::AtomicOutput(std::filesystem::path path) : path_(std::move(path)), temp_(temp_path_for(path_)) {
+  if (path_.has_parent_path()) std::filesystem::create_directories(path_.parent_path());
+  out_.open(temp_, std::ios::binary | std::ios::trunc);
+  if (!out_) throw std::runtime_error(path_.string() + ": cannot create output file");
+}
+
+AtomicOutput::~AtomicOutput() {
+  if (!committed_) {
+    out_.close();
+    std::error_code ec;
+    std::filesystem::remove(temp_, ec);
+  }
+}
+
+void AtomicOutput::commit() {
+  out_.flush();
+  const bool ok = static_cast<bool>(out_);
+  out_.close();
+  std::error_code ec;
+  if (!ok) {
+    std::filesystem::remove(temp_, ec);
+    throw std::runtime_error(path_.string() + ": write failed (disk full?)");
+  }
+  std::filesystem::rename(temp_, path_, ec);
+  if (ec) {
+    std::filesystem::remove(temp_, ec);
+    throw std::runtime_error(path_.string() + ": cannot move output into place: " + ec.message());
+  }
+  committed_ = true;
+}
+
+void write_file_atomic(const std::filesystem::path& path, std::string_view bytes) {
+  AtomicOutput out(path);
+  out.stream().write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  out.commit();
+}
+
+}  // namespace mgscope

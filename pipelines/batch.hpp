@@ -1,0 +1,27 @@
+// A batch goes on past a bad input and says at the end what failed.
+#pragma once
+#include <functional>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace mgscope {
+
+struct BatchFailure {
+  std::string input;
+  std::string message;
+};
+
+struct BatchResult {
+  int succeeded = 0;
+  std::vector<BatchFailure> failures;
+  int exit_code() const { return failures.empty() ? 0 : 1; }
+};
+
+// Runs `job` on every input; an exception from one input is recorded and the rest go on.
+// Each failure is printed to `err` as "ERROR: <message>" when it happens, and listed again at
+// the end ("N of M inputs failed: ...").
+BatchResult run_batch(const std::vector<std::string>& inputs,
+                      const std::function<void(const std::string&)>& job, std::ostream& err);
+
+}  // namespace mgscope

@@ -1,0 +1,15 @@
+// The subcommands of `mgscope`, one source file each. Each adds itself to the app; its callback
+// parses nothing by hand, calls the libraries, prints, and stores its exit code.
+#pragma once
+#include <CLI/CLI.hpp>
+
+namespace mgscope {
+
+struct CommandContext {
+  int exit_code = 0;  // set by the subcommand that ran: 0 ok, 1 some input failed
+};
+
+// The table of subcommands lives in main.cpp; each line there calls one of these.
+void add_hrtem_command(CLI::App& app, CommandContext& ctx);
+
+}  // namespace mgscope

@@ -1,0 +1,76 @@
+// Running gnuplot without a shell (no quoting problems with odd file names).
+#include "pipelines/gnuplot_figure.hpp"
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <sstream>
+#include <system_error>
+
+#include "pipelines/atomic_file.hpp"
+
+extern char** environ;
+
+namespace mgscope {
+
+std::string render_figure(const GnuplotFigure& figure) {
+  namespace fs = std::filesystem;
+  const fs::path dir = figure.png.has_parent_path() ? figure.png.parent_path() : fs::path(".");
+  fs::create_directories(dir);
+  for (const auto& [name, contents] : figure.data_files) write_file_atomic(dir / name, contents);
+
+  const fs::path temp_png = temp_path_for(figure.png);
+  fs::path script_path = figure.png;
+  script_path.replace_extension(".gp");
+  std::ostringstream kept;  // the script as a user re-runs it
+  kept << "# Made by mgscope; run `gnuplot " << script_path.filename().string() << "` in this folder.\n"
+       << "set terminal pngcairo size " << figure.width_px << "," << figure.height_px
+       << " enhanced font 'DejaVu Sans,11'\n"
+       << "set output '" << figure.png.filename().string() << "'\n"
+       << figure.script << '\n';
+  write_file_atomic(script_path, kept.str());
+
+  // Run a copy whose output is the temporary name, so the PNG appears atomically too.
+  std::ostringstream run;
+  run << "set terminal pngcairo size " << figure.width_px << "," << figure.height_px
+      << " enhanced font 'DejaVu Sans,11'\n"
+      << "set output '" << temp_png.filename().string() << "'\n"
+      << figure.script << '\n';
+  const fs::path run_script = temp_path_for(script_path);
+  write_file_atomic(run_script, run.str());
+
+  std::string gp_name = "gnuplot";
+  std::string arg = run_script.filename().string();
+  std::string dir_s = dir.string();
+  char* argv[] = {gp_name.data(), arg.data(), nullptr};
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+  // glibc (2.29+) has a chdir action, so gnuplot runs in the figure folder without a shell.
+  posix_spawn_file_actions_addchdir_np(&actions, dir_s.c_str());
+  pid_t pid = 0;
+  const int rc = posix_spawnp(&pid, "gnuplot", &actions, nullptr, argv, environ);
+  posix_spawn_file_actions_destroy(&actions);
+  std::string warning;
+  std::error_code ec;
+  if (rc != 0) {
+    warning = figure.png.string() + ": gnuplot not found; figure script kept at " + script_path.string();
+  } else {
+    int status = 0;
+    waitpid(pid, &status, 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !fs::exists(dir / temp_png.filename())) {
+      warning = figure.png.string() + ": gnuplot failed on " + script_path.string();
+    } else {
+      fs::rename(dir / temp_png.filename(), figure.png, ec);
+      if (ec) warning = figure.png.string() + ": cannot move figure into place: " + ec.message();
+    }
+  }
+  fs::remove(run_script, ec);
+  fs::remove(dir / temp_png.filename(), ec);
+  return warning;
+}
+
+}  // namespace mgscope

@@ -1,0 +1,15 @@
+#include "pipelines/json_output.hpp"
+
+#include <cmath>
+
+#include "pipelines/atomic_file.hpp"
+
+namespace mgscope {
+
+void write_json_atomic(const std::filesystem::path& path, const nlohmann::json& j) {
+  write_file_atomic(path, j.dump(2) + "\n");
+}
+
+nlohmann::json json_number(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
+
+}  // namespace mgscope

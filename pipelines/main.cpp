@@ -1,0 +1,28 @@
+// mgscope: one command line for the structure-property report of a metallic-glass sample.
+#include <exception>
+#include <iostream>
+
+#include "mgscope_version.hpp"
+#include "pipelines/commands.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "mgscope: HRTEM local order, nanoindentation, DSC and magnetocaloric analysis of metallic "
+      "glasses, from the raw instrument files to one report."};
+  app.set_version_flag("--version", std::string("mgscope ") + mgscope::kVersion);
+  app.require_subcommand(1);
+  mgscope::CommandContext ctx;
+
+  // The subcommand table: one line per subcommand, one file per subcommand.
+  mgscope::add_hrtem_command(app, ctx);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const std::exception& e) {
+    std::cerr << "ERROR: " << e.what() << '\n';
+    return 1;
+  }
+  return ctx.exit_code;
+}

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Installs the dependencies, builds mgscope, and runs the main job on the bundled samples.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release
+cmake --build build -j "$(nproc)" --target mgscope
+mkdir -p out
+./build/pipelines/mgscope hrtem samples/hrtem/*.tif -o out/hrtem
+echo "Outputs in out/"

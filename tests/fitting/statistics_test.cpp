@@ -1,0 +1,39 @@
+#include "fitting/statistics.hpp"
+
+#include <gtest/gtest.h>
+
+#include <utility>
+
+namespace mgscope {
+
+TEST(Statistics, MeanSd) {
+  const MeanSd m = mean_sd({2, 4, 4, 4, 5, 5, 7, 9});
+  EXPECT_DOUBLE_EQ(m.mean, 5.0);
+  EXPECT_NEAR(m.sd, 2.138089935299395, 1e-12);  // sample sd, n - 1
+  EXPECT_EQ(m.n, 8);
+}
+
+TEST(Statistics, WilsonBoundsSolveTheScoreEquation) {
+  // The Wilson bounds are the two roots p of n (k/n - p)^2 = z^2 p (1 - p).
+  const double z = 1.959963984540054;
+  for (auto [k, n] : {std::pair<long, long>{4, 100}, {37, 120}, {1, 9}}) {
+    const Interval i = wilson_interval(k, n, z);
+    const double ph = double(k) / double(n);
+    for (double p : {i.low, i.high})
+      EXPECT_NEAR(double(n) * (ph - p) * (ph - p), z * z * p * (1 - p), 1e-12) << k << "/" << n;
+    EXPECT_LT(i.low, ph);
+    EXPECT_GT(i.high, ph);
+  }
+  EXPECT_NEAR(wilson_interval(4, 100).low, 0.0157, 1e-4);  // published example: 1.57 % .. 9.84 %
+  EXPECT_NEAR(wilson_interval(4, 100).high, 0.0984, 1e-4);
+  const Interval zero = wilson_interval(0, 50);
+  EXPECT_NEAR(zero.low, 0.0, 1e-15);
+  EXPECT_NEAR(zero.high, z * z / (50 + z * z), 1e-12);  // closed form for k = 0
+}
+
+TEST(Statistics, Median) {
+  EXPECT_DOUBLE_EQ(median({3, 1, 2}), 2.0);
+  EXPECT_DOUBLE_EQ(median({4, 1, 3, 2}), 2.5);
+}
+
+}  // namespace mgscope

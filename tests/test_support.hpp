@@ -1,0 +1,60 @@
+// Locating test files and running the real executable, shared by every test.
+#pragma once
+#include <cstdio>
+#include <filesystem>
+#include <string>
+
+#include <gtest/gtest.h>
+
+namespace mgscope::test {
+
+// Path of a file under ../shared/data, or "" when the shared folder is absent.
+inline std::string shared_data(const std::string& relative) {
+  const std::filesystem::path p = std::filesystem::path(MGSCOPE_SHARED_DIR) / "data" / relative;
+  return std::filesystem::exists(p) ? p.string() : std::string();
+}
+
+// A fresh empty folder under the build tree for one test's outputs.
+inline std::filesystem::path scratch_dir(const std::string& name) {
+  const auto p = std::filesystem::temp_directory_path() / ("mgscope_test_" + name);
+  std::filesystem::remove_all(p);
+  std::filesystem::create_directories(p);
+  return p;
+}
+
+struct RunResult {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr together
+};
+
+// Runs `mgscope ARGS` (args already shell-quoted by the caller) and captures its output.
+inline RunResult run_mgscope(const std::string& args) {
+  RunResult r;
+  const std::string cmd = std::string("'") + MGSCOPE_EXE + "' " + args + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return r;
+  char buf[4096];
+  std::size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.output.append(buf, n);
+  const int status = pclose(p);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+inline std::string read_all(const std::filesystem::path& p) {
+  FILE* f = std::fopen(p.string().c_str(), "rb");
+  if (!f) return {};
+  std::string s;
+  char buf[65536];
+  std::size_t n;
+  while ((n = fread(buf, 1, sizeof buf, f)) > 0) s.append(buf, n);
+  std::fclose(f);
+  return s;
+}
+
+}  // namespace mgscope::test
+
+// Skips the test with a message when a ../shared file is missing (e.g. a clone without shared/).
+#define MGSCOPE_SHARED_OR_SKIP(var, relative)                                                  \
+  const std::string var = ::mgscope::test::shared_data(relative);                             \
+  if (var.empty()) GTEST_SKIP() << "../shared/data/" << (relative) << " is absent; skipping"
