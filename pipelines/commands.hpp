@@ -12,4 +12,6 @@ struct CommandContext {
 // The table of subcommands lives in main.cpp; each line there calls one of these.
 void add_hrtem_command(CLI::App& app, CommandContext& ctx);
 
+// Generators, added under `mgscope synth`.
+
 }  // namespace mgscope
