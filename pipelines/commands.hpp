@@ -13,5 +13,6 @@ struct CommandContext {
 void add_hrtem_command(CLI::App& app, CommandContext& ctx);
 
 // Generators, added under `mgscope synth`.
+void add_synth_hrtem_command(CLI::App& synth, CommandContext& ctx);
 
 }  // namespace mgscope
