@@ -102,8 +102,12 @@ std::optional<Candidate> from_dm(const TiffCalibrationTags& t, TiffCalibrationRe
   static const std::map<int, const char*> kNames = {
       {65003, "dm.unit_x"},   {65004, "dm.unit_y"},      {65006, "dm.offset_x"},    {65007, "dm.offset_y"},
       {65009, "dm.scale_x"},  {65010, "dm.scale_y"},     {65012, "dm.unit_name_x"}, {65013, "dm.unit_name_y"}};
-  for (const auto& [tag, v] : t.dm_numbers) r.metadata[kNames.at(tag)] = fmt(v);
-  for (const auto& [tag, v] : t.dm_texts) r.metadata[kNames.at(tag)] = v;
+  auto key = [](int tag) {
+    auto it = kNames.find(tag);
+    return it == kNames.end() ? "dm.tag" + std::to_string(tag) : std::string(it->second);
+  };
+  for (const auto& [tag, v] : t.dm_numbers) r.metadata[key(tag)] = fmt(v);
+  for (const auto& [tag, v] : t.dm_texts) r.metadata[key(tag)] = v;
   const auto sx = num(65009), sy = num(65010);
   if (!sx && !sy) return std::nullopt;
   const double scale_x = sx ? *sx : *sy, scale_y = sy ? *sy : *sx;

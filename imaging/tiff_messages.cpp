@@ -42,7 +42,8 @@ void global_warning(const char* module, const char* fmt, va_list ap) {
 std::string TiffMessages::errors_text() const {
   if (errors.empty()) return {};
   std::string s = "libtiff: ";
-  for (std::size_t i = 0; i < errors.size(); ++i) s += (i ? "; " : "") + errors[i];
+  for (std::size_t i = 0; i < errors.size(); ++i)
+    if (i == 0 || errors[i] != errors[i - 1]) s += (i ? "; " : "") + errors[i];  // libtiff repeats itself
   return s;
 }
 

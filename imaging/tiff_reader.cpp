@@ -319,21 +319,16 @@ void read_pixels(TIFF* tif, const Layout& L, std::uint64_t file_bytes, LoadedIma
 
 // Calibration and metadata from the raw entries of the page's directory.
 void read_tags(TiffFile& file, std::uint64_t ifd_offset, ImageInfo& info) {
-  const std::vector<TiffEntry> entries = file.entries(ifd_offset);
-  // A private tag whose value lies outside the file costs that tag, not the image (libtiff
-  // likewise skips such entries).
-  auto guarded = [&](std::uint16_t tag, auto&& get) {
-    try {
-      if (const TiffEntry* e = find_entry(entries, tag)) get(*e);
-    } catch (const InputError& err) {
-      info.warnings.push_back("tag " + std::to_string(tag) + " ignored: " + err.what());
-    }
-  };
+  // A value or link outside the file means a truncated or corrupt file: refused (InputError
+  // from TiffFile) rather than read with its calibration silently missing. libtiff itself only
+  // warns and drops such a tag.
+  std::uint64_t next = 0;
+  const std::vector<TiffEntry> entries = file.entries(ifd_offset, &next);
   auto text = [&](std::uint16_t tag, std::optional<std::string>& dest) {
-    guarded(tag, [&](const TiffEntry& e) { dest = tiff_text_to_utf8(file.text(e)); });
+    if (const TiffEntry* e = find_entry(entries, tag)) dest = tiff_text_to_utf8(file.text(*e));
   };
   auto number = [&](std::uint16_t tag, std::optional<double>& dest) {
-    guarded(tag, [&](const TiffEntry& e) { dest = file.number(e); });
+    if (const TiffEntry* e = find_entry(entries, tag)) dest = file.number(*e);
   };
   TiffCalibrationTags tags;
   text(270, tags.description);

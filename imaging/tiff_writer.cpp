@@ -107,7 +107,9 @@ void write_page(TIFF* tif, const RawImage& raw, const std::string& description, 
     case TiffCompression::lzw: TIFFSetField(tif, TIFFTAG_COMPRESSION, COMPRESSION_LZW); break;
     case TiffCompression::deflate: TIFFSetField(tif, TIFFTAG_COMPRESSION, COMPRESSION_ADOBE_DEFLATE); break;
   }
-  if (o.compression != TiffCompression::none)
+  // libtiff 4.5.0 byte-swaps the caller's floats before its floating-point predictor when
+  // writing big-endian, so the file would decode byte-swapped: no predictor in that one case.
+  if (o.compression != TiffCompression::none && !(floating && o.big_endian))
     TIFFSetField(tif, TIFFTAG_PREDICTOR, floating ? PREDICTOR_FLOATINGPOINT : PREDICTOR_HORIZONTAL);
   if (!description.empty()) TIFFSetField(tif, TIFFTAG_IMAGEDESCRIPTION, description.c_str());
   if (cal.calibrated) {
