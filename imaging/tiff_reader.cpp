@@ -297,7 +297,7 @@ void read_pixels(TIFF* tif, const Layout& L, std::uint64_t file_bytes, LoadedIma
     if (!TIFFGetField(tif, TIFFTAG_COLORMAP, &red, &green, &blue) || !red || !green || !blue)
       fail_tiff(path, "palette page without a ColorMap", m);
     // Colour map entries are 16-bit; scale the gray back to the index's own range.
-    const double scale = (std::uint64_t(1) << L.bits) - 1.0;
+    const double scale = std::ldexp(1.0, L.bits) - 1.0;
     GrayOut gray_out(raw, false);
     for (std::uint64_t i = 0; i < L.pixels(); ++i) {
       const auto k = static_cast<std::size_t>(sample_value(*type, sample_ptr(samples, L, sb, i, 0)));
