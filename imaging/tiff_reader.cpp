@@ -334,6 +334,15 @@ void read_tags(TiffFile& file, std::uint64_t ifd_offset, ImageInfo& info) {
   text(270, tags.description);
   number(282, tags.x_resolution);
   number(283, tags.y_resolution);
+  // ImageJ writes its description into the first page only; it holds for the whole stack.
+  const std::uint64_t first = file.header().first_ifd;
+  if (!tags.description && ifd_offset != first) {
+    const std::vector<TiffEntry> first_entries = file.entries(first);
+    if (const TiffEntry* e = find_entry(first_entries, 270)) {
+      const std::string d = tiff_text_to_utf8(file.text(*e));
+      if (d.rfind("ImageJ=", 0) == 0) tags.description = d;
+    }
+  }
   std::optional<double> unit;
   number(296, unit);
   if (unit) tags.resolution_unit = static_cast<int>(*unit);

@@ -177,6 +177,7 @@ TEST(TiffMultiPage, ReadsTheRequestedFrame) {
     EXPECT_EQ(img.info.frames, 3);
     EXPECT_EQ(img.info.frame, k);
     EXPECT_TRUE(img.raw.bytes == pages[std::size_t(k)].bytes) << "frame " << k;
+    EXPECT_NEAR(img.info.calibration.pixel_x_nm, 0.5, 1e-15) << "frame " << k;  // description on page 0 only
   }
   EXPECT_EQ(read_tiff(path).info.metadata.at("imagej.images"), "3");
   ReadOptions bad;
