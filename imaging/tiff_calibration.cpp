@@ -53,19 +53,6 @@ std::string fmt(double v) {
   return ss.str();
 }
 
-void append_utf8(std::string& out, unsigned cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
 // "key=value" lines (ImageJ) or INI "[Section]" + "key=value" (FEI); keys trimmed.
 struct KeyValue {
   std::string section, key, value;
@@ -249,7 +236,11 @@ std::string tiff_text_to_utf8(const std::string& bytes) {
     if (joined[i] == '\\' && i + 5 < joined.size() && joined[i + 1] == 'u' &&
         std::isxdigit(static_cast<unsigned char>(joined[i + 2])) && std::isxdigit(static_cast<unsigned char>(joined[i + 3])) &&
         std::isxdigit(static_cast<unsigned char>(joined[i + 4])) && std::isxdigit(static_cast<unsigned char>(joined[i + 5]))) {
-      append_utf8(out, static_cast<unsigned>(std::strtoul(joined.substr(i + 2, 4).c_str(), nullptr, 16)));
+      // Units only need Latin-1 (µ, Å, °): below U+0800 is two UTF-8 bytes; others stay escaped.
+      const auto cp = static_cast<unsigned>(std::strtoul(joined.substr(i + 2, 4).c_str(), nullptr, 16));
+      if (cp < 0x80) out += static_cast<char>(cp);
+      else if (cp < 0x800) out += {static_cast<char>(0xC0 | (cp >> 6)), static_cast<char>(0x80 | (cp & 0x3F))};
+      else out += joined.substr(i, 6);
       i += 5;
     } else {
       out += joined[i];
