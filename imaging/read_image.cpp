@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "fitting/error.hpp"
+#include "imaging/tiff_reader.hpp"
 
 namespace mgscope {
 
@@ -46,7 +47,7 @@ LoadedImage read_image(const std::string& path, const ReadOptions& options) {
   const FileFormat f = detect_format(path);
   switch (f) {
     // Each reader replaces its line here as it lands.
-    case FileFormat::tiff:
+    case FileFormat::tiff: return read_tiff(path, options);
     case FileFormat::dm3:
     case FileFormat::dm4:
     case FileFormat::ser:
