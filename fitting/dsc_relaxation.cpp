@@ -101,7 +101,11 @@ RelaxationResult relaxation_enthalpy(const DscCurve& first, const DscCurve& refe
   const std::size_t step = std::max<std::size_t>(1, count / 2000);
   for (std::size_t i = 0, seen = 0; i < T.size(); ++i) {
     if (T[i] < r.align_range.low_K || T[i] > r.window.high_K) continue;
-    if (seen++ % step == 0) r.difference_T_K.push_back(T[i]), r.difference.push_back(aligned[i]);
+    if (seen++ % step != 0) continue;
+    r.plot_T_K.push_back(T[i]);
+    r.plot_first.push_back(first.signal[i]);
+    r.plot_reference.push_back(first.signal[i] - aligned[i]);
+    r.plot_difference.push_back(aligned[i]);
   }
   r.found = true;
   return r;

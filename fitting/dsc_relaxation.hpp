@@ -33,8 +33,9 @@ struct RelaxationResult {
   Line alignment;           // (first - reference) fitted over align_range, subtracted everywhere
   double rate_first_K_per_min = kNaN, rate_reference_K_per_min = kNaN;
   double reference_scale = 1;  // the reference is scaled by rate_first / rate_reference
-  // The aligned difference over the window, as plotted (T in K, signal unit).
-  std::vector<double> difference_T_K, difference;
+  // For plots, from the alignment range to the window's end (T in K, signal unit): the first
+  // heating, the reference after scaling and alignment, and their difference.
+  std::vector<double> plot_T_K, plot_first, plot_reference, plot_difference;
   std::vector<std::string> warnings;
 };
 
