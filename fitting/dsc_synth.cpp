@@ -32,8 +32,9 @@ class Noise {
 
 double heating_signal(const DscSynthParams& p, double T, bool first) {
   const double b = p.rate_K_per_min / 60.0;
-  double s = p.baseline_W_per_g + p.baseline_slope_W_per_gK * (T - 500.0) -
-             p.step_W_per_g / (1 + std::exp(-(T - p.tg_mid_K) / p.tg_width_K)) +
+  const double cp = p.rate_K_per_min / 20.0;  // heat-capacity terms are given at 20 K/min
+  double s = cp * (p.baseline_W_per_g + p.baseline_slope_W_per_gK * (T - 500.0) -
+                   p.step_W_per_g / (1 + std::exp(-(T - p.tg_mid_K) / p.tg_width_K))) +
              p.dH_x_J_per_g * b * gauss(T, p.tx_peak_K, p.tx_sigma_K);
   if (first)
     s += p.release_J_per_g * b * gauss(T, p.relax_center_K, p.relax_sigma_K) -
@@ -69,7 +70,7 @@ DscSynthRun generate_dsc(const DscSynthParams& p) {
     for (long i = 0; i <= n; ++i) {
       const double dt = double(i) * p.sample_interval_s;
       const double T = from_K + (to_K > from_K ? b : -b) * dt;
-      double s = segment == 2 ? -p.baseline_W_per_g : heating_signal(p, T, segment == 1);
+      double s = segment == 2 ? -p.baseline_W_per_g * p.rate_K_per_min / 20.0 : heating_signal(p, T, segment == 1);
       s += p.noise_W_per_g * noise();
       r.time_s.push_back(t + dt);
       r.temperature_K.push_back(T);

@@ -7,8 +7,9 @@
 
 namespace mgscope {
 
-// Signal model (exotherm up, W/g) on heating at rate b = rate/60 K/s:
-//   baseline + slope (T - 500 K) - step * logistic((T - tg_mid) / tg_width)
+// Signal model (exotherm up, W/g) on heating at rate b = rate/60 K/s; the heat-capacity terms
+// (baseline, slope, step) are given at 20 K/min and scale with rate / (20 K/min):
+//   (baseline + slope (T - 500 K) - step * logistic((T - tg_mid) / tg_width)) * rate / 20
 //   + exotherm: dH_x * b * gauss(T; tx_peak, tx_sigma)              (whenever the scan reaches it)
 //   + first heating only: release * b * gauss(T; relax_center, relax_sigma)
 //                         - overshoot * b * gauss(T; overshoot_center, overshoot_sigma)
