@@ -51,8 +51,6 @@ DscCurve make_curve(const DscRun& run, std::size_t segment, const CurveOptions& 
   } else {
     c.warnings.push_back("no sample mass: heat flow stays in mW and enthalpies in mJ (give --mass)");
   }
-  if (!run.exotherm_from_file && !options.exotherm)
-    c.warnings.push_back("exotherm direction not in the file: assumed up");
   c.time_s.assign(run.time_s.begin() + long(seg.begin), run.time_s.begin() + long(seg.end));
   c.temperature_K.assign(run.temperature_K.begin() + long(seg.begin), run.temperature_K.begin() + long(seg.end));
   for (std::size_t i = seg.begin; i < seg.end; ++i) c.signal.push_back(scale * run.heat_flow[i]);

@@ -1,5 +1,6 @@
 // `mgscope dsc FILE... -o OUTDIR`: Tg, Tx, crystallisation/melting enthalpies and the relaxation
 // enthalpy of each DSC run, with every construction written out and drawn; treatment series.
+#include <cctype>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -69,7 +70,12 @@ std::map<std::string, TreatmentEntry> read_treatment_csv(const std::string& path
       fail_input(path, "line " + std::to_string(i + 1) + ": too few fields");
     TreatmentEntry e;
     e.treatment = parse_number(f[std::size_t(c_treat)], path, i + 1, "treatment");
-    if (c_ref >= 0) e.reference = trim(f[std::size_t(c_ref)]);
+    if (c_ref >= 0 && !trim(f[std::size_t(c_ref)]).empty()) {
+      // A relative reference path that does not exist from here is taken relative to the CSV.
+      std::filesystem::path ref(trim(f[std::size_t(c_ref)]));
+      if (ref.is_relative() && !std::filesystem::exists(ref)) ref = std::filesystem::path(path).parent_path() / ref;
+      e.reference = ref.string();
+    }
     out[trim(f[std::size_t(c_file)])] = e;
   }
   return out;
@@ -157,8 +163,11 @@ void run_dsc(DscCommandOptions& o, CommandContext& ctx) {
     for (const auto& s : rep.scans)
       for (const auto& w : s.curve.warnings) rep.warnings.push_back("heating " + std::to_string(s.heating_number) + ": " + w);
     // A figure name per input, unique even when two inputs share a file name.
-    rep.stem = fs::path(file).stem().string();
-    for (int n = 2; stems.count(rep.stem); ++n) rep.stem = fs::path(file).stem().string() + "_" + std::to_string(n);
+    std::string stem = fs::path(file).stem().string();
+    for (char& c : stem)  // the figure script quotes file names: keep them plain
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.') c = '_';
+    rep.stem = stem;
+    for (int n = 2; stems.count(rep.stem); ++n) rep.stem = stem + "_" + std::to_string(n);
     stems.insert(rep.stem);
     if (std::string w = render_dsc_figure(rep, o.outdir); !w.empty()) rep.warnings.push_back(w);
 

@@ -122,6 +122,16 @@ TEST(DscCommand, BadFileFailsAloneAndExitCodeIsOne) {
   EXPECT_EQ(summary.at("failures").size(), 2u);
 }
 
+TEST(DscCommand, BundledSamplesRegenerateIdentically) {
+  const auto dir = test::scratch_dir("dsc_samples");
+  ASSERT_EQ(test::run_mgscope("synth dsc --demo -o '" + dir.string() + "'").exit_code, 0);
+  ASSERT_EQ(test::run_mgscope("synth dsc --format csv --name generic_example -o '" + dir.string() + "'").exit_code, 0);
+  const std::filesystem::path samples = std::filesystem::path(MGSCOPE_SOURCE_DIR) / "samples" / "dsc";
+  for (const char* f : {"dsc_as_cast.txt", "dsc_20_cycles.txt", "treatments.csv", "generic_example.csv",
+                        "generic_example_truth.json"})
+    EXPECT_EQ(test::read_all(dir / f), test::read_all(samples / f)) << f << " differs from samples/dsc: regenerate it";
+}
+
 TEST(DscCommand, HelpStatesUnits) {
   auto r = test::run_mgscope("dsc --help");
   EXPECT_EQ(r.exit_code, 0);
