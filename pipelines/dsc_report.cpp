@@ -281,13 +281,13 @@ std::string render_dsc_figure(const DscSampleReport& s, const std::filesystem::p
   for (const auto& sc : s.scans) scans.push_back(&sc);
   if (s.reference && s.reference_path != s.path) scans.push_back(&*s.reference);
 
-  std::ostringstream curves, lines, points;
+  std::ostringstream curves, lines, tg_points, peak_points;
   auto segment = [&](const Line& l, double a, double b) {
     if (std::isfinite(a) && std::isfinite(b) && std::isfinite(l.slope))
       lines << num(a) << ' ' << num(l.at(a)) << '\n' << num(b) << ' ' << num(l.at(b)) << "\n\n";
   };
-  auto point = [&](double T, const Line& on, const char* label) {
-    if (std::isfinite(T) && std::isfinite(on.slope)) points << num(T) << ' ' << num(on.at(T)) << " \"" << label << "\"\n";
+  auto point = [&](std::ostringstream& to, double T, const Line& on, const char* label) {
+    if (std::isfinite(T) && std::isfinite(on.slope)) to << num(T) << ' ' << num(on.at(T)) << " \"" << label << "\"\n";
   };
   std::string plot_curves;
   double tg_low = kNaN, tg_high = kNaN;
@@ -297,17 +297,17 @@ std::string render_dsc_figure(const DscSampleReport& s, const std::filesystem::p
     for (std::size_t k = 0; k < c.temperature_K.size(); k += step) curves << num(c.temperature_K[k]) << ' ' << num(c.signal[k]) << '\n';
     curves << "\n\n";
     plot_curves += std::string(i ? ", " : "") + "'" + base + "_curves.dat' index " + std::to_string(i) +
-                   " using 1:2 with lines lw 1.5 title '" + scans[i]->role + " (heating " +
+                   " using 1:2 with lines lw 1.5 lt " + std::to_string(i + 1) + " title '" + scans[i]->role + " (heating " +
                    std::to_string(scans[i]->heating_number) + ")'";
     const GlassTransition& g = scans[i]->transitions.tg;
     if (g.found) {
       segment(g.glass_baseline.line, g.glass_baseline.low_K, g.end_K);
       segment(g.liquid_baseline.line, g.onset_K, g.liquid_baseline.high_K);
       segment(g.tangent.line, g.onset_K - 3, g.end_K + 3);
-      point(g.onset_K, g.glass_baseline.line, "T_g onset");
+      point(tg_points, g.onset_K, g.glass_baseline.line, "T_g onset");
       Line mid{0.5 * (g.glass_baseline.line.slope + g.liquid_baseline.line.slope),
                0.5 * (g.glass_baseline.line.intercept + g.liquid_baseline.line.intercept)};
-      point(g.midpoint_K, mid, "T_g mid");
+      point(tg_points, g.midpoint_K, mid, "T_g mid");
       if (std::isnan(tg_low) || scans[i]->role == "first") tg_low = g.glass_baseline.low_K - 5, tg_high = g.liquid_baseline.high_K + 5;
     }
     std::vector<const Peak*> peaks{&scans[i]->transitions.crystallisation};
@@ -316,32 +316,40 @@ std::string render_dsc_figure(const DscSampleReport& s, const std::filesystem::p
       if (!p->found) continue;
       segment(p->baseline, p->start_K - 5, p->end_K + 5);
       segment(p->tangent.line, p->onset_K - 2, p->tangent.at_K + 2);
-      point(p->onset_K, p->baseline, p->exothermic ? "T_x onset" : "T_m onset");
-      point(p->start_K, p->baseline, "|");
-      point(p->end_K, p->baseline, "|");
+      point(peak_points, p->onset_K, p->baseline, p->exothermic ? "T_x onset" : "T_m onset");
+      point(peak_points, p->start_K, p->baseline, "|");
+      point(peak_points, p->end_K, p->baseline, "|");
     }
   }
-  if (points.str().empty()) points << "NaN NaN \"\"\n";
+  // Points file: index 0 the Tg points, index 1 the peak points (labelled in different panels).
+  const std::string points = (tg_points.str().empty() ? "NaN NaN \"\"\n" : tg_points.str()) + "\n\n" +
+                             (peak_points.str().empty() ? "NaN NaN \"\"\n" : peak_points.str());
   if (lines.str().empty()) lines << "NaN NaN\n";
-  fig.data_files = {{base + "_curves.dat", curves.str()}, {base + "_lines.dat", lines.str()}, {base + "_points.dat", points.str()}};
+  fig.data_files = {{base + "_curves.dat", curves.str()}, {base + "_lines.dat", lines.str()}, {base + "_points.dat", points}};
   const std::string unit = scans.empty() ? "mW" : scans.front()->curve.signal_unit();
   std::string title = s.sample.empty() ? s.stem : s.sample;
   for (char& c : title)
     if (c == '\'' || c == '_') c = ' ';
   std::ostringstream g;
-  const std::string constructions = ", '" + base + "_lines.dat' using 1:2 with lines dt 2 lc rgb '#202020' title 'constructions'"
-                                    ", '" + base + "_points.dat' using 1:2 with points pt 6 ps 1.5 lc rgb '#c00000' notitle"
-                                    ", '" + base + "_points.dat' using 1:2:3 with labels offset 1,1 font ',9' notitle\n";
+  // Constructions, with the labels of one points block (0: Tg, 1: peaks) so they do not crowd.
+  auto constructions = [&](int labelled) {
+    return ", '" + base + "_lines.dat' using 1:2 with lines dt 2 lc rgb '#202020' title 'constructions', '" + base +
+           "_points.dat' using 1:2 with points pt 6 ps 1.5 lc rgb '#c00000' notitle, '" + base + "_points.dat' index " +
+           std::to_string(labelled) + " using 1:2:3 with labels offset 1,1 font ',9' notitle\n";
+  };
   const bool relax = s.relaxation && s.relaxation->found;
   const int panels = 1 + (std::isfinite(tg_low) ? 1 : 0) + (relax ? 1 : 0);
   g << "set multiplot layout " << panels << ",1 title '" << title << " (exotherm up)'\nset grid\n"
     << "set xlabel 'T (K)'\nset ylabel 'heat flow (" << unit << "), exo up'\nset key bottom left\n"
-    << "plot " << plot_curves << constructions;
+    << "plot " << plot_curves << constructions(1);
   if (std::isfinite(tg_low))  // the Tg step is small beside a crystallisation peak: zoom on it
     g << "set xrange [" << num(tg_low) << ":" << num(tg_high) << "]\nset title 'glass transition'\nplot " << plot_curves
-      << constructions << "set xrange [*:*]\n";
+      << constructions(0) << "set xrange [*:*]\n";
   if (relax) {
     const RelaxationResult& r = *s.relaxation;
+    std::size_t reference_lt = scans.size();  // a reference from another file is the last curve
+    for (std::size_t i = 0; i < s.scans.size(); ++i)
+      if (s.scans[i].role == "reference") reference_lt = i + 1;
     std::ostringstream rel;
     for (std::size_t k = 0; k < r.plot_T_K.size(); ++k)
       rel << num(r.plot_T_K[k]) << ' ' << num(r.plot_first[k]) << ' ' << num(r.plot_reference[k]) << '\n';
@@ -355,7 +363,8 @@ std::string render_dsc_figure(const DscSampleReport& s, const std::filesystem::p
       << "set object 1 rect from " << num(r.align_range.low_K) << ", graph 0 to " << num(r.align_range.high_K)
       << ", graph 1 fc rgb '#e0e0e0' fs solid 0.5 behind\n"
       << "plot '" << base << "_relax.dat' using 1:2:3 with filledcurves lc rgb '#9090ff' fs transparent solid 0.4 title 'difference', "
-      << "'' using 1:2 with lines lw 1.5 title 'first heating', '' using 1:3 with lines lw 1.5 title 'reference, aligned (grey: alignment range)'\n";
+      << "'' using 1:2 with lines lw 1.5 lt " << s.first + 1 << " title 'first heating', '' using 1:3 with lines lw 1.5 lt "
+      << reference_lt << " title 'reference, aligned (grey: alignment range)'\n";
   }
   g << "unset multiplot\n";
   fig.script = g.str();
