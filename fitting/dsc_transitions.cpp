@@ -1,5 +1,6 @@
 // Tangent constructions on a heating curve. Baselines are fitted on each side of an event, never
-// across it: the Tg step has a glass and a liquid baseline, a peak a baseline joining its two ends.
+// across it: the Tg step has a glass and a liquid baseline, a peak one straight baseline fitted to
+// the curve on both of its sides (outside the peak).
 #include "fitting/dsc_transitions.hpp"
 
 #include <algorithm>
@@ -217,8 +218,25 @@ GlassTransition find_glass_transition(const Scan& s, double low, double high, bo
 
 }  // namespace
 
+std::string check_options(const TransitionOptions& o) {
+  auto window_ok = [](const std::optional<WindowK>& w) { return !w || w->high_K > w->low_K; };
+  if (!(o.smoothing_K > 0)) return "smoothing_K must be > 0";
+  if (!(o.baseline_span_K > 0)) return "baseline_span_K must be > 0";
+  if (!(o.skip_start_K >= 0)) return "skip_start_K must be >= 0";
+  if (!(o.step_edge_fraction > 0 && o.step_edge_fraction < 1)) return "step_edge_fraction must be in (0, 1)";
+  if (!(o.peak_edge_fraction > 0 && o.peak_edge_fraction < 1)) return "peak_edge_fraction must be in (0, 1)";
+  if (!(o.min_peak_sigma >= 0) || !(o.min_peak_fraction >= 0)) return "min_peak_sigma and min_peak_fraction must be >= 0";
+  if (!window_ok(o.tg_window)) return "tg_window needs low_K < high_K";
+  if (!window_ok(o.tx_window)) return "tx_window needs low_K < high_K";
+  return "";
+}
+
 TransitionResult analyse_transitions(const DscCurve& curve, const TransitionOptions& o) {
   TransitionResult r;
+  if (const std::string bad = check_options(o); !bad.empty()) {
+    r.warnings.push_back("options not usable: " + bad);
+    return r;
+  }
   Scan s{curve, local_linear_fit(curve.temperature_K, curve.signal, o.smoothing_K)};
   if (s.size() < 20) {
     r.warnings.push_back("fewer than 20 points: nothing analysed");

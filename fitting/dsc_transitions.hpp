@@ -75,8 +75,12 @@ struct TransitionResult {
   std::vector<std::string> warnings;
 };
 
+// "" when the options are usable, else a message naming the field (e.g. "smoothing_K must be > 0").
+std::string check_options(const TransitionOptions& options);
+
 // Order of the searches: the largest exotherm (crystallisation), then endotherms above it
 // (melting), then the Tg step below both. A user window replaces the automatic search.
+// Invalid options give an empty result whose warnings hold check_options' message.
 TransitionResult analyse_transitions(const DscCurve& curve, const TransitionOptions& options = {});
 
 }  // namespace mgscope

@@ -109,6 +109,8 @@ void run_dsc(DscCommandOptions& o, CommandContext& ctx) {
     throw InputError("--treatment has " + std::to_string(o.treatments.size()) + " values for " +
                      std::to_string(o.files.size()) + " files");
   if (o.first_heating < 1) throw InputError("--first-heating counts from 1");
+  if (const std::string bad = check_options(o.transitions); !bad.empty()) throw InputError("options: " + bad);
+  if (!(o.relaxation.align_span_K > 0)) throw InputError("--align-span must be > 0 K");
   const auto table = o.treatment_csv.empty() ? std::map<std::string, TreatmentEntry>{} : read_treatment_csv(o.treatment_csv);
 
   std::vector<DscSampleReport> reports;
