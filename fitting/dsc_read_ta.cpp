@@ -1,7 +1,6 @@
 // TA Instruments Universal Analysis text export: 'Key<TAB>value' header (Exotherm Up/Down, Size in mg,
 // Nsig and one 'SigN<TAB>Name (unit)' line per column), 'StartOfData', then TAB rows in which a
 // time of -1 marks the start of a new segment of the method.
-#include <cmath>
 #include <cstdlib>
 
 #include "fitting/dsc_readers.hpp"

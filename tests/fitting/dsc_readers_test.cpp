@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <fstream>
 #include <sstream>
 
 #include "fitting/dsc_curve.hpp"
@@ -94,6 +93,25 @@ TEST(DscReaders, ReadsNetzschExportWithDecimalCommaAndSegments) {
     EXPECT_EQ(run.segments[std::size_t(k)].file_segment, k + 1);
     EXPECT_NEAR(std::abs(run.segments[std::size_t(k)].rate_K_per_min), 20.0, 1e-3);
   }
+}
+
+TEST(DscReaders, NetzschExoDirectionAndMassOverride) {
+  DscSynthParams p;
+  std::string text = write_dsc_netzsch(generate_dsc(p), p);
+  const DscRun up = read_dsc(decode_text("up.txt", text));
+  // "#EXO:,-1" (value after the separator, as comma-separated exports write it) = exotherm down.
+  text.replace(text.find("#EXO:1"), 6, "#EXO:;-1");
+  const DscRun down = read_dsc(decode_text("down.txt", text));
+  EXPECT_EQ(up.exotherm, Exotherm::Up);
+  EXPECT_EQ(down.exotherm, Exotherm::Down);
+  const DscCurve cu = make_curve(up, 0, {}), cd = make_curve(down, 0, {});
+  EXPECT_DOUBLE_EQ(cd.signal[100], -cu.signal[100]);  // flipped to exotherm up
+  // A per-mass signal with another mass: rescaled by file mass / given mass (10 mg / 5 mg).
+  CurveOptions half;
+  half.mass_mg = 5;
+  EXPECT_NEAR(make_curve(up, 0, half).signal[100], 2 * cu.signal[100], 1e-15);
+  // A cooling segment is not an analysis curve.
+  EXPECT_THROW(make_curve(up, 1, {}), InputError);
 }
 
 TEST(DscReaders, ReadsGenericCsvWithUnits) {
