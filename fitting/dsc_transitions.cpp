@@ -106,6 +106,26 @@ Peak find_peak(const Scan& s, int sign, double low, double high, const Transitio
   return p;
 }
 
+// Peaks of one sign in [low, high], largest first, then in the ranges left beside each, until
+// nothing significant remains or `max_count` are found; sorted by temperature.
+std::vector<Peak> find_peaks(const Scan& s, int sign, double low, double high, int max_count,
+                             const TransitionOptions& o) {
+  std::vector<Peak> found;
+  std::vector<WindowK> todo{{low, high}};
+  while (!todo.empty() && int(found.size()) < max_count) {
+    const WindowK w = todo.back();
+    todo.pop_back();
+    if (w.high_K - w.low_K < 4 * o.smoothing_K) continue;
+    Peak p = find_peak(s, sign, w.low_K, w.high_K, o);
+    if (!p.found) continue;
+    todo.push_back({w.low_K, p.start_K});
+    todo.push_back({p.end_K, w.high_K});
+    found.push_back(p);
+  }
+  std::sort(found.begin(), found.end(), [](const Peak& a, const Peak& b) { return a.peak_K < b.peak_K; });
+  return found;
+}
+
 // The Tg construction around the steepest descent at row k, searched rows [a, b].
 GlassTransition glass_transition_at(const Scan& s, std::size_t k, std::size_t a, std::size_t b, double ref,
                                     double low, double high, bool user_window, const TransitionOptions& o) {
@@ -255,25 +275,16 @@ TransitionResult analyse_transitions(const DscCurve& curve, const TransitionOpti
     r.tg = o.tg_window ? find_glass_transition(s, o.tg_window->low_K, o.tg_window->high_K, true, o)
                        : find_glass_transition(s, lo, hi, false, o);
   const double above_tg = r.tg.found ? r.tg.liquid_baseline.low_K - o.smoothing_K : lo;
-  if (o.find_crystallisation)
-    r.crystallisation = o.tx_window ? find_peak(s, +1, o.tx_window->low_K, o.tx_window->high_K, o)
-                                    : find_peak(s, +1, above_tg, hi, o);
-  const Peak& x = r.crystallisation;
+  if (o.find_crystallisation) {
+    // Metallic glasses often crystallise in steps: Tx is the onset of the first exotherm.
+    r.exotherms = o.tx_window ? find_peaks(s, +1, o.tx_window->low_K, o.tx_window->high_K, o.max_exotherms, o)
+                              : find_peaks(s, +1, above_tg, hi, o.max_exotherms, o);
+    if (!r.exotherms.empty()) r.crystallisation = r.exotherms.front();
+    else r.crystallisation.message = "no exotherm above Tg";
+  }
   if (o.find_melting) {
-    // Endotherms above the crystallisation (or above Tg), largest first, then the ranges left
-    // beside each, until nothing significant remains.
-    std::vector<WindowK> todo{{x.found ? x.end_K : above_tg, hi}};
-    while (!todo.empty() && int(r.melting.size()) < o.max_melting_peaks) {
-      const WindowK w = todo.back();
-      todo.pop_back();
-      if (w.high_K - w.low_K < 4 * o.smoothing_K) continue;
-      Peak m = find_peak(s, -1, w.low_K, w.high_K, o);
-      if (!m.found) continue;
-      todo.push_back({w.low_K, m.start_K});
-      todo.push_back({m.end_K, w.high_K});
-      r.melting.push_back(m);
-    }
-    std::sort(r.melting.begin(), r.melting.end(), [](const Peak& a, const Peak& b) { return a.peak_K < b.peak_K; });
+    const double above = r.exotherms.empty() ? above_tg : r.exotherms.back().end_K;
+    r.melting = find_peaks(s, -1, above, hi, o.max_melting_peaks, o);
   }
   return r;
 }

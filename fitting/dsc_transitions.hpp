@@ -23,6 +23,7 @@ struct TransitionOptions {
   double peak_edge_fraction = 0.01;  // a peak ends where it is < this * its height above the baseline
   double min_peak_sigma = 10.0;    // a peak/step must exceed this many noise standard deviations
   double min_peak_fraction = 0.03; // and a peak this fraction of the scan's signal range
+  int max_exotherms = 3;       // crystallisation steps reported (Tx = onset of the first)
   int max_melting_peaks = 3;
   std::optional<WindowK> tg_window;  // user region holding the Tg step: baselines at its two ends
   std::optional<WindowK> tx_window;  // user region holding the crystallisation exotherm
@@ -69,7 +70,8 @@ struct Peak {
 
 struct TransitionResult {
   GlassTransition tg;
-  Peak crystallisation;
+  Peak crystallisation;        // the first exotherm above Tg (Tx), = exotherms.front()
+  std::vector<Peak> exotherms; // every separate crystallisation exotherm, by temperature
   std::vector<Peak> melting;
   double noise = kNaN;  // signal noise standard deviation, signal unit
   std::vector<std::string> warnings;
@@ -78,8 +80,9 @@ struct TransitionResult {
 // "" when the options are usable, else a message naming the field (e.g. "smoothing_K must be > 0").
 std::string check_options(const TransitionOptions& options);
 
-// Order of the searches: the largest exotherm (crystallisation), then endotherms above it
-// (melting), then the Tg step below both. A user window replaces the automatic search.
+// Order of the searches: the Tg step, then exotherms above it (crystallisation; each must return
+// to a baseline, so overlapping steps count as one), then endotherms above the last exotherm
+// (melting). A user window replaces the automatic search.
 // Invalid options give an empty result whose warnings hold check_options' message.
 TransitionResult analyse_transitions(const DscCurve& curve, const TransitionOptions& options = {});
 

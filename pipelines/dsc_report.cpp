@@ -79,8 +79,9 @@ json peak_json(const Peak& p) {
 
 json scan_json(const DscScanReport& s) {
   const DscCurve& c = s.curve;
-  json melting = json::array();
+  json melting = json::array(), exotherms = json::array();
   for (const Peak& m : s.transitions.melting) melting.push_back(peak_json(m));
+  for (const Peak& x : s.transitions.exotherms) exotherms.push_back(peak_json(x));
   return {{"path", c.path},
           {"heating", s.heating_number},
           {"role", s.role},
@@ -93,6 +94,7 @@ json scan_json(const DscScanReport& s) {
           {"noise", json_number(s.transitions.noise)},
           {"glass_transition", tg_json(s.transitions.tg)},
           {"crystallisation", peak_json(s.transitions.crystallisation)},
+          {"exotherms", exotherms},
           {"melting", melting},
           {"warnings", c.warnings}};
 }
@@ -310,7 +312,8 @@ std::string render_dsc_figure(const DscSampleReport& s, const std::filesystem::p
       point(tg_points, g.midpoint_K, mid, "T_g mid");
       if (std::isnan(tg_low) || scans[i]->role == "first") tg_low = g.glass_baseline.low_K - 5, tg_high = g.liquid_baseline.high_K + 5;
     }
-    std::vector<const Peak*> peaks{&scans[i]->transitions.crystallisation};
+    std::vector<const Peak*> peaks;
+    for (const Peak& x : scans[i]->transitions.exotherms) peaks.push_back(&x);
     for (const Peak& m : scans[i]->transitions.melting) peaks.push_back(&m);
     for (const Peak* p : peaks) {
       if (!p->found) continue;

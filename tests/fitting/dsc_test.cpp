@@ -115,6 +115,33 @@ TEST(DscTransitions, MeltingEndothermOnsetAndArea) {
   EXPECT_NEAR(r.melting[0].enthalpy, area, 0.02 * area);
 }
 
+TEST(DscTransitions, TwoCrystallisationStepsTxIsTheFirst) {
+  // Two separate Gaussian exotherms (20 J/g at 660 K, 30 J/g at 700 K, sigma 4 K) at 20 K/min.
+  DscCurve c;
+  c.per_gram = true;
+  c.rate_K_per_min = 20;
+  const double b = 20 / 60.0, sigma = 4;
+  auto gauss = [&](double T, double mu) {
+    return std::exp(-0.5 * std::pow((T - mu) / sigma, 2)) / (sigma * std::sqrt(2 * 3.141592653589793));
+  };
+  for (int i = 0; i <= 700; ++i) {
+    const double t = 0.5 * i, T = 600 + b * t;
+    c.time_s.push_back(t);
+    c.temperature_K.push_back(T);
+    c.signal.push_back(-0.1 + 20 * b * gauss(T, 660) + 30 * b * gauss(T, 700));
+  }
+  TransitionOptions o;
+  o.find_glass_transition = false;
+  const TransitionResult r = analyse_transitions(c, o);
+  ASSERT_EQ(r.exotherms.size(), 2u);
+  EXPECT_NEAR(r.crystallisation.peak_K, 660, 0.2);
+  EXPECT_NEAR(r.crystallisation.onset_K, 660 - 2 * sigma, 1.0);
+  EXPECT_NEAR(r.exotherms[0].enthalpy, 20, 0.02 * 20);
+  EXPECT_NEAR(r.exotherms[1].peak_K, 700, 0.2);
+  EXPECT_NEAR(r.exotherms[1].enthalpy, 30, 0.02 * 30);
+  EXPECT_TRUE(r.melting.empty());
+}
+
 TEST(DscRelaxation, ReleasedEnthalpyMatchesTruth) {
   DscSynthParams p;
   p.release_J_per_g = 0.6;
