@@ -282,6 +282,38 @@ TEST(TiffColour, GrayWithAlphaKeepsTheFirstSample) {
   EXPECT_TRUE(any_contains(img.info.warnings, "extra sample"));
 }
 
+TEST(TiffColour, CmykGoesThroughLibtiffsRgbaDecoder) {
+  const auto dir = test::scratch_dir("tiff_cmyk");
+  const std::string path = (dir / "cmyk.tif").string();
+  TIFF* t = open_for_write(path, 3, 1, 4, 8, PHOTOMETRIC_SEPARATED, PLANARCONFIG_CONTIG);
+  TIFFSetField(t, TIFFTAG_INKSET, INKSET_CMYK);
+  std::uint8_t px[12] = {0, 0, 0, 0, /* white */ 0, 0, 0, 255, /* black */ 255, 0, 0, 0 /* cyan */};
+  ASSERT_GT(TIFFWriteEncodedStrip(t, 0, px, 12), 0);
+  TIFFClose(t);
+  const LoadedImage img = read_tiff(path);
+  ASSERT_EQ(img.raw.type, PixelType::f32);
+  EXPECT_NEAR(read_f32(img.raw, 0), 255.0, 1e-3);
+  EXPECT_NEAR(read_f32(img.raw, 1), 0.0, 1e-3);
+  EXPECT_NEAR(read_f32(img.raw, 2), (0.587 + 0.114) * 255, 1e-3);  // cyan = (0, 255, 255)
+  EXPECT_TRUE(any_contains(img.info.warnings, "PhotometricInterpretation 5"));
+}
+
+TEST(TiffOrientation, MirroredPagesAreUndone) {
+  const auto dir = test::scratch_dir("tiff_orientation");
+  const std::vector<std::uint8_t> stored = {1, 2, 3, 4, 5, 6};  // 3 x 2
+  const std::vector<std::pair<std::uint16_t, std::vector<std::uint8_t>>> cases = {
+      {1, {1, 2, 3, 4, 5, 6}}, {2, {3, 2, 1, 6, 5, 4}}, {3, {6, 5, 4, 3, 2, 1}}, {4, {4, 5, 6, 1, 2, 3}}};
+  for (const auto& [orientation, expected] : cases) {
+    TiffBuilder b;
+    b.pixels(stored);
+    b.gray_page(3, 2, 8);
+    b.shorts(274, {orientation});
+    const std::string path = (dir / ("o" + std::to_string(orientation) + ".tif")).string();
+    write_bytes(path, b.bytes());
+    EXPECT_EQ(read_tiff(path).raw.bytes, expected) << "Orientation " << orientation;
+  }
+}
+
 TEST(TiffCalibrationReal, DigitalMicrographExport) {
   MGSCOPE_SHARED_OR_SKIP(path, "hrtem/test_loading_image_saved_with_DM.tif");
   const LoadedImage img = read_image(path);
