@@ -101,6 +101,11 @@ std::vector<std::uint8_t> render_overlay_png(const ImageF& image, const HrtemRes
   char line[128];
   const int step = int(30 * font) + 6;
   cv::Point at(margin, margin + step);
+  {  // darken the legend's background so it reads on any image
+    const cv::Rect box(margin / 2, margin / 2, std::min(bgr.cols - margin, int(520 * font)), 3 * step + margin / 2);
+    cv::Mat roi = bgr(box & cv::Rect(0, 0, bgr.cols, bgr.rows));
+    roi *= 0.35;
+  }
   const struct {
     cv::Scalar colour;
     int cls;
