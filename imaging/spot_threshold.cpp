@@ -27,57 +27,53 @@ const char* threshold_mode_name(ThresholdMode m) {
 
 namespace {
 
-// A Gaussian random field with the crop's radial power spectrum: what the image would look like
-// with the same contrast transfer and no local order. The spectrum is the radial *median* of
-// |F|^2 (over rings one frequency pixel wide) divided by ln 2, so Bragg peaks of crystals in the
-// crop neither leak into the null as plane waves (as a plain phase randomisation would keep them)
-// nor inflate its ring.
-ImageF null_field(const ImageF& crop, std::mt19937_64& rng) {
-  // The crop is apodised first: a crop is not periodic, and the jumps at its edges would leak
-  // power across the spectrum (measured: nulls from bare 1024 px crops of a 2048 px image set the
-  // threshold ~8 % low and the false-alarm rate rose from 1 % to 1.5 %). The overall scale of the
-  // null does not matter, since every box is normalised to unit variance.
+// Radial amplitude spectrum |F|(ring) of a crop of the image, rings one frequency pixel wide.
+// It is the radial *median* of |F|^2 divided by ln 2, so Bragg peaks of crystals in the crop
+// neither leak into the null as plane waves (as a plain phase randomisation would keep them) nor
+// inflate its ring. The crop is apodised first: a crop is not periodic, and the jumps at its edges
+// would leak power across the spectrum (measured: nulls from bare 1024 px crops of a 2048 px image
+// set the threshold ~8 % low, and the false-alarm rate rose from 1 % to 1.5 %). The overall scale
+// does not matter, since every box is normalised to unit variance.
+std::vector<double> ring_power(const ImageF& crop) {
   ImageF tapered = crop;
-  {
-    double mean = 0;
-    for (float v : crop.pixels) mean += v;
-    mean /= double(crop.pixels.size());
-    const std::vector<float> wx = make_window_2d(WindowKind::hann, crop.width);
-    const std::vector<float> wy = make_window_2d(WindowKind::hann, crop.height);
-    // make_window_2d is separable: its first row is w(x) * w(0) = 0, so take the middle row.
-    const float* rowx = wx.data() + std::size_t(crop.width / 2) * std::size_t(crop.width);
-    const float* rowy = wy.data() + std::size_t(crop.height / 2) * std::size_t(crop.height);
-    const float nx = rowx[crop.width / 2], ny = rowy[crop.height / 2];
-    for (int y = 0; y < crop.height; ++y)
-      for (int x = 0; x < crop.width; ++x)
-        tapered.at(x, y) = float((crop.at(x, y) - mean) * (rowx[x] / nx) * (rowy[y] / ny));
-  }
+  double mean = 0;
+  for (float v : crop.pixels) mean += v;
+  mean /= double(crop.pixels.size());
+  const std::vector<float> wx = make_window_2d(WindowKind::hann, crop.width);
+  const std::vector<float> wy = make_window_2d(WindowKind::hann, crop.height);
+  // make_window_2d is separable and 1 at the centre: its middle row is the 1-D window.
+  const float* rowx = wx.data() + std::size_t(crop.width / 2) * std::size_t(crop.width);
+  const float* rowy = wy.data() + std::size_t(crop.height / 2) * std::size_t(crop.height);
+  for (int y = 0; y < crop.height; ++y)
+    for (int x = 0; x < crop.width; ++x)
+      tapered.at(x, y) = float((crop.at(x, y) - mean) * rowx[x] * rowy[y]);
   const HalfSpectrum f = fft_forward(tapered);
-  const int cols = f.columns();
-  const double sx = 1.0 / crop.width, sy = 1.0 / crop.height;  // frequency in cycles per pixel
-  auto ring = [&](int row, int col) {
-    return int(std::lround(std::hypot(col * sx, f.ky(row) * sy) * std::max(crop.width, crop.height)));
-  };
-  const int rings = ring(crop.height / 2, cols - 1) + 1;
-  std::vector<std::vector<float>> power(std::size_t(rings) + 1);
+  std::vector<std::vector<double>> power(std::size_t(crop.width / 2 + crop.height / 2 + 2));
   for (int row = 0; row < f.height; ++row)
-    for (int col = 0; col < cols; ++col)
-      power[std::size_t(ring(row, col))].push_back(std::norm(f.data[std::size_t(row) * std::size_t(cols) + std::size_t(col)]));
-  std::vector<float> amplitude(power.size(), 0.f);
-  for (std::size_t k = 1; k < power.size(); ++k)
-    if (!power[k].empty()) {
-      std::vector<double> v(power[k].begin(), power[k].end());
-      amplitude[k] = float(std::sqrt(median(v) / 0.69314718055994530942));
+    for (int col = 0; col < f.columns(); ++col) {
+      const std::size_t ring = std::size_t(std::lround(std::hypot(double(col), double(f.ky(row)))));
+      power[ring].push_back(std::norm(f.data[std::size_t(row) * std::size_t(f.columns()) + std::size_t(col)]));
     }
-  ImageF noise(crop.width, crop.height);
+  std::vector<double> out(power.size(), 0.0);
+  for (std::size_t k = 1; k < power.size(); ++k)
+    if (!power[k].empty()) out[k] = median(std::move(power[k])) / 0.69314718055994530942;
+  return out;
+}
+
+// A Gaussian random field of w x h px (square crops only) with ring power `ring_pow`: what the
+// image would look like with the same contrast transfer and no local order.
+ImageF null_field(const std::vector<double>& ring_pow, int w, int h, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  ImageF noise(w, h);
   std::normal_distribution<float> gauss(0.f, 1.f);
   for (float& v : noise.pixels) v = gauss(rng);
   HalfSpectrum g = fft_forward(noise);
-  // White noise has E|G|^2 = N per coefficient; scale so E|G'|^2 equals the crop's spectrum.
-  const float norm = 1.f / std::sqrt(float(crop.width) * float(crop.height));
   for (int row = 0; row < g.height; ++row)
-    for (int col = 0; col < cols; ++col)
-      g.data[std::size_t(row) * std::size_t(cols) + std::size_t(col)] *= amplitude[std::size_t(ring(row, col))] * norm;
+    for (int col = 0; col < g.columns(); ++col) {
+      const std::size_t ring = std::size_t(std::lround(std::hypot(double(col), double(g.ky(row)))));
+      g.data[std::size_t(row) * std::size_t(g.columns()) + std::size_t(col)] *=
+          float(std::sqrt(ring < ring_pow.size() ? ring_pow[ring] : 0.0));
+    }
   return fft_inverse(g);
 }
 
@@ -110,35 +106,44 @@ SpotThreshold choose_spot_threshold(const ImageF& image, const BoxGrid& grid, co
   if (options.null_boxes < 20) throw InputError("--null-boxes must be at least 20");
 
   const int n = grid.box_px;
-  const int cw = std::min(image.width, 1024), ch = std::min(image.height, 1024);
-  const int per_crop = (cw / n) * (ch / n);
-  const int crops_x = std::max(1, image.width / cw), crops_y = std::max(1, image.height / ch);
-  const int max_copies = 64;
-  std::vector<double> maxima;
-  std::mt19937_64 rng(options.seed);
+  // Null fields are square crops of at most 1024 px (memory stays small on 4k images).
+  const int side = std::min({image.width, image.height, 1024});
+  const int per_copy = (side / n) * (side / n);
+  const int crops_x = image.width / side, crops_y = image.height / side, tiles = crops_x * crops_y;
+  // The radial spectrum: ring medians averaged over up to four crops spread over the image.
+  std::vector<double> ring_pow;
+  const int profile_crops = std::min(4, tiles);
+  for (int k = 0; k < profile_crops; ++k) {
+    const int tile = k * tiles / profile_crops;
+    const int ox = (tile % crops_x) * side, oy = (tile / crops_x) * side;
+    ImageF crop(side, side);
+    for (int y = 0; y < side; ++y) std::copy_n(image.row(oy + y) + ox, side, crop.row(y));
+    const std::vector<double> p = ring_power(crop);
+    if (ring_pow.empty()) ring_pow.assign(p.size(), 0.0);
+    for (std::size_t i = 0; i < p.size(); ++i) ring_pow[i] += p[i] / profile_crops;
+  }
+  // Copies run in parallel, each with its own seed, and land in their own slot: the result does
+  // not depend on the thread count.
+  const int copies = std::min(64, (options.null_boxes + per_copy - 1) / per_copy);
+  const int nthreads = resolve_threads(threads, copies);
   std::vector<std::unique_ptr<BoxTransformer>> transformers;
   std::vector<std::unique_ptr<BoxMeasurer>> measurers;
-  const int nthreads = resolve_threads(threads, per_crop);
   for (int k = 0; k < nthreads; ++k) {
     transformers.push_back(std::make_unique<BoxTransformer>(n, window, acf));
     measurers.push_back(std::make_unique<BoxMeasurer>(geometry));
   }
-  for (int copy = 0; copy < max_copies && int(maxima.size()) < options.null_boxes; ++copy) {
-    const int tile = copy % (crops_x * crops_y);
-    const int ox = (tile % crops_x) * cw, oy = (tile / crops_x) * ch;
-    ImageF crop(cw, ch);
-    for (int y = 0; y < ch; ++y) std::copy_n(image.row(oy + y) + ox, cw, crop.row(y));
-    const ImageF null_image = null_field(crop, rng);
-    std::vector<double> found(std::size_t(per_crop), -1.0);
-    const int bx = cw / n;
-    parallel_for(per_crop, nthreads, [&](long i, int th) {
-      const int x0 = int(i % bx) * n, y0 = int(i / bx) * n;
-      if (transformers[std::size_t(th)]->transform(null_image, x0, y0))
-        found[std::size_t(i)] = measurers[std::size_t(th)]->measure(*transformers[std::size_t(th)], 1e30, 1e30).max_whitened;
-    });
-    for (double v : found)
-      if (v >= 0) maxima.push_back(v);
-  }
+  std::vector<std::vector<double>> per_copy_maxima(static_cast<std::size_t>(copies));
+  parallel_for(copies, nthreads, [&](long copy, int th) {
+    const ImageF field = null_field(ring_pow, side, side, options.seed + 0x9E3779B97F4A7C15ull * std::uint64_t(copy));
+    const int bx = side / n;
+    for (int i = 0; i < per_copy; ++i) {
+      BoxTransformer& tr = *transformers[std::size_t(th)];
+      if (tr.transform(field, (i % bx) * n, (i / bx) * n))
+        per_copy_maxima[std::size_t(copy)].push_back(measurers[std::size_t(th)]->measure(tr, 1e30, 1e30).max_whitened);
+    }
+  });
+  std::vector<double> maxima;
+  for (const auto& m : per_copy_maxima) maxima.insert(maxima.end(), m.begin(), m.end());
   if (maxima.size() < 20) throw InputError("too few boxes to calibrate the spot threshold on a null; use --threshold-mode formula");
   std::sort(maxima.begin(), maxima.end());
   // Peaks over threshold: the excesses of the top 10 % of null maxima over their lower edge u are

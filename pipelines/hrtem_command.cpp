@@ -136,7 +136,7 @@ int run_hrtem(const HrtemCli& cli) {
   const BatchResult batch = run_batch(cli.images, [&](const std::string& path) {
     ReadOptions ro;
     ro.frame = cli.frame;
-    const LoadedImage img = read_image(path, ro);
+    LoadedImage img = read_image(path, ro);
     HrtemRunInfo run;
     run.path = path;
     run.format = img.info.format;
@@ -149,6 +149,7 @@ int run_hrtem(const HrtemCli& cli) {
     run.warnings = img.info.warnings;
     calibrate(img, override_nm, run);
     const ImageF pixels = to_float(img.raw, path);
+    img.raw = RawImage{};  // the native pixels are no longer needed: free them before the analysis
     const HrtemResult result = analyse_hrtem(pixels, run.pixel_nm, options, path);
 
     OutputFolder folder(out_dir / folders[path]);
