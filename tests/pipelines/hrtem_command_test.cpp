@@ -4,6 +4,10 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include <cmath>
+#include <cstring>
+
+#include "imaging/tiff_writer.hpp"
 #include "tests/test_support.hpp"
 
 namespace mgscope {
@@ -90,6 +94,26 @@ TEST(HrtemCommand, BadInputsFailAloneAndLeaveNoPartialOutput) {
   EXPECT_TRUE(std::filesystem::exists(out / "mixed" / "tiles.csv"));
   EXPECT_EQ(count_files(out), 4u);  // tiles.csv, summary.json, overlay.png and combined.csv
   EXPECT_FALSE(std::filesystem::exists(out / "combined.csv.tmp"));
+}
+
+TEST(HrtemCommand, NaNPixelsAreRefusedNamingTheFile) {
+  const auto dir = test::scratch_dir("hrtem_cli_nan");
+  RawImage raw;
+  raw.width = raw.height = 256;
+  raw.type = PixelType::f32;
+  std::vector<float> px(256 * 256, 1.0f);
+  for (std::size_t i = 0; i < px.size(); ++i) px[i] = float(std::sin(double(i)));
+  px[1000] = std::nanf("");
+  raw.bytes.resize(px.size() * sizeof(float));
+  std::memcpy(raw.bytes.data(), px.data(), raw.bytes.size());
+  Calibration cal;
+  cal.calibrated = true;
+  cal.pixel_x_nm = cal.pixel_y_nm = 0.0199;
+  write_tiff((dir / "nan.tif").string(), raw, cal);
+  const auto r = test::run_mgscope("hrtem '" + (dir / "nan.tif").string() + "' -o '" + (dir / "out").string() + "'");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("nan.tif: 1 pixels are NaN or infinite"), std::string::npos) << r.output;
+  EXPECT_FALSE(std::filesystem::exists(dir / "out" / "nan"));
 }
 
 TEST(HrtemCommand, RealDmTiffIsReadAtItsCalibration) {
