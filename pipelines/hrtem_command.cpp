@@ -14,6 +14,7 @@
 #include "imaging/read_image.hpp"
 #include "pipelines/batch.hpp"
 #include "pipelines/commands.hpp"
+#include "pipelines/config_file.hpp"
 #include "pipelines/hrtem_outputs.hpp"
 #include "pipelines/json_output.hpp"
 #include "pipelines/atomic_file.hpp"
@@ -196,7 +197,7 @@ void add_hrtem_command(CLI::App& app, CommandContext& ctx) {
       "(per-box FFT and autocorrelation). Writes OUTDIR/<image>/tiles.csv, summary.json, overlay.png "
       "(and gallery.png), plus OUTDIR/combined.csv for several images. Lengths take a unit: nm "
       "(default), A, pm, um.");
-  cmd->set_config("--config", "", "Read options from a TOML file (keys are the long option names)");
+  add_config_option(*cmd);
   cmd->add_option("images", cli->images, "Image files (TIFF, DM3/DM4, TIA SER, MRC, EMD)")->required();
   cmd->add_option("-o,--out", cli->out_dir, "Output folder")->required();
   cmd->add_option("--pixel-size", cli->pixel_size,

@@ -141,3 +141,26 @@ TEST(HrtemCommand, PixelSizeOverrideAndUnits) {
 }
 
 }  // namespace mgscope
+
+namespace mgscope {
+
+TEST(HrtemCommand, TomlConfigFillsOptionsTheCommandLineLeftUnset) {
+  const auto dir = test::scratch_dir("hrtem_cli_config");
+  std::ofstream(dir / "settings.toml") << "box = \"2.2nm\"\nalpha = 0.005\nwindow = \"hamming\"\n";
+  const std::string img = "'" + (synth_dir() / "mixed.tif").string() + "'";
+  const auto r = test::run_mgscope("hrtem " + img + " -o '" + (dir / "out").string() + "' --config '" +
+                                   (dir / "settings.toml").string() + "' --window tukey");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto j = nlohmann::json::parse(test::read_all(dir / "out" / "mixed" / "summary.json"));
+  EXPECT_DOUBLE_EQ(j["boxes"]["requested_nm"].get<double>(), 2.2);
+  EXPECT_EQ(j["boxes"]["side_px"].get<int>(), 111);  // round(2.2 / 0.0199)
+  EXPECT_DOUBLE_EQ(j["threshold"]["alpha"].get<double>(), 0.005);
+  EXPECT_EQ(j["settings"]["window"].get<std::string>(), "tukey");  // the command line wins
+  std::ofstream(dir / "bad.toml") << "boxx = 3\n";
+  const auto bad = test::run_mgscope("hrtem " + img + " -o '" + (dir / "out").string() + "' --config '" +
+                                     (dir / "bad.toml").string() + "'");
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.output.find("bad.toml: unknown option 'boxx'"), std::string::npos) << bad.output;
+}
+
+}  // namespace mgscope
