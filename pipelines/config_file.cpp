@@ -9,9 +9,7 @@
 
 namespace mgscope {
 
-namespace {
-
-std::string scalar_text(const toml::node& node, const std::string& path, const std::string& key) {
+std::string toml_scalar_text(const toml::node& node, const std::string& path, const std::string& key) {
   if (auto s = node.value<std::string>()) return *s;
   if (auto b = node.value<bool>()) return *b ? "true" : "false";
   if (node.is_integer()) return std::to_string(*node.value<std::int64_t>());
@@ -23,8 +21,6 @@ std::string scalar_text(const toml::node& node, const std::string& path, const s
   }
   fail_input(path, "key '" + key + "': only strings, numbers, booleans and arrays of them are options");
 }
-
-}  // namespace
 
 void apply_toml_config(CLI::App& cmd, const std::string& path) {
   toml::table table;
@@ -47,11 +43,11 @@ void apply_toml_config(CLI::App& cmd, const std::string& path) {
     if (opt->count() > 0) continue;  // the command line wins
     try {
       if (const toml::array* arr = node.as_array()) {
-        for (const toml::node& item : *arr) opt->add_result(scalar_text(item, path, key));
+        for (const toml::node& item : *arr) opt->add_result(toml_scalar_text(item, path, key));
       } else if (opt->get_type_size() == 0) {  // a flag
         if (node.value<bool>().value_or(false)) opt->add_result("true");
       } else {
-        opt->add_result(scalar_text(node, path, key));
+        opt->add_result(toml_scalar_text(node, path, key));
       }
       opt->run_callback();
     } catch (const CLI::Error& e) {

@@ -4,6 +4,7 @@
 #include <string>
 
 #include <CLI/CLI.hpp>
+#include <toml++/toml.h>
 
 namespace mgscope {
 
@@ -13,5 +14,9 @@ void add_config_option(CLI::App& cmd);
 
 // Applies the TOML file at `path` to `cmd` (called by the option above; exposed for tests).
 void apply_toml_config(CLI::App& cmd, const std::string& path);
+
+// The command-line text of a TOML string, number or boolean (numbers round-trip exact); other
+// types are an InputError naming `path` and `key`. Shared with the sample manifest's options.
+std::string toml_scalar_text(const toml::node& node, const std::string& path, const std::string& key);
 
 }  // namespace mgscope

@@ -1,0 +1,121 @@
+// `mgscope init DIR`: writes DIR/sample.toml from the measurement files it recognises there.
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <sstream>
+
+#include "fitting/error.hpp"
+#include "pipelines/atomic_file.hpp"
+#include "pipelines/commands.hpp"
+#include "pipelines/measurement_sniffer.hpp"
+#include "pipelines/sample_manifest.hpp"
+
+namespace mgscope {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct InitCli {
+  std::string dir;
+  std::string out;  // default DIR/sample.toml
+  bool force = false;
+};
+
+std::string toml_string(const std::string& s) {
+  std::string q = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') q += '\\';
+    q += c;
+  }
+  return q + "\"";
+}
+
+std::string toml_list(const std::vector<std::string>& items) {
+  std::string s = "[";
+  for (std::size_t i = 0; i < items.size(); ++i) s += (i ? ", " : "") + toml_string(items[i]);
+  return s + "]";
+}
+
+int run_init(const InitCli& cli) {
+  const fs::path dir(cli.dir);
+  if (!fs::is_directory(dir)) throw InputError(cli.dir + ": not a folder");
+  const fs::path out = cli.out.empty() ? dir / "sample.toml" : fs::path(cli.out);
+  if (fs::exists(out) && !cli.force)
+    throw InputError(out.string() + ": exists; give --force to overwrite it (or -o another file)");
+  const fs::path base = fs::absolute(out).parent_path();
+
+  std::vector<std::string> paths;
+  for (auto it = fs::recursive_directory_iterator(dir); it != fs::recursive_directory_iterator(); ++it) {
+    const std::string name = it->path().filename().string();
+    if (name.rfind('.', 0) == 0) {  // hidden files and folders (stamps, editors)
+      if (it->is_directory()) it.disable_recursion_pending();
+      continue;
+    }
+    if (it->is_regular_file() && it->path().extension() != ".toml") paths.push_back(it->path().string());
+  }
+  std::sort(paths.begin(), paths.end());
+
+  // module -> role ("files" or a path option) -> manifest-relative paths
+  std::map<std::string, std::map<std::string, std::vector<std::string>>> found;
+  std::vector<std::string> notes;
+  for (const std::string& p : paths) {
+    const SniffedFile s = sniff_measurement_file(p);
+    const std::string rel = fs::absolute(p).lexically_normal().lexically_relative(base).generic_string();
+    if (s.modules.empty()) {
+      notes.push_back(rel + ": " + s.kind);
+      continue;
+    }
+    for (const std::string& m : s.modules) found[m][s.role].push_back(rel);
+    if (s.modules.size() > 1) notes.push_back(rel + ": " + s.kind);
+  }
+
+  std::ostringstream o;
+  o << "# Sample manifest written by `mgscope init " << cli.dir << "`; check it, then run\n"
+    << "#   mgscope sample " << out.string() << " -o OUTDIR\n"
+    << "# Paths are relative to this file; globs (*, ?, [..]) are allowed. docs/report.md has every key.\n"
+    << "name = " << toml_string(fs::absolute(dir).lexically_normal().filename().string()) << "\n"
+    << "composition = \"\"\n\n[treatment]\n# ctc_cycles = 20\n";
+  for (const ModuleSpec& spec : report_modules()) {
+    auto it = found.find(spec.name);
+    if (it == found.end()) continue;
+    o << "\n[" << spec.name << "]\n";
+    std::vector<std::string> options;
+    for (const auto& [role, files] : it->second) {
+      if (role == "files") o << "files = " << toml_list(files) << "\n";
+      else options.push_back(role + " = " + (files.size() == 1 ? toml_string(files[0]) : toml_list(files)));
+    }
+    o << "options = {";
+    for (std::size_t i = 0; i < options.size(); ++i) o << (i ? ", " : " ") << options[i];
+    o << (options.empty() ? "}" : " }") << "\n";
+  }
+  if (!notes.empty()) {
+    o << "\n# Not classified (or to check):\n";
+    for (const std::string& n : notes) o << "#   " << n << "\n";
+  }
+  write_file_atomic(out, o.str());
+  std::printf("wrote %s:", out.string().c_str());
+  for (const auto& [m, roles] : found) {
+    std::size_t n = 0;
+    for (const auto& [r, f] : roles) n += f.size();
+    std::printf(" %s (%zu file%s)", m.c_str(), n, n == 1 ? "" : "s");
+  }
+  std::printf("%s; %zu file(s) not classified\n", found.empty() ? " no measurement recognised" : "", notes.size());
+  return 0;
+}
+
+}  // namespace
+
+void add_init_command(CLI::App& app, CommandContext& ctx) {
+  auto cli = std::make_shared<InitCli>();
+  CLI::App* cmd = app.add_subcommand(
+      "init", "Write a sample manifest (DIR/sample.toml) from the measurement files recognised in a folder "
+              "(by content: images, Quantum Design, TA, NETZSCH, NanoTest, TriboScan, generic CSV)");
+  cmd->add_option("dir", cli->dir, "Folder of one sample's raw files (searched recursively)")->required();
+  cmd->add_option("-o,--out", cli->out, "Manifest to write [default: DIR/sample.toml]");
+  cmd->add_flag("--force", cli->force, "Overwrite an existing manifest");
+  cmd->callback([cli, &ctx]() { ctx.exit_code = run_init(*cli); });
+}
+
+}  // namespace mgscope

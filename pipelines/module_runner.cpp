@@ -1,0 +1,179 @@
+// posix_spawn (no shell) of /proc/self/exe per module; stamps decide what is already done.
+#include "pipelines/module_runner.hpp"
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <system_error>
+
+#include "mgscope_version.hpp"
+#include "pipelines/atomic_file.hpp"
+#include "pipelines/json_output.hpp"
+
+extern char** environ;
+
+namespace mgscope {
+
+namespace fs = std::filesystem;
+
+fs::path self_executable() { return fs::read_symlink("/proc/self/exe"); }
+
+nlohmann::json module_stamp(const ModuleJob& job) {
+  nlohmann::json inputs = nlohmann::json::array();
+  for (const std::string& p : job.inputs) {
+    struct stat st {};
+    if (::stat(p.c_str(), &st) != 0) {
+      inputs.push_back({{"path", p}, {"exists", false}});
+      continue;
+    }
+    const long long mtime_ns = static_cast<long long>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
+    inputs.push_back({{"path", p}, {"size_bytes", static_cast<long long>(st.st_size)}, {"mtime_ns", mtime_ns}});
+  }
+  return {{"program_version", kVersion}, {"arguments", job.args}, {"inputs", inputs}};
+}
+
+namespace {
+
+std::vector<std::string> list_outputs(const fs::path& dir) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator(); ++it) {
+    if (!it->is_regular_file()) continue;
+    const std::string rel = fs::relative(it->path(), dir).generic_string();
+    if (rel != kStampFile) out.push_back(rel);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+bool up_to_date(ModuleJob& job, const nlohmann::json& stamp) {
+  std::ifstream in(job.out_dir / kStampFile);
+  if (!in) return false;
+  nlohmann::json old;
+  try {
+    in >> old;
+  } catch (const nlohmann::json::exception&) {
+    return false;
+  }
+  if (old.value("stamp", nlohmann::json()) != stamp || !old.contains("outputs")) return false;
+  for (const auto& o : old["outputs"])
+    if (!fs::exists(job.out_dir / o.get<std::string>())) return false;
+  job.outputs = old["outputs"].get<std::vector<std::string>>();
+  return true;
+}
+
+// The child's own account of its failure: its ERROR lines, else its last line.
+std::string failure_message(const fs::path& log) {
+  std::ifstream in(log);
+  std::string line, last, errors;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    last = line;
+    if (line.rfind("ERROR", 0) == 0 && errors.size() < 2000) errors += (errors.empty() ? "" : "\n") + line;
+  }
+  return errors.empty() ? last : errors;
+}
+
+struct Running {
+  std::size_t job;
+  fs::path temp_log;
+  nlohmann::json stamp;  // taken before the run: an input edited during it makes the next run redo it
+};
+
+// Starts the child with stdout and stderr in `temp_log`; returns its pid or throws.
+pid_t spawn(const ModuleJob& job, const fs::path& exe, const fs::path& temp_log) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, temp_log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&actions, 1, 2);
+  std::vector<std::string> argv_s{exe.string()};
+  argv_s.insert(argv_s.end(), job.args.begin(), job.args.end());
+  std::vector<char*> argv;
+  for (std::string& a : argv_s) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  const int rc = posix_spawn(&pid, exe.c_str(), &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) throw std::runtime_error("cannot start " + exe.string() + ": " + std::strerror(rc));
+  return pid;
+}
+
+}  // namespace
+
+void run_module_jobs(std::vector<ModuleJob>& jobs, int parallel, bool force,
+                     const std::function<void(const ModuleJob&)>& on_done) {
+  const fs::path exe = self_executable();
+  std::map<pid_t, Running> running;
+  std::size_t next = 0;
+  auto finish = [&](ModuleJob& job) { on_done(job); };
+
+  while (next < jobs.size() || !running.empty()) {
+    while (next < jobs.size() && int(running.size()) < std::max(1, parallel)) {
+      ModuleJob& job = jobs[next];
+      const std::size_t index = next++;
+      if (!job.precheck_error.empty()) {
+        job.status = "failed";
+        job.error = job.precheck_error;
+        job.exit_code = 1;
+        finish(job);
+        continue;
+      }
+      nlohmann::json stamp = module_stamp(job);
+      if (!force && up_to_date(job, stamp)) {
+        job.status = "up-to-date";
+        finish(job);
+        continue;
+      }
+      // The module's folder belongs to this job: stale outputs of an earlier run must not survive.
+      fs::remove_all(job.out_dir);
+      fs::create_directories(job.out_dir);
+      fs::create_directories(job.log.parent_path());
+      const fs::path temp_log = temp_path_for(job.log);
+      try {
+        running[spawn(job, exe, temp_log)] = {index, temp_log, std::move(stamp)};
+      } catch (const std::exception& e) {
+        job.status = "failed";
+        job.error = e.what();
+        job.exit_code = 1;
+        finish(job);
+      }
+    }
+    if (running.empty()) continue;
+    int status = 0;
+    const pid_t pid = ::waitpid(-1, &status, 0);
+    if (pid < 0) break;  // no children left (should not happen)
+    auto it = running.find(pid);
+    if (it == running.end()) continue;
+    ModuleJob& job = jobs[it->second.job];
+    const nlohmann::json stamp = std::move(it->second.stamp);
+    fs::rename(it->second.temp_log, job.log);
+    running.erase(it);
+    job.outputs = list_outputs(job.out_dir);
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+      job.status = "ok";
+      write_json_atomic(job.out_dir / kStampFile, {{"stamp", stamp}, {"outputs", job.outputs}});
+    } else {
+      job.status = "failed";
+      if (WIFSIGNALED(status)) {
+        job.exit_code = 128 + WTERMSIG(status);
+        job.error = std::string("crashed: ") + strsignal(WTERMSIG(status)) + " (log: " + job.log.string() + ")";
+      } else {
+        job.exit_code = WEXITSTATUS(status);
+        job.error = failure_message(job.log);
+        if (job.error.empty()) job.error = "exit code " + std::to_string(job.exit_code);
+      }
+    }
+    finish(job);
+  }
+}
+
+}  // namespace mgscope

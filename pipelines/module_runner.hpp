@@ -1,0 +1,41 @@
+// Runs analysis subcommands as child processes of the mgscope executable itself, so a module that
+// fails or crashes cannot take the others down, and skips those whose stamp says they are current.
+#pragma once
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace mgscope {
+
+struct ModuleJob {
+  std::string module;                  // e.g. "hrtem"
+  std::vector<std::string> args;       // after the program name: {"hrtem", files..., "-o", out_dir}
+  std::vector<std::string> inputs;     // files whose size and time go into the stamp
+  std::filesystem::path out_dir;       // OUTDIR/<module>, owned by the job (emptied before a run)
+  std::filesystem::path log;           // OUTDIR/logs/<module>.log: the child's stdout and stderr
+  std::string precheck_error;          // set: the job is not run and fails with this message
+
+  // Filled by run_module_jobs.
+  std::string status;                  // "ok", "failed" or "up-to-date"
+  std::string error;                   // failed: why (the child's ERROR lines, or its signal)
+  int exit_code = 0;
+  std::vector<std::string> outputs;    // files under out_dir, relative, sorted
+};
+
+// The stamp of a job: program version, the exact argument list and each input's path, size and
+// modification time (ns). Written to out_dir/.mgscope-stamp.json after a successful run.
+nlohmann::json module_stamp(const ModuleJob& job);
+inline constexpr const char* kStampFile = ".mgscope-stamp.json";
+
+// Runs the jobs, at most `parallel` at once; a job whose stamp is unchanged and whose outputs
+// all exist is "up-to-date" unless `force`. `on_done` is called (in this thread) after each job.
+void run_module_jobs(std::vector<ModuleJob>& jobs, int parallel, bool force,
+                     const std::function<void(const ModuleJob&)>& on_done);
+
+// The path of the running executable (/proc/self/exe).
+std::filesystem::path self_executable();
+
+}  // namespace mgscope

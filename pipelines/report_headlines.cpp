@@ -1,0 +1,201 @@
+// One mapping per module from its written summary to the report's headline quantities. They read
+// files, not library structs, so a module is reported the same whether it ran now or earlier.
+#include "pipelines/report_headlines.hpp"
+
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <set>
+
+#include "fitting/error.hpp"
+#include "fitting/statistics.hpp"
+#include "pipelines/json_output.hpp"
+
+namespace mgscope {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+json read_json(const fs::path& p) {
+  std::ifstream in(p);
+  if (!in) fail_input(p.string(), "missing (the module wrote no summary)");
+  try {
+    return json::parse(in);
+  } catch (const json::exception& e) {
+    fail_input(p.string(), std::string("not valid JSON: ") + e.what());
+  }
+}
+
+double num(const json& j, const char* key) {
+  if (!j.is_object() || !j.contains(key) || !j[key].is_number()) return kNaN;
+  return j[key].get<double>();
+}
+
+json none() { return {{"kind", "none"}}; }
+json sd_of(const MeanSd& m) { return {{"kind", "sd"}, {"sd", json_number(m.sd)}, {"n", m.n}}; }
+json wilson(long k, long n) {
+  const Interval ci = wilson_interval(k, n);
+  return {{"kind", "ci95_wilson"}, {"low", json_number(ci.low)}, {"high", json_number(ci.high)}, {"n", n}};
+}
+
+// Assembles the quantities of one module, all sharing its provenance.
+struct Headlines {
+  json out = json::object();
+  json provenance;
+  void add(const std::string& key, const std::string& label, double value, const std::string& unit,
+           json uncertainty) {
+    out[key] = {{"label", label}, {"value", json_number(value)}, {"unit", unit},
+                {"uncertainty", std::move(uncertainty)}, {"provenance", provenance}};
+  }
+  // A {mean, sd, n} object of the module's summary.
+  void add_mean_sd(const std::string& key, const std::string& label, const json& m, const std::string& unit) {
+    MeanSd s;
+    s.mean = num(m, "mean");
+    s.sd = num(m, "sd");
+    s.n = m.is_object() && m.contains("n") && m["n"].is_number() ? m["n"].get<int>() : 0;
+    add(key, label, s.n > 0 ? s.mean : kNaN, unit, s.n > 1 ? sd_of(s) : none());
+  }
+};
+
+std::string joined(const std::set<std::string>& s) {
+  std::string out;
+  for (const auto& x : s) out += (out.empty() ? "" : "; ") + x;
+  return out;
+}
+
+json hrtem_headlines(const fs::path& dir, json provenance) {
+  long boxes = 0, crystal = 0, nano = 0;
+  std::vector<double> diameters;
+  std::set<std::string> formats, calibrations;
+  int images = 0;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    const fs::path summary = entry.path() / "summary.json";
+    if (!entry.is_directory() || !fs::exists(summary)) continue;
+    const json s = read_json(summary);
+    ++images;
+    const json& classes = s.at("classes");
+    crystal += classes.at("crystal-like").at("boxes").get<long>();
+    nano += classes.at("nanocrystal").at("boxes").get<long>();
+    for (const auto& [name, c] : classes.items()) boxes += c.at("boxes").get<long>();
+    for (const auto& g : s.at("nanocrystals").at("groups")) diameters.push_back(g.at("diameter_nm").get<double>());
+    formats.insert(s.at("input").value("format", "?"));
+    const json& cal = s.at("calibration");
+    char buf[200];
+    std::snprintf(buf, sizeof buf, "%s (%.6g nm/px)", cal.value("source", "?").c_str(), num(cal, "pixel_nm"));
+    calibrations.insert(buf);
+  }
+  if (images == 0) fail_input((dir / "*/summary.json").string(), "missing (no image was analysed)");
+  provenance["reader"] = joined(formats);
+  provenance["calibration"] = joined(calibrations);
+  Headlines h{json::object(), provenance};
+  const double n = boxes > 0 ? double(boxes) : kNaN;
+  h.add("ordered_fraction", "Ordered fraction (crystal-like + nanocrystal)", double(crystal + nano) / n, "1",
+        wilson(crystal + nano, boxes));
+  h.add("crystal_like_fraction", "Crystal-like fraction", double(crystal) / n, "1", wilson(crystal, boxes));
+  h.add("nanocrystal_fraction", "Nanocrystal fraction", double(nano) / n, "1", wilson(nano, boxes));
+  h.add("nanocrystal_median_diameter", "Nanocrystal median diameter", median(diameters), "nm",
+        {{"kind", "none"}, {"n", diameters.size()}});
+  return h.out;
+}
+
+json dsc_headlines(const fs::path& dir, json provenance) {
+  const json s = read_json(dir / "summary.json");
+  std::vector<double> tg, tx, rel;
+  std::set<std::string> formats, units;
+  for (const json& x : s.at("samples")) {
+    tg.push_back(num(x, "Tg_onset_K"));
+    tx.push_back(num(x, "Tx_onset_K"));
+    rel.push_back(num(x, "dH_rel"));
+    formats.insert(x.value("format", "?"));
+    if (x.contains("enthalpy_unit")) units.insert(x["enthalpy_unit"].get<std::string>());
+  }
+  provenance["reader"] = joined(formats);
+  provenance["calibration"] = "the instrument's (temperatures and heat flow as exported)";
+  Headlines h{json::object(), provenance};
+  for (auto [key, label, values, unit] :
+       {std::tuple{"Tg", "Glass transition Tg (onset)", &tg, std::string("K")},
+        std::tuple{"Tx", "Crystallisation Tx (onset)", &tx, std::string("K")},
+        std::tuple{"dH_rel", "Relaxation enthalpy dH_rel", &rel, units.size() == 1 ? *units.begin() : joined(units)}}) {
+    const MeanSd m = mean_sd(*values);
+    h.add(key, label, m.n > 0 ? m.mean : kNaN, unit, m.n > 1 ? sd_of(m) : none());
+  }
+  return h.out;
+}
+
+json creep_headlines(const fs::path& dir, json provenance) {
+  const json s = read_json(dir / "summary.json");
+  std::set<std::string> formats;
+  for (const json& c : s.value("curves", json::array()))
+    if (c.contains("format")) formats.insert(c["format"].get<std::string>());
+  provenance["reader"] = formats.empty() ? "see summary.json" : joined(formats);
+  provenance["calibration"] = "the instrument's (depth and load as exported)";
+  Headlines h{json::object(), provenance};
+  const json& r = s.at("repeats");
+  h.add_mean_sd("tau_1", "Retardation time tau_1", r.value("tau1_s", json()), "s");
+  h.add_mean_sd("tau_2", "Retardation time tau_2", r.value("tau2_s", json()), "s");
+  h.add_mean_sd("L1_peak", "Spectrum peak L1 height", r.value("peak1_L_per_GPa", json()), "1/GPa");
+  h.add_mean_sd("L2_peak", "Spectrum peak L2 height", r.value("peak2_L_per_GPa", json()), "1/GPa");
+  h.add_mean_sd("L1_tau", "Spectrum peak L1 position", r.value("peak1_tau_s", json()), "s");
+  h.add_mean_sd("L2_tau", "Spectrum peak L2 position", r.value("peak2_tau_s", json()), "s");
+  return h.out;
+}
+
+json hardness_headlines(const fs::path& dir, json provenance) {
+  const json s = read_json(dir / "summary.json");
+  provenance["reader"] = "see summary.json";
+  provenance["calibration"] = "area function " + s.value("options", json::object()).value("area_coefficients", json()).dump();
+  Headlines h{json::object(), provenance};
+  h.add_mean_sd("hardness", "Hardness H", s.value("hardness_GPa", json()), "GPa");
+  h.add_mean_sd("modulus", "Young's modulus E", s.value("modulus_GPa", json()), "GPa");
+  return h.out;
+}
+
+json mce_headlines(const fs::path& dir, json provenance) {
+  const json s = read_json(dir / "mce.json");
+  std::set<std::string> formats;
+  for (const json& in : s.value("inputs", json::array())) formats.insert("Quantum Design " + in.value("variant", "?"));
+  provenance["reader"] = joined(formats);
+  provenance["calibration"] = "sample mass from the header or --mass";
+  Headlines h{json::object(), provenance};
+  const json units = s.value("units", json::object());
+  const json curie = s.value("curie", json::array());
+  const json first = curie.empty() ? json() : curie[0];
+  const double tc_err = num(first, "Tc_err_K");
+  h.add("Tc", "Curie temperature Tc (min dM/dT)", num(first, "Tc_K"), "K",
+        std::isfinite(tc_err) ? json{{"kind", "se"}, {"se", tc_err}} : none());
+  const json merits = s.value("entropy", json::object()).value("merit_by_field", json::array());
+  const json top = merits.empty() ? json() : merits.back();
+  const std::string field = top.is_object() ? " at " + json(num(top, "mu0H_T")).dump() + " T" : "";
+  h.add("minus_dSm_max", "-dSm max" + field, num(top, "minus_dSm_max"), units.value("minus_dSm", "?"), none());
+  h.add("Tp", "Temperature of the -dSm peak" + field, num(top, "Tp_K"), "K", none());
+  h.add("RCP", "Relative cooling power RCP" + field, num(top, "RCP"), units.value("RCP_RC", "?"), none());
+  return h.out;
+}
+
+}  // namespace
+
+json module_headlines(const std::string& module, const fs::path& out_dir, const json& provenance) {
+  if (module == "hrtem") return hrtem_headlines(out_dir, provenance);
+  if (module == "dsc") return dsc_headlines(out_dir, provenance);
+  if (module == "creep") return creep_headlines(out_dir, provenance);
+  if (module == "hardness") return hardness_headlines(out_dir, provenance);
+  if (module == "mce") return mce_headlines(out_dir, provenance);
+  return json::object();
+}
+
+double quantity_value(const json& q) { return num(q, "value"); }
+
+std::pair<double, double> error_bar(const json& q) {
+  const double v = quantity_value(q);
+  const json u = q.value("uncertainty", json::object());
+  const std::string kind = u.value("kind", "none");
+  if (kind == "ci95_wilson") return {num(u, "low"), num(u, "high")};
+  const double e = kind == "sd" ? num(u, "sd") : kind == "se" ? num(u, "se") : kNaN;
+  return {v - e, v + e};
+}
+
+}  // namespace mgscope

@@ -1,0 +1,54 @@
+// `mgscope sample MANIFEST... -o OUTDIR`: every measurement of a sample, then report.json and
+// report.html (docs/report.md).
+#include <cstdio>
+#include <iostream>
+
+#include "pipelines/commands.hpp"
+#include "pipelines/sample_run.hpp"
+
+namespace mgscope {
+
+namespace {
+
+struct SampleCli {
+  std::vector<std::string> manifests;
+  std::string out_dir;
+  SampleRunOptions run;
+};
+
+}  // namespace
+
+void add_sample_command(CLI::App& app, CommandContext& ctx) {
+  auto cli = std::make_shared<SampleCli>();
+  CLI::App* cmd = app.add_subcommand(
+      "sample",
+      "Run every measurement of a sample manifest (sample.toml; see `mgscope init`) and write "
+      "OUTDIR/report.json, OUTDIR/report.html, OUTDIR/<module>/ and OUTDIR/logs/. Modules whose "
+      "inputs and settings are unchanged are not run again. Several manifests: OUTDIR/<sample>/ each.");
+  cmd->add_option("manifests", cli->manifests, "Sample manifests (TOML)")->required()->check(CLI::ExistingFile);
+  cmd->add_option("-o,--out", cli->out_dir, "Output folder")->required();
+  cmd->add_flag("--force", cli->run.force, "Run every module again, even when up to date");
+  cmd->add_option("--threads", cli->run.parallel, "Modules run at once (each module uses its own default threads)")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  const CLI::App* root = &app;
+  cmd->callback([cli, root, &ctx]() {
+    const std::vector<std::filesystem::path> dirs =
+        cli->manifests.size() == 1 ? std::vector<std::filesystem::path>{cli->out_dir}
+                                   : sample_out_dirs(cli->manifests, cli->out_dir);
+    Progress progress(int(cli->manifests.size()));
+    std::vector<std::string> failures;
+    for (std::size_t i = 0; i < cli->manifests.size(); ++i) {
+      const SampleRunResult r = run_sample(cli->manifests[i], dirs[i], cli->run, *root, &progress);
+      for (const std::string& f : r.failures) failures.push_back(cli->manifests[i] + ": " + f);
+      progress.step();
+    }
+    progress.finish();
+    if (!failures.empty()) {
+      std::fprintf(stderr, "%zu failure(s):\n", failures.size());
+      for (const std::string& f : failures) std::fprintf(stderr, "  %s\n", f.c_str());
+    }
+    ctx.exit_code = failures.empty() ? 0 : 1;
+  });
+}
+
+}  // namespace mgscope

@@ -1,0 +1,195 @@
+// Reads sample.toml with toml++; every error names the manifest and the key.
+#include "pipelines/sample_manifest.hpp"
+
+#include <glob.h>
+
+#include <algorithm>
+#include <sstream>
+
+#include <toml++/toml.h>
+
+#include "fitting/error.hpp"
+#include "pipelines/config_file.hpp"
+
+namespace mgscope {
+
+namespace fs = std::filesystem;
+
+const std::vector<ModuleSpec>& report_modules() {
+  static const std::vector<ModuleSpec> modules = {
+      {"hrtem", true, {}},
+      {"creep", true, {}},
+      {"hardness", true, {"positions"}},
+      {"dsc", true, {"reference", "treatment-csv"}},
+      {"mce", false, {"mt", "mh"}},
+  };
+  return modules;
+}
+
+const ModuleSpec* find_module(const std::string& name) {
+  for (const ModuleSpec& m : report_modules())
+    if (name == m.name) return &m;
+  return nullptr;
+}
+
+namespace {
+
+bool has_glob_chars(const std::string& s) { return s.find_first_of("*?[") != std::string::npos; }
+
+// One manifest path (relative to the manifest's folder, glob allowed) -> sorted existing files.
+// A pattern that matches nothing, or a plain path that does not exist, is returned in `missing`.
+std::vector<std::string> expand(const fs::path& base, const std::string& pattern, std::string& missing) {
+  const fs::path full = (base / pattern).lexically_normal();
+  if (!has_glob_chars(pattern)) {
+    if (!fs::exists(full)) missing = full.string() + " does not exist";
+    return {full.string()};
+  }
+  glob_t g{};
+  std::vector<std::string> out;
+  if (glob(full.c_str(), 0, nullptr, &g) == 0)
+    for (std::size_t i = 0; i < g.gl_pathc; ++i) out.emplace_back(g.gl_pathv[i]);
+  globfree(&g);
+  std::sort(out.begin(), out.end());
+  if (out.empty()) missing = "'" + pattern + "' matches no file (in " + base.string() + ")";
+  return out;
+}
+
+std::vector<std::string> string_list(const toml::node& node, const std::string& path, const std::string& key) {
+  std::vector<std::string> out;
+  if (auto s = node.value<std::string>()) return {*s};
+  const toml::array* arr = node.as_array();
+  if (!arr) fail_input(path, "key '" + key + "': expected a string or an array of strings");
+  for (const toml::node& item : *arr) {
+    auto s = item.value<std::string>();
+    if (!s) fail_input(path, "key '" + key + "': expected an array of strings");
+    out.push_back(*s);
+  }
+  return out;
+}
+
+Measurement read_measurement(const ModuleSpec& spec, const toml::table& table, const fs::path& base,
+                             const std::string& path) {
+  Measurement m;
+  m.module = spec.name;
+  const std::string prefix = std::string(spec.name) + ".";
+  auto note_missing = [&](const std::string& what) {
+    if (m.error.empty() && !what.empty()) m.error = what;
+  };
+  for (const auto& [key_view, node] : table) {
+    const std::string key(key_view.str());
+    if (key == "files") {
+      if (!spec.positional_files)
+        fail_input(path, "key '" + prefix + "files': `" + std::string(spec.name) +
+                             "` takes its files through options (" + spec.path_options[0] + ", ...)");
+      for (const std::string& pattern : string_list(node, path, prefix + key)) {
+        std::string missing;
+        for (const std::string& f : expand(base, pattern, missing)) {
+          m.positional.push_back(f);
+          m.files.push_back(f);
+        }
+        note_missing(missing);
+      }
+    } else if (key == "options") {
+      const toml::table* opts = node.as_table();
+      if (!opts) fail_input(path, "key '" + prefix + "options': expected a table, e.g. options = { box = \"2nm\" }");
+      for (const auto& [opt_view, value] : *opts) {
+        const std::string opt(opt_view.str());
+        const std::string where = prefix + "options." + opt;
+        if (opt == "out" || opt == "outdir" || opt == "o" || opt == "config")
+          fail_input(path, "key '" + where + "': set by `mgscope sample`, not by the manifest");
+        const bool is_path = std::find_if(spec.path_options.begin(), spec.path_options.end(), [&](const char* p) {
+                               return opt == p;
+                             }) != spec.path_options.end();
+        std::vector<const toml::node*> items;
+        if (const toml::array* arr = value.as_array()) {
+          for (const toml::node& item : *arr) items.push_back(&item);
+        } else {
+          items.push_back(&value);
+        }
+        nlohmann::json written = nlohmann::json::array();
+        for (const toml::node* item : items) {
+          if (auto flag = item->value<bool>(); flag && !item->is_string()) {
+            if (*flag) m.option_args.push_back("--" + opt);
+            written.push_back(*flag);
+            continue;
+          }
+          const std::string text = toml_scalar_text(*item, path, where);
+          written.push_back(text);
+          if (!is_path) {
+            m.option_args.push_back("--" + opt);
+            m.option_args.push_back(text);
+            continue;
+          }
+          std::string missing;
+          for (const std::string& f : expand(base, text, missing)) {
+            m.option_args.push_back("--" + opt);
+            m.option_args.push_back(f);
+            m.files.push_back(f);
+          }
+          note_missing(missing);
+        }
+        m.options[opt] = value.is_array() ? written : written.at(0);
+      }
+    } else {
+      fail_input(path, "key '" + prefix + key + "': unknown (a measurement table holds files and options)");
+    }
+  }
+  if (m.files.empty() && m.error.empty())
+    fail_input(path, "table [" + std::string(spec.name) + "]: no input files (give files = [...]" +
+                         (spec.positional_files ? std::string() : " through its path options") + ")");
+  return m;
+}
+
+}  // namespace
+
+SampleManifest read_sample_manifest(const fs::path& manifest) {
+  const std::string path = manifest.string();
+  toml::table table;
+  try {
+    table = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream m;
+    m << "line " << e.source().begin.line << ": " << e.description();
+    fail_input(path, m.str());
+  }
+  SampleManifest s;
+  s.path = manifest;
+  const fs::path base = fs::absolute(manifest).parent_path();
+  for (const auto& [key_view, node] : table) {
+    const std::string key(key_view.str());
+    if (key == "name" || key == "composition") {
+      auto v = node.value<std::string>();
+      if (!v) fail_input(path, "key '" + key + "': expected a string");
+      (key == "name" ? s.name : s.composition) = *v;
+    } else if (key == "treatment") {
+      const toml::table* t = node.as_table();
+      if (!t) fail_input(path, "key 'treatment': expected a table, e.g. [treatment] ctc_cycles = 20");
+      for (const auto& [k, v] : *t) {
+        auto d = v.value<double>();
+        if (!d || v.is_boolean() || v.is_string())
+          fail_input(path, "key 'treatment." + std::string(k.str()) + "': expected a number");
+        s.treatment[std::string(k.str())] = *d;
+      }
+    } else if (!find_module(key)) {
+      fail_input(path, "key '" + key + "': unknown (expected name, composition, treatment, or one of the "
+                       "measurements hrtem, creep, hardness, dsc, mce)");
+    } else if (!node.is_table()) {
+      fail_input(path, "key '" + key + "': expected a table [" + key + "]");
+    }
+  }
+  if (s.name.empty()) fail_input(path, "key 'name': missing (the sample's name)");
+  for (const ModuleSpec& spec : report_modules())
+    if (const toml::table* t = table[spec.name].as_table()) s.measurements.push_back(read_measurement(spec, *t, base, path));
+  return s;
+}
+
+std::vector<std::string> module_arguments(const Measurement& m, const fs::path& out_dir) {
+  std::vector<std::string> args{m.module};
+  args.insert(args.end(), m.positional.begin(), m.positional.end());
+  args.insert(args.end(), m.option_args.begin(), m.option_args.end());
+  args.push_back("-o");
+  args.push_back(out_dir.string());
+  return args;
+}
+
+}  // namespace mgscope

@@ -1,0 +1,208 @@
+// Builds report.json from the module outputs and renders it as one self-contained HTML page.
+#include "pipelines/sample_report.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "mgscope_version.hpp"
+#include "pipelines/report_headlines.hpp"
+
+namespace mgscope {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+const char* section_title(const std::string& module) {
+  if (module == "hrtem") return "HRTEM: overlay and fractions";
+  if (module == "creep") return "Creep: fit and relaxation spectrum";
+  if (module == "hardness") return "Hardness: map and distribution";
+  if (module == "dsc") return "DSC: constructions";
+  if (module == "mce") return "Magnetocaloric: M(T) and Tc, Arrott, -dSm(T)";
+  return "?";
+}
+
+// Figures in reading order: the main picture of each module first, then the rest by name, and
+// for MCE M(T) before Arrott before -dSm(T).
+int figure_rank(const std::string& rel) {
+  static const std::vector<std::pair<const char*, int>> ranks = {
+      {"overlay", 0}, {"creep_fit", 0}, {"hardness_map", 0}, {"gallery", 1}, {"spectra", 1},
+      {"hardness_cdf", 1}, {"isotherms", 5}, {"arrott", 6}, {"dSm", 7}};
+  const std::string name = fs::path(rel).filename().string();
+  for (const auto& [key, rank] : ranks)
+    if (name.rfind(key, 0) == 0) return rank;
+  return 2;
+}
+
+std::vector<std::string> figures_of(const std::vector<std::string>& outputs) {
+  std::vector<std::string> pngs;
+  for (const std::string& o : outputs)
+    if (fs::path(o).extension() == ".png") pngs.push_back(o);
+  std::stable_sort(pngs.begin(), pngs.end(), [](const std::string& a, const std::string& b) {
+    const fs::path pa(a), pb(b);
+    if (pa.parent_path() != pb.parent_path()) return pa.parent_path() < pb.parent_path();
+    return std::make_pair(figure_rank(a), a) < std::make_pair(figure_rank(b), b);
+  });
+  return pngs;
+}
+
+std::string base64(const std::string& bytes) {
+  static const char* t = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  std::size_t i = 0;
+  for (; i + 2 < bytes.size(); i += 3) {
+    const unsigned v = (unsigned(uint8_t(bytes[i])) << 16) | (unsigned(uint8_t(bytes[i + 1])) << 8) | uint8_t(bytes[i + 2]);
+    out += {t[v >> 18], t[(v >> 12) & 63], t[(v >> 6) & 63], t[v & 63]};
+  }
+  if (i + 1 == bytes.size()) {
+    const unsigned v = unsigned(uint8_t(bytes[i])) << 16;
+    out += {t[v >> 18], t[(v >> 12) & 63], '=', '='};
+  } else if (i + 2 == bytes.size()) {
+    const unsigned v = (unsigned(uint8_t(bytes[i])) << 16) | (unsigned(uint8_t(bytes[i + 1])) << 8);
+    out += {t[v >> 18], t[(v >> 12) & 63], t[(v >> 6) & 63], '='};
+  }
+  return out;
+}
+
+std::string g4(double v) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%.4g", v);
+  return buf;
+}
+
+}  // namespace
+
+json sample_report_json(const SampleManifest& manifest, const std::vector<ModuleJob>& jobs, const fs::path& out_dir) {
+  json modules = json::array();
+  for (const ModuleJob& job : jobs) {
+    const Measurement* m = nullptr;
+    for (const Measurement& x : manifest.measurements)
+      if (x.module == job.module) m = &x;
+    json mod = {{"module", job.module},
+                {"title", section_title(job.module)},
+                {"status", job.status},
+                {"error", job.error.empty() ? json(nullptr) : json(job.error)},
+                {"exit_code", job.exit_code},
+                {"command", job.args},
+                {"log", fs::relative(job.log, out_dir).generic_string()},
+                {"output_dir", fs::relative(job.out_dir, out_dir).generic_string()},
+                {"outputs", job.outputs},
+                {"figures", json::array()},
+                {"quantities", json::object()}};
+    for (const std::string& f : figures_of(job.outputs)) mod["figures"].push_back(job.module + "/" + f);
+    // A failed module may still have written a summary (a batch with one bad file): report it.
+    if (!job.outputs.empty()) {
+      const json provenance = {{"files", m ? m->files : std::vector<std::string>{}},
+                               {"settings", m ? m->options : json::object()},
+                               {"program_version", kVersion}};
+      try {
+        mod["quantities"] = module_headlines(job.module, job.out_dir, provenance);
+      } catch (const std::exception& e) {
+        mod["status"] = "failed";
+        const std::string before = job.error.empty() ? "" : job.error + "\n";
+        mod["error"] = before + e.what();
+      }
+    }
+    modules.push_back(mod);
+  }
+  json treatment = json::object();
+  for (const auto& [k, v] : manifest.treatment) treatment[k] = v;
+  return {{"schema", kReportSchema},
+          {"program", {{"name", "mgscope"}, {"version", kVersion}}},
+          {"sample",
+           {{"name", manifest.name},
+            {"composition", manifest.composition},
+            {"manifest", fs::absolute(manifest.path).lexically_normal().string()},
+            {"treatment", treatment}}},
+          {"modules", modules}};
+}
+
+std::string html_escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string html_page(const std::string& title, const std::string& body) {
+  return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + html_escape(title) +
+         "</title>\n<style>\n"
+         "body{font-family:sans-serif;max-width:1000px;margin:1em auto;padding:0 1em;color:#222}\n"
+         "h1{border-bottom:2px solid #446}h2{margin-top:2em;border-bottom:1px solid #aab}\n"
+         "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccd;padding:.2em .6em;text-align:left}\n"
+         "th{background:#eef}.ok{color:#170}.failed{color:#b00;font-weight:bold}.up-to-date{color:#157}\n"
+         "pre{background:#f6f6f6;padding:.5em;white-space:pre-wrap;word-break:break-all}\n"
+         "pre.error{background:#fee;border:1px solid #d99}figure{margin:1em 0}img{max-width:100%}\n"
+         "figcaption{font-size:90%;color:#555}\n</style></head><body>\n" +
+         body + "</body></html>\n";
+}
+
+std::string html_figure(const fs::path& png, const std::string& caption) {
+  std::ifstream in(png, std::ios::binary);
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  return "<figure><img alt=\"" + html_escape(caption) + "\" src=\"data:image/png;base64," + base64(bytes.str()) +
+         "\"><figcaption>" + html_escape(caption) + "</figcaption></figure>\n";
+}
+
+std::string format_quantity(const json& q) {
+  const double v = quantity_value(q);
+  if (!std::isfinite(v)) return "n/a";
+  const json u = q.value("uncertainty", json::object());
+  const std::string kind = u.value("kind", "none");
+  std::string s = g4(v);
+  if (kind == "sd" && u["sd"].is_number()) s += " &plusmn; " + g4(u["sd"].get<double>()) + " (sd, n = " + std::to_string(u.value("n", 0)) + ")";
+  if (kind == "se" && u["se"].is_number()) s += " &plusmn; " + g4(u["se"].get<double>()) + " (se)";
+  if (kind == "ci95_wilson" && u["low"].is_number())
+    s += " [" + g4(u["low"].get<double>()) + ", " + g4(u["high"].get<double>()) + "] (95 % Wilson, n = " +
+         std::to_string(u.value("n", 0)) + ")";
+  return s;
+}
+
+std::string sample_report_html(const json& report, const fs::path& out_dir) {
+  const json& sample = report.at("sample");
+  std::ostringstream b;
+  b << "<h1>" << html_escape(sample.at("name").get<std::string>()) << "</h1>\n<h2>Sample and treatment</h2>\n<table>"
+    << "<tr><th>Composition</th><td>" << html_escape(sample.value("composition", "")) << "</td></tr>"
+    << "<tr><th>Manifest</th><td>" << html_escape(sample.value("manifest", "")) << "</td></tr>";
+  for (const auto& [k, v] : sample.at("treatment").items()) b << "<tr><th>" << html_escape(k) << "</th><td>" << v.dump() << "</td></tr>";
+  b << "<tr><th>Program</th><td>mgscope " << html_escape(report.at("program").at("version").get<std::string>())
+    << "</td></tr></table>\n";
+  for (const json& mod : report.at("modules")) {
+    const std::string status = mod.at("status").get<std::string>();
+    b << "<h2 id=\"" << html_escape(mod.at("module").get<std::string>()) << "\">"
+      << html_escape(mod.at("title").get<std::string>()) << "</h2>\n<p>Status: <span class=\"" << status << "\">"
+      << status << "</span></p>\n";
+    if (mod.at("error").is_string()) b << "<pre class=\"error\">" << html_escape(mod["error"].get<std::string>()) << "</pre>\n";
+    if (!mod.at("quantities").empty()) {
+      b << "<table><tr><th>Quantity</th><th>Value</th><th>Unit</th><th>Reader / format</th><th>Calibration</th></tr>\n";
+      for (const auto& [key, q] : mod["quantities"].items())
+        b << "<tr><td>" << html_escape(q.value("label", key)) << "</td><td>" << format_quantity(q) << "</td><td>"
+          << html_escape(q.value("unit", "")) << "</td><td>" << html_escape(q["provenance"].value("reader", ""))
+          << "</td><td>" << html_escape(q["provenance"].value("calibration", "")) << "</td></tr>\n";
+      b << "</table>\n";
+    }
+    for (const json& f : mod.at("figures")) b << html_figure(out_dir / f.get<std::string>(), f.get<std::string>());
+    std::string command = "mgscope";
+    for (const json& a : mod.at("command")) command += " " + a.get<std::string>();
+    b << "<details><summary>Command, log and outputs</summary><pre>" << html_escape(command) << "\nlog: "
+      << html_escape(mod.at("log").get<std::string>()) << "\noutputs:";
+    for (const json& o : mod.at("outputs")) b << "\n  " << html_escape(o.get<std::string>());
+    b << "</pre></details>\n";
+  }
+  return html_page("mgscope report: " + sample.at("name").get<std::string>(), b.str());
+}
+
+}  // namespace mgscope

@@ -1,0 +1,32 @@
+// report.json (schema mgscope-report/1) and report.html (one self-contained page) of a sample,
+// from its manifest and the module runs.
+#pragma once
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "pipelines/module_runner.hpp"
+#include "pipelines/sample_manifest.hpp"
+
+namespace mgscope {
+
+inline constexpr const char* kReportSchema = "mgscope-report/1";
+
+// The report of one sample: modules in report order with status, command, outputs, figures and
+// headline quantities (docs/report.schema.json). A module whose summary cannot be read is failed.
+nlohmann::json sample_report_json(const SampleManifest& manifest, const std::vector<ModuleJob>& jobs,
+                                  const std::filesystem::path& out_dir);
+
+// The page: sample and treatment, then one section per module with its numbers and every figure
+// embedded as a data: URI (no external resource). Figure paths are relative to `out_dir`.
+std::string sample_report_html(const nlohmann::json& report, const std::filesystem::path& out_dir);
+
+// Shared with study.html: escaping, the page frame, an embedded PNG, a number with its error.
+std::string html_escape(const std::string& s);
+std::string html_page(const std::string& title, const std::string& body);
+std::string html_figure(const std::filesystem::path& png, const std::string& caption);
+std::string format_quantity(const nlohmann::json& quantity);
+
+}  // namespace mgscope

@@ -1,0 +1,129 @@
+// Manifest -> module jobs -> child processes -> report files, for one sample.
+#include "pipelines/sample_run.hpp"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <map>
+
+#include "fitting/error.hpp"
+#include "pipelines/atomic_file.hpp"
+#include "pipelines/json_output.hpp"
+#include "pipelines/module_runner.hpp"
+#include "pipelines/sample_manifest.hpp"
+#include "pipelines/sample_report.hpp"
+
+namespace mgscope {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Every manifest option must be a long option of the module's subcommand: a typo is caught
+// before anything runs, naming the manifest and the key. A module missing from this build
+// fails alone.
+std::string check_options(const Measurement& m, const CLI::App& root, const std::string& manifest) {
+  const CLI::App* sub = nullptr;
+  try {
+    sub = root.get_subcommand(m.module);
+  } catch (const CLI::OptionNotFound&) {
+    return "this mgscope has no `" + m.module + "` subcommand (built without that module)";
+  }
+  for (const auto& [key, value] : m.options.items()) {
+    try {
+      sub->get_option("--" + key);
+    } catch (const CLI::OptionNotFound&) {
+      fail_input(manifest, "key '" + m.module + ".options." + key + "': `mgscope " + m.module +
+                               "` has no option --" + key + " (see mgscope " + m.module + " --help)");
+    }
+  }
+  return m.error;
+}
+
+}  // namespace
+
+SampleRunResult run_sample(const fs::path& manifest_path, const fs::path& out_dir, const SampleRunOptions& options,
+                           const CLI::App& root, Progress* progress) {
+  SampleRunResult result;
+  result.manifest = manifest_path;
+  result.out_dir = out_dir;
+  try {
+    const SampleManifest manifest = read_sample_manifest(manifest_path);
+    std::vector<ModuleJob> jobs;
+    for (const Measurement& m : manifest.measurements) {
+      ModuleJob job;
+      job.module = m.module;
+      job.out_dir = out_dir / m.module;
+      job.log = out_dir / "logs" / (m.module + ".log");
+      job.args = module_arguments(m, job.out_dir);
+      job.inputs = m.files;
+      job.precheck_error = check_options(m, root, manifest_path.string());
+      jobs.push_back(std::move(job));
+    }
+    fs::create_directories(out_dir);
+    std::printf("%s (%s):\n", manifest.name.c_str(), manifest_path.string().c_str());
+    std::fflush(stdout);
+    if (progress) progress->show(manifest.name + ": " + (jobs.empty() ? "" : jobs.front().module));
+    const auto start = std::chrono::steady_clock::now();
+    run_module_jobs(jobs, options.parallel, options.force, [&](const ModuleJob& job) {
+      const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      if (job.status == "up-to-date")
+        std::printf("  %-9s up to date\n", job.module.c_str());
+      else if (job.status == "ok")
+        std::printf("  %-9s ok (%.1f s)\n", job.module.c_str(), s);
+      else
+        std::printf("  %-9s FAILED: %s\n", job.module.c_str(), job.error.c_str());
+      std::fflush(stdout);
+      if (progress) progress->show(manifest.name + ": " + job.module + " " + job.status);
+    });
+    result.report = sample_report_json(manifest, jobs, out_dir);
+    for (const auto& mod : result.report["modules"])
+      if (mod["status"] == "failed")
+        result.failures.push_back(mod["module"].get<std::string>() + ": " + mod["error"].get<std::string>());
+    write_json_atomic(out_dir / "report.json", result.report);
+    write_file_atomic(out_dir / "report.html", sample_report_html(result.report, out_dir));
+    std::printf("  wrote %s and report.html\n", (out_dir / "report.json").string().c_str());
+  } catch (const std::exception& e) {
+    result.failures.push_back(e.what());
+    std::printf("  FAILED: %s\n", e.what());
+  }
+  std::fflush(stdout);
+  return result;
+}
+
+std::vector<fs::path> sample_out_dirs(const std::vector<std::string>& manifests, const fs::path& out_dir) {
+  std::vector<fs::path> out;
+  std::map<std::string, int> used;
+  for (const std::string& m : manifests) {
+    const fs::path p = fs::absolute(m).lexically_normal();
+    std::string name = p.stem() == "sample" && p.has_parent_path() ? p.parent_path().filename().string() : p.stem().string();
+    if (name.empty()) name = "sample";
+    const int k = used[name]++;
+    out.push_back(out_dir / (k == 0 ? name : name + "_" + std::to_string(k + 1)));
+  }
+  return out;
+}
+
+Progress::Progress(int total) : total_(total), tty_(::isatty(STDERR_FILENO) == 1) {}
+
+void Progress::show(const std::string& what) {
+  if (!tty_) return;
+  constexpr int kWidth = 30;
+  const int filled = total_ > 0 ? kWidth * done_ / total_ : 0;
+  std::fprintf(stderr, "\r[%s%s] %d/%d %-40.40s", std::string(std::size_t(filled), '#').c_str(),
+               std::string(std::size_t(kWidth - filled), '-').c_str(), done_, total_, what.c_str());
+  std::fflush(stderr);
+}
+
+void Progress::step() {
+  ++done_;
+  show("");
+}
+
+void Progress::finish() {
+  if (tty_) std::fprintf(stderr, "\r%90s\r", "");
+}
+
+}  // namespace mgscope

@@ -1,0 +1,51 @@
+// One sample end to end (manifest -> module runs -> report.json + report.html), and the batch of
+// samples shared by `mgscope sample` and `mgscope study`.
+#pragma once
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+namespace mgscope {
+
+struct SampleRunOptions {
+  bool force = false;  // redo modules even when their stamps say they are up to date
+  int parallel = 1;    // modules run at once (each module keeps its own default threads)
+};
+
+struct SampleRunResult {
+  std::filesystem::path manifest;
+  std::filesystem::path out_dir;
+  nlohmann::json report;             // report.json as written; null when the manifest was unreadable
+  std::vector<std::string> failures;  // "module: message" per failed module, or the manifest error
+  bool ok() const { return failures.empty(); }
+};
+
+// Runs every measurement of `manifest` into `out_dir` (OUTDIR/<module>, OUTDIR/logs) and writes
+// OUTDIR/report.json and OUTDIR/report.html. `root` is the mgscope app: manifest options are
+// checked against its subcommands before anything runs. Prints one line per module to stdout.
+// Never throws for bad input: an unreadable manifest is a failure in the result.
+class Progress;
+SampleRunResult run_sample(const std::filesystem::path& manifest, const std::filesystem::path& out_dir,
+                           const SampleRunOptions& options, const CLI::App& root, Progress* progress = nullptr);
+
+// The folder of each manifest under `out_dir` when a call holds several: the sample's file stem
+// (its parent folder's name when the file is sample.toml), made unique.
+std::vector<std::filesystem::path> sample_out_dirs(const std::vector<std::string>& manifests,
+                                                   const std::filesystem::path& out_dir);
+
+// A progress bar on stderr, drawn only when stderr is a terminal.
+class Progress {
+ public:
+  explicit Progress(int total);
+  void show(const std::string& what);  // redraws with a label, e.g. "ascast: hrtem"
+  void step();                         // one more done
+  void finish();                       // clears the line
+ private:
+  int total_, done_ = 0;
+  bool tty_;
+};
+
+}  // namespace mgscope

@@ -1,0 +1,76 @@
+// `mgscope study STUDY.toml... -o OUTDIR`: every sample of a study (reusing up-to-date modules),
+// then the study's table, correlations, figures and page (docs/report.md).
+#include <cstdio>
+#include <iostream>
+
+#include "pipelines/commands.hpp"
+#include "pipelines/sample_run.hpp"
+#include "pipelines/study_report.hpp"
+
+namespace mgscope {
+
+namespace {
+
+struct StudyCli {
+  std::vector<std::string> studies;
+  std::string out_dir;
+  SampleRunOptions run;
+};
+
+// One study into `out_dir`; returns its failures.
+std::vector<std::string> run_study(const std::string& path, const std::filesystem::path& out_dir,
+                                   const SampleRunOptions& run, const CLI::App& root) {
+  const StudyManifest study = read_study_manifest(path);
+  const auto dirs = sample_out_dirs(study.samples, out_dir / "samples");
+  Progress progress(int(study.samples.size()));
+  std::vector<SampleInStudy> samples;
+  std::vector<std::string> failures;
+  for (std::size_t i = 0; i < study.samples.size(); ++i) {
+    SampleRunResult r = run_sample(study.samples[i], dirs[i], run, root, &progress);
+    for (const std::string& f : r.failures) failures.push_back(study.samples[i] + ": " + f);
+    samples.push_back({study.samples[i], dirs[i], std::move(r.report), std::move(r.failures)});
+    progress.step();
+  }
+  progress.finish();
+  for (const std::string& w : write_study_outputs(study, samples, out_dir)) std::fprintf(stderr, "WARNING: %s\n", w.c_str());
+  std::printf("%s: %zu samples; wrote %s (study.csv, study.json, correlations.csv, figures)\n", study.name.c_str(),
+              samples.size(), (out_dir / "study.html").string().c_str());
+  return failures;
+}
+
+}  // namespace
+
+void add_study_command(CLI::App& app, CommandContext& ctx) {
+  auto cli = std::make_shared<StudyCli>();
+  CLI::App* cmd = app.add_subcommand(
+      "study",
+      "Run the samples of a study (STUDY.toml: treatment = \"ctc_cycles\", samples = [\"a/sample.toml\", ...]) "
+      "and write OUTDIR/study.csv, study.json, correlations.csv, study_<quantity>.png, study.html and "
+      "OUTDIR/samples/<sample>/. Several studies: OUTDIR/<study>/ each.");
+  cmd->add_option("studies", cli->studies, "Study files (TOML)")->required()->check(CLI::ExistingFile);
+  cmd->add_option("-o,--out", cli->out_dir, "Output folder")->required();
+  cmd->add_flag("--force", cli->run.force, "Run every module again, even when up to date");
+  cmd->add_option("--threads", cli->run.parallel, "Modules run at once (each module uses its own default threads)")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  const CLI::App* root = &app;
+  cmd->callback([cli, root, &ctx]() {
+    std::vector<std::string> failures;
+    for (const std::string& s : cli->studies) {
+      const std::filesystem::path out = cli->studies.size() == 1 ? std::filesystem::path(cli->out_dir)
+                                                                  : std::filesystem::path(cli->out_dir) /
+                                                                        std::filesystem::path(s).stem();
+      try {
+        for (std::string& f : run_study(s, out, cli->run, *root)) failures.push_back(std::move(f));
+      } catch (const std::exception& e) {
+        failures.push_back(e.what());
+      }
+    }
+    if (!failures.empty()) {
+      std::fprintf(stderr, "%zu failure(s):\n", failures.size());
+      for (const std::string& f : failures) std::fprintf(stderr, "  %s\n", f.c_str());
+    }
+    ctx.exit_code = failures.empty() ? 0 : 1;
+  });
+}
+
+}  // namespace mgscope

@@ -1,0 +1,271 @@
+// Study tables, correlations and figures from the samples' report.json files.
+#include "pipelines/study_report.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <numeric>
+#include <sstream>
+
+#include <toml++/toml.h>
+
+#include "fitting/error.hpp"
+#include "mgscope_version.hpp"
+#include "pipelines/atomic_file.hpp"
+#include "pipelines/gnuplot_figure.hpp"
+#include "pipelines/json_output.hpp"
+#include "pipelines/report_headlines.hpp"
+#include "pipelines/sample_report.hpp"
+
+namespace mgscope {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// Structural and magnetic quantities whose correlations the study tabulates (science.md: local
+// order, relaxation and hardness against the magnetocaloric response).
+const std::vector<std::string> kStructural = {"ordered_fraction", "crystal_like_fraction", "nanocrystal_fraction",
+                                              "L1_peak", "L2_peak", "tau_1", "hardness"};
+const std::vector<std::string> kMagnetic = {"minus_dSm_max", "Tc"};
+
+std::string num(double v) {
+  if (!std::isfinite(v)) return "";
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%.8g", v);
+  return buf;
+}
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string q = "\"";
+  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return q + "\"";
+}
+
+struct Column {
+  std::string key, label, unit;
+};
+
+// Every quantity any sample reports, in report order (module, then the module's own order).
+std::vector<Column> study_columns(const std::vector<SampleInStudy>& samples) {
+  std::vector<Column> cols;
+  for (const SampleInStudy& s : samples) {
+    if (s.report.is_null()) continue;
+    for (const json& mod : s.report["modules"])
+      for (const auto& [key, q] : mod["quantities"].items())
+        if (std::none_of(cols.begin(), cols.end(), [&](const Column& c) { return c.key == key; }))
+          cols.push_back({key, q.value("label", key), q.value("unit", "")});
+  }
+  return cols;
+}
+
+const json* find_quantity(const SampleInStudy& s, const std::string& key) {
+  if (s.report.is_null()) return nullptr;
+  for (const json& mod : s.report["modules"])
+    if (mod["quantities"].contains(key)) return &mod["quantities"][key];
+  return nullptr;
+}
+
+double treatment_of(const SampleInStudy& s, const std::string& name) {
+  if (s.report.is_null()) return kNaN;
+  const json& t = s.report["sample"]["treatment"];
+  return t.contains(name) && t[name].is_number() ? t[name].get<double>() : kNaN;
+}
+
+std::string sample_name(const SampleInStudy& s) {
+  return s.report.is_null() ? s.manifest : s.report["sample"]["name"].get<std::string>();
+}
+
+std::string gp_quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("''") : std::string(1, c);
+  return q + "'";
+}
+
+}  // namespace
+
+StudyManifest read_study_manifest(const fs::path& path) {
+  const std::string p = path.string();
+  toml::table t;
+  try {
+    t = toml::parse_file(p);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream m;
+    m << "line " << e.source().begin.line << ": " << e.description();
+    fail_input(p, m.str());
+  }
+  StudyManifest s;
+  s.path = path;
+  for (const auto& [k, node] : t) {
+    const std::string key(k.str());
+    if (key == "samples") {
+      const toml::array* arr = node.as_array();
+      if (!arr) fail_input(p, "key 'samples': expected an array of sample manifests");
+      for (const toml::node& item : *arr) {
+        auto v = item.value<std::string>();
+        if (!v) fail_input(p, "key 'samples': expected strings (paths of sample.toml files)");
+        s.samples.push_back((fs::absolute(path).parent_path() / *v).lexically_normal().string());
+      }
+    } else if (key == "name" || key == "treatment" || key == "treatment_label") {
+      auto v = node.value<std::string>();
+      if (!v) fail_input(p, "key '" + key + "': expected a string");
+      (key == "name" ? s.name : key == "treatment" ? s.treatment : s.treatment_label) = *v;
+    } else {
+      fail_input(p, "key '" + key + "': unknown (expected name, treatment, treatment_label, samples)");
+    }
+  }
+  if (s.treatment.empty()) fail_input(p, "key 'treatment': missing (the treatment variable, e.g. \"ctc_cycles\")");
+  if (s.samples.empty()) fail_input(p, "key 'samples': missing or empty");
+  if (s.name.empty()) s.name = path.stem().string();
+  if (s.treatment_label.empty()) s.treatment_label = s.treatment;
+  return s;
+}
+
+double pearson_r(const std::vector<double>& x, const std::vector<double>& y, int& n) {
+  std::vector<std::pair<double, double>> p;
+  for (std::size_t i = 0; i < std::min(x.size(), y.size()); ++i)
+    if (std::isfinite(x[i]) && std::isfinite(y[i])) p.emplace_back(x[i], y[i]);
+  n = int(p.size());
+  if (n < 3) return kNaN;
+  double mx = 0, my = 0;
+  for (const auto& [a, b] : p) mx += a, my += b;
+  mx /= n;
+  my /= n;
+  double sxy = 0, sxx = 0, syy = 0;
+  for (const auto& [a, b] : p) sxy += (a - mx) * (b - my), sxx += (a - mx) * (a - mx), syy += (b - my) * (b - my);
+  return sxx > 0 && syy > 0 ? sxy / std::sqrt(sxx * syy) : kNaN;
+}
+
+std::vector<std::string> write_study_outputs(const StudyManifest& study, const std::vector<SampleInStudy>& samples,
+                                             const fs::path& out_dir) {
+  std::vector<std::string> warnings;
+  const std::vector<Column> cols = study_columns(samples);
+  // Samples in treatment order for the table and the figures.
+  std::vector<std::size_t> order(samples.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return treatment_of(samples[a], study.treatment) < treatment_of(samples[b], study.treatment);
+  });
+
+  // study.csv: a row per sample; each quantity with the ends of its error bar.
+  std::ostringstream csv;
+  csv << "sample,manifest,status," << csv_field(study.treatment);
+  for (const Column& c : cols)
+    for (const char* suffix : {"", "_err_low", "_err_high"})
+      csv << ',' << csv_field(c.key + suffix + " [" + c.unit + "]");
+  csv << '\n';
+  json rows = json::array();
+  for (std::size_t i : order) {
+    const SampleInStudy& s = samples[i];
+    csv << csv_field(sample_name(s)) << ',' << csv_field(s.manifest) << ',' << (s.failures.empty() ? "ok" : "failed")
+        << ',' << num(treatment_of(s, study.treatment));
+    json quantities = json::object();
+    for (const Column& c : cols) {
+      const json* q = find_quantity(s, c.key);
+      const auto [lo, hi] = q ? error_bar(*q) : std::pair<double, double>{kNaN, kNaN};
+      csv << ',' << num(q ? quantity_value(*q) : kNaN) << ',' << num(lo) << ',' << num(hi);
+      if (q) quantities[c.key] = *q;
+    }
+    csv << '\n';
+    rows.push_back({{"name", sample_name(s)},
+                    {"manifest", s.manifest},
+                    {"out_dir", s.out_dir.string()},
+                    {"treatment", json_number(treatment_of(s, study.treatment))},
+                    {"failures", s.failures},
+                    {"quantities", quantities}});
+  }
+  write_file_atomic(out_dir / "study.csv", csv.str());
+
+  // correlations.csv: structural against magnetic quantities over the samples that have both.
+  std::ostringstream corr;
+  corr << "structural,magnetic,n,pearson_r\n";
+  json correlations = json::array();
+  auto values = [&](const std::string& key) {
+    std::vector<double> v;
+    for (const SampleInStudy& s : samples) {
+      const json* q = find_quantity(s, key);
+      v.push_back(q ? quantity_value(*q) : kNaN);
+    }
+    return v;
+  };
+  for (const std::string& a : kStructural)
+    for (const std::string& b : kMagnetic) {
+      int n = 0;
+      const double r = pearson_r(values(a), values(b), n);
+      corr << a << ',' << b << ',' << n << ',' << num(r) << '\n';
+      correlations.push_back({{"structural", a}, {"magnetic", b}, {"n", n}, {"pearson_r", json_number(r)}});
+    }
+  write_file_atomic(out_dir / "correlations.csv", corr.str());
+
+  // One figure per quantity against the treatment, with error bars.
+  json figures = json::array();
+  for (const Column& c : cols) {
+    std::ostringstream dat;
+    dat << "# " << study.treatment << " value err_low err_high\n";
+    int points = 0;
+    for (std::size_t i : order) {
+      const json* q = find_quantity(samples[i], c.key);
+      const double t = treatment_of(samples[i], study.treatment), v = q ? quantity_value(*q) : kNaN;
+      if (!std::isfinite(t) || !std::isfinite(v)) continue;
+      auto [lo, hi] = error_bar(*q);
+      dat << num(t) << ' ' << num(v) << ' ' << (std::isfinite(lo) ? num(lo) : num(v)) << ' '
+          << (std::isfinite(hi) ? num(hi) : num(v)) << '\n';
+      ++points;
+    }
+    if (points == 0) continue;
+    GnuplotFigure fig;
+    const std::string stem = "study_" + c.key;
+    fig.png = out_dir / (stem + ".png");
+    fig.width_px = 640;
+    fig.height_px = 460;
+    fig.data_files = {{stem + ".dat", dat.str()}};
+    fig.script = "set xlabel " + gp_quote(study.treatment_label) + " noenhanced\nset ylabel " +
+                 gp_quote(c.label + " [" + c.unit + "]") + " noenhanced\nset grid\nset key off\nset offsets graph 0.05, graph 0.05, graph 0.1, graph 0.1\n" +
+                 "plot '" + stem + ".dat' using 1:2 with lines lc rgb '#8899bb', '' using 1:2:3:4 with yerrorbars pt 7 ps 1.3 lc rgb '#223377'\n";
+    if (std::string w = render_figure(fig); !w.empty()) warnings.push_back(w);
+    else figures.push_back({{"quantity", c.key}, {"png", stem + ".png"}});
+  }
+
+  json study_json = {{"schema", "mgscope-study/1"},
+                     {"program", {{"name", "mgscope"}, {"version", kVersion}}},
+                     {"name", study.name},
+                     {"manifest", fs::absolute(study.path).lexically_normal().string()},
+                     {"treatment", study.treatment},
+                     {"samples", rows},
+                     {"correlations", correlations},
+                     {"figures", figures},
+                     {"warnings", warnings}};
+  write_json_atomic(out_dir / "study.json", study_json);
+
+  // study.html: the table, the correlations and every figure, self-contained like report.html.
+  std::ostringstream b;
+  b << "<h1>" << html_escape(study.name) << "</h1>\n<h2>Samples</h2>\n<table><tr><th>Sample</th><th>"
+    << html_escape(study.treatment_label) << "</th>";
+  for (const Column& c : cols) b << "<th>" << html_escape(c.label) << " [" << html_escape(c.unit) << "]</th>";
+  b << "</tr>\n";
+  for (const json& row : rows) {
+    b << "<tr><td>" << html_escape(row["name"].get<std::string>())
+      << (row["failures"].empty() ? "" : " <span class=\"failed\">(failed)</span>") << "</td><td>"
+      << (row["treatment"].is_number() ? num(row["treatment"].get<double>()) : "") << "</td>";
+    for (const Column& c : cols)
+      b << "<td>" << (row["quantities"].contains(c.key) ? format_quantity(row["quantities"][c.key]) : "") << "</td>";
+    b << "</tr>\n";
+  }
+  b << "</table>\n<h2>Correlations (Pearson r)</h2>\n<table><tr><th>Structural</th><th>Magnetic</th><th>N</th><th>r</th></tr>\n";
+  for (const json& c : correlations)
+    b << "<tr><td>" << c["structural"].get<std::string>() << "</td><td>" << c["magnetic"].get<std::string>()
+      << "</td><td>" << c["n"].get<int>() << "</td><td>"
+      << (c["pearson_r"].is_number() ? num(c["pearson_r"].get<double>()) : "n/a (N &lt; 3)") << "</td></tr>\n";
+  b << "</table>\n<h2>Quantities against " << html_escape(study.treatment_label) << "</h2>\n";
+  for (const json& f : figures) b << html_figure(out_dir / f["png"].get<std::string>(), f["quantity"].get<std::string>());
+  for (const std::string& w : warnings) b << "<pre class=\"error\">" << html_escape(w) << "</pre>\n";
+  write_file_atomic(out_dir / "study.html", html_page("mgscope study: " + study.name, b.str()));
+  return warnings;
+}
+
+}  // namespace mgscope

@@ -1,0 +1,38 @@
+// A study: several samples along one treatment variable. Reads STUDY.toml and, from the samples'
+// report.json, writes study.csv, study.json, correlations.csv, one figure per quantity against
+// the treatment and study.html.
+#pragma once
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace mgscope {
+
+struct StudyManifest {
+  std::filesystem::path path;
+  std::string name;
+  std::string treatment;        // key of the samples' [treatment] table, e.g. "ctc_cycles"
+  std::string treatment_label;  // axis label [default: the key]
+  std::vector<std::string> samples;  // sample manifests, resolved relative to STUDY.toml
+};
+
+// Errors (InputError) name the file and the key.
+StudyManifest read_study_manifest(const std::filesystem::path& path);
+
+struct SampleInStudy {
+  std::string manifest;
+  std::filesystem::path out_dir;
+  nlohmann::json report;  // null when the sample could not be run at all
+  std::vector<std::string> failures;
+};
+
+// Pearson's r of the finite pairs (NaN for fewer than 3 pairs or no spread); `n` gets the pairs.
+double pearson_r(const std::vector<double>& x, const std::vector<double>& y, int& n);
+
+// Writes every study output into `out_dir`; returns warnings (figures gnuplot could not draw).
+std::vector<std::string> write_study_outputs(const StudyManifest& study, const std::vector<SampleInStudy>& samples,
+                                             const std::filesystem::path& out_dir);
+
+}  // namespace mgscope
