@@ -29,17 +29,20 @@ std::string check_options(const Measurement& m, const CLI::App& root, const std:
   try {
     sub = root.get_subcommand(m.module);
   } catch (const CLI::OptionNotFound&) {
-    return "this mgscope has no `" + m.module + "` subcommand (built without that module)";
   }
-  for (const auto& [key, value] : m.options.items()) {
-    try {
-      sub->get_option("--" + key);
-    } catch (const CLI::OptionNotFound&) {
-      fail_input(manifest, "key '" + m.module + ".options." + key + "': `mgscope " + m.module +
-                               "` has no option --" + key + " (see mgscope " + m.module + " --help)");
+  if (sub) {
+    for (const auto& [key, value] : m.options.items()) {
+      try {
+        sub->get_option("--" + key);
+      } catch (const CLI::OptionNotFound&) {
+        fail_input(manifest, "key '" + m.module + ".options." + key + "': `mgscope " + m.module +
+                                 "` has no option --" + key + " (see mgscope " + m.module + " --help)");
+      }
     }
   }
-  return m.error;
+  if (!m.error.empty()) return m.error;
+  if (!sub) return "this mgscope has no `" + m.module + "` subcommand (built without that module)";
+  return "";
 }
 
 }  // namespace

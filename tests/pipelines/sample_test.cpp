@@ -1,0 +1,322 @@
+// `mgscope init`, `sample` and `study` end to end on generated data (the demo study in samples/),
+// plus the manifest reader and the study's correlation coefficient.
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <cctype>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "fitting/error.hpp"
+#include "pipelines/sample_manifest.hpp"
+#include "pipelines/study_report.hpp"
+#include "tests/test_support.hpp"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using mgscope::test::read_all;
+using mgscope::test::run_mgscope;
+using mgscope::test::scratch_dir;
+
+namespace {
+
+std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
+
+json read_json(const fs::path& p) { return json::parse(read_all(p)); }
+
+void write(const fs::path& p, const std::string& text) {
+  fs::create_directories(p.parent_path());
+  std::ofstream(p) << text;
+}
+
+// Modification times of every file under `dir`, to prove a re-run wrote nothing.
+std::map<std::string, fs::file_time_type> mtimes(const fs::path& dir) {
+  std::map<std::string, fs::file_time_type> m;
+  for (const auto& e : fs::recursive_directory_iterator(dir))
+    if (e.is_regular_file()) m[e.path().string()] = e.last_write_time();
+  return m;
+}
+
+int count(const std::string& text, const std::string& what) {
+  int n = 0;
+  for (auto p = text.find(what); p != std::string::npos; p = text.find(what, p + 1)) ++n;
+  return n;
+}
+
+// The page with its data: URIs cut out, so what is left must not reach outside.
+std::string without_data_uris(const std::string& html) {
+  const std::string prefix = "data:image/png;base64,";
+  std::string out;
+  std::size_t from = 0;
+  for (auto p = html.find(prefix); p != std::string::npos; p = html.find(prefix, from)) {
+    out.append(html, from, p - from);
+    out += "DATA";
+    from = p + prefix.size();
+    while (from < html.size() && (std::isalnum(static_cast<unsigned char>(html[from])) || html[from] == '+' ||
+                                  html[from] == '/' || html[from] == '='))
+      ++from;
+  }
+  return out + html.substr(from);
+}
+
+// The checks every report.html must pass: nothing external, every module figure embedded.
+void expect_self_contained(const fs::path& sample_out) {
+  const std::string html = read_all(sample_out / "report.html");
+  const std::string rest = without_data_uris(html);
+  EXPECT_EQ(rest.find("http"), std::string::npos);
+  EXPECT_EQ(rest.find("//"), std::string::npos);
+  EXPECT_EQ(count(rest, "src="), count(rest, "src=\"DATA\""));
+  int pngs = 0;
+  for (const auto& e : fs::recursive_directory_iterator(sample_out))
+    pngs += e.is_regular_file() && e.path().extension() == ".png";
+  EXPECT_GT(pngs, 0);
+  EXPECT_EQ(count(html, "src=\"data:image/png;base64,"), pngs) << sample_out;
+}
+
+// /usr/bin/python3 -m jsonschema (Debian's python3-jsonschema, scripts/install-deps.sh).
+bool have_jsonschema() { return std::system("/usr/bin/python3 -c 'import jsonschema' 2>/dev/null") == 0; }
+
+int validate_report(const fs::path& report) {
+  const std::string cmd = "/usr/bin/python3 -m jsonschema -i " + q(report) + " '" MGSCOPE_SOURCE_DIR
+                          "/docs/report.schema.json' 2>&1";
+  return std::system(cmd.c_str());
+}
+
+// A copy of samples/study and the samples/dsc files it refers to.
+fs::path copy_demo(const std::string& name) {
+  const fs::path root = scratch_dir(name);
+  fs::create_directories(root / "samples");
+  for (const char* d : {"study", "dsc"})
+    fs::copy(fs::path(MGSCOPE_SOURCE_DIR) / "samples" / d, root / "samples" / d, fs::copy_options::recursive);
+  return root / "samples" / "study";
+}
+
+double value(const json& report, const std::string& module, const std::string& key) {
+  for (const json& m : report["modules"])
+    if (m["module"] == module) return m["quantities"][key]["value"].get<double>();
+  return NAN;
+}
+
+}  // namespace
+
+TEST(SampleCommand, DemoStudyEndToEndThenNothingToRedo) {
+  const fs::path study = copy_demo("study_demo");
+  const fs::path out = study.parent_path().parent_path() / "out";
+  const auto first = run_mgscope("study " + q(study / "study.toml") + " -o " + q(out));
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  EXPECT_EQ(count(first.output, " ok ("), 8) << first.output;  // 4 samples x (hrtem, dsc)
+
+  // Known trends of the generated study: ordered fraction and dH_rel highest at 20 cycles.
+  std::map<std::string, json> reports;
+  for (const char* s : {"ascast", "ctc10", "ctc20", "ctc40"}) reports[s] = read_json(out / "samples" / s / "report.json");
+  EXPECT_EQ(reports["ctc20"]["schema"], "mgscope-report/1");
+  EXPECT_EQ(reports["ctc20"]["sample"]["treatment"]["ctc_cycles"], 20.0);
+  const double of0 = value(reports["ascast"], "hrtem", "ordered_fraction");
+  const double of20 = value(reports["ctc20"], "hrtem", "ordered_fraction");
+  EXPECT_LT(of0, 0.07);  // generated with 3 % ordered area
+  EXPECT_GT(of20, 0.09);  // generated with 13 %
+  EXPECT_GT(of20, value(reports["ctc10"], "hrtem", "ordered_fraction"));
+  for (const char* s : {"ascast", "ctc10", "ctc40"})
+    EXPECT_GT(value(reports["ctc20"], "dsc", "dH_rel"), value(reports[s], "dsc", "dH_rel")) << s;
+  // Tg of samples/dsc: onset = 592 - 2 * 3 = 586 K (samples/dsc/*_truth.json).
+  EXPECT_NEAR(value(reports["ctc20"], "dsc", "Tg"), 586, 1.5);
+  const json& of = reports["ctc20"]["modules"][0]["quantities"]["ordered_fraction"];
+  EXPECT_EQ(of["uncertainty"]["kind"], "ci95_wilson");
+  EXPECT_EQ(of["uncertainty"]["n"], 200);  // 2 images x 10 x 10 boxes
+  EXPECT_LT(of["uncertainty"]["low"].get<double>(), of20);
+  EXPECT_EQ(of["provenance"]["reader"], "TIFF");
+  EXPECT_NE(of["provenance"]["calibration"].get<std::string>().find("0.04 nm/px"), std::string::npos);
+
+  // The study's table, correlations, figures and page.
+  const std::string csv = read_all(out / "study.csv");
+  EXPECT_EQ(count(csv, "\n"), 5) << csv;  // header + 4 samples
+  EXPECT_NE(csv.find("ordered_fraction [1]"), std::string::npos);
+  EXPECT_EQ(count(read_all(out / "correlations.csv"), "\n"), 1 + 7 * 2);
+  EXPECT_TRUE(fs::exists(out / "study_ordered_fraction.png"));
+  EXPECT_TRUE(fs::exists(out / "study_dH_rel.png"));
+  const std::string study_html = without_data_uris(read_all(out / "study.html"));
+  EXPECT_EQ(study_html.find("http"), std::string::npos);
+  EXPECT_EQ(read_json(out / "study.json")["samples"].size(), 4u);
+
+  for (const auto& [name, r] : reports) expect_self_contained(out / "samples" / name);
+  if (have_jsonschema()) {
+    for (const auto& [name, r] : reports) EXPECT_EQ(validate_report(out / "samples" / name / "report.json"), 0) << name;
+  } else {
+    ADD_FAILURE() << "python3-jsonschema is missing (scripts/install-deps.sh installs it): schema not checked";
+  }
+
+  // Nothing changed: every module is up to date and no module output is touched.
+  const fs::path samples_out = out / "samples";
+  std::map<std::string, fs::file_time_type> before;
+  for (const char* s : {"ascast", "ctc10", "ctc20", "ctc40"})
+    for (const char* m : {"hrtem", "dsc"}) before.merge(mtimes(samples_out / s / m));
+  const auto second = run_mgscope("study " + q(study / "study.toml") + " -o " + q(out));
+  ASSERT_EQ(second.exit_code, 0) << second.output;
+  EXPECT_EQ(count(second.output, "up to date"), 8) << second.output;
+  EXPECT_EQ(count(second.output, " ok ("), 0) << second.output;
+  std::map<std::string, fs::file_time_type> after;
+  for (const char* s : {"ascast", "ctc10", "ctc20", "ctc40"})
+    for (const char* m : {"hrtem", "dsc"}) after.merge(mtimes(samples_out / s / m));
+  EXPECT_EQ(before, after);
+  EXPECT_EQ(read_json(samples_out / "ctc20" / "report.json")["modules"][0]["status"], "up-to-date");
+
+  // One input touched: only its module runs again. --force redoes everything.
+  const fs::path tif = study / "ctc20" / "hrtem_1.tif";
+  fs::last_write_time(tif, fs::last_write_time(tif) + std::chrono::seconds(5));
+  const auto third = run_mgscope("sample " + q(study / "ctc20" / "sample.toml") + " -o " + q(samples_out / "ctc20"));
+  ASSERT_EQ(third.exit_code, 0) << third.output;
+  EXPECT_EQ(count(third.output, " ok ("), 1) << third.output;
+  EXPECT_EQ(count(third.output, "up to date"), 1) << third.output;
+  const auto forced = run_mgscope("sample --force " + q(study / "ctc20" / "sample.toml") + " -o " + q(samples_out / "ctc20"));
+  EXPECT_EQ(count(forced.output, " ok ("), 2) << forced.output;
+}
+
+TEST(SampleCommand, BrokenFileFailsItsModuleOnlyAndExitsOne) {
+  const fs::path dir = scratch_dir("sample_broken");
+  ASSERT_EQ(run_mgscope("synth hrtem -o " + q(dir / "raw") + " --name good --width 256 --height 256 --pixel-size 0.04nm")
+                .exit_code, 0);
+  ASSERT_EQ(run_mgscope("synth dsc -o " + q(dir / "raw") + " --name scan").exit_code, 0);
+  // A TIFF cut after its header: the hrtem module fails on it, the good image is still analysed.
+  const std::string good = read_all(dir / "raw" / "good.tif");
+  write(dir / "raw" / "broken.tif", good.substr(0, 300));
+  write(dir / "sample.toml", R"(name = "broken"
+[treatment]
+ctc_cycles = 5
+[hrtem]
+files = ["raw/broken.tif", "raw/good.tif"]
+[dsc]
+files = ["raw/scan.txt"]
+[creep]
+files = ["raw/creep_*.txt"]
+)");
+  const auto r = run_mgscope("sample " + q(dir / "sample.toml") + " -o " + q(dir / "out"));
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  const json report = read_json(dir / "out" / "report.json");
+  std::map<std::string, json> mods;
+  for (const json& m : report["modules"]) mods[m["module"].get<std::string>()] = m;
+  EXPECT_EQ(mods["hrtem"]["status"], "failed");
+  EXPECT_NE(mods["hrtem"]["error"].get<std::string>().find("broken.tif"), std::string::npos) << mods["hrtem"];
+  EXPECT_TRUE(mods["hrtem"]["quantities"].contains("ordered_fraction"));  // from good.tif
+  EXPECT_EQ(mods["dsc"]["status"], "ok");
+  EXPECT_TRUE(std::isfinite(mods["dsc"]["quantities"]["Tg"]["value"].get<double>()));
+  EXPECT_EQ(mods["creep"]["status"], "failed");  // its glob matches nothing
+  EXPECT_NE(mods["creep"]["error"].get<std::string>().find("creep_*.txt"), std::string::npos);
+  EXPECT_TRUE(fs::exists(dir / "out" / "logs" / "hrtem.log"));
+  const std::string html = read_all(dir / "out" / "report.html");
+  EXPECT_NE(html.find("broken.tif"), std::string::npos);
+  EXPECT_NE(html.find("class=\"error\""), std::string::npos);
+  expect_self_contained(dir / "out");
+  if (have_jsonschema()) EXPECT_EQ(validate_report(dir / "out" / "report.json"), 0);
+  EXPECT_NE(r.output.find("failure(s)"), std::string::npos);  // listed at the end
+
+  // A failed module is not stamped: the next run tries it again; the good one is up to date.
+  const auto again = run_mgscope("sample " + q(dir / "sample.toml") + " -o " + q(dir / "out"));
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_NE(again.output.find("dsc       up to date"), std::string::npos) << again.output;
+  EXPECT_NE(again.output.find("hrtem     FAILED"), std::string::npos) << again.output;
+}
+
+TEST(SampleCommand, BatchOfManifestsGoesOnPastABadOne) {
+  const fs::path dir = scratch_dir("sample_batch");
+  ASSERT_EQ(run_mgscope("synth dsc -o " + q(dir / "a") + " --name scan").exit_code, 0);
+  write(dir / "a" / "sample.toml", "name = \"a\"\n[dsc]\nfiles = [\"scan.txt\"]\n");
+  write(dir / "b" / "sample.toml", "name = \"b\"\n[dsc]\nfiles = [\"../a/scan.txt\"]\noptions = { no-such-option = 1 }\n");
+  const auto r = run_mgscope("sample " + q(dir / "b" / "sample.toml") + " " + q(dir / "a" / "sample.toml") + " -o " +
+                             q(dir / "out"));
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("dsc.options.no-such-option"), std::string::npos) << r.output;
+  EXPECT_TRUE(fs::exists(dir / "out" / "a" / "report.html"));
+  EXPECT_EQ(r.output.find("\r"), std::string::npos);  // no progress bar when stderr is not a terminal
+}
+
+TEST(InitCommand, RecognisesGeneratedFiles) {
+  const fs::path dir = scratch_dir("init_folder");
+  ASSERT_EQ(run_mgscope("synth hrtem -o " + q(dir / "tem") + " --name img --width 256 --height 256 --pixel-size 0.04nm")
+                .exit_code, 0);
+  ASSERT_EQ(run_mgscope("synth dsc -o " + q(dir) + " --name netzsch_scan").exit_code, 0);
+  ASSERT_EQ(run_mgscope("synth dsc -o " + q(dir) + " --format csv --name generic_scan").exit_code, 0);
+  write(dir / "notes.txt", "measured on Tuesday\n");
+  const auto r = run_mgscope("init " + q(dir));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::string manifest = read_all(dir / "sample.toml");
+  EXPECT_NE(manifest.find("[hrtem]\nfiles = [\"tem/img.tif\"]"), std::string::npos) << manifest;
+  EXPECT_NE(manifest.find("[dsc]\nfiles = [\"generic_scan.csv\", \"netzsch_scan.txt\"]"), std::string::npos) << manifest;
+  EXPECT_NE(manifest.find("#   notes.txt: text file of unknown layout"), std::string::npos) << manifest;
+  EXPECT_NE(manifest.find("#   tem/img_labels.tif"), std::string::npos) << manifest;  // a label image, not a micrograph
+
+  const auto again = run_mgscope("init " + q(dir));
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_NE(again.output.find("--force"), std::string::npos);
+  EXPECT_EQ(read_all(dir / "sample.toml"), manifest);
+  EXPECT_EQ(run_mgscope("init --force " + q(dir)).exit_code, 0);
+
+  const auto s = run_mgscope("sample " + q(dir / "sample.toml") + " -o " + q(dir / "out"));
+  EXPECT_EQ(s.exit_code, 0) << s.output;
+}
+
+TEST(SampleManifest, ResolvesGlobsPathOptionsFlagsAndArrays) {
+  const fs::path dir = scratch_dir("manifest_read");
+  for (const char* f : {"b.tif", "a.tif", "ref.txt", "s1.txt"}) write(dir / "data" / f, "x");
+  write(dir / "sample.toml", R"(name = "s"
+composition = "Gd55Co20Al25"
+[treatment]
+ctc_cycles = 20
+anneal_K = 450.5
+[hrtem]
+files = ["data/*.tif"]
+options = { gallery = true, box = "2nm", anisotropy-min = 3 }
+[dsc]
+files = ["data/s1.txt"]
+options = { reference = "data/ref.txt", tg-window = [560, 600] }
+)");
+  const mgscope::SampleManifest m = mgscope::read_sample_manifest(dir / "sample.toml");
+  EXPECT_EQ(m.name, "s");
+  EXPECT_EQ(m.treatment.at("ctc_cycles"), 20);
+  EXPECT_EQ(m.treatment.at("anneal_K"), 450.5);
+  ASSERT_EQ(m.measurements.size(), 2u);
+  const auto& h = m.measurements[0];
+  ASSERT_EQ(h.positional.size(), 2u);
+  EXPECT_EQ(fs::path(h.positional[0]).filename(), "a.tif");  // sorted
+  const auto args = mgscope::module_arguments(h, "OUT");
+  EXPECT_EQ(args.front(), "hrtem");
+  EXPECT_NE(std::find(args.begin(), args.end(), "--gallery"), args.end());
+  EXPECT_EQ(std::vector<std::string>(args.end() - 2, args.end()), (std::vector<std::string>{"-o", "OUT"}));
+  const auto& d = m.measurements[1];
+  EXPECT_EQ(d.files.size(), 2u);  // the scan and its reference both go into the stamp
+  const auto dargs = mgscope::module_arguments(d, "OUT");
+  const auto ref = std::find(dargs.begin(), dargs.end(), "--reference");
+  ASSERT_NE(ref, dargs.end());
+  EXPECT_EQ(*(ref + 1), (dir / "data" / "ref.txt").string());
+  EXPECT_EQ(std::count(dargs.begin(), dargs.end(), "--tg-window"), 2);
+
+  auto error_of = [&](const std::string& text) {
+    write(dir / "bad.toml", text);
+    try {
+      mgscope::read_sample_manifest(dir / "bad.toml");
+    } catch (const mgscope::InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_NE(error_of("name = \"x\"\n[xrd]\nfiles = []\n").find("key 'xrd'"), std::string::npos);
+  EXPECT_NE(error_of("name = \"x\"\n[treatment]\ncycles = \"ten\"\n").find("treatment.cycles"), std::string::npos);
+  EXPECT_NE(error_of("name = \"x\"\n[hrtem]\nfile = [\"a\"]\n").find("hrtem.file"), std::string::npos);
+  EXPECT_NE(error_of("name = \"x\"\n[hrtem]\nfiles = [\"data/a.tif\"]\noptions = { out = \"x\" }\n").find("hrtem.options.out"),
+            std::string::npos);
+  EXPECT_NE(error_of("[hrtem]\nfiles = [\"data/a.tif\"]\n").find("key 'name'"), std::string::npos);
+  EXPECT_NE(error_of("name = \"x\"\n[mce]\nfiles = [\"data/a.tif\"]\n").find("mce.files"), std::string::npos);
+  EXPECT_NE(error_of("name = = 1").find("bad.toml: line 1"), std::string::npos);
+}
+
+TEST(Study, PearsonCoefficient) {
+  int n = 0;
+  // r of (1,2,3,4) against (1,3,2,4): sxy = 4, sxx = syy = 5 -> 0.8.
+  EXPECT_NEAR(mgscope::pearson_r({1, 2, 3, 4, NAN}, {1, 3, 2, 4, 7}, n), 0.8, 1e-12);
+  EXPECT_EQ(n, 4);
+  EXPECT_NEAR(mgscope::pearson_r({1, 2, 3}, {6, 4, 2}, n), -1.0, 1e-12);
+  EXPECT_TRUE(std::isnan(mgscope::pearson_r({1, 2}, {1, 2}, n)));
+  EXPECT_EQ(n, 2);
+  EXPECT_TRUE(std::isnan(mgscope::pearson_r({1, 1, 1}, {1, 2, 3}, n)));  // no spread
+}
