@@ -63,6 +63,25 @@ double minimum_location(const std::vector<double>& t, const std::vector<double>&
   return parabola_vertex(t[i - 1], d[i - 1], t[i], d[i], t[i + 1], d[i + 1]);
 }
 
+// Full width at half depth of the dip of dM/dT around its minimum (baseline: the larger of the
+// two end values), by linear interpolation; NaN when a side does not come back up.
+double dip_width(const std::vector<double>& t, const std::vector<double>& d) {
+  const std::size_t i = static_cast<std::size_t>(std::min_element(d.begin(), d.end()) - d.begin());
+  const double half = 0.5 * (d[i] + std::max(d.front(), d.back()));
+  double lo = NAN, hi = NAN;
+  for (std::size_t k = i; k > 0; --k)
+    if (d[k - 1] >= half) {
+      lo = t[k - 1] + (half - d[k - 1]) / (d[k] - d[k - 1]) * (t[k] - t[k - 1]);
+      break;
+    }
+  for (std::size_t k = i; k + 1 < d.size(); ++k)
+    if (d[k + 1] >= half) {
+      hi = t[k] + (half - d[k]) / (d[k + 1] - d[k]) * (t[k + 1] - t[k]);
+      break;
+    }
+  return hi - lo;
+}
+
 }  // namespace
 
 CurieResult find_curie_temperature(const std::vector<double>& T, const std::vector<double>& M, const CurieOptions& o) {
@@ -98,6 +117,20 @@ CurieResult find_curie_temperature(const std::vector<double>& T, const std::vect
   r.min_dM_dT = *std::min_element(r.dM_dT.begin(), r.dM_dT.end());
   const double tc = minimum_location(r.temperature_K, r.dM_dT, o.half_window, o.contrast, &r.verdict);
   if (std::isnan(tc)) return r;
+  r.dip_width_K = dip_width(r.temperature_K, r.dM_dT);
+  if (!(r.dip_width_K <= o.max_relative_width * tc)) {
+    r.verdict = "no transition: the dM/dT dip near " + std::to_string(tc).substr(0, 6) + " K is " +
+                (std::isnan(r.dip_width_K) ? std::string("not closed within the range")
+                                           : std::to_string(r.dip_width_K).substr(0, 6) + " K wide") +
+                ", a broad inflection (paramagnet in a high field?), not a sharp transition";
+    return r;
+  }
+  const std::size_t imax =
+      static_cast<std::size_t>(std::max_element(r.magnetization.begin(), r.magnetization.end()) - r.magnetization.begin());
+  if (imax > static_cast<std::size_t>(o.half_window) && r.temperature_K[imax] < tc)
+    r.warnings.push_back("M(T) has a maximum at " + std::to_string(r.temperature_K[imax]).substr(0, 6) +
+                         " K below the dM/dT minimum (blocking, spin-glass or antiferromagnetic order?): the "
+                         "minimum may not be a Curie point");
   // Uncertainty: spread of Tc over neighbouring windows, and the local grid spacing / sqrt(12).
   double lo = tc, hi = tc;
   for (int k = std::max(1, o.half_window - 1); k <= o.half_window + 2; ++k) {

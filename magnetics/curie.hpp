@@ -12,6 +12,9 @@ struct CurieOptions {
   // the minimum by this fraction of |min|; otherwise the verdict is "no transition".
   double contrast = 0.25;
   double duplicate_tolerance_K = 1e-3;  // closer temperatures are averaged into one point
+  // A transition is a sharp dip: full width at half depth of -dM/dT above this fraction of the
+  // dip temperature is a broad inflection (a paramagnet saturating in a high field), "no transition".
+  double max_relative_width = 0.5;
 };
 
 struct CurieResult {
@@ -20,6 +23,7 @@ struct CurieResult {
   double curie_K = 0;             // vertex of the parabola through dM/dT around its minimum
   double curie_err_K = 0;         // window variation (half_window - 1 .. + 2) and grid spacing
   double min_dM_dT = 0;           // magnetisation unit per K
+  double dip_width_K = 0;         // full width of the -dM/dT dip at half its depth (NaN: not closed)
   std::vector<double> temperature_K, magnetization, dM_dT;  // sorted, de-duplicated
   std::vector<std::string> warnings;
 };

@@ -141,6 +141,7 @@ class MceRun {
                                 {"Tc_K", c.transition_found ? json_number(c.curie_K) : nlohmann::json()},
                                 {"Tc_err_K", c.transition_found ? json_number(c.curie_err_K) : nlohmann::json()},
                                 {"min_dM_dT_per_K", json_number(c.min_dM_dT)},
+                                {"dip_width_K", json_number(c.dip_width_K)},
                                 {"magnetization_unit", mass > 0 ? "emu/g" : "emu"},
                                 {"figure", png + ".png"}});
       std::cout << path << " (" << s.field_Oe << " Oe): "
@@ -176,6 +177,8 @@ class MceRun {
     nlohmann::json aj = {{"first_order", a.first_order},
                          {"verdict", a.verdict},
                          {"min_slope", json_number(a.min_slope)},
+                         {"min_slope_se", json_number(a.min_slope_se)},
+                         {"significance_sigma", ao.significance},
                          {"min_slope_temperature_K", json_number(a.min_slope_temperature_K)},
                          {"min_slope_field_range_Oe", {json_number(a.min_slope_field_low_Oe), json_number(a.min_slope_field_high_Oe)}},
                          {"negative_isotherms", a.negative_isotherms},
@@ -185,6 +188,9 @@ class MceRun {
     for (const auto& iso : a.isotherms)
       aj["isotherms"].push_back({{"T_K", iso.temperature_K}, {"points", iso.h_over_m.size()},
                                  {"min_slope", iso.has_slope ? json_number(iso.min_slope) : nlohmann::json()},
+                                 {"min_slope_se", iso.has_slope ? json_number(iso.min_slope_se) : nlohmann::json()},
+                                 {"significantly_negative", iso.significant_negative},
+                                 {"linear", iso.linear},
                                  {"min_slope_field_range_Oe", {json_number(iso.min_slope_field_low_Oe), json_number(iso.min_slope_field_high_Oe)}}});
     json_["arrott"] = aj;
     for (const std::string& w : {draw_isotherms_figure(out_ / "isotherms.png", curves_, mu),
