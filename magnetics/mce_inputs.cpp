@@ -29,7 +29,8 @@ std::vector<MhCurve> isotherm_curves(const QdData& d, double mass_mg, const Segm
     double best_span = -1;
     for (const auto& s : iso.sweeps) {
       const double span = s.field_max_Oe - std::max(0.0, s.field_min_Oe);
-      if (s.field_max_Oe >= 0 && span > best_span) best_span = span, best = &s;
+      // A later sweep must be wider by 1 % to win: the up and down branches of a loop tie.
+      if (s.field_max_Oe >= 0 && span > best_span * 1.01) best_span = span, best = &s;
     }
     if (!best) continue;
     MhCurve c;

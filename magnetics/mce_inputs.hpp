@@ -13,7 +13,8 @@ namespace mgscope {
 // Mass used to normalise: `override_mg` when > 0, else the header's; 0 = unknown (moment only).
 double effective_mass_mg(const QdData& d, double override_mg);
 
-// Per isotherm, the sweep with the widest H >= 0 span (first on ties), its H >= 0 points in
+// Per isotherm, the sweep with the widest H >= 0 span (the first unless a later one is 1 % wider:
+// the falling branch of a +-H loop), its H >= 0 points in
 // measuring order; magnetisation = moment / mass [emu/g], or the moment [emu] for mass_mg = 0.
 std::vector<MhCurve> isotherm_curves(const QdData& d, double mass_mg, const SegmentOptions& options = {});
 

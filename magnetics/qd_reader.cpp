@@ -66,14 +66,16 @@ const MomentChoice kMomentOrder[] = {
     {"Moment (Am2)", "", 1e3},  // 1 A m^2 = 1000 emu
 };
 
-void parse_info_line(QdData& d, const std::vector<std::string>& f) {
+// `f`: trimmed fields without trailing empties (for the key); `raw`: the same fields untrimmed, so a
+// value with commas inside keeps its spacing ("(1.98, 1.99, 2.70)").
+void parse_info_line(QdData& d, const std::vector<std::string>& f, const std::vector<std::string>& raw) {
   if (f.size() < 2) return;
   if (f.size() == 2) {
     d.info.emplace_back(f[1], "");
     return;
   }
-  if (key_like(f[1]) && !key_like(f.back())) d.info.emplace_back(f[1], join(f, 2, f.size()));  // MPMS-XL
-  else d.info.emplace_back(f.back(), join(f, 1, f.size() - 1));                              // MPMS3, PPMS
+  if (key_like(f[1]) && !key_like(f.back())) d.info.emplace_back(f[1], join(raw, 2, f.size()));  // MPMS-XL
+  else d.info.emplace_back(f.back(), join(raw, 1, f.size() - 1));                              // MPMS3, PPMS
 }
 
 // Mass from SAMPLE_MASS (mg), else legacy WEIGHT (mg); a zero, negative or unreadable value is no
@@ -139,8 +141,9 @@ void parse_header(QdData& d, const TextFile& tf, std::size_t column_line) {
       }
       continue;
     }
-    const auto f = trimmed_fields(tf.lines[i], guess_delimiter(tf.lines[i]));
-    if (upper(f[0]) == "INFO") parse_info_line(d, f);
+    const char delim = guess_delimiter(tf.lines[i]);
+    const auto f = trimmed_fields(tf.lines[i], delim);
+    if (upper(f[0]) == "INFO") parse_info_line(d, f, split_fields(tf.lines[i], delim));
     else d.header.emplace_back(f[0], join(f, 1, f.size()));
   }
 }

@@ -98,8 +98,9 @@ class MceRun {
 
   // Mass for one file, with where it came from; warns when there is none.
   double mass_for(const QdData& d, std::string* source) {
-    const double m = effective_mass_mg(d, cli_.mass_mg.value_or(0.0));
-    *source = cli_.mass_mg && *cli_.mass_mg > 0 ? "--mass" : d.sample_mass_mg ? "header" : "none";
+    // An explicit --mass wins, --mass 0 included (moment-only on purpose).
+    const double m = cli_.mass_mg ? *cli_.mass_mg : effective_mass_mg(d, 0.0);
+    *source = cli_.mass_mg ? "--mass" : d.sample_mass_mg ? "header" : "none";
     if (m <= 0) warn(d.path + ": no sample mass (header or --mass): moment-only outputs (emu, mJ/K)");
     return m;
   }
