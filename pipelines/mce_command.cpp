@@ -298,7 +298,7 @@ void add_mce_command(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--mh", cli->mh_files, "M(H) isotherm file(s), pooled: Arrott plots and -dSm(T, H)");
   cmd->add_option("-o,--out", cli->out_dir, "Output folder (mce.json, dSm.csv, n_exponent.csv, figures)")
       ->capture_default_str();
-  cmd->add_option("--mass", cli->mass_mg, "Sample mass [mg], overrides the header; default: header SAMPLE_MASS");
+  cmd->add_option("--mass", cli->mass_mg, "Sample mass [mg], overrides the header (0: none, moment-only outputs); default: header SAMPLE_MASS");
   cmd->add_option("--moment-column", cli->moment_column,
                   "Moment column by exact name; default: first with numbers of DC Moment Free Ctr, DC Moment Fixed "
                   "Ctr, Moment (emu), Long Moment (emu), M_emu");
