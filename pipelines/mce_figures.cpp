@@ -17,14 +17,39 @@ std::string quote(const std::string& s) {
   return o + "'";
 }
 
-// plot clauses "'file' index i using 1:2 with linespoints title '<title i>'" for every block.
-std::string indexed_plot(const std::string& file, const std::vector<std::string>& titles) {
+// Curves as gnuplot data blocks (one `index` each) with their legend titles, drawn by one script.
+class CurveBlocks {
+ public:
+  void add(const std::string& title, const std::vector<double>& x, const std::vector<double>& y) {
+    data_ << std::setprecision(10) << "# " << title << '\n';
+    for (std::size_t i = 0; i < x.size() && i < y.size(); ++i) data_ << x[i] << ' ' << y[i] << '\n';
+    data_ << "\n\n";
+    titles_.push_back(title);
+  }
+  // `settings`: labels, title, key; the plot command is appended.
+  std::string render(const std::filesystem::path& png, const std::string& settings) const {
+    const std::string file = png.stem().string() + ".dat";
+    std::ostringstream s;
+    s << settings << "plot ";
+    for (std::size_t i = 0; i < titles_.size(); ++i)
+      s << (i ? ", \\\n     " : "") << quote(file) << " index " << i << " using 1:2 with linespoints pt 7 ps 0.5 title "
+        << quote(titles_[i]);
+    GnuplotFigure f;
+    f.png = png;
+    f.script = s.str() + "\n";
+    f.data_files = {{file, data_.str()}};
+    return render_figure(f);
+  }
+
+ private:
+  std::ostringstream data_;
+  std::vector<std::string> titles_;
+};
+
+std::string kelvin_title(double t) {
   std::ostringstream s;
-  s << "plot ";
-  for (std::size_t i = 0; i < titles.size(); ++i)
-    s << (i ? ", \\\n     " : "") << quote(file) << " index " << i << " using 1:2 with linespoints pt 7 ps 0.5 title "
-      << quote(titles[i]);
-  return s.str() + "\n";
+  s << std::fixed << std::setprecision(1) << t << " K";
+  return s.str();
 }
 
 }  // namespace
@@ -57,72 +82,41 @@ std::string draw_mt_figure(const std::filesystem::path& png, const CurieResult& 
 
 std::string draw_isotherms_figure(const std::filesystem::path& png, const std::vector<MhCurve>& curves,
                                   const std::string& m_unit) {
-  std::ostringstream data;
-  data << std::setprecision(10);
-  std::vector<std::string> titles;
+  CurveBlocks b;
   for (const auto& c : curves) {
-    data << "# T = " << c.temperature_K << " K: mu0H_T M\n";
-    for (std::size_t i = 0; i < c.field_Oe.size(); ++i) data << c.field_Oe[i] * 1e-4 << ' ' << c.magnetization[i] << '\n';
-    data << "\n\n";
-    std::ostringstream t;
-    t << std::fixed << std::setprecision(1) << c.temperature_K << " K";
-    titles.push_back(t.str());
+    std::vector<double> mu0h;
+    for (double h : c.field_Oe) mu0h.push_back(h * 1e-4);
+    b.add(kelvin_title(c.temperature_K), mu0h, c.magnetization);
   }
-  GnuplotFigure f;
-  f.png = png;
-  f.script = "set xlabel '{/Symbol m}_0H (T)'\nset ylabel 'M (" + m_unit +
-             ")'\nset grid\nset key outside right font ',8'\nset title 'M(H) isotherms used (rising field, H >= 0)'\n" +
-             indexed_plot(png.stem().string() + ".dat", titles);
-  f.data_files = {{png.stem().string() + ".dat", data.str()}};
-  return render_figure(f);
+  return b.render(png, "set xlabel '{/Symbol m}_0H (T)'\nset ylabel 'M (" + m_unit +
+                           ")'\nset grid\nset key outside right font ',8'\nset title 'M(H) branches used (H >= 0)'\n");
 }
 
 std::string draw_arrott_figure(const std::filesystem::path& png, const ArrottResult& a, const std::string& m_unit) {
-  std::ostringstream data;
-  data << std::setprecision(10);
-  std::vector<std::string> titles;
-  for (const auto& iso : a.isotherms) {
-    data << "# T = " << iso.temperature_K << " K: H/M M^2\n";
-    for (std::size_t i = 0; i < iso.h_over_m.size(); ++i) data << iso.h_over_m[i] << ' ' << iso.m_squared[i] << '\n';
-    data << "\n\n";
-    std::ostringstream t;
-    t << std::fixed << std::setprecision(1) << iso.temperature_K << " K";
-    titles.push_back(t.str());
-  }
-  GnuplotFigure f;
-  f.png = png;
-  f.script = "set xlabel 'H/M (Oe/(" + m_unit + "))'\nset ylabel 'M^2 ((" + m_unit +
-             ")^2)'\nset grid\nset key outside right font ',8'\nset title " +
-             quote(a.verdict.substr(0, a.verdict.find(':'))) + "\n" + indexed_plot(png.stem().string() + ".dat", titles);
-  f.data_files = {{png.stem().string() + ".dat", data.str()}};
-  return render_figure(f);
+  CurveBlocks b;
+  for (const auto& iso : a.isotherms) b.add(kelvin_title(iso.temperature_K), iso.h_over_m, iso.m_squared);
+  return b.render(png, "set xlabel 'H/M (Oe/(" + m_unit + "))'\nset ylabel 'M^2 ((" + m_unit +
+                           ")^2)'\nset grid\nset key outside right font ',8'\nset title " +
+                           quote(a.verdict.substr(0, a.verdict.find(':'))) + "\n");
 }
 
 std::string draw_dsm_figure(const std::filesystem::path& png, const EntropyChange& s, const std::string& ds_unit) {
-  const std::size_t n = s.field_Oe.size() - 1;  // field steps
-  std::vector<std::size_t> ks;
-  for (std::size_t j = 1; j <= std::min<std::size_t>(10, n); ++j) {
-    const std::size_t k = (j * n + std::min<std::size_t>(10, n) - 1) / std::min<std::size_t>(10, n);
-    if (ks.empty() || ks.back() != k) ks.push_back(std::min(k, n));
-  }
-  std::ostringstream data;
-  data << std::setprecision(10);
-  std::vector<std::string> titles;
-  for (std::size_t k : ks) {
-    data << "# mu0H = " << s.field_Oe[k] * 1e-4 << " T: T_K minus_dSm\n";
-    for (std::size_t i = 0; i < s.temperature_mid_K.size(); ++i) data << s.temperature_mid_K[i] << ' ' << s.minus_dSm[i][k] << '\n';
-    data << "\n\n";
+  // Up to ten evenly spread field steps, always ending at the highest.
+  const std::size_t n = s.field_Oe.size() - 1, shown = std::min<std::size_t>(10, n);
+  CurveBlocks b;
+  std::size_t last = 0;
+  for (std::size_t j = 1; j <= shown; ++j) {
+    const std::size_t k = (j * n + shown - 1) / shown;
+    if (k == last) continue;
+    last = k;
+    std::vector<double> col;
+    for (const auto& row : s.minus_dSm) col.push_back(row[k]);
     std::ostringstream t;
     t << std::setprecision(3) << s.field_Oe[k] * 1e-4 << " T";
-    titles.push_back(t.str());
+    b.add(t.str(), s.temperature_mid_K, col);
   }
-  GnuplotFigure f;
-  f.png = png;
-  f.script = "set xlabel 'T (K)'\nset ylabel '-{/Symbol D}S_m (" + ds_unit +
-             ")'\nset grid\nset key outside right\nset title '-{/Symbol D}S_m(T) by the Maxwell relation'\n" +
-             indexed_plot(png.stem().string() + ".dat", titles);
-  f.data_files = {{png.stem().string() + ".dat", data.str()}};
-  return render_figure(f);
+  return b.render(png, "set xlabel 'T (K)'\nset ylabel '-{/Symbol D}S_m (" + ds_unit +
+                           ")'\nset grid\nset key outside right\nset title '-{/Symbol D}S_m(T) by the Maxwell relation'\n");
 }
 
 }  // namespace mgscope

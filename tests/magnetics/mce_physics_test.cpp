@@ -224,6 +224,9 @@ TEST(RealMvsh1, MinusDeltaSAgreesWithIndependentTrapezoids) {
   }
   // The low-temperature magnitude: 2 -> 4 K, 7 T (a paramagnet near saturation: large -dSm).
   EXPECT_GT(e.minus_dSm[0].back(), 10.0);
+  // Paramagnetic loops: saturated or linear isotherms cast no first-order vote.
+  const ArrottResult a = arrott_analysis(isotherm_curves(d, effective_mass_mg(d, 0)));
+  EXPECT_FALSE(a.first_order) << a.verdict;
 }
 
 }  // namespace
