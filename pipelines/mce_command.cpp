@@ -177,22 +177,24 @@ class MceRun {
     std::cout << "Arrott: " << a.verdict << '\n';
     nlohmann::json aj = {{"first_order", a.first_order},
                          {"verdict", a.verdict},
-                         {"min_slope", json_number(a.min_slope)},
-                         {"min_slope_se", json_number(a.min_slope_se)},
-                         {"significance_sigma", ao.significance},
-                         {"min_slope_temperature_K", json_number(a.min_slope_temperature_K)},
-                         {"min_slope_field_range_Oe", {json_number(a.min_slope_field_low_Oe), json_number(a.min_slope_field_high_Oe)}},
-                         {"negative_isotherms", a.negative_isotherms},
-                         {"high_field_fraction", cli_.arrott_fraction},
+                         {"first_order_isotherms", a.first_order_isotherms},
+                         {"threshold_t", json_number(a.threshold_t)},
+                         {"evidence_t", json_number(a.evidence_t)},
+                         {"evidence_arrott_slope", json_number(a.evidence_arrott_slope)},
+                         {"evidence_temperature_K", json_number(a.evidence_temperature_K)},
+                         {"evidence_field_range_Oe", {json_number(a.evidence_field_low_Oe), json_number(a.evidence_field_high_Oe)}},
+                         {"high_field_fraction", ao.high_field_fraction},
+                         {"false_alarm_probability", ao.false_alarm},
                          {"demag_N_SI", cli_.demag_N},
                          {"density_g_cm3", cli_.density_g_cm3}};
     for (const auto& iso : a.isotherms)
-      aj["isotherms"].push_back({{"T_K", iso.temperature_K}, {"points", iso.h_over_m.size()},
-                                 {"min_slope", iso.has_slope ? json_number(iso.min_slope) : nlohmann::json()},
-                                 {"min_slope_se", iso.has_slope ? json_number(iso.min_slope_se) : nlohmann::json()},
-                                 {"significantly_negative", iso.significant_negative},
+      aj["isotherms"].push_back({{"T_K", iso.temperature_K},
+                                 {"points", iso.h_over_m.size()},
                                  {"linear", iso.linear},
-                                 {"min_slope_field_range_Oe", {json_number(iso.min_slope_field_low_Oe), json_number(iso.min_slope_field_high_Oe)}}});
+                                 {"first_order_vote", iso.first_order_vote},
+                                 {"evidence_t", iso.has_fit ? json_number(iso.evidence_t) : nlohmann::json()},
+                                 {"evidence_arrott_slope", iso.has_fit ? json_number(iso.evidence_arrott_slope) : nlohmann::json()},
+                                 {"min_arrott_slope", iso.has_fit ? json_number(iso.min_arrott_slope) : nlohmann::json()}});
     json_["arrott"] = aj;
     for (const std::string& w : {draw_isotherms_figure(out_ / "isotherms.png", curves_, mu),
                                  draw_arrott_figure(out_ / "arrott.png", a, mu)})
