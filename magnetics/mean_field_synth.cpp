@@ -6,6 +6,9 @@
 #include <iomanip>
 #include <limits>
 #include <sstream>
+#include <utility>
+
+#include "fitting/error.hpp"
 
 namespace mgscope {
 
@@ -149,6 +152,16 @@ double exact_minus_dSm(const MeanFieldModel& m, double T, double mu0H_T) {
 }
 
 McesynthFiles make_mce_synthetic(const McesynthOptions& o) {
+  const std::pair<const char*, double> positive[] = {
+      {"J", o.model.J},           {"g", o.model.g},           {"Curie temperature", o.model.curie_K},
+      {"molar mass", o.model.molar_mass_g_per_mol},           {"sample mass", o.mass_mg},
+      {"highest field", o.field_max_T}, {"field step", o.field_step_T}, {"temperature step", o.t_step_K},
+      {"M(T) temperature step", o.fc_t_step_K}};
+  for (const auto& [what, v] : positive)
+    if (!(v > 0)) throw InputError(std::string("synth mce: ") + what + " must be > 0");
+  if (o.field_max_T / o.field_step_T > 1e5 || (o.t_below_K + o.t_above_K) / o.t_step_K > 1e4 ||
+      (o.fc_t_max_K - o.fc_t_min_K) / o.fc_t_step_K > 1e6)
+    throw InputError("synth mce: too many field or temperature steps");
   McesynthFiles out;
   const double ms_emu = saturation_emu_per_g(o.model) * o.mass_mg * 1e-3;
   Normal noise(o.seed);

@@ -53,6 +53,7 @@ struct McesynthFiles {
   std::string exact_dSm_csv;  // T_K at isotherm midpoints x every field step, exact -dSm
   std::vector<double> isotherm_T_K, fields_T;
 };
+// Throws InputError for a non-positive model parameter, mass or step.
 McesynthFiles make_mce_synthetic(const McesynthOptions& options);
 
 }  // namespace mgscope

@@ -307,18 +307,23 @@ void add_mce_command(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--demag", cli->demag_N, "Demagnetising factor N (SI, 0..1): H_int = H - N M")->capture_default_str();
   cmd->add_option("--density", cli->density_g_cm3, "Sample density [g/cm^3], needed with --demag")->capture_default_str();
   cmd->add_option("--field-step-Oe", cli->field_step_Oe,
-                  "Common field grid step [Oe]; default: field range / (median points per isotherm - 1)");
+                  "Common field grid step [Oe]; default: field range / (median points per isotherm - 1)")
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--zero-field-tolerance-Oe", cli->zero_field_tolerance_Oe,
                   "Isotherms starting at or below this field [Oe] get the point H = 0, M = 0")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--isotherm-tolerance-K", cli->isotherm_tolerance_K,
                   "Rows within this of an isotherm's mean temperature [K] belong to it")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--tc-half-window", cli->tc_half_window, "Points each side of the local quadratic for dM/dT")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100));
   cmd->add_option("--arrott-high-field-fraction", cli->arrott_fraction,
                   "Banerjee test on H >= this fraction of each isotherm's highest field")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 0.95));
   cmd->callback([cli, &ctx]() { MceRun(*cli, ctx).run(); });
 }
 

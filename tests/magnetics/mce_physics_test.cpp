@@ -7,6 +7,7 @@
 #include <map>
 #include <sstream>
 
+#include "fitting/error.hpp"
 #include "fitting/text_file.hpp"
 #include "magnetics/curie.hpp"
 #include "magnetics/entropy_change.hpp"
@@ -58,6 +59,9 @@ TEST(MeanField, ModelMatchesClosedForms) {
   const auto s = solve_mean_field(m, 100, 2.0);
   const double h = 2 * 9.2740100783e-24 * 3.5 * 2.0 / (1.380649e-23 * 100);
   EXPECT_NEAR(s.reduced_m, brillouin(3.5, h + 3 * 3.5 / 4.5 * s.reduced_m), 1e-12);
+  McesynthOptions bad;
+  bad.t_step_K = 0;  // would never end
+  EXPECT_THROW(make_mce_synthetic(bad), InputError);
 }
 
 TEST(MeanField, MinusDeltaSWithinTwoPercentOfExactAtThePeak) {
