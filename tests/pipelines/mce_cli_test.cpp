@@ -90,6 +90,21 @@ TEST(MceCli, MassZeroGivesMomentOnlyOutputsWithAWarning) {
   EXPECT_EQ(run_mgscope("mce --mass -1 --mh " + q(s / "isotherms.dat") + " -o " + q(out)).exit_code, 1);
 }
 
+TEST(MceCli, MixedFieldsInOneMtAreSplitWithAWarning) {
+  MGSCOPE_SHARED_OR_SKIP(path, "mpms/magentropy_synthetic_magdata.dat");
+  const fs::path out = scratch_dir("mce_cli_mixed");
+  const auto r = run_mgscope("mce --mt " + q(path) + " -o " + q(out));
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("magentropy_synthetic_magdata.dat: M(T) holds 5 field set-points (20 Oe, 40 Oe, 60 Oe, "
+                          "80 Oe, 100 Oe); each is analysed on its own"),
+            std::string::npos)
+      << r.output;
+  const auto j = nlohmann::json::parse(read_all(out / "mce.json"));
+  ASSERT_EQ(j["curie"].size(), 5u);
+  EXPECT_NEAR(j["curie"][4]["field_Oe"].get<double>(), 100.0, 0.01);
+  EXPECT_TRUE(fs::exists(out / "mt_magentropy_synthetic_magdata_100Oe.gp"));
+}
+
 TEST(PowerLawCli, ReferenceSelectionReportsRowsAndExponent) {
   MGSCOPE_SHARED_OR_SKIP(table, "reference/gd_mg_mce_reference.csv");
   const fs::path out = scratch_dir("powerlaw_cli");
