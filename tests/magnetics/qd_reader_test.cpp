@@ -55,6 +55,13 @@ TEST(QdReaderReal, Mvsh1IsTabDelimitedWithSevenLoops) {
   ASSERT_TRUE(d.sample_mass_mg);
   EXPECT_DOUBLE_EQ(*d.sample_mass_mg, 19.8);
   EXPECT_EQ(d.moment_column, "Moment (emu)");
+  // Column names as awk -F'\t' prints them on the column line.
+  EXPECT_EQ(d.column_names[0], "Comment");
+  EXPECT_EQ(d.column_names[3], "Magnetic Field (Oe)");
+  EXPECT_EQ(d.column_names[4], "Moment (emu)");
+  EXPECT_EQ(d.column_names[39], "Mass (grams)");
+  EXPECT_EQ(d.column_names[60], "DC Moment Free Ctr (emu)");
+  EXPECT_EQ(d.column_names[88], "Map 16");
   std::vector<bool> usable(d.row_count(), true);
   const auto iso = split_isotherms(d.temperature_K, d.field_Oe, usable);
   ASSERT_EQ(iso.size(), 7u);
