@@ -1,0 +1,75 @@
+// Row-wise pixel copies for the binary readers: the bounds are checked once for the whole
+// block, then each row is one memcpy, so a 4096 x 4096 image costs about one pass over memory.
+#include "imaging/pixel_copy.hpp"
+
+#include <algorithm>
+#include <climits>
+#include <cstdio>
+#include <cstdlib>
+
+namespace mgscope {
+
+Endian host_endian() {
+  const std::uint16_t probe = 1;
+  std::uint8_t first;
+  std::memcpy(&first, &probe, 1);
+  return first == 1 ? Endian::little : Endian::big;
+}
+
+namespace {
+void swap_row(std::uint8_t* p, std::size_t count, std::size_t size) {
+  for (std::size_t i = 0; i < count; ++i, p += size) std::reverse(p, p + size);
+}
+}  // namespace
+
+std::uint64_t checked_block_bytes(const ByteReader& file, std::uint64_t width, std::uint64_t height,
+                                  std::uint64_t frames, std::uint64_t bytes_per_pixel) {
+  const std::uint64_t limit = file.size();
+  const std::string dims = std::to_string(width) + " x " + std::to_string(height) + " x " +
+                           std::to_string(frames) + " pixels of " + std::to_string(bytes_per_pixel) +
+                           " bytes";
+  if (width == 0 || height == 0 || frames == 0 || bytes_per_pixel == 0)
+    fail_input(file.path(), "declared image size " + dims + " is empty");
+  // Divide instead of multiplying so that absurd sizes (2^31 x 2^31) cannot overflow.
+  std::uint64_t bytes = bytes_per_pixel;
+  for (std::uint64_t n : {width, height, frames}) {
+    if (n > limit / bytes)
+      fail_input(file.path(), "declared image size " + dims + " is larger than the file (" +
+                                  std::to_string(limit) + " bytes)");
+    bytes *= n;
+  }
+  return bytes;
+}
+
+void copy_pixel_block(const ByteReader& file, std::uint64_t offset, int width, int height,
+                      PixelType type, Endian file_endian, RowOrder order, RawImage& out,
+                      const char* what) {
+  const std::size_t px = pixel_type_bytes(type);
+  if (width <= 0 || height <= 0) file.fail(offset, std::string(what) + ": image size is not positive");
+  const std::uint64_t total = checked_block_bytes(file, std::uint64_t(width), std::uint64_t(height), 1, px);
+  file.require(offset, total, what);
+  out.width = width;
+  out.height = height;
+  out.type = type;
+  out.bytes.resize(static_cast<std::size_t>(total));
+  const std::size_t row_bytes = std::size_t(width) * px;
+  const bool swap = px > 1 && file_endian != host_endian();
+  const std::uint8_t* src = file.data() + offset;
+  for (int y = 0; y < height; ++y) {
+    const int src_row = order == RowOrder::top_down ? y : height - 1 - y;
+    std::uint8_t* dst = out.bytes.data() + std::size_t(y) * row_bytes;
+    std::memcpy(dst, src + std::size_t(src_row) * row_bytes, row_bytes);
+    if (swap) swap_row(dst, std::size_t(width), px);
+  }
+}
+
+std::string number_text(double v) {
+  char buf[40];
+  for (int digits = 6; digits <= 17; ++digits) {
+    std::snprintf(buf, sizeof buf, "%.*g", digits, v);
+    if (std::strtod(buf, nullptr) == v) break;
+  }
+  return buf;
+}
+
+}  // namespace mgscope
