@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 
@@ -65,6 +66,10 @@ void copy_pixel_block(const ByteReader& file, std::uint64_t offset, int width, i
 
 std::string number_text(double v) {
   char buf[40];
+  if (std::abs(v) < 1e15 && v == std::floor(v)) {  // magnifications: "13500000", not "1.35e+07"
+    std::snprintf(buf, sizeof buf, "%.0f", v + 0.0);
+    return buf;
+  }
   for (int digits = 6; digits <= 17; ++digits) {
     std::snprintf(buf, sizeof buf, "%.*g", digits, v);
     if (std::strtod(buf, nullptr) == v) break;

@@ -26,7 +26,8 @@ void copy_pixel_block(const ByteReader& file, std::uint64_t offset, int width, i
 std::uint64_t checked_block_bytes(const ByteReader& file, std::uint64_t width, std::uint64_t height,
                                   std::uint64_t frames, std::uint64_t bytes_per_pixel);
 
-// Shortest text that reads back as the same double ("0.1", "1.0012704240403383e-11").
+// Shortest text that reads back as the same double ("0.1", "1.0012704240403383e-11");
+// whole numbers without exponent ("13500000").
 std::string number_text(double v);
 
 }  // namespace mgscope
