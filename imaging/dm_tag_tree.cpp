@@ -28,6 +28,7 @@ std::uint64_t simple_type_bytes(std::uint64_t type) {
 std::string latin1_to_utf8(std::string s) {
   if (std::all_of(s.begin(), s.end(), [](char ch) { return static_cast<unsigned char>(ch) < 0x80; })) return s;
   std::string out;
+  out.reserve(2 * s.size());
   for (char ch : s) {
     const auto b = static_cast<unsigned char>(ch);
     if (b < 0x80) {
@@ -58,8 +59,12 @@ class TagWalker {
     return dm4_ ? c.next<std::uint64_t>(what) : c.next<std::uint32_t>(what);
   }
   std::uint64_t remaining(std::uint64_t pos) const { return pos < file_.size() ? file_.size() - pos : 0; }
+  // Names in messages are cut to 40 characters: a corrupt name length can make one 64 KiB long.
   [[noreturn]] void fail(std::uint64_t at, const DmPath& path, const std::string& what) const {
-    file_.fail(at, "tag '" + join_dm_path(path) + "': " + what);
+    std::string shown;
+    for (const std::string& name : path)
+      shown += (shown.empty() ? "" : ".") + (name.size() > 40 ? name.substr(0, 40) + "..." : name);
+    file_.fail(at, "tag '" + shown + "': " + what);
   }
 
   void group(ByteCursor& c, DmPath& path, int depth) {
