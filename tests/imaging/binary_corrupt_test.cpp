@@ -201,8 +201,9 @@ TEST(Corrupt, SerOffsetsOutsideTheFile) {
     const auto put_offset = [&](Bytes& b, std::size_t at, std::int64_t v) {
       if (wide) poke<std::int64_t>(b, at, v); else poke<std::int32_t>(b, at, std::int32_t(v));
     };
-    const std::int64_t array_at = wide ? *reinterpret_cast<const std::int64_t*>(good.data() + 22)
-                                       : *reinterpret_cast<const std::int32_t*>(good.data() + 22);
+    const ByteReader header("good.ser", good);
+    const std::int64_t array_at = wide ? header.get<std::int64_t>(22, Endian::little, "offset array")
+                                       : header.get<std::int32_t>(22, Endian::little, "offset array");
     Bytes b = good;
     put_offset(b, 22, std::int64_t(good.size()) + 100);  // offset array past the end
     EXPECT_NE(refused("array_past_end.ser", b, read_ser_bytes).find("outside the file"), std::string::npos);
