@@ -2,8 +2,10 @@
 // its DataType to a pixel type, read its calibration per axis and the microscope tags.
 #include "imaging/dm_reader.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdlib>
 #include <set>
 
 #include "imaging/dm_tag_tree.hpp"

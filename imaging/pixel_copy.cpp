@@ -3,7 +3,6 @@
 #include "imaging/pixel_copy.hpp"
 
 #include <algorithm>
-#include <climits>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>

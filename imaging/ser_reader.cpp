@@ -4,10 +4,11 @@
 
 #include <cctype>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 
-#include "imaging/emi_metadata.hpp"
 #include "fitting/text_file.hpp"
+#include "imaging/emi_metadata.hpp"
 #include "imaging/pixel_copy.hpp"
 
 namespace mgscope {
@@ -67,15 +68,19 @@ void set_emi_metadata(const std::map<std::string, std::string>& emi, ImageInfo& 
     const auto it = emi.find(key);
     return it == emi.end() ? std::string() : trim(it->second);
   };
-  auto number = [](const std::string& s) { return std::strtod(s.c_str(), nullptr); };
+  // The leading number of a value such as "80 kV" or "13500000 x"; 0 when there is none.
+  auto number = [](const std::string& s) {
+    const double v = std::strtod(s.c_str(), nullptr);
+    return std::isfinite(v) && v > 0 ? v : 0.0;
+  };
   if (auto v = get("EMI.Microscope"); !v.empty()) info.metadata["microscope"] = v;
   if (auto v = get("EMI.User"); !v.empty()) info.metadata["operator"] = v;
   if (auto v = get("EMI.AcquireDate"); !v.empty()) info.metadata["acquisition_date"] = v;
-  if (auto v = get("EMI.Magnification"); !v.empty()) info.metadata["magnification"] = number_text(number(v));
+  if (const double mag = number(get("EMI.Magnification")); mag > 0) info.metadata["magnification"] = number_text(mag);
   const std::string ht = get("EMI.High tension");
-  const std::string volts = get("EMI.ExperimentalConditions.MicroscopeConditions.AcceleratingVoltage");
-  if (!ht.empty() && ht.find("kV") != std::string::npos) info.metadata["voltage_kV"] = number_text(number(ht));
-  else if (!volts.empty()) info.metadata["voltage_kV"] = number_text(number(volts) / 1000.0);
+  const double volts = number(get("EMI.ExperimentalConditions.MicroscopeConditions.AcceleratingVoltage"));
+  if (number(ht) > 0 && ht.find("kV") != std::string::npos) info.metadata["voltage_kV"] = number_text(number(ht));
+  else if (volts > 0) info.metadata["voltage_kV"] = number_text(volts / 1000.0);
   const std::string mode = get("EMI.Mode");
   if (mode.empty()) return;
   info.metadata["mode"] = mode;
