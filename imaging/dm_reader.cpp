@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <set>
+#include <utility>
 
 #include "imaging/dm_tag_tree.hpp"
 #include "imaging/length_units.hpp"
@@ -124,14 +125,14 @@ PixelType pixel_type_of(const ByteReader& file, int data_type) {
 
 // RGBA pixels become the mean of the three colour bytes; alpha (the fourth byte) is ignored,
 // so the result does not depend on whether the file orders them RGBA or BGRA.
-void rgba_to_gray(const ByteReader& file, std::uint64_t offset, int width, int height, RawImage& out) {
-  const std::uint64_t n = checked_block_bytes(file, std::uint64_t(width), std::uint64_t(height), 1, 4) / 4;
-  file.require(offset, n * 4, "RGBA pixels");
-  out.width = width;
-  out.height = height;
+void rgba_to_gray(const ByteReader& file, const PixelBlock& block, RawImage& out) {
+  const std::uint64_t n = checked_block_bytes(file, std::uint64_t(block.width), std::uint64_t(block.height), 1, 4) / 4;
+  file.require(block.offset, n * 4, "RGBA pixels");
+  out.width = block.width;
+  out.height = block.height;
   out.type = PixelType::u8;
   out.bytes.resize(static_cast<std::size_t>(n));
-  const std::uint8_t* p = file.data() + offset;
+  const std::uint8_t* p = file.data() + block.offset;
   for (std::size_t i = 0; i < n; ++i, p += 4)
     out.bytes[i] = static_cast<std::uint8_t>((unsigned(p[0]) + p[1] + p[2] + 1) / 3);
 }
@@ -194,11 +195,16 @@ void set_metadata(const ImageEntry& e, ImageInfo& info) {
 
 }  // namespace
 
-LoadedImage read_dm(const std::string& path, const ReadOptions& options) {
-  return read_dm(ByteReader(path), options);
-}
+namespace {
 
-LoadedImage read_dm(const ByteReader& file, const ReadOptions& options) {
+struct Located {
+  LoadedImage image;
+  PixelBlock block;
+  bool rgba = false;
+};
+
+// Everything but the pixels, so that the pixels can come last from a file that is then let go.
+Located locate(const ByteReader& file, const ReadOptions& options) {
   const DmHeader header = read_dm_header(file);
   Collector found(file, header);
   walk_dm_tags(file, header, [&](const DmPath& p, const DmTag& t) { found(p, t); });
@@ -240,8 +246,8 @@ LoadedImage read_dm(const ByteReader& file, const ReadOptions& options) {
     fail_input(file.path(), where + ".ImageData.Data holds " + std::to_string(data.bytes) +
                                 " bytes but its dimensions need " + std::to_string(needed));
 
-  LoadedImage out;
-  ImageInfo& info = out.info;
+  Located out;
+  ImageInfo& info = out.image.info;
   info.path = file.path();
   info.format = header.version == 4 ? "DM4" : "DM3";
   info.width = static_cast<int>(dims[0]);
@@ -255,18 +261,30 @@ LoadedImage read_dm(const ByteReader& file, const ReadOptions& options) {
   if (data.bytes > needed)
     info.warnings.push_back(where + ".ImageData.Data holds " + std::to_string(data.bytes - needed) +
                             " bytes more than its dimensions need; extra bytes ignored");
-
-  const std::uint64_t frame_offset = data.offset + std::uint64_t(info.frame) * (needed / dims[2]);
-  if (data_type == kRgbaDataType) {
-    rgba_to_gray(file, frame_offset, info.width, info.height, out.raw);
-    info.warnings.push_back("DM RGB image converted to gray (mean of the three colour channels)");
-  } else {
-    copy_pixel_block(file, frame_offset, info.width, info.height, type, header.data_endian,
-                     RowOrder::top_down, out.raw, "DM image data");
-  }
+  out.rgba = data_type == kRgbaDataType;
+  if (out.rgba) info.warnings.push_back("DM RGB image converted to gray (mean of the three colour channels)");
+  out.block = {data.offset + std::uint64_t(info.frame) * (needed / dims[2]), info.width, info.height,
+               out.rgba ? PixelType::u32 : type, header.data_endian, RowOrder::top_down};
   set_calibration(e, info);
   set_metadata(e, info);
   return out;
 }
+
+// `File` is a const ByteReader& (pixels copied) or a ByteReader handed over (its buffer reused).
+template <class File>
+LoadedImage read_located(File&& file, const ReadOptions& options) {
+  Located l = locate(file, options);
+  if (l.rgba) rgba_to_gray(file, l.block, l.image.raw);
+  else load_pixel_block(std::forward<File>(file), l.block, l.image.raw, "DM image data");
+  return std::move(l.image);
+}
+
+}  // namespace
+
+LoadedImage read_dm(const std::string& path, const ReadOptions& options) {
+  return read_located(ByteReader(path), options);
+}
+
+LoadedImage read_dm(const ByteReader& file, const ReadOptions& options) { return read_located(file, options); }
 
 }  // namespace mgscope

@@ -4,6 +4,7 @@
 #include "imaging/mrc_reader.hpp"
 
 #include <cmath>
+#include <utility>
 
 #include "imaging/pixel_copy.hpp"
 
@@ -54,14 +55,14 @@ float half_to_float(std::uint16_t h) {
   return sign ? -magnitude : magnitude;
 }
 
-void copy_half_floats(const ByteReader& file, std::uint64_t offset, int width, int height, Endian e,
-                      RawImage& out) {
+// Mode 12: the halves are copied like uint16 pixels (byte order handled there), then widened.
+void widen_half_floats(const ByteReader& file, const PixelBlock& block, RawImage& out) {
   RawImage halves;
-  copy_pixel_block(file, offset, width, height, PixelType::u16, e, RowOrder::top_down, halves, "MRC image data");
-  out.width = width;
-  out.height = height;
+  load_pixel_block(file, block, halves, "MRC image data");
+  out.width = block.width;
+  out.height = block.height;
   out.type = PixelType::f32;
-  const std::size_t n = std::size_t(width) * std::size_t(height);
+  const std::size_t n = std::size_t(block.width) * std::size_t(block.height);
   out.bytes.resize(n * 4);
   for (std::size_t i = 0; i < n; ++i) {
     std::uint16_t h;
@@ -156,11 +157,16 @@ bool looks_like_mrc_header(const unsigned char* header, std::size_t n) {
   return false;
 }
 
-LoadedImage read_mrc(const std::string& path, const ReadOptions& options) {
-  return read_mrc(ByteReader(path), options);
-}
+namespace {
 
-LoadedImage read_mrc(const ByteReader& file, const ReadOptions& options) {
+// Everything but the pixels, so that the pixels can come last from a file that is then let go.
+struct Located {
+  LoadedImage image;
+  PixelBlock block;
+  bool half_floats = false;
+};
+
+Located locate(const ByteReader& file, const ReadOptions& options) {
   const Endian e = header_endian(file);
   const auto nx = file.get<std::int32_t>(0, e, "MRC nx");
   const auto ny = file.get<std::int32_t>(4, e, "MRC ny");
@@ -173,17 +179,19 @@ LoadedImage read_mrc(const ByteReader& file, const ReadOptions& options) {
                      " is not a 2-D image or stack");
   if (next < 0) file.fail(92, "MRC NEXT (extended header bytes) is negative: " + std::to_string(next));
 
-  LoadedImage out;
-  ImageInfo& info = out.info;
+  Located out;
+  ImageInfo& info = out.image.info;
   info.path = file.path();
   info.format = "MRC";
   info.width = nx;
   info.height = ny;
   info.frames = nz;
   const PixelType type = pixel_type_of(file, mode, nversion, info);
-  const std::uint64_t stored_bytes = mode == kHalfFloatMode ? 2 : pixel_type_bytes(type);
+  out.half_floats = mode == kHalfFloatMode;
+  const std::uint64_t stored_bytes = out.half_floats ? 2 : pixel_type_bytes(type);
   const std::uint64_t data_at = kHeaderBytes + std::uint64_t(next);
-  const std::uint64_t all_bytes = checked_block_bytes(file, std::uint64_t(nx), std::uint64_t(ny), std::uint64_t(nz), stored_bytes);
+  const std::uint64_t all_bytes =
+      checked_block_bytes(file, std::uint64_t(nx), std::uint64_t(ny), std::uint64_t(nz), stored_bytes);
   file.require(data_at, all_bytes, "MRC image data (nx * ny * nz pixels after 1024 + NEXT bytes)");
   if (options.frame < 0 || options.frame >= nz)
     fail_input(file.path(), "frame " + std::to_string(options.frame) + " requested but the file holds " +
@@ -191,10 +199,11 @@ LoadedImage read_mrc(const ByteReader& file, const ReadOptions& options) {
   info.frame = options.frame;
   info.pixel_type = type;
   if (e == Endian::big) info.warnings.push_back("MRC file is big-endian; bytes swapped");
-
-  const std::uint64_t frame_at = data_at + std::uint64_t(options.frame) * (all_bytes / std::uint64_t(nz));
-  if (mode == kHalfFloatMode) copy_half_floats(file, frame_at, nx, ny, e, out.raw);
-  else copy_pixel_block(file, frame_at, nx, ny, type, e, RowOrder::top_down, out.raw, "MRC image data");
+  out.block.offset = data_at + std::uint64_t(options.frame) * (all_bytes / std::uint64_t(nz));
+  out.block.width = nx;
+  out.block.height = ny;
+  out.block.type = out.half_floats ? PixelType::u16 : type;
+  out.block.endian = e;
 
   set_cell_calibration(file, e, info);
   const std::string exttyp = ascii_field(file, 104, 4);
@@ -211,5 +220,23 @@ LoadedImage read_mrc(const ByteReader& file, const ReadOptions& options) {
       info.metadata["MRC.label" + std::to_string(k)] = text;
   return out;
 }
+
+// `File` is a const ByteReader& (pixels copied) or a ByteReader the caller gives up (its
+// buffer reused for the pixels).
+template <class File>
+LoadedImage read_located(File&& file, const ReadOptions& options) {
+  Located l = locate(file, options);
+  if (l.half_floats) widen_half_floats(file, l.block, l.image.raw);
+  else load_pixel_block(std::forward<File>(file), l.block, l.image.raw, "MRC image data");
+  return std::move(l.image);
+}
+
+}  // namespace
+
+LoadedImage read_mrc(const std::string& path, const ReadOptions& options) {
+  return read_located(ByteReader(path), options);
+}
+
+LoadedImage read_mrc(const ByteReader& file, const ReadOptions& options) { return read_located(file, options); }
 
 }  // namespace mgscope

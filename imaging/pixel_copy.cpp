@@ -41,26 +41,60 @@ std::uint64_t checked_block_bytes(const ByteReader& file, std::uint64_t width, s
   return bytes;
 }
 
-void copy_pixel_block(const ByteReader& file, std::uint64_t offset, int width, int height,
-                      PixelType type, Endian file_endian, RowOrder order, RawImage& out,
-                      const char* what) {
-  const std::size_t px = pixel_type_bytes(type);
-  if (width <= 0 || height <= 0) file.fail(offset, std::string(what) + ": image size is not positive");
-  const std::uint64_t total = checked_block_bytes(file, std::uint64_t(width), std::uint64_t(height), 1, px);
-  file.require(offset, total, what);
-  out.width = width;
-  out.height = height;
-  out.type = type;
+namespace {
+std::uint64_t checked_bytes(const ByteReader& file, const PixelBlock& b, const char* what) {
+  if (b.width <= 0 || b.height <= 0) file.fail(b.offset, std::string(what) + ": image size is not positive");
+  const std::uint64_t total =
+      checked_block_bytes(file, std::uint64_t(b.width), std::uint64_t(b.height), 1, pixel_type_bytes(b.type));
+  file.require(b.offset, total, what);
+  return total;
+}
+
+void set_shape(const PixelBlock& b, RawImage& out) {
+  out.width = b.width;
+  out.height = b.height;
+  out.type = b.type;
+}
+}  // namespace
+
+void load_pixel_block(const ByteReader& file, const PixelBlock& b, RawImage& out, const char* what) {
+  const std::uint64_t total = checked_bytes(file, b, what);
+  set_shape(b, out);
   out.bytes.resize(static_cast<std::size_t>(total));
-  const std::size_t row_bytes = std::size_t(width) * px;
-  const bool swap = px > 1 && file_endian != host_endian();
-  const std::uint8_t* src = file.data() + offset;
-  for (int y = 0; y < height; ++y) {
-    const int src_row = order == RowOrder::top_down ? y : height - 1 - y;
+  const std::size_t px = pixel_type_bytes(b.type);
+  const std::size_t row_bytes = std::size_t(b.width) * px;
+  const bool swap = px > 1 && b.endian != host_endian();
+  const std::uint8_t* src = file.data() + b.offset;
+  for (int y = 0; y < b.height; ++y) {
+    const int src_row = b.order == RowOrder::top_down ? y : b.height - 1 - y;
     std::uint8_t* dst = out.bytes.data() + std::size_t(y) * row_bytes;
     std::memcpy(dst, src + std::size_t(src_row) * row_bytes, row_bytes);
-    if (swap) swap_row(dst, std::size_t(width), px);
+    if (swap) swap_row(dst, std::size_t(b.width), px);
   }
+}
+
+void load_pixel_block(ByteReader&& file, const PixelBlock& b, RawImage& out, const char* what) {
+  const std::uint64_t total = checked_bytes(file, b, what);
+  // A frame of a long stack would keep the whole file's memory alive as spare capacity: copy.
+  if (total < file.size() / 2) return load_pixel_block(file, b, out, what);
+  std::vector<std::uint8_t> bytes = file.release();
+  std::memmove(bytes.data(), bytes.data() + b.offset, static_cast<std::size_t>(total));
+  bytes.resize(static_cast<std::size_t>(total));
+  const std::size_t px = pixel_type_bytes(b.type);
+  const std::size_t row_bytes = std::size_t(b.width) * px;
+  if (b.order == RowOrder::bottom_up) {
+    std::vector<std::uint8_t> row(row_bytes);
+    for (int y = 0; y < b.height / 2; ++y) {
+      std::uint8_t* top = bytes.data() + std::size_t(y) * row_bytes;
+      std::uint8_t* bottom = bytes.data() + std::size_t(b.height - 1 - y) * row_bytes;
+      std::memcpy(row.data(), top, row_bytes);
+      std::memcpy(top, bottom, row_bytes);
+      std::memcpy(bottom, row.data(), row_bytes);
+    }
+  }
+  if (px > 1 && b.endian != host_endian()) swap_row(bytes.data(), std::size_t(b.width) * std::size_t(b.height), px);
+  set_shape(b, out);
+  out.bytes = std::move(bytes);
 }
 
 std::string number_text(double v) {

@@ -14,12 +14,26 @@ Endian host_endian();
 
 enum class RowOrder { top_down, bottom_up };
 
-// Fills `out` with width x height pixels of `type` starting at `offset`, stored x fastest in
-// `file_endian`; bottom_up files get their rows reversed so that out is top-down. Checks the
-// whole block against the file size before allocating anything. `what` names the block in errors.
-void copy_pixel_block(const ByteReader& file, std::uint64_t offset, int width, int height,
-                      PixelType type, Endian file_endian, RowOrder order, RawImage& out,
-                      const char* what);
+// Where one image's pixels lie in a file: width x height pixels of `type` from `offset`, x
+// fastest, in `endian`; bottom_up files store the last row first.
+struct PixelBlock {
+  std::uint64_t offset = 0;
+  int width = 0;
+  int height = 0;
+  PixelType type = PixelType::u8;
+  Endian endian = Endian::little;
+  RowOrder order = RowOrder::top_down;
+};
+
+// Fills `out` with the block, rows top-down in host byte order: one memcpy per row plus the
+// byte swap when needed. Checks the whole block against the file before allocating anything.
+// `what` names the block in errors.
+void load_pixel_block(const ByteReader& file, const PixelBlock& block, RawImage& out, const char* what);
+
+// The same result from a file the caller hands over: when the image is most of the file, the
+// file's buffer becomes the pixel buffer (moved in place), saving an allocation and a copy of
+// the image's size; otherwise it copies.
+void load_pixel_block(ByteReader&& file, const PixelBlock& block, RawImage& out, const char* what);
 
 // Bytes of a width x height x frames block, or an InputError naming the file when the declared
 // sizes cannot fit in it (so a lying header never drives an allocation or an overflow).

@@ -94,25 +94,13 @@ void set_emi_metadata(const std::map<std::string, std::string>& emi, ImageInfo& 
                             "' suggests a diffraction pattern: the SER calibration unit may be 1/m, not m");
 }
 
-}  // namespace
+struct Located {
+  LoadedImage image;
+  PixelBlock block;
+};
 
-std::string emi_path_for(const std::string& ser_path) {
-  const std::filesystem::path p(ser_path);
-  const std::string stem = p.stem().string();
-  const std::size_t underscore = stem.rfind('_');
-  if (underscore == std::string::npos || underscore + 1 == stem.size()) return {};
-  for (std::size_t i = underscore + 1; i < stem.size(); ++i)
-    if (!std::isdigit(static_cast<unsigned char>(stem[i]))) return {};
-  return (p.parent_path() / (stem.substr(0, underscore) + ".emi")).string();
-}
-
-LoadedImage read_ser(const std::string& path, const ReadOptions& options) {
-  const std::string emi = emi_path_for(path);
-  std::error_code ec;
-  return read_ser(ByteReader(path), options, !emi.empty() && std::filesystem::is_regular_file(emi, ec) ? emi : "");
-}
-
-LoadedImage read_ser(const ByteReader& file, const ReadOptions& options, const std::string& emi_path) {
+// Everything but the pixels, so that the pixels can come last from a file that is then let go.
+Located locate(const ByteReader& file, const ReadOptions& options) {
   ByteCursor c(file, 0, Endian::little);
   if (c.next<std::uint16_t>("SER ByteOrder") != kByteOrder) file.fail(0, "SER ByteOrder is not 0x4949");
   if (c.next<std::uint16_t>("SER SeriesID") != kSeriesId) file.fail(2, "SER SeriesID is not 0x0197");
@@ -160,8 +148,8 @@ LoadedImage read_ser(const ByteReader& file, const ReadOptions& options, const s
     file.fail(c.pos() - 8, "SER element is " + std::to_string(width) + " x " + std::to_string(height) +
                                " pixels: not a 2-D image");
 
-  LoadedImage out;
-  ImageInfo& info = out.info;
+  Located out;
+  ImageInfo& info = out.image.info;
   info.path = file.path();
   info.format = "SER";
   info.width = width;
@@ -170,19 +158,50 @@ LoadedImage read_ser(const ByteReader& file, const ReadOptions& options, const s
   info.frame = options.frame;
   info.pixel_type = type;
   info.metadata["SER.SeriesVersion"] = wide_offsets ? "0x220" : "0x210";
-  copy_pixel_block(file, std::uint64_t(element) + kElementHeaderBytes, width, height, type, Endian::little,
-                   RowOrder::bottom_up, out.raw, "SER image data");
   set_calibration(x, y, info);
-  if (!emi_path.empty()) {
-    try {
-      set_emi_metadata(read_emi_metadata(ByteReader(emi_path)), info);
-    } catch (const InputError& e) {
-      info.warnings.push_back(std::string("EMI metadata not read: ") + e.what());
-    }
-  } else {
-    info.warnings.push_back("no .emi beside the .ser: microscope metadata unavailable");
-  }
+  out.block = {std::uint64_t(element) + kElementHeaderBytes, width, height, type, Endian::little, RowOrder::bottom_up};
   return out;
+}
+
+void add_emi(const std::string& emi_path, ImageInfo& info) {
+  if (emi_path.empty()) {
+    info.warnings.push_back("no .emi beside the .ser: microscope metadata unavailable");
+    return;
+  }
+  try {
+    set_emi_metadata(read_emi_metadata(ByteReader(emi_path)), info);
+  } catch (const InputError& e) {
+    info.warnings.push_back(std::string("EMI metadata not read: ") + e.what());
+  }
+}
+
+}  // namespace
+
+std::string emi_path_for(const std::string& ser_path) {
+  const std::filesystem::path p(ser_path);
+  const std::string stem = p.stem().string();
+  const std::size_t underscore = stem.rfind('_');
+  if (underscore == std::string::npos || underscore + 1 == stem.size()) return {};
+  for (std::size_t i = underscore + 1; i < stem.size(); ++i)
+    if (!std::isdigit(static_cast<unsigned char>(stem[i]))) return {};
+  return (p.parent_path() / (stem.substr(0, underscore) + ".emi")).string();
+}
+
+LoadedImage read_ser(const std::string& path, const ReadOptions& options) {
+  ByteReader file(path);
+  Located l = locate(file, options);
+  load_pixel_block(std::move(file), l.block, l.image.raw, "SER image data");
+  const std::string emi = emi_path_for(path);
+  std::error_code ec;
+  add_emi(!emi.empty() && std::filesystem::is_regular_file(emi, ec) ? emi : "", l.image.info);
+  return std::move(l.image);
+}
+
+LoadedImage read_ser(const ByteReader& file, const ReadOptions& options, const std::string& emi_path) {
+  Located l = locate(file, options);
+  load_pixel_block(file, l.block, l.image.raw, "SER image data");
+  add_emi(emi_path, l.image.info);
+  return std::move(l.image);
 }
 
 }  // namespace mgscope

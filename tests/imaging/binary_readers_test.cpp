@@ -374,5 +374,44 @@ TEST(Mrc, DetectedWithoutMapStamp) {
   expect_rel(read_image((dir / "old.mrc").string()).info.calibration.pixel_x_nm, 0.2);
 }
 
+// ---------------------------------------------------------------- path reads reuse the file buffer
+
+// Reading by path hands the file buffer over to the pixels (moved in place, flipped, swapped);
+// reading from memory copies. Both must give the same image, here for images that fill most of
+// their file (so the buffer is reused) with an odd row count (the middle row stays put).
+TEST(PathReads, SameAsMemoryReadsWithFlipAndSwap) {
+  const auto dir = test::scratch_dir("binary_path_reads");
+  test::SerSpec ser;
+  ser.width = 64;
+  ser.height = 47;
+  test::MrcSpec mrc;
+  mrc.nx = mrc.mx = 64;
+  mrc.ny = mrc.my = 47;
+  mrc.nz = 1;
+  mrc.big_endian = true;
+  const test::DmWriter dm_be(4, false);
+  test::DmImageSpec dm;
+  dm.data_type = 10;
+  dm.element_type = 4;
+  dm.dims = {64, 47};
+  dm.pixels = test::gradient_pixels<std::uint16_t>(64, 47, 0, false, true);
+  const std::pair<std::string, Bytes> files[] = {
+      {"a_1.ser", test::make_ser(ser)}, {"b.mrc", test::make_mrc(mrc)}, {"c.dm4", test::make_dm(dm_be, dm)}};
+  for (const auto& [name, bytes] : files) {
+    SCOPED_TRACE(name);
+    const std::string path = (dir / name).string();
+    test::write_bytes(path, bytes);
+    const LoadedImage from_path = read_image(path);
+    const ByteReader in_memory(path, bytes);
+    const LoadedImage from_memory = name == "a_1.ser" ? read_ser(in_memory, {}, "")
+                                    : name == "b.mrc" ? read_mrc(in_memory, {})
+                                                      : read_dm(in_memory, {});
+    EXPECT_EQ(from_path.raw.bytes, from_memory.raw.bytes);
+    EXPECT_EQ(from_path.raw.width, 64);
+    EXPECT_EQ(from_path.raw.height, 47);
+    expect_gradient(from_path);
+  }
+}
+
 }  // namespace
 }  // namespace mgscope
