@@ -1,5 +1,6 @@
-// Row-wise pixel copies for the binary readers: the bounds are checked once for the whole
-// block, then each row is one memcpy, so a 4096 x 4096 image costs about one pass over memory.
+// Pixel blocks out of files in memory: the bounds are checked once for the whole block, then
+// each row is one memcpy, or the file's own buffer is reused with one in-place move, so a
+// 4096 x 4096 image costs about one pass over memory.
 #include "imaging/pixel_copy.hpp"
 
 #include <algorithm>
@@ -15,12 +16,6 @@ Endian host_endian() {
   std::memcpy(&first, &probe, 1);
   return first == 1 ? Endian::little : Endian::big;
 }
-
-namespace {
-void swap_row(std::uint8_t* p, std::size_t count, std::size_t size) {
-  for (std::size_t i = 0; i < count; ++i, p += size) std::reverse(p, p + size);
-}
-}  // namespace
 
 std::uint64_t checked_block_bytes(const ByteReader& file, std::uint64_t width, std::uint64_t height,
                                   std::uint64_t frames, std::uint64_t bytes_per_pixel) {
@@ -42,6 +37,10 @@ std::uint64_t checked_block_bytes(const ByteReader& file, std::uint64_t width, s
 }
 
 namespace {
+void swap_row(std::uint8_t* p, std::size_t count, std::size_t size) {
+  for (std::size_t i = 0; i < count; ++i, p += size) std::reverse(p, p + size);
+}
+
 std::uint64_t checked_bytes(const ByteReader& file, const PixelBlock& b, const char* what) {
   if (b.width <= 0 || b.height <= 0) file.fail(b.offset, std::string(what) + ": image size is not positive");
   const std::uint64_t total =

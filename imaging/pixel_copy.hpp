@@ -1,6 +1,6 @@
-// Shared by the binary readers: copying one image's pixels out of a file held in memory
-// (one memcpy per row, byte swap only when the file's order differs from the host's) and
-// printing numbers into metadata without losing digits.
+// Shared by the binary readers: getting one image's pixels out of a file held in memory
+// (a memcpy per row, or the file's buffer reused in place; byte swap only when the file's
+// order differs from the host's) and printing numbers into metadata without losing digits.
 #pragma once
 #include <cstdint>
 #include <string>

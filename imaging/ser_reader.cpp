@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <utility>
 
 #include "fitting/text_file.hpp"
 #include "imaging/emi_metadata.hpp"
