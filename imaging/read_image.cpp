@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "fitting/error.hpp"
+#include "imaging/emd_reader.hpp"
 
 namespace mgscope {
 
@@ -46,12 +47,12 @@ LoadedImage read_image(const std::string& path, const ReadOptions& options) {
   const FileFormat f = detect_format(path);
   switch (f) {
     // Each reader replaces its line here as it lands.
+    case FileFormat::hdf5: return read_emd(path, options);
     case FileFormat::tiff:
     case FileFormat::dm3:
     case FileFormat::dm4:
     case FileFormat::ser:
     case FileFormat::mrc:
-    case FileFormat::hdf5:
       fail_input(path, std::string(file_format_name(f)) + " reader is not built yet");
     case FileFormat::unknown: break;
   }
