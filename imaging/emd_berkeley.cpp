@@ -33,10 +33,11 @@ DimAxis read_dim(const Hdf5File& f, const std::string& group, int k, hsize_t pix
   if (!f.is_dataset(d.object))
     f.fail(group, "data has " + std::to_string(k) + "+ axes but 'dim" + std::to_string(k) + "' is missing");
   const H5Id ds = f.open_dataset(d.object);
-  const std::vector<double> v = read_vector(f, ds.get(), d.object, std::max<hsize_t>(pixels, 2));
-  if (v.size() != pixels && !(v.size() == 2 && pixels > 2))
-    f.fail(d.object, "holds " + std::to_string(v.size()) + " values but data axis " + std::to_string(k - 1) +
+  const std::vector<hsize_t> shape = dataset_shape(f, ds.get(), d.object);
+  if (shape.size() == 1 && shape[0] != pixels && !(shape[0] == 2 && pixels > 2))
+    f.fail(d.object, "holds " + std::to_string(shape[0]) + " values but data axis " + std::to_string(k - 1) +
                          " has " + std::to_string(pixels) + " pixels");
+  const std::vector<double> v = read_vector(f, ds.get(), d.object, std::max<hsize_t>(pixels, 2));
   for (double x : v)
     if (!std::isfinite(x)) f.fail(d.object, "holds a NaN or infinite coordinate");
   d.name = attribute_text(f, ds.get(), d.object, "name").value_or("");
