@@ -12,6 +12,14 @@
 #include "tests/imaging/emd_test_files.hpp"
 #include "tests/test_support.hpp"
 
+// libhdf5 1.10.8 leaks a metadata-cache entry when H5O_protect meets a corrupt object header
+// (from H5Oopen or H5Fopen), which the flipped-bytes test makes; this keeps a sanitized build
+// (MGSCOPE_SANITIZE) from failing on it. Only that path is suppressed (full unwinding: libhdf5
+// has no frame pointers). LeakSanitizer cannot see a handle we forget to close anyway: libhdf5
+// closes leftover handles at exit; the RAII wrappers of hdf5_file.hpp guard against that.
+extern "C" const char* __asan_default_options() { return "fast_unwind_on_malloc=0"; }
+extern "C" const char* __lsan_default_suppressions() { return "leak:H5O_protect\n"; }
+
 namespace mgscope {
 
 namespace {
@@ -40,6 +48,15 @@ void write_bytes(const std::string& path, const std::string& bytes) {
   std::ofstream(path, std::ios::binary).write(bytes.data(), std::streamsize(bytes.size()));
 }
 
+void expect_shape(const ImageInfo& info, const std::string& format, int frames, int height, int width,
+                  PixelType type) {
+  EXPECT_EQ(info.format, format);
+  EXPECT_EQ(info.frames, frames);
+  EXPECT_EQ(info.height, height);
+  EXPECT_EQ(info.width, width);
+  EXPECT_EQ(info.pixel_type, type);
+}
+
 double meta_number(const ImageInfo& info, const std::string& key) {
   const auto it = info.metadata.find(key);
   return it == info.metadata.end() ? -1 : std::stod(it->second);
@@ -52,11 +69,7 @@ double meta_number(const ImageInfo& info, const std::string& key) {
 TEST(EmdReader, Acquisition18BerkeleyWithNmUnderscoreUnits) {
   MGSCOPE_SHARED_OR_SKIP(path, "hrtem/Acquisition_18.emd");
   const LoadedImage im = read_image(path);
-  EXPECT_EQ(im.info.format, "EMD-Berkeley");
-  EXPECT_EQ(im.info.width, 1024);
-  EXPECT_EQ(im.info.height, 1024);
-  EXPECT_EQ(im.info.frames, 1);
-  EXPECT_EQ(im.info.pixel_type, PixelType::u16);
+  expect_shape(im.info, "EMD-Berkeley", 1, 1024, 1024, PixelType::u16);
   EXPECT_EQ(im.raw.bytes.size(), 1024u * 1024u * 2u);
   ASSERT_TRUE(im.info.calibration.calibrated);
   EXPECT_NEAR(im.info.calibration.pixel_x_nm, 0.012246525, 0.012246525 * 1e-6);
@@ -73,10 +86,8 @@ TEST(EmdReader, Acquisition18BerkeleyWithNmUnderscoreUnits) {
 TEST(EmdReader, ExampleBerkeleyIsUncalibrated3x3Int32) {
   MGSCOPE_SHARED_OR_SKIP(path, "hrtem/example_image_berkeley.emd");
   const LoadedImage im = read_image(path);
-  EXPECT_EQ(im.info.format, "EMD-Berkeley");
-  EXPECT_EQ(im.info.width, 3);
-  EXPECT_EQ(im.info.height, 3);
-  EXPECT_EQ(im.info.pixel_type, PixelType::i32);
+  expect_shape(im.info, "EMD-Berkeley", 1, 3, 3, PixelType::i32);
+  ASSERT_EQ(im.raw.bytes.size(), 3u * 3u * 4u);
   EXPECT_FALSE(im.info.calibration.calibrated);
   for (int i = 0; i < 9; ++i) EXPECT_EQ(pixel<std::int32_t>(im.raw, i % 3, i / 3), i);  // HyperSpy's arange(9)
 }
@@ -85,11 +96,8 @@ TEST(EmdReader, VeloxStackOfTwo3x3FramesIn8pmPixels) {
   MGSCOPE_SHARED_OR_SKIP(path, "hrtem/fei_example_tem_stack.emd");
   for (int frame = 0; frame < 2; ++frame) {
     const LoadedImage im = read_image(path, ReadOptions{frame});
-    EXPECT_EQ(im.info.format, "EMD-Velox");
-    EXPECT_EQ(im.info.frames, 2);
-    EXPECT_EQ(im.info.width, 3);
-    EXPECT_EQ(im.info.height, 3);
-    EXPECT_EQ(im.info.pixel_type, PixelType::i16);
+    expect_shape(im.info, "EMD-Velox", 2, 3, 3, PixelType::i16);
+    ASSERT_EQ(im.raw.bytes.size(), 3u * 3u * 2u);
     ASSERT_TRUE(im.info.calibration.calibrated);
     EXPECT_NEAR(im.info.calibration.pixel_x_nm, 0.008172883, 0.008172883 * 1e-6);
     EXPECT_NEAR(im.info.calibration.pixel_y_nm, 0.008172883, 0.008172883 * 1e-6);
@@ -109,11 +117,9 @@ TEST(EmdReader, SyntheticBerkeleyStackReadsFrameAndMixedUnitsExactly) {
   const std::string path = (test::scratch_dir("emd_berkeley") / "stack.emd").string();
   test::write_berkeley_stack(path);
   const LoadedImage im = read_emd(path, ReadOptions{1});
-  EXPECT_EQ(im.info.frames, 3);
+  expect_shape(im.info, "EMD-Berkeley", 3, 4, 5, PixelType::f32);
   EXPECT_EQ(im.info.frame, 1);
-  ASSERT_EQ(im.info.width, 5);
-  ASSERT_EQ(im.info.height, 4);
-  EXPECT_EQ(im.info.pixel_type, PixelType::f32);
+  ASSERT_EQ(im.raw.bytes.size(), 4u * 5u * 4u);
   for (int y = 0; y < 4; ++y)
     for (int x = 0; x < 5; ++x) EXPECT_EQ(pixel<float>(im.raw, x, y), test::berkeley_pixel(1, y, x));
   const Calibration& c = im.info.calibration;
@@ -148,10 +154,8 @@ TEST(EmdReader, BerkeleyFrameAxisLastWhenTheOthersAreNamedXY) {
     test::write_dim(g.get(), 3, 3, 0, 1, "slice", "[]", true);
   }
   const LoadedImage im = read_emd(path, ReadOptions{2});
-  EXPECT_EQ(im.info.frames, 3);
-  ASSERT_EQ(im.info.width, 5);
-  ASSERT_EQ(im.info.height, 4);
-  EXPECT_EQ(im.info.pixel_type, PixelType::i16);
+  expect_shape(im.info, "EMD-Berkeley", 3, 4, 5, PixelType::i16);
+  ASSERT_EQ(im.raw.bytes.size(), 4u * 5u * 2u);
   EXPECT_FALSE(im.info.calibration.calibrated);
   for (int y = 0; y < 4; ++y)
     for (int x = 0; x < 5; ++x) EXPECT_EQ(pixel<std::int16_t>(im.raw, x, y), -200 + 10 * y + x);
@@ -165,11 +169,8 @@ TEST(EmdReader, SyntheticVeloxBigEndianStackWithPerFrameJson) {
   const std::string path = (test::scratch_dir("emd_velox") / "velox.emd").string();
   test::write_velox_stack(path);
   const LoadedImage im = read_image(path, ReadOptions{1});
-  EXPECT_EQ(im.info.format, "EMD-Velox");
-  EXPECT_EQ(im.info.frames, 2);
-  ASSERT_EQ(im.info.width, 5);
-  ASSERT_EQ(im.info.height, 4);
-  EXPECT_EQ(im.info.pixel_type, PixelType::u16);
+  expect_shape(im.info, "EMD-Velox", 2, 4, 5, PixelType::u16);
+  ASSERT_EQ(im.raw.bytes.size(), 4u * 5u * 2u);
   for (int y = 0; y < 4; ++y)
     for (int x = 0; x < 5; ++x) EXPECT_EQ(pixel<std::uint16_t>(im.raw, x, y), 100 + 10 * y + x);
   const Calibration& c = im.info.calibration;
