@@ -262,6 +262,41 @@ TEST(EmdReader, MissingDimAndOneDimensionalDataAreRefused) {
   expect_input_error([&] { read_emd(spectrum, {}); }, spectrum, "not a 2-D image");
 }
 
+// Declared shapes the file cannot back are refused before any pixel buffer is allocated.
+TEST(EmdReader, HugeDeclaredShapesAreRefusedBeforeAllocating) {
+  const auto dir = test::scratch_dir("emd_huge");
+  struct Case { const char* name; std::vector<hsize_t> dims; bool chunked, write_one_chunk; const char* message; };
+  const Case cases[] = {
+      {"absurd", {70000, 70000}, true, false, "more than 2^31 pixels per frame"},
+      {"unwritten", {20000, 20000}, false, false, "no stored data"},
+      {"sparse", {20000, 20000}, true, true, "cannot come from a"},
+  };
+  for (const Case& c : cases) {
+    const std::string path = (dir / (std::string(c.name) + ".emd")).string();
+    {
+      const H5Id f = test::create_h5(path);
+      const H5Id g = test::make_group(f.get(), "g");
+      test::write_number_attr(g.get(), "emd_group_type", H5T_STD_I32LE, 1);
+      const H5Id space(H5Screate_simple(2, c.dims.data(), nullptr), H5Sclose);
+      const H5Id dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+      const hsize_t chunk[2] = {64, 64};
+      if (c.chunked) H5Pset_chunk(dcpl.get(), 2, chunk);
+      const H5Id ds(H5Dcreate2(g.get(), "data", H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
+                    H5Dclose);
+      if (c.write_one_chunk) {
+        const std::vector<double> ones(64 * 64, 1.0);
+        const hsize_t start[2] = {0, 0};
+        const H5Id mem(H5Screate_simple(2, chunk, nullptr), H5Sclose);
+        H5Sselect_hyperslab(space.get(), H5S_SELECT_SET, start, nullptr, chunk, nullptr);
+        H5Dwrite(ds.get(), H5T_NATIVE_DOUBLE, mem.get(), space.get(), H5P_DEFAULT, ones.data());
+      }
+      test::write_dim(g.get(), 1, 2, 0, 1, "y", "nm", true);
+      test::write_dim(g.get(), 2, 2, 0, 1, "x", "nm", true);
+    }
+    expect_input_error([&] { read_emd(path, {}); }, path, c.message);
+  }
+}
+
 // Single flipped bytes anywhere in a small EMD: each read succeeds or throws InputError.
 TEST(EmdReader, FlippedBytesGiveInputErrorOrAnImage) {
   const auto dir = test::scratch_dir("emd_flip");
