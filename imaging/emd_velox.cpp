@@ -36,28 +36,47 @@ std::optional<std::string> text_at(const json& j, std::initializer_list<const ch
   return std::nullopt;
 }
 
-// Velox writes numbers as strings ("8.17e-12"); a value that is not one is an error, not a guess.
+// Velox writes numbers as strings ("8.17e-12"); a JSON number is taken too.
+std::optional<double> as_number(const json& v) {
+  if (v.is_number()) return v.get<double>();
+  if (!v.is_string()) return std::nullopt;
+  const std::string s = v.get<std::string>();
+  char* end = nullptr;
+  const double x = std::strtod(s.c_str(), &end);
+  if (s.empty() || *end != '\0' || !std::isfinite(x)) return std::nullopt;
+  return x;
+}
+
+// For the calibration: absent gives an empty optional, present but garbled is an error.
 std::optional<double> number_at(const Hdf5File& f, const std::string& object, const json& j,
                                 std::initializer_list<const char*> keys, const std::string& key_name) {
   const json* p = find(j, keys);
   if (!p) return std::nullopt;
-  if (p->is_number()) return p->get<double>();
-  if (p->is_string()) {
-    const std::string s = p->get<std::string>();
-    char* end = nullptr;
-    const double v = std::strtod(s.c_str(), &end);
-    if (!s.empty() && *end == '\0' && std::isfinite(v)) return v;
-  }
-  f.fail(object, key_name + " = " + p->dump() + " is not a number");
+  const auto v = as_number(*p);
+  if (!v) f.fail(object, key_name + " = " + p->dump() + " is not a number");
+  return v;
 }
 
-std::string iso_utc(double epoch_s) {
+// For descriptive metadata: a garbled value is left out with a warning; the image is still good.
+std::optional<double> metadata_number_at(const std::string& object, const json& j,
+                                         std::initializer_list<const char*> keys, const std::string& key_name,
+                                         std::vector<std::string>& warnings) {
+  const json* p = find(j, keys);
+  if (!p) return std::nullopt;
+  const auto v = as_number(*p);
+  if (!v) warnings.push_back(object + ": " + key_name + " = " + p->dump() + " is not a number; left out");
+  return v;
+}
+
+// ISO 8601 UTC for years 1970..9999; anything else is not a date a microscope wrote.
+std::optional<std::string> iso_utc(double epoch_s) {
+  if (!(epoch_s >= 0 && epoch_s < 253402300800.0)) return std::nullopt;
   const std::time_t t = std::time_t(epoch_s);
   std::tm tm{};
-  gmtime_r(&t, &tm);
+  if (!gmtime_r(&t, &tm)) return std::nullopt;
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
+  return std::string(buf);
 }
 
 void set_calibration(const Hdf5File& f, const std::string& object, const json& meta, ImageInfo& info) {
@@ -87,7 +106,7 @@ void set_calibration(const Hdf5File& f, const std::string& object, const json& m
   c.source = "Velox " + object + " BinaryResult.PixelSize (" + unit_x + ", " + unit_y + ")";
 }
 
-void read_metadata(const Hdf5File& f, const std::string& object, const json& meta, ImageInfo& info) {
+void read_metadata(const std::string& object, const json& meta, ImageInfo& info) {
   auto& m = info.metadata;
   const auto put = [&](const char* key, std::optional<std::string> v) {
     if (v && !v->empty()) m[key] = *v;
@@ -98,12 +117,13 @@ void read_metadata(const Hdf5File& f, const std::string& object, const json& met
   put("detector", text_at(meta, {"BinaryResult", "Detector"}));
   put("acquisition_unit", text_at(meta, {"BinaryResult", "AcquisitionUnit"}));
   put("mode", text_at(meta, {"Optics", "TemOperatingSubMode"}));
-  if (const auto v = number_at(f, object, meta, {"Optics", "AccelerationVoltage"}, "Optics.AccelerationVoltage"))
+  if (const auto v = metadata_number_at(object, meta, {"Optics", "AccelerationVoltage"}, "Optics.AccelerationVoltage",
+                                        info.warnings))
     m["voltage_kV"] = number_text(*v / 1000);
-  if (const auto t = number_at(f, object, meta, {"Acquisition", "AcquisitionStartDatetime", "DateTime"},
-                               "Acquisition.AcquisitionStartDatetime.DateTime")) {
+  if (const auto t = metadata_number_at(object, meta, {"Acquisition", "AcquisitionStartDatetime", "DateTime"},
+                                        "Acquisition.AcquisitionStartDatetime.DateTime", info.warnings)) {
     m["acquisition_epoch_s"] = number_text(*t);
-    m["date"] = iso_utc(*t);
+    put("date", iso_utc(*t));
   }
 }
 
@@ -176,7 +196,7 @@ LoadedImage read_emd_velox(const Hdf5File& f, const ReadOptions& options) {
   }
   if (!meta.is_object()) f.fail(where, "metadata JSON is not an object");
   set_calibration(f, where, meta, info);
-  read_metadata(f, where, meta, info);
+  read_metadata(where, meta, info);
   return out;
 }
 

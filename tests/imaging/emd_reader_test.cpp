@@ -234,6 +234,20 @@ TEST(EmdReader, VeloxWithGarbledPixelSizeIsRefused) {
   expect_input_error([&] { read_emd(path, {}); }, path, "BinaryResult.PixelSize.width = \"2,0e-10\" is not a number");
 }
 
+TEST(EmdReader, VeloxGarbledDescriptiveMetadataIsLeftOutWithAWarning) {
+  const std::string path = (test::scratch_dir("emd_velox_meta") / "meta.emd").string();
+  test::write_velox_stack(path, R"({"BinaryResult": {"PixelSize": {"width": "1e-10", "height": "1e-10"},)"
+                                R"("PixelUnitX": "m", "PixelUnitY": "m"}, "Optics": {"AccelerationVoltage": "200 kV"},)"
+                                R"("Acquisition": {"AcquisitionStartDatetime": {"DateTime": "1e300"}}})");
+  const LoadedImage im = read_emd(path, {});
+  EXPECT_NEAR(im.info.calibration.pixel_x_nm, 0.1, 1e-12);
+  EXPECT_EQ(im.info.metadata.count("voltage_kV"), 0u);
+  EXPECT_EQ(im.info.metadata.count("date"), 0u);  // 1e300 s is no date
+  bool warned = false;
+  for (const auto& w : im.info.warnings) warned |= w.find("Optics.AccelerationVoltage = \"200 kV\" is not a number") != std::string::npos;
+  EXPECT_TRUE(warned);
+}
+
 TEST(EmdReader, VeloxCompoundPixelsAreRefused) {
   const std::string path = (test::scratch_dir("emd_velox_fft") / "fft.emd").string();
   test::write_velox_stack(path, "", true);
