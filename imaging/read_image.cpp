@@ -7,6 +7,7 @@
 
 #include "fitting/error.hpp"
 #include "imaging/emd_reader.hpp"
+#include "imaging/tiff_reader.hpp"
 
 namespace mgscope {
 
@@ -47,8 +48,8 @@ LoadedImage read_image(const std::string& path, const ReadOptions& options) {
   const FileFormat f = detect_format(path);
   switch (f) {
     // Each reader replaces its line here as it lands.
+    case FileFormat::tiff: return read_tiff(path, options);
     case FileFormat::hdf5: return read_emd(path, options);
-    case FileFormat::tiff:
     case FileFormat::dm3:
     case FileFormat::dm4:
     case FileFormat::ser:

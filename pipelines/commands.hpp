@@ -14,5 +14,6 @@ void add_hrtem_command(CLI::App& app, CommandContext& ctx);
 void add_info_command(CLI::App& app, CommandContext& ctx);
 
 // Generators, added under `mgscope synth`.
+void add_synth_hrtem_command(CLI::App& synth, CommandContext& ctx);
 
 }  // namespace mgscope

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   // Generators of synthetic data with known truth (the ground truth of the tests and samples/).
   CLI::App* synth = app.add_subcommand("synth", "Write synthetic data with known truth");
   synth->require_subcommand(1);
+  mgscope::add_synth_hrtem_command(*synth, ctx);
 
   try {
     app.parse(argc, argv);
