@@ -61,6 +61,21 @@ TEST(InfoCommand, JsonOnRealEmdFiles) {
   EXPECT_TRUE(b["calibration"]["pixel_x_nm"].is_null());
 }
 
+// Not only EMD: every reader behind read_image answers through the same output.
+TEST(InfoCommand, JsonOnARealTiff) {
+  MGSCOPE_SHARED_OR_SKIP(tif, "hrtem/test_loading_image_saved_with_DM.tif");
+  const auto dir = test::scratch_dir("info_tiff");
+  const SplitRun r = run_split("info --json " + quoted(tif), dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j.size(), 1u);
+  EXPECT_EQ(j[0]["format"], "TIFF");
+  EXPECT_EQ(j[0]["rows"], 68);
+  EXPECT_EQ(j[0]["cols"], 68);
+  EXPECT_EQ(j[0]["pixel_type"], "int32");
+  EXPECT_NEAR(j[0]["calibration"]["pixel_x_nm"].get<double>(), 168.67469, 168.67469e-6);
+}
+
 TEST(InfoCommand, BadFileIsReportedAndTheGoodOneStillPrinted) {
   const auto dir = test::scratch_dir("info_batch");
   const std::string good = (dir / "stack.emd").string(), bad = (dir / "notes.emd").string();
