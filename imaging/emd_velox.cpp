@@ -127,22 +127,6 @@ void read_metadata(const std::string& object, const json& meta, ImageInfo& info)
   }
 }
 
-// /Version holds {"version": "8", "format": "Velox"} as one variable-length string.
-void read_version(const Hdf5File& f, ImageInfo& info) {
-  if (!f.is_dataset("/Version")) return;
-  const H5Id ds = f.open_dataset("/Version");
-  const H5Id type(H5Dget_type(ds.get()), H5Tclose);
-  if (H5Tget_class(type.get()) != H5T_STRING || H5Tis_variable_str(type.get()) <= 0) return;
-  if (dataset_shape(f, ds.get(), "/Version") != std::vector<hsize_t>{1}) return;
-  char* text = nullptr;
-  const H5Id space(H5Dget_space(ds.get()), H5Sclose);
-  if (H5Dread(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &text) < 0 || !text) return;
-  const json v = json::parse(text, nullptr, false);
-  reclaim_strings(type.get(), space.get(), &text);
-  if (const auto version = v.is_discarded() ? std::nullopt : text_at(v, {"version"}))
-    info.metadata["velox_version"] = *version;
-}
-
 }  // namespace
 
 LoadedImage read_emd_velox(const Hdf5File& f, const ReadOptions& options) {
@@ -169,7 +153,6 @@ LoadedImage read_emd_velox(const Hdf5File& f, const ReadOptions& options) {
   info.height = out.raw.height;
   info.pixel_type = out.raw.type;
   info.metadata["emd_dataset"] = data;
-  read_version(f, info);
 
   const std::string meta_object = group + "/Metadata";
   if (!f.is_dataset(meta_object)) {

@@ -184,7 +184,6 @@ TEST(EmdReader, SyntheticVeloxBigEndianStackWithPerFrameJson) {
   EXPECT_DOUBLE_EQ(meta_number(im.info, "magnification"), 630000);
   EXPECT_EQ(im.info.metadata.at("detector"), "HAADF");
   EXPECT_EQ(im.info.metadata.at("microscope"), "Talos");
-  EXPECT_EQ(im.info.metadata.at("velox_version"), "8");
   EXPECT_EQ(im.info.metadata.at("emd_dataset"), "/Data/Image/0a1b/Data");
   ASSERT_FALSE(im.info.warnings.empty());
   EXPECT_NE(im.info.warnings.front().find("2 images in /Data/Image"), std::string::npos);

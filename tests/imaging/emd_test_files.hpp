@@ -104,12 +104,6 @@ inline std::string velox_json(int frame) {
 inline void write_velox_stack(const std::string& path, const std::string& frame_json = "",
                               bool compound_pixels = false) {
   const H5Id f = create_h5(path);
-  {
-    const H5Id type(H5Tcopy(H5T_C_S1), H5Tclose);
-    H5Tset_size(type.get(), H5T_VARIABLE);
-    const char* version = R"({"version": "8", "format": "Velox"})";
-    write_dataset(f.get(), "Version", type.get(), type.get(), {1}, &version);
-  }
   const H5Id data = make_group(f.get(), "Data");
   const H5Id image = make_group(data.get(), "Image");
   for (const char* uuid : {"0a1b", "ff00"}) {
