@@ -6,10 +6,11 @@
 #include <fstream>
 
 #include "fitting/error.hpp"
-#include "imaging/tiff_reader.hpp"
 #include "imaging/dm_reader.hpp"
+#include "imaging/emd_reader.hpp"
 #include "imaging/mrc_reader.hpp"
 #include "imaging/ser_reader.hpp"
+#include "imaging/tiff_reader.hpp"
 
 namespace mgscope {
 
@@ -48,14 +49,12 @@ FileFormat detect_format(const std::string& path) {
 LoadedImage read_image(const std::string& path, const ReadOptions& options) {
   const FileFormat f = detect_format(path);
   switch (f) {
-    // Each reader replaces its line here as it lands.
     case FileFormat::tiff: return read_tiff(path, options);
     case FileFormat::dm3:
     case FileFormat::dm4: return read_dm(path, options);
     case FileFormat::ser: return read_ser(path, options);
     case FileFormat::mrc: return read_mrc(path, options);
-    case FileFormat::hdf5:
-      fail_input(path, std::string(file_format_name(f)) + " reader is not built yet");
+    case FileFormat::hdf5: return read_emd(path, options);
     case FileFormat::unknown: break;
   }
   fail_input(path, "not a supported image format (TIFF, DM3/DM4, TIA SER, MRC or EMD expected)");

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   mgscope::add_dsc_command(app, ctx);
   mgscope::add_mce_command(app, ctx);
   mgscope::add_powerlaw_command(app, ctx);
+  mgscope::add_info_command(app, ctx);
 
   // Generators of synthetic data with known truth (the ground truth of the tests and samples/).
   CLI::App* synth = app.add_subcommand("synth", "Write synthetic data with known truth");
