@@ -12,12 +12,6 @@
 
 namespace mgscope {
 
-std::string number_text(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.10g", v);
-  return buf;
-}
-
 void reclaim_strings(hid_t type, hid_t space, void* buf) {
 #if H5_VERSION_GE(1, 12, 0)
   H5Treclaim(type, space, H5P_DEFAULT, buf);

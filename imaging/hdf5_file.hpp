@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "imaging/image.hpp"
+#include "imaging/pixel_copy.hpp"  // number_text
 
 namespace mgscope {
 
@@ -65,9 +66,6 @@ class Hdf5File {
 
 // Frees the strings libhdf5 allocated for a variable-length read (H5Treclaim since 1.12).
 void reclaim_strings(hid_t type, hid_t space, void* buf);
-
-// Numbers as attribute and metadata text: integers exactly, others to 10 significant digits.
-std::string number_text(double v);
 
 // Attributes of an open object (`object` names it in errors).
 std::vector<std::string> attribute_names(const Hdf5File& f, hid_t obj, const std::string& object);
