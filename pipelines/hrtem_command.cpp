@@ -12,6 +12,7 @@
 #include "imaging/length_units.hpp"
 #include "imaging/overlay.hpp"
 #include "imaging/read_image.hpp"
+#include "imaging/square_pixels.hpp"
 #include "pipelines/batch.hpp"
 #include "pipelines/commands.hpp"
 #include "pipelines/config_file.hpp"
@@ -46,6 +47,7 @@ struct HrtemCli {
   int gallery_examples = 4;
   int overlay_max_px = 2048;
   int threads = 0;
+  std::string anisotropic = "refuse";
 };
 
 HrtemOptions to_options(const HrtemCli& c) {
@@ -100,15 +102,6 @@ void calibrate(const LoadedImage& img, const std::optional<double>& override_nm,
   }
   if (!cal.calibrated)
     fail_input(img.info.path, "no pixel-size calibration in the file; give --pixel-size (e.g. --pixel-size 0.0199nm)");
-  const double rel = std::fabs(cal.pixel_x_nm - cal.pixel_y_nm) / std::min(cal.pixel_x_nm, cal.pixel_y_nm);
-  if (rel > 1e-3) {
-    char buf[200];
-    std::snprintf(buf, sizeof buf,
-                  "pixels are not square (x %.6g nm, y %.6g nm); boxes are square in nm, so resample the "
-                  "image or give --pixel-size to override",
-                  cal.pixel_x_nm, cal.pixel_y_nm);
-    fail_input(img.info.path, buf);
-  }
   run.pixel_nm = cal.pixel_x_nm;
   run.calibration_source = cal.source;
 }
@@ -149,8 +142,21 @@ int run_hrtem(const HrtemCli& cli) {
     for (const auto& [k, v] : img.info.metadata) run.metadata[k] = v;
     run.warnings = img.info.warnings;
     calibrate(img, override_nm, run);
-    const ImageF pixels = to_float(img.raw, path);
+    ImageF pixels = to_float(img.raw, path);
     img.raw = RawImage{};  // the native pixels are no longer needed: free them before the analysis
+    if (!override_nm) {  // boxes are square in nm: non-square pixels are refused or resampled
+      Calibration cal = img.info.calibration;
+      const std::size_t before = run.warnings.size();
+      pixels = make_square_pixels(pixels, cal, cli.anisotropic == "resample" ? AnisotropyPolicy::resample
+                                                                              : AnisotropyPolicy::refuse,
+                                  run.warnings, path);
+      if (run.warnings.size() > before) {
+        run.pixel_nm = cal.pixel_x_nm;
+        run.calibration_source += " (resampled to square pixels)";
+        run.width_px = pixels.width;
+        run.height_px = pixels.height;
+      }
+    }
     const HrtemResult result = analyse_hrtem(pixels, run.pixel_nm, options, path);
 
     OutputFolder folder(out_dir / folders[path]);
@@ -205,6 +211,11 @@ void add_hrtem_command(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--box", cli->box, "Box side (length)")->capture_default_str();
   cmd->add_option("--stride", cli->stride, "Step between boxes (length) [default: the box, non-overlapping]");
   cmd->add_option("--frame", cli->frame, "Frame of a multi-frame file, from 0")->capture_default_str();
+  cmd->add_option("--anisotropic", cli->anisotropic,
+                  "Pixels whose x and y sizes differ by more than 0.1 %: refuse, or resample (cubic) the "
+                  "coarser axis to the finer size")
+      ->check(CLI::IsMember({"refuse", "resample"}))
+      ->capture_default_str();
   cmd->add_option("--window", cli->window, "Window before the FFT: hann, hamming, tukey, none")->capture_default_str();
   cmd->add_option("--acf", cli->acf, "Autocorrelation: circular, or linear (zero-padded to 2n)")->capture_default_str();
   cmd->add_option("--d-min", cli->d_min, "Smallest spacing searched for spots (length)")->capture_default_str();

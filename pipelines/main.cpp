@@ -16,6 +16,9 @@ int main(int argc, char** argv) {
   // The subcommand table: one line per subcommand, one file per subcommand.
   mgscope::add_hrtem_command(app, ctx);
   mgscope::add_dsc_command(app, ctx);
+  mgscope::add_mce_command(app, ctx);
+  mgscope::add_powerlaw_command(app, ctx);
+  mgscope::add_info_command(app, ctx);
   mgscope::add_init_command(app, ctx);
   mgscope::add_sample_command(app, ctx);
   mgscope::add_study_command(app, ctx);
@@ -25,6 +28,7 @@ int main(int argc, char** argv) {
   synth->require_subcommand(1);
   mgscope::add_synth_hrtem_command(*synth, ctx);
   mgscope::add_synth_dsc_command(*synth, ctx);
+  mgscope::add_synth_mce_command(*synth, ctx);
 
   try {
     app.parse(argc, argv);

@@ -6,7 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DMGSCOPE_BUILD_BENCHMARKS=ON -DMGSCOPE_BUILD_TESTS=OFF
-cmake --build build-bench -j "$(nproc)" --target hrtem_bench mgscope
+cmake --build build-bench -j "$(nproc)" --target hrtem_bench readers_bench mgscope
+echo "== reading 4096 x 4096 uint16 from each format =="
+./build-bench/tests/benchmarks/readers_bench --benchmark_min_time=1
 work="${BENCH_DIR:-/tmp/mgscope-bench}"
 mkdir -p "$work"
 echo "== per-box kernel (CPU time per box) =="
