@@ -3,21 +3,24 @@
 # treatment (as-cast, 10, 20, 40 cycles), each a folder with its raw files and sample.toml, and
 # study.toml. Every file comes from an `mgscope synth` generator, so the trends are known:
 #   HRTEM ordered area fraction 3 % -> 7 % -> 13 % -> 9 % (rising to 20 cycles, then falling);
-#   DSC relaxation enthalpy peaking at 20 cycles (samples/dsc, reused by relative path).
+#   DSC relaxation enthalpy peaking at 20 cycles (samples/dsc, reused by relative path);
+#   MPMS (mean-field ferromagnet): Tc 104 -> 97 -> 97 -> 104 K, -dSm_max at 5 T highest at 20 cycles
+#   (molar mass per Gd 320 -> 301 -> 284 -> 307 g/mol: measured 9.9 -> 10.9 -> 11.6 -> 10.3 J/(kg K)).
 # Usage: samples/study/make.sh [path/to/mgscope]
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 mgscope="${1:-$here/../../build/pipelines/mgscope}"
 
-# sample folder, name, CTC cycles, HRTEM ordered fraction, DSC file (in samples/dsc), seed
+# sample folder, name, CTC cycles, HRTEM ordered fraction, DSC file (in samples/dsc), seed,
+# Tc (K), molar mass per magnetic ion (g/mol)
 samples=(
-  "ascast|as-cast|0|0.03|dsc_as_cast.txt|101"
-  "ctc10|10 CTC cycles|10|0.07|dsc_10_cycles.txt|102"
-  "ctc20|20 CTC cycles|20|0.13|dsc_20_cycles.txt|103"
-  "ctc40|40 CTC cycles|40|0.09|dsc_40_cycles.txt|104"
+  "ascast|as-cast|0|0.03|dsc_as_cast.txt|101|104|320"
+  "ctc10|10 CTC cycles|10|0.07|dsc_10_cycles.txt|102|97|301"
+  "ctc20|20 CTC cycles|20|0.13|dsc_20_cycles.txt|103|97|284"
+  "ctc40|40 CTC cycles|40|0.09|dsc_40_cycles.txt|104|104|307"
 )
 for row in "${samples[@]}"; do
-  IFS='|' read -r dir name cycles fraction dsc seed <<<"$row"
+  IFS='|' read -r dir name cycles fraction dsc seed tc molar <<<"$row"
   out="$here/$dir"
   mkdir -p "$out"
   # Two 512 x 512 images at 0.04 nm/px: 2 x 100 boxes of 2 nm per sample, 330 kB each.
@@ -26,6 +29,10 @@ for row in "${samples[@]}"; do
       --ordered-fraction "$fraction" --seed "$((seed * 10 + k))" >/dev/null
     rm -f "$out/hrtem_${k}_labels.tif"  # the per-pixel truth is not needed here; the truth JSON stays
   done
+  # FC M(T) at 500 Oe and M(H) isotherms 0-5 T in 0.5 T steps, 3 K apart (MPMS3 .dat).
+  "$mgscope" synth mce -o "$out/mpms" --tc-K "$tc" --molar-mass "$molar" --field-step-T 0.5 \
+    --t-below-K 30 --t-above-K 45 --fc-step-K 1 --noise 0.0005 --seed "$seed" >/dev/null
+  rm -f "$out/mpms/exact_dSm.csv"
   cat >"$out/sample.toml" <<TOML
 # Demo sample (synthetic, made by samples/study/make.sh); docs/report.md describes every key.
 name = "$name"
@@ -41,6 +48,9 @@ options = { }
 [dsc]
 files = ["../../dsc/$dsc"]
 options = { treatment-name = "CTC cycles" }
+
+[mce]
+options = { mt = "mpms/fc.dat", mh = "mpms/isotherms.dat" }
 TOML
 done
 
