@@ -11,7 +11,8 @@ namespace mgscope {
 
 std::string toml_scalar_text(const toml::node& node, const std::string& path, const std::string& key) {
   if (auto s = node.value<std::string>()) return *s;
-  if (auto b = node.value<bool>()) return *b ? "true" : "false";
+  // is_boolean first: toml++'s value<bool>() also converts integers (5 would become "true").
+  if (node.is_boolean()) return *node.value<bool>() ? "true" : "false";
   if (node.is_integer()) return std::to_string(*node.value<std::int64_t>());
   if (auto d = node.value<double>()) {
     std::ostringstream o;

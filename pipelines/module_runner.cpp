@@ -70,12 +70,13 @@ bool up_to_date(ModuleJob& job, const nlohmann::json& stamp) {
   return true;
 }
 
-// The child's own account of its failure: its ERROR lines, else its last line.
+// The child's own account of its failure: its ERROR lines, else its last line (CLI11's hint
+// after a usage error says nothing, so the line before it).
 std::string failure_message(const fs::path& log) {
   std::ifstream in(log);
   std::string line, last, errors;
   while (std::getline(in, line)) {
-    if (line.empty()) continue;
+    if (line.empty() || line.rfind("Run with --help", 0) == 0) continue;
     last = line;
     if (line.rfind("ERROR", 0) == 0 && errors.size() < 2000) errors += (errors.empty() ? "" : "\n") + line;
   }

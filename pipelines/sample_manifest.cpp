@@ -67,6 +67,8 @@ std::vector<std::string> string_list(const toml::node& node, const std::string& 
   return out;
 }
 
+}  // namespace
+
 Measurement read_measurement(const ModuleSpec& spec, const toml::table& table, const fs::path& base,
                              const std::string& path) {
   Measurement m;
@@ -108,9 +110,10 @@ Measurement read_measurement(const ModuleSpec& spec, const toml::table& table, c
         }
         nlohmann::json written = nlohmann::json::array();
         for (const toml::node* item : items) {
-          if (auto flag = item->value<bool>(); flag && !item->is_string()) {
-            if (*flag) m.option_args.push_back("--" + opt);
-            written.push_back(*flag);
+          if (item->is_boolean()) {  // a flag (toml++'s value<bool> would also take integers)
+            const bool flag = *item->value<bool>();
+            if (flag) m.option_args.push_back("--" + opt);
+            written.push_back(flag);
             continue;
           }
           const std::string text = toml_scalar_text(*item, path, where);
@@ -139,8 +142,6 @@ Measurement read_measurement(const ModuleSpec& spec, const toml::table& table, c
                          (spec.positional_files ? std::string() : " through its path options") + ")");
   return m;
 }
-
-}  // namespace
 
 SampleManifest read_sample_manifest(const fs::path& manifest) {
   const std::string path = manifest.string();

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "pipelines/commands.hpp"
+#include "pipelines/module_runner.hpp"
 #include "pipelines/sample_run.hpp"
 #include "pipelines/study_report.hpp"
 
@@ -32,7 +33,28 @@ std::vector<std::string> run_study(const std::string& path, const std::filesyste
     progress.step();
   }
   progress.finish();
-  for (const std::string& w : write_study_outputs(study, samples, out_dir)) std::fprintf(stderr, "WARNING: %s\n", w.c_str());
+
+  // The reference power law across alloys, stamped like a sample's module.
+  std::filesystem::path powerlaw_dir;
+  if (study.powerlaw && !study.powerlaw->error.empty()) {
+    std::fprintf(stderr, "WARNING: %s: [powerlaw] skipped: %s\n", path.c_str(), study.powerlaw->error.c_str());
+  } else if (study.powerlaw) {
+    std::vector<ModuleJob> jobs(1);
+    ModuleJob& job = jobs[0];
+    job.module = "powerlaw";
+    job.out_dir = out_dir / "powerlaw";
+    job.log = out_dir / "logs" / "powerlaw.log";
+    job.args = module_arguments(*study.powerlaw, job.out_dir);
+    job.inputs = study.powerlaw->files;
+    run_module_jobs(jobs, 1, run.force, [](const ModuleJob& j) {
+      std::printf("  %-9s %s%s\n", j.module.c_str(), j.status == "up-to-date" ? "up to date" : j.status.c_str(),
+                  j.error.empty() ? "" : (": " + j.error).c_str());
+    });
+    if (job.status == "failed") failures.push_back(path + ": powerlaw: " + job.error);
+    else powerlaw_dir = job.out_dir;
+  }
+  for (const std::string& w : write_study_outputs(study, samples, out_dir, powerlaw_dir))
+    std::fprintf(stderr, "WARNING: %s\n", w.c_str());
   std::printf("%s: %zu samples; wrote %s (study.csv, study.json, correlations.csv, figures)\n", study.name.c_str(),
               samples.size(), (out_dir / "study.html").string().c_str());
   return failures;

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <fstream>
 #include <limits>
 #include <numeric>
 #include <sstream>
@@ -81,10 +82,62 @@ std::string sample_name(const SampleInStudy& s) {
   return s.report.is_null() ? s.manifest : s.report["sample"]["name"].get<std::string>();
 }
 
+std::string read_all_text(const fs::path& p) {
+  std::ifstream in(p);
+  std::ostringstream o;
+  o << in.rdbuf();
+  return o.str();
+}
+
 std::string gp_quote(const std::string& s) {
   std::string q = "'";
   for (char c : s) q += c == '\'' ? std::string("''") : std::string(1, c);
   return q + "'";
+}
+
+// Fig. 7: -dSm_max against Tp on log-log axes; the reference alloys and their power-law fit
+// when `mgscope powerlaw` ran, and this study's samples on top.
+json powerlaw_figure(const std::vector<SampleInStudy>& samples, const fs::path& out_dir, const fs::path& powerlaw_dir,
+                     std::vector<std::string>& warnings) {
+  std::ostringstream own;
+  for (const SampleInStudy& s : samples) {
+    const json* tp = find_quantity(s, "Tp");
+    const json* ds = find_quantity(s, "minus_dSm_max");
+    if (!tp || !ds || !std::isfinite(quantity_value(*tp)) || !std::isfinite(quantity_value(*ds))) continue;
+    own << num(quantity_value(*tp)) << ' ' << num(quantity_value(*ds)) << '\n';
+  }
+  if (own.str().empty()) return nullptr;
+  GnuplotFigure fig;
+  fig.png = out_dir / "study_powerlaw.png";
+  fig.data_files = {{"study_powerlaw_samples.dat", own.str()}};
+  std::string plot = "plot 'study_powerlaw_samples.dat' using 1:2 with points pt 5 ps 1.4 lc rgb '#d62728' title 'this study'";
+  if (!powerlaw_dir.empty()) {
+    const std::string points = read_all_text(powerlaw_dir / "powerlaw_points.dat");
+    json fit;
+    try {
+      fit = json::parse(read_all_text(powerlaw_dir / "powerlaw.json")).at("fit");
+    } catch (const std::exception& e) {
+      warnings.push_back((powerlaw_dir / "powerlaw.json").string() + ": " + e.what());
+    }
+    if (!points.empty()) {
+      fig.data_files.push_back({"study_powerlaw_reference.dat", points});
+      plot += ", 'study_powerlaw_reference.dat' using 1:2 with points pt 7 lc rgb '#1f77b4' title 'reference alloys'";
+    }
+    if (fit.is_object() && fit.value("usable", false)) {
+      char line[200];
+      std::snprintf(line, sizeof line, ", %.10g*x**(%.10g) lw 2 lc rgb 'black' title 'fit: n = %.3f +- %.3f (N = %d)'",
+                    fit.value("prefactor_a", 0.0), fit.value("exponent_n", 0.0), fit.value("exponent_n", 0.0),
+                    fit.value("exponent_se", 0.0), fit.value("N", 0));
+      plot += line;
+    }
+  }
+  fig.script = "set logscale xy\nset xlabel 'T_p [K]'\nset ylabel '-{/Symbol D}S_m^{max} [J/(kg K)]'\nset grid\n"
+               "set key top right\n" + plot + "\n";
+  if (std::string w = render_figure(fig); !w.empty()) {
+    warnings.push_back(w);
+    return nullptr;
+  }
+  return {{"quantity", "powerlaw"}, {"png", "study_powerlaw.png"}};
 }
 
 }  // namespace
@@ -111,12 +164,17 @@ StudyManifest read_study_manifest(const fs::path& path) {
         if (!v) fail_input(p, "key 'samples': expected strings (paths of sample.toml files)");
         s.samples.push_back((fs::absolute(path).parent_path() / *v).lexically_normal().string());
       }
+    } else if (key == "powerlaw") {
+      static const ModuleSpec spec{"powerlaw", true, {}};
+      const toml::table* table = node.as_table();
+      if (!table) fail_input(p, "key 'powerlaw': expected a table [powerlaw] with files = [\"table.csv\"]");
+      s.powerlaw = read_measurement(spec, *table, fs::absolute(path).parent_path(), p);
     } else if (key == "name" || key == "treatment" || key == "treatment_label") {
       auto v = node.value<std::string>();
       if (!v) fail_input(p, "key '" + key + "': expected a string");
       (key == "name" ? s.name : key == "treatment" ? s.treatment : s.treatment_label) = *v;
     } else {
-      fail_input(p, "key '" + key + "': unknown (expected name, treatment, treatment_label, samples)");
+      fail_input(p, "key '" + key + "': unknown (expected name, treatment, treatment_label, samples, powerlaw)");
     }
   }
   if (s.treatment.empty()) fail_input(p, "key 'treatment': missing (the treatment variable, e.g. \"ctc_cycles\")");
@@ -142,7 +200,7 @@ double pearson_r(const std::vector<double>& x, const std::vector<double>& y, int
 }
 
 std::vector<std::string> write_study_outputs(const StudyManifest& study, const std::vector<SampleInStudy>& samples,
-                                             const fs::path& out_dir) {
+                                             const fs::path& out_dir, const fs::path& powerlaw_dir) {
   std::vector<std::string> warnings;
   const std::vector<Column> cols = study_columns(samples);
   // Samples in treatment order for the table and the figures.
@@ -230,6 +288,8 @@ std::vector<std::string> write_study_outputs(const StudyManifest& study, const s
     if (std::string w = render_figure(fig); !w.empty()) warnings.push_back(w);
     else figures.push_back({{"quantity", c.key}, {"png", stem + ".png"}});
   }
+
+  if (auto f = powerlaw_figure(samples, out_dir, powerlaw_dir, warnings); !f.is_null()) figures.push_back(f);
 
   json study_json = {{"schema", "mgscope-study/1"},
                      {"program", {{"name", "mgscope"}, {"version", kVersion}}},

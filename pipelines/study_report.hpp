@@ -3,10 +3,13 @@
 // the treatment and study.html.
 #pragma once
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "pipelines/sample_manifest.hpp"
 
 namespace mgscope {
 
@@ -16,6 +19,9 @@ struct StudyManifest {
   std::string treatment;        // key of the samples' [treatment] table, e.g. "ctc_cycles"
   std::string treatment_label;  // axis label [default: the key]
   std::vector<std::string> samples;  // sample manifests, resolved relative to STUDY.toml
+  // [powerlaw] files = [reference table], options = {...}: `mgscope powerlaw` across alloys, with
+  // the samples' (Tp, -dSm_max) added to its figure (Fig. 7).
+  std::optional<Measurement> powerlaw;
 };
 
 // Errors (InputError) name the file and the key.
@@ -31,8 +37,10 @@ struct SampleInStudy {
 // Pearson's r of the finite pairs (NaN for fewer than 3 pairs or no spread); `n` gets the pairs.
 double pearson_r(const std::vector<double>& x, const std::vector<double>& y, int& n);
 
-// Writes every study output into `out_dir`; returns warnings (figures gnuplot could not draw).
+// Writes every study output into `out_dir`; `powerlaw_dir` holds `mgscope powerlaw`'s outputs
+// (empty: none). Returns warnings (figures gnuplot could not draw).
 std::vector<std::string> write_study_outputs(const StudyManifest& study, const std::vector<SampleInStudy>& samples,
-                                             const std::filesystem::path& out_dir);
+                                             const std::filesystem::path& out_dir,
+                                             const std::filesystem::path& powerlaw_dir);
 
 }  // namespace mgscope

@@ -90,6 +90,12 @@ fs::path copy_demo(const std::string& name) {
   fs::create_directories(root / "samples");
   for (const char* d : {"study", "dsc"})
     fs::copy(fs::path(MGSCOPE_SOURCE_DIR) / "samples" / d, root / "samples" / d, fs::copy_options::recursive);
+  // The power-law reference table is in ../shared: point the copy at it (or at nothing).
+  const fs::path study = root / "samples" / "study" / "study.toml";
+  std::string text = read_all(study);
+  const std::string rel = "../../../shared", abs = fs::absolute(MGSCOPE_SHARED_DIR).lexically_normal().string();
+  text.replace(text.find(rel), rel.size(), abs);
+  write(study, text);
   return root / "samples" / "study";
 }
 
@@ -106,7 +112,7 @@ TEST(SampleCommand, DemoStudyEndToEndThenNothingToRedo) {
   const fs::path out = study.parent_path().parent_path() / "out";
   const auto first = run_mgscope("study " + q(study / "study.toml") + " -o " + q(out));
   ASSERT_EQ(first.exit_code, 0) << first.output;
-  EXPECT_EQ(count(first.output, " ok ("), 8) << first.output;  // 4 samples x (hrtem, dsc)
+  EXPECT_EQ(count(first.output, " ok ("), 12) << first.output;  // 4 samples x (hrtem, dsc, mce)
 
   // Known trends of the generated study: ordered fraction and dH_rel highest at 20 cycles.
   std::map<std::string, json> reports;
@@ -120,6 +126,10 @@ TEST(SampleCommand, DemoStudyEndToEndThenNothingToRedo) {
   EXPECT_GT(of20, value(reports["ctc10"], "hrtem", "ordered_fraction"));
   for (const char* s : {"ascast", "ctc10", "ctc40"})
     EXPECT_GT(value(reports["ctc20"], "dsc", "dH_rel"), value(reports[s], "dsc", "dH_rel")) << s;
+  // Generated Tc 104 K as-cast, 97 K at 20 cycles; -dSm_max highest at 20 cycles.
+  EXPECT_NEAR(value(reports["ascast"], "mce", "Tc") - value(reports["ctc20"], "mce", "Tc"), 7, 1.5);
+  for (const char* s : {"ascast", "ctc10", "ctc40"})
+    EXPECT_GT(value(reports["ctc20"], "mce", "minus_dSm_max"), value(reports[s], "mce", "minus_dSm_max")) << s;
   // Tg of samples/dsc: onset = 592 - 2 * 3 = 586 K (samples/dsc/*_truth.json).
   EXPECT_NEAR(value(reports["ctc20"], "dsc", "Tg"), 586, 1.5);
   const json& of = reports["ctc20"]["modules"][0]["quantities"]["ordered_fraction"];
@@ -133,7 +143,15 @@ TEST(SampleCommand, DemoStudyEndToEndThenNothingToRedo) {
   const std::string csv = read_all(out / "study.csv");
   EXPECT_EQ(count(csv, "\n"), 5) << csv;  // header + 4 samples
   EXPECT_NE(csv.find("ordered_fraction [1]"), std::string::npos);
-  EXPECT_EQ(count(read_all(out / "correlations.csv"), "\n"), 1 + 7 * 2);
+  const std::string corr = read_all(out / "correlations.csv");
+  EXPECT_EQ(count(corr, "\n"), 1 + 7 * 2);
+  EXPECT_NE(corr.find("ordered_fraction,minus_dSm_max,4,0."), std::string::npos) << corr;  // r > 0, N = 4
+  EXPECT_TRUE(fs::exists(out / "study_powerlaw.png"));
+  if (!mgscope::test::shared_data("reference/gd_mg_mce_reference.csv").empty()) {
+    const json fit = read_json(out / "powerlaw" / "powerlaw.json")["fit"];
+    EXPECT_EQ(fit["N"], 11);  // science.md: 11 Gd-Co(-X) rows at 5 T, n = -0.686 +- 0.107
+    EXPECT_NEAR(fit["exponent_n"].get<double>(), -0.686, 0.001);
+  }
   EXPECT_TRUE(fs::exists(out / "study_ordered_fraction.png"));
   EXPECT_TRUE(fs::exists(out / "study_dH_rel.png"));
   const std::string study_html = without_data_uris(read_all(out / "study.html"));
@@ -151,14 +169,14 @@ TEST(SampleCommand, DemoStudyEndToEndThenNothingToRedo) {
   const fs::path samples_out = out / "samples";
   std::map<std::string, fs::file_time_type> before;
   for (const char* s : {"ascast", "ctc10", "ctc20", "ctc40"})
-    for (const char* m : {"hrtem", "dsc"}) before.merge(mtimes(samples_out / s / m));
+    for (const char* m : {"hrtem", "dsc", "mce"}) before.merge(mtimes(samples_out / s / m));
   const auto second = run_mgscope("study " + q(study / "study.toml") + " -o " + q(out));
   ASSERT_EQ(second.exit_code, 0) << second.output;
-  EXPECT_EQ(count(second.output, "up to date"), 8) << second.output;
-  EXPECT_EQ(count(second.output, " ok ("), 0) << second.output;
+  EXPECT_GE(count(second.output, "up to date"), 12) << second.output;
+  EXPECT_EQ(count(second.output, " ok"), 0) << second.output;
   std::map<std::string, fs::file_time_type> after;
   for (const char* s : {"ascast", "ctc10", "ctc20", "ctc40"})
-    for (const char* m : {"hrtem", "dsc"}) after.merge(mtimes(samples_out / s / m));
+    for (const char* m : {"hrtem", "dsc", "mce"}) after.merge(mtimes(samples_out / s / m));
   EXPECT_EQ(before, after);
   EXPECT_EQ(read_json(samples_out / "ctc20" / "report.json")["modules"][0]["status"], "up-to-date");
 
@@ -168,9 +186,10 @@ TEST(SampleCommand, DemoStudyEndToEndThenNothingToRedo) {
   const auto third = run_mgscope("sample " + q(study / "ctc20" / "sample.toml") + " -o " + q(samples_out / "ctc20"));
   ASSERT_EQ(third.exit_code, 0) << third.output;
   EXPECT_EQ(count(third.output, " ok ("), 1) << third.output;
-  EXPECT_EQ(count(third.output, "up to date"), 1) << third.output;
+  EXPECT_EQ(count(third.output, "up to date"), 2) << third.output;
+  EXPECT_NE(third.output.find("hrtem     ok ("), std::string::npos) << third.output;
   const auto forced = run_mgscope("sample --force " + q(study / "ctc20" / "sample.toml") + " -o " + q(samples_out / "ctc20"));
-  EXPECT_EQ(count(forced.output, " ok ("), 2) << forced.output;
+  EXPECT_EQ(count(forced.output, " ok ("), 3) << forced.output;
 }
 
 TEST(SampleCommand, BrokenFileFailsItsModuleOnlyAndExitsOne) {
@@ -237,12 +256,16 @@ TEST(InitCommand, RecognisesGeneratedFiles) {
                 .exit_code, 0);
   ASSERT_EQ(run_mgscope("synth dsc -o " + q(dir) + " --name netzsch_scan").exit_code, 0);
   ASSERT_EQ(run_mgscope("synth dsc -o " + q(dir) + " --format csv --name generic_scan").exit_code, 0);
+  ASSERT_EQ(run_mgscope("synth mce -o " + q(dir / "mpms") + " --field-step-T 1 --t-step-K 5").exit_code, 0);
   write(dir / "notes.txt", "measured on Tuesday\n");
   const auto r = run_mgscope("init " + q(dir));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const std::string manifest = read_all(dir / "sample.toml");
   EXPECT_NE(manifest.find("[hrtem]\nfiles = [\"tem/img.tif\"]"), std::string::npos) << manifest;
   EXPECT_NE(manifest.find("[dsc]\nfiles = [\"generic_scan.csv\", \"netzsch_scan.txt\"]"), std::string::npos) << manifest;
+  // Quantum Design files: the swept field makes isotherms.dat the M(H), fc.dat the M(T).
+  EXPECT_NE(manifest.find("[mce]\noptions = { mh = \"mpms/isotherms.dat\", mt = \"mpms/fc.dat\" }"), std::string::npos)
+      << manifest;
   EXPECT_NE(manifest.find("#   notes.txt: text file of unknown layout"), std::string::npos) << manifest;
   EXPECT_NE(manifest.find("#   tem/img_labels.tif"), std::string::npos) << manifest;  // a label image, not a micrograph
 
