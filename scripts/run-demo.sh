@@ -6,5 +6,7 @@ bash scripts/install-deps.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release
 cmake --build build -j "$(nproc)" --target mgscope
 mkdir -p out
-./build/pipelines/mgscope hrtem samples/hrtem/ascast_?.tif samples/hrtem/treated_?.tif -o out/hrtem --gallery
-echo "Outputs in out/"
+# The demo study (samples/study: as-cast, 10, 20, 40 CTC cycles): every module of every sample, one
+# report per sample and the study across them. A second run only redoes what changed.
+./build/pipelines/mgscope study samples/study/study.toml -o out/study
+echo "Open out/study/study.html (the study) and out/study/samples/*/report.html (one page per sample)"
