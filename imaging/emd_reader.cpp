@@ -4,10 +4,11 @@
 
 #include "fitting/error.hpp"
 #include "imaging/emd_flavours.hpp"
+#include "imaging/isolated_read.hpp"
 
 namespace mgscope {
 
-LoadedImage read_emd(const std::string& path, const ReadOptions& options) {
+LoadedImage read_emd_in_process(const std::string& path, const ReadOptions& options) {
   if (options.frame < 0) fail_input(path, "frame " + std::to_string(options.frame) + " asked; frames count from 0");
   const Hdf5File f(path);
   if (f.is_group("/Data/Image")) return read_emd_velox(f, options);
@@ -20,6 +21,10 @@ LoadedImage read_emd(const std::string& path, const ReadOptions& options) {
   if (!data_groups.empty()) return read_emd_berkeley(f, data_groups, options);
   f.fail("/", "HDF5 file but not an EMD image: no group with emd_group_type = 1 (Berkeley EMD) "
               "and no /Data/Image group (Velox)");
+}
+
+LoadedImage read_emd(const std::string& path, const ReadOptions& options) {
+  return read_isolated(path, "libhdf5", [&] { return read_emd_in_process(path, options); });
 }
 
 }  // namespace mgscope

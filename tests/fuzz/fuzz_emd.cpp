@@ -17,7 +17,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::fclose(f);
   for (int frame : {0, 1}) {
     try {
-      mgscope::read_emd(path, mgscope::ReadOptions{frame});
+      mgscope::read_emd_in_process(path, mgscope::ReadOptions{frame});
     } catch (const mgscope::InputError&) {
     }
   }
