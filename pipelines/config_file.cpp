@@ -23,15 +23,18 @@ std::string toml_scalar_text(const toml::node& node, const std::string& path, co
   fail_input(path, "key '" + key + "': only strings, numbers, booleans and arrays of them are options");
 }
 
-void apply_toml_config(CLI::App& cmd, const std::string& path) {
-  toml::table table;
+toml::table parse_toml_file(const std::string& path) {
   try {
-    table = toml::parse_file(path);
+    return toml::parse_file(path);
   } catch (const toml::parse_error& e) {
     std::ostringstream m;
     m << "line " << e.source().begin.line << ": " << e.description();
     fail_input(path, m.str());
   }
+}
+
+void apply_toml_config(CLI::App& cmd, const std::string& path) {
+  const toml::table table = parse_toml_file(path);
   for (const auto& [key_view, node] : table) {
     const std::string key(key_view.str());
     CLI::Option* opt = nullptr;

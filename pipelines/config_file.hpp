@@ -15,6 +15,9 @@ void add_config_option(CLI::App& cmd);
 // Applies the TOML file at `path` to `cmd` (called by the option above; exposed for tests).
 void apply_toml_config(CLI::App& cmd, const std::string& path);
 
+// Parses a TOML file; a syntax error is an InputError naming the file and the line.
+toml::table parse_toml_file(const std::string& path);
+
 // The command-line text of a TOML string, number or boolean (numbers round-trip exact); other
 // types are an InputError naming `path` and `key`. Shared with the sample manifest's options.
 std::string toml_scalar_text(const toml::node& node, const std::string& path, const std::string& key);

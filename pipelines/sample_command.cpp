@@ -27,9 +27,7 @@ void add_sample_command(CLI::App& app, CommandContext& ctx) {
       "inputs and settings are unchanged are not run again. Several manifests: OUTDIR/<sample>/ each.");
   cmd->add_option("manifests", cli->manifests, "Sample manifests (TOML)")->required()->check(CLI::ExistingFile);
   cmd->add_option("-o,--out", cli->out_dir, "Output folder")->required();
-  cmd->add_flag("--force", cli->run.force, "Run every module again, even when up to date");
-  cmd->add_option("--threads", cli->run.parallel, "Modules run at once (each module uses its own default threads)")
-      ->check(CLI::PositiveNumber)->capture_default_str();
+  add_sample_run_options(*cmd, cli->run);
   const CLI::App* root = &app;
   cmd->callback([cli, root, &ctx]() {
     const std::vector<std::filesystem::path> dirs =
@@ -43,11 +41,7 @@ void add_sample_command(CLI::App& app, CommandContext& ctx) {
       progress.step();
     }
     progress.finish();
-    if (!failures.empty()) {
-      std::fprintf(stderr, "%zu failure(s):\n", failures.size());
-      for (const std::string& f : failures) std::fprintf(stderr, "  %s\n", f.c_str());
-    }
-    ctx.exit_code = failures.empty() ? 0 : 1;
+    ctx.exit_code = report_batch_failures(failures);
   });
 }
 

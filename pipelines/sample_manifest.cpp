@@ -4,7 +4,6 @@
 #include <glob.h>
 
 #include <algorithm>
-#include <sstream>
 
 #include <toml++/toml.h>
 
@@ -145,14 +144,7 @@ Measurement read_measurement(const ModuleSpec& spec, const toml::table& table, c
 
 SampleManifest read_sample_manifest(const fs::path& manifest) {
   const std::string path = manifest.string();
-  toml::table table;
-  try {
-    table = toml::parse_file(path);
-  } catch (const toml::parse_error& e) {
-    std::ostringstream m;
-    m << "line " << e.source().begin.line << ": " << e.description();
-    fail_input(path, m.str());
-  }
+  const toml::table table = parse_toml_file(path);
   SampleManifest s;
   s.path = manifest;
   const fs::path base = fs::absolute(manifest).parent_path();

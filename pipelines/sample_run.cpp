@@ -109,6 +109,19 @@ std::vector<fs::path> sample_out_dirs(const std::vector<std::string>& manifests,
   return out;
 }
 
+void add_sample_run_options(CLI::App& cmd, SampleRunOptions& options) {
+  cmd.add_flag("--force", options.force, "Run every module again, even when up to date");
+  cmd.add_option("--threads", options.parallel, "Modules run at once (each module uses its own default threads)")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+}
+
+int report_batch_failures(const std::vector<std::string>& failures) {
+  if (failures.empty()) return 0;
+  std::fprintf(stderr, "%zu failure(s):\n", failures.size());
+  for (const std::string& f : failures) std::fprintf(stderr, "  %s\n", f.c_str());
+  return 1;
+}
+
 Progress::Progress(int total) : total_(total), tty_(::isatty(STDERR_FILENO) == 1) {}
 
 void Progress::show(const std::string& what) {

@@ -36,6 +36,12 @@ SampleRunResult run_sample(const std::filesystem::path& manifest, const std::fil
 std::vector<std::filesystem::path> sample_out_dirs(const std::vector<std::string>& manifests,
                                                    const std::filesystem::path& out_dir);
 
+// --force and --threads, shared by `sample` and `study`.
+void add_sample_run_options(CLI::App& cmd, SampleRunOptions& options);
+
+// Lists the failures at the end of a batch on stderr; returns the exit code (1 when any).
+int report_batch_failures(const std::vector<std::string>& failures);
+
 // A progress bar on stderr, drawn only when stderr is a terminal.
 class Progress {
  public:

@@ -71,9 +71,7 @@ void add_study_command(CLI::App& app, CommandContext& ctx) {
       "OUTDIR/samples/<sample>/. Several studies: OUTDIR/<study>/ each.");
   cmd->add_option("studies", cli->studies, "Study files (TOML)")->required()->check(CLI::ExistingFile);
   cmd->add_option("-o,--out", cli->out_dir, "Output folder")->required();
-  cmd->add_flag("--force", cli->run.force, "Run every module again, even when up to date");
-  cmd->add_option("--threads", cli->run.parallel, "Modules run at once (each module uses its own default threads)")
-      ->check(CLI::PositiveNumber)->capture_default_str();
+  add_sample_run_options(*cmd, cli->run);
   const CLI::App* root = &app;
   cmd->callback([cli, root, &ctx]() {
     std::vector<std::string> failures;
@@ -87,11 +85,7 @@ void add_study_command(CLI::App& app, CommandContext& ctx) {
         failures.push_back(e.what());
       }
     }
-    if (!failures.empty()) {
-      std::fprintf(stderr, "%zu failure(s):\n", failures.size());
-      for (const std::string& f : failures) std::fprintf(stderr, "  %s\n", f.c_str());
-    }
-    ctx.exit_code = failures.empty() ? 0 : 1;
+    ctx.exit_code = report_batch_failures(failures);
   });
 }
 

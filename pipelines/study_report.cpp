@@ -14,6 +14,7 @@
 #include "fitting/error.hpp"
 #include "mgscope_version.hpp"
 #include "pipelines/atomic_file.hpp"
+#include "pipelines/config_file.hpp"
 #include "pipelines/gnuplot_figure.hpp"
 #include "pipelines/json_output.hpp"
 #include "pipelines/report_headlines.hpp"
@@ -144,14 +145,7 @@ json powerlaw_figure(const std::vector<SampleInStudy>& samples, const fs::path& 
 
 StudyManifest read_study_manifest(const fs::path& path) {
   const std::string p = path.string();
-  toml::table t;
-  try {
-    t = toml::parse_file(p);
-  } catch (const toml::parse_error& e) {
-    std::ostringstream m;
-    m << "line " << e.source().begin.line << ": " << e.description();
-    fail_input(p, m.str());
-  }
+  const toml::table t = parse_toml_file(p);
   StudyManifest s;
   s.path = path;
   for (const auto& [k, node] : t) {
