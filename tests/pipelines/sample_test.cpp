@@ -305,6 +305,9 @@ options = { reference = "data/ref.txt", tg-window = [560, 600] }
   const auto args = mgscope::module_arguments(h, "OUT");
   EXPECT_EQ(args.front(), "hrtem");
   EXPECT_NE(std::find(args.begin(), args.end(), "--gallery"), args.end());
+  const auto aniso = std::find(args.begin(), args.end(), "--anisotropy-min");  // an integer, not a flag
+  ASSERT_NE(aniso, args.end());
+  EXPECT_EQ(*(aniso + 1), "3");
   EXPECT_EQ(std::vector<std::string>(args.end() - 2, args.end()), (std::vector<std::string>{"-o", "OUT"}));
   const auto& d = m.measurements[1];
   EXPECT_EQ(d.files.size(), 2u);  // the scan and its reference both go into the stamp
