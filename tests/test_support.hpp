@@ -1,5 +1,7 @@
 // Locating test files and running the real executable, shared by every test.
 #pragma once
+#include <unistd.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <string>
@@ -14,9 +16,11 @@ inline std::string shared_data(const std::string& relative) {
   return std::filesystem::exists(p) ? p.string() : std::string();
 }
 
-// A fresh empty folder under the build tree for one test's outputs.
+// A fresh empty folder for one test's outputs. The process id keeps tests that ctest runs in
+// parallel (each TEST is its own process) and other checkouts' test runs out of each other's way.
 inline std::filesystem::path scratch_dir(const std::string& name) {
-  const auto p = std::filesystem::temp_directory_path() / ("mgscope_test_" + name);
+  const auto p = std::filesystem::temp_directory_path() /
+                 ("mgscope_test_" + name + "_" + std::to_string(::getpid()));
   std::filesystem::remove_all(p);
   std::filesystem::create_directories(p);
   return p;
