@@ -66,12 +66,14 @@ SampleRunResult run_sample(const fs::path& manifest_path, const fs::path& out_di
       jobs.push_back(std::move(job));
     }
     fs::create_directories(out_dir);
+    if (progress) progress->clear();
     std::printf("%s (%s):\n", manifest.name.c_str(), manifest_path.string().c_str());
     std::fflush(stdout);
     if (progress) progress->show(manifest.name + ": " + (jobs.empty() ? "" : jobs.front().module));
     const auto start = std::chrono::steady_clock::now();
     run_module_jobs(jobs, options.parallel, options.force, [&](const ModuleJob& job) {
       const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      if (progress) progress->clear();
       if (job.status == "up-to-date")
         std::printf("  %-9s up to date\n", job.module.c_str());
       else if (job.status == "ok")
@@ -87,9 +89,11 @@ SampleRunResult run_sample(const fs::path& manifest_path, const fs::path& out_di
         result.failures.push_back(mod["module"].get<std::string>() + ": " + mod["error"].get<std::string>());
     write_json_atomic(out_dir / "report.json", result.report);
     write_file_atomic(out_dir / "report.html", sample_report_html(result.report, out_dir));
+    if (progress) progress->clear();
     std::printf("  wrote %s and report.html\n", (out_dir / "report.json").string().c_str());
   } catch (const std::exception& e) {
     result.failures.push_back(e.what());
+    if (progress) progress->clear();
     std::printf("  FAILED: %s\n", e.what());
   }
   std::fflush(stdout);
@@ -138,7 +142,7 @@ void Progress::step() {
   show("");
 }
 
-void Progress::finish() {
+void Progress::clear() {
   if (tty_) std::fprintf(stderr, "\r%90s\r", "");
 }
 

@@ -48,7 +48,8 @@ class Progress {
   explicit Progress(int total);
   void show(const std::string& what);  // redraws with a label, e.g. "ascast: hrtem"
   void step();                         // one more done
-  void finish();                       // clears the line
+  void clear();                        // erases the bar before other output to the terminal
+  void finish() { clear(); }
  private:
   int total_, done_ = 0;
   bool tty_;
