@@ -420,11 +420,12 @@ CreepFitSummary fit_creep(const std::vector<double>& t_s, const std::vector<doub
     if (have) s.candidates.push_back(finish_model(d, best, tss));
   }
   if (s.candidates.empty()) return failure(s, "no model could be fit");
-  // AIC picks among admissible models (every h_i > 0: a negative compliance is not a unit);
-  // when none is admissible, the lowest AIC overall, with a warning in the message.
+  // AIC picks among admissible models: every unit has h_i > 0 (a negative compliance is not a
+  // unit) and h_i, tau_i larger than twice their standard errors (a unit the data cannot pin
+  // down is not supported by them); when none is admissible, the lowest AIC overall, with a warning.
   const auto admissible = [](const CreepModel& m) {
     for (const KelvinUnit& u : m.kelvin)
-      if (!(u.h_nm > 0)) return false;
+      if (!(u.h_nm > 2 * u.h_se_nm) || !(u.tau_s > 2 * u.tau_se_s)) return false;
     return true;
   };
   const CreepModel* pick = nullptr;
@@ -441,7 +442,7 @@ CreepFitSummary fit_creep(const std::vector<double>& t_s, const std::vector<doub
   if (!std::isfinite(s.best.rss_nm2)) return failure(s, "the fit produced non-finite values");
   std::ostringstream msg;
   msg << s.best.message << "; N=" << s.best.units << (o.units ? " forced" : " chosen by AIC");
-  if (!any_admissible) msg << "; warning: a unit has a non-positive amplitude h";
+  if (!any_admissible) msg << "; warning: no model has every unit positive and resolved (h, tau > 2 se)";
   s.message = msg.str();
   return s;
 }

@@ -11,7 +11,11 @@ struct CommandContext {
 
 // The table of subcommands lives in main.cpp; each line there calls one of these.
 void add_hrtem_command(CLI::App& app, CommandContext& ctx);
+void add_creep_command(CLI::App& app, CommandContext& ctx);
+void add_hardness_command(CLI::App& app, CommandContext& ctx);
 
 // Generators, added under `mgscope synth`.
+void add_synth_creep_command(CLI::App& synth, CommandContext& ctx);
+void add_synth_indent_command(CLI::App& synth, CommandContext& ctx);
 
 }  // namespace mgscope
