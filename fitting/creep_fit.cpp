@@ -51,8 +51,12 @@ using SmallVec = Eigen::Matrix<double, Eigen::Dynamic, 1, 0, 5, 1>;
 // happens when two taus meet or a unit's amplitude vanishes.
 template <class Mat, class Rhs>
 Rhs solve_symmetric(const Mat& G, const Rhs& B) {
+  // The pivots' spread is a cheap stand-in for the condition number (rcond() costs several solves).
   Eigen::LDLT<Mat> ldlt(G);
-  if (ldlt.info() == Eigen::Success && ldlt.isPositive() && ldlt.rcond() > 1e-13) return ldlt.solve(B);
+  if (ldlt.info() == Eigen::Success && ldlt.isPositive()) {
+    const auto& D = ldlt.vectorD();
+    if (D.minCoeff() > 1e-13 * D.maxCoeff()) return ldlt.solve(B);
+  }
   Eigen::SelfAdjointEigenSolver<Mat> es(G);
   const auto& ev = es.eigenvalues();
   const double cut = std::max(ev.cwiseAbs().maxCoeff(), 1e-300) * 1e-13;
@@ -103,35 +107,81 @@ void decay(const Data& d, double tau, ArrayXd& e) {
   }
 }
 
+// Sums over the samples of e_k, e_k u, e_k u^2, e_k y, e_k u y and of e_k e_l, e_k e_l u,
+// e_k e_l u^2: one fused pass with N known at compile time, so every sum is its own register.
+struct Moments {
+  double se[3], seu[3], seuu[3], sey[3], seuy[3], see[3][3], seeu[3][3], seeuu[3][3];
+};
+
+template <int N, bool kJacobian>
+void moments(const Data& d, const ArrayXd* e, Moments& m) {
+  double se[N] = {}, seu[N] = {}, seuu[N] = {}, sey[N] = {}, seuy[N] = {};
+  double see[N][N] = {}, seeu[N][N] = {}, seeuu[N][N] = {};
+  const double* u = d.u.data();
+  const double* y = d.y.data();
+  const double* ep[N];
+  for (int k = 0; k < N; ++k) ep[k] = e[k].data();
+  const Eigen::Index n = d.u.size();
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const double ui = u[i], yi = y[i];
+    double ek[N];
+    for (int k = 0; k < N; ++k) {
+      ek[k] = ep[k][i];
+      const double eu = ek[k] * ui;
+      se[k] += ek[k];
+      seu[k] += eu;
+      sey[k] += ek[k] * yi;
+      if (kJacobian) {
+        seuu[k] += eu * ui;
+        seuy[k] += eu * yi;
+      }
+    }
+    for (int k = 0; k < N; ++k) {
+      for (int l = k; l < N; ++l) {
+        const double ee = ek[k] * ek[l];
+        see[k][l] += ee;
+        if (kJacobian) {
+          seeu[k][l] += ee * ui;
+          seeuu[k][l] += ee * ui * ui;
+        }
+      }
+    }
+  }
+  for (int k = 0; k < N; ++k) {
+    m.se[k] = se[k], m.seu[k] = seu[k], m.seuu[k] = seuu[k], m.sey[k] = sey[k], m.seuy[k] = seuy[k];
+    for (int l = k; l < N; ++l) {
+      m.see[k][l] = m.see[l][k] = see[k][l];
+      m.seeu[k][l] = m.seeu[l][k] = seeu[k][l];
+      m.seeuu[k][l] = m.seeuu[l][k] = seeuu[k][l];
+    }
+  }
+}
+
 Projection project(const Data& d, const VectorXd& ln_tau, bool with_jacobian) {
   const int N = static_cast<int>(ln_tau.size()), p = N + 2;
-  double tau[3], se[3], seu[3], seuu[3], sey[3], seuy[3], see[3][3], seeu[3][3], seeuu[3][3];
+  double tau[3];
   ArrayXd e[3];
   for (int k = 0; k < N; ++k) {
     tau[k] = std::exp(ln_tau(k));
     decay(d, tau[k], e[k]);
-    se[k] = e[k].sum();
-    sey[k] = (e[k] * d.y).sum();
-    if (with_jacobian) {
-      const ArrayXd eu = e[k] * d.u;
-      seu[k] = eu.sum();
-      seuu[k] = (eu * d.u).sum();
-      seuy[k] = (eu * d.y).sum();
-    } else {
-      seu[k] = (e[k] * d.u).sum();
-    }
   }
-  for (int k = 0; k < N; ++k) {
-    for (int l = k; l < N; ++l) {
-      const ArrayXd ee = e[k] * e[l];
-      see[k][l] = see[l][k] = ee.sum();
-      if (with_jacobian) {
-        const ArrayXd eeu = ee * d.u;
-        seeu[k][l] = seeu[l][k] = eeu.sum();
-        seeuu[k][l] = seeuu[l][k] = (eeu * d.u).sum();
-      }
-    }
+  Moments mo;
+  switch (N * 2 + (with_jacobian ? 1 : 0)) {
+    case 2: moments<1, false>(d, e, mo); break;
+    case 3: moments<1, true>(d, e, mo); break;
+    case 4: moments<2, false>(d, e, mo); break;
+    case 5: moments<2, true>(d, e, mo); break;
+    case 6: moments<3, false>(d, e, mo); break;
+    default: moments<3, true>(d, e, mo); break;
   }
+  const auto& se = mo.se;
+  const auto& seu = mo.seu;
+  const auto& seuu = mo.seuu;
+  const auto& sey = mo.sey;
+  const auto& seuy = mo.seuy;
+  const auto& see = mo.see;
+  const auto& seeu = mo.seeu;
+  const auto& seeuu = mo.seeuu;
   SmallMat G(p, p);
   SmallVec b(p);
   G(0, 0) = d.n;
@@ -208,15 +258,16 @@ LmResult levenberg_marquardt(const Data& d, VectorXd ln_tau, const CreepFitOptio
       const SmallVec step = -solve_symmetric(M, cur.jtr);
       VectorXd trial = ln_tau + step;
       constrain(d, trial);
-      const Projection next = project(d, trial, false);
+      // Most trial steps are accepted, so the trial carries its Jacobian at once.
+      Projection next = project(d, trial, true);
       if (next.rss < cur.rss) {
         const double change = (cur.rss - next.rss) / std::max(cur.rss, 1e-300);
         const double moved = (trial - ln_tau).cwiseAbs().maxCoeff();
         ln_tau = trial;
-        cur = project(d, ln_tau, true);
+        cur = std::move(next);
         lambda = std::max(lambda * 0.2, 1e-12);
         accepted = true;
-        if (change < o.function_tolerance || moved < 1e-9) converged = true;
+        if (change < o.function_tolerance || moved < 1e-6) converged = true;
       } else {
         lambda *= 10;
         if (lambda > 1e12) {  // no step lowers the cost: a (possibly bound-constrained) minimum
@@ -229,9 +280,15 @@ LmResult levenberg_marquardt(const Data& d, VectorXd ln_tau, const CreepFitOptio
   return {ln_tau, cur, it, converged};
 }
 
-// Grid starts: every N-subset of the grid (neighbours at least ln_gap apart) scored through one
-// Gram matrix of all grid columns; the best starts from distinct basins are kept.
-std::vector<VectorXd> grid_starts(const Data& d, int N, const std::vector<double>& grid_ln_tau, int starts) {
+// The Gram matrix of the basis with every grid tau as a column, made once per curve: any
+// N-subset of the grid is then scored by a (N+2)-sized solve, without touching the data again.
+struct GridGram {
+  std::vector<double> ln_tau;
+  MatrixXd gram;
+  VectorXd my;
+};
+
+GridGram grid_gram(const Data& d, const std::vector<double>& grid_ln_tau) {
   const Eigen::Index n = d.u.size();
   const int K = static_cast<int>(grid_ln_tau.size());
   MatrixXd m(n, K + 2);
@@ -242,10 +299,22 @@ std::vector<VectorXd> grid_starts(const Data& d, int N, const std::vector<double
     decay(d, std::exp(grid_ln_tau[static_cast<std::size_t>(k)]), e);
     m.col(2 + k) = (1 - e).matrix();
   }
-  MatrixXd gram = MatrixXd::Zero(K + 2, K + 2);
-  gram.selfadjointView<Eigen::Lower>().rankUpdate(m.transpose());
-  gram = gram.selfadjointView<Eigen::Lower>();
-  const VectorXd my = m.transpose() * d.y.matrix();
+  GridGram g;
+  g.ln_tau = grid_ln_tau;
+  g.gram = MatrixXd::Zero(K + 2, K + 2);
+  g.gram.selfadjointView<Eigen::Lower>().rankUpdate(m.transpose());
+  g.gram = g.gram.selfadjointView<Eigen::Lower>();
+  g.my = m.transpose() * d.y.matrix();
+  return g;
+}
+
+// Grid starts: every N-subset of the grid (neighbours at least ln_gap apart) scored through the
+// grid Gram matrix; the best starts from distinct basins are kept.
+std::vector<VectorXd> grid_starts(const Data& d, int N, const GridGram& gg, int starts) {
+  const std::vector<double>& grid_ln_tau = gg.ln_tau;
+  const MatrixXd& gram = gg.gram;
+  const VectorXd& my = gg.my;
+  const int K = static_cast<int>(grid_ln_tau.size());
 
   struct Scored {
     int idx[3];
@@ -409,11 +478,12 @@ CreepFitSummary fit_creep(const std::vector<double>& t_s, const std::vector<doub
   std::vector<double> grid(static_cast<std::size_t>(grid_n));
   for (int k = 0; k < grid_n; ++k) grid[static_cast<std::size_t>(k)] = d.ln_lo + (d.ln_hi - d.ln_lo) * k / (grid_n - 1);
 
+  const GridGram gg = grid_gram(d, grid);
   for (int N = n_min_units; N <= n_max_units; ++N) {
     if (n < static_cast<std::size_t>(2 * N + 2 + 5) || d.ln_lo + (N - 1) * d.ln_gap > d.ln_hi) break;
     LmResult best;
     bool have = false;
-    for (const VectorXd& start : grid_starts(d, N, grid, o.starts)) {
+    for (const VectorXd& start : grid_starts(d, N, gg, o.starts)) {
       LmResult r = levenberg_marquardt(d, start, o);
       if (!have || r.proj.rss < best.proj.rss) best = std::move(r), have = true;
     }

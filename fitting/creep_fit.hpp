@@ -17,7 +17,7 @@ struct CreepFitOptions {
   int grid_points_per_decade = 4;    // log-spaced tau grid of the starts
   int starts = 3;                    // distinct grid starts refined per N
   int max_iterations = 100;          // Levenberg-Marquardt iterations per start (a fit never hangs)
-  double function_tolerance = 1e-8;  // relative change of the residual sum of squares
+  double function_tolerance = 1e-7;  // relative change of the residual sum of squares
   std::optional<double> tau_min_s;   // default: the sample step
   std::optional<double> tau_max_s;   // default: 5 x the hold time
   double min_tau_ratio = 1.5;        // neighbouring taus at least this ratio apart
