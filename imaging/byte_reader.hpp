@@ -23,6 +23,9 @@ class ByteReader {
   const std::string& path() const { return path_; }
   std::uint64_t size() const { return bytes_.size(); }
   const std::uint8_t* data() const { return bytes_.data(); }
+  // Hands the file's bytes over, leaving the reader empty: a reader whose image fills most of
+  // the file turns this buffer into the pixel buffer instead of allocating and copying again.
+  std::vector<std::uint8_t> release() { return std::move(bytes_); }
 
   // Throws InputError unless [offset, offset + count) lies inside the file; `what` names the field.
   void require(std::uint64_t offset, std::uint64_t count, const char* what) const;

@@ -6,6 +6,11 @@
 #include <fstream>
 
 #include "fitting/error.hpp"
+#include "imaging/dm_reader.hpp"
+#include "imaging/emd_reader.hpp"
+#include "imaging/mrc_reader.hpp"
+#include "imaging/ser_reader.hpp"
+#include "imaging/tiff_reader.hpp"
 
 namespace mgscope {
 
@@ -37,22 +42,19 @@ FileFormat detect_format(const std::string& path) {
   if (at(0, "\x49\x49\x97\x01", 4)) return FileFormat::ser;  // ByteOrder 0x4949, SeriesID 0x0197 (LE)
   if (at(0, "\0\0\0\3", 4)) return FileFormat::dm3;          // DM version, big-endian
   if (at(0, "\0\0\0\4", 4)) return FileFormat::dm4;
-  if (at(208, "MAP", 3)) return FileFormat::mrc;
+  if (at(208, "MAP", 3) || looks_like_mrc_header(h.data(), std::size_t(n))) return FileFormat::mrc;
   return FileFormat::unknown;
 }
 
 LoadedImage read_image(const std::string& path, const ReadOptions& options) {
-  (void)options;
   const FileFormat f = detect_format(path);
   switch (f) {
-    // Each reader replaces its line here as it lands.
-    case FileFormat::tiff:
+    case FileFormat::tiff: return read_tiff(path, options);
     case FileFormat::dm3:
-    case FileFormat::dm4:
-    case FileFormat::ser:
-    case FileFormat::mrc:
-    case FileFormat::hdf5:
-      fail_input(path, std::string(file_format_name(f)) + " reader is not built yet");
+    case FileFormat::dm4: return read_dm(path, options);
+    case FileFormat::ser: return read_ser(path, options);
+    case FileFormat::mrc: return read_mrc(path, options);
+    case FileFormat::hdf5: return read_emd(path, options);
     case FileFormat::unknown: break;
   }
   fail_input(path, "not a supported image format (TIFF, DM3/DM4, TIA SER, MRC or EMD expected)");

@@ -11,10 +11,19 @@ struct CommandContext {
 
 // The table of subcommands lives in main.cpp; each line there calls one of these.
 void add_hrtem_command(CLI::App& app, CommandContext& ctx);
+void add_dsc_command(CLI::App& app, CommandContext& ctx);
+void add_info_command(CLI::App& app, CommandContext& ctx);
+
+// Generators, added under `mgscope synth`.
+void add_synth_hrtem_command(CLI::App& synth, CommandContext& ctx);
+void add_synth_dsc_command(CLI::App& synth, CommandContext& ctx);
+void add_mce_command(CLI::App& app, CommandContext& ctx);
+void add_powerlaw_command(CLI::App& app, CommandContext& ctx);
 void add_creep_command(CLI::App& app, CommandContext& ctx);
 void add_hardness_command(CLI::App& app, CommandContext& ctx);
 
 // Generators, added under `mgscope synth`.
+void add_synth_mce_command(CLI::App& synth, CommandContext& ctx);
 void add_synth_creep_command(CLI::App& synth, CommandContext& ctx);
 void add_synth_indent_command(CLI::App& synth, CommandContext& ctx);
 

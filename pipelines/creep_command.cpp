@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "fitting/indent_analysis.hpp"
+#include "imaging/parallel_for.hpp"
 #include "pipelines/atomic_file.hpp"
 #include "pipelines/commands.hpp"
 #include "pipelines/gnuplot_figure.hpp"
@@ -210,7 +211,9 @@ void add_creep_command(CLI::App& app, CommandContext& ctx) {
 
     IndentInputs in = read_indent_inputs(a.files, std::nullopt, std::cerr);
     std::vector<CreepAnalysis> results(in.curves.size());
-    parallel_for(in.curves.size(), a.threads, [&](std::size_t i) { results[i] = analyze_creep(in.curves[i], o); });
+    parallel_for(static_cast<long>(in.curves.size()), a.threads, [&](long i, int) {
+      results[static_cast<std::size_t>(i)] = analyze_creep(in.curves[static_cast<std::size_t>(i)], o);
+    });
     for (const BatchFailure& f : in.read.failures) {  // unreadable files appear in the outputs too
       CreepAnalysis bad;
       bad.source = f.input;

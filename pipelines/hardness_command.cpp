@@ -6,6 +6,7 @@
 
 #include "fitting/indent_analysis.hpp"
 #include "fitting/indent_readers.hpp"
+#include "imaging/parallel_for.hpp"
 #include "pipelines/atomic_file.hpp"
 #include "pipelines/commands.hpp"
 #include "pipelines/gnuplot_figure.hpp"
@@ -121,7 +122,9 @@ void add_hardness_command(CLI::App& app, CommandContext& ctx) {
 
     IndentInputs in = read_indent_inputs(a.files, a.positions, std::cerr);
     std::vector<HardnessAnalysis> results(in.curves.size());
-    parallel_for(in.curves.size(), a.threads, [&](std::size_t i) { results[i] = analyze_hardness(in.curves[i], o); });
+    parallel_for(static_cast<long>(in.curves.size()), a.threads, [&](long i, int) {
+      results[static_cast<std::size_t>(i)] = analyze_hardness(in.curves[static_cast<std::size_t>(i)], o);
+    });
     for (const BatchFailure& f : in.read.failures) {
       HardnessAnalysis bad;
       bad.source = f.input;

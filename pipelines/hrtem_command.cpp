@@ -1,11 +1,252 @@
-// `mgscope hrtem IMAGE... -o OUTDIR`: the HRTEM local-order pipeline (being built).
+// `mgscope hrtem IMAGE... -o OUTDIR`: HRTEM local order in boxes of 1.985 nm (science.md section 1).
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fitting/error.hpp"
+#include "imaging/length_units.hpp"
+#include "imaging/overlay.hpp"
+#include "imaging/read_image.hpp"
+#include "imaging/square_pixels.hpp"
+#include "pipelines/batch.hpp"
 #include "pipelines/commands.hpp"
+#include "pipelines/config_file.hpp"
+#include "pipelines/hrtem_outputs.hpp"
+#include "pipelines/json_output.hpp"
+#include "pipelines/atomic_file.hpp"
+#include "pipelines/output_folder.hpp"
 
 namespace mgscope {
 
+namespace {
+
+struct HrtemCli {
+  std::vector<std::string> images;
+  std::string out_dir;
+  std::string pixel_size;  // empty: from the file
+  std::string box = "1.985nm";
+  std::string stride;      // empty: the box
+  int frame = 0;
+  std::string window = "hann";
+  std::string acf = "circular";
+  std::string d_min = "0.15nm", d_max = "0.60nm", acf_min_lag = "0.18nm";
+  double same_direction_deg = 15;
+  std::string threshold_mode = "null";
+  double alpha = 0.01, alpha_secondary = 0.1;
+  std::optional<double> spot_threshold;
+  int null_boxes = 2000;
+  std::uint64_t seed = 20230111;
+  int nanocrystal_directions = 2, nanocrystal_pairs = 3;
+  std::optional<double> anisotropy_min;
+  bool gallery = false;
+  int gallery_examples = 4;
+  int overlay_max_px = 2048;
+  int threads = 0;
+  std::string anisotropic = "refuse";
+};
+
+HrtemOptions to_options(const HrtemCli& c) {
+  HrtemOptions o;
+  o.box_nm = parse_length_nm(c.box, "--box");
+  if (!c.stride.empty()) o.stride_nm = parse_length_nm(c.stride, "--stride");
+  const auto w = parse_window(c.window);
+  if (!w) throw InputError("--window: '" + c.window + "' is not one of hann, hamming, tukey, none");
+  o.window = *w;
+  if (c.acf != "circular" && c.acf != "linear") throw InputError("--acf: use circular or linear");
+  o.acf = c.acf == "linear" ? AcfMode::linear : AcfMode::circular;
+  o.spots.d_min_nm = parse_length_nm(c.d_min, "--d-min");
+  o.spots.d_max_nm = parse_length_nm(c.d_max, "--d-max");
+  o.spots.acf_min_lag_nm = parse_length_nm(c.acf_min_lag, "--acf-min-lag");
+  o.spots.same_direction_deg = c.same_direction_deg;
+  if (c.threshold_mode == "null") o.threshold.mode = ThresholdMode::null_model;
+  else if (c.threshold_mode == "formula") o.threshold.mode = ThresholdMode::formula;
+  else if (c.threshold_mode == "fixed") o.threshold.mode = ThresholdMode::fixed;
+  else throw InputError("--threshold-mode: use null, formula or fixed");
+  if (c.spot_threshold) {
+    o.threshold.mode = ThresholdMode::fixed;
+    o.threshold.fixed = c.spot_threshold;
+  } else if (o.threshold.mode == ThresholdMode::fixed) {
+    throw InputError("--threshold-mode fixed needs --spot-threshold");
+  }
+  o.threshold.alpha = c.alpha;
+  o.threshold.alpha_secondary = c.alpha_secondary;
+  o.threshold.null_boxes = c.null_boxes;
+  o.threshold.seed = c.seed;
+  o.rules.nanocrystal_min_directions = c.nanocrystal_directions;
+  o.rules.nanocrystal_min_pairs = c.nanocrystal_pairs;
+  o.rules.crystal_like_min_anisotropy = c.anisotropy_min;
+  o.threads = c.threads;
+  return o;
+}
+
+// Pixel size and its source: the override, else the file's calibration, else an error.
+void calibrate(const LoadedImage& img, const std::optional<double>& override_nm, HrtemRunInfo& run) {
+  const Calibration& cal = img.info.calibration;
+  run.origin_x_nm = cal.calibrated ? cal.origin_x_nm : 0.0;
+  run.origin_y_nm = cal.calibrated ? cal.origin_y_nm : 0.0;
+  if (override_nm) {
+    run.pixel_nm = *override_nm;
+    run.calibration_source = "--pixel-size";
+    if (cal.calibrated) {
+      char buf[160];
+      std::snprintf(buf, sizeof buf, "--pixel-size %.6g nm overrides the file's %.6g nm (%s)", *override_nm,
+                    cal.pixel_x_nm, cal.source.c_str());
+      run.warnings.push_back(buf);
+    }
+    return;
+  }
+  if (!cal.calibrated)
+    fail_input(img.info.path, "no pixel-size calibration in the file; give --pixel-size (e.g. --pixel-size 0.0199nm)");
+  run.pixel_nm = cal.pixel_x_nm;
+  run.calibration_source = cal.source;
+}
+
+// Output folder name per image: the file name without extension, made unique within the batch.
+std::string folder_name(const std::string& path, std::map<std::string, int>& used) {
+  std::string stem = std::filesystem::path(path).stem().string();
+  if (stem.empty()) stem = "image";
+  const int k = used[stem]++;
+  return k == 0 ? stem : stem + "_" + std::to_string(k + 1);
+}
+
+int run_hrtem(const HrtemCli& cli) {
+  const HrtemOptions options = to_options(cli);
+  std::optional<double> override_nm;
+  if (!cli.pixel_size.empty()) override_nm = parse_length_nm(cli.pixel_size, "--pixel-size");
+  if (cli.frame < 0) throw InputError("--frame must be 0 or more");
+  const std::filesystem::path out_dir(cli.out_dir);
+  std::filesystem::create_directories(out_dir);
+
+  std::map<std::string, int> used;
+  std::map<std::string, std::string> folders;
+  for (const std::string& p : cli.images) folders[p] = folder_name(p, used);
+  std::vector<std::pair<HrtemRunInfo, ClassFractions>> done;
+
+  const BatchResult batch = run_batch(cli.images, [&](const std::string& path) {
+    ReadOptions ro;
+    ro.frame = cli.frame;
+    LoadedImage img = read_image(path, ro);
+    HrtemRunInfo run;
+    run.path = path;
+    run.format = img.info.format;
+    run.width_px = img.info.width;
+    run.height_px = img.info.height;
+    run.frame = img.info.frame;
+    run.frames = img.info.frames;
+    run.pixel_type = pixel_type_name(img.info.pixel_type);
+    for (const auto& [k, v] : img.info.metadata) run.metadata[k] = v;
+    run.warnings = img.info.warnings;
+    calibrate(img, override_nm, run);
+    ImageF pixels = to_float(img.raw, path);
+    img.raw = RawImage{};  // the native pixels are no longer needed: free them before the analysis
+    if (!override_nm) {  // boxes are square in nm: non-square pixels are refused or resampled
+      Calibration cal = img.info.calibration;
+      const std::size_t before = run.warnings.size();
+      pixels = make_square_pixels(pixels, cal, cli.anisotropic == "resample" ? AnisotropyPolicy::resample
+                                                                              : AnisotropyPolicy::refuse,
+                                  run.warnings, path);
+      if (run.warnings.size() > before) {
+        run.pixel_nm = cal.pixel_x_nm;
+        run.calibration_source += " (resampled to square pixels)";
+        run.width_px = pixels.width;
+        run.height_px = pixels.height;
+      }
+    }
+    const HrtemResult result = analyse_hrtem(pixels, run.pixel_nm, options, path);
+
+    OutputFolder folder(out_dir / folders[path]);
+    folder.write("tiles.csv", hrtem_tiles_csv(result, run));
+    const nlohmann::json summary = hrtem_summary_json(result, run, options);
+    folder.write("summary.json", summary.dump(2) + "\n");
+    OverlayOptions oo;
+    oo.max_side_px = cli.overlay_max_px;
+    const auto overlay = render_overlay_png(pixels, result, oo);
+    folder.write("overlay.png", std::string_view(reinterpret_cast<const char*>(overlay.data()), overlay.size()));
+    if (cli.gallery) {
+      GalleryOptions go;
+      go.examples_per_class = cli.gallery_examples;
+      go.window = options.window;
+      const auto gallery = render_gallery_png(pixels, result, go);
+      folder.write("gallery.png", std::string_view(reinterpret_cast<const char*>(gallery.data()), gallery.size()));
+    }
+    folder.commit();
+
+    const ClassFractions& f = result.fractions;
+    std::printf("%s: %ld boxes of %.4g nm (%d px at %.6g nm/px, %s); crystal-like %.1f %%, nanocrystal %.1f %%, "
+                "ordered %.1f %% [%.1f, %.1f] -> %s\n",
+                path.c_str(), f.boxes, result.grid.box_nm_effective, result.grid.box_px, run.pixel_nm,
+                run.calibration_source.c_str(), 100 * f.box_fraction[1], 100 * f.box_fraction[2],
+                100 * f.ordered_fraction, 100 * f.ordered_fraction_95.low, 100 * f.ordered_fraction_95.high,
+                (out_dir / folders[path]).string().c_str());
+    for (const auto& w : summary["warnings"])
+      std::fprintf(stderr, "WARNING: %s: %s\n", path.c_str(), w.get<std::string>().c_str());
+    std::fflush(stdout);
+    done.emplace_back(run, f);
+  }, std::cerr);
+
+  if (cli.images.size() > 1 && !done.empty()) write_file_atomic(out_dir / "combined.csv", hrtem_combined_csv(done));
+  return batch.exit_code();
+}
+
+}  // namespace
+
 void add_hrtem_command(CLI::App& app, CommandContext& ctx) {
-  auto* cmd = app.add_subcommand("hrtem", "Classify 1.985 nm boxes of HRTEM images");
-  cmd->callback([&ctx]() { ctx.exit_code = 1; });
+  auto cli = std::make_shared<HrtemCli>();
+  CLI::App* cmd = app.add_subcommand(
+      "hrtem",
+      "Classify 1.985 nm boxes of HRTEM images as amorphous, crystal-like order or nanocrystal "
+      "(per-box FFT and autocorrelation). Writes OUTDIR/<image>/tiles.csv, summary.json, overlay.png "
+      "(and gallery.png), plus OUTDIR/combined.csv for several images. Lengths take a unit: nm "
+      "(default), A, pm, um.");
+  add_config_option(*cmd);
+  cmd->add_option("images", cli->images, "Image files (TIFF, DM3/DM4, TIA SER, MRC, EMD)")->required();
+  cmd->add_option("-o,--out", cli->out_dir, "Output folder")->required();
+  cmd->add_option("--pixel-size", cli->pixel_size,
+                  "Pixel size overriding the file's calibration, e.g. 0.0199nm [default: from the file]");
+  cmd->add_option("--box", cli->box, "Box side (length)")->capture_default_str();
+  cmd->add_option("--stride", cli->stride, "Step between boxes (length) [default: the box, non-overlapping]");
+  cmd->add_option("--frame", cli->frame, "Frame of a multi-frame file, from 0")->capture_default_str();
+  cmd->add_option("--anisotropic", cli->anisotropic,
+                  "Pixels whose x and y sizes differ by more than 0.1 %: refuse, or resample (cubic) the "
+                  "coarser axis to the finer size")
+      ->check(CLI::IsMember({"refuse", "resample"}))
+      ->capture_default_str();
+  cmd->add_option("--window", cli->window, "Window before the FFT: hann, hamming, tukey, none")->capture_default_str();
+  cmd->add_option("--acf", cli->acf, "Autocorrelation: circular, or linear (zero-padded to 2n)")->capture_default_str();
+  cmd->add_option("--d-min", cli->d_min, "Smallest spacing searched for spots (length)")->capture_default_str();
+  cmd->add_option("--d-max", cli->d_max, "Largest spacing searched for spots (length)")->capture_default_str();
+  cmd->add_option("--acf-min-lag", cli->acf_min_lag, "ACF secondary peak searched above this lag (length)")
+      ->capture_default_str();
+  cmd->add_option("--same-direction", cli->same_direction_deg,
+                  "Spots closer than this in angle are one fringe set (degrees)")->capture_default_str();
+  cmd->add_option("--threshold-mode", cli->threshold_mode,
+                  "Spot threshold: null (calibrated on random fields with the image's radial spectrum), "
+                  "formula (ln(M/alpha)), fixed (--spot-threshold)")->capture_default_str();
+  cmd->add_option("--alpha", cli->alpha, "False spots tolerated per amorphous box")->capture_default_str();
+  cmd->add_option("--alpha-secondary", cli->alpha_secondary,
+                  "Looser level for further spots in a box that already has one")->capture_default_str();
+  cmd->add_option("--spot-threshold", cli->spot_threshold, "Fixed whitened spot level (implies --threshold-mode fixed)");
+  cmd->add_option("--null-boxes", cli->null_boxes, "Null boxes measured to calibrate the threshold")->capture_default_str();
+  cmd->add_option("--seed", cli->seed, "Random seed of the null fields")->capture_default_str();
+  cmd->add_option("--nanocrystal-directions", cli->nanocrystal_directions,
+                  "Fringe directions that make a box a nanocrystal")->capture_default_str();
+  cmd->add_option("--nanocrystal-pairs", cli->nanocrystal_pairs, "Spot pairs that make a box a nanocrystal")
+      ->capture_default_str();
+  cmd->add_option("--anisotropy-min", cli->anisotropy_min,
+                  "Also call a spotless box crystal-like when its whitened annulus anisotropy (max/mean of "
+                  "10-degree bins) reaches this [default: off]");
+  cmd->add_flag("--gallery", cli->gallery, "Also write gallery.png: box | ACF | FFT of example boxes per class");
+  cmd->add_option("--gallery-examples", cli->gallery_examples, "Examples per class in the gallery")->capture_default_str();
+  cmd->add_option("--overlay-max-px", cli->overlay_max_px, "Longer side of overlay.png at most (px)")
+      ->capture_default_str();
+  cmd->add_option("--threads", cli->threads, "Worker threads, 0 = all cores (results do not depend on it)")
+      ->capture_default_str();
+  cmd->callback([cli, &ctx]() { ctx.exit_code = run_hrtem(*cli); });
 }
 
 }  // namespace mgscope

@@ -1,11 +1,9 @@
 // Input reading and threading for the nanoindentation subcommands.
 #include "pipelines/indent_inputs.hpp"
 
-#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <thread>
 
 #include "fitting/indent_readers.hpp"
 
@@ -22,22 +20,6 @@ IndentInputs read_indent_inputs(const std::vector<std::string>& files, const std
     for (IndentCurve& c : curves) in.curves.push_back(std::move(c));
   }, err);
   return in;
-}
-
-void parallel_for(std::size_t n, int threads, const std::function<void(std::size_t)>& fn) {
-  const std::size_t workers = std::min<std::size_t>(n, static_cast<std::size_t>(std::max(1, threads)));
-  if (workers <= 1) {
-    for (std::size_t i = 0; i < n; ++i) fn(i);
-    return;
-  }
-  std::atomic<std::size_t> next{0};
-  std::vector<std::thread> pool;
-  for (std::size_t w = 0; w < workers; ++w) {
-    pool.emplace_back([&]() {
-      for (std::size_t i = next++; i < n; i = next++) fn(i);
-    });
-  }
-  for (std::thread& t : pool) t.join();
 }
 
 std::string curve_label(const std::string& source) {

@@ -1,9 +1,7 @@
 // Shared by `mgscope creep` and `mgscope hardness`: reading every input (a zip gives many
-// curves) with batch semantics, a thread pool whose results do not depend on the thread count,
-// and the small CSV formatting helpers of their outputs.
+// curves) with batch semantics, and the small CSV formatting helpers of their outputs.
 #pragma once
 #include <cstddef>
-#include <functional>
 #include <iosfwd>
 #include <optional>
 #include <string>
@@ -23,9 +21,6 @@ struct IndentInputs {
 // file when given. Unreadable files are reported on `err` and listed in `read.failures`.
 IndentInputs read_indent_inputs(const std::vector<std::string>& files, const std::optional<std::string>& positions_file,
                                 std::ostream& err);
-
-// Calls fn(i) for every i in [0, n) on `threads` threads; fn writes only to slot i.
-void parallel_for(std::size_t n, int threads, const std::function<void(std::size_t)>& fn);
 
 // A short label for a curve: its file name, or the zip member name.
 std::string curve_label(const std::string& source);

@@ -6,5 +6,5 @@ bash scripts/install-deps.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release
 cmake --build build -j "$(nproc)" --target mgscope
 mkdir -p out
-./build/pipelines/mgscope hrtem samples/hrtem/*.tif -o out/hrtem
+./build/pipelines/mgscope hrtem samples/hrtem/ascast_?.tif samples/hrtem/treated_?.tif -o out/hrtem --gallery
 echo "Outputs in out/"

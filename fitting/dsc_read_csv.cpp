@@ -1,0 +1,66 @@
+// The generic DSC CSV of docs/dsc.md: optional '# key: value' lines (sample, mass_mg, exotherm,
+// decimal), one header row naming temperature, time and heat flow with units ("T_C,t_min,HF_mW"),
+// an optional segment column, then one row per sample.
+#include <cctype>
+
+#include "fitting/dsc_readers.hpp"
+#include "fitting/error.hpp"
+
+namespace mgscope {
+
+DscRun read_dsc_generic_csv(const TextFile& file) {
+  DscRun run;
+  run.path = file.path;
+  run.format = DscFormat::GenericCsv;
+  char decimal = '.';
+  std::size_t i = 0;
+  for (; i < file.lines.size(); ++i) {
+    const std::string l = trim(file.lines[i]);
+    if (l.empty()) continue;
+    if (l[0] != '#') break;
+    const auto colon = l.find(':');
+    if (colon == std::string::npos) continue;
+    std::string key = trim(l.substr(1, colon - 1));
+    for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const std::string value = trim(l.substr(colon + 1));
+    const std::string where = "line " + std::to_string(i + 1) + ": ";
+    if (key == "sample") {
+      run.sample = value;
+    } else if (key == "mass_mg") {
+      run.mass_mg = parse_number(value, file.path, i + 1, "mass_mg");
+      if (*run.mass_mg <= 0) fail_input(file.path, where + "mass_mg must be positive");
+    } else if (key == "exotherm") {
+      if (value == "up") run.exotherm = Exotherm::Up;
+      else if (value == "down") run.exotherm = Exotherm::Down;
+      else fail_input(file.path, where + "exotherm '" + value + "' is neither up nor down");
+      run.exotherm_from_file = true;
+    } else if (key == "decimal") {
+      if (value == "comma") decimal = ',';
+      else if (value != "point") fail_input(file.path, where + "decimal '" + value + "' is neither point nor comma");
+    }
+  }
+  if (i >= file.lines.size()) fail_input(file.path, "no header row (empty file or only '#' lines)");
+  const std::size_t header_line = i + 1;
+  const char delim = guess_delimiter(file.lines[i]);
+  if (decimal == ',' && delim == ',') fail_input(file.path, "decimal comma needs a ';' or TAB delimiter");
+  const std::vector<std::string> labels = split_fields(file.lines[i], delim);
+  const DscColumns cols = resolve_dsc_columns(labels, file.path, header_line);
+  run.heat_flow_unit = cols.per_mass ? HeatFlowUnit::mW_per_mg : HeatFlowUnit::mW;
+  if (!run.exotherm_from_file) run.warnings.push_back("no '# exotherm:' line: exotherm direction assumed up");
+
+  std::vector<std::size_t> chunk_starts;
+  std::vector<int> numbers;
+  for (++i; i < file.lines.size(); ++i) {
+    if (trim(file.lines[i]).empty()) continue;
+    const int seg = append_dsc_row(run, cols, labels, split_fields(file.lines[i], delim), i + 1, decimal);
+    if (numbers.empty() || seg != numbers.back()) {
+      chunk_starts.push_back(run.time_s.size() - 1);
+      numbers.push_back(seg);
+    }
+  }
+  if (run.time_s.empty()) fail_input(file.path, "no data rows after the header (line " + std::to_string(header_line) + ")");
+  split_segments(run, chunk_starts, numbers);
+  return run;
+}
+
+}  // namespace mgscope

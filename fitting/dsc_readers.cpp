@@ -1,0 +1,289 @@
+// What the DSC readers share: format detection, label/unit parsing, and the heating/cooling split.
+#include "fitting/dsc_readers.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+
+#include "fitting/error.hpp"
+
+namespace mgscope {
+
+const char* to_string(DscFormat f) {
+  switch (f) {
+    case DscFormat::Netzsch: return "NETZSCH Proteus ASCII";
+    case DscFormat::TaUniversal: return "TA Universal Analysis text";
+    case DscFormat::GenericCsv: return "generic CSV";
+  }
+  return "?";
+}
+const char* to_string(Exotherm e) { return e == Exotherm::Up ? "up" : "down"; }
+const char* to_string(SegmentKind k) {
+  switch (k) {
+    case SegmentKind::Heating: return "heating";
+    case SegmentKind::Cooling: return "cooling";
+    case SegmentKind::Isothermal: return "isothermal";
+  }
+  return "?";
+}
+const char* to_string(HeatFlowUnit u) { return u == HeatFlowUnit::mW ? "mW" : "mW/mg"; }
+
+namespace {
+
+bool starts_with(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
+
+// Lower case, no spaces, micro signs (U+00B5, U+03BC) as 'u', so units compare simply.
+std::string unit_key(const std::string& unit) {
+  std::string k;
+  for (std::size_t i = 0; i < unit.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(unit[i]);
+    if (c == ' ') continue;
+    if (i + 1 < unit.size() && ((c == 0xC2 && static_cast<unsigned char>(unit[i + 1]) == 0xB5) ||
+                                (c == 0xCE && static_cast<unsigned char>(unit[i + 1]) == 0xBC))) {
+      k += 'u';
+      ++i;
+      continue;
+    }
+    k += static_cast<char>(std::tolower(c));
+  }
+  return k;
+}
+
+[[noreturn]] void bad_unit(const std::string& path, const std::string& column, const std::string& unit,
+                           const std::string& expected) {
+  fail_input(path, "column '" + column + "': unit '" + unit + "' is not " + expected);
+}
+
+}  // namespace
+
+LabelUnit split_label_unit(const std::string& label) {
+  const std::string s = trim(label);
+  auto bracketed = [&](char open, char close) -> std::optional<LabelUnit> {
+    if (s.empty() || s.back() != close) return std::nullopt;
+    int depth = 0;
+    for (std::size_t i = s.size(); i-- > 0;) {
+      if (s[i] == close) ++depth;
+      if (s[i] == open && --depth == 0) {
+        std::string name = trim(s.substr(0, i));
+        if (!name.empty() && name.back() == '/') name = trim(name.substr(0, name.size() - 1));
+        return LabelUnit{name, trim(s.substr(i + 1, s.size() - i - 2))};
+      }
+    }
+    return std::nullopt;
+  };
+  if (auto r = bracketed('(', ')')) return *r;
+  if (auto r = bracketed('[', ']')) return *r;
+  if (auto slash = s.find('/'); slash != std::string::npos)  // NETZSCH "Temp./°C", "Time/min"
+    return {trim(s.substr(0, slash)), trim(s.substr(slash + 1))};
+  if (auto us = s.find('_'); us != std::string::npos) {  // generic "HF_W_per_g"
+    std::string unit = s.substr(us + 1);
+    for (std::size_t p; (p = unit.find("_per_")) != std::string::npos;) unit.replace(p, 5, "/");
+    return {s.substr(0, us), unit};
+  }
+  return {s, ""};
+}
+
+Affine temperature_to_K(const std::string& unit, const std::string& path, const std::string& column) {
+  const std::string k = unit_key(unit);
+  if (k == "k") return {1, 0};
+  // "øC": the DOS code-page (437/850) degree sign 0xF8 of old TA exports, decoded as Windows-1252.
+  if (k == "\xc2\xb0" "c" || k == "\xc3\xb8" "c" || k == "c" || k == "degc" || k == "oc" || k == "celsius") return {1, 273.15};
+  bad_unit(path, column, unit, "a temperature unit (K, \xC2\xB0" "C)");
+}
+
+Affine time_to_s(const std::string& unit, const std::string& path, const std::string& column) {
+  const std::string k = unit_key(unit);
+  if (k == "s" || k == "sec" || k == "second" || k == "seconds") return {1, 0};
+  if (k == "min") return {60, 0};
+  if (k == "h") return {3600, 0};
+  bad_unit(path, column, unit, "a time unit (s, min, h)");
+}
+
+Affine heat_flow_to_normal(const std::string& unit, const std::string& path, const std::string& column,
+                           bool& per_mass) {
+  const std::string k = unit_key(unit);
+  per_mass = false;
+  if (k == "mw") return {1, 0};
+  if (k == "w") return {1000, 0};
+  if (k == "uw") return {1e-3, 0};
+  per_mass = true;
+  if (k == "mw/mg" || k == "w/g") return {1, 0};
+  if (k == "mw/g" || k == "w/kg") return {1e-3, 0};
+  if (k == "uv")
+    fail_input(path, "column '" + column + "' is the uncalibrated DSC signal in uV; export the heat flow "
+                                            "(mW or mW/mg) instead");
+  bad_unit(path, column, unit, "a heat-flow unit (mW, W, uW, mW/mg, W/g, mW/g)");
+}
+
+namespace {
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// Index of the label whose name matches: an exact name first, else the first prefix match.
+int find_role(const std::vector<LabelUnit>& parsed, const std::vector<std::string>& exact,
+              const std::vector<std::string>& prefixes, const std::string& case_sensitive_exact) {
+  for (std::size_t i = 0; i < parsed.size(); ++i) {
+    if (!case_sensitive_exact.empty() && parsed[i].name == case_sensitive_exact) return int(i);
+    for (const auto& e : exact)
+      if (lower(parsed[i].name) == e) return int(i);
+  }
+  for (std::size_t i = 0; i < parsed.size(); ++i)
+    for (const auto& p : prefixes)
+      if (starts_with(lower(parsed[i].name), p.c_str())) return int(i);
+  return -1;
+}
+
+}  // namespace
+
+DscColumns resolve_dsc_columns(const std::vector<std::string>& labels, const std::string& path,
+                               std::size_t header_line) {
+  std::vector<LabelUnit> parsed;
+  std::string listed;
+  for (const auto& l : labels) {
+    parsed.push_back(split_label_unit(l));
+    listed += (listed.empty() ? "'" : ", '") + trim(l) + "'";
+  }
+  DscColumns c;
+  c.temperature = find_role(parsed, {"temperature", "temp.", "temp"}, {"temp"}, "T");
+  c.time = find_role(parsed, {"time"}, {"time"}, "t");
+  c.heat_flow = find_role(parsed, {"heat flow", "heatflow", "hf", "dsc"}, {"heat flow", "heatflow", "hf", "dsc"}, "");
+  c.segment = find_role(parsed, {"segment", "seg."}, {"seg"}, "");
+  const std::string where = "line " + std::to_string(header_line) + ": ";
+  auto need = [&](int index, const char* role, const char* example) {
+    if (index < 0)
+      fail_input(path, where + "no " + role + " column among " + listed + " (expected e.g. " + example + ")");
+    if (parsed[std::size_t(index)].unit.empty())
+      fail_input(path, where + "column '" + trim(labels[std::size_t(index)]) + "' has no unit (write e.g. " +
+                           example + ")");
+  };
+  need(c.temperature, "temperature", "'T_C' or 'Temperature (K)'");
+  need(c.time, "time", "'t_min' or 'Time (s)'");
+  need(c.heat_flow, "heat-flow", "'HF_mW' or 'Heat Flow (W/g)'");
+  c.to_K = temperature_to_K(parsed[std::size_t(c.temperature)].unit, path, labels[std::size_t(c.temperature)]);
+  c.to_s = time_to_s(parsed[std::size_t(c.time)].unit, path, labels[std::size_t(c.time)]);
+  c.to_heat_flow = heat_flow_to_normal(parsed[std::size_t(c.heat_flow)].unit, path,
+                                       labels[std::size_t(c.heat_flow)], c.per_mass);
+  return c;
+}
+
+int append_dsc_row(DscRun& run, const DscColumns& cols, const std::vector<std::string>& labels,
+                   const std::vector<std::string>& fields, std::size_t line_no, char decimal) {
+  const int needed = std::max({cols.time, cols.temperature, cols.heat_flow, cols.segment}) + 1;
+  if (int(fields.size()) < needed)
+    fail_input(run.path, "line " + std::to_string(line_no) + ": " + std::to_string(fields.size()) +
+                             " fields, the header has " + std::to_string(labels.size()) + " (truncated row?)");
+  auto number = [&](int col) {
+    return parse_number(fields[std::size_t(col)], run.path, line_no, trim(labels[std::size_t(col)]), decimal);
+  };
+  const double t = number(cols.time), T = number(cols.temperature), hf = number(cols.heat_flow);
+  run.time_s.push_back(cols.to_s.a * t + cols.to_s.b);
+  run.temperature_K.push_back(cols.to_K.a * T + cols.to_K.b);
+  run.heat_flow.push_back(cols.to_heat_flow.a * hf + cols.to_heat_flow.b);
+  run.line.push_back(line_no);
+  if (run.temperature_K.back() <= 0)
+    fail_input(run.path, "line " + std::to_string(line_no) + ": temperature " + trim(fields[std::size_t(cols.temperature)]) +
+                             " is at or below 0 K (wrong unit in the header?)");
+  return cols.segment >= 0 ? int(std::lround(number(cols.segment))) : 0;
+}
+
+void split_segments(DscRun& run, const std::vector<std::size_t>& chunk_starts,
+                    const std::vector<int>& file_segment_numbers) {
+  const std::size_t n_rows = run.time_s.size();
+  const auto& T = run.temperature_K;
+  const auto& t = run.time_s;
+  // A chunk may hold a heating ramp, a hold and a cooling ramp when the file has no segment column;
+  // rows are labelled by the sign of dT/dt over a window, short runs of one label are absorbed.
+  constexpr double kThresholdKPerS = 0.1 / 60.0;  // below 0.1 K/min: isothermal
+  for (std::size_t c = 0; c < chunk_starts.size(); ++c) {
+    const std::size_t b = chunk_starts[c];
+    const std::size_t e = c + 1 < chunk_starts.size() ? chunk_starts[c + 1] : n_rows;
+    if (e <= b + 2) continue;
+    const std::size_t n = e - b;
+    const std::size_t w = std::clamp<std::size_t>(n / 100, 2, 50);
+    std::vector<SegmentKind> label(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::size_t j0 = b + (i > w ? i - w : 0), j1 = std::min(e - 1, b + i + w);
+      const double dt = t[j1] - t[j0];
+      const double rate = dt > 0 ? (T[j1] - T[j0]) / dt : 0.0;
+      label[i] = rate > kThresholdKPerS    ? SegmentKind::Heating
+                 : rate < -kThresholdKPerS ? SegmentKind::Cooling
+                                           : SegmentKind::Isothermal;
+    }
+    // Runs of one label, short runs merged into the run before them (or after, at the start).
+    struct Run {
+      std::size_t begin, end;
+      SegmentKind kind;
+    };
+    std::vector<Run> runs;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (runs.empty() || runs.back().kind != label[i]) runs.push_back({i, i + 1, label[i]});
+      else runs.back().end = i + 1;
+    }
+    const std::size_t min_len = std::max<std::size_t>(10, n / 50);
+    std::vector<Run> merged;
+    for (const Run& r : runs) {
+      if (!merged.empty() && (r.end - r.begin < min_len || merged.back().kind == r.kind)) {
+        merged.back().end = r.end;
+      } else if (!merged.empty() && merged.back().end - merged.back().begin < min_len) {
+        merged.back().end = r.end;
+        merged.back().kind = r.kind;
+      } else {
+        merged.push_back(r);
+      }
+    }
+    for (const Run& r : merged) {
+      DscSegment s;
+      s.begin = b + r.begin;
+      s.end = b + r.end;
+      s.file_segment = c < file_segment_numbers.size() ? file_segment_numbers[c] : 0;
+      // Least-squares rate, centred to keep the sums well conditioned.
+      double mt = 0, mT = 0;
+      for (std::size_t i = s.begin; i < s.end; ++i) mt += t[i], mT += T[i];
+      mt /= double(s.end - s.begin);
+      mT /= double(s.end - s.begin);
+      double stt = 0, stT = 0;
+      for (std::size_t i = s.begin; i < s.end; ++i) stt += (t[i] - mt) * (t[i] - mt), stT += (t[i] - mt) * (T[i] - mT);
+      s.rate_K_per_min = stt > 0 ? 60.0 * stT / stt : 0.0;
+      s.kind = std::abs(s.rate_K_per_min) < 60.0 * kThresholdKPerS ? SegmentKind::Isothermal
+               : s.rate_K_per_min > 0                              ? SegmentKind::Heating
+                                                                   : SegmentKind::Cooling;
+      run.segments.push_back(s);
+    }
+  }
+}
+
+std::vector<std::size_t> heating_segments(const DscRun& run) {
+  std::vector<std::size_t> out;
+  for (std::size_t i = 0; i < run.segments.size(); ++i) {
+    const DscSegment& s = run.segments[i];
+    if (s.kind != SegmentKind::Heating || s.end - s.begin < 20) continue;
+    const auto [lo, hi] = std::minmax_element(run.temperature_K.begin() + long(s.begin),
+                                              run.temperature_K.begin() + long(s.end));
+    if (*hi - *lo >= 5.0) out.push_back(i);
+  }
+  return out;
+}
+
+DscRun read_dsc(const std::string& path) { return read_dsc(read_text_file(path)); }
+
+DscRun read_dsc(const TextFile& file) {
+  bool hash_header = false, netzsch_columns = false, start_of_data = false, nsig = false;
+  const std::size_t scan = std::min<std::size_t>(file.lines.size(), 400);
+  for (std::size_t i = 0; i < scan; ++i) {
+    const std::string l = trim(file.lines[i]);
+    if (starts_with(l, "##")) netzsch_columns = true;
+    else if (starts_with(l, "#")) hash_header = true;
+    if (l == "StartOfData") start_of_data = true;
+    if (starts_with(l, "Nsig")) nsig = true;
+  }
+  if (netzsch_columns && hash_header) return read_dsc_netzsch(file);
+  if (start_of_data && nsig) return read_dsc_ta_universal(file);
+  if (netzsch_columns) fail_input(file.path, "has a '##' column line but no '#' header (NETZSCH export cut?)");
+  if (start_of_data) fail_input(file.path, "has 'StartOfData' but no 'Nsig' line (TA export without its header?)");
+  return read_dsc_generic_csv(file);
+}
+
+}  // namespace mgscope

@@ -1,0 +1,110 @@
+// DSC runs as instruments export them (NETZSCH Proteus ASCII, TA Universal Analysis text, a
+// documented generic CSV), read into one normalised run split into heating/cooling segments.
+#pragma once
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fitting/text_file.hpp"
+
+namespace mgscope {
+
+enum class DscFormat { Netzsch, TaUniversal, GenericCsv };
+const char* to_string(DscFormat f);
+
+// Which way an exothermic event deflects the heat-flow signal as stored in the file.
+enum class Exotherm { Up, Down };
+const char* to_string(Exotherm e);
+
+enum class SegmentKind { Heating, Cooling, Isothermal };
+const char* to_string(SegmentKind k);
+
+struct DscSegment {
+  std::size_t begin = 0;  // rows [begin, end) of the run's arrays
+  std::size_t end = 0;
+  SegmentKind kind = SegmentKind::Heating;
+  double rate_K_per_min = 0;  // least-squares dT/dt over the segment
+  int file_segment = 0;       // the file's own segment number (1-based), 0 when the file has none
+};
+
+// Heat flow is either absolute (mW) or already per mass (mW/mg, numerically equal to W/g).
+enum class HeatFlowUnit { mW, mW_per_mg };
+const char* to_string(HeatFlowUnit u);
+
+struct DscRun {
+  std::string path;
+  DscFormat format = DscFormat::GenericCsv;
+  std::string sample;
+  std::optional<double> mass_mg;       // from the file header
+  Exotherm exotherm = Exotherm::Up;    // as stored in the file
+  bool exotherm_from_file = false;     // false: not stated in the file, Up assumed (see warnings)
+  HeatFlowUnit heat_flow_unit = HeatFlowUnit::mW;
+  std::vector<double> time_s;
+  std::vector<double> temperature_K;
+  std::vector<double> heat_flow;        // in heat_flow_unit, with the file's sign
+  std::vector<std::size_t> line;        // 1-based source line of each row (for messages)
+  std::vector<DscSegment> segments;
+  std::vector<std::string> warnings;
+};
+
+// Reads any supported export, recognised by content (not by extension). Throws InputError naming
+// the file and line for an unknown layout, a missing column, an unknown unit or a garbled number.
+DscRun read_dsc(const std::string& path);
+DscRun read_dsc(const TextFile& file);  // same, text already in memory
+
+// The individual readers (exposed for tests); each fills rows and segments.
+DscRun read_dsc_netzsch(const TextFile& file);
+DscRun read_dsc_ta_universal(const TextFile& file);
+DscRun read_dsc_generic_csv(const TextFile& file);
+
+// --- shared by the readers ---
+
+// Splits a column label into name and unit: "Temp./°C", "DSC/(mW/mg)", "Heat Flow (mW)",
+// "T [K]", "HF_W_per_g" -> {"Temp.", "°C"}, {"DSC", "mW/mg"}, ... Unit is "" when absent.
+struct LabelUnit {
+  std::string name;
+  std::string unit;
+};
+LabelUnit split_label_unit(const std::string& label);
+
+// Unit conversions: value_in_target = a * value + b. Throw InputError naming `path` and the column
+// for a unit that is not a temperature / time / heat flow.
+struct Affine {
+  double a = 1;
+  double b = 0;
+};
+Affine temperature_to_K(const std::string& unit, const std::string& path, const std::string& column);
+Affine time_to_s(const std::string& unit, const std::string& path, const std::string& column);
+// Heat flow: to mW (absolute) or to mW/mg (per mass), as `per_mass` tells.
+Affine heat_flow_to_normal(const std::string& unit, const std::string& path, const std::string& column,
+                           bool& per_mass);
+
+// Which column holds time, temperature, heat flow (and the file's segment number), with the
+// conversions to s, K and mW or mW/mg. Roles come from the label names (case-insensitive):
+// temperature "T"/"Temp..."; time "t"/"Time..."; heat flow "Heat Flow"/"HF"/"DSC..." (an exact name
+// wins over a prefix, so "Heat Flow" beats "Heat Flow A"); segment "Seg...". Throws InputError
+// naming the file and the header line for a missing column or a column without a unit.
+struct DscColumns {
+  int time = -1, temperature = -1, heat_flow = -1, segment = -1;
+  Affine to_s, to_K, to_heat_flow;
+  bool per_mass = false;
+};
+DscColumns resolve_dsc_columns(const std::vector<std::string>& labels, const std::string& path,
+                               std::size_t header_line);
+
+// Parses one data row into the run (time, temperature, heat flow, line) and returns the segment
+// number (0 when there is no segment column). Garbled numbers throw InputError (file, line, column).
+int append_dsc_row(DscRun& run, const DscColumns& cols, const std::vector<std::string>& labels,
+                   const std::vector<std::string>& fields, std::size_t line_no, char decimal);
+
+// Splits rows [chunk_starts[i], chunk_starts[i+1]) (the file's own segments; one chunk = whole
+// run) into heating, cooling and isothermal segments by the sign of dT/dt. `file_segment_numbers`
+// (same length as chunk_starts, may be empty) labels each chunk.
+void split_segments(DscRun& run, const std::vector<std::size_t>& chunk_starts,
+                    const std::vector<int>& file_segment_numbers = {});
+
+// Indices into run.segments of the heating segments long enough to analyse (>= 20 rows, >= 5 K).
+std::vector<std::size_t> heating_segments(const DscRun& run);
+
+}  // namespace mgscope

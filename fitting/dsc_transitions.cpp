@@ -1,0 +1,292 @@
+// Tangent constructions on a heating curve. Baselines are fitted on each side of an event, never
+// across it: the Tg step has a glass and a liquid baseline, a peak one straight baseline fitted to
+// the curve on both of its sides (outside the peak).
+#include "fitting/dsc_transitions.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+namespace mgscope {
+
+namespace {
+
+std::string kelvin(double T) {
+  std::ostringstream s;
+  s.precision(1);
+  s << std::fixed << T << " K";
+  return s.str();
+}
+
+// Shared state of one analysis: the curve, its local fits and noise.
+struct Scan {
+  const DscCurve& c;
+  LocalFit fit;
+  double noise = 0;
+  double range = 0;
+  std::size_t size() const { return c.temperature_K.size(); }
+  double T(std::size_t i) const { return c.temperature_K[i]; }
+};
+
+// Indices [first, last] of rows with T in [low, high] (assumes T roughly increasing).
+bool index_range(const Scan& s, double low, double high, std::size_t& first, std::size_t& last) {
+  first = s.size();
+  last = 0;
+  for (std::size_t i = 0; i < s.size(); ++i)
+    if (s.T(i) >= low && s.T(i) <= high) first = std::min(first, i), last = std::max(last, i);
+  return first < s.size() && last > first + 5;
+}
+
+// One peak of sign `sign` (+1 exotherm, -1 endotherm) in [low, high].
+Peak find_peak(const Scan& s, int sign, double low, double high, const TransitionOptions& o) {
+  Peak p;
+  p.exothermic = sign > 0;
+  std::size_t a0, b0;
+  if (!index_range(s, low, high, a0, b0)) {
+    p.message = "too few points between " + kelvin(low) + " and " + kelvin(high);
+    return p;
+  }
+  auto y = [&](std::size_t i) { return sign * s.fit.value[i]; };
+  // Start from the chord of the search range; then fit the baseline on both sides outside the
+  // peak's current limits and walk out again, so the limits move outwards to where the peak ends.
+  Line base;
+  base.slope = (y(b0) - y(a0)) / (s.T(b0) - s.T(a0));
+  base.intercept = y(a0) - base.slope * s.T(a0);
+  std::size_t k = a0, a = a0, b = b0;
+  double height = 0;
+  for (int iter = 0; iter < 4; ++iter) {
+    if (iter == 0)
+      for (std::size_t i = a0; i <= b0; ++i)
+        if (y(i) - base.at(s.T(i)) > y(k) - base.at(s.T(k))) k = i;
+    height = y(k) - base.at(s.T(k));
+    if (height <= 0) break;
+    a = k;
+    while (a > a0 && y(a) - base.at(s.T(a)) > o.peak_edge_fraction * height) --a;
+    b = k;
+    while (b < b0 && y(b) - base.at(s.T(b)) > o.peak_edge_fraction * height) ++b;
+    const Line side = fit_line(s.c.temperature_K, s.fit.value, std::max(s.T(a0), s.T(a) - o.baseline_span_K), s.T(a),
+                               s.T(b), std::min(s.T(b0), s.T(b) + o.baseline_span_K));
+    if (std::isnan(side.slope)) break;
+    base = {sign * side.slope, sign * side.intercept};
+  }
+  const double threshold = std::max(o.min_peak_sigma * s.noise, o.min_peak_fraction * s.range);
+  if (!(height > threshold)) {
+    p.message = std::string("no ") + (sign > 0 ? "exotherm" : "endotherm") + " above " + std::to_string(threshold) +
+                " between " + kelvin(low) + " and " + kelvin(high);
+    return p;
+  }
+  // A step (or a peak running off the window) never returns to a baseline on both sides.
+  if (a == a0 || b == b0) {
+    p.message = std::string(sign > 0 ? "exotherm" : "endotherm") + " at " + kelvin(s.T(k)) +
+                " does not return to a baseline inside " + kelvin(low) + " - " + kelvin(high) + " (widen the window?)";
+    return p;
+  }
+  if (std::abs(y(b) - y(a)) > height) {
+    p.message = std::string(sign > 0 ? "exotherm" : "endotherm") + " at " + kelvin(s.T(k)) +
+                " ends at a level far from its start: a step, not a peak";
+    return p;
+  }
+  p.found = true;
+  p.peak_K = s.T(k);
+  p.start_K = s.T(a);
+  p.end_K = s.T(b);
+  p.height = height;
+  std::vector<double> excess(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) excess[i] = sign * s.c.signal[i] - base.at(s.T(i));
+  p.enthalpy = integrate_over(s.c.time_s, excess, s.c.temperature_K, p.start_K, p.end_K);
+  std::size_t steep = a;  // steepest point of the leading edge
+  for (std::size_t i = a; i <= k; ++i)
+    if (sign * s.fit.slope[i] > sign * s.fit.slope[steep]) steep = i;
+  p.tangent.at_K = s.T(steep);
+  p.tangent.line.slope = s.fit.slope[steep];
+  p.tangent.line.intercept = s.fit.value[steep] - s.fit.slope[steep] * s.T(steep);
+  p.baseline.slope = sign * base.slope;  // back to the signal's own sign
+  p.baseline.intercept = sign * base.intercept;
+  p.onset_K = intersection_K(p.tangent.line, p.baseline);
+  return p;
+}
+
+// Peaks of one sign in [low, high], largest first, then in the ranges left beside each, until
+// nothing significant remains or `max_count` are found; sorted by temperature.
+std::vector<Peak> find_peaks(const Scan& s, int sign, double low, double high, int max_count,
+                             const TransitionOptions& o) {
+  std::vector<Peak> found;
+  std::vector<WindowK> todo{{low, high}};
+  while (!todo.empty() && int(found.size()) < max_count) {
+    const WindowK w = todo.back();
+    todo.pop_back();
+    if (w.high_K - w.low_K < 4 * o.smoothing_K) continue;
+    Peak p = find_peak(s, sign, w.low_K, w.high_K, o);
+    if (!p.found) continue;
+    todo.push_back({w.low_K, p.start_K});
+    todo.push_back({p.end_K, w.high_K});
+    found.push_back(p);
+  }
+  std::sort(found.begin(), found.end(), [](const Peak& a, const Peak& b) { return a.peak_K < b.peak_K; });
+  return found;
+}
+
+// The Tg construction around the steepest descent at row k, searched rows [a, b].
+GlassTransition glass_transition_at(const Scan& s, std::size_t k, std::size_t a, std::size_t b, double ref,
+                                    double low, double high, bool user_window, const TransitionOptions& o) {
+  GlassTransition g;
+  const double span = o.baseline_span_K;
+  const double depth = ref - s.fit.slope[k];
+  const double thr = o.step_edge_fraction * depth;
+  double glass_high = low + span, liquid_low = high - span;
+  if (!user_window) {
+    std::size_t i = k;
+    while (i > a && s.fit.slope[i] < ref - thr) --i;
+    glass_high = s.T(i) - o.smoothing_K;
+    std::size_t j = k;
+    while (j < b && s.fit.slope[j] < ref - thr) ++j;
+    while (j < b && s.fit.slope[j] > ref + thr) ++j;  // the recovery side of a relaxation overshoot
+    liquid_low = s.T(j) + o.smoothing_K;
+  }
+  g.glass_baseline.low_K = std::max(low, glass_high - span);
+  g.glass_baseline.high_K = glass_high;
+  g.liquid_baseline.low_K = liquid_low;
+  g.liquid_baseline.high_K = std::min(high, liquid_low + span);
+  g.glass_baseline.line = fit_line(s.c.temperature_K, s.c.signal, g.glass_baseline.low_K, g.glass_baseline.high_K);
+  g.liquid_baseline.line = fit_line(s.c.temperature_K, s.c.signal, g.liquid_baseline.low_K, g.liquid_baseline.high_K);
+  g.tangent.at_K = s.T(k);
+  if (std::isnan(g.glass_baseline.line.slope) || std::isnan(g.liquid_baseline.line.slope) ||
+      g.glass_baseline.high_K - g.glass_baseline.low_K < 2 || g.liquid_baseline.high_K - g.liquid_baseline.low_K < 2) {
+    g.message = "no room for a glass and a liquid baseline around the steepest descent at " + kelvin(s.T(k));
+    return g;
+  }
+  g.tangent.line.slope = s.fit.slope[k];
+  g.tangent.line.intercept = s.fit.value[k] - s.fit.slope[k] * s.T(k);
+  g.onset_K = intersection_K(g.glass_baseline.line, g.tangent.line);
+  g.end_K = intersection_K(g.liquid_baseline.line, g.tangent.line);
+  // Half step height: the first downward crossing of the mid-line from the onset on.
+  auto excess = [&](std::size_t i) {
+    const double mid = 0.5 * (g.glass_baseline.line.at(s.T(i)) + g.liquid_baseline.line.at(s.T(i)));
+    return s.fit.value[i] - mid;
+  };
+  for (std::size_t i = a + 1; i <= b; ++i) {
+    if (s.T(i) < g.onset_K - o.smoothing_K) continue;
+    if (excess(i - 1) >= 0 && excess(i) < 0) {
+      const double f = excess(i - 1) / (excess(i - 1) - excess(i));
+      g.midpoint_K = s.T(i - 1) + f * (s.T(i) - s.T(i - 1));
+      break;
+    }
+  }
+  const double mid_T = std::isnan(g.midpoint_K) ? s.T(k) : g.midpoint_K;
+  g.step_height = g.glass_baseline.line.at(mid_T) - g.liquid_baseline.line.at(mid_T);
+  // What separates a step from the edge of a peak: a real step is higher than the noise, its two
+  // baselines run nearly parallel to each other (not up or down a peak's flank), and the curve does
+  // not dive far below the liquid baseline (a melting peak does; a relaxation overshoot stays modest).
+  double dip = 0;
+  for (std::size_t i = k; i < s.size() && s.T(i) <= g.liquid_baseline.low_K; ++i)
+    dip = std::max(dip, g.liquid_baseline.line.at(s.T(i)) - s.fit.value[i]);
+  const double threshold = o.min_peak_sigma * s.noise;
+  const double parallel = 0.25 * depth;
+  if (!(g.step_height > threshold)) {
+    g.message = "no endothermic step above " + std::to_string(threshold) + " (steepest descent at " + kelvin(s.T(k)) + ")";
+  } else if (!user_window && (std::abs(g.glass_baseline.line.slope - ref) > parallel ||
+                              std::abs(g.liquid_baseline.line.slope - ref) > parallel)) {
+    g.message = "descent at " + kelvin(s.T(k)) + " is the flank of a peak, not a step (baselines not parallel)";
+  } else if (dip > 3 * g.step_height) {
+    g.message = "descent at " + kelvin(s.T(k)) + " leads into a peak, not a step";
+  } else if (!(g.onset_K < g.tangent.at_K) || !(g.end_K > g.tangent.at_K)) {
+    g.message = "tangent at " + kelvin(s.T(k)) + " does not cross both baselines around it";
+  } else if (std::isnan(g.midpoint_K)) {
+    g.message = "the curve never crosses half the step height";
+  } else {
+    g.delta_cp = g.step_height / (s.c.rate_K_per_min / 60.0);
+    g.found = true;
+  }
+  return g;
+}
+
+// The steepest descents in [low, high] in turn, until one passes as a Tg step (a few tries: the
+// steepest descent of a scan is often a peak's flank).
+GlassTransition find_glass_transition(const Scan& s, double low, double high, bool user_window,
+                                      const TransitionOptions& o) {
+  const double span = o.baseline_span_K;
+  // With a user window the baselines sit at its two ends; the step is searched between them.
+  const double search_low = user_window ? low + span : low + o.smoothing_K;
+  const double search_high = user_window ? high - span : high - o.smoothing_K;
+  std::size_t a, b;
+  GlassTransition g;
+  if (search_high <= search_low || !index_range(s, search_low, search_high, a, b)) {
+    g.message = "Tg search range " + kelvin(low) + " - " + kelvin(high) + " is too narrow";
+    return g;
+  }
+  std::vector<double> slopes(s.fit.slope.begin() + long(a), s.fit.slope.begin() + long(b) + 1);
+  std::nth_element(slopes.begin(), slopes.begin() + long(slopes.size() / 2), slopes.end());
+  const double ref = slopes[slopes.size() / 2];  // the baselines' slope
+  std::vector<bool> tried(s.size(), false);
+  for (int attempt = 0; attempt < 6; ++attempt) {
+    std::size_t k = b + 1;  // steepest descent not yet tried
+    for (std::size_t i = a; i <= b; ++i)
+      if (!tried[i] && (k > b || s.fit.slope[i] < s.fit.slope[k])) k = i;
+    if (k > b || !(s.fit.slope[k] < ref)) break;
+    GlassTransition candidate = glass_transition_at(s, k, a, b, ref, low, high, user_window, o);
+    if (candidate.found || attempt == 0) g = candidate;
+    if (candidate.found || user_window) break;
+    // Exclude this event (from its glass-side to its liquid-side baseline) and try the next.
+    const double ex_low = std::min(candidate.glass_baseline.high_K, s.T(k) - o.smoothing_K);
+    const double ex_high = std::max(candidate.liquid_baseline.low_K, s.T(k) + o.smoothing_K);
+    for (std::size_t i = a; i <= b; ++i)
+      if (s.T(i) >= ex_low && s.T(i) <= ex_high) tried[i] = true;
+    tried[k] = true;
+  }
+  return g;
+}
+
+}  // namespace
+
+std::string check_options(const TransitionOptions& o) {
+  auto window_ok = [](const std::optional<WindowK>& w) { return !w || w->high_K > w->low_K; };
+  if (!(o.smoothing_K > 0)) return "smoothing_K must be > 0";
+  if (!(o.baseline_span_K > 0)) return "baseline_span_K must be > 0";
+  if (!(o.skip_start_K >= 0)) return "skip_start_K must be >= 0";
+  if (!(o.step_edge_fraction > 0 && o.step_edge_fraction < 1)) return "step_edge_fraction must be in (0, 1)";
+  if (!(o.peak_edge_fraction > 0 && o.peak_edge_fraction < 1)) return "peak_edge_fraction must be in (0, 1)";
+  if (!(o.min_peak_sigma >= 0) || !(o.min_peak_fraction >= 0)) return "min_peak_sigma and min_peak_fraction must be >= 0";
+  if (!window_ok(o.tg_window)) return "tg_window needs low_K < high_K";
+  if (!window_ok(o.tx_window)) return "tx_window needs low_K < high_K";
+  return "";
+}
+
+TransitionResult analyse_transitions(const DscCurve& curve, const TransitionOptions& o) {
+  TransitionResult r;
+  if (const std::string bad = check_options(o); !bad.empty()) {
+    r.warnings.push_back("options not usable: " + bad);
+    return r;
+  }
+  Scan s{curve, local_linear_fit(curve.temperature_K, curve.signal, o.smoothing_K)};
+  if (s.size() < 20) {
+    r.warnings.push_back("fewer than 20 points: nothing analysed");
+    return r;
+  }
+  s.noise = noise_sd(curve.signal, s.fit.value);
+  const auto [mn, mx] = std::minmax_element(s.fit.value.begin(), s.fit.value.end());
+  s.range = *mx - *mn;
+  r.noise = s.noise;
+  const auto [tmin_it, tmax_it] = std::minmax_element(curve.temperature_K.begin(), curve.temperature_K.end());
+  const double lo = *tmin_it + o.skip_start_K, hi = *tmax_it;
+
+  // Tg first: crystallisation happens in the supercooled liquid above it, and a broad relaxation
+  // exotherm below Tg must not pass for crystallisation.
+  if (o.find_glass_transition)
+    r.tg = o.tg_window ? find_glass_transition(s, o.tg_window->low_K, o.tg_window->high_K, true, o)
+                       : find_glass_transition(s, lo, hi, false, o);
+  const double above_tg = r.tg.found ? r.tg.liquid_baseline.low_K - o.smoothing_K : lo;
+  if (o.find_crystallisation) {
+    // Metallic glasses often crystallise in steps: Tx is the onset of the first exotherm.
+    r.exotherms = o.tx_window ? find_peaks(s, +1, o.tx_window->low_K, o.tx_window->high_K, o.max_exotherms, o)
+                              : find_peaks(s, +1, above_tg, hi, o.max_exotherms, o);
+    if (!r.exotherms.empty()) r.crystallisation = r.exotherms.front();
+    else r.crystallisation.message = "no exotherm above Tg";
+  }
+  if (o.find_melting) {
+    const double above = r.exotherms.empty() ? above_tg : r.exotherms.back().end_K;
+    r.melting = find_peaks(s, -1, above, hi, o.max_melting_peaks, o);
+  }
+  return r;
+}
+
+}  // namespace mgscope

@@ -1,0 +1,196 @@
+// Whitening: amorphous speckle P/<P(|q|)> is exponential, so a spot threshold must be a
+// false-alarm level on that distribution, not mean + k sigma (science.md section 1).
+#include "imaging/box_features.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace mgscope {
+
+namespace {
+constexpr double kPi = 3.14159265358979323846;
+constexpr double kLn2 = 0.69314718055994530942;
+}  // namespace
+
+int SpectrumGeometry::r2c_index(int kx, int ky) const {
+  if (kx < 0) {  // Hermitian symmetry: P(-k) = P(k)
+    kx = -kx;
+    ky = -ky;
+  }
+  const int row = ((ky % n_) + n_) % n_;
+  return row * half_ + kx;
+}
+
+SpectrumGeometry::SpectrumGeometry(int box_px, int acf_size, double pixel_nm, const SpotOptions& options)
+    : n_(box_px), half_(box_px / 2 + 1), acf_size_(acf_size), pixel_nm_(pixel_nm),
+      dq_(1.0 / (box_px * pixel_nm)), options_(options) {
+  const double r_min = 1.0 / (options.d_max_nm * dq_);  // annulus radii in frequency pixels
+  const double r_max = std::min(1.0 / (options.d_min_nm * dq_), n_ / 2.0 - 1.0);
+  // Whitening covers two bins beyond the search annulus, so every neighbour of a searched pixel
+  // (up to sqrt 2 away) has a whitened value.
+  first_bin_ = std::max(1, int(std::lround(r_min)) - 2);
+  const int last_bin = int(std::lround(r_max)) + 2;
+  bins_.assign(std::size_t(last_bin - first_bin_ + 1), {});
+  for (int ky = -n_ / 2; ky < (n_ + 1) / 2; ++ky) {
+    for (int kx = 0; kx < half_; ++kx) {
+      const double r = std::hypot(double(kx), double(ky));
+      const int bin = int(std::lround(r));
+      if (bin < first_bin_ || bin > last_bin) continue;
+      bins_[std::size_t(bin - first_bin_)].push_back(r2c_index(kx, ky));
+      // Search only the half plane kx > 0, or kx == 0 and ky > 0: each Friedel pair once.
+      if (kx == 0 && ky <= 0) continue;
+      if (r < r_min || r > r_max) continue;
+      Pixel p{};
+      p.index = r2c_index(kx, ky);
+      p.kx = kx;
+      p.ky = ky;
+      p.bin = bin - first_bin_;
+      double ang = std::atan2(-double(ky), double(kx)) * 180.0 / kPi;  // image y points down
+      if (ang < 0) ang += 180.0;
+      if (ang >= 180.0) ang -= 180.0;
+      p.angle_bin = std::min(17, int(ang / 10.0));
+      int k = 0;
+      for (int dy = -1; dy <= 1; ++dy)
+        for (int dx = -1; dx <= 1; ++dx)
+          if (dx || dy) p.nb[k++] = r2c_index(kx + dx, ky + dy);
+      p.nb_x_minus = r2c_index(kx - 1, ky);
+      p.nb_x_plus = r2c_index(kx + 1, ky);
+      p.nb_y_minus = r2c_index(kx, ky - 1);
+      p.nb_y_plus = r2c_index(kx, ky + 1);
+      core_.push_back(p);
+    }
+  }
+  // ACF lags between the minimum lag and half the box side (beyond that the ACF of a box is noise).
+  const int m = acf_size_;
+  const double lag_max_nm = 0.5 * box_px * pixel_nm;
+  for (int y = 0; y < m; ++y) {
+    const int ly = std::min(y, m - y);
+    for (int x = 0; x < m; ++x) {
+      const int lx = std::min(x, m - x);
+      const double r_nm = std::hypot(double(lx), double(ly)) * pixel_nm;
+      if (r_nm > options.acf_min_lag_nm && r_nm < lag_max_nm) {
+        acf_lags_.push_back(y * m + x);
+        acf_lag_nm_.push_back(float(r_nm));
+      }
+    }
+  }
+}
+
+double sidelobe_floor_for(WindowKind window) {
+  switch (window) {
+    case WindowKind::hann:
+    case WindowKind::hamming: return 1e-3;
+    case WindowKind::tukey: return 3e-2;
+    case WindowKind::none: return 5e-2;
+  }
+  return 1e-3;
+}
+
+BoxMeasurer::BoxMeasurer(const SpectrumGeometry& geometry)
+    : g_(geometry), whitened_(std::size_t(geometry.n_) * std::size_t(geometry.half_), 0.f) {}
+
+BoxFeatures BoxMeasurer::measure(const BoxTransformer& box, double threshold, double secondary_threshold) {
+  BoxFeatures f;
+  const float* P = box.power();
+  if (P[0] == 0.f && box.acf()[0] == 0.f) {  // flat box (transform returned false)
+    f.flat = true;
+    return f;
+  }
+  // Whiten each radius bin by its median (times ln 2, the median of Exp(1)), floored at the
+  // window's sidelobe level below the strongest power of the annulus.
+  float peak = 0.f;
+  for (const auto& px : g_.core_) peak = std::max(peak, P[px.index]);
+  const float floor = float(g_.options_.sidelobe_floor) * peak;
+  for (const auto& bin : g_.bins_) {
+    if (bin.empty()) continue;
+    scratch_.clear();
+    for (int idx : bin) scratch_.push_back(P[idx]);
+    const std::size_t mid = scratch_.size() / 2;
+    std::nth_element(scratch_.begin(), scratch_.begin() + long(mid), scratch_.end());
+    const float med = std::max(scratch_[mid], floor);
+    const float scale = med > 0 ? float(kLn2) / med : 0.f;
+    for (int idx : bin) whitened_[std::size_t(idx)] = P[idx] * scale;
+  }
+
+  double angle_sum[18] = {0};
+  int angle_count[18] = {0};
+  double total = 0;
+  for (const auto& px : g_.core_) {
+    const float w = whitened_[std::size_t(px.index)];
+    angle_sum[px.angle_bin] += w;
+    angle_count[px.angle_bin] += 1;
+    total += w;
+    bool is_max = true;
+    for (int k = 0; k < 8 && is_max; ++k) is_max = w >= whitened_[std::size_t(px.nb[k])];
+    if (!is_max) continue;
+    f.max_whitened = std::max(f.max_whitened, double(w));
+    if (w <= secondary_threshold) continue;
+    // Sub-pixel position: parabola through log P along each axis (a windowed peak is close to
+    // Gaussian, so this is nearly unbiased where a 3-point centroid pulls toward the pixel).
+    auto offset = [&](int minus, int plus) {
+      const double a = std::log(std::max(P[minus], 1e-30f));
+      const double b = std::log(std::max(P[px.index], 1e-30f));
+      const double c = std::log(std::max(P[plus], 1e-30f));
+      const double den = a - 2 * b + c;
+      return den < 0 ? std::clamp(0.5 * (a - c) / den, -0.5, 0.5) : 0.0;
+    };
+    // Neighbour lookups mirror through the origin where kx < 0; the mirrored pixel's value is the
+    // same power, so the offsets stay in the unmirrored frame.
+    const double kx = px.kx + offset(px.nb_x_minus, px.nb_x_plus);
+    const double ky = px.ky + offset(px.nb_y_minus, px.nb_y_plus);
+    Spot s;
+    s.q_nm_inv = std::hypot(kx, ky) * g_.dq_;
+    s.d_nm = 1.0 / s.q_nm_inv;
+    double ang = std::atan2(-ky, kx) * 180.0 / kPi;
+    if (ang < 0) ang += 180.0;
+    if (ang >= 180.0) ang -= 180.0;
+    s.angle_deg = ang;
+    s.whitened = w;
+    s.secondary = w <= threshold;
+    f.spots.push_back(s);
+  }
+  std::sort(f.spots.begin(), f.spots.end(), [](const Spot& a, const Spot& b) {
+    if (a.whitened != b.whitened) return a.whitened > b.whitened;
+    return a.angle_deg < b.angle_deg;  // deterministic order on ties
+  });
+  if (!f.spots.empty() && f.spots.front().secondary) f.spots.clear();  // no spot at the strict level
+  f.pairs = int(f.spots.size());
+
+  // Fringe directions: a spot joins a direction within same_direction_deg (mod 180); a harmonic
+  // at 2q shares its fundamental's direction and so adds no new one.
+  std::vector<double> dirs;
+  for (const Spot& s : f.spots) {
+    bool found = false;
+    for (double d : dirs) {
+      double diff = std::fabs(s.angle_deg - d);
+      diff = std::min(diff, 180.0 - diff);
+      if (diff < g_.options_.same_direction_deg) found = true;
+    }
+    if (!found) dirs.push_back(s.angle_deg);
+  }
+  f.directions = int(dirs.size());
+
+  double mean_all = g_.core_.empty() ? 0 : total / double(g_.core_.size());
+  double best = 0;
+  for (int b = 0; b < 18; ++b)
+    if (angle_count[b]) best = std::max(best, angle_sum[b] / angle_count[b]);
+  f.anisotropy = mean_all > 0 ? best / mean_all : 1.0;
+
+  const float* acf = box.acf();
+  float acf_best = -2.f;
+  std::size_t best_i = 0;
+  for (std::size_t i = 0; i < g_.acf_lags_.size(); ++i) {
+    const float v = acf[g_.acf_lags_[i]];
+    if (v > acf_best) {
+      acf_best = v;
+      best_i = i;
+    }
+  }
+  if (!g_.acf_lags_.empty()) {
+    f.acf_secondary = acf_best;
+    f.acf_secondary_lag_nm = g_.acf_lag_nm_[best_i];
+  }
+  return f;
+}
+
+}  // namespace mgscope

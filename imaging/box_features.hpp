@@ -1,0 +1,90 @@
+// What one box's spectrum and autocorrelation say about local order: whitened spots (with a
+// false-alarm-controlled threshold), fringe directions, d-spacings, the ACF secondary peak and
+// the azimuthal anisotropy. Every feature is written out so users can re-threshold later.
+#pragma once
+#include <vector>
+
+#include "imaging/box_transform.hpp"
+
+namespace mgscope {
+
+struct SpotOptions {
+  double d_min_nm = 0.15;          // search annulus in real-space spacing
+  double d_max_nm = 0.60;
+  double acf_min_lag_nm = 0.18;    // ACF secondary peak searched for lag > this and < box/2
+  double same_direction_deg = 15;  // spots closer in angle than this are one fringe set
+  // Whitening never divides by less than this fraction of the strongest power in the annulus.
+  // A window's sidelobes sit at a fixed level below a peak (Hann -31.5 dB), so on a clean
+  // lattice, where the ring median is mere rounding noise, sidelobes would otherwise whiten to
+  // huge values and pass as spots. Set per window by sidelobe_floor_for().
+  double sidelobe_floor = 1e-3;
+};
+
+// The floor suited to a window: about its highest sidelobe (Hann, Hamming -31..-43 dB: 1e-3;
+// Tukey(0.5) -15 dB: 3e-2; none -13 dB: 5e-2).
+double sidelobe_floor_for(WindowKind window);
+
+struct Spot {
+  double q_nm_inv = 0;   // |q| after sub-pixel refinement
+  double d_nm = 0;       // 1 / |q|
+  double angle_deg = 0;  // direction of q in [0, 180), counter-clockwise from +x, y up
+  double whitened = 0;   // P / radial median * ln 2 at the peak pixel
+  bool secondary = false;  // accepted at the looser level because the box already had a spot
+};
+
+struct BoxFeatures {
+  bool flat = false;             // zero-variance box: no spectrum
+  int pairs = 0;                 // Friedel pairs above threshold (each counted once)
+  int directions = 0;            // distinct fringe directions among them
+  double max_whitened = 0;       // strongest local maximum in the annulus, above threshold or not
+  std::vector<Spot> spots;       // above threshold, strongest first
+  double acf_secondary = 0;      // max of the normalised ACF for acf_min_lag < r < box/2
+  double acf_secondary_lag_nm = 0;
+  double anisotropy = 1;         // max / mean over 10-degree bins of the whitened annulus
+};
+
+// Everything about the annulus that depends only on the box size and pixel size, computed once.
+class SpectrumGeometry {
+ public:
+  SpectrumGeometry(int box_px, int acf_size, double pixel_nm, const SpotOptions& options);
+  int search_pixels() const { return int(core_.size()); }  // M: independent pixels searched
+  double q_step_nm_inv() const { return dq_; }
+
+ private:
+  friend class BoxMeasurer;
+  struct Pixel {
+    int index;        // r2c layout index
+    int kx, ky;       // signed frequency indices (ky < 0 for the upper half of the rows)
+    int bin;          // radius bin (rounded |k|) relative to first_bin_
+    int angle_bin;    // 10-degree bin of the direction in [0, 180)
+    int nb[8];        // r2c indices of the 8 neighbours (Hermitian-mirrored where kx < 0)
+    int nb_x_minus, nb_x_plus, nb_y_minus, nb_y_plus;  // the four axis neighbours, same layout
+  };
+  int n_, half_, acf_size_;
+  double pixel_nm_, dq_;
+  SpotOptions options_;
+  int first_bin_ = 0;
+  std::vector<Pixel> core_;             // half-plane pixels inside the search annulus
+  std::vector<std::vector<int>> bins_;  // r2c indices per radius bin over the extended annulus
+  std::vector<int> acf_lags_;           // ACF indices of lags in (acf_min_lag, L/2)
+  std::vector<float> acf_lag_nm_;
+  int r2c_index(int kx, int ky) const;
+};
+
+// Measures boxes; holds scratch buffers, so one per thread.
+class BoxMeasurer {
+ public:
+  explicit BoxMeasurer(const SpectrumGeometry& geometry);
+  // A local maximum is a spot when its whitened value exceeds `threshold`; once a box has one,
+  // further maxima need only exceed `secondary_threshold` (<= threshold): the box is known to be
+  // ordered, and the question left is whether it holds one fringe set or a 2-D lattice, whose
+  // weaker sets would otherwise be missed at the edges of a crystal.
+  BoxFeatures measure(const BoxTransformer& box, double threshold, double secondary_threshold);
+
+ private:
+  const SpectrumGeometry& g_;
+  std::vector<float> whitened_;  // r2c layout, valid on the extended annulus
+  std::vector<float> scratch_;
+};
+
+}  // namespace mgscope

@@ -1,0 +1,45 @@
+// Box geometry: partial boxes at the edges are dropped (and counted), never padded.
+#include "imaging/box_grid.hpp"
+
+#include <cmath>
+#include <sstream>
+
+#include "fitting/error.hpp"
+
+namespace mgscope {
+
+BoxGrid make_box_grid(int width_px, int height_px, double pixel_nm, double box_nm, double stride_nm,
+                      const std::string& what) {
+  if (!(pixel_nm > 0) || !std::isfinite(pixel_nm)) fail_input(what, "pixel size must be positive");
+  BoxGrid g;
+  g.pixel_nm = pixel_nm;
+  g.box_px = static_cast<int>(std::lround(box_nm / pixel_nm));
+  g.stride_px = static_cast<int>(std::lround(stride_nm / pixel_nm));
+  if (g.box_px < 4) {
+    std::ostringstream m;
+    m << "box of " << box_nm << " nm is " << g.box_px << " px at " << pixel_nm
+      << " nm/px; at least 4 px are needed (check the pixel size)";
+    fail_input(what, m.str());
+  }
+  if (g.stride_px < 1) fail_input(what, "stride must be at least one pixel");
+  if (g.stride_px > g.box_px) fail_input(what, "stride larger than the box leaves gaps between boxes");
+  if (width_px < g.box_px || height_px < g.box_px) {
+    std::ostringstream m;
+    m << "image of " << width_px << " x " << height_px << " px is smaller than one box of " << g.box_px
+      << " px (" << box_nm << " nm at " << pixel_nm << " nm/px)";
+    fail_input(what, m.str());
+  }
+  g.nx = (width_px - g.box_px) / g.stride_px + 1;
+  g.ny = (height_px - g.box_px) / g.stride_px + 1;
+  g.left_out_x_px = width_px - (g.x0(g.nx - 1) + g.box_px);
+  g.left_out_y_px = height_px - (g.y0(g.ny - 1) + g.box_px);
+  g.box_nm_effective = g.box_px * pixel_nm;
+  if (g.box_px < 32) {
+    std::ostringstream m;
+    m << "box is only " << g.box_px << " px: too few Fourier pixels for reliable spots (32 or more advised)";
+    g.warnings.push_back(m.str());
+  }
+  return g;
+}
+
+}  // namespace mgscope

@@ -1,0 +1,147 @@
+// FFTW_ESTIMATE is deliberate: FFTW_MEASURE picks algorithms by timing, so two runs (or a
+// 1-thread and a 2-thread run) could round differently and tiles.csv would not be byte-identical.
+#include "imaging/box_transform.hpp"
+
+#include <fftw3.h>
+
+#include <cmath>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <new>
+#include <utility>
+
+namespace mgscope {
+
+namespace {
+
+struct PlanPair {
+  fftwf_plan r2c = nullptr;
+  fftwf_plan c2r = nullptr;
+};
+
+std::mutex& fftw_mutex() {
+  static std::mutex m;
+  return m;
+}
+
+// Plans live for the whole program: a handful of sizes at most.
+const PlanPair& plans_for(int size) {
+  static std::map<int, PlanPair> cache;
+  std::lock_guard<std::mutex> lock(fftw_mutex());
+  auto it = cache.find(size);
+  if (it != cache.end()) return it->second;
+  const std::size_t nr = std::size_t(size) * std::size_t(size);
+  const std::size_t nc = std::size_t(size) * std::size_t(size / 2 + 1);
+  float* r = fftwf_alloc_real(nr);
+  fftwf_complex* c = fftwf_alloc_complex(nc);
+  if (!r || !c) throw std::bad_alloc();
+  PlanPair p;
+  p.r2c = fftwf_plan_dft_r2c_2d(size, size, r, c, FFTW_ESTIMATE);
+  p.c2r = fftwf_plan_dft_c2r_2d(size, size, c, r, FFTW_ESTIMATE);
+  fftwf_free(r);
+  fftwf_free(c);
+  return cache.emplace(size, p).first->second;
+}
+
+}  // namespace
+
+BoxTransformer::BoxTransformer(int box_px, WindowKind window, AcfMode acf)
+    : n_(box_px), m_(acf == AcfMode::linear ? 2 * box_px : box_px), acf_mode_(acf),
+      window_(make_window_2d(window, box_px)),
+      power_(std::size_t(box_px) * std::size_t(box_px / 2 + 1), 0.f) {
+  plans_for(n_);
+  if (acf_mode_ == AcfMode::linear) plans_for(m_);
+  real_n_ = fftwf_alloc_real(std::size_t(n_) * std::size_t(n_));
+  spec_n_ = fftwf_alloc_complex(std::size_t(n_) * std::size_t(half()));
+  if (acf_mode_ == AcfMode::linear) {
+    real_m_ = fftwf_alloc_real(std::size_t(m_) * std::size_t(m_));
+    spec_m_ = fftwf_alloc_complex(std::size_t(m_) * std::size_t(m_ / 2 + 1));
+  }
+  acf_ = fftwf_alloc_real(std::size_t(m_) * std::size_t(m_));
+  if (!real_n_ || !spec_n_ || !acf_ || (acf_mode_ == AcfMode::linear && (!real_m_ || !spec_m_))) {
+    this->~BoxTransformer();
+    throw std::bad_alloc();
+  }
+  std::memset(acf_, 0, sizeof(float) * std::size_t(m_) * std::size_t(m_));
+}
+
+BoxTransformer::~BoxTransformer() {
+  fftwf_free(real_n_);
+  fftwf_free(spec_n_);
+  fftwf_free(real_m_);
+  fftwf_free(spec_m_);
+  fftwf_free(acf_);
+  real_n_ = nullptr;
+  spec_n_ = spec_m_ = nullptr;
+  real_m_ = acf_ = nullptr;
+}
+
+bool BoxTransformer::transform(const ImageF& image, int x0, int y0) {
+  return transform(image.row(y0) + x0, image.width);
+}
+
+bool BoxTransformer::transform(const float* box, std::ptrdiff_t row_stride) {
+  const int n = n_;
+  const std::size_t nn = std::size_t(n) * std::size_t(n);
+  // Mean and standard deviation in double: a 100 x 100 box of 16-bit counts loses digits in float.
+  double sum = 0, sum2 = 0;
+  for (int y = 0; y < n; ++y) {
+    const float* row = box + y * row_stride;
+    for (int x = 0; x < n; ++x) {
+      sum += row[x];
+      sum2 += double(row[x]) * row[x];
+    }
+  }
+  const double mean = sum / double(nn);
+  const double var = sum2 / double(nn) - mean * mean;
+  if (!(var > 1e-12 * (mean * mean + 1e-30))) {
+    std::fill(power_.begin(), power_.end(), 0.f);
+    std::memset(acf_, 0, sizeof(float) * std::size_t(m_) * std::size_t(m_));
+    return false;
+  }
+  const float fmean = float(mean);
+  const float inv_sd = float(1.0 / std::sqrt(var));
+  for (int y = 0; y < n; ++y) {
+    const float* row = box + y * row_stride;
+    const float* w = window_.data() + std::size_t(y) * std::size_t(n);
+    float* out = real_n_ + std::size_t(y) * std::size_t(n);
+    for (int x = 0; x < n; ++x) out[x] = (row[x] - fmean) * inv_sd * w[x];
+  }
+  auto* spec = static_cast<fftwf_complex*>(spec_n_);
+  fftwf_execute_dft_r2c(plans_for(n).r2c, real_n_, spec);
+  const std::size_t nc = std::size_t(n) * std::size_t(half());
+  for (std::size_t i = 0; i < nc; ++i) power_[i] = spec[i][0] * spec[i][0] + spec[i][1] * spec[i][1];
+
+  // Wiener-Khinchin: the ACF is the inverse FFT of the power spectrum.
+  if (acf_mode_ == AcfMode::circular) {
+    for (std::size_t i = 0; i < nc; ++i) {
+      spec[i][0] = power_[i];
+      spec[i][1] = 0.f;
+    }
+    fftwf_execute_dft_c2r(plans_for(n).c2r, spec, acf_);
+  } else {
+    const int m = m_;
+    std::memset(real_m_, 0, sizeof(float) * std::size_t(m) * std::size_t(m));
+    for (int y = 0; y < n; ++y)
+      std::memcpy(real_m_ + std::size_t(y) * std::size_t(m), real_n_ + std::size_t(y) * std::size_t(n),
+                  sizeof(float) * std::size_t(n));
+    auto* specm = static_cast<fftwf_complex*>(spec_m_);
+    fftwf_execute_dft_r2c(plans_for(m).r2c, real_m_, specm);
+    const std::size_t mc = std::size_t(m) * std::size_t(m / 2 + 1);
+    for (std::size_t i = 0; i < mc; ++i) {
+      specm[i][0] = specm[i][0] * specm[i][0] + specm[i][1] * specm[i][1];
+      specm[i][1] = 0.f;
+    }
+    fftwf_execute_dft_c2r(plans_for(m).c2r, specm, acf_);
+  }
+  const float zero_lag = acf_[0];
+  const std::size_t mm = std::size_t(m_) * std::size_t(m_);
+  if (zero_lag > 0) {
+    const float inv = 1.f / zero_lag;
+    for (std::size_t i = 0; i < mm; ++i) acf_[i] *= inv;
+  }
+  return true;
+}
+
+}  // namespace mgscope

@@ -1,0 +1,50 @@
+// Per-box transforms: normalise, window, real FFT, power spectrum and autocorrelation.
+// FFTW plans are made once per size under a mutex (planning is not thread-safe) and executed
+// with FFTW's new-array functions on buffers owned by each thread's BoxTransformer.
+#pragma once
+#include <cstddef>
+#include <vector>
+
+#include "imaging/image.hpp"
+#include "imaging/window.hpp"
+
+namespace mgscope {
+
+enum class AcfMode { circular, linear };  // linear: zero-padded to 2n before the FFT
+
+class BoxTransformer {
+ public:
+  BoxTransformer(int box_px, WindowKind window, AcfMode acf);
+  ~BoxTransformer();
+  BoxTransformer(const BoxTransformer&) = delete;
+  BoxTransformer& operator=(const BoxTransformer&) = delete;
+
+  // Transforms the box with top-left corner (x0, y0). Returns false for a flat box (zero
+  // variance): it has no spectrum, and power()/acf() are left zero.
+  bool transform(const ImageF& image, int x0, int y0);
+  // Same for a box already copied into a contiguous n x n buffer.
+  bool transform(const float* box, std::ptrdiff_t row_stride);
+
+  int n() const { return n_; }
+  int half() const { return n_ / 2 + 1; }          // columns of the r2c layout
+  // Power spectrum |F|^2 of the windowed box, r2c layout: row ky = 0..n-1 (ky > n/2 negative),
+  // column kx = 0..n/2.
+  const float* power() const { return power_.data(); }
+  // Autocorrelation, zero lag = 1, m x m with m = n (circular) or 2n (linear), lag (0,0) at [0].
+  const float* acf() const { return acf_; }
+  int acf_size() const { return m_; }
+  AcfMode acf_mode() const { return acf_mode_; }
+
+ private:
+  int n_, m_;
+  AcfMode acf_mode_;
+  std::vector<float> window_;
+  std::vector<float> power_;
+  float* real_n_ = nullptr;   // n x n input (fftwf_malloc, aligned as the plans expect)
+  void* spec_n_ = nullptr;    // n x (n/2+1) complex
+  float* real_m_ = nullptr;   // linear mode: 2n x 2n zero-padded input
+  void* spec_m_ = nullptr;    // linear mode: 2n x (n+1) complex
+  float* acf_ = nullptr;      // m x m
+};
+
+}  // namespace mgscope

@@ -1,0 +1,47 @@
+// The HRTEM local-order analysis of one calibrated image: boxes -> FFT/ACF -> features ->
+// classes -> fractions (science.md section 1, the study's Fig. 8).
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "imaging/area_fractions.hpp"
+#include "imaging/box_classes.hpp"
+#include "imaging/box_features.hpp"
+#include "imaging/box_grid.hpp"
+#include "imaging/spot_threshold.hpp"
+
+namespace mgscope {
+
+struct HrtemOptions {
+  double box_nm = 1.985;
+  std::optional<double> stride_nm;  // default: the box (the paper's non-overlapping grid)
+  WindowKind window = WindowKind::hann;
+  AcfMode acf = AcfMode::circular;
+  SpotOptions spots;
+  ThresholdOptions threshold;
+  ClassRules rules;
+  int threads = 0;                  // 0: all cores; results do not depend on it
+};
+
+struct BoxResult {
+  int ix = 0, iy = 0;               // grid position
+  int x_px = 0, y_px = 0;           // top-left pixel
+  BoxFeatures features;
+  BoxClass cls = BoxClass::amorphous;
+};
+
+struct HrtemResult {
+  BoxGrid grid;
+  SpotThreshold threshold;
+  std::vector<BoxResult> boxes;     // row-major over the grid
+  ClassFractions fractions;
+  std::vector<NanocrystalGroup> nanocrystals;
+  int flat_boxes = 0;
+  std::vector<std::string> warnings;
+};
+
+// Throws InputError naming `what` (the file) for settings that do not fit the image.
+HrtemResult analyse_hrtem(const ImageF& image, double pixel_nm, const HrtemOptions& options, const std::string& what);
+
+}  // namespace mgscope

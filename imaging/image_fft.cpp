@@ -1,0 +1,56 @@
+// FFTW planning is not thread-safe: plans are made and destroyed under one mutex; execution is not.
+#include "imaging/image_fft.hpp"
+
+#include <fftw3.h>
+
+#include <mutex>
+
+namespace mgscope {
+
+namespace {
+std::mutex& planner_mutex() {
+  static std::mutex m;
+  return m;
+}
+}  // namespace
+
+HalfSpectrum fft_forward(const ImageF& image) {
+  HalfSpectrum s;
+  s.width = image.width;
+  s.height = image.height;
+  s.data.resize(std::size_t(s.height) * std::size_t(s.columns()));
+  std::vector<float> in(image.pixels);  // FFTW_ESTIMATE does not touch the arrays while planning
+  fftwf_plan p;
+  {
+    std::lock_guard<std::mutex> lock(planner_mutex());
+    p = fftwf_plan_dft_r2c_2d(s.height, s.width, in.data(), reinterpret_cast<fftwf_complex*>(s.data.data()),
+                              FFTW_ESTIMATE | FFTW_UNALIGNED);
+  }
+  fftwf_execute(p);
+  {
+    std::lock_guard<std::mutex> lock(planner_mutex());
+    fftwf_destroy_plan(p);
+  }
+  return s;
+}
+
+ImageF fft_inverse(const HalfSpectrum& spectrum) {
+  ImageF out(spectrum.width, spectrum.height);
+  std::vector<std::complex<float>> work(spectrum.data);  // c2r destroys its input
+  fftwf_plan p;
+  {
+    std::lock_guard<std::mutex> lock(planner_mutex());
+    p = fftwf_plan_dft_c2r_2d(spectrum.height, spectrum.width, reinterpret_cast<fftwf_complex*>(work.data()),
+                              out.pixels.data(), FFTW_ESTIMATE | FFTW_UNALIGNED);
+  }
+  fftwf_execute(p);
+  {
+    std::lock_guard<std::mutex> lock(planner_mutex());
+    fftwf_destroy_plan(p);
+  }
+  const float scale = 1.f / (float(spectrum.width) * float(spectrum.height));
+  for (float& v : out.pixels) v *= scale;
+  return out;
+}
+
+}  // namespace mgscope

@@ -1,0 +1,44 @@
+// The whitened level a spectrum peak must exceed to count as a spot. The textbook level
+// t = ln(M / alpha) assumes exponential speckle; windowed 100 px boxes of real amorphous contrast
+// have a heavier tail, so by default the level is calibrated on a null: boxes of random copies
+// of the image with its radial power spectrum and no local order (phase and orientation
+// randomised), measured exactly like the real boxes.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "imaging/box_features.hpp"
+#include "imaging/box_grid.hpp"
+
+namespace mgscope {
+
+enum class ThresholdMode { null_model, formula, fixed };
+
+const char* threshold_mode_name(ThresholdMode m);
+
+struct ThresholdOptions {
+  ThresholdMode mode = ThresholdMode::null_model;
+  double alpha = 0.01;              // false spots per box tolerated
+  double alpha_secondary = 0.1;     // level for further spots in a box that already has one
+  std::optional<double> fixed;      // with mode fixed: the whitened level itself
+  int null_boxes = 2000;            // null boxes to calibrate on
+  std::uint64_t seed = 20230111;    // random phases; fixed so that runs repeat exactly
+};
+
+struct SpotThreshold {
+  double value = 0;                 // the level used
+  double secondary_value = 0;       // the level for further spots in a box with one (<= value)
+  double formula_value = 0;         // ln(M / alpha), always reported for comparison
+  ThresholdMode mode = ThresholdMode::null_model;
+  int null_boxes_used = 0;
+  double null_median_max = 0;       // median over null boxes of their strongest whitened peak
+  std::string description;
+};
+
+// `geometry`, `window` and `acf` must be those used for the real boxes.
+SpotThreshold choose_spot_threshold(const ImageF& image, const BoxGrid& grid, const SpectrumGeometry& geometry,
+                                    WindowKind window, AcfMode acf, const ThresholdOptions& options,
+                                    int threads);
+
+}  // namespace mgscope

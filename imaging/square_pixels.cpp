@@ -1,0 +1,106 @@
+// Square pixels by resampling the coarser axis with Keys cubic convolution (a = -0.5), which
+// passes through the samples and keeps a sinusoid's period; edges repeat the last sample.
+#include "imaging/square_pixels.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdio>
+
+#include "fitting/error.hpp"
+
+namespace mgscope {
+
+namespace {
+
+std::string nm_text(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g nm", v);
+  return buf;
+}
+
+double keys(double s) {
+  constexpr double a = -0.5;
+  s = std::abs(s);
+  if (s < 1) return ((a + 2) * s - (a + 3)) * s * s + 1;
+  if (s < 2) return ((a * s - 5 * a) * s + 8 * a) * s - 4 * a;
+  return 0;
+}
+
+// The four inputs and weights of each output sample j, taken at input position u = j * in_per_out
+// (pixel 0 stays where it was).
+struct Taps {
+  std::array<int, 4> index;
+  std::array<float, 4> weight;
+};
+
+std::vector<Taps> make_taps(int n_in, int n_out, double in_per_out) {
+  std::vector<Taps> taps(static_cast<std::size_t>(n_out));
+  for (int j = 0; j < n_out; ++j) {
+    const double u = j * in_per_out;
+    const double base = std::floor(u);
+    const double t = u - base;
+    Taps& tp = taps[std::size_t(j)];
+    for (int k = 0; k < 4; ++k) {
+      tp.index[std::size_t(k)] = std::clamp(int(base) - 1 + k, 0, n_in - 1);
+      tp.weight[std::size_t(k)] = float(keys(t + 1 - k));
+    }
+  }
+  return taps;
+}
+
+}  // namespace
+
+ImageF make_square_pixels(const ImageF& image, Calibration& cal, AnisotropyPolicy policy,
+                          std::vector<std::string>& warnings, const std::string& path) {
+  if (!cal.calibrated) return image;
+  const double px = cal.pixel_x_nm, py = cal.pixel_y_nm;
+  if (!(px > 0) || !(py > 0)) fail_input(path, "pixel sizes " + nm_text(px) + " x " + nm_text(py) + " are not positive");
+  const double fine = std::min(px, py), coarse = std::max(px, py);
+  if ((coarse - fine) / fine <= kSquarePixelTolerance) return image;
+
+  const std::string sizes = "pixel x " + nm_text(px) + ", y " + nm_text(py);
+  if (policy == AnisotropyPolicy::refuse)
+    fail_input(path, "anisotropic pixels (" + sizes + ", differ by more than 0.1 %): analysis boxes are square "
+                     "in nm; resample to square pixels or fix the calibration");
+  if (coarse / fine > 100)
+    fail_input(path, "anisotropic pixels (" + sizes + ") differ more than 100-fold; the calibration looks wrong");
+
+  const bool along_x = px > py;
+  const int n_in = along_x ? image.width : image.height;
+  const long n_out = std::max(1L, std::lround(n_in * coarse / fine));
+  const long other = along_x ? image.height : image.width;
+  if (n_out > INT32_MAX || double(n_out) * double(other) > double(1u << 31))
+    fail_input(path, "resampling to square pixels would make more than 2^31 pixels");
+  const std::vector<Taps> taps = make_taps(n_in, int(n_out), fine / coarse);
+
+  ImageF out(along_x ? int(n_out) : image.width, along_x ? image.height : int(n_out));
+  if (along_x) {
+    for (int y = 0; y < out.height; ++y) {
+      const float* in = image.row(y);
+      float* o = out.row(y);
+      for (int j = 0; j < out.width; ++j) {
+        const Taps& t = taps[std::size_t(j)];
+        o[j] = t.weight[0] * in[t.index[0]] + t.weight[1] * in[t.index[1]] + t.weight[2] * in[t.index[2]] +
+               t.weight[3] * in[t.index[3]];
+      }
+    }
+  } else {
+    for (int j = 0; j < out.height; ++j) {
+      const Taps& t = taps[std::size_t(j)];
+      float* o = out.row(j);
+      for (int x = 0; x < out.width; ++x)
+        o[x] = t.weight[0] * image.row(t.index[0])[x] + t.weight[1] * image.row(t.index[1])[x] +
+               t.weight[2] * image.row(t.index[2])[x] + t.weight[3] * image.row(t.index[3])[x];
+    }
+  }
+  warnings.push_back("anisotropic pixels (" + sizes + "): " + (along_x ? "columns" : "rows") + " resampled from " +
+                     std::to_string(n_in) + " to " + std::to_string(n_out) + " (cubic) for square " + nm_text(fine) +
+                     " pixels");
+  cal.pixel_x_nm = fine;
+  cal.pixel_y_nm = fine;
+  cal.source += "; resampled to square pixels";
+  return out;
+}
+
+}  // namespace mgscope

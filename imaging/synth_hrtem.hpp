@@ -1,0 +1,55 @@
+// Synthetic HRTEM images with known truth: band-passed amorphous "maze" contrast, nanocrystals
+// (discs with a 2-D lattice) and crystal-like patches (one fringe set), blur and shot noise, plus
+// a per-pixel label map. The ground truth of the HRTEM tests and of samples/hrtem.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "imaging/box_classes.hpp"
+#include "imaging/image.hpp"
+
+namespace mgscope {
+
+struct SynthHrtemOptions {
+  int width_px = 1024;
+  int height_px = 1024;
+  double pixel_nm = 0.0199;
+  double ring_d_nm = 0.25;            // amorphous diffuse ring centre (spacing)
+  double ring_sigma_nm_inv = 0.5;     // Gaussian width of the ring in |q| (0.2-0.3 nm band)
+  double ordered_fraction = 0.04;     // target area fraction of crystal-like + nanocrystal
+  double nanocrystal_share = 0.5;     // share of the ordered area that is nanocrystal
+  double crystal_diameter_min_nm = 3.0, crystal_diameter_max_nm = 5.0;
+  double patch_diameter_min_nm = 2.0, patch_diameter_max_nm = 3.5;
+  double lattice_d_min_nm = 0.20, lattice_d_max_nm = 0.32;
+  double lattice_amplitude = 0.6;     // amplitude of each fringe set relative to the amorphous contrast (sd 1)
+  double matrix_inside = 0.5;         // amorphous contrast kept inside an ordered region
+  double blur_sigma_nm = 0.02;        // Gaussian point spread
+  double contrast = 0.1;              // relative intensity modulation per unit signal
+  double dose_counts = 400;           // mean counts per pixel for shot noise; 0: no noise
+  std::uint64_t seed = 1;
+};
+
+struct SynthFeature {
+  BoxClass cls = BoxClass::nanocrystal;
+  double centre_x_nm = 0, centre_y_nm = 0, diameter_nm = 0;
+  std::vector<double> d_nm;           // lattice spacings of its fringe sets
+  std::vector<double> angle_deg;      // directions of q, counter-clockwise from +x, y up
+};
+
+struct SynthHrtem {
+  Image<std::uint16_t> counts;        // the image a camera would write
+  Image<std::uint8_t> labels;         // BoxClass per pixel
+  std::vector<SynthFeature> features;
+  double ordered_fraction = 0;        // realised, per pixel
+  double nanocrystal_fraction = 0;
+  double crystal_like_fraction = 0;
+};
+
+SynthHrtem make_synth_hrtem(const SynthHrtemOptions& options);
+
+// A pure lattice (no amorphous matrix): fringe sets of spacing d_nm[i] and direction angle_deg[i],
+// for spot-measurement tests. Float pixels, unit amplitude per fringe set, no noise.
+ImageF make_lattice_image(int width_px, int height_px, double pixel_nm, const std::vector<double>& d_nm,
+                          const std::vector<double>& angle_deg);
+
+}  // namespace mgscope

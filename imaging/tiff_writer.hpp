@@ -1,0 +1,36 @@
+// Writes calibrated TIFFs that ImageJ, Fiji and DigitalMicrograph open with the right scale.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "imaging/image.hpp"
+
+namespace mgscope {
+
+enum class TiffCompression { none, lzw, deflate };
+
+struct TiffWriteOptions {
+  bool big_endian = false;   // 'MM' byte order instead of 'II'
+  bool bigtiff = false;      // 64-bit offsets (BigTIFF), needed past 4 GiB
+  int tile_px = 0;           // 0: strips; otherwise square tiles of this size (a multiple of 16)
+  int rows_per_strip = 0;    // 0: strips of about 64 kB
+  TiffCompression compression = TiffCompression::none;  // with a predictor (horizontal / floating point)
+};
+
+// The ImageJ ImageDescription for `pages` pages: "ImageJ=1.54f\nunit=nm\n..." (no unit when
+// uncalibrated; xorigin/yorigin in pixels when the origin is not 0).
+std::string imagej_description(const Calibration& cal, std::size_t pages);
+
+// Writes `raw` (any PixelType, kept as given) to `path` itself: callers wanting atomicity pass a
+// temporary name and rename. Calibrated: XResolution/YResolution = 1 / pixel_nm as exact
+// rationals (libtiff would round them through float), ResolutionUnit none, unit=nm.
+// Throws std::invalid_argument for an inconsistent image or option, std::runtime_error naming
+// the file when writing fails.
+void write_tiff(const std::string& path, const RawImage& raw, const Calibration& cal,
+                const TiffWriteOptions& options = {});
+
+// A multi-page stack (an ImageJ stack: every page the same size and type).
+void write_tiff_pages(const std::string& path, const std::vector<RawImage>& pages, const Calibration& cal,
+                      const TiffWriteOptions& options = {});
+
+}  // namespace mgscope

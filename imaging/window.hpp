@@ -1,0 +1,18 @@
+// 2-D apodisation windows applied to each box before its FFT (they stop the box edges from
+// putting streaks through the spectrum).
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mgscope {
+
+enum class WindowKind { hann, hamming, tukey, none };
+
+std::optional<WindowKind> parse_window(const std::string& name);
+const char* window_name(WindowKind w);
+
+// Separable n x n window, row-major, w(x, y) = w1(x) w1(y). Tukey uses a taper fraction of 0.5.
+std::vector<float> make_window_2d(WindowKind kind, int n);
+
+}  // namespace mgscope

@@ -1,0 +1,152 @@
+// Tc as the minimum of a smoothed dM/dT; a monotone curve without an interior minimum is a
+// paramagnet (or a transition outside the measured range) and gets no number.
+#include "magnetics/curie.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include <Eigen/Dense>
+
+namespace mgscope {
+
+std::vector<double> local_quadratic_derivative(const std::vector<double>& t, const std::vector<double>& y, int k) {
+  const int n = static_cast<int>(t.size());
+  std::vector<double> d(t.size(), 0.0);
+  const int w = std::min(2 * k + 1, n);
+  for (int i = 0; i < n; ++i) {
+    const int lo = std::clamp(i - k, 0, n - w);
+    Eigen::Matrix3d A = Eigen::Matrix3d::Zero();
+    Eigen::Vector3d b = Eigen::Vector3d::Zero();
+    for (int j = lo; j < lo + w; ++j) {
+      const double u = t[j] - t[i];
+      const Eigen::Vector3d row(1.0, u, u * u);
+      A += row * row.transpose();
+      b += row * y[j];
+    }
+    d[i] = A.ldlt().solve(b)(1);
+  }
+  return d;
+}
+
+namespace {
+
+// Vertex of the parabola through three points, or the middle point when it is degenerate.
+double parabola_vertex(double x0, double y0, double x1, double y1, double x2, double y2) {
+  const double d1 = (y1 - y0) / (x1 - x0), d2 = (y2 - y1) / (x2 - x1);
+  const double c = (d2 - d1) / (x2 - x0);
+  if (!(c > 0)) return x1;
+  const double v = 0.5 * (x0 + x1) - d1 / (2 * c);
+  return std::clamp(v, x0, x2);
+}
+
+// Location of the dM/dT minimum for one window; NaN when it is not an interior, contrasted minimum.
+double minimum_location(const std::vector<double>& t, const std::vector<double>& d, int k, double contrast,
+                        std::string* why) {
+  const int n = static_cast<int>(t.size());
+  const int i = static_cast<int>(std::min_element(d.begin(), d.end()) - d.begin());
+  if (d[i] >= 0) {
+    if (why) *why = "no transition: M does not decrease with temperature";
+    return NAN;
+  }
+  if (i < k || i > n - 1 - k) {
+    if (why) *why = "no transition: dM/dT is steepest at the " + std::string(i < k ? "low" : "high") +
+                    "-temperature end (paramagnet, or Tc outside the measured range)";
+    return NAN;
+  }
+  const double margin = contrast * std::abs(d[i]);
+  if (d.front() - d[i] < margin || d.back() - d[i] < margin) {
+    if (why) *why = "no transition: the dM/dT minimum is not deeper than the ends by " +
+                    std::to_string(static_cast<int>(contrast * 100)) + " %";
+    return NAN;
+  }
+  return parabola_vertex(t[i - 1], d[i - 1], t[i], d[i], t[i + 1], d[i + 1]);
+}
+
+// Full width at half depth of the dip of dM/dT around its minimum (baseline: the larger of the
+// two end values), by linear interpolation; NaN when a side does not come back up.
+double dip_width(const std::vector<double>& t, const std::vector<double>& d) {
+  const std::size_t i = static_cast<std::size_t>(std::min_element(d.begin(), d.end()) - d.begin());
+  const double half = 0.5 * (d[i] + std::max(d.front(), d.back()));
+  double lo = NAN, hi = NAN;
+  for (std::size_t k = i; k > 0; --k)
+    if (d[k - 1] >= half) {
+      lo = t[k - 1] + (half - d[k - 1]) / (d[k] - d[k - 1]) * (t[k] - t[k - 1]);
+      break;
+    }
+  for (std::size_t k = i; k + 1 < d.size(); ++k)
+    if (d[k + 1] >= half) {
+      hi = t[k] + (half - d[k]) / (d[k + 1] - d[k]) * (t[k + 1] - t[k]);
+      break;
+    }
+  return hi - lo;
+}
+
+}  // namespace
+
+CurieResult find_curie_temperature(const std::vector<double>& T, const std::vector<double>& M, const CurieOptions& o) {
+  CurieResult r;
+  std::vector<std::size_t> idx;
+  for (std::size_t i = 0; i < T.size() && i < M.size(); ++i)
+    if (std::isfinite(T[i]) && std::isfinite(M[i])) idx.push_back(i);
+  bool up = true, down = true;
+  for (std::size_t k = 1; k < idx.size(); ++k) {
+    up = up && T[idx[k]] >= T[idx[k - 1]];
+    down = down && T[idx[k]] <= T[idx[k - 1]];
+  }
+  if (!up && !down)
+    r.warnings.push_back("temperatures are not monotonic (warming and cooling mixed?); points sorted by temperature");
+  std::stable_sort(idx.begin(), idx.end(), [&](std::size_t a, std::size_t b) { return T[a] < T[b]; });
+  std::size_t merged = 0;
+  for (std::size_t k = 0; k < idx.size();) {
+    std::size_t e = k;
+    double st = 0, sm = 0;
+    while (e < idx.size() && T[idx[e]] - T[idx[k]] <= o.duplicate_tolerance_K) st += T[idx[e]], sm += M[idx[e]], ++e;
+    merged += e - k - 1;
+    r.temperature_K.push_back(st / static_cast<double>(e - k));
+    r.magnetization.push_back(sm / static_cast<double>(e - k));
+    k = e;
+  }
+  if (merged > 0) r.warnings.push_back(std::to_string(merged) + " duplicate temperatures averaged");
+  const int n = static_cast<int>(r.temperature_K.size());
+  if (n < 2 * o.half_window + 3) {
+    r.verdict = "no transition: too few points (" + std::to_string(n) + ")";
+    return r;
+  }
+  r.dM_dT = local_quadratic_derivative(r.temperature_K, r.magnetization, o.half_window);
+  r.min_dM_dT = *std::min_element(r.dM_dT.begin(), r.dM_dT.end());
+  const double tc = minimum_location(r.temperature_K, r.dM_dT, o.half_window, o.contrast, &r.verdict);
+  if (std::isnan(tc)) return r;
+  r.dip_width_K = dip_width(r.temperature_K, r.dM_dT);
+  if (!(r.dip_width_K <= o.max_relative_width * tc)) {
+    r.verdict = "no transition: the dM/dT dip near " + std::to_string(tc).substr(0, 6) + " K is " +
+                (std::isnan(r.dip_width_K) ? std::string("not closed within the range")
+                                           : std::to_string(r.dip_width_K).substr(0, 6) + " K wide") +
+                ", a broad inflection (paramagnet in a high field?), not a sharp transition";
+    return r;
+  }
+  const std::size_t imax =
+      static_cast<std::size_t>(std::max_element(r.magnetization.begin(), r.magnetization.end()) - r.magnetization.begin());
+  if (imax > static_cast<std::size_t>(o.half_window) && r.temperature_K[imax] < tc)
+    r.warnings.push_back("M(T) has a maximum at " + std::to_string(r.temperature_K[imax]).substr(0, 6) +
+                         " K below the dM/dT minimum (blocking, spin-glass or antiferromagnetic order?): the "
+                         "minimum may not be a Curie point");
+  // Uncertainty: spread of Tc over neighbouring windows, and the local grid spacing / sqrt(12).
+  double lo = tc, hi = tc;
+  for (int k = std::max(1, o.half_window - 1); k <= o.half_window + 2; ++k) {
+    if (n < 2 * k + 3) continue;
+    const double t = minimum_location(r.temperature_K, local_quadratic_derivative(r.temperature_K, r.magnetization, k), k,
+                                      o.contrast, nullptr);
+    if (std::isfinite(t)) lo = std::min(lo, t), hi = std::max(hi, t);
+  }
+  const auto it = std::lower_bound(r.temperature_K.begin(), r.temperature_K.end(), tc);
+  const std::size_t j = std::clamp<std::size_t>(static_cast<std::size_t>(it - r.temperature_K.begin()), 1, r.temperature_K.size() - 1);
+  const double spacing = r.temperature_K[j] - r.temperature_K[j - 1];
+  r.curie_K = tc;
+  r.curie_err_K = std::sqrt(std::pow(0.5 * (hi - lo), 2) + spacing * spacing / 12);
+  r.transition_found = true;
+  r.verdict = "ferromagnetic transition";
+  return r;
+}
+
+}  // namespace mgscope

@@ -1,0 +1,39 @@
+// Curie temperature from a field-cooled M(T): the minimum of dM/dT, with dM/dT from local
+// quadratic least squares (Savitzky-Golay on a non-uniform temperature axis).
+#pragma once
+#include <string>
+#include <vector>
+
+namespace mgscope {
+
+struct CurieOptions {
+  int half_window = 2;  // points each side in the local quadratic (5-point window)
+  // Tc must lie at least half_window points from either end, and dM/dT at both ends must exceed
+  // the minimum by this fraction of |min|; otherwise the verdict is "no transition".
+  double contrast = 0.25;
+  double duplicate_tolerance_K = 1e-3;  // closer temperatures are averaged into one point
+  // A transition is a sharp dip: full width at half depth of -dM/dT above this fraction of the
+  // dip temperature is a broad inflection (a paramagnet saturating in a high field), "no transition".
+  double max_relative_width = 0.5;
+};
+
+struct CurieResult {
+  bool transition_found = false;
+  std::string verdict;            // "ferromagnetic transition" or "no transition: <why>"
+  double curie_K = 0;             // vertex of the parabola through dM/dT around its minimum
+  double curie_err_K = 0;         // window variation (half_window - 1 .. + 2) and grid spacing
+  double min_dM_dT = 0;           // magnetisation unit per K
+  double dip_width_K = 0;         // full width of the -dM/dT dip at half its depth (NaN: not closed)
+  std::vector<double> temperature_K, magnetization, dM_dT;  // sorted, de-duplicated
+  std::vector<std::string> warnings;
+};
+
+// `magnetization` in any unit (emu/g or emu). Never throws: odd data gives a verdict
+// and warnings; fewer than 2*half_window+3 points is "no transition: too few points".
+CurieResult find_curie_temperature(const std::vector<double>& temperature_K, const std::vector<double>& magnetization,
+                                   const CurieOptions& options = {});
+
+// dM/dT at each point by a local quadratic fit over +-half_window points (shifted at the ends).
+std::vector<double> local_quadratic_derivative(const std::vector<double>& t, const std::vector<double>& y, int half_window);
+
+}  // namespace mgscope

@@ -1,0 +1,122 @@
+// Common field grid, neighbour differences and trapezoids for the Maxwell-relation -dSm.
+#include "magnetics/entropy_change.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <sstream>
+
+#include "fitting/error.hpp"
+#include "fitting/statistics.hpp"
+
+namespace mgscope {
+
+double interpolate_linear(const std::vector<double>& x, const std::vector<double>& y, double xq) {
+  if (xq <= x.front()) return y.front();
+  if (xq >= x.back()) return y.back();
+  const std::size_t j = static_cast<std::size_t>(std::upper_bound(x.begin(), x.end(), xq) - x.begin());
+  const double f = (xq - x[j - 1]) / (x[j] - x[j - 1]);
+  return y[j - 1] + f * (y[j] - y[j - 1]);
+}
+
+namespace {
+
+// Sorted by field, repeated fields averaged, non-finite points dropped.
+void tidy(MhCurve& c) {
+  std::vector<std::size_t> idx;
+  for (std::size_t i = 0; i < c.field_Oe.size(); ++i)
+    if (std::isfinite(c.field_Oe[i]) && std::isfinite(c.magnetization[i])) idx.push_back(i);
+  std::stable_sort(idx.begin(), idx.end(), [&](std::size_t a, std::size_t b) { return c.field_Oe[a] < c.field_Oe[b]; });
+  MhCurve out;
+  out.temperature_K = c.temperature_K;
+  for (std::size_t k = 0; k < idx.size();) {
+    std::size_t e = k;
+    double sh = 0, sm = 0;
+    while (e < idx.size() && c.field_Oe[idx[e]] == c.field_Oe[idx[k]]) sh += c.field_Oe[idx[e]], sm += c.magnetization[idx[e]], ++e;
+    out.field_Oe.push_back(sh / static_cast<double>(e - k));
+    out.magnetization.push_back(sm / static_cast<double>(e - k));
+    k = e;
+  }
+  c = std::move(out);
+}
+
+}  // namespace
+
+EntropyChange compute_entropy_change(std::vector<MhCurve> curves, const EntropyOptions& o, const std::string& source) {
+  EntropyChange r;
+  for (auto& c : curves) tidy(c);
+  curves.erase(std::remove_if(curves.begin(), curves.end(), [](const MhCurve& c) { return c.field_Oe.size() < 2; }),
+               curves.end());
+  if (curves.size() < 2)
+    fail_input(source, "-dSm needs at least two isotherms with two or more points each; found " +
+                           std::to_string(curves.size()));
+  if (!std::is_sorted(curves.begin(), curves.end(),
+                      [](const MhCurve& a, const MhCurve& b) { return a.temperature_K < b.temperature_K; }))
+    r.warnings.push_back("isotherms are not in temperature order; sorted");
+  std::stable_sort(curves.begin(), curves.end(), [](const MhCurve& a, const MhCurve& b) { return a.temperature_K < b.temperature_K; });
+  for (std::size_t i = 1; i < curves.size(); ++i)
+    if (curves[i].temperature_K - curves[i - 1].temperature_K < o.duplicate_tolerance_K) {
+      std::ostringstream m;
+      m << "two isotherms at the same temperature (" << curves[i - 1].temperature_K << " K and "
+        << curves[i].temperature_K << " K): -dSm would divide by ~0";
+      fail_input(source, m.str());
+    }
+
+  double lower = -1e300, upper = 1e300;
+  bool all_near_zero = true;
+  for (const auto& c : curves) {
+    all_near_zero = all_near_zero && c.field_Oe.front() <= o.zero_field_tolerance_Oe;
+    lower = std::max(lower, c.field_Oe.front());
+    upper = std::min(upper, c.field_Oe.back());
+  }
+  if (all_near_zero) {
+    for (auto& c : curves)
+      if (c.field_Oe.front() > 0) {
+        c.field_Oe.insert(c.field_Oe.begin(), 0.0);
+        c.magnetization.insert(c.magnetization.begin(), 0.0);
+        r.zero_point_added = true;
+      }
+    lower = 0;
+  } else {
+    std::ostringstream m;
+    m << "an isotherm starts above " << o.zero_field_tolerance_Oe << " Oe: -dSm is integrated from " << lower
+      << " Oe, not from 0";
+    r.warnings.push_back(m.str());
+  }
+  if (r.zero_point_added) r.warnings.push_back("the point H = 0, M = 0 was added to isotherms starting near zero field");
+  if (!(upper > lower)) fail_input(source, "the isotherms have no common field range");
+
+  double step = 0;
+  if (o.field_step_Oe) {
+    step = *o.field_step_Oe;
+  } else {
+    std::vector<double> counts;
+    for (const auto& c : curves)
+      counts.push_back(static_cast<double>(std::count_if(c.field_Oe.begin(), c.field_Oe.end(), [&](double h) {
+        return h >= lower - 1e-9 && h <= upper + 1e-9;
+      })));
+    step = (upper - lower) / std::max(1.0, median(counts) - 1);
+  }
+  if (!(step > 0)) fail_input(source, "field step must be > 0 Oe");
+  const int n = std::max(1, static_cast<int>(std::floor((upper - lower) / step + 1e-6)));
+  for (int k = 0; k <= n; ++k) r.field_Oe.push_back(lower + step * k);
+
+  for (const auto& c : curves) r.isotherm_T_K.push_back(c.temperature_K);
+  std::vector<std::vector<double>> grid(curves.size());
+  for (std::size_t i = 0; i < curves.size(); ++i)
+    for (double h : r.field_Oe) grid[i].push_back(interpolate_linear(curves[i].field_Oe, curves[i].magnetization, h));
+  for (std::size_t i = 0; i + 1 < curves.size(); ++i) {
+    const double dT = curves[i + 1].temperature_K - curves[i].temperature_K;
+    r.temperature_mid_K.push_back(0.5 * (curves[i].temperature_K + curves[i + 1].temperature_K));
+    std::vector<double> s(r.field_Oe.size(), 0.0);
+    for (std::size_t k = 1; k < r.field_Oe.size(); ++k) {
+      const double d0 = (grid[i + 1][k - 1] - grid[i][k - 1]) / dT, d1 = (grid[i + 1][k] - grid[i][k]) / dT;
+      // mu0 dH [T] = 1e-4 dH [Oe]; (emu/g) T / K = J/(kg K).
+      s[k] = s[k - 1] - 0.5 * (d0 + d1) * (r.field_Oe[k] - r.field_Oe[k - 1]) * 1e-4;
+    }
+    r.minus_dSm.push_back(std::move(s));
+  }
+  return r;
+}
+
+}  // namespace mgscope

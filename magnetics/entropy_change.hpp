@@ -1,0 +1,41 @@
+// Magnetic entropy change from M(H) isotherms by the Maxwell relation:
+// -dSm(T_mid, H) = -mu0 * integral_0^H (M_{i+1}(H') - M_i(H')) / (T_{i+1} - T_i) dH'
+// on a common field grid, at midpoint temperatures, by trapezoids in H.
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "magnetics/arrott.hpp"
+
+namespace mgscope {
+
+struct EntropyOptions {
+  // Grid step; unset: (upper - lower) / (median number of points per isotherm in range - 1).
+  std::optional<double> field_step_Oe;
+  // An isotherm whose lowest field is above 0 but not above this gets the point (H=0, M=0);
+  // if any starts higher, the integral starts at the highest lowest field (with a warning).
+  double zero_field_tolerance_Oe = 500;
+  double duplicate_tolerance_K = 0.05;  // isotherms closer than this are an error
+};
+
+struct EntropyChange {
+  std::vector<double> field_Oe;           // the grid; field_Oe[0] is the lower integration limit
+  std::vector<double> isotherm_T_K;       // sorted
+  std::vector<double> temperature_mid_K;  // (T_i + T_i+1) / 2
+  // minus_dSm[i][k]: at temperature_mid_K[i], integrated from field_Oe[0] to field_Oe[k]
+  // (k = 0 gives 0). Unit: magnetisation unit * T / K: J/(kg K) for emu/g, mJ/K for emu.
+  std::vector<std::vector<double>> minus_dSm;
+  bool zero_point_added = false;
+  std::vector<std::string> warnings;
+};
+
+// Throws InputError (with `source` as the file name) for fewer than two isotherms, duplicate
+// temperatures, or isotherms without a common field range.
+EntropyChange compute_entropy_change(std::vector<MhCurve> curves, const EntropyOptions& options,
+                                     const std::string& source);
+
+// Linear interpolation of y(x) at xq (x sorted ascending); clamps outside.
+double interpolate_linear(const std::vector<double>& x, const std::vector<double>& y, double xq);
+
+}  // namespace mgscope

@@ -1,0 +1,59 @@
+// Weiss-Brillouin mean-field ferromagnet (optionally Bean-Rodbell, first order for eta > 1):
+// self-consistent magnetisation, exact magnetic entropy, and Quantum Design MPMS3-style .dat
+// files of isotherms and a field-cooled M(T) with the exact -dSm as truth.
+#pragma once
+#include <string>
+#include <vector>
+
+namespace mgscope {
+
+struct MeanFieldModel {
+  double J = 3.5;       // total angular momentum quantum number (Gd3+: 7/2)
+  double g = 2.0;       // Lande factor
+  double curie_K = 100; // T0: the Curie temperature of the eta = 0 model
+  // Molar mass per magnetic ion [g/mol]: sets Ms = N_A g J muB / M and N kB = R / M. 300 g/mol
+  // (a diluted Gd glass: Gd55Co20Al25 has 191 g per mol of Gd) gives Ms = 130.3 emu/g and a
+  // -dSm peak of about 10 J/(kg K) at 5 T, like the Gd-Co-Al glasses.
+  double molar_mass_g_per_mol = 300;
+  // Bean-Rodbell magnetovolume coupling: the exchange term a1 (T0/T)(m + eta K m^3) with
+  // K = b3 a1^3 (b3 the cubic Brillouin coefficient) so that eta = 1 is the tricritical point.
+  double eta = 0;
+};
+
+struct MeanFieldState {
+  double reduced_m = 0;         // M / Ms
+  double x = 0;                 // Brillouin argument g muB J (mu0 H + lambda M) / (kB T)
+  double magnetization_emu_per_g = 0;
+  double entropy_J_per_kgK = 0; // magnetic entropy (N kB)[ln(sinh((2J+1)x/2J)/sinh(x/2J)) - x B_J(x)]
+};
+
+double brillouin(double J, double x);
+double saturation_emu_per_g(const MeanFieldModel& model);
+// Solves x = h + a1 (T0/T)(m + eta K m^3), m = B_J(x), on all roots (scan + bisection), keeping
+// the one of least free energy (the equilibrium state; at H = 0 below T0 the spontaneous one).
+MeanFieldState solve_mean_field(const MeanFieldModel& model, double temperature_K, double mu0H_T);
+// Exact -dSm = S(T, 0) - S(T, H) [J/(kg K)].
+double exact_minus_dSm(const MeanFieldModel& model, double temperature_K, double mu0H_T);
+
+struct McesynthOptions {
+  MeanFieldModel model;
+  double mass_mg = 10.0;
+  double field_max_T = 5.0, field_step_T = 0.1;  // isotherm fields 0, step, ..., max
+  double t_step_K = 3.0;                          // isotherm spacing; T0 is a midpoint
+  double t_below_K = 45, t_above_K = 60;          // isotherms span about T0 - below .. T0 + above
+  double fc_field_Oe = 500;                       // field-cooled M(T) field
+  double fc_t_min_K = 20, fc_t_max_K = 150, fc_t_step_K = 0.5;  // with +-0.1 K jitter (non-uniform axis)
+  double noise_relative = 0;                      // Gaussian noise on moments, relative to Ms * mass
+  unsigned seed = 1;
+};
+
+struct McesynthFiles {
+  std::string isotherms_dat;  // MPMS3 VSM-style: Moment (emu) filled
+  std::string fc_dat;         // MPMS3 DC-style: Moment (emu) empty, DC Moment Free Ctr (emu) filled
+  std::string exact_dSm_csv;  // T_K at isotherm midpoints x every field step, exact -dSm
+  std::vector<double> isotherm_T_K, fields_T;
+};
+// Throws InputError for a non-positive model parameter, mass or step.
+McesynthFiles make_mce_synthetic(const McesynthOptions& options);
+
+}  // namespace mgscope

@@ -1,0 +1,289 @@
+// Quantum Design .dat reader: rules of formats.md 3.2 (header INFO both ways round, [Data]
+// found by its first field, RFC-4180 cells, column aliases, sentinel cells).
+#include "magnetics/qd_reader.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <limits>
+
+#include "fitting/error.hpp"
+
+namespace mgscope {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+std::string upper(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// Fields of one line, trimmed, without the empty trailing fields a spreadsheet pads lines with.
+std::vector<std::string> trimmed_fields(const std::string& line, char delim) {
+  auto f = split_fields(line, delim);
+  for (auto& s : f) s = trim(s);
+  while (f.size() > 1 && f.back().empty()) f.pop_back();
+  return f;
+}
+
+// An INFO key: upper-case letters, digits and '_' (an optional " (unit)" suffix allowed), with an
+// underscore or one of the legacy MPMS-XL keys, so that a value like "MMC721" is not taken for one.
+bool key_like(const std::string& s) {
+  const std::string stem = s.substr(0, s.find(" ("));
+  if (stem.empty() || !std::isupper(static_cast<unsigned char>(stem[0]))) return false;
+  for (char c : stem)
+    if (!(std::isupper(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '_'))
+      return false;
+  static const char* const kLegacy[] = {"APPNAME", "WEIGHT", "AREA", "LENGTH", "NAME", "VOLUME", "COMMENT"};
+  return stem.find('_') != std::string::npos ||
+         std::any_of(std::begin(kLegacy), std::end(kLegacy), [&](const char* k) { return stem == k; });
+}
+
+std::string join(const std::vector<std::string>& f, std::size_t from, std::size_t to) {
+  std::string out;
+  for (std::size_t i = from; i < to; ++i) out += (i > from ? "," : "") + f[i];
+  return trim(out);
+}
+
+bool contains(const std::vector<std::string>& names, const std::string& n) {
+  return std::find(names.begin(), names.end(), n) != names.end();
+}
+
+struct MomentChoice {
+  const char* moment;
+  const char* error;
+  double to_emu;
+};
+// Auto-pick order (formats.md 3.1): DC Free -> DC Fixed -> VSM Moment -> MPMS-XL Long -> generic.
+const MomentChoice kMomentOrder[] = {
+    {"DC Moment Free Ctr (emu)", "DC Moment Err Free Ctr (emu)", 1.0},
+    {"DC Moment Fixed Ctr (emu)", "DC Moment Err Fixed Ctr (emu)", 1.0},
+    {"Moment (emu)", "M. Std. Err. (emu)", 1.0},
+    {"Long Moment (emu)", "Long Scan Std Dev", 1.0},
+    {"M_emu", "M_err_emu", 1.0},
+    {"Moment (Am2)", "", 1e3},  // 1 A m^2 = 1000 emu
+};
+
+// `f`: trimmed fields without trailing empties (for the key); `raw`: the same fields untrimmed, so a
+// value with commas inside keeps its spacing ("(1.98, 1.99, 2.70)").
+void parse_info_line(QdData& d, const std::vector<std::string>& f, const std::vector<std::string>& raw) {
+  if (f.size() < 2) return;
+  if (f.size() == 2) {
+    d.info.emplace_back(f[1], "");
+    return;
+  }
+  if (key_like(f[1]) && !key_like(f.back())) d.info.emplace_back(f[1], join(raw, 2, f.size()));  // MPMS-XL
+  else d.info.emplace_back(f.back(), join(raw, 1, f.size() - 1));                              // MPMS3, PPMS
+}
+
+// Mass from SAMPLE_MASS (mg), else legacy WEIGHT (mg); a zero, negative or unreadable value is no
+// mass at all (with a warning), never a default.
+void set_mass(QdData& d) {
+  for (const char* key : {"SAMPLE_MASS", "WEIGHT"}) {
+    auto v = d.info_value(key);
+    if (!v || v->empty()) continue;
+    char* end = nullptr;
+    const double mg = std::strtod(v->c_str(), &end);
+    if (end == v->c_str() || *end != '\0' || !std::isfinite(mg)) {
+      d.warnings.push_back(d.path + ": header " + key + " '" + *v + "' is not a number; mass unknown");
+    } else if (mg <= 0) {
+      d.warnings.push_back(d.path + ": header " + key + " is " + *v + " mg; mass unknown");
+    } else {
+      d.sample_mass_mg = mg;
+    }
+    return;
+  }
+}
+
+// Where the column line is: after [Data], or (no [Data]) a bare MPMS-XL CSV or a generic CSV
+// recognised by its column names. Returns the index of the column line.
+std::size_t locate_columns(QdData& d, const TextFile& tf) {
+  const auto& L = tf.lines;
+  for (std::size_t i = 0; i < L.size(); ++i) {
+    const auto f = trimmed_fields(L[i], guess_delimiter(L[i]));
+    if (!f.empty() && upper(f[0]) == "[DATA]") {
+      for (std::size_t j = i + 1; j < L.size(); ++j)
+        if (!trim(L[j]).empty()) return j;
+      fail_input(d.path, "line " + std::to_string(i + 1) + ": [Data] is not followed by a column line");
+    }
+  }
+  for (std::size_t i = 0; i < L.size() && i < 200; ++i) {
+    const std::string t = trim(L[i]);
+    if (t.empty() || t[0] == '#') continue;
+    const auto f = trimmed_fields(L[i], guess_delimiter(L[i]));
+    if (contains(f, "Long Moment (emu)") && contains(f, "Long Scan Std Dev")) {
+      d.variant = "bare MPMS CSV";
+      return i;
+    }
+    if (contains(f, "T_K") && contains(f, "H_Oe") && contains(f, "M_emu")) {
+      d.variant = "generic CSV";
+      return i;
+    }
+  }
+  fail_input(d.path,
+             "not a Quantum Design export: no [Data] line, and no column line with 'Long Moment (emu)' + "
+             "'Long Scan Std Dev' or the generic T_K,H_Oe,M_emu");
+}
+
+void parse_header(QdData& d, const TextFile& tf, std::size_t column_line) {
+  for (std::size_t i = 0; i < column_line; ++i) {
+    const std::string t = trim(tf.lines[i]);
+    if (t.empty() || t[0] == ';' || upper(t).rfind("[HEADER]", 0) == 0 || upper(t).rfind("[DATA]", 0) == 0) continue;
+    if (t[0] == '#') {  // generic CSV: "# sample_mass_mg = 12.5"
+      const auto eq = t.find('=');
+      if (eq != std::string::npos) {
+        std::string key = trim(std::string_view(t).substr(1, eq - 1));
+        const std::string value = trim(std::string_view(t).substr(eq + 1));
+        if (key == "sample_mass_mg") key = "SAMPLE_MASS";
+        d.info.emplace_back(key, value);
+      }
+      continue;
+    }
+    const char delim = guess_delimiter(tf.lines[i]);
+    const auto f = trimmed_fields(tf.lines[i], delim);
+    if (upper(f[0]) == "INFO") parse_info_line(d, f, split_fields(tf.lines[i], delim));
+    else d.header.emplace_back(f[0], join(f, 1, f.size()));
+  }
+}
+
+void set_variant(QdData& d) {
+  if (!d.variant.empty()) return;
+  std::string byapp;
+  for (const auto& [tag, rest] : d.header)
+    if (upper(tag) == "BYAPP") byapp = rest;
+  if (byapp.find("VSM") != std::string::npos) d.variant = "PPMS VSM";
+  else if (byapp.find("MPMS3") != std::string::npos) d.variant = "MPMS3";
+  else if (byapp.find("MPMS") != std::string::npos || contains(d.column_names, "Long Moment (emu)")) d.variant = "MPMS-XL";
+  else d.variant = "unknown QD";
+}
+
+std::string first_present(const QdData& d, std::initializer_list<const char*> names) {
+  for (const char* n : names)
+    if (d.column_index(n) != std::string::npos) return n;
+  return {};
+}
+
+bool has_number(const QdData& d, std::size_t col) {
+  for (const auto& r : d.rows) {
+    const std::string& c = r[col];
+    if (c.empty()) continue;
+    char* end = nullptr;
+    const double v = std::strtod(c.c_str(), &end);
+    if (end != c.c_str() && *end == '\0' && std::isfinite(v) && v != kQdSentinel) return true;
+  }
+  return false;
+}
+
+void choose_columns(QdData& d, const QdReadOptions& options) {
+  d.temperature_column = first_present(d, {"Temperature (K)", "Average Temp (K)", "T_K"});
+  d.field_column = first_present(d, {"Magnetic Field (Oe)", "Field (Oe)", "H_Oe"});
+  if (d.temperature_column.empty())
+    fail_input(d.path, "no temperature column ('Temperature (K)', 'Average Temp (K)' or 'T_K')");
+  if (d.field_column.empty()) fail_input(d.path, "no field column ('Magnetic Field (Oe)', 'Field (Oe)' or 'H_Oe')");
+
+  double to_emu = 1.0;
+  if (!options.moment_column.empty()) {
+    const std::size_t c = d.column_index(options.moment_column);
+    if (c == std::string::npos) fail_input(d.path, "no moment column named '" + options.moment_column + "'");
+    if (!has_number(d, c)) fail_input(d.path, "moment column '" + options.moment_column + "' holds no numbers");
+    d.moment_column = options.moment_column;
+    for (const auto& m : kMomentOrder)
+      if (d.moment_column == m.moment) {
+        d.moment_error_column = d.column_index(m.error) != std::string::npos ? m.error : "";
+        to_emu = m.to_emu;
+      }
+  } else {
+    std::string present;
+    for (const auto& m : kMomentOrder) {
+      const std::size_t c = d.column_index(m.moment);
+      if (c == std::string::npos) continue;
+      present += std::string(present.empty() ? "" : ", ") + "'" + m.moment + "'";
+      if (!has_number(d, c)) continue;
+      d.moment_column = m.moment;
+      d.moment_error_column = d.column_index(m.error) != std::string::npos ? m.error : "";
+      to_emu = m.to_emu;
+      break;
+    }
+    if (d.moment_column.empty())
+      fail_input(d.path, present.empty() ? "no moment column (DC Moment Free/Fixed Ctr, Moment (emu), Long Moment "
+                                           "(emu) or M_emu)"
+                                         : "moment columns " + present + " hold no numbers");
+  }
+  d.temperature_K = d.numeric_column(d.temperature_column);
+  d.field_Oe = d.numeric_column(d.field_column);
+  d.moment_emu = d.numeric_column(d.moment_column);
+  if (to_emu != 1.0)
+    for (double& m : d.moment_emu) m *= to_emu;
+  d.moment_error_emu = d.moment_error_column.empty() ? std::vector<double>(d.rows.size(), kNaN)
+                                                     : d.numeric_column(d.moment_error_column);
+  if (to_emu != 1.0)
+    for (double& m : d.moment_error_emu) m *= to_emu;
+  std::size_t incomplete = 0;
+  for (std::size_t i = 0; i < d.rows.size(); ++i)
+    incomplete += !(std::isfinite(d.temperature_K[i]) && std::isfinite(d.field_Oe[i]) && std::isfinite(d.moment_emu[i]));
+  if (incomplete > 0)
+    d.warnings.push_back(d.path + ": " + std::to_string(incomplete) + " of " + std::to_string(d.rows.size()) +
+                         " rows lack a temperature, field or '" + d.moment_column + "' value and are not used");
+}
+
+}  // namespace
+
+std::size_t QdData::column_index(const std::string& name) const {
+  const auto it = std::find(column_names.begin(), column_names.end(), name);
+  return it == column_names.end() ? std::string::npos : static_cast<std::size_t>(it - column_names.begin());
+}
+
+std::vector<double> QdData::numeric_column(const std::string& name) const {
+  const std::size_t c = column_index(name);
+  if (c == std::string::npos) fail_input(path, "no column named '" + name + "'");
+  std::vector<double> v(rows.size(), kNaN);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const auto x = parse_optional_number(rows[i][c], path, row_line[i], name);
+    if (x && *x != kQdSentinel) v[i] = *x;
+  }
+  return v;
+}
+
+std::optional<std::string> QdData::info_value(const std::string& key) const {
+  for (const auto& [k, v] : info)
+    if (k == key || k.rfind(key + " (", 0) == 0) return v;
+  return std::nullopt;
+}
+
+QdData parse_qd_text(const TextFile& tf, const QdReadOptions& options) {
+  QdData d;
+  d.path = tf.path;
+  d.decoded_from_cp1252 = tf.decoded_from_cp1252;
+  const std::size_t col_line = locate_columns(d, tf);
+  parse_header(d, tf, col_line);
+  d.delimiter = guess_delimiter(tf.lines[col_line]);
+  d.column_names = trimmed_fields(tf.lines[col_line], d.delimiter);
+  const std::size_t ncol = d.column_names.size();
+  for (std::size_t i = col_line + 1; i < tf.lines.size(); ++i) {
+    if (trim(tf.lines[i]).empty()) continue;
+    auto f = trimmed_fields(tf.lines[i], d.delimiter);
+    if (f.size() > ncol)
+      fail_input(d.path, "line " + std::to_string(i + 1) + " has " + std::to_string(f.size()) +
+                             " fields, the column line has " + std::to_string(ncol));
+    f.resize(ncol);
+    d.rows.push_back(std::move(f));
+    d.row_line.push_back(i + 1);
+  }
+  if (d.rows.empty()) fail_input(d.path, "no data rows after the column line (line " + std::to_string(col_line + 1) + ")");
+  set_mass(d);
+  set_variant(d);
+  choose_columns(d, options);
+  const std::size_t cc = d.column_index("Comment");
+  d.comment.resize(d.rows.size());
+  if (cc != std::string::npos)
+    for (std::size_t i = 0; i < d.rows.size(); ++i) d.comment[i] = d.rows[i][cc];
+  return d;
+}
+
+QdData read_qd_file(const std::string& path, const QdReadOptions& options) {
+  return parse_qd_text(read_text_file(path), options);
+}
+
+}  // namespace mgscope

@@ -1,0 +1,56 @@
+// Quantum Design magnetometer exports (MPMS3, legacy MPMS-XL, PPMS VSM, bare CSV) and the
+// documented generic CSV (T_K, H_Oe, M_emu), read into one table with T, H and moment picked out.
+#pragma once
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "fitting/text_file.hpp"
+
+namespace mgscope {
+
+struct QdReadOptions {
+  // Moment column by exact (trimmed) name; empty: the first of DC Moment Free Ctr -> DC Moment
+  // Fixed Ctr -> Moment (emu) -> Long Moment (emu) -> M_emu that holds at least one number.
+  std::string moment_column;
+};
+
+struct QdData {
+  std::string path;
+  std::string variant;  // "MPMS3", "MPMS-XL", "PPMS VSM", "bare MPMS CSV", "generic CSV", "unknown QD"
+  char delimiter = ',';
+  bool decoded_from_cp1252 = false;
+  // Header INFO entries in file order, (key, value): value-first (MPMS3/PPMS) and key-first
+  // (MPMS-XL) lines both end up here; other header lines (TITLE, BYAPP, ...) as (tag, rest).
+  std::vector<std::pair<std::string, std::string>> info;
+  std::vector<std::pair<std::string, std::string>> header;
+  std::optional<double> sample_mass_mg;  // SAMPLE_MASS or legacy WEIGHT, > 0 only
+  std::vector<std::string> column_names;  // trimmed, in file order
+  std::vector<std::vector<std::string>> rows;  // raw cells, padded to column_names.size()
+  std::vector<std::size_t> row_line;  // 1-based line number of each row in the file
+  std::string temperature_column, field_column, moment_column, moment_error_column;
+  // Per row; NaN where the cell is empty or the -99999999 sentinel.
+  std::vector<double> temperature_K, field_Oe, moment_emu, moment_error_emu;
+  std::vector<std::string> comment;  // the Comment column ("" when absent)
+  std::vector<std::string> warnings;
+
+  std::size_t row_count() const { return rows.size(); }
+  // Index of a column by exact trimmed name, or npos.
+  std::size_t column_index(const std::string& name) const;
+  // A column as numbers (NaN for empty/sentinel); throws InputError naming line and column on
+  // a cell that is not a number.
+  std::vector<double> numeric_column(const std::string& name) const;
+  // The INFO value for `key` (exact, or the key followed by " (unit)"), if present.
+  std::optional<std::string> info_value(const std::string& key) const;
+};
+
+// Reads a file (UTF-8 or Windows-1252). Throws InputError naming the file for a file that is not
+// a recognised export, lacks a temperature, field or moment column, or has no data rows.
+QdData read_qd_file(const std::string& path, const QdReadOptions& options = {});
+QdData parse_qd_text(const TextFile& text, const QdReadOptions& options = {});
+
+// The -99999999 cells QD writes for "not measured" in some columns.
+constexpr double kQdSentinel = -99999999.0;
+
+}  // namespace mgscope

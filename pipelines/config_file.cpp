@@ -1,0 +1,74 @@
+// CLI11 2.1's own config files do not reach subcommand options, so TOML is read here with
+// toml++ and fed through each option's own parser (units, checks and all).
+#include "pipelines/config_file.hpp"
+
+#include <sstream>
+#include <toml++/toml.h>
+
+#include "fitting/error.hpp"
+
+namespace mgscope {
+
+namespace {
+
+std::string scalar_text(const toml::node& node, const std::string& path, const std::string& key) {
+  if (auto s = node.value<std::string>()) return *s;
+  if (auto b = node.value<bool>()) return *b ? "true" : "false";
+  if (node.is_integer()) return std::to_string(*node.value<std::int64_t>());
+  if (auto d = node.value<double>()) {
+    std::ostringstream o;
+    o.precision(17);
+    o << *d;
+    return o.str();
+  }
+  fail_input(path, "key '" + key + "': only strings, numbers, booleans and arrays of them are options");
+}
+
+}  // namespace
+
+void apply_toml_config(CLI::App& cmd, const std::string& path) {
+  toml::table table;
+  try {
+    table = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream m;
+    m << "line " << e.source().begin.line << ": " << e.description();
+    fail_input(path, m.str());
+  }
+  for (const auto& [key_view, node] : table) {
+    const std::string key(key_view.str());
+    CLI::Option* opt = nullptr;
+    try {
+      opt = cmd.get_option("--" + key);
+    } catch (const CLI::OptionNotFound&) {
+      fail_input(path, "unknown option '" + key + "' for `" + cmd.get_name() + "` (see --help)");
+    }
+    if (key == "config") fail_input(path, "a config file cannot name another one");
+    if (opt->count() > 0) continue;  // the command line wins
+    try {
+      if (const toml::array* arr = node.as_array()) {
+        for (const toml::node& item : *arr) opt->add_result(scalar_text(item, path, key));
+      } else if (opt->get_type_size() == 0) {  // a flag
+        if (node.value<bool>().value_or(false)) opt->add_result("true");
+      } else {
+        opt->add_result(scalar_text(node, path, key));
+      }
+      opt->run_callback();
+    } catch (const CLI::Error& e) {
+      fail_input(path, "key '" + key + "': " + e.what());
+    }
+  }
+}
+
+void add_config_option(CLI::App& cmd) {
+  auto* config = cmd.add_option("--config", "Read options from a TOML file; keys are long option names "
+                                            "(command-line options win)");
+  config->check(CLI::ExistingFile);
+  // A preparse-free hook: CLI11 runs parse_complete_callback after this subcommand's arguments are
+  // read and before its callback, so the file fills only what the command line left unset.
+  cmd.parse_complete_callback([&cmd, config]() {
+    if (config->count() > 0) apply_toml_config(cmd, config->as<std::string>());
+  });
+}
+
+}  // namespace mgscope

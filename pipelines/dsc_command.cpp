@@ -1,0 +1,251 @@
+// `mgscope dsc FILE... -o OUTDIR`: Tg, Tx, crystallisation/melting enthalpies and the relaxation
+// enthalpy of each DSC run, with every construction written out and drawn; treatment series.
+#include <cctype>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <set>
+
+#include "fitting/dsc_readers.hpp"
+#include "fitting/error.hpp"
+#include "pipelines/atomic_file.hpp"
+#include "pipelines/batch.hpp"
+#include "pipelines/commands.hpp"
+#include "pipelines/dsc_report.hpp"
+#include "pipelines/json_output.hpp"
+
+namespace mgscope {
+
+namespace {
+
+struct DscCommandOptions {
+  std::vector<std::string> files;
+  std::string outdir;
+  std::string reference;
+  int first_heating = 1;
+  std::optional<int> reference_heating;
+  std::vector<double> treatments;
+  std::string treatment_csv;
+  std::string treatment_name = "treatment";
+  std::vector<double> tg_window, tx_window, rel_window;
+  RelaxationOptions relaxation;
+  TransitionOptions transitions;
+  std::optional<double> mass_mg, rate_K_per_min;
+  std::string exotherm;
+};
+
+std::optional<WindowK> window_option(const std::vector<double>& v, const char* name) {
+  if (v.empty()) return std::nullopt;
+  if (v.size() != 2 || !(v[1] > v[0])) throw InputError(std::string(name) + ": give LOW,HIGH in K with LOW < HIGH");
+  return WindowK{v[0], v[1]};
+}
+
+struct TreatmentEntry {
+  double treatment = 0;
+  std::string reference;
+};
+
+// file,treatment[,reference] rows; a file matches by its path as given or by its file name.
+std::map<std::string, TreatmentEntry> read_treatment_csv(const std::string& path) {
+  const TextFile tf = read_text_file(path);
+  std::map<std::string, TreatmentEntry> out;
+  int c_file = -1, c_treat = -1, c_ref = -1;
+  std::size_t header = 0;
+  for (std::size_t i = 0; i < tf.lines.size(); ++i) {
+    if (trim(tf.lines[i]).empty() || trim(tf.lines[i])[0] == '#') continue;
+    const auto f = split_fields(tf.lines[i], guess_delimiter(tf.lines[i]));
+    if (!header) {
+      header = i + 1;
+      for (std::size_t k = 0; k < f.size(); ++k) {
+        const std::string n = trim(f[k]);
+        if (n == "file") c_file = int(k);
+        if (n == "treatment") c_treat = int(k);
+        if (n == "reference") c_ref = int(k);
+      }
+      if (c_file < 0 || c_treat < 0)
+        fail_input(path, "line " + std::to_string(header) + ": needs columns 'file' and 'treatment' (and optionally 'reference')");
+      continue;
+    }
+    if (int(f.size()) <= std::max({c_file, c_treat, c_ref}))
+      fail_input(path, "line " + std::to_string(i + 1) + ": too few fields");
+    TreatmentEntry e;
+    e.treatment = parse_number(f[std::size_t(c_treat)], path, i + 1, "treatment");
+    if (c_ref >= 0 && !trim(f[std::size_t(c_ref)]).empty()) {
+      // A relative reference path that does not exist from here is taken relative to the CSV.
+      std::filesystem::path ref(trim(f[std::size_t(c_ref)]));
+      if (ref.is_relative() && !std::filesystem::exists(ref)) ref = std::filesystem::path(path).parent_path() / ref;
+      e.reference = ref.string();
+    }
+    out[trim(f[std::size_t(c_file)])] = e;
+  }
+  return out;
+}
+
+const TreatmentEntry* find_entry(const std::map<std::string, TreatmentEntry>& m, const std::string& file) {
+  for (const std::string& key : {file, std::filesystem::path(file).filename().string()})
+    if (auto it = m.find(key); it != m.end()) return &it->second;
+  return nullptr;
+}
+
+std::vector<DscScanReport> analyse_file(const DscRun& run, const DscCommandOptions& o) {
+  CurveOptions co{o.mass_mg, o.rate_K_per_min, std::nullopt};
+  if (!o.exotherm.empty()) co.exotherm = o.exotherm == "up" ? Exotherm::Up : Exotherm::Down;
+  std::vector<DscScanReport> scans;
+  const auto heating = require_heating_segments(run);
+  for (std::size_t k = 0; k < heating.size(); ++k) {
+    DscScanReport s{make_curve(run, heating[k], co), {}, int(k) + 1, "other"};
+    s.transitions = analyse_transitions(s.curve, o.transitions);
+    scans.push_back(std::move(s));
+  }
+  return scans;
+}
+
+void run_dsc(DscCommandOptions& o, CommandContext& ctx) {
+  namespace fs = std::filesystem;
+  o.transitions.tg_window = window_option(o.tg_window, "--tg-window");
+  o.transitions.tx_window = window_option(o.tx_window, "--tx-window");
+  o.relaxation.window = window_option(o.rel_window, "--rel-window");
+  if (!o.treatments.empty() && o.treatments.size() != o.files.size())
+    throw InputError("--treatment has " + std::to_string(o.treatments.size()) + " values for " +
+                     std::to_string(o.files.size()) + " files");
+  if (o.first_heating < 1) throw InputError("--first-heating counts from 1");
+  if (const std::string bad = check_options(o.transitions); !bad.empty()) throw InputError("options: " + bad);
+  if (!(o.relaxation.align_span_K > 0)) throw InputError("--align-span must be > 0 K");
+  const auto table = o.treatment_csv.empty() ? std::map<std::string, TreatmentEntry>{} : read_treatment_csv(o.treatment_csv);
+
+  std::vector<DscSampleReport> reports;
+  std::set<std::string> stems;
+  std::size_t index = 0;
+  auto job = [&](const std::string& file) {
+    const std::size_t i = index++;
+    DscSampleReport rep;
+    rep.path = file;
+    const DscRun run = read_dsc(file);
+    rep.sample = run.sample;
+    rep.format = to_string(run.format);
+    rep.exotherm = !o.exotherm.empty() ? o.exotherm + " (option)"
+                                       : std::string(to_string(run.exotherm)) + (run.exotherm_from_file ? " (file)" : " (assumed)");
+    rep.warnings = run.warnings;
+    rep.scans = analyse_file(run, o);
+    if (o.first_heating > int(rep.scans.size()))
+      fail_input(file, "has " + std::to_string(rep.scans.size()) + " heating segment(s); --first-heating is " +
+                           std::to_string(o.first_heating));
+    rep.first = o.first_heating - 1;
+    rep.scans[std::size_t(rep.first)].role = "first";
+    const TreatmentEntry* entry = find_entry(table, file);
+    if (!o.treatments.empty()) rep.treatment = o.treatments[i];
+    else if (entry) rep.treatment = entry->treatment;
+    else if (!table.empty()) rep.warnings.push_back("not listed in " + o.treatment_csv);
+
+    rep.reference_path = entry && !entry->reference.empty() ? entry->reference : o.reference;
+    if (!rep.reference_path.empty() && rep.reference_path != file) {
+      auto ref_scans = analyse_file(read_dsc(rep.reference_path), o);
+      const int k = o.reference_heating.value_or(1);
+      if (k < 1 || k > int(ref_scans.size()))
+        fail_input(rep.reference_path, "has " + std::to_string(ref_scans.size()) + " heating segment(s); --reference-heating is " + std::to_string(k));
+      rep.reference = ref_scans[std::size_t(k - 1)];
+    } else {
+      rep.reference_path = file;
+      const int k = o.reference_heating.value_or(2);
+      if (k >= 1 && k <= int(rep.scans.size()) && k != o.first_heating) {
+        rep.scans[std::size_t(k - 1)].role = "reference";
+        rep.reference = rep.scans[std::size_t(k - 1)];
+      } else {
+        rep.warnings.push_back("no reference heating (heating " + std::to_string(k) + " of " +
+                               std::to_string(rep.scans.size()) + "): no relaxation enthalpy; give --reference");
+      }
+    }
+    if (rep.reference) {
+      rep.reference->role = "reference";
+      rep.relaxation = relaxation_enthalpy(rep.scans[std::size_t(rep.first)].curve, rep.reference->curve,
+                                           rep.reference->transitions, o.relaxation);
+      if (!rep.relaxation->found) rep.warnings.push_back("relaxation enthalpy: " + rep.relaxation->message);
+      for (const auto& w : rep.relaxation->warnings) rep.warnings.push_back(w);
+    }
+    for (const auto& s : rep.scans)
+      for (const auto& w : s.curve.warnings) rep.warnings.push_back("heating " + std::to_string(s.heating_number) + ": " + w);
+    // A figure name per input, unique even when two inputs share a file name.
+    std::string stem = fs::path(file).stem().string();
+    for (char& c : stem)  // the figure script quotes file names: keep them plain
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.') c = '_';
+    rep.stem = stem;
+    for (int n = 2; stems.count(rep.stem); ++n) rep.stem = stem + "_" + std::to_string(n);
+    stems.insert(rep.stem);
+    if (std::string w = render_dsc_figure(rep, o.outdir); !w.empty()) rep.warnings.push_back(w);
+
+    const auto& f = rep.scans[std::size_t(rep.first)];
+    std::cout << file << ": " << rep.scans.size() << " heating scan(s), exotherm " << rep.exotherm;
+    if (f.transitions.tg.found) std::cout << ", Tg onset " << f.transitions.tg.onset_K << " K";
+    if (const Peak* x = rep.crystallisation()) std::cout << ", Tx onset " << x->onset_K << " K";
+    if (rep.relaxation && rep.relaxation->found)
+      std::cout << ", dH_rel " << rep.relaxation->enthalpy << ' ' << rep.relaxation->enthalpy_unit;
+    for (const Peak& m : f.transitions.melting) std::cout << ", melting peak " << m.peak_K << " K";
+    std::cout << '\n';
+    for (const auto& w : rep.warnings) std::cerr << "warning: " << file << ": " << w << '\n';
+    reports.push_back(std::move(rep));
+  };
+  const BatchResult batch = run_batch(o.files, job, std::cerr);
+  const fs::path out(o.outdir);
+  if (!reports.empty()) {
+    write_file_atomic(out / "dsc.csv", dsc_scans_csv(reports));
+    write_json_atomic(out / "constructions.json", dsc_constructions_json(reports));
+    nlohmann::json summary = dsc_summary_json(reports, o.treatment_name);
+    for (const auto& f : batch.failures) summary["failures"].push_back({{"input", f.input}, {"message", f.message}});
+    write_json_atomic(out / "summary.json", summary);
+    bool any_treatment = false;
+    for (const auto& r : reports) any_treatment |= r.treatment.has_value();
+    if (any_treatment) {
+      write_file_atomic(out / "dsc_treatment.csv", dsc_treatment_csv(reports));
+      if (std::string w = render_dsc_treatment_figure(reports, out, o.treatment_name); !w.empty())
+        std::cerr << "warning: " << w << '\n';
+    }
+    std::cout << "wrote " << (out / "dsc.csv").string() << ", constructions.json, summary.json"
+              << (any_treatment ? ", dsc_treatment.csv" : "") << " and figures\n";
+  }
+  ctx.exit_code = batch.exit_code();
+}
+
+}  // namespace
+
+void add_dsc_command(CLI::App& app, CommandContext& ctx) {
+  auto o = std::make_shared<DscCommandOptions>();
+  auto* cmd = app.add_subcommand("dsc", "Tg, Tx, crystallisation/melting and relaxation enthalpy from DSC exports "
+                                        "(NETZSCH Proteus ASCII, TA Universal Analysis text, generic CSV)");
+  cmd->add_option("files", o->files, "DSC export files")->required()->check(CLI::ExistingFile);
+  cmd->add_option("-o,--outdir", o->outdir, "Output folder (created)")->required();
+  cmd->add_option("--reference", o->reference,
+                  "Reference scan file for every input (default: the input's own second heating)");
+  cmd->add_option("--first-heating", o->first_heating, "Which heating segment is the first heating (1-based)")
+      ->capture_default_str();
+  cmd->add_option("--reference-heating", o->reference_heating,
+                  "Which heating segment is the reference (1-based; default 2 in the same file, 1 in a --reference file)");
+  cmd->add_option("--treatment", o->treatments, "Treatment value per FILE, in order (e.g. 0,10,20,40 cycles)")
+      ->delimiter(',');
+  cmd->add_option("--treatment-csv", o->treatment_csv, "CSV with columns file,treatment[,reference]")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--treatment-name", o->treatment_name, "Axis label of the treatment")->capture_default_str();
+  cmd->add_option("--tg-window", o->tg_window, "LOW,HIGH in K holding the Tg step; baselines at its ends (default: automatic)")
+      ->delimiter(',')->expected(2);
+  cmd->add_option("--tx-window", o->tx_window, "LOW,HIGH in K holding the crystallisation exotherm (default: automatic)")
+      ->delimiter(',')->expected(2);
+  cmd->add_option("--rel-window", o->rel_window,
+                  "LOW,HIGH in K of the relaxation integral (default: reference Tg onset - 70 K to Tg end + 20 K)")
+      ->delimiter(',')->expected(2);
+  cmd->add_option("--align-span", o->relaxation.align_span_K, "Alignment range below the relaxation window, K")
+      ->capture_default_str();
+  cmd->add_flag("--align-slope", o->relaxation.align_slope, "Align with offset and slope (default: offset only)");
+  cmd->add_option("--baseline-span", o->transitions.baseline_span_K, "Length of each fitted baseline, K")
+      ->capture_default_str();
+  cmd->add_option("--smoothing", o->transitions.smoothing_K, "Half-width of the local regression for slopes, K")
+      ->capture_default_str();
+  cmd->add_option("--skip-start", o->transitions.skip_start_K, "Kelvins at the start of a scan ignored by the searches, K")
+      ->capture_default_str();
+  cmd->add_option("--mass", o->mass_mg, "Sample mass override, mg (default: the file's)")->check(CLI::PositiveNumber);
+  cmd->add_option("--rate", o->rate_K_per_min, "Heating rate override, K/min (default: fitted per segment)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--exotherm", o->exotherm, "Exotherm direction override: up or down (default: the file's)")
+      ->check(CLI::IsMember({"up", "down"}));
+  cmd->callback([o, &ctx]() { run_dsc(*o, ctx); });
+}
+
+}  // namespace mgscope

@@ -1,0 +1,377 @@
+// Writers of the DSC outputs. Every construction the analysis made is written out and drawn.
+#include "pipelines/dsc_report.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <sstream>
+
+#include "fitting/statistics.hpp"
+#include "pipelines/gnuplot_figure.hpp"
+#include "pipelines/json_output.hpp"
+
+namespace mgscope {
+
+using nlohmann::json;
+
+const Peak* DscSampleReport::crystallisation() const {
+  if (first >= 0 && scans[std::size_t(first)].transitions.crystallisation.found)
+    return &scans[std::size_t(first)].transitions.crystallisation;
+  if (reference && reference->transitions.crystallisation.found) return &reference->transitions.crystallisation;
+  return nullptr;
+}
+
+namespace {
+
+std::string num(double v) {
+  if (!std::isfinite(v)) return "";
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%.8g", v);
+  return buf;
+}
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string q = "\"";
+  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return q + "\"";
+}
+
+// An enthalpy in the curve's unit as {J/g, mJ}; the one that cannot be known is NaN.
+std::pair<double, double> per_gram_and_mJ(double e, const DscCurve& c) {
+  if (c.per_gram) return {e, c.mass_mg ? e * *c.mass_mg : kNaN};
+  return {kNaN, e};
+}
+
+json line_json(const Line& l) { return {{"slope_per_K", json_number(l.slope)}, {"intercept", json_number(l.intercept)}}; }
+
+json tg_json(const GlassTransition& g) {
+  json j = {{"found", g.found}, {"message", g.message}};
+  if (!g.found && std::isnan(g.tangent.at_K)) return j;
+  j["onset_K"] = json_number(g.onset_K);
+  j["midpoint_K"] = json_number(g.midpoint_K);
+  j["end_K"] = json_number(g.end_K);
+  j["step_height"] = json_number(g.step_height);
+  j["delta_cp_per_K"] = json_number(g.delta_cp);
+  j["glass_baseline"] = {{"line", line_json(g.glass_baseline.line)},
+                         {"fit_low_K", json_number(g.glass_baseline.low_K)},
+                         {"fit_high_K", json_number(g.glass_baseline.high_K)}};
+  j["liquid_baseline"] = {{"line", line_json(g.liquid_baseline.line)},
+                          {"fit_low_K", json_number(g.liquid_baseline.low_K)},
+                          {"fit_high_K", json_number(g.liquid_baseline.high_K)}};
+  j["tangent"] = {{"line", line_json(g.tangent.line)}, {"at_K", json_number(g.tangent.at_K)}};
+  return j;
+}
+
+json peak_json(const Peak& p) {
+  json j = {{"found", p.found}, {"message", p.message}, {"exothermic", p.exothermic}};
+  if (!p.found) return j;
+  j["onset_K"] = json_number(p.onset_K);
+  j["peak_K"] = json_number(p.peak_K);
+  j["integration_start_K"] = json_number(p.start_K);
+  j["integration_end_K"] = json_number(p.end_K);
+  j["height"] = json_number(p.height);
+  j["enthalpy"] = json_number(p.enthalpy);
+  j["baseline"] = line_json(p.baseline);
+  j["tangent"] = {{"line", line_json(p.tangent.line)}, {"at_K", json_number(p.tangent.at_K)}};
+  return j;
+}
+
+json scan_json(const DscScanReport& s) {
+  const DscCurve& c = s.curve;
+  json melting = json::array(), exotherms = json::array();
+  for (const Peak& m : s.transitions.melting) melting.push_back(peak_json(m));
+  for (const Peak& x : s.transitions.exotherms) exotherms.push_back(peak_json(x));
+  return {{"path", c.path},
+          {"heating", s.heating_number},
+          {"role", s.role},
+          {"file_segment", c.file_segment},
+          {"lines", {c.first_line, c.last_line}},
+          {"rate_K_per_min", json_number(c.rate_K_per_min)},
+          {"mass_mg", c.mass_mg ? json(*c.mass_mg) : json(nullptr)},
+          {"signal_unit", c.signal_unit()},
+          {"enthalpy_unit", c.enthalpy_unit()},
+          {"noise", json_number(s.transitions.noise)},
+          {"glass_transition", tg_json(s.transitions.tg)},
+          {"crystallisation", peak_json(s.transitions.crystallisation)},
+          {"exotherms", exotherms},
+          {"melting", melting},
+          {"warnings", c.warnings}};
+}
+
+json relaxation_json(const RelaxationResult& r) {
+  json j = {{"found", r.found}, {"message", r.message}, {"warnings", r.warnings}};
+  if (!r.found) return j;
+  j["enthalpy"] = json_number(r.enthalpy);
+  j["released"] = json_number(r.released);
+  j["absorbed"] = json_number(r.absorbed);
+  j["enthalpy_unit"] = r.enthalpy_unit;
+  j["window_K"] = {json_number(r.window.low_K), json_number(r.window.high_K)};
+  j["align_range_K"] = {json_number(r.align_range.low_K), json_number(r.align_range.high_K)};
+  j["alignment"] = line_json(r.alignment);
+  j["rate_first_K_per_min"] = json_number(r.rate_first_K_per_min);
+  j["rate_reference_K_per_min"] = json_number(r.rate_reference_K_per_min);
+  j["reference_scale"] = json_number(r.reference_scale);
+  return j;
+}
+
+const char* kConventions[] = {
+    "signals are shown exotherm up (positive = heat released by the sample); the file's own direction is flipped "
+    "when it says exotherm down",
+    "dH_rel = integral over time of (first heating - reference heating - alignment) within the window: positive = "
+    "heat released by the first heating relative to the reference (relaxation of a rejuvenated glass), negative = "
+    "heat absorbed (enthalpy recovery of an aged glass, Tg overshoot)",
+    "dH_x and dH_m are areas between the curve and a straight baseline, integrated over time, always positive "
+    "(released for crystallisation, absorbed for melting)",
+    "Tg onset = glass baseline x tangent at the steepest point of the step; Tg midpoint = curve at half the height "
+    "between the extrapolated glass and liquid baselines; Tx onset = tangent at the steepest leading edge x "
+    "integration baseline"};
+
+}  // namespace
+
+std::string dsc_scans_csv(const std::vector<DscSampleReport>& samples) {
+  std::ostringstream o;
+  o << "file,sample,heating,file_segment,role,first_line,last_line,rate_K_per_min,mass_mg,signal_unit,"
+       "Tg_onset_K,Tg_mid_K,Tg_end_K,delta_cp_J_per_gK,Tx_onset_K,Tx_peak_K,dH_x_J_per_g,dH_x_mJ,"
+       "Tm_onset_K,Tm_peak_K,dH_m_J_per_g,dH_m_mJ,dH_rel_J_per_g,dH_rel_mJ,treatment\n";
+  for (const DscSampleReport& s : samples) {
+    for (const DscScanReport& scan : s.scans) {
+      const DscCurve& c = scan.curve;
+      const TransitionResult& t = scan.transitions;
+      const GlassTransition& g = t.tg;
+      const Peak& x = t.crystallisation;
+      const Peak* m = t.melting.empty() ? nullptr : &t.melting.front();
+      const auto [hx_g, hx_mJ] = per_gram_and_mJ(x.found ? x.enthalpy : kNaN, c);
+      const auto [hm_g, hm_mJ] = per_gram_and_mJ(m ? m->enthalpy : kNaN, c);
+      const bool rel = scan.role == "first" && s.relaxation && s.relaxation->found;
+      const auto [hr_g, hr_mJ] = per_gram_and_mJ(rel ? s.relaxation->enthalpy : kNaN, c);
+      o << csv_field(s.path) << ',' << csv_field(s.sample) << ',' << scan.heating_number << ',' << c.file_segment << ','
+        << scan.role << ',' << c.first_line << ',' << c.last_line << ',' << num(c.rate_K_per_min) << ','
+        << (c.mass_mg ? num(*c.mass_mg) : "") << ',' << c.signal_unit() << ',' << num(g.found ? g.onset_K : kNaN)
+        << ',' << num(g.found ? g.midpoint_K : kNaN) << ',' << num(g.found ? g.end_K : kNaN) << ','
+        << num(g.found && c.per_gram ? g.delta_cp : kNaN) << ',' << num(x.found ? x.onset_K : kNaN) << ','
+        << num(x.found ? x.peak_K : kNaN) << ',' << num(hx_g) << ',' << num(hx_mJ) << ','
+        << num(m ? m->onset_K : kNaN) << ',' << num(m ? m->peak_K : kNaN) << ',' << num(hm_g) << ',' << num(hm_mJ)
+        << ',' << num(hr_g) << ',' << num(hr_mJ) << ',' << (s.treatment ? num(*s.treatment) : "") << '\n';
+    }
+  }
+  return o.str();
+}
+
+json dsc_constructions_json(const std::vector<DscSampleReport>& samples) {
+  json out = json::array();
+  for (const DscSampleReport& s : samples) {
+    json scans = json::array();
+    for (const DscScanReport& scan : s.scans) scans.push_back(scan_json(scan));
+    json j = {{"path", s.path}, {"scans", scans}};
+    if (s.reference && s.reference_path != s.path) j["reference_scan"] = scan_json(*s.reference);
+    if (s.relaxation) j["relaxation"] = relaxation_json(*s.relaxation);
+    out.push_back(j);
+  }
+  return {{"samples", out},
+          {"units", {{"temperatures", "K"},
+                     {"signal", "each scan's signal_unit (W/g or mW), exotherm up"},
+                     {"slope_per_K", "signal unit per K"},
+                     {"intercept", "signal unit (line: signal = slope_per_K * T_K + intercept)"},
+                     {"enthalpy", "each scan's enthalpy_unit (J/g or mJ)"},
+                     {"delta_cp_per_K", "J/(g K) or mJ/K"}}},
+          {"conventions", kConventions}};
+}
+
+json dsc_summary_json(const std::vector<DscSampleReport>& samples, const std::string& treatment_name) {
+  json out = json::array();
+  for (const DscSampleReport& s : samples) {
+    json j = {{"path", s.path}, {"sample", s.sample}, {"format", s.format}, {"exotherm", s.exotherm},
+              {"treatment", s.treatment ? json(*s.treatment) : json(nullptr)}, {"warnings", s.warnings}};
+    if (s.first >= 0) {
+      const DscScanReport& f = s.scans[std::size_t(s.first)];
+      j["enthalpy_unit"] = f.curve.enthalpy_unit();
+      j["rate_K_per_min"] = json_number(f.curve.rate_K_per_min);
+      j["Tg_onset_K"] = json_number(f.transitions.tg.found ? f.transitions.tg.onset_K : kNaN);
+      j["Tg_mid_K"] = json_number(f.transitions.tg.found ? f.transitions.tg.midpoint_K : kNaN);
+      json melting = json::array();
+      for (const Peak& m : f.transitions.melting)
+        melting.push_back({{"onset_K", m.onset_K}, {"peak_K", m.peak_K}, {"enthalpy", m.enthalpy}});
+      j["melting"] = melting;
+    }
+    const Peak* x = s.crystallisation();
+    j["Tx_onset_K"] = json_number(x ? x->onset_K : kNaN);
+    j["Tx_peak_K"] = json_number(x ? x->peak_K : kNaN);
+    j["dH_x"] = json_number(x ? x->enthalpy : kNaN);
+    j["Tx_from"] = !x ? "none" : (s.first >= 0 && x == &s.scans[std::size_t(s.first)].transitions.crystallisation) ? "first heating" : "reference heating";
+    j["reference"] = s.reference ? json({{"path", s.reference_path}, {"heating", s.reference->heating_number}}) : json(nullptr);
+    if (s.relaxation) {
+      j["dH_rel"] = json_number(s.relaxation->found ? s.relaxation->enthalpy : kNaN);
+      j["relaxation_message"] = s.relaxation->message;
+    }
+    out.push_back(j);
+  }
+  return {{"samples", out}, {"treatment_name", treatment_name}, {"conventions", kConventions},
+          {"units", {{"temperatures", "K"}, {"dH_x, dH_rel, melting enthalpy", "enthalpy_unit of the sample"}}}};
+}
+
+namespace {
+
+struct Group {
+  MeanSd rel, tx, tg;
+};
+std::map<double, Group> treatment_groups(const std::vector<DscSampleReport>& samples) {
+  std::map<double, std::vector<const DscSampleReport*>> by;
+  for (const auto& s : samples)
+    if (s.treatment) by[*s.treatment].push_back(&s);
+  std::map<double, Group> out;
+  for (const auto& [t, list] : by) {
+    std::vector<double> rel, tx, tg;
+    for (const DscSampleReport* s : list) {
+      const bool per_gram = s->first >= 0 && s->scans[std::size_t(s->first)].curve.per_gram;
+      rel.push_back(s->relaxation && s->relaxation->found && per_gram ? s->relaxation->enthalpy : kNaN);
+      tx.push_back(s->crystallisation() ? s->crystallisation()->onset_K : kNaN);
+      tg.push_back(s->first >= 0 && s->scans[std::size_t(s->first)].transitions.tg.found
+                       ? s->scans[std::size_t(s->first)].transitions.tg.onset_K
+                       : kNaN);
+    }
+    out[t] = {mean_sd(rel), mean_sd(tx), mean_sd(tg)};
+  }
+  return out;
+}
+
+std::string mean_or_empty(const MeanSd& m) { return m.n > 0 ? num(m.mean) : ""; }
+std::string sd_or_empty(const MeanSd& m) { return m.n > 0 ? num(m.sd) : ""; }
+
+}  // namespace
+
+std::string dsc_treatment_csv(const std::vector<DscSampleReport>& samples) {
+  std::ostringstream o;
+  o << "treatment,n_dH_rel,dH_rel_mean_J_per_g,dH_rel_sd_J_per_g,n_Tx,Tx_onset_mean_K,Tx_onset_sd_K,n_Tg,"
+       "Tg_onset_mean_K,Tg_onset_sd_K\n";
+  for (const auto& [t, g] : treatment_groups(samples))
+    o << num(t) << ',' << g.rel.n << ',' << mean_or_empty(g.rel) << ',' << sd_or_empty(g.rel) << ',' << g.tx.n << ','
+      << mean_or_empty(g.tx) << ',' << sd_or_empty(g.tx) << ',' << g.tg.n << ',' << mean_or_empty(g.tg) << ','
+      << sd_or_empty(g.tg) << '\n';
+  return o.str();
+}
+
+std::string render_dsc_treatment_figure(const std::vector<DscSampleReport>& samples, const std::filesystem::path& outdir,
+                                        const std::string& treatment_name) {
+  GnuplotFigure fig;
+  fig.png = outdir / "dsc_treatment.png";
+  fig.height_px = 800;
+  std::ostringstream data;
+  data << "# treatment dH_rel_mean_J_per_g dH_rel_sd_J_per_g Tx_onset_mean_K Tx_onset_sd_K\n";
+  for (const auto& [t, g] : treatment_groups(samples))
+    data << num(t) << ' ' << (g.rel.n ? num(1000 * g.rel.mean) : "NaN") << ' ' << (g.rel.n ? num(1000 * g.rel.sd) : "NaN")
+         << ' ' << (g.tx.n ? num(g.tx.mean) : "NaN") << ' ' << (g.tx.n ? num(g.tx.sd) : "NaN") << '\n';
+  fig.data_files = {{"dsc_treatment.dat", data.str()}};
+  std::string label = treatment_name;
+  for (char& c : label)
+    if (c == '\'' || c == '"') c = ' ';
+  fig.script = "set multiplot layout 2,1\nset grid\nset offsets graph 0.05, graph 0.05, graph 0.1, graph 0.1\n"
+               "set xlabel '" + label + "'\nset ylabel 'relaxation enthalpy (mJ/g)'\n"
+               "plot 'dsc_treatment.dat' using 1:2:3 with yerrorlines pt 7 lw 2 title 'dH_{rel} (mean {/Symbol \\261} sd)'\n"
+               "set ylabel 'T_x onset (K)'\n"
+               "plot 'dsc_treatment.dat' using 1:4:5 with yerrorlines pt 5 lw 2 lc rgb '#c03020' title 'T_x onset'\n"
+               "unset multiplot\n";
+  return render_figure(fig);
+}
+
+std::string render_dsc_figure(const DscSampleReport& s, const std::filesystem::path& outdir) {
+  GnuplotFigure fig;
+  fig.png = outdir / (s.stem + "_dsc.png");
+  fig.height_px = 1200;
+  const std::string base = s.stem + "_dsc";
+  std::vector<const DscScanReport*> scans;
+  for (const auto& sc : s.scans) scans.push_back(&sc);
+  if (s.reference && s.reference_path != s.path) scans.push_back(&*s.reference);
+
+  std::ostringstream curves, lines, tg_points, peak_points;
+  auto segment = [&](const Line& l, double a, double b) {
+    if (std::isfinite(a) && std::isfinite(b) && std::isfinite(l.slope))
+      lines << num(a) << ' ' << num(l.at(a)) << '\n' << num(b) << ' ' << num(l.at(b)) << "\n\n";
+  };
+  auto point = [&](std::ostringstream& to, double T, const Line& on, const char* label) {
+    if (std::isfinite(T) && std::isfinite(on.slope)) to << num(T) << ' ' << num(on.at(T)) << " \"" << label << "\"\n";
+  };
+  std::string plot_curves;
+  double tg_low = kNaN, tg_high = kNaN;
+  for (std::size_t i = 0; i < scans.size(); ++i) {
+    const DscCurve& c = scans[i]->curve;
+    const std::size_t step = std::max<std::size_t>(1, c.temperature_K.size() / 3000);
+    for (std::size_t k = 0; k < c.temperature_K.size(); k += step) curves << num(c.temperature_K[k]) << ' ' << num(c.signal[k]) << '\n';
+    curves << "\n\n";
+    plot_curves += std::string(i ? ", " : "") + "'" + base + "_curves.dat' index " + std::to_string(i) +
+                   " using 1:2 with lines lw 1.5 lt " + std::to_string(i + 1) + " title '" + scans[i]->role + " (heating " +
+                   std::to_string(scans[i]->heating_number) + ")'";
+    const GlassTransition& g = scans[i]->transitions.tg;
+    if (g.found) {
+      segment(g.glass_baseline.line, g.glass_baseline.low_K, g.end_K);
+      segment(g.liquid_baseline.line, g.onset_K, g.liquid_baseline.high_K);
+      segment(g.tangent.line, g.onset_K - 3, g.end_K + 3);
+      point(tg_points, g.onset_K, g.glass_baseline.line, "T_g onset");
+      Line mid{0.5 * (g.glass_baseline.line.slope + g.liquid_baseline.line.slope),
+               0.5 * (g.glass_baseline.line.intercept + g.liquid_baseline.line.intercept)};
+      point(tg_points, g.midpoint_K, mid, "T_g mid");
+      if (std::isnan(tg_low) || scans[i]->role == "first") tg_low = g.glass_baseline.low_K - 5, tg_high = g.liquid_baseline.high_K + 5;
+    }
+    std::vector<const Peak*> peaks;
+    for (const Peak& x : scans[i]->transitions.exotherms) peaks.push_back(&x);
+    for (const Peak& m : scans[i]->transitions.melting) peaks.push_back(&m);
+    for (const Peak* p : peaks) {
+      if (!p->found) continue;
+      segment(p->baseline, p->start_K - 5, p->end_K + 5);
+      segment(p->tangent.line, p->onset_K - 2, p->tangent.at_K + 2);
+      point(peak_points, p->onset_K, p->baseline, p->exothermic ? "T_x onset" : "T_m onset");
+      point(peak_points, p->start_K, p->baseline, "|");
+      point(peak_points, p->end_K, p->baseline, "|");
+    }
+  }
+  // Points file: index 0 the Tg points, index 1 the peak points (labelled in different panels).
+  const std::string points = (tg_points.str().empty() ? "NaN NaN \"\"\n" : tg_points.str()) + "\n\n" +
+                             (peak_points.str().empty() ? "NaN NaN \"\"\n" : peak_points.str());
+  if (lines.str().empty()) lines << "NaN NaN\n";
+  fig.data_files = {{base + "_curves.dat", curves.str()}, {base + "_lines.dat", lines.str()}, {base + "_points.dat", points}};
+  const std::string unit = scans.empty() ? "mW" : scans.front()->curve.signal_unit();
+  std::string title = s.sample.empty() ? s.stem : s.sample;
+  for (char& c : title)
+    if (c == '\'' || c == '_') c = ' ';
+  std::ostringstream g;
+  // Constructions, with the labels of one points block (0: Tg, 1: peaks) so they do not crowd.
+  auto constructions = [&](int labelled) {
+    return ", '" + base + "_lines.dat' using 1:2 with lines dt 2 lc rgb '#202020' title 'constructions', '" + base +
+           "_points.dat' using 1:2 with points pt 6 ps 1.5 lc rgb '#c00000' notitle, '" + base + "_points.dat' index " +
+           std::to_string(labelled) + " using 1:2:3 with labels offset 1,1 font ',9' notitle\n";
+  };
+  const bool relax = s.relaxation && s.relaxation->found;
+  const int panels = 1 + (std::isfinite(tg_low) ? 1 : 0) + (relax ? 1 : 0);
+  g << "set multiplot layout " << panels << ",1 title '" << title << " (exotherm up)'\nset grid\n"
+    << "set xlabel 'T (K)'\nset ylabel 'heat flow (" << unit << "), exo up'\nset key bottom left\n"
+    << "plot " << plot_curves << constructions(1);
+  if (std::isfinite(tg_low))  // the Tg step is small beside a crystallisation peak: zoom on it
+    g << "set xrange [" << num(tg_low) << ":" << num(tg_high) << "]\nset title 'glass transition'\nplot " << plot_curves
+      << constructions(0) << "set xrange [*:*]\n";
+  if (relax) {
+    const RelaxationResult& r = *s.relaxation;
+    std::size_t reference_lt = scans.size();  // a reference from another file is the last curve
+    for (std::size_t i = 0; i < s.scans.size(); ++i)
+      if (s.scans[i].role == "reference") reference_lt = i + 1;
+    std::ostringstream rel;
+    for (std::size_t k = 0; k < r.plot_T_K.size(); ++k)
+      rel << num(r.plot_T_K[k]) << ' ' << num(r.plot_first[k]) << ' ' << num(r.plot_reference[k]) << '\n';
+    fig.data_files.push_back({base + "_relax.dat", rel.str()});
+    char dh[160];
+    std::snprintf(dh, sizeof dh, "dH_{rel} = %.4g %s over %.1f-%.1f K", r.enthalpy, r.enthalpy_unit.c_str(),
+                  r.window.low_K, r.window.high_K);
+    g << "set title '" << dh << "'\n"
+      << "set arrow 1 from " << num(r.window.low_K) << ", graph 0 to " << num(r.window.low_K) << ", graph 1 nohead dt 3\n"
+      << "set arrow 2 from " << num(r.window.high_K) << ", graph 0 to " << num(r.window.high_K) << ", graph 1 nohead dt 3\n"
+      << "set object 1 rect from " << num(r.align_range.low_K) << ", graph 0 to " << num(r.align_range.high_K)
+      << ", graph 1 fc rgb '#e0e0e0' fs solid 0.5 behind\n"
+      << "plot '" << base << "_relax.dat' using 1:2:3 with filledcurves lc rgb '#9090ff' fs transparent solid 0.4 title 'difference', "
+      << "'' using 1:2 with lines lw 1.5 lt " << s.first + 1 << " title 'first heating', '' using 1:3 with lines lw 1.5 lt "
+      << reference_lt << " title 'reference, aligned (grey: alignment range)'\n";
+  }
+  g << "unset multiplot\n";
+  fig.script = g.str();
+  return render_figure(fig);
+}
+
+}  // namespace mgscope

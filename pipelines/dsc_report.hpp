@@ -1,0 +1,54 @@
+// What `mgscope dsc` writes: dsc.csv (a row per heating scan), constructions.json, summary.json,
+// per-sample figures with every construction drawn, and the treatment series (Fig. 1d).
+#pragma once
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "fitting/dsc_relaxation.hpp"
+
+namespace mgscope {
+
+struct DscScanReport {
+  DscCurve curve;
+  TransitionResult transitions;
+  int heating_number = 0;  // 1-based among the file's heating segments
+  std::string role;        // "first", "reference" or "other"
+};
+
+struct DscSampleReport {
+  std::string path;
+  std::string stem;  // unique among the inputs; names the figure
+  std::string sample;
+  std::string format;
+  std::string exotherm;  // direction used: "up (file)", "down (file)", "up (assumed)", "... (option)"
+  std::optional<double> treatment;
+  std::vector<DscScanReport> scans;  // the file's heating scans
+  int first = -1;                    // index into scans
+  std::optional<DscScanReport> reference;  // copy of the reference scan (this file's or another's)
+  std::string reference_path;
+  std::optional<RelaxationResult> relaxation;
+  std::vector<std::string> warnings;
+
+  // The crystallisation of the sample: the first heating's if it has one, else the reference's.
+  const Peak* crystallisation() const;
+};
+
+std::string dsc_scans_csv(const std::vector<DscSampleReport>& samples);
+nlohmann::json dsc_constructions_json(const std::vector<DscSampleReport>& samples);
+nlohmann::json dsc_summary_json(const std::vector<DscSampleReport>& samples, const std::string& treatment_name);
+
+// One figure per sample (OUTDIR/<stem>_dsc.png): heating curves with baselines, tangents, onsets,
+// peaks and integration limits; below, the first heating against the aligned reference with the
+// relaxation window. Returns a warning ("" on success).
+std::string render_dsc_figure(const DscSampleReport& sample, const std::filesystem::path& outdir);
+
+// Treatment groups (mean +- sd over the samples sharing a treatment value), CSV and figure.
+std::string dsc_treatment_csv(const std::vector<DscSampleReport>& samples);
+std::string render_dsc_treatment_figure(const std::vector<DscSampleReport>& samples, const std::filesystem::path& outdir,
+                                        const std::string& treatment_name);
+
+}  // namespace mgscope

@@ -1,0 +1,167 @@
+#include "pipelines/hrtem_outputs.hpp"
+
+#include <array>
+#include <cstdio>
+#include <sstream>
+
+#include "fitting/statistics.hpp"
+#include "mgscope_version.hpp"
+#include "pipelines/json_output.hpp"
+
+namespace mgscope {
+
+namespace {
+
+std::string g6(double v) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
+}
+
+constexpr int kSpotsInCsv = 3;
+
+}  // namespace
+
+std::string hrtem_tiles_csv(const HrtemResult& r, const HrtemRunInfo& run) {
+  std::ostringstream o;
+  o << "box,ix,iy,x0_px,y0_px,centre_x_nm,centre_y_nm,class,pairs,directions,max_whitened";
+  for (int k = 1; k <= kSpotsInCsv; ++k)
+    o << ",spot" << k << "_d_nm,spot" << k << "_angle_deg,spot" << k << "_whitened";
+  o << ",acf_secondary,acf_secondary_lag_nm,anisotropy,flat\n";
+  const double half_nm = 0.5 * r.grid.box_px * run.pixel_nm;
+  for (std::size_t i = 0; i < r.boxes.size(); ++i) {
+    const BoxResult& b = r.boxes[i];
+    const BoxFeatures& f = b.features;
+    o << i << ',' << b.ix << ',' << b.iy << ',' << b.x_px << ',' << b.y_px << ','
+      << g6(run.origin_x_nm + b.x_px * run.pixel_nm + half_nm) << ','
+      << g6(run.origin_y_nm + b.y_px * run.pixel_nm + half_nm) << ',' << box_class_name(b.cls) << ',' << f.pairs
+      << ',' << f.directions << ',' << g6(f.max_whitened);
+    for (int k = 0; k < kSpotsInCsv; ++k) {
+      if (k < int(f.spots.size())) {
+        const Spot& s = f.spots[std::size_t(k)];
+        o << ',' << g6(s.d_nm) << ',' << g6(s.angle_deg) << ',' << g6(s.whitened);
+      } else {
+        o << ",,,";
+      }
+    }
+    o << ',' << g6(f.acf_secondary) << ',' << g6(f.acf_secondary_lag_nm) << ',' << g6(f.anisotropy) << ','
+      << (f.flat ? 1 : 0) << '\n';
+  }
+  return o.str();
+}
+
+nlohmann::json hrtem_summary_json(const HrtemResult& r, const HrtemRunInfo& run, const HrtemOptions& options) {
+  using nlohmann::json;
+  const BoxGrid& g = r.grid;
+  json j;
+  j["program"] = {{"name", "mgscope hrtem"}, {"version", kVersion}};
+  j["input"] = {{"path", run.path},       {"format", run.format},  {"width_px", run.width_px},
+                {"height_px", run.height_px}, {"frame", run.frame}, {"frames", run.frames},
+                {"pixel_type", run.pixel_type}};
+  j["calibration"] = {{"pixel_nm", run.pixel_nm},
+                      {"source", run.calibration_source},
+                      {"origin_x_nm", run.origin_x_nm},
+                      {"origin_y_nm", run.origin_y_nm}};
+  j["metadata"] = run.metadata;
+  j["boxes"] = {{"requested_nm", options.box_nm},
+                {"side_px", g.box_px},
+                {"effective_nm", g.box_nm_effective},
+                {"stride_px", g.stride_px},
+                {"stride_nm", g.stride_px * g.pixel_nm},
+                {"nx", g.nx},
+                {"ny", g.ny},
+                {"count", g.count()},
+                {"left_out_x_px", g.left_out_x_px},
+                {"left_out_y_px", g.left_out_y_px},
+                {"fourier_step_nm_inv", 1.0 / g.box_nm_effective},
+                {"smallest_measurable_d_nm", 2 * g.pixel_nm},
+                {"flat_boxes", r.flat_boxes}};
+  const SpotThreshold& t = r.threshold;
+  j["threshold"] = {{"mode", threshold_mode_name(t.mode)},
+                    {"whitened_level", t.value},
+                    {"secondary_whitened_level", t.secondary_value},
+                    {"formula_level_ln_M_over_alpha", t.formula_value},
+                    {"alpha", options.threshold.alpha},
+                    {"alpha_secondary", options.threshold.alpha_secondary},
+                    {"null_boxes", t.null_boxes_used},
+                    {"null_median_of_box_maxima", json_number(t.null_median_max)},
+                    {"description", t.description}};
+  const ClassFractions& f = r.fractions;
+  json classes = json::object();
+  for (int c = 0; c < kBoxClassCount; ++c) {
+    const std::size_t k = std::size_t(c);
+    classes[box_class_name(BoxClass(c))] = {{"boxes", f.box_counts[k]},
+                                             {"fraction", f.box_fraction[k]},
+                                             {"fraction_95ci_wilson", {f.box_fraction_95[k].low, f.box_fraction_95[k].high}},
+                                             {"pixel_area_fraction", f.pixel_fraction[k]}};
+  }
+  j["classes"] = classes;
+  j["ordered"] = {{"description", "crystal-like + nanocrystal"},
+                  {"boxes", f.ordered_boxes},
+                  {"fraction", f.ordered_fraction},
+                  {"fraction_95ci_wilson", {f.ordered_fraction_95.low, f.ordered_fraction_95.high}}};
+  std::vector<double> diameters;
+  json groups = json::array();
+  for (const NanocrystalGroup& n : r.nanocrystals) {
+    diameters.push_back(n.diameter_nm);
+    groups.push_back({{"cells", n.boxes},
+                      {"area_nm2", n.area_nm2},
+                      {"diameter_nm", n.diameter_nm},
+                      {"centre_x_nm", run.origin_x_nm + n.centre_x_nm},
+                      {"centre_y_nm", run.origin_y_nm + n.centre_y_nm}});
+  }
+  j["nanocrystals"] = {{"count", r.nanocrystals.size()},
+                       {"median_diameter_nm", json_number(median(diameters))},
+                       {"groups", groups},
+                       {"note", "connected nanocrystal boxes (4-neighbour); equivalent circle diameter"}};
+  const SpotOptions& s = options.spots;
+  json rules = {{"nanocrystal_min_directions", options.rules.nanocrystal_min_directions},
+                {"nanocrystal_min_pairs", options.rules.nanocrystal_min_pairs},
+                {"crystal_like_min_anisotropy", options.rules.crystal_like_min_anisotropy
+                                                    ? json(*options.rules.crystal_like_min_anisotropy)
+                                                    : json(nullptr)}};
+  j["settings"] = {{"window", window_name(options.window)},
+                   {"acf", options.acf == AcfMode::linear ? "linear" : "circular"},
+                   {"d_min_nm", s.d_min_nm},
+                   {"d_max_nm", s.d_max_nm},
+                   {"acf_min_lag_nm", s.acf_min_lag_nm},
+                   {"same_direction_deg", s.same_direction_deg},
+                   {"threshold_mode", threshold_mode_name(options.threshold.mode)},
+                   {"null_boxes_requested", options.threshold.null_boxes},
+                   {"seed", options.threshold.seed},
+                   {"rules", rules}};
+  std::vector<std::string> warnings = run.warnings;
+  warnings.insert(warnings.end(), r.warnings.begin(), r.warnings.end());
+  j["warnings"] = warnings;
+  return j;
+}
+
+std::string hrtem_combined_csv(const std::vector<std::pair<HrtemRunInfo, ClassFractions>>& images) {
+  std::ostringstream o;
+  o << "image,boxes,amorphous,crystal_like,nanocrystal,amorphous_fraction,crystal_like_fraction,"
+       "nanocrystal_fraction,ordered_fraction,ordered_ci95_low,ordered_ci95_high\n";
+  std::array<long, kBoxClassCount> pooled{};
+  long pooled_boxes = 0;
+  auto row = [&](const std::string& name, long boxes, const std::array<long, kBoxClassCount>& c) {
+    const double nb = boxes ? double(boxes) : 1.0;
+    const Interval ci = wilson_interval(c[1] + c[2], boxes);
+    o << name << ',' << boxes << ',' << c[0] << ',' << c[1] << ',' << c[2] << ',' << g6(double(c[0]) / nb) << ','
+      << g6(double(c[1]) / nb) << ',' << g6(double(c[2]) / nb) << ',' << g6(double(c[1] + c[2]) / nb) << ','
+      << g6(ci.low) << ',' << g6(ci.high) << '\n';
+  };
+  for (const auto& [run, f] : images) {
+    std::string name = run.path;
+    if (name.find_first_of(",\"") != std::string::npos) {
+      std::string q = "\"";
+      for (char ch : name) q += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+      name = q + "\"";
+    }
+    row(name, f.boxes, f.box_counts);
+    for (int c = 0; c < kBoxClassCount; ++c) pooled[std::size_t(c)] += f.box_counts[std::size_t(c)];
+    pooled_boxes += f.boxes;
+  }
+  row("pooled", pooled_boxes, pooled);
+  return o.str();
+}
+
+}  // namespace mgscope

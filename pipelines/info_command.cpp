@@ -1,0 +1,44 @@
+// `mgscope info FILE... [--json] [--frame N]`: what mgscope reads from each image file, the
+// first thing to run on a new file. Bad files are reported on stderr; the rest still print.
+#include <iostream>
+
+#include "imaging/read_image.hpp"
+#include "pipelines/batch.hpp"
+#include "pipelines/commands.hpp"
+#include "pipelines/image_info_output.hpp"
+
+namespace mgscope {
+
+namespace {
+struct InfoOptions {
+  std::vector<std::string> files;
+  bool json = false;
+  int frame = 0;
+};
+}  // namespace
+
+void add_info_command(CLI::App& app, CommandContext& ctx) {
+  auto opt = std::make_shared<InfoOptions>();
+  auto* cmd = app.add_subcommand(
+      "info", "Describe image files: format, shape, pixel type, calibration per axis (nm) and its source, "
+              "metadata, warnings");
+  cmd->add_option("files", opt->files, "Image files (TIFF, DM3/DM4, SER, MRC, EMD)")->required();
+  cmd->add_flag("--json", opt->json, "Print one JSON array of objects to stdout instead of text (default: text)");
+  cmd->add_option("--frame", opt->frame, "Frame (page, slice, series element) to read, counted from 0 (default 0)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->callback([opt, &ctx]() {
+    nlohmann::json all = nlohmann::json::array();
+    const BatchResult r = run_batch(
+        opt->files,
+        [&](const std::string& file) {
+          const LoadedImage image = read_image(file, ReadOptions{opt->frame});
+          if (opt->json) all.push_back(image_info_json(image.info));
+          else std::cout << image_info_text(image.info) << std::flush;
+        },
+        std::cerr);
+    if (opt->json) std::cout << all.dump(2) << '\n';
+    ctx.exit_code = r.exit_code();
+  });
+}
+
+}  // namespace mgscope

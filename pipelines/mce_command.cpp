@@ -1,0 +1,330 @@
+// `mgscope mce --mt FC.dat --mh ISO.dat... -o OUTDIR`: Curie temperature, Arrott/Banerjee,
+// -dSm(T, H) by the Maxwell relation and its figures of merit, from Quantum Design files.
+#include <cmath>
+#include <iomanip>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include "fitting/error.hpp"
+#include "magnetics/curie.hpp"
+#include "magnetics/mce_inputs.hpp"
+#include "magnetics/mce_merit.hpp"
+#include "pipelines/atomic_file.hpp"
+#include "pipelines/batch.hpp"
+#include "pipelines/commands.hpp"
+#include "pipelines/json_output.hpp"
+#include "pipelines/mce_figures.hpp"
+
+namespace mgscope {
+
+namespace {
+
+struct MceCli {
+  std::vector<std::string> mt_files, mh_files;
+  std::string out_dir = "mce_out";
+  std::optional<double> mass_mg;
+  double demag_N = 0, density_g_cm3 = 0;
+  std::string moment_column;
+  std::optional<double> field_step_Oe;
+  double zero_field_tolerance_Oe = 500;
+  double isotherm_tolerance_K = 0.5;
+  int tc_half_window = 2;
+  double arrott_fraction = 0.2;
+};
+
+std::string fmt(double v, int digits = 6) {
+  std::ostringstream s;
+  s << std::setprecision(digits) << v;
+  return s.str();
+}
+
+nlohmann::json input_json(const QdData& d, double mass_mg, const std::string& mass_source) {
+  return {{"file", d.path},
+          {"variant", d.variant},
+          {"rows", d.row_count()},
+          {"columns", d.column_names.size()},
+          {"temperature_column", d.temperature_column},
+          {"field_column", d.field_column},
+          {"moment_column", d.moment_column},
+          {"decoded_from_cp1252", d.decoded_from_cp1252},
+          {"mass_mg", mass_mg > 0 ? json_number(mass_mg) : nlohmann::json()},
+          {"mass_source", mass_source}};
+}
+
+class MceRun {
+ public:
+  MceRun(const MceCli& cli, CommandContext& ctx) : cli_(cli), ctx_(ctx), out_(cli.out_dir) {}
+
+  void run() {
+    if (cli_.mt_files.empty() && cli_.mh_files.empty()) throw InputError("mce: give --mt and/or --mh files");
+    if (cli_.mass_mg && *cli_.mass_mg < 0) throw InputError("--mass must be >= 0 mg");
+    if (cli_.mass_mg && *cli_.mass_mg == 0) warn("--mass 0: no mass; outputs are per sample (emu, mJ/K), not per gram");
+    if (cli_.demag_N < 0 || cli_.demag_N > 1) throw InputError("--demag must lie in [0, 1] (SI demagnetising factor)");
+    if (cli_.demag_N > 0 && !(cli_.density_g_cm3 > 0))
+      throw InputError("--demag needs --density (g/cm^3) to turn emu/g into emu/cm^3");
+    segment_.isotherm_tolerance_K = cli_.isotherm_tolerance_K;
+    std::cout << std::setprecision(5);
+    const BatchResult mt = run_batch(cli_.mt_files, [&](const std::string& f) { analyse_mt(f); }, std::cerr);
+    const BatchResult mh = run_batch(cli_.mh_files, [&](const std::string& f) { read_mh(f); }, std::cerr);
+    bool failed = mt.exit_code() != 0 || mh.exit_code() != 0;
+    if (!curves_.empty()) {
+      try {
+        analyse_mh();
+      } catch (const InputError& e) {
+        std::cerr << "ERROR: " << e.what() << '\n';
+        json_["entropy_error"] = e.what();
+        failed = true;
+      }
+    }
+    json_["warnings"] = warnings_;
+    json_["units"] = {{"temperature", "K"}, {"field", "Oe (mu0H in T = 1e-4 * Oe)"},
+                      {"magnetization", m_unit()}, {"minus_dSm", ds_unit()}, {"RCP_RC", rc_unit()},
+                      {"arrott_slope", "(" + m_unit() + ")^3/Oe"}};
+    write_json_atomic(out_ / "mce.json", json_);
+    std::cout << "wrote " << (out_ / "mce.json").string() << '\n';
+    ctx_.exit_code = failed ? 1 : 0;
+  }
+
+ private:
+  std::string m_unit() const { return per_gram_ ? "emu/g" : "emu"; }
+  std::string ds_unit() const { return per_gram_ ? "J/(kg K)" : "mJ/K"; }
+  std::string rc_unit() const { return per_gram_ ? "J/kg" : "mJ"; }
+
+  void warn(const std::string& w) {
+    std::cerr << "WARNING: " << w << '\n';
+    warnings_.push_back(w);
+  }
+
+  // Mass for one file, with where it came from; warns when there is none.
+  double mass_for(const QdData& d, std::string* source) {
+    // An explicit --mass wins, --mass 0 included (moment-only on purpose).
+    const double m = cli_.mass_mg ? *cli_.mass_mg : effective_mass_mg(d, 0.0);
+    *source = cli_.mass_mg ? "--mass" : d.sample_mass_mg ? "header" : "none";
+    if (m <= 0) warn(d.path + ": no sample mass (header or --mass): moment-only outputs (emu, mJ/K)");
+    return m;
+  }
+
+  QdData read(const std::string& path) {
+    QdReadOptions ro;
+    ro.moment_column = cli_.moment_column;
+    QdData d = read_qd_file(path, ro);
+    for (const auto& w : d.warnings) warn(w);
+    return d;
+  }
+
+  void analyse_mt(const std::string& path) {
+    const QdData d = read(path);
+    std::string source;
+    const double mass = mass_for(d, &source);
+    const auto sets = mt_curves(d, mass, segment_);
+    if (sets.size() > 1) {
+      std::string list;
+      for (const auto& s : sets) list += (list.empty() ? "" : ", ") + fmt(s.field_Oe) + " Oe";
+      warn(path + ": M(T) holds " + std::to_string(sets.size()) + " field set-points (" + list +
+           "); each is analysed on its own");
+    }
+    nlohmann::json in = input_json(d, mass, source);
+    for (const auto& s : sets) {
+      CurieOptions co;
+      co.half_window = cli_.tc_half_window;
+      const CurieResult c = find_curie_temperature(s.temperature_K, s.magnetization, co);
+      for (const auto& w : c.warnings) warn(path + " (" + fmt(s.field_Oe) + " Oe): " + w);
+      std::string png = "mt_" + std::filesystem::path(path).stem().string();
+      if (sets.size() > 1) png += "_" + std::to_string(std::lround(s.field_Oe)) + "Oe";
+      const std::string fw = draw_mt_figure(out_ / (png + ".png"), c, s.field_Oe, mass > 0 ? "emu/g" : "emu");
+      if (!fw.empty()) warn(fw);
+      json_["curie"].push_back({{"file", path},
+                                {"field_Oe", json_number(s.field_Oe)},
+                                {"points", c.temperature_K.size()},
+                                {"transition_found", c.transition_found},
+                                {"verdict", c.verdict},
+                                {"Tc_K", c.transition_found ? json_number(c.curie_K) : nlohmann::json()},
+                                {"Tc_err_K", c.transition_found ? json_number(c.curie_err_K) : nlohmann::json()},
+                                {"min_dM_dT_per_K", json_number(c.min_dM_dT)},
+                                {"dip_width_K", json_number(c.dip_width_K)},
+                                {"magnetization_unit", mass > 0 ? "emu/g" : "emu"},
+                                {"figure", png + ".png"}});
+      std::cout << path << " (" << s.field_Oe << " Oe): "
+                << (c.transition_found ? "Tc = " + fmt(c.curie_K, 5) + " +- " + fmt(c.curie_err_K, 2) + " K" : c.verdict)
+                << '\n';
+    }
+    json_["inputs"].push_back(in);
+  }
+
+  void read_mh(const std::string& path) {
+    const QdData d = read(path);
+    std::string source;
+    const double mass = mass_for(d, &source);
+    if (!mh_sources_.empty() && (mass > 0) != per_gram_)
+      fail_input(path, "has " + std::string(mass > 0 ? "a" : "no") +
+                           " sample mass unlike the M(H) files before it: cannot mix emu/g and emu");
+    per_gram_ = mass > 0;
+    auto c = isotherm_curves(d, mass, segment_);
+    if (cli_.demag_N > 0)
+      for (auto& k : c) k.field_Oe = internal_field_Oe(k.field_Oe, k.magnetization, cli_.demag_N, cli_.density_g_cm3);
+    std::cout << path << ": " << c.size() << " isotherms, moment column '" << d.moment_column << "'\n";
+    curves_.insert(curves_.end(), c.begin(), c.end());
+    mh_sources_ += (mh_sources_.empty() ? "" : ", ") + path;
+    json_["inputs"].push_back(input_json(d, mass, source));
+  }
+
+  void analyse_mh() {
+    const std::string mu = m_unit();
+    ArrottOptions ao;
+    ao.high_field_fraction = cli_.arrott_fraction;
+    const ArrottResult a = arrott_analysis(curves_, ao);
+    std::cout << "Arrott: " << a.verdict << '\n';
+    nlohmann::json aj = {{"first_order", a.first_order},
+                         {"verdict", a.verdict},
+                         {"first_order_isotherms", a.first_order_isotherms},
+                         {"threshold_t", json_number(a.threshold_t)},
+                         {"evidence_t", json_number(a.evidence_t)},
+                         {"evidence_arrott_slope", json_number(a.evidence_arrott_slope)},
+                         {"evidence_temperature_K", json_number(a.evidence_temperature_K)},
+                         {"evidence_field_range_Oe", {json_number(a.evidence_field_low_Oe), json_number(a.evidence_field_high_Oe)}},
+                         {"high_field_fraction", ao.high_field_fraction},
+                         {"false_alarm_probability", ao.false_alarm},
+                         {"demag_N_SI", cli_.demag_N},
+                         {"density_g_cm3", cli_.density_g_cm3}};
+    for (const auto& iso : a.isotherms)
+      aj["isotherms"].push_back({{"T_K", iso.temperature_K},
+                                 {"points", iso.h_over_m.size()},
+                                 {"linear", iso.linear},
+                                 {"first_order_vote", iso.first_order_vote},
+                                 {"evidence_t", iso.has_fit ? json_number(iso.evidence_t) : nlohmann::json()},
+                                 {"evidence_arrott_slope", iso.has_fit ? json_number(iso.evidence_arrott_slope) : nlohmann::json()},
+                                 {"min_arrott_slope", iso.has_fit ? json_number(iso.min_arrott_slope) : nlohmann::json()}});
+    json_["arrott"] = aj;
+    for (const std::string& w : {draw_isotherms_figure(out_ / "isotherms.png", curves_, mu),
+                                 draw_arrott_figure(out_ / "arrott.png", a, mu)})
+      if (!w.empty()) warn(w);
+
+    EntropyOptions eo;
+    eo.field_step_Oe = cli_.field_step_Oe;
+    eo.zero_field_tolerance_Oe = cli_.zero_field_tolerance_Oe;
+    const EntropyChange s = compute_entropy_change(curves_, eo, mh_sources_);
+    for (const auto& w : s.warnings) warn(mh_sources_ + ": " + w);
+    write_tables(s);
+    const std::string fw = draw_dsm_figure(out_ / "dSm.png", s, ds_unit());
+    if (!fw.empty()) warn(fw);
+  }
+
+  void write_tables(const EntropyChange& s) {
+    const auto n = field_exponent(s);
+    std::ostringstream dsm, ncsv;
+    dsm << std::setprecision(10) << "T_K";
+    ncsv << std::setprecision(10) << "T_K";
+    const std::string unit = per_gram_ ? "JkgK" : "mJ_per_K";
+    for (std::size_t k = 1; k < s.field_Oe.size(); ++k) {
+      dsm << ",minus_dSm_" << unit << "_at_" << fmt(s.field_Oe[k] * 1e-4, 8) << "T";
+      ncsv << ",n_at_" << fmt(s.field_Oe[k] * 1e-4, 8) << "T";
+    }
+    dsm << '\n', ncsv << '\n';
+    for (std::size_t i = 0; i < s.temperature_mid_K.size(); ++i) {
+      dsm << s.temperature_mid_K[i];
+      ncsv << s.temperature_mid_K[i];
+      for (std::size_t k = 1; k < s.field_Oe.size(); ++k) {
+        dsm << ',' << s.minus_dSm[i][k];
+        ncsv << ',';
+        if (std::isfinite(n[i][k])) ncsv << n[i][k];
+      }
+      dsm << '\n', ncsv << '\n';
+    }
+    write_file_atomic(out_ / "dSm.csv", dsm.str());
+    write_file_atomic(out_ / "n_exponent.csv", ncsv.str());
+
+    nlohmann::json merits = nlohmann::json::array();
+    MceMerit top;
+    for (std::size_t k = 1; k < s.field_Oe.size(); ++k) {
+      std::vector<double> col;
+      for (const auto& row : s.minus_dSm) col.push_back(row[k]);
+      const MceMerit m = compute_mce_merit(s.temperature_mid_K, col, s.field_Oe[k]);
+      // n(T, H) at the tabulated temperature nearest the refined peak.
+      std::size_t ip = 0;
+      for (std::size_t i = 1; i < s.temperature_mid_K.size(); ++i)
+        if (std::abs(s.temperature_mid_K[i] - m.peak_T_K) < std::abs(s.temperature_mid_K[ip] - m.peak_T_K)) ip = i;
+      nlohmann::json tec = nlohmann::json::object();
+      for (const auto& t : m.tec)
+        tec["TEC_" + fmt(t.lift_K) + "K"] = {{"value", json_number(t.value)}, {"center_K", json_number(t.center_K)}};
+      merits.push_back({{"mu0H_T", s.field_Oe[k] * 1e-4},
+                        {"minus_dSm_max", json_number(m.peak)},
+                        {"Tp_K", json_number(m.peak_T_K)},
+                        {"minus_dSm_max_tabulated", json_number(m.peak_raw)},
+                        {"T_tabulated_K", json_number(m.peak_raw_T_K)},
+                        {"peak_at_edge", m.peak_at_edge},
+                        {"dT_FWHM_K", json_number(m.fwhm_K)},
+                        {"FWHM_range_K", {json_number(m.fwhm_low_K), json_number(m.fwhm_high_K)}},
+                        {"RCP", json_number(m.rcp)},
+                        {"RC", json_number(m.rc)},
+                        {"TEC", tec},
+                        {"n_at_Tp", json_number(n[ip][k])},
+                        {"n_at_Tp_T_K", s.temperature_mid_K[ip]}});
+      if (k + 1 == s.field_Oe.size()) {
+        top = m;
+        for (const auto& w : m.warnings) warn(mh_sources_ + " (" + fmt(s.field_Oe[k] * 1e-4) + " T): " + w);
+      }
+    }
+    json_["entropy"] = {{"method", "Maxwell relation, neighbour differences at midpoint temperatures, trapezoids in H"},
+                        {"isotherm_T_K", s.isotherm_T_K},
+                        {"field_grid_first_Oe", s.field_Oe.front()},
+                        {"field_grid_step_Oe", s.field_Oe.size() > 1 ? s.field_Oe[1] - s.field_Oe[0] : 0.0},
+                        {"field_grid_last_Oe", s.field_Oe.back()},
+                        {"zero_point_added", s.zero_point_added},
+                        {"table", "dSm.csv"},
+                        {"field_exponent_table", "n_exponent.csv"},
+                        {"merit_by_field", merits}};
+    std::cout << "-dSm at " << fmt(s.field_Oe.back() * 1e-4) << " T: max " << fmt(top.peak, 4) << ' ' << ds_unit()
+              << " at Tp = " << fmt(top.peak_T_K, 5) << " K, dT_FWHM = " << fmt(top.fwhm_K, 4) << " K, RCP = "
+              << fmt(top.rcp, 4) << ", RC = " << fmt(top.rc, 4) << ' ' << rc_unit() << ", TEC(3 K) = "
+              << fmt(top.tec[0].value, 4) << ", TEC(10 K) = " << fmt(top.tec[1].value, 4) << '\n';
+  }
+
+  const MceCli& cli_;
+  CommandContext& ctx_;
+  std::filesystem::path out_;
+  SegmentOptions segment_;
+  nlohmann::json json_ = nlohmann::json::object();
+  std::vector<std::string> warnings_;
+  std::vector<MhCurve> curves_;
+  std::string mh_sources_;
+  bool per_gram_ = true;
+};
+
+}  // namespace
+
+void add_mce_command(CLI::App& app, CommandContext& ctx) {
+  auto cli = std::make_shared<MceCli>();
+  auto* cmd = app.add_subcommand("mce", "Magnetocaloric analysis of Quantum Design M(T) and M(H) files");
+  cmd->add_option("--mt", cli->mt_files, "Field-cooled M(T) file(s): Tc from min dM/dT (each file on its own)");
+  cmd->add_option("--mh", cli->mh_files, "M(H) isotherm file(s), pooled: Arrott plots and -dSm(T, H)");
+  cmd->add_option("-o,--out", cli->out_dir, "Output folder (mce.json, dSm.csv, n_exponent.csv, figures)")
+      ->capture_default_str();
+  cmd->add_option("--mass", cli->mass_mg, "Sample mass [mg], overrides the header (0: none, moment-only outputs); default: header SAMPLE_MASS");
+  cmd->add_option("--moment-column", cli->moment_column,
+                  "Moment column by exact name; default: first with numbers of DC Moment Free Ctr, DC Moment Fixed "
+                  "Ctr, Moment (emu), Long Moment (emu), M_emu");
+  cmd->add_option("--demag", cli->demag_N, "Demagnetising factor N (SI, 0..1): H_int = H - N M")->capture_default_str();
+  cmd->add_option("--density", cli->density_g_cm3, "Sample density [g/cm^3], needed with --demag")->capture_default_str();
+  cmd->add_option("--field-step-Oe", cli->field_step_Oe,
+                  "Common field grid step [Oe]; default: field range / (median points per isotherm - 1)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--zero-field-tolerance-Oe", cli->zero_field_tolerance_Oe,
+                  "Isotherms starting at or below this field [Oe] get the point H = 0, M = 0")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--isotherm-tolerance-K", cli->isotherm_tolerance_K,
+                  "Rows within this of an isotherm's mean temperature [K] belong to it")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--tc-half-window", cli->tc_half_window, "Points each side of the local quadratic for dM/dT")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100));
+  cmd->add_option("--arrott-high-field-fraction", cli->arrott_fraction,
+                  "Banerjee test on H >= this fraction of each isotherm's highest field")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 0.95));
+  cmd->callback([cli, &ctx]() { MceRun(*cli, ctx).run(); });
+}
+
+}  // namespace mgscope

@@ -1,0 +1,27 @@
+// A folder of outputs that appears whole or not at all: files are written into a temporary
+// sibling folder, which replaces the destination on commit().
+#pragma once
+#include <filesystem>
+#include <string_view>
+
+namespace mgscope {
+
+class OutputFolder {
+ public:
+  explicit OutputFolder(std::filesystem::path destination);
+  ~OutputFolder();  // without commit(): the temporary folder is removed
+  OutputFolder(const OutputFolder&) = delete;
+  OutputFolder& operator=(const OutputFolder&) = delete;
+
+  // Where to write files now (inside the temporary folder).
+  std::filesystem::path path(const std::string& file_name) const { return temp_ / file_name; }
+  const std::filesystem::path& temp() const { return temp_; }
+  void write(const std::string& file_name, std::string_view bytes) const;
+  void commit();
+
+ private:
+  std::filesystem::path destination_, temp_;
+  bool committed_ = false;
+};
+
+}  // namespace mgscope

@@ -1,0 +1,170 @@
+// `mgscope powerlaw TABLE.csv`: fit -dSm_max = a * T^n over the rows the user selects, with the
+// two-regime option, and say which rows were used.
+#include <cmath>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include "fitting/power_law.hpp"
+#include "fitting/power_law_table.hpp"
+#include "pipelines/atomic_file.hpp"
+#include "pipelines/commands.hpp"
+#include "pipelines/gnuplot_figure.hpp"
+#include "pipelines/json_output.hpp"
+
+namespace mgscope {
+
+namespace {
+
+struct PowerLawCli {
+  std::string table;
+  std::string out_dir = "powerlaw_out";
+  PowerLawColumns columns;
+  RowSelection selection;
+  std::optional<double> field_T, t_min_K, t_max_K, break_K;
+  bool two_regime = false;
+};
+
+nlohmann::json fit_json(const PowerLawFit& f) {
+  return {{"usable", f.usable},
+          {"message", f.message},
+          {"N", f.n_points},
+          {"exponent_n", json_number(f.exponent)},
+          {"exponent_se", json_number(f.exponent_se)},
+          {"exponent_ci95", {json_number(f.exponent_low), json_number(f.exponent_high)}},
+          {"t_quantile", json_number(f.t_quantile)},
+          {"prefactor_a", json_number(f.prefactor)},
+          {"ln_prefactor", json_number(f.ln_prefactor)},
+          {"ln_prefactor_se", json_number(f.ln_prefactor_se)},
+          {"sse_ln", json_number(f.sse)},
+          {"r_squared", json_number(f.r_squared)}};
+}
+
+std::string describe(const PowerLawFit& f) {
+  std::ostringstream s;
+  s << std::setprecision(4);
+  if (!f.usable) return "not fitted: " + f.message;
+  s << "n = " << f.exponent << " +- " << f.exponent_se << " (s.e.), 95 % interval [" << f.exponent_low << ", "
+    << f.exponent_high << "], a = " << f.prefactor << ", N = " << f.n_points << ", R^2 = " << f.r_squared;
+  return s.str();
+}
+
+void run(const PowerLawCli& cli, CommandContext& ctx) {
+  namespace fs = std::filesystem;
+  const PowerLawTable table = read_power_law_table(cli.table, cli.columns);
+  RowSelection sel = cli.selection;
+  sel.field = cli.field_T;
+  sel.x_min = cli.t_min_K;
+  sel.x_max = cli.t_max_K;
+  const SelectedRows rows = select_rows(table, sel);
+  std::vector<double> x, y;
+  for (std::size_t i : rows.used) x.push_back(table.rows[i].x), y.push_back(table.rows[i].y);
+  const PowerLawFit fit = fit_power_law(x, y);
+
+  nlohmann::json j;
+  j["input"] = cli.table;
+  j["model"] = "ln(y) = ln(a) + n ln(x): y = " + table.columns.y + ", x = " + table.columns.x;
+  j["selection"] = {{"match", sel.match},
+                    {"exclude", sel.exclude},
+                    {"field", sel.field ? json_number(*sel.field) : nlohmann::json()},
+                    {"x_min", sel.x_min ? json_number(*sel.x_min) : nlohmann::json()},
+                    {"x_max", sel.x_max ? json_number(*sel.x_max) : nlohmann::json()}};
+  j["fit"] = fit_json(fit);
+  nlohmann::json used = nlohmann::json::array(), skipped = nlohmann::json::array();
+  std::ostringstream csv;
+  csv << std::setprecision(10) << "line,label,x,y,ln_x,ln_y,fitted_y\n";
+  std::ostringstream points;
+  points << std::setprecision(10);
+  for (std::size_t i : rows.used) {
+    const auto& r = table.rows[i];
+    used.push_back({{"line", r.line}, {"label", r.label}, {"x", r.x}, {"y", r.y}});
+    const double fy = fit.usable ? fit.prefactor * std::pow(r.x, fit.exponent) : NAN;
+    csv << r.line << ",\"" << r.label << "\"," << r.x << ',' << r.y << ',' << std::log(r.x) << ',' << std::log(r.y) << ','
+        << fy << '\n';
+    points << r.x << ' ' << r.y << '\n';
+  }
+  for (const auto& [i, why] : rows.skipped)
+    skipped.push_back({{"line", table.rows[i].line}, {"label", table.rows[i].label}, {"reason", why}});
+  j["rows_used"] = used;
+  j["rows_skipped"] = skipped;
+  j["rows_not_selected"] = rows.not_matching;
+
+  std::cout << cli.table << ": " << rows.used.size() << " rows used, " << rows.skipped.size()
+            << " matching rows skipped, " << rows.not_matching << " not selected\n";
+  for (std::size_t i : rows.used)
+    std::cout << "  used   line " << table.rows[i].line << ": " << table.rows[i].label << "  x=" << table.rows[i].x
+              << "  y=" << table.rows[i].y << '\n';
+  for (const auto& [i, why] : rows.skipped)
+    std::cout << "  skipped line " << table.rows[i].line << ": " << table.rows[i].label << " (" << why << ")\n";
+  std::cout << "fit: " << describe(fit) << '\n';
+
+  // Extra curves of the two-regime fit, each drawn only on its side of the breakpoint.
+  std::ostringstream two_curves;
+  two_curves << std::setprecision(10);
+  if (cli.two_regime || cli.break_K) {
+    const TwoRegimeFit two = fit_two_regime_power_law(x, y, cli.break_K);
+    j["two_regime"] = {{"usable", two.usable},
+                       {"message", two.message},
+                       {"breakpoint_x", json_number(two.breakpoint_x)},
+                       {"breakpoint_searched", two.searched},
+                       {"total_sse_ln", json_number(two.total_sse)},
+                       {"below", fit_json(two.below)},
+                       {"above", fit_json(two.above)}};
+    std::cout << "two regimes (break at " << two.breakpoint_x << (two.searched ? ", least total SSE" : ", given")
+              << "):\n  below: " << describe(two.below) << "\n  above: " << describe(two.above) << '\n';
+    if (two.usable)
+      two_curves << ", (x < " << two.breakpoint_x << " ? " << two.below.prefactor << "*x**(" << two.below.exponent
+                 << ") : 1/0) lw 2 dt 2 lc rgb '#2ca02c' title 'below break: n = " << std::setprecision(3)
+                 << two.below.exponent << "'" << std::setprecision(10) << ", (x >= " << two.breakpoint_x << " ? "
+                 << two.above.prefactor << "*x**(" << two.above.exponent
+                 << ") : 1/0) lw 2 dt 2 lc rgb '#d62728' title 'above break: n = " << std::setprecision(3)
+                 << two.above.exponent << "'";
+  }
+
+  const fs::path out(cli.out_dir);
+  write_json_atomic(out / "powerlaw.json", j);
+  write_file_atomic(out / "powerlaw_rows.csv", csv.str());
+  GnuplotFigure fig;
+  fig.png = out / "powerlaw.png";
+  std::ostringstream sc;
+  sc << std::setprecision(10) << "set logscale xy\nset xlabel '" << table.columns.x << "'\nset ylabel '" << table.columns.y
+     << "'\nset key top right\nset grid\n";
+  sc << "plot 'powerlaw_points.dat' using 1:2 with points pt 7 ps 1.3 lc rgb '#1f77b4' title 'rows used (N = "
+     << rows.used.size() << ")'";
+  if (fit.usable)
+    sc << ", " << fit.prefactor << "*x**(" << fit.exponent << ") lw 2 lc rgb 'black' title 'n = " << std::setprecision(3)
+       << fit.exponent << " +- " << fit.exponent_se << "'";
+  sc << two_curves.str() << '\n';
+  fig.script = sc.str();
+  fig.data_files = {{"powerlaw_points.dat", points.str()}};
+  const std::string warn = render_figure(fig);
+  if (!warn.empty()) std::cerr << "WARNING: " << warn << '\n';
+  ctx.exit_code = fit.usable ? 0 : 1;
+  if (!fit.usable) std::cerr << "ERROR: " << cli.table << ": " << fit.message << '\n';
+}
+
+}  // namespace
+
+void add_powerlaw_command(CLI::App& app, CommandContext& ctx) {
+  auto cli = std::make_shared<PowerLawCli>();
+  auto* cmd = app.add_subcommand("powerlaw", "Fit -dSm_max = a * T^n across alloys (log-log least squares)");
+  cmd->add_option("table", cli->table, "CSV with a label, x (T) and y (-dSm_max) column, e.g. gd_mg_mce_reference.csv")
+      ->required()
+      ->check(CLI::ExistingFile);
+  cmd->add_option("-o,--out", cli->out_dir, "Output folder (powerlaw.json, powerlaw_rows.csv, powerlaw.png)")
+      ->capture_default_str();
+  cmd->add_option("--match", cli->selection.match, "Keep rows whose label matches this regex (ECMAScript); default: all");
+  cmd->add_option("--exclude", cli->selection.exclude, "Drop rows whose label matches this regex (repeatable)");
+  cmd->add_option("--field-T", cli->field_T, "Keep rows with this field [T] in the field column; default: any");
+  cmd->add_option("--tmin-K", cli->t_min_K, "Keep rows with x >= this [K]; default: no bound");
+  cmd->add_option("--tmax-K", cli->t_max_K, "Keep rows with x <= this [K]; default: no bound");
+  cmd->add_flag("--two-regime", cli->two_regime, "Also fit two regimes, breakpoint by least total SSE");
+  cmd->add_option("--break-K", cli->break_K, "Two regimes split at this x [K] (implies --two-regime); default: searched");
+  cmd->add_option("--label-column", cli->columns.label, "Label column")->capture_default_str();
+  cmd->add_option("--x-column", cli->columns.x, "x column [K]")->capture_default_str();
+  cmd->add_option("--y-column", cli->columns.y, "y column [J/(kg K)]")->capture_default_str();
+  cmd->add_option("--field-column", cli->columns.field, "Field column [T]")->capture_default_str();
+  cmd->callback([cli, &ctx]() { run(*cli, ctx); });
+}
+
+}  // namespace mgscope

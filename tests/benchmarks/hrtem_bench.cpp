@@ -1,0 +1,68 @@
+// Per-box cost of the HRTEM kernel against the bare FFTW transforms it cannot avoid
+// (issue target: within 2x of one r2c + one c2r of the box size).
+#include <benchmark/benchmark.h>
+#include <fftw3.h>
+
+#include "imaging/box_features.hpp"
+#include "imaging/box_transform.hpp"
+#include "imaging/synth_hrtem.hpp"
+
+namespace {
+
+using namespace mgscope;
+
+const ImageF& test_image() {
+  static const ImageF img = [] {
+    SynthHrtemOptions o;
+    o.width_px = o.height_px = 1024;
+    o.ordered_fraction = 0.1;
+    const SynthHrtem s = make_synth_hrtem(o);
+    ImageF f(o.width_px, o.height_px);
+    for (std::size_t i = 0; i < f.pixels.size(); ++i) f.pixels[i] = s.counts.pixels[i];
+    return f;
+  }();
+  return img;
+}
+
+// One r2c and one c2r of an n x n box, planned once, executed with the new-array interface.
+void BM_BareFftwR2cC2r(benchmark::State& state) {
+  const int n = int(state.range(0));
+  float* r = fftwf_alloc_real(std::size_t(n) * std::size_t(n));
+  fftwf_complex* c = fftwf_alloc_complex(std::size_t(n) * std::size_t(n / 2 + 1));
+  fftwf_plan fwd = fftwf_plan_dft_r2c_2d(n, n, r, c, FFTW_ESTIMATE);
+  fftwf_plan inv = fftwf_plan_dft_c2r_2d(n, n, c, r, FFTW_ESTIMATE);
+  for (int i = 0; i < n * n; ++i) r[i] = float(i % 17);
+  for (auto _ : state) {
+    fftwf_execute_dft_r2c(fwd, r, c);
+    fftwf_execute_dft_c2r(inv, c, r);
+    benchmark::DoNotOptimize(r[0]);
+  }
+  state.SetItemsProcessed(state.iterations());
+  fftwf_destroy_plan(fwd);
+  fftwf_destroy_plan(inv);
+  fftwf_free(r);
+  fftwf_free(c);
+}
+BENCHMARK(BM_BareFftwR2cC2r)->Arg(100)->Arg(64);
+
+// The whole per-box work: normalise, window, r2c, power, c2r (ACF), whiten, spots, ACF peak.
+void BM_BoxKernel(benchmark::State& state) {
+  const int n = int(state.range(0));
+  const ImageF& img = test_image();
+  const double pixel_nm = 1.985 / n;
+  const SpectrumGeometry geom(n, n, pixel_nm, SpotOptions{});
+  BoxTransformer tr(n, WindowKind::hann, AcfMode::circular);
+  BoxMeasurer meas(geom);
+  const int per_row = img.width / n;
+  long k = 0;
+  for (auto _ : state) {
+    const int bx = int(k % per_row), by = int((k / per_row) % per_row);
+    tr.transform(img, bx * n, by * n);
+    benchmark::DoNotOptimize(meas.measure(tr, 20.0, 13.0));
+    ++k;
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_BoxKernel)->Arg(100)->Arg(64);
+
+}  // namespace

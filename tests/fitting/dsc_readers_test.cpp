@@ -1,0 +1,192 @@
+#include "fitting/dsc_readers.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <sstream>
+
+#include "fitting/dsc_curve.hpp"
+#include "fitting/dsc_synth.hpp"
+#include "fitting/error.hpp"
+#include "tests/test_support.hpp"
+
+namespace mgscope {
+
+namespace {
+
+// The InputError message of `f()`, or "" when it does not throw one.
+template <class F>
+std::string input_error(F f) {
+  try {
+    f();
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST(DscReaders, SplitsLabelsAndUnits) {
+  EXPECT_EQ(split_label_unit("Temp./\xC2\xB0" "C").unit, "\xC2\xB0" "C");
+  EXPECT_EQ(split_label_unit("DSC/(mW/mg)").name, "DSC");
+  EXPECT_EQ(split_label_unit("DSC/(mW/mg)").unit, "mW/mg");
+  EXPECT_EQ(split_label_unit("Heat Flow (mW)").name, "Heat Flow");
+  EXPECT_EQ(split_label_unit("T [K]").unit, "K");
+  EXPECT_EQ(split_label_unit("HF_W_per_g").unit, "W/g");
+  EXPECT_EQ(split_label_unit("t_min").name, "t");
+}
+
+// Real file: TA Instruments 2920 MDSC, eicosane, 1 K/min heating then cooling.
+// Independent counts (awk on the file): 19035 lines, StartOfData at line 31, 4 marker rows with
+// time -1 (lines 32, 33, 9534, 19035), 19000 data rows; heating rows are lines 34-9533.
+TEST(DscReaders, ReadsTaUniversalAnalysisExport) {
+  MGSCOPE_SHARED_OR_SKIP(path, "dsc/pkynetics_TA_UniversalAnalysis_eicosane.txt");
+  const DscRun run = read_dsc(path);
+  EXPECT_EQ(run.format, DscFormat::TaUniversal);
+  EXPECT_EQ(run.sample, "Eicosane");
+  EXPECT_EQ(run.exotherm, Exotherm::Up);
+  EXPECT_TRUE(run.exotherm_from_file);
+  ASSERT_TRUE(run.mass_mg.has_value());
+  EXPECT_DOUBLE_EQ(*run.mass_mg, 9.0);
+  EXPECT_EQ(run.heat_flow_unit, HeatFlowUnit::mW);
+  ASSERT_EQ(run.time_s.size(), 19000u);
+  // First data row (line 34): 187.9960 min, -21.18184 degC (written with a DOS-code-page degree sign), -10.46185 mW.
+  EXPECT_EQ(run.line.front(), 34u);
+  EXPECT_NEAR(run.time_s.front(), 187.9960 * 60, 1e-9);
+  EXPECT_NEAR(run.temperature_K.front(), -21.18184 + 273.15, 1e-9);
+  EXPECT_NEAR(run.heat_flow.front(), -10.46185, 1e-12);
+  // The segment markers split heating from cooling.
+  ASSERT_EQ(run.segments.size(), 2u);
+  EXPECT_EQ(run.segments[0].kind, SegmentKind::Heating);
+  EXPECT_EQ(run.line[run.segments[0].begin], 34u);
+  EXPECT_EQ(run.line[run.segments[0].end - 1], 9533u);
+  EXPECT_NEAR(run.segments[0].rate_K_per_min, 1.0, 0.05);
+  EXPECT_EQ(run.segments[1].kind, SegmentKind::Cooling);
+  EXPECT_EQ(run.line[run.segments[1].begin], 9535u);
+  EXPECT_NEAR(run.segments[1].rate_K_per_min, -1.0, 0.05);
+  EXPECT_EQ(heating_segments(run), std::vector<std::size_t>{0});
+}
+
+TEST(DscReaders, ReadsNetzschExportWithDecimalCommaAndSegments) {
+  DscSynthParams p;
+  const DscSynthRun synth = generate_dsc(p);
+  const std::string text = write_dsc_netzsch(synth, p);
+  // Proteus writes the degree sign in Windows-1252; the reader must still take it as degC.
+  ASSERT_NE(text.find("Temp./\xB0" "C"), std::string::npos);
+  const DscRun run = read_dsc(decode_text("run.txt", text));
+  EXPECT_EQ(run.format, DscFormat::Netzsch);
+  EXPECT_EQ(run.heat_flow_unit, HeatFlowUnit::mW_per_mg);
+  ASSERT_TRUE(run.mass_mg.has_value());
+  EXPECT_DOUBLE_EQ(*run.mass_mg, 10.0);
+  EXPECT_TRUE(run.exotherm_from_file);
+  ASSERT_EQ(run.time_s.size(), synth.time_s.size());
+  for (std::size_t i = 0; i < run.time_s.size(); i += 97) {
+    EXPECT_NEAR(run.temperature_K[i], synth.temperature_K[i], 1e-4);
+    EXPECT_NEAR(run.time_s[i], synth.time_s[i], 1e-3);
+    EXPECT_NEAR(run.heat_flow[i], synth.heat_flow_W_per_g[i], 1e-7);
+  }
+  ASSERT_EQ(run.segments.size(), 3u);
+  const SegmentKind kinds[] = {SegmentKind::Heating, SegmentKind::Cooling, SegmentKind::Heating};
+  for (int k = 0; k < 3; ++k) {
+    EXPECT_EQ(run.segments[std::size_t(k)].kind, kinds[k]);
+    EXPECT_EQ(run.segments[std::size_t(k)].file_segment, k + 1);
+    EXPECT_NEAR(std::abs(run.segments[std::size_t(k)].rate_K_per_min), 20.0, 1e-3);
+  }
+}
+
+TEST(DscReaders, NetzschExoDirectionAndMassOverride) {
+  DscSynthParams p;
+  std::string text = write_dsc_netzsch(generate_dsc(p), p);
+  const DscRun up = read_dsc(decode_text("up.txt", text));
+  // "#EXO:,-1" (value after the separator, as comma-separated exports write it) = exotherm down.
+  text.replace(text.find("#EXO:1"), 6, "#EXO:;-1");
+  const DscRun down = read_dsc(decode_text("down.txt", text));
+  EXPECT_EQ(up.exotherm, Exotherm::Up);
+  EXPECT_EQ(down.exotherm, Exotherm::Down);
+  const DscCurve cu = make_curve(up, 0, {}), cd = make_curve(down, 0, {});
+  EXPECT_DOUBLE_EQ(cd.signal[100], -cu.signal[100]);  // flipped to exotherm up
+  // A per-mass signal with another mass: rescaled by file mass / given mass (10 mg / 5 mg).
+  CurveOptions half;
+  half.mass_mg = 5;
+  EXPECT_NEAR(make_curve(up, 0, half).signal[100], 2 * cu.signal[100], 1e-15);
+  // A cooling segment is not an analysis curve.
+  EXPECT_THROW(make_curve(up, 1, {}), InputError);
+}
+
+TEST(DscReaders, ReadsGenericCsvWithUnits) {
+  // One ramp in W/g, degC, min, exotherm down, split by dT/dt (no segment column): heat then cool.
+  std::ostringstream s;
+  s << "# sample: g1\n# mass_mg: 5\n# exotherm: down\nT_C,t_min,HF_W_per_g\n";
+  for (int i = 0; i <= 200; ++i) {
+    const double t_min = i * 0.05, T_C = i <= 100 ? 100 + 10 * t_min : 150 - 10 * (t_min - 5);
+    s << T_C << ',' << t_min << ',' << 0.001 * i << '\n';
+  }
+  const DscRun run = read_dsc(decode_text("g.csv", s.str()));
+  EXPECT_EQ(run.format, DscFormat::GenericCsv);
+  EXPECT_EQ(run.exotherm, Exotherm::Down);
+  EXPECT_EQ(run.heat_flow_unit, HeatFlowUnit::mW_per_mg);
+  EXPECT_NEAR(run.temperature_K[10], 100 + 5 + 273.15, 1e-9);
+  EXPECT_NEAR(run.time_s[10], 30, 1e-9);
+  EXPECT_NEAR(run.heat_flow[10], 0.01, 1e-12);
+  ASSERT_EQ(run.segments.size(), 2u);
+  EXPECT_EQ(run.segments[0].kind, SegmentKind::Heating);
+  EXPECT_NEAR(run.segments[0].rate_K_per_min, 10, 0.5);
+  EXPECT_EQ(run.segments[1].kind, SegmentKind::Cooling);
+  // Absolute heat flow is divided by the mass; exotherm down is flipped.
+  const DscCurve c = make_curve(run, 0, {});
+  EXPECT_TRUE(c.per_gram);
+  EXPECT_NEAR(c.signal[10], -0.01, 1e-12);
+
+  const DscRun k = read_dsc(decode_text("k.csv", "# decimal: comma\nTemperature (K);Time (s);Heat Flow (W)\n300;0;0,5\n"
+                                                 "301;6;0,5\n302;12;0,5\n"));
+  EXPECT_NEAR(k.heat_flow[0], 500.0, 1e-12);  // W -> mW, with the declared decimal comma
+  EXPECT_FALSE(k.mass_mg.has_value());
+}
+
+TEST(DscReaders, GarbledNumberNamesFileAndLine) {
+  // A value mangled by a locale round-trip, as in the Setaram file of ../shared/docs/formats.md.
+  const std::string m = input_error([] {
+    read_dsc(decode_text("setaram.csv", "T_C,t_s,HF_mW\n50.02,0,1.0\n50.026.184,1,1.0\n"));
+  });
+  EXPECT_NE(m.find("setaram.csv"), std::string::npos) << m;
+  EXPECT_NE(m.find("line 3"), std::string::npos) << m;
+  EXPECT_NE(m.find("50.026.184"), std::string::npos) << m;
+
+  const std::string n = input_error([] {
+    read_dsc(decode_text("n.txt", "#DECIMAL:COMMA\n#SEPARATOR:SEMICOLON\n##Temp./\xB0" "C;Time/min;DSC/(mW/mg)\n"
+                                  "50,1;0,1;0,2\n50.026.184;0,2;0,2\n"));
+  });
+  EXPECT_NE(n.find("n.txt"), std::string::npos) << n;
+  EXPECT_NE(n.find("line 5"), std::string::npos) << n;
+}
+
+TEST(DscReaders, MissingColumnOrUnitIsAnError) {
+  const std::string m = input_error([] { read_dsc(decode_text("m.csv", "T_C,t_min\n1,2\n")); });
+  EXPECT_NE(m.find("m.csv"), std::string::npos) << m;
+  EXPECT_NE(m.find("heat-flow"), std::string::npos) << m;
+  const std::string u = input_error([] { read_dsc(decode_text("u.csv", "T,t_min,HF_mW\n1,2,3\n")); });
+  EXPECT_NE(u.find("has no unit"), std::string::npos) << u;
+  const std::string v = input_error([] { read_dsc(decode_text("v.csv", "T_F,t_min,HF_mW\n1,2,3\n")); });
+  EXPECT_NE(v.find("not a temperature unit"), std::string::npos) << v;
+  const std::string raw = input_error([] {
+    read_dsc(decode_text("r.txt", "#EXO:1\n##Temp./\xB0" "C;Time/min;DSC/(uV)\n1;2;3\n"));
+  });
+  EXPECT_NE(raw.find("uncalibrated"), std::string::npos) << raw;
+  const std::string trunc = input_error([] { read_dsc(decode_text("t.csv", "T_K,t_s,HF_mW\n300,0,1\n301,1\n")); });
+  EXPECT_NE(trunc.find("line 3"), std::string::npos) << trunc;
+}
+
+TEST(DscReaders, NoHeatingSegmentIsAnError) {
+  std::ostringstream s;
+  s << "T_K,t_s,HF_mW\n";
+  for (int i = 0; i < 100; ++i) s << 600 - 0.2 * i << ',' << i << ",1.0\n";
+  const DscRun run = read_dsc(decode_text("cool.csv", s.str()));
+  EXPECT_TRUE(heating_segments(run).empty());
+  const std::string m = input_error([&] { require_heating_segments(run); });
+  EXPECT_NE(m.find("cool.csv"), std::string::npos) << m;
+  EXPECT_NE(m.find("no heating segment"), std::string::npos) << m;
+  EXPECT_NE(m.find("lines 2-101"), std::string::npos) << m;
+}
+
+}  // namespace mgscope

@@ -1,0 +1,22 @@
+// libFuzzer target for the SER reader (headers, offset arrays) and the .emi XML scan: any bytes
+// must give an image or an InputError, never a crash, a sanitizer report or an allocation
+// beyond the input's size.
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "imaging/emi_metadata.hpp"
+#include "imaging/ser_reader.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const mgscope::ByteReader file("fuzz.ser", std::vector<std::uint8_t>(data, data + size));
+  // The last byte also picks the frame, so the stack paths are reached too.
+  mgscope::ReadOptions options;
+  options.frame = size > 0 ? data[size - 1] % 4 : 0;
+  try {
+    mgscope::read_ser(file, options, "");
+  } catch (const mgscope::InputError&) {
+  }
+  mgscope::read_emi_metadata(file);  // tolerant by design: must not throw at all
+  return 0;
+}

@@ -1,0 +1,107 @@
+// Spots and ACF of single boxes against closed-form lattices.
+#include "imaging/box_features.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "imaging/box_classes.hpp"
+#include "imaging/box_grid.hpp"
+#include "imaging/synth_hrtem.hpp"
+#include "fitting/error.hpp"
+
+namespace mgscope {
+
+namespace {
+double angle_diff_deg(double a, double b) {
+  double d = std::fabs(a - b);
+  d = std::fmod(d, 180.0);
+  return std::min(d, 180.0 - d);
+}
+}  // namespace
+
+TEST(BoxGrid, GeometryOfThePaperGrid) {
+  const BoxGrid g = make_box_grid(1030, 512, 0.0199, 1.985, 1.985, "img");
+  EXPECT_EQ(g.box_px, 100);   // round(1.985 / 0.0199) = round(99.75)
+  EXPECT_EQ(g.nx, 10);
+  EXPECT_EQ(g.ny, 5);
+  EXPECT_EQ(g.left_out_x_px, 30);
+  EXPECT_EQ(g.left_out_y_px, 12);
+  EXPECT_NEAR(g.box_nm_effective, 1.99, 1e-12);
+  const BoxGrid half = make_box_grid(1030, 512, 0.0199, 1.985, 1.985 / 2, "img");
+  EXPECT_EQ(half.stride_px, 50);
+  EXPECT_EQ(half.nx, 19);
+  EXPECT_TRUE(make_box_grid(640, 640, 0.1, 1.985, 1.985, "img").warnings.size() == 1);  // 20 px box
+  EXPECT_THROW(make_box_grid(50, 50, 0.0199, 1.985, 1.985, "small.tif"), InputError);
+  EXPECT_THROW(make_box_grid(500, 500, 1.0, 1.985, 1.985, "coarse.tif"), InputError);
+}
+
+// One fringe set per case: the refined spot must give d within 2 % and the direction within 2 deg.
+TEST(BoxFeatures, SpotsOfAPureLatticeGiveSpacingAndDirection) {
+  const double pixel_nm = 0.0199;
+  const int n = 100;
+  SpotOptions so;
+  const SpectrumGeometry geom(n, n, pixel_nm, so);
+  BoxTransformer tr(n, WindowKind::hann, AcfMode::circular);
+  BoxMeasurer meas(geom);
+  int checked = 0;
+  for (double d : {0.20, 0.235, 0.27, 0.32}) {
+    for (double angle : {0.0, 17.0, 44.5, 90.0, 133.0, 171.0}) {
+      const ImageF img = make_lattice_image(n, n, pixel_nm, {d}, {angle});
+      ASSERT_TRUE(tr.transform(img, 0, 0));
+      const BoxFeatures f = meas.measure(tr, 20.0, 20.0);
+      ASSERT_GE(f.pairs, 1) << d << " " << angle;
+      EXPECT_EQ(f.directions, 1) << d << " " << angle;
+      EXPECT_NEAR(f.spots[0].d_nm, d, 0.02 * d) << "angle " << angle;
+      EXPECT_LT(angle_diff_deg(f.spots[0].angle_deg, angle), 2.0) << "d " << d;
+      EXPECT_EQ(classify_box(f, ClassRules{}), BoxClass::crystal_like);
+      // The ACF of a fringe set repeats at the spacing (or a multiple inside the lag range).
+      EXPECT_GT(f.acf_secondary, 0.5);
+      ++checked;
+    }
+  }
+  EXPECT_EQ(checked, 24);
+}
+
+TEST(BoxFeatures, TwoFringeSetsAreANanocrystal) {
+  const double pixel_nm = 0.0199;
+  const int n = 100;
+  const SpectrumGeometry geom(n, n, pixel_nm, SpotOptions{});
+  BoxTransformer tr(n, WindowKind::hann, AcfMode::circular);
+  BoxMeasurer meas(geom);
+  const ImageF img = make_lattice_image(n, n, pixel_nm, {0.28, 0.28}, {25.0, 115.0});
+  ASSERT_TRUE(tr.transform(img, 0, 0));
+  const BoxFeatures f = meas.measure(tr, 20.0, 20.0);
+  EXPECT_EQ(f.directions, 2);
+  EXPECT_EQ(classify_box(f, ClassRules{}), BoxClass::nanocrystal);
+  for (const Spot& s : f.spots) EXPECT_NEAR(s.d_nm, 0.28, 0.02 * 0.28);
+}
+
+TEST(BoxFeatures, LinearAcfAndFlatBoxes) {
+  const double pixel_nm = 0.0199;
+  const int n = 100;
+  const SpectrumGeometry geom(n, 2 * n, pixel_nm, SpotOptions{});
+  BoxTransformer tr(n, WindowKind::hann, AcfMode::linear);
+  BoxMeasurer meas(geom);
+  const ImageF img = make_lattice_image(n, n, pixel_nm, {0.25}, {0.0});
+  ASSERT_TRUE(tr.transform(img, 0, 0));
+  EXPECT_NEAR(tr.acf()[0], 1.0f, 1e-6f);
+  const BoxFeatures f = meas.measure(tr, 20.0, 20.0);
+  EXPECT_NEAR(f.spots.at(0).d_nm, 0.25, 0.005);
+  // Along x the ACF of cos(2 pi x / d) peaks at lag d = 12.56 px: its linear ACF stays high there.
+  EXPECT_GT(f.acf_secondary, 0.3);
+  const ImageF flat(n, n, 7.f);
+  EXPECT_FALSE(tr.transform(flat, 0, 0));
+  EXPECT_TRUE(meas.measure(tr, 20.0, 20.0).flat);
+}
+
+TEST(Window, HannIsZeroAtTheEdgeAndOneInTheMiddle) {
+  const auto w = make_window_2d(WindowKind::hann, 8);
+  EXPECT_FLOAT_EQ(w[0], 0.f);
+  EXPECT_FLOAT_EQ(w[4 * 8 + 4], 1.f);
+  const auto none = make_window_2d(WindowKind::none, 8);
+  EXPECT_FLOAT_EQ(none[0], 1.f);
+  EXPECT_FALSE(parse_window("kaiser").has_value());
+}
+
+}  // namespace mgscope

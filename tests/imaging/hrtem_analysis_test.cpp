@@ -1,0 +1,145 @@
+// The whole analysis on synthetic images with known truth (imaging/synth_hrtem.hpp).
+#include "imaging/hrtem_analysis.hpp"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+
+#include "imaging/synth_hrtem.hpp"
+
+namespace mgscope {
+
+namespace {
+
+ImageF as_float(const Image<std::uint16_t>& counts) {
+  ImageF f(counts.width, counts.height);
+  for (std::size_t i = 0; i < f.pixels.size(); ++i) f.pixels[i] = counts.pixels[i];
+  return f;
+}
+
+struct Score {
+  double accuracy = 0;       // on boxes >= 70 % one class
+  long unambiguous = 0;
+  std::array<double, 3> truth_fraction{};  // per pixel over the analysed area
+};
+
+Score score(const HrtemResult& r, const SynthHrtem& s) {
+  Score sc;
+  const int n = r.grid.box_px;
+  long ok = 0;
+  std::array<long, 3> px{};
+  long total = 0;
+  for (const BoxResult& b : r.boxes) {
+    std::array<long, 3> cnt{};
+    for (int y = 0; y < n; ++y)
+      for (int x = 0; x < n; ++x) cnt[s.labels.at(b.x_px + x, b.y_px + y)]++;
+    for (int c = 0; c < 3; ++c) {
+      px[std::size_t(c)] += cnt[std::size_t(c)];
+      if (cnt[std::size_t(c)] >= 0.7 * n * n) {
+        ++sc.unambiguous;
+        ok += int(b.cls) == c;
+      }
+    }
+    total += long(n) * n;
+  }
+  sc.accuracy = double(ok) / double(sc.unambiguous);
+  for (int c = 0; c < 3; ++c) sc.truth_fraction[std::size_t(c)] = double(px[std::size_t(c)]) / double(total);
+  return sc;
+}
+
+}  // namespace
+
+TEST(HrtemAnalysis, PureAmorphousImageHasFewOrderedBoxes) {
+  SynthHrtemOptions o;
+  o.width_px = o.height_px = 4096;  // 1681 boxes: the 1 % false-alarm level is measurable
+  o.ordered_fraction = 0;
+  o.seed = 11;
+  const SynthHrtem s = make_synth_hrtem(o);
+  HrtemOptions ho;
+  ho.threads = 2;
+  const HrtemResult r = analyse_hrtem(as_float(s.counts), o.pixel_nm, ho, "amorphous");
+  EXPECT_EQ(r.grid.count(), 40 * 40);  // 4096 / 100 = 40 boxes a side, 96 px left out
+  EXPECT_LE(r.fractions.ordered_fraction, 0.02);
+  // A false spot (1 % of boxes) opens the looser level for a second direction (10 %): ~0.1 %.
+  EXPECT_LE(r.fractions.box_fraction[2], 0.005);
+  std::printf("pure amorphous: ordered %.4f, nanocrystal %.4f, threshold %.2f (formula %.2f)\n",
+              r.fractions.ordered_fraction, r.fractions.box_fraction[2], r.threshold.value, r.threshold.formula_value);
+  // The calibrated threshold is far above the textbook ln(M / alpha), as science.md warns.
+  EXPECT_GT(r.threshold.value, 1.5 * r.threshold.formula_value);
+  // The formula alone would call most amorphous boxes ordered.
+  HrtemOptions formula = ho;
+  formula.threshold.mode = ThresholdMode::formula;
+  const HrtemResult rf = analyse_hrtem(as_float(s.counts), o.pixel_nm, formula, "amorphous");
+  EXPECT_GT(rf.fractions.ordered_fraction, 0.2);
+}
+
+class MixedImage : public ::testing::TestWithParam<std::pair<double, std::uint64_t>> {};
+
+TEST_P(MixedImage, ClassesAndAreaFractionsMatchTheTruth) {
+  SynthHrtemOptions o;
+  o.width_px = o.height_px = 2048;
+  o.ordered_fraction = GetParam().first;
+  o.seed = GetParam().second;
+  const SynthHrtem s = make_synth_hrtem(o);
+  HrtemOptions ho;
+  ho.threads = 2;
+  const HrtemResult r = analyse_hrtem(as_float(s.counts), o.pixel_nm, ho, "mixed");
+  const Score sc = score(r, s);
+  EXPECT_GT(sc.unambiguous, 300);
+  EXPECT_GE(sc.accuracy, 0.90);
+  const double truth_ordered = sc.truth_fraction[1] + sc.truth_fraction[2];
+  EXPECT_NEAR(r.fractions.ordered_fraction, truth_ordered, 0.03);
+  for (int c = 0; c < 3; ++c)
+    EXPECT_NEAR(r.fractions.box_fraction[std::size_t(c)], sc.truth_fraction[std::size_t(c)], 0.03)
+        << box_class_name(BoxClass(c));
+  std::printf("ordered %.4f (truth %.4f), accuracy %.4f on %ld boxes; per class %.4f/%.4f/%.4f vs %.4f/%.4f/%.4f\n",
+              r.fractions.ordered_fraction, truth_ordered, sc.accuracy, sc.unambiguous, r.fractions.box_fraction[0],
+              r.fractions.box_fraction[1], r.fractions.box_fraction[2], sc.truth_fraction[0], sc.truth_fraction[1],
+              sc.truth_fraction[2]);
+  EXPECT_FALSE(r.nanocrystals.empty());
+  for (const NanocrystalGroup& g : r.nanocrystals) EXPECT_LT(g.diameter_nm, 12.0);
+}
+
+INSTANTIATE_TEST_SUITE_P(AsCastAndTreated, MixedImage,
+                         ::testing::Values(std::make_pair(0.04, std::uint64_t(8)),
+                                           std::make_pair(0.10, std::uint64_t(9))));
+
+TEST(HrtemAnalysis, ResultsDoNotDependOnTheThreadCount) {
+  SynthHrtemOptions o;
+  o.width_px = o.height_px = 700;
+  o.ordered_fraction = 0.1;
+  o.seed = 3;
+  const ImageF img = as_float(make_synth_hrtem(o).counts);
+  HrtemOptions one, many;
+  one.threads = 1;
+  many.threads = 3;
+  const HrtemResult a = analyse_hrtem(img, o.pixel_nm, one, "x");
+  const HrtemResult b = analyse_hrtem(img, o.pixel_nm, many, "x");
+  EXPECT_EQ(a.threshold.value, b.threshold.value);
+  ASSERT_EQ(a.boxes.size(), b.boxes.size());
+  for (std::size_t i = 0; i < a.boxes.size(); ++i) {
+    EXPECT_EQ(a.boxes[i].features.max_whitened, b.boxes[i].features.max_whitened);
+    EXPECT_EQ(a.boxes[i].features.acf_secondary, b.boxes[i].features.acf_secondary);
+    EXPECT_EQ(a.boxes[i].cls, b.boxes[i].cls);
+  }
+}
+
+TEST(AreaFractions, SlidingGridPixelMajority) {
+  // 3 x 1 boxes of 4 px with stride 2: cells [0,2) [2,4) [4,6) [6,8) along x.
+  BoxGrid g;
+  g.box_px = 4;
+  g.stride_px = 2;
+  g.nx = 3;
+  g.ny = 1;
+  g.pixel_nm = 0.5;
+  const ClassFractions f = class_fractions(g, {BoxClass::amorphous, BoxClass::nanocrystal, BoxClass::nanocrystal});
+  // Cell votes: [A], [A,N] tie -> N, [N,N], [N]: 3 of 4 equal cells nanocrystal.
+  EXPECT_DOUBLE_EQ(f.pixel_fraction[2], 0.75);
+  EXPECT_DOUBLE_EQ(f.box_fraction[2], 2.0 / 3.0);
+  const auto groups = nanocrystal_groups(g, {BoxClass::amorphous, BoxClass::nanocrystal, BoxClass::nanocrystal});
+  ASSERT_EQ(groups.size(), 1u);
+  EXPECT_DOUBLE_EQ(groups[0].area_nm2, 6 * 4 * 0.25);  // 6 x 4 px at 0.5 nm
+}
+
+}  // namespace mgscope

@@ -1,0 +1,604 @@
+#include "imaging/tiff_reader.hpp"
+
+#include <gtest/gtest.h>
+#include <tiffio.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "fitting/error.hpp"
+#include "imaging/read_image.hpp"
+#include "imaging/tiff_calibration.hpp"
+#include "imaging/tiff_ifd.hpp"
+#include "imaging/tiff_writer.hpp"
+#include "tests/test_support.hpp"
+#include "tiff_test_files.hpp"
+
+namespace mgscope {
+namespace {
+
+using test::pattern;
+using test::TiffBuilder;
+
+void write_bytes(const std::filesystem::path& p, const std::string& bytes) {
+  std::ofstream(p, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+bool any_contains(const std::vector<std::string>& v, const std::string& part) {
+  for (const auto& s : v)
+    if (contains(s, part)) return true;
+  return false;
+}
+
+// The read must fail with an InputError naming the file (and `part` when given).
+void expect_input_error(const std::string& path, const std::string& part = "", int frame = 0) {
+  try {
+    ReadOptions options;
+    options.frame = frame;
+    read_tiff(path, options);
+    ADD_FAILURE() << path << ": read without error";
+  } catch (const InputError& e) {
+    EXPECT_TRUE(contains(e.what(), path)) << e.what();
+    EXPECT_TRUE(contains(e.what(), part)) << e.what() << " lacks '" << part << "'";
+  }
+}
+
+Calibration nm_calibration(double x_nm, double y_nm) {
+  Calibration c;
+  c.calibrated = true;
+  c.pixel_x_nm = x_nm;
+  c.pixel_y_nm = y_nm;
+  return c;
+}
+
+struct Variant {
+  const char* name;
+  TiffWriteOptions options;
+};
+
+std::vector<Variant> variants() {
+  std::vector<Variant> v;
+  v.push_back({"strips-le", {}});
+  TiffWriteOptions o;
+  o.rows_per_strip = 5;
+  v.push_back({"strips5-le", o});
+  o.big_endian = true;
+  v.push_back({"strips5-be", o});
+  o = {};
+  o.tile_px = 16;
+  v.push_back({"tiles16-le", o});
+  o.big_endian = true;
+  o.bigtiff = true;
+  v.push_back({"tiles16-be-bigtiff", o});
+  o = {};
+  o.bigtiff = true;
+  v.push_back({"bigtiff-le", o});
+  o = {};
+  o.compression = TiffCompression::lzw;
+  o.big_endian = true;
+  v.push_back({"lzw-be", o});
+  o = {};
+  o.compression = TiffCompression::deflate;
+  o.tile_px = 32;
+  v.push_back({"deflate-tiles32", o});
+  return v;
+}
+
+template <class T>
+void round_trip_all_variants() {
+  const auto dir = test::scratch_dir(std::string("tiff_rt_") + pixel_type_name(test::pixel_type_of<T>()));
+  const RawImage raw = pattern<T>(37, 23, 11);  // odd sizes: partial tiles and strips
+  const Calibration cal = nm_calibration(0.0199, 0.0213);
+  for (const Variant& v : variants()) {
+    const std::string path = (dir / (std::string(v.name) + ".tif")).string();
+    write_tiff(path, raw, cal, v.options);
+    const LoadedImage img = read_tiff(path);
+    SCOPED_TRACE(path);
+    EXPECT_EQ(img.raw.type, raw.type);
+    EXPECT_EQ(img.info.pixel_type, raw.type);
+    EXPECT_EQ(img.raw.width, 37);
+    EXPECT_EQ(img.raw.height, 23);
+    EXPECT_TRUE(img.raw.bytes == raw.bytes) << "pixels differ";
+    EXPECT_TRUE(img.info.calibration.calibrated);
+    EXPECT_NEAR(img.info.calibration.pixel_x_nm / 0.0199, 1.0, 1e-9);
+    EXPECT_NEAR(img.info.calibration.pixel_y_nm / 0.0213, 1.0, 1e-9);
+    EXPECT_TRUE(contains(img.info.calibration.source, "ImageJ")) << img.info.calibration.source;
+    EXPECT_EQ(img.info.frames, 1);
+    EXPECT_TRUE(img.info.warnings.empty()) << img.info.warnings.front();
+    EXPECT_EQ(img.info.metadata.at("tiff.byte_order"), v.options.big_endian ? "big-endian" : "little-endian");
+    EXPECT_EQ(img.info.metadata.at("tiff.variant"), v.options.bigtiff ? "BigTIFF" : "classic");
+  }
+}
+
+TEST(TiffRoundTrip, UInt8) { round_trip_all_variants<std::uint8_t>(); }
+TEST(TiffRoundTrip, Int8) { round_trip_all_variants<std::int8_t>(); }
+TEST(TiffRoundTrip, UInt16) { round_trip_all_variants<std::uint16_t>(); }
+TEST(TiffRoundTrip, Int16) { round_trip_all_variants<std::int16_t>(); }
+TEST(TiffRoundTrip, UInt32) { round_trip_all_variants<std::uint32_t>(); }
+TEST(TiffRoundTrip, Int32) { round_trip_all_variants<std::int32_t>(); }
+TEST(TiffRoundTrip, UInt64) { round_trip_all_variants<std::uint64_t>(); }
+TEST(TiffRoundTrip, Int64) { round_trip_all_variants<std::int64_t>(); }
+TEST(TiffRoundTrip, Float32) { round_trip_all_variants<float>(); }
+TEST(TiffRoundTrip, Float64) { round_trip_all_variants<double>(); }
+
+TEST(TiffRoundTrip, FileStartsWithTheRequestedHeader) {
+  const auto dir = test::scratch_dir("tiff_header");
+  TiffWriteOptions o;
+  o.big_endian = true;
+  o.bigtiff = true;
+  write_tiff((dir / "a.tif").string(), pattern<std::uint16_t>(4, 4, 1), {}, o);
+  EXPECT_EQ(test::read_all(dir / "a.tif").substr(0, 4), std::string("MM\0+", 4));
+  write_tiff((dir / "b.tif").string(), pattern<std::uint16_t>(4, 4, 1), {});
+  EXPECT_EQ(test::read_all(dir / "b.tif").substr(0, 4), std::string("II*\0", 4));
+}
+
+TEST(TiffRoundTrip, ExactRationalResolutionAndOrigin) {
+  const auto dir = test::scratch_dir("tiff_rational");
+  Calibration cal = nm_calibration(0.0199, 0.0199);
+  cal.origin_x_nm = -1.99;  // pixel (0,0) at -1.99 nm: ImageJ xorigin = 100 px
+  cal.origin_y_nm = 0.398;
+  const std::string path = (dir / "r.tif").string();
+  write_tiff(path, pattern<float>(8, 8, 3), cal);
+  TiffFile f(path);
+  const auto entries = f.entries(f.header().first_ifd);
+  ASSERT_NE(find_entry(entries, 282), nullptr);
+  EXPECT_NEAR(*f.number(*find_entry(entries, 282)) * 0.0199, 1.0, 1e-14);
+  const LoadedImage img = read_tiff(path);
+  EXPECT_NEAR(img.info.calibration.origin_x_nm, -1.99, 1e-12);
+  EXPECT_NEAR(img.info.calibration.origin_y_nm, 0.398, 1e-12);
+  EXPECT_EQ(img.info.metadata.at("imagej.xorigin"), "100");
+  EXPECT_EQ(img.info.metadata.at("imagej.unit"), "nm");
+}
+
+TEST(TiffRoundTrip, UncalibratedStaysUncalibrated) {
+  const auto dir = test::scratch_dir("tiff_uncal");
+  const std::string path = (dir / "u.tif").string();
+  write_tiff(path, pattern<std::uint8_t>(5, 5, 1), Calibration{});
+  const LoadedImage img = read_tiff(path);
+  EXPECT_FALSE(img.info.calibration.calibrated);
+  EXPECT_EQ(img.info.calibration.source, "");
+}
+
+TEST(TiffMultiPage, ReadsTheRequestedFrame) {
+  const auto dir = test::scratch_dir("tiff_pages");
+  const std::vector<RawImage> pages = {pattern<std::int16_t>(20, 10, 1), pattern<std::int16_t>(20, 10, 2),
+                                       pattern<std::int16_t>(20, 10, 3)};
+  TiffWriteOptions o;
+  o.big_endian = true;
+  const std::string path = (dir / "stack.tif").string();
+  write_tiff_pages(path, pages, nm_calibration(0.5, 0.5), o);
+  for (int k = 0; k < 3; ++k) {
+    ReadOptions ro;
+    ro.frame = k;
+    const LoadedImage img = read_tiff(path, ro);
+    EXPECT_EQ(img.info.frames, 3);
+    EXPECT_EQ(img.info.frame, k);
+    EXPECT_TRUE(img.raw.bytes == pages[std::size_t(k)].bytes) << "frame " << k;
+    EXPECT_NEAR(img.info.calibration.pixel_x_nm, 0.5, 1e-15) << "frame " << k;  // description on page 0 only
+  }
+  EXPECT_EQ(read_tiff(path).info.metadata.at("imagej.images"), "3");
+  ReadOptions bad;
+  bad.frame = 3;
+  try {
+    read_tiff(path, bad);
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_TRUE(contains(e.what(), path));
+    EXPECT_TRUE(contains(e.what(), "frame 3 requested but the file has 3 page(s)")) << e.what();
+  }
+  bad.frame = -1;
+  EXPECT_THROW(read_tiff(path, bad), InputError);
+}
+
+// Colour pages written with libtiff directly: RGB contiguous 8-bit, RGB planar 16-bit, palette.
+TIFF* open_for_write(const std::string& path, std::uint32_t w, std::uint32_t h, std::uint16_t spp, std::uint16_t bits,
+                     std::uint16_t photometric, std::uint16_t planar) {
+  TIFF* t = TIFFOpen(path.c_str(), "w");
+  TIFFSetField(t, TIFFTAG_IMAGEWIDTH, w);
+  TIFFSetField(t, TIFFTAG_IMAGELENGTH, h);
+  TIFFSetField(t, TIFFTAG_SAMPLESPERPIXEL, spp);
+  TIFFSetField(t, TIFFTAG_BITSPERSAMPLE, bits);
+  TIFFSetField(t, TIFFTAG_PHOTOMETRIC, photometric);
+  TIFFSetField(t, TIFFTAG_PLANARCONFIG, planar);
+  TIFFSetField(t, TIFFTAG_ROWSPERSTRIP, h);
+  return t;
+}
+
+double read_f32(const RawImage& r, std::size_t i) {
+  float v;
+  std::memcpy(&v, r.bytes.data() + 4 * i, 4);
+  return v;
+}
+
+TEST(TiffColour, RgbContiguous8BitBecomesLuma) {
+  const auto dir = test::scratch_dir("tiff_rgb8");
+  const std::string path = (dir / "rgb.tif").string();
+  const std::uint32_t w = 6, h = 4;
+  std::vector<std::uint8_t> px(w * h * 3);
+  for (std::size_t i = 0; i < px.size(); ++i) px[i] = static_cast<std::uint8_t>(i * 37 % 251);
+  TIFF* t = open_for_write(path, w, h, 3, 8, PHOTOMETRIC_RGB, PLANARCONFIG_CONTIG);
+  ASSERT_EQ(TIFFWriteEncodedStrip(t, 0, px.data(), static_cast<tmsize_t>(px.size())), static_cast<tmsize_t>(px.size()));
+  TIFFClose(t);
+  const LoadedImage img = read_tiff(path);
+  ASSERT_EQ(img.raw.type, PixelType::f32);
+  for (std::size_t i = 0; i < w * h; ++i)
+    EXPECT_NEAR(read_f32(img.raw, i), 0.299 * px[3 * i] + 0.587 * px[3 * i + 1] + 0.114 * px[3 * i + 2], 1e-4);
+  EXPECT_TRUE(any_contains(img.info.warnings, "RGB image converted to gray")) << img.info.warnings.size();
+}
+
+TEST(TiffColour, RgbaPlanar16BitBecomesLuma) {
+  const auto dir = test::scratch_dir("tiff_rgb16");
+  const std::string path = (dir / "rgba.tif").string();
+  const std::uint32_t w = 5, h = 3;
+  TIFF* t = open_for_write(path, w, h, 4, 16, PHOTOMETRIC_RGB, PLANARCONFIG_SEPARATE);
+  const std::uint16_t extra = EXTRASAMPLE_UNASSALPHA;
+  TIFFSetField(t, TIFFTAG_EXTRASAMPLES, 1, &extra);
+  std::vector<std::vector<std::uint16_t>> planes(4, std::vector<std::uint16_t>(w * h));
+  for (std::size_t c = 0; c < 4; ++c)
+    for (std::size_t i = 0; i < w * h; ++i) planes[c][i] = static_cast<std::uint16_t>(1000 * c + 977 * i);
+  for (std::uint32_t c = 0; c < 4; ++c)
+    ASSERT_GT(TIFFWriteEncodedStrip(t, c, planes[c].data(), w * h * 2), 0);
+  TIFFClose(t);
+  const LoadedImage img = read_tiff(path);
+  ASSERT_EQ(img.raw.type, PixelType::f32);
+  for (std::size_t i = 0; i < w * h; ++i)
+    EXPECT_NEAR(read_f32(img.raw, i), 0.299 * planes[0][i] + 0.587 * planes[1][i] + 0.114 * planes[2][i], 0.01);
+}
+
+TEST(TiffColour, PaletteBecomesGrayOfItsColourMap) {
+  const auto dir = test::scratch_dir("tiff_palette");
+  const std::string path = (dir / "pal.tif").string();
+  TIFF* t = open_for_write(path, 4, 2, 1, 8, PHOTOMETRIC_PALETTE, PLANARCONFIG_CONTIG);
+  std::vector<std::uint16_t> r(256), g(256), b(256);
+  for (int i = 0; i < 256; ++i) {
+    r[std::size_t(i)] = static_cast<std::uint16_t>(257 * i);
+    g[std::size_t(i)] = static_cast<std::uint16_t>(257 * (255 - i));
+    b[std::size_t(i)] = 0;
+  }
+  TIFFSetField(t, TIFFTAG_COLORMAP, r.data(), g.data(), b.data());
+  std::uint8_t px[8] = {0, 1, 2, 50, 100, 200, 254, 255};
+  ASSERT_GT(TIFFWriteEncodedStrip(t, 0, px, 8), 0);
+  TIFFClose(t);
+  const LoadedImage img = read_tiff(path);
+  for (std::size_t i = 0; i < 8; ++i) EXPECT_NEAR(read_f32(img.raw, i), 0.299 * px[i] + 0.587 * (255 - px[i]), 1e-3);
+  EXPECT_TRUE(any_contains(img.info.warnings, "palette"));
+}
+
+TEST(TiffColour, GrayWithAlphaKeepsTheFirstSample) {
+  const auto dir = test::scratch_dir("tiff_gray_alpha");
+  const std::string path = (dir / "ga.tif").string();
+  TIFF* t = open_for_write(path, 3, 1, 2, 8, PHOTOMETRIC_MINISBLACK, PLANARCONFIG_CONTIG);
+  const std::uint16_t extra = EXTRASAMPLE_ASSOCALPHA;
+  TIFFSetField(t, TIFFTAG_EXTRASAMPLES, 1, &extra);
+  std::uint8_t px[6] = {10, 255, 20, 255, 30, 0};
+  ASSERT_GT(TIFFWriteEncodedStrip(t, 0, px, 6), 0);
+  TIFFClose(t);
+  const LoadedImage img = read_tiff(path);
+  ASSERT_EQ(img.raw.type, PixelType::u8);
+  EXPECT_EQ(img.raw.bytes, (std::vector<std::uint8_t>{10, 20, 30}));
+  EXPECT_TRUE(any_contains(img.info.warnings, "extra sample"));
+}
+
+TEST(TiffColour, CmykGoesThroughLibtiffsRgbaDecoder) {
+  const auto dir = test::scratch_dir("tiff_cmyk");
+  const std::string path = (dir / "cmyk.tif").string();
+  TIFF* t = open_for_write(path, 3, 1, 4, 8, PHOTOMETRIC_SEPARATED, PLANARCONFIG_CONTIG);
+  TIFFSetField(t, TIFFTAG_INKSET, INKSET_CMYK);
+  std::uint8_t px[12] = {0, 0, 0, 0, /* white */ 0, 0, 0, 255, /* black */ 255, 0, 0, 0 /* cyan */};
+  ASSERT_GT(TIFFWriteEncodedStrip(t, 0, px, 12), 0);
+  TIFFClose(t);
+  const LoadedImage img = read_tiff(path);
+  ASSERT_EQ(img.raw.type, PixelType::f32);
+  EXPECT_NEAR(read_f32(img.raw, 0), 255.0, 1e-3);
+  EXPECT_NEAR(read_f32(img.raw, 1), 0.0, 1e-3);
+  EXPECT_NEAR(read_f32(img.raw, 2), (0.587 + 0.114) * 255, 1e-3);  // cyan = (0, 255, 255)
+  EXPECT_TRUE(any_contains(img.info.warnings, "PhotometricInterpretation 5"));
+}
+
+TEST(TiffOrientation, MirroredPagesAreUndone) {
+  const auto dir = test::scratch_dir("tiff_orientation");
+  const std::vector<std::uint8_t> stored = {1, 2, 3, 4, 5, 6};  // 3 x 2
+  const std::vector<std::pair<std::uint16_t, std::vector<std::uint8_t>>> cases = {
+      {1, {1, 2, 3, 4, 5, 6}}, {2, {3, 2, 1, 6, 5, 4}}, {3, {6, 5, 4, 3, 2, 1}}, {4, {4, 5, 6, 1, 2, 3}}};
+  for (const auto& [orientation, expected] : cases) {
+    TiffBuilder b;
+    b.pixels(stored);
+    b.gray_page(3, 2, 8);
+    b.shorts(274, {orientation});
+    const std::string path = (dir / ("o" + std::to_string(orientation) + ".tif")).string();
+    write_bytes(path, b.bytes());
+    EXPECT_EQ(read_tiff(path).raw.bytes, expected) << "Orientation " << orientation;
+  }
+}
+
+TEST(TiffCalibrationReal, DigitalMicrographExport) {
+  MGSCOPE_SHARED_OR_SKIP(path, "hrtem/test_loading_image_saved_with_DM.tif");
+  const LoadedImage img = read_image(path);
+  EXPECT_EQ(img.info.format, "TIFF");
+  EXPECT_EQ(img.info.width, 68);
+  EXPECT_EQ(img.info.height, 68);
+  EXPECT_EQ(img.info.pixel_type, PixelType::i32);
+  ASSERT_TRUE(img.info.calibration.calibrated);
+  EXPECT_NEAR(img.info.calibration.pixel_x_nm / 168.67469, 1.0, 1e-6);
+  EXPECT_NEAR(img.info.calibration.pixel_y_nm / 168.67469, 1.0, 1e-6);
+  EXPECT_TRUE(contains(img.info.calibration.source, "65009")) << img.info.calibration.source;
+  EXPECT_EQ(img.info.metadata.at("dm.unit_x"), "\xc2\xb5m");  // Latin-1 0xB5 in the file
+  EXPECT_EQ(img.info.metadata.at("dm.unit_name_x"), "micrometer");
+  EXPECT_TRUE(img.info.warnings.empty()) << img.info.warnings.front();  // its 72 dpi is not reported: DM won
+  EXPECT_NO_THROW(to_float(img.raw, path));
+}
+
+// A file as DigitalMicrograph writes it, built byte by byte, with scales that disagree.
+TEST(TiffCalibrationDm, SyntheticTagsLatin1UnitAndUnequalScales) {
+  const auto dir = test::scratch_dir("tiff_dm");
+  TiffBuilder b(true);
+  b.pixels(std::vector<std::uint8_t>(4 * 4 * 2, 7));
+  b.gray_page(4, 4, 16);
+  b.ascii(65003, "\xb5m");
+  b.ascii(65004, "nm");
+  b.doubles(65009, {0.25});
+  b.doubles(65010, {300.0});
+  b.doubles(65006, {2.0});
+  b.rational(282, 72, 1);
+  b.shorts(296, {2});
+  const std::string path = (dir / "dm.tif").string();
+  write_bytes(path, b.bytes());
+  const LoadedImage img = read_tiff(path);
+  EXPECT_DOUBLE_EQ(img.info.calibration.pixel_x_nm, 250.0);
+  EXPECT_DOUBLE_EQ(img.info.calibration.pixel_y_nm, 300.0);
+  EXPECT_DOUBLE_EQ(img.info.calibration.origin_x_nm, 2000.0);
+  EXPECT_TRUE(any_contains(img.info.warnings, "DigitalMicrograph scales differ"));
+}
+
+TEST(TiffCalibrationImageJ, MicronUnitBigEndian) {
+  const auto dir = test::scratch_dir("tiff_ij_micron");
+  TiffBuilder b(true);
+  b.pixels(std::vector<std::uint8_t>(16, 1));
+  b.gray_page(4, 4, 8);
+  b.ascii(270, "ImageJ=1.53t\nunit=micron\nmin=0.0\nmax=255.0\n");
+  b.rational(282, 5928571, 1000000);  // ImageJ: pixels per micron
+  b.rational(283, 5928571, 1000000);
+  b.shorts(296, {1});
+  const std::string path = (dir / "ij.tif").string();
+  write_bytes(path, b.bytes());
+  const LoadedImage img = read_tiff(path);
+  ASSERT_TRUE(img.info.calibration.calibrated);
+  EXPECT_NEAR(img.info.calibration.pixel_x_nm, 1000.0 / 5.928571, 1e-9);  // 168.67470 nm
+  EXPECT_NEAR(img.info.calibration.pixel_x_nm / 168.67469, 1.0, 1e-6);
+  EXPECT_TRUE(contains(img.info.calibration.source, "unit=micron"));
+  EXPECT_EQ(img.info.metadata.at("imagej.ImageJ"), "1.53t");
+}
+
+TEST(TiffCalibrationImageJ, EscapedMicroSign) {
+  TiffCalibrationTags t;
+  t.description = tiff_text_to_utf8("ImageJ=1.54f\nunit=\\u00B5m\n");
+  t.x_resolution = 4.0;
+  const TiffCalibrationResult r = tiff_calibration(t);
+  ASSERT_TRUE(r.calibration.calibrated);
+  EXPECT_DOUBLE_EQ(r.calibration.pixel_x_nm, 250.0);
+  EXPECT_DOUBLE_EQ(r.calibration.pixel_y_nm, 250.0);
+  EXPECT_EQ(r.metadata.at("imagej.unit"), "\xc2\xb5m");
+}
+
+TEST(TiffCalibrationPriority, DmWinsOverImageJAndSaysTheyDisagree) {
+  TiffCalibrationTags t;
+  t.description = "ImageJ=1.54f\nunit=nm\n";
+  t.x_resolution = 10.0;  // 0.1 nm
+  t.dm_numbers = {{65009, 0.2}, {65010, 0.2}};
+  t.dm_texts = {{65003, "nm"}};
+  const TiffCalibrationResult r = tiff_calibration(t);
+  EXPECT_DOUBLE_EQ(r.calibration.pixel_x_nm, 0.2);
+  EXPECT_TRUE(contains(r.calibration.source, "DigitalMicrograph"));
+  EXPECT_TRUE(any_contains(r.warnings, "ImageJ ImageDescription unit=nm + XResolution/YResolution gives 0.1"));
+}
+
+TEST(TiffCalibrationFei, IniPixelWidthInMetres) {
+  TiffCalibrationTags t;
+  t.fei_text = "[User]\r\nDate=12/03/2019\r\nTime=10:41:02 AM\r\n[System]\r\nSystemType=Helios G4 UX\r\n"
+               "[Beam]\r\nHV=30000\r\n[Scan]\r\nPixelWidth=1.5625e-009\r\nPixelHeight=1.5625e-009\r\n";
+  t.x_resolution = 72;
+  t.resolution_unit = 2;
+  const TiffCalibrationResult r = tiff_calibration(t);
+  ASSERT_TRUE(r.calibration.calibrated);
+  EXPECT_NEAR(r.calibration.pixel_x_nm, 1.5625, 1e-12);
+  EXPECT_NEAR(r.calibration.pixel_y_nm, 1.5625, 1e-12);
+  EXPECT_TRUE(contains(r.calibration.source, "34682"));
+  EXPECT_EQ(r.metadata.at("microscope"), "Helios G4 UX");
+  EXPECT_EQ(r.metadata.at("voltage_kV"), "30");
+  EXPECT_EQ(r.metadata.at("date"), "12/03/2019 10:41:02 AM");
+  EXPECT_TRUE(r.warnings.empty());
+}
+
+TEST(TiffCalibrationFei, ReadFromTheFile) {
+  const auto dir = test::scratch_dir("tiff_fei");
+  TiffBuilder b;
+  b.pixels(std::vector<std::uint8_t>(16, 3));
+  b.gray_page(4, 4, 8);
+  b.ascii(34682, "[Scan]\r\nPixelWidth=2e-9\r\nPixelHeight=3e-9\r\n");
+  const std::string path = (dir / "fei.tif").string();
+  write_bytes(path, b.bytes());
+  const LoadedImage img = read_tiff(path);
+  EXPECT_NEAR(img.info.calibration.pixel_x_nm, 2.0, 1e-12);
+  EXPECT_NEAR(img.info.calibration.pixel_y_nm, 3.0, 1e-12);
+}
+
+TEST(TiffCalibrationResolution, CentimetresCountButScreenDpiDoesNot) {
+  TiffCalibrationTags t;
+  t.x_resolution = 300;
+  t.resolution_unit = 3;  // 300 px/cm
+  TiffCalibrationResult r = tiff_calibration(t);
+  ASSERT_TRUE(r.calibration.calibrated);
+  EXPECT_NEAR(r.calibration.pixel_x_nm, 1e7 / 300, 1e-6);
+  EXPECT_TRUE(contains(r.calibration.source, "ResolutionUnit cm"));
+  for (double dpi : {72.0, 96.0}) {
+    t.x_resolution = dpi;
+    t.resolution_unit = 2;
+    r = tiff_calibration(t);
+    EXPECT_FALSE(r.calibration.calibrated);
+    EXPECT_TRUE(any_contains(r.warnings, "screen default"));
+  }
+  t.resolution_unit.reset();  // no ResolutionUnit written: no physical unit claimed
+  t.x_resolution = 300;
+  EXPECT_FALSE(tiff_calibration(t).calibration.calibrated);
+}
+
+// --- bad input: every case an InputError naming the file, never a crash ---
+
+TEST(TiffBadInput, NotATiffEmptyAndTiny) {
+  const auto dir = test::scratch_dir("tiff_bad_basic");
+  write_bytes(dir / "text.tif", "hello, this is not an image\n");
+  expect_input_error((dir / "text.tif").string(), "not a TIFF");
+  write_bytes(dir / "empty.tif", "");
+  expect_input_error((dir / "empty.tif").string(), "empty");
+  write_bytes(dir / "short.tif", std::string("II*\0", 4));
+  expect_input_error((dir / "short.tif").string(), "too short");
+  expect_input_error((dir / "missing.tif").string(), "cannot open");
+  write_bytes(dir / "badversion.tif", std::string("II\x2b\x01\0\0\0\0", 8));
+  expect_input_error((dir / "badversion.tif").string(), "version");
+}
+
+TEST(TiffBadInput, TruncatedCopies) {
+  const auto dir = test::scratch_dir("tiff_bad_truncated");
+  // libtiff's layout (IFD after the pixels) and DM's (IFD first, pixels after) both.
+  const std::string a = (dir / "valid_a.tif").string();
+  write_tiff(a, pattern<std::uint16_t>(64, 64, 5), nm_calibration(0.1, 0.1));
+  TiffBuilder b;
+  b.pixels(std::vector<std::uint8_t>(64 * 64 * 2, 9));
+  b.gray_page(64, 64, 16);
+  const std::string whole_b = b.bytes();
+  testing::internal::CaptureStderr();  // libtiff complains a lot here, but never to stderr
+  for (const std::string& whole : {test::read_all(a), whole_b}) {
+    for (std::size_t len : {std::size_t(5), std::size_t(8), std::size_t(9), std::size_t(200), std::size_t(4096),
+                            whole.size() / 2, whole.size() - 40, whole.size() - 1}) {
+      const std::string path = (dir / ("cut_" + std::to_string(len) + ".tif")).string();
+      write_bytes(path, whole.substr(0, len));
+      expect_input_error(path);
+    }
+  }
+  EXPECT_EQ(testing::internal::GetCapturedStderr(), "");
+}
+
+TEST(TiffBadInput, FlippedBytesInTheIfdNeverCrash) {
+  const auto dir = test::scratch_dir("tiff_bad_flipped");
+  TiffBuilder b;
+  b.pixels(std::vector<std::uint8_t>(16 * 16 * 4, 1));
+  b.gray_page(16, 16, 32, 3);
+  b.ascii(270, "ImageJ=1.54f\nunit=nm\n");
+  b.rational(282, 10, 1);
+  const std::string whole = b.bytes();
+  int errors = 0, reads = 0;
+  for (std::size_t at = b.ifd_offset(); at < whole.size(); ++at) {
+    for (unsigned char mask : {0xFFu, 0x80u, 0x01u}) {
+      std::string bad = whole;
+      bad[at] = static_cast<char>(bad[at] ^ mask);
+      const std::string path = (dir / "flip.tif").string();
+      write_bytes(path, bad);
+      try {
+        const LoadedImage img = read_tiff(path);
+        EXPECT_EQ(img.raw.bytes.size(), std::size_t(img.raw.width) * std::size_t(img.raw.height) *
+                                            pixel_type_bytes(img.raw.type));
+        ++reads;
+      } catch (const InputError& e) {
+        EXPECT_TRUE(contains(e.what(), path)) << e.what();
+        ++errors;
+      }
+    }
+  }
+  EXPECT_GT(errors, 20);  // flips of the size, type, offset and count fields must be caught
+  EXPECT_GT(reads, 20);   // flips in text and in unused bytes leave a readable file
+}
+
+TEST(TiffBadInput, AbsurdDeclaredDimensions) {
+  const auto dir = test::scratch_dir("tiff_bad_dims");
+  TiffBuilder huge;
+  huge.pixels(std::vector<std::uint8_t>(1000, 0));
+  huge.gray_page(100000, 100000, 8);
+  write_bytes(dir / "huge.tif", huge.bytes());
+  EXPECT_LT(std::filesystem::file_size(dir / "huge.tif"), 1200u);
+  expect_input_error((dir / "huge.tif").string(), "100000 x 100000");
+
+  TiffBuilder big;
+  big.pixels(std::vector<std::uint8_t>(1000, 0));
+  big.gray_page(10000, 10000, 16);
+  write_bytes(dir / "big.tif", big.bytes());
+  expect_input_error((dir / "big.tif").string(), "file can hold");
+
+  TiffBuilder packed;  // Deflate would need a 200000:1 ratio
+  packed.pixels(std::vector<std::uint8_t>(1000, 0));
+  packed.gray_page(10000, 10000, 16);
+  packed.shorts(259, {8});
+  write_bytes(dir / "packed.tif", packed.bytes());
+  expect_input_error((dir / "packed.tif").string(), "even at 4096:1 compression");
+
+  TiffBuilder zero;
+  zero.pixels(std::vector<std::uint8_t>(16, 0));
+  zero.gray_page(0, 16, 8);
+  write_bytes(dir / "zero.tif", zero.bytes());
+  expect_input_error((dir / "zero.tif").string());
+
+  TiffBuilder far;  // strip offset beyond the end of the file
+  far.pixels(std::vector<std::uint8_t>(16, 0));
+  far.gray_page(4, 4, 8);
+  far.longs(273, {0x7FFFFFF0u});
+  write_bytes(dir / "far.tif", far.bytes());
+  expect_input_error((dir / "far.tif").string());
+}
+
+TEST(TiffBadInput, UnsupportedSampleLayouts) {
+  const auto dir = test::scratch_dir("tiff_bad_bits");
+  for (const auto& [bits, format] : std::vector<std::pair<std::uint16_t, std::uint16_t>>{{12, 1}, {1, 1}, {16, 3}, {4, 1}, {32, 6}}) {
+    TiffBuilder b;
+    b.pixels(std::vector<std::uint8_t>(64, 0));
+    b.gray_page(8, 8, bits, format);
+    const std::string path = (dir / ("bits" + std::to_string(bits) + "_" + std::to_string(format) + ".tif")).string();
+    write_bytes(path, b.bytes());
+    expect_input_error(path, "not supported");
+  }
+}
+
+TEST(TiffBadInput, CyclicIfdChainReadsTheFirstPage) {
+  const auto dir = test::scratch_dir("tiff_bad_cycle");
+  TiffBuilder b;
+  b.pixels(std::vector<std::uint8_t>(16, 4));
+  b.gray_page(4, 4, 8);
+  b.next_ifd(b.ifd_offset());  // the IFD links to itself
+  const std::string path = (dir / "cycle.tif").string();
+  write_bytes(path, b.bytes());
+  const LoadedImage img = read_tiff(path);
+  EXPECT_EQ(img.info.frames, 1);
+  EXPECT_EQ(img.raw.bytes, std::vector<std::uint8_t>(16, 4));
+  expect_input_error(path, "frame 1 requested but the file has 1 page(s)", 1);
+}
+
+TEST(TiffBadInput, PrivateTagValueOutsideTheFile) {
+  const auto dir = test::scratch_dir("tiff_bad_private");
+  TiffBuilder b;
+  b.pixels(std::vector<std::uint8_t>(16, 4));
+  b.gray_page(4, 4, 8);
+  b.doubles(65009, {0.5});
+  std::string bad = b.bytes();
+  // Point the 65009 value (the last entry) past the end of the file: libtiff only drops the
+  // tag, the reader refuses the file rather than lose its calibration silently.
+  const std::size_t ifd = b.ifd_offset();
+  const std::size_t n = static_cast<unsigned char>(bad[ifd]);
+  bad[ifd + 2 + 12 * (n - 1) + 8 + 3] = '\x7f';
+  const std::string path = (dir / "p.tif").string();
+  write_bytes(path, bad);
+  expect_input_error(path, "beyond the end");
+}
+
+TEST(TiffReadImage, DispatchesToTheTiffReader) {
+  const auto dir = test::scratch_dir("tiff_dispatch");
+  const std::string path = (dir / "d.tif").string();
+  write_tiff(path, pattern<std::uint16_t>(9, 7, 2), nm_calibration(0.02, 0.02));
+  EXPECT_EQ(detect_format(path), FileFormat::tiff);
+  const LoadedImage img = read_image(path);
+  EXPECT_EQ(img.info.width, 9);
+  EXPECT_NEAR(img.info.calibration.pixel_x_nm, 0.02, 1e-15);
+}
+
+}  // namespace
+}  // namespace mgscope

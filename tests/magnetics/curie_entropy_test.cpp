@@ -1,0 +1,147 @@
+// Curie verdicts, -dSm bad input, and figures of merit on curves with closed-form answers.
+#include <cmath>
+
+#include "fitting/error.hpp"
+#include "magnetics/curie.hpp"
+#include "magnetics/entropy_change.hpp"
+#include "magnetics/mce_inputs.hpp"
+#include "magnetics/mce_merit.hpp"
+#include "tests/test_support.hpp"
+
+namespace mgscope {
+namespace {
+
+TEST(Curie, DerivativeOfAQuadraticIsExactOnANonUniformAxis) {
+  std::vector<double> t, y;
+  for (int i = 0; i < 30; ++i) {
+    t.push_back(10 + i + 0.3 * std::sin(i * 1.7));  // non-uniform
+    y.push_back(2 + 3 * t.back() - 0.05 * t.back() * t.back());
+  }
+  const auto d = local_quadratic_derivative(t, y, 2);
+  for (std::size_t i = 0; i < t.size(); ++i) EXPECT_NEAR(d[i], 3 - 0.1 * t[i], 1e-9);
+}
+
+TEST(Curie, TanhStepGivesItsCentre) {
+  // M = 1 - tanh((T - 87.3) / 4): dM/dT is most negative at 87.3 K.
+  std::vector<double> t, m;
+  for (double x = 20; x <= 150; x += 0.7) t.push_back(x), m.push_back(1 - std::tanh((x - 87.3) / 4));
+  const CurieResult c = find_curie_temperature(t, m);
+  ASSERT_TRUE(c.transition_found) << c.verdict;
+  EXPECT_NEAR(c.curie_K, 87.3, 0.1);
+}
+
+TEST(Curie, ParamagnetHasNoTransition) {
+  std::vector<double> t, m;
+  for (double x = 2; x <= 300; x *= 1.05) t.push_back(x), m.push_back(0.5 / (x + 0.3));
+  const CurieResult c = find_curie_temperature(t, m);
+  EXPECT_FALSE(c.transition_found);
+  EXPECT_EQ(c.verdict.rfind("no transition", 0), 0u) << c.verdict;
+}
+
+TEST(Curie, RealFieldCooledMolecularMagnetsHaveNoCurieTemperature) {
+  // fc7-fc13 are a paramagnetic/molecular magnet (MANIFEST): no number, whatever the field.
+  for (const char* name : {"fc7.dat", "fc9.dat", "fc11.dat", "fc13.dat"}) {
+    MGSCOPE_SHARED_OR_SKIP(path, std::string("mpms/") + name);
+    const QdData d = read_qd_file(path);
+    const auto sets = mt_curves(d, effective_mass_mg(d, 0));
+    ASSERT_EQ(sets.size(), 1u);
+    const CurieResult c = find_curie_temperature(sets[0].temperature_K, sets[0].magnetization);
+    EXPECT_FALSE(c.transition_found) << name << ": " << c.verdict;
+  }
+}
+
+TEST(Curie, UnsortedAndDuplicateTemperaturesAreReported) {
+  std::vector<double> t, m;
+  for (double x = 150; x >= 20; x -= 1) t.push_back(x), m.push_back(1 - std::tanh((x - 90) / 5));
+  t.push_back(60), m.push_back(1 - std::tanh((60 - 90) / 5.0));  // a duplicate, out of order
+  const CurieResult c = find_curie_temperature(t, m);
+  EXPECT_TRUE(c.transition_found);
+  EXPECT_NEAR(c.curie_K, 90, 0.2);
+  ASSERT_EQ(c.warnings.size(), 2u);
+  EXPECT_NE(c.warnings[0].find("not monotonic"), std::string::npos);
+  EXPECT_NE(c.warnings[1].find("1 duplicate"), std::string::npos);
+}
+
+MhCurve linear_curve(double T, double chi) {
+  MhCurve c;
+  c.temperature_K = T;
+  for (int k = 0; k <= 10; ++k) c.field_Oe.push_back(1000.0 * k), c.magnetization.push_back(chi * 1000.0 * k);
+  return c;
+}
+
+TEST(Entropy, ClosedFormForLinearIsotherms) {
+  // M = chi(T) H with chi = 1e-3 (1 - T/200) emu/(g Oe): dM/dT = -5e-6 H, so
+  // -dS = 1e-4 * 5e-6 * H^2 / 2 = 2.5e-10 H^2 [H in Oe] J/(kg K): 0.025 at 10 kOe; trapezoids
+  // integrate a dM/dT linear in H exactly.
+  std::vector<MhCurve> c = {linear_curve(100, 1e-3 * 0.5), linear_curve(103, 1e-3 * (1 - 103.0 / 200)),
+                            linear_curve(106, 1e-3 * (1 - 106.0 / 200))};
+  const EntropyChange e = compute_entropy_change(c, {}, "lin");
+  ASSERT_EQ(e.temperature_mid_K.size(), 2u);
+  EXPECT_DOUBLE_EQ(e.temperature_mid_K[0], 101.5);
+  ASSERT_EQ(e.field_Oe.size(), 11u);
+  EXPECT_NEAR(e.minus_dSm[0][10], 2.5e-10 * 1e8, 1e-12);
+  EXPECT_NEAR(e.minus_dSm[1][5], 2.5e-10 * 25e6, 1e-12);
+  EXPECT_FALSE(e.zero_point_added);
+}
+
+TEST(Entropy, ZeroPointOnlyWhenDataStartNearZero) {
+  auto shifted = [](double T, double h0) {
+    MhCurve c;
+    c.temperature_K = T;
+    for (int k = 0; k <= 10; ++k) c.field_Oe.push_back(h0 + 1000.0 * k), c.magnetization.push_back(1 + k * 0.1 * (1 - T / 300));
+    return c;
+  };
+  const EntropyChange near = compute_entropy_change({shifted(100, 100), shifted(105, 100)}, {}, "near");
+  EXPECT_TRUE(near.zero_point_added);
+  EXPECT_DOUBLE_EQ(near.field_Oe.front(), 0.0);
+  const EntropyChange far = compute_entropy_change({shifted(100, 5000), shifted(105, 5000)}, {}, "far");
+  EXPECT_FALSE(far.zero_point_added);
+  EXPECT_DOUBLE_EQ(far.field_Oe.front(), 5000.0);
+  ASSERT_FALSE(far.warnings.empty());
+  EXPECT_NE(far.warnings[0].find("not from 0"), std::string::npos);
+}
+
+TEST(Entropy, BadInputNamesTheSource) {
+  auto message = [](std::vector<MhCurve> c) {
+    try {
+      compute_entropy_change(c, {}, "iso.dat");
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_NE(message({linear_curve(100, 1e-3)}).find("iso.dat: -dSm needs at least two isotherms"), std::string::npos);
+  EXPECT_NE(message({linear_curve(100, 1e-3), linear_curve(100.01, 1e-3)}).find("iso.dat: two isotherms at the same"),
+            std::string::npos);
+  // Unsorted isotherms are sorted with a warning, not an error.
+  const EntropyChange e = compute_entropy_change({linear_curve(110, 1e-3), linear_curve(100, 2e-3)}, {}, "iso.dat");
+  EXPECT_NE(e.warnings[0].find("not in temperature order"), std::string::npos);
+  EXPECT_GT(e.minus_dSm[0].back(), 0.0);
+}
+
+TEST(Merit, TrianglePeakHasClosedForms) {
+  // -dS = 10 * (1 - |T - 100| / 20) on 80..120 K: FWHM 20 K, RCP 200, RC = 150,
+  // TEC(10 K) = mean over 95..105 = 10 * (1 - 2.5/20) = 8.75.
+  std::vector<double> t, s;
+  for (double x = 70; x <= 130; x += 1) t.push_back(x), s.push_back(std::max(0.0, 10 * (1 - std::abs(x - 100) / 20)));
+  const MceMerit m = compute_mce_merit(t, s, 5e4);
+  EXPECT_NEAR(m.peak_raw, 10, 1e-12);
+  EXPECT_NEAR(m.peak_T_K, 100, 1e-9);  // symmetric: the vertex is the middle point
+  EXPECT_NEAR(m.fwhm_K, 20, 1e-9);
+  EXPECT_NEAR(m.rcp, 10 * 20, 1e-6);  // the parabola through apex and neighbours peaks at the apex
+  EXPECT_NEAR(m.rc, 150, 1e-6);
+  EXPECT_NEAR(m.tec[1].value, 8.75, 1e-3);
+  EXPECT_NEAR(m.tec[1].center_K, 100, 0.02);
+  EXPECT_NEAR(m.tec[0].value, 10 * (1 - 0.75 / 20), 1e-3);
+}
+
+TEST(Merit, EdgePeakAndOpenHalfMaximumAreFlagged) {
+  const MceMerit m = compute_mce_merit({10, 20, 30}, {5, 4, 3}, 1e4);
+  EXPECT_TRUE(m.peak_at_edge);
+  EXPECT_TRUE(std::isnan(m.fwhm_K));
+  EXPECT_TRUE(std::isnan(m.rcp));
+  EXPECT_EQ(m.warnings.size(), 2u);
+}
+
+}  // namespace
+}  // namespace mgscope

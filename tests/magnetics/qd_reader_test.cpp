@@ -1,0 +1,223 @@
+// Quantum Design reader: the real MPMS3 files (row counts, columns, masses checked with awk/grep
+// on the files) and every variant of formats.md 3.1 as small inline files.
+#include "magnetics/qd_reader.hpp"
+
+#include <cmath>
+
+#include "fitting/error.hpp"
+#include "magnetics/mce_inputs.hpp"
+#include "magnetics/segments.hpp"
+#include "tests/test_support.hpp"
+
+namespace mgscope {
+namespace {
+
+QdData parse(const std::string& name, const std::string& bytes, const QdReadOptions& o = {}) {
+  return parse_qd_text(decode_text(name, bytes), o);
+}
+
+// --- real files -----------------------------------------------------------------------------
+
+TEST(QdReaderReal, FieldCooledFilesHaveTheirRowsColumnsAndMass) {
+  for (const char* name : {"fc7.dat", "fc8.dat", "fc9.dat", "fc10.dat", "fc11.dat", "fc12.dat", "fc13.dat"}) {
+    MGSCOPE_SHARED_OR_SKIP(path, std::string("mpms/") + name);
+    const QdData d = read_qd_file(path);
+    EXPECT_EQ(d.variant, "MPMS3") << name;
+    EXPECT_EQ(d.delimiter, ',');
+    EXPECT_EQ(d.row_count(), 193u) << name;  // awk: lines after the column line
+    EXPECT_EQ(d.column_names.size(), 89u) << name;
+    EXPECT_EQ(d.column_names[2], "Temperature (K)");
+    ASSERT_TRUE(d.sample_mass_mg) << name;
+    EXPECT_DOUBLE_EQ(*d.sample_mass_mg, 10.1);  // grep: INFO,10.1,SAMPLE_MASS
+    // `Moment (emu)` is empty in DC-scan mode: the auto-pick takes DC Moment Free Ctr.
+    EXPECT_EQ(d.moment_column, "DC Moment Free Ctr (emu)") << name;
+    EXPECT_EQ(d.moment_error_column, "DC Moment Err Free Ctr (emu)");
+    EXPECT_EQ(d.info_value("SAMPLE_SIZE").value_or(""), "-0.000319");  // repurposed field kept verbatim
+    EXPECT_EQ(d.info_value("APPNAME").value_or(""),
+              "MPMS3 Measurement Release 1.1.16 Build 424, MultiVu Release 2.3.4.19");
+  }
+  MGSCOPE_SHARED_OR_SKIP(fc7, "mpms/fc7.dat");
+  const QdData d = read_qd_file(fc7);
+  EXPECT_NEAR(d.temperature_K.front(), 2.00080764293671, 1e-12);
+  EXPECT_NEAR(d.field_Oe.front(), 100.035980224609, 1e-9);
+  EXPECT_NEAR(d.moment_emu.front(), 0.00200654831765492, 1e-15);
+  const auto sets = mt_curves(d, 10.1);
+  ASSERT_EQ(sets.size(), 1u);  // one set-point: 100 Oe
+  EXPECT_NEAR(sets[0].field_Oe, 100.0, 0.1);
+}
+
+TEST(QdReaderReal, Mvsh1IsTabDelimitedWithSevenLoops) {
+  MGSCOPE_SHARED_OR_SKIP(path, "mpms/mvsh1.dat");
+  const QdData d = read_qd_file(path);
+  EXPECT_EQ(d.delimiter, '\t');
+  EXPECT_EQ(d.row_count(), 7305u);
+  EXPECT_EQ(d.column_names.size(), 89u);
+  ASSERT_TRUE(d.sample_mass_mg);
+  EXPECT_DOUBLE_EQ(*d.sample_mass_mg, 19.8);
+  EXPECT_EQ(d.moment_column, "Moment (emu)");
+  // Column names as awk -F'\t' prints them on the column line.
+  EXPECT_EQ(d.column_names[0], "Comment");
+  EXPECT_EQ(d.column_names[3], "Magnetic Field (Oe)");
+  EXPECT_EQ(d.column_names[4], "Moment (emu)");
+  EXPECT_EQ(d.column_names[39], "Mass (grams)");
+  EXPECT_EQ(d.column_names[60], "DC Moment Free Ctr (emu)");
+  EXPECT_EQ(d.column_names[88], "Map 16");
+  std::vector<bool> usable(d.row_count(), true);
+  const auto iso = split_isotherms(d.temperature_K, d.field_Oe, usable);
+  ASSERT_EQ(iso.size(), 7u);
+  const double temps[] = {2, 4, 6, 8, 10, 12, 300};
+  const std::size_t rows[] = {1124, 1123, 1123, 1123, 1124, 1125, 563};  // awk on rounded T
+  for (std::size_t i = 0; i < 7; ++i) {
+    EXPECT_NEAR(iso[i].temperature_K, temps[i], 0.05);
+    EXPECT_EQ(iso[i].rows.size(), rows[i]);
+  }
+  // Each low-T isotherm is a loop +7 T -> -7 T -> +7 T: two sweeps, down then up.
+  ASSERT_EQ(iso[1].sweeps.size(), 2u);
+  EXPECT_EQ(iso[1].sweeps[0].direction, -1);
+  EXPECT_EQ(iso[1].sweeps[1].direction, 1);
+  EXPECT_NEAR(iso[1].sweeps[0].field_max_Oe, 70000.3, 1);
+  EXPECT_NEAR(iso[1].sweeps[0].field_min_Oe, -70000.3, 1);
+}
+
+TEST(QdReaderReal, Mvsh4QuotedCommentWithComma) {
+  MGSCOPE_SHARED_OR_SKIP(path, "mpms/mvsh4.dat");
+  const QdData d = read_qd_file(path);
+  EXPECT_EQ(d.row_count(), 230u);
+  EXPECT_EQ(d.comment[0], "MvsH, 293");
+  EXPECT_DOUBLE_EQ(*d.sample_mass_mg, 2.875);
+  EXPECT_EQ(d.moment_column, "DC Moment Free Ctr (emu)");
+  EXPECT_TRUE(d.info_value("SAMPLE_VOLUME").has_value());
+  EXPECT_EQ(*d.info_value("SAMPLE_VOLUME"), "");
+}
+
+TEST(QdReaderReal, MagentropyHeaderWithFreeTextAndFiveSetpoints) {
+  MGSCOPE_SHARED_OR_SKIP(path, "mpms/magentropy_synthetic_magdata.dat");
+  const QdData d = read_qd_file(path);
+  EXPECT_EQ(d.row_count(), 500u);
+  EXPECT_EQ(d.column_names.size(), 5u);
+  EXPECT_DOUBLE_EQ(*d.sample_mass_mg, 0.10);
+  const auto sets = mt_curves(d, 0.10);
+  ASSERT_EQ(sets.size(), 5u);
+  for (std::size_t i = 0; i < 5; ++i) {
+    EXPECT_NEAR(sets[i].field_Oe, 20.0 * (i + 1), 0.01);
+    EXPECT_EQ(sets[i].temperature_K.size(), 100u);
+  }
+}
+
+// --- variants ---------------------------------------------------------------------------------
+
+TEST(QdReaderVariants, LegacyMpmsXlKeyFirstInfoAndLongMoment) {
+  const std::string f =
+      "[Header]\r\n; MPMS-XL\r\nTITLE,MPMS DC Measurement\r\nBYAPP,MPMS Measurement,2.1,Summary\r\n\r\n"
+      "INFO, APPNAME, MPMS MultiVu Application\r\nINFO, WEIGHT, 48.400\r\n\r\n[Data]\r\n"
+      "Time,Comment,Field (Oe),Temperature (K),Long Moment (emu),Long Scan Std Dev,Long Algorithm\r\n"
+      "1480485262.746,,1.000000e+003,3.000000e+002,2.500000e-003,1.0e-006,1\r\n"
+      "1480485290.120,,1.000000e+003,2.900000e+002,2.600000e-003,1.0e-006,1\r\n";
+  const QdData d = parse("xl.dat", f);
+  EXPECT_EQ(d.variant, "MPMS-XL");
+  EXPECT_DOUBLE_EQ(*d.sample_mass_mg, 48.4);
+  EXPECT_EQ(d.info_value("APPNAME").value_or(""), "MPMS MultiVu Application");
+  EXPECT_EQ(d.moment_column, "Long Moment (emu)");
+  EXPECT_EQ(d.moment_error_column, "Long Scan Std Dev");
+  ASSERT_EQ(d.row_count(), 2u);
+  EXPECT_DOUBLE_EQ(d.field_Oe[0], 1000.0);
+  EXPECT_DOUBLE_EQ(d.temperature_K[1], 290.0);
+  EXPECT_DOUBLE_EQ(d.moment_emu[1], 2.6e-3);
+}
+
+TEST(QdReaderVariants, BareMpmsCsvDetectedByFingerprint) {
+  const std::string f =
+      "Time,Comment,Field (Oe),Temperature (K),Long Moment (emu),Long Scan Std Dev\n"
+      "1,,500,10,0.01,1e-6\n2,,500,12,0.009,1e-6\n";
+  const QdData d = parse("bare.csv", f);
+  EXPECT_EQ(d.variant, "bare MPMS CSV");
+  EXPECT_FALSE(d.sample_mass_mg);
+  EXPECT_EQ(d.row_count(), 2u);
+}
+
+TEST(QdReaderVariants, PpmsVsmWindows1252WithCommaValueAndSentinel) {
+  const std::string f =
+      "[Header]\r\n; VSM Data File\r\nBYAPP,VSM,2.0,2.0\r\nINFO,(1.98, 1.99, 2.70),SAMPLE_SIZE\r\n"
+      "INFO,5.5,SAMPLE_MASS\r\n[Data]\r\n"
+      "Comment,Time Stamp (sec),Temperature (K),Magnetic Field (Oe),Moment (emu),M. Std. Err. (emu),"
+      "Bridge 1 Excitation (\xB5"
+      "A),Motor Lag (deg)\r\n"
+      "sample offset = 35.32 mm touchdown = 9.72 mm,35310946.7,300.1,10000,0.05,1e-5,,-99999999\r\n"
+      ",35310950.7,300.1,20000,0.09,1e-5,,-99999999\r\n";
+  const QdData d = parse("vsm.dat", f);
+  EXPECT_TRUE(d.decoded_from_cp1252);
+  EXPECT_EQ(d.variant, "PPMS VSM");
+  EXPECT_EQ(d.info_value("SAMPLE_SIZE").value_or(""), "(1.98, 1.99, 2.70)");
+  EXPECT_EQ(d.column_names[6], "Bridge 1 Excitation (\xC2\xB5" "A)");  // UTF-8 micro sign
+  EXPECT_EQ(d.comment[0], "sample offset = 35.32 mm touchdown = 9.72 mm");
+  EXPECT_TRUE(std::isnan(d.numeric_column("Motor Lag (deg)")[0]));  // sentinel -> NaN
+  EXPECT_DOUBLE_EQ(d.moment_emu[1], 0.09);
+}
+
+TEST(QdReaderVariants, GenericCsvWithMassComment) {
+  const QdData d = parse("g.csv", "# sample_mass_mg = 12.5\nT_K,H_Oe,M_emu\n100,1000,0.5\n100,2000,0.8\n");
+  EXPECT_EQ(d.variant, "generic CSV");
+  EXPECT_DOUBLE_EQ(*d.sample_mass_mg, 12.5);
+  EXPECT_EQ(d.moment_column, "M_emu");
+}
+
+TEST(QdReaderVariants, MomentColumnOverrideAndAutoPickOrder) {
+  const std::string f =
+      "[Header]\nBYAPP,MPMS3,1,1\n[Data]\n"
+      "Comment,Temperature (K),Magnetic Field (Oe),Moment (emu),DC Moment Fixed Ctr (emu),DC Moment Free Ctr (emu)\n"
+      ",10,100,0.1,0.2,\n,11,100,0.1,0.2,\n";
+  // Free Ctr is present but empty: Fixed Ctr comes next.
+  EXPECT_EQ(parse("a.dat", f).moment_column, "DC Moment Fixed Ctr (emu)");
+  QdReadOptions o;
+  o.moment_column = "Moment (emu)";
+  EXPECT_DOUBLE_EQ(parse("a.dat", f, o).moment_emu[0], 0.1);
+  o.moment_column = "DC Moment Free Ctr (emu)";
+  EXPECT_THROW(parse("a.dat", f, o), InputError);  // holds no numbers
+  o.moment_column = "Nope";
+  EXPECT_THROW(parse("a.dat", f, o), InputError);
+}
+
+TEST(QdReaderVariants, MassZeroIsNoMassWithAWarning) {
+  const QdData d = parse("m0.dat", "[Header]\nINFO,0,SAMPLE_MASS\n[Data]\nT_K,H_Oe,M_emu\n1,2,3\n");
+  EXPECT_FALSE(d.sample_mass_mg);
+  ASSERT_FALSE(d.warnings.empty());
+  EXPECT_NE(d.warnings[0].find("m0.dat"), std::string::npos);
+  EXPECT_DOUBLE_EQ(effective_mass_mg(d, 0), 0.0);
+  EXPECT_DOUBLE_EQ(effective_mass_mg(d, 3.0), 3.0);
+}
+
+TEST(QdReaderBadInput, ErrorsNameTheFile) {
+  auto message = [](const std::string& name, const std::string& bytes) {
+    try {
+      parse(name, bytes);
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_NE(message("nodata.txt", "hello\nworld\n").find("nodata.txt: not a Quantum Design export"), std::string::npos);
+  EXPECT_NE(message("nomoment.dat", "[Data]\nTemperature (K),Magnetic Field (Oe)\n1,2\n").find("nomoment.dat: no moment"),
+            std::string::npos);
+  EXPECT_NE(message("notemp.dat", "[Data]\nMagnetic Field (Oe),Moment (emu)\n1,2\n").find("notemp.dat: no temperature"),
+            std::string::npos);
+  EXPECT_NE(message("trunc.dat", "[Header]\n[Data]\n").find("trunc.dat"), std::string::npos);
+  EXPECT_NE(message("norows.dat", "[Data]\nT_K,H_Oe,M_emu\n").find("no data rows"), std::string::npos);
+  EXPECT_NE(message("garbled.dat", "[Data]\nT_K,H_Oe,M_emu\n1,2,3\n1,2.0.1,3\n").find("garbled.dat: line 4"),
+            std::string::npos);
+  EXPECT_NE(message("nan.dat", "[Data]\nT_K,H_Oe,M_emu\n1,2,nan\n").find("nan.dat"), std::string::npos);
+  EXPECT_NE(message("wide.dat", "[Data]\nT_K,H_Oe,M_emu\n1,2,3,4\n").find("wide.dat: line 3 has 4 fields"),
+            std::string::npos);
+  EXPECT_THROW(decode_text("bin.dat", std::string("[Data]\0\1", 8)), InputError);
+}
+
+TEST(Segments, SetpointsAreSingleLinkClusters) {
+  // The 40 kOe ramp labelled 40001 and 40000 (cryosweep) is one set-point; 100 Oe another.
+  const std::vector<double> H = {100.04, 99.98, 40000.887, 39999.586, 40001.2, 100.01};
+  const auto sp = split_field_setpoints(H, std::vector<bool>(H.size(), true));
+  ASSERT_EQ(sp.size(), 2u);
+  EXPECT_EQ(sp[0].rows, (std::vector<std::size_t>{0, 1, 5}));
+  EXPECT_NEAR(sp[1].field_Oe, 40000.887, 1e-9);
+}
+
+}  // namespace
+}  // namespace mgscope

@@ -1,0 +1,143 @@
+// The real `mgscope synth dsc` and `mgscope dsc` executables on generated runs with known truth.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "fitting/text_file.hpp"
+#include "tests/test_support.hpp"
+
+namespace mgscope {
+
+namespace {
+
+// dsc.csv as rows of column -> text.
+std::vector<std::map<std::string, std::string>> read_csv(const std::filesystem::path& p) {
+  std::istringstream in(test::read_all(p));
+  std::string line;
+  std::getline(in, line);
+  const auto header = split_fields(line, ',');
+  std::vector<std::map<std::string, std::string>> rows;
+  while (std::getline(in, line)) {
+    const auto f = split_fields(line, ',');
+    std::map<std::string, std::string> row;
+    for (std::size_t i = 0; i < header.size() && i < f.size(); ++i) row[header[i]] = f[i];
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+double truth(const std::filesystem::path& p, const char* key) {
+  return nlohmann::json::parse(test::read_all(p)).at(key).get<double>();
+}
+
+}  // namespace
+
+TEST(DscCommand, DemoSeriesGivesTruthAndTreatmentTable) {
+  const auto dir = test::scratch_dir("dsc_demo");
+  const std::string d = dir.string();
+  auto gen = test::run_mgscope("synth dsc --demo -o '" + d + "'");
+  ASSERT_EQ(gen.exit_code, 0) << gen.output;
+  auto r = test::run_mgscope("dsc '" + d + "/dsc_as_cast.txt' '" + d + "/dsc_10_cycles.txt' '" + d +
+                             "/dsc_20_cycles.txt' '" + d + "/dsc_40_cycles.txt' --treatment-csv '" + d +
+                             "/treatments.csv' --treatment-name 'CTC cycles' -o '" + d + "/out'");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto rows = read_csv(dir / "out" / "dsc.csv");
+  ASSERT_EQ(rows.size(), 8u);  // two heating scans per file
+  const char* stems[] = {"dsc_as_cast", "dsc_10_cycles", "dsc_20_cycles", "dsc_40_cycles"};
+  for (int i = 0; i < 4; ++i) {
+    const auto& first = rows[std::size_t(2 * i)];
+    const auto& ref = rows[std::size_t(2 * i + 1)];
+    const auto t = dir / (std::string(stems[i]) + "_truth.json");
+    EXPECT_EQ(first.at("role"), "first");
+    EXPECT_EQ(ref.at("role"), "reference");
+    EXPECT_NEAR(std::stod(ref.at("Tg_onset_K")), truth(t, "Tg_onset_K"), 1.0);
+    EXPECT_NEAR(std::stod(ref.at("Tg_mid_K")), truth(t, "Tg_mid_K"), 1.0);
+    EXPECT_NEAR(std::stod(ref.at("Tx_onset_K")), truth(t, "Tx_onset_K"), 1.0);
+    EXPECT_NEAR(std::stod(ref.at("dH_x_J_per_g")), truth(t, "dH_x_J_per_g"), 0.02 * truth(t, "dH_x_J_per_g"));
+    EXPECT_NEAR(std::stod(ref.at("dH_x_mJ")), 10 * std::stod(ref.at("dH_x_J_per_g")), 1e-3);  // 10 mg
+    // The demo's relaxation enthalpies are small (70-150 mJ/g): within 10 mJ/g at this noise.
+    EXPECT_NEAR(std::stod(first.at("dH_rel_J_per_g")), truth(t, "dH_rel_J_per_g"), 0.01);
+    EXPECT_EQ(std::stod(first.at("treatment")), std::stod(ref.at("treatment")));
+  }
+  const auto groups = read_csv(dir / "out" / "dsc_treatment.csv");
+  ASSERT_EQ(groups.size(), 4u);
+  EXPECT_EQ(groups[2].at("treatment"), "20");
+  EXPECT_NEAR(std::stod(groups[2].at("Tx_onset_mean_K")), 661, 1.0);
+  const auto summary = nlohmann::json::parse(test::read_all(dir / "out" / "summary.json"));
+  EXPECT_EQ(summary.at("samples").size(), 4u);
+  EXPECT_EQ(summary.at("samples")[0].at("Tx_from"), "reference heating");
+  const auto cons = nlohmann::json::parse(test::read_all(dir / "out" / "constructions.json"));
+  const auto& tg = cons.at("samples")[0].at("scans")[1].at("glass_transition");
+  EXPECT_TRUE(tg.at("found").get<bool>());
+  EXPECT_TRUE(tg.at("tangent").at("line").contains("slope_per_K"));
+  EXPECT_TRUE(cons.at("samples")[0].at("relaxation").contains("window_K"));
+  EXPECT_TRUE(std::filesystem::exists(dir / "out" / "dsc_as_cast_dsc.gp"));
+  EXPECT_TRUE(std::filesystem::exists(dir / "out" / "dsc_treatment.gp"));
+  if (std::system("command -v gnuplot >/dev/null 2>&1") == 0) {
+    EXPECT_TRUE(std::filesystem::exists(dir / "out" / "dsc_as_cast_dsc.png"));
+    EXPECT_TRUE(std::filesystem::exists(dir / "out" / "dsc_treatment.png"));
+  }
+}
+
+TEST(DscCommand, GenericCsvWithSeparateReferenceFile) {
+  const auto dir = test::scratch_dir("dsc_csv");
+  const std::string d = dir.string();
+  ASSERT_EQ(test::run_mgscope("synth dsc --format csv --name a --dh-rel 0.4 --seed 3 -o '" + d + "'").exit_code, 0);
+  ASSERT_EQ(test::run_mgscope("synth dsc --format csv --name b --dh-rel 0.0 --seed 4 -o '" + d + "'").exit_code, 0);
+  // First heating of a.csv against the second (reference) heating of b.csv.
+  auto r = test::run_mgscope("dsc '" + d + "/a.csv' --reference '" + d + "/b.csv' --reference-heating 2 -o '" + d +
+                             "/out'");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto rows = read_csv(dir / "out" / "dsc.csv");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_NEAR(std::stod(rows[0].at("dH_rel_J_per_g")), 0.4, 0.02 * 0.4);
+  EXPECT_NEAR(std::stod(rows[0].at("mass_mg")), 10, 1e-9);
+}
+
+TEST(DscCommand, BadFileFailsAloneAndExitCodeIsOne) {
+  const auto dir = test::scratch_dir("dsc_batch");
+  const std::string d = dir.string();
+  ASSERT_EQ(test::run_mgscope("synth dsc --name good -o '" + d + "'").exit_code, 0);
+  {
+    std::ofstream bad(dir / "garbled.csv");
+    bad << "T_C,t_s,HF_mW\n50.02,0,1.0\n50.026.184,1,1.0\n";
+    std::ofstream cool(dir / "cooling.csv");
+    cool << "T_K,t_s,HF_mW\n";
+    for (int i = 0; i < 100; ++i) cool << 600 - 0.2 * i << ',' << i << ",1.0\n";
+  }
+  auto r = test::run_mgscope("dsc '" + d + "/garbled.csv' '" + d + "/good.txt' '" + d + "/cooling.csv' -o '" + d + "/out'");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("garbled.csv: line 3"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("cooling.csv: no heating segment"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("2 of 3 inputs failed"), std::string::npos) << r.output;
+  const auto rows = read_csv(dir / "out" / "dsc.csv");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_NE(rows[0].at("file").find("good.txt"), std::string::npos);
+  const auto summary = nlohmann::json::parse(test::read_all(dir / "out" / "summary.json"));
+  EXPECT_EQ(summary.at("failures").size(), 2u);
+}
+
+TEST(DscCommand, BundledSamplesRegenerateIdentically) {
+  const auto dir = test::scratch_dir("dsc_samples");
+  ASSERT_EQ(test::run_mgscope("synth dsc --demo -o '" + dir.string() + "'").exit_code, 0);
+  ASSERT_EQ(test::run_mgscope("synth dsc --format csv --name generic_example -o '" + dir.string() + "'").exit_code, 0);
+  const std::filesystem::path samples = std::filesystem::path(MGSCOPE_SOURCE_DIR) / "samples" / "dsc";
+  for (const char* f : {"dsc_as_cast.txt", "dsc_20_cycles.txt", "treatments.csv", "generic_example.csv",
+                        "generic_example_truth.json"})
+    EXPECT_EQ(test::read_all(dir / f), test::read_all(samples / f)) << f << " differs from samples/dsc: regenerate it";
+}
+
+TEST(DscCommand, HelpStatesUnits) {
+  auto r = test::run_mgscope("dsc --help");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.output.find("--tg-window"), std::string::npos);
+  EXPECT_NE(r.output.find("K/min"), std::string::npos);
+  EXPECT_NE(r.output.find("mg"), std::string::npos);
+}
+
+}  // namespace mgscope

@@ -1,0 +1,166 @@
+// The real `mgscope hrtem` executable on generated images: outputs, thread independence, bad input.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <cstring>
+
+#include "imaging/tiff_writer.hpp"
+#include "tests/test_support.hpp"
+
+namespace mgscope {
+
+namespace {
+
+const std::filesystem::path& synth_dir() {
+  static const std::filesystem::path dir = [] {
+    const auto d = test::scratch_dir("hrtem_cli_synth");
+    const auto r = test::run_mgscope("synth hrtem -o '" + d.string() +
+                                     "' --name mixed --width 600 --height 500 --ordered-fraction 0.1 --seed 4");
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    return d;
+  }();
+  return dir;
+}
+
+std::size_t count_files(const std::filesystem::path& dir) {
+  std::size_t n = 0;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) n += e.is_regular_file();
+  return n;
+}
+
+}  // namespace
+
+TEST(HrtemCommand, WritesEveryOutputWithTheCalibration) {
+  const auto out = test::scratch_dir("hrtem_cli_out");
+  const auto r = test::run_mgscope("hrtem '" + (synth_dir() / "mixed.tif").string() + "' -o '" + out.string() +
+                                   "' --gallery --threads 2");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  for (const char* f : {"tiles.csv", "summary.json", "overlay.png", "gallery.png"})
+    EXPECT_TRUE(std::filesystem::exists(out / "mixed" / f)) << f;
+  const auto j = nlohmann::json::parse(test::read_all(out / "mixed" / "summary.json"));
+  EXPECT_NEAR(j["calibration"]["pixel_nm"].get<double>(), 0.0199, 1e-12);
+  EXPECT_NE(j["calibration"]["source"].get<std::string>().find("ImageJ"), std::string::npos);
+  EXPECT_EQ(j["boxes"]["side_px"].get<int>(), 100);
+  EXPECT_EQ(j["boxes"]["count"].get<int>(), 6 * 5);
+  EXPECT_EQ(j["boxes"]["left_out_x_px"].get<int>(), 0);
+  const double ordered = j["ordered"]["fraction"].get<double>();
+  const auto ci = j["ordered"]["fraction_95ci_wilson"];
+  EXPECT_LE(ci[0].get<double>(), ordered);
+  EXPECT_GE(ci[1].get<double>(), ordered);
+  // tiles.csv: header + one row per box, classes spelled out.
+  const std::string csv = test::read_all(out / "mixed" / "tiles.csv");
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 31);
+  EXPECT_EQ(csv.rfind("box,ix,iy,x0_px,y0_px,centre_x_nm,centre_y_nm,class,", 0), 0u);
+}
+
+TEST(HrtemCommand, OneAndTwoThreadsGiveByteIdenticalTables) {
+  const auto a = test::scratch_dir("hrtem_cli_t1"), b = test::scratch_dir("hrtem_cli_t2");
+  const std::string img = "'" + (synth_dir() / "mixed.tif").string() + "'";
+  ASSERT_EQ(test::run_mgscope("hrtem " + img + " -o '" + a.string() + "' --threads 1").exit_code, 0);
+  ASSERT_EQ(test::run_mgscope("hrtem " + img + " -o '" + b.string() + "' --threads 2").exit_code, 0);
+  EXPECT_EQ(test::read_all(a / "mixed" / "tiles.csv"), test::read_all(b / "mixed" / "tiles.csv"));
+  EXPECT_EQ(test::read_all(a / "mixed" / "summary.json"), test::read_all(b / "mixed" / "summary.json"));
+  EXPECT_EQ(test::read_all(a / "mixed" / "overlay.png"), test::read_all(b / "mixed" / "overlay.png"));
+}
+
+TEST(HrtemCommand, BadInputsFailAloneAndLeaveNoPartialOutput) {
+  const auto dir = test::scratch_dir("hrtem_cli_bad");
+  const std::string good = (synth_dir() / "mixed.tif").string();
+  const std::string tiff = test::read_all(good);
+  auto write = [&](const std::string& name, const std::string& bytes) {
+    std::ofstream(dir / name, std::ios::binary) << bytes;
+    return (dir / name).string();
+  };
+  const std::string not_tiff = write("notes.tif", "this is not an image\n");
+  const std::string truncated = write("truncated.tif", tiff.substr(0, tiff.size() / 3));
+  const std::string empty = write("empty.tif", "");
+  const auto small = test::run_mgscope("synth hrtem -o '" + dir.string() + "' --name small --width 64 --height 64");
+  ASSERT_EQ(small.exit_code, 0) << small.output;
+  const auto out = dir / "out";
+  const auto r = test::run_mgscope("hrtem '" + not_tiff + "' '" + truncated + "' '" + good + "' '" + empty + "' '" +
+                                   (dir / "small.tif").string() + "' '" + (dir / "missing.tif").string() +
+                                   "' -o '" + out.string() + "'");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("notes.tif: not a supported image format"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("truncated.tif"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("empty.tif: file is empty"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("small.tif: image of 64 x 64 px is smaller than one box"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("missing.tif: cannot open"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("5 of 6 inputs failed"), std::string::npos) << r.output;
+  // The good image is complete; the bad ones left nothing (not even temporary files).
+  EXPECT_TRUE(std::filesystem::exists(out / "mixed" / "tiles.csv"));
+  EXPECT_EQ(count_files(out), 4u);  // tiles.csv, summary.json, overlay.png and combined.csv
+  EXPECT_FALSE(std::filesystem::exists(out / "combined.csv.tmp"));
+}
+
+TEST(HrtemCommand, NaNPixelsAreRefusedNamingTheFile) {
+  const auto dir = test::scratch_dir("hrtem_cli_nan");
+  RawImage raw;
+  raw.width = raw.height = 256;
+  raw.type = PixelType::f32;
+  std::vector<float> px(256 * 256, 1.0f);
+  for (std::size_t i = 0; i < px.size(); ++i) px[i] = float(std::sin(double(i)));
+  px[1000] = std::nanf("");
+  raw.bytes.resize(px.size() * sizeof(float));
+  std::memcpy(raw.bytes.data(), px.data(), raw.bytes.size());
+  Calibration cal;
+  cal.calibrated = true;
+  cal.pixel_x_nm = cal.pixel_y_nm = 0.0199;
+  write_tiff((dir / "nan.tif").string(), raw, cal);
+  const auto r = test::run_mgscope("hrtem '" + (dir / "nan.tif").string() + "' -o '" + (dir / "out").string() + "'");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("nan.tif: 1 pixels are NaN or infinite"), std::string::npos) << r.output;
+  EXPECT_FALSE(std::filesystem::exists(dir / "out" / "nan"));
+}
+
+TEST(HrtemCommand, RealDmTiffIsReadAtItsCalibration) {
+  // The real DM-exported TIFF is calibrated in um: 68 px of 168.67 nm hold no 1.985 nm box.
+  MGSCOPE_SHARED_OR_SKIP(tif, "hrtem/test_loading_image_saved_with_DM.tif");
+  const auto out = test::scratch_dir("hrtem_cli_uncal");
+  const auto r = test::run_mgscope("hrtem '" + tif + "' -o '" + out.string() + "'");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("box of 1.985 nm is 0 px at 168.675 nm/px"), std::string::npos) << r.output;
+}
+
+TEST(HrtemCommand, PixelSizeOverrideAndUnits) {
+  const auto out = test::scratch_dir("hrtem_cli_override");
+  const auto r = test::run_mgscope("hrtem '" + (synth_dir() / "mixed.tif").string() + "' -o '" + out.string() +
+                                   "' --pixel-size 0.199A --box 19.85A");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto j = nlohmann::json::parse(test::read_all(out / "mixed" / "summary.json"));
+  EXPECT_NEAR(j["calibration"]["pixel_nm"].get<double>(), 0.0199, 1e-12);
+  EXPECT_EQ(j["calibration"]["source"].get<std::string>(), "--pixel-size");
+  EXPECT_EQ(j["boxes"]["side_px"].get<int>(), 100);
+  const auto bad = test::run_mgscope("hrtem '" + (synth_dir() / "mixed.tif").string() + "' -o '" + out.string() +
+                                     "' --pixel-size 3furlongs");
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.output.find("--pixel-size: unknown length unit"), std::string::npos) << bad.output;
+}
+
+}  // namespace mgscope
+
+namespace mgscope {
+
+TEST(HrtemCommand, TomlConfigFillsOptionsTheCommandLineLeftUnset) {
+  const auto dir = test::scratch_dir("hrtem_cli_config");
+  std::ofstream(dir / "settings.toml") << "box = \"2.2nm\"\nalpha = 0.005\nwindow = \"hamming\"\n";
+  const std::string img = "'" + (synth_dir() / "mixed.tif").string() + "'";
+  const auto r = test::run_mgscope("hrtem " + img + " -o '" + (dir / "out").string() + "' --config '" +
+                                   (dir / "settings.toml").string() + "' --window tukey");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto j = nlohmann::json::parse(test::read_all(dir / "out" / "mixed" / "summary.json"));
+  EXPECT_DOUBLE_EQ(j["boxes"]["requested_nm"].get<double>(), 2.2);
+  EXPECT_EQ(j["boxes"]["side_px"].get<int>(), 111);  // round(2.2 / 0.0199)
+  EXPECT_DOUBLE_EQ(j["threshold"]["alpha"].get<double>(), 0.005);
+  EXPECT_EQ(j["settings"]["window"].get<std::string>(), "tukey");  // the command line wins
+  std::ofstream(dir / "bad.toml") << "boxx = 3\n";
+  const auto bad = test::run_mgscope("hrtem " + img + " -o '" + (dir / "out").string() + "' --config '" +
+                                     (dir / "bad.toml").string() + "'");
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.output.find("bad.toml: unknown option 'boxx'"), std::string::npos) << bad.output;
+}
+
+}  // namespace mgscope

@@ -1,0 +1,127 @@
+// The real `mgscope` executable on generated mean-field data: synth mce -> mce, its files and
+// exit codes, a batch with a bad file, moment-only output, and powerlaw on the reference table.
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/test_support.hpp"
+
+namespace mgscope {
+namespace {
+
+namespace fs = std::filesystem;
+using test::read_all;
+using test::run_mgscope;
+using test::scratch_dir;
+
+std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
+
+const fs::path& synth_dir() {
+  static const fs::path dir = [] {
+    const fs::path d = scratch_dir("mce_cli_synth");
+    const auto r = run_mgscope("synth mce -o " + q(d));
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    return d;
+  }();
+  return dir;
+}
+
+TEST(MceCli, SynthThenAnalyse) {
+  const fs::path s = synth_dir();
+  for (const char* f : {"isotherms.dat", "fc.dat", "exact_dSm.csv", "truth.json"}) EXPECT_TRUE(fs::exists(s / f)) << f;
+  const fs::path out = scratch_dir("mce_cli_out");
+  const auto r = run_mgscope("mce --mt " + q(s / "fc.dat") + " --mh " + q(s / "isotherms.dat") + " -o " + q(out));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto j = nlohmann::json::parse(read_all(out / "mce.json"));
+  ASSERT_EQ(j["curie"].size(), 1u);
+  EXPECT_NEAR(j["curie"][0]["Tc_K"].get<double>(), 100.0, 1.0);
+  EXPECT_FALSE(j["arrott"]["first_order"].get<bool>());
+  EXPECT_EQ(j["units"]["minus_dSm"], "J/(kg K)");
+  const auto& top = j["entropy"]["merit_by_field"].back();
+  EXPECT_NEAR(top["mu0H_T"].get<double>(), 5.0, 1e-9);
+  EXPECT_NEAR(top["Tp_K"].get<double>(), 100.0, 1.0);
+  EXPECT_NEAR(top["minus_dSm_max"].get<double>(), 10.15, 0.2);
+  EXPECT_EQ(j["entropy"]["merit_by_field"].size(), 50u);  // every field step
+  // dSm.csv: T_K then one column per field step, one row per midpoint temperature.
+  const std::string csv = read_all(out / "dSm.csv");
+  EXPECT_EQ(csv.rfind("T_K,minus_dSm_JkgK_at_0.1T,", 0), 0u);
+  EXPECT_NE(csv.find(",minus_dSm_JkgK_at_5T\n"), std::string::npos);
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 36);  // header + 35 midpoints
+  for (const char* f : {"mt_fc", "isotherms", "arrott", "dSm"}) {
+    EXPECT_TRUE(fs::exists(out / (std::string(f) + ".gp"))) << f;
+    EXPECT_TRUE(fs::exists(out / (std::string(f) + ".png")) || r.output.find("gnuplot") != std::string::npos) << f;
+  }
+  // Identical bytes on a re-run.
+  const fs::path again = scratch_dir("mce_cli_again");
+  run_mgscope("mce --mt " + q(s / "fc.dat") + " --mh " + q(s / "isotherms.dat") + " -o " + q(again));
+  EXPECT_EQ(read_all(out / "dSm.csv"), read_all(again / "dSm.csv"));
+}
+
+TEST(MceCli, BatchGoesOnPastABadFile) {
+  const fs::path s = synth_dir();
+  const fs::path bad = scratch_dir("mce_cli_bad") / "broken.dat";
+  std::ofstream(bad) << "[Header]\n[Data]\nComment,Temperature (K)\n,1\n";
+  const fs::path out = scratch_dir("mce_cli_batch");
+  const auto r = run_mgscope("mce --mt " + q(bad) + " " + q(s / "fc.dat") + " -o " + q(out));
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("broken.dat: no field column"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("1 of 2 inputs failed"), std::string::npos) << r.output;
+  const auto j = nlohmann::json::parse(read_all(out / "mce.json"));
+  ASSERT_EQ(j["curie"].size(), 1u);  // the good file was still analysed
+  EXPECT_TRUE(j["curie"][0]["transition_found"].get<bool>());
+}
+
+TEST(MceCli, OneIsothermOnlyIsAnErrorNamingTheFile) {
+  const fs::path d = scratch_dir("mce_cli_one");
+  std::ofstream(d / "one.csv") << "# sample_mass_mg = 10\nT_K,H_Oe,M_emu\n100,0,0\n100,10000,0.5\n100,20000,0.8\n";
+  const auto r = run_mgscope("mce --mh " + q(d / "one.csv") + " -o " + q(d / "out"));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("one.csv: -dSm needs at least two isotherms"), std::string::npos) << r.output;
+}
+
+TEST(MceCli, MassZeroGivesMomentOnlyOutputsWithAWarning) {
+  const fs::path s = synth_dir();
+  const fs::path out = scratch_dir("mce_cli_mass0");
+  const auto r = run_mgscope("mce --mass 0 --mh " + q(s / "isotherms.dat") + " -o " + q(out));
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("--mass 0: no mass"), std::string::npos) << r.output;
+  EXPECT_EQ(read_all(out / "dSm.csv").rfind("T_K,minus_dSm_mJ_per_K_at_", 0), 0u);
+  // Header mass used when --mass is absent: the same sample gives J/(kg K) = mJ/K / (10 mg).
+  EXPECT_EQ(run_mgscope("mce --mass -1 --mh " + q(s / "isotherms.dat") + " -o " + q(out)).exit_code, 1);
+}
+
+TEST(MceCli, MixedFieldsInOneMtAreSplitWithAWarning) {
+  MGSCOPE_SHARED_OR_SKIP(path, "mpms/magentropy_synthetic_magdata.dat");
+  const fs::path out = scratch_dir("mce_cli_mixed");
+  const auto r = run_mgscope("mce --mt " + q(path) + " -o " + q(out));
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("magentropy_synthetic_magdata.dat: M(T) holds 5 field set-points (20 Oe, 40 Oe, 60 Oe, "
+                          "80 Oe, 100 Oe); each is analysed on its own"),
+            std::string::npos)
+      << r.output;
+  const auto j = nlohmann::json::parse(read_all(out / "mce.json"));
+  ASSERT_EQ(j["curie"].size(), 5u);
+  EXPECT_NEAR(j["curie"][4]["field_Oe"].get<double>(), 100.0, 0.01);
+  EXPECT_TRUE(fs::exists(out / "mt_magentropy_synthetic_magdata_100Oe.gp"));
+}
+
+TEST(PowerLawCli, ReferenceSelectionReportsRowsAndExponent) {
+  MGSCOPE_SHARED_OR_SKIP(table, "reference/gd_mg_mce_reference.csv");
+  const fs::path out = scratch_dir("powerlaw_cli");
+  const auto r = run_mgscope("powerlaw " + q(table) + " --match Co --exclude 'Fe|Er|Tb' --field-T 5 --two-regime -o " + q(out));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("11 rows used"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("n = -0.6857 +- 0.1074"), std::string::npos) << r.output;
+  const auto j = nlohmann::json::parse(read_all(out / "powerlaw.json"));
+  EXPECT_EQ(j["fit"]["N"], 11);
+  EXPECT_EQ(j["rows_used"].size(), 11u);
+  EXPECT_NEAR(j["fit"]["exponent_n"].get<double>(), -0.686, 5e-4);
+  EXPECT_TRUE(j.contains("two_regime"));
+  EXPECT_TRUE(fs::exists(out / "powerlaw.gp"));
+  const auto r85 = run_mgscope("powerlaw " + q(table) + " --match Co --exclude 'Fe|Er|Tb' --field-T 5 --tmin-K 85 -o " + q(out));
+  EXPECT_NE(r85.output.find("n = -0.8738 +- 0.1272"), std::string::npos) << r85.output;
+  EXPECT_NE(r85.output.find("N = 10"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace mgscope
