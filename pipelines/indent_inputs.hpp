@@ -26,7 +26,7 @@ IndentInputs read_indent_inputs(const std::vector<std::string>& files, const std
 std::string curve_label(const std::string& source);
 // An RFC-4180 CSV field (quoted when it holds a comma, quote or line break).
 std::string csv_field(const std::string& text);
-// A number as CSV text (round-trip precision), empty for NaN or infinity.
+// A number as CSV text (10 significant digits), empty for NaN or infinity.
 std::string csv_number(double v);
 
 }  // namespace mgscope
