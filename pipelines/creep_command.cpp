@@ -286,6 +286,14 @@ void add_creep_command(CLI::App& app, CommandContext& ctx) {
     nlohmann::json j = {
         {"units", {{"time", "s"}, {"depth", "nm"}, {"load", "mN"}, {"mu0", "s/nm"}, {"L", "1/GPa"}, {"area", "nm^2"}}},
         {"kernel", a.kernel},
+        {"options",
+         {{"units_forced", a.units ? nlohmann::json(*a.units) : nlohmann::json(nullptr)},
+          {"starts", a.starts}, {"grid_per_decade", a.grid_per_decade}, {"max_iterations", a.max_iterations},
+          {"tau_min_s", a.tau_min_s ? json_number(*a.tau_min_s) : nlohmann::json("sample step")},
+          {"tau_max_s", a.tau_max_s ? json_number(*a.tau_max_s) : nlohmann::json("5 x hold time")},
+          {"contact_area_nm2", a.contact_area_nm2 ? json_number(*a.contact_area_nm2) : nlohmann::json("oliver-pharr")},
+          {"area_coefficients", a.area_coefficients}, {"epsilon", a.epsilon}, {"merge_ratio", a.merge_ratio},
+          {"hold_tolerance", a.hold_tolerance}}},
         {"curves", curves},
         {"curves_total", results.size()},
         {"curves_failed", failed},
@@ -300,8 +308,8 @@ void add_creep_command(CLI::App& app, CommandContext& ctx) {
     for (const CreepAnalysis& r : results) {
       if (r.usable()) {
         std::cout << curve_label(r.source) << ": " << r.fit.brief_report() << '\n';
-      } else if (std::find_if(in.read.failures.begin(), in.read.failures.end(),
-                              [&](const BatchFailure& f) { return f.input == r.source; }) == in.read.failures.end()) {
+      } else if (std::none_of(in.read.failures.begin(), in.read.failures.end(),
+                              [&](const BatchFailure& f) { return f.input == r.source; })) {
         std::cerr << "ERROR: " << r.message << '\n';
       }
     }
