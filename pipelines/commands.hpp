@@ -22,8 +22,12 @@ void add_synth_hrtem_command(CLI::App& synth, CommandContext& ctx);
 void add_synth_dsc_command(CLI::App& synth, CommandContext& ctx);
 void add_mce_command(CLI::App& app, CommandContext& ctx);
 void add_powerlaw_command(CLI::App& app, CommandContext& ctx);
+void add_creep_command(CLI::App& app, CommandContext& ctx);
+void add_hardness_command(CLI::App& app, CommandContext& ctx);
 
 // Generators, added under `mgscope synth`.
 void add_synth_mce_command(CLI::App& synth, CommandContext& ctx);
+void add_synth_creep_command(CLI::App& synth, CommandContext& ctx);
+void add_synth_indent_command(CLI::App& synth, CommandContext& ctx);
 
 }  // namespace mgscope

@@ -19,6 +19,8 @@ int main(int argc, char** argv) {
   mgscope::add_mce_command(app, ctx);
   mgscope::add_powerlaw_command(app, ctx);
   mgscope::add_info_command(app, ctx);
+  mgscope::add_creep_command(app, ctx);
+  mgscope::add_hardness_command(app, ctx);
   mgscope::add_init_command(app, ctx);
   mgscope::add_sample_command(app, ctx);
   mgscope::add_study_command(app, ctx);
@@ -29,6 +31,8 @@ int main(int argc, char** argv) {
   mgscope::add_synth_hrtem_command(*synth, ctx);
   mgscope::add_synth_dsc_command(*synth, ctx);
   mgscope::add_synth_mce_command(*synth, ctx);
+  mgscope::add_synth_creep_command(*synth, ctx);
+  mgscope::add_synth_indent_command(*synth, ctx);
 
   try {
     app.parse(argc, argv);

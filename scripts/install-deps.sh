@@ -5,7 +5,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev
   libfftw3-dev libeigen3-dev libtiff-dev libcli11-dev nlohmann-json3-dev libtomlplusplus-dev
-  libhdf5-dev libgtest-dev libgmock-dev libbenchmark-dev gnuplot-nox python3-numpy python3-tifffile python3-jsonschema
+  libhdf5-dev libzip-dev libgtest-dev libgmock-dev libbenchmark-dev gnuplot-nox python3-numpy python3-tifffile python3-jsonschema
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -1,0 +1,520 @@
+// Variable projection for Eq. 1: at fixed taus the model is linear in (c0, h_i, 1/mu0), so the
+// search runs only over ln(tau_i). Starts come from a tau grid scored through one Gram matrix,
+// the refinement is Levenberg-Marquardt with Kaufman's Jacobian of the projected residual.
+#include "fitting/creep_fit.hpp"
+
+#include <Eigen/Dense>
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <sstream>
+#include <stdexcept>
+
+namespace mgscope {
+
+const char* to_string(FitStatus s) {
+  switch (s) {
+    case FitStatus::Success: return "Success";
+    case FitStatus::NoConvergence: return "NoConvergence";
+    case FitStatus::Failure: return "Failure";
+  }
+  return "Failure";
+}
+
+double CreepModel::kelvin_nm(double t_s) const {
+  double s = 0;
+  for (const KelvinUnit& u : kelvin) s += u.h_nm * (1 - std::exp(-t_s / u.tau_s));
+  return s;
+}
+
+std::string CreepFitSummary::brief_report() const {
+  std::ostringstream o;
+  o << to_string(status) << ": " << message;
+  if (usable()) {
+    o << "; N=" << best.units;
+    for (const KelvinUnit& u : best.kelvin) o << " (h " << u.h_nm << " nm, tau " << u.tau_s << " s)";
+    o << ", mu0 " << best.mu0_s_per_nm() << " s/nm, rms " << best.residual_rms_nm << " nm";
+  }
+  return o.str();
+}
+
+namespace {
+
+using Eigen::ArrayXd;
+using Eigen::MatrixXd;
+using Eigen::VectorXd;
+// At most 3 units: the linear part has at most 5 coefficients; small matrices stay on the stack.
+using SmallMat = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, 0, 5, 5>;
+using SmallVec = Eigen::Matrix<double, Eigen::Dynamic, 1, 0, 5, 1>;
+
+// Solves the small symmetric system G x = B; pseudo-inverse when G is (nearly) singular, which
+// happens when two taus meet or a unit's amplitude vanishes.
+template <class Mat, class Rhs>
+Rhs solve_symmetric(const Mat& G, const Rhs& B) {
+  // The pivots' spread is a cheap stand-in for the condition number (rcond() costs several solves).
+  Eigen::LDLT<Mat> ldlt(G);
+  if (ldlt.info() == Eigen::Success && ldlt.isPositive()) {
+    const auto& D = ldlt.vectorD();
+    if (D.minCoeff() > 1e-13 * D.maxCoeff()) return ldlt.solve(B);
+  }
+  Eigen::SelfAdjointEigenSolver<Mat> es(G);
+  const auto& ev = es.eigenvalues();
+  const double cut = std::max(ev.cwiseAbs().maxCoeff(), 1e-300) * 1e-13;
+  auto inv = ev;
+  for (Eigen::Index i = 0; i < ev.size(); ++i) inv(i) = ev(i) > cut ? 1 / ev(i) : 0;
+  return es.eigenvectors() * inv.asDiagonal() * (es.eigenvectors().transpose() * B);
+}
+
+// The hold data and the sums of it that every evaluation reuses. Basis: 1, u/T, 1 - e_k with
+// u = time (s), T = hold time, e_k = exp(-u / tau_k).
+struct Data {
+  ArrayXd u, y;  // s, nm
+  double T = 1;
+  double n = 0, su = 0, suu = 0, sy = 0, suy = 0, yy = 0;
+  double step = 0;  // > 0 when u_i = i * step (to 1e-9 of a step): exponentials by recurrence
+  double ln_lo = 0, ln_hi = 0, ln_gap = 0;
+};
+
+// The projected problem at one set of ln(tau), from moments of e_k so that no n x p matrix is
+// ever formed: Gram matrix G, right side b, coefficients a = G^-1 b, RSS = y.y - a.b, and the
+// Gauss-Newton pieces of Kaufman's Jacobian J_k = -(I - P) g_k, g_k = d(phi a)/d ln tau_k.
+struct Projection {
+  SmallVec a;
+  double rss = 0;
+  SmallMat jtj;   // J^T J
+  SmallVec jtr;   // J^T r
+};
+
+// exp(-u / tau) for every sample; on a uniform time axis as powers of exp(-step / tau), which
+// is several times cheaper than exp and exact to ~1e-13 over a few thousand samples.
+void decay(const Data& d, double tau, ArrayXd& e) {
+  const Eigen::Index n = d.u.size();
+  if (d.step <= 0) {
+    e = (d.u * (-1 / tau)).exp();
+    return;
+  }
+  e.resize(n);
+  constexpr Eigen::Index kBlock = 8;
+  const double r = std::exp(-d.step / tau);
+  double head[kBlock];
+  head[0] = 1;
+  for (Eigen::Index i = 1; i < kBlock; ++i) head[i] = head[i - 1] * r;
+  const double r_block = head[kBlock - 1] * r;
+  double scale = 1;
+  for (Eigen::Index i0 = 0; i0 < n; i0 += kBlock, scale *= r_block) {
+    const Eigen::Index m = std::min(kBlock, n - i0);
+    for (Eigen::Index i = 0; i < m; ++i) e(i0 + i) = scale * head[i];
+  }
+}
+
+// Sums over the samples of e_k, e_k u, e_k u^2, e_k y, e_k u y and of e_k e_l, e_k e_l u,
+// e_k e_l u^2: one fused pass with N known at compile time, so every sum is its own register.
+struct Moments {
+  double se[3], seu[3], seuu[3], sey[3], seuy[3], see[3][3], seeu[3][3], seeuu[3][3];
+};
+
+template <int N, bool kJacobian>
+void moments(const Data& d, const ArrayXd* e, Moments& m) {
+  double se[N] = {}, seu[N] = {}, seuu[N] = {}, sey[N] = {}, seuy[N] = {};
+  double see[N][N] = {}, seeu[N][N] = {}, seeuu[N][N] = {};
+  const double* u = d.u.data();
+  const double* y = d.y.data();
+  const double* ep[N];
+  for (int k = 0; k < N; ++k) ep[k] = e[k].data();
+  const Eigen::Index n = d.u.size();
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const double ui = u[i], yi = y[i];
+    double ek[N];
+    for (int k = 0; k < N; ++k) {
+      ek[k] = ep[k][i];
+      const double eu = ek[k] * ui;
+      se[k] += ek[k];
+      seu[k] += eu;
+      sey[k] += ek[k] * yi;
+      if (kJacobian) {
+        seuu[k] += eu * ui;
+        seuy[k] += eu * yi;
+      }
+    }
+    for (int k = 0; k < N; ++k) {
+      for (int l = k; l < N; ++l) {
+        const double ee = ek[k] * ek[l];
+        see[k][l] += ee;
+        if (kJacobian) {
+          seeu[k][l] += ee * ui;
+          seeuu[k][l] += ee * ui * ui;
+        }
+      }
+    }
+  }
+  for (int k = 0; k < N; ++k) {
+    m.se[k] = se[k], m.seu[k] = seu[k], m.seuu[k] = seuu[k], m.sey[k] = sey[k], m.seuy[k] = seuy[k];
+    for (int l = k; l < N; ++l) {
+      m.see[k][l] = m.see[l][k] = see[k][l];
+      m.seeu[k][l] = m.seeu[l][k] = seeu[k][l];
+      m.seeuu[k][l] = m.seeuu[l][k] = seeuu[k][l];
+    }
+  }
+}
+
+Projection project(const Data& d, const VectorXd& ln_tau, bool with_jacobian) {
+  const int N = static_cast<int>(ln_tau.size()), p = N + 2;
+  double tau[3];
+  ArrayXd e[3];
+  for (int k = 0; k < N; ++k) {
+    tau[k] = std::exp(ln_tau(k));
+    decay(d, tau[k], e[k]);
+  }
+  Moments mo;
+  switch (N * 2 + (with_jacobian ? 1 : 0)) {
+    case 2: moments<1, false>(d, e, mo); break;
+    case 3: moments<1, true>(d, e, mo); break;
+    case 4: moments<2, false>(d, e, mo); break;
+    case 5: moments<2, true>(d, e, mo); break;
+    case 6: moments<3, false>(d, e, mo); break;
+    default: moments<3, true>(d, e, mo); break;
+  }
+  const auto& se = mo.se;
+  const auto& seu = mo.seu;
+  const auto& seuu = mo.seuu;
+  const auto& sey = mo.sey;
+  const auto& seuy = mo.seuy;
+  const auto& see = mo.see;
+  const auto& seeu = mo.seeu;
+  const auto& seeuu = mo.seeuu;
+  SmallMat G(p, p);
+  SmallVec b(p);
+  G(0, 0) = d.n;
+  G(0, 1) = G(1, 0) = d.su / d.T;
+  G(1, 1) = d.suu / (d.T * d.T);
+  b(0) = d.sy;
+  b(1) = d.suy / d.T;
+  for (int k = 0; k < N; ++k) {
+    G(0, 2 + k) = G(2 + k, 0) = d.n - se[k];
+    G(1, 2 + k) = G(2 + k, 1) = (d.su - seu[k]) / d.T;
+    for (int l = 0; l < N; ++l) G(2 + k, 2 + l) = d.n - se[k] - se[l] + see[k][l];
+    b(2 + k) = d.sy - sey[k];
+  }
+  Projection pr;
+  pr.a = solve_symmetric(G, b);
+  pr.rss = std::max(d.yy - pr.a.dot(b), 0.0);
+  if (!with_jacobian) return pr;
+
+  // g_k = c_k e_k u with c_k = -h_k / tau_k; q_k = phi^T g_k.
+  SmallMat q(p, N);
+  double c[3];
+  for (int k = 0; k < N; ++k) {
+    c[k] = -pr.a(2 + k) / tau[k];
+    q(0, k) = c[k] * seu[k];
+    q(1, k) = c[k] * seuu[k] / d.T;
+    for (int l = 0; l < N; ++l) q(2 + l, k) = c[k] * (seu[k] - seeu[k][l]);
+  }
+  const SmallMat ginv_q = solve_symmetric(G, q);
+  pr.jtj.resize(N, N);
+  pr.jtr.resize(N);
+  for (int k = 0; k < N; ++k) {
+    // r is orthogonal to phi at the linear optimum, so J_k^T r = -g_k^T r = -(g_k.y - q_k.a).
+    pr.jtr(k) = -(c[k] * seuy[k] - q.col(k).dot(pr.a));
+    for (int l = 0; l < N; ++l) pr.jtj(k, l) = c[k] * c[l] * seeuu[k][l] - q.col(k).dot(ginv_q.col(l));
+  }
+  return pr;
+}
+
+// Keeps ln(tau) inside the bounds, ascending and at least ln_gap apart (two units with one tau
+// are one unit: the model would otherwise trade huge opposite amplitudes).
+void constrain(const Data& d, VectorXd& ln_tau) {
+  std::sort(ln_tau.data(), ln_tau.data() + ln_tau.size());
+  const Eigen::Index N = ln_tau.size();
+  for (Eigen::Index k = 0; k < N; ++k) {
+    const double lo = d.ln_lo + static_cast<double>(k) * d.ln_gap;
+    const double hi = d.ln_hi - static_cast<double>(N - 1 - k) * d.ln_gap;
+    ln_tau(k) = std::min(std::max(ln_tau(k), k > 0 ? std::max(lo, ln_tau(k - 1) + d.ln_gap) : lo), hi);
+  }
+}
+
+struct LmResult {
+  VectorXd ln_tau;
+  Projection proj;
+  int iterations = 0;
+  bool converged = false;
+};
+
+LmResult levenberg_marquardt(const Data& d, VectorXd ln_tau, const CreepFitOptions& o) {
+  constrain(d, ln_tau);
+  Projection cur = project(d, ln_tau, true);
+  double lambda = 1e-3;
+  int it = 0;
+  bool converged = false;
+  for (; it < o.max_iterations && !converged; ++it) {
+    const SmallMat& A = cur.jtj;
+    if (cur.jtr.cwiseAbs().maxCoeff() <= 1e-14 * std::max(cur.rss, 1e-300)) {
+      converged = true;
+      break;
+    }
+    bool accepted = false;
+    while (!accepted) {
+      SmallMat M = A;
+      for (Eigen::Index k = 0; k < M.rows(); ++k) M(k, k) += lambda * std::max(A(k, k), 1e-12);
+      const SmallVec step = -solve_symmetric(M, cur.jtr);
+      VectorXd trial = ln_tau + step;
+      constrain(d, trial);
+      // Most trial steps are accepted, so the trial carries its Jacobian at once.
+      Projection next = project(d, trial, true);
+      if (next.rss < cur.rss) {
+        const double change = (cur.rss - next.rss) / std::max(cur.rss, 1e-300);
+        const double moved = (trial - ln_tau).cwiseAbs().maxCoeff();
+        ln_tau = trial;
+        cur = std::move(next);
+        lambda = std::max(lambda * 0.2, 1e-12);
+        accepted = true;
+        if (change < o.function_tolerance || moved < 1e-6) converged = true;
+      } else {
+        lambda *= 10;
+        if (lambda > 1e12) {  // no step lowers the cost: a (possibly bound-constrained) minimum
+          converged = true;
+          break;
+        }
+      }
+    }
+  }
+  return {ln_tau, cur, it, converged};
+}
+
+// The Gram matrix of the basis with every grid tau as a column, made once per curve: any
+// N-subset of the grid is then scored by a (N+2)-sized solve, without touching the data again.
+struct GridGram {
+  std::vector<double> ln_tau;
+  MatrixXd gram;
+  VectorXd my;
+};
+
+GridGram grid_gram(const Data& d, const std::vector<double>& grid_ln_tau) {
+  const Eigen::Index n = d.u.size();
+  const int K = static_cast<int>(grid_ln_tau.size());
+  MatrixXd m(n, K + 2);
+  m.col(0).setOnes();
+  m.col(1) = (d.u / d.T).matrix();
+  ArrayXd e;
+  for (int k = 0; k < K; ++k) {
+    decay(d, std::exp(grid_ln_tau[static_cast<std::size_t>(k)]), e);
+    m.col(2 + k) = (1 - e).matrix();
+  }
+  GridGram g;
+  g.ln_tau = grid_ln_tau;
+  g.gram = MatrixXd::Zero(K + 2, K + 2);
+  g.gram.selfadjointView<Eigen::Lower>().rankUpdate(m.transpose());
+  g.gram = g.gram.selfadjointView<Eigen::Lower>();
+  g.my = m.transpose() * d.y.matrix();
+  return g;
+}
+
+// Grid starts: every N-subset of the grid (neighbours at least ln_gap apart) scored through the
+// grid Gram matrix; the best starts from distinct basins are kept.
+std::vector<VectorXd> grid_starts(const Data& d, int N, const GridGram& gg, int starts) {
+  const std::vector<double>& grid_ln_tau = gg.ln_tau;
+  const MatrixXd& gram = gg.gram;
+  const VectorXd& my = gg.my;
+  const int K = static_cast<int>(grid_ln_tau.size());
+
+  struct Scored {
+    int idx[3];
+    double rss;
+  };
+  std::vector<Scored> scored;
+  const double step = K > 1 ? grid_ln_tau[1] - grid_ln_tau[0] : 1;
+  const int gap = std::max(1, static_cast<int>(std::ceil(d.ln_gap / step - 1e-9)));
+  int idx[3] = {0, 0, 0};
+  const auto score = [&]() {
+    const int p = N + 2;
+    int cols[5] = {0, 1, 0, 0, 0};
+    for (int i = 0; i < N; ++i) cols[2 + i] = 2 + idx[i];
+    SmallMat G(p, p);
+    SmallVec b(p);
+    for (int i = 0; i < p; ++i) {
+      b(i) = my(cols[i]);
+      for (int j = 0; j < p; ++j) G(i, j) = gram(cols[i], cols[j]);
+    }
+    const SmallVec a = solve_symmetric(G, b);
+    Scored s{{idx[0], idx[1], idx[2]}, d.yy - b.dot(a)};
+    scored.push_back(s);
+  };
+  // Enumerate i0 < i1 < i2 with gaps of at least `gap` grid steps.
+  for (idx[0] = 0; idx[0] < K; ++idx[0]) {
+    if (N == 1) { score(); continue; }
+    for (idx[1] = idx[0] + gap; idx[1] < K; ++idx[1]) {
+      if (N == 2) { score(); continue; }
+      for (idx[2] = idx[1] + gap; idx[2] < K; ++idx[2]) score();
+    }
+  }
+  std::stable_sort(scored.begin(), scored.end(), [](const Scored& a, const Scored& b) { return a.rss < b.rss; });
+  std::vector<VectorXd> out;
+  std::vector<const Scored*> kept;
+  for (const Scored& s : scored) {
+    if (static_cast<int>(kept.size()) >= starts) break;
+    bool distinct = true;
+    for (const Scored* k : kept) {
+      int diff = 0;
+      for (int i = 0; i < N; ++i) diff = std::max(diff, std::abs(k->idx[i] - s.idx[i]));
+      if (diff < 2) distinct = false;
+    }
+    if (!distinct) continue;
+    kept.push_back(&s);
+    VectorXd v(N);
+    for (int i = 0; i < N; ++i) v(i) = grid_ln_tau[static_cast<std::size_t>(s.idx[i])];
+    out.push_back(v);
+  }
+  return out;
+}
+
+// Parameters, standard errors and statistics of the refined model with N units.
+CreepModel finish_model(const Data& d, const LmResult& lm, double tss) {
+  const Eigen::Index n = d.u.size(), N = lm.ln_tau.size(), P = 2 * N + 2;
+  CreepModel m;
+  m.units = static_cast<int>(N);
+  const VectorXd& a = lm.proj.a;
+  m.c0_nm = a(0);
+  m.inv_mu0_nm_per_s = a(1) / d.T;
+  m.rss_nm2 = lm.proj.rss;
+  m.residual_rms_nm = std::sqrt(m.rss_nm2 / static_cast<double>(n));
+  m.r_squared = tss > 0 ? 1 - m.rss_nm2 / tss : 0;
+  m.aic = static_cast<double>(n) * std::log(std::max(m.rss_nm2, 1e-300) / static_cast<double>(n)) + 2.0 * static_cast<double>(P);
+  m.iterations = lm.iterations;
+  m.status = lm.converged ? FitStatus::Success : FitStatus::NoConvergence;
+  m.message = lm.converged ? "converged" : "iteration limit reached";
+
+  // Jacobian in the reported parameters (c0, 1/mu0, h_i, tau_i), columns scaled to unit norm.
+  MatrixXd J(n, P);
+  J.col(0).setOnes();
+  J.col(1) = d.u.matrix();
+  for (Eigen::Index k = 0; k < N; ++k) {
+    const double tau = std::exp(lm.ln_tau(k));
+    const ArrayXd e = (-d.u / tau).exp();
+    J.col(2 + k) = (1 - e).matrix();
+    J.col(2 + N + k) = (-a(2 + k) * e * d.u / (tau * tau)).matrix();
+  }
+  VectorXd scale = J.colwise().norm().transpose();
+  for (Eigen::Index j = 0; j < P; ++j) {
+    if (scale(j) == 0) scale(j) = 1;
+    J.col(j) /= scale(j);
+  }
+  const double s2 = n > P ? m.rss_nm2 / static_cast<double>(n - P) : std::numeric_limits<double>::quiet_NaN();
+  const MatrixXd JtJ = J.transpose() * J;
+  VectorXd var;
+  Eigen::LDLT<MatrixXd> ldlt(JtJ);
+  if (ldlt.info() == Eigen::Success && ldlt.isPositive() && ldlt.rcond() > 1e-12) {
+    var = ldlt.solve(MatrixXd::Identity(P, P)).diagonal();
+  } else {  // rank-deficient: pseudo-inverse through the SVD of J itself
+    Eigen::JacobiSVD<MatrixXd> svd(J, Eigen::ComputeThinV);
+    const VectorXd& sv = svd.singularValues();
+    VectorXd inv2(sv.size());
+    for (Eigen::Index i = 0; i < sv.size(); ++i) inv2(i) = sv(i) > sv(0) * 1e-8 ? 1 / (sv(i) * sv(i)) : 0;
+    var = (svd.matrixV() * inv2.asDiagonal() * svd.matrixV().transpose()).diagonal();
+    m.message += "; Jacobian rank-deficient, errors from its pseudo-inverse";
+  }
+  const VectorXd se = (var.array() * s2).sqrt().matrix().cwiseQuotient(scale);
+  m.c0_se_nm = se(0);
+  m.inv_mu0_se_nm_per_s = se(1);
+  for (Eigen::Index k = 0; k < N; ++k)
+    m.kelvin.push_back({a(2 + k), se(2 + k), std::exp(lm.ln_tau(k)), se(2 + N + k)});
+  return m;
+}
+
+CreepFitSummary failure(CreepFitSummary s, const std::string& why) {
+  s.status = FitStatus::Failure;
+  s.message = why;
+  return s;
+}
+
+}  // namespace
+
+CreepFitSummary fit_creep(const std::vector<double>& t_s, const std::vector<double>& dh_nm, const CreepFitOptions& o) {
+  if (o.units && (*o.units < 1 || *o.units > 3)) throw std::invalid_argument("CreepFitOptions.units must be 1, 2 or 3");
+  if (o.max_units < 1 || o.max_units > 3) throw std::invalid_argument("CreepFitOptions.max_units must be 1, 2 or 3");
+  if (o.grid_points_per_decade < 1) throw std::invalid_argument("CreepFitOptions.grid_points_per_decade must be >= 1");
+  if (o.starts < 1) throw std::invalid_argument("CreepFitOptions.starts must be >= 1");
+  if (o.max_iterations < 1) throw std::invalid_argument("CreepFitOptions.max_iterations must be >= 1");
+  if (!(o.min_tau_ratio >= 1)) throw std::invalid_argument("CreepFitOptions.min_tau_ratio must be >= 1");
+
+  CreepFitSummary s;
+  const std::size_t n = t_s.size();
+  s.points = static_cast<int>(n);
+  if (dh_nm.size() != n) return failure(s, "time and depth have different lengths");
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!std::isfinite(t_s[i]) || !std::isfinite(dh_nm[i])) return failure(s, "NaN or infinity at hold point " + std::to_string(i + 1));
+    if (i > 0 && t_s[i] < t_s[i - 1]) return failure(s, "time decreases at hold point " + std::to_string(i + 1));
+  }
+  const int n_min_units = o.units ? *o.units : 1;
+  const int n_max_units = o.units ? *o.units : o.max_units;
+  if (n < static_cast<std::size_t>(2 * n_min_units + 2 + 5) || !(t_s.back() > t_s.front()))
+    return failure(s, "hold too short: " + std::to_string(n) + " points");
+
+  Data d;
+  d.u = Eigen::Map<const ArrayXd>(t_s.data(), static_cast<Eigen::Index>(n));
+  d.y = Eigen::Map<const ArrayXd>(dh_nm.data(), static_cast<Eigen::Index>(n));
+  s.hold_s = t_s.back() - t_s.front();
+  d.T = s.hold_s > 0 ? s.hold_s : 1;
+  d.n = static_cast<double>(n);
+  d.su = d.u.sum();
+  d.suu = d.u.square().sum();
+  d.sy = d.y.sum();
+  d.suy = (d.u * d.y).sum();
+  d.yy = d.y.square().sum();
+  const double step = s.hold_s / static_cast<double>(n - 1);
+  bool uniform = t_s.front() == 0;
+  for (std::size_t i = 0; i < n && uniform; ++i) uniform = std::abs(t_s[i] - static_cast<double>(i) * step) <= 1e-9 * step;
+  d.step = uniform ? step : 0;
+  const double mean = d.y.mean();
+  const double tss = (d.y - mean).square().sum();
+  if (!(tss > 0) || std::sqrt(tss / static_cast<double>(n)) < 1e-9 * std::max(1.0, std::abs(mean)))
+    return failure(s, "flat hold: the depth does not change");
+
+  s.tau_min_s = o.tau_min_s.value_or((t_s.back() - t_s.front()) / static_cast<double>(n - 1));
+  s.tau_max_s = o.tau_max_s.value_or(5 * s.hold_s);
+  if (!(s.tau_min_s > 0) || !(s.tau_max_s > s.tau_min_s)) return failure(s, "invalid tau bounds");
+  d.ln_lo = std::log(s.tau_min_s);
+  d.ln_hi = std::log(s.tau_max_s);
+  d.ln_gap = std::log(o.min_tau_ratio);
+  const int grid_n = std::max(3, static_cast<int>(std::ceil((d.ln_hi - d.ln_lo) / std::log(10.0) * o.grid_points_per_decade)) + 1);
+  std::vector<double> grid(static_cast<std::size_t>(grid_n));
+  for (int k = 0; k < grid_n; ++k) grid[static_cast<std::size_t>(k)] = d.ln_lo + (d.ln_hi - d.ln_lo) * k / (grid_n - 1);
+
+  const GridGram gg = grid_gram(d, grid);
+  for (int N = n_min_units; N <= n_max_units; ++N) {
+    if (n < static_cast<std::size_t>(2 * N + 2 + 5) || d.ln_lo + (N - 1) * d.ln_gap > d.ln_hi) break;
+    LmResult best;
+    bool have = false;
+    for (const VectorXd& start : grid_starts(d, N, gg, o.starts)) {
+      LmResult r = levenberg_marquardt(d, start, o);
+      if (!have || r.proj.rss < best.proj.rss) best = std::move(r), have = true;
+    }
+    if (have) s.candidates.push_back(finish_model(d, best, tss));
+  }
+  if (s.candidates.empty()) return failure(s, "no model could be fit");
+  // AIC picks among admissible models: every unit has h_i > 0 (a negative compliance is not a
+  // unit) and h_i, tau_i larger than twice their standard errors (a unit the data cannot pin
+  // down is not supported by them); when none is admissible, the lowest AIC overall, with a warning.
+  const auto admissible = [](const CreepModel& m) {
+    for (const KelvinUnit& u : m.kelvin)
+      if (!(u.h_nm > 2 * u.h_se_nm) || !(u.tau_s > 2 * u.tau_se_s)) return false;
+    return true;
+  };
+  const CreepModel* pick = nullptr;
+  for (const CreepModel& m : s.candidates)
+    if (admissible(m) && (!pick || m.aic < pick->aic)) pick = &m;
+  const bool any_admissible = pick != nullptr;
+  if (!pick) {
+    pick = &s.candidates.front();
+    for (const CreepModel& m : s.candidates)
+      if (m.aic < pick->aic) pick = &m;
+  }
+  s.best = *pick;
+  s.status = s.best.status;
+  if (!std::isfinite(s.best.rss_nm2)) return failure(s, "the fit produced non-finite values");
+  std::ostringstream msg;
+  msg << s.best.message << "; N=" << s.best.units << (o.units ? " forced" : " chosen by AIC");
+  if (!any_admissible) msg << "; warning: no model has every unit positive and resolved (h, tau > 2 se)";
+  s.message = msg.str();
+  return s;
+}
+
+}  // namespace mgscope

@@ -1,0 +1,79 @@
+// The per-curve analyses behind `mgscope creep` and `mgscope hardness`.
+#include "fitting/indent_analysis.hpp"
+
+#include <exception>
+
+namespace mgscope {
+
+CreepAnalysis analyze_creep(const IndentCurve& c, const CreepAnalysisOptions& o) {
+  CreepAnalysis a;
+  a.source = c.source;
+  try {
+    a.segments = find_segments(c, o.segments);
+  } catch (const std::exception& e) {
+    a.message = e.what();
+    return a;
+  }
+  const IndentSegments& s = a.segments;
+  if (!s.has_hold()) {
+    a.message = c.source + ": no hold segment at maximum load (set the hold start and end times)";
+    return a;
+  }
+  a.hold_start_time_s = c.time_s[s.hold_begin];
+  a.hold_start_depth_nm = c.depth_nm[s.hold_begin];
+  double load_sum = 0;
+  for (std::size_t i = s.hold_begin; i < s.hold_end; ++i) {
+    a.hold_t_s.push_back(c.time_s[i] - a.hold_start_time_s);
+    a.hold_dh_nm.push_back(c.depth_nm[i] - a.hold_start_depth_nm);
+    load_sum += c.load_mN[i];
+  }
+  a.hold_load_mN = load_sum / static_cast<double>(s.hold_end - s.hold_begin);
+
+  // A0: given, else the area function at the Oliver-Pharr contact depth of the hold start
+  // (stiffness from the unloading curve), else at the total depth (no unloading to fit).
+  if (o.contact_area_nm2) {
+    a.contact_area_nm2 = *o.contact_area_nm2;
+    a.area_source = "given";
+  } else {
+    const OliverPharrResult op = oliver_pharr(c, s, o.oliver_pharr);
+    if (op.usable()) {
+      const double hc = a.hold_start_depth_nm - o.oliver_pharr.epsilon * a.hold_load_mN / op.stiffness_mN_per_nm;
+      a.contact_area_nm2 = o.oliver_pharr.area.area_nm2(hc);
+      a.area_source = "oliver-pharr";
+    } else {
+      a.contact_area_nm2 = o.oliver_pharr.area.area_nm2(a.hold_start_depth_nm);
+      a.area_source = "area function at the total depth";
+      a.warnings.push_back("no usable unloading curve (" + op.message + "): A0 from the total depth overestimates it");
+    }
+  }
+
+  a.fit = fit_creep(a.hold_t_s, a.hold_dh_nm, o.fit);
+  a.status = a.fit.status;
+  a.message = a.fit.usable() ? a.fit.message : c.source + ": creep fit failed: " + a.fit.message;
+  if (a.fit.usable() && a.hold_start_depth_nm > 0 && a.hold_load_mN > 0) {
+    const double scale = spectrum_scale_per_GPa_nm(a.contact_area_nm2, a.hold_load_mN, a.hold_start_depth_nm);
+    a.spectrum = relaxation_spectrum(a.fit.best.kelvin, scale, o.spectrum);
+  }
+  return a;
+}
+
+HardnessAnalysis analyze_hardness(const IndentCurve& c, const HardnessAnalysisOptions& o) {
+  HardnessAnalysis h;
+  h.source = c.source;
+  h.x_um = c.x_um;
+  h.y_um = c.y_um;
+  IndentSegments s;
+  try {
+    s = find_segments(c, o.segments);
+  } catch (const std::exception& e) {
+    h.message = e.what();
+    return h;
+  }
+  h.oliver_pharr = oliver_pharr(c, s, o.oliver_pharr);
+  h.popins = find_popins(c, s, o.popins);
+  h.status = h.oliver_pharr.status;
+  h.message = h.oliver_pharr.usable() ? h.oliver_pharr.message : c.source + ": " + h.oliver_pharr.message;
+  return h;
+}
+
+}  // namespace mgscope

@@ -1,0 +1,242 @@
+// Nanoindentation export readers; facts from ../shared/docs/formats.md section 4.1.
+#include "fitting/indent_readers.hpp"
+
+#include <zip.h>
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+
+#include "fitting/error.hpp"
+#include "fitting/text_file.hpp"
+
+namespace mgscope {
+
+namespace {
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+bool blank(const std::string& line) { return trim(line).empty(); }
+
+std::string file_name(const std::string& path) { return std::filesystem::path(path).filename().string(); }
+
+IndentCurve parse_nanotest_lines(const TextFile& tf) {
+  IndentCurve c;
+  c.source = tf.path;
+  c.format = "nanotest";
+  for (std::size_t i = 0; i < tf.lines.size(); ++i) {
+    if (blank(tf.lines[i])) continue;
+    const auto f = split_fields(tf.lines[i], '\t');
+    if (f.size() < 3)
+      fail_input(tf.path, "line " + std::to_string(i + 1) + ": expected 3 TAB-separated columns (time s, depth nm, "
+                          "load mN), found " + std::to_string(f.size()));
+    c.time_s.push_back(parse_number(f[0], tf.path, i + 1, "time [s]"));
+    c.depth_nm.push_back(parse_number(f[1], tf.path, i + 1, "depth [nm]"));
+    c.load_mN.push_back(parse_number(f[2], tf.path, i + 1, "load [mN]"));
+  }
+  if (c.size() == 0) fail_input(tf.path, "no data rows in a NanoTest export");
+  return c;
+}
+
+// "Load (µN)" -> factor to mN; the unit is the text in the last parentheses.
+double load_factor_to_mN(const std::string& header, const std::string& path) {
+  const auto open = header.rfind('('), close = header.rfind(')');
+  const std::string unit = open != std::string::npos && close > open ? header.substr(open + 1, close - open - 1) : "";
+  if (unit == "µN" || unit == "uN" || unit == "\xCE\xBCN") return 1e-3;
+  if (unit == "mN") return 1;
+  if (unit == "N") return 1e3;
+  fail_input(path, "load column '" + header + "' has unit '" + unit + "'; expected µN, mN or N");
+}
+
+double depth_factor_to_nm(const std::string& header, const std::string& path) {
+  const auto open = header.rfind('('), close = header.rfind(')');
+  const std::string unit = open != std::string::npos && close > open ? header.substr(open + 1, close - open - 1) : "";
+  if (unit == "nm") return 1;
+  if (unit == "µm" || unit == "um" || unit == "\xCE\xBCm") return 1e3;
+  fail_input(path, "depth column '" + header + "' has unit '" + unit + "'; expected nm or µm");
+}
+
+struct ZipCloser {
+  void operator()(zip_t* z) const { zip_discard(z); }
+};
+
+}  // namespace
+
+IndentCurve parse_nanotest_text(const std::string& name, const std::string& bytes) {
+  return parse_nanotest_lines(decode_text(name, bytes));
+}
+
+IndentCurve read_nanotest_txt(const std::string& path) { return parse_nanotest_lines(read_text_file(path)); }
+
+std::vector<IndentCurve> read_nanotest_zip(const std::string& path) {
+  int err = 0;
+  std::unique_ptr<zip_t, ZipCloser> za(zip_open(path.c_str(), ZIP_RDONLY, &err));
+  if (!za) {
+    zip_error_t ze;
+    zip_error_init_with_code(&ze, err);
+    const std::string why = zip_error_strerror(&ze);
+    zip_error_fini(&ze);
+    fail_input(path, "not a readable zip archive (" + why + ")");
+  }
+  std::vector<IndentCurve> curves;
+  const zip_int64_t n = zip_get_num_entries(za.get(), 0);
+  for (zip_int64_t i = 0; i < n; ++i) {
+    zip_stat_t st;
+    if (zip_stat_index(za.get(), static_cast<zip_uint64_t>(i), 0, &st) != 0) fail_input(path, "unreadable zip entry");
+    const std::string member = st.name ? st.name : "";
+    if (member.empty() || member.back() == '/' || st.size == 0) continue;
+    const std::string label = path + ":" + member;
+    zip_file_t* zf = zip_fopen_index(za.get(), static_cast<zip_uint64_t>(i), 0);
+    if (!zf) fail_input(label, std::string("cannot open zip member (") + zip_strerror(za.get()) + ")");
+    std::string bytes(static_cast<std::size_t>(st.size), '\0');
+    const zip_int64_t got = zip_fread(zf, bytes.data(), st.size);
+    zip_fclose(zf);
+    if (got != static_cast<zip_int64_t>(st.size)) fail_input(label, "truncated or corrupt zip member");
+    curves.push_back(parse_nanotest_text(label, bytes));
+  }
+  if (curves.empty()) fail_input(path, "zip archive holds no files");
+  return curves;
+}
+
+IndentCurve read_triboscan_txt(const std::string& path) {
+  const TextFile tf = read_text_file(path);
+  std::size_t i = 0;
+  long expected = -1;
+  for (; i < tf.lines.size() && i < 10; ++i) {
+    const auto pos = tf.lines[i].find("Number of Points");
+    if (pos == std::string::npos) continue;
+    const auto eq = tf.lines[i].find('=', pos);
+    if (eq == std::string::npos) fail_input(path, "line " + std::to_string(i + 1) + ": 'Number of Points' without '='");
+    expected = static_cast<long>(parse_number(tf.lines[i].substr(eq + 1), path, i + 1, "Number of Points"));
+    break;
+  }
+  if (expected < 0) fail_input(path, "no 'Number of Points = N' line in the first 10 lines: not a TriboScan export");
+  const std::size_t header_line = i + 1;
+  if (header_line >= tf.lines.size()) fail_input(path, "no column header after 'Number of Points'");
+  const auto header = split_fields(tf.lines[header_line], '\t');
+  int col_depth = -1, col_load = -1, col_time = -1;
+  for (std::size_t k = 0; k < header.size(); ++k) {
+    const std::string h = trim(header[k]);
+    if (h.rfind("Depth (", 0) == 0 && h.find("(V)") == std::string::npos && col_depth < 0) col_depth = static_cast<int>(k);
+    if (h.rfind("Load (", 0) == 0 && h.find("(V)") == std::string::npos && col_load < 0) col_load = static_cast<int>(k);
+    if (h.rfind("Time (s)", 0) == 0 && col_time < 0) col_time = static_cast<int>(k);
+  }
+  if (col_depth < 0 || col_load < 0 || col_time < 0)
+    fail_input(path, "line " + std::to_string(header_line + 1) + ": header lacks Depth (nm), Load (µN) or Time (s)");
+  const double to_nm = depth_factor_to_nm(trim(header[static_cast<std::size_t>(col_depth)]), path);
+  const double to_mN = load_factor_to_mN(trim(header[static_cast<std::size_t>(col_load)]), path);
+  IndentCurve c;
+  c.source = path;
+  c.format = "triboscan";
+  const int need = std::max({col_depth, col_load, col_time}) + 1;
+  for (std::size_t r = header_line + 1; r < tf.lines.size(); ++r) {
+    if (blank(tf.lines[r])) continue;
+    const auto f = split_fields(tf.lines[r], '\t');
+    if (static_cast<int>(f.size()) < need)
+      fail_input(path, "line " + std::to_string(r + 1) + ": " + std::to_string(f.size()) + " columns, header has " +
+                           std::to_string(header.size()));
+    c.depth_nm.push_back(to_nm * parse_number(f[static_cast<std::size_t>(col_depth)], path, r + 1, "depth"));
+    c.load_mN.push_back(to_mN * parse_number(f[static_cast<std::size_t>(col_load)], path, r + 1, "load"));
+    c.time_s.push_back(parse_number(f[static_cast<std::size_t>(col_time)], path, r + 1, "time"));
+  }
+  if (static_cast<long>(c.size()) != expected)
+    fail_input(path, "header says Number of Points = " + std::to_string(expected) + " but " +
+                         std::to_string(c.size()) + " data rows follow (truncated?)");
+  if (to_mN != 1) c.notes.push_back("load converted from " + trim(header[static_cast<std::size_t>(col_load)]) + " to mN");
+  return c;
+}
+
+IndentCurve read_indent_csv(const std::string& path) {
+  const TextFile tf = read_text_file(path);
+  std::size_t h = 0;
+  while (h < tf.lines.size() && blank(tf.lines[h])) ++h;
+  if (h >= tf.lines.size()) fail_input(path, "empty file");
+  const char delim = guess_delimiter(tf.lines[h]);
+  const auto header = split_fields(tf.lines[h], delim);
+  std::map<std::string, std::size_t> col;
+  for (std::size_t k = 0; k < header.size(); ++k) col[lower(trim(header[k]))] = k;
+  for (const char* need : {"time_s", "depth_nm", "load_mN"}) {
+    if (!col.count(lower(need)))
+      fail_input(path, std::string("line ") + std::to_string(h + 1) + ": missing column '" + need +
+                           "' (generic CSV needs time_s, depth_nm, load_mN)");
+  }
+  const std::size_t ct = col["time_s"], cd = col["depth_nm"], cl = col["load_mn"];
+  const bool has_xy = col.count("x_um") && col.count("y_um");
+  IndentCurve c;
+  c.source = path;
+  c.format = "csv";
+  for (std::size_t r = h + 1; r < tf.lines.size(); ++r) {
+    if (blank(tf.lines[r])) continue;
+    const auto f = split_fields(tf.lines[r], delim);
+    if (f.size() < header.size())
+      fail_input(path, "line " + std::to_string(r + 1) + ": " + std::to_string(f.size()) + " fields, header has " +
+                           std::to_string(header.size()));
+    c.time_s.push_back(parse_number(f[ct], path, r + 1, "time_s"));
+    c.depth_nm.push_back(parse_number(f[cd], path, r + 1, "depth_nm"));
+    c.load_mN.push_back(parse_number(f[cl], path, r + 1, "load_mN"));
+    if (has_xy && !c.x_um) {
+      c.x_um = parse_optional_number(f[col["x_um"]], path, r + 1, "x_um");
+      c.y_um = parse_optional_number(f[col["y_um"]], path, r + 1, "y_um");
+    }
+  }
+  if (c.size() == 0) fail_input(path, "no data rows after the header");
+  return c;
+}
+
+std::vector<IndentCurve> read_indent_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail_input(path, "cannot open file");
+  char magic[4] = {0, 0, 0, 0};
+  in.read(magic, 4);
+  if (in.gcount() == 4 && magic[0] == 'P' && magic[1] == 'K' && magic[2] == 3 && magic[3] == 4)
+    return read_nanotest_zip(path);
+  const TextFile tf = read_text_file(path);
+  for (std::size_t i = 0; i < tf.lines.size() && i < 10; ++i)
+    if (tf.lines[i].find("Number of Points") != std::string::npos) return {read_triboscan_txt(path)};
+  std::size_t first = 0;
+  while (first < tf.lines.size() && blank(tf.lines[first])) ++first;
+  if (first < tf.lines.size() && lower(tf.lines[first]).find("time_s") != std::string::npos)
+    return {read_indent_csv(path)};
+  return {parse_nanotest_lines(tf)};
+}
+
+std::vector<IndentPosition> read_indent_positions(const std::string& path) {
+  const TextFile tf = read_text_file(path);
+  if (tf.lines.empty()) fail_input(path, "empty positions file");
+  const char delim = guess_delimiter(tf.lines[0]);
+  const auto header = split_fields(tf.lines[0], delim);
+  std::map<std::string, std::size_t> col;
+  for (std::size_t k = 0; k < header.size(); ++k) col[lower(trim(header[k]))] = k;
+  for (const char* need : {"file", "x_um", "y_um"})
+    if (!col.count(need)) fail_input(path, std::string("line 1: missing column '") + need + "' (need file, x_um, y_um)");
+  std::vector<IndentPosition> out;
+  for (std::size_t r = 1; r < tf.lines.size(); ++r) {
+    if (blank(tf.lines[r])) continue;
+    const auto f = split_fields(tf.lines[r], delim);
+    if (f.size() < header.size()) fail_input(path, "line " + std::to_string(r + 1) + ": too few fields");
+    out.push_back({trim(f[col["file"]]), parse_number(f[col["x_um"]], path, r + 1, "x_um"),
+                   parse_number(f[col["y_um"]], path, r + 1, "y_um")});
+  }
+  return out;
+}
+
+void apply_positions(std::vector<IndentCurve>& curves, const std::vector<IndentPosition>& positions) {
+  for (IndentCurve& c : curves) {
+    const auto colon = c.source.rfind(".zip:");
+    const std::string name = colon != std::string::npos ? file_name(c.source.substr(colon + 5)) : file_name(c.source);
+    for (const IndentPosition& p : positions) {
+      if (p.file == name) {
+        c.x_um = p.x_um;
+        c.y_um = p.y_um;
+      }
+    }
+  }
+}
+
+}  // namespace mgscope

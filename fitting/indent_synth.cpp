@@ -1,0 +1,112 @@
+// Generator of indentation curves; the noise comes from a portable Box-Muller on mt19937_64,
+// so the same seed gives the same bytes on every platform.
+#include "fitting/indent_synth.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <random>
+
+namespace mgscope {
+
+namespace {
+
+class Gaussian {
+ public:
+  explicit Gaussian(std::uint64_t seed) : rng_(seed) {}
+  double operator()(double sd) {
+    if (sd == 0) return 0;
+    const double u1 = (static_cast<double>(rng_() >> 11) + 0.5) * 0x1.0p-53;
+    const double u2 = static_cast<double>(rng_() >> 11) * 0x1.0p-53;
+    return sd * std::sqrt(-2 * std::log(u1)) * std::cos(2 * M_PI * u2);
+  }
+
+ private:
+  std::mt19937_64 rng_;
+};
+
+}  // namespace
+
+IndentSynthTruth indent_synth_truth(const IndentSynthOptions& o) {
+  IndentSynthTruth t;
+  const double area_nm2 = o.max_load_mN / o.hardness_GPa * 1e6;
+  t.contact_depth_nm = std::sqrt(area_nm2 / 24.5);
+  t.stiffness_mN_per_nm = o.reduced_modulus_GPa * 2 * o.beta * std::sqrt(area_nm2) / std::sqrt(M_PI) * 1e-6;
+  t.max_depth_nm = t.contact_depth_nm + o.epsilon * o.max_load_mN / t.stiffness_mN_per_nm;
+  t.final_depth_nm = t.max_depth_nm - o.unloading_exponent_m * o.max_load_mN / t.stiffness_mN_per_nm;
+  return t;
+}
+
+IndentCurve synth_indent_curve(const IndentSynthOptions& o, const std::string& name) {
+  const IndentSynthTruth truth = indent_synth_truth(o);
+  Gaussian noise(o.seed);
+  IndentCurve c;
+  c.source = name;
+  c.format = "synthetic";
+  for (int i = 0; i < o.approach_rows; ++i) {
+    c.time_s.push_back(0);
+    c.depth_nm.push_back(-300.0 * (o.approach_rows - i) / o.approach_rows + noise(o.depth_noise_nm));
+    c.load_mN.push_back(noise(o.load_noise_mN));
+  }
+  const double popin_total = o.popin_size_nm * static_cast<double>(o.popin_loads_mN.size());
+  // Loading P = C h^2 shifted by the pop-ins below P, so it ends at the truth's h_max.
+  const double C = o.max_load_mN / std::pow(truth.max_depth_nm - popin_total, 2);
+  const double t_load = o.max_load_mN / o.loading_rate_mN_per_s;
+  const auto creep = [&](double t) {
+    double h = t * o.inv_mu0_nm_per_s;
+    for (const KelvinUnit& u : o.creep_units) h += u.h_nm * (1 - std::exp(-t / u.tau_s));
+    return h;
+  };
+  const double creep_end = creep(o.hold_s);
+  const double alpha = o.max_load_mN / std::pow(truth.max_depth_nm - truth.final_depth_nm, o.unloading_exponent_m);
+  const double t_end = t_load + o.hold_s + o.max_load_mN / o.unloading_rate_mN_per_s;
+  const long samples = std::lround(t_end * o.rate_Hz);
+  for (long k = 1; k <= samples; ++k) {
+    const double t = static_cast<double>(k) / o.rate_Hz;
+    double p = 0, h = 0;
+    if (t <= t_load + 1e-9) {
+      p = o.loading_rate_mN_per_s * t;
+      h = std::sqrt(p / C);
+      for (double pl : o.popin_loads_mN)
+        if (p > pl) h += o.popin_size_nm;
+    } else if (t <= t_load + o.hold_s + 1e-9) {
+      p = o.max_load_mN;
+      h = truth.max_depth_nm + creep(t - t_load);
+    } else {
+      p = std::max(0.0, o.max_load_mN - o.unloading_rate_mN_per_s * (t - t_load - o.hold_s));
+      h = truth.final_depth_nm + creep_end + std::pow(p / alpha, 1 / o.unloading_exponent_m);
+    }
+    c.time_s.push_back(t);
+    c.depth_nm.push_back(h + o.drift_nm_per_s * t + noise(o.depth_noise_nm));
+    c.load_mN.push_back(p + noise(o.load_noise_mN));
+  }
+  return c;
+}
+
+namespace {
+
+std::string format_rows(const IndentCurve& c, const char* sep, const char* eol, bool xy) {
+  std::string out;
+  char buf[160];
+  for (std::size_t i = 0; i < c.size(); ++i) {
+    int n = std::snprintf(buf, sizeof buf, "%.6f%s%.6f%s%.6f", c.time_s[i], sep, c.depth_nm[i], sep, c.load_mN[i]);
+    out.append(buf, static_cast<std::size_t>(n));
+    if (xy) {
+      n = std::snprintf(buf, sizeof buf, "%s%.3f%s%.3f", sep, *c.x_um, sep, *c.y_um);
+      out.append(buf, static_cast<std::size_t>(n));
+    }
+    out += eol;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string format_nanotest_text(const IndentCurve& c) { return format_rows(c, "\t", "\r\n", false); }
+
+std::string format_indent_csv(const IndentCurve& c) {
+  const bool xy = c.x_um && c.y_um;
+  return std::string(xy ? "time_s,depth_nm,load_mN,x_um,y_um\n" : "time_s,depth_nm,load_mN\n") +
+         format_rows(c, ",", "\n", xy);
+}
+
+}  // namespace mgscope

@@ -1,0 +1,47 @@
+// Synthetic indentation curves with known truth: loading P = C h^2, a hold with Eq. 1 creep,
+// an unloading power law whose slope gives the chosen H and Er by Oliver-Pharr (ideal
+// Berkovich area), pop-ins at chosen loads, drift and Gaussian noise from a fixed seed.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "fitting/creep_fit.hpp"
+#include "fitting/indent_curve.hpp"
+
+namespace mgscope {
+
+struct IndentSynthOptions {
+  double hardness_GPa = 6;
+  double reduced_modulus_GPa = 70;
+  double max_load_mN = 50;
+  double loading_rate_mN_per_s = 10;
+  double unloading_rate_mN_per_s = 10;
+  double hold_s = 120;
+  double rate_Hz = 10;
+  std::vector<KelvinUnit> creep_units;   // h_nm, tau_s used; empty: no creep in the hold
+  double inv_mu0_nm_per_s = 0;           // dashpot 1/mu0 of the hold
+  double drift_nm_per_s = 0;             // thermal drift over the whole test
+  double depth_noise_nm = 0;             // Gaussian sd
+  double load_noise_mN = 0;
+  double unloading_exponent_m = 1.5;
+  std::vector<double> popin_loads_mN;    // depth bursts on loading at these loads
+  double popin_size_nm = 15;
+  int approach_rows = 20;                // rows at time 0 with negative depth, as NanoTest writes
+  std::uint64_t seed = 1;
+  double epsilon = 0.75, beta = 1.034;   // the Oliver-Pharr constants the truth is built for
+};
+
+// Depth at maximum load and the unloading law that give exactly H and Er (no creep, no noise).
+struct IndentSynthTruth {
+  double contact_depth_nm = 0, max_depth_nm = 0, stiffness_mN_per_nm = 0, final_depth_nm = 0;
+};
+IndentSynthTruth indent_synth_truth(const IndentSynthOptions& options);
+
+IndentCurve synth_indent_curve(const IndentSynthOptions& options, const std::string& name);
+
+// Serialisations the readers accept: NanoTest (no header, TAB, CRLF) and the generic CSV.
+std::string format_nanotest_text(const IndentCurve& curve);
+std::string format_indent_csv(const IndentCurve& curve);
+
+}  // namespace mgscope

@@ -1,0 +1,150 @@
+// Oliver-Pharr: the unloading power law is fitted by Levenberg-Marquardt in (ln alpha, m, h_f)
+// from the best start of a log-linear scan over h_f, so a noisy curve cannot send it astray.
+#include "fitting/oliver_pharr.hpp"
+
+#include <Eigen/Dense>
+#include <cmath>
+
+namespace mgscope {
+
+double AreaFunction::area_nm2(double hc) const {
+  double a = 0, power = 2;
+  for (double c : coefficients) {
+    a += c * std::pow(hc, power);
+    power = power == 2 ? 1 : power / 2;
+  }
+  return a;
+}
+
+double sample_modulus_GPa(double er, const OliverPharrOptions& o) {
+  const double rest = 1 / er - (1 - o.indenter_poisson * o.indenter_poisson) / o.indenter_modulus_GPa;
+  return rest > 0 ? (1 - o.sample_poisson * o.sample_poisson) / rest : std::nan("");
+}
+
+namespace {
+
+struct PowerFit {
+  double ln_alpha = 0, m = 0, hf = 0, rss = INFINITY;
+};
+
+double power_rss(const std::vector<double>& h, const std::vector<double>& p, double ln_alpha, double m, double hf) {
+  double rss = 0;
+  for (std::size_t i = 0; i < h.size(); ++i) {
+    const double u = h[i] - hf;
+    if (!(u > 0)) return INFINITY;
+    const double r = p[i] - std::exp(ln_alpha + m * std::log(u));
+    rss += r * r;
+  }
+  return rss;
+}
+
+// Straight line of ln P on ln(h - h_f) at fixed h_f.
+PowerFit log_linear(const std::vector<double>& h, const std::vector<double>& p, double hf) {
+  double sx = 0, sy = 0, sxx = 0, sxy = 0;
+  const double n = static_cast<double>(h.size());
+  for (std::size_t i = 0; i < h.size(); ++i) {
+    const double x = std::log(h[i] - hf), y = std::log(p[i]);
+    sx += x, sy += y, sxx += x * x, sxy += x * y;
+  }
+  PowerFit f;
+  f.hf = hf;
+  f.m = (n * sxy - sx * sy) / (n * sxx - sx * sx);
+  f.ln_alpha = (sy - f.m * sx) / n;
+  f.rss = power_rss(h, p, f.ln_alpha, f.m, hf);
+  return f;
+}
+
+}  // namespace
+
+OliverPharrResult oliver_pharr(const IndentCurve& c, const IndentSegments& seg, const OliverPharrOptions& o) {
+  OliverPharrResult r;
+  if (seg.hold_end == 0 || seg.hold_end > c.size()) {
+    r.message = "no unloading segment";
+    return r;
+  }
+  const std::size_t start = seg.hold_end - 1;  // last point at maximum load
+  r.max_load_mN = c.load_mN[start];
+  r.max_depth_nm = c.depth_nm[start];
+  std::vector<double> h, p;
+  for (std::size_t i = start; i < c.size() && c.load_mN[i] >= o.fit_low_fraction * r.max_load_mN; ++i) {
+    if (c.load_mN[i] <= o.fit_high_fraction * r.max_load_mN) h.push_back(c.depth_nm[i]), p.push_back(c.load_mN[i]);
+  }
+  r.fit_points = static_cast<int>(h.size());
+  if (h.size() < 6) {
+    r.message = "too few unloading points between " + std::to_string(o.fit_low_fraction * 100) + " and " +
+                std::to_string(o.fit_high_fraction * 100) + " % of Pmax (" + std::to_string(h.size()) + ")";
+    return r;
+  }
+  double h_lo = h[0], h_hi = h[0];
+  for (double v : h) h_lo = std::min(h_lo, v), h_hi = std::max(h_hi, v);
+  const double span = std::max(h_hi - h_lo, 1e-6);
+  if (!(h_hi - h_lo > 0)) {
+    r.message = "flat unloading curve";
+    return r;
+  }
+  // Scan h_f below the lowest fitted depth, then refine all three parameters.
+  PowerFit best;
+  for (int k = 0; k <= 60; ++k) {
+    const double hf = h_lo - span * std::pow(10.0, -3 + 4.0 * k / 60);
+    const PowerFit f = log_linear(h, p, hf);
+    if (f.rss < best.rss) best = f;
+  }
+  if (!std::isfinite(best.rss)) {
+    r.message = "unloading power-law fit failed (non-positive loads?)";
+    return r;
+  }
+  double lambda = 1e-3;
+  bool converged = false;
+  int it = 0;
+  for (; it < o.max_iterations && !converged; ++it) {
+    Eigen::MatrixXd J(static_cast<Eigen::Index>(h.size()), 3);
+    Eigen::VectorXd res(static_cast<Eigen::Index>(h.size()));
+    for (std::size_t i = 0; i < h.size(); ++i) {
+      const double u = h[i] - best.hf, model = std::exp(best.ln_alpha + best.m * std::log(u));
+      const auto k = static_cast<Eigen::Index>(i);
+      res(k) = p[i] - model;
+      J(k, 0) = model, J(k, 1) = model * std::log(u), J(k, 2) = -best.m * model / u;
+    }
+    const Eigen::Matrix3d A = J.transpose() * J;
+    const Eigen::Vector3d g = J.transpose() * res;
+    bool accepted = false;
+    while (!accepted && !converged) {
+      Eigen::Matrix3d M = A;
+      for (int k = 0; k < 3; ++k) M(k, k) += lambda * std::max(A(k, k), 1e-30);
+      const Eigen::Vector3d step = M.ldlt().solve(g);
+      PowerFit t{best.ln_alpha + step(0), best.m + step(1), std::min(best.hf + step(2), h_lo - 1e-9 * span), 0};
+      t.rss = power_rss(h, p, t.ln_alpha, t.m, t.hf);
+      if (t.rss < best.rss) {
+        converged = (best.rss - t.rss) < 1e-12 * best.rss;
+        best = t;
+        lambda = std::max(lambda * 0.2, 1e-12);
+        accepted = true;
+      } else if ((lambda *= 10) > 1e12) {
+        converged = true;
+      }
+    }
+  }
+  r.status = converged ? FitStatus::Success : FitStatus::NoConvergence;
+  r.message = converged ? "converged" : "iteration limit reached in the unloading fit";
+  r.alpha_mN = std::exp(best.ln_alpha);
+  r.exponent_m = best.m;
+  r.final_depth_nm = best.hf;
+  r.fit_rms_mN = std::sqrt(best.rss / static_cast<double>(h.size()));
+  const double u_max = r.max_depth_nm - best.hf;
+  r.stiffness_mN_per_nm = best.m * r.alpha_mN * std::pow(u_max, best.m - 1);
+  r.contact_depth_nm = r.max_depth_nm - o.epsilon * r.max_load_mN / r.stiffness_mN_per_nm;
+  r.contact_area_nm2 = o.area.area_nm2(r.contact_depth_nm);
+  if (!(r.stiffness_mN_per_nm > 0) || !(r.contact_depth_nm > 0) || !(r.contact_area_nm2 > 0)) {
+    r.status = FitStatus::Failure;
+    r.message = "non-physical unloading fit (S, h_c or A not positive)";
+    return r;
+  }
+  // mN / nm^2 = 1e15 Pa = 1e6 GPa; (mN/nm) / nm = 1e6 GPa as well.
+  r.hardness_GPa = r.max_load_mN / r.contact_area_nm2 * 1e6;
+  r.reduced_modulus_GPa = std::sqrt(M_PI) / (2 * o.beta) * r.stiffness_mN_per_nm / std::sqrt(r.contact_area_nm2) * 1e6;
+  r.modulus_GPa = sample_modulus_GPa(r.reduced_modulus_GPa, o);
+  if (r.exponent_m < 1 || r.exponent_m > 3) r.message += "; unusual unloading exponent m";
+  return r;
+}
+
+}  // namespace mgscope

@@ -1,0 +1,50 @@
+// Oliver-Pharr analysis of one indent: power-law fit of the unloading curve, contact stiffness,
+// contact depth, area function, hardness, reduced and sample moduli.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "fitting/creep_fit.hpp"
+#include "fitting/indent_curve.hpp"
+
+namespace mgscope {
+
+// A(h_c) = C0 h_c^2 + C1 h_c + C2 h_c^(1/2) + C3 h_c^(1/4) + ...  (h_c in nm, A in nm^2).
+// The default is the ideal Berkovich, C0 = 24.5.
+struct AreaFunction {
+  std::vector<double> coefficients = {24.5};
+  double area_nm2(double contact_depth_nm) const;
+};
+
+struct OliverPharrOptions {
+  double fit_low_fraction = 0.20;   // unloading points between these fractions of Pmax are fitted
+  double fit_high_fraction = 0.95;
+  double epsilon = 0.75;            // Berkovich geometry factor of h_c = h_max - eps Pmax / S
+  double beta = 1.034;              // Berkovich correction of Er
+  AreaFunction area;
+  double sample_poisson = 0.3;
+  double indenter_modulus_GPa = 1141;  // diamond
+  double indenter_poisson = 0.07;
+  int max_iterations = 200;
+};
+
+struct OliverPharrResult {
+  FitStatus status = FitStatus::Failure;
+  std::string message;
+  double max_load_mN = 0, max_depth_nm = 0;  // at the start of unloading
+  double alpha_mN = 0, exponent_m = 0, final_depth_nm = 0;  // P = alpha (h - h_f)^m, h in nm
+  double stiffness_mN_per_nm = 0, contact_depth_nm = 0, contact_area_nm2 = 0;
+  double hardness_GPa = 0, reduced_modulus_GPa = 0, modulus_GPa = 0;
+  int fit_points = 0;
+  double fit_rms_mN = 0;
+  bool usable() const { return status != FitStatus::Failure; }
+};
+
+// Never throws for bad curves: too few unloading points or a failed fit give status Failure.
+OliverPharrResult oliver_pharr(const IndentCurve& curve, const IndentSegments& segments,
+                               const OliverPharrOptions& options = {});
+
+// E from 1/Er = (1 - nu^2)/E + (1 - nu_i^2)/E_i; NaN when Er exceeds the indenter term allows.
+double sample_modulus_GPa(double reduced_modulus_GPa, const OliverPharrOptions& options);
+
+}  // namespace mgscope

@@ -1,0 +1,323 @@
+// `mgscope creep FILE... -o OUTDIR`: Maxwell-Voigt fits of the hold segments, relaxation
+// spectra and the mean +- sd of repeats (docs/indentation.md).
+#include <algorithm>
+#include <iostream>
+#include <sstream>
+
+#include "fitting/indent_analysis.hpp"
+#include "imaging/parallel_for.hpp"
+#include "pipelines/atomic_file.hpp"
+#include "pipelines/commands.hpp"
+#include "pipelines/gnuplot_figure.hpp"
+#include "pipelines/indent_inputs.hpp"
+#include "pipelines/json_output.hpp"
+
+namespace mgscope {
+
+namespace {
+
+struct CreepArgs {
+  std::vector<std::string> files;
+  std::string out_dir;
+  std::optional<int> units;
+  std::string kernel = "paper";
+  std::optional<double> hold_start_s, hold_end_s, contact_area_nm2, tau_min_s, tau_max_s;
+  double hold_tolerance = 0.002;
+  std::vector<double> area_coefficients = {24.5};
+  double epsilon = 0.75;
+  int starts = 3, grid_per_decade = 4, max_iterations = 100;
+  double spectrum_tau_min_s = 0.01, spectrum_tau_max_s = 1000, merge_ratio = 6;
+  int spectrum_points_per_decade = 20;
+  int threads = 1;
+  int figures = 5;
+};
+
+nlohmann::json mean_sd_json(const MeanSd& m) {
+  return {{"mean", json_number(m.mean)}, {"sd", json_number(m.sd)}, {"n", m.n}};
+}
+
+std::string creep_csv(const std::vector<CreepAnalysis>& results) {
+  std::ostringstream h;
+  h << "source,status,message,units,c0_nm,c0_se_nm";
+  for (int k = 1; k <= 3; ++k) h << ",h" << k << "_nm,h" << k << "_se_nm,tau" << k << "_s,tau" << k << "_se_s";
+  h << ",mu0_s_per_nm,mu0_se_s_per_nm,residual_rms_nm,r_squared,aic,aic_N1,aic_N2,aic_N3,iterations,points,"
+       "hold_start_time_s,hold_s,hold_load_mN,hold_start_depth_nm,contact_area_nm2,area_source,"
+       "peak1_tau_s,peak1_L_per_GPa,peak1_unit,peak2_tau_s,peak2_L_per_GPa,peak2_unit,merged_peaks";
+  const std::string header = h.str();
+  const auto empty_cells = static_cast<std::size_t>(std::count(header.begin(), header.end(), ',')) - 2;
+  std::ostringstream o;
+  o << header << '\n';
+  for (const CreepAnalysis& a : results) {
+    const CreepModel& m = a.fit.best;
+    o << csv_field(a.source) << ',' << to_string(a.status) << ',' << csv_field(a.message);
+    if (!a.usable()) {
+      o << std::string(empty_cells, ',') << '\n';
+      continue;
+    }
+    o << ',' << m.units << ',' << csv_number(m.c0_nm) << ',' << csv_number(m.c0_se_nm);
+    for (std::size_t k = 0; k < 3; ++k) {
+      if (k < m.kelvin.size()) {
+        const KelvinUnit& u = m.kelvin[k];
+        o << ',' << csv_number(u.h_nm) << ',' << csv_number(u.h_se_nm) << ',' << csv_number(u.tau_s) << ','
+          << csv_number(u.tau_se_s);
+      } else {
+        o << ",,,,";
+      }
+    }
+    o << ',' << csv_number(m.mu0_s_per_nm()) << ',' << csv_number(m.mu0_se_s_per_nm()) << ','
+      << csv_number(m.residual_rms_nm) << ',' << csv_number(m.r_squared) << ',' << csv_number(m.aic);
+    for (int n = 1; n <= 3; ++n) {
+      o << ',';
+      for (const CreepModel& c : a.fit.candidates)
+        if (c.units == n) o << csv_number(c.aic);
+    }
+    o << ',' << m.iterations << ',' << a.fit.points << ',' << csv_number(a.hold_start_time_s) << ','
+      << csv_number(a.fit.hold_s) << ',' << csv_number(a.hold_load_mN) << ',' << csv_number(a.hold_start_depth_nm)
+      << ',' << csv_number(a.contact_area_nm2) << ',' << csv_field(a.area_source);
+    for (std::size_t p = 0; p < 2; ++p) {
+      if (p < a.spectrum.peaks.size()) {
+        const SpectrumPeak& q = a.spectrum.peaks[p];
+        o << ',' << csv_number(q.tau_s) << ',' << csv_number(q.height_per_GPa) << ',' << q.unit;
+      } else {
+        o << ",,,";
+      }
+    }
+    o << ',' << (a.spectrum.merged ? "true" : "false") << '\n';
+  }
+  return o.str();
+}
+
+nlohmann::json curve_json(const CreepAnalysis& a) {
+  nlohmann::json j = {{"source", a.source}, {"status", to_string(a.status)}, {"message", a.message},
+                      {"warnings", a.warnings}};
+  if (!a.usable()) return j;
+  const CreepModel& m = a.fit.best;
+  nlohmann::json units = nlohmann::json::array();
+  for (const KelvinUnit& u : m.kelvin)
+    units.push_back({{"h_nm", json_number(u.h_nm)}, {"h_se_nm", json_number(u.h_se_nm)},
+                     {"tau_s", json_number(u.tau_s)}, {"tau_se_s", json_number(u.tau_se_s)}});
+  nlohmann::json aic = nlohmann::json::object();
+  for (const CreepModel& c : a.fit.candidates) aic["N" + std::to_string(c.units)] = json_number(c.aic);
+  nlohmann::json peaks = nlohmann::json::array();
+  for (const SpectrumPeak& p : a.spectrum.peaks)
+    peaks.push_back({{"tau_s", json_number(p.tau_s)}, {"L_per_GPa", json_number(p.height_per_GPa)}, {"unit", p.unit}});
+  j["units"] = m.units;
+  j["kelvin_units"] = units;
+  j["c0_nm"] = json_number(m.c0_nm);
+  j["mu0_s_per_nm"] = json_number(m.mu0_s_per_nm());
+  j["mu0_se_s_per_nm"] = json_number(m.mu0_se_s_per_nm());
+  j["residual_rms_nm"] = json_number(m.residual_rms_nm);
+  j["r_squared"] = json_number(m.r_squared);
+  j["aic"] = aic;
+  j["points"] = a.fit.points;
+  j["hold_s"] = json_number(a.fit.hold_s);
+  j["hold_load_mN"] = json_number(a.hold_load_mN);
+  j["hold_start_depth_nm"] = json_number(a.hold_start_depth_nm);
+  j["contact_area_nm2"] = json_number(a.contact_area_nm2);
+  j["area_source"] = a.area_source;
+  j["spectrum_peaks"] = peaks;
+  j["merged_peaks"] = a.spectrum.merged;
+  return j;
+}
+
+// The hold data with the fit and its Kelvin and Maxwell (dashpot) parts, each from c0.
+std::string fit_figure(const CreepAnalysis& a, const std::filesystem::path& png) {
+  const CreepModel& m = a.fit.best;
+  std::ostringstream data;
+  data << "# t_s dh_nm fit_nm kelvin_nm maxwell_nm\n";
+  for (std::size_t i = 0; i < a.hold_t_s.size(); ++i) {
+    const double t = a.hold_t_s[i];
+    data << t << ' ' << a.hold_dh_nm[i] << ' ' << m.depth_nm(t) << ' ' << m.c0_nm + m.kelvin_nm(t) << ' '
+         << m.c0_nm + m.maxwell_nm(t) << '\n';
+  }
+  GnuplotFigure f;
+  f.png = png;
+  const std::string dat = png.stem().string() + ".dat";
+  f.data_files = {{dat, data.str()}};
+  f.script = "set title '" + curve_label(a.source) + "' noenhanced\nset xlabel 'time in hold (s)'\n"
+             "set ylabel 'creep depth {/Symbol D}h (nm)'\nset key left top\n"
+             "plot '" + dat + "' u 1:2 w p pt 7 ps 0.3 lc rgb '#999999' t 'data', "
+             "'' u 1:3 w l lw 2 lc rgb '#000000' t 'fit (N = " + std::to_string(m.units) + ")', "
+             "'' u 1:4 w l lw 2 dt 2 lc rgb '#1f77b4' t 'Kelvin units', "
+             "'' u 1:5 w l lw 2 dt 3 lc rgb '#d62728' t 'Maxwell dashpot'\n";
+  return render_figure(f);
+}
+
+}  // namespace
+
+void add_creep_command(CLI::App& app, CommandContext& ctx) {
+  auto args = std::make_shared<CreepArgs>();
+  auto* cmd = app.add_subcommand("creep", "Fit hold-segment creep (Maxwell-Voigt, Eq. 1) and relaxation spectra (Eq. 2)");
+  cmd->add_option("files", args->files, "Indentation files: NanoTest .txt or .zip, TriboScan .txt, generic CSV")
+      ->required()->check(CLI::ExistingFile);
+  cmd->add_option("-o,--out", args->out_dir, "Output folder")->required();
+  cmd->add_option("--units", args->units, "Force N Kelvin units (1-3); default: N = 1..3, AIC picks")
+      ->check(CLI::Range(1, 3));
+  cmd->add_option("--kernel", args->kernel, "Spectrum kernel: paper (x(1+x)e^-x) or ferry (x^2 e^-x)")
+      ->check(CLI::IsMember({"paper", "ferry"}))->capture_default_str();
+  cmd->add_option("--hold-start-s", args->hold_start_s, "Hold start time in s (default: found from the load plateau)");
+  cmd->add_option("--hold-end-s", args->hold_end_s, "Hold end time in s (default: found from the load plateau)");
+  cmd->add_option("--hold-tolerance", args->hold_tolerance, "Hold = load within this fraction of the maximum")
+      ->capture_default_str();
+  cmd->add_option("--contact-area-nm2", args->contact_area_nm2,
+                  "Contact area A0 at hold start in nm^2 (default: Oliver-Pharr area at hold start)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--area-coefficients", args->area_coefficients,
+                  "Area function C0,C1,C2,... of A = C0 hc^2 + C1 hc + C2 hc^1/2 + ... (hc in nm, A in nm^2)")
+      ->delimiter(',')->capture_default_str();
+  cmd->add_option("--epsilon", args->epsilon, "Oliver-Pharr geometry factor (Berkovich 0.75)")->capture_default_str();
+  cmd->add_option("--tau-min-s", args->tau_min_s, "Lower bound of tau in s (default: the sample step)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--tau-max-s", args->tau_max_s, "Upper bound of tau in s (default: 5 x the hold time)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--starts", args->starts, "Grid starts refined per N")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--grid-per-decade", args->grid_per_decade, "Start grid points per decade of tau")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--max-iterations", args->max_iterations, "Levenberg-Marquardt iterations per start")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--spectrum-tau-min-s", args->spectrum_tau_min_s, "Spectrum grid start in s")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--spectrum-tau-max-s", args->spectrum_tau_max_s, "Spectrum grid end in s")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--spectrum-points-per-decade", args->spectrum_points_per_decade, "Spectrum grid density")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--merge-ratio", args->merge_ratio, "Units closer than this tau ratio give merged peaks")
+      ->capture_default_str();
+  cmd->add_option("--threads", args->threads, "Worker threads (results identical for any number)")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--figures", args->figures, "Creep-fit figures for at most this many curves (0: none)")
+      ->check(CLI::NonNegativeNumber)->capture_default_str();
+
+  cmd->callback([args, &ctx]() {
+    const CreepArgs& a = *args;
+    CreepAnalysisOptions o;
+    o.segments.hold_load_tolerance = a.hold_tolerance;
+    o.segments.hold_start_s = a.hold_start_s;
+    o.segments.hold_end_s = a.hold_end_s;
+    o.fit.units = a.units;
+    o.fit.starts = a.starts;
+    o.fit.grid_points_per_decade = a.grid_per_decade;
+    o.fit.max_iterations = a.max_iterations;
+    o.fit.tau_min_s = a.tau_min_s;
+    o.fit.tau_max_s = a.tau_max_s;
+    o.spectrum.kernel = *parse_kernel(a.kernel);
+    o.spectrum.tau_min_s = a.spectrum_tau_min_s;
+    o.spectrum.tau_max_s = a.spectrum_tau_max_s;
+    o.spectrum.points_per_decade = a.spectrum_points_per_decade;
+    o.spectrum.merge_ratio = a.merge_ratio;
+    o.oliver_pharr.area.coefficients = a.area_coefficients;
+    o.oliver_pharr.epsilon = a.epsilon;
+    o.contact_area_nm2 = a.contact_area_nm2;
+
+    IndentInputs in = read_indent_inputs(a.files, std::nullopt, std::cerr);
+    std::vector<CreepAnalysis> results(in.curves.size());
+    parallel_for(static_cast<long>(in.curves.size()), a.threads, [&](long i, int) {
+      results[static_cast<std::size_t>(i)] = analyze_creep(in.curves[static_cast<std::size_t>(i)], o);
+    });
+    for (const BatchFailure& f : in.read.failures) {  // unreadable files appear in the outputs too
+      CreepAnalysis bad;
+      bad.source = f.input;
+      bad.message = f.message;
+      results.push_back(bad);
+    }
+
+    namespace fs = std::filesystem;
+    const fs::path out(a.out_dir);
+    write_file_atomic(out / "creep.csv", creep_csv(results));
+
+    // spectrum.csv and the spectra figure: one column per usable curve and their mean.
+    const std::vector<double> grid = spectrum_grid(o.spectrum);
+    std::vector<const CreepAnalysis*> good;
+    std::vector<CreepModel> models;
+    std::vector<Spectrum> spectra;
+    for (const CreepAnalysis& r : results) {
+      if (!r.usable() || r.spectrum.tau_s.empty()) continue;
+      good.push_back(&r);
+      models.push_back(r.fit.best);
+      spectra.push_back(r.spectrum);
+    }
+    std::ostringstream csv, dat;
+    csv << "tau_s";
+    for (const CreepAnalysis* r : good) csv << ',' << csv_field("L_per_GPa:" + curve_label(r->source));
+    csv << ",L_mean_per_GPa\n";
+    for (std::size_t i = 0; i < grid.size(); ++i) {
+      double sum = 0;
+      csv << csv_number(grid[i]);
+      dat << grid[i];
+      for (const CreepAnalysis* r : good) {
+        sum += r->spectrum.L_per_GPa[i];
+        csv << ',' << csv_number(r->spectrum.L_per_GPa[i]);
+        dat << ' ' << r->spectrum.L_per_GPa[i];
+      }
+      const double mean = good.empty() ? NAN : sum / static_cast<double>(good.size());
+      csv << ',' << csv_number(mean) << '\n';
+      dat << ' ' << mean << '\n';
+    }
+    write_file_atomic(out / "spectrum.csv", csv.str());
+
+    std::vector<std::string> warnings;
+    if (!good.empty()) {
+      GnuplotFigure f;
+      f.png = out / "spectra.png";
+      f.data_files = {{"spectra.dat", dat.str()}};
+      std::ostringstream s;
+      s << "set logscale x\nset format x '10^{%L}'\nset xlabel '{/Symbol t} (s)'\nset ylabel 'L({/Symbol t}) (GPa^{-1})'\n"
+        << "set title 'Relaxation spectra, kernel " << a.kernel << "'\nset key right top\nplot ";
+      for (std::size_t k = 0; k < good.size(); ++k)
+        s << "'spectra.dat' u 1:" << k + 2 << " w l lw 1 lc rgb '#9ecae1' " << (k == 0 ? "t 'curves'" : "notitle") << ", ";
+      s << "'spectra.dat' u 1:" << good.size() + 2 << " w l lw 3 lc rgb '#08306b' t 'mean'\n";
+      f.script = s.str();
+      const std::string w = render_figure(f);
+      if (!w.empty()) warnings.push_back(w);
+    }
+    int drawn = 0;
+    for (const CreepAnalysis* r : good) {
+      if (drawn >= a.figures) break;
+      ++drawn;
+      const std::string w = fit_figure(*r, out / ("creep_fit_" + std::to_string(drawn) + ".png"));
+      if (!w.empty()) warnings.push_back(w);
+    }
+
+    const CreepRepeatStats st = summarize_repeats(models, spectra);
+    nlohmann::json curves = nlohmann::json::array();
+    for (const CreepAnalysis& r : results) curves.push_back(curve_json(r));
+    int failed = 0;
+    for (const CreepAnalysis& r : results) failed += !r.usable();
+    nlohmann::json j = {
+        {"units", {{"time", "s"}, {"depth", "nm"}, {"load", "mN"}, {"mu0", "s/nm"}, {"L", "1/GPa"}, {"area", "nm^2"}}},
+        {"kernel", a.kernel},
+        {"options",
+         {{"units_forced", a.units ? nlohmann::json(*a.units) : nlohmann::json(nullptr)},
+          {"starts", a.starts}, {"grid_per_decade", a.grid_per_decade}, {"max_iterations", a.max_iterations},
+          {"tau_min_s", a.tau_min_s ? json_number(*a.tau_min_s) : nlohmann::json("sample step")},
+          {"tau_max_s", a.tau_max_s ? json_number(*a.tau_max_s) : nlohmann::json("5 x hold time")},
+          {"contact_area_nm2", a.contact_area_nm2 ? json_number(*a.contact_area_nm2) : nlohmann::json("oliver-pharr")},
+          {"area_coefficients", a.area_coefficients}, {"epsilon", a.epsilon}, {"merge_ratio", a.merge_ratio},
+          {"hold_tolerance", a.hold_tolerance}}},
+        {"curves", curves},
+        {"curves_total", results.size()},
+        {"curves_failed", failed},
+        {"figure_warnings", warnings},
+        {"repeats",
+         {{"tau1_s", mean_sd_json(st.tau1_s)}, {"tau2_s", mean_sd_json(st.tau2_s)}, {"h1_nm", mean_sd_json(st.h1_nm)},
+          {"h2_nm", mean_sd_json(st.h2_nm)}, {"mu0_s_per_nm", mean_sd_json(st.mu0_s_per_nm)},
+          {"peak1_tau_s", mean_sd_json(st.peak1_tau_s)}, {"peak1_L_per_GPa", mean_sd_json(st.peak1_height_per_GPa)},
+          {"peak2_tau_s", mean_sd_json(st.peak2_tau_s)}, {"peak2_L_per_GPa", mean_sd_json(st.peak2_height_per_GPa)}}}};
+    write_json_atomic(out / "summary.json", j);
+
+    for (const CreepAnalysis& r : results) {
+      if (r.usable()) {
+        std::cout << curve_label(r.source) << ": " << r.fit.brief_report() << '\n';
+      } else if (std::none_of(in.read.failures.begin(), in.read.failures.end(),
+                              [&](const BatchFailure& f) { return f.input == r.source; })) {
+        std::cerr << "ERROR: " << r.message << '\n';
+      }
+    }
+    for (const std::string& w : warnings) std::cerr << "WARNING: " << w << '\n';
+    std::cout << results.size() - static_cast<std::size_t>(failed) << " of " << results.size()
+              << " curves fitted; outputs in " << out.string() << '\n';
+    ctx.exit_code = failed > 0 ? 1 : 0;
+  });
+}
+
+}  // namespace mgscope

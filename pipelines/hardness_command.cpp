@@ -1,0 +1,238 @@
+// `mgscope hardness FILE... -o OUTDIR`: Oliver-Pharr hardness and moduli per indent, pop-ins,
+// a hardness map over the indent positions and the cumulative distribution (docs/indentation.md).
+#include <algorithm>
+#include <iostream>
+#include <sstream>
+
+#include "fitting/indent_analysis.hpp"
+#include "fitting/indent_readers.hpp"
+#include "imaging/parallel_for.hpp"
+#include "pipelines/atomic_file.hpp"
+#include "pipelines/commands.hpp"
+#include "pipelines/gnuplot_figure.hpp"
+#include "pipelines/indent_inputs.hpp"
+#include "pipelines/json_output.hpp"
+
+namespace mgscope {
+
+namespace {
+
+struct HardnessArgs {
+  std::vector<std::string> files;
+  std::string out_dir;
+  std::optional<std::string> positions;
+  std::optional<double> hold_start_s, hold_end_s;
+  double hold_tolerance = 0.002;
+  std::vector<double> area_coefficients = {24.5};
+  double fit_low = 0.20, fit_high = 0.95, epsilon = 0.75, beta = 1.034;
+  double poisson = 0.3, indenter_modulus_GPa = 1141, indenter_poisson = 0.07;
+  int popin_window = 10;
+  double popin_factor = 3, popin_min_nm = 2;
+  int threads = 1;
+  int figures = 5;
+};
+
+std::string hardness_csv(const std::vector<HardnessAnalysis>& results) {
+  std::ostringstream o;
+  o << "source,status,message,x_um,y_um,max_load_mN,max_depth_nm,alpha_mN,exponent_m,final_depth_nm,"
+       "stiffness_mN_per_nm,contact_depth_nm,contact_area_nm2,hardness_GPa,reduced_modulus_GPa,modulus_GPa,"
+       "fit_points,fit_rms_mN,popins,popin_loads_mN,popin_depths_nm,popin_jumps_nm\n";
+  for (const HardnessAnalysis& h : results) {
+    const OliverPharrResult& r = h.oliver_pharr;
+    o << csv_field(h.source) << ',' << to_string(h.status) << ',' << csv_field(h.message) << ','
+      << (h.x_um ? csv_number(*h.x_um) : "") << ',' << (h.y_um ? csv_number(*h.y_um) : "");
+    if (!h.usable()) {
+      o << std::string(17, ',') << '\n';
+      continue;
+    }
+    for (double v : {r.max_load_mN, r.max_depth_nm, r.alpha_mN, r.exponent_m, r.final_depth_nm, r.stiffness_mN_per_nm,
+                     r.contact_depth_nm, r.contact_area_nm2, r.hardness_GPa, r.reduced_modulus_GPa, r.modulus_GPa})
+      o << ',' << csv_number(v);
+    o << ',' << r.fit_points << ',' << csv_number(r.fit_rms_mN) << ',' << h.popins.size();
+    std::string loads, depths, jumps;
+    for (const Popin& p : h.popins) {
+      const std::string sep = loads.empty() ? "" : ";";
+      loads += sep + csv_number(p.load_mN);
+      depths += sep + csv_number(p.depth_nm);
+      jumps += sep + csv_number(p.jump_nm);
+    }
+    o << ',' << loads << ',' << depths << ',' << jumps << '\n';
+  }
+  return o.str();
+}
+
+nlohmann::json mean_sd_json(const std::vector<double>& v) {
+  const MeanSd m = mean_sd(v);
+  return {{"mean", json_number(m.mean)}, {"sd", json_number(m.sd)}, {"n", m.n}};
+}
+
+}  // namespace
+
+void add_hardness_command(CLI::App& app, CommandContext& ctx) {
+  auto args = std::make_shared<HardnessArgs>();
+  auto* cmd = app.add_subcommand("hardness", "Oliver-Pharr hardness and modulus per indent, pop-ins, hardness maps");
+  cmd->add_option("files", args->files, "Indentation files: NanoTest .txt or .zip, TriboScan .txt, generic CSV")
+      ->required()->check(CLI::ExistingFile);
+  cmd->add_option("-o,--out", args->out_dir, "Output folder")->required();
+  cmd->add_option("--positions", args->positions, "Positions CSV (file, x_um, y_um) for the hardness map")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--hold-start-s", args->hold_start_s, "Hold start time in s (default: found from the load plateau)");
+  cmd->add_option("--hold-end-s", args->hold_end_s, "Hold end time in s = start of unloading (default: found)");
+  cmd->add_option("--hold-tolerance", args->hold_tolerance, "Hold = load within this fraction of the maximum")
+      ->capture_default_str();
+  cmd->add_option("--area-coefficients", args->area_coefficients,
+                  "Area function C0,C1,C2,... of A = C0 hc^2 + C1 hc + C2 hc^1/2 + ... (hc in nm, A in nm^2)")
+      ->delimiter(',')->capture_default_str();
+  cmd->add_option("--fit-low", args->fit_low, "Unloading fit from this fraction of Pmax")->capture_default_str();
+  cmd->add_option("--fit-high", args->fit_high, "Unloading fit up to this fraction of Pmax")->capture_default_str();
+  cmd->add_option("--epsilon", args->epsilon, "Geometry factor of hc = hmax - eps Pmax/S (Berkovich 0.75)")
+      ->capture_default_str();
+  cmd->add_option("--beta", args->beta, "Indenter shape factor of Er (Berkovich 1.034)")->capture_default_str();
+  cmd->add_option("--poisson", args->poisson, "Poisson's ratio of the sample")->capture_default_str();
+  cmd->add_option("--indenter-modulus-GPa", args->indenter_modulus_GPa, "Indenter Young's modulus in GPa (diamond)")
+      ->capture_default_str();
+  cmd->add_option("--indenter-poisson", args->indenter_poisson, "Indenter Poisson's ratio (diamond)")->capture_default_str();
+  cmd->add_option("--popin-window", args->popin_window, "Samples each side for the local median depth step")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--popin-factor", args->popin_factor, "A pop-in step exceeds this x the local median step")
+      ->capture_default_str();
+  cmd->add_option("--popin-min-nm", args->popin_min_nm, "A pop-in step is at least this many nm")->capture_default_str();
+  cmd->add_option("--threads", args->threads, "Worker threads (results identical for any number)")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--figures", args->figures, "Load-depth figures for at most this many indents (0: none)")
+      ->check(CLI::NonNegativeNumber)->capture_default_str();
+
+  cmd->callback([args, &ctx]() {
+    const HardnessArgs& a = *args;
+    HardnessAnalysisOptions o;
+    o.segments.hold_load_tolerance = a.hold_tolerance;
+    o.segments.hold_start_s = a.hold_start_s;
+    o.segments.hold_end_s = a.hold_end_s;
+    o.oliver_pharr.area.coefficients = a.area_coefficients;
+    o.oliver_pharr.fit_low_fraction = a.fit_low;
+    o.oliver_pharr.fit_high_fraction = a.fit_high;
+    o.oliver_pharr.epsilon = a.epsilon;
+    o.oliver_pharr.beta = a.beta;
+    o.oliver_pharr.sample_poisson = a.poisson;
+    o.oliver_pharr.indenter_modulus_GPa = a.indenter_modulus_GPa;
+    o.oliver_pharr.indenter_poisson = a.indenter_poisson;
+    o.popins.window = a.popin_window;
+    o.popins.jump_factor = a.popin_factor;
+    o.popins.min_jump_nm = a.popin_min_nm;
+
+    IndentInputs in = read_indent_inputs(a.files, a.positions, std::cerr);
+    std::vector<HardnessAnalysis> results(in.curves.size());
+    parallel_for(static_cast<long>(in.curves.size()), a.threads, [&](long i, int) {
+      results[static_cast<std::size_t>(i)] = analyze_hardness(in.curves[static_cast<std::size_t>(i)], o);
+    });
+    for (const BatchFailure& f : in.read.failures) {
+      HardnessAnalysis bad;
+      bad.source = f.input;
+      bad.message = f.message;
+      results.push_back(bad);
+    }
+    namespace fs = std::filesystem;
+    const fs::path out(a.out_dir);
+    write_file_atomic(out / "hardness.csv", hardness_csv(results));
+
+    std::vector<double> H, Er, E, popin_counts;
+    std::ostringstream map, cdf;
+    std::vector<std::string> warnings;
+    int failed = 0, mapped = 0;
+    for (const HardnessAnalysis& h : results) {
+      if (!h.usable()) {
+        ++failed;
+        continue;
+      }
+      H.push_back(h.oliver_pharr.hardness_GPa);
+      Er.push_back(h.oliver_pharr.reduced_modulus_GPa);
+      E.push_back(h.oliver_pharr.modulus_GPa);
+      popin_counts.push_back(static_cast<double>(h.popins.size()));
+      if (h.x_um && h.y_um) {
+        map << *h.x_um << ' ' << *h.y_um << ' ' << h.oliver_pharr.hardness_GPa << '\n';
+        ++mapped;
+      }
+    }
+    std::vector<double> sorted = H;
+    std::sort(sorted.begin(), sorted.end());
+    for (std::size_t i = 0; i < sorted.size(); ++i)
+      cdf << sorted[i] << ' ' << static_cast<double>(i + 1) / static_cast<double>(sorted.size()) << '\n';
+    if (!sorted.empty()) {
+      GnuplotFigure f;
+      f.png = out / "hardness_cdf.png";
+      f.data_files = {{"hardness_cdf.dat", cdf.str()}};
+      f.script = "set xlabel 'hardness H (GPa)'\nset ylabel 'cumulative fraction'\nset yrange [0:1]\nset key off\n"
+                 "plot 'hardness_cdf.dat' u 1:2 w steps lw 2 lc rgb '#08306b', '' u 1:2 w p pt 7 ps 0.5 lc rgb '#08306b'\n";
+      const std::string w = render_figure(f);
+      if (!w.empty()) warnings.push_back(w);
+    }
+    if (mapped >= 4) {  // a contour map needs a few positions to interpolate between
+      GnuplotFigure f;
+      f.png = out / "hardness_map.png";
+      f.data_files = {{"hardness_map.dat", map.str()}};
+      f.script = "set view map\nset dgrid3d 40,40 qnorm 2\nset pm3d at b\nunset surface\nset contour base\n"
+                 "set cntrparam levels 8\nset xlabel 'x ({/Symbol m}m)'\nset ylabel 'y ({/Symbol m}m)'\n"
+                 "set cblabel 'H (GPa)'\nset palette rgbformulae 33,13,10\nset key off\nset size ratio -1\n"
+                 "splot 'hardness_map.dat' u 1:2:3 w l lc rgb '#000000'\n";
+      const std::string w = render_figure(f);
+      if (!w.empty()) warnings.push_back(w);
+    }
+    int drawn = 0;
+    for (std::size_t i = 0; i < in.curves.size() && drawn < a.figures; ++i) {
+      if (!results[i].usable()) continue;
+      ++drawn;
+      const IndentCurve& c = in.curves[i];
+      std::ostringstream curve, pops;
+      for (std::size_t k = 0; k < c.size(); ++k) curve << c.depth_nm[k] << ' ' << c.load_mN[k] << '\n';
+      for (const Popin& p : results[i].popins) pops << p.depth_nm << ' ' << p.load_mN << '\n';
+      if (results[i].popins.empty()) pops << "NaN NaN\n";
+      GnuplotFigure f;
+      const std::string stem = "load_depth_" + std::to_string(drawn);
+      f.png = out / (stem + ".png");
+      f.data_files = {{stem + ".dat", curve.str()}, {stem + "_popins.dat", pops.str()}};
+      f.script = "set title '" + curve_label(c.source) + "' noenhanced\nset xlabel 'depth (nm)'\nset ylabel 'load (mN)'\n"
+                 "set key left top\nplot '" + stem + ".dat' u 1:2 w l lw 1.5 lc rgb '#08306b' t 'curve', '" + stem +
+                 "_popins.dat' u 1:2 w p pt 6 ps 1.5 lc rgb '#d62728' t 'pop-ins'\n";
+      const std::string w = render_figure(f);
+      if (!w.empty()) warnings.push_back(w);
+    }
+
+    nlohmann::json per = nlohmann::json::array();
+    for (const HardnessAnalysis& h : results) {
+      nlohmann::json pops = nlohmann::json::array();
+      for (const Popin& p : h.popins)
+        pops.push_back({{"load_mN", json_number(p.load_mN)}, {"depth_nm", json_number(p.depth_nm)},
+                        {"jump_nm", json_number(p.jump_nm)}});
+      per.push_back({{"source", h.source}, {"status", to_string(h.status)}, {"message", h.message},
+                     {"hardness_GPa", h.usable() ? json_number(h.oliver_pharr.hardness_GPa) : nullptr},
+                     {"reduced_modulus_GPa", h.usable() ? json_number(h.oliver_pharr.reduced_modulus_GPa) : nullptr},
+                     {"popins", pops}});
+    }
+    nlohmann::json j = {
+        {"units", {{"load", "mN"}, {"depth", "nm"}, {"hardness", "GPa"}, {"modulus", "GPa"}, {"position", "um"}}},
+        {"indents_total", results.size()},
+        {"indents_failed", failed},
+        {"hardness_GPa", mean_sd_json(H)},
+        {"reduced_modulus_GPa", mean_sd_json(Er)},
+        {"modulus_GPa", mean_sd_json(E)},
+        {"popins_per_indent", mean_sd_json(popin_counts)},
+        {"options", {{"area_coefficients", a.area_coefficients}, {"epsilon", a.epsilon}, {"beta", a.beta},
+                     {"sample_poisson", a.poisson}, {"indenter_modulus_GPa", a.indenter_modulus_GPa},
+                     {"indenter_poisson", a.indenter_poisson}, {"fit_fraction_of_Pmax", {a.fit_low, a.fit_high}}}},
+        {"indents", per},
+        {"figure_warnings", warnings}};
+    write_json_atomic(out / "summary.json", j);
+
+    for (const HardnessAnalysis& h : results)
+      if (!h.usable() && std::none_of(in.read.failures.begin(), in.read.failures.end(),
+                                      [&](const BatchFailure& f) { return f.input == h.source; }))
+        std::cerr << "ERROR: " << h.message << '\n';
+    for (const std::string& w : warnings) std::cerr << "WARNING: " << w << '\n';
+    const MeanSd m = mean_sd(H);
+    std::cout << H.size() << " of " << results.size() << " indents analysed; H = " << m.mean << " +- " << m.sd
+              << " GPa; outputs in " << out.string() << '\n';
+    ctx.exit_code = failed > 0 ? 1 : 0;
+  });
+}
+
+}  // namespace mgscope

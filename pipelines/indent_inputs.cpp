@@ -1,0 +1,44 @@
+// Input reading and threading for the nanoindentation subcommands.
+#include "pipelines/indent_inputs.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+
+#include "fitting/indent_readers.hpp"
+
+namespace mgscope {
+
+IndentInputs read_indent_inputs(const std::vector<std::string>& files, const std::optional<std::string>& positions_file,
+                                std::ostream& err) {
+  IndentInputs in;
+  std::vector<IndentPosition> positions;
+  if (positions_file) positions = read_indent_positions(*positions_file);  // a bad positions file stops the run
+  in.read = run_batch(files, [&](const std::string& path) {
+    std::vector<IndentCurve> curves = read_indent_file(path);
+    apply_positions(curves, positions);
+    for (IndentCurve& c : curves) in.curves.push_back(std::move(c));
+  }, err);
+  return in;
+}
+
+std::string curve_label(const std::string& source) {
+  const auto zip = source.rfind(".zip:");
+  return zip != std::string::npos ? source.substr(zip + 5) : std::filesystem::path(source).filename().string();
+}
+
+std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+  std::string out = "\"";
+  for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+std::string csv_number(double v) {
+  if (!std::isfinite(v)) return "";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.10g", v);
+  return buf;
+}
+
+}  // namespace mgscope

@@ -1,0 +1,126 @@
+// Oliver-Pharr and pop-ins against generated curves with known H, Er and pop-in loads, and a
+// physically sensible range on the real exports.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "fitting/indent_readers.hpp"
+#include "fitting/indent_synth.hpp"
+#include "fitting/oliver_pharr.hpp"
+#include "fitting/popin.hpp"
+#include "tests/test_support.hpp"
+
+namespace mgscope {
+namespace {
+
+IndentSynthOptions hardness_options(double H, double Er, std::uint64_t seed) {
+  IndentSynthOptions o;
+  o.hardness_GPa = H;
+  o.reduced_modulus_GPa = Er;
+  o.loading_rate_mN_per_s = 5;
+  o.unloading_rate_mN_per_s = 5;
+  o.hold_s = 5;
+  o.rate_Hz = 20;
+  o.depth_noise_nm = 0.3;
+  o.load_noise_mN = 0.005;
+  o.drift_nm_per_s = 0.02;
+  o.seed = seed;
+  return o;
+}
+
+TEST(OliverPharr, RecoversHardnessAndReducedModulusWithinTwoPercent) {
+  std::uint64_t seed = 1;
+  for (double H : {3.0, 6.0, 9.0}) {
+    for (double Er : {50.0, 70.0, 120.0}) {
+      const IndentCurve c = synth_indent_curve(hardness_options(H, Er, seed++), "op");
+      const OliverPharrResult r = oliver_pharr(c, find_segments(c));
+      ASSERT_TRUE(r.usable()) << r.message;
+      EXPECT_NEAR(r.hardness_GPa, H, 0.02 * H) << "H " << H << " Er " << Er;
+      EXPECT_NEAR(r.reduced_modulus_GPa, Er, 0.02 * Er) << "H " << H << " Er " << Er;
+      EXPECT_NEAR(r.exponent_m, 1.5, 0.1);
+      EXPECT_NEAR(r.modulus_GPa, sample_modulus_GPa(r.reduced_modulus_GPa, OliverPharrOptions{}), 1e-9);
+    }
+  }
+}
+
+TEST(OliverPharr, NoiselessCurveGivesExactTruth) {
+  IndentSynthOptions o = hardness_options(6, 70, 1);
+  o.depth_noise_nm = o.load_noise_mN = o.drift_nm_per_s = 0;
+  const IndentCurve c = synth_indent_curve(o, "exact");
+  const OliverPharrResult r = oliver_pharr(c, find_segments(c));
+  const IndentSynthTruth t = indent_synth_truth(o);
+  EXPECT_NEAR(r.stiffness_mN_per_nm, t.stiffness_mN_per_nm, 1e-6 * t.stiffness_mN_per_nm);
+  EXPECT_NEAR(r.contact_depth_nm, t.contact_depth_nm, 1e-4);
+  EXPECT_NEAR(r.hardness_GPa, 6.0, 1e-5);
+  EXPECT_NEAR(r.reduced_modulus_GPa, 70.0, 1e-4);
+}
+
+TEST(OliverPharr, ModulusAndAreaFunctionClosedForms) {
+  OliverPharrOptions o;
+  // 1/Er = (1 - 0.09)/E + (1 - 0.0049)/1141 with E = 80 GPa.
+  const double er = 1 / ((1 - 0.09) / 80 + (1 - 0.0049) / 1141);
+  EXPECT_NEAR(sample_modulus_GPa(er, o), 80, 1e-9);
+  AreaFunction a;
+  a.coefficients = {24.5, 100, 50};
+  EXPECT_NEAR(a.area_nm2(400), 24.5 * 160000 + 100 * 400 + 50 * 20, 1e-6);
+}
+
+TEST(OliverPharr, TooShortUnloadingFails) {
+  IndentCurve c;
+  c.source = "short";
+  for (int i = 0; i < 20; ++i) c.time_s.push_back(i + 1), c.depth_nm.push_back(10.0 * i), c.load_mN.push_back(i);
+  c.time_s.push_back(21), c.depth_nm.push_back(150), c.load_mN.push_back(2);
+  const OliverPharrResult r = oliver_pharr(c, find_segments(c));
+  EXPECT_EQ(r.status, FitStatus::Failure);
+  EXPECT_NE(r.message.find("too few unloading points"), std::string::npos) << r.message;
+}
+
+TEST(Popins, FindsInsertedPopinsAndNoneOnSmoothCurves) {
+  const std::vector<double> loads = {12, 25, 38};
+  int inserted = 0, found = 0, false_found = 0;
+  for (std::uint64_t seed = 1; seed <= 64; ++seed) {
+    IndentSynthOptions o = hardness_options(5 + 0.02 * static_cast<double>(seed), 70, seed);
+    o.popin_loads_mN = loads;
+    const IndentCurve c = synth_indent_curve(o, "popin");
+    const auto p = find_popins(c, find_segments(c));
+    inserted += static_cast<int>(loads.size());
+    for (double want : loads) {
+      for (const Popin& q : p) {
+        if (std::abs(q.load_mN - want) <= 0.3) {  // within one load step (0.25 mN) plus noise
+          ++found;
+          EXPECT_NEAR(q.jump_nm, 15, 3);
+          break;
+        }
+      }
+    }
+    false_found += static_cast<int>(p.size()) - static_cast<int>(loads.size());
+    IndentSynthOptions smooth = hardness_options(5 + 0.02 * static_cast<double>(seed), 70, seed + 1000);
+    const IndentCurve s = synth_indent_curve(smooth, "smooth");
+    EXPECT_TRUE(find_popins(s, find_segments(s)).empty()) << "seed " << seed;
+  }
+  EXPECT_GE(found, static_cast<int>(std::ceil(0.95 * inserted))) << found << " of " << inserted;
+  EXPECT_LE(false_found, 0);
+}
+
+TEST(OliverPharr, RealExportsGiveSensibleHardness) {
+  MGSCOPE_SHARED_OR_SKIP(zip, "indent/mm_Micromaterials_multipleIndentations.zip");
+  for (const IndentCurve& c : read_indent_file(zip)) {
+    const OliverPharrResult r = oliver_pharr(c, find_segments(c));
+    ASSERT_TRUE(r.usable()) << c.source << ": " << r.message;
+    EXPECT_GT(r.hardness_GPa, 1) << c.source;
+    EXPECT_LT(r.hardness_GPa, 30) << c.source;
+    EXPECT_GT(r.reduced_modulus_GPa, 20) << c.source;
+    EXPECT_LT(r.reduced_modulus_GPa, 600) << c.source;
+  }
+  MGSCOPE_SHARED_OR_SKIP(tribo, "indent/mm_Hysitron_RobinSteel0000LC.txt");
+  const IndentCurve c = read_indent_file(tribo)[0];
+  const OliverPharrResult r = oliver_pharr(c, find_segments(c));
+  ASSERT_TRUE(r.usable()) << r.message;
+  EXPECT_GT(r.hardness_GPa, 1);  // steel: a few GPa
+  EXPECT_LT(r.hardness_GPa, 15);
+  EXPECT_GT(r.reduced_modulus_GPa, 50);
+  EXPECT_LT(r.reduced_modulus_GPa, 400);
+}
+
+}  // namespace
+}  // namespace mgscope

@@ -1,0 +1,154 @@
+// Readers on the real exports in ../shared/data/indent (counts found independently with awk
+// and wc: see the comments) and on generated and broken files.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "fitting/error.hpp"
+#include "fitting/indent_readers.hpp"
+#include "fitting/indent_synth.hpp"
+#include "tests/test_support.hpp"
+
+namespace mgscope {
+namespace {
+
+void write(const std::filesystem::path& p, const std::string& bytes) {
+  std::ofstream(p, std::ios::binary) << bytes;
+}
+
+// Expects InputError whose message names `path` and contains `fragment`.
+template <class F>
+void expect_input_error(F&& read, const std::string& path, const std::string& fragment) {
+  try {
+    read();
+    ADD_FAILURE() << "no InputError for " << path;
+  } catch (const InputError& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find(path), std::string::npos) << m;
+    EXPECT_NE(m.find(fragment), std::string::npos) << m;
+  }
+}
+
+TEST(IndentReaders, NanoTestRealFile) {
+  MGSCOPE_SHARED_OR_SKIP(path, "indent/mm_Micromaterials_1000nmXX_1_6958_-4555.txt");
+  const auto curves = read_indent_file(path);
+  ASSERT_EQ(curves.size(), 1u);
+  const IndentCurve& c = curves[0];
+  EXPECT_EQ(c.format, "nanotest");
+  EXPECT_EQ(c.size(), 886u);  // wc -l: 886 CRLF lines
+  EXPECT_DOUBLE_EQ(c.time_s[0], 0.0);
+  EXPECT_DOUBLE_EQ(c.depth_nm[0], -367.982536);
+  EXPECT_DOUBLE_EQ(c.load_mN[885], 0.0);
+  EXPECT_DOUBLE_EQ(c.time_s[885], 161.948327);
+  const IndentSegments s = find_segments(c);
+  EXPECT_EQ(s.approach_end, 21u);  // awk '$1==0': 21 rows at time 0
+  // awk '$3+0 >= 0.998*123.332821': lines 336..522, 187 rows, contiguous.
+  EXPECT_EQ(s.hold_begin, 335u);
+  EXPECT_EQ(s.hold_end, 522u);
+  EXPECT_DOUBLE_EQ(c.load_mN[s.max_load_index], 123.332821);
+}
+
+TEST(IndentReaders, NanoTestZipOfThirtyNine) {
+  MGSCOPE_SHARED_OR_SKIP(path, "indent/mm_Micromaterials_multipleIndentations.zip");
+  const auto curves = read_indent_file(path);
+  ASSERT_EQ(curves.size(), 39u);  // unzip -l: 39 files
+  std::size_t total = 0;
+  for (const auto& c : curves) total += c.size();
+  EXPECT_EQ(total, 34211u);  // cat *.txt | awk 'NF>=3' | wc -l
+  EXPECT_EQ(curves[0].source, path + ":1000nmXX 1 6958 -4555.txt");
+  EXPECT_EQ(curves[0].size(), 886u);
+  EXPECT_EQ(curves[1].size(), 890u);  // 1000nmXX 2: 890 rows
+  EXPECT_EQ(curves[24].source, path + ":300nmXX 1 7024 -4526.txt");
+  EXPECT_EQ(curves[24].size(), 809u);
+  for (const auto& c : curves) EXPECT_NO_THROW(find_segments(c)) << c.source;
+}
+
+TEST(IndentReaders, TriboScanRealFileInMilliNewton) {
+  MGSCOPE_SHARED_OR_SKIP(path, "indent/mm_Hysitron_RobinSteel0000LC.txt");
+  const auto curves = read_indent_file(path);
+  ASSERT_EQ(curves.size(), 1u);
+  const IndentCurve& c = curves[0];
+  EXPECT_EQ(c.format, "triboscan");
+  EXPECT_EQ(c.size(), 5304u);  // "Number of Points = 5304"; awk 'NR>4 && NF>=3' agrees
+  EXPECT_DOUBLE_EQ(c.depth_nm[0], 0.814723);
+  EXPECT_NEAR(c.load_mN[0], 1.836146e-3, 1e-15);  // 1.836146 µN
+  EXPECT_DOUBLE_EQ(c.time_s[5303], 27.059622);
+  ASSERT_FALSE(c.notes.empty());
+  const IndentSegments s = find_segments(c);
+  EXPECT_NEAR(c.load_mN[s.max_load_index], 3.000027013, 1e-12);
+  // awk 'NR>4 && NF>=3 && $2+0 >= 0.998*3000.027013': file lines 2306..3316, 1009 data rows
+  // (blank segment-marker lines 206, 311, 2312 and 3313 are not rows).
+  EXPECT_EQ(s.hold_begin, 2299u);
+  EXPECT_EQ(s.hold_end, 3308u);
+}
+
+TEST(IndentReaders, GenericCsvRoundTripWithPositions) {
+  const auto dir = test::scratch_dir("indent_csv");
+  IndentSynthOptions o;
+  o.hold_s = 5;
+  IndentCurve c = synth_indent_curve(o, "x");
+  c.x_um = 12.5;
+  c.y_um = -3;
+  write(dir / "a.csv", format_indent_csv(c));
+  const auto back = read_indent_file((dir / "a.csv").string());
+  ASSERT_EQ(back.size(), 1u);
+  EXPECT_EQ(back[0].format, "csv");
+  EXPECT_EQ(back[0].size(), c.size());
+  EXPECT_DOUBLE_EQ(*back[0].x_um, 12.5);
+  EXPECT_DOUBLE_EQ(*back[0].y_um, -3.0);
+  EXPECT_NEAR(back[0].depth_nm[100], c.depth_nm[100], 1e-6);
+
+  write(dir / "n.txt", format_nanotest_text(c));
+  auto nt = read_indent_file((dir / "n.txt").string());
+  EXPECT_EQ(nt[0].format, "nanotest");
+  EXPECT_EQ(nt[0].size(), c.size());
+  write(dir / "pos.csv", "file,x_um,y_um\nn.txt,4,5\n");
+  apply_positions(nt, read_indent_positions((dir / "pos.csv").string()));
+  EXPECT_DOUBLE_EQ(*nt[0].x_um, 4.0);
+  EXPECT_DOUBLE_EQ(*nt[0].y_um, 5.0);
+}
+
+TEST(IndentReaders, BadInputsNameTheFile) {
+  const auto dir = test::scratch_dir("indent_bad");
+  const std::string missing_col = (dir / "missing.csv").string();
+  write(missing_col, "time_s,load_mN\n0,1\n");
+  expect_input_error([&] { read_indent_file(missing_col); }, missing_col, "depth_nm");
+
+  const std::string garbled = (dir / "garbled.txt").string();
+  write(garbled, "0.1\t5.0\t0.2\r\n0.2\t5.x\t0.3\r\n");
+  expect_input_error([&] { read_indent_file(garbled); }, garbled, "line 2");
+
+  const std::string short_rows = (dir / "short.txt").string();
+  write(short_rows, "0.1\t5.0\r\n");
+  expect_input_error([&] { read_indent_file(short_rows); }, short_rows, "3 TAB-separated");
+
+  const std::string truncated = (dir / "tribo.txt").string();
+  write(truncated, "Mon Apr 29 10:41:06 2019\n\nNumber of Points = 5\nDepth (nm)\tLoad (\xB5N)\tTime (s)\n1\t2\t0\n2\t3\t0.1\n");
+  expect_input_error([&] { read_indent_file(truncated); }, truncated, "Number of Points = 5");
+
+  const std::string binary = (dir / "bin.txt").string();
+  write(binary, std::string("\x01\x00\x02\x03", 4));
+  expect_input_error([&] { read_indent_file(binary); }, binary, "NUL");
+
+  const std::string badzip = (dir / "bad.zip").string();
+  write(badzip, std::string("PK\x03\x04garbage", 11));
+  expect_input_error([&] { read_indent_file(badzip); }, badzip, "zip");
+
+  const std::string backwards = (dir / "backwards.csv").string();
+  write(backwards, "time_s,depth_nm,load_mN\n1,10,1\n2,20,2\n1.5,30,3\n");
+  const auto c = read_indent_file(backwards);
+  expect_input_error([&] { find_segments(c[0]); }, backwards, "time decreases at data row 3");
+
+  const std::string with_nan = (dir / "nan.csv").string();
+  write(with_nan, "time_s,depth_nm,load_mN\n1,10,1\n2,nan,2\n");
+  EXPECT_THROW(
+      {
+        const auto v = read_indent_file(with_nan);
+        find_segments(v[0]);
+      },
+      InputError);
+}
+
+}  // namespace
+}  // namespace mgscope

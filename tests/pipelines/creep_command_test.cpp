@@ -1,0 +1,176 @@
+// The real `mgscope creep`, `mgscope hardness` and `mgscope synth creep|indent` on generated
+// files with known truth, with bad files in the batch.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "fitting/text_file.hpp"
+#include "tests/test_support.hpp"
+
+namespace mgscope {
+namespace {
+
+using Table = std::vector<std::map<std::string, std::string>>;
+
+Table read_csv(const std::filesystem::path& p) {
+  std::istringstream in(test::read_all(p));
+  std::string line;
+  std::getline(in, line);
+  const auto header = split_fields(line, ',');
+  Table t;
+  while (std::getline(in, line)) {
+    const auto f = split_fields(line, ',');
+    EXPECT_EQ(f.size(), header.size()) << line;
+    std::map<std::string, std::string> row;
+    for (std::size_t i = 0; i < header.size() && i < f.size(); ++i) row[header[i]] = f[i];
+    t.push_back(row);
+  }
+  return t;
+}
+
+void write(const std::filesystem::path& p, const std::string& s) { std::ofstream(p, std::ios::binary) << s; }
+
+TEST(CreepCommand, FitsGeneratedRepeatsAndGoesOnPastBadCurves) {
+  const auto dir = test::scratch_dir("creep_cmd");
+  const auto in = dir / "in";
+  auto r = test::run_mgscope("synth creep --count 3 --seed 5 --format nanotest -o '" + in.string() + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  // Bad curves: a flat hold, NaN in the data, time going backwards, too short to fit.
+  std::string flat = "time_s,depth_nm,load_mN\n";
+  for (int i = 1; i <= 300; ++i)
+    flat += std::to_string(0.1 * i) + "," + (i < 50 ? std::to_string(2.0 * i) : "100") + "," +
+            (i < 50 ? std::to_string(i) : "50") + "\n";
+  write(in / "flat.csv", flat);
+  write(in / "nan.csv", "time_s,depth_nm,load_mN\n0.1,1,1\n0.2,nan,2\n");
+  write(in / "backwards.csv", "time_s,depth_nm,load_mN\n0.1,1,1\n0.3,2,2\n0.2,3,3\n");
+  write(in / "short.csv", "time_s,depth_nm,load_mN\n0.1,1,1\n0.2,2,50\n0.3,2.1,50\n0.4,2.2,50\n0.5,1,1\n");
+  const std::string files = "'" + (in / "creep_01.txt").string() + "' '" + (in / "flat.csv").string() + "' '" +
+                            (in / "creep_02.txt").string() + "' '" + (in / "nan.csv").string() + "' '" +
+                            (in / "backwards.csv").string() + "' '" + (in / "short.csv").string() + "' '" +
+                            (in / "creep_03.txt").string() + "'";
+  const auto out1 = dir / "out1", out3 = dir / "out3";
+  r = test::run_mgscope("creep " + files + " -o '" + out1.string() + "' --threads 1");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("flat.csv"), std::string::npos) << r.output;
+  const Table t = read_csv(out1 / "creep.csv");
+  ASSERT_EQ(t.size(), 7u);
+  int ok = 0;
+  for (const auto& row : t) {
+    const std::string& src = row.at("source");
+    if (src.find("creep_0") != std::string::npos) {
+      ++ok;
+      EXPECT_EQ(row.at("status"), "Success") << src;
+      EXPECT_EQ(row.at("units"), "2") << src;
+      EXPECT_NEAR(std::stod(row.at("tau1_s")), 2.0, 0.1) << src;
+      EXPECT_NEAR(std::stod(row.at("tau2_s")), 25.0, 1.25) << src;
+      EXPECT_NEAR(std::stod(row.at("h1_nm")), 8.0, 0.4) << src;
+      EXPECT_NEAR(std::stod(row.at("h2_nm")), 15.0, 0.75) << src;
+      EXPECT_NEAR(std::stod(row.at("peak1_tau_s")), 2.04, 0.03 * 2.04) << src;
+      EXPECT_NEAR(std::stod(row.at("peak2_tau_s")), 20.2, 0.03 * 20.2) << src;
+      EXPECT_EQ(row.at("area_source"), "oliver-pharr");
+    } else {
+      EXPECT_EQ(row.at("status"), "Failure") << src;
+      EXPECT_NE(row.at("message").find(src.substr(src.rfind('/') + 1)), std::string::npos) << row.at("message");
+    }
+  }
+  EXPECT_EQ(ok, 3);
+  const auto summary = nlohmann::json::parse(test::read_all(out1 / "summary.json"));
+  EXPECT_EQ(summary["curves_failed"], 4);
+  EXPECT_EQ(summary["repeats"]["tau1_s"]["n"], 3);
+  EXPECT_NEAR(summary["repeats"]["tau2_s"]["mean"].get<double>(), 25.0, 1.25);
+  const std::string spectrum = test::read_all(out1 / "spectrum.csv");
+  EXPECT_EQ(spectrum.rfind("tau_s,L_per_GPa:creep_01.txt,L_per_GPa:creep_02.txt,L_per_GPa:creep_03.txt,L_mean_per_GPa\n", 0), 0u);
+  EXPECT_EQ(std::count(spectrum.begin(), spectrum.end(), '\n'), 1 + 101);  // 0.01..1000 s at 20 per decade
+  EXPECT_TRUE(std::filesystem::exists(out1 / "creep_fit_1.gp"));
+  EXPECT_TRUE(std::filesystem::exists(out1 / "spectra.gp"));
+
+  // Any thread count gives the same bytes.
+  r = test::run_mgscope("creep " + files + " -o '" + out3.string() + "' --threads 3");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(test::read_all(out1 / "creep.csv"), test::read_all(out3 / "creep.csv"));
+  EXPECT_EQ(test::read_all(out1 / "spectrum.csv"), test::read_all(out3 / "spectrum.csv"));
+  EXPECT_EQ(test::read_all(out1 / "summary.json"), test::read_all(out3 / "summary.json"));
+}
+
+TEST(CreepCommand, ForcedUnitsAndFerryKernel) {
+  const auto dir = test::scratch_dir("creep_cmd_ferry");
+  auto r = test::run_mgscope("synth creep --count 1 -o '" + (dir / "in").string() + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  r = test::run_mgscope("creep '" + (dir / "in" / "creep_01.csv").string() + "' --units 2 --kernel ferry --figures 0 -o '" +
+                        (dir / "out").string() + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const Table t = read_csv(dir / "out" / "creep.csv");
+  ASSERT_EQ(t.size(), 1u);
+  EXPECT_NEAR(std::stod(t[0].at("peak1_tau_s")), 2.16, 0.03 * 2.16);
+  EXPECT_NEAR(std::stod(t[0].at("peak2_tau_s")), 25.0, 0.03 * 25.0);
+  EXPECT_FALSE(std::filesystem::exists(dir / "out" / "creep_fit_1.png"));
+}
+
+TEST(HardnessCommand, GridWithPopinsAgainstTruth) {
+  const auto dir = test::scratch_dir("hardness_cmd");
+  auto r = test::run_mgscope("synth indent --grid 3 --spacing-um 25 --format nanotest -o '" + (dir / "in").string() + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  std::string files;
+  for (int row = 1; row <= 3; ++row)
+    for (int col = 1; col <= 3; ++col)
+      files += " '" + (dir / "in" / ("indent_r0" + std::to_string(row) + "_c0" + std::to_string(col) + ".txt")).string() + "'";
+  write(dir / "in" / "broken.txt", "0.1\t5.0\t0.2\r\n0.2\t5.x\t0.3\r\n");
+  files += " '" + (dir / "in" / "broken.txt").string() + "'";
+  r = test::run_mgscope("hardness" + files + " --positions '" + (dir / "in" / "positions.csv").string() + "' -o '" +
+                        (dir / "out").string() + "'");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("broken.txt"), std::string::npos) << r.output;
+  const auto truth = nlohmann::json::parse(test::read_all(dir / "in" / "truth.json"));
+  std::map<std::string, double> want_H, want_x;
+  for (const auto& i : truth["indents"]) {
+    want_H[i["file"].get<std::string>()] = i["hardness_GPa"].get<double>();
+    want_x[i["file"].get<std::string>()] = i["x_um"].get<double>();
+  }
+  const Table t = read_csv(dir / "out" / "hardness.csv");
+  ASSERT_EQ(t.size(), 10u);
+  int ok = 0;
+  for (const auto& row : t) {
+    const std::string name = row.at("source").substr(row.at("source").rfind('/') + 1);
+    if (name == "broken.txt") {
+      EXPECT_EQ(row.at("status"), "Failure");
+      EXPECT_NE(row.at("message").find("line 2"), std::string::npos) << row.at("message");
+      continue;
+    }
+    ++ok;
+    EXPECT_NEAR(std::stod(row.at("hardness_GPa")), want_H.at(name), 0.02 * want_H.at(name)) << name;
+    EXPECT_NEAR(std::stod(row.at("reduced_modulus_GPa")), 70, 0.02 * 70) << name;
+    EXPECT_DOUBLE_EQ(std::stod(row.at("x_um")), want_x.at(name));
+    EXPECT_EQ(row.at("popins"), "3") << name;
+  }
+  EXPECT_EQ(ok, 9);
+  const auto summary = nlohmann::json::parse(test::read_all(dir / "out" / "summary.json"));
+  EXPECT_EQ(summary["hardness_GPa"]["n"], 9);
+  EXPECT_EQ(summary["indents_failed"], 1);
+  EXPECT_TRUE(std::filesystem::exists(dir / "out" / "hardness_map.gp"));
+  EXPECT_TRUE(std::filesystem::exists(dir / "out" / "hardness_cdf.gp"));
+  EXPECT_TRUE(std::filesystem::exists(dir / "out" / "load_depth_1.gp"));
+}
+
+TEST(HardnessCommand, RealNanoTestZipInSensibleRange) {
+  MGSCOPE_SHARED_OR_SKIP(zip, "indent/mm_Micromaterials_multipleIndentations.zip");
+  const auto dir = test::scratch_dir("hardness_real");
+  const auto r = test::run_mgscope("hardness '" + zip + "' --figures 0 -o '" + (dir / "out").string() + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const Table t = read_csv(dir / "out" / "hardness.csv");
+  ASSERT_EQ(t.size(), 39u);
+  for (const auto& row : t) {
+    EXPECT_EQ(row.at("status"), "Success") << row.at("source");
+    const double H = std::stod(row.at("hardness_GPa")), Er = std::stod(row.at("reduced_modulus_GPa"));
+    EXPECT_GT(H, 5) << row.at("source");  // a hard glassy standard with an ideal tip area: ~9-23 GPa
+    EXPECT_LT(H, 30) << row.at("source");
+    EXPECT_GT(Er, 50) << row.at("source");
+    EXPECT_LT(Er, 120) << row.at("source");
+  }
+}
+
+}  // namespace
+}  // namespace mgscope
