@@ -10,6 +10,7 @@
 #include "fitting/error.hpp"
 #include "fitting/statistics.hpp"
 #include "pipelines/json_output.hpp"
+#include "pipelines/measurement_sniffer.hpp"
 
 namespace mgscope {
 
@@ -65,6 +66,17 @@ std::string joined(const std::set<std::string>& s) {
   std::string out;
   for (const auto& x : s) out += (out.empty() ? "" : "; ") + x;
   return out;
+}
+
+// The indentation summaries do not name the reader: the files' content does (the same rules as
+// `mgscope init`).
+std::string indentation_formats(const json& provenance) {
+  std::set<std::string> kinds;
+  for (const json& f : provenance.value("files", json::array())) {
+    const SniffedFile sniffed = sniff_measurement_file(f.get<std::string>());
+    if (sniffed.role == "files") kinds.insert(sniffed.kind.substr(0, sniffed.kind.find(" (")));
+  }
+  return kinds.empty() ? "unknown" : joined(kinds);
 }
 
 json hrtem_headlines(const fs::path& dir, json provenance) {
@@ -128,10 +140,7 @@ json dsc_headlines(const fs::path& dir, json provenance) {
 
 json creep_headlines(const fs::path& dir, json provenance) {
   const json s = read_json(dir / "summary.json");
-  std::set<std::string> formats;
-  for (const json& c : s.value("curves", json::array()))
-    if (c.contains("format")) formats.insert(c["format"].get<std::string>());
-  provenance["reader"] = formats.empty() ? "see summary.json" : joined(formats);
+  provenance["reader"] = indentation_formats(provenance);
   provenance["calibration"] = "the instrument's (depth and load as exported)";
   Headlines h{json::object(), provenance};
   const json& r = s.at("repeats");
@@ -146,7 +155,7 @@ json creep_headlines(const fs::path& dir, json provenance) {
 
 json hardness_headlines(const fs::path& dir, json provenance) {
   const json s = read_json(dir / "summary.json");
-  provenance["reader"] = "see summary.json";
+  provenance["reader"] = indentation_formats(provenance);
   provenance["calibration"] = "area function " + s.value("options", json::object()).value("area_coefficients", json()).dump();
   Headlines h{json::object(), provenance};
   h.add_mean_sd("hardness", "Hardness H", s.value("hardness_GPa", json()), "GPa");

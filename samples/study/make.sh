@@ -4,6 +4,9 @@
 # study.toml. Every file comes from an `mgscope synth` generator, so the trends are known:
 #   HRTEM ordered area fraction 3 % -> 7 % -> 13 % -> 9 % (rising to 20 cycles, then falling);
 #   DSC relaxation enthalpy peaking at 20 cycles (samples/dsc, reused by relative path);
+#   creep (5 repeats, NanoTest): tau_1 2.0 -> 2.6 -> 2.3 -> 2.1 s (max at 10 cycles), tau_2 20 -> 24 ->
+#   28 -> 32 s (growing), h_1 8 -> 9 -> 11 -> 9 nm (L1 peak highest at 20 cycles);
+#   hardness (4 x 4 grid, NanoTest): H 6.0 -> 5.6 -> 6.4 -> 5.5 GPa (falls at 10 and 40, rises at 20);
 #   MPMS (mean-field ferromagnet): Tc 104 -> 97 -> 97 -> 104 K, -dSm_max at 5 T highest at 20 cycles
 #   (molar mass per Gd 320 -> 301 -> 284 -> 307 g/mol: measured 9.9 -> 10.9 -> 11.6 -> 10.3 J/(kg K)).
 # Usage: samples/study/make.sh [path/to/mgscope]
@@ -12,15 +15,15 @@ here="$(cd "$(dirname "$0")" && pwd)"
 mgscope="${1:-$here/../../build/pipelines/mgscope}"
 
 # sample folder, name, CTC cycles, HRTEM ordered fraction, DSC file (in samples/dsc), seed,
-# Tc (K), molar mass per magnetic ion (g/mol)
+# Tc (K), molar mass per magnetic ion (g/mol), creep h_i (nm) and tau_i (s), hardness (GPa)
 samples=(
-  "ascast|as-cast|0|0.03|dsc_as_cast.txt|101|104|320"
-  "ctc10|10 CTC cycles|10|0.07|dsc_10_cycles.txt|102|97|301"
-  "ctc20|20 CTC cycles|20|0.13|dsc_20_cycles.txt|103|97|284"
-  "ctc40|40 CTC cycles|40|0.09|dsc_40_cycles.txt|104|104|307"
+  "ascast|as-cast|0|0.03|dsc_as_cast.txt|101|104|320|8,15|2.0,20|6.0"
+  "ctc10|10 CTC cycles|10|0.07|dsc_10_cycles.txt|102|97|301|9,15|2.6,24|5.6"
+  "ctc20|20 CTC cycles|20|0.13|dsc_20_cycles.txt|103|97|284|11,15|2.3,28|6.4"
+  "ctc40|40 CTC cycles|40|0.09|dsc_40_cycles.txt|104|104|307|9,16|2.1,32|5.5"
 )
 for row in "${samples[@]}"; do
-  IFS='|' read -r dir name cycles fraction dsc seed tc molar <<<"$row"
+  IFS='|' read -r dir name cycles fraction dsc seed tc molar h_nm tau_s hardness <<<"$row"
   out="$here/$dir"
   mkdir -p "$out"
   # Two 512 x 512 images at 0.04 nm/px: 2 x 100 boxes of 2 nm per sample, 330 kB each.
@@ -33,6 +36,11 @@ for row in "${samples[@]}"; do
   "$mgscope" synth mce -o "$out/mpms" --tc-K "$tc" --molar-mass "$molar" --field-step-T 0.5 \
     --t-below-K 30 --t-above-K 45 --fc-step-K 1 --noise 0.0005 --seed "$seed" >/dev/null
   rm -f "$out/mpms/exact_dSm.csv"
+  # Creep: 5 repeats of load 50 mN, 120 s hold, unload; hardness: a 4 x 4 grid 20 um apart.
+  "$mgscope" synth creep -o "$out/creep" --format nanotest --count 5 --h-nm "$h_nm" --tau-s "$tau_s" \
+    --seed "$seed" >/dev/null
+  "$mgscope" synth indent -o "$out/hardness" --format nanotest --grid 4 --hardness-GPa "$hardness" \
+    --seed "$seed" >/dev/null
   cat >"$out/sample.toml" <<TOML
 # Demo sample (synthetic, made by samples/study/make.sh); docs/report.md describes every key.
 name = "$name"
@@ -44,6 +52,14 @@ ctc_cycles = $cycles
 [hrtem]
 files = ["hrtem_*.tif"]
 options = { }
+
+[creep]
+files = ["creep/creep_*.txt"]
+options = { figures = 2 }
+
+[hardness]
+files = ["hardness/indent_*.txt"]
+options = { positions = "hardness/positions.csv", figures = 2 }
 
 [dsc]
 files = ["../../dsc/$dsc"]

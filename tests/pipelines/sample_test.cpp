@@ -112,7 +112,7 @@ TEST(SampleCommand, DemoStudyEndToEndThenNothingToRedo) {
   const fs::path out = study.parent_path().parent_path() / "out";
   const auto first = run_mgscope("study " + q(study / "study.toml") + " -o " + q(out));
   ASSERT_EQ(first.exit_code, 0) << first.output;
-  EXPECT_EQ(count(first.output, " ok ("), 12) << first.output;  // 4 samples x (hrtem, dsc, mce)
+  EXPECT_EQ(count(first.output, " ok ("), 20) << first.output;  // 4 samples x 5 modules
 
   // Known trends of the generated study: ordered fraction and dH_rel highest at 20 cycles.
   std::map<std::string, json> reports;
@@ -130,6 +130,13 @@ TEST(SampleCommand, DemoStudyEndToEndThenNothingToRedo) {
   EXPECT_NEAR(value(reports["ascast"], "mce", "Tc") - value(reports["ctc20"], "mce", "Tc"), 7, 1.5);
   for (const char* s : {"ascast", "ctc10", "ctc40"})
     EXPECT_GT(value(reports["ctc20"], "mce", "minus_dSm_max"), value(reports[s], "mce", "minus_dSm_max")) << s;
+  // Creep: generated tau_1 2.0, 2.6, 2.3, 2.1 s; hardness 6.0, 5.6, 6.4, 5.5 GPa; h_1 largest at 20.
+  EXPECT_NEAR(value(reports["ascast"], "creep", "tau_1"), 2.0, 0.05);
+  EXPECT_NEAR(value(reports["ctc10"], "creep", "tau_1"), 2.6, 0.05);
+  EXPECT_NEAR(value(reports["ctc20"], "hardness", "hardness"), 6.4, 0.1);
+  EXPECT_NEAR(value(reports["ctc40"], "hardness", "hardness"), 5.5, 0.1);
+  for (const char* s : {"ascast", "ctc10", "ctc40"})
+    EXPECT_GT(value(reports["ctc20"], "creep", "L1_peak"), value(reports[s], "creep", "L1_peak")) << s;
   // Tg of samples/dsc: onset = 592 - 2 * 3 = 586 K (samples/dsc/*_truth.json).
   EXPECT_NEAR(value(reports["ctc20"], "dsc", "Tg"), 586, 1.5);
   const json& of = reports["ctc20"]["modules"][0]["quantities"]["ordered_fraction"];
@@ -146,6 +153,7 @@ TEST(SampleCommand, DemoStudyEndToEndThenNothingToRedo) {
   const std::string corr = read_all(out / "correlations.csv");
   EXPECT_EQ(count(corr, "\n"), 1 + 7 * 2);
   EXPECT_NE(corr.find("ordered_fraction,minus_dSm_max,4,0."), std::string::npos) << corr;  // r > 0, N = 4
+  EXPECT_NE(corr.find("L1_peak,minus_dSm_max,4,0.9"), std::string::npos) << corr;  // both peak at 20 cycles
   EXPECT_TRUE(fs::exists(out / "study_powerlaw.png"));
   if (!mgscope::test::shared_data("reference/gd_mg_mce_reference.csv").empty()) {
     const json fit = read_json(out / "powerlaw" / "powerlaw.json")["fit"];
@@ -169,14 +177,14 @@ TEST(SampleCommand, DemoStudyEndToEndThenNothingToRedo) {
   const fs::path samples_out = out / "samples";
   std::map<std::string, fs::file_time_type> before;
   for (const char* s : {"ascast", "ctc10", "ctc20", "ctc40"})
-    for (const char* m : {"hrtem", "dsc", "mce"}) before.merge(mtimes(samples_out / s / m));
+    for (const char* m : {"hrtem", "creep", "hardness", "dsc", "mce"}) before.merge(mtimes(samples_out / s / m));
   const auto second = run_mgscope("study " + q(study / "study.toml") + " -o " + q(out));
   ASSERT_EQ(second.exit_code, 0) << second.output;
-  EXPECT_GE(count(second.output, "up to date"), 12) << second.output;
+  EXPECT_GE(count(second.output, "up to date"), 20) << second.output;
   EXPECT_EQ(count(second.output, " ok"), 0) << second.output;
   std::map<std::string, fs::file_time_type> after;
   for (const char* s : {"ascast", "ctc10", "ctc20", "ctc40"})
-    for (const char* m : {"hrtem", "dsc", "mce"}) after.merge(mtimes(samples_out / s / m));
+    for (const char* m : {"hrtem", "creep", "hardness", "dsc", "mce"}) after.merge(mtimes(samples_out / s / m));
   EXPECT_EQ(before, after);
   EXPECT_EQ(read_json(samples_out / "ctc20" / "report.json")["modules"][0]["status"], "up-to-date");
 
@@ -186,10 +194,10 @@ TEST(SampleCommand, DemoStudyEndToEndThenNothingToRedo) {
   const auto third = run_mgscope("sample " + q(study / "ctc20" / "sample.toml") + " -o " + q(samples_out / "ctc20"));
   ASSERT_EQ(third.exit_code, 0) << third.output;
   EXPECT_EQ(count(third.output, " ok ("), 1) << third.output;
-  EXPECT_EQ(count(third.output, "up to date"), 2) << third.output;
+  EXPECT_EQ(count(third.output, "up to date"), 4) << third.output;
   EXPECT_NE(third.output.find("hrtem     ok ("), std::string::npos) << third.output;
   const auto forced = run_mgscope("sample --force " + q(study / "ctc20" / "sample.toml") + " -o " + q(samples_out / "ctc20"));
-  EXPECT_EQ(count(forced.output, " ok ("), 3) << forced.output;
+  EXPECT_EQ(count(forced.output, " ok ("), 5) << forced.output;
 }
 
 TEST(SampleCommand, BrokenFileFailsItsModuleOnlyAndExitsOne) {
@@ -257,6 +265,8 @@ TEST(InitCommand, RecognisesGeneratedFiles) {
   ASSERT_EQ(run_mgscope("synth dsc -o " + q(dir) + " --name netzsch_scan").exit_code, 0);
   ASSERT_EQ(run_mgscope("synth dsc -o " + q(dir) + " --format csv --name generic_scan").exit_code, 0);
   ASSERT_EQ(run_mgscope("synth mce -o " + q(dir / "mpms") + " --field-step-T 1 --t-step-K 5").exit_code, 0);
+  ASSERT_EQ(run_mgscope("synth creep -o " + q(dir / "creep") + " --count 2 --format nanotest").exit_code, 0);
+  ASSERT_EQ(run_mgscope("synth indent -o " + q(dir / "grid") + " --grid 2").exit_code, 0);
   write(dir / "notes.txt", "measured on Tuesday\n");
   const auto r = run_mgscope("init " + q(dir));
   ASSERT_EQ(r.exit_code, 0) << r.output;
@@ -265,6 +275,14 @@ TEST(InitCommand, RecognisesGeneratedFiles) {
   EXPECT_NE(manifest.find("[dsc]\nfiles = [\"generic_scan.csv\", \"netzsch_scan.txt\"]"), std::string::npos) << manifest;
   // Quantum Design files: the swept field makes isotherms.dat the M(H), fc.dat the M(T).
   EXPECT_NE(manifest.find("[mce]\noptions = { mh = \"mpms/isotherms.dat\", mt = \"mpms/fc.dat\" }"), std::string::npos)
+      << manifest;
+  // Indentation curves: NanoTest TAB rows under creep/, generic CSV under grid/ with its positions.
+  EXPECT_NE(manifest.find("[creep]\nfiles = [\"creep/creep_01.txt\", \"creep/creep_02.txt\"]"), std::string::npos)
+      << manifest;
+  EXPECT_NE(manifest.find("[hardness]\nfiles = [\"grid/indent_r01_c01.csv\", \"grid/indent_r01_c02.csv\", "
+                          "\"grid/indent_r02_c01.csv\", \"grid/indent_r02_c02.csv\"]\n"
+                          "options = { positions = \"grid/positions.csv\" }"),
+            std::string::npos)
       << manifest;
   EXPECT_NE(manifest.find("#   notes.txt: text file of unknown layout"), std::string::npos) << manifest;
   EXPECT_NE(manifest.find("#   tem/img_labels.tif"), std::string::npos) << manifest;  // a label image, not a micrograph
