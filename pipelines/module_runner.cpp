@@ -156,7 +156,8 @@ void run_module_jobs(std::vector<ModuleJob>& jobs, int parallel, bool force,
     if (it == running.end()) continue;
     ModuleJob& job = jobs[it->second.job];
     const nlohmann::json stamp = std::move(it->second.stamp);
-    fs::rename(it->second.temp_log, job.log);
+    std::error_code ec;  // a child that could not even open its log leaves none
+    fs::rename(it->second.temp_log, job.log, ec);
     running.erase(it);
     job.outputs = list_outputs(job.out_dir);
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {

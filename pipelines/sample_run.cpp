@@ -45,6 +45,17 @@ std::string check_options(const Measurement& m, const CLI::App& root, const std:
   return "";
 }
 
+// A module's folder is emptied before it runs: it must not hold one of its own inputs (say
+// `-o` is the raw-data folder and the images sit in raw/hrtem/).
+std::string input_inside(const ModuleJob& job) {
+  const std::string dir = fs::weakly_canonical(job.out_dir).string() + "/";
+  for (const std::string& in : job.inputs)
+    if (fs::weakly_canonical(in).string().rfind(dir, 0) == 0)
+      return "input " + in + " is inside the module's output folder " + job.out_dir.string() +
+             ", which is emptied before each run: choose another -o";
+  return "";
+}
+
 }  // namespace
 
 SampleRunResult run_sample(const fs::path& manifest_path, const fs::path& out_dir, const SampleRunOptions& options,
@@ -63,6 +74,7 @@ SampleRunResult run_sample(const fs::path& manifest_path, const fs::path& out_di
       job.args = module_arguments(m, job.out_dir);
       job.inputs = m.files;
       job.precheck_error = check_options(m, root, manifest_path.string());
+      if (job.precheck_error.empty()) job.precheck_error = input_inside(job);
       jobs.push_back(std::move(job));
     }
     fs::create_directories(out_dir);

@@ -364,3 +364,14 @@ TEST(Study, PearsonCoefficient) {
   EXPECT_EQ(n, 2);
   EXPECT_TRUE(std::isnan(mgscope::pearson_r({1, 1, 1}, {1, 2, 3}, n)));  // no spread
 }
+
+TEST(SampleCommand, RefusesAnOutputFolderThatHoldsItsInputs) {
+  const fs::path dir = scratch_dir("sample_inputs_inside");
+  ASSERT_EQ(run_mgscope("synth dsc -o " + q(dir / "dsc") + " --name scan").exit_code, 0);
+  write(dir / "sample.toml", "name = \"x\"\n[dsc]\nfiles = [\"dsc/scan.txt\"]\n");
+  // -o the raw folder itself: OUTDIR/dsc would be emptied, and with it the input.
+  const auto r = run_mgscope("sample " + q(dir / "sample.toml") + " -o " + q(dir));
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("choose another -o"), std::string::npos) << r.output;
+  EXPECT_TRUE(fs::exists(dir / "dsc" / "scan.txt"));
+}
