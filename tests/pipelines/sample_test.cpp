@@ -196,8 +196,17 @@ TEST(SampleCommand, DemoStudyEndToEndThenNothingToRedo) {
   EXPECT_EQ(count(third.output, " ok ("), 1) << third.output;
   EXPECT_EQ(count(third.output, "up to date"), 4) << third.output;
   EXPECT_NE(third.output.find("hrtem     ok ("), std::string::npos) << third.output;
-  const auto forced = run_mgscope("sample --force " + q(study / "ctc20" / "sample.toml") + " -o " + q(samples_out / "ctc20"));
+  auto quantities = [&]() {
+    json q = json::array();
+    for (const json& m : read_json(samples_out / "ctc20" / "report.json")["modules"]) q.push_back(m["quantities"]);
+    return q;
+  };
+  const json serial = quantities();
+  // Modules run 3 at a time: the same report.
+  const auto forced = run_mgscope("sample --force --threads 3 " + q(study / "ctc20" / "sample.toml") + " -o " +
+                                  q(samples_out / "ctc20"));
   EXPECT_EQ(count(forced.output, " ok ("), 5) << forced.output;
+  EXPECT_EQ(quantities(), serial);
 }
 
 TEST(SampleCommand, BrokenFileFailsItsModuleOnlyAndExitsOne) {
