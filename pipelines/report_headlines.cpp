@@ -2,6 +2,7 @@
 // files, not library structs, so a module is reported the same whether it ran now or earlier.
 #include "pipelines/report_headlines.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <limits>
@@ -194,6 +195,19 @@ json module_headlines(const std::string& module, const fs::path& out_dir, const 
   if (module == "hardness") return hardness_headlines(out_dir, provenance);
   if (module == "mce") return mce_headlines(out_dir, provenance);
   return json::object();
+}
+
+std::vector<std::string> ordered_quantity_keys(const json& quantities) {
+  static const std::vector<std::string> order = {
+      "ordered_fraction", "crystal_like_fraction", "nanocrystal_fraction", "nanocrystal_median_diameter",
+      "tau_1", "tau_2", "L1_peak", "L2_peak", "L1_tau", "L2_tau", "hardness", "modulus", "Tg", "Tx", "dH_rel",
+      "Tc", "minus_dSm_max", "Tp", "RCP"};
+  std::vector<std::string> keys;
+  for (const std::string& k : order)
+    if (quantities.contains(k)) keys.push_back(k);
+  for (const auto& [k, q] : quantities.items())  // any other, by name
+    if (std::find(order.begin(), order.end(), k) == order.end()) keys.push_back(k);
+  return keys;
 }
 
 double quantity_value(const json& q) { return num(q, "value"); }

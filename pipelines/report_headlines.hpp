@@ -3,6 +3,7 @@
 #pragma once
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -17,6 +18,9 @@ namespace mgscope {
 // determine are null.
 nlohmann::json module_headlines(const std::string& module, const std::filesystem::path& out_dir,
                                 const nlohmann::json& provenance);
+
+// The keys of a quantities object in reading order (each module's headline first), for tables.
+std::vector<std::string> ordered_quantity_keys(const nlohmann::json& quantities);
 
 // Lower and upper end of a quantity's error bar (value -+ sd, or the interval); NaN when none.
 std::pair<double, double> error_bar(const nlohmann::json& quantity);

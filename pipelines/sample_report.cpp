@@ -188,10 +188,12 @@ std::string sample_report_html(const json& report, const fs::path& out_dir) {
     if (mod.at("error").is_string()) b << "<pre class=\"error\">" << html_escape(mod["error"].get<std::string>()) << "</pre>\n";
     if (!mod.at("quantities").empty()) {
       b << "<table><tr><th>Quantity</th><th>Value</th><th>Unit</th><th>Reader / format</th><th>Calibration</th></tr>\n";
-      for (const auto& [key, q] : mod["quantities"].items())
+      for (const std::string& key : ordered_quantity_keys(mod["quantities"])) {
+        const json& q = mod["quantities"][key];
         b << "<tr><td>" << html_escape(q.value("label", key)) << "</td><td>" << format_quantity(q) << "</td><td>"
           << html_escape(q.value("unit", "")) << "</td><td>" << html_escape(q["provenance"].value("reader", ""))
           << "</td><td>" << html_escape(q["provenance"].value("calibration", "")) << "</td></tr>\n";
+      }
       b << "</table>\n";
     }
     for (const json& f : mod.at("figures")) b << html_figure(out_dir / f.get<std::string>(), f.get<std::string>());

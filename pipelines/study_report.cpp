@@ -53,15 +53,17 @@ struct Column {
   std::string key, label, unit;
 };
 
-// Every quantity any sample reports, in report order (module, then the module's own order).
+// Every quantity any sample reports, in report order (module, then its headline first).
 std::vector<Column> study_columns(const std::vector<SampleInStudy>& samples) {
   std::vector<Column> cols;
   for (const SampleInStudy& s : samples) {
     if (s.report.is_null()) continue;
     for (const json& mod : s.report["modules"])
-      for (const auto& [key, q] : mod["quantities"].items())
+      for (const std::string& key : ordered_quantity_keys(mod["quantities"])) {
+        const json& q = mod["quantities"][key];
         if (std::none_of(cols.begin(), cols.end(), [&](const Column& c) { return c.key == key; }))
           cols.push_back({key, q.value("label", key), q.value("unit", "")});
+      }
   }
   return cols;
 }
