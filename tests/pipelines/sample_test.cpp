@@ -384,3 +384,21 @@ TEST(SampleCommand, RefusesAnOutputFolderThatHoldsItsInputs) {
   EXPECT_NE(r.output.find("choose another -o"), std::string::npos) << r.output;
   EXPECT_TRUE(fs::exists(dir / "dsc" / "scan.txt"));
 }
+
+// The bundled demo study is what samples/study/make.sh makes with this build's generators.
+TEST(SampleCommand, DemoStudyRegeneratesByteForByte) {
+  const fs::path dir = scratch_dir("study_regenerate");
+  const fs::path src = fs::path(MGSCOPE_SOURCE_DIR) / "samples" / "study";
+  fs::create_directories(dir / "study");
+  fs::copy_file(src / "make.sh", dir / "study" / "make.sh");
+  const std::string cmd = "bash " + q(dir / "study" / "make.sh") + " '" MGSCOPE_EXE "' >/dev/null 2>&1";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  int compared = 0;
+  for (const auto& e : fs::recursive_directory_iterator(src)) {
+    if (!e.is_regular_file() || e.path().filename() == "README.md") continue;
+    const fs::path made = dir / "study" / fs::relative(e.path(), src);
+    EXPECT_TRUE(read_all(made) == read_all(e.path())) << e.path() << " differs from a fresh make.sh";
+    ++compared;
+  }
+  EXPECT_GT(compared, 60);
+}
