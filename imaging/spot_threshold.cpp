@@ -60,20 +60,47 @@ std::vector<double> ring_power(const ImageF& crop) {
   return out;
 }
 
-// A Gaussian random field of w x h px (square crops only) with ring power `ring_pow`: what the
-// image would look like with the same contrast transfer and no local order.
-ImageF null_field(const std::vector<double>& ring_pow, int w, int h, std::uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  ImageF noise(w, h);
-  std::normal_distribution<float> gauss(0.f, 1.f);
-  for (float& v : noise.pixels) v = gauss(rng);
-  HalfSpectrum g = fft_forward(noise);
-  for (int row = 0; row < g.height; ++row)
-    for (int col = 0; col < g.columns(); ++col) {
-      const std::size_t ring = std::size_t(std::lround(std::hypot(double(col), double(g.ky(row)))));
-      g.data[std::size_t(row) * std::size_t(g.columns()) + std::size_t(col)] *=
+// Amplitude |F| per r2c coefficient of a side x side field with ring power `ring_pow`.
+std::vector<float> coefficient_amplitudes(const std::vector<double>& ring_pow, int side) {
+  const int cols = side / 2 + 1;
+  std::vector<float> amp(std::size_t(side) * std::size_t(cols));
+  for (int row = 0; row < side; ++row) {
+    const int ky = row <= side / 2 ? row : row - side;
+    for (int col = 0; col < cols; ++col) {
+      const std::size_t ring = std::size_t(std::lround(std::hypot(double(col), double(ky))));
+      amp[std::size_t(row) * std::size_t(cols) + std::size_t(col)] =
           float(std::sqrt(ring < ring_pow.size() ? ring_pow[ring] : 0.0));
     }
+  }
+  return amp;
+}
+
+// A Gaussian random field of side x side px with the given Fourier amplitudes: what the image
+// would look like with the same contrast transfer and no local order. The coefficients are drawn
+// directly (Box-Muller: Rayleigh modulus, uniform phase), which is the spectrum of white noise
+// without its forward FFT; the kx = 0 and Nyquist columns are made Hermitian so the field is real.
+ImageF null_field(const std::vector<float>& amp, int side, std::uint64_t seed) {
+  // Single-precision transcendentals: the random draws, not the FFTs, dominate the null's cost.
+  std::mt19937_64 rng(seed);
+  HalfSpectrum g;
+  g.width = g.height = side;
+  const int cols = g.columns();
+  g.data.resize(amp.size());
+  for (std::size_t i = 0; i < amp.size(); ++i) {
+    const std::uint64_t bits = rng();  // two 24-bit uniforms in (0, 1) from one draw
+    const float u1 = (float(bits >> 40) + 0.5f) * 0x1.0p-24f;
+    const float u2 = (float((bits >> 16) & 0xFFFFFF) + 0.5f) * 0x1.0p-24f;
+    const float r = amp[i] * std::sqrt(-2.0f * std::log(u1));
+    const float phi = 6.2831853f * u2;
+    g.data[i] = std::complex<float>(r * std::cos(phi), r * std::sin(phi));
+  }
+  for (int col : {0, side % 2 == 0 ? side / 2 : -1}) {
+    if (col < 0) continue;
+    auto at = [&](int row) -> std::complex<float>& { return g.data[std::size_t(row) * std::size_t(cols) + std::size_t(col)]; };
+    for (int row = 1; row < (side + 1) / 2; ++row) at(side - row) = std::conj(at(row));
+    at(0) = at(0).real();
+    if (side % 2 == 0) at(side / 2) = at(side / 2).real();
+  }
   return fft_inverse(g);
 }
 
@@ -132,9 +159,10 @@ SpotThreshold choose_spot_threshold(const ImageF& image, const BoxGrid& grid, co
     transformers.push_back(std::make_unique<BoxTransformer>(n, window, acf));
     measurers.push_back(std::make_unique<BoxMeasurer>(geometry));
   }
+  const std::vector<float> amplitudes = coefficient_amplitudes(ring_pow, side);
   std::vector<std::vector<double>> per_copy_maxima(static_cast<std::size_t>(copies));
   parallel_for(copies, nthreads, [&](long copy, int th) {
-    const ImageF field = null_field(ring_pow, side, side, options.seed + 0x9E3779B97F4A7C15ull * std::uint64_t(copy));
+    const ImageF field = null_field(amplitudes, side, options.seed + 0x9E3779B97F4A7C15ull * std::uint64_t(copy));
     const int bx = side / n;
     for (int i = 0; i < per_copy; ++i) {
       BoxTransformer& tr = *transformers[std::size_t(th)];
