@@ -2,6 +2,7 @@
 // toml++ and fed through each option's own parser (units, checks and all).
 #include "pipelines/config_file.hpp"
 
+#include <fstream>
 #include <sstream>
 #include <toml++/toml.h>
 
@@ -24,6 +25,7 @@ std::string toml_scalar_text(const toml::node& node, const std::string& path, co
 }
 
 toml::table parse_toml_file(const std::string& path) {
+  if (!std::ifstream(path)) fail_input(path, "cannot be opened (missing, or not readable)");
   try {
     return toml::parse_file(path);
   } catch (const toml::parse_error& e) {
