@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "fitting/statistics.hpp"
+#include "pipelines/csv_format.hpp"
 #include "pipelines/gnuplot_figure.hpp"
 #include "pipelines/json_output.hpp"
 
@@ -23,19 +24,7 @@ const Peak* DscSampleReport::crystallisation() const {
 
 namespace {
 
-std::string num(double v) {
-  if (!std::isfinite(v)) return "";
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.8g", v);
-  return buf;
-}
-
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string q = "\"";
-  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return q + "\"";
-}
+std::string num(double v) { return csv_number(v, 8); }
 
 // An enthalpy in the curve's unit as {J/g, mJ}; the one that cannot be known is NaN.
 std::pair<double, double> per_gram_and_mJ(double e, const DscCurve& c) {

@@ -6,17 +6,14 @@
 
 #include "fitting/statistics.hpp"
 #include "mgscope_version.hpp"
+#include "pipelines/csv_format.hpp"
 #include "pipelines/json_output.hpp"
 
 namespace mgscope {
 
 namespace {
 
-std::string g6(double v) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.6g", v);
-  return buf;
-}
+std::string g6(double v) { return csv_number(v, 6); }
 
 constexpr int kSpotsInCsv = 3;
 
@@ -150,13 +147,7 @@ std::string hrtem_combined_csv(const std::vector<std::pair<HrtemRunInfo, ClassFr
       << g6(ci.low) << ',' << g6(ci.high) << '\n';
   };
   for (const auto& [run, f] : images) {
-    std::string name = run.path;
-    if (name.find_first_of(",\"") != std::string::npos) {
-      std::string q = "\"";
-      for (char ch : name) q += ch == '"' ? std::string("\"\"") : std::string(1, ch);
-      name = q + "\"";
-    }
-    row(name, f.boxes, f.box_counts);
+    row(csv_field(run.path), f.boxes, f.box_counts);
     for (int c = 0; c < kBoxClassCount; ++c) pooled[std::size_t(c)] += f.box_counts[std::size_t(c)];
     pooled_boxes += f.boxes;
   }

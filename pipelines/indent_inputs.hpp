@@ -24,9 +24,5 @@ IndentInputs read_indent_inputs(const std::vector<std::string>& files, const std
 
 // A short label for a curve: its file name, or the zip member name.
 std::string curve_label(const std::string& source);
-// An RFC-4180 CSV field (quoted when it holds a comma, quote or line break).
-std::string csv_field(const std::string& text);
-// A number as CSV text (10 significant digits), empty for NaN or infinity.
-std::string csv_number(double v);
 
 }  // namespace mgscope

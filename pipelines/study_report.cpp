@@ -15,6 +15,7 @@
 #include "mgscope_version.hpp"
 #include "pipelines/atomic_file.hpp"
 #include "pipelines/config_file.hpp"
+#include "pipelines/csv_format.hpp"
 #include "pipelines/gnuplot_figure.hpp"
 #include "pipelines/json_output.hpp"
 #include "pipelines/report_headlines.hpp"
@@ -35,19 +36,7 @@ const std::vector<std::string> kStructural = {"ordered_fraction", "crystal_like_
                                               "L1_peak", "L2_peak", "tau_1", "hardness"};
 const std::vector<std::string> kMagnetic = {"minus_dSm_max", "Tc"};
 
-std::string num(double v) {
-  if (!std::isfinite(v)) return "";
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.8g", v);
-  return buf;
-}
-
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string q = "\"";
-  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return q + "\"";
-}
+std::string num(double v) { return csv_number(v, 8); }
 
 struct Column {
   std::string key, label, unit;

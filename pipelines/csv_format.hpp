@@ -1,0 +1,14 @@
+// CSV cells as every writer of mgscope prints them: RFC-4180 quoting, numbers in %g with a
+// chosen number of significant digits, and an empty cell for NaN (a value that was not measured).
+#pragma once
+#include <string>
+
+namespace mgscope {
+
+// The text itself, or quoted ("" for a quote) when it holds a comma, quote or line break.
+std::string csv_field(const std::string& text);
+
+// `v` with `digits` significant digits; "" when NaN or infinite.
+std::string csv_number(double v, int digits = 10);
+
+}  // namespace mgscope
