@@ -183,6 +183,9 @@ int run_hrtem(const HrtemCli& cli) {
                 run.calibration_source.c_str(), 100 * f.box_fraction[1], 100 * f.box_fraction[2],
                 100 * f.ordered_fraction, 100 * f.ordered_fraction_95.low, 100 * f.ordered_fraction_95.high,
                 (out_dir / folders[path]).string().c_str());
+    if (result.grid.left_out_x_px || result.grid.left_out_y_px)
+      std::printf("  %d columns at the right and %d rows at the bottom hold no whole box and were left out\n",
+                  result.grid.left_out_x_px, result.grid.left_out_y_px);
     for (const auto& w : summary["warnings"])
       std::fprintf(stderr, "WARNING: %s: %s\n", path.c_str(), w.get<std::string>().c_str());
     std::fflush(stdout);
