@@ -25,9 +25,22 @@ std::mutex& fftw_mutex() {
   return m;
 }
 
-// Plans live for the whole program: a handful of sizes at most.
+// Plans live for the whole program (a handful of sizes at most) and are destroyed at exit, so
+// leak checkers see FFTW's memory returned.
+struct PlanCache {
+  std::map<int, PlanPair> plans;
+  ~PlanCache() {
+    for (auto& [size, p] : plans) {
+      fftwf_destroy_plan(p.r2c);
+      fftwf_destroy_plan(p.c2r);
+    }
+    fftwf_cleanup();
+  }
+};
+
 const PlanPair& plans_for(int size) {
-  static std::map<int, PlanPair> cache;
+  static PlanCache cache_holder;
+  std::map<int, PlanPair>& cache = cache_holder.plans;
   std::lock_guard<std::mutex> lock(fftw_mutex());
   auto it = cache.find(size);
   if (it != cache.end()) return it->second;
