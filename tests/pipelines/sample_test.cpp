@@ -198,7 +198,8 @@ TEST(SampleCommand, DemoStudyEndToEndThenNothingToRedo) {
   EXPECT_NE(third.output.find("hrtem     ok ("), std::string::npos) << third.output;
   auto quantities = [&]() {
     json q = json::array();
-    for (const json& m : read_json(samples_out / "ctc20" / "report.json")["modules"]) q.push_back(m["quantities"]);
+    const json report = read_json(samples_out / "ctc20" / "report.json");  // outlives the loop
+    for (const json& m : report["modules"]) q.push_back(m["quantities"]);
     return q;
   };
   const json serial = quantities();
