@@ -61,11 +61,13 @@ SpectrumGeometry::SpectrumGeometry(int box_px, int acf_size, double pixel_nm, co
     }
   }
   // ACF lags between the minimum lag and half the box side (beyond that the ACF of a box is noise).
+  // The ACF is even, acf(-r) = acf(r): one half plane of lags (rows 0..m/2) holds every value.
   const int m = acf_size_;
   const double lag_max_nm = 0.5 * box_px * pixel_nm;
-  for (int y = 0; y < m; ++y) {
+  for (int y = 0; y <= m / 2; ++y) {
     const int ly = std::min(y, m - y);
     for (int x = 0; x < m; ++x) {
+      if ((y == 0 || 2 * y == m) && x > m / 2) continue;  // the mirror of a lag already listed
       const int lx = std::min(x, m - x);
       const double r_nm = std::hypot(double(lx), double(ly)) * pixel_nm;
       if (r_nm > options.acf_min_lag_nm && r_nm < lag_max_nm) {

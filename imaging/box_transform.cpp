@@ -98,14 +98,24 @@ bool BoxTransformer::transform(const float* box, std::ptrdiff_t row_stride) {
   const int n = n_;
   const std::size_t nn = std::size_t(n) * std::size_t(n);
   // Mean and standard deviation in double: a 100 x 100 box of 16-bit counts loses digits in float.
-  double sum = 0, sum2 = 0;
+  // Four partial sums break the chain of dependent additions (the compiler may not reorder them).
+  double s[4] = {0, 0, 0, 0}, q[4] = {0, 0, 0, 0};
   for (int y = 0; y < n; ++y) {
     const float* row = box + y * row_stride;
-    for (int x = 0; x < n; ++x) {
-      sum += row[x];
-      sum2 += double(row[x]) * row[x];
+    int x = 0;
+    for (; x + 4 <= n; x += 4)
+      for (int k = 0; k < 4; ++k) {
+        const double v = row[x + k];
+        s[k] += v;
+        q[k] += v * v;
+      }
+    for (; x < n; ++x) {
+      s[0] += row[x];
+      q[0] += double(row[x]) * row[x];
     }
   }
+  const double sum = (s[0] + s[1]) + (s[2] + s[3]);
+  const double sum2 = (q[0] + q[1]) + (q[2] + q[3]);
   const double mean = sum / double(nn);
   const double var = sum2 / double(nn) - mean * mean;
   if (!(var > 1e-12 * (mean * mean + 1e-30))) {
