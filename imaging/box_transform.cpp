@@ -11,6 +11,8 @@
 #include <new>
 #include <utility>
 
+#include "imaging/fftw_planner.hpp"
+
 namespace mgscope {
 
 namespace {
@@ -19,11 +21,6 @@ struct PlanPair {
   fftwf_plan r2c = nullptr;
   fftwf_plan c2r = nullptr;
 };
-
-std::mutex& fftw_mutex() {
-  static std::mutex m;
-  return m;
-}
 
 // Plans live for the whole program (a handful of sizes at most) and are destroyed at exit, so
 // leak checkers see FFTW's memory returned.
@@ -41,7 +38,7 @@ struct PlanCache {
 const PlanPair& plans_for(int size) {
   static PlanCache cache_holder;
   std::map<int, PlanPair>& cache = cache_holder.plans;
-  std::lock_guard<std::mutex> lock(fftw_mutex());
+  std::lock_guard<std::mutex> lock(fftw_planner_mutex());
   auto it = cache.find(size);
   if (it != cache.end()) return it->second;
   const std::size_t nr = std::size_t(size) * std::size_t(size);
@@ -63,8 +60,15 @@ BoxTransformer::BoxTransformer(int box_px, WindowKind window, AcfMode acf)
     : n_(box_px), m_(acf == AcfMode::linear ? 2 * box_px : box_px), acf_mode_(acf),
       window_(make_window_2d(window, box_px)),
       power_(std::size_t(box_px) * std::size_t(box_px / 2 + 1), 0.f) {
-  plans_for(n_);
-  if (acf_mode_ == AcfMode::linear) plans_for(m_);
+  // Looked up once here: transform() runs per box on many threads and must not take the lock.
+  const PlanPair& pn = plans_for(n_);
+  r2c_n_ = pn.r2c;
+  c2r_n_ = pn.c2r;
+  if (acf_mode_ == AcfMode::linear) {
+    const PlanPair& pm = plans_for(m_);
+    r2c_m_ = pm.r2c;
+    c2r_m_ = pm.c2r;
+  }
   real_n_ = fftwf_alloc_real(std::size_t(n_) * std::size_t(n_));
   spec_n_ = fftwf_alloc_complex(std::size_t(n_) * std::size_t(half()));
   if (acf_mode_ == AcfMode::linear) {
@@ -132,7 +136,7 @@ bool BoxTransformer::transform(const float* box, std::ptrdiff_t row_stride) {
     for (int x = 0; x < n; ++x) out[x] = (row[x] - fmean) * inv_sd * w[x];
   }
   auto* spec = static_cast<fftwf_complex*>(spec_n_);
-  fftwf_execute_dft_r2c(plans_for(n).r2c, real_n_, spec);
+  fftwf_execute_dft_r2c(r2c_n_, real_n_, spec);
   const std::size_t nc = std::size_t(n) * std::size_t(half());
   for (std::size_t i = 0; i < nc; ++i) power_[i] = spec[i][0] * spec[i][0] + spec[i][1] * spec[i][1];
 
@@ -142,7 +146,7 @@ bool BoxTransformer::transform(const float* box, std::ptrdiff_t row_stride) {
       spec[i][0] = power_[i];
       spec[i][1] = 0.f;
     }
-    fftwf_execute_dft_c2r(plans_for(n).c2r, spec, acf_);
+    fftwf_execute_dft_c2r(c2r_n_, spec, acf_);
   } else {
     const int m = m_;
     std::memset(real_m_, 0, sizeof(float) * std::size_t(m) * std::size_t(m));
@@ -150,13 +154,13 @@ bool BoxTransformer::transform(const float* box, std::ptrdiff_t row_stride) {
       std::memcpy(real_m_ + std::size_t(y) * std::size_t(m), real_n_ + std::size_t(y) * std::size_t(n),
                   sizeof(float) * std::size_t(n));
     auto* specm = static_cast<fftwf_complex*>(spec_m_);
-    fftwf_execute_dft_r2c(plans_for(m).r2c, real_m_, specm);
+    fftwf_execute_dft_r2c(r2c_m_, real_m_, specm);
     const std::size_t mc = std::size_t(m) * std::size_t(m / 2 + 1);
     for (std::size_t i = 0; i < mc; ++i) {
       specm[i][0] = specm[i][0] * specm[i][0] + specm[i][1] * specm[i][1];
       specm[i][1] = 0.f;
     }
-    fftwf_execute_dft_c2r(plans_for(m).c2r, specm, acf_);
+    fftwf_execute_dft_c2r(c2r_m_, specm, acf_);
   }
   const float zero_lag = acf_[0];
   const std::size_t mm = std::size_t(m_) * std::size_t(m_);

@@ -8,6 +8,8 @@
 #include "imaging/image.hpp"
 #include "imaging/window.hpp"
 
+struct fftwf_plan_s;  // the FFTW plan type, so this header need not include fftw3.h
+
 namespace mgscope {
 
 enum class AcfMode { circular, linear };  // linear: zero-padded to 2n before the FFT
@@ -45,6 +47,10 @@ class BoxTransformer {
   float* real_m_ = nullptr;   // linear mode: 2n x 2n zero-padded input
   void* spec_m_ = nullptr;    // linear mode: 2n x (n+1) complex
   float* acf_ = nullptr;      // m x m
+  fftwf_plan_s* r2c_n_ = nullptr;  // plans of the process-wide cache (fftwf_plan = fftwf_plan_s*)
+  fftwf_plan_s* c2r_n_ = nullptr;
+  fftwf_plan_s* r2c_m_ = nullptr;
+  fftwf_plan_s* c2r_m_ = nullptr;
 };
 
 }  // namespace mgscope

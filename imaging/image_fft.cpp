@@ -5,14 +5,9 @@
 
 #include <mutex>
 
-namespace mgscope {
+#include "imaging/fftw_planner.hpp"
 
-namespace {
-std::mutex& planner_mutex() {
-  static std::mutex m;
-  return m;
-}
-}  // namespace
+namespace mgscope {
 
 HalfSpectrum fft_forward(const ImageF& image) {
   HalfSpectrum s;
@@ -22,13 +17,13 @@ HalfSpectrum fft_forward(const ImageF& image) {
   std::vector<float> in(image.pixels);  // FFTW_ESTIMATE does not touch the arrays while planning
   fftwf_plan p;
   {
-    std::lock_guard<std::mutex> lock(planner_mutex());
+    std::lock_guard<std::mutex> lock(fftw_planner_mutex());
     p = fftwf_plan_dft_r2c_2d(s.height, s.width, in.data(), reinterpret_cast<fftwf_complex*>(s.data.data()),
                               FFTW_ESTIMATE | FFTW_UNALIGNED);
   }
   fftwf_execute(p);
   {
-    std::lock_guard<std::mutex> lock(planner_mutex());
+    std::lock_guard<std::mutex> lock(fftw_planner_mutex());
     fftwf_destroy_plan(p);
   }
   return s;
@@ -39,13 +34,13 @@ ImageF fft_inverse(const HalfSpectrum& spectrum) {
   std::vector<std::complex<float>> work(spectrum.data);  // c2r destroys its input
   fftwf_plan p;
   {
-    std::lock_guard<std::mutex> lock(planner_mutex());
+    std::lock_guard<std::mutex> lock(fftw_planner_mutex());
     p = fftwf_plan_dft_c2r_2d(spectrum.height, spectrum.width, reinterpret_cast<fftwf_complex*>(work.data()),
                               out.pixels.data(), FFTW_ESTIMATE | FFTW_UNALIGNED);
   }
   fftwf_execute(p);
   {
-    std::lock_guard<std::mutex> lock(planner_mutex());
+    std::lock_guard<std::mutex> lock(fftw_planner_mutex());
     fftwf_destroy_plan(p);
   }
   const float scale = 1.f / (float(spectrum.width) * float(spectrum.height));
