@@ -9,6 +9,7 @@
 #include "imaging/box_classes.hpp"
 #include "imaging/box_features.hpp"
 #include "imaging/box_grid.hpp"
+#include "imaging/box_region.hpp"
 #include "imaging/spot_threshold.hpp"
 
 namespace mgscope {
@@ -28,7 +29,8 @@ struct BoxResult {
   int ix = 0, iy = 0;               // grid position
   int x_px = 0, y_px = 0;           // top-left pixel
   BoxFeatures features;
-  BoxClass cls = BoxClass::amorphous;
+  BoxClass cls = BoxClass::amorphous;  // meaningful only for specimen boxes
+  BoxRegion region = BoxRegion::specimen;
 };
 
 struct HrtemResult {
