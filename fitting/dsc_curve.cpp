@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "fitting/error.hpp"
-#include "fitting/statistics.hpp"
+#include "fitting/base/error.hpp"
+#include "fitting/base/statistics.hpp"
 
 namespace mgscope {
 

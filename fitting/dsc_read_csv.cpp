@@ -4,7 +4,7 @@
 #include <cctype>
 
 #include "fitting/dsc_readers.hpp"
-#include "fitting/error.hpp"
+#include "fitting/base/error.hpp"
 
 namespace mgscope {
 

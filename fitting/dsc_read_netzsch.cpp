@@ -5,7 +5,7 @@
 #include <cstdlib>
 
 #include "fitting/dsc_readers.hpp"
-#include "fitting/error.hpp"
+#include "fitting/base/error.hpp"
 
 namespace mgscope {
 

@@ -5,7 +5,7 @@
 #include <cctype>
 #include <cmath>
 
-#include "fitting/error.hpp"
+#include "fitting/base/error.hpp"
 
 namespace mgscope {
 

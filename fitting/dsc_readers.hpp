@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "fitting/text_file.hpp"
+#include "fitting/base/text_file.hpp"
 
 namespace mgscope {
 

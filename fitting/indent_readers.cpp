@@ -10,8 +10,8 @@
 #include <map>
 #include <memory>
 
-#include "fitting/error.hpp"
-#include "fitting/text_file.hpp"
+#include "fitting/base/error.hpp"
+#include "fitting/base/text_file.hpp"
 
 namespace mgscope {
 

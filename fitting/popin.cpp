@@ -2,7 +2,7 @@
 // stays ordinary (load control) or vanishes (displacement bursts); adjacent jump steps are one event.
 #include "fitting/popin.hpp"
 
-#include "fitting/statistics.hpp"
+#include "fitting/base/statistics.hpp"
 
 namespace mgscope {
 

@@ -48,7 +48,4 @@ TwoRegimeFit fit_two_regime_power_law(const std::vector<double>& x, const std::v
                                       std::optional<double> breakpoint, int min_points = 3,
                                       double confidence = 0.95);
 
-// Quantile of Student's t distribution with `dof` degrees of freedom (p in (0, 1)).
-double student_t_quantile(double p, double dof);
-
 }  // namespace mgscope

@@ -7,8 +7,8 @@
 #include <limits>
 #include <regex>
 
-#include "fitting/error.hpp"
-#include "fitting/text_file.hpp"
+#include "fitting/base/error.hpp"
+#include "fitting/base/text_file.hpp"
 
 namespace mgscope {
 

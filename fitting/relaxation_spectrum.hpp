@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "fitting/creep_fit.hpp"
-#include "fitting/statistics.hpp"
+#include "fitting/base/statistics.hpp"
 
 namespace mgscope {
 

@@ -4,7 +4,7 @@
 #include <array>
 #include <vector>
 
-#include "fitting/statistics.hpp"
+#include "fitting/base/statistics.hpp"
 #include "imaging/box_classes.hpp"
 #include "imaging/box_grid.hpp"
 

@@ -4,8 +4,8 @@
 #include <memory>
 #include <sstream>
 
-#include "fitting/error.hpp"
-#include "imaging/parallel_for.hpp"
+#include "fitting/base/error.hpp"
+#include "fitting/base/parallel_for.hpp"
 
 namespace mgscope {
 

@@ -69,6 +69,11 @@ struct LoadedImage {
   ImageInfo info;
 };
 
+// What to read from a file that holds several images.
+struct ReadOptions {
+  int frame = 0;  // page / slice / series element, counted from 0
+};
+
 // Converts native pixels to float for analysis; throws InputError naming `path` on NaN/Inf.
 ImageF to_float(const RawImage& raw, const std::string& path);
 

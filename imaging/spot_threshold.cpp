@@ -8,10 +8,10 @@
 #include <random>
 #include <sstream>
 
-#include "fitting/error.hpp"
-#include "fitting/statistics.hpp"
+#include "fitting/base/error.hpp"
+#include "fitting/base/statistics.hpp"
 #include "imaging/image_fft.hpp"
-#include "imaging/parallel_for.hpp"
+#include "fitting/base/parallel_for.hpp"
 #include "imaging/window.hpp"
 
 namespace mgscope {

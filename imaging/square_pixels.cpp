@@ -7,7 +7,7 @@
 #include <cmath>
 #include <cstdio>
 
-#include "fitting/error.hpp"
+#include "fitting/base/error.hpp"
 
 namespace mgscope {
 

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <random>
 
-#include "fitting/error.hpp"
+#include "fitting/base/error.hpp"
 #include "imaging/image_fft.hpp"
 
 namespace mgscope {

@@ -7,8 +7,8 @@
 #include <numeric>
 #include <sstream>
 
-#include "fitting/power_law.hpp"
-#include "fitting/statistics.hpp"
+#include "fitting/base/distributions.hpp"
+#include "fitting/base/statistics.hpp"
 
 namespace mgscope {
 

@@ -6,8 +6,8 @@
 #include <numeric>
 #include <sstream>
 
-#include "fitting/error.hpp"
-#include "fitting/statistics.hpp"
+#include "fitting/base/error.hpp"
+#include "fitting/base/statistics.hpp"
 
 namespace mgscope {
 

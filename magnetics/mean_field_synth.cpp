@@ -8,7 +8,7 @@
 #include <sstream>
 #include <utility>
 
-#include "fitting/error.hpp"
+#include "fitting/base/error.hpp"
 
 namespace mgscope {
 

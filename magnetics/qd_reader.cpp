@@ -7,7 +7,7 @@
 #include <cmath>
 #include <limits>
 
-#include "fitting/error.hpp"
+#include "fitting/base/error.hpp"
 
 namespace mgscope {
 

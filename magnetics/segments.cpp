@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "fitting/statistics.hpp"
+#include "fitting/base/statistics.hpp"
 
 namespace mgscope {
 

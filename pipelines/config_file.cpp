@@ -6,7 +6,7 @@
 #include <sstream>
 #include <toml++/toml.h>
 
-#include "fitting/error.hpp"
+#include "fitting/base/error.hpp"
 
 namespace mgscope {
 

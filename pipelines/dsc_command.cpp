@@ -7,7 +7,7 @@
 #include <set>
 
 #include "fitting/dsc_readers.hpp"
-#include "fitting/error.hpp"
+#include "fitting/base/error.hpp"
 #include "pipelines/atomic_file.hpp"
 #include "pipelines/batch.hpp"
 #include "pipelines/commands.hpp"

@@ -6,7 +6,7 @@
 #include <map>
 #include <sstream>
 
-#include "fitting/statistics.hpp"
+#include "fitting/base/statistics.hpp"
 #include "pipelines/csv_format.hpp"
 #include "pipelines/gnuplot_figure.hpp"
 #include "pipelines/json_output.hpp"

@@ -6,7 +6,7 @@
 
 #include "fitting/indent_analysis.hpp"
 #include "fitting/indent_readers.hpp"
-#include "imaging/parallel_for.hpp"
+#include "fitting/base/parallel_for.hpp"
 #include "pipelines/atomic_file.hpp"
 #include "pipelines/commands.hpp"
 #include "pipelines/csv_format.hpp"

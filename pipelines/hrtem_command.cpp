@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "fitting/error.hpp"
-#include "imaging/length_units.hpp"
+#include "fitting/base/error.hpp"
+#include "fitting/base/length_units.hpp"
 #include "imaging/overlay.hpp"
-#include "imaging/read_image.hpp"
+#include "imaging/io/read_image.hpp"
 #include "imaging/square_pixels.hpp"
 #include "pipelines/batch.hpp"
 #include "pipelines/commands.hpp"

@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <sstream>
 
-#include "fitting/statistics.hpp"
+#include "fitting/base/statistics.hpp"
 #include "mgscope_version.hpp"
 #include "pipelines/csv_format.hpp"
 #include "pipelines/json_output.hpp"

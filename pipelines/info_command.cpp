@@ -2,7 +2,7 @@
 // first thing to run on a new file. Bad files are reported on stderr; the rest still print.
 #include <iostream>
 
-#include "imaging/read_image.hpp"
+#include "imaging/io/read_image.hpp"
 #include "pipelines/batch.hpp"
 #include "pipelines/commands.hpp"
 #include "pipelines/image_info_output.hpp"

@@ -5,7 +5,7 @@
 #include <map>
 #include <sstream>
 
-#include "fitting/error.hpp"
+#include "fitting/base/error.hpp"
 #include "pipelines/atomic_file.hpp"
 #include "pipelines/commands.hpp"
 #include "pipelines/measurement_sniffer.hpp"

@@ -6,7 +6,7 @@
 #include <memory>
 #include <sstream>
 
-#include "fitting/error.hpp"
+#include "fitting/base/error.hpp"
 #include "magnetics/curie.hpp"
 #include "magnetics/mce_inputs.hpp"
 #include "magnetics/mce_merit.hpp"

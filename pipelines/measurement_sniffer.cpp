@@ -10,8 +10,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "fitting/text_file.hpp"
-#include "imaging/read_image.hpp"
+#include "fitting/base/text_file.hpp"
+#include "imaging/io/read_image.hpp"
 
 namespace mgscope {
 

@@ -8,8 +8,8 @@
 #include <limits>
 #include <set>
 
-#include "fitting/error.hpp"
-#include "fitting/statistics.hpp"
+#include "fitting/base/error.hpp"
+#include "fitting/base/statistics.hpp"
 #include "pipelines/json_output.hpp"
 #include "pipelines/measurement_sniffer.hpp"
 

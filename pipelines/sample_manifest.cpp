@@ -7,7 +7,7 @@
 
 #include <toml++/toml.h>
 
-#include "fitting/error.hpp"
+#include "fitting/base/error.hpp"
 #include "pipelines/config_file.hpp"
 
 namespace mgscope {

@@ -8,7 +8,7 @@
 #include <iostream>
 #include <map>
 
-#include "fitting/error.hpp"
+#include "fitting/base/error.hpp"
 #include "pipelines/atomic_file.hpp"
 #include "pipelines/json_output.hpp"
 #include "pipelines/module_runner.hpp"

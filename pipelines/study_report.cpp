@@ -11,7 +11,7 @@
 
 #include <toml++/toml.h>
 
-#include "fitting/error.hpp"
+#include "fitting/base/error.hpp"
 #include "mgscope_version.hpp"
 #include "pipelines/atomic_file.hpp"
 #include "pipelines/config_file.hpp"
@@ -167,21 +167,6 @@ StudyManifest read_study_manifest(const fs::path& path) {
   if (s.name.empty()) s.name = path.stem().string();
   if (s.treatment_label.empty()) s.treatment_label = s.treatment;
   return s;
-}
-
-double pearson_r(const std::vector<double>& x, const std::vector<double>& y, int& n) {
-  std::vector<std::pair<double, double>> p;
-  for (std::size_t i = 0; i < std::min(x.size(), y.size()); ++i)
-    if (std::isfinite(x[i]) && std::isfinite(y[i])) p.emplace_back(x[i], y[i]);
-  n = int(p.size());
-  if (n < 3) return kNaN;
-  double mx = 0, my = 0;
-  for (const auto& [a, b] : p) mx += a, my += b;
-  mx /= n;
-  my /= n;
-  double sxy = 0, sxx = 0, syy = 0;
-  for (const auto& [a, b] : p) sxy += (a - mx) * (b - my), sxx += (a - mx) * (a - mx), syy += (b - my) * (b - my);
-  return sxx > 0 && syy > 0 ? sxy / std::sqrt(sxx * syy) : kNaN;
 }
 
 std::vector<std::string> write_study_outputs(const StudyManifest& study, const std::vector<SampleInStudy>& samples,

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "fitting/base/statistics.hpp"  // pearson_r
 #include "pipelines/sample_manifest.hpp"
 
 namespace mgscope {
@@ -34,8 +35,6 @@ struct SampleInStudy {
   std::vector<std::string> failures;
 };
 
-// Pearson's r of the finite pairs (NaN for fewer than 3 pairs or no spread); `n` gets the pairs.
-double pearson_r(const std::vector<double>& x, const std::vector<double>& y, int& n);
 
 // Writes every study output into `out_dir`; `powerlaw_dir` holds `mgscope powerlaw`'s outputs
 // (empty: none). Returns warnings (figures gnuplot could not draw).

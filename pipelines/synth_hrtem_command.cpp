@@ -3,10 +3,10 @@
 #include <cstring>
 #include <filesystem>
 
-#include "fitting/error.hpp"
-#include "imaging/length_units.hpp"
+#include "fitting/base/error.hpp"
+#include "fitting/base/length_units.hpp"
 #include "imaging/synth_hrtem.hpp"
-#include "imaging/tiff_writer.hpp"
+#include "imaging/io/tiff_writer.hpp"
 #include "mgscope_version.hpp"
 #include "pipelines/atomic_file.hpp"
 #include "pipelines/commands.hpp"

@@ -6,8 +6,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "imaging/read_image.hpp"
-#include "imaging/tiff_writer.hpp"
+#include "imaging/io/read_image.hpp"
+#include "imaging/io/tiff_writer.hpp"
 #include "tests/imaging/binary_test_files.hpp"
 
 namespace {

@@ -7,7 +7,7 @@
 
 #include "fitting/dsc_curve.hpp"
 #include "fitting/dsc_synth.hpp"
-#include "fitting/error.hpp"
+#include "fitting/base/error.hpp"
 #include "tests/test_support.hpp"
 
 namespace mgscope {

@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "fitting/error.hpp"
+#include "fitting/base/error.hpp"
 #include "fitting/indent_readers.hpp"
 #include "fitting/indent_synth.hpp"
 #include "tests/test_support.hpp"

@@ -1,13 +1,14 @@
 // Power-law fits: exact data, Student-t quantiles, the reference table's published selections
 // against an independent least-squares computation, and the two-regime breakpoint search.
 #include "fitting/power_law.hpp"
+#include "fitting/base/distributions.hpp"
 
 #include <cmath>
 #include <regex>
 
-#include "fitting/error.hpp"
+#include "fitting/base/error.hpp"
 #include "fitting/power_law_table.hpp"
-#include "fitting/text_file.hpp"
+#include "fitting/base/text_file.hpp"
 #include "tests/test_support.hpp"
 
 namespace mgscope {

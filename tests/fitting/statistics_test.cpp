@@ -1,4 +1,4 @@
-#include "fitting/statistics.hpp"
+#include "fitting/base/statistics.hpp"
 
 #include <gtest/gtest.h>
 

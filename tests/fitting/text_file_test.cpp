@@ -1,8 +1,8 @@
-#include "fitting/text_file.hpp"
+#include "fitting/base/text_file.hpp"
 
 #include <gtest/gtest.h>
 
-#include "fitting/error.hpp"
+#include "fitting/base/error.hpp"
 
 namespace mgscope {
 

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "imaging/dm_reader.hpp"
+#include "imaging/io/dm_reader.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const mgscope::ByteReader file("fuzz.dm", std::vector<std::uint8_t>(data, data + size));

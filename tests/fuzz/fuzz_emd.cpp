@@ -6,8 +6,8 @@
 #include <cstdio>
 #include <string>
 
-#include "fitting/error.hpp"
-#include "imaging/emd_reader.hpp"
+#include "fitting/base/error.hpp"
+#include "imaging/io/emd_reader.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const std::string path = "/tmp/mgscope_fuzz_emd_" + std::to_string(getpid()) + ".emd";

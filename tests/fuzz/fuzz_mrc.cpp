@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "imaging/mrc_reader.hpp"
+#include "imaging/io/mrc_reader.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const mgscope::ByteReader file("fuzz.mrc", std::vector<std::uint8_t>(data, data + size));

@@ -5,8 +5,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "imaging/emi_metadata.hpp"
-#include "imaging/ser_reader.hpp"
+#include "imaging/io/emi_metadata.hpp"
+#include "imaging/io/ser_reader.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const mgscope::ByteReader file("fuzz.ser", std::vector<std::uint8_t>(data, data + size));

@@ -7,8 +7,8 @@
 #include <cstdint>
 #include <string>
 
-#include "fitting/error.hpp"
-#include "imaging/tiff_reader.hpp"
+#include "fitting/base/error.hpp"
+#include "imaging/io/tiff_reader.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   // One in-memory file, rewritten for every input: the reader takes a path, and a memfd gives

@@ -9,10 +9,10 @@
 #include <new>
 #include <random>
 
-#include "imaging/dm_reader.hpp"
-#include "imaging/emi_metadata.hpp"
-#include "imaging/mrc_reader.hpp"
-#include "imaging/ser_reader.hpp"
+#include "imaging/io/dm_reader.hpp"
+#include "imaging/io/emi_metadata.hpp"
+#include "imaging/io/mrc_reader.hpp"
+#include "imaging/io/ser_reader.hpp"
 #include "tests/imaging/binary_test_files.hpp"
 #include "tests/test_support.hpp"
 

@@ -5,10 +5,10 @@
 
 #include <cmath>
 
-#include "imaging/dm_reader.hpp"
-#include "imaging/mrc_reader.hpp"
-#include "imaging/read_image.hpp"
-#include "imaging/ser_reader.hpp"
+#include "imaging/io/dm_reader.hpp"
+#include "imaging/io/mrc_reader.hpp"
+#include "imaging/io/read_image.hpp"
+#include "imaging/io/ser_reader.hpp"
 #include "tests/imaging/binary_test_files.hpp"
 #include "tests/test_support.hpp"
 

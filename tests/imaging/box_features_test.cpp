@@ -8,7 +8,7 @@
 #include "imaging/box_classes.hpp"
 #include "imaging/box_grid.hpp"
 #include "imaging/synth_hrtem.hpp"
-#include "fitting/error.hpp"
+#include "fitting/base/error.hpp"
 
 namespace mgscope {
 

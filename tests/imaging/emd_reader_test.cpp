@@ -1,4 +1,4 @@
-#include "imaging/emd_reader.hpp"
+#include "imaging/io/emd_reader.hpp"
 
 #include <gtest/gtest.h>
 
@@ -7,8 +7,8 @@
 #include <fstream>
 #include <random>
 
-#include "fitting/error.hpp"
-#include "imaging/read_image.hpp"
+#include "fitting/base/error.hpp"
+#include "imaging/io/read_image.hpp"
 #include "tests/imaging/emd_test_files.hpp"
 #include "tests/test_support.hpp"
 

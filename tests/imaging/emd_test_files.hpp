@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "imaging/hdf5_file.hpp"
+#include "imaging/io/hdf5_file.hpp"
 
 namespace mgscope::test {
 

@@ -1,10 +1,10 @@
-#include "imaging/isolated_read.hpp"
+#include "imaging/io/isolated_read.hpp"
 
 #include <gtest/gtest.h>
 
 #include <csignal>
 
-#include "fitting/error.hpp"
+#include "fitting/base/error.hpp"
 
 namespace mgscope {
 

@@ -1,8 +1,8 @@
-#include "imaging/length_units.hpp"
+#include "fitting/base/length_units.hpp"
 
 #include <gtest/gtest.h>
 
-#include "fitting/error.hpp"
+#include "fitting/base/error.hpp"
 
 namespace mgscope {
 

@@ -6,10 +6,10 @@
 #include <cmath>
 #include <cstdio>
 
-#include "fitting/statistics.hpp"
+#include "fitting/base/statistics.hpp"
 #include "imaging/hrtem_analysis.hpp"
 #include "imaging/image_fft.hpp"
-#include "imaging/read_image.hpp"
+#include "imaging/io/read_image.hpp"
 #include "tests/test_support.hpp"
 
 namespace mgscope {

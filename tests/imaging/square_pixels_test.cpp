@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "fitting/error.hpp"
+#include "fitting/base/error.hpp"
 
 namespace mgscope {
 

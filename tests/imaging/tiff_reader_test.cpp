@@ -1,4 +1,4 @@
-#include "imaging/tiff_reader.hpp"
+#include "imaging/io/tiff_reader.hpp"
 
 #include <gtest/gtest.h>
 #include <tiffio.h>
@@ -7,11 +7,11 @@
 #include <filesystem>
 #include <fstream>
 
-#include "fitting/error.hpp"
-#include "imaging/read_image.hpp"
-#include "imaging/tiff_calibration.hpp"
-#include "imaging/tiff_ifd.hpp"
-#include "imaging/tiff_writer.hpp"
+#include "fitting/base/error.hpp"
+#include "imaging/io/read_image.hpp"
+#include "imaging/io/tiff_calibration.hpp"
+#include "imaging/io/tiff_ifd.hpp"
+#include "imaging/io/tiff_writer.hpp"
 #include "tests/test_support.hpp"
 #include "tiff_test_files.hpp"
 

@@ -1,7 +1,7 @@
 // Curie verdicts, -dSm bad input, and figures of merit on curves with closed-form answers.
 #include <cmath>
 
-#include "fitting/error.hpp"
+#include "fitting/base/error.hpp"
 #include "magnetics/curie.hpp"
 #include "magnetics/entropy_change.hpp"
 #include "magnetics/mce_inputs.hpp"

@@ -7,8 +7,8 @@
 #include <map>
 #include <sstream>
 
-#include "fitting/error.hpp"
-#include "fitting/text_file.hpp"
+#include "fitting/base/error.hpp"
+#include "fitting/base/text_file.hpp"
 #include "magnetics/curie.hpp"
 #include "magnetics/entropy_change.hpp"
 #include "magnetics/mce_inputs.hpp"

@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "fitting/error.hpp"
+#include "fitting/base/error.hpp"
 #include "magnetics/mce_inputs.hpp"
 #include "magnetics/segments.hpp"
 #include "tests/test_support.hpp"

@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "fitting/text_file.hpp"
+#include "fitting/base/text_file.hpp"
 #include "tests/test_support.hpp"
 
 namespace mgscope {

@@ -7,7 +7,7 @@
 #include <cmath>
 #include <cstring>
 
-#include "imaging/tiff_writer.hpp"
+#include "imaging/io/tiff_writer.hpp"
 #include "tests/test_support.hpp"
 
 namespace mgscope {

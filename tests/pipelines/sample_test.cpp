@@ -9,7 +9,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "fitting/error.hpp"
+#include "fitting/base/error.hpp"
 #include "pipelines/sample_manifest.hpp"
 #include "pipelines/study_report.hpp"
 #include "tests/test_support.hpp"

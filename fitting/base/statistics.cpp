@@ -1,0 +1,92 @@
+// Descriptive statistics and the Wilson interval (better than the normal one near 0 and 1,
+// which is where area fractions of a few percent live).
+#include "fitting/base/statistics.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <utility>
+
+#include "fitting/base/distributions.hpp"
+
+namespace mgscope {
+
+MeanSd mean_sd(const std::vector<double>& values) {
+  MeanSd r;
+  double sum = 0;
+  for (double v : values)
+    if (std::isfinite(v)) {
+      sum += v;
+      ++r.n;
+    }
+  if (r.n == 0) {
+    r.mean = r.sd = std::numeric_limits<double>::quiet_NaN();
+    return r;
+  }
+  r.mean = sum / r.n;
+  double ss = 0;
+  for (double v : values)
+    if (std::isfinite(v)) ss += (v - r.mean) * (v - r.mean);
+  r.sd = r.n > 1 ? std::sqrt(ss / (r.n - 1)) : 0.0;
+  return r;
+}
+
+Interval wilson_interval(long k, long n, double z) {
+  if (n <= 0) return {0.0, 1.0};
+  const double p = double(k) / double(n);
+  const double z2 = z * z;
+  const double denom = 1 + z2 / double(n);
+  const double centre = (p + z2 / (2 * double(n))) / denom;
+  const double half = z * std::sqrt(p * (1 - p) / double(n) + z2 / (4.0 * double(n) * double(n))) / denom;
+  return {std::max(0.0, centre - half), std::min(1.0, centre + half)};
+}
+
+double median(std::vector<double> values) {
+  if (values.empty()) return std::numeric_limits<double>::quiet_NaN();
+  const std::size_t mid = values.size() / 2;
+  std::nth_element(values.begin(), values.begin() + long(mid), values.end());
+  double m = values[mid];
+  if (values.size() % 2 == 0) m = 0.5 * (m + *std::max_element(values.begin(), values.begin() + long(mid)));
+  return m;
+}
+
+double pearson_r(const std::vector<double>& x, const std::vector<double>& y, int& n) {
+  std::vector<std::pair<double, double>> p;
+  for (std::size_t i = 0; i < std::min(x.size(), y.size()); ++i)
+    if (std::isfinite(x[i]) && std::isfinite(y[i])) p.emplace_back(x[i], y[i]);
+  n = int(p.size());
+  if (n < 3) return std::numeric_limits<double>::quiet_NaN();
+  double mx = 0, my = 0;
+  for (const auto& [a, b] : p) mx += a, my += b;
+  mx /= n;
+  my /= n;
+  double sxy = 0, sxx = 0, syy = 0;
+  for (const auto& [a, b] : p) sxy += (a - mx) * (b - my), sxx += (a - mx) * (a - mx), syy += (b - my) * (b - my);
+  return sxx > 0 && syy > 0 ? sxy / std::sqrt(sxx * syy) : std::numeric_limits<double>::quiet_NaN();
+}
+
+Correlation pearson(const std::vector<double>& x, const std::vector<double>& y) {
+  Correlation c;
+  c.r = pearson_r(x, y, c.n);
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  if (!std::isfinite(c.r)) {
+    c.p_value = nan, c.r_95 = {nan, nan};
+    return c;
+  }
+  const double dof = c.n - 2, r2 = std::min(c.r * c.r, 1.0);
+  if (r2 >= 1) {
+    c.p_value = 0;
+  } else {
+    const double t = std::abs(c.r) * std::sqrt(dof / (1 - r2));
+    c.p_value = 2 * (1 - student_t_cdf(t, dof));
+  }
+  if (c.n > 3 && r2 < 1) {
+    const double z = std::atanh(c.r), half = 1.959963984540054 / std::sqrt(c.n - 3.0);
+    c.r_95 = {std::tanh(z - half), std::tanh(z + half)};
+  } else {
+    c.r_95 = {r2 >= 1 ? c.r : -1.0, r2 >= 1 ? c.r : 1.0};  // n = 3: no Fisher interval; say "anything"
+  }
+  return c;
+}
+
+}  // namespace mgscope

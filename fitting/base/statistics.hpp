@@ -1,0 +1,36 @@
+// Small statistics used by every module: mean +- sd of repeats, binomial intervals.
+#pragma once
+#include <vector>
+
+namespace mgscope {
+
+struct MeanSd {
+  double mean = 0;
+  double sd = 0;  // sample standard deviation (n - 1); 0 for n = 1
+  int n = 0;
+};
+MeanSd mean_sd(const std::vector<double>& values);  // NaNs are skipped
+
+struct Interval {
+  double low = 0;
+  double high = 0;
+};
+// Wilson score interval for a binomial proportion k/n at the normal quantile z (1.96: 95 %).
+Interval wilson_interval(long k, long n, double z = 1.959963984540054);
+
+double median(std::vector<double> values);  // NaN for an empty vector
+
+// Pearson's r of the finite pairs (NaN for fewer than 3 pairs or no spread); `n` gets the pairs.
+double pearson_r(const std::vector<double>& x, const std::vector<double>& y, int& n);
+
+// Pearson's r with its two-sided p-value (t = r sqrt((n-2)/(1-r^2)), Student t with n - 2 degrees
+// of freedom) and 95 % interval (Fisher z, normal); NaNs where r is undefined.
+struct Correlation {
+  double r = 0;
+  int n = 0;
+  double p_value = 0;
+  Interval r_95;
+};
+Correlation pearson(const std::vector<double>& x, const std::vector<double>& y);
+
+}  // namespace mgscope

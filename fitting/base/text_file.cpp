@@ -1,0 +1,174 @@
+// Decoding, splitting and strict number parsing for instrument text exports.
+#include "fitting/base/text_file.hpp"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "fitting/base/error.hpp"
+
+namespace mgscope {
+
+namespace {
+
+bool valid_utf8(const std::string& s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    std::size_t extra = c < 0x80 ? 0 : (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xE ? 2 : (c >> 3) == 0x1E ? 3 : 9;
+    if (extra == 9 || i + extra >= s.size() + (extra == 0)) return false;
+    for (std::size_t k = 1; k <= extra; ++k)
+      if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return false;
+    i += extra + 1;
+  }
+  return true;
+}
+
+// Windows-1252 code points 0x80-0x9F; the rest of 0xA0-0xFF equals Latin-1.
+const char32_t kCp1252High[32] = {0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+                                  0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0xFFFD, 0x017D, 0xFFFD,
+                                  0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+                                  0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178};
+
+void append_utf8(std::string& out, char32_t cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+std::string cp1252_to_utf8(const std::string& s) {
+  std::string out;
+  out.reserve(s.size() + s.size() / 8);
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x80) out += ch;
+    else if (c < 0xA0) append_utf8(out, kCp1252High[c - 0x80]);
+    else append_utf8(out, c);
+  }
+  return out;
+}
+
+}  // namespace
+
+TextFile decode_text(const std::string& path, const std::string& raw_bytes) {
+  if (raw_bytes.find('\0') != std::string::npos) fail_input(path, "holds NUL bytes: a binary file, not a text export");
+  TextFile tf;
+  tf.path = path;
+  std::string text = raw_bytes;
+  if (text.size() >= 3 && text.compare(0, 3, "\xEF\xBB\xBF") == 0) text.erase(0, 3);
+  if (!valid_utf8(text)) {
+    text = cp1252_to_utf8(text);
+    tf.decoded_from_cp1252 = true;
+  }
+  std::string line;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '\r' || c == '\n') {
+      tf.lines.push_back(line);
+      line.clear();
+      if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
+    } else {
+      line += c;
+    }
+  }
+  if (!line.empty()) tf.lines.push_back(line);
+  return tf;
+}
+
+TextFile read_text_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail_input(path, "cannot open file");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return decode_text(path, ss.str());
+}
+
+std::vector<std::string> split_fields(std::string_view line, char delim) {
+  std::vector<std::string> fields;
+  std::string cur;
+  bool quoted = false;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (quoted) {
+      if (c == '"') {
+        if (i + 1 < line.size() && line[i + 1] == '"') {
+          cur += '"';
+          ++i;
+        } else {
+          quoted = false;
+        }
+      } else {
+        cur += c;
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == delim) {
+      fields.push_back(cur);
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  fields.push_back(cur);
+  return fields;
+}
+
+char guess_delimiter(std::string_view line) {
+  std::size_t tabs = 0, commas = 0, semis = 0;
+  for (char c : line) {
+    tabs += c == '\t';
+    commas += c == ',';
+    semis += c == ';';
+  }
+  if (tabs >= commas && tabs >= semis) return '\t';
+  return commas >= semis ? ',' : ';';
+}
+
+std::string trim(std::string_view s) {
+  std::size_t a = 0, b = s.size();
+  while (a < b && (s[a] == ' ' || s[a] == '\t' || s[a] == '\r' || s[a] == '\n')) ++a;
+  while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t' || s[b - 1] == '\r' || s[b - 1] == '\n')) --b;
+  return std::string(s.substr(a, b - a));
+}
+
+std::optional<double> parse_optional_number(std::string_view field, const std::string& path,
+                                            std::size_t line_no, std::string_view column, char decimal) {
+  std::string t = trim(field);
+  if (t.empty()) return std::nullopt;
+  auto bad = [&](const std::string& why) -> double {
+    fail_input(path, "line " + std::to_string(line_no) + ", column '" + std::string(column) + "': '" + t +
+                         "' " + why);
+  };
+  if (decimal == ',') {
+    if (t.find('.') != std::string::npos) bad("is not a number with a decimal comma");
+    for (char& c : t)
+      if (c == ',') c = '.';
+  }
+  // A second decimal separator means the text was garbled (e.g. thousands separators added).
+  if (t.find('.') != t.rfind('.')) bad("has more than one decimal separator (garbled number?)");
+  errno = 0;
+  char* end = nullptr;
+  const double v = std::strtod(t.c_str(), &end);
+  if (end == t.c_str() || *end != '\0') bad("is not a number");
+  if (errno == ERANGE && std::isinf(v)) bad("is out of range");
+  if (std::isnan(v)) bad("is NaN");
+  return v;
+}
+
+double parse_number(std::string_view field, const std::string& path, std::size_t line_no,
+                    std::string_view column, char decimal) {
+  auto v = parse_optional_number(field, path, line_no, column, decimal);
+  if (!v) fail_input(path, "line " + std::to_string(line_no) + ", column '" + std::string(column) + "': empty cell");
+  return *v;
+}
+
+}  // namespace mgscope

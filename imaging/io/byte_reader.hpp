@@ -1,0 +1,92 @@
+// Bounds-checked access to a binary file held in memory. Every read names the file and the
+// offset when it would run past the end, so a truncated or lying file gives a clear error
+// instead of a crash, and no allocation is made larger than the file itself.
+#pragma once
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "fitting/base/error.hpp"
+
+namespace mgscope {
+
+enum class Endian { little, big };
+
+class ByteReader {
+ public:
+  // Reads the whole file; throws InputError when it cannot be opened.
+  explicit ByteReader(const std::string& path);
+  ByteReader(std::string path, std::vector<std::uint8_t> bytes) : path_(std::move(path)), bytes_(std::move(bytes)) {}
+
+  const std::string& path() const { return path_; }
+  std::uint64_t size() const { return bytes_.size(); }
+  const std::uint8_t* data() const { return bytes_.data(); }
+  // Hands the file's bytes over, leaving the reader empty: a reader whose image fills most of
+  // the file turns this buffer into the pixel buffer instead of allocating and copying again.
+  std::vector<std::uint8_t> release() { return std::move(bytes_); }
+
+  // Throws InputError unless [offset, offset + count) lies inside the file; `what` names the field.
+  void require(std::uint64_t offset, std::uint64_t count, const char* what) const;
+
+  template <class T>
+  T get(std::uint64_t offset, Endian endian, const char* what) const {
+    static_assert(std::is_arithmetic<T>::value, "arithmetic types only");
+    require(offset, sizeof(T), what);
+    std::uint8_t tmp[sizeof(T)];
+    std::memcpy(tmp, bytes_.data() + offset, sizeof(T));
+    if (endian == Endian::big) {
+      for (std::size_t i = 0; i < sizeof(T) / 2; ++i) std::swap(tmp[i], tmp[sizeof(T) - 1 - i]);
+    }
+    T v;
+    std::memcpy(&v, tmp, sizeof(T));
+    return v;
+  }
+
+  std::string string_at(std::uint64_t offset, std::uint64_t length, const char* what) const {
+    require(offset, length, what);
+    return std::string(reinterpret_cast<const char*>(bytes_.data() + offset), length);
+  }
+
+  [[noreturn]] void fail(std::uint64_t offset, const std::string& what) const {
+    fail_input(path_, "at byte " + std::to_string(offset) + ": " + what);
+  }
+
+ private:
+  std::string path_;
+  std::vector<std::uint8_t> bytes_;
+};
+
+// A read position over a ByteReader, for formats read front to back (DM tag trees, SER headers).
+class ByteCursor {
+ public:
+  ByteCursor(const ByteReader& r, std::uint64_t offset, Endian e) : r_(r), pos_(offset), endian_(e) {}
+  template <class T>
+  T next(const char* what) {
+    T v = r_.get<T>(pos_, endian_, what);
+    pos_ += sizeof(T);
+    return v;
+  }
+  std::string next_string(std::uint64_t length, const char* what) {
+    std::string s = r_.string_at(pos_, length, what);
+    pos_ += length;
+    return s;
+  }
+  void skip(std::uint64_t n, const char* what) {
+    r_.require(pos_, n, what);
+    pos_ += n;
+  }
+  std::uint64_t pos() const { return pos_; }
+  void seek(std::uint64_t p) { pos_ = p; }
+  Endian endian() const { return endian_; }
+  void set_endian(Endian e) { endian_ = e; }
+  const ByteReader& reader() const { return r_; }
+
+ private:
+  const ByteReader& r_;
+  std::uint64_t pos_;
+  Endian endian_;
+};
+
+}  // namespace mgscope

@@ -1,0 +1,30 @@
+// EMD dispatch: Velox files have /Data/Image; Berkeley files have groups marked
+// emd_group_type = 1. Anything else is an HDF5 file that is not an image we know.
+#include "imaging/io/emd_reader.hpp"
+
+#include "fitting/base/error.hpp"
+#include "imaging/io/emd_flavours.hpp"
+#include "imaging/io/isolated_read.hpp"
+
+namespace mgscope {
+
+LoadedImage read_emd_in_process(const std::string& path, const ReadOptions& options) {
+  if (options.frame < 0) fail_input(path, "frame " + std::to_string(options.frame) + " asked; frames count from 0");
+  const Hdf5File f(path);
+  if (f.is_group("/Data/Image")) return read_emd_velox(f, options);
+  std::vector<std::string> data_groups;
+  for (const std::string& g : f.all_groups()) {
+    const H5Id group = f.open_group(g);
+    const auto type = attribute_number(f, group.get(), g, "emd_group_type");
+    if (type && *type == 1) data_groups.push_back(g);
+  }
+  if (!data_groups.empty()) return read_emd_berkeley(f, data_groups, options);
+  f.fail("/", "HDF5 file but not an EMD image: no group with emd_group_type = 1 (Berkeley EMD) "
+              "and no /Data/Image group (Velox)");
+}
+
+LoadedImage read_emd(const std::string& path, const ReadOptions& options) {
+  return read_isolated(path, "libhdf5", [&] { return read_emd_in_process(path, options); });
+}
+
+}  // namespace mgscope

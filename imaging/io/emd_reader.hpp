@@ -1,0 +1,19 @@
+// EMD files (HDF5): Berkeley/NCEM EMD v0.2 and Thermo Fisher Velox, told apart by their layout.
+#pragma once
+#include <string>
+
+#include "imaging/image.hpp"
+
+namespace mgscope {
+
+// Reads frame `options.frame` of the first image in an EMD file, with its calibration (nm) and
+// the microscope metadata. Throws InputError naming the file and the HDF5 object on bad input.
+// Conventions and errors: docs/readers-emd.md.
+// The file is read in a child process (imaging/isolated_read.hpp): libhdf5 1.10.8 can crash on
+// damaged files, and a crash must not take a batch down.
+LoadedImage read_emd(const std::string& path, const ReadOptions& options);
+
+// The same, in this process (for the fuzz target, which wants to see libhdf5's crashes).
+LoadedImage read_emd_in_process(const std::string& path, const ReadOptions& options);
+
+}  // namespace mgscope

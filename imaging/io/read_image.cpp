@@ -1,0 +1,63 @@
+// Format detection by magic bytes and dispatch to the per-format readers.
+#include "imaging/io/read_image.hpp"
+
+#include <array>
+#include <cstring>
+#include <fstream>
+
+#include "fitting/base/error.hpp"
+#include "imaging/io/dm_reader.hpp"
+#include "imaging/io/emd_reader.hpp"
+#include "imaging/io/mrc_reader.hpp"
+#include "imaging/io/ser_reader.hpp"
+#include "imaging/io/tiff_reader.hpp"
+
+namespace mgscope {
+
+const char* file_format_name(FileFormat f) {
+  switch (f) {
+    case FileFormat::tiff: return "TIFF";
+    case FileFormat::dm3: return "DM3";
+    case FileFormat::dm4: return "DM4";
+    case FileFormat::ser: return "SER";
+    case FileFormat::mrc: return "MRC";
+    case FileFormat::hdf5: return "HDF5";
+    case FileFormat::unknown: break;
+  }
+  return "unknown";
+}
+
+FileFormat detect_format(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail_input(path, "cannot open file");
+  std::array<unsigned char, 212> h{};
+  in.read(reinterpret_cast<char*>(h.data()), h.size());
+  const std::streamsize n = in.gcount();
+  if (n == 0) fail_input(path, "file is empty");
+  auto at = [&](std::size_t off, const char* magic, std::size_t len) {
+    return std::size_t(n) >= off + len && std::memcmp(h.data() + off, magic, len) == 0;
+  };
+  if (at(0, "II*\0", 4) || at(0, "MM\0*", 4) || at(0, "II+\0", 4) || at(0, "MM\0+", 4)) return FileFormat::tiff;
+  if (at(0, "\x89HDF\r\n\x1a\n", 8)) return FileFormat::hdf5;
+  if (at(0, "\x49\x49\x97\x01", 4)) return FileFormat::ser;  // ByteOrder 0x4949, SeriesID 0x0197 (LE)
+  if (at(0, "\0\0\0\3", 4)) return FileFormat::dm3;          // DM version, big-endian
+  if (at(0, "\0\0\0\4", 4)) return FileFormat::dm4;
+  if (at(208, "MAP", 3) || looks_like_mrc_header(h.data(), std::size_t(n))) return FileFormat::mrc;
+  return FileFormat::unknown;
+}
+
+LoadedImage read_image(const std::string& path, const ReadOptions& options) {
+  const FileFormat f = detect_format(path);
+  switch (f) {
+    case FileFormat::tiff: return read_tiff(path, options);
+    case FileFormat::dm3:
+    case FileFormat::dm4: return read_dm(path, options);
+    case FileFormat::ser: return read_ser(path, options);
+    case FileFormat::mrc: return read_mrc(path, options);
+    case FileFormat::hdf5: return read_emd(path, options);
+    case FileFormat::unknown: break;
+  }
+  fail_input(path, "not a supported image format (TIFF, DM3/DM4, TIA SER, MRC or EMD expected)");
+}
+
+}  // namespace mgscope

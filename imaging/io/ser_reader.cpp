@@ -1,0 +1,208 @@
+// TIA .ser series (formats.md H1): header, offset array, one 2-D element chosen by frame, its
+// rows flipped from TIA's bottom-up order, calibration in metres; the .emi adds the settings.
+#include "imaging/io/ser_reader.hpp"
+
+#include <cctype>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <utility>
+
+#include "fitting/base/text_file.hpp"
+#include "imaging/io/emi_metadata.hpp"
+#include "imaging/io/pixel_copy.hpp"
+
+namespace mgscope {
+
+namespace {
+
+constexpr std::uint16_t kByteOrder = 0x4949;
+constexpr std::uint16_t kSeriesId = 0x0197;
+constexpr std::int32_t kSpectrumElements = 0x4120;
+constexpr std::int32_t kImageElements = 0x4122;
+constexpr std::uint64_t kElementHeaderBytes = 50;  // 2 x (f64, f64, i32), i16, 2 x i32
+
+PixelType pixel_type_of(const ByteReader& file, std::uint64_t at, int data_type) {
+  switch (data_type) {
+    case 1: return PixelType::u8;
+    case 2: return PixelType::u16;
+    case 3: return PixelType::u32;
+    case 4: return PixelType::i8;
+    case 5: return PixelType::i16;
+    case 6: return PixelType::i32;
+    case 7: return PixelType::f32;
+    case 8: return PixelType::f64;
+    case 9: case 10:
+      file.fail(at, "SER DataType " + std::to_string(data_type) + " is complex; only real images are read");
+    default:
+      file.fail(at, "SER DataType " + std::to_string(data_type) + " is unknown (1 to 8 expected)");
+  }
+}
+
+struct AxisCalibration {
+  double offset_m, delta_m;
+  std::int32_t element;
+};
+
+void set_calibration(const AxisCalibration& x, const AxisCalibration& y, ImageInfo& info) {
+  Calibration& cal = info.calibration;
+  const bool usable = std::isfinite(x.delta_m) && std::isfinite(y.delta_m) && x.delta_m > 0 && y.delta_m > 0 &&
+                      std::isfinite(x.offset_m) && std::isfinite(y.offset_m);
+  if (!usable) {
+    info.warnings.push_back("SER calibration deltas (" + number_text(x.delta_m) + ", " + number_text(y.delta_m) +
+                            ") are not positive lengths; image treated as uncalibrated");
+    return;
+  }
+  cal.calibrated = true;
+  cal.pixel_x_nm = x.delta_m * 1e9;
+  cal.pixel_y_nm = y.delta_m * 1e9;
+  // As rsciio: the first pixel's coordinate is CalibrationOffset - CalibrationElement * Delta.
+  cal.origin_x_nm = (x.offset_m - x.element * x.delta_m) * 1e9;
+  cal.origin_y_nm = (y.offset_m - y.element * y.delta_m) * 1e9;
+  cal.source = "SER element CalibrationDeltaX/Y (metres)";
+}
+
+// Common keys from the .emi entries, and the warning that diffraction data is in 1/m.
+void set_emi_metadata(const std::map<std::string, std::string>& emi, ImageInfo& info) {
+  for (const auto& [key, value] : emi) info.metadata[key] = value;
+  auto get = [&](const char* key) -> std::string {
+    const auto it = emi.find(key);
+    return it == emi.end() ? std::string() : trim(it->second);
+  };
+  // The leading number of a value such as "80 kV" or "13500000 x"; 0 when there is none.
+  auto number = [](const std::string& s) {
+    const double v = std::strtod(s.c_str(), nullptr);
+    return std::isfinite(v) && v > 0 ? v : 0.0;
+  };
+  if (auto v = get("EMI.Microscope"); !v.empty()) info.metadata["microscope"] = v;
+  if (auto v = get("EMI.User"); !v.empty()) info.metadata["operator"] = v;
+  if (auto v = get("EMI.AcquireDate"); !v.empty()) info.metadata["acquisition_date"] = v;
+  if (const double mag = number(get("EMI.Magnification")); mag > 0) info.metadata["magnification"] = number_text(mag);
+  const std::string ht = get("EMI.High tension");
+  const double volts = number(get("EMI.ExperimentalConditions.MicroscopeConditions.AcceleratingVoltage"));
+  if (number(ht) > 0 && ht.find("kV") != std::string::npos) info.metadata["voltage_kV"] = number_text(number(ht));
+  else if (volts > 0) info.metadata["voltage_kV"] = number_text(volts / 1000.0);
+  const std::string mode = get("EMI.Mode");
+  if (mode.empty()) return;
+  info.metadata["mode"] = mode;
+  // " STEM nP Mh Zoom Diffraction" names a STEM probe mode: the image is still in metres. A
+  // TEM diffraction mode, or a camera recording in STEM, gives patterns in 1/m.
+  const bool stem = mode.find("STEM") != std::string::npos;
+  const bool diffraction = mode.find("iffraction") != std::string::npos;
+  const bool camera = emi.count("EMI.CameraNamePath") > 0;
+  if ((diffraction && !stem) || (stem && camera))
+    info.warnings.push_back("EMI Mode '" + mode +
+                            "' suggests a diffraction pattern: the SER calibration unit may be 1/m, not m");
+}
+
+struct Located {
+  LoadedImage image;
+  PixelBlock block;
+};
+
+// Everything but the pixels, so that the pixels can come last from a file that is then let go.
+Located locate(const ByteReader& file, const ReadOptions& options) {
+  ByteCursor c(file, 0, Endian::little);
+  if (c.next<std::uint16_t>("SER ByteOrder") != kByteOrder) file.fail(0, "SER ByteOrder is not 0x4949");
+  if (c.next<std::uint16_t>("SER SeriesID") != kSeriesId) file.fail(2, "SER SeriesID is not 0x0197");
+  const auto version = c.next<std::uint16_t>("SER SeriesVersion");
+  if (version != 0x210 && version != 0x220)
+    file.fail(4, "SER SeriesVersion " + std::to_string(version) + " is not supported (0x210 or 0x220)");
+  const bool wide_offsets = version == 0x220;
+  const auto element_kind = c.next<std::int32_t>("SER DataTypeID");
+  if (element_kind == kSpectrumElements)
+    fail_input(file.path(), "not a 2-D image: the SER series holds 1-D spectra (DataTypeID 0x4120)");
+  if (element_kind != kImageElements)
+    file.fail(6, "SER DataTypeID " + std::to_string(element_kind) + " is unknown (0x4122 = 2-D image expected)");
+  c.next<std::int32_t>("SER TagTypeID");
+  const auto total = c.next<std::int32_t>("SER TotalNumberElements");
+  const auto valid = c.next<std::int32_t>("SER ValidNumberElements");
+  const std::uint64_t offsets_at = c.pos();
+  const std::int64_t offset_array = wide_offsets ? c.next<std::int64_t>("SER OffsetArrayOffset")
+                                                 : c.next<std::int32_t>("SER OffsetArrayOffset");
+  if (valid <= 0 || valid > total)
+    file.fail(18, "SER ValidNumberElements " + std::to_string(valid) + " (of " + std::to_string(total) +
+                      ") leaves no image to read");
+  if (offset_array < 0 || std::uint64_t(offset_array) >= file.size())
+    file.fail(offsets_at, "SER OffsetArrayOffset " + std::to_string(offset_array) + " lies outside the file");
+  if (options.frame < 0 || options.frame >= valid)
+    fail_input(file.path(), "frame " + std::to_string(options.frame) + " requested but the series holds " +
+                                std::to_string(valid) + " image(s)");
+
+  const std::uint64_t slot = std::uint64_t(offset_array) + std::uint64_t(options.frame) * (wide_offsets ? 8 : 4);
+  const std::int64_t element = wide_offsets ? file.get<std::int64_t>(slot, Endian::little, "SER data offset")
+                                            : file.get<std::int32_t>(slot, Endian::little, "SER data offset");
+  if (element < 0 || std::uint64_t(element) >= file.size())
+    file.fail(slot, "SER data offset " + std::to_string(element) + " of element " + std::to_string(options.frame) +
+                        " lies outside the file");
+  c.seek(std::uint64_t(element));
+  AxisCalibration x{}, y{};
+  for (AxisCalibration* a : {&x, &y}) {
+    a->offset_m = c.next<double>("SER CalibrationOffset");
+    a->delta_m = c.next<double>("SER CalibrationDelta");
+    a->element = c.next<std::int32_t>("SER CalibrationElement");
+  }
+  const PixelType type = pixel_type_of(file, c.pos(), c.next<std::int16_t>("SER DataType"));
+  const auto width = c.next<std::int32_t>("SER ArraySizeX");
+  const auto height = c.next<std::int32_t>("SER ArraySizeY");
+  if (width < 2 || height < 2)
+    file.fail(c.pos() - 8, "SER element is " + std::to_string(width) + " x " + std::to_string(height) +
+                               " pixels: not a 2-D image");
+
+  Located out;
+  ImageInfo& info = out.image.info;
+  info.path = file.path();
+  info.format = "SER";
+  info.width = width;
+  info.height = height;
+  info.frames = valid;
+  info.frame = options.frame;
+  info.pixel_type = type;
+  info.metadata["SER.SeriesVersion"] = wide_offsets ? "0x220" : "0x210";
+  set_calibration(x, y, info);
+  out.block = {std::uint64_t(element) + kElementHeaderBytes, width, height, type, Endian::little, RowOrder::bottom_up};
+  return out;
+}
+
+void add_emi(const std::string& emi_path, ImageInfo& info) {
+  if (emi_path.empty()) {
+    info.warnings.push_back("no .emi beside the .ser: microscope metadata unavailable");
+    return;
+  }
+  try {
+    set_emi_metadata(read_emi_metadata(ByteReader(emi_path)), info);
+  } catch (const InputError& e) {
+    info.warnings.push_back(std::string("EMI metadata not read: ") + e.what());
+  }
+}
+
+}  // namespace
+
+std::string emi_path_for(const std::string& ser_path) {
+  const std::filesystem::path p(ser_path);
+  const std::string stem = p.stem().string();
+  const std::size_t underscore = stem.rfind('_');
+  if (underscore == std::string::npos || underscore + 1 == stem.size()) return {};
+  for (std::size_t i = underscore + 1; i < stem.size(); ++i)
+    if (!std::isdigit(static_cast<unsigned char>(stem[i]))) return {};
+  return (p.parent_path() / (stem.substr(0, underscore) + ".emi")).string();
+}
+
+LoadedImage read_ser(const std::string& path, const ReadOptions& options) {
+  ByteReader file(path);
+  Located l = locate(file, options);
+  load_pixel_block(std::move(file), l.block, l.image.raw, "SER image data");
+  const std::string emi = emi_path_for(path);
+  std::error_code ec;
+  add_emi(!emi.empty() && std::filesystem::is_regular_file(emi, ec) ? emi : "", l.image.info);
+  return std::move(l.image);
+}
+
+LoadedImage read_ser(const ByteReader& file, const ReadOptions& options, const std::string& emi_path) {
+  Located l = locate(file, options);
+  load_pixel_block(file, l.block, l.image.raw, "SER image data");
+  add_emi(emi_path, l.image.info);
+  return std::move(l.image);
+}
+
+}  // namespace mgscope

@@ -1,0 +1,424 @@
+// One TIFF page to native pixels: layout checks before any allocation, strips or tiles decoded by
+// libtiff, colour folded to gray, then the calibration from the page's own directory.
+#include "imaging/io/tiff_reader.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <memory>
+
+#include <tiffio.h>
+
+#include "fitting/base/error.hpp"
+#include "imaging/io/tiff_calibration.hpp"
+#include "imaging/io/tiff_ifd.hpp"
+#include "imaging/io/tiff_messages.hpp"
+
+namespace mgscope {
+
+namespace {
+
+constexpr std::uint64_t kMaxPixels = std::uint64_t(1) << 31;
+// A compressed page may decode to at most this many times the file's size. Deflate cannot pass
+// about 1032:1 and LZW stays well below this; only a forged header (or an all-constant image
+// under zstd) claims more, and refusing it keeps a 1 kB file from allocating gigabytes.
+constexpr std::uint64_t kMaxCompressionRatio = 4096;
+
+struct TiffCloser {
+  void operator()(TIFF* t) const { TIFFClose(t); }
+};
+using TiffHandle = std::unique_ptr<TIFF, TiffCloser>;
+
+struct Layout {
+  std::uint32_t width = 0, height = 0;
+  std::uint16_t spp = 1, bits = 1, format = SAMPLEFORMAT_UINT, photometric = PHOTOMETRIC_MINISBLACK;
+  std::uint16_t planar = PLANARCONFIG_CONTIG, compression = COMPRESSION_NONE, orientation = ORIENTATION_TOPLEFT;
+  bool tiled = false;
+  std::uint32_t tile_w = 0, tile_h = 0, rows_per_strip = 0;
+  std::uint64_t planes() const { return planar == PLANARCONFIG_SEPARATE ? spp : 1; }
+  std::uint64_t pixels() const { return std::uint64_t(width) * height; }
+};
+
+[[noreturn]] void fail_tiff(const std::string& path, const std::string& what, const TiffMessages& m) {
+  const std::string detail = m.errors_text();
+  fail_input(path, detail.empty() ? what : what + " (" + detail + ")");
+}
+
+std::optional<PixelType> sample_type(std::uint16_t bits, std::uint16_t format) {
+  const bool is_signed = format == SAMPLEFORMAT_INT;
+  if (format == SAMPLEFORMAT_IEEEFP) {
+    if (bits == 32) return PixelType::f32;
+    if (bits == 64) return PixelType::f64;
+    return std::nullopt;
+  }
+  if (format != SAMPLEFORMAT_UINT && format != SAMPLEFORMAT_INT && format != SAMPLEFORMAT_VOID) return std::nullopt;
+  switch (bits) {
+    case 8: return is_signed ? PixelType::i8 : PixelType::u8;
+    case 16: return is_signed ? PixelType::i16 : PixelType::u16;
+    case 32: return is_signed ? PixelType::i32 : PixelType::u32;
+    case 64: return is_signed ? PixelType::i64 : PixelType::u64;
+    default: return std::nullopt;
+  }
+}
+
+const char* compression_name(std::uint16_t c) {
+  switch (c) {
+    case COMPRESSION_NONE: return "none";
+    case COMPRESSION_LZW: return "LZW";
+    case COMPRESSION_ADOBE_DEFLATE: case COMPRESSION_DEFLATE: return "Deflate";
+    case COMPRESSION_PACKBITS: return "PackBits";
+    case COMPRESSION_JPEG: case COMPRESSION_OJPEG: return "JPEG";
+    case COMPRESSION_LZMA: return "LZMA";
+    case COMPRESSION_ZSTD: return "Zstandard";
+    case COMPRESSION_WEBP: return "WebP";
+    default: return "other";
+  }
+}
+
+Layout read_layout(TIFF* tif, const std::string& path, const TiffMessages& m) {
+  Layout L;
+  if (!TIFFGetField(tif, TIFFTAG_IMAGEWIDTH, &L.width) || !TIFFGetField(tif, TIFFTAG_IMAGELENGTH, &L.height))
+    fail_tiff(path, "page has no ImageWidth/ImageLength", m);
+  TIFFGetFieldDefaulted(tif, TIFFTAG_SAMPLESPERPIXEL, &L.spp);
+  TIFFGetFieldDefaulted(tif, TIFFTAG_BITSPERSAMPLE, &L.bits);
+  TIFFGetFieldDefaulted(tif, TIFFTAG_SAMPLEFORMAT, &L.format);
+  TIFFGetFieldDefaulted(tif, TIFFTAG_PLANARCONFIG, &L.planar);
+  TIFFGetFieldDefaulted(tif, TIFFTAG_COMPRESSION, &L.compression);
+  TIFFGetFieldDefaulted(tif, TIFFTAG_ORIENTATION, &L.orientation);
+  if (!TIFFGetField(tif, TIFFTAG_PHOTOMETRIC, &L.photometric)) L.photometric = PHOTOMETRIC_MINISBLACK;
+  L.tiled = TIFFIsTiled(tif) != 0;
+  if (L.tiled) {
+    TIFFGetField(tif, TIFFTAG_TILEWIDTH, &L.tile_w);
+    TIFFGetField(tif, TIFFTAG_TILELENGTH, &L.tile_h);
+    if (L.tile_w == 0 || L.tile_h == 0) fail_tiff(path, "tiled page declares a zero tile size", m);
+  } else {
+    TIFFGetFieldDefaulted(tif, TIFFTAG_ROWSPERSTRIP, &L.rows_per_strip);
+    L.rows_per_strip = std::min(std::max<std::uint32_t>(L.rows_per_strip, 1), L.height);
+  }
+  if (L.width == 0 || L.height == 0)
+    fail_input(path, "declares a zero-size image (" + std::to_string(L.width) + " x " + std::to_string(L.height) + " pixels)");
+  if (L.pixels() > kMaxPixels)
+    fail_input(path, "declares " + std::to_string(L.width) + " x " + std::to_string(L.height) +
+                         " pixels, more than the 2^31 this reader accepts");
+  if (L.spp == 0) fail_input(path, "declares 0 samples per pixel");
+  return L;
+}
+
+// Bytes the decoded page occupies, refused when the file could not possibly hold them. Counted
+// in double: a forged tile size can make the exact product overflow 64 bits.
+void check_declared_size(const Layout& L, std::uint64_t sample_bytes, std::uint64_t file_bytes, bool stored_raw,
+                         const std::string& path) {
+  double decoded = double(L.pixels()) * L.spp * double(sample_bytes);
+  if (L.tiled) {
+    const double tiles = std::ceil(double(L.width) / L.tile_w) * std::ceil(double(L.height) / L.tile_h);
+    decoded = std::max(decoded, tiles * L.tile_w * L.tile_h * L.spp * double(sample_bytes));
+  }
+  const double limit = stored_raw ? double(file_bytes) : double(file_bytes) * kMaxCompressionRatio;
+  if (decoded > limit)
+    fail_input(path, "declares " + std::to_string(L.width) + " x " + std::to_string(L.height) + " pixels of " +
+                         std::to_string(L.spp) + " x " + std::to_string(L.bits) + "-bit samples (" +
+                         std::to_string(static_cast<unsigned long long>(decoded)) + " bytes" +
+                         (L.tiled ? " in whole tiles" : "") + "), more than a " + std::to_string(file_bytes) +
+                         "-byte file can hold" + (stored_raw ? " uncompressed" : " even at 4096:1 compression"));
+}
+
+// All samples of the page: interleaved when contiguous, one plane after another when separate.
+std::vector<std::uint8_t> decode_samples(TIFF* tif, const Layout& L, std::uint64_t sample_bytes,
+                                         const std::string& path, const TiffMessages& m) {
+  const std::uint64_t planes = L.planes();
+  const std::uint64_t pixel_bytes = (planes == 1 ? L.spp : 1) * sample_bytes;  // within one plane
+  const std::uint64_t row_bytes = L.width * pixel_bytes;
+  const std::uint64_t plane_bytes = row_bytes * L.height;
+  std::vector<std::uint8_t> buf(plane_bytes * planes);
+  if (!L.tiled) {
+    if (TIFFScanlineSize64(tif) != row_bytes) fail_tiff(path, "unexpected scanline size", m);
+    const std::uint64_t strips_per_plane = (L.height + std::uint64_t(L.rows_per_strip) - 1) / L.rows_per_strip;
+    if (TIFFNumberOfStrips(tif) != strips_per_plane * planes)
+      fail_tiff(path, "has " + std::to_string(TIFFNumberOfStrips(tif)) + " strips, expected " +
+                          std::to_string(strips_per_plane * planes), m);
+    for (std::uint64_t p = 0; p < planes; ++p)
+      for (std::uint64_t s = 0; s < strips_per_plane; ++s) {
+        const std::uint64_t y0 = s * L.rows_per_strip;
+        const std::uint64_t want = std::min<std::uint64_t>(L.rows_per_strip, L.height - y0) * row_bytes;
+        const auto strip = static_cast<std::uint32_t>(p * strips_per_plane + s);
+        if (TIFFReadEncodedStrip(tif, strip, buf.data() + p * plane_bytes + y0 * row_bytes,
+                                 static_cast<tmsize_t>(want)) != static_cast<tmsize_t>(want))
+          fail_tiff(path, "cannot decode strip " + std::to_string(strip), m);
+      }
+    return buf;
+  }
+  const std::uint64_t tile_row_bytes = L.tile_w * pixel_bytes;
+  const std::uint64_t tile_bytes = tile_row_bytes * L.tile_h;
+  if (TIFFTileSize64(tif) != tile_bytes) fail_tiff(path, "unexpected tile size", m);
+  std::vector<std::uint8_t> tile(tile_bytes);
+  for (std::uint64_t p = 0; p < planes; ++p)
+    for (std::uint32_t y0 = 0; y0 < L.height; y0 += std::min(L.tile_h, L.height - y0)) {
+      for (std::uint32_t x0 = 0; x0 < L.width; x0 += std::min(L.tile_w, L.width - x0)) {
+        const std::uint32_t index = TIFFComputeTile(tif, x0, y0, 0, static_cast<std::uint16_t>(p));
+        if (TIFFReadEncodedTile(tif, index, tile.data(), static_cast<tmsize_t>(tile_bytes)) != static_cast<tmsize_t>(tile_bytes))
+          fail_tiff(path, "cannot decode tile " + std::to_string(index), m);
+        const std::uint64_t rows = std::min(L.tile_h, L.height - y0);
+        const std::uint64_t copy = std::min(L.tile_w, L.width - x0) * pixel_bytes;
+        for (std::uint64_t r = 0; r < rows; ++r)
+          std::memcpy(buf.data() + p * plane_bytes + (y0 + r) * row_bytes + x0 * pixel_bytes,
+                      tile.data() + r * tile_row_bytes, copy);
+      }
+    }
+  return buf;
+}
+
+template <class T>
+double value_at(const std::uint8_t* p) {
+  T v;
+  std::memcpy(&v, p, sizeof v);
+  return static_cast<double>(v);
+}
+
+double sample_value(PixelType t, const std::uint8_t* p) {
+  switch (t) {
+    case PixelType::u8: return value_at<std::uint8_t>(p);
+    case PixelType::i8: return value_at<std::int8_t>(p);
+    case PixelType::u16: return value_at<std::uint16_t>(p);
+    case PixelType::i16: return value_at<std::int16_t>(p);
+    case PixelType::u32: return value_at<std::uint32_t>(p);
+    case PixelType::i32: return value_at<std::int32_t>(p);
+    case PixelType::u64: return value_at<std::uint64_t>(p);
+    case PixelType::i64: return value_at<std::int64_t>(p);
+    case PixelType::f32: return value_at<float>(p);
+    case PixelType::f64: return value_at<double>(p);
+  }
+  return 0;
+}
+
+double luma(double r, double g, double b) { return 0.299 * r + 0.587 * g + 0.114 * b; }
+
+// Gray values, one per pixel, as float (or double when the source was double).
+class GrayOut {
+ public:
+  GrayOut(RawImage& raw, bool as_double) : raw_(raw), f64_(as_double) {
+    raw_.type = as_double ? PixelType::f64 : PixelType::f32;
+    raw_.bytes.assign(std::size_t(raw.width) * std::size_t(raw.height) * pixel_type_bytes(raw_.type), 0);
+  }
+  void set(std::uint64_t i, double v) {
+    if (f64_) {
+      std::memcpy(raw_.bytes.data() + i * 8, &v, 8);
+    } else {
+      const auto f = static_cast<float>(v);
+      std::memcpy(raw_.bytes.data() + i * 4, &f, 4);
+    }
+  }
+
+ private:
+  RawImage& raw_;
+  bool f64_;
+};
+
+// Pixel i's sample c within decode_samples' buffer.
+const std::uint8_t* sample_ptr(const std::vector<std::uint8_t>& buf, const Layout& L, std::uint64_t sample_bytes,
+                               std::uint64_t i, std::uint64_t c) {
+  const std::uint64_t index = L.planar == PLANARCONFIG_SEPARATE ? c * L.pixels() + i : i * L.spp + c;
+  return buf.data() + index * sample_bytes;
+}
+
+void read_rgba_fallback(TIFF* tif, const Layout& L, RawImage& raw, const std::string& path, const TiffMessages& m,
+                        std::vector<std::string>& warnings) {
+  char why[1024] = {0};
+  if (!TIFFRGBAImageOK(tif, why))
+    fail_tiff(path, "PhotometricInterpretation " + std::to_string(L.photometric) + " with " + std::to_string(L.spp) +
+                        " x " + std::to_string(L.bits) + "-bit samples is not supported: " + why, m);
+  std::vector<std::uint32_t> rgba(L.pixels());
+  if (!TIFFReadRGBAImageOriented(tif, L.width, L.height, rgba.data(), ORIENTATION_TOPLEFT, 0))
+    fail_tiff(path, "cannot decode the colour image", m);
+  GrayOut out(raw, false);
+  for (std::uint64_t i = 0; i < rgba.size(); ++i)
+    out.set(i, luma(TIFFGetR(rgba[i]), TIFFGetG(rgba[i]), TIFFGetB(rgba[i])));
+  warnings.push_back("colour image (PhotometricInterpretation " + std::to_string(L.photometric) +
+                     ") decoded to 8-bit RGB and converted to gray (luma 0.299 R + 0.587 G + 0.114 B) as float32");
+}
+
+void flip(RawImage& raw, bool flip_x, bool flip_y) {
+  const std::size_t px = pixel_type_bytes(raw.type), row = px * std::size_t(raw.width);
+  std::vector<std::uint8_t> tmp(px);
+  if (flip_y)
+    for (int y = 0; y < raw.height / 2; ++y)
+      std::swap_ranges(raw.bytes.begin() + std::ptrdiff_t(y * row), raw.bytes.begin() + std::ptrdiff_t((y + 1) * row),
+                       raw.bytes.begin() + std::ptrdiff_t((raw.height - 1 - y) * row));
+  if (flip_x)
+    for (int y = 0; y < raw.height; ++y)
+      for (int x = 0; x < raw.width / 2; ++x)
+        std::swap_ranges(raw.bytes.begin() + std::ptrdiff_t(y * row + x * px),
+                         raw.bytes.begin() + std::ptrdiff_t(y * row + (x + 1) * px),
+                         raw.bytes.begin() + std::ptrdiff_t(y * row + (raw.width - 1 - x) * px));
+}
+
+// Pixels of the current page into out.raw, gray, in the page's native type where it is gray.
+void read_pixels(TIFF* tif, const Layout& L, std::uint64_t file_bytes, LoadedImage& out, const TiffMessages& m) {
+  const std::string& path = out.info.path;
+  RawImage& raw = out.raw;
+  auto& warnings = out.info.warnings;
+  raw.width = static_cast<int>(L.width);
+  raw.height = static_cast<int>(L.height);
+  const bool gray = L.photometric == PHOTOMETRIC_MINISBLACK || L.photometric == PHOTOMETRIC_MINISWHITE;
+  const bool rgb = L.photometric == PHOTOMETRIC_RGB, palette = L.photometric == PHOTOMETRIC_PALETTE;
+  if (!gray && !rgb && !palette) {
+    check_declared_size(L, (L.bits + 7u) / 8u, file_bytes, false, path);
+    read_rgba_fallback(tif, L, raw, path, m, warnings);
+    return;
+  }
+  const auto type = sample_type(L.bits, L.format);
+  if (!type)
+    fail_input(path, std::to_string(L.bits) + "-bit samples of SampleFormat " + std::to_string(L.format) +
+                         " are not supported (8, 16, 32 or 64-bit integers, 32 or 64-bit floats)");
+  if (L.format == SAMPLEFORMAT_VOID) warnings.push_back("SampleFormat 'void' (undefined) read as unsigned integers");
+  const std::uint64_t sb = pixel_type_bytes(*type);
+  if (rgb && L.spp < 3) fail_input(path, "RGB page with " + std::to_string(L.spp) + " samples per pixel (3 or more expected)");
+  if (palette && (L.spp != 1 || (*type != PixelType::u8 && *type != PixelType::u16)))
+    fail_input(path, "palette page must have one 8 or 16-bit unsigned index per pixel");
+  check_declared_size(L, sb, file_bytes, L.compression == COMPRESSION_NONE, path);
+  std::vector<std::uint8_t> samples = decode_samples(tif, L, sb, path, m);
+
+  if (gray && L.spp == 1) {
+    raw.type = *type;
+    raw.bytes = std::move(samples);
+  } else if (gray) {
+    raw.type = *type;
+    raw.bytes.resize(L.pixels() * sb);
+    for (std::uint64_t i = 0; i < L.pixels(); ++i) std::memcpy(raw.bytes.data() + i * sb, sample_ptr(samples, L, sb, i, 0), sb);
+    warnings.push_back(std::to_string(L.spp - 1) + " extra sample(s) per pixel ignored; the first sample is the image");
+  } else if (rgb) {
+    GrayOut gray_out(raw, *type == PixelType::f64);
+    for (std::uint64_t i = 0; i < L.pixels(); ++i)
+      gray_out.set(i, luma(sample_value(*type, sample_ptr(samples, L, sb, i, 0)), sample_value(*type, sample_ptr(samples, L, sb, i, 1)),
+                           sample_value(*type, sample_ptr(samples, L, sb, i, 2))));
+    warnings.push_back("RGB image converted to gray (luma 0.299 R + 0.587 G + 0.114 B) as " +
+                       std::string(pixel_type_name(raw.type)));
+  } else {
+    std::uint16_t *red = nullptr, *green = nullptr, *blue = nullptr;
+    if (!TIFFGetField(tif, TIFFTAG_COLORMAP, &red, &green, &blue) || !red || !green || !blue)
+      fail_tiff(path, "palette page without a ColorMap", m);
+    // Colour map entries are 16-bit; scale the gray back to the index's own range.
+    const double scale = std::ldexp(1.0, L.bits) - 1.0;
+    GrayOut gray_out(raw, false);
+    for (std::uint64_t i = 0; i < L.pixels(); ++i) {
+      const auto k = static_cast<std::size_t>(sample_value(*type, sample_ptr(samples, L, sb, i, 0)));
+      gray_out.set(i, luma(red[k], green[k], blue[k]) / 65535.0 * scale);
+    }
+    warnings.push_back("palette image converted to gray (luma of its colour map) as float32");
+  }
+  if (L.photometric == PHOTOMETRIC_MINISWHITE)
+    warnings.push_back("PhotometricInterpretation MinIsWhite: values kept as stored (high = dark)");
+  switch (L.orientation) {
+    case ORIENTATION_TOPLEFT: break;
+    case ORIENTATION_TOPRIGHT: flip(raw, true, false); break;
+    case ORIENTATION_BOTRIGHT: flip(raw, true, true); break;
+    case ORIENTATION_BOTLEFT: flip(raw, false, true); break;
+    default:
+      warnings.push_back("Orientation " + std::to_string(L.orientation) + " (transposed) ignored: rows kept as stored");
+  }
+}
+
+// Calibration and metadata from the raw entries of the page's directory.
+void read_tags(TiffFile& file, std::uint64_t ifd_offset, ImageInfo& info) {
+  // A value or link outside the file means a truncated or corrupt file: refused (InputError
+  // from TiffFile) rather than read with its calibration silently missing. libtiff itself only
+  // warns and drops such a tag.
+  std::uint64_t next = 0;
+  const std::vector<TiffEntry> entries = file.entries(ifd_offset, &next);
+  auto text = [&](std::uint16_t tag, std::optional<std::string>& dest) {
+    if (const TiffEntry* e = find_entry(entries, tag)) dest = tiff_text_to_utf8(file.text(*e));
+  };
+  auto number = [&](std::uint16_t tag, std::optional<double>& dest) {
+    if (const TiffEntry* e = find_entry(entries, tag)) dest = file.number(*e);
+  };
+  TiffCalibrationTags tags;
+  text(270, tags.description);
+  number(282, tags.x_resolution);
+  number(283, tags.y_resolution);
+  // ImageJ writes its description into the first page only; it holds for the whole stack.
+  const std::uint64_t first = file.header().first_ifd;
+  if (!tags.description && ifd_offset != first) {
+    const std::vector<TiffEntry> first_entries = file.entries(first);
+    if (const TiffEntry* e = find_entry(first_entries, 270)) {
+      const std::string d = tiff_text_to_utf8(file.text(*e));
+      if (d.rfind("ImageJ=", 0) == 0) tags.description = d;
+    }
+  }
+  std::optional<double> unit;
+  number(296, unit);
+  if (unit) tags.resolution_unit = static_cast<int>(*unit);
+  for (int tag : {65006, 65007, 65009, 65010}) {
+    std::optional<double> v;
+    number(static_cast<std::uint16_t>(tag), v);
+    if (v) tags.dm_numbers[tag] = *v;
+  }
+  for (int tag : {65003, 65004, 65012, 65013}) {
+    std::optional<std::string> v;
+    text(static_cast<std::uint16_t>(tag), v);
+    if (v) tags.dm_texts[tag] = *v;
+  }
+  text(34682, tags.fei_text);
+
+  TiffCalibrationResult cal = tiff_calibration(tags);
+  info.calibration = cal.calibration;
+  info.metadata.insert(cal.metadata.begin(), cal.metadata.end());
+  info.warnings.insert(info.warnings.end(), cal.warnings.begin(), cal.warnings.end());
+  const std::pair<std::uint16_t, const char*> plain[] = {{305, "software"}, {306, "date"}, {271, "tiff.make"}, {272, "tiff.model"}};
+  for (const auto& [tag, key] : plain) {
+    std::optional<std::string> v;
+    text(tag, v);
+    if (v && !v->empty()) info.metadata.emplace(key, v->substr(0, 256));  // FEI's date, if any, wins
+  }
+  if (auto it = info.metadata.find("imagej.images"); it != info.metadata.end()) {
+    const long images = std::strtol(it->second.c_str(), nullptr, 10);
+    if (images > info.frames)
+      info.warnings.push_back("ImageJ description says images=" + it->second + " but the file has " +
+                              std::to_string(info.frames) + " pages; only those can be read");
+  }
+}
+
+}  // namespace
+
+LoadedImage read_tiff(const std::string& path, const ReadOptions& options) {
+  TiffFile file(path);  // header checked and the size known before libtiff sees the file
+  TiffMessages messages;
+  TiffMessageScope scope(messages);
+  TIFFOpenOptionsSetMaxSingleMemAlloc(
+      scope.options(), static_cast<tmsize_t>(std::min<std::uint64_t>(file.size(), std::uint64_t(1) << 40) * kMaxCompressionRatio + (64u << 20)));
+  // "m": no memory mapping, so a file truncated while being read gives an error, not SIGBUS.
+  const TiffHandle tif(TIFFOpenExt(path.c_str(), "rm", scope.options()));
+  if (!tif) fail_tiff(path, "not a readable TIFF", messages);
+
+  LoadedImage out;
+  ImageInfo& info = out.info;
+  info.path = path;
+  info.format = "TIFF";
+  const tdir_t pages = TIFFNumberOfDirectories(tif.get());
+  for (const std::string& e : messages.errors) info.warnings.push_back("libtiff, counting pages: " + e);
+  messages.errors.clear();  // a broken link after the pages found costs those pages only
+  if (options.frame < 0 || std::uint64_t(options.frame) >= pages)
+    fail_input(path, "frame " + std::to_string(options.frame) + " requested but the file has " + std::to_string(pages) +
+                         " page(s), numbered from 0");
+  info.frames = static_cast<int>(std::min<std::uint64_t>(pages, 1u << 30));
+  info.frame = options.frame;
+  if (!TIFFSetDirectory(tif.get(), static_cast<tdir_t>(options.frame)))
+    fail_tiff(path, "cannot read the directory of page " + std::to_string(options.frame), messages);
+
+  const Layout L = read_layout(tif.get(), path, messages);
+  read_pixels(tif.get(), L, file.size(), out, messages);
+  if (!messages.errors.empty()) fail_tiff(path, "libtiff reported errors while decoding", messages);
+  info.width = out.raw.width;
+  info.height = out.raw.height;
+  info.pixel_type = out.raw.type;
+  read_tags(file, TIFFCurrentDirOffset(tif.get()), info);
+  info.metadata["tiff.byte_order"] = file.header().endian == Endian::big ? "big-endian" : "little-endian";
+  info.metadata["tiff.variant"] = file.header().bigtiff ? "BigTIFF" : "classic";
+  info.metadata["tiff.compression"] = compression_name(L.compression);
+  info.metadata["tiff.layout"] = L.tiled ? "tiles " + std::to_string(L.tile_w) + "x" + std::to_string(L.tile_h) : "strips";
+  info.metadata["tiff.samples"] = std::to_string(L.spp) + " x " + std::to_string(L.bits) + " bit";
+  for (const std::string& w : messages.warnings)
+    if (w.find("Unknown field with tag") == std::string::npos)  // DM/FEI private tags: read above
+      info.warnings.push_back("libtiff: " + w);
+  return out;
+}
+
+}  // namespace mgscope

@@ -1,0 +1,18 @@
+// TIFF reading through libtiff: one page of a (Big)TIFF as native pixels plus its calibration.
+#pragma once
+#include <string>
+
+#include "imaging/image.hpp"
+
+namespace mgscope {
+
+// Reads page `options.frame` (info.frames = number of pages): 8/16/32/64-bit integers, signed
+// or not, 32/64-bit floats, strips or tiles, any byte order, classic or BigTIFF, any libtiff
+// codec. Gray pages keep their native type; RGB, palette and other colour pages become gray
+// (luma 0.299 R + 0.587 G + 0.114 B, float) with a warning. Calibration as in
+// tiff_calibration(). libtiff's warnings land in info.warnings; any error, an out-of-range frame,
+// an unsupported sample layout or declared sizes the file cannot hold throw InputError naming
+// the file.
+LoadedImage read_tiff(const std::string& path, const ReadOptions& options = {});
+
+}  // namespace mgscope
