@@ -9,7 +9,9 @@
 
 namespace mgscope {
 
-HrtemResult analyse_hrtem(const ImageF& image, double pixel_nm, const HrtemOptions& options, const std::string& what) {
+HrtemResult analyse_hrtem(const CalibratedImage& calibrated, const HrtemOptions& options, const std::string& what) {
+  const ImageF& image = calibrated.pixels;
+  const double pixel_nm = calibrated.pixel_nm();
   if (!(options.box_nm > 0)) fail_input(what, "box size must be positive");
   if (!(options.spots.d_min_nm > 0 && options.spots.d_min_nm < options.spots.d_max_nm))
     fail_input(what, "need 0 < d_min < d_max for the spot annulus");

@@ -10,6 +10,7 @@
 #include "imaging/box_features.hpp"
 #include "imaging/box_grid.hpp"
 #include "imaging/box_region.hpp"
+#include "imaging/calibrate.hpp"
 #include "imaging/spot_threshold.hpp"
 
 namespace mgscope {
@@ -44,6 +45,6 @@ struct HrtemResult {
 };
 
 // Throws InputError naming `what` (the file) for settings that do not fit the image.
-HrtemResult analyse_hrtem(const ImageF& image, double pixel_nm, const HrtemOptions& options, const std::string& what);
+HrtemResult analyse_hrtem(const CalibratedImage& image, const HrtemOptions& options, const std::string& what);
 
 }  // namespace mgscope

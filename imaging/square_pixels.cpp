@@ -51,13 +51,13 @@ std::vector<Taps> make_taps(int n_in, int n_out, double in_per_out) {
 
 }  // namespace
 
-ImageF make_square_pixels(const ImageF& image, Calibration& cal, AnisotropyPolicy policy,
-                          std::vector<std::string>& warnings, const std::string& path) {
-  if (!cal.calibrated) return image;
+bool make_square_pixels(ImageF& image, Calibration& cal, AnisotropyPolicy policy, std::vector<std::string>& warnings,
+                        const std::string& path) {
+  if (!cal.calibrated) return false;
   const double px = cal.pixel_x_nm, py = cal.pixel_y_nm;
   if (!(px > 0) || !(py > 0)) fail_input(path, "pixel sizes " + nm_text(px) + " x " + nm_text(py) + " are not positive");
   const double fine = std::min(px, py), coarse = std::max(px, py);
-  if ((coarse - fine) / fine <= kSquarePixelTolerance) return image;
+  if ((coarse - fine) / fine <= kSquarePixelTolerance) return false;
 
   const std::string sizes = "pixel x " + nm_text(px) + ", y " + nm_text(py);
   if (policy == AnisotropyPolicy::refuse)
@@ -100,7 +100,8 @@ ImageF make_square_pixels(const ImageF& image, Calibration& cal, AnisotropyPolic
   cal.pixel_x_nm = fine;
   cal.pixel_y_nm = fine;
   cal.source += "; resampled to square pixels";
-  return out;
+  image = std::move(out);
+  return true;
 }
 
 }  // namespace mgscope

@@ -15,12 +15,13 @@ enum class AnisotropyPolicy {
 // Pixel sizes within this relative difference, |x - y| / min(x, y), count as square.
 constexpr double kSquarePixelTolerance = 1e-3;
 
-// Returns `image` unchanged when `cal` is uncalibrated or its pixels are square within
-// kSquarePixelTolerance. Otherwise refuses, or resamples the coarser axis onto a grid of the
-// finer pixel size (pixel 0 stays at the origin, the extent changes by less than one new
-// pixel), sets both pixel sizes in `cal` to the finer one and says so in `warnings`.
-// `path` names the file in errors. Never uses one axis's size for both silently.
-ImageF make_square_pixels(const ImageF& image, Calibration& cal, AnisotropyPolicy policy,
-                          std::vector<std::string>& warnings, const std::string& path);
+// Leaves `image` untouched (no copy) and returns false when `cal` is uncalibrated or its pixels
+// are square within kSquarePixelTolerance. Otherwise refuses, or resamples the coarser axis in
+// place onto a grid of the finer pixel size (pixel 0 stays at the origin, the extent changes by
+// less than one new pixel), sets both pixel sizes in `cal` to the finer one, says so in
+// `warnings` and returns true. `path` names the file in errors. Never uses one axis's size for
+// both silently. Used by calibrate() (calibrate.hpp), the stage that decides the pixel size.
+bool make_square_pixels(ImageF& image, Calibration& cal, AnisotropyPolicy policy, std::vector<std::string>& warnings,
+                        const std::string& path);
 
 }  // namespace mgscope

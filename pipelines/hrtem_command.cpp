@@ -6,13 +6,14 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "fitting/base/error.hpp"
 #include "fitting/base/length_units.hpp"
 #include "imaging/overlay.hpp"
 #include "imaging/io/read_image.hpp"
-#include "imaging/square_pixels.hpp"
+#include "imaging/calibrate.hpp"
 #include "pipelines/batch.hpp"
 #include "pipelines/commands.hpp"
 #include "pipelines/config_file.hpp"
@@ -84,28 +85,6 @@ HrtemOptions to_options(const HrtemCli& c) {
   return o;
 }
 
-// Pixel size and its source: the override, else the file's calibration, else an error.
-void calibrate(const LoadedImage& img, const std::optional<double>& override_nm, HrtemRunInfo& run) {
-  const Calibration& cal = img.info.calibration;
-  run.origin_x_nm = cal.calibrated ? cal.origin_x_nm : 0.0;
-  run.origin_y_nm = cal.calibrated ? cal.origin_y_nm : 0.0;
-  if (override_nm) {
-    run.pixel_nm = *override_nm;
-    run.calibration_source = "--pixel-size";
-    if (cal.calibrated) {
-      char buf[160];
-      std::snprintf(buf, sizeof buf, "--pixel-size %.6g nm overrides the file's %.6g nm (%s)", *override_nm,
-                    cal.pixel_x_nm, cal.source.c_str());
-      run.warnings.push_back(buf);
-    }
-    return;
-  }
-  if (!cal.calibrated)
-    fail_input(img.info.path, "no pixel-size calibration in the file; give --pixel-size (e.g. --pixel-size 0.0199nm)");
-  run.pixel_nm = cal.pixel_x_nm;
-  run.calibration_source = cal.source;
-}
-
 // Output folder name per image: the file name without extension, made unique within the batch.
 std::string folder_name(const std::string& path, std::map<std::string, int>& used) {
   std::string stem = std::filesystem::path(path).stem().string();
@@ -116,8 +95,9 @@ std::string folder_name(const std::string& path, std::map<std::string, int>& use
 
 int run_hrtem(const HrtemCli& cli) {
   const HrtemOptions options = to_options(cli);
-  std::optional<double> override_nm;
-  if (!cli.pixel_size.empty()) override_nm = parse_length_nm(cli.pixel_size, "--pixel-size");
+  CalibrateOptions calibrate_options;
+  if (!cli.pixel_size.empty()) calibrate_options.pixel_nm = parse_length_nm(cli.pixel_size, "--pixel-size");
+  calibrate_options.anisotropic = cli.anisotropic == "resample" ? AnisotropyPolicy::resample : AnisotropyPolicy::refuse;
   if (cli.frame < 0) throw InputError("--frame must be 0 or more");
   const std::filesystem::path out_dir(cli.out_dir);
   std::filesystem::create_directories(out_dir);
@@ -131,33 +111,11 @@ int run_hrtem(const HrtemCli& cli) {
     ReadOptions ro;
     ro.frame = cli.frame;
     LoadedImage img = read_image(path, ro);
-    HrtemRunInfo run;
-    run.path = path;
-    run.format = img.info.format;
-    run.width_px = img.info.width;
-    run.height_px = img.info.height;
-    run.frame = img.info.frame;
-    run.frames = img.info.frames;
-    run.pixel_type = pixel_type_name(img.info.pixel_type);
-    for (const auto& [k, v] : img.info.metadata) run.metadata[k] = v;
-    run.warnings = img.info.warnings;
-    calibrate(img, override_nm, run);
     ImageF pixels = to_float(img.raw, path);
     img.raw = RawImage{};  // the native pixels are no longer needed: free them before the analysis
-    if (!override_nm) {  // boxes are square in nm: non-square pixels are refused or resampled
-      Calibration cal = img.info.calibration;
-      const std::size_t before = run.warnings.size();
-      pixels = make_square_pixels(pixels, cal, cli.anisotropic == "resample" ? AnisotropyPolicy::resample
-                                                                              : AnisotropyPolicy::refuse,
-                                  run.warnings, path);
-      if (run.warnings.size() > before) {
-        run.pixel_nm = cal.pixel_x_nm;
-        run.calibration_source += " (resampled to square pixels)";
-        run.width_px = pixels.width;
-        run.height_px = pixels.height;
-      }
-    }
-    const HrtemResult result = analyse_hrtem(pixels, run.pixel_nm, options, path);
+    const CalibratedImage image = calibrate(std::move(pixels), img.info, calibrate_options);
+    const HrtemRunInfo run(std::move(img.info), image);
+    const HrtemResult result = analyse_hrtem(image, options, path);
 
     OutputFolder folder(out_dir / folders[path]);
     folder.write("tiles.csv", hrtem_tiles_csv(result, run));
@@ -165,13 +123,13 @@ int run_hrtem(const HrtemCli& cli) {
     folder.write("summary.json", summary.dump(2) + "\n");
     OverlayOptions oo;
     oo.max_side_px = cli.overlay_max_px;
-    const auto overlay = render_overlay_png(pixels, result, oo);
+    const auto overlay = render_overlay_png(image.pixels, result, oo);
     folder.write("overlay.png", std::string_view(reinterpret_cast<const char*>(overlay.data()), overlay.size()));
     if (cli.gallery) {
       GalleryOptions go;
       go.examples_per_class = cli.gallery_examples;
       go.window = options.window;
-      const auto gallery = render_gallery_png(pixels, result, go);
+      const auto gallery = render_gallery_png(image.pixels, result, go);
       folder.write("gallery.png", std::string_view(reinterpret_cast<const char*>(gallery.data()), gallery.size()));
     }
     folder.commit();
@@ -179,8 +137,8 @@ int run_hrtem(const HrtemCli& cli) {
     const ClassFractions& f = result.fractions;
     std::printf("%s: %ld boxes of %.4g nm (%d px at %.6g nm/px, %s); crystal-like %.1f %%, nanocrystal %.1f %%, "
                 "ordered %.1f %% [%.1f, %.1f] -> %s\n",
-                path.c_str(), f.boxes, result.grid.box_nm_effective, result.grid.box_px, run.pixel_nm,
-                run.calibration_source.c_str(), 100 * f.box_fraction[1], 100 * f.box_fraction[2],
+                path.c_str(), f.boxes, result.grid.box_nm_effective, result.grid.box_px, run.pixel_nm(),
+                run.calibration.source.c_str(), 100 * f.box_fraction[1], 100 * f.box_fraction[2],
                 100 * f.ordered_fraction, 100 * f.ordered_fraction_95.low, 100 * f.ordered_fraction_95.high,
                 (out_dir / folders[path]).string().c_str());
     if (result.grid.left_out_x_px || result.grid.left_out_y_px)

@@ -25,13 +25,13 @@ std::string hrtem_tiles_csv(const HrtemResult& r, const HrtemRunInfo& run) {
   for (int k = 1; k <= kSpotsInCsv; ++k)
     o << ",spot" << k << "_d_nm,spot" << k << "_angle_deg,spot" << k << "_whitened";
   o << ",acf_secondary,acf_secondary_lag_nm,anisotropy,flat\n";
-  const double half_nm = 0.5 * r.grid.box_px * run.pixel_nm;
+  const double half_nm = 0.5 * r.grid.box_px * run.pixel_nm();
   for (std::size_t i = 0; i < r.boxes.size(); ++i) {
     const BoxResult& b = r.boxes[i];
     const BoxFeatures& f = b.features;
     o << i << ',' << b.ix << ',' << b.iy << ',' << b.x_px << ',' << b.y_px << ','
-      << g6(run.origin_x_nm + b.x_px * run.pixel_nm + half_nm) << ','
-      << g6(run.origin_y_nm + b.y_px * run.pixel_nm + half_nm) << ',' << box_class_name(b.cls) << ',' << f.pairs
+      << g6(run.calibration.origin_x_nm + b.x_px * run.pixel_nm() + half_nm) << ','
+      << g6(run.calibration.origin_y_nm + b.y_px * run.pixel_nm() + half_nm) << ',' << box_class_name(b.cls) << ',' << f.pairs
       << ',' << f.directions << ',' << g6(f.max_whitened);
     for (int k = 0; k < kSpotsInCsv; ++k) {
       if (k < int(f.spots.size())) {
@@ -52,14 +52,15 @@ nlohmann::json hrtem_summary_json(const HrtemResult& r, const HrtemRunInfo& run,
   const BoxGrid& g = r.grid;
   json j;
   j["program"] = {{"name", "mgscope hrtem"}, {"version", kVersion}};
-  j["input"] = {{"path", run.path},       {"format", run.format},  {"width_px", run.width_px},
-                {"height_px", run.height_px}, {"frame", run.frame}, {"frames", run.frames},
-                {"pixel_type", run.pixel_type}};
-  j["calibration"] = {{"pixel_nm", run.pixel_nm},
-                      {"source", run.calibration_source},
-                      {"origin_x_nm", run.origin_x_nm},
-                      {"origin_y_nm", run.origin_y_nm}};
-  j["metadata"] = run.metadata;
+  j["input"] = {{"path", run.file.path},       {"format", run.file.format},  {"width_px", run.width_px},
+                {"height_px", run.height_px}, {"frame", run.file.frame}, {"frames", run.file.frames},
+                {"pixel_type", pixel_type_name(run.file.pixel_type)}};
+  j["calibration"] = {{"pixel_nm", run.pixel_nm()},
+                      {"source", run.calibration.source},
+                      {"origin_x_nm", run.calibration.origin_x_nm},
+                      {"origin_y_nm", run.calibration.origin_y_nm}};
+  j["metadata"] = json::object();
+  for (const auto& [key, value] : run.file.metadata) j["metadata"][key] = value;
   j["boxes"] = {{"requested_nm", options.box_nm},
                 {"side_px", g.box_px},
                 {"effective_nm", g.box_nm_effective},
@@ -104,8 +105,8 @@ nlohmann::json hrtem_summary_json(const HrtemResult& r, const HrtemRunInfo& run,
     groups.push_back({{"cells", n.boxes},
                       {"area_nm2", n.area_nm2},
                       {"diameter_nm", n.diameter_nm},
-                      {"centre_x_nm", run.origin_x_nm + n.centre_x_nm},
-                      {"centre_y_nm", run.origin_y_nm + n.centre_y_nm}});
+                      {"centre_x_nm", run.calibration.origin_x_nm + n.centre_x_nm},
+                      {"centre_y_nm", run.calibration.origin_y_nm + n.centre_y_nm}});
   }
   j["nanocrystals"] = {{"count", r.nanocrystals.size()},
                        {"median_diameter_nm", json_number(median(diameters))},
@@ -147,7 +148,7 @@ std::string hrtem_combined_csv(const std::vector<std::pair<HrtemRunInfo, ClassFr
       << g6(ci.low) << ',' << g6(ci.high) << '\n';
   };
   for (const auto& [run, f] : images) {
-    row(csv_field(run.path), f.boxes, f.box_counts);
+    row(csv_field(run.path()), f.boxes, f.box_counts);
     for (int c = 0; c < kBoxClassCount; ++c) pooled[std::size_t(c)] += f.box_counts[std::size_t(c)];
     pooled_boxes += f.boxes;
   }

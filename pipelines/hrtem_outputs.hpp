@@ -2,24 +2,30 @@
 // (combined.csv). Rendering is separate; this file only formats.
 #pragma once
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "imaging/calibrate.hpp"
 #include "imaging/hrtem_analysis.hpp"
 
 namespace mgscope {
 
+// What the outputs say about the input besides the analysis: the reader's account of the file and
+// the calibration the analysis used (from the calibrate stage).
 struct HrtemRunInfo {
-  std::string path;
-  std::string format;
-  int width_px = 0, height_px = 0, frame = 0, frames = 1;
-  std::string pixel_type;
-  double pixel_nm = 0;
-  std::string calibration_source;
-  double origin_x_nm = 0, origin_y_nm = 0;
-  nlohmann::json metadata = nlohmann::json::object();
-  std::vector<std::string> warnings;
+  ImageInfo file;                     // path, format, frames, pixel type, metadata as read
+  Calibration calibration;            // square pixels as analysed, with their source and origin
+  int width_px = 0, height_px = 0;    // as analysed: the file's, unless resampled
+  std::vector<std::string> warnings;  // the reader's and the calibrate stage's
+
+  HrtemRunInfo() = default;
+  HrtemRunInfo(ImageInfo info, const CalibratedImage& image)
+      : file(std::move(info)), calibration(image.calibration), width_px(image.pixels.width),
+        height_px(image.pixels.height), warnings(image.warnings) {}
+  double pixel_nm() const { return calibration.pixel_x_nm; }
+  const std::string& path() const { return file.path; }
 };
 
 // One row per box; numbers printed with %.6g so that equal results give equal bytes.

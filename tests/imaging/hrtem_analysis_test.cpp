@@ -58,7 +58,7 @@ TEST(HrtemAnalysis, PureAmorphousImageHasFewOrderedBoxes) {
   const SynthHrtem s = make_synth_hrtem(o);
   HrtemOptions ho;
   ho.threads = 2;
-  const HrtemResult r = analyse_hrtem(as_float(s.counts), o.pixel_nm, ho, "amorphous");
+  const HrtemResult r = analyse_hrtem(with_pixel_size(as_float(s.counts), o.pixel_nm), ho, "amorphous");
   EXPECT_EQ(r.grid.count(), 40 * 40);  // 4096 / 100 = 40 boxes a side, 96 px left out
   EXPECT_LE(r.fractions.ordered_fraction, 0.02);
   // A false spot (1 % of boxes) opens the looser level for a second direction (10 %): ~0.1 %.
@@ -70,7 +70,7 @@ TEST(HrtemAnalysis, PureAmorphousImageHasFewOrderedBoxes) {
   // The formula alone would call most amorphous boxes ordered.
   HrtemOptions formula = ho;
   formula.threshold.mode = ThresholdMode::formula;
-  const HrtemResult rf = analyse_hrtem(as_float(s.counts), o.pixel_nm, formula, "amorphous");
+  const HrtemResult rf = analyse_hrtem(with_pixel_size(as_float(s.counts), o.pixel_nm), formula, "amorphous");
   EXPECT_GT(rf.fractions.ordered_fraction, 0.2);
 }
 
@@ -84,7 +84,7 @@ TEST_P(MixedImage, ClassesAndAreaFractionsMatchTheTruth) {
   const SynthHrtem s = make_synth_hrtem(o);
   HrtemOptions ho;
   ho.threads = 2;
-  const HrtemResult r = analyse_hrtem(as_float(s.counts), o.pixel_nm, ho, "mixed");
+  const HrtemResult r = analyse_hrtem(with_pixel_size(as_float(s.counts), o.pixel_nm), ho, "mixed");
   const Score sc = score(r, s);
   EXPECT_GT(sc.unambiguous, 300);
   EXPECT_GE(sc.accuracy, 0.90);
@@ -114,8 +114,8 @@ TEST(HrtemAnalysis, ResultsDoNotDependOnTheThreadCount) {
   HrtemOptions one, many;
   one.threads = 1;
   many.threads = 3;
-  const HrtemResult a = analyse_hrtem(img, o.pixel_nm, one, "x");
-  const HrtemResult b = analyse_hrtem(img, o.pixel_nm, many, "x");
+  const HrtemResult a = analyse_hrtem(with_pixel_size(img, o.pixel_nm), one, "x");
+  const HrtemResult b = analyse_hrtem(with_pixel_size(img, o.pixel_nm), many, "x");
   EXPECT_EQ(a.threshold.value, b.threshold.value);
   ASSERT_EQ(a.boxes.size(), b.boxes.size());
   for (std::size_t i = 0; i < a.boxes.size(); ++i) {

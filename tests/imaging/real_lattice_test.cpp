@@ -75,7 +75,7 @@ void check_lattice_file(const std::string& path) {
   const ImageF pixels = to_float(img.raw, path);
   HrtemOptions o;
   o.threads = 2;
-  const HrtemResult r = analyse_hrtem(pixels, pixel_nm, o, path);
+  const HrtemResult r = analyse_hrtem(with_pixel_size(pixels, pixel_nm), o, path);
   EXPECT_GE(r.fractions.box_fraction[2], 0.95) << path;
   const auto refl = whole_image_reflections(pixels, pixel_nm);
   ASSERT_GE(refl.size(), 2u);

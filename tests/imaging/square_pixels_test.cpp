@@ -57,7 +57,8 @@ TEST(SquarePixels, WithinOneThousandthIsLeftAlone) {
   const ImageF im = sinusoids(20, 10, 0.1, 0.10009, 1, 1);
   Calibration c = cal_of(0.1, 0.10009);
   std::vector<std::string> warnings;
-  const ImageF out = make_square_pixels(im, c, AnisotropyPolicy::refuse, warnings, "a.emd");
+  ImageF out = im;
+  EXPECT_FALSE(make_square_pixels(out, c, AnisotropyPolicy::refuse, warnings, "a.emd"));
   EXPECT_EQ(out.pixels, im.pixels);
   EXPECT_EQ(c.pixel_y_nm, 0.10009);
   EXPECT_TRUE(warnings.empty());
@@ -68,7 +69,9 @@ TEST(SquarePixels, UncalibratedIsLeftAlone) {
   Calibration c;
   c.pixel_y_nm = 3;  // meaningless without a calibration
   std::vector<std::string> warnings;
-  EXPECT_EQ(make_square_pixels(im, c, AnisotropyPolicy::refuse, warnings, "a.tif").pixels, im.pixels);
+  ImageF out = im;
+  EXPECT_FALSE(make_square_pixels(out, c, AnisotropyPolicy::refuse, warnings, "a.tif"));
+  EXPECT_EQ(out.pixels, im.pixels);
 }
 
 TEST(SquarePixels, RefusesNamingTheFileAndBothSizes) {
@@ -76,7 +79,8 @@ TEST(SquarePixels, RefusesNamingTheFileAndBothSizes) {
   Calibration c = cal_of(0.1, 0.1002);
   std::vector<std::string> warnings;
   try {
-    make_square_pixels(im, c, AnisotropyPolicy::refuse, warnings, "aniso.dm3");
+    ImageF out = im;
+    make_square_pixels(out, c, AnisotropyPolicy::refuse, warnings, "aniso.dm3");
     FAIL();
   } catch (const InputError& e) {
     const std::string msg = e.what();
@@ -93,7 +97,8 @@ TEST(SquarePixels, ResamplingKeepsTheSinusoidPeriodInNm) {
     const ImageF im = sinusoids(k.w, k.h, k.px, k.py, 1.7, 2.3);
     Calibration c = cal_of(k.px, k.py);
     std::vector<std::string> warnings;
-    const ImageF out = make_square_pixels(im, c, AnisotropyPolicy::resample, warnings, "s.emd");
+    ImageF out = im;
+    EXPECT_TRUE(make_square_pixels(out, c, AnisotropyPolicy::resample, warnings, "s.emd"));
     EXPECT_DOUBLE_EQ(c.pixel_x_nm, 0.1);
     EXPECT_DOUBLE_EQ(c.pixel_y_nm, 0.1);
     EXPECT_EQ(c.origin_x_nm, 5);
@@ -112,7 +117,8 @@ TEST(SquarePixels, ResamplingPassesThroughTheSamples) {
   const ImageF im = sinusoids(8, 6, 0.1, 0.2, 0.7, 0.9);
   Calibration c = cal_of(0.1, 0.2);
   std::vector<std::string> warnings;
-  const ImageF out = make_square_pixels(im, c, AnisotropyPolicy::resample, warnings, "s.emd");
+  ImageF out = im;
+  EXPECT_TRUE(make_square_pixels(out, c, AnisotropyPolicy::resample, warnings, "s.emd"));
   ASSERT_EQ(out.height, 12);
   for (int y = 0; y < 6; ++y)
     for (int x = 0; x < 8; ++x) EXPECT_NEAR(out.at(x, 2 * y), im.at(x, y), 1e-6);
