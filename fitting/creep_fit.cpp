@@ -12,13 +12,14 @@
 
 namespace mgscope {
 
-const char* to_string(FitStatus s) {
-  switch (s) {
-    case FitStatus::Success: return "Success";
-    case FitStatus::NoConvergence: return "NoConvergence";
-    case FitStatus::Failure: return "Failure";
-  }
-  return "Failure";
+std::string CreepFitOptions::check() const {
+  if (units && (*units < 1 || *units > 3)) return "CreepFitOptions.units must be 1, 2 or 3";
+  if (max_units < 1 || max_units > 3) return "CreepFitOptions.max_units must be 1, 2 or 3";
+  if (grid_points_per_decade < 1) return "CreepFitOptions.grid_points_per_decade must be >= 1";
+  if (starts < 1) return "CreepFitOptions.starts must be >= 1";
+  if (max_iterations < 1) return "CreepFitOptions.max_iterations must be >= 1";
+  if (!(min_tau_ratio >= 1)) return "CreepFitOptions.min_tau_ratio must be >= 1";
+  return "";
 }
 
 double CreepModel::kelvin_nm(double t_s) const {
@@ -29,7 +30,7 @@ double CreepModel::kelvin_nm(double t_s) const {
 
 std::string CreepFitSummary::brief_report() const {
   std::ostringstream o;
-  o << to_string(status) << ": " << message;
+  o << Summary::brief_report();
   if (usable()) {
     o << "; N=" << best.units;
     for (const KelvinUnit& u : best.kelvin) o << " (h " << u.h_nm << " nm, tau " << u.tau_s << " s)";
@@ -428,12 +429,7 @@ CreepFitSummary failure(CreepFitSummary s, const std::string& why) {
 }  // namespace
 
 CreepFitSummary fit_creep(const std::vector<double>& t_s, const std::vector<double>& dh_nm, const CreepFitOptions& o) {
-  if (o.units && (*o.units < 1 || *o.units > 3)) throw std::invalid_argument("CreepFitOptions.units must be 1, 2 or 3");
-  if (o.max_units < 1 || o.max_units > 3) throw std::invalid_argument("CreepFitOptions.max_units must be 1, 2 or 3");
-  if (o.grid_points_per_decade < 1) throw std::invalid_argument("CreepFitOptions.grid_points_per_decade must be >= 1");
-  if (o.starts < 1) throw std::invalid_argument("CreepFitOptions.starts must be >= 1");
-  if (o.max_iterations < 1) throw std::invalid_argument("CreepFitOptions.max_iterations must be >= 1");
-  if (!(o.min_tau_ratio >= 1)) throw std::invalid_argument("CreepFitOptions.min_tau_ratio must be >= 1");
+  require_valid(o);
 
   CreepFitSummary s;
   const std::size_t n = t_s.size();

@@ -6,10 +6,9 @@
 #include <string>
 #include <vector>
 
-namespace mgscope {
+#include "fitting/base/summary.hpp"
 
-enum class FitStatus { Success, NoConvergence, Failure };
-const char* to_string(FitStatus s);
+namespace mgscope {
 
 struct CreepFitOptions {
   std::optional<int> units;          // force N (1..3); unset: N = 1..max_units, AIC picks
@@ -21,6 +20,8 @@ struct CreepFitOptions {
   std::optional<double> tau_min_s;   // default: the sample step
   std::optional<double> tau_max_s;   // default: 5 x the hold time
   double min_tau_ratio = 1.5;        // neighbouring taus at least this ratio apart
+
+  std::string check() const;  // "" or the bad field, e.g. "CreepFitOptions.units must be 1, 2 or 3"
 };
 
 struct KelvinUnit {
@@ -30,15 +31,13 @@ struct KelvinUnit {
 
 // One fitted model (N units). Standard errors come from the Jacobian at the optimum and are
 // optimistic when residuals are correlated: across repeats report mean +- sd instead.
-struct CreepModel {
+struct CreepModel : Summary {
   int units = 0;
   double c0_nm = 0, c0_se_nm = 0;
   std::vector<KelvinUnit> kelvin;  // tau ascending
   double inv_mu0_nm_per_s = 0, inv_mu0_se_nm_per_s = 0;  // 1/mu0; mu0 in s/nm
   double rss_nm2 = 0, residual_rms_nm = 0, r_squared = 0, aic = 0;
   int iterations = 0;
-  FitStatus status = FitStatus::Failure;
-  std::string message;
 
   double mu0_s_per_nm() const { return 1 / inv_mu0_nm_per_s; }
   double mu0_se_s_per_nm() const { return inv_mu0_se_nm_per_s / (inv_mu0_nm_per_s * inv_mu0_nm_per_s); }
@@ -47,16 +46,13 @@ struct CreepModel {
   double depth_nm(double t_s) const { return c0_nm + kelvin_nm(t_s) + maxwell_nm(t_s); }
 };
 
-struct CreepFitSummary {
-  FitStatus status = FitStatus::Failure;
-  std::string message;
+struct CreepFitSummary : Summary {
   int points = 0;
   double hold_s = 0;
   double tau_min_s = 0, tau_max_s = 0;  // the bounds used
   CreepModel best;                      // the model AIC picked (or the forced N)
   std::vector<CreepModel> candidates;   // every N tried, in order of N
-  bool usable() const { return status != FitStatus::Failure; }
-  std::string brief_report() const;
+  std::string brief_report() const;  // Summary's, plus N and the fitted units
 };
 
 // `t_s` from the start of the hold (never decreasing), `dh_nm` depth minus depth at hold

@@ -107,7 +107,7 @@ RelaxationResult relaxation_enthalpy(const DscCurve& first, const DscCurve& refe
     r.plot_reference.push_back(first.signal[i] - aligned[i]);
     r.plot_difference.push_back(aligned[i]);
   }
-  r.found = true;
+  r.status = FitStatus::Success;
   return r;
 }
 

@@ -7,6 +7,8 @@
 
 #include "fitting/dsc_transitions.hpp"
 
+#include "fitting/base/summary.hpp"
+
 namespace mgscope {
 
 struct RelaxationOptions {
@@ -21,9 +23,8 @@ struct RelaxationOptions {
 // (first - reference - alignment) within the window. Positive: the first heating released more
 // heat than the reference (a rejuvenated / as-quenched glass relaxing); negative: it absorbed more
 // (an aged glass recovering enthalpy in the Tg overshoot). released - absorbed = dH_rel.
-struct RelaxationResult {
-  bool found = false;
-  std::string message;
+// status Success when the enthalpy was measured; else Failure and message says why.
+struct RelaxationResult : Summary {
   double enthalpy = kNaN;   // dH_rel in enthalpy_unit
   double released = kNaN;   // integral of the positive part of the difference (>= 0)
   double absorbed = kNaN;   // integral of the negative part, as a positive number
@@ -36,7 +37,6 @@ struct RelaxationResult {
   // For plots, from the alignment range to the window's end (T in K, signal unit): the first
   // heating, the reference after scaling and alignment, and their difference.
   std::vector<double> plot_T_K, plot_first, plot_reference, plot_difference;
-  std::vector<std::string> warnings;
 };
 
 // `reference_transitions` (from analyse_transitions on the reference) places the default window.

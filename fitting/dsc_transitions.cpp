@@ -238,30 +238,30 @@ GlassTransition find_glass_transition(const Scan& s, double low, double high, bo
 
 }  // namespace
 
-std::string check_options(const TransitionOptions& o) {
+std::string TransitionOptions::check() const {
   auto window_ok = [](const std::optional<WindowK>& w) { return !w || w->high_K > w->low_K; };
-  if (!(o.smoothing_K > 0)) return "smoothing_K must be > 0";
-  if (!(o.baseline_span_K > 0)) return "baseline_span_K must be > 0";
-  if (!(o.skip_start_K >= 0)) return "skip_start_K must be >= 0";
-  if (!(o.step_edge_fraction > 0 && o.step_edge_fraction < 1)) return "step_edge_fraction must be in (0, 1)";
-  if (!(o.peak_edge_fraction > 0 && o.peak_edge_fraction < 1)) return "peak_edge_fraction must be in (0, 1)";
-  if (!(o.min_peak_sigma >= 0) || !(o.min_peak_fraction >= 0)) return "min_peak_sigma and min_peak_fraction must be >= 0";
-  if (!window_ok(o.tg_window)) return "tg_window needs low_K < high_K";
-  if (!window_ok(o.tx_window)) return "tx_window needs low_K < high_K";
+  if (!(smoothing_K > 0)) return "smoothing_K must be > 0";
+  if (!(baseline_span_K > 0)) return "baseline_span_K must be > 0";
+  if (!(skip_start_K >= 0)) return "skip_start_K must be >= 0";
+  if (!(step_edge_fraction > 0 && step_edge_fraction < 1)) return "step_edge_fraction must be in (0, 1)";
+  if (!(peak_edge_fraction > 0 && peak_edge_fraction < 1)) return "peak_edge_fraction must be in (0, 1)";
+  if (!(min_peak_sigma >= 0) || !(min_peak_fraction >= 0)) return "min_peak_sigma and min_peak_fraction must be >= 0";
+  if (!window_ok(tg_window)) return "tg_window needs low_K < high_K";
+  if (!window_ok(tx_window)) return "tx_window needs low_K < high_K";
   return "";
 }
 
 TransitionResult analyse_transitions(const DscCurve& curve, const TransitionOptions& o) {
+  require_valid(o);
   TransitionResult r;
-  if (const std::string bad = check_options(o); !bad.empty()) {
-    r.warnings.push_back("options not usable: " + bad);
-    return r;
-  }
   Scan s{curve, local_linear_fit(curve.temperature_K, curve.signal, o.smoothing_K)};
   if (s.size() < 20) {
-    r.warnings.push_back("fewer than 20 points: nothing analysed");
+    r.message = "fewer than 20 points: nothing analysed";
+    r.warnings.push_back(r.message);
     return r;
   }
+  r.status = FitStatus::Success;
+  r.message = "searched";
   s.noise = noise_sd(curve.signal, s.fit.value);
   const auto [mn, mx] = std::minmax_element(s.fit.value.begin(), s.fit.value.end());
   s.range = *mx - *mn;

@@ -8,6 +8,8 @@
 
 #include "fitting/dsc_curve.hpp"
 
+#include "fitting/base/summary.hpp"
+
 namespace mgscope {
 
 struct WindowK {
@@ -30,6 +32,8 @@ struct TransitionOptions {
   bool find_glass_transition = true;
   bool find_crystallisation = true;
   bool find_melting = true;
+
+  std::string check() const;  // "" or the bad field (e.g. "smoothing_K must be > 0")
 };
 
 struct FittedBaseline {
@@ -68,22 +72,20 @@ struct Peak {
   Tangent tangent;
 };
 
-struct TransitionResult {
+// status Success when the curve was searched (what was found is in each part's `found`);
+// Failure when it could not be (too few points).
+struct TransitionResult : Summary {
   GlassTransition tg;
   Peak crystallisation;        // the first exotherm above Tg (Tx), = exotherms.front()
   std::vector<Peak> exotherms; // every separate crystallisation exotherm, by temperature
   std::vector<Peak> melting;
   double noise = kNaN;  // signal noise standard deviation, signal unit
-  std::vector<std::string> warnings;
 };
-
-// "" when the options are usable, else a message naming the field (e.g. "smoothing_K must be > 0").
-std::string check_options(const TransitionOptions& options);
 
 // Order of the searches: the Tg step, then exotherms above it (crystallisation; each must return
 // to a baseline, so overlapping steps count as one), then endotherms above the last exotherm
 // (melting). A user window replaces the automatic search.
-// Invalid options give an empty result whose warnings hold check_options' message.
+// Throws std::invalid_argument for invalid options (TransitionOptions::check).
 TransitionResult analyse_transitions(const DscCurve& curve, const TransitionOptions& options = {});
 
 }  // namespace mgscope

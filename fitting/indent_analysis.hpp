@@ -22,11 +22,8 @@ struct CreepAnalysisOptions {
   std::optional<double> contact_area_nm2;         // given A0; else Oliver-Pharr at hold start
 };
 
-struct CreepAnalysis {
+struct CreepAnalysis : Summary {
   std::string source;
-  FitStatus status = FitStatus::Failure;
-  std::string message;
-  std::vector<std::string> warnings;
   IndentSegments segments;
   double hold_start_time_s = 0, hold_load_mN = 0, hold_start_depth_nm = 0;
   double contact_area_nm2 = 0;
@@ -34,7 +31,6 @@ struct CreepAnalysis {
   std::vector<double> hold_t_s, hold_dh_nm;  // the fitted data
   CreepFitSummary fit;
   Spectrum spectrum;
-  bool usable() const { return status != FitStatus::Failure; }
 };
 
 CreepAnalysis analyze_creep(const IndentCurve& curve, const CreepAnalysisOptions& options);
@@ -45,14 +41,11 @@ struct HardnessAnalysisOptions {
   PopinOptions popins;
 };
 
-struct HardnessAnalysis {
+struct HardnessAnalysis : Summary {
   std::string source;
-  FitStatus status = FitStatus::Failure;
-  std::string message;
   std::optional<double> x_um, y_um;
   OliverPharrResult oliver_pharr;
   std::vector<Popin> popins;
-  bool usable() const { return status != FitStatus::Failure; }
 };
 
 HardnessAnalysis analyze_hardness(const IndentCurve& curve, const HardnessAnalysisOptions& options);

@@ -56,7 +56,21 @@ PowerFit log_linear(const std::vector<double>& h, const std::vector<double>& p, 
 
 }  // namespace
 
+std::string OliverPharrOptions::check() const {
+  if (!(fit_low_fraction >= 0 && fit_low_fraction < fit_high_fraction && fit_high_fraction <= 1))
+    return "OliverPharrOptions: need 0 <= fit_low_fraction < fit_high_fraction <= 1";
+  if (!(epsilon > 0)) return "OliverPharrOptions.epsilon must be > 0";
+  if (!(beta > 0)) return "OliverPharrOptions.beta must be > 0";
+  if (area.coefficients.empty()) return "OliverPharrOptions.area needs at least one coefficient";
+  if (!(sample_poisson > -1 && sample_poisson < 0.5)) return "OliverPharrOptions.sample_poisson must be in (-1, 0.5)";
+  if (!(indenter_modulus_GPa > 0)) return "OliverPharrOptions.indenter_modulus_GPa must be > 0";
+  if (!(indenter_poisson > -1 && indenter_poisson < 0.5)) return "OliverPharrOptions.indenter_poisson must be in (-1, 0.5)";
+  if (max_iterations < 1) return "OliverPharrOptions.max_iterations must be >= 1";
+  return "";
+}
+
 OliverPharrResult oliver_pharr(const IndentCurve& c, const IndentSegments& seg, const OliverPharrOptions& o) {
+  require_valid(o);
   OliverPharrResult r;
   if (seg.hold_end == 0 || seg.hold_end > c.size()) {
     r.message = "no unloading segment";

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "fitting/creep_fit.hpp"
+#include "fitting/base/summary.hpp"
 #include "fitting/indent_curve.hpp"
 
 namespace mgscope {
@@ -26,18 +26,17 @@ struct OliverPharrOptions {
   double indenter_modulus_GPa = 1141;  // diamond
   double indenter_poisson = 0.07;
   int max_iterations = 200;
+
+  std::string check() const;  // "" or the bad field
 };
 
-struct OliverPharrResult {
-  FitStatus status = FitStatus::Failure;
-  std::string message;
+struct OliverPharrResult : Summary {
   double max_load_mN = 0, max_depth_nm = 0;  // at the start of unloading
   double alpha_mN = 0, exponent_m = 0, final_depth_nm = 0;  // P = alpha (h - h_f)^m, h in nm
   double stiffness_mN_per_nm = 0, contact_depth_nm = 0, contact_area_nm2 = 0;
   double hardness_GPa = 0, reduced_modulus_GPa = 0, modulus_GPa = 0;
   int fit_points = 0;
   double fit_rms_mN = 0;
-  bool usable() const { return status != FitStatus::Failure; }
 };
 
 // Never throws for bad curves: too few unloading points or a failed fit give status Failure.

@@ -9,7 +9,14 @@
 
 namespace mgscope {
 
+std::string PowerLawOptions::check() const {
+  if (!(confidence > 0 && confidence < 1)) return "PowerLawOptions.confidence must be in (0, 1)";
+  if (x_min && x_max && !(*x_min <= *x_max)) return "PowerLawOptions: x_min must not exceed x_max";
+  return "";
+}
+
 PowerLawFit fit_power_law(const std::vector<double>& x, const std::vector<double>& y, const PowerLawOptions& o) {
+  require_valid(o);
   PowerLawFit f;
   for (std::size_t i = 0; i < x.size() && i < y.size(); ++i) {
     if (!(std::isfinite(x[i]) && std::isfinite(y[i]) && x[i] > 0 && y[i] > 0)) continue;
@@ -49,7 +56,7 @@ PowerLawFit fit_power_law(const std::vector<double>& x, const std::vector<double
   f.t_quantile = student_t_quantile(1 - (1 - o.confidence) / 2, n - 2);
   f.exponent_low = f.exponent - f.t_quantile * f.exponent_se;
   f.exponent_high = f.exponent + f.t_quantile * f.exponent_se;
-  f.usable = true;
+  f.status = FitStatus::Success;
   f.message = "ok";
   return f;
 }
@@ -81,7 +88,7 @@ TwoRegimeFit fit_two_regime_power_law(const std::vector<double>& x, const std::v
       if (static_cast<int>(k) < min_points || static_cast<int>(xs.size() - k) < min_points) continue;
       const double b = std::sqrt(xs[k - 1] * xs[k]);
       auto [lo, hi] = split(b);
-      if (!lo.usable || !hi.usable || lo.sse + hi.sse >= best) continue;
+      if (!lo.usable() || !hi.usable() || lo.sse + hi.sse >= best) continue;
       best = lo.sse + hi.sse;
       t.breakpoint_x = b;
       t.below = lo, t.above = hi;
@@ -92,9 +99,9 @@ TwoRegimeFit fit_two_regime_power_law(const std::vector<double>& x, const std::v
       return t;
     }
   }
-  t.usable = t.below.usable && t.above.usable;
+  t.status = t.below.usable() && t.above.usable() ? FitStatus::Success : FitStatus::Failure;
   t.total_sse = t.below.sse + t.above.sse;
-  t.message = t.usable ? "ok" : "below: " + t.below.message + "; above: " + t.above.message;
+  t.message = t.usable() ? "ok" : "below: " + t.below.message + "; above: " + t.above.message;
   return t;
 }
 

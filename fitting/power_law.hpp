@@ -5,17 +5,19 @@
 #include <string>
 #include <vector>
 
+#include "fitting/base/summary.hpp"
+
 namespace mgscope {
 
 struct PowerLawOptions {
   std::optional<double> x_min;  // keep points with x >= x_min (same unit as x)
   std::optional<double> x_max;  // keep points with x <= x_max
   double confidence = 0.95;     // two-sided level of the interval on n
+
+  std::string check() const;  // "" or the bad field
 };
 
-struct PowerLawFit {
-  bool usable = false;
-  std::string message;
+struct PowerLawFit : Summary {
   std::vector<std::size_t> used;  // indices into the input of the points fitted
   int n_points = 0;
   double exponent = 0, exponent_se = 0;       // n and its standard error
@@ -28,13 +30,12 @@ struct PowerLawFit {
 };
 
 // Least squares on (ln x, ln y). Points with x <= 0, y <= 0 or non-finite are never used.
-// Needs 3 points (2 give no error estimate): fewer gives usable = false with a message.
+// Needs 3 points (2 give no error estimate): fewer gives status Failure with a message.
+// Throws std::invalid_argument for invalid options.
 PowerLawFit fit_power_law(const std::vector<double>& x, const std::vector<double>& y,
                           const PowerLawOptions& options = {});
 
-struct TwoRegimeFit {
-  bool usable = false;
-  std::string message;
+struct TwoRegimeFit : Summary {
   double breakpoint_x = 0;   // points with x < breakpoint go below, the rest above
   bool searched = false;     // true: breakpoint chosen to minimise total SSE
   PowerLawFit below, above;  // independent fits of each regime

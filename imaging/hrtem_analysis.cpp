@@ -9,13 +9,22 @@
 
 namespace mgscope {
 
+std::string HrtemOptions::check() const {
+  if (!(box_nm > 0)) return "HrtemOptions.box_nm must be > 0";
+  if (stride_nm && !(*stride_nm > 0)) return "HrtemOptions.stride_nm must be > 0";
+  if (!(spots.d_min_nm > 0 && spots.d_min_nm < spots.d_max_nm))
+    return "HrtemOptions.spots: need 0 < d_min_nm < d_max_nm for the spot annulus";
+  if (threads < 0) return "HrtemOptions.threads must be >= 0";
+  return "";
+}
+
 HrtemResult analyse_hrtem(const CalibratedImage& calibrated, const HrtemOptions& options, const std::string& what) {
+  require_valid(options);
   const ImageF& image = calibrated.pixels;
   const double pixel_nm = calibrated.pixel_nm();
-  if (!(options.box_nm > 0)) fail_input(what, "box size must be positive");
-  if (!(options.spots.d_min_nm > 0 && options.spots.d_min_nm < options.spots.d_max_nm))
-    fail_input(what, "need 0 < d_min < d_max for the spot annulus");
   HrtemResult r;
+  r.status = FitStatus::Success;
+  r.message = "analysed";
   r.grid = make_box_grid(image.width, image.height, pixel_nm, options.box_nm,
                          options.stride_nm.value_or(options.box_nm), what);
   const BoxGrid& g = r.grid;

@@ -12,6 +12,7 @@
 #include "imaging/box_region.hpp"
 #include "imaging/calibrate.hpp"
 #include "imaging/spot_threshold.hpp"
+#include "fitting/base/summary.hpp"
 
 namespace mgscope {
 
@@ -24,6 +25,8 @@ struct HrtemOptions {
   ThresholdOptions threshold;
   ClassRules rules;
   int threads = 0;                  // 0: all cores; results do not depend on it
+
+  std::string check() const;        // "" or the bad field
 };
 
 struct BoxResult {
@@ -34,17 +37,18 @@ struct BoxResult {
   BoxRegion region = BoxRegion::specimen;
 };
 
-struct HrtemResult {
+// status Success with message "analysed"; the doubts (Nyquist, left-out pixels, ...) in warnings.
+struct HrtemResult : Summary {
   BoxGrid grid;
   SpotThreshold threshold;
   std::vector<BoxResult> boxes;     // row-major over the grid
   ClassFractions fractions;
   std::vector<NanocrystalGroup> nanocrystals;
   int flat_boxes = 0;
-  std::vector<std::string> warnings;
 };
 
-// Throws InputError naming `what` (the file) for settings that do not fit the image.
+// Throws std::invalid_argument for invalid options (HrtemOptions::check), and InputError naming
+// `what` (the file) for settings that do not fit this image (a box larger than the image, ...).
 HrtemResult analyse_hrtem(const CalibratedImage& image, const HrtemOptions& options, const std::string& what);
 
 }  // namespace mgscope

@@ -94,7 +94,17 @@ std::vector<Window> local_fits(const ArrottIsotherm& a, const std::vector<double
 
 }  // namespace
 
+std::string ArrottOptions::check() const {
+  if (!(high_field_fraction >= 0 && high_field_fraction < 1)) return "ArrottOptions.high_field_fraction must be in [0, 1)";
+  if (slope_points < 3) return "ArrottOptions.slope_points must be >= 3";
+  if (!(min_span_fraction >= 0 && min_span_fraction < 1)) return "ArrottOptions.min_span_fraction must be in [0, 1)";
+  if (!(min_h_over_m_spread >= 0)) return "ArrottOptions.min_h_over_m_spread must be >= 0";
+  if (!(false_alarm > 0 && false_alarm < 1)) return "ArrottOptions.false_alarm must be in (0, 1)";
+  return "";
+}
+
 ArrottResult arrott_analysis(const std::vector<MhCurve>& curves, const ArrottOptions& o) {
+  require_valid(o);
   ArrottResult r;
   std::vector<Window> windows;
   std::vector<double> dof;
@@ -161,7 +171,8 @@ ArrottResult arrott_analysis(const std::vector<MhCurve>& curves, const ArrottOpt
       << r.threshold_t << ") at " << r.evidence_temperature_K << " K, " << r.evidence_field_low_Oe << "-"
       << r.evidence_field_high_Oe << " Oe";
   }
-  r.verdict = v.str();
+  r.status = any ? FitStatus::Success : FitStatus::Failure;
+  r.message = v.str();
   return r;
 }
 

@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "fitting/base/summary.hpp"
+
 namespace mgscope {
 
 // One isotherm, field rising, H >= 0. magnetization in emu/g (or emu when the mass is unknown).
@@ -36,6 +38,8 @@ struct ArrottOptions {
   // false_alarm / (number of fits), its standard error from the isotherm's noise (the median
   // residual variance of its fits, robust to the few a real jump distorts).
   double false_alarm = 0.01;
+
+  std::string check() const;  // "" or the bad field
 };
 
 struct ArrottIsotherm {
@@ -51,10 +55,11 @@ struct ArrottIsotherm {
   double min_arrott_slope = 0;  // least local d(M^2)/d(H/M) of the high-field part (for reference)
 };
 
-struct ArrottResult {
+// status Success with a Banerjee verdict in message ("second order (Banerjee): ..." or "first
+// order (Banerjee): ..."); Failure when undetermined ("undetermined: ...").
+struct ArrottResult : Summary {
   std::vector<ArrottIsotherm> isotherms;
   bool first_order = false;
-  std::string verdict;  // "second order (Banerjee): ..." / "first order (Banerjee): ..." / "undetermined: ..."
   int first_order_isotherms = 0;
   double threshold_t = 0;  // a fit votes when its t is below -threshold_t (and M rises)
   // The strongest evidence over all isotherms (least t).

@@ -84,7 +84,16 @@ double dip_width(const std::vector<double>& t, const std::vector<double>& d) {
 
 }  // namespace
 
+std::string CurieOptions::check() const {
+  if (half_window < 1) return "CurieOptions.half_window must be >= 1";
+  if (!(contrast >= 0)) return "CurieOptions.contrast must be >= 0";
+  if (!(duplicate_tolerance_K >= 0)) return "CurieOptions.duplicate_tolerance_K must be >= 0";
+  if (!(max_relative_width > 0)) return "CurieOptions.max_relative_width must be > 0";
+  return "";
+}
+
 CurieResult find_curie_temperature(const std::vector<double>& T, const std::vector<double>& M, const CurieOptions& o) {
+  require_valid(o);
   CurieResult r;
   std::vector<std::size_t> idx;
   for (std::size_t i = 0; i < T.size() && i < M.size(); ++i)
@@ -109,17 +118,18 @@ CurieResult find_curie_temperature(const std::vector<double>& T, const std::vect
   }
   if (merged > 0) r.warnings.push_back(std::to_string(merged) + " duplicate temperatures averaged");
   const int n = static_cast<int>(r.temperature_K.size());
+  r.status = n < 2 * o.half_window + 3 ? FitStatus::Failure : FitStatus::Success;
   if (n < 2 * o.half_window + 3) {
-    r.verdict = "no transition: too few points (" + std::to_string(n) + ")";
+    r.message = "no transition: too few points (" + std::to_string(n) + ")";
     return r;
   }
   r.dM_dT = local_quadratic_derivative(r.temperature_K, r.magnetization, o.half_window);
   r.min_dM_dT = *std::min_element(r.dM_dT.begin(), r.dM_dT.end());
-  const double tc = minimum_location(r.temperature_K, r.dM_dT, o.half_window, o.contrast, &r.verdict);
+  const double tc = minimum_location(r.temperature_K, r.dM_dT, o.half_window, o.contrast, &r.message);
   if (std::isnan(tc)) return r;
   r.dip_width_K = dip_width(r.temperature_K, r.dM_dT);
   if (!(r.dip_width_K <= o.max_relative_width * tc)) {
-    r.verdict = "no transition: the dM/dT dip near " + std::to_string(tc).substr(0, 6) + " K is " +
+    r.message = "no transition: the dM/dT dip near " + std::to_string(tc).substr(0, 6) + " K is " +
                 (std::isnan(r.dip_width_K) ? std::string("not closed within the range")
                                            : std::to_string(r.dip_width_K).substr(0, 6) + " K wide") +
                 ", a broad inflection (paramagnet in a high field?), not a sharp transition";
@@ -145,7 +155,7 @@ CurieResult find_curie_temperature(const std::vector<double>& T, const std::vect
   r.curie_K = tc;
   r.curie_err_K = std::sqrt(std::pow(0.5 * (hi - lo), 2) + spacing * spacing / 12);
   r.transition_found = true;
-  r.verdict = "ferromagnetic transition";
+  r.message = "ferromagnetic transition";
   return r;
 }
 

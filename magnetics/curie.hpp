@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "fitting/base/summary.hpp"
+
 namespace mgscope {
 
 struct CurieOptions {
@@ -15,21 +17,24 @@ struct CurieOptions {
   // A transition is a sharp dip: full width at half depth of -dM/dT above this fraction of the
   // dip temperature is a broad inflection (a paramagnet saturating in a high field), "no transition".
   double max_relative_width = 0.5;
+
+  std::string check() const;  // "" or the bad field
 };
 
-struct CurieResult {
+// status Success when the curve was analysed; message is the verdict, "ferromagnetic transition"
+// or "no transition: <why>". Failure only when there are too few points to look.
+struct CurieResult : Summary {
   bool transition_found = false;
-  std::string verdict;            // "ferromagnetic transition" or "no transition: <why>"
   double curie_K = 0;             // vertex of the parabola through dM/dT around its minimum
   double curie_err_K = 0;         // window variation (half_window - 1 .. + 2) and grid spacing
   double min_dM_dT = 0;           // magnetisation unit per K
   double dip_width_K = 0;         // full width of the -dM/dT dip at half its depth (NaN: not closed)
   std::vector<double> temperature_K, magnetization, dM_dT;  // sorted, de-duplicated
-  std::vector<std::string> warnings;
 };
 
-// `magnetization` in any unit (emu/g or emu). Never throws: odd data gives a verdict
-// and warnings; fewer than 2*half_window+3 points is "no transition: too few points".
+// `magnetization` in any unit (emu/g or emu). Never throws for data: odd data gives a verdict
+// and warnings; fewer than 2*half_window+3 points is "no transition: too few points" (Failure).
+// Throws std::invalid_argument for invalid options.
 CurieResult find_curie_temperature(const std::vector<double>& temperature_K, const std::vector<double>& magnetization,
                                    const CurieOptions& options = {});
 

@@ -109,7 +109,7 @@ void run_dsc(DscCommandOptions& o, CommandContext& ctx) {
     throw InputError("--treatment has " + std::to_string(o.treatments.size()) + " values for " +
                      std::to_string(o.files.size()) + " files");
   if (o.first_heating < 1) throw InputError("--first-heating counts from 1");
-  if (const std::string bad = check_options(o.transitions); !bad.empty()) throw InputError("options: " + bad);
+  if (const std::string bad = o.transitions.check(); !bad.empty()) throw InputError("options: " + bad);
   if (!(o.relaxation.align_span_K > 0)) throw InputError("--align-span must be > 0 K");
   const auto table = o.treatment_csv.empty() ? std::map<std::string, TreatmentEntry>{} : read_treatment_csv(o.treatment_csv);
 
@@ -159,7 +159,7 @@ void run_dsc(DscCommandOptions& o, CommandContext& ctx) {
       rep.reference->role = "reference";
       rep.relaxation = relaxation_enthalpy(rep.scans[std::size_t(rep.first)].curve, rep.reference->curve,
                                            rep.reference->transitions, o.relaxation);
-      if (!rep.relaxation->found) rep.warnings.push_back("relaxation enthalpy: " + rep.relaxation->message);
+      if (!rep.relaxation->usable()) rep.warnings.push_back("relaxation enthalpy: " + rep.relaxation->message);
       for (const auto& w : rep.relaxation->warnings) rep.warnings.push_back(w);
     }
     for (const auto& s : rep.scans)
@@ -177,7 +177,7 @@ void run_dsc(DscCommandOptions& o, CommandContext& ctx) {
     std::cout << file << ": " << rep.scans.size() << " heating scan(s), exotherm " << rep.exotherm;
     if (f.transitions.tg.found) std::cout << ", Tg onset " << f.transitions.tg.onset_K << " K";
     if (const Peak* x = rep.crystallisation()) std::cout << ", Tx onset " << x->onset_K << " K";
-    if (rep.relaxation && rep.relaxation->found)
+    if (rep.relaxation && rep.relaxation->usable())
       std::cout << ", dH_rel " << rep.relaxation->enthalpy << ' ' << rep.relaxation->enthalpy_unit;
     for (const Peak& m : f.transitions.melting) std::cout << ", melting peak " << m.peak_K << " K";
     std::cout << '\n';

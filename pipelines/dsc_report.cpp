@@ -89,8 +89,8 @@ json scan_json(const DscScanReport& s) {
 }
 
 json relaxation_json(const RelaxationResult& r) {
-  json j = {{"found", r.found}, {"message", r.message}, {"warnings", r.warnings}};
-  if (!r.found) return j;
+  json j = {{"found", r.usable()}, {"message", r.message}, {"warnings", r.warnings}};
+  if (!r.usable()) return j;
   j["enthalpy"] = json_number(r.enthalpy);
   j["released"] = json_number(r.released);
   j["absorbed"] = json_number(r.absorbed);
@@ -132,7 +132,7 @@ std::string dsc_scans_csv(const std::vector<DscSampleReport>& samples) {
       const Peak* m = t.melting.empty() ? nullptr : &t.melting.front();
       const auto [hx_g, hx_mJ] = per_gram_and_mJ(x.found ? x.enthalpy : kNaN, c);
       const auto [hm_g, hm_mJ] = per_gram_and_mJ(m ? m->enthalpy : kNaN, c);
-      const bool rel = scan.role == "first" && s.relaxation && s.relaxation->found;
+      const bool rel = scan.role == "first" && s.relaxation && s.relaxation->usable();
       const auto [hr_g, hr_mJ] = per_gram_and_mJ(rel ? s.relaxation->enthalpy : kNaN, c);
       o << csv_field(s.path) << ',' << csv_field(s.sample) << ',' << scan.heating_number << ',' << c.file_segment << ','
         << scan.role << ',' << c.first_line << ',' << c.last_line << ',' << num(c.rate_K_per_min) << ','
@@ -190,7 +190,7 @@ json dsc_summary_json(const std::vector<DscSampleReport>& samples, const std::st
     j["Tx_from"] = !x ? "none" : (s.first >= 0 && x == &s.scans[std::size_t(s.first)].transitions.crystallisation) ? "first heating" : "reference heating";
     j["reference"] = s.reference ? json({{"path", s.reference_path}, {"heating", s.reference->heating_number}}) : json(nullptr);
     if (s.relaxation) {
-      j["dH_rel"] = json_number(s.relaxation->found ? s.relaxation->enthalpy : kNaN);
+      j["dH_rel"] = json_number(s.relaxation->usable() ? s.relaxation->enthalpy : kNaN);
       j["relaxation_message"] = s.relaxation->message;
     }
     out.push_back(j);
@@ -213,7 +213,7 @@ std::map<double, Group> treatment_groups(const std::vector<DscSampleReport>& sam
     std::vector<double> rel, tx, tg;
     for (const DscSampleReport* s : list) {
       const bool per_gram = s->first >= 0 && s->scans[std::size_t(s->first)].curve.per_gram;
-      rel.push_back(s->relaxation && s->relaxation->found && per_gram ? s->relaxation->enthalpy : kNaN);
+      rel.push_back(s->relaxation && s->relaxation->usable() && per_gram ? s->relaxation->enthalpy : kNaN);
       tx.push_back(s->crystallisation() ? s->crystallisation()->onset_K : kNaN);
       tg.push_back(s->first >= 0 && s->scans[std::size_t(s->first)].transitions.tg.found
                        ? s->scans[std::size_t(s->first)].transitions.tg.onset_K
@@ -329,7 +329,7 @@ std::string render_dsc_figure(const DscSampleReport& s, const std::filesystem::p
            "_points.dat' using 1:2 with points pt 6 ps 1.5 lc rgb '#c00000' notitle, '" + base + "_points.dat' index " +
            std::to_string(labelled) + " using 1:2:3 with labels offset 1,1 font ',9' notitle\n";
   };
-  const bool relax = s.relaxation && s.relaxation->found;
+  const bool relax = s.relaxation && s.relaxation->usable();
   const int panels = 1 + (std::isfinite(tg_low) ? 1 : 0) + (relax ? 1 : 0);
   g << "set multiplot layout " << panels << ",1 title '" << title << " (exotherm up)'\nset grid\n"
     << "set xlabel 'T (K)'\nset ylabel 'heat flow (" << unit << "), exo up'\nset key bottom left\n"

@@ -82,6 +82,7 @@ HrtemOptions to_options(const HrtemCli& c) {
   o.rules.nanocrystal_min_pairs = c.nanocrystal_pairs;
   o.rules.crystal_like_min_anisotropy = c.anisotropy_min;
   o.threads = c.threads;
+  if (const std::string bad = o.check(); !bad.empty()) throw InputError("options: " + bad);
   return o;
 }
 

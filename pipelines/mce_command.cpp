@@ -138,7 +138,7 @@ class MceRun {
                                 {"field_Oe", json_number(s.field_Oe)},
                                 {"points", c.temperature_K.size()},
                                 {"transition_found", c.transition_found},
-                                {"verdict", c.verdict},
+                                {"verdict", c.message},
                                 {"Tc_K", c.transition_found ? json_number(c.curie_K) : nlohmann::json()},
                                 {"Tc_err_K", c.transition_found ? json_number(c.curie_err_K) : nlohmann::json()},
                                 {"min_dM_dT_per_K", json_number(c.min_dM_dT)},
@@ -146,7 +146,7 @@ class MceRun {
                                 {"magnetization_unit", mass > 0 ? "emu/g" : "emu"},
                                 {"figure", png + ".png"}});
       std::cout << path << " (" << s.field_Oe << " Oe): "
-                << (c.transition_found ? "Tc = " + fmt(c.curie_K, 5) + " +- " + fmt(c.curie_err_K, 2) + " K" : c.verdict)
+                << (c.transition_found ? "Tc = " + fmt(c.curie_K, 5) + " +- " + fmt(c.curie_err_K, 2) + " K" : c.message)
                 << '\n';
     }
     json_["inputs"].push_back(in);
@@ -174,9 +174,9 @@ class MceRun {
     ArrottOptions ao;
     ao.high_field_fraction = cli_.arrott_fraction;
     const ArrottResult a = arrott_analysis(curves_, ao);
-    std::cout << "Arrott: " << a.verdict << '\n';
+    std::cout << "Arrott: " << a.message << '\n';
     nlohmann::json aj = {{"first_order", a.first_order},
-                         {"verdict", a.verdict},
+                         {"verdict", a.message},
                          {"first_order_isotherms", a.first_order_isotherms},
                          {"threshold_t", json_number(a.threshold_t)},
                          {"evidence_t", json_number(a.evidence_t)},

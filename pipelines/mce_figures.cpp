@@ -66,7 +66,7 @@ std::string draw_mt_figure(const std::filesystem::path& png, const CurieResult& 
   s << "set title " << quote("FC M(T) at " + std::to_string(static_cast<long>(std::lround(field_Oe))) + " Oe: " +
                              (c.transition_found ? "Tc = " + std::to_string(c.curie_K).substr(0, 6) + " +- " +
                                                        std::to_string(c.curie_err_K).substr(0, 4) + " K"
-                                                 : c.verdict))
+                                                 : c.message))
     << '\n';
   if (c.transition_found) s << "set arrow from " << c.curie_K << ", graph 0 to " << c.curie_K << ", graph 1 nohead dt 2 lc rgb 'gray40'\n";
   // Data file named after the PNG so several M(T) figures can share a folder.
@@ -97,7 +97,7 @@ std::string draw_arrott_figure(const std::filesystem::path& png, const ArrottRes
   for (const auto& iso : a.isotherms) b.add(kelvin_title(iso.temperature_K), iso.h_over_m, iso.m_squared);
   return b.render(png, "set xlabel 'H/M (Oe/(" + m_unit + "))'\nset ylabel 'M^2 ((" + m_unit +
                            ")^2)'\nset grid\nset key outside right font ',8'\nset title " +
-                           quote(a.verdict.substr(0, a.verdict.find(':'))) + "\n");
+                           quote(a.message.substr(0, a.message.find(':'))) + "\n");
 }
 
 std::string draw_dsm_figure(const std::filesystem::path& png, const EntropyChange& s, const std::string& ds_unit) {

@@ -26,7 +26,7 @@ struct PowerLawCli {
 };
 
 nlohmann::json fit_json(const PowerLawFit& f) {
-  return {{"usable", f.usable},
+  return {{"usable", f.usable()},
           {"message", f.message},
           {"N", f.n_points},
           {"exponent_n", json_number(f.exponent)},
@@ -43,7 +43,7 @@ nlohmann::json fit_json(const PowerLawFit& f) {
 std::string describe(const PowerLawFit& f) {
   std::ostringstream s;
   s << std::setprecision(4);
-  if (!f.usable) return "not fitted: " + f.message;
+  if (!f.usable()) return "not fitted: " + f.message;
   s << "n = " << f.exponent << " +- " << f.exponent_se << " (s.e.), 95 % interval [" << f.exponent_low << ", "
     << f.exponent_high << "], a = " << f.prefactor << ", N = " << f.n_points << ", R^2 = " << f.r_squared;
   return s.str();
@@ -78,7 +78,7 @@ void run(const PowerLawCli& cli, CommandContext& ctx) {
   for (std::size_t i : rows.used) {
     const auto& r = table.rows[i];
     used.push_back({{"line", r.line}, {"label", r.label}, {"x", r.x}, {"y", r.y}});
-    const double fy = fit.usable ? fit.prefactor * std::pow(r.x, fit.exponent) : NAN;
+    const double fy = fit.usable() ? fit.prefactor * std::pow(r.x, fit.exponent) : NAN;
     csv << r.line << ",\"" << r.label << "\"," << r.x << ',' << r.y << ',' << std::log(r.x) << ',' << std::log(r.y) << ','
         << fy << '\n';
     points << r.x << ' ' << r.y << '\n';
@@ -103,7 +103,7 @@ void run(const PowerLawCli& cli, CommandContext& ctx) {
   two_curves << std::setprecision(10);
   if (cli.two_regime || cli.break_K) {
     const TwoRegimeFit two = fit_two_regime_power_law(x, y, cli.break_K);
-    j["two_regime"] = {{"usable", two.usable},
+    j["two_regime"] = {{"usable", two.usable()},
                        {"message", two.message},
                        {"breakpoint_x", json_number(two.breakpoint_x)},
                        {"breakpoint_searched", two.searched},
@@ -112,7 +112,7 @@ void run(const PowerLawCli& cli, CommandContext& ctx) {
                        {"above", fit_json(two.above)}};
     std::cout << "two regimes (break at " << two.breakpoint_x << (two.searched ? ", least total SSE" : ", given")
               << "):\n  below: " << describe(two.below) << "\n  above: " << describe(two.above) << '\n';
-    if (two.usable)
+    if (two.usable())
       two_curves << ", (x < " << two.breakpoint_x << " ? " << two.below.prefactor << "*x**(" << two.below.exponent
                  << ") : 1/0) lw 2 dt 2 lc rgb '#2ca02c' title 'below break: n = " << std::setprecision(3)
                  << two.below.exponent << "'" << std::setprecision(10) << ", (x >= " << two.breakpoint_x << " ? "
@@ -131,7 +131,7 @@ void run(const PowerLawCli& cli, CommandContext& ctx) {
      << "'\nset key top right\nset grid\n";
   sc << "plot 'powerlaw_points.dat' using 1:2 with points pt 7 ps 1.3 lc rgb '#1f77b4' title 'rows used (N = "
      << rows.used.size() << ")'";
-  if (fit.usable)
+  if (fit.usable())
     sc << ", " << fit.prefactor << "*x**(" << fit.exponent << ") lw 2 lc rgb 'black' title 'n = " << std::setprecision(3)
        << fit.exponent << " +- " << fit.exponent_se << "'";
   sc << two_curves.str() << '\n';
@@ -139,8 +139,8 @@ void run(const PowerLawCli& cli, CommandContext& ctx) {
   fig.data_files = {{"powerlaw_points.dat", points.str()}};
   const std::string warn = render_figure(fig);
   if (!warn.empty()) std::cerr << "WARNING: " << warn << '\n';
-  ctx.exit_code = fit.usable ? 0 : 1;
-  if (!fit.usable) std::cerr << "ERROR: " << cli.table << ": " << fit.message << '\n';
+  ctx.exit_code = fit.usable() ? 0 : 1;
+  if (!fit.usable()) std::cerr << "ERROR: " << cli.table << ": " << fit.message << '\n';
 }
 
 }  // namespace

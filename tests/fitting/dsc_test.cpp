@@ -150,7 +150,7 @@ TEST(DscRelaxation, ReleasedEnthalpyMatchesTruth) {
   const auto h = require_heating_segments(run);
   const DscCurve first = make_curve(run, h[0], {}), ref = make_curve(run, h[1], {});
   const RelaxationResult r = relaxation_enthalpy(first, ref, analyse_transitions(ref));
-  ASSERT_TRUE(r.found) << r.message;
+  ASSERT_TRUE(r.usable()) << r.message;
   EXPECT_EQ(r.enthalpy_unit, "J/g");
   EXPECT_NEAR(r.enthalpy, 0.4, 0.02 * 0.4);
   EXPECT_NEAR(r.released, 0.6, 0.05 * 0.6);
@@ -167,7 +167,7 @@ TEST(DscRelaxation, AgedGlassGivesNegativeEnthalpy) {
   const auto h = require_heating_segments(run);
   const DscCurve first = make_curve(run, h[0], {}), ref = make_curve(run, h[1], {});
   const RelaxationResult r = relaxation_enthalpy(first, ref, analyse_transitions(ref));
-  ASSERT_TRUE(r.found) << r.message;
+  ASSERT_TRUE(r.usable()) << r.message;
   EXPECT_NEAR(r.enthalpy, -0.3, 0.02 * 0.3);
 }
 
@@ -183,7 +183,7 @@ TEST(DscRelaxation, ReferenceAtAnotherRateIsRescaled) {
   const DscCurve first = make_curve(a, require_heating_segments(a)[0], {});
   const DscCurve ref = make_curve(b, require_heating_segments(b)[1], {});
   const RelaxationResult r = relaxation_enthalpy(first, ref, analyse_transitions(ref));
-  ASSERT_TRUE(r.found) << r.message;
+  ASSERT_TRUE(r.usable()) << r.message;
   EXPECT_NEAR(r.reference_scale, 2.0, 1e-3);
   EXPECT_FALSE(r.warnings.empty());
   EXPECT_NEAR(r.enthalpy, 0.4, 0.02 * 0.4);

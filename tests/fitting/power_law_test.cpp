@@ -18,7 +18,7 @@ TEST(PowerLaw, RecoversAnExactLaw) {
   std::vector<double> x, y;
   for (double t = 50; t <= 300; t += 25) x.push_back(t), y.push_back(123.0 * std::pow(t, -0.74));
   const PowerLawFit f = fit_power_law(x, y);
-  ASSERT_TRUE(f.usable);
+  ASSERT_TRUE(f.usable());
   EXPECT_NEAR(f.exponent, -0.74, 1e-12);
   EXPECT_NEAR(f.prefactor, 123.0, 1e-9);
   EXPECT_NEAR(f.exponent_se, 0.0, 1e-12);
@@ -38,9 +38,9 @@ TEST(PowerLaw, StudentTQuantiles) {
 }
 
 TEST(PowerLaw, TooFewOrDegeneratePointsAreNotUsable) {
-  EXPECT_FALSE(fit_power_law({1, 2}, {1, 2}).usable);
-  EXPECT_FALSE(fit_power_law({2, 2, 2}, {1, 2, 3}).usable);
-  EXPECT_FALSE(fit_power_law({1, 2, -3}, {1, 2, 3}).usable);  // x <= 0 is never used
+  EXPECT_FALSE(fit_power_law({1, 2}, {1, 2}).usable());
+  EXPECT_FALSE(fit_power_law({2, 2, 2}, {1, 2, 3}).usable());
+  EXPECT_FALSE(fit_power_law({1, 2, -3}, {1, 2, 3}).usable());  // x <= 0 is never used
 }
 
 // Straight-line least squares on (ln T, ln dS) written out here, apart from the library.
@@ -131,7 +131,7 @@ TEST(PowerLaw, TwoRegimeFindsTheBreak) {
     x.push_back(t), y.push_back(base * (1 + 0.002 * ((static_cast<int>(t) / 10) % 2 ? 1 : -1)));
   }
   const TwoRegimeFit f = fit_two_regime_power_law(x, y, std::nullopt);
-  ASSERT_TRUE(f.usable) << f.message;
+  ASSERT_TRUE(f.usable()) << f.message;
   EXPECT_TRUE(f.searched);
   EXPECT_GT(f.breakpoint_x, 80);
   EXPECT_LT(f.breakpoint_x, 90);

@@ -26,7 +26,7 @@ TEST(Curie, TanhStepGivesItsCentre) {
   std::vector<double> t, m;
   for (double x = 20; x <= 150; x += 0.7) t.push_back(x), m.push_back(1 - std::tanh((x - 87.3) / 4));
   const CurieResult c = find_curie_temperature(t, m);
-  ASSERT_TRUE(c.transition_found) << c.verdict;
+  ASSERT_TRUE(c.transition_found) << c.message;
   EXPECT_NEAR(c.curie_K, 87.3, 0.1);
 }
 
@@ -35,7 +35,7 @@ TEST(Curie, ParamagnetHasNoTransition) {
   for (double x = 2; x <= 300; x *= 1.05) t.push_back(x), m.push_back(0.5 / (x + 0.3));
   const CurieResult c = find_curie_temperature(t, m);
   EXPECT_FALSE(c.transition_found);
-  EXPECT_EQ(c.verdict.rfind("no transition", 0), 0u) << c.verdict;
+  EXPECT_EQ(c.message.rfind("no transition", 0), 0u) << c.message;
 }
 
 TEST(Curie, RealFieldCooledMolecularMagnetsHaveNoCurieTemperature) {
@@ -46,7 +46,7 @@ TEST(Curie, RealFieldCooledMolecularMagnetsHaveNoCurieTemperature) {
     const auto sets = mt_curves(d, effective_mass_mg(d, 0));
     ASSERT_EQ(sets.size(), 1u);
     const CurieResult c = find_curie_temperature(sets[0].temperature_K, sets[0].magnetization);
-    EXPECT_FALSE(c.transition_found) << name << ": " << c.verdict;
+    EXPECT_FALSE(c.transition_found) << name << ": " << c.message;
   }
 }
 

@@ -113,7 +113,7 @@ TEST(MeanField, CurieTemperatureWithinOneKelvin) {
   const auto sets = mt_curves(d, effective_mass_mg(d, 0));
   ASSERT_EQ(sets.size(), 1u);
   const CurieResult c = find_curie_temperature(sets[0].temperature_K, sets[0].magnetization);
-  ASSERT_TRUE(c.transition_found) << c.verdict;
+  ASSERT_TRUE(c.transition_found) << c.message;
   EXPECT_NEAR(c.curie_K, 100.0, 1.0);
   EXPECT_GT(c.curie_err_K, 0.0);
   EXPECT_LT(c.curie_err_K, 1.0);
@@ -134,17 +134,17 @@ TEST(MeanField, FieldExponentIsTwoThirdsAtTc) {
 
 TEST(MeanField, BanerjeeSaysSecondOrder) {
   const ArrottResult a = arrott_analysis(mean_field().curves);
-  EXPECT_FALSE(a.first_order) << a.verdict;
+  EXPECT_FALSE(a.first_order) << a.message;
   EXPECT_EQ(a.first_order_isotherms, 0);
   for (const auto& iso : a.isotherms) EXPECT_GT(iso.min_arrott_slope, 0.0) << iso.temperature_K << " K";
   EXPECT_GT(a.evidence_t, 0.0);  // H/M rises with H everywhere
-  EXPECT_EQ(a.verdict.rfind("second order", 0), 0u);
+  EXPECT_EQ(a.message.rfind("second order", 0), 0u);
 }
 
 TEST(BeanRodbell, BanerjeeSaysFirstOrderForEtaAboveOne) {
   const Synthetic& s = mean_field(2.0);
   const ArrottResult a = arrott_analysis(s.curves);
-  EXPECT_TRUE(a.first_order) << a.verdict;
+  EXPECT_TRUE(a.first_order) << a.message;
   EXPECT_LT(a.evidence_arrott_slope, 0.0);
   EXPECT_LT(a.evidence_t, -a.threshold_t);
   // The negative slope sits above T0, where the field drives the metamagnetic jump.
@@ -168,7 +168,7 @@ TEST(Banerjee, NoiseOnMeanFieldIsNotFirstOrderButBeanRodbellStillIs) {
     const auto f = make_mce_synthetic(o);
     const QdData d = parse_qd_text(decode_text("noisy.dat", f.isotherms_dat));
     const ArrottResult a = arrott_analysis(isotherm_curves(d, 10.0));
-    EXPECT_EQ(a.first_order, eta > 1) << "eta " << eta << ": " << a.verdict;
+    EXPECT_EQ(a.first_order, eta > 1) << "eta " << eta << ": " << a.message;
   }
 }
 
@@ -246,7 +246,7 @@ TEST(RealMvsh1, MinusDeltaSAgreesWithIndependentTrapezoids) {
   EXPECT_GT(e.minus_dSm[0].back(), 10.0);
   // Paramagnetic loops: saturated or linear isotherms cast no first-order vote.
   const ArrottResult a = arrott_analysis(isotherm_curves(d, effective_mass_mg(d, 0)));
-  EXPECT_FALSE(a.first_order) << a.verdict;
+  EXPECT_FALSE(a.first_order) << a.message;
 }
 
 }  // namespace
