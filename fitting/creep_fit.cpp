@@ -10,6 +10,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "fitting/base/levenberg_marquardt.hpp"
+
 namespace mgscope {
 
 std::string CreepFitOptions::check() const {
@@ -47,24 +49,6 @@ using Eigen::VectorXd;
 // At most 3 units: the linear part has at most 5 coefficients; small matrices stay on the stack.
 using SmallMat = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, 0, 5, 5>;
 using SmallVec = Eigen::Matrix<double, Eigen::Dynamic, 1, 0, 5, 1>;
-
-// Solves the small symmetric system G x = B; pseudo-inverse when G is (nearly) singular, which
-// happens when two taus meet or a unit's amplitude vanishes.
-template <class Mat, class Rhs>
-Rhs solve_symmetric(const Mat& G, const Rhs& B) {
-  // The pivots' spread is a cheap stand-in for the condition number (rcond() costs several solves).
-  Eigen::LDLT<Mat> ldlt(G);
-  if (ldlt.info() == Eigen::Success && ldlt.isPositive()) {
-    const auto& D = ldlt.vectorD();
-    if (D.minCoeff() > 1e-13 * D.maxCoeff()) return ldlt.solve(B);
-  }
-  Eigen::SelfAdjointEigenSolver<Mat> es(G);
-  const auto& ev = es.eigenvalues();
-  const double cut = std::max(ev.cwiseAbs().maxCoeff(), 1e-300) * 1e-13;
-  auto inv = ev;
-  for (Eigen::Index i = 0; i < ev.size(); ++i) inv(i) = ev(i) > cut ? 1 / ev(i) : 0;
-  return es.eigenvectors() * inv.asDiagonal() * (es.eigenvectors().transpose() * B);
-}
 
 // The hold data and the sums of it that every evaluation reuses. Basis: 1, u/T, 1 - e_k with
 // u = time (s), T = hold time, e_k = exp(-u / tau_k).
@@ -240,45 +224,17 @@ struct LmResult {
   bool converged = false;
 };
 
-LmResult levenberg_marquardt(const Data& d, VectorXd ln_tau, const CreepFitOptions& o) {
-  constrain(d, ln_tau);
-  Projection cur = project(d, ln_tau, true);
-  double lambda = 1e-3;
-  int it = 0;
-  bool converged = false;
-  for (; it < o.max_iterations && !converged; ++it) {
-    const SmallMat& A = cur.jtj;
-    if (cur.jtr.cwiseAbs().maxCoeff() <= 1e-14 * std::max(cur.rss, 1e-300)) {
-      converged = true;
-      break;
-    }
-    bool accepted = false;
-    while (!accepted) {
-      SmallMat M = A;
-      for (Eigen::Index k = 0; k < M.rows(); ++k) M(k, k) += lambda * std::max(A(k, k), 1e-12);
-      const SmallVec step = -solve_symmetric(M, cur.jtr);
-      VectorXd trial = ln_tau + step;
-      constrain(d, trial);
-      // Most trial steps are accepted, so the trial carries its Jacobian at once.
-      Projection next = project(d, trial, true);
-      if (next.rss < cur.rss) {
-        const double change = (cur.rss - next.rss) / std::max(cur.rss, 1e-300);
-        const double moved = (trial - ln_tau).cwiseAbs().maxCoeff();
-        ln_tau = trial;
-        cur = std::move(next);
-        lambda = std::max(lambda * 0.2, 1e-12);
-        accepted = true;
-        if (change < o.function_tolerance || moved < 1e-6) converged = true;
-      } else {
-        lambda *= 10;
-        if (lambda > 1e12) {  // no step lowers the cost: a (possibly bound-constrained) minimum
-          converged = true;
-          break;
-        }
-      }
-    }
-  }
-  return {ln_tau, cur, it, converged};
+LmResult refine(const Data& d, const VectorXd& start, const CreepFitOptions& o) {
+  LmOptions lm;
+  lm.max_iterations = o.max_iterations;
+  lm.function_tolerance = o.function_tolerance;
+  lm.step_tolerance = 1e-6;     // in ln(tau): a millionth of a relative change
+  lm.gradient_tolerance = 1e-14;
+  // Most trial steps are accepted, so each trial carries its Jacobian at once.
+  auto r = levenberg_marquardt(
+      start, [&](const VectorXd& ln_tau) { return project(d, ln_tau, true); },
+      [&](VectorXd& ln_tau) { constrain(d, ln_tau); }, lm);
+  return {std::move(r.params), std::move(r.at), r.iterations, r.converged};
 }
 
 // The Gram matrix of the basis with every grid tau as a column, made once per curve: any
@@ -480,7 +436,7 @@ CreepFitSummary fit_creep(const std::vector<double>& t_s, const std::vector<doub
     LmResult best;
     bool have = false;
     for (const VectorXd& start : grid_starts(d, N, gg, o.starts)) {
-      LmResult r = levenberg_marquardt(d, start, o);
+      LmResult r = refine(d, start, o);
       if (!have || r.proj.rss < best.proj.rss) best = std::move(r), have = true;
     }
     if (have) s.candidates.push_back(finish_model(d, best, tss));

@@ -7,6 +7,8 @@
 #include "fitting/base/error.hpp"
 #include "fitting/base/statistics.hpp"
 
+#include "fitting/base/line_fit.hpp"
+
 namespace mgscope {
 
 double intersection_K(const Line& a, const Line& b) {
@@ -64,20 +66,13 @@ Line fit_line(const std::vector<double>& x, const std::vector<double>& y, double
 Line fit_line(const std::vector<double>& x, const std::vector<double>& y, double low1, double high1, double low2,
               double high2) {
   auto in = [&](double v) { return (v >= low1 && v <= high1) || (v >= low2 && v <= high2); };
-  double n = 0, mx = 0, my = 0;
+  std::vector<double> xs, ys;
   for (std::size_t i = 0; i < x.size(); ++i)
-    if (in(x[i])) n += 1, mx += x[i], my += y[i];
-  if (n < 3) return {};
-  mx /= n;
-  my /= n;
-  double sxx = 0, sxy = 0;
-  for (std::size_t i = 0; i < x.size(); ++i)
-    if (in(x[i])) sxx += (x[i] - mx) * (x[i] - mx), sxy += (x[i] - mx) * (y[i] - my);
-  if (sxx <= 0) return {};
-  Line l;
-  l.slope = sxy / sxx;
-  l.intercept = my - l.slope * mx;
-  return l;
+    if (in(x[i])) xs.push_back(x[i]), ys.push_back(y[i]);
+  if (xs.size() < 3) return {};
+  const LineFit f = fit_line(xs, ys);
+  if (!f.usable()) return {};
+  return {f.slope, f.intercept};
 }
 
 LocalFit local_linear_fit(const std::vector<double>& x, const std::vector<double>& y, double half_width) {

@@ -3,7 +3,10 @@
 #include "fitting/oliver_pharr.hpp"
 
 #include <Eigen/Dense>
+#include <algorithm>
 #include <cmath>
+
+#include "fitting/base/levenberg_marquardt.hpp"
 
 namespace mgscope {
 
@@ -25,6 +28,13 @@ namespace {
 
 struct PowerFit {
   double ln_alpha = 0, m = 0, hf = 0, rss = INFINITY;
+};
+
+// The unloading power law's cost and normal equations at one point.
+struct UnloadingEvaluation {
+  double rss = INFINITY;
+  Eigen::Matrix3d jtj = Eigen::Matrix3d::Zero();
+  Eigen::Vector3d jtr = Eigen::Vector3d::Zero();
 };
 
 double power_rss(const std::vector<double>& h, const std::vector<double>& p, double ln_alpha, double m, double hf) {
@@ -107,37 +117,31 @@ OliverPharrResult oliver_pharr(const IndentCurve& c, const IndentSegments& seg, 
     r.message = "unloading power-law fit failed (non-positive loads?)";
     return r;
   }
-  double lambda = 1e-3;
-  bool converged = false;
-  int it = 0;
-  for (; it < o.max_iterations && !converged; ++it) {
+  // Levenberg-Marquardt in (ln alpha, m, h_f), h_f kept below the lowest fitted depth.
+  const auto evaluate = [&](const Eigen::Vector3d& q) {
+    UnloadingEvaluation e;
     Eigen::MatrixXd J(static_cast<Eigen::Index>(h.size()), 3);
-    Eigen::VectorXd res(static_cast<Eigen::Index>(h.size()));
+    Eigen::VectorXd res(static_cast<Eigen::Index>(h.size()));  // model - data
+    e.rss = power_rss(h, p, q(0), q(1), q(2));
+    if (!std::isfinite(e.rss)) return e;
     for (std::size_t i = 0; i < h.size(); ++i) {
-      const double u = h[i] - best.hf, model = std::exp(best.ln_alpha + best.m * std::log(u));
+      const double u = h[i] - q(2), model = std::exp(q(0) + q(1) * std::log(u));
       const auto k = static_cast<Eigen::Index>(i);
-      res(k) = p[i] - model;
-      J(k, 0) = model, J(k, 1) = model * std::log(u), J(k, 2) = -best.m * model / u;
+      res(k) = model - p[i];
+      J(k, 0) = model, J(k, 1) = model * std::log(u), J(k, 2) = -q(1) * model / u;
     }
-    const Eigen::Matrix3d A = J.transpose() * J;
-    const Eigen::Vector3d g = J.transpose() * res;
-    bool accepted = false;
-    while (!accepted && !converged) {
-      Eigen::Matrix3d M = A;
-      for (int k = 0; k < 3; ++k) M(k, k) += lambda * std::max(A(k, k), 1e-30);
-      const Eigen::Vector3d step = M.ldlt().solve(g);
-      PowerFit t{best.ln_alpha + step(0), best.m + step(1), std::min(best.hf + step(2), h_lo - 1e-9 * span), 0};
-      t.rss = power_rss(h, p, t.ln_alpha, t.m, t.hf);
-      if (t.rss < best.rss) {
-        converged = (best.rss - t.rss) < 1e-12 * best.rss;
-        best = t;
-        lambda = std::max(lambda * 0.2, 1e-12);
-        accepted = true;
-      } else if ((lambda *= 10) > 1e12) {
-        converged = true;
-      }
-    }
-  }
+    e.jtj = J.transpose() * J;
+    e.jtr = J.transpose() * res;
+    return e;
+  };
+  const auto below_data = [&](Eigen::Vector3d& q) { q(2) = std::min(q(2), h_lo - 1e-9 * span); };
+  LmOptions lm;
+  lm.max_iterations = o.max_iterations;
+  lm.function_tolerance = 1e-12;
+  lm.diagonal_floor = 1e-30;
+  const auto fit = levenberg_marquardt(Eigen::Vector3d(best.ln_alpha, best.m, best.hf), evaluate, below_data, lm);
+  const bool converged = fit.converged;
+  best = {fit.params(0), fit.params(1), fit.params(2), fit.at.rss};
   r.status = converged ? FitStatus::Success : FitStatus::NoConvergence;
   r.message = converged ? "converged" : "iteration limit reached in the unloading fit";
   r.alpha_mN = std::exp(best.ln_alpha);

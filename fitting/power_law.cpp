@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "fitting/base/distributions.hpp"
+#include "fitting/base/line_fit.hpp"
 
 namespace mgscope {
 
@@ -28,31 +29,21 @@ PowerLawFit fit_power_law(const std::vector<double>& x, const std::vector<double
     f.message = "power law needs at least 3 points with x > 0 and y > 0 in range; got " + std::to_string(f.n_points);
     return f;
   }
-  double mx = 0, my = 0;
-  for (std::size_t i : f.used) mx += std::log(x[i]), my += std::log(y[i]);
-  const double n = f.n_points;
-  mx /= n;
-  my /= n;
-  double sxx = 0, sxy = 0, syy = 0;
-  for (std::size_t i : f.used) {
-    const double dx = std::log(x[i]) - mx, dy = std::log(y[i]) - my;
-    sxx += dx * dx, sxy += dx * dy, syy += dy * dy;
-  }
-  if (!(sxx > 0)) {
+  std::vector<double> ln_x, ln_y;
+  for (std::size_t i : f.used) ln_x.push_back(std::log(x[i])), ln_y.push_back(std::log(y[i]));
+  const LineFit line = fit_line(ln_x, ln_y);
+  if (!line.usable()) {
     f.message = "all x values are equal: no exponent can be fitted";
     return f;
   }
-  f.exponent = sxy / sxx;
-  f.ln_prefactor = my - f.exponent * mx;
+  const double n = f.n_points;
+  f.exponent = line.slope;
+  f.ln_prefactor = line.intercept;
   f.prefactor = std::exp(f.ln_prefactor);
-  for (std::size_t i : f.used) {
-    const double r = std::log(y[i]) - f.ln_prefactor - f.exponent * std::log(x[i]);
-    f.sse += r * r;
-  }
-  const double s2 = f.sse / (n - 2);
-  f.exponent_se = std::sqrt(s2 / sxx);
-  f.ln_prefactor_se = std::sqrt(s2 * (1 / n + mx * mx / sxx));
-  f.r_squared = syy > 0 ? 1 - f.sse / syy : 1;
+  f.sse = line.sse;
+  f.exponent_se = line.slope_se;
+  f.ln_prefactor_se = line.intercept_se;
+  f.r_squared = line.r_squared();
   f.t_quantile = student_t_quantile(1 - (1 - o.confidence) / 2, n - 2);
   f.exponent_low = f.exponent - f.t_quantile * f.exponent_se;
   f.exponent_high = f.exponent + f.t_quantile * f.exponent_se;

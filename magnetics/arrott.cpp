@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "fitting/base/distributions.hpp"
+#include "fitting/base/line_fit.hpp"
 #include "fitting/base/statistics.hpp"
 
 namespace mgscope {
@@ -59,27 +60,17 @@ std::vector<Window> local_fits(const ArrottIsotherm& a, const std::vector<double
     if (h[s + w - 1] - h[s] < o.min_span_fraction * hmax) break;
     // H/M on H by weighted least squares: with a constant noise sigma_M on M, H/M has the noise
     // sigma_M * H / M^2, so the weights (M^2 / H)^2 make the residual variance estimate sigma_M^2.
-    const double n = static_cast<double>(w);
-    double sw = 0, mh = 0, mq = 0, my = 0, mqu = 0;
-    for (std::size_t j = s; j < s + w; ++j) {
-      const double wt = std::pow(a.m_squared[j] / h[j], 2);
-      sw += wt, mh += wt * h[j], mq += wt * a.h_over_m[j];
-      mqu += a.h_over_m[j], my += a.m_squared[j];
-    }
-    mh /= sw, mq /= sw, mqu /= n, my /= n;
-    double shh = 0, shq = 0, sqq = 0, sqqu = 0, sqy = 0;
-    for (std::size_t j = s; j < s + w; ++j) {
-      const double wt = std::pow(a.m_squared[j] / h[j], 2);
-      const double dh = h[j] - mh, dq = a.h_over_m[j] - mq, dqu = a.h_over_m[j] - mqu, dy = a.m_squared[j] - my;
-      shh += wt * dh * dh, shq += wt * dh * dq, sqq += wt * dq * dq, sqqu += dqu * dqu, sqy += dqu * dy;
-    }
-    if (!(shh > 0 && sqqu > 0)) continue;
+    std::vector<double> weight(w);
+    for (std::size_t j = 0; j < w; ++j) weight[j] = std::pow(a.m_squared[s + j] / h[s + j], 2);
+    const LineFit q = fit_line(h.data() + s, a.h_over_m.data() + s, w, weight.data());  // H/M on H
+    const LineFit arrott = fit_line(a.h_over_m.data() + s, a.m_squared.data() + s, w);   // M^2 on H/M
+    if (!(q.usable() && arrott.usable())) continue;
     Window win;
     win.isotherm = isotherm;
-    win.q_slope = shq / shh;
-    win.q_sxx = shh;
-    win.q_residual_variance = std::max(0.0, sqq - win.q_slope * shq) / (n - 2);
-    win.arrott_slope = sqy / sqqu;
+    win.q_slope = q.slope;
+    win.q_sxx = q.sxx;
+    win.q_residual_variance = q.residual_variance();
+    win.arrott_slope = arrott.slope;
     win.field_low_Oe = h[s], win.field_high_Oe = h[s + w - 1];
     win.m_rising = a.m_squared[s + w - 1] > a.m_squared[s];
     out.push_back(win);
