@@ -33,10 +33,6 @@ struct CreepArgs {
   int figures = 5;
 };
 
-nlohmann::json mean_sd_json(const MeanSd& m) {
-  return {{"mean", json_number(m.mean)}, {"sd", json_number(m.sd)}, {"n", m.n}};
-}
-
 std::string creep_csv(const std::vector<CreepAnalysis>& results) {
   std::ostringstream h;
   h << "source,status,message,units,c0_nm,c0_se_nm";
@@ -210,17 +206,9 @@ void add_creep_command(CLI::App& app, CommandContext& ctx) {
     o.oliver_pharr.epsilon = a.epsilon;
     o.contact_area_nm2 = a.contact_area_nm2;
 
-    IndentInputs in = read_indent_inputs(a.files, std::nullopt, std::cerr);
-    std::vector<CreepAnalysis> results(in.curves.size());
-    parallel_for(static_cast<long>(in.curves.size()), a.threads, [&](long i, int) {
-      results[static_cast<std::size_t>(i)] = analyze_creep(in.curves[static_cast<std::size_t>(i)], o);
-    });
-    for (const BatchFailure& f : in.read.failures) {  // unreadable files appear in the outputs too
-      CreepAnalysis bad;
-      bad.source = f.input;
-      bad.message = f.message;
-      results.push_back(bad);
-    }
+    const IndentInputs in = read_indent_inputs(a.files, std::nullopt, std::cerr);
+    const std::vector<CreepAnalysis> results =
+        analyse_curves<CreepAnalysis>(in, a.threads, [&](const IndentCurve& c) { return analyze_creep(c, o); });
 
     namespace fs = std::filesystem;
     const fs::path out(a.out_dir);
@@ -306,14 +294,9 @@ void add_creep_command(CLI::App& app, CommandContext& ctx) {
           {"peak2_tau_s", mean_sd_json(st.peak2_tau_s)}, {"peak2_L_per_GPa", mean_sd_json(st.peak2_height_per_GPa)}}}};
     write_json_atomic(out / "summary.json", j);
 
-    for (const CreepAnalysis& r : results) {
-      if (r.usable()) {
-        std::cout << curve_label(r.source) << ": " << r.fit.brief_report() << '\n';
-      } else if (std::none_of(in.read.failures.begin(), in.read.failures.end(),
-                              [&](const BatchFailure& f) { return f.input == r.source; })) {
-        std::cerr << "ERROR: " << r.message << '\n';
-      }
-    }
+    for (const CreepAnalysis& r : results)
+      if (r.usable()) std::cout << curve_label(r.source) << ": " << r.fit.brief_report() << '\n';
+    report_analysis_failures(results, in, std::cerr);
     for (const std::string& w : warnings) std::cerr << "WARNING: " << w << '\n';
     std::cout << results.size() - static_cast<std::size_t>(failed) << " of " << results.size()
               << " curves fitted; outputs in " << out.string() << '\n';

@@ -62,11 +62,6 @@ std::string hardness_csv(const std::vector<HardnessAnalysis>& results) {
   return o.str();
 }
 
-nlohmann::json mean_sd_json(const std::vector<double>& v) {
-  const MeanSd m = mean_sd(v);
-  return {{"mean", json_number(m.mean)}, {"sd", json_number(m.sd)}, {"n", m.n}};
-}
-
 }  // namespace
 
 void add_hardness_command(CLI::App& app, CommandContext& ctx) {
@@ -121,17 +116,9 @@ void add_hardness_command(CLI::App& app, CommandContext& ctx) {
     o.popins.jump_factor = a.popin_factor;
     o.popins.min_jump_nm = a.popin_min_nm;
 
-    IndentInputs in = read_indent_inputs(a.files, a.positions, std::cerr);
-    std::vector<HardnessAnalysis> results(in.curves.size());
-    parallel_for(static_cast<long>(in.curves.size()), a.threads, [&](long i, int) {
-      results[static_cast<std::size_t>(i)] = analyze_hardness(in.curves[static_cast<std::size_t>(i)], o);
-    });
-    for (const BatchFailure& f : in.read.failures) {
-      HardnessAnalysis bad;
-      bad.source = f.input;
-      bad.message = f.message;
-      results.push_back(bad);
-    }
+    const IndentInputs in = read_indent_inputs(a.files, a.positions, std::cerr);
+    const std::vector<HardnessAnalysis> results =
+        analyse_curves<HardnessAnalysis>(in, a.threads, [&](const IndentCurve& c) { return analyze_hardness(c, o); });
     namespace fs = std::filesystem;
     const fs::path out(a.out_dir);
     write_file_atomic(out / "hardness.csv", hardness_csv(results));
@@ -224,10 +211,7 @@ void add_hardness_command(CLI::App& app, CommandContext& ctx) {
         {"figure_warnings", warnings}};
     write_json_atomic(out / "summary.json", j);
 
-    for (const HardnessAnalysis& h : results)
-      if (!h.usable() && std::none_of(in.read.failures.begin(), in.read.failures.end(),
-                                      [&](const BatchFailure& f) { return f.input == h.source; }))
-        std::cerr << "ERROR: " << h.message << '\n';
+    report_analysis_failures(results, in, std::cerr);
     for (const std::string& w : warnings) std::cerr << "WARNING: " << w << '\n';
     const MeanSd m = mean_sd(H);
     std::cout << H.size() << " of " << results.size() << " indents analysed; H = " << m.mean << " +- " << m.sd

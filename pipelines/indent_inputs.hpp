@@ -7,6 +7,10 @@
 #include <string>
 #include <vector>
 
+#include <ostream>
+#include <utility>
+
+#include "fitting/base/parallel_for.hpp"
 #include "fitting/indent_curve.hpp"
 #include "pipelines/batch.hpp"
 
@@ -24,5 +28,35 @@ IndentInputs read_indent_inputs(const std::vector<std::string>& files, const std
 
 // A short label for a curve: its file name, or the zip member name.
 std::string curve_label(const std::string& source);
+
+// Analyses every curve of `in` on `threads` threads (results in input order, whatever the thread
+// count); the files that could not be read follow as Failure results carrying the reader's
+// message, so that they appear in every output table. `Result` derives from Summary and has a
+// `source`.
+template <class Result, class Analyse>
+std::vector<Result> analyse_curves(const IndentInputs& in, int threads, Analyse&& analyse) {
+  std::vector<Result> results(in.curves.size());
+  parallel_for(static_cast<long>(in.curves.size()), threads,
+               [&](long i, int) { results[std::size_t(i)] = analyse(in.curves[std::size_t(i)]); });
+  for (const BatchFailure& f : in.read.failures) {
+    Result bad;
+    bad.source = f.input;
+    bad.message = f.message;
+    results.push_back(std::move(bad));
+  }
+  return results;
+}
+
+// "ERROR: <message>" on `err` for every failed analysis of a file that could be read (the
+// unreadable ones were reported when read).
+template <class Result>
+void report_analysis_failures(const std::vector<Result>& results, const IndentInputs& in, std::ostream& err) {
+  for (const Result& r : results) {
+    if (r.usable()) continue;
+    bool reported = false;
+    for (const BatchFailure& f : in.read.failures) reported = reported || f.input == r.source;
+    if (!reported) err << "ERROR: " << r.message << '\n';
+  }
+}
 
 }  // namespace mgscope

@@ -12,4 +12,8 @@ void write_json_atomic(const std::filesystem::path& path, const nlohmann::json& 
 
 nlohmann::json json_number(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
 
+nlohmann::json mean_sd_json(const MeanSd& m) {
+  return {{"mean", json_number(m.mean)}, {"sd", json_number(m.sd)}, {"n", m.n}};
+}
+
 }  // namespace mgscope

@@ -2,8 +2,11 @@
 // indent, doubles printed round-trip exact) so a re-run with the same inputs gives the same bytes.
 #pragma once
 #include <filesystem>
+#include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "fitting/base/statistics.hpp"
 
 namespace mgscope {
 
@@ -11,5 +14,9 @@ void write_json_atomic(const std::filesystem::path& path, const nlohmann::json& 
 
 // NaN and infinities are not JSON: they become null.
 nlohmann::json json_number(double v);
+
+// {"mean": ..., "sd": ..., "n": ...} of repeats (NaNs skipped).
+nlohmann::json mean_sd_json(const MeanSd& m);
+inline nlohmann::json mean_sd_json(const std::vector<double>& values) { return mean_sd_json(mean_sd(values)); }
 
 }  // namespace mgscope

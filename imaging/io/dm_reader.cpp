@@ -11,7 +11,7 @@
 
 #include "imaging/io/dm_tag_tree.hpp"
 #include "fitting/base/length_units.hpp"
-#include "imaging/io/pixel_copy.hpp"
+#include "imaging/io/located_image.hpp"
 
 namespace mgscope {
 
@@ -123,19 +123,6 @@ PixelType pixel_type_of(const ByteReader& file, int data_type) {
   }
 }
 
-// RGBA pixels become the mean of the three colour bytes; alpha (the fourth byte) is ignored,
-// so the result does not depend on whether the file orders them RGBA or BGRA.
-void rgba_to_gray(const ByteReader& file, const PixelBlock& block, RawImage& out) {
-  const std::uint64_t n = checked_block_bytes(file, std::uint64_t(block.width), std::uint64_t(block.height), 1, 4) / 4;
-  file.require(block.offset, n * 4, "RGBA pixels");
-  out.width = block.width;
-  out.height = block.height;
-  out.type = PixelType::u8;
-  out.bytes.resize(static_cast<std::size_t>(n));
-  const std::uint8_t* p = file.data() + block.offset;
-  for (std::size_t i = 0; i < n; ++i, p += 4)
-    out.bytes[i] = static_cast<std::uint8_t>((unsigned(p[0]) + p[1] + p[2] + 1) / 3);
-}
 
 void set_calibration(const ImageEntry& e, ImageInfo& info) {
   Calibration& cal = info.calibration;
@@ -197,14 +184,8 @@ void set_metadata(const ImageEntry& e, ImageInfo& info) {
 
 namespace {
 
-struct Located {
-  LoadedImage image;
-  PixelBlock block;
-  bool rgba = false;
-};
-
 // Everything but the pixels, so that the pixels can come last from a file that is then let go.
-Located locate(const ByteReader& file, const ReadOptions& options) {
+LocatedImage locate(const ByteReader& file, const ReadOptions& options) {
   const DmHeader header = read_dm_header(file);
   Collector found(file, header);
   walk_dm_tags(file, header, [&](const DmPath& p, const DmTag& t) { found(p, t); });
@@ -246,7 +227,7 @@ Located locate(const ByteReader& file, const ReadOptions& options) {
     fail_input(file.path(), where + ".ImageData.Data holds " + std::to_string(data.bytes) +
                                 " bytes but its dimensions need " + std::to_string(needed));
 
-  Located out;
+  LocatedImage out;
   ImageInfo& info = out.image.info;
   info.path = file.path();
   info.format = header.version == 4 ? "DM4" : "DM3";
@@ -261,30 +242,26 @@ Located locate(const ByteReader& file, const ReadOptions& options) {
   if (data.bytes > needed)
     info.warnings.push_back(where + ".ImageData.Data holds " + std::to_string(data.bytes - needed) +
                             " bytes more than its dimensions need; extra bytes ignored");
-  out.rgba = data_type == kRgbaDataType;
-  if (out.rgba) info.warnings.push_back("DM RGB image converted to gray (mean of the three colour channels)");
+  const bool rgba = data_type == kRgbaDataType;
+  if (rgba) out.stored = StoredPixels::rgba8;
+  if (rgba) info.warnings.push_back("DM RGB image converted to gray (mean of the three colour channels)");
   out.block = {data.offset + std::uint64_t(info.frame) * (needed / dims[2]), info.width, info.height,
-               out.rgba ? PixelType::u32 : type, header.data_endian, RowOrder::top_down};
+               rgba ? PixelType::u32 : type, header.data_endian, RowOrder::top_down};
   set_calibration(e, info);
   set_metadata(e, info);
   return out;
 }
 
-// `File` is a const ByteReader& (pixels copied) or a ByteReader handed over (its buffer reused).
-template <class File>
-LoadedImage read_located(File&& file, const ReadOptions& options) {
-  Located l = locate(file, options);
-  if (l.rgba) rgba_to_gray(file, l.block, l.image.raw);
-  else load_pixel_block(std::forward<File>(file), l.block, l.image.raw, "DM image data");
-  return std::move(l.image);
-}
-
 }  // namespace
 
 LoadedImage read_dm(const std::string& path, const ReadOptions& options) {
-  return read_located(ByteReader(path), options);
+  ByteReader file(path);
+  LocatedImage l = locate(file, options);
+  return load_located(std::move(file), std::move(l), "DM image data");
 }
 
-LoadedImage read_dm(const ByteReader& file, const ReadOptions& options) { return read_located(file, options); }
+LoadedImage read_dm(const ByteReader& file, const ReadOptions& options) {
+  return load_located(file, locate(file, options), "DM image data");
+}
 
 }  // namespace mgscope

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <utility>
 
-#include "imaging/io/pixel_copy.hpp"
+#include "imaging/io/located_image.hpp"
 
 namespace mgscope {
 
@@ -41,35 +41,6 @@ Endian header_endian(const ByteReader& file) {
   if (plausible_header(file.data(), Endian::little)) return Endian::little;
   if (plausible_header(file.data(), Endian::big)) return Endian::big;
   return Endian::little;  // the checks below then name the absurd field
-}
-
-// IEEE 754 half to float, exact for every half value (subnormals, infinities, NaN included).
-float half_to_float(std::uint16_t h) {
-  const std::uint32_t sign = std::uint32_t(h & 0x8000u) << 16;
-  const int exponent = (h >> 10) & 0x1F;
-  const std::uint32_t mantissa = h & 0x3FFu;
-  float magnitude;
-  if (exponent == 0) magnitude = std::ldexp(float(mantissa), -24);
-  else if (exponent == 31) magnitude = mantissa ? NAN : INFINITY;
-  else magnitude = std::ldexp(float(mantissa | 0x400u), exponent - 25);
-  return sign ? -magnitude : magnitude;
-}
-
-// Mode 12: the halves are copied like uint16 pixels (byte order handled there), then widened.
-void widen_half_floats(const ByteReader& file, const PixelBlock& block, RawImage& out) {
-  RawImage halves;
-  load_pixel_block(file, block, halves, "MRC image data");
-  out.width = block.width;
-  out.height = block.height;
-  out.type = PixelType::f32;
-  const std::size_t n = std::size_t(block.width) * std::size_t(block.height);
-  out.bytes.resize(n * 4);
-  for (std::size_t i = 0; i < n; ++i) {
-    std::uint16_t h;
-    std::memcpy(&h, halves.bytes.data() + 2 * i, 2);
-    const float f = half_to_float(h);
-    std::memcpy(out.bytes.data() + 4 * i, &f, 4);
-  }
 }
 
 PixelType pixel_type_of(const ByteReader& file, int mode, int nversion, ImageInfo& info) {
@@ -160,13 +131,7 @@ bool looks_like_mrc_header(const unsigned char* header, std::size_t n) {
 namespace {
 
 // Everything but the pixels, so that the pixels can come last from a file that is then let go.
-struct Located {
-  LoadedImage image;
-  PixelBlock block;
-  bool half_floats = false;
-};
-
-Located locate(const ByteReader& file, const ReadOptions& options) {
+LocatedImage locate(const ByteReader& file, const ReadOptions& options) {
   const Endian e = header_endian(file);
   const auto nx = file.get<std::int32_t>(0, e, "MRC nx");
   const auto ny = file.get<std::int32_t>(4, e, "MRC ny");
@@ -179,7 +144,7 @@ Located locate(const ByteReader& file, const ReadOptions& options) {
                      " is not a 2-D image or stack");
   if (next < 0) file.fail(92, "MRC NEXT (extended header bytes) is negative: " + std::to_string(next));
 
-  Located out;
+  LocatedImage out;
   ImageInfo& info = out.image.info;
   info.path = file.path();
   info.format = "MRC";
@@ -187,8 +152,9 @@ Located locate(const ByteReader& file, const ReadOptions& options) {
   info.height = ny;
   info.frames = nz;
   const PixelType type = pixel_type_of(file, mode, nversion, info);
-  out.half_floats = mode == kHalfFloatMode;
-  const std::uint64_t stored_bytes = out.half_floats ? 2 : pixel_type_bytes(type);
+  const bool half_floats = mode == kHalfFloatMode;
+  if (half_floats) out.stored = StoredPixels::half_float;
+  const std::uint64_t stored_bytes = half_floats ? 2 : pixel_type_bytes(type);
   const std::uint64_t data_at = kHeaderBytes + std::uint64_t(next);
   const std::uint64_t all_bytes =
       checked_block_bytes(file, std::uint64_t(nx), std::uint64_t(ny), std::uint64_t(nz), stored_bytes);
@@ -202,7 +168,7 @@ Located locate(const ByteReader& file, const ReadOptions& options) {
   out.block.offset = data_at + std::uint64_t(options.frame) * (all_bytes / std::uint64_t(nz));
   out.block.width = nx;
   out.block.height = ny;
-  out.block.type = out.half_floats ? PixelType::u16 : type;
+  out.block.type = half_floats ? PixelType::u16 : type;
   out.block.endian = e;
 
   set_cell_calibration(file, e, info);
@@ -221,22 +187,16 @@ Located locate(const ByteReader& file, const ReadOptions& options) {
   return out;
 }
 
-// `File` is a const ByteReader& (pixels copied) or a ByteReader the caller gives up (its
-// buffer reused for the pixels).
-template <class File>
-LoadedImage read_located(File&& file, const ReadOptions& options) {
-  Located l = locate(file, options);
-  if (l.half_floats) widen_half_floats(file, l.block, l.image.raw);
-  else load_pixel_block(std::forward<File>(file), l.block, l.image.raw, "MRC image data");
-  return std::move(l.image);
-}
-
 }  // namespace
 
 LoadedImage read_mrc(const std::string& path, const ReadOptions& options) {
-  return read_located(ByteReader(path), options);
+  ByteReader file(path);
+  LocatedImage l = locate(file, options);
+  return load_located(std::move(file), std::move(l), "MRC image data");
 }
 
-LoadedImage read_mrc(const ByteReader& file, const ReadOptions& options) { return read_located(file, options); }
+LoadedImage read_mrc(const ByteReader& file, const ReadOptions& options) {
+  return load_located(file, locate(file, options), "MRC image data");
+}
 
 }  // namespace mgscope

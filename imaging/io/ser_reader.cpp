@@ -10,7 +10,7 @@
 
 #include "fitting/base/text_file.hpp"
 #include "imaging/io/emi_metadata.hpp"
-#include "imaging/io/pixel_copy.hpp"
+#include "imaging/io/located_image.hpp"
 
 namespace mgscope {
 
@@ -95,13 +95,8 @@ void set_emi_metadata(const std::map<std::string, std::string>& emi, ImageInfo& 
                             "' suggests a diffraction pattern: the SER calibration unit may be 1/m, not m");
 }
 
-struct Located {
-  LoadedImage image;
-  PixelBlock block;
-};
-
 // Everything but the pixels, so that the pixels can come last from a file that is then let go.
-Located locate(const ByteReader& file, const ReadOptions& options) {
+LocatedImage locate(const ByteReader& file, const ReadOptions& options) {
   ByteCursor c(file, 0, Endian::little);
   if (c.next<std::uint16_t>("SER ByteOrder") != kByteOrder) file.fail(0, "SER ByteOrder is not 0x4949");
   if (c.next<std::uint16_t>("SER SeriesID") != kSeriesId) file.fail(2, "SER SeriesID is not 0x0197");
@@ -149,7 +144,7 @@ Located locate(const ByteReader& file, const ReadOptions& options) {
     file.fail(c.pos() - 8, "SER element is " + std::to_string(width) + " x " + std::to_string(height) +
                                " pixels: not a 2-D image");
 
-  Located out;
+  LocatedImage out;
   ImageInfo& info = out.image.info;
   info.path = file.path();
   info.format = "SER";
@@ -190,19 +185,18 @@ std::string emi_path_for(const std::string& ser_path) {
 
 LoadedImage read_ser(const std::string& path, const ReadOptions& options) {
   ByteReader file(path);
-  Located l = locate(file, options);
-  load_pixel_block(std::move(file), l.block, l.image.raw, "SER image data");
+  LocatedImage l = locate(file, options);
+  LoadedImage image = load_located(std::move(file), std::move(l), "SER image data");
   const std::string emi = emi_path_for(path);
   std::error_code ec;
-  add_emi(!emi.empty() && std::filesystem::is_regular_file(emi, ec) ? emi : "", l.image.info);
-  return std::move(l.image);
+  add_emi(!emi.empty() && std::filesystem::is_regular_file(emi, ec) ? emi : "", image.info);
+  return image;
 }
 
 LoadedImage read_ser(const ByteReader& file, const ReadOptions& options, const std::string& emi_path) {
-  Located l = locate(file, options);
-  load_pixel_block(file, l.block, l.image.raw, "SER image data");
-  add_emi(emi_path, l.image.info);
-  return std::move(l.image);
+  LoadedImage image = load_located(file, locate(file, options), "SER image data");
+  add_emi(emi_path, image.info);
+  return image;
 }
 
 }  // namespace mgscope
