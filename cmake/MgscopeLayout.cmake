@@ -1,0 +1,56 @@
+# The dependency graph the layout promises (README "Layout"), checked at configure time so that
+# a new link that breaks it fails the build instead of slipping in:
+#   mgscope -> mgscope_pipelines -> {mgscope_imaging, mgscope_fitting, mgscope_magnetics} -> base
+# and the image readers (mgscope_image_io) link the base only: no Eigen, libzip, FFTW or OpenCV.
+
+# All targets `target` links, directly or through others (LINK_LIBRARIES and INTERFACE_LINK_LIBRARIES).
+function(mgscope_collect_links target out_var)
+  set(seen "")
+  set(queue ${target})
+  while(queue)
+    list(POP_FRONT queue t)
+    foreach(prop LINK_LIBRARIES INTERFACE_LINK_LIBRARIES)
+      get_target_property(libs ${t} ${prop})
+      if(NOT libs)
+        continue()
+      endif()
+      foreach(lib IN LISTS libs)
+        string(REGEX REPLACE "^\\$<LINK_ONLY:(.*)>$" "\\1" lib "${lib}")
+        if(lib IN_LIST seen)
+          continue()
+        endif()
+        list(APPEND seen ${lib})
+        if(TARGET ${lib})
+          list(APPEND queue ${lib})
+        endif()
+      endforeach()
+    endforeach()
+  endwhile()
+  set(${out_var} ${seen} PARENT_SCOPE)
+endfunction()
+
+# Fails the configuration when `target` links any of the FORBIDDEN targets.
+function(mgscope_forbid_links target)
+  cmake_parse_arguments(F "" "" "FORBIDDEN" ${ARGN})
+  mgscope_collect_links(${target} links)
+  foreach(bad IN LISTS F_FORBIDDEN)
+    if(bad IN_LIST links)
+      message(FATAL_ERROR "layout: ${target} must not link ${bad} (see README, Layout)")
+    endif()
+  endforeach()
+endfunction()
+
+function(mgscope_check_layout)
+  set(ours mgscope_pipelines mgscope_imaging mgscope_image_io mgscope_fitting mgscope_magnetics
+           mgscope_least_squares)
+  mgscope_forbid_links(mgscope_base FORBIDDEN ${ours} Eigen3::Eigen PkgConfig::LIBZIP)
+  mgscope_forbid_links(mgscope_image_io FORBIDDEN mgscope_pipelines mgscope_imaging mgscope_fitting
+                       mgscope_magnetics mgscope_least_squares Eigen3::Eigen PkgConfig::LIBZIP
+                       PkgConfig::FFTW3F OpenCV::core)
+  mgscope_forbid_links(mgscope_imaging FORBIDDEN mgscope_pipelines mgscope_fitting mgscope_magnetics
+                       PkgConfig::LIBZIP)
+  mgscope_forbid_links(mgscope_fitting FORBIDDEN mgscope_pipelines mgscope_imaging mgscope_image_io
+                       mgscope_magnetics)
+  mgscope_forbid_links(mgscope_magnetics FORBIDDEN mgscope_pipelines mgscope_imaging mgscope_image_io
+                       mgscope_fitting PkgConfig::LIBZIP)
+endfunction()
