@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "fitting/dsc_readers.hpp"
+#include "fitting/io/dsc_readers.hpp"
 
 namespace mgscope {
 

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "magnetics/arrott.hpp"
-#include "magnetics/qd_reader.hpp"
+#include "magnetics/io/qd_reader.hpp"
 #include "magnetics/segments.hpp"
 
 namespace mgscope {

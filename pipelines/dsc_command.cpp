@@ -6,7 +6,7 @@
 #include <map>
 #include <set>
 
-#include "fitting/dsc_readers.hpp"
+#include "fitting/io/dsc_readers.hpp"
 #include "fitting/base/error.hpp"
 #include "pipelines/atomic_file.hpp"
 #include "pipelines/batch.hpp"

@@ -5,7 +5,7 @@
 #include <sstream>
 
 #include "fitting/indent_analysis.hpp"
-#include "fitting/indent_readers.hpp"
+#include "fitting/io/indent_readers.hpp"
 #include "fitting/base/parallel_for.hpp"
 #include "pipelines/atomic_file.hpp"
 #include "pipelines/commands.hpp"

@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "fitting/indent_readers.hpp"
+#include "fitting/io/indent_readers.hpp"
 
 namespace mgscope {
 

@@ -1,4 +1,4 @@
-#include "fitting/dsc_readers.hpp"
+#include "fitting/io/dsc_readers.hpp"
 
 #include <gtest/gtest.h>
 

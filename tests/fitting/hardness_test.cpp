@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "fitting/indent_readers.hpp"
+#include "fitting/io/indent_readers.hpp"
 #include "fitting/indent_synth.hpp"
 #include "fitting/oliver_pharr.hpp"
 #include "fitting/popin.hpp"

@@ -6,7 +6,7 @@
 #include <fstream>
 
 #include "fitting/base/error.hpp"
-#include "fitting/indent_readers.hpp"
+#include "fitting/io/indent_readers.hpp"
 #include "fitting/indent_synth.hpp"
 #include "tests/test_support.hpp"
 

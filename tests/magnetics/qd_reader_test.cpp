@@ -1,6 +1,6 @@
 // Quantum Design reader: the real MPMS3 files (row counts, columns, masses checked with awk/grep
 // on the files) and every variant of formats.md 3.1 as small inline files.
-#include "magnetics/qd_reader.hpp"
+#include "magnetics/io/qd_reader.hpp"
 
 #include <cmath>
 

@@ -3,7 +3,7 @@
 // time of -1 marks the start of a new segment of the method.
 #include <cstdlib>
 
-#include "fitting/dsc_readers.hpp"
+#include "fitting/io/dsc_readers.hpp"
 #include "fitting/base/error.hpp"
 
 namespace mgscope {

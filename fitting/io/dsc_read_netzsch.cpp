@@ -4,7 +4,7 @@
 #include <cctype>
 #include <cstdlib>
 
-#include "fitting/dsc_readers.hpp"
+#include "fitting/io/dsc_readers.hpp"
 #include "fitting/base/error.hpp"
 
 namespace mgscope {

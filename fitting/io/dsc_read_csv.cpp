@@ -3,7 +3,7 @@
 // an optional segment column, then one row per sample.
 #include <cctype>
 
-#include "fitting/dsc_readers.hpp"
+#include "fitting/io/dsc_readers.hpp"
 #include "fitting/base/error.hpp"
 
 namespace mgscope {

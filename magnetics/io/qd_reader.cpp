@@ -1,6 +1,6 @@
 // Quantum Design .dat reader: rules of formats.md 3.2 (header INFO both ways round, [Data]
 // found by its first field, RFC-4180 cells, column aliases, sentinel cells).
-#include "magnetics/qd_reader.hpp"
+#include "magnetics/io/qd_reader.hpp"
 
 #include <algorithm>
 #include <cctype>

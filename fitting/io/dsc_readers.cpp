@@ -1,5 +1,5 @@
 // What the DSC readers share: format detection, label/unit parsing, and the heating/cooling split.
-#include "fitting/dsc_readers.hpp"
+#include "fitting/io/dsc_readers.hpp"
 
 #include <algorithm>
 #include <cctype>

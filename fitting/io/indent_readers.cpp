@@ -1,5 +1,5 @@
 // Nanoindentation export readers; facts from ../shared/docs/formats.md section 4.1.
-#include "fitting/indent_readers.hpp"
+#include "fitting/io/indent_readers.hpp"
 
 #include <zip.h>
 
