@@ -47,8 +47,7 @@ function(mgscope_check_layout)
   mgscope_forbid_links(mgscope_image_io FORBIDDEN mgscope_pipelines mgscope_imaging mgscope_fitting
                        mgscope_magnetics mgscope_least_squares Eigen3::Eigen PkgConfig::LIBZIP
                        PkgConfig::FFTW3F OpenCV::core)
-  mgscope_forbid_links(mgscope_imaging FORBIDDEN mgscope_pipelines mgscope_fitting mgscope_magnetics
-                       PkgConfig::LIBZIP)
+  mgscope_forbid_links(mgscope_imaging FORBIDDEN mgscope_pipelines mgscope_fitting mgscope_magnetics)
   mgscope_forbid_links(mgscope_fitting FORBIDDEN mgscope_pipelines mgscope_imaging mgscope_image_io
                        mgscope_magnetics)
   mgscope_forbid_links(mgscope_magnetics FORBIDDEN mgscope_pipelines mgscope_imaging mgscope_image_io

@@ -8,6 +8,7 @@
 #include "fitting/base/parallel_for.hpp"
 #include "pipelines/atomic_file.hpp"
 #include "pipelines/commands.hpp"
+#include "pipelines/config_file.hpp"
 #include "pipelines/csv_format.hpp"
 #include "pipelines/gnuplot_figure.hpp"
 #include "pipelines/indent_inputs.hpp"
@@ -29,7 +30,7 @@ struct CreepArgs {
   int starts = 3, grid_per_decade = 4, max_iterations = 100;
   double spectrum_tau_min_s = 0.01, spectrum_tau_max_s = 1000, merge_ratio = 6;
   int spectrum_points_per_decade = 20;
-  int threads = 1;
+  int threads = 0;
   int figures = 5;
 };
 
@@ -145,8 +146,9 @@ std::string fit_figure(const CreepAnalysis& a, const std::filesystem::path& png)
 void add_creep_command(CLI::App& app, CommandContext& ctx) {
   auto args = std::make_shared<CreepArgs>();
   auto* cmd = app.add_subcommand("creep", "Fit hold-segment creep (Maxwell-Voigt, Eq. 1) and relaxation spectra (Eq. 2)");
+  add_config_option(*cmd);
   cmd->add_option("files", args->files, "Indentation files: NanoTest .txt or .zip, TriboScan .txt, generic CSV")
-      ->required()->check(CLI::ExistingFile);
+      ->required();
   cmd->add_option("-o,--out", args->out_dir, "Output folder")->required();
   cmd->add_option("--units", args->units, "Force N Kelvin units (1-3); default: N = 1..3, AIC picks")
       ->check(CLI::Range(1, 3));
@@ -180,8 +182,8 @@ void add_creep_command(CLI::App& app, CommandContext& ctx) {
       ->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--merge-ratio", args->merge_ratio, "Units closer than this tau ratio give merged peaks")
       ->capture_default_str();
-  cmd->add_option("--threads", args->threads, "Worker threads (results identical for any number)")
-      ->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--threads", args->threads, "Worker threads, 0 = all cores (results do not depend on it)")
+      ->check(CLI::NonNegativeNumber)->capture_default_str();
   cmd->add_option("--figures", args->figures, "Creep-fit figures for at most this many curves (0: none)")
       ->check(CLI::NonNegativeNumber)->capture_default_str();
 

@@ -11,6 +11,7 @@
 #include "pipelines/atomic_file.hpp"
 #include "pipelines/batch.hpp"
 #include "pipelines/commands.hpp"
+#include "pipelines/config_file.hpp"
 #include "pipelines/dsc_report.hpp"
 #include "pipelines/json_output.hpp"
 
@@ -211,8 +212,9 @@ void add_dsc_command(CLI::App& app, CommandContext& ctx) {
   auto o = std::make_shared<DscCommandOptions>();
   auto* cmd = app.add_subcommand("dsc", "Tg, Tx, crystallisation/melting and relaxation enthalpy from DSC exports "
                                         "(NETZSCH Proteus ASCII, TA Universal Analysis text, generic CSV)");
-  cmd->add_option("files", o->files, "DSC export files")->required()->check(CLI::ExistingFile);
-  cmd->add_option("-o,--outdir", o->outdir, "Output folder (created)")->required();
+  add_config_option(*cmd);
+  cmd->add_option("files", o->files, "DSC export files")->required();
+  cmd->add_option("-o,--out,--outdir", o->outdir, "Output folder (created)")->required();
   cmd->add_option("--reference", o->reference,
                   "Reference scan file for every input (default: the input's own second heating)");
   cmd->add_option("--first-heating", o->first_heating, "Which heating segment is the first heating (1-based)")
@@ -221,8 +223,7 @@ void add_dsc_command(CLI::App& app, CommandContext& ctx) {
                   "Which heating segment is the reference (1-based; default 2 in the same file, 1 in a --reference file)");
   cmd->add_option("--treatment", o->treatments, "Treatment value per FILE, in order (e.g. 0,10,20,40 cycles)")
       ->delimiter(',');
-  cmd->add_option("--treatment-csv", o->treatment_csv, "CSV with columns file,treatment[,reference]")
-      ->check(CLI::ExistingFile);
+  cmd->add_option("--treatment-csv", o->treatment_csv, "CSV with columns file,treatment[,reference]");
   cmd->add_option("--treatment-name", o->treatment_name, "Axis label of the treatment")->capture_default_str();
   cmd->add_option("--tg-window", o->tg_window, "LOW,HIGH in K holding the Tg step; baselines at its ends (default: automatic)")
       ->delimiter(',')->expected(2);

@@ -9,6 +9,7 @@
 #include "fitting/base/parallel_for.hpp"
 #include "pipelines/atomic_file.hpp"
 #include "pipelines/commands.hpp"
+#include "pipelines/config_file.hpp"
 #include "pipelines/csv_format.hpp"
 #include "pipelines/gnuplot_figure.hpp"
 #include "pipelines/indent_inputs.hpp"
@@ -29,7 +30,7 @@ struct HardnessArgs {
   double poisson = 0.3, indenter_modulus_GPa = 1141, indenter_poisson = 0.07;
   int popin_window = 10;
   double popin_factor = 3, popin_min_nm = 2;
-  int threads = 1;
+  int threads = 0;
   int figures = 5;
 };
 
@@ -67,11 +68,11 @@ std::string hardness_csv(const std::vector<HardnessAnalysis>& results) {
 void add_hardness_command(CLI::App& app, CommandContext& ctx) {
   auto args = std::make_shared<HardnessArgs>();
   auto* cmd = app.add_subcommand("hardness", "Oliver-Pharr hardness and modulus per indent, pop-ins, hardness maps");
+  add_config_option(*cmd);
   cmd->add_option("files", args->files, "Indentation files: NanoTest .txt or .zip, TriboScan .txt, generic CSV")
-      ->required()->check(CLI::ExistingFile);
+      ->required();
   cmd->add_option("-o,--out", args->out_dir, "Output folder")->required();
-  cmd->add_option("--positions", args->positions, "Positions CSV (file, x_um, y_um) for the hardness map")
-      ->check(CLI::ExistingFile);
+  cmd->add_option("--positions", args->positions, "Positions CSV (file, x_um, y_um) for the hardness map");
   cmd->add_option("--hold-start-s", args->hold_start_s, "Hold start time in s (default: found from the load plateau)");
   cmd->add_option("--hold-end-s", args->hold_end_s, "Hold end time in s = start of unloading (default: found)");
   cmd->add_option("--hold-tolerance", args->hold_tolerance, "Hold = load within this fraction of the maximum")
@@ -93,8 +94,8 @@ void add_hardness_command(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--popin-factor", args->popin_factor, "A pop-in step exceeds this x the local median step")
       ->capture_default_str();
   cmd->add_option("--popin-min-nm", args->popin_min_nm, "A pop-in step is at least this many nm")->capture_default_str();
-  cmd->add_option("--threads", args->threads, "Worker threads (results identical for any number)")
-      ->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--threads", args->threads, "Worker threads, 0 = all cores (results do not depend on it)")
+      ->check(CLI::NonNegativeNumber)->capture_default_str();
   cmd->add_option("--figures", args->figures, "Load-depth figures for at most this many indents (0: none)")
       ->check(CLI::NonNegativeNumber)->capture_default_str();
 

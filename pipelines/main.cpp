@@ -4,6 +4,7 @@
 
 #include "mgscope_version.hpp"
 #include "pipelines/commands.hpp"
+#include "pipelines/usage_errors.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{
@@ -13,31 +14,32 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   mgscope::CommandContext ctx;
 
-  // The subcommand table: one line per subcommand, one file per subcommand.
+  // The subcommand table, in the order of a user's workflow (and of `mgscope --help`): set up a
+  // sample, run it, compare samples; then each module; then the tools. One file per subcommand.
+  mgscope::add_init_command(app, ctx);
+  mgscope::add_sample_command(app, ctx);
+  mgscope::add_study_command(app, ctx);
   mgscope::add_hrtem_command(app, ctx);
+  mgscope::add_creep_command(app, ctx);
+  mgscope::add_hardness_command(app, ctx);
   mgscope::add_dsc_command(app, ctx);
   mgscope::add_mce_command(app, ctx);
   mgscope::add_powerlaw_command(app, ctx);
   mgscope::add_info_command(app, ctx);
-  mgscope::add_creep_command(app, ctx);
-  mgscope::add_hardness_command(app, ctx);
-  mgscope::add_init_command(app, ctx);
-  mgscope::add_sample_command(app, ctx);
-  mgscope::add_study_command(app, ctx);
 
   // Generators of synthetic data with known truth (the ground truth of the tests and samples/).
   CLI::App* synth = app.add_subcommand("synth", "Write synthetic data with known truth");
   synth->require_subcommand(1);
   mgscope::add_synth_hrtem_command(*synth, ctx);
-  mgscope::add_synth_dsc_command(*synth, ctx);
-  mgscope::add_synth_mce_command(*synth, ctx);
   mgscope::add_synth_creep_command(*synth, ctx);
   mgscope::add_synth_indent_command(*synth, ctx);
+  mgscope::add_synth_dsc_command(*synth, ctx);
+  mgscope::add_synth_mce_command(*synth, ctx);
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    return mgscope::report_parse_error(app, e, std::cout, std::cerr);
   } catch (const std::exception& e) {
     std::cerr << "ERROR: " << e.what() << '\n';
     return 1;

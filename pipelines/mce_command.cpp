@@ -13,6 +13,7 @@
 #include "pipelines/atomic_file.hpp"
 #include "pipelines/batch.hpp"
 #include "pipelines/commands.hpp"
+#include "pipelines/config_file.hpp"
 #include "pipelines/json_output.hpp"
 #include "pipelines/mce_figures.hpp"
 
@@ -22,7 +23,7 @@ namespace {
 
 struct MceCli {
   std::vector<std::string> mt_files, mh_files;
-  std::string out_dir = "mce_out";
+  std::string out_dir;
   std::optional<double> mass_mg;
   double demag_N = 0, density_g_cm3 = 0;
   std::string moment_column;
@@ -296,10 +297,11 @@ class MceRun {
 void add_mce_command(CLI::App& app, CommandContext& ctx) {
   auto cli = std::make_shared<MceCli>();
   auto* cmd = app.add_subcommand("mce", "Magnetocaloric analysis of Quantum Design M(T) and M(H) files");
+  add_config_option(*cmd);
   cmd->add_option("--mt", cli->mt_files, "Field-cooled M(T) file(s): Tc from min dM/dT (each file on its own)");
   cmd->add_option("--mh", cli->mh_files, "M(H) isotherm file(s), pooled: Arrott plots and -dSm(T, H)");
   cmd->add_option("-o,--out", cli->out_dir, "Output folder (mce.json, dSm.csv, n_exponent.csv, figures)")
-      ->capture_default_str();
+      ->required();
   cmd->add_option("--mass", cli->mass_mg, "Sample mass [mg], overrides the header (0: none, moment-only outputs); default: header SAMPLE_MASS");
   cmd->add_option("--moment-column", cli->moment_column,
                   "Moment column by exact name; default: first with numbers of DC Moment Free Ctr, DC Moment Fixed "

@@ -9,6 +9,7 @@
 #include "fitting/power_law_table.hpp"
 #include "pipelines/atomic_file.hpp"
 #include "pipelines/commands.hpp"
+#include "pipelines/config_file.hpp"
 #include "pipelines/gnuplot_figure.hpp"
 #include "pipelines/json_output.hpp"
 
@@ -18,7 +19,7 @@ namespace {
 
 struct PowerLawCli {
   std::string table;
-  std::string out_dir = "powerlaw_out";
+  std::string out_dir;
   PowerLawColumns columns;
   RowSelection selection;
   std::optional<double> field_T, t_min_K, t_max_K, break_K;
@@ -148,11 +149,11 @@ void run(const PowerLawCli& cli, CommandContext& ctx) {
 void add_powerlaw_command(CLI::App& app, CommandContext& ctx) {
   auto cli = std::make_shared<PowerLawCli>();
   auto* cmd = app.add_subcommand("powerlaw", "Fit -dSm_max = a * T^n across alloys (log-log least squares)");
+  add_config_option(*cmd);
   cmd->add_option("table", cli->table, "CSV with a label, x (T) and y (-dSm_max) column, e.g. gd_mg_mce_reference.csv")
-      ->required()
-      ->check(CLI::ExistingFile);
+      ->required();
   cmd->add_option("-o,--out", cli->out_dir, "Output folder (powerlaw.json, powerlaw_rows.csv, powerlaw.png)")
-      ->capture_default_str();
+      ->required();
   cmd->add_option("--match", cli->selection.match, "Keep rows whose label matches this regex (ECMAScript); default: all");
   cmd->add_option("--exclude", cli->selection.exclude, "Drop rows whose label matches this regex (repeatable)");
   cmd->add_option("--field-T", cli->field_T, "Keep rows with this field [T] in the field column; default: any");

@@ -25,7 +25,7 @@ void add_sample_command(CLI::App& app, CommandContext& ctx) {
       "Run every measurement of a sample manifest (sample.toml; see `mgscope init`) and write "
       "OUTDIR/report.json, OUTDIR/report.html, OUTDIR/<module>/ and OUTDIR/logs/. Modules whose "
       "inputs and settings are unchanged are not run again. Several manifests: OUTDIR/<sample>/ each.");
-  cmd->add_option("manifests", cli->manifests, "Sample manifests (TOML)")->required()->check(CLI::ExistingFile);
+  cmd->add_option("manifests", cli->manifests, "Sample manifests (TOML)")->required();
   cmd->add_option("-o,--out", cli->out_dir, "Output folder")->required();
   add_sample_run_options(*cmd, cli->run);
   const CLI::App* root = &app;

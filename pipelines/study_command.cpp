@@ -69,7 +69,7 @@ void add_study_command(CLI::App& app, CommandContext& ctx) {
       "Run the samples of a study (STUDY.toml: treatment = \"ctc_cycles\", samples = [\"a/sample.toml\", ...]) "
       "and write OUTDIR/study.csv, study.json, correlations.csv, study_<quantity>.png, study.html and "
       "OUTDIR/samples/<sample>/. Several studies: OUTDIR/<study>/ each.");
-  cmd->add_option("studies", cli->studies, "Study files (TOML)")->required()->check(CLI::ExistingFile);
+  cmd->add_option("studies", cli->studies, "Study files (TOML)")->required();
   cmd->add_option("-o,--out", cli->out_dir, "Output folder")->required();
   add_sample_run_options(*cmd, cli->run);
   const CLI::App* root = &app;
