@@ -1,6 +1,7 @@
 // NETZSCH Proteus ASCII export: '#KEY:value' header lines (#DECIMAL, #SEPARATOR, #EXO, #SAMPLE MASS,
 // #SEGMENT/#SEG./#RANGE), then the '##' column line, then rows; header length varies, so the
 // reader scans for '##' rather than skipping a fixed count.
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 
@@ -25,6 +26,16 @@ std::string header_value(const std::string& raw) {
 }
 
 }  // namespace
+
+bool looks_like_netzsch_dsc(const std::vector<std::string>& lines) {
+  bool hash_header = false, column_line = false;
+  for (std::size_t i = 0; i < std::min(lines.size(), kDscHeadLines); ++i) {
+    const std::string l = trim(lines[i]);
+    if (l.rfind("##", 0) == 0) column_line = true;
+    else if (l.rfind('#', 0) == 0) hash_header = true;
+  }
+  return hash_header && column_line;
+}
 
 DscRun read_dsc_netzsch(const TextFile& file) {
   DscRun run;

@@ -10,8 +10,8 @@
 
 #include "fitting/base/error.hpp"
 #include "fitting/base/statistics.hpp"
+#include "fitting/indent_readers.hpp"
 #include "pipelines/json_output.hpp"
-#include "pipelines/measurement_sniffer.hpp"
 
 namespace mgscope {
 
@@ -69,13 +69,17 @@ std::string joined(const std::set<std::string>& s) {
   return out;
 }
 
-// The indentation summaries do not name the reader: the files' content does (the same rules as
-// `mgscope init`).
+// The indentation summaries do not name the reader: the files' content does, by the rules
+// read_indent_file picks its reader with (and `mgscope init` sorts files with).
 std::string indentation_formats(const json& provenance) {
   std::set<std::string> kinds;
   for (const json& f : provenance.value("files", json::array())) {
-    const SniffedFile sniffed = sniff_measurement_file(f.get<std::string>());
-    if (sniffed.role == "files") kinds.insert(sniffed.kind.substr(0, sniffed.kind.find(" (")));
+    try {
+      const IndentFormat format = detect_indent_format(f.get<std::string>());
+      if (format != IndentFormat::unknown) kinds.insert(indent_format_name(format));
+    } catch (const InputError&) {
+      // A file gone since the module ran names no reader; the others still do.
+    }
   }
   return kinds.empty() ? "unknown" : joined(kinds);
 }

@@ -281,6 +281,17 @@ LoadedImage read_located(File&& file, const ReadOptions& options) {
 
 }  // namespace
 
+namespace {
+
+bool dm_version_is(const unsigned char* head, std::size_t n, unsigned char version) {
+  return n >= 4 && head[0] == 0 && head[1] == 0 && head[2] == 0 && head[3] == version;
+}
+
+}  // namespace
+
+bool looks_like_dm3(const unsigned char* head, std::size_t n) { return dm_version_is(head, n, 3); }
+bool looks_like_dm4(const unsigned char* head, std::size_t n) { return dm_version_is(head, n, 4); }
+
 LoadedImage read_dm(const std::string& path, const ReadOptions& options) {
   return read_located(ByteReader(path), options);
 }
