@@ -78,6 +78,14 @@ inline RunResult validate_json(const std::string& schema, const std::vector<std:
   return r;
 }
 
+// Expects `file` to satisfy docs/schemas/<schema> (not checked without python3-jsonschema; the
+// demo study test fails then).
+inline void expect_schema_valid(const std::string& schema, const std::filesystem::path& file) {
+  if (!have_jsonschema()) return;
+  const RunResult r = validate_json(schema, {file});
+  EXPECT_EQ(r.exit_code, 0) << file << " against docs/schemas/" << schema << ":\n" << r.output;
+}
+
 }  // namespace mgscope::test
 
 // Skips the test with a message when a ../shared file is missing (e.g. a clone without shared/).
