@@ -287,7 +287,8 @@ DscRun read_dsc(const TextFile& file) {
     return false;
   };
   if (any_line([](const std::string& l) { return starts_with(l, "##"); }))
-    fail_input(file.path, "has a '##' column line but no '#' header (NETZSCH export cut?)");
+    fail_input(file.path, "has a '##' column line but not below an unbroken '#KEY:value' header from the first "
+                          "line on (NETZSCH export cut or edited?)");
   if (any_line([](const std::string& l) { return l == "StartOfData"; }))
     fail_input(file.path, "has 'StartOfData' but no 'Nsig' line (TA export without its header?)");
   return read_dsc_generic_csv(file);  // the fallback: its errors name the missing column or unit

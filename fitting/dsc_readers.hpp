@@ -62,7 +62,7 @@ DscRun read_dsc_generic_csv(const TextFile& file);
 // file or only its head, read_file_head): read_dsc picks its reader by them and `mgscope init`
 // recognises DSC files by them. Each looks at the first kDscHeadLines lines at most.
 constexpr std::size_t kDscHeadLines = 400;
-// A '#' header line and the '##' column line.
+// Only '#' lines, at least one '#KEY:value', from the first line to the '##' column line.
 bool looks_like_netzsch_dsc(const std::vector<std::string>& lines);
 // An 'Nsig' line and a 'StartOfData' line.
 bool looks_like_ta_universal_dsc(const std::vector<std::string>& lines);

@@ -123,6 +123,8 @@ std::vector<Case> generated_cases() {
   add("header_only.zip", std::string("PK\x03\x04\x14\0\0\0", 8), Fmt::nanotest_zip);
   add("magnet.csv", "# sample_mass_mg = 12.5\nT_K,H_Oe,M_emu\n100,500,0.1\n101,500,0.09\n", Fmt::qd);
   add("notes.txt", "measured on Tuesday\n", Fmt::none);
+  // Markdown has '#' and '##' lines too, and a comma in a sentence is not a CSV header.
+  add("README.md", "# Raw files\n\nCopied from the instrument PC, then renamed.\n\n## DSC\n- scan.txt\n", Fmt::none);
   add("dsc_without_heat_flow.csv", "T_C,t_min\n1,2\n", Fmt::none);
   return cases;
 }
@@ -164,7 +166,8 @@ std::vector<Case> shared_cases() {
       {"indent/mm_Micromaterials_multipleIndentations.zip", Fmt::nanotest_zip},
       {"indent/mm_Hysitron_RobinSteel0000LC.txt", Fmt::triboscan},
       {"dsc/pkynetics_TA_UniversalAnalysis_eicosane.txt", Fmt::ta},
-      {"reference/gd_mg_mce_reference.csv", Fmt::none}};
+      {"reference/gd_mg_mce_reference.csv", Fmt::none},
+      {"MANIFEST.md", Fmt::none}};
   std::vector<Case> cases;
   for (const auto& [relative, f] : files) {
     const std::string p = test::shared_data(relative);
