@@ -4,6 +4,7 @@
 // with number_or_nan() or text_or() may be missing or null (a value the module could not find).
 #include "pipelines/module_summaries.hpp"
 
+#include <cmath>
 #include <fstream>
 #include <iterator>
 
@@ -52,6 +53,8 @@ const char* const kCreepStatistics[] = {"tau1_s", "tau2_s", "peak1_L_per_GPa", "
 const Key kHardness{"hardness.summary.schema.json", {"hardness_GPa"}, false};
 const Key kModulus{"hardness.summary.schema.json", {"modulus_GPa"}, false};
 const Key kAreaCoefficients{"hardness.summary.schema.json", {"options", "area_coefficients"}, false};
+// The members of every {mean, sd, n} object (the schemas' mean_sd definition).
+const char* const kMeanSdParts[] = {"mean", "sd", "n"};
 // --- mce.schema.json ---
 const Key kMceVariant{"mce.schema.json", {"inputs", "[]", "variant"}, false};
 const Key kMceDsUnit{"mce.schema.json", {"units", "minus_dSm"}, false};
@@ -123,11 +126,14 @@ const json& member_or_null(const json& parent, const std::string& name) {
 }
 
 MeanSdValue mean_sd_of(const json& m) {
-  static const Key mean{"", {"mean"}, false}, sd{"", {"sd"}, false};
+  const auto [mean, sd, n] = kMeanSdParts;
+  auto number = [&](const char* key) {
+    return m.is_object() && m.contains(key) && m[key].is_number() ? m[key].get<double>() : kNoValue;
+  };
   MeanSdValue v;
-  v.mean = number_or_nan(m, mean);
-  v.sd = number_or_nan(m, sd);
-  v.n = m.is_object() && m.contains("n") && m["n"].is_number() ? m["n"].get<int>() : 0;
+  v.mean = number(mean);
+  v.sd = number(sd);
+  v.n = std::isfinite(number(n)) ? m[n].get<int>() : 0;
   return v;
 }
 
@@ -181,25 +187,25 @@ HardnessSummary read_hardness_summary(const fs::path& file) {
   HardnessSummary out;
   out.hardness_GPa = mean_sd_of(member_or_null(s, leaf(kHardness)));
   out.modulus_GPa = mean_sd_of(member_or_null(s, leaf(kModulus)));
-  out.area_coefficients = member_or_null(member_or_null(s, "options"), leaf(kAreaCoefficients)).dump();
+  out.area_coefficients = member_or_null(member_or_null(s, kAreaCoefficients.path[0]), leaf(kAreaCoefficients)).dump();
   return out;
 }
 
 MceSummary read_mce_summary(const fs::path& file) {
   const json s = read_json(file);
   MceSummary out;
-  const json& inputs = member_or_null(s, "inputs");
+  const json& inputs = member_or_null(s, kMceVariant.path[0]);
   if (inputs.is_array())
     for (const json& in : inputs) out.input_variants.push_back(text_or(in, kMceVariant, "?"));
-  const json& units = member_or_null(s, "units");
+  const json& units = member_or_null(s, kMceDsUnit.path[0]);
   out.minus_dSm_unit = text_or(units, kMceDsUnit, "?");
   out.cooling_power_unit = text_or(units, kMceRcUnit, "?");
-  const json& curie = member_or_null(s, "curie");
+  const json& curie = member_or_null(s, kMceTc.path[0]);
   if (curie.is_array() && !curie.empty()) {
     out.tc_K = number_or_nan(curie[0], kMceTc);
     out.tc_err_K = number_or_nan(curie[0], kMceTcErr);
   }
-  const json& merits = member_or_null(member_or_null(s, "entropy"), leaf(kMceMerits));
+  const json& merits = member_or_null(member_or_null(s, kMceMerits.path[0]), leaf(kMceMerits));
   if (merits.is_array() && !merits.empty() && merits.back().is_object()) {
     const json& top = merits.back();  // the highest field step
     out.has_top_field = true;
@@ -220,10 +226,10 @@ std::vector<SummaryKeyUse> summary_keys_read() {
                        &kMceRcUnit, &kMceTc, &kMceTcErr, &kMceMerits, &kMceField, &kMcePeak, &kMceTp, &kMceRcp})
     out.push_back({k->schema, k->path, k->required});
   for (const char* statistic : kCreepStatistics)
-    for (const char* part : {"mean", "sd", "n"})
-      out.push_back({"creep.summary.schema.json", {"repeats", statistic, part}, false});
+    for (const char* part : kMeanSdParts)
+      out.push_back({kCreepRepeats.schema, {leaf(kCreepRepeats), statistic, part}, false});
   for (const Key* k : {&kHardness, &kModulus})
-    for (const char* part : {"mean", "sd", "n"}) out.push_back({k->schema, {leaf(*k), part}, false});
+    for (const char* part : kMeanSdParts) out.push_back({k->schema, {leaf(*k), part}, false});
   return out;
 }
 
