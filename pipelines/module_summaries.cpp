@@ -66,6 +66,13 @@ const Key kMceField{"mce.schema.json", {"entropy", "merit_by_field", "[]", "mu0H
 const Key kMcePeak{"mce.schema.json", {"entropy", "merit_by_field", "[]", "minus_dSm_max"}, false};
 const Key kMceTp{"mce.schema.json", {"entropy", "merit_by_field", "[]", "Tp_K"}, false};
 const Key kMceRcp{"mce.schema.json", {"entropy", "merit_by_field", "[]", "RCP"}, false};
+// --- powerlaw.schema.json ---
+const Key kPowerLawFit{"powerlaw.schema.json", {"fit"}, true};
+const Key kPowerLawUsable{"powerlaw.schema.json", {"fit", "usable"}, false};
+const Key kPowerLawPrefactor{"powerlaw.schema.json", {"fit", "prefactor_a"}, false};
+const Key kPowerLawExponent{"powerlaw.schema.json", {"fit", "exponent_n"}, false};
+const Key kPowerLawExponentSe{"powerlaw.schema.json", {"fit", "exponent_se"}, false};
+const Key kPowerLawPoints{"powerlaw.schema.json", {"fit", "N"}, false};
 
 // The member a key names inside `parent` (the object its path leads to).
 const std::string& leaf(const Key& k) { return k.path.back(); }
@@ -217,13 +224,32 @@ MceSummary read_mce_summary(const fs::path& file) {
   return out;
 }
 
+PowerLawSummary read_powerlaw_summary(const fs::path& file) {
+  const json s = read_json(file);
+  const json& fit = need(s, kPowerLawFit, file);
+  auto number_or_zero = [&](const Key& k) {
+    const double v = number_or_nan(fit, k);
+    return std::isfinite(v) ? v : 0.0;
+  };
+  PowerLawSummary out;
+  const json& usable = member_or_null(fit, leaf(kPowerLawUsable));
+  out.usable = usable.is_boolean() && usable.get<bool>();
+  out.prefactor_a = number_or_zero(kPowerLawPrefactor);
+  out.exponent_n = number_or_zero(kPowerLawExponent);
+  out.exponent_se = number_or_zero(kPowerLawExponentSe);
+  out.n_points = int(number_or_zero(kPowerLawPoints));
+  return out;
+}
+
 std::vector<SummaryKeyUse> summary_keys_read() {
   std::vector<SummaryKeyUse> out;
   for (const Key* k : {&kHrtemClasses, &kHrtemClassBoxes, &kHrtemCrystalLike, &kHrtemNanocrystal, &kHrtemGroups,
                        &kHrtemDiameter, &kHrtemInput, &kHrtemFormat, &kHrtemCalibration, &kHrtemCalSource,
                        &kHrtemPixel, &kDscSamples, &kDscTg, &kDscTx, &kDscRel, &kDscFormat, &kDscEnthalpyUnit,
                        &kCreepRepeats, &kHardness, &kModulus, &kAreaCoefficients, &kMceVariant, &kMceDsUnit,
-                       &kMceRcUnit, &kMceTc, &kMceTcErr, &kMceMerits, &kMceField, &kMcePeak, &kMceTp, &kMceRcp})
+                       &kMceRcUnit, &kMceTc, &kMceTcErr, &kMceMerits, &kMceField, &kMcePeak, &kMceTp, &kMceRcp,
+                       &kPowerLawFit, &kPowerLawUsable, &kPowerLawPrefactor, &kPowerLawExponent,
+                       &kPowerLawExponentSe, &kPowerLawPoints})
     out.push_back({k->schema, k->path, k->required});
   for (const char* statistic : kCreepStatistics)
     for (const char* part : kMeanSdParts)

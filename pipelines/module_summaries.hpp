@@ -1,4 +1,4 @@
-// What the report reads back from each module's summary file, as one small typed view per
+// What the report (and the study) reads back from each module's summary file, as one typed view per
 // module. Every key name the report relies on is written once, in module_summaries.cpp, and
 // each is declared in the module's schema in docs/schemas/ (a test walks the schemas with
 // summary_keys_read()), and the schemas are checked against the modules' real outputs, so a
@@ -67,6 +67,15 @@ struct MceSummary {
   double top_mu0H_T = kNoValue, top_minus_dSm_max = kNoValue, top_Tp_K = kNoValue, top_RCP = kNoValue;
 };
 MceSummary read_mce_summary(const std::filesystem::path& file);
+
+// OUTDIR/powerlaw.json of `mgscope powerlaw` (powerlaw.schema.json): the single-regime fit,
+// y = prefactor_a * x^exponent_n, for the study's figure.
+struct PowerLawSummary {
+  bool usable = false;
+  double prefactor_a = 0, exponent_n = 0, exponent_se = 0;
+  int n_points = 0;
+};
+PowerLawSummary read_powerlaw_summary(const std::filesystem::path& file);
 
 // Every key path the readers above use, per schema file, for the test that checks each is
 // declared there (and required there when the reader requires it). A path step "[]" is "every item of the array"; "*" is "every member".
