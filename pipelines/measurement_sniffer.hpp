@@ -1,4 +1,5 @@
-// Recognises a measurement file by its content (magic bytes, header lines), for `mgscope init`.
+// Recognises a measurement file by its content, for `mgscope init`, with the readers' own
+// detection rules (looks_like_* beside each reader), so init and the readers never disagree.
 #pragma once
 #include <string>
 #include <vector>

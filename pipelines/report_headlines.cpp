@@ -1,17 +1,18 @@
 // One mapping per module from its written summary to the report's headline quantities. They read
-// files, not library structs, so a module is reported the same whether it ran now or earlier.
+// files (through the typed views of module_summaries.hpp, which hold the key names), not library
+// structs, so a module is reported the same whether it ran now or earlier.
 #include "pipelines/report_headlines.hpp"
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <limits>
 #include <set>
 
 #include "fitting/base/error.hpp"
 #include "fitting/base/statistics.hpp"
+#include "fitting/io/indent_readers.hpp"
 #include "pipelines/json_output.hpp"
-#include "pipelines/measurement_sniffer.hpp"
+#include "pipelines/module_summaries.hpp"
 
 namespace mgscope {
 
@@ -21,16 +22,6 @@ using nlohmann::json;
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-json read_json(const fs::path& p) {
-  std::ifstream in(p);
-  if (!in) fail_input(p.string(), "missing (the module wrote no summary)");
-  try {
-    return json::parse(in);
-  } catch (const json::exception& e) {
-    fail_input(p.string(), std::string("not valid JSON: ") + e.what());
-  }
-}
 
 double num(const json& j, const char* key) {
   if (!j.is_object() || !j.contains(key) || !j[key].is_number()) return kNaN;
@@ -53,12 +44,12 @@ struct Headlines {
     out[key] = {{"label", label}, {"value", json_number(value)}, {"unit", unit},
                 {"uncertainty", std::move(uncertainty)}, {"provenance", provenance}};
   }
-  // A {mean, sd, n} object of the module's summary.
-  void add_mean_sd(const std::string& key, const std::string& label, const json& m, const std::string& unit) {
+  // A {mean, sd, n} statistic of the module's summary.
+  void add_mean_sd(const std::string& key, const std::string& label, const MeanSdValue& m, const std::string& unit) {
     MeanSd s;
-    s.mean = num(m, "mean");
-    s.sd = num(m, "sd");
-    s.n = m.is_object() && m.contains("n") && m["n"].is_number() ? m["n"].get<int>() : 0;
+    s.mean = m.mean;
+    s.sd = m.sd;
+    s.n = m.n;
     add(key, label, s.n > 0 ? s.mean : kNaN, unit, s.n > 1 ? sd_of(s) : none());
   }
 };
@@ -69,13 +60,17 @@ std::string joined(const std::set<std::string>& s) {
   return out;
 }
 
-// The indentation summaries do not name the reader: the files' content does (the same rules as
-// `mgscope init`).
+// The indentation summaries do not name the reader: the files' content does, by the rules
+// read_indent_file picks its reader with (and `mgscope init` sorts files with).
 std::string indentation_formats(const json& provenance) {
   std::set<std::string> kinds;
   for (const json& f : provenance.value("files", json::array())) {
-    const SniffedFile sniffed = sniff_measurement_file(f.get<std::string>());
-    if (sniffed.role == "files") kinds.insert(sniffed.kind.substr(0, sniffed.kind.find(" (")));
+    try {
+      const IndentFormat format = detect_indent_format(f.get<std::string>());
+      if (format != IndentFormat::unknown) kinds.insert(indent_format_name(format));
+    } catch (const InputError&) {
+      // A file gone since the module ran names no reader; the others still do.
+    }
   }
   return kinds.empty() ? "unknown" : joined(kinds);
 }
@@ -88,17 +83,15 @@ json hrtem_headlines(const fs::path& dir, json provenance) {
   for (const auto& entry : fs::directory_iterator(dir)) {
     const fs::path summary = entry.path() / "summary.json";
     if (!entry.is_directory() || !fs::exists(summary)) continue;
-    const json s = read_json(summary);
+    const HrtemSummary s = read_hrtem_summary(summary);
     ++images;
-    const json& classes = s.at("classes");
-    crystal += classes.at("crystal-like").at("boxes").get<long>();
-    nano += classes.at("nanocrystal").at("boxes").get<long>();
-    for (const auto& [name, c] : classes.items()) boxes += c.at("boxes").get<long>();
-    for (const auto& g : s.at("nanocrystals").at("groups")) diameters.push_back(g.at("diameter_nm").get<double>());
-    formats.insert(s.at("input").value("format", "?"));
-    const json& cal = s.at("calibration");
+    crystal += s.crystal_like_boxes;
+    nano += s.nanocrystal_boxes;
+    boxes += s.boxes;
+    diameters.insert(diameters.end(), s.nanocrystal_diameters_nm.begin(), s.nanocrystal_diameters_nm.end());
+    formats.insert(s.format);
     char buf[200];
-    std::snprintf(buf, sizeof buf, "%s (%.6g nm/px)", cal.value("source", "?").c_str(), num(cal, "pixel_nm"));
+    std::snprintf(buf, sizeof buf, "%s (%.6g nm/px)", s.calibration_source.c_str(), s.pixel_nm);
     calibrations.insert(buf);
   }
   if (images == 0) fail_input((dir / "*/summary.json").string(), "missing (no image was analysed)");
@@ -116,15 +109,14 @@ json hrtem_headlines(const fs::path& dir, json provenance) {
 }
 
 json dsc_headlines(const fs::path& dir, json provenance) {
-  const json s = read_json(dir / "summary.json");
   std::vector<double> tg, tx, rel;
   std::set<std::string> formats, units;
-  for (const json& x : s.at("samples")) {
-    tg.push_back(num(x, "Tg_onset_K"));
-    tx.push_back(num(x, "Tx_onset_K"));
-    rel.push_back(num(x, "dH_rel"));
-    formats.insert(x.value("format", "?"));
-    if (x.contains("enthalpy_unit")) units.insert(x["enthalpy_unit"].get<std::string>());
+  for (const DscSampleSummary& x : read_dsc_summary(dir / "summary.json")) {
+    tg.push_back(x.tg_onset_K);
+    tx.push_back(x.tx_onset_K);
+    rel.push_back(x.dH_rel);
+    formats.insert(x.format);
+    if (!x.enthalpy_unit.empty()) units.insert(x.enthalpy_unit);
   }
   provenance["reader"] = joined(formats);
   provenance["calibration"] = "the instrument's (temperatures and heat flow as exported)";
@@ -140,49 +132,42 @@ json dsc_headlines(const fs::path& dir, json provenance) {
 }
 
 json creep_headlines(const fs::path& dir, json provenance) {
-  const json s = read_json(dir / "summary.json");
+  const CreepSummary s = read_creep_summary(dir / "summary.json");
   provenance["reader"] = indentation_formats(provenance);
   provenance["calibration"] = "the instrument's (depth and load as exported)";
   Headlines h{json::object(), provenance};
-  const json& r = s.at("repeats");
-  h.add_mean_sd("tau_1", "Retardation time tau_1", r.value("tau1_s", json()), "s");
-  h.add_mean_sd("tau_2", "Retardation time tau_2", r.value("tau2_s", json()), "s");
-  h.add_mean_sd("L1_peak", "Spectrum peak L1 height", r.value("peak1_L_per_GPa", json()), "1/GPa");
-  h.add_mean_sd("L2_peak", "Spectrum peak L2 height", r.value("peak2_L_per_GPa", json()), "1/GPa");
-  h.add_mean_sd("L1_tau", "Spectrum peak L1 position", r.value("peak1_tau_s", json()), "s");
-  h.add_mean_sd("L2_tau", "Spectrum peak L2 position", r.value("peak2_tau_s", json()), "s");
+  h.add_mean_sd("tau_1", "Retardation time tau_1", s.tau1_s, "s");
+  h.add_mean_sd("tau_2", "Retardation time tau_2", s.tau2_s, "s");
+  h.add_mean_sd("L1_peak", "Spectrum peak L1 height", s.peak1_L_per_GPa, "1/GPa");
+  h.add_mean_sd("L2_peak", "Spectrum peak L2 height", s.peak2_L_per_GPa, "1/GPa");
+  h.add_mean_sd("L1_tau", "Spectrum peak L1 position", s.peak1_tau_s, "s");
+  h.add_mean_sd("L2_tau", "Spectrum peak L2 position", s.peak2_tau_s, "s");
   return h.out;
 }
 
 json hardness_headlines(const fs::path& dir, json provenance) {
-  const json s = read_json(dir / "summary.json");
+  const HardnessSummary s = read_hardness_summary(dir / "summary.json");
   provenance["reader"] = indentation_formats(provenance);
-  provenance["calibration"] = "area function " + s.value("options", json::object()).value("area_coefficients", json()).dump();
+  provenance["calibration"] = "area function " + s.area_coefficients;
   Headlines h{json::object(), provenance};
-  h.add_mean_sd("hardness", "Hardness H", s.value("hardness_GPa", json()), "GPa");
-  h.add_mean_sd("modulus", "Young's modulus E", s.value("modulus_GPa", json()), "GPa");
+  h.add_mean_sd("hardness", "Hardness H", s.hardness_GPa, "GPa");
+  h.add_mean_sd("modulus", "Young's modulus E", s.modulus_GPa, "GPa");
   return h.out;
 }
 
 json mce_headlines(const fs::path& dir, json provenance) {
-  const json s = read_json(dir / "mce.json");
+  const MceSummary s = read_mce_summary(dir / "mce.json");
   std::set<std::string> formats;
-  for (const json& in : s.value("inputs", json::array())) formats.insert("Quantum Design " + in.value("variant", "?"));
+  for (const std::string& variant : s.input_variants) formats.insert("Quantum Design " + variant);
   provenance["reader"] = joined(formats);
   provenance["calibration"] = "sample mass from the header or --mass";
   Headlines h{json::object(), provenance};
-  const json units = s.value("units", json::object());
-  const json curie = s.value("curie", json::array());
-  const json first = curie.empty() ? json() : curie[0];
-  const double tc_err = num(first, "Tc_err_K");
-  h.add("Tc", "Curie temperature Tc (min dM/dT)", num(first, "Tc_K"), "K",
-        std::isfinite(tc_err) ? json{{"kind", "se"}, {"se", tc_err}} : none());
-  const json merits = s.value("entropy", json::object()).value("merit_by_field", json::array());
-  const json top = merits.empty() ? json() : merits.back();
-  const std::string field = top.is_object() ? " at " + json(num(top, "mu0H_T")).dump() + " T" : "";
-  h.add("minus_dSm_max", "-dSm max" + field, num(top, "minus_dSm_max"), units.value("minus_dSm", "?"), none());
-  h.add("Tp", "Temperature of the -dSm peak" + field, num(top, "Tp_K"), "K", none());
-  h.add("RCP", "Relative cooling power RCP" + field, num(top, "RCP"), units.value("RCP_RC", "?"), none());
+  h.add("Tc", "Curie temperature Tc (min dM/dT)", s.tc_K, "K",
+        std::isfinite(s.tc_err_K) ? json{{"kind", "se"}, {"se", s.tc_err_K}} : none());
+  const std::string field = s.has_top_field ? " at " + json(s.top_mu0H_T).dump() + " T" : "";
+  h.add("minus_dSm_max", "-dSm max" + field, s.top_minus_dSm_max, s.minus_dSm_unit, none());
+  h.add("Tp", "Temperature of the -dSm peak" + field, s.top_Tp_K, "K", none());
+  h.add("RCP", "Relative cooling power RCP" + field, s.top_RCP, s.cooling_power_unit, none());
   return h.out;
 }
 

@@ -15,7 +15,7 @@ namespace mgscope {
 inline constexpr const char* kReportSchema = "mgscope-report/1";
 
 // The report of one sample: modules in report order with status, command, outputs, figures and
-// headline quantities (docs/report.schema.json). A module whose summary cannot be read is failed.
+// headline quantities (docs/schemas/report.schema.json). A module whose summary cannot be read is failed.
 nlohmann::json sample_report_json(const SampleManifest& manifest, const std::vector<ModuleJob>& jobs,
                                   const std::filesystem::path& out_dir);
 

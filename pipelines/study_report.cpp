@@ -18,6 +18,7 @@
 #include "pipelines/csv_format.hpp"
 #include "pipelines/gnuplot_figure.hpp"
 #include "pipelines/json_output.hpp"
+#include "pipelines/module_summaries.hpp"
 #include "pipelines/report_headlines.hpp"
 #include "pipelines/sample_report.hpp"
 
@@ -105,21 +106,20 @@ json powerlaw_figure(const std::vector<SampleInStudy>& samples, const fs::path& 
   std::string plot = "plot 'study_powerlaw_samples.dat' using 1:2 with points pt 5 ps 1.4 lc rgb '#d62728' title 'this study'";
   if (!powerlaw_dir.empty()) {
     const std::string points = read_all_text(powerlaw_dir / "powerlaw_points.dat");
-    json fit;
+    PowerLawSummary fit;
     try {
-      fit = json::parse(read_all_text(powerlaw_dir / "powerlaw.json")).at("fit");
+      fit = read_powerlaw_summary(powerlaw_dir / "powerlaw.json");
     } catch (const std::exception& e) {
-      warnings.push_back((powerlaw_dir / "powerlaw.json").string() + ": " + e.what());
+      warnings.push_back(e.what());  // names the file
     }
     if (!points.empty()) {
       fig.data_files.push_back({"study_powerlaw_reference.dat", points});
       plot += ", 'study_powerlaw_reference.dat' using 1:2 with points pt 7 lc rgb '#1f77b4' title 'reference alloys'";
     }
-    if (fit.is_object() && fit.value("usable", false)) {
+    if (fit.usable) {
       char line[200];
       std::snprintf(line, sizeof line, ", %.10g*x**(%.10g) lw 2 lc rgb 'black' title 'fit: n = %.3f +- %.3f (N = %d)'",
-                    fit.value("prefactor_a", 0.0), fit.value("exponent_n", 0.0), fit.value("exponent_n", 0.0),
-                    fit.value("exponent_se", 0.0), fit.value("N", 0));
+                    fit.prefactor_a, fit.exponent_n, fit.exponent_n, fit.exponent_se, fit.n_points);
       plot += line;
     }
   }

@@ -3,8 +3,10 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -54,6 +56,34 @@ inline std::string read_all(const std::filesystem::path& p) {
   while ((n = fread(buf, 1, sizeof buf, f)) > 0) s.append(buf, n);
   std::fclose(f);
   return s;
+}
+
+// /usr/bin/python3 -m jsonschema (Debian's python3-jsonschema, scripts/install-deps.sh).
+inline bool have_jsonschema() { return std::system("/usr/bin/python3 -c 'import jsonschema' 2>/dev/null") == 0; }
+
+// Validates every file of `instances` against docs/schemas/<schema> in one python run; the exit
+// code (0: all valid) and the validator's messages, which name the failing key.
+inline RunResult validate_json(const std::string& schema, const std::vector<std::filesystem::path>& instances) {
+  std::string cmd = "/usr/bin/python3 -W ignore -m jsonschema";
+  for (const auto& i : instances) cmd += " -i '" + i.string() + "'";
+  cmd += std::string(" '") + MGSCOPE_SOURCE_DIR + "/docs/schemas/" + schema + "' 2>&1";
+  RunResult r;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return r;
+  char buf[4096];
+  std::size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.output.append(buf, n);
+  const int status = pclose(p);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+// Expects `file` to satisfy docs/schemas/<schema> (not checked without python3-jsonschema; the
+// demo study test fails then).
+inline void expect_schema_valid(const std::string& schema, const std::filesystem::path& file) {
+  if (!have_jsonschema()) return;
+  const RunResult r = validate_json(schema, {file});
+  EXPECT_EQ(r.exit_code, 0) << file << " against docs/schemas/" << schema << ":\n" << r.output;
 }
 
 }  // namespace mgscope::test

@@ -92,6 +92,21 @@ TextFile read_text_file(const std::string& path) {
   return decode_text(path, ss.str());
 }
 
+std::string read_file_head(const std::string& path, std::size_t max_bytes) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail_input(path, "cannot open file");
+  std::string head(max_bytes, '\0');
+  in.read(head.data(), std::streamsize(max_bytes));
+  head.resize(std::size_t(in.gcount()));
+  return head;
+}
+
+TextFile decode_text_head(const std::string& path, const std::string& head, std::size_t max_bytes) {
+  if (head.size() < max_bytes) return decode_text(path, head);
+  const std::size_t last_break = head.find_last_of("\r\n");
+  return decode_text(path, last_break == std::string::npos ? std::string() : head.substr(0, last_break + 1));
+}
+
 std::vector<std::string> split_fields(std::string_view line, char delim) {
   std::vector<std::string> fields;
   std::string cur;

@@ -1,6 +1,7 @@
 // Instrument text exports as they really are: UTF-8 or Windows-1252 (Hysitron's "µN", PPMS
 // "µA"), CRLF or LF, comma, tab or semicolon, quoted fields with commas inside, decimal commas.
 #pragma once
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,6 +20,17 @@ struct TextFile {
 TextFile read_text_file(const std::string& path);
 // Same, from bytes already in memory (a zip member); `path` names it in errors.
 TextFile decode_text(const std::string& path, const std::string& bytes);
+
+// How much of a file the format detectors (the readers' looks_like_* checks) are shown: enough
+// for every header we know (a TA export's 400 lines, a Quantum Design header) at a bounded cost.
+constexpr std::size_t kDetectHeadBytes = 64 * 1024;
+// Up to `max_bytes` leading bytes of a file (all of it when shorter). Throws InputError when the
+// file cannot be opened.
+std::string read_file_head(const std::string& path, std::size_t max_bytes = kDetectHeadBytes);
+// The lines of such a head, decoded as decode_text does; when the head is `max_bytes` long (the
+// file may go on) the part after its last line break is dropped, so no line is seen cut.
+// Throws InputError for NUL bytes, like decode_text.
+TextFile decode_text_head(const std::string& path, const std::string& head, std::size_t max_bytes = kDetectHeadBytes);
 
 // Splits one line RFC-4180 style: `delim` separates, double quotes protect, "" is a quote.
 std::vector<std::string> split_fields(std::string_view line, char delim);

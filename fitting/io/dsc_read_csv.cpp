@@ -1,12 +1,23 @@
 // The generic DSC CSV of docs/dsc.md: optional '# key: value' lines (sample, mass_mg, exotherm,
 // decimal), one header row naming temperature, time and heat flow with units ("T_C,t_min,HF_mW"),
 // an optional segment column, then one row per sample.
+#include <algorithm>
 #include <cctype>
 
 #include "fitting/io/dsc_readers.hpp"
 #include "fitting/base/error.hpp"
 
 namespace mgscope {
+
+bool looks_like_dsc_csv(const std::vector<std::string>& lines) {
+  for (std::size_t i = 0; i < std::min(lines.size(), kDscHeadLines); ++i) {
+    const std::string l = trim(lines[i]);
+    if (l.empty() || l[0] == '#') continue;
+    const DscColumns c = find_dsc_column_roles(split_fields(lines[i], guess_delimiter(lines[i])));
+    return c.temperature >= 0 && c.time >= 0 && c.heat_flow >= 0;
+  }
+  return false;
+}
 
 DscRun read_dsc_generic_csv(const TextFile& file) {
   DscRun run;

@@ -1,6 +1,7 @@
 // NETZSCH Proteus ASCII export: '#KEY:value' header lines (#DECIMAL, #SEPARATOR, #EXO, #SAMPLE MASS,
 // #SEGMENT/#SEG./#RANGE), then the '##' column line, then rows; header length varies, so the
 // reader scans for '##' rather than skipping a fixed count.
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 
@@ -25,6 +26,19 @@ std::string header_value(const std::string& raw) {
 }
 
 }  // namespace
+
+bool looks_like_netzsch_dsc(const std::vector<std::string>& lines) {
+  // What read_dsc_netzsch accepts: nothing but '#' lines (at least one '#KEY:value') from the first
+  // line to the '##' column line. A Markdown file ("# Title", blank, "## Section") is not one.
+  bool key_value = false;
+  for (std::size_t i = 0; i < std::min(lines.size(), kDscHeadLines); ++i) {
+    const std::string l = trim(lines[i]);
+    if (l.rfind("##", 0) == 0) return key_value;
+    if (l.empty() || l[0] != '#') return false;
+    key_value = key_value || l.find(':') != std::string::npos;
+  }
+  return false;
+}
 
 DscRun read_dsc_netzsch(const TextFile& file) {
   DscRun run;

@@ -1,12 +1,23 @@
 // TA Instruments Universal Analysis text export: 'Key<TAB>value' header (Exotherm Up/Down, Size in mg,
 // Nsig and one 'SigN<TAB>Name (unit)' line per column), 'StartOfData', then TAB rows in which a
 // time of -1 marks the start of a new segment of the method.
+#include <algorithm>
 #include <cstdlib>
 
 #include "fitting/io/dsc_readers.hpp"
 #include "fitting/base/error.hpp"
 
 namespace mgscope {
+
+bool looks_like_ta_universal_dsc(const std::vector<std::string>& lines) {
+  bool start_of_data = false, nsig = false;
+  for (std::size_t i = 0; i < std::min(lines.size(), kDscHeadLines); ++i) {
+    const std::string l = trim(lines[i]);
+    if (l == "StartOfData") start_of_data = true;
+    if (l.rfind("Nsig", 0) == 0) nsig = true;
+  }
+  return start_of_data && nsig;
+}
 
 DscRun read_dsc_ta_universal(const TextFile& file) {
   DscRun run;

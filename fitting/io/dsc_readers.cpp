@@ -1,4 +1,4 @@
-// What the DSC readers share: format detection, label/unit parsing, and the heating/cooling split.
+// What the DSC readers share: dispatch by their detectors, label/unit parsing, and the heating/cooling split.
 #include "fitting/io/dsc_readers.hpp"
 
 #include <algorithm>
@@ -138,6 +138,17 @@ int find_role(const std::vector<LabelUnit>& parsed, const std::vector<std::strin
 
 }  // namespace
 
+DscColumns find_dsc_column_roles(const std::vector<std::string>& labels) {
+  std::vector<LabelUnit> parsed;
+  for (const auto& l : labels) parsed.push_back(split_label_unit(l));
+  DscColumns c;
+  c.temperature = find_role(parsed, {"temperature", "temp.", "temp"}, {"temp"}, "T");
+  c.time = find_role(parsed, {"time"}, {"time"}, "t");
+  c.heat_flow = find_role(parsed, {"heat flow", "heatflow", "hf", "dsc"}, {"heat flow", "heatflow", "hf", "dsc"}, "");
+  c.segment = find_role(parsed, {"segment", "seg."}, {"seg"}, "");
+  return c;
+}
+
 DscColumns resolve_dsc_columns(const std::vector<std::string>& labels, const std::string& path,
                                std::size_t header_line) {
   std::vector<LabelUnit> parsed;
@@ -146,11 +157,7 @@ DscColumns resolve_dsc_columns(const std::vector<std::string>& labels, const std
     parsed.push_back(split_label_unit(l));
     listed += (listed.empty() ? "'" : ", '") + trim(l) + "'";
   }
-  DscColumns c;
-  c.temperature = find_role(parsed, {"temperature", "temp.", "temp"}, {"temp"}, "T");
-  c.time = find_role(parsed, {"time"}, {"time"}, "t");
-  c.heat_flow = find_role(parsed, {"heat flow", "heatflow", "hf", "dsc"}, {"heat flow", "heatflow", "hf", "dsc"}, "");
-  c.segment = find_role(parsed, {"segment", "seg."}, {"seg"}, "");
+  DscColumns c = find_dsc_column_roles(labels);
   const std::string where = "line " + std::to_string(header_line) + ": ";
   auto need = [&](int index, const char* role, const char* example) {
     if (index < 0)
@@ -270,20 +277,21 @@ std::vector<std::size_t> heating_segments(const DscRun& run) {
 DscRun read_dsc(const std::string& path) { return read_dsc(read_text_file(path)); }
 
 DscRun read_dsc(const TextFile& file) {
-  bool hash_header = false, netzsch_columns = false, start_of_data = false, nsig = false;
-  const std::size_t scan = std::min<std::size_t>(file.lines.size(), 400);
-  for (std::size_t i = 0; i < scan; ++i) {
-    const std::string l = trim(file.lines[i]);
-    if (starts_with(l, "##")) netzsch_columns = true;
-    else if (starts_with(l, "#")) hash_header = true;
-    if (l == "StartOfData") start_of_data = true;
-    if (starts_with(l, "Nsig")) nsig = true;
-  }
-  if (netzsch_columns && hash_header) return read_dsc_netzsch(file);
-  if (start_of_data && nsig) return read_dsc_ta_universal(file);
-  if (netzsch_columns) fail_input(file.path, "has a '##' column line but no '#' header (NETZSCH export cut?)");
-  if (start_of_data) fail_input(file.path, "has 'StartOfData' but no 'Nsig' line (TA export without its header?)");
-  return read_dsc_generic_csv(file);
+  if (looks_like_netzsch_dsc(file.lines)) return read_dsc_netzsch(file);
+  if (looks_like_ta_universal_dsc(file.lines)) return read_dsc_ta_universal(file);
+  // Half a signature: say what is missing instead of failing later as a CSV without columns.
+  auto any_line = [&](auto&& rule) {
+    const std::size_t scan = std::min(file.lines.size(), kDscHeadLines);
+    for (std::size_t i = 0; i < scan; ++i)
+      if (rule(trim(file.lines[i]))) return true;
+    return false;
+  };
+  if (any_line([](const std::string& l) { return starts_with(l, "##"); }))
+    fail_input(file.path, "has a '##' column line but not below an unbroken '#KEY:value' header from the first "
+                          "line on (NETZSCH export cut or edited?)");
+  if (any_line([](const std::string& l) { return l == "StartOfData"; }))
+    fail_input(file.path, "has 'StartOfData' but no 'Nsig' line (TA export without its header?)");
+  return read_dsc_generic_csv(file);  // the fallback: its errors name the missing column or unit
 }
 
 }  // namespace mgscope

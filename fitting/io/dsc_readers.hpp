@@ -58,6 +58,19 @@ DscRun read_dsc_netzsch(const TextFile& file);
 DscRun read_dsc_ta_universal(const TextFile& file);
 DscRun read_dsc_generic_csv(const TextFile& file);
 
+// Each reader's own "does this look like me" rule, from the first lines of a file (the whole
+// file or only its head, read_file_head): read_dsc picks its reader by them and `mgscope init`
+// recognises DSC files by them. Each looks at the first kDscHeadLines lines at most.
+constexpr std::size_t kDscHeadLines = 400;
+// Only '#' lines, at least one '#KEY:value', from the first line to the '##' column line.
+bool looks_like_netzsch_dsc(const std::vector<std::string>& lines);
+// An 'Nsig' line and a 'StartOfData' line.
+bool looks_like_ta_universal_dsc(const std::vector<std::string>& lines);
+// The first line that is neither blank nor a '#' line names a temperature, a time and a heat-flow
+// column (the roles of resolve_dsc_columns, units not checked). read_dsc does not need it: the
+// generic reader is its fallback, whose errors say what a header lacks.
+bool looks_like_dsc_csv(const std::vector<std::string>& lines);
+
 // --- shared by the readers ---
 
 // Splits a column label into name and unit: "Temp./°C", "DSC/(mW/mg)", "Heat Flow (mW)",
@@ -90,6 +103,8 @@ struct DscColumns {
   Affine to_s, to_K, to_heat_flow;
   bool per_mass = false;
 };
+// Only the roles (indices, -1 when absent), never throwing: what detection needs.
+DscColumns find_dsc_column_roles(const std::vector<std::string>& labels);
 DscColumns resolve_dsc_columns(const std::vector<std::string>& labels, const std::string& path,
                                std::size_t header_line);
 

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -189,21 +191,96 @@ IndentCurve read_indent_csv(const std::string& path) {
   return c;
 }
 
+namespace {
+
+bool zip_magic(const std::string& head) {
+  return looks_like_nanotest_zip(reinterpret_cast<const unsigned char*>(head.data()), head.size());
+}
+
+// The trimmed, lower-case fields of the first non-blank line (empty when there is none).
+std::vector<std::string> first_header(const std::vector<std::string>& lines) {
+  for (const std::string& l : lines) {
+    if (blank(l)) continue;
+    std::vector<std::string> f = split_fields(l, guess_delimiter(l));
+    for (std::string& s : f) s = lower(trim(s));
+    return f;
+  }
+  return {};
+}
+
+bool has(const std::vector<std::string>& fields, const char* name) {
+  return std::find(fields.begin(), fields.end(), name) != fields.end();
+}
+
+// A whole field that is one finite number (NanoTest rows hold nothing else).
+bool number_field(const std::string& field) {
+  const std::string t = trim(field);
+  char* end = nullptr;
+  const double v = std::strtod(t.c_str(), &end);
+  return !t.empty() && end == t.c_str() + t.size() && std::isfinite(v);
+}
+
+}  // namespace
+
+bool looks_like_nanotest_zip(const unsigned char* head, std::size_t n) {
+  return n >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4;
+}
+
+bool looks_like_triboscan(const std::vector<std::string>& lines) {
+  for (std::size_t i = 0; i < lines.size() && i < 10; ++i)
+    if (lines[i].find("Number of Points") != std::string::npos) return true;
+  return false;
+}
+
+bool looks_like_indent_csv(const std::vector<std::string>& lines) {
+  const auto h = first_header(lines);
+  return has(h, "time_s") && (has(h, "depth_nm") || has(h, "load_mn"));
+}
+
+bool looks_like_nanotest_txt(const std::vector<std::string>& lines) {
+  int rows = 0;
+  for (const std::string& l : lines) {
+    if (blank(l)) continue;
+    const auto f = split_fields(l, '\t');
+    if (f.size() < 3 || !number_field(f[0]) || !number_field(f[1]) || !number_field(f[2])) return false;
+    if (++rows == 2) return true;
+  }
+  return false;
+}
+
+bool looks_like_indent_positions(const std::vector<std::string>& lines) {
+  const auto h = first_header(lines);
+  return has(h, "file") && has(h, "x_um") && has(h, "y_um");
+}
+
+const char* indent_format_name(IndentFormat f) {
+  switch (f) {
+    case IndentFormat::nanotest_txt: return "NanoTest indentation";
+    case IndentFormat::nanotest_zip: return "NanoTest zip";
+    case IndentFormat::triboscan: return "TriboScan indentation";
+    case IndentFormat::csv: return "generic indentation CSV";
+    case IndentFormat::unknown: break;
+  }
+  return "unknown";
+}
+
+IndentFormat detect_indent_format(const std::string& path) {
+  const std::string head = read_file_head(path);
+  if (zip_magic(head)) return IndentFormat::nanotest_zip;
+  if (head.find('\0') != std::string::npos) return IndentFormat::unknown;
+  const TextFile tf = decode_text_head(path, head);
+  if (looks_like_triboscan(tf.lines)) return IndentFormat::triboscan;
+  if (looks_like_indent_csv(tf.lines)) return IndentFormat::csv;
+  if (looks_like_nanotest_txt(tf.lines)) return IndentFormat::nanotest_txt;
+  return IndentFormat::unknown;
+}
+
 std::vector<IndentCurve> read_indent_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail_input(path, "cannot open file");
-  char magic[4] = {0, 0, 0, 0};
-  in.read(magic, 4);
-  if (in.gcount() == 4 && magic[0] == 'P' && magic[1] == 'K' && magic[2] == 3 && magic[3] == 4)
-    return read_nanotest_zip(path);
+  if (zip_magic(read_file_head(path, 4))) return read_nanotest_zip(path);
   const TextFile tf = read_text_file(path);
-  for (std::size_t i = 0; i < tf.lines.size() && i < 10; ++i)
-    if (tf.lines[i].find("Number of Points") != std::string::npos) return {read_triboscan_txt(path)};
-  std::size_t first = 0;
-  while (first < tf.lines.size() && blank(tf.lines[first])) ++first;
-  if (first < tf.lines.size() && lower(tf.lines[first]).find("time_s") != std::string::npos)
-    return {read_indent_csv(path)};
-  return {parse_nanotest_lines(tf)};
+  if (looks_like_triboscan(tf.lines)) return {read_triboscan_txt(path)};
+  if (looks_like_indent_csv(tf.lines)) return {read_indent_csv(path)};
+  return {parse_nanotest_lines(tf)};  // the fallback: its errors say what a row lacks
 }
 
 std::vector<IndentPosition> read_indent_positions(const std::string& path) {

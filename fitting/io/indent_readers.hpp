@@ -2,6 +2,7 @@
 // zip), Hysitron TriboScan .txt and the documented generic CSV (docs/indentation.md). Every
 // reader returns curves in s, nm and mN, and throws InputError naming the file and the place.
 #pragma once
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -20,8 +21,30 @@ IndentCurve read_triboscan_txt(const std::string& path);
 // Generic CSV: header time_s, depth_nm, load_mN (any order, case-insensitive), optional x_um, y_um.
 IndentCurve read_indent_csv(const std::string& path);
 
-// Detects the format from the bytes (zip magic, TriboScan's "Number of Points", a header row,
-// else NanoTest) and reads every curve the file holds.
+// Each reader's own "does this look like me" rule, from the first bytes or lines of a file (the
+// whole file or its head, read_file_head / decode_text_head). read_indent_file picks its reader by
+// them, `mgscope init` sorts files by them and the report names the reader by them.
+// Zip archive (NanoTest exports): the local-file-header magic "PK\3\4" at byte 0.
+bool looks_like_nanotest_zip(const unsigned char* head, std::size_t n);
+// TriboScan: a "Number of Points" line among the first 10 lines.
+bool looks_like_triboscan(const std::vector<std::string>& lines);
+// Generic CSV: the first non-blank line names a time_s column and depth_nm or load_mN
+// (case-insensitive); a header lacking one of these is still the CSV reader's, which names it.
+bool looks_like_indent_csv(const std::vector<std::string>& lines);
+// NanoTest text: the first two non-blank lines are rows of at least three TAB-separated numbers.
+bool looks_like_nanotest_txt(const std::vector<std::string>& lines);
+// Positions file (read_indent_positions): the first line names file, x_um and y_um.
+bool looks_like_indent_positions(const std::vector<std::string>& lines);
+
+enum class IndentFormat { unknown, nanotest_txt, nanotest_zip, triboscan, csv };
+// "NanoTest indentation", "NanoTest zip", "TriboScan indentation", "generic indentation CSV".
+const char* indent_format_name(IndentFormat f);
+// The format of a file by the rules above, in read_indent_file's order, from its first
+// kDetectHeadBytes; unknown for binary or unrecognised content. Throws InputError when unreadable.
+IndentFormat detect_indent_format(const std::string& path);
+
+// Reads every curve the file holds, with the reader the rules above pick (zip, TriboScan, CSV);
+// anything else goes to the NanoTest text reader, whose errors say what a row lacks.
 std::vector<IndentCurve> read_indent_file(const std::string& path);
 
 // Positions file: CSV with header file, x_um, y_um; `file` is an input's file name (no folder).

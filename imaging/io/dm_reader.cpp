@@ -254,6 +254,17 @@ LocatedImage locate(const ByteReader& file, const ReadOptions& options) {
 
 }  // namespace
 
+namespace {
+
+bool dm_version_is(const unsigned char* head, std::size_t n, unsigned char version) {
+  return n >= 4 && head[0] == 0 && head[1] == 0 && head[2] == 0 && head[3] == version;
+}
+
+}  // namespace
+
+bool looks_like_dm3(const unsigned char* head, std::size_t n) { return dm_version_is(head, n, 3); }
+bool looks_like_dm4(const unsigned char* head, std::size_t n) { return dm_version_is(head, n, 4); }
+
 LoadedImage read_dm(const std::string& path, const ReadOptions& options) {
   ByteReader file(path);
   LocatedImage l = locate(file, options);

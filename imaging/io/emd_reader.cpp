@@ -2,6 +2,8 @@
 // emd_group_type = 1. Anything else is an HDF5 file that is not an image we know.
 #include "imaging/io/emd_reader.hpp"
 
+#include <cstring>
+
 #include "fitting/base/error.hpp"
 #include "imaging/io/emd_flavours.hpp"
 #include "imaging/io/isolated_read.hpp"
@@ -21,6 +23,11 @@ LoadedImage read_emd_in_process(const std::string& path, const ReadOptions& opti
   if (!data_groups.empty()) return read_emd_berkeley(f, data_groups, options);
   f.fail("/", "HDF5 file but not an EMD image: no group with emd_group_type = 1 (Berkeley EMD) "
               "and no /Data/Image group (Velox)");
+}
+
+bool looks_like_emd(const unsigned char* head, std::size_t n) {
+  static const unsigned char kHdf5Signature[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+  return n >= 8 && std::memcmp(head, kHdf5Signature, 8) == 0;
 }
 
 LoadedImage read_emd(const std::string& path, const ReadOptions& options) {

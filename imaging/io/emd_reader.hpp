@@ -1,5 +1,6 @@
 // EMD files (HDF5): Berkeley/NCEM EMD v0.2 and Thermo Fisher Velox, told apart by their layout.
 #pragma once
+#include <cstddef>
 #include <string>
 
 #include "imaging/image.hpp"
@@ -15,5 +16,10 @@ LoadedImage read_emd(const std::string& path, const ReadOptions& options);
 
 // The same, in this process (for the fuzz target, which wants to see libhdf5's crashes).
 LoadedImage read_emd_in_process(const std::string& path, const ReadOptions& options);
+
+// True when the first `n` bytes start with the HDF5 signature (\x89HDF\r\n\x1a\n at byte 0, where
+// EMD writers put the superblock). Any HDF5 file passes; read_emd tells Berkeley from Velox and
+// refuses other layouts with a message.
+bool looks_like_emd(const unsigned char* head, std::size_t n);
 
 }  // namespace mgscope

@@ -4,6 +4,7 @@
 #include "imaging/io/mrc_reader.hpp"
 
 #include <cmath>
+#include <cstring>
 #include <utility>
 
 #include "imaging/io/located_image.hpp"
@@ -118,7 +119,8 @@ void apply_fei_record(const ByteReader& file, Endian e, std::uint64_t next_bytes
 
 }  // namespace
 
-bool looks_like_mrc_header(const unsigned char* header, std::size_t n) {
+bool looks_like_mrc(const unsigned char* header, std::size_t n) {
+  if (n >= 211 && std::memcmp(header + 208, "MAP", 3) == 0) return true;
   if (n < 76) return false;
   for (Endian e : {Endian::little, Endian::big}) {
     const std::int32_t c = int_at(header + 64, e), r = int_at(header + 68, e), s = int_at(header + 72, e);

@@ -15,9 +15,10 @@ namespace mgscope {
 LoadedImage read_mrc(const std::string& path, const ReadOptions& options);
 LoadedImage read_mrc(const ByteReader& file, const ReadOptions& options);
 
-// True when the first `n` bytes (at least 76) look like an MRC header in either byte order:
-// positive sizes, a known mode and (mapc, mapr, maps) a permutation of (1, 2, 3). For files
-// written without the 'MAP ' stamp at byte 208 (older writers, temp.mrc).
-bool looks_like_mrc_header(const unsigned char* header, std::size_t n);
+// True when the first `n` bytes carry MRC2014's 'MAP' stamp at byte 208 (needs n >= 211), or
+// (older writers without the stamp, temp.mrc) look like an MRC header in either byte order:
+// positive sizes, a known mode and (mapc, mapr, maps) a permutation of (1, 2, 3) (needs n >= 76).
+// The header has no magic at byte 0, so read_image() asks this after every other format.
+bool looks_like_mrc(const unsigned char* head, std::size_t n);
 
 }  // namespace mgscope

@@ -1,8 +1,8 @@
-// Format detection by magic bytes and dispatch to the per-format readers.
+// Dispatch to the per-format readers. Each reader owns its detection rule (looks_like_*), so the
+// rule that picks a reader is the one `mgscope init` uses to recognise a micrograph.
 #include "imaging/io/read_image.hpp"
 
 #include <array>
-#include <cstring>
 #include <fstream>
 
 #include "fitting/base/error.hpp"
@@ -27,23 +27,26 @@ const char* file_format_name(FileFormat f) {
   return "unknown";
 }
 
+FileFormat detect_format(const unsigned char* head, std::size_t n) {
+  // Formats with a magic word at byte 0 first; MRC, which has none there, last (a big-endian MRC
+  // of width 3 or 4 would otherwise pass for DM).
+  if (looks_like_tiff(head, n)) return FileFormat::tiff;
+  if (looks_like_emd(head, n)) return FileFormat::hdf5;
+  if (looks_like_ser(head, n)) return FileFormat::ser;
+  if (looks_like_dm3(head, n)) return FileFormat::dm3;
+  if (looks_like_dm4(head, n)) return FileFormat::dm4;
+  if (looks_like_mrc(head, n)) return FileFormat::mrc;
+  return FileFormat::unknown;
+}
+
 FileFormat detect_format(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) fail_input(path, "cannot open file");
-  std::array<unsigned char, 212> h{};
+  std::array<unsigned char, kImageHeadBytes> h{};
   in.read(reinterpret_cast<char*>(h.data()), h.size());
   const std::streamsize n = in.gcount();
   if (n == 0) fail_input(path, "file is empty");
-  auto at = [&](std::size_t off, const char* magic, std::size_t len) {
-    return std::size_t(n) >= off + len && std::memcmp(h.data() + off, magic, len) == 0;
-  };
-  if (at(0, "II*\0", 4) || at(0, "MM\0*", 4) || at(0, "II+\0", 4) || at(0, "MM\0+", 4)) return FileFormat::tiff;
-  if (at(0, "\x89HDF\r\n\x1a\n", 8)) return FileFormat::hdf5;
-  if (at(0, "\x49\x49\x97\x01", 4)) return FileFormat::ser;  // ByteOrder 0x4949, SeriesID 0x0197 (LE)
-  if (at(0, "\0\0\0\3", 4)) return FileFormat::dm3;          // DM version, big-endian
-  if (at(0, "\0\0\0\4", 4)) return FileFormat::dm4;
-  if (at(208, "MAP", 3) || looks_like_mrc_header(h.data(), std::size_t(n))) return FileFormat::mrc;
-  return FileFormat::unknown;
+  return detect_format(h.data(), std::size_t(n));
 }
 
 LoadedImage read_image(const std::string& path, const ReadOptions& options) {

@@ -1,5 +1,6 @@
-// One entry point for every microscope format: detect by magic bytes, dispatch to the reader.
+// One entry point for every microscope format: detect by the readers' own rules, dispatch.
 #pragma once
+#include <cstddef>
 #include <string>
 
 #include "imaging/image.hpp"
@@ -10,7 +11,14 @@ enum class FileFormat { unknown, tiff, dm3, dm4, ser, mrc, hdf5 };
 
 const char* file_format_name(FileFormat f);
 
-// Looks at the first bytes (and MRC's 'MAP ' at byte 208), never at the extension alone.
+// How many leading bytes the detectors need at most (MRC's 'MAP' stamp ends at byte 211).
+constexpr std::size_t kImageHeadBytes = 212;
+
+// The format whose reader's looks_like_* check accepts the first `n` bytes (TIFF, HDF5/EMD, SER,
+// DM3, DM4, then MRC, which has no magic at byte 0); never the extension. `n` may be less than
+// kImageHeadBytes for a short file.
+FileFormat detect_format(const unsigned char* head, std::size_t n);
+// Same from the file's first kImageHeadBytes bytes. Throws InputError for an unreadable or empty file.
 FileFormat detect_format(const std::string& path);
 
 // Reads one 2-D image with its calibration. Throws InputError naming the file on bad input.

@@ -183,6 +183,10 @@ std::string emi_path_for(const std::string& ser_path) {
   return (p.parent_path() / (stem.substr(0, underscore) + ".emi")).string();
 }
 
+bool looks_like_ser(const unsigned char* head, std::size_t n) {
+  return n >= 4 && head[0] == 0x49 && head[1] == 0x49 && head[2] == 0x97 && head[3] == 0x01;
+}
+
 LoadedImage read_ser(const std::string& path, const ReadOptions& options) {
   ByteReader file(path);
   LocatedImage l = locate(file, options);

@@ -1,6 +1,7 @@
 // FEI/Thermo TIA series files (.ser, versions 0x210 and 0x220) with the optional .emi beside
 // them for the microscope settings.
 #pragma once
+#include <cstddef>
 #include <string>
 
 #include "imaging/io/byte_reader.hpp"
@@ -18,5 +19,8 @@ LoadedImage read_ser(const ByteReader& file, const ReadOptions& options, const s
 // Path of the .emi that belongs to a .ser path, or "" when the name does not follow TIA's
 // `<stem>_<n>.ser` pattern.
 std::string emi_path_for(const std::string& ser_path);
+
+// True when the first `n` bytes hold TIA's ByteOrder 0x4949 and SeriesID 0x0197 (little-endian).
+bool looks_like_ser(const unsigned char* head, std::size_t n);
 
 }  // namespace mgscope

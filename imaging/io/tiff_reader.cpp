@@ -378,6 +378,13 @@ void read_tags(TiffFile& file, std::uint64_t ifd_offset, ImageInfo& info) {
 
 }  // namespace
 
+bool looks_like_tiff(const unsigned char* head, std::size_t n) {
+  if (n < 4) return false;
+  const bool little = head[0] == 'I' && head[1] == 'I' && head[3] == 0 && (head[2] == 42 || head[2] == 43);
+  const bool big = head[0] == 'M' && head[1] == 'M' && head[2] == 0 && (head[3] == 42 || head[3] == 43);
+  return little || big;
+}
+
 LoadedImage read_tiff(const std::string& path, const ReadOptions& options) {
   TiffFile file(path);  // header checked and the size known before libtiff sees the file
   TiffMessages messages;

@@ -1,5 +1,6 @@
 // TIFF reading through libtiff: one page of a (Big)TIFF as native pixels plus its calibration.
 #pragma once
+#include <cstddef>
 #include <string>
 
 #include "imaging/image.hpp"
@@ -14,5 +15,9 @@ namespace mgscope {
 // an unsupported sample layout or declared sizes the file cannot hold throw InputError naming
 // the file.
 LoadedImage read_tiff(const std::string& path, const ReadOptions& options = {});
+
+// True when the first `n` bytes start like a TIFF: byte order "II" or "MM", then 42 (classic) or
+// 43 (BigTIFF) in that order. read_image() and `mgscope init` decide by this alone.
+bool looks_like_tiff(const unsigned char* head, std::size_t n);
 
 }  // namespace mgscope

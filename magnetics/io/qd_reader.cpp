@@ -97,34 +97,50 @@ void set_mass(QdData& d) {
   }
 }
 
-// Where the column line is: after [Data], or (no [Data]) a bare MPMS-XL CSV or a generic CSV
-// recognised by its column names. Returns the index of the column line.
-std::size_t locate_columns(QdData& d, const TextFile& tf) {
-  const auto& L = tf.lines;
+// The layout rule of formats.md 3.2, shared by the detector and the reader: a line whose first
+// field is [Data] (any case), else (no [Data]) a column line among the first 200 that a bare
+// MPMS-XL CSV or the generic CSV is recognised by.
+struct QdLayout {
+  std::size_t data_marker = std::string::npos;  // the [Data] line
+  std::size_t column_line = std::string::npos;  // the column names; npos when none
+  const char* variant = "";                     // set for the files without [Data]
+};
+
+QdLayout find_qd_layout(const std::vector<std::string>& L) {
+  QdLayout out;
   for (std::size_t i = 0; i < L.size(); ++i) {
     const auto f = trimmed_fields(L[i], guess_delimiter(L[i]));
     if (!f.empty() && upper(f[0]) == "[DATA]") {
-      for (std::size_t j = i + 1; j < L.size(); ++j)
-        if (!trim(L[j]).empty()) return j;
-      fail_input(d.path, "line " + std::to_string(i + 1) + ": [Data] is not followed by a column line");
+      out.data_marker = i;
+      for (std::size_t j = i + 1; j < L.size() && out.column_line == std::string::npos; ++j)
+        if (!trim(L[j]).empty()) out.column_line = j;
+      return out;
     }
   }
   for (std::size_t i = 0; i < L.size() && i < 200; ++i) {
     const std::string t = trim(L[i]);
     if (t.empty() || t[0] == '#') continue;
     const auto f = trimmed_fields(L[i], guess_delimiter(L[i]));
-    if (contains(f, "Long Moment (emu)") && contains(f, "Long Scan Std Dev")) {
-      d.variant = "bare MPMS CSV";
-      return i;
-    }
-    if (contains(f, "T_K") && contains(f, "H_Oe") && contains(f, "M_emu")) {
-      d.variant = "generic CSV";
-      return i;
-    }
+    if (contains(f, "Long Moment (emu)") && contains(f, "Long Scan Std Dev")) out.variant = "bare MPMS CSV";
+    else if (contains(f, "T_K") && contains(f, "H_Oe") && contains(f, "M_emu")) out.variant = "generic CSV";
+    else continue;
+    out.column_line = i;
+    return out;
   }
-  fail_input(d.path,
-             "not a Quantum Design export: no [Data] line, and no column line with 'Long Moment (emu)' + "
-             "'Long Scan Std Dev' or the generic T_K,H_Oe,M_emu");
+  return out;
+}
+
+// Where the column line is (find_qd_layout), or an error that says which rule failed.
+std::size_t locate_columns(QdData& d, const TextFile& tf) {
+  const QdLayout layout = find_qd_layout(tf.lines);
+  if (layout.data_marker != std::string::npos && layout.column_line == std::string::npos)
+    fail_input(d.path, "line " + std::to_string(layout.data_marker + 1) + ": [Data] is not followed by a column line");
+  if (layout.column_line == std::string::npos)
+    fail_input(d.path,
+               "not a Quantum Design export: no [Data] line, and no column line with 'Long Moment (emu)' + "
+               "'Long Scan Std Dev' or the generic T_K,H_Oe,M_emu");
+  if (*layout.variant) d.variant = layout.variant;
+  return layout.column_line;
 }
 
 void parse_header(QdData& d, const TextFile& tf, std::size_t column_line) {
@@ -280,6 +296,11 @@ QdData parse_qd_text(const TextFile& tf, const QdReadOptions& options) {
   if (cc != std::string::npos)
     for (std::size_t i = 0; i < d.rows.size(); ++i) d.comment[i] = d.rows[i][cc];
   return d;
+}
+
+bool looks_like_qd(const std::vector<std::string>& lines) {
+  const QdLayout layout = find_qd_layout(lines);
+  return layout.data_marker != std::string::npos || layout.column_line != std::string::npos;
 }
 
 QdData read_qd_file(const std::string& path, const QdReadOptions& options) {

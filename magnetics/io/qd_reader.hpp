@@ -50,6 +50,12 @@ struct QdData {
 QdData read_qd_file(const std::string& path, const QdReadOptions& options = {});
 QdData parse_qd_text(const TextFile& text, const QdReadOptions& options = {});
 
+// The reader's own "does this look like me" rule, from the first lines of a file (whole or its
+// head, read_file_head / decode_text_head): a line whose first field is [Data] (any case), or
+// among the first 200 lines a column line with 'Long Moment (emu)' + 'Long Scan Std Dev' (bare
+// MPMS-XL CSV) or T_K, H_Oe, M_emu (generic CSV). `mgscope init` recognises magnetometer files by it.
+bool looks_like_qd(const std::vector<std::string>& lines);
+
 // The -99999999 cells QD writes for "not measured" in some columns.
 constexpr double kQdSentinel = -99999999.0;
 

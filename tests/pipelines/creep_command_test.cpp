@@ -79,6 +79,7 @@ TEST(CreepCommand, FitsGeneratedRepeatsAndGoesOnPastBadCurves) {
   }
   EXPECT_EQ(ok, 3);
   const auto summary = nlohmann::json::parse(test::read_all(out1 / "summary.json"));
+  test::expect_schema_valid("creep.summary.schema.json", out1 / "summary.json");
   EXPECT_EQ(summary["curves_failed"], 4);
   EXPECT_EQ(summary["repeats"]["tau1_s"]["n"], 3);
   EXPECT_NEAR(summary["repeats"]["tau2_s"]["mean"].get<double>(), 25.0, 1.25);
@@ -148,6 +149,7 @@ TEST(HardnessCommand, GridWithPopinsAgainstTruth) {
   }
   EXPECT_EQ(ok, 9);
   const auto summary = nlohmann::json::parse(test::read_all(dir / "out" / "summary.json"));
+  test::expect_schema_valid("hardness.summary.schema.json", dir / "out" / "summary.json");  // with a failed indent
   EXPECT_EQ(summary["hardness_GPa"]["n"], 9);
   EXPECT_EQ(summary["indents_failed"], 1);
   EXPECT_TRUE(std::filesystem::exists(dir / "out" / "hardness_map.gp"));

@@ -69,6 +69,7 @@ TEST(DscCommand, DemoSeriesGivesTruthAndTreatmentTable) {
   EXPECT_EQ(groups[2].at("treatment"), "20");
   EXPECT_NEAR(std::stod(groups[2].at("Tx_onset_mean_K")), 661, 1.0);
   const auto summary = nlohmann::json::parse(test::read_all(dir / "out" / "summary.json"));
+  test::expect_schema_valid("dsc.summary.schema.json", dir / "out" / "summary.json");
   EXPECT_EQ(summary.at("samples").size(), 4u);
   EXPECT_EQ(summary.at("samples")[0].at("Tx_from"), "reference heating");
   const auto cons = nlohmann::json::parse(test::read_all(dir / "out" / "constructions.json"));
@@ -119,6 +120,7 @@ TEST(DscCommand, BadFileFailsAloneAndExitCodeIsOne) {
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_NE(rows[0].at("file").find("good.txt"), std::string::npos);
   const auto summary = nlohmann::json::parse(test::read_all(dir / "out" / "summary.json"));
+  test::expect_schema_valid("dsc.summary.schema.json", dir / "out" / "summary.json");
   EXPECT_EQ(summary.at("failures").size(), 2u);
 }
 

@@ -41,6 +41,7 @@ TEST(HrtemCommand, WritesEveryOutputWithTheCalibration) {
   for (const char* f : {"tiles.csv", "summary.json", "overlay.png", "gallery.png"})
     EXPECT_TRUE(std::filesystem::exists(out / "mixed" / f)) << f;
   const auto j = nlohmann::json::parse(test::read_all(out / "mixed" / "summary.json"));
+  test::expect_schema_valid("hrtem.summary.schema.json", out / "mixed" / "summary.json");
   EXPECT_NEAR(j["calibration"]["pixel_nm"].get<double>(), 0.0199, 1e-12);
   EXPECT_NE(j["calibration"]["source"].get<std::string>().find("ImageJ"), std::string::npos);
   EXPECT_EQ(j["boxes"]["side_px"].get<int>(), 100);

@@ -33,6 +33,7 @@ TEST(MceCli, SynthThenAnalyse) {
   const auto r = run_mgscope("mce --mt " + q(s / "fc.dat") + " --mh " + q(s / "isotherms.dat") + " -o " + q(out));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto j = nlohmann::json::parse(read_all(out / "mce.json"));
+  test::expect_schema_valid("mce.schema.json", out / "mce.json");
   ASSERT_EQ(j["curie"].size(), 1u);
   EXPECT_NEAR(j["curie"][0]["Tc_K"].get<double>(), 100.0, 1.0);
   EXPECT_FALSE(j["arrott"]["first_order"].get<bool>());
@@ -67,6 +68,7 @@ TEST(MceCli, BatchGoesOnPastABadFile) {
   EXPECT_NE(r.output.find("broken.dat: no field column"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("1 of 2 inputs failed"), std::string::npos) << r.output;
   const auto j = nlohmann::json::parse(read_all(out / "mce.json"));
+  test::expect_schema_valid("mce.schema.json", out / "mce.json");
   ASSERT_EQ(j["curie"].size(), 1u);  // the good file was still analysed
   EXPECT_TRUE(j["curie"][0]["transition_found"].get<bool>());
 }
@@ -100,6 +102,7 @@ TEST(MceCli, MixedFieldsInOneMtAreSplitWithAWarning) {
             std::string::npos)
       << r.output;
   const auto j = nlohmann::json::parse(read_all(out / "mce.json"));
+  test::expect_schema_valid("mce.schema.json", out / "mce.json");
   ASSERT_EQ(j["curie"].size(), 5u);
   EXPECT_NEAR(j["curie"][4]["field_Oe"].get<double>(), 100.0, 0.01);
   EXPECT_TRUE(fs::exists(out / "mt_magentropy_synthetic_magdata_100Oe.gp"));

@@ -75,13 +75,40 @@ void expect_self_contained(const fs::path& sample_out) {
   EXPECT_EQ(count(html, "src=\"data:image/png;base64,"), pngs) << sample_out;
 }
 
-// /usr/bin/python3 -m jsonschema (Debian's python3-jsonschema, scripts/install-deps.sh).
-bool have_jsonschema() { return std::system("/usr/bin/python3 -c 'import jsonschema' 2>/dev/null") == 0; }
+using mgscope::test::have_jsonschema;
 
 int validate_report(const fs::path& report) {
-  const std::string cmd = "/usr/bin/python3 -m jsonschema -i " + q(report) + " '" MGSCOPE_SOURCE_DIR
-                          "/docs/report.schema.json' 2>&1";
-  return std::system(cmd.c_str());
+  const auto r = mgscope::test::validate_json("report.schema.json", {report});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  return r.exit_code;
+}
+
+// Each module's own summary (docs/schemas/<module>...schema.json), for every sample of a study:
+// the contract the report reads, so a renamed key fails here rather than in a report.
+void validate_module_outputs(const fs::path& study_out, const std::vector<std::string>& samples) {
+  const std::vector<std::pair<std::string, std::string>> files = {
+      {"hrtem.summary.schema.json", "hrtem/*/summary.json"}, {"creep.summary.schema.json", "creep/summary.json"},
+      {"hardness.summary.schema.json", "hardness/summary.json"}, {"dsc.summary.schema.json", "dsc/summary.json"},
+      {"mce.schema.json", "mce/mce.json"}};
+  for (const auto& [schema, pattern] : files) {
+    std::vector<fs::path> instances;
+    for (const std::string& s : samples) {
+      const fs::path module_dir = study_out / "samples" / s / pattern.substr(0, pattern.find('/'));
+      if (pattern.find("/*/") == std::string::npos) {
+        instances.push_back(module_dir / pattern.substr(pattern.find('/') + 1));
+        continue;
+      }
+      for (const auto& e : fs::directory_iterator(module_dir))
+        if (fs::exists(e.path() / "summary.json")) instances.push_back(e.path() / "summary.json");
+    }
+    for (const auto& i : instances) EXPECT_TRUE(fs::exists(i)) << i;
+    const auto r = mgscope::test::validate_json(schema, instances);
+    EXPECT_EQ(r.exit_code, 0) << schema << ":\n" << r.output;
+  }
+  if (fs::exists(study_out / "powerlaw" / "powerlaw.json")) {
+    const auto r = mgscope::test::validate_json("powerlaw.schema.json", {study_out / "powerlaw" / "powerlaw.json"});
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+  }
 }
 
 // A copy of samples/study and the samples/dsc files it refers to.
@@ -169,6 +196,7 @@ TEST(SampleCommand, DemoStudyEndToEndThenNothingToRedo) {
   for (const auto& [name, r] : reports) expect_self_contained(out / "samples" / name);
   if (have_jsonschema()) {
     for (const auto& [name, r] : reports) EXPECT_EQ(validate_report(out / "samples" / name / "report.json"), 0) << name;
+    validate_module_outputs(out, {"ascast", "ctc10", "ctc20", "ctc40"});
   } else {
     ADD_FAILURE() << "python3-jsonschema is missing (scripts/install-deps.sh installs it): schema not checked";
   }

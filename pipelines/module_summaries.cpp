@@ -1,0 +1,262 @@
+// The key names below are the only copies on the report's side of the module/report contract;
+// docs/schemas/*.schema.json declare them (tests/pipelines/summary_schema_test.cpp checks). Keys
+// read with need() must be there (the summary is rejected, naming the file and key); keys read
+// with number_or_nan() or text_or() may be missing or null (a value the module could not find).
+#include "pipelines/module_summaries.hpp"
+
+#include <cmath>
+#include <fstream>
+#include <iterator>
+
+#include <nlohmann/json.hpp>
+
+#include "fitting/base/error.hpp"
+
+namespace mgscope {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+// One key path of a schema, and whether the report needs it (else it tolerates its absence).
+struct Key {
+  const char* schema;
+  std::vector<std::string> path;
+  bool required;
+};
+
+// --- hrtem.summary.schema.json ---
+const Key kHrtemClasses{"hrtem.summary.schema.json", {"classes"}, true};
+const Key kHrtemClassBoxes{"hrtem.summary.schema.json", {"classes", "*", "boxes"}, true};
+const Key kHrtemCrystalLike{"hrtem.summary.schema.json", {"classes", "crystal-like", "boxes"}, true};
+const Key kHrtemNanocrystal{"hrtem.summary.schema.json", {"classes", "nanocrystal", "boxes"}, true};
+const Key kHrtemGroups{"hrtem.summary.schema.json", {"nanocrystals", "groups"}, true};
+const Key kHrtemDiameter{"hrtem.summary.schema.json", {"nanocrystals", "groups", "[]", "diameter_nm"}, true};
+const Key kHrtemInput{"hrtem.summary.schema.json", {"input"}, true};
+const Key kHrtemFormat{"hrtem.summary.schema.json", {"input", "format"}, false};
+const Key kHrtemCalibration{"hrtem.summary.schema.json", {"calibration"}, true};
+const Key kHrtemCalSource{"hrtem.summary.schema.json", {"calibration", "source"}, false};
+const Key kHrtemPixel{"hrtem.summary.schema.json", {"calibration", "pixel_nm"}, false};
+// --- dsc.summary.schema.json ---
+const Key kDscSamples{"dsc.summary.schema.json", {"samples"}, true};
+const Key kDscTg{"dsc.summary.schema.json", {"samples", "[]", "Tg_onset_K"}, false};
+const Key kDscTx{"dsc.summary.schema.json", {"samples", "[]", "Tx_onset_K"}, false};
+const Key kDscRel{"dsc.summary.schema.json", {"samples", "[]", "dH_rel"}, false};
+const Key kDscFormat{"dsc.summary.schema.json", {"samples", "[]", "format"}, false};
+const Key kDscEnthalpyUnit{"dsc.summary.schema.json", {"samples", "[]", "enthalpy_unit"}, false};
+// --- creep.summary.schema.json ---
+const Key kCreepRepeats{"creep.summary.schema.json", {"repeats"}, true};
+const char* const kCreepStatistics[] = {"tau1_s", "tau2_s", "peak1_L_per_GPa", "peak2_L_per_GPa", "peak1_tau_s",
+                                        "peak2_tau_s"};
+// --- hardness.summary.schema.json ---
+const Key kHardness{"hardness.summary.schema.json", {"hardness_GPa"}, false};
+const Key kModulus{"hardness.summary.schema.json", {"modulus_GPa"}, false};
+const Key kAreaCoefficients{"hardness.summary.schema.json", {"options", "area_coefficients"}, false};
+// The members of every {mean, sd, n} object (the schemas' mean_sd definition).
+const char* const kMeanSdParts[] = {"mean", "sd", "n"};
+// --- mce.schema.json ---
+const Key kMceVariant{"mce.schema.json", {"inputs", "[]", "variant"}, false};
+const Key kMceDsUnit{"mce.schema.json", {"units", "minus_dSm"}, false};
+const Key kMceRcUnit{"mce.schema.json", {"units", "RCP_RC"}, false};
+const Key kMceTc{"mce.schema.json", {"curie", "[]", "Tc_K"}, false};
+const Key kMceTcErr{"mce.schema.json", {"curie", "[]", "Tc_err_K"}, false};
+const Key kMceMerits{"mce.schema.json", {"entropy", "merit_by_field"}, false};
+const Key kMceField{"mce.schema.json", {"entropy", "merit_by_field", "[]", "mu0H_T"}, false};
+const Key kMcePeak{"mce.schema.json", {"entropy", "merit_by_field", "[]", "minus_dSm_max"}, false};
+const Key kMceTp{"mce.schema.json", {"entropy", "merit_by_field", "[]", "Tp_K"}, false};
+const Key kMceRcp{"mce.schema.json", {"entropy", "merit_by_field", "[]", "RCP"}, false};
+// --- powerlaw.schema.json ---
+const Key kPowerLawFit{"powerlaw.schema.json", {"fit"}, true};
+const Key kPowerLawUsable{"powerlaw.schema.json", {"fit", "usable"}, false};
+const Key kPowerLawPrefactor{"powerlaw.schema.json", {"fit", "prefactor_a"}, false};
+const Key kPowerLawExponent{"powerlaw.schema.json", {"fit", "exponent_n"}, false};
+const Key kPowerLawExponentSe{"powerlaw.schema.json", {"fit", "exponent_se"}, false};
+const Key kPowerLawPoints{"powerlaw.schema.json", {"fit", "N"}, false};
+
+// The member a key names inside `parent` (the object its path leads to).
+const std::string& leaf(const Key& k) { return k.path.back(); }
+
+json read_json(const fs::path& p) {
+  std::ifstream in(p);
+  if (!in) fail_input(p.string(), "missing (the module wrote no summary)");
+  try {
+    return json::parse(in);
+  } catch (const json::exception& e) {
+    fail_input(p.string(), std::string("not valid JSON: ") + e.what());
+  }
+}
+
+std::string dotted(const Key& k) {
+  std::string s;
+  for (const std::string& step : k.path) s += (s.empty() || step == "[]" ? "" : ".") + step;
+  return s;
+}
+
+// A required member: its absence makes the summary unusable for the report.
+const json& need(const json& parent, const Key& k, const fs::path& file) {
+  if (!parent.is_object() || !parent.contains(leaf(k)))
+    fail_input(file.string(), "no '" + dotted(k) + "' (see docs/schemas/" + k.schema + ")");
+  return parent[leaf(k)];
+}
+// The object a key's last step is read from, when the step before names it (classes.nanocrystal).
+const json& need_parent(const json& grandparent, const Key& k, const fs::path& file) {
+  const std::string& name = k.path[k.path.size() - 2];
+  if (!grandparent.is_object() || !grandparent.contains(name))
+    fail_input(file.string(), "no '" + dotted(k) + "' (see docs/schemas/" + k.schema + ")");
+  return grandparent[name];
+}
+
+template <class T>
+T need_as(const json& parent, const Key& k, const fs::path& file) {
+  const json& v = need(parent, k, file);
+  try {
+    return v.get<T>();
+  } catch (const json::exception&) {
+    fail_input(file.string(), "'" + dotted(k) + "' is " + v.dump() + " (see docs/schemas/" + k.schema + ")");
+  }
+}
+
+double number_or_nan(const json& parent, const Key& k) {
+  if (!parent.is_object() || !parent.contains(leaf(k)) || !parent[leaf(k)].is_number()) return kNoValue;
+  return parent[leaf(k)].get<double>();
+}
+
+std::string text_or(const json& parent, const Key& k, const std::string& otherwise) {
+  if (!parent.is_object() || !parent.contains(leaf(k)) || !parent[leaf(k)].is_string()) return otherwise;
+  return parent[leaf(k)].get<std::string>();
+}
+
+const json& member_or_null(const json& parent, const std::string& name) {
+  static const json null;
+  return parent.is_object() && parent.contains(name) ? parent[name] : null;
+}
+
+MeanSdValue mean_sd_of(const json& m) {
+  const auto [mean, sd, n] = kMeanSdParts;
+  auto number = [&](const char* key) {
+    return m.is_object() && m.contains(key) && m[key].is_number() ? m[key].get<double>() : kNoValue;
+  };
+  MeanSdValue v;
+  v.mean = number(mean);
+  v.sd = number(sd);
+  v.n = std::isfinite(number(n)) ? m[n].get<int>() : 0;
+  return v;
+}
+
+}  // namespace
+
+HrtemSummary read_hrtem_summary(const fs::path& file) {
+  const json s = read_json(file);
+  HrtemSummary out;
+  const json& classes = need(s, kHrtemClasses, file);
+  if (!classes.is_object()) fail_input(file.string(), "'classes' is not an object");
+  out.crystal_like_boxes = need_as<long>(need_parent(classes, kHrtemCrystalLike, file), kHrtemCrystalLike, file);
+  out.nanocrystal_boxes = need_as<long>(need_parent(classes, kHrtemNanocrystal, file), kHrtemNanocrystal, file);
+  for (const auto& [name, c] : classes.items()) out.boxes += need_as<long>(c, kHrtemClassBoxes, file);
+  for (const json& g : need(need_parent(s, kHrtemGroups, file), kHrtemGroups, file))
+    out.nanocrystal_diameters_nm.push_back(need_as<double>(g, kHrtemDiameter, file));
+  out.format = text_or(need(s, kHrtemInput, file), kHrtemFormat, "?");
+  const json& cal = need(s, kHrtemCalibration, file);
+  out.calibration_source = text_or(cal, kHrtemCalSource, "?");
+  out.pixel_nm = number_or_nan(cal, kHrtemPixel);
+  return out;
+}
+
+std::vector<DscSampleSummary> read_dsc_summary(const fs::path& file) {
+  const json s = read_json(file);
+  std::vector<DscSampleSummary> out;
+  for (const json& x : need(s, kDscSamples, file)) {
+    DscSampleSummary d;
+    d.tg_onset_K = number_or_nan(x, kDscTg);
+    d.tx_onset_K = number_or_nan(x, kDscTx);
+    d.dH_rel = number_or_nan(x, kDscRel);
+    d.format = text_or(x, kDscFormat, "?");
+    d.enthalpy_unit = text_or(x, kDscEnthalpyUnit, "");
+    out.push_back(d);
+  }
+  return out;
+}
+
+CreepSummary read_creep_summary(const fs::path& file) {
+  const json s = read_json(file);
+  const json& r = need(s, kCreepRepeats, file);
+  CreepSummary out;
+  MeanSdValue* const fields[] = {&out.tau1_s, &out.tau2_s, &out.peak1_L_per_GPa, &out.peak2_L_per_GPa,
+                                 &out.peak1_tau_s, &out.peak2_tau_s};
+  for (std::size_t i = 0; i < std::size(kCreepStatistics); ++i)
+    *fields[i] = mean_sd_of(member_or_null(r, kCreepStatistics[i]));
+  return out;
+}
+
+HardnessSummary read_hardness_summary(const fs::path& file) {
+  const json s = read_json(file);
+  HardnessSummary out;
+  out.hardness_GPa = mean_sd_of(member_or_null(s, leaf(kHardness)));
+  out.modulus_GPa = mean_sd_of(member_or_null(s, leaf(kModulus)));
+  out.area_coefficients = member_or_null(member_or_null(s, kAreaCoefficients.path[0]), leaf(kAreaCoefficients)).dump();
+  return out;
+}
+
+MceSummary read_mce_summary(const fs::path& file) {
+  const json s = read_json(file);
+  MceSummary out;
+  const json& inputs = member_or_null(s, kMceVariant.path[0]);
+  if (inputs.is_array())
+    for (const json& in : inputs) out.input_variants.push_back(text_or(in, kMceVariant, "?"));
+  const json& units = member_or_null(s, kMceDsUnit.path[0]);
+  out.minus_dSm_unit = text_or(units, kMceDsUnit, "?");
+  out.cooling_power_unit = text_or(units, kMceRcUnit, "?");
+  const json& curie = member_or_null(s, kMceTc.path[0]);
+  if (curie.is_array() && !curie.empty()) {
+    out.tc_K = number_or_nan(curie[0], kMceTc);
+    out.tc_err_K = number_or_nan(curie[0], kMceTcErr);
+  }
+  const json& merits = member_or_null(member_or_null(s, kMceMerits.path[0]), leaf(kMceMerits));
+  if (merits.is_array() && !merits.empty() && merits.back().is_object()) {
+    const json& top = merits.back();  // the highest field step
+    out.has_top_field = true;
+    out.top_mu0H_T = number_or_nan(top, kMceField);
+    out.top_minus_dSm_max = number_or_nan(top, kMcePeak);
+    out.top_Tp_K = number_or_nan(top, kMceTp);
+    out.top_RCP = number_or_nan(top, kMceRcp);
+  }
+  return out;
+}
+
+PowerLawSummary read_powerlaw_summary(const fs::path& file) {
+  const json s = read_json(file);
+  const json& fit = need(s, kPowerLawFit, file);
+  auto number_or_zero = [&](const Key& k) {
+    const double v = number_or_nan(fit, k);
+    return std::isfinite(v) ? v : 0.0;
+  };
+  PowerLawSummary out;
+  const json& usable = member_or_null(fit, leaf(kPowerLawUsable));
+  out.usable = usable.is_boolean() && usable.get<bool>();
+  out.prefactor_a = number_or_zero(kPowerLawPrefactor);
+  out.exponent_n = number_or_zero(kPowerLawExponent);
+  out.exponent_se = number_or_zero(kPowerLawExponentSe);
+  out.n_points = int(number_or_zero(kPowerLawPoints));
+  return out;
+}
+
+std::vector<SummaryKeyUse> summary_keys_read() {
+  std::vector<SummaryKeyUse> out;
+  for (const Key* k : {&kHrtemClasses, &kHrtemClassBoxes, &kHrtemCrystalLike, &kHrtemNanocrystal, &kHrtemGroups,
+                       &kHrtemDiameter, &kHrtemInput, &kHrtemFormat, &kHrtemCalibration, &kHrtemCalSource,
+                       &kHrtemPixel, &kDscSamples, &kDscTg, &kDscTx, &kDscRel, &kDscFormat, &kDscEnthalpyUnit,
+                       &kCreepRepeats, &kHardness, &kModulus, &kAreaCoefficients, &kMceVariant, &kMceDsUnit,
+                       &kMceRcUnit, &kMceTc, &kMceTcErr, &kMceMerits, &kMceField, &kMcePeak, &kMceTp, &kMceRcp,
+                       &kPowerLawFit, &kPowerLawUsable, &kPowerLawPrefactor, &kPowerLawExponent,
+                       &kPowerLawExponentSe, &kPowerLawPoints})
+    out.push_back({k->schema, k->path, k->required});
+  for (const char* statistic : kCreepStatistics)
+    for (const char* part : kMeanSdParts)
+      out.push_back({kCreepRepeats.schema, {leaf(kCreepRepeats), statistic, part}, false});
+  for (const Key* k : {&kHardness, &kModulus})
+    for (const char* part : kMeanSdParts) out.push_back({k->schema, {leaf(*k), part}, false});
+  return out;
+}
+
+}  // namespace mgscope

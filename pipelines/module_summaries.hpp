@@ -1,0 +1,89 @@
+// What the report (and the study) reads back from each module's summary file, as one typed view per
+// module. Every key name the report relies on is written once, in module_summaries.cpp, and
+// each is declared in the module's schema in docs/schemas/ (a test walks the schemas with
+// summary_keys_read()), and the schemas are checked against the modules' real outputs, so a
+// module that renames a key fails a test, not a report.
+#pragma once
+#include <filesystem>
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace mgscope {
+
+constexpr double kNoValue = std::numeric_limits<double>::quiet_NaN();
+
+// A {mean, sd, n} object of a summary; NaN / 0 where the module wrote null or nothing.
+struct MeanSdValue {
+  double mean = kNoValue;
+  double sd = kNoValue;
+  int n = 0;
+};
+
+// OUTDIR/<image>/summary.json of `mgscope hrtem` (hrtem.summary.schema.json).
+struct HrtemSummary {
+  long boxes = 0;               // over every class
+  long crystal_like_boxes = 0;  // classes.crystal-like.boxes
+  long nanocrystal_boxes = 0;   // classes.nanocrystal.boxes
+  std::vector<double> nanocrystal_diameters_nm;
+  std::string format = "?";              // the reader that read the image
+  std::string calibration_source = "?";  // where the pixel size came from
+  double pixel_nm = kNoValue;
+};
+HrtemSummary read_hrtem_summary(const std::filesystem::path& file);
+
+// One sample of OUTDIR/summary.json of `mgscope dsc` (dsc.summary.schema.json).
+struct DscSampleSummary {
+  double tg_onset_K = kNoValue;
+  double tx_onset_K = kNoValue;
+  double dH_rel = kNoValue;   // in enthalpy_unit
+  std::string format = "?";   // the reader
+  std::string enthalpy_unit;  // "" when no heating was analysed
+};
+std::vector<DscSampleSummary> read_dsc_summary(const std::filesystem::path& file);
+
+// OUTDIR/summary.json of `mgscope creep` (creep.summary.schema.json): the repeats' statistics.
+struct CreepSummary {
+  MeanSdValue tau1_s, tau2_s;                    // retardation times, s
+  MeanSdValue peak1_L_per_GPa, peak2_L_per_GPa;  // spectrum peak heights, 1/GPa
+  MeanSdValue peak1_tau_s, peak2_tau_s;          // spectrum peak positions, s
+};
+CreepSummary read_creep_summary(const std::filesystem::path& file);
+
+// OUTDIR/summary.json of `mgscope hardness` (hardness.summary.schema.json).
+struct HardnessSummary {
+  MeanSdValue hardness_GPa, modulus_GPa;
+  std::string area_coefficients;  // options.area_coefficients as JSON text ("null" when absent)
+};
+HardnessSummary read_hardness_summary(const std::filesystem::path& file);
+
+// OUTDIR/mce.json of `mgscope mce` (mce.schema.json): the first M(T) set-point and the highest
+// field step of the entropy change.
+struct MceSummary {
+  std::vector<std::string> input_variants;  // Quantum Design variant of each input
+  std::string minus_dSm_unit = "?", cooling_power_unit = "?";
+  double tc_K = kNoValue, tc_err_K = kNoValue;
+  bool has_top_field = false;  // an entropy change was computed
+  double top_mu0H_T = kNoValue, top_minus_dSm_max = kNoValue, top_Tp_K = kNoValue, top_RCP = kNoValue;
+};
+MceSummary read_mce_summary(const std::filesystem::path& file);
+
+// OUTDIR/powerlaw.json of `mgscope powerlaw` (powerlaw.schema.json): the single-regime fit,
+// y = prefactor_a * x^exponent_n, for the study's figure.
+struct PowerLawSummary {
+  bool usable = false;
+  double prefactor_a = 0, exponent_n = 0, exponent_se = 0;
+  int n_points = 0;
+};
+PowerLawSummary read_powerlaw_summary(const std::filesystem::path& file);
+
+// Every key path the readers above use, per schema file, for the test that checks each is
+// declared there (and required there when the reader requires it). A path step "[]" is "every item of the array"; "*" is "every member".
+struct SummaryKeyUse {
+  std::string schema;  // file name in docs/schemas/
+  std::vector<std::string> path;
+  bool required = false;  // the reader rejects a summary without it (else it reads NaN or "?")
+};
+std::vector<SummaryKeyUse> summary_keys_read();
+
+}  // namespace mgscope
