@@ -53,6 +53,17 @@ struct Headlines {
     out[key] = {{"label", label}, {"value", json_number(value)}, {"unit", unit},
                 {"uncertainty", std::move(uncertainty)}, {"provenance", provenance}};
   }
+  // A verdict: its words in `text`, the number behind it in `value`.
+  void add_verdict(const std::string& key, const std::string& label, const json& text, double value,
+                   const std::string& unit) {
+    add(key, label, value, unit, none());
+    if (text.is_string()) out[key]["text"] = text;
+  }
+  // A {value, se} object of the module's summary.
+  void add_estimate(const std::string& key, const std::string& label, const json& e, const std::string& unit) {
+    const double se = num(e, "se");
+    add(key, label, num(e, "value"), unit, std::isfinite(se) ? json{{"kind", "se"}, {"se", se}} : none());
+  }
   // A {mean, sd, n} object of the module's summary.
   void add_mean_sd(const std::string& key, const std::string& label, const json& m, const std::string& unit) {
     MeanSd s;
@@ -183,6 +194,20 @@ json mce_headlines(const fs::path& dir, json provenance) {
   h.add("minus_dSm_max", "-dSm max" + field, num(top, "minus_dSm_max"), units.value("minus_dSm", "?"), none());
   h.add("Tp", "Temperature of the -dSm peak" + field, num(top, "Tp_K"), "K", none());
   h.add("RCP", "Relative cooling power RCP" + field, num(top, "RCP"), units.value("RCP_RC", "?"), none());
+  // Critical behaviour (null when the isotherms did not give it).
+  const json crit = s.value("critical", json::object());
+  h.add_estimate("beta", "Critical exponent beta (Ms ~ (-t)^beta)", crit.value("beta", json()), "1");
+  h.add_estimate("gamma", "Critical exponent gamma (chi0^-1 ~ t^gamma)", crit.value("gamma", json()), "1");
+  h.add_estimate("delta", "Critical exponent delta (critical isotherm M ~ H^(1/delta))", crit.value("delta", json()), "1");
+  h.add_estimate("Tc_crit", "Tc from the modified Arrott plot", crit.value("Tc_K", json()), "K");
+  h.add_verdict("critical_model", "Nearest universality class (relative rms distance of beta, gamma, delta)",
+                crit.value("nearest_model", json()), num(crit, "nearest_model_distance"), "1");
+  const json uc = s.value("universal_curve", json::object());
+  const json collapses = uc.value("collapses", json());
+  h.add_verdict("universal_curve", "Universal curve of -dSm (rms spread across fields)",
+                collapses.is_boolean() ? json(collapses.get<bool>() ? "collapses (second order)" : "does not collapse (first order?)")
+                                       : json(),
+                num(uc, "rms_spread"), "1");
   return h.out;
 }
 
@@ -201,7 +226,7 @@ std::vector<std::string> ordered_quantity_keys(const json& quantities) {
   static const std::vector<std::string> order = {
       "ordered_fraction", "crystal_like_fraction", "nanocrystal_fraction", "nanocrystal_median_diameter",
       "tau_1", "tau_2", "L1_peak", "L2_peak", "L1_tau", "L2_tau", "hardness", "modulus", "Tg", "Tx", "dH_rel",
-      "Tc", "minus_dSm_max", "Tp", "RCP"};
+      "Tc", "minus_dSm_max", "Tp", "RCP", "beta", "gamma", "delta", "Tc_crit", "critical_model", "universal_curve"};
   std::vector<std::string> keys;
   for (const std::string& k : order)
     if (quantities.contains(k)) keys.push_back(k);
