@@ -29,7 +29,8 @@ struct ArrottNoakesModel {
 // rises with M), by bisection in ln M polished by Newton steps. H = 0 gives the spontaneous M.
 double arrott_noakes_magnetization_emu_per_g(const ArrottNoakesModel& model, double temperature_K, double field_Oe);
 
-// Rising-field isotherms at the given temperatures and fields (field_Oe > 0 points only).
+// Rising-field isotherms at the given temperatures and fields (field_Oe >= 0; at H = 0 the
+// spontaneous M below Tc, 0 above).
 std::vector<MhCurve> arrott_noakes_isotherms(const ArrottNoakesModel& model, const std::vector<double>& temperatures_K,
                                              const std::vector<double>& fields_Oe);
 

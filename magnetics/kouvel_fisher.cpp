@@ -29,7 +29,9 @@ KouvelFisherLine kouvel_fisher_line(const std::vector<double>& T, const std::vec
   for (std::size_t i = 0; i < T.size() && i < v.size(); ++i)
     if (std::isfinite(T[i]) && std::isfinite(v[i]) && v[i] > 0)
       t.push_back(T[i]), y.push_back(v[i]), u.push_back(i < use.size() && use[i]);
-  for (std::size_t i = 0; i < t.size(); ++i) {
+  // End points of the series have only a one-sided difference (off by half the curvature times
+  // the spacing, large next to Tc): they are left out of the fit.
+  for (std::size_t i = 1; i + 1 < t.size(); ++i) {
     if (!u[i]) continue;
     const double d = derivative(t, y, i);
     if (std::isfinite(d) && d != 0) r.temperature_K.push_back(t[i]), r.ratio_K.push_back(y[i] / d);

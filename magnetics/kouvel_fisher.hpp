@@ -16,10 +16,11 @@ struct KouvelFisherLine {
   double tc_K = 0, tc_se_K = 0;                // -intercept / slope
 };
 
-// `temperature_K` sorted ascending with `value` (Ms or chi0^-1) at each; the derivative comes
-// from the neighbours (three-point formula on a non-uniform axis, one-sided at the ends) over
-// the whole series; the line is fitted to the points whose `use` flag is set (at least 3;
-// standard errors need 4). Points where value or its derivative is not finite are left out.
+// `temperature_K` sorted ascending with `value` (Ms or chi0^-1) at each; d ln(value)/dT comes
+// from the neighbours (three-point formula on a non-uniform axis) over the whole series, so the
+// first and last points have none and are not fitted; the line is fitted to the points whose
+// `use` flag is set (at least 3; standard errors need 4). Non-finite or non-positive values are
+// left out of the series.
 KouvelFisherLine kouvel_fisher_line(const std::vector<double>& temperature_K, const std::vector<double>& value,
                                     const std::vector<bool>& use);
 
