@@ -80,7 +80,8 @@ std::string mpms3_dat(const std::vector<DatRow>& rows, double mass_mg, const std
   std::ostringstream o;
   o << std::setprecision(10);
   o << "[Header]\n; MPMS3 Data File (default extension .dat)\n"
-    << "; Synthetic data written by mgscope synth mce\n"
+    << "; Synthetic " << (material.rfind("mean-field", 0) == 0 ? "mean-field" : "Arrott-Noakes")
+    << " data written by mgscope synth mce\n"
     << "TITLE," << title << "\nFILEOPENTIME,3860779097.57033,05/03/2022,10:44 pm\nBYAPP,MPMS3,1.0,1.1\n"
     << "INFO,mgscope synth mce,APPNAME\nINFO,0,MOMENT_UNITS\nINFO," << material << ",SAMPLE_MATERIAL\n"
     << "INFO,\"synthetic, noise-free unless asked\",SAMPLE_COMMENT\nINFO," << mass_mg << ",SAMPLE_MASS\n"
@@ -175,7 +176,7 @@ McesynthFiles make_mce_synthetic(const McesynthOptions& o) {
     material << "Arrott-Noakes equation of state beta=" << o.arrott_noakes.beta << " gamma=" << o.arrott_noakes.gamma
              << " Tc=" << o.arrott_noakes.curie_K << " K";
   else
-    material << "mean-field J=" << o.model.J << " eta=" << o.model.eta << " ferromagnet";
+    material << "mean-field J=7/2 ferromagnet";  // as the files always said (kept byte for byte)
   McesynthFiles out;
   const double ms_emu = (an ? o.arrott_noakes.m_at_tc_emu_per_g : saturation_emu_per_g(o.model)) * o.mass_mg * 1e-3;
   Normal noise(o.seed);

@@ -143,7 +143,7 @@ std::string critical_csv(const CriticalSummary& s, const std::string& m_unit) {
   std::ostringstream o;
   const std::string mu = m_unit == "emu/g" ? "emu_per_g" : "emu";
   o << "T_K,map_slope,map_intercept,Ms_" << mu << ",inverse_chi0_Oe_per_" << mu
-    << ",in_Ms_fit,in_chi0_fit,kouvel_fisher_K\n";
+    << ",in_self_consistent_fit,in_Ms_fit,in_chi0_fit,kouvel_fisher_K\n";
   auto in = [](const std::vector<double>& v, double t) {
     for (double x : v)
       if (std::abs(x - t) < 1e-9) return true;
@@ -158,7 +158,8 @@ std::string critical_csv(const CriticalSummary& s, const std::string& m_unit) {
   for (const auto& l : s.lines) {
     const double t = l.temperature_K;
     o << num(t) << ',' << (l.has_fit ? num(l.slope) : "") << ',' << (l.has_fit ? num(l.intercept) : "") << ','
-      << num(l.spontaneous_m) << ',' << num(l.inverse_susceptibility) << ',' << in(s.spontaneous.temperature_K, t) << ','
+      << num(l.spontaneous_m) << ',' << num(l.inverse_susceptibility) << ',' << in(s.fitted_T_K, t) << ','
+      << in(s.spontaneous.temperature_K, t) << ','
       << in(s.susceptibility.temperature_K, t) << ',' << num(kf(t)) << '\n';
   }
   return o.str();

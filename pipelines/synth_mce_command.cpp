@@ -75,20 +75,14 @@ void add_synth_mce_command(CLI::App& synth, CommandContext& ctx) {
                     {"reference_field_Oe", a.reference_field_Oe},
                     {"spontaneous_at_09tc_emu_per_g", a.spontaneous_at_09tc_emu_per_g}};
     else
-      t["model"] = {{"equation_of_state", o->model.eta > 1    ? "Bean-Rodbell (first order)"
-                                          : o->model.eta == 1 ? "Bean-Rodbell at the tricritical point"
-                                          : o->model.eta > 0  ? "Bean-Rodbell (second order, mean-field exponents)"
-                                                              : "mean field"},
-                    // Mean-field exponents hold for eta < 1 only.
-                    {"beta", o->model.eta < 1 ? json_number(0.5) : nlohmann::json()},
-                    {"gamma", o->model.eta < 1 ? json_number(1.0) : nlohmann::json()},
-                    {"delta", o->model.eta < 1 ? json_number(3.0) : nlohmann::json()},
-                    {"J", o->model.J},
-                  {"g", o->model.g},
-                  {"T0_K", o->model.curie_K},
-                  {"eta", o->model.eta},
-                  {"molar_mass_g_per_mol", o->model.molar_mass_g_per_mol},
-                  {"saturation_emu_per_g", saturation_emu_per_g(o->model)}};
+      // Unchanged since the first generator (the demo study's truth.json files are compared byte
+      // for byte): J, g, T0, eta, molar mass, Ms.
+      t["model"] = {{"J", o->model.J},
+                    {"g", o->model.g},
+                    {"T0_K", o->model.curie_K},
+                    {"eta", o->model.eta},
+                    {"molar_mass_g_per_mol", o->model.molar_mass_g_per_mol},
+                    {"saturation_emu_per_g", saturation_emu_per_g(o->model)}};
     t["sample_mass_mg"] = o->mass_mg;
     t["isotherm_T_K"] = f.isotherm_T_K;
     t["fields_T"] = f.fields_T;
