@@ -35,6 +35,7 @@ void UniversalCurveOptions::check() const {
   if (!(field_fraction >= 0 && field_fraction <= 1)) bad("field_fraction", "must lie in [0, 1]", field_fraction);
   if (!(theta_max > 0)) bad("theta_max", "must be > 0", theta_max);
   if (theta_points < 3) bad("theta_points", "must be >= 3", theta_points);
+  if (min_field_steps < 1) bad("min_field_steps", "must be >= 1", min_field_steps);
   if (!(max_spread > 0)) bad("max_spread", "must be > 0", max_spread);
   if (!(min_level >= 0 && min_level < 1)) bad("min_level", "must lie in [0, 1)", min_level);
 }
@@ -56,7 +57,7 @@ UniversalCurve universal_curve(const EntropyChange& e, const UniversalCurveOptio
   }
   const double hmax = e.field_Oe.back();
   int without_half = 0;
-  for (std::size_t k = 1; k < nk; ++k) {
+  for (std::size_t k = std::size_t(o.min_field_steps); k < nk; ++k) {
     if (e.field_Oe[k] < o.field_fraction * hmax) continue;
     const MceMerit m = compute_mce_merit(e.temperature_mid_K, column(e, k), e.field_Oe[k], {});
     if (m.peak_at_edge || !std::isfinite(m.fwhm_K) || !(m.peak > 0)) {
