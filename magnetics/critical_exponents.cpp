@@ -1,5 +1,5 @@
-// The self-consistent modified Arrott iteration: exponents -> lines -> intercepts -> power laws
-// with Tc free -> exponents, until nothing moves; then the second method and the checks.
+// The first Tc from the ordinary Arrott plot, the self-consistent fit on a window that follows Tc,
+// then the classic plots at the fitted exponents as checks, the critical isotherm and the class.
 #include "magnetics/critical_exponents.hpp"
 
 #include <algorithm>

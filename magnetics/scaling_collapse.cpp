@@ -98,6 +98,13 @@ ScalingCollapse scaling_collapse(const std::vector<MhCurve>& curves, double beta
                 std::to_string(o.reduced_t_max);
     return r;
   }
+  for (const bool b : {true, false}) {
+    const auto n = std::count_if(r.isotherms.begin(), r.isotherms.end(),
+                                 [&](const ScaledIsotherm& x) { return (x.reduced_t < 0) == b; });
+    if (n < 3)
+      r.warnings.push_back("only " + std::to_string(n) + " isotherm(s) " + (b ? "below" : "above") + " Tc within |t| <= " +
+                           std::to_string(o.reduced_t_max) + ": the collapse measure rests on few curves");
+  }
   r.usable = true;
   r.message = "ok";
   return r;

@@ -236,6 +236,7 @@ class MceRun {
     std::cout << "Critical behaviour: " << c.brief_report() << '\n';
     if (!c.usable()) warn(mh_sources_ + ": critical exponents not determined: " + c.message);
     for (const auto& w : c.warnings) warn(mh_sources_ + " (critical): " + w);
+    for (const auto& w : sc.warnings) warn(mh_sources_ + " (scaling): " + w);
     if (c.usable()) {
       write_file_atomic(out_ / "critical.csv", critical_csv(c, m_unit()));
       std::cout << "  Widom delta = " << fmt(c.delta_widom, 4) << ", n(Tc) expected " << fmt(c.n_at_tc_expected, 3)

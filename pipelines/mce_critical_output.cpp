@@ -112,7 +112,8 @@ json critical_json(const CriticalSummary& s, const ScalingCollapse& sc, const Po
                    {"rms_ln_deviation_above_Tc", json_number(sc.rms_ln_deviation_above)},
                    {"rms_ln_deviation_mean_field_exponents", json_number(sc.rms_ln_deviation_mean_field)},
                    {"comparisons", sc.comparisons},
-                   {"isotherms", sc.isotherms.size()}}},
+                   {"isotherms", sc.isotherms.size()},
+                   {"warnings", sc.warnings}}},
       {"demag_N_SI", o.demag_N},
       {"warnings", s.warnings}};
 }
