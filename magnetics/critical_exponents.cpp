@@ -247,7 +247,11 @@ CriticalSummary analyse_critical_behaviour(const std::vector<MhCurve>& input, co
   s.delta_widom = 1 + gamma / beta;
   s.delta_widom_se = std::sqrt(std::pow(s.gamma_se / beta, 2) + std::pow(gamma * s.beta_se / (beta * beta), 2));
   s.delta = s.critical_isotherm.usable ? s.critical_isotherm.delta : s.delta_widom;
-  s.delta_se = s.critical_isotherm.usable ? combine(s.critical_isotherm.delta_se, 0) : s.delta_widom_se;
+  // The log-log fit of the critical isotherm is nearly straight even a little off Tc, so its own
+  // standard error is tiny; half the difference to Widom says more.
+  s.delta_se = s.critical_isotherm.usable
+                   ? combine(s.critical_isotherm.delta_se, 0.5 * (s.critical_isotherm.delta - s.delta_widom))
+                   : s.delta_widom_se;
   s.n_at_tc_expected = 1 + (beta - 1) / (beta + gamma);
   s.classes = rank_universality_classes(beta, gamma, s.delta);
 

@@ -61,7 +61,8 @@ struct CriticalSummary {
   std::string brief_report() const;
 
   // Headline values (the self-consistent modified Arrott plot; delta from the critical isotherm)
-  // with standard errors that combine the fit's with half the difference to Kouvel-Fisher.
+  // with standard errors that combine the fit's with half the difference to the second method
+  // (Kouvel-Fisher for beta, gamma, Tc; the Widom relation for delta).
   double beta = 0, beta_se = 0, gamma = 0, gamma_se = 0, delta = 0, delta_se = 0, tc_K = 0, tc_se_K = 0;
   double delta_widom = 0, delta_widom_se = 0;  // 1 + gamma/beta
   double n_at_tc_expected = 0;                 // field exponent of -dSm at Tc: 1 + (beta - 1)/(beta + gamma)

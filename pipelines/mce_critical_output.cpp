@@ -57,7 +57,7 @@ json critical_json(const CriticalSummary& s, const ScalingCollapse& sc, const Po
       {"method", "self-consistent modified Arrott plot: (H/M)^(1/gamma) = a t + a2 t^2 + (b + b1 t) M^(1/beta) fitted "
                  "to the isotherms with |t| <= " + csv_number(o.reduced_t_max, 6) + " (at least " +
                  std::to_string(o.min_points_per_side) + " each side of Tc); delta from the critical isotherm; "
-                 "uncertainties combine the fit standard error with half the difference to Kouvel-Fisher"},
+                 "uncertainties combine the fit standard error with half the difference to Kouvel-Fisher (delta: to Widom)"},
       {"beta", ok ? estimate(s.beta, s.beta_se) : json()},
       {"gamma", ok ? estimate(s.gamma, s.gamma_se) : json()},
       {"delta", ok ? estimate(s.delta, s.delta_se) : json()},
