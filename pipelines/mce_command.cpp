@@ -348,7 +348,7 @@ void add_mce_command(CLI::App& app, CommandContext& ctx) {
   auto* cmd = app.add_subcommand("mce", "Magnetocaloric analysis of Quantum Design M(T) and M(H) files");
   cmd->add_option("--mt", cli->mt_files, "Field-cooled M(T) file(s): Tc from min dM/dT (each file on its own)");
   cmd->add_option("--mh", cli->mh_files, "M(H) isotherm file(s), pooled: Arrott plots and -dSm(T, H)");
-  cmd->add_option("-o,--out", cli->out_dir, "Output folder (mce.json, dSm.csv, n_exponent.csv, figures)")
+  cmd->add_option("-o,--out", cli->out_dir, "Output folder (mce.json, dSm.csv, n_exponent.csv, critical.csv, universal_curve.csv, figures)")
       ->capture_default_str();
   cmd->add_option("--mass", cli->mass_mg, "Sample mass [mg], overrides the header (0: none, moment-only outputs); default: header SAMPLE_MASS");
   cmd->add_option("--moment-column", cli->moment_column,
@@ -375,12 +375,12 @@ void add_mce_command(CLI::App& app, CommandContext& ctx) {
       ->capture_default_str()
       ->check(CLI::Range(0.0, 0.95));
   cmd->add_option("--critical-t-max", cli->critical.reduced_t_max,
-                  "Critical exponents: power laws and Kouvel-Fisher on |T - Tc|/Tc <= this (at least 4 isotherms "
-                  "each side)")
+                  "Critical exponents: the self-consistent modified Arrott fit and its checks use isotherms with "
+                  "|T - Tc|/Tc <= this (at least 4 each side)")
       ->capture_default_str()
       ->check(CLI::Range(0.001, 0.5));
   cmd->add_option("--critical-field-fraction", cli->critical.field_fraction,
-                  "Modified Arrott lines fitted on H >= this fraction of each isotherm's highest field")
+                  "Critical exponents: fit points with H >= this fraction of each isotherm's highest field")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 0.95));
   cmd->add_option("--universal-field-fraction", cli->universal.field_fraction,
@@ -388,7 +388,8 @@ void add_mce_command(CLI::App& app, CommandContext& ctx) {
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--universal-max-spread", cli->universal.max_spread,
-                  "Universal curve collapses when the rms spread across fields is at most this (fraction of the peak)")
+                  "Universal curve collapses when the rms spread across fields, relative to the mean curve, is at "
+                  "most this")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   cmd->callback([cli, &ctx]() { MceRun(*cli, ctx).run(); });

@@ -204,7 +204,7 @@ json mce_headlines(const fs::path& dir, json provenance) {
                 crit.value("nearest_model", json()), num(crit, "nearest_model_distance"), "1");
   const json uc = s.value("universal_curve", json::object());
   const json collapses = uc.value("collapses", json());
-  h.add_verdict("universal_curve", "Universal curve of -dSm (rms spread across fields)",
+  h.add_verdict("universal_curve", "Universal curve of -dSm (rms relative spread across fields)",
                 collapses.is_boolean() ? json(collapses.get<bool>() ? "collapses (second order)" : "does not collapse (first order?)")
                                        : json(),
                 num(uc, "rms_spread"), "1");
