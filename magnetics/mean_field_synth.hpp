@@ -1,6 +1,7 @@
 // Weiss-Brillouin mean-field ferromagnet (optionally Bean-Rodbell, first order for eta > 1):
 // self-consistent magnetisation, exact magnetic entropy, and Quantum Design MPMS3-style .dat
-// files of isotherms and a field-cooled M(T) with the exact -dSm as truth.
+// files of isotherms and a field-cooled M(T) with the exact -dSm as truth (the same files can be
+// drawn from the Arrott-Noakes state of arrott_noakes_synth.hpp instead).
 #pragma once
 #include <string>
 #include <vector>
