@@ -10,6 +10,8 @@
 
 #include "fitting/base/error.hpp"
 
+#include "fitting/base/summary.hpp"
+
 namespace mgscope {
 
 namespace {
@@ -75,13 +77,15 @@ struct DatRow {
 
 // An MPMS3-style file: the real header layout, the leading columns of the real files, and the
 // moment in `Moment (emu)` (VSM mode) or in `DC Moment Free Ctr (emu)` with `Moment (emu)` empty.
-std::string mpms3_dat(const std::vector<DatRow>& rows, double mass_mg, const std::string& title, bool dc_mode) {
+std::string mpms3_dat(const std::vector<DatRow>& rows, double mass_mg, const std::string& title, bool dc_mode,
+                      const std::string& material) {
   std::ostringstream o;
   o << std::setprecision(10);
   o << "[Header]\n; MPMS3 Data File (default extension .dat)\n"
-    << "; Synthetic mean-field data written by mgscope synth mce\n"
+    << "; Synthetic " << (material.rfind("mean-field", 0) == 0 ? "mean-field" : "Arrott-Noakes")
+    << " data written by mgscope synth mce\n"
     << "TITLE," << title << "\nFILEOPENTIME,3860779097.57033,05/03/2022,10:44 pm\nBYAPP,MPMS3,1.0,1.1\n"
-    << "INFO,mgscope synth mce,APPNAME\nINFO,0,MOMENT_UNITS\nINFO,mean-field J=7/2 ferromagnet,SAMPLE_MATERIAL\n"
+    << "INFO,mgscope synth mce,APPNAME\nINFO,0,MOMENT_UNITS\nINFO," << material << ",SAMPLE_MATERIAL\n"
     << "INFO,\"synthetic, noise-free unless asked\",SAMPLE_COMMENT\nINFO," << mass_mg << ",SAMPLE_MASS\n"
     << "INFO,,SAMPLE_VOLUME\nINFO,,SAMPLE_SIZE\nDATATYPE,COMMENT,1\nDATATYPE,TIME,2\nSTARTUPAXIS,X,2\n"
     << "STARTUPAXIS,Y1,5\nSTARTUPGROUP, All\n[Data]\n"
@@ -162,13 +166,26 @@ McesynthFiles make_mce_synthetic(const McesynthOptions& o) {
   if (o.field_max_T / o.field_step_T > 1e5 || (o.t_below_K + o.t_above_K) / o.t_step_K > 1e4 ||
       (o.fc_t_max_K - o.fc_t_min_K) / o.fc_t_step_K > 1e6)
     throw InputError("synth mce: too many field or temperature steps");
+  const bool an = o.equation_of_state == SynthEquationOfState::ArrottNoakes;
+  if (an) require_valid(o.arrott_noakes);
+  // M [emu/g] at T [K] and mu0H [T] from the chosen equation of state.
+  auto m_emu_per_g = [&](double t, double mu0H_T) {
+    return an ? arrott_noakes_magnetization_emu_per_g(o.arrott_noakes, t, mu0H_T * 1e4)
+              : solve_mean_field(o.model, t, mu0H_T).magnetization_emu_per_g;
+  };
+  std::ostringstream material;
+  if (an)
+    material << "Arrott-Noakes equation of state beta=" << o.arrott_noakes.beta << " gamma=" << o.arrott_noakes.gamma
+             << " Tc=" << o.arrott_noakes.curie_K << " K";
+  else
+    material << "mean-field J=7/2 ferromagnet";  // as the files always said (kept byte for byte)
   McesynthFiles out;
-  const double ms_emu = saturation_emu_per_g(o.model) * o.mass_mg * 1e-3;
+  const double ms_emu = (an ? o.arrott_noakes.m_at_tc_emu_per_g : saturation_emu_per_g(o.model)) * o.mass_mg * 1e-3;
   Normal noise(o.seed);
   const int n_fields = static_cast<int>(std::lround(o.field_max_T / o.field_step_T));
   for (int k = 0; k <= n_fields; ++k) out.fields_T.push_back(o.field_step_T * k);
   // Temperatures T0 -+ (i + 1/2) step, so that T0 is the midpoint of the two central isotherms.
-  const double t0 = o.model.curie_K;
+  const double t0 = an ? o.arrott_noakes.curie_K : o.model.curie_K;
   const double first = t0 - o.t_step_K / 2 - std::floor(o.t_below_K / o.t_step_K) * o.t_step_K;
   for (int i = 0; first + i * o.t_step_K <= t0 + o.t_above_K + 1e-9; ++i)
     if (first + i * o.t_step_K > 0) out.isotherm_T_K.push_back(first + i * o.t_step_K);
@@ -176,20 +193,22 @@ McesynthFiles make_mce_synthetic(const McesynthOptions& o) {
   std::vector<DatRow> iso;
   for (double t : out.isotherm_T_K)
     for (double h : out.fields_T) {
-      const double m = solve_mean_field(o.model, t, h).magnetization_emu_per_g * o.mass_mg * 1e-3;
+      const double m = m_emu_per_g(t, h) * o.mass_mg * 1e-3;
       const double err = o.noise_relative * ms_emu;
       iso.push_back({t, h * 1e4, m + err * noise(), err});
     }
-  out.isotherms_dat = mpms3_dat(iso, o.mass_mg, "mean-field isotherms", false);
+  out.isotherms_dat = mpms3_dat(iso, o.mass_mg, an ? "Arrott-Noakes isotherms" : "mean-field isotherms", false, material.str());
 
   std::vector<DatRow> fc;
   for (int i = 0; o.fc_t_max_K - i * o.fc_t_step_K >= o.fc_t_min_K - 1e-9; ++i) {
     const double tj = o.fc_t_max_K - i * o.fc_t_step_K + 0.2 * (noise.uniform() - 0.5);
-    const double m = solve_mean_field(o.model, tj, o.fc_field_Oe * 1e-4).magnetization_emu_per_g * o.mass_mg * 1e-3;
+    const double m = m_emu_per_g(tj, o.fc_field_Oe * 1e-4) * o.mass_mg * 1e-3;
     const double err = o.noise_relative * ms_emu;
     fc.push_back({tj, o.fc_field_Oe, m + err * noise(), err});
   }
-  out.fc_dat = mpms3_dat(fc, o.mass_mg, "mean-field field-cooled M(T)", true);
+  out.fc_dat = mpms3_dat(fc, o.mass_mg, an ? "Arrott-Noakes field-cooled M(T)" : "mean-field field-cooled M(T)", true,
+                         material.str());
+  if (an) return out;  // no closed-form entropy for the Arrott-Noakes state
 
   std::ostringstream c;
   c << std::setprecision(10) << "T_K";

@@ -1,9 +1,12 @@
 // Weiss-Brillouin mean-field ferromagnet (optionally Bean-Rodbell, first order for eta > 1):
 // self-consistent magnetisation, exact magnetic entropy, and Quantum Design MPMS3-style .dat
-// files of isotherms and a field-cooled M(T) with the exact -dSm as truth.
+// files of isotherms and a field-cooled M(T) with the exact -dSm as truth (the same files can be
+// drawn from the Arrott-Noakes state of arrott_noakes_synth.hpp instead).
 #pragma once
 #include <string>
 #include <vector>
+
+#include "magnetics/arrott_noakes_synth.hpp"
 
 namespace mgscope {
 
@@ -35,8 +38,13 @@ MeanFieldState solve_mean_field(const MeanFieldModel& model, double temperature_
 // Exact -dSm = S(T, 0) - S(T, H) [J/(kg K)].
 double exact_minus_dSm(const MeanFieldModel& model, double temperature_K, double mu0H_T);
 
+// Which equation of state the files are drawn from.
+enum class SynthEquationOfState { MeanField, ArrottNoakes };
+
 struct McesynthOptions {
-  MeanFieldModel model;
+  SynthEquationOfState equation_of_state = SynthEquationOfState::MeanField;
+  MeanFieldModel model;           // mean field / Bean-Rodbell; model.curie_K also places the temperatures
+  ArrottNoakesModel arrott_noakes;  // with ArrottNoakes (its curie_K is the transition)
   double mass_mg = 10.0;
   double field_max_T = 5.0, field_step_T = 0.1;  // isotherm fields 0, step, ..., max
   double t_step_K = 3.0;                          // isotherm spacing; T0 is a midpoint
@@ -50,10 +58,12 @@ struct McesynthOptions {
 struct McesynthFiles {
   std::string isotherms_dat;  // MPMS3 VSM-style: Moment (emu) filled
   std::string fc_dat;         // MPMS3 DC-style: Moment (emu) empty, DC Moment Free Ctr (emu) filled
-  std::string exact_dSm_csv;  // T_K at isotherm midpoints x every field step, exact -dSm
+  std::string exact_dSm_csv;  // T_K at isotherm midpoints x every field step, exact -dSm (mean field only, else "")
   std::vector<double> isotherm_T_K, fields_T;
 };
-// Throws InputError for a non-positive model parameter, mass or step.
+// Throws InputError for a non-positive model parameter, mass or step. Isotherms and M(T) come
+// from the chosen equation of state; noise is relative to Ms (mean field) or to the
+// Arrott-Noakes M at Tc in its reference field.
 McesynthFiles make_mce_synthetic(const McesynthOptions& options);
 
 }  // namespace mgscope

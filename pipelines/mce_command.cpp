@@ -1,5 +1,6 @@
 // `mgscope mce --mt FC.dat --mh ISO.dat... -o OUTDIR`: Curie temperature, Arrott/Banerjee,
-// -dSm(T, H) by the Maxwell relation and its figures of merit, from Quantum Design files.
+// -dSm(T, H) by the Maxwell relation and its figures of merit, the critical exponents and the
+// universal curve, from Quantum Design files.
 #include <cmath>
 #include <iomanip>
 #include <iostream>
@@ -15,6 +16,7 @@
 #include "pipelines/commands.hpp"
 #include "pipelines/config_file.hpp"
 #include "pipelines/json_output.hpp"
+#include "pipelines/mce_critical_output.hpp"
 #include "pipelines/mce_figures.hpp"
 
 namespace mgscope {
@@ -32,6 +34,8 @@ struct MceCli {
   double isotherm_tolerance_K = 0.5;
   int tc_half_window = 2;
   double arrott_fraction = 0.2;
+  CriticalOptions critical;
+  UniversalCurveOptions universal;
 };
 
 std::string fmt(double v, int digits = 6) {
@@ -64,6 +68,8 @@ class MceRun {
     if (cli_.demag_N < 0 || cli_.demag_N > 1) throw InputError("--demag must lie in [0, 1] (SI demagnetising factor)");
     if (cli_.demag_N > 0 && !(cli_.density_g_cm3 > 0))
       throw InputError("--demag needs --density (g/cm^3) to turn emu/g into emu/cm^3");
+    cli_.critical.check();  // before any file is read: a bad setting names its field
+    cli_.universal.check();
     segment_.isotherm_tolerance_K = cli_.isotherm_tolerance_K;
     std::cout << std::setprecision(5);
     const BatchResult mt = run_batch(cli_.mt_files, [&](const std::string& f) { analyse_mt(f); }, std::cerr);
@@ -209,6 +215,50 @@ class MceRun {
     write_tables(s);
     const std::string fw = draw_dsm_figure(out_ / "dSm.png", s, ds_unit());
     if (!fw.empty()) warn(fw);
+    analyse_critical(s);
+  }
+
+  // Exponents, scaling and the universal curve. Their failure is a finding (a paramagnet, a
+  // first-order transition, too few isotherms near Tc), reported in mce.json, not an error.
+  void analyse_critical(const EntropyChange& s) {
+    // curves_ are already on the internal field when --demag is given: no second correction.
+    const CriticalSummary c = analyse_critical_behaviour(curves_, cli_.critical);
+    ScalingOptions so;
+    so.reduced_t_max = cli_.critical.reduced_t_max;
+    ScalingCollapse sc;
+    PowerLawFit n;
+    if (c.usable()) {
+      sc = scaling_collapse(c.curves, c.beta, c.gamma, c.tc_K, so);
+      n = field_exponent_at(s, c.tc_K, cli_.universal.field_fraction);
+    }
+    json_["critical"] = critical_json(c, sc, n, cli_.critical);
+    json_["critical"]["demag_N_SI"] = cli_.demag_N;
+    json_["critical"]["table"] = "critical.csv";
+    std::cout << "Critical behaviour: " << c.brief_report() << '\n';
+    if (!c.usable()) warn(mh_sources_ + ": critical exponents not determined: " + c.message);
+    for (const auto& w : c.warnings) warn(mh_sources_ + " (critical): " + w);
+    for (const auto& w : sc.warnings) warn(mh_sources_ + " (scaling): " + w);
+    if (c.usable()) {
+      write_file_atomic(out_ / "critical.csv", critical_csv(c, m_unit()));
+      std::cout << "  Widom delta = " << fmt(c.delta_widom, 4) << ", n(Tc) expected " << fmt(c.n_at_tc_expected, 3)
+                << (n.usable() ? ", measured " + fmt(n.exponent, 3) : std::string()) << "; scaling rms miss "
+                << fmt(100 * sc.rms_ln_deviation, 3) << " %\n";
+      for (const std::string& w : {draw_modified_arrott_figure(out_ / "modified_arrott.png", c),
+                                   draw_kouvel_fisher_figure(out_ / "kouvel_fisher.png", c),
+                                   draw_scaling_figure(out_ / "scaling.png", sc, m_unit())})
+        if (!w.empty()) warn(w);
+    }
+    const UniversalCurve u = universal_curve(s, cli_.universal);
+    json_["universal_curve"] = universal_curve_json(u, cli_.universal);
+    std::cout << "Universal curve: " << u.brief_report() << '\n';
+    for (const auto& w : u.warnings) warn(mh_sources_ + " (universal curve): " + w);
+    if (u.usable()) {
+      write_file_atomic(out_ / "universal_curve.csv", universal_curve_csv(u));
+      const std::string w = draw_universal_curve_figure(out_ / "universal_curve.png", u);
+      if (!w.empty()) warn(w);
+    } else {
+      warn(mh_sources_ + ": universal curve not drawn: " + u.message);
+    }
   }
 
   void write_tables(const EntropyChange& s) {
@@ -300,7 +350,7 @@ void add_mce_command(CLI::App& app, CommandContext& ctx) {
   add_config_option(*cmd);
   cmd->add_option("--mt", cli->mt_files, "Field-cooled M(T) file(s): Tc from min dM/dT (each file on its own)");
   cmd->add_option("--mh", cli->mh_files, "M(H) isotherm file(s), pooled: Arrott plots and -dSm(T, H)");
-  cmd->add_option("-o,--out", cli->out_dir, "Output folder (mce.json, dSm.csv, n_exponent.csv, figures)")
+  cmd->add_option("-o,--out", cli->out_dir, "Output folder (mce.json, dSm.csv, n_exponent.csv, critical.csv, universal_curve.csv, figures)")
       ->required();
   cmd->add_option("--mass", cli->mass_mg, "Sample mass [mg], overrides the header (0: none, moment-only outputs); default: header SAMPLE_MASS");
   cmd->add_option("--moment-column", cli->moment_column,
@@ -326,6 +376,24 @@ void add_mce_command(CLI::App& app, CommandContext& ctx) {
                   "Banerjee test on H >= this fraction of each isotherm's highest field")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 0.95));
+  cmd->add_option("--critical-t-max", cli->critical.reduced_t_max,
+                  "Critical exponents: the self-consistent modified Arrott fit and its checks use isotherms with "
+                  "|T - Tc|/Tc <= this (at least 4 each side)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.001, 0.5));
+  cmd->add_option("--critical-field-fraction", cli->critical.field_fraction,
+                  "Critical exponents: fit points with H >= this fraction of each isotherm's highest field")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 0.95));
+  cmd->add_option("--universal-field-fraction", cli->universal.field_fraction,
+                  "Universal curve and n(Tc) use fields >= this fraction of the highest")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--universal-max-spread", cli->universal.max_spread,
+                  "Universal curve collapses when the rms spread across fields, relative to the mean curve, is at "
+                  "most this")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   cmd->callback([cli, &ctx]() { MceRun(*cli, ctx).run(); });
 }
 

@@ -1,9 +1,12 @@
-// Gnuplot scripts for M(T), isotherms, Arrott plots and -dSm(T); data blocks by gnuplot `index`.
+// Gnuplot scripts for M(T), isotherms, Arrott plots, -dSm(T) and the critical-behaviour plots;
+// data blocks by gnuplot `index`.
 #include "pipelines/mce_figures.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <iomanip>
 #include <sstream>
+#include <tuple>
 
 #include "pipelines/gnuplot_figure.hpp"
 
@@ -20,11 +23,15 @@ std::string quote(const std::string& s) {
 // Curves as gnuplot data blocks (one `index` each) with their legend titles, drawn by one script.
 class CurveBlocks {
  public:
-  void add(const std::string& title, const std::vector<double>& x, const std::vector<double>& y) {
+  // `style`: the gnuplot `with` clause; an empty title keeps the curve out of the key.
+  void add(const std::string& title, const std::vector<double>& x, const std::vector<double>& y,
+           const std::string& style = "linespoints pt 7 ps 0.5") {
     data_ << std::setprecision(10) << "# " << title << '\n';
-    for (std::size_t i = 0; i < x.size() && i < y.size(); ++i) data_ << x[i] << ' ' << y[i] << '\n';
+    for (std::size_t i = 0; i < x.size() && i < y.size(); ++i)
+      if (std::isfinite(x[i]) && std::isfinite(y[i])) data_ << x[i] << ' ' << y[i] << '\n';
     data_ << "\n\n";
     titles_.push_back(title);
+    styles_.push_back(style);
   }
   // `settings`: labels, title, key; the plot command is appended.
   std::string render(const std::filesystem::path& png, const std::string& settings) const {
@@ -32,8 +39,8 @@ class CurveBlocks {
     std::ostringstream s;
     s << settings << "plot ";
     for (std::size_t i = 0; i < titles_.size(); ++i)
-      s << (i ? ", \\\n     " : "") << quote(file) << " index " << i << " using 1:2 with linespoints pt 7 ps 0.5 title "
-        << quote(titles_[i]);
+      s << (i ? ", \\\n     " : "") << quote(file) << " index " << i << " using 1:2 with " << styles_[i]
+        << (titles_[i].empty() ? std::string(" notitle") : " title " + quote(titles_[i]));
     GnuplotFigure f;
     f.png = png;
     f.script = s.str() + "\n";
@@ -43,7 +50,7 @@ class CurveBlocks {
 
  private:
   std::ostringstream data_;
-  std::vector<std::string> titles_;
+  std::vector<std::string> titles_, styles_;
 };
 
 std::string kelvin_title(double t) {
@@ -117,6 +124,102 @@ std::string draw_dsm_figure(const std::filesystem::path& png, const EntropyChang
   }
   return b.render(png, "set xlabel 'T (K)'\nset ylabel '-{/Symbol D}S_m (" + ds_unit +
                            ")'\nset grid\nset key outside right\nset title '-{/Symbol D}S_m(T) by the Maxwell relation'\n");
+}
+
+}  // namespace mgscope
+
+namespace mgscope {
+
+namespace {
+
+std::string fixed(double v, int decimals) {
+  std::ostringstream s;
+  s << std::fixed << std::setprecision(decimals) << v;
+  return s.str();
+}
+
+// The isotherms drawn on the critical plots: those in either power-law fit, and one more on each
+// side, so a reader sees where the fitted region ends.
+bool near_fit(const CriticalSummary& c, double t) {
+  double lo = 1e300, hi = -1e300;
+  for (const auto* v : {&c.spontaneous.temperature_K, &c.susceptibility.temperature_K})
+    for (double x : *v) lo = std::min(lo, x), hi = std::max(hi, x);
+  double below = -1e300, above = 1e300;  // the nearest isotherms outside [lo, hi]
+  for (const auto& l : c.lines) {
+    if (l.temperature_K < lo) below = std::max(below, l.temperature_K);
+    if (l.temperature_K > hi) above = std::min(above, l.temperature_K);
+  }
+  return t >= below - 1e-9 && t <= above + 1e-9;
+}
+
+}  // namespace
+
+std::string draw_modified_arrott_figure(const std::filesystem::path& png, const CriticalSummary& c) {
+  CurveBlocks b;
+  for (const auto& l : c.lines) {
+    if (!near_fit(c, l.temperature_K)) continue;
+    b.add(kelvin_title(l.temperature_K), l.x, l.y, "points pt 7 ps 0.6");
+    if (!l.has_fit || l.x.empty()) continue;
+    const double xmax = *std::max_element(l.x.begin(), l.x.end());
+    b.add("", {0.0, xmax}, {l.intercept, l.intercept + l.slope * xmax}, "lines lw 1 lc rgb 'gray30' dt 2");
+  }
+  return b.render(png, "set xlabel '(H/M)^{1/{/Symbol g}}'\nset ylabel 'M^{1/{/Symbol b}}'\nset grid\n"
+                       "set key outside right font ',8'\nset xrange [0:*]\nset yrange [0:*]\nset title " +
+                           quote("Modified Arrott plot: {/Symbol b} = " + fixed(c.beta, 3) + ", {/Symbol g} = " +
+                                 fixed(c.gamma, 3) + ", T_C = " + fixed(c.tc_K, 2) + " K (dashed: fitted lines)") +
+                           "\n");
+}
+
+std::string draw_kouvel_fisher_figure(const std::filesystem::path& png, const CriticalSummary& c) {
+  CurveBlocks b;
+  std::string title = "Kouvel-Fisher:";
+  for (const auto& [k, name, symbol, colour] :
+       {std::tuple{&c.kouvel_fisher_spontaneous, "M_S/(dM_S/dT)", "{/Symbol b}", "#1f77b4"},
+        std::tuple{&c.kouvel_fisher_susceptibility, "{/Symbol c}_0^{-1}/(d{/Symbol c}_0^{-1}/dT)", "{/Symbol g}", "#d62728"}}) {
+    b.add(name, k->temperature_K, k->ratio_K, std::string("points pt 7 ps 1 lc rgb '") + colour + "'");
+    if (!k->usable()) continue;
+    // The line from the farthest point to its zero at Tc.
+    double far = k->tc_K;
+    for (double t : k->temperature_K)
+      if (std::abs(t - k->tc_K) > std::abs(far - k->tc_K)) far = t;
+    b.add("", {far, k->tc_K}, {k->intercept_K + k->slope * far, 0.0}, std::string("lines lw 2 lc rgb '") + colour + "'");
+    title += " " + std::string(symbol) + " = " + fixed(k->exponent, 3) + ", T_C = " + fixed(k->tc_K, 2) + " K;";
+  }
+  title.pop_back();
+  return b.render(png, "set xlabel 'T (K)'\nset ylabel 'ratio (K)'\nset grid\nset key top left\n"
+                       "set arrow from graph 0, first 0 to graph 1, first 0 nohead lc rgb 'gray50'\nset title " +
+                           quote(title) + "\n");
+}
+
+std::string draw_scaling_figure(const std::filesystem::path& png, const ScalingCollapse& s, const std::string& m_unit) {
+  CurveBlocks b;
+  for (const auto& iso : s.isotherms)
+    b.add(kelvin_title(iso.temperature_K), iso.h_scaled, iso.m_scaled,
+          std::string("linespoints pt ") + (iso.reduced_t < 0 ? "7" : "6") + " ps 0.5");
+  std::ostringstream t;
+  t << "Scaling: rms miss " << std::setprecision(2) << 100 * s.rms_ln_deviation << " % (mean-field exponents: "
+    << 100 * s.rms_ln_deviation_mean_field << " %); filled: T < T_C";
+  return b.render(png, "set logscale xy\nset xlabel 'H |t|^{-({/Symbol b}+{/Symbol g})} (Oe)'\nset ylabel 'M |t|^{-{/Symbol b}} (" +
+                           m_unit + ")'\nset grid\nset key outside right font ',8'\nset title " + quote(t.str()) + "\n");
+}
+
+std::string draw_universal_curve_figure(const std::filesystem::path& png, const UniversalCurve& u) {
+  CurveBlocks b;
+  for (const auto& f : u.fields) {
+    std::ostringstream t;
+    t << std::setprecision(3) << f.field_Oe * 1e-4 << " T";
+    b.add(t.str(), f.theta, f.normalized, "linespoints pt 7 ps 0.5");
+  }
+  b.add("mean", u.theta_grid, u.mean_curve, "lines lw 3 lc rgb 'black'");
+  std::ostringstream t;
+  t << "Universal curve: " << (u.collapses ? "collapses" : "does not collapse") << " (rms spread " << std::setprecision(2)
+    << 100 * u.rms_spread << " % on {/Symbol q} in [" << u.theta_low << ", " << u.theta_high << "])";
+  return b.render(png, "set xlabel '{/Symbol q}'\nset ylabel '{/Symbol D}S_m / {/Symbol D}S_m^{peak}'\nset grid\n"
+                       "set key outside right font ',8'\nset xrange [-5:5]\nset arrow from " +
+                           std::to_string(u.theta_low) + ", graph 0 to " + std::to_string(u.theta_low) +
+                           ", graph 1 nohead dt 3 lc rgb 'gray50'\nset arrow from " + std::to_string(u.theta_high) +
+                           ", graph 0 to " + std::to_string(u.theta_high) +
+                           ", graph 1 nohead dt 3 lc rgb 'gray50'\nset title " + quote(t.str()) + "\n");
 }
 
 }  // namespace mgscope

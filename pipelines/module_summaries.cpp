@@ -66,6 +66,15 @@ const Key kMceField{"mce.schema.json", {"entropy", "merit_by_field", "[]", "mu0H
 const Key kMcePeak{"mce.schema.json", {"entropy", "merit_by_field", "[]", "minus_dSm_max"}, false};
 const Key kMceTp{"mce.schema.json", {"entropy", "merit_by_field", "[]", "Tp_K"}, false};
 const Key kMceRcp{"mce.schema.json", {"entropy", "merit_by_field", "[]", "RCP"}, false};
+const Key kMceBeta{"mce.schema.json", {"critical", "beta"}, false};
+const Key kMceGamma{"mce.schema.json", {"critical", "gamma"}, false};
+const Key kMceDelta{"mce.schema.json", {"critical", "delta"}, false};
+const Key kMceTcCrit{"mce.schema.json", {"critical", "Tc_K"}, false};
+const Key kMceModel{"mce.schema.json", {"critical", "nearest_model"}, false};
+const Key kMceModelDistance{"mce.schema.json", {"critical", "nearest_model_distance"}, false};
+const Key kMceCollapses{"mce.schema.json", {"universal_curve", "collapses"}, false};
+const Key kMceSpread{"mce.schema.json", {"universal_curve", "rms_spread"}, false};
+constexpr const char* kEstimateParts[] = {"value", "se"};
 // --- powerlaw.schema.json ---
 const Key kPowerLawFit{"powerlaw.schema.json", {"fit"}, true};
 const Key kPowerLawUsable{"powerlaw.schema.json", {"fit", "usable"}, false};
@@ -221,6 +230,22 @@ MceSummary read_mce_summary(const fs::path& file) {
     out.top_Tp_K = number_or_nan(top, kMceTp);
     out.top_RCP = number_or_nan(top, kMceRcp);
   }
+  const json& critical = member_or_null(s, kMceBeta.path[0]);
+  const auto estimate = [&](const Key& k) {
+    const json& e = member_or_null(critical, leaf(k));
+    return EstimateValue{e.is_object() && e.contains("value") && e["value"].is_number() ? e["value"].get<double>() : kNoValue,
+                         e.is_object() && e.contains("se") && e["se"].is_number() ? e["se"].get<double>() : kNoValue};
+  };
+  out.beta = estimate(kMceBeta);
+  out.gamma = estimate(kMceGamma);
+  out.delta = estimate(kMceDelta);
+  out.tc_crit_K = estimate(kMceTcCrit);
+  out.nearest_model = text_or(critical, kMceModel, "");
+  out.nearest_model_distance = number_or_nan(critical, kMceModelDistance);
+  const json& universal = member_or_null(s, kMceCollapses.path[0]);
+  const json& collapses = member_or_null(universal, leaf(kMceCollapses));
+  if (collapses.is_boolean()) out.universal_collapses = collapses.get<bool>() ? 1 : 0;
+  out.universal_rms_spread = number_or_nan(universal, kMceSpread);
   return out;
 }
 
@@ -248,6 +273,7 @@ std::vector<SummaryKeyUse> summary_keys_read() {
                        &kHrtemPixel, &kDscSamples, &kDscTg, &kDscTx, &kDscRel, &kDscFormat, &kDscEnthalpyUnit,
                        &kCreepRepeats, &kHardness, &kModulus, &kAreaCoefficients, &kMceVariant, &kMceDsUnit,
                        &kMceRcUnit, &kMceTc, &kMceTcErr, &kMceMerits, &kMceField, &kMcePeak, &kMceTp, &kMceRcp,
+                       &kMceModel, &kMceModelDistance, &kMceCollapses, &kMceSpread,
                        &kPowerLawFit, &kPowerLawUsable, &kPowerLawPrefactor, &kPowerLawExponent,
                        &kPowerLawExponentSe, &kPowerLawPoints})
     out.push_back({k->schema, k->path, k->required});
@@ -256,6 +282,8 @@ std::vector<SummaryKeyUse> summary_keys_read() {
       out.push_back({kCreepRepeats.schema, {leaf(kCreepRepeats), statistic, part}, false});
   for (const Key* k : {&kHardness, &kModulus})
     for (const char* part : kMeanSdParts) out.push_back({k->schema, {leaf(*k), part}, false});
+  for (const Key* k : {&kMceBeta, &kMceGamma, &kMceDelta, &kMceTcCrit})
+    for (const char* part : kEstimateParts) out.push_back({k->schema, {k->path[0], leaf(*k), part}, false});
   return out;
 }
 

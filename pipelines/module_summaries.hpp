@@ -57,14 +57,24 @@ struct HardnessSummary {
 };
 HardnessSummary read_hardness_summary(const std::filesystem::path& file);
 
-// OUTDIR/mce.json of `mgscope mce` (mce.schema.json): the first M(T) set-point and the highest
-// field step of the entropy change.
+// A number with its standard error (NaN when absent).
+struct EstimateValue {
+  double value = kNoValue, se = kNoValue;
+};
+
+// OUTDIR/mce.json of `mgscope mce` (mce.schema.json): the first M(T) set-point, the highest
+// field step of the entropy change, and the critical behaviour.
 struct MceSummary {
   std::vector<std::string> input_variants;  // Quantum Design variant of each input
   std::string minus_dSm_unit = "?", cooling_power_unit = "?";
   double tc_K = kNoValue, tc_err_K = kNoValue;
   bool has_top_field = false;  // an entropy change was computed
   double top_mu0H_T = kNoValue, top_minus_dSm_max = kNoValue, top_Tp_K = kNoValue, top_RCP = kNoValue;
+  EstimateValue beta, gamma, delta, tc_crit_K;  // critical exponents (1) and Tc (K)
+  std::string nearest_model;                    // "" when not determined
+  double nearest_model_distance = kNoValue;
+  int universal_collapses = -1;                 // -1 unknown, 0 no, 1 yes
+  double universal_rms_spread = kNoValue;       // relative rms spread of the normalised -dSm curves
 };
 MceSummary read_mce_summary(const std::filesystem::path& file);
 

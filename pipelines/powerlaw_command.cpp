@@ -5,7 +5,7 @@
 #include <iostream>
 #include <sstream>
 
-#include "fitting/power_law.hpp"
+#include "fitting/base/power_law.hpp"
 #include "fitting/power_law_table.hpp"
 #include "pipelines/atomic_file.hpp"
 #include "pipelines/commands.hpp"

@@ -44,6 +44,16 @@ struct Headlines {
     out[key] = {{"label", label}, {"value", json_number(value)}, {"unit", unit},
                 {"uncertainty", std::move(uncertainty)}, {"provenance", provenance}};
   }
+  // A verdict: its words in `text`, the number behind it in `value`.
+  void add_verdict(const std::string& key, const std::string& label, const std::string& text, double value,
+                   const std::string& unit) {
+    add(key, label, value, unit, none());
+    if (!text.empty()) out[key]["text"] = text;
+  }
+  // An estimate with its standard error.
+  void add_estimate(const std::string& key, const std::string& label, const EstimateValue& e, const std::string& unit) {
+    add(key, label, e.value, unit, std::isfinite(e.se) ? json{{"kind", "se"}, {"se", e.se}} : none());
+  }
   // A {mean, sd, n} statistic of the module's summary.
   void add_mean_sd(const std::string& key, const std::string& label, const MeanSdValue& m, const std::string& unit) {
     MeanSd s;
@@ -168,6 +178,17 @@ json mce_headlines(const fs::path& dir, json provenance) {
   h.add("minus_dSm_max", "-dSm max" + field, s.top_minus_dSm_max, s.minus_dSm_unit, none());
   h.add("Tp", "Temperature of the -dSm peak" + field, s.top_Tp_K, "K", none());
   h.add("RCP", "Relative cooling power RCP" + field, s.top_RCP, s.cooling_power_unit, none());
+  // Critical behaviour (no values when the isotherms did not give it).
+  h.add_estimate("beta", "Critical exponent beta (Ms ~ (-t)^beta)", s.beta, "1");
+  h.add_estimate("gamma", "Critical exponent gamma (chi0^-1 ~ t^gamma)", s.gamma, "1");
+  h.add_estimate("delta", "Critical exponent delta (critical isotherm M ~ H^(1/delta))", s.delta, "1");
+  h.add_estimate("Tc_crit", "Tc from the modified Arrott plot", s.tc_crit_K, "K");
+  h.add_verdict("critical_model", "Nearest universality class (relative rms distance of beta, gamma, delta)",
+                s.nearest_model, s.nearest_model_distance, "1");
+  h.add_verdict("universal_curve", "Universal curve of -dSm (rms relative spread across fields)",
+                s.universal_collapses < 0 ? ""
+                                          : s.universal_collapses ? "collapses (second order)" : "does not collapse (first order?)",
+                s.universal_rms_spread, "1");
   return h.out;
 }
 
@@ -186,7 +207,7 @@ std::vector<std::string> ordered_quantity_keys(const json& quantities) {
   static const std::vector<std::string> order = {
       "ordered_fraction", "crystal_like_fraction", "nanocrystal_fraction", "nanocrystal_median_diameter",
       "tau_1", "tau_2", "L1_peak", "L2_peak", "L1_tau", "L2_tau", "hardness", "modulus", "Tg", "Tx", "dH_rel",
-      "Tc", "minus_dSm_max", "Tp", "RCP"};
+      "Tc", "minus_dSm_max", "Tp", "RCP", "beta", "gamma", "delta", "Tc_crit", "critical_model", "universal_curve"};
   std::vector<std::string> keys;
   for (const std::string& k : order)
     if (quantities.contains(k)) keys.push_back(k);

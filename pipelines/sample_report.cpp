@@ -22,7 +22,7 @@ const char* section_title(const std::string& module) {
   if (module == "creep") return "Creep: fit and relaxation spectrum";
   if (module == "hardness") return "Hardness: map and distribution";
   if (module == "dsc") return "DSC: constructions";
-  if (module == "mce") return "Magnetocaloric: M(T) and Tc, Arrott, -dSm(T)";
+  if (module == "mce") return "Magnetocaloric: M(T) and Tc, Arrott, -dSm(T), critical exponents, universal curve";
   return "?";
 }
 
@@ -31,7 +31,8 @@ const char* section_title(const std::string& module) {
 int figure_rank(const std::string& rel) {
   static const std::vector<std::pair<const char*, int>> ranks = {
       {"overlay", 0}, {"creep_fit", 0}, {"hardness_map", 0}, {"gallery", 1}, {"spectra", 1},
-      {"hardness_cdf", 1}, {"isotherms", 5}, {"arrott", 6}, {"dSm", 7}};
+      {"hardness_cdf", 1}, {"isotherms", 5}, {"arrott", 6}, {"dSm", 7}, {"modified_arrott", 8},
+      {"kouvel_fisher", 9}, {"scaling", 10}, {"universal_curve", 11}};
   const std::string name = fs::path(rel).filename().string();
   for (const auto& [key, rank] : ranks)
     if (name.rfind(key, 0) == 0) return rank;
@@ -162,7 +163,9 @@ std::string format_quantity(const json& q) {
   if (!std::isfinite(v)) return "n/a";
   const json u = q.value("uncertainty", json::object());
   const std::string kind = u.value("kind", "none");
-  std::string s = g4(v);
+  // A verdict shows its words first, the number behind it after.
+  std::string s = q.contains("text") && q["text"].is_string() ? html_escape(q["text"].get<std::string>()) + " (" + g4(v) + ")"
+                                                               : g4(v);
   if (kind == "sd" && u["sd"].is_number()) s += " &plusmn; " + g4(u["sd"].get<double>()) + " (sd, n = " + std::to_string(u.value("n", 0)) + ")";
   if (kind == "se" && u["se"].is_number()) s += " &plusmn; " + g4(u["se"].get<double>()) + " (se)";
   if (kind == "ci95_wilson" && u["low"].is_number())

@@ -1,4 +1,5 @@
-// `mgscope synth mce -o OUTDIR`: mean-field (or Bean-Rodbell) MPMS3 files with their exact -dSm.
+// `mgscope synth mce -o OUTDIR`: mean-field (or Bean-Rodbell) MPMS3 files with their exact -dSm,
+// or isotherms from the Arrott-Noakes equation of state with chosen critical exponents.
 #include <iomanip>
 #include <iostream>
 #include <memory>
@@ -13,11 +14,27 @@ namespace mgscope {
 void add_synth_mce_command(CLI::App& synth, CommandContext& ctx) {
   auto o = std::make_shared<McesynthOptions>();
   auto out_dir = std::make_shared<std::string>("synth_mce");
+  auto model = std::make_shared<std::string>("mean-field");
   auto* cmd = synth.add_subcommand(
-      "mce", "Mean-field (Weiss-Brillouin) ferromagnet: MPMS3 .dat isotherms + field-cooled M(T) + exact -dSm");
+      "mce", "Mean-field (Weiss-Brillouin) ferromagnet: MPMS3 .dat isotherms + field-cooled M(T) + exact -dSm; or "
+             "the Arrott-Noakes equation of state (H/M)^(1/gamma) = a (T - Tc)/T + b M^(1/beta)");
   cmd->add_option("-o,--out", *out_dir, "Output folder (isotherms.dat, fc.dat, exact_dSm.csv, truth.json)")
       ->capture_default_str();
-  cmd->add_option("--tc-K", o->model.curie_K, "Curie temperature T0 of the eta = 0 model [K]")->capture_default_str();
+  cmd->add_option("--model", *model,
+                  "Equation of state: mean-field (Weiss-Brillouin, Bean-Rodbell with --eta) or arrott-noakes")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"mean-field", "arrott-noakes"}));
+  cmd->add_option("--tc-K", o->model.curie_K, "Curie temperature (T0 of the eta = 0 mean-field model) [K]")
+      ->capture_default_str();
+  cmd->add_option("--beta", o->arrott_noakes.beta, "Arrott-Noakes: exponent beta (default 3D Heisenberg)")
+      ->capture_default_str();
+  cmd->add_option("--gamma", o->arrott_noakes.gamma, "Arrott-Noakes: exponent gamma (default 3D Heisenberg)")
+      ->capture_default_str();
+  cmd->add_option("--m-at-tc", o->arrott_noakes.m_at_tc_emu_per_g, "Arrott-Noakes: M at Tc in 5 T [emu/g] (sets b)")
+      ->capture_default_str();
+  cmd->add_option("--ms-at-09tc", o->arrott_noakes.spontaneous_at_09tc_emu_per_g,
+                  "Arrott-Noakes: spontaneous M at 0.9 Tc [emu/g] (sets a)")
+      ->capture_default_str();
   cmd->add_option("--J", o->model.J, "Angular momentum quantum number J")->capture_default_str();
   cmd->add_option("--g", o->model.g, "Lande g factor")->capture_default_str();
   cmd->add_option("--molar-mass", o->model.molar_mass_g_per_mol, "Molar mass per magnetic ion [g/mol]")
@@ -34,29 +51,48 @@ void add_synth_mce_command(CLI::App& synth, CommandContext& ctx) {
   cmd->add_option("--noise", o->noise_relative, "Gaussian moment noise, fraction of the saturation moment")
       ->capture_default_str();
   cmd->add_option("--seed", o->seed, "Noise seed")->capture_default_str();
-  cmd->callback([o, out_dir, &ctx]() {
+  cmd->callback([o, out_dir, model, &ctx]() {
     namespace fs = std::filesystem;
+    const bool an = *model == "arrott-noakes";
+    if (an) o->equation_of_state = SynthEquationOfState::ArrottNoakes;
+    o->arrott_noakes.curie_K = o->model.curie_K;
     const McesynthFiles f = make_mce_synthetic(*o);
     const fs::path out(*out_dir);
     write_file_atomic(out / "isotherms.dat", f.isotherms_dat);
     write_file_atomic(out / "fc.dat", f.fc_dat);
-    write_file_atomic(out / "exact_dSm.csv", f.exact_dSm_csv);
+    if (!an) write_file_atomic(out / "exact_dSm.csv", f.exact_dSm_csv);
     nlohmann::json t;
-    t["model"] = {{"J", o->model.J},
-                  {"g", o->model.g},
-                  {"T0_K", o->model.curie_K},
-                  {"eta", o->model.eta},
-                  {"molar_mass_g_per_mol", o->model.molar_mass_g_per_mol},
-                  {"saturation_emu_per_g", saturation_emu_per_g(o->model)}};
+    const ArrottNoakesModel& a = o->arrott_noakes;
+    if (an)
+      t["model"] = {{"equation_of_state", "Arrott-Noakes"},
+                    {"beta", a.beta},
+                    {"gamma", a.gamma},
+                    {"delta", 1 + a.gamma / a.beta},
+                    {"Tc_K", a.curie_K},
+                    {"a_Oe_per_emu_g_pow_1_over_gamma", a.a()},
+                    {"b", a.b()},
+                    {"m_at_tc_emu_per_g", a.m_at_tc_emu_per_g},
+                    {"reference_field_Oe", a.reference_field_Oe},
+                    {"spontaneous_at_09tc_emu_per_g", a.spontaneous_at_09tc_emu_per_g}};
+    else
+      // Unchanged since the first generator (the demo study's truth.json files are compared byte
+      // for byte): J, g, T0, eta, molar mass, Ms.
+      t["model"] = {{"J", o->model.J},
+                    {"g", o->model.g},
+                    {"T0_K", o->model.curie_K},
+                    {"eta", o->model.eta},
+                    {"molar_mass_g_per_mol", o->model.molar_mass_g_per_mol},
+                    {"saturation_emu_per_g", saturation_emu_per_g(o->model)}};
     t["sample_mass_mg"] = o->mass_mg;
     t["isotherm_T_K"] = f.isotherm_T_K;
     t["fields_T"] = f.fields_T;
     t["fc_field_Oe"] = o->fc_field_Oe;
-    t["exact_minus_dSm_at_T0_JkgK"] = {{"mu0H_T", o->field_max_T},
-                                       {"value", json_number(exact_minus_dSm(o->model, o->model.curie_K, o->field_max_T))}};
+    if (!an)
+      t["exact_minus_dSm_at_T0_JkgK"] = {{"mu0H_T", o->field_max_T},
+                                         {"value", json_number(exact_minus_dSm(o->model, o->model.curie_K, o->field_max_T))}};
     write_json_atomic(out / "truth.json", t);
     std::cout << "wrote " << (out / "isotherms.dat").string() << " (" << f.isotherm_T_K.size() << " isotherms), "
-              << (out / "fc.dat").string() << ", exact_dSm.csv, truth.json\n";
+              << (out / "fc.dat").string() << (an ? "" : ", exact_dSm.csv") << ", truth.json\n";
     ctx.exit_code = 0;
   });
 }

@@ -1,6 +1,6 @@
 // Power-law fits: exact data, Student-t quantiles, the reference table's published selections
 // against an independent least-squares computation, and the two-regime breakpoint search.
-#include "fitting/power_law.hpp"
+#include "fitting/base/power_law.hpp"
 #include "fitting/base/distributions.hpp"
 
 #include <cmath>

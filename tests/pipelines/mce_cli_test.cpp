@@ -1,5 +1,6 @@
 // The real `mgscope` executable on generated mean-field data: synth mce -> mce, its files and
 // exit codes, a batch with a bad file, moment-only output, and powerlaw on the reference table.
+#include <algorithm>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
@@ -124,6 +125,56 @@ TEST(PowerLawCli, ReferenceSelectionReportsRowsAndExponent) {
   const auto r85 = run_mgscope("powerlaw " + q(table) + " --match Co --exclude 'Fe|Er|Tb' --field-T 5 --tmin-K 85 -o " + q(out));
   EXPECT_NE(r85.output.find("n = -0.8738 +- 0.1272"), std::string::npos) << r85.output;
   EXPECT_NE(r85.output.find("N = 10"), std::string::npos);
+}
+
+// Issue 17 through the executable: Arrott-Noakes isotherms with 3D Heisenberg exponents near Tc
+// give those exponents in mce.json, critical.csv and the four figures; a first-order
+// Bean-Rodbell magnet fails the universal-curve collapse and says so.
+TEST(MceCli, CriticalExponentsAndUniversalCurve) {
+  const fs::path d = scratch_dir("mce_cli_critical");
+  ASSERT_EQ(run_mgscope("synth mce --model arrott-noakes --t-step-K 1 --t-below-K 12 --t-above-K 12 -o " + q(d / "an"))
+                .exit_code,
+            0);
+  const auto truth = nlohmann::json::parse(read_all(d / "an" / "truth.json"));
+  EXPECT_EQ(truth["model"]["equation_of_state"], "Arrott-Noakes");
+  EXPECT_FALSE(fs::exists(d / "an" / "exact_dSm.csv"));
+  const auto r = run_mgscope("mce --mh " + q(d / "an" / "isotherms.dat") + " -o " + q(d / "an_out"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("Critical behaviour: Success"), std::string::npos) << r.output;
+  const auto j = nlohmann::json::parse(read_all(d / "an_out" / "mce.json"));
+  const auto& c = j["critical"];
+  EXPECT_EQ(c["status"], "Success");
+  EXPECT_NEAR(c["beta"]["value"].get<double>() / 0.365, 1, 0.05);
+  EXPECT_NEAR(c["gamma"]["value"].get<double>() / 1.386, 1, 0.05);
+  EXPECT_NEAR(c["delta"]["value"].get<double>() / 4.797, 1, 0.05);
+  EXPECT_NEAR(c["Tc_K"]["value"].get<double>(), 100, 0.5);
+  EXPECT_GT(c["beta"]["se"].get<double>(), 0);
+  EXPECT_EQ(c["nearest_model"], "3D Heisenberg");
+  EXPECT_EQ(c["models"].size(), 4u);
+  EXPECT_TRUE(j["universal_curve"]["collapses"].get<bool>());
+  // critical.csv: a row per isotherm (25: 87.5-111.5 K) under its header.
+  const std::string csv = read_all(d / "an_out" / "critical.csv");
+  EXPECT_EQ(csv.rfind("T_K,map_slope,map_intercept,Ms_emu_per_g,inverse_chi0_Oe_per_emu_per_g,in_self_consistent_fit,", 0), 0u);
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 26);
+  for (const char* f : {"modified_arrott", "kouvel_fisher", "scaling", "universal_curve"}) {
+    EXPECT_TRUE(fs::exists(d / "an_out" / (std::string(f) + ".gp"))) << f;
+    EXPECT_TRUE(fs::exists(d / "an_out" / (std::string(f) + ".png")) || r.output.find("gnuplot") != std::string::npos) << f;
+  }
+
+  ASSERT_EQ(run_mgscope("synth mce --eta 2 -o " + q(d / "br")).exit_code, 0);
+  const auto b = run_mgscope("mce --mh " + q(d / "br" / "isotherms.dat") + " -o " + q(d / "br_out"));
+  EXPECT_EQ(b.exit_code, 0) << b.output;  // a finding, not an error
+  EXPECT_NE(b.output.find("Universal curve: Success: theta"), std::string::npos) << b.output;
+  EXPECT_NE(b.output.find("does not collapse"), std::string::npos) << b.output;
+  const auto bj = nlohmann::json::parse(read_all(d / "br_out" / "mce.json"));
+  EXPECT_FALSE(bj["universal_curve"]["collapses"].get<bool>());
+  EXPECT_EQ(bj["critical"]["status"], "Failure");
+  EXPECT_TRUE(bj["critical"]["beta"].is_null());
+
+  // A bad setting is refused before any file is read, naming the option.
+  const auto bad = run_mgscope("mce --mh " + q(d / "br" / "isotherms.dat") + " --critical-t-max 0.9 -o " + q(d / "x"));
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.output.find("critical-t-max"), std::string::npos) << bad.output;
 }
 
 }  // namespace

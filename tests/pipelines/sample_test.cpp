@@ -157,6 +157,18 @@ TEST(SampleCommand, DemoStudyEndToEndThenNothingToRedo) {
   EXPECT_NEAR(value(reports["ascast"], "mce", "Tc") - value(reports["ctc20"], "mce", "Tc"), 7, 1.5);
   for (const char* s : {"ascast", "ctc10", "ctc40"})
     EXPECT_GT(value(reports["ctc20"], "mce", "minus_dSm_max"), value(reports[s], "mce", "minus_dSm_max")) << s;
+  // Critical behaviour of the mean-field magnets: Tc of the modified Arrott plot next to min dM/dT,
+  // nearest class mean field (the 0-5 T isotherms reach beyond the critical region: measured
+  // beta 0.46, gamma 1.23), the universal curve collapses (second order).
+  for (const char* s : {"ascast", "ctc20"}) {
+    EXPECT_NEAR(value(reports[s], "mce", "Tc_crit"), value(reports[s], "mce", "Tc"), 1.0) << s;
+    EXPECT_NEAR(value(reports[s], "mce", "beta"), 0.5, 0.1) << s;
+    for (const json& m : reports[s]["modules"])
+      if (m["module"] == "mce") {
+        EXPECT_EQ(m["quantities"]["critical_model"]["text"], "mean field") << s;
+        EXPECT_EQ(m["quantities"]["universal_curve"]["text"], "collapses (second order)") << s;
+      }
+  }
   // Creep: generated tau_1 2.0, 2.6, 2.3, 2.1 s; hardness 6.0, 5.6, 6.4, 5.5 GPa; h_1 largest at 20.
   EXPECT_NEAR(value(reports["ascast"], "creep", "tau_1"), 2.0, 0.05);
   EXPECT_NEAR(value(reports["ctc10"], "creep", "tau_1"), 2.6, 0.05);

@@ -1,5 +1,5 @@
 // Log-log least squares with Student-t intervals.
-#include "fitting/power_law.hpp"
+#include "fitting/base/power_law.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,0 +1,44 @@
+// Scaling check of the critical exponents: near Tc, m = M |t|^-beta against h = H |t|^-(beta+gamma)
+// (t = (T - Tc)/Tc) falls on two curves, one above and one below Tc; how far the isotherms miss
+// each other's curve measures the collapse.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "magnetics/arrott.hpp"
+
+#include "fitting/base/summary.hpp"
+
+namespace mgscope {
+
+struct ScalingOptions {
+  // Isotherms with reduced_t_min <= |t| <= reduced_t_max take part (at |t| -> 0 the scaled
+  // variables blow up; far from Tc the scaling form no longer holds).
+  double reduced_t_min = 0.002;
+  double reduced_t_max = 0.06;
+  std::string check() const;  // throws InputError naming the bad field
+};
+
+struct ScaledIsotherm {
+  double temperature_K = 0, reduced_t = 0;  // t < 0: the branch below Tc
+  std::vector<double> h_scaled, m_scaled;   // H |t|^-(beta+gamma) [Oe], M |t|^-beta [M unit]
+};
+
+struct ScalingCollapse : Summary {
+  double beta = 0, gamma = 0, tc_K = 0;
+  std::vector<ScaledIsotherm> isotherms;  // sorted by T
+  // The collapse measure: rms over every point of every isotherm of ln m minus the ln m of each
+  // other isotherm of the same branch at the same ln h (linear interpolation, overlap only). 0.01
+  // means the curves miss each other by about 1 %.
+  double rms_ln_deviation = 0, rms_ln_deviation_below = 0, rms_ln_deviation_above = 0;
+  int comparisons = 0;
+  // The same measure with the mean-field exponents (0.5, 1) and the same Tc, for contrast.
+  double rms_ln_deviation_mean_field = 0;
+  std::vector<std::string> warnings;
+};
+
+// `curves`: isotherms on the field the exponents were found with (CriticalSummary::curves).
+ScalingCollapse scaling_collapse(const std::vector<MhCurve>& curves, double beta, double gamma, double tc_K,
+                                 const ScalingOptions& options = {});
+
+}  // namespace mgscope
