@@ -32,10 +32,11 @@ std::vector<const BoxResult*> examples(const HrtemResult& result, int c, int k) 
   return chosen;
 }
 
-// Panel point of Fourier index (kx, ky) (ky with y down, as the panel is drawn).
-cv::Point2d fft_point(double kx, double ky, int n, int t) {
-  const double z = double(t) / n;
-  return {(kx + n / 2 + 0.5) * z, (ky + n / 2 + 0.5) * z};
+// Panel point of Fourier index (kx, ky) (ky with y down, as the panel is drawn) when the panel
+// shows indices -hw..hw on t pixels.
+cv::Point2d fft_point(double kx, double ky, int hw, int t) {
+  const double z = double(t) / (2 * hw + 1);
+  return {(kx + hw + 0.5) * z, (ky + hw + 0.5) * z};
 }
 
 }  // namespace
@@ -56,7 +57,7 @@ std::vector<std::uint8_t> render_gallery_png(const ImageF& image, const HrtemRes
       plain_text(canvas, heads[p], cv::Point(x0 + p * (t + 2) + t / 2 - 18, header_h - 10), 0.55, 1, kDrawWhite);
   }
   char note[200];
-  std::snprintf(note, sizeof note, "FFT: cyan circles d = %.3g..%.3g nm (spot search annulus); red circles: spots found",
+  std::snprintf(note, sizeof note, "FFT (centre, log power): cyan circles d = %.3g and %.3g nm bound the spot search; red circles: spots found",
                 options.d_min_nm, options.d_max_nm);
   plain_text(canvas, note, cv::Point(8, 18), 0.45, 1, kDrawWhite);
 
@@ -64,6 +65,8 @@ std::vector<std::uint8_t> render_gallery_png(const ImageF& image, const HrtemRes
   std::vector<float> full(std::size_t(n) * std::size_t(n));
   const double r_min = n * g.pixel_nm / options.d_max_nm, r_max = n * g.pixel_nm / options.d_min_nm;  // Fourier px
   const int lw = std::max(1, t / 128);
+  // The FFT panel shows the centre out to a quarter beyond the annulus, where the spots are.
+  const int hw = std::min(n / 2 - 1, int(std::ceil(1.25 * r_max))), m = 2 * hw + 1;
   for (int c = 0; c < kBoxClassCount; ++c) {
     const std::vector<const BoxResult*> chosen = examples(result, c, k);
     const int y0 = header_h + c * (t + label_h + gap);
@@ -82,32 +85,32 @@ std::vector<std::uint8_t> render_gallery_png(const ImageF& image, const HrtemRes
         for (int x = 0; x < n; ++x)
           full[std::size_t(y) * std::size_t(n) + std::size_t(x)] = tr.acf()[((y + n / 2) % n) * n + (x + n / 2) % n];
       const cv::Mat acf = stretch_to_8bit(full.data(), n, n, n, 0.0, 1.0);
-      for (int y = 0; y < n; ++y)
-        for (int x = 0; x < n; ++x) {
-          int kx = x - n / 2, ky = y - n / 2;
+      for (int y = 0; y < m; ++y)
+        for (int x = 0; x < m; ++x) {
+          int kx = x - hw, ky = y - hw;
           if (kx < 0) {
             kx = -kx;
             ky = -ky;
           }
           const float p = tr.power()[((ky + n) % n) * tr.half() + kx];
-          full[std::size_t(y) * std::size_t(n) + std::size_t(x)] = std::log1p(p);
+          full[std::size_t(y) * std::size_t(m) + std::size_t(x)] = std::log1p(p);
         }
-      const cv::Mat fft = stretch_to_8bit(full.data(), n, n, n, 0.01, 0.999);
+      const cv::Mat fft = stretch_to_8bit(full.data(), m, m, m, 0.01, 0.999);
       const cv::Mat panels[3] = {box, acf, fft};
       for (int p = 0; p < 3; ++p) {
         cv::Mat big, bgr;
         cv::resize(panels[p], big, cv::Size(t, t), 0, 0, p == 0 ? cv::INTER_CUBIC : cv::INTER_NEAREST);
         cv::cvtColor(big, bgr, cv::COLOR_GRAY2BGR);
         if (p == 2) {  // annulus and spots; q at angle a (counter-clockwise, y up) is (k cos a, -k sin a) here
-          const cv::Point2d centre = fft_point(0, 0, n, t);
-          const double z = double(t) / n;
+          const cv::Point2d centre = fft_point(0, 0, hw, t);
+          const double z = double(t) / m;
           for (double r : {r_min, r_max})
             cv::circle(bgr, centre, int(std::lround(r * z)), kCyan, lw, cv::LINE_AA);
           for (const Spot& sp : b.features.spots) {
             const double kr = sp.q_nm_inv * n * g.pixel_nm, a = sp.angle_deg * 3.14159265358979323846 / 180;
             for (int sign : {1, -1}) {
-              const cv::Point2d q = fft_point(sign * kr * std::cos(a), -sign * kr * std::sin(a), n, t);
-              cv::circle(bgr, q, std::max(4, t / 20), kDrawRed, lw, cv::LINE_AA);
+              const cv::Point2d q = fft_point(sign * kr * std::cos(a), -sign * kr * std::sin(a), hw, t);
+              cv::circle(bgr, q, std::max(4, int(std::lround(1.5 * z))), kDrawRed, lw, cv::LINE_AA);
             }
           }
         }

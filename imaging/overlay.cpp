@@ -102,7 +102,7 @@ std::vector<std::uint8_t> render_overlay_png(const ImageF& image, const HrtemRes
                     region_boxes[std::size_t(r)]);
       lines.emplace_back(region_tint(BoxRegion(r)), line);
     }
-  const int strip_h = margin + int(lines.size()) * step + margin + step;  // last row: the scale bar
+  const int strip_h = margin + int(lines.size()) * step + margin + 2 * step;  // last rows: the scale bar
   cv::Mat canvas(bgr.rows + strip_h, bgr.cols, CV_8UC3, kDrawWhite);
   bgr.copyTo(canvas(cv::Rect(0, 0, bgr.cols, bgr.rows)));
   cv::line(canvas, cv::Point(0, bgr.rows), cv::Point(bgr.cols - 1, bgr.rows), kInk, 1);
