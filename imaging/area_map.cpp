@@ -144,13 +144,13 @@ std::vector<char> left_out_cells(const Cells& c, const BoxGrid& g, const HrtemRe
 
 using Votes = std::array<int, kBoxClassCount>;
 
-// Majority class, ties to the more ordered class (as in area_fractions.cpp); -1 without votes.
-int majority(const Votes& v) {
-  if (v[0] + v[1] + v[2] == 0) return -1;
-  int best = 0;
-  for (int k = 1; k < kBoxClassCount; ++k)
-    if (v[std::size_t(k)] >= v[std::size_t(best)]) best = k;
-  return best;
+// Ordered when the ordered votes reach `share` of all (at 0.5 a tie counts as ordered, as in
+// area_fractions.cpp), then the more frequent ordered class (ties nanocrystal); -1 without votes.
+int vote_class(const Votes& v, double share) {
+  const int total = v[0] + v[1] + v[2], ordered = v[1] + v[2];
+  if (total == 0) return -1;
+  if (double(ordered) < share * double(total)) return int(BoxClass::amorphous);
+  return v[2] >= v[1] ? int(BoxClass::nanocrystal) : int(BoxClass::crystal_like);
 }
 
 }  // namespace
@@ -163,7 +163,10 @@ AreaMap compute_area_map(const ImageF& image, const HrtemResult& boxes, const Hr
   AreaMap m;
   m.box_px = g.box_px;
   m.stride_px = ao.stride_px > 0 ? ao.stride_px : default_area_stride_px(g.box_px);
+  m.ordered_vote_share = ao.ordered_vote_share;
   if (m.stride_px > g.box_px) fail_input(what, "the area-map stride must not exceed the box (it would leave gaps)");
+  if (!(ao.ordered_vote_share > 0 && ao.ordered_vote_share <= 1))
+    fail_input(what, "the ordered vote share must lie in (0, 1]");
   m.map_pixel_nm = m.stride_px * g.pixel_nm;
   BoxGrid fine = g;
   fine.stride_px = m.stride_px;
@@ -217,7 +220,10 @@ AreaMap compute_area_map(const ImageF& image, const HrtemResult& boxes, const Hr
   }
   std::vector<int> cell_class(bad.size(), -1);
   for (std::size_t i = 0; i < bad.size(); ++i)
-    if (!bad[i]) cell_class[i] = majority(votes[i]) >= 0 ? majority(votes[i]) : majority(fallback[i]);
+    if (!bad[i]) {
+      const int k = vote_class(votes[i], ao.ordered_vote_share);
+      cell_class[i] = k >= 0 ? k : vote_class(fallback[i], ao.ordered_vote_share);
+    }
 
   // Fractions over specimen pixels, and per-block sums for the interval.
   const int nbx = (c.ex.back() + m.bootstrap_block_px - 1) / m.bootstrap_block_px;

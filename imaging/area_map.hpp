@@ -1,6 +1,6 @@
 // The ordered AREA of a micrograph, beside the paper's box fraction: the same box kernel run on a
-// fine sliding grid (default stride box/4), each pixel given the majority class of the boxes
-// covering it, and the fraction of specimen pixels that are ordered with a 95 % block-bootstrap
+// fine sliding grid (default stride box/4), each pixel classed by the votes of the boxes covering
+// it, and the fraction of specimen pixels that are ordered with a 95 % block-bootstrap
 // interval. Also the per-box quantities rastered on the stride grid (the maps users open in Fiji).
 #pragma once
 #include <array>
@@ -15,6 +15,9 @@ namespace mgscope {
 
 struct AreaMapOptions {
   int stride_px = 0;                 // 0: round(box / 4), at least 1
+  // A specimen pixel is ordered when at least this share of the boxes voting on it is ordered
+  // (then nanocrystal or crystal-like by the larger count, ties nanocrystal). 0.5: a majority.
+  double ordered_vote_share = 0.5;
   int bootstrap_resamples = 2000;
   std::uint64_t seed = 20230111;     // of the bootstrap; the result is the same for any thread count
   int threads = 0;                   // 0: all cores
@@ -31,6 +34,7 @@ struct GridMap {
 struct AreaMap {
   int stride_px = 0;
   int box_px = 0;
+  double ordered_vote_share = 0.5;
   double map_pixel_nm = 0;           // stride_px * pixel_nm
   int fine_nx = 0, fine_ny = 0;      // boxes of the sliding grid along x and y
   long fine_boxes = 0;
@@ -38,7 +42,7 @@ struct AreaMap {
   long reused_boxes = 0;             // fine boxes that coincide with a box of the box grid
 
   double specimen_area_px2 = 0;      // pixels under specimen boxes of the box grid
-  std::array<double, kBoxClassCount> area_fraction{};  // of the specimen pixels, by majority class
+  std::array<double, kBoxClassCount> area_fraction{};  // of the specimen pixels, by vote
   double ordered_area_fraction = 0;  // crystal-like + nanocrystal
   Interval ordered_area_fraction_95; // block bootstrap
   int bootstrap_block_px = 0;        // side of the resampled blocks
@@ -46,7 +50,7 @@ struct AreaMap {
   int bootstrap_resamples = 0;
   std::vector<BlockSums> blocks;     // specimen and ordered pixels per block (to pool images)
 
-  // Maps on the stride grid. class: 0 amorphous, 1 crystal-like, 2 nanocrystal (majority vote).
+  // Maps on the stride grid. class: 0 amorphous, 1 crystal-like, 2 nanocrystal (by vote).
   // The per-box maps hold each clean fine box at the map pixel of its centre: its strongest
   // whitened peak over the spot threshold, and the d-spacing (nm) and direction of q (degrees
   // in [0, 180), counter-clockwise from +x, y up) of its strongest spot.

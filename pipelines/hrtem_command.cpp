@@ -34,6 +34,7 @@ struct HrtemCli {
   std::string stride;      // empty: the box
   std::string area_stride; // empty: box / 4; "off": no area map
   int bootstrap_resamples = 2000;
+  double area_vote_share = 0.5;
   int frame = 0;
   std::string window = "hann";
   std::string acf = "circular";
@@ -173,6 +174,7 @@ int run_hrtem(const HrtemCli& cli) {
         if (ao.stride_px < 1) fail_input(path, "--area-stride is below one pixel");
       }
       ao.bootstrap_resamples = cli.bootstrap_resamples;
+      ao.ordered_vote_share = cli.area_vote_share;
       ao.seed = cli.seed;
       ao.threads = cli.threads;
       area = compute_area_map(pixels, result, options, ao, path);
@@ -252,6 +254,11 @@ void add_hrtem_command(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--area-stride", cli->area_stride,
                   "Stride of the sliding grid behind the ordered area fraction and the maps (length), or off "
                   "[default: box / 4]");
+  cmd->add_option("--area-vote-share", cli->area_vote_share,
+                  "A pixel of the area map is ordered when at least this share of the sliding boxes covering it "
+                  "are ordered")
+      ->check(CLI::Range(0.01, 1.0))
+      ->capture_default_str();
   cmd->add_option("--bootstrap-resamples", cli->bootstrap_resamples,
                   "Resamples of the block bootstrap behind the area fraction's 95 % interval")
       ->capture_default_str();

@@ -22,10 +22,12 @@ nlohmann::json area_map_json(const AreaMap& a, const BoxGrid& g, const HrtemRunI
   json fractions = json::object();
   for (int c = 0; c < kBoxClassCount; ++c) fractions[box_class_name(BoxClass(c))] = json_number(a.area_fraction[std::size_t(c)]);
   return {{"description",
-           "the box kernel on a sliding grid; each pixel takes the majority class of the clean boxes covering it "
-           "(boxes wholly on specimen); fractions are of the pixels under specimen boxes of the box grid"},
+           "the box kernel on a sliding grid; a pixel is ordered when at least ordered_vote_share of the clean boxes "
+           "covering it (boxes wholly on specimen) are ordered; fractions are of the pixels under specimen boxes of "
+           "the box grid"},
           {"stride_px", a.stride_px},
           {"stride_nm", a.map_pixel_nm},
+          {"ordered_vote_share", a.ordered_vote_share},
           {"nx", a.fine_nx},
           {"ny", a.fine_ny},
           {"boxes", a.fine_boxes},

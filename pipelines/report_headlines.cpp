@@ -144,7 +144,7 @@ json hrtem_headlines(const fs::path& dir, json provenance) {
   if (every_area && !areas.empty()) {
     double area_fraction = kNaN;
     const json u = pooled_area_fraction(areas, area_fraction);
-    h.add("ordered_area_fraction", "Ordered area fraction (sliding boxes, pixel majority)", area_fraction, "1", u);
+    h.add("ordered_area_fraction", "Ordered area fraction (sliding boxes, pixel vote)", area_fraction, "1", u);
   }
   h.add("crystal_like_fraction", "Crystal-like fraction", double(crystal) / n, "1", wilson(crystal, boxes));
   h.add("nanocrystal_fraction", "Nanocrystal fraction", double(nano) / n, "1", wilson(nano, boxes));
