@@ -49,7 +49,8 @@ std::vector<int> edges_of(std::vector<int> e) {
 int edge_index(const std::vector<int>& e, int x) { return int(std::lower_bound(e.begin(), e.end(), x) - e.begin()); }
 
 // The fine-grid kernel: boxes on the box grid are taken from `boxes`, the others measured here
-// with the same threshold and rules, in parallel, stored by index.
+// with the same threshold and rules, in parallel, stored by index. No ACF: the classes and the
+// maps need only the spots.
 std::vector<FineBox> measure_fine_boxes(const ImageF& image, const HrtemResult& boxes, const HrtemOptions& options,
                                         const BoxGrid& fine, int threads, long& reused) {
   const BoxGrid& g = boxes.grid;
@@ -69,7 +70,7 @@ std::vector<FineBox> measure_fine_boxes(const ImageF& image, const HrtemResult& 
   std::vector<std::unique_ptr<BoxTransformer>> transformers;
   std::vector<std::unique_ptr<BoxMeasurer>> measurers;
   for (int t = 0; t < nthreads; ++t) {
-    transformers.push_back(std::make_unique<BoxTransformer>(g.box_px, options.window, options.acf));
+    transformers.push_back(std::make_unique<BoxTransformer>(g.box_px, options.window, options.acf, false));
     measurers.push_back(std::make_unique<BoxMeasurer>(geometry));
   }
   std::vector<char> was_reused(std::size_t(count), 0);

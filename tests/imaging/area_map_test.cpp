@@ -41,6 +41,28 @@ HrtemOptions fixed_threshold() {
 
 }  // namespace
 
+// The sliding grid skips the ACF: the spectrum, and so every spot, must be the same.
+TEST(AreaMap, TransformWithoutAcfKeepsTheSpectrumAndTheFlatFlag) {
+  const ImageF img = half_lattice(200, 200, 100);
+  BoxTransformer full(100, WindowKind::hann, AcfMode::circular), lean(100, WindowKind::hann, AcfMode::circular, false);
+  ASSERT_TRUE(full.transform(img, 50, 50));
+  ASSERT_TRUE(lean.transform(img, 50, 50));
+  for (int i = 0; i < 100 * 51; ++i) ASSERT_EQ(full.power()[i], lean.power()[i]) << i;
+  EXPECT_EQ(lean.acf()[0], 1.f);
+  EXPECT_EQ(lean.acf()[1], 0.f);
+  SpotOptions so;
+  const SpectrumGeometry geometry(100, 100, kPixelNm, so);
+  BoxMeasurer a(geometry), b(geometry);
+  const BoxFeatures fa = a.measure(full, 15, 10), fb = b.measure(lean, 15, 10);
+  EXPECT_EQ(fa.pairs, fb.pairs);
+  EXPECT_EQ(fa.max_whitened, fb.max_whitened);
+  EXPECT_GT(fb.pairs, 0);
+  EXPECT_FALSE(fb.flat);
+  const ImageF flat(100, 100, 3.f);
+  EXPECT_FALSE(lean.transform(flat, 0, 0));
+  EXPECT_TRUE(b.measure(lean, 15, 10).flat);
+}
+
 TEST(AreaBootstrap, KnownBlocksGiveTheBinomialSpread) {
   // 400 equal blocks, half wholly ordered: the ratio's sd is sqrt(0.25 / 400) = 0.025.
   std::vector<BlockSums> blocks(400, BlockSums{1.0, 0.0});
