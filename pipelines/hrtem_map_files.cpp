@@ -51,7 +51,7 @@ double upper_range(const GridMap& map) {
 void write_hrtem_maps(const OutputFolder& folder, const AreaMap& area, const HrtemResult& result,
                       const HrtemRunInfo& run, const HrtemOptions& options) {
   char title[160];
-  std::snprintf(title, sizeof title, "Majority class, sliding %.3g nm boxes, stride %.3g nm",
+  std::snprintf(title, sizeof title, "Class by vote of sliding %.3g nm boxes, stride %.3g nm",
                 result.grid.box_nm_effective, area.map_pixel_nm);
   MapFigure cls{title, "", MapPalette::classes, 0, 2, std::nullopt, "", "left out (not specimen)", area.map_pixel_nm};
   MapFigure peak{"Strongest whitened peak / spot threshold", "ratio", MapPalette::sequential, 0,
