@@ -56,8 +56,8 @@ const PlanPair& plans_for(int size) {
 
 }  // namespace
 
-BoxTransformer::BoxTransformer(int box_px, WindowKind window, AcfMode acf)
-    : n_(box_px), m_(acf == AcfMode::linear ? 2 * box_px : box_px), acf_mode_(acf),
+BoxTransformer::BoxTransformer(int box_px, WindowKind window, AcfMode acf, bool with_acf)
+    : n_(box_px), m_(acf == AcfMode::linear ? 2 * box_px : box_px), acf_mode_(acf), with_acf_(with_acf),
       window_(make_window_2d(window, box_px)),
       power_(std::size_t(box_px) * std::size_t(box_px / 2 + 1), 0.f) {
   // Looked up once here: transform() runs per box on many threads and must not take the lock.
@@ -124,7 +124,7 @@ bool BoxTransformer::transform(const float* box, std::ptrdiff_t row_stride) {
   const double var = sum2 / double(nn) - mean * mean;
   if (!(var > 1e-12 * (mean * mean + 1e-30))) {
     std::fill(power_.begin(), power_.end(), 0.f);
-    std::memset(acf_, 0, sizeof(float) * std::size_t(m_) * std::size_t(m_));
+    std::memset(acf_, 0, sizeof(float) * std::size_t(m_) * std::size_t(m_));  // acf_[0] = 0 marks a flat box
     return false;
   }
   const float fmean = float(mean);
@@ -140,6 +140,10 @@ bool BoxTransformer::transform(const float* box, std::ptrdiff_t row_stride) {
   const std::size_t nc = std::size_t(n) * std::size_t(half());
   for (std::size_t i = 0; i < nc; ++i) power_[i] = spec[i][0] * spec[i][0] + spec[i][1] * spec[i][1];
 
+  if (!with_acf_) {
+    acf_[0] = 1.f;  // zero lag, which is 1 by definition: tells measurers this box is not flat
+    return true;
+  }
   // Wiener-Khinchin: the ACF is the inverse FFT of the power spectrum.
   if (acf_mode_ == AcfMode::circular) {
     for (std::size_t i = 0; i < nc; ++i) {

@@ -16,7 +16,9 @@ enum class AcfMode { circular, linear };  // linear: zero-padded to 2n before th
 
 class BoxTransformer {
  public:
-  BoxTransformer(int box_px, WindowKind window, AcfMode acf);
+  // with_acf = false: power spectrum only, acf() is 1 at zero lag and 0 elsewhere (the sliding grid of the area map needs
+  // only the spots, and the inverse FFT is about a third of a box's cost).
+  BoxTransformer(int box_px, WindowKind window, AcfMode acf, bool with_acf = true);
   ~BoxTransformer();
   BoxTransformer(const BoxTransformer&) = delete;
   BoxTransformer& operator=(const BoxTransformer&) = delete;
@@ -40,6 +42,7 @@ class BoxTransformer {
  private:
   int n_, m_;
   AcfMode acf_mode_;
+  bool with_acf_;
   std::vector<float> window_;
   std::vector<float> power_;
   float* real_n_ = nullptr;   // n x n input (fftwf_malloc, aligned as the plans expect)

@@ -1,78 +1,52 @@
-// Drawing with OpenCV: BGR colours, Hershey fonts scaled to the picture.
+// The overlay a paper can use: the micrograph untouched except for thin class frames and the
+// shading of what was left out; everything written (legend, fractions, scale bar) sits in a white
+// strip below it, so nothing covers the specimen or a scale bar burned into the image.
 #include "imaging/overlay.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
-#include <stdexcept>
 #include <string>
+
+#include "imaging/drawing.hpp"
 
 namespace mgscope {
 
 namespace {
 
-const cv::Scalar kRed(0, 0, 255), kYellow(0, 255, 255), kWhite(255, 255, 255), kBlack(0, 0, 0);
+const cv::Scalar kInk(0, 0, 0);
 
-// 8-bit view of `v` (w x h floats) stretched between its 0.5 and 99.5 percentiles.
-cv::Mat stretch(const float* v, int w, int h, std::ptrdiff_t stride, double lo_q = 0.005, double hi_q = 0.995) {
-  // Percentiles from at most ~1M pixels on a regular lattice: a full copy of a 4k image would
-  // cost 64 MB for no visible difference.
-  const long total = long(w) * long(h);
-  const int step = std::max(1, int(std::ceil(std::sqrt(double(total) / 1.0e6))));
-  std::vector<float> sample;
-  sample.reserve(std::size_t((w / step + 1) * (h / step + 1)));
-  for (int y = 0; y < h; y += step)
-    for (int x = 0; x < w; x += step) sample.push_back(v[y * stride + x]);
-  const std::size_t lo_i = std::size_t(lo_q * double(sample.size() - 1));
-  const std::size_t hi_i = std::size_t(hi_q * double(sample.size() - 1));
-  std::nth_element(sample.begin(), sample.begin() + long(lo_i), sample.end());
-  const float lo = sample[lo_i];
-  std::nth_element(sample.begin(), sample.begin() + long(hi_i), sample.end());
-  const float hi = sample[hi_i];
-  const float scale = hi > lo ? 255.f / (hi - lo) : 0.f;
-  cv::Mat out(h, w, CV_8UC1);
-  for (int y = 0; y < h; ++y) {
-    auto* row = out.ptr<std::uint8_t>(y);
-    for (int x = 0; x < w; ++x) row[x] = cv::saturate_cast<std::uint8_t>((v[y * stride + x] - lo) * scale);
+// Tint of a left-out box by why it was left out (BGR); the box is darkened and tinted.
+cv::Scalar region_tint(BoxRegion r) {
+  switch (r) {
+    case BoxRegion::vacuum: return cv::Scalar(200, 120, 40);        // blue
+    case BoxRegion::annotation: return cv::Scalar(200, 60, 200);    // magenta
+    case BoxRegion::edge: return cv::Scalar(200, 200, 40);          // cyan
+    case BoxRegion::user_excluded: return cv::Scalar(120, 120, 120);
+    case BoxRegion::specimen: break;
   }
-  return out;
+  return cv::Scalar(0, 0, 0);
 }
 
-std::vector<std::uint8_t> encode_png(const cv::Mat& m) {
-  std::vector<std::uint8_t> png;
-  if (!cv::imencode(".png", m, png)) throw std::runtime_error("PNG encoding failed");
-  return png;
+cv::Rect scaled_box(const BoxResult& b, int box_px, double s) {
+  const int x0 = int(std::lround(b.x_px * s)), y0 = int(std::lround(b.y_px * s));
+  const int x1 = int(std::lround((b.x_px + box_px) * s)), y1 = int(std::lround((b.y_px + box_px) * s));
+  return cv::Rect(x0, y0, std::max(1, x1 - x0), std::max(1, y1 - y0));
 }
 
-// 1, 2 or 5 times a power of ten, close to a fifth of `width_nm`.
-double nice_length_nm(double width_nm) {
-  const double target = width_nm / 5;
-  const double p = std::pow(10.0, std::floor(std::log10(target)));
-  for (double m : {5.0, 2.0, 1.0})
-    if (m * p <= target) return m * p;
-  return p;
-}
-
-std::string format_length(double nm) {
-  char buf[32];
-  if (nm >= 1000) std::snprintf(buf, sizeof buf, "%g um", nm / 1000);
-  else if (nm >= 1) std::snprintf(buf, sizeof buf, "%g nm", nm);
-  else std::snprintf(buf, sizeof buf, "%g pm", nm * 1000);
+std::string percent_with_interval(double f, const Interval& ci) {
+  char buf[96];
+  if (!std::isfinite(f)) return "undefined";
+  std::snprintf(buf, sizeof buf, "%.1f %% [%.1f, %.1f]", 100 * f, 100 * ci.low, 100 * ci.high);
   return buf;
-}
-
-void label(cv::Mat& img, const std::string& text, cv::Point at, double scale, int thickness) {
-  cv::putText(img, text, at, cv::FONT_HERSHEY_SIMPLEX, scale, kBlack, thickness + 2, cv::LINE_AA);
-  cv::putText(img, text, at, cv::FONT_HERSHEY_SIMPLEX, scale, kWhite, thickness, cv::LINE_AA);
 }
 
 }  // namespace
 
 std::vector<std::uint8_t> render_overlay_png(const ImageF& image, const HrtemResult& result,
                                              const OverlayOptions& options) {
-  const cv::Mat gray = stretch(image.pixels.data(), image.width, image.height, image.width);
+  const cv::Mat gray = stretch_to_8bit(image.pixels.data(), image.width, image.height, image.width);
   const double s = std::min(1.0, double(options.max_side_px) / std::max(image.width, image.height));
   cv::Mat small;
   if (s < 1.0) cv::resize(gray, small, cv::Size(), s, s, cv::INTER_AREA);
@@ -80,114 +54,74 @@ std::vector<std::uint8_t> render_overlay_png(const ImageF& image, const HrtemRes
   cv::Mat bgr;
   cv::cvtColor(small, bgr, cv::COLOR_GRAY2BGR);
   const BoxGrid& g = result.grid;
-  const int thick = std::max(1, int(std::lround(g.box_px * s / 25)));
+
+  // Left-out boxes: darkened and tinted (the image stays visible beneath).
+  std::array<long, kBoxRegionCount> region_boxes{};
   for (const BoxResult& b : result.boxes) {
-    if (b.cls == BoxClass::amorphous) continue;
-    const cv::Point p0(int(std::lround(b.x_px * s)) + thick / 2, int(std::lround(b.y_px * s)) + thick / 2);
-    const cv::Point p1(int(std::lround((b.x_px + g.box_px) * s)) - 1 - thick / 2,
-                       int(std::lround((b.y_px + g.box_px) * s)) - 1 - thick / 2);
-    cv::rectangle(bgr, p0, p1, b.cls == BoxClass::nanocrystal ? kYellow : kRed, thick);
+    region_boxes[std::size_t(b.region)]++;
+    if (b.region == BoxRegion::specimen) continue;
+    cv::Mat roi = bgr(scaled_box(b, g.box_px, s) & cv::Rect(0, 0, bgr.cols, bgr.rows));
+    cv::Mat tint(roi.size(), roi.type(), region_tint(b.region));
+    cv::addWeighted(roi, 0.45, tint, 0.25, 0, roi);
   }
-  // Scale bar, bottom left.
+  // Class frames: about 2 px per 1000 px of the picture, drawn inside the box.
+  const int thick = std::max(1, int(std::lround(2.0 * std::max(bgr.cols, bgr.rows) / 1000.0)));
+  for (const BoxResult& b : result.boxes) {
+    if (b.region != BoxRegion::specimen || b.cls == BoxClass::amorphous) continue;
+    const cv::Rect r = scaled_box(b, g.box_px, s);
+    const cv::Point p0(r.x + thick / 2, r.y + thick / 2);
+    const cv::Point p1(r.x + r.width - 1 - (thick - 1) / 2, r.y + r.height - 1 - (thick - 1) / 2);
+    cv::rectangle(bgr, p0, p1, b.cls == BoxClass::nanocrystal ? kDrawYellow : kDrawRed, thick);
+  }
+
+  // The legend strip below the image.
+  const double font = std::max(0.5, bgr.cols / 1600.0);
+  const int ft = std::max(1, int(std::lround(font * 1.6)));
+  const int step = int(std::lround(32 * font)) + 6, margin = std::max(10, int(std::lround(14 * font)));
+  const ClassFractions& f = result.fractions;
+  std::vector<std::pair<cv::Scalar, std::string>> lines;  // swatch colour (black: none), text
+  char line[256];
+  for (int c : {1, 2}) {
+    std::snprintf(line, sizeof line, "%s: %ld boxes, %.1f %%", box_class_name(BoxClass(c)),
+                  f.box_counts[std::size_t(c)], 100 * f.box_fraction[std::size_t(c)]);
+    lines.emplace_back(c == 1 ? kDrawRed : kDrawYellow, line);
+  }
+  std::snprintf(line, sizeof line, "ordered box fraction %s of %ld boxes of %.3f nm",
+                percent_with_interval(f.ordered_fraction, f.ordered_fraction_95).c_str(), f.boxes, g.box_nm_effective);
+  lines.emplace_back(kInk, line);
+  if (options.area) {
+    std::snprintf(line, sizeof line, "ordered area fraction %s (sliding boxes, stride %d px)",
+                  percent_with_interval(options.area->ordered_area_fraction, options.area->ordered_area_fraction_95)
+                      .c_str(),
+                  options.area->stride_px);
+    lines.emplace_back(kInk, line);
+  }
+  for (int r = 1; r < kBoxRegionCount; ++r)
+    if (region_boxes[std::size_t(r)]) {
+      std::snprintf(line, sizeof line, "left out (%s): %ld boxes", box_region_name(BoxRegion(r)),
+                    region_boxes[std::size_t(r)]);
+      lines.emplace_back(region_tint(BoxRegion(r)), line);
+    }
+  const int strip_h = margin + int(lines.size()) * step + margin + 2 * step;  // last rows: the scale bar
+  cv::Mat canvas(bgr.rows + strip_h, bgr.cols, CV_8UC3, kDrawWhite);
+  bgr.copyTo(canvas(cv::Rect(0, 0, bgr.cols, bgr.rows)));
+  cv::line(canvas, cv::Point(0, bgr.rows), cv::Point(bgr.cols - 1, bgr.rows), kInk, 1);
+  cv::Point at(margin, bgr.rows + margin + step - step / 4);
+  const int sw = step / 2;
+  for (const auto& [colour, text] : lines) {
+    if (colour != kInk) {
+      const cv::Rect sq(at.x, at.y - sw - 2, sw, sw);
+      cv::rectangle(canvas, sq, colour, cv::FILLED);
+      cv::rectangle(canvas, sq, kInk, 1);
+    }
+    plain_text(canvas, text, at + cv::Point(sw + 10, 0), font, ft, kInk);
+    at.y += step;
+  }
   const double px_nm = g.pixel_nm / s;
   const double bar_nm = nice_length_nm(bgr.cols * px_nm);
   const int bar_px = int(std::lround(bar_nm / px_nm));
-  const double font = std::max(0.4, bgr.cols / 900.0);
-  const int ft = std::max(1, int(font * 1.5));
-  const int margin = std::max(8, bgr.cols / 40);
-  const int bar_h = std::max(3, bgr.rows / 120);
-  const cv::Point b0(margin, bgr.rows - margin - bar_h);
-  cv::rectangle(bgr, b0 - cv::Point(2, 2), b0 + cv::Point(bar_px + 2, bar_h + 2), kBlack, cv::FILLED);
-  cv::rectangle(bgr, b0, b0 + cv::Point(bar_px, bar_h), kWhite, cv::FILLED);
-  label(bgr, format_length(bar_nm), b0 + cv::Point(0, -bar_h - 4), font, ft);
-  // Legend, top left.
-  const auto& f = result.fractions;
-  char line[128];
-  const int step = int(30 * font) + 6;
-  cv::Point at(margin, margin + step);
-  {  // darken the legend's background so it reads on any image
-    const cv::Rect box(margin / 2, margin / 2, std::min(bgr.cols - margin, int(520 * font)), 3 * step + margin / 2);
-    cv::Mat roi = bgr(box & cv::Rect(0, 0, bgr.cols, bgr.rows));
-    roi *= 0.35;
-  }
-  const struct {
-    cv::Scalar colour;
-    int cls;
-    const char* name;
-  } entries[] = {{kRed, 1, "crystal-like order"}, {kYellow, 2, "nanocrystal"}};
-  for (const auto& e : entries) {
-    cv::rectangle(bgr, at + cv::Point(0, -step / 2 - 2), at + cv::Point(step / 2, 2), e.colour, cv::FILLED);
-    std::snprintf(line, sizeof line, "%s  %.1f %% (%ld boxes)", e.name, 100 * f.box_fraction[std::size_t(e.cls)],
-                  f.box_counts[std::size_t(e.cls)]);
-    label(bgr, line, at + cv::Point(step / 2 + 8, 0), font, ft);
-    at.y += step;
-  }
-  std::snprintf(line, sizeof line, "%ld boxes of %.3f nm", f.boxes, g.box_nm_effective);
-  label(bgr, line, at + cv::Point(step / 2 + 8, 0), font, ft);
-  return encode_png(bgr);
-}
-
-std::vector<std::uint8_t> render_gallery_png(const ImageF& image, const HrtemResult& result,
-                                             const GalleryOptions& options) {
-  const BoxGrid& g = result.grid;
-  const int n = g.box_px, t = options.tile_px, k = options.examples_per_class;
-  const int label_h = 22, row_label_w = 130, gap = 6;
-  const int example_w = 3 * t + 2 * 2 + gap;
-  cv::Mat canvas(kBoxClassCount * (t + label_h + gap) + gap, row_label_w + k * example_w + gap, CV_8UC3,
-                 cv::Scalar(40, 40, 40));
-  BoxTransformer tr(n, options.window, AcfMode::circular);
-  std::vector<float> full(std::size_t(n) * std::size_t(n));
-  for (int c = 0; c < kBoxClassCount; ++c) {
-    std::vector<const BoxResult*> members;
-    for (const BoxResult& b : result.boxes)
-      if (int(b.cls) == c) members.push_back(&b);
-    std::vector<const BoxResult*> chosen;
-    if (c == 0) {
-      for (int i = 0; i < k && !members.empty(); ++i)
-        chosen.push_back(members[std::size_t(i) * members.size() / std::size_t(k)]);
-      chosen.erase(std::unique(chosen.begin(), chosen.end()), chosen.end());
-    } else {
-      std::stable_sort(members.begin(), members.end(), [](const BoxResult* a, const BoxResult* b) {
-        return a->features.max_whitened > b->features.max_whitened;
-      });
-      for (int i = 0; i < k && i < int(members.size()); ++i) chosen.push_back(members[std::size_t(i)]);
-    }
-    const int y0 = gap + c * (t + label_h + gap);
-    cv::putText(canvas, box_class_name(BoxClass(c)), cv::Point(8, y0 + label_h + t / 2), cv::FONT_HERSHEY_SIMPLEX,
-                0.5, kWhite, 1, cv::LINE_AA);
-    for (std::size_t e = 0; e < chosen.size(); ++e) {
-      const BoxResult& b = *chosen[e];
-      const int x0 = row_label_w + int(e) * example_w;
-      char text[96];
-      std::snprintf(text, sizeof text, "(%d,%d) max %.0f", b.ix, b.iy, b.features.max_whitened);
-      cv::putText(canvas, text, cv::Point(x0, y0 + 15), cv::FONT_HERSHEY_SIMPLEX, 0.45, kWhite, 1, cv::LINE_AA);
-      tr.transform(image, b.x_px, b.y_px);
-      // Panels: the box itself, the ACF (centred), the log power spectrum (centred).
-      const cv::Mat box = stretch(image.row(b.y_px) + b.x_px, n, n, image.width, 0.0, 1.0);
-      for (int y = 0; y < n; ++y)
-        for (int x = 0; x < n; ++x)
-          full[std::size_t(y) * std::size_t(n) + std::size_t(x)] = tr.acf()[((y + n / 2) % n) * n + (x + n / 2) % n];
-      const cv::Mat acf = stretch(full.data(), n, n, n, 0.0, 1.0);
-      for (int y = 0; y < n; ++y)
-        for (int x = 0; x < n; ++x) {
-          int kx = x - n / 2, ky = y - n / 2;
-          if (kx < 0) {
-            kx = -kx;
-            ky = -ky;
-          }
-          const float p = tr.power()[((ky + n) % n) * tr.half() + kx];
-          full[std::size_t(y) * std::size_t(n) + std::size_t(x)] = std::log1p(p);
-        }
-      const cv::Mat fft = stretch(full.data(), n, n, n, 0.01, 0.999);
-      const cv::Mat panels[3] = {box, acf, fft};
-      for (int p = 0; p < 3; ++p) {
-        cv::Mat big, bgr;
-        cv::resize(panels[p], big, cv::Size(t, t), 0, 0, p == 0 ? cv::INTER_CUBIC : cv::INTER_NEAREST);
-        cv::cvtColor(big, bgr, cv::COLOR_GRAY2BGR);
-        bgr.copyTo(canvas(cv::Rect(x0 + p * (t + 2), y0 + label_h, t, t)));
-      }
-    }
-  }
+  scale_bar(canvas, cv::Point(margin, canvas.rows - margin), bar_px, std::max(4, step / 5), format_length(bar_nm),
+            font, ft, kInk);
   return encode_png(canvas);
 }
 

@@ -4,16 +4,20 @@
 #include <cstdint>
 #include <vector>
 
+#include "imaging/area_map.hpp"
 #include "imaging/hrtem_analysis.hpp"
 
 namespace mgscope {
 
 struct OverlayOptions {
-  int max_side_px = 2048;  // the overlay is scaled down so its longer side is at most this
+  int max_side_px = 2048;        // the image part is scaled down so its longer side is at most this
+  const AreaMap* area = nullptr; // when given, the legend also states the ordered area fraction
 };
 
 // Contrast-stretched image (0.5-99.5 percentile), crystal-like boxes framed red, nanocrystal
-// boxes yellow, a scale bar and a legend with the fractions.
+// boxes yellow (frame lines about 2 px per 1000 px), boxes left out shaded (tinted by why), and
+// below the image a legend strip holding the fractions and the scale bar, so that neither covers
+// the specimen or a burned-in scale bar.
 std::vector<std::uint8_t> render_overlay_png(const ImageF& image, const HrtemResult& result,
                                              const OverlayOptions& options);
 
@@ -21,11 +25,13 @@ struct GalleryOptions {
   int examples_per_class = 4;
   int tile_px = 128;       // each of box, ACF and FFT is drawn this large
   WindowKind window = WindowKind::hann;
+  double d_min_nm = 0.15, d_max_nm = 0.60;  // the spot annulus, drawn on each FFT
 };
 
-// One row per class: for each example box, the box | its ACF | its FFT (log power), labelled with
-// the box position and its strongest whitened peak. Ordered classes show their strongest boxes,
-// amorphous an even spread.
+// One row per class: for each example specimen box, the box | its ACF | its FFT (log power) under
+// column headers, labelled with the box position and its strongest whitened peak; each FFT shows
+// the d_min..d_max annulus (cyan circles) and the detected spots (circles, both Friedel mates).
+// Ordered classes show their strongest boxes, amorphous an even spread.
 std::vector<std::uint8_t> render_gallery_png(const ImageF& image, const HrtemResult& result,
                                              const GalleryOptions& options);
 

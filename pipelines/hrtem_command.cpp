@@ -17,6 +17,7 @@
 #include "pipelines/batch.hpp"
 #include "pipelines/commands.hpp"
 #include "pipelines/config_file.hpp"
+#include "pipelines/hrtem_map_files.hpp"
 #include "pipelines/hrtem_outputs.hpp"
 #include "pipelines/json_output.hpp"
 #include "pipelines/atomic_file.hpp"
@@ -32,6 +33,9 @@ struct HrtemCli {
   std::string pixel_size;  // empty: from the file
   std::string box = "1.985nm";
   std::string stride;      // empty: the box
+  std::string area_stride; // empty: box / 4; "off": no area map
+  int bootstrap_resamples = 2000;
+  double area_vote_share = 0.5;
   int frame = 0;
   std::string window = "hann";
   std::string acf = "circular";
@@ -106,7 +110,11 @@ int run_hrtem(const HrtemCli& cli) {
   std::map<std::string, int> used;
   std::map<std::string, std::string> folders;
   for (const std::string& p : cli.images) folders[p] = folder_name(p, used);
-  std::vector<std::pair<HrtemRunInfo, ClassFractions>> done;
+  std::vector<HrtemImageFractions> done;
+  const bool area_on = cli.area_stride != "off";
+  std::optional<double> area_stride_nm;
+  if (area_on && !cli.area_stride.empty()) area_stride_nm = parse_length_nm(cli.area_stride, "--area-stride");
+  if (cli.bootstrap_resamples < 100) throw InputError("--bootstrap-resamples must be 100 or more");
 
   const BatchResult batch = run_batch(cli.images, [&](const std::string& path) {
     ReadOptions ro;
@@ -117,19 +125,37 @@ int run_hrtem(const HrtemCli& cli) {
     const CalibratedImage image = calibrate(std::move(pixels), img.info, calibrate_options);
     const HrtemRunInfo run(std::move(img.info), image);
     const HrtemResult result = analyse_hrtem(image, options, path);
+    std::optional<AreaMap> area;
+    if (area_on) {
+      AreaMapOptions ao;
+      if (area_stride_nm) {
+        ao.stride_px = int(std::lround(*area_stride_nm / run.pixel_nm()));
+        if (ao.stride_px < 1) fail_input(path, "--area-stride is below one pixel");
+      }
+      ao.bootstrap_resamples = cli.bootstrap_resamples;
+      ao.ordered_vote_share = cli.area_vote_share;
+      ao.seed = cli.seed;
+      ao.threads = cli.threads;
+      area = compute_area_map(image.pixels, result, options, ao, path);
+    }
 
     OutputFolder folder(out_dir / folders[path]);
     folder.write("tiles.csv", hrtem_tiles_csv(result, run));
-    const nlohmann::json summary = hrtem_summary_json(result, run, options);
+    const nlohmann::json summary = hrtem_summary_json(result, run, options, area ? &*area : nullptr);
     folder.write("summary.json", summary.dump(2) + "\n");
+    if (area) write_hrtem_maps(folder, *area, result, run, options);
+    write_ordered_roi_set(folder, result);
     OverlayOptions oo;
     oo.max_side_px = cli.overlay_max_px;
+    oo.area = area ? &*area : nullptr;
     const auto overlay = render_overlay_png(image.pixels, result, oo);
     folder.write("overlay.png", std::string_view(reinterpret_cast<const char*>(overlay.data()), overlay.size()));
     if (cli.gallery) {
       GalleryOptions go;
       go.examples_per_class = cli.gallery_examples;
       go.window = options.window;
+      go.d_min_nm = options.spots.d_min_nm;
+      go.d_max_nm = options.spots.d_max_nm;
       const auto gallery = render_gallery_png(image.pixels, result, go);
       folder.write("gallery.png", std::string_view(reinterpret_cast<const char*>(gallery.data()), gallery.size()));
     }
@@ -142,16 +168,26 @@ int run_hrtem(const HrtemCli& cli) {
                 run.calibration.source.c_str(), 100 * f.box_fraction[1], 100 * f.box_fraction[2],
                 100 * f.ordered_fraction, 100 * f.ordered_fraction_95.low, 100 * f.ordered_fraction_95.high,
                 (out_dir / folders[path]).string().c_str());
+    if (area)
+      std::printf("  ordered area fraction %.1f %% [%.1f, %.1f] (sliding boxes, stride %d px)\n",
+                  100 * area->ordered_area_fraction, 100 * area->ordered_area_fraction_95.low,
+                  100 * area->ordered_area_fraction_95.high, area->stride_px);
     if (result.grid.left_out_x_px || result.grid.left_out_y_px)
       std::printf("  %d columns at the right and %d rows at the bottom hold no whole box and were left out\n",
                   result.grid.left_out_x_px, result.grid.left_out_y_px);
     for (const auto& w : summary["warnings"])
       std::fprintf(stderr, "WARNING: %s: %s\n", path.c_str(), w.get<std::string>().c_str());
     std::fflush(stdout);
-    done.emplace_back(run, f);
+    HrtemImageFractions row{run, f, area.has_value(), 0, {}, {}};
+    if (area) {
+      row.ordered_area_fraction = area->ordered_area_fraction;
+      row.ordered_area_fraction_95 = area->ordered_area_fraction_95;
+      row.blocks = area->blocks;
+    }
+    done.push_back(std::move(row));
   }, std::cerr);
 
-  if (cli.images.size() > 1 && !done.empty()) write_file_atomic(out_dir / "combined.csv", hrtem_combined_csv(done));
+  if (cli.images.size() > 1 && !done.empty()) write_file_atomic(out_dir / "combined.csv", hrtem_combined_csv(done, cli.bootstrap_resamples, cli.seed));
   return batch.exit_code();
 }
 
@@ -162,8 +198,10 @@ void add_hrtem_command(CLI::App& app, CommandContext& ctx) {
   CLI::App* cmd = app.add_subcommand(
       "hrtem",
       "Classify 1.985 nm boxes of HRTEM images as amorphous, crystal-like order or nanocrystal "
-      "(per-box FFT and autocorrelation). Writes OUTDIR/<image>/tiles.csv, summary.json, overlay.png "
-      "(and gallery.png), plus OUTDIR/combined.csv for several images. Lengths take a unit: nm "
+      "(per-box FFT and autocorrelation), and measure the ordered area on a sliding grid. Writes "
+      "OUTDIR/<image>/tiles.csv, summary.json, overlay.png (and gallery.png), ImageJ-calibrated float TIFF maps "
+      "with PNG renderings (map_*.tif/.png), an ImageJ ROI set of the ordered boxes (ordered_boxes_roiset.zip), "
+      "plus OUTDIR/combined.csv for several images. Lengths take a unit: nm "
       "(default), A, pm, um.");
   add_config_option(*cmd);
   cmd->add_option("images", cli->images, "Image files (TIFF, DM3/DM4, TIA SER, MRC, EMD)")->required();
@@ -172,6 +210,17 @@ void add_hrtem_command(CLI::App& app, CommandContext& ctx) {
                   "Pixel size overriding the file's calibration, e.g. 0.0199nm [default: from the file]");
   cmd->add_option("--box", cli->box, "Box side (length)")->capture_default_str();
   cmd->add_option("--stride", cli->stride, "Step between boxes (length) [default: the box, non-overlapping]");
+  cmd->add_option("--area-stride", cli->area_stride,
+                  "Stride of the sliding grid behind the ordered area fraction and the maps (length), or off "
+                  "[default: box / 4]");
+  cmd->add_option("--area-vote-share", cli->area_vote_share,
+                  "A pixel of the area map is ordered when at least this share of the sliding boxes covering it "
+                  "are ordered")
+      ->check(CLI::Range(0.01, 1.0))
+      ->capture_default_str();
+  cmd->add_option("--bootstrap-resamples", cli->bootstrap_resamples,
+                  "Resamples of the block bootstrap behind the area fraction's 95 % interval")
+      ->capture_default_str();
   cmd->add_option("--frame", cli->frame, "Frame of a multi-frame file, from 0")->capture_default_str();
   cmd->add_option("--anisotropic", cli->anisotropic,
                   "Pixels whose x and y sizes differ by more than 0.1 %: refuse, or resample (cubic) the "

@@ -17,6 +17,42 @@ std::string g6(double v) { return csv_number(v, 6); }
 
 constexpr int kSpotsInCsv = 3;
 
+nlohmann::json area_map_json(const AreaMap& a, const BoxGrid& g, const HrtemRunInfo& run) {
+  using nlohmann::json;
+  json fractions = json::object();
+  for (int c = 0; c < kBoxClassCount; ++c) fractions[box_class_name(BoxClass(c))] = json_number(a.area_fraction[std::size_t(c)]);
+  return {{"description",
+           "the box kernel on a sliding grid; a pixel is ordered when at least ordered_vote_share of the clean boxes "
+           "covering it (boxes wholly on specimen) are ordered; fractions are of the pixels under specimen boxes of "
+           "the box grid"},
+          {"stride_px", a.stride_px},
+          {"stride_nm", a.map_pixel_nm},
+          {"ordered_vote_share", a.ordered_vote_share},
+          {"nx", a.fine_nx},
+          {"ny", a.fine_ny},
+          {"boxes", a.fine_boxes},
+          {"clean_boxes", a.clean_boxes},
+          {"boxes_shared_with_box_grid", a.reused_boxes},
+          {"specimen_area_px2", a.specimen_area_px2},
+          {"specimen_area_nm2", a.specimen_area_px2 * g.pixel_nm * g.pixel_nm},
+          {"area_fraction", fractions},
+          {"ordered_area_fraction", json_number(a.ordered_area_fraction)},
+          {"ordered_area_fraction_95ci_block_bootstrap",
+           {json_number(a.ordered_area_fraction_95.low), json_number(a.ordered_area_fraction_95.high)}},
+          {"bootstrap",
+           {{"block_px", a.bootstrap_block_px}, {"blocks", a.bootstrap_blocks}, {"resamples", a.bootstrap_resamples},
+            {"interval", "percentile, 2.5 % and 97.5 %"}}},
+          {"maps",
+           {{"pixel_nm", a.map_pixel_nm},
+            {"width", a.class_map.width},
+            {"height", a.class_map.height},
+            {"origin_x_nm", run.calibration.origin_x_nm},
+            {"origin_y_nm", run.calibration.origin_y_nm},
+            {"files", {"map_class.tif", "map_peak_over_threshold.tif", "map_d_spacing_nm.tif", "map_direction_deg.tif"}},
+            {"note", "map pixel (u, v) covers image pixels [u s, (u+1) s) x [v s, (v+1) s), s = stride_px; NaN: "
+                     "left out or not measured"}}}};
+}
+
 }  // namespace
 
 std::string hrtem_tiles_csv(const HrtemResult& r, const HrtemRunInfo& run) {
@@ -47,7 +83,8 @@ std::string hrtem_tiles_csv(const HrtemResult& r, const HrtemRunInfo& run) {
   return o.str();
 }
 
-nlohmann::json hrtem_summary_json(const HrtemResult& r, const HrtemRunInfo& run, const HrtemOptions& options) {
+nlohmann::json hrtem_summary_json(const HrtemResult& r, const HrtemRunInfo& run, const HrtemOptions& options,
+                                  const AreaMap* area) {
   using nlohmann::json;
   const BoxGrid& g = r.grid;
   json j;
@@ -92,12 +129,21 @@ nlohmann::json hrtem_summary_json(const HrtemResult& r, const HrtemRunInfo& run,
                                              {"fraction", f.box_fraction[k]},
                                              {"fraction_95ci_wilson", {f.box_fraction_95[k].low, f.box_fraction_95[k].high}},
                                              {"pixel_area_fraction", f.pixel_fraction[k]}};
+    if (area) classes[box_class_name(BoxClass(c))]["area_fraction"] = json_number(area->area_fraction[k]);
   }
   j["classes"] = classes;
   j["ordered"] = {{"description", "crystal-like + nanocrystal"},
                   {"boxes", f.ordered_boxes},
                   {"fraction", f.ordered_fraction},
-                  {"fraction_95ci_wilson", {f.ordered_fraction_95.low, f.ordered_fraction_95.high}}};
+                  {"fraction_95ci_wilson", {f.ordered_fraction_95.low, f.ordered_fraction_95.high}},
+                  {"ordered_box_fraction", f.ordered_fraction},
+                  {"ordered_box_fraction_95ci_wilson", {f.ordered_fraction_95.low, f.ordered_fraction_95.high}}};
+  if (area) {
+    j["ordered"]["ordered_area_fraction"] = json_number(area->ordered_area_fraction);
+    j["ordered"]["ordered_area_fraction_95ci_block_bootstrap"] = {json_number(area->ordered_area_fraction_95.low),
+                                                                  json_number(area->ordered_area_fraction_95.high)};
+    j["area_map"] = area_map_json(*area, g, run);
+  }
   std::vector<double> diameters;
   json groups = json::array();
   for (const NanocrystalGroup& n : r.nanocrystals) {
@@ -130,29 +176,47 @@ nlohmann::json hrtem_summary_json(const HrtemResult& r, const HrtemRunInfo& run,
                    {"rules", rules}};
   std::vector<std::string> warnings = run.warnings;
   warnings.insert(warnings.end(), r.warnings.begin(), r.warnings.end());
+  if (area) warnings.insert(warnings.end(), area->warnings.begin(), area->warnings.end());
   j["warnings"] = warnings;
   return j;
 }
 
-std::string hrtem_combined_csv(const std::vector<std::pair<HrtemRunInfo, ClassFractions>>& images) {
+std::string hrtem_combined_csv(const std::vector<HrtemImageFractions>& images, int bootstrap_resamples,
+                               std::uint64_t seed) {
   std::ostringstream o;
   o << "image,boxes,amorphous,crystal_like,nanocrystal,amorphous_fraction,crystal_like_fraction,"
-       "nanocrystal_fraction,ordered_fraction,ordered_ci95_low,ordered_ci95_high\n";
-  std::array<long, kBoxClassCount> pooled{};
-  long pooled_boxes = 0;
-  auto row = [&](const std::string& name, long boxes, const std::array<long, kBoxClassCount>& c) {
+       "nanocrystal_fraction,ordered_box_fraction,ordered_box_ci95_low,ordered_box_ci95_high,"
+       "ordered_area_fraction,ordered_area_ci95_low,ordered_area_ci95_high\n";
+  auto cell = [](bool has, double v) { return has ? g6(v) : std::string(); };
+  auto row = [&](const std::string& name, long boxes, const std::array<long, kBoxClassCount>& c, bool has_area,
+                 double area_fraction, const Interval& area_ci) {
     const double nb = boxes ? double(boxes) : 1.0;
     const Interval ci = wilson_interval(c[1] + c[2], boxes);
     o << name << ',' << boxes << ',' << c[0] << ',' << c[1] << ',' << c[2] << ',' << g6(double(c[0]) / nb) << ','
       << g6(double(c[1]) / nb) << ',' << g6(double(c[2]) / nb) << ',' << g6(double(c[1] + c[2]) / nb) << ','
-      << g6(ci.low) << ',' << g6(ci.high) << '\n';
+      << g6(ci.low) << ',' << g6(ci.high) << ',' << cell(has_area, area_fraction) << ','
+      << cell(has_area, area_ci.low) << ',' << cell(has_area, area_ci.high) << '\n';
   };
-  for (const auto& [run, f] : images) {
-    row(csv_field(run.path()), f.boxes, f.box_counts);
-    for (int c = 0; c < kBoxClassCount; ++c) pooled[std::size_t(c)] += f.box_counts[std::size_t(c)];
-    pooled_boxes += f.boxes;
+  std::array<long, kBoxClassCount> pooled{};
+  long pooled_boxes = 0;
+  bool all_area = !images.empty();
+  std::vector<BlockSums> blocks;
+  for (const HrtemImageFractions& im : images) {
+    row(csv_field(im.run.path()), im.boxes.boxes, im.boxes.box_counts, im.has_area, im.ordered_area_fraction,
+        im.ordered_area_fraction_95);
+    for (int c = 0; c < kBoxClassCount; ++c) pooled[std::size_t(c)] += im.boxes.box_counts[std::size_t(c)];
+    pooled_boxes += im.boxes.boxes;
+    all_area = all_area && im.has_area;
+    blocks.insert(blocks.end(), im.blocks.begin(), im.blocks.end());
   }
-  row("pooled", pooled_boxes, pooled);
+  double specimen = 0, ordered = 0;
+  for (const BlockSums& b : blocks) {
+    specimen += b.denominator;
+    ordered += b.numerator;
+  }
+  const bool pooled_area = all_area && specimen > 0;
+  row("pooled", pooled_boxes, pooled, pooled_area, pooled_area ? ordered / specimen : 0.0,
+      pooled_area ? block_bootstrap_ratio_95(blocks, bootstrap_resamples, seed) : Interval{});
   return o.str();
 }
 

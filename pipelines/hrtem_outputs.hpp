@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "imaging/calibrate.hpp"
+#include "imaging/area_map.hpp"
 #include "imaging/hrtem_analysis.hpp"
 
 namespace mgscope {
@@ -31,9 +32,23 @@ struct HrtemRunInfo {
 // One row per box; numbers printed with %.6g so that equal results give equal bytes.
 std::string hrtem_tiles_csv(const HrtemResult& result, const HrtemRunInfo& run);
 
-nlohmann::json hrtem_summary_json(const HrtemResult& result, const HrtemRunInfo& run, const HrtemOptions& options);
+// `area` (the sliding-grid area map) may be null when it was not computed (--area-stride off).
+nlohmann::json hrtem_summary_json(const HrtemResult& result, const HrtemRunInfo& run, const HrtemOptions& options,
+                                  const AreaMap* area);
 
-// Per-image fractions and a pooled row (all boxes of all images together).
-std::string hrtem_combined_csv(const std::vector<std::pair<HrtemRunInfo, ClassFractions>>& images);
+// What combined.csv needs of one image.
+struct HrtemImageFractions {
+  HrtemRunInfo run;
+  ClassFractions boxes;
+  bool has_area = false;
+  double ordered_area_fraction = 0;
+  Interval ordered_area_fraction_95;
+  std::vector<BlockSums> blocks;  // of the area bootstrap, to pool images
+};
+
+// Per-image fractions and a pooled row (all boxes of all images together; the pooled area
+// fraction is specimen-area weighted, its interval a bootstrap over the blocks of every image).
+std::string hrtem_combined_csv(const std::vector<HrtemImageFractions>& images, int bootstrap_resamples,
+                               std::uint64_t seed);
 
 }  // namespace mgscope

@@ -38,6 +38,9 @@ const Key kHrtemFormat{"hrtem.summary.schema.json", {"input", "format"}, false};
 const Key kHrtemCalibration{"hrtem.summary.schema.json", {"calibration"}, true};
 const Key kHrtemCalSource{"hrtem.summary.schema.json", {"calibration", "source"}, false};
 const Key kHrtemPixel{"hrtem.summary.schema.json", {"calibration", "pixel_nm"}, false};
+const Key kHrtemSpecimenArea{"hrtem.summary.schema.json", {"area_map", "specimen_area_nm2"}, false};
+const Key kHrtemAreaFraction{"hrtem.summary.schema.json", {"ordered", "ordered_area_fraction"}, false};
+const Key kHrtemAreaInterval{"hrtem.summary.schema.json", {"ordered", "ordered_area_fraction_95ci_block_bootstrap"}, false};
 // --- dsc.summary.schema.json ---
 const Key kDscSamples{"dsc.summary.schema.json", {"samples"}, true};
 const Key kDscTg{"dsc.summary.schema.json", {"samples", "[]", "Tg_onset_K"}, false};
@@ -169,6 +172,18 @@ HrtemSummary read_hrtem_summary(const fs::path& file) {
   const json& cal = need(s, kHrtemCalibration, file);
   out.calibration_source = text_or(cal, kHrtemCalSource, "?");
   out.pixel_nm = number_or_nan(cal, kHrtemPixel);
+  const json& ordered = member_or_null(s, kHrtemAreaFraction.path[0]);
+  const json& area_map = member_or_null(s, kHrtemSpecimenArea.path[0]);
+  out.ordered_area_fraction = number_or_nan(ordered, kHrtemAreaFraction);
+  out.has_area = area_map.is_object() && std::isfinite(out.ordered_area_fraction);
+  if (out.has_area) {
+    out.specimen_area_nm2 = number_or_nan(area_map, kHrtemSpecimenArea);
+    const json& ci = member_or_null(ordered, leaf(kHrtemAreaInterval));
+    if (ci.is_array() && ci.size() == 2) {
+      out.ordered_area_low = ci[0].is_number() ? ci[0].get<double>() : kNoValue;
+      out.ordered_area_high = ci[1].is_number() ? ci[1].get<double>() : kNoValue;
+    }
+  }
   return out;
 }
 
@@ -270,7 +285,7 @@ std::vector<SummaryKeyUse> summary_keys_read() {
   std::vector<SummaryKeyUse> out;
   for (const Key* k : {&kHrtemClasses, &kHrtemClassBoxes, &kHrtemCrystalLike, &kHrtemNanocrystal, &kHrtemGroups,
                        &kHrtemDiameter, &kHrtemInput, &kHrtemFormat, &kHrtemCalibration, &kHrtemCalSource,
-                       &kHrtemPixel, &kDscSamples, &kDscTg, &kDscTx, &kDscRel, &kDscFormat, &kDscEnthalpyUnit,
+                       &kHrtemPixel, &kHrtemSpecimenArea, &kHrtemAreaFraction, &kHrtemAreaInterval, &kDscSamples, &kDscTg, &kDscTx, &kDscRel, &kDscFormat, &kDscEnthalpyUnit,
                        &kCreepRepeats, &kHardness, &kModulus, &kAreaCoefficients, &kMceVariant, &kMceDsUnit,
                        &kMceRcUnit, &kMceTc, &kMceTcErr, &kMceMerits, &kMceField, &kMcePeak, &kMceTp, &kMceRcp,
                        &kMceModel, &kMceModelDistance, &kMceCollapses, &kMceSpread,

@@ -29,6 +29,10 @@ struct HrtemSummary {
   std::string format = "?";              // the reader that read the image
   std::string calibration_source = "?";  // where the pixel size came from
   double pixel_nm = kNoValue;
+  // The sliding-grid area fraction (absent with --area-stride off).
+  bool has_area = false;
+  double specimen_area_nm2 = kNoValue;
+  double ordered_area_fraction = kNoValue, ordered_area_low = kNoValue, ordered_area_high = kNoValue;  // 1, 95 % bootstrap
 };
 HrtemSummary read_hrtem_summary(const std::filesystem::path& file);
 

@@ -171,6 +171,8 @@ std::string format_quantity(const json& q) {
   if (kind == "ci95_wilson" && u["low"].is_number())
     s += " [" + g4(u["low"].get<double>()) + ", " + g4(u["high"].get<double>()) + "] (95 % Wilson, n = " +
          std::to_string(u.value("n", 0)) + ")";
+  if (kind == "ci95_bootstrap" && u["low"].is_number())
+    s += " [" + g4(u["low"].get<double>()) + ", " + g4(u["high"].get<double>()) + "] (95 % block bootstrap)";
   return s;
 }
 

@@ -33,7 +33,8 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 // Structural and magnetic quantities whose correlations the study tabulates (science.md: local
 // order, relaxation and hardness against the magnetocaloric response).
-const std::vector<std::string> kStructural = {"ordered_fraction", "crystal_like_fraction", "nanocrystal_fraction",
+const std::vector<std::string> kStructural = {"ordered_fraction", "ordered_area_fraction", "crystal_like_fraction",
+                                              "nanocrystal_fraction",
                                               "L1_peak", "L2_peak", "tau_1", "hardness"};
 const std::vector<std::string> kMagnetic = {"minus_dSm_max", "Tc"};
 

@@ -7,6 +7,9 @@
 #include <cmath>
 #include <cstring>
 
+#include <sstream>
+
+#include "imaging/io/read_image.hpp"
 #include "imaging/io/tiff_writer.hpp"
 #include "tests/test_support.hpp"
 
@@ -57,14 +60,99 @@ TEST(HrtemCommand, WritesEveryOutputWithTheCalibration) {
   EXPECT_EQ(csv.rfind("box,ix,iy,x0_px,y0_px,centre_x_nm,centre_y_nm,class,", 0), 0u);
 }
 
-TEST(HrtemCommand, OneAndTwoThreadsGiveByteIdenticalTables) {
+TEST(HrtemCommand, OneAndTwoThreadsGiveByteIdenticalFiles) {
   const auto a = test::scratch_dir("hrtem_cli_t1"), b = test::scratch_dir("hrtem_cli_t2");
-  const std::string img = "'" + (synth_dir() / "mixed.tif").string() + "'";
-  ASSERT_EQ(test::run_mgscope("hrtem " + img + " -o '" + a.string() + "' --threads 1").exit_code, 0);
-  ASSERT_EQ(test::run_mgscope("hrtem " + img + " -o '" + b.string() + "' --threads 2").exit_code, 0);
-  EXPECT_EQ(test::read_all(a / "mixed" / "tiles.csv"), test::read_all(b / "mixed" / "tiles.csv"));
-  EXPECT_EQ(test::read_all(a / "mixed" / "summary.json"), test::read_all(b / "mixed" / "summary.json"));
-  EXPECT_EQ(test::read_all(a / "mixed" / "overlay.png"), test::read_all(b / "mixed" / "overlay.png"));
+  // Two images, so that combined.csv (with its pooled bootstrap) is compared too.
+  const auto copy = test::scratch_dir("hrtem_cli_copy") / "again.tif";
+  std::filesystem::copy_file(synth_dir() / "mixed.tif", copy);
+  const std::string img = "'" + (synth_dir() / "mixed.tif").string() + "' '" + copy.string() + "'";
+  ASSERT_EQ(test::run_mgscope("hrtem " + img + " -o '" + a.string() + "' --gallery --threads 1").exit_code, 0);
+  ASSERT_EQ(test::run_mgscope("hrtem " + img + " -o '" + b.string() + "' --gallery --threads 2").exit_code, 0);
+  std::size_t compared = 0;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(a)) {
+    if (!e.is_regular_file()) continue;
+    const auto rel = std::filesystem::relative(e.path(), a);
+    ASSERT_TRUE(std::filesystem::exists(b / rel)) << rel;
+    EXPECT_EQ(test::read_all(e.path()), test::read_all(b / rel)) << rel;
+    ++compared;
+  }
+  EXPECT_EQ(compared, 2 * 13 + 1u);  // per image: 2 tables, 4 maps as .tif and .png, ROI set, overlay, gallery
+  EXPECT_EQ(count_files(b), compared);
+}
+
+// The maps open in ImageJ at their scale (pixel size = the stride) and hold the per-box numbers
+// of the sliding grid; the ROI set holds exactly the ordered boxes of tiles.csv.
+TEST(HrtemCommand, MapsAndRoiSetReadBack) {
+  const auto out = test::scratch_dir("hrtem_cli_maps");
+  ASSERT_EQ(test::run_mgscope("hrtem '" + (synth_dir() / "mixed.tif").string() + "' -o '" + out.string() + "'").exit_code, 0);
+  const auto dir = out / "mixed";
+  const auto j = nlohmann::json::parse(test::read_all(dir / "summary.json"));
+  EXPECT_EQ(j["area_map"]["stride_px"].get<int>(), 25);
+  const double area = j["ordered"]["ordered_area_fraction"].get<double>();
+  const auto ci = j["ordered"]["ordered_area_fraction_95ci_block_bootstrap"];
+  EXPECT_LE(ci[0].get<double>(), area);
+  EXPECT_GE(ci[1].get<double>(), area);
+
+  // tiles.csv: x0, y0, class and max_whitened of every box.
+  std::istringstream csv(test::read_all(dir / "tiles.csv"));
+  std::string line;
+  std::getline(csv, line);
+  struct Tile { int x0, y0; std::string cls; double peak; };
+  std::vector<Tile> tiles;
+  while (std::getline(csv, line)) {
+    std::vector<std::string> f;
+    std::stringstream ss(line);
+    for (std::string cell; std::getline(ss, cell, ',');) f.push_back(cell);
+    tiles.push_back({std::stoi(f[3]), std::stoi(f[4]), f[7], std::stod(f[10])});
+  }
+  ASSERT_EQ(tiles.size(), 30u);
+
+  const double level = j["threshold"]["whitened_level"].get<double>();
+  for (const char* name : {"map_class", "map_peak_over_threshold", "map_d_spacing_nm", "map_direction_deg"}) {
+    const LoadedImage m = read_image((dir / (std::string(name) + ".tif")).string(), {});
+    EXPECT_EQ(m.raw.type, PixelType::f32) << name;
+    EXPECT_EQ(m.info.width, 24) << name;   // ceil(600 / 25)
+    EXPECT_EQ(m.info.height, 20) << name;  // ceil(500 / 25)
+    ASSERT_TRUE(m.info.calibration.calibrated) << name;
+    EXPECT_NEAR(m.info.calibration.pixel_x_nm, 25 * 0.0199, 1e-9) << name;
+    EXPECT_NEAR(m.info.calibration.pixel_y_nm, 25 * 0.0199, 1e-9) << name;
+    ImageF v(m.info.width, m.info.height);  // NaN marks places left out: not through to_float, which refuses them
+    ASSERT_EQ(m.raw.bytes.size(), v.pixels.size() * sizeof(float));
+    std::memcpy(v.pixels.data(), m.raw.bytes.data(), m.raw.bytes.size());
+    if (std::string(name) == "map_class") {
+      for (float x : v.pixels) EXPECT_TRUE(x == 0 || x == 1 || x == 2) << x;  // all specimen here
+    }
+    if (std::string(name) == "map_peak_over_threshold") {
+      // The box at (x0, y0) is centred in map pixel ((x0 + 50) / 25, (y0 + 50) / 25).
+      for (const Tile& t : tiles)
+        EXPECT_NEAR(v.at((t.x0 + 50) / 25, (t.y0 + 50) / 25), t.peak / level, 1e-4 * t.peak / level + 1e-3);
+    }
+  }
+
+  const std::string zip = test::read_all(dir / "ordered_boxes_roiset.zip");
+  std::size_t at = 0, rois = 0;
+  auto u16le = [&](std::size_t p) { return int(std::uint8_t(zip[p])) | (int(std::uint8_t(zip[p + 1])) << 8); };
+  auto s16be = [&](std::size_t p) { return int(std::int16_t((std::uint8_t(zip[p]) << 8) | std::uint8_t(zip[p + 1]))); };
+  while (at + 4 < zip.size() && zip.compare(at, 4, "PK\x03\x04") == 0) {
+    const std::size_t size = std::size_t(u16le(at + 18)) | (std::size_t(u16le(at + 20)) << 16);
+    const int name_len = u16le(at + 26), extra_len = u16le(at + 28);
+    const std::string name = zip.substr(at + 30, std::size_t(name_len));
+    const std::size_t data = at + 30 + std::size_t(name_len + extra_len);
+    ASSERT_EQ(size, 64u) << name;
+    EXPECT_EQ(zip.compare(data, 4, "Iout"), 0);
+    const Tile& t = tiles[std::size_t(std::stoi(name.substr(3, 5)))];  // boxNNNNN_class.roi
+    EXPECT_NE(t.cls, "amorphous") << name;
+    EXPECT_EQ(name, name.substr(0, 9) + t.cls + ".roi");
+    EXPECT_EQ(s16be(data + 8), t.y0);         // top
+    EXPECT_EQ(s16be(data + 10), t.x0);        // left
+    EXPECT_EQ(s16be(data + 12), t.y0 + 100);  // bottom
+    EXPECT_EQ(s16be(data + 14), t.x0 + 100);  // right
+    ++rois;
+    at = data + size;
+  }
+  const auto ordered = std::count_if(tiles.begin(), tiles.end(), [](const Tile& t) { return t.cls != "amorphous"; });
+  EXPECT_EQ(long(rois), long(ordered));
+  EXPECT_GT(rois, 0u);
 }
 
 TEST(HrtemCommand, BadInputsFailAloneAndLeaveNoPartialOutput) {
@@ -93,7 +181,8 @@ TEST(HrtemCommand, BadInputsFailAloneAndLeaveNoPartialOutput) {
   EXPECT_NE(r.output.find("5 of 6 inputs failed"), std::string::npos) << r.output;
   // The good image is complete; the bad ones left nothing (not even temporary files).
   EXPECT_TRUE(std::filesystem::exists(out / "mixed" / "tiles.csv"));
-  EXPECT_EQ(count_files(out), 4u);  // tiles.csv, summary.json, overlay.png and combined.csv
+  // tiles.csv, summary.json, overlay.png, 4 maps as .tif and .png, the ROI set; and combined.csv
+  EXPECT_EQ(count_files(out), 13u);
   EXPECT_FALSE(std::filesystem::exists(out / "combined.csv.tmp"));
 }
 

@@ -183,6 +183,11 @@ TEST(SampleCommand, DemoStudyEndToEndThenNothingToRedo) {
   EXPECT_EQ(of["uncertainty"]["n"], 200);  // 2 images x 10 x 10 boxes
   EXPECT_LT(of["uncertainty"]["low"].get<double>(), of20);
   EXPECT_EQ(of["provenance"]["reader"], "TIFF");
+  // Beside the box fraction, the area fraction of the sliding grid with its bootstrap interval.
+  const json& area = reports["ctc20"]["modules"][0]["quantities"]["ordered_area_fraction"];
+  EXPECT_EQ(area["uncertainty"]["kind"], "ci95_bootstrap");
+  EXPECT_LE(area["uncertainty"]["low"].get<double>(), area["value"].get<double>());
+  EXPECT_GE(area["uncertainty"]["high"].get<double>(), area["value"].get<double>());
   EXPECT_NE(of["provenance"]["calibration"].get<std::string>().find("0.04 nm/px"), std::string::npos);
 
   // The study's table, correlations, figures and page.
@@ -190,7 +195,7 @@ TEST(SampleCommand, DemoStudyEndToEndThenNothingToRedo) {
   EXPECT_EQ(count(csv, "\n"), 5) << csv;  // header + 4 samples
   EXPECT_NE(csv.find("ordered_fraction [1]"), std::string::npos);
   const std::string corr = read_all(out / "correlations.csv");
-  EXPECT_EQ(count(corr, "\n"), 1 + 7 * 2);
+  EXPECT_EQ(count(corr, "\n"), 1 + 8 * 2);  // 8 structural quantities (box and area fractions, ...) x 2 magnetic
   EXPECT_NE(corr.find("ordered_fraction,minus_dSm_max,4,0."), std::string::npos) << corr;  // r > 0, N = 4
   EXPECT_NE(corr.find("L1_peak,minus_dSm_max,4,0.9"), std::string::npos) << corr;  // both peak at 20 cycles
   EXPECT_TRUE(fs::exists(out / "study_powerlaw.png"));

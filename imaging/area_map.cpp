@@ -1,0 +1,300 @@
+// Votes are counted per cell, not per pixel (as in area_fractions.cpp): which boxes cover a pixel
+// changes only at box edges, so the cells between consecutive edges carry the whole map. The
+// edges also include those of the box grid (what is specimen) and of the bootstrap blocks, so no
+// cell straddles either.
+#include "imaging/area_map.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <memory>
+
+#include "fitting/base/error.hpp"
+#include "imaging/area_bootstrap.hpp"
+#include "fitting/base/parallel_for.hpp"
+
+namespace mgscope {
+
+namespace {
+
+constexpr float kNaNf = std::numeric_limits<float>::quiet_NaN();
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// What the maps need of one fine box (the full features would cost ~100 bytes each).
+struct FineBox {
+  BoxClass cls = BoxClass::amorphous;
+  float peak = 0;                 // strongest whitened maximum in the annulus
+  float d_nm = kNaNf;             // strongest spot, NaN without one
+  float angle_deg = kNaNf;
+};
+
+FineBox compact(const BoxFeatures& f, BoxClass cls) {
+  FineBox b;
+  b.cls = cls;
+  b.peak = float(f.max_whitened);
+  if (!f.spots.empty()) {
+    b.d_nm = float(f.spots.front().d_nm);
+    b.angle_deg = float(f.spots.front().angle_deg);
+  }
+  return b;
+}
+
+// Sorted unique cell edges along one axis.
+std::vector<int> edges_of(std::vector<int> e) {
+  std::sort(e.begin(), e.end());
+  e.erase(std::unique(e.begin(), e.end()), e.end());
+  return e;
+}
+
+int edge_index(const std::vector<int>& e, int x) { return int(std::lower_bound(e.begin(), e.end(), x) - e.begin()); }
+
+// The fine-grid kernel: boxes on the box grid are taken from `boxes`, the others measured here
+// with the same threshold and rules, in parallel, stored by index. No ACF: the classes and the
+// maps need only the spots.
+std::vector<FineBox> measure_fine_boxes(const ImageF& image, const HrtemResult& boxes, const HrtemOptions& options,
+                                        const BoxGrid& fine, int threads, long& reused) {
+  const BoxGrid& g = boxes.grid;
+  auto on_box_grid = [&](int x, int y) -> long {
+    if (x % g.stride_px || y % g.stride_px) return -1;
+    const int ix = x / g.stride_px, iy = y / g.stride_px;
+    if (ix >= g.nx || iy >= g.ny) return -1;
+    return long(iy) * g.nx + ix;
+  };
+  const int acf_size = options.acf == AcfMode::linear ? 2 * g.box_px : g.box_px;
+  SpotOptions spots = options.spots;
+  spots.sidelobe_floor = sidelobe_floor_for(options.window);
+  const SpectrumGeometry geometry(g.box_px, acf_size, g.pixel_nm, spots);
+  const long count = fine.count();
+  std::vector<FineBox> out(static_cast<std::size_t>(count));
+  const int nthreads = resolve_threads(threads, count);
+  std::vector<std::unique_ptr<BoxTransformer>> transformers;
+  std::vector<std::unique_ptr<BoxMeasurer>> measurers;
+  for (int t = 0; t < nthreads; ++t) {
+    transformers.push_back(std::make_unique<BoxTransformer>(g.box_px, options.window, options.acf, false));
+    measurers.push_back(std::make_unique<BoxMeasurer>(geometry));
+  }
+  std::vector<char> was_reused(std::size_t(count), 0);
+  parallel_for(count, nthreads, [&](long i, int t) {
+    const int x = fine.x0(int(i % fine.nx)), y = fine.y0(int(i / fine.nx));
+    const long k = on_box_grid(x, y);
+    if (k >= 0) {
+      const BoxResult& b = boxes.boxes[std::size_t(k)];
+      out[std::size_t(i)] = compact(b.features, b.cls);
+      was_reused[std::size_t(i)] = 1;
+      return;
+    }
+    BoxTransformer& tr = *transformers[std::size_t(t)];
+    tr.transform(image, x, y);
+    const BoxFeatures f =
+        measurers[std::size_t(t)]->measure(tr, boxes.threshold.value, boxes.threshold.secondary_value);
+    out[std::size_t(i)] = compact(f, classify_box(f, options.rules));
+  });
+  reused = long(std::count(was_reused.begin(), was_reused.end(), 1));
+  return out;
+}
+
+struct Cells {
+  std::vector<int> ex, ey;
+  int cols() const { return int(ex.size()) - 1; }
+  int rows() const { return int(ey.size()) - 1; }
+  std::size_t at(int cx, int cy) const { return std::size_t(cy) * std::size_t(cols()) + std::size_t(cx); }
+  double area(int cx, int cy) const {
+    return double(ex[std::size_t(cx) + 1] - ex[std::size_t(cx)]) * double(ey[std::size_t(cy) + 1] - ey[std::size_t(cy)]);
+  }
+};
+
+Cells make_cells(const BoxGrid& g, const BoxGrid& fine, int block_px) {
+  std::vector<int> ex, ey;
+  auto add = [](std::vector<int>& e, int n, int stride, int box) {
+    for (int i = 0; i < n; ++i) {
+      e.push_back(i * stride);
+      e.push_back(i * stride + box);
+    }
+  };
+  add(ex, g.nx, g.stride_px, g.box_px);
+  add(ey, g.ny, g.stride_px, g.box_px);
+  add(ex, fine.nx, fine.stride_px, fine.box_px);
+  add(ey, fine.ny, fine.stride_px, fine.box_px);
+  Cells c;
+  c.ex = edges_of(ex);
+  c.ey = edges_of(ey);
+  // Block edges inside the covered extent, so that every cell lies in one block.
+  for (int x = block_px; x < c.ex.back(); x += block_px) ex.push_back(x);
+  for (int y = block_px; y < c.ey.back(); y += block_px) ey.push_back(y);
+  c.ex = edges_of(ex);
+  c.ey = edges_of(ey);
+  return c;
+}
+
+// Cells left out: under a non-specimen box of the box grid, or under no box of it.
+std::vector<char> left_out_cells(const Cells& c, const BoxGrid& g, const HrtemResult& boxes) {
+  std::vector<int> cover(std::size_t(c.cols()) * std::size_t(c.rows()), 0);
+  std::vector<char> bad(cover.size(), 0);
+  for (const BoxResult& b : boxes.boxes) {
+    const int cx0 = edge_index(c.ex, b.x_px), cx1 = edge_index(c.ex, b.x_px + g.box_px);
+    const int cy0 = edge_index(c.ey, b.y_px), cy1 = edge_index(c.ey, b.y_px + g.box_px);
+    for (int cy = cy0; cy < cy1; ++cy)
+      for (int cx = cx0; cx < cx1; ++cx) {
+        cover[c.at(cx, cy)]++;
+        if (b.region != BoxRegion::specimen) bad[c.at(cx, cy)] = 1;
+      }
+  }
+  for (std::size_t i = 0; i < bad.size(); ++i) bad[i] = char(bad[i] || cover[i] == 0);
+  return bad;
+}
+
+using Votes = std::array<int, kBoxClassCount>;
+
+// Ordered when the ordered votes reach `share` of all (at 0.5 a tie counts as ordered, as in
+// area_fractions.cpp), then the more frequent ordered class (ties nanocrystal); -1 without votes.
+int vote_class(const Votes& v, double share) {
+  const int total = v[0] + v[1] + v[2], ordered = v[1] + v[2];
+  if (total == 0) return -1;
+  if (double(ordered) < share * double(total)) return int(BoxClass::amorphous);
+  return v[2] >= v[1] ? int(BoxClass::nanocrystal) : int(BoxClass::crystal_like);
+}
+
+}  // namespace
+
+int default_area_stride_px(int box_px) { return std::max(1, int(std::lround(box_px / 4.0))); }
+
+AreaMap compute_area_map(const ImageF& image, const HrtemResult& boxes, const HrtemOptions& options,
+                         const AreaMapOptions& ao, const std::string& what) {
+  const BoxGrid& g = boxes.grid;
+  AreaMap m;
+  m.box_px = g.box_px;
+  m.stride_px = ao.stride_px > 0 ? ao.stride_px : default_area_stride_px(g.box_px);
+  m.ordered_vote_share = ao.ordered_vote_share;
+  if (m.stride_px > g.box_px) fail_input(what, "the area-map stride must not exceed the box (it would leave gaps)");
+  if (!(ao.ordered_vote_share > 0 && ao.ordered_vote_share <= 1))
+    fail_input(what, "the ordered vote share must lie in (0, 1]");
+  m.map_pixel_nm = m.stride_px * g.pixel_nm;
+  BoxGrid fine = g;
+  fine.stride_px = m.stride_px;
+  fine.nx = (image.width - g.box_px) / m.stride_px + 1;
+  fine.ny = (image.height - g.box_px) / m.stride_px + 1;
+  m.fine_nx = fine.nx;
+  m.fine_ny = fine.ny;
+  m.fine_boxes = fine.count();
+  const std::vector<FineBox> fb = measure_fine_boxes(image, boxes, options, fine, ao.threads, m.reused_boxes);
+
+  // Blocks of 2 x 2 boxes: a fine box reaches into at most the neighbouring box, so blocks of two
+  // boxes hold most of the dependence between votes inside them.
+  m.bootstrap_block_px = 2 * g.box_px;
+  const Cells c = make_cells(g, fine, m.bootstrap_block_px);
+  const std::vector<char> bad = left_out_cells(c, g, boxes);
+  // Summed-area table of left-out cells: a fine box votes only if it covers none.
+  const int cols = c.cols(), rows = c.rows();
+  std::vector<int> sat(std::size_t(cols + 1) * std::size_t(rows + 1), 0);
+  for (int cy = 0; cy < rows; ++cy)
+    for (int cx = 0; cx < cols; ++cx)
+      sat[std::size_t(cy + 1) * std::size_t(cols + 1) + std::size_t(cx + 1)] =
+          bad[c.at(cx, cy)] + sat[std::size_t(cy) * std::size_t(cols + 1) + std::size_t(cx + 1)] +
+          sat[std::size_t(cy + 1) * std::size_t(cols + 1) + std::size_t(cx)] -
+          sat[std::size_t(cy) * std::size_t(cols + 1) + std::size_t(cx)];
+  auto bad_in = [&](int cx0, int cy0, int cx1, int cy1) {
+    const auto s = [&](int x, int y) { return sat[std::size_t(y) * std::size_t(cols + 1) + std::size_t(x)]; };
+    return s(cx1, cy1) - s(cx0, cy1) - s(cx1, cy0) + s(cx0, cy0);
+  };
+
+  std::vector<Votes> votes(bad.size(), Votes{0, 0, 0});
+  std::vector<char> clean(fb.size(), 0);
+  for (int iy = 0; iy < fine.ny; ++iy)
+    for (int ix = 0; ix < fine.nx; ++ix) {
+      const int cx0 = edge_index(c.ex, fine.x0(ix)), cx1 = edge_index(c.ex, fine.x0(ix) + g.box_px);
+      const int cy0 = edge_index(c.ey, fine.y0(iy)), cy1 = edge_index(c.ey, fine.y0(iy) + g.box_px);
+      if (bad_in(cx0, cy0, cx1, cy1)) continue;
+      const std::size_t i = std::size_t(iy) * std::size_t(fine.nx) + std::size_t(ix);
+      clean[i] = 1;
+      for (int cy = cy0; cy < cy1; ++cy)
+        for (int cx = cx0; cx < cx1; ++cx) votes[c.at(cx, cy)][std::size_t(fb[i].cls)]++;
+    }
+  m.clean_boxes = long(std::count(clean.begin(), clean.end(), 1));
+  // Where no clean fine box reaches (a stride that does not divide the box), the specimen boxes
+  // of the box grid vote instead.
+  std::vector<Votes> fallback(bad.size(), Votes{0, 0, 0});
+  for (const BoxResult& b : boxes.boxes) {
+    if (b.region != BoxRegion::specimen) continue;
+    for (int cy = edge_index(c.ey, b.y_px); cy < edge_index(c.ey, b.y_px + g.box_px); ++cy)
+      for (int cx = edge_index(c.ex, b.x_px); cx < edge_index(c.ex, b.x_px + g.box_px); ++cx)
+        fallback[c.at(cx, cy)][std::size_t(b.cls)]++;
+  }
+  std::vector<int> cell_class(bad.size(), -1);
+  for (std::size_t i = 0; i < bad.size(); ++i)
+    if (!bad[i]) {
+      const int k = vote_class(votes[i], ao.ordered_vote_share);
+      cell_class[i] = k >= 0 ? k : vote_class(fallback[i], ao.ordered_vote_share);
+    }
+
+  // Fractions over specimen pixels, and per-block sums for the interval.
+  const int nbx = (c.ex.back() + m.bootstrap_block_px - 1) / m.bootstrap_block_px;
+  const int nby = (c.ey.back() + m.bootstrap_block_px - 1) / m.bootstrap_block_px;
+  std::vector<BlockSums> blocks(std::size_t(nbx) * std::size_t(nby));
+  std::array<double, kBoxClassCount> area{};
+  for (int cy = 0; cy < rows; ++cy)
+    for (int cx = 0; cx < cols; ++cx) {
+      const int k = cell_class[c.at(cx, cy)];
+      if (k < 0) continue;
+      const double a = c.area(cx, cy);
+      area[std::size_t(k)] += a;
+      m.specimen_area_px2 += a;
+      BlockSums& b = blocks[std::size_t(c.ey[std::size_t(cy)] / m.bootstrap_block_px) * std::size_t(nbx) +
+                            std::size_t(c.ex[std::size_t(cx)] / m.bootstrap_block_px)];
+      b.denominator += a;
+      if (k != int(BoxClass::amorphous)) b.numerator += a;
+    }
+  blocks.erase(std::remove_if(blocks.begin(), blocks.end(), [](const BlockSums& b) { return b.denominator <= 0; }),
+               blocks.end());
+  m.bootstrap_blocks = long(blocks.size());
+  m.blocks = blocks;
+  m.bootstrap_resamples = ao.bootstrap_resamples;
+  if (m.specimen_area_px2 > 0) {
+    for (int k = 0; k < kBoxClassCount; ++k) m.area_fraction[std::size_t(k)] = area[std::size_t(k)] / m.specimen_area_px2;
+    m.ordered_area_fraction = m.area_fraction[1] + m.area_fraction[2];
+    m.ordered_area_fraction_95 = block_bootstrap_ratio_95(blocks, ao.bootstrap_resamples, ao.seed);
+  } else {
+    m.area_fraction = {kNaN, kNaN, kNaN};
+    m.ordered_area_fraction = kNaN;
+    m.ordered_area_fraction_95 = {kNaN, kNaN};
+    m.warnings.push_back("no specimen pixels: the area fractions are undefined");
+  }
+  if (m.bootstrap_blocks > 0 && m.bootstrap_blocks < 20)
+    m.warnings.push_back("only " + std::to_string(m.bootstrap_blocks) + " blocks of " +
+                         std::to_string(m.bootstrap_block_px) +
+                         " px hold specimen: the area fraction's bootstrap interval is rough");
+
+  // Rasters on the stride grid.
+  const int s = m.stride_px;
+  const int mw = (image.width + s - 1) / s, mh = (image.height + s - 1) / s;
+  for (GridMap* gm : {&m.class_map, &m.peak_over_threshold, &m.d_spacing_nm, &m.direction_deg}) {
+    gm->width = mw;
+    gm->height = mh;
+    gm->values.assign(std::size_t(mw) * std::size_t(mh), kNaNf);
+  }
+  for (int v = 0; v < mh; ++v) {
+    const int y = v * s + s / 2;
+    if (y >= c.ey.back()) continue;
+    const int cy = int(std::upper_bound(c.ey.begin(), c.ey.end(), y) - c.ey.begin()) - 1;
+    for (int u = 0; u < mw; ++u) {
+      const int x = u * s + s / 2;
+      if (x >= c.ex.back()) continue;
+      const int cx = int(std::upper_bound(c.ex.begin(), c.ex.end(), x) - c.ex.begin()) - 1;
+      const int k = cell_class[c.at(cx, cy)];
+      if (k >= 0) m.class_map.values[std::size_t(v) * std::size_t(mw) + std::size_t(u)] = float(k);
+    }
+  }
+  const double threshold = boxes.threshold.value;
+  for (int iy = 0; iy < fine.ny; ++iy)
+    for (int ix = 0; ix < fine.nx; ++ix) {
+      const std::size_t i = std::size_t(iy) * std::size_t(fine.nx) + std::size_t(ix);
+      if (!clean[i]) continue;
+      const int u = (2 * fine.x0(ix) + g.box_px) / (2 * s), v = (2 * fine.y0(iy) + g.box_px) / (2 * s);
+      const std::size_t p = std::size_t(v) * std::size_t(mw) + std::size_t(u);
+      m.peak_over_threshold.values[p] = threshold > 0 ? float(fb[i].peak / threshold) : kNaNf;
+      m.d_spacing_nm.values[p] = fb[i].d_nm;
+      m.direction_deg.values[p] = fb[i].angle_deg;
+    }
+  return m;
+}
+
+}  // namespace mgscope

@@ -1,0 +1,74 @@
+#include "imaging/drawing.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+#include <stdexcept>
+
+namespace mgscope {
+
+cv::Mat stretch_to_8bit(const float* v, int w, int h, std::ptrdiff_t stride, double lo_q, double hi_q) {
+  // Quantiles from at most ~1M pixels on a regular lattice: a full copy of a 4k image would
+  // cost 64 MB for no visible difference.
+  const long total = long(w) * long(h);
+  const int step = std::max(1, int(std::ceil(std::sqrt(double(total) / 1.0e6))));
+  std::vector<float> sample;
+  sample.reserve(std::size_t((w / step + 1) * (h / step + 1)));
+  for (int y = 0; y < h; y += step)
+    for (int x = 0; x < w; x += step) sample.push_back(v[y * stride + x]);
+  const std::size_t lo_i = std::size_t(lo_q * double(sample.size() - 1));
+  const std::size_t hi_i = std::size_t(hi_q * double(sample.size() - 1));
+  std::nth_element(sample.begin(), sample.begin() + long(lo_i), sample.end());
+  const float lo = sample[lo_i];
+  std::nth_element(sample.begin(), sample.begin() + long(hi_i), sample.end());
+  const float hi = sample[hi_i];
+  const float scale = hi > lo ? 255.f / (hi - lo) : 0.f;
+  cv::Mat out(h, w, CV_8UC1);
+  for (int y = 0; y < h; ++y) {
+    auto* row = out.ptr<std::uint8_t>(y);
+    for (int x = 0; x < w; ++x) row[x] = cv::saturate_cast<std::uint8_t>((v[y * stride + x] - lo) * scale);
+  }
+  return out;
+}
+
+std::vector<std::uint8_t> encode_png(const cv::Mat& m) {
+  std::vector<std::uint8_t> png;
+  if (!cv::imencode(".png", m, png)) throw std::runtime_error("PNG encoding failed");
+  return png;
+}
+
+double nice_length_nm(double width_nm) {
+  const double target = width_nm / 5;
+  const double p = std::pow(10.0, std::floor(std::log10(target)));
+  for (double m : {5.0, 2.0, 1.0})
+    if (m * p <= target) return m * p;
+  return p;
+}
+
+std::string format_length(double nm) {
+  char buf[32];
+  if (nm >= 1000) std::snprintf(buf, sizeof buf, "%g um", nm / 1000);
+  else if (nm >= 1) std::snprintf(buf, sizeof buf, "%g nm", nm);
+  else std::snprintf(buf, sizeof buf, "%g pm", nm * 1000);
+  return buf;
+}
+
+void outlined_text(cv::Mat& img, const std::string& text, cv::Point at, double scale, int thickness) {
+  cv::putText(img, text, at, cv::FONT_HERSHEY_SIMPLEX, scale, kDrawBlack, thickness + 2, cv::LINE_AA);
+  cv::putText(img, text, at, cv::FONT_HERSHEY_SIMPLEX, scale, kDrawWhite, thickness, cv::LINE_AA);
+}
+
+void plain_text(cv::Mat& img, const std::string& text, cv::Point at, double scale, int thickness,
+                const cv::Scalar& colour) {
+  cv::putText(img, text, at, cv::FONT_HERSHEY_SIMPLEX, scale, colour, thickness, cv::LINE_AA);
+}
+
+void scale_bar(cv::Mat& img, cv::Point at, int bar_px, int bar_h, const std::string& text, double font, int thickness,
+               const cv::Scalar& colour) {
+  cv::rectangle(img, at + cv::Point(0, -bar_h), at + cv::Point(bar_px, 0), colour, cv::FILLED);
+  plain_text(img, text, at + cv::Point(0, -bar_h - int(8 * font) - 2), font, thickness, colour);
+}
+
+}  // namespace mgscope
