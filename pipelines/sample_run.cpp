@@ -134,7 +134,7 @@ void add_sample_run_options(CLI::App& cmd, SampleRunOptions& options) {
 int report_batch_failures(const std::vector<std::string>& failures) {
   if (failures.empty()) return 0;
   std::fprintf(stderr, "%zu failure(s):\n", failures.size());
-  for (const std::string& f : failures) std::fprintf(stderr, "  %s\n", f.c_str());
+  for (const std::string& f : failures) std::fprintf(stderr, "ERROR: %s\n", f.c_str());
   return 1;
 }
 

@@ -10,19 +10,18 @@ namespace mgscope {
 
 namespace {
 
+// Edits (insert, delete, substitute, swap two neighbours) that turn a into b: swapped letters
+// are the commonest typo ("hrtme"), so a swap counts as one edit.
 std::size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
+  std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+  for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i)
     for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = up;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
     }
-  }
-  return row[b.size()];
+  return d[a.size()][b.size()];
 }
 
 // The innermost subcommand the user named (the one whose options the mistake belongs to).
@@ -86,10 +85,20 @@ int report_parse_error(CLI::App& app, const CLI::ParseError& e, std::ostream& ou
     return app.exit(e, out, err);
   CLI::App* where = innermost(app);
   // A command named without its subcommand (`mgscope`, `mgscope synth`): list what it offers.
-  if (dynamic_cast<const CLI::RequiredError*>(&e) && where->get_require_subcommand_min() > 0 &&
-      where->get_subcommands().empty() && std::string(e.what()).find("subcommand") != std::string::npos) {
+  const bool no_subcommand = dynamic_cast<const CLI::RequiredError*>(&e) && where->get_require_subcommand_min() > 0 &&
+                             where->get_subcommands().empty() &&
+                             std::string(e.what()).find("subcommand") != std::string::npos;
+  const std::vector<std::string> left = where->remaining();
+  if (no_subcommand && left.empty()) {
     out << where->help();
     return where == &app ? 0 : 2;
+  }
+  if (no_subcommand) {  // `mgscope hrtme ...`: an unknown command
+    err << "ERROR: " << command_path(where) << ": '" << left.front() << "' is not a command\n";
+    const std::string guess = closest_word(left.front(), subcommand_names(*where));
+    if (!guess.empty()) err << "  did you mean '" << guess << "'?\n";
+    err << "Run '" << command_path(where) << " --help' for the commands.\n";
+    return 2;
   }
   err << "ERROR: " << command_path(where) << ": " << e.what() << '\n';
   if (dynamic_cast<const CLI::ExtrasError*>(&e)) {
