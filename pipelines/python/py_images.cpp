@@ -35,8 +35,9 @@ pyb::array pixels_view(RawImage raw) {
                     {item * owned->width, item}, owned->bytes.data(), owner);
 }
 
-pyb::dict read_image_py(const std::string& path, int frame) {
+pyb::dict read_image_py(const pyb::object& path_like, int frame) {
   if (frame < 0) throw InputError("frame must be 0 or more");
+  const std::string path = pyb::module_::import("os").attr("fspath")(path_like).cast<std::string>();
   LoadedImage img;
   {
     pyb::gil_scoped_release release;
@@ -208,7 +209,9 @@ pyb::dict hrtem_py(const pyb::object& image, std::optional<double> pixel_nm, dou
 
   ImageInput in = take_image(image, name);
   if (!in.from_file && !in.info.calibration.calibrated && !pixel_nm)
-    fail_input(in.info.path, "an array carries no pixel size; pass pixel_nm= (nm per pixel)");
+    fail_input(in.info.path, in.info.format == "HyperSpy Signal2D"
+                                 ? "the signal axes carry no length unit (nm, A, um, pm); pass pixel_nm= (nm per pixel)"
+                                 : "an array carries no pixel size; pass pixel_nm= (nm per pixel)");
   std::string tiles_csv, summary_json;
   HrtemResult result;
   {
