@@ -223,6 +223,7 @@ pyb::dict hrtem_py(const pyb::object& image, std::optional<double> pixel_nm, dou
       LoadedImage img = read_image(path, ro);
       in.raw = std::move(img.raw);
       in.info = std::move(img.info);
+      if (name) in.info.path = *name;  // read from the path, called by the name in the outputs
     }
     ImageF pixels = to_float(in.raw, path);
     in.raw = RawImage{};  // the native pixels are no longer needed

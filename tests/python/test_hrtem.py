@@ -2,6 +2,7 @@
 import concurrent.futures
 import json
 import math
+import sys
 
 import numpy as np
 import pytest
@@ -95,6 +96,8 @@ def test_read_image_result_and_array_give_the_path_numbers(results):
     assert arr["classes"] == results[0]["classes"]
     assert np.array_equal(arr["tiles"]["max_whitened"], results[0]["tiles"]["max_whitened"])
     assert arr["calibration"]["source"] == "--pixel-size"
+    named = mgscope.hrtem(SOURCE_DIR / ASCAST, name="as-cast 1", pandas=False)
+    assert named["input"]["path"] == "as-cast 1" and named["classes"] == results[0]["classes"]
 
 
 @pytest.fixture(scope="module")
@@ -126,6 +129,11 @@ def test_every_dtype_and_layout(crop):
         assert np.array_equal(r["tiles"]["max_whitened"], reference["tiles"]["max_whitened"])
     flipped = crop[::-1, :]
     assert small(flipped)["classes"] == small(np.ascontiguousarray(flipped))["classes"]
+    # The conversions hold no reference to the caller's array after the call (no leaked references).
+    view = big[::2, ::2]
+    before = (sys.getrefcount(view), sys.getrefcount(big))
+    small(view)
+    assert (sys.getrefcount(view), sys.getrefcount(big)) == before
 
 
 def test_refused_arrays_raise_clear_errors(crop):
