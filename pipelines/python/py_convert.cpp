@@ -22,10 +22,14 @@ pyb::array as_array(pyb::handle obj) {
 void require_real(const pyb::array& a, const std::string& name) {
   const char kind = a.dtype().kind();
   if (kind == 'b')
-    throw std::invalid_argument(name + ": bool arrays are not measurements; convert them first, e.g. a.astype(np.uint8)");
-  if (kind == 'c') throw std::invalid_argument(name + ": complex arrays are refused; pass the real part or the modulus");
+    throw std::invalid_argument(
+        name + ": bool arrays are not measurements; convert them first, e.g. a.astype(np.uint8)");
+  if (kind == 'c')
+    throw std::invalid_argument(name +
+                                ": complex arrays are refused; pass the real part or the modulus");
   if (kind != 'u' && kind != 'i' && kind != 'f')
-    throw std::invalid_argument(name + ": dtype " + pyb::str(a.dtype()).cast<std::string>() + " is not a real number type");
+    throw std::invalid_argument(name + ": dtype " + pyb::str(a.dtype()).cast<std::string>() +
+                                " is not a real number type");
 }
 
 template <class T>
@@ -113,7 +117,9 @@ pyb::object column_array(const std::vector<std::string>& cells, bool count_colum
 std::vector<double> to_doubles(pyb::handle values, const std::string& name) {
   const pyb::array a = as_array(values);
   require_real(a, name);
-  if (a.ndim() != 1) throw std::invalid_argument(name + ": expected a 1-D array, got " + std::to_string(a.ndim()) + "-D");
+  if (a.ndim() != 1)
+    throw std::invalid_argument(name + ": expected a 1-D array, got " + std::to_string(a.ndim()) +
+                                "-D");
   const auto c = pyb::array_t<double, pyb::array::c_style | pyb::array::forcecast>::ensure(a);
   if (!c) throw pyb::error_already_set();
   return std::vector<double>(c.data(), c.data() + c.size());
@@ -123,40 +129,73 @@ RawImage to_raw_image(pyb::handle array, const std::string& name) {
   const pyb::array a = as_array(array);
   require_real(a, name);
   if (a.ndim() != 2)
-    throw std::invalid_argument(name + ": expected a 2-D image (rows, columns), got " + std::to_string(a.ndim()) + "-D");
+    throw std::invalid_argument(name + ": expected a 2-D image (rows, columns), got " +
+                                std::to_string(a.ndim()) + "-D");
   const pyb::ssize_t h = a.shape(0), w = a.shape(1);
   if (h < 1 || w < 1 || h > std::numeric_limits<int>::max() || w > std::numeric_limits<int>::max())
-    throw std::invalid_argument(name + ": image of " + std::to_string(h) + " x " + std::to_string(w) + " pixels");
+    throw std::invalid_argument(name + ": image of " + std::to_string(h) + " x " +
+                                std::to_string(w) + " pixels");
   RawImage raw;
   raw.width = int(w);
   raw.height = int(h);
   const char kind = a.dtype().kind();
   const pyb::ssize_t size = a.dtype().itemsize();
-  if (kind == 'u' && size == 1) { raw.type = PixelType::u8; copy_pixels<std::uint8_t>(a, raw); }
-  else if (kind == 'i' && size == 1) { raw.type = PixelType::i8; copy_pixels<std::int8_t>(a, raw); }
-  else if (kind == 'u' && size == 2) { raw.type = PixelType::u16; copy_pixels<std::uint16_t>(a, raw); }
-  else if (kind == 'i' && size == 2) { raw.type = PixelType::i16; copy_pixels<std::int16_t>(a, raw); }
-  else if (kind == 'u' && size == 4) { raw.type = PixelType::u32; copy_pixels<std::uint32_t>(a, raw); }
-  else if (kind == 'i' && size == 4) { raw.type = PixelType::i32; copy_pixels<std::int32_t>(a, raw); }
-  else if (kind == 'u' && size == 8) { raw.type = PixelType::u64; copy_pixels<std::uint64_t>(a, raw); }
-  else if (kind == 'i' && size == 8) { raw.type = PixelType::i64; copy_pixels<std::int64_t>(a, raw); }
-  else if (kind == 'f' && size == 4) { raw.type = PixelType::f32; copy_pixels<float>(a, raw); }
-  else { raw.type = PixelType::f64; copy_pixels<double>(a, raw); }  // float16, longdouble: as float64
+  if (kind == 'u' && size == 1) {
+    raw.type = PixelType::u8;
+    copy_pixels<std::uint8_t>(a, raw);
+  } else if (kind == 'i' && size == 1) {
+    raw.type = PixelType::i8;
+    copy_pixels<std::int8_t>(a, raw);
+  } else if (kind == 'u' && size == 2) {
+    raw.type = PixelType::u16;
+    copy_pixels<std::uint16_t>(a, raw);
+  } else if (kind == 'i' && size == 2) {
+    raw.type = PixelType::i16;
+    copy_pixels<std::int16_t>(a, raw);
+  } else if (kind == 'u' && size == 4) {
+    raw.type = PixelType::u32;
+    copy_pixels<std::uint32_t>(a, raw);
+  } else if (kind == 'i' && size == 4) {
+    raw.type = PixelType::i32;
+    copy_pixels<std::int32_t>(a, raw);
+  } else if (kind == 'u' && size == 8) {
+    raw.type = PixelType::u64;
+    copy_pixels<std::uint64_t>(a, raw);
+  } else if (kind == 'i' && size == 8) {
+    raw.type = PixelType::i64;
+    copy_pixels<std::int64_t>(a, raw);
+  } else if (kind == 'f' && size == 4) {
+    raw.type = PixelType::f32;
+    copy_pixels<float>(a, raw);
+  } else {
+    raw.type = PixelType::f64;
+    copy_pixels<double>(a, raw);
+  }  // float16, longdouble: as float64
   return raw;
 }
 
 pyb::dtype pixel_dtype(PixelType t) {
   switch (t) {
-    case PixelType::u8: return pyb::dtype::of<std::uint8_t>();
-    case PixelType::i8: return pyb::dtype::of<std::int8_t>();
-    case PixelType::u16: return pyb::dtype::of<std::uint16_t>();
-    case PixelType::i16: return pyb::dtype::of<std::int16_t>();
-    case PixelType::u32: return pyb::dtype::of<std::uint32_t>();
-    case PixelType::i32: return pyb::dtype::of<std::int32_t>();
-    case PixelType::u64: return pyb::dtype::of<std::uint64_t>();
-    case PixelType::i64: return pyb::dtype::of<std::int64_t>();
-    case PixelType::f32: return pyb::dtype::of<float>();
-    case PixelType::f64: return pyb::dtype::of<double>();
+    case PixelType::u8:
+      return pyb::dtype::of<std::uint8_t>();
+    case PixelType::i8:
+      return pyb::dtype::of<std::int8_t>();
+    case PixelType::u16:
+      return pyb::dtype::of<std::uint16_t>();
+    case PixelType::i16:
+      return pyb::dtype::of<std::int16_t>();
+    case PixelType::u32:
+      return pyb::dtype::of<std::uint32_t>();
+    case PixelType::i32:
+      return pyb::dtype::of<std::int32_t>();
+    case PixelType::u64:
+      return pyb::dtype::of<std::uint64_t>();
+    case PixelType::i64:
+      return pyb::dtype::of<std::int64_t>();
+    case PixelType::f32:
+      return pyb::dtype::of<float>();
+    case PixelType::f64:
+      return pyb::dtype::of<double>();
   }
   return pyb::dtype::of<float>();
 }
@@ -189,7 +228,8 @@ pyb::object columns_to_table(const pyb::dict& columns, bool frame) {
   return std::move(columns);
 }
 
-pyb::object csv_to_table(const std::string& csv_text, const std::vector<std::string>& int_columns, bool frame) {
+pyb::object csv_to_table(const std::string& csv_text, const std::vector<std::string>& int_columns,
+                         bool frame) {
   std::vector<std::vector<std::string>> rows;
   std::size_t start = 0;
   while (start < csv_text.size()) {
@@ -204,8 +244,10 @@ pyb::object csv_to_table(const std::string& csv_text, const std::vector<std::str
   for (std::size_t c = 0; c < header.size(); ++c) {
     std::vector<std::string> cells;
     cells.reserve(rows.size() - 1);
-    for (std::size_t r = 1; r < rows.size(); ++r) cells.push_back(c < rows[r].size() ? rows[r][c] : std::string());
-    const bool count_column = std::find(int_columns.begin(), int_columns.end(), header[c]) != int_columns.end();
+    for (std::size_t r = 1; r < rows.size(); ++r)
+      cells.push_back(c < rows[r].size() ? rows[r][c] : std::string());
+    const bool count_column =
+        std::find(int_columns.begin(), int_columns.end(), header[c]) != int_columns.end();
     columns[pyb::str(header[c])] = column_array(cells, count_column);
   }
   return columns_to_table(columns, frame);

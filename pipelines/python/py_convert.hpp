@@ -2,12 +2,12 @@
 // Inputs are converted once to what the core takes (any numeric dtype, any strides); outputs are
 // numpy arrays that own their memory or view the core's buffers without a copy.
 #pragma once
-#include <string>
-#include <vector>
-
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>  // std::vector, std::map, std::optional in and out
+
+#include <string>
+#include <vector>
 
 #include "fitting/base/summary.hpp"
 #include "imaging/image.hpp"
@@ -43,7 +43,8 @@ pyb::object json_to_python(const std::string& json_text);
 // columns (NaN for an empty cell), else an object array of str. The dtype follows the column, not
 // the data: a fraction column that happens to hold only 0 stays float64. A pandas DataFrame when
 // pandas is importable and `frame` allows it.
-pyb::object csv_to_table(const std::string& csv_text, const std::vector<std::string>& int_columns, bool frame);
+pyb::object csv_to_table(const std::string& csv_text, const std::vector<std::string>& int_columns,
+                         bool frame);
 
 // Columns (name -> array, in order) as a DataFrame when pandas is importable, else the dict.
 pyb::object columns_to_table(const pyb::dict& columns, bool frame);

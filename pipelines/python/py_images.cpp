@@ -21,8 +21,9 @@ namespace {
 using namespace pybind11::literals;
 
 pyb::dict calibration_dict(const Calibration& c) {
-  return pyb::dict("calibrated"_a = c.calibrated, "pixel_x_nm"_a = c.pixel_x_nm, "pixel_y_nm"_a = c.pixel_y_nm,
-                   "origin_x_nm"_a = c.origin_x_nm, "origin_y_nm"_a = c.origin_y_nm, "source"_a = c.source);
+  return pyb::dict("calibrated"_a = c.calibrated, "pixel_x_nm"_a = c.pixel_x_nm,
+                   "pixel_y_nm"_a = c.pixel_y_nm, "origin_x_nm"_a = c.origin_x_nm,
+                   "origin_y_nm"_a = c.origin_y_nm, "source"_a = c.source);
 }
 
 // The native pixels as a numpy array that views the reader's buffer: the buffer is handed to a
@@ -31,7 +32,8 @@ pyb::array pixels_view(RawImage raw) {
   auto* owned = new RawImage(std::move(raw));
   pyb::capsule owner(owned, [](void* p) { delete static_cast<RawImage*>(p); });
   const pyb::ssize_t item = pyb::ssize_t(pixel_type_bytes(owned->type));
-  return pyb::array(pixel_dtype(owned->type), {pyb::ssize_t(owned->height), pyb::ssize_t(owned->width)},
+  return pyb::array(pixel_dtype(owned->type),
+                    {pyb::ssize_t(owned->height), pyb::ssize_t(owned->width)},
                     {item * owned->width, item}, owned->bytes.data(), owner);
 }
 
@@ -46,10 +48,11 @@ pyb::dict read_image_py(const pyb::object& path_like, int frame) {
     img = read_image(path, options);
   }
   const ImageInfo& i = img.info;
-  pyb::dict out("path"_a = i.path, "format"_a = i.format, "width_px"_a = i.width, "height_px"_a = i.height,
-                "frames"_a = i.frames, "frame"_a = i.frame, "pixel_type"_a = pixel_type_name(i.pixel_type),
-                "calibration"_a = calibration_dict(i.calibration), "metadata"_a = pyb::cast(i.metadata),
-                "warnings"_a = pyb::cast(i.warnings));
+  pyb::dict out("path"_a = i.path, "format"_a = i.format, "width_px"_a = i.width,
+                "height_px"_a = i.height, "frames"_a = i.frames, "frame"_a = i.frame,
+                "pixel_type"_a = pixel_type_name(i.pixel_type),
+                "calibration"_a = calibration_dict(i.calibration),
+                "metadata"_a = pyb::cast(i.metadata), "warnings"_a = pyb::cast(i.warnings));
   out["pixels"] = pixels_view(std::move(img.raw));
   return out;
 }
@@ -85,14 +88,16 @@ void take_signal_axes(const pyb::handle& signal, ImageInfo& info) {
       return;
     }
     nm[k] = axis.attr("scale").cast<double>() * *per_unit;
-    origin_nm[k] = pyb::hasattr(axis, "offset") ? axis.attr("offset").cast<double>() * *per_unit : 0.0;
+    origin_nm[k] =
+        pyb::hasattr(axis, "offset") ? axis.attr("offset").cast<double>() * *per_unit : 0.0;
   }
   c.calibrated = true;
   c.pixel_x_nm = nm[0];
   c.pixel_y_nm = nm[1];
   c.origin_x_nm = origin_nm[0];
   c.origin_y_nm = origin_nm[1];
-  c.source = "HyperSpy axes_manager scale, units=" + units[0] + (units[1] != units[0] ? "/" + units[1] : "");
+  c.source = "HyperSpy axes_manager scale, units=" + units[0] +
+             (units[1] != units[0] ? "/" + units[1] : "");
 }
 
 ImageInput take_image(const pyb::handle& obj, const std::optional<std::string>& name) {
@@ -109,7 +114,8 @@ ImageInput take_image(const pyb::handle& obj, const std::optional<std::string>& 
     if (d.contains("format")) in.info.format = d["format"].cast<std::string>();
     if (d.contains("frames")) in.info.frames = d["frames"].cast<int>();
     if (d.contains("frame")) in.info.frame = d["frame"].cast<int>();
-    if (d.contains("metadata")) in.info.metadata = d["metadata"].cast<std::map<std::string, std::string>>();
+    if (d.contains("metadata"))
+      in.info.metadata = d["metadata"].cast<std::map<std::string, std::string>>();
     if (d.contains("warnings")) in.info.warnings = d["warnings"].cast<std::vector<std::string>>();
     if (d.contains("calibration")) {
       const pyb::dict c = d["calibration"].cast<pyb::dict>();
@@ -124,14 +130,19 @@ ImageInput take_image(const pyb::handle& obj, const std::optional<std::string>& 
   } else if (pyb::hasattr(obj, "data") && pyb::hasattr(obj, "axes_manager")) {
     std::string title = "Signal2D";
     try {
-      const std::string t = pyb::str(obj.attr("metadata").attr("General").attr("title")).cast<std::string>();
+      const std::string t =
+          pyb::str(obj.attr("metadata").attr("General").attr("title")).cast<std::string>();
       if (!t.empty()) title = t;
     } catch (const pyb::error_already_set&) {
       // a stand-in without HyperSpy's metadata tree: keep the generic name
     }
     in.info.path = title;
     in.info.format = "HyperSpy Signal2D";
-    in.raw = to_raw_image(obj.attr("data"), title);
+    const pyb::object data = obj.attr("data");
+    if (pyb::hasattr(data, "ndim") && data.attr("ndim").cast<int>() > 2)
+      throw InputError(title + ": a stack of " + pyb::str(data.attr("shape")).cast<std::string>() +
+                       " pixels; pass one image, e.g. s.inav[0]");
+    in.raw = to_raw_image(data, title);
     take_signal_axes(obj, in.info);
   } else {
     in.info.path = "array";
@@ -147,7 +158,8 @@ ImageInput take_image(const pyb::handle& obj, const std::optional<std::string>& 
 
 WindowKind window_of(const std::string& name) {
   const auto w = parse_window(name);
-  if (!w) throw std::invalid_argument("window: '" + name + "' is not one of hann, hamming, tukey, none");
+  if (!w)
+    throw std::invalid_argument("window: '" + name + "' is not one of hann, hamming, tukey, none");
   return *w;
 }
 
@@ -161,24 +173,28 @@ ThresholdMode threshold_mode_of(const std::string& name) {
 const HrtemOptions kDefaults{};
 
 // Integer columns of tiles.csv and combined.csv; every other numeric column is float64.
-const std::vector<std::string> kTileCounts = {"box", "ix", "iy", "x0_px", "y0_px", "pairs", "directions", "flat"};
-const std::vector<std::string> kCombinedCounts = {"boxes", "amorphous", "crystal_like", "nanocrystal"};
+const std::vector<std::string> kTileCounts = {"box",   "ix",    "iy",         "x0_px",
+                                              "y0_px", "pairs", "directions", "flat"};
+const std::vector<std::string> kCombinedCounts = {"boxes", "amorphous", "crystal_like",
+                                                  "nanocrystal"};
 
 }  // namespace
 
 pyb::dict hrtem_py(const pyb::object& image, std::optional<double> pixel_nm, double box_nm,
                    std::optional<double> stride_nm, int frame, const std::string& anisotropic,
-                   const std::string& window, const std::string& acf, double d_min_nm, double d_max_nm,
-                   double acf_min_lag_nm, double same_direction_deg, const std::string& threshold_mode,
-                   double alpha, double alpha_secondary, std::optional<double> spot_threshold, int null_boxes,
-                   std::uint64_t seed, int nanocrystal_directions, int nanocrystal_pairs,
-                   std::optional<double> anisotropy_min, int threads, std::optional<std::string> name,
-                   bool pandas) {
+                   const std::string& window, const std::string& acf, double d_min_nm,
+                   double d_max_nm, double acf_min_lag_nm, double same_direction_deg,
+                   const std::string& threshold_mode, double alpha, double alpha_secondary,
+                   std::optional<double> spot_threshold, int null_boxes, std::uint64_t seed,
+                   int nanocrystal_directions, int nanocrystal_pairs,
+                   std::optional<double> anisotropy_min, int threads,
+                   std::optional<std::string> name, bool pandas) {
   HrtemOptions o;
   o.box_nm = box_nm;
   o.stride_nm = stride_nm;
   o.window = window_of(window);
-  if (acf != "circular" && acf != "linear") throw std::invalid_argument("acf: '" + acf + "' is not one of circular, linear");
+  if (acf != "circular" && acf != "linear")
+    throw std::invalid_argument("acf: '" + acf + "' is not one of circular, linear");
   o.acf = acf == "linear" ? AcfMode::linear : AcfMode::circular;
   o.spots.d_min_nm = d_min_nm;
   o.spots.d_max_nm = d_max_nm;
@@ -203,15 +219,19 @@ pyb::dict hrtem_py(const pyb::object& image, std::optional<double> pixel_nm, dou
   CalibrateOptions co;
   co.pixel_nm = pixel_nm;
   if (anisotropic != "refuse" && anisotropic != "resample")
-    throw std::invalid_argument("anisotropic: '" + anisotropic + "' is not one of refuse, resample");
-  co.anisotropic = anisotropic == "resample" ? AnisotropyPolicy::resample : AnisotropyPolicy::refuse;
+    throw std::invalid_argument("anisotropic: '" + anisotropic +
+                                "' is not one of refuse, resample");
+  co.anisotropic =
+      anisotropic == "resample" ? AnisotropyPolicy::resample : AnisotropyPolicy::refuse;
   if (frame < 0) throw InputError("frame must be 0 or more");
 
   ImageInput in = take_image(image, name);
   if (!in.from_file && !in.info.calibration.calibrated && !pixel_nm)
-    fail_input(in.info.path, in.info.format == "HyperSpy Signal2D"
-                                 ? "the signal axes carry no length unit (nm, A, um, pm); pass pixel_nm= (nm per pixel)"
-                                 : "an array carries no pixel size; pass pixel_nm= (nm per pixel)");
+    fail_input(
+        in.info.path,
+        in.info.format == "HyperSpy Signal2D"
+            ? "the signal axes carry no length unit (nm, A, um, pm); pass pixel_nm= (nm per pixel)"
+            : "an array carries no pixel size; pass pixel_nm= (nm per pixel)");
   std::string tiles_csv, summary_json;
   HrtemResult result;
   {
@@ -253,7 +273,8 @@ std::string hrtem_combined_csv_py(const pyb::iterable& results) {
     run.file.path = d["input"]["path"].cast<std::string>();
     ClassFractions f;
     for (int c = 0; c < kBoxClassCount; ++c) {
-      f.box_counts[std::size_t(c)] = d["classes"][box_class_name(BoxClass(c))]["boxes"].cast<long>();
+      f.box_counts[std::size_t(c)] =
+          d["classes"][box_class_name(BoxClass(c))]["boxes"].cast<long>();
       f.boxes += f.box_counts[std::size_t(c)];
     }
     images.emplace_back(std::move(run), f);
@@ -262,8 +283,9 @@ std::string hrtem_combined_csv_py(const pyb::iterable& results) {
 }
 
 void bind_images(pyb::module_& m) {
-  m.def("read_image", &read_image_py, "path"_a, "frame"_a = 0,
-        R"doc(Read one 2-D image of a microscope file (TIFF, DM3/DM4, TIA SER, MRC, Berkeley or Velox EMD).
+  m.def(
+      "read_image", &read_image_py, "path"_a, "frame"_a = 0,
+      R"doc(Read one 2-D image of a microscope file (TIFF, DM3/DM4, TIA SER, MRC, Berkeley or Velox EMD).
 
 Returns a dict:
   pixels      numpy array (rows, columns) in the file's own dtype; a view of the reader's
@@ -276,16 +298,20 @@ Returns a dict:
 frame: image of a multi-frame file, from 0. Raises mgscope.InputError (a ValueError) naming the
 file for a bad or unsupported file, with the command line's message.)doc");
 
-  m.def("hrtem", &hrtem_py, "image"_a, pyb::kw_only(), "pixel_nm"_a = pyb::none(), "box_nm"_a = kDefaults.box_nm,
-        "stride_nm"_a = pyb::none(), "frame"_a = 0, "anisotropic"_a = "refuse",
-        "window"_a = window_name(kDefaults.window), "acf"_a = "circular", "d_min_nm"_a = kDefaults.spots.d_min_nm,
-        "d_max_nm"_a = kDefaults.spots.d_max_nm, "acf_min_lag_nm"_a = kDefaults.spots.acf_min_lag_nm,
+  m.def("hrtem", &hrtem_py, "image"_a, pyb::kw_only(), "pixel_nm"_a = pyb::none(),
+        "box_nm"_a = kDefaults.box_nm, "stride_nm"_a = pyb::none(), "frame"_a = 0,
+        "anisotropic"_a = "refuse", "window"_a = window_name(kDefaults.window),
+        "acf"_a = "circular", "d_min_nm"_a = kDefaults.spots.d_min_nm,
+        "d_max_nm"_a = kDefaults.spots.d_max_nm,
+        "acf_min_lag_nm"_a = kDefaults.spots.acf_min_lag_nm,
         "same_direction_deg"_a = kDefaults.spots.same_direction_deg, "threshold_mode"_a = "null",
-        "alpha"_a = kDefaults.threshold.alpha, "alpha_secondary"_a = kDefaults.threshold.alpha_secondary,
-        "spot_threshold"_a = pyb::none(), "null_boxes"_a = kDefaults.threshold.null_boxes,
-        "seed"_a = kDefaults.threshold.seed, "nanocrystal_directions"_a = kDefaults.rules.nanocrystal_min_directions,
-        "nanocrystal_pairs"_a = kDefaults.rules.nanocrystal_min_pairs, "anisotropy_min"_a = pyb::none(),
-        "threads"_a = kDefaults.threads, "name"_a = pyb::none(), "pandas"_a = true,
+        "alpha"_a = kDefaults.threshold.alpha,
+        "alpha_secondary"_a = kDefaults.threshold.alpha_secondary, "spot_threshold"_a = pyb::none(),
+        "null_boxes"_a = kDefaults.threshold.null_boxes, "seed"_a = kDefaults.threshold.seed,
+        "nanocrystal_directions"_a = kDefaults.rules.nanocrystal_min_directions,
+        "nanocrystal_pairs"_a = kDefaults.rules.nanocrystal_min_pairs,
+        "anisotropy_min"_a = pyb::none(), "threads"_a = kDefaults.threads, "name"_a = pyb::none(),
+        "pandas"_a = true,
         R"doc(HRTEM local order: boxes of box_nm, FFT + autocorrelation per box, classes amorphous /
 crystal-like / nanocrystal (the command `mgscope hrtem`, same defaults, same numbers).
 
@@ -309,14 +335,19 @@ status, message, usable, and tiles: the per-box table of tiles.csv (same columns
 printed digits). The GIL is released while the file is read and analysed.)doc");
 
   m.def("hrtem_combined_csv", &hrtem_combined_csv_py, "results"_a,
-        "The command's combined.csv text (per image and pooled fractions with Wilson intervals) for a list "
+        "The command's combined.csv text (per image and pooled fractions with Wilson intervals) "
+        "for a list "
         "of hrtem() results.");
   m.def(
       "hrtem_combined",
-      [](const pyb::iterable& results, bool pandas) { return csv_to_table(hrtem_combined_csv_py(results), kCombinedCounts, pandas); },
+      [](const pyb::iterable& results, bool pandas) {
+        return csv_to_table(hrtem_combined_csv_py(results), kCombinedCounts, pandas);
+      },
       "results"_a, pyb::kw_only(), "pandas"_a = true,
-      "combined.csv of a list of hrtem() results as a table (a DataFrame when pandas is importable, else a dict of "
-      "numpy arrays): image, box counts per class, fractions, ordered fraction and its 95 % Wilson interval; the "
+      "combined.csv of a list of hrtem() results as a table (a DataFrame when pandas is "
+      "importable, else a dict of "
+      "numpy arrays): image, box counts per class, fractions, ordered fraction and its 95 % Wilson "
+      "interval; the "
       "last row 'pooled' counts all boxes of all images together.");
 }
 

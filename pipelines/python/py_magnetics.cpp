@@ -18,17 +18,20 @@ namespace {
 
 using namespace pybind11::literals;
 
-std::string fspath(const pyb::handle& p) { return pyb::module_::import("os").attr("fspath")(p).cast<std::string>(); }
+std::string fspath(const pyb::handle& p) {
+  return pyb::module_::import("os").attr("fspath")(p).cast<std::string>();
+}
 
 pyb::dict qd_dict(const QdData& d) {
   pyb::dict info;
   for (const auto& [key, value] : d.info) info[pyb::str(key)] = value;
-  return pyb::dict("path"_a = d.path, "variant"_a = d.variant, "sample_mass_mg"_a = d.sample_mass_mg,
-                   "columns"_a = d.column_names, "temperature_column"_a = d.temperature_column,
-                   "field_column"_a = d.field_column, "moment_column"_a = d.moment_column,
-                   "temperature_K"_a = to_array(d.temperature_K), "field_Oe"_a = to_array(d.field_Oe),
-                   "moment_emu"_a = to_array(d.moment_emu), "moment_error_emu"_a = to_array(d.moment_error_emu),
-                   "comment"_a = d.comment, "info"_a = info, "warnings"_a = d.warnings);
+  return pyb::dict(
+      "path"_a = d.path, "variant"_a = d.variant, "sample_mass_mg"_a = d.sample_mass_mg,
+      "columns"_a = d.column_names, "temperature_column"_a = d.temperature_column,
+      "field_column"_a = d.field_column, "moment_column"_a = d.moment_column,
+      "temperature_K"_a = to_array(d.temperature_K), "field_Oe"_a = to_array(d.field_Oe),
+      "moment_emu"_a = to_array(d.moment_emu), "moment_error_emu"_a = to_array(d.moment_error_emu),
+      "comment"_a = d.comment, "info"_a = info, "warnings"_a = d.warnings);
 }
 
 pyb::array_t<double> to_matrix(const std::vector<std::vector<double>>& rows) {
@@ -42,10 +45,12 @@ pyb::array_t<double> to_matrix(const std::vector<std::vector<double>>& rows) {
 
 pyb::dict merit_dict(const MceMerit& m) {
   pyb::list tec;
-  for (const TecValue& t : m.tec) tec.append(pyb::dict("lift_K"_a = t.lift_K, "value"_a = t.value, "center_K"_a = t.center_K));
-  return pyb::dict("field_Oe"_a = m.field_Oe, "mu0H_T"_a = m.field_Oe * 1e-4, "peak_raw"_a = m.peak_raw,
-                   "peak_raw_T_K"_a = m.peak_raw_T_K, "peak"_a = m.peak, "peak_T_K"_a = m.peak_T_K,
-                   "peak_at_edge"_a = m.peak_at_edge, "fwhm_K"_a = m.fwhm_K, "fwhm_low_K"_a = m.fwhm_low_K,
+  for (const TecValue& t : m.tec)
+    tec.append(pyb::dict("lift_K"_a = t.lift_K, "value"_a = t.value, "center_K"_a = t.center_K));
+  return pyb::dict("field_Oe"_a = m.field_Oe, "mu0H_T"_a = m.field_Oe * 1e-4,
+                   "peak_raw"_a = m.peak_raw, "peak_raw_T_K"_a = m.peak_raw_T_K, "peak"_a = m.peak,
+                   "peak_T_K"_a = m.peak_T_K, "peak_at_edge"_a = m.peak_at_edge,
+                   "fwhm_K"_a = m.fwhm_K, "fwhm_low_K"_a = m.fwhm_low_K,
                    "fwhm_high_K"_a = m.fwhm_high_K, "rcp"_a = m.rcp, "rc"_a = m.rc, "tec"_a = tec,
                    "warnings"_a = m.warnings);
 }
@@ -68,10 +73,13 @@ Isotherms isotherms_of_files(const std::vector<std::string>& paths, std::optiona
     const QdData d = read_qd_file(path, ro);
     out.warnings.insert(out.warnings.end(), d.warnings.begin(), d.warnings.end());
     const double mass = mass_mg ? *mass_mg : effective_mass_mg(d, 0.0);
-    if (mass <= 0) out.warnings.push_back(d.path + ": no sample mass (header or --mass): moment-only outputs (emu, mJ/K)");
+    if (mass <= 0)
+      out.warnings.push_back(
+          d.path + ": no sample mass (header or --mass): moment-only outputs (emu, mJ/K)");
     if (!out.sources.empty() && (mass > 0) != out.per_gram)
-      fail_input(path, "has " + std::string(mass > 0 ? "a" : "no") +
-                           " sample mass unlike the M(H) files before it: cannot mix emu/g and emu");
+      fail_input(path,
+                 "has " + std::string(mass > 0 ? "a" : "no") +
+                     " sample mass unlike the M(H) files before it: cannot mix emu/g and emu");
     out.per_gram = mass > 0;
     const std::vector<MhCurve> c = isotherm_curves(d, mass);
     out.curves.insert(out.curves.end(), c.begin(), c.end());
@@ -81,7 +89,8 @@ Isotherms isotherms_of_files(const std::vector<std::string>& paths, std::optiona
 }
 
 std::vector<std::string> paths_of(const pyb::object& source) {
-  if (pyb::isinstance<pyb::str>(source) || pyb::hasattr(source, "__fspath__")) return {fspath(source)};
+  if (pyb::isinstance<pyb::str>(source) || pyb::hasattr(source, "__fspath__"))
+    return {fspath(source)};
   std::vector<std::string> paths;
   for (const pyb::handle p : source) paths.push_back(fspath(p));
   return paths;
@@ -120,7 +129,8 @@ comment, info (header entries), warnings. moment_column: pick the moment column 
 
   m.def(
       "isotherms",
-      [](const pyb::object& paths, std::optional<double> mass_mg, const std::string& moment_column) {
+      [](const pyb::object& paths, std::optional<double> mass_mg,
+         const std::string& moment_column) {
         const std::vector<std::string> ps = paths_of(paths);
         Isotherms iso;
         {
@@ -129,18 +139,22 @@ comment, info (header entries), warnings. moment_column: pick the moment column 
         }
         pyb::list out;
         for (const MhCurve& c : iso.curves)
-          out.append(pyb::dict("temperature_K"_a = c.temperature_K, "field_Oe"_a = to_array(c.field_Oe),
+          out.append(pyb::dict("temperature_K"_a = c.temperature_K,
+                               "field_Oe"_a = to_array(c.field_Oe),
                                "magnetization"_a = to_array(c.magnetization)));
         return out;
       },
       "paths"_a, pyb::kw_only(), "mass_mg"_a = pyb::none(), "moment_column"_a = "",
-      "The rising-field M(H) branch of every isotherm of one or more Quantum Design files: a list of "
-      "{temperature_K, field_Oe, magnetization} (emu/g with a mass, from mass_mg or the header; emu without).");
+      "The rising-field M(H) branch of every isotherm of one or more Quantum Design files: a list "
+      "of "
+      "{temperature_K, field_Oe, magnetization} (emu/g with a mass, from mass_mg or the header; "
+      "emu without).");
 
   m.def(
       "entropy_change",
-      [](const pyb::object& source, std::optional<double> mass_mg, std::optional<double> field_step_Oe,
-         double zero_field_tolerance_Oe, const std::string& moment_column) {
+      [](const pyb::object& source, std::optional<double> mass_mg,
+         std::optional<double> field_step_Oe, double zero_field_tolerance_Oe,
+         const std::string& moment_column) {
         Isotherms iso;
         if (is_curve_list(source)) {
           iso.sources = "isotherms";
@@ -156,7 +170,8 @@ comment, info (header entries), warnings. moment_column: pick the moment column 
         EntropyOptions eo;
         eo.field_step_Oe = field_step_Oe;
         eo.zero_field_tolerance_Oe = zero_field_tolerance_Oe;
-        const std::vector<std::string> ps = iso.curves.empty() ? paths_of(source) : std::vector<std::string>{};
+        const std::vector<std::string> ps =
+            iso.curves.empty() ? paths_of(source) : std::vector<std::string>{};
         EntropyChange s;
         std::vector<std::vector<double>> n;
         std::vector<MceMerit> merits;
@@ -165,7 +180,8 @@ comment, info (header entries), warnings. moment_column: pick the moment column 
           if (!ps.empty()) iso = isotherms_of_files(ps, mass_mg, moment_column);
           s = compute_entropy_change(iso.curves, eo, iso.sources);
           n = field_exponent(s);
-          for (std::size_t k = 1; k < s.field_Oe.size(); ++k) {  // the figures of merit at every field, as the CLI
+          for (std::size_t k = 1; k < s.field_Oe.size();
+               ++k) {  // the figures of merit at every field, as the CLI
             std::vector<double> col;
             for (const auto& row : s.minus_dSm) col.push_back(row[k]);
             merits.push_back(compute_mce_merit(s.temperature_mid_K, col, s.field_Oe[k]));
@@ -178,8 +194,10 @@ comment, info (header entries), warnings. moment_column: pick the moment column 
         std::vector<std::string> warnings = iso.warnings;
         for (const std::string& w : s.warnings) warnings.push_back(iso.sources + ": " + w);
         return pyb::dict("field_Oe"_a = to_array(s.field_Oe), "mu0H_T"_a = to_array(mu0H_T),
-                         "isotherm_T_K"_a = to_array(s.isotherm_T_K), "temperature_mid_K"_a = to_array(s.temperature_mid_K),
-                         "minus_dSm"_a = to_matrix(s.minus_dSm), "unit"_a = iso.per_gram ? "J/(kg K)" : "mJ/K",
+                         "isotherm_T_K"_a = to_array(s.isotherm_T_K),
+                         "temperature_mid_K"_a = to_array(s.temperature_mid_K),
+                         "minus_dSm"_a = to_matrix(s.minus_dSm),
+                         "unit"_a = iso.per_gram ? "J/(kg K)" : "mJ/K",
                          "field_exponent"_a = to_matrix(n), "merits"_a = merit_list,
                          "zero_point_added"_a = s.zero_point_added, "warnings"_a = warnings);
       },
@@ -199,8 +217,10 @@ Raises mgscope.InputError for fewer than two isotherms, duplicate temperatures, 
       "mce_merit",
       [](const pyb::object& temperature_K, const pyb::object& minus_dSm, double field_Oe,
          const std::vector<double>& tec_lifts_K) {
-        const std::vector<double> t = to_doubles(temperature_K, "temperature_K"), s = to_doubles(minus_dSm, "minus_dSm");
-        if (t.size() != s.size()) throw std::invalid_argument("temperature_K and minus_dSm must have the same length");
+        const std::vector<double> t = to_doubles(temperature_K, "temperature_K"),
+                                  s = to_doubles(minus_dSm, "minus_dSm");
+        if (t.size() != s.size())
+          throw std::invalid_argument("temperature_K and minus_dSm must have the same length");
         MceMerit r;
         {
           pyb::gil_scoped_release release;
@@ -208,7 +228,8 @@ Raises mgscope.InputError for fewer than two isotherms, duplicate temperatures, 
         }
         return merit_dict(r);
       },
-      "temperature_K"_a, "minus_dSm"_a, pyb::kw_only(), "field_Oe"_a = 0.0, "tec_lifts_K"_a = std::vector<double>{3.0, 10.0},
+      "temperature_K"_a, "minus_dSm"_a, pyb::kw_only(), "field_Oe"_a = 0.0,
+      "tec_lifts_K"_a = std::vector<double>{3.0, 10.0},
       R"doc(Figures of merit of one -dSm(T) curve: peak (parabola vertex, Tp = peak_T_K), FWHM (K), RCP = |dSm_max| FWHM,
 RC = integral of |dSm| over the FWHM, TEC(lift) for each lift in tec_lifts_K. Units follow minus_dSm
 (J/(kg K) gives J/kg). field_Oe only labels the result.)doc");

@@ -4,9 +4,11 @@
 
 namespace mgscope::py {
 
-void bind_images(pybind11::module_& m);       // read_image, hrtem, hrtem_combined (py_images.cpp)
-void bind_indentation(pybind11::module_& m);  // creep, relaxation spectrum, Oliver-Pharr (py_indentation.cpp)
-void bind_curves(pybind11::module_& m);       // DSC transitions, power law (py_curves.cpp)
-void bind_magnetics(pybind11::module_& m);    // Quantum Design files, -dSm(T, H), figures of merit (py_magnetics.cpp)
+void bind_images(pybind11::module_& m);  // read_image, hrtem, hrtem_combined (py_images.cpp)
+void bind_indentation(
+    pybind11::module_& m);  // creep, relaxation spectrum, Oliver-Pharr (py_indentation.cpp)
+void bind_curves(pybind11::module_& m);  // DSC transitions, power law (py_curves.cpp)
+void bind_magnetics(
+    pybind11::module_& m);  // Quantum Design files, -dSm(T, H), figures of merit (py_magnetics.cpp)
 
 }  // namespace mgscope::py

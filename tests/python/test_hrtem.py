@@ -194,6 +194,8 @@ def test_hyperspy_signal_scale_and_units(crop):
         assert r["input"]["path"] == "Signal2D"
     with pytest.raises(mgscope.InputError, match="^Signal2D: the signal axes carry no length unit"):
         mgscope.hrtem(StandInSignal2D(crop, 1.0, "px"))
+    with pytest.raises(mgscope.InputError, match=r"^Signal2D: a stack of \(2, 400, 400\) pixels; pass one image"):
+        mgscope.hrtem(StandInSignal2D(np.stack([crop, crop]), 0.0199, "nm"))
 
 
 def test_threads_and_concurrent_calls_give_the_same_numbers(crop):
