@@ -21,7 +21,7 @@ double effective_mass_mg(const QdData& d, double override_mg) {
   return d.sample_mass_mg.value_or(0.0);
 }
 
-std::vector<MhCurve> isotherm_curves(const QdData& d, double mass_mg, const SegmentOptions& o) {
+std::vector<MhCurve> isotherm_curves(const QdData& d, double mass_mg, const MeasurementSegmentOptions& o) {
   const double scale = mass_mg > 0 ? 1.0 / (mass_mg * 1e-3) : 1.0;
   std::vector<MhCurve> out;
   for (const auto& iso : split_isotherms(d.temperature_K, d.field_Oe, usable_rows(d), o)) {
@@ -45,7 +45,7 @@ std::vector<MhCurve> isotherm_curves(const QdData& d, double mass_mg, const Segm
   return out;
 }
 
-std::vector<MtCurve> mt_curves(const QdData& d, double mass_mg, const SegmentOptions& o) {
+std::vector<MtCurve> mt_curves(const QdData& d, double mass_mg, const MeasurementSegmentOptions& o) {
   const double scale = mass_mg > 0 ? 1.0 / (mass_mg * 1e-3) : 1.0;
   std::vector<MtCurve> out;
   for (const auto& sp : split_field_setpoints(d.field_Oe, usable_rows(d), o)) {

@@ -11,7 +11,7 @@ namespace mgscope {
 namespace {
 
 std::vector<Sweep> split_sweeps(const std::vector<std::size_t>& rows, const std::vector<double>& H,
-                                const SegmentOptions& o) {
+                                const MeasurementSegmentOptions& o) {
   double lo = H[rows.front()], hi = lo;
   for (std::size_t r : rows) lo = std::min(lo, H[r]), hi = std::max(hi, H[r]);
   const double tol = std::max(o.turn_tolerance_Oe, o.turn_fraction * (hi - lo));
@@ -52,7 +52,7 @@ std::vector<Sweep> split_sweeps(const std::vector<std::size_t>& rows, const std:
 }  // namespace
 
 std::vector<Isotherm> split_isotherms(const std::vector<double>& T, const std::vector<double>& H,
-                                      const std::vector<bool>& usable, const SegmentOptions& o) {
+                                      const std::vector<bool>& usable, const MeasurementSegmentOptions& o) {
   std::vector<Isotherm> out;
   double sum = 0;
   for (std::size_t i = 0; i < T.size(); ++i) {
@@ -70,7 +70,7 @@ std::vector<Isotherm> split_isotherms(const std::vector<double>& T, const std::v
 }
 
 std::vector<FieldSetpoint> split_field_setpoints(const std::vector<double>& H, const std::vector<bool>& usable,
-                                                 const SegmentOptions& o) {
+                                                 const MeasurementSegmentOptions& o) {
   std::vector<std::size_t> order;
   for (std::size_t i = 0; i < H.size(); ++i)
     if (usable[i]) order.push_back(i);

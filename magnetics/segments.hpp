@@ -18,7 +18,7 @@ struct Isotherm {
   std::vector<Sweep> sweeps;
 };
 
-struct SegmentOptions {
+struct MeasurementSegmentOptions {
   // Consecutive rows belong to one isotherm while |T - running mean of the isotherm| < this.
   double isotherm_tolerance_K = 0.5;
   // A sweep turns when the field moves back from its running extreme by more than
@@ -33,13 +33,13 @@ struct SegmentOptions {
 
 // Rows with a non-finite T, H or M are skipped (`usable` false).
 std::vector<Isotherm> split_isotherms(const std::vector<double>& temperature_K, const std::vector<double>& field_Oe,
-                                      const std::vector<bool>& usable, const SegmentOptions& options = {});
+                                      const std::vector<bool>& usable, const MeasurementSegmentOptions& options = {});
 
 struct FieldSetpoint {
   double field_Oe = 0;            // median of its rows
   std::vector<std::size_t> rows;  // in measuring order
 };
 std::vector<FieldSetpoint> split_field_setpoints(const std::vector<double>& field_Oe, const std::vector<bool>& usable,
-                                                 const SegmentOptions& options = {});
+                                                 const MeasurementSegmentOptions& options = {});
 
 }  // namespace mgscope

@@ -18,6 +18,7 @@
 #include "pipelines/commands.hpp"
 #include "pipelines/config_file.hpp"
 #include "pipelines/hrtem_map_files.hpp"
+#include "pipelines/hrtem_image_run.hpp"
 #include "pipelines/hrtem_outputs.hpp"
 #include "pipelines/json_output.hpp"
 #include "pipelines/atomic_file.hpp"
@@ -111,9 +112,14 @@ int run_hrtem(const HrtemCli& cli) {
   std::map<std::string, std::string> folders;
   for (const std::string& p : cli.images) folders[p] = folder_name(p, used);
   std::vector<HrtemImageFractions> done;
-  const bool area_on = cli.area_stride != "off";
-  std::optional<double> area_stride_nm;
-  if (area_on && !cli.area_stride.empty()) area_stride_nm = parse_length_nm(cli.area_stride, "--area-stride");
+  HrtemAreaSettings area_settings;
+  area_settings.enabled = cli.area_stride != "off";
+  if (area_settings.enabled && !cli.area_stride.empty())
+    area_settings.stride_nm = parse_length_nm(cli.area_stride, "--area-stride");
+  area_settings.vote_share = cli.area_vote_share;
+  area_settings.bootstrap_resamples = cli.bootstrap_resamples;
+  area_settings.seed = cli.seed;
+  area_settings.threads = cli.threads;
   if (cli.bootstrap_resamples < 100) throw InputError("--bootstrap-resamples must be 100 or more");
 
   const BatchResult batch = run_batch(cli.images, [&](const std::string& path) {
@@ -122,22 +128,12 @@ int run_hrtem(const HrtemCli& cli) {
     LoadedImage img = read_image(path, ro);
     ImageF pixels = to_float(img.raw, path);
     img.raw = RawImage{};  // the native pixels are no longer needed: free them before the analysis
-    const CalibratedImage image = calibrate(std::move(pixels), img.info, calibrate_options);
-    const HrtemRunInfo run(std::move(img.info), image);
-    const HrtemResult result = analyse_hrtem(image, options, path);
-    std::optional<AreaMap> area;
-    if (area_on) {
-      AreaMapOptions ao;
-      if (area_stride_nm) {
-        ao.stride_px = int(std::lround(*area_stride_nm / run.pixel_nm()));
-        if (ao.stride_px < 1) fail_input(path, "--area-stride is below one pixel");
-      }
-      ao.bootstrap_resamples = cli.bootstrap_resamples;
-      ao.ordered_vote_share = cli.area_vote_share;
-      ao.seed = cli.seed;
-      ao.threads = cli.threads;
-      area = compute_area_map(image.pixels, result, options, ao, path);
-    }
+    const HrtemImageRun analysed =
+        analyse_hrtem_image(std::move(pixels), std::move(img.info), calibrate_options, options, area_settings);
+    const CalibratedImage& image = analysed.image;
+    const HrtemRunInfo& run = analysed.run;
+    const HrtemResult& result = analysed.result;
+    const std::optional<AreaMap>& area = analysed.area;
 
     OutputFolder folder(out_dir / folders[path]);
     folder.write("tiles.csv", hrtem_tiles_csv(result, run));
@@ -178,13 +174,7 @@ int run_hrtem(const HrtemCli& cli) {
     for (const auto& w : summary["warnings"])
       std::fprintf(stderr, "WARNING: %s: %s\n", path.c_str(), w.get<std::string>().c_str());
     std::fflush(stdout);
-    HrtemImageFractions row{run, f, area.has_value(), 0, {}, {}};
-    if (area) {
-      row.ordered_area_fraction = area->ordered_area_fraction;
-      row.ordered_area_fraction_95 = area->ordered_area_fraction_95;
-      row.blocks = area->blocks;
-    }
-    done.push_back(std::move(row));
+    done.push_back(analysed.fractions());
   }, std::cerr);
 
   if (cli.images.size() > 1 && !done.empty()) write_file_atomic(out_dir / "combined.csv", hrtem_combined_csv(done, cli.bootstrap_resamples, cli.seed));

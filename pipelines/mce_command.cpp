@@ -334,7 +334,7 @@ class MceRun {
   const MceCli& cli_;
   CommandContext& ctx_;
   std::filesystem::path out_;
-  SegmentOptions segment_;
+  MeasurementSegmentOptions segment_;
   nlohmann::json json_ = nlohmann::json::object();
   std::vector<std::string> warnings_;
   std::vector<MhCurve> curves_;

@@ -1,0 +1,40 @@
+// One image through the HRTEM chain exactly as `mgscope hrtem` runs it (calibrate -> boxes ->
+// sliding-grid area map), shared by the command and the Python module so that the two always
+// give the same numbers.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "imaging/area_map.hpp"
+#include "imaging/calibrate.hpp"
+#include "imaging/hrtem_analysis.hpp"
+#include "pipelines/hrtem_outputs.hpp"
+
+namespace mgscope {
+
+struct HrtemAreaSettings {
+  bool enabled = true;               // --area-stride off: false
+  std::optional<double> stride_nm;   // default: a quarter box
+  double vote_share = 0.5;           // --area-vote-share
+  int bootstrap_resamples = 2000;    // --bootstrap-resamples (at least 100)
+  std::uint64_t seed = 20230111;     // --seed
+  int threads = 0;                   // 0: all cores
+};
+
+struct HrtemImageRun {
+  CalibratedImage image;  // the pixels analysed (overlay and gallery draw them)
+  HrtemRunInfo run;
+  HrtemResult result;
+  std::optional<AreaMap> area;
+
+  // The row of combined.csv for this image.
+  HrtemImageFractions fractions() const;
+};
+
+// `pixels` and `info` as read (to_float of the reader's raw pixels); throws InputError naming
+// info.path for a calibration or settings that do not fit the image.
+HrtemImageRun analyse_hrtem_image(ImageF pixels, ImageInfo info, const CalibrateOptions& calibrate_options,
+                                  const HrtemOptions& options, const HrtemAreaSettings& area);
+
+}  // namespace mgscope

@@ -1,0 +1,393 @@
+// mgscope.read_image, mgscope.hrtem, mgscope.hrtem_combined: the HRTEM chain from Python, through
+// the same read -> calibrate -> analyse -> format steps as `mgscope hrtem`.
+#include <cmath>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "fitting/base/error.hpp"
+#include "fitting/base/length_units.hpp"
+#include "imaging/calibrate.hpp"
+#include "imaging/hrtem_analysis.hpp"
+#include "imaging/io/read_image.hpp"
+#include "pipelines/hrtem_image_run.hpp"
+#include "pipelines/hrtem_outputs.hpp"
+#include "pipelines/python/py_convert.hpp"
+#include "pipelines/python/py_modules.hpp"
+
+namespace mgscope::py {
+
+namespace {
+
+using namespace pybind11::literals;
+
+pyb::dict calibration_dict(const Calibration& c) {
+  return pyb::dict("calibrated"_a = c.calibrated, "pixel_x_nm"_a = c.pixel_x_nm,
+                   "pixel_y_nm"_a = c.pixel_y_nm, "origin_x_nm"_a = c.origin_x_nm,
+                   "origin_y_nm"_a = c.origin_y_nm, "source"_a = c.source);
+}
+
+// The native pixels as a numpy array that views the reader's buffer: the buffer is handed to a
+// capsule that frees it with the last array referring to it.
+pyb::array pixels_view(RawImage raw) {
+  auto* owned = new RawImage(std::move(raw));
+  pyb::capsule owner(owned, [](void* p) { delete static_cast<RawImage*>(p); });
+  const pyb::ssize_t item = pyb::ssize_t(pixel_type_bytes(owned->type));
+  return pyb::array(pixel_dtype(owned->type),
+                    {pyb::ssize_t(owned->height), pyb::ssize_t(owned->width)},
+                    {item * owned->width, item}, owned->bytes.data(), owner);
+}
+
+pyb::dict read_image_py(const pyb::object& path_like, int frame) {
+  if (frame < 0) throw InputError("frame must be 0 or more");
+  const std::string path = pyb::module_::import("os").attr("fspath")(path_like).cast<std::string>();
+  LoadedImage img;
+  {
+    pyb::gil_scoped_release release;
+    ReadOptions options;
+    options.frame = frame;
+    img = read_image(path, options);
+  }
+  const ImageInfo& i = img.info;
+  pyb::dict out("path"_a = i.path, "format"_a = i.format, "width_px"_a = i.width,
+                "height_px"_a = i.height, "frames"_a = i.frames, "frame"_a = i.frame,
+                "pixel_type"_a = pixel_type_name(i.pixel_type),
+                "calibration"_a = calibration_dict(i.calibration),
+                "metadata"_a = pyb::cast(i.metadata), "warnings"_a = pyb::cast(i.warnings));
+  out["pixels"] = pixels_view(std::move(img.raw));
+  return out;
+}
+
+// What the analysis needs from the caller's object: native pixels and the reader's account.
+struct ImageInput {
+  RawImage raw;
+  ImageInfo info;
+  bool from_file = false;  // read here, exactly as the CLI reads
+};
+
+bool is_path(const pyb::handle& obj) {
+  return pyb::isinstance<pyb::str>(obj) || pyb::hasattr(obj, "__fspath__");
+}
+
+// A HyperSpy Signal2D, duck-typed: .data and .axes_manager.signal_axes with .scale/.units/.offset
+// (HyperSpy lists the signal axes x first, the array holds them y first).
+void take_signal_axes(const pyb::handle& signal, ImageInfo& info) {
+  const pyb::object axes = signal.attr("axes_manager").attr("signal_axes");
+  if (pyb::len(axes) != 2)
+    throw InputError(info.path + ": a HyperSpy signal with " + std::to_string(pyb::len(axes)) +
+                     " signal axes; pass a Signal2D (one image, e.g. s.inav[0])");
+  Calibration& c = info.calibration;
+  double nm[2] = {0, 0}, origin_nm[2] = {0, 0};
+  std::string units[2];
+  for (int k = 0; k < 2; ++k) {
+    const pyb::object axis = axes[pyb::int_(k)];
+    units[k] = pyb::str(axis.attr("units")).cast<std::string>();
+    const std::optional<double> per_unit = nm_per_unit(units[k]);
+    if (!per_unit) {
+      info.warnings.push_back("HyperSpy axis " + std::to_string(k) + " has units '" + units[k] +
+                              "', not a length: its scale is not used");
+      return;
+    }
+    nm[k] = axis.attr("scale").cast<double>() * *per_unit;
+    origin_nm[k] =
+        pyb::hasattr(axis, "offset") ? axis.attr("offset").cast<double>() * *per_unit : 0.0;
+  }
+  c.calibrated = true;
+  c.pixel_x_nm = nm[0];
+  c.pixel_y_nm = nm[1];
+  c.origin_x_nm = origin_nm[0];
+  c.origin_y_nm = origin_nm[1];
+  c.source = "HyperSpy axes_manager scale, units=" + units[0] +
+             (units[1] != units[0] ? "/" + units[1] : "");
+}
+
+ImageInput take_image(const pyb::handle& obj, const std::optional<std::string>& name) {
+  ImageInput in;
+  if (is_path(obj)) {
+    in.from_file = true;
+    in.info.path = pyb::module_::import("os").attr("fspath")(obj).cast<std::string>();
+    return in;
+  }
+  if (pyb::isinstance<pyb::dict>(obj) && obj.contains("pixels")) {  // a read_image() result
+    const pyb::dict d = pyb::reinterpret_borrow<pyb::dict>(obj);
+    in.info.path = d.contains("path") ? d["path"].cast<std::string>() : "image";
+    in.raw = to_raw_image(d["pixels"], in.info.path);
+    if (d.contains("format")) in.info.format = d["format"].cast<std::string>();
+    if (d.contains("frames")) in.info.frames = d["frames"].cast<int>();
+    if (d.contains("frame")) in.info.frame = d["frame"].cast<int>();
+    if (d.contains("metadata"))
+      in.info.metadata = d["metadata"].cast<std::map<std::string, std::string>>();
+    if (d.contains("warnings")) in.info.warnings = d["warnings"].cast<std::vector<std::string>>();
+    if (d.contains("calibration")) {
+      const pyb::dict c = d["calibration"].cast<pyb::dict>();
+      Calibration& cal = in.info.calibration;
+      cal.calibrated = c["calibrated"].cast<bool>();
+      cal.pixel_x_nm = c["pixel_x_nm"].cast<double>();
+      cal.pixel_y_nm = c["pixel_y_nm"].cast<double>();
+      cal.origin_x_nm = c["origin_x_nm"].cast<double>();
+      cal.origin_y_nm = c["origin_y_nm"].cast<double>();
+      cal.source = c["source"].cast<std::string>();
+    }
+  } else if (pyb::hasattr(obj, "data") && pyb::hasattr(obj, "axes_manager")) {
+    std::string title = "Signal2D";
+    try {
+      const std::string t =
+          pyb::str(obj.attr("metadata").attr("General").attr("title")).cast<std::string>();
+      if (!t.empty()) title = t;
+    } catch (const pyb::error_already_set&) {
+      // a stand-in without HyperSpy's metadata tree: keep the generic name
+    }
+    in.info.path = title;
+    in.info.format = "HyperSpy Signal2D";
+    const pyb::object data = obj.attr("data");
+    if (pyb::hasattr(data, "ndim") && data.attr("ndim").cast<int>() > 2)
+      throw InputError(title + ": a stack of " + pyb::str(data.attr("shape")).cast<std::string>() +
+                       " pixels; pass one image, e.g. s.inav[0]");
+    in.raw = to_raw_image(data, title);
+    take_signal_axes(obj, in.info);
+  } else {
+    in.info.path = "array";
+    in.info.format = "numpy";
+    in.raw = to_raw_image(obj, "array");
+  }
+  if (name) in.info.path = *name;
+  in.info.width = in.raw.width;
+  in.info.height = in.raw.height;
+  in.info.pixel_type = in.raw.type;
+  return in;
+}
+
+WindowKind window_of(const std::string& name) {
+  const auto w = parse_window(name);
+  if (!w)
+    throw std::invalid_argument("window: '" + name + "' is not one of hann, hamming, tukey, none");
+  return *w;
+}
+
+ThresholdMode threshold_mode_of(const std::string& name) {
+  if (name == "null") return ThresholdMode::null_model;
+  if (name == "formula") return ThresholdMode::formula;
+  if (name == "fixed") return ThresholdMode::fixed;
+  throw std::invalid_argument("threshold_mode: '" + name + "' is not one of null, formula, fixed");
+}
+
+const HrtemOptions kDefaults{};
+
+// Integer columns of tiles.csv and combined.csv; every other numeric column is float64.
+const std::vector<std::string> kTileCounts = {"box",   "ix",    "iy",         "x0_px",
+                                              "y0_px", "pairs", "directions", "flat"};
+const std::vector<std::string> kCombinedCounts = {"boxes", "amorphous", "crystal_like",
+                                                  "nanocrystal"};
+
+}  // namespace
+
+pyb::dict hrtem_py(const pyb::object& image, std::optional<double> pixel_nm, double box_nm,
+                   std::optional<double> stride_nm, int frame, const std::string& anisotropic,
+                   const std::string& window, const std::string& acf, double d_min_nm,
+                   double d_max_nm, double acf_min_lag_nm, double same_direction_deg,
+                   const std::string& threshold_mode, double alpha, double alpha_secondary,
+                   std::optional<double> spot_threshold, int null_boxes, std::uint64_t seed,
+                   int nanocrystal_directions, int nanocrystal_pairs,
+                   std::optional<double> anisotropy_min, int threads, bool area,
+                   std::optional<double> area_stride_nm, double area_vote_share, int bootstrap_resamples,
+                   std::optional<std::string> name, bool pandas) {
+  HrtemOptions o;
+  o.box_nm = box_nm;
+  o.stride_nm = stride_nm;
+  o.window = window_of(window);
+  if (acf != "circular" && acf != "linear")
+    throw std::invalid_argument("acf: '" + acf + "' is not one of circular, linear");
+  o.acf = acf == "linear" ? AcfMode::linear : AcfMode::circular;
+  o.spots.d_min_nm = d_min_nm;
+  o.spots.d_max_nm = d_max_nm;
+  o.spots.acf_min_lag_nm = acf_min_lag_nm;
+  o.spots.same_direction_deg = same_direction_deg;
+  o.threshold.mode = threshold_mode_of(threshold_mode);
+  if (spot_threshold) {  // as on the command line: a level implies the fixed mode
+    o.threshold.mode = ThresholdMode::fixed;
+    o.threshold.fixed = spot_threshold;
+  } else if (o.threshold.mode == ThresholdMode::fixed) {
+    throw std::invalid_argument("threshold_mode='fixed' needs spot_threshold");
+  }
+  o.threshold.alpha = alpha;
+  o.threshold.alpha_secondary = alpha_secondary;
+  o.threshold.null_boxes = null_boxes;
+  o.threshold.seed = seed;
+  o.rules.nanocrystal_min_directions = nanocrystal_directions;
+  o.rules.nanocrystal_min_pairs = nanocrystal_pairs;
+  o.rules.crystal_like_min_anisotropy = anisotropy_min;
+  o.threads = threads;
+  require_valid(o);  // before any file is read, as the CLI does
+  CalibrateOptions co;
+  co.pixel_nm = pixel_nm;
+  if (anisotropic != "refuse" && anisotropic != "resample")
+    throw std::invalid_argument("anisotropic: '" + anisotropic +
+                                "' is not one of refuse, resample");
+  co.anisotropic =
+      anisotropic == "resample" ? AnisotropyPolicy::resample : AnisotropyPolicy::refuse;
+  if (frame < 0) throw InputError("frame must be 0 or more");
+
+  ImageInput in = take_image(image, name);
+  if (!in.from_file && !in.info.calibration.calibrated && !pixel_nm)
+    fail_input(
+        in.info.path,
+        in.info.format == "HyperSpy Signal2D"
+            ? "the signal axes carry no length unit (nm, A, um, pm); pass pixel_nm= (nm per pixel)"
+            : "an array carries no pixel size; pass pixel_nm= (nm per pixel)");
+  HrtemAreaSettings area_settings;
+  area_settings.enabled = area;
+  area_settings.stride_nm = area_stride_nm;
+  area_settings.vote_share = area_vote_share;
+  area_settings.bootstrap_resamples = bootstrap_resamples;
+  area_settings.seed = seed;
+  area_settings.threads = threads;
+  std::string tiles_csv, summary_json;
+  HrtemResult result;
+  std::vector<BlockSums> blocks;
+  {
+    pyb::gil_scoped_release release;  // the read and the analysis run without the GIL
+    const std::string path = in.info.path;
+    if (in.from_file) {
+      ReadOptions ro;
+      ro.frame = frame;
+      LoadedImage img = read_image(path, ro);
+      in.raw = std::move(img.raw);
+      in.info = std::move(img.info);
+      if (name) in.info.path = *name;  // read from the path, called by the name in the outputs
+    }
+    ImageF pixels = to_float(in.raw, path);
+    in.raw = RawImage{};  // the native pixels are no longer needed
+    const HrtemImageRun analysed = analyse_hrtem_image(std::move(pixels), std::move(in.info), co, o, area_settings);
+    result = analysed.result;
+    tiles_csv = hrtem_tiles_csv(result, analysed.run);
+    summary_json = hrtem_summary_json(result, analysed.run, o, analysed.area ? &*analysed.area : nullptr).dump();
+    if (analysed.area) blocks = analysed.area->blocks;
+  }
+  pyb::dict out = json_to_python(summary_json).cast<pyb::dict>();
+  out["status"] = to_string(result.status);
+  out["message"] = result.message;
+  out["usable"] = result.usable();
+  out["tiles"] = csv_to_table(tiles_csv, kTileCounts, pandas);
+  // The area bootstrap's blocks (ordered, specimen pixels), so hrtem_combined pools images as
+  // the command does.
+  pyb::list block_list;
+  for (const BlockSums& b : blocks) block_list.append(pyb::make_tuple(b.numerator, b.denominator));
+  out["area_blocks"] = block_list;
+  out["area_bootstrap_resamples"] = bootstrap_resamples;
+  out["seed"] = seed;
+  return out;
+}
+
+// The CLI's combined.csv from hrtem() results: per image and pooled box counts (exact integers
+// taken back from each result) formatted by the CLI's own writer.
+std::string hrtem_combined_csv_py(const pyb::iterable& results) {
+  std::vector<HrtemImageFractions> images;
+  int resamples = HrtemAreaSettings{}.bootstrap_resamples;
+  std::uint64_t seed = HrtemOptions{}.threshold.seed;
+  for (const pyb::handle r : results) {
+    const pyb::dict d = pyb::reinterpret_borrow<pyb::object>(r).cast<pyb::dict>();
+    if (!d.contains("input") || !d.contains("classes"))
+      throw std::invalid_argument("hrtem_combined: expected results of mgscope.hrtem()");
+    HrtemRunInfo run;
+    run.file.path = d["input"]["path"].cast<std::string>();
+    ClassFractions f;
+    for (int c = 0; c < kBoxClassCount; ++c) {
+      f.box_counts[std::size_t(c)] =
+          d["classes"][box_class_name(BoxClass(c))]["boxes"].cast<long>();
+      f.boxes += f.box_counts[std::size_t(c)];
+    }
+    HrtemImageFractions row{std::move(run), f, false, 0, {}, {}};
+    const pyb::dict ordered = d["ordered"].cast<pyb::dict>();
+    if (d.contains("area_blocks") && ordered.contains("ordered_area_fraction") &&
+        !ordered["ordered_area_fraction"].is_none()) {
+      row.has_area = true;
+      row.ordered_area_fraction = ordered["ordered_area_fraction"].cast<double>();
+      const auto ci = ordered["ordered_area_fraction_95ci_block_bootstrap"].cast<std::vector<double>>();
+      row.ordered_area_fraction_95 = {ci.at(0), ci.at(1)};
+      for (const pyb::handle b : d["area_blocks"]) {
+        const auto nd = b.cast<std::pair<double, double>>();
+        row.blocks.push_back({nd.second, nd.first});
+      }
+      resamples = d["area_bootstrap_resamples"].cast<int>();
+      seed = d["seed"].cast<std::uint64_t>();
+    }
+    images.push_back(std::move(row));
+  }
+  return hrtem_combined_csv(images, resamples, seed);
+}
+
+void bind_images(pyb::module_& m) {
+  m.def(
+      "read_image", &read_image_py, "path"_a, "frame"_a = 0,
+      R"doc(Read one 2-D image of a microscope file (TIFF, DM3/DM4, TIA SER, MRC, Berkeley or Velox EMD).
+
+Returns a dict:
+  pixels      numpy array (rows, columns) in the file's own dtype; a view of the reader's
+              buffer (no copy)
+  calibration {"calibrated", "pixel_x_nm", "pixel_y_nm", "origin_x_nm", "origin_y_nm",
+              "source"}: nm per pixel along x (columns) and y (rows) and where it came from
+  path, format, width_px, height_px, frames, frame, pixel_type, metadata (dict of str),
+  warnings (list of str)
+
+frame: image of a multi-frame file, from 0. Raises mgscope.InputError (a ValueError) naming the
+file for a bad or unsupported file, with the command line's message.)doc");
+
+  m.def("hrtem", &hrtem_py, "image"_a, pyb::kw_only(), "pixel_nm"_a = pyb::none(),
+        "box_nm"_a = kDefaults.box_nm, "stride_nm"_a = pyb::none(), "frame"_a = 0,
+        "anisotropic"_a = "refuse", "window"_a = window_name(kDefaults.window),
+        "acf"_a = "circular", "d_min_nm"_a = kDefaults.spots.d_min_nm,
+        "d_max_nm"_a = kDefaults.spots.d_max_nm,
+        "acf_min_lag_nm"_a = kDefaults.spots.acf_min_lag_nm,
+        "same_direction_deg"_a = kDefaults.spots.same_direction_deg, "threshold_mode"_a = "null",
+        "alpha"_a = kDefaults.threshold.alpha,
+        "alpha_secondary"_a = kDefaults.threshold.alpha_secondary, "spot_threshold"_a = pyb::none(),
+        "null_boxes"_a = kDefaults.threshold.null_boxes, "seed"_a = kDefaults.threshold.seed,
+        "nanocrystal_directions"_a = kDefaults.rules.nanocrystal_min_directions,
+        "nanocrystal_pairs"_a = kDefaults.rules.nanocrystal_min_pairs,
+        "anisotropy_min"_a = pyb::none(), "threads"_a = kDefaults.threads, "area"_a = true,
+        "area_stride_nm"_a = pyb::none(), "area_vote_share"_a = HrtemAreaSettings{}.vote_share,
+        "bootstrap_resamples"_a = HrtemAreaSettings{}.bootstrap_resamples, "name"_a = pyb::none(),
+        "pandas"_a = true,
+        R"doc(HRTEM local order: boxes of box_nm, FFT + autocorrelation per box, classes amorphous /
+crystal-like / nanocrystal (the command `mgscope hrtem`, same defaults, same numbers).
+
+image: a file path (read and calibrated exactly as the command line does), a read_image()
+  result, a 2-D numpy array (any real dtype, any strides; bool is refused), or a HyperSpy
+  Signal2D (its data, and its signal axes' scale/units/offset as the calibration: nm, A, um, pm).
+pixel_nm: nm per pixel; overrides the file's or signal's calibration (--pixel-size). Required
+  for a bare array.
+Lengths in nm: box_nm, stride_nm (default: the box), d_min_nm, d_max_nm, acf_min_lag_nm.
+frame: image of a multi-frame file. anisotropic: 'refuse' or 'resample' non-square pixels.
+window: hann, hamming, tukey, none. acf: circular or linear. same_direction_deg: degrees.
+threshold_mode: null, formula, fixed (spot_threshold: a fixed whitened level, implies fixed).
+alpha, alpha_secondary, null_boxes, seed, nanocrystal_directions, nanocrystal_pairs,
+anisotropy_min: as the command's options. threads: 0 = all cores (results do not depend on it).
+area: the sliding-grid ordered area fraction (--area-stride off: False); area_stride_nm (default a
+  quarter box), area_vote_share, bootstrap_resamples: as --area-stride, --area-vote-share,
+  --bootstrap-resamples.
+name: what the outputs call the image (default: the path, the signal's title, or 'array').
+pandas: the tile table as a pandas DataFrame when pandas is importable (False: a dict of arrays).
+
+Returns a dict: the keys of the command's summary.json (input, calibration, metadata, boxes,
+threshold, classes with fraction_95ci_wilson, ordered, nanocrystals, settings, warnings), plus
+status, message, usable, and tiles: the per-box table of tiles.csv (same columns, same
+printed digits). The GIL is released while the file is read and analysed.)doc");
+
+  m.def("hrtem_combined_csv", &hrtem_combined_csv_py, "results"_a,
+        "The command's combined.csv text (per image and pooled fractions with Wilson intervals) "
+        "for a list "
+        "of hrtem() results.");
+  m.def(
+      "hrtem_combined",
+      [](const pyb::iterable& results, bool pandas) {
+        return csv_to_table(hrtem_combined_csv_py(results), kCombinedCounts, pandas);
+      },
+      "results"_a, pyb::kw_only(), "pandas"_a = true,
+      "combined.csv of a list of hrtem() results as a table (a DataFrame when pandas is "
+      "importable, else a dict of "
+      "numpy arrays): image, box counts per class, fractions, ordered fraction and its 95 % Wilson "
+      "interval; the "
+      "last row 'pooled' counts all boxes of all images together.");
+}
+
+}  // namespace mgscope::py

@@ -1,0 +1,205 @@
+"""mgscope.hrtem and read_image against `mgscope hrtem` on the bundled samples."""
+import concurrent.futures
+import json
+import math
+import sys
+
+import numpy as np
+import pytest
+
+import mgscope
+from conftest import SOURCE_DIR, cli_error, read_csv, run_cli
+
+ASCAST = "samples/hrtem/ascast_1.tif"
+TREATED = "samples/hrtem/treated_1.tif"
+EXTRA_KEYS = {"tiles", "status", "message", "usable", "area_blocks", "area_bootstrap_resamples", "seed"}
+
+
+@pytest.fixture(scope="module")
+def cli_outputs(tmp_path_factory):
+    out = tmp_path_factory.mktemp("hrtem")
+    run_cli("hrtem", ASCAST, TREATED, "-o", out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def results():
+    import os
+    cwd = os.getcwd()
+    os.chdir(SOURCE_DIR)  # paths as the CLI is given them
+    try:
+        return [mgscope.hrtem(p, pandas=False) for p in (ASCAST, TREATED)]
+    finally:
+        os.chdir(cwd)
+
+
+def assert_table_equals_csv(table, rows):
+    """Every cell of the CLI's CSV equals the table's value (both parsed from the same digits)."""
+    assert list(table) == list(rows[0])
+    for name, column in table.items():
+        assert len(column) == len(rows)
+        for value, row in zip(column, rows):
+            cell = row[name]
+            if isinstance(value, str):
+                assert value == cell, name
+            elif cell == "":
+                assert math.isnan(value), name
+            else:
+                assert value == float(cell), (name, value, cell)
+
+
+def test_summary_equals_cli_summary_json(cli_outputs, results):
+    for result, stem in zip(results, ("ascast_1", "treated_1")):
+        cli = json.loads((cli_outputs / stem / "summary.json").read_text())
+        ours = {k: v for k, v in result.items() if k not in EXTRA_KEYS}
+        assert ours == cli
+        assert result["status"] == "Success" and result["usable"]
+
+
+def test_tiles_equal_cli_tiles_csv(cli_outputs, results):
+    for result, stem in zip(results, ("ascast_1", "treated_1")):
+        rows = read_csv(cli_outputs / stem / "tiles.csv")
+        tiles = result["tiles"]
+        assert tiles["box"].dtype == np.int64 and tiles["spot1_d_nm"].dtype == np.float64
+        assert_table_equals_csv(tiles, rows)
+
+
+def test_combined_equals_cli_combined_csv(cli_outputs, results):
+    assert mgscope.hrtem_combined_csv(results) == (cli_outputs / "combined.csv").read_text()
+    table = mgscope.hrtem_combined(results, pandas=False)
+    assert_table_equals_csv(table, read_csv(cli_outputs / "combined.csv"))
+    assert list(table["image"]) == [ASCAST, TREATED, "pooled"]
+
+
+def test_pandas_frame_when_pandas_is_there(results):
+    pandas = pytest.importorskip("pandas", reason="pandas not installed: the dict-of-arrays table is tested instead")
+    frame = mgscope.hrtem_combined(results)
+    assert isinstance(frame, pandas.DataFrame) and list(frame["boxes"]) == [100, 100, 200]
+
+
+def test_read_image_is_a_view_with_the_file_calibration(results):
+    img = mgscope.read_image(SOURCE_DIR / ASCAST)
+    px = img["pixels"]
+    assert px.dtype == np.uint16 and px.shape == (1024, 1024)
+    assert not px.flags.owndata and px.base is not None  # views the reader's buffer
+    cal = img["calibration"]
+    assert cal["calibrated"] and cal["pixel_x_nm"] == results[0]["calibration"]["pixel_nm"]
+    assert cal["pixel_y_nm"] == cal["pixel_x_nm"] and cal["source"] == results[0]["calibration"]["source"]
+    assert img["format"] == "TIFF" and img["frames"] == 1
+
+
+def test_read_image_result_and_array_give_the_path_numbers(results):
+    img = mgscope.read_image(SOURCE_DIR / ASCAST)
+    again = mgscope.hrtem(img, name=ASCAST, pandas=False)
+    assert again["classes"] == results[0]["classes"] and again["threshold"] == results[0]["threshold"]
+    arr = mgscope.hrtem(img["pixels"], pixel_nm=img["calibration"]["pixel_x_nm"], name=ASCAST, pandas=False)
+    assert arr["classes"] == results[0]["classes"]
+    assert np.array_equal(arr["tiles"]["max_whitened"], results[0]["tiles"]["max_whitened"])
+    assert arr["calibration"]["source"] == "--pixel-size"
+    named = mgscope.hrtem(SOURCE_DIR / ASCAST, name="as-cast 1", pandas=False)
+    assert named["input"]["path"] == "as-cast 1" and named["classes"] == results[0]["classes"]
+
+
+@pytest.fixture(scope="module")
+def crop():
+    """A 400 x 400 px corner (16 boxes) keeps the dtype sweep fast."""
+    return mgscope.read_image(SOURCE_DIR / TREATED)["pixels"][:400, :400].copy()
+
+
+def small(a, **kw):
+    return mgscope.hrtem(a, pixel_nm=0.0199, null_boxes=200, pandas=False, **kw)
+
+
+def test_every_dtype_and_layout(crop):
+    reference = small(crop)
+    assert reference["boxes"]["count"] == 16
+    exact = [np.int32, np.uint32, np.int64, np.uint64, np.float32, np.float64]  # hold uint16 values exactly
+    for dtype in exact:
+        r = small(crop.astype(dtype))
+        assert r["classes"] == reference["classes"], dtype
+        assert np.array_equal(r["tiles"]["max_whitened"], reference["tiles"]["max_whitened"]), dtype
+    for dtype in (np.uint8, np.int8, np.int16, np.uint16, np.float16, np.longdouble):
+        r = small((crop // 256).astype(dtype))
+        assert r["status"] == "Success" and r["boxes"]["count"] == 16, dtype
+    # Views that are not C-contiguous, and a byte-swapped copy, give the numbers of their contiguous copies.
+    big = np.zeros((800, 800), np.uint16)
+    big[::2, ::2] = crop
+    for view in (big[::2, ::2], np.asfortranarray(crop), crop.T.copy().T, crop.astype(">u2")):
+        r = small(view)
+        assert np.array_equal(r["tiles"]["max_whitened"], reference["tiles"]["max_whitened"])
+    flipped = crop[::-1, :]
+    assert small(flipped)["classes"] == small(np.ascontiguousarray(flipped))["classes"]
+    # The conversions hold no reference to the caller's array after the call (no leaked references).
+    view = big[::2, ::2]
+    before = (sys.getrefcount(view), sys.getrefcount(big))
+    small(view)
+    assert (sys.getrefcount(view), sys.getrefcount(big)) == before
+
+
+def test_refused_arrays_raise_clear_errors(crop):
+    with pytest.raises(ValueError, match="bool arrays are not measurements"):
+        small(crop > 1000)
+    with pytest.raises(ValueError, match="complex"):
+        small(crop.astype(np.complex64))
+    with pytest.raises(ValueError, match="expected a 2-D image"):
+        small(crop[None])
+    with pytest.raises(mgscope.InputError, match="^array: an array carries no pixel size; pass pixel_nm="):
+        mgscope.hrtem(crop)
+    with pytest.raises(ValueError, match="window: 'hanning' is not one of"):
+        small(crop, window="hanning")
+    with pytest.raises(ValueError, match="box"):
+        small(crop, box_nm=-1)
+
+
+def test_bad_files_raise_the_cli_message(tmp_path):
+    garbage = tmp_path / "garbage.tif"
+    garbage.write_bytes(b"this is not an image at all\n" * 4)
+    truncated = tmp_path / "truncated.tif"
+    truncated.write_bytes((SOURCE_DIR / ASCAST).read_bytes()[:3000])
+    for bad in (garbage, truncated, tmp_path / "missing.dm3"):
+        message = cli_error("hrtem", bad, "-o", tmp_path / "out")
+        with pytest.raises(mgscope.InputError) as caught:
+            mgscope.read_image(bad)
+        assert str(caught.value) == message
+        with pytest.raises(ValueError) as caught:  # InputError is a ValueError
+            mgscope.hrtem(bad)
+        assert str(caught.value) == message
+
+
+class Axis:
+    def __init__(self, scale, units, offset=0.0):
+        self.scale, self.units, self.offset = scale, units, offset
+
+
+class AxesManager:
+    def __init__(self, axes):
+        self.signal_axes = tuple(axes)
+
+
+class StandInSignal2D:
+    """What hrtem() reads of a HyperSpy Signal2D: .data (y, x) and .axes_manager.signal_axes (x, y)."""
+
+    def __init__(self, data, scale, units):
+        self.data = data
+        self.axes_manager = AxesManager([Axis(scale, units), Axis(scale, units)])
+
+
+def test_hyperspy_signal_scale_and_units(crop):
+    reference = small(crop)
+    for scale, units in ((0.0199, "nm"), (0.199, "Å"), (1.99e-5, "µm")):
+        r = mgscope.hrtem(StandInSignal2D(crop, scale, units), null_boxes=200, pandas=False)
+        assert r["calibration"]["pixel_nm"] == pytest.approx(0.0199, rel=1e-12)
+        assert r["calibration"]["source"].startswith("HyperSpy axes_manager scale, units=")
+        assert r["classes"] == reference["classes"] and r["boxes"]["side_px"] == 100
+        assert r["input"]["path"] == "Signal2D"
+    with pytest.raises(mgscope.InputError, match="^Signal2D: the signal axes carry no length unit"):
+        mgscope.hrtem(StandInSignal2D(crop, 1.0, "px"))
+    with pytest.raises(mgscope.InputError, match=r"^Signal2D: a stack of \(2, 400, 400\) pixels; pass one image"):
+        mgscope.hrtem(StandInSignal2D(np.stack([crop, crop]), 0.0199, "nm"))
+
+
+def test_threads_and_concurrent_calls_give_the_same_numbers(crop):
+    reference = small(crop, threads=1)
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:  # the GIL is released during the work
+        for r in pool.map(lambda t: small(crop, threads=t), (2, 0, 1, 2)):
+            assert r["classes"] == reference["classes"] and r["threshold"] == reference["threshold"]
