@@ -26,10 +26,11 @@ SpectrumGeometry::SpectrumGeometry(int box_px, int acf_size, double pixel_nm, co
       dq_(1.0 / (box_px * pixel_nm)), options_(options) {
   const double r_min = 1.0 / (options.d_max_nm * dq_);  // annulus radii in frequency pixels
   const double r_max = std::min(1.0 / (options.d_min_nm * dq_), n_ / 2.0 - 1.0);
-  // Whitening covers two bins beyond the search annulus, so every neighbour of a searched pixel
-  // (up to sqrt 2 away) has a whitened value.
-  first_bin_ = std::max(1, int(std::lround(r_min)) - 2);
-  const int last_bin = int(std::lround(r_max)) + 2;
+  // Whitening covers four bins beyond the search annulus, so every neighbour of a searched pixel
+  // (up to sqrt 2 away) and the streak test's samples 2.5 px along the radius have a value.
+  first_bin_ = std::max(1, int(std::lround(r_min)) - 4);
+  const int last_bin = std::min(int(std::lround(r_max)) + 4, n_ / 2);
+  last_bin_ = last_bin;
   bins_.assign(std::size_t(last_bin - first_bin_ + 1), {});
   for (int ky = -n_ / 2; ky < (n_ + 1) / 2; ++ky) {
     for (int kx = 0; kx < half_; ++kx) {
@@ -75,6 +76,93 @@ SpectrumGeometry::SpectrumGeometry(int box_px, int acf_size, double pixel_nm, co
         acf_lag_nm_.push_back(float(r_nm));
       }
     }
+  }
+}
+
+void finish_spots(BoxFeatures& f, double threshold, double same_direction_deg) {
+  std::sort(f.spots.begin(), f.spots.end(), [](const Spot& a, const Spot& b) {
+    if (a.whitened != b.whitened) return a.whitened > b.whitened;
+    return a.angle_deg < b.angle_deg;  // deterministic order on ties
+  });
+  for (Spot& s : f.spots) s.secondary = s.whitened <= threshold;
+  if (!f.spots.empty() && f.spots.front().secondary) f.spots.clear();  // no spot at the strict level
+  f.pairs = int(f.spots.size());
+  // Fringe directions: a spot joins a direction within same_direction_deg (mod 180); a harmonic
+  // at 2q shares its fundamental's direction and so adds no new one.
+  std::vector<double> dirs;
+  for (const Spot& s : f.spots) {
+    bool found = false;
+    for (double d : dirs) {
+      double diff = std::fabs(s.angle_deg - d);
+      diff = std::min(diff, 180.0 - diff);
+      if (diff < same_direction_deg) found = true;
+    }
+    if (!found) dirs.push_back(s.angle_deg);
+  }
+  f.directions = int(dirs.size());
+  f.cover = f.spots.empty() ? 0.0 : f.spots.front().cover;
+}
+
+float BoxMeasurer::whitened_at(double kx, double ky) const {
+  const int x0 = int(std::floor(kx)), y0 = int(std::floor(ky));
+  const double fx = kx - x0, fy = ky - y0;
+  double v = 0;
+  for (int dy = 0; dy <= 1; ++dy)
+    for (int dx = 0; dx <= 1; ++dx) {
+      const int bin = int(std::lround(std::hypot(double(x0 + dx), double(y0 + dy))));
+      if (bin < g_.first_bin_ || bin > g_.last_bin_) continue;  // no whitened value there
+      const double wgt = (dx ? fx : 1 - fx) * (dy ? fy : 1 - fy);
+      v += wgt * whitened_[std::size_t(g_.r2c_index(x0 + dx, y0 + dy))];
+    }
+  return float(v);
+}
+
+// Demodulates the unwindowed box at each spot's refined q over 4 x 4 cells: E = |sum f e^{-i q.r}|^2
+// per cell. Amorphous contrast alone gives about S c^2 per cell (S its power density at |q|, c^2
+// the cell area); a lattice filling a cell adds the square of its coherent sum. The participation
+// ratio of the excess energies says how much of the box the fringes fill, which tells a box that is
+// mostly crystal from one that only grazes a crystal (a box is ordered when more than half of it is).
+void BoxMeasurer::spot_cover(const BoxTransformer& box, std::vector<Spot>& spots) const {
+  const int n = g_.n_, c = n / 4;
+  const float* v = box.normalised();
+  const double window_energy = box.window_energy();
+  std::vector<double> cos_x(static_cast<std::size_t>(n)), sin_x(static_cast<std::size_t>(n));
+  for (Spot& s : spots) {
+    // Expected amorphous power of the windowed box at |q| is the radial median / ln 2 = P / w.
+    const double p_peak = double(box.power()[g_.r2c_index(int(std::lround(s.kx)), int(std::lround(s.ky)))]);
+    const double w_peak = whitened_[std::size_t(g_.r2c_index(int(std::lround(s.kx)), int(std::lround(s.ky))))];
+    const double density = w_peak > 0 ? p_peak / w_peak / window_energy : 0;
+    const double noise = density * double(c) * c;
+    double e[kCoverCells] = {0};
+    const double wx = 2 * kPi * s.kx / n, wy = 2 * kPi * s.ky / n;
+    for (int x = 0; x < n; ++x) {
+      cos_x[std::size_t(x)] = std::cos(wx * x);
+      sin_x[std::size_t(x)] = std::sin(wx * x);
+    }
+    double re[kCoverCells] = {0}, im[kCoverCells] = {0};
+    for (int y = 0; y < 4 * c; ++y) {
+      const double cy = std::cos(wy * y), sy = std::sin(wy * y);
+      const float* row = v + std::size_t(y) * std::size_t(n);
+      for (int cx = 0; cx < 4; ++cx) {
+        double r = 0, i = 0;
+        for (int x = cx * c; x < (cx + 1) * c; ++x) {
+          r += row[x] * (cos_x[std::size_t(x)] * cy - sin_x[std::size_t(x)] * sy);  // cos(wx x + wy y)
+          i -= row[x] * (sin_x[std::size_t(x)] * cy + cos_x[std::size_t(x)] * sy);  // -sin(...)
+        }
+        re[(y / c) * 4 + cx] += r;
+        im[(y / c) * 4 + cx] += i;
+      }
+    }
+    for (int k = 0; k < kCoverCells; ++k) e[k] = re[k] * re[k] + im[k] * im[k];
+    // Participation ratio of the fringe energy above the amorphous level: 1 when the fringes fill
+    // every cell evenly, k/16 when they fill k cells, about 0.2 for amorphous scatter alone.
+    double sum = 0, sum2 = 0;
+    for (double ek : e) {
+      const double x = std::max(0.0, ek - noise);
+      sum += x;
+      sum2 += x * x;
+    }
+    s.cover = sum2 > 0 ? sum * sum / (kCoverCells * sum2) : 0.0;
   }
 }
 
@@ -125,8 +213,6 @@ BoxFeatures BoxMeasurer::measure(const BoxTransformer& box, double threshold, do
     bool is_max = true;
     for (int k = 0; k < 8 && is_max; ++k) is_max = w >= whitened_[std::size_t(px.nb[k])];
     if (!is_max) continue;
-    f.max_whitened = std::max(f.max_whitened, double(w));
-    if (w <= secondary_threshold) continue;
     // Sub-pixel position: parabola through log P along each axis (a windowed peak is close to
     // Gaussian, so this is nearly unbiased where a 3-point centroid pulls toward the pixel).
     auto offset = [&](int minus, int plus) {
@@ -140,8 +226,22 @@ BoxFeatures BoxMeasurer::measure(const BoxTransformer& box, double threshold, do
     // same power, so the offsets stay in the unmirrored frame.
     const double kx = px.kx + offset(px.nb_x_minus, px.nb_x_plus);
     const double ky = px.ky + offset(px.nb_y_minus, px.nb_y_plus);
+    const double q = std::hypot(kx, ky) * g_.dq_;
+    // Spots are reported only inside d_min..d_max after refinement.
+    if (q * g_.options_.d_max_nm < 1.0 || q * g_.options_.d_min_nm > 1.0) continue;
+    if (g_.options_.streak_ratio > 0) {
+      const double r = std::hypot(kx, ky), step = 2.5 / r;
+      const float outer = whitened_at(kx * (1 + step), ky * (1 + step));
+      const float inner = r - 2.5 >= 1.5 ? whitened_at(kx * (1 - step), ky * (1 - step)) : outer;
+      if (std::min(inner, outer) >= g_.options_.streak_ratio * w) {
+        f.streaks += w > secondary_threshold;
+        continue;
+      }
+    }
+    f.max_whitened = std::max(f.max_whitened, double(w));
+    if (w <= secondary_threshold) continue;
     Spot s;
-    s.q_nm_inv = std::hypot(kx, ky) * g_.dq_;
+    s.q_nm_inv = q;
     s.d_nm = 1.0 / s.q_nm_inv;
     double ang = std::atan2(-ky, kx) * 180.0 / kPi;
     if (ang < 0) ang += 180.0;
@@ -149,28 +249,12 @@ BoxFeatures BoxMeasurer::measure(const BoxTransformer& box, double threshold, do
     s.angle_deg = ang;
     s.whitened = w;
     s.secondary = w <= threshold;
+    s.kx = kx;
+    s.ky = ky;
     f.spots.push_back(s);
   }
-  std::sort(f.spots.begin(), f.spots.end(), [](const Spot& a, const Spot& b) {
-    if (a.whitened != b.whitened) return a.whitened > b.whitened;
-    return a.angle_deg < b.angle_deg;  // deterministic order on ties
-  });
-  if (!f.spots.empty() && f.spots.front().secondary) f.spots.clear();  // no spot at the strict level
-  f.pairs = int(f.spots.size());
-
-  // Fringe directions: a spot joins a direction within same_direction_deg (mod 180); a harmonic
-  // at 2q shares its fundamental's direction and so adds no new one.
-  std::vector<double> dirs;
-  for (const Spot& s : f.spots) {
-    bool found = false;
-    for (double d : dirs) {
-      double diff = std::fabs(s.angle_deg - d);
-      diff = std::min(diff, 180.0 - diff);
-      if (diff < g_.options_.same_direction_deg) found = true;
-    }
-    if (!found) dirs.push_back(s.angle_deg);
-  }
-  f.directions = int(dirs.size());
+  spot_cover(box, f.spots);
+  finish_spots(f, threshold, g_.options_.same_direction_deg);
 
   double mean_all = g_.core_.empty() ? 0 : total / double(g_.core_.size());
   double best = 0;

@@ -13,6 +13,11 @@ struct SpotOptions {
   double d_max_nm = 0.60;
   double acf_min_lag_nm = 0.18;    // ACF secondary peak searched for lag > this and < box/2
   double same_direction_deg = 15;  // spots closer in angle than this are one fringe set
+  // A maximum whose whitened power is still this fraction of its own at 2.5 Fourier pixels further
+  // in and further out along the same direction is a streak (an intensity step, a specimen edge,
+  // Fresnel fringes: extended in |q|), not a Bragg spot (compact: a Hann-windowed lattice falls
+  // below 1e-3 there). Such maxima never count as spots. 0 turns the test off.
+  double streak_ratio = 0.25;
   // Whitening never divides by less than this fraction of the strongest power in the annulus.
   // A window's sidelobes sit at a fixed level below a peak (Hann -31.5 dB), so on a clean
   // lattice, where the ring median is mere rounding noise, sidelobes would otherwise whiten to
@@ -29,7 +34,9 @@ struct Spot {
   double d_nm = 0;       // 1 / |q|
   double angle_deg = 0;  // direction of q in [0, 180), counter-clockwise from +x, y up
   double whitened = 0;   // P / radial median * ln 2 at the peak pixel
+  double cover = 0;      // how evenly the fringes at this q fill the box's 4 x 4 cells (0..1, see spot_cover)
   bool secondary = false;  // accepted at the looser level because the box already had a spot
+  double kx = 0, ky = 0;   // refined position in Fourier pixels of the box (r2c frame: row = ky)
 };
 
 struct BoxFeatures {
@@ -37,11 +44,20 @@ struct BoxFeatures {
   int pairs = 0;                 // Friedel pairs above threshold (each counted once)
   int directions = 0;            // distinct fringe directions among them
   double max_whitened = 0;       // strongest local maximum in the annulus, above threshold or not
+                                 // (streaks and maxima refined outside d_min..d_max excluded)
+  int streaks = 0;               // maxima above the secondary level rejected as streaks
+  double cover = 0;              // cover of the strongest spot: about the share of the box its fringes fill
   std::vector<Spot> spots;       // above threshold, strongest first
   double acf_secondary = 0;      // max of the normalised ACF for acf_min_lag < r < box/2
   double acf_secondary_lag_nm = 0;
   double anisotropy = 1;         // max / mean over 10-degree bins of the whitened annulus
 };
+
+constexpr int kCoverCells = 16;     // the 4 x 4 cells of the cover test
+
+// Sorts the spots, drops them all when the strongest is not above `threshold` (the rest were
+// kept at a looser level), and counts pairs, directions and the cover of the box.
+void finish_spots(BoxFeatures& f, double threshold, double same_direction_deg);
 
 // Everything about the annulus that depends only on the box size and pixel size, computed once.
 class SpectrumGeometry {
@@ -64,6 +80,7 @@ class SpectrumGeometry {
   double pixel_nm_, dq_;
   SpotOptions options_;
   int first_bin_ = 0;
+  int last_bin_ = 0;
   std::vector<Pixel> core_;             // half-plane pixels inside the search annulus
   std::vector<std::vector<int>> bins_;  // r2c indices per radius bin over the extended annulus
   std::vector<int> acf_lags_;           // ACF indices of lags in (acf_min_lag, L/2)
@@ -85,6 +102,8 @@ class BoxMeasurer {
   const SpectrumGeometry& g_;
   std::vector<float> whitened_;  // r2c layout, valid on the extended annulus
   std::vector<float> scratch_;
+  float whitened_at(double kx, double ky) const;  // bilinear, Hermitian-mirrored; 0 outside the annulus
+  void spot_cover(const BoxTransformer& box, std::vector<Spot>& spots) const;
 };
 
 }  // namespace mgscope

@@ -21,6 +21,7 @@ const char* threshold_mode_name(ThresholdMode m) {
     case ThresholdMode::null_model: return "null";
     case ThresholdMode::formula: return "formula";
     case ThresholdMode::fixed: return "fixed";
+    case ThresholdMode::reference: return "reference";
   }
   return "?";
 }
@@ -104,7 +105,60 @@ ImageF null_field(const std::vector<float>& amp, int side, std::uint64_t seed) {
   return fft_inverse(g);
 }
 
+// Peaks over threshold: the excesses of the top 10 % of null maxima over their lower edge u are
+// close to exponential, so the 1 - alpha quantile is u + mean_excess * ln(0.1 / alpha). This
+// uses a hundred or more values where the plain order statistic at 0.99 rests on about ten,
+// and so varies far less from one null draw to the next.
+void set_levels_from_maxima(std::vector<double> maxima, const ThresholdOptions& options, SpotThreshold& t) {
+  std::sort(maxima.begin(), maxima.end());
+  const std::size_t first = std::size_t(std::floor((1.0 - t.tail_share) * double(maxima.size())));
+  t.tail_start = maxima[first];
+  double excess = 0;
+  for (std::size_t i = first; i < maxima.size(); ++i) excess += maxima[i] - t.tail_start;
+  t.tail_mean_excess = std::max(1e-9, excess / double(maxima.size() - first));
+  t.null_maxima = std::move(maxima);
+  t.value = level_for_p_value(t, options.alpha);
+  t.secondary_value = std::min(t.value, level_for_p_value(t, options.alpha_secondary));
+  t.null_boxes_used = int(t.null_maxima.size());
+  t.null_median_max = median(t.null_maxima);
+}
+
+// Strongest whitened peak of every box of a known-amorphous reference image, measured exactly like
+// the real boxes.
+std::vector<double> reference_maxima(const ImageF& ref, int n, const SpectrumGeometry& geometry, WindowKind window,
+                                     AcfMode acf, int threads) {
+  const int bx = ref.width / n, by = ref.height / n;
+  const long count = long(bx) * by;
+  const int nthreads = resolve_threads(threads, std::max(1L, count));
+  std::vector<std::unique_ptr<BoxTransformer>> tr;
+  std::vector<std::unique_ptr<BoxMeasurer>> me;
+  for (int k = 0; k < nthreads; ++k) {
+    tr.push_back(std::make_unique<BoxTransformer>(n, window, acf));
+    me.push_back(std::make_unique<BoxMeasurer>(geometry));
+  }
+  std::vector<double> v(std::size_t(count), -1.0);
+  parallel_for(count, nthreads, [&](long i, int th) {
+    if (tr[std::size_t(th)]->transform(ref, int(i % bx) * n, int(i / bx) * n))
+      v[std::size_t(i)] = me[std::size_t(th)]->measure(*tr[std::size_t(th)], 1e30, 1e30).max_whitened;
+  });
+  v.erase(std::remove(v.begin(), v.end(), -1.0), v.end());
+  return v;
+}
+
 }  // namespace
+
+double box_p_value(const SpotThreshold& t, double x) {
+  if (t.null_maxima.empty()) return std::min(1.0, double(t.search_pixels) * std::exp(-x));
+  if (x >= t.tail_start) return t.tail_share * std::exp(-(x - t.tail_start) / t.tail_mean_excess);
+  const auto above = t.null_maxima.end() - std::upper_bound(t.null_maxima.begin(), t.null_maxima.end(), x);
+  return std::min(1.0, (double(above) + 1.0) / (double(t.null_maxima.size()) + 1.0));
+}
+
+double level_for_p_value(const SpotThreshold& t, double p) {
+  if (t.null_maxima.empty()) return std::log(double(t.search_pixels) / p);
+  if (p < t.tail_share) return t.tail_start + t.tail_mean_excess * std::log(t.tail_share / p);
+  return t.null_maxima[std::size_t((1.0 - p) * double(t.null_maxima.size() - 1))];
+}
 
 SpotThreshold choose_spot_threshold(const ImageF& image, const BoxGrid& grid, const SpectrumGeometry& geometry,
                                     WindowKind window, AcfMode acf, const ThresholdOptions& options,
@@ -115,6 +169,7 @@ SpotThreshold choose_spot_threshold(const ImageF& image, const BoxGrid& grid, co
   SpotThreshold t;
   t.mode = options.mode;
   t.formula_value = std::log(double(geometry.search_pixels()) / options.alpha);
+  t.search_pixels = geometry.search_pixels();
   std::ostringstream d;
   if (options.mode == ThresholdMode::fixed) {
     if (!options.fixed || !(*options.fixed > 0)) throw InputError("a fixed spot threshold must be positive");
@@ -127,6 +182,18 @@ SpotThreshold choose_spot_threshold(const ImageF& image, const BoxGrid& grid, co
     t.value = t.formula_value;
     t.secondary_value = std::log(double(geometry.search_pixels()) / options.alpha_secondary);
     d << "ln(M / alpha) with M = " << geometry.search_pixels() << " search pixels, alpha = " << options.alpha;
+    t.description = d.str();
+    return t;
+  }
+  if (options.mode == ThresholdMode::reference) {
+    if (!options.reference) throw InputError("--threshold-mode reference needs --reference IMAGE");
+    std::vector<double> maxima = reference_maxima(*options.reference, grid.box_px, geometry, window, acf, threads);
+    if (maxima.size() < 20)
+      throw InputError("the reference image holds " + std::to_string(maxima.size()) +
+                       " boxes; at least 20 are needed to calibrate the spot threshold on it");
+    set_levels_from_maxima(std::move(maxima), options, t);
+    d << "quantile " << (1.0 - options.alpha) << " (exponential tail fit to the top 10 %) of the strongest "
+      << "whitened peak over " << t.null_boxes_used << " boxes of the known-amorphous reference image";
     t.description = d.str();
     return t;
   }
@@ -173,25 +240,7 @@ SpotThreshold choose_spot_threshold(const ImageF& image, const BoxGrid& grid, co
   std::vector<double> maxima;
   for (const auto& m : per_copy_maxima) maxima.insert(maxima.end(), m.begin(), m.end());
   if (maxima.size() < 20) throw InputError("too few boxes to calibrate the spot threshold on a null; use --threshold-mode formula");
-  std::sort(maxima.begin(), maxima.end());
-  // Peaks over threshold: the excesses of the top 10 % of null maxima over their lower edge u are
-  // close to exponential, so the 1 - alpha quantile is u + mean_excess * ln(0.1 / alpha). This
-  // uses a hundred or more values where the plain order statistic at 0.99 rests on about ten,
-  // and so varies far less from one null draw to the next.
-  const double tail = 0.1;
-  const std::size_t first = std::size_t(std::floor((1.0 - tail) * double(maxima.size())));
-  const double u = maxima[first];
-  double excess = 0;
-  for (std::size_t i = first; i < maxima.size(); ++i) excess += maxima[i] - u;
-  excess /= double(maxima.size() - first);
-  auto quantile = [&](double alpha) {
-    return alpha < tail ? u + excess * std::log(tail / alpha)
-                        : maxima[std::size_t((1.0 - alpha) * double(maxima.size() - 1))];
-  };
-  t.value = quantile(options.alpha);
-  t.secondary_value = std::min(t.value, quantile(options.alpha_secondary));
-  t.null_boxes_used = int(maxima.size());
-  t.null_median_max = median(maxima);
+  set_levels_from_maxima(std::move(maxima), options, t);
   d << "quantile " << (1.0 - options.alpha) << " (exponential tail fit to the top 10 %) of the strongest "
     << "whitened peak over " << maxima.size()
     << " boxes of random fields with the image's radial power spectrum (no local order; seed "
