@@ -79,11 +79,15 @@ SpectrumGeometry::SpectrumGeometry(int box_px, int acf_size, double pixel_nm, co
   }
 }
 
-void finish_spots(BoxFeatures& f, double threshold, double same_direction_deg) {
-  std::sort(f.spots.begin(), f.spots.end(), [](const Spot& a, const Spot& b) {
+void sort_spots(std::vector<Spot>& spots) {
+  std::sort(spots.begin(), spots.end(), [](const Spot& a, const Spot& b) {
     if (a.whitened != b.whitened) return a.whitened > b.whitened;
     return a.angle_deg < b.angle_deg;  // deterministic order on ties
   });
+}
+
+void finish_spots(BoxFeatures& f, double threshold, double same_direction_deg) {
+  sort_spots(f.spots);
   for (Spot& s : f.spots) s.secondary = s.whitened <= threshold;
   if (!f.spots.empty() && f.spots.front().secondary) f.spots.clear();  // no spot at the strict level
   f.pairs = int(f.spots.size());
@@ -123,11 +127,13 @@ float BoxMeasurer::whitened_at(double kx, double ky) const {
 // ratio of the excess energies says how much of the box the fringes fill, which tells a box that is
 // mostly crystal from one that only grazes a crystal (a box is ordered when more than half of it is).
 void BoxMeasurer::spot_cover(const BoxTransformer& box, std::vector<Spot>& spots) const {
+  if (spots.empty()) return;
   const int n = g_.n_, c = n / 4;
   const float* v = box.normalised();
   const double window_energy = box.window_energy();
   std::vector<double> cos_x(static_cast<std::size_t>(n)), sin_x(static_cast<std::size_t>(n));
-  for (Spot& s : spots) {
+  {  // the strongest spot only: the others can only be weaker evidence of the same crystal
+    Spot& s = spots.front();
     // Expected amorphous power of the windowed box at |q| is the radial median / ln 2 = P / w.
     const double p_peak = double(box.power()[g_.r2c_index(int(std::lround(s.kx)), int(std::lround(s.ky)))]);
     const double w_peak = whitened_[std::size_t(g_.r2c_index(int(std::lround(s.kx)), int(std::lround(s.ky))))];
@@ -184,6 +190,7 @@ BoxFeatures BoxMeasurer::measure(const BoxTransformer& box, double threshold, do
   const float* P = box.power();
   if (P[0] == 0.f && box.acf()[0] == 0.f) {  // flat box (transform returned false)
     f.flat = true;
+    ring_levels_.clear();
     return f;
   }
   // Whiten each radius bin by its median (times ln 2, the median of Exp(1)), floored at the
@@ -191,7 +198,9 @@ BoxFeatures BoxMeasurer::measure(const BoxTransformer& box, double threshold, do
   float peak = 0.f;
   for (const auto& px : g_.core_) peak = std::max(peak, P[px.index]);
   const float floor = float(g_.options_.sidelobe_floor) * peak;
-  for (const auto& bin : g_.bins_) {
+  ring_levels_.assign(g_.bins_.size(), 0.f);
+  for (std::size_t b = 0; b < g_.bins_.size(); ++b) {
+    const auto& bin = g_.bins_[b];
     if (bin.empty()) continue;
     scratch_.clear();
     for (int idx : bin) scratch_.push_back(P[idx]);
@@ -199,6 +208,7 @@ BoxFeatures BoxMeasurer::measure(const BoxTransformer& box, double threshold, do
     std::nth_element(scratch_.begin(), scratch_.begin() + long(mid), scratch_.end());
     const float med = std::max(scratch_[mid], floor);
     const float scale = med > 0 ? float(kLn2) / med : 0.f;
+    ring_levels_[b] = med / float(kLn2);
     for (int idx : bin) whitened_[std::size_t(idx)] = P[idx] * scale;
   }
 
@@ -253,6 +263,7 @@ BoxFeatures BoxMeasurer::measure(const BoxTransformer& box, double threshold, do
     s.ky = ky;
     f.spots.push_back(s);
   }
+  sort_spots(f.spots);
   spot_cover(box, f.spots);
   finish_spots(f, threshold, g_.options_.same_direction_deg);
 

@@ -34,7 +34,7 @@ struct Spot {
   double d_nm = 0;       // 1 / |q|
   double angle_deg = 0;  // direction of q in [0, 180), counter-clockwise from +x, y up
   double whitened = 0;   // P / radial median * ln 2 at the peak pixel
-  double cover = 0;      // how evenly the fringes at this q fill the box's 4 x 4 cells (0..1, see spot_cover)
+  double cover = 0;      // strongest spot only: how evenly its fringes fill the box's 4 x 4 cells (0..1)
   bool secondary = false;  // accepted at the looser level because the box already had a spot
   double kx = 0, ky = 0;   // refined position in Fourier pixels of the box (r2c frame: row = ky)
 };
@@ -55,6 +55,9 @@ struct BoxFeatures {
 
 constexpr int kCoverCells = 16;     // the 4 x 4 cells of the cover test
 
+// Strongest first; ties by angle, so that the order never depends on the scan.
+void sort_spots(std::vector<Spot>& spots);
+
 // Sorts the spots, drops them all when the strongest is not above `threshold` (the rest were
 // kept at a looser level), and counts pairs, directions and the cover of the box.
 void finish_spots(BoxFeatures& f, double threshold, double same_direction_deg);
@@ -64,6 +67,7 @@ class SpectrumGeometry {
  public:
   SpectrumGeometry(int box_px, int acf_size, double pixel_nm, const SpotOptions& options);
   int search_pixels() const { return int(core_.size()); }  // M: independent pixels searched
+  int first_bin() const { return first_bin_; }              // radius (Fourier px) of ring_levels()[0]
   double q_step_nm_inv() const { return dq_; }
 
  private:
@@ -97,11 +101,15 @@ class BoxMeasurer {
   // ordered, and the question left is whether it holds one fringe set or a 2-D lattice, whose
   // weaker sets would otherwise be missed at the edges of a crystal.
   BoxFeatures measure(const BoxTransformer& box, double threshold, double secondary_threshold);
+  // After measure(): the whitening level of each radius bin from first_bin() outwards, i.e. the
+  // expected power of amorphous contrast at that |q| (radial median / ln 2, floored as above).
+  const std::vector<float>& ring_levels() const { return ring_levels_; }
 
  private:
   const SpectrumGeometry& g_;
   std::vector<float> whitened_;  // r2c layout, valid on the extended annulus
   std::vector<float> scratch_;
+  std::vector<float> ring_levels_;
   float whitened_at(double kx, double ky) const;  // bilinear, Hermitian-mirrored; 0 outside the annulus
   void spot_cover(const BoxTransformer& box, std::vector<Spot>& spots) const;
 };

@@ -61,6 +61,22 @@ std::vector<double> ring_power(const ImageF& crop) {
   return out;
 }
 
+// Ring power of a side x side field from box ring levels (radius bins of an n px box from
+// `first_bin`): field ring k lies at box radius k n / side, interpolated linearly and held at the
+// ends (outside the annulus the level matters only through the window's main lobe).
+std::vector<double> box_levels_to_rings(const std::vector<double>& levels, int first_bin, int n, int side) {
+  std::vector<double> rings(std::size_t(side) + 2, 0.0);
+  if (levels.empty()) return rings;
+  const double last = double(first_bin) + double(levels.size() - 1);
+  for (std::size_t k = 1; k < rings.size(); ++k) {
+    const double rho = std::clamp(double(k) * n / side, double(first_bin), last) - first_bin;
+    const std::size_t i = std::min(levels.size() - 1, std::size_t(rho));
+    const double f = rho - double(i);
+    rings[k] = i + 1 < levels.size() ? levels[i] * (1 - f) + levels[i + 1] * f : levels[i];
+  }
+  return rings;
+}
+
 // Amplitude |F| per r2c coefficient of a side x side field with ring power `ring_pow`.
 std::vector<float> coefficient_amplitudes(const std::vector<double>& ring_pow, int side) {
   const int cols = side / 2 + 1;
@@ -162,7 +178,7 @@ double level_for_p_value(const SpotThreshold& t, double p) {
 
 SpotThreshold choose_spot_threshold(const ImageF& image, const BoxGrid& grid, const SpectrumGeometry& geometry,
                                     WindowKind window, AcfMode acf, const ThresholdOptions& options,
-                                    int threads) {
+                                    int threads, const SpecimenSpectra* specimen) {
   if (!(options.alpha > 0 && options.alpha < 1)) throw InputError("--alpha must lie between 0 and 1");
   if (!(options.alpha_secondary >= options.alpha && options.alpha_secondary < 1))
     throw InputError("--alpha-secondary must lie between --alpha and 1");
@@ -204,21 +220,40 @@ SpotThreshold choose_spot_threshold(const ImageF& image, const BoxGrid& grid, co
   const int side = std::min({image.width, image.height, 1024});
   const int per_copy = (side / n) * (side / n);
   const int crops_x = image.width / side, crops_y = image.height / side, tiles = crops_x * crops_y;
-  // The radial spectrum: ring medians averaged over up to four crops spread over the image.
-  std::vector<double> ring_pow;
-  const int profile_crops = std::min(4, tiles);
-  for (int k = 0; k < profile_crops; ++k) {
-    const int tile = k * tiles / profile_crops;
-    const int ox = (tile % crops_x) * side, oy = (tile / crops_x) * side;
-    ImageF crop(side, side);
-    for (int y = 0; y < side; ++y) std::copy_n(image.row(oy + y) + ox, side, crop.row(y));
-    const std::vector<double> p = ring_power(crop);
-    if (ring_pow.empty()) ring_pow.assign(p.size(), 0.0);
-    for (std::size_t i = 0; i < p.size(); ++i) ring_pow[i] += p[i] / profile_crops;
+  const int copies = std::min(64, (options.null_boxes + per_copy - 1) / per_copy);
+  const bool from_boxes = specimen && specimen->levels.size() >= 8;
+  // One ring spectrum per copy: from a run of specimen boxes, or (without them) one for all from crops.
+  std::vector<std::vector<float>> amplitudes;
+  if (from_boxes) {
+    const std::size_t boxes = specimen->levels.size();
+    for (int c = 0; c < copies; ++c) {
+      const std::size_t lo = std::size_t(c) * boxes / std::size_t(copies);
+      const std::size_t hi = std::max(lo + 1, std::size_t(c + 1) * boxes / std::size_t(copies));
+      std::vector<double> mean;
+      for (std::size_t j = lo; j < hi; ++j) {
+        const std::vector<float>& l = specimen->levels[j];
+        if (mean.size() < l.size()) mean.resize(l.size(), 0.0);
+        for (std::size_t k = 0; k < l.size(); ++k) mean[k] += l[k] / double(hi - lo);
+      }
+      amplitudes.push_back(coefficient_amplitudes(box_levels_to_rings(mean, specimen->first_bin, n, side), side));
+    }
+  } else {
+    // The radial spectrum: ring medians averaged over up to four crops spread over the image.
+    std::vector<double> ring_pow;
+    const int profile_crops = std::min(4, tiles);
+    for (int k = 0; k < profile_crops; ++k) {
+      const int tile = k * tiles / profile_crops;
+      const int ox = (tile % crops_x) * side, oy = (tile / crops_x) * side;
+      ImageF crop(side, side);
+      for (int y = 0; y < side; ++y) std::copy_n(image.row(oy + y) + ox, side, crop.row(y));
+      const std::vector<double> p = ring_power(crop);
+      if (ring_pow.empty()) ring_pow.assign(p.size(), 0.0);
+      for (std::size_t i = 0; i < p.size(); ++i) ring_pow[i] += p[i] / profile_crops;
+    }
+    amplitudes.push_back(coefficient_amplitudes(ring_pow, side));
   }
   // Copies run in parallel, each with its own seed, and land in their own slot: the result does
   // not depend on the thread count.
-  const int copies = std::min(64, (options.null_boxes + per_copy - 1) / per_copy);
   const int nthreads = resolve_threads(threads, copies);
   std::vector<std::unique_ptr<BoxTransformer>> transformers;
   std::vector<std::unique_ptr<BoxMeasurer>> measurers;
@@ -226,10 +261,10 @@ SpotThreshold choose_spot_threshold(const ImageF& image, const BoxGrid& grid, co
     transformers.push_back(std::make_unique<BoxTransformer>(n, window, acf));
     measurers.push_back(std::make_unique<BoxMeasurer>(geometry));
   }
-  const std::vector<float> amplitudes = coefficient_amplitudes(ring_pow, side);
   std::vector<std::vector<double>> per_copy_maxima(static_cast<std::size_t>(copies));
   parallel_for(copies, nthreads, [&](long copy, int th) {
-    const ImageF field = null_field(amplitudes, side, options.seed + 0x9E3779B97F4A7C15ull * std::uint64_t(copy));
+    const ImageF field = null_field(amplitudes[std::size_t(copy) % amplitudes.size()], side,
+                                    options.seed + 0x9E3779B97F4A7C15ull * std::uint64_t(copy));
     const int bx = side / n;
     for (int i = 0; i < per_copy; ++i) {
       BoxTransformer& tr = *transformers[std::size_t(th)];
@@ -242,9 +277,11 @@ SpotThreshold choose_spot_threshold(const ImageF& image, const BoxGrid& grid, co
   if (maxima.size() < 20) throw InputError("too few boxes to calibrate the spot threshold on a null; use --threshold-mode formula");
   set_levels_from_maxima(std::move(maxima), options, t);
   d << "quantile " << (1.0 - options.alpha) << " (exponential tail fit to the top 10 %) of the strongest "
-    << "whitened peak over " << maxima.size()
-    << " boxes of random fields with the image's radial power spectrum (no local order; seed "
-    << options.seed << ")";
+    << "whitened peak over " << t.null_boxes_used << " boxes of random fields with "
+    << (from_boxes ? "the radial power spectra of the image's own specimen boxes (" +
+                         std::to_string(specimen->levels.size()) + " boxes, in " + std::to_string(copies) + " runs)"
+                   : std::string("the image's radial power spectrum"))
+    << " and random phases (no local order; seed " << options.seed << ")";
   t.description = d.str();
   return t;
 }
