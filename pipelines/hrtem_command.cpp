@@ -1,5 +1,7 @@
 // `mgscope hrtem IMAGE... -o OUTDIR`: HRTEM local order in boxes of 1.985 nm (science.md section 1).
+#include <array>
 #include <cmath>
+#include <cstdlib>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -43,6 +45,10 @@ struct HrtemCli {
   std::uint64_t seed = 20230111;
   int nanocrystal_directions = 2, nanocrystal_pairs = 3;
   std::optional<double> anisotropy_min;
+  double min_cover = 0.45, streak_ratio = 0.25;
+  std::string mask_file, roi, reference;
+  bool no_vacuum = false, no_annotations = false;
+  std::optional<double> fdr;
   bool gallery = false;
   int gallery_examples = 4;
   int overlay_max_px = 2048;
@@ -66,7 +72,11 @@ HrtemOptions to_options(const HrtemCli& c) {
   if (c.threshold_mode == "null") o.threshold.mode = ThresholdMode::null_model;
   else if (c.threshold_mode == "formula") o.threshold.mode = ThresholdMode::formula;
   else if (c.threshold_mode == "fixed") o.threshold.mode = ThresholdMode::fixed;
-  else throw InputError("--threshold-mode: use null, formula or fixed");
+  else if (c.threshold_mode == "reference") o.threshold.mode = ThresholdMode::reference;
+  else throw InputError("--threshold-mode: use null, formula, fixed or reference");
+  if (!c.reference.empty()) o.threshold.mode = ThresholdMode::reference;
+  if (o.threshold.mode == ThresholdMode::reference && c.reference.empty())
+    throw InputError("--threshold-mode reference needs --reference IMAGE");
   if (c.spot_threshold) {
     o.threshold.mode = ThresholdMode::fixed;
     o.threshold.fixed = c.spot_threshold;
@@ -80,6 +90,13 @@ HrtemOptions to_options(const HrtemCli& c) {
   o.rules.nanocrystal_min_directions = c.nanocrystal_directions;
   o.rules.nanocrystal_min_pairs = c.nanocrystal_pairs;
   o.rules.crystal_like_min_anisotropy = c.anisotropy_min;
+  if (!(c.min_cover >= 0 && c.min_cover <= 1)) throw InputError("--min-cover must lie between 0 and 1");
+  o.rules.min_cover = c.min_cover;
+  if (!(c.streak_ratio >= 0 && c.streak_ratio < 1)) throw InputError("--streak-ratio must lie in [0, 1)");
+  o.spots.streak_ratio = c.streak_ratio;
+  o.mask.find_vacuum = !c.no_vacuum;
+  o.mask.find_annotations = !c.no_annotations;
+  o.fdr_q = c.fdr;
   o.threads = c.threads;
   return o;
 }
@@ -104,6 +121,64 @@ void calibrate(const LoadedImage& img, const std::optional<double>& override_nm,
     fail_input(img.info.path, "no pixel-size calibration in the file; give --pixel-size (e.g. --pixel-size 0.0199nm)");
   run.pixel_nm = cal.pixel_x_nm;
   run.calibration_source = cal.source;
+}
+
+// --mask: an image of the analysed image's size; nonzero pixels are left out.
+Image<std::uint8_t> read_user_mask(const std::string& path) {
+  LoadedImage img = read_image(path, ReadOptions{});
+  const ImageF f = to_float(img.raw, path);
+  Image<std::uint8_t> m(f.width, f.height, 0);
+  for (std::size_t i = 0; i < f.pixels.size(); ++i) m.pixels[i] = f.pixels[i] != 0.f;
+  return m;
+}
+
+// --roi x0,y0,x1,y1: four lengths with units (nm by default) or pixel counts ending in "px",
+// measured from the image's top-left pixel; x1, y1 exclusive.
+std::array<int, 4> parse_roi(const std::string& text, double pixel_nm, int width, int height) {
+  std::array<int, 4> v{};
+  std::size_t start = 0;
+  for (int k = 0; k < 4; ++k) {
+    const std::size_t comma = text.find(',', start);
+    if ((k < 3) != (comma != std::string::npos))
+      throw InputError("--roi '" + text + "': give four values x0,y0,x1,y1 (e.g. 0,0,40nm,40nm or 0,0,2000px,2000px)");
+    std::string token = text.substr(start, k < 3 ? comma - start : std::string::npos);
+    start = comma + 1;
+    while (!token.empty() && token.front() == ' ') token.erase(0, 1);
+    while (!token.empty() && token.back() == ' ') token.pop_back();
+    if (token.size() > 2 && token.compare(token.size() - 2, 2, "px") == 0) {
+      char* end = nullptr;
+      const double px = std::strtod(token.c_str(), &end);
+      if (end != token.c_str() + token.size() - 2 || !(px >= 0)) throw InputError("--roi: '" + token + "' is not a pixel count");
+      v[std::size_t(k)] = int(std::lround(px));
+    } else if (token == "0") {
+      v[std::size_t(k)] = 0;
+    } else {
+      v[std::size_t(k)] = int(std::lround(parse_length_nm(token, "--roi") / pixel_nm));
+    }
+  }
+  v[2] = std::min(v[2], width);
+  v[3] = std::min(v[3], height);
+  if (v[0] >= v[2] || v[1] >= v[3])
+    throw InputError("--roi '" + text + "' holds no pixel of the " + std::to_string(width) + " x " +
+                     std::to_string(height) + " px image (need x0 < x1, y0 < y1)");
+  return v;
+}
+
+// --reference: a known-amorphous image at the analysed pixel size (within 1 %).
+ImageF read_reference(const std::string& path, double pixel_nm, const std::optional<double>& override_nm,
+                      const ReadOptions& ro) {
+  LoadedImage img = read_image(path, ro);
+  const Calibration& cal = img.info.calibration;
+  const double ref_nm = override_nm ? *override_nm : cal.pixel_x_nm;
+  if (!override_nm && !cal.calibrated)
+    fail_input(path, "the --reference image has no pixel-size calibration (or give --pixel-size for both)");
+  if (std::fabs(ref_nm / pixel_nm - 1) > 0.01 || (!override_nm && std::fabs(cal.pixel_y_nm / cal.pixel_x_nm - 1) > 0.001)) {
+    char buf[200];
+    std::snprintf(buf, sizeof buf, "the --reference image has %.6g nm pixels; it must match the analysed image's %.6g nm "
+                  "(within 1 %%, square)", ref_nm, pixel_nm);
+    fail_input(path, buf);
+  }
+  return to_float(img.raw, path);
 }
 
 // Output folder name per image: the file name without extension, made unique within the batch.
@@ -131,6 +206,7 @@ int run_hrtem(const HrtemCli& cli) {
     ReadOptions ro;
     ro.frame = cli.frame;
     LoadedImage img = read_image(path, ro);
+    ro.frame = 0;  // masks and references are single images
     HrtemRunInfo run;
     run.path = path;
     run.format = img.info.format;
@@ -157,11 +233,20 @@ int run_hrtem(const HrtemCli& cli) {
         run.height_px = pixels.height;
       }
     }
-    const HrtemResult result = analyse_hrtem(pixels, run.pixel_nm, options, path);
+    HrtemOptions image_options = options;
+    const Image<std::uint8_t> user_mask = cli.mask_file.empty() ? Image<std::uint8_t>() : read_user_mask(cli.mask_file);
+    if (!cli.mask_file.empty()) image_options.mask.user_mask = &user_mask;
+    if (!cli.roi.empty()) image_options.mask.roi_px = parse_roi(cli.roi, run.pixel_nm, pixels.width, pixels.height);
+    ImageF reference;
+    if (!cli.reference.empty()) {
+      reference = read_reference(cli.reference, run.pixel_nm, override_nm, ro);
+      image_options.threshold.reference = &reference;
+    }
+    const HrtemResult result = analyse_hrtem(pixels, run.pixel_nm, image_options, path);
 
     OutputFolder folder(out_dir / folders[path]);
     folder.write("tiles.csv", hrtem_tiles_csv(result, run));
-    const nlohmann::json summary = hrtem_summary_json(result, run, options);
+    const nlohmann::json summary = hrtem_summary_json(result, run, image_options);
     folder.write("summary.json", summary.dump(2) + "\n");
     OverlayOptions oo;
     oo.max_side_px = cli.overlay_max_px;
@@ -177,9 +262,9 @@ int run_hrtem(const HrtemCli& cli) {
     folder.commit();
 
     const ClassFractions& f = result.fractions;
-    std::printf("%s: %ld boxes of %.4g nm (%d px at %.6g nm/px, %s); crystal-like %.1f %%, nanocrystal %.1f %%, "
-                "ordered %.1f %% [%.1f, %.1f] -> %s\n",
-                path.c_str(), f.boxes, result.grid.box_nm_effective, result.grid.box_px, run.pixel_nm,
+    std::printf("%s: %ld specimen boxes of %ld, %.4g nm (%d px at %.6g nm/px, %s); crystal-like %.1f %%, "
+                "nanocrystal %.1f %%, ordered %.1f %% [%.1f, %.1f] -> %s\n",
+                path.c_str(), f.boxes, long(result.boxes.size()), result.grid.box_nm_effective, result.grid.box_px, run.pixel_nm,
                 run.calibration_source.c_str(), 100 * f.box_fraction[1], 100 * f.box_fraction[2],
                 100 * f.ordered_fraction, 100 * f.ordered_fraction_95.low, 100 * f.ordered_fraction_95.high,
                 (out_dir / folders[path]).string().c_str());
@@ -228,8 +313,9 @@ void add_hrtem_command(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--same-direction", cli->same_direction_deg,
                   "Spots closer than this in angle are one fringe set (degrees)")->capture_default_str();
   cmd->add_option("--threshold-mode", cli->threshold_mode,
-                  "Spot threshold: null (calibrated on random fields with the image's radial spectrum), "
-                  "formula (ln(M/alpha)), fixed (--spot-threshold)")->capture_default_str();
+                  "Spot threshold: null (calibrated on random-phase copies of the spectra of the image's own "
+                  "specimen boxes), formula (ln(M/alpha)), fixed (--spot-threshold), reference (--reference)")
+      ->capture_default_str();
   cmd->add_option("--alpha", cli->alpha, "False spots tolerated per amorphous box")->capture_default_str();
   cmd->add_option("--alpha-secondary", cli->alpha_secondary,
                   "Looser level for further spots in a box that already has one")->capture_default_str();
@@ -243,6 +329,27 @@ void add_hrtem_command(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--anisotropy-min", cli->anisotropy_min,
                   "Also call a spotless box crystal-like when its whitened annulus anisotropy (max/mean of "
                   "10-degree bins) reaches this [default: off]");
+  cmd->add_option("--min-cover", cli->min_cover,
+                  "A box with spots is ordered only when the strongest spot's fringes fill at least this share of "
+                  "it (participation ratio over 4 x 4 cells; 0 = off): a box is ordered when more than half of it is")
+      ->capture_default_str();
+  cmd->add_option("--streak-ratio", cli->streak_ratio,
+                  "A spectrum maximum still this fraction as strong 2.5 Fourier px further in and out along its "
+                  "direction is a streak (edge, step, Fresnel fringes), never a spot; 0 = off")
+      ->capture_default_str();
+  cmd->add_option("--mask", cli->mask_file,
+                  "Image of the same size: nonzero pixels are left out (boxes touching them are 'excluded')");
+  cmd->add_option("--roi", cli->roi,
+                  "Only this rectangle x0,y0,x1,y1 from the top-left pixel, lengths (nm by default, or A, pm, um) "
+                  "or pixel counts ending in px; boxes reaching outside are 'excluded'");
+  cmd->add_flag("--no-vacuum", cli->no_vacuum, "Do not look for vacuum (every box without annotation is specimen)");
+  cmd->add_flag("--no-annotations", cli->no_annotations, "Do not look for burned-in scale bars, text and arrows");
+  cmd->add_option("--reference", cli->reference,
+                  "Known-amorphous image at the same pixel size: the spot threshold is the 1 - alpha quantile of "
+                  "its boxes' strongest whitened peak (implies --threshold-mode reference)");
+  cmd->add_option("--fdr", cli->fdr,
+                  "Call boxes ordered at this Benjamini-Hochberg false-discovery rate over the specimen boxes, "
+                  "instead of at the per-box --alpha");
   cmd->add_flag("--gallery", cli->gallery, "Also write gallery.png: box | ACF | FFT of example boxes per class");
   cmd->add_option("--gallery-examples", cli->gallery_examples, "Examples per class in the gallery")->capture_default_str();
   cmd->add_option("--overlay-max-px", cli->overlay_max_px, "Longer side of overlay.png at most (px)")
