@@ -26,11 +26,10 @@ SpectrumGeometry::SpectrumGeometry(int box_px, int acf_size, double pixel_nm, co
       dq_(1.0 / (box_px * pixel_nm)), options_(options) {
   const double r_min = 1.0 / (options.d_max_nm * dq_);  // annulus radii in frequency pixels
   const double r_max = std::min(1.0 / (options.d_min_nm * dq_), n_ / 2.0 - 1.0);
-  // Whitening covers four bins beyond the search annulus, so every neighbour of a searched pixel
-  // (up to sqrt 2 away) and the streak test's samples 2.5 px along the radius have a value.
-  first_bin_ = std::max(1, int(std::lround(r_min)) - 4);
-  const int last_bin = std::min(int(std::lround(r_max)) + 4, n_ / 2);
-  last_bin_ = last_bin;
+  // Whitening covers two bins beyond the search annulus, so every neighbour of a searched pixel
+  // (up to sqrt 2 away) has a whitened value.
+  first_bin_ = std::max(1, int(std::lround(r_min)) - 2);
+  const int last_bin = int(std::lround(r_max)) + 2;
   bins_.assign(std::size_t(last_bin - first_bin_ + 1), {});
   for (int ky = -n_ / 2; ky < (n_ + 1) / 2; ++ky) {
     for (int kx = 0; kx < half_; ++kx) {
@@ -107,18 +106,36 @@ void finish_spots(BoxFeatures& f, double threshold, double same_direction_deg) {
   f.cover = f.spots.empty() ? 0.0 : f.spots.front().cover;
 }
 
-float BoxMeasurer::whitened_at(double kx, double ky) const {
+// A streak keeps its power 2.5 px away along its own line, in both senses; a Bragg spot (Hann
+// main lobe 2 px) does not, whichever way one looks. Eight directions, 22.5 degrees apart: an
+// edge's streak runs along its normal, but near the origin a maximum on the streak's flank lies
+// well off that direction as seen from the origin, so the direction is not taken from the position.
+// Raw power, not whitened values: whitening divides each ring by its own median, and near the
+// origin the rings are few pixels wide and full of low-frequency power. Both sides must stay
+// strong, so the steep low-frequency power on the inner side alone never makes a spot a streak.
+bool BoxMeasurer::is_streak(const float* P, double kx, double ky, float p) const {
+  constexpr double kStep = 2.5;
+  const double level = g_.options_.streak_ratio * p;
+  for (int k = 0; k < 8; ++k) {
+    const double a = k * kPi / 8, dx = kStep * std::cos(a), dy = kStep * std::sin(a);
+    if (power_at(P, kx + dx, ky + dy) >= level && power_at(P, kx - dx, ky - dy) >= level) return true;
+  }
+  return false;
+}
+
+double BoxMeasurer::power_at(const float* P, double kx, double ky) const {
   const int x0 = int(std::floor(kx)), y0 = int(std::floor(ky));
   const double fx = kx - x0, fy = ky - y0;
+  const int h = g_.n_ / 2;
   double v = 0;
   for (int dy = 0; dy <= 1; ++dy)
     for (int dx = 0; dx <= 1; ++dx) {
-      const int bin = int(std::lround(std::hypot(double(x0 + dx), double(y0 + dy))));
-      if (bin < g_.first_bin_ || bin > g_.last_bin_) continue;  // no whitened value there
+      const int x = x0 + dx, y = y0 + dy;
+      if (x < -h || x > h || y < -h || y > h) continue;  // beyond Nyquist: no power there
       const double wgt = (dx ? fx : 1 - fx) * (dy ? fy : 1 - fy);
-      v += wgt * whitened_[std::size_t(g_.r2c_index(x0 + dx, y0 + dy))];
+      v += wgt * P[g_.r2c_index(x, y)];
     }
-  return float(v);
+  return v;
 }
 
 // Demodulates the unwindowed box at each spot's refined q over 4 x 4 cells: E = |sum f e^{-i q.r}|^2
@@ -185,12 +202,12 @@ double sidelobe_floor_for(WindowKind window) {
 BoxMeasurer::BoxMeasurer(const SpectrumGeometry& geometry)
     : g_(geometry), whitened_(std::size_t(geometry.n_) * std::size_t(geometry.half_), 0.f) {}
 
-BoxFeatures BoxMeasurer::measure(const BoxTransformer& box, double threshold, double secondary_threshold) {
+BoxFeatures BoxMeasurer::measure(const BoxTransformer& box, double threshold, double secondary_threshold,
+                                 std::optional<double> edge_angle_deg) {
   BoxFeatures f;
   const float* P = box.power();
   if (P[0] == 0.f && box.acf()[0] == 0.f) {  // flat box (transform returned false)
     f.flat = true;
-    ring_levels_.clear();
     return f;
   }
   // Whiten each radius bin by its median (times ln 2, the median of Exp(1)), floored at the
@@ -198,9 +215,7 @@ BoxFeatures BoxMeasurer::measure(const BoxTransformer& box, double threshold, do
   float peak = 0.f;
   for (const auto& px : g_.core_) peak = std::max(peak, P[px.index]);
   const float floor = float(g_.options_.sidelobe_floor) * peak;
-  ring_levels_.assign(g_.bins_.size(), 0.f);
-  for (std::size_t b = 0; b < g_.bins_.size(); ++b) {
-    const auto& bin = g_.bins_[b];
+  for (const auto& bin : g_.bins_) {
     if (bin.empty()) continue;
     scratch_.clear();
     for (int idx : bin) scratch_.push_back(P[idx]);
@@ -208,7 +223,6 @@ BoxFeatures BoxMeasurer::measure(const BoxTransformer& box, double threshold, do
     std::nth_element(scratch_.begin(), scratch_.begin() + long(mid), scratch_.end());
     const float med = std::max(scratch_[mid], floor);
     const float scale = med > 0 ? float(kLn2) / med : 0.f;
-    ring_levels_[b] = med / float(kLn2);
     for (int idx : bin) whitened_[std::size_t(idx)] = P[idx] * scale;
   }
 
@@ -239,12 +253,23 @@ BoxFeatures BoxMeasurer::measure(const BoxTransformer& box, double threshold, do
     const double q = std::hypot(kx, ky) * g_.dq_;
     // Spots are reported only inside d_min..d_max after refinement.
     if (q * g_.options_.d_max_nm < 1.0 || q * g_.options_.d_min_nm > 1.0) continue;
-    if (g_.options_.streak_ratio > 0) {
-      const double r = std::hypot(kx, ky), step = 2.5 / r;
-      const float outer = whitened_at(kx * (1 + step), ky * (1 + step));
-      const float inner = r - 2.5 >= 1.5 ? whitened_at(kx * (1 - step), ky * (1 - step)) : outer;
-      if (std::min(inner, outer) >= g_.options_.streak_ratio * w) {
-        f.streaks += w > secondary_threshold;
+    // Only maxima that could be spots are tested: on a weak maximum the flanks reach a quarter of
+    // its power by chance (speckle), and the test would bias max_whitened on every box.
+    if (w > secondary_threshold && g_.options_.streak_ratio > 0 && is_streak(P, kx, ky, P[px.index])) {
+      f.streaks++;
+      continue;
+    }
+    if (edge_angle_deg) {  // fringes parallel to a nearby specimen edge have q along its normal
+      double ang = std::atan2(-ky, kx) * 180.0 / kPi;
+      if (ang < 0) ang += 180.0;
+      double diff = std::fabs(ang - *edge_angle_deg);
+      diff = std::min(diff, 180.0 - diff);
+      // Their power lies on the normal line through the origin, widened by the window's main lobe
+      // (2 px): near the origin that is a wide angle, so the distance from the line counts too.
+      const double a = *edge_angle_deg * kPi / 180.0;
+      const double off_line = std::fabs(kx * std::sin(a) + ky * std::cos(a));  // (kx, -ky) x (cos a, sin a)
+      if (diff < g_.options_.same_direction_deg || off_line <= 2.5) {
+        f.edge_spots += w > secondary_threshold;
         continue;
       }
     }

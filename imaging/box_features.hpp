@@ -2,6 +2,7 @@
 // false-alarm-controlled threshold), fringe directions, d-spacings, the ACF secondary peak and
 // the azimuthal anisotropy. Every feature is written out so users can re-threshold later.
 #pragma once
+#include <optional>
 #include <vector>
 
 #include "imaging/box_transform.hpp"
@@ -13,10 +14,10 @@ struct SpotOptions {
   double d_max_nm = 0.60;
   double acf_min_lag_nm = 0.18;    // ACF secondary peak searched for lag > this and < box/2
   double same_direction_deg = 15;  // spots closer in angle than this are one fringe set
-  // A maximum whose whitened power is still this fraction of its own at 2.5 Fourier pixels further
-  // in and further out along the same direction is a streak (an intensity step, a specimen edge,
-  // Fresnel fringes: extended in |q|), not a Bragg spot (compact: a Hann-windowed lattice falls
-  // below 1e-3 there). Such maxima never count as spots. 0 turns the test off.
+  // A maximum whose power is still this fraction of its own 2.5 Fourier pixels away on both sides
+  // along some direction is a streak (an intensity step or edge: extended along its normal), not
+  // a Bragg spot (compact: a Hann-windowed lattice falls below 1e-3 there). Such maxima never
+  // count as spots. 0 turns the test off.
   double streak_ratio = 0.25;
   // Whitening never divides by less than this fraction of the strongest power in the annulus.
   // A window's sidelobes sit at a fixed level below a peak (Hann -31.5 dB), so on a clean
@@ -46,6 +47,7 @@ struct BoxFeatures {
   double max_whitened = 0;       // strongest local maximum in the annulus, above threshold or not
                                  // (streaks and maxima refined outside d_min..d_max excluded)
   int streaks = 0;               // maxima above the secondary level rejected as streaks
+  int edge_spots = 0;            // ... and as fringes parallel to a nearby specimen edge
   double cover = 0;              // cover of the strongest spot: about the share of the box its fringes fill
   std::vector<Spot> spots;       // above threshold, strongest first
   double acf_secondary = 0;      // max of the normalised ACF for acf_min_lag < r < box/2
@@ -67,7 +69,6 @@ class SpectrumGeometry {
  public:
   SpectrumGeometry(int box_px, int acf_size, double pixel_nm, const SpotOptions& options);
   int search_pixels() const { return int(core_.size()); }  // M: independent pixels searched
-  int first_bin() const { return first_bin_; }              // radius (Fourier px) of ring_levels()[0]
   double q_step_nm_inv() const { return dq_; }
 
  private:
@@ -84,7 +85,6 @@ class SpectrumGeometry {
   double pixel_nm_, dq_;
   SpotOptions options_;
   int first_bin_ = 0;
-  int last_bin_ = 0;
   std::vector<Pixel> core_;             // half-plane pixels inside the search annulus
   std::vector<std::vector<int>> bins_;  // r2c indices per radius bin over the extended annulus
   std::vector<int> acf_lags_;           // ACF indices of lags in (acf_min_lag, L/2)
@@ -100,17 +100,18 @@ class BoxMeasurer {
   // further maxima need only exceed `secondary_threshold` (<= threshold): the box is known to be
   // ordered, and the question left is whether it holds one fringe set or a 2-D lattice, whose
   // weaker sets would otherwise be missed at the edges of a crystal.
-  BoxFeatures measure(const BoxTransformer& box, double threshold, double secondary_threshold);
-  // After measure(): the whitening level of each radius bin from first_bin() outwards, i.e. the
-  // expected power of amorphous contrast at that |q| (radial median / ln 2, floored as above).
-  const std::vector<float>& ring_levels() const { return ring_levels_; }
+  // With `edge_angle_deg` (the direction of the normal of a specimen edge near the box), maxima
+  // whose q lies within same_direction_deg of it are fringes parallel to the edge (Fresnel
+  // fringes) and are skipped like streaks.
+  BoxFeatures measure(const BoxTransformer& box, double threshold, double secondary_threshold,
+                      std::optional<double> edge_angle_deg = std::nullopt);
 
  private:
   const SpectrumGeometry& g_;
   std::vector<float> whitened_;  // r2c layout, valid on the extended annulus
   std::vector<float> scratch_;
-  std::vector<float> ring_levels_;
-  float whitened_at(double kx, double ky) const;  // bilinear, Hermitian-mirrored; 0 outside the annulus
+  double power_at(const float* P, double kx, double ky) const;  // bilinear, Hermitian-mirrored
+  bool is_streak(const float* P, double kx, double ky, float p) const;  // bilinear, Hermitian-mirrored; 0 outside the annulus
   void spot_cover(const BoxTransformer& box, std::vector<Spot>& spots) const;
 };
 

@@ -101,16 +101,11 @@ HrtemResult analyse_hrtem(const ImageF& image, double pixel_nm, const HrtemOptio
   r.mask = find_specimen_mask(image, pixel_nm, 2 * (g.box_px / 4), mo);
 
   if (options.fdr_q && !(*options.fdr_q > 0 && *options.fdr_q < 1)) fail_input(what, "--fdr must lie between 0 and 1");
-  // The null-model threshold is calibrated on the specimen boxes themselves, so it is known only
-  // after they are measured: boxes keep every spot down to the exponential-speckle level at
-  // alpha_secondary (below any calibrated level in practice), and the levels are applied after.
-  const bool self_calibrated = options.threshold.mode == ThresholdMode::null_model;
-  if (!self_calibrated)
-    r.threshold = choose_spot_threshold(image, g, geometry, options.window, options.acf, options.threshold,
-                                        options.threads);
-  const double collect = self_calibrated
-                             ? std::log(double(geometry.search_pixels()) / options.threshold.alpha_secondary)
-                             : r.threshold.secondary_value;
+  r.threshold = choose_spot_threshold(image, g, geometry, options.window, options.acf, options.threshold,
+                                      options.threads, &r.mask);
+  // In FDR mode spots down to the level of p = q stay until the Benjamini-Hochberg cut is known.
+  double strict = r.threshold.value, secondary = r.threshold.secondary_value;
+  if (options.fdr_q) secondary = strict = std::min(secondary, level_for_p_value(r.threshold, *options.fdr_q));
 
   const long count = g.count();
   r.boxes.resize(std::size_t(count));
@@ -122,7 +117,6 @@ HrtemResult analyse_hrtem(const ImageF& image, double pixel_nm, const HrtemOptio
     measurers.push_back(std::make_unique<BoxMeasurer>(geometry));
   }
   const int edge_margin_px = g.box_px / 4;
-  std::vector<std::vector<float>> levels(static_cast<std::size_t>(count));
   parallel_for(count, nthreads, [&](long i, int t) {
     BoxResult& b = r.boxes[std::size_t(i)];
     b.ix = int(i % g.nx);
@@ -130,35 +124,14 @@ HrtemResult analyse_hrtem(const ImageF& image, double pixel_nm, const HrtemOptio
     b.x_px = g.x0(b.ix);
     b.y_px = g.y0(b.iy);
     b.region = region_of_box(r.mask, b.x_px, b.y_px, g.box_px, edge_margin_px);
+    // Specimen within one box of vacuum: spots along the edge normal are its Fresnel fringes.
+    const std::optional<double> normal =
+        b.region == BoxRegion::specimen ? edge_normal_deg(r.mask, b.x_px, b.y_px, g.box_px, g.box_px) : std::nullopt;
     BoxMeasurer& m = *measurers[std::size_t(t)];
     transformers[std::size_t(t)]->transform(image, b.x_px, b.y_px);
-    b.features = m.measure(*transformers[std::size_t(t)], collect, collect);
-    if (self_calibrated && b.region == BoxRegion::specimen) levels[std::size_t(i)] = m.ring_levels();
+    b.features = m.measure(*transformers[std::size_t(t)], strict, secondary, normal);
+    b.p_value = b.features.flat ? 1.0 : box_p_value(r.threshold, b.features.max_whitened);
   });
-  if (self_calibrated) {
-    SpecimenSpectra spectra;
-    spectra.first_bin = geometry.first_bin();
-    for (auto& l : levels)
-      if (!l.empty()) spectra.levels.push_back(std::move(l));
-    r.threshold = choose_spot_threshold(image, g, geometry, options.window, options.acf, options.threshold,
-                                        options.threads, &spectra);
-    if (r.threshold.secondary_value < collect) {
-      r.threshold.secondary_value = collect;
-      r.threshold.value = std::max(r.threshold.value, collect);
-      r.warnings.push_back("the calibrated spot threshold fell below the exponential-speckle level ln(M / alpha_secondary); "
-                           "that level is used instead");
-    }
-  }
-  // In FDR mode spots down to the level of p = q stay until the Benjamini-Hochberg cut is known.
-  double strict = r.threshold.value, secondary = r.threshold.secondary_value;
-  if (options.fdr_q) secondary = strict = std::max(collect, std::min(secondary, level_for_p_value(r.threshold, *options.fdr_q)));
-  for (BoxResult& b : r.boxes) {
-    BoxFeatures& f = b.features;
-    f.spots.erase(std::remove_if(f.spots.begin(), f.spots.end(), [&](const Spot& s) { return s.whitened <= secondary; }),
-                  f.spots.end());
-    finish_spots(f, strict, options.spots.same_direction_deg);
-    b.p_value = f.flat ? 1.0 : box_p_value(r.threshold, f.max_whitened);
-  }
   r.mask.pixels = Image<std::uint8_t>();  // the regions are set; the pixel mask is no longer needed
 
   if (options.fdr_q) apply_fdr(r, *options.fdr_q, options.spots.same_direction_deg);

@@ -196,12 +196,40 @@ void find_vacuum(const ImageF& image, double pixel_nm, int s, const MaskOptions&
   // so a linear midpoint would cut into thin specimen. Sub-boxes are finer than the boxes, so a box
   // half over vacuum still holds whole vacuum cells.
   m.vacuum_cut = std::sqrt(m.vacuum_ratio * m.specimen_ratio);
+  // Vacuum is one side of an edge or a hole, never a scatter of single cells: connected vacuum
+  // cells (4-neighbour) fewer than a box holds (16) are noise on thin or weak specimen.
+  std::vector<std::uint8_t> vac(std::size_t(count), 0);
+  for (long i = 0; i < count; ++i) vac[std::size_t(i)] = ratio[std::size_t(i)] >= 0 && ratio[std::size_t(i)] < m.vacuum_cut;
+  std::vector<int> comp, stack;
+  std::vector<std::uint8_t> seen(vac.size(), 0);
+  for (long start = 0; start < count; ++start) {
+    if (!vac[std::size_t(start)] || seen[std::size_t(start)]) continue;
+    comp.clear();
+    stack.assign(1, int(start));
+    seen[std::size_t(start)] = 1;
+    while (!stack.empty()) {
+      const int i = stack.back();
+      stack.pop_back();
+      comp.push_back(i);
+      const int x = i % nx, y = i / nx;
+      const int nb[4][2] = {{x - 1, y}, {x + 1, y}, {x, y - 1}, {x, y + 1}};
+      for (const auto& q : nb) {
+        if (q[0] < 0 || q[1] < 0 || q[0] >= nx || q[1] >= ny) continue;
+        const std::size_t j = std::size_t(q[1]) * std::size_t(nx) + std::size_t(q[0]);
+        if (vac[j] && !seen[j]) {
+          seen[j] = 1;
+          stack.push_back(int(j));
+        }
+      }
+    }
+    if (comp.size() < 16)
+      for (int i : comp) vac[std::size_t(i)] = 0;
+  }
   for (int y = 0; y < image.height; ++y) {
     const int cy = std::clamp(int(std::floor(double(y - t / 2) / t)), 0, ny - 1);
     for (int x = 0; x < image.width; ++x) {
       const int cx = std::clamp(int(std::floor(double(x - t / 2) / t)), 0, nx - 1);
-      const double r = ratio[std::size_t(cy) * std::size_t(nx) + std::size_t(cx)];
-      if (r >= 0 && r < m.vacuum_cut) m.pixels.at(x, y) |= kMaskVacuum;
+      if (vac[std::size_t(cy) * std::size_t(nx) + std::size_t(cx)]) m.pixels.at(x, y) |= kMaskVacuum;
     }
   }
 }
@@ -255,6 +283,29 @@ BoxRegion region_of_box(const SpecimenMask& mask, int x0, int y0, int box_px, in
     for (int x = ex0; x < ex1; ++x)
       if (p.at(x, y) & kMaskVacuum) return BoxRegion::edge;
   return BoxRegion::specimen;
+}
+
+std::optional<double> edge_normal_deg(const SpecimenMask& mask, int x0, int y0, int box_px, int reach_px) {
+  if (!mask.vacuum_found) return std::nullopt;
+  const Image<std::uint8_t>& p = mask.pixels;
+  const int ex0 = std::max(0, x0 - reach_px), ey0 = std::max(0, y0 - reach_px);
+  const int ex1 = std::min(p.width, x0 + box_px + reach_px), ey1 = std::min(p.height, y0 + box_px + reach_px);
+  const int step = std::max(1, box_px / 25);  // the centroid needs no more than every few pixels
+  const double cx = x0 + 0.5 * (box_px - 1), cy = y0 + 0.5 * (box_px - 1);
+  double sx = 0, sy = 0;
+  long count = 0;
+  for (int y = ey0; y < ey1; y += step)
+    for (int x = ex0; x < ex1; x += step)
+      if (p.at(x, y) & kMaskVacuum) {
+        sx += x - cx;
+        sy += y - cy;
+        ++count;
+      }
+  if (!count || (sx == 0 && sy == 0)) return std::nullopt;
+  double a = std::atan2(-sy, sx) * 180.0 / 3.14159265358979323846;  // image y points down
+  if (a < 0) a += 180.0;
+  if (a >= 180.0) a -= 180.0;
+  return a;
 }
 
 }  // namespace mgscope

@@ -49,4 +49,9 @@ SpecimenMask find_specimen_mask(const ImageF& image, double pixel_nm, int probe_
 // `edge_margin_px` of it -> edge; else specimen.
 BoxRegion region_of_box(const SpecimenMask& mask, int x0, int y0, int box_px, int edge_margin_px);
 
+// Direction (degrees in [0, 180), counter-clockwise from +x with y up, as spot angles) from the
+// box centre to the centroid of the vacuum within `reach_px` around the box: the normal of a
+// nearby specimen edge, along which its Fresnel fringes put their q. Empty without vacuum there.
+std::optional<double> edge_normal_deg(const SpecimenMask& mask, int x0, int y0, int box_px, int reach_px);
+
 }  // namespace mgscope

@@ -35,11 +35,15 @@ namespace {
 // would leak power across the spectrum (measured: nulls from bare 1024 px crops of a 2048 px image
 // set the threshold ~8 % low, and the false-alarm rate rose from 1 % to 1.5 %). The overall scale
 // does not matter, since every box is normalised to unit variance.
-std::vector<double> ring_power(const ImageF& crop) {
+std::vector<double> ring_power(const ImageF& crop, const std::vector<float>& weight) {
   ImageF tapered = crop;
-  double mean = 0;
-  for (float v : crop.pixels) mean += v;
-  mean /= double(crop.pixels.size());
+  double mean = 0, wsum = 0;
+  for (std::size_t i = 0; i < crop.pixels.size(); ++i) {
+    const double w = weight.empty() ? 1.0 : weight[i];
+    mean += w * crop.pixels[i];
+    wsum += w;
+  }
+  mean /= std::max(wsum, 1e-30);
   const std::vector<float> wx = make_window_2d(WindowKind::hann, crop.width);
   const std::vector<float> wy = make_window_2d(WindowKind::hann, crop.height);
   // make_window_2d is separable and 1 at the centre: its middle row is the 1-D window.
@@ -47,7 +51,8 @@ std::vector<double> ring_power(const ImageF& crop) {
   const float* rowy = wy.data() + std::size_t(crop.height / 2) * std::size_t(crop.height);
   for (int y = 0; y < crop.height; ++y)
     for (int x = 0; x < crop.width; ++x)
-      tapered.at(x, y) = float((crop.at(x, y) - mean) * rowx[x] * rowy[y]);
+      tapered.at(x, y) = float((crop.at(x, y) - mean) * rowx[x] * rowy[y] *
+                               (weight.empty() ? 1.0f : weight[std::size_t(y) * std::size_t(crop.width) + std::size_t(x)]));
   const HalfSpectrum f = fft_forward(tapered);
   std::vector<std::vector<double>> power(std::size_t(crop.width / 2 + crop.height / 2 + 2));
   for (int row = 0; row < f.height; ++row)
@@ -61,20 +66,34 @@ std::vector<double> ring_power(const ImageF& crop) {
   return out;
 }
 
-// Ring power of a side x side field from box ring levels (radius bins of an n px box from
-// `first_bin`): field ring k lies at box radius k n / side, interpolated linearly and held at the
-// ends (outside the annulus the level matters only through the window's main lobe).
-std::vector<double> box_levels_to_rings(const std::vector<double>& levels, int first_bin, int n, int side) {
-  std::vector<double> rings(std::size_t(side) + 2, 0.0);
-  if (levels.empty()) return rings;
-  const double last = double(first_bin) + double(levels.size() - 1);
-  for (std::size_t k = 1; k < rings.size(); ++k) {
-    const double rho = std::clamp(double(k) * n / side, double(first_bin), last) - first_bin;
-    const std::size_t i = std::min(levels.size() - 1, std::size_t(rho));
-    const double f = rho - double(i);
-    rings[k] = i + 1 < levels.size() ? levels[i] * (1 - f) + levels[i + 1] * f : levels[i];
-  }
-  return rings;
+// Weight of each crop pixel in the null's spectrum: 1 on specimen, 0 on vacuum, annotations and
+// masked pixels and within about a quarter box of them, with a linear taper of a quarter box in
+// between (a hard cut would itself leak power across the spectrum). `s` is the local share of
+// specimen in a half-box square (running sums); the weight is 2 s - 1, clamped.
+std::vector<float> specimen_weight(const SpecimenMask& mask, int ox, int oy, int side, int box_px) {
+  const int r = std::max(1, box_px / 4);
+  std::vector<float> ind(std::size_t(side) * std::size_t(side)), tmp(ind.size());
+  for (int y = 0; y < side; ++y)
+    for (int x = 0; x < side; ++x) ind[std::size_t(y) * std::size_t(side) + std::size_t(x)] = mask.pixels.at(ox + x, oy + y) ? 0.f : 1.f;
+  auto smooth = [&](const std::vector<float>& in, std::vector<float>& out, bool along_x) {
+    for (int line = 0; line < side; ++line) {
+      auto at = [&](int k) { return along_x ? in[std::size_t(line) * std::size_t(side) + std::size_t(k)]
+                                            : in[std::size_t(k) * std::size_t(side) + std::size_t(line)]; };
+      double run = 0;
+      int lo = 0, hi = -1;  // window [k - r, k + r] clamped to the crop
+      for (int k = 0; k < side; ++k) {
+        while (hi < std::min(side - 1, k + r)) run += at(++hi);
+        while (lo < k - r) run -= at(lo++);
+        const float v = float(run / double(hi - lo + 1));
+        (along_x ? out[std::size_t(line) * std::size_t(side) + std::size_t(k)]
+                 : out[std::size_t(k) * std::size_t(side) + std::size_t(line)]) = v;
+      }
+    }
+  };
+  smooth(ind, tmp, true);
+  smooth(tmp, ind, false);
+  for (float& v : ind) v = std::clamp(2.f * v - 1.f, 0.f, 1.f);
+  return ind;
 }
 
 // Amplitude |F| per r2c coefficient of a side x side field with ring power `ring_pow`.
@@ -178,7 +197,7 @@ double level_for_p_value(const SpotThreshold& t, double p) {
 
 SpotThreshold choose_spot_threshold(const ImageF& image, const BoxGrid& grid, const SpectrumGeometry& geometry,
                                     WindowKind window, AcfMode acf, const ThresholdOptions& options,
-                                    int threads, const SpecimenSpectra* specimen) {
+                                    int threads, const SpecimenMask* mask) {
   if (!(options.alpha > 0 && options.alpha < 1)) throw InputError("--alpha must lie between 0 and 1");
   if (!(options.alpha_secondary >= options.alpha && options.alpha_secondary < 1))
     throw InputError("--alpha-secondary must lie between --alpha and 1");
@@ -221,37 +240,43 @@ SpotThreshold choose_spot_threshold(const ImageF& image, const BoxGrid& grid, co
   const int per_copy = (side / n) * (side / n);
   const int crops_x = image.width / side, crops_y = image.height / side, tiles = crops_x * crops_y;
   const int copies = std::min(64, (options.null_boxes + per_copy - 1) / per_copy);
-  const bool from_boxes = specimen && specimen->levels.size() >= 8;
-  // One ring spectrum per copy: from a run of specimen boxes, or (without them) one for all from crops.
-  std::vector<std::vector<float>> amplitudes;
-  if (from_boxes) {
-    const std::size_t boxes = specimen->levels.size();
-    for (int c = 0; c < copies; ++c) {
-      const std::size_t lo = std::size_t(c) * boxes / std::size_t(copies);
-      const std::size_t hi = std::max(lo + 1, std::size_t(c + 1) * boxes / std::size_t(copies));
-      std::vector<double> mean;
-      for (std::size_t j = lo; j < hi; ++j) {
-        const std::vector<float>& l = specimen->levels[j];
-        if (mean.size() < l.size()) mean.resize(l.size(), 0.0);
-        for (std::size_t k = 0; k < l.size(); ++k) mean[k] += l[k] / double(hi - lo);
-      }
-      amplitudes.push_back(coefficient_amplitudes(box_levels_to_rings(mean, specimen->first_bin, n, side), side));
-    }
-  } else {
-    // The radial spectrum: ring medians averaged over up to four crops spread over the image.
-    std::vector<double> ring_pow;
-    const int profile_crops = std::min(4, tiles);
+  // The radial spectrum: ring medians averaged over up to four crops spread over the image, each
+  // crop weighted to its specimen (and by how much specimen it holds); crops that are mostly
+  // vacuum or annotation are skipped.
+  const bool masked = mask && !mask->pixels.pixels.empty() &&
+                      (mask->vacuum_px + mask->annotation_px + mask->user_px) > 0;
+  std::vector<double> ring_pow;
+  double total_weight = 0;
+  int used_crops = 0;
+  const int profile_crops = std::min(4, tiles);
+  for (int pass = 0; pass < 2 && total_weight == 0; ++pass) {  // pass 1: unweighted, if no crop had specimen
     for (int k = 0; k < profile_crops; ++k) {
       const int tile = k * tiles / profile_crops;
       const int ox = (tile % crops_x) * side, oy = (tile / crops_x) * side;
       ImageF crop(side, side);
       for (int y = 0; y < side; ++y) std::copy_n(image.row(oy + y) + ox, side, crop.row(y));
-      const std::vector<double> p = ring_power(crop);
+      std::vector<float> weight;
+      double share = 1;
+      if (masked && pass == 0) {
+        weight = specimen_weight(*mask, ox, oy, side, n);
+        double sum = 0;
+        for (float w : weight) sum += w;
+        share = sum / double(weight.size());
+        if (share < 0.1) continue;
+      }
+      const std::vector<double> p = ring_power(crop, weight);
+      // Each crop's rings are normalised to their total first, so crops of different specimen
+      // area (and so total power) weigh by their share alone.
+      double norm = 0;
+      for (std::size_t i = 1; i < p.size(); ++i) norm += p[i];
+      if (!(norm > 0)) continue;
       if (ring_pow.empty()) ring_pow.assign(p.size(), 0.0);
-      for (std::size_t i = 0; i < p.size(); ++i) ring_pow[i] += p[i] / profile_crops;
+      for (std::size_t i = 0; i < p.size(); ++i) ring_pow[i] += share * p[i] / norm;
+      total_weight += share;
+      ++used_crops;
     }
-    amplitudes.push_back(coefficient_amplitudes(ring_pow, side));
   }
+  const std::vector<float> amplitudes = coefficient_amplitudes(ring_pow, side);
   // Copies run in parallel, each with its own seed, and land in their own slot: the result does
   // not depend on the thread count.
   const int nthreads = resolve_threads(threads, copies);
@@ -263,8 +288,7 @@ SpotThreshold choose_spot_threshold(const ImageF& image, const BoxGrid& grid, co
   }
   std::vector<std::vector<double>> per_copy_maxima(static_cast<std::size_t>(copies));
   parallel_for(copies, nthreads, [&](long copy, int th) {
-    const ImageF field = null_field(amplitudes[std::size_t(copy) % amplitudes.size()], side,
-                                    options.seed + 0x9E3779B97F4A7C15ull * std::uint64_t(copy));
+    const ImageF field = null_field(amplitudes, side, options.seed + 0x9E3779B97F4A7C15ull * std::uint64_t(copy));
     const int bx = side / n;
     for (int i = 0; i < per_copy; ++i) {
       BoxTransformer& tr = *transformers[std::size_t(th)];
@@ -278,9 +302,9 @@ SpotThreshold choose_spot_threshold(const ImageF& image, const BoxGrid& grid, co
   set_levels_from_maxima(std::move(maxima), options, t);
   d << "quantile " << (1.0 - options.alpha) << " (exponential tail fit to the top 10 %) of the strongest "
     << "whitened peak over " << t.null_boxes_used << " boxes of random fields with "
-    << (from_boxes ? "the radial power spectra of the image's own specimen boxes (" +
-                         std::to_string(specimen->levels.size()) + " boxes, in " + std::to_string(copies) + " runs)"
-                   : std::string("the image's radial power spectrum"))
+    << (masked ? "the radial power spectrum of the image's specimen (" + std::to_string(used_crops) +
+                     " crop(s), vacuum, annotations and masked areas weighted out)"
+               : std::string("the image's radial power spectrum (") + std::to_string(used_crops) + " crop(s))")
     << " and random phases (no local order; seed " << options.seed << ")";
   t.description = d.str();
   return t;

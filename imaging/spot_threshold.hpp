@@ -11,6 +11,7 @@
 
 #include "imaging/box_features.hpp"
 #include "imaging/box_grid.hpp"
+#include "imaging/specimen_mask.hpp"
 
 namespace mgscope {
 
@@ -51,19 +52,12 @@ double box_p_value(const SpotThreshold& t, double max_whitened);
 // The whitened level whose p-value is `p` (the inverse of box_p_value).
 double level_for_p_value(const SpotThreshold& t, double p);
 
-// The image's own specimen boxes as the null sees them: each box's ring levels
-// (BoxMeasurer::ring_levels(), radius bins from `first_bin`), in box order.
-struct SpecimenSpectra {
-  int first_bin = 0;
-  std::vector<std::vector<float>> levels;
-};
-
-// `geometry`, `window` and `acf` must be those used for the real boxes. With `specimen` (null
-// mode, 8 boxes or more), the null fields take their spectrum from the specimen boxes: field k
-// from the mean ring levels of the k-th run of boxes in grid order, so the null follows the local
-// spectrum and vacuum, annotations and edges do not enter it. Without, from image crops.
+// `geometry`, `window` and `acf` must be those used for the real boxes. With `mask`, the null's
+// spectrum is taken from the specimen only: vacuum, annotations and user-masked pixels (and a
+// quarter box around them) are weighted out of the crops, so they neither whiten the null nor lower
+// the threshold.
 SpotThreshold choose_spot_threshold(const ImageF& image, const BoxGrid& grid, const SpectrumGeometry& geometry,
                                     WindowKind window, AcfMode acf, const ThresholdOptions& options,
-                                    int threads, const SpecimenSpectra* specimen = nullptr);
+                                    int threads, const SpecimenMask* mask = nullptr);
 
 }  // namespace mgscope

@@ -3,9 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <cmath>
 #include <cstdio>
+#include <random>
 
 #include "imaging/hrtem_analysis.hpp"
+#include "imaging/box_features.hpp"
+#include "imaging/specimen_mask.hpp"
 #include "imaging/synth_hrtem.hpp"
 #include "imaging/synth_nuisances.hpp"
 
@@ -135,5 +139,185 @@ TEST_P(MixedWithVacuum, OrderedFractionOverSpecimenBoxesMatchesTheBoxMajority) {
 INSTANTIATE_TEST_SUITE_P(Sparse, MixedWithVacuum,
                          ::testing::Values(std::make_pair(0.04, std::uint64_t(41)),
                                            std::make_pair(0.10, std::uint64_t(42))));
+
+
+// Boxes near a specimen edge: a step of 3 noise sd to the bright vacuum with Fresnel fringes
+// (local period 0.55 -> 0.25 nm, all inside d_min..d_max), white noise, no order. The fringes
+// look like a lattice fringe set with q along the edge normal; given the normal (from the vacuum
+// mask), no maximum along it counts, and the step's own streak is caught by the streak test.
+TEST(EdgeFringes, FringesParallelToTheEdgeAreNotSpots) {
+  const double pixel_nm = 0.0199;
+  const int side = 400, n = 100;
+  ImageF signal(side, side, 0.f);
+  Image<std::uint8_t> labels(side, side, 0);
+  apply_specimen_edge(signal, labels, pixel_nm, SpecimenEdge(side * pixel_nm, side * pixel_nm, 0.5), EdgeLook{});
+  std::mt19937_64 rng(7);
+  std::normal_distribution<float> noise(0.f, 0.3f);
+  for (float& v : signal.pixels) v += noise(rng);
+  SpecimenMask mask;
+  mask.vacuum_found = true;
+  mask.pixels = Image<std::uint8_t>(side, side, 0);
+  for (std::size_t i = 0; i < labels.pixels.size(); ++i)
+    if (labels.pixels[i] == kSynthLabelVacuum) mask.pixels.pixels[i] = kMaskVacuum;
+  SpotOptions so;
+  const SpectrumGeometry g(n, n, pixel_nm, so);
+  BoxTransformer box(n, WindowKind::hann, AcfMode::circular);
+  BoxMeasurer m(g);
+  const double level = std::log(g.search_pixels() / 0.01);  // ln(M / alpha)
+  int boxes = 0, spotted_blind = 0, spotted = 0, streaks = 0;
+  for (int y0 = 0; y0 + n <= side; y0 += n / 2)
+    for (int x0 = 0; x0 + n <= side; x0 += n / 2) {
+      long vac = 0;
+      for (int y = y0; y < y0 + n; ++y)
+        for (int x = x0; x < x0 + n; ++x) vac += labels.at(x, y) == kSynthLabelVacuum;
+      if (vac < long(n) * n / 10 || vac > long(n) * n * 9 / 10) continue;  // boxes across the edge only
+      ++boxes;
+      ASSERT_TRUE(box.transform(signal, x0, y0));
+      const BoxFeatures blind = m.measure(box, level, level);
+      spotted_blind += blind.pairs > 0;
+      streaks += blind.streaks > 0;
+      const std::optional<double> normal = edge_normal_deg(mask, x0, y0, n, n);
+      ASSERT_TRUE(normal.has_value());
+      spotted += m.measure(box, level, level, normal).pairs > 0;
+    }
+  std::printf("edge boxes %d: %d with spots not knowing the edge (%d with streaks rejected), %d knowing it\n", boxes,
+              spotted_blind, streaks, spotted);
+  ASSERT_GE(boxes, 6);
+  EXPECT_GE(spotted_blind, boxes / 2);  // the nuisance is real
+  EXPECT_GE(streaks, boxes / 2);
+  EXPECT_EQ(spotted, 0);
+  // A lattice next to the edge with fringes across it (q along the edge) keeps its spots.
+  const ImageF lattice = make_lattice_image(n, n, pixel_nm, {0.25}, {90});
+  ASSERT_TRUE(box.transform(lattice, 0, 0));
+  EXPECT_GE(m.measure(box, level, level, 0.0).pairs, 1);
+  EXPECT_EQ(m.measure(box, level, level, 90.0).pairs, 0);
+}
+
+// A plane (illumination ramp) under a lattice changes nothing: it is removed before the window.
+TEST(BoxTransform, PlaneIsRemovedBeforeTheWindow) {
+  const double pixel_nm = 0.0199;
+  const int n = 100;
+  const ImageF lattice = make_lattice_image(n, n, pixel_nm, {0.25}, {30});
+  ImageF ramped = lattice;
+  for (int y = 0; y < n; ++y)
+    for (int x = 0; x < n; ++x) ramped.at(x, y) += 1000.f + 0.7f * float(x) - 0.4f * float(y);
+  BoxTransformer a(n, WindowKind::hann, AcfMode::circular), b(n, WindowKind::hann, AcfMode::circular);
+  ASSERT_TRUE(a.transform(lattice, 0, 0));
+  ASSERT_TRUE(b.transform(ramped, 0, 0));
+  float peak = 0;
+  for (int i = 0; i < n * (n / 2 + 1); ++i) peak = std::max(peak, a.power()[i]);
+  for (int i = 0; i < n * (n / 2 + 1); ++i) EXPECT_NEAR(b.power()[i], a.power()[i], 1e-5 * peak) << i;
+  for (int i = 0; i < n * n; ++i) EXPECT_NEAR(b.normalised()[i], a.normalised()[i], 2e-3) << i;
+}
+
+// The cover of a lattice filling the box is near 1; of one filling a quarter of it, near 1/4.
+TEST(SpotCover, FollowsTheShareOfTheBoxTheFringesFill) {
+  const double pixel_nm = 0.0199;
+  const int n = 100;
+  const ImageF lattice = make_lattice_image(n, n, pixel_nm, {0.25}, {30});
+  std::mt19937_64 rng(3);
+  std::normal_distribution<float> noise(0.f, 0.5f);
+  ImageF full = lattice, quarter = lattice;
+  for (int y = 0; y < n; ++y)
+    for (int x = 0; x < n; ++x) {
+      const float e = noise(rng);
+      full.at(x, y) += e;
+      quarter.at(x, y) = (x < n / 2 && y < n / 2 ? lattice.at(x, y) : 0.f) + e;
+    }
+  SpotOptions so;
+  const SpectrumGeometry g(n, n, pixel_nm, so);
+  BoxTransformer box(n, WindowKind::hann, AcfMode::circular);
+  BoxMeasurer m(g);
+  ASSERT_TRUE(box.transform(full, 0, 0));
+  const BoxFeatures ff = m.measure(box, 10, 10);
+  ASSERT_GE(ff.pairs, 1);
+  EXPECT_GT(ff.cover, 0.8);
+  ASSERT_TRUE(box.transform(quarter, 0, 0));
+  const BoxFeatures fq = m.measure(box, 10, 10);
+  ASSERT_GE(fq.pairs, 1);
+  EXPECT_NEAR(fq.cover, 0.25, 0.12);
+  ClassRules rules;
+  EXPECT_NE(classify_box(ff, rules), BoxClass::amorphous);
+  EXPECT_EQ(classify_box(fq, rules), BoxClass::amorphous);  // a box is ordered when more than half of it is
+}
+
+// Saturated text and bars are found and widened; the user's mask and ROI leave boxes out.
+TEST(SpecimenMask, AnnotationsUserMaskAndRoi) {
+  SynthHrtemOptions o;
+  o.width_px = o.height_px = 600;
+  o.scale_bar_nm = 3;
+  o.seed = 12;
+  const SynthHrtem s = make_synth_hrtem(o);
+  const ImageF img = as_float(s.counts);
+  MaskOptions mo;
+  mo.find_vacuum = false;
+  SpecimenMask m = find_specimen_mask(img, o.pixel_nm, 50, mo);
+  EXPECT_GE(m.annotation_shapes, 2);  // the bar and at least one glyph
+  long missed = 0;
+  for (std::size_t i = 0; i < s.labels.pixels.size(); ++i)
+    missed += s.labels.pixels[i] == kSynthLabelAnnotation && !(m.pixels.pixels[i] & kMaskAnnotation);
+  EXPECT_EQ(missed, 0);
+  // Nothing else: the mask is the annotation pixels widened by at most the 2 px rim.
+  EXPECT_LT(m.annotation_px, 4 * long(s.annotation_fraction * 600 * 600) + 400);
+  EXPECT_EQ(region_of_box(m, 0, 500, 100, 25), BoxRegion::annotation);
+  EXPECT_EQ(region_of_box(m, 300, 0, 100, 25), BoxRegion::specimen);
+
+  Image<std::uint8_t> user(600, 600, 0);
+  user.at(450, 150) = 1;
+  mo.user_mask = &user;
+  mo.roi_px = std::array<int, 4>{0, 0, 600, 400};
+  m = find_specimen_mask(img, o.pixel_nm, 50, mo);
+  EXPECT_EQ(region_of_box(m, 400, 100, 100, 25), BoxRegion::user_excluded);  // holds the masked pixel
+  EXPECT_EQ(region_of_box(m, 300, 100, 100, 25), BoxRegion::specimen);
+  EXPECT_EQ(region_of_box(m, 300, 350, 100, 25), BoxRegion::user_excluded);  // reaches outside the ROI
+}
+
+// An image without vacuum loses no box to it: the sub-box ratios have no second, noise-level mode.
+TEST(SpecimenMask, NoVacuumWithoutVacuum) {
+  SynthHrtemOptions o;
+  o.width_px = o.height_px = 1024;
+  o.ordered_fraction = 0.1;
+  o.illumination_ramp = 0.5;
+  o.dose_counts = 100;
+  o.seed = 13;
+  const SynthHrtem s = make_synth_hrtem(o);
+  const SpecimenMask m = find_specimen_mask(as_float(s.counts), o.pixel_nm, 50, MaskOptions{});
+  EXPECT_FALSE(m.vacuum_found);
+  EXPECT_EQ(m.vacuum_px, 0);
+}
+
+// Benjamini-Hochberg: at q the discoveries' p-values stay under the BH line; p-values follow the
+// null's tail, and p = alpha sits at the threshold itself.
+TEST(SpotSignificance, PValuesAndFdr) {
+  SynthHrtemOptions o;
+  o.width_px = o.height_px = 1024;
+  o.ordered_fraction = 0.1;
+  o.seed = 14;
+  const SynthHrtem s = make_synth_hrtem(o);
+  HrtemOptions ho;
+  ho.threads = 2;
+  const HrtemResult r = analyse_hrtem(as_float(s.counts), o.pixel_nm, ho, "p");
+  EXPECT_NEAR(box_p_value(r.threshold, r.threshold.value), ho.threshold.alpha, 1e-9);
+  EXPECT_NEAR(level_for_p_value(r.threshold, 0.003), r.threshold.tail_start +
+              r.threshold.tail_mean_excess * std::log(0.1 / 0.003), 1e-9);
+  for (const BoxResult& b : r.boxes)
+    if (b.features.pairs && b.region == BoxRegion::specimen) EXPECT_LT(b.p_value, ho.threshold.alpha);
+  HrtemOptions fdr = ho;
+  fdr.fdr_q = 0.05;
+  const HrtemResult rf = analyse_hrtem(as_float(s.counts), o.pixel_nm, fdr, "fdr");
+  ASSERT_TRUE(rf.fdr_level.has_value());
+  std::vector<double> p;
+  long discoveries = 0;
+  for (const BoxResult& b : rf.boxes)
+    if (b.region == BoxRegion::specimen && !b.features.flat) {
+      p.push_back(b.p_value);
+      discoveries += b.features.pairs > 0;
+    }
+  std::sort(p.begin(), p.end());
+  ASSERT_GT(discoveries, 0);
+  EXPECT_LE(p[std::size_t(discoveries - 1)], 0.05 * double(discoveries) / double(p.size()));
+  std::printf("FDR 0.05: %ld boxes with spots (level %.2f) vs per-box alpha 0.01: level %.2f\n", discoveries,
+              *rf.fdr_level, r.threshold.value);
+}
 
 }  // namespace mgscope
