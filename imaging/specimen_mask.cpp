@@ -1,5 +1,5 @@
-// Vacuum is decided on sub-boxes of half the box side (finer than the boxes, so a box half over
-// vacuum is seen as such) by one number, R = mean power in the specimen band / mean power near
+// Vacuum is decided on sub-boxes of half the box side, side by side (finer than the boxes, so a
+// box half over vacuum is seen as such), by one number, R = mean power in the specimen band / mean power near
 // Nyquist. Shot noise alone gives R near 1 (near 2-5 behind a camera's MTF); specimen contrast
 // gives a clearly higher R. The cut is not absolute: the sub-boxes are split in two by Otsu's rule
 // on ln R, and the low group is taken as vacuum only when it is tight (a noise floor) and well
@@ -150,7 +150,7 @@ double median_of_sorted(const std::vector<double>& v, std::size_t from, std::siz
 }
 
 void find_vacuum(const ImageF& image, double pixel_nm, int s, const MaskOptions& o, SpecimenMask& m) {
-  const int t = s / 2;  // sub-boxes overlap by half; each decides the t x t cell at its centre
+  const int t = s;  // sub-boxes side by side, each deciding its own pixels
   if (s < 16 || image.width < s || image.height < s) return;
   const RatioBands bands = ratio_bands(s, pixel_nm, o.d_min_nm, o.d_max_nm);
   if (bands.band.size() < 8 || bands.noise.size() < 8) return;
@@ -197,7 +197,7 @@ void find_vacuum(const ImageF& image, double pixel_nm, int s, const MaskOptions&
   // half over vacuum still holds whole vacuum cells.
   m.vacuum_cut = std::sqrt(m.vacuum_ratio * m.specimen_ratio);
   // Vacuum is one side of an edge or a hole, never a scatter of single cells: connected vacuum
-  // cells (4-neighbour) fewer than a box holds (16) are noise on thin or weak specimen.
+  // cells (4-neighbour) covering less than two boxes (8 cells) are noise on thin or weak specimen.
   std::vector<std::uint8_t> vac(std::size_t(count), 0);
   for (long i = 0; i < count; ++i) vac[std::size_t(i)] = ratio[std::size_t(i)] >= 0 && ratio[std::size_t(i)] < m.vacuum_cut;
   std::vector<int> comp, stack;
@@ -222,13 +222,13 @@ void find_vacuum(const ImageF& image, double pixel_nm, int s, const MaskOptions&
         }
       }
     }
-    if (comp.size() < 16)
+    if (comp.size() < 8)
       for (int i : comp) vac[std::size_t(i)] = 0;
   }
   for (int y = 0; y < image.height; ++y) {
-    const int cy = std::clamp(int(std::floor(double(y - t / 2) / t)), 0, ny - 1);
+    const int cy = std::min(y / t, ny - 1);  // pixels past the last sub-box take its decision
     for (int x = 0; x < image.width; ++x) {
-      const int cx = std::clamp(int(std::floor(double(x - t / 2) / t)), 0, nx - 1);
+      const int cx = std::min(x / t, nx - 1);
       if (vac[std::size_t(cy) * std::size_t(nx) + std::size_t(cx)]) m.pixels.at(x, y) |= kMaskVacuum;
     }
   }

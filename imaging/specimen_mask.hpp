@@ -41,7 +41,7 @@ struct SpecimenMask {
 };
 
 // `image` must be the analysed (square-pixel) image; vacuum is decided on sub-boxes of `probe_px`
-// (half the box side) at a stride of half that.
+// (half the box side), side by side.
 SpecimenMask find_specimen_mask(const ImageF& image, double pixel_nm, int probe_px, const MaskOptions& options);
 
 // The region under a box at (x0, y0), side `box_px`: any user-masked pixel -> user_excluded; any
