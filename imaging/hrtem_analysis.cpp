@@ -51,6 +51,9 @@ void add_region_warnings(HrtemResult& r) {
     r.warnings.push_back(m.str());
     m.str("");
   }
+  if (!r.mask.vacuum_not_checked.empty())
+    r.warnings.push_back("vacuum was not looked for (" + r.mask.vacuum_not_checked +
+                         "): every box without annotation counts as specimen");
   if (r.mask.vacuum_found) {
     m << "vacuum found (specimen-band to noise power ratio " << r.mask.vacuum_ratio << " against "
       << r.mask.specimen_ratio << " on the specimen): " << c[std::size_t(BoxRegion::vacuum)]

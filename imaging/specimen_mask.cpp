@@ -151,9 +151,15 @@ double median_of_sorted(const std::vector<double>& v, std::size_t from, std::siz
 
 void find_vacuum(const ImageF& image, double pixel_nm, int s, const MaskOptions& o, SpecimenMask& m) {
   const int t = s;  // sub-boxes side by side, each deciding its own pixels
-  if (s < 16 || image.width < s || image.height < s) return;
+  if (s < 16 || image.width < s || image.height < s) {
+    m.vacuum_not_checked = "half a box is under 16 px";
+    return;
+  }
   const RatioBands bands = ratio_bands(s, pixel_nm, o.d_min_nm, o.d_max_nm);
-  if (bands.band.size() < 8 || bands.noise.size() < 8) return;
+  if (bands.band.size() < 8 || bands.noise.size() < 8) {
+    m.vacuum_not_checked = "the d_min..d_max band reaches Nyquist, leaving no band to measure the noise in";
+    return;
+  }
   const int nx = (image.width - s) / t + 1, ny = (image.height - s) / t + 1;
   const long count = long(nx) * ny;
   std::vector<double> ratio(std::size_t(count), -1.0);  // -1: not usable (annotation, user mask)

@@ -35,6 +35,7 @@ struct SpecimenMask {
   // Vacuum: band-to-noise power ratio R of the sub-boxes; those under `vacuum_cut` are vacuum.
   bool vacuum_found = false;
   double vacuum_ratio = 0, specimen_ratio = 0, vacuum_cut = 0;  // medians of each class and the cut
+  std::string vacuum_not_checked;   // why vacuum could not be looked for (empty when it was)
   int annotation_shapes = 0;
   long annotation_px = 0, vacuum_px = 0, user_px = 0;
   std::vector<std::string> annotation_notes;  // one line per shape: where it is, its value
