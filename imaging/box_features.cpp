@@ -143,50 +143,46 @@ double BoxMeasurer::power_at(const float* P, double kx, double ky) const {
 // the cell area); a lattice filling a cell adds the square of its coherent sum. The participation
 // ratio of the excess energies says how much of the box the fringes fill, which tells a box that is
 // mostly crystal from one that only grazes a crystal (a box is ordered when more than half of it is).
-void BoxMeasurer::spot_cover(const BoxTransformer& box, std::vector<Spot>& spots) const {
-  if (spots.empty()) return;
+double BoxMeasurer::spot_cover(const BoxTransformer& box, const Spot& s) const {
   const int n = g_.n_, c = n / 4;
   const float* v = box.normalised();
   const double window_energy = box.window_energy();
   std::vector<double> cos_x(static_cast<std::size_t>(n)), sin_x(static_cast<std::size_t>(n));
-  {  // the strongest spot only: the others can only be weaker evidence of the same crystal
-    Spot& s = spots.front();
-    // Expected amorphous power of the windowed box at |q| is the radial median / ln 2 = P / w.
-    const double p_peak = double(box.power()[g_.r2c_index(int(std::lround(s.kx)), int(std::lround(s.ky)))]);
-    const double w_peak = whitened_[std::size_t(g_.r2c_index(int(std::lround(s.kx)), int(std::lround(s.ky))))];
-    const double density = w_peak > 0 ? p_peak / w_peak / window_energy : 0;
-    const double noise = density * double(c) * c;
-    double e[kCoverCells] = {0};
-    const double wx = 2 * kPi * s.kx / n, wy = 2 * kPi * s.ky / n;
-    for (int x = 0; x < n; ++x) {
-      cos_x[std::size_t(x)] = std::cos(wx * x);
-      sin_x[std::size_t(x)] = std::sin(wx * x);
-    }
-    double re[kCoverCells] = {0}, im[kCoverCells] = {0};
-    for (int y = 0; y < 4 * c; ++y) {
-      const double cy = std::cos(wy * y), sy = std::sin(wy * y);
-      const float* row = v + std::size_t(y) * std::size_t(n);
-      for (int cx = 0; cx < 4; ++cx) {
-        double r = 0, i = 0;
-        for (int x = cx * c; x < (cx + 1) * c; ++x) {
-          r += row[x] * (cos_x[std::size_t(x)] * cy - sin_x[std::size_t(x)] * sy);  // cos(wx x + wy y)
-          i -= row[x] * (sin_x[std::size_t(x)] * cy + cos_x[std::size_t(x)] * sy);  // -sin(...)
-        }
-        re[(y / c) * 4 + cx] += r;
-        im[(y / c) * 4 + cx] += i;
-      }
-    }
-    for (int k = 0; k < kCoverCells; ++k) e[k] = re[k] * re[k] + im[k] * im[k];
-    // Participation ratio of the fringe energy above the amorphous level: 1 when the fringes fill
-    // every cell evenly, k/16 when they fill k cells, about 0.2 for amorphous scatter alone.
-    double sum = 0, sum2 = 0;
-    for (double ek : e) {
-      const double x = std::max(0.0, ek - noise);
-      sum += x;
-      sum2 += x * x;
-    }
-    s.cover = sum2 > 0 ? sum * sum / (kCoverCells * sum2) : 0.0;
+  // Expected amorphous power of the windowed box at |q| is the radial median / ln 2 = P / w.
+  const double p_peak = double(box.power()[g_.r2c_index(int(std::lround(s.kx)), int(std::lround(s.ky)))]);
+  const double w_peak = whitened_[std::size_t(g_.r2c_index(int(std::lround(s.kx)), int(std::lround(s.ky))))];
+  const double density = w_peak > 0 ? p_peak / w_peak / window_energy : 0;
+  const double noise = density * double(c) * c;
+  double e[kCoverCells] = {0};
+  const double wx = 2 * kPi * s.kx / n, wy = 2 * kPi * s.ky / n;
+  for (int x = 0; x < n; ++x) {
+    cos_x[std::size_t(x)] = std::cos(wx * x);
+    sin_x[std::size_t(x)] = std::sin(wx * x);
   }
+  double re[kCoverCells] = {0}, im[kCoverCells] = {0};
+  for (int y = 0; y < 4 * c; ++y) {
+    const double cy = std::cos(wy * y), sy = std::sin(wy * y);
+    const float* row = v + std::size_t(y) * std::size_t(n);
+    for (int cx = 0; cx < 4; ++cx) {
+      double r = 0, i = 0;
+      for (int x = cx * c; x < (cx + 1) * c; ++x) {
+        r += row[x] * (cos_x[std::size_t(x)] * cy - sin_x[std::size_t(x)] * sy);  // cos(wx x + wy y)
+        i -= row[x] * (sin_x[std::size_t(x)] * cy + cos_x[std::size_t(x)] * sy);  // -sin(...)
+      }
+      re[(y / c) * 4 + cx] += r;
+      im[(y / c) * 4 + cx] += i;
+    }
+  }
+  for (int k = 0; k < kCoverCells; ++k) e[k] = re[k] * re[k] + im[k] * im[k];
+  // Participation ratio of the fringe energy above the amorphous level: 1 when the fringes fill
+  // every cell evenly, k/16 when they fill k cells, about 0.2 for amorphous scatter alone.
+  double sum = 0, sum2 = 0;
+  for (double ek : e) {
+    const double x = std::max(0.0, ek - noise);
+    sum += x;
+    sum2 += x * x;
+  }
+  return sum2 > 0 ? sum * sum / (kCoverCells * sum2) : 0.0;
 }
 
 double sidelobe_floor_for(WindowKind window) {
@@ -289,7 +285,8 @@ BoxFeatures BoxMeasurer::measure(const BoxTransformer& box, double threshold, do
     f.spots.push_back(s);
   }
   sort_spots(f.spots);
-  spot_cover(box, f.spots);
+  // The strongest spot only: the others can only be weaker evidence of the same crystal.
+  if (!f.spots.empty() && f.spots.front().whitened > threshold) f.spots.front().cover = spot_cover(box, f.spots.front());
   finish_spots(f, threshold, g_.options_.same_direction_deg);
 
   double mean_all = g_.core_.empty() ? 0 : total / double(g_.core_.size());

@@ -112,7 +112,7 @@ class BoxMeasurer {
   std::vector<float> scratch_;
   double power_at(const float* P, double kx, double ky) const;  // bilinear, Hermitian-mirrored
   bool is_streak(const float* P, double kx, double ky, float p) const;  // bilinear, Hermitian-mirrored; 0 outside the annulus
-  void spot_cover(const BoxTransformer& box, std::vector<Spot>& spots) const;
+  double spot_cover(const BoxTransformer& box, const Spot& spot) const;
 };
 
 }  // namespace mgscope

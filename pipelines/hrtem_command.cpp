@@ -313,8 +313,9 @@ void add_hrtem_command(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--same-direction", cli->same_direction_deg,
                   "Spots closer than this in angle are one fringe set (degrees)")->capture_default_str();
   cmd->add_option("--threshold-mode", cli->threshold_mode,
-                  "Spot threshold: null (calibrated on random-phase copies of the spectra of the image's own "
-                  "specimen boxes), formula (ln(M/alpha)), fixed (--spot-threshold), reference (--reference)")
+                  "Spot threshold: null (calibrated on random fields with the radial power spectrum of the "
+                  "image's specimen, vacuum and annotations weighted out), formula (ln(M/alpha)), fixed "
+                  "(--spot-threshold), reference (--reference)")
       ->capture_default_str();
   cmd->add_option("--alpha", cli->alpha, "False spots tolerated per amorphous box")->capture_default_str();
   cmd->add_option("--alpha-secondary", cli->alpha_secondary,

@@ -48,7 +48,7 @@ std::string hrtem_tiles_csv(const HrtemResult& r, const HrtemRunInfo& run) {
     }
     o << ',' << g6(f.acf_secondary) << ',' << g6(f.acf_secondary_lag_nm) << ',' << g6(f.anisotropy) << ','
       << (f.flat ? 1 : 0) << ',' << g6(-std::log10(std::max(b.p_value, 1e-300))) << ',' << g6(f.cover) << ','
-      << f.streaks << '\n';
+      << f.streaks + f.edge_spots << '\n';
   }
   return o.str();
 }
