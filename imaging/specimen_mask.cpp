@@ -20,6 +20,8 @@ namespace {
 
 constexpr int kMinAnnotationPx = 16;   // hot-pixel clusters are smaller; the dot of an 'i' is not
 constexpr int kAnnotationRimPx = 2;    // anti-aliased or JPEG-rung outline of a burned-in shape
+constexpr int kLargeShapePx = 400;     // a shape this large is left out whatever its rim
+constexpr double kRimContrast = 0.25;  // least mean step at a shape's rim, in units of the 0.1-99.9 % range
 
 double quantile_of_sample(const ImageF& image, double q) {
   std::vector<float> s;
@@ -30,8 +32,8 @@ double quantile_of_sample(const ImageF& image, double q) {
   return s[k];
 }
 
-// Saturated (the image's extreme value) or constant-valued extreme shapes of 16 px or more,
-// widened by a 2 px rim. Low-count images (integer, mean < 30) keep only the maximum criterion:
+// Saturated (the image's extreme value) or constant-valued extreme shapes of 16 px or more with a
+// sharp rim, widened by 2 px. Low-count images (integer, mean < 30) keep only the maximum criterion:
 // there zeros and flat 3 x 3 patches happen by chance.
 void find_annotations(const ImageF& image, SpecimenMask& m) {
   const int w = image.width, h = image.height;
@@ -82,6 +84,25 @@ void find_annotations(const ImageF& image, SpecimenMask& m) {
         }
     }
     if (int(members.size()) < kMinAnnotationPx) continue;
+    // A burned-in shape has sharp edges: its rim (outside neighbours) differs from it by a good
+    // part of the intensity range. Clipped blobs of a contrast-stretched micrograph fade into their
+    // surroundings (the contrast is smooth on the pixel scale) and stay in, unless they are large
+    // (then a saturated area, which is no specimen data either). A white bar over bright vacuum
+    // has a weak rim but is large.
+    const float value = image.pixels[std::size_t(members[0])];
+    double rim = 0;
+    long rim_px = 0;
+    for (int i : members) {
+      const int x = i % w, y = i / w;
+      for (int dy = -1; dy <= 1; ++dy)
+        for (int dx = -1; dx <= 1; ++dx) {
+          const int nx = x + dx, ny = y + dy;
+          if (nx < 0 || ny < 0 || nx >= w || ny >= h || flag.at(nx, ny) == 2) continue;
+          rim += std::fabs(double(image.at(nx, ny)) - value);
+          ++rim_px;
+        }
+    }
+    if (int(members.size()) < kLargeShapePx && rim_px && rim / double(rim_px) < kRimContrast * (hi - lo)) continue;
     int x0 = w, y0 = h, x1 = -1, y1 = -1;
     for (int i : members) {
       const int x = i % w, y = i / w;

@@ -2,6 +2,7 @@
 // edge, a burned-in scale bar, an illumination ramp, low dose), scored against the label map.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdio>
@@ -270,6 +271,32 @@ TEST(SpecimenMask, AnnotationsUserMaskAndRoi) {
   EXPECT_EQ(region_of_box(m, 400, 100, 100, 25), BoxRegion::user_excluded);  // holds the masked pixel
   EXPECT_EQ(region_of_box(m, 300, 100, 100, 25), BoxRegion::specimen);
   EXPECT_EQ(region_of_box(m, 300, 350, 100, 25), BoxRegion::user_excluded);  // reaches outside the ROI
+}
+
+// A contrast-stretched 8-bit export clips about 1 % of its pixels at 0 and 255 in blobs over the
+// specimen: those fade into their surroundings and stay in; a burned-in bar at 255 is found.
+TEST(SpecimenMask, ClippedBlobsOfAStretchedExportAreNoAnnotation) {
+  SynthHrtemOptions o;
+  o.width_px = o.height_px = 600;
+  o.seed = 15;
+  o.dose_counts = 0;  // smooth contrast, as after the export's own filtering
+  o.ordered_fraction = 0.1;
+  const SynthHrtem s = make_synth_hrtem(o);
+  std::vector<float> sorted(s.counts.pixels.begin(), s.counts.pixels.end());
+  std::sort(sorted.begin(), sorted.end());
+  const float lo = sorted[sorted.size() / 100], hi = sorted[sorted.size() * 99 / 100];
+  ImageF img(600, 600);
+  for (std::size_t i = 0; i < img.pixels.size(); ++i)
+    img.pixels[i] = std::round(std::clamp((s.counts.pixels[i] - lo) / (hi - lo) * 255.f, 0.f, 255.f));
+  MaskOptions mo;
+  mo.find_vacuum = false;
+  SpecimenMask m = find_specimen_mask(img, o.pixel_nm, 50, mo);
+  EXPECT_EQ(m.annotation_shapes, 0) << (m.annotation_notes.empty() ? "" : m.annotation_notes[0]);
+  for (int y = 560; y < 566; ++y)
+    for (int x = 20; x < 220; ++x) img.at(x, y) = 255.f;
+  m = find_specimen_mask(img, o.pixel_nm, 50, mo);
+  EXPECT_EQ(m.annotation_shapes, 1);
+  EXPECT_EQ(region_of_box(m, 100, 500, 100, 25), BoxRegion::annotation);
 }
 
 // An image without vacuum loses no box to it: the sub-box ratios have no second, noise-level mode.
