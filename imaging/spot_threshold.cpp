@@ -240,24 +240,45 @@ SpotThreshold choose_spot_threshold(const ImageF& image, const BoxGrid& grid, co
   const int per_copy = (side / n) * (side / n);
   const int crops_x = image.width / side, crops_y = image.height / side, tiles = crops_x * crops_y;
   const int copies = std::min(64, (options.null_boxes + per_copy - 1) / per_copy);
-  // The radial spectrum: ring medians averaged over up to four crops spread over the image, each
-  // crop weighted to its specimen (and by how much specimen it holds); crops that are mostly
-  // vacuum or annotation are skipped.
+  // The radial spectrum: ring medians averaged over up to four crops spread over the image. With
+  // a mask (vacuum, annotations, user), only crops it leaves untouched are used; when every crop
+  // is touched, the four with the most specimen are weighted to it (a weighted crop's spectrum is
+  // blurred by the weight's own, so untouched crops are preferred: measured on a 4096 px image
+  // with a burned-in bar, weighting its crop put the level 2 lower than leaving the crop out).
   const bool masked = mask && !mask->pixels.pixels.empty() &&
                       (mask->vacuum_px + mask->annotation_px + mask->user_px) > 0;
+  std::vector<long> masked_px(static_cast<std::size_t>(tiles), 0);
+  if (masked)
+    for (int y = 0; y < crops_y * side; ++y) {
+      const std::uint8_t* row = mask->pixels.row(y);
+      for (int x = 0; x < crops_x * side; ++x)
+        if (row[x]) masked_px[std::size_t((y / side) * crops_x + x / side)]++;
+    }
+  std::vector<int> clean, chosen;
+  for (int t = 0; t < tiles; ++t)
+    if (!masked_px[std::size_t(t)]) clean.push_back(t);
+  const bool weighted = clean.empty();
+  if (!weighted) {
+    const int k_max = std::min<int>(4, int(clean.size()));
+    for (int k = 0; k < k_max; ++k) chosen.push_back(clean[std::size_t(k) * clean.size() / std::size_t(k_max)]);
+  } else {
+    std::vector<int> order(static_cast<std::size_t>(tiles));
+    for (int t = 0; t < tiles; ++t) order[std::size_t(t)] = t;
+    std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return masked_px[std::size_t(a)] < masked_px[std::size_t(b)]; });
+    order.resize(std::min<std::size_t>(4, order.size()));
+    chosen = order;
+  }
   std::vector<double> ring_pow;
   double total_weight = 0;
   int used_crops = 0;
-  const int profile_crops = std::min(4, tiles);
   for (int pass = 0; pass < 2 && total_weight == 0; ++pass) {  // pass 1: unweighted, if no crop had specimen
-    for (int k = 0; k < profile_crops; ++k) {
-      const int tile = k * tiles / profile_crops;
+    for (int tile : chosen) {
       const int ox = (tile % crops_x) * side, oy = (tile / crops_x) * side;
       ImageF crop(side, side);
       for (int y = 0; y < side; ++y) std::copy_n(image.row(oy + y) + ox, side, crop.row(y));
       std::vector<float> weight;
       double share = 1;
-      if (masked && pass == 0) {
+      if (weighted && pass == 0) {
         weight = specimen_weight(*mask, ox, oy, side, n);
         double sum = 0;
         for (float w : weight) sum += w;
@@ -303,7 +324,8 @@ SpotThreshold choose_spot_threshold(const ImageF& image, const BoxGrid& grid, co
   d << "quantile " << (1.0 - options.alpha) << " (exponential tail fit to the top 10 %) of the strongest "
     << "whitened peak over " << t.null_boxes_used << " boxes of random fields with "
     << (masked ? "the radial power spectrum of the image's specimen (" + std::to_string(used_crops) +
-                     " crop(s), vacuum, annotations and masked areas weighted out)"
+                     (weighted ? " crop(s), vacuum, annotations and masked areas weighted out)"
+                               : " crop(s) free of vacuum, annotations and masked areas)")
                : std::string("the image's radial power spectrum (") + std::to_string(used_crops) + " crop(s))")
     << " and random phases (no local order; seed " << options.seed << ")";
   t.description = d.str();
