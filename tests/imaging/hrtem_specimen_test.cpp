@@ -119,6 +119,28 @@ INSTANTIATE_TEST_SUITE_P(Dose, AmorphousWithVacuum,
                          ::testing::Values(std::make_pair(400.0, std::uint64_t(31)),
                                            std::make_pair(100.0, std::uint64_t(32))));
 
+// The real carbon image in synthetic form: 512 px at 0.0555 nm/px (boxes of 36 px, so
+// half-box vacuum probes of 18 px and a specimen band reaching near Nyquist), a third vacuum.
+TEST(AmorphousWithVacuumCoarse, SmallBoxesStillKeepVacuumAndEdgesOut) {
+  SynthHrtemOptions o = micrograph(512, 0.0, 400, 5);
+  o.pixel_nm = 0.0555;
+  o.vacuum_fraction = 0.33;
+  o.illumination_ramp = 0.2;
+  const SynthHrtem s = make_synth_hrtem(o);
+  HrtemOptions ho;
+  ho.threads = 2;
+  const HrtemResult r = analyse_hrtem(as_float(s.counts), o.pixel_nm, ho, "coarse");
+  const EdgeScore sc = score(r, s);
+  print("coarse 512 px", r, sc);
+  ASSERT_EQ(r.grid.box_px, 36);
+  ASSERT_GT(sc.vacuum_boxes, 40);
+  ASSERT_GT(sc.near_edge, 15);
+  EXPECT_LE(double(sc.vacuum_kept), 0.05 * double(sc.vacuum_boxes));
+  EXPECT_EQ(sc.annotation_kept, 0);
+  EXPECT_LE(double(sc.near_edge_ordered), 0.05 * double(sc.near_edge));
+  EXPECT_LE(double(sc.specimen_ordered), 0.02 * double(sc.specimen));
+}
+
 class MixedWithVacuum : public ::testing::TestWithParam<std::pair<double, std::uint64_t>> {};
 
 TEST_P(MixedWithVacuum, OrderedFractionOverSpecimenBoxesMatchesTheBoxMajority) {
