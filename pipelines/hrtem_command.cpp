@@ -314,7 +314,7 @@ void add_hrtem_command(CLI::App& app, CommandContext& ctx) {
                   "Spots closer than this in angle are one fringe set (degrees)")->capture_default_str();
   cmd->add_option("--threshold-mode", cli->threshold_mode,
                   "Spot threshold: null (calibrated on random fields with the radial power spectrum of the "
-                  "image's specimen, vacuum and annotations weighted out), formula (ln(M/alpha)), fixed "
+                  "image's specimen, vacuum and annotations left out), formula (ln(M/alpha)), fixed "
                   "(--spot-threshold), reference (--reference)")
       ->capture_default_str();
   cmd->add_option("--alpha", cli->alpha, "False spots tolerated per amorphous box")->capture_default_str();
@@ -335,8 +335,8 @@ void add_hrtem_command(CLI::App& app, CommandContext& ctx) {
                   "it (participation ratio over 4 x 4 cells; 0 = off): a box is ordered when more than half of it is")
       ->capture_default_str();
   cmd->add_option("--streak-ratio", cli->streak_ratio,
-                  "A spectrum maximum still this fraction as strong 2.5 Fourier px further in and out along its "
-                  "direction is a streak (edge, step, Fresnel fringes), never a spot; 0 = off")
+                  "A spectrum maximum whose power is still this fraction of its own 2.5 Fourier px away on both "
+                  "sides along some direction is a streak (intensity step or edge), never a spot; 0 = off")
       ->capture_default_str();
   cmd->add_option("--mask", cli->mask_file,
                   "Image of the same size: nonzero pixels are left out (boxes touching them are 'excluded')");
