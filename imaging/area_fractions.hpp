@@ -2,6 +2,7 @@
 // Wilson interval, the pixel-area fraction of a sliding grid, and nanocrystal sizes.
 #pragma once
 #include <array>
+#include <cstdint>
 #include <vector>
 
 #include "fitting/base/statistics.hpp"
@@ -31,10 +32,14 @@ struct NanocrystalGroup {
   double centre_y_nm = 0;
 };
 
-// `classes` holds one class per box, row-major over the grid.
-ClassFractions class_fractions(const BoxGrid& grid, const std::vector<BoxClass>& classes);
+// `classes` holds one class per box, row-major over the grid. `counted` (same length, or empty for
+// all) says which boxes count: the others (vacuum, annotations, edges, user mask) neither count nor
+// vote, and pixels covered by no counted box are outside the pixel-area fractions.
+ClassFractions class_fractions(const BoxGrid& grid, const std::vector<BoxClass>& classes,
+                               const std::vector<std::uint8_t>& counted = {});
 
 // Connected (4-neighbour) groups of nanocrystal pixels in the majority map, largest first.
-std::vector<NanocrystalGroup> nanocrystal_groups(const BoxGrid& grid, const std::vector<BoxClass>& classes);
+std::vector<NanocrystalGroup> nanocrystal_groups(const BoxGrid& grid, const std::vector<BoxClass>& classes,
+                                                 const std::vector<std::uint8_t>& counted = {});
 
 }  // namespace mgscope

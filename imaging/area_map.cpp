@@ -73,13 +73,19 @@ std::vector<FineBox> measure_fine_boxes(const ImageF& image, const HrtemResult& 
     transformers.push_back(std::make_unique<BoxTransformer>(g.box_px, options.window, options.acf, false));
     measurers.push_back(std::make_unique<BoxMeasurer>(geometry));
   }
+  // The vote over overlapping boxes is what turns box classes into an area: a box counts as
+  // ordered when it shows fringes at all, and the vote decides which of its pixels are. The box
+  // grid's cover test (ordered only when fringes fill more than about half the box) answers the
+  // same question once more and would shrink every crystal twice, so it is off here.
+  ClassRules rules = options.rules;
+  rules.min_cover = 0;
   std::vector<char> was_reused(std::size_t(count), 0);
   parallel_for(count, nthreads, [&](long i, int t) {
     const int x = fine.x0(int(i % fine.nx)), y = fine.y0(int(i / fine.nx));
     const long k = on_box_grid(x, y);
     if (k >= 0) {
       const BoxResult& b = boxes.boxes[std::size_t(k)];
-      out[std::size_t(i)] = compact(b.features, b.cls);
+      out[std::size_t(i)] = compact(b.features, b.region == BoxRegion::specimen ? classify_box(b.features, rules) : b.cls);
       was_reused[std::size_t(i)] = 1;
       return;
     }
@@ -87,7 +93,7 @@ std::vector<FineBox> measure_fine_boxes(const ImageF& image, const HrtemResult& 
     tr.transform(image, x, y);
     const BoxFeatures f =
         measurers[std::size_t(t)]->measure(tr, boxes.threshold.value, boxes.threshold.secondary_value);
-    out[std::size_t(i)] = compact(f, classify_box(f, options.rules));
+    out[std::size_t(i)] = compact(f, classify_box(f, rules));
   });
   reused = long(std::count(was_reused.begin(), was_reused.end(), 1));
   return out;

@@ -13,6 +13,7 @@ const char* box_class_name(BoxClass c) {
 
 BoxClass classify_box(const BoxFeatures& f, const ClassRules& rules) {
   if (f.flat) return BoxClass::amorphous;
+  if (f.pairs >= 1 && f.cover < rules.min_cover) return BoxClass::amorphous;
   if (f.directions >= rules.nanocrystal_min_directions || f.pairs >= rules.nanocrystal_min_pairs)
     return BoxClass::nanocrystal;
   if (f.pairs >= 1) return BoxClass::crystal_like;

@@ -78,6 +78,113 @@ SpectrumGeometry::SpectrumGeometry(int box_px, int acf_size, double pixel_nm, co
   }
 }
 
+void sort_spots(std::vector<Spot>& spots) {
+  std::sort(spots.begin(), spots.end(), [](const Spot& a, const Spot& b) {
+    if (a.whitened != b.whitened) return a.whitened > b.whitened;
+    return a.angle_deg < b.angle_deg;  // deterministic order on ties
+  });
+}
+
+void finish_spots(BoxFeatures& f, double threshold, double same_direction_deg) {
+  sort_spots(f.spots);
+  for (Spot& s : f.spots) s.secondary = s.whitened <= threshold;
+  if (!f.spots.empty() && f.spots.front().secondary) f.spots.clear();  // no spot at the strict level
+  f.pairs = int(f.spots.size());
+  // Fringe directions: a spot joins a direction within same_direction_deg (mod 180); a harmonic
+  // at 2q shares its fundamental's direction and so adds no new one.
+  std::vector<double> dirs;
+  for (const Spot& s : f.spots) {
+    bool found = false;
+    for (double d : dirs) {
+      double diff = std::fabs(s.angle_deg - d);
+      diff = std::min(diff, 180.0 - diff);
+      if (diff < same_direction_deg) found = true;
+    }
+    if (!found) dirs.push_back(s.angle_deg);
+  }
+  f.directions = int(dirs.size());
+  f.cover = f.spots.empty() ? 0.0 : f.spots.front().cover;
+}
+
+// A streak keeps its power 2.5 px away along its own line, in both senses; a Bragg spot (Hann
+// main lobe 2 px) does not, whichever way one looks. Eight directions, 22.5 degrees apart: an
+// edge's streak runs along its normal, but near the origin a maximum on the streak's flank lies
+// well off that direction as seen from the origin, so the direction is not taken from the position.
+// Raw power, not whitened values: whitening divides each ring by its own median, and near the
+// origin the rings are few pixels wide and full of low-frequency power. Both sides must stay
+// strong, so the steep low-frequency power on the inner side alone never makes a spot a streak.
+bool BoxMeasurer::is_streak(const float* P, double kx, double ky, float p) const {
+  constexpr double kStep = 2.5;
+  const double level = g_.options_.streak_ratio * p;
+  for (int k = 0; k < 8; ++k) {
+    const double a = k * kPi / 8, dx = kStep * std::cos(a), dy = kStep * std::sin(a);
+    if (power_at(P, kx + dx, ky + dy) >= level && power_at(P, kx - dx, ky - dy) >= level) return true;
+  }
+  return false;
+}
+
+double BoxMeasurer::power_at(const float* P, double kx, double ky) const {
+  const int x0 = int(std::floor(kx)), y0 = int(std::floor(ky));
+  const double fx = kx - x0, fy = ky - y0;
+  const int h = g_.n_ / 2;
+  double v = 0;
+  for (int dy = 0; dy <= 1; ++dy)
+    for (int dx = 0; dx <= 1; ++dx) {
+      const int x = x0 + dx, y = y0 + dy;
+      if (x < -h || x > h || y < -h || y > h) continue;  // beyond Nyquist: no power there
+      const double wgt = (dx ? fx : 1 - fx) * (dy ? fy : 1 - fy);
+      v += wgt * P[g_.r2c_index(x, y)];
+    }
+  return v;
+}
+
+// Demodulates the unwindowed box at each spot's refined q over 4 x 4 cells: E = |sum f e^{-i q.r}|^2
+// per cell. Amorphous contrast alone gives about S c^2 per cell (S its power density at |q|, c^2
+// the cell area); a lattice filling a cell adds the square of its coherent sum. The participation
+// ratio of the excess energies says how much of the box the fringes fill, which tells a box that is
+// mostly crystal from one that only grazes a crystal (a box is ordered when more than half of it is).
+double BoxMeasurer::spot_cover(const BoxTransformer& box, const Spot& s) const {
+  const int n = g_.n_, c = n / 4;
+  const float* v = box.normalised();
+  const double window_energy = box.window_energy();
+  std::vector<double> cos_x(static_cast<std::size_t>(n)), sin_x(static_cast<std::size_t>(n));
+  // Expected amorphous power of the windowed box at |q| is the radial median / ln 2 = P / w.
+  const double p_peak = double(box.power()[g_.r2c_index(int(std::lround(s.kx)), int(std::lround(s.ky)))]);
+  const double w_peak = whitened_[std::size_t(g_.r2c_index(int(std::lround(s.kx)), int(std::lround(s.ky))))];
+  const double density = w_peak > 0 ? p_peak / w_peak / window_energy : 0;
+  const double noise = density * double(c) * c;
+  double e[kCoverCells] = {0};
+  const double wx = 2 * kPi * s.kx / n, wy = 2 * kPi * s.ky / n;
+  for (int x = 0; x < n; ++x) {
+    cos_x[std::size_t(x)] = std::cos(wx * x);
+    sin_x[std::size_t(x)] = std::sin(wx * x);
+  }
+  double re[kCoverCells] = {0}, im[kCoverCells] = {0};
+  for (int y = 0; y < 4 * c; ++y) {
+    const double cy = std::cos(wy * y), sy = std::sin(wy * y);
+    const float* row = v + std::size_t(y) * std::size_t(n);
+    for (int cx = 0; cx < 4; ++cx) {
+      double r = 0, i = 0;
+      for (int x = cx * c; x < (cx + 1) * c; ++x) {
+        r += row[x] * (cos_x[std::size_t(x)] * cy - sin_x[std::size_t(x)] * sy);  // cos(wx x + wy y)
+        i -= row[x] * (sin_x[std::size_t(x)] * cy + cos_x[std::size_t(x)] * sy);  // -sin(...)
+      }
+      re[(y / c) * 4 + cx] += r;
+      im[(y / c) * 4 + cx] += i;
+    }
+  }
+  for (int k = 0; k < kCoverCells; ++k) e[k] = re[k] * re[k] + im[k] * im[k];
+  // Participation ratio of the fringe energy above the amorphous level: 1 when the fringes fill
+  // every cell evenly, k/16 when they fill k cells, about 0.2 for amorphous scatter alone.
+  double sum = 0, sum2 = 0;
+  for (double ek : e) {
+    const double x = std::max(0.0, ek - noise);
+    sum += x;
+    sum2 += x * x;
+  }
+  return sum2 > 0 ? sum * sum / (kCoverCells * sum2) : 0.0;
+}
+
 double sidelobe_floor_for(WindowKind window) {
   switch (window) {
     case WindowKind::hann:
@@ -91,7 +198,8 @@ double sidelobe_floor_for(WindowKind window) {
 BoxMeasurer::BoxMeasurer(const SpectrumGeometry& geometry)
     : g_(geometry), whitened_(std::size_t(geometry.n_) * std::size_t(geometry.half_), 0.f) {}
 
-BoxFeatures BoxMeasurer::measure(const BoxTransformer& box, double threshold, double secondary_threshold) {
+BoxFeatures BoxMeasurer::measure(const BoxTransformer& box, double threshold, double secondary_threshold,
+                                 std::optional<double> edge_angle_deg) {
   BoxFeatures f;
   const float* P = box.power();
   if (P[0] == 0.f && box.acf()[0] == 0.f) {  // flat box (transform returned false)
@@ -125,8 +233,6 @@ BoxFeatures BoxMeasurer::measure(const BoxTransformer& box, double threshold, do
     bool is_max = true;
     for (int k = 0; k < 8 && is_max; ++k) is_max = w >= whitened_[std::size_t(px.nb[k])];
     if (!is_max) continue;
-    f.max_whitened = std::max(f.max_whitened, double(w));
-    if (w <= secondary_threshold) continue;
     // Sub-pixel position: parabola through log P along each axis (a windowed peak is close to
     // Gaussian, so this is nearly unbiased where a 3-point centroid pulls toward the pixel).
     auto offset = [&](int minus, int plus) {
@@ -140,8 +246,33 @@ BoxFeatures BoxMeasurer::measure(const BoxTransformer& box, double threshold, do
     // same power, so the offsets stay in the unmirrored frame.
     const double kx = px.kx + offset(px.nb_x_minus, px.nb_x_plus);
     const double ky = px.ky + offset(px.nb_y_minus, px.nb_y_plus);
+    const double q = std::hypot(kx, ky) * g_.dq_;
+    // Spots are reported only inside d_min..d_max after refinement.
+    if (q * g_.options_.d_max_nm < 1.0 || q * g_.options_.d_min_nm > 1.0) continue;
+    // Only maxima that could be spots are tested: on a weak maximum the flanks reach a quarter of
+    // its power by chance (speckle), and the test would bias max_whitened on every box.
+    if (w > secondary_threshold && g_.options_.streak_ratio > 0 && is_streak(P, kx, ky, P[px.index])) {
+      f.streaks++;
+      continue;
+    }
+    if (edge_angle_deg) {  // fringes parallel to a nearby specimen edge have q along its normal
+      double ang = std::atan2(-ky, kx) * 180.0 / kPi;
+      if (ang < 0) ang += 180.0;
+      double diff = std::fabs(ang - *edge_angle_deg);
+      diff = std::min(diff, 180.0 - diff);
+      // Their power lies on the normal line through the origin, widened by the window's main lobe
+      // (2 px): near the origin that is a wide angle, so the distance from the line counts too.
+      const double a = *edge_angle_deg * kPi / 180.0;
+      const double off_line = std::fabs(kx * std::sin(a) + ky * std::cos(a));  // (kx, -ky) x (cos a, sin a)
+      if (diff < g_.options_.same_direction_deg || off_line <= 2.5) {
+        f.edge_spots += w > secondary_threshold;
+        continue;
+      }
+    }
+    f.max_whitened = std::max(f.max_whitened, double(w));
+    if (w <= secondary_threshold) continue;
     Spot s;
-    s.q_nm_inv = std::hypot(kx, ky) * g_.dq_;
+    s.q_nm_inv = q;
     s.d_nm = 1.0 / s.q_nm_inv;
     double ang = std::atan2(-ky, kx) * 180.0 / kPi;
     if (ang < 0) ang += 180.0;
@@ -149,28 +280,14 @@ BoxFeatures BoxMeasurer::measure(const BoxTransformer& box, double threshold, do
     s.angle_deg = ang;
     s.whitened = w;
     s.secondary = w <= threshold;
+    s.kx = kx;
+    s.ky = ky;
     f.spots.push_back(s);
   }
-  std::sort(f.spots.begin(), f.spots.end(), [](const Spot& a, const Spot& b) {
-    if (a.whitened != b.whitened) return a.whitened > b.whitened;
-    return a.angle_deg < b.angle_deg;  // deterministic order on ties
-  });
-  if (!f.spots.empty() && f.spots.front().secondary) f.spots.clear();  // no spot at the strict level
-  f.pairs = int(f.spots.size());
-
-  // Fringe directions: a spot joins a direction within same_direction_deg (mod 180); a harmonic
-  // at 2q shares its fundamental's direction and so adds no new one.
-  std::vector<double> dirs;
-  for (const Spot& s : f.spots) {
-    bool found = false;
-    for (double d : dirs) {
-      double diff = std::fabs(s.angle_deg - d);
-      diff = std::min(diff, 180.0 - diff);
-      if (diff < g_.options_.same_direction_deg) found = true;
-    }
-    if (!found) dirs.push_back(s.angle_deg);
-  }
-  f.directions = int(dirs.size());
+  sort_spots(f.spots);
+  // The strongest spot only: the others can only be weaker evidence of the same crystal.
+  if (!f.spots.empty() && f.spots.front().whitened > threshold) f.spots.front().cover = spot_cover(box, f.spots.front());
+  finish_spots(f, threshold, g_.options_.same_direction_deg);
 
   double mean_all = g_.core_.empty() ? 0 : total / double(g_.core_.size());
   double best = 0;

@@ -2,6 +2,7 @@
 // false-alarm-controlled threshold), fringe directions, d-spacings, the ACF secondary peak and
 // the azimuthal anisotropy. Every feature is written out so users can re-threshold later.
 #pragma once
+#include <optional>
 #include <vector>
 
 #include "imaging/box_transform.hpp"
@@ -13,6 +14,11 @@ struct SpotOptions {
   double d_max_nm = 0.60;
   double acf_min_lag_nm = 0.18;    // ACF secondary peak searched for lag > this and < box/2
   double same_direction_deg = 15;  // spots closer in angle than this are one fringe set
+  // A maximum whose power is still this fraction of its own 2.5 Fourier pixels away on both sides
+  // along some direction is a streak (an intensity step or edge: extended along its normal), not
+  // a Bragg spot (compact: a Hann-windowed lattice falls below 1e-3 there). Such maxima never
+  // count as spots. 0 turns the test off.
+  double streak_ratio = 0.25;
   // Whitening never divides by less than this fraction of the strongest power in the annulus.
   // A window's sidelobes sit at a fixed level below a peak (Hann -31.5 dB), so on a clean
   // lattice, where the ring median is mere rounding noise, sidelobes would otherwise whiten to
@@ -29,7 +35,9 @@ struct Spot {
   double d_nm = 0;       // 1 / |q|
   double angle_deg = 0;  // direction of q in [0, 180), counter-clockwise from +x, y up
   double whitened = 0;   // P / radial median * ln 2 at the peak pixel
+  double cover = 0;      // strongest spot only: how evenly its fringes fill the box's 4 x 4 cells (0..1)
   bool secondary = false;  // accepted at the looser level because the box already had a spot
+  double kx = 0, ky = 0;   // refined position in Fourier pixels of the box (r2c frame: row = ky)
 };
 
 struct BoxFeatures {
@@ -37,11 +45,24 @@ struct BoxFeatures {
   int pairs = 0;                 // Friedel pairs above threshold (each counted once)
   int directions = 0;            // distinct fringe directions among them
   double max_whitened = 0;       // strongest local maximum in the annulus, above threshold or not
+                                 // (streaks and maxima refined outside d_min..d_max excluded)
+  int streaks = 0;               // maxima above the secondary level rejected as streaks
+  int edge_spots = 0;            // ... and as fringes parallel to a nearby specimen edge
+  double cover = 0;              // cover of the strongest spot: about the share of the box its fringes fill
   std::vector<Spot> spots;       // above threshold, strongest first
   double acf_secondary = 0;      // max of the normalised ACF for acf_min_lag < r < box/2
   double acf_secondary_lag_nm = 0;
   double anisotropy = 1;         // max / mean over 10-degree bins of the whitened annulus
 };
+
+constexpr int kCoverCells = 16;     // the 4 x 4 cells of the cover test
+
+// Strongest first; ties by angle, so that the order never depends on the scan.
+void sort_spots(std::vector<Spot>& spots);
+
+// Sorts the spots, drops them all when the strongest is not above `threshold` (the rest were
+// kept at a looser level), and counts pairs, directions and the cover of the box.
+void finish_spots(BoxFeatures& f, double threshold, double same_direction_deg);
 
 // Everything about the annulus that depends only on the box size and pixel size, computed once.
 class SpectrumGeometry {
@@ -79,12 +100,19 @@ class BoxMeasurer {
   // further maxima need only exceed `secondary_threshold` (<= threshold): the box is known to be
   // ordered, and the question left is whether it holds one fringe set or a 2-D lattice, whose
   // weaker sets would otherwise be missed at the edges of a crystal.
-  BoxFeatures measure(const BoxTransformer& box, double threshold, double secondary_threshold);
+  // With `edge_angle_deg` (the direction of the normal of a specimen edge near the box), maxima
+  // whose q lies within same_direction_deg of it are fringes parallel to the edge (Fresnel
+  // fringes) and are skipped like streaks.
+  BoxFeatures measure(const BoxTransformer& box, double threshold, double secondary_threshold,
+                      std::optional<double> edge_angle_deg = std::nullopt);
 
  private:
   const SpectrumGeometry& g_;
   std::vector<float> whitened_;  // r2c layout, valid on the extended annulus
   std::vector<float> scratch_;
+  double power_at(const float* P, double kx, double ky) const;  // bilinear, Hermitian-mirrored
+  bool is_streak(const float* P, double kx, double ky, float p) const;  // bilinear, Hermitian-mirrored; 0 outside the annulus
+  double spot_cover(const BoxTransformer& box, const Spot& spot) const;
 };
 
 }  // namespace mgscope

@@ -58,8 +58,9 @@ const PlanPair& plans_for(int size) {
 
 BoxTransformer::BoxTransformer(int box_px, WindowKind window, AcfMode acf, bool with_acf)
     : n_(box_px), m_(acf == AcfMode::linear ? 2 * box_px : box_px), acf_mode_(acf), with_acf_(with_acf),
-      window_(make_window_2d(window, box_px)),
+      window_(make_window_2d(window, box_px)), normalised_(std::size_t(box_px) * std::size_t(box_px), 0.f),
       power_(std::size_t(box_px) * std::size_t(box_px / 2 + 1), 0.f) {
+  for (float w : window_) window_energy_ += double(w) * w;
   // Looked up once here: transform() runs per box on many threads and must not take the lock.
   const PlanPair& pn = plans_for(n_);
   r2c_n_ = pn.r2c;
@@ -101,39 +102,46 @@ bool BoxTransformer::transform(const ImageF& image, int x0, int y0) {
 bool BoxTransformer::transform(const float* box, std::ptrdiff_t row_stride) {
   const int n = n_;
   const std::size_t nn = std::size_t(n) * std::size_t(n);
-  // Mean and standard deviation in double: a 100 x 100 box of 16-bit counts loses digits in float.
-  // Four partial sums break the chain of dependent additions (the compiler may not reorder them).
-  double s[4] = {0, 0, 0, 0}, q[4] = {0, 0, 0, 0};
+  // Mean, plane and variance in double: a 100 x 100 box of 16-bit counts loses digits in float.
+  // With centred coordinates u = x - (n-1)/2, v = y - (n-1)/2 the plane's three terms are
+  // orthogonal, so its slopes are sum(u f) / sum(u^2) and sum(v f) / sum(v^2).
+  const double c = 0.5 * (n - 1);
+  double sum = 0, sum2 = 0, su = 0, sv = 0;
   for (int y = 0; y < n; ++y) {
     const float* row = box + y * row_stride;
-    int x = 0;
-    for (; x + 4 <= n; x += 4)
-      for (int k = 0; k < 4; ++k) {
-        const double v = row[x + k];
-        s[k] += v;
-        q[k] += v * v;
-      }
-    for (; x < n; ++x) {
-      s[0] += row[x];
-      q[0] += double(row[x]) * row[x];
+    double s = 0, q = 0, u = 0;  // per row: a short chain of dependent additions
+    for (int x = 0; x < n; ++x) {
+      const double val = row[x];
+      s += val;
+      q += val * val;
+      u += (x - c) * val;
     }
+    sum += s;
+    sum2 += q;
+    su += u;
+    sv += (y - c) * s;
   }
-  const double sum = (s[0] + s[1]) + (s[2] + s[3]);
-  const double sum2 = (q[0] + q[1]) + (q[2] + q[3]);
   const double mean = sum / double(nn);
-  const double var = sum2 / double(nn) - mean * mean;
+  const double uu = double(n) * double(n) * (double(n) * n - 1) / 12.0;  // sum of u^2 over the box
+  const double slope_x = su / uu, slope_y = sv / uu;
+  const double var = sum2 / double(nn) - mean * mean - (slope_x * su + slope_y * sv) / double(nn);
   if (!(var > 1e-12 * (mean * mean + 1e-30))) {
     std::fill(power_.begin(), power_.end(), 0.f);
     std::memset(acf_, 0, sizeof(float) * std::size_t(m_) * std::size_t(m_));  // acf_[0] = 0 marks a flat box
     return false;
   }
-  const float fmean = float(mean);
   const float inv_sd = float(1.0 / std::sqrt(var));
   for (int y = 0; y < n; ++y) {
     const float* row = box + y * row_stride;
     const float* w = window_.data() + std::size_t(y) * std::size_t(n);
+    float* norm = normalised_.data() + std::size_t(y) * std::size_t(n);
     float* out = real_n_ + std::size_t(y) * std::size_t(n);
-    for (int x = 0; x < n; ++x) out[x] = (row[x] - fmean) * inv_sd * w[x];
+    const float base = float(mean + slope_y * (y - c) - slope_x * c);
+    const float sx = float(slope_x);
+    for (int x = 0; x < n; ++x) {
+      norm[x] = (row[x] - base - sx * float(x)) * inv_sd;
+      out[x] = norm[x] * w[x];
+    }
   }
   auto* spec = static_cast<fftwf_complex*>(spec_n_);
   fftwf_execute_dft_r2c(r2c_n_, real_n_, spec);

@@ -23,8 +23,10 @@ class BoxTransformer {
   BoxTransformer(const BoxTransformer&) = delete;
   BoxTransformer& operator=(const BoxTransformer&) = delete;
 
-  // Transforms the box with top-left corner (x0, y0). Returns false for a flat box (zero
-  // variance): it has no spectrum, and power()/acf() are left zero.
+  // Transforms the box with top-left corner (x0, y0): the least-squares plane is removed first
+  // (an illumination ramp or thickness gradient would otherwise leak through the window into the
+  // low frequencies), then the box is scaled to unit variance. Returns false for a flat box (zero
+  // variance after the plane): it has no spectrum, and power()/acf() are left zero.
   bool transform(const ImageF& image, int x0, int y0);
   // Same for a box already copied into a contiguous n x n buffer.
   bool transform(const float* box, std::ptrdiff_t row_stride);
@@ -36,6 +38,9 @@ class BoxTransformer {
   const float* power() const { return power_.data(); }
   // Autocorrelation, zero lag = 1, m x m with m = n (circular) or 2n (linear), lag (0,0) at [0].
   const float* acf() const { return acf_; }
+  // The box after plane removal and scaling to unit variance, before the window, n x n.
+  const float* normalised() const { return normalised_.data(); }
+  double window_energy() const { return window_energy_; }  // sum of w^2 over the box
   int acf_size() const { return m_; }
   AcfMode acf_mode() const { return acf_mode_; }
 
@@ -44,6 +49,8 @@ class BoxTransformer {
   AcfMode acf_mode_;
   bool with_acf_;
   std::vector<float> window_;
+  std::vector<float> normalised_;
+  double window_energy_ = 0;
   std::vector<float> power_;
   float* real_n_ = nullptr;   // n x n input (fftwf_malloc, aligned as the plans expect)
   void* spec_n_ = nullptr;    // n x (n/2+1) complex

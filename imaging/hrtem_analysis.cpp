@@ -1,6 +1,8 @@
 // Orchestration only: every step lives in its own file.
 #include "imaging/hrtem_analysis.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <memory>
 #include <sstream>
 
@@ -8,6 +10,67 @@
 #include "fitting/base/parallel_for.hpp"
 
 namespace mgscope {
+
+namespace {
+
+// Benjamini-Hochberg over the specimen boxes: with p-values sorted, the largest k with
+// p_(k) <= k q / m; boxes with p <= p_(k) keep their spots, the others lose them.
+void apply_fdr(HrtemResult& r, double q, double same_direction_deg) {
+  std::vector<double> p;
+  for (const BoxResult& b : r.boxes)
+    if (b.region == BoxRegion::specimen && !b.features.flat) p.push_back(b.p_value);
+  std::sort(p.begin(), p.end());
+  double cut = -1;
+  for (std::size_t k = p.size(); k >= 1; --k)
+    if (p[k - 1] <= double(k) * q / double(p.size())) {
+      cut = p[k - 1];
+      break;
+    }
+  double level = 1e300;
+  for (BoxResult& b : r.boxes) {
+    if (b.p_value <= cut) {
+      level = std::min(level, b.features.max_whitened);
+      continue;
+    }
+    b.features.spots.clear();
+    finish_spots(b.features, 0, same_direction_deg);
+  }
+  if (cut >= 0) r.fdr_level = level;
+}
+
+void add_region_warnings(HrtemResult& r) {
+  const auto& c = r.region_counts;
+  const long total = long(r.boxes.size());
+  const long left_out = total - c[std::size_t(BoxRegion::specimen)];
+  std::ostringstream m;
+  if (r.mask.annotation_shapes) {
+    m << "burned-in annotation (scale bar, text or a saturated area) left out: " << r.mask.annotation_shapes
+      << " shape(s), " << c[std::size_t(BoxRegion::annotation)] << " boxes touching them (";
+    for (std::size_t i = 0; i < r.mask.annotation_notes.size(); ++i) m << (i ? "; " : "") << r.mask.annotation_notes[i];
+    m << ")";
+    r.warnings.push_back(m.str());
+    m.str("");
+  }
+  if (!r.mask.vacuum_not_checked.empty())
+    r.warnings.push_back("vacuum was not looked for (" + r.mask.vacuum_not_checked +
+                         "): every box without annotation counts as specimen");
+  if (r.mask.vacuum_found) {
+    m << "vacuum found (specimen-band to noise power ratio " << r.mask.vacuum_ratio << " against "
+      << r.mask.specimen_ratio << " on the specimen): " << c[std::size_t(BoxRegion::vacuum)]
+      << " vacuum boxes and " << c[std::size_t(BoxRegion::edge)] << " specimen-edge boxes left out";
+    r.warnings.push_back(m.str());
+    m.str("");
+  }
+  if (10 * left_out > total) {
+    m << left_out << " of " << total << " boxes (" << (100 * left_out + total / 2) / total
+      << " %) are left out of the fractions (vacuum " << c[std::size_t(BoxRegion::vacuum)] << ", annotation "
+      << c[std::size_t(BoxRegion::annotation)] << ", edge " << c[std::size_t(BoxRegion::edge)] << ", excluded "
+      << c[std::size_t(BoxRegion::user_excluded)] << "): the fractions describe the specimen boxes only";
+    r.warnings.push_back(m.str());
+  }
+}
+
+}  // namespace
 
 std::string HrtemOptions::check() const {
   if (!(box_nm > 0)) return "HrtemOptions.box_nm must be > 0";
@@ -41,8 +104,22 @@ HrtemResult analyse_hrtem(const CalibratedImage& calibrated, const HrtemOptions&
   const SpectrumGeometry geometry(g.box_px, acf_size, pixel_nm, spots);
   if (geometry.search_pixels() < 8)
     fail_input(what, "the spot annulus holds fewer than 8 Fourier pixels: box too small for d_min..d_max");
+  MaskOptions mo = options.mask;
+  mo.d_min_nm = options.spots.d_min_nm;
+  mo.d_max_nm = options.spots.d_max_nm;
+  mo.threads = options.threads;
+  if (mo.user_mask && (mo.user_mask->width != image.width || mo.user_mask->height != image.height))
+    fail_input(what, "the --mask image is " + std::to_string(mo.user_mask->width) + " x " +
+                         std::to_string(mo.user_mask->height) + " px; it must match the image, " +
+                         std::to_string(image.width) + " x " + std::to_string(image.height) + " px");
+  r.mask = find_specimen_mask(image, pixel_nm, 2 * (g.box_px / 4), mo);
+
+  if (options.fdr_q && !(*options.fdr_q > 0 && *options.fdr_q < 1)) fail_input(what, "--fdr must lie between 0 and 1");
   r.threshold = choose_spot_threshold(image, g, geometry, options.window, options.acf, options.threshold,
-                                      options.threads);
+                                      options.threads, &r.mask);
+  // In FDR mode spots down to the level of p = q stay until the Benjamini-Hochberg cut is known.
+  double strict = r.threshold.value, secondary = r.threshold.secondary_value;
+  if (options.fdr_q) secondary = strict = std::min(secondary, level_for_p_value(r.threshold, *options.fdr_q));
 
   const long count = g.count();
   r.boxes.resize(std::size_t(count));
@@ -53,27 +130,40 @@ HrtemResult analyse_hrtem(const CalibratedImage& calibrated, const HrtemOptions&
     transformers.push_back(std::make_unique<BoxTransformer>(g.box_px, options.window, options.acf));
     measurers.push_back(std::make_unique<BoxMeasurer>(geometry));
   }
+  const int edge_margin_px = g.box_px / 4;
   parallel_for(count, nthreads, [&](long i, int t) {
     BoxResult& b = r.boxes[std::size_t(i)];
     b.ix = int(i % g.nx);
     b.iy = int(i / g.nx);
     b.x_px = g.x0(b.ix);
     b.y_px = g.y0(b.iy);
+    b.region = region_of_box(r.mask, b.x_px, b.y_px, g.box_px, edge_margin_px);
+    // Specimen within one box of vacuum: spots along the edge normal are its Fresnel fringes.
+    const std::optional<double> normal =
+        b.region == BoxRegion::specimen ? edge_normal_deg(r.mask, b.x_px, b.y_px, g.box_px, g.box_px) : std::nullopt;
+    BoxMeasurer& m = *measurers[std::size_t(t)];
     transformers[std::size_t(t)]->transform(image, b.x_px, b.y_px);
-    b.features = measurers[std::size_t(t)]->measure(*transformers[std::size_t(t)], r.threshold.value,
-                                                     r.threshold.secondary_value);
-    b.cls = classify_box(b.features, options.rules);
+    b.features = m.measure(*transformers[std::size_t(t)], strict, secondary, normal);
+    b.p_value = b.features.flat ? 1.0 : box_p_value(r.threshold, b.features.max_whitened);
   });
+  r.mask.pixels = Image<std::uint8_t>();  // the regions are set; the pixel mask is no longer needed
 
+  if (options.fdr_q) apply_fdr(r, *options.fdr_q, options.spots.same_direction_deg);
   std::vector<BoxClass> classes;
+  std::vector<std::uint8_t> counted;
   classes.reserve(r.boxes.size());
-  for (const BoxResult& b : r.boxes) {
+  for (BoxResult& b : r.boxes) {
+    const bool specimen = b.region == BoxRegion::specimen;
+    b.cls = specimen ? classify_box(b.features, options.rules) : BoxClass::amorphous;
     classes.push_back(b.cls);
-    r.flat_boxes += b.features.flat;
+    counted.push_back(specimen);
+    r.region_counts[std::size_t(b.region)]++;
+    r.flat_boxes += specimen && b.features.flat;
   }
-  if (r.flat_boxes) r.warnings.push_back(std::to_string(r.flat_boxes) + " boxes are flat (zero variance) and count as amorphous");
-  r.fractions = class_fractions(g, classes);
-  r.nanocrystals = nanocrystal_groups(g, classes);
+  if (r.flat_boxes) r.warnings.push_back(std::to_string(r.flat_boxes) + " specimen boxes are flat (zero variance) and count as amorphous");
+  add_region_warnings(r);
+  r.fractions = class_fractions(g, classes, counted);
+  r.nanocrystals = nanocrystal_groups(g, classes, counted);
   return r;
 }
 

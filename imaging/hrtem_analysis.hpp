@@ -1,6 +1,7 @@
 // The HRTEM local-order analysis of one calibrated image: boxes -> FFT/ACF -> features ->
 // classes -> fractions (science.md section 1, the study's Fig. 8).
 #pragma once
+#include <array>
 #include <optional>
 #include <string>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "imaging/box_grid.hpp"
 #include "imaging/box_region.hpp"
 #include "imaging/calibrate.hpp"
+#include "imaging/specimen_mask.hpp"
 #include "imaging/spot_threshold.hpp"
 #include "fitting/base/summary.hpp"
 
@@ -24,6 +26,11 @@ struct HrtemOptions {
   SpotOptions spots;
   ThresholdOptions threshold;
   ClassRules rules;
+  // Vacuum and annotation finding, user mask and ROI; its d range and threads are taken from here.
+  MaskOptions mask;
+  // Benjamini-Hochberg: call boxes ordered at this false-discovery rate over the specimen boxes
+  // instead of at the per-box alpha.
+  std::optional<double> fdr_q;
   int threads = 0;                  // 0: all cores; results do not depend on it
 
   std::string check() const;        // "" or the bad field
@@ -35,6 +42,7 @@ struct BoxResult {
   BoxFeatures features;
   BoxClass cls = BoxClass::amorphous;  // meaningful only for specimen boxes
   BoxRegion region = BoxRegion::specimen;
+  double p_value = 1;               // chance of a peak this strong in a box without order
 };
 
 // status Success with message "analysed"; the doubts (Nyquist, left-out pixels, ...) in warnings.
@@ -45,6 +53,9 @@ struct HrtemResult : Summary {
   ClassFractions fractions;
   std::vector<NanocrystalGroup> nanocrystals;
   int flat_boxes = 0;
+  std::array<long, kBoxRegionCount> region_counts{};  // boxes per BoxRegion
+  SpecimenMask mask;                // pixels freed after the boxes got their regions (summary only)
+  std::optional<double> fdr_level;  // with fdr_q: the whitened level the discoveries reached
 };
 
 // Throws std::invalid_argument for invalid options (HrtemOptions::check), and InputError naming

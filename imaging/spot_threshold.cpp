@@ -21,6 +21,7 @@ const char* threshold_mode_name(ThresholdMode m) {
     case ThresholdMode::null_model: return "null";
     case ThresholdMode::formula: return "formula";
     case ThresholdMode::fixed: return "fixed";
+    case ThresholdMode::reference: return "reference";
   }
   return "?";
 }
@@ -34,11 +35,15 @@ namespace {
 // would leak power across the spectrum (measured: nulls from bare 1024 px crops of a 2048 px image
 // set the threshold ~8 % low, and the false-alarm rate rose from 1 % to 1.5 %). The overall scale
 // does not matter, since every box is normalised to unit variance.
-std::vector<double> ring_power(const ImageF& crop) {
+std::vector<double> ring_power(const ImageF& crop, const std::vector<float>& weight) {
   ImageF tapered = crop;
-  double mean = 0;
-  for (float v : crop.pixels) mean += v;
-  mean /= double(crop.pixels.size());
+  double mean = 0, wsum = 0;
+  for (std::size_t i = 0; i < crop.pixels.size(); ++i) {
+    const double w = weight.empty() ? 1.0 : weight[i];
+    mean += w * crop.pixels[i];
+    wsum += w;
+  }
+  mean /= std::max(wsum, 1e-30);
   const std::vector<float> wx = make_window_2d(WindowKind::hann, crop.width);
   const std::vector<float> wy = make_window_2d(WindowKind::hann, crop.height);
   // make_window_2d is separable and 1 at the centre: its middle row is the 1-D window.
@@ -46,7 +51,8 @@ std::vector<double> ring_power(const ImageF& crop) {
   const float* rowy = wy.data() + std::size_t(crop.height / 2) * std::size_t(crop.height);
   for (int y = 0; y < crop.height; ++y)
     for (int x = 0; x < crop.width; ++x)
-      tapered.at(x, y) = float((crop.at(x, y) - mean) * rowx[x] * rowy[y]);
+      tapered.at(x, y) = float((crop.at(x, y) - mean) * rowx[x] * rowy[y] *
+                               (weight.empty() ? 1.0f : weight[std::size_t(y) * std::size_t(crop.width) + std::size_t(x)]));
   const HalfSpectrum f = fft_forward(tapered);
   std::vector<std::vector<double>> power(std::size_t(crop.width / 2 + crop.height / 2 + 2));
   for (int row = 0; row < f.height; ++row)
@@ -58,6 +64,36 @@ std::vector<double> ring_power(const ImageF& crop) {
   for (std::size_t k = 1; k < power.size(); ++k)
     if (!power[k].empty()) out[k] = median(std::move(power[k])) / 0.69314718055994530942;
   return out;
+}
+
+// Weight of each crop pixel in the null's spectrum: 1 on specimen, 0 on vacuum, annotations and
+// masked pixels and within about a quarter box of them, with a linear taper of a quarter box in
+// between (a hard cut would itself leak power across the spectrum). `s` is the local share of
+// specimen in a half-box square (running sums); the weight is 2 s - 1, clamped.
+std::vector<float> specimen_weight(const SpecimenMask& mask, int ox, int oy, int side, int box_px) {
+  const int r = std::max(1, box_px / 4);
+  std::vector<float> ind(std::size_t(side) * std::size_t(side)), tmp(ind.size());
+  for (int y = 0; y < side; ++y)
+    for (int x = 0; x < side; ++x) ind[std::size_t(y) * std::size_t(side) + std::size_t(x)] = mask.pixels.at(ox + x, oy + y) ? 0.f : 1.f;
+  auto smooth = [&](const std::vector<float>& in, std::vector<float>& out, bool along_x) {
+    for (int line = 0; line < side; ++line) {
+      auto at = [&](int k) { return along_x ? in[std::size_t(line) * std::size_t(side) + std::size_t(k)]
+                                            : in[std::size_t(k) * std::size_t(side) + std::size_t(line)]; };
+      double run = 0;
+      int lo = 0, hi = -1;  // window [k - r, k + r] clamped to the crop
+      for (int k = 0; k < side; ++k) {
+        while (hi < std::min(side - 1, k + r)) run += at(++hi);
+        while (lo < k - r) run -= at(lo++);
+        const float v = float(run / double(hi - lo + 1));
+        (along_x ? out[std::size_t(line) * std::size_t(side) + std::size_t(k)]
+                 : out[std::size_t(k) * std::size_t(side) + std::size_t(line)]) = v;
+      }
+    }
+  };
+  smooth(ind, tmp, true);
+  smooth(tmp, ind, false);
+  for (float& v : ind) v = std::clamp(2.f * v - 1.f, 0.f, 1.f);
+  return ind;
 }
 
 // Amplitude |F| per r2c coefficient of a side x side field with ring power `ring_pow`.
@@ -104,17 +140,71 @@ ImageF null_field(const std::vector<float>& amp, int side, std::uint64_t seed) {
   return fft_inverse(g);
 }
 
+// Peaks over threshold: the excesses of the top 10 % of null maxima over their lower edge u are
+// close to exponential, so the 1 - alpha quantile is u + mean_excess * ln(0.1 / alpha). This
+// uses a hundred or more values where the plain order statistic at 0.99 rests on about ten,
+// and so varies far less from one null draw to the next.
+void set_levels_from_maxima(std::vector<double> maxima, const ThresholdOptions& options, SpotThreshold& t) {
+  std::sort(maxima.begin(), maxima.end());
+  const std::size_t first = std::size_t(std::floor((1.0 - t.tail_share) * double(maxima.size())));
+  t.tail_start = maxima[first];
+  double excess = 0;
+  for (std::size_t i = first; i < maxima.size(); ++i) excess += maxima[i] - t.tail_start;
+  t.tail_mean_excess = std::max(1e-9, excess / double(maxima.size() - first));
+  t.null_maxima = std::move(maxima);
+  t.value = level_for_p_value(t, options.alpha);
+  t.secondary_value = std::min(t.value, level_for_p_value(t, options.alpha_secondary));
+  t.null_boxes_used = int(t.null_maxima.size());
+  t.null_median_max = median(t.null_maxima);
+}
+
+// Strongest whitened peak of every box of a known-amorphous reference image, measured exactly like
+// the real boxes.
+std::vector<double> reference_maxima(const ImageF& ref, int n, const SpectrumGeometry& geometry, WindowKind window,
+                                     AcfMode acf, int threads) {
+  const int bx = ref.width / n, by = ref.height / n;
+  const long count = long(bx) * by;
+  const int nthreads = resolve_threads(threads, std::max(1L, count));
+  std::vector<std::unique_ptr<BoxTransformer>> tr;
+  std::vector<std::unique_ptr<BoxMeasurer>> me;
+  for (int k = 0; k < nthreads; ++k) {
+    tr.push_back(std::make_unique<BoxTransformer>(n, window, acf));
+    me.push_back(std::make_unique<BoxMeasurer>(geometry));
+  }
+  std::vector<double> v(std::size_t(count), -1.0);
+  parallel_for(count, nthreads, [&](long i, int th) {
+    if (tr[std::size_t(th)]->transform(ref, int(i % bx) * n, int(i / bx) * n))
+      v[std::size_t(i)] = me[std::size_t(th)]->measure(*tr[std::size_t(th)], 1e30, 1e30).max_whitened;
+  });
+  v.erase(std::remove(v.begin(), v.end(), -1.0), v.end());
+  return v;
+}
+
 }  // namespace
+
+double box_p_value(const SpotThreshold& t, double x) {
+  if (t.null_maxima.empty()) return std::min(1.0, double(t.search_pixels) * std::exp(-x));
+  if (x >= t.tail_start) return t.tail_share * std::exp(-(x - t.tail_start) / t.tail_mean_excess);
+  const auto above = t.null_maxima.end() - std::upper_bound(t.null_maxima.begin(), t.null_maxima.end(), x);
+  return std::min(1.0, (double(above) + 1.0) / (double(t.null_maxima.size()) + 1.0));
+}
+
+double level_for_p_value(const SpotThreshold& t, double p) {
+  if (t.null_maxima.empty()) return std::log(double(t.search_pixels) / p);
+  if (p < t.tail_share) return t.tail_start + t.tail_mean_excess * std::log(t.tail_share / p);
+  return t.null_maxima[std::size_t((1.0 - p) * double(t.null_maxima.size() - 1))];
+}
 
 SpotThreshold choose_spot_threshold(const ImageF& image, const BoxGrid& grid, const SpectrumGeometry& geometry,
                                     WindowKind window, AcfMode acf, const ThresholdOptions& options,
-                                    int threads) {
+                                    int threads, const SpecimenMask* mask) {
   if (!(options.alpha > 0 && options.alpha < 1)) throw InputError("--alpha must lie between 0 and 1");
   if (!(options.alpha_secondary >= options.alpha && options.alpha_secondary < 1))
     throw InputError("--alpha-secondary must lie between --alpha and 1");
   SpotThreshold t;
   t.mode = options.mode;
   t.formula_value = std::log(double(geometry.search_pixels()) / options.alpha);
+  t.search_pixels = geometry.search_pixels();
   std::ostringstream d;
   if (options.mode == ThresholdMode::fixed) {
     if (!options.fixed || !(*options.fixed > 0)) throw InputError("a fixed spot threshold must be positive");
@@ -130,6 +220,18 @@ SpotThreshold choose_spot_threshold(const ImageF& image, const BoxGrid& grid, co
     t.description = d.str();
     return t;
   }
+  if (options.mode == ThresholdMode::reference) {
+    if (!options.reference) throw InputError("--threshold-mode reference needs --reference IMAGE");
+    std::vector<double> maxima = reference_maxima(*options.reference, grid.box_px, geometry, window, acf, threads);
+    if (maxima.size() < 20)
+      throw InputError("the reference image holds " + std::to_string(maxima.size()) +
+                       " boxes; at least 20 are needed to calibrate the spot threshold on it");
+    set_levels_from_maxima(std::move(maxima), options, t);
+    d << "quantile " << (1.0 - options.alpha) << " (exponential tail fit to the top 10 %) of the strongest "
+      << "whitened peak over " << t.null_boxes_used << " boxes of the known-amorphous reference image";
+    t.description = d.str();
+    return t;
+  }
   if (options.null_boxes < 20) throw InputError("--null-boxes must be at least 20");
 
   const int n = grid.box_px;
@@ -137,21 +239,67 @@ SpotThreshold choose_spot_threshold(const ImageF& image, const BoxGrid& grid, co
   const int side = std::min({image.width, image.height, 1024});
   const int per_copy = (side / n) * (side / n);
   const int crops_x = image.width / side, crops_y = image.height / side, tiles = crops_x * crops_y;
-  // The radial spectrum: ring medians averaged over up to four crops spread over the image.
-  std::vector<double> ring_pow;
-  const int profile_crops = std::min(4, tiles);
-  for (int k = 0; k < profile_crops; ++k) {
-    const int tile = k * tiles / profile_crops;
-    const int ox = (tile % crops_x) * side, oy = (tile / crops_x) * side;
-    ImageF crop(side, side);
-    for (int y = 0; y < side; ++y) std::copy_n(image.row(oy + y) + ox, side, crop.row(y));
-    const std::vector<double> p = ring_power(crop);
-    if (ring_pow.empty()) ring_pow.assign(p.size(), 0.0);
-    for (std::size_t i = 0; i < p.size(); ++i) ring_pow[i] += p[i] / profile_crops;
+  const int copies = std::min(64, (options.null_boxes + per_copy - 1) / per_copy);
+  // The radial spectrum: ring medians averaged over up to four crops spread over the image. With
+  // a mask (vacuum, annotations, user), only crops it leaves untouched are used; when every crop
+  // is touched, the four with the most specimen are weighted to it (a weighted crop's spectrum is
+  // blurred by the weight's own, so untouched crops are preferred: measured on a 4096 px image
+  // with a burned-in bar, weighting its crop put the level 2 lower than leaving the crop out).
+  const bool masked = mask && !mask->pixels.pixels.empty() &&
+                      (mask->vacuum_px + mask->annotation_px + mask->user_px) > 0;
+  std::vector<long> masked_px(static_cast<std::size_t>(tiles), 0);
+  if (masked)
+    for (int y = 0; y < crops_y * side; ++y) {
+      const std::uint8_t* row = mask->pixels.row(y);
+      for (int x = 0; x < crops_x * side; ++x)
+        if (row[x]) masked_px[std::size_t((y / side) * crops_x + x / side)]++;
+    }
+  std::vector<int> clean, chosen;
+  for (int t = 0; t < tiles; ++t)
+    if (!masked_px[std::size_t(t)]) clean.push_back(t);
+  const bool weighted = clean.empty();
+  if (!weighted) {
+    const int k_max = std::min<int>(4, int(clean.size()));
+    for (int k = 0; k < k_max; ++k) chosen.push_back(clean[std::size_t(k) * clean.size() / std::size_t(k_max)]);
+  } else {
+    std::vector<int> order(static_cast<std::size_t>(tiles));
+    for (int t = 0; t < tiles; ++t) order[std::size_t(t)] = t;
+    std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return masked_px[std::size_t(a)] < masked_px[std::size_t(b)]; });
+    order.resize(std::min<std::size_t>(4, order.size()));
+    chosen = order;
   }
+  std::vector<double> ring_pow;
+  double total_weight = 0;
+  int used_crops = 0;
+  for (int pass = 0; pass < 2 && total_weight == 0; ++pass) {  // pass 1: unweighted, if no crop had specimen
+    for (int tile : chosen) {
+      const int ox = (tile % crops_x) * side, oy = (tile / crops_x) * side;
+      ImageF crop(side, side);
+      for (int y = 0; y < side; ++y) std::copy_n(image.row(oy + y) + ox, side, crop.row(y));
+      std::vector<float> weight;
+      double share = 1;
+      if (weighted && pass == 0) {
+        weight = specimen_weight(*mask, ox, oy, side, n);
+        double sum = 0;
+        for (float w : weight) sum += w;
+        share = sum / double(weight.size());
+        if (share < 0.1) continue;
+      }
+      const std::vector<double> p = ring_power(crop, weight);
+      // Each crop's rings are normalised to their total first, so crops of different specimen
+      // area (and so total power) weigh by their share alone.
+      double norm = 0;
+      for (std::size_t i = 1; i < p.size(); ++i) norm += p[i];
+      if (!(norm > 0)) continue;
+      if (ring_pow.empty()) ring_pow.assign(p.size(), 0.0);
+      for (std::size_t i = 0; i < p.size(); ++i) ring_pow[i] += share * p[i] / norm;
+      total_weight += share;
+      ++used_crops;
+    }
+  }
+  const std::vector<float> amplitudes = coefficient_amplitudes(ring_pow, side);
   // Copies run in parallel, each with its own seed, and land in their own slot: the result does
   // not depend on the thread count.
-  const int copies = std::min(64, (options.null_boxes + per_copy - 1) / per_copy);
   const int nthreads = resolve_threads(threads, copies);
   std::vector<std::unique_ptr<BoxTransformer>> transformers;
   std::vector<std::unique_ptr<BoxMeasurer>> measurers;
@@ -159,7 +307,6 @@ SpotThreshold choose_spot_threshold(const ImageF& image, const BoxGrid& grid, co
     transformers.push_back(std::make_unique<BoxTransformer>(n, window, acf));
     measurers.push_back(std::make_unique<BoxMeasurer>(geometry));
   }
-  const std::vector<float> amplitudes = coefficient_amplitudes(ring_pow, side);
   std::vector<std::vector<double>> per_copy_maxima(static_cast<std::size_t>(copies));
   parallel_for(copies, nthreads, [&](long copy, int th) {
     const ImageF field = null_field(amplitudes, side, options.seed + 0x9E3779B97F4A7C15ull * std::uint64_t(copy));
@@ -173,29 +320,14 @@ SpotThreshold choose_spot_threshold(const ImageF& image, const BoxGrid& grid, co
   std::vector<double> maxima;
   for (const auto& m : per_copy_maxima) maxima.insert(maxima.end(), m.begin(), m.end());
   if (maxima.size() < 20) throw InputError("too few boxes to calibrate the spot threshold on a null; use --threshold-mode formula");
-  std::sort(maxima.begin(), maxima.end());
-  // Peaks over threshold: the excesses of the top 10 % of null maxima over their lower edge u are
-  // close to exponential, so the 1 - alpha quantile is u + mean_excess * ln(0.1 / alpha). This
-  // uses a hundred or more values where the plain order statistic at 0.99 rests on about ten,
-  // and so varies far less from one null draw to the next.
-  const double tail = 0.1;
-  const std::size_t first = std::size_t(std::floor((1.0 - tail) * double(maxima.size())));
-  const double u = maxima[first];
-  double excess = 0;
-  for (std::size_t i = first; i < maxima.size(); ++i) excess += maxima[i] - u;
-  excess /= double(maxima.size() - first);
-  auto quantile = [&](double alpha) {
-    return alpha < tail ? u + excess * std::log(tail / alpha)
-                        : maxima[std::size_t((1.0 - alpha) * double(maxima.size() - 1))];
-  };
-  t.value = quantile(options.alpha);
-  t.secondary_value = std::min(t.value, quantile(options.alpha_secondary));
-  t.null_boxes_used = int(maxima.size());
-  t.null_median_max = median(maxima);
+  set_levels_from_maxima(std::move(maxima), options, t);
   d << "quantile " << (1.0 - options.alpha) << " (exponential tail fit to the top 10 %) of the strongest "
-    << "whitened peak over " << maxima.size()
-    << " boxes of random fields with the image's radial power spectrum (no local order; seed "
-    << options.seed << ")";
+    << "whitened peak over " << t.null_boxes_used << " boxes of random fields with "
+    << (masked ? "the radial power spectrum of the image's specimen (" + std::to_string(used_crops) +
+                     (weighted ? " crop(s), vacuum, annotations and masked areas weighted out)"
+                               : " crop(s) free of vacuum, annotations and masked areas)")
+               : std::string("the image's radial power spectrum (") + std::to_string(used_crops) + " crop(s))")
+    << " and random phases (no local order; seed " << options.seed << ")";
   t.description = d.str();
   return t;
 }

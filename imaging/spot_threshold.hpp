@@ -7,13 +7,15 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "imaging/box_features.hpp"
 #include "imaging/box_grid.hpp"
+#include "imaging/specimen_mask.hpp"
 
 namespace mgscope {
 
-enum class ThresholdMode { null_model, formula, fixed };
+enum class ThresholdMode { null_model, formula, fixed, reference };
 
 const char* threshold_mode_name(ThresholdMode m);
 
@@ -23,6 +25,7 @@ struct ThresholdOptions {
   double alpha_secondary = 0.1;     // level for further spots in a box that already has one
   std::optional<double> fixed;      // with mode fixed: the whitened level itself
   int null_boxes = 2000;            // null boxes to calibrate on
+  const ImageF* reference = nullptr;  // with mode reference: a known-amorphous image, same pixel size
   std::uint64_t seed = 20230111;    // random phases; fixed so that runs repeat exactly
 };
 
@@ -34,11 +37,27 @@ struct SpotThreshold {
   int null_boxes_used = 0;
   double null_median_max = 0;       // median over null boxes of their strongest whitened peak
   std::string description;
+  // The null distribution of a box's strongest whitened peak, for p-values: the sorted maxima and
+  // the exponential tail fitted above `tail_start` (null and reference modes); else M for
+  // p = min(1, M e^-x), the exponential-speckle (Bonferroni) p-value.
+  std::vector<double> null_maxima;
+  double tail_start = 0, tail_mean_excess = 0, tail_share = 0.1;
+  int search_pixels = 0;
 };
 
-// `geometry`, `window` and `acf` must be those used for the real boxes.
+// p-value of a box whose strongest whitened peak is `max_whitened`: the chance that a box without
+// order has a peak at least this strong.
+double box_p_value(const SpotThreshold& t, double max_whitened);
+
+// The whitened level whose p-value is `p` (the inverse of box_p_value).
+double level_for_p_value(const SpotThreshold& t, double p);
+
+// `geometry`, `window` and `acf` must be those used for the real boxes. With `mask`, the null's
+// spectrum is taken from the specimen only: vacuum, annotations and user-masked pixels (and a
+// quarter box around them) are weighted out of the crops, so they neither whiten the null nor lower
+// the threshold.
 SpotThreshold choose_spot_threshold(const ImageF& image, const BoxGrid& grid, const SpectrumGeometry& geometry,
                                     WindowKind window, AcfMode acf, const ThresholdOptions& options,
-                                    int threads);
+                                    int threads, const SpecimenMask* mask = nullptr);
 
 }  // namespace mgscope

@@ -3,11 +3,13 @@
 #include "imaging/synth_hrtem.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <random>
 
 #include "fitting/base/error.hpp"
 #include "imaging/image_fft.hpp"
+#include "imaging/synth_nuisances.hpp"
 
 namespace mgscope {
 
@@ -83,6 +85,9 @@ SynthHrtem make_synth_hrtem(const SynthHrtemOptions& o) {
     throw InputError("synthetic image size must be 16..16384 px per side");
   if (!(o.pixel_nm > 0) || !(o.ordered_fraction >= 0 && o.ordered_fraction < 0.6))
     throw InputError("synthetic image: need pixel size > 0 and 0 <= ordered fraction < 0.6");
+  if (!(o.vacuum_fraction >= 0 && o.vacuum_fraction < 0.9) || !(std::fabs(o.illumination_ramp) < 1.5) ||
+      !(o.scale_bar_nm >= 0))
+    throw InputError("synthetic image: need 0 <= vacuum fraction < 0.9, |ramp| < 1.5 and scale bar >= 0");
   std::mt19937_64 rng(o.seed);
   std::uniform_real_distribution<double> unit(0.0, 1.0);
   auto uniform = [&](double a, double b) { return a + (b - a) * unit(rng); };
@@ -95,9 +100,12 @@ SynthHrtem make_synth_hrtem(const SynthHrtemOptions& o) {
   const double total_px = double(o.width_px) * o.height_px;
   long ordered_px = 0, nano_px = 0;
   const double edge_nm = 0.15;  // soft edge: real crystallites do not end on a pixel
+  const SpecimenEdge specimen_edge(w_nm, h_nm, o.vacuum_fraction);
+  // With vacuum, order lies inside the specimen, clear of the thinned edge.
+  const double specimen_px = total_px * (1.0 - o.vacuum_fraction);
 
   int attempts = 0;
-  while (double(ordered_px) < o.ordered_fraction * total_px && attempts < 20000) {
+  while (double(ordered_px) < o.ordered_fraction * specimen_px && attempts < 20000) {
     ++attempts;
     SynthFeature f;
     const bool nano = unit(rng) < o.nanocrystal_share;
@@ -113,6 +121,7 @@ SynthHrtem make_synth_hrtem(const SynthHrtemOptions& o) {
       overlaps |= std::hypot(f.centre_x_nm - g.centre_x_nm, f.centre_y_nm - g.centre_y_nm) <
                   r + g.diameter_nm / 2 + 1.0;
     if (overlaps) continue;
+    if (o.vacuum_fraction > 0 && specimen_edge.distance_nm(f.centre_x_nm, f.centre_y_nm) > -r - 1.0) continue;
     const double d = uniform(o.lattice_d_min_nm, o.lattice_d_max_nm);
     const double a0 = uniform(0, 180);
     if (nano) {
@@ -153,16 +162,29 @@ SynthHrtem make_synth_hrtem(const SynthHrtemOptions& o) {
       }
     out.features.push_back(f);
   }
+  if (o.vacuum_fraction > 0) apply_specimen_edge(signal, out.labels, o.pixel_nm, specimen_edge, EdgeLook{});
   blur(signal, o.blur_sigma_nm, o.pixel_nm);
 
   out.counts = Image<std::uint16_t>(o.width_px, o.height_px);
   const double mean_counts = o.dose_counts > 0 ? o.dose_counts : 1000.0;
   for (std::size_t i = 0; i < signal.pixels.size(); ++i) {
-    const double expected = std::max(0.0, mean_counts * (1.0 + o.contrast * signal.pixels[i]));
+    const double gain = o.illumination_ramp != 0
+                            ? illumination_gain(int(i % std::size_t(o.width_px)), int(i / std::size_t(o.width_px)),
+                                                o.width_px, o.height_px, o.illumination_ramp)
+                            : 1.0;
+    const double expected = std::max(0.0, mean_counts * gain * (1.0 + o.contrast * signal.pixels[i]));
     double v = expected;
     if (o.dose_counts > 0) v = double(std::poisson_distribution<int>(expected)(rng));
     out.counts.pixels[i] = std::uint16_t(std::min(65535.0, std::round(v)));
   }
+  if (o.scale_bar_nm > 0) burn_scale_bar(out.counts, out.labels, o.pixel_nm, o.scale_bar_nm);
+  // Fractions from the final labels: the scale bar may cover a little of anything.
+  std::array<long, 5> label_px{};
+  for (std::uint8_t v : out.labels.pixels) label_px[std::min<std::size_t>(v, 4)]++;
+  ordered_px = label_px[1] + label_px[2];
+  nano_px = label_px[2];
+  out.vacuum_fraction = double(label_px[kSynthLabelVacuum]) / total_px;
+  out.annotation_fraction = double(label_px[kSynthLabelAnnotation]) / total_px;
   out.ordered_fraction = double(ordered_px) / total_px;
   out.nanocrystal_fraction = double(nano_px) / total_px;
   out.crystal_like_fraction = double(ordered_px - nano_px) / total_px;

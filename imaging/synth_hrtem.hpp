@@ -26,6 +26,10 @@ struct SynthHrtemOptions {
   double blur_sigma_nm = 0.02;        // Gaussian point spread
   double contrast = 0.1;              // relative intensity modulation per unit signal
   double dose_counts = 400;           // mean counts per pixel for shot noise; 0: no noise
+  // Nuisances of real micrographs (imaging/synth_nuisances.hpp), all off by default.
+  double vacuum_fraction = 0;         // vacuum behind a curved, Fresnel-fringed specimen edge (right side)
+  double illumination_ramp = 0;       // relative dose change across the field (diagonal)
+  double scale_bar_nm = 0;            // burned-in saturated scale bar with "N nm" text (bottom left); 0: none
   std::uint64_t seed = 1;
 };
 
@@ -38,11 +42,13 @@ struct SynthFeature {
 
 struct SynthHrtem {
   Image<std::uint16_t> counts;        // the image a camera would write
-  Image<std::uint8_t> labels;         // BoxClass per pixel
+  Image<std::uint8_t> labels;         // BoxClass per pixel; 3 vacuum, 4 burned-in annotation
   std::vector<SynthFeature> features;
   double ordered_fraction = 0;        // realised, per pixel
   double nanocrystal_fraction = 0;
   double crystal_like_fraction = 0;
+  double vacuum_fraction = 0;         // realised, per pixel
+  double annotation_fraction = 0;
 };
 
 SynthHrtem make_synth_hrtem(const SynthHrtemOptions& options);

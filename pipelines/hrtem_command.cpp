@@ -1,5 +1,7 @@
 // `mgscope hrtem IMAGE... -o OUTDIR`: HRTEM local order in boxes of 1.985 nm (science.md section 1).
+#include <array>
 #include <cmath>
+#include <cstdlib>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -49,6 +51,10 @@ struct HrtemCli {
   std::uint64_t seed = 20230111;
   int nanocrystal_directions = 2, nanocrystal_pairs = 3;
   std::optional<double> anisotropy_min;
+  double min_cover = 0.45, streak_ratio = 0.25;
+  std::string mask_file, roi, reference;
+  bool no_vacuum = false, no_annotations = false;
+  std::optional<double> fdr;
   bool gallery = false;
   int gallery_examples = 4;
   int overlay_max_px = 2048;
@@ -72,7 +78,11 @@ HrtemOptions to_options(const HrtemCli& c) {
   if (c.threshold_mode == "null") o.threshold.mode = ThresholdMode::null_model;
   else if (c.threshold_mode == "formula") o.threshold.mode = ThresholdMode::formula;
   else if (c.threshold_mode == "fixed") o.threshold.mode = ThresholdMode::fixed;
-  else throw InputError("--threshold-mode: use null, formula or fixed");
+  else if (c.threshold_mode == "reference") o.threshold.mode = ThresholdMode::reference;
+  else throw InputError("--threshold-mode: use null, formula, fixed or reference");
+  if (!c.reference.empty()) o.threshold.mode = ThresholdMode::reference;
+  if (o.threshold.mode == ThresholdMode::reference && c.reference.empty())
+    throw InputError("--threshold-mode reference needs --reference IMAGE");
   if (c.spot_threshold) {
     o.threshold.mode = ThresholdMode::fixed;
     o.threshold.fixed = c.spot_threshold;
@@ -86,6 +96,13 @@ HrtemOptions to_options(const HrtemCli& c) {
   o.rules.nanocrystal_min_directions = c.nanocrystal_directions;
   o.rules.nanocrystal_min_pairs = c.nanocrystal_pairs;
   o.rules.crystal_like_min_anisotropy = c.anisotropy_min;
+  if (!(c.min_cover >= 0 && c.min_cover <= 1)) throw InputError("--min-cover must lie between 0 and 1");
+  o.rules.min_cover = c.min_cover;
+  if (!(c.streak_ratio >= 0 && c.streak_ratio < 1)) throw InputError("--streak-ratio must lie in [0, 1)");
+  o.spots.streak_ratio = c.streak_ratio;
+  o.mask.find_vacuum = !c.no_vacuum;
+  o.mask.find_annotations = !c.no_annotations;
+  o.fdr_q = c.fdr;
   o.threads = c.threads;
   if (const std::string bad = o.check(); !bad.empty()) throw InputError("options: " + bad);
   return o;
@@ -122,6 +139,11 @@ int run_hrtem(const HrtemCli& cli) {
   area_settings.threads = cli.threads;
   if (cli.bootstrap_resamples < 100) throw InputError("--bootstrap-resamples must be 100 or more");
 
+  HrtemUserInputs user;
+  user.mask_path = cli.mask_file;
+  user.roi = cli.roi;
+  user.reference_path = cli.reference;
+
   const BatchResult batch = run_batch(cli.images, [&](const std::string& path) {
     ReadOptions ro;
     ro.frame = cli.frame;
@@ -129,7 +151,7 @@ int run_hrtem(const HrtemCli& cli) {
     ImageF pixels = to_float(img.raw, path);
     img.raw = RawImage{};  // the native pixels are no longer needed: free them before the analysis
     const HrtemImageRun analysed =
-        analyse_hrtem_image(std::move(pixels), std::move(img.info), calibrate_options, options, area_settings);
+        analyse_hrtem_image(std::move(pixels), std::move(img.info), calibrate_options, options, area_settings, user);
     const CalibratedImage& image = analysed.image;
     const HrtemRunInfo& run = analysed.run;
     const HrtemResult& result = analysed.result;
@@ -137,9 +159,9 @@ int run_hrtem(const HrtemCli& cli) {
 
     OutputFolder folder(out_dir / folders[path]);
     folder.write("tiles.csv", hrtem_tiles_csv(result, run));
-    const nlohmann::json summary = hrtem_summary_json(result, run, options, area ? &*area : nullptr);
+    const nlohmann::json summary = hrtem_summary_json(result, run, analysed.options, area ? &*area : nullptr);
     folder.write("summary.json", summary.dump(2) + "\n");
-    if (area) write_hrtem_maps(folder, *area, result, run, options);
+    if (area) write_hrtem_maps(folder, *area, result, run, analysed.options);
     write_ordered_roi_set(folder, result);
     OverlayOptions oo;
     oo.max_side_px = cli.overlay_max_px;
@@ -158,10 +180,10 @@ int run_hrtem(const HrtemCli& cli) {
     folder.commit();
 
     const ClassFractions& f = result.fractions;
-    std::printf("%s: %ld boxes of %.4g nm (%d px at %.6g nm/px, %s); crystal-like %.1f %%, nanocrystal %.1f %%, "
-                "ordered %.1f %% [%.1f, %.1f] -> %s\n",
-                path.c_str(), f.boxes, result.grid.box_nm_effective, result.grid.box_px, run.pixel_nm(),
-                run.calibration.source.c_str(), 100 * f.box_fraction[1], 100 * f.box_fraction[2],
+    std::printf("%s: %ld specimen boxes of %ld, %.4g nm (%d px at %.6g nm/px, %s); crystal-like %.1f %%, "
+                "nanocrystal %.1f %%, ordered %.1f %% [%.1f, %.1f] -> %s\n",
+                path.c_str(), f.boxes, long(result.boxes.size()), result.grid.box_nm_effective, result.grid.box_px,
+                run.pixel_nm(), run.calibration.source.c_str(), 100 * f.box_fraction[1], 100 * f.box_fraction[2],
                 100 * f.ordered_fraction, 100 * f.ordered_fraction_95.low, 100 * f.ordered_fraction_95.high,
                 (out_dir / folders[path]).string().c_str());
     if (area)
@@ -226,8 +248,10 @@ void add_hrtem_command(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--same-direction", cli->same_direction_deg,
                   "Spots closer than this in angle are one fringe set (degrees)")->capture_default_str();
   cmd->add_option("--threshold-mode", cli->threshold_mode,
-                  "Spot threshold: null (calibrated on random fields with the image's radial spectrum), "
-                  "formula (ln(M/alpha)), fixed (--spot-threshold)")->capture_default_str();
+                  "Spot threshold: null (calibrated on random fields with the radial power spectrum of the "
+                  "image's specimen, vacuum and annotations left out), formula (ln(M/alpha)), fixed "
+                  "(--spot-threshold), reference (--reference)")
+      ->capture_default_str();
   cmd->add_option("--alpha", cli->alpha, "False spots tolerated per amorphous box")->capture_default_str();
   cmd->add_option("--alpha-secondary", cli->alpha_secondary,
                   "Looser level for further spots in a box that already has one")->capture_default_str();
@@ -241,6 +265,27 @@ void add_hrtem_command(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--anisotropy-min", cli->anisotropy_min,
                   "Also call a spotless box crystal-like when its whitened annulus anisotropy (max/mean of "
                   "10-degree bins) reaches this [default: off]");
+  cmd->add_option("--min-cover", cli->min_cover,
+                  "A box with spots is ordered only when the strongest spot's fringes fill at least this share of "
+                  "it (participation ratio over 4 x 4 cells; 0 = off): a box is ordered when more than half of it is")
+      ->capture_default_str();
+  cmd->add_option("--streak-ratio", cli->streak_ratio,
+                  "A spectrum maximum whose power is still this fraction of its own 2.5 Fourier px away on both "
+                  "sides along some direction is a streak (intensity step or edge), never a spot; 0 = off")
+      ->capture_default_str();
+  cmd->add_option("--mask", cli->mask_file,
+                  "Image of the same size: nonzero pixels are left out (boxes touching them are 'excluded')");
+  cmd->add_option("--roi", cli->roi,
+                  "Only this rectangle x0,y0,x1,y1 from the top-left pixel, lengths (nm by default, or A, pm, um) "
+                  "or pixel counts ending in px; boxes reaching outside are 'excluded'");
+  cmd->add_flag("--no-vacuum", cli->no_vacuum, "Do not look for vacuum (every box without annotation is specimen)");
+  cmd->add_flag("--no-annotations", cli->no_annotations, "Do not look for burned-in scale bars, text and arrows");
+  cmd->add_option("--reference", cli->reference,
+                  "Known-amorphous image at the same pixel size: the spot threshold is the 1 - alpha quantile of "
+                  "its boxes' strongest whitened peak (implies --threshold-mode reference)");
+  cmd->add_option("--fdr", cli->fdr,
+                  "Call boxes ordered at this Benjamini-Hochberg false-discovery rate over the specimen boxes, "
+                  "instead of at the per-box --alpha");
   cmd->add_flag("--gallery", cli->gallery, "Also write gallery.png: box | ACF | FFT of example boxes per class");
   cmd->add_option("--gallery-examples", cli->gallery_examples, "Examples per class in the gallery")->capture_default_str();
   cmd->add_option("--overlay-max-px", cli->overlay_max_px, "Longer side of overlay.png at most (px)")

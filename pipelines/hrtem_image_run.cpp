@@ -1,11 +1,78 @@
 #include "pipelines/hrtem_image_run.hpp"
 
+#include <array>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <utility>
 
 #include "fitting/base/error.hpp"
+#include "fitting/base/length_units.hpp"
+#include "imaging/io/read_image.hpp"
 
 namespace mgscope {
+
+namespace {
+
+// --mask: an image of the analysed image's size; nonzero pixels are left out.
+Image<std::uint8_t> read_user_mask(const std::string& path) {
+  LoadedImage img = read_image(path, ReadOptions{});
+  const ImageF f = to_float(img.raw, path);
+  Image<std::uint8_t> m(f.width, f.height, 0);
+  for (std::size_t i = 0; i < f.pixels.size(); ++i) m.pixels[i] = f.pixels[i] != 0.f;
+  return m;
+}
+
+// --roi x0,y0,x1,y1: four lengths with units (nm by default) or pixel counts ending in "px",
+// measured from the image's top-left pixel; x1, y1 exclusive.
+std::array<int, 4> parse_roi(const std::string& text, double pixel_nm, int width, int height) {
+  std::array<int, 4> v{};
+  std::size_t start = 0;
+  for (int k = 0; k < 4; ++k) {
+    const std::size_t comma = text.find(',', start);
+    if ((k < 3) != (comma != std::string::npos))
+      throw InputError("--roi '" + text + "': give four values x0,y0,x1,y1 (e.g. 0,0,40nm,40nm or 0,0,2000px,2000px)");
+    std::string token = text.substr(start, k < 3 ? comma - start : std::string::npos);
+    start = comma + 1;
+    while (!token.empty() && token.front() == ' ') token.erase(0, 1);
+    while (!token.empty() && token.back() == ' ') token.pop_back();
+    if (token.size() > 2 && token.compare(token.size() - 2, 2, "px") == 0) {
+      char* end = nullptr;
+      const double px = std::strtod(token.c_str(), &end);
+      if (end != token.c_str() + token.size() - 2 || !(px >= 0)) throw InputError("--roi: '" + token + "' is not a pixel count");
+      v[std::size_t(k)] = int(std::lround(px));
+    } else if (token == "0") {
+      v[std::size_t(k)] = 0;
+    } else {
+      v[std::size_t(k)] = int(std::lround(parse_length_nm(token, "--roi") / pixel_nm));
+    }
+  }
+  v[2] = std::min(v[2], width);
+  v[3] = std::min(v[3], height);
+  if (v[0] >= v[2] || v[1] >= v[3])
+    throw InputError("--roi '" + text + "' holds no pixel of the " + std::to_string(width) + " x " +
+                     std::to_string(height) + " px image (need x0 < x1, y0 < y1)");
+  return v;
+}
+
+// --reference: a known-amorphous image at the analysed pixel size (within 1 %).
+ImageF read_reference(const std::string& path, double pixel_nm, const std::optional<double>& override_nm,
+                      const ReadOptions& ro) {
+  LoadedImage img = read_image(path, ro);
+  const Calibration& cal = img.info.calibration;
+  const double ref_nm = override_nm ? *override_nm : cal.pixel_x_nm;
+  if (!override_nm && !cal.calibrated)
+    fail_input(path, "the --reference image has no pixel-size calibration (or give --pixel-size for both)");
+  if (std::fabs(ref_nm / pixel_nm - 1) > 0.01 || (!override_nm && std::fabs(cal.pixel_y_nm / cal.pixel_x_nm - 1) > 0.001)) {
+    char buf[200];
+    std::snprintf(buf, sizeof buf, "the --reference image has %.6g nm pixels; it must match the analysed image's %.6g nm "
+                  "(within 1 %%, square)", ref_nm, pixel_nm);
+    fail_input(path, buf);
+  }
+  return to_float(img.raw, path);
+}
+
+}  // namespace
 
 HrtemImageFractions HrtemImageRun::fractions() const {
   HrtemImageFractions row{run, result.fractions, area.has_value(), 0, {}, {}};
@@ -18,13 +85,27 @@ HrtemImageFractions HrtemImageRun::fractions() const {
 }
 
 HrtemImageRun analyse_hrtem_image(ImageF pixels, ImageInfo info, const CalibrateOptions& calibrate_options,
-                                  const HrtemOptions& options, const HrtemAreaSettings& area) {
+                                  const HrtemOptions& options, const HrtemAreaSettings& area,
+                                  const HrtemUserInputs& user) {
   const std::string path = info.path;
   if (area.bootstrap_resamples < 100) fail_input(path, "--bootstrap-resamples must be 100 or more");
   HrtemImageRun r;
   r.image = calibrate(std::move(pixels), info, calibrate_options);
   r.run = HrtemRunInfo(std::move(info), r.image);
-  r.result = analyse_hrtem(r.image, options, path);
+  HrtemOptions image_options = options;
+  const Image<std::uint8_t> user_mask = user.mask_path.empty() ? Image<std::uint8_t>() : read_user_mask(user.mask_path);
+  if (!user.mask_path.empty()) image_options.mask.user_mask = &user_mask;
+  if (!user.roi.empty())
+    image_options.mask.roi_px = parse_roi(user.roi, r.run.pixel_nm(), r.image.pixels.width, r.image.pixels.height);
+  ImageF reference;
+  if (!user.reference_path.empty()) {
+    reference = read_reference(user.reference_path, r.run.pixel_nm(), calibrate_options.pixel_nm, ReadOptions{});
+    image_options.threshold.reference = &reference;
+  }
+  r.result = analyse_hrtem(r.image, image_options, path);
+  r.options = image_options;
+  r.options.mask.user_mask = nullptr;  // the images they point to end here
+  r.options.threshold.reference = nullptr;
   if (!area.enabled) return r;
   AreaMapOptions ao;
   if (area.stride_nm) {
@@ -35,7 +116,7 @@ HrtemImageRun analyse_hrtem_image(ImageF pixels, ImageInfo info, const Calibrate
   ao.ordered_vote_share = area.vote_share;
   ao.seed = area.seed;
   ao.threads = area.threads;
-  r.area = compute_area_map(r.image.pixels, r.result, options, ao, path);
+  r.area = compute_area_map(r.image.pixels, r.result, image_options, ao, path);
   return r;
 }
 

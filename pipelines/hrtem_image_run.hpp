@@ -22,11 +22,20 @@ struct HrtemAreaSettings {
   int threads = 0;                   // 0: all cores
 };
 
+// What a user gives besides the image: files and a region, read and placed once the image's
+// pixel size is known.
+struct HrtemUserInputs {
+  std::string mask_path;       // --mask: an image of the analysed size, nonzero = leave out
+  std::string roi;             // --roi x0,y0,x1,y1: lengths with units, or pixels ending in "px"
+  std::string reference_path;  // --reference: a known-amorphous image at the same pixel size
+};
+
 struct HrtemImageRun {
   CalibratedImage image;  // the pixels analysed (overlay and gallery draw them)
   HrtemRunInfo run;
   HrtemResult result;
   std::optional<AreaMap> area;
+  HrtemOptions options;  // as analysed (mask, ROI, reference applied); pointers cleared
 
   // The row of combined.csv for this image.
   HrtemImageFractions fractions() const;
@@ -35,6 +44,7 @@ struct HrtemImageRun {
 // `pixels` and `info` as read (to_float of the reader's raw pixels); throws InputError naming
 // info.path for a calibration or settings that do not fit the image.
 HrtemImageRun analyse_hrtem_image(ImageF pixels, ImageInfo info, const CalibrateOptions& calibrate_options,
-                                  const HrtemOptions& options, const HrtemAreaSettings& area);
+                                  const HrtemOptions& options, const HrtemAreaSettings& area,
+                                  const HrtemUserInputs& user = {});
 
 }  // namespace mgscope

@@ -1,7 +1,10 @@
 #include "pipelines/hrtem_outputs.hpp"
 
 #include <array>
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
+#include <limits>
 #include <sstream>
 
 #include "fitting/base/statistics.hpp"
@@ -16,6 +19,7 @@ namespace {
 std::string g6(double v) { return csv_number(v, 6); }
 
 constexpr int kSpotsInCsv = 3;
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 nlohmann::json area_map_json(const AreaMap& a, const BoxGrid& g, const HrtemRunInfo& run) {
   using nlohmann::json;
@@ -57,17 +61,18 @@ nlohmann::json area_map_json(const AreaMap& a, const BoxGrid& g, const HrtemRunI
 
 std::string hrtem_tiles_csv(const HrtemResult& r, const HrtemRunInfo& run) {
   std::ostringstream o;
-  o << "box,ix,iy,x0_px,y0_px,centre_x_nm,centre_y_nm,class,pairs,directions,max_whitened";
+  o << "box,ix,iy,x0_px,y0_px,centre_x_nm,centre_y_nm,class,region,pairs,directions,max_whitened";
   for (int k = 1; k <= kSpotsInCsv; ++k)
     o << ",spot" << k << "_d_nm,spot" << k << "_angle_deg,spot" << k << "_whitened";
-  o << ",acf_secondary,acf_secondary_lag_nm,anisotropy,flat\n";
+  o << ",acf_secondary,acf_secondary_lag_nm,anisotropy,flat,neg_log10_p,cover,streaks\n";
   const double half_nm = 0.5 * r.grid.box_px * run.pixel_nm();
   for (std::size_t i = 0; i < r.boxes.size(); ++i) {
     const BoxResult& b = r.boxes[i];
     const BoxFeatures& f = b.features;
     o << i << ',' << b.ix << ',' << b.iy << ',' << b.x_px << ',' << b.y_px << ','
       << g6(run.calibration.origin_x_nm + b.x_px * run.pixel_nm() + half_nm) << ','
-      << g6(run.calibration.origin_y_nm + b.y_px * run.pixel_nm() + half_nm) << ',' << box_class_name(b.cls) << ',' << f.pairs
+      << g6(run.calibration.origin_y_nm + b.y_px * run.pixel_nm() + half_nm) << ',' << (b.region == BoxRegion::specimen ? box_class_name(b.cls) : "") << ','
+      << box_region_name(b.region) << ',' << f.pairs
       << ',' << f.directions << ',' << g6(f.max_whitened);
     for (int k = 0; k < kSpotsInCsv; ++k) {
       if (k < int(f.spots.size())) {
@@ -78,7 +83,8 @@ std::string hrtem_tiles_csv(const HrtemResult& r, const HrtemRunInfo& run) {
       }
     }
     o << ',' << g6(f.acf_secondary) << ',' << g6(f.acf_secondary_lag_nm) << ',' << g6(f.anisotropy) << ','
-      << (f.flat ? 1 : 0) << '\n';
+      << (f.flat ? 1 : 0) << ',' << g6(-std::log10(std::max(b.p_value, 1e-300))) << ',' << g6(f.cover) << ','
+      << f.streaks + f.edge_spots << '\n';
   }
   return o.str();
 }
@@ -111,6 +117,19 @@ nlohmann::json hrtem_summary_json(const HrtemResult& r, const HrtemRunInfo& run,
                 {"fourier_step_nm_inv", 1.0 / g.box_nm_effective},
                 {"smallest_measurable_d_nm", 2 * g.pixel_nm},
                 {"flat_boxes", r.flat_boxes}};
+  json regions = json::object();
+  for (int k = 0; k < kBoxRegionCount; ++k) regions[box_region_name(BoxRegion(k))] = r.region_counts[std::size_t(k)];
+  const SpecimenMask& m = r.mask;
+  j["regions"] = {{"boxes", regions},
+                  {"note", "fractions, nanocrystal groups and the pooled rows count specimen boxes only"},
+                  {"vacuum_found", m.vacuum_found},
+                  {"vacuum_band_to_noise_ratio", json_number(m.vacuum_found ? m.vacuum_ratio : kNaN)},
+                  {"specimen_band_to_noise_ratio", json_number(m.vacuum_found ? m.specimen_ratio : kNaN)},
+                  {"vacuum_cut_ratio", json_number(m.vacuum_found ? m.vacuum_cut : kNaN)},
+                  {"vacuum_probe_px", m.probe_px},
+                  {"annotation_shapes", m.annotation_shapes},
+                  {"annotation_notes", m.annotation_notes},
+                  {"pixels", {{"vacuum", m.vacuum_px}, {"annotation", m.annotation_px}, {"user_excluded", m.user_px}}}};
   const SpotThreshold& t = r.threshold;
   j["threshold"] = {{"mode", threshold_mode_name(t.mode)},
                     {"whitened_level", t.value},
@@ -120,6 +139,8 @@ nlohmann::json hrtem_summary_json(const HrtemResult& r, const HrtemRunInfo& run,
                     {"alpha_secondary", options.threshold.alpha_secondary},
                     {"null_boxes", t.null_boxes_used},
                     {"null_median_of_box_maxima", json_number(t.null_median_max)},
+                    {"fdr_q", options.fdr_q ? json(*options.fdr_q) : json(nullptr)},
+                    {"fdr_whitened_level", r.fdr_level ? json(*r.fdr_level) : json(nullptr)},
                     {"description", t.description}};
   const ClassFractions& f = r.fractions;
   json classes = json::object();
@@ -163,13 +184,19 @@ nlohmann::json hrtem_summary_json(const HrtemResult& r, const HrtemRunInfo& run,
                 {"nanocrystal_min_pairs", options.rules.nanocrystal_min_pairs},
                 {"crystal_like_min_anisotropy", options.rules.crystal_like_min_anisotropy
                                                     ? json(*options.rules.crystal_like_min_anisotropy)
-                                                    : json(nullptr)}};
+                                                    : json(nullptr)},
+                {"min_cover", options.rules.min_cover}};
   j["settings"] = {{"window", window_name(options.window)},
                    {"acf", options.acf == AcfMode::linear ? "linear" : "circular"},
                    {"d_min_nm", s.d_min_nm},
                    {"d_max_nm", s.d_max_nm},
                    {"acf_min_lag_nm", s.acf_min_lag_nm},
                    {"same_direction_deg", s.same_direction_deg},
+                   {"streak_ratio", s.streak_ratio},
+                   {"find_vacuum", options.mask.find_vacuum},
+                   {"find_annotations", options.mask.find_annotations},
+                   {"roi_px", options.mask.roi_px ? json(*options.mask.roi_px) : json(nullptr)},
+                   {"user_mask", options.mask.user_mask != nullptr},
                    {"threshold_mode", threshold_mode_name(options.threshold.mode)},
                    {"null_boxes_requested", options.threshold.null_boxes},
                    {"seed", options.threshold.seed},

@@ -77,14 +77,17 @@ void run(SynthHrtemCli& c) {
       {"program", {{"name", "mgscope synth hrtem"}, {"version", kVersion}}},
       {"image", c.name + ".tif"},
       {"labels", c.name + "_labels.tif"},
-      {"label_values", {{"0", "amorphous"}, {"1", "crystal-like"}, {"2", "nanocrystal"}}},
+      {"label_values",
+       {{"0", "amorphous"}, {"1", "crystal-like"}, {"2", "nanocrystal"}, {"3", "vacuum"}, {"4", "annotation"}}},
       {"width_px", o.width_px},
       {"height_px", o.height_px},
       {"pixel_nm", o.pixel_nm},
       {"pixel_area_fraction",
        {{"ordered", s.ordered_fraction},
         {"crystal-like", s.crystal_like_fraction},
-        {"nanocrystal", s.nanocrystal_fraction}}},
+        {"nanocrystal", s.nanocrystal_fraction},
+        {"vacuum", s.vacuum_fraction},
+        {"annotation", s.annotation_fraction}}},
       {"features", features},
       {"settings",
        {{"ring_d_nm", o.ring_d_nm},
@@ -96,6 +99,9 @@ void run(SynthHrtemCli& c) {
         {"blur_sigma_nm", o.blur_sigma_nm},
         {"contrast", o.contrast},
         {"dose_counts", o.dose_counts},
+        {"vacuum_fraction_target", o.vacuum_fraction},
+        {"illumination_ramp", o.illumination_ramp},
+        {"scale_bar_nm", o.scale_bar_nm},
         {"seed", o.seed}}}};
   write_json_atomic(dir / (c.name + "_truth.json"), truth);
   std::printf("%s: %d x %d px at %.6g nm/px, ordered %.2f %% (crystal-like %.2f %%, nanocrystal %.2f %%), %zu regions\n",
@@ -110,7 +116,8 @@ void add_synth_hrtem_command(CLI::App& synth, CommandContext& ctx) {
   auto c = std::make_shared<SynthHrtemCli>();
   CLI::App* cmd = synth.add_subcommand(
       "hrtem", "Synthetic HRTEM image with known truth: NAME.tif (uint16, ImageJ-calibrated), NAME_labels.tif "
-               "(0 amorphous, 1 crystal-like, 2 nanocrystal per pixel), NAME_truth.json");
+               "(0 amorphous, 1 crystal-like, 2 nanocrystal, 3 vacuum, 4 burned-in annotation per pixel), "
+               "NAME_truth.json. Pixel fractions in the truth are over the whole field.");
   cmd->add_option("-o,--out", c->out_dir, "Output folder")->required();
   cmd->add_option("--name", c->name, "File name stem")->capture_default_str();
   cmd->add_option("--width", c->width_px, "Width (px)")->capture_default_str();
@@ -125,6 +132,14 @@ void add_synth_hrtem_command(CLI::App& synth, CommandContext& ctx) {
   cmd->add_option("--ring-d", c->o.ring_d_nm, "Amorphous ring spacing (nm)")->capture_default_str();
   cmd->add_option("--blur", c->o.blur_sigma_nm, "Gaussian blur sigma (nm)")->capture_default_str();
   cmd->add_option("--dose", c->o.dose_counts, "Mean counts per pixel for shot noise, 0 = none")->capture_default_str();
+  cmd->add_option("--vacuum", c->o.vacuum_fraction,
+                  "Field fraction of vacuum behind a curved specimen edge with Fresnel fringes (right side)")
+      ->capture_default_str();
+  cmd->add_option("--ramp", c->o.illumination_ramp, "Illumination ramp: relative dose change across the field")
+      ->capture_default_str();
+  cmd->add_option("--scale-bar", c->o.scale_bar_nm,
+                  "Burn a saturated scale bar of this length (nm) with its text into the bottom left; 0 = none")
+      ->capture_default_str();
   cmd->add_option("--seed", c->o.seed, "Random seed")->capture_default_str();
   cmd->callback([c, &ctx]() {
     run(*c);

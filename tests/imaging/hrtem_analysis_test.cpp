@@ -22,6 +22,9 @@ struct Score {
   double accuracy = 0;       // on boxes >= 70 % one class
   long unambiguous = 0;
   std::array<double, 3> truth_fraction{};  // per pixel over the analysed area
+  // Box-majority truth: a box is ordered when more than half of it is (then of the ordered class
+  // holding more of it), else amorphous.
+  std::array<double, 3> majority_fraction{};
 };
 
 Score score(const HrtemResult& r, const SynthHrtem& s) {
@@ -42,6 +45,8 @@ Score score(const HrtemResult& r, const SynthHrtem& s) {
       }
     }
     total += long(n) * n;
+    const int majority = 2 * (cnt[1] + cnt[2]) > long(n) * n ? (cnt[2] >= cnt[1] ? 2 : 1) : 0;
+    sc.majority_fraction[std::size_t(majority)] += 1.0 / double(r.boxes.size());
   }
   sc.accuracy = double(ok) / double(sc.unambiguous);
   for (int c = 0; c < 3; ++c) sc.truth_fraction[std::size_t(c)] = double(px[std::size_t(c)]) / double(total);
@@ -67,11 +72,12 @@ TEST(HrtemAnalysis, PureAmorphousImageHasFewOrderedBoxes) {
               r.fractions.ordered_fraction, r.fractions.box_fraction[2], r.threshold.value, r.threshold.formula_value);
   // The calibrated threshold is far above the textbook ln(M / alpha), as science.md warns.
   EXPECT_GT(r.threshold.value, 1.5 * r.threshold.formula_value);
-  // The formula alone would call most amorphous boxes ordered.
+  // The formula alone would call many amorphous boxes ordered (its spots, before the cover test).
   HrtemOptions formula = ho;
   formula.threshold.mode = ThresholdMode::formula;
+  formula.rules.min_cover = 0;
   const HrtemResult rf = analyse_hrtem(with_pixel_size(as_float(s.counts), o.pixel_nm), formula, "amorphous");
-  EXPECT_GT(rf.fractions.ordered_fraction, 0.2);
+  EXPECT_GT(rf.fractions.ordered_fraction, 0.1);  // 11.9 % measured: ten times the alpha it claims
 }
 
 class MixedImage : public ::testing::TestWithParam<std::pair<double, std::uint64_t>> {};
@@ -88,15 +94,18 @@ TEST_P(MixedImage, ClassesAndAreaFractionsMatchTheTruth) {
   const Score sc = score(r, s);
   EXPECT_GT(sc.unambiguous, 300);
   EXPECT_GE(sc.accuracy, 0.90);
-  const double truth_ordered = sc.truth_fraction[1] + sc.truth_fraction[2];
-  EXPECT_NEAR(r.fractions.ordered_fraction, truth_ordered, 0.03);
+  const double truth_ordered = sc.majority_fraction[1] + sc.majority_fraction[2];
+  // Issue 11: the box fraction within 2 points of the box-majority truth (partly covered boxes
+  // used to count whole and over-report sparse order by 2-3.5 points).
+  EXPECT_NEAR(r.fractions.ordered_fraction, truth_ordered, 0.02);
   for (int c = 0; c < 3; ++c)
-    EXPECT_NEAR(r.fractions.box_fraction[std::size_t(c)], sc.truth_fraction[std::size_t(c)], 0.03)
+    EXPECT_NEAR(r.fractions.box_fraction[std::size_t(c)], sc.majority_fraction[std::size_t(c)], 0.03)
         << box_class_name(BoxClass(c));
-  std::printf("ordered %.4f (truth %.4f), accuracy %.4f on %ld boxes; per class %.4f/%.4f/%.4f vs %.4f/%.4f/%.4f\n",
-              r.fractions.ordered_fraction, truth_ordered, sc.accuracy, sc.unambiguous, r.fractions.box_fraction[0],
-              r.fractions.box_fraction[1], r.fractions.box_fraction[2], sc.truth_fraction[0], sc.truth_fraction[1],
-              sc.truth_fraction[2]);
+  std::printf("ordered %.4f (box-majority truth %.4f, pixel truth %.4f), accuracy %.4f on %ld boxes; per class "
+              "%.4f/%.4f/%.4f vs %.4f/%.4f/%.4f\n",
+              r.fractions.ordered_fraction, truth_ordered, sc.truth_fraction[1] + sc.truth_fraction[2], sc.accuracy,
+              sc.unambiguous, r.fractions.box_fraction[0], r.fractions.box_fraction[1], r.fractions.box_fraction[2],
+              sc.majority_fraction[0], sc.majority_fraction[1], sc.majority_fraction[2]);
   EXPECT_FALSE(r.nanocrystals.empty());
   for (const NanocrystalGroup& g : r.nanocrystals) EXPECT_LT(g.diameter_nm, 12.0);
 }

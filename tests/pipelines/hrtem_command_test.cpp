@@ -1,7 +1,10 @@
 // The real `mgscope hrtem` executable on generated images: outputs, thread independence, bad input.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
+#include <map>
+#include <sstream>
 #include <nlohmann/json.hpp>
 
 #include <cmath>
@@ -97,13 +100,19 @@ TEST(HrtemCommand, MapsAndRoiSetReadBack) {
   std::istringstream csv(test::read_all(dir / "tiles.csv"));
   std::string line;
   std::getline(csv, line);
+  std::map<std::string, std::size_t> column;  // by name: columns are added over time
+  {
+    std::stringstream ss(line);
+    for (std::string cell; std::getline(ss, cell, ',');) column.emplace(cell, column.size());
+  }
   struct Tile { int x0, y0; std::string cls; double peak; };
   std::vector<Tile> tiles;
   while (std::getline(csv, line)) {
     std::vector<std::string> f;
     std::stringstream ss(line);
     for (std::string cell; std::getline(ss, cell, ',');) f.push_back(cell);
-    tiles.push_back({std::stoi(f[3]), std::stoi(f[4]), f[7], std::stod(f[10])});
+    tiles.push_back({std::stoi(f.at(column.at("x0_px"))), std::stoi(f.at(column.at("y0_px"))), f.at(column.at("class")),
+                     std::stod(f.at(column.at("max_whitened")))});
   }
   ASSERT_EQ(tiles.size(), 30u);
 
@@ -251,6 +260,123 @@ TEST(HrtemCommand, TomlConfigFillsOptionsTheCommandLineLeftUnset) {
                                      (dir / "bad.toml").string() + "'");
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_NE(bad.output.find("bad.toml: unknown option 'boxx'"), std::string::npos) << bad.output;
+}
+
+}  // namespace mgscope
+
+namespace mgscope {
+
+namespace {
+
+const std::filesystem::path& edge_dir() {
+  static const std::filesystem::path dir = [] {
+    const auto d = test::scratch_dir("hrtem_cli_edge");
+    const auto r = test::run_mgscope("synth hrtem -o '" + d.string() +
+                                     "' --name edge --width 800 --height 800 --ordered-fraction 0.05 --vacuum 0.35 "
+                                     "--scale-bar 3 --ramp 0.3 --dose 200 --seed 6");
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    const auto a = test::run_mgscope("synth hrtem -o '" + d.string() +
+                                     "' --name glass --width 600 --height 600 --ordered-fraction 0 --seed 7");
+    EXPECT_EQ(a.exit_code, 0) << a.output;
+    return d;
+  }();
+  return dir;
+}
+
+std::vector<std::vector<std::string>> csv_rows(const std::string& text) {
+  std::vector<std::vector<std::string>> rows;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::vector<std::string> f;
+    std::string cell;
+    std::istringstream ls(line);
+    while (std::getline(ls, cell, ',')) f.push_back(cell);
+    if (!line.empty() && line.back() == ',') f.push_back("");
+    rows.push_back(f);
+  }
+  return rows;
+}
+
+}  // namespace
+
+TEST(HrtemCommand, VacuumAndScaleBarAreLeftOutAndCounted) {
+  const auto a = test::scratch_dir("hrtem_cli_edge1"), b = test::scratch_dir("hrtem_cli_edge2");
+  const std::string img = "'" + (edge_dir() / "edge.tif").string() + "'";
+  const auto r = test::run_mgscope("hrtem " + img + " -o '" + a.string() + "' --threads 1");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  ASSERT_EQ(test::run_mgscope("hrtem " + img + " -o '" + b.string() + "' --threads 2").exit_code, 0);
+  EXPECT_EQ(test::read_all(a / "edge" / "tiles.csv"), test::read_all(b / "edge" / "tiles.csv"));
+  EXPECT_EQ(test::read_all(a / "edge" / "summary.json"), test::read_all(b / "edge" / "summary.json"));
+  EXPECT_NE(r.output.find("burned-in annotation"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("left out of the fractions"), std::string::npos) << r.output;
+  const auto j = nlohmann::json::parse(test::read_all(a / "edge" / "summary.json"));
+  const auto& regions = j["regions"]["boxes"];
+  EXPECT_GE(regions["vacuum"].get<long>(), 10);  // 35 % of 64 boxes
+  EXPECT_GE(regions["annotation"].get<long>(), 1);
+  EXPECT_TRUE(j["regions"]["vacuum_found"].get<bool>());
+  long classified = 0;
+  for (const auto& [name, c] : j["classes"].items()) classified += c["boxes"].get<long>();
+  EXPECT_EQ(classified, regions["specimen"].get<long>());  // the fractions count specimen boxes only
+  const auto rows = csv_rows(test::read_all(a / "edge" / "tiles.csv"));
+  ASSERT_EQ(rows.size(), 65u);
+  const auto& head = rows[0];
+  const auto col = [&](const std::string& name) { return std::size_t(std::find(head.begin(), head.end(), name) - head.begin()); };
+  ASSERT_LT(col("region"), head.size());
+  ASSERT_LT(col("neg_log10_p"), head.size());
+  ASSERT_LT(col("cover"), head.size());
+  long vacuum_rows = 0;
+  for (std::size_t i = 1; i < rows.size(); ++i) {
+    ASSERT_EQ(rows[i].size(), head.size()) << i;
+    if (rows[i][col("region")] == "vacuum") {
+      ++vacuum_rows;
+      EXPECT_EQ(rows[i][col("class")], "");  // left out: no class
+    }
+    EXPECT_GE(std::stod(rows[i][col("neg_log10_p")]), 0.0);
+  }
+  EXPECT_EQ(vacuum_rows, regions["vacuum"].get<long>());
+}
+
+TEST(HrtemCommand, MaskRoiReferenceAndFdrOptions) {
+  const auto dir = test::scratch_dir("hrtem_cli_mask");
+  const std::string img = "'" + (edge_dir() / "glass.tif").string() + "'";
+  // Mask: nonzero in the top-left 150 x 150 px: the four boxes touching it are excluded.
+  RawImage raw;
+  raw.width = raw.height = 600;
+  raw.type = PixelType::u8;
+  raw.bytes.assign(600 * 600, 0);
+  for (int y = 0; y < 150; ++y)
+    for (int x = 0; x < 150; ++x) raw.bytes[std::size_t(y) * 600 + std::size_t(x)] = 255;
+  Calibration cal;
+  write_tiff((dir / "mask.tif").string(), raw, cal);
+  auto r = test::run_mgscope("hrtem " + img + " -o '" + (dir / "m").string() + "' --mask '" +
+                             (dir / "mask.tif").string() + "' --roi 0,0,500px,600px");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto j = nlohmann::json::parse(test::read_all(dir / "m" / "glass" / "summary.json"));
+  // 6 x 6 boxes; 2 x 2 under the mask and the column from x = 500 px outside the ROI: 4 + 6.
+  EXPECT_EQ(j["regions"]["boxes"]["excluded"].get<long>(), 10);
+  EXPECT_EQ(j["regions"]["boxes"]["specimen"].get<long>(), 26);
+  // The same ROI in nm (500 px x 0.0199 nm).
+  r = test::run_mgscope("hrtem " + img + " -o '" + (dir / "n").string() + "' --roi 0,0,9.95nm,11.94nm");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  j = nlohmann::json::parse(test::read_all(dir / "n" / "glass" / "summary.json"));
+  EXPECT_EQ(j["regions"]["boxes"]["excluded"].get<long>(), 6);
+  r = test::run_mgscope("hrtem " + img + " -o '" + (dir / "bad").string() + "' --roi 10,10,5,5");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("--roi"), std::string::npos) << r.output;
+  // Reference: the threshold comes from a known-amorphous image of the same pixel size.
+  r = test::run_mgscope("hrtem '" + (edge_dir() / "edge.tif").string() + "' -o '" + (dir / "ref").string() +
+                        "' --reference " + img + " --fdr 0.05");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  j = nlohmann::json::parse(test::read_all(dir / "ref" / "edge" / "summary.json"));
+  EXPECT_EQ(j["threshold"]["mode"].get<std::string>(), "reference");
+  EXPECT_EQ(j["threshold"]["null_boxes"].get<int>(), 36);
+  EXPECT_DOUBLE_EQ(j["threshold"]["fdr_q"].get<double>(), 0.05);
+  // A reference without a calibration (or at another pixel size) is refused, naming it.
+  r = test::run_mgscope("hrtem '" + (edge_dir() / "edge.tif").string() + "' -o '" + (dir / "ref2").string() +
+                        "' --reference '" + (dir / "mask.tif").string() + "'");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("mask.tif"), std::string::npos) << r.output;
 }
 
 }  // namespace mgscope

@@ -1,0 +1,338 @@
+// Vacuum is decided on sub-boxes of half the box side, side by side (finer than the boxes, so a
+// box half over vacuum is seen as such), by one number, R = mean power in the specimen band / mean power near
+// Nyquist. Shot noise alone gives R near 1 (near 2-5 behind a camera's MTF); specimen contrast
+// gives a clearly higher R. The cut is not absolute: the sub-boxes are split in two by Otsu's rule
+// on ln R, and the low group is taken as vacuum only when it is tight (a noise floor) and well
+// below the rest. An image without vacuum has no such second mode and loses nothing.
+#include "imaging/specimen_mask.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <memory>
+
+#include "imaging/box_transform.hpp"
+#include "fitting/base/parallel_for.hpp"
+
+namespace mgscope {
+
+namespace {
+
+constexpr int kMinAnnotationPx = 16;   // hot-pixel clusters are smaller; the dot of an 'i' is not
+constexpr int kAnnotationRimPx = 2;    // anti-aliased or JPEG-rung outline of a burned-in shape
+constexpr int kLargeShapePx = 400;     // a shape this large is left out whatever its rim
+constexpr double kRimContrast = 0.25;  // least mean step at a shape's rim, in units of the 0.1-99.9 % range
+
+double quantile_of_sample(const ImageF& image, double q) {
+  std::vector<float> s;
+  const std::size_t step = std::max<std::size_t>(1, image.pixels.size() / 200000);
+  for (std::size_t i = 0; i < image.pixels.size(); i += step) s.push_back(image.pixels[i]);
+  const std::size_t k = std::min(s.size() - 1, std::size_t(q * double(s.size() - 1)));
+  std::nth_element(s.begin(), s.begin() + long(k), s.end());
+  return s[k];
+}
+
+// Saturated (the image's extreme value) or constant-valued extreme shapes of 16 px or more with a
+// sharp rim, widened by 2 px. Low-count images (integer, mean < 30) keep only the maximum criterion:
+// there zeros and flat 3 x 3 patches happen by chance.
+void find_annotations(const ImageF& image, SpecimenMask& m) {
+  const int w = image.width, h = image.height;
+  float vmin = image.pixels[0], vmax = image.pixels[0];
+  double sum = 0;
+  bool integer = true;
+  for (float v : image.pixels) {
+    vmin = std::min(vmin, v);
+    vmax = std::max(vmax, v);
+    sum += v;
+    if (integer && v != std::floor(v)) integer = false;
+  }
+  if (!(vmax > vmin)) return;
+  const bool low_count = integer && sum / double(image.pixels.size()) < 30;
+  const double lo = quantile_of_sample(image, 0.001), hi = quantile_of_sample(image, 0.999);
+  Image<std::uint8_t> flag(w, h, 0);
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x) {
+      const float v = image.at(x, y);
+      bool f = v == vmax || (!low_count && v == vmin);
+      if (!f && !low_count && (v >= hi || v <= lo) && x > 0 && y > 0 && x + 1 < w && y + 1 < h) {
+        f = true;
+        for (int dy = -1; dy <= 1 && f; ++dy)
+          for (int dx = -1; dx <= 1 && f; ++dx) f = image.at(x + dx, y + dy) == v;
+      }
+      flag.at(x, y) = f;
+    }
+  std::vector<int> stack, members;
+  for (int start = 0; start < w * h; ++start) {
+    if (flag.pixels[std::size_t(start)] != 1) continue;
+    members.clear();
+    stack.assign(1, start);
+    flag.pixels[std::size_t(start)] = 2;
+    while (!stack.empty()) {
+      const int i = stack.back();
+      stack.pop_back();
+      members.push_back(i);
+      const int x = i % w, y = i / w;
+      for (int dy = -1; dy <= 1; ++dy)
+        for (int dx = -1; dx <= 1; ++dx) {
+          const int nx = x + dx, ny = y + dy;
+          if (nx < 0 || ny < 0 || nx >= w || ny >= h) continue;
+          std::uint8_t& f = flag.pixels[std::size_t(ny) * std::size_t(w) + std::size_t(nx)];
+          if (f == 1) {
+            f = 2;
+            stack.push_back(ny * w + nx);
+          }
+        }
+    }
+    if (int(members.size()) < kMinAnnotationPx) continue;
+    // A burned-in shape has sharp edges: its rim (outside neighbours) differs from it by a good
+    // part of the intensity range. Clipped blobs of a contrast-stretched micrograph fade into their
+    // surroundings (the contrast is smooth on the pixel scale) and stay in, unless they are large
+    // (then a saturated area, which is no specimen data either). A white bar over bright vacuum
+    // has a weak rim but is large.
+    const float value = image.pixels[std::size_t(members[0])];
+    double rim = 0;
+    long rim_px = 0;
+    for (int i : members) {
+      const int x = i % w, y = i / w;
+      for (int dy = -1; dy <= 1; ++dy)
+        for (int dx = -1; dx <= 1; ++dx) {
+          const int nx = x + dx, ny = y + dy;
+          if (nx < 0 || ny < 0 || nx >= w || ny >= h || flag.at(nx, ny) == 2) continue;
+          rim += std::fabs(double(image.at(nx, ny)) - value);
+          ++rim_px;
+        }
+    }
+    if (int(members.size()) < kLargeShapePx && rim_px && rim / double(rim_px) < kRimContrast * (hi - lo)) continue;
+    int x0 = w, y0 = h, x1 = -1, y1 = -1;
+    for (int i : members) {
+      const int x = i % w, y = i / w;
+      x0 = std::min(x0, x);
+      x1 = std::max(x1, x);
+      y0 = std::min(y0, y);
+      y1 = std::max(y1, y);
+      for (int dy = -kAnnotationRimPx; dy <= kAnnotationRimPx; ++dy)
+        for (int dx = -kAnnotationRimPx; dx <= kAnnotationRimPx; ++dx) {
+          const int nx = x + dx, ny = y + dy;
+          if (nx >= 0 && ny >= 0 && nx < w && ny < h) m.pixels.at(nx, ny) |= kMaskAnnotation;
+        }
+    }
+    ++m.annotation_shapes;
+    if (m.annotation_notes.size() < 8) {
+      char buf[200];
+      std::snprintf(buf, sizeof buf, "%zu px at value %g in x %d..%d, y %d..%d px", members.size(),
+                    double(image.pixels[std::size_t(members[0])]), x0, x1, y0, y1);
+      m.annotation_notes.push_back(buf);
+    }
+  }
+}
+
+struct RatioBands {
+  std::vector<int> band, noise;  // r2c indices of the specimen band and the noise band
+};
+
+RatioBands ratio_bands(int s, double pixel_nm, double d_min_nm, double d_max_nm) {
+  RatioBands b;
+  const double r_lo = s * pixel_nm / d_max_nm, r_hi = std::min(s * pixel_nm / d_min_nm, s / 2.0 - 1);
+  const double n_lo = std::max(r_hi + 1.5, 0.7 * s / 2.0), n_hi = s / 2.0;
+  const int half = s / 2 + 1;
+  for (int row = 0; row < s; ++row) {
+    const int ky = row <= s / 2 ? row : row - s;
+    for (int kx = 0; kx < half; ++kx) {
+      const double r = std::hypot(double(kx), double(ky));
+      if (r >= std::max(1.5, r_lo) && r <= r_hi) b.band.push_back(row * half + kx);
+      if (r >= n_lo && r <= n_hi) b.noise.push_back(row * half + kx);
+    }
+  }
+  return b;
+}
+
+// Otsu's split of sorted values: the count of the low group maximising the between-group variance.
+std::size_t otsu_split(const std::vector<double>& v) {
+  const std::size_t n = v.size();
+  double total = 0;
+  for (double x : v) total += x;
+  double low = 0, best = -1;
+  std::size_t best_k = 0;
+  for (std::size_t k = 1; k < n; ++k) {
+    low += v[k - 1];
+    const double m0 = low / double(k), m1 = (total - low) / double(n - k);
+    const double between = double(k) * double(n - k) * (m0 - m1) * (m0 - m1);
+    if (between > best) {
+      best = between;
+      best_k = k;
+    }
+  }
+  return best_k;
+}
+
+double median_of_sorted(const std::vector<double>& v, std::size_t from, std::size_t to) {
+  const std::size_t n = to - from;
+  return n % 2 ? v[from + n / 2] : 0.5 * (v[from + n / 2 - 1] + v[from + n / 2]);
+}
+
+void find_vacuum(const ImageF& image, double pixel_nm, int s, const MaskOptions& o, SpecimenMask& m) {
+  const int t = s;  // sub-boxes side by side, each deciding its own pixels
+  if (s < 16 || image.width < s || image.height < s) {
+    m.vacuum_not_checked = "half a box is under 16 px";
+    return;
+  }
+  const RatioBands bands = ratio_bands(s, pixel_nm, o.d_min_nm, o.d_max_nm);
+  if (bands.band.size() < 8 || bands.noise.size() < 8) {
+    m.vacuum_not_checked = "the d_min..d_max band reaches Nyquist, leaving no band to measure the noise in";
+    return;
+  }
+  const int nx = (image.width - s) / t + 1, ny = (image.height - s) / t + 1;
+  const long count = long(nx) * ny;
+  std::vector<double> ratio(std::size_t(count), -1.0);  // -1: not usable (annotation, user mask)
+  const int nthreads = resolve_threads(o.threads, count);
+  std::vector<std::unique_ptr<BoxTransformer>> tr;
+  for (int k = 0; k < nthreads; ++k) tr.push_back(std::make_unique<BoxTransformer>(s, WindowKind::hann, AcfMode::circular, false));
+  parallel_for(count, nthreads, [&](long i, int th) {
+    const int x0 = int(i % nx) * t, y0 = int(i / nx) * t;
+    for (int y = y0; y < y0 + s; ++y)
+      for (int x = x0; x < x0 + s; ++x)
+        if (m.pixels.at(x, y) & (kMaskAnnotation | kMaskUser)) return;
+    BoxTransformer& b = *tr[std::size_t(th)];
+    if (!b.transform(image, x0, y0)) {
+      ratio[std::size_t(i)] = 0.0;  // flat: no contrast at all
+      return;
+    }
+    const float* p = b.power();
+    double sb = 0, sn = 0;
+    for (int k : bands.band) sb += p[k];
+    for (int k : bands.noise) sn += p[k];
+    sb /= double(bands.band.size());
+    sn /= double(bands.noise.size());
+    ratio[std::size_t(i)] = sn > 0 ? sb / sn : 1e9;
+  });
+  std::vector<double> logs;
+  for (double r : ratio)
+    if (r >= 0) logs.push_back(std::log(std::max(r, 1e-6)));
+  if (logs.size() < 8) return;
+  std::sort(logs.begin(), logs.end());
+  const std::size_t k = otsu_split(logs);
+  if (k < 3) return;
+  const double low_med = median_of_sorted(logs, 0, k), high_med = median_of_sorted(logs, k, logs.size());
+  const double low_iqr = logs[k * 3 / 4] - logs[k / 4];
+  m.vacuum_ratio = std::exp(low_med);
+  m.specimen_ratio = std::exp(high_med);
+  // A noise floor is tight; specimen contrast is well above it. Otherwise there is no vacuum.
+  if (!(high_med - low_med > std::log(2.5) && low_iqr < 0.6)) return;
+  m.vacuum_found = true;
+  // Halfway on the log scale: specimen R scatters over a factor of several (thickness, dose),
+  // so a linear midpoint would cut into thin specimen. Sub-boxes are finer than the boxes, so a box
+  // half over vacuum still holds whole vacuum cells.
+  m.vacuum_cut = std::sqrt(m.vacuum_ratio * m.specimen_ratio);
+  // Vacuum is one side of an edge or a hole, never a scatter of single cells: connected vacuum
+  // cells (4-neighbour) covering less than two boxes (8 cells) are noise on thin or weak specimen.
+  std::vector<std::uint8_t> vac(std::size_t(count), 0);
+  for (long i = 0; i < count; ++i) vac[std::size_t(i)] = ratio[std::size_t(i)] >= 0 && ratio[std::size_t(i)] < m.vacuum_cut;
+  std::vector<int> comp, stack;
+  std::vector<std::uint8_t> seen(vac.size(), 0);
+  for (long start = 0; start < count; ++start) {
+    if (!vac[std::size_t(start)] || seen[std::size_t(start)]) continue;
+    comp.clear();
+    stack.assign(1, int(start));
+    seen[std::size_t(start)] = 1;
+    while (!stack.empty()) {
+      const int i = stack.back();
+      stack.pop_back();
+      comp.push_back(i);
+      const int x = i % nx, y = i / nx;
+      const int nb[4][2] = {{x - 1, y}, {x + 1, y}, {x, y - 1}, {x, y + 1}};
+      for (const auto& q : nb) {
+        if (q[0] < 0 || q[1] < 0 || q[0] >= nx || q[1] >= ny) continue;
+        const std::size_t j = std::size_t(q[1]) * std::size_t(nx) + std::size_t(q[0]);
+        if (vac[j] && !seen[j]) {
+          seen[j] = 1;
+          stack.push_back(int(j));
+        }
+      }
+    }
+    if (comp.size() < 8)
+      for (int i : comp) vac[std::size_t(i)] = 0;
+  }
+  for (int y = 0; y < image.height; ++y) {
+    const int cy = std::min(y / t, ny - 1);  // pixels past the last sub-box take its decision
+    for (int x = 0; x < image.width; ++x) {
+      const int cx = std::min(x / t, nx - 1);
+      if (vac[std::size_t(cy) * std::size_t(nx) + std::size_t(cx)]) m.pixels.at(x, y) |= kMaskVacuum;
+    }
+  }
+}
+
+}  // namespace
+
+SpecimenMask find_specimen_mask(const ImageF& image, double pixel_nm, int probe_px, const MaskOptions& o) {
+  SpecimenMask m;
+  m.pixels = Image<std::uint8_t>(image.width, image.height, 0);
+  m.probe_px = probe_px;
+  if (o.user_mask) {
+    for (std::size_t i = 0; i < m.pixels.pixels.size(); ++i)
+      if (o.user_mask->pixels[i]) m.pixels.pixels[i] |= kMaskUser;
+  }
+  if (o.roi_px) {
+    const auto& r = *o.roi_px;
+    for (int y = 0; y < image.height; ++y)
+      for (int x = 0; x < image.width; ++x)
+        if (x < r[0] || y < r[1] || x >= r[2] || y >= r[3]) m.pixels.at(x, y) |= kMaskUser;
+  }
+  if (o.find_annotations && !image.pixels.empty()) find_annotations(image, m);
+  if (o.find_vacuum) find_vacuum(image, pixel_nm, probe_px, o, m);
+  for (std::uint8_t v : m.pixels.pixels) {
+    m.vacuum_px += (v & kMaskVacuum) != 0;
+    m.annotation_px += (v & kMaskAnnotation) != 0;
+    m.user_px += (v & kMaskUser) != 0;
+  }
+  return m;
+}
+
+BoxRegion region_of_box(const SpecimenMask& mask, int x0, int y0, int box_px, int edge_margin_px) {
+  const Image<std::uint8_t>& p = mask.pixels;
+  bool user = false, annotation = false;
+  long vacuum = 0;
+  for (int y = y0; y < y0 + box_px; ++y) {
+    const std::uint8_t* row = p.row(y) + x0;
+    for (int x = 0; x < box_px; ++x) {
+      user |= (row[x] & kMaskUser) != 0;
+      annotation |= (row[x] & kMaskAnnotation) != 0;
+      vacuum += (row[x] & kMaskVacuum) != 0;
+    }
+  }
+  if (user) return BoxRegion::user_excluded;
+  if (annotation) return BoxRegion::annotation;
+  if (2 * vacuum >= long(box_px) * box_px) return BoxRegion::vacuum;
+  if (vacuum) return BoxRegion::edge;
+  if (!mask.vacuum_found || edge_margin_px <= 0) return BoxRegion::specimen;
+  const int ex0 = std::max(0, x0 - edge_margin_px), ey0 = std::max(0, y0 - edge_margin_px);
+  const int ex1 = std::min(p.width, x0 + box_px + edge_margin_px), ey1 = std::min(p.height, y0 + box_px + edge_margin_px);
+  for (int y = ey0; y < ey1; ++y)
+    for (int x = ex0; x < ex1; ++x)
+      if (p.at(x, y) & kMaskVacuum) return BoxRegion::edge;
+  return BoxRegion::specimen;
+}
+
+std::optional<double> edge_normal_deg(const SpecimenMask& mask, int x0, int y0, int box_px, int reach_px) {
+  if (!mask.vacuum_found) return std::nullopt;
+  const Image<std::uint8_t>& p = mask.pixels;
+  const int ex0 = std::max(0, x0 - reach_px), ey0 = std::max(0, y0 - reach_px);
+  const int ex1 = std::min(p.width, x0 + box_px + reach_px), ey1 = std::min(p.height, y0 + box_px + reach_px);
+  const int step = std::max(1, box_px / 25);  // the centroid needs no more than every few pixels
+  const double cx = x0 + 0.5 * (box_px - 1), cy = y0 + 0.5 * (box_px - 1);
+  double sx = 0, sy = 0;
+  long count = 0;
+  for (int y = ey0; y < ey1; y += step)
+    for (int x = ex0; x < ex1; x += step)
+      if (p.at(x, y) & kMaskVacuum) {
+        sx += x - cx;
+        sy += y - cy;
+        ++count;
+      }
+  if (!count || (sx == 0 && sy == 0)) return std::nullopt;
+  double a = std::atan2(-sy, sx) * 180.0 / 3.14159265358979323846;  // image y points down
+  if (a < 0) a += 180.0;
+  if (a >= 180.0) a -= 180.0;
+  return a;
+}
+
+}  // namespace mgscope

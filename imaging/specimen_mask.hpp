@@ -1,0 +1,58 @@
+// Which pixels of a micrograph are specimen, and which must stay out of the class fractions:
+// vacuum (no contrast in the specimen band above the noise), burned-in annotations (scale bars,
+// text, arrows: saturated or constant-valued shapes), and what the user masks out or leaves
+// outside a region of interest. Boxes then get their BoxRegion from it (region_of_box).
+#pragma once
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "imaging/box_grid.hpp"
+#include "imaging/box_region.hpp"
+#include "imaging/image.hpp"
+
+namespace mgscope {
+
+// Bits of SpecimenMask::pixels.
+constexpr std::uint8_t kMaskVacuum = 1;
+constexpr std::uint8_t kMaskAnnotation = 2;
+constexpr std::uint8_t kMaskUser = 4;
+
+struct MaskOptions {
+  bool find_vacuum = true;
+  bool find_annotations = true;
+  double d_min_nm = 0.15, d_max_nm = 0.60;  // the specimen band (the spot annulus)
+  const Image<std::uint8_t>* user_mask = nullptr;  // nonzero = leave out; the image's size
+  std::optional<std::array<int, 4>> roi_px;        // x0, y0, x1, y1 (exclusive): only this is analysed
+  int threads = 0;
+};
+
+struct SpecimenMask {
+  Image<std::uint8_t> pixels;       // kMask* bits per pixel
+  int probe_px = 0;                 // side of the sub-boxes that decide vacuum
+  // Vacuum: band-to-noise power ratio R of the sub-boxes; those under `vacuum_cut` are vacuum.
+  bool vacuum_found = false;
+  double vacuum_ratio = 0, specimen_ratio = 0, vacuum_cut = 0;  // medians of each class and the cut
+  std::string vacuum_not_checked;   // why vacuum could not be looked for (empty when it was)
+  int annotation_shapes = 0;
+  long annotation_px = 0, vacuum_px = 0, user_px = 0;
+  std::vector<std::string> annotation_notes;  // one line per shape: where it is, its value
+};
+
+// `image` must be the analysed (square-pixel) image; vacuum is decided on sub-boxes of `probe_px`
+// (half the box side), side by side.
+SpecimenMask find_specimen_mask(const ImageF& image, double pixel_nm, int probe_px, const MaskOptions& options);
+
+// The region under a box at (x0, y0), side `box_px`: any user-masked pixel -> user_excluded; any
+// annotation pixel -> annotation; half or more vacuum -> vacuum; vacuum inside the box or within
+// `edge_margin_px` of it -> edge; else specimen.
+BoxRegion region_of_box(const SpecimenMask& mask, int x0, int y0, int box_px, int edge_margin_px);
+
+// Direction (degrees in [0, 180), counter-clockwise from +x with y up, as spot angles) from the
+// box centre to the centroid of the vacuum within `reach_px` around the box: the normal of a
+// nearby specimen edge, along which its Fresnel fringes put their q. Empty without vacuum there.
+std::optional<double> edge_normal_deg(const SpecimenMask& mask, int x0, int y0, int box_px, int reach_px);
+
+}  // namespace mgscope

@@ -1,0 +1,372 @@
+// The analysis on synthetic micrographs with what real ones add (vacuum behind a Fresnel-fringed
+// edge, a burned-in scale bar, an illumination ramp, low dose), scored against the label map.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <random>
+
+#include "imaging/hrtem_analysis.hpp"
+#include "imaging/box_features.hpp"
+#include "imaging/specimen_mask.hpp"
+#include "imaging/synth_hrtem.hpp"
+#include "imaging/synth_nuisances.hpp"
+
+namespace mgscope {
+
+namespace {
+
+ImageF as_float(const Image<std::uint16_t>& counts) {
+  ImageF f(counts.width, counts.height);
+  for (std::size_t i = 0; i < f.pixels.size(); ++i) f.pixels[i] = counts.pixels[i];
+  return f;
+}
+
+struct EdgeScore {
+  long vacuum_boxes = 0, vacuum_kept = 0;          // half or more vacuum; of them counted as specimen
+  long annotation_boxes = 0, annotation_kept = 0;  // touching an annotation pixel
+  long near_edge = 0, near_edge_ordered = 0;       // amorphous specimen boxes within one box of vacuum
+  long specimen = 0, specimen_ordered = 0;         // boxes counted as specimen; of them called ordered
+  long majority_ordered = 0;                       // counted boxes more than half ordered (truth)
+};
+
+EdgeScore score(const HrtemResult& r, const SynthHrtem& s) {
+  EdgeScore sc;
+  const int n = r.grid.box_px;
+  const Image<std::uint8_t>& lab = s.labels;
+  for (const BoxResult& b : r.boxes) {
+    std::array<long, 5> cnt{};
+    for (int y = 0; y < n; ++y)
+      for (int x = 0; x < n; ++x) cnt[lab.at(b.x_px + x, b.y_px + y)]++;
+    const bool kept = b.region == BoxRegion::specimen;
+    const bool ordered = kept && b.cls != BoxClass::amorphous;
+    if (2 * cnt[kSynthLabelVacuum] >= long(n) * n) {
+      ++sc.vacuum_boxes;
+      sc.vacuum_kept += kept;
+    }
+    if (cnt[kSynthLabelAnnotation]) {
+      ++sc.annotation_boxes;
+      sc.annotation_kept += kept;
+    }
+    if (kept) {
+      ++sc.specimen;
+      sc.specimen_ordered += ordered;
+      sc.majority_ordered += 2 * (cnt[1] + cnt[2]) > long(n) * n;
+    }
+    // Amorphous specimen (no order, mostly specimen) with vacuum within one box side.
+    if (cnt[1] + cnt[2] == 0 && 2 * cnt[kSynthLabelVacuum] < long(n) * n) {
+      bool near = false;
+      for (int y = std::max(0, b.y_px - n); y < std::min(lab.height, b.y_px + 2 * n) && !near; ++y)
+        for (int x = std::max(0, b.x_px - n); x < std::min(lab.width, b.x_px + 2 * n) && !near; ++x)
+          near = lab.at(x, y) == kSynthLabelVacuum;
+      if (near) {
+        ++sc.near_edge;
+        sc.near_edge_ordered += ordered;
+      }
+    }
+  }
+  return sc;
+}
+
+void print(const char* what, const HrtemResult& r, const EdgeScore& sc) {
+  std::printf("%s: vacuum boxes %ld (kept %ld), annotation boxes %ld (kept %ld), near-edge amorphous %ld "
+              "(ordered %ld), specimen %ld: ordered %.4f vs majority truth %.4f; regions s/v/a/e %ld/%ld/%ld/%ld; "
+              "threshold %.2f; vacuum R %.2f vs %.2f\n",
+              what, sc.vacuum_boxes, sc.vacuum_kept, sc.annotation_boxes, sc.annotation_kept, sc.near_edge,
+              sc.near_edge_ordered, sc.specimen, double(sc.specimen_ordered) / double(std::max(1L, sc.specimen)),
+              double(sc.majority_ordered) / double(std::max(1L, sc.specimen)), r.region_counts[0], r.region_counts[1],
+              r.region_counts[2], r.region_counts[3], r.threshold.value, r.mask.vacuum_ratio, r.mask.specimen_ratio);
+}
+
+SynthHrtemOptions micrograph(int side, double ordered, double dose, std::uint64_t seed) {
+  SynthHrtemOptions o;
+  o.width_px = o.height_px = side;
+  o.ordered_fraction = ordered;
+  o.vacuum_fraction = 0.3;
+  o.illumination_ramp = 0.3;
+  o.scale_bar_nm = 5;
+  o.dose_counts = dose;
+  o.seed = seed;
+  return o;
+}
+
+}  // namespace
+
+class AmorphousWithVacuum : public ::testing::TestWithParam<std::pair<double, std::uint64_t>> {};
+
+TEST_P(AmorphousWithVacuum, VacuumEdgeAndScaleBarStayOutOfTheFractions) {
+  const SynthHrtemOptions o = micrograph(2048, 0.0, GetParam().first, GetParam().second);
+  const SynthHrtem s = make_synth_hrtem(o);
+  HrtemOptions ho;
+  ho.threads = 2;
+  const HrtemResult r = analyse_hrtem(with_pixel_size(as_float(s.counts), o.pixel_nm), ho, "edge");
+  const EdgeScore sc = score(r, s);
+  print("amorphous + vacuum + bar", r, sc);
+  ASSERT_GT(sc.vacuum_boxes, 50);
+  ASSERT_GT(sc.annotation_boxes, 0);
+  ASSERT_GT(sc.near_edge, 20);
+  EXPECT_LE(double(sc.vacuum_kept), 0.05 * double(sc.vacuum_boxes));
+  EXPECT_EQ(sc.annotation_kept, 0);
+  EXPECT_LE(double(sc.near_edge_ordered), 0.05 * double(sc.near_edge));
+  EXPECT_LE(double(sc.specimen_ordered), 0.02 * double(sc.specimen));
+  EXPECT_GT(double(sc.specimen), 0.5 * double(r.boxes.size()));  // the specimen itself is kept
+}
+
+// Normal dose and low dose (100 counts per pixel: the specimen band only a few times the noise).
+INSTANTIATE_TEST_SUITE_P(Dose, AmorphousWithVacuum,
+                         ::testing::Values(std::make_pair(400.0, std::uint64_t(31)),
+                                           std::make_pair(100.0, std::uint64_t(32))));
+
+// The real carbon image in synthetic form: 512 px at 0.0555 nm/px (boxes of 36 px, so
+// half-box vacuum probes of 18 px and a specimen band reaching near Nyquist), a third vacuum.
+TEST(AmorphousWithVacuumCoarse, SmallBoxesStillKeepVacuumAndEdgesOut) {
+  SynthHrtemOptions o = micrograph(512, 0.0, 400, 5);
+  o.pixel_nm = 0.0555;
+  o.vacuum_fraction = 0.33;
+  o.illumination_ramp = 0.2;
+  const SynthHrtem s = make_synth_hrtem(o);
+  HrtemOptions ho;
+  ho.threads = 2;
+  const HrtemResult r = analyse_hrtem(with_pixel_size(as_float(s.counts), o.pixel_nm), ho, "coarse");
+  const EdgeScore sc = score(r, s);
+  print("coarse 512 px", r, sc);
+  ASSERT_EQ(r.grid.box_px, 36);
+  ASSERT_GT(sc.vacuum_boxes, 40);
+  ASSERT_GT(sc.near_edge, 15);
+  EXPECT_LE(double(sc.vacuum_kept), 0.05 * double(sc.vacuum_boxes));
+  EXPECT_EQ(sc.annotation_kept, 0);
+  EXPECT_LE(double(sc.near_edge_ordered), 0.05 * double(sc.near_edge));
+  EXPECT_LE(double(sc.specimen_ordered), 0.02 * double(sc.specimen));
+}
+
+class MixedWithVacuum : public ::testing::TestWithParam<std::pair<double, std::uint64_t>> {};
+
+TEST_P(MixedWithVacuum, OrderedFractionOverSpecimenBoxesMatchesTheBoxMajority) {
+  const SynthHrtemOptions o = micrograph(2048, GetParam().first, 400, GetParam().second);
+  const SynthHrtem s = make_synth_hrtem(o);
+  HrtemOptions ho;
+  ho.threads = 2;
+  const HrtemResult r = analyse_hrtem(with_pixel_size(as_float(s.counts), o.pixel_nm), ho, "mixed");
+  const EdgeScore sc = score(r, s);
+  print("mixed + vacuum + bar", r, sc);
+  const double measured = double(sc.specimen_ordered) / double(sc.specimen);
+  const double truth = double(sc.majority_ordered) / double(sc.specimen);
+  EXPECT_NEAR(measured, truth, 0.02);
+  EXPECT_NEAR(r.fractions.ordered_fraction, measured, 1e-12);  // the fractions are over specimen boxes
+  EXPECT_LE(double(sc.vacuum_kept), 0.05 * double(sc.vacuum_boxes));
+  EXPECT_EQ(sc.annotation_kept, 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Sparse, MixedWithVacuum,
+                         ::testing::Values(std::make_pair(0.04, std::uint64_t(41)),
+                                           std::make_pair(0.10, std::uint64_t(42))));
+
+
+// Boxes near a specimen edge: a step of 3 noise sd to the bright vacuum with Fresnel fringes
+// (local period 0.55 -> 0.25 nm, all inside d_min..d_max), white noise, no order. The fringes
+// look like a lattice fringe set with q along the edge normal; given the normal (from the vacuum
+// mask), no maximum along it counts, and the step's own streak is caught by the streak test.
+TEST(EdgeFringes, FringesParallelToTheEdgeAreNotSpots) {
+  const double pixel_nm = 0.0199;
+  const int side = 400, n = 100;
+  ImageF signal(side, side, 0.f);
+  Image<std::uint8_t> labels(side, side, 0);
+  apply_specimen_edge(signal, labels, pixel_nm, SpecimenEdge(side * pixel_nm, side * pixel_nm, 0.5), EdgeLook{});
+  std::mt19937_64 rng(7);
+  std::normal_distribution<float> noise(0.f, 0.3f);
+  for (float& v : signal.pixels) v += noise(rng);
+  SpecimenMask mask;
+  mask.vacuum_found = true;
+  mask.pixels = Image<std::uint8_t>(side, side, 0);
+  for (std::size_t i = 0; i < labels.pixels.size(); ++i)
+    if (labels.pixels[i] == kSynthLabelVacuum) mask.pixels.pixels[i] = kMaskVacuum;
+  SpotOptions so;
+  const SpectrumGeometry g(n, n, pixel_nm, so);
+  BoxTransformer box(n, WindowKind::hann, AcfMode::circular);
+  BoxMeasurer m(g);
+  const double level = std::log(g.search_pixels() / 0.01);  // ln(M / alpha)
+  int boxes = 0, spotted_blind = 0, spotted = 0, streaks = 0;
+  for (int y0 = 0; y0 + n <= side; y0 += n / 2)
+    for (int x0 = 0; x0 + n <= side; x0 += n / 2) {
+      long vac = 0;
+      for (int y = y0; y < y0 + n; ++y)
+        for (int x = x0; x < x0 + n; ++x) vac += labels.at(x, y) == kSynthLabelVacuum;
+      if (vac < long(n) * n / 10 || vac > long(n) * n * 9 / 10) continue;  // boxes across the edge only
+      ++boxes;
+      ASSERT_TRUE(box.transform(signal, x0, y0));
+      const BoxFeatures blind = m.measure(box, level, level);
+      spotted_blind += blind.pairs > 0;
+      streaks += blind.streaks > 0;
+      const std::optional<double> normal = edge_normal_deg(mask, x0, y0, n, n);
+      ASSERT_TRUE(normal.has_value());
+      spotted += m.measure(box, level, level, normal).pairs > 0;
+    }
+  std::printf("edge boxes %d: %d with spots not knowing the edge (%d with streaks rejected), %d knowing it\n", boxes,
+              spotted_blind, streaks, spotted);
+  ASSERT_GE(boxes, 6);
+  EXPECT_GE(spotted_blind, boxes / 2);  // the nuisance is real
+  EXPECT_GE(streaks, boxes / 2);
+  EXPECT_EQ(spotted, 0);
+  // A lattice next to the edge with fringes across it (q along the edge) keeps its spots.
+  const ImageF lattice = make_lattice_image(n, n, pixel_nm, {0.25}, {90});
+  ASSERT_TRUE(box.transform(lattice, 0, 0));
+  EXPECT_GE(m.measure(box, level, level, 0.0).pairs, 1);
+  EXPECT_EQ(m.measure(box, level, level, 90.0).pairs, 0);
+}
+
+// A plane (illumination ramp) under a lattice changes nothing: it is removed before the window.
+TEST(BoxTransform, PlaneIsRemovedBeforeTheWindow) {
+  const double pixel_nm = 0.0199;
+  const int n = 100;
+  const ImageF lattice = make_lattice_image(n, n, pixel_nm, {0.25}, {30});
+  ImageF ramped = lattice;
+  for (int y = 0; y < n; ++y)
+    for (int x = 0; x < n; ++x) ramped.at(x, y) += 1000.f + 0.7f * float(x) - 0.4f * float(y);
+  BoxTransformer a(n, WindowKind::hann, AcfMode::circular), b(n, WindowKind::hann, AcfMode::circular);
+  ASSERT_TRUE(a.transform(lattice, 0, 0));
+  ASSERT_TRUE(b.transform(ramped, 0, 0));
+  float peak = 0;
+  for (int i = 0; i < n * (n / 2 + 1); ++i) peak = std::max(peak, a.power()[i]);
+  for (int i = 0; i < n * (n / 2 + 1); ++i) EXPECT_NEAR(b.power()[i], a.power()[i], 1e-5 * peak) << i;
+  for (int i = 0; i < n * n; ++i) EXPECT_NEAR(b.normalised()[i], a.normalised()[i], 2e-3) << i;
+}
+
+// The cover of a lattice filling the box is near 1; of one filling a quarter of it, near 1/4.
+TEST(SpotCover, FollowsTheShareOfTheBoxTheFringesFill) {
+  const double pixel_nm = 0.0199;
+  const int n = 100;
+  const ImageF lattice = make_lattice_image(n, n, pixel_nm, {0.25}, {30});
+  std::mt19937_64 rng(3);
+  std::normal_distribution<float> noise(0.f, 0.5f);
+  ImageF full = lattice, quarter = lattice;
+  for (int y = 0; y < n; ++y)
+    for (int x = 0; x < n; ++x) {
+      const float e = noise(rng);
+      full.at(x, y) += e;
+      quarter.at(x, y) = (x < n / 2 && y < n / 2 ? lattice.at(x, y) : 0.f) + e;
+    }
+  SpotOptions so;
+  const SpectrumGeometry g(n, n, pixel_nm, so);
+  BoxTransformer box(n, WindowKind::hann, AcfMode::circular);
+  BoxMeasurer m(g);
+  ASSERT_TRUE(box.transform(full, 0, 0));
+  const BoxFeatures ff = m.measure(box, 10, 10);
+  ASSERT_GE(ff.pairs, 1);
+  EXPECT_GT(ff.cover, 0.8);
+  ASSERT_TRUE(box.transform(quarter, 0, 0));
+  const BoxFeatures fq = m.measure(box, 10, 10);
+  ASSERT_GE(fq.pairs, 1);
+  EXPECT_NEAR(fq.cover, 0.25, 0.12);
+  ClassRules rules;
+  EXPECT_NE(classify_box(ff, rules), BoxClass::amorphous);
+  EXPECT_EQ(classify_box(fq, rules), BoxClass::amorphous);  // a box is ordered when more than half of it is
+}
+
+// Saturated text and bars are found and widened; the user's mask and ROI leave boxes out.
+TEST(SpecimenMask, AnnotationsUserMaskAndRoi) {
+  SynthHrtemOptions o;
+  o.width_px = o.height_px = 600;
+  o.scale_bar_nm = 3;
+  o.seed = 12;
+  const SynthHrtem s = make_synth_hrtem(o);
+  const ImageF img = as_float(s.counts);
+  MaskOptions mo;
+  mo.find_vacuum = false;
+  SpecimenMask m = find_specimen_mask(img, o.pixel_nm, 50, mo);
+  EXPECT_GE(m.annotation_shapes, 2);  // the bar and at least one glyph
+  long missed = 0;
+  for (std::size_t i = 0; i < s.labels.pixels.size(); ++i)
+    missed += s.labels.pixels[i] == kSynthLabelAnnotation && !(m.pixels.pixels[i] & kMaskAnnotation);
+  EXPECT_EQ(missed, 0);
+  // Nothing else: the mask is the annotation pixels widened by at most the 2 px rim.
+  EXPECT_LT(m.annotation_px, 4 * long(s.annotation_fraction * 600 * 600) + 400);
+  EXPECT_EQ(region_of_box(m, 0, 500, 100, 25), BoxRegion::annotation);
+  EXPECT_EQ(region_of_box(m, 300, 0, 100, 25), BoxRegion::specimen);
+
+  Image<std::uint8_t> user(600, 600, 0);
+  user.at(450, 150) = 1;
+  mo.user_mask = &user;
+  mo.roi_px = std::array<int, 4>{0, 0, 600, 400};
+  m = find_specimen_mask(img, o.pixel_nm, 50, mo);
+  EXPECT_EQ(region_of_box(m, 400, 100, 100, 25), BoxRegion::user_excluded);  // holds the masked pixel
+  EXPECT_EQ(region_of_box(m, 300, 100, 100, 25), BoxRegion::specimen);
+  EXPECT_EQ(region_of_box(m, 300, 350, 100, 25), BoxRegion::user_excluded);  // reaches outside the ROI
+}
+
+// A contrast-stretched 8-bit export clips about 1 % of its pixels at 0 and 255 in blobs over the
+// specimen: those fade into their surroundings and stay in; a burned-in bar at 255 is found.
+TEST(SpecimenMask, ClippedBlobsOfAStretchedExportAreNoAnnotation) {
+  SynthHrtemOptions o;
+  o.width_px = o.height_px = 600;
+  o.seed = 15;
+  o.dose_counts = 0;  // smooth contrast, as after the export's own filtering
+  o.ordered_fraction = 0.1;
+  const SynthHrtem s = make_synth_hrtem(o);
+  std::vector<float> sorted(s.counts.pixels.begin(), s.counts.pixels.end());
+  std::sort(sorted.begin(), sorted.end());
+  const float lo = sorted[sorted.size() / 100], hi = sorted[sorted.size() * 99 / 100];
+  ImageF img(600, 600);
+  for (std::size_t i = 0; i < img.pixels.size(); ++i)
+    img.pixels[i] = std::round(std::clamp((s.counts.pixels[i] - lo) / (hi - lo) * 255.f, 0.f, 255.f));
+  MaskOptions mo;
+  mo.find_vacuum = false;
+  SpecimenMask m = find_specimen_mask(img, o.pixel_nm, 50, mo);
+  EXPECT_EQ(m.annotation_shapes, 0) << (m.annotation_notes.empty() ? "" : m.annotation_notes[0]);
+  for (int y = 560; y < 566; ++y)
+    for (int x = 20; x < 220; ++x) img.at(x, y) = 255.f;
+  m = find_specimen_mask(img, o.pixel_nm, 50, mo);
+  EXPECT_EQ(m.annotation_shapes, 1);
+  EXPECT_EQ(region_of_box(m, 100, 500, 100, 25), BoxRegion::annotation);
+}
+
+// An image without vacuum loses no box to it: the sub-box ratios have no second, noise-level mode.
+TEST(SpecimenMask, NoVacuumWithoutVacuum) {
+  SynthHrtemOptions o;
+  o.width_px = o.height_px = 1024;
+  o.ordered_fraction = 0.1;
+  o.illumination_ramp = 0.5;
+  o.dose_counts = 100;
+  o.seed = 13;
+  const SynthHrtem s = make_synth_hrtem(o);
+  const SpecimenMask m = find_specimen_mask(as_float(s.counts), o.pixel_nm, 50, MaskOptions{});
+  EXPECT_FALSE(m.vacuum_found);
+  EXPECT_EQ(m.vacuum_px, 0);
+}
+
+// Benjamini-Hochberg: at q the discoveries' p-values stay under the BH line; p-values follow the
+// null's tail, and p = alpha sits at the threshold itself.
+TEST(SpotSignificance, PValuesAndFdr) {
+  SynthHrtemOptions o;
+  o.width_px = o.height_px = 1024;
+  o.ordered_fraction = 0.1;
+  o.seed = 14;
+  const SynthHrtem s = make_synth_hrtem(o);
+  HrtemOptions ho;
+  ho.threads = 2;
+  const HrtemResult r = analyse_hrtem(with_pixel_size(as_float(s.counts), o.pixel_nm), ho, "p");
+  EXPECT_NEAR(box_p_value(r.threshold, r.threshold.value), ho.threshold.alpha, 1e-9);
+  EXPECT_NEAR(level_for_p_value(r.threshold, 0.003), r.threshold.tail_start +
+              r.threshold.tail_mean_excess * std::log(0.1 / 0.003), 1e-9);
+  for (const BoxResult& b : r.boxes)
+    if (b.features.pairs && b.region == BoxRegion::specimen) EXPECT_LT(b.p_value, ho.threshold.alpha);
+  HrtemOptions fdr = ho;
+  fdr.fdr_q = 0.05;
+  const HrtemResult rf = analyse_hrtem(with_pixel_size(as_float(s.counts), o.pixel_nm), fdr, "fdr");
+  ASSERT_TRUE(rf.fdr_level.has_value());
+  std::vector<double> p;
+  long discoveries = 0;
+  for (const BoxResult& b : rf.boxes)
+    if (b.region == BoxRegion::specimen && !b.features.flat) {
+      p.push_back(b.p_value);
+      discoveries += b.features.pairs > 0;
+    }
+  std::sort(p.begin(), p.end());
+  ASSERT_GT(discoveries, 0);
+  EXPECT_LE(p[std::size_t(discoveries - 1)], 0.05 * double(discoveries) / double(p.size()));
+  std::printf("FDR 0.05: %ld boxes with spots (level %.2f) vs per-box alpha 0.01: level %.2f\n", discoveries,
+              *rf.fdr_level, r.threshold.value);
+}
+
+}  // namespace mgscope
