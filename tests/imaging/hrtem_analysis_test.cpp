@@ -7,16 +7,13 @@
 #include <cstdio>
 
 #include "imaging/synth_hrtem.hpp"
+#include "synth_image.hpp"
 
 namespace mgscope {
 
 namespace {
 
-ImageF as_float(const Image<std::uint16_t>& counts) {
-  ImageF f(counts.width, counts.height);
-  for (std::size_t i = 0; i < f.pixels.size(); ++i) f.pixels[i] = counts.pixels[i];
-  return f;
-}
+using test::as_float;
 
 struct Score {
   double accuracy = 0;       // on boxes >= 70 % one class

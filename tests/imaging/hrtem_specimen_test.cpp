@@ -12,17 +12,14 @@
 #include "imaging/box_features.hpp"
 #include "imaging/specimen_mask.hpp"
 #include "imaging/synth_hrtem.hpp"
+#include "synth_image.hpp"
 #include "imaging/synth_nuisances.hpp"
 
 namespace mgscope {
 
 namespace {
 
-ImageF as_float(const Image<std::uint16_t>& counts) {
-  ImageF f(counts.width, counts.height);
-  for (std::size_t i = 0; i < f.pixels.size(); ++i) f.pixels[i] = counts.pixels[i];
-  return f;
-}
+using test::as_float;
 
 struct EdgeScore {
   long vacuum_boxes = 0, vacuum_kept = 0;          // half or more vacuum; of them counted as specimen
