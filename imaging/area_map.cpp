@@ -11,6 +11,7 @@
 
 #include "fitting/base/error.hpp"
 #include "imaging/area_bootstrap.hpp"
+#include "imaging/spot_threshold.hpp"
 #include "fitting/base/parallel_for.hpp"
 
 namespace mgscope {
@@ -272,7 +273,7 @@ AreaMap compute_area_map(const ImageF& image, const HrtemResult& boxes, const Hr
   // Rasters on the stride grid.
   const int s = m.stride_px;
   const int mw = (image.width + s - 1) / s, mh = (image.height + s - 1) / s;
-  for (GridMap* gm : {&m.class_map, &m.peak_over_threshold, &m.d_spacing_nm, &m.direction_deg}) {
+  for (GridMap* gm : {&m.class_map, &m.peak_over_threshold, &m.d_spacing_nm, &m.direction_deg, &m.significance}) {
     gm->width = mw;
     gm->height = mh;
     gm->values.assign(std::size_t(mw) * std::size_t(mh), kNaNf);
@@ -297,6 +298,7 @@ AreaMap compute_area_map(const ImageF& image, const HrtemResult& boxes, const Hr
       const int u = (2 * fine.x0(ix) + g.box_px) / (2 * s), v = (2 * fine.y0(iy) + g.box_px) / (2 * s);
       const std::size_t p = std::size_t(v) * std::size_t(mw) + std::size_t(u);
       m.peak_over_threshold.values[p] = threshold > 0 ? float(fb[i].peak / threshold) : kNaNf;
+      m.significance.values[p] = float(-std::log10(std::max(box_p_value(boxes.threshold, fb[i].peak), 1e-300)));
       m.d_spacing_nm.values[p] = fb[i].d_nm;
       m.direction_deg.values[p] = fb[i].angle_deg;
     }

@@ -55,6 +55,7 @@ struct AreaMap {
   // whitened peak over the spot threshold, and the d-spacing (nm) and direction of q (degrees
   // in [0, 180), counter-clockwise from +x, y up) of its strongest spot.
   GridMap class_map, peak_over_threshold, d_spacing_nm, direction_deg;
+  GridMap significance;  // -log10 p of each sliding box's strongest peak under the image's null
   std::vector<std::string> warnings;
 };
 

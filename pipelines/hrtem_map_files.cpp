@@ -56,6 +56,9 @@ void write_hrtem_maps(const OutputFolder& folder, const AreaMap& area, const Hrt
   MapFigure cls{title, "", MapPalette::classes, 0, 2, std::nullopt, "", "left out (not specimen)", area.map_pixel_nm};
   MapFigure peak{"Strongest whitened peak / spot threshold", "ratio", MapPalette::sequential, 0,
                  upper_range(area.peak_over_threshold), 1.0, "threshold", "no box centred here, or left out", area.map_pixel_nm};
+  MapFigure significance{"Significance of the strongest peak (-log10 p, the image's own null)", "-log10 p",
+                         MapPalette::sequential, 0, upper_range(area.significance), -std::log10(options.threshold.alpha),
+                         "alpha", "no box centred here, or left out", area.map_pixel_nm};
   MapFigure d{"d-spacing of the strongest spot", "nm", MapPalette::sequential, options.spots.d_min_nm,
               options.spots.d_max_nm, std::nullopt, "", "no spot, no box centred here, or left out", area.map_pixel_nm};
   MapFigure dir{"Direction of q of the strongest spot (from +x, counter-clockwise)", "degrees", MapPalette::cyclic, 0,
@@ -66,6 +69,7 @@ void write_hrtem_maps(const OutputFolder& folder, const AreaMap& area, const Hrt
     const MapFigure& figure;
   } maps[] = {{"map_class", area.class_map, cls},
               {"map_peak_over_threshold", area.peak_over_threshold, peak},
+              {"map_significance", area.significance, significance},
               {"map_d_spacing_nm", area.d_spacing_nm, d},
               {"map_direction_deg", area.direction_deg, dir}};
   for (const auto& m : maps) {

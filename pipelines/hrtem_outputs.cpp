@@ -52,7 +52,8 @@ nlohmann::json area_map_json(const AreaMap& a, const BoxGrid& g, const HrtemRunI
             {"height", a.class_map.height},
             {"origin_x_nm", run.calibration.origin_x_nm},
             {"origin_y_nm", run.calibration.origin_y_nm},
-            {"files", {"map_class.tif", "map_peak_over_threshold.tif", "map_d_spacing_nm.tif", "map_direction_deg.tif"}},
+            {"files", {"map_class.tif", "map_peak_over_threshold.tif", "map_significance.tif", "map_d_spacing_nm.tif",
+                       "map_direction_deg.tif"}},
             {"note", "map pixel (u, v) covers image pixels [u s, (u+1) s) x [v s, (v+1) s), s = stride_px; NaN: "
                      "left out or not measured"}}}};
 }
