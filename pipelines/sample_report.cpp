@@ -9,6 +9,7 @@
 
 #include "mgscope_version.hpp"
 #include "pipelines/report_headlines.hpp"
+#include "pipelines/report_warnings.hpp"
 
 namespace mgscope {
 
@@ -94,7 +95,8 @@ json sample_report_json(const SampleManifest& manifest, const std::vector<Module
                 {"output_dir", fs::relative(job.out_dir, out_dir).generic_string()},
                 {"outputs", job.outputs},
                 {"figures", json::array()},
-                {"quantities", json::object()}};
+                {"quantities", json::object()},
+                {"warnings", json::array()}};
     for (const std::string& f : figures_of(job.outputs)) mod["figures"].push_back(job.module + "/" + f);
     // A failed module may still have written a summary (a batch with one bad file): report it.
     if (!job.outputs.empty()) {
@@ -103,6 +105,7 @@ json sample_report_json(const SampleManifest& manifest, const std::vector<Module
                                {"program_version", kVersion}};
       try {
         mod["quantities"] = module_headlines(job.module, job.out_dir, provenance);
+        mod["warnings"] = module_warnings(job.module, job.out_dir);
       } catch (const std::exception& e) {
         mod["status"] = "failed";
         const std::string before = job.error.empty() ? "" : job.error + "\n";
@@ -146,7 +149,8 @@ std::string html_page(const std::string& title, const std::string& body) {
          "th{background:#eef}.ok{color:#170}.failed{color:#b00;font-weight:bold}.up-to-date{color:#157}\n"
          "pre{background:#f6f6f6;padding:.5em;white-space:pre-wrap;word-break:break-all}\n"
          "pre.error{background:#fee;border:1px solid #d99}figure{margin:1em 0}img{max-width:100%}\n"
-         "figcaption{font-size:90%;color:#555}\n</style></head><body>\n" +
+         "figcaption{font-size:90%;color:#555}.warn{color:#a60;font-weight:bold}\n"
+         ".warnings{background:#fff8e6;border:1px solid #e0c070;padding:.3em .8em;margin:.5em 0}\n</style></head><body>\n" +
          body + "</body></html>\n";
 }
 
@@ -187,9 +191,20 @@ std::string sample_report_html(const json& report, const fs::path& out_dir) {
     << "</td></tr></table>\n";
   for (const json& mod : report.at("modules")) {
     const std::string status = mod.at("status").get<std::string>();
+    const json warnings = mod.value("warnings", json::array());
+    const std::string shown = status != "failed" && !warnings.empty()
+                                  ? status + " with " + std::to_string(warnings.size()) +
+                                        (warnings.size() == 1 ? " warning" : " warnings")
+                                  : status;
     b << "<h2 id=\"" << html_escape(mod.at("module").get<std::string>()) << "\">"
-      << html_escape(mod.at("title").get<std::string>()) << "</h2>\n<p>Status: <span class=\"" << status << "\">"
-      << status << "</span></p>\n";
+      << html_escape(mod.at("title").get<std::string>()) << "</h2>\n<p>Status: <span class=\""
+      << (warnings.empty() ? status : "warn") << "\">" << shown << "</span></p>\n";
+    if (!warnings.empty()) {
+      // Beside the numbers they qualify: a value shown as n/a or doubted is explained here.
+      b << "<div class=\"warnings\"><strong>Warnings</strong> (they qualify the numbers below)<ul>\n";
+      for (const json& w : warnings) b << "<li>" << html_escape(w.get<std::string>()) << "</li>\n";
+      b << "</ul></div>\n";
+    }
     if (mod.at("error").is_string()) b << "<pre class=\"error\">" << html_escape(mod["error"].get<std::string>()) << "</pre>\n";
     if (!mod.at("quantities").empty()) {
       b << "<table><tr><th>Quantity</th><th>Value</th><th>Unit</th><th>Reader / format</th><th>Calibration</th></tr>\n";

@@ -146,6 +146,21 @@ TEST(SampleCommand, DemoStudyEndToEndThenNothingToRedo) {
   for (const char* s : {"ascast", "ctc10", "ctc20", "ctc40"}) reports[s] = read_json(out / "samples" / s / "report.json");
   EXPECT_EQ(reports["ctc20"]["schema"], "mgscope-report/1");
   EXPECT_EQ(reports["ctc20"]["sample"]["treatment"]["ctc_cycles"], 20.0);
+  // The demo's isotherms are 3 K apart, too coarse for the critical region: mce says so, and the
+  // report carries it beside the numbers (report.json and the page).
+  for (const char* s : {"ascast", "ctc10", "ctc20", "ctc40"}) {
+    const std::string html = read_all(out / "samples" / s / "report.html");
+    for (const json& m : reports[s]["modules"]) {
+      ASSERT_TRUE(m.contains("warnings")) << s;
+      if (m["module"] != "mce") continue;
+      ASSERT_FALSE(m["warnings"].empty()) << s;
+      EXPECT_NE(html.find("ok with " + std::to_string(m["warnings"].size()) + " warning"), std::string::npos) << s;
+      for (const json& w : m["warnings"]) {
+        EXPECT_NE(w.get<std::string>().find("critical region"), std::string::npos) << w;
+        EXPECT_NE(html.find(w.get<std::string>().substr(0, 40)), std::string::npos) << w;
+      }
+    }
+  }
   const double of0 = value(reports["ascast"], "hrtem", "ordered_fraction");
   const double of20 = value(reports["ctc20"], "hrtem", "ordered_fraction");
   EXPECT_LT(of0, 0.07);  // generated with 3 % ordered area

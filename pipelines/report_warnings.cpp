@@ -1,0 +1,94 @@
+// Walks the module's JSON as written: any array under a key ending in "warnings" holding strings
+// is a list of doubts; the nearest enclosing object's "source", "path", "sample" or its own key
+// says what they are about. Generic on purpose: a warning a module adds tomorrow reaches the
+// report without a change here.
+#include "pipelines/report_warnings.hpp"
+
+#include <algorithm>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+namespace mgscope {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+bool ends_with(const std::string& s, const std::string& tail) {
+  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+std::string label_of(const json& object, const std::string& key_in_parent) {
+  for (const char* k : {"source", "sample", "path"})
+    if (object.contains(k) && object[k].is_string()) return fs::path(object[k].get<std::string>()).filename().string();
+  return key_in_parent;
+}
+
+// A module often repeats a part's warning in its overall list with a prefix ("file (critical):
+// text"): one of them is enough.
+bool already_said(const std::vector<std::string>& said, const std::string& text) {
+  for (const std::string& s : said)
+    if (ends_with(s, text) || ends_with(text, s)) return true;
+  return false;
+}
+
+void collect(const json& j, const std::string& context, std::vector<std::string>& out,
+             std::vector<std::string>& said) {
+  if (j.is_array()) {
+    for (const json& item : j) collect(item, context, out, said);
+    return;
+  }
+  if (!j.is_object()) return;
+  // The object's own lists first (they are the overall ones), then what it holds.
+  for (const auto& [key, value] : j.items()) {
+    if (!ends_with(key, "warnings") || !value.is_array()) continue;
+    for (const json& w : value)
+      if (w.is_string() && !already_said(said, w.get<std::string>())) {
+        said.push_back(w.get<std::string>());
+        out.push_back(context.empty() ? w.get<std::string>() : context + ": " + w.get<std::string>());
+      }
+  }
+  for (const auto& [key, value] : j.items()) {
+    if (ends_with(key, "warnings")) continue;
+    if (value.is_object()) {
+      const std::string inner = label_of(value, key);
+      collect(value, context.empty() ? inner : context + ", " + inner, out, said);
+    } else if (value.is_array()) {
+      for (const json& item : value) {
+        const std::string inner = item.is_object() ? label_of(item, key) : key;
+        collect(item, context.empty() ? inner : context + ", " + inner, out, said);
+      }
+    }
+  }
+}
+
+void collect_file(const fs::path& file, const std::string& context, std::vector<std::string>& out) {
+  std::ifstream in(file);
+  if (!in) return;
+  const json j = json::parse(in, nullptr, false);
+  std::vector<std::string> said;
+  if (!j.is_discarded()) collect(j, context, out, said);
+}
+
+}  // namespace
+
+std::vector<std::string> module_warnings(const std::string& module, const fs::path& out_dir) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  if (module == "hrtem") {
+    std::vector<fs::path> images;
+    for (const auto& e : fs::directory_iterator(out_dir, ec))
+      if (e.is_directory() && fs::exists(e.path() / "summary.json")) images.push_back(e.path());
+    std::sort(images.begin(), images.end());
+    for (const fs::path& d : images) collect_file(d / "summary.json", d.filename().string(), out);
+  } else if (module == "mce") {
+    collect_file(out_dir / "mce.json", "", out);
+  } else {
+    collect_file(out_dir / "summary.json", "", out);
+  }
+  return out;
+}
+
+}  // namespace mgscope
