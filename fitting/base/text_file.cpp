@@ -4,10 +4,12 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
 #include "fitting/base/error.hpp"
+#include "fitting/base/input_file.hpp"
 
 namespace mgscope {
 
@@ -85,11 +87,30 @@ TextFile decode_text(const std::string& path, const std::string& raw_bytes) {
 }
 
 TextFile read_text_file(const std::string& path) {
+  // Special files and oversized inputs are refused from their metadata; binary content is
+  // refused at the first chunk holding a NUL, so /dev/zero-like inputs cost one chunk of memory.
+  const std::uint64_t size = require_regular_file(path);
+  if (size > kMaxTextFileBytes)
+    fail_input(path, "is " + std::to_string(size) + " bytes, more than the " +
+                         std::to_string(kMaxTextFileBytes >> 20) + " MiB accepted for a text export");
   std::ifstream in(path, std::ios::binary);
   if (!in) fail_input(path, "cannot open file");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return decode_text(path, ss.str());
+  std::string bytes;
+  bytes.reserve(static_cast<std::size_t>(size));
+  char chunk[1 << 16];
+  while (in) {
+    in.read(chunk, sizeof chunk);
+    const auto n = static_cast<std::size_t>(in.gcount());
+    if (std::memchr(chunk, '\0', n) != nullptr)
+      fail_input(path, "holds NUL bytes at offset " + std::to_string(bytes.size() + static_cast<std::size_t>(
+                                                          static_cast<const char*>(std::memchr(chunk, '\0', n)) - chunk)) +
+                           ": a binary file, not a text export");
+    // A file that grows while being read is still bounded.
+    if (bytes.size() + n > kMaxTextFileBytes) fail_input(path, "grew past the text export size limit while read");
+    bytes.append(chunk, n);
+  }
+  if (in.bad()) fail_input(path, "read error");
+  return decode_text(path, bytes);
 }
 
 std::vector<std::string> split_fields(std::string_view line, char delim) {
@@ -109,7 +130,11 @@ std::vector<std::string> split_fields(std::string_view line, char delim) {
       } else {
         cur += c;
       }
-    } else if (c == '"') {
+    } else if (c == '"' && trim(cur).empty()) {
+      // A quote opens a quoted field only at the field's start (spaces allowed before it): PPMS
+      // headers use '"' as an inch-like unit mark inside names (`Coil Signal" (mV)`), and
+      // taking it for a CSV quote would merge the following names into one.
+      cur.clear();
       quoted = true;
     } else if (c == delim) {
       fields.push_back(cur);

@@ -20,7 +20,9 @@ TextFile read_text_file(const std::string& path);
 // Same, from bytes already in memory (a zip member); `path` names it in errors.
 TextFile decode_text(const std::string& path, const std::string& bytes);
 
-// Splits one line RFC-4180 style: `delim` separates, double quotes protect, "" is a quote.
+// Splits one line RFC-4180 style: `delim` separates, double quotes protect, "" is a quote. A
+// quote opens a quoted field only at the start of a field; inside a name (`Coil Signal" (mV)`)
+// it is a character like any other.
 std::vector<std::string> split_fields(std::string_view line, char delim);
 
 // The delimiter that occurs most in `line` among tab, comma and semicolon (tab on ties).

@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "fitting/base/error.hpp"
+#include "fitting/base/input_file.hpp"
 #include "fitting/base/text_file.hpp"
 
 namespace mgscope {
@@ -62,6 +63,9 @@ double depth_factor_to_nm(const std::string& header, const std::string& path) {
   fail_input(path, "depth column '" + header + "' has unit '" + unit + "'; expected nm or µm");
 }
 
+// All members of one archive together (each is also at most kMaxTextFileBytes).
+constexpr std::uint64_t kMaxZipUnpackedBytes = std::uint64_t{256} << 20;
+
 struct ZipCloser {
   void operator()(zip_t* z) const { zip_discard(z); }
 };
@@ -75,6 +79,7 @@ IndentCurve parse_nanotest_text(const std::string& name, const std::string& byte
 IndentCurve read_nanotest_txt(const std::string& path) { return parse_nanotest_lines(read_text_file(path)); }
 
 std::vector<IndentCurve> read_nanotest_zip(const std::string& path) {
+  require_regular_file(path);
   int err = 0;
   std::unique_ptr<zip_t, ZipCloser> za(zip_open(path.c_str(), ZIP_RDONLY, &err));
   if (!za) {
@@ -85,6 +90,7 @@ std::vector<IndentCurve> read_nanotest_zip(const std::string& path) {
     fail_input(path, "not a readable zip archive (" + why + ")");
   }
   std::vector<IndentCurve> curves;
+  std::uint64_t unpacked_bytes = 0;
   const zip_int64_t n = zip_get_num_entries(za.get(), 0);
   for (zip_int64_t i = 0; i < n; ++i) {
     zip_stat_t st;
@@ -92,6 +98,15 @@ std::vector<IndentCurve> read_nanotest_zip(const std::string& path) {
     const std::string member = st.name ? st.name : "";
     if (member.empty() || member.back() == '/' || st.size == 0) continue;
     const std::string label = path + ":" + member;
+    // The sizes are the archive's own claims: checked before anything is allocated, so a small
+    // zip declaring a 1 GB member is refused at once (a NanoTest member is a text export).
+    if (st.size > kMaxTextFileBytes)
+      fail_input(label, "zip member unpacks to " + std::to_string(st.size) + " bytes, more than the " +
+                            std::to_string(kMaxTextFileBytes >> 20) + " MiB accepted for a text export");
+    unpacked_bytes += st.size;
+    if (unpacked_bytes > kMaxZipUnpackedBytes)
+      fail_input(path, "zip members unpack to more than " + std::to_string(kMaxZipUnpackedBytes >> 20) +
+                           " MiB in all: not a NanoTest export");
     zip_file_t* zf = zip_fopen_index(za.get(), static_cast<zip_uint64_t>(i), 0);
     if (!zf) fail_input(label, std::string("cannot open zip member (") + zip_strerror(za.get()) + ")");
     std::string bytes(static_cast<std::size_t>(st.size), '\0');
@@ -190,6 +205,7 @@ IndentCurve read_indent_csv(const std::string& path) {
 }
 
 std::vector<IndentCurve> read_indent_file(const std::string& path) {
+  require_regular_file(path);  // before opening: a FIFO would block the open
   std::ifstream in(path, std::ios::binary);
   if (!in) fail_input(path, "cannot open file");
   char magic[4] = {0, 0, 0, 0};

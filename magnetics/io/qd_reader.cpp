@@ -167,6 +167,7 @@ std::string first_present(const QdData& d, std::initializer_list<const char*> na
 
 bool has_number(const QdData& d, std::size_t col) {
   for (const auto& r : d.rows) {
+    if (col >= r.size()) continue;
     const std::string& c = r[col];
     if (c.empty()) continue;
     char* end = nullptr;
@@ -240,6 +241,7 @@ std::vector<double> QdData::numeric_column(const std::string& name) const {
   if (c == std::string::npos) fail_input(path, "no column named '" + name + "'");
   std::vector<double> v(rows.size(), kNaN);
   for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (c >= rows[i].size()) continue;  // a short row: the cell is empty
     const auto x = parse_optional_number(rows[i][c], path, row_line[i], name);
     if (x && *x != kQdSentinel) v[i] = *x;
   }
@@ -261,13 +263,15 @@ QdData parse_qd_text(const TextFile& tf, const QdReadOptions& options) {
   d.delimiter = guess_delimiter(tf.lines[col_line]);
   d.column_names = trimmed_fields(tf.lines[col_line], d.delimiter);
   const std::size_t ncol = d.column_names.size();
+  if (ncol > kQdMaxColumns)
+    fail_input(d.path, "line " + std::to_string(col_line + 1) + " names " + std::to_string(ncol) +
+                           " columns; a Quantum Design export has at most " + std::to_string(kQdMaxColumns));
   for (std::size_t i = col_line + 1; i < tf.lines.size(); ++i) {
     if (trim(tf.lines[i]).empty()) continue;
     auto f = trimmed_fields(tf.lines[i], d.delimiter);
     if (f.size() > ncol)
       fail_input(d.path, "line " + std::to_string(i + 1) + " has " + std::to_string(f.size()) +
                              " fields, the column line has " + std::to_string(ncol));
-    f.resize(ncol);
     d.rows.push_back(std::move(f));
     d.row_line.push_back(i + 1);
   }
@@ -278,7 +282,8 @@ QdData parse_qd_text(const TextFile& tf, const QdReadOptions& options) {
   const std::size_t cc = d.column_index("Comment");
   d.comment.resize(d.rows.size());
   if (cc != std::string::npos)
-    for (std::size_t i = 0; i < d.rows.size(); ++i) d.comment[i] = d.rows[i][cc];
+    for (std::size_t i = 0; i < d.rows.size(); ++i)
+      if (cc < d.rows[i].size()) d.comment[i] = d.rows[i][cc];
   return d;
 }
 

@@ -27,7 +27,9 @@ struct QdData {
   std::vector<std::pair<std::string, std::string>> header;
   std::optional<double> sample_mass_mg;  // SAMPLE_MASS or legacy WEIGHT, > 0 only
   std::vector<std::string> column_names;  // trimmed, in file order
-  std::vector<std::vector<std::string>> rows;  // raw cells, padded to column_names.size()
+  // Raw cells; a row may be shorter than column_names (missing trailing cells are empty). Not
+  // padded, so a header of thousands of names costs nothing per row.
+  std::vector<std::vector<std::string>> rows;
   std::vector<std::size_t> row_line;  // 1-based line number of each row in the file
   std::string temperature_column, field_column, moment_column, moment_error_column;
   // Per row; NaN where the cell is empty or the -99999999 sentinel.
@@ -49,6 +51,10 @@ struct QdData {
 // a recognised export, lacks a temperature, field or moment column, or has no data rows.
 QdData read_qd_file(const std::string& path, const QdReadOptions& options = {});
 QdData parse_qd_text(const TextFile& text, const QdReadOptions& options = {});
+
+// Column names accepted on the column line (MPMS3 files have about 90): a longer line is not an
+// export, and each name would cost memory in every row.
+constexpr std::size_t kQdMaxColumns = 1000;
 
 // The -99999999 cells QD writes for "not measured" in some columns.
 constexpr double kQdSentinel = -99999999.0;
