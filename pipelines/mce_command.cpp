@@ -3,6 +3,7 @@
 #include <cmath>
 #include <iomanip>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <sstream>
 
@@ -15,6 +16,7 @@
 #include "pipelines/commands.hpp"
 #include "pipelines/json_output.hpp"
 #include "pipelines/mce_figures.hpp"
+#include "pipelines/output_guard.hpp"
 
 namespace mgscope {
 
@@ -64,6 +66,12 @@ class MceRun {
     if (cli_.demag_N > 0 && !(cli_.density_g_cm3 > 0))
       throw InputError("--demag needs --density (g/cm^3) to turn emu/g into emu/cm^3");
     segment_.isotherm_tolerance_K = cli_.isotherm_tolerance_K;
+    // All inputs noted before anything is written (figure data must not replace an M(H) file),
+    // and M(T) figures named so that X/fc.dat and Y/fc.dat do not draw over each other.
+    note_inputs(cli_.mt_files);
+    note_inputs(cli_.mh_files);
+    const std::vector<std::string> stems = distinct_stems(cli_.mt_files);
+    for (std::size_t i = 0; i < stems.size(); ++i) mt_stem_[cli_.mt_files[i]] = stems[i];
     std::cout << std::setprecision(5);
     const BatchResult mt = run_batch(cli_.mt_files, [&](const std::string& f) { analyse_mt(f); }, std::cerr);
     const BatchResult mh = run_batch(cli_.mh_files, [&](const std::string& f) { read_mh(f); }, std::cerr);
@@ -130,7 +138,7 @@ class MceRun {
       co.half_window = cli_.tc_half_window;
       const CurieResult c = find_curie_temperature(s.temperature_K, s.magnetization, co);
       for (const auto& w : c.warnings) warn(path + " (" + fmt(s.field_Oe) + " Oe): " + w);
-      std::string png = "mt_" + std::filesystem::path(path).stem().string();
+      std::string png = "mt_" + mt_stem_[path];
       if (sets.size() > 1) png += "_" + std::to_string(std::lround(s.field_Oe)) + "Oe";
       const std::string fw = draw_mt_figure(out_ / (png + ".png"), c, s.field_Oe, mass > 0 ? "emu/g" : "emu");
       if (!fw.empty()) warn(fw);
@@ -286,6 +294,7 @@ class MceRun {
   SegmentOptions segment_;
   nlohmann::json json_ = nlohmann::json::object();
   std::vector<std::string> warnings_;
+  std::map<std::string, std::string> mt_stem_;  // M(T) input -> its distinct figure stem
   std::vector<MhCurve> curves_;
   std::string mh_sources_;
   bool per_gram_ = true;
