@@ -61,6 +61,8 @@ class MceRun {
   void run() {
     if (cli_.mt_files.empty() && cli_.mh_files.empty()) throw InputError("mce: give --mt and/or --mh files");
     if (cli_.mass_mg && *cli_.mass_mg < 0) throw InputError("--mass must be >= 0 mg");
+    if (cli_.mass_mg && *cli_.mass_mg > 0 && !(*cli_.mass_mg >= kQdMinMass_mg && *cli_.mass_mg <= kQdMaxMass_mg))
+      throw InputError("--mass " + fmt(*cli_.mass_mg) + " mg: a sample mass lies within 1 ug to 100 g (0: no mass)");
     if (cli_.mass_mg && *cli_.mass_mg == 0) warn("--mass 0: no mass; outputs are per sample (emu, mJ/K), not per gram");
     if (cli_.demag_N < 0 || cli_.demag_N > 1) throw InputError("--demag must lie in [0, 1] (SI demagnetising factor)");
     if (cli_.demag_N > 0 && !(cli_.density_g_cm3 > 0))
@@ -168,7 +170,9 @@ class MceRun {
       fail_input(path, "has " + std::string(mass > 0 ? "a" : "no") +
                            " sample mass unlike the M(H) files before it: cannot mix emu/g and emu");
     per_gram_ = mass > 0;
-    auto c = isotherm_curves(d, mass, segment_);
+    std::vector<std::string> branch_warnings;
+    auto c = isotherm_curves(d, mass, segment_, &branch_warnings);
+    for (const auto& w : branch_warnings) warn(w);
     if (cli_.demag_N > 0)
       for (auto& k : c) k.field_Oe = internal_field_Oe(k.field_Oe, k.magnetization, cli_.demag_N, cli_.density_g_cm3);
     std::cout << path << ": " << c.size() << " isotherms, moment column '" << d.moment_column << "'\n";

@@ -27,8 +27,7 @@ DscRun read_dsc_generic_csv(const TextFile& file) {
     if (key == "sample") {
       run.sample = value;
     } else if (key == "mass_mg") {
-      run.mass_mg = parse_number(value, file.path, i + 1, "mass_mg");
-      if (*run.mass_mg <= 0) fail_input(file.path, where + "mass_mg must be positive");
+      set_dsc_mass(run, parse_number(value, file.path, i + 1, "mass_mg"), i + 1, "mass_mg");
     } else if (key == "exotherm") {
       if (value == "up") run.exotherm = Exotherm::Up;
       else if (value == "down") run.exotherm = Exotherm::Down;

@@ -88,8 +88,11 @@ void set_mass(QdData& d) {
     const double mg = std::strtod(v->c_str(), &end);
     if (end == v->c_str() || *end != '\0' || !std::isfinite(mg)) {
       d.warnings.push_back(d.path + ": header " + key + " '" + *v + "' is not a number; mass unknown");
-    } else if (mg <= 0) {
+    } else if (mg == 0) {
       d.warnings.push_back(d.path + ": header " + key + " is " + *v + " mg; mass unknown");
+    } else if (!(mg >= kQdMinMass_mg && mg <= kQdMaxMass_mg)) {
+      fail_input(d.path, "header " + std::string(key) + " is " + *v +
+                             " mg; a sample mass lies within 1 ug to 100 g (rule of docs/magnetics.md)");
     } else {
       d.sample_mass_mg = mg;
     }
@@ -213,6 +216,11 @@ void choose_columns(QdData& d, const QdReadOptions& options) {
                                          : "moment columns " + present + " hold no numbers");
   }
   d.temperature_K = d.numeric_column(d.temperature_column);
+  for (std::size_t i = 0; i < d.rows.size(); ++i)
+    if (d.temperature_K[i] <= 0)  // NaN (an empty cell) compares false and passes
+      fail_input(d.path, "line " + std::to_string(d.row_line[i]) + ", column '" + d.temperature_column + "': " +
+                             d.rows[i][d.column_index(d.temperature_column)] +
+                             " K is at or below 0 K; temperatures are above 0 K (rule of docs/magnetics.md)");
   d.field_Oe = d.numeric_column(d.field_column);
   d.moment_emu = d.numeric_column(d.moment_column);
   if (to_emu != 1.0)

@@ -25,7 +25,7 @@ struct QdData {
   // (MPMS-XL) lines both end up here; other header lines (TITLE, BYAPP, ...) as (tag, rest).
   std::vector<std::pair<std::string, std::string>> info;
   std::vector<std::pair<std::string, std::string>> header;
-  std::optional<double> sample_mass_mg;  // SAMPLE_MASS or legacy WEIGHT, > 0 only
+  std::optional<double> sample_mass_mg;  // SAMPLE_MASS or legacy WEIGHT, within 1 ug - 100 g
   std::vector<std::string> column_names;  // trimmed, in file order
   // Raw cells; a row may be shorter than column_names (missing trailing cells are empty). Not
   // padded, so a header of thousands of names costs nothing per row.
@@ -55,6 +55,9 @@ QdData parse_qd_text(const TextFile& text, const QdReadOptions& options = {});
 // Column names accepted on the column line (MPMS3 files have about 90): a longer line is not an
 // export, and each name would cost memory in every row.
 constexpr std::size_t kQdMaxColumns = 1000;
+
+// Plausible sample masses (1 ug to 100 g): a header mass outside is an error; 0 is "not entered".
+constexpr double kQdMinMass_mg = 1e-3, kQdMaxMass_mg = 1e5;
 
 // The -99999999 cells QD writes for "not measured" in some columns.
 constexpr double kQdSentinel = -99999999.0;
