@@ -127,7 +127,7 @@ CurieResult find_curie_temperature(const std::vector<double>& T, const std::vect
   }
   if (merged > 0) {
     std::ostringstream m;
-    m << merged << " repeated readings within " << o.duplicate_tolerance_K
+    m << merged << " repeated reading(s) within " << o.duplicate_tolerance_K
       << " K averaged into their mean; largest standard deviation of the repeats " << widest;
     r.warnings.push_back(m.str());
   }

@@ -1,6 +1,7 @@
 // Decoding, splitting and strict number parsing for instrument text exports.
 #include "fitting/base/text_file.hpp"
 
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -156,6 +157,42 @@ char guess_delimiter(std::string_view line) {
   }
   if (tabs >= commas && tabs >= semis) return '\t';
   return commas >= semis ? ',' : ';';
+}
+
+char detect_delimiter(std::string_view line) {
+  // A semicolon is a separator only where commas are decimal marks, so it wins over commas
+  // even when "0;0,5;0,125" holds as many of each.
+  if (line.find('\t') != std::string_view::npos) return '\t';
+  if (line.find(';') != std::string_view::npos) return ';';
+  if (line.find(',') != std::string_view::npos) return ',';
+  return ' ';
+}
+
+std::vector<std::string> split_line(std::string_view line, char delim) {
+  if (delim != ' ') return split_fields(line, delim);
+  std::vector<std::string> fields;
+  std::size_t i = 0;
+  while (i < line.size()) {
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
+    const std::size_t b = i;
+    while (i < line.size() && line[i] != ' ' && line[i] != '\t') ++i;
+    if (i > b) fields.emplace_back(line.substr(b, i - b));
+  }
+  return fields;
+}
+
+char detect_decimal(const std::vector<std::string>& fields, char delim) {
+  if (delim == ',') return '.';
+  bool comma = false;
+  for (const auto& raw : fields) {
+    const std::string f = trim(raw);
+    if (f.find('.') != std::string::npos) return '.';
+    const auto c = f.find(',');
+    if (c != std::string::npos && c > 0 && c + 1 < f.size() && f.find(',', c + 1) == std::string::npos &&
+        std::isdigit(static_cast<unsigned char>(f[c - 1])) && std::isdigit(static_cast<unsigned char>(f[c + 1])))
+      comma = true;
+  }
+  return comma ? ',' : '.';
 }
 
 std::string trim(std::string_view s) {

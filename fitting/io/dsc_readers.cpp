@@ -148,7 +148,10 @@ DscColumns resolve_dsc_columns(const std::vector<std::string>& labels, const std
     listed += (listed.empty() ? "'" : ", '") + trim(l) + "'";
   }
   DscColumns c;
-  c.temperature = find_role(parsed, {"temperature", "temp.", "temp"}, {"temp"}, "T");
+  // Setaram exports list "Furnace Temperature" before "Sample Temperature": the sample's is the
+  // one wanted, and the furnace's never matches.
+  c.temperature = find_role(parsed, {"temperature", "temp.", "temp", "sample temperature", "sample temp."},
+                            {"temp", "sample temp"}, "T");
   c.time = find_role(parsed, {"time"}, {"time"}, "t");
   c.heat_flow = find_role(parsed, {"heat flow", "heatflow", "hf", "dsc"}, {"heat flow", "heatflow", "hf", "dsc"}, "");
   c.segment = find_role(parsed, {"segment", "seg."}, {"seg"}, "");

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <utility>
 
 #include "fitting/base/error.hpp"
 #include "fitting/base/input_file.hpp"
@@ -27,22 +28,87 @@ bool blank(const std::string& line) { return trim(line).empty(); }
 
 std::string file_name(const std::string& path) { return std::filesystem::path(path).filename().string(); }
 
+// Headerless exports, columns time [s], depth [nm], load [mN]: NanoTest (TAB) and Anton Paar
+// (spaces); the separator and the decimal mark are read off the first data line.
 IndentCurve parse_nanotest_lines(const TextFile& tf) {
   IndentCurve c;
   c.source = tf.path;
-  c.format = "nanotest";
-  for (std::size_t i = 0; i < tf.lines.size(); ++i) {
+  std::size_t first = 0;
+  while (first < tf.lines.size() && blank(tf.lines[first])) ++first;
+  if (first == tf.lines.size()) fail_input(tf.path, "no data rows in a NanoTest export");
+  const char delim = detect_delimiter(tf.lines[first]);
+  const char decimal = detect_decimal(split_line(tf.lines[first], delim), delim);
+  c.format = delim == '\t' ? "nanotest" : "headerless columns";
+  for (std::size_t i = first; i < tf.lines.size(); ++i) {
     if (blank(tf.lines[i])) continue;
-    const auto f = split_fields(tf.lines[i], '\t');
+    const auto f = split_line(tf.lines[i], delim);
     if (f.size() < 3)
-      fail_input(tf.path, "line " + std::to_string(i + 1) + ": expected 3 TAB-separated columns (time s, depth nm, "
-                          "load mN), found " + std::to_string(f.size()));
-    c.time_s.push_back(parse_number(f[0], tf.path, i + 1, "time [s]"));
-    c.depth_nm.push_back(parse_number(f[1], tf.path, i + 1, "depth [nm]"));
-    c.load_mN.push_back(parse_number(f[2], tf.path, i + 1, "load [mN]"));
+      fail_input(tf.path, "line " + std::to_string(i + 1) + ": expected 3 columns (time s, depth nm, load mN) "
+                          "separated like the first line, found " + std::to_string(f.size()));
+    c.time_s.push_back(parse_number(f[0], tf.path, i + 1, "time [s]", decimal));
+    c.depth_nm.push_back(parse_number(f[1], tf.path, i + 1, "depth [nm]", decimal));
+    c.load_mN.push_back(parse_number(f[2], tf.path, i + 1, "load [mN]", decimal));
   }
-  if (c.size() == 0) fail_input(tf.path, "no data rows in a NanoTest export");
   return c;
+}
+
+// A header label split into lower-case name and unit: "Depth (nm)", "Load [µN]", "Time/s",
+// "depth_nm" -> ("depth", "nm").
+std::pair<std::string, std::string> name_and_unit(const std::string& label) {
+  const std::string t = trim(label);
+  for (const auto [open, close] : {std::pair{'(', ')'}, std::pair{'[', ']'}}) {
+    const auto o = t.rfind(open);
+    if (!t.empty() && t.back() == close && o != std::string::npos)
+      return {lower(trim(t.substr(0, o))), trim(t.substr(o + 1, t.size() - o - 2))};
+  }
+  for (const char sep : {'/', '_'}) {
+    const auto k = t.rfind(sep);
+    if (k != std::string::npos && k > 0) return {lower(trim(t.substr(0, k))), trim(t.substr(k + 1))};
+  }
+  return {lower(t), ""};
+}
+
+// Micro sign as U+00B5, U+03BC or a plain 'u'.
+std::string unit_ascii(std::string u) {
+  for (const char* micro : {"\xC2\xB5", "\xCE\xBC"})
+    for (std::size_t p; (p = u.find(micro)) != std::string::npos;) u.replace(p, 2, "u");
+  return u;
+}
+
+struct Role {
+  const char* quantity;
+  std::vector<std::string> names;  // exact names, or a prefix when ending with '*'
+  std::vector<std::pair<std::string, double>> units;  // unit -> factor to s, nm or mN
+};
+
+const Role kTime{"time", {"time", "t", "time*"}, {{"s", 1}, {"ms", 1e-3}, {"min", 60}}};
+const Role kDepth{"depth", {"depth", "h", "displacement", "penetration", "depth*", "displacement*", "indentation depth"},
+                  {{"nm", 1}, {"um", 1e3}}};
+const Role kLoad{"load", {"load", "force", "p", "fn", "normal load", "load*", "force*"},
+                 {{"mN", 1}, {"uN", 1e-3}, {"N", 1e3}}};
+
+bool name_matches(const std::string& name, const Role& r) {
+  for (const auto& n : r.names)
+    if (n.back() == '*' ? name.rfind(n.substr(0, n.size() - 1), 0) == 0 : name == n) return true;
+  return false;
+}
+
+// Index and factor of the role's column; InputError naming the file and the header line when it
+// is missing or its unit is not one of the role's.
+std::pair<std::size_t, double> find_column(const std::vector<std::string>& header, const Role& r,
+                                           const std::string& path, std::size_t line_no, const char* example) {
+  for (std::size_t k = 0; k < header.size(); ++k) {
+    const auto [name, unit] = name_and_unit(header[k]);
+    if (!name_matches(name, r)) continue;
+    for (const auto& [u, factor] : r.units)
+      if (unit_ascii(unit) == u) return {k, factor};
+    std::string expected;
+    for (const auto& [u, factor] : r.units) expected += (expected.empty() ? "" : ", ") + u;
+    fail_input(path, "line " + std::to_string(line_no) + ": " + r.quantity + " column '" + trim(header[k]) +
+                         "' has unit '" + unit + "'; expected " + expected);
+  }
+  fail_input(path, "line " + std::to_string(line_no) + ": no " + r.quantity + " column (e.g. " + example +
+                       "; the generic CSV has time_s, depth_nm, load_mN)");
 }
 
 // "Load (µN)" -> factor to mN; the unit is the text in the last parentheses.
@@ -167,42 +233,70 @@ IndentCurve read_triboscan_txt(const std::string& path) {
   return c;
 }
 
-IndentCurve read_indent_csv(const std::string& path) {
-  const TextFile tf = read_text_file(path);
+namespace {
+
+// A header row, then numeric rows: columns found by quantity and unit (find_column), separator
+// and decimal mark detected from the header and the first data row.
+IndentCurve parse_indent_with_header(const TextFile& tf) {
+  const std::string& path = tf.path;
   std::size_t h = 0;
   while (h < tf.lines.size() && blank(tf.lines[h])) ++h;
   if (h >= tf.lines.size()) fail_input(path, "empty file");
-  const char delim = guess_delimiter(tf.lines[h]);
-  const auto header = split_fields(tf.lines[h], delim);
+  const char delim = detect_delimiter(tf.lines[h]);
+  const auto header = split_line(tf.lines[h], delim);
+  const auto [ct, to_s] = find_column(header, kTime, path, h + 1, "time_s, Time (s)");
+  const auto [cd, to_nm] = find_column(header, kDepth, path, h + 1, "depth_nm, Depth (nm), Displacement (um)");
+  const auto [cl, to_mN] = find_column(header, kLoad, path, h + 1, "load_mN, Load (uN), Force (mN)");
   std::map<std::string, std::size_t> col;
   for (std::size_t k = 0; k < header.size(); ++k) col[lower(trim(header[k]))] = k;
-  for (const char* need : {"time_s", "depth_nm", "load_mN"}) {
-    if (!col.count(lower(need)))
-      fail_input(path, std::string("line ") + std::to_string(h + 1) + ": missing column '" + need +
-                           "' (generic CSV needs time_s, depth_nm, load_mN)");
-  }
-  const std::size_t ct = col["time_s"], cd = col["depth_nm"], cl = col["load_mn"];
   const bool has_xy = col.count("x_um") && col.count("y_um");
   IndentCurve c;
   c.source = path;
   c.format = "csv";
+  char decimal = 0;
   for (std::size_t r = h + 1; r < tf.lines.size(); ++r) {
     if (blank(tf.lines[r])) continue;
-    const auto f = split_fields(tf.lines[r], delim);
+    const auto f = split_line(tf.lines[r], delim);
     if (f.size() < header.size())
       fail_input(path, "line " + std::to_string(r + 1) + ": " + std::to_string(f.size()) + " fields, header has " +
                            std::to_string(header.size()));
-    c.time_s.push_back(parse_number(f[ct], path, r + 1, "time_s"));
-    c.depth_nm.push_back(parse_number(f[cd], path, r + 1, "depth_nm"));
-    c.load_mN.push_back(parse_number(f[cl], path, r + 1, "load_mN"));
+    if (!decimal) decimal = detect_decimal(f, delim);
+    c.time_s.push_back(to_s * parse_number(f[ct], path, r + 1, trim(header[ct]), decimal));
+    c.depth_nm.push_back(to_nm * parse_number(f[cd], path, r + 1, trim(header[cd]), decimal));
+    c.load_mN.push_back(to_mN * parse_number(f[cl], path, r + 1, trim(header[cl]), decimal));
     if (has_xy && !c.x_um) {
-      c.x_um = parse_optional_number(f[col["x_um"]], path, r + 1, "x_um");
-      c.y_um = parse_optional_number(f[col["y_um"]], path, r + 1, "y_um");
+      c.x_um = parse_optional_number(f[col["x_um"]], path, r + 1, "x_um", decimal);
+      c.y_um = parse_optional_number(f[col["y_um"]], path, r + 1, "y_um", decimal);
     }
   }
   if (c.size() == 0) fail_input(path, "no data rows after the header");
+  if (to_mN != 1) c.notes.push_back("load converted from " + trim(header[cl]) + " to mN");
+  if (to_nm != 1) c.notes.push_back("depth converted from " + trim(header[cd]) + " to nm");
   return c;
 }
+
+// True when every field of the first non-blank line is a number: a headerless export.
+bool starts_with_numbers(const TextFile& tf) {
+  for (const auto& line : tf.lines) {
+    if (blank(line)) continue;
+    const char delim = detect_delimiter(line);
+    const auto f = split_line(line, delim);
+    const char decimal = detect_decimal(f, delim);
+    for (const auto& cell : f) {
+      try {
+        parse_number(cell, tf.path, 0, "", decimal);
+      } catch (const InputError&) {
+        return false;
+      }
+    }
+    return !f.empty();
+  }
+  return false;
+}
+
+}  // namespace
+
+IndentCurve read_indent_csv(const std::string& path) { return parse_indent_with_header(read_text_file(path)); }
 
 std::vector<IndentCurve> read_indent_file(const std::string& path) {
   require_regular_file(path);  // before opening: a FIFO would block the open
@@ -215,11 +309,8 @@ std::vector<IndentCurve> read_indent_file(const std::string& path) {
   const TextFile tf = read_text_file(path);
   for (std::size_t i = 0; i < tf.lines.size() && i < 10; ++i)
     if (tf.lines[i].find("Number of Points") != std::string::npos) return {read_triboscan_txt(path)};
-  std::size_t first = 0;
-  while (first < tf.lines.size() && blank(tf.lines[first])) ++first;
-  if (first < tf.lines.size() && lower(tf.lines[first]).find("time_s") != std::string::npos)
-    return {read_indent_csv(path)};
-  return {parse_nanotest_lines(tf)};
+  if (starts_with_numbers(tf)) return {parse_nanotest_lines(tf)};
+  return {parse_indent_with_header(tf)};
 }
 
 std::vector<IndentPosition> read_indent_positions(const std::string& path) {

@@ -73,6 +73,31 @@ TEST(CreepFit, RecoversTwoUnitsWithinFivePercent) {
   EXPECT_EQ(aic_two, 8);
 }
 
+TEST(CreepFit, TauStandardErrorsMatchTheScatterOverSeedsFromBothSides) {
+  // Over 24 seeds the reported standard error of each tau must match the spread of the
+  // estimates: the ratio of their mean to the sample sd lies within [0.6, 1.6] (the sd of 24
+  // estimates is itself uncertain by about 15 %), so a standard error 25x too small, or 3x too
+  // large, fails.
+  constexpr int kSeeds = 24;
+  std::vector<double> tau[2], se[2];
+  for (std::uint64_t seed = 101; seed < 101 + kSeeds; ++seed) {
+    const Hold h = hold_of(synth_indent_curve(two_unit_options(seed), "se"));
+    const CreepFitSummary s = fit_creep(h.t_s, h.dh_nm);
+    const CreepModel& m = s.candidates[1];
+    ASSERT_EQ(m.status, FitStatus::Success) << m.message;
+    for (int k = 0; k < 2; ++k) tau[k].push_back(m.kelvin[k].tau_s), se[k].push_back(m.kelvin[k].tau_se_s);
+  }
+  for (int k = 0; k < 2; ++k) {
+    double mean = 0, mean_se = 0;
+    for (int i = 0; i < kSeeds; ++i) mean += tau[k][i] / kSeeds, mean_se += se[k][i] / kSeeds;
+    double ss = 0;
+    for (double t : tau[k]) ss += (t - mean) * (t - mean);
+    const double sd = std::sqrt(ss / (kSeeds - 1));
+    EXPECT_GT(mean_se / sd, 0.6) << "unit " << k << ": mean se " << mean_se << ", scatter " << sd;
+    EXPECT_LT(mean_se / sd, 1.6) << "unit " << k << ": mean se " << mean_se << ", scatter " << sd;
+  }
+}
+
 TEST(CreepFit, AicPicksTheTrueNumberOfUnits) {
   const std::vector<std::vector<KelvinUnit>> truths = {
       {{12, 0, 6, 0}}, {{8, 0, 2, 0}, {15, 0, 25, 0}}, {{6, 0, 1, 0}, {10, 0, 8, 0}, {12, 0, 60, 0}}};

@@ -111,7 +111,7 @@ TEST(CurieRepeats, TriplicatesFewMillikelvinApartAreMergedWithTheirSpread) {
   for (double d : r.dM_dT) EXPECT_NEAR(d, -0.048, 1e-9);
   // Spread of (+-0.002 - 0.048 * 0.004 * (rep-1)): sd = |0.002 - 0.000192| = 0.001808.
   EXPECT_NEAR(r.magnetization_sd[7], 0.001808, 1e-9);
-  EXPECT_TRUE(has(r.warnings, "80 repeated readings within 0.01 K averaged"));
+  EXPECT_TRUE(has(r.warnings, "80 repeated reading(s) within 0.01 K averaged"));
 }
 
 // --- MPMS M(H): virgin branch, repeated isotherms ---
