@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 
+#include "fitting/base/error.hpp"
 #include "magnetics/io/qd_reader.hpp"
 #include "magnetics/mce_inputs.hpp"
 
