@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -194,7 +195,13 @@ IndentCurve read_triboscan_txt(const std::string& path) {
     if (pos == std::string::npos) continue;
     const auto eq = tf.lines[i].find('=', pos);
     if (eq == std::string::npos) fail_input(path, "line " + std::to_string(i + 1) + ": 'Number of Points' without '='");
-    expected = static_cast<long>(parse_number(tf.lines[i].substr(eq + 1), path, i + 1, "Number of Points"));
+    // Checked before the conversion: a count beyond what a long holds is undefined behaviour
+    // (found by fuzz_indent), and a count larger than the file's lines is a lie anyway.
+    const double n = parse_number(tf.lines[i].substr(eq + 1), path, i + 1, "Number of Points");
+    if (!(n >= 0 && n <= static_cast<double>(tf.lines.size())) || n != std::floor(n))
+      fail_input(path, "line " + std::to_string(i + 1) + ": Number of Points = " + trim(tf.lines[i].substr(eq + 1)) +
+                           " is not a whole number up to the file's " + std::to_string(tf.lines.size()) + " lines");
+    expected = static_cast<long>(n);
     break;
   }
   if (expected < 0) fail_input(path, "no 'Number of Points = N' line in the first 10 lines: not a TriboScan export");

@@ -99,5 +99,24 @@ TEST(DscExports, WhitespaceSeparatedAndUnitsInKelvinAndWattsPerGram) {
   EXPECT_DOUBLE_EQ(run.heat_flow[0], 0.5);
 }
 
+TEST(FuzzRegressions, TriboScanPointCountBeyondALongIsAnError) {
+  // fuzz_indent: "Number of Points = 1111...12" (115 digits) was converted to long: undefined.
+  const std::string digits(115, '1');
+  try {
+    read_indent_text("tribo_huge.txt", "Mon Apr 29 10:41:06 2019\n\nNumber of Points = " + digits +
+                                           "\nDepth (nm)\tLoad (\xB5N)\tTime (s)\n1\t2\t0\n2\t2\t0.1\n");
+    ADD_FAILURE() << "accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("line 3: Number of Points = " + digits + " is not a whole number up to the file's 6 lines"),
+              std::string::npos) << e.what();
+  }
+  try {
+    read_indent_text("tribo_frac.txt", "x\n\nNumber of Points = 1.5\nDepth (nm)\tLoad (mN)\tTime (s)\n1\t2\t0\n");
+    ADD_FAILURE() << "accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("Number of Points = 1.5 is not a whole number"), std::string::npos) << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace mgscope
