@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <random>
 
+#include "fitting/oliver_pharr.hpp"
+
 namespace mgscope {
 
 namespace {
@@ -29,7 +31,17 @@ class Gaussian {
 IndentSynthTruth indent_synth_truth(const IndentSynthOptions& o) {
   IndentSynthTruth t;
   const double area_nm2 = o.max_load_mN / o.hardness_GPa * 1e6;
-  t.contact_depth_nm = std::sqrt(area_nm2 / 24.5);
+  if (o.area_coefficients.size() == 1) {
+    t.contact_depth_nm = std::sqrt(area_nm2 / o.area_coefficients[0]);
+  } else {
+    // h_c solving A(h_c) = area by bisection (A rises with h_c for any real tip's coefficients).
+    AreaFunction a;
+    a.coefficients = o.area_coefficients;
+    double lo = 0, hi = 1;
+    while (a.area_nm2(hi) < area_nm2 && hi < 1e9) hi *= 2;
+    for (int k = 0; k < 200; ++k) (a.area_nm2(0.5 * (lo + hi)) < area_nm2 ? lo : hi) = 0.5 * (lo + hi);
+    t.contact_depth_nm = 0.5 * (lo + hi);
+  }
   t.stiffness_mN_per_nm = o.reduced_modulus_GPa * 2 * o.beta * std::sqrt(area_nm2) / std::sqrt(M_PI) * 1e-6;
   t.max_depth_nm = t.contact_depth_nm + o.epsilon * o.max_load_mN / t.stiffness_mN_per_nm;
   t.final_depth_nm = t.max_depth_nm - o.unloading_exponent_m * o.max_load_mN / t.stiffness_mN_per_nm;

@@ -30,6 +30,8 @@ struct IndentSynthOptions {
   int approach_rows = 20;                // rows at time 0 with negative depth, as NanoTest writes
   std::uint64_t seed = 1;
   double epsilon = 0.75, beta = 1.034;   // the Oliver-Pharr constants the truth is built for
+  // The tip's area function A(h_c) (AreaFunction's terms); the default is the ideal Berkovich.
+  std::vector<double> area_coefficients = {24.5};
 };
 
 // Depth at maximum load and the unloading law that give exactly H and Er (no creep, no noise).

@@ -81,6 +81,13 @@ SelectedRows select_rows(const PowerLawTable& t, const RowSelection& s) {
   SelectedRows out;
   for (std::size_t i = 0; i < t.rows.size(); ++i) {
     const auto& r = t.rows[i];
+    // libstdc++'s regex matcher recurses once per character: a 50,000-character label
+    // overflows the stack. Real alloy labels are short, so a longer one is reported, not matched.
+    if (r.label.size() > kMaxLabelChars) {
+      out.skipped.emplace_back(i, "label of " + std::to_string(r.label.size()) + " characters is longer than the " +
+                                      std::to_string(kMaxLabelChars) + " matched by --match");
+      continue;
+    }
     bool keep = std::regex_search(r.label, match);
     for (const auto& e : exclude) keep = keep && !std::regex_search(r.label, e);
     if (!keep) {

@@ -44,6 +44,10 @@ struct SelectedRows {
   std::size_t not_matching = 0;                               // dropped by match/exclude/field/range
 };
 
+// Labels longer than this are skipped with a reason instead of matched (the standard regex
+// engine recurses per character and would overflow the stack).
+inline constexpr std::size_t kMaxLabelChars = 1000;
+
 // Throws InputError for a regex that does not compile, or a field selection on a table without
 // a field column.
 SelectedRows select_rows(const PowerLawTable& table, const RowSelection& selection);

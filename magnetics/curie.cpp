@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <sstream>
 
 #include <Eigen/Dense>
 
@@ -106,17 +107,30 @@ CurieResult find_curie_temperature(const std::vector<double>& T, const std::vect
   if (!up && !down)
     r.warnings.push_back("temperatures are not monotonic (warming and cooling mixed?); points sorted by temperature");
   std::stable_sort(idx.begin(), idx.end(), [&](std::size_t a, std::size_t b) { return T[a] < T[b]; });
+  // Repeats (an MPMS-XL measures each point two or three times, a few mK apart) become one point:
+  // left apart, a 4 mK step between two noisy readings makes dM/dT spike. Their spread is kept.
   std::size_t merged = 0;
+  double widest = 0;
   for (std::size_t k = 0; k < idx.size();) {
     std::size_t e = k;
     double st = 0, sm = 0;
     while (e < idx.size() && T[idx[e]] - T[idx[k]] <= o.duplicate_tolerance_K) st += T[idx[e]], sm += M[idx[e]], ++e;
+    const double n_rep = static_cast<double>(e - k), mean_m = sm / n_rep;
+    double ss = 0;
+    for (std::size_t j = k; j < e; ++j) ss += (M[idx[j]] - mean_m) * (M[idx[j]] - mean_m);
     merged += e - k - 1;
-    r.temperature_K.push_back(st / static_cast<double>(e - k));
-    r.magnetization.push_back(sm / static_cast<double>(e - k));
+    r.temperature_K.push_back(st / n_rep);
+    r.magnetization.push_back(mean_m);
+    r.magnetization_sd.push_back(e - k > 1 ? std::sqrt(ss / (n_rep - 1)) : 0.0);
+    widest = std::max(widest, r.magnetization_sd.back());
     k = e;
   }
-  if (merged > 0) r.warnings.push_back(std::to_string(merged) + " duplicate temperatures averaged");
+  if (merged > 0) {
+    std::ostringstream m;
+    m << merged << " repeated reading(s) within " << o.duplicate_tolerance_K
+      << " K averaged into their mean; largest standard deviation of the repeats " << widest;
+    r.warnings.push_back(m.str());
+  }
   const int n = static_cast<int>(r.temperature_K.size());
   r.status = n < 2 * o.half_window + 3 ? FitStatus::Failure : FitStatus::Success;
   if (n < 2 * o.half_window + 3) {

@@ -13,7 +13,9 @@ struct CurieOptions {
   // Tc must lie at least half_window points from either end, and dM/dT at both ends must exceed
   // the minimum by this fraction of |min|; otherwise the verdict is "no transition".
   double contrast = 0.25;
-  double duplicate_tolerance_K = 1e-3;  // closer temperatures are averaged into one point
+  // Readings within this of the first of a group are repeats, averaged into one point (MPMS-XL
+  // triplicates lie a few mK apart).
+  double duplicate_tolerance_K = 0.01;
   // A transition is a sharp dip: full width at half depth of -dM/dT above this fraction of the
   // dip temperature is a broad inflection (a paramagnet saturating in a high field), "no transition".
   double max_relative_width = 0.5;
@@ -30,6 +32,7 @@ struct CurieResult : Summary {
   double min_dM_dT = 0;           // magnetisation unit per K
   double dip_width_K = 0;         // full width of the -dM/dT dip at half its depth (NaN: not closed)
   std::vector<double> temperature_K, magnetization, dM_dT;  // sorted, de-duplicated
+  std::vector<double> magnetization_sd;  // per point: standard deviation of its repeats (0: one reading)
 };
 
 // `magnetization` in any unit (emu/g or emu). Never throws for data: odd data gives a verdict

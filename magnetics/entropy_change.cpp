@@ -40,6 +40,27 @@ void tidy(MhCurve& c) {
   c = std::move(out);
 }
 
+// The grid and every measured field strictly inside it, sorted, without repeats (fields closer
+// than 1e-9 of the grid span are one).
+std::vector<double> integration_fields(const std::vector<MhCurve>& curves, const std::vector<double>& grid) {
+  std::vector<double> f = grid;
+  for (const auto& c : curves)
+    for (double h : c.field_Oe)
+      if (h > grid.front() && h < grid.back()) f.push_back(h);
+  std::sort(f.begin(), f.end());
+  const double tol = 1e-9 * (grid.back() - grid.front());
+  std::vector<double> out;
+  for (double h : f) {
+    const bool is_grid = std::binary_search(grid.begin(), grid.end(), h);
+    if (!out.empty() && h - out.back() <= tol) {
+      if (is_grid) out.back() = h;  // a grid field wins over a measured one a hair away
+      continue;
+    }
+    out.push_back(h);
+  }
+  return out;
+}
+
 }  // namespace
 
 EntropyChange compute_entropy_change(std::vector<MhCurve> curves, const EntropyOptions& o, const std::string& source) {
@@ -102,17 +123,28 @@ EntropyChange compute_entropy_change(std::vector<MhCurve> curves, const EntropyO
   for (int k = 0; k <= n; ++k) r.field_Oe.push_back(lower + step * k);
 
   for (const auto& c : curves) r.isotherm_T_K.push_back(c.temperature_K);
-  std::vector<std::vector<double>> grid(curves.size());
+  // The trapezoids run over every measured field as well as the grid (values are reported on the
+  // grid only): a grid coarser than the data (quasi-logarithmic steps, 28 Oe near zero) would
+  // otherwise cut the curvature of M(H) and bias -dSm by several per cent.
+  const std::vector<double> fine = integration_fields(curves, r.field_Oe);
+  std::vector<bool> on_grid(fine.size(), false);
+  for (std::size_t j = 0, k = 0; j < fine.size() && k < r.field_Oe.size(); ++j)
+    if (fine[j] == r.field_Oe[k]) on_grid[j] = true, ++k;
+  std::vector<std::vector<double>> m_fine(curves.size());
   for (std::size_t i = 0; i < curves.size(); ++i)
-    for (double h : r.field_Oe) grid[i].push_back(interpolate_linear(curves[i].field_Oe, curves[i].magnetization, h));
+    for (double h : fine) m_fine[i].push_back(interpolate_linear(curves[i].field_Oe, curves[i].magnetization, h));
   for (std::size_t i = 0; i + 1 < curves.size(); ++i) {
     const double dT = curves[i + 1].temperature_K - curves[i].temperature_K;
     r.temperature_mid_K.push_back(0.5 * (curves[i].temperature_K + curves[i + 1].temperature_K));
-    std::vector<double> s(r.field_Oe.size(), 0.0);
-    for (std::size_t k = 1; k < r.field_Oe.size(); ++k) {
-      const double d0 = (grid[i + 1][k - 1] - grid[i][k - 1]) / dT, d1 = (grid[i + 1][k] - grid[i][k]) / dT;
+    std::vector<double> s;
+    s.reserve(r.field_Oe.size());
+    double acc = 0;
+    s.push_back(0.0);
+    for (std::size_t j = 1; j < fine.size(); ++j) {
+      const double d0 = (m_fine[i + 1][j - 1] - m_fine[i][j - 1]) / dT, d1 = (m_fine[i + 1][j] - m_fine[i][j]) / dT;
       // mu0 dH [T] = 1e-4 dH [Oe]; (emu/g) T / K = J/(kg K).
-      s[k] = s[k - 1] - 0.5 * (d0 + d1) * (r.field_Oe[k] - r.field_Oe[k - 1]) * 1e-4;
+      acc -= 0.5 * (d0 + d1) * (fine[j] - fine[j - 1]) * 1e-4;
+      if (on_grid[j]) s.push_back(acc);
     }
     r.minus_dSm.push_back(std::move(s));
   }

@@ -1,6 +1,7 @@
 // Magnetic entropy change from M(H) isotherms by the Maxwell relation:
 // -dSm(T_mid, H) = -mu0 * integral_0^H (M_{i+1}(H') - M_i(H')) / (T_{i+1} - T_i) dH'
-// on a common field grid, at midpoint temperatures, by trapezoids in H.
+// on a common field grid, at midpoint temperatures, by trapezoids in H over the grid and every
+// measured field inside it (so a coarse reporting grid never coarsens the integral).
 #pragma once
 #include <optional>
 #include <string>

@@ -1,7 +1,9 @@
 // Choosing the branch of each isotherm and the set-points of an M(T) run.
 #include "magnetics/mce_inputs.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <sstream>
 
 namespace mgscope {
 
@@ -21,26 +23,83 @@ double effective_mass_mg(const QdData& d, double override_mg) {
   return d.sample_mass_mg.value_or(0.0);
 }
 
-std::vector<MhCurve> isotherm_curves(const QdData& d, double mass_mg, const MeasurementSegmentOptions& o) {
+namespace {
+
+// A rising sweep that starts at zero field: the virgin curve of a demagnetised sample, or the
+// start of a repeated measurement. "Zero" is within 1 % of the isotherm's largest |H| (50 Oe
+// at least: remanent fields of superconducting magnets are tens of Oe).
+bool rises_from_zero(const Sweep& s, const std::vector<double>& H, double zero_Oe) {
+  return s.direction > 0 && std::abs(H[s.rows.front()]) <= zero_Oe;
+}
+
+// The sweeps of one isotherm cut into measurements: a rising sweep from zero after the first
+// sweep starts a new one (two M(H) runs at one temperature, not the halves of a loop, which
+// rise from -Hmax).
+std::vector<std::vector<const Sweep*>> measurements(const Isotherm& iso, const std::vector<double>& H, double zero_Oe) {
+  std::vector<std::vector<const Sweep*>> out(1);
+  for (std::size_t k = 0; k < iso.sweeps.size(); ++k) {
+    if (k > 0 && rises_from_zero(iso.sweeps[k], H, zero_Oe)) out.emplace_back();
+    out.back().push_back(&iso.sweeps[k]);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<MhCurve> isotherm_curves(const QdData& d, double mass_mg, const MeasurementSegmentOptions& o,
+                                     std::vector<std::string>* warnings) {
   const double scale = mass_mg > 0 ? 1.0 / (mass_mg * 1e-3) : 1.0;
+  auto warn = [&](const std::string& w) {
+    if (warnings) warnings->push_back(d.path + ": " + w);
+  };
   std::vector<MhCurve> out;
   for (const auto& iso : split_isotherms(d.temperature_K, d.field_Oe, usable_rows(d), o)) {
-    const Sweep* best = nullptr;
-    double best_span = -1;
-    for (const auto& s : iso.sweeps) {
-      const double span = s.field_max_Oe - std::max(0.0, s.field_min_Oe);
-      // A later sweep must be wider by 1 % to win: the up and down branches of a loop tie.
-      if (s.field_max_Oe >= 0 && span > best_span * 1.01) best_span = span, best = &s;
+    double h_max = 0;
+    for (std::size_t r : iso.rows) h_max = std::max(h_max, std::abs(d.field_Oe[r]));
+    const double zero_Oe = std::max(50.0, 0.01 * h_max);
+    const auto runs = measurements(iso, d.field_Oe, zero_Oe);
+    if (runs.size() > 1) {
+      std::ostringstream m;
+      m << "M(H) measured " << runs.size() << " times at " << iso.temperature_K
+        << " K (each run rises again from 0 Oe); the runs are kept apart, not merged";
+      warn(m.str());
     }
-    if (!best) continue;
-    MhCurve c;
-    c.temperature_K = iso.temperature_K;
-    for (std::size_t r : best->rows)
-      if (d.field_Oe[r] >= 0) {
-        c.field_Oe.push_back(d.field_Oe[r]);
-        c.magnetization.push_back(d.moment_emu[r] * scale);
+    for (const auto& sweeps : runs) {
+      // The virgin branch when there is one; else the sweep with the widest H >= 0 span (the
+      // first unless a later one is 1 % wider), said in a warning: on a hysteretic sample a
+      // branch coming down from +Hmax is not the curve the Maxwell relation assumes.
+      const Sweep* best = nullptr;
+      for (const Sweep* s : sweeps)
+        if (rises_from_zero(*s, d.field_Oe, zero_Oe) && s->field_max_Oe > zero_Oe) {
+          best = s;
+          break;
+        }
+      if (!best) {
+        double best_span = -1;
+        for (const Sweep* s : sweeps) {
+          const double span = s->field_max_Oe - std::max(0.0, s->field_min_Oe);
+          if (s->field_max_Oe >= 0 && span > best_span * 1.01) best_span = span, best = s;
+        }
+        if (!best) continue;
+        std::ostringstream m;
+        m << "isotherm at " << iso.temperature_K << " K has no virgin branch (no sweep rising from 0 Oe); the "
+          << (best->direction > 0 ? "rising" : "falling") << " sweep " << d.field_Oe[best->rows.front()] << " -> "
+          << d.field_Oe[best->rows.back()] << " Oe is used";
+        warn(m.str());
       }
-    out.push_back(std::move(c));
+      MhCurve c;
+      double sum_T = 0;
+      std::size_t n_T = 0;
+      for (const Sweep* s : sweeps)
+        for (std::size_t r : s->rows) sum_T += d.temperature_K[r], ++n_T;
+      c.temperature_K = runs.size() > 1 ? sum_T / static_cast<double>(n_T) : iso.temperature_K;
+      for (std::size_t r : best->rows)
+        if (d.field_Oe[r] >= 0) {
+          c.field_Oe.push_back(d.field_Oe[r]);
+          c.magnetization.push_back(d.moment_emu[r] * scale);
+        }
+      out.push_back(std::move(c));
+    }
   }
   return out;
 }

@@ -13,10 +13,15 @@ namespace mgscope {
 // Mass used to normalise: `override_mg` when > 0, else the header's; 0 = unknown (moment only).
 double effective_mass_mg(const QdData& d, double override_mg);
 
-// Per isotherm, the sweep with the widest H >= 0 span (the first unless a later one is 1 % wider:
-// the falling branch of a +-H loop), its H >= 0 points in
-// measuring order; magnetisation = moment / mass [emu/g], or the moment [emu] for mass_mg = 0.
-std::vector<MhCurve> isotherm_curves(const QdData& d, double mass_mg, const MeasurementSegmentOptions& options = {});
+// Per isotherm, its virgin branch (the first sweep rising from 0 Oe, within max(50 Oe, 1 % of
+// the largest |H|)); without one, the sweep with the widest H >= 0 span (the first unless a later
+// one is 1 % wider) and a warning saying so. Its H >= 0 points in measuring order; magnetisation
+// = moment / mass [emu/g], or the moment [emu] for mass_mg = 0. An isotherm measured twice (a
+// second sweep rising from 0 Oe) gives two curves, each at its own mean temperature, with a
+// warning (compute_entropy_change then refuses two isotherms within 0.05 K). Warnings, each
+// starting with the file name, are appended to `warnings` when given.
+std::vector<MhCurve> isotherm_curves(const QdData& d, double mass_mg, const MeasurementSegmentOptions& options = {},
+                                     std::vector<std::string>* warnings = nullptr);
 
 struct MtCurve {
   double field_Oe = 0;

@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "pipelines/output_guard.hpp"
+
 namespace mgscope {
 
 std::filesystem::path temp_path_for(const std::filesystem::path& path) {
@@ -17,7 +19,9 @@ std::filesystem::path temp_path_for(const std::filesystem::path& path) {
 }
 
 AtomicOutput::AtomicOutput(std::filesystem::path path) : path_(std::move(path)), temp_(temp_path_for(path_)) {
+  refuse_overwriting_inputs(path_);
   if (path_.has_parent_path()) std::filesystem::create_directories(path_.parent_path());
+  remove_stale_temporaries(path_);
   out_.open(temp_, std::ios::binary | std::ios::trunc);
   if (!out_) throw std::runtime_error(path_.string() + ": cannot create output file");
 }

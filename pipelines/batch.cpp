@@ -1,15 +1,75 @@
 // Per-input error isolation for every subcommand that takes several files.
 #include "pipelines/batch.hpp"
 
+#include <sys/stat.h>
+
 #include <exception>
+#include <fstream>
 #include <ostream>
 
+#include "pipelines/output_guard.hpp"
+
 namespace mgscope {
+
+namespace {
+
+struct Identity {
+  bool regular = false;
+  dev_t dev = 0;
+  ino_t ino = 0;
+  off_t size = 0;
+};
+
+Identity identity(const std::string& path) {
+  Identity id;
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) id = {true, st.st_dev, st.st_ino, st.st_size};
+  return id;
+}
+
+// Byte-for-byte comparison of two files of equal size, in chunks (files may be large images).
+bool same_content(const std::string& a, const std::string& b) {
+  std::ifstream fa(a, std::ios::binary), fb(b, std::ios::binary);
+  if (!fa || !fb) return false;
+  static constexpr std::size_t kChunk = 1 << 16;
+  std::string ba(kChunk, '\0'), bb(kChunk, '\0');
+  while (fa && fb) {
+    fa.read(ba.data(), kChunk);
+    fb.read(bb.data(), kChunk);
+    if (fa.gcount() != fb.gcount() || ba.compare(0, std::size_t(fa.gcount()), bb, 0, std::size_t(fb.gcount())) != 0)
+      return false;
+  }
+  return fa.eof() && fb.eof();
+}
+
+// Why input i repeats an earlier input, or "" when it does not.
+std::string repeat_of(const std::vector<std::string>& inputs, const std::vector<Identity>& ids, std::size_t i) {
+  if (!ids[i].regular) return {};
+  for (std::size_t j = 0; j < i; ++j) {
+    if (!ids[j].regular) continue;
+    if (ids[j].dev == ids[i].dev && ids[j].ino == ids[i].ino)
+      return inputs[i] + " is the same file as " + inputs[j] + ": analysed once";
+    if (ids[j].size == ids[i].size && same_content(inputs[j], inputs[i]))
+      return inputs[i] + " has the same content as " + inputs[j] + ": analysed once";
+  }
+  return {};
+}
+
+}  // namespace
 
 BatchResult run_batch(const std::vector<std::string>& inputs,
                       const std::function<void(const std::string&)>& job, std::ostream& err) {
   BatchResult r;
-  for (const std::string& in : inputs) {
+  note_inputs(inputs);
+  std::vector<Identity> ids;
+  for (const std::string& in : inputs) ids.push_back(identity(in));
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    const std::string& in = inputs[i];
+    if (const std::string repeat = repeat_of(inputs, ids, i); !repeat.empty()) {
+      err << "WARNING: " << repeat << '\n';
+      r.warnings.push_back(repeat);
+      continue;
+    }
     try {
       job(in);
       ++r.succeeded;

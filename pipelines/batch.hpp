@@ -15,10 +15,16 @@ struct BatchFailure {
 struct BatchResult {
   int succeeded = 0;
   std::vector<BatchFailure> failures;
+  // "B is the same file as A (...): analysed once" for each input skipped as a duplicate.
+  std::vector<std::string> warnings;
   int exit_code() const { return failures.empty() ? 0 : 1; }
 };
 
 // Runs `job` on every input; an exception from one input is recorded and the rest go on.
+// The inputs are first noted (outputs may not overwrite them, output_guard.hpp), and an input
+// that is the same file as an earlier one - by path (a.tif, ./a.tif, a hard link) or by content
+// (a byte-identical copy) - is skipped with a warning printed to `err` as "WARNING: ...", so
+// nothing is analysed or counted twice.
 // Each failure is printed to `err` as "ERROR: <message>" when it happens, and listed again at
 // the end ("N of M inputs failed: ...").
 BatchResult run_batch(const std::vector<std::string>& inputs,

@@ -7,6 +7,7 @@
 #include <toml++/toml.h>
 
 #include "fitting/base/error.hpp"
+#include "fitting/base/input_file.hpp"
 
 namespace mgscope {
 
@@ -25,6 +26,8 @@ std::string toml_scalar_text(const toml::node& node, const std::string& path, co
 }
 
 toml::table parse_toml_file(const std::string& path) {
+  // Manifests and option files are a few lines: a special file or a huge one is a mistake.
+  if (require_regular_file(path) > kMaxTextFileBytes) fail_input(path, "is too large for a TOML settings file");
   if (!std::ifstream(path)) fail_input(path, "cannot be opened (missing, or not readable)");
   try {
     return toml::parse_file(path);

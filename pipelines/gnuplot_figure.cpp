@@ -6,14 +6,38 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstring>
+#include <fstream>
 #include <sstream>
+#include <stdexcept>
 #include <system_error>
 
 #include "pipelines/atomic_file.hpp"
+#include "pipelines/output_guard.hpp"
 
 extern char** environ;
 
 namespace mgscope {
+
+namespace {
+
+// A whole PNG starts with the signature and ends with the IEND chunk (length 0, CRC AE426082).
+bool complete_png(const std::filesystem::path& p) {
+  static const unsigned char kSignature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+  static const unsigned char kEnd[12] = {0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xAE, 0x42, 0x60, 0x82};
+  std::ifstream in(p, std::ios::binary | std::ios::ate);
+  if (!in) return false;
+  const std::streamoff size = in.tellg();
+  if (size < 20) return false;
+  char head[8], tail[12];
+  in.seekg(0);
+  in.read(head, 8);
+  in.seekg(size - 12);
+  in.read(tail, 12);
+  return in && std::memcmp(head, kSignature, 8) == 0 && std::memcmp(tail, kEnd, 12) == 0;
+}
+
+}  // namespace
 
 std::string render_figure(const GnuplotFigure& figure) {
   namespace fs = std::filesystem;
@@ -21,6 +45,7 @@ std::string render_figure(const GnuplotFigure& figure) {
   fs::create_directories(dir);
   for (const auto& [name, contents] : figure.data_files) write_file_atomic(dir / name, contents);
 
+  remove_stale_temporaries(figure.png);  // PNGs of killed runs
   const fs::path temp_png = temp_path_for(figure.png);
   fs::path script_path = figure.png;
   script_path.replace_extension(".gp");
@@ -63,6 +88,12 @@ std::string render_figure(const GnuplotFigure& figure) {
     waitpid(pid, &status, 0);
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !fs::exists(dir / temp_png.filename())) {
       warning = figure.png.string() + ": gnuplot failed on " + script_path.string();
+    } else if (!complete_png(dir / temp_png.filename())) {
+      // gnuplot says nothing when its write fails (disk full, quota): the PNG it leaves is cut
+      // off, and a cut-off figure under the final name would lie about the run.
+      fs::remove(dir / temp_png.filename(), ec);
+      fs::remove(run_script, ec);
+      throw std::runtime_error(figure.png.string() + ": gnuplot's PNG is incomplete (write failed: disk full?)");
     } else {
       fs::rename(dir / temp_png.filename(), figure.png, ec);
       if (ec) warning = figure.png.string() + ": cannot move figure into place: " + ec.message();

@@ -19,7 +19,8 @@ struct GnuplotFigure {
 
 // Writes the script and data atomically, runs gnuplot in the figure's folder and moves the PNG
 // into place. Returns an empty string on success, else a warning (gnuplot missing or failed):
-// the script and data stay, so the figure can still be made by hand.
+// the script and data stay, so the figure can still be made by hand. Throws std::runtime_error
+// when gnuplot's PNG is cut off (its write failed, e.g. disk full): never moved into place.
 std::string render_figure(const GnuplotFigure& figure);
 
 }  // namespace mgscope

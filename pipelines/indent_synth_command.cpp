@@ -41,6 +41,9 @@ void add_common_options(CLI::App* cmd, SynthArgs& a) {
   cmd->add_option("--load-noise-mN", a.curve.load_noise_mN, "Gaussian load noise sd in mN")->capture_default_str();
   cmd->add_option("--drift-nm-per-s", a.curve.drift_nm_per_s, "Thermal drift over the whole test in nm/s")
       ->capture_default_str();
+  cmd->add_option("--area-coefficients", a.curve.area_coefficients,
+                  "Tip area function C0,C1,C2,... of A = C0 hc^2 + C1 hc + C2 hc^1/2 + ... (hc in nm, A in nm^2)")
+      ->delimiter(',')->capture_default_str();
 }
 
 std::string serialise(const IndentCurve& c, const std::string& format) {

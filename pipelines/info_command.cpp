@@ -6,6 +6,7 @@
 #include "pipelines/batch.hpp"
 #include "pipelines/commands.hpp"
 #include "pipelines/image_info_output.hpp"
+#include "pipelines/json_output.hpp"
 
 namespace mgscope {
 
@@ -36,7 +37,7 @@ void add_info_command(CLI::App& app, CommandContext& ctx) {
           else std::cout << image_info_text(image.info) << std::flush;
         },
         std::cerr);
-    if (opt->json) std::cout << all.dump(2) << '\n';
+    if (opt->json) std::cout << json_text(all) << '\n';
     ctx.exit_code = r.exit_code();
   });
 }

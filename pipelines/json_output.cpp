@@ -6,8 +6,12 @@
 
 namespace mgscope {
 
+std::string json_text(const nlohmann::json& j) {
+  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 void write_json_atomic(const std::filesystem::path& path, const nlohmann::json& j) {
-  write_file_atomic(path, j.dump(2) + "\n");
+  write_file_atomic(path, json_text(j) + "\n");
 }
 
 nlohmann::json json_number(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }

@@ -2,6 +2,7 @@
 // indent, doubles printed round-trip exact) so a re-run with the same inputs gives the same bytes.
 #pragma once
 #include <filesystem>
+#include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -11,6 +12,10 @@
 namespace mgscope {
 
 void write_json_atomic(const std::filesystem::path& path, const nlohmann::json& j);
+
+// The text of `j` (2-space indent). Strings that are not valid UTF-8 - a file name holding byte
+// 0xFF - have each bad byte replaced by U+FFFD instead of failing the whole output.
+std::string json_text(const nlohmann::json& j);
 
 // NaN and infinities are not JSON: they become null.
 nlohmann::json json_number(double v);

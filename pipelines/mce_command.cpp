@@ -4,6 +4,7 @@
 #include <cmath>
 #include <iomanip>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <sstream>
 
@@ -18,6 +19,7 @@
 #include "pipelines/json_output.hpp"
 #include "pipelines/mce_critical_output.hpp"
 #include "pipelines/mce_figures.hpp"
+#include "pipelines/output_guard.hpp"
 
 namespace mgscope {
 
@@ -64,6 +66,8 @@ class MceRun {
   void run() {
     if (cli_.mt_files.empty() && cli_.mh_files.empty()) throw InputError("mce: give --mt and/or --mh files");
     if (cli_.mass_mg && *cli_.mass_mg < 0) throw InputError("--mass must be >= 0 mg");
+    if (cli_.mass_mg && *cli_.mass_mg > 0 && !(*cli_.mass_mg >= kQdMinMass_mg && *cli_.mass_mg <= kQdMaxMass_mg))
+      throw InputError("--mass " + fmt(*cli_.mass_mg) + " mg: a sample mass lies within 1 ug to 100 g (0: no mass)");
     if (cli_.mass_mg && *cli_.mass_mg == 0) warn("--mass 0: no mass; outputs are per sample (emu, mJ/K), not per gram");
     if (cli_.demag_N < 0 || cli_.demag_N > 1) throw InputError("--demag must lie in [0, 1] (SI demagnetising factor)");
     if (cli_.demag_N > 0 && !(cli_.density_g_cm3 > 0))
@@ -71,6 +75,12 @@ class MceRun {
     cli_.critical.check();  // before any file is read: a bad setting names its field
     cli_.universal.check();
     segment_.isotherm_tolerance_K = cli_.isotherm_tolerance_K;
+    // All inputs noted before anything is written (figure data must not replace an M(H) file),
+    // and M(T) figures named so that X/fc.dat and Y/fc.dat do not draw over each other.
+    note_inputs(cli_.mt_files);
+    note_inputs(cli_.mh_files);
+    const std::vector<std::string> stems = distinct_stems(cli_.mt_files);
+    for (std::size_t i = 0; i < stems.size(); ++i) mt_stem_[cli_.mt_files[i]] = stems[i];
     std::cout << std::setprecision(5);
     const BatchResult mt = run_batch(cli_.mt_files, [&](const std::string& f) { analyse_mt(f); }, std::cerr);
     const BatchResult mh = run_batch(cli_.mh_files, [&](const std::string& f) { read_mh(f); }, std::cerr);
@@ -137,7 +147,7 @@ class MceRun {
       co.half_window = cli_.tc_half_window;
       const CurieResult c = find_curie_temperature(s.temperature_K, s.magnetization, co);
       for (const auto& w : c.warnings) warn(path + " (" + fmt(s.field_Oe) + " Oe): " + w);
-      std::string png = "mt_" + std::filesystem::path(path).stem().string();
+      std::string png = "mt_" + mt_stem_[path];
       if (sets.size() > 1) png += "_" + std::to_string(std::lround(s.field_Oe)) + "Oe";
       const std::string fw = draw_mt_figure(out_ / (png + ".png"), c, s.field_Oe, mass > 0 ? "emu/g" : "emu");
       if (!fw.empty()) warn(fw);
@@ -167,7 +177,9 @@ class MceRun {
       fail_input(path, "has " + std::string(mass > 0 ? "a" : "no") +
                            " sample mass unlike the M(H) files before it: cannot mix emu/g and emu");
     per_gram_ = mass > 0;
-    auto c = isotherm_curves(d, mass, segment_);
+    std::vector<std::string> branch_warnings;
+    auto c = isotherm_curves(d, mass, segment_, &branch_warnings);
+    for (const auto& w : branch_warnings) warn(w);
     if (cli_.demag_N > 0)
       for (auto& k : c) k.field_Oe = internal_field_Oe(k.field_Oe, k.magnetization, cli_.demag_N, cli_.density_g_cm3);
     std::cout << path << ": " << c.size() << " isotherms, moment column '" << d.moment_column << "'\n";
@@ -337,6 +349,7 @@ class MceRun {
   MeasurementSegmentOptions segment_;
   nlohmann::json json_ = nlohmann::json::object();
   std::vector<std::string> warnings_;
+  std::map<std::string, std::string> mt_stem_;  // M(T) input -> its distinct figure stem
   std::vector<MhCurve> curves_;
   std::string mh_sources_;
   bool per_gram_ = true;

@@ -4,11 +4,15 @@
 #include <system_error>
 
 #include "pipelines/atomic_file.hpp"
+#include "pipelines/output_guard.hpp"
 
 namespace mgscope {
 
 OutputFolder::OutputFolder(std::filesystem::path destination)
     : destination_(std::move(destination)), temp_(temp_path_for(destination_)) {
+  refuse_overwriting_inputs(destination_);
+  if (destination_.has_parent_path()) std::filesystem::create_directories(destination_.parent_path());
+  remove_stale_temporaries(destination_);
   std::filesystem::create_directories(temp_);
 }
 
@@ -27,6 +31,7 @@ void OutputFolder::commit() {
   namespace fs = std::filesystem;
   std::error_code ec;
   fs::path old;
+  refuse_overwriting_inputs(destination_);
   if (fs::exists(destination_)) {
     old = temp_path_for(destination_);
     fs::rename(destination_, old, ec);

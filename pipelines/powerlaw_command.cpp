@@ -12,6 +12,7 @@
 #include "pipelines/config_file.hpp"
 #include "pipelines/gnuplot_figure.hpp"
 #include "pipelines/json_output.hpp"
+#include "pipelines/output_guard.hpp"
 
 namespace mgscope {
 
@@ -52,6 +53,7 @@ std::string describe(const PowerLawFit& f) {
 
 void run(const PowerLawCli& cli, CommandContext& ctx) {
   namespace fs = std::filesystem;
+  note_input(cli.table);  // outputs may not replace the table
   const PowerLawTable table = read_power_law_table(cli.table, cli.columns);
   RowSelection sel = cli.selection;
   sel.field = cli.field_T;

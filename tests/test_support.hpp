@@ -88,7 +88,19 @@ inline void expect_schema_valid(const std::string& schema, const std::filesystem
 
 }  // namespace mgscope::test
 
-// Skips the test with a message when a ../shared file is missing (e.g. a clone without shared/).
-#define MGSCOPE_SHARED_OR_SKIP(var, relative)                                                  \
-  const std::string var = ::mgscope::test::shared_data(relative);                             \
+namespace mgscope::test {
+// CI sets MGSCOPE_REQUIRE_SHARED=1 (.ci/run): there ../shared is expected, and a missing file is
+// a failure, not a silent skip of a third of the reader tests.
+inline bool shared_required() {
+  const char* v = std::getenv("MGSCOPE_REQUIRE_SHARED");
+  return v != nullptr && *v != '\0' && std::string(v) != "0";
+}
+}  // namespace mgscope::test
+
+// Skips the test with a message when a ../shared file is missing (e.g. a clone without shared/),
+// or fails it when MGSCOPE_REQUIRE_SHARED is set.
+#define MGSCOPE_SHARED_OR_SKIP(var, relative)                                                          \
+  const std::string var = ::mgscope::test::shared_data(relative);                                     \
+  if (var.empty() && ::mgscope::test::shared_required())                                              \
+    FAIL() << "../shared/data/" << (relative) << " is absent and MGSCOPE_REQUIRE_SHARED is set";      \
   if (var.empty()) GTEST_SKIP() << "../shared/data/" << (relative) << " is absent; skipping"

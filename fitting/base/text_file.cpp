@@ -1,13 +1,16 @@
 // Decoding, splitting and strict number parsing for instrument text exports.
 #include "fitting/base/text_file.hpp"
 
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
 #include "fitting/base/error.hpp"
+#include "fitting/base/input_file.hpp"
 
 namespace mgscope {
 
@@ -85,11 +88,30 @@ TextFile decode_text(const std::string& path, const std::string& raw_bytes) {
 }
 
 TextFile read_text_file(const std::string& path) {
+  // Special files and oversized inputs are refused from their metadata; binary content is
+  // refused at the first chunk holding a NUL, so /dev/zero-like inputs cost one chunk of memory.
+  const std::uint64_t size = require_regular_file(path);
+  if (size > kMaxTextFileBytes)
+    fail_input(path, "is " + std::to_string(size) + " bytes, more than the " +
+                         std::to_string(kMaxTextFileBytes >> 20) + " MiB accepted for a text export");
   std::ifstream in(path, std::ios::binary);
   if (!in) fail_input(path, "cannot open file");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return decode_text(path, ss.str());
+  std::string bytes;
+  bytes.reserve(static_cast<std::size_t>(size));
+  char chunk[1 << 16];
+  while (in) {
+    in.read(chunk, sizeof chunk);
+    const auto n = static_cast<std::size_t>(in.gcount());
+    if (std::memchr(chunk, '\0', n) != nullptr)
+      fail_input(path, "holds NUL bytes at offset " + std::to_string(bytes.size() + static_cast<std::size_t>(
+                                                          static_cast<const char*>(std::memchr(chunk, '\0', n)) - chunk)) +
+                           ": a binary file, not a text export");
+    // A file that grows while being read is still bounded.
+    if (bytes.size() + n > kMaxTextFileBytes) fail_input(path, "grew past the text export size limit while read");
+    bytes.append(chunk, n);
+  }
+  if (in.bad()) fail_input(path, "read error");
+  return decode_text(path, bytes);
 }
 
 std::string read_file_head(const std::string& path, std::size_t max_bytes) {
@@ -124,7 +146,11 @@ std::vector<std::string> split_fields(std::string_view line, char delim) {
       } else {
         cur += c;
       }
-    } else if (c == '"') {
+    } else if (c == '"' && trim(cur).empty()) {
+      // A quote opens a quoted field only at the field's start (spaces allowed before it): PPMS
+      // headers use '"' as an inch-like unit mark inside names (`Coil Signal" (mV)`), and
+      // taking it for a CSV quote would merge the following names into one.
+      cur.clear();
       quoted = true;
     } else if (c == delim) {
       fields.push_back(cur);
@@ -146,6 +172,42 @@ char guess_delimiter(std::string_view line) {
   }
   if (tabs >= commas && tabs >= semis) return '\t';
   return commas >= semis ? ',' : ';';
+}
+
+char detect_delimiter(std::string_view line) {
+  // A semicolon is a separator only where commas are decimal marks, so it wins over commas
+  // even when "0;0,5;0,125" holds as many of each.
+  if (line.find('\t') != std::string_view::npos) return '\t';
+  if (line.find(';') != std::string_view::npos) return ';';
+  if (line.find(',') != std::string_view::npos) return ',';
+  return ' ';
+}
+
+std::vector<std::string> split_line(std::string_view line, char delim) {
+  if (delim != ' ') return split_fields(line, delim);
+  std::vector<std::string> fields;
+  std::size_t i = 0;
+  while (i < line.size()) {
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
+    const std::size_t b = i;
+    while (i < line.size() && line[i] != ' ' && line[i] != '\t') ++i;
+    if (i > b) fields.emplace_back(line.substr(b, i - b));
+  }
+  return fields;
+}
+
+char detect_decimal(const std::vector<std::string>& fields, char delim) {
+  if (delim == ',') return '.';
+  bool comma = false;
+  for (const auto& raw : fields) {
+    const std::string f = trim(raw);
+    if (f.find('.') != std::string::npos) return '.';
+    const auto c = f.find(',');
+    if (c != std::string::npos && c > 0 && c + 1 < f.size() && f.find(',', c + 1) == std::string::npos &&
+        std::isdigit(static_cast<unsigned char>(f[c - 1])) && std::isdigit(static_cast<unsigned char>(f[c + 1])))
+      comma = true;
+  }
+  return comma ? ',' : '.';
 }
 
 std::string trim(std::string_view s) {

@@ -32,11 +32,23 @@ std::string read_file_head(const std::string& path, std::size_t max_bytes = kDet
 // Throws InputError for NUL bytes, like decode_text.
 TextFile decode_text_head(const std::string& path, const std::string& head, std::size_t max_bytes = kDetectHeadBytes);
 
-// Splits one line RFC-4180 style: `delim` separates, double quotes protect, "" is a quote.
+// Splits one line RFC-4180 style: `delim` separates, double quotes protect, "" is a quote. A
+// quote opens a quoted field only at the start of a field; inside a name (`Coil Signal" (mV)`)
+// it is a character like any other.
 std::vector<std::string> split_fields(std::string_view line, char delim);
 
 // The delimiter that occurs most in `line` among tab, comma and semicolon (tab on ties).
 char guess_delimiter(std::string_view line);
+
+// Column separator of a line, whitespace included: tab if any, else semicolon if any (then
+// commas are decimal marks), else comma if any, else ' ' (runs of spaces, as Anton Paar writes).
+char detect_delimiter(std::string_view line);
+// Splits by detect_delimiter's answer: ' ' splits on runs of spaces and tabs (no empty fields,
+// no quotes); the others as split_fields.
+std::vector<std::string> split_line(std::string_view line, char delim);
+// The decimal separator of numeric rows: ',' when the delimiter is not a comma and a field looks
+// like "12,5" (digits, one comma, digits) while none holds a '.', else '.'.
+char detect_decimal(const std::vector<std::string>& fields, char delim);
 
 std::string trim(std::string_view s);
 

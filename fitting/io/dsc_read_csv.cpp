@@ -23,7 +23,7 @@ DscRun read_dsc_generic_csv(const TextFile& file) {
   DscRun run;
   run.path = file.path;
   run.format = DscFormat::GenericCsv;
-  char decimal = '.';
+  char decimal = 0;  // unset: detected from the first data row
   std::size_t i = 0;
   for (; i < file.lines.size(); ++i) {
     const std::string l = trim(file.lines[i]);
@@ -38,8 +38,7 @@ DscRun read_dsc_generic_csv(const TextFile& file) {
     if (key == "sample") {
       run.sample = value;
     } else if (key == "mass_mg") {
-      run.mass_mg = parse_number(value, file.path, i + 1, "mass_mg");
-      if (*run.mass_mg <= 0) fail_input(file.path, where + "mass_mg must be positive");
+      set_dsc_mass(run, parse_number(value, file.path, i + 1, "mass_mg"), i + 1, "mass_mg");
     } else if (key == "exotherm") {
       if (value == "up") run.exotherm = Exotherm::Up;
       else if (value == "down") run.exotherm = Exotherm::Down;
@@ -47,14 +46,16 @@ DscRun read_dsc_generic_csv(const TextFile& file) {
       run.exotherm_from_file = true;
     } else if (key == "decimal") {
       if (value == "comma") decimal = ',';
-      else if (value != "point") fail_input(file.path, where + "decimal '" + value + "' is neither point nor comma");
+      else if (value == "point") decimal = '.';
+      else fail_input(file.path, where + "decimal '" + value + "' is neither point nor comma");
     }
   }
   if (i >= file.lines.size()) fail_input(file.path, "no header row (empty file or only '#' lines)");
   const std::size_t header_line = i + 1;
-  const char delim = guess_delimiter(file.lines[i]);
+  // Tab, comma, semicolon or (names without spaces) runs of spaces.
+  const char delim = detect_delimiter(file.lines[i]);
   if (decimal == ',' && delim == ',') fail_input(file.path, "decimal comma needs a ';' or TAB delimiter");
-  const std::vector<std::string> labels = split_fields(file.lines[i], delim);
+  const std::vector<std::string> labels = split_line(file.lines[i], delim);
   const DscColumns cols = resolve_dsc_columns(labels, file.path, header_line);
   run.heat_flow_unit = cols.per_mass ? HeatFlowUnit::mW_per_mg : HeatFlowUnit::mW;
   if (!run.exotherm_from_file) run.warnings.push_back("no '# exotherm:' line: exotherm direction assumed up");
@@ -63,7 +64,9 @@ DscRun read_dsc_generic_csv(const TextFile& file) {
   std::vector<int> numbers;
   for (++i; i < file.lines.size(); ++i) {
     if (trim(file.lines[i]).empty()) continue;
-    const int seg = append_dsc_row(run, cols, labels, split_fields(file.lines[i], delim), i + 1, decimal);
+    const std::vector<std::string> fields = split_line(file.lines[i], delim);
+    if (!decimal) decimal = detect_decimal(fields, delim);
+    const int seg = append_dsc_row(run, cols, labels, fields, i + 1, decimal);
     if (numbers.empty() || seg != numbers.back()) {
       chunk_starts.push_back(run.time_s.size() - 1);
       numbers.push_back(seg);

@@ -106,7 +106,7 @@ DscRun read_dsc_netzsch(const TextFile& file) {
     const double m = parse_number(mass_text, file.path, mass_line, "#SAMPLE MASS", decimal);
     const double scale = mass_unit == "MG" ? 1.0 : mass_unit == "G" ? 1000.0 : mass_unit == "UG" ? 1e-3 : 0.0;
     if (scale == 0) fail_input(file.path, "line " + std::to_string(mass_line) + ": sample mass unit '" + mass_unit + "' is not mg, g or ug");
-    if (m > 0) run.mass_mg = m * scale;
+    set_dsc_mass(run, m * scale, mass_line, "#SAMPLE MASS");
   }
 
   const std::vector<std::string> labels = split_fields(columns_text, separator);

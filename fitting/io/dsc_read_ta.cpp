@@ -43,7 +43,7 @@ DscRun read_dsc_ta_universal(const TextFile& file) {
       const double size = parse_number(value, file.path, i + 1, "Size");
       const std::string unit = f.size() > 2 ? trim(f[2]) : "mg";
       if (unit != "mg") fail_input(file.path, where + "sample size unit '" + unit + "' is not mg");
-      if (size > 0) run.mass_mg = size;
+      set_dsc_mass(run, size, i + 1, "Size");
     } else if (key == "Exotherm") {
       if (value == "Up") run.exotherm = Exotherm::Up;
       else if (value == "Down") run.exotherm = Exotherm::Down;

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <sstream>
 
 #include "fitting/base/error.hpp"
 
@@ -142,7 +143,10 @@ DscColumns find_dsc_column_roles(const std::vector<std::string>& labels) {
   std::vector<LabelUnit> parsed;
   for (const auto& l : labels) parsed.push_back(split_label_unit(l));
   DscColumns c;
-  c.temperature = find_role(parsed, {"temperature", "temp.", "temp"}, {"temp"}, "T");
+  // Setaram exports list "Furnace Temperature" before "Sample Temperature": the sample's is the
+  // one wanted, and the furnace's never matches.
+  c.temperature = find_role(parsed, {"temperature", "temp.", "temp", "sample temperature", "sample temp."},
+                            {"temp", "sample temp"}, "T");
   c.time = find_role(parsed, {"time"}, {"time"}, "t");
   c.heat_flow = find_role(parsed, {"heat flow", "heatflow", "hf", "dsc"}, {"heat flow", "heatflow", "hf", "dsc"}, "");
   c.segment = find_role(parsed, {"segment", "seg."}, {"seg"}, "");
@@ -274,9 +278,45 @@ std::vector<std::size_t> heating_segments(const DscRun& run) {
   return out;
 }
 
+namespace {
+DscRun read_dsc_any(const TextFile& file);
+}  // namespace
+
+void set_dsc_mass(DscRun& run, double mass_mg, std::size_t line, const std::string& key) {
+  const std::string where = "line " + std::to_string(line) + ": " + key + " ";
+  if (mass_mg == 0) {
+    run.warnings.push_back(where + "is 0 mg: no sample mass, so no per-gram heat flow or enthalpy");
+    return;
+  }
+  if (!(mass_mg >= kMinMass_mg && mass_mg <= kMaxMass_mg)) {
+    std::ostringstream m;
+    m << where << "gives " << mass_mg << " mg; a DSC sample mass lies within 1 ug to 100 g (rule of docs/dsc.md)";
+    fail_input(run.path, m.str());
+  }
+  run.mass_mg = mass_mg;
+}
+
+void check_time_runs_forward(const DscRun& run) {
+  for (std::size_t i = 1; i < run.time_s.size(); ++i)
+    if (run.time_s[i] < run.time_s[i - 1]) {
+      std::ostringstream m;
+      m << "line " << run.line[i] << ": time " << run.time_s[i] << " s is before the previous row's "
+        << run.time_s[i - 1] << " s; time must run forward (a reversed time column turns cooling into heating)";
+      fail_input(run.path, m.str());
+    }
+}
+
 DscRun read_dsc(const std::string& path) { return read_dsc(read_text_file(path)); }
 
 DscRun read_dsc(const TextFile& file) {
+  DscRun run = read_dsc_any(file);
+  check_time_runs_forward(run);
+  return run;
+}
+
+namespace {
+
+DscRun read_dsc_any(const TextFile& file) {
   if (looks_like_netzsch_dsc(file.lines)) return read_dsc_netzsch(file);
   if (looks_like_ta_universal_dsc(file.lines)) return read_dsc_ta_universal(file);
   // Half a signature: say what is missing instead of failing later as a CSV without columns.
@@ -293,5 +333,7 @@ DscRun read_dsc(const TextFile& file) {
     fail_input(file.path, "has 'StartOfData' but no 'Nsig' line (TA export without its header?)");
   return read_dsc_generic_csv(file);  // the fallback: its errors name the missing column or unit
 }
+
+}  // namespace
 
 }  // namespace mgscope

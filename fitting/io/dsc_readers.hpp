@@ -119,6 +119,15 @@ int append_dsc_row(DscRun& run, const DscColumns& cols, const std::vector<std::s
 void split_segments(DscRun& run, const std::vector<std::size_t>& chunk_starts,
                     const std::vector<int>& file_segment_numbers = {});
 
+// Plausibility rules of docs/dsc.md, shared by the readers. A header mass of 0 means "not
+// entered": no mass, with a warning. A negative mass or one outside 1 ug - 100 g is an error
+// naming the file, the line and the header key.
+void set_dsc_mass(DscRun& run, double mass_mg, std::size_t line, const std::string& key);
+inline constexpr double kMinMass_mg = 1e-3, kMaxMass_mg = 1e5;
+// Time must never run backwards (rows sorted in time): a reversed time column would turn a
+// cooling run into "heating". Throws InputError naming the file and the line.
+void check_time_runs_forward(const DscRun& run);
+
 // Indices into run.segments of the heating segments long enough to analyse (>= 20 rows, >= 5 K).
 std::vector<std::size_t> heating_segments(const DscRun& run);
 

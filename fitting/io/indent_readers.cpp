@@ -11,8 +11,10 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <utility>
 
 #include "fitting/base/error.hpp"
+#include "fitting/base/input_file.hpp"
 #include "fitting/base/text_file.hpp"
 
 namespace mgscope {
@@ -28,22 +30,87 @@ bool blank(const std::string& line) { return trim(line).empty(); }
 
 std::string file_name(const std::string& path) { return std::filesystem::path(path).filename().string(); }
 
+// Headerless exports, columns time [s], depth [nm], load [mN]: NanoTest (TAB) and Anton Paar
+// (spaces); the separator and the decimal mark are read off the first data line.
 IndentCurve parse_nanotest_lines(const TextFile& tf) {
   IndentCurve c;
   c.source = tf.path;
-  c.format = "nanotest";
-  for (std::size_t i = 0; i < tf.lines.size(); ++i) {
+  std::size_t first = 0;
+  while (first < tf.lines.size() && blank(tf.lines[first])) ++first;
+  if (first == tf.lines.size()) fail_input(tf.path, "no data rows in a NanoTest export");
+  const char delim = detect_delimiter(tf.lines[first]);
+  const char decimal = detect_decimal(split_line(tf.lines[first], delim), delim);
+  c.format = delim == '\t' ? "nanotest" : "headerless columns";
+  for (std::size_t i = first; i < tf.lines.size(); ++i) {
     if (blank(tf.lines[i])) continue;
-    const auto f = split_fields(tf.lines[i], '\t');
+    const auto f = split_line(tf.lines[i], delim);
     if (f.size() < 3)
-      fail_input(tf.path, "line " + std::to_string(i + 1) + ": expected 3 TAB-separated columns (time s, depth nm, "
-                          "load mN), found " + std::to_string(f.size()));
-    c.time_s.push_back(parse_number(f[0], tf.path, i + 1, "time [s]"));
-    c.depth_nm.push_back(parse_number(f[1], tf.path, i + 1, "depth [nm]"));
-    c.load_mN.push_back(parse_number(f[2], tf.path, i + 1, "load [mN]"));
+      fail_input(tf.path, "line " + std::to_string(i + 1) + ": expected 3 columns (time s, depth nm, load mN) "
+                          "separated like the first line, found " + std::to_string(f.size()));
+    c.time_s.push_back(parse_number(f[0], tf.path, i + 1, "time [s]", decimal));
+    c.depth_nm.push_back(parse_number(f[1], tf.path, i + 1, "depth [nm]", decimal));
+    c.load_mN.push_back(parse_number(f[2], tf.path, i + 1, "load [mN]", decimal));
   }
-  if (c.size() == 0) fail_input(tf.path, "no data rows in a NanoTest export");
   return c;
+}
+
+// A header label split into lower-case name and unit: "Depth (nm)", "Load [µN]", "Time/s",
+// "depth_nm" -> ("depth", "nm").
+std::pair<std::string, std::string> name_and_unit(const std::string& label) {
+  const std::string t = trim(label);
+  for (const auto [open, close] : {std::pair{'(', ')'}, std::pair{'[', ']'}}) {
+    const auto o = t.rfind(open);
+    if (!t.empty() && t.back() == close && o != std::string::npos)
+      return {lower(trim(t.substr(0, o))), trim(t.substr(o + 1, t.size() - o - 2))};
+  }
+  for (const char sep : {'/', '_'}) {
+    const auto k = t.rfind(sep);
+    if (k != std::string::npos && k > 0) return {lower(trim(t.substr(0, k))), trim(t.substr(k + 1))};
+  }
+  return {lower(t), ""};
+}
+
+// Micro sign as U+00B5, U+03BC or a plain 'u'.
+std::string unit_ascii(std::string u) {
+  for (const char* micro : {"\xC2\xB5", "\xCE\xBC"})
+    for (std::size_t p; (p = u.find(micro)) != std::string::npos;) u.replace(p, 2, "u");
+  return u;
+}
+
+struct Role {
+  const char* quantity;
+  std::vector<std::string> names;  // exact names, or a prefix when ending with '*'
+  std::vector<std::pair<std::string, double>> units;  // unit -> factor to s, nm or mN
+};
+
+const Role kTime{"time", {"time", "t", "time*"}, {{"s", 1}, {"ms", 1e-3}, {"min", 60}}};
+const Role kDepth{"depth", {"depth", "h", "displacement", "penetration", "depth*", "displacement*", "indentation depth"},
+                  {{"nm", 1}, {"um", 1e3}}};
+const Role kLoad{"load", {"load", "force", "p", "fn", "normal load", "load*", "force*"},
+                 {{"mN", 1}, {"uN", 1e-3}, {"N", 1e3}}};
+
+bool name_matches(const std::string& name, const Role& r) {
+  for (const auto& n : r.names)
+    if (n.back() == '*' ? name.rfind(n.substr(0, n.size() - 1), 0) == 0 : name == n) return true;
+  return false;
+}
+
+// Index and factor of the role's column; InputError naming the file and the header line when it
+// is missing or its unit is not one of the role's.
+std::pair<std::size_t, double> find_column(const std::vector<std::string>& header, const Role& r,
+                                           const std::string& path, std::size_t line_no, const char* example) {
+  for (std::size_t k = 0; k < header.size(); ++k) {
+    const auto [name, unit] = name_and_unit(header[k]);
+    if (!name_matches(name, r)) continue;
+    for (const auto& [u, factor] : r.units)
+      if (unit_ascii(unit) == u) return {k, factor};
+    std::string expected;
+    for (const auto& [u, factor] : r.units) expected += (expected.empty() ? "" : ", ") + u;
+    fail_input(path, "line " + std::to_string(line_no) + ": " + r.quantity + " column '" + trim(header[k]) +
+                         "' has unit '" + unit + "'; expected " + expected);
+  }
+  fail_input(path, "line " + std::to_string(line_no) + ": no " + r.quantity + " column (e.g. " + example +
+                       "; the generic CSV has time_s, depth_nm, load_mN)");
 }
 
 // "Load (µN)" -> factor to mN; the unit is the text in the last parentheses.
@@ -64,6 +131,9 @@ double depth_factor_to_nm(const std::string& header, const std::string& path) {
   fail_input(path, "depth column '" + header + "' has unit '" + unit + "'; expected nm or µm");
 }
 
+// All members of one archive together (each is also at most kMaxTextFileBytes).
+constexpr std::uint64_t kMaxZipUnpackedBytes = std::uint64_t{256} << 20;
+
 struct ZipCloser {
   void operator()(zip_t* z) const { zip_discard(z); }
 };
@@ -77,6 +147,7 @@ IndentCurve parse_nanotest_text(const std::string& name, const std::string& byte
 IndentCurve read_nanotest_txt(const std::string& path) { return parse_nanotest_lines(read_text_file(path)); }
 
 std::vector<IndentCurve> read_nanotest_zip(const std::string& path) {
+  require_regular_file(path);
   int err = 0;
   std::unique_ptr<zip_t, ZipCloser> za(zip_open(path.c_str(), ZIP_RDONLY, &err));
   if (!za) {
@@ -87,6 +158,7 @@ std::vector<IndentCurve> read_nanotest_zip(const std::string& path) {
     fail_input(path, "not a readable zip archive (" + why + ")");
   }
   std::vector<IndentCurve> curves;
+  std::uint64_t unpacked_bytes = 0;
   const zip_int64_t n = zip_get_num_entries(za.get(), 0);
   for (zip_int64_t i = 0; i < n; ++i) {
     zip_stat_t st;
@@ -94,6 +166,15 @@ std::vector<IndentCurve> read_nanotest_zip(const std::string& path) {
     const std::string member = st.name ? st.name : "";
     if (member.empty() || member.back() == '/' || st.size == 0) continue;
     const std::string label = path + ":" + member;
+    // The sizes are the archive's own claims: checked before anything is allocated, so a small
+    // zip declaring a 1 GB member is refused at once (a NanoTest member is a text export).
+    if (st.size > kMaxTextFileBytes)
+      fail_input(label, "zip member unpacks to " + std::to_string(st.size) + " bytes, more than the " +
+                            std::to_string(kMaxTextFileBytes >> 20) + " MiB accepted for a text export");
+    unpacked_bytes += st.size;
+    if (unpacked_bytes > kMaxZipUnpackedBytes)
+      fail_input(path, "zip members unpack to more than " + std::to_string(kMaxZipUnpackedBytes >> 20) +
+                           " MiB in all: not a NanoTest export");
     zip_file_t* zf = zip_fopen_index(za.get(), static_cast<zip_uint64_t>(i), 0);
     if (!zf) fail_input(label, std::string("cannot open zip member (") + zip_strerror(za.get()) + ")");
     std::string bytes(static_cast<std::size_t>(st.size), '\0');
@@ -115,7 +196,13 @@ IndentCurve read_triboscan_txt(const std::string& path) {
     if (pos == std::string::npos) continue;
     const auto eq = tf.lines[i].find('=', pos);
     if (eq == std::string::npos) fail_input(path, "line " + std::to_string(i + 1) + ": 'Number of Points' without '='");
-    expected = static_cast<long>(parse_number(tf.lines[i].substr(eq + 1), path, i + 1, "Number of Points"));
+    // Checked before the conversion: a count beyond what a long holds is undefined behaviour
+    // (found by fuzz_indent), and a count larger than the file's lines is a lie anyway.
+    const double n = parse_number(tf.lines[i].substr(eq + 1), path, i + 1, "Number of Points");
+    if (!(n >= 0 && n <= static_cast<double>(tf.lines.size())) || n != std::floor(n))
+      fail_input(path, "line " + std::to_string(i + 1) + ": Number of Points = " + trim(tf.lines[i].substr(eq + 1)) +
+                           " is not a whole number up to the file's " + std::to_string(tf.lines.size()) + " lines");
+    expected = static_cast<long>(n);
     break;
   }
   if (expected < 0) fail_input(path, "no 'Number of Points = N' line in the first 10 lines: not a TriboScan export");
@@ -154,44 +241,47 @@ IndentCurve read_triboscan_txt(const std::string& path) {
   return c;
 }
 
-IndentCurve read_indent_csv(const std::string& path) {
-  const TextFile tf = read_text_file(path);
+namespace {
+
+// A header row, then numeric rows: columns found by quantity and unit (find_column), separator
+// and decimal mark detected from the header and the first data row.
+IndentCurve parse_indent_with_header(const TextFile& tf) {
+  const std::string& path = tf.path;
   std::size_t h = 0;
   while (h < tf.lines.size() && blank(tf.lines[h])) ++h;
   if (h >= tf.lines.size()) fail_input(path, "empty file");
-  const char delim = guess_delimiter(tf.lines[h]);
-  const auto header = split_fields(tf.lines[h], delim);
+  const char delim = detect_delimiter(tf.lines[h]);
+  const auto header = split_line(tf.lines[h], delim);
+  const auto [ct, to_s] = find_column(header, kTime, path, h + 1, "time_s, Time (s)");
+  const auto [cd, to_nm] = find_column(header, kDepth, path, h + 1, "depth_nm, Depth (nm), Displacement (um)");
+  const auto [cl, to_mN] = find_column(header, kLoad, path, h + 1, "load_mN, Load (uN), Force (mN)");
   std::map<std::string, std::size_t> col;
   for (std::size_t k = 0; k < header.size(); ++k) col[lower(trim(header[k]))] = k;
-  for (const char* need : {"time_s", "depth_nm", "load_mN"}) {
-    if (!col.count(lower(need)))
-      fail_input(path, std::string("line ") + std::to_string(h + 1) + ": missing column '" + need +
-                           "' (generic CSV needs time_s, depth_nm, load_mN)");
-  }
-  const std::size_t ct = col["time_s"], cd = col["depth_nm"], cl = col["load_mn"];
   const bool has_xy = col.count("x_um") && col.count("y_um");
   IndentCurve c;
   c.source = path;
   c.format = "csv";
+  char decimal = 0;
   for (std::size_t r = h + 1; r < tf.lines.size(); ++r) {
     if (blank(tf.lines[r])) continue;
-    const auto f = split_fields(tf.lines[r], delim);
+    const auto f = split_line(tf.lines[r], delim);
     if (f.size() < header.size())
       fail_input(path, "line " + std::to_string(r + 1) + ": " + std::to_string(f.size()) + " fields, header has " +
                            std::to_string(header.size()));
-    c.time_s.push_back(parse_number(f[ct], path, r + 1, "time_s"));
-    c.depth_nm.push_back(parse_number(f[cd], path, r + 1, "depth_nm"));
-    c.load_mN.push_back(parse_number(f[cl], path, r + 1, "load_mN"));
+    if (!decimal) decimal = detect_decimal(f, delim);
+    c.time_s.push_back(to_s * parse_number(f[ct], path, r + 1, trim(header[ct]), decimal));
+    c.depth_nm.push_back(to_nm * parse_number(f[cd], path, r + 1, trim(header[cd]), decimal));
+    c.load_mN.push_back(to_mN * parse_number(f[cl], path, r + 1, trim(header[cl]), decimal));
     if (has_xy && !c.x_um) {
-      c.x_um = parse_optional_number(f[col["x_um"]], path, r + 1, "x_um");
-      c.y_um = parse_optional_number(f[col["y_um"]], path, r + 1, "y_um");
+      c.x_um = parse_optional_number(f[col["x_um"]], path, r + 1, "x_um", decimal);
+      c.y_um = parse_optional_number(f[col["y_um"]], path, r + 1, "y_um", decimal);
     }
   }
   if (c.size() == 0) fail_input(path, "no data rows after the header");
+  if (to_mN != 1) c.notes.push_back("load converted from " + trim(header[cl]) + " to mN");
+  if (to_nm != 1) c.notes.push_back("depth converted from " + trim(header[cd]) + " to nm");
   return c;
 }
-
-namespace {
 
 bool zip_magic(const std::string& head) {
   return looks_like_nanotest_zip(reinterpret_cast<const unsigned char*>(head.data()), head.size());
@@ -220,6 +310,25 @@ bool number_field(const std::string& field) {
   return !t.empty() && end == t.c_str() + t.size() && std::isfinite(v);
 }
 
+// True when every field of the first non-blank line is a number: a headerless export.
+bool starts_with_numbers(const TextFile& tf) {
+  for (const auto& line : tf.lines) {
+    if (blank(line)) continue;
+    const char delim = detect_delimiter(line);
+    const auto f = split_line(line, delim);
+    const char decimal = detect_decimal(f, delim);
+    for (const auto& cell : f) {
+      try {
+        parse_number(cell, tf.path, 0, "", decimal);
+      } catch (const InputError&) {
+        return false;
+      }
+    }
+    return !f.empty();
+  }
+  return false;
+}
+
 }  // namespace
 
 bool looks_like_nanotest_zip(const unsigned char* head, std::size_t n) {
@@ -237,11 +346,13 @@ bool looks_like_indent_csv(const std::vector<std::string>& lines) {
   return has(h, "time_s") && (has(h, "depth_nm") || has(h, "load_mn"));
 }
 
+// Headerless rows of at least three numbers (NanoTest's tab-separated time, depth, load; Anton
+// Paar's with spaces): the separator as the reader detects it.
 bool looks_like_nanotest_txt(const std::vector<std::string>& lines) {
   int rows = 0;
   for (const std::string& l : lines) {
     if (blank(l)) continue;
-    const auto f = split_fields(l, '\t');
+    const auto f = split_line(l, detect_delimiter(l));
     if (f.size() < 3 || !number_field(f[0]) || !number_field(f[1]) || !number_field(f[2])) return false;
     if (++rows == 2) return true;
   }
@@ -275,12 +386,17 @@ IndentFormat detect_indent_format(const std::string& path) {
   return IndentFormat::unknown;
 }
 
+IndentCurve read_indent_csv(const std::string& path) { return parse_indent_with_header(read_text_file(path)); }
+
 std::vector<IndentCurve> read_indent_file(const std::string& path) {
+  require_regular_file(path);  // before opening: a FIFO would block the open
   if (zip_magic(read_file_head(path, 4))) return read_nanotest_zip(path);
   const TextFile tf = read_text_file(path);
   if (looks_like_triboscan(tf.lines)) return {read_triboscan_txt(path)};
-  if (looks_like_indent_csv(tf.lines)) return {read_indent_csv(path)};
-  return {parse_nanotest_lines(tf)};  // the fallback: its errors say what a row lacks
+  // Headerless numeric columns (NanoTest, Anton Paar: time, depth, load) or a header whose
+  // columns are found by quantity and unit.
+  if (starts_with_numbers(tf)) return {parse_nanotest_lines(tf)};
+  return {parse_indent_with_header(tf)};
 }
 
 std::vector<IndentPosition> read_indent_positions(const std::string& path) {

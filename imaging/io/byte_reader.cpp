@@ -3,9 +3,12 @@
 
 #include <fstream>
 
+#include "fitting/base/input_file.hpp"
+
 namespace mgscope {
 
 ByteReader::ByteReader(const std::string& path) : path_(path) {
+  require_regular_file(path);
   std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) fail_input(path, "cannot open file");
   const std::streamoff size = in.tellg();

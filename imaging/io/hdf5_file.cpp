@@ -357,8 +357,19 @@ void check_storage(const Hdf5File& f, hid_t dset, const std::string& object, con
                          "-byte file (truncated?)");
   } else if (layout == H5D_CHUNKED) {
     if (H5Dget_storage_size(dset) == 0) f.fail(object, "dataset has no stored data");
-    if (plane_bytes > 1100 * f.file_bytes() + (std::uintmax_t(1) << 24))
+    const std::uintmax_t limit = 1100 * f.file_bytes() + (std::uintmax_t(1) << 24);
+    if (plane_bytes > limit)
       f.fail(object, "a plane of " + std::to_string(plane_bytes) + " bytes cannot come from a " +
+                         std::to_string(f.file_bytes()) + "-byte file");
+    // libhdf5 allocates whole chunks to decompress into: a damaged chunk shape would make it
+    // allocate gigabytes before any error, so the chunk is held to the same bound.
+    hsize_t chunk[H5S_MAX_RANK] = {};
+    const int chunk_rank = H5Pget_chunk(dcpl.get(), H5S_MAX_RANK, chunk);
+    if (chunk_rank <= 0) f.fail(object, "chunked dataset without a chunk shape");
+    double chunk_bytes = double(element_bytes);
+    for (int d = 0; d < chunk_rank; ++d) chunk_bytes *= double(chunk[d]);
+    if (chunk_bytes > double(limit))
+      f.fail(object, "chunks of " + number_text(chunk_bytes) + " bytes cannot come from a " +
                          std::to_string(f.file_bytes()) + "-byte file");
   } else if (layout != H5D_COMPACT) {
     f.fail(object, "dataset has an unsupported storage layout");

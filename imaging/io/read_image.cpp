@@ -3,9 +3,14 @@
 #include "imaging/io/read_image.hpp"
 
 #include <array>
+#include <cmath>
+#include <cstring>
 #include <fstream>
+#include <sstream>
+#include <utility>
 
 #include "fitting/base/error.hpp"
+#include "fitting/base/input_file.hpp"
 #include "imaging/io/dm_reader.hpp"
 #include "imaging/io/emd_reader.hpp"
 #include "imaging/io/mrc_reader.hpp"
@@ -40,6 +45,7 @@ FileFormat detect_format(const unsigned char* head, std::size_t n) {
 }
 
 FileFormat detect_format(const std::string& path) {
+  require_regular_file(path);  // before opening: opening a FIFO blocks, a device never ends
   std::ifstream in(path, std::ios::binary);
   if (!in) fail_input(path, "cannot open file");
   std::array<unsigned char, kImageHeadBytes> h{};
@@ -49,7 +55,9 @@ FileFormat detect_format(const std::string& path) {
   return detect_format(h.data(), std::size_t(n));
 }
 
-LoadedImage read_image(const std::string& path, const ReadOptions& options) {
+namespace {
+
+LoadedImage read_by_format(const std::string& path, const ReadOptions& options) {
   const FileFormat f = detect_format(path);
   switch (f) {
     case FileFormat::tiff: return read_tiff(path, options);
@@ -61,6 +69,27 @@ LoadedImage read_image(const std::string& path, const ReadOptions& options) {
     case FileFormat::unknown: break;
   }
   fail_input(path, "not a supported image format (TIFF, DM3/DM4, TIA SER, MRC or EMD expected)");
+}
+
+}  // namespace
+
+void check_pixel_size_plausible(const ImageInfo& info) {
+  const Calibration& c = info.calibration;
+  if (!c.calibrated) return;
+  for (const auto& [axis, nm] : {std::pair{"x", c.pixel_x_nm}, std::pair{"y", c.pixel_y_nm}}) {
+    if (std::isfinite(nm) && nm >= kMinPixelSizeNm && nm <= kMaxPixelSizeNm) continue;
+    std::ostringstream m;
+    m << "calibration (" << c.source << ") gives a pixel size along " << axis << " of " << nm
+      << " nm; a plausible pixel size is 1 pm to 1 mm (rule of docs/readers.md), so the file's "
+         "calibration is corrupt";
+    fail_input(info.path, m.str());
+  }
+}
+
+LoadedImage read_image(const std::string& path, const ReadOptions& options) {
+  LoadedImage image = read_by_format(path, options);
+  check_pixel_size_plausible(image.info);
+  return image;
 }
 
 }  // namespace mgscope

@@ -21,7 +21,17 @@ FileFormat detect_format(const unsigned char* head, std::size_t n);
 // Same from the file's first kImageHeadBytes bytes. Throws InputError for an unreadable or empty file.
 FileFormat detect_format(const std::string& path);
 
-// Reads one 2-D image with its calibration. Throws InputError naming the file on bad input.
+// Pixel sizes a calibration may give, in nm: 1 pm to 1 mm. Outside it (or not finite, e.g. a
+// SER delta of 1e300 m) the file's calibration is corrupt, never a measurement.
+inline constexpr double kMinPixelSizeNm = 1e-3;
+inline constexpr double kMaxPixelSizeNm = 1e6;
+
+// Throws InputError naming the file, the axis and the rule when a calibrated pixel size is
+// outside [kMinPixelSizeNm, kMaxPixelSizeNm] or not finite.
+void check_pixel_size_plausible(const ImageInfo& info);
+
+// Reads one 2-D image with its calibration. Throws InputError naming the file on bad input,
+// including an implausible calibrated pixel size (check_pixel_size_plausible).
 LoadedImage read_image(const std::string& path, const ReadOptions& options = {});
 
 }  // namespace mgscope

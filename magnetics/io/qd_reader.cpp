@@ -88,8 +88,11 @@ void set_mass(QdData& d) {
     const double mg = std::strtod(v->c_str(), &end);
     if (end == v->c_str() || *end != '\0' || !std::isfinite(mg)) {
       d.warnings.push_back(d.path + ": header " + key + " '" + *v + "' is not a number; mass unknown");
-    } else if (mg <= 0) {
+    } else if (mg == 0) {
       d.warnings.push_back(d.path + ": header " + key + " is " + *v + " mg; mass unknown");
+    } else if (!(mg >= kQdMinMass_mg && mg <= kQdMaxMass_mg)) {
+      fail_input(d.path, "header " + std::string(key) + " is " + *v +
+                             " mg; a sample mass lies within 1 ug to 100 g (rule of docs/magnetics.md)");
     } else {
       d.sample_mass_mg = mg;
     }
@@ -183,6 +186,7 @@ std::string first_present(const QdData& d, std::initializer_list<const char*> na
 
 bool has_number(const QdData& d, std::size_t col) {
   for (const auto& r : d.rows) {
+    if (col >= r.size()) continue;
     const std::string& c = r[col];
     if (c.empty()) continue;
     char* end = nullptr;
@@ -228,6 +232,11 @@ void choose_columns(QdData& d, const QdReadOptions& options) {
                                          : "moment columns " + present + " hold no numbers");
   }
   d.temperature_K = d.numeric_column(d.temperature_column);
+  for (std::size_t i = 0; i < d.rows.size(); ++i)
+    if (d.temperature_K[i] <= 0)  // NaN (an empty cell) compares false and passes
+      fail_input(d.path, "line " + std::to_string(d.row_line[i]) + ", column '" + d.temperature_column + "': " +
+                             d.rows[i][d.column_index(d.temperature_column)] +
+                             " K is at or below 0 K; temperatures are above 0 K (rule of docs/magnetics.md)");
   d.field_Oe = d.numeric_column(d.field_column);
   d.moment_emu = d.numeric_column(d.moment_column);
   if (to_emu != 1.0)
@@ -256,6 +265,7 @@ std::vector<double> QdData::numeric_column(const std::string& name) const {
   if (c == std::string::npos) fail_input(path, "no column named '" + name + "'");
   std::vector<double> v(rows.size(), kNaN);
   for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (c >= rows[i].size()) continue;  // a short row: the cell is empty
     const auto x = parse_optional_number(rows[i][c], path, row_line[i], name);
     if (x && *x != kQdSentinel) v[i] = *x;
   }
@@ -277,13 +287,15 @@ QdData parse_qd_text(const TextFile& tf, const QdReadOptions& options) {
   d.delimiter = guess_delimiter(tf.lines[col_line]);
   d.column_names = trimmed_fields(tf.lines[col_line], d.delimiter);
   const std::size_t ncol = d.column_names.size();
+  if (ncol > kQdMaxColumns)
+    fail_input(d.path, "line " + std::to_string(col_line + 1) + " names " + std::to_string(ncol) +
+                           " columns; a Quantum Design export has at most " + std::to_string(kQdMaxColumns));
   for (std::size_t i = col_line + 1; i < tf.lines.size(); ++i) {
     if (trim(tf.lines[i]).empty()) continue;
     auto f = trimmed_fields(tf.lines[i], d.delimiter);
     if (f.size() > ncol)
       fail_input(d.path, "line " + std::to_string(i + 1) + " has " + std::to_string(f.size()) +
                              " fields, the column line has " + std::to_string(ncol));
-    f.resize(ncol);
     d.rows.push_back(std::move(f));
     d.row_line.push_back(i + 1);
   }
@@ -294,7 +306,8 @@ QdData parse_qd_text(const TextFile& tf, const QdReadOptions& options) {
   const std::size_t cc = d.column_index("Comment");
   d.comment.resize(d.rows.size());
   if (cc != std::string::npos)
-    for (std::size_t i = 0; i < d.rows.size(); ++i) d.comment[i] = d.rows[i][cc];
+    for (std::size_t i = 0; i < d.rows.size(); ++i)
+      if (cc < d.rows[i].size()) d.comment[i] = d.rows[i][cc];
   return d;
 }
 

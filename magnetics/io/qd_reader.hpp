@@ -25,9 +25,11 @@ struct QdData {
   // (MPMS-XL) lines both end up here; other header lines (TITLE, BYAPP, ...) as (tag, rest).
   std::vector<std::pair<std::string, std::string>> info;
   std::vector<std::pair<std::string, std::string>> header;
-  std::optional<double> sample_mass_mg;  // SAMPLE_MASS or legacy WEIGHT, > 0 only
+  std::optional<double> sample_mass_mg;  // SAMPLE_MASS or legacy WEIGHT, within 1 ug - 100 g
   std::vector<std::string> column_names;  // trimmed, in file order
-  std::vector<std::vector<std::string>> rows;  // raw cells, padded to column_names.size()
+  // Raw cells; a row may be shorter than column_names (missing trailing cells are empty). Not
+  // padded, so a header of thousands of names costs nothing per row.
+  std::vector<std::vector<std::string>> rows;
   std::vector<std::size_t> row_line;  // 1-based line number of each row in the file
   std::string temperature_column, field_column, moment_column, moment_error_column;
   // Per row; NaN where the cell is empty or the -99999999 sentinel.
@@ -55,6 +57,13 @@ QdData parse_qd_text(const TextFile& text, const QdReadOptions& options = {});
 // among the first 200 lines a column line with 'Long Moment (emu)' + 'Long Scan Std Dev' (bare
 // MPMS-XL CSV) or T_K, H_Oe, M_emu (generic CSV). `mgscope init` recognises magnetometer files by it.
 bool looks_like_qd(const std::vector<std::string>& lines);
+
+// Column names accepted on the column line (MPMS3 files have about 90): a longer line is not an
+// export, and each name would cost memory in every row.
+constexpr std::size_t kQdMaxColumns = 1000;
+
+// Plausible sample masses (1 ug to 100 g): a header mass outside is an error; 0 is "not entered".
+constexpr double kQdMinMass_mg = 1e-3, kQdMaxMass_mg = 1e5;
 
 // The -99999999 cells QD writes for "not measured" in some columns.
 constexpr double kQdSentinel = -99999999.0;

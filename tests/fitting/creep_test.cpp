@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 
 #include "fitting/creep_fit.hpp"
 #include "fitting/indent_synth.hpp"
@@ -71,6 +72,33 @@ TEST(CreepFit, RecoversTwoUnitsWithinFivePercent) {
   // Plain AIC adds a spurious third unit to about 1 curve in 10 (P(chi2_2 > 4)); requiring every
   // unit to be resolved (h, tau > 2 se) removes those: 40 of 40 seeds pick N = 2.
   EXPECT_EQ(aic_two, 8);
+}
+
+TEST(CreepFit, TauStandardErrorsMatchTheScatterOverSeedsFromBothSides) {
+  // Over 24 seeds the reported standard error of each tau must match the spread of the
+  // estimates: the ratio of their mean to the sample sd lies within [0.6, 1.6] (the sd of 24
+  // estimates is itself uncertain by about 15 %), so a standard error 25x too small, or 3x too
+  // large, fails.
+  constexpr int kSeeds = 24;
+  std::vector<double> tau[2], se[2];
+  for (std::uint64_t seed = 101; seed < 101 + kSeeds; ++seed) {
+    const Hold h = hold_of(synth_indent_curve(two_unit_options(seed), "se"));
+    const CreepFitSummary s = fit_creep(h.t_s, h.dh_nm);
+    const CreepModel& m = s.candidates[1];
+    ASSERT_EQ(m.status, FitStatus::Success) << m.message;
+    for (int k = 0; k < 2; ++k) tau[k].push_back(m.kelvin[k].tau_s), se[k].push_back(m.kelvin[k].tau_se_s);
+  }
+  for (int k = 0; k < 2; ++k) {
+    double mean = 0, mean_se = 0;
+    for (int i = 0; i < kSeeds; ++i) mean += tau[k][i] / kSeeds, mean_se += se[k][i] / kSeeds;
+    double ss = 0;
+    for (double t : tau[k]) ss += (t - mean) * (t - mean);
+    const double sd = std::sqrt(ss / (kSeeds - 1));
+    std::printf("tau_%d: mean %.4f s, scatter over seeds %.4f s, mean standard error %.4f s (ratio %.2f)\n", k + 1, mean,
+                sd, mean_se, mean_se / sd);
+    EXPECT_GT(mean_se / sd, 0.6) << "unit " << k << ": mean se " << mean_se << ", scatter " << sd;
+    EXPECT_LT(mean_se / sd, 1.6) << "unit " << k << ": mean se " << mean_se << ", scatter " << sd;
+  }
 }
 
 TEST(CreepFit, AicPicksTheTrueNumberOfUnits) {

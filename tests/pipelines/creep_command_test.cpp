@@ -157,6 +157,26 @@ TEST(HardnessCommand, GridWithPopinsAgainstTruth) {
   EXPECT_TRUE(std::filesystem::exists(dir / "out" / "load_depth_1.gp"));
 }
 
+TEST(HardnessCommand, MultiTermAreaFunctionFromTheCommandLine) {
+  // Curves made with a blunted tip, A = 24.5 hc^2 + 2000 hc + 30000 hc^1/2, H = 6 GPa everywhere.
+  const auto dir = test::scratch_dir("hardness_area");
+  const std::string area = " --area-coefficients 24.5,2000,30000";
+  auto r = test::run_mgscope("synth indent --grid 2 --hardness-spread-GPa 0 --popin-loads-mN --format csv" + area +
+                             " -o '" + (dir / "in").string() + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  std::string files;
+  for (const char* f : {"indent_r01_c01.csv", "indent_r01_c02.csv", "indent_r02_c01.csv", "indent_r02_c02.csv"})
+    files += " '" + (dir / "in" / f).string() + "'";
+  r = test::run_mgscope("hardness" + files + area + " --figures 0 -o '" + (dir / "blunt").string() + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const Table blunt = read_csv(dir / "blunt" / "hardness.csv");
+  ASSERT_EQ(blunt.size(), 4u);
+  for (const auto& row : blunt) EXPECT_NEAR(std::stod(row.at("hardness_GPa")), 6.0, 0.02 * 6.0);
+  r = test::run_mgscope("hardness" + files + " --figures 0 -o '" + (dir / "ideal").string() + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  for (const auto& row : read_csv(dir / "ideal" / "hardness.csv")) EXPECT_GT(std::stod(row.at("hardness_GPa")), 1.2 * 6.0);
+}
+
 TEST(HardnessCommand, RealNanoTestZipInSensibleRange) {
   MGSCOPE_SHARED_OR_SKIP(zip, "indent/mm_Micromaterials_multipleIndentations.zip");
   const auto dir = test::scratch_dir("hardness_real");

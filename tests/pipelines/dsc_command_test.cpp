@@ -139,7 +139,11 @@ TEST(DscCommand, HelpStatesUnits) {
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_NE(r.output.find("--tg-window"), std::string::npos);
   EXPECT_NE(r.output.find("K/min"), std::string::npos);
-  EXPECT_NE(r.output.find("mg"), std::string::npos);
+  // The --mass line itself must give the unit ("mg" anywhere would match the program's name).
+  const auto at = r.output.find("--mass");
+  ASSERT_NE(at, std::string::npos) << r.output;
+  const std::string mass_line = r.output.substr(at, r.output.find('\n', at) - at);
+  EXPECT_NE(mass_line.find(" mg"), std::string::npos) << mass_line;
 }
 
 }  // namespace mgscope

@@ -65,9 +65,14 @@ TEST(HrtemCommand, WritesEveryOutputWithTheCalibration) {
 
 TEST(HrtemCommand, OneAndTwoThreadsGiveByteIdenticalFiles) {
   const auto a = test::scratch_dir("hrtem_cli_t1"), b = test::scratch_dir("hrtem_cli_t2");
-  // Two images, so that combined.csv (with its pooled bootstrap) is compared too.
-  const auto copy = test::scratch_dir("hrtem_cli_copy") / "again.tif";
-  std::filesystem::copy_file(synth_dir() / "mixed.tif", copy);
+  // Two different images (the same one twice is analysed once), so that combined.csv (with its
+  // pooled bootstrap) is compared too.
+  const auto other_dir = test::scratch_dir("hrtem_cli_other");
+  ASSERT_EQ(test::run_mgscope("synth hrtem -o '" + other_dir.string() +
+                              "' --name again --width 600 --height 500 --ordered-fraction 0.1 --seed 5")
+                .exit_code,
+            0);
+  const auto copy = other_dir / "again.tif";
   const std::string img = "'" + (synth_dir() / "mixed.tif").string() + "' '" + copy.string() + "'";
   ASSERT_EQ(test::run_mgscope("hrtem " + img + " -o '" + a.string() + "' --gallery --threads 1").exit_code, 0);
   ASSERT_EQ(test::run_mgscope("hrtem " + img + " -o '" + b.string() + "' --gallery --threads 2").exit_code, 0);

@@ -1,0 +1,117 @@
+// Inputs are remembered by (device, inode): "a.tif", "./a.tif" and a hard link are one file.
+#include "pipelines/output_guard.hpp"
+
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <mutex>
+#include <set>
+#include <stdexcept>
+#include <system_error>
+#include <utility>
+
+namespace mgscope {
+
+namespace {
+
+using FileId = std::pair<dev_t, ino_t>;
+
+struct Noted {
+  std::mutex mutex;
+  std::set<FileId> ids;
+  std::vector<std::filesystem::path> canonical;  // for "is this input inside that folder?"
+};
+
+Noted& noted() {
+  static Noted n;
+  return n;
+}
+
+bool file_id(const std::filesystem::path& p, FileId& id) {
+  struct stat st {};
+  if (::stat(p.c_str(), &st) != 0) return false;
+  id = {st.st_dev, st.st_ino};
+  return true;
+}
+
+// True when `inner` lies inside the folder `outer` (both canonical).
+bool inside(const std::filesystem::path& inner, const std::filesystem::path& outer) {
+  auto i = inner.begin();
+  for (auto o = outer.begin(); o != outer.end(); ++o, ++i)
+    if (i == inner.end() || *i != *o) return false;
+  return true;
+}
+
+// A process that has ended: kill(pid, 0) fails with ESRCH.
+bool process_gone(long pid) { return pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH; }
+
+}  // namespace
+
+void note_input(const std::string& path) {
+  FileId id;
+  if (!file_id(path, id)) return;
+  std::error_code ec;
+  const auto canonical = std::filesystem::canonical(path, ec);
+  Noted& n = noted();
+  const std::lock_guard<std::mutex> lock(n.mutex);
+  n.ids.insert(id);
+  if (!ec) n.canonical.push_back(canonical);
+}
+
+void note_inputs(const std::vector<std::string>& paths) {
+  for (const auto& p : paths) note_input(p);
+}
+
+void refuse_overwriting_inputs(const std::filesystem::path& output) {
+  Noted& n = noted();
+  const std::lock_guard<std::mutex> lock(n.mutex);
+  FileId id;
+  if (file_id(output, id) && n.ids.count(id))
+    throw std::runtime_error(output.string() + ": this output would overwrite an input of the same run; "
+                                               "choose another output folder (-o)");
+  std::error_code ec;
+  if (!std::filesystem::is_directory(output, ec)) return;
+  const auto folder = std::filesystem::canonical(output, ec);
+  if (ec) return;
+  for (const auto& in : n.canonical)
+    if (inside(in, folder))
+      throw std::runtime_error(output.string() + ": this output folder would be replaced, but it holds the input " +
+                               in.string() + "; choose another output folder (-o)");
+}
+
+std::vector<std::string> distinct_stems(const std::vector<std::string>& inputs) {
+  std::vector<std::string> out;
+  std::set<std::string> taken;
+  for (const auto& in : inputs) {
+    const std::string stem = std::filesystem::path(in).stem().string();
+    std::string name = stem;
+    for (int k = 2; taken.count(name); ++k) name = stem + "_" + std::to_string(k);
+    taken.insert(name);
+    out.push_back(name);
+  }
+  return out;
+}
+
+void remove_stale_temporaries(const std::filesystem::path& path) {
+  namespace fs = std::filesystem;
+  const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
+  const std::string prefix = path.filename().string() + ".tmp-";
+  std::error_code ec;
+  fs::directory_iterator it(dir, ec);
+  if (ec) return;
+  for (const auto& entry : it) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind(prefix, 0) != 0) continue;
+    // "<prefix>PID-N" with digits only: anything else is not ours.
+    const std::string rest = name.substr(prefix.size());
+    const auto dash = rest.find('-');
+    if (dash == std::string::npos || dash == 0 || dash + 1 == rest.size() ||
+        rest.find_first_not_of("0123456789-") != std::string::npos || rest.find('-', dash + 1) != std::string::npos)
+      continue;
+    if (process_gone(std::strtol(rest.substr(0, dash).c_str(), nullptr, 10))) fs::remove_all(entry.path(), ec);
+  }
+}
+
+}  // namespace mgscope

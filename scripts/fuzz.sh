@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Builds every libFuzzer target (clang, address + undefined sanitizers) in build-fuzz/ and runs
+# each for SECONDS (default 60) on seeds made from samples/, one target after another, printing
+# the executions per target. A crash, leak, timeout (> 10 s per input) or a single allocation
+# over 256 MB stops that target and leaves its reproducer in build-fuzz/findings/<target>/;
+# turn each into a regression test in the ordinary suite. (The process's total RSS is capped at
+# 2 GB only: the sanitizer runtime and the libraries OpenCV loads take ~90 MB before the first
+# input, and libFuzzer's corpus and ASan's quarantine grow from there.)
+#   bash scripts/fuzz.sh [SECONDS] [TARGET...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds="${1:-60}"
+shift || true
+targets=("$@")
+if [ ${#targets[@]} -eq 0 ]; then
+  targets=(fuzz_qd fuzz_indent fuzz_dsc fuzz_power_law_table fuzz_toml fuzz_tiff fuzz_dm fuzz_ser fuzz_mrc fuzz_emd)
+fi
+command -v clang++ >/dev/null || { echo "fuzz.sh: clang++ not found (Debian: apt-get install clang)"; exit 2; }
+
+CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DMGSCOPE_FUZZ=ON -DMGSCOPE_BUILD_TESTS=OFF >/dev/null
+cmake --build build-fuzz -j2 --target "${targets[@]}"
+
+# Seeds: the project's own sample files and a few hand-made headers, per target.
+seeds=build-fuzz/seeds
+rm -rf "$seeds"
+mkdir -p "$seeds"/{fuzz_qd,fuzz_indent,fuzz_dsc,fuzz_power_law_table,fuzz_toml}
+for f in samples/mce/*/*.dat; do head -c 20000 "$f" > "$seeds/fuzz_qd/$(basename "$(dirname "$f")")_$(basename "$f")"; done
+for f in samples/indent/grid/indent_r01_c0*.csv samples/study/ascast/hardness/indent_r01_c01.txt; do
+  head -c 8000 "$f" > "$seeds/fuzz_indent/$(basename "$f")"; done
+printf 'Mon Apr 29 10:41:06 2019\n\nNumber of Points = 2\nDepth (nm)\tLoad (\xb5N)\tTime (s)\n1\t2\t0\n2\t3\t0.1\n' \
+  > "$seeds/fuzz_indent/triboscan.txt"
+printf '0.0   0.0   0.0\n0.1  12.5   0.25\n' > "$seeds/fuzz_indent/antonpaar.txt"
+for f in samples/dsc/*.txt samples/dsc/generic_example.csv; do head -c 20000 "$f" > "$seeds/fuzz_dsc/$(basename "$f")"; done
+printf 'Time (s);Furnace Temperature (\xc2\xb0C);Sample Temperature (\xc2\xb0C);TG (mg);HeatFlow (mW)\n0;105,5;100,5;12,5;-0,25\n' \
+  > "$seeds/fuzz_dsc/setaram.txt"
+printf 'composition,T_K,minus_dSm_max_JkgK,mu0H_T\nGd60Co40,200,5,5\nGd55Co45,220,7,2\n' > "$seeds/fuzz_power_law_table/table.csv"
+find samples -name '*.toml' -exec sh -c 'cp "$1" "$2/$(echo "$1" | tr / _)"' _ {} "$seeds/fuzz_toml" \;
+for f in samples/hrtem/*.tif; do mkdir -p "$seeds/fuzz_tiff"; head -c 200000 "$f" > "$seeds/fuzz_tiff/$(basename "$f")"; done
+
+for t in "${targets[@]}"; do
+  mkdir -p "build-fuzz/corpus/$t" "build-fuzz/findings/$t"
+  seed_dir="$seeds/$t"
+  [ -d "$seed_dir" ] || seed_dir=""
+  log="build-fuzz/findings/$t/log.txt"
+  set +e
+  ASAN_OPTIONS=quarantine_size_mb=64 \
+  "build-fuzz/tests/fuzz/$t" "build-fuzz/corpus/$t" $seed_dir -max_total_time="$seconds" -rss_limit_mb=2048 \
+    -malloc_limit_mb=256 -timeout=10 -max_len=65536 -print_final_stats=1 \
+    -artifact_prefix="build-fuzz/findings/$t/" >"$log" 2>&1
+  rc=$?
+  set -e
+  runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo '?')
+  echo "$t: $runs executions in ${seconds} s, exit $rc$([ $rc -ne 0 ] && echo " (see $log)")"
+done

@@ -1,0 +1,186 @@
+// Outputs that never lie: a failed write is an error and leaves nothing under the final name,
+// stale temporaries of killed runs are removed, inputs are never overwritten, outputs named
+// after inputs never collide, a file given twice is analysed once, odd bytes in names are safe.
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "pipelines/atomic_file.hpp"
+#include "pipelines/batch.hpp"
+#include "pipelines/output_guard.hpp"
+#include "tests/test_support.hpp"
+
+namespace mgscope {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
+const fs::path kSamples = fs::path(MGSCOPE_SOURCE_DIR) / "samples";
+
+void write_text(const fs::path& p, const std::string& s) { std::ofstream(p, std::ios::binary) << s; }
+
+const char* kTable =
+    "composition,T_K,minus_dSm_max_JkgK\nA,100,5\nB,150,4.2\nC,200,3.7\nD,250,3.3\nE,300,3.0\n";
+
+// The pid of a process that has certainly ended (forked, exited and reaped).
+long dead_pid() {
+  const pid_t pid = fork();
+  if (pid == 0) _exit(0);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return pid;
+}
+
+TEST(FailedWrites, FileSizeLimitMakesWriteFileAtomicThrowAndLeaveNothing) {
+  // RLIMIT_FSIZE stands in for a full disk: writes past it fail with EFBIG (SIGXFSZ ignored).
+  const fs::path dir = test::scratch_dir("fsize");
+  signal(SIGXFSZ, SIG_IGN);
+  rlimit lim{16384, 16384};
+  ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &lim), 0);
+  EXPECT_THROW(write_file_atomic(dir / "big.csv", std::string(200000, 'x')), std::runtime_error);
+  write_file_atomic(dir / "small.csv", "fits\n");
+  std::vector<std::string> left;
+  for (const auto& e : fs::directory_iterator(dir)) left.push_back(e.path().filename().string());
+  EXPECT_EQ(left, std::vector<std::string>{"small.csv"});  // no big.csv, no temporary
+  fs::remove_all(dir);
+}
+
+TEST(FailedWrites, CutOffFigureIsAnErrorAndNeverPutInPlace) {
+  const fs::path dir = test::scratch_dir("fullfig");
+  write_text(dir / "t.csv", kTable);
+  // The PNG (about 17 kB) cannot be written whole under an 8 KiB file-size limit; gnuplot exits 0.
+  const std::string cmd = "sh -c \"trap '' XFSZ; ulimit -f 8; '" + std::string(MGSCOPE_EXE) + "' powerlaw " +
+                          q(dir / "t.csv") + " -o " + q(dir / "out") + "\" 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  std::string output;
+  char buf[4096];
+  for (std::size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) output.append(buf, n);
+  const int status = pclose(p);
+  EXPECT_EQ(WEXITSTATUS(status), 1) << output;
+  EXPECT_NE(output.find("powerlaw.png: gnuplot's PNG is incomplete"), std::string::npos) << output;
+  EXPECT_FALSE(fs::exists(dir / "out" / "powerlaw.png"));
+  for (const auto& e : fs::directory_iterator(dir / "out"))
+    EXPECT_EQ(e.path().filename().string().find(".tmp-"), std::string::npos) << e.path();
+  fs::remove_all(dir);
+}
+
+TEST(StaleTemporaries, KilledRunsLeftoversAreRemovedLiveOnesKept) {
+  const fs::path dir = test::scratch_dir("stale");
+  write_text(dir / "t.csv", kTable);
+  fs::create_directories(dir / "out");
+  const std::string dead = std::to_string(dead_pid()), live = std::to_string(::getpid());
+  write_text(dir / "out" / ("powerlaw.json.tmp-" + dead + "-0"), "half a file");
+  write_text(dir / "out" / ("powerlaw.png.tmp-" + dead + "-3"), "half a figure");
+  write_text(dir / "out" / ("powerlaw.json.tmp-" + live + "-0"), "a live run's");
+  write_text(dir / "out" / "powerlaw.json.tmp-notes", "not ours");
+  const auto r = test::run_mgscope("powerlaw " + q(dir / "t.csv") + " -o " + q(dir / "out"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_FALSE(fs::exists(dir / "out" / ("powerlaw.json.tmp-" + dead + "-0")));
+  EXPECT_FALSE(fs::exists(dir / "out" / ("powerlaw.png.tmp-" + dead + "-3")));
+  EXPECT_TRUE(fs::exists(dir / "out" / ("powerlaw.json.tmp-" + live + "-0")));
+  EXPECT_TRUE(fs::exists(dir / "out" / "powerlaw.json.tmp-notes"));
+  // A stale temporary output folder (OutputFolder) goes the same way.
+  fs::create_directories(dir / ("sub.tmp-" + dead + "-1") / "inner");
+  remove_stale_temporaries(dir / "sub");
+  EXPECT_FALSE(fs::exists(dir / ("sub.tmp-" + dead + "-1")));
+  fs::remove_all(dir);
+}
+
+TEST(InputsProtected, MceOutputIntoTheInputFolderDoesNotReplaceTheData) {
+  const fs::path dir = test::scratch_dir("overwrite");
+  fs::copy_file(kSamples / "mce" / "mean_field" / "isotherms.dat", dir / "isotherms.dat");
+  const std::string before = test::read_all(dir / "isotherms.dat");
+  const auto r = test::run_mgscope("mce --mh " + q(dir / "isotherms.dat") + " -o " + q(dir));
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("isotherms.dat: this output would overwrite an input of the same run"), std::string::npos)
+      << r.output;
+  EXPECT_EQ(test::read_all(dir / "isotherms.dat"), before);
+  fs::remove_all(dir);
+}
+
+TEST(InputsProtected, OutputFolderHoldingAnInputIsNotReplaced) {
+  const fs::path dir = test::scratch_dir("folderguard");
+  write_text(dir / "in.txt", "data");
+  note_input((dir / "in.txt").string());
+  EXPECT_THROW(refuse_overwriting_inputs(dir), std::runtime_error);
+  EXPECT_THROW(refuse_overwriting_inputs(dir / "." / "in.txt"), std::runtime_error);
+  EXPECT_NO_THROW(refuse_overwriting_inputs(dir / "other.txt"));
+  fs::remove_all(dir);
+}
+
+TEST(DistinctNames, SameFileNameInTwoFoldersGetsTwoFigures) {
+  EXPECT_EQ(distinct_stems({"X/fc.dat", "Y/fc.dat", "Z/fc.csv", "fc_2.dat"}),
+            (std::vector<std::string>{"fc", "fc_2", "fc_3", "fc_2_2"}));
+  const fs::path dir = test::scratch_dir("samename");
+  fs::create_directories(dir / "A");
+  fs::create_directories(dir / "B");
+  fs::copy_file(kSamples / "mce" / "mean_field" / "fc.dat", dir / "A" / "fc.dat");
+  fs::copy_file(kSamples / "mce" / "bean_rodbell" / "fc.dat", dir / "B" / "fc.dat");
+  const auto r = test::run_mgscope("mce --mt " + q(dir / "A" / "fc.dat") + " " + q(dir / "B" / "fc.dat") + " -o " +
+                                   q(dir / "out"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto j = nlohmann::json::parse(test::read_all(dir / "out" / "mce.json"));
+  ASSERT_EQ(j.at("curie").size(), 2u);
+  EXPECT_EQ(j["curie"][0]["figure"], "mt_fc.png");
+  EXPECT_EQ(j["curie"][1]["figure"], "mt_fc_2.png");
+  EXPECT_TRUE(fs::exists(dir / "out" / "mt_fc.gp"));
+  EXPECT_TRUE(fs::exists(dir / "out" / "mt_fc_2.gp"));
+  fs::remove_all(dir);
+}
+
+TEST(DuplicateInputs, SameFileByPathOrContentIsAnalysedOnce) {
+  const fs::path dir = test::scratch_dir("dups");
+  write_text(dir / "a.txt", "one");
+  write_text(dir / "copy.txt", "one");
+  write_text(dir / "b.txt", "two");
+  fs::create_hard_link(dir / "a.txt", dir / "link.txt");
+  const std::string a = (dir / "a.txt").string(), dot = (dir / "." / "a.txt").string();
+  std::vector<std::string> seen;
+  std::ostringstream err;
+  const BatchResult r = run_batch({a, dot, (dir / "copy.txt").string(), (dir / "b.txt").string(),
+                                   (dir / "link.txt").string()},
+                                  [&](const std::string& f) { seen.push_back(f); }, err);
+  EXPECT_EQ(seen, (std::vector<std::string>{a, (dir / "b.txt").string()}));
+  EXPECT_EQ(r.succeeded, 2);
+  ASSERT_EQ(r.warnings.size(), 3u);
+  EXPECT_EQ(r.warnings[0], dot + " is the same file as " + a + ": analysed once");
+  EXPECT_NE(r.warnings[1].find("copy.txt has the same content as " + a), std::string::npos);
+  EXPECT_NE(err.str().find("WARNING: " + dot), std::string::npos);
+
+  // Through the command line: `info a.tif ./a.tif` describes one image.
+  fs::copy_file(kSamples / "hrtem" / "ascast_1.tif", dir / "img.tif");
+  const auto cli = test::run_mgscope("info --json " + q(dir / "img.tif") + " " + q(dir / "." / "img.tif"));
+  ASSERT_EQ(cli.exit_code, 0) << cli.output;
+  EXPECT_NE(cli.output.find("WARNING: " + (dir / "." / "img.tif").string() + " is the same file as"), std::string::npos);
+  EXPECT_EQ(nlohmann::json::parse(cli.output.substr(cli.output.find("\n[") + 1)).size(), 1u);
+  fs::remove_all(dir);
+}
+
+TEST(OddNames, ByteFFInAFileNameGivesValidJson) {
+  const fs::path dir = test::scratch_dir("oddname");
+  const fs::path odd = dir / "sample\xff.tif";
+  fs::copy_file(kSamples / "hrtem" / "ascast_1.tif", odd);
+  const auto r = test::run_mgscope("info --json " + q(odd));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto j = nlohmann::json::parse(r.output.substr(r.output.find('[')));  // throws on invalid UTF-8
+  EXPECT_NE(j.at(0).at("path").get<std::string>().find("sample\xEF\xBF\xBD.tif"), std::string::npos);
+
+  const fs::path dsc = dir / "run\xff.csv";
+  fs::copy_file(kSamples / "dsc" / "generic_example.csv", dsc);
+  const auto d = test::run_mgscope("dsc " + q(dsc) + " -o " + q(dir / "dsc"));
+  EXPECT_EQ(d.exit_code, 0) << d.output;
+  EXPECT_NO_THROW(nlohmann::json::parse(test::read_all(dir / "dsc" / "summary.json")));
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace mgscope
