@@ -464,7 +464,20 @@ CreepFitSummary fit_creep(const std::vector<double>& t_s, const std::vector<doub
   if (!std::isfinite(s.best.rss_nm2)) return failure(s, "the fit produced non-finite values");
   std::ostringstream msg;
   msg << s.best.message << "; N=" << s.best.units << (o.units ? " forced" : " chosen by AIC");
-  if (!any_admissible) msg << "; warning: no model has every unit positive and resolved (h, tau > 2 se)";
+  if (!any_admissible) {
+    msg << "; warning: no model has every unit positive and resolved (h, tau > 2 se)";
+    s.warnings.push_back("no model has every Kelvin unit positive and resolved (h, tau > 2 se): N picked by AIC alone");
+  }
+  // A retardation time of a few samples is what the first points' noise or the load controller's
+  // settling look like: the fit gives it, but the data barely resolve it.
+  const double sample_s = s.hold_s / static_cast<double>(n - 1);
+  for (std::size_t k = 0; k < s.best.kelvin.size(); ++k)
+    if (s.best.kelvin[k].tau_s < 3 * sample_s) {
+      std::ostringstream w;
+      w << "tau" << k + 1 << " = " << s.best.kelvin[k].tau_s << " s is under 3 sampling steps (" << 3 * sample_s
+        << " s): barely resolved by the data";
+      s.warnings.push_back(w.str());
+    }
   s.message = msg.str();
   return s;
 }

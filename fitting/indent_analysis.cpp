@@ -49,6 +49,7 @@ CreepAnalysis analyze_creep(const IndentCurve& c, const CreepAnalysisOptions& o)
 
   a.fit = fit_creep(a.hold_t_s, a.hold_dh_nm, o.fit);
   a.status = a.fit.status;
+  a.warnings.insert(a.warnings.end(), a.fit.warnings.begin(), a.fit.warnings.end());
   a.message = a.fit.usable() ? a.fit.message : c.source + ": creep fit failed: " + a.fit.message;
   if (a.fit.usable() && a.hold_start_depth_nm > 0 && a.hold_load_mN > 0) {
     const double scale = spectrum_scale_per_GPa_nm(a.contact_area_nm2, a.hold_load_mN, a.hold_start_depth_nm);

@@ -125,8 +125,12 @@ std::vector<NanocrystalGroup> nanocrystal_groups(const BoxGrid& grid, const std:
       cy_sum += a * (m.ey[std::size_t(y)] + h / 2) * grid.pixel_nm;
       const int nb[4][2] = {{x - 1, y}, {x + 1, y}, {x, y - 1}, {x, y + 1}};
       for (const auto& p : nb) {
-        if (p[0] < 0 || p[1] < 0 || p[0] >= cols || p[1] >= rows) continue;
+        if (p[0] < 0 || p[1] < 0 || p[0] >= cols || p[1] >= rows) {
+          g.touches_border = true;
+          continue;
+        }
         const int j = p[1] * cols + p[0];
+        if (!m.voted[std::size_t(j)]) g.touches_border = true;
         if (m.cls[std::size_t(j)] == BoxClass::nanocrystal && m.voted[std::size_t(j)] && label[std::size_t(j)] < 0) {
           label[std::size_t(j)] = int(groups.size());
           stack.push_back(j);

@@ -30,6 +30,9 @@ struct NanocrystalGroup {
   double diameter_nm = 0;   // equivalent circle diameter sqrt(4 A / pi)
   double centre_x_nm = 0;
   double centre_y_nm = 0;
+  // The group reaches the image border or a place left out (vacuum, annotation, edge, mask):
+  // the crystal may go on beyond what was seen, so its size is a lower bound.
+  bool touches_border = false;
 };
 
 // `classes` holds one class per box, row-major over the grid. `counted` (same length, or empty for

@@ -164,6 +164,12 @@ HrtemResult analyse_hrtem(const CalibratedImage& calibrated, const HrtemOptions&
   add_region_warnings(r);
   r.fractions = class_fractions(g, classes, counted);
   r.nanocrystals = nanocrystal_groups(g, classes, counted);
+  const long cut = std::count_if(r.nanocrystals.begin(), r.nanocrystals.end(),
+                                 [](const NanocrystalGroup& n) { return n.touches_border; });
+  if (cut > 0)
+    r.warnings.push_back(std::to_string(cut) + " of " + std::to_string(r.nanocrystals.size()) +
+                         " nanocrystal groups reach the image border or a left-out place: their sizes are lower "
+                         "bounds (lower_bound in summary.json)");
   return r;
 }
 

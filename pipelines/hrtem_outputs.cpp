@@ -174,12 +174,15 @@ nlohmann::json hrtem_summary_json(const HrtemResult& r, const HrtemRunInfo& run,
                       {"area_nm2", n.area_nm2},
                       {"diameter_nm", n.diameter_nm},
                       {"centre_x_nm", run.calibration.origin_x_nm + n.centre_x_nm},
-                      {"centre_y_nm", run.calibration.origin_y_nm + n.centre_y_nm}});
+                      {"centre_y_nm", run.calibration.origin_y_nm + n.centre_y_nm},
+                      {"lower_bound", n.touches_border}});
   }
   j["nanocrystals"] = {{"count", r.nanocrystals.size()},
                        {"median_diameter_nm", json_number(median(diameters))},
                        {"groups", groups},
-                       {"note", "connected nanocrystal boxes (4-neighbour); equivalent circle diameter"}};
+                       {"note", "connected nanocrystal boxes (4-neighbour); equivalent circle diameter; "
+                                "lower_bound: the group reaches the image border or a left-out place, so the "
+                                "crystal may be larger"}};
   const SpotOptions& s = options.spots;
   json rules = {{"nanocrystal_min_directions", options.rules.nanocrystal_min_directions},
                 {"nanocrystal_min_pairs", options.rules.nanocrystal_min_pairs},

@@ -255,3 +255,33 @@ TEST(CreepRepeats, MeanAndSdOfFiveRepeats) {
 
 }  // namespace
 }  // namespace mgscope
+
+namespace mgscope {
+namespace {
+
+// A retardation time under 3 samples is flagged; one well inside the hold is not. Closed-form
+// curves (no noise), 10 Hz: a 0.15 s unit is 1.5 samples.
+TEST(CreepFit, TimeConstantsUnderThreeSamplesAreFlagged) {
+  auto curve = [](double tau_s) {
+    std::vector<double> t, dh;
+    for (int i = 0; i <= 1200; ++i) {
+      t.push_back(0.1 * i);
+      dh.push_back(5 * (1 - std::exp(-t.back() / tau_s)) + 0.02 * t.back());
+    }
+    return std::make_pair(t, dh);
+  };
+  CreepFitOptions fo;
+  fo.units = 1;
+  const auto [t_fast, dh_fast] = curve(0.15);
+  const CreepFitSummary fast = fit_creep(t_fast, dh_fast, fo);
+  ASSERT_TRUE(fast.usable()) << fast.message;
+  ASSERT_EQ(fast.warnings.size(), 1u) << fast.brief_report();
+  EXPECT_NE(fast.warnings[0].find("under 3 sampling steps"), std::string::npos) << fast.warnings[0];
+  const auto [t_slow, dh_slow] = curve(6.0);
+  const CreepFitSummary slow = fit_creep(t_slow, dh_slow, fo);
+  ASSERT_TRUE(slow.usable()) << slow.message;
+  EXPECT_TRUE(slow.warnings.empty()) << slow.warnings.front();
+}
+
+}  // namespace
+}  // namespace mgscope

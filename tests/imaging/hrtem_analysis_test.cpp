@@ -146,6 +146,27 @@ TEST(AreaFractions, SlidingGridPixelMajority) {
   const auto groups = nanocrystal_groups(g, {BoxClass::amorphous, BoxClass::nanocrystal, BoxClass::nanocrystal});
   ASSERT_EQ(groups.size(), 1u);
   EXPECT_DOUBLE_EQ(groups[0].area_nm2, 6 * 4 * 0.25);  // 6 x 4 px at 0.5 nm
+  EXPECT_TRUE(groups[0].touches_border);  // it reaches the right end of the grid: a lower bound
+}
+
+// A group inside the field is measured whole; one next to a left-out box is a lower bound.
+TEST(AreaFractions, GroupsReachingTheBorderOrALeftOutBoxAreLowerBounds) {
+  BoxGrid g;
+  g.box_px = 4;
+  g.stride_px = 4;
+  g.nx = 3;
+  g.ny = 3;
+  g.pixel_nm = 0.5;
+  std::vector<BoxClass> cls(9, BoxClass::amorphous);
+  cls[4] = BoxClass::nanocrystal;  // the centre box
+  auto groups = nanocrystal_groups(g, cls);
+  ASSERT_EQ(groups.size(), 1u);
+  EXPECT_FALSE(groups[0].touches_border);
+  std::vector<std::uint8_t> counted(9, 1);
+  counted[5] = 0;  // its right neighbour is vacuum
+  groups = nanocrystal_groups(g, cls, counted);
+  ASSERT_EQ(groups.size(), 1u);
+  EXPECT_TRUE(groups[0].touches_border);
 }
 
 }  // namespace mgscope
