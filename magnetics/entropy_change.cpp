@@ -83,6 +83,19 @@ EntropyChange compute_entropy_change(std::vector<MhCurve> curves, const EntropyO
       fail_input(source, m.str());
     }
 
+  std::vector<double> steps_K;
+  for (std::size_t i = 1; i < curves.size(); ++i) steps_K.push_back(curves[i].temperature_K - curves[i - 1].temperature_K);
+  const double median_step_K = median(steps_K);
+  for (std::size_t i = 1; i < curves.size(); ++i)
+    if (steps_K[i - 1] > 3 * median_step_K) {
+      std::ostringstream m;
+      m << "gap between the isotherms at " << curves[i - 1].temperature_K << " K and " << curves[i].temperature_K
+        << " K (" << steps_K[i - 1] << " K, more than 3x the median step " << median_step_K
+        << " K): -dSm at " << 0.5 * (curves[i - 1].temperature_K + curves[i].temperature_K)
+        << " K averages over the gap; the figure does not draw across it";
+      r.warnings.push_back(m.str());
+    }
+
   double lower = -1e300, upper = 1e300;
   bool all_near_zero = true;
   for (const auto& c : curves) {
@@ -136,6 +149,7 @@ EntropyChange compute_entropy_change(std::vector<MhCurve> curves, const EntropyO
   for (std::size_t i = 0; i + 1 < curves.size(); ++i) {
     const double dT = curves[i + 1].temperature_K - curves[i].temperature_K;
     r.temperature_mid_K.push_back(0.5 * (curves[i].temperature_K + curves[i + 1].temperature_K));
+    r.wide_gap.push_back(curves[i + 1].temperature_K - curves[i].temperature_K > 3 * median_step_K);
     std::vector<double> s;
     s.reserve(r.field_Oe.size());
     double acc = 0;

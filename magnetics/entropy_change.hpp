@@ -24,6 +24,9 @@ struct EntropyChange {
   std::vector<double> field_Oe;           // the grid; field_Oe[0] is the lower integration limit
   std::vector<double> isotherm_T_K;       // sorted
   std::vector<double> temperature_mid_K;  // (T_i + T_i+1) / 2
+  // Per midpoint: its two isotherms are more than 3x the median step apart, so -dSm there is an
+  // average over a wide range, not a local value (figures do not draw lines through it).
+  std::vector<bool> wide_gap;
   // minus_dSm[i][k]: at temperature_mid_K[i], integrated from field_Oe[0] to field_Oe[k]
   // (k = 0 gives 0). Unit: magnetisation unit * T / K: J/(kg K) for emu/g, mJ/K for emu.
   std::vector<std::vector<double>> minus_dSm;

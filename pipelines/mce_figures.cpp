@@ -28,7 +28,10 @@ class CurveBlocks {
            const std::string& style = "linespoints pt 7 ps 0.5") {
     data_ << std::setprecision(10) << "# " << title << '\n';
     for (std::size_t i = 0; i < x.size() && i < y.size(); ++i)
+      // A missing point breaks the line (one blank line in gnuplot's data) rather than joining
+      // its neighbours across it.
       if (std::isfinite(x[i]) && std::isfinite(y[i])) data_ << x[i] << ' ' << y[i] << '\n';
+      else if (i > 0) data_ << '\n';
     data_ << "\n\n";
     titles_.push_back(title);
     styles_.push_back(style);
@@ -117,7 +120,8 @@ std::string draw_dsm_figure(const std::filesystem::path& png, const EntropyChang
     if (k == last) continue;
     last = k;
     std::vector<double> col;
-    for (const auto& row : s.minus_dSm) col.push_back(row[k]);
+    for (std::size_t i = 0; i < s.minus_dSm.size(); ++i)  // no line through a wide gap's average
+      col.push_back(i < s.wide_gap.size() && s.wide_gap[i] ? std::nan("") : s.minus_dSm[i][k]);
     std::ostringstream t;
     t << std::setprecision(3) << s.field_Oe[k] * 1e-4 << " T";
     b.add(t.str(), s.temperature_mid_K, col);

@@ -84,6 +84,24 @@ TEST(Entropy, ClosedFormForLinearIsotherms) {
   EXPECT_FALSE(e.zero_point_added);
 }
 
+// Isotherms 3 K apart and one 288 K away: the midpoint across the gap is flagged and said.
+TEST(Entropy, AWideGapBetweenIsothermsIsFlagged) {
+  std::vector<MhCurve> c;
+  for (double T : {3.0, 6.0, 9.0, 12.0, 300.0}) c.push_back(linear_curve(T, 1e-3 * (1 - T / 400)));
+  const EntropyChange e = compute_entropy_change(c, {}, "gap");
+  ASSERT_EQ(e.wide_gap.size(), 4u);
+  EXPECT_FALSE(e.wide_gap[0]);
+  EXPECT_FALSE(e.wide_gap[2]);
+  EXPECT_TRUE(e.wide_gap[3]);
+  bool said = false;
+  for (const std::string& w : e.warnings) said = said || w.find("gap between the isotherms at 12 K and 300 K") != std::string::npos;
+  EXPECT_TRUE(said);
+  // Evenly spaced isotherms: no gap.
+  const EntropyChange even = compute_entropy_change({linear_curve(100, 5e-4), linear_curve(103, 4.85e-4),
+                                                     linear_curve(106, 4.7e-4)}, {}, "even");
+  for (bool g : even.wide_gap) EXPECT_FALSE(g);
+}
+
 TEST(Entropy, ZeroPointOnlyWhenDataStartNearZero) {
   auto shifted = [](double T, double h0) {
     MhCurve c;
