@@ -38,7 +38,7 @@ struct HrtemCli {
   std::string stride;      // empty: the box
   std::string area_stride; // empty: box / 4; "off": no area map
   int bootstrap_resamples = 2000;
-  double area_vote_share = 0.5;
+  double area_vote_share = kDefaultOrderedVoteShare;
   int frame = 0;
   std::string window = "hann";
   std::string acf = "circular";

@@ -16,7 +16,7 @@ namespace mgscope {
 struct HrtemAreaSettings {
   bool enabled = true;               // --area-stride off: false
   std::optional<double> stride_nm;   // default: a quarter box
-  double vote_share = 0.5;           // --area-vote-share
+  double vote_share = kDefaultOrderedVoteShare;  // --area-vote-share
   int bootstrap_resamples = 2000;    // --bootstrap-resamples (at least 100)
   std::uint64_t seed = 20230111;     // --seed
   int threads = 0;                   // 0: all cores

@@ -100,10 +100,10 @@ TEST(AreaMap, HalfLatticeImageIsHalfOrderedAndMapsAreCalibrated) {
   EXPECT_EQ(m.clean_boxes, 169);
   EXPECT_DOUBLE_EQ(m.specimen_area_px2, 400.0 * 400.0);
   // Pixel truth 0.5. A fine box is called ordered once a good part of it lies on this strong
-  // lattice (with the plane removal and streak test of the box kernel, somewhat under half), and
-  // the vote over the four boxes covering a pixel moves the boundary by that much less a half box:
-  // measured 0.566, i.e. the ordered area ends about a quarter box past x = 200.
-  EXPECT_NEAR(m.ordered_area_fraction, 0.5, 0.08);
+  // lattice, and the default vote share (kDefaultOrderedVoteShare, set for the weak fringes of
+  // glass) calls a pixel ordered when 3/8 of its boxes are: the boundary moves out by about a third
+  // of a box, 0.59 measured. Strong lattices are over-reported by this much (docs/hrtem.md).
+  EXPECT_NEAR(m.ordered_area_fraction, 0.5, 0.1);
   EXPECT_GT(m.ordered_area_fraction, 0.5);  // a partly covered box still leans ordered, never the other way
   EXPECT_LE(m.ordered_area_fraction_95.low, m.ordered_area_fraction);
   EXPECT_GE(m.ordered_area_fraction_95.high, m.ordered_area_fraction);
