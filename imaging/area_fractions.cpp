@@ -4,8 +4,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace mgscope {
+
+namespace {
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+}  // namespace
 
 namespace {
 
@@ -75,11 +80,12 @@ ClassFractions class_fractions(const BoxGrid& grid, const std::vector<BoxClass>&
     f.boxes++;
   }
   for (int c = 0; c < kBoxClassCount; ++c) {
-    f.box_fraction[std::size_t(c)] = f.boxes ? double(f.box_counts[std::size_t(c)]) / double(f.boxes) : 0.0;
+    // No specimen box: the fractions are undefined, not 0 (NaN, null in JSON, empty in CSV).
+    f.box_fraction[std::size_t(c)] = f.boxes ? double(f.box_counts[std::size_t(c)]) / double(f.boxes) : kNaN;
     f.box_fraction_95[std::size_t(c)] = wilson_interval(f.box_counts[std::size_t(c)], f.boxes);
   }
   f.ordered_boxes = f.box_counts[1] + f.box_counts[2];
-  f.ordered_fraction = f.boxes ? double(f.ordered_boxes) / double(f.boxes) : 0.0;
+  f.ordered_fraction = f.boxes ? double(f.ordered_boxes) / double(f.boxes) : kNaN;
   f.ordered_fraction_95 = wilson_interval(f.ordered_boxes, f.boxes);
 
   const MajorityMap m = majority_map(grid, classes, counted);

@@ -163,6 +163,8 @@ HrtemResult analyse_hrtem(const CalibratedImage& calibrated, const HrtemOptions&
   if (r.flat_boxes) r.warnings.push_back(std::to_string(r.flat_boxes) + " specimen boxes are flat (zero variance) and count as amorphous");
   add_region_warnings(r);
   r.fractions = class_fractions(g, classes, counted);
+  if (r.fractions.boxes == 0)
+    r.warnings.push_back("no specimen box: the class fractions are undefined (n/a), not zero");
   r.nanocrystals = nanocrystal_groups(g, classes, counted);
   const long cut = std::count_if(r.nanocrystals.begin(), r.nanocrystals.end(),
                                  [](const NanocrystalGroup& n) { return n.touches_border; });

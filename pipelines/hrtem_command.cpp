@@ -180,15 +180,21 @@ int run_hrtem(const HrtemCli& cli) {
     folder.commit();
 
     const ClassFractions& f = result.fractions;
-    std::printf("%s: %ld specimen boxes of %ld, %.4g nm (%d px at %.6g nm/px, %s); crystal-like %.1f %%, "
-                "nanocrystal %.1f %%, ordered %.1f %% [%.1f, %.1f] -> %s\n",
+    // Undefined fractions (no specimen box) print as n/a, never as 0.
+    auto pct = [](double v) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%.1f %%", 100 * v);
+      return std::isfinite(v) ? std::string(buf) : std::string("n/a");
+    };
+    std::printf("%s: %ld specimen boxes of %ld, %.4g nm (%d px at %.6g nm/px, %s); crystal-like %s, "
+                "nanocrystal %s, ordered %s [%.1f, %.1f] -> %s\n",
                 path.c_str(), f.boxes, long(result.boxes.size()), result.grid.box_nm_effective, result.grid.box_px,
-                run.pixel_nm(), run.calibration.source.c_str(), 100 * f.box_fraction[1], 100 * f.box_fraction[2],
-                100 * f.ordered_fraction, 100 * f.ordered_fraction_95.low, 100 * f.ordered_fraction_95.high,
-                (out_dir / folders[path]).string().c_str());
+                run.pixel_nm(), run.calibration.source.c_str(), pct(f.box_fraction[1]).c_str(),
+                pct(f.box_fraction[2]).c_str(), pct(f.ordered_fraction).c_str(), 100 * f.ordered_fraction_95.low,
+                100 * f.ordered_fraction_95.high, (out_dir / folders[path]).string().c_str());
     if (area)
-      std::printf("  ordered area fraction %.1f %% [%.1f, %.1f] (sliding boxes, stride %d px)\n",
-                  100 * area->ordered_area_fraction, 100 * area->ordered_area_fraction_95.low,
+      std::printf("  ordered area fraction %s [%.1f, %.1f] (sliding boxes, stride %d px)\n",
+                  pct(area->ordered_area_fraction).c_str(), 100 * area->ordered_area_fraction_95.low,
                   100 * area->ordered_area_fraction_95.high, area->stride_px);
     if (result.grid.left_out_x_px || result.grid.left_out_y_px)
       std::printf("  %d columns at the right and %d rows at the bottom hold no whole box and were left out\n",
