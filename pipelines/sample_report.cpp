@@ -150,7 +150,8 @@ std::string html_page(const std::string& title, const std::string& body) {
          "pre{background:#f6f6f6;padding:.5em;white-space:pre-wrap;word-break:break-all}\n"
          "pre.error{background:#fee;border:1px solid #d99}figure{margin:1em 0}img{max-width:100%}\n"
          "figcaption{font-size:90%;color:#555}.warn{color:#a60;font-weight:bold}\n"
-         ".warnings{background:#fff8e6;border:1px solid #e0c070;padding:.3em .8em;margin:.5em 0}\n</style></head><body>\n" +
+         ".warnings{background:#fff8e6;border:1px solid #e0c070;padding:.3em .8em;margin:.5em 0}\n"
+         ".wide{overflow-x:auto;max-width:100%}\n</style></head><body>\n" +
          body + "</body></html>\n";
 }
 

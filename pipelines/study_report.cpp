@@ -212,7 +212,7 @@ std::vector<std::string> write_study_outputs(const StudyManifest& study, const s
 
   // correlations.csv: structural against magnetic quantities over the samples that have both.
   std::ostringstream corr;
-  corr << "structural,magnetic,n,pearson_r\n";
+  corr << "structural,magnetic,n,pearson_r,p_value,r_ci95_low,r_ci95_high\n";
   json correlations = json::array();
   auto values = [&](const std::string& key) {
     std::vector<double> v;
@@ -224,10 +224,12 @@ std::vector<std::string> write_study_outputs(const StudyManifest& study, const s
   };
   for (const std::string& a : kStructural)
     for (const std::string& b : kMagnetic) {
-      int n = 0;
-      const double r = pearson_r(values(a), values(b), n);
-      corr << a << ',' << b << ',' << n << ',' << num(r) << '\n';
-      correlations.push_back({{"structural", a}, {"magnetic", b}, {"n", n}, {"pearson_r", json_number(r)}});
+      const Correlation c = pearson(values(a), values(b));
+      corr << a << ',' << b << ',' << c.n << ',' << num(c.r) << ',' << num(c.p_value) << ',' << num(c.r_95.low) << ','
+           << num(c.r_95.high) << '\n';
+      correlations.push_back({{"structural", a}, {"magnetic", b}, {"n", c.n}, {"pearson_r", json_number(c.r)},
+                              {"p_value", json_number(c.p_value)},
+                              {"r_ci95", {json_number(c.r_95.low), json_number(c.r_95.high)}}});
     }
   write_file_atomic(out_dir / "correlations.csv", corr.str());
 
@@ -275,7 +277,7 @@ std::vector<std::string> write_study_outputs(const StudyManifest& study, const s
 
   // study.html: the table, the correlations and every figure, self-contained like report.html.
   std::ostringstream b;
-  b << "<h1>" << html_escape(study.name) << "</h1>\n<h2>Samples</h2>\n<table><tr><th>Sample</th><th>"
+  b << "<h1>" << html_escape(study.name) << "</h1>\n<h2>Samples</h2>\n<div class=\"wide\"><table><tr><th>Sample</th><th>"
     << html_escape(study.treatment_label) << "</th>";
   for (const Column& c : cols) b << "<th>" << html_escape(c.label) << " [" << html_escape(c.unit) << "]</th>";
   b << "</tr>\n";
@@ -287,11 +289,30 @@ std::vector<std::string> write_study_outputs(const StudyManifest& study, const s
       b << "<td>" << (row["quantities"].contains(c.key) ? format_quantity(row["quantities"][c.key]) : "") << "</td>";
     b << "</tr>\n";
   }
-  b << "</table>\n<h2>Correlations (Pearson r)</h2>\n<table><tr><th>Structural</th><th>Magnetic</th><th>N</th><th>r</th></tr>\n";
-  for (const json& c : correlations)
-    b << "<tr><td>" << c["structural"].get<std::string>() << "</td><td>" << c["magnetic"].get<std::string>()
-      << "</td><td>" << c["n"].get<int>() << "</td><td>"
-      << (c["pearson_r"].is_number() ? num(c["pearson_r"].get<double>()) : "n/a (N &lt; 3)") << "</td></tr>\n";
+  b << "</table></div>\n<h2>Correlations (Pearson r)</h2>\n"
+    << "<p>r with its two-sided p-value (Student t, N - 2 degrees of freedom) and 95 % interval (Fisher z). "
+       "With fewer than 5 samples a correlation is a hint, not evidence: even r = 0.9 can arise by chance.</p>\n"
+    << "<table><tr><th>Structural</th><th>Magnetic</th><th>N</th><th>r</th><th>p</th><th>95 % interval</th></tr>\n";
+  auto fixed2 = [](const json& v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.2f", v.get<double>());
+    return std::string(buf);
+  };
+  auto sig2 = [](const json& v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.2g", v.get<double>());
+    return std::string(buf);
+  };
+  for (const json& c : correlations) {
+    const bool has_r = c["pearson_r"].is_number();
+    b << "<tr><td>" << html_escape(c["structural"].get<std::string>()) << "</td><td>"
+      << html_escape(c["magnetic"].get<std::string>()) << "</td><td>" << c["n"].get<int>()
+      << (c["n"].get<int>() < 5 ? " (caution: N &lt; 5)" : "") << "</td><td>"
+      << (has_r ? fixed2(c["pearson_r"]) : "n/a (N &lt; 3)") << "</td><td>"
+      << (c["p_value"].is_number() ? sig2(c["p_value"]) : "n/a") << "</td><td>"
+      << (c["r_ci95"][0].is_number() ? fixed2(c["r_ci95"][0]) + " to " + fixed2(c["r_ci95"][1]) : "n/a")
+      << "</td></tr>\n";
+  }
   b << "</table>\n<h2>Quantities against " << html_escape(study.treatment_label) << "</h2>\n";
   for (const json& f : figures) b << html_figure(out_dir / f["png"].get<std::string>(), f["quantity"].get<std::string>());
   for (const std::string& w : warnings) b << "<pre class=\"error\">" << html_escape(w) << "</pre>\n";

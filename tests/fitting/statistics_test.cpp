@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <utility>
 
 namespace mgscope {
@@ -37,3 +38,18 @@ TEST(Statistics, Median) {
 }
 
 }  // namespace mgscope
+
+// r = 0.8 on 4 pairs: t = 0.8 sqrt(2 / 0.36); Student t with 2 degrees of freedom has the closed
+// form F(t) = 1/2 + t / (2 sqrt(2 + t^2)) = 0.9, so the two-sided p is exactly 0.2. Fisher
+// interval: tanh(atanh(0.8) -+ 1.96 / sqrt(1)).
+TEST(Statistics, PearsonPValueAndFisherInterval) {
+  const mgscope::Correlation c = mgscope::pearson({1, 2, 3, 4, NAN}, {1, 3, 2, 4, 7});
+  EXPECT_EQ(c.n, 4);
+  EXPECT_NEAR(c.r, 0.8, 1e-12);
+  EXPECT_NEAR(c.p_value, 0.2, 1e-9);
+  EXPECT_NEAR(c.r_95.low, std::tanh(std::atanh(0.8) - 1.959963984540054), 1e-12);
+  EXPECT_NEAR(c.r_95.high, std::tanh(std::atanh(0.8) + 1.959963984540054), 1e-12);
+  const mgscope::Correlation none = mgscope::pearson({1, 2}, {1, 2});
+  EXPECT_TRUE(std::isnan(none.r));
+  EXPECT_TRUE(std::isnan(none.p_value));
+}
