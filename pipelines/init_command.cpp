@@ -1,4 +1,5 @@
 // `mgscope init DIR`: writes DIR/sample.toml from the measurement files it recognises there.
+#include <cctype>
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -16,6 +17,22 @@ namespace mgscope {
 namespace fs = std::filesystem;
 
 namespace {
+
+// The .ser file a .emi belongs to (NAME.emi beside NAME_N.ser), or "" when `path` is not one.
+std::string ser_of_emi(const std::string& path, const std::vector<std::string>& paths) {
+  const fs::path p(path);
+  std::string ext = p.extension().string();
+  for (char& c : ext) c = char(std::tolower(static_cast<unsigned char>(c)));
+  if (ext != ".emi") return "";
+  const std::string prefix = (p.parent_path() / (p.stem().string() + "_")).string();
+  for (const std::string& q : paths) {
+    if (q.size() <= prefix.size() + 4 || q.compare(0, prefix.size(), prefix) != 0) continue;
+    std::string qext = fs::path(q).extension().string();
+    for (char& c : qext) c = char(std::tolower(static_cast<unsigned char>(c)));
+    if (qext == ".ser") return q;
+  }
+  return "";
+}
 
 struct InitCli {
   std::string dir;
@@ -59,16 +76,22 @@ int run_init(const InitCli& cli) {
 
   // module -> role ("files" or a path option) -> manifest-relative paths
   std::map<std::string, std::map<std::string, std::vector<std::string>>> found;
-  std::vector<std::string> notes;
+  std::vector<std::string> unclassified, to_check, companions;
   for (const std::string& p : paths) {
-    const SniffedFile s = sniff_measurement_file(p);
     const std::string rel = fs::absolute(p).lexically_normal().lexically_relative(base).generic_string();
+    // A TIA .emi holds the metadata of the NAME_N.ser series beside it: read with the .ser, not a
+    // measurement of its own.
+    if (const std::string ser = ser_of_emi(p, paths); !ser.empty()) {
+      companions.push_back(rel + ": metadata of " + fs::path(ser).filename().string() + " (read with it)");
+      continue;
+    }
+    const SniffedFile s = sniff_measurement_file(p);
     if (s.modules.empty()) {
-      notes.push_back(rel + ": " + s.kind);
+      unclassified.push_back(rel + ": " + s.kind);
       continue;
     }
     for (const std::string& m : s.modules) found[m][s.role].push_back(rel);
-    if (s.modules.size() > 1) notes.push_back(rel + ": " + s.kind);
+    if (s.modules.size() > 1) to_check.push_back(rel + ": " + s.kind);
   }
 
   std::ostringstream o;
@@ -90,10 +113,14 @@ int run_init(const InitCli& cli) {
     for (std::size_t i = 0; i < options.size(); ++i) o << (i ? ", " : " ") << options[i];
     o << (options.empty() ? "}" : " }") << "\n";
   }
-  if (!notes.empty()) {
-    o << "\n# Not classified (or to check):\n";
-    for (const std::string& n : notes) o << "#   " << n << "\n";
-  }
+  auto comment_list = [&](const char* title, const std::vector<std::string>& lines) {
+    if (lines.empty()) return;
+    o << "\n# " << title << ":\n";
+    for (const std::string& n : lines) o << "#   " << n << "\n";
+  };
+  comment_list("Not classified (left out)", unclassified);
+  comment_list("To check (could be more than one measurement)", to_check);
+  comment_list("Companion files (read with their measurement)", companions);
   write_file_atomic(out, o.str());
   std::printf("wrote %s:", out.string().c_str());
   for (const auto& [m, roles] : found) {
@@ -101,7 +128,10 @@ int run_init(const InitCli& cli) {
     for (const auto& [r, f] : roles) n += f.size();
     std::printf(" %s (%zu file%s)", m.c_str(), n, n == 1 ? "" : "s");
   }
-  std::printf("%s; %zu file(s) not classified\n", found.empty() ? " no measurement recognised" : "", notes.size());
+  std::printf("%s; %zu file(s) not classified", found.empty() ? " no measurement recognised" : "", unclassified.size());
+  if (!companions.empty()) std::printf(", %zu companion file(s)", companions.size());
+  if (!to_check.empty()) std::printf(", %zu to check", to_check.size());
+  std::printf("\n");
   return 0;
 }
 

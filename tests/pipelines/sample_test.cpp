@@ -338,10 +338,27 @@ TEST(InitCommand, RecognisesGeneratedFiles) {
   ASSERT_EQ(run_mgscope("synth creep -o " + q(dir / "creep") + " --count 2 --format nanotest").exit_code, 0);
   ASSERT_EQ(run_mgscope("synth indent -o " + q(dir / "grid") + " --grid 2").exit_code, 0);
   write(dir / "notes.txt", "measured on Tuesday\n");
+  // A TIA series: NAME_1.ser with its NAME.emi (a binary metadata file that belongs to the .ser).
+  const std::string ser = mgscope::test::shared_data("hrtem/16_STOimage_1.ser");
+  const std::string emi = mgscope::test::shared_data("hrtem/16_STOimage.emi");
+  const bool have_ser = !ser.empty() && !emi.empty();
+  if (have_ser) {
+    fs::create_directories(dir / "tia");
+    fs::copy_file(ser, dir / "tia" / "16_STOimage_1.ser", fs::copy_options::overwrite_existing);
+    fs::copy_file(emi, dir / "tia" / "16_STOimage.emi", fs::copy_options::overwrite_existing);
+  }
   const auto r = run_mgscope("init " + q(dir));
   ASSERT_EQ(r.exit_code, 0) << r.output;
+  if (have_ser) {
+    EXPECT_NE(r.output.find("1 companion file(s)"), std::string::npos) << r.output;
+    EXPECT_NE(read_all(dir / "sample.toml").find("#   tia/16_STOimage.emi: metadata of 16_STOimage_1.ser"),
+              std::string::npos);
+  }
   const std::string manifest = read_all(dir / "sample.toml");
-  EXPECT_NE(manifest.find("[hrtem]\nfiles = [\"tem/img.tif\"]"), std::string::npos) << manifest;
+  EXPECT_NE(manifest.find(have_ser ? "[hrtem]\nfiles = [\"tem/img.tif\", \"tia/16_STOimage_1.ser\"]"
+                                    : "[hrtem]\nfiles = [\"tem/img.tif\"]"),
+            std::string::npos)
+      << manifest;
   EXPECT_NE(manifest.find("[dsc]\nfiles = [\"generic_scan.csv\", \"netzsch_scan.txt\"]"), std::string::npos) << manifest;
   // Quantum Design files: the swept field makes isotherms.dat the M(H), fc.dat the M(T).
   EXPECT_NE(manifest.find("[mce]\noptions = { mh = \"mpms/isotherms.dat\", mt = \"mpms/fc.dat\" }"), std::string::npos)
