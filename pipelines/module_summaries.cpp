@@ -64,6 +64,7 @@ const Key kMceDsUnit{"mce.schema.json", {"units", "minus_dSm"}, false};
 const Key kMceRcUnit{"mce.schema.json", {"units", "RCP_RC"}, false};
 const Key kMceTc{"mce.schema.json", {"curie", "[]", "Tc_K"}, false};
 const Key kMceTcErr{"mce.schema.json", {"curie", "[]", "Tc_err_K"}, false};
+const Key kMceTcVerdict{"mce.schema.json", {"curie", "[]", "verdict"}, false};
 const Key kMceMerits{"mce.schema.json", {"entropy", "merit_by_field"}, false};
 const Key kMceField{"mce.schema.json", {"entropy", "merit_by_field", "[]", "mu0H_T"}, false};
 const Key kMcePeak{"mce.schema.json", {"entropy", "merit_by_field", "[]", "minus_dSm_max"}, false};
@@ -235,6 +236,7 @@ MceSummary read_mce_summary(const fs::path& file) {
   if (curie.is_array() && !curie.empty()) {
     out.tc_K = number_or_nan(curie[0], kMceTc);
     out.tc_err_K = number_or_nan(curie[0], kMceTcErr);
+    out.tc_verdict = text_or(curie[0], kMceTcVerdict, "");
   }
   const json& merits = member_or_null(member_or_null(s, kMceMerits.path[0]), leaf(kMceMerits));
   if (merits.is_array() && !merits.empty() && merits.back().is_object()) {
@@ -287,7 +289,7 @@ std::vector<SummaryKeyUse> summary_keys_read() {
                        &kHrtemDiameter, &kHrtemInput, &kHrtemFormat, &kHrtemCalibration, &kHrtemCalSource,
                        &kHrtemPixel, &kHrtemSpecimenArea, &kHrtemAreaFraction, &kHrtemAreaInterval, &kDscSamples, &kDscTg, &kDscTx, &kDscRel, &kDscFormat, &kDscEnthalpyUnit,
                        &kCreepRepeats, &kHardness, &kModulus, &kAreaCoefficients, &kMceVariant, &kMceDsUnit,
-                       &kMceRcUnit, &kMceTc, &kMceTcErr, &kMceMerits, &kMceField, &kMcePeak, &kMceTp, &kMceRcp,
+                       &kMceRcUnit, &kMceTc, &kMceTcErr, &kMceTcVerdict, &kMceMerits, &kMceField, &kMcePeak, &kMceTp, &kMceRcp,
                        &kMceModel, &kMceModelDistance, &kMceCollapses, &kMceSpread,
                        &kPowerLawFit, &kPowerLawUsable, &kPowerLawPrefactor, &kPowerLawExponent,
                        &kPowerLawExponentSe, &kPowerLawPoints})

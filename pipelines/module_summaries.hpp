@@ -72,6 +72,7 @@ struct MceSummary {
   std::vector<std::string> input_variants;  // Quantum Design variant of each input
   std::string minus_dSm_unit = "?", cooling_power_unit = "?";
   double tc_K = kNoValue, tc_err_K = kNoValue;
+  std::string tc_verdict;  // "ferromagnetic transition" or "no transition: <why>" ("" when no M(T))
   bool has_top_field = false;  // an entropy change was computed
   double top_mu0H_T = kNoValue, top_minus_dSm_max = kNoValue, top_Tp_K = kNoValue, top_RCP = kNoValue;
   EstimateValue beta, gamma, delta, tc_crit_K;  // critical exponents (1) and Tc (K)

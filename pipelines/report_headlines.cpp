@@ -207,6 +207,8 @@ json mce_headlines(const fs::path& dir, json provenance) {
   Headlines h{json::object(), provenance};
   h.add("Tc", "Curie temperature Tc (min dM/dT)", s.tc_K, "K",
         std::isfinite(s.tc_err_K) ? json{{"kind", "se"}, {"se", s.tc_err_K}} : none());
+  if (!std::isfinite(s.tc_K))
+    h.out["Tc"]["reason"] = s.tc_verdict.empty() ? "no field-cooled M(T) file was given" : s.tc_verdict;
   const std::string field = s.has_top_field ? " at " + json(s.top_mu0H_T).dump() + " T" : "";
   h.add("minus_dSm_max", "-dSm max" + field, s.top_minus_dSm_max, s.minus_dSm_unit, none());
   h.add("Tp", "Temperature of the -dSm peak" + field, s.top_Tp_K, "K", none());

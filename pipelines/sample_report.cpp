@@ -106,6 +106,11 @@ json sample_report_json(const SampleManifest& manifest, const std::vector<Module
       try {
         mod["quantities"] = module_headlines(job.module, job.out_dir, provenance);
         mod["warnings"] = module_warnings(job.module, job.out_dir);
+        // Every n/a says why: the module's own reason when it gave one, else where to look.
+        for (auto& [key, q] : mod["quantities"].items())
+          if (q["value"].is_null() && !q.contains("reason"))
+            q["reason"] = mod["warnings"].empty() ? "not determined from this module's outputs"
+                                                  : "not determined; this module's warnings say why";
       } catch (const std::exception& e) {
         mod["status"] = "failed";
         const std::string before = job.error.empty() ? "" : job.error + "\n";
@@ -165,7 +170,8 @@ std::string html_figure(const fs::path& png, const std::string& caption) {
 
 std::string format_quantity(const json& q) {
   const double v = quantity_value(q);
-  if (!std::isfinite(v)) return "n/a";
+  if (!std::isfinite(v))
+    return q.contains("reason") && q["reason"].is_string() ? "n/a: " + html_escape(q["reason"].get<std::string>()) : "n/a";
   const json u = q.value("uncertainty", json::object());
   const std::string kind = u.value("kind", "none");
   // A verdict shows its words first, the number behind it after.

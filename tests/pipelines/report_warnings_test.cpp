@@ -1,6 +1,7 @@
 // Warnings gathered from a module's summary files for the report: every "...warnings" list, with
 // what each is about, repeats said once.
 #include "pipelines/report_warnings.hpp"
+#include "pipelines/report_headlines.hpp"
 
 #include <gtest/gtest.h>
 
@@ -42,6 +43,25 @@ TEST(ReportWarnings, HrtemImagesInNameOrderAndRepeatsOnce) {
 
 TEST(ReportWarnings, NoSummaryNoWarnings) {
   EXPECT_TRUE(module_warnings("dsc", test::scratch_dir("report_warnings_none")).empty());
+}
+
+}  // namespace
+}  // namespace mgscope
+
+
+namespace mgscope {
+namespace {
+
+// A paramagnet's M(T): Tc is n/a, and the report says why (the Curie verdict).
+TEST(ReportReasons, TcNotFoundCarriesTheVerdict) {
+  const auto dir = test::scratch_dir("report_reason_mce");
+  write(dir / "mce.json", R"json({"inputs": [], "units": {"minus_dSm": "J/(kg K)", "RCP_RC": "J/kg"}, "warnings": [],
+                               "curie": [{"file": "pm.dat", "verdict": "no transition: a broad inflection",
+                                          "Tc_K": null, "Tc_err_K": null}]})json");
+  const auto q = module_headlines("mce", dir, nlohmann::json::object());
+  ASSERT_TRUE(q.contains("Tc"));
+  EXPECT_TRUE(q["Tc"]["value"].is_null());
+  EXPECT_EQ(q["Tc"]["reason"], "no transition: a broad inflection");
 }
 
 }  // namespace
