@@ -1,6 +1,7 @@
 // posix_spawn (no shell) of /proc/self/exe per module; stamps decide what is already done.
 #include "pipelines/module_runner.hpp"
 
+#include <chrono>
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/stat.h>
@@ -87,6 +88,7 @@ struct Running {
   std::size_t job;
   fs::path temp_log;
   nlohmann::json stamp;  // taken before the run: an input edited during it makes the next run redo it
+  std::chrono::steady_clock::time_point started;
 };
 
 // Starts the child with stdout and stderr in `temp_log`; returns its pid or throws.
@@ -140,7 +142,7 @@ void run_module_jobs(std::vector<ModuleJob>& jobs, int parallel, bool force,
       fs::create_directories(job.log.parent_path());
       const fs::path temp_log = temp_path_for(job.log);
       try {
-        running[spawn(job, exe, temp_log)] = {index, temp_log, std::move(stamp)};
+        running[spawn(job, exe, temp_log)] = {index, temp_log, std::move(stamp), std::chrono::steady_clock::now()};
       } catch (const std::exception& e) {
         job.status = "failed";
         job.error = e.what();
@@ -156,6 +158,7 @@ void run_module_jobs(std::vector<ModuleJob>& jobs, int parallel, bool force,
     if (it == running.end()) continue;
     ModuleJob& job = jobs[it->second.job];
     const nlohmann::json stamp = std::move(it->second.stamp);
+    job.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - it->second.started).count();
     std::error_code ec;  // a child that could not even open its log leaves none
     fs::rename(it->second.temp_log, job.log, ec);
     running.erase(it);

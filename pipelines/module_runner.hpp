@@ -23,6 +23,7 @@ struct ModuleJob {
   std::string error;                   // failed: why (the child's ERROR lines, or its signal)
   int exit_code = 0;
   std::vector<std::string> outputs;    // files under out_dir, relative, sorted
+  double seconds = 0;                  // the module's own run time (wall), 0 when not run
 };
 
 // The stamp of a job: program version, the exact argument list and each input's path, size and

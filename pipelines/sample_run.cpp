@@ -82,14 +82,12 @@ SampleRunResult run_sample(const fs::path& manifest_path, const fs::path& out_di
     std::printf("%s (%s):\n", manifest.name.c_str(), manifest_path.string().c_str());
     std::fflush(stdout);
     if (progress) progress->show(manifest.name + ": " + (jobs.empty() ? "" : jobs.front().module));
-    const auto start = std::chrono::steady_clock::now();
     run_module_jobs(jobs, options.parallel, options.force, [&](const ModuleJob& job) {
-      const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       if (progress) progress->clear();
       if (job.status == "up-to-date")
         std::printf("  %-9s up to date\n", job.module.c_str());
       else if (job.status == "ok")
-        std::printf("  %-9s ok (%.1f s)\n", job.module.c_str(), s);
+        std::printf("  %-9s ok (%.1f s)\n", job.module.c_str(), job.seconds);  // its own time
       else
         std::printf("  %-9s FAILED: %s\n", job.module.c_str(), job.error.c_str());
       std::fflush(stdout);
