@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <exception>
+#include <functional>
 #include <fstream>
 #include <ostream>
 
@@ -18,12 +19,19 @@ struct Identity {
   dev_t dev = 0;
   ino_t ino = 0;
   off_t size = 0;
+  std::size_t head_hash = 0;  // of the first 64 KiB: whole files are compared only when these agree
 };
 
 Identity identity(const std::string& path) {
   Identity id;
   struct stat st {};
-  if (::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) id = {true, st.st_dev, st.st_ino, st.st_size};
+  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return id;
+  id = {true, st.st_dev, st.st_ino, st.st_size, 0};
+  std::ifstream in(path, std::ios::binary);
+  std::string head(1 << 16, '\0');
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<std::size_t>(in.gcount()));
+  id.head_hash = std::hash<std::string>{}(head);
   return id;
 }
 
@@ -49,7 +57,7 @@ std::string repeat_of(const std::vector<std::string>& inputs, const std::vector<
     if (!ids[j].regular) continue;
     if (ids[j].dev == ids[i].dev && ids[j].ino == ids[i].ino)
       return inputs[i] + " is the same file as " + inputs[j] + ": analysed once";
-    if (ids[j].size == ids[i].size && same_content(inputs[j], inputs[i]))
+    if (ids[j].size == ids[i].size && ids[j].head_hash == ids[i].head_hash && same_content(inputs[j], inputs[i]))
       return inputs[i] + " has the same content as " + inputs[j] + ": analysed once";
   }
   return {};

@@ -160,7 +160,7 @@ int run_hrtem(const HrtemCli& cli) {
     OutputFolder folder(out_dir / folders[path]);
     folder.write("tiles.csv", hrtem_tiles_csv(result, run));
     const nlohmann::json summary = hrtem_summary_json(result, run, analysed.options, area ? &*area : nullptr);
-    folder.write("summary.json", summary.dump(2) + "\n");
+    folder.write("summary.json", json_text(summary) + "\n");  // file names with any bytes
     if (area) write_hrtem_maps(folder, *area, result, run, analysed.options);
     write_ordered_roi_set(folder, result);
     OverlayOptions oo;

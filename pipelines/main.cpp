@@ -4,9 +4,11 @@
 
 #include "mgscope_version.hpp"
 #include "pipelines/commands.hpp"
+#include "pipelines/module_runner.hpp"
 #include "pipelines/usage_errors.hpp"
 
 int main(int argc, char** argv) {
+  mgscope::die_with_parent_if_module();
   CLI::App app{
       "mgscope: HRTEM local order, nanoindentation, DSC and magnetocaloric analysis of metallic "
       "glasses, from the raw instrument files to one report."};

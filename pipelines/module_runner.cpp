@@ -4,11 +4,15 @@
 #include <chrono>
 #include <fcntl.h>
 #include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -24,6 +28,17 @@ extern char** environ;
 namespace mgscope {
 
 namespace fs = std::filesystem;
+
+void die_with_parent_if_module() {
+  const char* parent = std::getenv("MGSCOPE_PARENT_PID");
+  if (parent == nullptr || *parent == '\0') return;
+  ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+  // The parent may have died before prctl: then no signal will come, so check by hand.
+  if (std::to_string(::getppid()) != parent) {
+    std::fprintf(stderr, "ERROR: the mgscope run that started this module (pid %s) has ended\n", parent);
+    std::_Exit(1);
+  }
+}
 
 fs::path self_executable() { return fs::read_symlink("/proc/self/exe"); }
 
@@ -103,8 +118,16 @@ pid_t spawn(const ModuleJob& job, const fs::path& exe, const fs::path& temp_log)
   std::vector<char*> argv;
   for (std::string& a : argv_s) argv.push_back(a.data());
   argv.push_back(nullptr);
+  // The environment plus MGSCOPE_PARENT_PID=<this process> (die_with_parent_if_module).
+  std::vector<std::string> env_s;
+  for (char** e = environ; *e; ++e)
+    if (std::strncmp(*e, "MGSCOPE_PARENT_PID=", 19) != 0) env_s.emplace_back(*e);
+  env_s.push_back("MGSCOPE_PARENT_PID=" + std::to_string(::getpid()));
+  std::vector<char*> envp;
+  for (std::string& e : env_s) envp.push_back(e.data());
+  envp.push_back(nullptr);
   pid_t pid = 0;
-  const int rc = posix_spawn(&pid, exe.c_str(), &actions, nullptr, argv.data(), environ);
+  const int rc = posix_spawn(&pid, exe.c_str(), &actions, nullptr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) throw std::runtime_error("cannot start " + exe.string() + ": " + std::strerror(rc));
   return pid;

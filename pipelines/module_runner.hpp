@@ -36,6 +36,11 @@ inline constexpr const char* kStampFile = ".mgscope-stamp.json";
 void run_module_jobs(std::vector<ModuleJob>& jobs, int parallel, bool force,
                      const std::function<void(const ModuleJob&)>& on_done);
 
+// Called first in main(): in a module started by run_module_jobs (MGSCOPE_PARENT_PID in the
+// environment), asks the kernel to end this process when its parent dies, so a killed `sample`
+// leaves no orphaned module running; if the parent is already gone, exits at once (status 1).
+void die_with_parent_if_module();
+
 // The path of the running executable (/proc/self/exe).
 std::filesystem::path self_executable();
 

@@ -115,6 +115,7 @@ TextFile read_text_file(const std::string& path) {
 }
 
 std::string read_file_head(const std::string& path, std::size_t max_bytes) {
+  require_regular_file(path);  // before opening: a FIFO would block the open
   std::ifstream in(path, std::ios::binary);
   if (!in) fail_input(path, "cannot open file");
   std::string head(max_bytes, '\0');

@@ -137,6 +137,8 @@ std::vector<std::string> Hdf5File::children(const std::string& group) const {
   const H5Id g = open_group(group);
   H5G_info_t info;
   if (H5Gget_info(g.get(), &info) < 0) fail(group, "cannot list the group");
+  // A damaged group header can claim 2^63 links; an EMD group holds a handful.
+  if (info.nlinks > 100000) fail(group, "claims " + std::to_string(info.nlinks) + " links (damaged group?)");
   std::vector<std::string> names;
   for (hsize_t i = 0; i < info.nlinks; ++i) {
     const ssize_t n = H5Lget_name_by_idx(g.get(), ".", H5_INDEX_NAME, H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT);

@@ -12,6 +12,7 @@
 #include "imaging/io/read_image.hpp"
 #include "pipelines/hrtem_image_run.hpp"
 #include "pipelines/hrtem_outputs.hpp"
+#include "pipelines/json_output.hpp"
 #include "pipelines/python/py_convert.hpp"
 #include "pipelines/python/py_modules.hpp"
 
@@ -260,7 +261,7 @@ pyb::dict hrtem_py(const pyb::object& image, std::optional<double> pixel_nm, dou
     const HrtemImageRun analysed = analyse_hrtem_image(std::move(pixels), std::move(in.info), co, o, area_settings);
     result = analysed.result;
     tiles_csv = hrtem_tiles_csv(result, analysed.run);
-    summary_json = hrtem_summary_json(result, analysed.run, o, analysed.area ? &*analysed.area : nullptr).dump();
+    summary_json = json_text(hrtem_summary_json(result, analysed.run, o, analysed.area ? &*analysed.area : nullptr));
     if (analysed.area) blocks = analysed.area->blocks;
   }
   pyb::dict out = json_to_python(summary_json).cast<pyb::dict>();

@@ -385,3 +385,21 @@ TEST(HrtemCommand, MaskRoiReferenceAndFdrOptions) {
 }
 
 }  // namespace mgscope
+
+namespace mgscope {
+namespace {
+
+// A file name with a byte that is not UTF-8 (0xFF): the analysis runs and summary.json is valid
+// JSON with the byte replaced, instead of failing on encoding.
+TEST(HrtemCommand, FileNameWithAnyBytesIsReportedSafely) {
+  const auto dir = test::scratch_dir("hrtem_cli_odd_name");
+  const auto odd = dir / "img\xff.tif";
+  std::filesystem::copy_file(synth_dir() / "mixed.tif", odd, std::filesystem::copy_options::overwrite_existing);
+  const auto r = test::run_mgscope("hrtem '" + odd.string() + "' -o '" + (dir / "out").string() + "' --area-stride off");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto j = nlohmann::json::parse(test::read_all(dir / "out" / "img\xff" / "summary.json"));
+  EXPECT_NE(j["input"]["path"].get<std::string>().find("img\xef\xbf\xbd.tif"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace mgscope

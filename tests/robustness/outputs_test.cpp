@@ -182,5 +182,23 @@ TEST(OddNames, ByteFFInAFileNameGivesValidJson) {
   fs::remove_all(dir);
 }
 
+TEST(ModuleParent, AModuleWhoseSampleRunHasEndedStopsAtOnce) {
+  // `sample` starts each module with MGSCOPE_PARENT_PID set to itself; the module asks to die
+  // with it (PR_SET_PDEATHSIG) and, if the parent is already gone, stops before doing anything.
+  const fs::path dir = test::scratch_dir("orphan");
+  write_text(dir / "t.csv", kTable);
+  const std::string cmd = "MGSCOPE_PARENT_PID=" + std::to_string(dead_pid()) + " '" + std::string(MGSCOPE_EXE) +
+                          "' powerlaw " + q(dir / "t.csv") + " -o " + q(dir / "out") + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  std::string output;
+  char buf[4096];
+  for (std::size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) output.append(buf, n);
+  EXPECT_EQ(WEXITSTATUS(pclose(p)), 1) << output;
+  EXPECT_NE(output.find("the mgscope run that started this module"), std::string::npos) << output;
+  EXPECT_FALSE(fs::exists(dir / "out"));
+  fs::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace mgscope
