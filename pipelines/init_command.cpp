@@ -9,6 +9,7 @@
 #include "fitting/base/error.hpp"
 #include "pipelines/atomic_file.hpp"
 #include "pipelines/commands.hpp"
+#include "imaging/io/ser_reader.hpp"
 #include "pipelines/measurement_sniffer.hpp"
 #include "pipelines/sample_manifest.hpp"
 
@@ -17,22 +18,6 @@ namespace mgscope {
 namespace fs = std::filesystem;
 
 namespace {
-
-// The .ser file a .emi belongs to (NAME.emi beside NAME_N.ser), or "" when `path` is not one.
-std::string ser_of_emi(const std::string& path, const std::vector<std::string>& paths) {
-  const fs::path p(path);
-  std::string ext = p.extension().string();
-  for (char& c : ext) c = char(std::tolower(static_cast<unsigned char>(c)));
-  if (ext != ".emi") return "";
-  const std::string prefix = (p.parent_path() / (p.stem().string() + "_")).string();
-  for (const std::string& q : paths) {
-    if (q.size() <= prefix.size() + 4 || q.compare(0, prefix.size(), prefix) != 0) continue;
-    std::string qext = fs::path(q).extension().string();
-    for (char& c : qext) c = char(std::tolower(static_cast<unsigned char>(c)));
-    if (qext == ".ser") return q;
-  }
-  return "";
-}
 
 struct InitCli {
   std::string dir;
@@ -77,12 +62,19 @@ int run_init(const InitCli& cli) {
   // module -> role ("files" or a path option) -> manifest-relative paths
   std::map<std::string, std::map<std::string, std::vector<std::string>>> found;
   std::vector<std::string> unclassified, to_check, companions;
+  // A TIA .emi holds the metadata of the NAME_N.ser series beside it: the SER reader reads it with
+  // the .ser (emi_path_for is its rule), so it is no measurement of its own.
+  std::map<std::string, std::string> ser_of_emi;
+  for (const std::string& p : paths) {
+    std::string ext = fs::path(p).extension().string();
+    for (char& c : ext) c = char(std::tolower(static_cast<unsigned char>(c)));
+    if (ext == ".ser")
+      if (const std::string emi = emi_path_for(p); !emi.empty()) ser_of_emi.emplace(emi, p);
+  }
   for (const std::string& p : paths) {
     const std::string rel = fs::absolute(p).lexically_normal().lexically_relative(base).generic_string();
-    // A TIA .emi holds the metadata of the NAME_N.ser series beside it: read with the .ser, not a
-    // measurement of its own.
-    if (const std::string ser = ser_of_emi(p, paths); !ser.empty()) {
-      companions.push_back(rel + ": metadata of " + fs::path(ser).filename().string() + " (read with it)");
+    if (const auto ser = ser_of_emi.find(p); ser != ser_of_emi.end()) {
+      companions.push_back(rel + ": metadata of " + fs::path(ser->second).filename().string() + " (read with it)");
       continue;
     }
     const SniffedFile s = sniff_measurement_file(p);

@@ -33,11 +33,10 @@ struct RunResult {
   std::string output;  // stdout and stderr together
 };
 
-// Runs `mgscope ARGS` (args already shell-quoted by the caller) and captures its output.
-inline RunResult run_mgscope(const std::string& args) {
+// Runs a shell command line and captures its output (stdout and stderr) and exit code.
+inline RunResult run_command(const std::string& cmd) {
   RunResult r;
-  const std::string cmd = std::string("'") + MGSCOPE_EXE + "' " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
+  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
   if (!p) return r;
   char buf[4096];
   std::size_t n;
@@ -45,6 +44,11 @@ inline RunResult run_mgscope(const std::string& args) {
   const int status = pclose(p);
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return r;
+}
+
+// Runs `mgscope ARGS` (args already shell-quoted by the caller) and captures its output.
+inline RunResult run_mgscope(const std::string& args) {
+  return run_command(std::string("'") + MGSCOPE_EXE + "' " + args);
 }
 
 inline std::string read_all(const std::filesystem::path& p) {
@@ -66,16 +70,8 @@ inline bool have_jsonschema() { return std::system("/usr/bin/python3 -c 'import 
 inline RunResult validate_json(const std::string& schema, const std::vector<std::filesystem::path>& instances) {
   std::string cmd = "/usr/bin/python3 -W ignore -m jsonschema";
   for (const auto& i : instances) cmd += " -i '" + i.string() + "'";
-  cmd += std::string(" '") + MGSCOPE_SOURCE_DIR + "/docs/schemas/" + schema + "' 2>&1";
-  RunResult r;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  std::size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.output.append(buf, n);
-  const int status = pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+  cmd += std::string(" '") + MGSCOPE_SOURCE_DIR + "/docs/schemas/" + schema + "'";
+  return run_command(cmd);
 }
 
 // Expects `file` to satisfy docs/schemas/<schema> (not checked without python3-jsonschema; the

@@ -58,14 +58,9 @@ TEST(FailedWrites, CutOffFigureIsAnErrorAndNeverPutInPlace) {
   write_text(dir / "t.csv", kTable);
   // The PNG (about 17 kB) cannot be written whole under an 8 KiB file-size limit; gnuplot exits 0.
   const std::string cmd = "sh -c \"trap '' XFSZ; ulimit -f 8; '" + std::string(MGSCOPE_EXE) + "' powerlaw " +
-                          q(dir / "t.csv") + " -o " + q(dir / "out") + "\" 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  ASSERT_NE(p, nullptr);
-  std::string output;
-  char buf[4096];
-  for (std::size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) output.append(buf, n);
-  const int status = pclose(p);
-  EXPECT_EQ(WEXITSTATUS(status), 1) << output;
+                          q(dir / "t.csv") + " -o " + q(dir / "out") + "\"";
+  const auto [exit_code, output] = test::run_command(cmd);
+  EXPECT_EQ(exit_code, 1) << output;
   EXPECT_NE(output.find("powerlaw.png: gnuplot's PNG is incomplete"), std::string::npos) << output;
   EXPECT_FALSE(fs::exists(dir / "out" / "powerlaw.png"));
   for (const auto& e : fs::directory_iterator(dir / "out"))
@@ -188,13 +183,9 @@ TEST(ModuleParent, AModuleWhoseSampleRunHasEndedStopsAtOnce) {
   const fs::path dir = test::scratch_dir("orphan");
   write_text(dir / "t.csv", kTable);
   const std::string cmd = "MGSCOPE_PARENT_PID=" + std::to_string(dead_pid()) + " '" + std::string(MGSCOPE_EXE) +
-                          "' powerlaw " + q(dir / "t.csv") + " -o " + q(dir / "out") + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  ASSERT_NE(p, nullptr);
-  std::string output;
-  char buf[4096];
-  for (std::size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) output.append(buf, n);
-  EXPECT_EQ(WEXITSTATUS(pclose(p)), 1) << output;
+                          "' powerlaw " + q(dir / "t.csv") + " -o " + q(dir / "out");
+  const auto [exit_code, output] = test::run_command(cmd);
+  EXPECT_EQ(exit_code, 1) << output;
   EXPECT_NE(output.find("the mgscope run that started this module"), std::string::npos) << output;
   EXPECT_FALSE(fs::exists(dir / "out"));
   fs::remove_all(dir);
