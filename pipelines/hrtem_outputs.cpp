@@ -205,11 +205,15 @@ nlohmann::json hrtem_summary_json(const HrtemResult& r, const HrtemRunInfo& run,
                    {"null_boxes_requested", options.threshold.null_boxes},
                    {"seed", options.threshold.seed},
                    {"rules", rules}};
-  std::vector<std::string> warnings = run.warnings;
-  warnings.insert(warnings.end(), r.warnings.begin(), r.warnings.end());
-  if (area) warnings.insert(warnings.end(), area->warnings.begin(), area->warnings.end());
-  j["warnings"] = warnings;
+  j["warnings"] = hrtem_warnings(r, run, area);
   return j;
+}
+
+std::vector<std::string> hrtem_warnings(const HrtemResult& result, const HrtemRunInfo& run, const AreaMap* area) {
+  std::vector<std::string> warnings = run.warnings;
+  warnings.insert(warnings.end(), result.warnings.begin(), result.warnings.end());
+  if (area) warnings.insert(warnings.end(), area->warnings.begin(), area->warnings.end());
+  return warnings;
 }
 
 std::string hrtem_combined_csv(const std::vector<HrtemImageFractions>& images, int bootstrap_resamples,

@@ -36,6 +36,10 @@ std::string hrtem_tiles_csv(const HrtemResult& result, const HrtemRunInfo& run);
 nlohmann::json hrtem_summary_json(const HrtemResult& result, const HrtemRunInfo& run, const HrtemOptions& options,
                                   const AreaMap* area);
 
+// The reader's, the calibrate stage's, the analysis's and the area map's warnings, in that order
+// (summary.json's "warnings"; the terminal prints the same).
+std::vector<std::string> hrtem_warnings(const HrtemResult& result, const HrtemRunInfo& run, const AreaMap* area);
+
 // What combined.csv needs of one image.
 struct HrtemImageFractions {
   HrtemRunInfo run;

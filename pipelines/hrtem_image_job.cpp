@@ -1,0 +1,106 @@
+#include "pipelines/hrtem_image_job.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <optional>
+#include <string_view>
+#include <utility>
+
+#include "imaging/io/read_image.hpp"
+#include "imaging/overlay.hpp"
+#include "pipelines/hrtem_map_files.hpp"
+#include "pipelines/json_output.hpp"
+#include "pipelines/output_folder.hpp"
+
+namespace mgscope {
+
+namespace {
+
+std::string_view bytes_of(const std::vector<std::uint8_t>& png) {
+  return {reinterpret_cast<const char*>(png.data()), png.size()};
+}
+
+// Undefined fractions (no specimen box) print as n/a, never as 0.
+std::string percent(double v) {
+  if (!std::isfinite(v)) return "n/a";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f %%", 100 * v);
+  return buf;
+}
+
+template <typename... A>
+std::string format(const char* f, A... a) {
+  const int n = std::snprintf(nullptr, 0, f, a...);
+  std::string s(std::size_t(n), '\0');
+  std::snprintf(s.data(), s.size() + 1, f, a...);
+  return s;
+}
+
+}  // namespace
+
+HrtemImageRun analyse_hrtem_file(const std::string& path, const HrtemSettings& settings) {
+  ReadOptions ro;
+  ro.frame = settings.frame;
+  LoadedImage img = read_image(path, ro);
+  ImageF pixels = to_float(img.raw, path);
+  img.raw = RawImage{};  // the native pixels are no longer needed: free them before the analysis
+  return analyse_hrtem_image(std::move(pixels), std::move(img.info), settings.calibrate, settings.options,
+                             settings.area, settings.user);
+}
+
+void write_hrtem_image_folder(const std::filesystem::path& dir, const HrtemImageRun& analysed,
+                              const HrtemFigureSettings& figures) {
+  const HrtemResult& result = analysed.result;
+  const AreaMap* area = analysed.area ? &*analysed.area : nullptr;
+  OutputFolder folder(dir);
+  folder.write("tiles.csv", hrtem_tiles_csv(result, analysed.run));
+  folder.write("summary.json", json_text(hrtem_summary_json(result, analysed.run, analysed.options, area)) + "\n");
+  if (area) write_hrtem_maps(folder, *area, result, analysed.run, analysed.options);
+  write_ordered_roi_set(folder, result);
+  OverlayOptions oo;
+  oo.max_side_px = figures.overlay_max_px;
+  oo.area = area;
+  folder.write("overlay.png", bytes_of(render_overlay_png(analysed.image.pixels, result, oo)));
+  if (figures.gallery) {
+    GalleryOptions go;
+    go.examples_per_class = figures.gallery_examples;
+    go.window = analysed.options.window;
+    go.d_min_nm = analysed.options.spots.d_min_nm;
+    go.d_max_nm = analysed.options.spots.d_max_nm;
+    folder.write("gallery.png", bytes_of(render_gallery_png(analysed.image.pixels, result, go)));
+  }
+  folder.commit();
+}
+
+HrtemImageText hrtem_image_text(const HrtemImageRun& analysed, const std::filesystem::path& dir) {
+  const HrtemResult& result = analysed.result;
+  const HrtemRunInfo& run = analysed.run;
+  const ClassFractions& f = result.fractions;
+  const std::string& path = run.path();
+  HrtemImageText t;
+  t.out = format("%s: %ld specimen boxes of %ld, %.4g nm (%d px at %.6g nm/px, %s); crystal-like %s, "
+                 "nanocrystal %s, ordered %s [%.1f, %.1f] -> %s\n",
+                 path.c_str(), f.boxes, long(result.boxes.size()), result.grid.box_nm_effective, result.grid.box_px,
+                 run.pixel_nm(), run.calibration.source.c_str(), percent(f.box_fraction[1]).c_str(),
+                 percent(f.box_fraction[2]).c_str(), percent(f.ordered_fraction).c_str(),
+                 100 * f.ordered_fraction_95.low, 100 * f.ordered_fraction_95.high, dir.string().c_str());
+  if (const auto& area = analysed.area)
+    t.out += format("  ordered area fraction %s [%.1f, %.1f] (sliding boxes, stride %d px)\n",
+                    percent(area->ordered_area_fraction).c_str(), 100 * area->ordered_area_fraction_95.low,
+                    100 * area->ordered_area_fraction_95.high, area->stride_px);
+  if (result.grid.left_out_x_px || result.grid.left_out_y_px)
+    t.out += format("  %d columns at the right and %d rows at the bottom hold no whole box and were left out\n",
+                    result.grid.left_out_x_px, result.grid.left_out_y_px);
+  for (const std::string& w : hrtem_warnings(result, run, analysed.area ? &*analysed.area : nullptr))
+    t.err += "WARNING: " + path + ": " + w + "\n";
+  return t;
+}
+
+HrtemImageJob run_hrtem_image_job(const std::string& path, const HrtemSettings& settings,
+                                  const std::filesystem::path& dir) {
+  const HrtemImageRun analysed = analyse_hrtem_file(path, settings);
+  write_hrtem_image_folder(dir, analysed, settings.figures);
+  return {analysed.fractions(), hrtem_image_text(analysed, dir)};
+}
+
+}  // namespace mgscope

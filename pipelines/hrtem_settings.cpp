@@ -1,0 +1,84 @@
+// HrtemCli -> HrtemSettings: every check of the hrtem command's values in one place.
+#include "pipelines/hrtem_settings.hpp"
+
+#include "fitting/base/error.hpp"
+#include "fitting/base/length_units.hpp"
+
+namespace mgscope {
+
+namespace {
+
+HrtemOptions to_options(const HrtemCli& c) {
+  HrtemOptions o;
+  o.box_nm = parse_length_nm(c.box, "--box");
+  if (!c.stride.empty()) o.stride_nm = parse_length_nm(c.stride, "--stride");
+  const auto w = parse_window(c.window);
+  if (!w) throw InputError("--window: '" + c.window + "' is not one of hann, hamming, tukey, none");
+  o.window = *w;
+  if (c.acf != "circular" && c.acf != "linear") throw InputError("--acf: use circular or linear");
+  o.acf = c.acf == "linear" ? AcfMode::linear : AcfMode::circular;
+  o.spots.d_min_nm = parse_length_nm(c.d_min, "--d-min");
+  o.spots.d_max_nm = parse_length_nm(c.d_max, "--d-max");
+  o.spots.acf_min_lag_nm = parse_length_nm(c.acf_min_lag, "--acf-min-lag");
+  o.spots.same_direction_deg = c.same_direction_deg;
+  if (c.threshold_mode == "null") o.threshold.mode = ThresholdMode::null_model;
+  else if (c.threshold_mode == "formula") o.threshold.mode = ThresholdMode::formula;
+  else if (c.threshold_mode == "fixed") o.threshold.mode = ThresholdMode::fixed;
+  else if (c.threshold_mode == "reference") o.threshold.mode = ThresholdMode::reference;
+  else throw InputError("--threshold-mode: use null, formula, fixed or reference");
+  if (!c.reference.empty()) o.threshold.mode = ThresholdMode::reference;
+  if (o.threshold.mode == ThresholdMode::reference && c.reference.empty())
+    throw InputError("--threshold-mode reference needs --reference IMAGE");
+  if (c.spot_threshold) {
+    o.threshold.mode = ThresholdMode::fixed;
+    o.threshold.fixed = c.spot_threshold;
+  } else if (o.threshold.mode == ThresholdMode::fixed) {
+    throw InputError("--threshold-mode fixed needs --spot-threshold");
+  }
+  o.threshold.alpha = c.alpha;
+  o.threshold.alpha_secondary = c.alpha_secondary;
+  o.threshold.null_boxes = c.null_boxes;
+  o.threshold.seed = c.seed;
+  o.rules.nanocrystal_min_directions = c.nanocrystal_directions;
+  o.rules.nanocrystal_min_pairs = c.nanocrystal_pairs;
+  o.rules.crystal_like_min_anisotropy = c.anisotropy_min;
+  if (!(c.min_cover >= 0 && c.min_cover <= 1)) throw InputError("--min-cover must lie between 0 and 1");
+  o.rules.min_cover = c.min_cover;
+  if (!(c.streak_ratio >= 0 && c.streak_ratio < 1)) throw InputError("--streak-ratio must lie in [0, 1)");
+  o.spots.streak_ratio = c.streak_ratio;
+  o.mask.find_vacuum = !c.no_vacuum;
+  o.mask.find_annotations = !c.no_annotations;
+  o.fdr_q = c.fdr;
+  o.threads = c.threads;
+  if (const std::string bad = o.check(); !bad.empty()) throw InputError("options: " + bad);
+  return o;
+}
+
+}  // namespace
+
+HrtemSettings make_hrtem_settings(const HrtemCli& cli) {
+  HrtemSettings s;
+  s.options = to_options(cli);
+  if (!cli.pixel_size.empty()) s.calibrate.pixel_nm = parse_length_nm(cli.pixel_size, "--pixel-size");
+  s.calibrate.anisotropic = cli.anisotropic == "resample" ? AnisotropyPolicy::resample : AnisotropyPolicy::refuse;
+  if (cli.frame < 0) throw InputError("--frame must be 0 or more");
+  s.frame = cli.frame;
+  s.area.enabled = cli.area_stride != "off";
+  if (s.area.enabled && !cli.area_stride.empty()) s.area.stride_nm = parse_length_nm(cli.area_stride, "--area-stride");
+  s.area.vote_share = cli.area_vote_share;
+  if (cli.bootstrap_resamples < 100) throw InputError("--bootstrap-resamples must be 100 or more");
+  s.area.bootstrap_resamples = cli.bootstrap_resamples;
+  s.area.seed = cli.seed;
+  s.area.threads = cli.threads;
+  s.user.mask_path = cli.mask_file;
+  s.user.roi = cli.roi;
+  s.user.reference_path = cli.reference;
+  s.figures.overlay_max_px = cli.overlay_max_px;
+  s.figures.gallery = cli.gallery;
+  s.figures.gallery_examples = cli.gallery_examples;
+  s.bootstrap_resamples = cli.bootstrap_resamples;
+  s.seed = cli.seed;
+  return s;
+}
+
+}  // namespace mgscope

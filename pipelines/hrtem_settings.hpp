@@ -1,0 +1,70 @@
+// What `mgscope hrtem` was asked, as typed (HrtemCli), and the settings of the analysis made from
+// it once (HrtemSettings): every image of a batch, every frame of a series and every MPI rank
+// analyses with the same HrtemSettings.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "imaging/area_map.hpp"
+#include "imaging/calibrate.hpp"
+#include "imaging/hrtem_analysis.hpp"
+#include "pipelines/hrtem_image_run.hpp"
+
+namespace mgscope {
+
+struct HrtemCli {
+  std::vector<std::string> images;
+  std::string out_dir;
+  std::string pixel_size;  // empty: from the file
+  std::string box = "1.985nm";
+  std::string stride;      // empty: the box
+  std::string area_stride; // empty: box / 4; "off": no area map
+  int bootstrap_resamples = 2000;
+  double area_vote_share = kDefaultOrderedVoteShare;
+  int frame = 0;
+  std::string window = "hann";
+  std::string acf = "circular";
+  std::string d_min = "0.15nm", d_max = "0.60nm", acf_min_lag = "0.18nm";
+  double same_direction_deg = 15;
+  std::string threshold_mode = "null";
+  double alpha = 0.01, alpha_secondary = 0.1;
+  std::optional<double> spot_threshold;
+  int null_boxes = 2000;
+  std::uint64_t seed = 20230111;
+  int nanocrystal_directions = 2, nanocrystal_pairs = 3;
+  std::optional<double> anisotropy_min;
+  double min_cover = 0.45, streak_ratio = 0.25;
+  std::string mask_file, roi, reference;
+  bool no_vacuum = false, no_annotations = false;
+  std::optional<double> fdr;
+  bool gallery = false;
+  int gallery_examples = 4;
+  int overlay_max_px = 2048;
+  int threads = 0;
+  std::string anisotropic = "refuse";
+};
+
+// The figures written beside tiles.csv and summary.json.
+struct HrtemFigureSettings {
+  int overlay_max_px = 2048;
+  bool gallery = false;
+  int gallery_examples = 4;
+};
+
+struct HrtemSettings {
+  HrtemOptions options;
+  CalibrateOptions calibrate;
+  HrtemAreaSettings area;
+  HrtemUserInputs user;
+  HrtemFigureSettings figures;
+  int frame = 0;
+  int bootstrap_resamples = 2000;  // also for the pooled row of combined.csv
+  std::uint64_t seed = 20230111;
+};
+
+// Checks every value; throws InputError naming the option ("--min-cover must lie between 0 and 1").
+HrtemSettings make_hrtem_settings(const HrtemCli& cli);
+
+}  // namespace mgscope
