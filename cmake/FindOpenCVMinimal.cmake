@@ -1,9 +1,9 @@
-# Finds the three OpenCV modules mgscope uses (core, imgproc, imgcodecs) without the
+# Finds the three OpenCV modules mgscope uses (core and imgproc; PNG files are written over libdeflate, imaging/png_encoder) without the
 # full libopencv-dev meta package, whose CMake config drags in every OpenCV module.
-# Defines the imported targets OpenCV::core, OpenCV::imgproc and OpenCV::imgcodecs.
+# Defines the imported targets OpenCV::core and OpenCV::imgproc.
 find_path(OpenCVMinimal_INCLUDE_DIR opencv2/core.hpp PATH_SUFFIXES opencv4)
 set(_ocv_libs)
-foreach(_m core imgproc imgcodecs)
+foreach(_m core imgproc)
   find_library(OpenCVMinimal_${_m}_LIBRARY NAMES opencv_${_m})
   list(APPEND _ocv_libs OpenCVMinimal_${_m}_LIBRARY)
 endforeach()
@@ -19,7 +19,7 @@ find_package_handle_standard_args(OpenCVMinimal
   REQUIRED_VARS OpenCVMinimal_INCLUDE_DIR ${_ocv_libs}
   VERSION_VAR OpenCVMinimal_VERSION)
 if(OpenCVMinimal_FOUND)
-  foreach(_m core imgproc imgcodecs)
+  foreach(_m core imgproc)
     if(NOT TARGET OpenCV::${_m})
       add_library(OpenCV::${_m} UNKNOWN IMPORTED)
       set_target_properties(OpenCV::${_m} PROPERTIES

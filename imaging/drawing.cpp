@@ -1,9 +1,10 @@
 #include "imaging/drawing.hpp"
 
+#include "imaging/png_encoder.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <stdexcept>
 
@@ -34,9 +35,10 @@ cv::Mat stretch_to_8bit(const float* v, int w, int h, std::ptrdiff_t stride, dou
 }
 
 std::vector<std::uint8_t> encode_png(const cv::Mat& m) {
-  std::vector<std::uint8_t> png;
-  if (!cv::imencode(".png", m, png)) throw std::runtime_error("PNG encoding failed");
-  return png;
+  if (m.depth() != CV_8U || (m.channels() != 1 && m.channels() != 3))
+    throw std::invalid_argument("encode_png: 8-bit gray or BGR images only");
+  return encode_png_8bit(m.ptr<std::uint8_t>(0), m.cols, m.rows, std::ptrdiff_t(m.step[0]),
+                         m.channels() == 1 ? PngColour::gray : PngColour::bgr);
 }
 
 double nice_length_nm(double width_nm) {

@@ -1,0 +1,108 @@
+// The PNG writer against the specification: chunk layout and CRCs, the zlib stream, and the
+// pixels back exactly after undoing the filter (a decoder written here from the PNG spec).
+#include <gtest/gtest.h>
+#include <libdeflate.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "imaging/png_encoder.hpp"
+
+namespace mgscope {
+namespace {
+
+std::uint32_t be32(const std::uint8_t* p) {
+  return std::uint32_t(p[0]) << 24 | std::uint32_t(p[1]) << 16 | std::uint32_t(p[2]) << 8 | p[3];
+}
+
+struct Decoded {
+  int width = 0, height = 0, colour_type = -1;
+  std::vector<std::uint8_t> pixels;  // rows without filter bytes, RGB or gray
+};
+
+Decoded decode(const std::vector<std::uint8_t>& png) {
+  const std::uint8_t sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+  EXPECT_TRUE(png.size() > 8 && std::equal(sig, sig + 8, png.begin()));
+  Decoded d;
+  std::vector<std::uint8_t> idat;
+  std::vector<std::string> order;
+  for (std::size_t at = 8; at + 12 <= png.size();) {
+    const std::uint32_t len = be32(&png[at]);
+    const std::string type(reinterpret_cast<const char*>(&png[at + 4]), 4);
+    order.push_back(type);
+    const std::uint8_t* data = &png[at + 8];
+    EXPECT_EQ(be32(data + len), std::uint32_t(libdeflate_crc32(0, &png[at + 4], len + 4))) << type;
+    if (type == "IHDR") {
+      d.width = int(be32(data));
+      d.height = int(be32(data + 4));
+      EXPECT_EQ(data[8], 8);  // bit depth
+      d.colour_type = data[9];
+      EXPECT_EQ(data[12], 0);  // no interlace
+    } else if (type == "IDAT") {
+      idat.insert(idat.end(), data, data + len);
+    }
+    at += 12 + len;
+  }
+  EXPECT_EQ(order, (std::vector<std::string>{"IHDR", "IDAT", "IEND"}));
+  const int channels = d.colour_type == 2 ? 3 : 1;
+  const std::size_t line = 1 + std::size_t(d.width) * std::size_t(channels);
+  std::vector<std::uint8_t> raw(line * std::size_t(d.height));
+  libdeflate_decompressor* z = libdeflate_alloc_decompressor();
+  std::size_t got = 0;
+  EXPECT_EQ(libdeflate_zlib_decompress(z, idat.data(), idat.size(), raw.data(), raw.size(), &got), LIBDEFLATE_SUCCESS);
+  libdeflate_free_decompressor(z);
+  EXPECT_EQ(got, raw.size());
+  for (int y = 0; y < d.height; ++y) {
+    const std::uint8_t* r = &raw[std::size_t(y) * line];
+    EXPECT_EQ(r[0], 1);  // filter Sub
+    for (std::size_t i = 1; i < line; ++i) {  // Sub: add the same channel of the pixel on the left
+      const std::uint8_t left = i > std::size_t(channels) ? d.pixels[d.pixels.size() - std::size_t(channels)] : 0;
+      d.pixels.push_back(std::uint8_t(r[i] + left));
+    }
+  }
+  return d;
+}
+
+TEST(PngEncoder, GrayPixelsComeBackExactlyWithValidChunks) {
+  const int w = 37, h = 11, stride = 40;  // odd width, padded rows
+  std::vector<std::uint8_t> img(std::size_t(stride) * h, 0xEE);
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x) img[std::size_t(y) * stride + std::size_t(x)] = std::uint8_t((x * 37 + y * 101) ^ (x * y));
+  const Decoded d = decode(encode_png_8bit(img.data(), w, h, stride, PngColour::gray));
+  ASSERT_EQ(d.width, w);
+  ASSERT_EQ(d.height, h);
+  EXPECT_EQ(d.colour_type, 0);
+  ASSERT_EQ(d.pixels.size(), std::size_t(w) * h);
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x)
+      ASSERT_EQ(d.pixels[std::size_t(y) * w + std::size_t(x)], img[std::size_t(y) * stride + std::size_t(x)]) << x << "," << y;
+}
+
+TEST(PngEncoder, BgrIsStoredAsRgb) {
+  const int w = 5, h = 3;
+  std::vector<std::uint8_t> bgr(std::size_t(w) * h * 3);
+  for (std::size_t i = 0; i < bgr.size(); i += 3) {
+    bgr[i] = std::uint8_t(i);            // blue
+    bgr[i + 1] = std::uint8_t(200 - i);  // green
+    bgr[i + 2] = std::uint8_t(3 * i);    // red
+  }
+  const Decoded d = decode(encode_png_8bit(bgr.data(), w, h, w * 3, PngColour::bgr));
+  EXPECT_EQ(d.colour_type, 2);
+  ASSERT_EQ(d.pixels.size(), bgr.size());
+  for (std::size_t i = 0; i < bgr.size(); i += 3) {
+    EXPECT_EQ(d.pixels[i], bgr[i + 2]);
+    EXPECT_EQ(d.pixels[i + 1], bgr[i + 1]);
+    EXPECT_EQ(d.pixels[i + 2], bgr[i]);
+  }
+}
+
+TEST(PngEncoder, SameBytesEveryTimeAndEmptyImagesRefused) {
+  std::vector<std::uint8_t> img(64 * 64);
+  for (std::size_t i = 0; i < img.size(); ++i) img[i] = std::uint8_t(i * 7);
+  EXPECT_EQ(encode_png_8bit(img.data(), 64, 64, 64, PngColour::gray), encode_png_8bit(img.data(), 64, 64, 64, PngColour::gray));
+  EXPECT_THROW(encode_png_8bit(img.data(), 0, 64, 64, PngColour::gray), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace mgscope
