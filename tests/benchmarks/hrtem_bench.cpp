@@ -65,4 +65,41 @@ void BM_BoxKernel(benchmark::State& state) {
 }
 BENCHMARK(BM_BoxKernel)->Arg(100)->Arg(64);
 
+// The floor of a fine (area-map) box: one r2c of the box.
+void BM_BareFftwR2c(benchmark::State& state) {
+  const int n = int(state.range(0));
+  float* r = fftwf_alloc_real(std::size_t(n) * std::size_t(n));
+  fftwf_complex* c = fftwf_alloc_complex(std::size_t(n) * std::size_t(n / 2 + 1));
+  fftwf_plan fwd = fftwf_plan_dft_r2c_2d(n, n, r, c, FFTW_ESTIMATE);
+  for (int i = 0; i < n * n; ++i) r[i] = float(i % 17);
+  for (auto _ : state) {
+    fftwf_execute_dft_r2c(fwd, r, c);
+    benchmark::DoNotOptimize(c[0][0]);
+  }
+  state.SetItemsProcessed(state.iterations());
+  fftwf_destroy_plan(fwd);
+  fftwf_free(r);
+  fftwf_free(c);
+}
+BENCHMARK(BM_BareFftwR2c)->Arg(100);
+
+// A fine box of the area map: transform without ACF, then the measurement.
+void BM_FineBoxKernel(benchmark::State& state) {
+  const int n = int(state.range(0));
+  const ImageF& img = test_image();
+  const SpectrumGeometry geom(n, n, 1.985 / n, SpotOptions{});
+  BoxTransformer tr(n, WindowKind::hann, AcfMode::circular, false);
+  BoxMeasurer meas(geom);
+  const int per_row = img.width / n;
+  long k = 0;
+  for (auto _ : state) {
+    const int bx = int(k % per_row), by = int((k / per_row) % per_row);
+    tr.transform(img, bx * n, by * n);
+    if (state.range(1)) benchmark::DoNotOptimize(meas.measure(tr, 20.0, 13.0));
+    ++k;
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_FineBoxKernel)->Args({100, 0})->Args({100, 1});
+
 }  // namespace
