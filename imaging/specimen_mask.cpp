@@ -35,22 +35,46 @@ double quantile_of_sample(const ImageF& image, double q) {
 // Saturated (the image's extreme value) or constant-valued extreme shapes of 16 px or more with a
 // sharp rim, widened by 2 px. Low-count images (integer, mean < 30) keep only the maximum criterion:
 // there zeros and flat 3 x 3 patches happen by chance.
-void find_annotations(const ImageF& image, SpecimenMask& m) {
+void find_annotations(const ImageF& image, SpecimenMask& m, int threads) {
   const int w = image.width, h = image.height;
-  float vmin = image.pixels[0], vmax = image.pixels[0];
+  // Per-pixel passes by bands of rows on threads; the bands' results are combined in band order,
+  // so the mean (and all else) is the same for any thread count.
+  constexpr int kBandRows = 64;
+  const long bands = (h + kBandRows - 1) / kBandRows;
+  const int nthreads = resolve_threads(threads, bands);
+  struct Band {
+    float vmin = 0, vmax = 0;
+    double sum = 0;
+    bool integer = true;
+  };
+  std::vector<Band> band(static_cast<std::size_t>(bands));
+  parallel_for(bands, nthreads, [&](long b, int) {
+    Band& r = band[std::size_t(b)];
+    const float* v = image.row(int(b) * kBandRows);
+    const std::size_t count = std::size_t(std::min(kBandRows, h - int(b) * kBandRows)) * std::size_t(w);
+    r.vmin = r.vmax = v[0];
+    for (std::size_t i = 0; i < count; ++i) {
+      r.vmin = std::min(r.vmin, v[i]);
+      r.vmax = std::max(r.vmax, v[i]);
+      r.sum += v[i];
+      if (r.integer && v[i] != std::floor(v[i])) r.integer = false;
+    }
+  });
+  float vmin = band[0].vmin, vmax = band[0].vmax;
   double sum = 0;
   bool integer = true;
-  for (float v : image.pixels) {
-    vmin = std::min(vmin, v);
-    vmax = std::max(vmax, v);
-    sum += v;
-    if (integer && v != std::floor(v)) integer = false;
+  for (const Band& r : band) {
+    vmin = std::min(vmin, r.vmin);
+    vmax = std::max(vmax, r.vmax);
+    sum += r.sum;
+    integer = integer && r.integer;
   }
   if (!(vmax > vmin)) return;
   const bool low_count = integer && sum / double(image.pixels.size()) < 30;
   const double lo = quantile_of_sample(image, 0.001), hi = quantile_of_sample(image, 0.999);
   Image<std::uint8_t> flag(w, h, 0);
-  for (int y = 0; y < h; ++y)
+  parallel_for(bands, nthreads, [&](long b, int) {
+  for (int y = int(b) * kBandRows; y < std::min(h, int(b + 1) * kBandRows); ++y)
     for (int x = 0; x < w; ++x) {
       const float v = image.at(x, y);
       bool f = v == vmax || (!low_count && v == vmin);
@@ -61,6 +85,7 @@ void find_annotations(const ImageF& image, SpecimenMask& m) {
       }
       flag.at(x, y) = f;
     }
+  });
   std::vector<int> stack, members;
   for (int start = 0; start < w * h; ++start) {
     if (flag.pixels[std::size_t(start)] != 1) continue;
@@ -277,7 +302,7 @@ SpecimenMask find_specimen_mask(const ImageF& image, double pixel_nm, int probe_
       for (int x = 0; x < image.width; ++x)
         if (x < r[0] || y < r[1] || x >= r[2] || y >= r[3]) m.pixels.at(x, y) |= kMaskUser;
   }
-  if (o.find_annotations && !image.pixels.empty()) find_annotations(image, m);
+  if (o.find_annotations && !image.pixels.empty()) find_annotations(image, m, o.threads);
   if (o.find_vacuum) find_vacuum(image, pixel_nm, probe_px, o, m);
   for (std::uint8_t v : m.pixels.pixels) {
     m.vacuum_px += (v & kMaskVacuum) != 0;
