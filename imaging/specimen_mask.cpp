@@ -314,16 +314,19 @@ SpecimenMask find_specimen_mask(const ImageF& image, double pixel_nm, int probe_
 
 BoxRegion region_of_box(const SpecimenMask& mask, int x0, int y0, int box_px, int edge_margin_px) {
   const Image<std::uint8_t>& p = mask.pixels;
-  bool user = false, annotation = false;
+  // One OR of all flags and a count of vacuum bytes per row: loops the compiler vectorises.
+  std::uint8_t any = 0;
   long vacuum = 0;
   for (int y = y0; y < y0 + box_px; ++y) {
     const std::uint8_t* row = p.row(y) + x0;
+    int row_vacuum = 0;
     for (int x = 0; x < box_px; ++x) {
-      user |= (row[x] & kMaskUser) != 0;
-      annotation |= (row[x] & kMaskAnnotation) != 0;
-      vacuum += (row[x] & kMaskVacuum) != 0;
+      any |= row[x];
+      row_vacuum += (row[x] & kMaskVacuum) ? 1 : 0;
     }
+    vacuum += row_vacuum;
   }
+  const bool user = (any & kMaskUser) != 0, annotation = (any & kMaskAnnotation) != 0;
   if (user) return BoxRegion::user_excluded;
   if (annotation) return BoxRegion::annotation;
   if (2 * vacuum >= long(box_px) * box_px) return BoxRegion::vacuum;
