@@ -76,6 +76,7 @@ HrtemSettings make_hrtem_settings(const HrtemCli& cli) {
   s.figures.overlay_max_px = cli.overlay_max_px;
   s.figures.gallery = cli.gallery;
   s.figures.gallery_examples = cli.gallery_examples;
+  s.figures.threads = cli.threads;
   s.bootstrap_resamples = cli.bootstrap_resamples;
   s.seed = cli.seed;
   return s;

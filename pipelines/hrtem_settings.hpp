@@ -51,6 +51,7 @@ struct HrtemFigureSettings {
   int overlay_max_px = 2048;
   bool gallery = false;
   int gallery_examples = 4;
+  int threads = 0;  // --threads: 1 draws the figures on the calling thread
 };
 
 struct HrtemSettings {
