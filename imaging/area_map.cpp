@@ -80,6 +80,16 @@ std::vector<FineBox> measure_fine_boxes(const ImageF& image, const HrtemResult& 
   // same question once more and would shrink every crystal twice, so it is off here.
   ClassRules rules = options.rules;
   rules.min_cover = 0;
+  // The box grid's other rules hold here too: spots along the normal of a nearby specimen edge
+  // are its Fresnel fringes, and with --fdr a box counts only when its strongest peak reaches the
+  // level of the grid's discoveries (spots kept down to the same p = q level).
+  const bool edges = boxes.mask.vacuum_found && !boxes.mask.pixels.pixels.empty();
+  double strict = boxes.threshold.value, secondary = boxes.threshold.secondary_value;
+  double discovery_level = 0;
+  if (options.fdr_q) {
+    secondary = strict = std::min(secondary, level_for_p_value(boxes.threshold, *options.fdr_q));
+    discovery_level = boxes.fdr_level.value_or(std::numeric_limits<double>::infinity());
+  }
   std::vector<char> was_reused(std::size_t(count), 0);
   parallel_for(count, nthreads, [&](long i, int t) {
     const int x = fine.x0(int(i % fine.nx)), y = fine.y0(int(i / fine.nx));
@@ -92,8 +102,13 @@ std::vector<FineBox> measure_fine_boxes(const ImageF& image, const HrtemResult& 
     }
     BoxTransformer& tr = *transformers[std::size_t(t)];
     tr.transform(image, x, y);
-    const BoxFeatures f =
-        measurers[std::size_t(t)]->measure(tr, boxes.threshold.value, boxes.threshold.secondary_value);
+    const std::optional<double> normal =
+        edges ? edge_normal_deg(boxes.mask, x, y, g.box_px, g.box_px) : std::nullopt;
+    BoxFeatures f = measurers[std::size_t(t)]->measure(tr, strict, secondary, normal);
+    if (options.fdr_q && f.max_whitened < discovery_level) {
+      f.spots.clear();
+      finish_spots(f, 0, options.spots.same_direction_deg);
+    }
     out[std::size_t(i)] = compact(f, classify_box(f, rules));
   });
   reused = long(std::count(was_reused.begin(), was_reused.end(), 1));

@@ -146,7 +146,6 @@ HrtemResult analyse_hrtem(const CalibratedImage& calibrated, const HrtemOptions&
     b.features = m.measure(*transformers[std::size_t(t)], strict, secondary, normal);
     b.p_value = b.features.flat ? 1.0 : box_p_value(r.threshold, b.features.max_whitened);
   });
-  r.mask.pixels = Image<std::uint8_t>();  // the regions are set; the pixel mask is no longer needed
 
   if (options.fdr_q) apply_fdr(r, *options.fdr_q, options.spots.same_direction_deg);
   std::vector<BoxClass> classes;

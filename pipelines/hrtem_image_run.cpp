@@ -106,7 +106,10 @@ HrtemImageRun analyse_hrtem_image(ImageF pixels, ImageInfo info, const Calibrate
   r.options = image_options;
   r.options.mask.user_mask = nullptr;  // the images they point to end here
   r.options.threshold.reference = nullptr;
-  if (!area.enabled) return r;
+  if (!area.enabled) {
+    r.result.mask.pixels = Image<std::uint8_t>();  // one byte per pixel no longer needed
+    return r;
+  }
   AreaMapOptions ao;
   if (area.stride_nm) {
     ao.stride_px = int(std::lround(*area.stride_nm / r.run.pixel_nm()));
@@ -117,6 +120,7 @@ HrtemImageRun analyse_hrtem_image(ImageF pixels, ImageInfo info, const Calibrate
   ao.seed = area.seed;
   ao.threads = area.threads;
   r.area = compute_area_map(r.image.pixels, r.result, image_options, ao, path);
+  r.result.mask.pixels = Image<std::uint8_t>();
   return r;
 }
 

@@ -189,3 +189,32 @@ TEST(AreaMap, MixedGlassAreaFractionMatchesThePixelTruth) {
 }
 
 }  // namespace mgscope
+
+namespace mgscope {
+
+// With --fdr the sliding boxes obey the grid's discoveries: when no box of the grid is a
+// discovery (white noise), no sliding box is ordered either, even where a sliding box's own
+// peak passes the per-box level. A vote share of one box in a hundred makes any ordered sliding
+// box show in the area, so the sliding grid's per-box false alarms (about 1 % of ~500 boxes)
+// would otherwise give a nonzero area.
+TEST(AreaMap, FdrHoldsOnTheSlidingGridToo) {
+  const ImageF img = half_lattice(800, 800, 0);  // noise only
+  HrtemOptions o = fixed_threshold();
+  o.threshold.mode = ThresholdMode::formula;  // ln(M / alpha): exponential speckle, as white noise is
+  o.threshold.fixed.reset();
+  o.threshold.alpha = 0.05;
+  AreaMapOptions ao;
+  ao.ordered_vote_share = 0.01;
+  o.fdr_q.reset();
+  const HrtemResult per_box = analyse_hrtem(with_pixel_size(img, kPixelNm), o, "noise");
+  const AreaMap loose = compute_area_map(img, per_box, o, ao, "noise");
+  ASSERT_GT(loose.ordered_area_fraction, 0.0) << "the per-box level must let some sliding box through";
+  o.fdr_q = 0.01;
+  const HrtemResult fdr = analyse_hrtem(with_pixel_size(img, kPixelNm), o, "noise");
+  ASSERT_EQ(fdr.fractions.ordered_boxes, 0);
+  ASSERT_FALSE(fdr.fdr_level.has_value());
+  const AreaMap strict = compute_area_map(img, fdr, o, ao, "noise");
+  EXPECT_EQ(strict.ordered_area_fraction, 0.0);
+}
+
+}  // namespace mgscope
