@@ -63,6 +63,12 @@ HrtemSettings make_hrtem_settings(const HrtemCli& cli) {
   s.calibrate.anisotropic = cli.anisotropic == "resample" ? AnisotropyPolicy::resample : AnisotropyPolicy::refuse;
   if (cli.frame < 0) throw InputError("--frame must be 0 or more");
   s.frame = cli.frame;
+  s.series.frames = cli.frames;
+  if (cli.sum < 1) throw InputError("--sum must be 1 or more (frames averaged per analysed point)");
+  if (cli.sum > 1 && cli.frames.empty()) throw InputError("--sum needs --frames (the frames to average)");
+  if (cli.threshold_each_frame && cli.frames.empty()) throw InputError("--threshold-each-frame needs --frames");
+  s.series.sum = cli.sum;
+  s.series.threshold_each_frame = cli.threshold_each_frame;
   s.area.enabled = cli.area_stride != "off";
   if (s.area.enabled && !cli.area_stride.empty()) s.area.stride_nm = parse_length_nm(cli.area_stride, "--area-stride");
   s.area.vote_share = cli.area_vote_share;

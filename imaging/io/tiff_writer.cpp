@@ -189,7 +189,8 @@ void write_tiff_pages(const std::string& path, const std::vector<RawImage>& page
     TIFF* tif = TIFFOpenExt(path.c_str(), mode.c_str(), scope.options());
     if (!tif) fail_write(path, "cannot create the file", messages);
     try {
-      const std::string description = imagej_description(cal, pages.size());
+      std::string description = imagej_description(cal, pages.size());
+      if (options.frame_interval_s > 0 && pages.size() > 1) description += "finterval=" + number(options.frame_interval_s) + "\n";
       for (std::size_t i = 0; i < pages.size(); ++i)
         write_page(tif, pages[i], i == 0 ? description : std::string(), cal, options, path, messages);
     } catch (...) {

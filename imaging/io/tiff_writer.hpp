@@ -15,6 +15,7 @@ struct TiffWriteOptions {
   int tile_px = 0;           // 0: strips; otherwise square tiles of this size (a multiple of 16)
   int rows_per_strip = 0;    // 0: strips of about 64 kB
   TiffCompression compression = TiffCompression::none;  // with a predictor (horizontal / floating point)
+  double frame_interval_s = 0;  // > 0: a stack's time step, as ImageJ's finterval (seconds)
 };
 
 // The ImageJ ImageDescription for `pages` pages: "ImageJ=1.54f\nunit=nm\n..." (no unit when
