@@ -23,6 +23,8 @@
 #include "imaging/io/tiff_writer.hpp"
 #include "imaging/synth_hrtem.hpp"
 #include "pipelines/hrtem_series.hpp"
+#include "pipelines/hrtem_series_outputs.hpp"
+#include "tests/imaging/binary_test_files.hpp"
 #include "tests/test_support.hpp"
 
 namespace mgscope {
@@ -276,6 +278,66 @@ TEST(HrtemSeries, PeakMemoryDoesNotGrowFrom10To1000Frames) {
   std::printf("peak RSS: 10 frames %.1f MiB, 1000 frames %.1f MiB (stack of 1000: %.1f MiB on disk)\n", rss[10],
               rss[1000], double(fs::file_size(dir / "stack1000.tif")) / (1 << 20));
   EXPECT_LT(std::fabs(rss[1000] - rss[10]), 3.0);
+}
+
+
+TEST(HrtemSeries, FrameTimesFromEachFormatsMetadata) {
+  EXPECT_EQ(*frame_time({{"SER.element_time_epoch_s", "1318987126"}}, 4).seconds, 1318987126.0);
+  EXPECT_EQ(*frame_time({{"acquisition_epoch_s", "1575540224"}}, 1).seconds, 1575540224.0);
+  EXPECT_EQ(*frame_time({{"imagej.finterval", "0.5"}}, 6).seconds, 3.0);
+  EXPECT_EQ(*frame_time({{"imagej.finterval", "2"}, {"imagej.tunit", "min"}}, 3).seconds, 360.0);
+  EXPECT_FALSE(frame_time({{"imagej.finterval", "2"}, {"imagej.tunit", "pixel"}}, 3).seconds);
+  EXPECT_FALSE(frame_time({{"imagej.finterval", "0"}}, 3).seconds);
+  EXPECT_FALSE(frame_time({{"date", "2020-01-01"}}, 3).seconds);
+  // Whole-second stamps that do not move (Velox frames of one acquisition) give the index axis.
+  std::vector<SeriesPoint> points(3);
+  for (int k = 0; k < 3; ++k) {
+    points[std::size_t(k)].first_frame = points[std::size_t(k)].last_frame = k;
+    points[std::size_t(k)].file_time_s = 1575540224.0;
+  }
+  SeriesTime t = series_time(points, "Velox per-frame Acquisition.AcquisitionStartDatetime");
+  EXPECT_FALSE(t.from_file);
+  EXPECT_NE(t.note.find("is the same for every point"), std::string::npos);
+  EXPECT_EQ(t.at(points[2]), 2.0);
+  points[2].file_time_s = 1575540230.0;
+  t = series_time(points, "x");
+  EXPECT_TRUE(t.from_file);
+  EXPECT_EQ(t.at(points[2]), 6.0);
+  points[1].file_time_s = 1575540220.0;  // goes back
+  EXPECT_FALSE(series_time(points, "x").from_file);
+}
+
+// A TIA SER series end to end: the per-element time tags become the time axis.
+TEST(HrtemSeries, SerSeriesTakesItsTimeFromTheElementTags) {
+  SynthHrtemOptions o;
+  o.width_px = o.height_px = 300;
+  o.ordered_fraction = 0.1;
+  test::SerSpec ser;
+  ser.width = ser.height = 300;
+  ser.frames = 3;
+  ser.delta_x_m = ser.delta_y_m = 0.0199e-9;
+  ser.times = {1318987126, 1318987128, 1318987131};
+  for (int k = 0; k < 3; ++k) {
+    o.seed = std::uint64_t(20 + k);
+    const SynthHrtem s = make_synth_hrtem(o);
+    test::Bytes b(s.counts.pixels.size() * 2);
+    std::memcpy(b.data(), s.counts.pixels.data(), b.size());
+    ser.frame_pixels.push_back(b);
+  }
+  const fs::path dir = test::scratch_dir("hrtem_series_ser");
+  test::write_bytes((dir / "insitu_1.ser").string(), test::make_ser(ser));
+  const auto r = test::run_mgscope("hrtem '" + (dir / "insitu_1.ser").string() + "' -o '" + (dir / "out").string() +
+                                   "' --frames all --area-stride off --threads 2");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto rows = read_csv(dir / "out" / "insitu_1" / "series.csv");
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0].at("time_basis"), "s");
+  EXPECT_EQ(num(rows[1], "time"), 2.0);
+  EXPECT_EQ(num(rows[2], "time"), 5.0);
+  const auto j = nlohmann::json::parse(test::read_all(dir / "out" / "insitu_1" / "summary.json"));
+  EXPECT_EQ(j["series"]["time"]["source"].get<std::string>(), "TIA SER element tag time (whole seconds)");
+  EXPECT_EQ(j["series"]["time"]["start_s"].get<double>(), 1318987126.0);
+  test::expect_schema_valid("hrtem.series.schema.json", dir / "out" / "insitu_1" / "summary.json");
 }
 
 }  // namespace mgscope
