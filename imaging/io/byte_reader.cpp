@@ -50,6 +50,18 @@ void ByteReader::copy_out(std::uint64_t offset, std::uint64_t count, std::uint8_
     return;
   }
   if (!fd_) fail(offset, "read past the bytes in memory");  // require() prevents this
+  // Small reads (tag trees, offsets, element headers) come through a 64 KiB read-ahead window,
+  // so walking a DM tag tree past its head costs a few reads, not one per field.
+  constexpr std::uint64_t kWindowBytes = 64 * 1024;
+  if (count <= kWindowBytes / 4) {
+    if (offset < window_at_ || offset + count > window_at_ + window_.size()) {
+      window_at_ = offset;
+      window_.resize(std::size_t(std::min(kWindowBytes, size_ - offset)));
+      copy_out_of_file(window_at_, window_.size(), window_.data());
+    }
+    std::memcpy(dst, window_.data() + (offset - window_at_), std::size_t(count));
+    return;
+  }
   copy_out_of_file(offset, count, dst);
 }
 

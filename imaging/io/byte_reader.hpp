@@ -78,6 +78,8 @@ class ByteReader {
   std::vector<std::uint8_t> bytes_;  // the whole file, or its head
   std::uint64_t size_ = 0;           // of the file
   std::shared_ptr<int> fd_;          // open while reading on demand
+  mutable std::vector<std::uint8_t> window_;  // read-ahead for small reads past the head
+  mutable std::uint64_t window_at_ = 0;
 };
 
 // A read position over a ByteReader, for formats read front to back (DM tag trees, SER headers).
