@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "fitting/base/error.hpp"
-#include "imaging/io/read_image.hpp"
+#include "imaging/io/image_frames.hpp"
 #include "pipelines/hrtem_image_job.hpp"
 #include "pipelines/hrtem_series_outputs.hpp"
 #include "pipelines/json_output.hpp"
@@ -41,17 +41,17 @@ struct PointPixels {
   std::string time_source;
 };
 
-PointPixels read_point(const std::string& path, int first, int sum) {
+PointPixels read_point(ImageFrames& frames, int first, int sum) {
+  const std::string& path = frames.path();
   PointPixels p;
   double time_sum = 0;
   bool all_timed = true;
   for (int k = 0; k < sum; ++k) {
-    ReadOptions ro;
-    ro.frame = first + k;
-    LoadedImage img = read_image(path, ro);
+    const int frame = first + k;
+    LoadedImage img = frames.read(frame);
     ImageF f = to_float(img.raw, path);
     img.raw = RawImage{};
-    const FrameTime t = frame_time(img.info.metadata, ro.frame);
+    const FrameTime t = frame_time(img.info.metadata, frame);
     all_timed = all_timed && t.seconds.has_value();
     if (t.seconds) time_sum += *t.seconds;
     if (k == 0) {
@@ -61,7 +61,7 @@ PointPixels read_point(const std::string& path, int first, int sum) {
       continue;
     }
     if (f.width != p.pixels.width || f.height != p.pixels.height)
-      fail_input(path, "--sum: frame " + std::to_string(ro.frame) + " is " + std::to_string(f.width) + " x " +
+      fail_input(path, "--sum: frame " + std::to_string(frame) + " is " + std::to_string(f.width) + " x " +
                            std::to_string(f.height) + " px but frame " + std::to_string(first) + " is " +
                            std::to_string(p.pixels.width) + " x " + std::to_string(p.pixels.height) + " px");
     for (std::size_t i = 0; i < f.pixels.size(); ++i) p.pixels.pixels[i] += f.pixels[i];
@@ -121,12 +121,8 @@ FrameSelection parse_frame_selection(const std::string& text, int sum, int frame
 
 void run_hrtem_series(const std::string& path, const HrtemSettings& settings, const std::filesystem::path& dir,
                       std::ostream& out, std::ostream& err) {
-  // The frame count: from frame 0's read (every reader reports it; one frame in memory).
-  int frames_in_file = 0;
-  {
-    LoadedImage probe = read_image(path, ReadOptions{});
-    frames_in_file = probe.info.frames;
-  }
+  ImageFrames frames(path);  // a TIFF stays open from frame to frame
+  const int frames_in_file = frames.frames();
   const FrameSelection sel = parse_frame_selection(settings.series.frames, settings.series.sum, frames_in_file, path);
   const int n = sel.points();
   const std::set<int> kept = {0, n / 2, n - 1};
@@ -146,7 +142,7 @@ void run_hrtem_series(const std::string& path, const HrtemSettings& settings, co
                                                                                       : threshold_mode_name(options.threshold.mode);
   for (int k = 0; k < n; ++k) {
     const int first = sel.point_first(k), last = first + sel.sum - 1;
-    PointPixels px = read_point(path, first, sel.sum);
+    PointPixels px = read_point(frames, first, sel.sum);
     if (k == 0) time_source = px.time_source;
     if (once && k == 0) {
       // The null calibration on the first point only (no area map: its level is all we keep);
