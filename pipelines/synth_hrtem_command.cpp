@@ -93,7 +93,10 @@ void run(SynthHrtemCli& c) {
   SynthHrtem last;
   for (int k = 0; k < c.frames; ++k) {
     SynthHrtemOptions o = c.o;
-    if (c.frames > 1) o.ordered_fraction = start + (end - start) * k / (c.frames - 1);
+    if (c.frames > 1) {
+      o.ordered_fraction = start + (end - start) * k / (c.frames - 1);
+      o.noise_seed = c.o.seed * 1000003 + std::uint64_t(k) + 1;  // fresh shot noise per frame
+    }
     last = make_synth_hrtem(o);
     counts.push_back(to_raw(last.counts, PixelType::u16));
     labels.push_back(to_raw(last.labels, PixelType::u8));
