@@ -142,56 +142,69 @@ void run_hrtem_series(const std::string& path, const HrtemSettings& settings, co
                                                                                       : threshold_mode_name(options.threshold.mode);
   for (int k = 0; k < n; ++k) {
     const int first = sel.point_first(k), last = first + sel.sum - 1;
-    PointPixels px = read_point(frames, first, sel.sum);
-    if (k == 0) time_source = px.time_source;
-    if (once && k == 0) {
-      // The null calibration on the first point only (no area map: its level is all we keep);
-      // every point, this one included, is then classified at that fixed level.
-      HrtemAreaSettings no_area = settings.area;
-      no_area.enabled = false;
-      const HrtemImageRun cal = analyse_hrtem_image(px.pixels, px.info, settings.calibrate, options, no_area, settings.user);
-      options.threshold.mode = ThresholdMode::fixed;
-      options.threshold.fixed = cal.result.threshold.value;
-      record.threshold_frame = first;
+    try {
+      PointPixels px = read_point(frames, first, sel.sum);
+      if (k == 0) time_source = px.time_source;
+      if (once && k == 0) {
+        // The null calibration on the first point only (no area map: its level is all we keep);
+        // every point, this one included, is then classified at that fixed level.
+        HrtemAreaSettings no_area = settings.area;
+        no_area.enabled = false;
+        const HrtemImageRun cal = analyse_hrtem_image(px.pixels, px.info, settings.calibrate, options, no_area, settings.user);
+        options.threshold.mode = ThresholdMode::fixed;
+        options.threshold.fixed = cal.result.threshold.value;
+        record.threshold_frame = first;
+      }
+      const HrtemImageRun run =
+          analyse_hrtem_image(std::move(px.pixels), std::move(px.info), settings.calibrate, options, settings.area, settings.user);
+      if (k == 0) {
+        record.first_point = hrtem_summary_json(run.result, run.run, run.options, run.area ? &*run.area : nullptr);
+        record.whitened_level = run.result.threshold.value;
+        record.secondary_whitened_level = run.result.threshold.secondary_value;
+      }
+      SeriesPoint p;
+      p.point = k;
+      p.first_frame = first;
+      p.last_frame = last;
+      p.file_time_s = px.time_s;
+      p.boxes = run.result.fractions;
+      if (run.area) {
+        p.has_area = true;
+        p.ordered_area_fraction = run.area->ordered_area_fraction;
+        p.ordered_area_fraction_95 = run.area->ordered_area_fraction_95;
+      }
+      const std::vector<std::string> warnings = hrtem_warnings(run.result, run.run, run.area ? &*run.area : nullptr);
+      p.warnings = int(warnings.size());
+      // Distinct texts only, and a bounded number of them: a long series keeps constant memory.
+      for (const std::string& w : warnings)
+        if (record.warnings.size() < 50 || record.warnings.count(w)) ++record.warnings[w];
+      if (kept.count(k)) {
+        const std::string name = point_folder(first, last);
+        write_hrtem_image_folder(folder.temp() / name, run, settings.figures);
+        record.kept.push_back(name);
+      }
+      points.push_back(p);
+      const HrtemImageText text = hrtem_image_text(run, dir / point_folder(first, last));
+      char line[160];
+      std::snprintf(line, sizeof line, "  point %d of %d (frame%s %d%s%s): ", k + 1, n, sel.sum > 1 ? "s" : "", first,
+                    sel.sum > 1 ? " to " : "", sel.sum > 1 ? std::to_string(last).c_str() : "");
+      // The single-image line without its "path: " prefix and its "-> folder" tail (folders are
+      // written for the kept points only).
+      std::string body = text.out.substr(std::min(text.out.size(), path.size() + 2));
+      if (const std::size_t arrow = body.find(" -> "); arrow != std::string::npos && !kept.count(k))
+        body.erase(arrow, body.find('\n') - arrow);
+      out << line << body << std::flush;
+    } catch (const InputError& e) {
+      // The first point sets the threshold and the outputs' settings: without it there is no
+      // series. A later frame that cannot be read or analysed (a truncated last frame of an
+      // interrupted acquisition) costs its point only, said in the warnings and on the terminal.
+      if (k == 0) throw;
+      ++record.failed_points;
+      const std::string w = "point " + std::to_string(k) + " (frames " + std::to_string(first) + " to " +
+                            std::to_string(last) + ") left out: " + e.what();
+      if (record.failures.size() < 50) record.failures.push_back(w);
+      err << "WARNING: " << w << "\n";
     }
-    const HrtemImageRun run =
-        analyse_hrtem_image(std::move(px.pixels), std::move(px.info), settings.calibrate, options, settings.area, settings.user);
-    if (k == 0) {
-      record.first_point = hrtem_summary_json(run.result, run.run, run.options, run.area ? &*run.area : nullptr);
-      record.whitened_level = run.result.threshold.value;
-      record.secondary_whitened_level = run.result.threshold.secondary_value;
-    }
-    SeriesPoint p;
-    p.first_frame = first;
-    p.last_frame = last;
-    p.file_time_s = px.time_s;
-    p.boxes = run.result.fractions;
-    if (run.area) {
-      p.has_area = true;
-      p.ordered_area_fraction = run.area->ordered_area_fraction;
-      p.ordered_area_fraction_95 = run.area->ordered_area_fraction_95;
-    }
-    const std::vector<std::string> warnings = hrtem_warnings(run.result, run.run, run.area ? &*run.area : nullptr);
-    p.warnings = int(warnings.size());
-    // Distinct texts only, and a bounded number of them: a long series keeps constant memory.
-    for (const std::string& w : warnings)
-      if (record.warnings.size() < 50 || record.warnings.count(w)) ++record.warnings[w];
-    if (kept.count(k)) {
-      const std::string name = point_folder(first, last);
-      write_hrtem_image_folder(folder.temp() / name, run, settings.figures);
-      record.kept.push_back(name);
-    }
-    points.push_back(p);
-    const HrtemImageText text = hrtem_image_text(run, dir / point_folder(first, last));
-    char line[160];
-    std::snprintf(line, sizeof line, "  point %d of %d (frame%s %d%s%s): ", k + 1, n, sel.sum > 1 ? "s" : "", first,
-                  sel.sum > 1 ? " to " : "", sel.sum > 1 ? std::to_string(last).c_str() : "");
-    // The single-image line without its "path: " prefix and its "-> folder" tail (folders are
-    // written for the kept points only).
-    std::string body = text.out.substr(std::min(text.out.size(), path.size() + 2));
-    if (const std::size_t arrow = body.find(" -> "); arrow != std::string::npos && !kept.count(k))
-      body.erase(arrow, body.find('\n') - arrow);
-    out << line << body << std::flush;
   }
 
   const SeriesTime time = series_time(points, time_source);

@@ -89,10 +89,9 @@ std::string hrtem_series_csv(const std::vector<SeriesPoint>& points, const Serie
   o << ",ordered_box_fraction,ordered_box_ci95_low,ordered_box_ci95_high,ordered_area_fraction,"
        "ordered_area_ci95_low,ordered_area_ci95_high,warnings\n";
   const char* basis = time.from_file ? "s" : "frame";
-  for (std::size_t i = 0; i < points.size(); ++i) {
-    const SeriesPoint& p = points[i];
+  for (const SeriesPoint& p : points) {
     const ClassFractions& f = p.boxes;
-    o << i << ',' << p.first_frame << ',' << p.last_frame << ',' << g6(time.at(p)) << ',' << basis << ',' << f.boxes;
+    o << p.point << ',' << p.first_frame << ',' << p.last_frame << ',' << g6(time.at(p)) << ',' << basis << ',' << f.boxes;
     for (int c = 0; c < kBoxClassCount; ++c) o << ',' << f.box_counts[std::size_t(c)];
     for (int c = 0; c < kBoxClassCount; ++c) {
       const std::size_t k = std::size_t(c);
@@ -165,6 +164,7 @@ nlohmann::json hrtem_series_summary_json(const HrtemSeriesRecord& r, const std::
                  {"step", s.step},
                  {"frames_averaged_per_point", s.sum},
                  {"points", points.size()},
+                 {"failed_points", r.failed_points},
                  {"note", "point k averages frames first_frame + k step ... + frames_averaged_per_point - 1; "
                           "frames are read one at a time"}};
   json t = {{"basis", time.from_file ? "seconds" : "frame index"}, {"source", time.source}};
@@ -204,6 +204,7 @@ nlohmann::json hrtem_series_summary_json(const HrtemSeriesRecord& r, const std::
   j["kept_points"] = r.kept;
   j["files"] = {{"series", "series.csv"}, {"figure", "ordered_fraction.png"}};
   json w = json::array();
+  for (const std::string& f : r.failures) w.push_back(f);
   for (const auto& [text, n] : r.warnings) w.push_back(text + " (" + std::to_string(n) + " of " +
                                                        std::to_string(points.size()) + " points)");
   if (!r.figure_warning.empty()) w.push_back(r.figure_warning);

@@ -19,6 +19,7 @@ namespace mgscope {
 // What the series keeps of one analysed point (a frame, or an average of --sum frames): a few
 // numbers, never pixels.
 struct SeriesPoint {
+  int point = 0;  // index among the selected points (a point that failed leaves a gap)
   int first_frame = 0, last_frame = 0;
   std::optional<double> file_time_s;  // mean of the averaged frames' times in the file (absolute)
   ClassFractions boxes;
@@ -67,6 +68,8 @@ struct HrtemSeriesRecord {
   double whitened_level = 0, secondary_whitened_level = 0;
   std::vector<std::string> kept;      // folders with the full per-image outputs
   std::map<std::string, int> warnings;  // distinct warning -> points that had it
+  int failed_points = 0;              // points left out because a frame could not be read or analysed
+  std::vector<std::string> failures;  // the first 50 of them, with the reason
   std::string figure_warning;
 };
 nlohmann::json hrtem_series_summary_json(const HrtemSeriesRecord& record, const std::vector<SeriesPoint>& points,

@@ -244,6 +244,9 @@ TEST(HrtemSeries, BadOptionsAreRefusedOnTheCommandLine) {
   r = test::run_mgscope("hrtem " + in + " -o '" + out.string() + "' --frames all --sum 0");
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.output.find("--sum must be 1 or more"), std::string::npos) << r.output;
+  r = test::run_mgscope("hrtem " + in + " -o '" + out.string() + "' --frames all --frame 3");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("--frame 3 and --frames all: give one"), std::string::npos) << r.output;
   EXPECT_FALSE(fs::exists(out / "grow"));  // nothing half-written
 }
 
@@ -337,7 +340,27 @@ TEST(HrtemSeries, SerSeriesTakesItsTimeFromTheElementTags) {
   const auto j = nlohmann::json::parse(test::read_all(dir / "out" / "insitu_1" / "summary.json"));
   EXPECT_EQ(j["series"]["time"]["source"].get<std::string>(), "TIA SER element tag time (whole seconds)");
   EXPECT_EQ(j["series"]["time"]["start_s"].get<double>(), 1318987126.0);
+  EXPECT_EQ(j["series"]["failed_points"].get<int>(), 0);
   test::expect_schema_valid("hrtem.series.schema.json", dir / "out" / "insitu_1" / "summary.json");
+
+  // The last element's data offset points past the file (an interrupted acquisition): that
+  // point is left out with a warning naming it, the others are kept.
+  test::Bytes cut = test::make_ser(ser);
+  const std::size_t data_offsets = cut.size() - 2 * 3 * 4;  // the offset arrays end the file
+  const std::int32_t beyond = 0x7ffffff0;
+  std::memcpy(cut.data() + data_offsets + 2 * 4, &beyond, 4);
+  test::write_bytes((dir / "cut_1.ser").string(), cut);
+  const auto c = test::run_mgscope("hrtem '" + (dir / "cut_1.ser").string() + "' -o '" + (dir / "out").string() +
+                                   "' --frames all --area-stride off --threads 2");
+  ASSERT_EQ(c.exit_code, 0) << c.output;
+  EXPECT_NE(c.output.find("WARNING: point 2 (frames 2 to 2) left out: "), std::string::npos) << c.output;
+  EXPECT_NE(c.output.find("lies outside the file"), std::string::npos) << c.output;
+  const auto cut_rows = read_csv(dir / "out" / "cut_1" / "series.csv");
+  ASSERT_EQ(cut_rows.size(), 2u);
+  EXPECT_EQ(num(cut_rows[1], "time"), 2.0);
+  const auto cj = nlohmann::json::parse(test::read_all(dir / "out" / "cut_1" / "summary.json"));
+  EXPECT_EQ(cj["series"]["failed_points"].get<int>(), 1);
+  EXPECT_EQ(cj["kept_points"], nlohmann::json({"frame_0000", "frame_0001"}));
 }
 
 }  // namespace mgscope
