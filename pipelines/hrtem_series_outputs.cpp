@@ -47,6 +47,7 @@ FrameTime frame_time(const std::map<std::string, std::string>& metadata, int fra
     return {t, "TIA SER element tag time (whole seconds)"};
   if (const auto t = number_in(metadata, "acquisition_epoch_s"))
     return {t, "Velox per-frame Acquisition.AcquisitionStartDatetime"};
+  if (const auto t = number_in(metadata, "emd.frame_time_s")) return {t, "Berkeley EMD frame-axis coordinates"};
   if (const auto dt = number_in(metadata, "imagej.finterval"); dt && *dt > 0)
     if (const auto unit = seconds_per_imagej_unit(metadata)) return {frame * *dt * *unit, "ImageJ finterval"};
   return {};

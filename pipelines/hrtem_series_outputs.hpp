@@ -30,7 +30,8 @@ struct SeriesPoint {
 };
 
 // A frame's time as its file gives it: TIA SER element tag (whole seconds since 1970), Velox
-// per-frame Acquisition.AcquisitionStartDatetime, ImageJ finterval x frame. Empty when none.
+// per-frame Acquisition.AcquisitionStartDatetime, the coordinates of a Berkeley EMD frame axis
+// in a time unit, ImageJ finterval x frame. Empty when none.
 struct FrameTime {
   std::optional<double> seconds;
   std::string source;

@@ -25,6 +25,7 @@
 #include "pipelines/hrtem_series.hpp"
 #include "pipelines/hrtem_series_outputs.hpp"
 #include "tests/imaging/binary_test_files.hpp"
+#include "tests/imaging/emd_test_files.hpp"
 #include "tests/test_support.hpp"
 
 namespace mgscope {
@@ -288,6 +289,7 @@ TEST(HrtemSeries, FrameTimesFromEachFormatsMetadata) {
   EXPECT_EQ(*frame_time({{"SER.element_time_epoch_s", "1318987126"}}, 4).seconds, 1318987126.0);
   EXPECT_EQ(*frame_time({{"acquisition_epoch_s", "1575540224"}}, 1).seconds, 1575540224.0);
   EXPECT_EQ(*frame_time({{"imagej.finterval", "0.5"}}, 6).seconds, 3.0);
+  EXPECT_EQ(*frame_time({{"emd.frame_time_s", "1.5"}}, 3).seconds, 1.5);
   EXPECT_EQ(*frame_time({{"imagej.finterval", "2"}, {"imagej.tunit", "min"}}, 3).seconds, 360.0);
   EXPECT_FALSE(frame_time({{"imagej.finterval", "2"}, {"imagej.tunit", "pixel"}}, 3).seconds);
   EXPECT_FALSE(frame_time({{"imagej.finterval", "0"}}, 3).seconds);
@@ -361,6 +363,58 @@ TEST(HrtemSeries, SerSeriesTakesItsTimeFromTheElementTags) {
   const auto cj = nlohmann::json::parse(test::read_all(dir / "out" / "cut_1" / "summary.json"));
   EXPECT_EQ(cj["series"]["failed_points"].get<int>(), 1);
   EXPECT_EQ(cj["kept_points"], nlohmann::json({"frame_0000", "frame_0001"}));
+}
+
+
+// A Velox EMD stack end to end: frames read by hyperslab out of (y, x, frames) data, the time
+// axis from each frame's own JSON (Acquisition.AcquisitionStartDatetime, 10 s apart here).
+TEST(HrtemSeries, VeloxFramesTakeTheirTimeFromEachFramesMetadata) {
+  const int side = 300, frames = 3;
+  std::vector<std::vector<std::uint16_t>> pages;
+  SynthHrtemOptions o;
+  o.width_px = o.height_px = side;
+  o.ordered_fraction = 0.1;
+  for (int k = 0; k < frames; ++k) {
+    o.seed = std::uint64_t(40 + k);
+    pages.push_back(make_synth_hrtem(o).counts.pixels);
+  }
+  const fs::path dir = test::scratch_dir("hrtem_series_velox");
+  const std::string path = (dir / "insitu.emd").string();
+  {
+    const H5Id f = test::create_h5(path);
+    const H5Id data = test::make_group(f.get(), "Data");
+    const H5Id image = test::make_group(data.get(), "Image");
+    const H5Id g = test::make_group(image.get(), "5e1f");
+    std::vector<std::uint16_t> px;  // stored (y, x, frames)
+    for (int y = 0; y < side; ++y)
+      for (int x = 0; x < side; ++x)
+        for (int k = 0; k < frames; ++k) px.push_back(pages[std::size_t(k)][std::size_t(y * side + x)]);
+    test::write_dataset(g.get(), "Data", H5T_STD_U16LE, H5T_NATIVE_UINT16,
+                        {hsize_t(side), hsize_t(side), hsize_t(frames)}, px.data());
+    const std::size_t n = 1024;
+    std::vector<std::uint8_t> meta(n * frames, 0);
+    for (int k = 0; k < frames; ++k) {
+      const std::string j = R"({"Acquisition":{"AcquisitionStartDatetime":{"DateTime":")" +
+                            std::to_string(1600000000 + 10 * k) +
+                            R"("}},"BinaryResult":{"PixelSize":{"width":"1.99e-11","height":"1.99e-11"},)"
+                            R"("PixelUnitX":"m","PixelUnitY":"m"}})";
+      for (std::size_t i = 0; i < j.size(); ++i) meta[i * frames + std::size_t(k)] = std::uint8_t(j[i]);
+    }
+    test::write_dataset(g.get(), "Metadata", H5T_STD_U8LE, H5T_NATIVE_UINT8, {n, hsize_t(frames)}, meta.data());
+  }
+  const auto r = test::run_mgscope("hrtem '" + path + "' -o '" + (dir / "out").string() +
+                                   "' --frames all --area-stride off --threads 2");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto rows = read_csv(dir / "out" / "insitu" / "series.csv");
+  ASSERT_EQ(rows.size(), 3u);
+  for (int k = 0; k < frames; ++k) {
+    EXPECT_EQ(rows[std::size_t(k)].at("time_basis"), "s");
+    EXPECT_EQ(num(rows[std::size_t(k)], "time"), 10.0 * k);
+    EXPECT_EQ(num(rows[std::size_t(k)], "boxes"), 9);
+  }
+  const auto j = nlohmann::json::parse(test::read_all(dir / "out" / "insitu" / "summary.json"));
+  EXPECT_EQ(j["series"]["time"]["source"].get<std::string>(), "Velox per-frame Acquisition.AcquisitionStartDatetime");
+  EXPECT_NEAR(j["calibration"]["pixel_nm"].get<double>(), 0.0199, 1e-12);
 }
 
 }  // namespace mgscope
