@@ -417,4 +417,26 @@ TEST(HrtemSeries, VeloxFramesTakeTheirTimeFromEachFramesMetadata) {
   EXPECT_NEAR(j["calibration"]["pixel_nm"].get<double>(), 0.0199, 1e-12);
 }
 
+
+TEST(HrtemSeries, OneAndTwoThreadsGiveByteIdenticalFiles) {
+  const fs::path dir = test::scratch_dir("hrtem_series_threads");
+  ASSERT_EQ(test::run_mgscope("synth hrtem -o '" + dir.string() + "' --name s --width 600 --height 600 --frames 3 "
+                              "--ordered-fraction-start 0.05 --ordered-fraction 0.2 --seed 3")
+                .exit_code,
+            0);
+  for (const char* t : {"1", "2"})
+    ASSERT_EQ(test::run_mgscope("hrtem '" + (dir / "s.tif").string() + "' -o '" + (dir / (std::string("t") + t)).string() +
+                                "' --frames all --threads " + t)
+                  .exit_code,
+              0);
+  std::size_t compared = 0;
+  for (const auto& e : fs::recursive_directory_iterator(dir / "t1")) {
+    if (!e.is_regular_file()) continue;
+    const fs::path other = dir / "t2" / fs::relative(e.path(), dir / "t1");
+    EXPECT_EQ(test::read_all(e.path()), test::read_all(other)) << other;
+    ++compared;
+  }
+  EXPECT_GT(compared, 40u);  // series.csv, summary.json, the figure and three full frame folders
+}
+
 }  // namespace mgscope
