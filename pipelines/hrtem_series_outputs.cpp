@@ -133,15 +133,25 @@ std::string draw_series_figure(const std::filesystem::path& png, const std::vect
     << "set ylabel 'ordered fraction (%)'\nset grid\nset key top left\nset yrange [0:*]\n"
     << "set datafile missing 'nan'\n"
     << "set title " << quote(title) << " noenhanced\n";
-  if (points.size() == 1) s << "set offsets 0.5, 0.5, 0, 0\n";
+  if (!time.from_file && points.size() <= 20) s << "set xtics 1\n";  // frames are whole numbers
   const std::string f = quote(file);
-  s << "plot " << f << " using 1:3:4 with filledcurves lc rgb '#1f77b4' fs transparent solid 0.2 noborder "
-    << "title 'box 95 % (Wilson)', \\\n     " << f
-    << " using 1:2 with linespoints pt 7 ps 0.6 lc rgb '#1f77b4' title 'ordered box fraction'";
-  if (area)
-    s << ", \\\n     " << f << " using 1:6:7 with filledcurves lc rgb '#d62728' fs transparent solid 0.25 noborder "
-      << "title 'area 95 % (block bootstrap)', \\\n     " << f
-      << " using 1:5 with lines lw 2 lc rgb '#d62728' title 'ordered area fraction'";
+  if (points.size() == 1) {
+    // One point has no band to fill: its intervals as error bars.
+    s << "set offsets 1, 1, 0, 0\n"
+      << "plot " << f << " using 1:2:3:4 with yerrorbars pt 7 ps 0.8 lc rgb '#1f77b4' "
+      << "title 'ordered box fraction, 95 % (Wilson)'";
+    if (area)
+      s << ", \\\n     " << f << " using 1:5:6:7 with yerrorbars pt 5 ps 0.8 lc rgb '#d62728' "
+        << "title 'ordered area fraction, 95 % (block bootstrap)'";
+  } else {
+    s << "plot " << f << " using 1:3:4 with filledcurves lc rgb '#1f77b4' fs transparent solid 0.2 noborder "
+      << "title 'box 95 % (Wilson)', \\\n     " << f
+      << " using 1:2 with linespoints pt 7 ps 0.6 lc rgb '#1f77b4' title 'ordered box fraction'";
+    if (area)
+      s << ", \\\n     " << f << " using 1:6:7 with filledcurves lc rgb '#d62728' fs transparent solid 0.25 noborder "
+        << "title 'area 95 % (block bootstrap)', \\\n     " << f
+        << " using 1:5 with lines lw 2 lc rgb '#d62728' title 'ordered area fraction'";
+  }
   s << '\n';
   GnuplotFigure fig;
   fig.png = png;

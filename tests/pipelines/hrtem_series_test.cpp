@@ -439,4 +439,26 @@ TEST(HrtemSeries, OneAndTwoThreadsGiveByteIdenticalFiles) {
   EXPECT_GT(compared, 40u);  // series.csv, summary.json, the figure and three full frame folders
 }
 
+
+TEST(HrtemSeries, SingleFrameFileIsASeriesOfOne) {
+  const fs::path dir = test::scratch_dir("hrtem_series_single");
+  ASSERT_EQ(test::run_mgscope("synth hrtem -o '" + dir.string() + "' --name one --width 400 --height 400 --seed 2").exit_code, 0);
+  const auto r = test::run_mgscope("hrtem '" + (dir / "one.tif").string() + "' -o '" + (dir / "out").string() +
+                                   "' --frames all --area-stride off");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto rows = read_csv(dir / "out" / "one" / "series.csv");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].at("time_basis"), "frame");
+  EXPECT_EQ(num(rows[0], "boxes"), 16);
+  const auto j = nlohmann::json::parse(test::read_all(dir / "out" / "one" / "summary.json"));
+  EXPECT_EQ(j["series"]["time"]["note"].get<std::string>(), "the file carries no per-frame time");
+  EXPECT_EQ(j["kept_points"], nlohmann::json({"frame_0000"}));
+  EXPECT_TRUE(j["ordered_area_fraction"].is_null());
+  test::expect_schema_valid("hrtem.series.schema.json", dir / "out" / "one" / "summary.json");
+  const auto bad = test::run_mgscope("hrtem '" + (dir / "one.tif").string() + "' -o '" + (dir / "out2").string() +
+                                     "' --frames 0:1");
+  EXPECT_NE(bad.output.find("--frames 0:1 is out of range: the file holds 1 frame(s), 0 to 0"), std::string::npos)
+      << bad.output;
+}
+
 }  // namespace mgscope
