@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <ostream>
 #include <set>
+#include <string>
 #include <utility>
 #include <vector>
 
