@@ -40,22 +40,42 @@ RawImage to_raw(const Image<T>& img, PixelType type) {
   return raw;
 }
 
-// write_tiff writes the path itself; a temporary name and a rename make it atomic.
-void write_tiff_atomic(const std::filesystem::path& path, const std::vector<RawImage>& pages, const Calibration& cal,
-                       double frame_interval_s = 0) {
-  const auto tmp = temp_path_for(path);
-  TiffWriteOptions wo;
-  wo.compression = TiffCompression::deflate;
-  wo.frame_interval_s = frame_interval_s;
-  try {
-    write_tiff_pages(tmp.string(), pages, cal, wo);
-    std::filesystem::rename(tmp, path);
-  } catch (...) {
-    std::error_code ec;
-    std::filesystem::remove(tmp, ec);
-    throw;
+// An image stack and its label stack written page by page as the frames are made (a long
+// series never sits in memory), each to a temporary name renamed into place when complete.
+class StackPair {
+ public:
+  StackPair(const std::filesystem::path& image, const std::filesystem::path& labels, std::size_t frames,
+            const Calibration& cal, double frame_interval_s)
+      : image_(image), labels_(labels), image_tmp_(temp_path_for(image)), labels_tmp_(temp_path_for(labels)),
+        options_(stack_options(frame_interval_s)), image_writer_(image_tmp_.string(), frames, cal, options_),
+        labels_writer_(labels_tmp_.string(), frames, cal, options_) {}
+  void add(const SynthHrtem& s) {
+    image_writer_.add(to_raw(s.counts, PixelType::u16));
+    labels_writer_.add(to_raw(s.labels, PixelType::u8));
   }
-}
+  void commit() {
+    image_writer_.finish();
+    labels_writer_.finish();
+    std::filesystem::rename(image_tmp_, image_);
+    std::filesystem::rename(labels_tmp_, labels_);
+  }
+  ~StackPair() {  // after an error: no temporary left (a finished one is already renamed)
+    std::error_code ec;
+    std::filesystem::remove(image_tmp_, ec);
+    std::filesystem::remove(labels_tmp_, ec);
+  }
+
+ private:
+  static TiffWriteOptions stack_options(double frame_interval_s) {
+    TiffWriteOptions wo;
+    wo.compression = TiffCompression::deflate;
+    wo.frame_interval_s = frame_interval_s;
+    return wo;
+  }
+  std::filesystem::path image_, labels_, image_tmp_, labels_tmp_;
+  TiffWriteOptions options_;
+  TiffStackWriter image_writer_, labels_writer_;
+};
 
 nlohmann::json pixel_fractions(const SynthHrtem& s) {
   return {{"ordered", s.ordered_fraction},
@@ -88,7 +108,14 @@ void run(SynthHrtemCli& c) {
   if (c.frames < 1) throw InputError("synth hrtem --frames must be 1 or more");
   if (c.ordered_start && c.frames < 2) throw InputError("synth hrtem --ordered-fraction-start needs --frames 2 or more");
   const double start = c.ordered_start.value_or(c.o.ordered_fraction), end = c.o.ordered_fraction;
-  std::vector<RawImage> counts, labels;
+  const std::filesystem::path dir(c.out_dir);
+  std::filesystem::create_directories(dir);
+  Calibration cal;
+  cal.calibrated = true;
+  cal.pixel_x_nm = cal.pixel_y_nm = c.o.pixel_nm;
+  cal.source = "mgscope synth hrtem";
+  StackPair stacks(dir / (c.name + ".tif"), dir / (c.name + "_labels.tif"), std::size_t(c.frames), cal,
+                   c.frame_interval_s);
   nlohmann::json per_frame = nlohmann::json::array();
   SynthHrtem last;
   for (int k = 0; k < c.frames; ++k) {
@@ -98,22 +125,14 @@ void run(SynthHrtemCli& c) {
       o.noise_seed = c.o.seed * 1000003 + std::uint64_t(k) + 1;  // fresh shot noise per frame
     }
     last = make_synth_hrtem(o);
-    counts.push_back(to_raw(last.counts, PixelType::u16));
-    labels.push_back(to_raw(last.labels, PixelType::u8));
+    stacks.add(last);
     if (c.frames > 1)
       per_frame.push_back({{"frame", k},
                            {"ordered_fraction_target", o.ordered_fraction},
                            {"features", last.features.size()},
                            {"pixel_area_fraction", pixel_fractions(last)}});
   }
-  const std::filesystem::path dir(c.out_dir);
-  std::filesystem::create_directories(dir);
-  Calibration cal;
-  cal.calibrated = true;
-  cal.pixel_x_nm = cal.pixel_y_nm = c.o.pixel_nm;
-  cal.source = "mgscope synth hrtem";
-  write_tiff_atomic(dir / (c.name + ".tif"), counts, cal, c.frame_interval_s);
-  write_tiff_atomic(dir / (c.name + "_labels.tif"), labels, cal, c.frame_interval_s);
+  stacks.commit();
 
   const SynthHrtemOptions& o = c.o;
   nlohmann::json truth = {
