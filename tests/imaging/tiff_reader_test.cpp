@@ -207,6 +207,39 @@ TEST(TiffMultiPage, OneOpenFileReadsEveryPageAsAFreshRead) {
   }
 }
 
+// A stack written page by page: what write_tiff_pages writes; a page count that is not met, or
+// a page of another size, leaves no file behind.
+TEST(TiffMultiPage, StackWriterWritesPageByPageOrNothing) {
+  const auto dir = test::scratch_dir("tiff_stack_writer");
+  const std::string path = (dir / "w.tif").string(), whole = (dir / "whole.tif").string();
+  std::vector<RawImage> pages;
+  for (int k = 0; k < 5; ++k) pages.push_back(pattern<float>(12, 9, k + 1));
+  {
+    TiffStackWriter w(path, 5, nm_calibration(0.25, 0.25));
+    for (const RawImage& p : pages) w.add(p);
+    w.finish();
+  }
+  write_tiff_pages(whole, pages, nm_calibration(0.25, 0.25));
+  EXPECT_EQ(test::read_all(path), test::read_all(whole));
+  ReadOptions ro;
+  ro.frame = 4;
+  EXPECT_TRUE(read_tiff(path, ro).raw.bytes == pages[4].bytes);
+  {
+    TiffStackWriter short_of_pages(path + ".2", 5, nm_calibration(0.25, 0.25));
+    short_of_pages.add(pages[0]);
+    EXPECT_THROW(short_of_pages.finish(), std::invalid_argument);
+  }
+  EXPECT_FALSE(std::filesystem::exists(path + ".2"));
+  {
+    TiffStackWriter mixed(path + ".3", 2, Calibration{});
+    mixed.add(pages[0]);
+    EXPECT_THROW(mixed.add(pattern<float>(9, 12, 1)), std::invalid_argument);
+  }
+  EXPECT_FALSE(std::filesystem::exists(path + ".3"));
+  { TiffStackWriter dropped(path + ".4", 2, Calibration{}); }  // never finished
+  EXPECT_FALSE(std::filesystem::exists(path + ".4"));
+}
+
 // Colour pages written with libtiff directly: RGB contiguous 8-bit, RGB planar 16-bit, palette.
 TIFF* open_for_write(const std::string& path, std::uint32_t w, std::uint32_t h, std::uint16_t spp, std::uint16_t bits,
                      std::uint16_t photometric, std::uint16_t planar) {
