@@ -166,6 +166,10 @@ SynthHrtem make_synth_hrtem(const SynthHrtemOptions& o) {
   blur(signal, o.blur_sigma_nm, o.pixel_nm);
 
   out.counts = Image<std::uint16_t>(o.width_px, o.height_px);
+  // A frame of a series draws its shot noise from its own stream: frames whose ordered regions
+  // are the same would otherwise be the same image.
+  std::mt19937_64 noise_rng(o.noise_seed);
+  std::mt19937_64& shot = o.noise_seed ? noise_rng : rng;
   const double mean_counts = o.dose_counts > 0 ? o.dose_counts : 1000.0;
   for (std::size_t i = 0; i < signal.pixels.size(); ++i) {
     const double gain = o.illumination_ramp != 0
@@ -174,7 +178,7 @@ SynthHrtem make_synth_hrtem(const SynthHrtemOptions& o) {
                             : 1.0;
     const double expected = std::max(0.0, mean_counts * gain * (1.0 + o.contrast * signal.pixels[i]));
     double v = expected;
-    if (o.dose_counts > 0) v = double(std::poisson_distribution<int>(expected)(rng));
+    if (o.dose_counts > 0) v = double(std::poisson_distribution<int>(expected)(shot));
     out.counts.pixels[i] = std::uint16_t(std::min(65535.0, std::round(v)));
   }
   if (o.scale_bar_nm > 0) burn_scale_bar(out.counts, out.labels, o.pixel_nm, o.scale_bar_nm);

@@ -31,6 +31,7 @@ struct SynthHrtemOptions {
   double illumination_ramp = 0;       // relative dose change across the field (diagonal)
   double scale_bar_nm = 0;            // burned-in saturated scale bar with "N nm" text (bottom left); 0: none
   std::uint64_t seed = 1;
+  std::uint64_t noise_seed = 0;       // 0: shot noise from `seed`'s stream; else its own (frames of a series)
 };
 
 struct SynthFeature {

@@ -14,6 +14,7 @@
 #include "pipelines/config_file.hpp"
 #include "pipelines/hrtem_image_job.hpp"
 #include "pipelines/hrtem_outputs.hpp"
+#include "pipelines/hrtem_series.hpp"
 #include "pipelines/hrtem_settings.hpp"
 
 namespace mgscope {
@@ -36,6 +37,10 @@ int run_hrtem(const HrtemCli& cli) {
   std::map<std::string, int> used;
   std::map<std::string, std::string> folders;
   for (const std::string& p : cli.images) folders[p] = folder_name(p, used);
+  if (!settings.series.frames.empty())  // --frames: each file is a series (pipelines/hrtem_series.hpp)
+    return run_batch(cli.images, [&](const std::string& path) {
+             run_hrtem_series(path, settings, out_dir / folders[path], std::cout, std::cerr);
+           }, std::cerr).exit_code();
   std::vector<HrtemImageFractions> done;
   const BatchResult batch = run_batch(cli.images, [&](const std::string& path) {
     HrtemImageJob job = run_hrtem_image_job(path, settings, out_dir / folders[path]);
@@ -81,6 +86,19 @@ void add_hrtem_command(CLI::App& app, CommandContext& ctx) {
                   "Resamples of the block bootstrap behind the area fraction's 95 % interval")
       ->capture_default_str();
   cmd->add_option("--frame", cli->frame, "Frame of a multi-frame file, from 0")->capture_default_str();
+  cmd->add_option("--frames", cli->frames,
+                  "Analyse a multi-frame file (TIFF/MRC stack, TIA SER series, Velox EMD) as an in-situ series, one "
+                  "frame in memory at a time: all, A:B or A:B:STEP (from 0, B included). Writes OUTDIR/<file>/series.csv "
+                  "(per point: frames, time in s from the file's per-frame time or the frame index, box counts and "
+                  "fractions per class with Wilson 95 % intervals, ordered area fraction with its bootstrap interval), "
+                  "ordered_fraction.png, summary.json and the full outputs of the first, middle and last point. The "
+                  "null spot threshold is calibrated once, on the first point, and fixed for all");
+  cmd->add_option("--sum", cli->sum,
+                  "With --frames: average N consecutive frames into one analysed point (STEP defaults to N)")
+      ->capture_default_str();
+  cmd->add_flag("--threshold-each-frame", cli->threshold_each_frame,
+                "With --frames: calibrate the null spot threshold on every point instead of once (about 0.3 s more "
+                "per point)");
   cmd->add_option("--anisotropic", cli->anisotropic,
                   "Pixels whose x and y sizes differ by more than 0.1 %: refuse, or resample (cubic) the "
                   "coarser axis to the finer size")

@@ -63,6 +63,15 @@ HrtemSettings make_hrtem_settings(const HrtemCli& cli) {
   s.calibrate.anisotropic = cli.anisotropic == "resample" ? AnisotropyPolicy::resample : AnisotropyPolicy::refuse;
   if (cli.frame < 0) throw InputError("--frame must be 0 or more");
   s.frame = cli.frame;
+  s.series.frames = cli.frames;
+  if (cli.frame != 0 && !cli.frames.empty())
+    throw InputError("--frame " + std::to_string(cli.frame) + " and --frames " + cli.frames +
+                     ": give one (--frames A:A analyses frame A as a series of one)");
+  if (cli.sum < 1) throw InputError("--sum must be 1 or more (frames averaged per analysed point)");
+  if (cli.sum > 1 && cli.frames.empty()) throw InputError("--sum needs --frames (the frames to average)");
+  if (cli.threshold_each_frame && cli.frames.empty()) throw InputError("--threshold-each-frame needs --frames");
+  s.series.sum = cli.sum;
+  s.series.threshold_each_frame = cli.threshold_each_frame;
   s.area.enabled = cli.area_stride != "off";
   if (s.area.enabled && !cli.area_stride.empty()) s.area.stride_nm = parse_length_nm(cli.area_stride, "--area-stride");
   s.area.vote_share = cli.area_vote_share;

@@ -24,6 +24,9 @@ struct HrtemCli {
   int bootstrap_resamples = 2000;
   double area_vote_share = kDefaultOrderedVoteShare;
   int frame = 0;
+  std::string frames;      // empty: one image per file (--frame); else all, A:B or A:B:STEP
+  int sum = 1;             // --sum: frames averaged per analysed point of a series
+  bool threshold_each_frame = false;
   std::string window = "hann";
   std::string acf = "circular";
   std::string d_min = "0.15nm", d_max = "0.60nm", acf_min_lag = "0.18nm";
@@ -54,12 +57,20 @@ struct HrtemFigureSettings {
   int threads = 0;  // --threads: 1 draws the figures on the calling thread
 };
 
+// --frames: a multi-frame file analysed frame by frame (pipelines/hrtem_series.hpp).
+struct HrtemSeriesSettings {
+  std::string frames;                 // empty: not a series; else all, A:B or A:B:STEP (B included)
+  int sum = 1;                        // frames averaged per analysed point
+  bool threshold_each_frame = false;  // null threshold calibrated on every point, not once
+};
+
 struct HrtemSettings {
   HrtemOptions options;
   CalibrateOptions calibrate;
   HrtemAreaSettings area;
   HrtemUserInputs user;
   HrtemFigureSettings figures;
+  HrtemSeriesSettings series;
   int frame = 0;
   int bootstrap_resamples = 2000;  // also for the pooled row of combined.csv
   std::uint64_t seed = 20230111;

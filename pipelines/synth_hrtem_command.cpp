@@ -2,6 +2,8 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <optional>
+#include <vector>
 
 #include "fitting/base/error.hpp"
 #include "fitting/base/length_units.hpp"
@@ -22,6 +24,9 @@ struct SynthHrtemCli {
   int width_px = 1024, height_px = 1024;
   std::string pixel_size = "0.0199nm";
   SynthHrtemOptions o;
+  int frames = 1;                         // > 1: a nucleation series (a multi-page stack)
+  std::optional<double> ordered_start;    // the first frame's target; --ordered-fraction is the last's
+  double frame_interval_s = 0;            // ImageJ finterval of the stack; 0: none
 };
 
 template <class T>
@@ -35,35 +40,52 @@ RawImage to_raw(const Image<T>& img, PixelType type) {
   return raw;
 }
 
-// write_tiff writes the path itself; a temporary name and a rename make it atomic.
-void write_tiff_atomic(const std::filesystem::path& path, const RawImage& raw, const Calibration& cal) {
-  const auto tmp = temp_path_for(path);
-  TiffWriteOptions wo;
-  wo.compression = TiffCompression::deflate;
-  try {
-    write_tiff(tmp.string(), raw, cal, wo);
-    std::filesystem::rename(tmp, path);
-  } catch (...) {
-    std::error_code ec;
-    std::filesystem::remove(tmp, ec);
-    throw;
+// An image stack and its label stack written page by page as the frames are made (a long
+// series never sits in memory), each to a temporary name renamed into place when complete.
+class StackPair {
+ public:
+  StackPair(const std::filesystem::path& image, const std::filesystem::path& labels, std::size_t frames,
+            const Calibration& cal, double frame_interval_s)
+      : image_(image), labels_(labels), image_tmp_(temp_path_for(image)), labels_tmp_(temp_path_for(labels)),
+        options_(stack_options(frame_interval_s)), image_writer_(image_tmp_.string(), frames, cal, options_),
+        labels_writer_(labels_tmp_.string(), frames, cal, options_) {}
+  void add(const SynthHrtem& s) {
+    image_writer_.add(to_raw(s.counts, PixelType::u16));
+    labels_writer_.add(to_raw(s.labels, PixelType::u8));
   }
+  void commit() {
+    image_writer_.finish();
+    labels_writer_.finish();
+    std::filesystem::rename(image_tmp_, image_);
+    std::filesystem::rename(labels_tmp_, labels_);
+  }
+  ~StackPair() {  // after an error: no temporary left (a finished one is already renamed)
+    std::error_code ec;
+    std::filesystem::remove(image_tmp_, ec);
+    std::filesystem::remove(labels_tmp_, ec);
+  }
+
+ private:
+  static TiffWriteOptions stack_options(double frame_interval_s) {
+    TiffWriteOptions wo;
+    wo.compression = TiffCompression::deflate;
+    wo.frame_interval_s = frame_interval_s;
+    return wo;
+  }
+  std::filesystem::path image_, labels_, image_tmp_, labels_tmp_;
+  TiffWriteOptions options_;
+  TiffStackWriter image_writer_, labels_writer_;
+};
+
+nlohmann::json pixel_fractions(const SynthHrtem& s) {
+  return {{"ordered", s.ordered_fraction},
+          {"crystal-like", s.crystal_like_fraction},
+          {"nanocrystal", s.nanocrystal_fraction},
+          {"vacuum", s.vacuum_fraction},
+          {"annotation", s.annotation_fraction}};
 }
 
-void run(SynthHrtemCli& c) {
-  c.o.width_px = c.width_px;
-  c.o.height_px = c.height_px;
-  c.o.pixel_nm = parse_length_nm(c.pixel_size, "--pixel-size");
-  const SynthHrtem s = make_synth_hrtem(c.o);
-  const std::filesystem::path dir(c.out_dir);
-  std::filesystem::create_directories(dir);
-  Calibration cal;
-  cal.calibrated = true;
-  cal.pixel_x_nm = cal.pixel_y_nm = c.o.pixel_nm;
-  cal.source = "mgscope synth hrtem";
-  write_tiff_atomic(dir / (c.name + ".tif"), to_raw(s.counts, PixelType::u16), cal);
-  write_tiff_atomic(dir / (c.name + "_labels.tif"), to_raw(s.labels, PixelType::u8), cal);
-
+nlohmann::json features_json(const SynthHrtem& s) {
   nlohmann::json features = nlohmann::json::array();
   for (const SynthFeature& f : s.features)
     features.push_back({{"class", box_class_name(f.cls)},
@@ -72,6 +94,46 @@ void run(SynthHrtemCli& c) {
                         {"diameter_nm", f.diameter_nm},
                         {"d_nm", f.d_nm},
                         {"angle_deg", f.angle_deg}});
+  return features;
+}
+
+// A nucleation series: every frame is drawn with the same seed, so it has the same amorphous
+// matrix and the same first crystals as the frame before (the generator places features in
+// order until it reaches the target) plus new ones, and its own shot noise. The target grows
+// linearly from --ordered-fraction-start to --ordered-fraction.
+void run(SynthHrtemCli& c) {
+  c.o.width_px = c.width_px;
+  c.o.height_px = c.height_px;
+  c.o.pixel_nm = parse_length_nm(c.pixel_size, "--pixel-size");
+  if (c.frames < 1) throw InputError("synth hrtem --frames must be 1 or more");
+  if (c.ordered_start && c.frames < 2) throw InputError("synth hrtem --ordered-fraction-start needs --frames 2 or more");
+  const double start = c.ordered_start.value_or(c.o.ordered_fraction), end = c.o.ordered_fraction;
+  const std::filesystem::path dir(c.out_dir);
+  std::filesystem::create_directories(dir);
+  Calibration cal;
+  cal.calibrated = true;
+  cal.pixel_x_nm = cal.pixel_y_nm = c.o.pixel_nm;
+  cal.source = "mgscope synth hrtem";
+  StackPair stacks(dir / (c.name + ".tif"), dir / (c.name + "_labels.tif"), std::size_t(c.frames), cal,
+                   c.frame_interval_s);
+  nlohmann::json per_frame = nlohmann::json::array();
+  SynthHrtem last;
+  for (int k = 0; k < c.frames; ++k) {
+    SynthHrtemOptions o = c.o;
+    if (c.frames > 1) {
+      o.ordered_fraction = start + (end - start) * k / (c.frames - 1);
+      o.noise_seed = c.o.seed * 1000003 + std::uint64_t(k) + 1;  // fresh shot noise per frame
+    }
+    last = make_synth_hrtem(o);
+    stacks.add(last);
+    if (c.frames > 1)
+      per_frame.push_back({{"frame", k},
+                           {"ordered_fraction_target", o.ordered_fraction},
+                           {"features", last.features.size()},
+                           {"pixel_area_fraction", pixel_fractions(last)}});
+  }
+  stacks.commit();
+
   const SynthHrtemOptions& o = c.o;
   nlohmann::json truth = {
       {"program", {{"name", "mgscope synth hrtem"}, {"version", kVersion}}},
@@ -82,13 +144,8 @@ void run(SynthHrtemCli& c) {
       {"width_px", o.width_px},
       {"height_px", o.height_px},
       {"pixel_nm", o.pixel_nm},
-      {"pixel_area_fraction",
-       {{"ordered", s.ordered_fraction},
-        {"crystal-like", s.crystal_like_fraction},
-        {"nanocrystal", s.nanocrystal_fraction},
-        {"vacuum", s.vacuum_fraction},
-        {"annotation", s.annotation_fraction}}},
-      {"features", features},
+      {"pixel_area_fraction", pixel_fractions(last)},
+      {"features", features_json(last)},
       {"settings",
        {{"ring_d_nm", o.ring_d_nm},
         {"ring_sigma_nm_inv", o.ring_sigma_nm_inv},
@@ -103,11 +160,17 @@ void run(SynthHrtemCli& c) {
         {"illumination_ramp", o.illumination_ramp},
         {"scale_bar_nm", o.scale_bar_nm},
         {"seed", o.seed}}}};
+  if (c.frames > 1) {
+    truth["frames"] = per_frame;
+    truth["frame_interval_s"] = c.frame_interval_s > 0 ? nlohmann::json(c.frame_interval_s) : nlohmann::json(nullptr);
+    truth["note"] = "pixel_area_fraction and features at the top level are the last frame's; per frame in frames";
+  }
   write_json_atomic(dir / (c.name + "_truth.json"), truth);
-  std::printf("%s: %d x %d px at %.6g nm/px, ordered %.2f %% (crystal-like %.2f %%, nanocrystal %.2f %%), %zu regions\n",
-              (dir / (c.name + ".tif")).string().c_str(), o.width_px, o.height_px, o.pixel_nm,
-              100 * s.ordered_fraction, 100 * s.crystal_like_fraction, 100 * s.nanocrystal_fraction,
-              s.features.size());
+  std::printf("%s: %d frame(s) of %d x %d px at %.6g nm/px, ordered %.2f %% (crystal-like %.2f %%, nanocrystal "
+              "%.2f %%), %zu regions%s\n",
+              (dir / (c.name + ".tif")).string().c_str(), c.frames, o.width_px, o.height_px, o.pixel_nm,
+              100 * last.ordered_fraction, 100 * last.crystal_like_fraction, 100 * last.nanocrystal_fraction,
+              last.features.size(), c.frames > 1 ? " in the last frame" : "");
 }
 
 }  // namespace
@@ -141,6 +204,16 @@ void add_synth_hrtem_command(CLI::App& synth, CommandContext& ctx) {
                   "Burn a saturated scale bar of this length (nm) with its text into the bottom left; 0 = none")
       ->capture_default_str();
   cmd->add_option("--seed", c->o.seed, "Random seed")->capture_default_str();
+  cmd->add_option("--frames", c->frames,
+                  "Write a nucleation series of this many frames as multi-page stacks: the same matrix and crystals "
+                  "in every frame plus new ones, the ordered fraction growing linearly from --ordered-fraction-start "
+                  "to --ordered-fraction; per-frame truth in NAME_truth.json")
+      ->capture_default_str();
+  cmd->add_option("--ordered-fraction-start", c->ordered_start,
+                  "With --frames: the first frame's target ordered fraction [default: --ordered-fraction]");
+  cmd->add_option("--frame-interval", c->frame_interval_s,
+                  "With --frames: seconds between frames, written as ImageJ's finterval (0 = none)")
+      ->capture_default_str();
   cmd->callback([c, &ctx]() {
     run(*c);
     ctx.exit_code = 0;

@@ -266,7 +266,9 @@ bool looks_like_dm3(const unsigned char* head, std::size_t n) { return dm_versio
 bool looks_like_dm4(const unsigned char* head, std::size_t n) { return dm_version_is(head, n, 4); }
 
 LoadedImage read_dm(const std::string& path, const ReadOptions& options) {
-  ByteReader file(path);
+  // On demand: the tag tree is walked by small reads (skipping the data arrays it holds inline),
+  // then only the chosen frame's pixels are read, never a whole stack.
+  ByteReader file = ByteReader::on_demand(path);
   LocatedImage l = locate(file, options);
   return load_located(std::move(file), std::move(l), "DM image data");
 }

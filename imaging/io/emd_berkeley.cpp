@@ -56,6 +56,17 @@ DimAxis read_dim(const Hdf5File& f, const std::string& group, int k, hsize_t pix
   return d;
 }
 
+// Seconds per unit of a time axis (a series' frame axis: "s", "ms", ...); nullopt otherwise.
+std::optional<double> seconds_per_unit(const std::string& units) {
+  const std::string u = lower(units);
+  if (u == "s" || u == "sec" || u == "second" || u == "seconds") return 1.0;
+  if (u == "ms") return 1e-3;
+  if (u == "us" || u == "\xC2\xB5s") return 1e-6;
+  if (u == "min") return 60.0;
+  if (u == "h" || u == "hour" || u == "hours") return 3600.0;
+  return std::nullopt;
+}
+
 // Which axis of 3-D data counts frames. In order: the one axis whose unit is not a length while
 // the two others are; the axis left over when two are named x and y; the last axis when the
 // first two are equal in size and it is not ((y, x, frames) stacks); else axis 0, the
@@ -190,6 +201,9 @@ LoadedImage read_emd_berkeley(const Hdf5File& f, const std::vector<std::string>&
                             why);
   }
   info.frame = options.frame;
+  if (frame_axis >= 0)
+    if (const DimAxis& t = dims[std::size_t(frame_axis)]; const auto s_per = seconds_per_unit(t.units))
+      info.metadata["emd.frame_time_s"] = number_text((t.first + t.step * options.frame) * *s_per);
   out.raw = read_plane(f, ds.get(), data, frame_axis, hsize_t(options.frame), info.warnings);
   info.width = out.raw.width;
   info.height = out.raw.height;

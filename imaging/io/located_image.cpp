@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 #include <utility>
+#include <vector>
 
 namespace mgscope {
 
@@ -48,7 +49,13 @@ void rgba_to_gray(const ByteReader& file, const PixelBlock& block, RawImage& out
   out.height = block.height;
   out.type = PixelType::u8;
   out.bytes.resize(static_cast<std::size_t>(n));
+  std::vector<std::uint8_t> read;  // a reader on demand holds only its head in memory
   const std::uint8_t* p = file.data() + block.offset;
+  if (!file.in_memory()) {
+    read.resize(std::size_t(n) * 4);
+    file.copy_out(block.offset, n * 4, read.data());
+    p = read.data();
+  }
   for (std::size_t i = 0; i < n; ++i, p += 4)
     out.bytes[i] = static_cast<std::uint8_t>((unsigned(p[0]) + p[1] + p[2] + 1) / 3);
 }

@@ -192,7 +192,9 @@ LocatedImage locate(const ByteReader& file, const ReadOptions& options) {
 }  // namespace
 
 LoadedImage read_mrc(const std::string& path, const ReadOptions& options) {
-  ByteReader file(path);
+  // On demand: the header, the chosen frame's place and its pixels are read, never the whole
+  // stack (a series reads frame after frame in constant memory).
+  ByteReader file = ByteReader::on_demand(path);
   LocatedImage l = locate(file, options);
   return load_located(std::move(file), std::move(l), "MRC image data");
 }

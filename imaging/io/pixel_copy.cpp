@@ -54,12 +54,34 @@ void set_shape(const PixelBlock& b, RawImage& out) {
   out.height = b.height;
   out.type = b.type;
 }
+
+// The block's bytes as stored, now in `bytes`: rows turned top-down and bytes into host order.
+void to_host_layout(std::vector<std::uint8_t>& bytes, const PixelBlock& b) {
+  const std::size_t px = pixel_type_bytes(b.type);
+  const std::size_t row_bytes = std::size_t(b.width) * px;
+  if (b.order == RowOrder::bottom_up) {
+    std::vector<std::uint8_t> row(row_bytes);
+    for (int y = 0; y < b.height / 2; ++y) {
+      std::uint8_t* top = bytes.data() + std::size_t(y) * row_bytes;
+      std::uint8_t* bottom = bytes.data() + std::size_t(b.height - 1 - y) * row_bytes;
+      std::memcpy(row.data(), top, row_bytes);
+      std::memcpy(top, bottom, row_bytes);
+      std::memcpy(bottom, row.data(), row_bytes);
+    }
+  }
+  if (px > 1 && b.endian != host_endian()) swap_row(bytes.data(), std::size_t(b.width) * std::size_t(b.height), px);
+}
 }  // namespace
 
 void load_pixel_block(const ByteReader& file, const PixelBlock& b, RawImage& out, const char* what) {
   const std::uint64_t total = checked_bytes(file, b, what);
   set_shape(b, out);
   out.bytes.resize(static_cast<std::size_t>(total));
+  if (!file.in_memory()) {  // read on demand: one read of the block, then reordered in place
+    file.copy_out(b.offset, total, out.bytes.data());
+    to_host_layout(out.bytes, b);
+    return;
+  }
   const std::size_t px = pixel_type_bytes(b.type);
   const std::size_t row_bytes = std::size_t(b.width) * px;
   const bool swap = px > 1 && b.endian != host_endian();
@@ -75,23 +97,11 @@ void load_pixel_block(const ByteReader& file, const PixelBlock& b, RawImage& out
 void load_pixel_block(ByteReader&& file, const PixelBlock& b, RawImage& out, const char* what) {
   const std::uint64_t total = checked_bytes(file, b, what);
   // A frame of a long stack would keep the whole file's memory alive as spare capacity: copy.
-  if (total < file.size() / 2) return load_pixel_block(file, b, out, what);
+  if (!file.in_memory() || total < file.size() / 2) return load_pixel_block(file, b, out, what);
   std::vector<std::uint8_t> bytes = file.release();
   std::memmove(bytes.data(), bytes.data() + b.offset, static_cast<std::size_t>(total));
   bytes.resize(static_cast<std::size_t>(total));
-  const std::size_t px = pixel_type_bytes(b.type);
-  const std::size_t row_bytes = std::size_t(b.width) * px;
-  if (b.order == RowOrder::bottom_up) {
-    std::vector<std::uint8_t> row(row_bytes);
-    for (int y = 0; y < b.height / 2; ++y) {
-      std::uint8_t* top = bytes.data() + std::size_t(y) * row_bytes;
-      std::uint8_t* bottom = bytes.data() + std::size_t(b.height - 1 - y) * row_bytes;
-      std::memcpy(row.data(), top, row_bytes);
-      std::memcpy(top, bottom, row_bytes);
-      std::memcpy(bottom, row.data(), row_bytes);
-    }
-  }
-  if (px > 1 && b.endian != host_endian()) swap_row(bytes.data(), std::size_t(b.width) * std::size_t(b.height), px);
+  to_host_layout(bytes, b);
   set_shape(b, out);
   out.bytes = std::move(bytes);
 }

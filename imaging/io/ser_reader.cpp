@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <utility>
 
 #include "fitting/base/text_file.hpp"
@@ -95,6 +96,27 @@ void set_emi_metadata(const std::map<std::string, std::string>& emi, ImageInfo& 
                             "' suggests a diffraction pattern: the SER calibration unit may be 1/m, not m");
 }
 
+// The element's time tag (formats.md H1): int32 TagTypeID (0x4152 time only, 0x4142 time and
+// position) then int32 Time, whole seconds since 1970. The tag-offset array follows the
+// data-offset array, which TIA sizes by TotalNumberElements (ncempy reads ValidNumberElements
+// entries; the two agree for a finished series): both places are tried, and a tag counts only
+// when its type repeats the header's. nullopt when no tag can be trusted: a time is optional.
+std::optional<std::int32_t> element_time(const ByteReader& file, std::uint64_t offset_array, std::int32_t total,
+                                         std::int32_t valid, bool wide, int frame, std::int32_t tag_type) {
+  if (tag_type != 0x4152 && tag_type != 0x4142) return std::nullopt;
+  const std::uint64_t slot_bytes = wide ? 8 : 4;
+  for (const std::int32_t entries : {total, valid}) {
+    const std::uint64_t slot = offset_array + (std::uint64_t(entries) + std::uint64_t(frame)) * slot_bytes;
+    if (slot + slot_bytes > file.size()) continue;
+    const std::int64_t tag = wide ? file.get<std::int64_t>(slot, Endian::little, "SER tag offset")
+                                  : file.get<std::int32_t>(slot, Endian::little, "SER tag offset");
+    if (tag < 0 || std::uint64_t(tag) + 8 > file.size()) continue;
+    if (file.get<std::int32_t>(std::uint64_t(tag), Endian::little, "SER TagTypeID") != tag_type) continue;
+    return file.get<std::int32_t>(std::uint64_t(tag) + 4, Endian::little, "SER tag Time");
+  }
+  return std::nullopt;
+}
+
 // Everything but the pixels, so that the pixels can come last from a file that is then let go.
 LocatedImage locate(const ByteReader& file, const ReadOptions& options) {
   ByteCursor c(file, 0, Endian::little);
@@ -109,7 +131,7 @@ LocatedImage locate(const ByteReader& file, const ReadOptions& options) {
     fail_input(file.path(), "not a 2-D image: the SER series holds 1-D spectra (DataTypeID 0x4120)");
   if (element_kind != kImageElements)
     file.fail(6, "SER DataTypeID " + std::to_string(element_kind) + " is unknown (0x4122 = 2-D image expected)");
-  c.next<std::int32_t>("SER TagTypeID");
+  const auto tag_type = c.next<std::int32_t>("SER TagTypeID");
   const auto total = c.next<std::int32_t>("SER TotalNumberElements");
   const auto valid = c.next<std::int32_t>("SER ValidNumberElements");
   const std::uint64_t offsets_at = c.pos();
@@ -154,6 +176,8 @@ LocatedImage locate(const ByteReader& file, const ReadOptions& options) {
   info.frame = options.frame;
   info.pixel_type = type;
   info.metadata["SER.SeriesVersion"] = wide_offsets ? "0x220" : "0x210";
+  if (const auto t = element_time(file, std::uint64_t(offset_array), total, valid, wide_offsets, options.frame, tag_type))
+    info.metadata["SER.element_time_epoch_s"] = std::to_string(*t);
   set_calibration(x, y, info);
   out.block = {std::uint64_t(element) + kElementHeaderBytes, width, height, type, Endian::little, RowOrder::bottom_up};
   return out;
@@ -188,7 +212,9 @@ bool looks_like_ser(const unsigned char* head, std::size_t n) {
 }
 
 LoadedImage read_ser(const std::string& path, const ReadOptions& options) {
-  ByteReader file(path);
+  // On demand: the header, the chosen frame's place and its pixels are read, never the whole
+  // stack (a series reads frame after frame in constant memory).
+  ByteReader file = ByteReader::on_demand(path);
   LocatedImage l = locate(file, options);
   LoadedImage image = load_located(std::move(file), std::move(l), "SER image data");
   const std::string emi = emi_path_for(path);

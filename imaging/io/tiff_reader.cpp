@@ -385,47 +385,75 @@ bool looks_like_tiff(const unsigned char* head, std::size_t n) {
   return little || big;
 }
 
-LoadedImage read_tiff(const std::string& path, const ReadOptions& options) {
-  TiffFile file(path);  // header checked and the size known before libtiff sees the file
+// The file open through libtiff, its pages counted once. libtiff 4.5 remembers the offset of
+// every directory it has passed, so reading page after page of a stack from one session costs
+// each page, not a walk over the pages before it (as a fresh open per frame does).
+struct TiffPages::Session {
+  std::string path;
+  TiffFile file;  // header checked and the size known before libtiff sees the file
   TiffMessages messages;
-  TiffMessageScope scope(messages);
-  TIFFOpenOptionsSetMaxSingleMemAlloc(
-      scope.options(), static_cast<tmsize_t>(std::min<std::uint64_t>(file.size(), std::uint64_t(1) << 40) * kMaxCompressionRatio + (64u << 20)));
-  // "m": no memory mapping, so a file truncated while being read gives an error, not SIGBUS.
-  const TiffHandle tif(TIFFOpenExt(path.c_str(), "rm", scope.options()));
-  if (!tif) fail_tiff(path, "not a readable TIFF", messages);
+  TiffMessageScope scope;
+  TiffHandle tif;
+  tdir_t pages = 0;
+  std::vector<std::string> open_warnings, count_errors;
 
+  explicit Session(const std::string& p) : path(p), file(p), scope(messages) {
+    TIFFOpenOptionsSetMaxSingleMemAlloc(
+        scope.options(), static_cast<tmsize_t>(std::min<std::uint64_t>(file.size(), std::uint64_t(1) << 40) * kMaxCompressionRatio + (64u << 20)));
+    // "m": no memory mapping, so a file truncated while being read gives an error, not SIGBUS.
+    tif.reset(TIFFOpenExt(path.c_str(), "rm", scope.options()));
+    if (!tif) fail_tiff(path, "not a readable TIFF", messages);
+    pages = TIFFNumberOfDirectories(tif.get());
+    count_errors = messages.errors;
+    messages.errors.clear();  // a broken link after the pages found costs those pages only
+    open_warnings = messages.warnings;
+  }
+};
+
+TiffPages::TiffPages(const std::string& path) : session_(std::make_unique<Session>(path)) {}
+TiffPages::~TiffPages() = default;
+
+int TiffPages::pages() const { return static_cast<int>(std::min<std::uint64_t>(session_->pages, 1u << 30)); }
+
+LoadedImage TiffPages::read(int frame) {
+  Session& s = *session_;
+  const std::string& path = s.path;
+  s.messages.errors.clear();
+  s.messages.warnings = s.open_warnings;
   LoadedImage out;
   ImageInfo& info = out.info;
   info.path = path;
   info.format = "TIFF";
-  const tdir_t pages = TIFFNumberOfDirectories(tif.get());
-  for (const std::string& e : messages.errors) info.warnings.push_back("libtiff, counting pages: " + e);
-  messages.errors.clear();  // a broken link after the pages found costs those pages only
-  if (options.frame < 0 || std::uint64_t(options.frame) >= pages)
-    fail_input(path, "frame " + std::to_string(options.frame) + " requested but the file has " + std::to_string(pages) +
+  for (const std::string& e : s.count_errors) info.warnings.push_back("libtiff, counting pages: " + e);
+  if (frame < 0 || std::uint64_t(frame) >= s.pages)
+    fail_input(path, "frame " + std::to_string(frame) + " requested but the file has " + std::to_string(s.pages) +
                          " page(s), numbered from 0");
-  info.frames = static_cast<int>(std::min<std::uint64_t>(pages, 1u << 30));
-  info.frame = options.frame;
-  if (!TIFFSetDirectory(tif.get(), static_cast<tdir_t>(options.frame)))
-    fail_tiff(path, "cannot read the directory of page " + std::to_string(options.frame), messages);
+  info.frames = pages();
+  info.frame = frame;
+  TIFF* tif = s.tif.get();
+  if (!TIFFSetDirectory(tif, static_cast<tdir_t>(frame)))
+    fail_tiff(path, "cannot read the directory of page " + std::to_string(frame), s.messages);
 
-  const Layout L = read_layout(tif.get(), path, messages);
-  read_pixels(tif.get(), L, file.size(), out, messages);
-  if (!messages.errors.empty()) fail_tiff(path, "libtiff reported errors while decoding", messages);
+  const Layout L = read_layout(tif, path, s.messages);
+  read_pixels(tif, L, s.file.size(), out, s.messages);
+  if (!s.messages.errors.empty()) fail_tiff(path, "libtiff reported errors while decoding", s.messages);
   info.width = out.raw.width;
   info.height = out.raw.height;
   info.pixel_type = out.raw.type;
-  read_tags(file, TIFFCurrentDirOffset(tif.get()), info);
-  info.metadata["tiff.byte_order"] = file.header().endian == Endian::big ? "big-endian" : "little-endian";
-  info.metadata["tiff.variant"] = file.header().bigtiff ? "BigTIFF" : "classic";
+  read_tags(s.file, TIFFCurrentDirOffset(tif), info);
+  info.metadata["tiff.byte_order"] = s.file.header().endian == Endian::big ? "big-endian" : "little-endian";
+  info.metadata["tiff.variant"] = s.file.header().bigtiff ? "BigTIFF" : "classic";
   info.metadata["tiff.compression"] = compression_name(L.compression);
   info.metadata["tiff.layout"] = L.tiled ? "tiles " + std::to_string(L.tile_w) + "x" + std::to_string(L.tile_h) : "strips";
   info.metadata["tiff.samples"] = std::to_string(L.spp) + " x " + std::to_string(L.bits) + " bit";
-  for (const std::string& w : messages.warnings)
+  for (const std::string& w : s.messages.warnings)
     if (w.find("Unknown field with tag") == std::string::npos)  // DM/FEI private tags: read above
       info.warnings.push_back("libtiff: " + w);
   return out;
+}
+
+LoadedImage read_tiff(const std::string& path, const ReadOptions& options) {
+  return TiffPages(path).read(options.frame);
 }
 
 }  // namespace mgscope

@@ -1,6 +1,7 @@
 // TIFF reading through libtiff: one page of a (Big)TIFF as native pixels plus its calibration.
 #pragma once
 #include <cstddef>
+#include <memory>
 #include <string>
 
 #include "imaging/image.hpp"
@@ -15,6 +16,23 @@ namespace mgscope {
 // an unsupported sample layout or declared sizes the file cannot hold throw InputError naming
 // the file.
 LoadedImage read_tiff(const std::string& path, const ReadOptions& options = {});
+
+// One TIFF kept open to read page after page (an in-situ stack): read(k) gives what
+// read_tiff(path, {k}) gives, without re-opening and re-walking the directories before page k.
+// Throws InputError naming the file when it cannot be opened.
+class TiffPages {
+ public:
+  explicit TiffPages(const std::string& path);
+  ~TiffPages();
+  TiffPages(const TiffPages&) = delete;
+  TiffPages& operator=(const TiffPages&) = delete;
+  int pages() const;
+  LoadedImage read(int frame);
+
+ private:
+  struct Session;
+  std::unique_ptr<Session> session_;
+};
 
 // True when the first `n` bytes start like a TIFF: byte order "II" or "MM", then 42 (classic) or
 // 43 (BigTIFF) in that order. read_image() and `mgscope init` decide by this alone.

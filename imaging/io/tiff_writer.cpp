@@ -167,43 +167,89 @@ void write_tiff(const std::string& path, const RawImage& raw, const Calibration&
 
 void write_tiff_pages(const std::string& path, const std::vector<RawImage>& pages, const Calibration& cal,
                       const TiffWriteOptions& options) {
-  if (pages.empty()) throw std::invalid_argument("write_tiff: no pages to write to " + path);
-  for (const RawImage& p : pages) {
-    if (p.width <= 0 || p.height <= 0 ||
-        p.bytes.size() != std::size_t(p.width) * std::size_t(p.height) * pixel_type_bytes(p.type))
-      throw std::invalid_argument("write_tiff: inconsistent image for " + path);
-    if (p.width != pages[0].width || p.height != pages[0].height || p.type != pages[0].type)
-      throw std::invalid_argument("write_tiff: pages of an ImageJ stack must share size and type (" + path + ")");
+  TiffStackWriter w(path, pages.size(), cal, options);
+  for (const RawImage& p : pages) w.add(p);
+  w.finish();
+}
+
+struct TiffStackWriter::State {
+  std::string path;
+  std::size_t count = 0, written = 0;
+  Calibration cal;
+  TiffWriteOptions options;
+  std::string description;
+  TiffMessages messages;
+  TiffMessageScope scope;
+  TIFF* tif = nullptr;
+  int width = 0, height = 0;
+  PixelType type = PixelType::u8;
+
+  State(std::string p, std::size_t n, const Calibration& c, const TiffWriteOptions& o)
+      : path(std::move(p)), count(n), cal(c), options(o), scope(messages) {}
+  // Closes and removes the half-written file (after an error, or never finished).
+  void abandon() {
+    if (tif) TIFFClose(tif);
+    tif = nullptr;
+    std::remove(path.c_str());
   }
+};
+
+TiffStackWriter::TiffStackWriter(const std::string& path, std::size_t pages, const Calibration& cal,
+                                 const TiffWriteOptions& options) {
+  if (pages == 0) throw std::invalid_argument("write_tiff: no pages to write to " + path);
   if (options.tile_px < 0 || options.tile_px % 16 != 0)
     throw std::invalid_argument("write_tiff: tile size must be a multiple of 16");
   const auto usable = [](double v) { return std::isfinite(v) && v > 1e-9 && v < 1e9; };
   if (cal.calibrated && (!usable(cal.pixel_x_nm) || !usable(cal.pixel_y_nm)))
     throw std::invalid_argument("write_tiff: pixel size must lie between 1e-9 and 1e9 nm");
+  state_ = std::make_unique<State>(path, pages, cal, options);
+  State& s = *state_;
+  std::string mode = options.big_endian ? "wb" : "wl";
+  if (options.bigtiff) mode += "8";
+  s.tif = TIFFOpenExt(path.c_str(), mode.c_str(), s.scope.options());
+  if (!s.tif) fail_write(path, "cannot create the file", s.messages);
+  s.description = imagej_description(cal, pages);
+  if (options.frame_interval_s > 0 && pages > 1) s.description += "finterval=" + number(options.frame_interval_s) + "\n";
+}
 
-  TiffMessages messages;
-  {
-    TiffMessageScope scope(messages);
-    std::string mode = options.big_endian ? "wb" : "wl";
-    if (options.bigtiff) mode += "8";
-    TIFF* tif = TIFFOpenExt(path.c_str(), mode.c_str(), scope.options());
-    if (!tif) fail_write(path, "cannot create the file", messages);
-    try {
-      const std::string description = imagej_description(cal, pages.size());
-      for (std::size_t i = 0; i < pages.size(); ++i)
-        write_page(tif, pages[i], i == 0 ? description : std::string(), cal, options, path, messages);
-    } catch (...) {
-      TIFFClose(tif);
-      std::remove(path.c_str());  // no half-written file left behind
-      throw;
-    }
-    TIFFClose(tif);
+TiffStackWriter::~TiffStackWriter() {
+  if (state_ && state_->tif) state_->abandon();
+}
+
+void TiffStackWriter::add(const RawImage& p) {
+  State& s = *state_;
+  try {
+    if (!s.tif || s.written == s.count)
+      throw std::invalid_argument("write_tiff: more pages than the " + std::to_string(s.count) + " announced for " + s.path);
+    if (p.width <= 0 || p.height <= 0 ||
+        p.bytes.size() != std::size_t(p.width) * std::size_t(p.height) * pixel_type_bytes(p.type))
+      throw std::invalid_argument("write_tiff: inconsistent image for " + s.path);
+    if (s.written == 0) s.width = p.width, s.height = p.height, s.type = p.type;
+    if (p.width != s.width || p.height != s.height || p.type != s.type)
+      throw std::invalid_argument("write_tiff: pages of an ImageJ stack must share size and type (" + s.path + ")");
+    write_page(s.tif, p, s.written == 0 ? s.description : std::string(), s.cal, s.options, s.path, s.messages);
+    ++s.written;
+  } catch (...) {
+    s.abandon();  // no half-written file left behind
+    throw;
   }
-  if (!messages.errors.empty()) {
-    std::remove(path.c_str());
-    fail_write(path, "libtiff error", messages);
+}
+
+void TiffStackWriter::finish() {
+  State& s = *state_;
+  if (!s.tif) throw std::invalid_argument("write_tiff: " + s.path + " was abandoned after an error");
+  if (s.written != s.count) {
+    s.abandon();
+    throw std::invalid_argument("write_tiff: " + std::to_string(s.written) + " of " + std::to_string(s.count) +
+                                " pages given for " + s.path);
   }
-  if (cal.calibrated) patch_resolutions(path, 1.0 / cal.pixel_x_nm, 1.0 / cal.pixel_y_nm);
+  TIFFClose(s.tif);
+  s.tif = nullptr;
+  if (!s.messages.errors.empty()) {
+    std::remove(s.path.c_str());
+    fail_write(s.path, "libtiff error", s.messages);
+  }
+  if (s.cal.calibrated) patch_resolutions(s.path, 1.0 / s.cal.pixel_x_nm, 1.0 / s.cal.pixel_y_nm);
 }
 
 }  // namespace mgscope

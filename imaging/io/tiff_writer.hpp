@@ -1,5 +1,7 @@
 // Writes calibrated TIFFs that ImageJ, Fiji and DigitalMicrograph open with the right scale.
 #pragma once
+#include <cstddef>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -15,6 +17,7 @@ struct TiffWriteOptions {
   int tile_px = 0;           // 0: strips; otherwise square tiles of this size (a multiple of 16)
   int rows_per_strip = 0;    // 0: strips of about 64 kB
   TiffCompression compression = TiffCompression::none;  // with a predictor (horizontal / floating point)
+  double frame_interval_s = 0;  // > 0: a stack's time step, as ImageJ's finterval (seconds)
 };
 
 // The ImageJ ImageDescription for `pages` pages: "ImageJ=1.54f\nunit=nm\n..." (no unit when
@@ -32,5 +35,22 @@ void write_tiff(const std::string& path, const RawImage& raw, const Calibration&
 // A multi-page stack (an ImageJ stack: every page the same size and type).
 void write_tiff_pages(const std::string& path, const std::vector<RawImage>& pages, const Calibration& cal,
                       const TiffWriteOptions& options = {});
+
+// The same stack written page by page, so a long stack never sits in memory whole: announce the
+// page count (ImageJ's description on page 0 holds it), add() each page, finish(). An error, or
+// a writer dropped before finish(), removes the file. Throws as write_tiff.
+class TiffStackWriter {
+ public:
+  TiffStackWriter(const std::string& path, std::size_t pages, const Calibration& cal, const TiffWriteOptions& options = {});
+  ~TiffStackWriter();
+  TiffStackWriter(const TiffStackWriter&) = delete;
+  TiffStackWriter& operator=(const TiffStackWriter&) = delete;
+  void add(const RawImage& page);
+  void finish();
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 }  // namespace mgscope

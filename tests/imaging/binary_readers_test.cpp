@@ -413,5 +413,69 @@ TEST(PathReads, SameAsMemoryReadsWithFlipAndSwap) {
   }
 }
 
+
+// A frame of a stack costs that frame: the MRC and SER readers hold the header and the one
+// frame, never the file (an in-situ series reads frame after frame in constant memory).
+TEST(PathReads, OneFrameOfAStackIsReadOnDemand) {
+  const auto dir = test::scratch_dir("binary_frames_on_demand");
+  test::MrcSpec mrc;
+  mrc.nx = mrc.mx = 64;
+  mrc.ny = mrc.my = 48;
+  mrc.nz = 300;  // 3.7 MB of float32 sections
+  mrc.mode = 2;
+  test::SerSpec ser;
+  ser.width = 64;
+  ser.height = 48;
+  ser.frames = 300;
+  ser.version = 0x220;
+  for (const auto& [name, bytes] : {std::pair<std::string, Bytes>{"stack.mrc", test::make_mrc(mrc)},
+                                    std::pair<std::string, Bytes>{"series_1.ser", test::make_ser(ser)}}) {
+    SCOPED_TRACE(name);
+    const std::string path = (dir / name).string();
+    test::write_bytes(path, bytes);
+    const ByteReader on_demand = ByteReader::on_demand(path);
+    EXPECT_EQ(on_demand.size(), bytes.size());
+    EXPECT_EQ(on_demand.bytes_in_memory(), 64u * 1024u);  // the head only
+    EXPECT_FALSE(on_demand.in_memory());
+    EXPECT_EQ(on_demand.get<std::uint32_t>(bytes.size() - 4, Endian::little, "last word"),
+              ByteReader(path, bytes).get<std::uint32_t>(bytes.size() - 4, Endian::little, "last word"));
+    ReadOptions o;
+    o.frame = 287;
+    const LoadedImage img = read_image(path, o);
+    EXPECT_EQ(img.info.frames, 300);
+    EXPECT_EQ(img.raw.bytes.size(), std::size_t(64) * 48 * (name == "stack.mrc" ? 4 : 2));
+    expect_gradient(img, 287);
+  }
+  // A file cut short after its header was read still fails with the file's name, never a crash.
+  const std::string cut = (dir / "cut.mrc").string();
+  Bytes bytes = test::make_mrc(mrc);
+  bytes.resize(bytes.size() / 2);
+  test::write_bytes(cut, bytes);
+  ReadOptions o;
+  o.frame = 250;
+  EXPECT_NE(expect_input_error([&] { read_image(cut, o); }).find("cut.mrc"), std::string::npos);
+}
+
+// TIA's per-element time tag (seconds since 1970) lands in the metadata; a tag whose type does
+// not repeat the header's is not trusted.
+TEST(Ser, ElementTimeTags) {
+  test::SerSpec s;
+  s.frames = 3;
+  s.times = {1318987126, 1318987128, 1318987131};
+  ReadOptions o;
+  o.frame = 2;
+  LoadedImage img = read_ser(ByteReader("series.ser", test::make_ser(s)), o, "");
+  EXPECT_EQ(img.info.metadata.at("SER.element_time_epoch_s"), "1318987131");
+  Bytes bad = test::make_ser(s);
+  // The third tag's TagTypeID (4 bytes before its time, at the file's end before the offset arrays).
+  const std::size_t arrays = bad.size() - 2 * 3 * 4;
+  bad[arrays - 8] = 0x00;
+  img = read_ser(ByteReader("series.ser", bad), o, "");
+  EXPECT_EQ(img.info.metadata.count("SER.element_time_epoch_s"), 0u);
+  s.times.clear();  // no tags at all (offsets 0)
+  img = read_ser(ByteReader("series.ser", test::make_ser(s)), o, "");
+  EXPECT_EQ(img.info.metadata.count("SER.element_time_epoch_s"), 0u);
+}
+
 }  // namespace
 }  // namespace mgscope

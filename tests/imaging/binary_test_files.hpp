@@ -45,6 +45,8 @@ struct SerSpec {
   double delta_x_m = 2.5e-10, delta_y_m = 2.5e-10;
   double offset_x_m = -1e-9, offset_y_m = 0.0;
   std::int32_t element_x = 2, element_y = 0;
+  std::vector<std::int32_t> times;   // per element: a time tag (0x4152, seconds since 1970); empty: no tags
+  std::vector<Bytes> frame_pixels;   // per element, stored as given (bottom-up); empty: gradients
 };
 
 inline std::size_t ser_pixel_bytes(std::int16_t data_type) {
@@ -79,7 +81,7 @@ inline Bytes make_ser(const SerSpec& s) {
   put<std::uint16_t>(b, 0x0197);
   put<std::uint16_t>(b, s.version);
   put<std::int32_t>(b, s.data_type_id);
-  put<std::int32_t>(b, 0x4152);
+  put<std::int32_t>(b, 0x4152);  // TagTypeID: time only
   put<std::int32_t>(b, s.frames);
   put<std::int32_t>(b, s.frames);
   const std::size_t offset_array_field = b.size();
@@ -91,7 +93,7 @@ inline Bytes make_ser(const SerSpec& s) {
   put<std::int32_t>(b, 0);
   put<std::int32_t>(b, 0);  // no description
   put<std::int32_t>(b, 0);  // no units
-  std::vector<std::int64_t> offsets;
+  std::vector<std::int64_t> offsets, tags(std::size_t(s.frames), 0);
   for (int f = 0; f < s.frames; ++f) {
     offsets.push_back(std::int64_t(b.size()));
     put<double>(b, s.offset_x_m);
@@ -103,12 +105,17 @@ inline Bytes make_ser(const SerSpec& s) {
     put<std::int16_t>(b, s.data_type);
     put<std::int32_t>(b, s.width);
     put<std::int32_t>(b, s.height);
-    put_bytes(b, ser_pixels(s.data_type, s.width, s.height, f));
+    put_bytes(b, s.frame_pixels.empty() ? ser_pixels(s.data_type, s.width, s.height, f) : s.frame_pixels[std::size_t(f)]);
+    if (!s.times.empty()) {  // the element's tag: int32 TagTypeID, int32 Time
+      tags[std::size_t(f)] = std::int64_t(b.size());
+      put<std::int32_t>(b, 0x4152);
+      put<std::int32_t>(b, s.times[std::size_t(f)]);
+    }
   }
   const std::int64_t offset_array = std::int64_t(b.size());
-  for (int pass = 0; pass < 2; ++pass)  // data offsets, then tag offsets (none written: 0)
+  for (int pass = 0; pass < 2; ++pass)  // data offsets, then tag offsets (0 without tags)
     for (int f = 0; f < s.frames; ++f) {
-      const std::int64_t v = pass == 0 ? offsets[std::size_t(f)] : 0;
+      const std::int64_t v = pass == 0 ? offsets[std::size_t(f)] : tags[std::size_t(f)];
       if (wide) put<std::int64_t>(b, v); else put<std::int32_t>(b, std::int32_t(v));
     }
   Bytes field;

@@ -132,6 +132,9 @@ TEST(EmdReader, SyntheticBerkeleyStackReadsFrameAndMixedUnitsExactly) {
   EXPECT_EQ(im.info.metadata.at("sample"), "Zr-Cu glass");
   EXPECT_DOUBLE_EQ(meta_number(im.info, "voltage_kV"), 300);
   EXPECT_DOUBLE_EQ(meta_number(im.info, "magnification"), 2e6);
+  // The frame axis dim1 counts time in s (0, 0.5, 1): each frame's time, for a series.
+  EXPECT_EQ(im.info.metadata.at("emd.frame_time_s"), "0.5");
+  EXPECT_EQ(read_emd(path, ReadOptions{2}).info.metadata.at("emd.frame_time_s"), "1");
   ASSERT_FALSE(im.info.warnings.empty());
   EXPECT_NE(im.info.warnings.back().find("axis 0"), std::string::npos) << im.info.warnings.back();
   expect_input_error([&] { read_emd(path, ReadOptions{3}); }, path, "holds 3 frames; frame 3 asked");

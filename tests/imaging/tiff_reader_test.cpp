@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "fitting/base/error.hpp"
+#include "imaging/io/image_frames.hpp"
 #include "imaging/io/read_image.hpp"
 #include "imaging/io/tiff_calibration.hpp"
 #include "imaging/io/tiff_ifd.hpp"
@@ -165,6 +166,78 @@ TEST(TiffMultiPage, ReadsTheRequestedFrame) {
   }
   bad.frame = -1;
   EXPECT_THROW(read_tiff(path, bad), InputError);
+}
+
+// A stack read page after page from one open file (ImageFrames, the in-situ series) gives what a
+// fresh read_tiff of each page gives, in any order, with the frame interval as metadata.
+TEST(TiffMultiPage, OneOpenFileReadsEveryPageAsAFreshRead) {
+  const auto dir = test::scratch_dir("tiff_pages_open");
+  std::vector<RawImage> pages;
+  for (int k = 0; k < 40; ++k) pages.push_back(pattern<std::uint16_t>(24, 16, k + 1));
+  TiffWriteOptions o;
+  o.frame_interval_s = 0.25;
+  o.compression = TiffCompression::deflate;
+  const std::string path = (dir / "stack.tif").string();
+  write_tiff_pages(path, pages, nm_calibration(0.5, 0.5), o);
+  TiffPages open(path);
+  ImageFrames frames(path);
+  EXPECT_EQ(open.pages(), 40);
+  EXPECT_EQ(frames.frames(), 40);
+  for (int k : {0, 1, 39, 17, 18, 2}) {
+    ReadOptions ro;
+    ro.frame = k;
+    const LoadedImage fresh = read_tiff(path, ro);
+    for (const LoadedImage& img : {open.read(k), frames.read(k)}) {
+      EXPECT_EQ(img.info.frame, k);
+      EXPECT_EQ(img.info.frames, 40);
+      EXPECT_TRUE(img.raw.bytes == pages[std::size_t(k)].bytes) << "frame " << k;
+      EXPECT_EQ(img.info.metadata, fresh.info.metadata) << "frame " << k;
+      EXPECT_EQ(img.info.warnings, fresh.info.warnings) << "frame " << k;
+      EXPECT_EQ(img.info.metadata.at("imagej.finterval"), "0.25");
+    }
+  }
+  for (int bad : {40, -1}) {
+    try {
+      bad == 40 ? open.read(bad) : frames.read(bad);
+      ADD_FAILURE() << "frame " << bad << " read";
+    } catch (const InputError& e) {
+      EXPECT_TRUE(contains(e.what(), path)) << e.what();
+      EXPECT_TRUE(contains(e.what(), "requested but the file has 40 page(s)")) << e.what();
+    }
+  }
+}
+
+// A stack written page by page: what write_tiff_pages writes; a page count that is not met, or
+// a page of another size, leaves no file behind.
+TEST(TiffMultiPage, StackWriterWritesPageByPageOrNothing) {
+  const auto dir = test::scratch_dir("tiff_stack_writer");
+  const std::string path = (dir / "w.tif").string(), whole = (dir / "whole.tif").string();
+  std::vector<RawImage> pages;
+  for (int k = 0; k < 5; ++k) pages.push_back(pattern<float>(12, 9, k + 1));
+  {
+    TiffStackWriter w(path, 5, nm_calibration(0.25, 0.25));
+    for (const RawImage& p : pages) w.add(p);
+    w.finish();
+  }
+  write_tiff_pages(whole, pages, nm_calibration(0.25, 0.25));
+  EXPECT_EQ(test::read_all(path), test::read_all(whole));
+  ReadOptions ro;
+  ro.frame = 4;
+  EXPECT_TRUE(read_tiff(path, ro).raw.bytes == pages[4].bytes);
+  {
+    TiffStackWriter short_of_pages(path + ".2", 5, nm_calibration(0.25, 0.25));
+    short_of_pages.add(pages[0]);
+    EXPECT_THROW(short_of_pages.finish(), std::invalid_argument);
+  }
+  EXPECT_FALSE(std::filesystem::exists(path + ".2"));
+  {
+    TiffStackWriter mixed(path + ".3", 2, Calibration{});
+    mixed.add(pages[0]);
+    EXPECT_THROW(mixed.add(pattern<float>(9, 12, 1)), std::invalid_argument);
+  }
+  EXPECT_FALSE(std::filesystem::exists(path + ".3"));
+  { TiffStackWriter dropped(path + ".4", 2, Calibration{}); }  // never finished
+  EXPECT_FALSE(std::filesystem::exists(path + ".4"));
 }
 
 // Colour pages written with libtiff directly: RGB contiguous 8-bit, RGB planar 16-bit, palette.

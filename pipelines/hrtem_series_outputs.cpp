@@ -1,0 +1,227 @@
+#include "pipelines/hrtem_series_outputs.hpp"
+
+#include <cmath>
+#include <cstdlib>
+#include <iomanip>
+#include <sstream>
+
+#include "mgscope_version.hpp"
+#include "pipelines/csv_format.hpp"
+#include "pipelines/gnuplot_figure.hpp"
+#include "pipelines/json_output.hpp"
+
+namespace mgscope {
+
+namespace {
+
+std::string g6(double v) { return csv_number(v, 6); }
+
+std::optional<double> number_in(const std::map<std::string, std::string>& m, const std::string& key) {
+  const auto it = m.find(key);
+  if (it == m.end()) return std::nullopt;
+  char* end = nullptr;
+  const double v = std::strtod(it->second.c_str(), &end);
+  if (end == it->second.c_str() || !std::isfinite(v)) return std::nullopt;
+  return v;
+}
+
+// ImageJ's tunit (seconds unless it says otherwise); nullopt for a unit that is not a time.
+std::optional<double> seconds_per_imagej_unit(const std::map<std::string, std::string>& m) {
+  const auto it = m.find("imagej.tunit");
+  if (it == m.end()) return 1.0;
+  const std::string& u = it->second;
+  if (u == "s" || u == "sec" || u == "second" || u == "seconds") return 1.0;
+  if (u == "ms" || u == "msec") return 1e-3;
+  if (u == "us" || u == "\xC2\xB5s" || u == "usec") return 1e-6;
+  if (u == "min") return 60.0;
+  if (u == "h" || u == "hr" || u == "hour" || u == "hours") return 3600.0;
+  return std::nullopt;
+}
+
+std::string quote(const std::string& s) { return "'" + s + "'"; }
+
+}  // namespace
+
+FrameTime frame_time(const std::map<std::string, std::string>& metadata, int frame) {
+  if (const auto t = number_in(metadata, "SER.element_time_epoch_s"))
+    return {t, "TIA SER element tag time (whole seconds)"};
+  if (const auto t = number_in(metadata, "acquisition_epoch_s"))
+    return {t, "Velox per-frame Acquisition.AcquisitionStartDatetime"};
+  if (const auto t = number_in(metadata, "emd.frame_time_s")) return {t, "Berkeley EMD frame-axis coordinates"};
+  if (const auto dt = number_in(metadata, "imagej.finterval"); dt && *dt > 0)
+    if (const auto unit = seconds_per_imagej_unit(metadata)) return {frame * *dt * *unit, "ImageJ finterval"};
+  return {};
+}
+
+double SeriesTime::at(const SeriesPoint& p) const {
+  return from_file ? *p.file_time_s - start_s : 0.5 * (p.first_frame + p.last_frame);
+}
+
+SeriesTime series_time(const std::vector<SeriesPoint>& points, const std::string& file_time_source) {
+  SeriesTime t;
+  t.source = "frame index";
+  if (points.empty()) return t;
+  bool all = true, monotone = true;
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    all = all && points[i].file_time_s.has_value();
+    if (all && i > 0 && *points[i].file_time_s < *points[i - 1].file_time_s) monotone = false;
+  }
+  if (!all) {
+    if (!file_time_source.empty()) t.note = file_time_source + " is missing for some frames";
+    return t;
+  }
+  const double first = *points.front().file_time_s, last = *points.back().file_time_s;
+  if (!monotone || !(last > first)) {
+    t.note = file_time_source + (monotone ? " is the same for every point" : " goes back in time between points");
+    return t;
+  }
+  t.from_file = true;
+  t.source = file_time_source;
+  t.start_s = first;
+  return t;
+}
+
+std::string hrtem_series_csv(const std::vector<SeriesPoint>& points, const SeriesTime& time) {
+  static const char* const names[] = {"amorphous", "crystal_like", "nanocrystal"};
+  std::ostringstream o;
+  o << "point,first_frame,last_frame,time,time_basis,boxes";
+  for (const char* n : names) o << ',' << n;
+  for (const char* n : names) o << ',' << n << "_fraction," << n << "_ci95_low," << n << "_ci95_high";
+  o << ",ordered_box_fraction,ordered_box_ci95_low,ordered_box_ci95_high,ordered_area_fraction,"
+       "ordered_area_ci95_low,ordered_area_ci95_high,warnings\n";
+  const char* basis = time.from_file ? "s" : "frame";
+  for (const SeriesPoint& p : points) {
+    const ClassFractions& f = p.boxes;
+    o << p.point << ',' << p.first_frame << ',' << p.last_frame << ',' << g6(time.at(p)) << ',' << basis << ',' << f.boxes;
+    for (int c = 0; c < kBoxClassCount; ++c) o << ',' << f.box_counts[std::size_t(c)];
+    for (int c = 0; c < kBoxClassCount; ++c) {
+      const std::size_t k = std::size_t(c);
+      // No specimen box: the fraction is undefined (an empty cell), never 0.
+      o << ',' << (f.boxes ? g6(f.box_fraction[k]) : "") << ',' << (f.boxes ? g6(f.box_fraction_95[k].low) : "") << ','
+        << (f.boxes ? g6(f.box_fraction_95[k].high) : "");
+    }
+    o << ',' << (f.boxes ? g6(f.ordered_fraction) : "") << ',' << (f.boxes ? g6(f.ordered_fraction_95.low) : "") << ','
+      << (f.boxes ? g6(f.ordered_fraction_95.high) : "");
+    if (p.has_area)
+      o << ',' << g6(p.ordered_area_fraction) << ',' << g6(p.ordered_area_fraction_95.low) << ','
+        << g6(p.ordered_area_fraction_95.high);
+    else
+      o << ",,,";
+    o << ',' << p.warnings << '\n';
+  }
+  return o.str();
+}
+
+std::string draw_series_figure(const std::filesystem::path& png, const std::vector<SeriesPoint>& points,
+                               const SeriesTime& time, const std::string& title) {
+  const std::string file = png.stem().string() + ".dat";
+  bool area = false;
+  std::ostringstream data;
+  data << std::setprecision(8)
+       << "# time ordered_box_% box_ci95_low_% box_ci95_high_% ordered_area_% area_ci95_low_% area_ci95_high_%\n";
+  for (const SeriesPoint& p : points) {
+    const ClassFractions& f = p.boxes;
+    auto pct = [](bool has, double v) { return has && std::isfinite(v) ? 100 * v : NAN; };
+    data << time.at(p) << ' ' << pct(f.boxes > 0, f.ordered_fraction) << ' ' << pct(f.boxes > 0, f.ordered_fraction_95.low)
+         << ' ' << pct(f.boxes > 0, f.ordered_fraction_95.high) << ' ' << pct(p.has_area, p.ordered_area_fraction) << ' '
+         << pct(p.has_area, p.ordered_area_fraction_95.low) << ' ' << pct(p.has_area, p.ordered_area_fraction_95.high)
+         << '\n';
+    area = area || p.has_area;
+  }
+  std::ostringstream s;
+  s << "set xlabel " << quote(time.from_file ? "time from the first frame (s)" : "frame") << "\n"
+    << "set ylabel 'ordered fraction (%)'\nset grid\nset key top left\nset yrange [0:*]\n"
+    << "set datafile missing 'nan'\n"
+    << "set title " << quote(title) << " noenhanced\n";
+  if (!time.from_file && points.size() <= 20) s << "set xtics 1\n";  // frames are whole numbers
+  const std::string f = quote(file);
+  if (points.size() == 1) {
+    // One point has no band to fill: its intervals as error bars.
+    s << "set offsets 1, 1, 0, 0\n"
+      << "plot " << f << " using 1:2:3:4 with yerrorbars pt 7 ps 0.8 lc rgb '#1f77b4' "
+      << "title 'ordered box fraction, 95 % (Wilson)'";
+    if (area)
+      s << ", \\\n     " << f << " using 1:5:6:7 with yerrorbars pt 5 ps 0.8 lc rgb '#d62728' "
+        << "title 'ordered area fraction, 95 % (block bootstrap)'";
+  } else {
+    s << "plot " << f << " using 1:3:4 with filledcurves lc rgb '#1f77b4' fs transparent solid 0.2 noborder "
+      << "title 'box 95 % (Wilson)', \\\n     " << f
+      << " using 1:2 with linespoints pt 7 ps 0.6 lc rgb '#1f77b4' title 'ordered box fraction'";
+    if (area)
+      s << ", \\\n     " << f << " using 1:6:7 with filledcurves lc rgb '#d62728' fs transparent solid 0.25 noborder "
+        << "title 'area 95 % (block bootstrap)', \\\n     " << f
+        << " using 1:5 with lines lw 2 lc rgb '#d62728' title 'ordered area fraction'";
+  }
+  s << '\n';
+  GnuplotFigure fig;
+  fig.png = png;
+  fig.script = s.str();
+  fig.data_files = {{file, data.str()}};
+  return render_figure(fig);
+}
+
+nlohmann::json hrtem_series_summary_json(const HrtemSeriesRecord& r, const std::vector<SeriesPoint>& points,
+                                         const SeriesTime& time) {
+  using nlohmann::json;
+  json j;
+  j["program"] = {{"name", "mgscope hrtem (series)"}, {"version", kVersion}};
+  for (const char* key : {"input", "calibration", "boxes", "settings"})
+    if (r.first_point.contains(key)) j[key] = r.first_point[key];
+  if (j.contains("input")) j["input"].erase("frame");
+  const FrameSelection& s = r.selection;
+  j["series"] = {{"frames_in_file", r.frames_in_file},
+                 {"first_frame", s.first},
+                 {"last_frame", s.last},
+                 {"step", s.step},
+                 {"frames_averaged_per_point", s.sum},
+                 {"points", points.size()},
+                 {"failed_points", r.failed_points},
+                 {"note", "point k averages frames first_frame + k step ... + frames_averaged_per_point - 1; "
+                          "frames are read one at a time"}};
+  json t = {{"basis", time.from_file ? "seconds" : "frame index"}, {"source", time.source}};
+  if (time.from_file) t["start_s"] = time.start_s;
+  else t["note"] = time.note.empty() ? "the file carries no per-frame time" : time.note;
+  j["series"]["time"] = t;
+  json th = {{"mode", r.threshold_mode},
+             {"whitened_level", r.whitened_level},
+             {"secondary_whitened_level", r.secondary_whitened_level}};
+  if (r.threshold_frame) {
+    th["calibrated_on_frame"] = *r.threshold_frame;
+    th["note"] = "null threshold calibrated once on frame " + std::to_string(*r.threshold_frame) +
+                 " and used as a fixed level for every point (that frame included): the secondary level then equals "
+                 "the primary and p-values are the exponential-speckle ones; --threshold-each-frame calibrates every "
+                 "point";
+  }
+  j["threshold"] = th;
+  auto ordered = [&](bool area) {
+    std::vector<double> v;
+    for (const SeriesPoint& p : points)
+      v.push_back(area ? (p.has_area ? p.ordered_area_fraction : NAN)
+                       : (p.boxes.boxes ? p.boxes.ordered_fraction : NAN));
+    json o = {{"first", json_number(v.empty() ? NAN : v.front())}, {"last", json_number(v.empty() ? NAN : v.back())}};
+    double lo = NAN, hi = NAN;
+    for (double x : v)
+      if (std::isfinite(x)) {
+        lo = std::isfinite(lo) ? std::min(lo, x) : x;
+        hi = std::isfinite(hi) ? std::max(hi, x) : x;
+      }
+    o["min"] = json_number(lo);
+    o["max"] = json_number(hi);
+    return o;
+  };
+  j["ordered_box_fraction"] = ordered(false);
+  const bool area = !points.empty() && points.front().has_area;
+  j["ordered_area_fraction"] = area ? ordered(true) : json(nullptr);
+  j["kept_points"] = r.kept;
+  j["files"] = {{"series", "series.csv"}, {"figure", "ordered_fraction.png"}};
+  json w = json::array();
+  for (const std::string& f : r.failures) w.push_back(f);
+  for (const auto& [text, n] : r.warnings) w.push_back(text + " (" + std::to_string(n) + " of " +
+                                                       std::to_string(points.size()) + " points)");
+  if (!r.figure_warning.empty()) w.push_back(r.figure_warning);
+  if (!time.note.empty()) w.push_back("time axis is the frame index: " + time.note);
+  j["warnings"] = w;
+  return j;
+}
+
+}  // namespace mgscope

@@ -1,0 +1,79 @@
+// The files of an HRTEM series (series.csv, summary.json, ordered_fraction.png): one row per
+// analysed point, formatted only; the analysis is in hrtem_series.cpp.
+#pragma once
+#include <array>
+#include <filesystem>
+#include <limits>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "imaging/area_fractions.hpp"
+#include "pipelines/hrtem_series.hpp"
+
+namespace mgscope {
+
+// What the series keeps of one analysed point (a frame, or an average of --sum frames): a few
+// numbers, never pixels.
+struct SeriesPoint {
+  int point = 0;  // index among the selected points (a point that failed leaves a gap)
+  int first_frame = 0, last_frame = 0;
+  std::optional<double> file_time_s;  // mean of the averaged frames' times in the file (absolute)
+  ClassFractions boxes;
+  bool has_area = false;
+  double ordered_area_fraction = std::numeric_limits<double>::quiet_NaN();
+  Interval ordered_area_fraction_95;
+  int warnings = 0;
+};
+
+// A frame's time as its file gives it: TIA SER element tag (whole seconds since 1970), Velox
+// per-frame Acquisition.AcquisitionStartDatetime, the coordinates of a Berkeley EMD frame axis
+// in a time unit, ImageJ finterval x frame. Empty when none.
+struct FrameTime {
+  std::optional<double> seconds;
+  std::string source;
+};
+FrameTime frame_time(const std::map<std::string, std::string>& metadata, int frame);
+
+// The time axis of the series: seconds from the first point when every point has a file time and
+// the times increase from first to last without going back; else the frame index (and why).
+struct SeriesTime {
+  bool from_file = false;
+  std::string source;    // e.g. "ImageJ finterval", or "frame index"
+  std::string note;      // why the index was used, when a file time exists but was not usable
+  double start_s = 0;    // the first point's file time (absolute), when from_file
+  double at(const SeriesPoint& p) const;
+};
+SeriesTime series_time(const std::vector<SeriesPoint>& points, const std::string& file_time_source);
+
+// One row per point: frames, time, box counts and fractions per class with their Wilson 95 %
+// intervals, the ordered box fraction and (area map on) the ordered area fraction with its block
+// bootstrap 95 % interval.
+std::string hrtem_series_csv(const std::vector<SeriesPoint>& points, const SeriesTime& time);
+
+// ordered_fraction.png (+ .gp, .dat): the ordered fractions against time with their interval
+// bands. "" on success, else the warning of render_figure.
+std::string draw_series_figure(const std::filesystem::path& png, const std::vector<SeriesPoint>& points,
+                               const SeriesTime& time, const std::string& title);
+
+// Everything summary.json says besides the points' numbers.
+struct HrtemSeriesRecord {
+  nlohmann::json first_point;         // hrtem_summary_json of the first point: input, calibration, boxes, settings
+  FrameSelection selection;
+  int frames_in_file = 0;
+  std::string threshold_mode;         // "null calibrated once", "null per point", or the user's mode
+  std::optional<int> threshold_frame; // the frame the null threshold was calibrated on, once
+  double whitened_level = 0, secondary_whitened_level = 0;
+  std::vector<std::string> kept;      // folders with the full per-image outputs
+  std::map<std::string, int> warnings;  // distinct warning -> points that had it
+  int failed_points = 0;              // points left out because a frame could not be read or analysed
+  std::vector<std::string> failures;  // the first 50 of them, with the reason
+  std::string figure_warning;
+};
+nlohmann::json hrtem_series_summary_json(const HrtemSeriesRecord& record, const std::vector<SeriesPoint>& points,
+                                         const SeriesTime& time);
+
+}  // namespace mgscope

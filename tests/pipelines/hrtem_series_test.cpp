@@ -1,0 +1,464 @@
+// `mgscope hrtem --frames`: an in-situ series on generated stacks with known per-frame truth
+// (a nucleation series from `mgscope synth hrtem --frames`), the frame selection rules, and
+// memory that does not grow with the number of frames.
+#include <gtest/gtest.h>
+
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cmath>
+#include <cstring>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "fitting/base/error.hpp"
+#include "imaging/io/read_image.hpp"
+#include "imaging/io/tiff_writer.hpp"
+#include "imaging/synth_hrtem.hpp"
+#include "pipelines/hrtem_series.hpp"
+#include "pipelines/hrtem_series_outputs.hpp"
+#include "tests/imaging/binary_test_files.hpp"
+#include "tests/imaging/emd_test_files.hpp"
+#include "tests/test_support.hpp"
+
+namespace mgscope {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// series.csv as rows of named cells.
+std::vector<std::map<std::string, std::string>> read_csv(const fs::path& p) {
+  std::istringstream in(test::read_all(p));
+  std::string line;
+  std::vector<std::string> head;
+  std::vector<std::map<std::string, std::string>> rows;
+  auto split = [](const std::string& s) {
+    std::vector<std::string> v;
+    std::stringstream ss(s);
+    std::string cell;
+    while (std::getline(ss, cell, ',')) v.push_back(cell);
+    if (!s.empty() && s.back() == ',') v.emplace_back();
+    return v;
+  };
+  std::getline(in, line);
+  head = split(line);
+  while (std::getline(in, line)) {
+    const auto cells = split(line);
+    std::map<std::string, std::string> row;
+    for (std::size_t i = 0; i < head.size() && i < cells.size(); ++i) row[head[i]] = cells[i];
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+double num(const std::map<std::string, std::string>& row, const std::string& key) {
+  const auto it = row.find(key);
+  return it == row.end() || it->second.empty() ? NAN : std::stod(it->second);
+}
+
+// Box-majority truth of one frame's label page (the rule of the HRTEM analysis tests): a box of
+// the non-overlapping grid from the top-left pixel is ordered when more than half its pixels are.
+double box_majority_ordered(const fs::path& labels, int frame, int box_px) {
+  ReadOptions ro;
+  ro.frame = frame;
+  const LoadedImage img = read_image(labels.string(), ro);
+  const int nx = img.raw.width / box_px, ny = img.raw.height / box_px;
+  long ordered = 0;
+  for (int by = 0; by < ny; ++by)
+    for (int bx = 0; bx < nx; ++bx) {
+      long n = 0;
+      for (int y = 0; y < box_px; ++y)
+        for (int x = 0; x < box_px; ++x) {
+          const std::uint8_t v = img.raw.bytes[std::size_t(by * box_px + y) * std::size_t(img.raw.width) + std::size_t(bx * box_px + x)];
+          n += v == 1 || v == 2;
+        }
+      ordered += 2 * n > long(box_px) * box_px;
+    }
+  return double(ordered) / double(nx * ny);
+}
+
+// Peak resident memory (MiB) of `mgscope ARGS...` run as a child, from wait4's rusage.
+double child_peak_rss_MiB(const std::vector<std::string>& args, int& exit_code) {
+  std::vector<std::string> argv_s = {MGSCOPE_EXE};
+  argv_s.insert(argv_s.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (std::string& s : argv_s) argv.push_back(s.data());
+  argv.push_back(nullptr);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const int null_fd = ::open("/dev/null", O_WRONLY);
+    ::dup2(null_fd, 1);
+    ::dup2(null_fd, 2);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  rusage u{};
+  ::wait4(pid, &status, 0, &u);
+  exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return double(u.ru_maxrss) / 1024.0;
+}
+
+// A nucleation stack: 8 frames of 1000 x 1000 px, target ordered fraction 2 % -> 20 %, 2.5 s apart.
+const fs::path& growth_dir() {
+  static const fs::path dir = [] {
+    const fs::path d = test::scratch_dir("hrtem_series_growth");
+    const auto r = test::run_mgscope("synth hrtem -o '" + d.string() +
+                                     "' --name grow --width 1000 --height 1000 --frames 8 --ordered-fraction-start 0.02 "
+                                     "--ordered-fraction 0.2 --frame-interval 2.5 --seed 7");
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    return d;
+  }();
+  return dir;
+}
+
+std::string error_of(const std::string& text, int sum, int frames) {
+  try {
+    parse_frame_selection(text, sum, frames, "stack.tif");
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "(no InputError)";
+}
+
+}  // namespace
+
+TEST(HrtemSeries, RecoversTheNucleationGrowthCurveFrameByFrame) {
+  const fs::path out = test::scratch_dir("hrtem_series_growth_out");
+  const auto r = test::run_mgscope("hrtem '" + (growth_dir() / "grow.tif").string() + "' -o '" + out.string() +
+                                   "' --frames all --threads 2");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto rows = read_csv(out / "grow" / "series.csv");
+  ASSERT_EQ(rows.size(), 8u);
+  const auto truth = nlohmann::json::parse(test::read_all(growth_dir() / "grow_truth.json"));
+  double abs_error = 0;
+  for (int k = 0; k < 8; ++k) {
+    const auto& row = rows[std::size_t(k)];
+    EXPECT_EQ(num(row, "first_frame"), k);
+    EXPECT_EQ(row.at("time_basis"), "s");
+    EXPECT_NEAR(num(row, "time"), 2.5 * k, 1e-9);  // ImageJ finterval, from the first frame
+    EXPECT_EQ(num(row, "boxes"), 100);
+    const double majority = box_majority_ordered(growth_dir() / "grow_labels.tif", k, 100);
+    const double box = num(row, "ordered_box_fraction");
+    const double area = num(row, "ordered_area_fraction");
+    const double pixel = truth["frames"][std::size_t(k)]["pixel_area_fraction"]["ordered"].get<double>();
+    std::printf("frame %d: ordered box %.3f (box-majority truth %.3f), area %.3f [%.3f, %.3f] (pixel truth %.3f)\n", k,
+                box, majority, area, num(row, "ordered_area_ci95_low"), num(row, "ordered_area_ci95_high"), pixel);
+    // 100 boxes a frame: within 3 boxes of the box-majority truth on every frame (the 2-point target
+    // of the 400-box HRTEM test, widened for a quarter of the boxes) and 1.5 points on average
+    // (measured: at most 1 box off, 0.6 points on average).
+    EXPECT_NEAR(box, majority, 0.03) << "frame " << k;
+    abs_error += std::fabs(box - majority) / 8;
+    EXPECT_LE(num(row, "ordered_box_ci95_low"), box);
+    EXPECT_GE(num(row, "ordered_box_ci95_high"), box);
+    // The area fraction's bootstrap interval holds the pixel truth.
+    EXPECT_LE(num(row, "ordered_area_ci95_low"), pixel + 0.01) << "frame " << k;
+    EXPECT_GE(num(row, "ordered_area_ci95_high"), pixel - 0.01) << "frame " << k;
+  }
+  EXPECT_LE(abs_error, 0.015);
+  // The curve grows: the last frame's order is well above the first's.
+  EXPECT_GT(num(rows[7], "ordered_box_fraction") - num(rows[0], "ordered_box_fraction"), 0.1);
+
+  const auto j = nlohmann::json::parse(test::read_all(out / "grow" / "summary.json"));
+  test::expect_schema_valid("hrtem.series.schema.json", out / "grow" / "summary.json");
+  EXPECT_EQ(j["series"]["points"].get<int>(), 8);
+  EXPECT_EQ(j["series"]["time"]["basis"].get<std::string>(), "seconds");
+  EXPECT_EQ(j["series"]["time"]["source"].get<std::string>(), "ImageJ finterval");
+  EXPECT_EQ(j["threshold"]["calibrated_on_frame"].get<int>(), 0);
+  EXPECT_EQ(j["threshold"]["mode"].get<std::string>(), "null, calibrated once");
+  for (const char* kept : {"frame_0000", "frame_0004", "frame_0007"}) {
+    EXPECT_TRUE(fs::exists(out / "grow" / kept / "overlay.png")) << kept;
+    EXPECT_TRUE(fs::exists(out / "grow" / kept / "summary.json")) << kept;
+  }
+  EXPECT_TRUE(fs::exists(out / "grow" / "ordered_fraction.png"));
+  EXPECT_NE(r.output.find("spot threshold calibrated once on frame 0"), std::string::npos) << r.output;
+}
+
+TEST(HrtemSeries, SumAveragesConsecutiveFramesAndStepSkips) {
+  const fs::path out = test::scratch_dir("hrtem_series_sum_out");
+  const std::string in = "'" + (growth_dir() / "grow.tif").string() + "'";
+  auto r = test::run_mgscope("hrtem " + in + " -o '" + (out / "sum").string() +
+                             "' --frames 1:6 --sum 2 --area-stride off --threads 2");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto rows = read_csv(out / "sum" / "grow" / "series.csv");
+  ASSERT_EQ(rows.size(), 3u);  // (1, 2), (3, 4), (5, 6)
+  for (int k = 0; k < 3; ++k) {
+    EXPECT_EQ(num(rows[std::size_t(k)], "first_frame"), 1 + 2 * k);
+    EXPECT_EQ(num(rows[std::size_t(k)], "last_frame"), 2 + 2 * k);
+    // Time of a point: the mean of its frames' times, from the first point's.
+    EXPECT_NEAR(num(rows[std::size_t(k)], "time"), 2.5 * 2 * k, 1e-9);
+    EXPECT_TRUE(std::isnan(num(rows[std::size_t(k)], "ordered_area_fraction")));  // --area-stride off
+  }
+  EXPECT_TRUE(fs::exists(out / "sum" / "grow" / "frames_0001-0002" / "overlay.png"));
+  r = test::run_mgscope("hrtem " + in + " -o '" + (out / "step").string() + "' --frames 0:7:3 --area-stride off");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  rows = read_csv(out / "step" / "grow" / "series.csv");
+  ASSERT_EQ(rows.size(), 3u);  // frames 0, 3, 6
+  EXPECT_EQ(num(rows[2], "first_frame"), 6);
+  EXPECT_NEAR(num(rows[2], "time"), 15.0, 1e-9);
+}
+
+TEST(HrtemSeries, FrameSelectionRules) {
+  FrameSelection s = parse_frame_selection("all", 1, 10, "stack.tif");
+  EXPECT_EQ(s.points(), 10);
+  s = parse_frame_selection("2:8:3", 1, 10, "stack.tif");
+  EXPECT_EQ(s.points(), 3);  // 2, 5, 8
+  s = parse_frame_selection("0:9", 3, 10, "stack.tif");
+  EXPECT_EQ(s.points(), 3);  // 0-2, 3-5, 6-8; frame 9 alone makes no average of 3
+  EXPECT_EQ(s.step, 3);
+  s = parse_frame_selection("0:0", 1, 1, "single.tif");  // a single-frame file: one point
+  EXPECT_EQ(s.points(), 1);
+  EXPECT_NE(error_of("0:10", 1, 10).find("stack.tif: --frames 0:10 is out of range: the file holds 10 frame(s), 0 to 9"),
+            std::string::npos)
+      << error_of("0:10", 1, 10);
+  EXPECT_NE(error_of("5:2", 1, 10).find("first frame comes after the last"), std::string::npos);
+  EXPECT_NE(error_of("0:5:0", 1, 10).find("STEP must be 1 or more"), std::string::npos);
+  EXPECT_NE(error_of("0:5:-2", 1, 10).find("STEP must be 1 or more"), std::string::npos);
+  EXPECT_NE(error_of("0:3", 5, 10).find("--sum 5 averages more frames than --frames 0:3 selects (4; the file holds 10"),
+            std::string::npos)
+      << error_of("0:3", 5, 10);
+  EXPECT_NE(error_of("a:b", 1, 10).find("use all, A:B or A:B:STEP"), std::string::npos);
+  EXPECT_NE(error_of("3", 1, 10).find("use all, A:B or A:B:STEP"), std::string::npos);
+  EXPECT_NE(error_of("-1:3", 1, 10).find("out of range"), std::string::npos);
+}
+
+TEST(HrtemSeries, BadOptionsAreRefusedOnTheCommandLine) {
+  const std::string in = "'" + (growth_dir() / "grow.tif").string() + "'";
+  const fs::path out = test::scratch_dir("hrtem_series_bad");
+  auto r = test::run_mgscope("hrtem " + in + " -o '" + out.string() + "' --frames 0:8");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("--frames 0:8 is out of range: the file holds 8 frame(s), 0 to 7"), std::string::npos) << r.output;
+  r = test::run_mgscope("hrtem " + in + " -o '" + out.string() + "' --frames all --sum 9");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("--sum 9 averages more frames"), std::string::npos) << r.output;
+  r = test::run_mgscope("hrtem " + in + " -o '" + out.string() + "' --sum 2");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("--sum needs --frames"), std::string::npos) << r.output;
+  r = test::run_mgscope("hrtem " + in + " -o '" + out.string() + "' --frames all --sum 0");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("--sum must be 1 or more"), std::string::npos) << r.output;
+  r = test::run_mgscope("hrtem " + in + " -o '" + out.string() + "' --frames all --frame 3");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("--frame 3 and --frames all: give one"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(out / "grow"));  // nothing half-written
+}
+
+TEST(HrtemSeries, PeakMemoryDoesNotGrowFrom10To1000Frames) {
+  // One small synthetic frame (128 x 128 px: one box) repeated as 10 and as 1,000 pages.
+  SynthHrtemOptions o;
+  o.width_px = o.height_px = 128;
+  o.ordered_fraction = 0.1;
+  o.seed = 5;
+  const SynthHrtem s = make_synth_hrtem(o);
+  RawImage page;
+  page.width = page.height = 128;
+  page.type = PixelType::u16;
+  page.bytes.resize(s.counts.pixels.size() * 2);
+  std::memcpy(page.bytes.data(), s.counts.pixels.data(), page.bytes.size());
+  Calibration cal;
+  cal.calibrated = true;
+  cal.pixel_x_nm = cal.pixel_y_nm = o.pixel_nm;
+  const fs::path dir = test::scratch_dir("hrtem_series_memory");
+  std::map<int, double> rss;
+  for (int frames : {10, 1000}) {
+    const fs::path stack = dir / ("stack" + std::to_string(frames) + ".tif");
+    write_tiff_pages(stack.string(), std::vector<RawImage>(std::size_t(frames), page), cal);
+    int code = -1;
+    rss[frames] = child_peak_rss_MiB({"hrtem", stack.string(), "-o", (dir / ("out" + std::to_string(frames))).string(),
+                                      "--frames", "all", "--area-stride", "off", "--threads", "1"},
+                                     code);
+    ASSERT_EQ(code, 0);
+    const auto rows = read_csv(dir / ("out" + std::to_string(frames)) / ("stack" + std::to_string(frames)) / "series.csv");
+    EXPECT_EQ(rows.size(), std::size_t(frames));
+  }
+  std::printf("peak RSS: 10 frames %.1f MiB, 1000 frames %.1f MiB (stack of 1000: %.1f MiB on disk)\n", rss[10],
+              rss[1000], double(fs::file_size(dir / "stack1000.tif")) / (1 << 20));
+  EXPECT_LT(std::fabs(rss[1000] - rss[10]), 3.0);
+}
+
+
+TEST(HrtemSeries, FrameTimesFromEachFormatsMetadata) {
+  EXPECT_EQ(*frame_time({{"SER.element_time_epoch_s", "1318987126"}}, 4).seconds, 1318987126.0);
+  EXPECT_EQ(*frame_time({{"acquisition_epoch_s", "1575540224"}}, 1).seconds, 1575540224.0);
+  EXPECT_EQ(*frame_time({{"imagej.finterval", "0.5"}}, 6).seconds, 3.0);
+  EXPECT_EQ(*frame_time({{"emd.frame_time_s", "1.5"}}, 3).seconds, 1.5);
+  EXPECT_EQ(*frame_time({{"imagej.finterval", "2"}, {"imagej.tunit", "min"}}, 3).seconds, 360.0);
+  EXPECT_FALSE(frame_time({{"imagej.finterval", "2"}, {"imagej.tunit", "pixel"}}, 3).seconds);
+  EXPECT_FALSE(frame_time({{"imagej.finterval", "0"}}, 3).seconds);
+  EXPECT_FALSE(frame_time({{"date", "2020-01-01"}}, 3).seconds);
+  // Whole-second stamps that do not move (Velox frames of one acquisition) give the index axis.
+  std::vector<SeriesPoint> points(3);
+  for (int k = 0; k < 3; ++k) {
+    points[std::size_t(k)].first_frame = points[std::size_t(k)].last_frame = k;
+    points[std::size_t(k)].file_time_s = 1575540224.0;
+  }
+  SeriesTime t = series_time(points, "Velox per-frame Acquisition.AcquisitionStartDatetime");
+  EXPECT_FALSE(t.from_file);
+  EXPECT_NE(t.note.find("is the same for every point"), std::string::npos);
+  EXPECT_EQ(t.at(points[2]), 2.0);
+  points[2].file_time_s = 1575540230.0;
+  t = series_time(points, "x");
+  EXPECT_TRUE(t.from_file);
+  EXPECT_EQ(t.at(points[2]), 6.0);
+  points[1].file_time_s = 1575540220.0;  // goes back
+  EXPECT_FALSE(series_time(points, "x").from_file);
+}
+
+// A TIA SER series end to end: the per-element time tags become the time axis.
+TEST(HrtemSeries, SerSeriesTakesItsTimeFromTheElementTags) {
+  SynthHrtemOptions o;
+  o.width_px = o.height_px = 300;
+  o.ordered_fraction = 0.1;
+  test::SerSpec ser;
+  ser.width = ser.height = 300;
+  ser.frames = 3;
+  ser.delta_x_m = ser.delta_y_m = 0.0199e-9;
+  ser.times = {1318987126, 1318987128, 1318987131};
+  for (int k = 0; k < 3; ++k) {
+    o.seed = std::uint64_t(20 + k);
+    const SynthHrtem s = make_synth_hrtem(o);
+    test::Bytes b(s.counts.pixels.size() * 2);
+    std::memcpy(b.data(), s.counts.pixels.data(), b.size());
+    ser.frame_pixels.push_back(b);
+  }
+  const fs::path dir = test::scratch_dir("hrtem_series_ser");
+  test::write_bytes((dir / "insitu_1.ser").string(), test::make_ser(ser));
+  const auto r = test::run_mgscope("hrtem '" + (dir / "insitu_1.ser").string() + "' -o '" + (dir / "out").string() +
+                                   "' --frames all --area-stride off --threads 2");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto rows = read_csv(dir / "out" / "insitu_1" / "series.csv");
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0].at("time_basis"), "s");
+  EXPECT_EQ(num(rows[1], "time"), 2.0);
+  EXPECT_EQ(num(rows[2], "time"), 5.0);
+  const auto j = nlohmann::json::parse(test::read_all(dir / "out" / "insitu_1" / "summary.json"));
+  EXPECT_EQ(j["series"]["time"]["source"].get<std::string>(), "TIA SER element tag time (whole seconds)");
+  EXPECT_EQ(j["series"]["time"]["start_s"].get<double>(), 1318987126.0);
+  EXPECT_EQ(j["series"]["failed_points"].get<int>(), 0);
+  test::expect_schema_valid("hrtem.series.schema.json", dir / "out" / "insitu_1" / "summary.json");
+
+  // The last element's data offset points past the file (an interrupted acquisition): that
+  // point is left out with a warning naming it, the others are kept.
+  test::Bytes cut = test::make_ser(ser);
+  const std::size_t data_offsets = cut.size() - 2 * 3 * 4;  // the offset arrays end the file
+  const std::int32_t beyond = 0x7ffffff0;
+  std::memcpy(cut.data() + data_offsets + 2 * 4, &beyond, 4);
+  test::write_bytes((dir / "cut_1.ser").string(), cut);
+  const auto c = test::run_mgscope("hrtem '" + (dir / "cut_1.ser").string() + "' -o '" + (dir / "out").string() +
+                                   "' --frames all --area-stride off --threads 2");
+  ASSERT_EQ(c.exit_code, 0) << c.output;
+  EXPECT_NE(c.output.find("WARNING: point 2 (frames 2 to 2) left out: "), std::string::npos) << c.output;
+  EXPECT_NE(c.output.find("lies outside the file"), std::string::npos) << c.output;
+  const auto cut_rows = read_csv(dir / "out" / "cut_1" / "series.csv");
+  ASSERT_EQ(cut_rows.size(), 2u);
+  EXPECT_EQ(num(cut_rows[1], "time"), 2.0);
+  const auto cj = nlohmann::json::parse(test::read_all(dir / "out" / "cut_1" / "summary.json"));
+  EXPECT_EQ(cj["series"]["failed_points"].get<int>(), 1);
+  EXPECT_EQ(cj["kept_points"], nlohmann::json({"frame_0000", "frame_0001"}));
+}
+
+
+// A Velox EMD stack end to end: frames read by hyperslab out of (y, x, frames) data, the time
+// axis from each frame's own JSON (Acquisition.AcquisitionStartDatetime, 10 s apart here).
+TEST(HrtemSeries, VeloxFramesTakeTheirTimeFromEachFramesMetadata) {
+  const int side = 300, frames = 3;
+  std::vector<std::vector<std::uint16_t>> pages;
+  SynthHrtemOptions o;
+  o.width_px = o.height_px = side;
+  o.ordered_fraction = 0.1;
+  for (int k = 0; k < frames; ++k) {
+    o.seed = std::uint64_t(40 + k);
+    pages.push_back(make_synth_hrtem(o).counts.pixels);
+  }
+  const fs::path dir = test::scratch_dir("hrtem_series_velox");
+  const std::string path = (dir / "insitu.emd").string();
+  {
+    const H5Id f = test::create_h5(path);
+    const H5Id data = test::make_group(f.get(), "Data");
+    const H5Id image = test::make_group(data.get(), "Image");
+    const H5Id g = test::make_group(image.get(), "5e1f");
+    std::vector<std::uint16_t> px;  // stored (y, x, frames)
+    for (int y = 0; y < side; ++y)
+      for (int x = 0; x < side; ++x)
+        for (int k = 0; k < frames; ++k) px.push_back(pages[std::size_t(k)][std::size_t(y * side + x)]);
+    test::write_dataset(g.get(), "Data", H5T_STD_U16LE, H5T_NATIVE_UINT16,
+                        {hsize_t(side), hsize_t(side), hsize_t(frames)}, px.data());
+    const std::size_t n = 1024;
+    std::vector<std::uint8_t> meta(n * frames, 0);
+    for (int k = 0; k < frames; ++k) {
+      const std::string j = R"({"Acquisition":{"AcquisitionStartDatetime":{"DateTime":")" +
+                            std::to_string(1600000000 + 10 * k) +
+                            R"("}},"BinaryResult":{"PixelSize":{"width":"1.99e-11","height":"1.99e-11"},)"
+                            R"("PixelUnitX":"m","PixelUnitY":"m"}})";
+      for (std::size_t i = 0; i < j.size(); ++i) meta[i * frames + std::size_t(k)] = std::uint8_t(j[i]);
+    }
+    test::write_dataset(g.get(), "Metadata", H5T_STD_U8LE, H5T_NATIVE_UINT8, {n, hsize_t(frames)}, meta.data());
+  }
+  const auto r = test::run_mgscope("hrtem '" + path + "' -o '" + (dir / "out").string() +
+                                   "' --frames all --area-stride off --threads 2");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto rows = read_csv(dir / "out" / "insitu" / "series.csv");
+  ASSERT_EQ(rows.size(), 3u);
+  for (int k = 0; k < frames; ++k) {
+    EXPECT_EQ(rows[std::size_t(k)].at("time_basis"), "s");
+    EXPECT_EQ(num(rows[std::size_t(k)], "time"), 10.0 * k);
+    EXPECT_EQ(num(rows[std::size_t(k)], "boxes"), 9);
+  }
+  const auto j = nlohmann::json::parse(test::read_all(dir / "out" / "insitu" / "summary.json"));
+  EXPECT_EQ(j["series"]["time"]["source"].get<std::string>(), "Velox per-frame Acquisition.AcquisitionStartDatetime");
+  EXPECT_NEAR(j["calibration"]["pixel_nm"].get<double>(), 0.0199, 1e-12);
+}
+
+
+TEST(HrtemSeries, OneAndTwoThreadsGiveByteIdenticalFiles) {
+  const fs::path dir = test::scratch_dir("hrtem_series_threads");
+  ASSERT_EQ(test::run_mgscope("synth hrtem -o '" + dir.string() + "' --name s --width 600 --height 600 --frames 3 "
+                              "--ordered-fraction-start 0.05 --ordered-fraction 0.2 --seed 3")
+                .exit_code,
+            0);
+  for (const char* t : {"1", "2"})
+    ASSERT_EQ(test::run_mgscope("hrtem '" + (dir / "s.tif").string() + "' -o '" + (dir / (std::string("t") + t)).string() +
+                                "' --frames all --threads " + t)
+                  .exit_code,
+              0);
+  std::size_t compared = 0;
+  for (const auto& e : fs::recursive_directory_iterator(dir / "t1")) {
+    if (!e.is_regular_file()) continue;
+    const fs::path other = dir / "t2" / fs::relative(e.path(), dir / "t1");
+    EXPECT_EQ(test::read_all(e.path()), test::read_all(other)) << other;
+    ++compared;
+  }
+  EXPECT_GT(compared, 40u);  // series.csv, summary.json, the figure and three full frame folders
+}
+
+
+TEST(HrtemSeries, SingleFrameFileIsASeriesOfOne) {
+  const fs::path dir = test::scratch_dir("hrtem_series_single");
+  ASSERT_EQ(test::run_mgscope("synth hrtem -o '" + dir.string() + "' --name one --width 400 --height 400 --seed 2").exit_code, 0);
+  const auto r = test::run_mgscope("hrtem '" + (dir / "one.tif").string() + "' -o '" + (dir / "out").string() +
+                                   "' --frames all --area-stride off");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto rows = read_csv(dir / "out" / "one" / "series.csv");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].at("time_basis"), "frame");
+  EXPECT_EQ(num(rows[0], "boxes"), 16);
+  const auto j = nlohmann::json::parse(test::read_all(dir / "out" / "one" / "summary.json"));
+  EXPECT_EQ(j["series"]["time"]["note"].get<std::string>(), "the file carries no per-frame time");
+  EXPECT_EQ(j["kept_points"], nlohmann::json({"frame_0000"}));
+  EXPECT_TRUE(j["ordered_area_fraction"].is_null());
+  test::expect_schema_valid("hrtem.series.schema.json", dir / "out" / "one" / "summary.json");
+  const auto bad = test::run_mgscope("hrtem '" + (dir / "one.tif").string() + "' -o '" + (dir / "out2").string() +
+                                     "' --frames 0:1");
+  EXPECT_NE(bad.output.find("--frames 0:1 is out of range: the file holds 1 frame(s), 0 to 0"), std::string::npos)
+      << bad.output;
+}
+
+}  // namespace mgscope
