@@ -201,6 +201,15 @@ SpotThreshold choose_spot_threshold(const ImageF& image, const BoxGrid& grid, co
   if (!(options.alpha > 0 && options.alpha < 1)) throw InputError("--alpha must lie between 0 and 1");
   if (!(options.alpha_secondary >= options.alpha && options.alpha_secondary < 1))
     throw InputError("--alpha-secondary must lie between --alpha and 1");
+  if (options.reuse) {
+    if (options.reuse->search_pixels != geometry.search_pixels())
+      throw InputError("the spot threshold to reuse was calibrated for another box or pixel size (" +
+                       std::to_string(options.reuse->search_pixels) + " search pixels, here " +
+                       std::to_string(geometry.search_pixels()) + ")");
+    SpotThreshold reused = *options.reuse;
+    if (reused.description.rfind("reused: ", 0) != 0) reused.description = "reused: " + reused.description;
+    return reused;
+  }
   SpotThreshold t;
   t.mode = options.mode;
   t.formula_value = std::log(double(geometry.search_pixels()) / options.alpha);
@@ -262,15 +271,15 @@ SpotThreshold choose_spot_threshold(const ImageF& image, const BoxGrid& grid, co
         if (row[x]) masked_px[std::size_t((y / side) * crops_x + x / side)]++;
     }
   std::vector<int> clean, chosen;
-  for (int t = 0; t < tiles; ++t)
-    if (!masked_px[std::size_t(t)]) clean.push_back(t);
+  for (int tile = 0; tile < tiles; ++tile)
+    if (!masked_px[std::size_t(tile)]) clean.push_back(tile);
   const bool weighted = clean.empty();
   if (!weighted) {
     const int k_max = std::min<int>(4, int(clean.size()));
     for (int k = 0; k < k_max; ++k) chosen.push_back(clean[std::size_t(k) * clean.size() / std::size_t(k_max)]);
   } else {
     std::vector<int> order(static_cast<std::size_t>(tiles));
-    for (int t = 0; t < tiles; ++t) order[std::size_t(t)] = t;
+    for (int tile = 0; tile < tiles; ++tile) order[std::size_t(tile)] = tile;
     std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return masked_px[std::size_t(a)] < masked_px[std::size_t(b)]; });
     order.resize(std::min<std::size_t>(4, order.size()));
     chosen = order;

@@ -27,6 +27,10 @@ struct ThresholdOptions {
   int null_boxes = 2000;            // null boxes to calibrate on
   const ImageF* reference = nullptr;  // with mode reference: a known-amorphous image, same pixel size
   std::uint64_t seed = 20230111;    // random phases; fixed so that runs repeat exactly
+  // A calibration already made on another image with the same box and pixel size (the first
+  // point of an in-situ series), taken whole: level, secondary level and the null distribution
+  // behind p-values and --fdr. Overrides `mode`.
+  const struct SpotThreshold* reuse = nullptr;
 };
 
 struct SpotThreshold {

@@ -106,6 +106,7 @@ HrtemImageRun analyse_hrtem_image(ImageF pixels, ImageInfo info, const Calibrate
   r.options = image_options;
   r.options.mask.user_mask = nullptr;  // the images they point to end here
   r.options.threshold.reference = nullptr;
+  r.options.threshold.reuse = nullptr;
   if (!area.enabled) {
     r.result.mask.pixels = Image<std::uint8_t>();  // one byte per pixel no longer needed
     return r;

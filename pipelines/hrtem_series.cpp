@@ -142,23 +142,21 @@ void run_hrtem_series(const std::string& path, const HrtemSettings& settings, co
   record.threshold_mode = once ? "null, calibrated once"
                                : options.threshold.mode == ThresholdMode::null_model ? "null, calibrated per point"
                                                                                       : threshold_mode_name(options.threshold.mode);
+  SpotThreshold calibrated;  // with `once`: the first point's, reused by the others
   for (int k = 0; k < n; ++k) {
     const int first = sel.point_first(k), last = first + sel.sum - 1;
     try {
       PointPixels px = read_point(frames, first, sel.sum);
       if (k == 0) time_source = px.time_source;
-      if (once && k == 0) {
-        // The null calibration on the first point only (no area map: its level is all we keep);
-        // every point, this one included, is then classified at that fixed level.
-        HrtemAreaSettings no_area = settings.area;
-        no_area.enabled = false;
-        const HrtemImageRun cal = analyse_hrtem_image(px.pixels, px.info, settings.calibrate, options, no_area, settings.user);
-        options.threshold.mode = ThresholdMode::fixed;
-        options.threshold.fixed = cal.result.threshold.value;
-        record.threshold_frame = first;
-      }
       const HrtemImageRun run =
           analyse_hrtem_image(std::move(px.pixels), std::move(px.info), settings.calibrate, options, settings.area, settings.user);
+      if (once && k == 0) {
+        // The null calibration of the first point, taken whole by every later point: the same
+        // level, secondary level and null distribution (p-values, --fdr) for the whole series.
+        calibrated = run.result.threshold;
+        options.threshold.reuse = &calibrated;
+        record.threshold_frame = first;
+      }
       if (k == 0) {
         record.first_point = hrtem_summary_json(run.result, run.run, run.options, run.area ? &*run.area : nullptr);
         record.whitened_level = run.result.threshold.value;
@@ -217,7 +215,7 @@ void run_hrtem_series(const std::string& path, const HrtemSettings& settings, co
   folder.commit();
   if (record.threshold_frame)
     out << "  spot threshold calibrated once on frame " << *record.threshold_frame << " (whitened level "
-        << record.whitened_level << "), fixed for every point\n";
+        << record.whitened_level << "), reused by every later point\n";
   out << path << ": " << n << " point(s) of frames " << sel.first << " to " << sel.last << ", time axis "
       << (time.from_file ? "from " + time.source + " (s)" : std::string("frame index")) << " -> " << dir.string() << "\n";
   for (const auto& [text, count] : record.warnings)

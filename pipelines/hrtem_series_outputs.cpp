@@ -188,9 +188,8 @@ nlohmann::json hrtem_series_summary_json(const HrtemSeriesRecord& r, const std::
   if (r.threshold_frame) {
     th["calibrated_on_frame"] = *r.threshold_frame;
     th["note"] = "null threshold calibrated once on frame " + std::to_string(*r.threshold_frame) +
-                 " and used as a fixed level for every point (that frame included): the secondary level then equals "
-                 "the primary and p-values are the exponential-speckle ones; --threshold-each-frame calibrates every "
-                 "point";
+                 " and reused whole by every later point (the same level, secondary level and null distribution "
+                 "behind p-values and --fdr); --threshold-each-frame calibrates every point";
   }
   j["threshold"] = th;
   auto ordered = [&](bool area) {

@@ -38,7 +38,8 @@ Interval wilson_interval(long k, long n, double z) {
   const double denom = 1 + z2 / double(n);
   const double centre = (p + z2 / (2 * double(n))) / denom;
   const double half = z * std::sqrt(p * (1 - p) / double(n) + z2 / (4.0 * double(n) * double(n))) / denom;
-  return {std::max(0.0, centre - half), std::min(1.0, centre + half)};
+  // At k = 0 (k = n) the bound is exactly 0 (1); the formula leaves a rounding residue there.
+  return {k == 0 ? 0.0 : std::max(0.0, centre - half), k == n ? 1.0 : std::min(1.0, centre + half)};
 }
 
 double median(std::vector<double> values) {

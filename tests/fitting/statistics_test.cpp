@@ -28,7 +28,9 @@ TEST(Statistics, WilsonBoundsSolveTheScoreEquation) {
   EXPECT_NEAR(wilson_interval(4, 100).low, 0.0157, 1e-4);  // published example: 1.57 % .. 9.84 %
   EXPECT_NEAR(wilson_interval(4, 100).high, 0.0984, 1e-4);
   const Interval zero = wilson_interval(0, 50);
-  EXPECT_NEAR(zero.low, 0.0, 1e-15);
+  EXPECT_EQ(zero.low, 0.0);  // exactly: a CSV must not say 3.5e-18
+  EXPECT_EQ(wilson_interval(0, 100).low, 0.0);
+  EXPECT_EQ(wilson_interval(100, 100).high, 1.0);
   EXPECT_NEAR(zero.high, z * z / (50 + z * z), 1e-12);  // closed form for k = 0
 }
 
