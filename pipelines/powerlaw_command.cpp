@@ -130,13 +130,13 @@ void run(const PowerLawCli& cli, CommandContext& ctx) {
   GnuplotFigure fig;
   fig.png = out / "powerlaw.png";
   std::ostringstream sc;
-  sc << std::setprecision(10) << "set logscale xy\nset xlabel '" << table.columns.x << "'\nset ylabel '" << table.columns.y
-     << "'\nset key top right\nset grid\n";
+  sc << std::setprecision(10) << tight_log_axes(x, y) << "set xlabel '" << table.columns.x << "'\nset ylabel '"
+     << table.columns.y << "'\nset key top left\nset grid\n";
   sc << "plot 'powerlaw_points.dat' using 1:2 with points pt 7 ps 1.3 lc rgb '#1f77b4' title 'rows used (N = "
      << rows.used.size() << ")'";
   if (fit.usable())
     sc << ", " << fit.prefactor << "*x**(" << fit.exponent << ") lw 2 lc rgb 'black' title 'n = " << std::setprecision(3)
-       << fit.exponent << " +- " << fit.exponent_se << "'";
+       << fit.exponent << " ± " << fit.exponent_se << "'";
   sc << two_curves.str() << '\n';
   fig.script = sc.str();
   fig.data_files = {{"powerlaw_points.dat", points.str()}};

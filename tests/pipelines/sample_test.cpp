@@ -208,7 +208,9 @@ TEST(SampleCommand, DemoStudyEndToEndThenNothingToRedo) {
   // The study's table, correlations, figures and page.
   const std::string csv = read_all(out / "study.csv");
   EXPECT_EQ(count(csv, "\n"), 5) << csv;  // header + 4 samples
-  EXPECT_NE(csv.find("ordered_fraction [1]"), std::string::npos);
+  EXPECT_NE(csv.find(",ordered_fraction,"), std::string::npos) << csv;  // dimensionless: no unit
+  EXPECT_NE(csv.find(",hardness (GPa),"), std::string::npos) << csv;
+  EXPECT_NE(csv.find(",minus_dSm_max (J kg^-1 K^-1),"), std::string::npos) << csv;
   const std::string corr = read_all(out / "correlations.csv");
   EXPECT_EQ(count(corr, "\n"), 1 + 8 * 2);  // 8 structural quantities (box and area fractions, ...) x 2 magnetic
   EXPECT_NE(corr.find("ordered_fraction,minus_dSm_max,4,0."), std::string::npos) << corr;  // r > 0, N = 4
