@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "fitting/base/statistics.hpp"
@@ -278,17 +279,17 @@ std::string render_dsc_figure(const DscSampleReport& s, const std::filesystem::p
     if (std::isfinite(a) && std::isfinite(b) && std::isfinite(l.slope))
       lines << num(a) << ' ' << num(l.at(a)) << '\n' << num(b) << ' ' << num(l.at(b)) << "\n\n";
   };
-  // Only the first curve's points carry words: the same label on the reference's points a
-  // kelvin away would print on top of it.
-  std::size_t labelled_scan = 0, scan_now = 0;
+  // Each label is written once, at its first point: the same words at the reference's point a
+  // kelvin away would print on top of them. Later points are still circled.
+  std::set<std::string> labels_written;
   auto point = [&](std::ostringstream& to, double T, const Line& on, const char* label) {
-    if (std::isfinite(T) && std::isfinite(on.slope))
-      to << num(T) << ' ' << num(on.at(T)) << " \"" << (scan_now == labelled_scan ? label : "") << "\"\n";
+    if (!std::isfinite(T) || !std::isfinite(on.slope)) return;
+    const bool first = std::string(label) == "|" || labels_written.insert(label).second;
+    to << num(T) << ' ' << num(on.at(T)) << " \"" << (first ? label : "") << "\"\n";
   };
   std::string plot_curves;
   double tg_low = kNaN, tg_high = kNaN;
   for (std::size_t i = 0; i < scans.size(); ++i) {
-    scan_now = i;
     const DscCurve& c = scans[i]->curve;
     const std::size_t step = std::max<std::size_t>(1, c.temperature_K.size() / 3000);
     for (std::size_t k = 0; k < c.temperature_K.size(); k += step) curves << num(c.temperature_K[k]) << ' ' << num(c.signal[k]) << '\n';

@@ -224,7 +224,7 @@ std::string log_axis(const char* axis, const std::vector<double>& v) {
   bool first = true;
   for (double decade = std::pow(10.0, std::floor(std::log10(lo))); decade <= hi; decade *= 10)
     for (double m : {1.0, 2.0, 5.0})
-      if (m * decade >= lo && m * decade <= hi) {
+      if (m * decade >= lo && m * decade <= hi && (m == 1.0 || hi / lo < 1000)) {  // wide: decades only
         s << (first ? "" : ", ") << m * decade;
         first = false;
       }

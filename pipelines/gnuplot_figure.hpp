@@ -44,7 +44,8 @@ std::string family_colour_bar(double low, double high, const std::string& label)
 namespace mgscope {
 
 // Log-log axes that fit `x` and `y` (positive values; others ignored) with a 15 % margin, tics at
-// 1, 2 and 5 times each decade so a narrow range still carries labelled tics.
+// 1, 2 and 5 times each decade so a narrow range still carries labelled tics (decades only when
+// the range spans three or more).
 std::string tight_log_axes(const std::vector<double>& x, const std::vector<double>& y);
 
 }  // namespace mgscope

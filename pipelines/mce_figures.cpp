@@ -220,8 +220,10 @@ std::string draw_kouvel_fisher_figure(const std::filesystem::path& png, const Cr
 
 std::string draw_scaling_figure(const std::filesystem::path& png, const ScalingCollapse& s, const std::string& m_unit) {
   CurveBlocks b;
-  std::vector<double> temperatures_K;
+  std::vector<double> temperatures_K, all_h, all_m;  // the axes fit what is drawn
   for (const auto& iso : s.isotherms) {
+    all_h.insert(all_h.end(), iso.h_scaled.begin(), iso.h_scaled.end());
+    all_m.insert(all_m.end(), iso.m_scaled.begin(), iso.m_scaled.end());
     b.add(kelvin_title(iso.temperature_K), iso.h_scaled, iso.m_scaled,
           std::string("linespoints pt ") + (iso.reduced_t < 0 ? "7" : "6") + " ps 0.5", iso.temperature_K);
     temperatures_K.push_back(iso.temperature_K);
@@ -229,7 +231,7 @@ std::string draw_scaling_figure(const std::filesystem::path& png, const ScalingC
   std::ostringstream t;
   t << "Scaling: rms miss " << std::setprecision(2) << 100 * s.rms_ln_deviation << " % (mean-field exponents: "
     << 100 * s.rms_ln_deviation_mean_field << " %); filled: T < T_C";
-  return b.render(png, "set logscale xy\nset xlabel 'H |t|^{-({/Symbol b}+{/Symbol g})} (Oe)'\nset ylabel 'M |t|^{-{/Symbol b}} (" +
+  return b.render(png, tight_log_axes(all_h, all_m) + "set xlabel 'H |t|^{-({/Symbol b}+{/Symbol g})} (Oe)'\nset ylabel 'M |t|^{-{/Symbol b}} (" +
                            gnuplot_unit(m_unit) + ")'\nset grid\nset key off\n" + colour_bar(temperatures_K, "T (K)") +
                            "set title " + quote(t.str()) + "\n");
 }
