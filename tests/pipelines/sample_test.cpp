@@ -112,19 +112,7 @@ void validate_module_outputs(const fs::path& study_out, const std::vector<std::s
 }
 
 // A copy of samples/study and the samples/dsc files it refers to.
-fs::path copy_demo(const std::string& name) {
-  const fs::path root = scratch_dir(name);
-  fs::create_directories(root / "samples");
-  for (const char* d : {"study", "dsc"})
-    fs::copy(fs::path(MGSCOPE_SOURCE_DIR) / "samples" / d, root / "samples" / d, fs::copy_options::recursive);
-  // The power-law reference table is in ../shared: point the copy at it (or at nothing).
-  const fs::path study = root / "samples" / "study" / "study.toml";
-  std::string text = read_all(study);
-  const std::string rel = "../../../shared", abs = fs::absolute(MGSCOPE_SHARED_DIR).lexically_normal().string();
-  text.replace(text.find(rel), rel.size(), abs);
-  write(study, text);
-  return root / "samples" / "study";
-}
+fs::path copy_demo(const std::string& name) { return mgscope::test::copy_demo_study(name); }
 
 double value(const json& report, const std::string& module, const std::string& key) {
   for (const json& m : report["modules"])
