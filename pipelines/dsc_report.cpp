@@ -257,8 +257,8 @@ std::string render_dsc_treatment_figure(const std::vector<DscSampleReport>& samp
   for (char& c : label)
     if (c == '\'' || c == '"') c = ' ';
   fig.script = "set multiplot layout 2,1\nset grid\nset offsets graph 0.05, graph 0.05, graph 0.1, graph 0.1\n"
-               "set xlabel '" + label + "'\nset ylabel '{/Symbol D}H_{rel} (mJ g^{-1})'\n"
-               "plot 'dsc_treatment.dat' using 1:2:3 with yerrorlines pt 7 lw 2 title '{/Symbol D}H_{rel} (mean ± sd)'\n"
+               "set xlabel '" + label + "'\nset ylabel 'ΔH_{rel} (mJ g^{-1})'\n"
+               "plot 'dsc_treatment.dat' using 1:2:3 with yerrorlines pt 7 lw 2 title 'ΔH_{rel} (mean ± sd)'\n"
                "set ylabel 'T_x onset (K)'\n"
                "plot 'dsc_treatment.dat' using 1:4:5 with yerrorlines pt 5 lw 2 lc rgb '#c03020' title 'T_x onset'\n"
                "unset multiplot\n";
@@ -354,7 +354,7 @@ std::string render_dsc_figure(const DscSampleReport& s, const std::filesystem::p
       rel << num(r.plot_T_K[k]) << ' ' << num(r.plot_first[k]) << ' ' << num(r.plot_reference[k]) << '\n';
     fig.data_files.push_back({base + "_relax.dat", rel.str()});
     char dh[160];
-    std::snprintf(dh, sizeof dh, "{/Symbol D}H_{rel} = %.4g %s over %.1f-%.1f K", r.enthalpy, gnuplot_unit(r.enthalpy_unit).c_str(),
+    std::snprintf(dh, sizeof dh, "ΔH_{rel} = %.4g %s over %.1f-%.1f K", r.enthalpy, gnuplot_unit(r.enthalpy_unit).c_str(),
                   r.window.low_K, r.window.high_K);
     g << "set title '" << dh << "'\n"
       << "set arrow 1 from " << num(r.window.low_K) << ", graph 0 to " << num(r.window.low_K) << ", graph 1 nohead dt 3\n"

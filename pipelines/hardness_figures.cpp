@@ -85,7 +85,7 @@ std::string draw_hardness_map(const std::filesystem::path& png, const std::vecto
   const double half_y = gy.size() > 1 ? 0.5 * (gy.back() - gy.front()) / static_cast<double>(gy.size() - 1) : 0.5;
   const double half = grid ? 0.0 : std::min(half_x, half_y);
   std::ostringstream s;
-  s << "set xlabel 'x ({/Symbol m}m)'\nset ylabel 'y ({/Symbol m}m)'\nset cblabel 'H (GPa)'\n" << viridis_palette()
+  s << "set xlabel 'x (μm)'\nset ylabel 'y (μm)'\nset cblabel 'H (GPa)'\n" << viridis_palette()
     << "set key off\nset size ratio -1\nset tics out\nset autoscale cbfix\n"
     << "set xrange [" << num(gx.front() - (grid ? half_x : half)) << ":" << num(gx.back() + (grid ? half_x : half)) << "]\n"
     << "set yrange [" << num(gy.front() - (grid ? half_y : half)) << ":" << num(gy.back() + (grid ? half_y : half)) << "]\n"
@@ -94,7 +94,7 @@ std::string draw_hardness_map(const std::filesystem::path& png, const std::vecto
     << "; + marks the indent)'\n";
   const std::string pts = png.stem().string() + "_indents.dat";
   s << "plot ";
-  if (grid) s << "'" << png.stem().string() << ".dat' u 1:2:3 with image, \\\n     ";
+  if (grid) s << "'" << png.stem().string() << ".dat' u 1:2:3 with image pixels, \\\n     ";
   else s << "'" << pts << "' u 1:2:3 with points pt 5 ps 3 lc palette, \\\n     ";
   s << "'" << pts << "' u 1:2 with points pt 1 ps 1.2 lw 1.5 lc rgb 'black', \\\n     "
     << "'" << pts << "' u 1:2:(sprintf('%.2f', $3)) with labels boxed offset 0,-1.1 font ',9'\n";
@@ -132,7 +132,7 @@ std::string draw_load_depth(const std::filesystem::path& png, const std::string&
     << ", graph 0.1 nohead lw 1.5 lc rgb 'gray30'\nset label 'h_c' at " << num(r.contact_depth_nm)
     << ", graph 0.13 center\n"
     // The fit first, wide and light, so the measured curve stays visible on top of it.
-    << "plot '" << stem << "_fit.dat' index 0 u 1:2 w l lw 6 lc rgb '#f4a582' t 'unloading fit P = {/Symbol a}(h - h_f)^m', \\\n     '"
+    << "plot '" << stem << "_fit.dat' index 0 u 1:2 w l lw 6 lc rgb '#f4a582' t 'unloading fit P = α(h - h_f)^m', \\\n     '"
     << stem << "_fit.dat' index 1 u 1:2 w l lw 1.5 dt 2 lc rgb '#b2182b' t 'slope S at P_{max}', \\\n     '" << stem
     << ".dat' u 1:2 w l lw 1.5 lc rgb '#31688e' t 'measured', \\\n     '" << stem
     << "_popins.dat' u 1:2 w p pt 6 ps 1.5 lc rgb '#000000' t 'pop-ins'\n";

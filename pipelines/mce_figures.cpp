@@ -9,6 +9,7 @@
 #include <tuple>
 
 #include "pipelines/gnuplot_figure.hpp"
+#include "pipelines/report_numbers.hpp"
 #include "pipelines/unit_style.hpp"
 
 namespace mgscope {
@@ -86,8 +87,7 @@ std::string draw_mt_figure(const std::filesystem::path& png, const CurieResult& 
   s << std::setprecision(6) << "set xlabel 'T (K)'\nset ylabel 'M (" << gnuplot_unit(m_unit) << ")'\nset y2label 'dM/dT (" << gnuplot_unit(m_unit)
     << " K^{-1})'\nset ytics nomirror\nset y2tics\nset grid\nset key center right\n";
   s << "set title " << quote("FC M(T) at " + std::to_string(static_cast<long>(std::lround(field_Oe))) + " Oe: " +
-                             (c.transition_found ? "Tc = " + std::to_string(c.curie_K).substr(0, 6) + " ± " +
-                                                       std::to_string(c.curie_err_K).substr(0, 4) + " K"
+                             (c.transition_found ? "T_C = " + value_pm(c.curie_K, c.curie_err_K) + " K"
                                                  : c.message))
     << '\n';
   if (c.transition_found) s << "set arrow from " << c.curie_K << ", graph 0 to " << c.curie_K << ", graph 1 nohead dt 2 lc rgb 'gray40'\n";
@@ -112,7 +112,7 @@ std::string draw_isotherms_figure(const std::filesystem::path& png, const std::v
     b.add(kelvin_title(c.temperature_K), mu0h, c.magnetization, "linespoints pt 7 ps 0.4", c.temperature_K);
     temperatures_K.push_back(c.temperature_K);
   }
-  return b.render(png, "set xlabel '{/Symbol m}_0H (T)'\nset ylabel 'M (" + gnuplot_unit(m_unit) + ")'\nset grid\nset key off\n" +
+  return b.render(png, "set xlabel 'μ_0H (T)'\nset ylabel 'M (" + gnuplot_unit(m_unit) + ")'\nset grid\nset key off\n" +
                            colour_bar(temperatures_K, "T (K)") + "set title 'M(H) branches used (H ≥ 0)'\n");
 }
 
@@ -146,9 +146,9 @@ std::string draw_dsm_figure(const std::filesystem::path& png, const EntropyChang
     b.add(t.str(), s.temperature_mid_K, col, "linespoints pt 7 ps 0.4", s.field_Oe[k] * 1e-4);
     fields_T.push_back(s.field_Oe[k] * 1e-4);
   }
-  return b.render(png, "set xlabel 'T (K)'\nset ylabel '-{/Symbol D}S_M (" + gnuplot_unit(ds_unit) + ")'\nset grid\nset key off\n" +
-                           colour_bar(fields_T, "{/Symbol m}_0{/Symbol D}H (T)") +
-                           "set title '-{/Symbol D}S_M(T) by the Maxwell relation'\n");
+  return b.render(png, "set xlabel 'T (K)'\nset ylabel '-ΔS_M (" + gnuplot_unit(ds_unit) + ")'\nset grid\nset key off\n" +
+                           colour_bar(fields_T, "μ_0ΔH (T)") +
+                           "set title '-ΔS_M(T) by the Maxwell relation'\n");
 }
 
 }  // namespace mgscope
@@ -190,9 +190,9 @@ std::string draw_modified_arrott_figure(const std::filesystem::path& png, const 
     const double xmax = *std::max_element(l.x.begin(), l.x.end());
     b.add("", {0.0, xmax}, {l.intercept, l.intercept + l.slope * xmax}, "lines lw 1 lc rgb 'gray30' dt 2");
   }
-  return b.render(png, "set xlabel '(H/M)^{1/{/Symbol g}}'\nset ylabel 'M^{1/{/Symbol b}}'\nset grid\n"
+  return b.render(png, "set xlabel '(H/M)^{1/γ}'\nset ylabel 'M^{1/β}'\nset grid\n"
                        "set key off\nset xrange [0:*]\nset yrange [0:*]\n" + colour_bar(temperatures_K, "T (K)") + "set title " +
-                           quote("Modified Arrott plot: {/Symbol b} = " + fixed(c.beta, 3) + ", {/Symbol g} = " +
+                           quote("Modified Arrott plot: β = " + fixed(c.beta, 3) + ", γ = " +
                                  fixed(c.gamma, 3) + ", T_C = " + fixed(c.tc_K, 2) + " K (dashed: fitted lines)") +
                            "\n");
 }
@@ -201,8 +201,8 @@ std::string draw_kouvel_fisher_figure(const std::filesystem::path& png, const Cr
   CurveBlocks b;
   std::string title = "Kouvel-Fisher:";
   for (const auto& [k, name, symbol, colour] :
-       {std::tuple{&c.kouvel_fisher_spontaneous, "M_S/(dM_S/dT)", "{/Symbol b}", "#1f77b4"},
-        std::tuple{&c.kouvel_fisher_susceptibility, "{/Symbol c}_0^{-1}/(d{/Symbol c}_0^{-1}/dT)", "{/Symbol g}", "#d62728"}}) {
+       {std::tuple{&c.kouvel_fisher_spontaneous, "M_S/(dM_S/dT)", "β", "#1f77b4"},
+        std::tuple{&c.kouvel_fisher_susceptibility, "χ_0^{-1}/(dχ_0^{-1}/dT)", "γ", "#d62728"}}) {
     b.add(name, k->temperature_K, k->ratio_K, std::string("points pt 7 ps 1 lc rgb '") + colour + "'");
     if (!k->usable()) continue;
     // The line from the farthest point to its zero at Tc.
@@ -231,7 +231,7 @@ std::string draw_scaling_figure(const std::filesystem::path& png, const ScalingC
   std::ostringstream t;
   t << "Scaling: rms miss " << std::setprecision(2) << 100 * s.rms_ln_deviation << " % (mean-field exponents: "
     << 100 * s.rms_ln_deviation_mean_field << " %); filled: T < T_C";
-  return b.render(png, tight_log_axes(all_h, all_m) + "set xlabel 'H |t|^{-({/Symbol b}+{/Symbol g})} (Oe)'\nset ylabel 'M |t|^{-{/Symbol b}} (" +
+  return b.render(png, tight_log_axes(all_h, all_m) + "set xlabel 'H |t|^{-(β+γ)} (Oe)'\nset ylabel 'M |t|^{-β} (" +
                            gnuplot_unit(m_unit) + ")'\nset grid\nset key off\n" + colour_bar(temperatures_K, "T (K)") +
                            "set title " + quote(t.str()) + "\n");
 }
@@ -248,9 +248,9 @@ std::string draw_universal_curve_figure(const std::filesystem::path& png, const 
   b.add("mean", u.theta_grid, u.mean_curve, "lines lw 3 lc rgb 'black'");
   std::ostringstream t;
   t << "Universal curve: " << (u.collapses ? "collapses" : "does not collapse") << " (rms spread " << std::setprecision(2)
-    << 100 * u.rms_spread << " % on {/Symbol q} in [" << u.theta_low << ", " << u.theta_high << "])";
-  return b.render(png, "set xlabel '{/Symbol q}'\nset ylabel '{/Symbol D}S_M / {/Symbol D}S_M^{peak}'\nset grid\n"
-                       "set key top right\n" + colour_bar(fields_T, "{/Symbol m}_0{/Symbol D}H (T)") + "set xrange [-5:5]\nset arrow from " +
+    << 100 * u.rms_spread << " % on θ in [" << u.theta_low << ", " << u.theta_high << "])";
+  return b.render(png, "set xlabel 'θ'\nset ylabel 'ΔS_M / ΔS_M^{peak}'\nset grid\n"
+                       "set key top right\n" + colour_bar(fields_T, "μ_0ΔH (T)") + "set xrange [-5:5]\nset arrow from " +
                            std::to_string(u.theta_low) + ", graph 0 to " + std::to_string(u.theta_low) +
                            ", graph 1 nohead dt 3 lc rgb 'gray50'\nset arrow from " + std::to_string(u.theta_high) +
                            ", graph 0 to " + std::to_string(u.theta_high) +

@@ -91,6 +91,16 @@ std::string gp_quote(const std::string& s) {
   return q + "'";
 }
 
+// `s` as literal text in a gnuplot enhanced-text label (so a unit beside it can carry powers).
+std::string enhanced_text(const std::string& s) {
+  std::string o;
+  for (char c : s) {
+    if (std::string("_^{}@&~\\").find(c) != std::string::npos) o += '\\';
+    o += c;
+  }
+  return o;
+}
+
 // Fig. 7: -dSm_max against Tp on log-log axes; the reference alloys and their power-law fit
 // when `mgscope powerlaw` ran, and this study's samples on top.
 json powerlaw_figure(const std::vector<SampleInStudy>& samples, const fs::path& out_dir, const fs::path& powerlaw_dir,
@@ -137,7 +147,7 @@ json powerlaw_figure(const std::vector<SampleInStudy>& samples, const fs::path& 
       plot += line;
     }
   }
-  fig.script = tight_log_axes(xs, ys) + "set xlabel 'T_p (K)'\nset ylabel '-{/Symbol D}S_M^{max} (J kg^{-1} K^{-1})'\n"
+  fig.script = tight_log_axes(xs, ys) + "set xlabel 'T_p (K)'\nset ylabel '-ΔS_M^{max} (J kg^{-1} K^{-1})'\n"
                "set grid\nset key top left\n" + plot + "\n";
   if (std::string w = render_figure(fig); !w.empty()) {
     warnings.push_back(w);
@@ -269,7 +279,7 @@ std::vector<std::string> write_study_outputs(const StudyManifest& study, const s
     fig.height_px = 460;
     fig.data_files = {{stem + ".dat", dat.str()}};
     fig.script = "set xlabel " + gp_quote(study.treatment_label) + " noenhanced\nset ylabel " +
-                 gp_quote(with_unit(c.label, c.unit)) + " noenhanced\nset grid\nset key off\nset offsets graph 0.05, graph 0.05, graph 0.1, graph 0.1\n" +
+                 gp_quote(enhanced_text(c.label) + (c.unit.empty() || c.unit == "1" ? "" : " (" + gnuplot_unit(c.unit) + ")")) + "\nset grid\nset key off\nset offsets graph 0.05, graph 0.05, graph 0.1, graph 0.1\n" +
                  "plot '" + stem + ".dat' using 1:2 with lines lc rgb '#8899bb', '' using 1:2:3:4 with yerrorbars pt 7 ps 1.3 lc rgb '#223377'\n";
     if (std::string w = render_figure(fig); !w.empty()) warnings.push_back(w);
     else figures.push_back({{"quantity", c.key}, {"png", stem + ".png"}});
