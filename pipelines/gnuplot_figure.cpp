@@ -192,8 +192,9 @@ std::string render_figure(const GnuplotFigure& figure) {
           // gnuplot says nothing when its write fails (disk full, quota): the file it leaves is
           // cut off, and a cut-off figure under the final name would lie about the run.
           clean_up();
-          throw std::runtime_error(finals[i].string() + ": gnuplot's " + terms[i].kind +
-                                   " is incomplete (write failed: disk full?)");
+          std::string kind = terms[i].kind;  // "PNG", as a reader names the format
+          for (char& c : kind) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+          throw std::runtime_error(finals[i].string() + ": gnuplot's " + kind + " is incomplete (write failed: disk full?)");
         }
       fix_pdf_date(temps[2]);
       for (std::size_t i = 0; i < temps.size() && warning.empty(); ++i) {
