@@ -38,6 +38,9 @@ bool evenly_spaced(const std::vector<double>& v) {
   return true;
 }
 
+// Contour lines from this many indents a side.
+constexpr std::size_t kContourMinSide = 5;
+
 }  // namespace
 
 std::string draw_hardness_cdf(const std::filesystem::path& png, std::vector<double> hardness_GPa) {
@@ -93,11 +96,23 @@ std::string draw_hardness_map(const std::filesystem::path& png, const std::vecto
     << "set title 'Hardness at each indent (" << points.size() << " indents" << (grid ? ", one cell each" : "")
     << "; + marks the indent)'\n";
   const std::string pts = png.stem().string() + "_indents.dat";
+  // Contours say something only where the grid resolves a pattern (the paper's 8 x 8, not 4 x 4):
+  // at 5 x 5 or more, drawn through the measured grid (gnuplot's contouring of the scan, not a
+  // fitted surface), each piece labelled with its H once.
+  const bool contours = grid && gx.size() >= kContourMinSide && gy.size() >= kContourMinSide;
+  if (contours)
+    s << "set contour base\nset cntrparam levels auto 5\nunset surface\nset table $contours\nsplot '"
+      << png.stem().string() << ".dat' u 1:2:3 w l\nunset table\nunset contour\nset surface\n";
   s << "plot ";
   if (grid) s << "'" << png.stem().string() << ".dat' u 1:2:3 with image pixels, \\\n     ";
+  if (contours)
+    s << "$contours u 1:2 w l lw 1 lc rgb 'black', \\\n     "
+      << "$contours every 1000::1 u 1:2:(sprintf('%.2f', $3)) with labels boxed font ',8', \\\n     ";
   else s << "'" << pts << "' u 1:2:3 with points pt 5 ps 3 lc palette, \\\n     ";
-  s << "'" << pts << "' u 1:2 with points pt 1 ps 1.2 lw 1.5 lc rgb 'black', \\\n     "
-    << "'" << pts << "' u 1:2:(sprintf('%.2f', $3)) with labels boxed offset 0,-1.1 font ',9'\n";
+  s << "'" << pts << "' u 1:2 with points pt 1 ps 1.2 lw 1.5 lc rgb 'black'";
+  // Each indent's value where there is room for it; on a contoured grid the contours carry them.
+  if (!contours) s << ", \\\n     '" << pts << "' u 1:2:(sprintf('%.2f', $3)) with labels boxed offset 0,-1.1 font ',9'";
+  s << '\n';
   GnuplotFigure f;
   f.png = png;
   f.width_px = 800;

@@ -18,7 +18,8 @@ std::string draw_hardness_cdf(const std::filesystem::path& png, std::vector<doub
 
 // Only measured values are drawn: on a regular rectangular grid each indent fills its own cell
 // (an image plot, no interpolation between indents); otherwise each indent is a coloured square
-// at its position. Indent positions are marked and each is labelled with its H.
+// at its position. Indent positions are marked and each is labelled with its H; a regular grid
+// of 5 x 5 indents or more gets labelled contour lines instead of a label per indent.
 std::string draw_hardness_map(const std::filesystem::path& png, const std::vector<MappedHardness>& points);
 
 // The measured curve, its pop-ins, the fitted unloading power law P = alpha (h - h_f)^m over the

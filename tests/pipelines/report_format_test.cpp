@@ -103,6 +103,17 @@ TEST(HardnessMap, MeasuredCellsOnARegularGridNoInterpolation) {
   while (data >> x >> y >> h) ++n, sum += h;
   EXPECT_EQ(n, 16);
   EXPECT_NEAR(sum, 16 * 5.0 + 0.1 * 120, 1e-9);
+  EXPECT_EQ(gp.find("set contour"), std::string::npos);  // 4 x 4 resolves no pattern: no contours
+  // 8 x 8 (the paper's grid): contours of the measured grid, labelled.
+  std::vector<MappedHardness> fine;
+  for (int iy = 0; iy < 8; ++iy)
+    for (int ix = 0; ix < 8; ++ix) fine.push_back({10.0 * ix, 10.0 * iy, 6.0 + 0.05 * ix * iy / 7.0});
+  ASSERT_EQ(draw_hardness_map(dir / "fine.png", fine), "");
+  const std::string gp8 = test::read_all(dir / "fine.gp");
+  EXPECT_NE(gp8.find("set contour"), std::string::npos);
+  EXPECT_NE(gp8.find("$contours every 1000::1"), std::string::npos);
+  EXPECT_EQ(gp8.find("offset 0,-1.1"), std::string::npos);  // no label per indent then
+  EXPECT_TRUE(fs::exists(dir / "fine.svg"));
   // Scattered positions: a coloured square at each indent instead.
   std::vector<MappedHardness> scattered = {{0, 0, 5}, {13, 2, 6}, {4, 27, 5.5}, {31, 19, 6.2}};
   ASSERT_EQ(draw_hardness_map(dir / "scattered.png", scattered), "");

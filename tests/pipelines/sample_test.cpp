@@ -216,6 +216,16 @@ TEST(SampleCommand, DemoStudyEndToEndThenNothingToRedo) {
   EXPECT_EQ(read_json(out / "study.json")["samples"].size(), 4u);
 
   for (const auto& [name, r] : reports) expect_self_contained(out / "samples" / name);
+  // Every gnuplot figure (a PNG with its .gp script) also as SVG and PDF, whole.
+  int gnuplot_figures = 0;
+  for (const auto& e : fs::recursive_directory_iterator(out)) {
+    fs::path p = e.path();
+    if (p.extension() != ".png" || !fs::exists(fs::path(p).replace_extension(".gp"))) continue;
+    ++gnuplot_figures;
+    EXPECT_NE(read_all(fs::path(p).replace_extension(".svg")).find("</svg>"), std::string::npos) << p;
+    EXPECT_EQ(read_all(fs::path(p).replace_extension(".pdf")).substr(0, 5), "%PDF-") << p;
+  }
+  EXPECT_GT(gnuplot_figures, 4 * 15) << "mce, hardness, creep and dsc figures of four samples, and the study's";
   if (have_jsonschema()) {
     for (const auto& [name, r] : reports) EXPECT_EQ(validate_report(out / "samples" / name / "report.json"), 0) << name;
     validate_module_outputs(out, {"ascast", "ctc10", "ctc20", "ctc40"});
