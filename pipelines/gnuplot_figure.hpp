@@ -12,7 +12,7 @@ namespace mgscope {
 
 struct GnuplotFigure {
   std::filesystem::path png;  // e.g. OUTDIR/creep_fit.png; also creep_fit.svg, .pdf and .gp there
-  int width_px = 900;         // PNG and SVG size; the PDF is the same size at 72 points per inch
+  int width_px = 900;         // PNG and SVG size; the PDF is this at 100 px to the inch
   int height_px = 650;
   std::string script;  // gnuplot commands after the terminal/output lines; refers to data by file name
   // Data files written beside the script, by bare file name -> contents.
