@@ -148,7 +148,7 @@ json powerlaw_figure(const std::vector<SampleInStudy>& samples, const fs::path& 
     }
   }
   fig.script = tight_log_axes(xs, ys) + "set xlabel 'T_p (K)'\nset ylabel '-ΔS_M^{max} (J kg^{-1} K^{-1})'\n"
-               "set grid\nset key top left\n" + plot + "\n";
+               "set grid\nset key bottom left\n" + plot + "\n";
   if (std::string w = render_figure(fig); !w.empty()) {
     warnings.push_back(w);
     return nullptr;

@@ -2,6 +2,7 @@
 #include "pipelines/unit_style.hpp"
 
 #include <sstream>
+#include <utility>
 #include <vector>
 
 namespace mgscope {
@@ -77,6 +78,31 @@ std::string plain_unit(const std::string& ascii_unit) {
   std::string o;
   for (const Factor& f : parse(ascii_unit)) o += (o.empty() ? "" : " ") + f.symbol + (f.power.empty() ? "" : "^" + f.power);
   return o;
+}
+
+std::string column_axis_label(const std::string& column) {
+  // Suffixes the reference tables and mgscope's own CSV files use, longest first.
+  static const std::vector<std::pair<std::string, std::string>> units = {
+      {"_JkgK", "J kg^{-1} K^{-1}"}, {"_J_per_kg_K", "J kg^{-1} K^{-1}"}, {"_GPa", "GPa"}, {"_nm", "nm"},
+      {"_K", "K"}, {"_T", "T"}, {"_s", "s"}};
+  static const std::vector<std::pair<std::string, std::string>> names = {
+      {"minus_dSm_max", "-ΔS_M^{max}"}, {"minus_dSm", "-ΔS_M"}, {"Tp", "T_p"}, {"Tc", "T_C"}, {"mu0H", "μ_0H"}};
+  std::string name = column, unit;
+  for (const auto& [suffix, written] : units)
+    if (name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
+      name.resize(name.size() - suffix.size());
+      unit = written;
+      break;
+    }
+  std::string shown;
+  for (const auto& [key, written] : names)
+    if (name == key) shown = written;
+  if (shown.empty())
+    for (char c : name) {
+      if (std::string("_^{}@&~\\").find(c) != std::string::npos) shown += '\\';  // literal in enhanced text
+      shown += c;
+    }
+  return unit.empty() ? shown : shown + " (" + unit + ")";
 }
 
 std::string with_unit(const std::string& name, const std::string& ascii_unit) {

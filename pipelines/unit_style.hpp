@@ -19,4 +19,9 @@ std::string plain_unit(const std::string& ascii_unit);
 // "name (unit)" in plain text, or just "name" for a dimensionless quantity (unit "1" or "").
 std::string with_unit(const std::string& name, const std::string& ascii_unit);
 
+// A CSV column name as a gnuplot axis label (enhanced text): its unit suffix written as a unit
+// ("minus_dSm_max_JkgK" -> "-ΔS_M^{max} (J kg^{-1} K^{-1})", "Tp_K" -> "T_p (K)"); other names are
+// shown as they are.
+std::string column_axis_label(const std::string& column);
+
 }  // namespace mgscope

@@ -46,6 +46,9 @@ TEST(UnitStyle, OneWayOfWritingUnits) {
   EXPECT_EQ(html_unit("emu/g"), "emu g<sup>-1</sup>");
   EXPECT_EQ(with_unit("hardness", "GPa"), "hardness (GPa)");
   EXPECT_EQ(with_unit("ordered_fraction", "1"), "ordered_fraction");  // dimensionless: no unit
+  EXPECT_EQ(column_axis_label("minus_dSm_max_JkgK"), "-ΔS_M^{max} (J kg^{-1} K^{-1})");
+  EXPECT_EQ(column_axis_label("Tp_K"), "T_p (K)");
+  EXPECT_EQ(column_axis_label("my_col"), "my\\_col");  // shown as written, not as a subscript
 }
 
 TEST(ReportCaptions, WordsNotFileNames) {
