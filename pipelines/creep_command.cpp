@@ -133,7 +133,7 @@ std::string fit_figure(const CreepAnalysis& a, const std::filesystem::path& png)
   const std::string dat = png.stem().string() + ".dat";
   f.data_files = {{dat, data.str()}};
   f.script = "set title '" + curve_label(a.source) + "' noenhanced\nset xlabel 'time in hold (s)'\n"
-             "set ylabel 'creep depth {/Symbol D}h (nm)'\nset key left top\n"
+             "set ylabel 'creep depth Δh (nm)'\nset key left top\n"
              "plot '" + dat + "' u 1:2 w p pt 7 ps 0.3 lc rgb '#999999' t 'data', "
              "'' u 1:3 w l lw 2 lc rgb '#000000' t 'fit (N = " + std::to_string(m.units) + ")', "
              "'' u 1:4 w l lw 2 dt 2 lc rgb '#1f77b4' t 'Kelvin units', "
@@ -252,7 +252,7 @@ void add_creep_command(CLI::App& app, CommandContext& ctx) {
       f.png = out / "spectra.png";
       f.data_files = {{"spectra.dat", dat.str()}};
       std::ostringstream s;
-      s << "set logscale x\nset format x '10^{%L}'\nset xlabel '{/Symbol t} (s)'\nset ylabel 'L({/Symbol t}) (GPa^{-1})'\n"
+      s << "set logscale x\nset format x '10^{%L}'\nset xlabel 'τ (s)'\nset ylabel 'L(τ) (GPa^{-1})'\n"
         << "set title 'Relaxation spectra, kernel " << a.kernel << "'\nset key right top\nplot ";
       for (std::size_t k = 0; k < good.size(); ++k)
         s << "'spectra.dat' u 1:" << k + 2 << " w l lw 1 lc rgb '#9ecae1' " << (k == 0 ? "t 'curves'" : "notitle") << ", ";

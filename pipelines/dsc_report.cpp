@@ -4,11 +4,13 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "fitting/base/statistics.hpp"
 #include "pipelines/csv_format.hpp"
 #include "pipelines/gnuplot_figure.hpp"
+#include "pipelines/unit_style.hpp"
 #include "pipelines/json_output.hpp"
 
 namespace mgscope {
@@ -255,8 +257,8 @@ std::string render_dsc_treatment_figure(const std::vector<DscSampleReport>& samp
   for (char& c : label)
     if (c == '\'' || c == '"') c = ' ';
   fig.script = "set multiplot layout 2,1\nset grid\nset offsets graph 0.05, graph 0.05, graph 0.1, graph 0.1\n"
-               "set xlabel '" + label + "'\nset ylabel 'relaxation enthalpy (mJ/g)'\n"
-               "plot 'dsc_treatment.dat' using 1:2:3 with yerrorlines pt 7 lw 2 title 'dH_{rel} (mean {/Symbol \\261} sd)'\n"
+               "set xlabel '" + label + "'\nset ylabel 'ΔH_{rel} (mJ g^{-1})'\n"
+               "plot 'dsc_treatment.dat' using 1:2:3 with yerrorlines pt 7 lw 2 title 'ΔH_{rel} (mean ± sd)'\n"
                "set ylabel 'T_x onset (K)'\n"
                "plot 'dsc_treatment.dat' using 1:4:5 with yerrorlines pt 5 lw 2 lc rgb '#c03020' title 'T_x onset'\n"
                "unset multiplot\n";
@@ -277,8 +279,13 @@ std::string render_dsc_figure(const DscSampleReport& s, const std::filesystem::p
     if (std::isfinite(a) && std::isfinite(b) && std::isfinite(l.slope))
       lines << num(a) << ' ' << num(l.at(a)) << '\n' << num(b) << ' ' << num(l.at(b)) << "\n\n";
   };
+  // Each label is written once, at its first point: the same words at the reference's point a
+  // kelvin away would print on top of them. Later points are still circled.
+  std::set<std::string> labels_written;
   auto point = [&](std::ostringstream& to, double T, const Line& on, const char* label) {
-    if (std::isfinite(T) && std::isfinite(on.slope)) to << num(T) << ' ' << num(on.at(T)) << " \"" << label << "\"\n";
+    if (!std::isfinite(T) || !std::isfinite(on.slope)) return;
+    const bool first = std::string(label) == "|" || labels_written.insert(label).second;
+    to << num(T) << ' ' << num(on.at(T)) << " \"" << (first ? label : "") << "\"\n";
   };
   std::string plot_curves;
   double tg_low = kNaN, tg_high = kNaN;
@@ -332,7 +339,7 @@ std::string render_dsc_figure(const DscSampleReport& s, const std::filesystem::p
   const bool relax = s.relaxation && s.relaxation->usable();
   const int panels = 1 + (std::isfinite(tg_low) ? 1 : 0) + (relax ? 1 : 0);
   g << "set multiplot layout " << panels << ",1 title '" << title << " (exotherm up)'\nset grid\n"
-    << "set xlabel 'T (K)'\nset ylabel 'heat flow (" << unit << "), exo up'\nset key bottom left\n"
+    << "set xlabel 'T (K)'\nset ylabel 'heat flow (" << gnuplot_unit(unit) << "), exo up'\nset key bottom left\n"
     << "plot " << plot_curves << constructions(1);
   if (std::isfinite(tg_low))  // the Tg step is small beside a crystallisation peak: zoom on it
     g << "set xrange [" << num(tg_low) << ":" << num(tg_high) << "]\nset title 'glass transition'\nplot " << plot_curves
@@ -347,7 +354,7 @@ std::string render_dsc_figure(const DscSampleReport& s, const std::filesystem::p
       rel << num(r.plot_T_K[k]) << ' ' << num(r.plot_first[k]) << ' ' << num(r.plot_reference[k]) << '\n';
     fig.data_files.push_back({base + "_relax.dat", rel.str()});
     char dh[160];
-    std::snprintf(dh, sizeof dh, "dH_{rel} = %.4g %s over %.1f-%.1f K", r.enthalpy, r.enthalpy_unit.c_str(),
+    std::snprintf(dh, sizeof dh, "ΔH_{rel} = %.4g %s over %.1f-%.1f K", r.enthalpy, gnuplot_unit(r.enthalpy_unit).c_str(),
                   r.window.low_K, r.window.high_K);
     g << "set title '" << dh << "'\n"
       << "set arrow 1 from " << num(r.window.low_K) << ", graph 0 to " << num(r.window.low_K) << ", graph 1 nohead dt 3\n"

@@ -1,5 +1,7 @@
-// Figures are drawn by gnuplot (Debian's gnuplot-nox, pngcairo terminal). The script and its
-// data are kept beside each PNG so a user can restyle the figure and re-run `gnuplot NAME.gp`.
+// Figures are drawn by gnuplot (Debian's gnuplot-nox). Each figure is made three times from one
+// script: PNG (pngcairo) for the HTML page, SVG and PDF (gnuplot's svg and pdfcairo terminals) for
+// papers and slides. The script and its data are kept beside the figures so a user can restyle
+// them and re-run `gnuplot NAME.gp`.
 #pragma once
 #include <filesystem>
 #include <string>
@@ -9,18 +11,41 @@
 namespace mgscope {
 
 struct GnuplotFigure {
-  std::filesystem::path png;  // e.g. OUTDIR/creep_fit.png; script goes to OUTDIR/creep_fit.gp
-  int width_px = 900;
+  std::filesystem::path png;  // e.g. OUTDIR/creep_fit.png; also creep_fit.svg, .pdf and .gp there
+  int width_px = 900;         // PNG and SVG size; the PDF is this at 100 px to the inch
   int height_px = 650;
   std::string script;  // gnuplot commands after the terminal/output lines; refers to data by file name
   // Data files written beside the script, by bare file name -> contents.
   std::vector<std::pair<std::string, std::string>> data_files;
 };
 
-// Writes the script and data atomically, runs gnuplot in the figure's folder and moves the PNG
-// into place. Returns an empty string on success, else a warning (gnuplot missing or failed):
-// the script and data stay, so the figure can still be made by hand. Throws std::runtime_error
-// when gnuplot's PNG is cut off (its write failed, e.g. disk full): never moved into place.
+// Writes the script and data atomically, runs gnuplot in the figure's folder and moves the PNG,
+// SVG and PDF into place. Returns an empty string on success, else a warning (gnuplot missing or
+// failed): the script and data stay, so the figure can still be made by hand. Throws
+// std::runtime_error when one of gnuplot's files is cut off (its write failed, e.g. disk full):
+// none is moved into place then. The PDF's creation date is fixed (1970) so that runs give the
+// same bytes.
 std::string render_figure(const GnuplotFigure& figure);
+
+// The SVG and PDF siblings of a figure's PNG (same folder and stem).
+std::vector<std::filesystem::path> vector_siblings(const std::filesystem::path& png);
+
+// `set palette defined (...)` with the viridis map (perceptually uniform, sequential, readable
+// in grey and by the colour-blind), for families of curves coloured by their parameter
+// (`lc palette cb VALUE`) and for maps.
+std::string viridis_palette();
+
+// Settings that colour a family of curves by a parameter running from `low` to `high`, with a
+// colour bar labelled `label` (e.g. "T (K)") in place of a legend entry per curve.
+std::string family_colour_bar(double low, double high, const std::string& label);
+
+}  // namespace mgscope
+
+namespace mgscope {
+
+// Log-log axes that fit `x` and `y` (positive values; others ignored) with a 15 % margin, tics at
+// 1, 2 and 5 times each decade so a narrow range still carries labelled tics (decades only when
+// the range spans three or more).
+std::string tight_log_axes(const std::vector<double>& x, const std::vector<double>& y);
 
 }  // namespace mgscope

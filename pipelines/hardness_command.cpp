@@ -11,7 +11,7 @@
 #include "pipelines/commands.hpp"
 #include "pipelines/config_file.hpp"
 #include "pipelines/csv_format.hpp"
-#include "pipelines/gnuplot_figure.hpp"
+#include "pipelines/hardness_figures.hpp"
 #include "pipelines/indent_inputs.hpp"
 #include "pipelines/json_output.hpp"
 
@@ -125,9 +125,9 @@ void add_hardness_command(CLI::App& app, CommandContext& ctx) {
     write_file_atomic(out / "hardness.csv", hardness_csv(results));
 
     std::vector<double> H, Er, E, popin_counts;
-    std::ostringstream map, cdf;
+    std::vector<MappedHardness> map;
     std::vector<std::string> warnings;
-    int failed = 0, mapped = 0;
+    int failed = 0;
     for (const HardnessAnalysis& h : results) {
       if (!h.usable()) {
         ++failed;
@@ -137,53 +137,19 @@ void add_hardness_command(CLI::App& app, CommandContext& ctx) {
       Er.push_back(h.oliver_pharr.reduced_modulus_GPa);
       E.push_back(h.oliver_pharr.modulus_GPa);
       popin_counts.push_back(static_cast<double>(h.popins.size()));
-      if (h.x_um && h.y_um) {
-        map << *h.x_um << ' ' << *h.y_um << ' ' << h.oliver_pharr.hardness_GPa << '\n';
-        ++mapped;
-      }
+      if (h.x_um && h.y_um) map.push_back({*h.x_um, *h.y_um, h.oliver_pharr.hardness_GPa});
     }
-    std::vector<double> sorted = H;
-    std::sort(sorted.begin(), sorted.end());
-    for (std::size_t i = 0; i < sorted.size(); ++i)
-      cdf << sorted[i] << ' ' << static_cast<double>(i + 1) / static_cast<double>(sorted.size()) << '\n';
-    if (!sorted.empty()) {
-      GnuplotFigure f;
-      f.png = out / "hardness_cdf.png";
-      f.data_files = {{"hardness_cdf.dat", cdf.str()}};
-      f.script = "set xlabel 'hardness H (GPa)'\nset ylabel 'cumulative fraction'\nset yrange [0:1]\nset key off\n"
-                 "plot 'hardness_cdf.dat' u 1:2 w steps lw 2 lc rgb '#08306b', '' u 1:2 w p pt 7 ps 0.5 lc rgb '#08306b'\n";
-      const std::string w = render_figure(f);
+    const auto note = [&warnings](const std::string& w) {
       if (!w.empty()) warnings.push_back(w);
-    }
-    if (mapped >= 4) {  // a contour map needs a few positions to interpolate between
-      GnuplotFigure f;
-      f.png = out / "hardness_map.png";
-      f.data_files = {{"hardness_map.dat", map.str()}};
-      f.script = "set view map\nset dgrid3d 40,40 qnorm 2\nset pm3d at b\nunset surface\nset contour base\n"
-                 "set cntrparam levels 8\nset xlabel 'x ({/Symbol m}m)'\nset ylabel 'y ({/Symbol m}m)'\n"
-                 "set cblabel 'H (GPa)'\nset palette rgbformulae 33,13,10\nset key off\nset size ratio -1\n"
-                 "splot 'hardness_map.dat' u 1:2:3 w l lc rgb '#000000'\n";
-      const std::string w = render_figure(f);
-      if (!w.empty()) warnings.push_back(w);
-    }
+    };
+    if (!H.empty()) note(draw_hardness_cdf(out / "hardness_cdf.png", H));
+    if (map.size() >= 4) note(draw_hardness_map(out / "hardness_map.png", map));  // fewer is no map
     int drawn = 0;
     for (std::size_t i = 0; i < in.curves.size() && drawn < a.figures; ++i) {
       if (!results[i].usable()) continue;
       ++drawn;
-      const IndentCurve& c = in.curves[i];
-      std::ostringstream curve, pops;
-      for (std::size_t k = 0; k < c.size(); ++k) curve << c.depth_nm[k] << ' ' << c.load_mN[k] << '\n';
-      for (const Popin& p : results[i].popins) pops << p.depth_nm << ' ' << p.load_mN << '\n';
-      if (results[i].popins.empty()) pops << "NaN NaN\n";
-      GnuplotFigure f;
-      const std::string stem = "load_depth_" + std::to_string(drawn);
-      f.png = out / (stem + ".png");
-      f.data_files = {{stem + ".dat", curve.str()}, {stem + "_popins.dat", pops.str()}};
-      f.script = "set title '" + curve_label(c.source) + "' noenhanced\nset xlabel 'depth (nm)'\nset ylabel 'load (mN)'\n"
-                 "set key left top\nplot '" + stem + ".dat' u 1:2 w l lw 1.5 lc rgb '#08306b' t 'curve', '" + stem +
-                 "_popins.dat' u 1:2 w p pt 6 ps 1.5 lc rgb '#d62728' t 'pop-ins'\n";
-      const std::string w = render_figure(f);
-      if (!w.empty()) warnings.push_back(w);
+      note(draw_load_depth(out / ("load_depth_" + std::to_string(drawn) + ".png"), curve_label(in.curves[i].source),
+                           in.curves[i], results[i], a.fit_low));
     }
 
     nlohmann::json per = nlohmann::json::array();

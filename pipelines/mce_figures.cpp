@@ -9,6 +9,8 @@
 #include <tuple>
 
 #include "pipelines/gnuplot_figure.hpp"
+#include "pipelines/report_numbers.hpp"
+#include "pipelines/unit_style.hpp"
 
 namespace mgscope {
 
@@ -23,9 +25,11 @@ std::string quote(const std::string& s) {
 // Curves as gnuplot data blocks (one `index` each) with their legend titles, drawn by one script.
 class CurveBlocks {
  public:
-  // `style`: the gnuplot `with` clause; an empty title keeps the curve out of the key.
+  // `style`: the gnuplot `with` clause; an empty title keeps the curve out of the key. A finite
+  // `family_value` (the curve's temperature or field) colours the curve along the palette and
+  // keeps it out of the key: the colour bar says which curve is which.
   void add(const std::string& title, const std::vector<double>& x, const std::vector<double>& y,
-           const std::string& style = "linespoints pt 7 ps 0.5") {
+           const std::string& style = "linespoints pt 7 ps 0.5", double family_value = NAN) {
     data_ << std::setprecision(10) << "# " << title << '\n';
     for (std::size_t i = 0; i < x.size() && i < y.size(); ++i)
       // A missing point breaks the line (one blank line in gnuplot's data) rather than joining
@@ -33,8 +37,10 @@ class CurveBlocks {
       if (std::isfinite(x[i]) && std::isfinite(y[i])) data_ << x[i] << ' ' << y[i] << '\n';
       else if (i > 0) data_ << '\n';
     data_ << "\n\n";
-    titles_.push_back(title);
-    styles_.push_back(style);
+    std::ostringstream colour;
+    if (std::isfinite(family_value)) colour << std::setprecision(10) << " lc palette cb " << family_value;
+    titles_.push_back(std::isfinite(family_value) ? std::string() : title);
+    styles_.push_back(style + colour.str());
   }
   // `settings`: labels, title, key; the plot command is appended.
   std::string render(const std::filesystem::path& png, const std::string& settings) const {
@@ -56,6 +62,13 @@ class CurveBlocks {
   std::vector<std::string> titles_, styles_;
 };
 
+// The colour bar of a family whose parameters are `values` (temperatures in K or fields in T).
+std::string colour_bar(const std::vector<double>& values, const std::string& label) {
+  if (values.empty()) return "";
+  const auto [lo, hi] = std::minmax_element(values.begin(), values.end());
+  return family_colour_bar(*lo, *hi, label);
+}
+
 std::string kelvin_title(double t) {
   std::ostringstream s;
   s << std::fixed << std::setprecision(1) << t << " K";
@@ -71,11 +84,10 @@ std::string draw_mt_figure(const std::filesystem::path& png, const CurieResult& 
   for (std::size_t i = 0; i < c.temperature_K.size(); ++i)
     data << c.temperature_K[i] << ' ' << c.magnetization[i] << ' ' << (i < c.dM_dT.size() ? c.dM_dT[i] : NAN) << '\n';
   std::ostringstream s;
-  s << std::setprecision(6) << "set xlabel 'T (K)'\nset ylabel 'M (" << m_unit << ")'\nset y2label 'dM/dT (" << m_unit
-    << "/K)'\nset ytics nomirror\nset y2tics\nset grid\nset key center right\n";
+  s << std::setprecision(6) << "set xlabel 'T (K)'\nset ylabel 'M (" << gnuplot_unit(m_unit) << ")'\nset y2label 'dM/dT (" << gnuplot_unit(m_unit)
+    << " K^{-1})'\nset ytics nomirror\nset y2tics\nset grid\nset key center right\n";
   s << "set title " << quote("FC M(T) at " + std::to_string(static_cast<long>(std::lround(field_Oe))) + " Oe: " +
-                             (c.transition_found ? "Tc = " + std::to_string(c.curie_K).substr(0, 6) + " +- " +
-                                                       std::to_string(c.curie_err_K).substr(0, 4) + " K"
+                             (c.transition_found ? "T_C = " + value_pm(c.curie_K, c.curie_err_K) + " K"
                                                  : c.message))
     << '\n';
   if (c.transition_found) s << "set arrow from " << c.curie_K << ", graph 0 to " << c.curie_K << ", graph 1 nohead dt 2 lc rgb 'gray40'\n";
@@ -93,20 +105,26 @@ std::string draw_mt_figure(const std::filesystem::path& png, const CurieResult& 
 std::string draw_isotherms_figure(const std::filesystem::path& png, const std::vector<MhCurve>& curves,
                                   const std::string& m_unit) {
   CurveBlocks b;
+  std::vector<double> temperatures_K;
   for (const auto& c : curves) {
     std::vector<double> mu0h;
     for (double h : c.field_Oe) mu0h.push_back(h * 1e-4);
-    b.add(kelvin_title(c.temperature_K), mu0h, c.magnetization);
+    b.add(kelvin_title(c.temperature_K), mu0h, c.magnetization, "linespoints pt 7 ps 0.4", c.temperature_K);
+    temperatures_K.push_back(c.temperature_K);
   }
-  return b.render(png, "set xlabel '{/Symbol m}_0H (T)'\nset ylabel 'M (" + m_unit +
-                           ")'\nset grid\nset key outside right font ',8'\nset title 'M(H) branches used (H >= 0)'\n");
+  return b.render(png, "set xlabel 'μ_0H (T)'\nset ylabel 'M (" + gnuplot_unit(m_unit) + ")'\nset grid\nset key off\n" +
+                           colour_bar(temperatures_K, "T (K)") + "set title 'M(H) branches used (H ≥ 0)'\n");
 }
 
 std::string draw_arrott_figure(const std::filesystem::path& png, const ArrottResult& a, const std::string& m_unit) {
   CurveBlocks b;
-  for (const auto& iso : a.isotherms) b.add(kelvin_title(iso.temperature_K), iso.h_over_m, iso.m_squared);
-  return b.render(png, "set xlabel 'H/M (Oe/(" + m_unit + "))'\nset ylabel 'M^2 ((" + m_unit +
-                           ")^2)'\nset grid\nset key outside right font ',8'\nset title " +
+  std::vector<double> temperatures_K;
+  for (const auto& iso : a.isotherms) {
+    b.add(kelvin_title(iso.temperature_K), iso.h_over_m, iso.m_squared, "linespoints pt 7 ps 0.4", iso.temperature_K);
+    temperatures_K.push_back(iso.temperature_K);
+  }
+  return b.render(png, "set xlabel 'H/M (Oe (" + gnuplot_unit(m_unit) + ")^{-1})'\nset ylabel 'M^2 ((" + gnuplot_unit(m_unit) +
+                           ")^2)'\nset grid\nset key off\n" + colour_bar(temperatures_K, "T (K)") + "set title " +
                            quote(a.message.substr(0, a.message.find(':'))) + "\n");
 }
 
@@ -114,6 +132,7 @@ std::string draw_dsm_figure(const std::filesystem::path& png, const EntropyChang
   // Up to ten evenly spread field steps, always ending at the highest.
   const std::size_t n = s.field_Oe.size() - 1, shown = std::min<std::size_t>(10, n);
   CurveBlocks b;
+  std::vector<double> fields_T;
   std::size_t last = 0;
   for (std::size_t j = 1; j <= shown; ++j) {
     const std::size_t k = (j * n + shown - 1) / shown;
@@ -124,10 +143,12 @@ std::string draw_dsm_figure(const std::filesystem::path& png, const EntropyChang
       col.push_back(i < s.wide_gap.size() && s.wide_gap[i] ? std::nan("") : s.minus_dSm[i][k]);
     std::ostringstream t;
     t << std::setprecision(3) << s.field_Oe[k] * 1e-4 << " T";
-    b.add(t.str(), s.temperature_mid_K, col);
+    b.add(t.str(), s.temperature_mid_K, col, "linespoints pt 7 ps 0.4", s.field_Oe[k] * 1e-4);
+    fields_T.push_back(s.field_Oe[k] * 1e-4);
   }
-  return b.render(png, "set xlabel 'T (K)'\nset ylabel '-{/Symbol D}S_m (" + ds_unit +
-                           ")'\nset grid\nset key outside right\nset title '-{/Symbol D}S_m(T) by the Maxwell relation'\n");
+  return b.render(png, "set xlabel 'T (K)'\nset ylabel '-ΔS_M (" + gnuplot_unit(ds_unit) + ")'\nset grid\nset key off\n" +
+                           colour_bar(fields_T, "μ_0ΔH (T)") +
+                           "set title '-ΔS_M(T) by the Maxwell relation'\n");
 }
 
 }  // namespace mgscope
@@ -160,16 +181,18 @@ bool near_fit(const CriticalSummary& c, double t) {
 
 std::string draw_modified_arrott_figure(const std::filesystem::path& png, const CriticalSummary& c) {
   CurveBlocks b;
+  std::vector<double> temperatures_K;
   for (const auto& l : c.lines) {
     if (!near_fit(c, l.temperature_K)) continue;
-    b.add(kelvin_title(l.temperature_K), l.x, l.y, "points pt 7 ps 0.6");
+    b.add(kelvin_title(l.temperature_K), l.x, l.y, "points pt 7 ps 0.6", l.temperature_K);
+    temperatures_K.push_back(l.temperature_K);
     if (!l.has_fit || l.x.empty()) continue;
     const double xmax = *std::max_element(l.x.begin(), l.x.end());
     b.add("", {0.0, xmax}, {l.intercept, l.intercept + l.slope * xmax}, "lines lw 1 lc rgb 'gray30' dt 2");
   }
-  return b.render(png, "set xlabel '(H/M)^{1/{/Symbol g}}'\nset ylabel 'M^{1/{/Symbol b}}'\nset grid\n"
-                       "set key outside right font ',8'\nset xrange [0:*]\nset yrange [0:*]\nset title " +
-                           quote("Modified Arrott plot: {/Symbol b} = " + fixed(c.beta, 3) + ", {/Symbol g} = " +
+  return b.render(png, "set xlabel '(H/M)^{1/γ}'\nset ylabel 'M^{1/β}'\nset grid\n"
+                       "set key off\nset xrange [0:*]\nset yrange [0:*]\n" + colour_bar(temperatures_K, "T (K)") + "set title " +
+                           quote("Modified Arrott plot: β = " + fixed(c.beta, 3) + ", γ = " +
                                  fixed(c.gamma, 3) + ", T_C = " + fixed(c.tc_K, 2) + " K (dashed: fitted lines)") +
                            "\n");
 }
@@ -178,8 +201,8 @@ std::string draw_kouvel_fisher_figure(const std::filesystem::path& png, const Cr
   CurveBlocks b;
   std::string title = "Kouvel-Fisher:";
   for (const auto& [k, name, symbol, colour] :
-       {std::tuple{&c.kouvel_fisher_spontaneous, "M_S/(dM_S/dT)", "{/Symbol b}", "#1f77b4"},
-        std::tuple{&c.kouvel_fisher_susceptibility, "{/Symbol c}_0^{-1}/(d{/Symbol c}_0^{-1}/dT)", "{/Symbol g}", "#d62728"}}) {
+       {std::tuple{&c.kouvel_fisher_spontaneous, "M_S/(dM_S/dT)", "β", "#1f77b4"},
+        std::tuple{&c.kouvel_fisher_susceptibility, "χ_0^{-1}/(dχ_0^{-1}/dT)", "γ", "#d62728"}}) {
     b.add(name, k->temperature_K, k->ratio_K, std::string("points pt 7 ps 1 lc rgb '") + colour + "'");
     if (!k->usable()) continue;
     // The line from the farthest point to its zero at Tc.
@@ -197,29 +220,37 @@ std::string draw_kouvel_fisher_figure(const std::filesystem::path& png, const Cr
 
 std::string draw_scaling_figure(const std::filesystem::path& png, const ScalingCollapse& s, const std::string& m_unit) {
   CurveBlocks b;
-  for (const auto& iso : s.isotherms)
+  std::vector<double> temperatures_K, all_h, all_m;  // the axes fit what is drawn
+  for (const auto& iso : s.isotherms) {
+    all_h.insert(all_h.end(), iso.h_scaled.begin(), iso.h_scaled.end());
+    all_m.insert(all_m.end(), iso.m_scaled.begin(), iso.m_scaled.end());
     b.add(kelvin_title(iso.temperature_K), iso.h_scaled, iso.m_scaled,
-          std::string("linespoints pt ") + (iso.reduced_t < 0 ? "7" : "6") + " ps 0.5");
+          std::string("linespoints pt ") + (iso.reduced_t < 0 ? "7" : "6") + " ps 0.5", iso.temperature_K);
+    temperatures_K.push_back(iso.temperature_K);
+  }
   std::ostringstream t;
   t << "Scaling: rms miss " << std::setprecision(2) << 100 * s.rms_ln_deviation << " % (mean-field exponents: "
     << 100 * s.rms_ln_deviation_mean_field << " %); filled: T < T_C";
-  return b.render(png, "set logscale xy\nset xlabel 'H |t|^{-({/Symbol b}+{/Symbol g})} (Oe)'\nset ylabel 'M |t|^{-{/Symbol b}} (" +
-                           m_unit + ")'\nset grid\nset key outside right font ',8'\nset title " + quote(t.str()) + "\n");
+  return b.render(png, tight_log_axes(all_h, all_m) + "set xlabel 'H |t|^{-(β+γ)} (Oe)'\nset ylabel 'M |t|^{-β} (" +
+                           gnuplot_unit(m_unit) + ")'\nset grid\nset key off\n" + colour_bar(temperatures_K, "T (K)") +
+                           "set title " + quote(t.str()) + "\n");
 }
 
 std::string draw_universal_curve_figure(const std::filesystem::path& png, const UniversalCurve& u) {
   CurveBlocks b;
+  std::vector<double> fields_T;
   for (const auto& f : u.fields) {
     std::ostringstream t;
     t << std::setprecision(3) << f.field_Oe * 1e-4 << " T";
-    b.add(t.str(), f.theta, f.normalized, "linespoints pt 7 ps 0.5");
+    b.add(t.str(), f.theta, f.normalized, "linespoints pt 7 ps 0.5", f.field_Oe * 1e-4);
+    fields_T.push_back(f.field_Oe * 1e-4);
   }
   b.add("mean", u.theta_grid, u.mean_curve, "lines lw 3 lc rgb 'black'");
   std::ostringstream t;
   t << "Universal curve: " << (u.collapses ? "collapses" : "does not collapse") << " (rms spread " << std::setprecision(2)
-    << 100 * u.rms_spread << " % on {/Symbol q} in [" << u.theta_low << ", " << u.theta_high << "])";
-  return b.render(png, "set xlabel '{/Symbol q}'\nset ylabel '{/Symbol D}S_m / {/Symbol D}S_m^{peak}'\nset grid\n"
-                       "set key outside right font ',8'\nset xrange [-5:5]\nset arrow from " +
+    << 100 * u.rms_spread << " % on θ in [" << u.theta_low << ", " << u.theta_high << "])";
+  return b.render(png, "set xlabel 'θ'\nset ylabel 'ΔS_M / ΔS_M^{peak}'\nset grid\n"
+                       "set key top right\n" + colour_bar(fields_T, "μ_0ΔH (T)") + "set xrange [-5:5]\nset arrow from " +
                            std::to_string(u.theta_low) + ", graph 0 to " + std::to_string(u.theta_low) +
                            ", graph 1 nohead dt 3 lc rgb 'gray50'\nset arrow from " + std::to_string(u.theta_high) +
                            ", graph 0 to " + std::to_string(u.theta_high) +

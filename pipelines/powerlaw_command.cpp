@@ -13,6 +13,7 @@
 #include "pipelines/gnuplot_figure.hpp"
 #include "pipelines/json_output.hpp"
 #include "pipelines/output_guard.hpp"
+#include "pipelines/unit_style.hpp"
 
 namespace mgscope {
 
@@ -130,13 +131,16 @@ void run(const PowerLawCli& cli, CommandContext& ctx) {
   GnuplotFigure fig;
   fig.png = out / "powerlaw.png";
   std::ostringstream sc;
-  sc << std::setprecision(10) << "set logscale xy\nset xlabel '" << table.columns.x << "'\nset ylabel '" << table.columns.y
-     << "'\nset key top right\nset grid\n";
+  std::string x_label = column_axis_label(table.columns.x), y_label = column_axis_label(table.columns.y);
+  for (std::string* l : {&x_label, &y_label})  // inside gnuplot's single quotes
+    for (std::size_t at = l->find('\''); at != std::string::npos; at = l->find('\'', at + 2)) l->insert(at, 1, '\'');
+  sc << std::setprecision(10) << tight_log_axes(x, y) << "set xlabel '" << x_label << "'\nset ylabel '" << y_label
+     << "'\nset key bottom left\nset grid\n";
   sc << "plot 'powerlaw_points.dat' using 1:2 with points pt 7 ps 1.3 lc rgb '#1f77b4' title 'rows used (N = "
      << rows.used.size() << ")'";
   if (fit.usable())
     sc << ", " << fit.prefactor << "*x**(" << fit.exponent << ") lw 2 lc rgb 'black' title 'n = " << std::setprecision(3)
-       << fit.exponent << " +- " << fit.exponent_se << "'";
+       << fit.exponent << " ± " << fit.exponent_se << "'";
   sc << two_curves.str() << '\n';
   fig.script = sc.str();
   fig.data_files = {{"powerlaw_points.dat", points.str()}};

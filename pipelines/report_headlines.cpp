@@ -167,7 +167,7 @@ json dsc_headlines(const fs::path& dir, json provenance) {
   for (auto [key, label, values, unit] :
        {std::tuple{"Tg", "Glass transition Tg (onset)", &tg, std::string("K")},
         std::tuple{"Tx", "Crystallisation Tx (onset)", &tx, std::string("K")},
-        std::tuple{"dH_rel", "Relaxation enthalpy dH_rel", &rel, units.size() == 1 ? *units.begin() : joined(units)}}) {
+        std::tuple{"dH_rel", "Relaxation enthalpy ΔH_rel", &rel, units.size() == 1 ? *units.begin() : joined(units)}}) {
     const MeanSd m = mean_sd(*values);
     h.add(key, label, m.n > 0 ? m.mean : kNaN, unit, m.n > 1 ? sd_of(m) : none());
   }
@@ -179,8 +179,8 @@ json creep_headlines(const fs::path& dir, json provenance) {
   provenance["reader"] = indentation_formats(provenance);
   provenance["calibration"] = "the instrument's (depth and load as exported)";
   Headlines h{json::object(), provenance};
-  h.add_mean_sd("tau_1", "Retardation time tau_1", s.tau1_s, "s");
-  h.add_mean_sd("tau_2", "Retardation time tau_2", s.tau2_s, "s");
+  h.add_mean_sd("tau_1", "Retardation time τ_1", s.tau1_s, "s");
+  h.add_mean_sd("tau_2", "Retardation time τ_2", s.tau2_s, "s");
   h.add_mean_sd("L1_peak", "Spectrum peak L1 height", s.peak1_L_per_GPa, "1/GPa");
   h.add_mean_sd("L2_peak", "Spectrum peak L2 height", s.peak2_L_per_GPa, "1/GPa");
   h.add_mean_sd("L1_tau", "Spectrum peak L1 position", s.peak1_tau_s, "s");
@@ -191,7 +191,14 @@ json creep_headlines(const fs::path& dir, json provenance) {
 json hardness_headlines(const fs::path& dir, json provenance) {
   const HardnessSummary s = read_hardness_summary(dir / "summary.json");
   provenance["reader"] = indentation_formats(provenance);
-  provenance["calibration"] = "area function " + s.area_coefficients;
+  // The default area function is the ideal Berkovich tip, not a calibration of the tip used: say
+  // so, since a blunted tip makes H and E read high at shallow depths.
+  const json coefficients = json::parse(s.area_coefficients, nullptr, false);
+  const bool ideal = coefficients.is_array() && coefficients.size() == 1 && coefficients[0].is_number() &&
+                     coefficients[0].get<double>() == 24.5;
+  provenance["calibration"] =
+      ideal ? "ideal Berkovich area function A = 24.5 h_c^2 (the default, not a tip calibration)"
+            : "tip area function with coefficients " + s.area_coefficients + " (A = C0 h_c^2 + C1 h_c + ...)";
   Headlines h{json::object(), provenance};
   h.add_mean_sd("hardness", "Hardness H", s.hardness_GPa, "GPa");
   h.add_mean_sd("modulus", "Young's modulus E", s.modulus_GPa, "GPa");
@@ -210,17 +217,17 @@ json mce_headlines(const fs::path& dir, json provenance) {
   if (!std::isfinite(s.tc_K))
     h.out["Tc"]["reason"] = s.tc_verdict.empty() ? "no field-cooled M(T) file was given" : s.tc_verdict;
   const std::string field = s.has_top_field ? " at " + json(s.top_mu0H_T).dump() + " T" : "";
-  h.add("minus_dSm_max", "-dSm max" + field, s.top_minus_dSm_max, s.minus_dSm_unit, none());
-  h.add("Tp", "Temperature of the -dSm peak" + field, s.top_Tp_K, "K", none());
+  h.add("minus_dSm_max", "Peak entropy change -ΔS_M max" + field, s.top_minus_dSm_max, s.minus_dSm_unit, none());
+  h.add("Tp", "Temperature T_p of the -ΔS_M peak" + field, s.top_Tp_K, "K", none());
   h.add("RCP", "Relative cooling power RCP" + field, s.top_RCP, s.cooling_power_unit, none());
   // Critical behaviour (no values when the isotherms did not give it).
-  h.add_estimate("beta", "Critical exponent beta (Ms ~ (-t)^beta)", s.beta, "1");
-  h.add_estimate("gamma", "Critical exponent gamma (chi0^-1 ~ t^gamma)", s.gamma, "1");
-  h.add_estimate("delta", "Critical exponent delta (critical isotherm M ~ H^(1/delta))", s.delta, "1");
+  h.add_estimate("beta", "Critical exponent β (M_S ∝ (-t)^β)", s.beta, "1");
+  h.add_estimate("gamma", "Critical exponent γ (χ0^-1 ∝ t^γ)", s.gamma, "1");
+  h.add_estimate("delta", "Critical exponent δ (critical isotherm M ∝ H^(1/δ))", s.delta, "1");
   h.add_estimate("Tc_crit", "Tc from the modified Arrott plot", s.tc_crit_K, "K");
   h.add_verdict("critical_model", "Nearest universality class (relative rms distance of beta, gamma, delta)",
                 s.nearest_model, s.nearest_model_distance, "1");
-  h.add_verdict("universal_curve", "Universal curve of -dSm (rms relative spread across fields)",
+  h.add_verdict("universal_curve", "Universal curve of -ΔS_M (rms relative spread across fields)",
                 s.universal_collapses < 0 ? ""
                                           : s.universal_collapses ? "collapses (second order)" : "does not collapse (first order?)",
                 s.universal_rms_spread, "1");

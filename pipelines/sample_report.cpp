@@ -8,8 +8,11 @@
 #include <sstream>
 
 #include "mgscope_version.hpp"
+#include "pipelines/report_captions.hpp"
 #include "pipelines/report_headlines.hpp"
+#include "pipelines/report_numbers.hpp"
 #include "pipelines/report_warnings.hpp"
+#include "pipelines/unit_style.hpp"
 
 namespace mgscope {
 
@@ -148,13 +151,17 @@ std::string html_escape(const std::string& s) {
 std::string html_page(const std::string& title, const std::string& body) {
   return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + html_escape(title) +
          "</title>\n<style>\n"
-         "body{font-family:sans-serif;max-width:1000px;margin:1em auto;padding:0 1em;color:#222}\n"
+         "body{font-family:sans-serif;max-width:1100px;margin:1em auto;padding:0 1em;color:#222;line-height:1.4}\n"
          "h1{border-bottom:2px solid #446}h2{margin-top:2em;border-bottom:1px solid #aab}\n"
          "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccd;padding:.2em .6em;text-align:left}\n"
          "th{background:#eef}.ok{color:#170}.failed{color:#b00;font-weight:bold}.up-to-date{color:#157}\n"
          "pre{background:#f6f6f6;padding:.5em;white-space:pre-wrap;word-break:break-all}\n"
-         "pre.error{background:#fee;border:1px solid #d99}figure{margin:1em 0}img{max-width:100%}\n"
-         "figcaption{font-size:90%;color:#555}.warn{color:#a60;font-weight:bold}\n"
+         "pre.error{background:#fee;border:1px solid #d99}img{max-width:100%;height:auto;display:block}\n"
+         // Figures two to a row at 1280 px, one on a narrow window.
+         ".figures{display:grid;grid-template-columns:repeat(auto-fill,minmax(420px,1fr));gap:1.2em;margin:1em 0}\n"
+         "figure{margin:0;min-width:0}figcaption{font-size:88%;color:#444;margin-top:.3em}\n"
+         "nav.toc{background:#f4f5fa;border:1px solid #ccd;padding:.4em 1em;margin:1em 0}nav.toc ol{margin:.3em 0}\n"
+         ".v{white-space:nowrap}.wide table{font-size:93%}.wide th:first-child{min-width:11em}\n.note{font-size:90%;color:#555}.warn{color:#a60;font-weight:bold}\n"
          ".warnings{background:#fff8e6;border:1px solid #e0c070;padding:.3em .8em;margin:.5em 0}\n"
          ".wide{overflow-x:auto;max-width:100%}\n</style></head><body>\n" +
          body + "</body></html>\n";
@@ -168,34 +175,61 @@ std::string html_figure(const fs::path& png, const std::string& caption) {
          "\"><figcaption>" + html_escape(caption) + "</figcaption></figure>\n";
 }
 
-std::string format_quantity(const json& q) {
+std::string format_quantity(const json& q, bool compact) {
   const double v = quantity_value(q);
   if (!std::isfinite(v))
     return q.contains("reason") && q["reason"].is_string() ? "n/a: " + html_escape(q["reason"].get<std::string>()) : "n/a";
   const json u = q.value("uncertainty", json::object());
   const std::string kind = u.value("kind", "none");
+  const int n = u.value("n", 0);
+  // The number rounded to its uncertainty; the statistic behind it in words (in a tooltip when
+  // compact, so a table cell holds the number only).
+  std::string number = g4(v), statistic;
+  if (kind == "sd" && u["sd"].is_number()) {
+    number = value_pm(v, u["sd"].get<double>());
+    statistic = "± sd, n = " + std::to_string(n);
+  } else if (kind == "se" && u["se"].is_number()) {
+    number = value_pm(v, u["se"].get<double>());
+    statistic = "± standard error";
+  } else if ((kind == "ci95_wilson" || kind == "ci95_bootstrap") && u["low"].is_number() && u["high"].is_number()) {
+    number = value_interval(v, u["low"].get<double>(), u["high"].get<double>());
+    statistic = kind == "ci95_wilson" ? "95 % Wilson interval, n = " + std::to_string(n) : "95 % block-bootstrap interval";
+  }
+  number = "<span class=\"v\">" + number + "</span>";  // a number never breaks across lines; words may
   // A verdict shows its words first, the number behind it after.
-  std::string s = q.contains("text") && q["text"].is_string() ? html_escape(q["text"].get<std::string>()) + " (" + g4(v) + ")"
-                                                               : g4(v);
-  if (kind == "sd" && u["sd"].is_number()) s += " &plusmn; " + g4(u["sd"].get<double>()) + " (sd, n = " + std::to_string(u.value("n", 0)) + ")";
-  if (kind == "se" && u["se"].is_number()) s += " &plusmn; " + g4(u["se"].get<double>()) + " (se)";
-  if (kind == "ci95_wilson" && u["low"].is_number())
-    s += " [" + g4(u["low"].get<double>()) + ", " + g4(u["high"].get<double>()) + "] (95 % Wilson, n = " +
-         std::to_string(u.value("n", 0)) + ")";
-  if (kind == "ci95_bootstrap" && u["low"].is_number())
-    s += " [" + g4(u["low"].get<double>()) + ", " + g4(u["high"].get<double>()) + "] (95 % block bootstrap)";
-  return s;
+  if (q.contains("text") && q["text"].is_string()) number = html_escape(q["text"].get<std::string>()) + " (" + number + ")";
+  if (statistic.empty()) return number;
+  if (compact) return "<span title=\"" + html_escape(statistic) + "\">" + number + "</span>";
+  return number + " <span class=\"note\">(" + html_escape(statistic) + ")</span>";
 }
 
-std::string sample_report_html(const json& report, const fs::path& out_dir) {
+std::string sample_report_html(const json& report, const fs::path& out_dir, const std::string& study_link) {
   const json& sample = report.at("sample");
+  const std::string name = sample.at("name").get<std::string>();
   std::ostringstream b;
-  b << "<h1>" << html_escape(sample.at("name").get<std::string>()) << "</h1>\n<h2>Sample and treatment</h2>\n<table>"
+  b << "<h1>" << html_escape(name) << "</h1>\n";
+  if (!study_link.empty())
+    b << "<p>Part of a study: <a href=\"" << html_escape(study_link) << "\">back to the study page</a></p>\n";
+  // Contents first, so a reader sees the modules and their status before scrolling.
+  b << "<nav class=\"toc\"><strong>Contents</strong><ol><li><a href=\"#sample\">Sample and treatment</a></li>\n";
+  for (const json& mod : report.at("modules")) {
+    const std::string id = mod.at("module").get<std::string>();
+    const std::size_t warnings = mod.value("warnings", json::array()).size();
+    b << "<li><a href=\"#" << html_escape(id) << "\">" << html_escape(mod.at("title").get<std::string>()) << "</a> ("
+      << html_escape(mod.at("status").get<std::string>())
+      << (warnings ? ", " + std::to_string(warnings) + (warnings == 1 ? " warning" : " warnings") : std::string())
+      << ")</li>\n";
+  }
+  b << "</ol></nav>\n";
+  b << "<h2 id=\"sample\">Sample and treatment</h2>\n<table>"
     << "<tr><th>Composition</th><td>" << html_escape(sample.value("composition", "")) << "</td></tr>"
     << "<tr><th>Manifest</th><td>" << html_escape(sample.value("manifest", "")) << "</td></tr>";
   for (const auto& [k, v] : sample.at("treatment").items()) b << "<tr><th>" << html_escape(k) << "</th><td>" << v.dump() << "</td></tr>";
   b << "<tr><th>Program</th><td>mgscope " << html_escape(report.at("program").at("version").get<std::string>())
-    << "</td></tr></table>\n";
+    << "</td></tr></table>\n"
+    << "<p class=\"note\">Numbers are rounded to their uncertainty (two significant digits of it): "
+       "<code>v ± e</code> is a mean with its sd or standard error, <code>v (low–high)</code> a value with its "
+       "95 % interval. Every figure is also in the module's folder as SVG and PDF, with its gnuplot script.</p>\n";
   for (const json& mod : report.at("modules")) {
     const std::string status = mod.at("status").get<std::string>();
     const json warnings = mod.value("warnings", json::array());
@@ -214,16 +248,23 @@ std::string sample_report_html(const json& report, const fs::path& out_dir) {
     }
     if (mod.at("error").is_string()) b << "<pre class=\"error\">" << html_escape(mod["error"].get<std::string>()) << "</pre>\n";
     if (!mod.at("quantities").empty()) {
-      b << "<table><tr><th>Quantity</th><th>Value</th><th>Unit</th><th>Reader / format</th><th>Calibration</th></tr>\n";
+      b << "<div class=\"wide\"><table><tr><th>Quantity</th><th>Value</th><th>Unit</th><th>Reader / format</th>"
+           "<th>Calibration</th></tr>\n";
       for (const std::string& key : ordered_quantity_keys(mod["quantities"])) {
         const json& q = mod["quantities"][key];
+        const std::string unit = q.value("unit", "");
         b << "<tr><td>" << html_escape(q.value("label", key)) << "</td><td>" << format_quantity(q) << "</td><td>"
-          << html_escape(q.value("unit", "")) << "</td><td>" << html_escape(q["provenance"].value("reader", ""))
+          << (unit == "1" ? "" : html_unit(unit)) << "</td><td>" << html_escape(q["provenance"].value("reader", ""))
           << "</td><td>" << html_escape(q["provenance"].value("calibration", "")) << "</td></tr>\n";
       }
-      b << "</table>\n";
+      b << "</table></div>\n";
     }
-    for (const json& f : mod.at("figures")) b << html_figure(out_dir / f.get<std::string>(), f.get<std::string>());
+    if (!mod.at("figures").empty()) {
+      b << "<div class=\"figures\">\n";
+      for (const json& f : mod.at("figures"))
+        b << html_figure(out_dir / f.get<std::string>(), figure_caption(f.get<std::string>()));
+      b << "</div>\n";
+    }
     std::string command = "mgscope";
     for (const json& a : mod.at("command")) command += " " + a.get<std::string>();
     b << "<details><summary>Command, log and outputs</summary><pre>" << html_escape(command) << "\nlog: "
@@ -231,7 +272,7 @@ std::string sample_report_html(const json& report, const fs::path& out_dir) {
     for (const json& o : mod.at("outputs")) b << "\n  " << html_escape(o.get<std::string>());
     b << "</pre></details>\n";
   }
-  return html_page("mgscope report: " + sample.at("name").get<std::string>(), b.str());
+  return html_page("mgscope report: " + name, b.str());
 }
 
 }  // namespace mgscope

@@ -21,12 +21,17 @@ nlohmann::json sample_report_json(const SampleManifest& manifest, const std::vec
 
 // The page: sample and treatment, then one section per module with its numbers and every figure
 // embedded as a data: URI (no external resource). Figure paths are relative to `out_dir`.
-std::string sample_report_html(const nlohmann::json& report, const std::filesystem::path& out_dir);
+// `study_link` (relative URL of study.html, or empty) adds a link back to the study's page.
+std::string sample_report_html(const nlohmann::json& report, const std::filesystem::path& out_dir,
+                               const std::string& study_link = "");
 
-// Shared with study.html: escaping, the page frame, an embedded PNG, a number with its error.
+// Shared with study.html: escaping, the page frame, an embedded PNG with its caption, a number
+// with its error.
 std::string html_escape(const std::string& s);
 std::string html_page(const std::string& title, const std::string& body);
 std::string html_figure(const std::filesystem::path& png, const std::string& caption);
-std::string format_quantity(const nlohmann::json& quantity);
+// The value rounded to its uncertainty with the statistic named; `compact` (table cells of the
+// study) puts the statistic in a tooltip.
+std::string format_quantity(const nlohmann::json& quantity, bool compact = false);
 
 }  // namespace mgscope

@@ -21,6 +21,8 @@
 #include "pipelines/module_summaries.hpp"
 #include "pipelines/report_headlines.hpp"
 #include "pipelines/sample_report.hpp"
+#include "pipelines/study_page.hpp"
+#include "pipelines/unit_style.hpp"
 
 namespace mgscope {
 
@@ -89,16 +91,29 @@ std::string gp_quote(const std::string& s) {
   return q + "'";
 }
 
+// `s` as literal text in a gnuplot enhanced-text label (so a unit beside it can carry powers).
+std::string enhanced_text(const std::string& s) {
+  std::string o;
+  for (char c : s) {
+    if (std::string("_^{}@&~\\").find(c) != std::string::npos) o += '\\';
+    o += c;
+  }
+  return o;
+}
+
 // Fig. 7: -dSm_max against Tp on log-log axes; the reference alloys and their power-law fit
 // when `mgscope powerlaw` ran, and this study's samples on top.
 json powerlaw_figure(const std::vector<SampleInStudy>& samples, const fs::path& out_dir, const fs::path& powerlaw_dir,
                      std::vector<std::string>& warnings) {
   std::ostringstream own;
+  std::vector<double> xs, ys;  // everything drawn, for axes that fit it
   for (const SampleInStudy& s : samples) {
     const json* tp = find_quantity(s, "Tp");
     const json* ds = find_quantity(s, "minus_dSm_max");
     if (!tp || !ds || !std::isfinite(quantity_value(*tp)) || !std::isfinite(quantity_value(*ds))) continue;
     own << num(quantity_value(*tp)) << ' ' << num(quantity_value(*ds)) << '\n';
+    xs.push_back(quantity_value(*tp));
+    ys.push_back(quantity_value(*ds));
   }
   if (own.str().empty()) return nullptr;
   GnuplotFigure fig;
@@ -115,17 +130,25 @@ json powerlaw_figure(const std::vector<SampleInStudy>& samples, const fs::path& 
     }
     if (!points.empty()) {
       fig.data_files.push_back({"study_powerlaw_reference.dat", points});
+      std::istringstream lines(points);
+      for (std::string line; std::getline(lines, line);) {
+        std::istringstream row(line);
+        double x = 0, y = 0;
+        if (line.empty() || line[0] == '#' || !(row >> x >> y)) continue;
+        xs.push_back(x);
+        ys.push_back(y);
+      }
       plot += ", 'study_powerlaw_reference.dat' using 1:2 with points pt 7 lc rgb '#1f77b4' title 'reference alloys'";
     }
     if (fit.usable) {
       char line[200];
-      std::snprintf(line, sizeof line, ", %.10g*x**(%.10g) lw 2 lc rgb 'black' title 'fit: n = %.3f +- %.3f (N = %d)'",
+      std::snprintf(line, sizeof line, ", %.10g*x**(%.10g) lw 2 lc rgb 'black' title 'fit: n = %.3f ± %.3f (N = %d)'",
                     fit.prefactor_a, fit.exponent_n, fit.exponent_n, fit.exponent_se, fit.n_points);
       plot += line;
     }
   }
-  fig.script = "set logscale xy\nset xlabel 'T_p [K]'\nset ylabel '-{/Symbol D}S_m^{max} [J/(kg K)]'\nset grid\n"
-               "set key top right\n" + plot + "\n";
+  fig.script = tight_log_axes(xs, ys) + "set xlabel 'T_p (K)'\nset ylabel '-ΔS_M^{max} (J kg^{-1} K^{-1})'\n"
+               "set grid\nset key bottom left\n" + plot + "\n";
   if (std::string w = render_figure(fig); !w.empty()) {
     warnings.push_back(w);
     return nullptr;
@@ -186,7 +209,7 @@ std::vector<std::string> write_study_outputs(const StudyManifest& study, const s
   csv << "sample,manifest,status," << csv_field(study.treatment);
   for (const Column& c : cols)
     for (const char* suffix : {"", "_err_low", "_err_high"})
-      csv << ',' << csv_field(c.key + suffix + " [" + c.unit + "]");
+      csv << ',' << csv_field(with_unit(c.key + suffix, c.unit));
   csv << '\n';
   json rows = json::array();
   for (std::size_t i : order) {
@@ -256,7 +279,7 @@ std::vector<std::string> write_study_outputs(const StudyManifest& study, const s
     fig.height_px = 460;
     fig.data_files = {{stem + ".dat", dat.str()}};
     fig.script = "set xlabel " + gp_quote(study.treatment_label) + " noenhanced\nset ylabel " +
-                 gp_quote(c.label + " [" + c.unit + "]") + " noenhanced\nset grid\nset key off\nset offsets graph 0.05, graph 0.05, graph 0.1, graph 0.1\n" +
+                 gp_quote(enhanced_text(c.label) + (c.unit.empty() || c.unit == "1" ? "" : " (" + gnuplot_unit(c.unit) + ")")) + "\nset grid\nset key off\nset offsets graph 0.05, graph 0.05, graph 0.1, graph 0.1\n" +
                  "plot '" + stem + ".dat' using 1:2 with lines lc rgb '#8899bb', '' using 1:2:3:4 with yerrorbars pt 7 ps 1.3 lc rgb '#223377'\n";
     if (std::string w = render_figure(fig); !w.empty()) warnings.push_back(w);
     else figures.push_back({{"quantity", c.key}, {"png", stem + ".png"}});
@@ -275,48 +298,17 @@ std::vector<std::string> write_study_outputs(const StudyManifest& study, const s
                      {"warnings", warnings}};
   write_json_atomic(out_dir / "study.json", study_json);
 
-  // study.html: the table, the correlations and every figure, self-contained like report.html.
-  std::ostringstream b;
-  b << "<h1>" << html_escape(study.name) << "</h1>\n<h2>Samples</h2>\n<div class=\"wide\"><table><tr><th>Sample</th><th>"
-    << html_escape(study.treatment_label) << "</th>";
-  for (const Column& c : cols) b << "<th>" << html_escape(c.label) << " [" << html_escape(c.unit) << "]</th>";
-  b << "</tr>\n";
-  for (const json& row : rows) {
-    b << "<tr><td>" << html_escape(row["name"].get<std::string>())
-      << (row["failures"].empty() ? "" : " <span class=\"failed\">(failed)</span>") << "</td><td>"
-      << (row["treatment"].is_number() ? num(row["treatment"].get<double>()) : "") << "</td>";
-    for (const Column& c : cols)
-      b << "<td>" << (row["quantities"].contains(c.key) ? format_quantity(row["quantities"][c.key]) : "") << "</td>";
-    b << "</tr>\n";
-  }
-  b << "</table></div>\n<h2>Correlations (Pearson r)</h2>\n"
-    << "<p>r with its two-sided p-value (Student t, N - 2 degrees of freedom) and 95 % interval (Fisher z). "
-       "With fewer than 5 samples a correlation is a hint, not evidence: even r = 0.9 can arise by chance.</p>\n"
-    << "<table><tr><th>Structural</th><th>Magnetic</th><th>N</th><th>r</th><th>p</th><th>95 % interval</th></tr>\n";
-  auto fixed2 = [](const json& v) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.2f", v.get<double>());
-    return std::string(buf);
-  };
-  auto sig2 = [](const json& v) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.2g", v.get<double>());
-    return std::string(buf);
-  };
-  for (const json& c : correlations) {
-    const bool has_r = c["pearson_r"].is_number();
-    b << "<tr><td>" << html_escape(c["structural"].get<std::string>()) << "</td><td>"
-      << html_escape(c["magnetic"].get<std::string>()) << "</td><td>" << c["n"].get<int>()
-      << (c["n"].get<int>() < 5 ? " (caution: N &lt; 5)" : "") << "</td><td>"
-      << (has_r ? fixed2(c["pearson_r"]) : "n/a (N &lt; 3)") << "</td><td>"
-      << (c["p_value"].is_number() ? sig2(c["p_value"]) : "n/a") << "</td><td>"
-      << (c["r_ci95"][0].is_number() ? fixed2(c["r_ci95"][0]) + " to " + fixed2(c["r_ci95"][1]) : "n/a")
-      << "</td></tr>\n";
-  }
-  b << "</table>\n<h2>Quantities against " << html_escape(study.treatment_label) << "</h2>\n";
-  for (const json& f : figures) b << html_figure(out_dir / f["png"].get<std::string>(), f["quantity"].get<std::string>());
-  for (const std::string& w : warnings) b << "<pre class=\"error\">" << html_escape(w) << "</pre>\n";
-  write_file_atomic(out_dir / "study.html", html_page("mgscope study: " + study.name, b.str()));
+  // study.html, and the way back from each sample's page.
+  StudyPageParts parts;
+  parts.columns = json::array();
+  for (const Column& c : cols) parts.columns.push_back({{"key", c.key}, {"label", c.label}, {"unit", c.unit}});
+  parts.rows = rows;
+  for (std::size_t k = 0; k < order.size(); ++k) parts.rows[k]["link"] = sample_page_link(samples[order[k]], out_dir);
+  parts.correlations = correlations;
+  parts.figures = figures;
+  parts.warnings = warnings;
+  write_file_atomic(out_dir / "study.html", study_page_html(study, parts, out_dir));
+  link_sample_pages_to_study(samples, out_dir);
   return warnings;
 }
 

@@ -100,3 +100,25 @@ inline bool shared_required() {
   if (var.empty() && ::mgscope::test::shared_required())                                              \
     FAIL() << "../shared/data/" << (relative) << " is absent and MGSCOPE_REQUIRE_SHARED is set";      \
   if (var.empty()) GTEST_SKIP() << "../shared/data/" << (relative) << " is absent; skipping"
+
+namespace mgscope::test {
+// A copy of samples/study and the samples/dsc files it refers to under a scratch folder, its
+// power-law reference table pointed at ../shared (absolute); returns the copy's samples/study.
+inline std::filesystem::path copy_demo_study(const std::string& name) {
+  namespace fs = std::filesystem;
+  const fs::path root = scratch_dir(name);
+  fs::create_directories(root / "samples");
+  for (const char* d : {"study", "dsc"})
+    fs::copy(fs::path(MGSCOPE_SOURCE_DIR) / "samples" / d, root / "samples" / d, fs::copy_options::recursive);
+  const fs::path study = root / "samples" / "study" / "study.toml";
+  std::string text = read_all(study);
+  const std::string rel = "../../../shared", abs = fs::absolute(MGSCOPE_SHARED_DIR).lexically_normal().string();
+  text.replace(text.find(rel), rel.size(), abs);
+  FILE* f = std::fopen(study.string().c_str(), "wb");
+  if (f) {
+    std::fwrite(text.data(), 1, text.size(), f);
+    std::fclose(f);
+  }
+  return root / "samples" / "study";
+}
+}  // namespace mgscope::test

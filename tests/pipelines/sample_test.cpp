@@ -112,19 +112,7 @@ void validate_module_outputs(const fs::path& study_out, const std::vector<std::s
 }
 
 // A copy of samples/study and the samples/dsc files it refers to.
-fs::path copy_demo(const std::string& name) {
-  const fs::path root = scratch_dir(name);
-  fs::create_directories(root / "samples");
-  for (const char* d : {"study", "dsc"})
-    fs::copy(fs::path(MGSCOPE_SOURCE_DIR) / "samples" / d, root / "samples" / d, fs::copy_options::recursive);
-  // The power-law reference table is in ../shared: point the copy at it (or at nothing).
-  const fs::path study = root / "samples" / "study" / "study.toml";
-  std::string text = read_all(study);
-  const std::string rel = "../../../shared", abs = fs::absolute(MGSCOPE_SHARED_DIR).lexically_normal().string();
-  text.replace(text.find(rel), rel.size(), abs);
-  write(study, text);
-  return root / "samples" / "study";
-}
+fs::path copy_demo(const std::string& name) { return mgscope::test::copy_demo_study(name); }
 
 double value(const json& report, const std::string& module, const std::string& key) {
   for (const json& m : report["modules"])
@@ -208,7 +196,9 @@ TEST(SampleCommand, DemoStudyEndToEndThenNothingToRedo) {
   // The study's table, correlations, figures and page.
   const std::string csv = read_all(out / "study.csv");
   EXPECT_EQ(count(csv, "\n"), 5) << csv;  // header + 4 samples
-  EXPECT_NE(csv.find("ordered_fraction [1]"), std::string::npos);
+  EXPECT_NE(csv.find(",ordered_fraction,"), std::string::npos) << csv;  // dimensionless: no unit
+  EXPECT_NE(csv.find(",hardness (GPa),"), std::string::npos) << csv;
+  EXPECT_NE(csv.find(",minus_dSm_max (J kg^-1 K^-1),"), std::string::npos) << csv;
   const std::string corr = read_all(out / "correlations.csv");
   EXPECT_EQ(count(corr, "\n"), 1 + 8 * 2);  // 8 structural quantities (box and area fractions, ...) x 2 magnetic
   EXPECT_NE(corr.find("ordered_fraction,minus_dSm_max,4,0."), std::string::npos) << corr;  // r > 0, N = 4
@@ -226,6 +216,16 @@ TEST(SampleCommand, DemoStudyEndToEndThenNothingToRedo) {
   EXPECT_EQ(read_json(out / "study.json")["samples"].size(), 4u);
 
   for (const auto& [name, r] : reports) expect_self_contained(out / "samples" / name);
+  // Every gnuplot figure (a PNG with its .gp script) also as SVG and PDF, whole.
+  int gnuplot_figures = 0;
+  for (const auto& e : fs::recursive_directory_iterator(out)) {
+    fs::path p = e.path();
+    if (p.extension() != ".png" || !fs::exists(fs::path(p).replace_extension(".gp"))) continue;
+    ++gnuplot_figures;
+    EXPECT_NE(read_all(fs::path(p).replace_extension(".svg")).find("</svg>"), std::string::npos) << p;
+    EXPECT_EQ(read_all(fs::path(p).replace_extension(".pdf")).substr(0, 5), "%PDF-") << p;
+  }
+  EXPECT_GT(gnuplot_figures, 4 * 15) << "mce, hardness, creep and dsc figures of four samples, and the study's";
   if (have_jsonschema()) {
     for (const auto& [name, r] : reports) EXPECT_EQ(validate_report(out / "samples" / name / "report.json"), 0) << name;
     validate_module_outputs(out, {"ascast", "ctc10", "ctc20", "ctc40"});

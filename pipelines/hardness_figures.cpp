@@ -1,0 +1,161 @@
+// Gnuplot scripts of the hardness figures; every value drawn is a measured or fitted one.
+#include "pipelines/hardness_figures.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <iomanip>
+#include <map>
+#include <sstream>
+
+#include "pipelines/gnuplot_figure.hpp"
+
+namespace mgscope {
+
+namespace {
+
+std::string num(double v) {
+  std::ostringstream s;
+  s << std::setprecision(10) << v;
+  return s.str();
+}
+
+// The distinct values of `v` (within 1e-6 of their span), sorted.
+std::vector<double> distinct(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const double tol = 1e-6 * std::max(1.0, v.back() - v.front());
+  std::vector<double> out;
+  for (double x : v)
+    if (out.empty() || x - out.back() > tol) out.push_back(x);
+  return out;
+}
+
+// True when the distinct values are evenly spaced (within 1 % of the step): a grid's axis.
+bool evenly_spaced(const std::vector<double>& v) {
+  if (v.size() < 2) return false;
+  const double step = (v.back() - v.front()) / static_cast<double>(v.size() - 1);
+  for (std::size_t i = 1; i < v.size(); ++i)
+    if (std::abs(v[i] - v[i - 1] - step) > 0.01 * step) return false;
+  return true;
+}
+
+// Contour lines from this many indents a side.
+constexpr std::size_t kContourMinSide = 5;
+
+}  // namespace
+
+std::string draw_hardness_cdf(const std::filesystem::path& png, std::vector<double> hardness_GPa) {
+  std::sort(hardness_GPa.begin(), hardness_GPa.end());
+  std::ostringstream cdf;
+  for (std::size_t i = 0; i < hardness_GPa.size(); ++i)
+    cdf << num(hardness_GPa[i]) << ' ' << num(static_cast<double>(i + 1) / static_cast<double>(hardness_GPa.size()))
+        << '\n';
+  GnuplotFigure f;
+  f.png = png;
+  const std::string data = png.stem().string() + ".dat";
+  f.data_files = {{data, cdf.str()}};
+  f.script = "set xlabel 'H (GPa)'\nset ylabel 'cumulative fraction'\nset yrange [0:1.02]\nset key off\nset grid\n"
+             "set offsets graph 0.03, graph 0.03, 0, 0\n"
+             "plot '" + data + "' u 1:2 w steps lw 2 lc rgb '#31688e', '' u 1:2 w p pt 7 ps 0.6 lc rgb '#31688e'\n";
+  return render_figure(f);
+}
+
+std::string draw_hardness_map(const std::filesystem::path& png, const std::vector<MappedHardness>& points) {
+  std::vector<double> xs, ys;
+  for (const MappedHardness& p : points) xs.push_back(p.x_um), ys.push_back(p.y_um);
+  const std::vector<double> gx = distinct(xs), gy = distinct(ys);
+  // A regular grid: every (x, y) of the distinct axes measured exactly once.
+  std::map<std::pair<std::size_t, std::size_t>, double> cells;
+  const auto index_of = [](const std::vector<double>& axis, double v) {
+    return static_cast<std::size_t>(std::lower_bound(axis.begin(), axis.end(), v - 1e-6 * std::max(1.0, axis.back() - axis.front())) -
+                                    axis.begin());
+  };
+  for (const MappedHardness& p : points) cells[{index_of(gy, p.y_um), index_of(gx, p.x_um)}] = p.hardness_GPa;
+  const bool grid = evenly_spaced(gx) && evenly_spaced(gy) && cells.size() == points.size() &&
+                    points.size() == gx.size() * gy.size();
+
+  std::ostringstream data, marks;
+  if (grid) {  // scan order (rows of constant y, blank line between rows), as `with image` reads it
+    for (std::size_t iy = 0; iy < gy.size(); ++iy) {
+      for (std::size_t ix = 0; ix < gx.size(); ++ix)
+        data << num(gx[ix]) << ' ' << num(gy[iy]) << ' ' << num(cells[{iy, ix}]) << '\n';
+      data << '\n';
+    }
+  }
+  for (const MappedHardness& p : points) marks << num(p.x_um) << ' ' << num(p.y_um) << ' ' << num(p.hardness_GPa) << '\n';
+
+  // Axes end half a cell (or half the typical spacing) beyond the outer indents.
+  const double half_x = gx.size() > 1 ? 0.5 * (gx.back() - gx.front()) / static_cast<double>(gx.size() - 1) : 0.5;
+  const double half_y = gy.size() > 1 ? 0.5 * (gy.back() - gy.front()) / static_cast<double>(gy.size() - 1) : 0.5;
+  const double half = grid ? 0.0 : std::min(half_x, half_y);
+  std::ostringstream s;
+  s << "set xlabel 'x (μm)'\nset ylabel 'y (μm)'\nset cblabel 'H (GPa)'\n" << viridis_palette()
+    << "set key off\nset size ratio -1\nset tics out\nset autoscale cbfix\n"
+    << "set xrange [" << num(gx.front() - (grid ? half_x : half)) << ":" << num(gx.back() + (grid ? half_x : half)) << "]\n"
+    << "set yrange [" << num(gy.front() - (grid ? half_y : half)) << ":" << num(gy.back() + (grid ? half_y : half)) << "]\n"
+    << "set style textbox opaque noborder\n"
+    << "set title 'Hardness at each indent (" << points.size() << " indents" << (grid ? ", one cell each" : "")
+    << "; + marks the indent)'\n";
+  const std::string pts = png.stem().string() + "_indents.dat";
+  // Contours say something only where the grid resolves a pattern (the paper's 8 x 8, not 4 x 4):
+  // at 5 x 5 or more, drawn through the measured grid (gnuplot's contouring of the scan, not a
+  // fitted surface), each piece labelled with its H once.
+  const bool contours = grid && gx.size() >= kContourMinSide && gy.size() >= kContourMinSide;
+  if (contours)
+    s << "set contour base\nset cntrparam levels auto 5\nunset surface\nset table $contours\nsplot '"
+      << png.stem().string() << ".dat' u 1:2:3 w l\nunset table\nunset contour\nset surface\n";
+  s << "plot ";
+  if (grid) s << "'" << png.stem().string() << ".dat' u 1:2:3 with image pixels, \\\n     ";
+  if (contours)
+    s << "$contours u 1:2 w l lw 1 lc rgb 'black', \\\n     "
+      << "$contours every 1000::1 u 1:2:(sprintf('%.2f', $3)) with labels boxed font ',8', \\\n     ";
+  else s << "'" << pts << "' u 1:2:3 with points pt 5 ps 3 lc palette, \\\n     ";
+  s << "'" << pts << "' u 1:2 with points pt 1 ps 1.2 lw 1.5 lc rgb 'black'";
+  // Each indent's value where there is room for it; on a contoured grid the contours carry them.
+  if (!contours) s << ", \\\n     '" << pts << "' u 1:2:(sprintf('%.2f', $3)) with labels boxed offset 0,-1.1 font ',9'";
+  s << '\n';
+  GnuplotFigure f;
+  f.png = png;
+  f.width_px = 800;
+  f.height_px = 700;
+  f.data_files = {{pts, marks.str()}};
+  if (grid) f.data_files.push_back({png.stem().string() + ".dat", data.str()});
+  f.script = s.str();
+  return render_figure(f);
+}
+
+std::string draw_load_depth(const std::filesystem::path& png, const std::string& title, const IndentCurve& curve,
+                            const HardnessAnalysis& result, double fit_low_fraction) {
+  const std::string stem = png.stem().string();
+  const OliverPharrResult& r = result.oliver_pharr;
+  std::ostringstream measured, pops, fit;
+  for (std::size_t k = 0; k < curve.size(); ++k) measured << num(curve.depth_nm[k]) << ' ' << num(curve.load_mN[k]) << '\n';
+  for (const Popin& p : result.popins) pops << num(p.depth_nm) << ' ' << num(p.load_mN) << '\n';
+  if (result.popins.empty()) pops << "NaN NaN\n";
+  // The fitted law over the loads it was fitted to (from fit_low Pmax up to Pmax), sampled by load.
+  const int samples = 60;
+  for (int i = 0; i <= samples; ++i) {
+    const double p = r.max_load_mN * (fit_low_fraction + (1 - fit_low_fraction) * i / samples);
+    fit << num(r.final_depth_nm + std::pow(p / r.alpha_mN, 1 / r.exponent_m)) << ' ' << num(p) << '\n';
+  }
+  fit << "\n\n";  // index 1: the tangent of slope S through (h_max, P_max), down to P = 0
+  fit << num(r.max_depth_nm - r.max_load_mN / r.stiffness_mN_per_nm) << " 0\n" << num(r.max_depth_nm) << ' '
+      << num(r.max_load_mN) << '\n';
+  std::ostringstream s;
+  s << "set title '" << title << "' noenhanced\nset xlabel 'h (nm)'\nset ylabel 'P (mN)'\nset key left top\nset grid\n"
+    << "set xrange [0:*]\nset yrange [0:*]\nset offsets 0, graph 0.03, graph 0.05, 0\n"
+    << "set arrow from " << num(r.contact_depth_nm) << ", graph 0 to " << num(r.contact_depth_nm)
+    << ", graph 0.1 nohead lw 1.5 lc rgb 'gray30'\nset label 'h_c' at " << num(r.contact_depth_nm)
+    << ", graph 0.13 center\n"
+    // The fit first, wide and light, so the measured curve stays visible on top of it.
+    << "plot '" << stem << "_fit.dat' index 0 u 1:2 w l lw 6 lc rgb '#f4a582' t 'unloading fit P = α(h - h_f)^m', \\\n     '"
+    << stem << "_fit.dat' index 1 u 1:2 w l lw 1.5 dt 2 lc rgb '#b2182b' t 'slope S at P_{max}', \\\n     '" << stem
+    << ".dat' u 1:2 w l lw 1.5 lc rgb '#31688e' t 'measured', \\\n     '" << stem
+    << "_popins.dat' u 1:2 w p pt 6 ps 1.5 lc rgb '#000000' t 'pop-ins'\n";
+  GnuplotFigure f;
+  f.png = png;
+  f.data_files = {{stem + ".dat", measured.str()}, {stem + "_popins.dat", pops.str()}, {stem + "_fit.dat", fit.str()}};
+  f.script = s.str();
+  return render_figure(f);
+}
+
+}  // namespace mgscope

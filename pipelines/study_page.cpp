@@ -1,0 +1,153 @@
+// The study page is transposed (a row per quantity, a column per sample) so that twenty-odd
+// quantities of a handful of samples fit a 1280 px window; more samples scroll inside the table's box.
+#include "pipelines/study_page.hpp"
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "pipelines/atomic_file.hpp"
+#include "pipelines/csv_format.hpp"
+#include "pipelines/sample_report.hpp"
+#include "pipelines/unit_style.hpp"
+
+namespace mgscope {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+std::string fixed2(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f", v);
+  return buf;
+}
+
+std::string sig2(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2g", v);
+  return buf;
+}
+
+// "Hardness H (GPa)" in HTML, no unit for a dimensionless quantity.
+std::string label_html(const json& column) {
+  const std::string unit = column.value("unit", "");
+  std::string s = html_escape(column.value("label", column.value("key", "")));
+  if (!unit.empty() && unit != "1") s += " (" + html_unit(unit) + ")";
+  return s;
+}
+
+const json* column_of(const json& columns, const std::string& key) {
+  for (const json& c : columns)
+    if (c["key"] == key) return &c;
+  return nullptr;
+}
+
+std::string study_caption(const StudyManifest& study, const json& columns, const std::string& quantity) {
+  if (quantity == "powerlaw")
+    return "Peak entropy change -ΔS_M^max against the peak temperature T_p on log-log axes: this study's samples "
+           "(red squares) beside the reference alloys and their power-law fit, when given.";
+  const json* c = column_of(columns, quantity);
+  const std::string label = c ? c->value("label", quantity) : quantity;
+  return label + " against " + study.treatment_label +
+         ", one point per sample; bars show each sample's uncertainty (sd, standard error or 95 % interval).";
+}
+
+std::string read_text(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream o;
+  o << in.rdbuf();
+  return o.str();
+}
+
+}  // namespace
+
+std::string sample_page_link(const SampleInStudy& sample, const fs::path& out_dir) {
+  return fs::proximate(sample.out_dir / "report.html", out_dir).generic_string();
+}
+
+std::string study_page_html(const StudyManifest& study, const StudyPageParts& parts, const fs::path& out_dir) {
+  std::ostringstream b;
+  b << "<h1>" << html_escape(study.name) << "</h1>\n"
+    << "<nav class=\"toc\"><strong>Contents</strong><ol>"
+    << "<li><a href=\"#samples\">Samples and their numbers</a></li>"
+    << "<li><a href=\"#correlations\">Correlations</a></li>"
+    << "<li><a href=\"#figures\">Quantities against " << html_escape(study.treatment_label) << "</a></li>"
+    << (parts.warnings.empty() ? "" : "<li><a href=\"#warnings\">Warnings</a></li>") << "</ol>"
+    << "<strong>Sample pages</strong>: ";
+  for (std::size_t i = 0; i < parts.rows.size(); ++i) {
+    const json& row = parts.rows[i];
+    b << (i ? " · " : "") << "<a href=\"" << html_escape(row.value("link", "")) << "\">"
+      << html_escape(row["name"].get<std::string>()) << "</a>";
+  }
+  b << "</nav>\n";
+
+  // Transposed: a row per quantity, a column per sample.
+  b << "<h2 id=\"samples\">Samples and their numbers</h2>\n"
+    << "<p class=\"note\">Each number is rounded to its uncertainty: <code>v ± e</code> (sd over indents or curves, "
+       "or standard error), <code>v (low–high)</code> (95 % interval); hover a number for its statistic. "
+       "A sample's name opens its own page.</p>\n"
+    << "<div class=\"wide\"><table><tr><th>Quantity</th>";
+  for (const json& row : parts.rows)
+    b << "<th><a href=\"" << html_escape(row.value("link", "")) << "\">" << html_escape(row["name"].get<std::string>())
+      << "</a>" << (row["failures"].empty() ? "" : " <span class=\"failed\">(failed)</span>") << "</th>";
+  b << "</tr>\n<tr><th>" << html_escape(study.treatment_label) << "</th>";
+  for (const json& row : parts.rows)
+    b << "<td>" << (row["treatment"].is_number() ? csv_number(row["treatment"].get<double>(), 8) : "")
+      << "</td>";
+  b << "</tr>\n";
+  for (const json& c : parts.columns) {
+    const std::string key = c["key"].get<std::string>();
+    b << "<tr><th>" << label_html(c) << "</th>";
+    for (const json& row : parts.rows)
+      b << "<td>" << (row["quantities"].contains(key) ? format_quantity(row["quantities"][key], true) : "")
+        << "</td>";
+    b << "</tr>\n";
+  }
+  b << "</table></div>\n";
+
+  b << "<h2 id=\"correlations\">Correlations (Pearson r)</h2>\n"
+    << "<p>r with its two-sided p-value (Student t, N - 2 degrees of freedom) and 95 % interval (Fisher z). "
+       "With fewer than 5 samples a correlation is a hint, not evidence: even r = 0.9 can arise by chance.</p>\n"
+    << "<div class=\"wide\"><table><tr><th>Structural</th><th>Magnetic</th><th>N</th><th>r</th><th>p</th>"
+       "<th>95 % interval</th></tr>\n";
+  for (const json& c : parts.correlations) {
+    const json* a = column_of(parts.columns, c["structural"].get<std::string>());
+    const json* m = column_of(parts.columns, c["magnetic"].get<std::string>());
+    const int n = c["n"].get<int>();
+    b << "<tr><td>" << html_escape(a ? a->value("label", "") : c["structural"].get<std::string>()) << "</td><td>"
+      << html_escape(m ? m->value("label", "") : c["magnetic"].get<std::string>()) << "</td><td>" << n
+      << (n < 5 ? " (caution: N &lt; 5)" : "") << "</td><td>"
+      << (c["pearson_r"].is_number() ? fixed2(c["pearson_r"].get<double>()) : "n/a (N &lt; 3)") << "</td><td>"
+      << (c["p_value"].is_number() ? sig2(c["p_value"].get<double>()) : "n/a") << "</td><td>"
+      << (c["r_ci95"][0].is_number()
+              ? fixed2(c["r_ci95"][0].get<double>()) + " to " + fixed2(c["r_ci95"][1].get<double>())
+              : "n/a")
+      << "</td></tr>\n";
+  }
+  b << "</table></div>\n";
+
+  b << "<h2 id=\"figures\">Quantities against " << html_escape(study.treatment_label) << "</h2>\n"
+    << "<p class=\"note\">Each figure is also in the study folder as SVG and PDF, with its gnuplot script.</p>\n"
+    << "<div class=\"figures\">\n";
+  for (const json& f : parts.figures)
+    b << html_figure(out_dir / f["png"].get<std::string>(), study_caption(study, parts.columns, f["quantity"]));
+  b << "</div>\n";
+  if (!parts.warnings.empty()) {
+    b << "<h2 id=\"warnings\">Warnings</h2>\n";
+    for (const std::string& w : parts.warnings) b << "<pre class=\"error\">" << html_escape(w) << "</pre>\n";
+  }
+  return html_page("mgscope study: " + study.name, b.str());
+}
+
+void link_sample_pages_to_study(const std::vector<SampleInStudy>& samples, const fs::path& out_dir) {
+  for (const SampleInStudy& s : samples) {
+    if (s.report.is_null() || !fs::exists(s.out_dir / "report.html")) continue;
+    const std::string back = fs::proximate(out_dir / "study.html", s.out_dir).generic_string();
+    const std::string page = sample_report_html(s.report, s.out_dir, back);
+    if (read_text(s.out_dir / "report.html") != page) write_file_atomic(s.out_dir / "report.html", page);
+  }
+}
+
+}  // namespace mgscope

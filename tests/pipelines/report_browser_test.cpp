@@ -1,0 +1,156 @@
+// report.html and study.html of the demo study as a person sees them: opened in headless
+// Chromium (Debian's `chromium`) at a 1280 px window, every image must load, nothing may be wider
+// than the window and the page must log no error. Skipped, with a message, without chromium.
+#include <filesystem>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "tests/test_support.hpp"
+
+namespace fs = std::filesystem;
+using mgscope::test::read_all;
+using mgscope::test::run_command;
+using mgscope::test::run_mgscope;
+
+namespace {
+
+bool have_chromium() { return std::system("command -v chromium >/dev/null 2>&1") == 0; }
+
+// Caught before the page's own content: script errors, failed resources, console.error.
+const char* kHeadProbe = R"(<script>
+window.__problems = [];
+window.addEventListener('error', function (e) {
+  window.__problems.push('error: ' + (e.message || (e.target && e.target.tagName) || 'unknown'));
+}, true);
+(function () {
+  var original = console.error;
+  console.error = function () {
+    window.__problems.push('console.error: ' + Array.prototype.join.call(arguments, ' '));
+    original.apply(console, arguments);
+  };
+})();
+</script>)";
+
+// After load: the checks, written into the page so that --dump-dom carries them out.
+const char* kTailProbe = R"(<script>
+window.addEventListener('load', function () {
+  var problems = window.__problems.slice();
+  var images = document.images;
+  for (var i = 0; i < images.length; ++i)
+    if (!images[i].complete || images[i].naturalWidth === 0) problems.push('image ' + i + ' did not load');
+  var width = document.documentElement.clientWidth;  // the window less its scroll bar
+  if (document.documentElement.scrollWidth > width)
+    problems.push('page is ' + document.documentElement.scrollWidth + ' px wide, window ' + width + ' px');
+  var all = document.body.getElementsByTagName('*');
+  for (var k = 0; k < all.length && problems.length < 20; ++k) {
+    var r = all[k].getBoundingClientRect();
+    if (r.right > width + 0.5) problems.push(all[k].tagName + ' reaches ' + Math.round(r.right) + ' px');
+  }
+  var out = document.createElement('pre');
+  out.textContent = 'MGSCOPE-CHECKS images=' + images.length + ' width=' + width + '\n' +
+                    problems.join('\n') + '\nMGSCOPE-END';
+  document.body.appendChild(out);
+});
+</script>)";
+
+struct PageChecks {
+  int images = -1;
+  int width = -1;
+  std::vector<std::string> problems;
+  std::string raw;  // chromium's output when the checks did not come back
+};
+
+// Opens a probed copy of `page` (beside it, so relative links still resolve) in Chromium.
+PageChecks check_in_chromium(const fs::path& page, const fs::path& profile) {
+  std::string html = read_all(page);
+  html.replace(html.find("<head>"), 6, std::string("<head>") + kHeadProbe);
+  html.replace(html.rfind("</body>"), 7, std::string(kTailProbe) + "</body>");
+  const fs::path probed = page.parent_path() / ("probed_" + page.filename().string());
+  FILE* f = std::fopen(probed.string().c_str(), "wb");
+  std::fwrite(html.data(), 1, html.size(), f);
+  std::fclose(f);
+  const auto r = run_command("timeout 60 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars=false "
+                             "--window-size=1280,1000 --virtual-time-budget=5000 --user-data-dir='" +
+                             profile.string() + "' --dump-dom 'file://" + fs::absolute(probed).string() +
+                             "' 2>/dev/null");
+  fs::remove(probed);
+  PageChecks c;
+  // The probe's own source holds the markers too: the results are the last ones, after it.
+  const auto begin = r.output.rfind("MGSCOPE-CHECKS images="), end = r.output.rfind("MGSCOPE-END");
+  if (begin == std::string::npos || end == std::string::npos || end < begin) {
+    c.raw = "exit code " + std::to_string(r.exit_code) + ":\n" + r.output.substr(0, 3000);
+    return c;
+  }
+  std::smatch m;
+  const std::string block = r.output.substr(begin, end - begin);
+  if (std::regex_search(block, m, std::regex("images=(\\d+) width=(\\d+)"))) {
+    c.images = std::stoi(m[1]);
+    c.width = std::stoi(m[2]);
+  }
+  std::size_t from = block.find('\n');
+  while (from != std::string::npos && from + 1 < block.size()) {
+    const std::size_t to = block.find('\n', from + 1);
+    const std::string line = block.substr(from + 1, to == std::string::npos ? std::string::npos : to - from - 1);
+    if (!line.empty()) c.problems.push_back(line);
+    from = to;
+  }
+  return c;
+}
+
+// Every relative link of the page leads to a file that exists.
+void expect_links_resolve(const fs::path& page, int at_least) {
+  const std::string html = read_all(page);
+  const std::regex href("href=\"([^\"#][^\"]*)\"");
+  int n = 0;
+  for (auto it = std::sregex_iterator(html.begin(), html.end(), href); it != std::sregex_iterator(); ++it, ++n)
+    EXPECT_TRUE(fs::exists(page.parent_path() / (*it)[1].str())) << page << " links to " << (*it)[1].str();
+  EXPECT_GE(n, at_least) << page;
+}
+
+}  // namespace
+
+TEST(ReportInBrowser, DemoStudyPagesLoadFitAndLogNoError) {
+  if (!have_chromium())
+    GTEST_SKIP() << "chromium is not installed (Debian: apt-get install chromium); pages not checked in a browser";
+  // First the probe on a page with each fault, so a pass below means something.
+  const fs::path bad_dir = mgscope::test::scratch_dir("report_browser_faults");
+  FILE* f = std::fopen((bad_dir / "bad.html").string().c_str(), "wb");
+  const std::string bad = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body>"
+                          "<div style=\"width:2000px\">wide</div><img src=\"data:image/png;base64,AAAA\">"
+                          "<script>console.error('broken');</script></body></html>";
+  std::fwrite(bad.data(), 1, bad.size(), f);
+  std::fclose(f);
+  const PageChecks faults = check_in_chromium(bad_dir / "bad.html", bad_dir / "chromium-profile");
+  ASSERT_GE(faults.images, 0) << "the checks did not run; chromium said:\n" << faults.raw;
+  std::string all;
+  for (const std::string& p : faults.problems) all += p + "\n";
+  EXPECT_NE(all.find("image 0 did not load"), std::string::npos) << all;
+  EXPECT_NE(all.find("px wide, window"), std::string::npos) << all;
+  EXPECT_NE(all.find("DIV reaches"), std::string::npos) << all;
+  EXPECT_NE(all.find("console.error: broken"), std::string::npos) << all;
+
+  const fs::path study = mgscope::test::copy_demo_study("report_browser");
+  const fs::path out = study.parent_path().parent_path() / "out";
+  const auto run = run_mgscope("study '" + (study / "study.toml").string() + "' -o '" + out.string() + "'");
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+
+  // The study page links to the four sample pages, each sample page back to the study.
+  expect_links_resolve(out / "study.html", 8);  // contents line and table header, 4 samples each
+  const std::vector<fs::path> pages = {out / "study.html", out / "samples" / "ascast" / "report.html",
+                                       out / "samples" / "ctc20" / "report.html"};
+  for (std::size_t i = 1; i < pages.size(); ++i) {
+    expect_links_resolve(pages[i], 1);
+    EXPECT_NE(read_all(pages[i]).find("href=\"../../study.html\""), std::string::npos) << pages[i];
+  }
+  for (const fs::path& page : pages) {
+    const PageChecks c = check_in_chromium(page, out.parent_path() / "chromium-profile");
+    ASSERT_GE(c.images, 0) << page << ": the checks did not run; chromium said:\n" << c.raw;
+    EXPECT_GT(c.images, 10) << page;  // figures embedded as data: URIs
+    EXPECT_GE(c.width, 1200) << page;
+    EXPECT_LE(c.width, 1280) << page;
+    for (const std::string& p : c.problems) ADD_FAILURE() << page << ": " << p;
+  }
+}

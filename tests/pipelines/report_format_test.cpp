@@ -1,0 +1,137 @@
+// What the pages and figures are made of: numbers rounded to their uncertainty, one unit style,
+// captions in words, figures in PNG, SVG and PDF, curve families on a colour bar and a hardness
+// map that draws only measured values.
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+#include "pipelines/gnuplot_figure.hpp"
+#include "pipelines/hardness_figures.hpp"
+#include "pipelines/report_captions.hpp"
+#include "pipelines/report_numbers.hpp"
+#include "pipelines/unit_style.hpp"
+#include "tests/test_support.hpp"
+
+namespace mgscope {
+namespace {
+
+namespace fs = std::filesystem;
+
+bool have_gnuplot() { return std::system("gnuplot --version >/dev/null 2>&1") == 0; }
+
+TEST(ReportNumbers, RoundedToTwoDigitsOfTheUncertainty) {
+  EXPECT_EQ(value_pm(0.0021272, 8.381e-6), "0.0021272 ± 0.0000084");
+  EXPECT_EQ(value_pm(5.987, 0.2513), "5.99 ± 0.25");
+  EXPECT_EQ(value_pm(123.44, 45.6), "123 ± 46");
+  EXPECT_EQ(value_pm(1.2345, 0.0996), "1.23 ± 0.10");  // 0.0996 rounds to 0.10: two digits of that
+  EXPECT_EQ(value_pm(-0.0001, 0.012), "0.000 ± 0.012");  // no "-0.000"
+  EXPECT_EQ(value_pm(0.5, NAN), "0.5");                  // no uncertainty: four significant digits
+  EXPECT_EQ(value_pm(3.14159, 0), "3.142");
+  // The tighter side of an interval sets the digits (the example).
+  EXPECT_EQ(value_interval(0.1353, 0.0941, 0.1893), "0.135 (0.094–0.189)");
+  EXPECT_EQ(value_interval(0.015, 0.00513, 0.04321), "0.0150 (0.0051–0.0432)");
+  EXPECT_EQ(decimals_for(10.0), 0);
+  EXPECT_EQ(decimals_for(0.5), 2);
+}
+
+TEST(UnitStyle, OneWayOfWritingUnits) {
+  EXPECT_EQ(gnuplot_unit("J/(kg K)"), "J kg^{-1} K^{-1}");
+  EXPECT_EQ(gnuplot_unit("emu"), "emu");
+  EXPECT_EQ(plain_unit("1/GPa"), "GPa^-1");
+  EXPECT_EQ(plain_unit("mJ/K"), "mJ K^-1");
+  EXPECT_EQ(plain_unit("nm^2/s"), "nm^2 s^-1");
+  EXPECT_EQ(html_unit("emu/g"), "emu g<sup>-1</sup>");
+  EXPECT_EQ(with_unit("hardness", "GPa"), "hardness (GPa)");
+  EXPECT_EQ(with_unit("ordered_fraction", "1"), "ordered_fraction");  // dimensionless: no unit
+  EXPECT_EQ(column_axis_label("minus_dSm_max_JkgK"), "-ΔS_M^{max} (J kg^{-1} K^{-1})");
+  EXPECT_EQ(column_axis_label("Tp_K"), "T_p (K)");
+  EXPECT_EQ(column_axis_label("my_col"), "my\\_col");  // shown as written, not as a subscript
+}
+
+TEST(ReportCaptions, WordsNotFileNames) {
+  EXPECT_NE(figure_caption("mce/dSm.png").find("Maxwell relation"), std::string::npos);
+  EXPECT_NE(figure_caption("hrtem/hrtem_2/overlay.png").find("HRTEM image hrtem_2"), std::string::npos);
+  EXPECT_NE(figure_caption("hardness/load_depth_3.png").find("indent 3"), std::string::npos);
+  EXPECT_NE(figure_caption("hardness/load_depth_3.png").find("Oliver-Pharr"), std::string::npos);
+  EXPECT_EQ(figure_caption("x/some_new_plot.png"), "some new plot.");
+  for (const char* f : {"mce/dSm.png", "dsc/scan_1_dsc.png", "creep/spectra.png", "hardness/hardness_map.png"})
+    EXPECT_EQ(figure_caption(f).find(".png"), std::string::npos) << f;
+}
+
+TEST(GnuplotFigure, PngSvgAndPdfWithTheSameBytesEveryRun) {
+  if (!have_gnuplot()) GTEST_SKIP() << "gnuplot is not installed";
+  const fs::path dir = test::scratch_dir("figure_formats");
+  GnuplotFigure f;
+  f.png = dir / "line.png";
+  f.width_px = 300;
+  f.height_px = 200;
+  f.data_files = {{"line.dat", "0 0\n1 1\n2 4\n"}};
+  f.script = family_colour_bar(65.5, 140.5, "T (K)") + "plot 'line.dat' u 1:2 w lp lc palette cb 100 notitle\n";
+  ASSERT_EQ(render_figure(f), "");
+  const std::string pdf1 = test::read_all(dir / "line.pdf");
+  EXPECT_EQ(test::read_all(dir / "line.png").substr(1, 3), "PNG");
+  EXPECT_NE(test::read_all(dir / "line.svg").find("</svg>"), std::string::npos);
+  EXPECT_EQ(pdf1.substr(0, 4), "%PDF");
+  EXPECT_NE(pdf1.find("/CreationDate (D:19700101000000"), std::string::npos);  // fixed, so runs match
+  // The kept script draws all three, and names the colour range of the family.
+  const std::string gp = test::read_all(dir / "line.gp");
+  for (const char* t : {"pngcairo", "set terminal svg", "pdfcairo", "set cbrange [65.5:140.5]", "T (K)"})
+    EXPECT_NE(gp.find(t), std::string::npos) << t;
+  ASSERT_EQ(render_figure(f), "");
+  EXPECT_EQ(test::read_all(dir / "line.pdf"), pdf1);
+  for (const auto& e : fs::directory_iterator(dir))  // no temporaries left
+    EXPECT_EQ(e.path().string().find(".tmp-"), std::string::npos) << e.path();
+}
+
+TEST(HardnessMap, MeasuredCellsOnARegularGridNoInterpolation) {
+  if (!have_gnuplot()) GTEST_SKIP() << "gnuplot is not installed";
+  const fs::path dir = test::scratch_dir("hardness_map_grid");
+  std::vector<MappedHardness> grid;
+  for (int iy = 0; iy < 4; ++iy)
+    for (int ix = 0; ix < 4; ++ix) grid.push_back({20.0 * ix, 20.0 * iy, 5.0 + 0.1 * (4 * iy + ix)});
+  ASSERT_EQ(draw_hardness_map(dir / "map.png", grid), "");
+  const std::string gp = test::read_all(dir / "map.gp");
+  EXPECT_EQ(gp.find("dgrid3d"), std::string::npos);
+  EXPECT_NE(gp.find("with image"), std::string::npos);
+  EXPECT_NE(gp.find("with labels"), std::string::npos);  // every indent labelled with its H
+  EXPECT_EQ(gp.find("rgbformulae"), std::string::npos);  // no rainbow
+  EXPECT_NE(gp.find("#440154"), std::string::npos);      // viridis
+  // The image's cells are the 16 measured values, nothing in between.
+  std::istringstream data(test::read_all(dir / "map.dat"));
+  double x, y, h, sum = 0;
+  int n = 0;
+  while (data >> x >> y >> h) ++n, sum += h;
+  EXPECT_EQ(n, 16);
+  EXPECT_NEAR(sum, 16 * 5.0 + 0.1 * 120, 1e-9);
+  EXPECT_EQ(gp.find("set contour"), std::string::npos);  // 4 x 4 resolves no pattern: no contours
+  // 8 x 8 (the paper's grid): contours of the measured grid, labelled.
+  std::vector<MappedHardness> fine;
+  for (int iy = 0; iy < 8; ++iy)
+    for (int ix = 0; ix < 8; ++ix) fine.push_back({10.0 * ix, 10.0 * iy, 6.0 + 0.05 * ix * iy / 7.0});
+  ASSERT_EQ(draw_hardness_map(dir / "fine.png", fine), "");
+  const std::string gp8 = test::read_all(dir / "fine.gp");
+  EXPECT_NE(gp8.find("set contour"), std::string::npos);
+  EXPECT_NE(gp8.find("$contours every 1000::1"), std::string::npos);
+  EXPECT_EQ(gp8.find("offset 0,-1.1"), std::string::npos);  // no label per indent then
+  EXPECT_TRUE(fs::exists(dir / "fine.svg"));
+  // Scattered positions: a coloured square at each indent instead.
+  std::vector<MappedHardness> scattered = {{0, 0, 5}, {13, 2, 6}, {4, 27, 5.5}, {31, 19, 6.2}};
+  ASSERT_EQ(draw_hardness_map(dir / "scattered.png", scattered), "");
+  const std::string gp2 = test::read_all(dir / "scattered.gp");
+  EXPECT_EQ(gp2.find("with image"), std::string::npos);
+  EXPECT_NE(gp2.find("pt 5"), std::string::npos);
+  EXPECT_FALSE(fs::exists(dir / "scattered.dat"));
+}
+
+TEST(LogAxes, FitTheData) {
+  const std::string s = tight_log_axes({60, 250}, {3.5, 12});
+  EXPECT_NE(s.find("set xrange [52.17391304:287.5]"), std::string::npos) << s;  // 15 % margins
+  EXPECT_NE(s.find("set xtics (100, 200)"), std::string::npos) << s;
+  EXPECT_NE(s.find("set ytics (5, 10)"), std::string::npos) << s;
+}
+
+}  // namespace
+}  // namespace mgscope
