@@ -63,8 +63,10 @@ std::vector<std::string> list_outputs(const fs::path& dir) {
   std::error_code ec;
   for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator(); ++it) {
     if (!it->is_regular_file()) continue;
-    const std::string rel = fs::relative(it->path(), dir).generic_string();
-    if (rel != kStampFile) out.push_back(rel);
+    // The stamps (.mgscope-stamp.json here, .mgscope-image.json in an hrtem image folder) are
+    // bookkeeping, not outputs.
+    if (it->path().filename().string().rfind(".mgscope-", 0) == 0) continue;
+    out.push_back(fs::relative(it->path(), dir).generic_string());
   }
   std::sort(out.begin(), out.end());
   return out;
