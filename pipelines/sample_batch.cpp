@@ -1,0 +1,60 @@
+#include "pipelines/sample_batch.hpp"
+
+#include <sys/stat.h>
+
+#include "pipelines/sample_manifest.hpp"
+#include "pipelines/work_team.hpp"
+
+namespace mgscope {
+
+namespace {
+
+// The bytes of a sample's input files: the cost by which samples are dealt. 0 when the manifest
+// cannot be read (run_sample reports that).
+double input_bytes(const std::string& manifest) {
+  double bytes = 0;
+  try {
+    for (const Measurement& m : read_sample_manifest(manifest).measurements)
+      for (const std::string& f : m.files) {
+        struct stat st {};
+        if (::stat(f.c_str(), &st) == 0) bytes += double(st.st_size);
+      }
+  } catch (const std::exception&) {
+  }
+  return bytes;
+}
+
+}  // namespace
+
+std::vector<SampleRunResult> run_samples(const std::vector<std::string>& manifests,
+                                         const std::vector<std::filesystem::path>& dirs,
+                                         const SampleRunOptions& options, const CLI::App& root, Progress* progress) {
+  const WorkTeam& team = work_team();
+  if (team.size > 1) progress = nullptr;  // ranks print their samples' lines as they go: no bar
+  std::vector<std::size_t> order;
+  if (team.leader()) {
+    std::vector<double> cost(manifests.size(), 0.0);
+    if (team.size > 1)
+      for (std::size_t i = 0; i < manifests.size(); ++i) cost[i] = input_bytes(manifests[i]);
+    order = largest_first(cost);  // a team of one: all costs 0, manifest order
+  }
+  std::vector<SampleRunResult> results(team.leader() ? manifests.size() : 0);
+  // What the leader needs of a sample travels as JSON, in a team of one too: every path gives the
+  // study the same report.
+  deal_work(order, [&](std::size_t i) {
+    const SampleRunResult r = run_sample(manifests[i], dirs[i], options, root, progress);
+    return nlohmann::json({{"report", r.report}, {"failures", r.failures}})
+        .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }, [&](std::size_t i, std::string text) {
+    const nlohmann::json j = nlohmann::json::parse(text);
+    SampleRunResult& r = results[i];
+    r.manifest = manifests[i];
+    r.out_dir = dirs[i];
+    r.report = j.at("report");
+    r.failures = j.at("failures").get<std::vector<std::string>>();
+    if (progress) progress->step();
+  });
+  return results;
+}
+
+}  // namespace mgscope
