@@ -79,21 +79,28 @@ int run_hrtem_batch(const HrtemCli& cli_as_given, const HrtemBatchOptions& optio
     std::vector<std::string> files{cli.images[i]};
     for (const std::string& f : {cli.mask_file, cli.reference})
       if (!f.empty()) files.push_back(f);
-    return hrtem_image_key(settings_text, files, dirs[i]);
+    return hrtem_image_key(settings_text, files);
   };
 
   TeamBatchJob job;
   job.inputs = cli.images;
   job.shard = shard;
   if (!options.force)
-    job.done_before = [&](std::size_t i) { return read_hrtem_record(dirs[i], key_of(i)); };
+    job.done_before = [&](std::size_t i) -> std::optional<nlohmann::json> {
+      std::optional<nlohmann::json> row = read_hrtem_record(dirs[i], key_of(i));
+      if (!row) return std::nullopt;
+      // Its result lines and warnings are in its summary.json; the terminal says where.
+      return nlohmann::json{{"row", std::move(*row)},
+                            {"out", cli.images[i] + ": up to date -> " + dirs[i].string() + "\n"},
+                            {"err", ""}};
+    };
   job.run = [&](std::size_t i) {
     if (options.gather)
       fail_input(cli.images[i], "no up-to-date result in " + dirs[i].string() +
                                     " to gather: its --shard run failed or has not run (run it again)");
     const nlohmann::json key = key_of(i);  // before the analysis: an input edited meanwhile is redone next time
     const nlohmann::json done = hrtem_job_json(run_hrtem_image_job(cli.images[i], settings, dirs[i]));
-    write_hrtem_record(dirs[i], key, done);
+    write_hrtem_record(dirs[i], key, done.at("row"));
     return done;
   };
   std::vector<HrtemImageFractions> rows;

@@ -4,11 +4,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <fstream>
+#include <iterator>
+#include <string_view>
 
 #include "mgscope_version.hpp"
 #include "pipelines/atomic_file.hpp"
-#include "pipelines/json_output.hpp"
 
 namespace mgscope {
 
@@ -38,9 +40,13 @@ std::vector<std::string> files_in(const fs::path& dir) {
   std::vector<std::string> out;
   std::error_code ec;
   for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator(); ++it)
-    if (it->path().filename() != kHrtemRecordFile) out.push_back(it->path().filename().string());
+    out.push_back(it->path().filename().string());
   std::sort(out.begin(), out.end());
   return out;
+}
+
+fs::path record_path(const fs::path& dir) {
+  return dir.parent_path() / kHrtemRecordDir / (dir.filename().string() + ".cbor");
 }
 
 }  // namespace
@@ -71,8 +77,7 @@ HrtemImageFractions hrtem_row_from_json(const nlohmann::json& row) {
   return f;
 }
 
-nlohmann::json hrtem_image_key(const std::string& settings, const std::vector<std::string>& files,
-                               const fs::path& dir) {
+nlohmann::json hrtem_image_key(const std::string& settings, const std::vector<std::string>& files) {
   nlohmann::json inputs = nlohmann::json::array();
   for (const std::string& p : files) {
     struct stat st {};
@@ -83,23 +88,27 @@ nlohmann::json hrtem_image_key(const std::string& settings, const std::vector<st
     const long long mtime_ns = static_cast<long long>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
     inputs.push_back({{"path", p}, {"size_bytes", static_cast<long long>(st.st_size)}, {"mtime_ns", mtime_ns}});
   }
-  return {{"program_version", kVersion}, {"settings", settings}, {"inputs", inputs}, {"folder", dir.string()}};
+  return {{"program_version", kVersion}, {"settings", settings}, {"inputs", inputs}};
 }
 
-void write_hrtem_record(const fs::path& dir, const nlohmann::json& key, const nlohmann::json& job) {
-  write_file_atomic(dir / kHrtemRecordFile,
-                    json_text({{"key", key}, {"job", job}, {"files", files_in(dir)}}) + "\n");
+void write_hrtem_record(const fs::path& dir, const nlohmann::json& key, const nlohmann::json& row) {
+  const fs::path path = record_path(dir);
+  fs::create_directories(path.parent_path());
+  const std::vector<std::uint8_t> bytes =
+      nlohmann::json::to_cbor({{"key", key}, {"row", row}, {"files", files_in(dir)}});
+  write_file_atomic(path, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
 }
 
 std::optional<nlohmann::json> read_hrtem_record(const fs::path& dir, const nlohmann::json& key) {
-  std::ifstream in(dir / kHrtemRecordFile);
+  std::ifstream in(record_path(dir), std::ios::binary);
   if (!in) return std::nullopt;
   try {
-    nlohmann::json record = nlohmann::json::parse(in);
+    const std::vector<std::uint8_t> bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    nlohmann::json record = nlohmann::json::from_cbor(bytes);
     if (record.at("key") != key) return std::nullopt;
     for (const auto& f : record.at("files"))
       if (!fs::exists(dir / f.get<std::string>())) return std::nullopt;
-    return record.at("job");
+    return record.at("row");
   } catch (const nlohmann::json::exception&) {
     return std::nullopt;  // unreadable: redo the image
   }

@@ -2,6 +2,8 @@
 
 #include <sys/stat.h>
 
+#include <cstdint>
+
 #include "pipelines/sample_manifest.hpp"
 #include "pipelines/work_team.hpp"
 
@@ -39,14 +41,14 @@ std::vector<SampleRunResult> run_samples(const std::vector<std::string>& manifes
     order = largest_first(cost);  // a team of one: all costs 0, manifest order
   }
   std::vector<SampleRunResult> results(team.leader() ? manifests.size() : 0);
-  // What the leader needs of a sample travels as JSON, in a team of one too: every path gives the
+  // What the leader needs of a sample travels as CBOR, in a team of one too: every path gives the
   // study the same report.
   deal_work(order, [&](std::size_t i) {
     const SampleRunResult r = run_sample(manifests[i], dirs[i], options, root, progress);
-    return nlohmann::json({{"report", r.report}, {"failures", r.failures}})
-        .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    const std::vector<std::uint8_t> bytes = nlohmann::json::to_cbor({{"report", r.report}, {"failures", r.failures}});
+    return std::string(bytes.begin(), bytes.end());
   }, [&](std::size_t i, std::string text) {
-    const nlohmann::json j = nlohmann::json::parse(text);
+    const nlohmann::json j = nlohmann::json::from_cbor(text);
     SampleRunResult& r = results[i];
     r.manifest = manifests[i];
     r.out_dir = dirs[i];

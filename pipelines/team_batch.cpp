@@ -3,6 +3,7 @@
 
 #include <sys/stat.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <exception>
 #include <ostream>
@@ -20,7 +21,8 @@ double file_bytes(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0 ? double(st.st_size) : 0.0;
 }
 
-// Input i run on this process: {"ok": true, "result": ...} or {"ok": false, "error": message}.
+// Input i run on this process: {"ok": true, "result": ...} or {"ok": false, "error": message}, as
+// CBOR (which, unlike JSON text, keeps a file name's bytes whatever they are).
 std::string run_one(const TeamBatchJob& job, std::size_t i) {
   nlohmann::json r;
   try {
@@ -28,7 +30,8 @@ std::string run_one(const TeamBatchJob& job, std::size_t i) {
   } catch (const std::exception& e) {
     r = {{"ok", false}, {"error", e.what()}};
   }
-  return r.dump();
+  const std::vector<std::uint8_t> bytes = nlohmann::json::to_cbor(r);
+  return std::string(bytes.begin(), bytes.end());
 }
 
 // What became of one input.
@@ -121,7 +124,7 @@ TeamBatchResult run_team_batch(const TeamBatchJob& job, std::ostream& err) {
   };
   report_ready();
   deal_work(order, [&](std::size_t i) { return run_one(job, i); }, [&](std::size_t i, std::string text) {
-    outcome[i] = nlohmann::json::parse(text);
+    outcome[i] = nlohmann::json::from_cbor(text);
     fate[i] = Fate::done;
     report_ready();
   });
