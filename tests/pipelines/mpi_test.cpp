@@ -1,0 +1,211 @@
+// The same commands under mpirun (docs/cluster.md): every output byte-identical to the
+// single-process run, bad inputs reported as there, a killed run completed by a re-run, shards
+// gathered into the same bytes. The MPI tests skip when mgscope was built without MPI.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "fitting/base/error.hpp"
+#include "pipelines/hrtem_image_record.hpp"
+#include "pipelines/team_batch.hpp"
+#include "pipelines/work_team.hpp"
+#include "tests/test_support.hpp"
+
+namespace mgscope {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
+
+// Debian's mpirun as CI runs it: as root, more ranks than cores.
+std::string mpirun(int ranks) {
+  return std::string("'") + MGSCOPE_MPIRUN + "' --allow-run-as-root --oversubscribe -np " + std::to_string(ranks) +
+         " '" + MGSCOPE_EXE + "' ";
+}
+bool have_mpi() { return std::string(MGSCOPE_MPIRUN).size() > 0; }
+#define SKIP_WITHOUT_MPI() \
+  if (!have_mpi()) GTEST_SKIP() << "mgscope was built without MPI (MGSCOPE_MPI=OFF): nothing to run under mpirun"
+
+// `diff -r` of two output trees: "" when every file is byte-identical.
+std::string tree_difference(const fs::path& a, const fs::path& b) {
+  const auto r = test::run_command("diff -r " + q(a) + " " + q(b));
+  return r.exit_code == 0 ? "" : "differ:\n" + r.output;
+}
+
+// Small synthetic images of different sizes (so the dealing order is not the input order), a
+// file that is no image, and the first image twice.
+std::vector<std::string> image_batch(const fs::path& dir, int count, int side_px) {
+  std::vector<std::string> images;
+  for (int k = 1; k <= count; ++k) {
+    const std::string name = "im" + std::to_string(k);
+    const auto r = test::run_mgscope("synth hrtem -o " + q(dir) + " --name " + name + " --width " +
+                                     std::to_string(side_px) + " --height " + std::to_string(side_px - 32 * (k % 3)) +
+                                     " --ordered-fraction 0.1 --seed " + std::to_string(k));
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    images.push_back((dir / (name + ".tif")).string());
+  }
+  return images;
+}
+
+std::string quoted(const std::vector<std::string>& paths) {
+  std::string s;
+  for (const auto& p : paths) s += q(p) + " ";
+  return s;
+}
+
+// Runs `command` (ending in "-o ") into `out`, then moves the outputs to `keep`: the next run
+// writes the same folder, so that paths inside the outputs agree.
+test::RunResult run_and_keep(const std::string& command, const fs::path& out, const fs::path& keep) {
+  const auto r = test::run_command(command + q(out));
+  fs::rename(out, keep);
+  return r;
+}
+
+TEST(WorkTeam, LargestFirstWithTiesInInputOrder) {
+  EXPECT_EQ(largest_first({3, 5, 3, 9, 0}), (std::vector<std::size_t>{3, 1, 0, 2, 4}));
+  EXPECT_TRUE(largest_first({}).empty());
+}
+
+TEST(WorkTeam, ShardIsKOfN) {
+  const Shard s = parse_shard("2/5");
+  EXPECT_EQ(s.index, 2);
+  EXPECT_EQ(s.count, 5);
+  for (const char* bad : {"0/3", "4/3", "1/0", "a/b", "1/2x", "3", ""}) EXPECT_THROW(parse_shard(bad), InputError) << bad;
+}
+
+// A row read back from a record (or received from a rank) gives combined.csv the same bytes:
+// every digit, NaN (no specimen) and infinities survive.
+TEST(HrtemRecord, RowRoundTripGivesTheSameCombinedCsv) {
+  HrtemImageJob job;
+  job.fractions.run.file.path = "dir/img\xff.tif";
+  job.fractions.boxes.boxes = 7;
+  job.fractions.boxes.box_counts = {4, 2, 1};
+  job.fractions.has_area = true;
+  job.fractions.ordered_area_fraction = 0.1 + 0.2;  // 0.30000000000000004
+  job.fractions.ordered_area_fraction_95 = {std::nan(""), std::numeric_limits<double>::infinity()};
+  job.fractions.blocks = {{1.0 / 3, 2.0 / 7}, {1e-300, 5e300}};
+  HrtemImageJob empty;  // no specimen: NaN fractions
+  empty.fractions.run.file.path = "b.tif";
+  empty.fractions.ordered_area_fraction = std::nan("");
+  const std::vector<HrtemImageFractions> direct{job.fractions, empty.fractions};
+  std::vector<HrtemImageFractions> back;
+  for (const HrtemImageJob* j : {&job, &empty})
+    back.push_back(hrtem_row_from_json(nlohmann::json::from_cbor(nlohmann::json::to_cbor(hrtem_job_json(*j)))["row"]));
+  EXPECT_EQ(back[0].run.path(), "dir/img\xff.tif");
+  EXPECT_EQ(back[0].ordered_area_fraction, 0.1 + 0.2);
+  EXPECT_TRUE(std::isnan(back[0].ordered_area_fraction_95.low));
+  EXPECT_EQ(back[0].blocks[1].numerator, 5e300);
+  EXPECT_EQ(hrtem_combined_csv(back, 200, 7), hrtem_combined_csv(direct, 200, 7));
+}
+
+// -np 3 (and -np 1) against the program without mpirun: the same files, byte for byte; the bad
+// file reported and the repeat skipped as a single-process batch does; exit code 1. Default
+// settings (the sliding area map included).
+TEST(Mpi, HrtemThreeRanksWriteTheBytesOfOneProcess) {
+  SKIP_WITHOUT_MPI();
+  const fs::path dir = test::scratch_dir("mpi_hrtem");
+  std::vector<std::string> inputs = image_batch(dir / "img", 4, 448);
+  std::ofstream(dir / "img" / "bad.tif") << "not an image";
+  inputs.insert(inputs.begin() + 2, (dir / "img" / "bad.tif").string());
+  inputs.push_back(inputs.front());
+  const std::string args = "hrtem " + quoted(inputs) + "-o ";
+  const auto serial = run_and_keep(std::string("'") + MGSCOPE_EXE + "' " + args, dir / "out", dir / "serial");
+  const auto one = run_and_keep(mpirun(1) + args, dir / "out", dir / "np1");
+  const auto three = run_and_keep(mpirun(3) + args, dir / "out", dir / "np3");
+  for (const auto* r : {&serial, &one, &three}) {
+    EXPECT_EQ(r->exit_code, 1) << r->output;
+    EXPECT_NE(r->output.find("ERROR: " + inputs[2] + ": not a supported image format"), std::string::npos) << r->output;
+    EXPECT_NE(r->output.find("WARNING: " + inputs[0] + " is the same file as"), std::string::npos) << r->output;
+    EXPECT_NE(r->output.find("1 of 6 inputs failed:\n  " + inputs[2]), std::string::npos) << r->output;
+  }
+  // four images and the pooled row
+  const std::string combined = test::read_all(dir / "serial" / "combined.csv");
+  EXPECT_EQ(std::count(combined.begin(), combined.end(), '\n'), 6) << combined;
+  EXPECT_EQ(tree_difference(dir / "serial", dir / "np1"), "");
+  EXPECT_EQ(tree_difference(dir / "serial", dir / "np3"), "");
+  fs::remove_all(dir);
+}
+
+// A run killed after its first image folder appeared leaves complete folders only; the same
+// command again analyses the rest and ends with the bytes of an uninterrupted run.
+void killed_run_is_completed(const std::string& launcher, const std::string& signal, const std::string& name) {
+  const fs::path dir = test::scratch_dir(name);
+  const std::vector<std::string> inputs = image_batch(dir / "img", 6, 512);
+  const std::string args = "hrtem " + quoted(inputs) + "--area-stride off -o ";
+  ASSERT_EQ(run_and_keep(std::string("'") + MGSCOPE_EXE + "' " + args, dir / "out", dir / "whole").exit_code, 0);
+  const fs::path records = dir / "out" / ".mgscope-records";
+  // Started in the background, killed when the first record appears (at most 30 s of waiting).
+  std::ofstream(dir / "kill.sh") << launcher << args << q(dir / "out") << " >/dev/null 2>&1 &\n"
+                                 << "pid=$!; n=0\n"
+                                 << "while [ -z \"$(ls " << q(records) << " 2>/dev/null)\" ] && [ $n -lt 3000 ]; do\n"
+                                 << "  sleep 0.01; n=$((n+1))\n"
+                                 << "done\n"
+                                 << "kill -" << signal << " $pid; wait $pid\n"
+                                 << "ls " << q(records) << " | wc -l\n";
+  const auto killed = test::run_command("sh " + q(dir / "kill.sh"));
+  // The count is the last line (the shell may first say that it killed the job).
+  const std::string count = killed.output.substr(killed.output.find_last_of('\n', killed.output.size() - 2) + 1);
+  const int finished = std::atoi(count.c_str());
+  EXPECT_GE(finished, 1) << killed.output;
+  EXPECT_LT(finished, 6) << "the run ended before it was killed";
+  const auto again = test::run_command(launcher + args + q(dir / "out"));
+  EXPECT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_NE(again.output.find("image(s) up to date"), std::string::npos) << again.output;
+  EXPECT_EQ(tree_difference(dir / "whole", dir / "out"), "");
+  fs::remove_all(dir);
+}
+
+TEST(HrtemResume, KilledRunIsCompletedByTheSameCommand) {
+  killed_run_is_completed(std::string("'") + MGSCOPE_EXE + "' ", "KILL", "resume_serial");
+}
+
+TEST(Mpi, KilledJobIsCompletedByTheSameCommand) {
+  SKIP_WITHOUT_MPI();
+  killed_run_is_completed(mpirun(2), "TERM", "resume_mpi");  // as a scheduler ends a job
+}
+
+// --shard 1/2 and 2/2, then --gather: the bytes of one run (the bad file fails in the gather too).
+TEST(HrtemShards, ShardsThenGatherWriteTheBytesOfOneRun) {
+  const fs::path dir = test::scratch_dir("shards");
+  std::vector<std::string> inputs = image_batch(dir / "img", 3, 384);
+  std::ofstream(dir / "img" / "bad.tif") << "not an image";
+  inputs.push_back((dir / "img" / "bad.tif").string());
+  const std::string cmd = std::string("'") + MGSCOPE_EXE + "' hrtem " + quoted(inputs) + "--area-stride off -o ";
+  EXPECT_EQ(run_and_keep(cmd, dir / "out", dir / "one").exit_code, 1);
+  const auto first = test::run_command(cmd + q(dir / "out") + " --shard 1/2");
+  const auto second = test::run_command(cmd + q(dir / "out") + " --shard 2/2");
+  // Of the three images and the bad file (smallest) by decreasing size, shard 1 takes the 1st and
+  // 3rd, shard 2 the 2nd and the bad file.
+  EXPECT_EQ(first.exit_code + second.exit_code, 1) << first.output << second.output;
+  EXPECT_FALSE(fs::exists(dir / "out" / "combined.csv"));
+  const auto gather = test::run_command(cmd + q(dir / "out") + " --gather");
+  EXPECT_EQ(gather.exit_code, 1) << gather.output;
+  EXPECT_NE(gather.output.find("bad.tif: no up-to-date result"), std::string::npos) << gather.output;
+  EXPECT_EQ(tree_difference(dir / "one", dir / "out"), "");
+  fs::remove_all(dir);
+}
+
+// The demo study (README) under -np 3: the bytes of the single-process study.
+TEST(Mpi, DemoStudyThreeRanksWriteTheBytesOfOneProcess) {
+  SKIP_WITHOUT_MPI();
+  const fs::path dir = test::scratch_dir("mpi_study");
+  const std::string args = "study " + q(fs::path(MGSCOPE_SOURCE_DIR) / "samples" / "study" / "study.toml") + " -o ";
+  const auto serial = run_and_keep(std::string("'") + MGSCOPE_EXE + "' " + args, dir / "out", dir / "serial");
+  ASSERT_EQ(serial.exit_code, 0) << serial.output;
+  const auto three = run_and_keep(mpirun(3) + args, dir / "out", dir / "np3");
+  EXPECT_EQ(three.exit_code, 0) << three.output;
+  EXPECT_TRUE(fs::exists(dir / "np3" / "study.csv"));
+  EXPECT_EQ(tree_difference(dir / "serial", dir / "np3"), "");
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace mgscope
