@@ -30,7 +30,8 @@ std::string folder_name(const std::string& path, std::map<std::string, int>& use
 }  // namespace
 
 void add_hrtem_batch_options(CLI::App& cmd, HrtemBatchOptions& options) {
-  cmd.add_flag("--force", options.force, "Analyse every image again, even when its folder is up to date");
+  CLI::Option* force =
+      cmd.add_flag("--force", options.force, "Analyse every image again, even when its folder is up to date");
   CLI::Option* shard = cmd.add_option(
       "--shard", options.shard,
       "K/N: analyse only share K of N of the images (of the images by decreasing file size, the k-th "
@@ -40,6 +41,7 @@ void add_hrtem_batch_options(CLI::App& cmd, HrtemBatchOptions& options) {
       "Analyse nothing: write combined.csv from the image folders that --shard runs wrote (the same "
       "command line without --shard); an image without an up-to-date folder fails");
   shard->excludes(gather);
+  force->excludes(gather);
 }
 
 std::string hrtem_settings_text(const CLI::App& cmd) {
@@ -65,8 +67,8 @@ std::string hrtem_settings_text(const CLI::App& cmd) {
 int run_hrtem_batch(const HrtemCli& cli_as_given, const HrtemBatchOptions& options, const std::string& settings_text) {
   const WorkTeam& team = work_team();
   HrtemCli cli = cli_as_given;
-  // "All cores" is the cores of this machine shared by the team's processes on it.
-  if (cli.threads == 0) cli.threads = team.threads_for_all_cores();
+  // Under MPI "all cores" is the cores of this machine shared by the team's processes on it.
+  if (cli.threads == 0 && team.size > 1) cli.threads = team.threads_for_all_cores();
   const HrtemSettings settings = make_hrtem_settings(cli);
   const Shard shard = options.shard.empty() ? Shard{} : parse_shard(options.shard);
   const fs::path out_dir(cli.out_dir);

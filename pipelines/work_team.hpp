@@ -15,8 +15,9 @@ struct WorkTeam {
   int size = 1;        // processes in the team
   int local_size = 1;  // processes of the team on this machine (they share its cores)
   bool leader() const { return rank == 0; }
-  // Threads for one process when the user asked for "all cores" (--threads 0): the machine's
-  // cores shared among the team's processes on it.
+  // Threads for one process of a team of several when the user asked for "all cores"
+  // (--threads 0): the cores this process may use, shared among the team's processes on the
+  // machine (at least 1).
   int threads_for_all_cores() const;
 };
 
