@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <future>
+#include <map>
 #include <fstream>
 #include <limits>
 #include <string>
@@ -61,13 +63,23 @@ std::string quoted(const std::vector<std::string>& paths) {
   return s;
 }
 
-// Runs `command` (ending in "-o ") into `out`, then moves the outputs to `keep`: the next run
-// writes the same folder, so that paths inside the outputs agree.
-test::RunResult run_and_keep(const std::string& command, const fs::path& out, const fs::path& keep) {
-  const auto r = test::run_command(command + q(out));
-  fs::rename(out, keep);
-  return r;
+// Runs each command (ending in "-o ") in its own folder dir/<name> with the output folder "out",
+// all at the same time: the outputs land in dir/<name>/out and the paths inside them ("out/...")
+// agree, so the trees can be compared byte for byte.
+std::map<std::string, test::RunResult> run_side_by_side(
+    const fs::path& dir, const std::vector<std::pair<std::string, std::string>>& runs) {
+  std::map<std::string, std::future<test::RunResult>> running;
+  for (const auto& [name, command] : runs) {
+    fs::create_directories(dir / name);
+    const std::string line = "cd " + q(dir / name) + " && " + command + "out";
+    running[name] = std::async(std::launch::async, [line] { return test::run_command(line); });
+  }
+  std::map<std::string, test::RunResult> results;
+  for (auto& [name, r] : running) results[name] = r.get();
+  return results;
 }
+
+std::string exe() { return std::string("'") + MGSCOPE_EXE + "' "; }
 
 TEST(WorkTeam, LargestFirstWithTiesInInputOrder) {
   EXPECT_EQ(largest_first({3, 5, 3, 9, 0}), (std::vector<std::size_t>{3, 1, 0, 2, 4}));
@@ -117,20 +129,18 @@ TEST(Mpi, HrtemThreeRanksWriteTheBytesOfOneProcess) {
   inputs.insert(inputs.begin() + 2, (dir / "img" / "bad.tif").string());
   inputs.push_back(inputs.front());
   const std::string args = "hrtem " + quoted(inputs) + "-o ";
-  const auto serial = run_and_keep(std::string("'") + MGSCOPE_EXE + "' " + args, dir / "out", dir / "serial");
-  const auto one = run_and_keep(mpirun(1) + args, dir / "out", dir / "np1");
-  const auto three = run_and_keep(mpirun(3) + args, dir / "out", dir / "np3");
-  for (const auto* r : {&serial, &one, &three}) {
-    EXPECT_EQ(r->exit_code, 1) << r->output;
-    EXPECT_NE(r->output.find("ERROR: " + inputs[2] + ": not a supported image format"), std::string::npos) << r->output;
-    EXPECT_NE(r->output.find("WARNING: " + inputs[0] + " is the same file as"), std::string::npos) << r->output;
-    EXPECT_NE(r->output.find("1 of 6 inputs failed:\n  " + inputs[2]), std::string::npos) << r->output;
+  auto runs = run_side_by_side(dir, {{"serial", exe() + args}, {"np1", mpirun(1) + args}, {"np3", mpirun(3) + args}});
+  for (const auto& [name, r] : runs) {
+    EXPECT_EQ(r.exit_code, 1) << name << ": " << r.output;
+    EXPECT_NE(r.output.find("ERROR: " + inputs[2] + ": not a supported image format"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("WARNING: " + inputs[0] + " is the same file as"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("1 of 6 inputs failed:\n  " + inputs[2]), std::string::npos) << r.output;
   }
   // four images and the pooled row
-  const std::string combined = test::read_all(dir / "serial" / "combined.csv");
+  const std::string combined = test::read_all(dir / "serial" / "out" / "combined.csv");
   EXPECT_EQ(std::count(combined.begin(), combined.end(), '\n'), 6) << combined;
-  EXPECT_EQ(tree_difference(dir / "serial", dir / "np1"), "");
-  EXPECT_EQ(tree_difference(dir / "serial", dir / "np3"), "");
+  EXPECT_EQ(tree_difference(dir / "serial" / "out", dir / "np1" / "out"), "");
+  EXPECT_EQ(tree_difference(dir / "serial" / "out", dir / "np3" / "out"), "");
   fs::remove_all(dir);
 }
 
@@ -142,26 +152,27 @@ void killed_run_is_completed(const std::string& launcher, const std::string& kil
   const fs::path dir = test::scratch_dir(name);
   const std::vector<std::string> inputs = image_batch(dir / "img", images, 512);
   const std::string args = "hrtem " + quoted(inputs) + "--area-stride off -o ";
-  ASSERT_EQ(run_and_keep(std::string("'") + MGSCOPE_EXE + "' " + args, dir / "out", dir / "whole").exit_code, 0);
-  const fs::path records = dir / "out" / ".mgscope-records";
-  // Started in the background, killed when the first record appears (at most 30 s of waiting).
-  std::ofstream(dir / "kill.sh") << launcher << args << q(dir / "out") << " >/dev/null 2>&1 &\n"
+  // The uninterrupted run, in dir/whole, beside the one killed when its first record appears, in
+  // dir/killed (at most 30 s of waiting).
+  std::ofstream(dir / "kill.sh") << launcher << args << "out >/dev/null 2>&1 &\n"
                                  << "pid=$!; n=0\n"
-                                 << "while [ -z \"$(ls " << q(records) << " 2>/dev/null)\" ] && [ $n -lt 3000 ]; do\n"
+                                 << "while ! ls out/.mgscope-records/*.cbor >/dev/null 2>&1 && [ $n -lt 3000 ]; do\n"
                                  << "  sleep 0.01; n=$((n+1))\n"
                                  << "done\n"
                                  << kill << "; wait $pid\n"
-                                 << "ls " << q(records) << " | wc -l\n";
-  const auto killed = test::run_command("sh " + q(dir / "kill.sh"));
+                                 << "ls out/.mgscope-records/*.cbor | wc -l\n";  // not the temporaries
+  // (run_side_by_side appends "out": an argument the script does not use.)
+  auto runs = run_side_by_side(dir, {{"whole", launcher + args}, {"killed", "sh " + q(dir / "kill.sh") + " "}});
+  EXPECT_EQ(runs["whole"].exit_code, 0) << runs["whole"].output;
   // The count is the last line (the shell may first say that it killed the job).
-  const std::string count = killed.output.substr(killed.output.find_last_of('\n', killed.output.size() - 2) + 1);
-  const int finished = std::atoi(count.c_str());
-  EXPECT_GE(finished, 1) << killed.output;
+  const std::string& said = runs["killed"].output;
+  const int finished = std::atoi(said.substr(said.find_last_of('\n', said.size() - 2) + 1).c_str());
+  EXPECT_GE(finished, 1) << said;
   EXPECT_LT(finished, images) << "the run ended before it was killed";
-  const auto again = test::run_command(launcher + args + q(dir / "out"));
+  const auto again = test::run_command("cd " + q(dir / "killed") + " && " + launcher + args + "out");
   EXPECT_EQ(again.exit_code, 0) << again.output;
   EXPECT_NE(again.output.find("image(s) up to date"), std::string::npos) << again.output;
-  EXPECT_EQ(tree_difference(dir / "whole", dir / "out"), "");
+  EXPECT_EQ(tree_difference(dir / "whole" / "out", dir / "killed" / "out"), "");
   fs::remove_all(dir);
 }
 
@@ -182,18 +193,20 @@ TEST(HrtemShards, ShardsThenGatherWriteTheBytesOfOneRun) {
   std::vector<std::string> inputs = image_batch(dir / "img", 3, 384);
   std::ofstream(dir / "img" / "bad.tif") << "not an image";
   inputs.push_back((dir / "img" / "bad.tif").string());
-  const std::string cmd = std::string("'") + MGSCOPE_EXE + "' hrtem " + quoted(inputs) + "--area-stride off -o ";
-  EXPECT_EQ(run_and_keep(cmd, dir / "out", dir / "one").exit_code, 1);
-  const auto first = test::run_command(cmd + q(dir / "out") + " --shard 1/2");
-  const auto second = test::run_command(cmd + q(dir / "out") + " --shard 2/2");
+  const std::string cmd = exe() + "hrtem " + quoted(inputs) + "--area-stride off ";
+  // One run beside the two shards (they write different folders of the same "out").
+  auto runs = run_side_by_side(dir, {{"one", cmd + "-o "}, {"shards", cmd + "--shard 1/2 -o "}});
+  EXPECT_EQ(runs["one"].exit_code, 1) << runs["one"].output;
+  const auto second = test::run_command("cd " + q(dir / "shards") + " && " + cmd + "--shard 2/2 -o out");
   // Of the three images and the bad file (smallest) by decreasing size, shard 1 takes the 1st and
   // 3rd, shard 2 the 2nd and the bad file.
-  EXPECT_EQ(first.exit_code + second.exit_code, 1) << first.output << second.output;
-  EXPECT_FALSE(fs::exists(dir / "out" / "combined.csv"));
-  const auto gather = test::run_command(cmd + q(dir / "out") + " --gather");
+  EXPECT_EQ(runs["shards"].exit_code, 0) << runs["shards"].output;
+  EXPECT_EQ(second.exit_code, 1) << second.output;
+  EXPECT_FALSE(fs::exists(dir / "shards" / "out" / "combined.csv"));
+  const auto gather = test::run_command("cd " + q(dir / "shards") + " && " + cmd + "--gather -o out");
   EXPECT_EQ(gather.exit_code, 1) << gather.output;
   EXPECT_NE(gather.output.find("bad.tif: no up-to-date result"), std::string::npos) << gather.output;
-  EXPECT_EQ(tree_difference(dir / "one", dir / "out"), "");
+  EXPECT_EQ(tree_difference(dir / "one" / "out", dir / "shards" / "out"), "");
   fs::remove_all(dir);
 }
 
@@ -202,12 +215,11 @@ TEST(Mpi, DemoStudyThreeRanksWriteTheBytesOfOneProcess) {
   SKIP_WITHOUT_MPI();
   const fs::path dir = test::scratch_dir("mpi_study");
   const std::string args = "study " + q(fs::path(MGSCOPE_SOURCE_DIR) / "samples" / "study" / "study.toml") + " -o ";
-  const auto serial = run_and_keep(std::string("'") + MGSCOPE_EXE + "' " + args, dir / "out", dir / "serial");
-  ASSERT_EQ(serial.exit_code, 0) << serial.output;
-  const auto three = run_and_keep(mpirun(3) + args, dir / "out", dir / "np3");
-  EXPECT_EQ(three.exit_code, 0) << three.output;
-  EXPECT_TRUE(fs::exists(dir / "np3" / "study.csv"));
-  EXPECT_EQ(tree_difference(dir / "serial", dir / "np3"), "");
+  auto runs = run_side_by_side(dir, {{"serial", exe() + args}, {"np3", mpirun(3) + args}});
+  ASSERT_EQ(runs["serial"].exit_code, 0) << runs["serial"].output;
+  EXPECT_EQ(runs["np3"].exit_code, 0) << runs["np3"].output;
+  EXPECT_TRUE(fs::exists(dir / "np3" / "out" / "study.csv"));
+  EXPECT_EQ(tree_difference(dir / "serial" / "out", dir / "np3" / "out"), "");
   fs::remove_all(dir);
 }
 
