@@ -90,7 +90,8 @@ TEST(WorkTeam, ShardIsKOfN) {
   const Shard s = parse_shard("2/5");
   EXPECT_EQ(s.index, 2);
   EXPECT_EQ(s.count, 5);
-  for (const char* bad : {"0/3", "4/3", "1/0", "a/b", "1/2x", "3", ""}) EXPECT_THROW(parse_shard(bad), InputError) << bad;
+  for (const char* bad : {"0/3", "4/3", "1/0", "a/b", "1/2x", "3", ""})
+    EXPECT_THROW(parse_shard(bad), InputError) << bad;
 }
 
 // A row read back from a record (or received from a rank) gives combined.csv the same bytes:
