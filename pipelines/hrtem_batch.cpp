@@ -36,6 +36,18 @@ void add_hrtem_batch_options(CLI::App& cmd, HrtemBatchOptions& options) {
       "--shard", options.shard,
       "K/N: analyse only share K of N of the images (of the images by decreasing file size, the k-th "
       "with k mod N = K - 1), for array jobs; no combined.csv (see --gather)");
+  // A malformed share is a usage error (exit 2), caught before anything runs.
+  shard->check(CLI::Validator(
+      [](std::string& text) {
+        try {
+          parse_shard(text);
+          return std::string();
+        } catch (const std::exception& e) {
+          const std::string why = e.what();  // "--shard: ..."; CLI11 names the option itself
+          return why.substr(why.find(": ") + 2);
+        }
+      },
+      "K/N"));
   CLI::Option* gather = cmd.add_flag(
       "--gather", options.gather,
       "Analyse nothing: write combined.csv from the image folders that --shard runs wrote (the same "
