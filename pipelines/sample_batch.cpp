@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <cstdint>
+#include <cstdio>
 
 #include "pipelines/sample_manifest.hpp"
 #include "pipelines/work_team.hpp"
@@ -41,11 +42,21 @@ std::vector<SampleRunResult> run_samples(const std::vector<std::string>& manifes
     order = largest_first(cost);  // a team of one: all costs 0, manifest order
   }
   std::vector<SampleRunResult> results(team.leader() ? manifests.size() : 0);
+  // Under MPI each sample's lines come back with its result and the leader prints them in
+  // manifest order, so samples run at the same time do not interleave; a team of one prints
+  // them as they happen.
+  const bool keep_lines = team.size > 1;
+  std::vector<std::string> lines(results.size());
+  std::vector<bool> arrived(results.size(), false);
+  std::size_t printed = 0;
   // What the leader needs of a sample travels as CBOR, in a team of one too: every path gives the
   // study the same report.
   deal_work(order, [&](std::size_t i) {
-    const SampleRunResult r = run_sample(manifests[i], dirs[i], options, root, progress);
-    const std::vector<std::uint8_t> bytes = nlohmann::json::to_cbor({{"report", r.report}, {"failures", r.failures}});
+    std::string transcript;
+    const SampleRunResult r = run_sample(manifests[i], dirs[i], options, root, progress,
+                                         keep_lines ? &transcript : nullptr);
+    const std::vector<std::uint8_t> bytes =
+        nlohmann::json::to_cbor({{"report", r.report}, {"failures", r.failures}, {"lines", transcript}});
     return std::string(bytes.begin(), bytes.end());
   }, [&](std::size_t i, std::string text) {
     const nlohmann::json j = nlohmann::json::from_cbor(text);
@@ -54,6 +65,12 @@ std::vector<SampleRunResult> run_samples(const std::vector<std::string>& manifes
     r.out_dir = dirs[i];
     r.report = j.at("report");
     r.failures = j.at("failures").get<std::vector<std::string>>();
+    lines[i] = j.at("lines").get<std::string>();
+    arrived[i] = true;
+    for (; printed < arrived.size() && arrived[printed]; ++printed) {
+      std::fputs(lines[printed].c_str(), stdout);
+      std::fflush(stdout);
+    }
     if (progress) progress->step();
   });
   return results;
