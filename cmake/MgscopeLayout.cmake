@@ -1,10 +1,10 @@
 # The dependency graph the layout promises (README "Layout"), checked at configure time so that
 # a new link that breaks it fails the build instead of slipping in:
 #   mgscope -> mgscope_pipelines -> {mgscope_imaging, mgscope_fitting, mgscope_magnetics} -> base
+# and the image readers (mgscope_image_io) link the base only: no Eigen, libzip, FFTW or OpenCV.
 #   mgscope -> mgscope_work_team -> {mgscope_pipelines, MPI when built with it}
 # MPI reaches the executable only: the libraries (and the tests and Python module linking them)
 # must never carry it, since only a program started by mpirun may initialise MPI.
-# and the image readers (mgscope_image_io) link the base only: no Eigen, libzip, FFTW or OpenCV.
 
 # All targets `target` links, directly or through others (LINK_LIBRARIES and INTERFACE_LINK_LIBRARIES).
 function(mgscope_collect_links target out_var)
