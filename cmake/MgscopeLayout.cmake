@@ -2,6 +2,9 @@
 # a new link that breaks it fails the build instead of slipping in:
 #   mgscope -> mgscope_pipelines -> {mgscope_imaging, mgscope_fitting, mgscope_magnetics} -> base
 # and the image readers (mgscope_image_io) link the base only: no Eigen, libzip, FFTW or OpenCV.
+#   mgscope -> mgscope_work_team -> {mgscope_pipelines, MPI when built with it}
+# MPI reaches the executable only: the libraries (and the tests and Python module linking them)
+# must never carry it, since only a program started by mpirun may initialise MPI.
 
 # All targets `target` links, directly or through others (LINK_LIBRARIES and INTERFACE_LINK_LIBRARIES).
 function(mgscope_collect_links target out_var)
@@ -43,6 +46,9 @@ endfunction()
 function(mgscope_check_layout)
   set(ours mgscope_pipelines mgscope_imaging mgscope_image_io mgscope_fitting mgscope_magnetics
            mgscope_least_squares)
+  foreach(lib mgscope_pipelines mgscope_imaging mgscope_fitting mgscope_magnetics)
+    mgscope_forbid_links(${lib} FORBIDDEN mgscope_work_team MPI::MPI_CXX MPI::MPI_C)
+  endforeach()
   mgscope_forbid_links(mgscope_base FORBIDDEN ${ours} Eigen3::Eigen PkgConfig::LIBZIP)
   mgscope_forbid_links(mgscope_image_io FORBIDDEN mgscope_pipelines mgscope_imaging mgscope_fitting
                        mgscope_magnetics mgscope_least_squares Eigen3::Eigen PkgConfig::LIBZIP

@@ -65,17 +65,30 @@ std::string repeat_of(const std::vector<std::string>& inputs, const std::vector<
 
 }  // namespace
 
-BatchResult run_batch(const std::vector<std::string>& inputs,
-                      const std::function<void(const std::string&)>& job, std::ostream& err) {
-  BatchResult r;
+std::vector<std::string> batch_repeats(const std::vector<std::string>& inputs) {
   note_inputs(inputs);
   std::vector<Identity> ids;
   for (const std::string& in : inputs) ids.push_back(identity(in));
+  std::vector<std::string> repeats;
+  for (std::size_t i = 0; i < inputs.size(); ++i) repeats.push_back(repeat_of(inputs, ids, i));
+  return repeats;
+}
+
+void print_batch_failures(const BatchResult& r, std::size_t inputs, std::ostream& err) {
+  if (r.failures.empty()) return;
+  err << r.failures.size() << " of " << inputs << " inputs failed:\n";
+  for (const auto& f : r.failures) err << "  " << f.input << '\n';
+}
+
+BatchResult run_batch(const std::vector<std::string>& inputs,
+                      const std::function<void(const std::string&)>& job, std::ostream& err) {
+  BatchResult r;
+  const std::vector<std::string> repeats = batch_repeats(inputs);
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     const std::string& in = inputs[i];
-    if (const std::string repeat = repeat_of(inputs, ids, i); !repeat.empty()) {
-      err << "WARNING: " << repeat << '\n';
-      r.warnings.push_back(repeat);
+    if (!repeats[i].empty()) {
+      err << "WARNING: " << repeats[i] << '\n';
+      r.warnings.push_back(repeats[i]);
       continue;
     }
     try {
@@ -86,10 +99,7 @@ BatchResult run_batch(const std::vector<std::string>& inputs,
       r.failures.push_back({in, e.what()});
     }
   }
-  if (!r.failures.empty()) {
-    err << r.failures.size() << " of " << inputs.size() << " inputs failed:\n";
-    for (const auto& f : r.failures) err << "  " << f.input << '\n';
-  }
+  print_batch_failures(r, inputs.size(), err);
   return r;
 }
 

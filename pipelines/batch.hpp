@@ -30,4 +30,11 @@ struct BatchResult {
 BatchResult run_batch(const std::vector<std::string>& inputs,
                       const std::function<void(const std::string&)>& job, std::ostream& err);
 
+// The two halves of run_batch, for batches dealt over several processes (team_batch.hpp).
+// Notes the inputs (output_guard.hpp) and returns, per input, why it repeats an earlier one
+// ("B is the same file as A: analysed once"), or "" when it does not.
+std::vector<std::string> batch_repeats(const std::vector<std::string>& inputs);
+// Prints "N of M inputs failed:" and the list of failed inputs to `err` when any failed.
+void print_batch_failures(const BatchResult& r, std::size_t inputs, std::ostream& err);
+
 }  // namespace mgscope

@@ -1,61 +1,12 @@
 // `mgscope hrtem IMAGE... -o OUTDIR`: HRTEM local order in boxes of 1.985 nm (science.md section 1).
-#include <cstdio>
-#include <filesystem>
-#include <iostream>
-#include <map>
 #include <memory>
-#include <string>
-#include <utility>
-#include <vector>
 
-#include "pipelines/atomic_file.hpp"
-#include "pipelines/batch.hpp"
 #include "pipelines/commands.hpp"
 #include "pipelines/config_file.hpp"
-#include "pipelines/hrtem_image_job.hpp"
-#include "pipelines/hrtem_outputs.hpp"
-#include "pipelines/hrtem_series.hpp"
+#include "pipelines/hrtem_batch.hpp"
 #include "pipelines/hrtem_settings.hpp"
 
 namespace mgscope {
-
-namespace {
-
-// Output folder name per image: the file name without extension, made unique within the batch.
-std::string folder_name(const std::string& path, std::map<std::string, int>& used) {
-  std::string stem = std::filesystem::path(path).stem().string();
-  if (stem.empty()) stem = "image";
-  const int k = used[stem]++;
-  return k == 0 ? stem : stem + "_" + std::to_string(k + 1);
-}
-
-int run_hrtem(const HrtemCli& cli) {
-  const HrtemSettings settings = make_hrtem_settings(cli);
-  const std::filesystem::path out_dir(cli.out_dir);
-  std::filesystem::create_directories(out_dir);
-
-  std::map<std::string, int> used;
-  std::map<std::string, std::string> folders;
-  for (const std::string& p : cli.images) folders[p] = folder_name(p, used);
-  if (!settings.series.frames.empty())  // --frames: each file is a series (pipelines/hrtem_series.hpp)
-    return run_batch(cli.images, [&](const std::string& path) {
-             run_hrtem_series(path, settings, out_dir / folders[path], std::cout, std::cerr);
-           }, std::cerr).exit_code();
-  std::vector<HrtemImageFractions> done;
-  const BatchResult batch = run_batch(cli.images, [&](const std::string& path) {
-    HrtemImageJob job = run_hrtem_image_job(path, settings, out_dir / folders[path]);
-    std::fputs(job.text.out.c_str(), stdout);
-    std::fflush(stdout);
-    std::fputs(job.text.err.c_str(), stderr);
-    done.push_back(std::move(job.fractions));
-  }, std::cerr);
-
-  if (cli.images.size() > 1 && !done.empty())
-    write_file_atomic(out_dir / "combined.csv", hrtem_combined_csv(done, settings.bootstrap_resamples, settings.seed));
-  return batch.exit_code();
-}
-
-}  // namespace
 
 void add_hrtem_command(CLI::App& app, CommandContext& ctx) {
   auto cli = std::make_shared<HrtemCli>();
@@ -65,7 +16,9 @@ void add_hrtem_command(CLI::App& app, CommandContext& ctx) {
       "(per-box FFT and autocorrelation), and measure the ordered area on a sliding grid. Writes "
       "OUTDIR/<image>/tiles.csv, summary.json, overlay.png (and gallery.png), ImageJ-calibrated float TIFF maps "
       "with PNG renderings (map_*.tif/.png), an ImageJ ROI set of the ordered boxes (ordered_boxes_roiset.zip), "
-      "plus OUTDIR/combined.csv for several images. Lengths take a unit: nm "
+      "plus OUTDIR/combined.csv for several images. An image whose folder is up to date (same file, size, "
+      "modification time and settings) is not analysed again. Under mpirun the images are shared among the "
+      "ranks, with the same outputs (docs/cluster.md). Lengths take a unit: nm "
       "(default), A, pm, um.");
   add_config_option(*cmd);
   cmd->add_option("images", cli->images, "Image files (TIFF, DM3/DM4, TIA SER, MRC, EMD)")->required();
@@ -155,9 +108,14 @@ void add_hrtem_command(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--gallery-examples", cli->gallery_examples, "Examples per class in the gallery")->capture_default_str();
   cmd->add_option("--overlay-max-px", cli->overlay_max_px, "Longer side of overlay.png at most (px)")
       ->capture_default_str();
-  cmd->add_option("--threads", cli->threads, "Worker threads, 0 = all cores (results do not depend on it)")
+  cmd->add_option("--threads", cli->threads,
+                  "Worker threads, 0 = all cores (under mpirun: shared among the ranks on one machine); results do "
+                  "not depend on it")
       ->capture_default_str();
-  cmd->callback([cli, &ctx]() { ctx.exit_code = run_hrtem(*cli); });
+  auto batch = std::make_shared<HrtemBatchOptions>();
+  add_hrtem_batch_options(*cmd, *batch);
+  cmd->callback(
+      [cli, batch, cmd, &ctx]() { ctx.exit_code = run_hrtem_batch(*cli, *batch, hrtem_settings_text(*cmd)); });
 }
 
 }  // namespace mgscope

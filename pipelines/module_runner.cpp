@@ -63,8 +63,9 @@ std::vector<std::string> list_outputs(const fs::path& dir) {
   std::error_code ec;
   for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator(); ++it) {
     if (!it->is_regular_file()) continue;
+    // The stamps (.mgscope-stamp.json, hrtem's .mgscope-records/) are bookkeeping, not outputs.
     const std::string rel = fs::relative(it->path(), dir).generic_string();
-    if (rel != kStampFile) out.push_back(rel);
+    if (rel.rfind(".mgscope-", 0) != 0) out.push_back(rel);
   }
   std::sort(out.begin(), out.end());
   return out;

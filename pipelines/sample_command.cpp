@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "pipelines/commands.hpp"
+#include "pipelines/sample_batch.hpp"
 #include "pipelines/sample_run.hpp"
 
 namespace mgscope {
@@ -24,7 +25,8 @@ void add_sample_command(CLI::App& app, CommandContext& ctx) {
       "sample",
       "Run every measurement of a sample manifest (sample.toml; see `mgscope init`) and write "
       "OUTDIR/report.json, OUTDIR/report.html, OUTDIR/<module>/ and OUTDIR/logs/. Modules whose "
-      "inputs and settings are unchanged are not run again. Several manifests: OUTDIR/<sample>/ each.");
+      "inputs and settings are unchanged are not run again. Several manifests: OUTDIR/<sample>/ each, shared "
+      "among the ranks under mpirun (docs/cluster.md).");
   cmd->add_option("manifests", cli->manifests, "Sample manifests (TOML)")->required();
   cmd->add_option("-o,--out", cli->out_dir, "Output folder")->required();
   add_sample_run_options(*cmd, cli->run);
@@ -34,13 +36,11 @@ void add_sample_command(CLI::App& app, CommandContext& ctx) {
         cli->manifests.size() == 1 ? std::vector<std::filesystem::path>{cli->out_dir}
                                    : sample_out_dirs(cli->manifests, cli->out_dir);
     Progress progress(int(cli->manifests.size()));
-    std::vector<std::string> failures;
-    for (std::size_t i = 0; i < cli->manifests.size(); ++i) {
-      const SampleRunResult r = run_sample(cli->manifests[i], dirs[i], cli->run, *root, &progress);
-      for (const std::string& f : r.failures) failures.push_back(cli->manifests[i] + ": " + f);
-      progress.step();
-    }
+    const std::vector<SampleRunResult> runs = run_samples(cli->manifests, dirs, cli->run, *root, &progress);
     progress.finish();
+    std::vector<std::string> failures;
+    for (const SampleRunResult& r : runs)
+      for (const std::string& f : r.failures) failures.push_back(r.manifest.string() + ": " + f);
     ctx.exit_code = report_batch_failures(failures);
   });
 }

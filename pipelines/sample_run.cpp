@@ -3,7 +3,9 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdarg>
 #include <cstdio>
 #include <iostream>
 #include <map>
@@ -56,10 +58,28 @@ std::string input_inside(const ModuleJob& job) {
   return "";
 }
 
+// A line for the terminal: printed at once, or kept in `transcript` when there is one.
+[[gnu::format(printf, 2, 3)]] void say(std::string* transcript, const char* format, ...) {
+  va_list args, again;
+  va_start(args, format);
+  va_copy(again, args);
+  const int n = std::vsnprintf(nullptr, 0, format, args);
+  std::string line(std::size_t(std::max(n, 0)), '\0');
+  std::vsnprintf(line.data(), line.size() + 1, format, again);
+  va_end(again);
+  va_end(args);
+  if (transcript) {
+    *transcript += line;
+  } else {
+    std::fputs(line.c_str(), stdout);
+    std::fflush(stdout);
+  }
+}
+
 }  // namespace
 
 SampleRunResult run_sample(const fs::path& manifest_path, const fs::path& out_dir, const SampleRunOptions& options,
-                           const CLI::App& root, Progress* progress) {
+                           const CLI::App& root, Progress* progress, std::string* transcript) {
   SampleRunResult result;
   result.manifest = manifest_path;
   result.out_dir = out_dir;
@@ -79,18 +99,16 @@ SampleRunResult run_sample(const fs::path& manifest_path, const fs::path& out_di
     }
     fs::create_directories(out_dir);
     if (progress) progress->clear();
-    std::printf("%s (%s):\n", manifest.name.c_str(), manifest_path.string().c_str());
-    std::fflush(stdout);
+    say(transcript, "%s (%s):\n", manifest.name.c_str(), manifest_path.string().c_str());
     if (progress) progress->show(manifest.name + ": " + (jobs.empty() ? "" : jobs.front().module));
     run_module_jobs(jobs, options.parallel, options.force, [&](const ModuleJob& job) {
       if (progress) progress->clear();
       if (job.status == "up-to-date")
-        std::printf("  %-9s up to date\n", job.module.c_str());
+        say(transcript, "  %-9s up to date\n", job.module.c_str());
       else if (job.status == "ok")
-        std::printf("  %-9s ok (%.1f s)\n", job.module.c_str(), job.seconds);  // its own time
+        say(transcript, "  %-9s ok (%.1f s)\n", job.module.c_str(), job.seconds);  // its own time
       else
-        std::printf("  %-9s FAILED: %s\n", job.module.c_str(), job.error.c_str());
-      std::fflush(stdout);
+        say(transcript, "  %-9s FAILED: %s\n", job.module.c_str(), job.error.c_str());
       if (progress) progress->show(manifest.name + ": " + job.module + " " + job.status);
     });
     result.report = sample_report_json(manifest, jobs, out_dir);
@@ -100,13 +118,12 @@ SampleRunResult run_sample(const fs::path& manifest_path, const fs::path& out_di
     write_json_atomic(out_dir / "report.json", result.report);
     write_file_atomic(out_dir / "report.html", sample_report_html(result.report, out_dir));
     if (progress) progress->clear();
-    std::printf("  wrote %s and report.html\n", (out_dir / "report.json").string().c_str());
+    say(transcript, "  wrote %s and report.html\n", (out_dir / "report.json").string().c_str());
   } catch (const std::exception& e) {
     result.failures.push_back(e.what());
     if (progress) progress->clear();
-    std::printf("  FAILED: %s\n", e.what());
+    say(transcript, "  FAILED: %s\n", e.what());
   }
-  std::fflush(stdout);
   return result;
 }
 

@@ -25,11 +25,13 @@ struct SampleRunResult {
 
 // Runs every measurement of `manifest` into `out_dir` (OUTDIR/<module>, OUTDIR/logs) and writes
 // OUTDIR/report.json and OUTDIR/report.html. `root` is the mgscope app: manifest options are
-// checked against its subcommands before anything runs. Prints one line per module to stdout.
+// checked against its subcommands before anything runs. Prints one line per module to stdout as
+// it goes, or appends the lines to `transcript` when given (an MPI rank: the leader prints them).
 // Never throws for bad input: an unreadable manifest is a failure in the result.
 class Progress;
 SampleRunResult run_sample(const std::filesystem::path& manifest, const std::filesystem::path& out_dir,
-                           const SampleRunOptions& options, const CLI::App& root, Progress* progress = nullptr);
+                           const SampleRunOptions& options, const CLI::App& root, Progress* progress = nullptr,
+                           std::string* transcript = nullptr);
 
 // The folder of each manifest under `out_dir` when a call holds several: the sample's file stem
 // (its parent folder's name when the file is sample.toml), made unique.

@@ -5,8 +5,10 @@
 
 #include "pipelines/commands.hpp"
 #include "pipelines/module_runner.hpp"
+#include "pipelines/sample_batch.hpp"
 #include "pipelines/sample_run.hpp"
 #include "pipelines/study_report.hpp"
+#include "pipelines/work_team.hpp"
 
 namespace mgscope {
 
@@ -24,15 +26,15 @@ std::vector<std::string> run_study(const std::string& path, const std::filesyste
   const StudyManifest study = read_study_manifest(path);
   const auto dirs = sample_out_dirs(study.samples, out_dir / "samples");
   Progress progress(int(study.samples.size()));
+  const std::vector<SampleRunResult> runs = run_samples(study.samples, dirs, run, root, &progress);
+  progress.finish();
+  if (!work_team().leader()) return {};  // the leader writes the study's outputs
   std::vector<SampleInStudy> samples;
   std::vector<std::string> failures;
   for (std::size_t i = 0; i < study.samples.size(); ++i) {
-    SampleRunResult r = run_sample(study.samples[i], dirs[i], run, root, &progress);
-    for (const std::string& f : r.failures) failures.push_back(study.samples[i] + ": " + f);
-    samples.push_back({study.samples[i], dirs[i], std::move(r.report), std::move(r.failures)});
-    progress.step();
+    for (const std::string& f : runs[i].failures) failures.push_back(study.samples[i] + ": " + f);
+    samples.push_back({study.samples[i], dirs[i], runs[i].report, runs[i].failures});
   }
-  progress.finish();
 
   // The reference power law across alloys, stamped like a sample's module.
   std::filesystem::path powerlaw_dir;
@@ -68,7 +70,8 @@ void add_study_command(CLI::App& app, CommandContext& ctx) {
       "study",
       "Run the samples of a study (STUDY.toml: treatment = \"ctc_cycles\", samples = [\"a/sample.toml\", ...]) "
       "and write OUTDIR/study.csv, study.json, correlations.csv, study_<quantity>.png, study.html and "
-      "OUTDIR/samples/<sample>/. Several studies: OUTDIR/<study>/ each.");
+      "OUTDIR/samples/<sample>/. Several studies: OUTDIR/<study>/ each. Under mpirun the samples are shared "
+      "among the ranks, with the same outputs (docs/cluster.md).");
   cmd->add_option("studies", cli->studies, "Study files (TOML)")->required();
   cmd->add_option("-o,--out", cli->out_dir, "Output folder")->required();
   add_sample_run_options(*cmd, cli->run);
@@ -85,7 +88,7 @@ void add_study_command(CLI::App& app, CommandContext& ctx) {
         failures.push_back(e.what());
       }
     }
-    ctx.exit_code = report_batch_failures(failures);
+    if (work_team().leader()) ctx.exit_code = report_batch_failures(failures);
   });
 }
 

@@ -7,6 +7,7 @@ packages=(
   libfftw3-dev libeigen3-dev libtiff-dev libcli11-dev nlohmann-json3-dev libtomlplusplus-dev
   libhdf5-dev libzip-dev libgtest-dev libgmock-dev libbenchmark-dev gnuplot-nox python3-numpy python3-tifffile python3-jsonschema
   pybind11-dev python3-dev python3-pytest python3-distributed python3-pandas
+  libopenmpi-dev openmpi-bin
   chromium  # tests only: report.html and study.html are checked in headless Chromium
 )
 missing=()

@@ -84,7 +84,9 @@ TEST(HrtemCommand, OneAndTwoThreadsGiveByteIdenticalFiles) {
     EXPECT_EQ(test::read_all(e.path()), test::read_all(b / rel)) << rel;
     ++compared;
   }
-  EXPECT_EQ(compared, 2 * 15 + 1u);  // per image: 2 tables, 5 maps as .tif and .png, ROI set, overlay, gallery
+  // per image: 2 tables, 5 maps as .tif and .png, ROI set, overlay, gallery, its record
+  // (.mgscope-records/); and combined.csv
+  EXPECT_EQ(compared, 2 * 16 + 1u);
   EXPECT_EQ(count_files(b), compared);
 }
 
@@ -195,8 +197,9 @@ TEST(HrtemCommand, BadInputsFailAloneAndLeaveNoPartialOutput) {
   EXPECT_NE(r.output.find("5 of 6 inputs failed"), std::string::npos) << r.output;
   // The good image is complete; the bad ones left nothing (not even temporary files).
   EXPECT_TRUE(std::filesystem::exists(out / "mixed" / "tiles.csv"));
-  // tiles.csv, summary.json, overlay.png, 5 maps as .tif and .png, the ROI set; and combined.csv
-  EXPECT_EQ(count_files(out), 15u);
+  // tiles.csv, summary.json, overlay.png, 5 maps as .tif and .png, the ROI set; its record
+  // (.mgscope-records/mixed.cbor); and combined.csv
+  EXPECT_EQ(count_files(out), 16u);
   EXPECT_FALSE(std::filesystem::exists(out / "combined.csv.tmp"));
 }
 

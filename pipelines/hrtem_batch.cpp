@@ -1,0 +1,162 @@
+#include "pipelines/hrtem_batch.hpp"
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <sstream>
+
+#include "fitting/base/error.hpp"
+#include "pipelines/atomic_file.hpp"
+#include "pipelines/hrtem_image_job.hpp"
+#include "pipelines/hrtem_image_record.hpp"
+#include "pipelines/hrtem_outputs.hpp"
+#include "pipelines/hrtem_series.hpp"
+#include "pipelines/team_batch.hpp"
+#include "pipelines/work_team.hpp"
+
+namespace mgscope {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Output folder name per image: the file name without extension, made unique within the batch.
+std::string folder_name(const std::string& path, std::map<std::string, int>& used) {
+  std::string stem = fs::path(path).stem().string();
+  if (stem.empty()) stem = "image";
+  const int k = used[stem]++;
+  return k == 0 ? stem : stem + "_" + std::to_string(k + 1);
+}
+
+}  // namespace
+
+void add_hrtem_batch_options(CLI::App& cmd, HrtemBatchOptions& options) {
+  CLI::Option* force =
+      cmd.add_flag("--force", options.force, "Analyse every image again, even when its folder is up to date");
+  CLI::Option* shard = cmd.add_option(
+      "--shard", options.shard,
+      "K/N: analyse only share K of N of the images (of the images by decreasing file size, the k-th "
+      "with k mod N = K - 1), for array jobs; no combined.csv (see --gather)");
+  // A malformed share is a usage error (exit 2), caught before anything runs.
+  shard->check(CLI::Validator(
+      [](std::string& text) {
+        try {
+          parse_shard(text);
+          return std::string();
+        } catch (const std::exception& e) {
+          const std::string why = e.what();  // "--shard: ..."; CLI11 names the option itself
+          return why.substr(why.find(": ") + 2);
+        }
+      },
+      "K/N"));
+  CLI::Option* gather = cmd.add_flag(
+      "--gather", options.gather,
+      "Analyse nothing: write combined.csv from the image folders that --shard runs wrote (the same "
+      "command line without --shard); an image without an up-to-date folder fails");
+  shard->excludes(gather);
+  force->excludes(gather);
+}
+
+std::string hrtem_settings_text(const CLI::App& cmd) {
+  static const char* const kNotSettings[] = {"out", "threads", "config", "help", "force", "shard", "gather"};
+  std::string text;
+  for (const CLI::Option* opt : cmd.get_options()) {
+    const std::vector<std::string>& names = opt->get_lnames();
+    if (names.empty()) continue;  // the images
+    bool skip = false;
+    for (const char* n : kNotSettings) skip = skip || names.front() == n;
+    if (skip) continue;
+    std::string value;
+    if (opt->count() > 0) {
+      for (const std::string& r : opt->results()) value += (value.empty() ? "" : " ") + r;
+    } else {
+      value = opt->get_default_str();
+    }
+    text += "--" + names.front() + "=" + value + "\n";
+  }
+  return text;
+}
+
+int run_hrtem_batch(const HrtemCli& cli_as_given, const HrtemBatchOptions& options, const std::string& settings_text) {
+  const WorkTeam& team = work_team();
+  HrtemCli cli = cli_as_given;
+  // Under MPI "all cores" is the cores of this machine shared by the team's processes on it.
+  if (cli.threads == 0 && team.size > 1) cli.threads = team.threads_for_all_cores();
+  const HrtemSettings settings = make_hrtem_settings(cli);
+  const Shard shard = options.shard.empty() ? Shard{} : parse_shard(options.shard);
+  const fs::path out_dir(cli.out_dir);
+  fs::create_directories(out_dir);
+
+  std::vector<fs::path> dirs;
+  std::map<std::string, int> used;
+  for (const std::string& p : cli.images) dirs.push_back(out_dir / folder_name(p, used));
+  auto key_of = [&](std::size_t i) {
+    std::vector<std::string> files{cli.images[i]};
+    for (const std::string& f : {cli.mask_file, cli.reference})
+      if (!f.empty()) files.push_back(f);
+    return hrtem_image_key(settings_text, files);
+  };
+
+  TeamBatchJob job;
+  job.inputs = cli.images;
+  job.shard = shard;
+  if (!settings.series.frames.empty()) {
+    // --frames: each file is a series (hrtem_series.hpp), dealt as a whole; no records and no
+    // combined.csv. Alone, a process prints each point as it is analysed; in a team the leader
+    // prints each series' lines when it is done.
+    if (options.gather) throw InputError("--gather: series (--frames) write no combined.csv; nothing to gather");
+    job.run = [&](std::size_t i) {
+      std::ostringstream out, err;
+      const bool alone = team.size == 1;
+      run_hrtem_series(cli.images[i], settings, dirs[i], alone ? std::cout : out, alone ? std::cerr : err);
+      return nlohmann::json{{"out", out.str()}, {"err", err.str()}};
+    };
+    job.use = [&](std::size_t, const nlohmann::json& done) {
+      std::fputs(done.at("out").get<std::string>().c_str(), stdout);
+      std::fflush(stdout);
+      std::fputs(done.at("err").get<std::string>().c_str(), stderr);
+    };
+    const int code = run_team_batch(job, std::cerr).exit_code();
+    return team.leader() ? code : 0;
+  }
+  if (!options.force)
+    job.done_before = [&](std::size_t i) -> std::optional<nlohmann::json> {
+      std::optional<nlohmann::json> row = read_hrtem_record(dirs[i], key_of(i));
+      if (!row) return std::nullopt;
+      // Its result lines and warnings are in its summary.json; the terminal says where.
+      return nlohmann::json{{"row", std::move(*row)},
+                            {"out", cli.images[i] + ": up to date -> " + dirs[i].string() + "\n"},
+                            {"err", ""}};
+    };
+  job.run = [&](std::size_t i) {
+    if (options.gather)
+      fail_input(cli.images[i], "no up-to-date result in " + dirs[i].string() +
+                                    " to gather: its --shard run failed or has not run (run it again)");
+    const nlohmann::json key = key_of(i);  // before the analysis: an input edited meanwhile is redone next time
+    const nlohmann::json done = hrtem_job_json(run_hrtem_image_job(cli.images[i], settings, dirs[i]));
+    write_hrtem_record(dirs[i], key, done.at("row"));
+    return done;
+  };
+  std::vector<HrtemImageFractions> rows;
+  job.use = [&](std::size_t, const nlohmann::json& done) {
+    std::fputs(done.at("out").get<std::string>().c_str(), stdout);
+    std::fflush(stdout);
+    std::fputs(done.at("err").get<std::string>().c_str(), stderr);
+    rows.push_back(hrtem_row_from_json(done.at("row")));
+  };
+  const TeamBatchResult batch = run_team_batch(job, std::cerr);
+  if (!team.leader()) return 0;  // the leader reports and writes the combined outputs
+
+  if (batch.up_to_date > 0 && !options.gather)
+    std::fprintf(stderr, "NOTE: %d image(s) up to date in %s: not analysed again (--force redoes them)\n",
+                 batch.up_to_date, out_dir.string().c_str());
+  if (shard.count > 1)
+    std::fprintf(stderr, "NOTE: shard %d/%d done; combined.csv is written by the same command with --gather\n",
+                 shard.index, shard.count);
+  else if (cli.images.size() > 1 && !rows.empty())
+    write_file_atomic(out_dir / "combined.csv", hrtem_combined_csv(rows, settings.bootstrap_resamples, settings.seed));
+  return batch.exit_code();
+}
+
+}  // namespace mgscope

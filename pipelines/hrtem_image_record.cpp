@@ -1,0 +1,117 @@
+#include "pipelines/hrtem_image_record.hpp"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <fstream>
+#include <iterator>
+#include <string_view>
+
+#include "mgscope_version.hpp"
+#include "pipelines/atomic_file.hpp"
+
+namespace mgscope {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// JSON has no NaN: an undefined fraction (no specimen) must come back as NaN, not as null or 0.
+nlohmann::json exact(double v) {
+  if (std::isnan(v)) return "nan";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  return v;
+}
+
+double exact_from(const nlohmann::json& j) {
+  if (!j.is_string()) return j.get<double>();
+  const std::string s = j.get<std::string>();
+  if (s == "inf") return HUGE_VAL;
+  if (s == "-inf") return -HUGE_VAL;
+  return std::nan("");
+}
+
+nlohmann::json interval(const Interval& i) { return {exact(i.low), exact(i.high)}; }
+Interval interval_from(const nlohmann::json& j) { return {exact_from(j.at(0)), exact_from(j.at(1))}; }
+
+std::vector<std::string> files_in(const fs::path& dir) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator(); ++it)
+    out.push_back(it->path().filename().string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+fs::path record_path(const fs::path& dir) {
+  return dir.parent_path() / kHrtemRecordDir / (dir.filename().string() + ".cbor");
+}
+
+}  // namespace
+
+nlohmann::json hrtem_job_json(const HrtemImageJob& job) {
+  const HrtemImageFractions& f = job.fractions;
+  nlohmann::json blocks = nlohmann::json::array();
+  for (const BlockSums& b : f.blocks) blocks.push_back({exact(b.denominator), exact(b.numerator)});
+  nlohmann::json row = {{"path", f.run.path()},
+                        {"boxes", f.boxes.boxes},
+                        {"box_counts", f.boxes.box_counts},
+                        {"has_area", f.has_area},
+                        {"ordered_area_fraction", exact(f.ordered_area_fraction)},
+                        {"ordered_area_fraction_95", interval(f.ordered_area_fraction_95)},
+                        {"blocks", blocks}};
+  return {{"row", row}, {"out", job.text.out}, {"err", job.text.err}};
+}
+
+HrtemImageFractions hrtem_row_from_json(const nlohmann::json& row) {
+  HrtemImageFractions f;
+  f.run.file.path = row.at("path").get<std::string>();
+  f.boxes.boxes = row.at("boxes").get<long>();
+  f.boxes.box_counts = row.at("box_counts").get<decltype(f.boxes.box_counts)>();
+  f.has_area = row.at("has_area").get<bool>();
+  f.ordered_area_fraction = exact_from(row.at("ordered_area_fraction"));
+  f.ordered_area_fraction_95 = interval_from(row.at("ordered_area_fraction_95"));
+  for (const auto& b : row.at("blocks")) f.blocks.push_back({exact_from(b.at(0)), exact_from(b.at(1))});
+  return f;
+}
+
+nlohmann::json hrtem_image_key(const std::string& settings, const std::vector<std::string>& files) {
+  nlohmann::json inputs = nlohmann::json::array();
+  for (const std::string& p : files) {
+    struct stat st {};
+    if (::stat(p.c_str(), &st) != 0) {
+      inputs.push_back({{"path", p}, {"exists", false}});
+      continue;
+    }
+    const long long mtime_ns = static_cast<long long>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
+    inputs.push_back({{"path", p}, {"size_bytes", static_cast<long long>(st.st_size)}, {"mtime_ns", mtime_ns}});
+  }
+  return {{"program_version", kVersion}, {"settings", settings}, {"inputs", inputs}};
+}
+
+void write_hrtem_record(const fs::path& dir, const nlohmann::json& key, const nlohmann::json& row) {
+  const fs::path path = record_path(dir);
+  fs::create_directories(path.parent_path());
+  const std::vector<std::uint8_t> bytes =
+      nlohmann::json::to_cbor({{"key", key}, {"row", row}, {"files", files_in(dir)}});
+  write_file_atomic(path, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+}
+
+std::optional<nlohmann::json> read_hrtem_record(const fs::path& dir, const nlohmann::json& key) {
+  std::ifstream in(record_path(dir), std::ios::binary);
+  if (!in) return std::nullopt;
+  try {
+    const std::vector<std::uint8_t> bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    nlohmann::json record = nlohmann::json::from_cbor(bytes);
+    if (record.at("key") != key) return std::nullopt;
+    for (const auto& f : record.at("files"))
+      if (!fs::exists(dir / f.get<std::string>())) return std::nullopt;
+    return record.at("row");
+  } catch (const nlohmann::json::exception&) {
+    return std::nullopt;  // unreadable: redo the image
+  }
+}
+
+}  // namespace mgscope

@@ -1,0 +1,79 @@
+#include "pipelines/sample_batch.hpp"
+
+#include <sys/stat.h>
+
+#include <cstdint>
+#include <cstdio>
+
+#include "pipelines/sample_manifest.hpp"
+#include "pipelines/work_team.hpp"
+
+namespace mgscope {
+
+namespace {
+
+// The bytes of a sample's input files: the cost by which samples are dealt. 0 when the manifest
+// cannot be read (run_sample reports that).
+double input_bytes(const std::string& manifest) {
+  double bytes = 0;
+  try {
+    for (const Measurement& m : read_sample_manifest(manifest).measurements)
+      for (const std::string& f : m.files) {
+        struct stat st {};
+        if (::stat(f.c_str(), &st) == 0) bytes += double(st.st_size);
+      }
+  } catch (const std::exception&) {
+  }
+  return bytes;
+}
+
+}  // namespace
+
+std::vector<SampleRunResult> run_samples(const std::vector<std::string>& manifests,
+                                         const std::vector<std::filesystem::path>& dirs,
+                                         const SampleRunOptions& options, const CLI::App& root, Progress* progress) {
+  const WorkTeam& team = work_team();
+  if (team.size > 1) progress = nullptr;  // ranks print their samples' lines as they go: no bar
+  std::vector<std::size_t> order;
+  if (team.leader()) {
+    std::vector<double> cost(manifests.size(), 0.0);
+    if (team.size > 1)
+      for (std::size_t i = 0; i < manifests.size(); ++i) cost[i] = input_bytes(manifests[i]);
+    order = largest_first(cost);  // a team of one: all costs 0, manifest order
+  }
+  std::vector<SampleRunResult> results(team.leader() ? manifests.size() : 0);
+  // Under MPI each sample's lines come back with its result and the leader prints them in
+  // manifest order, so samples run at the same time do not interleave; a team of one prints
+  // them as they happen.
+  const bool keep_lines = team.size > 1;
+  std::vector<std::string> lines(results.size());
+  std::vector<bool> arrived(results.size(), false);
+  std::size_t printed = 0;
+  // What the leader needs of a sample travels as CBOR, in a team of one too: every path gives the
+  // study the same report.
+  deal_work(order, [&](std::size_t i) {
+    std::string transcript;
+    const SampleRunResult r = run_sample(manifests[i], dirs[i], options, root, progress,
+                                         keep_lines ? &transcript : nullptr);
+    const std::vector<std::uint8_t> bytes =
+        nlohmann::json::to_cbor({{"report", r.report}, {"failures", r.failures}, {"lines", transcript}});
+    return std::string(bytes.begin(), bytes.end());
+  }, [&](std::size_t i, std::string text) {
+    const nlohmann::json j = nlohmann::json::from_cbor(text);
+    SampleRunResult& r = results[i];
+    r.manifest = manifests[i];
+    r.out_dir = dirs[i];
+    r.report = j.at("report");
+    r.failures = j.at("failures").get<std::vector<std::string>>();
+    lines[i] = j.at("lines").get<std::string>();
+    arrived[i] = true;
+    for (; printed < arrived.size() && arrived[printed]; ++printed) {
+      std::fputs(lines[printed].c_str(), stdout);
+      std::fflush(stdout);
+    }
+    if (progress) progress->step();
+  });
+  return results;
+}
+
+}  // namespace mgscope

@@ -1,0 +1,42 @@
+// The processes that share one command's work: the ordinary program alone, or the ranks of an
+// MPI job (mpirun, srun). The commands deal their items (images, samples) through deal_work and
+// never see MPI: a build without MPI, a run without mpirun and `mpirun -np 1` all take the same
+// path of a team of one (work_team_serial.cpp; work_team_mpi.cpp when built with MPI).
+#pragma once
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace mgscope {
+
+struct WorkTeam {
+  int rank = 0;        // 0: the leader, which deals the items and writes the combined outputs
+  int size = 1;        // processes in the team
+  int local_size = 1;  // processes of the team on this machine (they share its cores)
+  bool leader() const { return rank == 0; }
+  // Threads for one process of a team of several when the user asked for "all cores"
+  // (--threads 0): the cores this process may use, shared among the team's processes on the
+  // machine (at least 1).
+  int threads_for_all_cores() const;
+};
+
+// This process's team. The first call joins the MPI job when the program was started by an MPI
+// launcher (and built with MPI); a module run by `sample`/`study` (MGSCOPE_PARENT_PID set) never
+// joins, it is a team of one.
+const WorkTeam& work_team();
+
+// Runs work(item) once for every item of `order`, on some process of the team, dealing them in
+// that order (callers put the largest first): a process asks for the next item when it is done.
+// work() must not throw; it returns the item's result as text. On the leader, on_result(item,
+// text) is called for every item as results arrive, in the leader's calling thread; on the other
+// processes it is never called. Returns on every process when every item is done.
+// In a team of one, work and on_result simply alternate in the order given.
+void deal_work(const std::vector<std::size_t>& order, const std::function<std::string(std::size_t)>& work,
+               const std::function<void(std::size_t, std::string)>& on_result);
+
+// Indices 0..n-1 by decreasing cost, ties in index order (the dealing order: the largest items
+// first, so that no large item starts last and keeps the team waiting).
+std::vector<std::size_t> largest_first(const std::vector<double>& cost);
+
+}  // namespace mgscope

@@ -1,0 +1,168 @@
+// The team of an MPI job. The leader (rank 0) deals item numbers and collects results; every
+// other rank asks for an item, works, sends the result with its next request.
+//
+// The leader also works: on 2 cores a rank that only dealt would leave a core idle. Its own items
+// run in a second thread while the main thread deals; only the main thread calls MPI
+// (MPI_THREAD_FUNNELED). The dealer polls (MPI_Iprobe) and sleeps 1 ms when there is nothing to
+// do, instead of a blocking receive, which in Open MPI spins and would take a core from the work.
+#include <mpi.h>
+
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <thread>
+
+#include "pipelines/work_team.hpp"
+
+namespace mgscope {
+
+namespace {
+
+constexpr int kTagResult = 1;  // rank -> leader: the item done (-1: none yet) and its result text
+constexpr int kTagItem = 2;    // leader -> rank: the next item, or -1: no more work
+
+// Started by an MPI launcher: Open MPI's mpirun, or a PMI/PMIx launcher such as Slurm's srun.
+bool launched_by_mpi() {
+  const char* parent = std::getenv("MGSCOPE_PARENT_PID");
+  if (parent != nullptr && *parent != '\0') return false;  // a module of sample/study: never joins
+  for (const char* v : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK"})
+    if (std::getenv(v) != nullptr) return true;
+  return false;
+}
+
+struct MpiSession {
+  WorkTeam team;
+  bool joined = false;
+  bool threads_allowed = false;  // MPI_THREAD_FUNNELED granted: the leader may work in a thread
+
+  MpiSession() {
+    if (!launched_by_mpi()) return;
+    int provided = MPI_THREAD_SINGLE;
+    MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided);
+    joined = true;
+    threads_allowed = provided >= MPI_THREAD_FUNNELED;
+    MPI_Comm_rank(MPI_COMM_WORLD, &team.rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &team.size);
+    MPI_Comm local;
+    MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &local);
+    MPI_Comm_size(local, &team.local_size);
+    MPI_Comm_free(&local);
+  }
+  // At exit, after main() returned on this rank.
+  ~MpiSession() {
+    if (joined) MPI_Finalize();
+  }
+};
+
+MpiSession& session() {
+  static MpiSession s;
+  return s;
+}
+
+std::string pack(std::int64_t item, const std::string& text) {
+  std::string buf(sizeof item, '\0');
+  std::memcpy(buf.data(), &item, sizeof item);
+  return buf + text;
+}
+
+void send_item(int rank, std::int64_t item) {
+  MPI_Send(&item, 1, MPI_INT64_T, rank, kTagItem, MPI_COMM_WORLD);
+}
+
+void lead(const std::vector<std::size_t>& order, const std::function<std::string(std::size_t)>& work,
+          const std::function<void(std::size_t, std::string)>& on_result, bool leader_works) {
+  const int size = session().team.size;
+  std::size_t next = 0, done = 0;
+  int stopped = 0;
+  // The leader's own item, worked in `local` while this thread deals.
+  std::thread local;
+  std::atomic<bool> local_done{false};
+  std::size_t local_item = 0;
+  std::string local_text;
+  auto start_local = [&] {
+    if (!leader_works || next >= order.size()) return;
+    local_item = order[next++];
+    local_done = false;
+    local = std::thread([&] {
+      local_text = work(local_item);
+      local_done = true;
+    });
+  };
+  start_local();
+  while (done < order.size() || stopped < size - 1) {
+    bool progressed = false;
+    int flag = 0;
+    MPI_Status status;
+    MPI_Iprobe(MPI_ANY_SOURCE, kTagResult, MPI_COMM_WORLD, &flag, &status);
+    if (flag) {
+      int bytes = 0;
+      MPI_Get_count(&status, MPI_CHAR, &bytes);
+      std::string buf(std::size_t(bytes), '\0');
+      MPI_Recv(buf.data(), bytes, MPI_CHAR, status.MPI_SOURCE, kTagResult, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+      std::int64_t item = -1;
+      std::memcpy(&item, buf.data(), sizeof item);
+      if (next < order.size()) {
+        send_item(status.MPI_SOURCE, std::int64_t(order[next++]));
+      } else {
+        send_item(status.MPI_SOURCE, -1);
+        ++stopped;
+      }
+      if (item >= 0) {
+        on_result(std::size_t(item), buf.substr(sizeof item));
+        ++done;
+      }
+      progressed = true;
+    }
+    if (local.joinable() && local_done) {
+      local.join();
+      on_result(local_item, std::move(local_text));
+      ++done;
+      start_local();
+      progressed = true;
+    }
+    if (!progressed) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
+
+void follow(const std::function<std::string(std::size_t)>& work) {
+  std::int64_t item = -1;
+  std::string text;
+  for (;;) {
+    std::string buf = pack(item, text);
+    MPI_Send(buf.data(), int(buf.size()), MPI_CHAR, 0, kTagResult, MPI_COMM_WORLD);
+    MPI_Recv(&item, 1, MPI_INT64_T, 0, kTagItem, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    if (item < 0) return;
+    text = work(std::size_t(item));
+  }
+}
+
+}  // namespace
+
+const WorkTeam& work_team() { return session().team; }
+
+void deal_work(const std::vector<std::size_t>& order, const std::function<std::string(std::size_t)>& work,
+               const std::function<void(std::size_t, std::string)>& on_result) {
+  MpiSession& s = session();
+  if (s.team.size == 1) {
+    for (const std::size_t item : order) on_result(item, work(item));
+    return;
+  }
+  try {
+    if (s.team.leader())
+      lead(order, work, on_result, s.threads_allowed);
+    else
+      follow(work);
+  } catch (const std::exception& e) {
+    // The other ranks wait for this one: end the whole job rather than hang it.
+    std::fprintf(stderr, "ERROR: rank %d: %s\n", s.team.rank, e.what());
+    MPI_Abort(MPI_COMM_WORLD, 1);
+  }
+}
+
+}  // namespace mgscope

@@ -1,0 +1,228 @@
+// The same commands under mpirun (docs/cluster.md): every output byte-identical to the
+// single-process run, bad inputs reported as there, a killed run completed by a re-run, shards
+// gathered into the same bytes. The MPI tests skip when mgscope was built without MPI.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <future>
+#include <map>
+#include <fstream>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "fitting/base/error.hpp"
+#include "pipelines/hrtem_image_record.hpp"
+#include "pipelines/team_batch.hpp"
+#include "pipelines/work_team.hpp"
+#include "tests/test_support.hpp"
+
+namespace mgscope {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
+
+// Debian's mpirun as CI runs it: as root, more ranks than cores.
+std::string mpirun(int ranks) {
+  return std::string("'") + MGSCOPE_MPIRUN + "' --allow-run-as-root --oversubscribe -np " + std::to_string(ranks) +
+         " '" + MGSCOPE_EXE + "' ";
+}
+bool have_mpi() { return std::string(MGSCOPE_MPIRUN).size() > 0; }
+#define SKIP_WITHOUT_MPI() \
+  if (!have_mpi()) GTEST_SKIP() << "mgscope was built without MPI (MGSCOPE_MPI=OFF): nothing to run under mpirun"
+
+// `diff -r` of two output trees: "" when every file is byte-identical.
+std::string tree_difference(const fs::path& a, const fs::path& b) {
+  const auto r = test::run_command("diff -r " + q(a) + " " + q(b));
+  return r.exit_code == 0 ? "" : "differ:\n" + r.output;
+}
+
+// Small synthetic images of different sizes (so the dealing order is not the input order), a
+// file that is no image, and the first image twice.
+std::vector<std::string> image_batch(const fs::path& dir, int count, int side_px) {
+  std::vector<std::string> images;
+  for (int k = 1; k <= count; ++k) {
+    const std::string name = "im" + std::to_string(k);
+    const auto r = test::run_mgscope("synth hrtem -o " + q(dir) + " --name " + name + " --width " +
+                                     std::to_string(side_px) + " --height " + std::to_string(side_px - 32 * (k % 3)) +
+                                     " --ordered-fraction 0.1 --seed " + std::to_string(k));
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    images.push_back((dir / (name + ".tif")).string());
+  }
+  return images;
+}
+
+std::string quoted(const std::vector<std::string>& paths) {
+  std::string s;
+  for (const auto& p : paths) s += q(p) + " ";
+  return s;
+}
+
+// Runs each command (ending in "-o ") in its own folder dir/<name> with the output folder "out",
+// all at the same time: the outputs land in dir/<name>/out and the paths inside them ("out/...")
+// agree, so the trees can be compared byte for byte.
+std::map<std::string, test::RunResult> run_side_by_side(
+    const fs::path& dir, const std::vector<std::pair<std::string, std::string>>& runs) {
+  std::map<std::string, std::future<test::RunResult>> running;
+  for (const auto& [name, command] : runs) {
+    fs::create_directories(dir / name);
+    const std::string line = "cd " + q(dir / name) + " && " + command + "out";
+    running[name] = std::async(std::launch::async, [line] { return test::run_command(line); });
+  }
+  std::map<std::string, test::RunResult> results;
+  for (auto& [name, r] : running) results[name] = r.get();
+  return results;
+}
+
+std::string exe() { return std::string("'") + MGSCOPE_EXE + "' "; }
+
+TEST(WorkTeam, LargestFirstWithTiesInInputOrder) {
+  EXPECT_EQ(largest_first({3, 5, 3, 9, 0}), (std::vector<std::size_t>{3, 1, 0, 2, 4}));
+  EXPECT_TRUE(largest_first({}).empty());
+}
+
+TEST(WorkTeam, ShardIsKOfN) {
+  const Shard s = parse_shard("2/5");
+  EXPECT_EQ(s.index, 2);
+  EXPECT_EQ(s.count, 5);
+  for (const char* bad : {"0/3", "4/3", "1/0", "a/b", "1/2x", "3", ""})
+    EXPECT_THROW(parse_shard(bad), InputError) << bad;
+}
+
+// A row read back from a record (or received from a rank) gives combined.csv the same bytes:
+// every digit, NaN (no specimen) and infinities survive.
+TEST(HrtemRecord, RowRoundTripGivesTheSameCombinedCsv) {
+  HrtemImageJob job;
+  job.fractions.run.file.path = "dir/img\xff.tif";
+  job.fractions.boxes.boxes = 7;
+  job.fractions.boxes.box_counts = {4, 2, 1};
+  job.fractions.has_area = true;
+  job.fractions.ordered_area_fraction = 0.1 + 0.2;  // 0.30000000000000004
+  job.fractions.ordered_area_fraction_95 = {std::nan(""), std::numeric_limits<double>::infinity()};
+  job.fractions.blocks = {{1.0 / 3, 2.0 / 7}, {1e-300, 5e300}};
+  HrtemImageJob empty;  // no specimen: NaN fractions
+  empty.fractions.run.file.path = "b.tif";
+  empty.fractions.ordered_area_fraction = std::nan("");
+  const std::vector<HrtemImageFractions> direct{job.fractions, empty.fractions};
+  std::vector<HrtemImageFractions> back;
+  for (const HrtemImageJob* j : {&job, &empty})
+    back.push_back(hrtem_row_from_json(nlohmann::json::from_cbor(nlohmann::json::to_cbor(hrtem_job_json(*j)))["row"]));
+  EXPECT_EQ(back[0].run.path(), "dir/img\xff.tif");
+  EXPECT_EQ(back[0].ordered_area_fraction, 0.1 + 0.2);
+  EXPECT_TRUE(std::isnan(back[0].ordered_area_fraction_95.low));
+  EXPECT_EQ(back[0].blocks[1].numerator, 5e300);
+  EXPECT_EQ(hrtem_combined_csv(back, 200, 7), hrtem_combined_csv(direct, 200, 7));
+}
+
+// -np 3 (and -np 1) against the program without mpirun: the same files, byte for byte; the bad
+// file reported and the repeat skipped as a single-process batch does; exit code 1. Default
+// settings (the sliding area map included).
+TEST(Mpi, HrtemThreeRanksWriteTheBytesOfOneProcess) {
+  SKIP_WITHOUT_MPI();
+  const fs::path dir = test::scratch_dir("mpi_hrtem");
+  std::vector<std::string> inputs = image_batch(dir / "img", 4, 448);
+  std::ofstream(dir / "img" / "bad.tif") << "not an image";
+  inputs.insert(inputs.begin() + 2, (dir / "img" / "bad.tif").string());
+  inputs.push_back(inputs.front());
+  const std::string args = "hrtem " + quoted(inputs) + "-o ";
+  auto runs = run_side_by_side(dir, {{"serial", exe() + args}, {"np1", mpirun(1) + args}, {"np3", mpirun(3) + args}});
+  for (const auto& [name, r] : runs) {
+    EXPECT_EQ(r.exit_code, 1) << name << ": " << r.output;
+    EXPECT_NE(r.output.find("ERROR: " + inputs[2] + ": not a supported image format"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("WARNING: " + inputs[0] + " is the same file as"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("1 of 6 inputs failed:\n  " + inputs[2]), std::string::npos) << r.output;
+  }
+  // four images and the pooled row
+  const std::string combined = test::read_all(dir / "serial" / "out" / "combined.csv");
+  EXPECT_EQ(std::count(combined.begin(), combined.end(), '\n'), 6) << combined;
+  EXPECT_EQ(tree_difference(dir / "serial" / "out", dir / "np1" / "out"), "");
+  EXPECT_EQ(tree_difference(dir / "serial" / "out", dir / "np3" / "out"), "");
+  fs::remove_all(dir);
+}
+
+// A run killed after its first image folder appeared leaves complete folders only; the same
+// command again analyses the rest and ends with the bytes of an uninterrupted run.
+// `kill` ends the run started as $pid (a shell command line).
+void killed_run_is_completed(const std::string& launcher, const std::string& kill, const std::string& name,
+                             int images) {
+  const fs::path dir = test::scratch_dir(name);
+  const std::vector<std::string> inputs = image_batch(dir / "img", images, 512);
+  const std::string args = "hrtem " + quoted(inputs) + "--area-stride off -o ";
+  // The uninterrupted run, in dir/whole, beside the one killed when its first record appears, in
+  // dir/killed (at most 30 s of waiting).
+  std::ofstream(dir / "kill.sh") << launcher << args << "out >/dev/null 2>&1 &\n"
+                                 << "pid=$!; n=0\n"
+                                 << "while ! ls out/.mgscope-records/*.cbor >/dev/null 2>&1 && [ $n -lt 3000 ]; do\n"
+                                 << "  sleep 0.01; n=$((n+1))\n"
+                                 << "done\n"
+                                 << kill << "; wait $pid\n"
+                                 << "ls out/.mgscope-records/*.cbor | wc -l\n";  // not the temporaries
+  // (run_side_by_side appends "out": an argument the script does not use.)
+  auto runs = run_side_by_side(dir, {{"whole", launcher + args}, {"killed", "sh " + q(dir / "kill.sh") + " "}});
+  EXPECT_EQ(runs["whole"].exit_code, 0) << runs["whole"].output;
+  // The count is the last line (the shell may first say that it killed the job).
+  const std::string& said = runs["killed"].output;
+  const int finished = std::atoi(said.substr(said.find_last_of('\n', said.size() - 2) + 1).c_str());
+  EXPECT_GE(finished, 1) << said;
+  EXPECT_LT(finished, images) << "the run ended before it was killed";
+  const auto again = test::run_command("cd " + q(dir / "killed") + " && " + launcher + args + "out");
+  EXPECT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_NE(again.output.find("image(s) up to date"), std::string::npos) << again.output;
+  EXPECT_EQ(tree_difference(dir / "whole" / "out", dir / "killed" / "out"), "");
+  fs::remove_all(dir);
+}
+
+TEST(HrtemResume, KilledRunIsCompletedByTheSameCommand) {
+  killed_run_is_completed(std::string("'") + MGSCOPE_EXE + "' ", "kill -KILL $pid", "resume_serial", 4);
+}
+
+TEST(Mpi, KilledJobIsCompletedByTheSameCommand) {
+  SKIP_WITHOUT_MPI();
+  // The ranks (mpirun's children) killed at once, as when their node is lost; mpirun then ends
+  // the job. (A SIGTERM to mpirun lets the ranks work on for about a second.)
+  killed_run_is_completed(mpirun(2), "kill -KILL $(pgrep -P $pid)", "resume_mpi", 4);
+}
+
+// --shard 1/2 and 2/2, then --gather: the bytes of one run (the bad file fails in the gather too).
+TEST(HrtemShards, ShardsThenGatherWriteTheBytesOfOneRun) {
+  const fs::path dir = test::scratch_dir("shards");
+  std::vector<std::string> inputs = image_batch(dir / "img", 3, 384);
+  std::ofstream(dir / "img" / "bad.tif") << "not an image";
+  inputs.push_back((dir / "img" / "bad.tif").string());
+  const std::string cmd = exe() + "hrtem " + quoted(inputs) + "--area-stride off ";
+  // One run beside the two shards (they write different folders of the same "out").
+  auto runs = run_side_by_side(dir, {{"one", cmd + "-o "}, {"shards", cmd + "--shard 1/2 -o "}});
+  EXPECT_EQ(runs["one"].exit_code, 1) << runs["one"].output;
+  const auto second = test::run_command("cd " + q(dir / "shards") + " && " + cmd + "--shard 2/2 -o out");
+  // Of the three images and the bad file (smallest) by decreasing size, shard 1 takes the 1st and
+  // 3rd, shard 2 the 2nd and the bad file.
+  EXPECT_EQ(runs["shards"].exit_code, 0) << runs["shards"].output;
+  EXPECT_EQ(second.exit_code, 1) << second.output;
+  EXPECT_FALSE(fs::exists(dir / "shards" / "out" / "combined.csv"));
+  const auto gather = test::run_command("cd " + q(dir / "shards") + " && " + cmd + "--gather -o out");
+  EXPECT_EQ(gather.exit_code, 1) << gather.output;
+  EXPECT_NE(gather.output.find("bad.tif: no up-to-date result"), std::string::npos) << gather.output;
+  EXPECT_EQ(tree_difference(dir / "one" / "out", dir / "shards" / "out"), "");
+  fs::remove_all(dir);
+}
+
+// The demo study (README) under -np 3: the bytes of the single-process study.
+TEST(Mpi, DemoStudyThreeRanksWriteTheBytesOfOneProcess) {
+  SKIP_WITHOUT_MPI();
+  const fs::path dir = test::scratch_dir("mpi_study");
+  const std::string args = "study " + q(fs::path(MGSCOPE_SOURCE_DIR) / "samples" / "study" / "study.toml") + " -o ";
+  auto runs = run_side_by_side(dir, {{"serial", exe() + args}, {"np3", mpirun(3) + args}});
+  ASSERT_EQ(runs["serial"].exit_code, 0) << runs["serial"].output;
+  EXPECT_EQ(runs["np3"].exit_code, 0) << runs["np3"].output;
+  EXPECT_TRUE(fs::exists(dir / "np3" / "out" / "study.csv"));
+  EXPECT_EQ(tree_difference(dir / "serial" / "out", dir / "np3" / "out"), "");
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace mgscope
