@@ -1,6 +1,5 @@
 #include "pipelines/hrtem_image_record.hpp"
 
-#include <sys/stat.h>
 
 #include <algorithm>
 #include <cmath>
@@ -9,7 +8,7 @@
 #include <iterator>
 #include <string_view>
 
-#include "mgscope_version.hpp"
+#include "pipelines/run_stamp.hpp"
 #include "pipelines/atomic_file.hpp"
 
 namespace mgscope {
@@ -78,17 +77,7 @@ HrtemImageFractions hrtem_row_from_json(const nlohmann::json& row) {
 }
 
 nlohmann::json hrtem_image_key(const std::string& settings, const std::vector<std::string>& files) {
-  nlohmann::json inputs = nlohmann::json::array();
-  for (const std::string& p : files) {
-    struct stat st {};
-    if (::stat(p.c_str(), &st) != 0) {
-      inputs.push_back({{"path", p}, {"exists", false}});
-      continue;
-    }
-    const long long mtime_ns = static_cast<long long>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
-    inputs.push_back({{"path", p}, {"size_bytes", static_cast<long long>(st.st_size)}, {"mtime_ns", mtime_ns}});
-  }
-  return {{"program_version", kVersion}, {"settings", settings}, {"inputs", inputs}};
+  return {{"program", program_stamp()}, {"settings", settings}, {"inputs", files_stamp(files)}};
 }
 
 void write_hrtem_record(const fs::path& dir, const nlohmann::json& key, const nlohmann::json& row) {

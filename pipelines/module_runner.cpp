@@ -5,7 +5,6 @@
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/prctl.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,7 +18,7 @@
 #include <sstream>
 #include <system_error>
 
-#include "mgscope_version.hpp"
+#include "pipelines/run_stamp.hpp"
 #include "pipelines/atomic_file.hpp"
 #include "pipelines/json_output.hpp"
 
@@ -43,17 +42,7 @@ void die_with_parent_if_module() {
 fs::path self_executable() { return fs::read_symlink("/proc/self/exe"); }
 
 nlohmann::json module_stamp(const ModuleJob& job) {
-  nlohmann::json inputs = nlohmann::json::array();
-  for (const std::string& p : job.inputs) {
-    struct stat st {};
-    if (::stat(p.c_str(), &st) != 0) {
-      inputs.push_back({{"path", p}, {"exists", false}});
-      continue;
-    }
-    const long long mtime_ns = static_cast<long long>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
-    inputs.push_back({{"path", p}, {"size_bytes", static_cast<long long>(st.st_size)}, {"mtime_ns", mtime_ns}});
-  }
-  return {{"program_version", kVersion}, {"arguments", job.args}, {"inputs", inputs}};
+  return {{"program", program_stamp()}, {"arguments", job.args}, {"inputs", files_stamp(job.inputs)}};
 }
 
 namespace {
