@@ -185,9 +185,8 @@ std::string first_present(const QdData& d, std::initializer_list<const char*> na
 }
 
 bool has_number(const QdData& d, std::size_t col) {
-  for (const auto& r : d.rows) {
-    if (col >= r.size()) continue;
-    const std::string& c = r[col];
+  for (std::size_t r = 0; r < d.rows.size(); ++r) {
+    const std::string c(d.rows.cell(r, col));
     if (c.empty()) continue;
     char* end = nullptr;
     const double v = std::strtod(c.c_str(), &end);
@@ -235,7 +234,7 @@ void choose_columns(QdData& d, const QdReadOptions& options) {
   for (std::size_t i = 0; i < d.rows.size(); ++i)
     if (d.temperature_K[i] <= 0)  // NaN (an empty cell) compares false and passes
       fail_input(d.path, "line " + std::to_string(d.row_line[i]) + ", column '" + d.temperature_column + "': " +
-                             d.rows[i][d.column_index(d.temperature_column)] +
+                             std::string(d.rows.cell(i, d.column_index(d.temperature_column))) +
                              " K is at or below 0 K; temperatures are above 0 K (rule of docs/magnetics.md)");
   d.field_Oe = d.numeric_column(d.field_column);
   d.moment_emu = d.numeric_column(d.moment_column);
@@ -255,6 +254,26 @@ void choose_columns(QdData& d, const QdReadOptions& options) {
 
 }  // namespace
 
+void QdCells::add_row(const std::vector<std::string>& fields) {
+  row_first_.push_back(std::uint32_t(cell_end_.size()));
+  for (const std::string& f : fields) {
+    text_ += f;
+    cell_end_.push_back(std::uint32_t(text_.size()));
+  }
+}
+
+std::size_t QdCells::cells_in_row(std::size_t row) const {
+  const std::size_t next = row + 1 < row_first_.size() ? row_first_[row + 1] : cell_end_.size();
+  return next - row_first_[row];
+}
+
+std::string_view QdCells::cell(std::size_t row, std::size_t col) const {
+  if (col >= cells_in_row(row)) return {};
+  const std::size_t k = row_first_[row] + col;
+  const std::size_t begin = k == 0 ? 0 : cell_end_[k - 1];
+  return std::string_view(text_).substr(begin, cell_end_[k] - begin);
+}
+
 std::size_t QdData::column_index(const std::string& name) const {
   const auto it = std::find(column_names.begin(), column_names.end(), name);
   return it == column_names.end() ? std::string::npos : static_cast<std::size_t>(it - column_names.begin());
@@ -265,8 +284,8 @@ std::vector<double> QdData::numeric_column(const std::string& name) const {
   if (c == std::string::npos) fail_input(path, "no column named '" + name + "'");
   std::vector<double> v(rows.size(), kNaN);
   for (std::size_t i = 0; i < rows.size(); ++i) {
-    if (c >= rows[i].size()) continue;  // a short row: the cell is empty
-    const auto x = parse_optional_number(rows[i][c], path, row_line[i], name);
+    if (c >= rows.cells_in_row(i)) continue;  // a short row: the cell is empty
+    const auto x = parse_optional_number(rows.cell(i, c), path, row_line[i], name);
     if (x && *x != kQdSentinel) v[i] = *x;
   }
   return v;
@@ -296,7 +315,7 @@ QdData parse_qd_text(const TextFile& tf, const QdReadOptions& options) {
     if (f.size() > ncol)
       fail_input(d.path, "line " + std::to_string(i + 1) + " has " + std::to_string(f.size()) +
                              " fields, the column line has " + std::to_string(ncol));
-    d.rows.push_back(std::move(f));
+    d.rows.add_row(f);
     d.row_line.push_back(i + 1);
   }
   if (d.rows.empty()) fail_input(d.path, "no data rows after the column line (line " + std::to_string(col_line + 1) + ")");
@@ -307,7 +326,7 @@ QdData parse_qd_text(const TextFile& tf, const QdReadOptions& options) {
   d.comment.resize(d.rows.size());
   if (cc != std::string::npos)
     for (std::size_t i = 0; i < d.rows.size(); ++i)
-      if (cc < d.rows[i].size()) d.comment[i] = d.rows[i][cc];
+      d.comment[i] = std::string(d.rows.cell(i, cc));
   return d;
 }
 

@@ -3,6 +3,8 @@
 #pragma once
 #include <optional>
 #include <string>
+#include <string_view>
+#include <cstdint>
 #include <utility>
 #include <vector>
 
@@ -14,6 +16,23 @@ struct QdReadOptions {
   // Moment column by exact (trimmed) name; empty: the first of DC Moment Free Ctr -> DC Moment
   // Fixed Ctr -> Moment (emu) -> Long Moment (emu) -> M_emu that holds at least one number.
   std::string moment_column;
+};
+
+// The raw cells of every data row, stored in one buffer: a cell costs its bytes plus 4, so a file
+// of one-character cells takes about 2.5x its size (a std::string per cell took 16x).
+class QdCells {
+ public:
+  void add_row(const std::vector<std::string>& fields);
+  std::size_t size() const { return row_first_.size(); }
+  bool empty() const { return row_first_.empty(); }
+  std::size_t cells_in_row(std::size_t row) const;
+  // Empty past the row's last cell (rows may be shorter than the column line).
+  std::string_view cell(std::size_t row, std::size_t col) const;
+
+ private:
+  std::string text_;                    // every cell's bytes, one after another
+  std::vector<std::uint32_t> cell_end_; // end of each cell in text_ (64 MiB input limit: fits)
+  std::vector<std::uint32_t> row_first_;// index of each row's first cell in cell_end_
 };
 
 struct QdData {
@@ -29,7 +48,7 @@ struct QdData {
   std::vector<std::string> column_names;  // trimmed, in file order
   // Raw cells; a row may be shorter than column_names (missing trailing cells are empty). Not
   // padded, so a header of thousands of names costs nothing per row.
-  std::vector<std::vector<std::string>> rows;
+  QdCells rows;
   std::vector<std::size_t> row_line;  // 1-based line number of each row in the file
   std::string temperature_column, field_column, moment_column, moment_error_column;
   // Per row; NaN where the cell is empty or the -99999999 sentinel.

@@ -146,9 +146,32 @@ TEST(QdLimits, ShortRowsAreNotPaddedAndReadAsEmptyCells) {
   text += "\n300,100,0.5\n301,100,0.25\n";
   const QdData d = parse_qd_text(decode_text("short.dat", text));
   EXPECT_EQ(d.column_names.size(), 900u);
-  EXPECT_EQ(d.rows[0].size(), 3u);
+  EXPECT_EQ(d.rows.cells_in_row(0), 3u);
+  EXPECT_EQ(d.rows.cell(0, 2), "0.5");
+  EXPECT_EQ(d.rows.cell(0, 3), "");
   EXPECT_DOUBLE_EQ(d.moment_emu[1], 0.25);
   EXPECT_TRUE(std::isnan(d.numeric_column("x500")[0]));
+}
+
+// A file of one-character cells near the 64 MiB limit: the cells cost their bytes plus 4 each (a
+// std::string per cell cost ~32 bytes: 16x the file, over 1 GB here).
+TEST(QdLimits, OneCharacterCellsCostLittleMoreThanTheFile) {
+  std::string row = "300,100,0.5";
+  for (int k = 0; k < 997; ++k) row += ",1";
+  row += "\n";
+  std::string text = "[Data]\nTemperature (K),Magnetic Field (Oe),Moment (emu)";
+  for (int k = 3; k < 1000; ++k) text += ",c" + std::to_string(k);
+  text += "\n";
+  const int rows = 28000;  // 56 MB
+  text.reserve(text.size() + std::size_t(rows) * row.size());
+  for (int r = 0; r < rows; ++r) text += row;
+  const double file_MiB = double(text.size()) / (1 << 20);
+  const QdData d = parse_qd_text(decode_text("ones.dat", text));
+  ASSERT_EQ(d.row_count(), std::size_t(rows));
+  EXPECT_EQ(d.rows.cell(rows - 1, 999), "1");
+  text = std::string();
+  // The text, its decoded lines and the cells: a few times the file, never the 16x of before.
+  EXPECT_LT(peak_rss_MiB(), 7 * file_MiB) << "file " << file_MiB << " MiB";
 }
 
 TEST(PowerLawTable, FiftyThousandCharacterLabelIsSkippedNotMatched) {
