@@ -8,6 +8,7 @@
 
 #include "fitting/base/error.hpp"
 #include "pipelines/atomic_file.hpp"
+#include "fitting/io/indent_readers.hpp"
 #include "pipelines/commands.hpp"
 #include "imaging/io/ser_reader.hpp"
 #include "pipelines/measurement_sniffer.hpp"
@@ -38,6 +39,39 @@ std::string toml_list(const std::vector<std::string>& items) {
   std::string s = "[";
   for (std::size_t i = 0; i < items.size(); ++i) s += (i ? ", " : "") + toml_string(items[i]);
   return s + "]";
+}
+
+// NanoTest exports saved both as single .txt files and inside a .zip of the same folder tree: a
+// .txt whose curve equals a zip member's (time, depth and load, value for value; the file may have
+// been renamed) is one indentation exported twice. Returns .txt path -> (zip path, member name).
+std::map<std::string, std::pair<std::string, std::string>> exported_twice(const std::vector<std::string>& paths) {
+  auto content_key = [](const IndentCurve& c) {
+    std::string bytes;
+    for (const std::vector<double>* v : {&c.time_s, &c.depth_nm, &c.load_mN})
+      bytes.append(reinterpret_cast<const char*>(v->data()), v->size() * sizeof(double)).push_back('|');
+    return bytes;
+  };
+  std::map<std::string, std::pair<std::string, std::string>> zipped;  // curve bytes -> (zip, member)
+  for (const std::string& p : paths) {
+    if (detect_indent_format(p) != IndentFormat::nanotest_zip) continue;
+    try {
+      for (const IndentCurve& c : read_nanotest_zip(p))
+        zipped.emplace(content_key(c), std::make_pair(p, c.source.substr(c.source.rfind(':') + 1)));
+    } catch (const std::exception&) {  // a damaged zip is reported when the sample runs
+    }
+  }
+  std::map<std::string, std::pair<std::string, std::string>> twice;
+  if (zipped.empty()) return twice;
+  for (const std::string& p : paths) {
+    if (detect_indent_format(p) != IndentFormat::nanotest_txt) continue;
+    try {
+      const std::vector<IndentCurve> curves = read_indent_file(p);
+      if (curves.size() != 1) continue;
+      if (const auto z = zipped.find(content_key(curves[0])); z != zipped.end()) twice[p] = z->second;
+    } catch (const std::exception&) {
+    }
+  }
+  return twice;
 }
 
 int run_init(const InitCli& cli) {
@@ -71,8 +105,16 @@ int run_init(const InitCli& cli) {
     if (ext == ".ser")
       if (const std::string emi = emi_path_for(p); !emi.empty()) ser_of_emi.emplace(emi, p);
   }
+  const auto in_zip = exported_twice(paths);
   for (const std::string& p : paths) {
     const std::string rel = fs::absolute(p).lexically_normal().lexically_relative(base).generic_string();
+    if (const auto z = in_zip.find(p); z != in_zip.end()) {
+      const std::string zip_rel =
+          fs::absolute(z->second.first).lexically_normal().lexically_relative(base).generic_string();
+      companions.push_back(rel + ": the same indentation as member '" + z->second.second + "' of " + zip_rel +
+                           " (exported twice: counted once, from the zip)");
+      continue;
+    }
     if (const auto ser = ser_of_emi.find(p); ser != ser_of_emi.end()) {
       companions.push_back(rel + ": metadata of " + fs::path(ser->second).filename().string() + " (read with it)");
       continue;

@@ -384,6 +384,30 @@ TEST(InitCommand, RecognisesGeneratedFiles) {
   EXPECT_EQ(s.exit_code, 0) << s.output;
 }
 
+// One NanoTest indentation exported twice - alone as .txt (here renamed) and inside the zip of
+// the whole run - is counted once, from the zip; a .txt not in the zip stays a measurement.
+TEST(InitCommand, IndentationExportedAsTxtAndInsideAZipIsCountedOnce) {
+  const std::string zip = mgscope::test::shared_data("indent/mm_Micromaterials_multipleIndentations.zip");
+  const std::string txt = mgscope::test::shared_data("indent/mm_Micromaterials_1000nmXX_1_6958_-4555.txt");
+  if (zip.empty() || txt.empty()) GTEST_SKIP() << "../shared/data/indent is absent";
+  const fs::path dir = scratch_dir("init_twice");
+  fs::create_directories(dir / "indent");
+  fs::copy_file(zip, dir / "indent" / "run.zip", fs::copy_options::overwrite_existing);
+  fs::copy_file(txt, dir / "indent" / "first_indent.txt", fs::copy_options::overwrite_existing);
+  ASSERT_EQ(run_mgscope("synth creep -o " + q(dir / "creep") + " --count 1 --format nanotest").exit_code, 0);
+  const auto r = run_mgscope("init " + q(dir));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::string manifest = read_all(dir / "sample.toml");
+  EXPECT_NE(manifest.find("files = [\"indent/run.zip\"]"), std::string::npos) << manifest;
+  EXPECT_EQ(manifest.find("\"indent/first_indent.txt\""), std::string::npos) << manifest;
+  EXPECT_NE(manifest.find("#   indent/first_indent.txt: the same indentation as member '1000nmXX 1 6958 -4555.txt' "
+                          "of indent/run.zip (exported twice: counted once, from the zip)"),
+            std::string::npos)
+      << manifest;
+  EXPECT_NE(manifest.find("creep/creep_01.txt"), std::string::npos) << manifest;
+  EXPECT_NE(r.output.find("1 companion file(s)"), std::string::npos) << r.output;
+}
+
 TEST(SampleManifest, ResolvesGlobsPathOptionsFlagsAndArrays) {
   const fs::path dir = scratch_dir("manifest_read");
   for (const char* f : {"b.tif", "a.tif", "ref.txt", "s1.txt"}) write(dir / "data" / f, "x");
