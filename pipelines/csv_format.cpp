@@ -12,8 +12,9 @@ std::string csv_field(const std::string& text) {
   return out + "\"";
 }
 
-std::string csv_number(double v, int digits) {
-  if (!std::isfinite(v)) return "";
+std::string csv_number(double v, int digits) { return std::isfinite(v) ? number_text(v, digits) : ""; }
+
+std::string number_text(double v, int digits) {
   char buf[40];
   std::snprintf(buf, sizeof buf, "%.*g", digits, v);
   return buf;

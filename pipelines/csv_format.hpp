@@ -11,4 +11,7 @@ std::string csv_field(const std::string& text);
 // `v` with `digits` significant digits; "" when NaN or infinite.
 std::string csv_number(double v, int digits = 10);
 
+// `v` with `digits` significant digits, "nan" and "inf" included (text for people and logs).
+std::string number_text(double v, int digits);
+
 }  // namespace mgscope

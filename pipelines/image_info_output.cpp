@@ -5,6 +5,8 @@
 
 #include "pipelines/json_output.hpp"
 
+#include "pipelines/csv_format.hpp"
+
 namespace mgscope {
 
 nlohmann::json image_info_json(const ImageInfo& info) {
@@ -27,11 +29,7 @@ nlohmann::json image_info_json(const ImageInfo& info) {
 }
 
 namespace {
-std::string g10(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.10g", v);
-  return buf;
-}
+std::string g10(double v) { return number_text(v, 10); }
 }  // namespace
 
 std::string image_info_text(const ImageInfo& info) {

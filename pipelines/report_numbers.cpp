@@ -5,15 +5,13 @@
 #include <cmath>
 #include <cstdio>
 
+#include "pipelines/csv_format.hpp"
+
 namespace mgscope {
 
 namespace {
 
-std::string g4(double v) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.4g", v);
-  return buf;
-}
+std::string g4(double v) { return number_text(v, 4); }
 
 }  // namespace
 

@@ -14,6 +14,8 @@
 #include "pipelines/report_warnings.hpp"
 #include "pipelines/unit_style.hpp"
 
+#include "pipelines/csv_format.hpp"
+
 namespace mgscope {
 
 namespace fs = std::filesystem;
@@ -74,11 +76,7 @@ std::string base64(const std::string& bytes) {
   return out;
 }
 
-std::string g4(double v) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.4g", v);
-  return buf;
-}
+std::string g4(double v) { return number_text(v, 4); }
 
 }  // namespace
 

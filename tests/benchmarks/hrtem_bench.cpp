@@ -45,24 +45,27 @@ void BM_BareFftwR2cC2r(benchmark::State& state) {
 }
 BENCHMARK(BM_BareFftwR2cC2r)->Arg(100)->Arg(64);
 
-// The whole per-box work: normalise, window, r2c, power, c2r (ACF), whiten, spots, ACF peak.
-void BM_BoxKernel(benchmark::State& state) {
-  const int n = int(state.range(0));
+// Boxes of the test image one after another: the transform (with or without the ACF) and, when
+// `measure`, the measurement (whitening, spots, ACF peak).
+void run_boxes(benchmark::State& state, int n, bool with_acf, bool measure) {
   const ImageF& img = test_image();
-  const double pixel_nm = 1.985 / n;
-  const SpectrumGeometry geom(n, n, pixel_nm, SpotOptions{});
-  BoxTransformer tr(n, WindowKind::hann, AcfMode::circular);
+  const SpectrumGeometry geom(n, n, 1.985 / n, SpotOptions{});
+  BoxTransformer tr(n, WindowKind::hann, AcfMode::circular, with_acf);
   BoxMeasurer meas(geom);
   const int per_row = img.width / n;
   long k = 0;
   for (auto _ : state) {
     const int bx = int(k % per_row), by = int((k / per_row) % per_row);
     tr.transform(img, bx * n, by * n);
-    benchmark::DoNotOptimize(meas.measure(tr, 20.0, 13.0));
+    if (measure) benchmark::DoNotOptimize(meas.measure(tr, 20.0, 13.0));
     ++k;
   }
   state.SetItemsProcessed(state.iterations());
 }
+
+// The whole per-box work of the box grid: normalise, window, r2c, power, c2r (ACF), whiten,
+// spots, ACF peak.
+void BM_BoxKernel(benchmark::State& state) { run_boxes(state, int(state.range(0)), true, true); }
 BENCHMARK(BM_BoxKernel)->Arg(100)->Arg(64);
 
 // The floor of a fine (area-map) box: one r2c of the box.
@@ -83,23 +86,8 @@ void BM_BareFftwR2c(benchmark::State& state) {
 }
 BENCHMARK(BM_BareFftwR2c)->Arg(100);
 
-// A fine box of the area map: transform without ACF, then the measurement.
-void BM_FineBoxKernel(benchmark::State& state) {
-  const int n = int(state.range(0));
-  const ImageF& img = test_image();
-  const SpectrumGeometry geom(n, n, 1.985 / n, SpotOptions{});
-  BoxTransformer tr(n, WindowKind::hann, AcfMode::circular, false);
-  BoxMeasurer meas(geom);
-  const int per_row = img.width / n;
-  long k = 0;
-  for (auto _ : state) {
-    const int bx = int(k % per_row), by = int((k / per_row) % per_row);
-    tr.transform(img, bx * n, by * n);
-    if (state.range(1)) benchmark::DoNotOptimize(meas.measure(tr, 20.0, 13.0));
-    ++k;
-  }
-  state.SetItemsProcessed(state.iterations());
-}
+// A fine box of the area map: transform without ACF, then (second argument 1) the measurement.
+void BM_FineBoxKernel(benchmark::State& state) { run_boxes(state, int(state.range(0)), false, state.range(1) != 0); }
 BENCHMARK(BM_FineBoxKernel)->Args({100, 0})->Args({100, 1});
 
 }  // namespace
