@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <sstream>
 
 #include "fitting/base/error.hpp"
@@ -83,7 +84,7 @@ int run_hrtem_batch(const HrtemCli& cli_as_given, const HrtemBatchOptions& optio
   HrtemCli cli = cli_as_given;
   // Under MPI "all cores" is the cores of this machine shared by the team's processes on it.
   if (cli.threads == 0 && team.size > 1) cli.threads = team.threads_for_all_cores();
-  const HrtemSettings settings = make_hrtem_settings(cli);
+  HrtemSettings settings = make_hrtem_settings(cli);
   const Shard shard = options.shard.empty() ? Shard{} : parse_shard(options.shard);
   const fs::path out_dir(cli.out_dir);
   fs::create_directories(out_dir);
@@ -91,8 +92,31 @@ int run_hrtem_batch(const HrtemCli& cli_as_given, const HrtemBatchOptions& optio
   std::vector<fs::path> dirs;
   std::map<std::string, int> used;
   for (const std::string& p : cli.images) dirs.push_back(out_dir / folder_name(p, used));
+  // --threshold-once: every process calibrates on the first image of the command line (not of its
+  // own share), so the level is the same whatever the dealing, the shard or the rank count.
+  std::optional<SharedThreshold> shared;
+  if (cli.threshold_once && settings.series.frames.empty() && cli.images.size() > 1 &&
+      settings.options.threshold.mode == ThresholdMode::null_model && !options.gather) {
+    try {
+      HrtemSettings first = settings;
+      first.area.enabled = false;  // the threshold is all that is kept
+      const HrtemImageRun run = analyse_hrtem_file(cli.images[0], first);
+      shared = SharedThreshold{run.result.threshold, cli.images[0], run.run.pixel_nm(), run.result.grid.box_px};
+      shared->threshold.description = "reused: calibrated once for the batch on " + cli.images[0] + " (--threshold-once): " +
+                                      shared->threshold.description;
+      settings.user.shared_threshold = &*shared;
+      if (team.leader())
+        std::fprintf(stderr, "NOTE: --threshold-once: spot threshold %.6g calibrated on %s, reused by the images of "
+                     "the same pixel size and box\n", shared->threshold.value, cli.images[0].c_str());
+    } catch (const std::exception& e) {
+      if (team.leader())
+        std::fprintf(stderr, "NOTE: --threshold-once: %s could not be analysed (%s); every image calibrates its own "
+                     "threshold\n", cli.images[0].c_str(), e.what());
+    }
+  }
   auto key_of = [&](std::size_t i) {
     std::vector<std::string> files{cli.images[i]};
+    if (shared) files.push_back(cli.images[0]);  // its content decided the level
     for (const std::string& f : {cli.mask_file, cli.reference})
       if (!f.empty()) files.push_back(f);
     return hrtem_image_key(settings_text, files);

@@ -102,6 +102,14 @@ HrtemImageRun analyse_hrtem_image(ImageF pixels, ImageInfo info, const Calibrate
     reference = read_reference(user.reference_path, r.run.pixel_nm(), calibrate_options.pixel_nm, ReadOptions{});
     image_options.threshold.reference = &reference;
   }
+  if (const SharedThreshold* shared = user.shared_threshold) {
+    const int box_px = int(std::lround(options.box_nm / r.run.pixel_nm()));
+    if (std::fabs(shared->pixel_nm / r.run.pixel_nm() - 1) < 1e-9 && shared->box_px == box_px)
+      image_options.threshold.reuse = &shared->threshold;
+    else
+      r.run.warnings.push_back("--threshold-once: the spot threshold was calibrated on this image itself, since its "
+                               "pixel size or box differs from those of " + shared->source);
+  }
   r.result = analyse_hrtem(r.image, image_options, path);
   r.options = image_options;
   r.options.mask.user_mask = nullptr;  // the images they point to end here

@@ -22,12 +22,22 @@ struct HrtemAreaSettings {
   int threads = 0;                   // 0: all cores
 };
 
+// A null calibration of the spot threshold made once for a batch (--threshold-once), on `source`:
+// images of the same pixel size and box reuse it whole; others calibrate their own and say so.
+struct SharedThreshold {
+  SpotThreshold threshold;
+  std::string source;  // the image it was calibrated on
+  double pixel_nm = 0;
+  int box_px = 0;
+};
+
 // What a user gives besides the image: files and a region, read and placed once the image's
 // pixel size is known.
 struct HrtemUserInputs {
   std::string mask_path;       // --mask: an image of the analysed size, nonzero = leave out
   std::string roi;             // --roi x0,y0,x1,y1: lengths with units, or pixels ending in "px"
   std::string reference_path;  // --reference: a known-amorphous image at the same pixel size
+  const SharedThreshold* shared_threshold = nullptr;  // --threshold-once
 };
 
 struct HrtemImageRun {

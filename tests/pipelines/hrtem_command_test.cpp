@@ -406,3 +406,41 @@ TEST(HrtemCommand, FileNameWithAnyBytesIsReportedSafely) {
 
 }  // namespace
 }  // namespace mgscope
+
+namespace mgscope {
+
+// --threshold-once: the first image's null calibration serves the batch (images of its pixel size
+// and box), the first image's results are exactly those of its own run, and an image of another
+// pixel size calibrates its own and says so.
+TEST(HrtemCommand, ThresholdOnceReusesTheFirstImagesCalibration) {
+  namespace fs = std::filesystem;
+  const fs::path dir = test::scratch_dir("hrtem_threshold_once");
+  for (const char* seed : {"5", "6"})
+    ASSERT_EQ(test::run_mgscope("synth hrtem -o '" + dir.string() + "' --name s" + seed +
+                                " --width 600 --height 600 --ordered-fraction 0.1 --seed " + seed).exit_code, 0);
+  ASSERT_EQ(test::run_mgscope("synth hrtem -o '" + dir.string() +
+                              "' --name coarse --width 600 --height 600 --pixel-size 0.025nm --seed 7").exit_code, 0);
+  const std::string imgs = "'" + (dir / "s5.tif").string() + "' '" + (dir / "s6.tif").string() + "' '" +
+                           (dir / "coarse.tif").string() + "'";
+  const auto once = test::run_mgscope("hrtem " + imgs + " -o '" + (dir / "once").string() + "' --threshold-once");
+  ASSERT_EQ(once.exit_code, 0) << once.output;
+  EXPECT_NE(once.output.find("NOTE: --threshold-once: spot threshold"), std::string::npos) << once.output;
+  const auto each = test::run_mgscope("hrtem " + imgs + " -o '" + (dir / "each").string() + "'");
+  ASSERT_EQ(each.exit_code, 0) << each.output;
+  auto summary = [&](const char* run, const char* image) {
+    std::ifstream in(dir / run / image / "summary.json");
+    return nlohmann::json::parse(in);
+  };
+  const double level = summary("each", "s5")["threshold"]["whitened_level"].get<double>();
+  EXPECT_EQ(summary("once", "s5")["threshold"]["whitened_level"].get<double>(), level);
+  EXPECT_EQ(summary("once", "s5")["ordered"], summary("each", "s5")["ordered"]);  // the first image: its own result
+  EXPECT_EQ(summary("once", "s6")["threshold"]["whitened_level"].get<double>(), level);
+  EXPECT_NE(summary("each", "s6")["threshold"]["whitened_level"].get<double>(), level);
+  EXPECT_NE(summary("once", "s6")["threshold"]["description"].get<std::string>().find("calibrated once for the batch"),
+            std::string::npos);
+  // Another pixel size: its own calibration, with a warning saying why.
+  EXPECT_EQ(summary("once", "coarse")["threshold"]["whitened_level"], summary("each", "coarse")["threshold"]["whitened_level"]);
+  EXPECT_NE(summary("once", "coarse")["warnings"].dump().find("calibrated on this image itself"), std::string::npos);
+}
+
+}  // namespace mgscope
