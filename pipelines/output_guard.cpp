@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <fstream>
 #include <cstdlib>
 #include <mutex>
 #include <set>
@@ -44,8 +45,17 @@ bool inside(const std::filesystem::path& inner, const std::filesystem::path& out
   return true;
 }
 
-// A process that has ended: kill(pid, 0) fails with ESRCH.
-bool process_gone(long pid) { return pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH; }
+// A process that has ended: kill(pid, 0) fails with ESRCH, or it is a zombie (state Z in
+// /proc/PID/stat: killed, not yet reaped by its parent - an MPI rank killed with its node, say).
+bool process_gone(long pid) {
+  if (pid <= 0) return false;
+  if (::kill(static_cast<pid_t>(pid), 0) != 0) return errno == ESRCH;
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return false;
+  const std::size_t close = line.rfind(')');  // the command name may hold spaces and parentheses
+  return close != std::string::npos && close + 2 < line.size() && line[close + 2] == 'Z';
+}
 
 }  // namespace
 
