@@ -2,6 +2,7 @@
 # a new link that breaks it fails the build instead of slipping in:
 #   mgscope -> mgscope_pipelines -> {mgscope_imaging, mgscope_fitting, mgscope_magnetics} -> base
 # and the image readers (mgscope_image_io) link the base only: no Eigen, libzip, FFTW or OpenCV.
+# libhdf5 is linked by the EMD module alone (mgscope_emd <- mgscope_emd_reader), loaded with dlopen.
 #   mgscope -> mgscope_work_team -> {mgscope_pipelines, MPI when built with it}
 # MPI reaches the executable only: the libraries (and the tests and Python module linking them)
 # must never carry it, since only a program started by mpirun may initialise MPI.
@@ -54,6 +55,11 @@ function(mgscope_check_layout)
                        mgscope_magnetics mgscope_least_squares Eigen3::Eigen PkgConfig::LIBZIP
                        PkgConfig::FFTW3F OpenCV::core)
   mgscope_forbid_links(mgscope_imaging FORBIDDEN mgscope_pipelines mgscope_fitting mgscope_magnetics)
+  # libhdf5 (with the libcurl, gnutls and Kerberos it brings) stays in the EMD module, loaded only
+  # to read an EMD file: the program's start does not pay for it.
+  foreach(lib mgscope_image_io mgscope_imaging mgscope_pipelines)
+    mgscope_forbid_links(${lib} FORBIDDEN mgscope_emd_reader PkgConfig::HDF5)
+  endforeach()
   mgscope_forbid_links(mgscope_fitting FORBIDDEN mgscope_pipelines mgscope_imaging mgscope_image_io
                        mgscope_magnetics)
   mgscope_forbid_links(mgscope_magnetics FORBIDDEN mgscope_pipelines mgscope_imaging mgscope_image_io

@@ -1,12 +1,11 @@
 // EMD dispatch: Velox files have /Data/Image; Berkeley files have groups marked
-// emd_group_type = 1. Anything else is an HDF5 file that is not an image we know.
+// emd_group_type = 1. Anything else is an HDF5 file that is not an image we know. This file and
+// the HDF5 code behind it make the EMD module (libmgscope_emd.so, emd_module.cpp) that the
+// program loads only when it reads an EMD file.
 #include "imaging/io/emd_reader.hpp"
-
-#include <cstring>
 
 #include "fitting/base/error.hpp"
 #include "imaging/io/emd_flavours.hpp"
-#include "imaging/io/isolated_read.hpp"
 
 namespace mgscope {
 
@@ -25,13 +24,5 @@ LoadedImage read_emd_in_process(const std::string& path, const ReadOptions& opti
               "and no /Data/Image group (Velox)");
 }
 
-bool looks_like_emd(const unsigned char* head, std::size_t n) {
-  static const unsigned char kHdf5Signature[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
-  return n >= 8 && std::memcmp(head, kHdf5Signature, 8) == 0;
-}
-
-LoadedImage read_emd(const std::string& path, const ReadOptions& options) {
-  return read_isolated(path, "libhdf5", [&] { return read_emd_in_process(path, options); });
-}
-
 }  // namespace mgscope
+

@@ -11,10 +11,12 @@ namespace mgscope {
 // the microscope metadata. Throws InputError naming the file and the HDF5 object on bad input.
 // Conventions and errors: docs/readers-emd.md.
 // The file is read in a child process (imaging/isolated_read.hpp): libhdf5 1.10.8 can crash on
-// damaged files, and a crash must not take a batch down.
+// damaged files, and a crash must not take a batch down. The child loads the EMD module
+// (libmgscope_emd.so: this reader and libhdf5), so the program itself never loads libhdf5.
 LoadedImage read_emd(const std::string& path, const ReadOptions& options);
 
-// The same, in this process (for the fuzz target, which wants to see libhdf5's crashes).
+// The same, in this process (the module's entry; the fuzz target and the reader tests link it
+// directly, as the static library mgscope_emd_reader).
 LoadedImage read_emd_in_process(const std::string& path, const ReadOptions& options);
 
 // True when the first `n` bytes start with the HDF5 signature (\x89HDF\r\n\x1a\n at byte 0, where

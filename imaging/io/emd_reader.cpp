@@ -1,0 +1,72 @@
+// EMD files through the EMD module: libhdf5 (and the libcurl, gnutls and Kerberos libraries
+// Debian's libhdf5 links) costs ~3.5 ms at every start of the program, so it is loaded with
+// dlopen only when an EMD file is read, and only in the child process that reads it
+// (isolated_read.hpp).
+#include "imaging/io/emd_reader.hpp"
+
+#include <dlfcn.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "fitting/base/error.hpp"
+#include "imaging/io/isolated_read.hpp"
+
+#ifndef MGSCOPE_EMD_MODULE_PATHS
+#define MGSCOPE_EMD_MODULE_PATHS ""
+#endif
+
+namespace mgscope {
+
+namespace {
+
+using ReadEmd = LoadedImage (*)(const std::string&, const ReadOptions&);
+
+// MGSCOPE_EMD_MODULE when set, else the module installed beside the program (@exe: the folder of
+// the running executable, whatever prefix it was installed to), else at the configured prefix,
+// else the one in the build tree (MGSCOPE_EMD_MODULE_PATHS: ':'-separated, set by CMake).
+ReadEmd emd_module(const std::string& path) {
+  std::vector<std::string> candidates;
+  if (const char* env = std::getenv("MGSCOPE_EMD_MODULE"); env && *env) candidates.emplace_back(env);
+  const std::string baked = MGSCOPE_EMD_MODULE_PATHS;
+  for (std::size_t start = 0; start <= baked.size();) {
+    const std::size_t end = std::min(baked.find(':', start), baked.size());
+    std::string c = baked.substr(start, end - start);
+    if (c.rfind("@exe/", 0) == 0) {
+      std::error_code ec;
+      const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+      c = ec ? std::string() : (exe.parent_path() / c.substr(5)).string();
+    }
+    if (!c.empty()) candidates.push_back(c);
+    start = end + 1;
+  }
+  std::string errors;
+  for (const std::string& c : candidates) {
+    void* handle = dlopen(c.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (!handle) {
+      errors += std::string("; ") + dlerror();
+      continue;
+    }
+    if (void* f = dlsym(handle, "mgscope_read_emd_in_process")) return reinterpret_cast<ReadEmd>(f);
+    errors += "; " + c + ": no mgscope_read_emd_in_process";
+  }
+  fail_input(path, "cannot read EMD files: the EMD module (libmgscope_emd.so) was not found or did not load" +
+                       (errors.empty() ? std::string(" (no path to look in)") : errors) +
+                       "; set MGSCOPE_EMD_MODULE to its path");
+}
+
+}  // namespace
+
+bool looks_like_emd(const unsigned char* head, std::size_t n) {
+  static const unsigned char kHdf5Signature[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+  return n >= 8 && std::memcmp(head, kHdf5Signature, 8) == 0;
+}
+
+LoadedImage read_emd(const std::string& path, const ReadOptions& options) {
+  return read_isolated(path, "libhdf5", [&] { return emd_module(path)(path, options); });
+}
+
+}  // namespace mgscope
