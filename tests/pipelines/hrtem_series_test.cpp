@@ -252,6 +252,7 @@ TEST(HrtemSeries, BadOptionsAreRefusedOnTheCommandLine) {
 }
 
 TEST(HrtemSeries, PeakMemoryDoesNotGrowFrom10To1000Frames) {
+  MGSCOPE_SKIP_MEMORY_TEST_UNDER_SANITIZERS();
   // One small synthetic frame (128 x 128 px: one box) repeated as 10 and as 1,000 pages.
   SynthHrtemOptions o;
   o.width_px = o.height_px = 128;
