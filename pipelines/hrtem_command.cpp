@@ -45,7 +45,7 @@ void add_hrtem_command(CLI::App& app, CommandContext& ctx) {
                   "(per point: frames, time in s from the file's per-frame time or the frame index, box counts and "
                   "fractions per class with Wilson 95 % intervals, ordered area fraction with its bootstrap interval), "
                   "ordered_fraction.png, summary.json and the full outputs of the first, middle and last point. The "
-                  "null spot threshold is calibrated once, on the first point, and fixed for all");
+                  "null spot threshold is calibrated once, on the first point, and reused by the others");
   cmd->add_option("--sum", cli->sum,
                   "With --frames: average N consecutive frames into one analysed point (STEP defaults to N)")
       ->capture_default_str();

@@ -86,8 +86,6 @@ HrtemSettings make_hrtem_settings(const HrtemCli& cli) {
   s.figures.gallery = cli.gallery;
   s.figures.gallery_examples = cli.gallery_examples;
   s.figures.threads = cli.threads;
-  s.bootstrap_resamples = cli.bootstrap_resamples;
-  s.seed = cli.seed;
   return s;
 }
 

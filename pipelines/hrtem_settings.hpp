@@ -68,13 +68,11 @@ struct HrtemSeriesSettings {
 struct HrtemSettings {
   HrtemOptions options;
   CalibrateOptions calibrate;
-  HrtemAreaSettings area;
+  HrtemAreaSettings area;  // its bootstrap_resamples and seed also serve the pooled row of combined.csv
   HrtemUserInputs user;
   HrtemFigureSettings figures;
   HrtemSeriesSettings series;
   int frame = 0;
-  int bootstrap_resamples = 2000;  // also for the pooled row of combined.csv
-  std::uint64_t seed = 20230111;
 };
 
 // Checks every value; throws InputError naming the option ("--min-cover must lie between 0 and 1").

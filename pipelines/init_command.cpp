@@ -44,7 +44,11 @@ std::string toml_list(const std::vector<std::string>& items) {
 // NanoTest exports saved both as single .txt files and inside a .zip of the same folder tree: a
 // .txt whose curve equals a zip member's (time, depth and load, value for value; the file may have
 // been renamed) is one indentation exported twice. Returns .txt path -> (zip path, member name).
-std::map<std::string, std::pair<std::string, std::string>> exported_twice(const std::vector<std::string>& paths) {
+std::map<std::string, std::pair<std::string, std::string>> exported_twice(
+    const std::map<std::string, SniffedFile>& sniffed) {
+  // Told apart by the sniffer's kind (the indentation readers' format names), so no file is
+  // examined twice.
+  auto is = [](const SniffedFile& f, IndentFormat format) { return f.kind.rfind(indent_format_name(format), 0) == 0; };
   auto content_key = [](const IndentCurve& c) {
     std::string bytes;
     for (const std::vector<double>* v : {&c.time_s, &c.depth_nm, &c.load_mN})
@@ -52,8 +56,8 @@ std::map<std::string, std::pair<std::string, std::string>> exported_twice(const 
     return bytes;
   };
   std::map<std::string, std::pair<std::string, std::string>> zipped;  // curve bytes -> (zip, member)
-  for (const std::string& p : paths) {
-    if (detect_indent_format(p) != IndentFormat::nanotest_zip) continue;
+  for (const auto& [p, f] : sniffed) {
+    if (!is(f, IndentFormat::nanotest_zip)) continue;
     try {
       for (const IndentCurve& c : read_nanotest_zip(p))
         zipped.emplace(content_key(c), std::make_pair(p, c.source.substr(c.source.rfind(':') + 1)));
@@ -62,8 +66,8 @@ std::map<std::string, std::pair<std::string, std::string>> exported_twice(const 
   }
   std::map<std::string, std::pair<std::string, std::string>> twice;
   if (zipped.empty()) return twice;
-  for (const std::string& p : paths) {
-    if (detect_indent_format(p) != IndentFormat::nanotest_txt) continue;
+  for (const auto& [p, f] : sniffed) {
+    if (!is(f, IndentFormat::nanotest_txt)) continue;
     try {
       const std::vector<IndentCurve> curves = read_indent_file(p);
       if (curves.size() != 1) continue;
@@ -105,7 +109,10 @@ int run_init(const InitCli& cli) {
     if (ext == ".ser")
       if (const std::string emi = emi_path_for(p); !emi.empty()) ser_of_emi.emplace(emi, p);
   }
-  const auto in_zip = exported_twice(paths);
+  std::map<std::string, SniffedFile> sniffed;
+  for (const std::string& p : paths)
+    if (!ser_of_emi.count(p)) sniffed.emplace(p, sniff_measurement_file(p));
+  const auto in_zip = exported_twice(sniffed);
   for (const std::string& p : paths) {
     const std::string rel = fs::absolute(p).lexically_normal().lexically_relative(base).generic_string();
     if (const auto z = in_zip.find(p); z != in_zip.end()) {
@@ -119,7 +126,7 @@ int run_init(const InitCli& cli) {
       companions.push_back(rel + ": metadata of " + fs::path(ser->second).filename().string() + " (read with it)");
       continue;
     }
-    const SniffedFile s = sniff_measurement_file(p);
+    const SniffedFile& s = sniffed.at(p);
     if (s.modules.empty()) {
       unclassified.push_back(rel + ": " + s.kind);
       continue;
