@@ -27,17 +27,30 @@ struct FineBox {
   float peak = 0;                 // strongest whitened maximum in the annulus
   float d_nm = kNaNf;             // strongest spot, NaN without one
   float angle_deg = kNaNf;
+  std::uint16_t fringe_cells = 0;
 };
 
 FineBox compact(const BoxFeatures& f, BoxClass cls) {
   FineBox b;
   b.cls = cls;
   b.peak = float(f.max_whitened);
+  b.fringe_cells = f.fringe_cells;
   if (!f.spots.empty()) {
     b.d_nm = float(f.spots.front().d_nm);
     b.angle_deg = float(f.spots.front().angle_deg);
   }
   return b;
+}
+
+// What a fine box says of its pixel (px, py), in box coordinates: an ordered box is ordered only
+// on the cells of the 4 x 4 cover grid that hold its strongest spot's fringes, amorphous on the
+// rest (it grazes a crystal there). A box ordered without a located spot (the anisotropy rule)
+// votes whole.
+BoxClass vote_at(const FineBox& b, int px, int py, int box_px) {
+  const int cell_px = box_px / 4;
+  if (b.cls == BoxClass::amorphous || b.fringe_cells == 0 || cell_px == 0) return b.cls;
+  const int k = 4 * std::min(3, py / cell_px) + std::min(3, px / cell_px);
+  return (b.fringe_cells >> k) & 1 ? b.cls : BoxClass::amorphous;
 }
 
 // Sorted unique cell edges along one axis.
@@ -229,7 +242,12 @@ AreaMap compute_area_map(const ImageF& image, const HrtemResult& boxes, const Hr
       const std::size_t i = std::size_t(iy) * std::size_t(fine.nx) + std::size_t(ix);
       clean[i] = 1;
       for (int cy = cy0; cy < cy1; ++cy)
-        for (int cx = cx0; cx < cx1; ++cx) votes[c.at(cx, cy)][std::size_t(fb[i].cls)]++;
+        for (int cx = cx0; cx < cx1; ++cx) {
+          const int px = (c.ex[std::size_t(cx)] + c.ex[std::size_t(cx) + 1]) / 2 - fine.x0(ix);
+          const int py = (c.ey[std::size_t(cy)] + c.ey[std::size_t(cy) + 1]) / 2 - fine.y0(iy);
+          const BoxClass cls = vote_at(fb[i], px, py, g.box_px);
+          votes[c.at(cx, cy)][std::size_t(cls)]++;
+        }
     }
   m.clean_boxes = long(std::count(clean.begin(), clean.end(), 1));
   // Where no clean fine box reaches (a stride that does not divide the box), the specimen boxes

@@ -13,11 +13,13 @@
 
 namespace mgscope {
 
-// The default share of ordered votes that makes a pixel ordered. Weak fringes show spots only in
-// boxes mostly on the crystal, so a plain majority (0.5) shrinks every crystal: on synthetic
-// 2048 px glass with 4/10/20/30 % order (seeds 8, 21, 5, 42) the area fraction missed the pixel
-// truth by -0.1/-2.0/-6.5/-4.8 points at 0.5 and by +0.8/+0.5/-1.3/+5.0 at 0.375 (mean |error|
-// 3.4 against 1.9 points). Dense, strong order is then over-reported: see docs/hrtem.md.
+// The default share of ordered votes that makes a pixel ordered. An ordered box votes ordered
+// only on the cells that hold its fringes (BoxFeatures::fringe_cells), amorphous elsewhere; weak
+// fringes still show spots only in boxes mostly on the crystal, so a plain majority (0.5) shrinks
+// every crystal. On synthetic 2048 px glass with 4/10/20/30 % order (seeds 8, 21, 32, 42) the
+// area fraction missed the pixel truth by -0.4/-2.6/-3.7/-6.2 points at 0.5, by +0.2/-0.4/+1.0/
+// +1.4 at 0.375 and by +0.6/+0.6/+3.8/+5.5 at 0.3. Before the fringe cells each ordered box voted
+// on all its pixels and 0.375 over-reported dense order (+4.3 and +6.1 points at 20 and 30 %).
 constexpr double kDefaultOrderedVoteShare = 0.375;
 
 struct AreaMapOptions {

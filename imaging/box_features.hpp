@@ -2,6 +2,7 @@
 // false-alarm-controlled threshold), fringe directions, d-spacings, the ACF secondary peak and
 // the azimuthal anisotropy. Every feature is written out so users can re-threshold later.
 #pragma once
+#include <cstdint>
 #include <optional>
 #include <vector>
 
@@ -36,6 +37,7 @@ struct Spot {
   double angle_deg = 0;  // direction of q in [0, 180), counter-clockwise from +x, y up
   double whitened = 0;   // P / radial median * ln 2 at the peak pixel
   double cover = 0;      // strongest spot only: how evenly its fringes fill the box's 4 x 4 cells (0..1)
+  std::uint16_t fringe_cells = 0;  // strongest spot only: which of those cells hold its fringes
   bool secondary = false;  // accepted at the looser level because the box already had a spot
   double kx = 0, ky = 0;   // refined position in Fourier pixels of the box (r2c frame: row = ky)
 };
@@ -49,6 +51,7 @@ struct BoxFeatures {
   int streaks = 0;               // maxima above the secondary level rejected as streaks
   int edge_spots = 0;            // ... and as fringes parallel to a nearby specimen edge
   double cover = 0;              // cover of the strongest spot: about the share of the box its fringes fill
+  std::uint16_t fringe_cells = 0;  // cells of the 4 x 4 cover grid holding the strongest spot's fringes (bit 4 row + col)
   std::vector<Spot> spots;       // above threshold, strongest first
   double acf_secondary = 0;      // max of the normalised ACF for acf_min_lag < r < box/2
   double acf_secondary_lag_nm = 0;
@@ -112,7 +115,7 @@ class BoxMeasurer {
   std::vector<float> scratch_;
   double power_at(const float* P, double kx, double ky) const;  // bilinear, Hermitian-mirrored
   bool is_streak(const float* P, double kx, double ky, float p) const;  // bilinear, Hermitian-mirrored; 0 outside the annulus
-  double spot_cover(const BoxTransformer& box, const Spot& spot) const;
+  void spot_cover(const BoxTransformer& box, Spot& spot) const;  // sets cover and fringe_cells
 };
 
 }  // namespace mgscope

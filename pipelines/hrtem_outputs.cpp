@@ -27,8 +27,9 @@ nlohmann::json area_map_json(const AreaMap& a, const BoxGrid& g, const HrtemRunI
   for (int c = 0; c < kBoxClassCount; ++c) fractions[box_class_name(BoxClass(c))] = json_number(a.area_fraction[std::size_t(c)]);
   return {{"description",
            "the box kernel on a sliding grid; a pixel is ordered when at least ordered_vote_share of the clean boxes "
-           "covering it (boxes wholly on specimen) are ordered; fractions are of the pixels under specimen boxes of "
-           "the box grid"},
+           "covering it (boxes wholly on specimen) are ordered there (an ordered box votes ordered on the cells of its "
+           "4 x 4 grid that hold its fringes, amorphous on the others); fractions are of the pixels under specimen "
+           "boxes of the box grid"},
           {"stride_px", a.stride_px},
           {"stride_nm", a.map_pixel_nm},
           {"ordered_vote_share", a.ordered_vote_share},
