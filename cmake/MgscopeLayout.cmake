@@ -3,9 +3,11 @@
 #   mgscope -> mgscope_pipelines -> {mgscope_imaging, mgscope_fitting, mgscope_magnetics} -> base
 # and the image readers (mgscope_image_io) link the base only: no Eigen, libzip, FFTW or OpenCV.
 # libhdf5 is linked by the EMD module alone (mgscope_emd <- mgscope_emd_reader), loaded with dlopen.
-#   mgscope -> mgscope_work_team -> {mgscope_pipelines, MPI when built with it}
-# MPI reaches the executable only: the libraries (and the tests and Python module linking them)
-# must never carry it, since only a program started by mpirun may initialise MPI.
+#   mgscope -> mgscope_work_team -> mgscope_pipelines
+# MPI is linked by the MPI module alone (mgscope_mpi, libmgscope_mpi.so), which mgscope_work_team
+# loads with dlopen when mpirun or srun started the program: the libraries, the executable, the
+# tests and the Python module never carry it (only a program started by mpirun may initialise
+# MPI, and a run without mpirun should not pay for mapping Open MPI's libraries).
 
 # All targets `target` links, directly or through others (LINK_LIBRARIES and INTERFACE_LINK_LIBRARIES).
 function(mgscope_collect_links target out_var)
@@ -50,6 +52,13 @@ function(mgscope_check_layout)
   foreach(lib mgscope_pipelines mgscope_imaging mgscope_fitting mgscope_magnetics)
     mgscope_forbid_links(${lib} FORBIDDEN mgscope_work_team MPI::MPI_CXX MPI::MPI_C)
   endforeach()
+  foreach(target mgscope_work_team mgscope)
+    mgscope_forbid_links(${target} FORBIDDEN MPI::MPI_CXX MPI::MPI_C)
+  endforeach()
+  # The MPI module holds the dealing and nothing of ours: no second copy of the libraries.
+  if(TARGET mgscope_mpi)
+    mgscope_forbid_links(mgscope_mpi FORBIDDEN ${ours} mgscope_base mgscope_work_team)
+  endif()
   mgscope_forbid_links(mgscope_base FORBIDDEN ${ours} Eigen3::Eigen PkgConfig::LIBZIP)
   mgscope_forbid_links(mgscope_image_io FORBIDDEN mgscope_pipelines mgscope_imaging mgscope_fitting
                        mgscope_magnetics mgscope_least_squares Eigen3::Eigen PkgConfig::LIBZIP

@@ -1,7 +1,8 @@
 // The processes that share one command's work: the ordinary program alone, or the ranks of an
 // MPI job (mpirun, srun). The commands deal their items (images, samples) through deal_work and
-// never see MPI: a build without MPI, a run without mpirun and `mpirun -np 1` all take the same
-// path of a team of one (work_team_serial.cpp; work_team_mpi.cpp when built with MPI).
+// never see MPI: a build without MPI and a run without mpirun take the same path of a team of one
+// (work_team.cpp); under mpirun the ranks deal through the MPI module, libmgscope_mpi.so
+// (work_team_mpi.cpp), which the program loads only then.
 #pragma once
 #include <cstddef>
 #include <functional>
@@ -22,8 +23,9 @@ struct WorkTeam {
 };
 
 // This process's team. The first call joins the MPI job when the program was started by an MPI
-// launcher (and built with MPI); a module run by `sample`/`study` (MGSCOPE_PARENT_PID set) never
-// joins, it is a team of one.
+// launcher (and built with MPI), loading the MPI module; it throws std::runtime_error, naming where
+// it looked, when that module cannot be loaded. A module run by `sample`/`study`
+// (MGSCOPE_PARENT_PID set) never joins, it is a team of one.
 const WorkTeam& work_team();
 
 // Runs work(item) once for every item of `order`, on some process of the team, dealing them in

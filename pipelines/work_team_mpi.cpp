@@ -1,5 +1,7 @@
-// The team of an MPI job. The leader (rank 0) deals item numbers and collects results; every
-// other rank asks for an item, works, sends the result with its next request.
+// libmgscope_mpi.so: the team of an MPI job, loaded by the program (work_team.cpp) only when an
+// MPI launcher started it; this module alone links MPI. The leader (rank 0) deals item numbers
+// and collects results; every other rank asks for an item, works, sends the result with its next
+// request.
 //
 // The leader also works: on 2 cores a rank that only dealt would leave a core idle. Its own items
 // run in a second thread while the main thread deals; only the main thread calls MPI
@@ -7,18 +9,15 @@
 // do, instead of a blocking receive, which in Open MPI spins and would take a core from the work.
 #include <mpi.h>
 
-#include <unistd.h>
-
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <thread>
 
-#include "pipelines/work_team.hpp"
+#include "pipelines/mpi_team_module.hpp"
 
 namespace mgscope {
 
@@ -27,25 +26,15 @@ namespace {
 constexpr int kTagResult = 1;  // rank -> leader: the item done (-1: none yet) and its result text
 constexpr int kTagItem = 2;    // leader -> rank: the next item, or -1: no more work
 
-// Started by an MPI launcher: Open MPI's mpirun, or a PMI/PMIx launcher such as Slurm's srun.
-bool launched_by_mpi() {
-  const char* parent = std::getenv("MGSCOPE_PARENT_PID");
-  if (parent != nullptr && *parent != '\0') return false;  // a module of sample/study: never joins
-  for (const char* v : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK"})
-    if (std::getenv(v) != nullptr) return true;
-  return false;
-}
-
+// The joined job. The program loads this module only when an MPI launcher started it, so the
+// first use joins.
 struct MpiSession {
   WorkTeam team;
-  bool joined = false;
   bool threads_allowed = false;  // MPI_THREAD_FUNNELED granted: the leader may work in a thread
 
   MpiSession() {
-    if (!launched_by_mpi()) return;
     int provided = MPI_THREAD_SINGLE;
     MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided);
-    joined = true;
     threads_allowed = provided >= MPI_THREAD_FUNNELED;
     MPI_Comm_rank(MPI_COMM_WORLD, &team.rank);
     MPI_Comm_size(MPI_COMM_WORLD, &team.size);
@@ -54,10 +43,8 @@ struct MpiSession {
     MPI_Comm_size(local, &team.local_size);
     MPI_Comm_free(&local);
   }
-  // At exit, after main() returned on this rank.
-  ~MpiSession() {
-    if (joined) MPI_Finalize();
-  }
+  // At exit, after main() returned on this rank (the module is never unloaded).
+  ~MpiSession() { MPI_Finalize(); }
 };
 
 MpiSession& session() {
@@ -142,12 +129,10 @@ void follow(const std::function<std::string(std::size_t)>& work) {
   }
 }
 
-}  // namespace
+WorkTeam mpi_join() { return session().team; }
 
-const WorkTeam& work_team() { return session().team; }
-
-void deal_work(const std::vector<std::size_t>& order, const std::function<std::string(std::size_t)>& work,
-               const std::function<void(std::size_t, std::string)>& on_result) {
+void mpi_deal_work(const std::vector<std::size_t>& order, const std::function<std::string(std::size_t)>& work,
+                   const std::function<void(std::size_t, std::string)>& on_result) {
   MpiSession& s = session();
   if (s.team.size == 1) {
     for (const std::size_t item : order) on_result(item, work(item));
@@ -165,4 +150,12 @@ void deal_work(const std::vector<std::size_t>& order, const std::function<std::s
   }
 }
 
+}  // namespace
+
 }  // namespace mgscope
+
+// The module's one exported symbol (everything else stays hidden, see pipelines/CMakeLists.txt).
+extern "C" __attribute__((visibility("default"))) const mgscope::MpiTeamModule* mgscope_mpi_team_module() {
+  static const mgscope::MpiTeamModule table{mgscope::kMpiTeamModuleAbi, mgscope::mpi_join, mgscope::mpi_deal_work};
+  return &table;
+}

@@ -1,0 +1,86 @@
+// This process's team: the ranks of an MPI job when an MPI launcher started the program (through
+// the MPI module, loaded only then), else a team of one that runs every item itself. The program
+// does not link MPI: a run without mpirun never maps Open MPI's libraries.
+#include <cstdio>
+#include <cstdlib>
+#include <initializer_list>
+#include <string>
+
+#include "pipelines/mpi_team_module.hpp"
+#include "pipelines/work_team.hpp"
+#if MGSCOPE_MPI_BUILT
+#include "pipelines/mpi_module_loader.hpp"
+#endif
+
+namespace mgscope {
+
+namespace {
+
+// Started by an MPI launcher: Open MPI's mpirun, or a PMI/PMIx launcher such as Slurm's srun.
+bool launched_by_mpi() {
+  const char* parent = std::getenv("MGSCOPE_PARENT_PID");
+  if (parent != nullptr && *parent != '\0') return false;  // a module of sample/study: never joins
+  for (const char* v : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK"})
+    if (std::getenv(v) != nullptr) return true;
+  return false;
+}
+
+#if !MGSCOPE_MPI_BUILT
+// The first of the variables that is set, else nullptr.
+const char* first_env(std::initializer_list<const char*> names) {
+  for (const char* n : names)
+    if (const char* v = std::getenv(n)) return v;
+  return nullptr;
+}
+
+// Every process of this build runs the whole command: say so once, on rank 0.
+void warn_mpi_not_built() {
+  const char* size = first_env({"OMPI_COMM_WORLD_SIZE", "PMI_SIZE"});
+  const char* rank = first_env({"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK"});
+  if ((size == nullptr || std::atoi(size) > 1) && (rank == nullptr || std::string(rank) == "0")) {
+    const std::string processes = size ? std::string(" (") + size + " processes)" : "";
+    std::fprintf(stderr, "WARNING: started by an MPI launcher%s, but MPI support was not built in this mgscope "
+                 "(MGSCOPE_MPI=OFF): every process runs the whole command (rebuild with -DMGSCOPE_MPI=ON)\n",
+                 processes.c_str());
+  }
+}
+#endif
+
+struct Team {
+  WorkTeam team;
+  const MpiTeamModule* mpi = nullptr;  // set when this process joined an MPI job
+};
+
+Team make_team() {
+  if (!launched_by_mpi()) return {};
+#if MGSCOPE_MPI_BUILT
+  // Throws, naming where it looked, when the module is missing: running on alone would make every
+  // rank do the whole command.
+  const MpiTeamModule& mpi = load_mpi_team_module();
+  return {mpi.join(), &mpi};
+#else
+  warn_mpi_not_built();
+  return {};
+#endif
+}
+
+const Team& team() {
+  static const Team t = make_team();
+  return t;
+}
+
+}  // namespace
+
+const WorkTeam& work_team() { return team().team; }
+
+void deal_work(const std::vector<std::size_t>& order, const std::function<std::string(std::size_t)>& work,
+               const std::function<void(std::size_t, std::string)>& on_result) {
+  const Team& t = team();
+  if (t.mpi != nullptr) {
+    t.mpi->deal_work(order, work, on_result);
+    return;
+  }
+  for (const std::size_t item : order) on_result(item, work(item));
+}
+
+}  // namespace mgscope
