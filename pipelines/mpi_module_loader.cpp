@@ -20,8 +20,13 @@ namespace mgscope {
 
 namespace {
 
+const char* module_from_env() {
+  const char* env = std::getenv("MGSCOPE_MPI_MODULE");
+  return env && *env ? env : nullptr;
+}
+
 std::vector<std::string> candidates() {
-  if (const char* env = std::getenv("MGSCOPE_MPI_MODULE"); env && *env) return {env};
+  if (const char* env = module_from_env()) return {env};
   std::vector<std::string> paths;
   const std::string baked = MGSCOPE_MPI_MODULE_PATHS;
   for (std::size_t start = 0; start <= baked.size();) {
@@ -61,7 +66,9 @@ const MpiTeamModule& load() {
   throw std::runtime_error(
       "started by an MPI launcher, but the MPI module (libmgscope_mpi.so) was not found or did not load" +
       (errors.empty() ? std::string(" (no path to look in)") : ":" + errors) +
-      "\nSet MGSCOPE_MPI_MODULE to its path, or run without mpirun/srun (docs/cluster.md).");
+      (module_from_env() ? "\nMGSCOPE_MPI_MODULE names the only place looked: correct or unset it"
+                         : "\nSet MGSCOPE_MPI_MODULE to its path") +
+      ", or run without mpirun/srun (docs/cluster.md).");
 }
 
 }  // namespace

@@ -188,6 +188,49 @@ TEST(Mpi, KilledJobIsCompletedByTheSameCommand) {
   killed_run_is_completed(mpirun(2), "kill -KILL $(pgrep -P $pid)", "resume_mpi", 4);
 }
 
+// MPI lives in the MPI module (libmgscope_mpi.so), loaded only under mpirun: the program itself
+// maps none of Open MPI's libraries.
+TEST(WorkTeam, ProgramDoesNotLinkMpi) {
+  const auto r = test::run_command(std::string("ldd '") + MGSCOPE_EXE + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("libc.so"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("libmpi"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("libopen-pal"), std::string::npos) << r.output;
+}
+
+// Under mpirun without its MPI module every rank stops with an error naming where it looked,
+// before writing anything: running on alone, every rank would do the whole command.
+TEST(Mpi, MissingModuleStopsEveryRankSayingWhereItLooked) {
+  SKIP_WITHOUT_MPI();
+  const fs::path dir = test::scratch_dir("mpi_no_module");
+  const std::vector<std::string> inputs = image_batch(dir / "img", 1, 256);
+  const std::string gone = (dir / "gone" / "libmgscope_mpi.so").string();
+  const auto r = test::run_command("cd " + q(dir) + " && MGSCOPE_MPI_MODULE=" + q(gone) + " " + mpirun(2) +
+                                   "hrtem " + quoted(inputs) + "-o out");
+  EXPECT_NE(r.exit_code, 0) << r.output;
+  const std::string said = "ERROR: started by an MPI launcher, but the MPI module (libmgscope_mpi.so) was not found";
+  std::size_t ranks = 0;
+  for (std::size_t at = r.output.find(said); at != std::string::npos; at = r.output.find(said, at + 1)) ++ranks;
+  EXPECT_EQ(ranks, 2u) << r.output;
+  EXPECT_NE(r.output.find(gone + ": cannot open shared object file"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(dir / "out"));
+  fs::remove_all(dir);
+}
+
+// A build without MPI started by a launcher says so (every process then runs the whole command).
+TEST(WorkTeam, BuildWithoutMpiSaysSoUnderALauncher) {
+  if (have_mpi()) GTEST_SKIP() << "mgscope was built with MPI (MGSCOPE_MPI=ON)";
+  const fs::path dir = test::scratch_dir("no_mpi_launch");
+  const std::vector<std::string> inputs = image_batch(dir / "img", 1, 256);
+  // The variables Open MPI's mpirun gives rank 0 of 2.
+  const auto r = test::run_command("cd " + q(dir) + " && OMPI_COMM_WORLD_SIZE=2 OMPI_COMM_WORLD_RANK=0 " + exe() +
+                                   "hrtem " + quoted(inputs) + "-o out");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("WARNING: started by an MPI launcher (2 processes), but MPI support was not built"),
+            std::string::npos) << r.output;
+  fs::remove_all(dir);
+}
+
 // --shard 1/2 and 2/2, then --gather: the bytes of one run (the bad file fails in the gather too).
 TEST(HrtemShards, ShardsThenGatherWriteTheBytesOfOneRun) {
   const fs::path dir = test::scratch_dir("shards");
