@@ -83,7 +83,7 @@ std::string HrtemOptions::check() const {
 
 HrtemResult analyse_hrtem(const CalibratedImage& calibrated, const HrtemOptions& options, const std::string& what) {
   require_valid(options);
-  const ImageF& image = calibrated.pixels;
+  const StoredImage& image = calibrated.pixels;  // integer images stay integers: boxes are converted one by one
   const double pixel_nm = calibrated.pixel_nm();
   HrtemResult r;
   r.status = FitStatus::Success;

@@ -84,7 +84,7 @@ HrtemImageFractions HrtemImageRun::fractions() const {
   return row;
 }
 
-HrtemImageRun analyse_hrtem_image(ImageF pixels, ImageInfo info, const CalibrateOptions& calibrate_options,
+HrtemImageRun analyse_hrtem_image(StoredImage pixels, ImageInfo info, const CalibrateOptions& calibrate_options,
                                   const HrtemOptions& options, const HrtemAreaSettings& area,
                                   const HrtemUserInputs& user) {
   const std::string path = info.path;
@@ -116,7 +116,7 @@ HrtemImageRun analyse_hrtem_image(ImageF pixels, ImageInfo info, const Calibrate
   r.options.threshold.reference = nullptr;
   r.options.threshold.reuse = nullptr;
   if (!area.enabled) {
-    r.result.mask.pixels = Image<std::uint8_t>();  // one byte per pixel no longer needed
+    r.result.mask.release_pixels();  // the per-pixel planes are no longer needed
     return r;
   }
   AreaMapOptions ao;
@@ -129,7 +129,7 @@ HrtemImageRun analyse_hrtem_image(ImageF pixels, ImageInfo info, const Calibrate
   ao.seed = area.seed;
   ao.threads = area.threads;
   r.area = compute_area_map(r.image.pixels, r.result, image_options, ao, path);
-  r.result.mask.pixels = Image<std::uint8_t>();
+  r.result.mask.release_pixels();
   return r;
 }
 
