@@ -17,9 +17,11 @@ namespace {
 // --mask: an image of the analysed image's size; nonzero pixels are left out.
 Image<std::uint8_t> read_user_mask(const std::string& path) {
   LoadedImage img = read_image(path, ReadOptions{});
-  const ImageF f = to_float(img.raw, path);
+  const StoredImage f = StoredImage::from_raw(std::move(img.raw), path);  // 8/16-bit masks: no float copy
   Image<std::uint8_t> m(f.width, f.height, 0);
-  for (std::size_t i = 0; i < f.pixels.size(); ++i) m.pixels[i] = f.pixels[i] != 0.f;
+  f.visit([&](const auto& p) {
+    for (std::size_t i = 0; i < m.pixels.size(); ++i) m.pixels[i] = p.at(i) != 0.f;
+  });
   return m;
 }
 
