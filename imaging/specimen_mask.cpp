@@ -344,27 +344,25 @@ long SpecimenMask::vacuum_in(int x0, int y0, int x1, int y1) const {
 
 long SpecimenMask::flagged_in(int x0, int y0, int x1, int y1) const {
   if (x1 <= x0 || y1 <= y0) return 0;
-  // Per row: the OR of the bit planes' words, with the vacuum cells of the row's cell row as bits.
-  const int words = (width + 63) / 64;
-  std::vector<std::uint64_t> bits(static_cast<std::size_t>(words), 0), vacuum_bits(bits);
+  // Per row: the OR of the bit planes' words over [x0, x1), with the vacuum cells of the row's
+  // cell row as bits (rebuilt when the cell row changes).
+  const int w0 = x0 >> 6, w1 = (x1 - 1) >> 6;
+  std::vector<std::uint64_t> vacuum_bits(static_cast<std::size_t>(w1 - w0 + 1), 0);
   int vacuum_row = -1;
   long n = 0;
   for (int y = y0; y < y1; ++y) {
-    std::fill(bits.begin(), bits.end(), 0);
-    if (!vacuum_cells.empty()) {
-      if (cell_y(y) != vacuum_row) {
-        vacuum_row = cell_y(y);
-        std::fill(vacuum_bits.begin(), vacuum_bits.end(), 0);
-        for (int x = 0; x < width; ++x)
-          if (vacuum_at(x, y)) vacuum_bits[std::size_t(x >> 6)] |= std::uint64_t(1) << (x & 63);
-      }
-      bits = vacuum_bits;
+    if (!vacuum_cells.empty() && cell_y(y) != vacuum_row) {
+      vacuum_row = cell_y(y);
+      std::fill(vacuum_bits.begin(), vacuum_bits.end(), 0);
+      for (int x = x0; x < x1; ++x)
+        if (vacuum_at(x, y)) vacuum_bits[std::size_t((x >> 6) - w0)] |= std::uint64_t(1) << (x & 63);
     }
-    for (const BitPlane* p : {&annotation, &user})
-      if (!p->empty())
-        for (int w = 0; w < words; ++w) bits[std::size_t(w)] |= p->row(y)[w];
-    for (int w = x0 >> 6; w <= (x1 - 1) >> 6; ++w)
-      n += long(std::bitset<64>(bits[std::size_t(w)] & BitPlane::span_mask(w, x0, x1)).count());
+    for (int w = w0; w <= w1; ++w) {
+      std::uint64_t v = vacuum_bits[std::size_t(w - w0)];
+      if (!annotation.empty()) v |= annotation.row(y)[w];
+      if (!user.empty()) v |= user.row(y)[w];
+      n += long(std::bitset<64>(v & BitPlane::span_mask(w, x0, x1)).count());
+    }
   }
   return n;
 }
