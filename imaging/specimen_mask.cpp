@@ -300,12 +300,8 @@ SpecimenMask find_specimen_mask(const StoredImage& image, double pixel_nm, int p
   m.width = image.width;
   m.height = image.height;
   m.probe_px = probe_px;
-  if (o.user_mask || o.roi_px) m.user = BitPlane(image.width, image.height);
-  if (o.user_mask) {
-    for (int y = 0; y < image.height; ++y)
-      for (int x = 0; x < image.width; ++x)
-        if (o.user_mask->at(x, y)) m.user.set(x, y);
-  }
+  if (o.user_mask) m.user = *o.user_mask;
+  else if (o.roi_px) m.user = BitPlane(image.width, image.height);
   if (o.roi_px) {
     const auto& r = *o.roi_px;
     for (int y = 0; y < image.height; ++y)

@@ -27,7 +27,7 @@ struct MaskOptions {
   bool find_vacuum = true;
   bool find_annotations = true;
   double d_min_nm = 0.15, d_max_nm = 0.60;  // the specimen band (the spot annulus)
-  const Image<std::uint8_t>* user_mask = nullptr;  // nonzero = leave out; the image's size
+  const BitPlane* user_mask = nullptr;  // set = leave out; the image's size
   std::optional<std::array<int, 4>> roi_px;        // x0, y0, x1, y1 (exclusive): only this is analysed
   int threads = 0;
 };

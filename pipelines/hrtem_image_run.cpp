@@ -14,13 +14,16 @@ namespace mgscope {
 
 namespace {
 
-// --mask: an image of the analysed image's size; nonzero pixels are left out.
-Image<std::uint8_t> read_user_mask(const std::string& path) {
+// --mask: an image of the analysed image's size; nonzero pixels are left out. Kept as bits; an
+// 8/16-bit mask file is read without a float copy.
+BitPlane read_user_mask(const std::string& path) {
   LoadedImage img = read_image(path, ReadOptions{});
-  const StoredImage f = StoredImage::from_raw(std::move(img.raw), path);  // 8/16-bit masks: no float copy
-  Image<std::uint8_t> m(f.width, f.height, 0);
+  const StoredImage f = StoredImage::from_raw(std::move(img.raw), path);
+  BitPlane m(f.width, f.height);
   f.visit([&](const auto& p) {
-    for (std::size_t i = 0; i < m.pixels.size(); ++i) m.pixels[i] = p.at(i) != 0.f;
+    for (int y = 0; y < f.height; ++y)
+      for (int x = 0; x < f.width; ++x)
+        if (p.at(x, y) != 0.f) m.set(x, y);
   });
   return m;
 }
@@ -95,7 +98,7 @@ HrtemImageRun analyse_hrtem_image(StoredImage pixels, ImageInfo info, const Cali
   r.image = calibrate(std::move(pixels), info, calibrate_options);
   r.run = HrtemRunInfo(std::move(info), r.image);
   HrtemOptions image_options = options;
-  const Image<std::uint8_t> user_mask = user.mask_path.empty() ? Image<std::uint8_t>() : read_user_mask(user.mask_path);
+  const BitPlane user_mask = user.mask_path.empty() ? BitPlane() : read_user_mask(user.mask_path);
   if (!user.mask_path.empty()) image_options.mask.user_mask = &user_mask;
   if (!user.roi.empty())
     image_options.mask.roi_px = parse_roi(user.roi, r.run.pixel_nm(), r.image.pixels.width, r.image.pixels.height);

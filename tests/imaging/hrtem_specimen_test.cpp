@@ -286,8 +286,8 @@ TEST(SpecimenMask, AnnotationsUserMaskAndRoi) {
   EXPECT_EQ(region_of_box(m, 0, 500, 100, 25), BoxRegion::annotation);
   EXPECT_EQ(region_of_box(m, 300, 0, 100, 25), BoxRegion::specimen);
 
-  Image<std::uint8_t> user(600, 600, 0);
-  user.at(450, 150) = 1;
+  BitPlane user(600, 600);
+  user.set(450, 150);
   mo.user_mask = &user;
   mo.roi_px = std::array<int, 4>{0, 0, 600, 400};
   m = find_specimen_mask(img, o.pixel_nm, 50, mo);
