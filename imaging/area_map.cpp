@@ -65,7 +65,7 @@ int edge_index(const std::vector<int>& e, int x) { return int(std::lower_bound(e
 // The fine-grid kernel: boxes on the box grid are taken from `boxes`, the others measured here
 // with the same threshold and rules, in parallel, stored by index. No ACF: the classes and the
 // maps need only the spots.
-std::vector<FineBox> measure_fine_boxes(const ImageF& image, const HrtemResult& boxes, const HrtemOptions& options,
+std::vector<FineBox> measure_fine_boxes(const StoredImage& image, const HrtemResult& boxes, const HrtemOptions& options,
                                         const BoxGrid& fine, int threads, long& reused) {
   const BoxGrid& g = boxes.grid;
   auto on_box_grid = [&](int x, int y) -> long {
@@ -96,7 +96,7 @@ std::vector<FineBox> measure_fine_boxes(const ImageF& image, const HrtemResult& 
   // The box grid's other rules hold here too: spots along the normal of a nearby specimen edge
   // are its Fresnel fringes, and with --fdr a box counts only when its strongest peak reaches the
   // level of the grid's discoveries (spots kept down to the same p = q level).
-  const bool edges = boxes.mask.vacuum_found && !boxes.mask.pixels.pixels.empty();
+  const bool edges = boxes.mask.vacuum_found && boxes.mask.has_pixels();
   double strict = boxes.threshold.value, secondary = boxes.threshold.secondary_value;
   double discovery_level = 0;
   if (options.fdr_q) {
@@ -193,7 +193,7 @@ int vote_class(const Votes& v, double share) {
 
 int default_area_stride_px(int box_px) { return std::max(1, int(std::lround(box_px / 4.0))); }
 
-AreaMap compute_area_map(const ImageF& image, const HrtemResult& boxes, const HrtemOptions& options,
+AreaMap compute_area_map(const StoredImage& image, const HrtemResult& boxes, const HrtemOptions& options,
                          const AreaMapOptions& ao, const std::string& what) {
   const BoxGrid& g = boxes.grid;
   AreaMap m;

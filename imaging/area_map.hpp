@@ -74,7 +74,7 @@ int default_area_stride_px(int box_px);
 // `boxes` is the analysis of `image` on the box grid (its threshold, and the region of each box,
 // which decides what is specimen: a pixel is left out when a non-specimen box covers it or no
 // box does). Throws InputError naming `what` for a stride that does not fit.
-AreaMap compute_area_map(const ImageF& image, const HrtemResult& boxes, const HrtemOptions& options,
+AreaMap compute_area_map(const StoredImage& image, const HrtemResult& boxes, const HrtemOptions& options,
                          const AreaMapOptions& area_options, const std::string& what);
 
 }  // namespace mgscope

@@ -99,6 +99,13 @@ bool BoxTransformer::transform(const ImageF& image, int x0, int y0) {
   return transform(image.row(y0) + x0, image.width);
 }
 
+bool BoxTransformer::transform(const StoredImage& image, int x0, int y0) {
+  if (const ImageF* f = image.floats()) return transform(*f, x0, y0);
+  box_.resize(std::size_t(n_) * std::size_t(n_));
+  image.copy_block(x0, y0, n_, n_, box_.data(), n_);
+  return transform(box_.data(), n_);
+}
+
 bool BoxTransformer::transform(const float* box, std::ptrdiff_t row_stride) {
   const int n = n_;
   const std::size_t nn = std::size_t(n) * std::size_t(n);

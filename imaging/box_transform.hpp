@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "imaging/image.hpp"
+#include "imaging/stored_image.hpp"
 #include "imaging/window.hpp"
 
 struct fftwf_plan_s;  // the FFTW plan type, so this header need not include fftw3.h
@@ -28,6 +29,9 @@ class BoxTransformer {
   // low frequencies), then the box is scaled to unit variance. Returns false for a flat box (zero
   // variance after the plane): it has no spectrum, and power()/acf() are left zero.
   bool transform(const ImageF& image, int x0, int y0);
+  // Same for stored pixels: integer images are converted into this transformer's own box buffer
+  // first (the floats are those of to_float, so the result is the same).
+  bool transform(const StoredImage& image, int x0, int y0);
   // Same for a box already copied into a contiguous n x n buffer.
   bool transform(const float* box, std::ptrdiff_t row_stride);
 
@@ -51,6 +55,7 @@ class BoxTransformer {
   bool with_acf_;
   std::vector<float> window_;
   std::vector<float> normalised_;
+  std::vector<float> box_;  // an integer image's box converted to float (empty until needed)
   double window_energy_ = 0;
   std::vector<float> power_;
   float* real_n_ = nullptr;   // n x n input (fftwf_malloc, aligned as the plans expect)

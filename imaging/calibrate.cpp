@@ -9,7 +9,7 @@
 
 namespace mgscope {
 
-CalibratedImage calibrate(ImageF pixels, const ImageInfo& info, const CalibrateOptions& options) {
+CalibratedImage calibrate(StoredImage pixels, const ImageInfo& info, const CalibrateOptions& options) {
   CalibratedImage out;
   out.warnings = info.warnings;
   const Calibration& file = info.calibration;
@@ -42,7 +42,7 @@ CalibratedImage calibrate(ImageF pixels, const ImageInfo& info, const CalibrateO
 
 CalibratedImage with_pixel_size(ImageF pixels, double pixel_nm) {
   CalibratedImage out;
-  out.pixels = std::move(pixels);
+  out.pixels = StoredImage(std::move(pixels));
   out.calibration.calibrated = true;
   out.calibration.pixel_x_nm = out.calibration.pixel_y_nm = pixel_nm;
   out.calibration.source = "given";

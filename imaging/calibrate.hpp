@@ -8,6 +8,7 @@
 
 #include "imaging/image.hpp"
 #include "imaging/square_pixels.hpp"
+#include "imaging/stored_image.hpp"
 
 namespace mgscope {
 
@@ -18,7 +19,8 @@ struct CalibrateOptions {
 
 // An image ready for the box analysis: square pixels of calibration.pixel_x_nm (== pixel_y_nm).
 struct CalibratedImage {
-  ImageF pixels;                      // the reader's pixels, moved in; resampled only when not square
+  StoredImage pixels;                 // the reader's pixels, moved in (integers stay integers); resampled
+                                      // (to float) only when not square
   Calibration calibration;            // calibrated; source says where the size came from
   bool resampled = false;             // the pixels were resampled to square ones
   std::vector<std::string> warnings;  // the reader's, then this stage's
@@ -31,7 +33,8 @@ struct CalibratedImage {
 // not a positive finite length, or for anisotropic pixels under AnisotropyPolicy::refuse. With an
 // override the pixels are taken as square at that size (the file's own sizes are then reported in
 // a warning, not used).
-CalibratedImage calibrate(ImageF pixels, const ImageInfo& info, const CalibrateOptions& options);
+// (A StoredImage made from an lvalue ImageF only borrows it: pass an owning one.)
+CalibratedImage calibrate(StoredImage pixels, const ImageInfo& info, const CalibrateOptions& options);
 
 // Pixels already known to be square at `pixel_nm` (generated images, arrays handed over by a
 // caller that did its own calibration); the source says "given".

@@ -11,25 +11,11 @@
 namespace mgscope {
 
 cv::Mat stretch_to_8bit(const float* v, int w, int h, std::ptrdiff_t stride, double lo_q, double hi_q) {
-  // Quantiles from at most ~1M pixels on a regular lattice: a full copy of a 4k image would
-  // cost 64 MB for no visible difference.
-  const long total = long(w) * long(h);
-  const int step = std::max(1, int(std::ceil(std::sqrt(double(total) / 1.0e6))));
-  std::vector<float> sample;
-  sample.reserve(std::size_t((w / step + 1) * (h / step + 1)));
-  for (int y = 0; y < h; y += step)
-    for (int x = 0; x < w; x += step) sample.push_back(v[y * stride + x]);
-  const std::size_t lo_i = std::size_t(lo_q * double(sample.size() - 1));
-  const std::size_t hi_i = std::size_t(hi_q * double(sample.size() - 1));
-  std::nth_element(sample.begin(), sample.begin() + long(lo_i), sample.end());
-  const float lo = sample[lo_i];
-  std::nth_element(sample.begin(), sample.begin() + long(hi_i), sample.end());
-  const float hi = sample[hi_i];
-  const float scale = hi > lo ? 255.f / (hi - lo) : 0.f;
+  const StretchLevels l = stretch_levels([&](int x, int y) { return v[y * stride + x]; }, w, h, lo_q, hi_q);
   cv::Mat out(h, w, CV_8UC1);
   for (int y = 0; y < h; ++y) {
     auto* row = out.ptr<std::uint8_t>(y);
-    for (int x = 0; x < w; ++x) row[x] = cv::saturate_cast<std::uint8_t>((v[y * stride + x] - lo) * scale);
+    for (int x = 0; x < w; ++x) row[x] = cv::saturate_cast<std::uint8_t>((v[y * stride + x] - l.lo) * l.scale);
   }
   return out;
 }

@@ -1,6 +1,8 @@
 // Drawing helpers shared by the overlay, the gallery and the map figures (OpenCV, BGR colours,
 // Hershey fonts). Internal to mgscope_imaging: only its .cpp files include this.
 #pragma once
+#include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <opencv2/core.hpp>
@@ -13,6 +15,29 @@ const cv::Scalar kDrawRed(0, 0, 255), kDrawYellow(0, 255, 255), kDrawWhite(255, 
 
 // 8-bit view of `v` (w x h floats, rows `stride` apart) stretched between two quantiles.
 cv::Mat stretch_to_8bit(const float* v, int w, int h, std::ptrdiff_t stride, double lo_q = 0.005, double hi_q = 0.995);
+
+// The levels stretch_to_8bit uses: quantiles `lo_q`, `hi_q` of at most ~1M pixels on a regular
+// lattice (a full copy of a 4k image would cost 64 MB for no visible difference), pixel (x, y) read
+// as at(x, y). A pixel v maps to saturate_cast<uint8_t>((v - lo) * scale).
+struct StretchLevels {
+  float lo = 0, scale = 0;
+};
+template <class At>
+StretchLevels stretch_levels(const At& at, int w, int h, double lo_q, double hi_q) {
+  const long total = long(w) * long(h);
+  const int step = std::max(1, int(std::ceil(std::sqrt(double(total) / 1.0e6))));
+  std::vector<float> sample;
+  sample.reserve(std::size_t((w / step + 1) * (h / step + 1)));
+  for (int y = 0; y < h; y += step)
+    for (int x = 0; x < w; x += step) sample.push_back(at(x, y));
+  const std::size_t lo_i = std::size_t(lo_q * double(sample.size() - 1));
+  const std::size_t hi_i = std::size_t(hi_q * double(sample.size() - 1));
+  std::nth_element(sample.begin(), sample.begin() + long(lo_i), sample.end());
+  const float lo = sample[lo_i];
+  std::nth_element(sample.begin(), sample.begin() + long(hi_i), sample.end());
+  const float hi = sample[hi_i];
+  return {lo, hi > lo ? 255.f / (hi - lo) : 0.f};
+}
 
 std::vector<std::uint8_t> encode_png(const cv::Mat& m);
 

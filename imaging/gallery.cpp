@@ -41,7 +41,7 @@ cv::Point2d fft_point(double kx, double ky, int hw, int t) {
 
 }  // namespace
 
-std::vector<std::uint8_t> render_gallery_png(const ImageF& image, const HrtemResult& result,
+std::vector<std::uint8_t> render_gallery_png(const StoredImage& image, const HrtemResult& result,
                                              const GalleryOptions& options) {
   const BoxGrid& g = result.grid;
   const int n = g.box_px, t = options.tile_px, k = options.examples_per_class;
@@ -80,7 +80,8 @@ std::vector<std::uint8_t> render_gallery_png(const ImageF& image, const HrtemRes
       plain_text(canvas, text, cv::Point(x0, y0 + 15), 0.45, 1, kDrawWhite);
       tr.transform(image, b.x_px, b.y_px);
       // Panels: the box itself, the ACF (centred), the log power spectrum (centred).
-      const cv::Mat box = stretch_to_8bit(image.row(b.y_px) + b.x_px, n, n, image.width, 0.0, 1.0);
+      image.copy_block(b.x_px, b.y_px, n, n, full.data(), n);
+      const cv::Mat box = stretch_to_8bit(full.data(), n, n, n, 0.0, 1.0);
       for (int y = 0; y < n; ++y)
         for (int x = 0; x < n; ++x)
           full[std::size_t(y) * std::size_t(n) + std::size_t(x)] = tr.acf()[((y + n / 2) % n) * n + (x + n / 2) % n];

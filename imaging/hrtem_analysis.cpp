@@ -83,7 +83,7 @@ std::string HrtemOptions::check() const {
 
 HrtemResult analyse_hrtem(const CalibratedImage& calibrated, const HrtemOptions& options, const std::string& what) {
   require_valid(options);
-  const ImageF& image = calibrated.pixels;
+  const StoredImage& image = calibrated.pixels;  // integer images stay integers: boxes are converted one by one
   const double pixel_nm = calibrated.pixel_nm();
   HrtemResult r;
   r.status = FitStatus::Success;
@@ -108,9 +108,9 @@ HrtemResult analyse_hrtem(const CalibratedImage& calibrated, const HrtemOptions&
   mo.d_min_nm = options.spots.d_min_nm;
   mo.d_max_nm = options.spots.d_max_nm;
   mo.threads = options.threads;
-  if (mo.user_mask && (mo.user_mask->width != image.width || mo.user_mask->height != image.height))
-    fail_input(what, "the --mask image is " + std::to_string(mo.user_mask->width) + " x " +
-                         std::to_string(mo.user_mask->height) + " px; it must match the image, " +
+  if (mo.user_mask && (mo.user_mask->width() != image.width || mo.user_mask->height() != image.height))
+    fail_input(what, "the --mask image is " + std::to_string(mo.user_mask->width()) + " x " +
+                         std::to_string(mo.user_mask->height()) + " px; it must match the image, " +
                          std::to_string(image.width) + " x " + std::to_string(image.height) + " px");
   r.mask = find_specimen_mask(image, pixel_nm, 2 * (g.box_px / 4), mo);
 

@@ -54,8 +54,8 @@ struct HrtemResult : Summary {
   std::vector<NanocrystalGroup> nanocrystals;
   int flat_boxes = 0;
   std::array<long, kBoxRegionCount> region_counts{};  // boxes per BoxRegion
-  SpecimenMask mask;                // with its pixels: the area map's sliding boxes take the same edge rule;
-                                    // free them (mask.pixels = {}) once no sliding grid follows
+  SpecimenMask mask;                // with its planes: the area map's sliding boxes take the same edge rule;
+                                    // free them (mask.release_pixels()) once no sliding grid follows
   std::optional<double> fdr_level;  // with fdr_q: the whitened level the discoveries reached
 };
 

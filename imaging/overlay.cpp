@@ -42,15 +42,52 @@ std::string percent_with_interval(double f, const Interval& ci) {
   return buf;
 }
 
+// The image stretched to 8 bit (0.5-99.5 %) and scaled by `s` with INTER_AREA. When the image
+// shrinks by a whole factor f on both axes, INTER_AREA is the mean of f x f blocks, which bands of
+// whole blocks give exactly: the picture is then made a band of rows at a time, and no 8-bit copy
+// of the full image (256 MiB for 16384^2) is ever held. Otherwise the full 8-bit image is made.
+cv::Mat stretched_picture(const StoredImage& image, double s) {
+  const int w = image.width, h = image.height;
+  StretchLevels levels;
+  image.visit([&](const auto& p) {
+    levels = stretch_levels([&](int x, int y) { return p.at(x, y); }, w, h, 0.005, 0.995);
+  });
+  std::vector<float> row(std::size_t(w), 0.f);
+  auto stretch_rows = [&](int y0, cv::Mat& out) {
+    for (int y = 0; y < out.rows; ++y) {
+      image.copy_block(0, y0 + y, w, 1, row.data(), w);
+      auto* o = out.ptr<std::uint8_t>(y);
+      for (int x = 0; x < w; ++x) o[x] = cv::saturate_cast<std::uint8_t>((row[std::size_t(x)] - levels.lo) * levels.scale);
+    }
+  };
+  const int f = s < 1.0 ? int(std::lround(1.0 / s)) : 1;
+  if (f >= 2 && double(f) * s == 1.0 && w % f == 0 && h % f == 0) {
+    cv::Mat small(h / f, w / f, CV_8UC1);
+    const int band_rows = f * std::max(1, 256 / f);
+    cv::Mat band;
+    for (int y0 = 0; y0 < h; y0 += band_rows) {
+      const int rows = std::min(band_rows, h - y0);  // a multiple of f, since f divides h
+      band.create(rows, w, CV_8UC1);
+      stretch_rows(y0, band);
+      cv::Mat part = small.rowRange(y0 / f, (y0 + rows) / f);
+      cv::resize(band, part, part.size(), 0, 0, cv::INTER_AREA);
+    }
+    return small;
+  }
+  cv::Mat gray(h, w, CV_8UC1);
+  stretch_rows(0, gray);
+  if (s >= 1.0) return gray;
+  cv::Mat small;
+  cv::resize(gray, small, cv::Size(), s, s, cv::INTER_AREA);
+  return small;
+}
+
 }  // namespace
 
-std::vector<std::uint8_t> render_overlay_png(const ImageF& image, const HrtemResult& result,
+std::vector<std::uint8_t> render_overlay_png(const StoredImage& image, const HrtemResult& result,
                                              const OverlayOptions& options) {
-  const cv::Mat gray = stretch_to_8bit(image.pixels.data(), image.width, image.height, image.width);
   const double s = std::min(1.0, double(options.max_side_px) / std::max(image.width, image.height));
-  cv::Mat small;
-  if (s < 1.0) cv::resize(gray, small, cv::Size(), s, s, cv::INTER_AREA);
-  else small = gray;
+  const cv::Mat small = stretched_picture(image, s);
   cv::Mat bgr;
   cv::cvtColor(small, bgr, cv::COLOR_GRAY2BGR);
   const BoxGrid& g = result.grid;

@@ -18,7 +18,7 @@ struct OverlayOptions {
 // boxes yellow (frame lines about 2 px per 1000 px), boxes left out shaded (tinted by why), and
 // below the image a legend strip holding the fractions and the scale bar, so that neither covers
 // the specimen or a burned-in scale bar.
-std::vector<std::uint8_t> render_overlay_png(const ImageF& image, const HrtemResult& result,
+std::vector<std::uint8_t> render_overlay_png(const StoredImage& image, const HrtemResult& result,
                                              const OverlayOptions& options);
 
 struct GalleryOptions {
@@ -32,7 +32,7 @@ struct GalleryOptions {
 // column headers, labelled with the box position and its strongest whitened peak; each FFT shows
 // the d_min..d_max annulus (cyan circles) and the detected spots (circles, both Friedel mates).
 // Ordered classes show their strongest boxes, amorphous an even spread.
-std::vector<std::uint8_t> render_gallery_png(const ImageF& image, const HrtemResult& result,
+std::vector<std::uint8_t> render_gallery_png(const StoredImage& image, const HrtemResult& result,
                                              const GalleryOptions& options);
 
 }  // namespace mgscope

@@ -7,6 +7,7 @@
 #include "imaging/specimen_mask.hpp"
 
 #include <algorithm>
+#include <bitset>
 #include <cmath>
 #include <cstdio>
 #include <memory>
@@ -23,10 +24,11 @@ constexpr int kAnnotationRimPx = 2;    // anti-aliased or JPEG-rung outline of a
 constexpr int kLargeShapePx = 400;     // a shape this large is left out whatever its rim
 constexpr double kRimContrast = 0.25;  // least mean step at a shape's rim, in units of the 0.1-99.9 % range
 
-double quantile_of_sample(const ImageF& image, double q) {
+template <class P>
+double quantile_of_sample(const P& image, double q) {
   std::vector<float> s;
-  const std::size_t step = std::max<std::size_t>(1, image.pixels.size() / 200000);
-  for (std::size_t i = 0; i < image.pixels.size(); i += step) s.push_back(image.pixels[i]);
+  const std::size_t step = std::max<std::size_t>(1, image.size() / 200000);
+  for (std::size_t i = 0; i < image.size(); i += step) s.push_back(image.at(i));
   const std::size_t k = std::min(s.size() - 1, std::size_t(q * double(s.size() - 1)));
   std::nth_element(s.begin(), s.begin() + long(k), s.end());
   return s[k];
@@ -34,8 +36,10 @@ double quantile_of_sample(const ImageF& image, double q) {
 
 // Saturated (the image's extreme value) or constant-valued extreme shapes of 16 px or more with a
 // sharp rim, widened by 2 px. Low-count images (integer, mean < 30) keep only the maximum criterion:
-// there zeros and flat 3 x 3 patches happen by chance.
-void find_annotations(const ImageF& image, SpecimenMask& m, int threads) {
+// there zeros and flat 3 x 3 patches happen by chance. `image` is a PixelRows of the stored type
+// (each pixel read as the float to_float makes of it).
+template <class P>
+void find_annotations(const P& image, SpecimenMask& m, int threads) {
   const int w = image.width, h = image.height;
   // Per-pixel passes by bands of rows on threads; the bands' results are combined in band order,
   // so the mean (and all else) is the same for any thread count.
@@ -50,14 +54,15 @@ void find_annotations(const ImageF& image, SpecimenMask& m, int threads) {
   std::vector<Band> band(static_cast<std::size_t>(bands));
   parallel_for(bands, nthreads, [&](long b, int) {
     Band& r = band[std::size_t(b)];
-    const float* v = image.row(int(b) * kBandRows);
+    const std::size_t first = std::size_t(b) * kBandRows * std::size_t(w);
     const std::size_t count = std::size_t(std::min(kBandRows, h - int(b) * kBandRows)) * std::size_t(w);
-    r.vmin = r.vmax = v[0];
-    for (std::size_t i = 0; i < count; ++i) {
-      r.vmin = std::min(r.vmin, v[i]);
-      r.vmax = std::max(r.vmax, v[i]);
-      r.sum += v[i];
-      if (r.integer && v[i] != std::floor(v[i])) r.integer = false;
+    r.vmin = r.vmax = image.at(first);
+    for (std::size_t i = first; i < first + count; ++i) {
+      const float v = image.at(i);
+      r.vmin = std::min(r.vmin, v);
+      r.vmax = std::max(r.vmax, v);
+      r.sum += v;
+      if (r.integer && v != std::floor(v)) r.integer = false;
     }
   });
   float vmin = band[0].vmin, vmax = band[0].vmax;
@@ -70,9 +75,10 @@ void find_annotations(const ImageF& image, SpecimenMask& m, int threads) {
     integer = integer && r.integer;
   }
   if (!(vmax > vmin)) return;
-  const bool low_count = integer && sum / double(image.pixels.size()) < 30;
+  const bool low_count = integer && sum / double(image.size()) < 30;
   const double lo = quantile_of_sample(image, 0.001), hi = quantile_of_sample(image, 0.999);
-  Image<std::uint8_t> flag(w, h, 0);
+  // Two bit planes instead of a byte per pixel: candidate pixels, and those a shape has taken.
+  BitPlane candidate(w, h), taken(w, h);
   parallel_for(bands, nthreads, [&](long b, int) {
   for (int y = int(b) * kBandRows; y < std::min(h, int(b + 1) * kBandRows); ++y)
     for (int x = 0; x < w; ++x) {
@@ -83,15 +89,20 @@ void find_annotations(const ImageF& image, SpecimenMask& m, int threads) {
         for (int dy = -1; dy <= 1 && f; ++dy)
           for (int dx = -1; dx <= 1 && f; ++dx) f = image.at(x + dx, y + dy) == v;
       }
-      flag.at(x, y) = f;
+      if (f) candidate.set(x, y);
     }
   });
   std::vector<int> stack, members;
-  for (int start = 0; start < w * h; ++start) {
-    if (flag.pixels[std::size_t(start)] != 1) continue;
+  // Shapes are started from candidates in pixel order (row by row, x rising), as the notes list them.
+  for (int sy = 0; sy < h; ++sy)
+    for (int word = 0; word < candidate.words_per_row(); ++word)
+      for (;;) {
+        const std::uint64_t open = candidate.row(sy)[word] & ~taken.row(sy)[word];
+        if (!open) break;
+        const int start = sy * w + 64 * word + __builtin_ctzll(open);
     members.clear();
     stack.assign(1, start);
-    flag.pixels[std::size_t(start)] = 2;
+    taken.set(start % w, start / w);
     while (!stack.empty()) {
       const int i = stack.back();
       stack.pop_back();
@@ -101,9 +112,8 @@ void find_annotations(const ImageF& image, SpecimenMask& m, int threads) {
         for (int dx = -1; dx <= 1; ++dx) {
           const int nx = x + dx, ny = y + dy;
           if (nx < 0 || ny < 0 || nx >= w || ny >= h) continue;
-          std::uint8_t& f = flag.pixels[std::size_t(ny) * std::size_t(w) + std::size_t(nx)];
-          if (f == 1) {
-            f = 2;
+          if (candidate.get(nx, ny) && !taken.get(nx, ny)) {
+            taken.set(nx, ny);
             stack.push_back(ny * w + nx);
           }
         }
@@ -114,7 +124,7 @@ void find_annotations(const ImageF& image, SpecimenMask& m, int threads) {
     // surroundings (the contrast is smooth on the pixel scale) and stay in, unless they are large
     // (then a saturated area, which is no specimen data either). A white bar over bright vacuum
     // has a weak rim but is large.
-    const float value = image.pixels[std::size_t(members[0])];
+    const float value = image.at(std::size_t(members[0]));
     double rim = 0;
     long rim_px = 0;
     for (int i : members) {
@@ -122,12 +132,13 @@ void find_annotations(const ImageF& image, SpecimenMask& m, int threads) {
       for (int dy = -1; dy <= 1; ++dy)
         for (int dx = -1; dx <= 1; ++dx) {
           const int nx = x + dx, ny = y + dy;
-          if (nx < 0 || ny < 0 || nx >= w || ny >= h || flag.at(nx, ny) == 2) continue;
+          if (nx < 0 || ny < 0 || nx >= w || ny >= h || taken.get(nx, ny)) continue;
           rim += std::fabs(double(image.at(nx, ny)) - value);
           ++rim_px;
         }
     }
     if (int(members.size()) < kLargeShapePx && rim_px && rim / double(rim_px) < kRimContrast * (hi - lo)) continue;
+    if (m.annotation.empty()) m.annotation = BitPlane(w, h);
     int x0 = w, y0 = h, x1 = -1, y1 = -1;
     for (int i : members) {
       const int x = i % w, y = i / w;
@@ -138,17 +149,17 @@ void find_annotations(const ImageF& image, SpecimenMask& m, int threads) {
       for (int dy = -kAnnotationRimPx; dy <= kAnnotationRimPx; ++dy)
         for (int dx = -kAnnotationRimPx; dx <= kAnnotationRimPx; ++dx) {
           const int nx = x + dx, ny = y + dy;
-          if (nx >= 0 && ny >= 0 && nx < w && ny < h) m.pixels.at(nx, ny) |= kMaskAnnotation;
+          if (nx >= 0 && ny >= 0 && nx < w && ny < h) m.annotation.set(nx, ny);
         }
     }
     ++m.annotation_shapes;
     if (m.annotation_notes.size() < 8) {
       char buf[200];
       std::snprintf(buf, sizeof buf, "%zu px at value %g in x %d..%d, y %d..%d px", members.size(),
-                    double(image.pixels[std::size_t(members[0])]), x0, x1, y0, y1);
+                    double(image.at(std::size_t(members[0]))), x0, x1, y0, y1);
       m.annotation_notes.push_back(buf);
     }
-  }
+      }
 }
 
 struct RatioBands {
@@ -195,7 +206,7 @@ double median_of_sorted(const std::vector<double>& v, std::size_t from, std::siz
   return n % 2 ? v[from + n / 2] : 0.5 * (v[from + n / 2 - 1] + v[from + n / 2]);
 }
 
-void find_vacuum(const ImageF& image, double pixel_nm, int s, const MaskOptions& o, SpecimenMask& m) {
+void find_vacuum(const StoredImage& image, double pixel_nm, int s, const MaskOptions& o, SpecimenMask& m) {
   const int t = s;  // sub-boxes side by side, each deciding its own pixels
   if (s < 16 || image.width < s || image.height < s) {
     m.vacuum_not_checked = "half a box is under 16 px";
@@ -214,9 +225,7 @@ void find_vacuum(const ImageF& image, double pixel_nm, int s, const MaskOptions&
   for (int k = 0; k < nthreads; ++k) tr.push_back(std::make_unique<BoxTransformer>(s, WindowKind::hann, AcfMode::circular, false));
   parallel_for(count, nthreads, [&](long i, int th) {
     const int x0 = int(i % nx) * t, y0 = int(i / nx) * t;
-    for (int y = y0; y < y0 + s; ++y)
-      for (int x = x0; x < x0 + s; ++x)
-        if (m.pixels.at(x, y) & (kMaskAnnotation | kMaskUser)) return;
+    if (m.annotation.any(x0, y0, x0 + s, y0 + s) || m.user.any(x0, y0, x0 + s, y0 + s)) return;
     BoxTransformer& b = *tr[std::size_t(th)];
     if (!b.transform(image, x0, y0)) {
       ratio[std::size_t(i)] = 0.0;  // flat: no contrast at all
@@ -277,81 +286,108 @@ void find_vacuum(const ImageF& image, double pixel_nm, int s, const MaskOptions&
     if (comp.size() < 8)
       for (int i : comp) vac[std::size_t(i)] = 0;
   }
-  for (int y = 0; y < image.height; ++y) {
-    const int cy = std::min(y / t, ny - 1);  // pixels past the last sub-box take its decision
-    for (int x = 0; x < image.width; ++x) {
-      const int cx = std::min(x / t, nx - 1);
-      if (vac[std::size_t(cy) * std::size_t(nx) + std::size_t(cx)]) m.pixels.at(x, y) |= kMaskVacuum;
-    }
-  }
+  // Kept per cell (pixels past the last sub-box take its decision: SpecimenMask::cell_x).
+  m.vacuum_cells = std::move(vac);
+  m.cell_px = t;
+  m.cells_x = nx;
+  m.cells_y = ny;
 }
 
 }  // namespace
 
-SpecimenMask find_specimen_mask(const ImageF& image, double pixel_nm, int probe_px, const MaskOptions& o) {
+SpecimenMask find_specimen_mask(const StoredImage& image, double pixel_nm, int probe_px, const MaskOptions& o) {
   SpecimenMask m;
-  m.pixels = Image<std::uint8_t>(image.width, image.height, 0);
+  m.width = image.width;
+  m.height = image.height;
   m.probe_px = probe_px;
-  if (o.user_mask) {
-    for (std::size_t i = 0; i < m.pixels.pixels.size(); ++i)
-      if (o.user_mask->pixels[i]) m.pixels.pixels[i] |= kMaskUser;
-  }
+  if (o.user_mask) m.user = *o.user_mask;
+  else if (o.roi_px) m.user = BitPlane(image.width, image.height);
   if (o.roi_px) {
     const auto& r = *o.roi_px;
     for (int y = 0; y < image.height; ++y)
       for (int x = 0; x < image.width; ++x)
-        if (x < r[0] || y < r[1] || x >= r[2] || y >= r[3]) m.pixels.at(x, y) |= kMaskUser;
+        if (x < r[0] || y < r[1] || x >= r[2] || y >= r[3]) m.user.set(x, y);
   }
-  if (o.find_annotations && !image.pixels.empty()) find_annotations(image, m, o.threads);
+  if (o.find_annotations && image.width > 0 && image.height > 0)
+    image.visit([&](const auto& pixels) { find_annotations(pixels, m, o.threads); });
   if (o.find_vacuum) find_vacuum(image, pixel_nm, probe_px, o, m);
-  for (std::uint8_t v : m.pixels.pixels) {
-    m.vacuum_px += (v & kMaskVacuum) != 0;
-    m.annotation_px += (v & kMaskAnnotation) != 0;
-    m.user_px += (v & kMaskUser) != 0;
-  }
+  m.vacuum_px = m.vacuum_in(0, 0, m.width, m.height);
+  m.annotation_px = m.annotation.count();
+  m.user_px = m.user.count();
   return m;
 }
 
-BoxRegion region_of_box(const SpecimenMask& mask, int x0, int y0, int box_px, int edge_margin_px) {
-  const Image<std::uint8_t>& p = mask.pixels;
-  // One OR of all flags and a count of vacuum bytes per row: loops the compiler vectorises.
-  std::uint8_t any = 0;
-  long vacuum = 0;
-  for (int y = y0; y < y0 + box_px; ++y) {
-    const std::uint8_t* row = p.row(y) + x0;
-    int row_vacuum = 0;
-    for (int x = 0; x < box_px; ++x) {
-      any |= row[x];
-      row_vacuum += (row[x] & kMaskVacuum) ? 1 : 0;
+void SpecimenMask::release_pixels() {
+  width = height = 0;
+  annotation = BitPlane();
+  user = BitPlane();
+  vacuum_cells = {};
+}
+
+long SpecimenMask::vacuum_in(int x0, int y0, int x1, int y1) const {
+  if (vacuum_cells.empty() || x1 <= x0 || y1 <= y0) return 0;
+  long n = 0;
+  for (int cy = cell_y(y0); cy <= cell_y(y1 - 1); ++cy) {
+    const int ry0 = std::max(y0, cy * cell_px), ry1 = std::min(y1, cy + 1 == cells_y ? height : (cy + 1) * cell_px);
+    for (int cx = cell_x(x0); cx <= cell_x(x1 - 1); ++cx) {
+      if (!vacuum_cells[std::size_t(cy) * std::size_t(cells_x) + std::size_t(cx)]) continue;
+      const int rx0 = std::max(x0, cx * cell_px), rx1 = std::min(x1, cx + 1 == cells_x ? width : (cx + 1) * cell_px);
+      n += long(rx1 - rx0) * long(ry1 - ry0);
     }
-    vacuum += row_vacuum;
   }
-  const bool user = (any & kMaskUser) != 0, annotation = (any & kMaskAnnotation) != 0;
-  if (user) return BoxRegion::user_excluded;
-  if (annotation) return BoxRegion::annotation;
+  return n;
+}
+
+long SpecimenMask::flagged_in(int x0, int y0, int x1, int y1) const {
+  if (x1 <= x0 || y1 <= y0) return 0;
+  // Per row: the OR of the bit planes' words over [x0, x1), with the vacuum cells of the row's
+  // cell row as bits (rebuilt when the cell row changes).
+  const int w0 = x0 >> 6, w1 = (x1 - 1) >> 6;
+  std::vector<std::uint64_t> vacuum_bits(static_cast<std::size_t>(w1 - w0 + 1), 0);
+  int vacuum_row = -1;
+  long n = 0;
+  for (int y = y0; y < y1; ++y) {
+    if (!vacuum_cells.empty() && cell_y(y) != vacuum_row) {
+      vacuum_row = cell_y(y);
+      std::fill(vacuum_bits.begin(), vacuum_bits.end(), 0);
+      for (int x = x0; x < x1; ++x)
+        if (vacuum_at(x, y)) vacuum_bits[std::size_t((x >> 6) - w0)] |= std::uint64_t(1) << (x & 63);
+    }
+    for (int w = w0; w <= w1; ++w) {
+      std::uint64_t v = vacuum_bits[std::size_t(w - w0)];
+      if (!annotation.empty()) v |= annotation.row(y)[w];
+      if (!user.empty()) v |= user.row(y)[w];
+      n += long(std::bitset<64>(v & BitPlane::span_mask(w, x0, x1)).count());
+    }
+  }
+  return n;
+}
+
+BoxRegion region_of_box(const SpecimenMask& mask, int x0, int y0, int box_px, int edge_margin_px) {
+  const int x1 = x0 + box_px, y1 = y0 + box_px;
+  if (mask.user.any(x0, y0, x1, y1)) return BoxRegion::user_excluded;
+  if (mask.annotation.any(x0, y0, x1, y1)) return BoxRegion::annotation;
+  const long vacuum = mask.vacuum_in(x0, y0, x1, y1);
   if (2 * vacuum >= long(box_px) * box_px) return BoxRegion::vacuum;
   if (vacuum) return BoxRegion::edge;
   if (!mask.vacuum_found || edge_margin_px <= 0) return BoxRegion::specimen;
   const int ex0 = std::max(0, x0 - edge_margin_px), ey0 = std::max(0, y0 - edge_margin_px);
-  const int ex1 = std::min(p.width, x0 + box_px + edge_margin_px), ey1 = std::min(p.height, y0 + box_px + edge_margin_px);
-  for (int y = ey0; y < ey1; ++y)
-    for (int x = ex0; x < ex1; ++x)
-      if (p.at(x, y) & kMaskVacuum) return BoxRegion::edge;
+  const int ex1 = std::min(mask.width, x1 + edge_margin_px), ey1 = std::min(mask.height, y1 + edge_margin_px);
+  if (mask.vacuum_in(ex0, ey0, ex1, ey1)) return BoxRegion::edge;
   return BoxRegion::specimen;
 }
 
 std::optional<double> edge_normal_deg(const SpecimenMask& mask, int x0, int y0, int box_px, int reach_px) {
   if (!mask.vacuum_found) return std::nullopt;
-  const Image<std::uint8_t>& p = mask.pixels;
   const int ex0 = std::max(0, x0 - reach_px), ey0 = std::max(0, y0 - reach_px);
-  const int ex1 = std::min(p.width, x0 + box_px + reach_px), ey1 = std::min(p.height, y0 + box_px + reach_px);
+  const int ex1 = std::min(mask.width, x0 + box_px + reach_px), ey1 = std::min(mask.height, y0 + box_px + reach_px);
   const int step = std::max(1, box_px / 25);  // the centroid needs no more than every few pixels
   const double cx = x0 + 0.5 * (box_px - 1), cy = y0 + 0.5 * (box_px - 1);
   double sx = 0, sy = 0;
   long count = 0;
   for (int y = ey0; y < ey1; y += step)
     for (int x = ex0; x < ex1; x += step)
-      if (p.at(x, y) & kMaskVacuum) {
+      if (mask.vacuum_at(x, y)) {
         sx += x - cx;
         sy += y - cy;
         ++count;

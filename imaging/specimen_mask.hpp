@@ -3,19 +3,22 @@
 // text, arrows: saturated or constant-valued shapes), and what the user masks out or leaves
 // outside a region of interest. Boxes then get their BoxRegion from it (region_of_box).
 #pragma once
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "imaging/bit_plane.hpp"
 #include "imaging/box_grid.hpp"
 #include "imaging/box_region.hpp"
 #include "imaging/image.hpp"
+#include "imaging/stored_image.hpp"
 
 namespace mgscope {
 
-// Bits of SpecimenMask::pixels.
+// Bits of SpecimenMask::at().
 constexpr std::uint8_t kMaskVacuum = 1;
 constexpr std::uint8_t kMaskAnnotation = 2;
 constexpr std::uint8_t kMaskUser = 4;
@@ -24,13 +27,22 @@ struct MaskOptions {
   bool find_vacuum = true;
   bool find_annotations = true;
   double d_min_nm = 0.15, d_max_nm = 0.60;  // the specimen band (the spot annulus)
-  const Image<std::uint8_t>* user_mask = nullptr;  // nonzero = leave out; the image's size
+  const BitPlane* user_mask = nullptr;  // set = leave out; the image's size
   std::optional<std::array<int, 4>> roi_px;        // x0, y0, x1, y1 (exclusive): only this is analysed
   int threads = 0;
 };
 
 struct SpecimenMask {
-  Image<std::uint8_t> pixels;       // kMask* bits per pixel
+  // Each flag is kept at the resolution it is decided at: annotations and the user's mask per
+  // pixel, as bit planes (empty when there is none), vacuum per probe cell (sub-box). A byte per
+  // pixel would be 256 MiB beside a 16384^2 image.
+  int width = 0, height = 0;        // the image's; 0 once release_pixels() ran
+  BitPlane annotation;              // burned-in shapes, widened by their rim
+  BitPlane user;                    // --mask and outside --roi
+  // Vacuum cells, row-major, 1 = vacuum: cell (cx, cy) covers pixels from cx * cell_px, the last
+  // column and row of cells also the pixels past the last whole cell. Empty without vacuum.
+  std::vector<std::uint8_t> vacuum_cells;
+  int cell_px = 0, cells_x = 0, cells_y = 0;
   int probe_px = 0;                 // side of the sub-boxes that decide vacuum
   // Vacuum: band-to-noise power ratio R of the sub-boxes; those under `vacuum_cut` are vacuum.
   bool vacuum_found = false;
@@ -39,11 +51,28 @@ struct SpecimenMask {
   int annotation_shapes = 0;
   long annotation_px = 0, vacuum_px = 0, user_px = 0;
   std::vector<std::string> annotation_notes;  // one line per shape: where it is, its value
+
+  bool has_pixels() const { return width > 0; }
+  // Frees the per-pixel planes and cells once no sliding grid needs them (counts and notes stay).
+  void release_pixels();
+  int cell_x(int x) const { return std::min(x / cell_px, cells_x - 1); }
+  int cell_y(int y) const { return std::min(y / cell_px, cells_y - 1); }
+  bool vacuum_at(int x, int y) const {
+    return !vacuum_cells.empty() && vacuum_cells[std::size_t(cell_y(y)) * std::size_t(cells_x) + std::size_t(cell_x(x))];
+  }
+  std::uint8_t at(int x, int y) const {  // kMask* bits of one pixel
+    return std::uint8_t((vacuum_at(x, y) ? kMaskVacuum : 0) | (!annotation.empty() && annotation.get(x, y) ? kMaskAnnotation : 0) |
+                        (!user.empty() && user.get(x, y) ? kMaskUser : 0));
+  }
+  // Vacuum pixels in [x0, x1) x [y0, y1), counted per cell.
+  long vacuum_in(int x0, int y0, int x1, int y1) const;
+  // Pixels with any flag in [x0, x1) x [y0, y1).
+  long flagged_in(int x0, int y0, int x1, int y1) const;
 };
 
 // `image` must be the analysed (square-pixel) image; vacuum is decided on sub-boxes of `probe_px`
 // (half the box side), side by side.
-SpecimenMask find_specimen_mask(const ImageF& image, double pixel_nm, int probe_px, const MaskOptions& options);
+SpecimenMask find_specimen_mask(const StoredImage& image, double pixel_nm, int probe_px, const MaskOptions& options);
 
 // The region under a box at (x0, y0), side `box_px`: any user-masked pixel -> user_excluded; any
 // annotation pixel -> annotation; half or more vacuum -> vacuum; vacuum inside the box or within

@@ -74,7 +74,7 @@ std::vector<float> specimen_weight(const SpecimenMask& mask, int ox, int oy, int
   const int r = std::max(1, box_px / 4);
   std::vector<float> ind(std::size_t(side) * std::size_t(side)), tmp(ind.size());
   for (int y = 0; y < side; ++y)
-    for (int x = 0; x < side; ++x) ind[std::size_t(y) * std::size_t(side) + std::size_t(x)] = mask.pixels.at(ox + x, oy + y) ? 0.f : 1.f;
+    for (int x = 0; x < side; ++x) ind[std::size_t(y) * std::size_t(side) + std::size_t(x)] = mask.at(ox + x, oy + y) ? 0.f : 1.f;
   auto smooth = [&](const std::vector<float>& in, std::vector<float>& out, bool along_x) {
     for (int line = 0; line < side; ++line) {
       auto at = [&](int k) { return along_x ? in[std::size_t(line) * std::size_t(side) + std::size_t(k)]
@@ -195,7 +195,7 @@ double level_for_p_value(const SpotThreshold& t, double p) {
   return t.null_maxima[std::size_t((1.0 - p) * double(t.null_maxima.size() - 1))];
 }
 
-SpotThreshold choose_spot_threshold(const ImageF& image, const BoxGrid& grid, const SpectrumGeometry& geometry,
+SpotThreshold choose_spot_threshold(const StoredImage& image, const BoxGrid& grid, const SpectrumGeometry& geometry,
                                     WindowKind window, AcfMode acf, const ThresholdOptions& options,
                                     int threads, const SpecimenMask* mask) {
   if (!(options.alpha > 0 && options.alpha < 1)) throw InputError("--alpha must lie between 0 and 1");
@@ -261,14 +261,13 @@ SpotThreshold choose_spot_threshold(const ImageF& image, const BoxGrid& grid, co
   // is touched, the four with the most specimen are weighted to it (a weighted crop's spectrum is
   // blurred by the weight's own, so untouched crops are preferred: measured on a 4096 px image
   // with a burned-in bar, weighting its crop put the level 2 lower than leaving the crop out).
-  const bool masked = mask && !mask->pixels.pixels.empty() &&
+  const bool masked = mask && mask->has_pixels() &&
                       (mask->vacuum_px + mask->annotation_px + mask->user_px) > 0;
   std::vector<long> masked_px(static_cast<std::size_t>(tiles), 0);
   if (masked)
-    for (int y = 0; y < crops_y * side; ++y) {
-      const std::uint8_t* row = mask->pixels.row(y);
-      for (int x = 0; x < crops_x * side; ++x)
-        if (row[x]) masked_px[std::size_t((y / side) * crops_x + x / side)]++;
+    for (int tile = 0; tile < tiles; ++tile) {
+      const int ox = (tile % crops_x) * side, oy = (tile / crops_x) * side;
+      masked_px[std::size_t(tile)] = mask->flagged_in(ox, oy, ox + side, oy + side);
     }
   std::vector<int> clean, chosen;
   for (int tile = 0; tile < tiles; ++tile)
@@ -296,7 +295,7 @@ SpotThreshold choose_spot_threshold(const ImageF& image, const BoxGrid& grid, co
       const int tile = chosen[std::size_t(k)];
       const int ox = (tile % crops_x) * side, oy = (tile / crops_x) * side;
       ImageF crop(side, side);
-      for (int y = 0; y < side; ++y) std::copy_n(image.row(oy + y) + ox, side, crop.row(y));
+      image.copy_block(ox, oy, side, side, crop.pixels.data(), side);
       std::vector<float> weight;
       if (weighted && pass == 0) {
         weight = specimen_weight(*mask, ox, oy, side, n);

@@ -60,7 +60,7 @@ double level_for_p_value(const SpotThreshold& t, double p);
 // spectrum is taken from the specimen only: vacuum, annotations and user-masked pixels (and a
 // quarter box around them) are weighted out of the crops, so they neither whiten the null nor lower
 // the threshold.
-SpotThreshold choose_spot_threshold(const ImageF& image, const BoxGrid& grid, const SpectrumGeometry& geometry,
+SpotThreshold choose_spot_threshold(const StoredImage& image, const BoxGrid& grid, const SpectrumGeometry& geometry,
                                     WindowKind window, AcfMode acf, const ThresholdOptions& options,
                                     int threads, const SpecimenMask* mask = nullptr);
 

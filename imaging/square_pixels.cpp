@@ -49,10 +49,10 @@ std::vector<Taps> make_taps(int n_in, int n_out, double in_per_out) {
   return taps;
 }
 
-}  // namespace
-
-bool make_square_pixels(ImageF& image, Calibration& cal, AnisotropyPolicy policy, std::vector<std::string>& warnings,
-                        const std::string& path) {
+// Resamples `image` onto `out` when its pixels are not square (see make_square_pixels); reads it a
+// row at a time, so integer pixels are converted row by row, never copied whole.
+bool resample_to_square(const StoredImage& image, Calibration& cal, AnisotropyPolicy policy,
+                        std::vector<std::string>& warnings, const std::string& path, ImageF& out) {
   if (!cal.calibrated) return false;
   const double px = cal.pixel_x_nm, py = cal.pixel_y_nm;
   if (!(px > 0) || !(py > 0)) fail_input(path, "pixel sizes " + nm_text(px) + " x " + nm_text(py) + " are not positive");
@@ -74,10 +74,18 @@ bool make_square_pixels(ImageF& image, Calibration& cal, AnisotropyPolicy policy
     fail_input(path, "resampling to square pixels would make more than 2^31 pixels");
   const std::vector<Taps> taps = make_taps(n_in, int(n_out), fine / coarse);
 
-  ImageF out(along_x ? int(n_out) : image.width, along_x ? image.height : int(n_out));
+  // Input rows as floats: pointers into float storage, else converted into one of four buffers.
+  const ImageF* floats = image.floats();
+  std::vector<std::vector<float>> buffers(4, std::vector<float>(floats ? 0 : std::size_t(image.width)));
+  auto input_row = [&](int y, int slot) -> const float* {
+    if (floats) return floats->row(y);
+    image.copy_block(0, y, image.width, 1, buffers[std::size_t(slot)].data(), image.width);
+    return buffers[std::size_t(slot)].data();
+  };
+  out = ImageF(along_x ? int(n_out) : image.width, along_x ? image.height : int(n_out));
   if (along_x) {
     for (int y = 0; y < out.height; ++y) {
-      const float* in = image.row(y);
+      const float* in = input_row(y, 0);
       float* o = out.row(y);
       for (int j = 0; j < out.width; ++j) {
         const Taps& t = taps[std::size_t(j)];
@@ -88,10 +96,13 @@ bool make_square_pixels(ImageF& image, Calibration& cal, AnisotropyPolicy policy
   } else {
     for (int j = 0; j < out.height; ++j) {
       const Taps& t = taps[std::size_t(j)];
+      const float* r0 = input_row(t.index[0], 0);
+      const float* r1 = input_row(t.index[1], 1);
+      const float* r2 = input_row(t.index[2], 2);
+      const float* r3 = input_row(t.index[3], 3);
       float* o = out.row(j);
       for (int x = 0; x < out.width; ++x)
-        o[x] = t.weight[0] * image.row(t.index[0])[x] + t.weight[1] * image.row(t.index[1])[x] +
-               t.weight[2] * image.row(t.index[2])[x] + t.weight[3] * image.row(t.index[3])[x];
+        o[x] = t.weight[0] * r0[x] + t.weight[1] * r1[x] + t.weight[2] * r2[x] + t.weight[3] * r3[x];
     }
   }
   warnings.push_back("anisotropic pixels (" + sizes + "): " + (along_x ? "columns" : "rows") + " resampled from " +
@@ -100,7 +111,24 @@ bool make_square_pixels(ImageF& image, Calibration& cal, AnisotropyPolicy policy
   cal.pixel_x_nm = fine;
   cal.pixel_y_nm = fine;
   cal.source += "; resampled to square pixels";
+  return true;
+}
+
+}  // namespace
+
+bool make_square_pixels(ImageF& image, Calibration& cal, AnisotropyPolicy policy, std::vector<std::string>& warnings,
+                        const std::string& path) {
+  ImageF out;
+  if (!resample_to_square(StoredImage(image), cal, policy, warnings, path, out)) return false;
   image = std::move(out);
+  return true;
+}
+
+bool make_square_pixels(StoredImage& image, Calibration& cal, AnisotropyPolicy policy,
+                        std::vector<std::string>& warnings, const std::string& path) {
+  ImageF out;
+  if (!resample_to_square(image, cal, policy, warnings, path, out)) return false;
+  image = StoredImage(std::move(out));
   return true;
 }
 

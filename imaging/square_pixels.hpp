@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "imaging/image.hpp"
+#include "imaging/stored_image.hpp"
 
 namespace mgscope {
 
@@ -23,5 +24,8 @@ constexpr double kSquarePixelTolerance = 1e-3;
 // both silently. Used by calibrate() (calibrate.hpp), the stage that decides the pixel size.
 bool make_square_pixels(ImageF& image, Calibration& cal, AnisotropyPolicy policy, std::vector<std::string>& warnings,
                         const std::string& path);
+// The same for stored pixels (integer images are read a row at a time; the result is float).
+bool make_square_pixels(StoredImage& image, Calibration& cal, AnisotropyPolicy policy,
+                        std::vector<std::string>& warnings, const std::string& path);
 
 }  // namespace mgscope

@@ -44,8 +44,8 @@ HrtemImageRun analyse_hrtem_file(const std::string& path, const HrtemSettings& s
   ReadOptions ro;
   ro.frame = settings.frame;
   LoadedImage img = read_image(path, ro);
-  ImageF pixels = to_float(img.raw, path);
-  img.raw = RawImage{};  // the native pixels are no longer needed: free them before the analysis
+  // 8- and 16-bit pixels are analysed as read (moved, never copied); wider types become float.
+  StoredImage pixels = StoredImage::from_raw(std::move(img.raw), path);
   return analyse_hrtem_image(std::move(pixels), std::move(img.info), settings.calibrate, settings.options,
                              settings.area, settings.user);
 }

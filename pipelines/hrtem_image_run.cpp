@@ -14,12 +14,17 @@ namespace mgscope {
 
 namespace {
 
-// --mask: an image of the analysed image's size; nonzero pixels are left out.
-Image<std::uint8_t> read_user_mask(const std::string& path) {
+// --mask: an image of the analysed image's size; nonzero pixels are left out. Kept as bits; an
+// 8/16-bit mask file is read without a float copy.
+BitPlane read_user_mask(const std::string& path) {
   LoadedImage img = read_image(path, ReadOptions{});
-  const ImageF f = to_float(img.raw, path);
-  Image<std::uint8_t> m(f.width, f.height, 0);
-  for (std::size_t i = 0; i < f.pixels.size(); ++i) m.pixels[i] = f.pixels[i] != 0.f;
+  const StoredImage f = StoredImage::from_raw(std::move(img.raw), path);
+  BitPlane m(f.width, f.height);
+  f.visit([&](const auto& p) {
+    for (int y = 0; y < f.height; ++y)
+      for (int x = 0; x < f.width; ++x)
+        if (p.at(x, y) != 0.f) m.set(x, y);
+  });
   return m;
 }
 
@@ -84,7 +89,7 @@ HrtemImageFractions HrtemImageRun::fractions() const {
   return row;
 }
 
-HrtemImageRun analyse_hrtem_image(ImageF pixels, ImageInfo info, const CalibrateOptions& calibrate_options,
+HrtemImageRun analyse_hrtem_image(StoredImage pixels, ImageInfo info, const CalibrateOptions& calibrate_options,
                                   const HrtemOptions& options, const HrtemAreaSettings& area,
                                   const HrtemUserInputs& user) {
   const std::string path = info.path;
@@ -93,7 +98,7 @@ HrtemImageRun analyse_hrtem_image(ImageF pixels, ImageInfo info, const Calibrate
   r.image = calibrate(std::move(pixels), info, calibrate_options);
   r.run = HrtemRunInfo(std::move(info), r.image);
   HrtemOptions image_options = options;
-  const Image<std::uint8_t> user_mask = user.mask_path.empty() ? Image<std::uint8_t>() : read_user_mask(user.mask_path);
+  const BitPlane user_mask = user.mask_path.empty() ? BitPlane() : read_user_mask(user.mask_path);
   if (!user.mask_path.empty()) image_options.mask.user_mask = &user_mask;
   if (!user.roi.empty())
     image_options.mask.roi_px = parse_roi(user.roi, r.run.pixel_nm(), r.image.pixels.width, r.image.pixels.height);
@@ -116,7 +121,7 @@ HrtemImageRun analyse_hrtem_image(ImageF pixels, ImageInfo info, const Calibrate
   r.options.threshold.reference = nullptr;
   r.options.threshold.reuse = nullptr;
   if (!area.enabled) {
-    r.result.mask.pixels = Image<std::uint8_t>();  // one byte per pixel no longer needed
+    r.result.mask.release_pixels();  // the per-pixel planes are no longer needed
     return r;
   }
   AreaMapOptions ao;
@@ -129,7 +134,7 @@ HrtemImageRun analyse_hrtem_image(ImageF pixels, ImageInfo info, const Calibrate
   ao.seed = area.seed;
   ao.threads = area.threads;
   r.area = compute_area_map(r.image.pixels, r.result, image_options, ao, path);
-  r.result.mask.pixels = Image<std::uint8_t>();
+  r.result.mask.release_pixels();
   return r;
 }
 

@@ -51,9 +51,10 @@ struct HrtemImageRun {
   HrtemImageFractions fractions() const;
 };
 
-// `pixels` and `info` as read (to_float of the reader's raw pixels); throws InputError naming
-// info.path for a calibration or settings that do not fit the image.
-HrtemImageRun analyse_hrtem_image(ImageF pixels, ImageInfo info, const CalibrateOptions& calibrate_options,
+// `pixels` and `info` as read (StoredImage::from_raw of the reader's raw pixels: 8- and 16-bit
+// images stay as compact as read); throws InputError naming info.path for a calibration or
+// settings that do not fit the image.
+HrtemImageRun analyse_hrtem_image(StoredImage pixels, ImageInfo info, const CalibrateOptions& calibrate_options,
                                   const HrtemOptions& options, const HrtemAreaSettings& area,
                                   const HrtemUserInputs& user = {});
 

@@ -35,9 +35,9 @@ std::string held(int frames) {
 }
 
 // One analysed point: frame `first` .. `first + sum - 1` read one at a time and averaged, so that
-// at most one native frame and one float sum are alive.
+// at most one native frame and one float sum are alive. A single frame stays as compact as read.
 struct PointPixels {
-  ImageF pixels;
+  StoredImage pixels;
   ImageInfo info;
   std::optional<double> time_s;
   std::string time_source;
@@ -46,31 +46,39 @@ struct PointPixels {
 PointPixels read_point(ImageFrames& frames, int first, int sum) {
   const std::string& path = frames.path();
   PointPixels p;
+  ImageF total;
   double time_sum = 0;
   bool all_timed = true;
   for (int k = 0; k < sum; ++k) {
     const int frame = first + k;
     LoadedImage img = frames.read(frame);
-    ImageF f = to_float(img.raw, path);
-    img.raw = RawImage{};
     const FrameTime t = frame_time(img.info.metadata, frame);
     all_timed = all_timed && t.seconds.has_value();
     if (t.seconds) time_sum += *t.seconds;
-    if (k == 0) {
-      p.pixels = std::move(f);
+    if (sum == 1) {
+      p.pixels = StoredImage::from_raw(std::move(img.raw), path);
       p.info = std::move(img.info);
       p.time_source = t.source;
       continue;
     }
-    if (f.width != p.pixels.width || f.height != p.pixels.height)
+    ImageF f = to_float(img.raw, path);
+    img.raw = RawImage{};
+    if (k == 0) {
+      total = std::move(f);
+      p.info = std::move(img.info);
+      p.time_source = t.source;
+      continue;
+    }
+    if (f.width != total.width || f.height != total.height)
       fail_input(path, "--sum: frame " + std::to_string(frame) + " is " + std::to_string(f.width) + " x " +
                            std::to_string(f.height) + " px but frame " + std::to_string(first) + " is " +
-                           std::to_string(p.pixels.width) + " x " + std::to_string(p.pixels.height) + " px");
-    for (std::size_t i = 0; i < f.pixels.size(); ++i) p.pixels.pixels[i] += f.pixels[i];
+                           std::to_string(total.width) + " x " + std::to_string(total.height) + " px");
+    for (std::size_t i = 0; i < f.pixels.size(); ++i) total.pixels[i] += f.pixels[i];
   }
   if (sum > 1) {
     const float inv = 1.0f / float(sum);
-    for (float& v : p.pixels.pixels) v *= inv;
+    for (float& v : total.pixels) v *= inv;
+    p.pixels = StoredImage(std::move(total));
     p.info.metadata["series.frames_averaged"] = std::to_string(first) + " to " + std::to_string(first + sum - 1);
   }
   if (all_timed && !p.time_source.empty()) p.time_s = time_sum / sum;

@@ -1,5 +1,8 @@
 // Locating test files and running the real executable, shared by every test.
 #pragma once
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -26,6 +29,29 @@ inline std::string shared_data(const std::string& relative) {
 #else
 #define MGSCOPE_SKIP_MEMORY_TEST_UNDER_SANITIZERS() (void)0
 #endif
+
+// Peak resident memory (MiB) of `mgscope ARGS...` run as a child (output discarded), from
+// wait4's rusage; `exit_code` gets its exit status.
+inline double child_peak_rss_MiB(const std::vector<std::string>& args, int& exit_code) {
+  std::vector<std::string> argv_s = {MGSCOPE_EXE};
+  argv_s.insert(argv_s.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (std::string& s : argv_s) argv.push_back(s.data());
+  argv.push_back(nullptr);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const int null_fd = ::open("/dev/null", O_WRONLY);
+    ::dup2(null_fd, 1);
+    ::dup2(null_fd, 2);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  rusage u{};
+  ::wait4(pid, &status, 0, &u);
+  exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return double(u.ru_maxrss) / 1024.0;
+}
 
 // A fresh empty folder for one test's outputs. The process id keeps tests that ctest runs in
 // parallel (each TEST is its own process) and other checkouts' test runs out of each other's way.

@@ -256,8 +256,7 @@ pyb::dict hrtem_py(const pyb::object& image, std::optional<double> pixel_nm, dou
       in.info = std::move(img.info);
       if (name) in.info.path = *name;  // read from the path, called by the name in the outputs
     }
-    ImageF pixels = to_float(in.raw, path);
-    in.raw = RawImage{};  // the native pixels are no longer needed
+    StoredImage pixels = StoredImage::from_raw(std::move(in.raw), path);  // 8/16-bit pixels stay as read
     const HrtemImageRun analysed = analyse_hrtem_image(std::move(pixels), std::move(in.info), co, o, area_settings);
     result = analysed.result;
     tiles_csv = hrtem_tiles_csv(result, analysed.run);

@@ -176,9 +176,13 @@ TEST(EdgeFringes, FringesParallelToTheEdgeAreNotSpots) {
   for (float& v : signal.pixels) v += noise(rng);
   SpecimenMask mask;
   mask.vacuum_found = true;
-  mask.pixels = Image<std::uint8_t>(side, side, 0);
+  // Vacuum per pixel: cells of 1 px.
+  mask.width = mask.height = side;
+  mask.cell_px = 1;
+  mask.cells_x = mask.cells_y = side;
+  mask.vacuum_cells.assign(labels.pixels.size(), 0);
   for (std::size_t i = 0; i < labels.pixels.size(); ++i)
-    if (labels.pixels[i] == kSynthLabelVacuum) mask.pixels.pixels[i] = kMaskVacuum;
+    if (labels.pixels[i] == kSynthLabelVacuum) mask.vacuum_cells[i] = 1;
   SpotOptions so;
   const SpectrumGeometry g(n, n, pixel_nm, so);
   BoxTransformer box(n, WindowKind::hann, AcfMode::circular);
@@ -275,15 +279,15 @@ TEST(SpecimenMask, AnnotationsUserMaskAndRoi) {
   EXPECT_GE(m.annotation_shapes, 2);  // the bar and at least one glyph
   long missed = 0;
   for (std::size_t i = 0; i < s.labels.pixels.size(); ++i)
-    missed += s.labels.pixels[i] == kSynthLabelAnnotation && !(m.pixels.pixels[i] & kMaskAnnotation);
+    missed += s.labels.pixels[i] == kSynthLabelAnnotation && !(m.at(int(i % 600), int(i / 600)) & kMaskAnnotation);
   EXPECT_EQ(missed, 0);
   // Nothing else: the mask is the annotation pixels widened by at most the 2 px rim.
   EXPECT_LT(m.annotation_px, 4 * long(s.annotation_fraction * 600 * 600) + 400);
   EXPECT_EQ(region_of_box(m, 0, 500, 100, 25), BoxRegion::annotation);
   EXPECT_EQ(region_of_box(m, 300, 0, 100, 25), BoxRegion::specimen);
 
-  Image<std::uint8_t> user(600, 600, 0);
-  user.at(450, 150) = 1;
+  BitPlane user(600, 600);
+  user.set(450, 150);
   mo.user_mask = &user;
   mo.roi_px = std::array<int, 4>{0, 0, 600, 400};
   m = find_specimen_mask(img, o.pixel_nm, 50, mo);

@@ -85,28 +85,6 @@ double box_majority_ordered(const fs::path& labels, int frame, int box_px) {
   return double(ordered) / double(nx * ny);
 }
 
-// Peak resident memory (MiB) of `mgscope ARGS...` run as a child, from wait4's rusage.
-double child_peak_rss_MiB(const std::vector<std::string>& args, int& exit_code) {
-  std::vector<std::string> argv_s = {MGSCOPE_EXE};
-  argv_s.insert(argv_s.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& s : argv_s) argv.push_back(s.data());
-  argv.push_back(nullptr);
-  const pid_t pid = fork();
-  if (pid == 0) {
-    const int null_fd = ::open("/dev/null", O_WRONLY);
-    ::dup2(null_fd, 1);
-    ::dup2(null_fd, 2);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  int status = 0;
-  rusage u{};
-  ::wait4(pid, &status, 0, &u);
-  exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return double(u.ru_maxrss) / 1024.0;
-}
-
 // A nucleation stack: 8 frames of 1000 x 1000 px, target ordered fraction 2 % -> 20 %, 2.5 s apart.
 const fs::path& growth_dir() {
   static const fs::path dir = [] {
@@ -273,7 +251,7 @@ TEST(HrtemSeries, PeakMemoryDoesNotGrowFrom10To1000Frames) {
     const fs::path stack = dir / ("stack" + std::to_string(frames) + ".tif");
     write_tiff_pages(stack.string(), std::vector<RawImage>(std::size_t(frames), page), cal);
     int code = -1;
-    rss[frames] = child_peak_rss_MiB({"hrtem", stack.string(), "-o", (dir / ("out" + std::to_string(frames))).string(),
+    rss[frames] = test::child_peak_rss_MiB({"hrtem", stack.string(), "-o", (dir / ("out" + std::to_string(frames))).string(),
                                       "--frames", "all", "--area-stride", "off", "--threads", "1"},
                                      code);
     ASSERT_EQ(code, 0);

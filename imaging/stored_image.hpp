@@ -1,0 +1,82 @@
+// The analysed image's pixels kept as compactly as the file stored them. 8- and 16-bit integer
+// images stay in their own type and are converted to float where they are read (a box, a crop, a
+// row band): a 16384^2 uint16 micrograph is 512 MiB, and a float copy would add 1 GiB beside it.
+// Float images are used as they are. Integers of up to 16 bits are exact in float, so every reader
+// gets exactly the floats to_float() would have made, and results do not depend on the storage.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string>
+
+#include "imaging/image.hpp"
+
+namespace mgscope {
+
+// Read access to one stored type: at() converts one pixel to float.
+template <class T>
+struct PixelRows {
+  const unsigned char* base = nullptr;
+  int width = 0;
+  int height = 0;
+
+  float at(std::size_t index) const {
+    T v;
+    std::memcpy(&v, base + index * sizeof(T), sizeof(T));  // no alignment or aliasing assumption
+    return static_cast<float>(v);
+  }
+  float at(int x, int y) const { return at(std::size_t(y) * std::size_t(width) + std::size_t(x)); }
+  std::size_t size() const { return std::size_t(width) * std::size_t(height); }
+};
+
+class StoredImage {
+ public:
+  int width = 0;
+  int height = 0;
+
+  StoredImage() = default;
+  // Owns the floats.
+  StoredImage(ImageF&& pixels);  // NOLINT(google-explicit-constructor): float images pass straight through
+  // Borrows `pixels`, which must outlive this object: lets a float image be handed to a function
+  // taking const StoredImage& without a copy.
+  StoredImage(const ImageF& pixels);  // NOLINT(google-explicit-constructor)
+
+  // A reader's pixels: uint8, int8, uint16 and int16 are kept (the bytes are moved in, not
+  // copied); wider types are converted to float (to_float). Throws InputError naming `path` for a
+  // buffer of the wrong size, or NaN/Inf pixels.
+  static StoredImage from_raw(RawImage&& raw, const std::string& path);
+
+  // f32 for float storage, else the stored integer type.
+  PixelType type() const { return floats() ? PixelType::f32 : compact_.type; }
+  // The float pixels, or nullptr when the image is stored as integers.
+  const ImageF* floats() const { return view_ ? view_ : (compact_.bytes.empty() ? &owned_ : nullptr); }
+  // Bytes held for the pixels (0 for a borrowed image).
+  std::size_t bytes() const { return view_ ? 0 : owned_.pixels.size() * sizeof(float) + compact_.bytes.size(); }
+
+  // Converts the w x h block at (x0, y0) into `out`, rows `out_stride` floats apart.
+  void copy_block(int x0, int y0, int w, int h, float* out, std::ptrdiff_t out_stride) const;
+  // A float copy of the whole image (for the rare steps that need one, e.g. resampling).
+  ImageF to_float_image() const;
+
+  // Calls f(const PixelRows<T>&) with the stored type T (float for float storage), so that
+  // per-pixel passes run a loop compiled for that type.
+  template <class F>
+  decltype(auto) visit(F&& f) const {
+    if (const ImageF* fl = floats())
+      return f(PixelRows<float>{reinterpret_cast<const unsigned char*>(fl->pixels.data()), width, height});
+    const unsigned char* b = compact_.bytes.data();
+    switch (compact_.type) {
+      case PixelType::u8: return f(PixelRows<std::uint8_t>{b, width, height});
+      case PixelType::i8: return f(PixelRows<std::int8_t>{b, width, height});
+      case PixelType::i16: return f(PixelRows<std::int16_t>{b, width, height});
+      default: return f(PixelRows<std::uint16_t>{b, width, height});
+    }
+  }
+
+ private:
+  ImageF owned_;                  // float storage
+  const ImageF* view_ = nullptr;  // borrowed float storage
+  RawImage compact_;              // integer storage, host byte order
+};
+
+}  // namespace mgscope

@@ -1,0 +1,158 @@
+// The compact data flow of issue 14 gives the same numbers as the float one: 16-bit pixels read
+// box by box equal to_float's, the analysis of a uint16 image equals that of its float copy
+// (boxes, mask, threshold, area map, overlay bytes), and the specimen mask's bit planes and vacuum
+// cells answer region and count queries exactly as a byte per pixel did.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <cstring>
+#include <random>
+#include <vector>
+
+#include "fitting/base/error.hpp"
+#include "imaging/area_map.hpp"
+#include "imaging/hrtem_analysis.hpp"
+#include "imaging/overlay.hpp"
+#include "imaging/stored_image.hpp"
+#include "imaging/synth_hrtem.hpp"
+#include "tests/imaging/synth_image.hpp"
+
+namespace mgscope {
+namespace {
+
+template <class T>
+RawImage raw_of(int w, int h, const std::vector<T>& v, PixelType type) {
+  RawImage r;
+  r.width = w;
+  r.height = h;
+  r.type = type;
+  r.bytes.resize(v.size() * sizeof(T));
+  std::memcpy(r.bytes.data(), v.data(), r.bytes.size());
+  return r;
+}
+
+TEST(StoredImage, IntegerPixelsStayCompactAndReadAsToFloatMakesThem) {
+  const int w = 5, h = 3;
+  const std::vector<std::uint16_t> u16 = {0, 1, 65535, 40000, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 65534};
+  const std::vector<std::int16_t> i16 = {-32768, -1, 0, 1, 32767, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14};
+  const std::vector<std::uint8_t> u8 = {0, 255, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13};
+  const std::vector<RawImage> raws = {raw_of(w, h, u16, PixelType::u16), raw_of(w, h, i16, PixelType::i16),
+                                      raw_of(w, h, u8, PixelType::u8)};
+  for (const RawImage& raw : raws) {
+    const ImageF expected = to_float(raw, "x");
+    RawImage moved = raw;
+    const StoredImage s = StoredImage::from_raw(std::move(moved), "x");
+    EXPECT_EQ(s.type(), raw.type);
+    EXPECT_EQ(s.floats(), nullptr);
+    EXPECT_EQ(s.bytes(), raw.bytes.size());  // no float copy beside the pixels
+    float block[2 * 3];
+    s.copy_block(2, 1, 3, 2, block, 3);  // x 2..4, y 1..2
+    for (int y = 0; y < 2; ++y)
+      for (int x = 0; x < 3; ++x) EXPECT_EQ(block[y * 3 + x], expected.at(2 + x, 1 + y));
+    EXPECT_EQ(s.to_float_image().pixels, expected.pixels);
+  }
+  // Float pixels pass through as floats.
+  const std::vector<float> f32(15, 2.5f);
+  const StoredImage f = StoredImage::from_raw(raw_of(w, h, f32, PixelType::f32), "x");
+  ASSERT_NE(f.floats(), nullptr);
+  EXPECT_EQ(f.floats()->pixels, f32);
+  EXPECT_THROW(StoredImage::from_raw(raw_of(w, h - 1, u16, PixelType::u16), "x"), InputError);  // wrong size
+}
+
+TEST(StoredImage, Uint16AnalysisEqualsTheFloatAnalysis) {
+  SynthHrtemOptions o;
+  o.width_px = o.height_px = 1000;
+  o.ordered_fraction = 0.15;
+  o.vacuum_fraction = 0.3;
+  o.scale_bar_nm = 3;
+  o.seed = 9;
+  const SynthHrtem s = make_synth_hrtem(o);
+  const ImageF floats = test::as_float(s.counts);
+  CalibratedImage compact = with_pixel_size(ImageF(), o.pixel_nm);
+  compact.pixels = StoredImage::from_raw(raw_of(1000, 1000, s.counts.pixels, PixelType::u16), "u16");
+  ASSERT_EQ(compact.pixels.floats(), nullptr);
+  HrtemOptions ho;
+  ho.threads = 2;
+  const HrtemResult a = analyse_hrtem(with_pixel_size(floats, o.pixel_nm), ho, "f32");
+  const HrtemResult b = analyse_hrtem(compact, ho, "u16");
+  ASSERT_TRUE(a.mask.vacuum_found);
+  ASSERT_GT(a.mask.annotation_shapes, 0);
+  EXPECT_EQ(a.mask.vacuum_px, b.mask.vacuum_px);
+  EXPECT_EQ(a.mask.annotation_px, b.mask.annotation_px);
+  EXPECT_EQ(a.mask.annotation_notes, b.mask.annotation_notes);
+  EXPECT_EQ(a.threshold.value, b.threshold.value);
+  ASSERT_EQ(a.boxes.size(), b.boxes.size());
+  for (std::size_t i = 0; i < a.boxes.size(); ++i) {
+    EXPECT_EQ(a.boxes[i].region, b.boxes[i].region) << i;
+    EXPECT_EQ(a.boxes[i].cls, b.boxes[i].cls) << i;
+    EXPECT_EQ(a.boxes[i].features.max_whitened, b.boxes[i].features.max_whitened) << i;
+  }
+  const AreaMap ma = compute_area_map(floats, a, ho, AreaMapOptions{}, "f32");
+  const AreaMap mb = compute_area_map(compact.pixels, b, ho, AreaMapOptions{}, "u16");
+  EXPECT_EQ(ma.ordered_area_fraction, mb.ordered_area_fraction);
+  for (int side : {2048, 500, 300}) {  // no resize, a whole factor (2, by bands), a fractional one
+    OverlayOptions oo;
+    oo.max_side_px = side;
+    EXPECT_EQ(render_overlay_png(floats, a, oo), render_overlay_png(compact.pixels, b, oo)) << side;
+  }
+}
+
+// The old rule, pixel by pixel over SpecimenMask::at().
+BoxRegion region_by_pixels(const SpecimenMask& m, int x0, int y0, int box, int margin) {
+  std::uint8_t any = 0;
+  long vacuum = 0;
+  for (int y = y0; y < y0 + box; ++y)
+    for (int x = x0; x < x0 + box; ++x) {
+      any |= m.at(x, y);
+      vacuum += (m.at(x, y) & kMaskVacuum) != 0;
+    }
+  if (any & kMaskUser) return BoxRegion::user_excluded;
+  if (any & kMaskAnnotation) return BoxRegion::annotation;
+  if (2 * vacuum >= long(box) * box) return BoxRegion::vacuum;
+  if (vacuum) return BoxRegion::edge;
+  if (!m.vacuum_found || margin <= 0) return BoxRegion::specimen;
+  for (int y = std::max(0, y0 - margin); y < std::min(m.height, y0 + box + margin); ++y)
+    for (int x = std::max(0, x0 - margin); x < std::min(m.width, x0 + box + margin); ++x)
+      if (m.at(x, y) & kMaskVacuum) return BoxRegion::edge;
+  return BoxRegion::specimen;
+}
+
+TEST(SpecimenMask, PlanesAndCellsAnswerAsPixelsDo) {
+  SpecimenMask m;
+  m.width = 300;
+  m.height = 257;  // cells of 50 px: the last column covers x 250..299, the last row y 200..256
+  m.cell_px = 50;
+  m.cells_x = 6;
+  m.cells_y = 5;
+  m.vacuum_found = true;
+  m.vacuum_cells.assign(30, 0);
+  for (int i : {7, 8, 17, 24, 29}) m.vacuum_cells[std::size_t(i)] = 1;  // (cx, cy) = (1, 1), (2, 1), (5, 2), (0, 4), (5, 4)
+  m.annotation = BitPlane(300, 257);
+  for (int y = 150; y < 157; ++y)
+    for (int x = 100; x < 161; ++x) m.annotation.set(x, y);
+  m.user = BitPlane(300, 257);
+  m.user.set(20, 20);
+  m.user.set(200, 5);
+  std::mt19937 rng(4);
+  std::uniform_int_distribution<int> px(0, 257 - 40);
+  std::vector<int> regions(kBoxRegionCount, 0);
+  for (int k = 0; k < 400; ++k) {
+    const int x0 = px(rng), y0 = px(rng);
+    const BoxRegion expected = region_by_pixels(m, x0, y0, 40, 10);
+    ASSERT_EQ(region_of_box(m, x0, y0, 40, 10), expected) << x0 << ", " << y0;
+    regions[std::size_t(expected)]++;
+    long flagged = 0, vacuum = 0;
+    for (int y = y0; y < y0 + 40; ++y)
+      for (int x = x0; x < x0 + 43; ++x) {
+        flagged += m.at(x, y) != 0;
+        vacuum += (m.at(x, y) & kMaskVacuum) != 0;
+      }
+    ASSERT_EQ(m.flagged_in(x0, y0, x0 + 43, y0 + 40), flagged);
+    ASSERT_EQ(m.vacuum_in(x0, y0, x0 + 43, y0 + 40), vacuum);
+  }
+  for (int r = 0; r < kBoxRegionCount; ++r) EXPECT_GT(regions[std::size_t(r)], 0) << r;  // every rule was met
+  EXPECT_EQ(m.vacuum_in(0, 0, 300, 257), 50L * 50 * 3 + 50L * 57 * 2);  // three whole cells, two of the taller last row
+}
+
+}  // namespace
+}  // namespace mgscope
