@@ -100,6 +100,7 @@ HrtemImageRun analyse_hrtem_image(StoredImage pixels, ImageInfo info, const Cali
   HrtemOptions image_options = options;
   const BitPlane user_mask = user.mask_path.empty() ? BitPlane() : read_user_mask(user.mask_path);
   if (!user.mask_path.empty()) image_options.mask.user_mask = &user_mask;
+  r.run.mask_file = user.mask_path;
   if (!user.roi.empty())
     image_options.mask.roi_px = parse_roi(user.roi, r.run.pixel_nm(), r.image.pixels.width, r.image.pixels.height);
   ImageF reference;

@@ -20,6 +20,7 @@ struct HrtemRunInfo {
   Calibration calibration;            // square pixels as analysed, with their source and origin
   int width_px = 0, height_px = 0;    // as analysed: the file's, unless resampled
   std::vector<std::string> warnings;  // the reader's and the calibrate stage's
+  std::string mask_file;              // --mask as given, empty without one
 
   HrtemRunInfo() = default;
   HrtemRunInfo(ImageInfo info, const CalibratedImage& image)

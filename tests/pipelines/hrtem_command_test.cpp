@@ -364,6 +364,9 @@ TEST(HrtemCommand, MaskRoiReferenceAndFdrOptions) {
   // 6 x 6 boxes; 2 x 2 under the mask and the column from x = 500 px outside the ROI: 4 + 6.
   EXPECT_EQ(j["regions"]["boxes"]["excluded"].get<long>(), 10);
   EXPECT_EQ(j["regions"]["boxes"]["specimen"].get<long>(), 26);
+  // The settings say a mask was used, and which (they said false once the mask was read).
+  EXPECT_TRUE(j["settings"]["user_mask"].get<bool>());
+  EXPECT_EQ(j["settings"]["mask_file"].get<std::string>(), (dir / "mask.tif").string());
   // The same ROI in nm (500 px x 0.0199 nm).
   r = test::run_mgscope("hrtem " + img + " -o '" + (dir / "n").string() + "' --roi 0,0,9.95nm,11.94nm");
   ASSERT_EQ(r.exit_code, 0) << r.output;
