@@ -3,12 +3,12 @@
 
 #include <dlfcn.h>
 
-#include <algorithm>
 #include <cstdlib>
-#include <filesystem>
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "fitting/base/module_paths.hpp"
 
 // ':'-separated candidates set by CMake (pipelines/CMakeLists.txt); "@exe/" stands for the folder
 // of the running executable.
@@ -27,20 +27,7 @@ const char* module_from_env() {
 
 std::vector<std::string> candidates() {
   if (const char* env = module_from_env()) return {env};
-  std::vector<std::string> paths;
-  const std::string baked = MGSCOPE_MPI_MODULE_PATHS;
-  for (std::size_t start = 0; start <= baked.size();) {
-    const std::size_t end = std::min(baked.find(':', start), baked.size());
-    std::string c = baked.substr(start, end - start);
-    if (c.rfind("@exe/", 0) == 0) {
-      std::error_code ec;
-      const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-      c = ec ? std::string() : (exe.parent_path() / c.substr(5)).lexically_normal().string();
-    }
-    if (!c.empty()) paths.push_back(c);
-    start = end + 1;
-  }
-  return paths;
+  return module_paths(MGSCOPE_MPI_MODULE_PATHS);
 }
 
 const MpiTeamModule& load() {

@@ -8,11 +8,11 @@
 
 #include <cstdlib>
 #include <cstring>
-#include <filesystem>
 #include <string>
 #include <vector>
 
 #include "fitting/base/error.hpp"
+#include "fitting/base/module_paths.hpp"
 #include "imaging/io/isolated_read.hpp"
 
 #ifndef MGSCOPE_EMD_MODULE_PATHS
@@ -31,18 +31,7 @@ using ReadEmd = LoadedImage (*)(const std::string&, const ReadOptions&);
 ReadEmd emd_module(const std::string& path) {
   std::vector<std::string> candidates;
   if (const char* env = std::getenv("MGSCOPE_EMD_MODULE"); env && *env) candidates.emplace_back(env);
-  const std::string baked = MGSCOPE_EMD_MODULE_PATHS;
-  for (std::size_t start = 0; start <= baked.size();) {
-    const std::size_t end = std::min(baked.find(':', start), baked.size());
-    std::string c = baked.substr(start, end - start);
-    if (c.rfind("@exe/", 0) == 0) {
-      std::error_code ec;
-      const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-      c = ec ? std::string() : (exe.parent_path() / c.substr(5)).string();
-    }
-    if (!c.empty()) candidates.push_back(c);
-    start = end + 1;
-  }
+  for (std::string& c : module_paths(MGSCOPE_EMD_MODULE_PATHS)) candidates.push_back(std::move(c));
   std::string errors;
   for (const std::string& c : candidates) {
     void* handle = dlopen(c.c_str(), RTLD_NOW | RTLD_LOCAL);
