@@ -260,6 +260,10 @@ TEST(SpotCover, FollowsTheShareOfTheBoxTheFringesFill) {
   const BoxFeatures fq = m.measure(box, 10, 10);
   ASSERT_GE(fq.pairs, 1);
   EXPECT_NEAR(fq.cover, 0.25, 0.12);
+  // The fringe cells (what the area map votes with) are the 16 cells of the full lattice and the
+  // 4 top-left cells of the quarter one (bit 4 row + column).
+  EXPECT_EQ(ff.fringe_cells, 0xFFFF);
+  EXPECT_EQ(fq.fringe_cells, 0x0033);
   ClassRules rules;
   EXPECT_NE(classify_box(ff, rules), BoxClass::amorphous);
   EXPECT_EQ(classify_box(fq, rules), BoxClass::amorphous);  // a box is ordered when more than half of it is
