@@ -116,6 +116,12 @@ void add_hrtem_command(CLI::App& app, CommandContext& ctx) {
                   "Worker threads, 0 = all cores (under mpirun: shared among the ranks on one machine); results do "
                   "not depend on it")
       ->capture_default_str();
+  cmd->add_option("--images-at-once", cli->images_at_once,
+                  "Images of a batch analysed at the same time, each on its share of the threads; 0 = 2 when "
+                  "all cores are used, there are 2 or more, every file is at most 64 MiB and none is HDF5/EMD, "
+                  "else 1 (memory grows with it; results do not depend on it)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   auto batch = std::make_shared<HrtemBatchOptions>();
   add_hrtem_batch_options(*cmd, *batch);
   cmd->callback(

@@ -47,6 +47,7 @@ struct HrtemCli {
   int gallery_examples = 4;
   int overlay_max_px = 2048;
   int threads = 0;
+  int images_at_once = 0;  // --images-at-once: 0 = decided by run_hrtem_batch
   std::string anisotropic = "refuse";
 };
 

@@ -123,11 +123,14 @@ TeamBatchResult run_team_batch(const TeamBatchJob& job, std::ostream& err) {
     }
   };
   report_ready();
-  deal_work(order, [&](std::size_t i) { return run_one(job, i); }, [&](std::size_t i, std::string text) {
-    outcome[i] = nlohmann::json::from_cbor(text);
-    fate[i] = Fate::done;
-    report_ready();
-  });
+  deal_work(
+      order, [&](std::size_t i) { return run_one(job, i); },
+      [&](std::size_t i, std::string text) {
+        outcome[i] = nlohmann::json::from_cbor(text);
+        fate[i] = Fate::done;
+        report_ready();
+      },
+      job.at_once);
   report_ready();
   print_batch_failures(batch, n, err);
   return result;

@@ -37,6 +37,8 @@ struct TeamBatchJob {
   std::function<nlohmann::json(std::size_t)> run;
   // On the leader, in input order, for each input done now or before.
   std::function<void(std::size_t, const nlohmann::json&)> use;
+  // A process alone runs this many inputs at the same time (run must then be thread-safe).
+  int at_once = 1;
 };
 
 struct TeamBatchResult {

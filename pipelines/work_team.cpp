@@ -1,10 +1,17 @@
 // This process's team: the ranks of an MPI job when an MPI launcher started the program (through
 // the MPI module, loaded only then), else a team of one that runs every item itself. The program
 // does not link MPI: a run without mpirun never maps Open MPI's libraries.
+#include <algorithm>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
+#include <deque>
 #include <initializer_list>
+#include <mutex>
 #include <string>
+#include <thread>
+#include <utility>
+#include <vector>
 
 #include "pipelines/mpi_team_module.hpp"
 #include "pipelines/work_team.hpp"
@@ -74,13 +81,46 @@ const Team& team() {
 const WorkTeam& work_team() { return team().team; }
 
 void deal_work(const std::vector<std::size_t>& order, const std::function<std::string(std::size_t)>& work,
-               const std::function<void(std::size_t, std::string)>& on_result) {
+               const std::function<void(std::size_t, std::string)>& on_result, int at_once) {
   const Team& t = team();
   if (t.mpi != nullptr) {
     t.mpi->deal_work(order, work, on_result);
     return;
   }
-  for (const std::size_t item : order) on_result(item, work(item));
+  if (at_once <= 1 || order.size() < 2) {
+    for (const std::size_t item : order) on_result(item, work(item));
+    return;
+  }
+  // Workers take the next item in order and queue its result; this thread hands the results on.
+  std::mutex mutex;
+  std::condition_variable done_cv;
+  std::deque<std::pair<std::size_t, std::string>> done;
+  std::size_t next = 0;
+  auto worker = [&] {
+    for (;;) {
+      std::size_t item;
+      {
+        std::lock_guard<std::mutex> lock(mutex);
+        if (next == order.size()) return;
+        item = order[next++];
+      }
+      std::string text = work(item);
+      std::lock_guard<std::mutex> lock(mutex);
+      done.emplace_back(item, std::move(text));
+      done_cv.notify_one();
+    }
+  };
+  std::vector<std::thread> workers;
+  for (int k = 0; k < std::min<int>(at_once, int(order.size())); ++k) workers.emplace_back(worker);
+  for (std::size_t handed = 0; handed < order.size(); ++handed) {
+    std::unique_lock<std::mutex> lock(mutex);
+    done_cv.wait(lock, [&] { return !done.empty(); });
+    auto [item, text] = std::move(done.front());
+    done.pop_front();
+    lock.unlock();
+    on_result(item, std::move(text));
+  }
+  for (std::thread& w : workers) w.join();
 }
 
 }  // namespace mgscope

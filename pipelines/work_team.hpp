@@ -33,9 +33,16 @@ const WorkTeam& work_team();
 // work() must not throw; it returns the item's result as text. On the leader, on_result(item,
 // text) is called for every item as results arrive, in the leader's calling thread; on the other
 // processes it is never called. Returns on every process when every item is done.
-// In a team of one, work and on_result simply alternate in the order given.
+// In a team of one, work and on_result simply alternate in the order given; with `at_once` > 1
+// up to that many items run at the same time on threads of this process (work must then be
+// thread-safe), taken in the order given, and on_result is still called in the calling thread,
+// as each is done. The ranks of an MPI job run one item at a time.
 void deal_work(const std::vector<std::size_t>& order, const std::function<std::string(std::size_t)>& work,
-               const std::function<void(std::size_t, std::string)>& on_result);
+               const std::function<void(std::size_t, std::string)>& on_result, int at_once = 1);
+
+// The cores this process may run on (its CPU affinity: a launcher or a scheduler's cgroup may
+// leave fewer than the machine has).
+int usable_cores();
 
 // Indices 0..n-1 by decreasing cost, ties in index order (the dealing order: the largest items
 // first, so that no large item starts last and keeps the team waiting).

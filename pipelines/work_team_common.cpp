@@ -9,14 +9,16 @@
 
 namespace mgscope {
 
-int WorkTeam::threads_for_all_cores() const {
-  // The cores this process may run on: a launcher that binds ranks (Open MPI binds each of up to
-  // 2 ranks to a core) or a scheduler's cgroup leaves fewer than the machine has.
+int usable_cores() {
+  // A launcher that binds ranks (Open MPI binds each of up to 2 ranks to a core) or a scheduler's
+  // cgroup leaves fewer than the machine has.
   int cores = int(std::max(1u, std::thread::hardware_concurrency()));
   cpu_set_t allowed;
   if (::sched_getaffinity(0, sizeof allowed, &allowed) == 0) cores = std::max(1, CPU_COUNT(&allowed));
-  return std::max(1, cores / std::max(1, local_size));
+  return cores;
 }
+
+int WorkTeam::threads_for_all_cores() const { return std::max(1, usable_cores() / std::max(1, local_size)); }
 
 std::vector<std::size_t> largest_first(const std::vector<double>& cost) {
   std::vector<std::size_t> order(cost.size());

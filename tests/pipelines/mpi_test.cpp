@@ -145,6 +145,29 @@ TEST(Mpi, HrtemThreeRanksWriteTheBytesOfOneProcess) {
   fs::remove_all(dir);
 }
 
+// A process alone may analyse two images at once (--images-at-once, on by default for small
+// files when all cores are used): the same files, byte for byte, and the same terminal text in
+// input order as one image at a time, the bad file and the repeat included.
+TEST(WorkTeam, TwoImagesAtOnceWriteTheBytesAndLinesOfOneAtATime) {
+  const fs::path dir = test::scratch_dir("hrtem_at_once");
+  std::vector<std::string> inputs = image_batch(dir / "img", 4, 448);
+  std::ofstream(dir / "img" / "bad.tif") << "not an image";
+  inputs.insert(inputs.begin() + 1, (dir / "img" / "bad.tif").string());
+  inputs.push_back(inputs.front());
+  const std::string args = "hrtem " + quoted(inputs) + "--threads 2 ";
+  auto runs = run_side_by_side(dir, {{"one", exe() + args + "--images-at-once 1 -o "},
+                                     {"two", exe() + args + "--images-at-once 2 -o "},
+                                     {"three", exe() + args + "--images-at-once 3 -o "}});
+  for (const auto& [name, r] : runs) {
+    EXPECT_EQ(r.exit_code, 1) << name << ": " << r.output;
+    EXPECT_EQ(r.output, runs["one"].output) << name;
+  }
+  EXPECT_NE(runs["one"].output.find("1 of 6 inputs failed:\n  " + inputs[1]), std::string::npos) << runs["one"].output;
+  EXPECT_EQ(tree_difference(dir / "one" / "out", dir / "two" / "out"), "");
+  EXPECT_EQ(tree_difference(dir / "one" / "out", dir / "three" / "out"), "");
+  fs::remove_all(dir);
+}
+
 // A run killed after its first image folder appeared leaves complete folders only; the same
 // command again analyses the rest and ends with the bytes of an uninterrupted run.
 // `kill` ends the run started as $pid (a shell command line).
