@@ -17,8 +17,8 @@ namespace mgscope {
 // only on the cells that hold its fringes (BoxFeatures::fringe_cells), amorphous elsewhere; weak
 // fringes still show spots only in boxes mostly on the crystal, so a plain majority (0.5) shrinks
 // every crystal. On synthetic 2048 px glass with 4/10/20/30 % order (seeds 8, 21, 32, 42) the
-// area fraction missed the pixel truth by -0.4/-2.6/-3.7/-6.2 points at 0.5, by +0.2/-0.4/+1.0/
-// +1.4 at 0.375 and by +0.6/+0.6/+3.8/+5.5 at 0.3. Before the fringe cells each ordered box voted
+// area fraction missed the pixel truth by -0.3/-2.6/-3.4/-6.0 points at 0.5, by +0.4/-0.3/+1.4/
+// +1.7 at 0.375 and by +0.8/+0.6/+4.1/+5.8 at 0.3. Before the fringe cells each ordered box voted
 // on all its pixels and 0.375 over-reported dense order (+4.3 and +6.1 points at 20 and 30 %).
 constexpr double kDefaultOrderedVoteShare = 0.375;
 

