@@ -264,6 +264,17 @@ TEST(SpotCover, FollowsTheShareOfTheBoxTheFringesFill) {
   // 4 top-left cells of the quarter one (bit 4 row + column).
   EXPECT_EQ(ff.fringe_cells, 0xFFFF);
   EXPECT_EQ(fq.fringe_cells, 0x0033);
+  // A 2-D lattice (two fringe sets) over the same quarter: its cells from both directions together.
+  const ImageF crossed = make_lattice_image(n, n, pixel_nm, {0.25, 0.25}, {30, 120});
+  ImageF crossed_quarter = crossed;
+  std::mt19937_64 rng2(4);
+  for (int y = 0; y < n; ++y)
+    for (int x = 0; x < n; ++x)
+      crossed_quarter.at(x, y) = (x < n / 2 && y < n / 2 ? crossed.at(x, y) : 0.f) + noise(rng2);
+  ASSERT_TRUE(box.transform(crossed_quarter, 0, 0));
+  const BoxFeatures fc = m.measure(box, 10, 10);
+  EXPECT_EQ(fc.directions, 2);
+  EXPECT_EQ(fc.fringe_cells, 0x0033);
   ClassRules rules;
   EXPECT_NE(classify_box(ff, rules), BoxClass::amorphous);
   EXPECT_EQ(classify_box(fq, rules), BoxClass::amorphous);  // a box is ordered when more than half of it is
