@@ -1,6 +1,7 @@
 // mgscope: one command line for the structure-property report of a metallic-glass sample.
 #include <exception>
 #include <iostream>
+#include <string>
 
 #include "mgscope_version.hpp"
 #include "pipelines/commands.hpp"
@@ -43,7 +44,9 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return mgscope::report_parse_error(app, e, std::cout, std::cerr);
   } catch (const std::exception& e) {
-    std::cerr << "ERROR: " << e.what() << '\n';
+    // One write: under mpirun every rank may fail alike, and std::cerr flushes after each insertion,
+    // so a line written in three pieces interleaves with the other ranks' lines.
+    std::cerr << "ERROR: " + std::string(e.what()) + "\n";
     return 1;
   }
   return ctx.exit_code;
