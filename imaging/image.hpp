@@ -3,8 +3,10 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <map>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace mgscope {
@@ -76,5 +78,35 @@ struct ReadOptions {
 
 // Converts native pixels to float for analysis; throws InputError naming `path` on NaN/Inf.
 ImageF to_float(const RawImage& raw, const std::string& path);
+
+// The PixelType that stores a T.
+template <class T>
+constexpr PixelType pixel_type_for() {
+  if constexpr (std::is_same_v<T, std::uint8_t>) return PixelType::u8;
+  else if constexpr (std::is_same_v<T, std::int8_t>) return PixelType::i8;
+  else if constexpr (std::is_same_v<T, std::uint16_t>) return PixelType::u16;
+  else if constexpr (std::is_same_v<T, std::int16_t>) return PixelType::i16;
+  else if constexpr (std::is_same_v<T, std::uint32_t>) return PixelType::u32;
+  else if constexpr (std::is_same_v<T, std::int32_t>) return PixelType::i32;
+  else if constexpr (std::is_same_v<T, std::uint64_t>) return PixelType::u64;
+  else if constexpr (std::is_same_v<T, std::int64_t>) return PixelType::i64;
+  else if constexpr (std::is_same_v<T, float>) return PixelType::f32;
+  else {
+    static_assert(std::is_same_v<T, double>, "no PixelType stores this type");
+    return PixelType::f64;
+  }
+}
+
+// An image's pixels as a reader returns them (for writers, and for tests that feed readers' consumers).
+template <class T>
+RawImage to_raw(const Image<T>& img) {
+  RawImage raw;
+  raw.width = img.width;
+  raw.height = img.height;
+  raw.type = pixel_type_for<T>();
+  raw.bytes.resize(img.pixels.size() * sizeof(T));
+  std::memcpy(raw.bytes.data(), img.pixels.data(), raw.bytes.size());
+  return raw;
+}
 
 }  // namespace mgscope

@@ -37,10 +37,4 @@ void StoredImage::copy_block(int x0, int y0, int w, int h, float* out, std::ptrd
   });
 }
 
-ImageF StoredImage::to_float_image() const {
-  ImageF out(width, height);
-  copy_block(0, 0, width, height, out.pixels.data(), width);
-  return out;
-}
-
 }  // namespace mgscope

@@ -55,8 +55,6 @@ class StoredImage {
 
   // Converts the w x h block at (x0, y0) into `out`, rows `out_stride` floats apart.
   void copy_block(int x0, int y0, int w, int h, float* out, std::ptrdiff_t out_stride) const;
-  // A float copy of the whole image (for the rare steps that need one, e.g. resampling).
-  ImageF to_float_image() const;
 
   // Calls f(const PixelRows<T>&) with the stored type T (float for float storage), so that
   // per-pixel passes run a loop compiled for that type.

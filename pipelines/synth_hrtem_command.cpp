@@ -1,6 +1,5 @@
 // `mgscope synth hrtem`: synthetic HRTEM images with a per-pixel truth map (imaging/synth_hrtem.hpp).
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <optional>
 #include <vector>
@@ -29,17 +28,6 @@ struct SynthHrtemCli {
   double frame_interval_s = 0;            // ImageJ finterval of the stack; 0: none
 };
 
-template <class T>
-RawImage to_raw(const Image<T>& img, PixelType type) {
-  RawImage raw;
-  raw.width = img.width;
-  raw.height = img.height;
-  raw.type = type;
-  raw.bytes.resize(img.pixels.size() * sizeof(T));
-  std::memcpy(raw.bytes.data(), img.pixels.data(), raw.bytes.size());
-  return raw;
-}
-
 // An image stack and its label stack written page by page as the frames are made (a long
 // series never sits in memory), each to a temporary name renamed into place when complete.
 class StackPair {
@@ -50,8 +38,8 @@ class StackPair {
         options_(stack_options(frame_interval_s)), image_writer_(image_tmp_.string(), frames, cal, options_),
         labels_writer_(labels_tmp_.string(), frames, cal, options_) {}
   void add(const SynthHrtem& s) {
-    image_writer_.add(to_raw(s.counts, PixelType::u16));
-    labels_writer_.add(to_raw(s.labels, PixelType::u8));
+    image_writer_.add(to_raw(s.counts));
+    labels_writer_.add(to_raw(s.labels));
   }
   void commit() {
     image_writer_.finish();

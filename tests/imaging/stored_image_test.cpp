@@ -20,12 +20,13 @@
 namespace mgscope {
 namespace {
 
+// `v` as the pixels of a w x h image (a wrong size on purpose where a test asks for one).
 template <class T>
-RawImage raw_of(int w, int h, const std::vector<T>& v, PixelType type) {
+RawImage raw_of(int w, int h, const std::vector<T>& v) {
   RawImage r;
   r.width = w;
   r.height = h;
-  r.type = type;
+  r.type = pixel_type_for<T>();
   r.bytes.resize(v.size() * sizeof(T));
   std::memcpy(r.bytes.data(), v.data(), r.bytes.size());
   return r;
@@ -36,8 +37,7 @@ TEST(StoredImage, IntegerPixelsStayCompactAndReadAsToFloatMakesThem) {
   const std::vector<std::uint16_t> u16 = {0, 1, 65535, 40000, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 65534};
   const std::vector<std::int16_t> i16 = {-32768, -1, 0, 1, 32767, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14};
   const std::vector<std::uint8_t> u8 = {0, 255, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13};
-  const std::vector<RawImage> raws = {raw_of(w, h, u16, PixelType::u16), raw_of(w, h, i16, PixelType::i16),
-                                      raw_of(w, h, u8, PixelType::u8)};
+  const std::vector<RawImage> raws = {raw_of(w, h, u16), raw_of(w, h, i16), raw_of(w, h, u8)};
   for (const RawImage& raw : raws) {
     const ImageF expected = to_float(raw, "x");
     RawImage moved = raw;
@@ -49,14 +49,16 @@ TEST(StoredImage, IntegerPixelsStayCompactAndReadAsToFloatMakesThem) {
     s.copy_block(2, 1, 3, 2, block, 3);  // x 2..4, y 1..2
     for (int y = 0; y < 2; ++y)
       for (int x = 0; x < 3; ++x) EXPECT_EQ(block[y * 3 + x], expected.at(2 + x, 1 + y));
-    EXPECT_EQ(s.to_float_image().pixels, expected.pixels);
+    ImageF whole(w, h);
+    s.copy_block(0, 0, w, h, whole.pixels.data(), w);
+    EXPECT_EQ(whole.pixels, expected.pixels);
   }
   // Float pixels pass through as floats.
   const std::vector<float> f32(15, 2.5f);
-  const StoredImage f = StoredImage::from_raw(raw_of(w, h, f32, PixelType::f32), "x");
+  const StoredImage f = StoredImage::from_raw(raw_of(w, h, f32), "x");
   ASSERT_NE(f.floats(), nullptr);
   EXPECT_EQ(f.floats()->pixels, f32);
-  EXPECT_THROW(StoredImage::from_raw(raw_of(w, h - 1, u16, PixelType::u16), "x"), InputError);  // wrong size
+  EXPECT_THROW(StoredImage::from_raw(raw_of(w, h - 1, u16), "x"), InputError);  // wrong size
 }
 
 TEST(StoredImage, Uint16AnalysisEqualsTheFloatAnalysis) {
@@ -69,7 +71,7 @@ TEST(StoredImage, Uint16AnalysisEqualsTheFloatAnalysis) {
   const SynthHrtem s = make_synth_hrtem(o);
   const ImageF floats = test::as_float(s.counts);
   CalibratedImage compact = with_pixel_size(ImageF(), o.pixel_nm);
-  compact.pixels = StoredImage::from_raw(raw_of(1000, 1000, s.counts.pixels, PixelType::u16), "u16");
+  compact.pixels = StoredImage::from_raw(to_raw(s.counts), "u16");
   ASSERT_EQ(compact.pixels.floats(), nullptr);
   HrtemOptions ho;
   ho.threads = 2;

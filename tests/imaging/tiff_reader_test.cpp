@@ -64,7 +64,7 @@ std::vector<Variant> variants() {
 
 template <class T>
 void round_trip_all_variants() {
-  const auto dir = test::scratch_dir(std::string("tiff_rt_") + pixel_type_name(test::pixel_type_of<T>()));
+  const auto dir = test::scratch_dir(std::string("tiff_rt_") + pixel_type_name(pixel_type_for<T>()));
   const RawImage raw = pattern<T>(37, 23, 11);  // odd sizes: partial tiles and strips
   const Calibration cal = nm_calibration(0.0199, 0.0213);
   for (const Variant& v : variants()) {

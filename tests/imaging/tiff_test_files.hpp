@@ -12,25 +12,11 @@
 
 namespace mgscope::test {
 
-template <class T>
-constexpr PixelType pixel_type_of() {
-  if constexpr (std::is_same_v<T, std::uint8_t>) return PixelType::u8;
-  else if constexpr (std::is_same_v<T, std::int8_t>) return PixelType::i8;
-  else if constexpr (std::is_same_v<T, std::uint16_t>) return PixelType::u16;
-  else if constexpr (std::is_same_v<T, std::int16_t>) return PixelType::i16;
-  else if constexpr (std::is_same_v<T, std::uint32_t>) return PixelType::u32;
-  else if constexpr (std::is_same_v<T, std::int32_t>) return PixelType::i32;
-  else if constexpr (std::is_same_v<T, std::uint64_t>) return PixelType::u64;
-  else if constexpr (std::is_same_v<T, std::int64_t>) return PixelType::i64;
-  else if constexpr (std::is_same_v<T, float>) return PixelType::f32;
-  else return PixelType::f64;
-}
-
 // Values spread over the whole range of T (integers: hashed bits, so the sign bit and the high
 // bytes are exercised; floats: fractions, negatives and large magnitudes).
 template <class T>
 RawImage pattern(int w, int h, std::uint64_t seed) {
-  RawImage r{w, h, pixel_type_of<T>(), {}};
+  RawImage r{w, h, pixel_type_for<T>(), {}};
   r.bytes.resize(std::size_t(w) * std::size_t(h) * sizeof(T));
   for (std::size_t i = 0; i < std::size_t(w) * std::size_t(h); ++i) {
     T v;

@@ -237,11 +237,7 @@ TEST(HrtemSeries, PeakMemoryDoesNotGrowFrom10To1000Frames) {
   o.ordered_fraction = 0.1;
   o.seed = 5;
   const SynthHrtem s = make_synth_hrtem(o);
-  RawImage page;
-  page.width = page.height = 128;
-  page.type = PixelType::u16;
-  page.bytes.resize(s.counts.pixels.size() * 2);
-  std::memcpy(page.bytes.data(), s.counts.pixels.data(), page.bytes.size());
+  const RawImage page = to_raw(s.counts);
   Calibration cal;
   cal.calibrated = true;
   cal.pixel_x_nm = cal.pixel_y_nm = o.pixel_nm;
