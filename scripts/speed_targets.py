@@ -92,17 +92,26 @@ def main():
         wall, peak = timed(base + extra)
         summary = json.load(open(os.path.join(out, "big4096", "summary.json")))
         sliding = summary["area_map"]["boxes"] - summary["area_map"]["boxes_shared_with_box_grid"]
-        npy = run(["/usr/bin/python3", numpy_ref, img, "0.0199", str(stride_frac)]).stdout
-        numpy_s = float(npy.split(" in ")[1].split(" s")[0])
+        # numpy, median of 3 runs: the box grid alone, and the box grid plus the sliding boxes of
+        # the area map (what the default command does), each timed inside the same run.
+        grid_runs, total_runs = [], []
+        for _ in range(3):
+            npy = run(["/usr/bin/python3", numpy_ref, img, "0.0199", str(stride_frac), "0.25"]).stdout.splitlines()
+            grid_runs.append(float(npy[0].split(" in ")[1].split(" s")[0]))
+            total_runs.append(float(npy[-1].split(" in ")[1].split(" s")[0]))
+        numpy_s, numpy_total_s = statistics.median(grid_runs), statistics.median(total_runs)
         bound = dict(line.split() for line in run([bound_exe, img, "100", str(grid_boxes), str(sliding), str(cores)]).stdout.splitlines())
         grid_bound_ms = float(bound["read_ms"]) + float(bound["grid_ms"])
         work_bound_ms = grid_bound_ms + float(bound["sliding_ms"])
         target_bound = 3 if stride_frac == 1.0 else 2
         add(f"4096^2 {label}, default outputs: wall (peak)", f"{1000 * wall:.0f} ms ({peak:.0f} MiB)", "", None)
         add(f"4096^2 {label}, --area-stride off: wall", f"{1000 * wall_off:.0f} ms", "", None)
-        add(f"  numpy reference, same box-grid work ({grid_boxes} boxes)", f"{1000 * numpy_s:.0f} ms", "", None)
-        add(f"  vs numpy, default outputs", f"{numpy_s / wall:.2f}x numpy", ">= 10x", numpy_s / wall / 10)
-        add(f"  vs numpy, --area-stride off", f"{numpy_s / wall_off:.2f}x numpy", ">= 10x", numpy_s / wall_off / 10)
+        add(f"  numpy reference, box grid ({grid_boxes} boxes)", f"{1000 * numpy_s:.0f} ms", "", None)
+        add(f"  numpy reference, box grid + {sliding} sliding boxes", f"{1000 * numpy_total_s:.0f} ms", "", None)
+        add(f"  vs numpy, default outputs (numpy: grid + sliding)", f"{numpy_total_s / wall:.2f}x numpy", ">= 10x",
+            numpy_total_s / wall / 10)
+        add(f"  vs numpy, --area-stride off (numpy: grid)", f"{numpy_s / wall_off:.2f}x numpy", ">= 10x", numpy_s / wall_off / 10)
+        add(f"  default outputs against numpy's grid alone", f"{numpy_s / wall:.2f}x numpy", "", None)
         add(f"  hardware bound of the box grid (read {float(bound['read_ms']):.0f} ms + FFTW r2c+c2r on {cores} cores)",
             f"{grid_bound_ms:.0f} ms", "", None)
         add(f"  vs that bound, --area-stride off", f"{1000 * wall_off / grid_bound_ms:.1f}x the bound",
