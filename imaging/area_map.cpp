@@ -84,7 +84,9 @@ std::vector<FineBox> measure_fine_boxes(const StoredImage& image, const HrtemRes
   std::vector<std::unique_ptr<BoxTransformer>> transformers;
   std::vector<std::unique_ptr<BoxMeasurer>> measurers;
   for (int t = 0; t < nthreads; ++t) {
-    transformers.push_back(std::make_unique<BoxTransformer>(g.box_px, options.window, options.acf, false));
+    // Spots only: no ACF, and the spectrum's columns up to the highest measure() reads.
+    transformers.push_back(std::make_unique<BoxTransformer>(g.box_px, options.window, options.acf, false,
+                                                            geometry.highest_column_read()));
     measurers.push_back(std::make_unique<BoxMeasurer>(geometry));
   }
   // The vote over overlapping boxes is what turns box classes into an area: a box counts as

@@ -61,6 +61,10 @@ SpectrumGeometry::SpectrumGeometry(int box_px, int acf_size, double pixel_nm, co
       core_.push_back(p);
     }
   }
+  // Whitening reads the rings up to last_bin (|k| < last_bin + 0.5); the streak test reads power
+  // bilinearly 2.5 px from a spot refined by up to half a pixel beyond r_max, so up to r_max + 4.
+  // One column more as a margin: columns beyond this are never read by measure().
+  highest_column_ = std::min(half_ - 1, std::max(last_bin, int(std::floor(r_max + 4.0))) + 1);
   // ACF lags between the minimum lag and half the box side (beyond that the ACF of a box is noise).
   // The ACF is even, acf(-r) = acf(r): one half plane of lags (rows 0..m/2) holds every value.
   const int m = acf_size_;

@@ -74,6 +74,10 @@ class SpectrumGeometry {
   SpectrumGeometry(int box_px, int acf_size, double pixel_nm, const SpotOptions& options);
   int search_pixels() const { return int(core_.size()); }  // M: independent pixels searched
   double q_step_nm_inv() const { return dq_; }
+  // The highest |kx| column of the power spectrum that BoxMeasurer::measure reads (whitening rings,
+  // the search annulus and its neighbours, the streak test 2.5 px beyond a spot): boxes measured
+  // for their spots alone need no column beyond it (BoxTransformer's column limit).
+  int highest_column_read() const { return highest_column_; }
 
  private:
   friend class BoxMeasurer;
@@ -89,6 +93,7 @@ class SpectrumGeometry {
   double pixel_nm_, dq_;
   SpotOptions options_;
   int first_bin_ = 0;
+  int highest_column_ = 0;
   std::vector<Pixel> core_;             // half-plane pixels inside the search annulus
   std::vector<std::vector<int>> bins_;  // r2c indices per radius bin over the extended annulus
   std::vector<int> acf_lags_;           // ACF indices of lags in (acf_min_lag, L/2)

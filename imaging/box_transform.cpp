@@ -5,10 +5,14 @@
 #include <fftw3.h>
 
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <new>
+#include <stdexcept>
+#include <string>
 #include <utility>
 
 #include "imaging/fftw_planner.hpp"
@@ -17,58 +21,112 @@ namespace mgscope {
 
 namespace {
 
+// Two plans: the full 2-D r2c and c2r of a size, or (banded) the r2c of each row and the DFTs
+// down the first `columns` columns.
 struct PlanPair {
-  fftwf_plan r2c = nullptr;
-  fftwf_plan c2r = nullptr;
+  fftwf_plan first = nullptr;
+  fftwf_plan second = nullptr;
 };
 
+// FFTW computes a 2-D r2c as rows then columns, and for most sizes with the same codelets as the
+// banded pair, so the kept columns come out bit for bit the same; where its estimate picks another
+// algorithm for one of the two (187 px here), they differ in the last bits. The banded pair is
+// used only when a pseudo-random box gives exactly the full transform's numbers, so the outputs
+// never depend on which path ran.
+bool same_as_full_transform(const PlanPair& banded, int size, int columns) {
+  const int half = size / 2 + 1;
+  const std::size_t nr = std::size_t(size) * std::size_t(size), nc = std::size_t(size) * std::size_t(half);
+  std::unique_ptr<float, decltype(&fftwf_free)> r(fftwf_alloc_real(nr), &fftwf_free), r_copy(fftwf_alloc_real(nr), &fftwf_free);
+  std::unique_ptr<fftwf_complex, decltype(&fftwf_free)> full(fftwf_alloc_complex(nc), &fftwf_free),
+      band(fftwf_alloc_complex(nc), &fftwf_free);
+  if (!r || !r_copy || !full || !band) throw std::bad_alloc();
+  std::uint64_t state = 0x9E3779B97F4A7C15ull;
+  for (std::size_t i = 0; i < nr; ++i) {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    r.get()[i] = float(state >> 40) * 0x1.0p-24f - 0.5f;
+  }
+  std::memcpy(r_copy.get(), r.get(), sizeof(float) * nr);  // FFTW may overwrite an r2c input
+  fftwf_plan full_plan = fftwf_plan_dft_r2c_2d(size, size, r.get(), full.get(), FFTW_ESTIMATE);
+  if (!full_plan) return false;
+  fftwf_execute(full_plan);
+  fftwf_destroy_plan(full_plan);
+  fftwf_execute_dft_r2c(banded.first, r_copy.get(), band.get());
+  fftwf_execute_dft(banded.second, band.get(), band.get());
+  for (int y = 0; y < size; ++y)
+    if (std::memcmp(full.get() + std::size_t(y) * half, band.get() + std::size_t(y) * half,
+                    sizeof(fftwf_complex) * std::size_t(columns)) != 0)
+      return false;
+  return true;
+}
+
 // Plans live for the whole program (a handful of sizes at most) and are destroyed at exit, so
-// leak checkers see FFTW's memory returned.
+// leak checkers see FFTW's memory returned. Key: (size, 0) full, (size, columns) banded.
 struct PlanCache {
-  std::map<int, PlanPair> plans;
+  std::map<std::pair<int, int>, PlanPair> plans;
   ~PlanCache() {
-    for (auto& [size, p] : plans) {
-      fftwf_destroy_plan(p.r2c);
-      fftwf_destroy_plan(p.c2r);
+    for (auto& [key, p] : plans) {
+      if (p.first) fftwf_destroy_plan(p.first);
+      if (p.second) fftwf_destroy_plan(p.second);
     }
     fftwf_cleanup();
   }
 };
 
-const PlanPair& plans_for(int size) {
+const PlanPair& plans_for(int size, int columns = 0) {
   static PlanCache cache_holder;
-  std::map<int, PlanPair>& cache = cache_holder.plans;
+  auto& cache = cache_holder.plans;
   std::lock_guard<std::mutex> lock(fftw_planner_mutex());
-  auto it = cache.find(size);
+  auto it = cache.find({size, columns});
   if (it != cache.end()) return it->second;
+  const int half = size / 2 + 1;
   const std::size_t nr = std::size_t(size) * std::size_t(size);
-  const std::size_t nc = std::size_t(size) * std::size_t(size / 2 + 1);
+  const std::size_t nc = std::size_t(size) * std::size_t(half);
   float* r = fftwf_alloc_real(nr);
   fftwf_complex* c = fftwf_alloc_complex(nc);
   if (!r || !c) throw std::bad_alloc();
   PlanPair p;
-  p.r2c = fftwf_plan_dft_r2c_2d(size, size, r, c, FFTW_ESTIMATE);
-  p.c2r = fftwf_plan_dft_c2r_2d(size, size, c, r, FFTW_ESTIMATE);
+  if (columns == 0) {
+    p.first = fftwf_plan_dft_r2c_2d(size, size, r, c, FFTW_ESTIMATE);
+    p.second = fftwf_plan_dft_c2r_2d(size, size, c, r, FFTW_ESTIMATE);
+    if (!p.first || !p.second) throw std::runtime_error("FFTW could not plan a " + std::to_string(size) + " px box transform");
+  } else {
+    const int len[1] = {size};
+    p.first = fftwf_plan_many_dft_r2c(1, len, size, r, nullptr, 1, size, c, nullptr, 1, half, FFTW_ESTIMATE);
+    p.second = fftwf_plan_many_dft(1, len, columns, c, nullptr, half, 1, c, nullptr, half, 1, FFTW_FORWARD, FFTW_ESTIMATE);
+    if (!p.first || !p.second || !same_as_full_transform(p, size, columns)) {
+      if (p.first) fftwf_destroy_plan(p.first);
+      if (p.second) fftwf_destroy_plan(p.second);
+      p = PlanPair{};  // BoxTransformer then computes every column
+    }
+  }
   fftwf_free(r);
   fftwf_free(c);
-  return cache.emplace(size, p).first->second;
+  return cache.emplace(std::make_pair(size, columns), p).first->second;
 }
 
 }  // namespace
 
-BoxTransformer::BoxTransformer(int box_px, WindowKind window, AcfMode acf, bool with_acf)
+BoxTransformer::BoxTransformer(int box_px, WindowKind window, AcfMode acf, bool with_acf, int highest_column)
     : n_(box_px), m_(acf == AcfMode::linear ? 2 * box_px : box_px), acf_mode_(acf), with_acf_(with_acf),
       window_(make_window_2d(window, box_px)), normalised_(std::size_t(box_px) * std::size_t(box_px), 0.f),
-      power_(std::size_t(box_px) * std::size_t(box_px / 2 + 1), 0.f) {
+      power_(std::size_t(box_px) * std::size_t(box_px / 2 + 1), 0.f),
+      columns_(highest_column < 0 ? box_px / 2 + 1 : std::min(highest_column + 1, box_px / 2 + 1)) {
+  if (with_acf && columns_ < half()) throw std::invalid_argument("BoxTransformer: the ACF needs every spectrum column");
   for (float w : window_) window_energy_ += double(w) * w;
   // Looked up once here: transform() runs per box on many threads and must not take the lock.
   const PlanPair& pn = plans_for(n_);
-  r2c_n_ = pn.r2c;
-  c2r_n_ = pn.c2r;
+  r2c_n_ = pn.first;
+  c2r_n_ = pn.second;
+  if (columns_ < half()) {
+    const PlanPair& pb = plans_for(n_, columns_);
+    rows_r2c_ = pb.first;
+    columns_dft_ = pb.second;
+    if (!rows_r2c_) columns_ = half();  // no banded pair with the full transform's numbers
+  }
   if (acf_mode_ == AcfMode::linear) {
     const PlanPair& pm = plans_for(m_);
-    r2c_m_ = pm.r2c;
-    c2r_m_ = pm.c2r;
+    r2c_m_ = pm.first;
+    c2r_m_ = pm.second;
   }
   real_n_ = fftwf_alloc_real(std::size_t(n_) * std::size_t(n_));
   spec_n_ = fftwf_alloc_complex(std::size_t(n_) * std::size_t(half()));
@@ -163,9 +221,17 @@ bool BoxTransformer::transform(const float* box, std::ptrdiff_t row_stride) {
     }
   }
   auto* spec = static_cast<fftwf_complex*>(spec_n_);
-  fftwf_execute_dft_r2c(r2c_n_, real_n_, spec);
   const std::size_t nc = std::size_t(n) * std::size_t(half());
-  for (std::size_t i = 0; i < nc; ++i) power_[i] = spec[i][0] * spec[i][0] + spec[i][1] * spec[i][1];
+  if (rows_r2c_) {  // banded: the kept columns only; the others of power_ stay zero
+    fftwf_execute_dft_r2c(rows_r2c_, real_n_, spec);
+    fftwf_execute_dft(columns_dft_, spec, spec);
+    for (int y = 0; y < n; ++y)
+      for (std::size_t i = std::size_t(y) * std::size_t(half()), end = i + std::size_t(columns_); i < end; ++i)
+        power_[i] = spec[i][0] * spec[i][0] + spec[i][1] * spec[i][1];
+  } else {
+    fftwf_execute_dft_r2c(r2c_n_, real_n_, spec);
+    for (std::size_t i = 0; i < nc; ++i) power_[i] = spec[i][0] * spec[i][0] + spec[i][1] * spec[i][1];
+  }
 
   if (!with_acf_) {
     acf_[0] = 1.f;  // zero lag, which is 1 by definition: tells measurers this box is not flat

@@ -19,7 +19,13 @@ class BoxTransformer {
  public:
   // with_acf = false: power spectrum only, acf() is 1 at zero lag and 0 elsewhere (the sliding grid of the area map needs
   // only the spots, and the inverse FFT is about a third of a box's cost).
-  BoxTransformer(int box_px, WindowKind window, AcfMode acf, bool with_acf = true);
+  // highest_column >= 0 (only without the ACF): power() holds the columns kx = 0..highest_column and
+  // zeros beyond. The spots of a 1.985 nm box lie within |k| < 18 of the n/2 + 1 columns, so the
+  // sliding and null boxes transform their rows, then only those columns: for 100 px boxes about
+  // 1.5x faster than the full 2-D transform. FFTW does the full transform the same way, rows then
+  // columns, and gives the same numbers for nearly every size; the banded pair is used only where
+  // a check when it is planned finds them bit for bit equal (else every column is computed).
+  BoxTransformer(int box_px, WindowKind window, AcfMode acf, bool with_acf = true, int highest_column = -1);
   ~BoxTransformer();
   BoxTransformer(const BoxTransformer&) = delete;
   BoxTransformer& operator=(const BoxTransformer&) = delete;
@@ -67,6 +73,9 @@ class BoxTransformer {
   fftwf_plan_s* c2r_n_ = nullptr;
   fftwf_plan_s* r2c_m_ = nullptr;
   fftwf_plan_s* c2r_m_ = nullptr;
+  int columns_;                      // spectrum columns computed: half(), or highest_column + 1
+  fftwf_plan_s* rows_r2c_ = nullptr;  // with a column limit: 1-D r2c of every row,
+  fftwf_plan_s* columns_dft_ = nullptr;  // then 1-D DFTs down the kept columns, in place
 };
 
 }  // namespace mgscope

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdio>
 #include <random>
+#include <stdexcept>
 
 #include "fitting/base/error.hpp"
 #include "imaging/synth_hrtem.hpp"
@@ -64,6 +65,66 @@ TEST(AreaMap, TransformWithoutAcfKeepsTheSpectrumAndTheFlatFlag) {
   const ImageF flat(100, 100, 3.f);
   EXPECT_FALSE(lean.transform(flat, 0, 0));
   EXPECT_TRUE(b.measure(lean, 15, 10).flat);
+}
+
+// The sliding and null boxes compute only the spectrum columns that measure() reads. On boxes of
+// every kind of size (smooth, 2^k, odd, a size FFTW plans otherwise when banded: 187) with a
+// lattice at 0.25 nm and an oblique second set, or noise alone, those columns must be the full
+// transform's bit for bit and the measurement the same in every field the area map uses.
+TEST(AreaMap, BandedTransformGivesTheFullSpectrumWhereTheMeasurementReads) {
+  for (int n : {50, 64, 100, 128, 187, 200}) {
+    const double pixel_nm = 1.985 / n;
+    // Left box: fringes at 0.25 nm along x, 0.21 nm oblique and 0.155 nm (the annulus' outer edge,
+    // where the whitening rings and the streak test reach the highest columns); right: noise.
+    ImageF img(3 * n, n);
+    std::mt19937 rng{std::uint32_t(n)};
+    std::normal_distribution<float> noise(0.f, 1.f);
+    const double two_pi = 2 * 3.14159265358979323846;
+    const double k1 = two_pi * pixel_nm / 0.25, k2 = two_pi * pixel_nm / 0.21, k3 = two_pi * pixel_nm / 0.155;
+    for (int y = 0; y < n; ++y)
+      for (int x = 0; x < 3 * n; ++x)
+        img.at(x, y) = (x < n ? float(1.5 * std::cos(k1 * x) + 1.2 * std::cos(k2 * (0.6 * x + 0.8 * y)) +
+                                      1.0 * std::cos(k3 * (0.8 * x - 0.6 * y)))
+                              : 0.f) +
+                       0.5f * noise(rng);
+    const SpectrumGeometry geometry(n, n, pixel_nm, SpotOptions{});
+    const int top = geometry.highest_column_read();
+    ASSERT_LT(top, n / 2) << n;  // something to leave out
+    BoxTransformer full(n, WindowKind::hann, AcfMode::circular, false);
+    BoxTransformer banded(n, WindowKind::hann, AcfMode::circular, false, top);
+    BoxMeasurer ma(geometry), mb(geometry);
+    const int half = n / 2 + 1;
+    for (int x0 = 0; x0 <= 2 * n; x0 += (x0 < n ? n : n / 8)) {  // the lattice box, then 9 noise boxes
+      ASSERT_TRUE(full.transform(img, x0, 0));
+      ASSERT_TRUE(banded.transform(img, x0, 0));
+      bool beyond_zero = true;
+      for (int y = 0; y < n; ++y)
+        for (int x = 0; x < half; ++x) {
+          const float a = full.power()[y * half + x], b = banded.power()[y * half + x];
+          if (x <= top) ASSERT_EQ(a, b) << "n " << n << " ky row " << y << " kx " << x;
+          else beyond_zero = beyond_zero && b == 0.f;
+        }
+      // 100 px boxes (the common case) must take the banded path; elsewhere it may fall back to
+      // every column, which the loop above then found equal too.
+      if (n == 100) EXPECT_TRUE(beyond_zero);
+      const BoxFeatures fa = ma.measure(full, 15, 10), fb = mb.measure(banded, 15, 10);
+      EXPECT_EQ(fa.max_whitened, fb.max_whitened) << n;
+      EXPECT_EQ(fa.pairs, fb.pairs) << n;
+      EXPECT_EQ(fa.directions, fb.directions) << n;
+      EXPECT_EQ(fa.fringe_cells, fb.fringe_cells) << n;
+      EXPECT_EQ(fa.streaks, fb.streaks) << n;
+      EXPECT_EQ(fa.anisotropy, fb.anisotropy) << n;
+      ASSERT_EQ(fa.spots.size(), fb.spots.size()) << n;
+      for (std::size_t i = 0; i < fa.spots.size(); ++i) {
+        EXPECT_EQ(fa.spots[i].whitened, fb.spots[i].whitened);
+        EXPECT_EQ(fa.spots[i].d_nm, fb.spots[i].d_nm);
+        EXPECT_EQ(fa.spots[i].cover, fb.spots[i].cover);
+      }
+      if (x0 == 0) EXPECT_GE(fb.directions, 2) << "the lattice box of " << n << " px shows both fringe sets";
+      else EXPECT_EQ(fb.pairs, 0) << "the noise box of " << n << " px has no spot";
+    }
+  }
+  EXPECT_THROW(BoxTransformer(100, WindowKind::hann, AcfMode::circular, true, 20), std::invalid_argument);
 }
 
 TEST(AreaBootstrap, KnownBlocksGiveTheBinomialSpread) {
