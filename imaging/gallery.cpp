@@ -6,7 +6,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "imaging/drawing.hpp"
-#include "imaging/overlay.hpp"
+#include "imaging/figure_drawing.hpp"
 
 namespace mgscope {
 
@@ -41,8 +41,8 @@ cv::Point2d fft_point(double kx, double ky, int hw, int t) {
 
 }  // namespace
 
-std::vector<std::uint8_t> render_gallery_png(const StoredImage& image, const HrtemResult& result,
-                                             const GalleryOptions& options) {
+std::vector<std::uint8_t> draw_gallery_png(const StoredImage& image, const HrtemResult& result,
+                                           const GalleryOptions& options) {
   const BoxGrid& g = result.grid;
   const int n = g.box_px, t = options.tile_px, k = options.examples_per_class;
   const int header_h = 46, label_h = 22, row_label_w = 130, gap = 6;

@@ -1,5 +1,5 @@
 // White background and black text: these figures go into papers and slides as they are.
-#include "imaging/map_figure.hpp"
+#include "imaging/figure_drawing.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -43,7 +43,7 @@ std::string tick_text(double v) {
 
 }  // namespace
 
-std::vector<std::uint8_t> render_map_png(const GridMap& map, const MapFigure& f) {
+std::vector<std::uint8_t> draw_map_png(const GridMap& map, const MapFigure& f) {
   const int longer = std::max(1, std::max(map.width, map.height));
   const int zoom = std::max(1, int(std::lround(600.0 / longer)));
   const int mw = map.width * zoom, mh = map.height * zoom;

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "imaging/drawing.hpp"
+#include "imaging/figure_drawing.hpp"
 
 namespace mgscope {
 
@@ -84,8 +85,8 @@ cv::Mat stretched_picture(const StoredImage& image, double s) {
 
 }  // namespace
 
-std::vector<std::uint8_t> render_overlay_png(const StoredImage& image, const HrtemResult& result,
-                                             const OverlayOptions& options) {
+std::vector<std::uint8_t> draw_overlay_png(const StoredImage& image, const HrtemResult& result,
+                                           const OverlayOptions& options) {
   const double s = std::min(1.0, double(options.max_side_px) / std::max(image.width, image.height));
   const cv::Mat small = stretched_picture(image, s);
   cv::Mat bgr;

@@ -1,5 +1,5 @@
 // Pictures of the result (the study's Fig. 8): the segmentation overlay and the per-box gallery,
-// encoded as PNG bytes. OpenCV is used here only, at the edge of the library.
+// encoded as PNG bytes. They are drawn with OpenCV in the figures module (imaging/figures.hpp).
 #pragma once
 #include <cstdint>
 #include <vector>

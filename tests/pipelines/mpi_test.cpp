@@ -221,6 +221,33 @@ TEST(WorkTeam, ProgramDoesNotLinkMpi) {
   EXPECT_EQ(r.output.find("libopen-pal"), std::string::npos) << r.output;
 }
 
+// OpenCV (and the ~15 libraries Debian's build of it brings) is loaded only to draw the HRTEM
+// figures, from libmgscope_figures.so: the program does not link it, and without the module an
+// image fails with an error naming it, its folder not written, the other commands unaffected.
+TEST(Figures, ProgramDoesNotLinkOpenCvAndDrawsThroughItsModule) {
+  const auto r = test::run_command(std::string("ldd '") + MGSCOPE_EXE + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("libc.so"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("libopencv"), std::string::npos) << r.output;
+  const fs::path dir = test::scratch_dir("figures_module");
+  const std::vector<std::string> inputs = image_batch(dir / "img", 1, 256);
+  const auto drawn = test::run_command("cd " + q(dir) + " && " + MGSCOPE_EXE + " hrtem " + quoted(inputs) + "-o out");
+  EXPECT_EQ(drawn.exit_code, 0) << drawn.output;
+  const std::string stem = fs::path(inputs[0]).stem().string();
+  EXPECT_GT(fs::file_size(dir / "out" / stem / "overlay.png"), 1000u);
+  EXPECT_GT(fs::file_size(dir / "out" / stem / "map_class.png"), 1000u);
+  const std::string gone = (dir / "gone" / "libmgscope_figures.so").string();
+  const auto missing = test::run_command("cd " + q(dir) + " && MGSCOPE_FIGURES_MODULE=" + q(gone) + " " + MGSCOPE_EXE +
+                                         " hrtem " + quoted(inputs) + "-o out2");
+  EXPECT_NE(missing.exit_code, 0) << missing.output;
+  EXPECT_NE(missing.output.find("the figures module (libmgscope_figures.so) was not found"), std::string::npos)
+      << missing.output;
+  EXPECT_FALSE(fs::exists(dir / "out2" / stem / "summary.json"));
+  const auto version = test::run_command("MGSCOPE_FIGURES_MODULE=" + q(gone) + " " + MGSCOPE_EXE + " --version");
+  EXPECT_EQ(version.exit_code, 0) << version.output;
+  fs::remove_all(dir);
+}
+
 // Under mpirun without its MPI module every rank stops with an error naming where it looked,
 // before writing anything: running on alone, every rank would do the whole command.
 TEST(Mpi, MissingModuleStopsEveryRankSayingWhereItLooked) {
