@@ -115,7 +115,10 @@ TeamBatchResult run_team_batch(const TeamBatchJob& job, std::ostream& err) {
           ++batch.succeeded;
         } else {
           const std::string message = outcome[i].value("error", std::string("failed"));
-          err << "ERROR: " << message << '\n';
+          // Readers name the file in their messages; what does not (a module that did not load,
+          // memory) gets the input's name in front.
+          err << "ERROR: " << (message.find(inputs[i]) == std::string::npos ? inputs[i] + ": " : std::string()) << message
+              << '\n';
           batch.failures.push_back({inputs[i], message});
         }
         outcome[i] = nullptr;  // used: free it

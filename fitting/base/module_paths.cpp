@@ -1,6 +1,9 @@
 #include "fitting/base/module_paths.hpp"
 
+#include <dlfcn.h>
+
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 
 namespace mgscope {
@@ -19,6 +22,27 @@ std::vector<std::string> module_paths(const std::string& baked) {
     start = end + 1;
   }
   return paths;
+}
+
+std::vector<std::string> module_candidates(const char* env_var, const std::string& baked) {
+  if (const char* env = std::getenv(env_var); env && *env) return {env};
+  return module_paths(baked);
+}
+
+void* load_module_entry(const std::vector<std::string>& candidates, const char* entry, int dlopen_flags,
+                        const std::function<std::string(void*)>& accept, std::string& errors) {
+  for (const std::string& path : candidates) {
+    void* handle = dlopen(path.c_str(), dlopen_flags);
+    if (!handle) {
+      errors += std::string("\n  ") + dlerror();
+      continue;
+    }
+    void* symbol = dlsym(handle, entry);
+    const std::string why_not = symbol ? accept(symbol) : std::string("no ") + entry;
+    if (why_not.empty()) return symbol;
+    errors += "\n  " + path + ": " + why_not;
+  }
+  return nullptr;
 }
 
 }  // namespace mgscope

@@ -1,6 +1,7 @@
 // Where a module of mgscope (a shared library loaded with dlopen only when needed: the EMD reader,
-// the MPI team) may be installed.
+// the MPI team, the figures) may be installed, and loading the first that fits.
 #pragma once
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -10,5 +11,16 @@ namespace mgscope {
 // standing for the folder of the running executable (so an installed program finds its modules
 // under any prefix it was copied to). Entries that cannot be resolved are left out.
 std::vector<std::string> module_paths(const std::string& baked);
+
+// The places to look: the path in the environment variable `env_var` when it is set and not empty
+// (then the only one, so that a wrong path is reported, never silently passed over), else `baked`.
+std::vector<std::string> module_candidates(const char* env_var, const std::string& baked);
+
+// Opens the candidates in order with dlopen(`dlopen_flags`) and returns the C symbol `entry` of
+// the first that has it and that `accept` takes (accept(symbol) returns "" for the right module,
+// else why not: built for another version of mgscope). nullptr when none did; `errors` then holds
+// one "\n  " line per candidate tried, saying why it was passed over.
+void* load_module_entry(const std::vector<std::string>& candidates, const char* entry, int dlopen_flags,
+                        const std::function<std::string(void*)>& accept, std::string& errors);
 
 }  // namespace mgscope

@@ -25,26 +25,19 @@ namespace {
 
 using ReadEmd = LoadedImage (*)(const std::string&, const ReadOptions&);
 
-// MGSCOPE_EMD_MODULE when set, else the module installed beside the program (@exe: the folder of
-// the running executable, whatever prefix it was installed to), else at the configured prefix,
-// else the one in the build tree (MGSCOPE_EMD_MODULE_PATHS: ':'-separated, set by CMake).
+// MGSCOPE_EMD_MODULE when set (that one only), else the module installed beside the program
+// (@exe: the folder of the running executable, whatever prefix it was installed to), else at the
+// configured prefix, else the one in the build tree (MGSCOPE_EMD_MODULE_PATHS: ':'-separated, set
+// by CMake).
 ReadEmd emd_module(const std::string& path) {
-  std::vector<std::string> candidates;
-  if (const char* env = std::getenv("MGSCOPE_EMD_MODULE"); env && *env) candidates.emplace_back(env);
-  for (std::string& c : module_paths(MGSCOPE_EMD_MODULE_PATHS)) candidates.push_back(std::move(c));
   std::string errors;
-  for (const std::string& c : candidates) {
-    void* handle = dlopen(c.c_str(), RTLD_NOW | RTLD_LOCAL);
-    if (!handle) {
-      errors += std::string("; ") + dlerror();
-      continue;
-    }
-    if (void* f = dlsym(handle, "mgscope_read_emd_in_process")) return reinterpret_cast<ReadEmd>(f);
-    errors += "; " + c + ": no mgscope_read_emd_in_process";
-  }
+  void* entry = load_module_entry(module_candidates("MGSCOPE_EMD_MODULE", MGSCOPE_EMD_MODULE_PATHS),
+                                  "mgscope_read_emd_in_process", RTLD_NOW | RTLD_LOCAL,
+                                  [](void*) { return std::string(); }, errors);
+  if (entry) return reinterpret_cast<ReadEmd>(entry);
   fail_input(path, "cannot read EMD files: the EMD module (libmgscope_emd.so) was not found or did not load" +
-                       (errors.empty() ? std::string(" (no path to look in)") : errors) +
-                       "; set MGSCOPE_EMD_MODULE to its path");
+                       (errors.empty() ? std::string(" (no path to look in)") : ":" + errors) +
+                       "\nSet MGSCOPE_EMD_MODULE to its path");
 }
 
 }  // namespace

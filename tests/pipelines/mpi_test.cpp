@@ -240,8 +240,11 @@ TEST(Figures, ProgramDoesNotLinkOpenCvAndDrawsThroughItsModule) {
   const auto missing = test::run_command("cd " + q(dir) + " && MGSCOPE_FIGURES_MODULE=" + q(gone) + " " + MGSCOPE_EXE +
                                          " hrtem " + quoted(inputs) + "-o out2");
   EXPECT_NE(missing.exit_code, 0) << missing.output;
-  EXPECT_NE(missing.output.find("the figures module (libmgscope_figures.so) was not found"), std::string::npos)
+  EXPECT_NE(missing.output.find("ERROR: " + inputs[0] + ": cannot draw the figures: the figures module "
+                                "(libmgscope_figures.so) was not found"),
+            std::string::npos)
       << missing.output;
+  EXPECT_NE(missing.output.find(gone + ": cannot open shared object file"), std::string::npos) << missing.output;
   EXPECT_FALSE(fs::exists(dir / "out2" / stem / "summary.json"));
   const auto version = test::run_command("MGSCOPE_FIGURES_MODULE=" + q(gone) + " " + MGSCOPE_EXE + " --version");
   EXPECT_EQ(version.exit_code, 0) << version.output;
