@@ -74,10 +74,14 @@ std::vector<std::string> batch_repeats(const std::vector<std::string>& inputs) {
   return repeats;
 }
 
+// Each message goes out in one write: std::cerr flushes after every insertion, and under mpirun a
+// rank's stdout and stderr reach the terminal through one pipe, where pieces of a line written
+// apart were found split by a line of the other stream ("1 of <stdout line> 6 inputs failed").
 void print_batch_failures(const BatchResult& r, std::size_t inputs, std::ostream& err) {
   if (r.failures.empty()) return;
-  err << r.failures.size() << " of " << inputs << " inputs failed:\n";
-  for (const auto& f : r.failures) err << "  " << f.input << '\n';
+  std::string text = std::to_string(r.failures.size()) + " of " + std::to_string(inputs) + " inputs failed:\n";
+  for (const auto& f : r.failures) text += "  " + f.input + '\n';
+  err << text;
 }
 
 BatchResult run_batch(const std::vector<std::string>& inputs,
@@ -87,7 +91,7 @@ BatchResult run_batch(const std::vector<std::string>& inputs,
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     const std::string& in = inputs[i];
     if (!repeats[i].empty()) {
-      err << "WARNING: " << repeats[i] << '\n';
+      err << "WARNING: " + repeats[i] + '\n';
       r.warnings.push_back(repeats[i]);
       continue;
     }
@@ -95,7 +99,7 @@ BatchResult run_batch(const std::vector<std::string>& inputs,
       job(in);
       ++r.succeeded;
     } catch (const std::exception& e) {
-      err << "ERROR: " << e.what() << '\n';
+      err << "ERROR: " + std::string(e.what()) + '\n';
       r.failures.push_back({in, e.what()});
     }
   }

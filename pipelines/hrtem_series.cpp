@@ -211,7 +211,7 @@ void run_hrtem_series(const std::string& path, const HrtemSettings& settings, co
       const std::string w = "point " + std::to_string(k) + " (frames " + std::to_string(first) + " to " +
                             std::to_string(last) + ") left out: " + e.what();
       if (record.failures.size() < 50) record.failures.push_back(w);
-      err << "WARNING: " << w << "\n";
+      err << "WARNING: " + w + "\n";
     }
   }
 
@@ -227,9 +227,9 @@ void run_hrtem_series(const std::string& path, const HrtemSettings& settings, co
   out << path << ": " << n << " point(s) of frames " << sel.first << " to " << sel.last << ", time axis "
       << (time.from_file ? "from " + time.source + " (s)" : std::string("frame index")) << " -> " << dir.string() << "\n";
   for (const auto& [text, count] : record.warnings)
-    err << "WARNING: " << path << ": " << text << " (" << count << " of " << n << " points)\n";
-  if (!record.figure_warning.empty()) err << "WARNING: " << path << ": " << record.figure_warning << "\n";
-  if (!time.note.empty()) err << "WARNING: " << path << ": time axis is the frame index: " << time.note << "\n";
+    err << "WARNING: " + path + ": " + text + " (" + std::to_string(count) + " of " + std::to_string(n) + " points)\n";
+  if (!record.figure_warning.empty()) err << "WARNING: " + path + ": " + record.figure_warning + "\n";
+  if (!time.note.empty()) err << "WARNING: " + path + ": time axis is the frame index: " + time.note + "\n";
 }
 
 }  // namespace mgscope

@@ -3,12 +3,17 @@
 // gathered into the same bytes. The MPI tests skip when mgscope was built without MPI.
 #include <gtest/gtest.h>
 
+#include <stdlib.h>
+
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <functional>
 #include <future>
 #include <map>
 #include <fstream>
 #include <limits>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -28,9 +33,37 @@ namespace fs = std::filesystem;
 std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
 
 // Debian's mpirun as CI runs it: as root, more ranks than cores.
+// Open MPI 4.1 makes its session directory /tmp/ompi.<host>.<uid> at every launch and removes it at
+// the end, so two launches by one user at the same moment race on it ("A call to mkdir was unable
+// to create the desired directory ... File exists", then orte_init fails; open-mpi/ompi#8510):
+// these tests run mpiruns side by side, and ctest -j runs them beside each other. Each launch gets
+// a base of its own, short (the session holds Unix sockets, whose paths are limited to 107 bytes),
+// removed at exit. Under load the launcher still lost that race inside one launch now and then
+// (2 of 10 runs with two copies of these tests side by side), so a launch that fails in Open MPI's
+// own start-up, before mgscope runs, is tried again (launch_failed).
+std::string own_session_base() {
+  struct Root {
+    std::string path;
+    Root() {
+      char tmpl[] = "/tmp/mgs-ompi-XXXXXX";
+      if (!::mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed for the Open MPI session base");
+      path = tmpl;
+    }
+    ~Root() {
+      std::error_code ec;
+      fs::remove_all(path, ec);
+    }
+  };
+  static const Root root;
+  static std::atomic<int> launches{0};
+  const std::string dir = root.path + "/" + std::to_string(++launches);
+  fs::create_directories(dir);
+  return dir;
+}
+
 std::string mpirun(int ranks) {
-  return std::string("'") + MGSCOPE_MPIRUN + "' --allow-run-as-root --oversubscribe -np " + std::to_string(ranks) +
-         " '" + MGSCOPE_EXE + "' ";
+  return "OMPI_MCA_orte_tmpdir_base=" + own_session_base() + " '" + MGSCOPE_MPIRUN +
+         "' --allow-run-as-root --oversubscribe -np " + std::to_string(ranks) + " '" + MGSCOPE_EXE + "' ";
 }
 bool have_mpi() { return std::string(MGSCOPE_MPIRUN).size() > 0; }
 #define SKIP_WITHOUT_MPI() \
@@ -66,13 +99,31 @@ std::string quoted(const std::vector<std::string>& paths) {
 // Runs each command (ending in "-o ") in its own folder dir/<name> with the output folder "out",
 // all at the same time: the outputs land in dir/<name>/out and the paths inside them ("out/...")
 // agree, so the trees can be compared byte for byte.
+// Open MPI's launcher failed in its own start-up (orte_init: its session directory), before
+// mgscope ran: nothing of the command was done.
+bool launch_failed(const test::RunResult& r) {
+  return r.output.find("orte_init failed") != std::string::npos ||
+         r.output.find("orte_session_dir failed") != std::string::npos;
+}
+
+// Runs `line`, again (up to three times) while Open MPI's launcher fails to start; `out`, when
+// given, is removed before a retry (a rank may have started before the launch failed).
+test::RunResult run_launch(const std::string& line, const fs::path& out = {}) {
+  for (int attempt = 1;; ++attempt) {
+    test::RunResult r = test::run_command(line);
+    if (attempt == 3 || !launch_failed(r)) return r;
+    std::error_code ec;
+    if (!out.empty()) fs::remove_all(out, ec);
+  }
+}
+
 std::map<std::string, test::RunResult> run_side_by_side(
     const fs::path& dir, const std::vector<std::pair<std::string, std::string>>& runs) {
   std::map<std::string, std::future<test::RunResult>> running;
   for (const auto& [name, command] : runs) {
     fs::create_directories(dir / name);
     const std::string line = "cd " + q(dir / name) + " && " + command + "out";
-    running[name] = std::async(std::launch::async, [line] { return test::run_command(line); });
+    running[name] = std::async(std::launch::async, [line, out = dir / name / "out"] { return run_launch(line, out); });
   }
   std::map<std::string, test::RunResult> results;
   for (auto& [name, r] : running) results[name] = r.get();
@@ -171,14 +222,16 @@ TEST(WorkTeam, TwoImagesAtOnceWriteTheBytesAndLinesOfOneAtATime) {
 // A run killed after its first image folder appeared leaves complete folders only; the same
 // command again analyses the rest and ends with the bytes of an uninterrupted run.
 // `kill` ends the run started as $pid (a shell command line).
-void killed_run_is_completed(const std::string& launcher, const std::string& kill, const std::string& name,
-                             int images) {
+// `launcher()` gives the command's start (the program, or mpirun and the program) anew for each
+// launch: each mpirun needs its own session base (own_session_base).
+void killed_run_is_completed(const std::function<std::string()>& launcher, const std::string& kill,
+                             const std::string& name, int images) {
   const fs::path dir = test::scratch_dir(name);
   const std::vector<std::string> inputs = image_batch(dir / "img", images, 512);
   const std::string args = "hrtem " + quoted(inputs) + "--area-stride off -o ";
   // The uninterrupted run, in dir/whole, beside the one killed when its first record appears, in
   // dir/killed (at most 30 s of waiting).
-  std::ofstream(dir / "kill.sh") << launcher << args << "out >/dev/null 2>&1 &\n"
+  std::ofstream(dir / "kill.sh") << launcher() << args << "out >/dev/null 2>&1 &\n"
                                  << "pid=$!; n=0\n"
                                  << "while ! ls out/.mgscope-records/*.cbor >/dev/null 2>&1 && [ $n -lt 3000 ]; do\n"
                                  << "  sleep 0.01; n=$((n+1))\n"
@@ -186,14 +239,14 @@ void killed_run_is_completed(const std::string& launcher, const std::string& kil
                                  << kill << "; wait $pid\n"
                                  << "ls out/.mgscope-records/*.cbor | wc -l\n";  // not the temporaries
   // (run_side_by_side appends "out": an argument the script does not use.)
-  auto runs = run_side_by_side(dir, {{"whole", launcher + args}, {"killed", "sh " + q(dir / "kill.sh") + " "}});
+  auto runs = run_side_by_side(dir, {{"whole", launcher() + args}, {"killed", "sh " + q(dir / "kill.sh") + " "}});
   EXPECT_EQ(runs["whole"].exit_code, 0) << runs["whole"].output;
   // The count is the last line (the shell may first say that it killed the job).
   const std::string& said = runs["killed"].output;
   const int finished = std::atoi(said.substr(said.find_last_of('\n', said.size() - 2) + 1).c_str());
   EXPECT_GE(finished, 1) << said;
   EXPECT_LT(finished, images) << "the run ended before it was killed";
-  const auto again = test::run_command("cd " + q(dir / "killed") + " && " + launcher + args + "out");
+  const auto again = run_launch("cd " + q(dir / "killed") + " && " + launcher() + args + "out");  // resumes: keep out
   EXPECT_EQ(again.exit_code, 0) << again.output;
   EXPECT_NE(again.output.find("image(s) up to date"), std::string::npos) << again.output;
   EXPECT_EQ(tree_difference(dir / "whole" / "out", dir / "killed" / "out"), "");
@@ -201,14 +254,14 @@ void killed_run_is_completed(const std::string& launcher, const std::string& kil
 }
 
 TEST(HrtemResume, KilledRunIsCompletedByTheSameCommand) {
-  killed_run_is_completed(std::string("'") + MGSCOPE_EXE + "' ", "kill -KILL $pid", "resume_serial", 4);
+  killed_run_is_completed([] { return std::string("'") + MGSCOPE_EXE + "' "; }, "kill -KILL $pid", "resume_serial", 4);
 }
 
 TEST(Mpi, KilledJobIsCompletedByTheSameCommand) {
   SKIP_WITHOUT_MPI();
   // The ranks (mpirun's children) killed at once, as when their node is lost; mpirun then ends
   // the job. (A SIGTERM to mpirun lets the ranks work on for about a second.)
-  killed_run_is_completed(mpirun(2), "kill -KILL $(pgrep -P $pid)", "resume_mpi", 4);
+  killed_run_is_completed([] { return mpirun(2); }, "kill -KILL $(pgrep -P $pid)", "resume_mpi", 4);
 }
 
 // MPI lives in the MPI module (libmgscope_mpi.so), loaded only under mpirun: the program itself
@@ -258,8 +311,9 @@ TEST(Mpi, MissingModuleStopsEveryRankSayingWhereItLooked) {
   const fs::path dir = test::scratch_dir("mpi_no_module");
   const std::vector<std::string> inputs = image_batch(dir / "img", 1, 256);
   const std::string gone = (dir / "gone" / "libmgscope_mpi.so").string();
-  const auto r = test::run_command("cd " + q(dir) + " && MGSCOPE_MPI_MODULE=" + q(gone) + " " + mpirun(2) +
-                                   "hrtem " + quoted(inputs) + "-o out");
+  const auto r = run_launch("cd " + q(dir) + " && MGSCOPE_MPI_MODULE=" + q(gone) + " " + mpirun(2) + "hrtem " +
+                                quoted(inputs) + "-o out",
+                            dir / "out");
   EXPECT_NE(r.exit_code, 0) << r.output;
   const std::string said = "ERROR: started by an MPI launcher, but the MPI module (libmgscope_mpi.so) was not found";
   std::size_t ranks = 0;
