@@ -58,7 +58,7 @@ IndentCurve parse_nanotest_lines(const TextFile& tf) {
 // "depth_nm" -> ("depth", "nm").
 std::pair<std::string, std::string> name_and_unit(const std::string& label) {
   const std::string t = trim(label);
-  for (const auto [open, close] : {std::pair{'(', ')'}, std::pair{'[', ']'}}) {
+  for (const auto& [open, close] : {std::pair{'(', ')'}, std::pair{'[', ']'}}) {
     const auto o = t.rfind(open);
     if (!t.empty() && t.back() == close && o != std::string::npos)
       return {lower(trim(t.substr(0, o))), trim(t.substr(o + 1, t.size() - o - 2))};
