@@ -86,9 +86,7 @@ std::vector<FineBox> measure_fine_boxes(const StoredImage& image, const HrtemRes
   std::vector<std::unique_ptr<BoxTransformer>> transformers;
   std::vector<std::unique_ptr<BoxMeasurer>> measurers;
   for (int t = 0; t < nthreads; ++t) {
-    // Spots only: no ACF, and the spectrum's columns up to the highest measure() reads.
-    transformers.push_back(std::make_unique<BoxTransformer>(g.box_px, options.window, options.acf, false,
-                                                            geometry.highest_column_read()));
+    transformers.push_back(spots_only_transformer(geometry, options.window, options.acf));
     measurers.push_back(std::make_unique<BoxMeasurer>(geometry));
   }
   // The vote over overlapping boxes is what turns box classes into an area: a box counts as

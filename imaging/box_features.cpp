@@ -230,6 +230,10 @@ std::uint16_t BoxMeasurer::lattice_fringe_cells(const BoxTransformer& box, const
   return cells;
 }
 
+std::unique_ptr<BoxTransformer> spots_only_transformer(const SpectrumGeometry& geometry, WindowKind window, AcfMode acf) {
+  return std::make_unique<BoxTransformer>(geometry.box_px(), window, acf, false, geometry.highest_column_read());
+}
+
 double sidelobe_floor_for(WindowKind window) {
   switch (window) {
     case WindowKind::hann:

@@ -3,6 +3,7 @@
 // the azimuthal anisotropy. Every feature is written out so users can re-threshold later.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -72,6 +73,7 @@ void finish_spots(BoxFeatures& f, double threshold, double same_direction_deg);
 class SpectrumGeometry {
  public:
   SpectrumGeometry(int box_px, int acf_size, double pixel_nm, const SpotOptions& options);
+  int box_px() const { return n_; }
   int search_pixels() const { return int(core_.size()); }  // M: independent pixels searched
   double q_step_nm_inv() const { return dq_; }
   // The highest |kx| column of the power spectrum that BoxMeasurer::measure reads (whitening rings,
@@ -100,6 +102,10 @@ class SpectrumGeometry {
   std::vector<float> acf_lag_nm_;
   int r2c_index(int kx, int ky) const;
 };
+
+// A transformer for boxes measured for their spots alone (the area map's sliding boxes, the null
+// and reference boxes of the threshold): no ACF, and only the spectrum columns measure() reads.
+std::unique_ptr<BoxTransformer> spots_only_transformer(const SpectrumGeometry& geometry, WindowKind window, AcfMode acf);
 
 // Measures boxes; holds scratch buffers, so one per thread.
 class BoxMeasurer {

@@ -168,8 +168,7 @@ std::vector<double> reference_maxima(const ImageF& ref, int n, const SpectrumGeo
   std::vector<std::unique_ptr<BoxTransformer>> tr;
   std::vector<std::unique_ptr<BoxMeasurer>> me;
   for (int k = 0; k < nthreads; ++k) {
-    // max_whitened needs no ACF, nor the spectrum's columns beyond those measure() reads
-    tr.push_back(std::make_unique<BoxTransformer>(n, window, acf, false, geometry.highest_column_read()));
+    tr.push_back(spots_only_transformer(geometry, window, acf));  // max_whitened needs the spots alone
     me.push_back(std::make_unique<BoxMeasurer>(geometry));
   }
   std::vector<double> v(std::size_t(count), -1.0);
@@ -329,8 +328,7 @@ SpotThreshold choose_spot_threshold(const StoredImage& image, const BoxGrid& gri
   std::vector<std::unique_ptr<BoxTransformer>> transformers;
   std::vector<std::unique_ptr<BoxMeasurer>> measurers;
   for (int k = 0; k < nthreads; ++k) {
-    // max_whitened needs no ACF, nor the spectrum's columns beyond those measure() reads
-    transformers.push_back(std::make_unique<BoxTransformer>(n, window, acf, false, geometry.highest_column_read()));
+    transformers.push_back(spots_only_transformer(geometry, window, acf));  // max_whitened needs the spots alone
     measurers.push_back(std::make_unique<BoxMeasurer>(geometry));
   }
   std::vector<std::vector<double>> per_copy_maxima(static_cast<std::size_t>(copies));

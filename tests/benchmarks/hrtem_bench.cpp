@@ -3,6 +3,8 @@
 #include <benchmark/benchmark.h>
 #include <fftw3.h>
 
+#include <memory>
+
 #include "imaging/box_features.hpp"
 #include "imaging/box_transform.hpp"
 #include "imaging/synth_hrtem.hpp"
@@ -50,9 +52,10 @@ BENCHMARK(BM_BareFftwR2cC2r)->Arg(100)->Arg(64);
 void run_boxes(benchmark::State& state, int n, bool with_acf, bool measure) {
   const ImageF& img = test_image();
   const SpectrumGeometry geom(n, n, 1.985 / n, SpotOptions{});
-  // Without the ACF, the spectrum's columns up to the highest the measurement reads, as the area
-  // map and the null calibration transform their boxes.
-  BoxTransformer tr(n, WindowKind::hann, AcfMode::circular, with_acf, with_acf ? -1 : geom.highest_column_read());
+  // Without the ACF, the transformer of the area map and the null calibration.
+  const std::unique_ptr<BoxTransformer> owned = with_acf ? std::make_unique<BoxTransformer>(n, WindowKind::hann, AcfMode::circular)
+                                                         : spots_only_transformer(geom, WindowKind::hann, AcfMode::circular);
+  BoxTransformer& tr = *owned;
   BoxMeasurer meas(geom);
   const int per_row = img.width / n;
   long k = 0;
