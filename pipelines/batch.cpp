@@ -84,6 +84,12 @@ void print_batch_failures(const BatchResult& r, std::size_t inputs, std::ostream
   err << text;
 }
 
+void print_batch_error(const std::string& input, const std::string& message, std::ostream& err) {
+  err << "ERROR: " + (message.find(input) == std::string::npos ? input + ": " : std::string()) + message + '\n';
+}
+
+void print_batch_repeat(const std::string& repeat, std::ostream& err) { err << "WARNING: " + repeat + '\n'; }
+
 BatchResult run_batch(const std::vector<std::string>& inputs,
                       const std::function<void(const std::string&)>& job, std::ostream& err) {
   BatchResult r;
@@ -91,7 +97,7 @@ BatchResult run_batch(const std::vector<std::string>& inputs,
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     const std::string& in = inputs[i];
     if (!repeats[i].empty()) {
-      err << "WARNING: " + repeats[i] + '\n';
+      print_batch_repeat(repeats[i], err);
       r.warnings.push_back(repeats[i]);
       continue;
     }
@@ -99,7 +105,7 @@ BatchResult run_batch(const std::vector<std::string>& inputs,
       job(in);
       ++r.succeeded;
     } catch (const std::exception& e) {
-      err << "ERROR: " + std::string(e.what()) + '\n';
+      print_batch_error(in, e.what(), err);
       r.failures.push_back({in, e.what()});
     }
   }

@@ -36,5 +36,10 @@ BatchResult run_batch(const std::vector<std::string>& inputs,
 std::vector<std::string> batch_repeats(const std::vector<std::string>& inputs);
 // Prints "N of M inputs failed:" and the list of failed inputs to `err` when any failed.
 void print_batch_failures(const BatchResult& r, std::size_t inputs, std::ostream& err);
+// "ERROR: <input>: <message>" for an input that failed (the input's name only when the message
+// does not hold it already: readers name their file, a module that did not load does not), and
+// "WARNING: <repeat>" for a repeat; each printed in one write.
+void print_batch_error(const std::string& input, const std::string& message, std::ostream& err);
+void print_batch_repeat(const std::string& repeat, std::ostream& err);
 
 }  // namespace mgscope

@@ -107,7 +107,7 @@ TeamBatchResult run_team_batch(const TeamBatchJob& job, std::ostream& err) {
       const std::size_t i = printed;
       if (fate[i] == Fate::pending) return;
       if (fate[i] == Fate::repeat) {
-        err << "WARNING: " + repeats[i] + '\n';  // one write each (batch.cpp says why)
+        print_batch_repeat(repeats[i], err);
         batch.warnings.push_back(repeats[i]);
       } else if (fate[i] == Fate::done) {
         if (outcome[i].value("ok", false)) {
@@ -115,10 +115,7 @@ TeamBatchResult run_team_batch(const TeamBatchJob& job, std::ostream& err) {
           ++batch.succeeded;
         } else {
           const std::string message = outcome[i].value("error", std::string("failed"));
-          // Readers name the file in their messages; what does not (a module that did not load,
-          // memory) gets the input's name in front.
-          err << "ERROR: " + (message.find(inputs[i]) == std::string::npos ? inputs[i] + ": " : std::string()) + message +
-                     '\n';
+          print_batch_error(inputs[i], message, err);
           batch.failures.push_back({inputs[i], message});
         }
         outcome[i] = nullptr;  // used: free it
