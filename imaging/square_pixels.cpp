@@ -116,14 +116,6 @@ bool resample_to_square(const StoredImage& image, Calibration& cal, AnisotropyPo
 
 }  // namespace
 
-bool make_square_pixels(ImageF& image, Calibration& cal, AnisotropyPolicy policy, std::vector<std::string>& warnings,
-                        const std::string& path) {
-  ImageF out;
-  if (!resample_to_square(StoredImage(image), cal, policy, warnings, path, out)) return false;
-  image = std::move(out);
-  return true;
-}
-
 bool make_square_pixels(StoredImage& image, Calibration& cal, AnisotropyPolicy policy,
                         std::vector<std::string>& warnings, const std::string& path) {
   ImageF out;

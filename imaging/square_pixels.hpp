@@ -22,9 +22,7 @@ constexpr double kSquarePixelTolerance = 1e-3;
 // less than one new pixel), sets both pixel sizes in `cal` to the finer one, says so in
 // `warnings` and returns true. `path` names the file in errors. Never uses one axis's size for
 // both silently. Used by calibrate() (calibrate.hpp), the stage that decides the pixel size.
-bool make_square_pixels(ImageF& image, Calibration& cal, AnisotropyPolicy policy, std::vector<std::string>& warnings,
-                        const std::string& path);
-// The same for stored pixels (integer images are read a row at a time; the result is float).
+// Integer pixels are read a row at a time; a resampled image is float.
 bool make_square_pixels(StoredImage& image, Calibration& cal, AnisotropyPolicy policy,
                         std::vector<std::string>& warnings, const std::string& path);
 

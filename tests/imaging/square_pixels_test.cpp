@@ -10,6 +10,15 @@ namespace mgscope {
 
 namespace {
 
+// make_square_pixels on float pixels, as calibrate() hands a float image over.
+bool square_floats(ImageF& image, Calibration& cal, AnisotropyPolicy policy, std::vector<std::string>& warnings,
+                   const std::string& path) {
+  StoredImage stored(std::move(image));
+  const bool resampled = make_square_pixels(stored, cal, policy, warnings, path);
+  image = *stored.floats();
+  return resampled;
+}
+
 constexpr double kPi = 3.14159265358979323846;
 
 // cos(2 pi X / period_x) + cos(2 pi Y / period_y) sampled at pixel_x/y nm.
@@ -58,7 +67,7 @@ TEST(SquarePixels, WithinOneThousandthIsLeftAlone) {
   Calibration c = cal_of(0.1, 0.10009);
   std::vector<std::string> warnings;
   ImageF out = im;
-  EXPECT_FALSE(make_square_pixels(out, c, AnisotropyPolicy::refuse, warnings, "a.emd"));
+  EXPECT_FALSE(square_floats(out, c, AnisotropyPolicy::refuse, warnings, "a.emd"));
   EXPECT_EQ(out.pixels, im.pixels);
   EXPECT_EQ(c.pixel_y_nm, 0.10009);
   EXPECT_TRUE(warnings.empty());
@@ -70,7 +79,7 @@ TEST(SquarePixels, UncalibratedIsLeftAlone) {
   c.pixel_y_nm = 3;  // meaningless without a calibration
   std::vector<std::string> warnings;
   ImageF out = im;
-  EXPECT_FALSE(make_square_pixels(out, c, AnisotropyPolicy::refuse, warnings, "a.tif"));
+  EXPECT_FALSE(square_floats(out, c, AnisotropyPolicy::refuse, warnings, "a.tif"));
   EXPECT_EQ(out.pixels, im.pixels);
 }
 
@@ -80,7 +89,7 @@ TEST(SquarePixels, RefusesNamingTheFileAndBothSizes) {
   std::vector<std::string> warnings;
   try {
     ImageF out = im;
-    make_square_pixels(out, c, AnisotropyPolicy::refuse, warnings, "aniso.dm3");
+    square_floats(out, c, AnisotropyPolicy::refuse, warnings, "aniso.dm3");
     FAIL();
   } catch (const InputError& e) {
     const std::string msg = e.what();
@@ -98,7 +107,7 @@ TEST(SquarePixels, ResamplingKeepsTheSinusoidPeriodInNm) {
     Calibration c = cal_of(k.px, k.py);
     std::vector<std::string> warnings;
     ImageF out = im;
-    EXPECT_TRUE(make_square_pixels(out, c, AnisotropyPolicy::resample, warnings, "s.emd"));
+    EXPECT_TRUE(square_floats(out, c, AnisotropyPolicy::resample, warnings, "s.emd"));
     EXPECT_DOUBLE_EQ(c.pixel_x_nm, 0.1);
     EXPECT_DOUBLE_EQ(c.pixel_y_nm, 0.1);
     EXPECT_EQ(c.origin_x_nm, 5);
@@ -118,7 +127,7 @@ TEST(SquarePixels, ResamplingPassesThroughTheSamples) {
   Calibration c = cal_of(0.1, 0.2);
   std::vector<std::string> warnings;
   ImageF out = im;
-  EXPECT_TRUE(make_square_pixels(out, c, AnisotropyPolicy::resample, warnings, "s.emd"));
+  EXPECT_TRUE(square_floats(out, c, AnisotropyPolicy::resample, warnings, "s.emd"));
   ASSERT_EQ(out.height, 12);
   for (int y = 0; y < 6; ++y)
     for (int x = 0; x < 8; ++x) EXPECT_NEAR(out.at(x, 2 * y), im.at(x, y), 1e-6);
