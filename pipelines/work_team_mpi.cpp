@@ -154,7 +154,7 @@ void mpi_deal_work(const std::vector<std::size_t>& order, const std::function<st
 
 }  // namespace mgscope
 
-// The module's one exported symbol (everything else stays hidden, see pipelines/CMakeLists.txt).
+// The module's one exported symbol (everything else stays hidden: mgscope_add_module, cmake/MgscopeModule.cmake).
 extern "C" __attribute__((visibility("default"))) const mgscope::MpiTeamModule* mgscope_mpi_team_module() {
   static const mgscope::MpiTeamModule table{mgscope::kMpiTeamModuleAbi, mgscope::mpi_join, mgscope::mpi_deal_work};
   return &table;

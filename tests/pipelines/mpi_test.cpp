@@ -132,6 +132,16 @@ std::map<std::string, test::RunResult> run_side_by_side(
 
 std::string exe() { return std::string("'") + MGSCOPE_EXE + "' "; }
 
+// Four images of 448 px, a file that is no image inserted at `bad_at`, and the first image again
+// at the end: the batch a bad input and a repeat must leave undisturbed.
+std::vector<std::string> batch_with_bad_file_and_repeat(const fs::path& dir, std::size_t bad_at) {
+  std::vector<std::string> inputs = image_batch(dir / "img", 4, 448);
+  std::ofstream(dir / "img" / "bad.tif") << "not an image";
+  inputs.insert(inputs.begin() + long(bad_at), (dir / "img" / "bad.tif").string());
+  inputs.push_back(inputs.front());
+  return inputs;
+}
+
 TEST(WorkTeam, LargestFirstWithTiesInInputOrder) {
   EXPECT_EQ(largest_first({3, 5, 3, 9, 0}), (std::vector<std::size_t>{3, 1, 0, 2, 4}));
   EXPECT_TRUE(largest_first({}).empty());
@@ -176,10 +186,7 @@ TEST(HrtemRecord, RowRoundTripGivesTheSameCombinedCsv) {
 TEST(Mpi, HrtemThreeRanksWriteTheBytesOfOneProcess) {
   SKIP_WITHOUT_MPI();
   const fs::path dir = test::scratch_dir("mpi_hrtem");
-  std::vector<std::string> inputs = image_batch(dir / "img", 4, 448);
-  std::ofstream(dir / "img" / "bad.tif") << "not an image";
-  inputs.insert(inputs.begin() + 2, (dir / "img" / "bad.tif").string());
-  inputs.push_back(inputs.front());
+  const std::vector<std::string> inputs = batch_with_bad_file_and_repeat(dir, 2);
   const std::string args = "hrtem " + quoted(inputs) + "-o ";
   auto runs = run_side_by_side(dir, {{"serial", exe() + args}, {"np1", mpirun(1) + args}, {"np3", mpirun(3) + args}});
   for (const auto& [name, r] : runs) {
@@ -201,10 +208,7 @@ TEST(Mpi, HrtemThreeRanksWriteTheBytesOfOneProcess) {
 // input order as one image at a time, the bad file and the repeat included.
 TEST(WorkTeam, TwoImagesAtOnceWriteTheBytesAndLinesOfOneAtATime) {
   const fs::path dir = test::scratch_dir("hrtem_at_once");
-  std::vector<std::string> inputs = image_batch(dir / "img", 4, 448);
-  std::ofstream(dir / "img" / "bad.tif") << "not an image";
-  inputs.insert(inputs.begin() + 1, (dir / "img" / "bad.tif").string());
-  inputs.push_back(inputs.front());
+  const std::vector<std::string> inputs = batch_with_bad_file_and_repeat(dir, 1);
   const std::string args = "hrtem " + quoted(inputs) + "--threads 2 ";
   auto runs = run_side_by_side(dir, {{"one", exe() + args + "--images-at-once 1 -o "},
                                      {"two", exe() + args + "--images-at-once 2 -o "},
