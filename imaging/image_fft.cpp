@@ -9,16 +9,15 @@
 
 namespace mgscope {
 
-HalfSpectrum fft_forward(const ImageF& image) {
+HalfSpectrum fft_forward(ImageF image) {
   HalfSpectrum s;
   s.width = image.width;
   s.height = image.height;
   s.data.resize(std::size_t(s.height) * std::size_t(s.columns()));
-  std::vector<float> in(image.pixels);  // FFTW_ESTIMATE does not touch the arrays while planning
-  fftwf_plan p;
+  fftwf_plan p;  // FFTW_ESTIMATE does not touch the arrays while planning
   {
     std::lock_guard<std::mutex> lock(fftw_planner_mutex());
-    p = fftwf_plan_dft_r2c_2d(s.height, s.width, in.data(), reinterpret_cast<fftwf_complex*>(s.data.data()),
+    p = fftwf_plan_dft_r2c_2d(s.height, s.width, image.pixels.data(), reinterpret_cast<fftwf_complex*>(s.data.data()),
                               FFTW_ESTIMATE | FFTW_UNALIGNED);
   }
   fftwf_execute(p);
@@ -29,13 +28,12 @@ HalfSpectrum fft_forward(const ImageF& image) {
   return s;
 }
 
-ImageF fft_inverse(const HalfSpectrum& spectrum) {
+ImageF fft_inverse(HalfSpectrum spectrum) {
   ImageF out(spectrum.width, spectrum.height);
-  std::vector<std::complex<float>> work(spectrum.data);  // c2r destroys its input
-  fftwf_plan p;
+  fftwf_plan p;  // c2r destroys its input: the spectrum is our own copy
   {
     std::lock_guard<std::mutex> lock(fftw_planner_mutex());
-    p = fftwf_plan_dft_c2r_2d(spectrum.height, spectrum.width, reinterpret_cast<fftwf_complex*>(work.data()),
+    p = fftwf_plan_dft_c2r_2d(spectrum.height, spectrum.width, reinterpret_cast<fftwf_complex*>(spectrum.data.data()),
                               out.pixels.data(), FFTW_ESTIMATE | FFTW_UNALIGNED);
   }
   fftwf_execute(p);

@@ -16,8 +16,10 @@ struct HalfSpectrum {
   int ky(int row) const { return row <= height / 2 ? row : row - height; }
 };
 
-HalfSpectrum fft_forward(const ImageF& image);
+// Both take their argument by value and work in it (the inverse destroys its input): callers that
+// are done with it move it in and save a copy of a whole image or spectrum.
+HalfSpectrum fft_forward(ImageF image);
 // Inverse, scaled by 1 / (width * height) so that fft_inverse(fft_forward(a)) == a.
-ImageF fft_inverse(const HalfSpectrum& spectrum);
+ImageF fft_inverse(HalfSpectrum spectrum);
 
 }  // namespace mgscope

@@ -7,6 +7,7 @@
 #include <memory>
 #include <random>
 #include <sstream>
+#include <utility>
 
 #include "fitting/base/error.hpp"
 #include "fitting/base/statistics.hpp"
@@ -28,6 +29,32 @@ const char* threshold_mode_name(ThresholdMode m) {
 
 namespace {
 
+// Ring of every r2c coefficient of a side x side transform (|k| rounded, in frequency pixels),
+// with the coefficients listed ring by ring. The crops' spectra and the null's amplitudes share
+// one layout, so the rings are found once instead of per coefficient of every transform.
+struct RingTable {
+  std::vector<std::uint16_t> ring;   // per coefficient, r2c layout (side rows x side / 2 + 1)
+  std::vector<std::uint32_t> start;  // ring k holds rank start[k] .. start[k + 1] - 1 in ring order
+  std::size_t rings() const { return start.size() - 1; }
+};
+
+RingTable ring_table(int side) {
+  RingTable t;
+  const int cols = side / 2 + 1;
+  t.ring.resize(std::size_t(side) * std::size_t(cols));
+  t.start.assign(std::size_t(side + 3), 0);  // rings 0 .. side + 1 (the corner is side / sqrt 2)
+  for (int row = 0; row < side; ++row) {
+    const int ky = row <= side / 2 ? row : row - side;
+    for (int col = 0; col < cols; ++col) {
+      const auto ring = std::uint16_t(std::lround(std::hypot(double(col), double(ky))));
+      t.ring[std::size_t(row) * std::size_t(cols) + std::size_t(col)] = ring;
+      ++t.start[std::size_t(ring) + 1];
+    }
+  }
+  for (std::size_t k = 1; k < t.start.size(); ++k) t.start[k] += t.start[k - 1];
+  return t;
+}
+
 // Radial amplitude spectrum |F|(ring) of a crop of the image, rings one frequency pixel wide.
 // It is the radial *median* of |F|^2 divided by ln 2, so Bragg peaks of crystals in the crop
 // neither leak into the null as plane waves (as a plain phase randomisation would keep them) nor
@@ -35,8 +62,8 @@ namespace {
 // would leak power across the spectrum (measured: nulls from bare 1024 px crops of a 2048 px image
 // set the threshold ~8 % low, and the false-alarm rate rose from 1 % to 1.5 %). The overall scale
 // does not matter, since every box is normalised to unit variance.
-std::vector<double> ring_power(const ImageF& crop, const std::vector<float>& weight) {
-  ImageF tapered = crop;
+std::vector<double> ring_power(const ImageF& crop, const std::vector<float>& weight, const RingTable& rings) {
+  ImageF tapered(crop.width, crop.height);
   double mean = 0, wsum = 0;
   for (std::size_t i = 0; i < crop.pixels.size(); ++i) {
     const double w = weight.empty() ? 1.0 : weight[i];
@@ -53,16 +80,16 @@ std::vector<double> ring_power(const ImageF& crop, const std::vector<float>& wei
     for (int x = 0; x < crop.width; ++x)
       tapered.at(x, y) = float((crop.at(x, y) - mean) * rowx[x] * rowy[y] *
                                (weight.empty() ? 1.0f : weight[std::size_t(y) * std::size_t(crop.width) + std::size_t(x)]));
-  const HalfSpectrum f = fft_forward(tapered);
-  std::vector<std::vector<double>> power(std::size_t(crop.width / 2 + crop.height / 2 + 2));
-  for (int row = 0; row < f.height; ++row)
-    for (int col = 0; col < f.columns(); ++col) {
-      const std::size_t ring = std::size_t(std::lround(std::hypot(double(col), double(f.ky(row)))));
-      power[ring].push_back(std::norm(f.data[std::size_t(row) * std::size_t(f.columns()) + std::size_t(col)]));
-    }
-  std::vector<double> out(power.size(), 0.0);
-  for (std::size_t k = 1; k < power.size(); ++k)
-    if (!power[k].empty()) out[k] = median(std::move(power[k])) / 0.69314718055994530942;
+  const HalfSpectrum f = fft_forward(std::move(tapered));
+  // |F|^2 sorted into rings (a counting sort over the table), then the median of each ring.
+  std::vector<double> by_ring(f.data.size());
+  std::vector<std::uint32_t> next(rings.start.begin(), rings.start.end() - 1);
+  for (std::size_t i = 0; i < f.data.size(); ++i) by_ring[next[rings.ring[i]]++] = std::norm(f.data[i]);
+  std::vector<double> out(rings.rings(), 0.0);
+  for (std::size_t k = 1; k < out.size(); ++k)
+    if (rings.start[k + 1] > rings.start[k])
+      out[k] = median(std::vector<double>(by_ring.begin() + rings.start[k], by_ring.begin() + rings.start[k + 1])) /
+               0.69314718055994530942;
   return out;
 }
 
@@ -96,18 +123,11 @@ std::vector<float> specimen_weight(const SpecimenMask& mask, int ox, int oy, int
   return ind;
 }
 
-// Amplitude |F| per r2c coefficient of a side x side field with ring power `ring_pow`.
-std::vector<float> coefficient_amplitudes(const std::vector<double>& ring_pow, int side) {
-  const int cols = side / 2 + 1;
-  std::vector<float> amp(std::size_t(side) * std::size_t(cols));
-  for (int row = 0; row < side; ++row) {
-    const int ky = row <= side / 2 ? row : row - side;
-    for (int col = 0; col < cols; ++col) {
-      const std::size_t ring = std::size_t(std::lround(std::hypot(double(col), double(ky))));
-      amp[std::size_t(row) * std::size_t(cols) + std::size_t(col)] =
-          float(std::sqrt(ring < ring_pow.size() ? ring_pow[ring] : 0.0));
-    }
-  }
+// Amplitude |F| per r2c coefficient of the table's side x side field with ring power `ring_pow`.
+std::vector<float> coefficient_amplitudes(const std::vector<double>& ring_pow, const RingTable& rings) {
+  std::vector<float> amp(rings.ring.size());
+  for (std::size_t i = 0; i < amp.size(); ++i)
+    amp[i] = float(std::sqrt(rings.ring[i] < ring_pow.size() ? ring_pow[rings.ring[i]] : 0.0));
   return amp;
 }
 
@@ -137,7 +157,7 @@ ImageF null_field(const std::vector<float>& amp, int side, std::uint64_t seed) {
     at(0) = at(0).real();
     if (side % 2 == 0) at(side / 2) = at(side / 2).real();
   }
-  return fft_inverse(g);
+  return fft_inverse(std::move(g));
 }
 
 // Peaks over threshold: the excesses of the top 10 % of null maxima over their lower edge u are
@@ -283,6 +303,7 @@ SpotThreshold choose_spot_threshold(const StoredImage& image, const BoxGrid& gri
     order.resize(std::min<std::size_t>(4, order.size()));
     chosen = order;
   }
+  const RingTable rings = ring_table(side);
   std::vector<double> ring_pow;
   double total_weight = 0;
   int used_crops = 0;
@@ -304,7 +325,7 @@ SpotThreshold choose_spot_threshold(const StoredImage& image, const BoxGrid& gri
         shares[std::size_t(k)] = sum / double(weight.size());
         if (shares[std::size_t(k)] < 0.1) return;
       }
-      crop_rings[std::size_t(k)] = ring_power(crop, weight);
+      crop_rings[std::size_t(k)] = ring_power(crop, weight, rings);
     });
     for (std::size_t k = 0; k < chosen.size(); ++k) {
       const double share = shares[k];
@@ -321,7 +342,7 @@ SpotThreshold choose_spot_threshold(const StoredImage& image, const BoxGrid& gri
       ++used_crops;
     }
   }
-  const std::vector<float> amplitudes = coefficient_amplitudes(ring_pow, side);
+  const std::vector<float> amplitudes = coefficient_amplitudes(ring_pow, rings);
   // Copies run in parallel, each with its own seed, and land in their own slot: the result does
   // not depend on the thread count.
   const int nthreads = resolve_threads(threads, copies);

@@ -6,6 +6,7 @@
 #include <array>
 #include <cmath>
 #include <random>
+#include <utility>
 
 #include "fitting/base/error.hpp"
 #include "imaging/image_fft.hpp"
@@ -21,7 +22,7 @@ ImageF band_passed_noise(const SynthHrtemOptions& o, std::mt19937_64& rng) {
   ImageF noise(o.width_px, o.height_px);
   std::normal_distribution<float> gauss(0.f, 1.f);
   for (float& v : noise.pixels) v = gauss(rng);
-  HalfSpectrum s = fft_forward(noise);
+  HalfSpectrum s = fft_forward(std::move(noise));
   const double q0 = 1.0 / o.ring_d_nm;
   const double dqx = 1.0 / (o.width_px * o.pixel_nm), dqy = 1.0 / (o.height_px * o.pixel_nm);
   for (int row = 0; row < s.height; ++row)
@@ -30,7 +31,7 @@ ImageF band_passed_noise(const SynthHrtemOptions& o, std::mt19937_64& rng) {
       const double g = std::exp(-0.5 * std::pow((q - q0) / o.ring_sigma_nm_inv, 2));
       s.data[std::size_t(row) * std::size_t(s.columns()) + std::size_t(col)] *= float(g);
     }
-  ImageF out = fft_inverse(s);
+  ImageF out = fft_inverse(std::move(s));
   double sum = 0, sum2 = 0;
   for (float v : out.pixels) {
     sum += v;
@@ -63,7 +64,7 @@ void blur(ImageF& image, double sigma_nm, double pixel_nm) {
       s.data[std::size_t(row) * std::size_t(s.columns()) + std::size_t(col)] *=
           float(std::exp(-2 * kPi * kPi * sigma_nm * sigma_nm * q2));
     }
-  image = fft_inverse(s);
+  image = fft_inverse(std::move(s));
 }
 
 }  // namespace
