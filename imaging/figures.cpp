@@ -16,7 +16,7 @@ namespace mgscope {
 namespace {
 
 // MGSCOPE_FIGURES_MODULE when set (that one only), else the module installed beside the program
-// (@exe), else at the configured prefix, else the one in the build tree
+// (@exe), else the one in the build tree, else at the configured prefix
 // (MGSCOPE_FIGURES_MODULE_PATHS, set by CMake). Loaded once per process, by whichever thread
 // draws first; a failure is kept and reported at every figure.
 struct Loaded {

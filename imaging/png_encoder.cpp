@@ -2,7 +2,10 @@
 
 #include <libdeflate.h>
 
+#include <algorithm>
+#include <array>
 #include <memory>
+#include <optional>
 #include <new>
 #include <stdexcept>
 #include <string>
@@ -28,15 +31,59 @@ void put_chunk(std::vector<std::uint8_t>& out, const char type[4], const std::ui
 // (noise does not compress fast); 3 gives 5.5 MB like 6, level 1 7.4 MB.
 constexpr int kDeflateLevel = 3;
 
-}  // namespace
+// The colours of a BGR picture when there are at most 256 (the overlay of a micrograph without
+// left-out boxes: its grays, the two frame colours, the legend's swatches). Grays come first in
+// ascending order, so an index follows its gray level and the Sub filter predicts it as well as
+// it predicts a gray picture.
+struct Palette {
+  std::vector<std::uint32_t> rgb;     // packed 0xRRGGBB, index order
+  std::array<std::uint8_t, 256> gray_index{};
+  std::vector<std::uint32_t> others;  // the non-gray colours, ascending; index = grays + rank
+  std::uint8_t index_of(const std::uint8_t* bgr) const {
+    if (bgr[0] == bgr[1] && bgr[1] == bgr[2]) return gray_index[bgr[0]];
+    const std::uint32_t c = std::uint32_t(bgr[2]) << 16 | std::uint32_t(bgr[1]) << 8 | bgr[0];
+    return std::uint8_t(rgb.size() - others.size() +
+                        std::size_t(std::lower_bound(others.begin(), others.end(), c) - others.begin()));
+  }
+};
 
-std::vector<std::uint8_t> encode_png_8bit(const std::uint8_t* rows, int width, int height,
-                                          std::ptrdiff_t stride_bytes, PngColour colour) {
-  if (width <= 0 || height <= 0) throw std::invalid_argument("encode_png_8bit: empty image");
-  const int channels = colour == PngColour::gray ? 1 : 3;
+std::optional<Palette> palette_of(const std::uint8_t* rows, int width, int height, std::ptrdiff_t stride_bytes) {
+  std::array<bool, 256> gray_seen{};
+  Palette p;
+  std::uint32_t last = 0xFFFFFFFF;  // the last non-gray colour met (frames are runs of one colour)
+  for (int y = 0; y < height; ++y) {
+    const std::uint8_t* src = rows + std::ptrdiff_t(y) * stride_bytes;
+    for (int x = 0; x < width; ++x, src += 3) {
+      if (src[0] == src[1] && src[1] == src[2]) {
+        gray_seen[src[0]] = true;
+        continue;
+      }
+      const std::uint32_t c = std::uint32_t(src[2]) << 16 | std::uint32_t(src[1]) << 8 | src[0];
+      if (c == last) continue;
+      last = c;
+      const auto at = std::lower_bound(p.others.begin(), p.others.end(), c);
+      if (at != p.others.end() && *at == c) continue;
+      if (p.others.size() == 256) return std::nullopt;
+      p.others.insert(at, c);
+    }
+  }
+  for (int g = 0; g < 256; ++g)
+    if (gray_seen[std::size_t(g)]) {
+      p.gray_index[std::size_t(g)] = std::uint8_t(p.rgb.size());
+      p.rgb.push_back(std::uint32_t(g) * 0x010101u);
+    }
+  if (p.rgb.size() + p.others.size() > 256) return std::nullopt;
+  p.rgb.insert(p.rgb.end(), p.others.begin(), p.others.end());
+  return p;
+}
+
+// Scanlines with filter "Sub" (1): a filter byte, then each byte's difference to the same channel
+// of the pixel on the left, which a smooth micrograph or a flat colour area turns into small
+// numbers. `bgr` rows are stored as RGB.
+std::vector<std::uint8_t> sub_filtered(const std::uint8_t* rows, int width, int height, std::ptrdiff_t stride_bytes,
+                                       bool bgr) {
+  const int channels = bgr ? 3 : 1;
   const std::size_t line = 1 + std::size_t(width) * std::size_t(channels);
-  // Each scanline: filter byte, then the row. Filter "Sub" (1): the difference to the pixel on
-  // the left, which a smooth micrograph or a flat colour area turns into small numbers.
   std::vector<std::uint8_t> filtered(line * std::size_t(height));
   for (int y = 0; y < height; ++y) {
     const std::uint8_t* src = rows + std::ptrdiff_t(y) * stride_bytes;
@@ -57,6 +104,28 @@ std::vector<std::uint8_t> encode_png_8bit(const std::uint8_t* rows, int width, i
       }
     }
   }
+  return filtered;
+}
+
+}  // namespace
+
+std::vector<std::uint8_t> encode_png_8bit(const std::uint8_t* rows, int width, int height,
+                                          std::ptrdiff_t stride_bytes, PngColour colour) {
+  if (width <= 0 || height <= 0) throw std::invalid_argument("encode_png_8bit: empty image");
+  std::optional<Palette> palette;
+  if (colour == PngColour::bgr) palette = palette_of(rows, width, height, stride_bytes);
+  std::vector<std::uint8_t> filtered;
+  if (palette) {
+    std::vector<std::uint8_t> indices(std::size_t(width) * std::size_t(height));
+    for (int y = 0; y < height; ++y) {
+      const std::uint8_t* src = rows + std::ptrdiff_t(y) * stride_bytes;
+      std::uint8_t* dst = indices.data() + std::size_t(y) * std::size_t(width);
+      for (int x = 0; x < width; ++x) dst[x] = palette->index_of(src + 3 * x);
+    }
+    filtered = sub_filtered(indices.data(), width, height, width, false);
+  } else {
+    filtered = sub_filtered(rows, width, height, stride_bytes, colour == PngColour::bgr);
+  }
   std::unique_ptr<libdeflate_compressor, decltype(&libdeflate_free_compressor)> compressor(
       libdeflate_alloc_compressor(kDeflateLevel), &libdeflate_free_compressor);
   if (!compressor) throw std::bad_alloc();
@@ -66,12 +135,18 @@ std::vector<std::uint8_t> encode_png_8bit(const std::uint8_t* rows, int width, i
   if (zsize == 0) throw std::runtime_error("encode_png_8bit: deflate failed");
 
   std::vector<std::uint8_t> png = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
-  png.reserve(zsize + 64);
+  png.reserve(zsize + 64 + 3 * 256);
   std::vector<std::uint8_t> ihdr;
   put_u32(ihdr, std::uint32_t(width));
   put_u32(ihdr, std::uint32_t(height));
-  ihdr.insert(ihdr.end(), {8, std::uint8_t(colour == PngColour::gray ? 0 : 2), 0, 0, 0});  // depth, type, deflate, filter set 0, no interlace
+  const std::uint8_t type = palette ? 3 : colour == PngColour::gray ? 0 : 2;  // indexed, gray, RGB
+  ihdr.insert(ihdr.end(), {8, type, 0, 0, 0});  // depth, type, deflate, filter set 0, no interlace
   put_chunk(png, "IHDR", ihdr.data(), ihdr.size());
+  if (palette) {
+    std::vector<std::uint8_t> plte;
+    for (std::uint32_t c : palette->rgb) plte.insert(plte.end(), {std::uint8_t(c >> 16), std::uint8_t(c >> 8), std::uint8_t(c)});
+    put_chunk(png, "PLTE", plte.data(), plte.size());
+  }
   put_chunk(png, "IDAT", zlib.data(), zsize);
   put_chunk(png, "IEND", nullptr, 0);
   return png;

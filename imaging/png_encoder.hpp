@@ -1,7 +1,8 @@
 // 8-bit PNG files written by us over libdeflate: the PNG container is four chunks (PNG
 // specification, ISO/IEC 15948), and libdeflate compresses a whole buffer at once 3-5x faster
 // than zlib at the same size, which matters for the 2048 px overlays written for every image.
-// The bytes depend on the pixels alone (no time stamp, no thread count).
+// The bytes depend on the pixels alone (no time stamp, no thread count). A BGR picture of at most
+// 256 colours is stored with a palette (the same pixels, a third of the bytes to compress).
 #pragma once
 #include <cstddef>
 #include <cstdint>

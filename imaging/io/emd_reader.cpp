@@ -26,8 +26,8 @@ namespace {
 using ReadEmd = LoadedImage (*)(const std::string&, const ReadOptions&);
 
 // MGSCOPE_EMD_MODULE when set (that one only), else the module installed beside the program
-// (@exe: the folder of the running executable, whatever prefix it was installed to), else at the
-// configured prefix, else the one in the build tree (MGSCOPE_EMD_MODULE_PATHS: ':'-separated, set
+// (@exe: the folder of the running executable, whatever prefix it was installed to), else the one
+// in the build tree, else at the configured prefix (MGSCOPE_EMD_MODULE_PATHS: ':'-separated, set
 // by CMake).
 ReadEmd emd_module(const std::string& path) {
   std::string errors;

@@ -18,7 +18,8 @@ std::uint32_t be32(const std::uint8_t* p) {
 
 struct Decoded {
   int width = 0, height = 0, colour_type = -1;
-  std::vector<std::uint8_t> pixels;  // rows without filter bytes, RGB or gray
+  std::vector<std::uint8_t> pixels;   // rows without filter bytes, RGB or gray (palette expanded)
+  std::vector<std::uint8_t> palette;  // PLTE: RGB triplets
 };
 
 Decoded decode(const std::vector<std::uint8_t>& png) {
@@ -39,12 +40,19 @@ Decoded decode(const std::vector<std::uint8_t>& png) {
       EXPECT_EQ(data[8], 8);  // bit depth
       d.colour_type = data[9];
       EXPECT_EQ(data[12], 0);  // no interlace
+    } else if (type == "PLTE") {
+      EXPECT_EQ(len % 3, 0u);
+      EXPECT_LE(len, 3u * 256u);
+      d.palette.assign(data, data + len);
     } else if (type == "IDAT") {
       idat.insert(idat.end(), data, data + len);
     }
     at += 12 + len;
   }
-  EXPECT_EQ(order, (std::vector<std::string>{"IHDR", "IDAT", "IEND"}));
+  if (d.colour_type == 3)
+    EXPECT_EQ(order, (std::vector<std::string>{"IHDR", "PLTE", "IDAT", "IEND"}));
+  else
+    EXPECT_EQ(order, (std::vector<std::string>{"IHDR", "IDAT", "IEND"}));
   const int channels = d.colour_type == 2 ? 3 : 1;
   const std::size_t line = 1 + std::size_t(d.width) * std::size_t(channels);
   std::vector<std::uint8_t> raw(line * std::size_t(d.height));
@@ -60,6 +68,15 @@ Decoded decode(const std::vector<std::uint8_t>& png) {
       const std::uint8_t left = i > std::size_t(channels) ? d.pixels[d.pixels.size() - std::size_t(channels)] : 0;
       d.pixels.push_back(std::uint8_t(r[i] + left));
     }
+  }
+  if (d.colour_type == 3) {  // indices to RGB
+    std::vector<std::uint8_t> rgb;
+    for (std::uint8_t i : d.pixels) {
+      EXPECT_LT(3u * i + 2u, d.palette.size()) << "index beyond the palette";
+      if (3u * i + 2u >= d.palette.size()) break;
+      rgb.insert(rgb.end(), {d.palette[3u * i], d.palette[3u * i + 1], d.palette[3u * i + 2]});
+    }
+    d.pixels = rgb;
   }
   return d;
 }
@@ -88,13 +105,57 @@ TEST(PngEncoder, BgrIsStoredAsRgb) {
     bgr[i + 2] = std::uint8_t(3 * i);    // red
   }
   const Decoded d = decode(encode_png_8bit(bgr.data(), w, h, w * 3, PngColour::bgr));
-  EXPECT_EQ(d.colour_type, 2);
+  EXPECT_EQ(d.colour_type, 3);  // 15 colours: a palette (RGB pictures: AtMost256Colours... below)
   ASSERT_EQ(d.pixels.size(), bgr.size());
   for (std::size_t i = 0; i < bgr.size(); i += 3) {
     EXPECT_EQ(d.pixels[i], bgr[i + 2]);
     EXPECT_EQ(d.pixels[i + 1], bgr[i + 1]);
     EXPECT_EQ(d.pixels[i + 2], bgr[i]);
   }
+}
+
+// BGR pixels with one colour per (x, y) pattern; `colours` distinct ones, about half of them gray.
+std::vector<std::uint8_t> bgr_with_colours(int w, int h, int colours) {
+  std::vector<std::uint8_t> bgr(std::size_t(w) * h * 3);
+  for (int i = 0; i < w * h; ++i) {
+    const int k = (i * 7919) % colours;
+    std::uint8_t* p = &bgr[std::size_t(i) * 3];
+    if (k % 2 == 0) {
+      p[0] = p[1] = p[2] = std::uint8_t(k / 2);  // grays 0, 1, 2, ...
+    } else {
+      p[0] = std::uint8_t(k / 2);  // blue
+      p[1] = std::uint8_t(255 - k / 2);
+      p[2] = 7;
+    }
+  }
+  return bgr;
+}
+
+TEST(PngEncoder, AtMost256ColoursGoThroughAPaletteWithTheSamePixels) {
+  const int w = 41, h = 29;
+  for (int colours : {2, 200, 256, 257, 600}) {
+    const std::vector<std::uint8_t> bgr = bgr_with_colours(w, h, colours);
+    const Decoded d = decode(encode_png_8bit(bgr.data(), w, h, w * 3, PngColour::bgr));
+    EXPECT_EQ(d.colour_type, colours <= 256 ? 3 : 2) << colours << " colours";
+    if (d.colour_type == 3) EXPECT_EQ(d.palette.size(), 3u * std::size_t(colours));
+    ASSERT_EQ(d.pixels.size(), bgr.size()) << colours;
+    for (std::size_t i = 0; i < bgr.size(); i += 3)
+      ASSERT_TRUE(d.pixels[i] == bgr[i + 2] && d.pixels[i + 1] == bgr[i + 1] && d.pixels[i + 2] == bgr[i])
+          << colours << " colours, pixel " << i / 3;
+  }
+}
+
+TEST(PngEncoder, PaletteGraysComeFirstInAscendingOrder) {
+  // Gray levels keep their order as indices, so the Sub filter predicts them as in a gray picture.
+  const std::vector<std::uint8_t> bgr = bgr_with_colours(16, 16, 40);
+  const Decoded d = decode(encode_png_8bit(bgr.data(), 16, 16, 48, PngColour::bgr));
+  ASSERT_EQ(d.colour_type, 3);
+  for (std::size_t k = 0; k < 20; ++k) {  // grays 0..19 first, then the 20 colours
+    EXPECT_EQ(d.palette[3 * k], k);
+    EXPECT_EQ(d.palette[3 * k + 1], k);
+    EXPECT_EQ(d.palette[3 * k + 2], k);
+  }
+  EXPECT_NE(d.palette[3 * 20], d.palette[3 * 20 + 1]);
 }
 
 TEST(PngEncoder, SameBytesEveryTimeAndEmptyImagesRefused) {
