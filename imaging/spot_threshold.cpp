@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
-#include <random>
 #include <sstream>
 #include <utility>
 
@@ -133,22 +132,17 @@ std::vector<float> coefficient_amplitudes(const std::vector<double>& ring_pow, c
 
 // A Gaussian random field of side x side px with the given Fourier amplitudes: what the image
 // would look like with the same contrast transfer and no local order. The coefficients are drawn
-// directly (Box-Muller: Rayleigh modulus, uniform phase), which is the spectrum of white noise
-// without its forward FFT; the kx = 0 and Nyquist columns are made Hermitian so the field is real.
-ImageF null_field(const std::vector<float>& amp, int side, std::uint64_t seed) {
-  // Single-precision transcendentals: the random draws, not the FFTs, dominate the null's cost.
-  std::mt19937_64 rng(seed);
+// directly (Box-Muller: Rayleigh modulus, uniform phase; null_draws.hpp), which is the spectrum of
+// white noise without its forward FFT; the kx = 0 and Nyquist columns are made Hermitian so the
+// field is real.
+ImageF null_field(const std::vector<float>& amp, int side, const NullDraws& draws) {
   HalfSpectrum g;
   g.width = g.height = side;
   const int cols = g.columns();
   g.data.resize(amp.size());
   for (std::size_t i = 0; i < amp.size(); ++i) {
-    const std::uint64_t bits = rng();  // two 24-bit uniforms in (0, 1) from one draw
-    const float u1 = (float(bits >> 40) + 0.5f) * 0x1.0p-24f;
-    const float u2 = (float((bits >> 16) & 0xFFFFFF) + 0.5f) * 0x1.0p-24f;
-    const float r = amp[i] * std::sqrt(-2.0f * std::log(u1));
-    const float phi = 6.2831853f * u2;
-    g.data[i] = std::complex<float>(r * std::cos(phi), r * std::sin(phi));
+    const float r = amp[i] * draws.modulus[i];
+    g.data[i] = std::complex<float>(r * draws.cos[i], r * draws.sin[i]);
   }
   for (int col : {0, side % 2 == 0 ? side / 2 : -1}) {
     if (col < 0) continue;
@@ -354,7 +348,10 @@ SpotThreshold choose_spot_threshold(const StoredImage& image, const BoxGrid& gri
   }
   std::vector<std::vector<double>> per_copy_maxima(static_cast<std::size_t>(copies));
   parallel_for(copies, nthreads, [&](long copy, int th) {
-    const ImageF field = null_field(amplitudes, side, options.seed + 0x9E3779B97F4A7C15ull * std::uint64_t(copy));
+    const std::uint64_t seed = options.seed + 0x9E3779B97F4A7C15ull * std::uint64_t(copy);
+    const NullDraws* kept = options.draw_cache ? options.draw_cache->find_or_draw(amplitudes.size(), seed) : nullptr;
+    const ImageF field = kept ? null_field(amplitudes, side, *kept)
+                              : null_field(amplitudes, side, draw_null_coefficients(amplitudes.size(), seed));
     const int bx = per_side;
     for (int i = 0; i < per_copy; ++i) {
       BoxTransformer& tr = *transformers[std::size_t(th)];

@@ -11,6 +11,7 @@
 
 #include "imaging/box_features.hpp"
 #include "imaging/box_grid.hpp"
+#include "imaging/null_draws.hpp"
 #include "imaging/specimen_mask.hpp"
 
 namespace mgscope {
@@ -31,6 +32,9 @@ struct ThresholdOptions {
   // point of an in-situ series), taken whole: level, secondary level and the null distribution
   // behind p-values and --fdr. Overrides `mode`.
   const struct SpotThreshold* reuse = nullptr;
+  // The null fields' random draws kept across a batch's images (they do not depend on the image):
+  // the same levels, fewer draws. Optional.
+  NullDrawCache* draw_cache = nullptr;
 };
 
 struct SpotThreshold {

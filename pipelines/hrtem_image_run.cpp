@@ -121,6 +121,7 @@ HrtemImageRun analyse_hrtem_image(StoredImage pixels, ImageInfo info, const Cali
   r.options.mask.user_mask = nullptr;  // the images they point to end here
   r.options.threshold.reference = nullptr;
   r.options.threshold.reuse = nullptr;
+  r.options.threshold.draw_cache = nullptr;
   if (!area.enabled) {
     r.result.mask.release_pixels();  // the per-pixel planes are no longer needed
     return r;

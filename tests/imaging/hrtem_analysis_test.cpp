@@ -131,6 +131,39 @@ TEST(HrtemAnalysis, ResultsDoNotDependOnTheThreadCount) {
   }
 }
 
+TEST(HrtemAnalysis, NullDrawsKeptForABatchGiveEveryImageItsOwnLevelsToTheBit) {
+  // The draws depend on the seed alone; each image's null still takes its own spectrum.
+  NullDrawCache cache;
+  for (std::uint64_t seed : {4u, 5u}) {
+    SynthHrtemOptions o;
+    o.width_px = o.height_px = 600;
+    o.ordered_fraction = 0.05 * double(seed);
+    o.ring_d_nm = seed == 4 ? 0.40 : 0.30;  // different spectra: different levels
+    o.seed = seed;
+    const ImageF img = as_float(make_synth_hrtem(o).counts);
+    HrtemOptions fresh, kept;
+    kept.threshold.draw_cache = &cache;
+    const HrtemResult a = analyse_hrtem(with_pixel_size(img, o.pixel_nm), fresh, "x");
+    const HrtemResult b = analyse_hrtem(with_pixel_size(img, o.pixel_nm), kept, "x");
+    EXPECT_EQ(a.threshold.value, b.threshold.value) << seed;
+    EXPECT_EQ(a.threshold.secondary_value, b.threshold.secondary_value) << seed;
+    EXPECT_EQ(a.threshold.null_maxima, b.threshold.null_maxima) << seed;
+    std::printf("image %d: level %.6f\n", int(seed), a.threshold.value);
+  }
+  // Draws of the same seed come back from the cache; beyond its size the caller draws its own.
+  const NullDraws* first = cache.find_or_draw(1000, 7);
+  ASSERT_NE(first, nullptr);
+  EXPECT_EQ(cache.find_or_draw(1000, 7), first);
+  const NullDraws fresh = draw_null_coefficients(1000, 7);
+  EXPECT_EQ(first->modulus, fresh.modulus);
+  EXPECT_EQ(first->cos, fresh.cos);
+  EXPECT_NE(draw_null_coefficients(1000, 8).sin, fresh.sin);
+  NullDrawCache small(5000);
+  EXPECT_NE(small.find_or_draw(400, 1), nullptr);   // 4.8 kB
+  EXPECT_EQ(small.find_or_draw(400, 2), nullptr);   // would pass 5 kB
+  EXPECT_NE(small.find_or_draw(10, 3), nullptr);
+}
+
 TEST(AreaFractions, SlidingGridPixelMajority) {
   // 3 x 1 boxes of 4 px with stride 2: cells [0,2) [2,4) [4,6) [6,8) along x.
   BoxGrid g;
