@@ -21,5 +21,8 @@ struct HalfSpectrum {
 HalfSpectrum fft_forward(ImageF image);
 // Inverse, scaled by 1 / (width * height) so that fft_inverse(fft_forward(a)) == a.
 ImageF fft_inverse(HalfSpectrum spectrum);
+// The same into `out` (made width x height if it is not), destroying `spectrum`: for loops that
+// keep their buffers.
+void fft_inverse_into(HalfSpectrum& spectrum, ImageF& out);
 
 }  // namespace mgscope

@@ -61,8 +61,7 @@ RingTable ring_table(int side) {
 // would leak power across the spectrum (measured: nulls from bare 1024 px crops of a 2048 px image
 // set the threshold ~8 % low, and the false-alarm rate rose from 1 % to 1.5 %). The overall scale
 // does not matter, since every box is normalised to unit variance.
-std::vector<double> ring_power(const ImageF& crop, const std::vector<float>& weight, const RingTable& rings) {
-  ImageF tapered(crop.width, crop.height);
+std::vector<double> ring_power(ImageF crop, const std::vector<float>& weight, const RingTable& rings) {
   double mean = 0, wsum = 0;
   for (std::size_t i = 0; i < crop.pixels.size(); ++i) {
     const double w = weight.empty() ? 1.0 : weight[i];
@@ -70,16 +69,15 @@ std::vector<double> ring_power(const ImageF& crop, const std::vector<float>& wei
     wsum += w;
   }
   mean /= std::max(wsum, 1e-30);
-  const std::vector<float> wx = make_window_2d(WindowKind::hann, crop.width);
-  const std::vector<float> wy = make_window_2d(WindowKind::hann, crop.height);
-  // make_window_2d is separable and 1 at the centre: its middle row is the 1-D window.
-  const float* rowx = wx.data() + std::size_t(crop.width / 2) * std::size_t(crop.width);
-  const float* rowy = wy.data() + std::size_t(crop.height / 2) * std::size_t(crop.height);
+  const std::vector<float> wx = window_middle_row(WindowKind::hann, crop.width);
+  const std::vector<float> wy = window_middle_row(WindowKind::hann, crop.height);
+  const float* rowx = wx.data();
+  const float* rowy = wy.data();
   for (int y = 0; y < crop.height; ++y)
     for (int x = 0; x < crop.width; ++x)
-      tapered.at(x, y) = float((crop.at(x, y) - mean) * rowx[x] * rowy[y] *
-                               (weight.empty() ? 1.0f : weight[std::size_t(y) * std::size_t(crop.width) + std::size_t(x)]));
-  const HalfSpectrum f = fft_forward(std::move(tapered));
+      crop.at(x, y) = float((crop.at(x, y) - mean) * rowx[x] * rowy[y] *
+                            (weight.empty() ? 1.0f : weight[std::size_t(y) * std::size_t(crop.width) + std::size_t(x)]));
+  const HalfSpectrum f = fft_forward(std::move(crop));  // the crop, tapered in place
   // |F|^2 sorted into rings (a counting sort over the table), then the median of each ring.
   std::vector<double> by_ring(f.data.size());
   std::vector<std::uint32_t> next(rings.start.begin(), rings.start.end() - 1);
@@ -135,8 +133,8 @@ std::vector<float> coefficient_amplitudes(const std::vector<double>& ring_pow, c
 // directly (Box-Muller: Rayleigh modulus, uniform phase; null_draws.hpp), which is the spectrum of
 // white noise without its forward FFT; the kx = 0 and Nyquist columns are made Hermitian so the
 // field is real.
-ImageF null_field(const std::vector<float>& amp, int side, const NullDraws& draws) {
-  HalfSpectrum g;
+// `g` and `field` are the calling thread's buffers, kept from field to field.
+void null_field(const std::vector<float>& amp, int side, const NullDraws& draws, HalfSpectrum& g, ImageF& field) {
   g.width = g.height = side;
   const int cols = g.columns();
   g.data.resize(amp.size());
@@ -151,7 +149,7 @@ ImageF null_field(const std::vector<float>& amp, int side, const NullDraws& draw
     at(0) = at(0).real();
     if (side % 2 == 0) at(side / 2) = at(side / 2).real();
   }
-  return fft_inverse(std::move(g));
+  fft_inverse_into(g, field);
 }
 
 // Peaks over threshold: the excesses of the top 10 % of null maxima over their lower edge u are
@@ -319,7 +317,7 @@ SpotThreshold choose_spot_threshold(const StoredImage& image, const BoxGrid& gri
         shares[std::size_t(k)] = sum / double(weight.size());
         if (shares[std::size_t(k)] < 0.1) return;
       }
-      crop_rings[std::size_t(k)] = ring_power(crop, weight, rings);
+      crop_rings[std::size_t(k)] = ring_power(std::move(crop), weight, rings);
     });
     for (std::size_t k = 0; k < chosen.size(); ++k) {
       const double share = shares[k];
@@ -347,11 +345,18 @@ SpotThreshold choose_spot_threshold(const StoredImage& image, const BoxGrid& gri
     measurers.push_back(std::make_unique<BoxMeasurer>(geometry));
   }
   std::vector<std::vector<double>> per_copy_maxima(static_cast<std::size_t>(copies));
+  std::vector<HalfSpectrum> spectra(static_cast<std::size_t>(nthreads));
+  std::vector<ImageF> fields(static_cast<std::size_t>(nthreads));
   parallel_for(copies, nthreads, [&](long copy, int th) {
     const std::uint64_t seed = options.seed + 0x9E3779B97F4A7C15ull * std::uint64_t(copy);
-    const NullDraws* kept = options.draw_cache ? options.draw_cache->find_or_draw(amplitudes.size(), seed) : nullptr;
-    const ImageF field = kept ? null_field(amplitudes, side, *kept)
-                              : null_field(amplitudes, side, draw_null_coefficients(amplitudes.size(), seed));
+    const NullDraws* draws = options.draw_cache ? options.draw_cache->find_or_draw(amplitudes.size(), seed) : nullptr;
+    NullDraws own;  // without a cache, or beyond its size
+    if (!draws) {
+      own = draw_null_coefficients(amplitudes.size(), seed);
+      draws = &own;
+    }
+    ImageF& field = fields[std::size_t(th)];
+    null_field(amplitudes, side, *draws, spectra[std::size_t(th)], field);
     const int bx = per_side;
     for (int i = 0; i < per_copy; ++i) {
       BoxTransformer& tr = *transformers[std::size_t(th)];

@@ -23,7 +23,9 @@ const char* window_name(WindowKind w) {
   return "?";
 }
 
-std::vector<float> make_window_2d(WindowKind kind, int n) {
+namespace {
+
+std::vector<double> window_1d(WindowKind kind, int n) {
   const double pi = 3.14159265358979323846;
   std::vector<double> w1(static_cast<std::size_t>(n), 1.0);
   for (int i = 0; i < n; ++i) {
@@ -40,10 +42,24 @@ std::vector<float> make_window_2d(WindowKind kind, int n) {
       case WindowKind::none: break;
     }
   }
+  return w1;
+}
+
+}  // namespace
+
+std::vector<float> make_window_2d(WindowKind kind, int n) {
+  const std::vector<double> w1 = window_1d(kind, n);
   std::vector<float> w(static_cast<std::size_t>(n) * std::size_t(n));
   for (int y = 0; y < n; ++y)
     for (int x = 0; x < n; ++x) w[std::size_t(y) * std::size_t(n) + std::size_t(x)] = float(w1[y] * w1[x]);
   return w;
+}
+
+std::vector<float> window_middle_row(WindowKind kind, int n) {
+  const std::vector<double> w1 = window_1d(kind, n);
+  std::vector<float> row(static_cast<std::size_t>(n));
+  for (int x = 0; x < n; ++x) row[std::size_t(x)] = float(w1[std::size_t(n / 2)] * w1[std::size_t(x)]);
+  return row;
 }
 
 }  // namespace mgscope

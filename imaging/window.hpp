@@ -15,4 +15,8 @@ const char* window_name(WindowKind w);
 // Separable n x n window, row-major, w(x, y) = w1(x) w1(y). Tukey uses a taper fraction of 0.5.
 std::vector<float> make_window_2d(WindowKind kind, int n);
 
+// Row n / 2 of make_window_2d(kind, n), the same floats, without making the other rows: the 1-D
+// window (times w1(n / 2), which is 1 for even n).
+std::vector<float> window_middle_row(WindowKind kind, int n);
+
 }  // namespace mgscope
