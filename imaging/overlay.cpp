@@ -17,6 +17,8 @@ namespace mgscope {
 namespace {
 
 const cv::Scalar kInk(0, 0, 0);
+// At most this share of the overlay's pixels may move by a gray level so that it fits a palette.
+constexpr double kOverlayGrayMergeShare = 0.001;
 
 // Tint of a left-out box by why it was left out (BGR); the box is darkened and tinted.
 cv::Scalar region_tint(BoxRegion r) {
@@ -160,7 +162,10 @@ std::vector<std::uint8_t> draw_overlay_png(const StoredImage& image, const Hrtem
   const int bar_px = int(std::lround(bar_nm / px_nm));
   scale_bar(canvas, cv::Point(margin, canvas.rows - margin), bar_px, std::max(4, step / 5), format_length(bar_nm),
             font, ft, kInk);
-  return encode_png(canvas);
+  // A micrograph scaled down fills all 256 grays, and the frames add two colours: merging the
+  // two least-used grays into their neighbour level (a few hundred pixels of a 2048 px picture,
+  // by one level) lets the PNG keep a palette: a third of the RGB bytes, written in half the time.
+  return encode_png(canvas, kOverlayGrayMergeShare);
 }
 
 }  // namespace mgscope

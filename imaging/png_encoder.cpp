@@ -47,15 +47,19 @@ struct Palette {
   }
 };
 
-std::optional<Palette> palette_of(const std::uint8_t* rows, int width, int height, std::ptrdiff_t stride_bytes) {
-  std::array<bool, 256> gray_seen{};
+// With `merge_share` > 0, a picture with a few colours too many still gets a palette when merging
+// its least-used gray levels into the nearest kept level changes at most that share of its pixels
+// (a micrograph scaled down to 256 grays plus two frame colours: one level on a few pixels).
+std::optional<Palette> palette_of(const std::uint8_t* rows, int width, int height, std::ptrdiff_t stride_bytes,
+                                  double merge_share) {
+  std::array<std::uint64_t, 256> gray_count{};
   Palette p;
   std::uint32_t last = 0xFFFFFFFF;  // the last non-gray colour met (frames are runs of one colour)
   for (int y = 0; y < height; ++y) {
     const std::uint8_t* src = rows + std::ptrdiff_t(y) * stride_bytes;
     for (int x = 0; x < width; ++x, src += 3) {
       if (src[0] == src[1] && src[1] == src[2]) {
-        gray_seen[src[0]] = true;
+        ++gray_count[src[0]];
         continue;
       }
       const std::uint32_t c = std::uint32_t(src[2]) << 16 | std::uint32_t(src[1]) << 8 | src[0];
@@ -67,12 +71,37 @@ std::optional<Palette> palette_of(const std::uint8_t* rows, int width, int heigh
       p.others.insert(at, c);
     }
   }
+  std::vector<int> levels;  // the gray levels present, least used first (ties: lower level first)
   for (int g = 0; g < 256; ++g)
-    if (gray_seen[std::size_t(g)]) {
+    if (gray_count[std::size_t(g)]) levels.push_back(g);
+  const std::size_t total = levels.size() + p.others.size();
+  const std::size_t excess = total > 256 ? total - 256 : 0;
+  if (excess > 0 && excess >= levels.size()) return std::nullopt;  // merging cannot make room
+  std::stable_sort(levels.begin(), levels.end(),
+                   [&](int a, int b) { return gray_count[std::size_t(a)] < gray_count[std::size_t(b)]; });
+  std::array<bool, 256> kept{};
+  for (std::size_t k = excess; k < levels.size(); ++k) kept[std::size_t(levels[k])] = true;
+  std::uint64_t merged = 0;
+  for (std::size_t k = 0; k < excess; ++k) merged += gray_count[std::size_t(levels[k])];
+  if (double(merged) > merge_share * double(width) * double(height)) return std::nullopt;
+  for (int g = 0; g < 256; ++g)
+    if (kept[std::size_t(g)]) {
       p.gray_index[std::size_t(g)] = std::uint8_t(p.rgb.size());
       p.rgb.push_back(std::uint32_t(g) * 0x010101u);
     }
-  if (p.rgb.size() + p.others.size() > 256) return std::nullopt;
+  for (std::size_t k = 0; k < excess; ++k) {  // each merged level to the nearest kept one (the lower on a tie)
+    const int g = levels[k];
+    for (int d = 1; d < 256; ++d) {
+      if (g - d >= 0 && kept[std::size_t(g - d)]) {
+        p.gray_index[std::size_t(g)] = p.gray_index[std::size_t(g - d)];
+        break;
+      }
+      if (g + d < 256 && kept[std::size_t(g + d)]) {
+        p.gray_index[std::size_t(g)] = p.gray_index[std::size_t(g + d)];
+        break;
+      }
+    }
+  }
   p.rgb.insert(p.rgb.end(), p.others.begin(), p.others.end());
   return p;
 }
@@ -110,10 +139,11 @@ std::vector<std::uint8_t> sub_filtered(const std::uint8_t* rows, int width, int 
 }  // namespace
 
 std::vector<std::uint8_t> encode_png_8bit(const std::uint8_t* rows, int width, int height,
-                                          std::ptrdiff_t stride_bytes, PngColour colour) {
+                                          std::ptrdiff_t stride_bytes, PngColour colour, double merge_gray_share) {
   if (width <= 0 || height <= 0) throw std::invalid_argument("encode_png_8bit: empty image");
+  if (!(merge_gray_share >= 0 && merge_gray_share < 1)) throw std::invalid_argument("encode_png_8bit: merge share");
   std::optional<Palette> palette;
-  if (colour == PngColour::bgr) palette = palette_of(rows, width, height, stride_bytes);
+  if (colour == PngColour::bgr) palette = palette_of(rows, width, height, stride_bytes, merge_gray_share);
   std::vector<std::uint8_t> filtered;
   if (palette) {
     std::vector<std::uint8_t> indices(std::size_t(width) * std::size_t(height));

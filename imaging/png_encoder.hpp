@@ -12,8 +12,12 @@ namespace mgscope {
 
 enum class PngColour { gray, bgr };  // bgr: 3 bytes per pixel in OpenCV's order, stored as RGB
 
-// `rows` points at the top-left pixel; `stride_bytes` between rows.
+// `rows` points at the top-left pixel; `stride_bytes` between rows. Lossless, except that with
+// `merge_gray_share` > 0 a BGR picture of a few more than 256 colours is still stored with a
+// palette when merging its least-used gray levels into the nearest kept level changes at most that
+// share of its pixels, each by the fewest levels possible (usually one).
 std::vector<std::uint8_t> encode_png_8bit(const std::uint8_t* rows, int width, int height,
-                                          std::ptrdiff_t stride_bytes, PngColour colour);
+                                          std::ptrdiff_t stride_bytes, PngColour colour,
+                                          double merge_gray_share = 0);
 
 }  // namespace mgscope

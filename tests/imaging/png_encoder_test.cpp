@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 #include <libdeflate.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -156,6 +158,38 @@ TEST(PngEncoder, PaletteGraysComeFirstInAscendingOrder) {
     EXPECT_EQ(d.palette[3 * k + 2], k);
   }
   EXPECT_NE(d.palette[3 * 20], d.palette[3 * 20 + 1]);
+}
+
+TEST(PngEncoder, AFewColoursTooManyFitAPaletteOnlyWhenMergingRareGraysIsAllowed) {
+  // All 256 grays (levels 100 and 101 on one pixel each) and three colours: 259 colours.
+  const int w = 64, h = 64;
+  std::vector<std::uint8_t> bgr(std::size_t(w) * h * 3);
+  for (int i = 0; i < w * h; ++i) {
+    int g = i % 256;
+    if ((g == 100 || g == 101 || g == 7) && i >= 256) g = 50;  // 100, 101 and 7 once each
+    std::uint8_t* p = &bgr[std::size_t(i) * 3];
+    p[0] = p[1] = p[2] = std::uint8_t(g);
+  }
+  const std::uint8_t colours[3][3] = {{0, 0, 255}, {0, 255, 255}, {200, 120, 40}};
+  for (int k = 0; k < 3; ++k) std::copy(colours[k], colours[k] + 3, &bgr[std::size_t(1000 + k) * 3]);
+  const Decoded lossless = decode(encode_png_8bit(bgr.data(), w, h, w * 3, PngColour::bgr));
+  EXPECT_EQ(lossless.colour_type, 2);
+  const Decoded merged = decode(encode_png_8bit(bgr.data(), w, h, w * 3, PngColour::bgr, 0.001));
+  ASSERT_EQ(merged.colour_type, 3);
+  EXPECT_EQ(merged.palette.size(), 3u * 256u);
+  ASSERT_EQ(merged.pixels.size(), bgr.size());
+  int changed = 0;
+  for (std::size_t i = 0; i < bgr.size(); i += 3) {
+    const int was = bgr[i], now = merged.pixels[i];
+    if (merged.pixels[i] != bgr[i + 2] || merged.pixels[i + 1] != bgr[i + 1] || merged.pixels[i + 2] != bgr[i]) {
+      ++changed;
+      EXPECT_TRUE(was == 7 || was == 100 || was == 101) << "level " << was << " should have been kept";
+      EXPECT_EQ(std::abs(now - was), 1) << "merged into the nearest kept level";
+    }
+  }
+  EXPECT_EQ(changed, 3);  // the three least-used levels, one pixel each
+  // Beyond the share (3 of 4096 pixels > 0.0005): no palette.
+  EXPECT_EQ(decode(encode_png_8bit(bgr.data(), w, h, w * 3, PngColour::bgr, 0.0005)).colour_type, 2);
 }
 
 TEST(PngEncoder, SameBytesEveryTimeAndEmptyImagesRefused) {
