@@ -20,11 +20,11 @@ cv::Mat stretch_to_8bit(const float* v, int w, int h, std::ptrdiff_t stride, dou
   return out;
 }
 
-std::vector<std::uint8_t> encode_png(const cv::Mat& m, double merge_gray_share) {
+std::vector<std::uint8_t> encode_png(const cv::Mat& m, const PngOptions& options) {
   if (m.depth() != CV_8U || (m.channels() != 1 && m.channels() != 3))
     throw std::invalid_argument("encode_png: 8-bit gray or BGR images only");
   return encode_png_8bit(m.ptr<std::uint8_t>(0), m.cols, m.rows, std::ptrdiff_t(m.step[0]),
-                         m.channels() == 1 ? PngColour::gray : PngColour::bgr, merge_gray_share);
+                         m.channels() == 1 ? PngColour::gray : PngColour::bgr, options);
 }
 
 double nice_length_nm(double width_nm) {

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "imaging/png_encoder.hpp"
+
 namespace mgscope {
 
 const cv::Scalar kDrawRed(0, 0, 255), kDrawYellow(0, 255, 255), kDrawWhite(255, 255, 255), kDrawBlack(0, 0, 0);
@@ -39,8 +41,8 @@ StretchLevels stretch_levels(const At& at, int w, int h, double lo_q, double hi_
   return {lo, hi > lo ? 255.f / (hi - lo) : 0.f};
 }
 
-// 8-bit gray or BGR; `merge_gray_share` as in encode_png_8bit (0: lossless).
-std::vector<std::uint8_t> encode_png(const cv::Mat& m, double merge_gray_share = 0);
+// 8-bit gray or BGR (png_encoder.hpp).
+std::vector<std::uint8_t> encode_png(const cv::Mat& m, const PngOptions& options = {});
 
 // 1, 2 or 5 times a power of ten, close to a fifth of `width_nm`.
 double nice_length_nm(double width_nm);

@@ -165,7 +165,10 @@ std::vector<std::uint8_t> draw_overlay_png(const StoredImage& image, const Hrtem
   // A micrograph scaled down fills all 256 grays, and the frames add two colours: merging the
   // two least-used grays into their neighbour level (a few hundred pixels of a 2048 px picture,
   // by one level) lets the PNG keep a palette: a third of the RGB bytes, written in half the time.
-  return encode_png(canvas, kOverlayGrayMergeShare);
+  PngOptions png;
+  png.merge_gray_share = kOverlayGrayMergeShare;
+  png.threads = options.threads;
+  return encode_png(canvas, png);
 }
 
 }  // namespace mgscope

@@ -12,6 +12,7 @@ namespace mgscope {
 struct OverlayOptions {
   int max_side_px = 2048;        // the image part is scaled down so its longer side is at most this
   const AreaMap* area = nullptr; // when given, the legend also states the ordered area fraction
+  int threads = 1;               // for the PNG's compression (0: all cores); the bytes do not depend on it
 };
 
 // Contrast-stretched image (0.5-99.5 percentile), crystal-like boxes framed red, nanocrystal

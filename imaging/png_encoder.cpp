@@ -1,6 +1,7 @@
 #include "imaging/png_encoder.hpp"
 
 #include <libdeflate.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <array>
@@ -9,6 +10,8 @@
 #include <new>
 #include <stdexcept>
 #include <string>
+
+#include "fitting/base/parallel_for.hpp"
 
 namespace mgscope {
 
@@ -136,14 +139,57 @@ std::vector<std::uint8_t> sub_filtered(const std::uint8_t* rows, int width, int 
   return filtered;
 }
 
+// Palette indices of a noisy micrograph hold few repeats worth searching for: zlib's run-length
+// matching alone (Z_RLE) compresses them as small as libdeflate's level 3 (3.87 against 3.85 MB
+// for a 2048 px overlay) in two thirds of the time, and zlib can end a piece of a stream without
+// ending the stream (a sync flush). So the scanlines are cut into kBands bands, compressed
+// independently on up to `threads` threads and joined into one zlib stream. The band count is
+// fixed, so the bytes do not depend on the thread count.
+constexpr int kBands = 4;
+
+std::vector<std::uint8_t> zlib_rle_in_bands(const std::vector<std::uint8_t>& data, std::size_t line, int threads) {
+  const std::size_t lines = data.size() / line;
+  std::vector<std::vector<std::uint8_t>> pieces(kBands);
+  std::vector<uLong> checks(kBands);
+  std::vector<std::size_t> sizes(kBands);
+  parallel_for(kBands, threads, [&](long b, int) {
+    const std::size_t first = lines * std::size_t(b) / kBands * line, end = lines * std::size_t(b + 1) / kBands * line;
+    sizes[std::size_t(b)] = end - first;
+    checks[std::size_t(b)] = adler32(adler32(0, nullptr, 0), data.data() + first, uInt(end - first));
+    z_stream z{};
+    if (deflateInit2(&z, 1, Z_DEFLATED, -15, 8, Z_RLE) != Z_OK) throw std::runtime_error("encode_png_8bit: zlib init");
+    std::vector<std::uint8_t>& out = pieces[std::size_t(b)];
+    out.resize(deflateBound(&z, uLong(end - first)) + 16);  // + the sync flush's empty stored block
+    z.next_in = const_cast<Bytef*>(data.data() + first);
+    z.avail_in = uInt(end - first);
+    z.next_out = out.data();
+    z.avail_out = uInt(out.size());
+    const bool last = b == kBands - 1;
+    const int rc = deflate(&z, last ? Z_FINISH : Z_SYNC_FLUSH);
+    const bool done = last ? rc == Z_STREAM_END : rc == Z_OK && z.avail_in == 0 && z.avail_out > 0;
+    out.resize(z.total_out);
+    deflateEnd(&z);
+    if (!done) throw std::runtime_error("encode_png_8bit: deflate failed");
+  });
+  std::vector<std::uint8_t> stream = {0x78, 0x01};  // deflate, 32 KiB window, fastest; (0x7801 % 31 == 0)
+  uLong check = adler32(0, nullptr, 0);
+  for (int b = 0; b < kBands; ++b) {
+    stream.insert(stream.end(), pieces[std::size_t(b)].begin(), pieces[std::size_t(b)].end());
+    check = adler32_combine(check, checks[std::size_t(b)], z_off_t(sizes[std::size_t(b)]));
+  }
+  for (int shift = 24; shift >= 0; shift -= 8) stream.push_back(std::uint8_t(check >> shift));
+  return stream;
+}
+
 }  // namespace
 
 std::vector<std::uint8_t> encode_png_8bit(const std::uint8_t* rows, int width, int height,
-                                          std::ptrdiff_t stride_bytes, PngColour colour, double merge_gray_share) {
+                                          std::ptrdiff_t stride_bytes, PngColour colour, const PngOptions& options) {
   if (width <= 0 || height <= 0) throw std::invalid_argument("encode_png_8bit: empty image");
-  if (!(merge_gray_share >= 0 && merge_gray_share < 1)) throw std::invalid_argument("encode_png_8bit: merge share");
+  if (!(options.merge_gray_share >= 0 && options.merge_gray_share < 1))
+    throw std::invalid_argument("encode_png_8bit: merge share");
   std::optional<Palette> palette;
-  if (colour == PngColour::bgr) palette = palette_of(rows, width, height, stride_bytes, merge_gray_share);
+  if (colour == PngColour::bgr) palette = palette_of(rows, width, height, stride_bytes, options.merge_gray_share);
   std::vector<std::uint8_t> filtered;
   if (palette) {
     std::vector<std::uint8_t> indices(std::size_t(width) * std::size_t(height));
@@ -156,16 +202,22 @@ std::vector<std::uint8_t> encode_png_8bit(const std::uint8_t* rows, int width, i
   } else {
     filtered = sub_filtered(rows, width, height, stride_bytes, colour == PngColour::bgr);
   }
-  std::unique_ptr<libdeflate_compressor, decltype(&libdeflate_free_compressor)> compressor(
-      libdeflate_alloc_compressor(kDeflateLevel), &libdeflate_free_compressor);
-  if (!compressor) throw std::bad_alloc();
-  std::vector<std::uint8_t> zlib(libdeflate_zlib_compress_bound(compressor.get(), filtered.size()));
-  const std::size_t zsize =
-      libdeflate_zlib_compress(compressor.get(), filtered.data(), filtered.size(), zlib.data(), zlib.size());
-  if (zsize == 0) throw std::runtime_error("encode_png_8bit: deflate failed");
+  std::vector<std::uint8_t> zlib;
+  if (palette) {
+    zlib = zlib_rle_in_bands(filtered, std::size_t(width) + 1, options.threads);
+  } else {
+    std::unique_ptr<libdeflate_compressor, decltype(&libdeflate_free_compressor)> compressor(
+        libdeflate_alloc_compressor(kDeflateLevel), &libdeflate_free_compressor);
+    if (!compressor) throw std::bad_alloc();
+    zlib.resize(libdeflate_zlib_compress_bound(compressor.get(), filtered.size()));
+    const std::size_t zsize =
+        libdeflate_zlib_compress(compressor.get(), filtered.data(), filtered.size(), zlib.data(), zlib.size());
+    if (zsize == 0) throw std::runtime_error("encode_png_8bit: deflate failed");
+    zlib.resize(zsize);
+  }
 
   std::vector<std::uint8_t> png = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
-  png.reserve(zsize + 64 + 3 * 256);
+  png.reserve(zlib.size() + 64 + 3 * 256);
   std::vector<std::uint8_t> ihdr;
   put_u32(ihdr, std::uint32_t(width));
   put_u32(ihdr, std::uint32_t(height));
@@ -177,7 +229,7 @@ std::vector<std::uint8_t> encode_png_8bit(const std::uint8_t* rows, int width, i
     for (std::uint32_t c : palette->rgb) plte.insert(plte.end(), {std::uint8_t(c >> 16), std::uint8_t(c >> 8), std::uint8_t(c)});
     put_chunk(png, "PLTE", plte.data(), plte.size());
   }
-  put_chunk(png, "IDAT", zlib.data(), zsize);
+  put_chunk(png, "IDAT", zlib.data(), zlib.size());
   put_chunk(png, "IEND", nullptr, 0);
   return png;
 }

@@ -58,6 +58,7 @@ void write_hrtem_image_folder(const std::filesystem::path& dir, const HrtemImage
   OverlayOptions oo;
   oo.max_side_px = figures.overlay_max_px;
   oo.area = area;
+  oo.threads = figures.threads;
   // The overlay (mostly its PNG compression, ~0.1 s for a 2048 px picture of a noisy micrograph)
   // is drawn on a second thread while the tables, maps and ROI set are written: each file's bytes
   // are the same either way.

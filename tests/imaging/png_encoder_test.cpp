@@ -174,7 +174,7 @@ TEST(PngEncoder, AFewColoursTooManyFitAPaletteOnlyWhenMergingRareGraysIsAllowed)
   for (int k = 0; k < 3; ++k) std::copy(colours[k], colours[k] + 3, &bgr[std::size_t(1000 + k) * 3]);
   const Decoded lossless = decode(encode_png_8bit(bgr.data(), w, h, w * 3, PngColour::bgr));
   EXPECT_EQ(lossless.colour_type, 2);
-  const Decoded merged = decode(encode_png_8bit(bgr.data(), w, h, w * 3, PngColour::bgr, 0.001));
+  const Decoded merged = decode(encode_png_8bit(bgr.data(), w, h, w * 3, PngColour::bgr, PngOptions{0.001, 1}));
   ASSERT_EQ(merged.colour_type, 3);
   EXPECT_EQ(merged.palette.size(), 3u * 256u);
   ASSERT_EQ(merged.pixels.size(), bgr.size());
@@ -189,7 +189,30 @@ TEST(PngEncoder, AFewColoursTooManyFitAPaletteOnlyWhenMergingRareGraysIsAllowed)
   }
   EXPECT_EQ(changed, 3);  // the three least-used levels, one pixel each
   // Beyond the share (3 of 4096 pixels > 0.0005): no palette.
-  EXPECT_EQ(decode(encode_png_8bit(bgr.data(), w, h, w * 3, PngColour::bgr, 0.0005)).colour_type, 2);
+  EXPECT_EQ(decode(encode_png_8bit(bgr.data(), w, h, w * 3, PngColour::bgr, PngOptions{0.0005, 1})).colour_type, 2);
+}
+
+TEST(PngEncoder, PalettePicturesCompressedInBandsGiveTheSameBytesOnAnyThreadCount) {
+  // 203 rows: bands of unequal height; noise-like grays and a flat run, so both literals and runs.
+  const int w = 300, h = 203;
+  std::vector<std::uint8_t> bgr(std::size_t(w) * h * 3);
+  std::uint32_t state = 12345;
+  for (int i = 0; i < w * h; ++i) {
+    state = state * 1664525u + 1013904223u;
+    const std::uint8_t g = i % w < 100 ? std::uint8_t(state >> 25) : 200;  // 128 noise levels + 200
+    std::uint8_t* p = &bgr[std::size_t(i) * 3];
+    p[0] = p[1] = p[2] = g;
+  }
+  bgr[3 * 500 + 2] = 255;  // one red-ish pixel: a palette picture, not a gray one
+  const std::vector<std::uint8_t> one = encode_png_8bit(bgr.data(), w, h, w * 3, PngColour::bgr, PngOptions{0, 1});
+  EXPECT_EQ(encode_png_8bit(bgr.data(), w, h, w * 3, PngColour::bgr, PngOptions{0, 3}), one);
+  EXPECT_EQ(encode_png_8bit(bgr.data(), w, h, w * 3, PngColour::bgr, PngOptions{0, 0}), one);
+  const Decoded d = decode(one);  // the decoder checks the zlib stream's Adler-32 and length
+  ASSERT_EQ(d.colour_type, 3);
+  ASSERT_EQ(d.pixels.size(), bgr.size());
+  for (std::size_t i = 0; i < bgr.size(); i += 3)
+    ASSERT_TRUE(d.pixels[i] == bgr[i + 2] && d.pixels[i + 1] == bgr[i + 1] && d.pixels[i + 2] == bgr[i]) << i / 3;
+  EXPECT_LT(one.size(), bgr.size() / 3);  // the flat two thirds compress
 }
 
 TEST(PngEncoder, SameBytesEveryTimeAndEmptyImagesRefused) {
