@@ -85,8 +85,7 @@ std::vector<double> ring_power(ImageF crop, const std::vector<float>& weight, co
   std::vector<double> out(rings.rings(), 0.0);
   for (std::size_t k = 1; k < out.size(); ++k)
     if (rings.start[k + 1] > rings.start[k])
-      out[k] = median(std::vector<double>(by_ring.begin() + rings.start[k], by_ring.begin() + rings.start[k + 1])) /
-               0.69314718055994530942;
+      out[k] = median_in_place(by_ring.data() + rings.start[k], by_ring.data() + rings.start[k + 1]) / 0.69314718055994530942;
   return out;
 }
 

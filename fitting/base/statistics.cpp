@@ -42,12 +42,15 @@ Interval wilson_interval(long k, long n, double z) {
   return {k == 0 ? 0.0 : std::max(0.0, centre - half), k == n ? 1.0 : std::min(1.0, centre + half)};
 }
 
-double median(std::vector<double> values) {
-  if (values.empty()) return std::numeric_limits<double>::quiet_NaN();
-  const std::size_t mid = values.size() / 2;
-  std::nth_element(values.begin(), values.begin() + long(mid), values.end());
-  double m = values[mid];
-  if (values.size() % 2 == 0) m = 0.5 * (m + *std::max_element(values.begin(), values.begin() + long(mid)));
+double median(std::vector<double> values) { return median_in_place(values.data(), values.data() + values.size()); }
+
+double median_in_place(double* first, double* last) {
+  const std::size_t n = std::size_t(last - first);
+  if (n == 0) return std::numeric_limits<double>::quiet_NaN();
+  const std::size_t mid = n / 2;
+  std::nth_element(first, first + mid, last);
+  double m = first[mid];
+  if (n % 2 == 0) m = 0.5 * (m + *std::max_element(first, first + mid));
   return m;
 }
 

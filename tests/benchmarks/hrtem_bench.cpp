@@ -6,7 +6,10 @@
 #include <memory>
 
 #include "imaging/box_features.hpp"
+#include "imaging/box_grid.hpp"
 #include "imaging/box_transform.hpp"
+#include "imaging/null_draws.hpp"
+#include "imaging/spot_threshold.hpp"
 #include "imaging/synth_hrtem.hpp"
 
 namespace {
@@ -94,5 +97,33 @@ BENCHMARK(BM_BareFftwR2c)->Arg(100);
 // A fine box of the area map: transform without ACF (banded), then (second argument 1) the measurement.
 void BM_FineBoxKernel(benchmark::State& state) { run_boxes(state, int(state.range(0)), false, state.range(1) != 0); }
 BENCHMARK(BM_FineBoxKernel)->Args({100, 0})->Args({100, 1});
+
+// The null calibration of the spot threshold of one 2048^2 image on one thread (ring spectra of
+// four 1024 px crops, six random fields, 2,166 null boxes); second argument 1: with the random
+// draws kept from an earlier image, as in a batch.
+void BM_NullCalibration(benchmark::State& state) {
+  static const StoredImage image = [] {
+    SynthHrtemOptions o;
+    o.width_px = o.height_px = int(2048);
+    o.ordered_fraction = 0.1;
+    const SynthHrtem s = make_synth_hrtem(o);
+    ImageF f(o.width_px, o.height_px);
+    for (std::size_t i = 0; i < f.pixels.size(); ++i) f.pixels[i] = s.counts.pixels[i];
+    return StoredImage(std::move(f));
+  }();
+  const double pixel_nm = 0.0199;
+  const BoxGrid grid = make_box_grid(image.width, image.height, pixel_nm, 1.985, 1.985, "bench");
+  SpotOptions spots;
+  spots.sidelobe_floor = sidelobe_floor_for(WindowKind::hann);
+  const SpectrumGeometry geometry(grid.box_px, grid.box_px, pixel_nm, spots);
+  NullDrawCache cache;
+  ThresholdOptions options;
+  if (state.range(0) != 0) options.draw_cache = &cache;
+  for (auto _ : state) {
+    const SpotThreshold t = choose_spot_threshold(image, grid, geometry, WindowKind::hann, AcfMode::circular, options, 1);
+    benchmark::DoNotOptimize(t.value);
+  }
+}
+BENCHMARK(BM_NullCalibration)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 
 }  // namespace
