@@ -109,8 +109,12 @@ void add_hrtem_command(CLI::App& app, CommandContext& ctx) {
                   "Call boxes ordered at this Benjamini-Hochberg false-discovery rate over the specimen boxes, "
                   "instead of at the per-box --alpha");
   cmd->add_flag("--gallery", cli->gallery, "Also write gallery.png: box | ACF | FFT of example boxes per class");
-  cmd->add_option("--gallery-examples", cli->gallery_examples, "Examples per class in the gallery")->capture_default_str();
+  // Bounded: each example is a few 128 px tiles, and the overlay a BGR picture held whole (16384 px: 0.8 GB).
+  cmd->add_option("--gallery-examples", cli->gallery_examples, "Examples per class in the gallery")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
   cmd->add_option("--overlay-max-px", cli->overlay_max_px, "Longer side of overlay.png at most (px)")
+      ->check(CLI::Range(64, 16384))
       ->capture_default_str();
   cmd->add_option("--threads", cli->threads,
                   "Worker threads, 0 = all cores (under mpirun: shared among the ranks on one machine); results do "

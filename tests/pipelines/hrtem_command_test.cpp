@@ -247,6 +247,22 @@ TEST(HrtemCommand, PixelSizeOverrideAndUnits) {
   EXPECT_NE(bad.output.find("--pixel-size: unknown length unit"), std::string::npos) << bad.output;
 }
 
+TEST(HrtemCommand, FigureSizesOutOfRangeAreRefusedBeforeAnyAnalysis) {
+  // --overlay-max-px 0 once reached OpenCV's resize (an assertion text after the whole analysis);
+  // --gallery-examples 100000 asked OpenCV for 64 GB.
+  const auto out = test::scratch_dir("hrtem_cli_figure_sizes");
+  const std::string img = "'" + (synth_dir() / "mixed.tif").string() + "' -o '" + out.string() + "'";
+  for (const std::string& bad : {"--overlay-max-px 0", "--overlay-max-px 20000", "--gallery --gallery-examples 100000",
+                                 "--gallery --gallery-examples 0"}) {
+    const auto r = test::run_mgscope("hrtem " + img + " " + bad);
+    EXPECT_NE(r.exit_code, 0) << bad;
+    const std::string option = bad.substr(bad.rfind("--"), bad.rfind(' ') - bad.rfind("--"));
+    EXPECT_NE(r.output.find(option), std::string::npos) << bad << ": " << r.output;
+    EXPECT_NE(r.output.find("not in range"), std::string::npos) << bad << ": " << r.output;
+    EXPECT_FALSE(std::filesystem::exists(out / "mixed")) << bad;
+  }
+}
+
 }  // namespace mgscope
 
 namespace mgscope {
