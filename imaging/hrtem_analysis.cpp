@@ -78,6 +78,18 @@ std::string HrtemOptions::check() const {
   if (!(spots.d_min_nm > 0 && spots.d_min_nm < spots.d_max_nm))
     return "HrtemOptions.spots: need 0 < d_min_nm < d_max_nm for the spot annulus";
   if (threads < 0) return "HrtemOptions.threads must be >= 0";
+  // Out of these ranges a rule no longer separates the classes (0 directions makes every box a
+  // nanocrystal; an anisotropy level of 1 or less, every box crystal-like), so it is refused.
+  if (rules.nanocrystal_min_directions < 2 || rules.nanocrystal_min_directions > 8)
+    return "--nanocrystal-directions (HrtemOptions.rules.nanocrystal_min_directions) must lie between 2 and 8";
+  if (rules.nanocrystal_min_pairs < 2 || rules.nanocrystal_min_pairs > 16)
+    return "--nanocrystal-pairs (HrtemOptions.rules.nanocrystal_min_pairs) must lie between 2 and 16";
+  if (!(spots.same_direction_deg > 0 && spots.same_direction_deg <= 90))
+    return "--same-direction (HrtemOptions.spots.same_direction_deg) must lie in (0, 90] degrees";
+  if (rules.crystal_like_min_anisotropy &&
+      !(*rules.crystal_like_min_anisotropy > 1 && std::isfinite(*rules.crystal_like_min_anisotropy)))
+    return "--anisotropy-min (HrtemOptions.rules.crystal_like_min_anisotropy) must be above 1: the anisotropy "
+           "max/mean is at least 1 in every box";
   return "";
 }
 

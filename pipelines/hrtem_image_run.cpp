@@ -89,11 +89,16 @@ HrtemImageFractions HrtemImageRun::fractions() const {
   return row;
 }
 
+std::string bootstrap_resamples_problem(int resamples) {
+  if (resamples >= 100 && resamples <= 1000000) return "";
+  return "--bootstrap-resamples must lie between 100 and 1000000 (given " + std::to_string(resamples) + ")";
+}
+
 HrtemImageRun analyse_hrtem_image(StoredImage pixels, ImageInfo info, const CalibrateOptions& calibrate_options,
                                   const HrtemOptions& options, const HrtemAreaSettings& area,
                                   const HrtemUserInputs& user) {
   const std::string path = info.path;
-  if (area.bootstrap_resamples < 100) fail_input(path, "--bootstrap-resamples must be 100 or more");
+  if (const std::string bad = bootstrap_resamples_problem(area.bootstrap_resamples); !bad.empty()) fail_input(path, bad);
   HrtemImageRun r;
   r.image = calibrate(std::move(pixels), info, calibrate_options);
   r.run = HrtemRunInfo(std::move(info), r.image);

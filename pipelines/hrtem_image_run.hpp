@@ -13,6 +13,10 @@
 
 namespace mgscope {
 
+// "" when `resamples` suits the area fraction's bootstrap (100 to 1,000,000: fewer make a rough
+// 95 % interval, more change nothing but the time), else what is wrong.
+std::string bootstrap_resamples_problem(int resamples);
+
 struct HrtemAreaSettings {
   bool enabled = true;               // --area-stride off: false
   std::optional<double> stride_nm;   // default: a quarter box

@@ -75,7 +75,7 @@ HrtemSettings make_hrtem_settings(const HrtemCli& cli) {
   s.area.enabled = cli.area_stride != "off";
   if (s.area.enabled && !cli.area_stride.empty()) s.area.stride_nm = parse_length_nm(cli.area_stride, "--area-stride");
   s.area.vote_share = cli.area_vote_share;
-  if (cli.bootstrap_resamples < 100) throw InputError("--bootstrap-resamples must be 100 or more");
+  if (const std::string bad = bootstrap_resamples_problem(cli.bootstrap_resamples); !bad.empty()) throw InputError(bad);
   s.area.bootstrap_resamples = cli.bootstrap_resamples;
   s.area.seed = cli.seed;
   s.area.threads = cli.threads;

@@ -247,6 +247,29 @@ TEST(HrtemCommand, PixelSizeOverrideAndUnits) {
   EXPECT_NE(bad.output.find("--pixel-size: unknown length unit"), std::string::npos) << bad.output;
 }
 
+TEST(HrtemCommand, RulesThatNoLongerSeparateTheClassesAreRefused) {
+  // Each of these was once accepted and gave nonsense silently (--nanocrystal-directions 0: 98 % of
+  // the boxes nanocrystal; --anisotropy-min -1: 95 % crystal-like) or ran for hours (2e9 resamples).
+  const auto out = test::scratch_dir("hrtem_cli_rules");
+  const std::string img = "'" + (synth_dir() / "mixed.tif").string() + "' -o '" + out.string() + "'";
+  const std::pair<const char*, const char*> cases[] = {
+      {"--nanocrystal-directions 0", "--nanocrystal-directions"}, {"--nanocrystal-pairs -2", "--nanocrystal-pairs"},
+      {"--same-direction 0", "--same-direction"}, {"--same-direction 1000", "--same-direction"},
+      {"--anisotropy-min -1", "--anisotropy-min"}, {"--anisotropy-min 1", "--anisotropy-min"},
+      {"--bootstrap-resamples 2000000000", "--bootstrap-resamples"}};
+  for (const auto& [bad, option] : cases) {
+    const auto r = test::run_mgscope("hrtem " + img + " " + bad);
+    EXPECT_NE(r.exit_code, 0) << bad;
+    EXPECT_NE(r.output.find(option), std::string::npos) << bad << ": " << r.output;
+    EXPECT_NE(r.output.find("must"), std::string::npos) << bad << ": " << r.output;
+    EXPECT_FALSE(std::filesystem::exists(out / "mixed")) << bad;
+  }
+  // The edges of the ranges are accepted.
+  const auto ok = test::run_mgscope("hrtem " + img + " --nanocrystal-directions 2 --nanocrystal-pairs 16 "
+                                    "--same-direction 90 --anisotropy-min 1.5 --bootstrap-resamples 100");
+  EXPECT_EQ(ok.exit_code, 0) << ok.output;
+}
+
 TEST(HrtemCommand, FigureSizesOutOfRangeAreRefusedBeforeAnyAnalysis) {
   // --overlay-max-px 0 once reached OpenCV's resize (an assertion text after the whole analysis);
   // --gallery-examples 100000 asked OpenCV for 64 GB.
