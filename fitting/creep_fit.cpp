@@ -21,6 +21,10 @@ std::string CreepFitOptions::check() const {
   if (starts < 1) return "CreepFitOptions.starts must be >= 1";
   if (max_iterations < 1) return "CreepFitOptions.max_iterations must be >= 1";
   if (!(min_tau_ratio >= 1)) return "CreepFitOptions.min_tau_ratio must be >= 1";
+  // Beyond these the start grid (grid_points_per_decade a decade) has no end in practice.
+  for (const std::optional<double>& t : {tau_min_s, tau_max_s})
+    if (t && !(*t >= 1e-9 && *t <= 1e9)) return "--tau-min-s and --tau-max-s (CreepFitOptions) must lie in [1e-9, 1e9] s";
+  if (tau_min_s && tau_max_s && !(*tau_max_s > *tau_min_s)) return "--tau-max-s must be above --tau-min-s";
   return "";
 }
 

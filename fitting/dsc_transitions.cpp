@@ -240,9 +240,10 @@ GlassTransition find_glass_transition(const Scan& s, double low, double high, bo
 
 std::string TransitionOptions::check() const {
   auto window_ok = [](const std::optional<WindowK>& w) { return !w || w->high_K > w->low_K; };
-  if (!(smoothing_K > 0)) return "smoothing_K must be > 0";
-  if (!(baseline_span_K > 0)) return "baseline_span_K must be > 0";
-  if (!(skip_start_K >= 0)) return "skip_start_K must be >= 0";
+  // Upper bounds: a DSC scan spans a few hundred K; beyond them a span covers any scan whole.
+  if (!(smoothing_K > 0 && smoothing_K <= 100)) return "--smoothing (smoothing_K) must lie in (0, 100] K";
+  if (!(baseline_span_K > 0 && baseline_span_K <= 500)) return "--baseline-span (baseline_span_K) must lie in (0, 500] K";
+  if (!(skip_start_K >= 0 && skip_start_K <= 500)) return "--skip-start (skip_start_K) must lie in [0, 500] K";
   if (!(step_edge_fraction > 0 && step_edge_fraction < 1)) return "step_edge_fraction must be in (0, 1)";
   if (!(peak_edge_fraction > 0 && peak_edge_fraction < 1)) return "peak_edge_fraction must be in (0, 1)";
   if (!(min_peak_sigma >= 0) || !(min_peak_fraction >= 0)) return "min_peak_sigma and min_peak_fraction must be >= 0";

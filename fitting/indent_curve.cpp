@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "fitting/base/error.hpp"
+#include <stdexcept>
 
 namespace mgscope {
 
@@ -18,7 +19,20 @@ std::size_t first_index_at_or_after(const IndentCurve& c, std::size_t from, doub
 
 }  // namespace
 
+std::string SegmentOptions::check() const {
+  if (!(hold_load_tolerance > 0 && hold_load_tolerance <= 0.5))
+    return "--hold-tolerance (SegmentOptions.hold_load_tolerance) must lie in (0, 0.5]: a fraction of the maximum load";
+  if (hold_start_s && !(*hold_start_s >= 0 && std::isfinite(*hold_start_s)))
+    return "--hold-start-s (SegmentOptions.hold_start_s) must be a time >= 0 s";
+  if (hold_end_s && !(*hold_end_s > 0 && std::isfinite(*hold_end_s)))
+    return "--hold-end-s (SegmentOptions.hold_end_s) must be a time > 0 s";
+  if (hold_start_s && hold_end_s && !(*hold_end_s > *hold_start_s))
+    return "--hold-end-s must come after --hold-start-s";
+  return "";
+}
+
 IndentSegments find_segments(const IndentCurve& c, const SegmentOptions& options) {
+  if (const std::string bad = options.check(); !bad.empty()) throw std::invalid_argument(bad);
   const std::size_t n = c.size();
   if (n == 0) fail_input(c.source, "no data rows");
   if (c.depth_nm.size() != n || c.load_mN.size() != n) fail_input(c.source, "columns of unequal length");

@@ -1,6 +1,7 @@
 // One indentation curve (time, depth, load) in carried units, and its segments: approach,
 // loading, hold at maximum load, unloading; found automatically or set by hold times.
 #pragma once
+#include <string>
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -37,6 +38,7 @@ struct SegmentOptions {
   // Overrides: hold start and end as times in s (the file's own time axis).
   std::optional<double> hold_start_s;
   std::optional<double> hold_end_s;
+  std::string check() const;  // "" or the bad field
 };
 
 // Approach = leading rows with time <= 0 or negative depth (the NanoTest convention); the hold

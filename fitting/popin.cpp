@@ -2,11 +2,24 @@
 // stays ordinary (load control) or vanishes (displacement bursts); adjacent jump steps are one event.
 #include "fitting/popin.hpp"
 
+#include <cmath>
+#include <stdexcept>
+
 #include "fitting/base/statistics.hpp"
 
 namespace mgscope {
 
+std::string PopinOptions::check() const {
+  if (window < 1 || window > 10000) return "--popin-window (PopinOptions.window) must lie between 1 and 10000 samples";
+  if (!(jump_factor > 1 && jump_factor <= 1e6))
+    return "--popin-factor (PopinOptions.jump_factor) must lie in (1, 1e6]: a jump is larger than the usual step";
+  if (!(min_jump_nm >= 0 && min_jump_nm <= 1e6)) return "--popin-min-nm (PopinOptions.min_jump_nm) must lie in [0, 1e6] nm";
+  if (!(load_step_factor > 0 && std::isfinite(load_step_factor))) return "PopinOptions.load_step_factor must be > 0";
+  return "";
+}
+
 std::vector<Popin> find_popins(const IndentCurve& c, const IndentSegments& seg, const PopinOptions& o) {
+  if (const std::string bad = o.check(); !bad.empty()) throw std::invalid_argument(bad);
   std::vector<Popin> out;
   const std::size_t begin = seg.approach_end, end = std::min(seg.hold_begin + 1, c.size());
   if (end < begin + 3) return out;

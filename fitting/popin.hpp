@@ -1,6 +1,7 @@
 // Pop-ins: bursts of depth at nearly constant load on the loading segment.
 #pragma once
 #include <cstddef>
+#include <string>
 #include <vector>
 
 #include "fitting/indent_curve.hpp"
@@ -12,6 +13,7 @@ struct PopinOptions {
   double jump_factor = 3;      // a step this many times the local median step is a jump
   double min_jump_nm = 2;      // and at least this large (keeps noise near contact out)
   double load_step_factor = 2; // the load step across a jump stays below this x the local median
+  std::string check() const;   // "" or the bad field
 };
 
 struct Popin {

@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <limits>
+#include <stdexcept>
 
 namespace mgscope {
 
@@ -31,7 +32,18 @@ double spectrum_value_per_GPa(const std::vector<KelvinUnit>& units, double scale
   return scale * s;
 }
 
+std::string SpectrumOptions::check() const {
+  if (!(tau_min_s >= 1e-9 && tau_max_s <= 1e9 && tau_max_s > tau_min_s))
+    return "--spectrum-tau-min-s and --spectrum-tau-max-s (SpectrumOptions) must satisfy 1e-9 s <= min < max <= 1e9 s";
+  if (points_per_decade < 1 || points_per_decade > 1000)
+    return "--spectrum-points-per-decade (SpectrumOptions.points_per_decade) must lie between 1 and 1000";
+  if (!(merge_ratio > 1 && merge_ratio <= 1e6))
+    return "--merge-ratio (SpectrumOptions.merge_ratio) must lie in (1, 1e6]: a ratio of relaxation times";
+  return "";
+}
+
 std::vector<double> spectrum_grid(const SpectrumOptions& o) {
+  if (const std::string bad = o.check(); !bad.empty()) throw std::invalid_argument(bad);
   const double lo = std::log10(o.tau_min_s), hi = std::log10(o.tau_max_s);
   const int n = std::max(2, static_cast<int>(std::lround((hi - lo) * o.points_per_decade)) + 1);
   std::vector<double> g(static_cast<std::size_t>(n));

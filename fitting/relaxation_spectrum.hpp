@@ -29,6 +29,7 @@ struct SpectrumOptions {
   double tau_max_s = 1000;
   int points_per_decade = 20;
   double merge_ratio = 6;   // neighbouring units closer than this ratio give merged peaks
+  std::string check() const;  // "" or the bad field
 };
 
 struct SpectrumPeak {

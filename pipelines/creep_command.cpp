@@ -4,6 +4,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "fitting/base/error.hpp"
 #include "fitting/indent_analysis.hpp"
 #include "fitting/base/parallel_for.hpp"
 #include "pipelines/atomic_file.hpp"
@@ -208,6 +209,9 @@ void add_creep_command(CLI::App& app, CommandContext& ctx) {
     o.oliver_pharr.epsilon = a.epsilon;
     o.contact_area_nm2 = a.contact_area_nm2;
 
+    // Settings first, before any file is read: a bad one names its option once, not per file.
+    for (const std::string& bad : {o.segments.check(), o.fit.check(), o.spectrum.check(), o.oliver_pharr.check()})
+      if (!bad.empty()) throw InputError(bad);
     const IndentInputs in = read_indent_inputs(a.files, std::nullopt, std::cerr);
     const std::vector<CreepAnalysis> results =
         analyse_curves<CreepAnalysis>(in, a.threads, [&](const IndentCurve& c) { return analyze_creep(c, o); });

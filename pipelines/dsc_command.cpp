@@ -111,7 +111,13 @@ void run_dsc(DscCommandOptions& o, CommandContext& ctx) {
                      std::to_string(o.files.size()) + " files");
   if (o.first_heating < 1) throw InputError("--first-heating counts from 1");
   if (const std::string bad = o.transitions.check(); !bad.empty()) throw InputError("options: " + bad);
-  if (!(o.relaxation.align_span_K > 0)) throw InputError("--align-span must be > 0 K");
+  if (!(o.relaxation.align_span_K > 0 && o.relaxation.align_span_K <= 500))
+    throw InputError("--align-span must lie in (0, 500] K");
+  if (o.reference_heating && *o.reference_heating < 1) throw InputError("--reference-heating counts from 1");
+  // Wide bounds (flash DSC heats at up to ~1e6 K/min), but a typo of a few decades is caught.
+  if (o.mass_mg && !(*o.mass_mg >= 1e-3 && *o.mass_mg <= 1e4)) throw InputError("--mass must lie within 0.001 to 10000 mg");
+  if (o.rate_K_per_min && !(*o.rate_K_per_min >= 1e-3 && *o.rate_K_per_min <= 1e7))
+    throw InputError("--rate must lie within 0.001 to 1e7 K/min");
   const auto table = o.treatment_csv.empty() ? std::map<std::string, TreatmentEntry>{} : read_treatment_csv(o.treatment_csv);
 
   std::vector<DscSampleReport> reports;

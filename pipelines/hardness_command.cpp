@@ -4,6 +4,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "fitting/base/error.hpp"
 #include "fitting/indent_analysis.hpp"
 #include "fitting/io/indent_readers.hpp"
 #include "fitting/base/parallel_for.hpp"
@@ -117,6 +118,9 @@ void add_hardness_command(CLI::App& app, CommandContext& ctx) {
     o.popins.jump_factor = a.popin_factor;
     o.popins.min_jump_nm = a.popin_min_nm;
 
+    // Settings first, before any file is read: a bad one names its option once, not per file.
+    for (const std::string& bad : {o.segments.check(), o.oliver_pharr.check(), o.popins.check()})
+      if (!bad.empty()) throw InputError(bad);
     const IndentInputs in = read_indent_inputs(a.files, a.positions, std::cerr);
     const std::vector<HardnessAnalysis> results =
         analyse_curves<HardnessAnalysis>(in, a.threads, [&](const IndentCurve& c) { return analyze_hardness(c, o); });

@@ -39,6 +39,8 @@ int main(int argc, char** argv) {
   mgscope::add_synth_dsc_command(*synth, ctx);
   mgscope::add_synth_mce_command(*synth, ctx);
 
+  mgscope::refuse_non_finite_numbers(app);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

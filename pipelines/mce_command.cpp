@@ -70,6 +70,8 @@ class MceRun {
       throw InputError("--mass " + fmt(*cli_.mass_mg) + " mg: a sample mass lies within 1 ug to 100 g (0: no mass)");
     if (cli_.mass_mg && *cli_.mass_mg == 0) warn("--mass 0: no mass; outputs are per sample (emu, mJ/K), not per gram");
     if (cli_.demag_N < 0 || cli_.demag_N > 1) throw InputError("--demag must lie in [0, 1] (SI demagnetising factor)");
+    if (cli_.density_g_cm3 < 0 || cli_.density_g_cm3 > 30)
+      throw InputError("--density must lie in [0, 30] g/cm^3 (0: none; the densest element is about 22.6)");
     if (cli_.demag_N > 0 && !(cli_.density_g_cm3 > 0))
       throw InputError("--demag needs --density (g/cm^3) to turn emu/g into emu/cm^3");
     cli_.critical.check();  // before any file is read: a bad setting names its field

@@ -3,6 +3,8 @@
 #include "pipelines/usage_errors.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdlib>
 #include <ostream>
 #include <sstream>
 
@@ -112,6 +114,21 @@ int report_parse_error(CLI::App& app, const CLI::ParseError& e, std::ostream& ou
   }
   err << "Run '" << command_path(where) << " --help' for the options.\n";
   return 2;
+}
+
+void refuse_non_finite_numbers(CLI::App& app) {
+  static const CLI::Validator finite(
+      [](std::string& text) -> std::string {
+        const char* begin = text.c_str();
+        char* end = nullptr;
+        const double v = std::strtod(begin, &end);
+        if (end == begin) return "";  // not a number at all: the option's own conversion says so
+        return std::isfinite(v) ? "" : "'" + text + "' is not a finite number";
+      },
+      "", "finite");
+  for (CLI::Option* option : app.get_options())
+    if (option->get_type_name().rfind("FLOAT", 0) == 0) option->check(finite);
+  for (CLI::App* sub : app.get_subcommands({})) refuse_non_finite_numbers(*sub);
 }
 
 }  // namespace mgscope

@@ -13,6 +13,12 @@ namespace mgscope {
 // third of the longer word would have to change).
 std::string closest_word(const std::string& typed, const std::vector<std::string>& candidates);
 
+// Adds to every option of `app` and its subcommands that takes floating-point numbers a check that
+// refuses nan, inf and values beyond the double range (1e400): CLI11 converts them without a word,
+// and its range checks let NaN through (every comparison with NaN is false). Call after the
+// options are declared.
+void refuse_non_finite_numbers(CLI::App& app);
+
 // Prints `e` for `app` on `out`/`err` and returns the process exit code.
 int report_parse_error(CLI::App& app, const CLI::ParseError& e, std::ostream& out, std::ostream& err);
 

@@ -30,6 +30,44 @@ TEST(CliRules, EveryAnalysisCommandTakesOutAndConfig) {
   }
 }
 
+// Every floating-point option refuses nan and inf (CLI11 converted them silently and its range
+// checks let NaN through), and settings out of their physical range are refused before any file is
+// read, naming the option: each of these once ran to exit 0 with nonsense, or did not end.
+TEST(CliRules, NonFiniteAndAbsurdSettingsAreRefusedNamingTheOption) {
+  const std::string samples = std::string(MGSCOPE_SOURCE_DIR) + "/samples/";
+  const std::string out = " -o '" + (test::scratch_dir("cli_rules_absurd") / "out").string() + "'";
+  const std::string creep = "creep " + samples + "indent/creep/creep_01.csv" + out;
+  const std::string hardness = "hardness " + samples + "indent/grid/indent_r01_c01.csv" + out;
+  const std::string dsc = "dsc " + samples + "dsc/dsc_as_cast.txt" + out;
+  const std::string mce = "mce --mt " + samples + "mce/mean_field/fc.dat" + out;
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {mce + " --demag nan", "--demag"},                       // passed CLI::Range
+      {mce + " --mass nan", "--mass"},                         // passed "mass < 0"
+      {mce + " --density -1", "--density"},
+      {dsc + " --treatment inf", "--treatment"},
+      {dsc + " --tg-window 400,1e400", "--tg-window"},         // beyond double: inf
+      {dsc + " --reference-heating 0", "--reference-heating"},
+      {dsc + " --smoothing 1e300", "--smoothing"},
+      {dsc + " --mass 1e300", "--mass"},
+      {creep + " --area-coefficients 24.5,nan", "--area-coefficients"},
+      {creep + " --area-coefficients 0", "--area-coefficients"},
+      {creep + " --merge-ratio 0", "--merge-ratio"},
+      {creep + " --hold-start-s -1", "--hold-start-s"},
+      {creep + " --tau-max-s 1e300", "--tau-max-s"},           // did not end
+      {creep + " --epsilon 1e300", "--epsilon"},
+      {creep + " --spectrum-tau-max-s 1e300", "--spectrum-tau-max-s"},
+      {hardness + " --popin-factor -1", "--popin-factor"},
+      {hardness + " --hold-tolerance nan", "--hold-tolerance"},
+      {hardness + " --beta 1e300", "--beta"},
+  };
+  for (const auto& [call, option] : cases) {
+    const auto r = run_mgscope(call);
+    EXPECT_NE(r.exit_code, 0) << call;
+    EXPECT_NE(r.output.find(option), std::string::npos) << call << ":\n" << r.output;
+    EXPECT_EQ(r.output.find("Success"), std::string::npos) << call << ": nothing is analysed\n" << r.output;
+  }
+}
+
 TEST(CliRules, AMissingInputIsNamedAndExitsOne) {
   const std::string missing = (test::scratch_dir("cli_rules_missing") / "no_such_file.dat").string();
   const std::string out = (test::scratch_dir("cli_rules_missing") / "out").string();
