@@ -1,6 +1,7 @@
 // Box geometry: partial boxes at the edges are dropped (and counted), never padded.
 #include "imaging/box_grid.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -13,8 +14,18 @@ BoxGrid make_box_grid(int width_px, int height_px, double pixel_nm, double box_n
   if (!(pixel_nm > 0) || !std::isfinite(pixel_nm)) fail_input(what, "pixel size must be positive");
   BoxGrid g;
   g.pixel_nm = pixel_nm;
-  g.box_px = static_cast<int>(std::lround(box_nm / pixel_nm));
-  g.stride_px = static_cast<int>(std::lround(stride_nm / pixel_nm));
+  // Sizes beyond the image are refused in pixels of double precision first: rounded to int, a box
+  // of 1e300 nm had read "0 px".
+  const double box_px = box_nm / pixel_nm, stride_px = stride_nm / pixel_nm;
+  if (box_px > std::max(width_px, height_px)) {
+    std::ostringstream m;
+    m << "image of " << width_px << " x " << height_px << " px is smaller than one box of " << box_px << " px ("
+      << box_nm << " nm at " << pixel_nm << " nm/px)";
+    fail_input(what, m.str());
+  }
+  if (stride_px > box_px) fail_input(what, "stride larger than the box leaves gaps between boxes");
+  g.box_px = static_cast<int>(std::lround(box_px));
+  g.stride_px = static_cast<int>(std::lround(stride_px));
   if (g.box_px < 4) {
     std::ostringstream m;
     m << "box of " << box_nm << " nm is " << g.box_px << " px at " << pixel_nm

@@ -104,6 +104,12 @@ HrtemResult analyse_hrtem(const CalibratedImage& calibrated, const HrtemOptions&
                          options.stride_nm.value_or(options.box_nm), what);
   const BoxGrid& g = r.grid;
   r.warnings = g.warnings;
+  if (options.spots.d_max_nm > 0.5 * g.box_nm_effective) {
+    std::ostringstream m;
+    m << "--d-max " << options.spots.d_max_nm << " nm exceeds half the box (" << 0.5 * g.box_nm_effective
+      << " nm): a spacing needs at least two fringes in a box";
+    fail_input(what, m.str());
+  }
   if (options.spots.d_min_nm < 2 * pixel_nm) {
     std::ostringstream m;
     m << "d_min " << options.spots.d_min_nm << " nm is below the Nyquist limit 2 x " << pixel_nm

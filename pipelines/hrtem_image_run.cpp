@@ -133,7 +133,11 @@ HrtemImageRun analyse_hrtem_image(StoredImage pixels, ImageInfo info, const Cali
   }
   AreaMapOptions ao;
   if (area.stride_nm) {
-    ao.stride_px = int(std::lround(*area.stride_nm / r.run.pixel_nm()));
+    const double stride_px = *area.stride_nm / r.run.pixel_nm();
+    if (stride_px > r.result.grid.box_px)
+      fail_input(path, "--area-stride must not exceed the box (" + std::to_string(r.result.grid.box_px) +
+                           " px): the sliding grid would leave gaps");
+    ao.stride_px = int(std::lround(stride_px));
     if (ao.stride_px < 1) fail_input(path, "--area-stride is below one pixel");
   }
   ao.bootstrap_resamples = area.bootstrap_resamples;

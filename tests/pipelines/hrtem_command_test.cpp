@@ -270,6 +270,22 @@ TEST(HrtemCommand, RulesThatNoLongerSeparateTheClassesAreRefused) {
   EXPECT_EQ(ok.exit_code, 0) << ok.output;
 }
 
+TEST(HrtemCommand, LengthsBeyondTheImageOrTheBoxAreRefusedWithTheirSize) {
+  // Rounded to whole pixels in an int, a box of 1e300 nm had read "0 px" and an area stride of
+  // 1e9 nm "below one pixel"; a --d-max of 1e300 nm was accepted and searched the spectrum's centre.
+  const auto out = test::scratch_dir("hrtem_cli_lengths");
+  const std::string img = "'" + (synth_dir() / "mixed.tif").string() + "' -o '" + out.string() + "'";
+  const std::pair<const char*, const char*> cases[] = {
+      {"--box 1e300nm", "is smaller than one box of 5.0"},
+      {"--area-stride 1e9nm", "--area-stride must not exceed the box (100 px)"},
+      {"--d-max 1e300", "--d-max 1e+300 nm exceeds half the box"}};
+  for (const auto& [bad, message] : cases) {
+    const auto r = test::run_mgscope("hrtem " + img + " " + bad);
+    EXPECT_NE(r.exit_code, 0) << bad;
+    EXPECT_NE(r.output.find(message), std::string::npos) << bad << ": " << r.output;
+  }
+}
+
 TEST(HrtemCommand, FigureSizesOutOfRangeAreRefusedBeforeAnyAnalysis) {
   // --overlay-max-px 0 once reached OpenCV's resize (an assertion text after the whole analysis);
   // --gallery-examples 100000 asked OpenCV for 64 GB.
