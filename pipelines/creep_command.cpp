@@ -157,7 +157,7 @@ void add_creep_command(CLI::App& app, CommandContext& ctx) {
       ->check(CLI::IsMember({"paper", "ferry"}))->capture_default_str();
   cmd->add_option("--hold-start-s", args->hold_start_s, "Hold start time in s (default: found from the load plateau)");
   cmd->add_option("--hold-end-s", args->hold_end_s, "Hold end time in s (default: found from the load plateau)");
-  cmd->add_option("--hold-tolerance", args->hold_tolerance, "Hold = load within this fraction of the maximum")
+  cmd->add_option("--hold-tolerance", args->hold_tolerance, "Hold = load within this fraction of the maximum, (0, 0.5]")
       ->capture_default_str();
   cmd->add_option("--contact-area-nm2", args->contact_area_nm2,
                   "Contact area A0 at hold start in nm^2 (default: Oliver-Pharr area at hold start)")
@@ -181,7 +181,7 @@ void add_creep_command(CLI::App& app, CommandContext& ctx) {
       ->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--spectrum-points-per-decade", args->spectrum_points_per_decade, "Spectrum grid density")
       ->check(CLI::PositiveNumber)->capture_default_str();
-  cmd->add_option("--merge-ratio", args->merge_ratio, "Units closer than this tau ratio give merged peaks")
+  cmd->add_option("--merge-ratio", args->merge_ratio, "Units closer than this tau ratio give merged peaks (above 1)")
       ->capture_default_str();
   cmd->add_option("--threads", args->threads, "Worker threads, 0 = all cores (results do not depend on it)")
       ->check(CLI::NonNegativeNumber)->capture_default_str();

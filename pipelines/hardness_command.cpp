@@ -76,7 +76,7 @@ void add_hardness_command(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--positions", args->positions, "Positions CSV (file, x_um, y_um) for the hardness map");
   cmd->add_option("--hold-start-s", args->hold_start_s, "Hold start time in s (default: found from the load plateau)");
   cmd->add_option("--hold-end-s", args->hold_end_s, "Hold end time in s = start of unloading (default: found)");
-  cmd->add_option("--hold-tolerance", args->hold_tolerance, "Hold = load within this fraction of the maximum")
+  cmd->add_option("--hold-tolerance", args->hold_tolerance, "Hold = load within this fraction of the maximum, (0, 0.5]")
       ->capture_default_str();
   cmd->add_option("--area-coefficients", args->area_coefficients,
                   "Area function C0,C1,C2,... of A = C0 hc^2 + C1 hc + C2 hc^1/2 + ... (hc in nm, A in nm^2)")
@@ -92,7 +92,7 @@ void add_hardness_command(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--indenter-poisson", args->indenter_poisson, "Indenter Poisson's ratio (diamond)")->capture_default_str();
   cmd->add_option("--popin-window", args->popin_window, "Samples each side for the local median depth step")
       ->check(CLI::PositiveNumber)->capture_default_str();
-  cmd->add_option("--popin-factor", args->popin_factor, "A pop-in step exceeds this x the local median step")
+  cmd->add_option("--popin-factor", args->popin_factor, "A pop-in step exceeds this x the local median step (above 1)")
       ->capture_default_str();
   cmd->add_option("--popin-min-nm", args->popin_min_nm, "A pop-in step is at least this many nm")->capture_default_str();
   cmd->add_option("--threads", args->threads, "Worker threads, 0 = all cores (results do not depend on it)")

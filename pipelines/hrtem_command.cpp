@@ -36,7 +36,7 @@ void add_hrtem_command(CLI::App& app, CommandContext& ctx) {
       ->check(CLI::Range(0.01, 1.0))
       ->capture_default_str();
   cmd->add_option("--bootstrap-resamples", cli->bootstrap_resamples,
-                  "Resamples of the block bootstrap behind the area fraction's 95 % interval")
+                  "Resamples of the block bootstrap behind the area fraction's 95 % interval (100 to 1000000)")
       ->capture_default_str();
   cmd->add_option("--frame", cli->frame, "Frame of a multi-frame file, from 0")->capture_default_str();
   cmd->add_option("--frames", cli->frames,
@@ -68,7 +68,7 @@ void add_hrtem_command(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--acf-min-lag", cli->acf_min_lag, "ACF secondary peak searched above this lag (length)")
       ->capture_default_str();
   cmd->add_option("--same-direction", cli->same_direction_deg,
-                  "Spots closer than this in angle are one fringe set (degrees)")->capture_default_str();
+                  "Spots closer than this in angle are one fringe set (degrees, up to 90)")->capture_default_str();
   cmd->add_option("--threshold-mode", cli->threshold_mode,
                   "Spot threshold: null (calibrated on random fields with the radial power spectrum of the "
                   "image's specimen, vacuum and annotations left out), formula (ln(M/alpha)), fixed "
@@ -81,12 +81,12 @@ void add_hrtem_command(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--null-boxes", cli->null_boxes, "Null boxes measured to calibrate the threshold")->capture_default_str();
   cmd->add_option("--seed", cli->seed, "Random seed of the null fields")->capture_default_str();
   cmd->add_option("--nanocrystal-directions", cli->nanocrystal_directions,
-                  "Fringe directions that make a box a nanocrystal")->capture_default_str();
-  cmd->add_option("--nanocrystal-pairs", cli->nanocrystal_pairs, "Spot pairs that make a box a nanocrystal")
+                  "Fringe directions that make a box a nanocrystal (2 to 8)")->capture_default_str();
+  cmd->add_option("--nanocrystal-pairs", cli->nanocrystal_pairs, "Spot pairs that make a box a nanocrystal (2 to 16)")
       ->capture_default_str();
   cmd->add_option("--anisotropy-min", cli->anisotropy_min,
                   "Also call a spotless box crystal-like when its whitened annulus anisotropy (max/mean of "
-                  "10-degree bins) reaches this [default: off]");
+                  "10-degree bins) reaches this, above 1 [default: off]");
   cmd->add_option("--min-cover", cli->min_cover,
                   "A box with spots is ordered only when the strongest spot's fringes fill at least this share of "
                   "it (participation ratio over 4 x 4 cells; 0 = off): a box is ordered when more than half of it is")
