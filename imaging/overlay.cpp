@@ -38,6 +38,8 @@ cv::Rect scaled_box(const BoxResult& b, int box_px, double s) {
   return cv::Rect(x0, y0, std::max(1, x1 - x0), std::max(1, y1 - y0));
 }
 
+const char* boxes_word(long n) { return n == 1 ? "box" : "boxes"; }
+
 std::string percent_with_interval(double f, const Interval& ci) {
   char buf[96];
   if (!std::isfinite(f)) return "undefined";
@@ -115,15 +117,12 @@ std::vector<std::uint8_t> draw_overlay_png(const StoredImage& image, const Hrtem
   }
 
   // The legend strip below the image.
-  const double font = std::max(0.5, bgr.cols / 1600.0);
-  const int ft = std::max(1, int(std::lround(font * 1.6)));
-  const int step = int(std::lround(32 * font)) + 6, margin = std::max(10, int(std::lround(14 * font)));
   const ClassFractions& f = result.fractions;
   std::vector<std::pair<cv::Scalar, std::string>> lines;  // swatch colour (black: none), text
   char line[256];
   for (int c : {1, 2}) {
-    std::snprintf(line, sizeof line, "%s: %ld boxes, %.1f %%", box_class_name(BoxClass(c)),
-                  f.box_counts[std::size_t(c)], 100 * f.box_fraction[std::size_t(c)]);
+    std::snprintf(line, sizeof line, "%s: %ld %s, %.1f %%", box_class_name(BoxClass(c)), f.box_counts[std::size_t(c)],
+                  boxes_word(f.box_counts[std::size_t(c)]), 100 * f.box_fraction[std::size_t(c)]);
     lines.emplace_back(c == 1 ? kDrawRed : kDrawYellow, line);
   }
   std::snprintf(line, sizeof line, "ordered box fraction %s of %ld boxes of %.3f nm",
@@ -138,16 +137,32 @@ std::vector<std::uint8_t> draw_overlay_png(const StoredImage& image, const Hrtem
   }
   for (int r = 1; r < kBoxRegionCount; ++r)
     if (region_boxes[std::size_t(r)]) {
-      std::snprintf(line, sizeof line, "left out (%s): %ld boxes", box_region_name(BoxRegion(r)),
-                    region_boxes[std::size_t(r)]);
+      std::snprintf(line, sizeof line, "left out (%s): %ld %s", box_region_name(BoxRegion(r)),
+                    region_boxes[std::size_t(r)], boxes_word(region_boxes[std::size_t(r)]));
       lines.emplace_back(region_tint(BoxRegion(r)), line);
     }
+  // Its font scales with the picture; where the longest line would not fit the picture's width (the
+  // 500 px demo images cut it at the right edge) it shrinks to fit, down to 0.35, and on a
+  // narrower picture still the strip and canvas are widened, white beside the image.
+  double font = std::max(0.5, bgr.cols / 1600.0);
+  int ft = 0, step = 0, margin = 0, sw = 0, needed_w = 0;
+  for (int pass = 0; pass < 2; ++pass) {
+    ft = std::max(1, int(std::lround(font * 1.6)));
+    step = int(std::lround(32 * font)) + 6;
+    margin = std::max(10, int(std::lround(14 * font)));
+    sw = step / 2;
+    int widest = 0, baseline = 0;
+    for (const auto& entry : lines)
+      widest = std::max(widest, cv::getTextSize(entry.second, cv::FONT_HERSHEY_SIMPLEX, font, ft, &baseline).width);
+    needed_w = margin + sw + 10 + widest + margin;
+    if (needed_w <= bgr.cols || font <= 0.35) break;
+    font = std::max(0.35, font * double(bgr.cols - 2 * margin - sw - 10) / double(widest));
+  }
   const int strip_h = margin + int(lines.size()) * step + margin + 2 * step;  // last rows: the scale bar
-  cv::Mat canvas(bgr.rows + strip_h, bgr.cols, CV_8UC3, kDrawWhite);
+  cv::Mat canvas(bgr.rows + strip_h, std::max(bgr.cols, needed_w), CV_8UC3, kDrawWhite);
   bgr.copyTo(canvas(cv::Rect(0, 0, bgr.cols, bgr.rows)));
-  cv::line(canvas, cv::Point(0, bgr.rows), cv::Point(bgr.cols - 1, bgr.rows), kInk, 1);
+  cv::line(canvas, cv::Point(0, bgr.rows), cv::Point(canvas.cols - 1, bgr.rows), kInk, 1);
   cv::Point at(margin, bgr.rows + margin + step - step / 4);
-  const int sw = step / 2;
   for (const auto& [colour, text] : lines) {
     if (colour != kInk) {
       const cv::Rect sq(at.x, at.y - sw - 2, sw, sw);
