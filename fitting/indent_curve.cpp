@@ -3,9 +3,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 #include "fitting/base/error.hpp"
-#include <stdexcept>
 
 namespace mgscope {
 
