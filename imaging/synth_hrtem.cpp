@@ -89,6 +89,12 @@ SynthHrtem make_synth_hrtem(const SynthHrtemOptions& o) {
   if (!(o.vacuum_fraction >= 0 && o.vacuum_fraction < 0.9) || !(std::fabs(o.illumination_ramp) < 1.5) ||
       !(o.scale_bar_nm >= 0))
     throw InputError("synthetic image: need 0 <= vacuum fraction < 0.9, |ramp| < 1.5 and scale bar >= 0");
+  // Beyond these a synthetic image is flat or pure noise, and no test of the analysis can use it.
+  if (!(o.blur_sigma_nm >= 0 && o.blur_sigma_nm <= 1) || !(o.dose_counts >= 0 && o.dose_counts <= 1e9) ||
+      !(o.lattice_amplitude >= 0 && o.lattice_amplitude <= 100) ||
+      !(o.nanocrystal_share >= 0 && o.nanocrystal_share <= 1) || !(o.ring_d_nm > 0 && o.ring_d_nm <= 5))
+    throw InputError("synthetic image: need blur 0..1 nm, dose 0..1e9 counts, lattice amplitude 0..100, "
+                     "nanocrystal share 0..1 and ring spacing (0, 5] nm");
   std::mt19937_64 rng(o.seed);
   std::uniform_real_distribution<double> unit(0.0, 1.0);
   auto uniform = [&](double a, double b) { return a + (b - a) * unit(rng); };

@@ -94,6 +94,12 @@ void run(SynthHrtemCli& c) {
   c.o.height_px = c.height_px;
   c.o.pixel_nm = parse_length_nm(c.pixel_size, "--pixel-size");
   if (c.frames < 1) throw InputError("synth hrtem --frames must be 1 or more");
+  // The stack and its labels are written to disk whole: 16 GiB of each at most.
+  const double stack_bytes = 2.0 * double(c.frames) * double(c.o.width_px) * double(c.o.height_px);
+  if (stack_bytes > 16.0 * double(1u << 30))
+    throw InputError("synth hrtem --frames " + std::to_string(c.frames) + " of " + std::to_string(c.o.width_px) + " x " +
+                     std::to_string(c.o.height_px) + " px would write " + std::to_string(long(stack_bytes / double(1u << 30))) +
+                     " GiB per stack; at most 16 GiB");
   if (c.ordered_start && c.frames < 2) throw InputError("synth hrtem --ordered-fraction-start needs --frames 2 or more");
   const double start = c.ordered_start.value_or(c.o.ordered_fraction), end = c.o.ordered_fraction;
   const std::filesystem::path dir(c.out_dir);

@@ -59,6 +59,8 @@ TEST(CliRules, NonFiniteAndAbsurdSettingsAreRefusedNamingTheOption) {
       {hardness + " --popin-factor -1", "--popin-factor"},
       {hardness + " --hold-tolerance nan", "--hold-tolerance"},
       {hardness + " --beta 1e300", "--beta"},
+      {"synth hrtem --frames 100000000" + out, "--frames"},    // 12 TB on disk
+      {"synth hrtem --blur 1e300" + out, "blur 0..1 nm"},      // a flat image
   };
   for (const auto& [call, option] : cases) {
     const auto r = run_mgscope(call);
