@@ -14,6 +14,7 @@
 #include "pipelines/gnuplot_figure.hpp"
 #include "pipelines/indent_inputs.hpp"
 #include "pipelines/json_output.hpp"
+#include "pipelines/usage_errors.hpp"
 
 namespace mgscope {
 
@@ -161,32 +162,32 @@ void add_creep_command(CLI::App& app, CommandContext& ctx) {
       ->capture_default_str();
   cmd->add_option("--contact-area-nm2", args->contact_area_nm2,
                   "Contact area A0 at hold start in nm^2 (default: Oliver-Pharr area at hold start)")
-      ->check(CLI::PositiveNumber);
+      ->check(kPositiveNumber);
   cmd->add_option("--area-coefficients", args->area_coefficients,
                   "Area function C0,C1,C2,... of A = C0 hc^2 + C1 hc + C2 hc^1/2 + ... (hc in nm, A in nm^2)")
       ->delimiter(',')->capture_default_str();
   cmd->add_option("--epsilon", args->epsilon, "Oliver-Pharr geometry factor (Berkovich 0.75)")->capture_default_str();
   cmd->add_option("--tau-min-s", args->tau_min_s, "Lower bound of tau in s (default: the sample step)")
-      ->check(CLI::PositiveNumber);
+      ->check(kPositiveNumber);
   cmd->add_option("--tau-max-s", args->tau_max_s, "Upper bound of tau in s (default: 5 x the hold time)")
-      ->check(CLI::PositiveNumber);
-  cmd->add_option("--starts", args->starts, "Grid starts refined per N")->check(CLI::PositiveNumber)->capture_default_str();
+      ->check(kPositiveNumber);
+  cmd->add_option("--starts", args->starts, "Grid starts refined per N")->check(kPositiveNumber)->capture_default_str();
   cmd->add_option("--grid-per-decade", args->grid_per_decade, "Start grid points per decade of tau")
-      ->check(CLI::PositiveNumber)->capture_default_str();
+      ->check(kPositiveNumber)->capture_default_str();
   cmd->add_option("--max-iterations", args->max_iterations, "Levenberg-Marquardt iterations per start")
-      ->check(CLI::PositiveNumber)->capture_default_str();
+      ->check(kPositiveNumber)->capture_default_str();
   cmd->add_option("--spectrum-tau-min-s", args->spectrum_tau_min_s, "Spectrum grid start in s")
-      ->check(CLI::PositiveNumber)->capture_default_str();
+      ->check(kPositiveNumber)->capture_default_str();
   cmd->add_option("--spectrum-tau-max-s", args->spectrum_tau_max_s, "Spectrum grid end in s")
-      ->check(CLI::PositiveNumber)->capture_default_str();
+      ->check(kPositiveNumber)->capture_default_str();
   cmd->add_option("--spectrum-points-per-decade", args->spectrum_points_per_decade, "Spectrum grid density")
-      ->check(CLI::PositiveNumber)->capture_default_str();
+      ->check(kPositiveNumber)->capture_default_str();
   cmd->add_option("--merge-ratio", args->merge_ratio, "Units closer than this tau ratio give merged peaks (above 1)")
       ->capture_default_str();
   cmd->add_option("--threads", args->threads, "Worker threads, 0 = all cores (results do not depend on it)")
-      ->check(CLI::NonNegativeNumber)->capture_default_str();
+      ->check(kNonNegativeNumber)->capture_default_str();
   cmd->add_option("--figures", args->figures, "Creep-fit figures for at most this many curves (0: none)")
-      ->check(CLI::NonNegativeNumber)->capture_default_str();
+      ->check(kNonNegativeNumber)->capture_default_str();
 
   cmd->callback([args, &ctx]() {
     const CreepArgs& a = *args;

@@ -14,6 +14,7 @@
 #include "pipelines/config_file.hpp"
 #include "pipelines/dsc_report.hpp"
 #include "pipelines/json_output.hpp"
+#include "pipelines/usage_errors.hpp"
 
 namespace mgscope {
 
@@ -247,9 +248,9 @@ void add_dsc_command(CLI::App& app, CommandContext& ctx) {
       ->capture_default_str();
   cmd->add_option("--skip-start", o->transitions.skip_start_K, "Kelvins at the start of a scan ignored by the searches, K")
       ->capture_default_str();
-  cmd->add_option("--mass", o->mass_mg, "Sample mass override, mg (default: the file's)")->check(CLI::PositiveNumber);
+  cmd->add_option("--mass", o->mass_mg, "Sample mass override, mg (default: the file's)")->check(kPositiveNumber);
   cmd->add_option("--rate", o->rate_K_per_min, "Heating rate override, K/min (default: fitted per segment)")
-      ->check(CLI::PositiveNumber);
+      ->check(kPositiveNumber);
   cmd->add_option("--exotherm", o->exotherm, "Exotherm direction override: up or down (default: the file's)")
       ->check(CLI::IsMember({"up", "down"}));
   cmd->callback([o, &ctx]() { run_dsc(*o, ctx); });

@@ -15,6 +15,7 @@
 #include "pipelines/hardness_figures.hpp"
 #include "pipelines/indent_inputs.hpp"
 #include "pipelines/json_output.hpp"
+#include "pipelines/usage_errors.hpp"
 
 namespace mgscope {
 
@@ -91,14 +92,14 @@ void add_hardness_command(CLI::App& app, CommandContext& ctx) {
       ->capture_default_str();
   cmd->add_option("--indenter-poisson", args->indenter_poisson, "Indenter Poisson's ratio (diamond)")->capture_default_str();
   cmd->add_option("--popin-window", args->popin_window, "Samples each side for the local median depth step")
-      ->check(CLI::PositiveNumber)->capture_default_str();
+      ->check(kPositiveNumber)->capture_default_str();
   cmd->add_option("--popin-factor", args->popin_factor, "A pop-in step exceeds this x the local median step (above 1)")
       ->capture_default_str();
   cmd->add_option("--popin-min-nm", args->popin_min_nm, "A pop-in step is at least this many nm")->capture_default_str();
   cmd->add_option("--threads", args->threads, "Worker threads, 0 = all cores (results do not depend on it)")
-      ->check(CLI::NonNegativeNumber)->capture_default_str();
+      ->check(kNonNegativeNumber)->capture_default_str();
   cmd->add_option("--figures", args->figures, "Load-depth figures for at most this many indents (0: none)")
-      ->check(CLI::NonNegativeNumber)->capture_default_str();
+      ->check(kNonNegativeNumber)->capture_default_str();
 
   cmd->callback([args, &ctx]() {
     const HardnessArgs& a = *args;

@@ -5,6 +5,7 @@
 #include "pipelines/config_file.hpp"
 #include "pipelines/hrtem_batch.hpp"
 #include "pipelines/hrtem_settings.hpp"
+#include "pipelines/usage_errors.hpp"
 
 namespace mgscope {
 
@@ -125,7 +126,7 @@ void add_hrtem_command(CLI::App& app, CommandContext& ctx) {
                   "all cores are used, there are 2 or more, every file is at most 64 MiB and none is HDF5/EMD, "
                   "else 1 (memory grows with it; results do not depend on it)")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(kNonNegativeNumber);
   auto batch = std::make_shared<HrtemBatchOptions>();
   add_hrtem_batch_options(*cmd, *batch);
   cmd->callback(

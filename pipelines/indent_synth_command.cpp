@@ -9,6 +9,7 @@
 #include "pipelines/atomic_file.hpp"
 #include "pipelines/commands.hpp"
 #include "pipelines/json_output.hpp"
+#include "pipelines/usage_errors.hpp"
 
 namespace mgscope {
 
@@ -63,7 +64,7 @@ void add_synth_creep_command(CLI::App& synth, CommandContext& ctx) {
   auto* cmd = synth.add_subcommand("creep", "Creep tests (load, 120 s hold, unload) with known Eq. 1 parameters");
   add_common_options(cmd, *a);
   cmd->add_option("--count", a->count, "Number of curves (repeats, seeds seed..seed+count-1)")
-      ->check(CLI::PositiveNumber)->capture_default_str();
+      ->check(kPositiveNumber)->capture_default_str();
   cmd->add_option("--h-nm", a->h_nm, "Kelvin amplitudes h_i in nm")->delimiter(',')->capture_default_str();
   cmd->add_option("--tau-s", a->tau_s, "Kelvin retardation times tau_i in s")->delimiter(',')->capture_default_str();
   cmd->add_option("--inv-mu0-nm-per-s", a->curve.inv_mu0_nm_per_s, "Dashpot rate 1/mu0 in nm/s")->capture_default_str();
@@ -116,7 +117,7 @@ void add_synth_indent_command(CLI::App& synth, CommandContext& ctx) {
   a->curve.popin_loads_mN = {12, 25, 38};
   auto* cmd = synth.add_subcommand("indent", "A grid of load-depth curves with known H, Er and pop-ins, and positions");
   add_common_options(cmd, *a);
-  cmd->add_option("--grid", a->grid, "Indents per side of the square grid")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--grid", a->grid, "Indents per side of the square grid")->check(kPositiveNumber)->capture_default_str();
   cmd->add_option("--spacing-um", a->spacing_um, "Grid spacing in um")->capture_default_str();
   cmd->add_option("--hardness-spread-GPa", a->hardness_spread_GPa,
                   "Amplitude of the smooth hardness variation across the grid in GPa")->capture_default_str();

@@ -7,6 +7,7 @@
 #include "pipelines/commands.hpp"
 #include "pipelines/image_info_output.hpp"
 #include "pipelines/json_output.hpp"
+#include "pipelines/usage_errors.hpp"
 
 namespace mgscope {
 
@@ -26,7 +27,7 @@ void add_info_command(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("files", opt->files, "Image files (TIFF, DM3/DM4, SER, MRC, EMD)")->required();
   cmd->add_flag("--json", opt->json, "Print one JSON array of objects to stdout instead of text (default: text)");
   cmd->add_option("--frame", opt->frame, "Frame (page, slice, series element) to read, counted from 0 (default 0)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(kNonNegativeNumber);
   cmd->callback([opt, &ctx]() {
     nlohmann::json all = nlohmann::json::array();
     const BatchResult r = run_batch(

@@ -20,6 +20,7 @@
 #include "pipelines/mce_critical_output.hpp"
 #include "pipelines/mce_figures.hpp"
 #include "pipelines/output_guard.hpp"
+#include "pipelines/usage_errors.hpp"
 
 namespace mgscope {
 
@@ -375,15 +376,15 @@ void add_mce_command(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--density", cli->density_g_cm3, "Sample density [g/cm^3], needed with --demag")->capture_default_str();
   cmd->add_option("--field-step-Oe", cli->field_step_Oe,
                   "Common field grid step [Oe]; default: field range / (median points per isotherm - 1)")
-      ->check(CLI::PositiveNumber);
+      ->check(kPositiveNumber);
   cmd->add_option("--zero-field-tolerance-Oe", cli->zero_field_tolerance_Oe,
                   "Isotherms starting at or below this field [Oe] get the point H = 0, M = 0")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(kNonNegativeNumber);
   cmd->add_option("--isotherm-tolerance-K", cli->isotherm_tolerance_K,
                   "Rows within this of an isotherm's mean temperature [K] belong to it")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(kPositiveNumber);
   cmd->add_option("--tc-half-window", cli->tc_half_window, "Points each side of the local quadratic for dM/dT")
       ->capture_default_str()
       ->check(CLI::Range(1, 100));
@@ -408,7 +409,7 @@ void add_mce_command(CLI::App& app, CommandContext& ctx) {
                   "Universal curve collapses when the rms spread across fields, relative to the mean curve, is at "
                   "most this")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(kPositiveNumber);
   cmd->callback([cli, &ctx]() { MceRun(*cli, ctx).run(); });
 }
 

@@ -16,6 +16,7 @@
 #include "pipelines/module_runner.hpp"
 #include "pipelines/sample_manifest.hpp"
 #include "pipelines/sample_report.hpp"
+#include "pipelines/usage_errors.hpp"
 
 namespace mgscope {
 
@@ -143,7 +144,7 @@ std::vector<fs::path> sample_out_dirs(const std::vector<std::string>& manifests,
 void add_sample_run_options(CLI::App& cmd, SampleRunOptions& options) {
   cmd.add_flag("--force", options.force, "Run every module again, even when up to date");
   cmd.add_option("--threads", options.parallel, "Modules run at once (each module uses its own default threads)")
-      ->check(CLI::PositiveNumber)->capture_default_str();
+      ->check(kPositiveNumber)->capture_default_str();
 }
 
 int report_batch_failures(const std::vector<std::string>& failures) {

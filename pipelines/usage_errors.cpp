@@ -116,6 +116,28 @@ int report_parse_error(CLI::App& app, const CLI::ParseError& e, std::ostream& ou
   return 2;
 }
 
+namespace {
+
+// A check of a number against a bound; text that is not a number is left to the option's own
+// conversion, which says so.
+CLI::Validator bounded_below(bool inclusive, const char* name) {
+  return CLI::Validator(
+      [inclusive](std::string& text) -> std::string {
+        const char* begin = text.c_str();
+        char* end = nullptr;
+        const double v = std::strtod(begin, &end);
+        if (end == begin) return "";
+        if (inclusive ? v >= 0 : v > 0) return "";
+        return "Value " + text + (inclusive ? " must be 0 or more" : " must be more than 0");
+      },
+      name, name);
+}
+
+}  // namespace
+
+const CLI::Validator kPositiveNumber = bounded_below(false, "POSITIVE");
+const CLI::Validator kNonNegativeNumber = bounded_below(true, "NONNEGATIVE");
+
 void refuse_non_finite_numbers(CLI::App& app) {
   static const CLI::Validator finite(
       [](std::string& text) -> std::string {

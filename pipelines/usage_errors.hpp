@@ -13,6 +13,12 @@ namespace mgscope {
 // third of the longer word would have to change).
 std::string closest_word(const std::string& typed, const std::vector<std::string>& candidates);
 
+// Value checks for options, as CLI::PositiveNumber and CLI::NonNegativeNumber (the same text in
+// --help: POSITIVE, NONNEGATIVE) but with a message a user can read: CLI11's prints its upper bound,
+// the largest double, as a 309-digit number ("--threads: Value -1 not in range 0.000000 to 1797...").
+extern const CLI::Validator kPositiveNumber;
+extern const CLI::Validator kNonNegativeNumber;
+
 // Adds to every option of `app` and its subcommands that takes floating-point numbers a check that
 // refuses nan, inf and values beyond the double range (1e400): CLI11 converts them without a word,
 // and its range checks let NaN through (every comparison with NaN is false). Call after the

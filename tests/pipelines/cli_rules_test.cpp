@@ -70,6 +70,20 @@ TEST(CliRules, NonFiniteAndAbsurdSettingsAreRefusedNamingTheOption) {
   }
 }
 
+TEST(CliRules, ABoundCheckSaysTheBoundInWords) {
+  // CLI11's PositiveNumber printed "Value -1 not in range 0.000000 to 1797...": the largest double
+  // in 309 digits, and for 0 a range that seems to include it.
+  const std::string out = " -o '" + (test::scratch_dir("cli_rules_bounds") / "out").string() + "'";
+  const std::string creep = "creep " + std::string(MGSCOPE_SOURCE_DIR) + "/samples/indent/creep/creep_01.csv" + out;
+  const auto negative = run_mgscope(creep + " --threads -1");
+  EXPECT_EQ(negative.exit_code, 2);
+  EXPECT_NE(negative.output.find("--threads: Value -1 must be 0 or more"), std::string::npos) << negative.output;
+  const auto zero = run_mgscope(creep + " --starts 0");
+  EXPECT_EQ(zero.exit_code, 2);
+  EXPECT_NE(zero.output.find("--starts: Value 0 must be more than 0"), std::string::npos) << zero.output;
+  EXPECT_EQ(zero.output.find("179769"), std::string::npos) << zero.output;
+}
+
 TEST(CliRules, AMissingInputIsNamedAndExitsOne) {
   const std::string missing = (test::scratch_dir("cli_rules_missing") / "no_such_file.dat").string();
   const std::string out = (test::scratch_dir("cli_rules_missing") / "out").string();
