@@ -3,9 +3,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <stdexcept>
 
 #include "fitting/base/error.hpp"
+#include "fitting/base/summary.hpp"
 
 namespace mgscope {
 
@@ -32,7 +32,7 @@ std::string SegmentOptions::check() const {
 }
 
 IndentSegments find_segments(const IndentCurve& c, const SegmentOptions& options) {
-  if (const std::string bad = options.check(); !bad.empty()) throw std::invalid_argument(bad);
+  require_valid(options);
   const std::size_t n = c.size();
   if (n == 0) fail_input(c.source, "no data rows");
   if (c.depth_nm.size() != n || c.load_mN.size() != n) fail_input(c.source, "columns of unequal length");

@@ -3,9 +3,9 @@
 #include "fitting/popin.hpp"
 
 #include <cmath>
-#include <stdexcept>
 
 #include "fitting/base/statistics.hpp"
+#include "fitting/base/summary.hpp"
 
 namespace mgscope {
 
@@ -19,7 +19,7 @@ std::string PopinOptions::check() const {
 }
 
 std::vector<Popin> find_popins(const IndentCurve& c, const IndentSegments& seg, const PopinOptions& o) {
-  if (const std::string bad = o.check(); !bad.empty()) throw std::invalid_argument(bad);
+  require_valid(o);
   std::vector<Popin> out;
   const std::size_t begin = seg.approach_end, end = std::min(seg.hold_begin + 1, c.size());
   if (end < begin + 3) return out;

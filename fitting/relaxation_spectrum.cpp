@@ -3,7 +3,8 @@
 
 #include <cmath>
 #include <limits>
-#include <stdexcept>
+
+#include "fitting/base/summary.hpp"
 
 namespace mgscope {
 
@@ -43,7 +44,7 @@ std::string SpectrumOptions::check() const {
 }
 
 std::vector<double> spectrum_grid(const SpectrumOptions& o) {
-  if (const std::string bad = o.check(); !bad.empty()) throw std::invalid_argument(bad);
+  require_valid(o);
   const double lo = std::log10(o.tau_min_s), hi = std::log10(o.tau_max_s);
   const int n = std::max(2, static_cast<int>(std::lround((hi - lo) * o.points_per_decade)) + 1);
   std::vector<double> g(static_cast<std::size_t>(n));
