@@ -16,7 +16,6 @@ namespace mgscope {
 
 struct NullDraws {
   std::vector<float> modulus, cos, sin;
-  std::size_t bytes() const { return 3 * sizeof(float) * modulus.size(); }
 };
 
 // `count` draws from the mt19937_64 stream seeded with `seed`.
