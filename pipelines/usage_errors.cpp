@@ -118,15 +118,23 @@ int report_parse_error(CLI::App& app, const CLI::ParseError& e, std::ostream& ou
 
 namespace {
 
-// A check of a number against a bound; text that is not a number is left to the option's own
-// conversion, which says so.
-CLI::Validator bounded_below(bool inclusive, const char* name) {
+// A check of an option's number: `problem(value)` says what is wrong with it, or "". Text that is
+// not a number at all is left to the option's own conversion, which says so.
+template <class Problem>
+CLI::Validator number_check(Problem problem, const char* description, const char* name) {
   return CLI::Validator(
-      [inclusive](std::string& text) -> std::string {
+      [problem](std::string& text) -> std::string {
         const char* begin = text.c_str();
         char* end = nullptr;
         const double v = std::strtod(begin, &end);
-        if (end == begin) return "";
+        return end == begin ? std::string() : problem(v, text);
+      },
+      description, name);
+}
+
+CLI::Validator bounded_below(bool inclusive, const char* name) {
+  return number_check(
+      [inclusive](double v, const std::string& text) -> std::string {
         if (inclusive ? v >= 0 : v > 0) return "";
         return "Value " + text + (inclusive ? " must be 0 or more" : " must be more than 0");
       },
@@ -139,13 +147,9 @@ const CLI::Validator kPositiveNumber = bounded_below(false, "POSITIVE");
 const CLI::Validator kNonNegativeNumber = bounded_below(true, "NONNEGATIVE");
 
 void refuse_non_finite_numbers(CLI::App& app) {
-  static const CLI::Validator finite(
-      [](std::string& text) -> std::string {
-        const char* begin = text.c_str();
-        char* end = nullptr;
-        const double v = std::strtod(begin, &end);
-        if (end == begin) return "";  // not a number at all: the option's own conversion says so
-        return std::isfinite(v) ? "" : "'" + text + "' is not a finite number";
+  static const CLI::Validator finite = number_check(
+      [](double v, const std::string& text) {
+        return std::isfinite(v) ? std::string() : "'" + text + "' is not a finite number";
       },
       "", "finite");
   for (CLI::Option* option : app.get_options())
