@@ -1,7 +1,6 @@
 // Box geometry: partial boxes at the edges are dropped (and counted), never padded.
 #include "imaging/box_grid.hpp"
 
-#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -14,18 +13,18 @@ BoxGrid make_box_grid(int width_px, int height_px, double pixel_nm, double box_n
   if (!(pixel_nm > 0) || !std::isfinite(pixel_nm)) fail_input(what, "pixel size must be positive");
   BoxGrid g;
   g.pixel_nm = pixel_nm;
-  // Sizes beyond the image are refused in pixels of double precision first: rounded to int, a box
-  // of 1e300 nm had read "0 px".
-  const double box_px = box_nm / pixel_nm, stride_px = stride_nm / pixel_nm;
-  if (box_px > std::max(width_px, height_px)) {
+  // Whole pixels, still in double: checked against the image and the box before they become int
+  // (rounded straight to int, a box of 1e300 nm had overflowed to "0 px").
+  const double box_px = std::round(box_nm / pixel_nm), stride_px = std::round(stride_nm / pixel_nm);
+  if (box_px > width_px || box_px > height_px) {
     std::ostringstream m;
     m << "image of " << width_px << " x " << height_px << " px is smaller than one box of " << box_px << " px ("
       << box_nm << " nm at " << pixel_nm << " nm/px)";
     fail_input(what, m.str());
   }
   if (stride_px > box_px) fail_input(what, "stride larger than the box leaves gaps between boxes");
-  g.box_px = static_cast<int>(std::lround(box_px));
-  g.stride_px = static_cast<int>(std::lround(stride_px));
+  g.box_px = static_cast<int>(box_px);
+  g.stride_px = static_cast<int>(stride_px);
   if (g.box_px < 4) {
     std::ostringstream m;
     m << "box of " << box_nm << " nm is " << g.box_px << " px at " << pixel_nm
@@ -33,13 +32,6 @@ BoxGrid make_box_grid(int width_px, int height_px, double pixel_nm, double box_n
     fail_input(what, m.str());
   }
   if (g.stride_px < 1) fail_input(what, "stride must be at least one pixel");
-  if (g.stride_px > g.box_px) fail_input(what, "stride larger than the box leaves gaps between boxes");
-  if (width_px < g.box_px || height_px < g.box_px) {
-    std::ostringstream m;
-    m << "image of " << width_px << " x " << height_px << " px is smaller than one box of " << g.box_px
-      << " px (" << box_nm << " nm at " << pixel_nm << " nm/px)";
-    fail_input(what, m.str());
-  }
   g.nx = (width_px - g.box_px) / g.stride_px + 1;
   g.ny = (height_px - g.box_px) / g.stride_px + 1;
   g.left_out_x_px = width_px - (g.x0(g.nx - 1) + g.box_px);
