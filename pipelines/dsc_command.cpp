@@ -116,7 +116,9 @@ void run_dsc(DscCommandOptions& o, CommandContext& ctx) {
     throw InputError("--align-span must lie in (0, 500] K");
   if (o.reference_heating && *o.reference_heating < 1) throw InputError("--reference-heating counts from 1");
   // Wide bounds (flash DSC heats at up to ~1e6 K/min), but a typo of a few decades is caught.
-  if (o.mass_mg && !(*o.mass_mg >= 1e-3 && *o.mass_mg <= 1e4)) throw InputError("--mass must lie within 0.001 to 10000 mg");
+  // The same rule as a mass in a file's header (dsc_readers.hpp).
+  if (o.mass_mg && !(*o.mass_mg >= kMinMass_mg && *o.mass_mg <= kMaxMass_mg))
+    throw InputError("--mass must lie within 1 ug to 100 g (0.001 to 100000 mg)");
   if (o.rate_K_per_min && !(*o.rate_K_per_min >= 1e-3 && *o.rate_K_per_min <= 1e7))
     throw InputError("--rate must lie within 0.001 to 1e7 K/min");
   const auto table = o.treatment_csv.empty() ? std::map<std::string, TreatmentEntry>{} : read_treatment_csv(o.treatment_csv);
@@ -248,7 +250,7 @@ void add_dsc_command(CLI::App& app, CommandContext& ctx) {
       ->capture_default_str();
   cmd->add_option("--skip-start", o->transitions.skip_start_K, "Kelvins at the start of a scan ignored by the searches, K")
       ->capture_default_str();
-  cmd->add_option("--mass", o->mass_mg, "Sample mass override, mg (default: the file's)")->check(kPositiveNumber);
+  cmd->add_option("--mass", o->mass_mg, "Sample mass override, mg, 0.001 to 100000 (default: the file's)")->check(kPositiveNumber);
   cmd->add_option("--rate", o->rate_K_per_min, "Heating rate override, K/min (default: fitted per segment)")
       ->check(kPositiveNumber);
   cmd->add_option("--exotherm", o->exotherm, "Exotherm direction override: up or down (default: the file's)")

@@ -49,6 +49,7 @@ TEST(CliRules, NonFiniteAndAbsurdSettingsAreRefusedNamingTheOption) {
       {dsc + " --reference-heating 0", "--reference-heating"},
       {dsc + " --smoothing 1e300", "--smoothing"},
       {dsc + " --mass 1e300", "--mass"},
+      {dsc + " --mass 200000", "1 ug to 100 g"},                // 200 g: the header rule's bound
       {creep + " --area-coefficients 24.5,nan", "--area-coefficients"},
       {creep + " --area-coefficients 0", "--area-coefficients"},
       {creep + " --merge-ratio 0", "--merge-ratio"},
