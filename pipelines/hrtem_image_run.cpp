@@ -1,5 +1,6 @@
 #include "pipelines/hrtem_image_run.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdio>
@@ -133,12 +134,14 @@ HrtemImageRun analyse_hrtem_image(StoredImage pixels, ImageInfo info, const Cali
   }
   AreaMapOptions ao;
   if (area.stride_nm) {
-    const double stride_px = *area.stride_nm / r.run.pixel_nm();
+    // Rounded to whole pixels as compute_area_map takes it, and checked here to name the option
+    // (the clamp keeps 1e9 nm from overflowing the conversion).
+    const long stride_px = std::lround(std::min(*area.stride_nm / r.run.pixel_nm(), 1e9));
     if (stride_px > r.result.grid.box_px)
       fail_input(path, "--area-stride must not exceed the box (" + std::to_string(r.result.grid.box_px) +
                            " px): the sliding grid would leave gaps");
-    ao.stride_px = int(std::lround(stride_px));
-    if (ao.stride_px < 1) fail_input(path, "--area-stride is below one pixel");
+    if (stride_px < 1) fail_input(path, "--area-stride is below one pixel");
+    ao.stride_px = int(stride_px);
   }
   ao.bootstrap_resamples = area.bootstrap_resamples;
   ao.ordered_vote_share = area.vote_share;
