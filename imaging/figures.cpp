@@ -36,9 +36,8 @@ Loaded load() {
   void* entry = load_module_entry(module_candidates("MGSCOPE_FIGURES_MODULE", MGSCOPE_FIGURES_MODULE_PATHS),
                                   kFiguresModuleEntry, RTLD_NOW | RTLD_LOCAL, accept, errors);
   if (entry) return {reinterpret_cast<Entry>(entry)(), {}};
-  return {nullptr, "cannot draw the figures: the figures module (libmgscope_figures.so) was not found or did not load" +
-                       (errors.empty() ? std::string(" (no path to look in)") : ":" + errors) +
-                       "\nSet MGSCOPE_FIGURES_MODULE to its path"};
+  return {nullptr, "cannot draw the figures: " + module_not_loaded("the figures module (libmgscope_figures.so)",
+                                                                    "MGSCOPE_FIGURES_MODULE", errors)};
 }
 
 const FiguresModule& figures() {

@@ -3,7 +3,6 @@
 
 #include <dlfcn.h>
 
-#include <cstdlib>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -36,13 +35,9 @@ const MpiTeamModule& load() {
   void* entry = load_module_entry(module_candidates("MGSCOPE_MPI_MODULE", MGSCOPE_MPI_MODULE_PATHS),
                                   kMpiTeamModuleEntry, RTLD_NOW | RTLD_GLOBAL, accept, errors);
   if (entry) return *reinterpret_cast<Entry>(entry)();
-  const char* env = std::getenv("MGSCOPE_MPI_MODULE");
-  throw std::runtime_error(
-      "started by an MPI launcher, but the MPI module (libmgscope_mpi.so) was not found or did not load" +
-      (errors.empty() ? std::string(" (no path to look in)") : ":" + errors) +
-      (env && *env ? "\nMGSCOPE_MPI_MODULE names the only place looked: correct or unset it"
-                   : "\nSet MGSCOPE_MPI_MODULE to its path") +
-      ", or run without mpirun/srun (docs/cluster.md).");
+  throw std::runtime_error("started by an MPI launcher, but " +
+                           module_not_loaded("the MPI module (libmgscope_mpi.so)", "MGSCOPE_MPI_MODULE", errors) +
+                           ", or run without mpirun/srun (docs/cluster.md).");
 }
 
 }  // namespace

@@ -23,4 +23,9 @@ std::vector<std::string> module_candidates(const char* env_var, const std::strin
 void* load_module_entry(const std::vector<std::string>& candidates, const char* entry, int dlopen_flags,
                         const std::function<std::string(void*)>& accept, std::string& errors);
 
+// Why a module is missing, for the loaders' errors: "<module> was not found or did not load:"
+// with `errors` of load_module_entry, then what to do about it (set `env_var` to its path, or,
+// when it is set, that it named the only place looked).
+std::string module_not_loaded(const std::string& module, const char* env_var, const std::string& errors);
+
 }  // namespace mgscope

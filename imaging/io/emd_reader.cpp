@@ -35,9 +35,8 @@ ReadEmd emd_module(const std::string& path) {
                                   "mgscope_read_emd_in_process", RTLD_NOW | RTLD_LOCAL,
                                   [](void*) { return std::string(); }, errors);
   if (entry) return reinterpret_cast<ReadEmd>(entry);
-  fail_input(path, "cannot read EMD files: the EMD module (libmgscope_emd.so) was not found or did not load" +
-                       (errors.empty() ? std::string(" (no path to look in)") : ":" + errors) +
-                       "\nSet MGSCOPE_EMD_MODULE to its path");
+  fail_input(path, "cannot read EMD files: " +
+                       module_not_loaded("the EMD module (libmgscope_emd.so)", "MGSCOPE_EMD_MODULE", errors));
 }
 
 }  // namespace

@@ -19,9 +19,11 @@ struct SplitRun {
 };
 
 // Runs `mgscope ARGS` with stdout and stderr kept apart (run_mgscope merges them).
-SplitRun run_split(const std::string& args, const std::filesystem::path& dir) {
+// `env`: variable assignments put before the command ("NAME=value ").
+SplitRun run_split(const std::string& args, const std::filesystem::path& dir, const std::string& env = "") {
   const auto out = dir / "stdout.txt", err = dir / "stderr.txt";
-  const std::string cmd = std::string("'") + MGSCOPE_EXE + "' " + args + " >'" + out.string() + "' 2>'" + err.string() + "'";
+  const std::string cmd =
+      env + "'" + MGSCOPE_EXE + "' " + args + " >'" + out.string() + "' 2>'" + err.string() + "'";
   const int status = std::system(cmd.c_str());
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, test::read_all(out), test::read_all(err)};
 }
@@ -115,6 +117,25 @@ TEST(InfoCommand, FrameOutOfRangeFailsThatFile) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_TRUE(r.out.empty()) << r.out;
   EXPECT_NE(r.err.find("holds 3 frames; frame 3 asked"), std::string::npos) << r.err;
+}
+
+// A module named by its environment variable is the only place looked (module_candidates), so
+// the error says so rather than "set the variable", which is already set.
+TEST(InfoCommand, AnEmdModuleNamedByItsVariableThatDoesNotLoadIsReportedAsTheOnlyPlaceLooked) {
+  const auto dir = test::scratch_dir("info_emd_module");
+  const std::string file = (dir / "stack.emd").string();
+  test::write_berkeley_stack(file);
+  const std::string gone = (dir / "gone" / "libmgscope_emd.so").string();
+  const SplitRun r = run_split("info " + quoted(file), dir);  // the module of the build loads
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  const SplitRun m = run_split("info " + quoted(file), dir, "MGSCOPE_EMD_MODULE=" + quoted(gone) + " ");
+  EXPECT_EQ(m.exit_code, 1);
+  EXPECT_NE(m.err.find("ERROR: " + file + ": cannot read EMD files: the EMD module (libmgscope_emd.so) was not found"),
+            std::string::npos)
+      << m.err;
+  EXPECT_NE(m.err.find(gone + ": cannot open shared object file"), std::string::npos) << m.err;
+  EXPECT_NE(m.err.find("MGSCOPE_EMD_MODULE names the only place looked: correct or unset it"), std::string::npos)
+      << m.err;
 }
 
 }  // namespace mgscope
