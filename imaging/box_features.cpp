@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "fitting/base/select.hpp"
+
 namespace mgscope {
 
 namespace {
@@ -264,9 +266,7 @@ BoxFeatures BoxMeasurer::measure(const BoxTransformer& box, double threshold, do
     if (bin.empty()) continue;
     scratch_.clear();
     for (int idx : bin) scratch_.push_back(P[idx]);
-    const std::size_t mid = scratch_.size() / 2;
-    std::nth_element(scratch_.begin(), scratch_.begin() + long(mid), scratch_.end());
-    const float med = std::max(scratch_[mid], floor);
+    const float med = std::max(kth_smallest(scratch_.data(), scratch_.size(), scratch_.size() / 2), floor);
     const float scale = med > 0 ? float(kLn2) / med : 0.f;
     for (int idx : bin) whitened_[std::size_t(idx)] = P[idx] * scale;
   }

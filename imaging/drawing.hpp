@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "fitting/base/select.hpp"
 #include "imaging/png_encoder.hpp"
 
 namespace mgscope {
@@ -34,10 +35,8 @@ StretchLevels stretch_levels(const At& at, int w, int h, double lo_q, double hi_
     for (int x = 0; x < w; x += step) sample.push_back(at(x, y));
   const std::size_t lo_i = std::size_t(lo_q * double(sample.size() - 1));
   const std::size_t hi_i = std::size_t(hi_q * double(sample.size() - 1));
-  std::nth_element(sample.begin(), sample.begin() + long(lo_i), sample.end());
-  const float lo = sample[lo_i];
-  std::nth_element(sample.begin(), sample.begin() + long(hi_i), sample.end());
-  const float hi = sample[hi_i];
+  const float lo = kth_smallest(sample.data(), sample.size(), lo_i);
+  const float hi = kth_smallest(sample.data(), sample.size(), hi_i);
   return {lo, hi > lo ? 255.f / (hi - lo) : 0.f};
 }
 

@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "fitting/base/select.hpp"
 #include "imaging/box_transform.hpp"
 #include "fitting/base/parallel_for.hpp"
 
@@ -30,8 +31,7 @@ double quantile_of_sample(const P& image, double q) {
   const std::size_t step = std::max<std::size_t>(1, image.size() / 200000);
   for (std::size_t i = 0; i < image.size(); i += step) s.push_back(image.at(i));
   const std::size_t k = std::min(s.size() - 1, std::size_t(q * double(s.size() - 1)));
-  std::nth_element(s.begin(), s.begin() + long(k), s.end());
-  return s[k];
+  return kth_smallest(s.data(), s.size(), k);
 }
 
 // Saturated (the image's extreme value) or constant-valued extreme shapes of 16 px or more with a

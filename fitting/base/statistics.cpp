@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "fitting/base/distributions.hpp"
+#include "fitting/base/select.hpp"
 
 namespace mgscope {
 
@@ -48,8 +49,7 @@ double median_in_place(double* first, double* last) {
   const std::size_t n = std::size_t(last - first);
   if (n == 0) return std::numeric_limits<double>::quiet_NaN();
   const std::size_t mid = n / 2;
-  std::nth_element(first, first + mid, last);
-  double m = first[mid];
+  double m = kth_smallest(first, n, mid);
   if (n % 2 == 0) m = 0.5 * (m + *std::max_element(first, first + mid));
   return m;
 }

@@ -2,8 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <random>
 #include <utility>
+#include <vector>
+
+#include "fitting/base/select.hpp"
 
 namespace mgscope {
 
@@ -37,6 +42,41 @@ TEST(Statistics, WilsonBoundsSolveTheScoreEquation) {
 TEST(Statistics, Median) {
   EXPECT_DOUBLE_EQ(median({3, 1, 2}), 2.0);
   EXPECT_DOUBLE_EQ(median({4, 1, 3, 2}), 2.5);
+}
+
+// kth_smallest must give std::nth_element's value to the bit (the HRTEM whitening and the null's
+// ring spectra use it, and their outputs must not change) and leave the same partition, on the
+// kinds of arrays it meets: random, many ties, sorted either way, all equal, single values.
+TEST(Statistics, KthSmallestIsNthElementsValueAndPartition) {
+  std::mt19937 rng(7);
+  std::exponential_distribution<float> power(1.0f);
+  std::vector<std::vector<float>> arrays = {{5.f}, {2.f, 1.f}, std::vector<float>(40, 3.f)};
+  for (int r = 0; r < 300; ++r) {
+    std::vector<float> v(1 + rng() % 300);
+    for (float& x : v) x = power(rng);
+    if (r % 3 == 1)
+      for (float& x : v) x = std::floor(4 * x);  // ties
+    if (r % 7 == 2) std::sort(v.begin(), v.end());
+    if (r % 7 == 3) std::sort(v.rbegin(), v.rend());
+    arrays.push_back(v);
+  }
+  for (const std::vector<float>& v : arrays)
+    for (std::size_t k : {std::size_t(0), v.size() / 2, v.size() - 1}) {
+      std::vector<float> expected = v, got = v;
+      std::nth_element(expected.begin(), expected.begin() + long(k), expected.end());
+      const float value = kth_smallest(got.data(), got.size(), k);
+      ASSERT_EQ(value, expected[k]) << "n " << v.size() << " k " << k;
+      EXPECT_EQ(got[k], value);
+      for (std::size_t i = 0; i < k; ++i) ASSERT_LE(got[i], value);
+      for (std::size_t i = k + 1; i < got.size(); ++i) ASSERT_GE(got[i], value);
+      std::sort(got.begin(), got.end());  // a permutation of the input
+      std::vector<float> sorted = v;
+      std::sort(sorted.begin(), sorted.end());
+      EXPECT_EQ(got, sorted);
+    }
+  // A NaN among the values cannot stall it.
+  std::vector<float> with_nan = {3.f, NAN, 1.f, 2.f, NAN, 0.f};
+  kth_smallest(with_nan.data(), with_nan.size(), 2);
 }
 
 }  // namespace mgscope
