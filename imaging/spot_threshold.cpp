@@ -45,7 +45,9 @@ RingTable ring_table(int side) {
   for (int row = 0; row < side; ++row) {
     const int ky = row <= side / 2 ? row : row - side;
     for (int col = 0; col < cols; ++col) {
-      const auto ring = std::uint16_t(std::lround(std::hypot(double(col), double(ky))));
+      // sqrt of the integer |k|^2 rounds to the same ring as std::hypot (checked for every |k|
+      // up to 8192 on each axis: no |k| lies within an ulp of a half-integer) at a tenth of its cost.
+      const auto ring = std::uint16_t(std::lround(std::sqrt(double(col) * col + double(ky) * ky)));
       t.ring[std::size_t(row) * std::size_t(cols) + std::size_t(col)] = ring;
       ++t.start[std::size_t(ring) + 1];
     }
