@@ -1,7 +1,6 @@
 // One indentation curve (time, depth, load) in carried units, and its segments: approach,
 // loading, hold at maximum load, unloading; found automatically or set by hold times.
 #pragma once
-#include <string>
 #include <cstddef>
 #include <optional>
 #include <string>
