@@ -106,7 +106,7 @@ std::vector<FineBox> measure_fine_boxes(const StoredImage& image, const HrtemRes
     discovery_level = boxes.fdr_level.value_or(std::numeric_limits<double>::infinity());
   }
   std::vector<char> was_reused(std::size_t(count), 0);
-  parallel_for(count, nthreads, [&](long i, int t) {
+  auto measure_box = [&](long i, int t) {
     const int x = fine.x0(int(i % fine.nx)), y = fine.y0(int(i / fine.nx));
     const long k = on_box_grid(x, y);
     if (k >= 0) {
@@ -117,7 +117,7 @@ std::vector<FineBox> measure_fine_boxes(const StoredImage& image, const HrtemRes
     }
     if (!clean[std::size_t(i)]) return;
     BoxTransformer& tr = *transformers[std::size_t(t)];
-    tr.transform(image, x, y);
+    tr.transform_sharing_rows(image, x, y);
     const std::optional<double> normal =
         edges ? edge_normal_deg(boxes.mask, x, y, g.box_px, g.box_px) : std::nullopt;
     BoxFeatures f = measurers[std::size_t(t)]->measure(tr, strict, secondary, normal);
@@ -126,6 +126,10 @@ std::vector<FineBox> measure_fine_boxes(const StoredImage& image, const HrtemRes
       finish_spots(f, 0, options.spots.same_direction_deg);
     }
     out[std::size_t(i)] = compact(f, classify_box(f, rules));
+  };
+  // A column of boxes at a time, top to bottom: its boxes share their rows' transforms.
+  parallel_for(fine.nx, resolve_threads(threads, fine.nx), [&](long column, int t) {
+    for (long row = 0; row < fine.ny; ++row) measure_box(row * fine.nx + column, t);
   });
   reused = long(std::count(was_reused.begin(), was_reused.end(), 1));
   return out;

@@ -63,7 +63,8 @@ bool same_as_full_transform(const PlanPair& banded, int size, int columns) {
 }
 
 // Plans live for the whole program (a handful of sizes at most) and are destroyed at exit, so
-// leak checkers see FFTW's memory returned. Key: (size, 0) full, (size, columns) banded.
+// leak checkers see FFTW's memory returned. Key: (size, 0) full, (size, columns) banded,
+// (size, -1) the r2c of one row (first only).
 struct PlanCache {
   std::map<std::pair<int, int>, PlanPair> plans;
   ~PlanCache() {
@@ -88,7 +89,10 @@ const PlanPair& plans_for(int size, int columns = 0) {
   fftwf_complex* c = fftwf_alloc_complex(nc);
   if (!r || !c) throw std::bad_alloc();
   PlanPair p;
-  if (columns == 0) {
+  if (columns < 0) {
+    p.first = fftwf_plan_dft_r2c_1d(size, r, c, FFTW_ESTIMATE);
+    if (!p.first) throw std::runtime_error("FFTW could not plan a " + std::to_string(size) + " px row transform");
+  } else if (columns == 0) {
     p.first = fftwf_plan_dft_r2c_2d(size, size, r, c, FFTW_ESTIMATE);
     p.second = fftwf_plan_dft_c2r_2d(size, size, c, r, FFTW_ESTIMATE);
     if (!p.first || !p.second) throw std::runtime_error("FFTW could not plan a " + std::to_string(size) + " px box transform");
@@ -155,10 +159,129 @@ void row_lane_sums(const float* row, int n, double* s, double* q, double* xs) {
   }
 }
 
+// The plane fit's sums over one row: of f, f^2 and x f (x from the box's left edge).
+struct RowSums {
+  double sum, sum2, sumx;
+};
+
+RowSums row_sums(const float* row, int n) {
+  double s[4], q[4], xs[4];
+  row_lane_sums(row, n, s, q, xs);
+  return {(s[0] + s[1]) + (s[2] + s[3]), (q[0] + q[1]) + (q[2] + q[3]), (xs[0] + xs[1]) + (xs[2] + xs[3])};
+}
+
+// Mean, plane and variance of a box in double: a 100 x 100 box of 16-bit counts loses digits in
+// float. With centred coordinates u = x - (n-1)/2, v = y - (n-1)/2 the plane's three terms are
+// orthogonal, so its slopes are sum(u f) / sum(u^2) and sum(v f) / sum(v^2). Both transforms add
+// their rows' sums here in row order, so their planes agree to the bit.
+class PlaneFit {
+ public:
+  explicit PlaneFit(int n) : n_(n), c_(0.5 * (n - 1)) {}
+  void add(const RowSums& r, int y) {
+    sum_ += r.sum;
+    sum2_ += r.sum2;
+    su_ += r.sumx - c_ * r.sum;
+    sv_ += (y - c_) * r.sum;
+  }
+  double mean() const { return sum_ / nn(); }
+  double slope_x() const { return su_ / uu(); }
+  double slope_y() const { return sv_ / uu(); }
+  double variance() const {
+    const double m = mean();
+    return sum2_ / nn() - m * m - (slope_x() * su_ + slope_y() * sv_) / nn();
+  }
+  // A flat box (no variance after the plane) has no spectrum.
+  bool flat() const {
+    const double m = mean();
+    return !(variance() > 1e-12 * (m * m + 1e-30));
+  }
+
+ private:
+  double nn() const { return double(n_) * double(n_); }
+  double uu() const { return double(n_) * double(n_) * (double(n_) * n_ - 1) / 12.0; }  // sum of u^2 over the box
+  int n_;
+  double c_;
+  double sum_ = 0, sum2_ = 0, su_ = 0, sv_ = 0;
+};
+
+// Row y of a box with the plane removed, scaled to unit variance.
+void remove_plane(const float* row, int n, int y, double mean, double slope_x, double slope_y, float inv_sd,
+                  float* norm) {
+  const double c = 0.5 * (n - 1);
+  const float base = float(mean + slope_y * (y - c) - slope_x * c);
+  const float sx = float(slope_x);
+  for (int x = 0; x < n; ++x) norm[x] = (row[x] - base - sx * float(x)) * inv_sd;
+}
+
 }  // namespace
 
+// The rows of one column of boxes kept for transform_sharing_rows, in a ring of n slots (row y in
+// slot y mod n: a box's n rows never share a slot).
+struct BoxTransformer::SharedRows {
+  const StoredImage* image = nullptr;  // the column the kept rows belong to
+  int x0 = -1;
+  std::vector<int> row_in_slot;                // image row held by each slot, -1 for none
+  std::vector<RowSums> sums;                   // per slot: the plane fit's sums of the row
+  std::vector<float> offset;                   // per slot: the row's mean, taken out before its transform
+  std::vector<float> spectrum;   // per slot: the kept columns of r2c(wx (f - offset)), re and im
+  std::vector<float> wx, wy;     // the window's factors along x and y
+  std::vector<float> w0, w1;     // kept columns of r2c(wx) and r2c(wx x), re and im: the plane's
+  std::vector<float> pixels;                   // one row segment as float
+  float* row_in = nullptr;                     // FFTW's arrays for the row transform
+  fftwf_complex* row_out = nullptr;
+  fftwf_plan_s* plan = nullptr;
+
+  SharedRows(int n, int columns, WindowKind kind)
+      : row_in_slot(std::size_t(n), -1), sums(std::size_t(n)), offset(std::size_t(n)),
+        spectrum(std::size_t(n) * std::size_t(2 * columns)), wx(std::size_t(n)), wy(std::size_t(n)),
+        w0(std::size_t(2 * columns)), w1(std::size_t(2 * columns)), pixels(std::size_t(n)) {
+    plan = plans_for(n, -1).first;
+    row_in = fftwf_alloc_real(std::size_t(n));
+    row_out = fftwf_alloc_complex(std::size_t(n / 2 + 1));
+    if (!row_in || !row_out) {
+      fftwf_free(row_in);
+      fftwf_free(row_out);
+      throw std::bad_alloc();
+    }
+    const std::vector<double> w = window_1d(kind, n);
+    for (int i = 0; i < n; ++i) wx[std::size_t(i)] = wy[std::size_t(i)] = float(w[std::size_t(i)]);
+    for (int pass = 0; pass < 2; ++pass) {
+      for (int x = 0; x < n; ++x) row_in[x] = pass == 0 ? wx[std::size_t(x)] : wx[std::size_t(x)] * float(x);
+      fftwf_execute_dft_r2c(plan, row_in, row_out);
+      std::memcpy((pass == 0 ? w0 : w1).data(), row_out, sizeof(float) * std::size_t(2 * columns));
+    }
+  }
+  ~SharedRows() {
+    fftwf_free(row_in);
+    fftwf_free(row_out);
+  }
+  SharedRows(const SharedRows&) = delete;
+  SharedRows& operator=(const SharedRows&) = delete;
+
+  // Makes sure `slot` holds image row y of the segment x0 .. x0 + n - 1.
+  void hold(const StoredImage& img, int x0_now, int y, int n, int columns) {
+    if (image != &img || x0 != x0_now) {
+      image = &img;
+      x0 = x0_now;
+      std::fill(row_in_slot.begin(), row_in_slot.end(), -1);
+    }
+    const std::size_t slot = std::size_t(y % n);
+    if (row_in_slot[slot] == y) return;
+    img.copy_block(x0, y, n, 1, pixels.data(), n);
+    sums[slot] = row_sums(pixels.data(), n);
+    // Taking the row's own mean out first keeps its transform's zero frequency small, so little
+    // cancels when the box's plane is taken out of it.
+    const float mean = float(sums[slot].sum / double(n));
+    offset[slot] = mean;
+    for (int x = 0; x < n; ++x) row_in[x] = (pixels[std::size_t(x)] - mean) * wx[std::size_t(x)];
+    fftwf_execute_dft_r2c(plan, row_in, row_out);
+    std::memcpy(spectrum.data() + slot * std::size_t(2 * columns), row_out, sizeof(float) * std::size_t(2 * columns));
+    row_in_slot[slot] = y;
+  }
+};
+
 BoxTransformer::BoxTransformer(int box_px, WindowKind window, AcfMode acf, bool with_acf, int highest_column)
-    : n_(box_px), m_(acf == AcfMode::linear ? 2 * box_px : box_px), acf_mode_(acf), with_acf_(with_acf),
+    : n_(box_px), m_(acf == AcfMode::linear ? 2 * box_px : box_px), window_kind_(window), acf_mode_(acf), with_acf_(with_acf),
       window_(make_window_2d(window, box_px)), normalised_(std::size_t(box_px) * std::size_t(box_px), 0.f),
       power_(std::size_t(box_px) * std::size_t(box_px / 2 + 1), 0.f),
       columns_(highest_column < 0 ? box_px / 2 + 1 : std::min(highest_column + 1, box_px / 2 + 1)) {
@@ -187,13 +310,15 @@ BoxTransformer::BoxTransformer(int box_px, WindowKind window, AcfMode acf, bool 
   }
   acf_ = fftwf_alloc_real(std::size_t(m_) * std::size_t(m_));
   if (!real_n_ || !spec_n_ || !acf_ || (acf_mode_ == AcfMode::linear && (!real_m_ || !spec_m_))) {
-    this->~BoxTransformer();
+    release();  // members are destroyed by the throw; only FFTW's arrays need freeing
     throw std::bad_alloc();
   }
   std::memset(acf_, 0, sizeof(float) * std::size_t(m_) * std::size_t(m_));
 }
 
-BoxTransformer::~BoxTransformer() {
+BoxTransformer::~BoxTransformer() { release(); }
+
+void BoxTransformer::release() {
   fftwf_free(real_n_);
   fftwf_free(spec_n_);
   fftwf_free(real_m_);
@@ -217,46 +342,22 @@ bool BoxTransformer::transform(const StoredImage& image, int x0, int y0) {
 
 bool BoxTransformer::transform(const float* box, std::ptrdiff_t row_stride) {
   const int n = n_;
-  const std::size_t nn = std::size_t(n) * std::size_t(n);
-  // Mean, plane and variance in double: a 100 x 100 box of 16-bit counts loses digits in float.
-  // With centred coordinates u = x - (n-1)/2, v = y - (n-1)/2 the plane's three terms are
-  // orthogonal, so its slopes are sum(u f) / sum(u^2) and sum(v f) / sum(v^2).
-  // Per row, four interleaved partial sums of each kind: four independent chains of additions
-  // instead of one, so the pass runs at the adders' throughput rather than their latency (it was
-  // most of the transform's own time beside the FFT).
-  const double c = 0.5 * (n - 1);
-  double sum = 0, sum2 = 0, su = 0, sv = 0;
-  for (int y = 0; y < n; ++y) {
-    const float* row = box + y * row_stride;
-    double s[4], q[4], xs[4];  // sums of f, f^2, x f
-    row_lane_sums(row, n, s, q, xs);
-    const double row_sum = (s[0] + s[1]) + (s[2] + s[3]);
-    sum += row_sum;
-    sum2 += (q[0] + q[1]) + (q[2] + q[3]);
-    su += ((xs[0] + xs[1]) + (xs[2] + xs[3])) - c * row_sum;
-    sv += (y - c) * row_sum;
-  }
-  const double mean = sum / double(nn);
-  const double uu = double(n) * double(n) * (double(n) * n - 1) / 12.0;  // sum of u^2 over the box
-  const double slope_x = su / uu, slope_y = sv / uu;
-  const double var = sum2 / double(nn) - mean * mean - (slope_x * su + slope_y * sv) / double(nn);
-  if (!(var > 1e-12 * (mean * mean + 1e-30))) {
+  pending_.reset();
+  PlaneFit fit(n);
+  for (int y = 0; y < n; ++y) fit.add(row_sums(box + y * row_stride, n), y);
+  if (fit.flat()) {
     std::fill(power_.begin(), power_.end(), 0.f);
     std::memset(acf_, 0, sizeof(float) * std::size_t(m_) * std::size_t(m_));  // acf_[0] = 0 marks a flat box
     return false;
   }
-  const float inv_sd = float(1.0 / std::sqrt(var));
+  const double mean = fit.mean(), slope_x = fit.slope_x(), slope_y = fit.slope_y();
+  const float inv_sd = float(1.0 / std::sqrt(fit.variance()));
   for (int y = 0; y < n; ++y) {
-    const float* row = box + y * row_stride;
     const float* w = window_.data() + std::size_t(y) * std::size_t(n);
     float* norm = normalised_.data() + std::size_t(y) * std::size_t(n);
     float* out = real_n_ + std::size_t(y) * std::size_t(n);
-    const float base = float(mean + slope_y * (y - c) - slope_x * c);
-    const float sx = float(slope_x);
-    for (int x = 0; x < n; ++x) {
-      norm[x] = (row[x] - base - sx * float(x)) * inv_sd;
-      out[x] = norm[x] * w[x];
-    }
+    remove_plane(box + y * row_stride, n, y, mean, slope_x, slope_y, inv_sd, norm);
+    for (int x = 0; x < n; ++x) out[x] = norm[x] * w[x];
   }
   auto* spec = static_cast<fftwf_complex*>(spec_n_);
   const std::size_t nc = std::size_t(n) * std::size_t(half());
@@ -304,6 +405,63 @@ bool BoxTransformer::transform(const float* box, std::ptrdiff_t row_stride) {
     for (std::size_t i = 0; i < mm; ++i) acf_[i] *= inv;
   }
   return true;
+}
+
+bool BoxTransformer::transform_sharing_rows(const StoredImage& image, int x0, int y0) {
+  if (with_acf_ || !rows_r2c_) return transform(image, x0, y0);
+  const int n = n_, columns = columns_;
+  if (!shared_) shared_ = std::make_unique<SharedRows>(n, columns, window_kind_);
+  SharedRows& rows = *shared_;
+  pending_.reset();
+  PlaneFit fit(n);
+  for (int y = 0; y < n; ++y) {
+    rows.hold(image, x0, y0 + y, n, columns);
+    fit.add(rows.sums[std::size_t((y0 + y) % n)], y);
+  }
+  if (fit.flat()) {
+    std::fill(power_.begin(), power_.end(), 0.f);
+    acf_[0] = 0.f;  // marks a flat box
+    return false;
+  }
+  const double mean = fit.mean(), slope_x = fit.slope_x(), slope_y = fit.slope_y();
+  const float inv_sd = float(1.0 / std::sqrt(fit.variance()));
+  // Row y of the windowed box is wy (f - offset - d - sx x) wx inv_sd, with d = plane(y) - offset:
+  // its transform is inv_sd wy (F_row - d W0 - sx W1).
+  const double c = 0.5 * (n - 1);
+  const float sx = float(slope_x);
+  auto* fspec = static_cast<fftwf_complex*>(spec_n_);
+  const float* w0 = rows.w0.data();
+  const float* w1 = rows.w1.data();
+  for (int y = 0; y < n; ++y) {
+    const std::size_t slot = std::size_t((y0 + y) % n);
+    const float d = float(mean + slope_y * (y - c) - slope_x * c) - rows.offset[slot];
+    const float scale = inv_sd * rows.wy[std::size_t(y)];
+    const float* f = rows.spectrum.data() + slot * std::size_t(2 * columns);
+    float* out = fspec[std::size_t(y) * std::size_t(half())];
+    for (int k = 0; k < 2 * columns; ++k) out[k] = scale * (f[k] - d * w0[k] - sx * w1[k]);  // re and im alike
+  }
+  fftwf_execute_dft(columns_dft_, fspec, fspec);
+  for (int y = 0; y < n; ++y)
+    for (std::size_t i = std::size_t(y) * std::size_t(half()), end = i + std::size_t(columns); i < end; ++i)
+      power_[i] = fspec[i][0] * fspec[i][0] + fspec[i][1] * fspec[i][1];
+  acf_[0] = 1.f;  // zero lag: not flat
+  pending_ = PendingBox{&image, x0, y0, mean, slope_x, slope_y, inv_sd};
+  return true;
+}
+
+void BoxTransformer::forget_shared_rows() {
+  if (shared_) shared_->image = nullptr;
+}
+
+void BoxTransformer::make_normalised() const {
+  const PendingBox p = *pending_;
+  pending_.reset();
+  const int n = n_;
+  box_.resize(std::size_t(n) * std::size_t(n));
+  p.image->copy_block(p.x0, p.y0, n, n, box_.data(), n);
+  for (int y = 0; y < n; ++y)
+    remove_plane(box_.data() + std::size_t(y) * std::size_t(n), n, y, p.mean, p.slope_x, p.slope_y, p.inv_sd,
+                 normalised_.data() + std::size_t(y) * std::size_t(n));
 }
 
 }  // namespace mgscope

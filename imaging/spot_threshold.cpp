@@ -358,12 +358,18 @@ SpotThreshold choose_spot_threshold(const StoredImage& image, const BoxGrid& gri
     }
     ImageF& field = fields[std::size_t(th)];
     null_field(amplitudes, side, *draws, spectra[std::size_t(th)], field);
-    const int bx = per_side;
+    const StoredImage pixels(field);  // borrowed
+    BoxTransformer& tr = *transformers[std::size_t(th)];
+    tr.forget_shared_rows();  // the field was redrawn in place
+    // A column of boxes at a time, top to bottom: each row is shared by the two boxes that hold it.
+    std::vector<double>& maxima = per_copy_maxima[std::size_t(copy)];
+    maxima.assign(std::size_t(per_copy), -1.0);
     for (int i = 0; i < per_copy; ++i) {
-      BoxTransformer& tr = *transformers[std::size_t(th)];
-      if (tr.transform(field, (i % bx) * null_step, (i / bx) * null_step))
-        per_copy_maxima[std::size_t(copy)].push_back(measurers[std::size_t(th)]->measure(tr, 1e30, 1e30).max_whitened);
+      const int column = i / per_side, row = i % per_side;
+      if (tr.transform_sharing_rows(pixels, column * null_step, row * null_step))
+        maxima[std::size_t(row * per_side + column)] = measurers[std::size_t(th)]->measure(tr, 1e30, 1e30).max_whitened;
     }
+    maxima.erase(std::remove(maxima.begin(), maxima.end(), -1.0), maxima.end());
   });
   std::vector<double> maxima;
   for (const auto& m : per_copy_maxima) maxima.insert(maxima.end(), m.begin(), m.end());

@@ -23,8 +23,6 @@ const char* window_name(WindowKind w) {
   return "?";
 }
 
-namespace {
-
 std::vector<double> window_1d(WindowKind kind, int n) {
   const double pi = 3.14159265358979323846;
   std::vector<double> w1(static_cast<std::size_t>(n), 1.0);
@@ -44,8 +42,6 @@ std::vector<double> window_1d(WindowKind kind, int n) {
   }
   return w1;
 }
-
-}  // namespace
 
 std::vector<float> make_window_2d(WindowKind kind, int n) {
   const std::vector<double> w1 = window_1d(kind, n);

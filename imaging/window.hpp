@@ -12,6 +12,9 @@ enum class WindowKind { hann, hamming, tukey, none };
 std::optional<WindowKind> parse_window(const std::string& name);
 const char* window_name(WindowKind w);
 
+// The 1-D window of n samples, w1(i) for i = 0 .. n - 1 (periodic form: divided by n).
+std::vector<double> window_1d(WindowKind kind, int n);
+
 // Separable n x n window, row-major, w(x, y) = w1(x) w1(y). Tukey uses a taper fraction of 0.5.
 std::vector<float> make_window_2d(WindowKind kind, int n);
 

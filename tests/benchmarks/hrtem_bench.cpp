@@ -3,11 +3,13 @@
 #include <benchmark/benchmark.h>
 #include <fftw3.h>
 
+#include <cstdint>
 #include <memory>
 
 #include "imaging/box_features.hpp"
 #include "imaging/box_grid.hpp"
 #include "imaging/box_transform.hpp"
+#include "imaging/stored_image.hpp"
 #include "imaging/null_draws.hpp"
 #include "imaging/spot_threshold.hpp"
 #include "imaging/synth_hrtem.hpp"
@@ -97,6 +99,32 @@ BENCHMARK(BM_BareFftwR2c)->Arg(100);
 // A fine box of the area map: transform without ACF (banded), then (second argument 1) the measurement.
 void BM_FineBoxKernel(benchmark::State& state) { run_boxes(state, int(state.range(0)), false, state.range(1) != 0); }
 BENCHMARK(BM_FineBoxKernel)->Args({100, 0})->Args({100, 1});
+
+// The area map's sliding boxes on a 16-bit image: each column of boxes top to bottom at a stride
+// of a quarter box, transformed box by box (0) or sharing the rows' transforms (1), and measured.
+void BM_SlidingBoxes(benchmark::State& state) {
+  static const StoredImage image = [] {
+    const ImageF& f = test_image();
+    Image<std::uint16_t> u(f.width, f.height);
+    for (std::size_t i = 0; i < f.pixels.size(); ++i) u.pixels[i] = std::uint16_t(f.pixels[i]);
+    return StoredImage::from_raw(to_raw(u), "bench");
+  }();
+  const int n = 100, stride = 25;
+  const SpectrumGeometry geom(n, n, 1.985 / n, SpotOptions{});
+  const std::unique_ptr<BoxTransformer> tr = spots_only_transformer(geom, WindowKind::hann, AcfMode::circular);
+  BoxMeasurer meas(geom);
+  const int per_side = (image.width - n) / stride + 1;
+  long k = 0;
+  for (auto _ : state) {
+    const int x = int(k / per_side % per_side) * stride, y = int(k % per_side) * stride;
+    if (state.range(0)) tr->transform_sharing_rows(image, x, y);
+    else tr->transform(image, x, y);
+    benchmark::DoNotOptimize(meas.measure(*tr, 20.0, 13.0));
+    ++k;
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_SlidingBoxes)->Arg(0)->Arg(1);
 
 // The null calibration of the spot threshold of one 2048^2 image on one thread (ring spectra of
 // four 1024 px crops, six random fields, 2,166 null boxes); second argument 1: with the random
