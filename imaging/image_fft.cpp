@@ -4,6 +4,9 @@
 #include <fftw3.h>
 
 #include <mutex>
+#include <new>
+#include <stdexcept>
+#include <string>
 
 #include "imaging/fftw_planner.hpp"
 
@@ -50,5 +53,40 @@ void fft_inverse_into(HalfSpectrum& spectrum, ImageF& out) {
   const float scale = 1.f / (float(spectrum.width) * float(spectrum.height));
   for (float& v : out.pixels) v *= scale;
 }
+
+RealFft2d::RealFft2d(int width, int height) : width_(width), height_(height) {
+  const std::size_t pixels = std::size_t(width) * std::size_t(height);
+  real_ = fftwf_alloc_real(pixels);
+  spectrum_ = reinterpret_cast<std::complex<float>*>(fftwf_alloc_complex(std::size_t(height) * std::size_t(columns())));
+  if (!real_ || !spectrum_) {
+    fftwf_free(real_);
+    fftwf_free(spectrum_);
+    throw std::bad_alloc();
+  }
+  auto* c = reinterpret_cast<fftwf_complex*>(spectrum_);
+  std::lock_guard<std::mutex> lock(fftw_planner_mutex());
+  forward_ = fftwf_plan_dft_r2c_2d(height, width, real_, c, FFTW_ESTIMATE);
+  inverse_ = fftwf_plan_dft_c2r_2d(height, width, c, real_, FFTW_ESTIMATE);
+  if (!forward_ || !inverse_) {
+    if (forward_) fftwf_destroy_plan(forward_);
+    if (inverse_) fftwf_destroy_plan(inverse_);
+    fftwf_free(real_);
+    fftwf_free(spectrum_);
+    throw std::runtime_error("FFTW could not plan a " + std::to_string(width) + " x " + std::to_string(height) + " transform");
+  }
+}
+
+RealFft2d::~RealFft2d() {
+  {
+    std::lock_guard<std::mutex> lock(fftw_planner_mutex());
+    if (forward_) fftwf_destroy_plan(forward_);
+    if (inverse_) fftwf_destroy_plan(inverse_);
+  }
+  fftwf_free(real_);
+  fftwf_free(spectrum_);
+}
+
+void RealFft2d::forward() { fftwf_execute(forward_); }
+void RealFft2d::inverse() { fftwf_execute(inverse_); }
 
 }  // namespace mgscope

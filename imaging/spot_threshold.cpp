@@ -63,27 +63,34 @@ RingTable ring_table(int side) {
 // would leak power across the spectrum (measured: nulls from bare 1024 px crops of a 2048 px image
 // set the threshold ~8 % low, and the false-alarm rate rose from 1 % to 1.5 %). The overall scale
 // does not matter, since every box is normalised to unit variance.
-std::vector<double> ring_power(ImageF crop, const std::vector<float>& weight, const RingTable& rings) {
+// `fft.real()` holds the crop on entry; it is tapered in place.
+std::vector<double> ring_power(RealFft2d& fft, const std::vector<float>& weight, const RingTable& rings) {
+  const int width = fft.width(), height = fft.height();
+  float* crop = fft.real();
+  const std::size_t pixels = std::size_t(width) * std::size_t(height);
   double mean = 0, wsum = 0;
-  for (std::size_t i = 0; i < crop.pixels.size(); ++i) {
+  for (std::size_t i = 0; i < pixels; ++i) {
     const double w = weight.empty() ? 1.0 : weight[i];
-    mean += w * crop.pixels[i];
+    mean += w * crop[i];
     wsum += w;
   }
   mean /= std::max(wsum, 1e-30);
-  const std::vector<float> wx = window_middle_row(WindowKind::hann, crop.width);
-  const std::vector<float> wy = window_middle_row(WindowKind::hann, crop.height);
+  const std::vector<float> wx = window_middle_row(WindowKind::hann, width);
+  const std::vector<float> wy = window_middle_row(WindowKind::hann, height);
   const float* rowx = wx.data();
   const float* rowy = wy.data();
-  for (int y = 0; y < crop.height; ++y)
-    for (int x = 0; x < crop.width; ++x)
-      crop.at(x, y) = float((crop.at(x, y) - mean) * rowx[x] * rowy[y] *
-                            (weight.empty() ? 1.0f : weight[std::size_t(y) * std::size_t(crop.width) + std::size_t(x)]));
-  const HalfSpectrum f = fft_forward(std::move(crop));  // the crop, tapered in place
+  for (int y = 0; y < height; ++y)
+    for (int x = 0; x < width; ++x) {
+      const std::size_t i = std::size_t(y) * std::size_t(width) + std::size_t(x);
+      crop[i] = float((crop[i] - mean) * rowx[x] * rowy[y] * (weight.empty() ? 1.0f : weight[i]));
+    }
+  fft.forward();
+  const std::complex<float>* f = fft.spectrum();
+  const std::size_t coefficients = std::size_t(height) * std::size_t(fft.columns());
   // |F|^2 sorted into rings (a counting sort over the table), then the median of each ring.
-  std::vector<double> by_ring(f.data.size());
+  std::vector<double> by_ring(coefficients);
   std::vector<std::uint32_t> next(rings.start.begin(), rings.start.end() - 1);
-  for (std::size_t i = 0; i < f.data.size(); ++i) by_ring[next[rings.ring[i]]++] = std::norm(f.data[i]);
+  for (std::size_t i = 0; i < coefficients; ++i) by_ring[next[rings.ring[i]]++] = std::norm(f[i]);
   std::vector<double> out(rings.rings(), 0.0);
   for (std::size_t k = 1; k < out.size(); ++k)
     if (rings.start[k + 1] > rings.start[k])
@@ -134,23 +141,26 @@ std::vector<float> coefficient_amplitudes(const std::vector<double>& ring_pow, c
 // directly (Box-Muller: Rayleigh modulus, uniform phase; null_draws.hpp), which is the spectrum of
 // white noise without its forward FFT; the kx = 0 and Nyquist columns are made Hermitian so the
 // field is real.
-// `g` and `field` are the calling thread's buffers, kept from field to field.
-void null_field(const std::vector<float>& amp, int side, const NullDraws& draws, HalfSpectrum& g, ImageF& field) {
-  g.width = g.height = side;
-  const int cols = g.columns();
-  g.data.resize(amp.size());
+// `fft` and `field` are the calling thread's buffers, kept from field to field.
+void null_field(const std::vector<float>& amp, const NullDraws& draws, RealFft2d& fft, ImageF& field) {
+  const int side = fft.width(), cols = fft.columns();
+  std::complex<float>* g = fft.spectrum();
   for (std::size_t i = 0; i < amp.size(); ++i) {
     const float r = amp[i] * draws.modulus[i];
-    g.data[i] = std::complex<float>(r * draws.cos[i], r * draws.sin[i]);
+    g[i] = std::complex<float>(r * draws.cos[i], r * draws.sin[i]);
   }
   for (int col : {0, side % 2 == 0 ? side / 2 : -1}) {
     if (col < 0) continue;
-    auto at = [&](int row) -> std::complex<float>& { return g.data[std::size_t(row) * std::size_t(cols) + std::size_t(col)]; };
+    auto at = [&](int row) -> std::complex<float>& { return g[std::size_t(row) * std::size_t(cols) + std::size_t(col)]; };
     for (int row = 1; row < (side + 1) / 2; ++row) at(side - row) = std::conj(at(row));
     at(0) = at(0).real();
     if (side % 2 == 0) at(side / 2) = at(side / 2).real();
   }
-  fft_inverse_into(g, field);
+  fft.inverse();
+  if (field.width != side || field.height != side) field = ImageF(side, side);
+  const float scale = 1.f / (float(side) * float(side));
+  const float* r = fft.real();
+  for (std::size_t i = 0; i < field.pixels.size(); ++i) field.pixels[i] = r[i] * scale;
 }
 
 // Peaks over threshold: the excesses of the top 10 % of null maxima over their lower edge u are
@@ -297,6 +307,14 @@ SpotThreshold choose_spot_threshold(const StoredImage& image, const BoxGrid& gri
     chosen = order;
   }
   const RingTable rings = ring_table(side);
+  // One FFT pair per thread, for its crops and then its null fields (both side x side).
+  const int fft_threads = std::max(resolve_threads(threads, long(chosen.size())), resolve_threads(threads, copies));
+  std::vector<std::unique_ptr<RealFft2d>> ffts(static_cast<std::size_t>(fft_threads));
+  auto fft_of = [&](int th) -> RealFft2d& {  // each thread makes and uses only its own
+    auto& f = ffts[std::size_t(th)];
+    if (!f) f = std::make_unique<RealFft2d>(side, side);
+    return *f;
+  };
   std::vector<double> ring_pow;
   double total_weight = 0;
   int used_crops = 0;
@@ -305,11 +323,11 @@ SpotThreshold choose_spot_threshold(const StoredImage& image, const BoxGrid& gri
     // thread count).
     std::vector<std::vector<double>> crop_rings(chosen.size());
     std::vector<double> shares(chosen.size(), 1.0);
-    parallel_for(long(chosen.size()), resolve_threads(threads, long(chosen.size())), [&](long k, int) {
+    parallel_for(long(chosen.size()), resolve_threads(threads, long(chosen.size())), [&](long k, int th) {
       const int tile = chosen[std::size_t(k)];
       const int ox = (tile % crops_x) * side, oy = (tile / crops_x) * side;
-      ImageF crop(side, side);
-      image.copy_block(ox, oy, side, side, crop.pixels.data(), side);
+      RealFft2d& fft = fft_of(th);
+      image.copy_block(ox, oy, side, side, fft.real(), side);
       std::vector<float> weight;
       if (weighted && pass == 0) {
         weight = specimen_weight(*mask, ox, oy, side, n);
@@ -318,7 +336,7 @@ SpotThreshold choose_spot_threshold(const StoredImage& image, const BoxGrid& gri
         shares[std::size_t(k)] = sum / double(weight.size());
         if (shares[std::size_t(k)] < 0.1) return;
       }
-      crop_rings[std::size_t(k)] = ring_power(std::move(crop), weight, rings);
+      crop_rings[std::size_t(k)] = ring_power(fft, weight, rings);
     });
     for (std::size_t k = 0; k < chosen.size(); ++k) {
       const double share = shares[k];
@@ -346,7 +364,6 @@ SpotThreshold choose_spot_threshold(const StoredImage& image, const BoxGrid& gri
     measurers.push_back(std::make_unique<BoxMeasurer>(geometry));
   }
   std::vector<std::vector<double>> per_copy_maxima(static_cast<std::size_t>(copies));
-  std::vector<HalfSpectrum> spectra(static_cast<std::size_t>(nthreads));
   std::vector<ImageF> fields(static_cast<std::size_t>(nthreads));
   parallel_for(copies, nthreads, [&](long copy, int th) {
     const std::uint64_t seed = options.seed + 0x9E3779B97F4A7C15ull * std::uint64_t(copy);
@@ -357,7 +374,7 @@ SpotThreshold choose_spot_threshold(const StoredImage& image, const BoxGrid& gri
       draws = &own;
     }
     ImageF& field = fields[std::size_t(th)];
-    null_field(amplitudes, side, *draws, spectra[std::size_t(th)], field);
+    null_field(amplitudes, *draws, fft_of(th), field);
     const StoredImage pixels(field);  // borrowed
     BoxTransformer& tr = *transformers[std::size_t(th)];
     tr.forget_shared_rows();  // the field was redrawn in place
