@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <utility>
 
@@ -203,6 +205,131 @@ std::vector<double> reference_maxima(const ImageF& ref, int n, const SpectrumGeo
   return v;
 }
 
+// One FFT pair per thread, made on the thread's first use: its crops, then its null fields (both
+// side x side).
+class ThreadFfts {
+ public:
+  ThreadFfts(int side, int threads) : side_(side), ffts_(static_cast<std::size_t>(std::max(1, threads))) {}
+  RealFft2d& of(int thread) {  // each thread makes and uses only its own
+    auto& f = ffts_[std::size_t(thread)];
+    if (!f) f = std::make_unique<RealFft2d>(side_, side_);
+    return *f;
+  }
+
+ private:
+  int side_;
+  std::vector<std::unique_ptr<RealFft2d>> ffts_;
+};
+
+// The radial power spectrum the null fields are given, per ring of a side x side crop.
+struct NullSpectrum {
+  std::vector<double> rings;
+  int used_crops = 0;
+  bool masked = false;    // a mask (vacuum, annotations, user) touched the image
+  bool weighted = false;  // every crop was touched, so the crops were weighted to the specimen
+};
+
+// Ring medians averaged over up to four crops spread over the image. With a mask (vacuum,
+// annotations, user), only crops it leaves untouched are used; when every crop is touched, the
+// four with the most specimen are weighted to it (a weighted crop's spectrum is blurred by the
+// weight's own, so untouched crops are preferred: measured on a 4096 px image with a burned-in
+// bar, weighting its crop put the level 2 lower than leaving the crop out).
+NullSpectrum null_spectrum(const StoredImage& image, int side, int n, const SpecimenMask* mask, const RingTable& rings,
+                           int threads, ThreadFfts& ffts) {
+  NullSpectrum out;
+  const int crops_x = image.width / side, crops_y = image.height / side, tiles = crops_x * crops_y;
+  out.masked = mask && mask->has_pixels() && (mask->vacuum_px + mask->annotation_px + mask->user_px) > 0;
+  std::vector<long> masked_px(static_cast<std::size_t>(tiles), 0);
+  if (out.masked)
+    for (int tile = 0; tile < tiles; ++tile) {
+      const int ox = (tile % crops_x) * side, oy = (tile / crops_x) * side;
+      masked_px[std::size_t(tile)] = mask->flagged_in(ox, oy, ox + side, oy + side);
+    }
+  std::vector<int> clean, chosen;
+  for (int tile = 0; tile < tiles; ++tile)
+    if (!masked_px[std::size_t(tile)]) clean.push_back(tile);
+  out.weighted = clean.empty();
+  if (!out.weighted) {
+    const int k_max = std::min<int>(4, int(clean.size()));
+    for (int k = 0; k < k_max; ++k) chosen.push_back(clean[std::size_t(k) * clean.size() / std::size_t(k_max)]);
+  } else {
+    std::vector<int> order(static_cast<std::size_t>(tiles));
+    for (int tile = 0; tile < tiles; ++tile) order[std::size_t(tile)] = tile;
+    std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return masked_px[std::size_t(a)] < masked_px[std::size_t(b)]; });
+    order.resize(std::min<std::size_t>(4, order.size()));
+    chosen = order;
+  }
+  double total_weight = 0;
+  for (int pass = 0; pass < 2 && total_weight == 0; ++pass) {  // pass 1: unweighted, if no crop had specimen
+    // Each crop's spectrum on its own thread, summed below in crop order (the same sum for any
+    // thread count).
+    std::vector<std::vector<double>> crop_rings(chosen.size());
+    std::vector<double> shares(chosen.size(), 1.0);
+    parallel_for(long(chosen.size()), resolve_threads(threads, long(chosen.size())), [&](long k, int th) {
+      const int tile = chosen[std::size_t(k)];
+      const int ox = (tile % crops_x) * side, oy = (tile / crops_x) * side;
+      RealFft2d& fft = ffts.of(th);
+      image.copy_block(ox, oy, side, side, fft.real(), side);
+      std::vector<float> weight;
+      if (out.weighted && pass == 0) {
+        weight = specimen_weight(*mask, ox, oy, side, n);
+        double sum = 0;
+        for (float w : weight) sum += w;
+        shares[std::size_t(k)] = sum / double(weight.size());
+        if (shares[std::size_t(k)] < 0.1) return;
+      }
+      crop_rings[std::size_t(k)] = ring_power(fft, weight, rings);
+    });
+    for (std::size_t k = 0; k < chosen.size(); ++k) {
+      const double share = shares[k];
+      const std::vector<double>& p = crop_rings[k];
+      if (p.empty()) continue;
+      // Each crop's rings are normalised to their total first, so crops of different specimen
+      // area (and so total power) weigh by their share alone.
+      double norm = 0;
+      for (std::size_t i = 1; i < p.size(); ++i) norm += p[i];
+      if (!(norm > 0)) continue;
+      if (out.rings.empty()) out.rings.assign(p.size(), 0.0);
+      for (std::size_t i = 0; i < p.size(); ++i) out.rings[i] += share * p[i] / norm;
+      total_weight += share;
+      ++out.used_crops;
+    }
+  }
+  return out;
+}
+
+// How differently two images' null spectra (rings of side x side crops) would whiten an n px box:
+// the log of each spectrum's mean power over the crop rings that make box ring k, for k = 3 up to
+// the highest ring a box's measurement reads; the root mean square of the difference between the
+// two, less its mean (an overall scale changes nothing, every box is brought to unit variance).
+// The rms, not the largest difference: on synthetic glass both separate images of the same
+// conditions from images of another blur or dose, and the rms with the wider margin (same
+// conditions 0.07-0.14, other conditions from 0.35; the largest: 0.14-0.31 against 0.58).
+// Infinite when a ring has no power in one of them.
+double spectrum_mismatch(const std::vector<double>& a, const std::vector<double>& b, int side, int n, int highest_ring) {
+  if (a.size() != b.size()) return std::numeric_limits<double>::infinity();
+  const double crop_per_box = double(side) / double(n);
+  std::vector<double> diff;
+  for (int k = 3; k <= highest_ring; ++k) {
+    const auto lo = std::size_t(std::ceil(crop_per_box * (k - 0.5)));
+    const auto hi = std::min(a.size() - 1, std::size_t(std::floor(crop_per_box * (k + 0.5))));
+    double sa = 0, sb = 0;
+    for (std::size_t i = lo; i <= hi && lo <= hi; ++i) {
+      sa += a[i];
+      sb += b[i];
+    }
+    if (!(sa > 0 && sb > 0)) return std::numeric_limits<double>::infinity();
+    diff.push_back(std::log(sa) - std::log(sb));
+  }
+  if (diff.empty()) return 0;
+  double mean = 0;
+  for (double d : diff) mean += d;
+  mean /= double(diff.size());
+  double sum2 = 0;
+  for (double d : diff) sum2 += (d - mean) * (d - mean);
+  return std::sqrt(sum2 / double(diff.size()));
+}
+
 }  // namespace
 
 double box_p_value(const SpotThreshold& t, double x) {
@@ -224,14 +351,38 @@ SpotThreshold choose_spot_threshold(const StoredImage& image, const BoxGrid& gri
   if (!(options.alpha > 0 && options.alpha < 1)) throw InputError("--alpha must lie between 0 and 1");
   if (!(options.alpha_secondary >= options.alpha && options.alpha_secondary < 1))
     throw InputError("--alpha-secondary must lie between --alpha and 1");
+  std::optional<NullSpectrum> own_spectrum;  // made for the reuse check; kept when the reuse is refused
+  double mismatch = std::numeric_limits<double>::quiet_NaN();
   if (options.reuse) {
-    if (options.reuse->search_pixels != geometry.search_pixels())
+    const SpotThreshold& from = *options.reuse;
+    if (from.search_pixels != geometry.search_pixels())
       throw InputError("the spot threshold to reuse was calibrated for another box or pixel size (" +
-                       std::to_string(options.reuse->search_pixels) + " search pixels, here " +
+                       std::to_string(from.search_pixels) + " search pixels, here " +
                        std::to_string(geometry.search_pixels()) + ")");
-    SpotThreshold reused = *options.reuse;
-    if (reused.description.rfind("reused: ", 0) != 0) reused.description = "reused: " + reused.description;
-    return reused;
+    const bool check = options.reuse_tolerance > 0 && options.mode == ThresholdMode::null_model &&
+                       from.mode == ThresholdMode::null_model && !from.null_spectrum.empty();
+    if (check) {
+      const int side = std::min({image.width, image.height, 1024});
+      mismatch = std::numeric_limits<double>::infinity();  // crops of another size: not comparable
+      if (side == from.null_spectrum_side) {
+        ThreadFfts ffts(side, resolve_threads(threads, 4));
+        own_spectrum = null_spectrum(image, side, grid.box_px, mask, ring_table(side), threads, ffts);
+        mismatch = spectrum_mismatch(own_spectrum->rings, from.null_spectrum, side, grid.box_px,
+                                     geometry.highest_column_read());
+      }
+    }
+    if (!check || mismatch <= options.reuse_tolerance) {
+      SpotThreshold reused = from;
+      if (reused.description.rfind("reused: ", 0) != 0) reused.description = "reused: " + reused.description;
+      reused.spectrum_mismatch = mismatch;
+      if (check) {
+        std::ostringstream note;
+        note << "; this image's radial spectrum differs from it by " << mismatch << " (at most "
+             << options.reuse_tolerance << " reuses it)";
+        reused.description += note.str();
+      }
+      return reused;
+    }
   }
   SpotThreshold t;
   t.mode = options.mode;
@@ -277,82 +428,14 @@ SpotThreshold choose_spot_threshold(const StoredImage& image, const BoxGrid& gri
   const int null_step = std::max(1, n / 2);
   const int per_side = (side - n) / null_step + 1;
   const int per_copy = per_side * per_side;
-  const int crops_x = image.width / side, crops_y = image.height / side, tiles = crops_x * crops_y;
   const int copies = std::min(64, (options.null_boxes + per_copy - 1) / per_copy);
-  // The radial spectrum: ring medians averaged over up to four crops spread over the image. With
-  // a mask (vacuum, annotations, user), only crops it leaves untouched are used; when every crop
-  // is touched, the four with the most specimen are weighted to it (a weighted crop's spectrum is
-  // blurred by the weight's own, so untouched crops are preferred: measured on a 4096 px image
-  // with a burned-in bar, weighting its crop put the level 2 lower than leaving the crop out).
-  const bool masked = mask && mask->has_pixels() &&
-                      (mask->vacuum_px + mask->annotation_px + mask->user_px) > 0;
-  std::vector<long> masked_px(static_cast<std::size_t>(tiles), 0);
-  if (masked)
-    for (int tile = 0; tile < tiles; ++tile) {
-      const int ox = (tile % crops_x) * side, oy = (tile / crops_x) * side;
-      masked_px[std::size_t(tile)] = mask->flagged_in(ox, oy, ox + side, oy + side);
-    }
-  std::vector<int> clean, chosen;
-  for (int tile = 0; tile < tiles; ++tile)
-    if (!masked_px[std::size_t(tile)]) clean.push_back(tile);
-  const bool weighted = clean.empty();
-  if (!weighted) {
-    const int k_max = std::min<int>(4, int(clean.size()));
-    for (int k = 0; k < k_max; ++k) chosen.push_back(clean[std::size_t(k) * clean.size() / std::size_t(k_max)]);
-  } else {
-    std::vector<int> order(static_cast<std::size_t>(tiles));
-    for (int tile = 0; tile < tiles; ++tile) order[std::size_t(tile)] = tile;
-    std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return masked_px[std::size_t(a)] < masked_px[std::size_t(b)]; });
-    order.resize(std::min<std::size_t>(4, order.size()));
-    chosen = order;
-  }
   const RingTable rings = ring_table(side);
-  // One FFT pair per thread, for its crops and then its null fields (both side x side).
-  const int fft_threads = std::max(resolve_threads(threads, long(chosen.size())), resolve_threads(threads, copies));
-  std::vector<std::unique_ptr<RealFft2d>> ffts(static_cast<std::size_t>(fft_threads));
-  auto fft_of = [&](int th) -> RealFft2d& {  // each thread makes and uses only its own
-    auto& f = ffts[std::size_t(th)];
-    if (!f) f = std::make_unique<RealFft2d>(side, side);
-    return *f;
-  };
-  std::vector<double> ring_pow;
-  double total_weight = 0;
-  int used_crops = 0;
-  for (int pass = 0; pass < 2 && total_weight == 0; ++pass) {  // pass 1: unweighted, if no crop had specimen
-    // Each crop's spectrum on its own thread, summed below in crop order (the same sum for any
-    // thread count).
-    std::vector<std::vector<double>> crop_rings(chosen.size());
-    std::vector<double> shares(chosen.size(), 1.0);
-    parallel_for(long(chosen.size()), resolve_threads(threads, long(chosen.size())), [&](long k, int th) {
-      const int tile = chosen[std::size_t(k)];
-      const int ox = (tile % crops_x) * side, oy = (tile / crops_x) * side;
-      RealFft2d& fft = fft_of(th);
-      image.copy_block(ox, oy, side, side, fft.real(), side);
-      std::vector<float> weight;
-      if (weighted && pass == 0) {
-        weight = specimen_weight(*mask, ox, oy, side, n);
-        double sum = 0;
-        for (float w : weight) sum += w;
-        shares[std::size_t(k)] = sum / double(weight.size());
-        if (shares[std::size_t(k)] < 0.1) return;
-      }
-      crop_rings[std::size_t(k)] = ring_power(fft, weight, rings);
-    });
-    for (std::size_t k = 0; k < chosen.size(); ++k) {
-      const double share = shares[k];
-      const std::vector<double>& p = crop_rings[k];
-      if (p.empty()) continue;
-      // Each crop's rings are normalised to their total first, so crops of different specimen
-      // area (and so total power) weigh by their share alone.
-      double norm = 0;
-      for (std::size_t i = 1; i < p.size(); ++i) norm += p[i];
-      if (!(norm > 0)) continue;
-      if (ring_pow.empty()) ring_pow.assign(p.size(), 0.0);
-      for (std::size_t i = 0; i < p.size(); ++i) ring_pow[i] += share * p[i] / norm;
-      total_weight += share;
-      ++used_crops;
-    }
-  }
+  ThreadFfts ffts(side, std::max(resolve_threads(threads, 4), resolve_threads(threads, copies)));
+  NullSpectrum spectrum = own_spectrum ? std::move(*own_spectrum)
+                                       : null_spectrum(image, side, n, mask, rings, threads, ffts);
+  const std::vector<double>& ring_pow = spectrum.rings;
+  const bool masked = spectrum.masked, weighted = spectrum.weighted;
+  const int used_crops = spectrum.used_crops;
   const std::vector<float> amplitudes = coefficient_amplitudes(ring_pow, rings);
   // Copies run in parallel, each with its own seed, and land in their own slot: the result does
   // not depend on the thread count.
@@ -374,7 +457,7 @@ SpotThreshold choose_spot_threshold(const StoredImage& image, const BoxGrid& gri
       draws = &own;
     }
     ImageF& field = fields[std::size_t(th)];
-    null_field(amplitudes, *draws, fft_of(th), field);
+    null_field(amplitudes, *draws, ffts.of(th), field);
     const StoredImage pixels(field);  // borrowed
     BoxTransformer& tr = *transformers[std::size_t(th)];
     tr.forget_shared_rows();  // the field was redrawn in place
@@ -399,7 +482,16 @@ SpotThreshold choose_spot_threshold(const StoredImage& image, const BoxGrid& gri
                                : " crop(s) free of vacuum, annotations and masked areas)")
                : std::string("the image's radial power spectrum (") + std::to_string(used_crops) + " crop(s))")
     << " and random phases (no local order; seed " << options.seed << ")";
+  if (options.reuse) {  // refused
+    t.reuse_refused = true;
+    t.spectrum_mismatch = mismatch;
+    d << "; calibrated on this image, since its radial spectrum differs from that of the calibration offered for "
+         "reuse by "
+      << mismatch << " (more than " << options.reuse_tolerance << ")";
+  }
   t.description = d.str();
+  t.null_spectrum = ring_pow;
+  t.null_spectrum_side = side;
   return t;
 }
 

@@ -5,6 +5,7 @@
 // randomised), measured exactly like the real boxes.
 #pragma once
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,6 +33,12 @@ struct ThresholdOptions {
   // point of an in-situ series), taken whole: level, secondary level and the null distribution
   // behind p-values and --fdr. Overrides `mode`.
   const struct SpotThreshold* reuse = nullptr;
+  // With `reuse` of a null calibration (and mode null_model): when > 0, this image's radial
+  // spectrum is measured first (its crops, about a third of a calibration's cost) and compared
+  // with the one the reused level was calibrated on (spectrum_mismatch in spot_threshold.cpp: the
+  // rms difference in log power over the box rings a box's measurement reads, less its mean).
+  // Above the tolerance the image is calibrated on its own null instead, and says so.
+  double reuse_tolerance = 0;
   // The null fields' random draws kept across a batch's images (they do not depend on the image):
   // the same levels, fewer draws. Optional.
   NullDrawCache* draw_cache = nullptr;
@@ -51,6 +58,15 @@ struct SpotThreshold {
   std::vector<double> null_maxima;
   double tail_start = 0, tail_mean_excess = 0, tail_share = 0.1;
   int search_pixels = 0;
+  // Null mode: the radial spectrum the null fields were given, per ring of the side x side crops
+  // (normalised per crop), kept so that a reuse can compare an image's spectrum with it.
+  std::vector<double> null_spectrum;
+  int null_spectrum_side = 0;
+  // After a reuse check (ThresholdOptions::reuse_tolerance): how far this image's spectrum was from
+  // the reused one (NaN when not compared, infinite when not comparable), and whether the reuse was
+  // refused (then this is the image's own calibration).
+  double spectrum_mismatch = std::numeric_limits<double>::quiet_NaN();
+  bool reuse_refused = false;
 };
 
 // p-value of a box whose strongest whitened peak is `max_whitened`: the chance that a box without

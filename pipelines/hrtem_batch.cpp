@@ -140,7 +140,8 @@ int run_hrtem_batch(const HrtemCli& cli_as_given, const HrtemBatchOptions& optio
       settings.user.shared_threshold = &*shared;
       if (team.leader())
         std::fprintf(stderr, "NOTE: --threshold-once: spot threshold %.6g calibrated on %s, reused by the images of "
-                     "the same pixel size and box\n", shared->threshold.value, cli.images[0].c_str());
+                     "the same pixel size, box and radial spectrum (the others calibrate their own and say so)\n",
+                     shared->threshold.value, cli.images[0].c_str());
     } catch (const std::exception& e) {
       if (team.leader())
         std::fprintf(stderr, "NOTE: --threshold-once: %s could not be analysed (%s); every image calibrates its own "

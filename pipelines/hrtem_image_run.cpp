@@ -116,13 +116,22 @@ HrtemImageRun analyse_hrtem_image(StoredImage pixels, ImageInfo info, const Cali
   }
   if (const SharedThreshold* shared = user.shared_threshold) {
     const int box_px = int(std::lround(options.box_nm / r.run.pixel_nm()));
-    if (std::fabs(shared->pixel_nm / r.run.pixel_nm() - 1) < 1e-9 && shared->box_px == box_px)
+    if (std::fabs(shared->pixel_nm / r.run.pixel_nm() - 1) < 1e-9 && shared->box_px == box_px) {
       image_options.threshold.reuse = &shared->threshold;
-    else
+      image_options.threshold.reuse_tolerance = kThresholdOnceSpectrumTolerance;
+    } else
       r.run.warnings.push_back("--threshold-once: the spot threshold was calibrated on this image itself, since its "
                                "pixel size or box differs from those of " + shared->source);
   }
   r.result = analyse_hrtem(r.image, image_options, path);
+  if (r.result.threshold.reuse_refused) {
+    char numbers[64];
+    std::snprintf(numbers, sizeof numbers, "%.2f (tolerance %.2f", r.result.threshold.spectrum_mismatch,
+                  kThresholdOnceSpectrumTolerance);
+    r.run.warnings.push_back("--threshold-once: the spot threshold was calibrated on this image itself, since its "
+                             "radial spectrum differs from that of " + user.shared_threshold->source + " by " +
+                             numbers + ", in log power; docs/hrtem.md)");
+  }
   r.options = image_options;
   r.options.mask.user_mask = nullptr;  // the images they point to end here
   r.options.threshold.reference = nullptr;

@@ -141,6 +141,8 @@ nlohmann::json hrtem_summary_json(const HrtemResult& r, const HrtemRunInfo& run,
                     {"alpha_secondary", options.threshold.alpha_secondary},
                     {"null_boxes", t.null_boxes_used},
                     {"null_median_of_box_maxima", json_number(t.null_median_max)},
+                    {"spectrum_mismatch_from_reused", json_number(t.spectrum_mismatch)},
+                    {"reuse_refused", t.reuse_refused},
                     {"fdr_q", options.fdr_q ? json(*options.fdr_q) : json(nullptr)},
                     {"fdr_whitened_level", r.fdr_level ? json(*r.fdr_level) : json(nullptr)},
                     {"description", t.description}};

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "imaging/io/read_image.hpp"
+#include "pipelines/hrtem_image_run.hpp"
 #include "imaging/io/tiff_writer.hpp"
 #include "tests/test_support.hpp"
 
@@ -467,9 +468,10 @@ TEST(HrtemCommand, FileNameWithAnyBytesIsReportedSafely) {
 
 namespace mgscope {
 
-// --threshold-once: the first image's null calibration serves the batch (images of its pixel size
-// and box), the first image's results are exactly those of its own run, and an image of another
-// pixel size calibrates its own and says so.
+// --threshold-once: the first image's null calibration serves the batch (images of its pixel size,
+// box and radial spectrum), the first image's results are exactly those of its own run, and an
+// image of another pixel size or of another spectrum (here four times the dose: less shot noise)
+// calibrates its own, exactly as alone, and says so.
 TEST(HrtemCommand, ThresholdOnceReusesTheFirstImagesCalibration) {
   namespace fs = std::filesystem;
   const fs::path dir = test::scratch_dir("hrtem_threshold_once");
@@ -478,8 +480,10 @@ TEST(HrtemCommand, ThresholdOnceReusesTheFirstImagesCalibration) {
                                 " --width 600 --height 600 --ordered-fraction 0.1 --seed " + seed).exit_code, 0);
   ASSERT_EQ(test::run_mgscope("synth hrtem -o '" + dir.string() +
                               "' --name coarse --width 600 --height 600 --pixel-size 0.025nm --seed 7").exit_code, 0);
+  ASSERT_EQ(test::run_mgscope("synth hrtem -o '" + dir.string() +
+                              "' --name dose --width 600 --height 600 --ordered-fraction 0.1 --dose 1600 --seed 8").exit_code, 0);
   const std::string imgs = "'" + (dir / "s5.tif").string() + "' '" + (dir / "s6.tif").string() + "' '" +
-                           (dir / "coarse.tif").string() + "'";
+                           (dir / "coarse.tif").string() + "' '" + (dir / "dose.tif").string() + "'";
   const auto once = test::run_mgscope("hrtem " + imgs + " -o '" + (dir / "once").string() + "' --threshold-once");
   ASSERT_EQ(once.exit_code, 0) << once.output;
   EXPECT_NE(once.output.find("NOTE: --threshold-once: spot threshold"), std::string::npos) << once.output;
@@ -496,9 +500,22 @@ TEST(HrtemCommand, ThresholdOnceReusesTheFirstImagesCalibration) {
   EXPECT_NE(summary("each", "s6")["threshold"]["whitened_level"].get<double>(), level);
   EXPECT_NE(summary("once", "s6")["threshold"]["description"].get<std::string>().find("calibrated once for the batch"),
             std::string::npos);
+  const double same = summary("once", "s6")["threshold"]["spectrum_mismatch_from_reused"].get<double>();
+  EXPECT_GT(same, 0);
+  EXPECT_LE(same, kThresholdOnceSpectrumTolerance);
+  EXPECT_FALSE(summary("once", "s6")["threshold"]["reuse_refused"].get<bool>());
   // Another pixel size: its own calibration, with a warning saying why.
   EXPECT_EQ(summary("once", "coarse")["threshold"]["whitened_level"], summary("each", "coarse")["threshold"]["whitened_level"]);
   EXPECT_NE(summary("once", "coarse")["warnings"].dump().find("calibrated on this image itself"), std::string::npos);
+  // Another spectrum: its own calibration to the bit, the mismatch in summary.json and a warning.
+  const auto dose = summary("once", "dose")["threshold"];
+  EXPECT_EQ(dose["whitened_level"], summary("each", "dose")["threshold"]["whitened_level"]);
+  EXPECT_NE(dose["whitened_level"].get<double>(), level);
+  EXPECT_TRUE(dose["reuse_refused"].get<bool>());
+  EXPECT_GT(dose["spectrum_mismatch_from_reused"].get<double>(), kThresholdOnceSpectrumTolerance);
+  EXPECT_NE(summary("once", "dose")["warnings"].dump().find("radial spectrum differs from that of"), std::string::npos);
+  EXPECT_NE(once.output.find("dose.tif: --threshold-once: the spot threshold was calibrated on this image itself"),
+            std::string::npos) << once.output;
 }
 
 }  // namespace mgscope

@@ -1,0 +1,84 @@
+// Reusing a null calibration (--threshold-once) only for an image of the same radial spectrum.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "imaging/box_features.hpp"
+#include "imaging/box_grid.hpp"
+#include "imaging/spot_threshold.hpp"
+#include "imaging/synth_hrtem.hpp"
+
+namespace mgscope {
+namespace {
+
+constexpr double kPixelNm = 0.0199;
+
+ImageF glass(double blur_nm, unsigned seed) {
+  SynthHrtemOptions o;
+  o.width_px = o.height_px = 1024;
+  o.ordered_fraction = 0.05;
+  o.blur_sigma_nm = blur_nm;
+  o.seed = seed;
+  const SynthHrtem s = make_synth_hrtem(o);
+  ImageF f(o.width_px, o.height_px);
+  for (std::size_t i = 0; i < f.pixels.size(); ++i) f.pixels[i] = s.counts.pixels[i];
+  return f;
+}
+
+struct Calibration {
+  BoxGrid grid = make_box_grid(1024, 1024, kPixelNm, 1.985, 1.985, "test");
+  SpectrumGeometry geometry{grid.box_px, grid.box_px, kPixelNm, [] {
+                              SpotOptions s;
+                              s.sidelobe_floor = sidelobe_floor_for(WindowKind::hann);
+                              return s;
+                            }()};
+  SpotThreshold run(const ImageF& image, const SpotThreshold* reuse = nullptr, double tolerance = 0) const {
+    ThresholdOptions o;
+    o.reuse = reuse;
+    o.reuse_tolerance = tolerance;
+    return choose_spot_threshold(StoredImage(image), grid, geometry, WindowKind::hann, AcfMode::circular, o, 2);
+  }
+};
+
+TEST(ThresholdReuse, SameSpectrumReusesAnotherSpectrumCalibratesItsOwn) {
+  const Calibration c;
+  const ImageF first = glass(0.02, 1);
+  const SpotThreshold base = c.run(first);
+  ASSERT_FALSE(base.null_spectrum.empty());
+  EXPECT_EQ(base.null_spectrum_side, 1024);
+
+  // The same image in other units (gain and offset): the same spectrum to rounding, so reused.
+  ImageF scaled = first;
+  for (float& v : scaled.pixels) v = 3.f * v + 1000.f;
+  const SpotThreshold same = c.run(scaled, &base, 0.2);
+  EXPECT_FALSE(same.reuse_refused);
+  EXPECT_LT(same.spectrum_mismatch, 1e-4);
+  EXPECT_EQ(same.value, base.value);
+
+  // Another seed of the same glass: reused, with the mismatch it was judged on.
+  const SpotThreshold seed = c.run(glass(0.02, 2), &base, 0.2);
+  EXPECT_FALSE(seed.reuse_refused);
+  EXPECT_GT(seed.spectrum_mismatch, 0);
+  EXPECT_LT(seed.spectrum_mismatch, 0.2);
+  EXPECT_EQ(seed.value, base.value);
+
+  // Twice the blur: refused, and the level is the image's own calibration to the bit.
+  const ImageF blurred = glass(0.04, 3);
+  const SpotThreshold refused = c.run(blurred, &base, 0.2);
+  EXPECT_TRUE(refused.reuse_refused);
+  EXPECT_GT(refused.spectrum_mismatch, 0.3);
+  const SpotThreshold own = c.run(blurred);
+  EXPECT_EQ(refused.value, own.value);
+  EXPECT_EQ(refused.secondary_value, own.secondary_value);
+  EXPECT_NE(refused.value, base.value);
+  EXPECT_NE(refused.description.find("differs from that of the calibration offered for reuse"), std::string::npos);
+
+  // Without a tolerance the reuse is unconditional, as for the points of an in-situ series.
+  const SpotThreshold always = c.run(blurred, &base);
+  EXPECT_FALSE(always.reuse_refused);
+  EXPECT_TRUE(std::isnan(always.spectrum_mismatch));
+  EXPECT_EQ(always.value, base.value);
+}
+
+}  // namespace
+}  // namespace mgscope
