@@ -267,13 +267,15 @@ struct BoxTransformer::SharedRows {
     }
     const std::size_t slot = std::size_t(y % n);
     if (row_in_slot[slot] == y) return;
-    img.copy_block(x0, y, n, 1, pixels.data(), n);
-    sums[slot] = row_sums(pixels.data(), n);
+    const float* row = pixels.data();  // float pixels are read where they are; others converted
+    if (const ImageF* f = img.floats()) row = f->row(y) + x0;
+    else img.copy_block(x0, y, n, 1, pixels.data(), n);
+    sums[slot] = row_sums(row, n);
     // Taking the row's own mean out first keeps its transform's zero frequency small, so little
     // cancels when the box's plane is taken out of it.
     const float mean = float(sums[slot].sum / double(n));
     offset[slot] = mean;
-    for (int x = 0; x < n; ++x) row_in[x] = (pixels[std::size_t(x)] - mean) * wx[std::size_t(x)];
+    for (int x = 0; x < n; ++x) row_in[x] = (row[x] - mean) * wx[std::size_t(x)];
     fftwf_execute_dft_r2c(plan, row_in, row_out);
     std::memcpy(spectrum.data() + slot * std::size_t(2 * columns), row_out, sizeof(float) * std::size_t(2 * columns));
     row_in_slot[slot] = y;
