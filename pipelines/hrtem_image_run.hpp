@@ -35,8 +35,9 @@ struct HrtemAreaSettings {
 // default blur 0.02 nm and dose 400: the same conditions with another seed 0.07-0.14 (their own
 // levels 0.03-0.5 apart); blur 0.01 nm 0.08-0.14 (level +0.2 to +0.3); blur 0.04 nm 0.35-0.37
 // (level -0.6 to -1.0); dose 100 and 1600 counts 0.57-0.60 (level -1.8 to -2.3 and +1.2 to +1.7);
-// amorphous ring at 0.22 or 0.28 nm 1.06-1.28 (level -0.2 and +4.2 to +4.5). Below 0.2 a reused
-// level is within about the null's own seed-to-seed spread (sd 0.7) of the image's own.
+// amorphous ring at 0.22 or 0.28 nm 1.06-1.28 (level -0.2 and +4.2 to +4.5). 20 images of 2048^2
+// of the same conditions: 0.03-0.13, their own levels within 0.85 of the first's; the null's own
+// seed-to-seed spread is sd 0.7.
 constexpr double kThresholdOnceSpectrumTolerance = 0.2;
 
 struct SharedThreshold {
