@@ -485,9 +485,13 @@ SpotThreshold choose_spot_threshold(const StoredImage& image, const BoxGrid& gri
   if (options.reuse) {  // refused
     t.reuse_refused = true;
     t.spectrum_mismatch = mismatch;
-    d << "; calibrated on this image, since its radial spectrum differs from that of the calibration offered for "
-         "reuse by "
-      << mismatch << " (more than " << options.reuse_tolerance << ")";
+    if (std::isfinite(mismatch))
+      d << "; calibrated on this image, since its radial spectrum differs from that of the calibration offered for "
+           "reuse by "
+        << mismatch << " (more than " << options.reuse_tolerance << ")";
+    else
+      d << "; calibrated on this image, since its null crops differ in size from those of the calibration offered "
+           "for reuse";
   }
   t.description = d.str();
   t.null_spectrum = ring_pow;

@@ -125,12 +125,20 @@ HrtemImageRun analyse_hrtem_image(StoredImage pixels, ImageInfo info, const Cali
   }
   r.result = analyse_hrtem(r.image, image_options, path);
   if (r.result.threshold.reuse_refused) {
-    char numbers[64];
-    std::snprintf(numbers, sizeof numbers, "%.2f (tolerance %.2f", r.result.threshold.spectrum_mismatch,
-                  kThresholdOnceSpectrumTolerance);
-    r.run.warnings.push_back("--threshold-once: the spot threshold was calibrated on this image itself, since its "
-                             "radial spectrum differs from that of " + user.shared_threshold->source + " by " +
-                             numbers + ", in log power; docs/hrtem.md)");
+    const std::string& source = user.shared_threshold->source;
+    const double mismatch = r.result.threshold.spectrum_mismatch;
+    std::string why;
+    if (std::isfinite(mismatch)) {
+      char numbers[64];
+      std::snprintf(numbers, sizeof numbers, " by %.2f (tolerance %.2f, in log power)", mismatch,
+                    kThresholdOnceSpectrumTolerance);
+      why = "radial spectrum differs from that of " + source + numbers;
+    } else {
+      why = "null crops (a side under 1024 px) differ in size from those of " + source +
+            ", so the spectra cannot be compared";
+    }
+    r.run.warnings.push_back("--threshold-once: the spot threshold was calibrated on this image itself, since its " +
+                             why + "; docs/hrtem.md");
   }
   r.options = image_options;
   r.options.mask.user_mask = nullptr;  // the images they point to end here

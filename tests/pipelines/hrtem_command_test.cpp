@@ -482,8 +482,11 @@ TEST(HrtemCommand, ThresholdOnceReusesTheFirstImagesCalibration) {
                               "' --name coarse --width 600 --height 600 --pixel-size 0.025nm --seed 7").exit_code, 0);
   ASSERT_EQ(test::run_mgscope("synth hrtem -o '" + dir.string() +
                               "' --name dose --width 600 --height 600 --ordered-fraction 0.1 --dose 1600 --seed 8").exit_code, 0);
+  ASSERT_EQ(test::run_mgscope("synth hrtem -o '" + dir.string() +
+                              "' --name small --width 500 --height 500 --ordered-fraction 0.1 --seed 9").exit_code, 0);
   const std::string imgs = "'" + (dir / "s5.tif").string() + "' '" + (dir / "s6.tif").string() + "' '" +
-                           (dir / "coarse.tif").string() + "' '" + (dir / "dose.tif").string() + "'";
+                           (dir / "coarse.tif").string() + "' '" + (dir / "dose.tif").string() + "' '" +
+                           (dir / "small.tif").string() + "'";
   const auto once = test::run_mgscope("hrtem " + imgs + " -o '" + (dir / "once").string() + "' --threshold-once");
   ASSERT_EQ(once.exit_code, 0) << once.output;
   EXPECT_NE(once.output.find("NOTE: --threshold-once: spot threshold"), std::string::npos) << once.output;
@@ -516,6 +519,12 @@ TEST(HrtemCommand, ThresholdOnceReusesTheFirstImagesCalibration) {
   EXPECT_NE(summary("once", "dose")["warnings"].dump().find("radial spectrum differs from that of"), std::string::npos);
   EXPECT_NE(once.output.find("dose.tif: --threshold-once: the spot threshold was calibrated on this image itself"),
             std::string::npos) << once.output;
+  // Under 1024 px the null's crops are the image's side: another side cannot be compared, so its own.
+  const auto small = summary("once", "small");
+  EXPECT_TRUE(small["threshold"]["reuse_refused"].get<bool>());
+  EXPECT_TRUE(small["threshold"]["spectrum_mismatch_from_reused"].is_null());
+  EXPECT_EQ(small["threshold"]["whitened_level"], summary("each", "small")["threshold"]["whitened_level"]);
+  EXPECT_NE(small["warnings"].dump().find("differ in size from those of"), std::string::npos) << small["warnings"];
 }
 
 }  // namespace mgscope
