@@ -205,6 +205,9 @@ std::vector<double> reference_maxima(const ImageF& ref, int n, const SpectrumGeo
   return v;
 }
 
+// The null's crops and fields are squares of at most 1024 px (memory stays small on 4k images).
+int null_crop_side(const StoredImage& image) { return std::min({image.width, image.height, 1024}); }
+
 // One FFT pair per thread, made on the thread's first use: its crops, then its null fields (both
 // side x side).
 class ThreadFfts {
@@ -362,7 +365,7 @@ SpotThreshold choose_spot_threshold(const StoredImage& image, const BoxGrid& gri
     const bool check = options.reuse_tolerance > 0 && options.mode == ThresholdMode::null_model &&
                        from.mode == ThresholdMode::null_model && !from.null_spectrum.empty();
     if (check) {
-      const int side = std::min({image.width, image.height, 1024});
+      const int side = null_crop_side(image);
       mismatch = std::numeric_limits<double>::infinity();  // crops of another size: not comparable
       if (side == from.null_spectrum_side) {
         ThreadFfts ffts(side, resolve_threads(threads, 4));
@@ -418,8 +421,7 @@ SpotThreshold choose_spot_threshold(const StoredImage& image, const BoxGrid& gri
   if (options.null_boxes < 20) throw InputError("--null-boxes must be at least 20");
 
   const int n = grid.box_px;
-  // Null fields are square crops of at most 1024 px (memory stays small on 4k images).
-  const int side = std::min({image.width, image.height, 1024});
+  const int side = null_crop_side(image);
   // Null boxes overlap by half a box: a random field costs far more (its random coefficients and
   // its inverse FFT) than the boxes measured on it, and half-overlapping boxes are nearly as
   // informative as disjoint ones. Measured on a 2048 px synthetic glass over 12 seeds, 2000 null
