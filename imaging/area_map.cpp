@@ -82,7 +82,7 @@ std::vector<FineBox> measure_fine_boxes(const StoredImage& image, const HrtemRes
   const SpectrumGeometry geometry(g.box_px, acf_size, g.pixel_nm, spots);
   const long count = fine.count();
   std::vector<FineBox> out(static_cast<std::size_t>(count));
-  const int nthreads = resolve_threads(threads, count);
+  const int nthreads = resolve_threads(threads, fine.nx);  // the columns of boxes are dealt (below)
   std::vector<std::unique_ptr<BoxTransformer>> transformers;
   std::vector<std::unique_ptr<BoxMeasurer>> measurers;
   for (int t = 0; t < nthreads; ++t) {
@@ -128,7 +128,7 @@ std::vector<FineBox> measure_fine_boxes(const StoredImage& image, const HrtemRes
     out[std::size_t(i)] = compact(f, classify_box(f, rules));
   };
   // A column of boxes at a time, top to bottom: its boxes share their rows' transforms.
-  parallel_for(fine.nx, resolve_threads(threads, fine.nx), [&](long column, int t) {
+  parallel_for(fine.nx, nthreads, [&](long column, int t) {
     for (long row = 0; row < fine.ny; ++row) measure_box(row * fine.nx + column, t);
   });
   reused = long(std::count(was_reused.begin(), was_reused.end(), 1));

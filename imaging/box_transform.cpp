@@ -204,11 +204,16 @@ class PlaneFit {
   double sum_ = 0, sum2_ = 0, su_ = 0, sv_ = 0;
 };
 
+// The plane's value at x = 0 of row y of an n px box (its slope along x is slope_x).
+float plane_base(int n, int y, double mean, double slope_x, double slope_y) {
+  const double c = 0.5 * (n - 1);
+  return float(mean + slope_y * (y - c) - slope_x * c);
+}
+
 // Row y of a box with the plane removed, scaled to unit variance.
 void remove_plane(const float* row, int n, int y, double mean, double slope_x, double slope_y, float inv_sd,
                   float* norm) {
-  const double c = 0.5 * (n - 1);
-  const float base = float(mean + slope_y * (y - c) - slope_x * c);
+  const float base = plane_base(n, y, mean, slope_x, slope_y);
   const float sx = float(slope_x);
   for (int x = 0; x < n; ++x) norm[x] = (row[x] - base - sx * float(x)) * inv_sd;
 }
@@ -223,9 +228,9 @@ struct BoxTransformer::SharedRows {
   std::vector<int> row_in_slot;                // image row held by each slot, -1 for none
   std::vector<RowSums> sums;                   // per slot: the plane fit's sums of the row
   std::vector<float> offset;                   // per slot: the row's mean, taken out before its transform
-  std::vector<float> spectrum;   // per slot: the kept columns of r2c(wx (f - offset)), re and im
-  std::vector<float> wx, wy;     // the window's factors along x and y
-  std::vector<float> w0, w1;     // kept columns of r2c(wx) and r2c(wx x), re and im: the plane's
+  std::vector<float> spectrum;   // per slot: the kept columns of r2c(w (f - offset)), re and im
+  std::vector<float> w;          // the window's 1-D factor, along x and along y alike
+  std::vector<float> w0, w1;     // kept columns of r2c(w) and r2c(w x), re and im: the plane's
   std::vector<float> pixels;                   // one row segment as float
   float* row_in = nullptr;                     // FFTW's arrays for the row transform
   fftwf_complex* row_out = nullptr;
@@ -233,7 +238,7 @@ struct BoxTransformer::SharedRows {
 
   SharedRows(int n, int columns, WindowKind kind)
       : row_in_slot(std::size_t(n), -1), sums(std::size_t(n)), offset(std::size_t(n)),
-        spectrum(std::size_t(n) * std::size_t(2 * columns)), wx(std::size_t(n)), wy(std::size_t(n)),
+        spectrum(std::size_t(n) * std::size_t(2 * columns)), w(std::size_t(n)),
         w0(std::size_t(2 * columns)), w1(std::size_t(2 * columns)), pixels(std::size_t(n)) {
     plan = plans_for(n, -1).first;
     row_in = fftwf_alloc_real(std::size_t(n));
@@ -243,10 +248,10 @@ struct BoxTransformer::SharedRows {
       fftwf_free(row_out);
       throw std::bad_alloc();
     }
-    const std::vector<double> w = window_1d(kind, n);
-    for (int i = 0; i < n; ++i) wx[std::size_t(i)] = wy[std::size_t(i)] = float(w[std::size_t(i)]);
+    const std::vector<double> window = window_1d(kind, n);
+    for (int i = 0; i < n; ++i) w[std::size_t(i)] = float(window[std::size_t(i)]);
     for (int pass = 0; pass < 2; ++pass) {
-      for (int x = 0; x < n; ++x) row_in[x] = pass == 0 ? wx[std::size_t(x)] : wx[std::size_t(x)] * float(x);
+      for (int x = 0; x < n; ++x) row_in[x] = pass == 0 ? w[std::size_t(x)] : w[std::size_t(x)] * float(x);
       fftwf_execute_dft_r2c(plan, row_in, row_out);
       std::memcpy((pass == 0 ? w0 : w1).data(), row_out, sizeof(float) * std::size_t(2 * columns));
     }
@@ -275,7 +280,7 @@ struct BoxTransformer::SharedRows {
     // cancels when the box's plane is taken out of it.
     const float mean = float(sums[slot].sum / double(n));
     offset[slot] = mean;
-    for (int x = 0; x < n; ++x) row_in[x] = (row[x] - mean) * wx[std::size_t(x)];
+    for (int x = 0; x < n; ++x) row_in[x] = (row[x] - mean) * w[std::size_t(x)];
     fftwf_execute_dft_r2c(plan, row_in, row_out);
     std::memcpy(spectrum.data() + slot * std::size_t(2 * columns), row_out, sizeof(float) * std::size_t(2 * columns));
     row_in_slot[slot] = y;
@@ -366,9 +371,7 @@ bool BoxTransformer::transform(const float* box, std::ptrdiff_t row_stride) {
   if (rows_r2c_) {  // banded: the kept columns only; the others of power_ stay zero
     fftwf_execute_dft_r2c(rows_r2c_, real_n_, spec);
     fftwf_execute_dft(columns_dft_, spec, spec);
-    for (int y = 0; y < n; ++y)
-      for (std::size_t i = std::size_t(y) * std::size_t(half()), end = i + std::size_t(columns_); i < end; ++i)
-        power_[i] = spec[i][0] * spec[i][0] + spec[i][1] * spec[i][1];
+    power_of_kept_columns();
   } else {
     fftwf_execute_dft_r2c(r2c_n_, real_n_, spec);
     for (std::size_t i = 0; i < nc; ++i) power_[i] = spec[i][0] * spec[i][0] + spec[i][1] * spec[i][1];
@@ -427,28 +430,32 @@ bool BoxTransformer::transform_sharing_rows(const StoredImage& image, int x0, in
   }
   const double mean = fit.mean(), slope_x = fit.slope_x(), slope_y = fit.slope_y();
   const float inv_sd = float(1.0 / std::sqrt(fit.variance()));
-  // Row y of the windowed box is wy (f - offset - d - sx x) wx inv_sd, with d = plane(y) - offset:
-  // its transform is inv_sd wy (F_row - d W0 - sx W1).
-  const double c = 0.5 * (n - 1);
+  // Row y of the windowed box is w(y) (f - offset - d - sx x) w(x) inv_sd, with d = plane(y) - offset:
+  // its transform is inv_sd w(y) (F_row - d W0 - sx W1).
   const float sx = float(slope_x);
   auto* fspec = static_cast<fftwf_complex*>(spec_n_);
   const float* w0 = rows.w0.data();
   const float* w1 = rows.w1.data();
   for (int y = 0; y < n; ++y) {
     const std::size_t slot = std::size_t((y0 + y) % n);
-    const float d = float(mean + slope_y * (y - c) - slope_x * c) - rows.offset[slot];
-    const float scale = inv_sd * rows.wy[std::size_t(y)];
+    const float d = plane_base(n, y, mean, slope_x, slope_y) - rows.offset[slot];
+    const float scale = inv_sd * rows.w[std::size_t(y)];
     const float* f = rows.spectrum.data() + slot * std::size_t(2 * columns);
     float* out = fspec[std::size_t(y) * std::size_t(half())];
     for (int k = 0; k < 2 * columns; ++k) out[k] = scale * (f[k] - d * w0[k] - sx * w1[k]);  // re and im alike
   }
   fftwf_execute_dft(columns_dft_, fspec, fspec);
-  for (int y = 0; y < n; ++y)
-    for (std::size_t i = std::size_t(y) * std::size_t(half()), end = i + std::size_t(columns); i < end; ++i)
-      power_[i] = fspec[i][0] * fspec[i][0] + fspec[i][1] * fspec[i][1];
+  power_of_kept_columns();
   acf_[0] = 1.f;  // zero lag: not flat
   pending_ = PendingBox{&image, x0, y0, mean, slope_x, slope_y, inv_sd};
   return true;
+}
+
+void BoxTransformer::power_of_kept_columns() {
+  const auto* spec = static_cast<const fftwf_complex*>(spec_n_);
+  for (int y = 0; y < n_; ++y)
+    for (std::size_t i = std::size_t(y) * std::size_t(half()), end = i + std::size_t(columns_); i < end; ++i)
+      power_[i] = spec[i][0] * spec[i][0] + spec[i][1] * spec[i][1];
 }
 
 void BoxTransformer::forget_shared_rows() {

@@ -83,6 +83,9 @@ class BoxTransformer {
     float inv_sd;
   };
   void make_normalised() const;
+  // |F|^2 of the first columns_ columns of spec_n_ into power_ (the banded transforms; the other
+  // columns of power_ stay zero).
+  void power_of_kept_columns();
   void release();  // frees FFTW's arrays
 
   int n_, m_;

@@ -317,7 +317,7 @@ double spectrum_mismatch(const std::vector<double>& a, const std::vector<double>
     const auto lo = std::size_t(std::ceil(crop_per_box * (k - 0.5)));
     const auto hi = std::min(a.size() - 1, std::size_t(std::floor(crop_per_box * (k + 0.5))));
     double sa = 0, sb = 0;
-    for (std::size_t i = lo; i <= hi && lo <= hi; ++i) {
+    for (std::size_t i = lo; i <= hi; ++i) {
       sa += a[i];
       sb += b[i];
     }
@@ -464,14 +464,11 @@ SpotThreshold choose_spot_threshold(const StoredImage& image, const BoxGrid& gri
     BoxTransformer& tr = *transformers[std::size_t(th)];
     tr.forget_shared_rows();  // the field was redrawn in place
     // A column of boxes at a time, top to bottom: each row is shared by the two boxes that hold it.
-    std::vector<double>& maxima = per_copy_maxima[std::size_t(copy)];
-    maxima.assign(std::size_t(per_copy), -1.0);
-    for (int i = 0; i < per_copy; ++i) {
-      const int column = i / per_side, row = i % per_side;
-      if (tr.transform_sharing_rows(pixels, column * null_step, row * null_step))
-        maxima[std::size_t(row * per_side + column)] = measurers[std::size_t(th)]->measure(tr, 1e30, 1e30).max_whitened;
-    }
-    maxima.erase(std::remove(maxima.begin(), maxima.end(), -1.0), maxima.end());
+    // (The maxima's order does not matter: they are sorted.)
+    for (int column = 0; column < per_side; ++column)
+      for (int row = 0; row < per_side; ++row)
+        if (tr.transform_sharing_rows(pixels, column * null_step, row * null_step))
+          per_copy_maxima[std::size_t(copy)].push_back(measurers[std::size_t(th)]->measure(tr, 1e30, 1e30).max_whitened);
   });
   std::vector<double> maxima;
   for (const auto& m : per_copy_maxima) maxima.insert(maxima.end(), m.begin(), m.end());
