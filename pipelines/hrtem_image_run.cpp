@@ -114,14 +114,15 @@ HrtemImageRun analyse_hrtem_image(StoredImage pixels, ImageInfo info, const Cali
     reference = read_reference(user.reference_path, r.run.pixel_nm(), calibrate_options.pixel_nm, ReadOptions{});
     image_options.threshold.reference = &reference;
   }
+  // --threshold-once: why an image was calibrated on its own null after all.
+  const std::string own_calibration = "--threshold-once: the spot threshold was calibrated on this image itself, since its ";
   if (const SharedThreshold* shared = user.shared_threshold) {
     const int box_px = int(std::lround(options.box_nm / r.run.pixel_nm()));
     if (std::fabs(shared->pixel_nm / r.run.pixel_nm() - 1) < 1e-9 && shared->box_px == box_px) {
       image_options.threshold.reuse = &shared->threshold;
       image_options.threshold.reuse_tolerance = kThresholdOnceSpectrumTolerance;
     } else
-      r.run.warnings.push_back("--threshold-once: the spot threshold was calibrated on this image itself, since its "
-                               "pixel size or box differs from those of " + shared->source);
+      r.run.warnings.push_back(own_calibration + "pixel size or box differs from those of " + shared->source);
   }
   r.result = analyse_hrtem(r.image, image_options, path);
   if (r.result.threshold.reuse_refused) {
@@ -137,8 +138,7 @@ HrtemImageRun analyse_hrtem_image(StoredImage pixels, ImageInfo info, const Cali
       why = "null crops (a side under 1024 px) differ in size from those of " + source +
             ", so the spectra cannot be compared";
     }
-    r.run.warnings.push_back("--threshold-once: the spot threshold was calibrated on this image itself, since its " +
-                             why + "; docs/hrtem.md");
+    r.run.warnings.push_back(own_calibration + why + "; docs/hrtem.md");
   }
   r.options = image_options;
   r.options.mask.user_mask = nullptr;  // the images they point to end here
