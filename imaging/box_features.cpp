@@ -279,12 +279,13 @@ BoxFeatures BoxMeasurer::measure(const BoxTransformer& box, double threshold, do
     angle_sum[px.angle_bin] += w;
     angle_count[px.angle_bin] += 1;
     total += w;
+    // A maximum no stronger than the strongest so far and under the secondary level changes
+    // nothing below (no spot, no streak or edge count, the same max_whitened): such a pixel is
+    // skipped before its neighbours are read (most pixels, once a few maxima have been seen).
+    if (w <= f.max_whitened && w <= secondary_threshold) continue;
     bool is_max = true;
     for (int k = 0; k < 8 && is_max; ++k) is_max = w >= whitened_[std::size_t(px.nb[k])];
     if (!is_max) continue;
-    // A maximum no stronger than the strongest so far and under the secondary level changes
-    // nothing below (no spot, no streak or edge count, the same max_whitened): skip its refinement.
-    if (w <= f.max_whitened && w <= secondary_threshold) continue;
     // Sub-pixel position: parabola through log P along each axis (a windowed peak is close to
     // Gaussian, so this is nearly unbiased where a 3-point centroid pulls toward the pixel).
     auto offset = [&](int minus, int plus) {
