@@ -1,12 +1,72 @@
 #include "imaging/null_draws.hpp"
 
 #include <cmath>
+#include <cstring>
 #include <random>
 
 namespace mgscope {
 
+namespace {
+
+float float_of_bits(std::uint32_t b) {
+  float f;
+  std::memcpy(&f, &b, sizeof f);
+  return f;
+}
+
+std::uint32_t bits_of_float(float f) {
+  std::uint32_t b;
+  std::memcpy(&b, &f, sizeof b);
+  return b;
+}
+
+// cond ? a : b, and -a when `negate`, by bit operations: the compiler keeps these branch-free.
+float pick(bool cond, float a, float b) {
+  const std::uint32_t mask = 0u - std::uint32_t(cond);
+  return float_of_bits((bits_of_float(a) & mask) | (bits_of_float(b) & ~mask));
+}
+float negate_if(bool negate, float a) { return float_of_bits(bits_of_float(a) ^ (std::uint32_t(negate) << 31)); }
+
+// ln x for a normal float x in (0, 1]: x = m 2^e with m in [sqrt(1/2), sqrt(2)), and ln m =
+// 2 atanh(s), s = (m - 1) / (m + 1), |s| < 0.172, by its series to s^9 (the next term is under
+// 1e-9 of ln m). Within about two float roundings of ln x, and written without branches or calls
+// so that the loop over a field's coefficients vectorises (glibc's logf is a call per value).
+float log_unit(float x) {
+  const std::uint32_t bits = bits_of_float(x);
+  float m = float_of_bits((bits & 0x7FFFFFu) | 0x3F800000u);  // [1, 2)
+  int e = int(bits >> 23) - 127;
+  const bool above = m > 1.41421356f;
+  m = pick(above, 0.5f * m, m);
+  e += int(above);
+  const float s = (m - 1.f) / (m + 1.f), s2 = s * s;
+  const float series = s * (2.f + s2 * (2.f / 3.f + s2 * (2.f / 5.f + s2 * (2.f / 7.f + s2 * (2.f / 9.f)))));
+  return float(e) * 0.693147180559945309f + series;
+}
+
+// cos and sin of 2 pi u for u in [0, 1). The quarter turn q = floor(4u) and the rest r = 4u - q
+// are exact in float, so no angle is ever reduced by a rounded pi. Around the middle of the
+// quarter, x = (r - 1/2) pi/2 lies in [-pi/4, pi/4), where the Taylor series to x^9 (sine) and
+// x^8 (cosine) are within 3e-8; cos and sin of pi/4 + x follow by the angle sum, and the quarter
+// turns by exchanging and negating them. Branch-free like log_unit.
+void cos_sin_turn(float u, float& c, float& s) {
+  const float t = 4.f * u;
+  const int q = int(t);  // t >= 0: truncation is floor
+  const float x = (t - float(q) - 0.5f) * 1.57079632679489662f, x2 = x * x;
+  const float sx = x * (1.f + x2 * (-1.f / 6.f + x2 * (1.f / 120.f + x2 * (-1.f / 5040.f + x2 * (1.f / 362880.f)))));
+  const float cx = 1.f + x2 * (-0.5f + x2 * (1.f / 24.f + x2 * (-1.f / 720.f + x2 * (1.f / 40320.f))));
+  constexpr float kHalfSqrt2 = 0.707106781186547524f;
+  const float c0 = (cx - sx) * kHalfSqrt2, s0 = (sx + cx) * kHalfSqrt2;  // angle pi/4 + x
+  // Turn by q quarters: (c, s) -> (-s, c) per quarter.
+  const bool odd = q & 1, back = q & 2;
+  c = negate_if(back, pick(odd, -s0, c0));
+  s = negate_if(back, pick(odd, c0, s0));
+}
+
+}  // namespace
+
 NullDraws draw_null_coefficients(std::size_t count, std::uint64_t seed) {
-  // Single-precision transcendentals: these draws, not the FFTs, dominate a null field's cost.
+  // The draws, not the FFTs, dominate a null field's cost: the generator fills the two uniforms
+  // first (it is sequential), then one loop without calls turns them into modulus and phase.
   std::mt19937_64 rng(seed);
   NullDraws d;
   d.modulus.resize(count);
@@ -14,12 +74,15 @@ NullDraws draw_null_coefficients(std::size_t count, std::uint64_t seed) {
   d.sin.resize(count);
   for (std::size_t i = 0; i < count; ++i) {
     const std::uint64_t bits = rng();  // two 24-bit uniforms in (0, 1) from one draw
-    const float u1 = (float(bits >> 40) + 0.5f) * 0x1.0p-24f;
-    const float u2 = (float((bits >> 16) & 0xFFFFFF) + 0.5f) * 0x1.0p-24f;
-    const float phi = 6.2831853f * u2;
-    d.modulus[i] = std::sqrt(-2.0f * std::log(u1));
-    d.cos[i] = std::cos(phi);
-    d.sin[i] = std::sin(phi);
+    d.modulus[i] = (float(bits >> 40) + 0.5f) * 0x1.0p-24f;
+    d.cos[i] = (float((bits >> 16) & 0xFFFFFF) + 0.5f) * 0x1.0p-24f;
+  }
+  float* modulus = d.modulus.data();
+  float* cosine = d.cos.data();
+  float* sine = d.sin.data();
+  for (std::size_t i = 0; i < count; ++i) {
+    modulus[i] = std::sqrt(-2.f * log_unit(modulus[i]));
+    cos_sin_turn(cosine[i], cosine[i], sine[i]);
   }
   return d;
 }
