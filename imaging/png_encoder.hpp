@@ -1,7 +1,7 @@
 // 8-bit PNG files written by us: the PNG container is four or five chunks (PNG specification,
 // ISO/IEC 15948). RGB and gray pictures go through libdeflate, which compresses a whole buffer at
-// once 3-5x faster than zlib at the same size; palette pictures through zlib's run-length mode in
-// bands (png_encoder.cpp says why).
+// once 3-5x faster than zlib at the same size; palette pictures through our own encoder of
+// literals and runs (deflate_runs.hpp), in bands (png_encoder.cpp says why).
 // The bytes depend on the pixels alone (no time stamp, no thread count). A BGR picture of at most
 // 256 colours is stored with a palette (the same pixels, a third of the bytes to compress).
 #pragma once

@@ -1,0 +1,308 @@
+#include "imaging/deflate_runs.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <queue>
+#include <utility>
+
+namespace mgscope {
+
+namespace {
+
+constexpr int kEndOfBlock = 256;
+constexpr int kLitLenSymbols = 286;  // 0-255 literals, 256 end of block, 257-285 lengths
+constexpr int kMaxCodeBits = 15;     // litlen and distance codes
+constexpr int kMaxCodeLengthBits = 7;  // the code of the code lengths
+constexpr int kMinRun = 3, kMaxRun = 258;
+// Input bytes per block: a block's code adapts to its part of the picture (the white legend strip
+// below an overlay codes in far fewer bits than the micrograph above it).
+constexpr std::size_t kBlockBytes = std::size_t(1) << 16;
+
+// Length symbols 257..285: base length and extra bits (RFC 1951, 3.2.5).
+struct LengthCode {
+  std::uint16_t symbol, extra_bits, base;
+};
+
+std::array<LengthCode, kMaxRun + 1> make_length_codes() {
+  static constexpr int kBase[29] = {3,  4,  5,  6,  7,  8,  9,  10, 11,  13,  15,  17,  19,  23, 27,
+                                    31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258};
+  static constexpr int kExtra[29] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0};
+  std::array<LengthCode, kMaxRun + 1> t{};
+  for (int k = 0; k < 29; ++k) {
+    const int end = k == 28 ? 259 : kBase[k + 1];
+    for (int len = kBase[k]; len < end; ++len)
+      t[std::size_t(len)] = {std::uint16_t(257 + k), std::uint16_t(kExtra[k]), std::uint16_t(kBase[k])};
+  }
+  return t;
+}
+
+const std::array<LengthCode, kMaxRun + 1>& length_codes() {
+  static const std::array<LengthCode, kMaxRun + 1> t = make_length_codes();
+  return t;
+}
+
+// Bits out, least significant first (RFC 1951, 3.1.1), through a 64-bit buffer into `out`, sized
+// by the caller (grown here only when that would not do).
+class BitWriter {
+ public:
+  explicit BitWriter(std::vector<std::uint8_t>& out) : out_(out) {}
+  void put(std::uint32_t bits, int count) {  // count <= 32
+    buffer_ |= std::uint64_t(bits) << filled_;
+    filled_ += count;
+    if (filled_ >= 32) {
+      if (size_ + 4 > out_.size()) out_.resize(std::max<std::size_t>(64, 2 * out_.size()));
+      for (int k = 0; k < 4; ++k) out_[size_ + std::size_t(k)] = std::uint8_t(buffer_ >> (8 * k));
+      size_ += 4;
+      buffer_ >>= 32;
+      filled_ -= 32;
+    }
+  }
+  // Pads with zero bits to a whole byte, writes out what is held and trims `out` to what was written.
+  void finish_bytes() {
+    put(0, (8 - filled_ % 8) % 8);
+    out_.resize(size_);
+    for (; filled_ > 0; filled_ -= 8) {
+      out_.push_back(std::uint8_t(buffer_));
+      buffer_ >>= 8;
+    }
+    buffer_ = 0;
+    filled_ = 0;
+    size_ = out_.size();
+  }
+
+ private:
+  std::vector<std::uint8_t>& out_;
+  std::size_t size_ = 0;
+  std::uint64_t buffer_ = 0;
+  int filled_ = 0;
+};
+
+// Huffman code lengths for the frequencies, none longer than `max_bits`. Symbols of frequency 0
+// get length 0. When the tree is too deep, the frequencies are halved (keeping every used symbol
+// at 1 or more) and the tree is built again: rare, and at most a few rounds, since halving flattens
+// the distribution. Ties are broken by symbol order, so the lengths depend on the counts alone.
+std::vector<std::uint8_t> code_lengths(std::vector<std::uint64_t> freq, int max_bits) {
+  const std::size_t n = freq.size();
+  std::vector<std::uint8_t> lengths(n, 0);
+  std::vector<std::size_t> used;
+  for (std::size_t s = 0; s < n; ++s)
+    if (freq[s]) used.push_back(s);
+  if (used.empty()) return lengths;
+  if (used.size() == 1) {  // a one-symbol code still needs one bit
+    lengths[used[0]] = 1;
+    return lengths;
+  }
+  for (;;) {
+    // Nodes: leaves 0..n-1, internal nodes after; parent links give each leaf's depth.
+    std::vector<std::int32_t> parent(2 * n, -1);
+    using Item = std::pair<std::uint64_t, std::size_t>;  // (weight, node): smallest first, then lowest node
+    std::priority_queue<Item, std::vector<Item>, std::greater<Item>> heap;
+    for (std::size_t s : used) heap.push({freq[s], s});
+    std::size_t next = n;
+    while (heap.size() > 1) {
+      const Item a = heap.top();
+      heap.pop();
+      const Item b = heap.top();
+      heap.pop();
+      parent[a.second] = std::int32_t(next);
+      parent[b.second] = std::int32_t(next);
+      heap.push({a.first + b.first, next++});
+    }
+    int deepest = 0;
+    for (std::size_t s : used) {
+      int depth = 0;
+      for (std::int32_t node = parent[s]; node >= 0; node = parent[std::size_t(node)]) ++depth;
+      lengths[s] = std::uint8_t(depth);
+      deepest = std::max(deepest, depth);
+    }
+    if (deepest <= max_bits) return lengths;
+    for (std::size_t s : used) freq[s] = std::max<std::uint64_t>(1, freq[s] / 2);
+  }
+}
+
+// Canonical codes for the lengths (RFC 1951, 3.2.2), bit-reversed for least-significant-first output.
+std::vector<std::uint16_t> canonical_codes(const std::vector<std::uint8_t>& lengths) {
+  int count[kMaxCodeBits + 1] = {0};
+  for (std::uint8_t l : lengths) count[l]++;
+  count[0] = 0;
+  int next[kMaxCodeBits + 2] = {0};
+  for (int bits = 1, code = 0; bits <= kMaxCodeBits; ++bits) {
+    code = (code + count[bits - 1]) << 1;
+    next[bits] = code;
+  }
+  std::vector<std::uint16_t> codes(lengths.size(), 0);
+  for (std::size_t s = 0; s < lengths.size(); ++s) {
+    const int len = lengths[s];
+    if (!len) continue;
+    const int code = next[len]++;
+    int reversed = 0;
+    for (int b = 0; b < len; ++b) reversed |= ((code >> b) & 1) << (len - 1 - b);
+    codes[s] = std::uint16_t(reversed);
+  }
+  return codes;
+}
+
+struct Run {
+  std::size_t at;  // first byte of the run
+  std::uint16_t length;
+};
+
+// Runs of the byte before: at i >= 1, the bytes equal to data[i - 1] from i on, when there are 3
+// or more (at most 258 each; a longer stretch is several runs).
+std::vector<Run> runs_of(const std::uint8_t* data, std::size_t size) {
+  std::vector<Run> runs;
+  std::size_t i = 1;
+  while (i + 2 < size) {
+    const std::uint8_t prev = data[i - 1];
+    if (data[i] != prev || data[i + 1] != prev || data[i + 2] != prev) {
+      ++i;
+      continue;
+    }
+    const std::size_t most = std::min<std::size_t>(kMaxRun, size - i);
+    std::size_t run = 3;
+    while (run < most && data[i + run] == prev) ++run;
+    runs.push_back({i, std::uint16_t(run)});
+    i += run;
+  }
+  return runs;
+}
+
+// One block with a dynamic Huffman code (RFC 1951, 3.2.7) for data[first, end): literals, and the
+// runs given. The only distance is 1 (code 0); two distance codes of one bit each are declared, a
+// complete code that every inflater accepts.
+void write_block(BitWriter& out, const std::uint8_t* data, std::size_t first, std::size_t end, const Run* runs,
+                 std::size_t run_count, bool final_block) {
+  const auto& lengths_table = length_codes();
+  // Literal counts: every byte, in four histograms (consecutive equal bytes would otherwise wait
+  // on each other's increment), less the bytes the runs cover.
+  std::uint32_t part[4][256] = {};
+  std::size_t pos = first;
+  for (; pos + 4 <= end; pos += 4) {
+    part[0][data[pos]]++;
+    part[1][data[pos + 1]]++;
+    part[2][data[pos + 2]]++;
+    part[3][data[pos + 3]]++;
+  }
+  for (; pos < end; ++pos) part[0][data[pos]]++;
+  std::vector<std::uint64_t> freq(kLitLenSymbols, 0);
+  for (std::size_t b = 0; b < 256; ++b) freq[b] = std::uint64_t(part[0][b]) + part[1][b] + part[2][b] + part[3][b];
+  for (std::size_t r = 0; r < run_count; ++r) {
+    freq[data[runs[r].at]] -= runs[r].length;
+    freq[lengths_table[runs[r].length].symbol]++;
+  }
+  freq[kEndOfBlock] = 1;
+  if (end == first) freq[0] = 1;  // two symbols at least: a code of one symbol is incomplete
+  const std::vector<std::uint8_t> lit_len = code_lengths(freq, kMaxCodeBits);
+  const std::vector<std::uint16_t> lit_code = canonical_codes(lit_len);
+  int hlit = kLitLenSymbols;
+  while (hlit > 257 && lit_len[std::size_t(hlit - 1)] == 0) --hlit;
+  constexpr int kDistanceCodes = 2;
+  const std::uint8_t distance_lengths[kDistanceCodes] = {1, 1};
+
+  // The code lengths of both codes, run-length coded with symbols 16 (repeat the previous 3-6
+  // times), 17 (3-10 zeros) and 18 (11-138 zeros).
+  std::vector<std::uint8_t> all(lit_len.begin(), lit_len.begin() + hlit);
+  all.insert(all.end(), distance_lengths, distance_lengths + kDistanceCodes);
+  struct Op {
+    std::uint8_t symbol, extra;
+  };
+  std::vector<Op> ops;
+  for (std::size_t i = 0; i < all.size();) {
+    std::size_t run = 1;
+    while (i + run < all.size() && all[i + run] == all[i]) ++run;
+    std::size_t left = run;
+    if (all[i] == 0) {
+      while (left >= 11) {
+        const std::size_t take = std::min<std::size_t>(left, 138);
+        ops.push_back({18, std::uint8_t(take - 11)});
+        left -= take;
+      }
+      if (left >= 3) {
+        ops.push_back({17, std::uint8_t(left - 3)});
+        left = 0;
+      }
+    } else {
+      ops.push_back({all[i], 0});
+      --left;
+      while (left >= 3) {
+        const std::size_t take = std::min<std::size_t>(left, 6);
+        ops.push_back({16, std::uint8_t(take - 3)});
+        left -= take;
+      }
+    }
+    for (; left > 0; --left) ops.push_back({all[i], 0});
+    i += run;
+  }
+  std::vector<std::uint64_t> cl_freq(19, 0);
+  for (const Op& op : ops) cl_freq[op.symbol]++;
+  const std::vector<std::uint8_t> cl_len = code_lengths(cl_freq, kMaxCodeLengthBits);
+  const std::vector<std::uint16_t> cl_code = canonical_codes(cl_len);
+  static constexpr int kOrder[19] = {16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15};
+  int hclen = 19;
+  while (hclen > 4 && cl_len[std::size_t(kOrder[hclen - 1])] == 0) --hclen;
+
+  out.put(final_block ? 1u : 0u, 1);
+  out.put(2, 2);  // dynamic Huffman codes
+  out.put(std::uint32_t(hlit - 257), 5);
+  out.put(std::uint32_t(kDistanceCodes - 1), 5);
+  out.put(std::uint32_t(hclen - 4), 4);
+  for (int k = 0; k < hclen; ++k) out.put(cl_len[std::size_t(kOrder[k])], 3);
+  for (const Op& op : ops) {
+    out.put(cl_code[op.symbol], cl_len[op.symbol]);
+    if (op.symbol == 16) out.put(op.extra, 2);
+    if (op.symbol == 17) out.put(op.extra, 3);
+    if (op.symbol == 18) out.put(op.extra, 7);
+  }
+  // The literals between runs, then each run: its length code, extra bits and distance code 0
+  // (one bit, 0). A literal's code and length are one table entry; two literals (at most 30 bits)
+  // go out in one put.
+  std::uint32_t literal[256];
+  for (std::size_t b = 0; b < 256; ++b) literal[b] = std::uint32_t(lit_code[b]) | std::uint32_t(lit_len[b]) << 16;
+  std::size_t at = first;
+  for (std::size_t r = 0; r <= run_count; ++r) {
+    const std::size_t stop = r < run_count ? runs[r].at : end;
+    for (; at + 2 <= stop; at += 2) {
+      const std::uint32_t a = literal[data[at]], b = literal[data[at + 1]];
+      const int a_bits = int(a >> 16);
+      out.put((a & 0xFFFFu) | (b & 0xFFFFu) << a_bits, a_bits + int(b >> 16));
+    }
+    if (at < stop) {
+      out.put(literal[data[at]] & 0xFFFFu, int(literal[data[at]] >> 16));
+      ++at;
+    }
+    if (r == run_count) break;
+    const std::uint16_t length = runs[r].length;
+    const LengthCode& lc = lengths_table[length];
+    out.put(lit_code[lc.symbol], lit_len[lc.symbol]);
+    if (lc.extra_bits) out.put(std::uint32_t(length - lc.base), lc.extra_bits);
+    out.put(0, 1);
+    at += length;
+  }
+  out.put(lit_code[kEndOfBlock], lit_len[kEndOfBlock]);
+}
+
+}  // namespace
+
+std::vector<std::uint8_t> deflate_runs(const std::uint8_t* data, std::size_t size, bool last) {
+  std::vector<std::uint8_t> out(size + size / 8 + 1024);
+  BitWriter bits(out);
+  const std::vector<Run> runs = runs_of(data, size);
+  // Blocks of about kBlockBytes (a block ends after the last run starting in it), at least one, so
+  // that an empty final piece still ends the stream.
+  std::size_t first = 0, r = 0;
+  do {
+    std::size_t end = std::min(size, first + kBlockBytes);
+    const std::size_t r0 = r;
+    while (r < runs.size() && runs[r].at < end) ++r;
+    if (r > r0) end = std::max(end, runs[r - 1].at + runs[r - 1].length);
+    write_block(bits, data, first, end, runs.data() + r0, r - r0, last && end == size);
+    first = end;
+  } while (first < size);
+  if (!last) bits.put(0, 3);  // an empty stored block: 3 header bits, zeros to the byte, LEN 0, NLEN 0xFFFF
+  bits.finish_bytes();
+  if (!last) out.insert(out.end(), {0x00, 0x00, 0xFF, 0xFF});
+  return out;
+}
+
+}  // namespace mgscope
