@@ -31,7 +31,8 @@ void fft_inverse_into(HalfSpectrum& spectrum, ImageF& out);
 // fields, many per image). FFTW chooses its SIMD codelets by the arrays' alignment; a vector's
 // alignment can change from run to run, which is why the functions above plan FFTW_UNALIGNED, and
 // why they run 1.4-1.6x slower at 1024^2. These arrays always have FFTW's alignment, so the plan,
-// and with it every number, is the same in every run.
+// and with it every number, is the same in every run. Rows and columns are separate passes; the
+// columns are gathered a block at a time into a contiguous buffer (image_fft.cpp says why).
 class RealFft2d {
  public:
   RealFft2d(int width, int height);
@@ -48,11 +49,20 @@ class RealFft2d {
   void inverse();  // spectrum() -> real(), not scaled (a factor width * height); spectrum() is lost
 
  private:
+  void transform_columns(bool forward);
+
   int width_, height_;
   float* real_ = nullptr;
   std::complex<float>* spectrum_ = nullptr;
-  fftwf_plan_s* forward_ = nullptr;  // fftwf_plan is fftwf_plan_s*
-  fftwf_plan_s* inverse_ = nullptr;
+  std::complex<float>* buffer_ = nullptr;  // a block of columns, each contiguous
+  // fftwf_plan is fftwf_plan_s*. The rows' r2c and c2r; the columns' DFTs of a whole block and
+  // of the last, narrower block (when the block does not divide the columns).
+  fftwf_plan_s* rows_forward_ = nullptr;
+  fftwf_plan_s* rows_inverse_ = nullptr;
+  fftwf_plan_s* columns_forward_ = nullptr;
+  fftwf_plan_s* columns_inverse_ = nullptr;
+  fftwf_plan_s* last_forward_ = nullptr;
+  fftwf_plan_s* last_inverse_ = nullptr;
 };
 
 }  // namespace mgscope
