@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <sstream>
 #include <utility>
@@ -14,6 +16,7 @@
 #include "fitting/base/statistics.hpp"
 #include "imaging/image_fft.hpp"
 #include "fitting/base/parallel_for.hpp"
+#include "fitting/base/select.hpp"
 #include "imaging/window.hpp"
 
 namespace mgscope {
@@ -39,7 +42,7 @@ struct RingTable {
   std::size_t rings() const { return start.size() - 1; }
 };
 
-RingTable ring_table(int side) {
+RingTable make_ring_table(int side) {
   RingTable t;
   const int cols = side / 2 + 1;
   t.ring.resize(std::size_t(side) * std::size_t(cols));
@@ -56,6 +59,25 @@ RingTable ring_table(int side) {
   }
   for (std::size_t k = 1; k < t.start.size(); ++k) t.start[k] += t.start[k - 1];
   return t;
+}
+
+// The table of a side, made once per process (about 3 ms at 1024 px, for every image of a batch
+// otherwise) and kept: a batch meets few sides, and a table is 1 MiB at 1024 px.
+const RingTable& ring_table(int side) {
+  static std::mutex mutex;
+  static std::map<int, std::unique_ptr<const RingTable>> tables;
+  std::lock_guard<std::mutex> lock(mutex);
+  auto& table = tables[side];
+  if (!table) table = std::make_unique<const RingTable>(make_ring_table(side));
+  return *table;
+}
+
+// The median of the floats in [first, last) (at least one), as median_in_place gives it for the
+// same values as doubles: ring powers are floats, and selecting among floats moves half the bytes.
+double median_of_floats(float* first, float* last) {
+  const std::size_t n = std::size_t(last - first), mid = n / 2;
+  const double m = kth_smallest(first, n, mid);
+  return n % 2 ? m : 0.5 * (m + double(*std::max_element(first, first + mid)));
 }
 
 // Radial amplitude spectrum |F|(ring) of a crop of the image, rings one frequency pixel wide.
@@ -90,13 +112,13 @@ std::vector<double> ring_power(RealFft2d& fft, const std::vector<float>& weight,
   const std::complex<float>* f = fft.spectrum();
   const std::size_t coefficients = std::size_t(height) * std::size_t(fft.columns());
   // |F|^2 sorted into rings (a counting sort over the table), then the median of each ring.
-  std::vector<double> by_ring(coefficients);
+  std::vector<float> by_ring(coefficients);
   std::vector<std::uint32_t> next(rings.start.begin(), rings.start.end() - 1);
   for (std::size_t i = 0; i < coefficients; ++i) by_ring[next[rings.ring[i]]++] = std::norm(f[i]);
   std::vector<double> out(rings.rings(), 0.0);
   for (std::size_t k = 1; k < out.size(); ++k)
     if (rings.start[k + 1] > rings.start[k])
-      out[k] = median_in_place(by_ring.data() + rings.start[k], by_ring.data() + rings.start[k + 1]) / 0.69314718055994530942;
+      out[k] = median_of_floats(by_ring.data() + rings.start[k], by_ring.data() + rings.start[k + 1]) / 0.69314718055994530942;
   return out;
 }
 
@@ -431,7 +453,7 @@ SpotThreshold choose_spot_threshold(const StoredImage& image, const BoxGrid& gri
   const int per_side = (side - n) / null_step + 1;
   const int per_copy = per_side * per_side;
   const int copies = std::min(64, (options.null_boxes + per_copy - 1) / per_copy);
-  const RingTable rings = ring_table(side);
+  const RingTable& rings = ring_table(side);
   ThreadFfts ffts(side, std::max(resolve_threads(threads, 4), resolve_threads(threads, copies)));
   NullSpectrum spectrum = own_spectrum ? std::move(*own_spectrum)
                                        : null_spectrum(image, side, n, mask, rings, threads, ffts);
