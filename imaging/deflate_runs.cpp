@@ -17,7 +17,7 @@ constexpr int kMaxCodeLengthBits = 7;  // the code of the code lengths
 constexpr int kMinRun = 3, kMaxRun = 258;
 // Input bytes per block: a block's code adapts to its part of the picture (the white legend strip
 // below an overlay codes in far fewer bits than the micrograph above it).
-constexpr std::size_t kBlockBytes = std::size_t(1) << 16;
+constexpr std::size_t kBlockBytes = std::size_t(1) << 18;
 
 // Length symbols 257..285: base length and extra bits (RFC 1951, 3.2.5).
 struct LengthCode {

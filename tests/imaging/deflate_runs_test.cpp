@@ -60,7 +60,7 @@ TEST(DeflateRuns, SmallAndEdgeInputsComeBackExactly) {
 TEST(DeflateRuns, NoiseRunsAndManyBlocksComeBackExactly) {
   std::mt19937 rng(5);
   std::vector<std::uint8_t> d;
-  // 600,000 bytes: several blocks of 65,536 tokens; noise of a narrow spread (like Sub-filtered
+  // 600,000 bytes: three blocks of 256 KiB; noise of a narrow spread (like Sub-filtered
   // micrograph rows), runs of every length and flat stretches (frames, a white strip).
   while (d.size() < 600000) {
     const unsigned kind = rng() % 4;
