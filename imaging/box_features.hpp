@@ -127,12 +127,19 @@ class BoxMeasurer {
   std::vector<float> scratch_;
   double power_at(const float* P, double kx, double ky) const;  // bilinear, Hermitian-mirrored
   bool is_streak(const float* P, double kx, double ky, float p) const;  // bilinear, Hermitian-mirrored; 0 outside the annulus
-  void spot_cover(const BoxTransformer& box, Spot& spot) const;  // sets cover and fringe_cells
-  // The fringe energy at the spot's q in each of the 4 x 4 cells into e[16]; returns the level
-  // amorphous contrast alone gives per cell.
-  double cell_energies(const BoxTransformer& box, const Spot& spot, double* e) const;
-  // The fringe cells of a box with two or more fringe directions (`spots` sorted).
-  std::uint16_t lattice_fringe_cells(const BoxTransformer& box, const std::vector<Spot>& spots) const;
+  // The fringe energy at the spot's q in each of the 4 x 4 cells, and the level amorphous contrast
+  // alone gives per cell.
+  struct CellEnergies {
+    double e[16];
+    double noise;
+    double kx, ky;  // the spot's position: the energies depend on it alone
+  };
+  CellEnergies cell_energies(const BoxTransformer& box, const Spot& spot) const;
+  static void spot_cover(const CellEnergies& cells, Spot& spot);  // sets cover and fringe_cells
+  // The fringe cells of a box with two or more fringe directions (`spots` sorted); `front` holds
+  // the cells of the strongest spot, measured already for its cover.
+  std::uint16_t lattice_fringe_cells(const BoxTransformer& box, const std::vector<Spot>& spots,
+                                     const CellEnergies& front) const;
 };
 
 }  // namespace mgscope
