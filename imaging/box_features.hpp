@@ -125,6 +125,7 @@ class BoxMeasurer {
   const SpectrumGeometry& g_;
   std::vector<float> whitened_;  // r2c layout, valid on the extended annulus
   std::vector<float> scratch_;
+  mutable std::vector<double> cos_sin_;  // cell_energies' (cos, sin, sin, cos) of each column
   double power_at(const float* P, double kx, double ky) const;  // bilinear, Hermitian-mirrored
   bool is_streak(const float* P, double kx, double ky, float p) const;  // bilinear, Hermitian-mirrored; 0 outside the annulus
   // The fringe energy at the spot's q in each of the 4 x 4 cells, and the level amorphous contrast
