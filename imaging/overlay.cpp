@@ -93,28 +93,10 @@ std::vector<std::uint8_t> draw_overlay_png(const StoredImage& image, const Hrtem
                                            const OverlayOptions& options) {
   const double s = std::min(1.0, double(options.max_side_px) / std::max(image.width, image.height));
   const cv::Mat small = stretched_picture(image, s);
-  cv::Mat bgr;
-  cv::cvtColor(small, bgr, cv::COLOR_GRAY2BGR);
+  const int cols = small.cols, rows = small.rows;  // the picture's; the legend strip goes below
   const BoxGrid& g = result.grid;
-
-  // Left-out boxes: darkened and tinted (the image stays visible beneath).
   std::array<long, kBoxRegionCount> region_boxes{};
-  for (const BoxResult& b : result.boxes) {
-    region_boxes[std::size_t(b.region)]++;
-    if (b.region == BoxRegion::specimen) continue;
-    cv::Mat roi = bgr(scaled_box(b, g.box_px, s) & cv::Rect(0, 0, bgr.cols, bgr.rows));
-    cv::Mat tint(roi.size(), roi.type(), region_tint(b.region));
-    cv::addWeighted(roi, 0.45, tint, 0.25, 0, roi);
-  }
-  // Class frames: about 2 px per 1000 px of the picture, drawn inside the box.
-  const int thick = std::max(1, int(std::lround(2.0 * std::max(bgr.cols, bgr.rows) / 1000.0)));
-  for (const BoxResult& b : result.boxes) {
-    if (b.region != BoxRegion::specimen || b.cls == BoxClass::amorphous) continue;
-    const cv::Rect r = scaled_box(b, g.box_px, s);
-    const cv::Point p0(r.x + thick / 2, r.y + thick / 2);
-    const cv::Point p1(r.x + r.width - 1 - (thick - 1) / 2, r.y + r.height - 1 - (thick - 1) / 2);
-    cv::rectangle(bgr, p0, p1, b.cls == BoxClass::nanocrystal ? kDrawYellow : kDrawRed, thick);
-  }
+  for (const BoxResult& b : result.boxes) region_boxes[std::size_t(b.region)]++;
 
   // The legend strip below the image.
   const ClassFractions& f = result.fractions;
@@ -144,7 +126,7 @@ std::vector<std::uint8_t> draw_overlay_png(const StoredImage& image, const Hrtem
   // Its font scales with the picture; where the longest line would not fit the picture's width (the
   // 500 px demo images cut it at the right edge) it shrinks to fit, down to 0.35, and on a
   // narrower picture still the strip and canvas are widened, white beside the image.
-  double font = std::max(0.5, bgr.cols / 1600.0);
+  double font = std::max(0.5, cols / 1600.0);
   int ft = 0, step = 0, margin = 0, sw = 0, needed_w = 0;
   for (int pass = 0; pass < 2; ++pass) {
     ft = std::max(1, int(std::lround(font * 1.6)));
@@ -155,14 +137,37 @@ std::vector<std::uint8_t> draw_overlay_png(const StoredImage& image, const Hrtem
     for (const auto& entry : lines)
       widest = std::max(widest, cv::getTextSize(entry.second, cv::FONT_HERSHEY_SIMPLEX, font, ft, &baseline).width);
     needed_w = margin + sw + 10 + widest + margin;
-    if (needed_w <= bgr.cols || font <= 0.35) break;
-    font = std::max(0.35, font * double(bgr.cols - 2 * margin - sw - 10) / double(widest));
+    if (needed_w <= cols || font <= 0.35) break;
+    font = std::max(0.35, font * double(cols - 2 * margin - sw - 10) / double(widest));
   }
   const int strip_h = margin + int(lines.size()) * step + margin + 2 * step;  // last rows: the scale bar
-  cv::Mat canvas(bgr.rows + strip_h, std::max(bgr.cols, needed_w), CV_8UC3, kDrawWhite);
-  bgr.copyTo(canvas(cv::Rect(0, 0, bgr.cols, bgr.rows)));
-  cv::line(canvas, cv::Point(0, bgr.rows), cv::Point(canvas.cols - 1, bgr.rows), kInk, 1);
-  cv::Point at(margin, bgr.rows + margin + step - step / 4);
+  // The picture is drawn in place in the canvas (a 2048 px picture is 12 MB): only the strip, and
+  // the margin beside a picture narrower than the legend, are painted white.
+  cv::Mat canvas(rows + strip_h, std::max(cols, needed_w), CV_8UC3);
+  canvas.rowRange(rows, canvas.rows).setTo(kDrawWhite);
+  if (canvas.cols > cols) canvas(cv::Rect(cols, 0, canvas.cols - cols, rows)).setTo(kDrawWhite);
+  cv::Mat bgr = canvas(cv::Rect(0, 0, cols, rows));
+  cv::cvtColor(small, bgr, cv::COLOR_GRAY2BGR);
+
+  // Left-out boxes: darkened and tinted (the image stays visible beneath).
+  for (const BoxResult& b : result.boxes) {
+    if (b.region == BoxRegion::specimen) continue;
+    cv::Mat roi = bgr(scaled_box(b, g.box_px, s) & cv::Rect(0, 0, cols, rows));
+    cv::Mat tint(roi.size(), roi.type(), region_tint(b.region));
+    cv::addWeighted(roi, 0.45, tint, 0.25, 0, roi);
+  }
+  // Class frames: about 2 px per 1000 px of the picture, drawn inside the box.
+  const int thick = std::max(1, int(std::lround(2.0 * std::max(cols, rows) / 1000.0)));
+  for (const BoxResult& b : result.boxes) {
+    if (b.region != BoxRegion::specimen || b.cls == BoxClass::amorphous) continue;
+    const cv::Rect r = scaled_box(b, g.box_px, s);
+    const cv::Point p0(r.x + thick / 2, r.y + thick / 2);
+    const cv::Point p1(r.x + r.width - 1 - (thick - 1) / 2, r.y + r.height - 1 - (thick - 1) / 2);
+    cv::rectangle(bgr, p0, p1, b.cls == BoxClass::nanocrystal ? kDrawYellow : kDrawRed, thick);
+  }
+
+  cv::line(canvas, cv::Point(0, rows), cv::Point(canvas.cols - 1, rows), kInk, 1);
+  cv::Point at(margin, rows + margin + step - step / 4);
   for (const auto& [colour, text] : lines) {
     if (colour != kInk) {
       const cv::Rect sq(at.x, at.y - sw - 2, sw, sw);
@@ -173,7 +178,7 @@ std::vector<std::uint8_t> draw_overlay_png(const StoredImage& image, const Hrtem
     at.y += step;
   }
   const double px_nm = g.pixel_nm / s;
-  const double bar_nm = nice_length_nm(bgr.cols * px_nm);
+  const double bar_nm = nice_length_nm(cols * px_nm);
   const int bar_px = int(std::lround(bar_nm / px_nm));
   scale_bar(canvas, cv::Point(margin, canvas.rows - margin), bar_px, std::max(4, step / 5), format_length(bar_nm),
             font, ft, kInk);
