@@ -6,6 +6,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
+#include <limits>
+#include <type_traits>
+#include <vector>
 #include <opencv2/imgproc.hpp>
 #include <string>
 
@@ -57,13 +61,37 @@ cv::Mat stretched_picture(const StoredImage& image, double s) {
   image.visit([&](const auto& p) {
     levels = stretch_levels([&](int x, int y) { return p.at(x, y); }, w, h, 0.005, 0.995);
   });
+  auto eight_bit = [&](float v) { return cv::saturate_cast<std::uint8_t>((v - levels.lo) * levels.scale); };
+  // 8- and 16-bit pixels: each value's 8-bit level once, in a table (the same expression as for a
+  // float pixel), then a lookup per pixel.
+  std::vector<std::uint8_t> table;
+  image.visit([&](const auto& p) {
+    using Pixel = typename std::decay_t<decltype(p)>::value_type;
+    if constexpr (std::is_integral_v<Pixel>) {
+      table.resize(std::size_t(1) << (8 * sizeof(Pixel)));
+      for (std::size_t k = 0; k < table.size(); ++k)
+        table[k] = eight_bit(float(int(k) + int(std::numeric_limits<Pixel>::lowest())));
+    }
+  });
   std::vector<float> row(std::size_t(w), 0.f);
   auto stretch_rows = [&](int y0, cv::Mat& out) {
-    for (int y = 0; y < out.rows; ++y) {
-      image.copy_block(0, y0 + y, w, 1, row.data(), w);
-      auto* o = out.ptr<std::uint8_t>(y);
-      for (int x = 0; x < w; ++x) o[x] = cv::saturate_cast<std::uint8_t>((row[std::size_t(x)] - levels.lo) * levels.scale);
-    }
+    image.visit([&](const auto& p) {
+      using Pixel = typename std::decay_t<decltype(p)>::value_type;
+      for (int y = 0; y < out.rows; ++y) {
+        auto* o = out.ptr<std::uint8_t>(y);
+        if constexpr (std::is_integral_v<Pixel>) {
+          const unsigned char* src = p.base + std::size_t(y0 + y) * std::size_t(w) * sizeof(Pixel);
+          for (int x = 0; x < w; ++x) {
+            Pixel v;
+            std::memcpy(&v, src + std::size_t(x) * sizeof(Pixel), sizeof(Pixel));
+            o[x] = table[std::size_t(int(v) - int(std::numeric_limits<Pixel>::lowest()))];
+          }
+        } else {
+          image.copy_block(0, y0 + y, w, 1, row.data(), w);
+          for (int x = 0; x < w; ++x) o[x] = eight_bit(row[std::size_t(x)]);
+        }
+      }
+    });
   };
   const int f = s < 1.0 ? int(std::lround(1.0 / s)) : 1;
   if (f >= 2 && double(f) * s == 1.0 && w % f == 0 && h % f == 0) {

@@ -16,6 +16,7 @@ namespace mgscope {
 // Read access to one stored type: at() converts one pixel to float.
 template <class T>
 struct PixelRows {
+  using value_type = T;
   const unsigned char* base = nullptr;
   int width = 0;
   int height = 0;
