@@ -82,6 +82,36 @@ TEST(PngEncoder, AtMost256ColoursGoThroughAPaletteWithTheSamePixels) {
   }
 }
 
+TEST(PngEncoder, GrayRunsWithColoursAnywhereComeBackExactly) {
+  // Wide rows (gray pixels are taken 16 at a time, colours one by one) with colours at every
+  // position of a 16-pixel run, near the row's end, and rows of gray only, odd widths and a
+  // padded stride; every pixel, gray count and colour must come back.
+  for (int w : {17, 33, 100, 203}) {
+    const int h = 23, stride = 3 * w + 5;
+    std::vector<std::uint8_t> bgr(std::size_t(stride) * h, 0x5A);
+    for (int y = 0; y < h; ++y)
+      for (int x = 0; x < w; ++x) {
+        std::uint8_t* p = &bgr[std::size_t(y) * stride + 3 * std::size_t(x)];
+        const std::uint8_t g = std::uint8_t((x * 7 + y * 13) % 200);
+        p[0] = p[1] = p[2] = g;
+        if (y % 3 == 1 && (x + y) % 19 == 0) {  // one of three colours (the last with B = G)
+          static const std::uint8_t kColours[3][3] = {{255, 0, 0}, {0, 255, 255}, {40, 40, 90}};
+          std::copy(kColours[x % 3], kColours[x % 3] + 3, p);
+        }
+        if (y == h - 1 && x == w - 1) p[0] = p[1] = 0, p[2] = 200;  // the last pixel of the picture
+      }
+    const Decoded d = decode(encode_png_8bit(bgr.data(), w, h, stride, PngColour::bgr));
+    ASSERT_EQ(d.colour_type, 3) << w;
+    ASSERT_EQ(d.pixels.size(), std::size_t(w) * h * 3);
+    for (int y = 0; y < h; ++y)
+      for (int x = 0; x < w; ++x) {
+        const std::uint8_t* p = &bgr[std::size_t(y) * stride + 3 * std::size_t(x)];
+        const std::uint8_t* q = &d.pixels[(std::size_t(y) * w + std::size_t(x)) * 3];
+        ASSERT_TRUE(q[0] == p[2] && q[1] == p[1] && q[2] == p[0]) << "width " << w << ", pixel " << x << "," << y;
+      }
+  }
+}
+
 TEST(PngEncoder, PaletteGraysComeFirstInAscendingOrder) {
   // Gray levels keep their order as indices, so the Sub filter predicts them as in a gray picture.
   const std::vector<std::uint8_t> bgr = bgr_with_colours(16, 16, 40);
