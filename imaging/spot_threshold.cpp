@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -16,7 +15,6 @@
 #include "fitting/base/statistics.hpp"
 #include "imaging/image_fft.hpp"
 #include "fitting/base/parallel_for.hpp"
-#include "fitting/base/select.hpp"
 #include "imaging/window.hpp"
 
 namespace mgscope {
@@ -61,23 +59,23 @@ RingTable make_ring_table(int side) {
   return t;
 }
 
-// The table of a side, made once per process (about 3 ms at 1024 px, for every image of a batch
-// otherwise) and kept: a batch meets few sides, and a table is 1 MiB at 1024 px.
-const RingTable& ring_table(int side) {
-  static std::mutex mutex;
-  static std::map<int, std::unique_ptr<const RingTable>> tables;
-  std::lock_guard<std::mutex> lock(mutex);
-  auto& table = tables[side];
-  if (!table) table = std::make_unique<const RingTable>(make_ring_table(side));
-  return *table;
-}
+// The table of a side, made once (about 3 ms at 1024 px, for every image of a batch otherwise) and
+// kept for the process: the last kKeptRingTables sides asked for (a batch of images of one size
+// asks for one; a table is 1 MiB at 1024 px). Shared, so that a table in use outlives its place.
+constexpr std::size_t kKeptRingTables = 4;
 
-// The median of the floats in [first, last) (at least one), as median_in_place gives it for the
-// same values as doubles: ring powers are floats, and selecting among floats moves half the bytes.
-double median_of_floats(float* first, float* last) {
-  const std::size_t n = std::size_t(last - first), mid = n / 2;
-  const double m = kth_smallest(first, n, mid);
-  return n % 2 ? m : 0.5 * (m + double(*std::max_element(first, first + mid)));
+std::shared_ptr<const RingTable> ring_table(int side) {
+  static std::mutex mutex;
+  static std::vector<std::pair<int, std::shared_ptr<const RingTable>>> kept;  // most recent last
+  std::lock_guard<std::mutex> lock(mutex);
+  for (auto it = kept.begin(); it != kept.end(); ++it)
+    if (it->first == side) {
+      std::rotate(it, it + 1, kept.end());
+      return kept.back().second;
+    }
+  if (kept.size() == kKeptRingTables) kept.erase(kept.begin());
+  kept.emplace_back(side, std::make_shared<const RingTable>(make_ring_table(side)));
+  return kept.back().second;
 }
 
 // Radial amplitude spectrum |F|(ring) of a crop of the image, rings one frequency pixel wide.
@@ -134,7 +132,7 @@ std::vector<double> ring_power(RealFft2d& fft, const std::vector<float>& weight,
   std::vector<double> out(rings.rings(), 0.0);
   for (std::size_t k = 1; k < out.size(); ++k)
     if (rings.start[k + 1] > rings.start[k])
-      out[k] = median_of_floats(by_ring.data() + rings.start[k], by_ring.data() + rings.start[k + 1]) / 0.69314718055994530942;
+      out[k] = median_in_place(by_ring.data() + rings.start[k], by_ring.data() + rings.start[k + 1]) / 0.69314718055994530942;
   return out;
 }
 
@@ -408,7 +406,7 @@ SpotThreshold choose_spot_threshold(const StoredImage& image, const BoxGrid& gri
       mismatch = std::numeric_limits<double>::infinity();  // crops of another size: not comparable
       if (side == from.null_spectrum_side) {
         ThreadFfts ffts(side, resolve_threads(threads, 4));
-        own_spectrum = null_spectrum(image, side, grid.box_px, mask, ring_table(side), threads, ffts);
+        own_spectrum = null_spectrum(image, side, grid.box_px, mask, *ring_table(side), threads, ffts);
         mismatch = spectrum_mismatch(own_spectrum->rings, from.null_spectrum, side, grid.box_px,
                                      geometry.highest_column_read());
       }
@@ -470,7 +468,8 @@ SpotThreshold choose_spot_threshold(const StoredImage& image, const BoxGrid& gri
   const int per_side = (side - n) / null_step + 1;
   const int per_copy = per_side * per_side;
   const int copies = std::min(64, (options.null_boxes + per_copy - 1) / per_copy);
-  const RingTable& rings = ring_table(side);
+  const std::shared_ptr<const RingTable> ring_table_kept = ring_table(side);
+  const RingTable& rings = *ring_table_kept;
   ThreadFfts ffts(side, std::max(resolve_threads(threads, 4), resolve_threads(threads, copies)));
   NullSpectrum spectrum = own_spectrum ? std::move(*own_spectrum)
                                        : null_spectrum(image, side, n, mask, rings, threads, ffts);

@@ -45,14 +45,20 @@ Interval wilson_interval(long k, long n, double z) {
 
 double median(std::vector<double> values) { return median_in_place(values.data(), values.data() + values.size()); }
 
-double median_in_place(double* first, double* last) {
+namespace {
+template <class T>
+double median_of(T* first, T* last) {
   const std::size_t n = std::size_t(last - first);
   if (n == 0) return std::numeric_limits<double>::quiet_NaN();
   const std::size_t mid = n / 2;
   double m = kth_smallest(first, n, mid);
-  if (n % 2 == 0) m = 0.5 * (m + *std::max_element(first, first + mid));
+  if (n % 2 == 0) m = 0.5 * (m + double(*std::max_element(first, first + mid)));
   return m;
 }
+}  // namespace
+
+double median_in_place(double* first, double* last) { return median_of(first, last); }
+double median_in_place(float* first, float* last) { return median_of(first, last); }
 
 double pearson_r(const std::vector<double>& x, const std::vector<double>& y, int& n) {
   std::vector<std::pair<double, double>> p;

@@ -21,6 +21,9 @@ Interval wilson_interval(long k, long n, double z = 1.959963984540054);
 double median(std::vector<double> values);  // NaN for an empty vector
 // The same of [first, last), reordering it in place (no copy): for many medians of parts of one array.
 double median_in_place(double* first, double* last);
+// The same for floats (the mean of the two middle values of an even count taken in double), as
+// for the same values as doubles: selecting among floats moves half the bytes.
+double median_in_place(float* first, float* last);
 
 // Pearson's r of the finite pairs (NaN for fewer than 3 pairs or no spread); `n` gets the pairs.
 double pearson_r(const std::vector<double>& x, const std::vector<double>& y, int& n);
