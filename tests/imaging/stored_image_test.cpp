@@ -4,6 +4,7 @@
 // cells answer region and count queries exactly as a byte per pixel did.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <random>
@@ -13,6 +14,7 @@
 #include "imaging/area_map.hpp"
 #include "imaging/hrtem_analysis.hpp"
 #include "imaging/overlay.hpp"
+#include "imaging/specimen_mask.hpp"
 #include "imaging/stored_image.hpp"
 #include "imaging/synth_hrtem.hpp"
 #include "tests/imaging/synth_image.hpp"
@@ -97,6 +99,33 @@ TEST(StoredImage, Uint16AnalysisEqualsTheFloatAnalysis) {
     oo.max_side_px = side;
     EXPECT_EQ(render_overlay_png(floats, a, oo), render_overlay_png(compact.pixels, b, oo)) << side;
   }
+}
+
+// A low-count image (6 counts a pixel on average: zeros and flat 3 x 3 patches happen by chance,
+// so only the image's maximum marks an annotation): the integer pixels' fast passes of the
+// annotation search (integer sums, runs of 64 pixels tested at once) find the same burned-in bar,
+// pixel for pixel, as the float copy's passes, and nothing else.
+TEST(StoredImage, LowCountAnnotationsOfUint16EqualThoseOfTheFloatCopy) {
+  const int w = 900, h = 700;
+  std::mt19937 rng(21);
+  std::poisson_distribution<int> counts(6.0);
+  std::vector<std::uint16_t> px(std::size_t(w) * h);
+  for (auto& v : px) v = std::uint16_t(std::min(counts(rng), 60));
+  for (int y = 600; y < 620; ++y)  // a saturated bar, 300 x 20 px, where counts never reach (mean 8.4)
+    for (int x = 50; x < 350; ++x) px[std::size_t(y) * w + std::size_t(x)] = 255;
+  const StoredImage compact = StoredImage::from_raw(raw_of(w, h, px), "u16");
+  ASSERT_EQ(compact.floats(), nullptr);
+  const ImageF floats = to_float(raw_of(w, h, px), "f32");
+  MaskOptions mo;
+  mo.find_vacuum = false;
+  const SpecimenMask a = find_specimen_mask(floats, 0.0199, 50, mo);
+  const SpecimenMask b = find_specimen_mask(compact, 0.0199, 50, mo);
+  EXPECT_EQ(a.annotation_shapes, 1);
+  EXPECT_EQ(b.annotation_shapes, 1);
+  EXPECT_EQ(a.annotation_notes, b.annotation_notes);
+  EXPECT_EQ(b.annotation_px, long(300 + 4) * long(20 + 4));  // the bar and its 2 px rim
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x) ASSERT_EQ(a.at(x, y), b.at(x, y)) << x << "," << y;
 }
 
 // The old rule, pixel by pixel over SpecimenMask::at().
