@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cstring>
 #include <queue>
 #include <utility>
 
@@ -148,8 +147,8 @@ struct Run {
   std::uint16_t length;
 };
 
-// Runs of the byte before: at i >= 1, the bytes equal to data[i - 1] from i on, when there are 3
-// or more (at most 258 each; a longer stretch is several runs).
+// Runs of the byte before: at i >= 1, the bytes equal to data[i - 1] from i on, when there are
+// kMinRun (3) or more (at most 258 each; a longer stretch is several runs).
 std::vector<Run> runs_of(const std::uint8_t* data, std::size_t size) {
   std::vector<Run> runs;
   std::size_t i = 1;
@@ -160,7 +159,7 @@ std::vector<Run> runs_of(const std::uint8_t* data, std::size_t size) {
       continue;
     }
     const std::size_t most = std::min<std::size_t>(kMaxRun, size - i);
-    std::size_t run = 3;
+    std::size_t run = kMinRun;  // the three tested above
     while (run < most && data[i + run] == prev) ++run;
     runs.push_back({i, std::uint16_t(run)});
     i += run;
