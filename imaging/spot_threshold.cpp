@@ -244,8 +244,11 @@ std::vector<double> reference_maxima(const ImageF& ref, int n, const SpectrumGeo
 // The null's crops and fields are squares of at most 1024 px (memory stays small on 4k images).
 int null_crop_side(const StoredImage& image) { return std::min({image.width, image.height, 1024}); }
 
+// Null fields an image's calibration draws at most (whatever --null-boxes asks).
+constexpr int kMaxNullCopies = 64;
+
 // One FFT pair per thread, made on the thread's first use: its crops, then its null fields (both
-// side x side).
+// side x side). A slot per thread that may ask; unused slots hold nothing.
 class ThreadFfts {
  public:
   ThreadFfts(int side, int threads) : side_(side), ffts_(static_cast<std::size_t>(std::max(1, threads))) {}
@@ -391,6 +394,10 @@ SpotThreshold choose_spot_threshold(const StoredImage& image, const BoxGrid& gri
   if (!(options.alpha > 0 && options.alpha < 1)) throw InputError("--alpha must lie between 0 and 1");
   if (!(options.alpha_secondary >= options.alpha && options.alpha_secondary < 1))
     throw InputError("--alpha-secondary must lie between --alpha and 1");
+  const int side = null_crop_side(image);
+  // Shared by the reuse check's crops and the calibration's crops and fields (at most 4 crops and
+  // kMaxNullCopies fields at once).
+  ThreadFfts ffts(side, resolve_threads(threads, kMaxNullCopies));
   std::optional<NullSpectrum> own_spectrum;  // made for the reuse check; kept when the reuse is refused
   double mismatch = std::numeric_limits<double>::quiet_NaN();
   if (options.reuse) {
@@ -402,10 +409,8 @@ SpotThreshold choose_spot_threshold(const StoredImage& image, const BoxGrid& gri
     const bool check = options.reuse_tolerance > 0 && options.mode == ThresholdMode::null_model &&
                        from.mode == ThresholdMode::null_model && !from.null_spectrum.empty();
     if (check) {
-      const int side = null_crop_side(image);
       mismatch = std::numeric_limits<double>::infinity();  // crops of another size: not comparable
       if (side == from.null_spectrum_side) {
-        ThreadFfts ffts(side, resolve_threads(threads, 4));
         own_spectrum = null_spectrum(image, side, grid.box_px, mask, *ring_table(side), threads, ffts);
         mismatch = spectrum_mismatch(own_spectrum->rings, from.null_spectrum, side, grid.box_px,
                                      geometry.highest_column_read());
@@ -458,7 +463,6 @@ SpotThreshold choose_spot_threshold(const StoredImage& image, const BoxGrid& gri
   if (options.null_boxes < 20) throw InputError("--null-boxes must be at least 20");
 
   const int n = grid.box_px;
-  const int side = null_crop_side(image);
   // Null boxes overlap by half a box: a random field costs far more (its random coefficients and
   // its inverse FFT) than the boxes measured on it, and half-overlapping boxes are nearly as
   // informative as disjoint ones. Measured on a 2048 px synthetic glass over 12 seeds, 2000 null
@@ -467,10 +471,9 @@ SpotThreshold choose_spot_threshold(const StoredImage& image, const BoxGrid& gri
   const int null_step = std::max(1, n / 2);
   const int per_side = (side - n) / null_step + 1;
   const int per_copy = per_side * per_side;
-  const int copies = std::min(64, (options.null_boxes + per_copy - 1) / per_copy);
+  const int copies = std::min(kMaxNullCopies, (options.null_boxes + per_copy - 1) / per_copy);
   const std::shared_ptr<const RingTable> ring_table_kept = ring_table(side);
   const RingTable& rings = *ring_table_kept;
-  ThreadFfts ffts(side, std::max(resolve_threads(threads, 4), resolve_threads(threads, copies)));
   NullSpectrum spectrum = own_spectrum ? std::move(*own_spectrum)
                                        : null_spectrum(image, side, n, mask, rings, threads, ffts);
   const std::vector<double>& ring_pow = spectrum.rings;
