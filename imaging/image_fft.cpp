@@ -35,13 +35,7 @@ HalfSpectrum fft_forward(ImageF image) {
 
 ImageF fft_inverse(HalfSpectrum spectrum) {
   ImageF out(spectrum.width, spectrum.height);
-  fft_inverse_into(spectrum, out);  // the spectrum is our own copy
-  return out;
-}
-
-void fft_inverse_into(HalfSpectrum& spectrum, ImageF& out) {
-  if (out.width != spectrum.width || out.height != spectrum.height) out = ImageF(spectrum.width, spectrum.height);
-  fftwf_plan p;  // c2r destroys its input
+  fftwf_plan p;  // c2r destroys its input, the spectrum (our own copy)
   {
     std::lock_guard<std::mutex> lock(fftw_planner_mutex());
     p = fftwf_plan_dft_c2r_2d(spectrum.height, spectrum.width, reinterpret_cast<fftwf_complex*>(spectrum.data.data()),
@@ -54,6 +48,7 @@ void fft_inverse_into(HalfSpectrum& spectrum, ImageF& out) {
   }
   const float scale = 1.f / (float(spectrum.width) * float(spectrum.height));
   for (float& v : out.pixels) v *= scale;
+  return out;
 }
 
 // Columns are transformed kColumnBlock at a time, gathered into a buffer where each is

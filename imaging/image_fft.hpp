@@ -1,5 +1,6 @@
-// Whole-image real FFTs (for the generators and the null model), planned per call: these run a
-// few times per image, unlike the per-box transforms whose plans are cached.
+// Whole-image real FFTs: fft_forward / fft_inverse planned per call (the synthetic-image generator,
+// a few per image), and RealFft2d planned once for the null model's many crops and fields (the
+// per-box transforms' plans are cached in box_transform.cpp).
 #pragma once
 #include <complex>
 #include <vector>
@@ -23,9 +24,6 @@ struct HalfSpectrum {
 HalfSpectrum fft_forward(ImageF image);
 // Inverse, scaled by 1 / (width * height) so that fft_inverse(fft_forward(a)) == a.
 ImageF fft_inverse(HalfSpectrum spectrum);
-// The same into `out` (made width x height if it is not), destroying `spectrum`: for loops that
-// keep their buffers.
-void fft_inverse_into(HalfSpectrum& spectrum, ImageF& out);
 
 // A real 2-D FFT pair, planned once, on arrays FFTW allocates itself (the null model's crops and
 // fields, many per image). FFTW chooses its SIMD codelets by the arrays' alignment; a vector's
