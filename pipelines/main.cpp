@@ -1,25 +1,17 @@
 // mgscope: one command line for the structure-property report of a metallic-glass sample.
-#include <malloc.h>
-
 #include <exception>
 #include <iostream>
 #include <string>
 
 #include "mgscope_version.hpp"
 #include "pipelines/commands.hpp"
+#include "pipelines/heap_policy.hpp"
 #include "pipelines/module_runner.hpp"
 #include "pipelines/usage_errors.hpp"
 
 int main(int argc, char** argv) {
   mgscope::die_with_parent_if_module();
-  // Every image of a batch allocates and frees the same large buffers (FFT arrays, the overlay's
-  // picture and PNG, the null's fields). glibc maps each block above its adaptive threshold afresh
-  // and returns freed heap tops to the kernel, which then zero-fills the pages again for the next
-  // image: about a third of a batch's system time. Blocks up to 32 MiB (glibc's largest) now come
-  // from the heap, and up to 256 MiB of free heap top is kept for reuse (20 x 2048^2: 2.6 % less
-  // CPU). A 16384^2 image itself (512 MiB) is still mapped, and unmapped when freed.
-  mallopt(M_MMAP_THRESHOLD, 32 << 20);
-  mallopt(M_TRIM_THRESHOLD, 256 << 20);
+  mgscope::set_up_heap_for_images();
   CLI::App app{
       "mgscope: HRTEM local order, nanoindentation, DSC and magnetocaloric analysis of metallic "
       "glasses, from the raw instrument files to one report."};
