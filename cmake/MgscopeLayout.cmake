@@ -2,7 +2,8 @@
 # a new link that breaks it fails the build instead of slipping in:
 #   mgscope -> mgscope_pipelines -> {mgscope_imaging, mgscope_fitting, mgscope_magnetics} -> base
 # and the image readers (mgscope_image_io) link the base only: no Eigen, libzip, FFTW or OpenCV.
-# libhdf5 is linked by the EMD module alone (mgscope_emd <- mgscope_emd_reader), loaded with dlopen.
+# libhdf5 is linked by the EMD module alone (mgscope_emd <- mgscope_emd_reader), loaded with dlopen,
+# and libzip by the zip module alone (mgscope_zip).
 #   mgscope -> mgscope_work_team -> mgscope_pipelines
 # MPI is linked by the MPI module alone (mgscope_mpi, libmgscope_mpi.so), which mgscope_work_team
 # loads with dlopen when mpirun or srun started the program: the libraries, the executable, the
@@ -73,4 +74,10 @@ function(mgscope_check_layout)
                        mgscope_magnetics)
   mgscope_forbid_links(mgscope_magnetics FORBIDDEN mgscope_pipelines mgscope_imaging mgscope_image_io
                        mgscope_fitting PkgConfig::LIBZIP)
+  # libzip (with the libcrypto and libbz2 it brings) stays in the zip module, loaded only to read
+  # or write a zip (fitting/base/zip_archive.hpp); the module holds nothing of ours.
+  foreach(target mgscope_imaging mgscope_fitting mgscope_pipelines mgscope_work_team mgscope)
+    mgscope_forbid_links(${target} FORBIDDEN PkgConfig::LIBZIP)
+  endforeach()
+  mgscope_forbid_links(mgscope_zip FORBIDDEN ${ours} mgscope_base)
 endfunction()

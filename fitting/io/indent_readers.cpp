@@ -1,8 +1,6 @@
 // Nanoindentation export readers; facts from ../shared/docs/formats.md section 4.1.
 #include "fitting/io/indent_readers.hpp"
 
-#include <zip.h>
-
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -16,6 +14,7 @@
 #include "fitting/base/error.hpp"
 #include "fitting/base/input_file.hpp"
 #include "fitting/base/text_file.hpp"
+#include "fitting/base/zip_archive.hpp"
 
 namespace mgscope {
 
@@ -134,10 +133,6 @@ double depth_factor_to_nm(const std::string& header, const std::string& path) {
 // All members of one archive together (each is also at most kMaxTextFileBytes).
 constexpr std::uint64_t kMaxZipUnpackedBytes = std::uint64_t{256} << 20;
 
-struct ZipCloser {
-  void operator()(zip_t* z) const { zip_discard(z); }
-};
-
 }  // namespace
 
 IndentCurve parse_nanotest_text(const std::string& name, const std::string& bytes) {
@@ -148,41 +143,22 @@ IndentCurve read_nanotest_txt(const std::string& path) { return parse_nanotest_l
 
 std::vector<IndentCurve> read_nanotest_zip(const std::string& path) {
   require_regular_file(path);
-  int err = 0;
-  std::unique_ptr<zip_t, ZipCloser> za(zip_open(path.c_str(), ZIP_RDONLY, &err));
-  if (!za) {
-    zip_error_t ze;
-    zip_error_init_with_code(&ze, err);
-    const std::string why = zip_error_strerror(&ze);
-    zip_error_fini(&ze);
-    fail_input(path, "not a readable zip archive (" + why + ")");
-  }
   std::vector<IndentCurve> curves;
   std::uint64_t unpacked_bytes = 0;
-  const zip_int64_t n = zip_get_num_entries(za.get(), 0);
-  for (zip_int64_t i = 0; i < n; ++i) {
-    zip_stat_t st;
-    if (zip_stat_index(za.get(), static_cast<zip_uint64_t>(i), 0, &st) != 0) fail_input(path, "unreadable zip entry");
-    const std::string member = st.name ? st.name : "";
-    if (member.empty() || member.back() == '/' || st.size == 0) continue;
-    const std::string label = path + ":" + member;
-    // The sizes are the archive's own claims: checked before anything is allocated, so a small
-    // zip declaring a 1 GB member is refused at once (a NanoTest member is a text export).
-    if (st.size > kMaxTextFileBytes)
-      fail_input(label, "zip member unpacks to " + std::to_string(st.size) + " bytes, more than the " +
-                            std::to_string(kMaxTextFileBytes >> 20) + " MiB accepted for a text export");
-    unpacked_bytes += st.size;
+  // The sizes are the archive's own claims: checked before anything is allocated, so a small zip
+  // declaring a 1 GB member is refused at once (a NanoTest member is a text export).
+  const auto check = [&](const std::string& member, std::uint64_t size) {
+    if (size > kMaxTextFileBytes)
+      fail_input(path + ":" + member, "zip member unpacks to " + std::to_string(size) + " bytes, more than the " +
+                                          std::to_string(kMaxTextFileBytes >> 20) + " MiB accepted for a text export");
+    unpacked_bytes += size;
     if (unpacked_bytes > kMaxZipUnpackedBytes)
       fail_input(path, "zip members unpack to more than " + std::to_string(kMaxZipUnpackedBytes >> 20) +
                            " MiB in all: not a NanoTest export");
-    zip_file_t* zf = zip_fopen_index(za.get(), static_cast<zip_uint64_t>(i), 0);
-    if (!zf) fail_input(label, std::string("cannot open zip member (") + zip_strerror(za.get()) + ")");
-    std::string bytes(static_cast<std::size_t>(st.size), '\0');
-    const zip_int64_t got = zip_fread(zf, bytes.data(), st.size);
-    zip_fclose(zf);
-    if (got != static_cast<zip_int64_t>(st.size)) fail_input(label, "truncated or corrupt zip member");
-    curves.push_back(parse_nanotest_text(label, bytes));
-  }
+  };
+  for_each_zip_member(path, check, [&](const std::string& member, std::string bytes) {
+    curves.push_back(parse_nanotest_text(path + ":" + member, bytes));
+  });
   if (curves.empty()) fail_input(path, "zip archive holds no files");
   return curves;
 }

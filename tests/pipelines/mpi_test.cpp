@@ -308,6 +308,42 @@ TEST(Figures, ProgramDoesNotLinkOpenCvAndDrawsThroughItsModule) {
   fs::remove_all(dir);
 }
 
+// libzip (with libcrypto and libbz2) is loaded only to read or write a zip, from libmgscope_zip.so:
+// the program does not link it; without the module a zip read or written fails naming it, and
+// the commands that touch no zip are unaffected.
+TEST(Zip, ProgramDoesNotLinkLibzipAndUsesItsModule) {
+  const auto r = test::run_command(std::string("ldd '") + MGSCOPE_EXE + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("libc.so"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("libzip"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("libcrypto"), std::string::npos) << r.output;
+  const fs::path dir = test::scratch_dir("zip_module");
+  const std::vector<std::string> inputs = image_batch(dir / "img", 1, 256);
+  const std::string stem = fs::path(inputs[0]).stem().string();
+  const auto written = test::run_command("cd " + q(dir) + " && " + MGSCOPE_EXE + " hrtem " + quoted(inputs) + "-o out");
+  EXPECT_EQ(written.exit_code, 0) << written.output;
+  EXPECT_TRUE(fs::exists(dir / "out" / stem / "ordered_boxes_roiset.zip"));
+  const std::string gone = (dir / "gone" / "libmgscope_zip.so").string();
+  const auto no_write = test::run_command("cd " + q(dir) + " && MGSCOPE_ZIP_MODULE=" + q(gone) + " " + MGSCOPE_EXE +
+                                          " hrtem " + quoted(inputs) + "-o out2");
+  EXPECT_NE(no_write.exit_code, 0) << no_write.output;
+  EXPECT_NE(no_write.output.find("cannot read or write zip files: the zip module (libmgscope_zip.so) was not found"),
+            std::string::npos)
+      << no_write.output;
+  EXPECT_NE(no_write.output.find(gone + ": cannot open shared object file"), std::string::npos) << no_write.output;
+  // A zip to read: the module is looked for before the bytes are, so any zip header will do.
+  const fs::path zip = dir / "export.zip";
+  std::ofstream(zip, std::ios::binary) << std::string("PK\x03\x04\x14\0\0\0", 8);
+  const auto no_read = test::run_command("MGSCOPE_ZIP_MODULE=" + q(gone) + " " + MGSCOPE_EXE + " hardness " + q(zip) +
+                                         " --figures 0 -o " + q(dir / "out3"));
+  EXPECT_NE(no_read.exit_code, 0) << no_read.output;
+  EXPECT_NE(no_read.output.find(zip.string() + ": cannot read or write zip files: the zip module"), std::string::npos)
+      << no_read.output;
+  const auto version = test::run_command("MGSCOPE_ZIP_MODULE=" + q(gone) + " " + MGSCOPE_EXE + " --version");
+  EXPECT_EQ(version.exit_code, 0) << version.output;
+  fs::remove_all(dir);
+}
+
 // Under mpirun without its MPI module every rank stops with an error naming where it looked,
 // before writing anything: running on alone, every rank would do the whole command.
 TEST(Mpi, MissingModuleStopsEveryRankSayingWhereItLooked) {
