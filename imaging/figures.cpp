@@ -1,6 +1,4 @@
 // The HRTEM figures through the figures module (figures_module.hpp says why it is a module).
-#include <dlfcn.h>
-
 #include <stdexcept>
 #include <string>
 
@@ -25,19 +23,12 @@ struct Loaded {
 };
 
 Loaded load() {
-  using Entry = const FiguresModule* (*)();
-  std::string errors;
-  const auto accept = [](void* entry) -> std::string {
-    const FiguresModule* t = reinterpret_cast<Entry>(entry)();
-    return t && t->abi == kFiguresModuleAbi && t->layout == figures_layout()
-               ? std::string()
-               : std::string("built for another version of mgscope");
-  };
-  void* entry = load_module_entry(module_candidates("MGSCOPE_FIGURES_MODULE", MGSCOPE_FIGURES_MODULE_PATHS),
-                                  kFiguresModuleEntry, RTLD_NOW | RTLD_LOCAL, accept, errors);
-  if (entry) return {reinterpret_cast<Entry>(entry)(), {}};
-  return {nullptr, "cannot draw the figures: " + module_not_loaded("the figures module (libmgscope_figures.so)",
-                                                                    "MGSCOPE_FIGURES_MODULE", errors)};
+  Loaded l;
+  l.table = load_module_table<FiguresModule>("MGSCOPE_FIGURES_MODULE", MGSCOPE_FIGURES_MODULE_PATHS, kFiguresModuleEntry,
+                                             kFiguresModuleAbi, figures_layout(),
+                                             "the figures module (libmgscope_figures.so)", l.error);
+  if (!l.table) l.error = "cannot draw the figures: " + l.error;
+  return l;
 }
 
 const FiguresModule& figures() {

@@ -1,6 +1,9 @@
 // Where a module of mgscope (a shared library loaded with dlopen only when needed: the EMD reader,
 // the MPI team, the figures) may be installed, and loading the first that fits.
 #pragma once
+#include <dlfcn.h>
+
+#include <cstddef>
 #include <functional>
 #include <string>
 #include <vector>
@@ -27,5 +30,25 @@ void* load_module_entry(const std::vector<std::string>& candidates, const char* 
 // with `errors` of load_module_entry, then what to do about it (set `env_var` to its path, or,
 // when it is set, that it named the only place looked).
 std::string module_not_loaded(const std::string& module, const char* env_var, const std::string& errors);
+
+// A module whose C entry point `entry` returns a table `const Table*` that begins with its `abi` and
+// `layout` (the figures and zip modules): the table of the first candidate of
+// module_candidates(env_var, baked) whose abi and layout are `abi` and `layout` (a module left from
+// a build whose headers differ is passed over by name, not handed objects of another layout), or
+// nullptr with `error` = module_not_loaded(module, env_var, ...).
+template <class Table>
+const Table* load_module_table(const char* env_var, const std::string& baked, const char* entry, int abi,
+                               std::size_t layout, const std::string& module, std::string& error) {
+  using Entry = const Table* (*)();
+  const auto accept = [&](void* symbol) -> std::string {
+    const Table* t = reinterpret_cast<Entry>(symbol)();
+    return t && t->abi == abi && t->layout == layout ? std::string() : std::string("built for another version of mgscope");
+  };
+  std::string errors;
+  void* symbol = load_module_entry(module_candidates(env_var, baked), entry, RTLD_NOW | RTLD_LOCAL, accept, errors);
+  if (symbol) return reinterpret_cast<Entry>(symbol)();
+  error = module_not_loaded(module, env_var, errors);
+  return nullptr;
+}
 
 }  // namespace mgscope

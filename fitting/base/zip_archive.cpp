@@ -1,8 +1,6 @@
 // The zip functions through the zip module (zip_archive.hpp says why it is a module).
 #include "fitting/base/zip_archive.hpp"
 
-#include <dlfcn.h>
-
 #include <stdexcept>
 #include <utility>
 
@@ -26,18 +24,11 @@ struct Loaded {
 };
 
 Loaded load() {
-  using Entry = const ZipModule* (*)();
-  std::string errors;
-  const auto accept = [](void* entry) -> std::string {
-    const ZipModule* t = reinterpret_cast<Entry>(entry)();
-    return t && t->abi == kZipModuleAbi && t->layout == zip_layout() ? std::string()
-                                                                       : std::string("built for another version of mgscope");
-  };
-  void* entry = load_module_entry(module_candidates("MGSCOPE_ZIP_MODULE", MGSCOPE_ZIP_MODULE_PATHS), kZipModuleEntry,
-                                  RTLD_NOW | RTLD_LOCAL, accept, errors);
-  if (entry) return {reinterpret_cast<Entry>(entry)(), {}};
-  return {nullptr, "cannot read or write zip files: " +
-                       module_not_loaded("the zip module (libmgscope_zip.so)", "MGSCOPE_ZIP_MODULE", errors)};
+  Loaded l;
+  l.table = load_module_table<ZipModule>("MGSCOPE_ZIP_MODULE", MGSCOPE_ZIP_MODULE_PATHS, kZipModuleEntry, kZipModuleAbi,
+                                         zip_layout(), "the zip module (libmgscope_zip.so)", l.error);
+  if (!l.table) l.error = "cannot read or write zip files: " + l.error;
+  return l;
 }
 
 const Loaded& loaded() {
