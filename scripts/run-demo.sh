@@ -7,7 +7,7 @@ cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release
 cmake --build build -j "$(nproc)" --target mgscope
 # Install it so that `mgscope` works from any folder: /usr/local as root, else ~/.local.
 if [ "$(id -u)" = 0 ]; then prefix=/usr/local; else prefix="$HOME/.local"; fi
-# The program, its EMD, MPI and figures modules (lib/mgscope/, built with the target mgscope) and the docs
+# The program, its EMD, MPI, figures and zip modules (lib/mgscope/, built with the target mgscope) and the docs
 # (the Python module, component "python", needs a full build).
 cmake --install build --prefix "$prefix" --component Unspecified > /dev/null
 echo "mgscope installed in $prefix/bin (its modules in $prefix/lib/mgscope, docs in $prefix/share/doc/mgscope)"
