@@ -8,8 +8,9 @@ Usage: speed_targets.py BUILD_DIR WORK_DIR [--big]
 
 Every time is the median of several whole-process runs (wall clock, /usr/bin/time for peak
 memory); the 4096^2 ratios are medians of ratios taken round by round (each round runs the
-command, numpy and the bound once), so that the machine's drift cancels. The images are synthetic glass at 0.0199 nm/px (100 px boxes), stored as uncompressed
-16-bit TIFF as the issue's reference was (decoding Deflate is the file's cost, not the analysis').
+command, numpy and the bound once), so that the machine's drift cancels. The images are synthetic
+glass at 0.0199 nm/px (100 px boxes), stored as uncompressed 16-bit TIFF as the issue's reference
+was (decoding Deflate is the file's cost, not the analysis').
 Nothing here is a test: numbers depend on the machine and on what else runs on it.
 """
 import json
@@ -110,11 +111,11 @@ def main():
                            "read_ms": float(bound["read_ms"]), "grid_bound_ms": grid_bound_ms,
                            "work_bound_ms": grid_bound_ms + float(bound["sliding_ms"])})
 
-        def median(key):
-            return statistics.median(r[key] for r in rounds)
-
-        def ratio(f):
+        def ratio(f):  # the median over the rounds of f(round)
             return statistics.median(f(r) for r in rounds)
+
+        def median(key):
+            return ratio(lambda r: r[key])
 
         target_bound = 3 if stride_frac == 1.0 else 2
         vs_numpy = ratio(lambda r: r["numpy_total"] / r["wall"])
