@@ -135,6 +135,7 @@ HrtemResult analyse_hrtem(const CalibratedImage& calibrated, const HrtemOptions&
   if (options.fdr_q && !(*options.fdr_q > 0 && *options.fdr_q < 1)) fail_input(what, "--fdr must lie between 0 and 1");
   r.threshold = choose_spot_threshold(image, g, geometry, options.window, options.acf, options.threshold,
                                       options.threads, &r.mask);
+  if (options.threshold_only) return r;
   // In FDR mode spots down to the level of p = q stay until the Benjamini-Hochberg cut is known.
   double strict = r.threshold.value, secondary = r.threshold.secondary_value;
   if (options.fdr_q) secondary = strict = std::min(secondary, level_for_p_value(r.threshold, *options.fdr_q));

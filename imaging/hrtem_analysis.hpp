@@ -32,6 +32,8 @@ struct HrtemOptions {
   // instead of at the per-box alpha.
   std::optional<double> fdr_q;
   int threads = 0;                  // 0: all cores; results do not depend on it
+  // Stop once the mask and the spot threshold are known (a batch's shared calibration): no boxes.
+  bool threshold_only = false;
 
   std::string check() const;        // "" or the bad field
 };

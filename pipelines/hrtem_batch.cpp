@@ -123,34 +123,41 @@ int run_hrtem_batch(const HrtemCli& cli_as_given, const HrtemBatchOptions& optio
   // make, they are drawn once per process and kept (about 38 MB for 1024 px null fields).
   NullDrawCache null_draws;
   if (cli.images.size() > 1 || settings.series.threshold_each_frame) settings.options.threshold.draw_cache = &null_draws;
-  // --threshold-once: every process calibrates on the first image of the command line (not of its
-  // own share), so the level is the same whatever the dealing, the shard or the rank count.
+  // One null calibration for the batch (unless --threshold-each-image): every process calibrates on
+  // the first image of the command line (not of its own share), so the level is the same whatever
+  // the dealing, the shard or the rank count. The null's level varies from seed to seed (sd 0.7 on
+  // synthetic glass) as much as between images of one session (within 0.85 of the first's), so a
+  // level reused within the spectrum check is as good as the image's own; it saves about a quarter
+  // of a 2048^2 image's time. See hrtem_image_run.hpp.
+  const bool calibrate_once = !cli.threshold_each_image && settings.series.frames.empty() && cli.images.size() > 1 &&
+                              settings.options.threshold.mode == ThresholdMode::null_model;
   std::optional<SharedThreshold> shared;
-  if (cli.threshold_once && settings.series.frames.empty() && cli.images.size() > 1 &&
-      settings.options.threshold.mode == ThresholdMode::null_model && !options.gather) {
+  if (calibrate_once && !options.gather) {  // --gather reads results only
     try {
       HrtemSettings first = settings;
       first.area.enabled = false;  // the threshold is all that is kept
+      first.options.threshold_only = true;
       first.options.threads = cli_as_given.threads;  // alone: on every core the batch may use
       if (team.size > 1) first.options.threads = team.threads_for_all_cores();
       const HrtemImageRun run = analyse_hrtem_file(cli.images[0], first);
       shared = SharedThreshold{run.result.threshold, cli.images[0], run.run.pixel_nm(), run.result.grid.box_px};
-      shared->threshold.description = "reused: calibrated once for the batch on " + cli.images[0] + " (--threshold-once): " +
+      shared->threshold.description = "reused: calibrated once for the batch on " + cli.images[0] + " (--threshold-each-image calibrates every image): " +
                                       shared->threshold.description;
       settings.user.shared_threshold = &*shared;
       if (team.leader())
-        std::fprintf(stderr, "NOTE: --threshold-once: spot threshold %.6g calibrated on %s, reused by the images of "
-                     "the same pixel size, box and radial spectrum (the others calibrate their own and say so)\n",
+        std::fprintf(stderr, "NOTE: spot threshold %.6g calibrated once for the batch, on %s, and reused by the images of "
+                     "the same pixel size, box and radial spectrum (the others calibrate their own and say so; "
+                     "--threshold-each-image calibrates every image)\n",
                      shared->threshold.value, cli.images[0].c_str());
     } catch (const std::exception& e) {
       if (team.leader())
-        std::fprintf(stderr, "NOTE: --threshold-once: %s could not be analysed (%s); every image calibrates its own "
+        std::fprintf(stderr, "NOTE: %s could not be analysed (%s), so the batch's spot threshold was not calibrated on it; every image calibrates its own "
                      "threshold\n", cli.images[0].c_str(), e.what());
     }
   }
   auto key_of = [&](std::size_t i) {
     std::vector<std::string> files{cli.images[i]};
-    if (shared) files.push_back(cli.images[0]);  // its content decided the level
+    if (calibrate_once) files.push_back(cli.images[0]);  // its content decided the level (also for --gather)
     for (const std::string& f : {cli.mask_file, cli.reference})
       if (!f.empty()) files.push_back(f);
     return hrtem_image_key(settings_text, files);

@@ -114,8 +114,8 @@ HrtemImageRun analyse_hrtem_image(StoredImage pixels, ImageInfo info, const Cali
     reference = read_reference(user.reference_path, r.run.pixel_nm(), calibrate_options.pixel_nm, ReadOptions{});
     image_options.threshold.reference = &reference;
   }
-  // --threshold-once: why an image was calibrated on its own null after all.
-  const std::string own_calibration = "--threshold-once: the spot threshold was calibrated on this image itself, since its ";
+  // A batch's shared calibration: why an image was calibrated on its own null after all.
+  const std::string own_calibration = "the spot threshold was calibrated on this image itself, not once for the batch, since its ";
   if (const SharedThreshold* shared = user.shared_threshold) {
     const int box_px = int(std::lround(options.box_nm / r.run.pixel_nm()));
     if (std::fabs(shared->pixel_nm / r.run.pixel_nm() - 1) < 1e-9 && shared->box_px == box_px) {

@@ -26,7 +26,8 @@ struct HrtemAreaSettings {
   int threads = 0;                   // 0: all cores
 };
 
-// A null calibration of the spot threshold made once for a batch (--threshold-once), on `source`:
+// A null calibration of the spot threshold made once for a batch (the default; not with
+// --threshold-each-image), on `source`:
 // images of the same pixel size, box and radial spectrum reuse it whole; others calibrate their own
 // and say so.
 //
@@ -53,7 +54,7 @@ struct HrtemUserInputs {
   std::string mask_path;       // --mask: an image of the analysed size, nonzero = leave out
   std::string roi;             // --roi x0,y0,x1,y1: lengths with units, or pixels ending in "px"
   std::string reference_path;  // --reference: a known-amorphous image at the same pixel size
-  const SharedThreshold* shared_threshold = nullptr;  // --threshold-once
+  const SharedThreshold* shared_threshold = nullptr;  // the batch's calibration, if any
 };
 
 struct HrtemImageRun {

@@ -27,7 +27,10 @@ struct HrtemCli {
   std::string frames;      // empty: one image per file (--frame); else all, A:B or A:B:STEP
   int sum = 1;             // --sum: frames averaged per analysed point of a series
   bool threshold_each_frame = false;
-  bool threshold_once = false;  // --threshold-once: a batch reuses the first image's null calibration
+  // A batch reuses the first image's null calibration (images of its pixel size, box and radial
+  // spectrum), unless --threshold-each-image; --threshold-once, the default, is still accepted.
+  bool threshold_each_image = false;
+  bool threshold_once = false;
   std::string window = "hann";
   std::string acf = "circular";
   std::string d_min = "0.15nm", d_max = "0.60nm", acf_min_lag = "0.18nm";

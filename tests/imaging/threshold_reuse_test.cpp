@@ -1,4 +1,4 @@
-// Reusing a null calibration (--threshold-once) only for an image of the same radial spectrum.
+// Reusing a null calibration (a batch's shared calibration) only for an image of the same radial spectrum.
 #include <gtest/gtest.h>
 
 #include <cmath>

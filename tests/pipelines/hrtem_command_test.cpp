@@ -468,11 +468,11 @@ TEST(HrtemCommand, FileNameWithAnyBytesIsReportedSafely) {
 
 namespace mgscope {
 
-// --threshold-once: the first image's null calibration serves the batch (images of its pixel size,
+// By default the first image's null calibration serves the batch (images of its pixel size,
 // box and radial spectrum), the first image's results are exactly those of its own run, and an
 // image of another pixel size or of another spectrum (here four times the dose: less shot noise)
 // calibrates its own, exactly as alone, and says so.
-TEST(HrtemCommand, ThresholdOnceReusesTheFirstImagesCalibration) {
+TEST(HrtemCommand, BatchReusesTheFirstImagesCalibrationUnlessEachImageIsAsked) {
   namespace fs = std::filesystem;
   const fs::path dir = test::scratch_dir("hrtem_threshold_once");
   for (const char* seed : {"5", "6"})
@@ -487,11 +487,19 @@ TEST(HrtemCommand, ThresholdOnceReusesTheFirstImagesCalibration) {
   const std::string imgs = "'" + (dir / "s5.tif").string() + "' '" + (dir / "s6.tif").string() + "' '" +
                            (dir / "coarse.tif").string() + "' '" + (dir / "dose.tif").string() + "' '" +
                            (dir / "small.tif").string() + "'";
-  const auto once = test::run_mgscope("hrtem " + imgs + " -o '" + (dir / "once").string() + "' --threshold-once");
+  const auto once = test::run_mgscope("hrtem " + imgs + " -o '" + (dir / "once").string() + "'");
   ASSERT_EQ(once.exit_code, 0) << once.output;
-  EXPECT_NE(once.output.find("NOTE: --threshold-once: spot threshold"), std::string::npos) << once.output;
-  const auto each = test::run_mgscope("hrtem " + imgs + " -o '" + (dir / "each").string() + "'");
+  EXPECT_NE(once.output.find("calibrated once for the batch, on"), std::string::npos) << once.output;
+  const auto each = test::run_mgscope("hrtem " + imgs + " -o '" + (dir / "each").string() + "' --threshold-each-image");
   ASSERT_EQ(each.exit_code, 0) << each.output;
+  EXPECT_EQ(each.output.find("calibrated once for the batch"), std::string::npos) << each.output;
+  // Each image alone gets what --threshold-each-image gives it.
+  const auto alone = test::run_mgscope("hrtem '" + (dir / "s6.tif").string() + "' -o '" + (dir / "alone").string() + "'");
+  ASSERT_EQ(alone.exit_code, 0) << alone.output;
+  // The old flag names the default and still runs; with its opposite it is refused.
+  EXPECT_EQ(test::run_mgscope("hrtem " + imgs + " -o '" + (dir / "old").string() + "' --threshold-once").exit_code, 0);
+  EXPECT_NE(test::run_mgscope("hrtem " + imgs + " -o '" + (dir / "both").string() +
+                              "' --threshold-once --threshold-each-image").exit_code, 0);
   auto summary = [&](const char* run, const char* image) {
     std::ifstream in(dir / run / image / "summary.json");
     return nlohmann::json::parse(in);
@@ -501,6 +509,9 @@ TEST(HrtemCommand, ThresholdOnceReusesTheFirstImagesCalibration) {
   EXPECT_EQ(summary("once", "s5")["ordered"], summary("each", "s5")["ordered"]);  // the first image: its own result
   EXPECT_EQ(summary("once", "s6")["threshold"]["whitened_level"].get<double>(), level);
   EXPECT_NE(summary("each", "s6")["threshold"]["whitened_level"].get<double>(), level);
+  EXPECT_EQ(summary("each", "s6")["threshold"], summary("alone", "s6")["threshold"]);
+  EXPECT_EQ(summary("each", "s6")["ordered"], summary("alone", "s6")["ordered"]);
+  EXPECT_EQ(summary("old", "s6")["threshold"], summary("once", "s6")["threshold"]);
   EXPECT_NE(summary("once", "s6")["threshold"]["description"].get<std::string>().find("calibrated once for the batch"),
             std::string::npos);
   const double same = summary("once", "s6")["threshold"]["spectrum_mismatch_from_reused"].get<double>();
@@ -517,7 +528,7 @@ TEST(HrtemCommand, ThresholdOnceReusesTheFirstImagesCalibration) {
   EXPECT_TRUE(dose["reuse_refused"].get<bool>());
   EXPECT_GT(dose["spectrum_mismatch_from_reused"].get<double>(), kThresholdOnceSpectrumTolerance);
   EXPECT_NE(summary("once", "dose")["warnings"].dump().find("radial spectrum differs from that of"), std::string::npos);
-  EXPECT_NE(once.output.find("dose.tif: --threshold-once: the spot threshold was calibrated on this image itself"),
+  EXPECT_NE(once.output.find("dose.tif: the spot threshold was calibrated on this image itself, not once for the batch"),
             std::string::npos) << once.output;
   // Under 1024 px the null's crops are the image's side: another side cannot be compared, so its own.
   const auto small = summary("once", "small");

@@ -18,7 +18,7 @@ EXTRA_KEYS = {"tiles", "status", "message", "usable", "area_blocks", "area_boots
 @pytest.fixture(scope="module")
 def cli_outputs(tmp_path_factory):
     out = tmp_path_factory.mktemp("hrtem")
-    run_cli("hrtem", ASCAST, TREATED, "-o", out)
+    run_cli("hrtem", ASCAST, TREATED, "-o", out, "--threshold-each-image")  # each as alone, as mgscope.hrtem
     return out
 
 
