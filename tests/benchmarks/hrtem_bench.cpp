@@ -4,6 +4,7 @@
 #include <fftw3.h>
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
 
 #include "imaging/box_features.hpp"
@@ -153,5 +154,41 @@ void BM_NullCalibration(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_NullCalibration)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
+
+// A batch's check of one 2048^2 16-bit image against the batch's calibration (the default since the
+// batch calibrates once): the ring spectrum of its four 1024 px crops, compared with the reused one.
+void BM_NullSpectrumCheck(benchmark::State& state) {
+  static const StoredImage image = [] {
+    SynthHrtemOptions o;
+    o.width_px = o.height_px = int(2048);
+    o.ordered_fraction = 0.1;
+    const SynthHrtem s = make_synth_hrtem(o);
+    RawImage raw;
+    raw.width = o.width_px;
+    raw.height = o.height_px;
+    raw.type = PixelType::u16;
+    raw.bytes.resize(s.counts.pixels.size() * 2);
+    for (std::size_t i = 0; i < s.counts.pixels.size(); ++i) {
+      const auto v = static_cast<std::uint16_t>(s.counts.pixels[i]);
+      std::memcpy(raw.bytes.data() + 2 * i, &v, 2);
+    }
+    return StoredImage::from_raw(std::move(raw), "bench");
+  }();
+  const double pixel_nm = 0.0199;
+  const BoxGrid grid = make_box_grid(image.width, image.height, pixel_nm, 1.985, 1.985, "bench");
+  SpotOptions spots;
+  spots.sidelobe_floor = sidelobe_floor_for(WindowKind::hann);
+  const SpectrumGeometry geometry(grid.box_px, grid.box_px, pixel_nm, spots);
+  ThresholdOptions options;
+  const SpotThreshold calibrated = choose_spot_threshold(image, grid, geometry, WindowKind::hann, AcfMode::circular, options, 1);
+  options.reuse = &calibrated;
+  options.reuse_tolerance = 0.2;
+  for (auto _ : state) {
+    const SpotThreshold t = choose_spot_threshold(image, grid, geometry, WindowKind::hann, AcfMode::circular, options, 1);
+    if (t.reuse_refused) state.SkipWithError("the image refused its own calibration");
+    benchmark::DoNotOptimize(t.spectrum_mismatch);
+  }
+}
+BENCHMARK(BM_NullSpectrumCheck)->Unit(benchmark::kMillisecond);
 
 }  // namespace
