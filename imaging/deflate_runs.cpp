@@ -2,8 +2,13 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <queue>
 #include <utility>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace mgscope {
 
@@ -42,16 +47,26 @@ const std::array<LengthCode, kMaxRun + 1>& length_codes() {
 }
 
 // Bits out, least significant first (RFC 1951, 3.1.1), through a 64-bit buffer into `out`, sized
-// by the caller (grown here only when that would not do).
+// by the caller (grown here only when that would not do). A value type: the literal loop works on a
+// local copy, so that its buffer stays in registers (a byte stored through `out` may alias any
+// member of an object the compiler cannot see whole, but not a local whose address is not taken).
 class BitWriter {
  public:
-  explicit BitWriter(std::vector<std::uint8_t>& out) : out_(out) {}
-  void put(std::uint32_t bits, int count) {  // count <= 32
+  explicit BitWriter(std::vector<std::uint8_t>& out) : out_(&out), data_(out.data()) {}
+  // Room for `bytes` more bytes past what is written: put() does not check.
+  void reserve(std::size_t bytes) {
+    if (size_ + bytes + 8 > out_->size()) {
+      out_->resize(std::max<std::size_t>(2 * out_->size(), size_ + bytes + 8));
+      data_ = out_->data();
+    }
+  }
+  void put(std::uint32_t bits, int count) {  // count <= 32, within the room reserved
     buffer_ |= std::uint64_t(bits) << filled_;
     filled_ += count;
     if (filled_ >= 32) {
-      if (size_ + 4 > out_.size()) out_.resize(std::max<std::size_t>(64, 2 * out_.size()));
-      for (int k = 0; k < 4; ++k) out_[size_ + std::size_t(k)] = std::uint8_t(buffer_ >> (8 * k));
+      // Eight bytes stored, four kept: the high four are rewritten by the next store.
+      const std::uint64_t little = to_little_endian(buffer_);
+      std::memcpy(data_ + size_, &little, 8);
       size_ += 4;
       buffer_ >>= 32;
       filled_ -= 32;
@@ -59,19 +74,27 @@ class BitWriter {
   }
   // Pads with zero bits to a whole byte, writes out what is held and trims `out` to what was written.
   void finish_bytes() {
+    reserve(8);
     put(0, (8 - filled_ % 8) % 8);
-    out_.resize(size_);
+    out_->resize(size_);
     for (; filled_ > 0; filled_ -= 8) {
-      out_.push_back(std::uint8_t(buffer_));
+      out_->push_back(std::uint8_t(buffer_));
       buffer_ >>= 8;
     }
     buffer_ = 0;
     filled_ = 0;
-    size_ = out_.size();
+    size_ = out_->size();
+    data_ = out_->data();
   }
 
  private:
-  std::vector<std::uint8_t>& out_;
+  static std::uint64_t to_little_endian(std::uint64_t v) {
+    std::uint64_t out = 0;
+    for (int k = 0; k < 8; ++k) reinterpret_cast<unsigned char*>(&out)[k] = std::uint8_t(v >> (8 * k));
+    return out;  // the identity on a little-endian machine, which the compiler sees
+  }
+  std::vector<std::uint8_t>* out_;
+  std::uint8_t* data_;
   std::size_t size_ = 0;
   std::uint64_t buffer_ = 0;
   int filled_ = 0;
@@ -153,6 +176,23 @@ std::vector<Run> runs_of(const std::uint8_t* data, std::size_t size) {
   std::vector<Run> runs;
   std::size_t i = 1;
   while (i + 2 < size) {
+#if defined(__SSE2__)
+    // 16 bytes at a time: bit j of `same` says data[i + j] == data[i + j - 1]; a run can start at
+    // i + j only where bits j, j + 1 and j + 2 are all set. Where no j < 14 qualifies, the 14
+    // positions are passed at once (noisy pictures hold few runs); else the bytes are looked at
+    // from the first candidate on, one by one as below.
+    if (i + 16 <= size) {
+      const __m128i now = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i));
+      const __m128i before = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i - 1));
+      const unsigned same = unsigned(_mm_movemask_epi8(_mm_cmpeq_epi8(now, before)));
+      const unsigned starts = same & (same >> 1) & (same >> 2) & 0x3FFFu;
+      if (!starts) {
+        i += 14;
+        continue;
+      }
+      i += unsigned(__builtin_ctz(starts));
+    }
+#endif
     const std::uint8_t prev = data[i - 1];
     if (data[i] != prev || data[i + 1] != prev || data[i + 2] != prev) {
       ++i;
@@ -241,6 +281,9 @@ void write_block(BitWriter& out, const std::uint8_t* data, std::size_t first, st
   int hclen = 19;
   while (hclen > 4 && cl_len[std::size_t(kOrder[hclen - 1])] == 0) --hclen;
 
+  // A literal is at most 15 bits and a run at most 15 + 5 + 1: two bytes a byte of input, and the
+  // code tables under 400.
+  out.reserve(2 * (end - first) + 1024);
   out.put(final_block ? 1u : 0u, 1);
   out.put(2, 2);  // dynamic Huffman codes
   out.put(std::uint32_t(hlit - 257), 5);
@@ -259,26 +302,28 @@ void write_block(BitWriter& out, const std::uint8_t* data, std::size_t first, st
   std::uint32_t literal[256];
   for (std::size_t b = 0; b < 256; ++b) literal[b] = std::uint32_t(lit_code[b]) | std::uint32_t(lit_len[b]) << 16;
   std::size_t at = first;
+  BitWriter bits = out;  // in registers for the loop; handed back below
   for (std::size_t r = 0; r <= run_count; ++r) {
     const std::size_t stop = r < run_count ? runs[r].at : end;
     for (; at + 2 <= stop; at += 2) {
       const std::uint32_t a = literal[data[at]], b = literal[data[at + 1]];
       const int a_bits = int(a >> 16);
-      out.put((a & 0xFFFFu) | (b & 0xFFFFu) << a_bits, a_bits + int(b >> 16));
+      bits.put((a & 0xFFFFu) | (b & 0xFFFFu) << a_bits, a_bits + int(b >> 16));
     }
     if (at < stop) {
-      out.put(literal[data[at]] & 0xFFFFu, int(literal[data[at]] >> 16));
+      bits.put(literal[data[at]] & 0xFFFFu, int(literal[data[at]] >> 16));
       ++at;
     }
     if (r == run_count) break;
     const std::uint16_t length = runs[r].length;
     const LengthCode& lc = lengths_table[length];
-    out.put(lit_code[lc.symbol], lit_len[lc.symbol]);
-    if (lc.extra_bits) out.put(std::uint32_t(length - lc.base), lc.extra_bits);
-    out.put(0, 1);
+    bits.put(lit_code[lc.symbol], lit_len[lc.symbol]);
+    if (lc.extra_bits) bits.put(std::uint32_t(length - lc.base), lc.extra_bits);
+    bits.put(0, 1);
     at += length;
   }
-  out.put(lit_code[kEndOfBlock], lit_len[kEndOfBlock]);
+  bits.put(lit_code[kEndOfBlock], lit_len[kEndOfBlock]);
+  out = bits;
 }
 
 }  // namespace
@@ -298,6 +343,7 @@ std::vector<std::uint8_t> deflate_runs(const std::uint8_t* data, std::size_t siz
     write_block(bits, data, first, end, runs.data() + r0, r - r0, last && end == size);
     first = end;
   } while (first < size);
+  bits.reserve(8);
   if (!last) bits.put(0, 3);  // an empty stored block: 3 header bits, zeros to the byte, LEN 0, NLEN 0xFFFF
   bits.finish_bytes();
   if (!last) out.insert(out.end(), {0x00, 0x00, 0xFF, 0xFF});
