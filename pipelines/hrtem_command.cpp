@@ -52,7 +52,7 @@ void add_hrtem_command(CLI::App& app, CommandContext& ctx) {
       ->capture_default_str();
   cmd->add_flag("--threshold-each-image", cli->threshold_each_image,
                 "A batch: calibrate the null spot threshold on every image, so that each image gets the numbers "
-                "it gets alone (~0.08 s of CPU more a 2048^2 image). By default a batch calibrates once, on its "
+                "it gets alone (~0.09 s of CPU more a 2048^2 image). By default a batch calibrates once, on its "
                 "first image, and the images of the same pixel size, box and radial spectrum (rms difference in "
                 "log power up to 0.2 over the rings a box reads) reuse it; each summary says which; images that "
                 "differ calibrate their own and say so");
