@@ -54,6 +54,39 @@ int images_at_once(const HrtemCli& cli, const WorkTeam& team, bool gather, bool 
   return cli.images_at_once == 0 ? 2 : cli.images_at_once;
 }
 
+// The batch's one null calibration, on the first image of the command line (not of a process's
+// own share), so that the level is the same whatever the dealing, the shard or the rank count.
+// The null's level varies from seed to seed (sd 0.7 on synthetic glass) as much as between images
+// of one session (within 0.85 of the first's), so a level reused within the spectrum check is as
+// good as an image's own; it saves about a quarter of a 2048^2 image's time (docs/hrtem.md).
+// Empty, with a note, when the first image cannot be analysed: every image then calibrates its own.
+std::optional<SharedThreshold> calibrate_batch_threshold(const std::string& first_image, HrtemSettings first,
+                                                         int threads, const WorkTeam& team) {
+  first.area.enabled = false;  // the threshold is all that is kept
+  first.options.threshold_only = true;
+  first.options.threads = threads;  // alone: on every core the batch may use
+  try {
+    const HrtemImageRun run = analyse_hrtem_file(first_image, first);
+    SharedThreshold shared{run.result.threshold, first_image, run.run.pixel_nm(), run.result.grid.box_px};
+    shared.threshold.description = "reused: calibrated once for the batch on " + first_image +
+                                   " (--threshold-each-image calibrates every image): " + shared.threshold.description;
+    if (team.leader())
+      std::fprintf(stderr,
+                   "NOTE: spot threshold %.6g calibrated once for the batch, on %s, and reused by the images of the "
+                   "same pixel size, box and radial spectrum (the others calibrate their own and say so; "
+                   "--threshold-each-image calibrates every image)\n",
+                   shared.threshold.value, first_image.c_str());
+    return shared;
+  } catch (const std::exception& e) {
+    if (team.leader())
+      std::fprintf(stderr,
+                   "NOTE: %s could not be analysed (%s), so the batch's spot threshold was not calibrated on it; "
+                   "every image calibrates its own threshold\n",
+                   first_image.c_str(), e.what());
+    return std::nullopt;
+  }
+}
+
 }  // namespace
 
 void add_hrtem_batch_options(CLI::App& cmd, HrtemBatchOptions& options) {
@@ -123,38 +156,9 @@ int run_hrtem_batch(const HrtemCli& cli_as_given, const HrtemBatchOptions& optio
   // make, they are drawn once per process and kept (about 38 MB for 1024 px null fields).
   NullDrawCache null_draws;
   if (cli.images.size() > 1 || settings.series.threshold_each_frame) settings.options.threshold.draw_cache = &null_draws;
-  // One null calibration for the batch (unless --threshold-each-image): every process calibrates on
-  // the first image of the command line (not of its own share), so the level is the same whatever
-  // the dealing, the shard or the rank count. The null's level varies from seed to seed (sd 0.7 on
-  // synthetic glass) as much as between images of one session (within 0.85 of the first's), so a
-  // level reused within the spectrum check is as good as the image's own; it saves about a quarter
-  // of a 2048^2 image's time. See hrtem_image_run.hpp.
+  // One null calibration for the batch, unless --threshold-each-image (calibrate_batch_threshold).
   const bool calibrate_once = !cli.threshold_each_image && settings.series.frames.empty() && cli.images.size() > 1 &&
                               settings.options.threshold.mode == ThresholdMode::null_model;
-  std::optional<SharedThreshold> shared;
-  if (calibrate_once && !options.gather) {  // --gather reads results only
-    try {
-      HrtemSettings first = settings;
-      first.area.enabled = false;  // the threshold is all that is kept
-      first.options.threshold_only = true;
-      first.options.threads = cli_as_given.threads;  // alone: on every core the batch may use
-      if (team.size > 1) first.options.threads = team.threads_for_all_cores();
-      const HrtemImageRun run = analyse_hrtem_file(cli.images[0], first);
-      shared = SharedThreshold{run.result.threshold, cli.images[0], run.run.pixel_nm(), run.result.grid.box_px};
-      shared->threshold.description = "reused: calibrated once for the batch on " + cli.images[0] + " (--threshold-each-image calibrates every image): " +
-                                      shared->threshold.description;
-      settings.user.shared_threshold = &*shared;
-      if (team.leader())
-        std::fprintf(stderr, "NOTE: spot threshold %.6g calibrated once for the batch, on %s, and reused by the images of "
-                     "the same pixel size, box and radial spectrum (the others calibrate their own and say so; "
-                     "--threshold-each-image calibrates every image)\n",
-                     shared->threshold.value, cli.images[0].c_str());
-    } catch (const std::exception& e) {
-      if (team.leader())
-        std::fprintf(stderr, "NOTE: %s could not be analysed (%s), so the batch's spot threshold was not calibrated on it; every image calibrates its own "
-                     "threshold\n", cli.images[0].c_str(), e.what());
-    }
-  }
   auto key_of = [&](std::size_t i) {
     std::vector<std::string> files{cli.images[i]};
     if (calibrate_once) files.push_back(cli.images[0]);  // its content decided the level (also for --gather)
@@ -162,6 +166,16 @@ int run_hrtem_batch(const HrtemCli& cli_as_given, const HrtemBatchOptions& optio
       if (!f.empty()) files.push_back(f);
     return hrtem_image_key(settings_text, files);
   };
+  // Not made when --gather only reads results, nor when every image is up to date (a run again).
+  bool any_to_analyse = options.force;
+  for (std::size_t i = 0; i < cli.images.size() && !any_to_analyse; ++i)
+    any_to_analyse = !read_hrtem_record(dirs[i], key_of(i));
+  std::optional<SharedThreshold> shared;
+  if (calibrate_once && !options.gather && any_to_analyse) {
+    const int threads = team.size > 1 ? team.threads_for_all_cores() : cli_as_given.threads;
+    shared = calibrate_batch_threshold(cli.images[0], settings, threads, team);
+    if (shared) settings.user.shared_threshold = &*shared;
+  }
 
   TeamBatchJob job;
   job.inputs = cli.images;

@@ -490,6 +490,11 @@ TEST(HrtemCommand, BatchReusesTheFirstImagesCalibrationUnlessEachImageIsAsked) {
   const auto once = test::run_mgscope("hrtem " + imgs + " -o '" + (dir / "once").string() + "'");
   ASSERT_EQ(once.exit_code, 0) << once.output;
   EXPECT_NE(once.output.find("calibrated once for the batch, on"), std::string::npos) << once.output;
+  // Run again with nothing changed: every image is up to date, and no calibration is made for them.
+  const auto again = test::run_mgscope("hrtem " + imgs + " -o '" + (dir / "once").string() + "'");
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_EQ(again.output.find("calibrated once for the batch"), std::string::npos) << again.output;
+  EXPECT_NE(again.output.find("5 image(s) up to date"), std::string::npos) << again.output;
   const auto each = test::run_mgscope("hrtem " + imgs + " -o '" + (dir / "each").string() + "' --threshold-each-image");
   ASSERT_EQ(each.exit_code, 0) << each.output;
   EXPECT_EQ(each.output.find("calibrated once for the batch"), std::string::npos) << each.output;
