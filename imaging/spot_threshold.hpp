@@ -34,9 +34,10 @@ struct ThresholdOptions {
   // behind p-values and --fdr. Overrides `mode`.
   const struct SpotThreshold* reuse = nullptr;
   // With `reuse` of a null calibration (and mode null_model): when > 0, this image's radial
-  // spectrum is measured first (on two of its four null crops, a fifth of a calibration's cost) and compared
-  // with the one the reused level was calibrated on (spectrum_mismatch in spot_threshold.cpp: the
-  // rms difference in log power over the box rings a box's measurement reads, less its mean).
+  // spectrum is measured first (on two of its four null crops, a fifth of a calibration's cost)
+  // and compared with the one the reused level was calibrated on (spectrum_mismatch in
+  // spot_threshold.cpp: the rms difference in log power over the box rings a box's measurement
+  // reads, less its mean).
   // Above the tolerance the image is calibrated on its own null instead, and says so.
   double reuse_tolerance = 0;
   // The null fields' random draws kept across a batch's images (they do not depend on the image):
