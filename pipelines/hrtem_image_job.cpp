@@ -116,6 +116,7 @@ HrtemImageText hrtem_image_text(const HrtemImageRun& analysed, const std::filesy
   if (result.grid.left_out_x_px || result.grid.left_out_y_px)
     t.out += format("  %d columns at the right and %d rows at the bottom hold no whole box and were left out\n",
                     result.grid.left_out_x_px, result.grid.left_out_y_px);
+  for (const std::string& n : run.notes) t.err += "NOTE: " + path + ": " + n + "\n";
   for (const std::string& w : hrtem_warnings(result, run, analysed.area ? &*analysed.area : nullptr))
     t.err += "WARNING: " + path + ": " + w + "\n";
   return t;

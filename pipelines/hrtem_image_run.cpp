@@ -114,31 +114,38 @@ HrtemImageRun analyse_hrtem_image(StoredImage pixels, ImageInfo info, const Cali
     reference = read_reference(user.reference_path, r.run.pixel_nm(), calibrate_options.pixel_nm, ReadOptions{});
     image_options.threshold.reference = &reference;
   }
-  // A batch's shared calibration: why an image was calibrated on its own null after all.
-  const std::string own_calibration = "the spot threshold was calibrated on this image itself, not once for the batch, since its ";
+  // A batch's shared calibration: why an image was calibrated on its own null after all. Its own
+  // calibration is what the image gets alone, so this is a note, not a warning.
+  const std::string own_calibration = "the spot threshold was calibrated on this image itself, not once for the batch, "
+                                      "since its ";
+  std::string why_own;
   if (const SharedThreshold* shared = user.shared_threshold) {
     const int box_px = int(std::lround(options.box_nm / r.run.pixel_nm()));
     if (std::fabs(shared->pixel_nm / r.run.pixel_nm() - 1) < 1e-9 && shared->box_px == box_px) {
       image_options.threshold.reuse = &shared->threshold;
       image_options.threshold.reuse_tolerance = kThresholdOnceSpectrumTolerance;
-    } else
-      r.run.warnings.push_back(own_calibration + "pixel size or box differs from those of " + shared->source);
+    } else {
+      why_own = "pixel size or box differs from those of " + shared->source;
+    }
   }
   r.result = analyse_hrtem(r.image, image_options, path);
   if (r.result.threshold.reuse_refused) {
     const std::string& source = user.shared_threshold->source;
     const double mismatch = r.result.threshold.spectrum_mismatch;
-    std::string why;
     if (std::isfinite(mismatch)) {
       char numbers[64];
       std::snprintf(numbers, sizeof numbers, " by %.2f (tolerance %.2f, in log power)", mismatch,
                     kThresholdOnceSpectrumTolerance);
-      why = "radial spectrum differs from that of " + source + numbers;
+      why_own = "radial spectrum differs from that of " + source + numbers;
     } else {
-      why = "null crops (a side under 1024 px) differ in size from those of " + source +
-            ", so the spectra cannot be compared";
+      why_own = "null crops (a side under 1024 px) differ in size from those of " + source +
+                ", so the spectra cannot be compared";
     }
-    r.run.warnings.push_back(own_calibration + why + "; docs/hrtem.md");
+  }
+  if (!why_own.empty()) {
+    r.run.notes.push_back(own_calibration + why_own + "; docs/hrtem.md");
+    if (!r.result.threshold.reuse_refused)  // a refused reuse says why in the description already
+      r.result.threshold.description += "; calibrated on this image, not once for the batch, since its " + why_own;
   }
   r.options = image_options;
   r.options.mask.user_mask = nullptr;  // the images they point to end here

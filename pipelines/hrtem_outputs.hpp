@@ -20,6 +20,9 @@ struct HrtemRunInfo {
   Calibration calibration;            // square pixels as analysed, with their source and origin
   int width_px = 0, height_px = 0;    // as analysed: the file's, unless resampled
   std::vector<std::string> warnings;  // the reader's and the calibrate stage's
+  // Facts worth a line on the terminal (NOTE) that cast no doubt on a number: summary.json says
+  // them where they belong (the threshold's description).
+  std::vector<std::string> notes;
   std::string mask_file;              // --mask as given, empty without one
 
   HrtemRunInfo() = default;

@@ -523,24 +523,32 @@ TEST(HrtemCommand, BatchReusesTheFirstImagesCalibrationUnlessEachImageIsAsked) {
   EXPECT_GT(same, 0);
   EXPECT_LE(same, kThresholdOnceSpectrumTolerance);
   EXPECT_FALSE(summary("once", "s6")["threshold"]["reuse_refused"].get<bool>());
-  // Another pixel size: its own calibration, with a warning saying why.
+  // Another pixel size: its own calibration, with a note saying why (its own numbers: no warning).
   EXPECT_EQ(summary("once", "coarse")["threshold"]["whitened_level"], summary("each", "coarse")["threshold"]["whitened_level"]);
-  EXPECT_NE(summary("once", "coarse")["warnings"].dump().find("calibrated on this image itself"), std::string::npos);
-  // Another spectrum: its own calibration to the bit, the mismatch in summary.json and a warning.
+  EXPECT_NE(summary("once", "coarse")["threshold"]["description"].get<std::string>().find(
+                "not once for the batch, since its pixel size or box differs"),
+            std::string::npos);
+  EXPECT_EQ(summary("once", "coarse")["warnings"], summary("each", "coarse")["warnings"]);
+  EXPECT_NE(once.output.find("NOTE: " + (dir / "coarse.tif").string() + ": the spot threshold was calibrated on this image itself"),
+            std::string::npos) << once.output;
+  // Another spectrum: its own calibration to the bit, the mismatch in summary.json and a note.
   const auto dose = summary("once", "dose")["threshold"];
   EXPECT_EQ(dose["whitened_level"], summary("each", "dose")["threshold"]["whitened_level"]);
   EXPECT_NE(dose["whitened_level"].get<double>(), level);
   EXPECT_TRUE(dose["reuse_refused"].get<bool>());
   EXPECT_GT(dose["spectrum_mismatch_from_reused"].get<double>(), kThresholdOnceSpectrumTolerance);
-  EXPECT_NE(summary("once", "dose")["warnings"].dump().find("radial spectrum differs from that of"), std::string::npos);
-  EXPECT_NE(once.output.find("dose.tif: the spot threshold was calibrated on this image itself, not once for the batch"),
+  EXPECT_NE(dose["description"].get<std::string>().find("radial spectrum differs from that of"), std::string::npos);
+  EXPECT_EQ(summary("once", "dose")["warnings"], summary("each", "dose")["warnings"]);
+  EXPECT_NE(once.output.find("NOTE: " + (dir / "dose.tif").string() + ": the spot threshold was calibrated on this image itself, not once for the batch"),
             std::string::npos) << once.output;
   // Under 1024 px the null's crops are the image's side: another side cannot be compared, so its own.
   const auto small = summary("once", "small");
   EXPECT_TRUE(small["threshold"]["reuse_refused"].get<bool>());
   EXPECT_TRUE(small["threshold"]["spectrum_mismatch_from_reused"].is_null());
   EXPECT_EQ(small["threshold"]["whitened_level"], summary("each", "small")["threshold"]["whitened_level"]);
-  EXPECT_NE(small["warnings"].dump().find("differ in size from those of"), std::string::npos) << small["warnings"];
+  EXPECT_NE(small["threshold"]["description"].get<std::string>().find("differ in size from those of"), std::string::npos)
+      << small["threshold"];
+  EXPECT_NE(once.output.find("NOTE: " + (dir / "small.tif").string() + ": the spot threshold"), std::string::npos);
 }
 
 }  // namespace mgscope

@@ -12,7 +12,7 @@ def test_local_cluster_gives_the_cli_combined_table(tmp_path):
     import mgscope
 
     paths = [str(SOURCE_DIR / "samples/hrtem" / name) for name in ("ascast_1.tif", "treated_1.tif")]
-    run_cli("hrtem", *paths, "-o", tmp_path)
+    run_cli("hrtem", *paths, "-o", tmp_path, "--threshold-each-image")  # each calibrated alone, as mgscope.hrtem
     # processes=True: the results travel back pickled, as they would from other machines.
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
             distributed.Client(cluster) as client:
