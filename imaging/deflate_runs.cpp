@@ -281,9 +281,13 @@ void write_block(BitWriter& out, const std::uint8_t* data, std::size_t first, st
   int hclen = 19;
   while (hclen > 4 && cl_len[std::size_t(kOrder[hclen - 1])] == 0) --hclen;
 
-  // A literal is at most 15 bits and a run at most 15 + 5 + 1: two bytes a byte of input, and the
-  // code tables under 400.
-  out.reserve(2 * (end - first) + 1024);
+  // The block's size is known from the code: every symbol's count times its length, a run's extra
+  // bits and distance bit, and the code tables (under 600 bytes). Reserving just that keeps the
+  // caller's buffer (input + 1/8) from being doubled for a block near its end.
+  std::uint64_t block_bits = 8 * 600;
+  for (std::size_t sym = 0; sym < freq.size(); ++sym) block_bits += freq[sym] * lit_len[sym];
+  block_bits += 6 * std::uint64_t(run_count);
+  out.reserve(std::size_t(block_bits / 8) + 8);
   out.put(final_block ? 1u : 0u, 1);
   out.put(2, 2);  // dynamic Huffman codes
   out.put(std::uint32_t(hlit - 257), 5);
