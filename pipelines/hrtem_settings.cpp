@@ -70,6 +70,9 @@ HrtemSettings make_hrtem_settings(const HrtemCli& cli) {
   if (cli.sum < 1) throw InputError("--sum must be 1 or more (frames averaged per analysed point)");
   if (cli.sum > 1 && cli.frames.empty()) throw InputError("--sum needs --frames (the frames to average)");
   if (cli.threshold_each_frame && cli.frames.empty()) throw InputError("--threshold-each-frame needs --frames");
+  if ((cli.threshold_each_image || cli.threshold_once) && !cli.frames.empty())
+    throw InputError("--threshold-each-image and --threshold-once are for a batch of images; a series (--frames) "
+                     "calibrates once on its first point, or on every point with --threshold-each-frame");
   s.series.sum = cli.sum;
   s.series.threshold_each_frame = cli.threshold_each_frame;
   s.area.enabled = cli.area_stride != "off";

@@ -505,6 +505,10 @@ TEST(HrtemCommand, BatchReusesTheFirstImagesCalibrationUnlessEachImageIsAsked) {
   EXPECT_EQ(test::run_mgscope("hrtem " + imgs + " -o '" + (dir / "old").string() + "' --threshold-once").exit_code, 0);
   EXPECT_NE(test::run_mgscope("hrtem " + imgs + " -o '" + (dir / "both").string() +
                               "' --threshold-once --threshold-each-image").exit_code, 0);
+  const auto series = test::run_mgscope("hrtem '" + (dir / "s5.tif").string() + "' -o '" + (dir / "series").string() +
+                                        "' --frames all --threshold-each-image");
+  EXPECT_NE(series.exit_code, 0);
+  EXPECT_NE(series.output.find("--threshold-each-frame"), std::string::npos) << series.output;
   auto summary = [&](const char* run, const char* image) {
     std::ifstream in(dir / run / image / "summary.json");
     return nlohmann::json::parse(in);
