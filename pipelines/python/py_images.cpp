@@ -349,7 +349,9 @@ file for a bad or unsupported file, with the command line's message.)doc");
         "bootstrap_resamples"_a = HrtemAreaSettings{}.bootstrap_resamples, "name"_a = pyb::none(),
         "pandas"_a = true,
         R"doc(HRTEM local order: boxes of box_nm, FFT + autocorrelation per box, classes amorphous /
-crystal-like / nanocrystal (the command `mgscope hrtem`, same defaults, same numbers).
+crystal-like / nanocrystal (the command `mgscope hrtem`, same defaults, the same numbers as the
+command on this image alone: each call calibrates its own spot threshold, where a batch of the
+command calibrates once, on its first image, unless --threshold-each-image).
 
 image: a file path (read and calibrated exactly as the command line does), a read_image()
   result, a 2-D numpy array (any real dtype, any strides; bool is refused), or a HyperSpy
