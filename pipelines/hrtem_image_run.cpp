@@ -123,7 +123,9 @@ HrtemImageRun analyse_hrtem_image(StoredImage pixels, ImageInfo info, const Cali
     const int box_px = int(std::lround(options.box_nm / r.run.pixel_nm()));
     if (std::fabs(shared->pixel_nm / r.run.pixel_nm() - 1) < 1e-9 && shared->box_px == box_px) {
       image_options.threshold.reuse = &shared->threshold;
-      image_options.threshold.reuse_tolerance = kThresholdOnceSpectrumTolerance;
+      // The image it was calibrated on takes it unchecked (its two crops against its own four
+      // would only measure the image against itself).
+      image_options.threshold.reuse_tolerance = path == shared->source ? 0 : kThresholdOnceSpectrumTolerance;
     } else {
       why_own = "pixel size or box differs from those of " + shared->source;
     }

@@ -516,6 +516,7 @@ TEST(HrtemCommand, BatchReusesTheFirstImagesCalibrationUnlessEachImageIsAsked) {
   const double level = summary("each", "s5")["threshold"]["whitened_level"].get<double>();
   EXPECT_EQ(summary("once", "s5")["threshold"]["whitened_level"].get<double>(), level);
   EXPECT_EQ(summary("once", "s5")["ordered"], summary("each", "s5")["ordered"]);  // the first image: its own result
+  EXPECT_TRUE(summary("once", "s5")["threshold"]["spectrum_mismatch_from_reused"].is_null());  // not checked against itself
   EXPECT_EQ(summary("once", "s6")["threshold"]["whitened_level"].get<double>(), level);
   EXPECT_NE(summary("each", "s6")["threshold"]["whitened_level"].get<double>(), level);
   EXPECT_EQ(summary("each", "s6")["threshold"], summary("alone", "s6")["threshold"]);
