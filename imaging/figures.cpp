@@ -17,22 +17,10 @@ namespace {
 // (@exe), else the one in the build tree, else at the configured prefix
 // (MGSCOPE_FIGURES_MODULE_PATHS, set by CMake). Loaded once per process, by whichever thread
 // draws first; a failure is kept and reported at every figure.
-struct Loaded {
-  const FiguresModule* table = nullptr;
-  std::string error;
-};
-
-Loaded load() {
-  Loaded l;
-  l.table = load_module_table<FiguresModule>("MGSCOPE_FIGURES_MODULE", MGSCOPE_FIGURES_MODULE_PATHS, kFiguresModuleEntry,
-                                             kFiguresModuleAbi, figures_layout(),
-                                             "the figures module (libmgscope_figures.so)", l.error);
-  if (!l.table) l.error = "cannot draw the figures: " + l.error;
-  return l;
-}
-
 const FiguresModule& figures() {
-  static const Loaded loaded = load();  // thread-safe initialisation
+  static const LoadedTable<FiguresModule> loaded = load_module_table<FiguresModule>(  // thread-safe initialisation
+      "MGSCOPE_FIGURES_MODULE", MGSCOPE_FIGURES_MODULE_PATHS, kFiguresModuleEntry, kFiguresModuleAbi, figures_layout(),
+      "the figures module (libmgscope_figures.so)", "cannot draw the figures");
   if (!loaded.table) throw std::runtime_error(loaded.error);
   return *loaded.table;
 }

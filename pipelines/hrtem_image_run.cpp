@@ -116,8 +116,6 @@ HrtemImageRun analyse_hrtem_image(StoredImage pixels, ImageInfo info, const Cali
   }
   // A batch's shared calibration: why an image was calibrated on its own null after all. Its own
   // calibration is what the image gets alone, so this is a note, not a warning.
-  const std::string own_calibration = "the spot threshold was calibrated on this image itself, not once for the batch, "
-                                      "since its ";
   std::string why_own;
   if (const SharedThreshold* shared = user.shared_threshold) {
     const int box_px = int(std::lround(options.box_nm / r.run.pixel_nm()));
@@ -145,9 +143,10 @@ HrtemImageRun analyse_hrtem_image(StoredImage pixels, ImageInfo info, const Cali
     }
   }
   if (!why_own.empty()) {
-    r.run.notes.push_back(own_calibration + why_own + "; docs/hrtem.md");
+    const std::string not_once = "not once for the batch, since its " + why_own;
+    r.run.notes.push_back("the spot threshold was calibrated on this image itself, " + not_once + "; docs/hrtem.md");
     if (!r.result.threshold.reuse_refused)  // a refused reuse says why in the description already
-      r.result.threshold.description += "; calibrated on this image, not once for the batch, since its " + why_own;
+      r.result.threshold.description += "; calibrated on this image, " + not_once;
   }
   r.options = image_options;
   r.options.mask.user_mask = nullptr;  // the images they point to end here

@@ -31,14 +31,21 @@ void* load_module_entry(const std::vector<std::string>& candidates, const char* 
 // when it is set, that it named the only place looked).
 std::string module_not_loaded(const std::string& module, const char* env_var, const std::string& errors);
 
+// A table module loaded, or why not: `error` (empty when `table` is set) is said at every use.
+template <class Table>
+struct LoadedTable {
+  const Table* table = nullptr;
+  std::string error;
+};
+
 // A module whose C entry point `entry` returns a table `const Table*` that begins with its `abi` and
 // `layout` (the figures and zip modules): the table of the first candidate of
 // module_candidates(env_var, baked) whose abi and layout are `abi` and `layout` (a module left from
 // a build whose headers differ is passed over by name, not handed objects of another layout), or
-// nullptr with `error` = module_not_loaded(module, env_var, ...).
+// no table with the error "<cannot>: " + module_not_loaded(module, env_var, ...).
 template <class Table>
-const Table* load_module_table(const char* env_var, const std::string& baked, const char* entry, int abi,
-                               std::size_t layout, const std::string& module, std::string& error) {
+LoadedTable<Table> load_module_table(const char* env_var, const std::string& baked, const char* entry, int abi,
+                                     std::size_t layout, const std::string& module, const std::string& cannot) {
   using Entry = const Table* (*)();
   const auto accept = [&](void* symbol) -> std::string {
     const Table* t = reinterpret_cast<Entry>(symbol)();
@@ -46,9 +53,8 @@ const Table* load_module_table(const char* env_var, const std::string& baked, co
   };
   std::string errors;
   void* symbol = load_module_entry(module_candidates(env_var, baked), entry, RTLD_NOW | RTLD_LOCAL, accept, errors);
-  if (symbol) return reinterpret_cast<Entry>(symbol)();
-  error = module_not_loaded(module, env_var, errors);
-  return nullptr;
+  if (symbol) return {reinterpret_cast<Entry>(symbol)(), {}};
+  return {nullptr, cannot + ": " + module_not_loaded(module, env_var, errors)};
 }
 
 }  // namespace mgscope

@@ -18,21 +18,10 @@ namespace {
 // MGSCOPE_ZIP_MODULE when set (that one only), else the module installed beside the program
 // (@exe), else the one in the build tree, else at the configured prefix. Loaded once per process;
 // a failure is kept and reported at every use.
-struct Loaded {
-  const ZipModule* table = nullptr;
-  std::string error;
-};
-
-Loaded load() {
-  Loaded l;
-  l.table = load_module_table<ZipModule>("MGSCOPE_ZIP_MODULE", MGSCOPE_ZIP_MODULE_PATHS, kZipModuleEntry, kZipModuleAbi,
-                                         zip_layout(), "the zip module (libmgscope_zip.so)", l.error);
-  if (!l.table) l.error = "cannot read or write zip files: " + l.error;
-  return l;
-}
-
-const Loaded& loaded() {
-  static const Loaded l = load();  // thread-safe initialisation
+const LoadedTable<ZipModule>& loaded() {
+  static const LoadedTable<ZipModule> l = load_module_table<ZipModule>(  // thread-safe initialisation
+      "MGSCOPE_ZIP_MODULE", MGSCOPE_ZIP_MODULE_PATHS, kZipModuleEntry, kZipModuleAbi, zip_layout(),
+      "the zip module (libmgscope_zip.so)", "cannot read or write zip files");
   return l;
 }
 
@@ -41,13 +30,13 @@ const Loaded& loaded() {
 void for_each_zip_member(const std::string& path,
                          const std::function<void(const std::string& member, std::uint64_t declared_bytes)>& check,
                          const std::function<void(const std::string& member, std::string bytes)>& take) {
-  const Loaded& l = loaded();
+  const LoadedTable<ZipModule>& l = loaded();
   if (!l.table) fail_input(path, l.error);
   l.table->for_each_member(path, check, take);
 }
 
 std::vector<std::uint8_t> stored_zip(const std::vector<ZipEntry>& entries) {
-  const Loaded& l = loaded();
+  const LoadedTable<ZipModule>& l = loaded();
   if (!l.table) throw std::runtime_error(l.error);
   return l.table->stored(entries);
 }
