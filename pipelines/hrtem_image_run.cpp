@@ -143,11 +143,12 @@ HrtemImageRun analyse_hrtem_image(StoredImage pixels, ImageInfo info, const Cali
     }
   }
   if (!why_own.empty()) {
-    const std::string not_once = "not once for the batch, since its " + why_own;
+    const std::string not_once = "not " + user.shared_threshold->reuse_name + ", since its " + why_own;
     r.run.notes.push_back("the spot threshold was calibrated on this image itself, " + not_once + "; docs/hrtem.md");
     if (!r.result.threshold.reuse_refused)  // a refused reuse says why in the description already
       r.result.threshold.description += "; calibrated on this image, " + not_once;
   }
+  r.threshold_shared = image_options.threshold.reuse != nullptr && !r.result.threshold.reuse_refused;
   r.options = image_options;
   r.options.mask.user_mask = nullptr;  // the images they point to end here
   r.options.threshold.reference = nullptr;

@@ -46,6 +46,9 @@ struct SharedThreshold {
   std::string source;  // the image it was calibrated on
   double pixel_nm = 0;
   int box_px = 0;
+  // How the reuse is named where an image calibrates its own after all ("... not <reuse_name>,
+  // since its ..."): the command's batch, or the Python module's threshold_from=.
+  std::string reuse_name = "once for the batch";
 };
 
 // What a user gives besides the image: files and a region, read and placed once the image's
@@ -63,6 +66,7 @@ struct HrtemImageRun {
   HrtemResult result;
   std::optional<AreaMap> area;
   HrtemOptions options;  // as analysed (mask, ROI, reference applied); pointers cleared
+  bool threshold_shared = false;  // the spot threshold is user.shared_threshold's (not refused)
 
   // The row of combined.csv for this image.
   HrtemImageFractions fractions() const;

@@ -16,6 +16,7 @@ with the command line's message; invalid options raise ValueError naming the opt
   m.attr("__version__") = mgscope::kVersion;
   // A ValueError subclass: `except ValueError` in a notebook catches bad files too.
   pybind11::register_exception<mgscope::InputError>(m, "InputError", PyExc_ValueError);
+  mgscope::py::bind_spot_calibration(m);
   mgscope::py::bind_images(m);
   mgscope::py::bind_indentation(m);
   mgscope::py::bind_curves(m);

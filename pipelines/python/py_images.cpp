@@ -1,6 +1,7 @@
 // mgscope.read_image, mgscope.hrtem, mgscope.hrtem_combined: the HRTEM chain from Python, through
 // the same read -> calibrate -> analyse -> format steps as `mgscope hrtem`.
 #include <cmath>
+#include <limits>
 #include <optional>
 #include <string>
 #include <utility>
@@ -15,6 +16,7 @@
 #include "pipelines/json_output.hpp"
 #include "pipelines/python/py_convert.hpp"
 #include "pipelines/python/py_modules.hpp"
+#include "pipelines/python/py_spot_calibration.hpp"
 
 namespace mgscope::py {
 
@@ -191,7 +193,7 @@ pyb::dict hrtem_py(const pyb::object& image, std::optional<double> pixel_nm, dou
                    int nanocrystal_directions, int nanocrystal_pairs,
                    std::optional<double> anisotropy_min, int threads, bool area,
                    std::optional<double> area_stride_nm, double area_vote_share, int bootstrap_resamples,
-                   std::optional<std::string> name, bool pandas) {
+                   const pyb::object& threshold_from, std::optional<std::string> name, bool pandas) {
   HrtemOptions o;
   o.box_nm = box_nm;
   o.stride_nm = stride_nm;
@@ -228,6 +230,8 @@ pyb::dict hrtem_py(const pyb::object& image, std::optional<double> pixel_nm, dou
       anisotropic == "resample" ? AnisotropyPolicy::resample : AnisotropyPolicy::refuse;
   if (frame < 0) throw InputError("frame must be 0 or more");
 
+  HrtemUserInputs user;
+  if (!threshold_from.is_none()) user.shared_threshold = &calibration_from(threshold_from, o).shared;
   ImageInput in = take_image(image, name);
   if (!in.from_file && !in.info.calibration.calibrated && !pixel_nm)
     fail_input(
@@ -245,6 +249,9 @@ pyb::dict hrtem_py(const pyb::object& image, std::optional<double> pixel_nm, dou
   std::string tiles_csv, summary_json;
   HrtemResult result;
   std::vector<BlockSums> blocks;
+  std::vector<std::string> notes;
+  bool threshold_shared = false;
+  std::optional<SpotCalibration> own_calibration;  // this image's own null calibration, for the next calls
   {
     pyb::gil_scoped_release release;  // the read and the analysis run without the GIL
     const std::string path = in.info.path;
@@ -257,8 +264,20 @@ pyb::dict hrtem_py(const pyb::object& image, std::optional<double> pixel_nm, dou
       if (name) in.info.path = *name;  // read from the path, called by the name in the outputs
     }
     StoredImage pixels = StoredImage::from_raw(std::move(in.raw), path);  // 8/16-bit pixels stay as read
-    const HrtemImageRun analysed = analyse_hrtem_image(std::move(pixels), std::move(in.info), co, o, area_settings);
+    const HrtemImageRun analysed =
+        analyse_hrtem_image(std::move(pixels), std::move(in.info), co, o, area_settings, user);
     result = analysed.result;
+    notes = analysed.run.notes;
+    threshold_shared = analysed.threshold_shared;
+    if (!threshold_shared && result.threshold.mode == ThresholdMode::null_model) {
+      SpotCalibration c{{result.threshold, path, analysed.run.pixel_nm(), result.grid.box_px, "taken from threshold_from"},
+                        calibration_settings(o)};
+      SpotThreshold& t = c.shared.threshold;
+      t.spectrum_mismatch = std::numeric_limits<double>::quiet_NaN();  // this image's check, not the calibration's
+      t.reuse_refused = false;
+      t.description = "reused: calibrated on " + path + " and passed by threshold_from: " + t.description;
+      own_calibration = std::move(c);
+    }
     tiles_csv = hrtem_tiles_csv(result, analysed.run);
     summary_json = json_text(hrtem_summary_json(result, analysed.run, o, analysed.area ? &*analysed.area : nullptr));
     if (analysed.area) blocks = analysed.area->blocks;
@@ -275,6 +294,10 @@ pyb::dict hrtem_py(const pyb::object& image, std::optional<double> pixel_nm, dou
   out["area_blocks"] = block_list;
   out["area_bootstrap_resamples"] = bootstrap_resamples;
   out["seed"] = seed;
+  out["notes"] = notes;
+  if (threshold_shared) out["spot_calibration"] = calibration_object(threshold_from);
+  else if (own_calibration) out["spot_calibration"] = pyb::cast(std::move(*own_calibration));
+  else out["spot_calibration"] = pyb::none();
   return out;
 }
 
@@ -346,12 +369,13 @@ file for a bad or unsupported file, with the command line's message.)doc");
         "nanocrystal_pairs"_a = kDefaults.rules.nanocrystal_min_pairs,
         "anisotropy_min"_a = pyb::none(), "threads"_a = kDefaults.threads, "area"_a = true,
         "area_stride_nm"_a = pyb::none(), "area_vote_share"_a = HrtemAreaSettings{}.vote_share,
-        "bootstrap_resamples"_a = HrtemAreaSettings{}.bootstrap_resamples, "name"_a = pyb::none(),
+        "bootstrap_resamples"_a = HrtemAreaSettings{}.bootstrap_resamples, "threshold_from"_a = pyb::none(),
+        "name"_a = pyb::none(),
         "pandas"_a = true,
         R"doc(HRTEM local order: boxes of box_nm, FFT + autocorrelation per box, classes amorphous /
 crystal-like / nanocrystal (the command `mgscope hrtem`, same defaults, the same numbers as the
 command on this image alone: each call calibrates its own spot threshold, where a batch of the
-command calibrates once, on its first image, unless --threshold-each-image).
+command calibrates once, on its first image; threshold_from= does the same here).
 
 image: a file path (read and calibrated exactly as the command line does), a read_image()
   result, a 2-D numpy array (any real dtype, any strides; bool is refused), or a HyperSpy
@@ -367,12 +391,18 @@ anisotropy_min: as the command's options. threads: 0 = all cores (results do not
 area: the sliding-grid ordered area fraction (--area-stride off: False); area_stride_nm (default a
   quarter box), area_vote_share, bootstrap_resamples: as --area-stride, --area-vote-share,
   --bootstrap-resamples.
+threshold_from: an earlier call's result, or its 'spot_calibration': its null calibration of
+  the spot threshold is reused when this image has the same pixel size and box and a matching
+  radial spectrum (as the command's batch reuses its first image's); otherwise this image
+  calibrates its own and says why in 'notes' and threshold.description. The settings must be
+  those it was calibrated with (ValueError naming the one that differs).
 name: what the outputs call the image (default: the path, the signal's title, or 'array').
 pandas: the tile table as a pandas DataFrame when pandas is importable (False: a dict of arrays).
 
 Returns a dict: the keys of the command's summary.json (input, calibration, metadata, boxes,
 threshold, classes with fraction_95ci_wilson, ordered, nanocrystals, settings, warnings), plus
-status, message, usable, and tiles: the per-box table of tiles.csv (same columns, same
+status, message, usable, notes, spot_calibration (an mgscope.SpotCalibration, None unless
+threshold_mode='null'), and tiles: the per-box table of tiles.csv (same columns, same
 printed digits). The GIL is released while the file is read and analysed.)doc");
 
   m.def("hrtem_combined_csv", &hrtem_combined_csv_py, "results"_a,

@@ -12,7 +12,8 @@ from conftest import SOURCE_DIR, cli_error, read_csv, run_cli
 
 ASCAST = "samples/hrtem/ascast_1.tif"
 TREATED = "samples/hrtem/treated_1.tif"
-EXTRA_KEYS = {"tiles", "status", "message", "usable", "area_blocks", "area_bootstrap_resamples", "seed"}
+EXTRA_KEYS = {"tiles", "status", "message", "usable", "area_blocks", "area_bootstrap_resamples", "seed", "notes",
+              "spot_calibration"}
 
 
 @pytest.fixture(scope="module")
@@ -203,3 +204,96 @@ def test_threads_and_concurrent_calls_give_the_same_numbers(crop):
     with concurrent.futures.ThreadPoolExecutor(2) as pool:  # the GIL is released during the work
         for r in pool.map(lambda t: small(crop, threads=t), (2, 0, 1, 2)):
             assert r["classes"] == reference["classes"] and r["threshold"] == reference["threshold"]
+
+
+ASCAST_2 = "samples/hrtem/ascast_2.tif"
+
+
+@pytest.fixture(scope="module")
+def cli_batch_outputs(tmp_path_factory):
+    out = tmp_path_factory.mktemp("hrtem_once")
+    run_cli("hrtem", ASCAST, TREATED, ASCAST_2, "-o", out)  # the default: one calibration, on the first image
+    return out
+
+
+def in_source_dir(call):
+    import os
+    cwd = os.getcwd()
+    os.chdir(SOURCE_DIR)  # paths as the CLI is given them
+    try:
+        return call()
+    finally:
+        os.chdir(cwd)
+
+
+def without_description(summary):
+    out = json.loads(json.dumps(summary))
+    out["threshold"].pop("description")
+    return out
+
+
+def test_threshold_from_gives_the_batch_numbers(cli_batch_outputs, results):
+    first = results[0]
+    calibration = first["spot_calibration"]
+    assert isinstance(calibration, mgscope.SpotCalibration)
+    assert calibration.level == first["threshold"]["whitened_level"] and calibration.source == ASCAST
+    assert calibration.box_px == 100 and calibration.pixel_nm == first["calibration"]["pixel_nm"]
+    # treated_1's radial spectrum is 0.31 from ascast_1's (it calibrates its own), ascast_2's 0.04
+    # (it takes the level): both ways give the command's numbers.
+    for path, stem, taken in ((TREATED, "treated_1", False), (ASCAST_2, "ascast_2", True)):
+        ours = in_source_dir(lambda: mgscope.hrtem(path, threshold_from=first, pandas=False))
+        cli = json.loads((cli_batch_outputs / stem / "summary.json").read_text())
+        assert without_description({k: v for k, v in ours.items() if k not in EXTRA_KEYS}) == without_description(cli)
+        assert_table_equals_csv(ours["tiles"], read_csv(cli_batch_outputs / stem / "tiles.csv"))
+        description = ours["threshold"]["description"]
+        if taken:
+            assert ours["spot_calibration"] is calibration and ours["notes"] == []
+            assert ours["threshold"]["whitened_level"] == calibration.level
+            assert description.startswith("reused: calibrated on " + ASCAST + " and passed by threshold_from: ")
+            assert 0 < ours["threshold"]["spectrum_mismatch_from_reused"] <= 0.2
+        else:
+            assert ours["notes"] == ["the spot threshold was calibrated on this image itself, not taken from "
+                                     "threshold_from, since its radial spectrum differs from that of " + ASCAST +
+                                     " by 0.31 (tolerance 0.20, in log power); docs/hrtem.md"]
+            assert ours["spot_calibration"].source == TREATED
+            assert ours["spot_calibration"].level == ours["threshold"]["whitened_level"] != calibration.level
+
+
+def test_threshold_from_on_its_own_image_is_taken_unchecked(results):
+    first = results[0]
+    again = in_source_dir(lambda: mgscope.hrtem(ASCAST, threshold_from=first["spot_calibration"], pandas=False))
+    assert again["spot_calibration"] is first["spot_calibration"]
+    assert again["threshold"]["whitened_level"] == first["threshold"]["whitened_level"]
+    assert again["classes"] == first["classes"] and again["notes"] == []
+    assert again["threshold"]["spectrum_mismatch_from_reused"] is None
+
+
+def test_threshold_from_of_another_pixel_size_calibrates_its_own(results):
+    first = results[0]
+    other = in_source_dir(lambda: mgscope.hrtem(TREATED, pixel_nm=0.025, threshold_from=first, pandas=False))
+    alone = in_source_dir(lambda: mgscope.hrtem(TREATED, pixel_nm=0.025, pandas=False))
+    assert other["threshold"]["whitened_level"] == alone["threshold"]["whitened_level"]
+    assert other["classes"] == alone["classes"]
+    assert other["notes"] == ["the spot threshold was calibrated on this image itself, not taken from threshold_from, "
+                              "since its pixel size or box differs from those of " + ASCAST + "; docs/hrtem.md"]
+    assert other["spot_calibration"].source == TREATED and other["spot_calibration"].pixel_nm == 0.025
+
+
+def test_spot_calibration_pickles_and_refuses_other_settings(results):
+    import pickle
+    first = results[0]
+    copy = pickle.loads(pickle.dumps(first))["spot_calibration"]  # a whole result pickles, calibration and all
+    assert repr(copy) == repr(first["spot_calibration"]) and copy.settings == first["spot_calibration"].settings
+    a = in_source_dir(lambda: mgscope.hrtem(TREATED, threshold_from=copy, pandas=False))
+    b = in_source_dir(lambda: mgscope.hrtem(TREATED, threshold_from=first, pandas=False))
+    assert a["threshold"] == b["threshold"] and a["classes"] == b["classes"]
+    with pytest.raises(ValueError, match="^threshold_from: calibrated with alpha=0.01, this call has alpha=0.05"):
+        mgscope.hrtem(TREATED, threshold_from=first, alpha=0.05)
+    fixed = in_source_dir(lambda: mgscope.hrtem(TREATED, spot_threshold=20.0, pandas=False))
+    assert fixed["spot_calibration"] is None
+    with pytest.raises(ValueError, match="^threshold_from: this result has no null calibration"):
+        mgscope.hrtem(TREATED, threshold_from=fixed)
+    with pytest.raises(ValueError, match="^threshold_from: reuses a null calibration"):
+        mgscope.hrtem(TREATED, threshold_from=first, spot_threshold=20.0)
+    with pytest.raises(ValueError, match="^threshold_from: expected an mgscope.hrtem"):
+        mgscope.hrtem(TREATED, threshold_from=3)

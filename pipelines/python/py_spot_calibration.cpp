@@ -1,0 +1,138 @@
+#include "pipelines/python/py_spot_calibration.hpp"
+
+#include <cstdio>
+#include <stdexcept>
+
+#include "imaging/window.hpp"
+
+namespace mgscope::py {
+
+namespace {
+
+using namespace pybind11::literals;
+
+std::string number_text(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
+// Pickled as a tuple of this layout; the first item is the layout's version.
+constexpr int kStateVersion = 1;
+
+pyb::tuple state_of(const SpotCalibration& c) {
+  const SpotThreshold& t = c.shared.threshold;
+  return pyb::make_tuple(kStateVersion, c.settings, c.shared.source, c.shared.pixel_nm, c.shared.box_px,
+                         c.shared.reuse_name, t.value, t.secondary_value, t.formula_value, int(t.mode),
+                         t.null_boxes_used, t.null_median_max, t.description, t.null_maxima, t.tail_start,
+                         t.tail_mean_excess, t.tail_share, t.search_pixels, t.null_spectrum,
+                         t.null_spectrum_side);
+}
+
+SpotCalibration from_state(const pyb::tuple& s) {
+  if (s.size() != 20 || s[0].cast<int>() != kStateVersion)
+    throw std::invalid_argument("SpotCalibration: a pickle of another mgscope version; calibrate again");
+  SpotCalibration c;
+  SpotThreshold& t = c.shared.threshold;
+  c.settings = s[1].cast<std::vector<std::pair<std::string, std::string>>>();
+  c.shared.source = s[2].cast<std::string>();
+  c.shared.pixel_nm = s[3].cast<double>();
+  c.shared.box_px = s[4].cast<int>();
+  c.shared.reuse_name = s[5].cast<std::string>();
+  t.value = s[6].cast<double>();
+  t.secondary_value = s[7].cast<double>();
+  t.formula_value = s[8].cast<double>();
+  t.mode = ThresholdMode(s[9].cast<int>());
+  t.null_boxes_used = s[10].cast<int>();
+  t.null_median_max = s[11].cast<double>();
+  t.description = s[12].cast<std::string>();
+  t.null_maxima = s[13].cast<std::vector<double>>();
+  t.tail_start = s[14].cast<double>();
+  t.tail_mean_excess = s[15].cast<double>();
+  t.tail_share = s[16].cast<double>();
+  t.search_pixels = s[17].cast<int>();
+  t.null_spectrum = s[18].cast<std::vector<double>>();
+  t.null_spectrum_side = s[19].cast<int>();
+  return c;
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> calibration_settings(const HrtemOptions& o) {
+  return {{"box_nm", number_text(o.box_nm)},
+          {"window", window_name(o.window)},
+          {"acf", o.acf == AcfMode::linear ? "linear" : "circular"},
+          {"d_min_nm", number_text(o.spots.d_min_nm)},
+          {"d_max_nm", number_text(o.spots.d_max_nm)},
+          {"acf_min_lag_nm", number_text(o.spots.acf_min_lag_nm)},
+          {"same_direction_deg", number_text(o.spots.same_direction_deg)},
+          {"alpha", number_text(o.threshold.alpha)},
+          {"alpha_secondary", number_text(o.threshold.alpha_secondary)},
+          {"null_boxes", std::to_string(o.threshold.null_boxes)},
+          {"seed", std::to_string(o.threshold.seed)}};
+}
+
+pyb::object calibration_object(const pyb::handle& threshold_from) {
+  if (!pyb::isinstance<pyb::dict>(threshold_from)) return pyb::reinterpret_borrow<pyb::object>(threshold_from);
+  const pyb::dict d = pyb::reinterpret_borrow<pyb::dict>(threshold_from);
+  if (!d.contains("spot_calibration") || d["spot_calibration"].is_none())
+    throw std::invalid_argument(
+        "threshold_from: this result has no null calibration to reuse (its threshold_mode was not 'null')");
+  return d["spot_calibration"];
+}
+
+const SpotCalibration& calibration_from(const pyb::handle& threshold_from, const HrtemOptions& o) {
+  const pyb::object held = calibration_object(threshold_from);
+  if (!pyb::isinstance<SpotCalibration>(held))
+    throw std::invalid_argument("threshold_from: expected an mgscope.hrtem() result or its 'spot_calibration'");
+  const SpotCalibration& c = held.cast<const SpotCalibration&>();
+  if (o.threshold.mode != ThresholdMode::null_model)
+    throw std::invalid_argument("threshold_from: reuses a null calibration, so threshold_mode must be 'null'");
+  const auto here = calibration_settings(o);
+  for (const auto& [name, value] : c.settings)
+    for (const auto& [name_here, value_here] : here)
+      if (name == name_here && value != value_here)
+        throw std::invalid_argument("threshold_from: calibrated with " + name + "=" + value + ", this call has " +
+                                    name + "=" + value_here + "; the level holds only for the same settings");
+  return c;
+}
+
+void bind_spot_calibration(pyb::module_& m) {
+  pyb::class_<SpotCalibration>(m, "SpotCalibration", R"doc(The null calibration of the spot threshold made by
+one mgscope.hrtem() call (its result's 'spot_calibration'). Pass it, or the result itself, as
+hrtem(..., threshold_from=) to the next images of a session: an image of the same pixel size and
+box whose radial spectrum matches (rms difference in log power at most 0.2, the check of the
+command's batch) takes the level whole and skips its own calibration (about a quarter of a 2048^2
+image's time); any other image calibrates its own and says why in threshold.description.
+Picklable (to send to Dask or multiprocessing workers).)doc")
+      .def_property_readonly("level", [](const SpotCalibration& c) { return c.shared.threshold.value; },
+                             "The whitened level a spectrum peak must exceed to count as a spot.")
+      .def_property_readonly("secondary_level",
+                             [](const SpotCalibration& c) { return c.shared.threshold.secondary_value; },
+                             "The level for further spots in a box that already has one.")
+      .def_property_readonly("source", [](const SpotCalibration& c) { return c.shared.source; },
+                             "The image it was calibrated on.")
+      .def_property_readonly("pixel_nm", [](const SpotCalibration& c) { return c.shared.pixel_nm; },
+                             "Pixel size (nm) of that image.")
+      .def_property_readonly("box_px", [](const SpotCalibration& c) { return c.shared.box_px; },
+                             "Box side (px) it was calibrated for.")
+      .def_property_readonly("description", [](const SpotCalibration& c) { return c.shared.threshold.description; })
+      .def_property_readonly("settings",
+                             [](const SpotCalibration& c) {
+                               pyb::dict d;
+                               for (const auto& [name, value] : c.settings) d[pyb::str(name)] = value;
+                               return d;
+                             },
+                             "The settings it holds for (as text); a call with others is refused.")
+      .def("__repr__",
+           [](const SpotCalibration& c) {
+             char buf[96];
+             std::snprintf(buf, sizeof buf, "level %.6g, %.6g nm/px, %d px boxes", c.shared.threshold.value,
+                           c.shared.pixel_nm, c.shared.box_px);
+             return "<mgscope.SpotCalibration " + std::string(buf) + ", on '" + c.shared.source + "'>";
+           })
+      .def(pyb::pickle([](const SpotCalibration& c) { return state_of(c); },
+                       [](const pyb::tuple& s) { return from_state(s); }));
+}
+
+}  // namespace mgscope::py

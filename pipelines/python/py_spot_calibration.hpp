@@ -1,0 +1,33 @@
+// mgscope.SpotCalibration: the null calibration of the spot threshold one hrtem() call made, kept
+// for the next calls (threshold_from=), as a batch of the command calibrates once on its first
+// image. A later image takes it when its pixel size, box and radial spectrum match (the check of
+// the command's batch), else calibrates its own and says so in its threshold description.
+#pragma once
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "imaging/hrtem_analysis.hpp"
+#include "pipelines/hrtem_image_run.hpp"
+#include "pipelines/python/py_convert.hpp"
+
+namespace mgscope::py {
+
+struct SpotCalibration {
+  SharedThreshold shared;
+  // The settings that decide the level (name, value as text), so that a call with other ones is
+  // refused rather than given a level calibrated for something else.
+  std::vector<std::pair<std::string, std::string>> settings;
+};
+
+// The settings of `o` that decide a null calibration's level.
+std::vector<std::pair<std::string, std::string>> calibration_settings(const HrtemOptions& o);
+
+// The calibration given as threshold_from= (a SpotCalibration or an hrtem() result holding one),
+// checked against this call's settings; throws std::invalid_argument naming what differs.
+const SpotCalibration& calibration_from(const pyb::handle& threshold_from, const HrtemOptions& o);
+
+// The SpotCalibration object itself of a threshold_from= that calibration_from accepted.
+pyb::object calibration_object(const pyb::handle& threshold_from);
+
+}  // namespace mgscope::py
