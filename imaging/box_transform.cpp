@@ -220,15 +220,25 @@ void remove_plane(const float* row, int n, int y, double mean, double slope_x, d
 
 }  // namespace
 
-// The rows of one column of boxes kept for transform_sharing_rows, in a ring of n slots (row y in
-// slot y mod n: a box's n rows never share a slot).
+// The rows kept for transform_sharing_rows: per column of boxes (x0) a ring of n slots (row y in
+// slot y mod n: a box's n rows never share a slot). Several columns are kept at once, so that boxes
+// can be taken row of boxes by row of boxes across a few columns: the image rows a box row reads
+// are then read from the cache by every column, where a column taken top to bottom alone reads
+// the whole image height from memory before the next column reads the same rows again.
 struct BoxTransformer::SharedRows {
-  const StoredImage* image = nullptr;  // the column the kept rows belong to
-  int x0 = -1;
-  std::vector<int> row_in_slot;                // image row held by each slot, -1 for none
-  std::vector<RowSums> sums;                   // per slot: the plane fit's sums of the row
-  std::vector<float> offset;                   // per slot: the row's mean, taken out before its transform
-  std::vector<float> spectrum;   // per slot: the kept columns of r2c(w (f - offset)), re and im
+  // Columns kept at once; the least recently used is given to a new column.
+  static constexpr int kColumns = 16;
+  struct Column {
+    const StoredImage* image = nullptr;  // the column the kept rows belong to
+    int x0 = -1;
+    std::uint64_t last_use = 0;
+    std::vector<int> row_in_slot;   // image row held by each slot, -1 for none
+    std::vector<RowSums> sums;      // per slot: the plane fit's sums of the row
+    std::vector<float> offset;      // per slot: the row's mean, taken out before its transform
+    std::vector<float> spectrum;    // per slot: the kept columns of r2c(w (f - offset)), re and im
+  };
+  std::vector<Column> kept;
+  std::uint64_t clock = 0;
   std::vector<float> w;          // the window's 1-D factor, along x and along y alike
   std::vector<float> w0, w1;     // kept columns of r2c(w) and r2c(w x), re and im: the plane's
   std::vector<float> pixels;                   // one row segment as float
@@ -237,9 +247,7 @@ struct BoxTransformer::SharedRows {
   fftwf_plan_s* plan = nullptr;
 
   SharedRows(int n, int columns, WindowKind kind)
-      : row_in_slot(std::size_t(n), -1), sums(std::size_t(n)), offset(std::size_t(n)),
-        spectrum(std::size_t(n) * std::size_t(2 * columns)), w(std::size_t(n)),
-        w0(std::size_t(2 * columns)), w1(std::size_t(2 * columns)), pixels(std::size_t(n)) {
+      : w(std::size_t(n)), w0(std::size_t(2 * columns)), w1(std::size_t(2 * columns)), pixels(std::size_t(n)) {
     plan = plans_for(n, -1).first;
     row_in = fftwf_alloc_real(std::size_t(n));
     row_out = fftwf_alloc_complex(std::size_t(n / 2 + 1));
@@ -263,27 +271,52 @@ struct BoxTransformer::SharedRows {
   SharedRows(const SharedRows&) = delete;
   SharedRows& operator=(const SharedRows&) = delete;
 
-  // Makes sure `slot` holds image row y of the segment x0 .. x0 + n - 1.
-  void hold(const StoredImage& img, int x0_now, int y, int n, int columns) {
-    if (image != &img || x0 != x0_now) {
-      image = &img;
-      x0 = x0_now;
-      std::fill(row_in_slot.begin(), row_in_slot.end(), -1);
+  // The kept rows of the column at x0 of `img`: those already kept, or a column emptied for it.
+  Column& column(const StoredImage& img, int x0, int n, int columns) {
+    ++clock;
+    Column* oldest = nullptr;
+    for (Column& c : kept) {
+      if (c.image == &img && c.x0 == x0) {
+        c.last_use = clock;
+        return c;
+      }
+      if (!oldest || c.last_use < oldest->last_use) oldest = &c;
     }
+    if (int(kept.size()) < kColumns) {
+      kept.emplace_back();
+      oldest = &kept.back();
+      oldest->row_in_slot.resize(std::size_t(n));
+      oldest->sums.resize(std::size_t(n));
+      oldest->offset.resize(std::size_t(n));
+      oldest->spectrum.resize(std::size_t(n) * std::size_t(2 * columns));
+    }
+    oldest->image = &img;
+    oldest->x0 = x0;
+    oldest->last_use = clock;
+    std::fill(oldest->row_in_slot.begin(), oldest->row_in_slot.end(), -1);
+    return *oldest;
+  }
+
+  void forget() {
+    for (Column& c : kept) c.image = nullptr;
+  }
+
+  // Makes sure `c` holds image row y of its segment x0 .. x0 + n - 1.
+  void hold(Column& c, int y, int n, int columns) {
     const std::size_t slot = std::size_t(y % n);
-    if (row_in_slot[slot] == y) return;
+    if (c.row_in_slot[slot] == y) return;
     const float* row = pixels.data();  // float pixels are read where they are; others converted
-    if (const ImageF* f = img.floats()) row = f->row(y) + x0;
-    else img.copy_block(x0, y, n, 1, pixels.data(), n);
-    sums[slot] = row_sums(row, n);
+    if (const ImageF* f = c.image->floats()) row = f->row(y) + c.x0;
+    else c.image->copy_block(c.x0, y, n, 1, pixels.data(), n);
+    c.sums[slot] = row_sums(row, n);
     // Taking the row's own mean out first keeps its transform's zero frequency small, so little
     // cancels when the box's plane is taken out of it.
-    const float mean = float(sums[slot].sum / double(n));
-    offset[slot] = mean;
+    const float mean = float(c.sums[slot].sum / double(n));
+    c.offset[slot] = mean;
     for (int x = 0; x < n; ++x) row_in[x] = (row[x] - mean) * w[std::size_t(x)];
     fftwf_execute_dft_r2c(plan, row_in, row_out);
-    std::memcpy(spectrum.data() + slot * std::size_t(2 * columns), row_out, sizeof(float) * std::size_t(2 * columns));
-    row_in_slot[slot] = y;
+    std::memcpy(c.spectrum.data() + slot * std::size_t(2 * columns), row_out, sizeof(float) * std::size_t(2 * columns));
+    c.row_in_slot[slot] = y;
   }
 };
 
@@ -417,11 +450,12 @@ bool BoxTransformer::transform_sharing_rows(const StoredImage& image, int x0, in
   const int n = n_, columns = columns_;
   if (!shared_) shared_ = std::make_unique<SharedRows>(n, columns, window_kind_);
   SharedRows& rows = *shared_;
+  SharedRows::Column& kept = rows.column(image, x0, n, columns);
   pending_.reset();
   PlaneFit fit(n);
   for (int y = 0; y < n; ++y) {
-    rows.hold(image, x0, y0 + y, n, columns);
-    fit.add(rows.sums[std::size_t((y0 + y) % n)], y);
+    rows.hold(kept, y0 + y, n, columns);
+    fit.add(kept.sums[std::size_t((y0 + y) % n)], y);
   }
   if (fit.flat()) {
     std::fill(power_.begin(), power_.end(), 0.f);
@@ -438,9 +472,9 @@ bool BoxTransformer::transform_sharing_rows(const StoredImage& image, int x0, in
   const float* w1 = rows.w1.data();
   for (int y = 0; y < n; ++y) {
     const std::size_t slot = std::size_t((y0 + y) % n);
-    const float d = plane_base(n, y, mean, slope_x, slope_y) - rows.offset[slot];
+    const float d = plane_base(n, y, mean, slope_x, slope_y) - kept.offset[slot];
     const float scale = inv_sd * rows.w[std::size_t(y)];
-    const float* f = rows.spectrum.data() + slot * std::size_t(2 * columns);
+    const float* f = kept.spectrum.data() + slot * std::size_t(2 * columns);
     float* out = fspec[std::size_t(y) * std::size_t(half())];
     for (int k = 0; k < 2 * columns; ++k) out[k] = scale * (f[k] - d * w0[k] - sx * w1[k]);  // re and im alike
   }
@@ -459,7 +493,7 @@ void BoxTransformer::power_of_kept_columns() {
 }
 
 void BoxTransformer::forget_shared_rows() {
-  if (shared_) shared_->image = nullptr;
+  if (shared_) shared_->forget();
 }
 
 void BoxTransformer::make_normalised() const {

@@ -49,8 +49,10 @@ class BoxTransformer {
   // rows' kept columns with the plane's own transforms before the transforms down the columns.
   // The plane fit, the variance and normalised() are transform()'s to the bit (the same row sums
   // in the same order); the power differs from transform()'s by float rounding only (relative
-  // ~1e-6, tested). Rows are kept per (image, x0), so a column's boxes should come one after the
-  // other; any order gives the same numbers. Falls back to transform() without a column limit.
+  // ~1e-6, tested). Rows are kept per (image, x0) for up to 16 columns of boxes at once (the least
+  // recently used column is dropped), so boxes should come a column at a time, or a row of boxes
+  // at a time across at most 16 columns; any order gives the same numbers. Falls back to
+  // transform() without a column limit.
   bool transform_sharing_rows(const StoredImage& image, int x0, int y0);
   // Drops the rows kept by transform_sharing_rows: call it when the image's pixels change in place.
   void forget_shared_rows();

@@ -100,6 +100,19 @@ TEST(SharedRows, OrderOfTheBoxesDoesNotMatter) {
   }
 }
 
+// A row of boxes at a time across more columns than the transformer keeps (16): columns are
+// dropped and taken up again, row sums and transforms included, with the same numbers.
+TEST(SharedRows, RowsOfBoxesAcrossManyColumns) {
+  const StoredImage image = test_image();
+  auto shared = spots_only();
+  auto alone = spots_only();
+  int columns = 0;
+  for (int x = 0; x + kBox <= image.width; x += 10) ++columns;
+  ASSERT_GT(columns, 16);
+  for (int y = 0; y + kBox <= image.height; y += 25)
+    for (int x = 0; x + kBox <= image.width; x += 10) expect_same_box(*shared, *alone, image, x, y);
+}
+
 TEST(SharedRows, PixelsChangedInPlaceAreSeenAfterForgetting) {
   ImageF field(200, 200);
   std::mt19937 rng(1);
