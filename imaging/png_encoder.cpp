@@ -27,13 +27,26 @@ void put_u32(std::vector<std::uint8_t>& out, std::uint32_t v) {
   for (int shift = 24; shift >= 0; shift -= 8) out.push_back(std::uint8_t(v >> shift));
 }
 
-// length, type, data, CRC-32 of type and data (big-endian, as the specification asks).
-void put_chunk(std::vector<std::uint8_t>& out, const char type[4], const std::uint8_t* data, std::size_t size) {
+struct Bytes {
+  const std::uint8_t* data;
+  std::size_t size;
+};
+
+// length, type, data (the parts one after the other), CRC-32 of type and data (big-endian, as
+// the specification asks).
+void put_chunk(std::vector<std::uint8_t>& out, const char type[4], const std::vector<Bytes>& parts) {
+  std::size_t size = 0;
+  for (const Bytes& p : parts) size += p.size;
   put_u32(out, std::uint32_t(size));
   const std::size_t type_at = out.size();
   out.insert(out.end(), type, type + 4);
-  if (size) out.insert(out.end(), data, data + size);
+  for (const Bytes& p : parts)
+    if (p.size) out.insert(out.end(), p.data, p.data + p.size);
   put_u32(out, std::uint32_t(libdeflate_crc32(0, out.data() + type_at, size + 4)));
+}
+
+void put_chunk(std::vector<std::uint8_t>& out, const char type[4], const std::uint8_t* data, std::size_t size) {
+  put_chunk(out, type, std::vector<Bytes>{Bytes{data, size}});
 }
 
 // Level 3: on the 2048 px overlay of a noisy 4k micrograph levels 1 to 6 all take about 100 ms
@@ -82,17 +95,43 @@ struct Palette {
 // With `merge_share` > 0, a picture with a few colours too many still gets a palette when merging
 // its least-used gray levels into the nearest kept level changes at most that share of its pixels
 // (a micrograph scaled down to 256 grays plus two frame colours: one level on a few pixels).
+// The gray runs (kGrayRun pixels from x = 16 j, ending before the row does) that palette_of found,
+// and their gray levels, so that the indices are made without reading the picture's BGR bytes again.
+struct GrayRuns {
+  int runs_per_row = 0;
+  std::vector<std::uint64_t> is_gray;  // bit per run, row by row
+  std::unique_ptr<std::uint8_t[]> level;  // per pixel of a gray run (others not written)
+  bool gray(int y, int run) const {
+    const std::size_t i = std::size_t(y) * std::size_t(runs_per_row) + std::size_t(run);
+    return (is_gray[i / 64] >> (i % 64)) & 1;
+  }
+};
+
 std::optional<Palette> palette_of(const std::uint8_t* rows, int width, int height, std::ptrdiff_t stride_bytes,
-                                  double merge_share) {
+                                  double merge_share, GrayRuns& runs) {
   std::array<std::uint64_t, 256> gray_count{};
   std::uint32_t run_count[4][256] = {};  // gray runs, counted in four histograms (no wait on a repeat)
   Palette p;
   std::uint32_t last = 0xFFFFFFFF;  // the last non-gray colour met (frames are runs of one colour)
+  runs.runs_per_row = (width + kGrayRun - 1) / kGrayRun;
+  runs.is_gray.assign((std::size_t(runs.runs_per_row) * std::size_t(height) + 63) / 64, 0);
+  runs.level.reset(new std::uint8_t[std::size_t(width) * std::size_t(height)]);  // not zeroed: 5 MB at 2048 px
   for (int y = 0; y < height; ++y) {
     const std::uint8_t* src = rows + std::ptrdiff_t(y) * stride_bytes;
+    std::uint8_t* level = runs.level.get() + std::size_t(y) * std::size_t(width);
     for (int x = 0; x < width; ++x, src += 3) {
       if (x % kGrayRun == 0 && x + kGrayRun < width && sixteen_gray(src)) {
-        for (int k = 0; k < kGrayRun; ++k) run_count[k & 3][src[3 * k]]++;
+        // The levels are kept as two words, stored as such: 16 byte stores were assembled by the
+        // compiler on the stack and read back as one 16-byte load, which waits for them.
+        std::uint64_t low = 0, high = 0;
+        for (int k = 0; k < kGrayRun; ++k) {
+          run_count[k & 3][src[3 * k]]++;
+          (k < 8 ? low : high) |= std::uint64_t(src[3 * k]) << (8 * (k & 7));
+        }
+        std::memcpy(level + x, &low, 8);
+        std::memcpy(level + x + 8, &high, 8);
+        const std::size_t i = std::size_t(y) * std::size_t(runs.runs_per_row) + std::size_t(x / kGrayRun);
+        runs.is_gray[i / 64] |= std::uint64_t(1) << (i % 64);
         x += kGrayRun - 1;
         src += 3 * (kGrayRun - 1);
         continue;
@@ -185,25 +224,68 @@ std::vector<std::uint8_t> sub_filtered(const std::uint8_t* rows, int width, int 
 // not depend on the thread count.
 constexpr int kBands = 4;
 
-std::vector<std::uint8_t> deflate_in_bands(const std::vector<std::uint8_t>& data, std::size_t line, int threads) {
-  const std::size_t lines = data.size() / line;
-  std::vector<std::vector<std::uint8_t>> pieces(kBands);
+// a - b in each of the eight bytes, modulo 256 (SWAR: no borrow crosses a byte).
+std::uint64_t bytewise_sub(std::uint64_t a, std::uint64_t b) {
+  constexpr std::uint64_t kHigh = 0x8080808080808080ull;
+  return ((a | kHigh) - (b & ~kHigh)) ^ ((a ^ ~b) & kHigh);
+}
+
+// The zlib stream of `lines` scanlines of `line` bytes, as pieces to be written one after the other:
+// the header, the bands' deflate blocks, the Adler-32 of the whole.
+std::vector<std::vector<std::uint8_t>> zlib_in_bands(const std::uint8_t* data, std::size_t line, std::size_t lines,
+                                                     int threads) {
+  std::vector<std::vector<std::uint8_t>> pieces(kBands + 2);
   std::vector<uLong> checks(kBands);
   std::vector<std::size_t> sizes(kBands);
   parallel_for(kBands, threads, [&](long b, int) {
     const std::size_t first = lines * std::size_t(b) / kBands * line, end = lines * std::size_t(b + 1) / kBands * line;
     sizes[std::size_t(b)] = end - first;
-    checks[std::size_t(b)] = libdeflate_adler32(1, data.data() + first, end - first);  // SIMD; zlib's is not
-    pieces[std::size_t(b)] = deflate_runs(data.data() + first, end - first, b == kBands - 1);
+    checks[std::size_t(b)] = libdeflate_adler32(1, data + first, end - first);  // SIMD; zlib's is not
+    pieces[std::size_t(b) + 1] = deflate_runs(data + first, end - first, b == kBands - 1);
   });
-  std::vector<std::uint8_t> stream = {0x78, 0x01};  // deflate, 32 KiB window, fastest; (0x7801 % 31 == 0)
+  pieces.front() = {0x78, 0x01};  // deflate, 32 KiB window, fastest; (0x7801 % 31 == 0)
   uLong check = adler32(0, nullptr, 0);
-  for (int b = 0; b < kBands; ++b) {
-    stream.insert(stream.end(), pieces[std::size_t(b)].begin(), pieces[std::size_t(b)].end());
-    check = adler32_combine(check, checks[std::size_t(b)], z_off_t(sizes[std::size_t(b)]));
+  for (int b = 0; b < kBands; ++b) check = adler32_combine(check, checks[std::size_t(b)], z_off_t(sizes[std::size_t(b)]));
+  for (int shift = 24; shift >= 0; shift -= 8) pieces.back().push_back(std::uint8_t(check >> shift));
+  return pieces;
+}
+
+// The palette indices of a BGR picture as Sub-filtered scanlines (filter byte 1, then each index
+// less the one on its left) into `out` (height x (width + 1) bytes), in one pass: the gray runs
+// palette_of found are looked up from their levels, 16 pixels at a time, the other pixels from
+// their BGR bytes. The bytes are those of sub_filtered() of the index picture.
+void sub_filtered_indices(const std::uint8_t* rows, int width, int height, std::ptrdiff_t stride_bytes,
+                          const Palette& palette, const GrayRuns& runs, std::uint8_t* out) {
+  const std::size_t line = std::size_t(width) + 1;
+  for (int y = 0; y < height; ++y) {
+    const std::uint8_t* src = rows + std::ptrdiff_t(y) * stride_bytes;
+    const std::uint8_t* level = runs.level.get() + std::size_t(y) * std::size_t(width);
+    std::uint8_t* dst = out + std::size_t(y) * line;
+    *dst++ = 1;
+    std::uint8_t prev = 0;
+    int x = 0;
+    while (x < width) {
+      if (x % kGrayRun == 0 && x + kGrayRun < width && runs.gray(y, x / kGrayRun)) {
+        std::uint64_t low = 0, high = 0;  // two words, as in palette_of
+        for (int k = 0; k < 8; ++k) {
+          low |= std::uint64_t(palette.gray_index[level[x + k]]) << (8 * k);
+          high |= std::uint64_t(palette.gray_index[level[x + 8 + k]]) << (8 * k);
+        }
+        // Each index less the one before it, byte by byte (no carries between bytes).
+        const std::uint64_t low_before = low << 8 | prev, high_before = high << 8 | (low >> 56);
+        const std::uint64_t low_diff = bytewise_sub(low, low_before), high_diff = bytewise_sub(high, high_before);
+        std::memcpy(dst + x, &low_diff, 8);
+        std::memcpy(dst + x + 8, &high_diff, 8);
+        prev = std::uint8_t(high >> 56);
+        x += kGrayRun;
+        continue;
+      }
+      const std::uint8_t index = palette.index_of(src + 3 * x);
+      dst[x] = std::uint8_t(index - prev);
+      prev = index;
+      ++x;
+    }
   }
-  for (int shift = 24; shift >= 0; shift -= 8) stream.push_back(std::uint8_t(check >> shift));
-  return stream;
 }
 
 }  // namespace
@@ -214,52 +296,32 @@ std::vector<std::uint8_t> encode_png_8bit(const std::uint8_t* rows, int width, i
   if (!(options.merge_gray_share >= 0 && options.merge_gray_share < 1))
     throw std::invalid_argument("encode_png_8bit: merge share");
   std::optional<Palette> palette;
-  if (colour == PngColour::bgr) palette = palette_of(rows, width, height, stride_bytes, options.merge_gray_share);
-  std::vector<std::uint8_t> filtered;
+  GrayRuns runs;
+  if (colour == PngColour::bgr) palette = palette_of(rows, width, height, stride_bytes, options.merge_gray_share, runs);
+  std::vector<std::vector<std::uint8_t>> pieces;  // of the zlib stream, written one after the other
   if (palette) {
-    std::vector<std::uint8_t> indices(std::size_t(width) * std::size_t(height));
-    for (int y = 0; y < height; ++y) {
-      const std::uint8_t* src = rows + std::ptrdiff_t(y) * stride_bytes;
-      std::uint8_t* dst = indices.data() + std::size_t(y) * std::size_t(width);
-      int x = 0;
-      while (x < width) {
-        if (x % kGrayRun == 0 && x + kGrayRun < width && sixteen_gray(src + 3 * x)) {
-          // Assembled in two words and stored as such (16 byte loads assembled by the compiler
-          // into one 16-byte store waited on the stack).
-          std::uint64_t low = 0, high = 0;
-          for (int k = 0; k < 8; ++k) {
-            low |= std::uint64_t(palette->gray_index[src[3 * (x + k)]]) << (8 * k);
-            high |= std::uint64_t(palette->gray_index[src[3 * (x + 8 + k)]]) << (8 * k);
-          }
-          std::memcpy(dst + x, &low, 8);
-          std::memcpy(dst + x + 8, &high, 8);
-          x += kGrayRun;
-          continue;
-        }
-        dst[x] = palette->index_of(src + 3 * x);
-        ++x;
-      }
-    }
-    filtered = sub_filtered(indices.data(), width, height, width, false);
+    const std::size_t line = std::size_t(width) + 1;
+    std::unique_ptr<std::uint8_t[]> filtered(new std::uint8_t[line * std::size_t(height)]);  // every byte written below
+    sub_filtered_indices(rows, width, height, stride_bytes, *palette, runs, filtered.get());
+    runs = GrayRuns{};
+    pieces = zlib_in_bands(filtered.get(), line, std::size_t(height), options.threads);
   } else {
-    filtered = sub_filtered(rows, width, height, stride_bytes, colour == PngColour::bgr);
-  }
-  std::vector<std::uint8_t> zlib;
-  if (palette) {
-    zlib = deflate_in_bands(filtered, std::size_t(width) + 1, options.threads);
-  } else {
+    const std::vector<std::uint8_t> filtered = sub_filtered(rows, width, height, stride_bytes, colour == PngColour::bgr);
     std::unique_ptr<libdeflate_compressor, decltype(&libdeflate_free_compressor)> compressor(
         libdeflate_alloc_compressor(kDeflateLevel), &libdeflate_free_compressor);
     if (!compressor) throw std::bad_alloc();
-    zlib.resize(libdeflate_zlib_compress_bound(compressor.get(), filtered.size()));
+    std::vector<std::uint8_t> zlib(libdeflate_zlib_compress_bound(compressor.get(), filtered.size()));
     const std::size_t zsize =
         libdeflate_zlib_compress(compressor.get(), filtered.data(), filtered.size(), zlib.data(), zlib.size());
     if (zsize == 0) throw std::runtime_error("encode_png_8bit: deflate failed");
     zlib.resize(zsize);
+    pieces.push_back(std::move(zlib));
   }
 
   std::vector<std::uint8_t> png = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
-  png.reserve(zlib.size() + 64 + 3 * 256);
+  std::size_t zlib_bytes = 0;
+  for (const auto& piece : pieces) zlib_bytes += piece.size();
+  png.reserve(zlib_bytes + 64 + 3 * 256);
   std::vector<std::uint8_t> ihdr;
   put_u32(ihdr, std::uint32_t(width));
   put_u32(ihdr, std::uint32_t(height));
@@ -271,7 +333,13 @@ std::vector<std::uint8_t> encode_png_8bit(const std::uint8_t* rows, int width, i
     for (std::uint32_t c : palette->rgb) plte.insert(plte.end(), {std::uint8_t(c >> 16), std::uint8_t(c >> 8), std::uint8_t(c)});
     put_chunk(png, "PLTE", plte.data(), plte.size());
   }
-  put_chunk(png, "IDAT", zlib.data(), zlib.size());
+  // The pieces go into the chunk as they are: the zlib stream is never joined in a buffer of its own.
+  if (pieces.size() == 1) put_chunk(png, "IDAT", pieces[0].data(), pieces[0].size());
+  else {
+    std::vector<Bytes> parts;
+    for (const auto& piece : pieces) parts.push_back({piece.data(), piece.size()});
+    put_chunk(png, "IDAT", parts);
+  }
   put_chunk(png, "IEND", nullptr, 0);
   return png;
 }
