@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <sstream>
@@ -278,8 +279,12 @@ constexpr int kNullCrops = 4, kCheckCrops = 2;
 // `max_crops` with the most specimen are weighted to it (a weighted crop's spectrum is blurred by the
 // weight's own, so untouched crops are preferred: measured on a 4096 px image with a burned-in
 // bar, weighting its crop put the level 2 lower than leaving the crop out).
+// Each unweighted crop's rings, by tile: a reuse check's crops are two of the four a refused
+// image's own calibration then reads, and are not measured twice.
+using CropRings = std::map<int, std::vector<double>>;
+
 NullSpectrum null_spectrum(const StoredImage& image, int side, int n, const SpecimenMask* mask, const RingTable& rings,
-                           int threads, ThreadFfts& ffts, int max_crops = kNullCrops) {
+                           int threads, ThreadFfts& ffts, CropRings& known, int max_crops = kNullCrops) {
   NullSpectrum out;
   const bool integer_pixels = image.floats() == nullptr;  // 8- or 16-bit integers, as stored
   const int crops_x = image.width / side, crops_y = image.height / side, tiles = crops_x * crops_y;
@@ -310,8 +315,15 @@ NullSpectrum null_spectrum(const StoredImage& image, int side, int n, const Spec
     // thread count).
     std::vector<std::vector<double>> crop_rings(chosen.size());
     std::vector<double> shares(chosen.size(), 1.0);
-    parallel_for(long(chosen.size()), resolve_threads(threads, long(chosen.size())), [&](long k, int th) {
-      const int tile = chosen[std::size_t(k)];
+    std::vector<int> to_measure;  // indices into chosen
+    for (std::size_t k = 0; k < chosen.size(); ++k) {
+      const auto at = out.weighted ? known.end() : known.find(chosen[k]);
+      if (at != known.end()) crop_rings[k] = at->second;
+      else to_measure.push_back(int(k));
+    }
+    parallel_for(long(to_measure.size()), resolve_threads(threads, long(to_measure.size())), [&](long i, int th) {
+      const std::size_t k = std::size_t(to_measure[std::size_t(i)]);
+      const int tile = chosen[k];
       const int ox = (tile % crops_x) * side, oy = (tile / crops_x) * side;
       RealFft2d& fft = ffts.of(th);
       image.copy_block(ox, oy, side, side, fft.real(), side);
@@ -320,11 +332,13 @@ NullSpectrum null_spectrum(const StoredImage& image, int side, int n, const Spec
         weight = specimen_weight(*mask, ox, oy, side, n);
         double sum = 0;
         for (float w : weight) sum += w;
-        shares[std::size_t(k)] = sum / double(weight.size());
-        if (shares[std::size_t(k)] < 0.1) return;
+        shares[k] = sum / double(weight.size());
+        if (shares[k] < 0.1) return;
       }
-      crop_rings[std::size_t(k)] = ring_power(fft, weight, rings, integer_pixels);
+      crop_rings[k] = ring_power(fft, weight, rings, integer_pixels);
     });
+    if (!out.weighted)
+      for (int k : to_measure) known[chosen[std::size_t(k)]] = crop_rings[std::size_t(k)];
     for (std::size_t k = 0; k < chosen.size(); ++k) {
       const double share = shares[k];
       const std::vector<double>& p = crop_rings[k];
@@ -401,6 +415,7 @@ SpotThreshold choose_spot_threshold(const StoredImage& image, const BoxGrid& gri
   // kMaxNullCopies fields at once).
   ThreadFfts ffts(side, resolve_threads(threads, kMaxNullCopies));
   double mismatch = std::numeric_limits<double>::quiet_NaN();
+  CropRings known_crops;
   if (options.reuse) {
     const SpotThreshold& from = *options.reuse;
     if (from.search_pixels != geometry.search_pixels())
@@ -417,7 +432,7 @@ SpotThreshold choose_spot_threshold(const StoredImage& image, const BoxGrid& gri
         // mismatch to the first image's four was 0.04-0.16 from two crops, 0.03-0.13 from four and
         // 0.06-0.23 from one (one image refused); another dose or focus gives 0.35 and more.
         const NullSpectrum part = null_spectrum(image, side, grid.box_px, mask, *ring_table(side), threads, ffts,
-                                                kCheckCrops);
+                                                known_crops, kCheckCrops);
         mismatch = spectrum_mismatch(part.rings, from.null_spectrum, side, grid.box_px, geometry.highest_column_read());
       }
     }
@@ -479,7 +494,7 @@ SpotThreshold choose_spot_threshold(const StoredImage& image, const BoxGrid& gri
   const int copies = std::min(kMaxNullCopies, (options.null_boxes + per_copy - 1) / per_copy);
   const std::shared_ptr<const RingTable> ring_table_kept = ring_table(side);
   const RingTable& rings = *ring_table_kept;
-  NullSpectrum spectrum = null_spectrum(image, side, n, mask, rings, threads, ffts);
+  NullSpectrum spectrum = null_spectrum(image, side, n, mask, rings, threads, ffts, known_crops);
   const std::vector<double>& ring_pow = spectrum.rings;
   const bool masked = spectrum.masked, weighted = spectrum.weighted;
   const int used_crops = spectrum.used_crops;

@@ -13,9 +13,9 @@ namespace {
 
 constexpr double kPixelNm = 0.0199;
 
-ImageF glass(double blur_nm, unsigned seed) {
+ImageF glass(double blur_nm, unsigned seed, int side_px = 1024) {
   SynthHrtemOptions o;
-  o.width_px = o.height_px = 1024;
+  o.width_px = o.height_px = side_px;
   o.ordered_fraction = 0.05;
   o.blur_sigma_nm = blur_nm;
   o.seed = seed;
@@ -26,7 +26,8 @@ ImageF glass(double blur_nm, unsigned seed) {
 }
 
 struct Calibration {
-  BoxGrid grid = make_box_grid(1024, 1024, kPixelNm, 1.985, 1.985, "test");
+  explicit Calibration(int side_px = 1024) : grid(make_box_grid(side_px, side_px, kPixelNm, 1.985, 1.985, "test")) {}
+  BoxGrid grid;
   SpectrumGeometry geometry{grid.box_px, grid.box_px, kPixelNm, [] {
                               SpotOptions s;
                               s.sidelobe_floor = sidelobe_floor_for(WindowKind::hann);
@@ -78,6 +79,23 @@ TEST(ThresholdReuse, SameSpectrumReusesAnotherSpectrumCalibratesItsOwn) {
   EXPECT_FALSE(always.reuse_refused);
   EXPECT_TRUE(std::isnan(always.spectrum_mismatch));
   EXPECT_EQ(always.value, base.value);
+}
+
+// A 2048 px image is calibrated on four 1024 px crops, and checked on two of them: a refused image's
+// own calibration takes those two from the check and measures the other two, with the numbers of
+// a calibration made afresh.
+TEST(ThresholdReuse, ARefusedImageOfFourCropsGetsItsOwnCalibrationToTheBit) {
+  const Calibration c(2048);
+  const SpotThreshold base = c.run(glass(0.02, 1, 2048));
+  const ImageF blurred = glass(0.04, 3, 2048);
+  const SpotThreshold refused = c.run(blurred, &base, 0.2);
+  ASSERT_TRUE(refused.reuse_refused);
+  const SpotThreshold own = c.run(blurred);
+  EXPECT_EQ(refused.null_spectrum, own.null_spectrum);
+  EXPECT_EQ(refused.null_maxima, own.null_maxima);
+  EXPECT_EQ(refused.value, own.value);
+  EXPECT_EQ(refused.secondary_value, own.secondary_value);
+  EXPECT_NE(own.description.find("(4 crop(s))"), std::string::npos) << own.description;
 }
 
 }  // namespace
