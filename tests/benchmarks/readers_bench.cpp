@@ -67,6 +67,7 @@ const std::string& mrc_file() {
     s.nx = s.ny = s.mx = s.my = kSide;
     s.nz = 1;
     s.mode = 6;  // uint16
+    s.cell_x_A = s.cell_y_A = 0.199f * kSide;  // 0.0199 nm pixels (the spec's default cell is for 60 x 40 px)
     const std::string p = bench_path("4k.mrc");
     test::write_bytes(p, test::make_mrc(s));
     return p;
