@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
-#include <queue>
 #include <utility>
 
 #if defined(__SSE2__)
@@ -115,31 +114,45 @@ std::vector<std::uint8_t> code_lengths(std::vector<std::uint64_t> freq, int max_
     lengths[used[0]] = 1;
     return lengths;
   }
+  std::vector<std::int32_t> parent(2 * n, -1);
+  std::vector<std::pair<std::uint64_t, std::size_t>> leaves, inner;  // (weight, node)
   for (;;) {
-    // Nodes: leaves 0..n-1, internal nodes after; parent links give each leaf's depth.
-    std::vector<std::int32_t> parent(2 * n, -1);
-    using Item = std::pair<std::uint64_t, std::size_t>;  // (weight, node): smallest first, then lowest node
-    std::priority_queue<Item, std::vector<Item>, std::greater<Item>> heap;
-    for (std::size_t s : used) heap.push({freq[s], s});
-    std::size_t next = n;
-    while (heap.size() > 1) {
-      const Item a = heap.top();
-      heap.pop();
-      const Item b = heap.top();
-      heap.pop();
+    // Huffman's tree by two queues: the leaves sorted by (weight, symbol), and the internal nodes
+    // in the order they are made, which is also by (weight, node) since each weighs at least the
+    // one made before it. Taking the smaller head by (weight, node) each time joins exactly the pairs
+    // a priority queue ordered by (weight, node) would; leaves are nodes 0..n-1, internal ones after.
+    leaves.clear();
+    for (std::size_t s : used) leaves.push_back({freq[s], s});
+    std::sort(leaves.begin(), leaves.end());
+    inner.clear();
+    std::size_t li = 0, ii = 0, next = n;
+    auto take = [&]() {
+      if (ii < inner.size() && (li == leaves.size() || inner[ii] < leaves[li])) return inner[ii++];
+      return leaves[li++];
+    };
+    while ((leaves.size() - li) + (inner.size() - ii) > 1) {
+      const auto a = take();
+      const auto b = take();
       parent[a.second] = std::int32_t(next);
       parent[b.second] = std::int32_t(next);
-      heap.push({a.first + b.first, next++});
+      inner.push_back({a.first + b.first, next++});
     }
+    // Depths from the root down: internal nodes are made after their children, so in decreasing
+    // node order each node's parent's depth is known before its own.
+    const std::size_t root = next - 1;
+    std::vector<std::uint8_t> depth_of(next, 0);
     int deepest = 0;
+    for (std::size_t node = root; node-- > 0;) {
+      if (parent[node] < 0) continue;  // an unused leaf
+      depth_of[node] = std::uint8_t(std::min(255, depth_of[std::size_t(parent[node])] + 1));
+    }
     for (std::size_t s : used) {
-      int depth = 0;
-      for (std::int32_t node = parent[s]; node >= 0; node = parent[std::size_t(node)]) ++depth;
-      lengths[s] = std::uint8_t(depth);
-      deepest = std::max(deepest, depth);
+      lengths[s] = depth_of[s];
+      deepest = std::max<int>(deepest, depth_of[s]);
     }
     if (deepest <= max_bits) return lengths;
     for (std::size_t s : used) freq[s] = std::max<std::uint64_t>(1, freq[s] / 2);
+    std::fill(parent.begin(), parent.end(), -1);
   }
 }
 
