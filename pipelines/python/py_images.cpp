@@ -231,7 +231,11 @@ pyb::dict hrtem_py(const pyb::object& image, std::optional<double> pixel_nm, dou
   if (frame < 0) throw InputError("frame must be 0 or more");
 
   HrtemUserInputs user;
-  if (!threshold_from.is_none()) user.shared_threshold = &calibration_from(threshold_from, o).shared;
+  pyb::object calibration;  // referenced here while the GIL is released
+  if (!threshold_from.is_none()) {
+    calibration = calibration_object(threshold_from);
+    user.shared_threshold = &checked_calibration(calibration, o).shared;
+  }
   ImageInput in = take_image(image, name);
   if (!in.from_file && !in.info.calibration.calibrated && !pixel_nm)
     fail_input(
@@ -295,7 +299,7 @@ pyb::dict hrtem_py(const pyb::object& image, std::optional<double> pixel_nm, dou
   out["area_bootstrap_resamples"] = bootstrap_resamples;
   out["seed"] = seed;
   out["notes"] = notes;
-  if (threshold_shared) out["spot_calibration"] = calibration_object(threshold_from);
+  if (threshold_shared) out["spot_calibration"] = calibration;
   else if (own_calibration) out["spot_calibration"] = pyb::cast(std::move(*own_calibration));
   else out["spot_calibration"] = pyb::none();
   return out;

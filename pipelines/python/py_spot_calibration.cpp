@@ -73,19 +73,21 @@ std::vector<std::pair<std::string, std::string>> calibration_settings(const Hrte
 }
 
 pyb::object calibration_object(const pyb::handle& threshold_from) {
-  if (!pyb::isinstance<pyb::dict>(threshold_from)) return pyb::reinterpret_borrow<pyb::object>(threshold_from);
-  const pyb::dict d = pyb::reinterpret_borrow<pyb::dict>(threshold_from);
-  if (!d.contains("spot_calibration") || d["spot_calibration"].is_none())
-    throw std::invalid_argument(
-        "threshold_from: this result has no null calibration to reuse (its threshold_mode was not 'null')");
-  return d["spot_calibration"];
-}
-
-const SpotCalibration& calibration_from(const pyb::handle& threshold_from, const HrtemOptions& o) {
-  const pyb::object held = calibration_object(threshold_from);
+  pyb::object held = pyb::reinterpret_borrow<pyb::object>(threshold_from);
+  if (pyb::isinstance<pyb::dict>(threshold_from)) {
+    const pyb::dict d = pyb::reinterpret_borrow<pyb::dict>(threshold_from);
+    if (!d.contains("spot_calibration") || d["spot_calibration"].is_none())
+      throw std::invalid_argument(
+          "threshold_from: this result has no null calibration to reuse (its threshold_mode was not 'null')");
+    held = d["spot_calibration"];
+  }
   if (!pyb::isinstance<SpotCalibration>(held))
     throw std::invalid_argument("threshold_from: expected an mgscope.hrtem() result or its 'spot_calibration'");
-  const SpotCalibration& c = held.cast<const SpotCalibration&>();
+  return held;
+}
+
+const SpotCalibration& checked_calibration(const pyb::object& calibration, const HrtemOptions& o) {
+  const SpotCalibration& c = calibration.cast<const SpotCalibration&>();
   if (o.threshold.mode != ThresholdMode::null_model)
     throw std::invalid_argument("threshold_from: reuses a null calibration, so threshold_mode must be 'null'");
   const auto here = calibration_settings(o);

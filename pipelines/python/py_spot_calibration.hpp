@@ -23,11 +23,12 @@ struct SpotCalibration {
 // The settings of `o` that decide a null calibration's level.
 std::vector<std::pair<std::string, std::string>> calibration_settings(const HrtemOptions& o);
 
-// The calibration given as threshold_from= (a SpotCalibration or an hrtem() result holding one),
-// checked against this call's settings; throws std::invalid_argument naming what differs.
-const SpotCalibration& calibration_from(const pyb::handle& threshold_from, const HrtemOptions& o);
-
-// The SpotCalibration object itself of a threshold_from= that calibration_from accepted.
+// The SpotCalibration object of threshold_from= (one, or an hrtem() result holding one); throws
+// std::invalid_argument for anything else.
 pyb::object calibration_object(const pyb::handle& threshold_from);
+
+// That calibration, checked against this call's settings; throws std::invalid_argument naming the
+// setting that differs. `calibration` must stay referenced while the result is used.
+const SpotCalibration& checked_calibration(const pyb::object& calibration, const HrtemOptions& o);
 
 }  // namespace mgscope::py
