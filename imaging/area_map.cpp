@@ -82,7 +82,9 @@ std::vector<FineBox> measure_fine_boxes(const StoredImage& image, const HrtemRes
   const SpectrumGeometry geometry(g.box_px, acf_size, g.pixel_nm, spots);
   const long count = fine.count();
   std::vector<FineBox> out(static_cast<std::size_t>(count));
-  const int nthreads = resolve_threads(threads, (fine.nx + 7) / 8);  // blocks of columns are dealt (below)
+  constexpr long kBlockColumns = 8;  // columns of boxes dealt together (below)
+  const long blocks = (fine.nx + kBlockColumns - 1) / kBlockColumns;
+  const int nthreads = resolve_threads(threads, blocks);
   std::vector<std::unique_ptr<BoxTransformer>> transformers;
   std::vector<std::unique_ptr<BoxMeasurer>> measurers;
   for (int t = 0; t < nthreads; ++t) {
@@ -133,8 +135,6 @@ std::vector<FineBox> measure_fine_boxes(const StoredImage& image, const HrtemRes
   // bottom alone read the whole image height again for every column (a fifth of the area map's
   // time went into those reads on 2048^2 16-bit images). 8 columns leave blocks enough for two
   // threads to share evenly from 2048 px images up.
-  constexpr long kBlockColumns = 8;
-  const long blocks = (fine.nx + kBlockColumns - 1) / kBlockColumns;
   parallel_for(blocks, nthreads, [&](long block, int t) {
     const long first = block * kBlockColumns, end = std::min<long>(fine.nx, first + kBlockColumns);
     for (long row = 0; row < fine.ny; ++row)

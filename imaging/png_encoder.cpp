@@ -92,9 +92,6 @@ struct Palette {
   }
 };
 
-// With `merge_share` > 0, a picture with a few colours too many still gets a palette when merging
-// its least-used gray levels into the nearest kept level changes at most that share of its pixels
-// (a micrograph scaled down to 256 grays plus two frame colours: one level on a few pixels).
 // The gray runs (kGrayRun pixels from x = 16 j, ending before the row does) that palette_of found,
 // and their gray levels, so that the indices are made without reading the picture's BGR bytes again.
 struct GrayRuns {
@@ -107,6 +104,9 @@ struct GrayRuns {
   }
 };
 
+// With `merge_share` > 0, a picture with a few colours too many still gets a palette when merging
+// its least-used gray levels into the nearest kept level changes at most that share of its pixels
+// (a micrograph scaled down to 256 grays plus two frame colours: one level on a few pixels).
 std::optional<Palette> palette_of(const std::uint8_t* rows, int width, int height, std::ptrdiff_t stride_bytes,
                                   double merge_share, GrayRuns& runs) {
   std::array<std::uint64_t, 256> gray_count{};
@@ -303,7 +303,7 @@ std::vector<std::uint8_t> encode_png_8bit(const std::uint8_t* rows, int width, i
     const std::size_t line = std::size_t(width) + 1;
     std::unique_ptr<std::uint8_t[]> filtered(new std::uint8_t[line * std::size_t(height)]);  // every byte written below
     sub_filtered_indices(rows, width, height, stride_bytes, *palette, runs, filtered.get());
-    runs = GrayRuns{};
+    runs = GrayRuns{};  // the levels are no longer needed: freed before the compression
     pieces = zlib_in_bands(filtered.get(), line, std::size_t(height), options.threads);
   } else {
     const std::vector<std::uint8_t> filtered = sub_filtered(rows, width, height, stride_bytes, colour == PngColour::bgr);
@@ -334,12 +334,9 @@ std::vector<std::uint8_t> encode_png_8bit(const std::uint8_t* rows, int width, i
     put_chunk(png, "PLTE", plte.data(), plte.size());
   }
   // The pieces go into the chunk as they are: the zlib stream is never joined in a buffer of its own.
-  if (pieces.size() == 1) put_chunk(png, "IDAT", pieces[0].data(), pieces[0].size());
-  else {
-    std::vector<Bytes> parts;
-    for (const auto& piece : pieces) parts.push_back({piece.data(), piece.size()});
-    put_chunk(png, "IDAT", parts);
-  }
+  std::vector<Bytes> parts;
+  for (const auto& piece : pieces) parts.push_back({piece.data(), piece.size()});
+  put_chunk(png, "IDAT", parts);
   put_chunk(png, "IEND", nullptr, 0);
   return png;
 }

@@ -274,15 +274,16 @@ struct NullSpectrum {
 // Crops whose spectra make a calibration's null, and those of them a reuse check reads.
 constexpr int kNullCrops = 4, kCheckCrops = 2;
 
-// Ring medians averaged over up to `max_crops` crops spread over the image. With a mask (vacuum,
-// annotations, user), only crops it leaves untouched are used; when every crop is touched, the
-// `max_crops` with the most specimen are weighted to it (a weighted crop's spectrum is blurred by the
-// weight's own, so untouched crops are preferred: measured on a 4096 px image with a burned-in
-// bar, weighting its crop put the level 2 lower than leaving the crop out).
 // Each unweighted crop's rings, by tile: a reuse check's crops are two of the four a refused
 // image's own calibration then reads, and are not measured twice.
 using CropRings = std::map<int, std::vector<double>>;
 
+// Ring medians averaged over up to `max_crops` crops spread over the image. With a mask (vacuum,
+// annotations, user), only crops it leaves untouched are used; when every crop is touched, the
+// `max_crops` with the most specimen are weighted to it (a weighted crop's spectrum is blurred by the
+// weight's own, so untouched crops are preferred: measured on a 4096 px image with a burned-in
+// bar, weighting its crop put the level 2 lower than leaving the crop out). Unweighted crops already
+// in `known` are taken from it, and those measured here are added to it.
 NullSpectrum null_spectrum(const StoredImage& image, int side, int n, const SpecimenMask* mask, const RingTable& rings,
                            int threads, ThreadFfts& ffts, CropRings& known, int max_crops = kNullCrops) {
   NullSpectrum out;
