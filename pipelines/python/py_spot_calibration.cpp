@@ -11,9 +11,10 @@ namespace {
 
 using namespace pybind11::literals;
 
+// 12 digits: as a user wrote the value (0.1, not 0.10000000000000001), and finer than any setting matters.
 std::string number_text(double v) {
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
+  std::snprintf(buf, sizeof buf, "%.12g", v);
   return buf;
 }
 

@@ -287,8 +287,11 @@ def test_spot_calibration_pickles_and_refuses_other_settings(results):
     a = in_source_dir(lambda: mgscope.hrtem(TREATED, threshold_from=copy, pandas=False))
     b = in_source_dir(lambda: mgscope.hrtem(TREATED, threshold_from=first, pandas=False))
     assert a["threshold"] == b["threshold"] and a["classes"] == b["classes"]
-    with pytest.raises(ValueError, match="^threshold_from: calibrated with alpha=0.01, this call has alpha=0.05"):
+    with pytest.raises(ValueError, match="^threshold_from: calibrated with alpha=0.01, this call has alpha=0.05;"):
         mgscope.hrtem(TREATED, threshold_from=first, alpha=0.05)
+    with pytest.raises(ValueError, match="^threshold_from: calibrated with alpha_secondary=0.1, this call has "
+                                         "alpha_secondary=0.2;"):
+        mgscope.hrtem(TREATED, threshold_from=first, alpha_secondary=0.2)
     fixed = in_source_dir(lambda: mgscope.hrtem(TREATED, spot_threshold=20.0, pandas=False))
     assert fixed["spot_calibration"] is None
     with pytest.raises(ValueError, match="^threshold_from: this result has no null calibration"):
