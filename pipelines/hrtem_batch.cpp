@@ -67,9 +67,10 @@ std::optional<SharedThreshold> calibrate_batch_threshold(const std::string& firs
   first.options.threads = threads;  // alone: on every core the batch may use
   try {
     const HrtemImageRun run = analyse_hrtem_file(first_image, first);
-    SharedThreshold shared{run.result.threshold, first_image, run.run.pixel_nm(), run.result.grid.box_px};
-    shared.threshold.description = "reused: calibrated once for the batch on " + first_image +
-                                   " (--threshold-each-image calibrates every image): " + shared.threshold.description;
+    SharedThreshold shared = share_threshold(
+        run, first_image,
+        "calibrated once for the batch on " + first_image + " (--threshold-each-image calibrates every image)",
+        kBatchReuseName);
     if (team.leader())
       std::fprintf(stderr,
                    "NOTE: spot threshold %.6g calibrated once for the batch, on %s, and reused by the images of the "

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 #include <utility>
 
 #include "fitting/base/error.hpp"
@@ -93,6 +94,17 @@ HrtemImageFractions HrtemImageRun::fractions() const {
 std::string bootstrap_resamples_problem(int resamples) {
   if (resamples >= 100 && resamples <= 1000000) return "";
   return "--bootstrap-resamples must lie between 100 and 1000000 (given " + std::to_string(resamples) + ")";
+}
+
+SharedThreshold share_threshold(const HrtemImageRun& run, std::string source, const std::string& origin,
+                                std::string reuse_name) {
+  SharedThreshold shared{run.result.threshold, std::move(source), run.run.pixel_nm(), run.result.grid.box_px,
+                         std::move(reuse_name)};
+  SpotThreshold& t = shared.threshold;
+  t.spectrum_mismatch = std::numeric_limits<double>::quiet_NaN();
+  t.reuse_refused = false;
+  t.description = "reused: " + origin + ": " + t.description;
+  return shared;
 }
 
 HrtemImageRun analyse_hrtem_image(StoredImage pixels, ImageInfo info, const CalibrateOptions& calibrate_options,

@@ -41,6 +41,8 @@ struct HrtemAreaSettings {
 // seed-to-seed spread is sd 0.7.
 constexpr double kThresholdOnceSpectrumTolerance = 0.2;
 
+inline constexpr const char* kBatchReuseName = "once for the batch";
+
 struct SharedThreshold {
   SpotThreshold threshold;
   std::string source;  // the image it was calibrated on
@@ -48,7 +50,7 @@ struct SharedThreshold {
   int box_px = 0;
   // How the reuse is named where an image calibrates its own after all ("... not <reuse_name>,
   // since its ..."): the command's batch, or the Python module's threshold_from=.
-  std::string reuse_name = "once for the batch";
+  std::string reuse_name = kBatchReuseName;
 };
 
 // What a user gives besides the image: files and a region, read and placed once the image's
@@ -78,5 +80,12 @@ struct HrtemImageRun {
 HrtemImageRun analyse_hrtem_image(StoredImage pixels, ImageInfo info, const CalibrateOptions& calibrate_options,
                                   const HrtemOptions& options, const HrtemAreaSettings& area,
                                   const HrtemUserInputs& user = {});
+
+// The null calibration `run` made, to be reused by later images: `source` names the image (as their
+// runs are told it), `origin` is what each reusing image's threshold description begins with
+// ("reused: <origin>: <how it was calibrated>"), and `reuse_name` as in SharedThreshold. Not part of
+// it: `run`'s own reuse check (its mismatch and refusal).
+SharedThreshold share_threshold(const HrtemImageRun& run, std::string source, const std::string& origin,
+                                std::string reuse_name);
 
 }  // namespace mgscope

@@ -1,7 +1,6 @@
 // mgscope.read_image, mgscope.hrtem, mgscope.hrtem_combined: the HRTEM chain from Python, through
 // the same read -> calibrate -> analyse -> format steps as `mgscope hrtem`.
 #include <cmath>
-#include <limits>
 #include <optional>
 #include <string>
 #include <utility>
@@ -274,13 +273,10 @@ pyb::dict hrtem_py(const pyb::object& image, std::optional<double> pixel_nm, dou
     notes = analysed.run.notes;
     threshold_shared = analysed.threshold_shared;
     if (!threshold_shared && result.threshold.mode == ThresholdMode::null_model) {
-      SpotCalibration c{{result.threshold, path, analysed.run.pixel_nm(), result.grid.box_px, "taken from threshold_from"},
-                        calibration_settings(o)};
-      SpotThreshold& t = c.shared.threshold;
-      t.spectrum_mismatch = std::numeric_limits<double>::quiet_NaN();  // this image's check, not the calibration's
-      t.reuse_refused = false;
-      t.description = "reused: calibrated on " + path + " and passed by threshold_from: " + t.description;
-      own_calibration = std::move(c);
+      own_calibration = SpotCalibration{
+          share_threshold(analysed, path, "calibrated on " + path + " and passed by threshold_from",
+                          "taken from threshold_from"),
+          calibration_settings(o)};
     }
     tiles_csv = hrtem_tiles_csv(result, analysed.run);
     summary_json = json_text(hrtem_summary_json(result, analysed.run, o, analysed.area ? &*analysed.area : nullptr));
