@@ -104,6 +104,14 @@ struct GrayRuns {
   }
 };
 
+// The gray levels met so far, counted pixel by pixel or in runs.
+std::size_t gray_levels_seen(const std::array<std::uint64_t, 256>& gray_count, const std::uint32_t (&run_count)[4][256]) {
+  std::size_t seen = 0;
+  for (std::size_t g = 0; g < 256; ++g)
+    seen += (gray_count[g] | run_count[0][g] | run_count[1][g] | run_count[2][g] | run_count[3][g]) != 0;
+  return seen;
+}
+
 // With `merge_share` > 0, a picture with a few colours too many still gets a palette when merging
 // its least-used gray levels into the nearest kept level changes at most that share of its pixels
 // (a micrograph scaled down to 256 grays plus two frame colours: one level on a few pixels).
@@ -148,6 +156,10 @@ std::optional<Palette> palette_of(const std::uint8_t* rows, int width, int heigh
       if (p.others.size() == 256) return std::nullopt;
       p.others.insert(at, c);
     }
+    // Without merging, a picture fails as soon as its grays and colours so far pass 256: a map
+    // figure (a colour scale, anti-aliased gray text) does so early, and the rest of the scan
+    // would be a quarter of its encoding time.
+    if (merge_share == 0 && p.others.size() + gray_levels_seen(gray_count, run_count) > 256) return std::nullopt;
   }
   for (std::size_t g = 0; g < 256; ++g)
     gray_count[g] += std::uint64_t(run_count[0][g]) + run_count[1][g] + run_count[2][g] + run_count[3][g];

@@ -82,6 +82,36 @@ TEST(PngEncoder, AtMost256ColoursGoThroughAPaletteWithTheSamePixels) {
   }
 }
 
+TEST(PngEncoder, TheColourCountDecidesThePaletteWhereverTheLastColourComes) {
+  // 250 grays, most in whole 16-pixel runs (counted apart from single pixels), 6 colours: 256, a
+  // palette; one colour more on the very last pixel or in the first row: RGB. The scan gives up
+  // as soon as the count passes 256, so where the excess comes must not matter.
+  const int w = 160, h = 40;
+  auto picture = [&](int extra_at) {
+    std::vector<std::uint8_t> bgr(std::size_t(w) * h * 3);
+    for (int y = 0; y < h; ++y)
+      for (int x = 0; x < w; ++x) {
+        std::uint8_t* p = &bgr[(std::size_t(y) * w + std::size_t(x)) * 3];
+        p[0] = p[1] = p[2] = std::uint8_t((y * 10 + x / 16) % 250);  // level per run
+        if (y == 3 && x < 6) p[0] = 255, p[1] = std::uint8_t(x), p[2] = 0;  // colours
+      }
+    if (extra_at >= 0) {
+      std::uint8_t* p = &bgr[std::size_t(extra_at) * 3];
+      p[0] = 1, p[1] = 2, p[2] = 3;
+    }
+    return bgr;
+  };
+  for (int extra_at : {-1, w * h - 1, 20}) {
+    const std::vector<std::uint8_t> bgr = picture(extra_at);
+    const Decoded d = decode(encode_png_8bit(bgr.data(), w, h, w * 3, PngColour::bgr));
+    EXPECT_EQ(d.colour_type, extra_at < 0 ? 3 : 2) << "extra colour at " << extra_at;
+    ASSERT_EQ(d.pixels.size(), bgr.size());
+    for (std::size_t i = 0; i < bgr.size(); i += 3)
+      ASSERT_TRUE(d.pixels[i] == bgr[i + 2] && d.pixels[i + 1] == bgr[i + 1] && d.pixels[i + 2] == bgr[i])
+          << "extra colour at " << extra_at << ", pixel " << i / 3;
+  }
+}
+
 TEST(PngEncoder, GrayRunsWithColoursAnywhereComeBackExactly) {
   // Wide rows (gray pixels are taken 16 at a time, colours one by one) with colours at every
   // position of a 16-pixel run, near the row's end, and rows of gray only, odd widths and a
