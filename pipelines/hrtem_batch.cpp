@@ -168,9 +168,13 @@ int run_hrtem_batch(const HrtemCli& cli_as_given, const HrtemBatchOptions& optio
     return hrtem_image_key(settings_text, files);
   };
   // Not made when --gather only reads results, nor when every image is up to date (a run again).
+  // The records read to know that (up to the first image to redo) are kept for done_before below.
+  std::vector<std::optional<nlohmann::json>> records(cli.images.size());
   bool any_to_analyse = options.force;
-  for (std::size_t i = 0; i < cli.images.size() && !any_to_analyse; ++i)
-    any_to_analyse = !read_hrtem_record(dirs[i], key_of(i));
+  for (std::size_t i = 0; i < cli.images.size() && !any_to_analyse; ++i) {
+    records[i] = read_hrtem_record(dirs[i], key_of(i));
+    any_to_analyse = !records[i];
+  }
   std::optional<SharedThreshold> shared;
   if (calibrate_once && !options.gather && any_to_analyse) {
     const int threads = team.size > 1 ? team.threads_for_all_cores() : cli_as_given.threads;
@@ -203,7 +207,7 @@ int run_hrtem_batch(const HrtemCli& cli_as_given, const HrtemBatchOptions& optio
   }
   if (!options.force)
     job.done_before = [&](std::size_t i) -> std::optional<nlohmann::json> {
-      std::optional<nlohmann::json> row = read_hrtem_record(dirs[i], key_of(i));
+      std::optional<nlohmann::json> row = records[i] ? std::move(records[i]) : read_hrtem_record(dirs[i], key_of(i));
       if (!row) return std::nullopt;
       // Its result lines and warnings are in its summary.json; the terminal says where.
       return nlohmann::json{{"row", std::move(*row)},
