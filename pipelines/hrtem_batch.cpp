@@ -64,6 +64,10 @@ std::optional<SharedThreshold> calibrate_batch_threshold(const std::string& firs
                                                          int threads, const WorkTeam& team) {
   first.area.enabled = false;  // the threshold is all that is kept
   first.options.threshold_only = true;
+  // Its draws are not kept: the images that reuse its level draw none, and the batch's memory would
+  // hold them all along (38 MB at 1024 px, each page of which a virtual machine fills on first use:
+  // ~2 % of a batch of 2048^2 images). An image that calibrates its own keeps them for the next.
+  first.options.threshold.draw_cache = nullptr;
   first.options.threads = threads;  // alone: on every core the batch may use
   try {
     const HrtemImageRun run = analyse_hrtem_file(first_image, first);
