@@ -89,7 +89,8 @@ std::vector<FineBox> measure_fine_boxes(const StoredImage& image, const HrtemRes
   std::vector<std::unique_ptr<BoxMeasurer>> measurers;
   for (int t = 0; t < nthreads; ++t) {
     transformers.push_back(spots_only_transformer(geometry, options.window, options.acf));
-    measurers.push_back(std::make_unique<BoxMeasurer>(geometry));
+    // The anisotropy is measured only where the classes use it (--anisotropy-min).
+    measurers.push_back(std::make_unique<BoxMeasurer>(geometry, options.rules.crystal_like_min_anisotropy.has_value()));
   }
   // The vote over overlapping boxes is what turns box classes into an area: a box counts as
   // ordered when it shows fringes at all, and the vote decides which of its pixels are. The box

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "fitting/base/select.hpp"
 
@@ -65,6 +66,7 @@ SpectrumGeometry::SpectrumGeometry(int box_px, int acf_size, double pixel_nm, co
       p.nb_y_minus = r2c_index(kx, ky - 1);
       p.nb_y_plus = r2c_index(kx, ky + 1);
       core_.push_back(p);
+      ++angle_count_[p.angle_bin];
     }
   }
   // Whitening reads the rings up to last_bin (|k| < last_bin + 0.5); the streak test reads power
@@ -279,8 +281,8 @@ double sidelobe_floor_for(WindowKind window) {
   return 1e-3;
 }
 
-BoxMeasurer::BoxMeasurer(const SpectrumGeometry& geometry)
-    : g_(geometry), whitened_(std::size_t(geometry.n_) * std::size_t(geometry.half_), 0.f) {}
+BoxMeasurer::BoxMeasurer(const SpectrumGeometry& geometry, bool anisotropy)
+    : g_(geometry), anisotropy_(anisotropy), whitened_(std::size_t(geometry.n_) * std::size_t(geometry.half_), 0.f) {}
 
 BoxFeatures BoxMeasurer::measure(const BoxTransformer& box, double threshold, double secondary_threshold,
                                  std::optional<double> edge_angle_deg) {
@@ -292,8 +294,15 @@ BoxFeatures BoxMeasurer::measure(const BoxTransformer& box, double threshold, do
   }
   // Whiten each radius bin by its median (times ln 2, the median of Exp(1)), floored at the
   // window's sidelobe level below the strongest power of the annulus.
-  float peak = 0.f;
-  for (const auto& px : g_.core_) peak = std::max(peak, P[px.index]);
+  // Four running maxima, not one: each max waits on the one before, and the strongest of the
+  // annulus is the same whichever lane found it.
+  float peak4[4] = {0.f, 0.f, 0.f, 0.f};
+  const std::size_t core_size = g_.core_.size();
+  std::size_t at = 0;
+  for (; at + 4 <= core_size; at += 4)
+    for (std::size_t l = 0; l < 4; ++l) peak4[l] = std::max(peak4[l], P[g_.core_[at + l].index]);
+  for (; at < core_size; ++at) peak4[0] = std::max(peak4[0], P[g_.core_[at].index]);
+  const float peak = std::max(std::max(peak4[0], peak4[1]), std::max(peak4[2], peak4[3]));
   const float floor = float(g_.options_.sidelobe_floor) * peak;
   for (const auto& bin : g_.bins_) {
     if (bin.empty()) continue;
@@ -304,14 +313,25 @@ BoxFeatures BoxMeasurer::measure(const BoxTransformer& box, double threshold, do
     for (int idx : bin) whitened_[std::size_t(idx)] = P[idx] * scale;
   }
 
+  // The direction bins' sums, each added in core order as before. Consecutive core pixels mostly
+  // share a bin, so the bin's sum is carried in `run_sum` and stored when the bin changes: adding
+  // into angle_sum[] itself made every pixel wait for the previous pixel's store to be read back
+  // (a quarter of this function's time).
   double angle_sum[18] = {0};
-  int angle_count[18] = {0};
   double total = 0;
+  int run_bin = g_.core_.empty() ? 0 : g_.core_.front().angle_bin;
+  double run_sum = 0;
   for (const auto& px : g_.core_) {
     const float w = whitened_[std::size_t(px.index)];
-    angle_sum[px.angle_bin] += w;
-    angle_count[px.angle_bin] += 1;
-    total += w;
+    if (anisotropy_) {
+      if (px.angle_bin != run_bin) {
+        angle_sum[run_bin] = run_sum;
+        run_bin = px.angle_bin;
+        run_sum = angle_sum[run_bin];
+      }
+      run_sum += w;
+      total += w;
+    }
     // A maximum no stronger than the strongest so far and under the secondary level changes
     // nothing below (no spot, no streak or edge count, the same max_whitened): such a pixel is
     // skipped before its neighbours are read (most pixels, once a few maxima have been seen).
@@ -383,11 +403,16 @@ BoxFeatures BoxMeasurer::measure(const BoxTransformer& box, double threshold, do
   // were measured above.
   if (f.directions >= 2 && front_measured) f.fringe_cells = lattice_fringe_cells(box, f.spots, front_cells);
 
-  double mean_all = g_.core_.empty() ? 0 : total / double(g_.core_.size());
-  double best = 0;
-  for (int b = 0; b < 18; ++b)
-    if (angle_count[b]) best = std::max(best, angle_sum[b] / angle_count[b]);
-  f.anisotropy = mean_all > 0 ? best / mean_all : 1.0;
+  if (anisotropy_) {
+    angle_sum[run_bin] = run_sum;
+    const double mean_all = g_.core_.empty() ? 0 : total / double(g_.core_.size());
+    double best = 0;
+    for (int b = 0; b < 18; ++b)
+      if (g_.angle_count_[b]) best = std::max(best, angle_sum[b] / g_.angle_count_[b]);
+    f.anisotropy = mean_all > 0 ? best / mean_all : 1.0;
+  } else {
+    f.anisotropy = std::numeric_limits<double>::quiet_NaN();
+  }
 
   if (!box.has_acf()) return f;  // a fine or null box: its ACF was not computed
   const float* acf = box.acf();

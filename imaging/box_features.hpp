@@ -97,6 +97,7 @@ class SpectrumGeometry {
   int first_bin_ = 0;
   int highest_column_ = 0;
   std::vector<Pixel> core_;             // half-plane pixels inside the search annulus
+  int angle_count_[18] = {0};           // core pixels per 10-degree direction bin
   std::vector<std::vector<int>> bins_;  // r2c indices per radius bin over the extended annulus
   std::vector<int> acf_lags_;           // ACF indices of lags in (acf_min_lag, L/2)
   std::vector<float> acf_lag_nm_;
@@ -110,7 +111,10 @@ std::unique_ptr<BoxTransformer> spots_only_transformer(const SpectrumGeometry& g
 // Measures boxes; holds scratch buffers, so one per thread.
 class BoxMeasurer {
  public:
-  explicit BoxMeasurer(const SpectrumGeometry& geometry);
+  // Without `anisotropy`, measure() leaves BoxFeatures::anisotropy NaN and skips summing the
+  // whitened annulus by direction: for boxes whose class cannot use it (no --anisotropy-min) and
+  // that report nothing but their class and spots (the area map's sliding boxes, the null's boxes).
+  explicit BoxMeasurer(const SpectrumGeometry& geometry, bool anisotropy = true);
   // A local maximum is a spot when its whitened value exceeds `threshold`; once a box has one,
   // further maxima need only exceed `secondary_threshold` (<= threshold): the box is known to be
   // ordered, and the question left is whether it holds one fringe set or a 2-D lattice, whose
@@ -123,6 +127,7 @@ class BoxMeasurer {
 
  private:
   const SpectrumGeometry& g_;
+  bool anisotropy_;
   std::vector<float> whitened_;  // r2c layout, valid on the extended annulus
   std::vector<float> scratch_;
   mutable std::vector<double> cos_sin_;  // cell_energies' (cos, sin, sin, cos) of each column

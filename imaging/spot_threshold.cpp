@@ -230,7 +230,7 @@ std::vector<double> reference_maxima(const ImageF& ref, int n, const SpectrumGeo
   std::vector<std::unique_ptr<BoxMeasurer>> me;
   for (int k = 0; k < nthreads; ++k) {
     tr.push_back(spots_only_transformer(geometry, window, acf));  // max_whitened needs the spots alone
-    me.push_back(std::make_unique<BoxMeasurer>(geometry));
+    me.push_back(std::make_unique<BoxMeasurer>(geometry, false));  // the strongest peak alone
   }
   std::vector<double> v(std::size_t(count), -1.0);
   parallel_for(count, nthreads, [&](long i, int th) {
@@ -507,7 +507,7 @@ SpotThreshold choose_spot_threshold(const StoredImage& image, const BoxGrid& gri
   std::vector<std::unique_ptr<BoxMeasurer>> measurers;
   for (int k = 0; k < nthreads; ++k) {
     transformers.push_back(spots_only_transformer(geometry, window, acf));  // max_whitened needs the spots alone
-    measurers.push_back(std::make_unique<BoxMeasurer>(geometry));
+    measurers.push_back(std::make_unique<BoxMeasurer>(geometry, false));  // the strongest peak alone
   }
   std::vector<std::vector<double>> per_copy_maxima(static_cast<std::size_t>(copies));
   std::vector<ImageF> fields(static_cast<std::size_t>(nthreads));

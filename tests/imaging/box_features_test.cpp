@@ -95,6 +95,42 @@ TEST(BoxFeatures, LinearAcfAndFlatBoxes) {
   EXPECT_TRUE(meas.measure(tr, 20.0, 20.0).flat);
 }
 
+// A measurer told to skip the anisotropy (the area map's sliding boxes, the null's boxes) finds the
+// same spots, peak, cover and fringe cells to the bit, and says it did not measure the anisotropy.
+TEST(BoxFeatures, SkippingTheAnisotropyChangesNothingElse) {
+  SynthHrtemOptions o;
+  o.width_px = o.height_px = 600;
+  o.ordered_fraction = 0.3;
+  o.seed = 7;
+  const SynthHrtem synth = make_synth_hrtem(o);
+  ImageF img(o.width_px, o.height_px);
+  for (std::size_t i = 0; i < img.pixels.size(); ++i) img.pixels[i] = float(synth.counts.pixels[i]);
+  const int n = 100;
+  const SpectrumGeometry geom(n, n, o.pixel_nm, SpotOptions{});
+  BoxTransformer tr(n, WindowKind::hann, AcfMode::circular);
+  BoxMeasurer full(geom), spots_only(geom, false);
+  int with_spots = 0;
+  for (int y = 0; y + n <= img.height; y += n / 2)
+    for (int x = 0; x + n <= img.width; x += n / 2) {
+      ASSERT_TRUE(tr.transform(img, x, y));
+      const BoxFeatures a = full.measure(tr, 12.0, 9.0), b = spots_only.measure(tr, 12.0, 9.0);
+      EXPECT_TRUE(std::isfinite(a.anisotropy) && a.anisotropy >= 1.0) << x << "," << y;
+      EXPECT_TRUE(std::isnan(b.anisotropy));
+      EXPECT_EQ(a.max_whitened, b.max_whitened);
+      EXPECT_EQ(a.cover, b.cover);
+      EXPECT_EQ(a.fringe_cells, b.fringe_cells);
+      EXPECT_EQ(a.pairs, b.pairs);
+      EXPECT_EQ(a.directions, b.directions);
+      ASSERT_EQ(a.spots.size(), b.spots.size());
+      for (std::size_t k = 0; k < a.spots.size(); ++k) {
+        EXPECT_EQ(a.spots[k].whitened, b.spots[k].whitened);
+        EXPECT_EQ(a.spots[k].d_nm, b.spots[k].d_nm);
+      }
+      with_spots += !a.spots.empty();
+    }
+  EXPECT_GT(with_spots, 5);  // the comparison saw boxes with spots, not only empty ones
+}
+
 TEST(Window, HannIsZeroAtTheEdgeAndOneInTheMiddle) {
   const auto w = make_window_2d(WindowKind::hann, 8);
   EXPECT_FLOAT_EQ(w[0], 0.f);
