@@ -308,7 +308,7 @@ BoxFeatures BoxMeasurer::measure(const BoxTransformer& box, double threshold, do
     if (bin.empty()) continue;
     scratch_.clear();
     for (int idx : bin) scratch_.push_back(P[idx]);
-    const float med = std::max(kth_smallest(scratch_.data(), scratch_.size(), scratch_.size() / 2), floor);
+    const float med = std::max(kth_smallest_value(scratch_.data(), scratch_.size(), scratch_.size() / 2), floor);
     const float scale = med > 0 ? float(kLn2) / med : 0.f;
     for (int idx : bin) whitened_[std::size_t(idx)] = P[idx] * scale;
   }

@@ -9,22 +9,22 @@
 
 namespace mgscope {
 
-// Returns the k-th smallest (k from 0) of a[0..n), n > k, and leaves the array partitioned as
-// std::nth_element does: nothing before position k is greater than a[k], nothing after it smaller.
-// The value is exactly nth_element's (it is the k-th order statistic), so results that use it do
-// not change. Quickselect with a median-of-three pivot. Two cases go to std::nth_element (an
-// introselect, O(n log n) at worst): a range holding NaN, where the comparisons cannot make
-// progress, and a range still wide after 2 log2(n) + 8 partitions, so that values ordered against
-// the median-of-three pivots (quickselect's O(n^2) case) cannot make it hang.
+namespace select_detail {
+
+// Quickselect partitions of [lo, hi) around rank k until the range holds at most `stop` values.
+// Returns true, with `value`, when k's value is found on the way (a pivot equal to it, or
+// std::nth_element: a NaN pivot, or still wide after 2 log2(n) + 8 partitions).
 template <class T>
-T kth_smallest(T* a, std::size_t n, std::size_t k) {
-  std::size_t lo = 0, hi = n;  // rank k lies in [lo, hi)
+bool narrow(T* a, std::size_t n, std::size_t k, std::size_t stop, std::size_t& lo, std::size_t& hi, T& value) {
+  lo = 0;
+  hi = n;  // rank k lies in [lo, hi)
   int partitions_left = 8;
   for (std::size_t m = n; m > 1; m /= 2) partitions_left += 2;
-  while (hi - lo > 1) {
+  while (hi - lo > stop) {
     if (partitions_left-- == 0) {
       std::nth_element(a + lo, a + k, a + hi);
-      return a[k];
+      value = a[k];
+      return true;
     }
     const T x = a[lo], y = a[lo + (hi - lo) / 2], z = a[hi - 1];
     const T pivot = std::max(std::min(x, y), std::min(std::max(x, y), z));
@@ -48,12 +48,65 @@ T kth_smallest(T* a, std::size_t n, std::size_t k) {
     }
     if (equal == below) {  // the pivot is NaN
       std::nth_element(a + lo, a + k, a + hi);
-      return a[k];
+      value = a[k];
+      return true;
     }
-    if (k < equal) return pivot;
+    if (k < equal) {
+      value = pivot;
+      return true;
+    }
     lo = equal;
   }
+  return false;
+}
+
+}  // namespace select_detail
+
+// Returns the k-th smallest (k from 0) of a[0..n), n > k, and leaves the array partitioned as
+// std::nth_element does: nothing before position k is greater than a[k], nothing after it smaller.
+// The value is exactly nth_element's (it is the k-th order statistic), so results that use it do
+// not change. Quickselect with a median-of-three pivot. Two cases go to std::nth_element (an
+// introselect, O(n log n) at worst): a range holding NaN, where the comparisons cannot make
+// progress, and a range still wide after 2 log2(n) + 8 partitions, so that values ordered against
+// the median-of-three pivots (quickselect's O(n^2) case) cannot make it hang.
+template <class T>
+T kth_smallest(T* a, std::size_t n, std::size_t k) {
+  std::size_t lo, hi;
+  T value;
+  if (select_detail::narrow(a, n, k, 1, lo, hi, value)) return value;
   return a[lo];
+}
+
+// The k-th smallest (k from 0) of a[0..n), n > k, as kth_smallest finds it, without its promise
+// about the order left in the array: for the short arrays of the box whitening (rings of 4-48
+// spectrum values, a median per ring of every box). Quickselect narrows the array to at most 24
+// values, then each one's rank among them is counted, a loop the compiler vectorises. Medians of
+// exponential values (g++ -O3): 10 values in 25 ns, 26 in 71 ns, 48 in 135 ns against 71, 174 and
+// 188 ns by partitions alone (narrowing to 16 or 32 values instead was slower from 26 values up).
+// The value is the k-th order statistic, the same whatever the method; with a NaN among the last
+// values, they go to std::nth_element like kth_smallest's NaN pivots.
+template <class T>
+T kth_smallest_value(T* a, std::size_t n, std::size_t k) {
+  constexpr std::size_t kCounted = 24;
+  std::size_t lo, hi;
+  T value;
+  if (select_detail::narrow(a, n, k, kCounted, lo, hi, value)) return value;
+  bool nan = false;
+  for (std::size_t j = lo; j < hi; ++j) nan |= !(a[j] == a[j]);
+  if (!nan) {
+    const auto rank = unsigned(k - lo);
+    for (std::size_t i = lo; i < hi; ++i) {
+      const T x = a[i];
+      unsigned below = 0, not_above = 0;  // values < x and <= x: x is the answer when they bracket rank
+      for (std::size_t j = lo; j < hi; ++j) {
+        below += a[j] < x;
+        not_above += a[j] <= x;
+      }
+      if (below <= rank && rank < not_above) return x;
+    }
+  }
+  std::nth_element(a + lo, a + k, a + hi);
+  return a[k];
 }
 
 }  // namespace mgscope

@@ -94,6 +94,40 @@ TEST(Statistics, KthSmallestIsNthElementsValueAndPartition) {
   kth_smallest(with_nan.data(), with_nan.size(), 2);
 }
 
+// kth_smallest_value (the box whitening's ring medians) must give std::nth_element's value to the
+// bit on the same kinds of arrays, from the sizes it counts ranks on alone (up to 24) to those it
+// partitions first, and must not stall on NaN.
+TEST(Statistics, KthSmallestValueIsNthElementsValue) {
+  std::mt19937 rng(11);
+  std::exponential_distribution<float> power(1.0f);
+  std::vector<std::vector<float>> arrays = {{5.f}, {2.f, 1.f}, std::vector<float>(24, 3.f), std::vector<float>(40, 3.f)};
+  for (int r = 0; r < 600; ++r) {
+    std::vector<float> v(1 + rng() % (r < 400 ? 60 : 400));
+    for (float& x : v) x = power(rng);
+    if (r % 3 == 1)
+      for (float& x : v) x = std::floor(4 * x);  // ties
+    if (r % 7 == 2) std::sort(v.begin(), v.end());
+    if (r % 7 == 3) std::sort(v.rbegin(), v.rend());
+    arrays.push_back(v);
+  }
+  int counted = 0;
+  for (const std::vector<float>& v : arrays)
+    for (std::size_t k : {std::size_t(0), v.size() / 3, v.size() / 2, v.size() - 1}) {
+      std::vector<float> expected = v, got = v;
+      std::nth_element(expected.begin(), expected.begin() + long(k), expected.end());
+      ASSERT_EQ(kth_smallest_value(got.data(), got.size(), k), expected[k]) << "n " << v.size() << " k " << k;
+      std::sort(got.begin(), got.end());  // still a permutation of the input
+      std::vector<float> sorted = v;
+      std::sort(sorted.begin(), sorted.end());
+      ASSERT_EQ(got, sorted);
+      counted += v.size() <= 24;
+    }
+  EXPECT_GT(counted, 500);  // many arrays short enough for the rank count alone
+  std::vector<float> with_nan = {3.f, NAN, 1.f, 2.f, NAN, 0.f};
+  const float v = kth_smallest_value(with_nan.data(), with_nan.size(), 2);
+  EXPECT_TRUE(v == 0.f || v == 1.f || v == 2.f || v == 3.f || std::isnan(v));
+}
+
 }  // namespace mgscope
 
 // r = 0.8 on 4 pairs: t = 0.8 sqrt(2 / 0.36); Student t with 2 degrees of freedom has the closed
