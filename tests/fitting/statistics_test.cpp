@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <random>
 #include <utility>
 #include <vector>
@@ -44,22 +45,34 @@ TEST(Statistics, Median) {
   EXPECT_DOUBLE_EQ(median({4, 1, 3, 2}), 2.5);
 }
 
-// kth_smallest must give std::nth_element's value to the bit (the HRTEM whitening and the null's
-// ring spectra use it, and their outputs must not change) and leave the same partition, on the
-// kinds of arrays it meets: random, many ties, sorted either way, all equal, single values.
-TEST(Statistics, KthSmallestIsNthElementsValueAndPartition) {
-  std::mt19937 rng(7);
+namespace {
+
+// `fixed` and then `count` arrays of exponential values (as spectrum powers are) of 1 to
+// max_size(r) values: every third rounded down to a few levels (ties), some sorted either way.
+std::vector<std::vector<float>> selection_arrays(std::vector<std::vector<float>> fixed, unsigned seed, int count,
+                                                 const std::function<unsigned(int)>& max_size) {
+  std::mt19937 rng(seed);
   std::exponential_distribution<float> power(1.0f);
-  std::vector<std::vector<float>> arrays = {{5.f}, {2.f, 1.f}, std::vector<float>(40, 3.f)};
-  for (int r = 0; r < 300; ++r) {
-    std::vector<float> v(1 + rng() % 300);
+  for (int r = 0; r < count; ++r) {
+    std::vector<float> v(1 + rng() % max_size(r));
     for (float& x : v) x = power(rng);
     if (r % 3 == 1)
       for (float& x : v) x = std::floor(4 * x);  // ties
     if (r % 7 == 2) std::sort(v.begin(), v.end());
     if (r % 7 == 3) std::sort(v.rbegin(), v.rend());
-    arrays.push_back(v);
+    fixed.push_back(v);
   }
+  return fixed;
+}
+
+}  // namespace
+
+// kth_smallest must give std::nth_element's value to the bit (the HRTEM whitening and the null's
+// ring spectra use it, and their outputs must not change) and leave the same partition, on the
+// kinds of arrays it meets: random, many ties, sorted either way, all equal, single values.
+TEST(Statistics, KthSmallestIsNthElementsValueAndPartition) {
+  const std::vector<std::vector<float>> arrays =
+      selection_arrays({{5.f}, {2.f, 1.f}, std::vector<float>(40, 3.f)}, 7, 300, [](int) { return 300u; });
   for (const std::vector<float>& v : arrays)
     for (std::size_t k : {std::size_t(0), v.size() / 2, v.size() - 1}) {
       std::vector<float> expected = v, got = v;
@@ -98,18 +111,9 @@ TEST(Statistics, KthSmallestIsNthElementsValueAndPartition) {
 // bit on the same kinds of arrays, from the sizes it counts ranks on alone (up to 24) to those it
 // partitions first, and must not stall on NaN.
 TEST(Statistics, KthSmallestValueIsNthElementsValue) {
-  std::mt19937 rng(11);
-  std::exponential_distribution<float> power(1.0f);
-  std::vector<std::vector<float>> arrays = {{5.f}, {2.f, 1.f}, std::vector<float>(24, 3.f), std::vector<float>(40, 3.f)};
-  for (int r = 0; r < 600; ++r) {
-    std::vector<float> v(1 + rng() % (r < 400 ? 60 : 400));
-    for (float& x : v) x = power(rng);
-    if (r % 3 == 1)
-      for (float& x : v) x = std::floor(4 * x);  // ties
-    if (r % 7 == 2) std::sort(v.begin(), v.end());
-    if (r % 7 == 3) std::sort(v.rbegin(), v.rend());
-    arrays.push_back(v);
-  }
+  const std::vector<std::vector<float>> arrays =
+      selection_arrays({{5.f}, {2.f, 1.f}, std::vector<float>(24, 3.f), std::vector<float>(40, 3.f)}, 11, 600,
+                       [](int r) { return r < 400 ? 60u : 400u; });
   int counted = 0;
   for (const std::vector<float>& v : arrays)
     for (std::size_t k : {std::size_t(0), v.size() / 3, v.size() / 2, v.size() - 1}) {

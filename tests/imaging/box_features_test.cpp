@@ -8,6 +8,7 @@
 #include "imaging/box_classes.hpp"
 #include "imaging/box_grid.hpp"
 #include "imaging/synth_hrtem.hpp"
+#include "synth_image.hpp"
 #include "fitting/base/error.hpp"
 
 namespace mgscope {
@@ -103,8 +104,7 @@ TEST(BoxFeatures, SkippingTheAnisotropyChangesNothingElse) {
   o.ordered_fraction = 0.3;
   o.seed = 7;
   const SynthHrtem synth = make_synth_hrtem(o);
-  ImageF img(o.width_px, o.height_px);
-  for (std::size_t i = 0; i < img.pixels.size(); ++i) img.pixels[i] = float(synth.counts.pixels[i]);
+  const ImageF img = test::as_float(synth.counts);
   const int n = 100;
   const SpectrumGeometry geom(n, n, o.pixel_nm, SpotOptions{});
   BoxTransformer tr(n, WindowKind::hann, AcfMode::circular);
