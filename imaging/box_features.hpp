@@ -130,7 +130,7 @@ class BoxMeasurer {
   bool anisotropy_;
   std::vector<float> whitened_;  // r2c layout, valid on the extended annulus
   std::vector<float> scratch_;
-  mutable std::vector<double> cos_sin_;  // cell_energies' (cos, sin, sin, cos) of each column
+  mutable std::vector<double> cos_sin_;  // cell_energies' (cos, sin) of each column, then of each row
   double power_at(const float* P, double kx, double ky) const;  // bilinear, Hermitian-mirrored
   bool is_streak(const float* P, double kx, double ky, float p) const;  // bilinear, Hermitian-mirrored; 0 outside the annulus
   // The fringe energy at the spot's q in each of the 4 x 4 cells, and the level amorphous contrast
