@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
+#include <type_traits>
 #include <opencv2/core.hpp>
 #include <string>
 #include <vector>
@@ -21,22 +23,47 @@ cv::Mat stretch_to_8bit(const float* v, int w, int h, std::ptrdiff_t stride, dou
 
 // The levels stretch_to_8bit uses: quantiles `lo_q`, `hi_q` of at most ~1M pixels on a regular
 // lattice (a full copy of a 4k image would cost 64 MB for no visible difference), pixel (x, y) read
-// as at(x, y). A pixel v maps to saturate_cast<uint8_t>((v - lo) * scale).
+// as at(x, y). A pixel v maps to saturate_cast<uint8_t>((v - lo) * scale). When at() returns an
+// integer of at most 16 bits, the quantiles are found by counting the values (the same values as
+// selecting them among the samples, in a third of the time).
 struct StretchLevels {
   float lo = 0, scale = 0;
 };
 template <class At>
 StretchLevels stretch_levels(const At& at, int w, int h, double lo_q, double hi_q) {
+  using Value = std::decay_t<decltype(at(0, 0))>;
   const long total = long(w) * long(h);
   const int step = std::max(1, int(std::ceil(std::sqrt(double(total) / 1.0e6))));
-  std::vector<float> sample;
-  sample.reserve(std::size_t((w / step + 1) * (h / step + 1)));
-  for (int y = 0; y < h; y += step)
-    for (int x = 0; x < w; x += step) sample.push_back(at(x, y));
-  const std::size_t lo_i = std::size_t(lo_q * double(sample.size() - 1));
-  const std::size_t hi_i = std::size_t(hi_q * double(sample.size() - 1));
-  const float lo = kth_smallest(sample.data(), sample.size(), lo_i);
-  const float hi = kth_smallest(sample.data(), sample.size(), hi_i);
+  const std::size_t count = std::size_t((w + step - 1) / step) * std::size_t((h + step - 1) / step);
+  const std::size_t lo_i = std::size_t(lo_q * double(count - 1));
+  const std::size_t hi_i = std::size_t(hi_q * double(count - 1));
+  float lo = 0, hi = 0;
+  if constexpr (std::is_integral_v<Value> && sizeof(Value) <= 2) {
+    constexpr long kLowest = std::numeric_limits<Value>::lowest();
+    std::vector<std::uint32_t> counts(std::size_t(1) << (8 * sizeof(Value)), 0);
+    for (int y = 0; y < h; y += step)
+      for (int x = 0; x < w; x += step) ++counts[std::size_t(long(at(x, y)) - kLowest)];
+    std::size_t below = 0;  // samples under value k
+    bool lo_found = false;
+    for (std::size_t k = 0; k < counts.size(); ++k) {
+      below += counts[k];
+      if (!lo_found && below > lo_i) {
+        lo = float(long(k) + kLowest);
+        lo_found = true;
+      }
+      if (below > hi_i) {
+        hi = float(long(k) + kLowest);
+        break;
+      }
+    }
+  } else {
+    std::vector<float> sample;
+    sample.reserve(count);
+    for (int y = 0; y < h; y += step)
+      for (int x = 0; x < w; x += step) sample.push_back(float(at(x, y)));
+    lo = kth_smallest(sample.data(), sample.size(), lo_i);
+    hi = kth_smallest(sample.data(), sample.size(), hi_i);
+  }
   return {lo, hi > lo ? 255.f / (hi - lo) : 0.f};
 }
 

@@ -59,7 +59,18 @@ cv::Mat stretched_picture(const StoredImage& image, double s) {
   const int w = image.width, h = image.height;
   StretchLevels levels;
   image.visit([&](const auto& p) {
-    levels = stretch_levels([&](int x, int y) { return p.at(x, y); }, w, h, 0.005, 0.995);
+    using Pixel = typename std::decay_t<decltype(p)>::value_type;
+    if constexpr (std::is_integral_v<Pixel>) {
+      levels = stretch_levels(
+          [&](int x, int y) {
+            Pixel v;
+            std::memcpy(&v, p.base + (std::size_t(y) * std::size_t(w) + std::size_t(x)) * sizeof(Pixel), sizeof(Pixel));
+            return v;
+          },
+          w, h, 0.005, 0.995);
+    } else {
+      levels = stretch_levels([&](int x, int y) { return p.at(x, y); }, w, h, 0.005, 0.995);
+    }
   });
   auto eight_bit = [&](float v) { return cv::saturate_cast<std::uint8_t>((v - levels.lo) * levels.scale); };
   // 8- and 16-bit pixels: each value's 8-bit level once, in a table (the same expression as for a
