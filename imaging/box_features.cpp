@@ -20,8 +20,10 @@ constexpr double kLn2 = 0.69314718055994530942;
 constexpr double kFringeCellExcess = 1.5;  // see spot_cover
 
 // (cos, sin)(w t) for t = 0..n-1 into out[2t], out[2t + 1]: std::cos and std::sin at every 16th t
-// and at t = 1..15, and each value between as one angle-sum product of two of them (a few ulp from
-// cos(w t), where a running product would drift by n ulp): n / 16 + 16 evaluations instead of n.
+// and at t = 1..15, and each value between as one angle-sum product of two of them: n / 16 + 16
+// evaluations instead of n. Measured against long-double cosl(w t) for |w t| < 130: within 8.5e-15,
+// where std::cos(w * t) is within 7.1e-15 (the rounding of the argument w t itself); a running
+// product would drift by n rounding steps.
 void phase_table(double w, int n, double* out) {
   constexpr int kStride = 16;
   double step[2 * kStride];
