@@ -60,14 +60,8 @@ cv::Mat stretched_picture(const StoredImage& image, double s) {
   StretchLevels levels;
   image.visit([&](const auto& p) {
     using Pixel = typename std::decay_t<decltype(p)>::value_type;
-    if constexpr (std::is_integral_v<Pixel>) {
-      levels = stretch_levels(
-          [&](int x, int y) {
-            Pixel v;
-            std::memcpy(&v, p.base + (std::size_t(y) * std::size_t(w) + std::size_t(x)) * sizeof(Pixel), sizeof(Pixel));
-            return v;
-          },
-          w, h, 0.005, 0.995);
+    if constexpr (std::is_integral_v<Pixel>) {  // as stored: stretch_levels counts 8- and 16-bit values
+      levels = stretch_levels([&](int x, int y) { return p.value(x, y); }, w, h, 0.005, 0.995);
     } else {
       levels = stretch_levels([&](int x, int y) { return p.at(x, y); }, w, h, 0.005, 0.995);
     }

@@ -13,7 +13,7 @@
 
 namespace mgscope {
 
-// Read access to one stored type: at() converts one pixel to float.
+// Read access to one stored type: value() reads one pixel as stored, at() converts it to float.
 template <class T>
 struct PixelRows {
   using value_type = T;
@@ -21,11 +21,13 @@ struct PixelRows {
   int width = 0;
   int height = 0;
 
-  float at(std::size_t index) const {
+  T value(std::size_t index) const {
     T v;
     std::memcpy(&v, base + index * sizeof(T), sizeof(T));  // no alignment or aliasing assumption
-    return static_cast<float>(v);
+    return v;
   }
+  T value(int x, int y) const { return value(std::size_t(y) * std::size_t(width) + std::size_t(x)); }
+  float at(std::size_t index) const { return static_cast<float>(value(index)); }
   float at(int x, int y) const { return at(std::size_t(y) * std::size_t(width) + std::size_t(x)); }
   std::size_t size() const { return std::size_t(width) * std::size_t(height); }
 };
