@@ -43,19 +43,15 @@ StretchLevels stretch_levels(const At& at, int w, int h, double lo_q, double hi_
     std::vector<std::uint32_t> counts(std::size_t(1) << (8 * sizeof(Value)), 0);
     for (int y = 0; y < h; y += step)
       for (int x = 0; x < w; x += step) ++counts[std::size_t(long(at(x, y)) - kLowest)];
-    std::size_t below = 0;  // samples under value k
-    bool lo_found = false;
-    for (std::size_t k = 0; k < counts.size(); ++k) {
-      below += counts[k];
-      if (!lo_found && below > lo_i) {
-        lo = float(long(k) + kLowest);
-        lo_found = true;
-      }
-      if (below > hi_i) {
-        hi = float(long(k) + kLowest);
-        break;
-      }
-    }
+    auto kth_value = [&](std::size_t rank) {  // the rank-th smallest sample (from 0), as kth_smallest
+      std::size_t up_to = 0;
+      std::size_t k = 0;
+      for (; k + 1 < counts.size(); ++k)
+        if ((up_to += counts[k]) > rank) break;
+      return float(long(k) + kLowest);
+    };
+    lo = kth_value(lo_i);
+    hi = kth_value(hi_i);
   } else {
     std::vector<float> sample;
     sample.reserve(count);

@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <cstring>
 #include <limits>
 #include <type_traits>
 #include <vector>
@@ -58,13 +57,8 @@ std::string percent_with_interval(double f, const Interval& ci) {
 cv::Mat stretched_picture(const StoredImage& image, double s) {
   const int w = image.width, h = image.height;
   StretchLevels levels;
-  image.visit([&](const auto& p) {
-    using Pixel = typename std::decay_t<decltype(p)>::value_type;
-    if constexpr (std::is_integral_v<Pixel>) {  // as stored: stretch_levels counts 8- and 16-bit values
-      levels = stretch_levels([&](int x, int y) { return p.value(x, y); }, w, h, 0.005, 0.995);
-    } else {
-      levels = stretch_levels([&](int x, int y) { return p.at(x, y); }, w, h, 0.005, 0.995);
-    }
+  image.visit([&](const auto& p) {  // pixels as stored: stretch_levels counts 8- and 16-bit values
+    levels = stretch_levels([&](int x, int y) { return p.value(x, y); }, w, h, 0.005, 0.995);
   });
   auto eight_bit = [&](float v) { return cv::saturate_cast<std::uint8_t>((v - levels.lo) * levels.scale); };
   // 8- and 16-bit pixels: each value's 8-bit level once, in a table (the same expression as for a
@@ -85,12 +79,8 @@ cv::Mat stretched_picture(const StoredImage& image, double s) {
       for (int y = 0; y < out.rows; ++y) {
         auto* o = out.ptr<std::uint8_t>(y);
         if constexpr (std::is_integral_v<Pixel>) {
-          const unsigned char* src = p.base + std::size_t(y0 + y) * std::size_t(w) * sizeof(Pixel);
-          for (int x = 0; x < w; ++x) {
-            Pixel v;
-            std::memcpy(&v, src + std::size_t(x) * sizeof(Pixel), sizeof(Pixel));
-            o[x] = table[std::size_t(int(v) - int(std::numeric_limits<Pixel>::lowest()))];
-          }
+          for (int x = 0; x < w; ++x)
+            o[x] = table[std::size_t(int(p.value(x, y0 + y)) - int(std::numeric_limits<Pixel>::lowest()))];
         } else {
           image.copy_block(0, y0 + y, w, 1, row.data(), w);
           for (int x = 0; x < w; ++x) o[x] = eight_bit(row[std::size_t(x)]);
