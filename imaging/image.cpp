@@ -5,8 +5,15 @@
 #include <cstring>
 
 #include "fitting/base/error.hpp"
+#include "imaging/io/mapped_file.hpp"
 
 namespace mgscope {
+
+const std::uint8_t* RawImage::data() const { return mapped ? mapped->data() + mapped_offset : bytes.data(); }
+
+std::size_t RawImage::byte_count() const {
+  return mapped ? std::size_t(width) * std::size_t(height) * pixel_type_bytes(type) : bytes.size();
+}
 
 const char* pixel_type_name(PixelType t) {
   switch (t) {
@@ -40,7 +47,7 @@ void convert(const RawImage& raw, ImageF& out) {
   const std::size_t n = out.pixels.size();
   for (std::size_t i = 0; i < n; ++i) {
     T v;
-    std::memcpy(&v, raw.bytes.data() + i * sizeof(T), sizeof(T));
+    std::memcpy(&v, raw.data() + i * sizeof(T), sizeof(T));
     out.pixels[i] = static_cast<float>(v);
   }
 }
@@ -49,8 +56,8 @@ void convert(const RawImage& raw, ImageF& out) {
 ImageF to_float(const RawImage& raw, const std::string& path) {
   const std::size_t n = std::size_t(raw.width) * std::size_t(raw.height);
   if (raw.width <= 0 || raw.height <= 0) fail_input(path, "image has zero size");
-  if (raw.bytes.size() != n * pixel_type_bytes(raw.type))
-    fail_input(path, "pixel buffer holds " + std::to_string(raw.bytes.size()) +
+  if (raw.byte_count() != n * pixel_type_bytes(raw.type))
+    fail_input(path, "pixel buffer holds " + std::to_string(raw.byte_count()) +
                          " bytes, expected " + std::to_string(n * pixel_type_bytes(raw.type)));
   ImageF out(raw.width, raw.height);
   switch (raw.type) {

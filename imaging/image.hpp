@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstring>
 #include <map>
+#include <memory>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -40,12 +41,22 @@ struct ImageInfo {
   std::vector<std::string> warnings;            // recoverable oddities met while reading
 };
 
+class MappedFile;  // imaging/io/mapped_file.hpp
+
 // Pixels in their native type, row-major, rows top to bottom, x fastest.
 struct RawImage {
   int width = 0;
   int height = 0;
   PixelType type = PixelType::f32;
   std::vector<std::uint8_t> bytes;  // width * height * pixel_type_bytes(type), host byte order
+  // Instead of `bytes` (then empty), when a reader was allowed to leave the pixels in their file
+  // (ReadOptions::map_pixels): they start at `mapped_offset` in the mapped file.
+  std::shared_ptr<const MappedFile> mapped;
+  std::size_t mapped_offset = 0;
+
+  // The pixels, owned or mapped, and their byte count.
+  const std::uint8_t* data() const;
+  std::size_t byte_count() const;
 };
 
 // Owning row-major image.
@@ -74,6 +85,12 @@ struct LoadedImage {
 // What to read from a file that holds several images.
 struct ReadOptions {
   int frame = 0;  // page / slice / series element, counted from 0
+  // Let the reader leave uncompressed pixels stored in host byte order in the file, memory-mapped
+  // (RawImage::mapped), instead of copying them into fresh memory. The caller must then call
+  // MappedFile::check_unchanged() once it has used them. Mapped: 8 and 16-bit integer pixels in
+  // host byte order, rows top-down, from uncompressed gray TIFF pages whose strips follow each
+  // other, DM3/DM4 and MRC (SER stores its rows bottom-up); anything else is read as before.
+  bool map_pixels = false;
 };
 
 // Converts native pixels to float for analysis; throws InputError naming `path` on NaN/Inf.

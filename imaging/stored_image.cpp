@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "fitting/base/error.hpp"
+#include "imaging/io/mapped_file.hpp"
 
 namespace mgscope {
 
@@ -17,14 +18,18 @@ StoredImage StoredImage::from_raw(RawImage&& raw, const std::string& path) {
   }
   const std::size_t n = std::size_t(raw.width) * std::size_t(raw.height);
   if (raw.width <= 0 || raw.height <= 0) fail_input(path, "image has zero size");
-  if (raw.bytes.size() != n * pixel_type_bytes(raw.type))
-    fail_input(path, "pixel buffer holds " + std::to_string(raw.bytes.size()) + " bytes, expected " +
+  if (raw.byte_count() != n * pixel_type_bytes(raw.type))
+    fail_input(path, "pixel buffer holds " + std::to_string(raw.byte_count()) + " bytes, expected " +
                          std::to_string(n * pixel_type_bytes(raw.type)));
   StoredImage s;
   s.width = raw.width;
   s.height = raw.height;
   s.compact_ = std::move(raw);
   return s;
+}
+
+void StoredImage::check_source_unchanged() const {
+  if (compact_.mapped) compact_.mapped->check_unchanged();
 }
 
 void StoredImage::copy_block(int x0, int y0, int w, int h, float* out, std::ptrdiff_t out_stride) const {

@@ -52,9 +52,13 @@ class StoredImage {
   // f32 for float storage, else the stored integer type.
   PixelType type() const { return floats() ? PixelType::f32 : compact_.type; }
   // The float pixels, or nullptr when the image is stored as integers.
-  const ImageF* floats() const { return view_ ? view_ : (compact_.bytes.empty() ? &owned_ : nullptr); }
-  // Bytes held for the pixels (0 for a borrowed image).
+  const ImageF* floats() const { return view_ ? view_ : (compact_.byte_count() == 0 ? &owned_ : nullptr); }
+  // Bytes held for the pixels in memory (0 for a borrowed image or pixels left in their file).
   std::size_t bytes() const { return view_ ? 0 : owned_.pixels.size() * sizeof(float) + compact_.bytes.size(); }
+  // Pixels left in their file (ReadOptions::map_pixels): throws InputError naming the file when
+  // it was truncated or modified since it was read; call once the pixels were used, before
+  // results are kept. Nothing to check for pixels in memory.
+  void check_source_unchanged() const;
 
   // Converts the w x h block at (x0, y0) into `out`, rows `out_stride` floats apart.
   void copy_block(int x0, int y0, int w, int h, float* out, std::ptrdiff_t out_stride) const;
@@ -65,7 +69,7 @@ class StoredImage {
   decltype(auto) visit(F&& f) const {
     if (const ImageF* fl = floats())
       return f(PixelRows<float>{reinterpret_cast<const unsigned char*>(fl->pixels.data()), width, height});
-    const unsigned char* b = compact_.bytes.data();
+    const unsigned char* b = compact_.data();
     switch (compact_.type) {
       case PixelType::u8: return f(PixelRows<std::uint8_t>{b, width, height});
       case PixelType::i8: return f(PixelRows<std::int8_t>{b, width, height});

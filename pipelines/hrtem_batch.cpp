@@ -71,6 +71,7 @@ std::optional<SharedThreshold> calibrate_batch_threshold(const std::string& firs
   first.options.threads = threads;  // alone: on every core the batch may use
   try {
     const HrtemImageRun run = analyse_hrtem_file(first_image, first);
+    run.image.pixels.check_source_unchanged();
     SharedThreshold shared = share_threshold(
         run, first_image,
         "calibrated once for the batch on " + first_image + " (--threshold-each-image calibrates every image)",

@@ -270,7 +270,7 @@ LoadedImage read_dm(const std::string& path, const ReadOptions& options) {
   // then only the chosen frame's pixels are read, never a whole stack.
   ByteReader file = ByteReader::on_demand(path);
   LocatedImage l = locate(file, options);
-  return load_located(std::move(file), std::move(l), "DM image data");
+  return load_located(std::move(file), std::move(l), "DM image data", options.map_pixels);
 }
 
 LoadedImage read_dm(const ByteReader& file, const ReadOptions& options) {

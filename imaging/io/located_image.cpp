@@ -71,9 +71,10 @@ LoadedImage load_located(const ByteReader& file, LocatedImage l, const char* wha
   return std::move(l.image);
 }
 
-LoadedImage load_located(ByteReader&& file, LocatedImage l, const char* what) {
+LoadedImage load_located(ByteReader&& file, LocatedImage l, const char* what, bool map_pixels) {
   if (l.stored != StoredPixels::native) return load_located(static_cast<const ByteReader&>(file), std::move(l), what);
-  load_pixel_block(std::move(file), l.block, l.image.raw, what);
+  if (!(map_pixels && map_pixel_block(file, l.block, l.image.raw, what)))
+    load_pixel_block(std::move(file), l.block, l.image.raw, what);
   return std::move(l.image);
 }
 

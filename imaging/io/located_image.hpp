@@ -20,6 +20,7 @@ struct LocatedImage {
 // Fills l.image.raw from `file` and returns the image; `what` names the block in errors. The
 // overload taking the file by value reuses its buffer when the pixels need no conversion.
 LoadedImage load_located(const ByteReader& file, LocatedImage l, const char* what);
-LoadedImage load_located(ByteReader&& file, LocatedImage l, const char* what);
+// map_pixels: see ReadOptions::map_pixels.
+LoadedImage load_located(ByteReader&& file, LocatedImage l, const char* what, bool map_pixels = false);
 
 }  // namespace mgscope

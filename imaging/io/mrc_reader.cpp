@@ -196,7 +196,7 @@ LoadedImage read_mrc(const std::string& path, const ReadOptions& options) {
   // stack (a series reads frame after frame in constant memory).
   ByteReader file = ByteReader::on_demand(path);
   LocatedImage l = locate(file, options);
-  return load_located(std::move(file), std::move(l), "MRC image data");
+  return load_located(std::move(file), std::move(l), "MRC image data", options.map_pixels);
 }
 
 LoadedImage read_mrc(const ByteReader& file, const ReadOptions& options) {

@@ -7,6 +7,9 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
+
+#include "imaging/io/mapped_file.hpp"
 
 namespace mgscope {
 
@@ -92,6 +95,22 @@ void load_pixel_block(const ByteReader& file, const PixelBlock& b, RawImage& out
     std::memcpy(dst, src + std::size_t(src_row) * row_bytes, row_bytes);
     if (swap) swap_row(dst, std::size_t(b.width), px);
   }
+}
+
+bool map_pixel_block(const ByteReader& file, const PixelBlock& b, RawImage& out, const char* what) {
+  const std::uint64_t total = checked_bytes(file, b, what);
+  const std::size_t px = pixel_type_bytes(b.type);
+  const bool small_integer = b.type == PixelType::u8 || b.type == PixelType::i8 || b.type == PixelType::u16 ||
+                             b.type == PixelType::i16;
+  if (!small_integer || (px > 1 && b.endian != host_endian()) || (b.order != RowOrder::top_down && b.height > 1))
+    return false;
+  std::shared_ptr<const MappedFile> mapped = MappedFile::open(file.path());
+  if (!mapped || b.offset > mapped->size() || mapped->size() - b.offset < total) return false;
+  set_shape(b, out);
+  out.bytes.clear();
+  out.mapped = std::move(mapped);
+  out.mapped_offset = static_cast<std::size_t>(b.offset);
+  return true;
 }
 
 void load_pixel_block(ByteReader&& file, const PixelBlock& b, RawImage& out, const char* what) {

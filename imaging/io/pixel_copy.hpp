@@ -35,6 +35,12 @@ void load_pixel_block(const ByteReader& file, const PixelBlock& block, RawImage&
 // the image's size; otherwise it copies.
 void load_pixel_block(ByteReader&& file, const PixelBlock& block, RawImage& out, const char* what);
 
+// The block left in its file, memory-mapped (ReadOptions::map_pixels), when its bytes are the
+// pixels as analysed: 8 or 16-bit integers in host byte order, rows top-down. False (nothing
+// done) otherwise or when the file cannot be mapped; InputError as load_pixel_block when the
+// block does not fit in the file.
+bool map_pixel_block(const ByteReader& file, const PixelBlock& block, RawImage& out, const char* what);
+
 // Bytes of a width x height x frames block, or an InputError naming the file when the declared
 // sizes cannot fit in it (so a lying header never drives an allocation or an overflow).
 std::uint64_t checked_block_bytes(const ByteReader& file, std::uint64_t width, std::uint64_t height,

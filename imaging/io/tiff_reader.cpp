@@ -10,6 +10,7 @@
 #include <tiffio.h>
 
 #include "fitting/base/error.hpp"
+#include "imaging/io/mapped_file.hpp"
 #include "imaging/io/tiff_calibration.hpp"
 #include "imaging/io/tiff_ifd.hpp"
 #include "imaging/io/tiff_messages.hpp"
@@ -305,8 +306,6 @@ void read_pixels(TIFF* tif, const Layout& L, std::uint64_t file_bytes, LoadedIma
     }
     warnings.push_back("palette image converted to gray (luma of its colour map) as float32");
   }
-  if (L.photometric == PHOTOMETRIC_MINISWHITE)
-    warnings.push_back("PhotometricInterpretation MinIsWhite: values kept as stored (high = dark)");
   switch (L.orientation) {
     case ORIENTATION_TOPLEFT: break;
     case ORIENTATION_TOPRIGHT: flip(raw, true, false); break;
@@ -315,6 +314,36 @@ void read_pixels(TIFF* tif, const Layout& L, std::uint64_t file_bytes, LoadedIma
     default:
       warnings.push_back("Orientation " + std::to_string(L.orientation) + " (transposed) ignored: rows kept as stored");
   }
+}
+
+// The page's pixels left in the file (ReadOptions::map_pixels) when they can be used as stored:
+// uncompressed gray 8 or 16-bit integers in host byte order, top-left first, in strips that
+// follow each other with nothing between them. False (nothing done) otherwise.
+bool map_pixels(TIFF* tif, const Layout& L, const std::string& path, RawImage& raw) {
+  const auto type = sample_type(L.bits, L.format);
+  const bool gray = L.photometric == PHOTOMETRIC_MINISBLACK || L.photometric == PHOTOMETRIC_MINISWHITE;
+  if (!type || (L.bits != 8 && L.bits != 16) || L.format == SAMPLEFORMAT_IEEEFP || !gray || L.spp != 1 ||
+      L.compression != COMPRESSION_NONE || L.tiled || L.orientation != ORIENTATION_TOPLEFT || TIFFIsByteSwapped(tif))
+    return false;
+  std::uint16_t fill_order = FILLORDER_MSB2LSB;
+  TIFFGetFieldDefaulted(tif, TIFFTAG_FILLORDER, &fill_order);
+  if (fill_order != FILLORDER_MSB2LSB) return false;  // bit-reversed bytes: libtiff undoes it
+  const std::uint64_t bytes = L.pixels() * (L.bits / 8), first = TIFFGetStrileOffset(tif, 0);
+  std::uint64_t next = first;
+  for (std::uint32_t s = 0, n = TIFFNumberOfStrips(tif); s < n; ++s) {
+    if (TIFFGetStrileOffset(tif, s) != next) return false;
+    next += TIFFGetStrileByteCount(tif, s);
+  }
+  if (next - first < bytes) return false;  // short strips: the ordinary read names the fault
+  std::shared_ptr<const MappedFile> file = MappedFile::open(path);
+  if (!file || first > file->size() || file->size() - first < bytes) return false;
+  raw.width = static_cast<int>(L.width);
+  raw.height = static_cast<int>(L.height);
+  raw.type = *type;
+  raw.bytes.clear();
+  raw.mapped = std::move(file);
+  raw.mapped_offset = first;
+  return true;
 }
 
 // Calibration and metadata from the raw entries of the page's directory.
@@ -415,7 +444,7 @@ TiffPages::~TiffPages() = default;
 
 int TiffPages::pages() const { return static_cast<int>(std::min<std::uint64_t>(session_->pages, 1u << 30)); }
 
-LoadedImage TiffPages::read(int frame) {
+LoadedImage TiffPages::read(int frame, bool map) {
   Session& s = *session_;
   const std::string& path = s.path;
   s.messages.errors.clear();
@@ -435,7 +464,10 @@ LoadedImage TiffPages::read(int frame) {
     fail_tiff(path, "cannot read the directory of page " + std::to_string(frame), s.messages);
 
   const Layout L = read_layout(tif, path, s.messages);
-  read_pixels(tif, L, s.file.size(), out, s.messages);
+  const bool mapped = map && map_pixels(tif, L, path, out.raw);
+  if (!mapped) read_pixels(tif, L, s.file.size(), out, s.messages);
+  if (L.photometric == PHOTOMETRIC_MINISWHITE)
+    info.warnings.push_back("PhotometricInterpretation MinIsWhite: values kept as stored (high = dark)");
   if (!s.messages.errors.empty()) fail_tiff(path, "libtiff reported errors while decoding", s.messages);
   info.width = out.raw.width;
   info.height = out.raw.height;
@@ -453,7 +485,7 @@ LoadedImage TiffPages::read(int frame) {
 }
 
 LoadedImage read_tiff(const std::string& path, const ReadOptions& options) {
-  return TiffPages(path).read(options.frame);
+  return TiffPages(path).read(options.frame, options.map_pixels);
 }
 
 }  // namespace mgscope

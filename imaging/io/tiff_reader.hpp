@@ -27,7 +27,8 @@ class TiffPages {
   TiffPages(const TiffPages&) = delete;
   TiffPages& operator=(const TiffPages&) = delete;
   int pages() const;
-  LoadedImage read(int frame);
+  // map_pixels: see ReadOptions::map_pixels.
+  LoadedImage read(int frame, bool map_pixels = false);
 
  private:
   struct Session;
