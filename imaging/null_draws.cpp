@@ -2,7 +2,6 @@
 
 #include <cmath>
 #include <cstring>
-#include <random>
 
 namespace mgscope {
 
@@ -64,26 +63,28 @@ void cos_sin_turn(float u, float& c, float& s) {
 
 }  // namespace
 
-NullDraws draw_null_coefficients(std::size_t count, std::uint64_t seed) {
+NullDrawStream::NullDrawStream(std::uint64_t seed) : rng_(seed) {}
+
+void NullDrawStream::next(std::size_t n, float* modulus, float* cosine, float* sine) {
   // The draws, not the FFTs, dominate a null field's cost: the generator fills the two uniforms
   // first (it is sequential), then one loop without calls turns them into modulus and phase.
-  std::mt19937_64 rng(seed);
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::uint64_t bits = rng_();  // two 24-bit uniforms in (0, 1) from one draw
+    modulus[i] = (float(bits >> 40) + 0.5f) * 0x1.0p-24f;
+    cosine[i] = (float((bits >> 16) & 0xFFFFFF) + 0.5f) * 0x1.0p-24f;
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    modulus[i] = std::sqrt(-2.f * log_unit(modulus[i]));
+    cos_sin_turn(cosine[i], cosine[i], sine[i]);
+  }
+}
+
+NullDraws draw_null_coefficients(std::size_t count, std::uint64_t seed) {
   NullDraws d;
   d.modulus.resize(count);
   d.cos.resize(count);
   d.sin.resize(count);
-  for (std::size_t i = 0; i < count; ++i) {
-    const std::uint64_t bits = rng();  // two 24-bit uniforms in (0, 1) from one draw
-    d.modulus[i] = (float(bits >> 40) + 0.5f) * 0x1.0p-24f;
-    d.cos[i] = (float((bits >> 16) & 0xFFFFFF) + 0.5f) * 0x1.0p-24f;
-  }
-  float* modulus = d.modulus.data();
-  float* cosine = d.cos.data();
-  float* sine = d.sin.data();
-  for (std::size_t i = 0; i < count; ++i) {
-    modulus[i] = std::sqrt(-2.f * log_unit(modulus[i]));
-    cos_sin_turn(cosine[i], cosine[i], sine[i]);
-  }
+  NullDrawStream(seed).next(count, d.modulus.data(), d.cos.data(), d.sin.data());
   return d;
 }
 

@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <random>
 #include <utility>
 #include <vector>
 
@@ -16,6 +17,18 @@ namespace mgscope {
 
 struct NullDraws {
   std::vector<float> modulus, cos, sin;
+};
+
+// The draws of one seed, made a block at a time: successive next() calls give, in order, the
+// values draw_null_coefficients(count, seed) holds, bit for bit. A field drawn without a cache
+// streams them (a few KiB) instead of allocating three arrays of its own size.
+class NullDrawStream {
+ public:
+  explicit NullDrawStream(std::uint64_t seed);
+  void next(std::size_t n, float* modulus, float* cos, float* sin);
+
+ private:
+  std::mt19937_64 rng_;
 };
 
 // `count` draws from the mt19937_64 stream seeded with `seed`.

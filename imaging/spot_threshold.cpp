@@ -180,12 +180,27 @@ std::vector<float> coefficient_amplitudes(const std::vector<double>& ring_pow, c
 // white noise without its forward FFT; the kx = 0 and Nyquist columns are made Hermitian so the
 // field is real.
 // `fft` and `field` are the calling thread's buffers, kept from field to field.
-void null_field(const std::vector<float>& amp, const NullDraws& draws, RealFft2d& fft, ImageF& field) {
+// `draws` from a batch's cache, or nullptr: then drawn from `seed` a block at a time (the same values).
+void null_field(const std::vector<float>& amp, const NullDraws* draws, std::uint64_t seed, RealFft2d& fft, ImageF& field) {
   const int side = fft.width(), cols = fft.columns();
   std::complex<float>* g = fft.spectrum();
-  for (std::size_t i = 0; i < amp.size(); ++i) {
-    const float r = amp[i] * draws.modulus[i];
-    g[i] = std::complex<float>(r * draws.cos[i], r * draws.sin[i]);
+  auto coefficients = [&](std::size_t first, std::size_t n, const float* modulus, const float* cosine, const float* sine) {
+    for (std::size_t i = 0; i < n; ++i) {
+      const float r = amp[first + i] * modulus[i];
+      g[first + i] = std::complex<float>(r * cosine[i], r * sine[i]);
+    }
+  };
+  if (draws) {
+    coefficients(0, amp.size(), draws->modulus.data(), draws->cos.data(), draws->sin.data());
+  } else {
+    constexpr std::size_t kBlock = 1024;
+    float modulus[kBlock], cosine[kBlock], sine[kBlock];
+    NullDrawStream stream(seed);
+    for (std::size_t first = 0; first < amp.size(); first += kBlock) {
+      const std::size_t n = std::min(kBlock, amp.size() - first);
+      stream.next(n, modulus, cosine, sine);
+      coefficients(first, n, modulus, cosine, sine);
+    }
   }
   for (int col : {0, side % 2 == 0 ? side / 2 : -1}) {
     if (col < 0) continue;
@@ -513,14 +528,10 @@ SpotThreshold choose_spot_threshold(const StoredImage& image, const BoxGrid& gri
   std::vector<ImageF> fields(static_cast<std::size_t>(nthreads));
   parallel_for(copies, nthreads, [&](long copy, int th) {
     const std::uint64_t seed = options.seed + 0x9E3779B97F4A7C15ull * std::uint64_t(copy);
+    // Without a cache, or beyond its size, the draws are streamed into the field.
     const NullDraws* draws = options.draw_cache ? options.draw_cache->find_or_draw(amplitudes.size(), seed) : nullptr;
-    NullDraws own;  // without a cache, or beyond its size
-    if (!draws) {
-      own = draw_null_coefficients(amplitudes.size(), seed);
-      draws = &own;
-    }
     ImageF& field = fields[std::size_t(th)];
-    null_field(amplitudes, *draws, ffts.of(th), field);
+    null_field(amplitudes, draws, seed, ffts.of(th), field);
     const StoredImage pixels(field);  // borrowed
     BoxTransformer& tr = *transformers[std::size_t(th)];
     tr.forget_shared_rows();  // the field was redrawn in place

@@ -2,6 +2,7 @@
 // cos and sin (null_draws.cpp), checked against the library's in double precision.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 
@@ -57,6 +58,27 @@ TEST(NullDraws, TheSameSeedGivesTheSameBits) {
   EXPECT_EQ(a.sin, b.sin);
   const NullDraws c = draw_null_coefficients(5000, 43);
   EXPECT_NE(a.modulus, c.modulus);
+}
+
+TEST(NullDraws, AStreamInBlocksGivesTheDrawsOfTheWholeBits) {
+  // A field drawn without a cache streams its draws in blocks (spot_threshold.cpp): block sizes
+  // that do and do not divide the count, and single draws.
+  constexpr std::size_t kCount = 10007;
+  const NullDraws whole = draw_null_coefficients(kCount, 99);
+  for (std::size_t block : {std::size_t(1), std::size_t(7), std::size_t(1024), kCount}) {
+    NullDraws streamed;
+    streamed.modulus.resize(kCount);
+    streamed.cos.resize(kCount);
+    streamed.sin.resize(kCount);
+    NullDrawStream stream(99);
+    for (std::size_t first = 0; first < kCount; first += block) {
+      const std::size_t n = std::min(block, kCount - first);
+      stream.next(n, streamed.modulus.data() + first, streamed.cos.data() + first, streamed.sin.data() + first);
+    }
+    EXPECT_EQ(streamed.modulus, whole.modulus) << "blocks of " << block;
+    EXPECT_EQ(streamed.cos, whole.cos) << "blocks of " << block;
+    EXPECT_EQ(streamed.sin, whole.sin) << "blocks of " << block;
+  }
 }
 
 }  // namespace
