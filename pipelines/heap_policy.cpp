@@ -20,7 +20,7 @@ void set_up_heap_for_images() {
   // image. Blocks up to 32 MiB (glibc's largest) come from the heap, and up to 256 MiB of free
   // heap top is kept for reuse. A 16384^2 image itself (512 MiB) is still mapped, and unmapped
   // when freed.
-  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_MMAP_THRESHOLD, int(kFreshMappingBytes));
   mallopt(M_TRIM_THRESHOLD, 256 << 20);
   // The kernel fills a fresh page on its first write, one fault per 4 KiB: a 4096^2 run made
   // ~25,000 faults, and under a virtual machine each costs ~10 us (a quarter of that run's wall

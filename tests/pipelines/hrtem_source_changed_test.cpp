@@ -7,6 +7,7 @@
 
 #include "fitting/base/error.hpp"
 #include "imaging/io/tiff_writer.hpp"
+#include "pipelines/heap_policy.hpp"
 #include "pipelines/hrtem_image_job.hpp"
 #include "pipelines/hrtem_settings.hpp"
 #include "tests/imaging/tiff_test_files.hpp"
@@ -22,7 +23,6 @@ HrtemSettings quick_settings() {
   cli.pixel_size = "0.0199nm";
   cli.area_stride = "off";
   cli.null_boxes = 200;
-  cli.threads = 1;
   return make_hrtem_settings(cli);
 }
 
@@ -32,7 +32,9 @@ TEST(HrtemSourceChanged, ATruncatedFileIsRefusedAndItsFolderNotWritten) {
   for (bool truncate : {false, true}) {
     SCOPED_TRACE(truncate ? "truncated" : "unchanged");
     const std::string path = (dir / (truncate ? "shrinks.tif" : "stays.tif")).string();
-    write_tiff(path, test::pattern<std::uint16_t>(600, 600, 5), Calibration{});
+    // 32 MiB of pixels: from kFreshMappingBytes on, the command maps them.
+    write_tiff(path, test::pattern<std::uint16_t>(4096, 4096, 5), Calibration{});
+    ASSERT_GE(fs::file_size(path), kFreshMappingBytes);
     const fs::path out = dir / (truncate ? "shrinks" : "stays");
     const HrtemImageRun run = analyse_hrtem_file(path, settings);
     if (!truncate) {
