@@ -328,13 +328,21 @@ bool map_pixels(TIFF* tif, const Layout& L, const std::string& path, RawImage& r
   std::uint16_t fill_order = FILLORDER_MSB2LSB;
   TIFFGetFieldDefaulted(tif, TIFFTAG_FILLORDER, &fill_order);
   if (fill_order != FILLORDER_MSB2LSB) return false;  // bit-reversed bytes: libtiff undoes it
-  const std::uint64_t bytes = L.pixels() * (L.bits / 8), first = TIFFGetStrileOffset(tif, 0);
+  // Each strip must hold exactly its rows (the last one may hold more) and start where the one
+  // before ends: padded strips are back to back in the file but their rows are not.
+  const std::uint64_t row_bytes = std::uint64_t(L.width) * (L.bits / 8), bytes = row_bytes * L.height;
+  const std::uint64_t first = TIFFGetStrileOffset(tif, 0);
+  const std::uint32_t n = TIFFNumberOfStrips(tif);
+  if (std::uint64_t(n) != (std::uint64_t(L.height) + L.rows_per_strip - 1) / L.rows_per_strip) return false;
   std::uint64_t next = first;
-  for (std::uint32_t s = 0, n = TIFFNumberOfStrips(tif); s < n; ++s) {
-    if (TIFFGetStrileOffset(tif, s) != next) return false;
-    next += TIFFGetStrileByteCount(tif, s);
+  for (std::uint32_t s = 0; s < n; ++s) {
+    const std::uint64_t rows = std::min<std::uint64_t>(L.rows_per_strip, L.height - std::uint64_t(s) * L.rows_per_strip);
+    const std::uint64_t count = TIFFGetStrileByteCount(tif, s);
+    if (TIFFGetStrileOffset(tif, s) != next || count < rows * row_bytes || (s + 1 < n && count != rows * row_bytes))
+      return false;  // the ordinary read copes, or names the fault
+    next += count;
   }
-  if (next - first < bytes) return false;  // short strips: the ordinary read names the fault
+  if (next - first < bytes) return false;
   std::shared_ptr<const MappedFile> file = MappedFile::open(path);
   if (!file || first > file->size() || file->size() - first < bytes) return false;
   raw.width = static_cast<int>(L.width);

@@ -105,6 +105,33 @@ TEST(MappedPixels, AStackPageIsMappedAtItsOwnOffset) {
   }
 }
 
+TEST(MappedPixels, PaddedStripsAreReadNotMapped) {
+  // Two strips of two 4-pixel rows with two bytes of padding after the first: back to back in the
+  // file, but a mapped block would shift the last rows by the padding.
+  const fs::path dir = test::scratch_dir("mapped_pixels_padded");
+  const RawImage want = test::pattern<std::uint16_t>(4, 4, 21);
+  std::vector<std::uint8_t> bytes(want.bytes.begin(), want.bytes.begin() + 16);
+  bytes.push_back(0xAB);
+  bytes.push_back(0xCD);
+  bytes.insert(bytes.end(), want.bytes.begin() + 16, want.bytes.end());
+  test::TiffBuilder b;
+  b.pixels(bytes);
+  b.longs(256, {4});
+  b.longs(257, {4});
+  b.shorts(258, {16});
+  b.shorts(259, {1});
+  b.shorts(262, {1});
+  b.longs(273, {8, 8 + 18});
+  b.shorts(277, {1});
+  b.longs(278, {2});
+  b.longs(279, {18, 16});
+  const std::string path = (dir / "padded.tif").string();
+  test::write_bytes(path, b.bytes());
+  const LoadedImage img = read_mapped(path);
+  EXPECT_EQ(img.raw.mapped, nullptr);
+  EXPECT_EQ(pixel_bytes(img.raw), want.bytes);
+}
+
 // A 512 x 512 16-bit page: 512 KiB of pixels, many pages of memory.
 std::string written_image(const fs::path& dir, const char* name) {
   const std::string path = (dir / name).string();
