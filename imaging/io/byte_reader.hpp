@@ -27,6 +27,8 @@ class ByteReader {
   static ByteReader on_demand(const std::string& path, std::uint64_t head_bytes = 64 * 1024);
 
   const std::string& path() const { return path_; }
+  // The open file of an on-demand reader, or -1 for one holding its bytes in memory.
+  int file_descriptor() const { return fd_ ? *fd_ : -1; }
   std::uint64_t size() const { return size_; }
   // The bytes in memory: the whole file, or the head of an on-demand reader (in_memory() false).
   const std::uint8_t* data() const { return bytes_.data(); }

@@ -76,10 +76,10 @@ std::int64_t mtime_ns(const struct stat& st) { return std::int64_t(st.st_mtim.tv
 
 }  // namespace
 
-std::shared_ptr<const MappedFile> MappedFile::open(const std::string& path) {
+std::shared_ptr<const MappedFile> MappedFile::open(const std::string& path, int caller_fd) {
   static const bool handled = install_handler();
   if (!handled) return nullptr;
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  const int fd = caller_fd >= 0 ? fcntl(caller_fd, F_DUPFD_CLOEXEC, 0) : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return nullptr;
   struct stat st {};
   if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0) {
@@ -133,7 +133,7 @@ void MappedFile::check_unchanged() const {
 
 #else  // no mmap: every file is read
 
-std::shared_ptr<const MappedFile> MappedFile::open(const std::string&) { return nullptr; }
+std::shared_ptr<const MappedFile> MappedFile::open(const std::string&, int) { return nullptr; }
 MappedFile::~MappedFile() = default;
 void MappedFile::check_unchanged() const {}
 

@@ -19,8 +19,10 @@ namespace mgscope {
 class MappedFile {
  public:
   // Maps the whole of `path`; nullptr when it cannot be mapped (not a regular file, empty, or the
-  // system refuses), so that the caller reads it the ordinary way. Throws nothing.
-  static std::shared_ptr<const MappedFile> open(const std::string& path);
+  // system refuses), so that the caller reads it the ordinary way. Throws nothing. `fd`, when the
+  // caller has the file open (its header read through it), is duplicated and mapped instead of
+  // opening `path` again: a file renamed over `path` meanwhile is not mapped in its place.
+  static std::shared_ptr<const MappedFile> open(const std::string& path, int fd = -1);
   ~MappedFile();
   MappedFile(const MappedFile&) = delete;
   MappedFile& operator=(const MappedFile&) = delete;

@@ -104,7 +104,7 @@ bool map_pixel_block(const ByteReader& file, const PixelBlock& b, RawImage& out,
                              b.type == PixelType::i16;
   if (!small_integer || (px > 1 && b.endian != host_endian()) || (b.order != RowOrder::top_down && b.height > 1))
     return false;
-  std::shared_ptr<const MappedFile> mapped = MappedFile::open(file.path());
+  std::shared_ptr<const MappedFile> mapped = MappedFile::open(file.path(), file.file_descriptor());
   if (!mapped || b.offset > mapped->size() || mapped->size() - b.offset < total) return false;
   set_shape(b, out);
   out.bytes.clear();

@@ -343,7 +343,7 @@ bool map_pixels(TIFF* tif, const Layout& L, const std::string& path, RawImage& r
     next += count;
   }
   if (next - first < bytes) return false;
-  std::shared_ptr<const MappedFile> file = MappedFile::open(path);
+  std::shared_ptr<const MappedFile> file = MappedFile::open(path, TIFFFileno(tif));
   if (!file || first > file->size() || file->size() - first < bytes) return false;
   raw.width = static_cast<int>(L.width);
   raw.height = static_cast<int>(L.height);

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -194,6 +195,26 @@ TEST(MappedPixels, OnlyRegularFilesAreMapped) {
   ASSERT_NE(file, nullptr);
   EXPECT_EQ(file->size(), fs::file_size(path));
   EXPECT_EQ(file->data()[0], 'I');
+}
+
+TEST(MappedPixels, TheCallersOpenFileIsMappedNotWhatThePathNamesNow) {
+  // A reader that read the header through its descriptor maps that file, even when another file
+  // was renamed over the path meanwhile.
+  const fs::path dir = test::scratch_dir("mapped_pixels_renamed");
+  const std::string path = (dir / "first.tif").string(), other = (dir / "second.tif").string();
+  test::write_bytes(path, std::string("first file's bytes"));
+  test::write_bytes(other, std::string("SECOND"));
+  std::FILE* held = std::fopen(path.c_str(), "rb");
+  ASSERT_NE(held, nullptr);
+  fs::rename(other, path);
+  const auto mapped = MappedFile::open(path, fileno(held));
+  std::fclose(held);  // the mapping keeps its own descriptor
+  ASSERT_NE(mapped, nullptr);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(mapped->data()), mapped->size()), "first file's bytes");
+  EXPECT_NO_THROW(mapped->check_unchanged());
+  const auto by_path = MappedFile::open(path);
+  ASSERT_NE(by_path, nullptr);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(by_path->data()), by_path->size()), "SECOND");
 }
 
 }  // namespace
