@@ -113,7 +113,9 @@ void find_annotations(const P& image, SpecimenMask& m, int threads) {
   }
   if (!(vmax > vmin)) return;
   const bool low_count = integer && sum / double(image.size()) < 30;
-  const auto [lo, hi] = quantiles_of_sample(image, 0.001, 0.999);
+  // Named copies, not a structured binding: C++17 lambdas (the candidate pass) cannot capture those.
+  const std::pair<double, double> range = quantiles_of_sample(image, 0.001, 0.999);
+  const double lo = range.first, hi = range.second;
   // Two bit planes instead of a byte per pixel: candidate pixels, and those a shape has taken.
   BitPlane candidate(w, h), taken(w, h);
   // A candidate is extreme: the maximum, or (not low_count) the minimum or beyond the 0.1-99.9 %

@@ -37,6 +37,9 @@ printf 'Time (s);Furnace Temperature (\xc2\xb0C);Sample Temperature (\xc2\xb0C);
 printf 'composition,T_K,minus_dSm_max_JkgK,mu0H_T\nGd60Co40,200,5,5\nGd55Co45,220,7,2\n' > "$seeds/fuzz_power_law_table/table.csv"
 find samples -name '*.toml' -exec sh -c 'cp "$1" "$2/$(echo "$1" | tr / _)"' _ {} "$seeds/fuzz_toml" \;
 for f in samples/hrtem/*.tif; do mkdir -p "$seeds/fuzz_tiff"; head -c 200000 "$f" > "$seeds/fuzz_tiff/$(basename "$f")"; done
+# Uncompressed 16-bit strips, which the reader can leave in the file (memory-mapped): the samples are Deflate.
+"$(command -v /usr/bin/python3 || command -v python3)" -c "import numpy, tifffile; tifffile.imwrite('$seeds/fuzz_tiff/strips_u16.tif', (numpy.arange(48 * 64) * 37 % 65536).astype('uint16').reshape(48, 64), photometric='minisblack', rowsperstrip=8)" \
+  || echo "fuzz.sh: no numpy/tifffile: fuzz_tiff starts without an uncompressed seed"
 
 for t in "${targets[@]}"; do
   mkdir -p "build-fuzz/corpus/$t" "build-fuzz/findings/$t"

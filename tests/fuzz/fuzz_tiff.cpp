@@ -3,9 +3,11 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "fitting/base/error.hpp"
 #include "imaging/io/tiff_reader.hpp"
@@ -17,12 +19,28 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static const std::string path = "/proc/self/fd/" + std::to_string(fd);
   if (fd < 0 || ftruncate(fd, 0) != 0) return 0;
   if (size > 0 && pwrite(fd, data, size, 0) != static_cast<ssize_t>(size)) return 0;
+  std::vector<std::uint8_t> read;
+  bool was_read = false;
   try {
     const mgscope::LoadedImage img = mgscope::read_tiff(path);
     if (img.raw.bytes.size() != std::size_t(img.raw.width) * std::size_t(img.raw.height) *
                                     mgscope::pixel_type_bytes(img.raw.type))
       __builtin_trap();  // the reader's own contract
     mgscope::to_float(img.raw, path);
+    read = img.raw.bytes;
+    was_read = true;
+  } catch (const mgscope::InputError&) {
+  }
+  // The same bytes with the pixels left in the file where they can be (ReadOptions::map_pixels):
+  // the same pixels as the read whenever both succeed.
+  try {
+    mgscope::ReadOptions options;
+    options.map_pixels = true;
+    const mgscope::LoadedImage img = mgscope::read_tiff(path, options);
+    const std::size_t bytes =
+        std::size_t(img.raw.width) * std::size_t(img.raw.height) * mgscope::pixel_type_bytes(img.raw.type);
+    if (img.raw.byte_count() != bytes) __builtin_trap();
+    if (was_read && !std::equal(read.begin(), read.end(), img.raw.data(), img.raw.data() + bytes)) __builtin_trap();
   } catch (const mgscope::InputError&) {
   }
   return 0;
