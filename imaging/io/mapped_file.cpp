@@ -86,26 +86,29 @@ std::shared_ptr<const MappedFile> MappedFile::open(const std::string& path, int 
     ::close(fd);
     return nullptr;
   }
-  int slot = -1;
-  for (int i = 0; i < kSlots && slot < 0; ++i) {
-    bool expected = false;
-    if (g_slots[i].taken.compare_exchange_strong(expected, true)) slot = i;
-  }
-  const auto size = static_cast<std::size_t>(st.st_size);
-  void* p = slot < 0 ? MAP_FAILED : mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
-  if (p == MAP_FAILED) {
-    if (slot >= 0) g_slots[slot].taken.store(false);
+  // The object first, so that a failed allocation (the one way this can throw) maps nothing, and
+  // every later failure is undone by its destructor.
+  std::shared_ptr<MappedFile> m;
+  try {
+    m.reset(new MappedFile());
+    m->path_ = path;
+  } catch (...) {
     ::close(fd);
     return nullptr;
   }
-  std::shared_ptr<MappedFile> m(new MappedFile());
-  m->path_ = path;
+  m->fd_ = fd;
+  for (int i = 0; i < kSlots && m->slot_ < 0; ++i) {
+    bool expected = false;
+    if (g_slots[i].taken.compare_exchange_strong(expected, true)) m->slot_ = i;
+  }
+  if (m->slot_ < 0) return nullptr;
+  const auto size = static_cast<std::size_t>(st.st_size);
+  void* p = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+  if (p == MAP_FAILED) return nullptr;
   m->data_ = static_cast<const std::uint8_t*>(p);
   m->size_ = size;
-  m->fd_ = fd;
-  m->slot_ = slot;
   m->mtime_ns_ = mtime_ns(st);
-  Slot& s = g_slots[slot];
+  Slot& s = g_slots[m->slot_];
   s.damaged.store(false);
   s.end.store(reinterpret_cast<std::uintptr_t>(p) + ((size + g_page - 1) & ~(g_page - 1)), std::memory_order_release);
   s.begin.store(reinterpret_cast<std::uintptr_t>(p), std::memory_order_release);
@@ -113,12 +116,13 @@ std::shared_ptr<const MappedFile> MappedFile::open(const std::string& path, int 
 }
 
 MappedFile::~MappedFile() {
-  Slot& s = g_slots[slot_];
-  s.begin.store(0, std::memory_order_release);
-  s.end.store(0, std::memory_order_release);
-  munmap(const_cast<std::uint8_t*>(data_), size_);
-  ::close(fd_);
-  s.taken.store(false, std::memory_order_release);
+  if (slot_ >= 0) {
+    g_slots[slot_].begin.store(0, std::memory_order_release);
+    g_slots[slot_].end.store(0, std::memory_order_release);
+  }
+  if (data_) munmap(const_cast<std::uint8_t*>(data_), size_);
+  if (fd_ >= 0) ::close(fd_);
+  if (slot_ >= 0) g_slots[slot_].taken.store(false, std::memory_order_release);
 }
 
 void MappedFile::check_unchanged() const {
