@@ -1,37 +1,19 @@
 // libFuzzer target for the MRC reader (headers, modes, FEI extended headers): any bytes must give an
 // image or an InputError, never a crash, a sanitizer report or an allocation beyond the input's size.
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <vector>
+#include <string>
 
 #include "imaging/io/mrc_reader.hpp"
-#include "tests/fuzz/fuzz_temp_file.hpp"
+#include "tests/fuzz/fuzz_mapped_read.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  const mgscope::ByteReader file("fuzz.mrc", std::vector<std::uint8_t>(data, data + size));
   // The last byte also picks the frame, so the stack paths are reached too.
   mgscope::ReadOptions options;
   options.frame = size > 0 ? data[size - 1] % 4 : 0;
-  std::vector<std::uint8_t> read;
-  bool was_read = false;
-  try {
-    const mgscope::LoadedImage img = mgscope::read_mrc(file, options);
-    read.assign(img.raw.data(), img.raw.data() + img.raw.byte_count());
-    was_read = true;
-  } catch (const mgscope::InputError&) {
-  }
-  // The same bytes read from a file with the pixels left in it where they can be
-  // (ReadOptions::map_pixels): the same pixels whenever both reads succeed.
-  options.map_pixels = true;
-  try {
-    const mgscope::LoadedImage img = mgscope::read_mrc(mgscope::fuzz::write_temp(data, size, ".mrc"), options);
-    if (img.raw.byte_count() !=
-        std::size_t(img.raw.width) * std::size_t(img.raw.height) * mgscope::pixel_type_bytes(img.raw.type))
-      __builtin_trap();
-    if (was_read && !std::equal(read.begin(), read.end(), img.raw.data(), img.raw.data() + img.raw.byte_count()))
-      __builtin_trap();
-  } catch (const mgscope::InputError&) {
-  }
+  mgscope::fuzz::read_both_ways(
+      data, size, ".mrc", options,
+      [](const mgscope::ByteReader& file, const mgscope::ReadOptions& o) { return mgscope::read_mrc(file, o); },
+      [](const std::string& path, const mgscope::ReadOptions& o) { return mgscope::read_mrc(path, o); });
   return 0;
 }

@@ -1,0 +1,41 @@
+// The binary readers' targets read every input twice: from memory, then from a file with the
+// pixels left in it where they can be (ReadOptions::map_pixels). Both must agree on the pixels.
+#pragma once
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "fitting/base/error.hpp"
+#include "imaging/image.hpp"
+#include "imaging/io/byte_reader.hpp"
+#include "tests/fuzz/fuzz_temp_file.hpp"
+
+namespace mgscope::fuzz {
+
+// read(ByteReader, options) and read(path, options) are the reader's two entry points.
+template <class ReadMemory, class ReadPath>
+void read_both_ways(const std::uint8_t* data, std::size_t size, const char* suffix, ReadOptions options,
+                    ReadMemory read_memory, ReadPath read_path) {
+  const ByteReader file(std::string("fuzz") + suffix, std::vector<std::uint8_t>(data, data + size));
+  std::vector<std::uint8_t> read;
+  bool was_read = false;
+  try {
+    const LoadedImage img = read_memory(file, options);
+    read.assign(img.raw.data(), img.raw.data() + img.raw.byte_count());
+    was_read = true;
+  } catch (const InputError&) {
+  }
+  options.map_pixels = true;
+  try {
+    const LoadedImage img = read_path(write_temp(data, size, suffix), options);
+    if (img.raw.byte_count() != std::size_t(img.raw.width) * std::size_t(img.raw.height) * pixel_type_bytes(img.raw.type))
+      __builtin_trap();
+    if (was_read && !std::equal(read.begin(), read.end(), img.raw.data(), img.raw.data() + img.raw.byte_count()))
+      __builtin_trap();
+  } catch (const InputError&) {
+  }
+}
+
+}  // namespace mgscope::fuzz
