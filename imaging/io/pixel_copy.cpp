@@ -97,20 +97,26 @@ void load_pixel_block(const ByteReader& file, const PixelBlock& b, RawImage& out
   }
 }
 
-bool map_pixel_block(const ByteReader& file, const PixelBlock& b, RawImage& out, const char* what) {
-  const std::uint64_t total = checked_bytes(file, b, what);
+bool map_pixel_block(const std::string& path, int fd, const PixelBlock& b, RawImage& out) {
   const std::size_t px = pixel_type_bytes(b.type);
   const bool small_integer = b.type == PixelType::u8 || b.type == PixelType::i8 || b.type == PixelType::u16 ||
                              b.type == PixelType::i16;
-  if (!small_integer || (px > 1 && b.endian != host_endian()) || (b.order != RowOrder::top_down && b.height > 1))
+  if (!small_integer || b.width <= 0 || b.height <= 0 || (px > 1 && b.endian != host_endian()) ||
+      (b.order != RowOrder::top_down && b.height > 1))
     return false;
-  std::shared_ptr<const MappedFile> mapped = MappedFile::open(file.path(), file.file_descriptor());
+  const std::uint64_t total = std::uint64_t(b.width) * std::uint64_t(b.height) * px;
+  std::shared_ptr<const MappedFile> mapped = MappedFile::open(path, fd);
   if (!mapped || b.offset > mapped->size() || mapped->size() - b.offset < total) return false;
   set_shape(b, out);
   out.bytes.clear();
   out.mapped = std::move(mapped);
   out.mapped_offset = static_cast<std::size_t>(b.offset);
   return true;
+}
+
+bool map_pixel_block(const ByteReader& file, const PixelBlock& b, RawImage& out, const char* what) {
+  checked_bytes(file, b, what);
+  return map_pixel_block(file.path(), file.file_descriptor(), b, out);
 }
 
 void load_pixel_block(ByteReader&& file, const PixelBlock& b, RawImage& out, const char* what) {

@@ -40,6 +40,9 @@ void load_pixel_block(ByteReader&& file, const PixelBlock& block, RawImage& out,
 // done) otherwise or when the file cannot be mapped; InputError as load_pixel_block when the
 // block does not fit in the file.
 bool map_pixel_block(const ByteReader& file, const PixelBlock& block, RawImage& out, const char* what);
+// The same for a file the caller has open as `fd` (-1: opened by `path`; MappedFile::open), after
+// its own checks of the block against the file: false also when the block runs past the file.
+bool map_pixel_block(const std::string& path, int fd, const PixelBlock& block, RawImage& out);
 
 // Bytes of a width x height x frames block, or an InputError naming the file when the declared
 // sizes cannot fit in it (so a lying header never drives an allocation or an overflow).

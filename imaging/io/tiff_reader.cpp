@@ -10,7 +10,7 @@
 #include <tiffio.h>
 
 #include "fitting/base/error.hpp"
-#include "imaging/io/mapped_file.hpp"
+#include "imaging/io/pixel_copy.hpp"
 #include "imaging/io/tiff_calibration.hpp"
 #include "imaging/io/tiff_ifd.hpp"
 #include "imaging/io/tiff_messages.hpp"
@@ -322,15 +322,16 @@ void read_pixels(TIFF* tif, const Layout& L, std::uint64_t file_bytes, LoadedIma
 bool map_pixels(TIFF* tif, const Layout& L, const std::string& path, RawImage& raw) {
   const auto type = sample_type(L.bits, L.format);
   const bool gray = L.photometric == PHOTOMETRIC_MINISBLACK || L.photometric == PHOTOMETRIC_MINISWHITE;
-  if (!type || (L.bits != 8 && L.bits != 16) || L.format == SAMPLEFORMAT_IEEEFP || !gray || L.spp != 1 ||
-      L.compression != COMPRESSION_NONE || L.tiled || L.orientation != ORIENTATION_TOPLEFT || TIFFIsByteSwapped(tif))
+  // SampleFormat 'void' is read with a warning (read_pixels): left to that path.
+  if (!type || !gray || L.spp != 1 || L.format == SAMPLEFORMAT_VOID || L.compression != COMPRESSION_NONE ||
+      L.tiled || L.orientation != ORIENTATION_TOPLEFT)
     return false;
   std::uint16_t fill_order = FILLORDER_MSB2LSB;
   TIFFGetFieldDefaulted(tif, TIFFTAG_FILLORDER, &fill_order);
   if (fill_order != FILLORDER_MSB2LSB) return false;  // bit-reversed bytes: libtiff undoes it
   // Each strip must hold exactly its rows (the last one may hold more) and start where the one
   // before ends: padded strips are back to back in the file but their rows are not.
-  const std::uint64_t row_bytes = std::uint64_t(L.width) * (L.bits / 8), bytes = row_bytes * L.height;
+  const std::uint64_t row_bytes = std::uint64_t(L.width) * pixel_type_bytes(*type), bytes = row_bytes * L.height;
   const std::uint64_t first = TIFFGetStrileOffset(tif, 0);
   const std::uint32_t n = TIFFNumberOfStrips(tif);
   if (std::uint64_t(n) != (std::uint64_t(L.height) + L.rows_per_strip - 1) / L.rows_per_strip) return false;
@@ -343,15 +344,16 @@ bool map_pixels(TIFF* tif, const Layout& L, const std::string& path, RawImage& r
     next += count;
   }
   if (next - first < bytes) return false;
-  std::shared_ptr<const MappedFile> file = MappedFile::open(path, TIFFFileno(tif));
-  if (!file || first > file->size() || file->size() - first < bytes) return false;
-  raw.width = static_cast<int>(L.width);
-  raw.height = static_cast<int>(L.height);
-  raw.type = *type;
-  raw.bytes.clear();
-  raw.mapped = std::move(file);
-  raw.mapped_offset = first;
-  return true;
+  // Type (8/16-bit integers only), byte order and the block's fit in the file: the binary
+  // readers' rule.
+  PixelBlock block;
+  block.offset = first;
+  block.width = static_cast<int>(L.width);
+  block.height = static_cast<int>(L.height);
+  block.type = *type;
+  const Endian other = host_endian() == Endian::little ? Endian::big : Endian::little;
+  block.endian = TIFFIsByteSwapped(tif) ? other : host_endian();
+  return map_pixel_block(path, TIFFFileno(tif), block, raw);
 }
 
 // Calibration and metadata from the raw entries of the page's directory.

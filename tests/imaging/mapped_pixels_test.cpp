@@ -133,6 +133,21 @@ TEST(MappedPixels, PaddedStripsAreReadNotMapped) {
   EXPECT_EQ(pixel_bytes(img.raw), want.bytes);
 }
 
+TEST(MappedPixels, SampleFormatVoidIsReadWithItsWarningNotMapped) {
+  const fs::path dir = test::scratch_dir("mapped_pixels_void");
+  const RawImage want = test::pattern<std::uint16_t>(6, 5, 22);
+  test::TiffBuilder b;
+  b.pixels(want.bytes);
+  b.gray_page(6, 5, 16, 4);  // SampleFormat 4: void
+  const std::string path = (dir / "void.tif").string();
+  test::write_bytes(path, b.bytes());
+  const LoadedImage read = read_image(path), mapped = read_mapped(path);
+  EXPECT_EQ(mapped.raw.mapped, nullptr);
+  EXPECT_EQ(pixel_bytes(mapped.raw), want.bytes);
+  EXPECT_EQ(mapped.info.warnings, read.info.warnings);
+  EXPECT_TRUE(test::any_contains(mapped.info.warnings, "SampleFormat 'void'"));
+}
+
 // A 512 x 512 16-bit page: 512 KiB of pixels, many pages of memory.
 std::string written_image(const fs::path& dir, const char* name) {
   const std::string path = (dir / name).string();
