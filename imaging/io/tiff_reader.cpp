@@ -330,8 +330,9 @@ bool map_pixels(TIFF* tif, const Layout& L, const std::string& path, RawImage& r
   TIFFGetFieldDefaulted(tif, TIFFTAG_FILLORDER, &fill_order);
   if (fill_order != FILLORDER_MSB2LSB) return false;  // bit-reversed bytes: libtiff undoes it
   // Each strip must hold exactly its rows (the last one may hold more) and start where the one
-  // before ends: padded strips are back to back in the file but their rows are not.
-  const std::uint64_t row_bytes = std::uint64_t(L.width) * pixel_type_bytes(*type), bytes = row_bytes * L.height;
+  // before ends: padded strips are back to back in the file but their rows are not. Together the
+  // strips then hold at least the image's bytes.
+  const std::uint64_t row_bytes = std::uint64_t(L.width) * pixel_type_bytes(*type);
   const std::uint64_t first = TIFFGetStrileOffset(tif, 0);
   const std::uint32_t n = TIFFNumberOfStrips(tif);
   if (std::uint64_t(n) != (std::uint64_t(L.height) + L.rows_per_strip - 1) / L.rows_per_strip) return false;
@@ -343,7 +344,6 @@ bool map_pixels(TIFF* tif, const Layout& L, const std::string& path, RawImage& r
       return false;  // the ordinary read copes, or names the fault
     next += count;
   }
-  if (next - first < bytes) return false;
   // Type (8/16-bit integers only), byte order and the block's fit in the file: the binary
   // readers' rule.
   PixelBlock block;
