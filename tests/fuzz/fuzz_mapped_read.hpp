@@ -14,6 +14,15 @@
 
 namespace mgscope::fuzz {
 
+// An image read with map_pixels holds its declared pixels and, when the ordinary read of the same
+// bytes gave an image (`read`, else nullptr), the same bytes as it.
+inline void expect_same_pixels(const LoadedImage& mapped, const std::vector<std::uint8_t>* read) {
+  const RawImage& raw = mapped.raw;
+  if (raw.byte_count() != std::size_t(raw.width) * std::size_t(raw.height) * pixel_type_bytes(raw.type))
+    __builtin_trap();
+  if (read && !std::equal(read->begin(), read->end(), raw.data(), raw.data() + raw.byte_count())) __builtin_trap();
+}
+
 // read(ByteReader, options) and read(path, options) are the reader's two entry points.
 template <class ReadMemory, class ReadPath>
 void read_both_ways(const std::uint8_t* data, std::size_t size, const char* suffix, ReadOptions options,
@@ -29,11 +38,7 @@ void read_both_ways(const std::uint8_t* data, std::size_t size, const char* suff
   }
   options.map_pixels = true;
   try {
-    const LoadedImage img = read_path(write_temp(data, size, suffix), options);
-    if (img.raw.byte_count() != std::size_t(img.raw.width) * std::size_t(img.raw.height) * pixel_type_bytes(img.raw.type))
-      __builtin_trap();
-    if (was_read && !std::equal(read.begin(), read.end(), img.raw.data(), img.raw.data() + img.raw.byte_count()))
-      __builtin_trap();
+    expect_same_pixels(read_path(write_temp(data, size, suffix), options), was_read ? &read : nullptr);
   } catch (const InputError&) {
   }
 }
