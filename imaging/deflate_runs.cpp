@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <optional>
 #include <utility>
 
 #if defined(__SSE2__)
@@ -18,6 +19,8 @@ constexpr int kLitLenSymbols = 286;  // 0-255 literals, 256 end of block, 257-28
 constexpr int kMaxCodeBits = 15;     // litlen and distance codes
 constexpr int kMaxCodeLengthBits = 7;  // the code of the code lengths
 constexpr int kMinRun = 3, kMaxRun = 258;
+constexpr std::size_t kMaxDistance = 32768;
+constexpr int kLongMatch = 32;
 // Input bytes per block: a block's code adapts to its part of the picture (the white legend strip
 // below an overlay codes in far fewer bits than the micrograph above it).
 constexpr std::size_t kBlockBytes = std::size_t(1) << 18;
@@ -178,10 +181,40 @@ std::vector<std::uint16_t> canonical_codes(const std::vector<std::uint8_t>& leng
   return codes;
 }
 
+// A run of the byte before (distance 1), or with `from_row_above` a copy of the bytes one row before.
 struct Run {
   std::size_t at;  // first byte of the run
   std::uint16_t length;
+  bool from_row_above = false;
 };
+
+// Distance codes 0-29: base distance and extra bits (RFC 1951, 3.2.5).
+struct DistanceCode {
+  int code = 0, extra_bits = 0, base = 1;
+};
+
+DistanceCode distance_code(std::size_t distance) {
+  static constexpr int kBase[30] = {1,   2,   3,   4,   5,   7,    9,    13,   17,   25,   33,   49,   65,    97,    129,
+                                    193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577};
+  DistanceCode d;
+  for (int c = 0; c < 30 && std::size_t(kBase[c]) <= distance; ++c) d = {c, c < 4 ? 0 : c / 2 - 1, kBase[c]};
+  return d;
+}
+
+// How many of the bytes from data[i] on (at most `most`) equal those `distance` bytes before them.
+std::size_t match_length(const std::uint8_t* data, std::size_t i, std::size_t distance, std::size_t most) {
+  std::size_t k = 0;
+#if defined(__SSE2__)
+  for (; k + 16 <= most; k += 16) {
+    const __m128i now = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i + k));
+    const __m128i then = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i + k - distance));
+    const unsigned differ = ~unsigned(_mm_movemask_epi8(_mm_cmpeq_epi8(now, then))) & 0xFFFFu;
+    if (differ) return k + unsigned(__builtin_ctz(differ));
+  }
+#endif
+  while (k < most && data[i + k] == data[i + k - distance]) ++k;
+  return k;
+}
 
 // Runs of the byte before: at i >= 1, the bytes equal to data[i - 1] from i on, when there are
 // kMinRun (3) or more (at most 258 each; a longer stretch is several runs).
@@ -220,42 +253,93 @@ std::vector<Run> runs_of(const std::uint8_t* data, std::size_t size) {
   return runs;
 }
 
-// One block with a dynamic Huffman code (RFC 1951, 3.2.7) for data[first, end): literals, and the
-// runs given. The only distance is 1 (code 0); two distance codes of one bit each are declared, a
-// complete code that every inflater accepts.
-void write_block(BitWriter& out, const std::uint8_t* data, std::size_t first, std::size_t end, const Run* runs,
-                 std::size_t run_count, bool final_block) {
-  const auto& lengths_table = length_codes();
-  // Literal counts: every byte, in four histograms (consecutive equal bytes would otherwise wait
-  // on each other's increment), less the bytes the runs cover.
-  std::uint32_t part[4][256] = {};
-  std::size_t pos = first;
-  for (; pos + 4 <= end; pos += 4) {
+// Runs as runs_of finds them, and copies of the row above (distance `row`): at each place the longer
+// of the two, the run on a tie (its distance costs no extra bits). A figure's repeated rows (a map's
+// cells, white margins) are then a few copies each instead of a row of literals and runs.
+std::vector<Run> runs_and_row_copies(const std::uint8_t* data, std::size_t size, std::size_t row) {
+  std::vector<Run> runs;
+  std::size_t i = 1;
+  while (i + 2 < size) {
+#if defined(__SSE2__)
+    // As in runs_of: 16 bytes at a time, for a run or (a row in) a copy that could start in the first 14.
+    if (i + 16 <= size) {
+      const __m128i now = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i));
+      const unsigned same = unsigned(_mm_movemask_epi8(_mm_cmpeq_epi8(now, _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i - 1)))));
+      unsigned starts = same & (same >> 1) & (same >> 2);
+      if (i >= row) {
+        const unsigned above = unsigned(_mm_movemask_epi8(
+            _mm_cmpeq_epi8(now, _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i - row)))));
+        starts |= above & (above >> 1) & (above >> 2);
+      }
+      starts &= 0x3FFFu;
+      if (!starts) {
+        i += 14;
+        continue;
+      }
+      i += unsigned(__builtin_ctz(starts));
+    }
+#endif
+    const std::size_t most = std::min<std::size_t>(kMaxRun, size - i);
+    const std::size_t run = match_length(data, i, 1, most);
+    const std::size_t copy = i >= row ? match_length(data, i, row, most) : 0;
+    const std::size_t length = std::max(run, copy);
+    if (length < kMinRun) {
+      ++i;
+      continue;
+    }
+    runs.push_back({i, std::uint16_t(length), copy > run});
+    i += length;
+  }
+  return runs;
+}
+
+// The literal counts of data[from, to) added into `part`, in four histograms (consecutive equal
+// bytes would otherwise wait on each other's increment).
+void count_bytes(const std::uint8_t* data, std::size_t from, std::size_t to, std::uint32_t (&part)[4][256]) {
+  std::size_t pos = from;
+  for (; pos + 4 <= to; pos += 4) {
     part[0][data[pos]]++;
     part[1][data[pos + 1]]++;
     part[2][data[pos + 2]]++;
     part[3][data[pos + 3]]++;
   }
-  for (; pos < end; ++pos) part[0][data[pos]]++;
+  for (; pos < to; ++pos) part[0][data[pos]]++;
+}
+
+// One block with a dynamic Huffman code (RFC 1951, 3.2.7) for data[first, end): literals, and the
+// runs given. Distances are 1 (code 0) and, for copies of the row above, `row` (its code, with extra
+// bits): two distance codes of one bit each are declared (codes 0 and 1 without copies), a complete
+// code that every inflater accepts.
+void write_block(BitWriter& out, const std::uint8_t* data, std::size_t first, std::size_t end, const Run* runs,
+                 std::size_t run_count, std::size_t row, bool final_block) {
+  const auto& lengths_table = length_codes();
+  // Literal counts: the bytes between the runs.
+  std::uint32_t part[4][256] = {};
+  std::size_t pos = first;
+  for (std::size_t r = 0; r < run_count; ++r) {
+    count_bytes(data, pos, runs[r].at, part);
+    pos = runs[r].at + runs[r].length;
+  }
+  count_bytes(data, pos, end, part);
   std::vector<std::uint64_t> freq(kLitLenSymbols, 0);
   for (std::size_t b = 0; b < 256; ++b) freq[b] = std::uint64_t(part[0][b]) + part[1][b] + part[2][b] + part[3][b];
-  for (std::size_t r = 0; r < run_count; ++r) {
-    freq[data[runs[r].at]] -= runs[r].length;
-    freq[lengths_table[runs[r].length].symbol]++;
-  }
+  for (std::size_t r = 0; r < run_count; ++r) freq[lengths_table[runs[r].length].symbol]++;
   freq[kEndOfBlock] = 1;
   if (end == first) freq[0] = 1;  // two symbols at least: a code of one symbol is incomplete
   const std::vector<std::uint8_t> lit_len = code_lengths(freq, kMaxCodeBits);
   const std::vector<std::uint16_t> lit_code = canonical_codes(lit_len);
   int hlit = kLitLenSymbols;
   while (hlit > 257 && lit_len[std::size_t(hlit - 1)] == 0) --hlit;
-  constexpr int kDistanceCodes = 2;
-  const std::uint8_t distance_lengths[kDistanceCodes] = {1, 1};
+  // Code 0 is coded 0 and the row's code 1 (canonical codes follow the symbol order).
+  const DistanceCode far = distance_code(row > 1 ? row : 2);
+  std::vector<std::uint8_t> distance_lengths(std::size_t(far.code) + 1, 0);
+  distance_lengths.front() = distance_lengths.back() = 1;
+  const int distance_codes = int(distance_lengths.size());
 
   // The code lengths of both codes, run-length coded with symbols 16 (repeat the previous 3-6
   // times), 17 (3-10 zeros) and 18 (11-138 zeros).
   std::vector<std::uint8_t> all(lit_len.begin(), lit_len.begin() + hlit);
-  all.insert(all.end(), distance_lengths, distance_lengths + kDistanceCodes);
+  all.insert(all.end(), distance_lengths.begin(), distance_lengths.end());
   struct Op {
     std::uint8_t symbol, extra;
   };
@@ -299,12 +383,12 @@ void write_block(BitWriter& out, const std::uint8_t* data, std::size_t first, st
   // caller's buffer (input + 1/8) from being doubled for a block near its end.
   std::uint64_t block_bits = 8 * 600;
   for (std::size_t sym = 0; sym < freq.size(); ++sym) block_bits += freq[sym] * lit_len[sym];
-  block_bits += 6 * std::uint64_t(run_count);
+  block_bits += std::uint64_t(6 + far.extra_bits) * std::uint64_t(run_count);
   out.reserve(std::size_t(block_bits / 8) + 8);
   out.put(final_block ? 1u : 0u, 1);
   out.put(2, 2);  // dynamic Huffman codes
   out.put(std::uint32_t(hlit - 257), 5);
-  out.put(std::uint32_t(kDistanceCodes - 1), 5);
+  out.put(std::uint32_t(distance_codes - 1), 5);
   out.put(std::uint32_t(hclen - 4), 4);
   for (int k = 0; k < hclen; ++k) out.put(cl_len[std::size_t(kOrder[k])], 3);
   for (const Op& op : ops) {
@@ -336,19 +420,23 @@ void write_block(BitWriter& out, const std::uint8_t* data, std::size_t first, st
     const LengthCode& lc = lengths_table[length];
     bits.put(lit_code[lc.symbol], lit_len[lc.symbol]);
     if (lc.extra_bits) bits.put(std::uint32_t(length - lc.base), lc.extra_bits);
-    bits.put(0, 1);
+    if (runs[r].from_row_above) {
+      bits.put(1, 1);
+      if (far.extra_bits) bits.put(std::uint32_t(row - std::size_t(far.base)), far.extra_bits);
+    } else {
+      bits.put(0, 1);
+    }
     at += length;
   }
   bits.put(lit_code[kEndOfBlock], lit_len[kEndOfBlock]);
   out = bits;
 }
 
-}  // namespace
-
-std::vector<std::uint8_t> deflate_runs(const std::uint8_t* data, std::size_t size, bool last) {
+// The blocks of data[0, size) with the runs (and copies, `row` > 0) found in it.
+std::vector<std::uint8_t> deflate_found(const std::uint8_t* data, std::size_t size, bool last, std::size_t row,
+                                        const std::vector<Run>& runs) {
   std::vector<std::uint8_t> out(size + size / 8 + 1024);
   BitWriter bits(out);
-  const std::vector<Run> runs = runs_of(data, size);
   // Blocks of about kBlockBytes (a block ends after the last run starting in it), at least one, so
   // that an empty final piece still ends the stream.
   std::size_t first = 0, r = 0;
@@ -357,7 +445,7 @@ std::vector<std::uint8_t> deflate_runs(const std::uint8_t* data, std::size_t siz
     const std::size_t r0 = r;
     while (r < runs.size() && runs[r].at < end) ++r;
     if (r > r0) end = std::max(end, runs[r - 1].at + runs[r - 1].length);
-    write_block(bits, data, first, end, runs.data() + r0, r - r0, last && end == size);
+    write_block(bits, data, first, end, runs.data() + r0, r - r0, row, last && end == size);
     first = end;
   } while (first < size);
   bits.reserve(8);
@@ -365,6 +453,25 @@ std::vector<std::uint8_t> deflate_runs(const std::uint8_t* data, std::size_t siz
   bits.finish_bytes();
   if (!last) out.insert(out.end(), {0x00, 0x00, 0xFF, 0xFF});
   return out;
+}
+
+std::size_t usable_row(std::size_t row_bytes) { return row_bytes >= 2 && row_bytes <= kMaxDistance ? row_bytes : 0; }
+
+}  // namespace
+
+std::vector<std::uint8_t> deflate_runs(const std::uint8_t* data, std::size_t size, bool last, std::size_t row_bytes) {
+  const std::size_t row = usable_row(row_bytes);
+  return deflate_found(data, size, last, row, row ? runs_and_row_copies(data, size, row) : runs_of(data, size));
+}
+
+std::optional<std::vector<std::uint8_t>> deflate_repeated_rows(const std::uint8_t* data, std::size_t size,
+                                                               std::size_t row_bytes, double min_share) {
+  const std::size_t row = usable_row(row_bytes);
+  const std::vector<Run> runs = row ? runs_and_row_copies(data, size, row) : runs_of(data, size);
+  std::size_t covered = 0;
+  for (const Run& r : runs) covered += r.length >= kLongMatch ? r.length : 0;
+  if (double(covered) < min_share * double(size)) return std::nullopt;
+  return deflate_found(data, size, true, row, runs);
 }
 
 }  // namespace mgscope

@@ -1,11 +1,13 @@
-// A deflate encoder (RFC 1951) for noisy 8-bit pictures: literals, and runs of the byte before
-// (distance 1, what zlib's Z_RLE strategy finds), each block with its own dynamic Huffman code.
+// A deflate encoder (RFC 1951) for 8-bit pictures: literals, runs of the byte before (distance 1,
+// what zlib's Z_RLE strategy finds) and, optionally, copies of the row above, each block with its
+// own dynamic Huffman code.
 // On the palette indices of a micrograph's overlay that is as small as zlib's Z_RLE or libdeflate's
 // level 3 (the bytes are noise: no longer matches to find) and about 3x faster, since the symbols
 // are coded from a table into a 64-bit bit buffer.
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace mgscope {
@@ -13,7 +15,17 @@ namespace mgscope {
 // Deflate blocks for data[0, size). A run never reaches before `data`, so pieces of one stream can
 // be made independently. `last`: the final block of the stream (BFINAL); otherwise the piece ends
 // with an empty stored block, byte-aligned (as zlib's sync flush), so that the next piece can
-// follow it directly. The bytes depend on the input alone.
-std::vector<std::uint8_t> deflate_runs(const std::uint8_t* data, std::size_t size, bool last);
+// follow it directly. `row_bytes` (2 to 32768; else ignored): the data are rows of that many bytes,
+// and a stretch equal to the row above is copied from it (distance row_bytes), which a picture
+// with repeated rows (a map figure's cells, white margins) is mostly made of. The bytes depend on
+// the input and `row_bytes` alone.
+std::vector<std::uint8_t> deflate_runs(const std::uint8_t* data, std::size_t size, bool last, std::size_t row_bytes = 0);
+
+// The whole stream (final block included) as deflate_runs makes it with `row_bytes`, when its runs
+// and copies cover at least `min_share` of the bytes; nothing otherwise, for pictures whose repeats
+// are not whole runs or rows (gray pixels stored as RGB, noise), which an LZ77 search compresses far
+// smaller.
+std::optional<std::vector<std::uint8_t>> deflate_repeated_rows(const std::uint8_t* data, std::size_t size,
+                                                               std::size_t row_bytes, double min_share);
 
 }  // namespace mgscope

@@ -108,7 +108,9 @@ std::vector<std::uint8_t> draw_map_png(const GridMap& map, const MapFigure& f) {
                   f.palette == MapPalette::classes ? kLeftOut : kNanGrey, cv::FILLED);
     plain_text(canvas, f.grey_means, at + cv::Point(22, 0), font, ft, kInk);
   }
-  return encode_png(canvas);
+  PngOptions png;
+  png.repeated_rows = true;  // each map pixel is drawn as a cell several pixels tall
+  return encode_png(canvas, png);
 }
 
 }  // namespace mgscope
