@@ -435,7 +435,10 @@ void write_block(BitWriter& out, const std::uint8_t* data, std::size_t first, st
 // The blocks of data[0, size) with the runs (and copies, `row` > 0) found in it.
 std::vector<std::uint8_t> deflate_found(const std::uint8_t* data, std::size_t size, bool last, std::size_t row,
                                         const std::vector<Run>& runs) {
-  std::vector<std::uint8_t> out(size + size / 8 + 1024);
+  // Sized for a stream an eighth of the input (each block reserves what it needs, doubling the
+  // buffer when short): a buffer as large as the input would be zero-filled for nothing on a
+  // picture of repeated rows, whose stream is a thirtieth of it.
+  std::vector<std::uint8_t> out(size / 8 + 1024);
   BitWriter bits(out);
   // Blocks of about kBlockBytes (a block ends after the last run starting in it), at least one, so
   // that an empty final piece still ends the stream.

@@ -198,34 +198,33 @@ std::optional<Palette> palette_of(const std::uint8_t* rows, int width, int heigh
   return p;
 }
 
-// Scanlines with filter "Sub" (1): a filter byte, then each byte's difference to the same channel
-// of the pixel on the left, which a smooth micrograph or a flat colour area turns into small
-// numbers. `bgr` rows are stored as RGB.
-std::vector<std::uint8_t> sub_filtered(const std::uint8_t* rows, int width, int height, std::ptrdiff_t stride_bytes,
-                                       bool bgr) {
-  const int channels = bgr ? 3 : 1;
-  const std::size_t line = 1 + std::size_t(width) * std::size_t(channels);
-  std::vector<std::uint8_t> filtered(line * std::size_t(height));
+// Scanlines with filter "Sub" (1) into `out` (height x (1 + width x channels) bytes, each written): a
+// filter byte, then each byte's difference to the same channel of the pixel on the left, which a
+// smooth micrograph or a flat colour area turns into small numbers. `bgr` rows are stored as RGB:
+// each row is first turned into RGB in `rgb`, three zero bytes ahead of it, so that the differences
+// are one loop the compiler vectorises.
+void sub_filtered(const std::uint8_t* rows, int width, int height, std::ptrdiff_t stride_bytes, bool bgr,
+                  std::uint8_t* out) {
+  const std::size_t channels = bgr ? 3 : 1, bytes = std::size_t(width) * channels, line = 1 + bytes;
+  std::vector<std::uint8_t> rgb(bgr ? 3 + bytes : 0, 0);
   for (int y = 0; y < height; ++y) {
     const std::uint8_t* src = rows + std::ptrdiff_t(y) * stride_bytes;
-    std::uint8_t* dst = filtered.data() + std::size_t(y) * line;
+    std::uint8_t* dst = out + std::size_t(y) * line;
     dst[0] = 1;
     std::uint8_t* px = dst + 1;
-    if (channels == 1) {
+    if (!bgr) {
       px[0] = src[0];
-      for (int x = 1; x < width; ++x) px[x] = std::uint8_t(src[x] - src[x - 1]);
-    } else {
-      std::uint8_t prev[3] = {0, 0, 0};
-      for (int x = 0; x < width; ++x) {
-        const std::uint8_t rgb[3] = {src[3 * x + 2], src[3 * x + 1], src[3 * x]};
-        for (int c = 0; c < 3; ++c) {
-          px[3 * x + c] = std::uint8_t(rgb[c] - prev[c]);
-          prev[c] = rgb[c];
-        }
-      }
+      for (std::size_t x = 1; x < bytes; ++x) px[x] = std::uint8_t(src[x] - src[x - 1]);
+      continue;
     }
+    std::uint8_t* now = rgb.data() + 3;
+    for (std::size_t x = 0; x < bytes; x += 3) {
+      now[x] = src[x + 2];
+      now[x + 1] = src[x + 1];
+      now[x + 2] = src[x];
+    }
+    for (std::size_t x = 0; x < bytes; ++x) px[x] = std::uint8_t(now[x] - now[x - 3]);
   }
-  return filtered;
 }
 
 // Palette indices of a noisy micrograph hold few repeats worth searching for: literals, runs
@@ -243,13 +242,13 @@ std::vector<std::uint8_t> big_endian_u32(std::uint32_t v) {
   return {std::uint8_t(v >> 24), std::uint8_t(v >> 16), std::uint8_t(v >> 8), std::uint8_t(v)};
 }
 
-// The zlib stream of `data` by libdeflate at kDeflateLevel.
-std::vector<std::uint8_t> libdeflate_zlib(const std::vector<std::uint8_t>& data) {
+// The zlib stream of data[0, bytes) by libdeflate at kDeflateLevel.
+std::vector<std::uint8_t> libdeflate_zlib(const std::uint8_t* data, std::size_t bytes) {
   std::unique_ptr<libdeflate_compressor, decltype(&libdeflate_free_compressor)> compressor(
       libdeflate_alloc_compressor(kDeflateLevel), &libdeflate_free_compressor);
   if (!compressor) throw std::bad_alloc();
-  std::vector<std::uint8_t> zlib(libdeflate_zlib_compress_bound(compressor.get(), data.size()));
-  const std::size_t size = libdeflate_zlib_compress(compressor.get(), data.data(), data.size(), zlib.data(), zlib.size());
+  std::vector<std::uint8_t> zlib(libdeflate_zlib_compress_bound(compressor.get(), bytes));
+  const std::size_t size = libdeflate_zlib_compress(compressor.get(), data, bytes, zlib.data(), zlib.size());
   if (size == 0) throw std::runtime_error("encode_png_8bit: deflate failed");
   zlib.resize(size);
   return zlib;
@@ -343,16 +342,17 @@ std::vector<std::uint8_t> encode_png_8bit(const std::uint8_t* rows, int width, i
     runs = GrayRuns{};  // the levels are no longer needed: freed before the compression
     pieces = zlib_in_bands(filtered.get(), line, std::size_t(height), options.threads);
   } else {
-    const std::vector<std::uint8_t> filtered = sub_filtered(rows, width, height, stride_bytes, colour == PngColour::bgr);
+    const std::size_t line = 1 + std::size_t(width) * (colour == PngColour::bgr ? 3 : 1), size = line * std::size_t(height);
+    std::unique_ptr<std::uint8_t[]> filtered(new std::uint8_t[size]);  // every byte written below
+    sub_filtered(rows, width, height, stride_bytes, colour == PngColour::bgr, filtered.get());
     std::optional<std::vector<std::uint8_t>> stream;
-    if (options.repeated_rows)
-      stream = deflate_repeated_rows(filtered.data(), filtered.size(), filtered.size() / std::size_t(height), kRepeatedShare);
+    if (options.repeated_rows) stream = deflate_repeated_rows(filtered.get(), size, line, kRepeatedShare);
     if (stream) {
       pieces.push_back(zlib_header());
       pieces.push_back(std::move(*stream));
-      pieces.push_back(big_endian_u32(std::uint32_t(libdeflate_adler32(1, filtered.data(), filtered.size()))));
+      pieces.push_back(big_endian_u32(std::uint32_t(libdeflate_adler32(1, filtered.get(), size))));
     } else {
-      pieces.push_back(libdeflate_zlib(filtered));
+      pieces.push_back(libdeflate_zlib(filtered.get(), size));
     }
   }
 
