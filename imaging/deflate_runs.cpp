@@ -435,10 +435,12 @@ void write_block(BitWriter& out, const std::uint8_t* data, std::size_t first, st
 // The blocks of data[0, size) with the runs (and copies, `row` > 0) found in it.
 std::vector<std::uint8_t> deflate_found(const std::uint8_t* data, std::size_t size, bool last, std::size_t row,
                                         const std::vector<Run>& runs) {
-  // Sized for a stream an eighth of the input (each block reserves what it needs, doubling the
-  // buffer when short): a buffer as large as the input would be zero-filled for nothing on a
-  // picture of repeated rows, whose stream is a thirtieth of it.
-  std::vector<std::uint8_t> out(size / 8 + 1024);
+  // Sized for the bytes left as literals at up to 9 bits each (each block reserves what it needs,
+  // doubling the buffer when short): sized for the whole input, the buffer of a picture of
+  // repeated rows, whose stream is a thirtieth of it, was mostly zero-filled for nothing.
+  std::size_t literals = size;
+  for (const Run& r : runs) literals -= r.length;
+  std::vector<std::uint8_t> out(literals + literals / 8 + 8 * runs.size() + 1024);
   BitWriter bits(out);
   // Blocks of about kBlockBytes (a block ends after the last run starting in it), at least one, so
   // that an empty final piece still ends the stream.
