@@ -194,8 +194,9 @@ struct DistanceCode {
 };
 
 DistanceCode distance_code(std::size_t distance) {
-  static constexpr int kBase[30] = {1,   2,   3,   4,   5,   7,    9,    13,   17,   25,   33,   49,   65,    97,    129,
-                                    193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577};
+  static constexpr int kBase[30] = {1,    2,    3,    4,    5,    7,    9,    13,    17,    25,
+                                    33,   49,   65,   97,   129,  193,  257,  385,   513,   769,
+                                    1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577};
   DistanceCode d;
   for (int c = 0; c < 30 && std::size_t(kBase[c]) <= distance; ++c) d = {c, c < 4 ? 0 : c / 2 - 1, kBase[c]};
   return d;
@@ -217,56 +218,25 @@ std::size_t match_length(const std::uint8_t* data, std::size_t i, std::size_t di
 }
 
 // Runs of the byte before: at i >= 1, the bytes equal to data[i - 1] from i on, when there are
-// kMinRun (3) or more (at most 258 each; a longer stretch is several runs).
-std::vector<Run> runs_of(const std::uint8_t* data, std::size_t size) {
+// kMinRun (3) or more (at most 258 each; a longer stretch is several runs); with `row` > 0 also
+// copies of the row above (distance `row`), the longer of the two at each place, the run on a tie
+// (its distance costs no extra bits). A figure's repeated rows (a map's cells, white margins) are
+// then a few copies each instead of a row of literals and runs.
+std::vector<Run> runs_of(const std::uint8_t* data, std::size_t size, std::size_t row) {
   std::vector<Run> runs;
   std::size_t i = 1;
   while (i + 2 < size) {
 #if defined(__SSE2__)
-    // 16 bytes at a time: bit j of `same` says data[i + j] == data[i + j - 1]; a run can start at
-    // i + j only where bits j, j + 1 and j + 2 are all set. Where no j < 14 qualifies, the 14
-    // positions are passed at once (noisy pictures hold few runs); else the bytes are looked at
-    // from the first candidate on, one by one as below.
+    // 16 bytes at a time: bit j of `same` says data[i + j] == data[i + j - 1] (of `above`, the same
+    // for the byte a row before); a match can start at i + j only where bits j, j + 1 and j + 2 are
+    // all set. Where no j < 14 qualifies, the 14 positions are passed at once (noisy pictures hold
+    // few runs); else the bytes are looked at from the first candidate on, as below.
     if (i + 16 <= size) {
       const __m128i now = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i));
-      const __m128i before = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i - 1));
-      const unsigned same = unsigned(_mm_movemask_epi8(_mm_cmpeq_epi8(now, before)));
-      const unsigned starts = same & (same >> 1) & (same >> 2) & 0x3FFFu;
-      if (!starts) {
-        i += 14;
-        continue;
-      }
-      i += unsigned(__builtin_ctz(starts));
-    }
-#endif
-    const std::uint8_t prev = data[i - 1];
-    if (data[i] != prev || data[i + 1] != prev || data[i + 2] != prev) {
-      ++i;
-      continue;
-    }
-    const std::size_t most = std::min<std::size_t>(kMaxRun, size - i);
-    std::size_t run = kMinRun;  // the three tested above
-    while (run < most && data[i + run] == prev) ++run;
-    runs.push_back({i, std::uint16_t(run)});
-    i += run;
-  }
-  return runs;
-}
-
-// Runs as runs_of finds them, and copies of the row above (distance `row`): at each place the longer
-// of the two, the run on a tie (its distance costs no extra bits). A figure's repeated rows (a map's
-// cells, white margins) are then a few copies each instead of a row of literals and runs.
-std::vector<Run> runs_and_row_copies(const std::uint8_t* data, std::size_t size, std::size_t row) {
-  std::vector<Run> runs;
-  std::size_t i = 1;
-  while (i + 2 < size) {
-#if defined(__SSE2__)
-    // As in runs_of: 16 bytes at a time, for a run or (a row in) a copy that could start in the first 14.
-    if (i + 16 <= size) {
-      const __m128i now = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i));
-      const unsigned same = unsigned(_mm_movemask_epi8(_mm_cmpeq_epi8(now, _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i - 1)))));
+      const unsigned same = unsigned(
+          _mm_movemask_epi8(_mm_cmpeq_epi8(now, _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i - 1)))));
       unsigned starts = same & (same >> 1) & (same >> 2);
-      if (i >= row) {
+      if (row && i >= row) {
         const unsigned above = unsigned(_mm_movemask_epi8(
             _mm_cmpeq_epi8(now, _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i - row)))));
         starts |= above & (above >> 1) & (above >> 2);
@@ -281,7 +251,7 @@ std::vector<Run> runs_and_row_copies(const std::uint8_t* data, std::size_t size,
 #endif
     const std::size_t most = std::min<std::size_t>(kMaxRun, size - i);
     const std::size_t run = match_length(data, i, 1, most);
-    const std::size_t copy = i >= row ? match_length(data, i, row, most) : 0;
+    const std::size_t copy = row && i >= row ? match_length(data, i, row, most) : 0;
     const std::size_t length = std::max(run, copy);
     if (length < kMinRun) {
       ++i;
@@ -466,13 +436,13 @@ std::size_t usable_row(std::size_t row_bytes) { return row_bytes >= 2 && row_byt
 
 std::vector<std::uint8_t> deflate_runs(const std::uint8_t* data, std::size_t size, bool last, std::size_t row_bytes) {
   const std::size_t row = usable_row(row_bytes);
-  return deflate_found(data, size, last, row, row ? runs_and_row_copies(data, size, row) : runs_of(data, size));
+  return deflate_found(data, size, last, row, runs_of(data, size, row));
 }
 
 std::optional<std::vector<std::uint8_t>> deflate_repeated_rows(const std::uint8_t* data, std::size_t size,
                                                                std::size_t row_bytes, double min_share) {
   const std::size_t row = usable_row(row_bytes);
-  const std::vector<Run> runs = row ? runs_and_row_copies(data, size, row) : runs_of(data, size);
+  const std::vector<Run> runs = runs_of(data, size, row);
   std::size_t covered = 0;
   for (const Run& r : runs) covered += r.length >= kLongMatch ? r.length : 0;
   if (double(covered) < min_share * double(size)) return std::nullopt;

@@ -19,12 +19,13 @@ namespace mgscope {
 // and a stretch equal to the row above is copied from it (distance row_bytes), which a picture
 // with repeated rows (a map figure's cells, white margins) is mostly made of. The bytes depend on
 // the input and `row_bytes` alone.
-std::vector<std::uint8_t> deflate_runs(const std::uint8_t* data, std::size_t size, bool last, std::size_t row_bytes = 0);
+std::vector<std::uint8_t> deflate_runs(const std::uint8_t* data, std::size_t size, bool last,
+                                       std::size_t row_bytes = 0);
 
 // The whole stream (final block included) as deflate_runs makes it with `row_bytes`, when its runs
-// and copies cover at least `min_share` of the bytes; nothing otherwise, for pictures whose repeats
-// are not whole runs or rows (gray pixels stored as RGB, noise), which an LZ77 search compresses far
-// smaller.
+// and copies of 32 bytes or more cover at least `min_share` of the bytes; nothing otherwise, for
+// pictures whose repeats are not long runs or rows (gray pixels stored as RGB, noise), which an LZ77
+// search compresses far smaller.
 std::optional<std::vector<std::uint8_t>> deflate_repeated_rows(const std::uint8_t* data, std::size_t size,
                                                                std::size_t row_bytes, double min_share);
 

@@ -342,7 +342,8 @@ std::vector<std::uint8_t> encode_png_8bit(const std::uint8_t* rows, int width, i
     runs = GrayRuns{};  // the levels are no longer needed: freed before the compression
     pieces = zlib_in_bands(filtered.get(), line, std::size_t(height), options.threads);
   } else {
-    const std::size_t line = 1 + std::size_t(width) * (colour == PngColour::bgr ? 3 : 1), size = line * std::size_t(height);
+    const std::size_t line = 1 + std::size_t(width) * (colour == PngColour::bgr ? 3 : 1);
+    const std::size_t size = line * std::size_t(height);
     std::unique_ptr<std::uint8_t[]> filtered(new std::uint8_t[size]);  // every byte written below
     sub_filtered(rows, width, height, stride_bytes, colour == PngColour::bgr, filtered.get());
     std::optional<std::vector<std::uint8_t>> stream;

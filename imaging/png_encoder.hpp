@@ -21,9 +21,9 @@ struct PngOptions {
   double merge_gray_share = 0;
   int threads = 1;  // a palette picture is compressed in bands on up to this many threads (0: all cores)
   // A figure of cells drawn several pixels tall (a map): its RGB rows mostly repeat the row above, and
-  // are coded as copies of it (deflate_runs.hpp), 4x faster than libdeflate's level 3 and within ~15 %
-  // of its size; a picture whose runs and copies cover less than kRepeatedShare of its bytes (cells
-  // under 2 px) goes to libdeflate as any other. Palette pictures always use row copies.
+  // are coded as copies of it (deflate_runs.hpp), 4x faster than libdeflate's level 3 and within ~20 %
+  // of its size; a picture whose long runs and copies cover under 85 % of its bytes (cells under
+  // ~2 px) goes to libdeflate as any other. Palette pictures always use row copies.
   bool repeated_rows = false;
 };
 
