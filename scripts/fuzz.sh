@@ -13,7 +13,8 @@ seconds="${1:-60}"
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(fuzz_qd fuzz_indent fuzz_dsc fuzz_power_law_table fuzz_toml fuzz_tiff fuzz_dm fuzz_ser fuzz_mrc fuzz_emd)
+  targets=(fuzz_qd fuzz_indent fuzz_dsc fuzz_power_law_table fuzz_toml fuzz_tiff fuzz_dm fuzz_ser fuzz_mrc fuzz_emd
+           fuzz_deflate)
 fi
 command -v clang++ >/dev/null || { echo "fuzz.sh: clang++ not found (Debian: apt-get install clang)"; exit 2; }
 
@@ -40,6 +41,22 @@ for f in samples/hrtem/*.tif; do mkdir -p "$seeds/fuzz_tiff"; head -c 200000 "$f
 # Uncompressed 16-bit strips, which the reader can leave in the file (memory-mapped): the samples are Deflate.
 "$(command -v /usr/bin/python3 || command -v python3)" -c "import numpy, tifffile; tifffile.imwrite('$seeds/fuzz_tiff/strips_u16.tif', (numpy.arange(48 * 64) * 37 % 65536).astype('uint16').reshape(48, 64), photometric='minisblack', rowsperstrip=8)" \
   || echo "fuzz.sh: no numpy/tifffile: fuzz_tiff starts without an uncompressed seed"
+
+# Our deflate encoder: rows of 2, 37 and 2341 bytes (a map figure's scanline) repeating the row above
+# in whole or in part, after the two bytes that give the row length.
+mkdir -p "$seeds/fuzz_deflate"
+"$(command -v /usr/bin/python3 || command -v python3)" - "$seeds/fuzz_deflate" <<'PY'
+import random, sys
+random.seed(1)
+for row, rows in ((2, 300), (37, 60), (2341, 12)):
+    data = bytearray()
+    for r in range(rows):
+        for k in range(row):
+            above = data[-row] if r else 0
+            data.append(above if r % 4 else (k // 7 * 31 + r) % 256)
+        if r % 5 == 3: data[-1] ^= 0x55
+    open(f"{sys.argv[1]}/rows_{row}", "wb").write(bytes([row >> 8, row & 255]) + bytes(data))
+PY
 
 for t in "${targets[@]}"; do
   mkdir -p "build-fuzz/corpus/$t" "build-fuzz/findings/$t"
