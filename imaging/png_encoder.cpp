@@ -227,10 +227,10 @@ void sub_filtered(const std::uint8_t* rows, int width, int height, std::ptrdiff_
   }
 }
 
-// Palette indices of a noisy micrograph hold few repeats worth searching for: literals, runs
-// of the byte before and copies of the row above (deflate_runs.hpp) compress them as small as libdeflate's level 3 (3.85 MB
-// for a 2048 px overlay, zlib's Z_RLE 3.87 MB) in less than half of either's time (17 against 35
-// and 41 ms). The scanlines are cut into kBands bands, compressed independently on up to
+// Palette indices of a noisy micrograph hold few repeats worth searching for: literals, runs of
+// the byte before and copies of the row above (deflate_runs.hpp) compress them as small as
+// libdeflate's level 3 (3.85 MB for a 2048 px overlay, zlib's Z_RLE 3.87 MB) in less than half of
+// either's time (17 against 35 and 41 ms). The scanlines are cut into kBands bands, compressed independently on up to
 // `threads` threads and joined into one zlib stream. The band count is fixed, so the bytes do
 // not depend on the thread count.
 constexpr int kBands = 4;
