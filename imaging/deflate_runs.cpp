@@ -397,27 +397,17 @@ void write_block(BitWriter& out, const std::uint8_t* data, std::size_t first, st
   BitWriter bits = out;  // in registers for the loop; handed back below
   for (std::size_t r = 0; r <= run_count; ++r) {
     const std::size_t stop = r < run_count ? runs[r].at : end;
-    // Three literals (at most 45 bits) to a store; the buffer then holds at most 7 bits, under the
-    // 32 that put() expects.
-    if (at + 3 <= stop) {
-      bits.flush_bytes();
-      for (; at + 3 <= stop; at += 3) {
-        const std::uint32_t a = literal[data[at]], b = literal[data[at + 1]], c = literal[data[at + 2]];
-        const int a_bits = int(a >> 16), ab_bits = a_bits + int(b >> 16);
-        bits.put_wide(std::uint64_t(a & 0xFFFFu) | std::uint64_t(b & 0xFFFFu) << a_bits |
-                          std::uint64_t(c & 0xFFFFu) << ab_bits,
-                      ab_bits + int(c >> 16));
-      }
+    // The literals before the run, three (at most 45 bits) to a store, the last one or two alone; the
+    // buffer then holds at most 7 bits, under the 32 that put() expects.
+    if (at < stop) bits.flush_bytes();
+    for (; at + 3 <= stop; at += 3) {
+      const std::uint32_t a = literal[data[at]], b = literal[data[at + 1]], c = literal[data[at + 2]];
+      const int a_bits = int(a >> 16), ab_bits = a_bits + int(b >> 16);
+      bits.put_wide(std::uint64_t(a & 0xFFFFu) | std::uint64_t(b & 0xFFFFu) << a_bits |
+                        std::uint64_t(c & 0xFFFFu) << ab_bits,
+                    ab_bits + int(c >> 16));
     }
-    for (; at + 2 <= stop; at += 2) {
-      const std::uint32_t a = literal[data[at]], b = literal[data[at + 1]];
-      const int a_bits = int(a >> 16);
-      bits.put((a & 0xFFFFu) | (b & 0xFFFFu) << a_bits, a_bits + int(b >> 16));
-    }
-    if (at < stop) {
-      bits.put(literal[data[at]] & 0xFFFFu, int(literal[data[at]] >> 16));
-      ++at;
-    }
+    for (; at < stop; ++at) bits.put_wide(literal[data[at]] & 0xFFFFu, int(literal[data[at]] >> 16));
     if (r == run_count) break;
     const std::uint16_t length = runs[r].length;
     const LengthCode& lc = lengths_table[length];

@@ -38,10 +38,11 @@ std::vector<std::uint8_t> inflate_with_libdeflate(const std::vector<std::uint8_t
   return out;
 }
 
-void expect_round_trip(const std::vector<std::uint8_t>& data) {
-  const std::vector<std::uint8_t> raw = deflate_runs(data.data(), data.size(), true);
-  EXPECT_EQ(inflate_with_zlib(raw, data.size()), data);
-  EXPECT_EQ(inflate_with_libdeflate(raw, data.size()), data);
+// `row`: deflate_runs' row_bytes (0: runs only).
+void expect_round_trip(const std::vector<std::uint8_t>& data, std::size_t row = 0) {
+  const std::vector<std::uint8_t> raw = deflate_runs(data.data(), data.size(), true, row);
+  EXPECT_EQ(inflate_with_zlib(raw, data.size()), data) << "row " << row;
+  EXPECT_EQ(inflate_with_libdeflate(raw, data.size()), data) << "row " << row;
 }
 
 TEST(DeflateRuns, SmallAndEdgeInputsComeBackExactly) {
@@ -152,21 +153,15 @@ std::vector<std::uint8_t> repeated_rows(std::size_t row, std::size_t rows, unsig
   return d;
 }
 
-void expect_round_trip_with_rows(const std::vector<std::uint8_t>& data, std::size_t row) {
-  const std::vector<std::uint8_t> raw = deflate_runs(data.data(), data.size(), true, row);
-  EXPECT_EQ(inflate_with_zlib(raw, data.size()), data) << "row " << row;
-  EXPECT_EQ(inflate_with_libdeflate(raw, data.size()), data) << "row " << row;
-}
-
 // Copies of the row above at distances of every kind of distance code: without extra bits (2-4),
 // with few (5, 100) and many (2049, 2341 as a 780 px RGB map's scanline, 32768 the largest).
 TEST(DeflateRuns, RowCopiesComeBackExactlyAtEveryDistanceCode) {
   for (std::size_t row : {2, 3, 4, 5, 100, 257, 2049, 2341, 32768}) {
     const std::size_t rows = std::max<std::size_t>(4, 400000 / row);
-    expect_round_trip_with_rows(repeated_rows(row, rows, unsigned(row)), row);
+    expect_round_trip(repeated_rows(row, rows, unsigned(row)), row);
   }
-  expect_round_trip_with_rows({}, 100);
-  expect_round_trip_with_rows({1, 2, 3}, 2);
+  expect_round_trip({}, 100);
+  expect_round_trip({1, 2, 3}, 2);
 }
 
 // Rows repeated make a stream of a few bytes a row: 200 rows of 2,341 bytes, each a row of new
@@ -180,7 +175,7 @@ TEST(DeflateRuns, RepeatedRowsCodeAsCopies) {
   const std::size_t without = deflate_runs(d.data(), d.size(), true).size();
   const std::size_t with = deflate_runs(d.data(), d.size(), true, row).size();
   EXPECT_LT(with * 4, without) << with << " against " << without;
-  expect_round_trip_with_rows(d, row);
+  expect_round_trip(d, row);
   // A distance beyond deflate's window (32 KiB) is not used: the same bytes as without rows.
   EXPECT_EQ(deflate_runs(d.data(), d.size(), true, 40000), deflate_runs(d.data(), d.size(), true));
 }
