@@ -34,7 +34,7 @@ std::string folder_name(const std::string& path, std::map<std::string, int>& use
   return k == 0 ? stem : stem + "_" + std::to_string(k + 1);
 }
 
-// Images a process alone analyses at the same time. Two, each on half the cores, fill the core
+// Images a process alone analyses at the same time. Two, sharing the cores, fill the core
 // time one image at a time leaves idle (reading, the mask, the PNG encoder: 20 x 2048^2 in 7.0-7.4 s
 // one at a time, 5.3-5.8 s as two processes of one thread), at twice the memory: so only for
 // files of up to 64 MiB. Never with HDF5 (EMD) inputs: those are read in a forked child process,
@@ -149,7 +149,11 @@ int run_hrtem_batch(const HrtemCli& cli_as_given, const HrtemBatchOptions& optio
   // Under MPI "all cores" is the cores of this machine shared by the team's processes on it.
   if (cli.threads == 0 && team.size > 1) cli.threads = team.threads_for_all_cores();
   const int at_once = images_at_once(cli, team, options.gather, !cli.frames.empty());
-  if (at_once > 1 && cli.threads == 0) cli.threads = std::max(1, usable_cores() / at_once);
+  // Images side by side with the threads left to the program: each may use every core, and the
+  // cores are shared through a lender (deal_work), so that the last images run on the cores the
+  // others freed. Threads given on the command line are each image's, as given.
+  const bool lend_cores = at_once > 1 && cli.threads == 0;
+  if (lend_cores) cli.threads = usable_cores();
   HrtemSettings settings = make_hrtem_settings(cli);
   const Shard shard = options.shard.empty() ? Shard{} : parse_shard(options.shard);
   const fs::path out_dir(cli.out_dir);
@@ -191,6 +195,7 @@ int run_hrtem_batch(const HrtemCli& cli_as_given, const HrtemBatchOptions& optio
   job.inputs = cli.images;
   job.shard = shard;
   job.at_once = at_once;
+  job.lend_cores = lend_cores;
   if (!settings.series.frames.empty()) {
     // --frames: each file is a series (hrtem_series.hpp), dealt as a whole; no records and no
     // combined.csv. Alone, a process prints each point as it is analysed; in a team the leader

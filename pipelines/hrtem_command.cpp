@@ -127,9 +127,11 @@ void add_hrtem_command(CLI::App& app, CommandContext& ctx) {
                   "not depend on it")
       ->capture_default_str();
   cmd->add_option("--images-at-once", cli->images_at_once,
-                  "Images of a batch analysed at the same time, each on its share of the threads; 0 = 2 when "
-                  "all cores are used, there are 2 or more, every file is at most 64 MiB and none is HDF5/EMD, "
-                  "else 1 (memory grows with it; results do not depend on it)")
+                  "Images of a batch analysed at the same time; 0 = 2 when all cores are used, there are 2 or "
+                  "more, every file is at most 64 MiB and none is HDF5/EMD, else 1 (memory grows with it; results "
+                  "do not depend on it). With --threads 0 they share the cores: an image runs on its own core and "
+                  "on those the others leave idle (the last images on the cores the finished ones freed); with "
+                  "--threads N each image uses N threads")
       ->capture_default_str()
       ->check(kNonNegativeNumber);
   auto batch = std::make_shared<HrtemBatchOptions>();

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <utility>
 
+#include "fitting/base/core_lending.hpp"
 #include "imaging/io/read_image.hpp"
 #include "imaging/overlay.hpp"
 #include "pipelines/heap_policy.hpp"
@@ -66,10 +67,12 @@ void write_hrtem_image_folder(const std::filesystem::path& dir, const HrtemImage
   OverlayOptions oo;
   oo.max_side_px = figures.overlay_max_px;
   oo.area = area;
-  oo.threads = figures.threads;
   // The overlay (mostly its PNG compression, ~0.1 s for a 2048 px picture of a noisy micrograph)
   // is drawn on a second thread while the tables, maps and ROI set are written: each file's bytes
-  // are the same either way.
+  // are the same either way. In a batch that shares cores (core_lending.hpp), only on a core
+  // idle now, and then compressed on that thread alone: the figures module cannot borrow.
+  const CoreLoan second(figures.threads == 1 ? 0 : 1);
+  oo.threads = core_lender() ? 1 : figures.threads;
   std::vector<std::uint8_t> overlay;
   std::exception_ptr overlay_error;
   std::thread overlay_thread;
@@ -80,7 +83,7 @@ void write_hrtem_image_folder(const std::filesystem::path& dir, const HrtemImage
       overlay_error = std::current_exception();
     }
   };
-  if (figures.threads == 1) render();
+  if (second.extra() == 0) render();
   else overlay_thread = std::thread(render);
   try {
     folder.write("tiles.csv", hrtem_tiles_csv(result, analysed.run));

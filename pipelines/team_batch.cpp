@@ -130,7 +130,7 @@ TeamBatchResult run_team_batch(const TeamBatchJob& job, std::ostream& err) {
         fate[i] = Fate::done;
         report_ready();
       },
-      job.at_once);
+      job.at_once, job.lend_cores);
   report_ready();
   print_batch_failures(batch, n, err);
   return result;

@@ -39,6 +39,10 @@ struct TeamBatchJob {
   std::function<void(std::size_t, const nlohmann::json&)> use;
   // A process alone runs this many inputs at the same time (run must then be thread-safe).
   int at_once = 1;
+  // With at_once > 1: the inputs share the cores through a lender (core_lending.hpp), whose cores
+  // their parallel loops borrow: run's loops may be given every core's threads, and a worker that
+  // finds no input left lends its core to those still running.
+  bool lend_cores = false;
 };
 
 struct TeamBatchResult {

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "fitting/base/core_lending.hpp"
 #include "pipelines/mpi_team_module.hpp"
 #include "pipelines/work_team.hpp"
 #if MGSCOPE_MPI_BUILT
@@ -81,7 +82,7 @@ const Team& team() {
 const WorkTeam& work_team() { return team().team; }
 
 void deal_work(const std::vector<std::size_t>& order, const std::function<std::string(std::size_t)>& work,
-               const std::function<void(std::size_t, std::string)>& on_result, int at_once) {
+               const std::function<void(std::size_t, std::string)>& on_result, int at_once, bool lend_cores) {
   const Team& t = team();
   if (t.mpi != nullptr) {
     t.mpi->deal_work(order, work, on_result);
@@ -96,12 +97,18 @@ void deal_work(const std::vector<std::size_t>& order, const std::function<std::s
   std::condition_variable done_cv;
   std::deque<std::pair<std::size_t, std::string>> done;
   std::size_t next = 0;
+  const int workers_count = std::min<int>(at_once, int(order.size()));
+  CoreLender lender(std::max(0, usable_cores() - workers_count));
   auto worker = [&] {
+    CoreLenderScope scope(lend_cores ? &lender : nullptr);
     for (;;) {
       std::size_t item;
       {
         std::lock_guard<std::mutex> lock(mutex);
-        if (next == order.size()) return;
+        if (next == order.size()) {
+          if (lend_cores) lender.lend();  // to the items still running
+          return;
+        }
         item = order[next++];
       }
       std::string text = work(item);
@@ -111,7 +118,7 @@ void deal_work(const std::vector<std::size_t>& order, const std::function<std::s
     }
   };
   std::vector<std::thread> workers;
-  for (int k = 0; k < std::min<int>(at_once, int(order.size())); ++k) workers.emplace_back(worker);
+  for (int k = 0; k < workers_count; ++k) workers.emplace_back(worker);
   for (std::size_t handed = 0; handed < order.size(); ++handed) {
     std::unique_lock<std::mutex> lock(mutex);
     done_cv.wait(lock, [&] { return !done.empty(); });

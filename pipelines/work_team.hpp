@@ -36,9 +36,12 @@ const WorkTeam& work_team();
 // In a team of one, work and on_result simply alternate in the order given; with `at_once` > 1
 // up to that many items run at the same time on threads of this process (work must then be
 // thread-safe), taken in the order given, and on_result is still called in the calling thread,
-// as each is done. The ranks of an MPI job run one item at a time.
+// as each is done. The ranks of an MPI job run one item at a time. With `lend_cores` (and
+// at_once > 1) the threads running items share a lender (core_lending.hpp) with the cores beyond
+// at_once idle, and each lends its core when it finds no item left.
 void deal_work(const std::vector<std::size_t>& order, const std::function<std::string(std::size_t)>& work,
-               const std::function<void(std::size_t, std::string)>& on_result, int at_once = 1);
+               const std::function<void(std::size_t, std::string)>& on_result, int at_once = 1,
+               bool lend_cores = false);
 
 // The cores this process may run on (its CPU affinity: a launcher or a scheduler's cgroup may
 // leave fewer than the machine has).

@@ -8,6 +8,8 @@
 #include <thread>
 #include <vector>
 
+#include "fitting/base/core_lending.hpp"
+
 namespace mgscope {
 
 // Number of worker threads for `requested` (0 = all cores), never more than `items`.
@@ -16,27 +18,59 @@ inline int resolve_threads(int requested, long items) {
   return int(std::max(1L, std::min(long(t), items)));
 }
 
-// Calls fn(item, thread_index) for item in [0, count). fn must write only to per-item or
-// per-thread storage. The first exception thrown by any item is rethrown after all threads stop.
+// Calls fn(item, thread_index) for item in [0, count), thread_index < resolve_threads(threads,
+// count). fn must write only to per-item or per-thread storage. The first exception thrown by any
+// item is rethrown after all threads stop.
+// Without a lender (core_lending.hpp) every thread starts at once. With one, the calling thread
+// runs alone plus the cores the lender has idle, and takes a core lent during the loop between
+// two of its items; borrowed cores are given back when the loop ends.
 template <class Fn>
 void parallel_for(long count, int threads, Fn&& fn) {
   const int t = resolve_threads(threads, count);
+  CoreLender* const callers_lender = core_lender();
+  CoreLender* const lender = t > 1 ? callers_lender : nullptr;
   std::atomic<long> next{0};
   std::exception_ptr error;
   std::mutex error_mutex;
-  auto worker = [&](int thread_index) {
+  auto body = [&](int thread_index, auto&& after_item) {
     try {
-      for (long i = next++; i < count; i = next++) fn(i, thread_index);
+      for (long i = next++; i < count; i = next++) {
+        fn(i, thread_index);
+        after_item();
+      }
     } catch (...) {
       std::lock_guard<std::mutex> lock(error_mutex);
       if (!error) error = std::current_exception();
       next = count;
     }
   };
-  std::vector<std::thread> pool;
-  for (int k = 1; k < t; ++k) pool.emplace_back(worker, k);
-  worker(0);
+  std::vector<std::thread> pool;  // threads 1, 2, ...: started and joined by the calling thread only
+  int borrowed = 0;
+  auto grow = [&] {  // one more thread, if the loop may have one; false if not
+    if (int(pool.size()) + 1 >= t || next.load(std::memory_order_relaxed) >= count) return false;
+    if (lender && !lender->borrow()) return false;
+    try {
+      pool.emplace_back([&, k = int(pool.size()) + 1] {
+        CoreLenderScope scope(callers_lender);  // loops within an item borrow from the same lender
+        body(k, [] {});
+      });
+    } catch (...) {  // no thread to be had: the others do its share
+      if (lender) lender->lend();
+      return false;
+    }
+    if (lender) ++borrowed;
+    return true;
+  };
+  while (grow()) {
+  }
+  if (lender)
+    body(0, [&] {
+      if (lender->any_idle()) grow();
+    });
+  else
+    body(0, [] {});
   for (auto& th : pool) th.join();
+  for (int k = 0; k < borrowed; ++k) lender->lend();
   if (error) std::rethrow_exception(error);
 }
 

@@ -205,14 +205,16 @@ TEST(Mpi, HrtemThreeRanksWriteTheBytesOfOneProcess) {
 
 // A process alone may analyse two images at once (--images-at-once, on by default for small
 // files when all cores are used): the same files, byte for byte, and the same terminal text in
-// input order as one image at a time, the bad file and the repeat included.
+// input order as one image at a time, the bad file and the repeat included. Without --threads the
+// images share the cores through a lender (the last one's loops take the cores the other left).
 TEST(WorkTeam, TwoImagesAtOnceWriteTheBytesAndLinesOfOneAtATime) {
   const fs::path dir = test::scratch_dir("hrtem_at_once");
   const std::vector<std::string> inputs = batch_with_bad_file_and_repeat(dir, 1);
   const std::string args = "hrtem " + quoted(inputs) + "--threads 2 ";
   auto runs = run_side_by_side(dir, {{"one", exe() + args + "--images-at-once 1 -o "},
                                      {"two", exe() + args + "--images-at-once 2 -o "},
-                                     {"three", exe() + args + "--images-at-once 3 -o "}});
+                                     {"three", exe() + args + "--images-at-once 3 -o "},
+                                     {"lent", exe() + "hrtem " + quoted(inputs) + "--images-at-once 2 -o "}});
   for (const auto& [name, r] : runs) {
     EXPECT_EQ(r.exit_code, 1) << name << ": " << r.output;
     EXPECT_EQ(r.output, runs["one"].output) << name;
@@ -220,6 +222,7 @@ TEST(WorkTeam, TwoImagesAtOnceWriteTheBytesAndLinesOfOneAtATime) {
   EXPECT_NE(runs["one"].output.find("1 of 6 inputs failed:\n  " + inputs[1]), std::string::npos) << runs["one"].output;
   EXPECT_EQ(tree_difference(dir / "one" / "out", dir / "two" / "out"), "");
   EXPECT_EQ(tree_difference(dir / "one" / "out", dir / "three" / "out"), "");
+  EXPECT_EQ(tree_difference(dir / "one" / "out", dir / "lent" / "out"), "");
   fs::remove_all(dir);
 }
 

@@ -1,0 +1,38 @@
+#include "fitting/base/core_lending.hpp"
+
+#include <algorithm>
+
+namespace mgscope {
+
+namespace {
+
+CoreLender*& this_threads_lender() {
+  thread_local CoreLender* lender = nullptr;
+  return lender;
+}
+
+}  // namespace
+
+CoreLender* core_lender() { return this_threads_lender(); }
+
+CoreLenderScope::CoreLenderScope(CoreLender* lender) : previous_(this_threads_lender()) {
+  this_threads_lender() = lender;
+}
+
+CoreLenderScope::~CoreLenderScope() { this_threads_lender() = previous_; }
+
+CoreLoan::CoreLoan(int wanted) : lender_(core_lender()) {
+  wanted = std::max(0, wanted);
+  if (!lender_) {
+    extra_ = wanted;
+    return;
+  }
+  while (extra_ < wanted && lender_->borrow()) ++extra_;
+}
+
+CoreLoan::~CoreLoan() {
+  if (lender_)
+    for (int k = 0; k < extra_; ++k) lender_->lend();
+}
+
+}  // namespace mgscope
