@@ -113,6 +113,16 @@ const PlanPair& plans_for(int size, int columns = 0) {
   return cache.emplace(std::make_pair(size, columns), p).first->second;
 }
 
+// The pixels x = from .. n - 1 of a row into lane 0 of its sums (those after its last group of four).
+void add_to_lane_0(const float* row, int from, int n, double* s, double* q, double* xs) {
+  for (int x = from; x < n; ++x) {
+    const double val = row[x];
+    s[0] += val;
+    q[0] += val * val;
+    xs[0] += double(x) * val;
+  }
+}
+
 // The plane fit's sums over one row in four lanes, lane k taking the pixels x = k mod 4 of the
 // whole groups of four, each in order: s[k] += f, q[k] += f^2, xs[k] += x f, in double; the pixels
 // after the last group go to lane 0. With SSE2 two lanes go in one register, with the same
@@ -153,12 +163,7 @@ void row_lane_sums(const float* row, int n, double* s, double* q, double* xs) {
       xs[k] += double(x + k) * val;
     }
 #endif
-  for (; x < n; ++x) {
-    const double val = row[x];
-    s[0] += val;
-    q[0] += val * val;
-    xs[0] += double(x) * val;
-  }
+  add_to_lane_0(row, x, n, s, q, xs);
 }
 
 // The plane fit's sums over one row: of f, f^2 and x f (x from the box's left edge).
@@ -205,15 +210,8 @@ __attribute__((target("avx"))) void two_rows_lane_sums(const float* a, const flo
   _mm256_storeu_pd(sb, s1);
   _mm256_storeu_pd(qb, q1);
   _mm256_storeu_pd(xsb, x1);
-  for (; x < n; ++x) {  // after the last group of four: lane 0, as row_lane_sums
-    const double va = a[x], vb = b[x];
-    sa[0] += va;
-    qa[0] += va * va;
-    xsa[0] += double(x) * va;
-    sb[0] += vb;
-    qb[0] += vb * vb;
-    xsb[0] += double(x) * vb;
-  }
+  add_to_lane_0(a, x, n, sa, qa, xsa);
+  add_to_lane_0(b, x, n, sb, qb, xsb);
 }
 
 bool cpu_runs_avx() {
