@@ -215,7 +215,10 @@ __attribute__((target("avx"))) void two_rows_lane_sums(const float* a, const flo
 }
 
 bool cpu_runs_avx() {
-  static const bool avx = __builtin_cpu_supports("avx");
+  static const bool avx = [] {
+    __builtin_cpu_init();  // libgcc does it at start-up, but a static initialiser may come first
+    return __builtin_cpu_supports("avx") != 0;  // the processor's flag and the system's saving of its registers
+  }();
   return avx;
 }
 #endif
