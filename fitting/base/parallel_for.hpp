@@ -27,8 +27,7 @@ inline int resolve_threads(int requested, long items) {
 template <class Fn>
 void parallel_for(long count, int threads, Fn&& fn) {
   const int t = resolve_threads(threads, count);
-  CoreLender* const callers_lender = core_lender();
-  CoreLender* const lender = t > 1 ? callers_lender : nullptr;
+  CoreLender* const lender = core_lender();
   std::atomic<long> next{0};
   std::exception_ptr error;
   std::mutex error_mutex;
@@ -51,7 +50,7 @@ void parallel_for(long count, int threads, Fn&& fn) {
     if (lender && !lender->borrow()) return false;
     try {
       pool.emplace_back([&, k = int(pool.size()) + 1] {
-        CoreLenderScope scope(callers_lender);  // loops within an item borrow from the same lender
+        CoreLenderScope scope(lender);  // loops within an item borrow from the same lender
         body(k, [] {});
       });
     } catch (...) {  // no thread to be had: the others do its share
@@ -63,12 +62,9 @@ void parallel_for(long count, int threads, Fn&& fn) {
   };
   while (grow()) {
   }
-  if (lender)
-    body(0, [&] {
-      if (lender->any_idle()) grow();
-    });
-  else
-    body(0, [] {});
+  body(0, [&] {
+    if (lender && lender->any_idle()) grow();  // a core lent during the loop (none beyond t threads)
+  });
   for (auto& th : pool) th.join();
   for (int k = 0; k < borrowed; ++k) lender->lend();
   if (error) std::rethrow_exception(error);
