@@ -10,6 +10,7 @@
 #endif
 
 #include <cmath>
+#include <complex>
 #include <cstdint>
 #include <cstring>
 #include <map>
@@ -20,6 +21,7 @@
 #include <string>
 #include <utility>
 
+#include "imaging/chirp_dft.hpp"
 #include "imaging/fftw_planner.hpp"
 
 namespace mgscope {
@@ -64,8 +66,8 @@ bool same_as_full_transform(const PlanPair& banded, int size, int columns) {
   return true;
 }
 
-// Plans live for the whole program (a handful of sizes at most) and are destroyed at exit, so
-// leak checkers see FFTW's memory returned. Key: (size, 0) full, (size, columns) banded,
+// Plans live for the whole program (a handful of sizes at most) and are destroyed at exit (before
+// fftw_planner.cpp's fftwf_cleanup). Key: (size, 0) full, (size, columns) banded,
 // (size, -1) the r2c of one row (first only).
 struct PlanCache {
   std::map<std::pair<int, int>, PlanPair> plans;
@@ -74,14 +76,13 @@ struct PlanCache {
       if (p.first) fftwf_destroy_plan(p.first);
       if (p.second) fftwf_destroy_plan(p.second);
     }
-    fftwf_cleanup();
   }
 };
 
 const PlanPair& plans_for(int size, int columns = 0) {
+  std::lock_guard<std::mutex> lock(fftw_planner_mutex());  // first: the planner outlives the cache
   static PlanCache cache_holder;
   auto& cache = cache_holder.plans;
-  std::lock_guard<std::mutex> lock(fftw_planner_mutex());
   auto it = cache.find({size, columns});
   if (it != cache.end()) return it->second;
   const int half = size / 2 + 1;
@@ -316,10 +317,12 @@ struct BoxTransformer::SharedRows {
   float* row_in = nullptr;                     // FFTW's arrays for the row transform
   fftwf_complex* row_out = nullptr;
   fftwf_plan_s* plan = nullptr;
+  std::unique_ptr<ChirpDft> chirp;             // instead of the plan, for sizes FFTW does slowly
 
   SharedRows(int n, int columns, WindowKind kind)
       : w(std::size_t(n)), w0(std::size_t(2 * columns)), w1(std::size_t(2 * columns)), pixels(std::size_t(n)) {
-    plan = plans_for(n, -1).first;
+    if (chirp_dft_pays(n)) chirp = std::make_unique<ChirpDft>(n);
+    else plan = plans_for(n, -1).first;
     row_in = fftwf_alloc_real(std::size_t(n));
     row_out = fftwf_alloc_complex(std::size_t(n / 2 + 1));
     if (!row_in || !row_out) {
@@ -331,7 +334,7 @@ struct BoxTransformer::SharedRows {
     for (int i = 0; i < n; ++i) w[std::size_t(i)] = float(window[std::size_t(i)]);
     for (int pass = 0; pass < 2; ++pass) {
       for (int x = 0; x < n; ++x) row_in[x] = pass == 0 ? w[std::size_t(x)] : w[std::size_t(x)] * float(x);
-      fftwf_execute_dft_r2c(plan, row_in, row_out);
+      transform_row(n);
       std::memcpy((pass == 0 ? w0 : w1).data(), row_out, sizeof(float) * std::size_t(2 * columns));
     }
   }
@@ -341,6 +344,12 @@ struct BoxTransformer::SharedRows {
   }
   SharedRows(const SharedRows&) = delete;
   SharedRows& operator=(const SharedRows&) = delete;
+
+  // r2c of row_in into row_out.
+  void transform_row(int n) {
+    if (chirp) chirp->real_rows(row_in, n, reinterpret_cast<std::complex<float>*>(row_out), n / 2 + 1, 1);
+    else fftwf_execute_dft_r2c(plan, row_in, row_out);
+  }
 
   // The kept rows of the column at x0 of `img`: those already kept, or a column emptied for it.
   Column& column(const StoredImage& img, int x0, int n, int columns) {
@@ -385,7 +394,7 @@ struct BoxTransformer::SharedRows {
     const float mean = float(c.sums[slot].sum / double(n));
     c.offset[slot] = mean;
     for (int x = 0; x < n; ++x) row_in[x] = (row[x] - mean) * w[std::size_t(x)];
-    fftwf_execute_dft_r2c(plan, row_in, row_out);
+    transform_row(n);
     std::memcpy(c.spectrum.data() + slot * std::size_t(2 * columns), row_out, sizeof(float) * std::size_t(2 * columns));
     c.row_in_slot[slot] = y;
   }
@@ -399,19 +408,27 @@ BoxTransformer::BoxTransformer(int box_px, WindowKind window, AcfMode acf, bool 
   if (with_acf && columns_ < half()) throw std::invalid_argument("BoxTransformer: the ACF needs every spectrum column");
   for (float w : window_) window_energy_ += double(w) * w;
   // Looked up once here: transform() runs per box on many threads and must not take the lock.
-  const PlanPair& pn = plans_for(n_);
-  r2c_n_ = pn.first;
-  c2r_n_ = pn.second;
-  if (columns_ < half()) {
-    const PlanPair& pb = plans_for(n_, columns_);
-    rows_r2c_ = pb.first;
-    columns_dft_ = pb.second;
-    if (!rows_r2c_) columns_ = half();  // no banded pair with the full transform's numbers
+  if (chirp_dft_pays(n_)) {
+    chirp_n_ = std::make_unique<ChirpDft>(n_);  // rows then columns: banded is the full transform's numbers
+  } else {
+    const PlanPair& pn = plans_for(n_);
+    r2c_n_ = pn.first;
+    c2r_n_ = pn.second;
+    if (columns_ < half()) {
+      const PlanPair& pb = plans_for(n_, columns_);
+      rows_r2c_ = pb.first;
+      columns_dft_ = pb.second;
+      if (!rows_r2c_) columns_ = half();  // no banded pair with the full transform's numbers
+    }
   }
   if (acf_mode_ == AcfMode::linear) {
-    const PlanPair& pm = plans_for(m_);
-    r2c_m_ = pm.first;
-    c2r_m_ = pm.second;
+    if (chirp_dft_pays(m_)) {
+      chirp_m_ = std::make_unique<ChirpDft>(m_);
+    } else {
+      const PlanPair& pm = plans_for(m_);
+      r2c_m_ = pm.first;
+      c2r_m_ = pm.second;
+    }
   }
   real_n_ = fftwf_alloc_real(std::size_t(n_) * std::size_t(n_));
   spec_n_ = fftwf_alloc_complex(std::size_t(n_) * std::size_t(half()));
@@ -471,7 +488,10 @@ bool BoxTransformer::transform(const float* box, std::ptrdiff_t row_stride) {
   }
   auto* spec = static_cast<fftwf_complex*>(spec_n_);
   const std::size_t nc = std::size_t(n) * std::size_t(half());
-  if (rows_r2c_) {  // banded: the kept columns only; the others of power_ stay zero
+  if (chirp_n_) {  // the kept columns only, as below
+    chirp_n_->r2c_2d(real_n_, reinterpret_cast<std::complex<float>*>(spec), columns_);
+    power_of_kept_columns();
+  } else if (rows_r2c_) {  // banded: the kept columns only; the others of power_ stay zero
     fftwf_execute_dft_r2c(rows_r2c_, real_n_, spec);
     fftwf_execute_dft(columns_dft_, spec, spec);
     power_of_kept_columns();
@@ -490,7 +510,8 @@ bool BoxTransformer::transform(const float* box, std::ptrdiff_t row_stride) {
       spec[i][0] = power_[i];
       spec[i][1] = 0.f;
     }
-    fftwf_execute_dft_c2r(c2r_n_, spec, acf_);
+    if (chirp_n_) chirp_n_->c2r_2d(reinterpret_cast<std::complex<float>*>(spec), acf_);
+    else fftwf_execute_dft_c2r(c2r_n_, spec, acf_);
   } else {
     const int m = m_;
     std::memset(real_m_, 0, sizeof(float) * std::size_t(m) * std::size_t(m));
@@ -498,13 +519,15 @@ bool BoxTransformer::transform(const float* box, std::ptrdiff_t row_stride) {
       std::memcpy(real_m_ + std::size_t(y) * std::size_t(m), real_n_ + std::size_t(y) * std::size_t(n),
                   sizeof(float) * std::size_t(n));
     auto* specm = static_cast<fftwf_complex*>(spec_m_);
-    fftwf_execute_dft_r2c(r2c_m_, real_m_, specm);
+    if (chirp_m_) chirp_m_->r2c_2d(real_m_, reinterpret_cast<std::complex<float>*>(specm), m / 2 + 1);
+    else fftwf_execute_dft_r2c(r2c_m_, real_m_, specm);
     const std::size_t mc = std::size_t(m) * std::size_t(m / 2 + 1);
     for (std::size_t i = 0; i < mc; ++i) {
       specm[i][0] = specm[i][0] * specm[i][0] + specm[i][1] * specm[i][1];
       specm[i][1] = 0.f;
     }
-    fftwf_execute_dft_c2r(c2r_m_, specm, acf_);
+    if (chirp_m_) chirp_m_->c2r_2d(reinterpret_cast<std::complex<float>*>(specm), acf_);
+    else fftwf_execute_dft_c2r(c2r_m_, specm, acf_);
   }
   const float zero_lag = acf_[0];
   const std::size_t mm = std::size_t(m_) * std::size_t(m_);
@@ -516,7 +539,7 @@ bool BoxTransformer::transform(const float* box, std::ptrdiff_t row_stride) {
 }
 
 bool BoxTransformer::transform_sharing_rows(const StoredImage& image, int x0, int y0) {
-  if (with_acf_ || !rows_r2c_) return transform(image, x0, y0);
+  if (with_acf_ || !(rows_r2c_ || (chirp_n_ && columns_ < half()))) return transform(image, x0, y0);
   const int n = n_, columns = columns_;
   if (!shared_) shared_ = std::make_unique<SharedRows>(n, columns, window_kind_);
   SharedRows& rows = *shared_;
@@ -548,7 +571,12 @@ bool BoxTransformer::transform_sharing_rows(const StoredImage& image, int x0, in
     float* out = fspec[std::size_t(y) * std::size_t(half())];
     for (int k = 0; k < 2 * columns; ++k) out[k] = scale * (f[k] - d * w0[k] - sx * w1[k]);  // re and im alike
   }
-  fftwf_execute_dft(columns_dft_, fspec, fspec);
+  if (chirp_n_) {
+    auto* c = reinterpret_cast<std::complex<float>*>(fspec);
+    chirp_n_->dft(c, half(), 1, c, half(), 1, columns_, -1);
+  } else {
+    fftwf_execute_dft(columns_dft_, fspec, fspec);
+  }
   power_of_kept_columns();
   acf_[0] = 1.f;  // zero lag: not flat
   pending_ = PendingBox{&image, x0, y0, mean, slope_x, slope_y, inv_sd};

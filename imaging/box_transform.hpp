@@ -15,6 +15,8 @@ struct fftwf_plan_s;  // the FFTW plan type, so this header need not include fft
 
 namespace mgscope {
 
+class ChirpDft;
+
 enum class AcfMode { circular, linear };  // linear: zero-padded to 2n before the FFT
 
 class BoxTransformer {
@@ -27,6 +29,8 @@ class BoxTransformer {
   // 1.5x faster than the full 2-D transform. FFTW does the full transform the same way, rows then
   // columns, and gives the same numbers for nearly every size; the banded pair is used only where
   // a check when it is planned finds them bit for bit equal (else every column is computed).
+  // Box sizes with a prime factor of 37 or more (FFTW is 3-10x slower per point on them) are
+  // transformed by chirp-z instead, rows then columns likewise (chirp_dft.hpp).
   BoxTransformer(int box_px, WindowKind window, AcfMode acf, bool with_acf = true, int highest_column = -1);
   ~BoxTransformer();
   BoxTransformer(const BoxTransformer&) = delete;
@@ -113,6 +117,8 @@ class BoxTransformer {
   int columns_;                      // spectrum columns computed: half(), or highest_column + 1
   fftwf_plan_s* rows_r2c_ = nullptr;  // with a column limit: 1-D r2c of every row,
   fftwf_plan_s* columns_dft_ = nullptr;  // then 1-D DFTs down the kept columns, in place
+  // Sizes FFTW transforms slowly (chirp_dft_pays) go through these instead of the plans above.
+  std::unique_ptr<ChirpDft> chirp_n_, chirp_m_;
 };
 
 }  // namespace mgscope
