@@ -29,8 +29,8 @@ class BoxTransformer {
   // 1.5x faster than the full 2-D transform. FFTW does the full transform the same way, rows then
   // columns, and gives the same numbers for nearly every size; the banded pair is used only where
   // a check when it is planned finds them bit for bit equal (else every column is computed).
-  // Box sizes with a prime factor of 37 or more (FFTW is 3-10x slower per point on them) are
-  // transformed by chirp-z instead, rows then columns likewise (chirp_dft.hpp).
+  // Box sizes with a prime factor of 17 or more (FFTW is slow on them, chirp_dft.hpp) are
+  // transformed by chirp-z instead, rows then columns likewise.
   BoxTransformer(int box_px, WindowKind window, AcfMode acf, bool with_acf = true, int highest_column = -1);
   ~BoxTransformer();
   BoxTransformer(const BoxTransformer&) = delete;

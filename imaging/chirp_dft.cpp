@@ -26,7 +26,7 @@ namespace {
 
 constexpr double kPi = 3.14159265358979323846;
 // Sizes with a prime factor below this keep FFTW's own transforms (see chirp_dft_pays).
-constexpr int kSlowPrime = 37;
+constexpr int kSlowPrime = 17;
 
 int largest_prime_factor(int n) {
   int largest = 1;
@@ -150,8 +150,16 @@ inline ChirpDft::Complex conj_times(ChirpDft::Complex a, ChirpDft::Complex b) {
   return {a.real() * b.real() + a.imag() * b.imag(), a.real() * b.imag() - a.imag() * b.real()};
 }
 
+// The loops of one() in AVX where the processor has it (chosen once, at load): 1.2x on a 97 px
+// box pair. "avx" brings no FMA, so each value is the same mul, add and sub as in SSE2.
+#if defined(__x86_64__) && defined(__GNUC__)
+#define MGSCOPE_AVX_CLONES __attribute__((target_clones("avx", "default")))
+#else
+#define MGSCOPE_AVX_CLONES
+#endif
+
 // One sequence. The backward DFT is the conjugate of the forward one of the conjugate input.
-void ChirpDft::one(const Complex* in, std::ptrdiff_t stride, Complex* out, std::ptrdiff_t out_stride, int sign) {
+MGSCOPE_AVX_CLONES void ChirpDft::one(const Complex* in, std::ptrdiff_t stride, Complex* out, std::ptrdiff_t out_stride, int sign) {
   const int n = t_->n, L = t_->length;
   const Complex* c = t_->chirp.data();
   const Complex* kernel = t_->kernel.data();

@@ -1,12 +1,15 @@
 // DFTs of the box sizes FFTW transforms slowly, by Bluestein's chirp-z algorithm.
 //
 // A box is 1.985 nm, so its side in pixels follows the microscope's pixel size and is often a
-// prime or has a large prime factor (97 px at 0.0205 nm/px, 94 = 2 x 47 px at 0.0211 nm/px).
-// FFTW has fast code for lengths whose factors are small; for a factor p of 37 or more it falls
-// back to O(p) work per point (its generic codelets or Rader's algorithm): a 97 x 97 r2c took
-// 157 us against 15 us for 100 x 100, and a whole 4096^2 image 3.6 s against 0.42 s. Bluestein
-// writes a DFT of any length n as a convolution, which FFTW computes by a transform of a fast
-// length L >= 2n - 1 (2^a, 3 x 2^a or 5 x 2^a): about 4x the work of a fast n, whatever n.
+// prime or has a large prime factor (97 px at 0.0205 nm/px, 95 = 5 x 19 px at 0.0209 nm/px).
+// FFTW has fast code for lengths whose factors are small. For a factor p of 17 or more it falls
+// back to O(p) work per point (its generic codelets or Rader's algorithm), and for many such sizes
+// its plans allocate a buffer at every call, which the threads then queue for (the program keeps
+// one heap: pipelines/heap_policy.cpp). A 97 x 97 r2c took 157 us against 15 us for 100 x 100, and
+// whole 2048^2 images at 85, 94, 95, 97, 101, 106, 113, 145, 153, 155, 171 or 187 px took 2-10x as
+// long as at 100 px. Bluestein writes a DFT of any length n as a convolution, which FFTW computes
+// by transforms of a fast length L >= 2n - 1 (2^a, 3 x 2^a or 5 x 2^a): about 4x the work of a
+// fast n, whatever n, and no allocation.
 //
 // The numbers differ from FFTW's own transform of the same length by float rounding only (both
 // are exact DFTs; tested against a DFT in long double). Which sizes take this path is a fixed
@@ -19,9 +22,11 @@
 
 namespace mgscope {
 
-// Whether a length-n DFT goes through ChirpDft: n has a prime factor of 37 or more. Measured on
-// 2-D r2c transforms of 40..200 px: such sizes took FFTW 9-29 us per 1000 px (12 us and up from
-// 41 on) against 2.7 for sizes with factors up to 13; chirp-z takes 3-6 (docs/speed.md).
+// Whether a length-n DFT goes through ChirpDft: n has a prime factor of 17 or more. Whole
+// commands on 2048^2 images, 68 to 190 px boxes (docs/speed.md, session 19): 2-10x faster where
+// FFTW's plan is slow or allocates (85, 94, 95, 97, 145, 153, 155, 171, 187 px ...), within the
+// machine's noise elsewhere (76, 102, 114, 136, 138, 152, 174, 190 px); sizes whose factors are all
+// 13 or less keep FFTW's transforms and their exact numbers.
 bool chirp_dft_pays(int n);
 
 class ChirpDft {

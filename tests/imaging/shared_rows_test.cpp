@@ -68,8 +68,8 @@ TEST(SharedRows, EveryBoxOfAQuarterBoxGridMatchesTheBoxAlone) {
     for (int y = 0; y + kBox <= image.height; y += 25) expect_same_box(*shared, *alone, image, x, y);
 }
 
-// Odd sizes, and 187 px, where FFTW's banded pair may not match its full transform and the boxes
-// are transformed one by one instead: the same numbers either way.
+// Other sizes: 64 px by FFTW, 101 and 187 px by chirp-z (chirp_dft.hpp; 187 px was the size where
+// FFTW's banded pair did not match its full transform): the same numbers either way.
 TEST(SharedRows, OtherBoxSizes) {
   const StoredImage image = test_image();
   for (int n : {64, 101, 187}) {
