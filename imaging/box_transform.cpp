@@ -67,9 +67,36 @@ bool same_as_full_transform(const PlanPair& banded, int size, int columns) {
   return true;
 }
 
+// The ACF's half plane (rows 0 .. size/2 of a c2r) as FFTW's 2-D c2r computes it: the DFTs down
+// every column, then the rows' c2r. Used only where a pseudo-random spectrum gives exactly the full
+// c2r's numbers on those rows, as same_as_full_transform does for the banded r2c.
+bool same_as_full_inverse(const PlanPair& half, int size) {
+  const int columns = size / 2 + 1, rows = size / 2 + 1;
+  const std::size_t nr = std::size_t(size) * std::size_t(size), nc = std::size_t(size) * std::size_t(columns);
+  std::unique_ptr<float, decltype(&fftwf_free)> full(fftwf_alloc_real(nr), &fftwf_free), part(fftwf_alloc_real(nr), &fftwf_free);
+  std::unique_ptr<fftwf_complex, decltype(&fftwf_free)> a(fftwf_alloc_complex(nc), &fftwf_free),
+      b(fftwf_alloc_complex(nc), &fftwf_free);
+  if (!full || !part || !a || !b) throw std::bad_alloc();
+  std::uint64_t state = 0x9E3779B97F4A7C15ull;
+  for (std::size_t i = 0; i < nc; ++i) {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    a.get()[i][0] = float(state >> 40) * 0x1.0p-24f;  // a power spectrum: real, not negative
+    a.get()[i][1] = 0.f;
+  }
+  std::memcpy(b.get(), a.get(), sizeof(fftwf_complex) * nc);  // a c2r overwrites its input
+  fftwf_plan full_plan = fftwf_plan_dft_c2r_2d(size, size, a.get(), full.get(), FFTW_ESTIMATE);
+  if (!full_plan) return false;
+  fftwf_execute(full_plan);
+  fftwf_destroy_plan(full_plan);
+  fftwf_execute_dft(half.first, b.get(), b.get());
+  fftwf_execute_dft_c2r(half.second, b.get(), part.get());
+  return std::memcmp(full.get(), part.get(), sizeof(float) * std::size_t(rows) * std::size_t(size)) == 0;
+}
+
 // Plans live for the whole program (a handful of sizes at most) and are destroyed at exit (before
 // fftw_planner.cpp's fftwf_cleanup). Key: (size, 0) full, (size, columns) banded,
-// (size, -1) the r2c of one row (first only).
+// (size, -1) the r2c of one row (first only), (size, -2) the ACF's half plane (backward DFTs down
+// the columns, then the c2r of rows 0 .. size/2).
 struct PlanCache {
   std::map<std::pair<int, int>, PlanPair> plans;
   ~PlanCache() {
@@ -93,7 +120,16 @@ const PlanPair& plans_for(int size, int columns = 0) {
   fftwf_complex* c = fftwf_alloc_complex(nc);
   if (!r || !c) throw std::bad_alloc();
   PlanPair p;
-  if (columns < 0) {
+  if (columns == -2) {
+    const int len[1] = {size};
+    p.first = fftwf_plan_many_dft(1, len, half, c, nullptr, half, 1, c, nullptr, half, 1, FFTW_BACKWARD, FFTW_ESTIMATE);
+    p.second = fftwf_plan_many_dft_c2r(1, len, size / 2 + 1, c, nullptr, 1, half, r, nullptr, 1, size, FFTW_ESTIMATE);
+    if (!p.first || !p.second || !same_as_full_inverse(p, size)) {
+      if (p.first) fftwf_destroy_plan(p.first);
+      if (p.second) fftwf_destroy_plan(p.second);
+      p = PlanPair{};  // BoxTransformer then computes every row of the ACF
+    }
+  } else if (columns < 0) {
     p.first = fftwf_plan_dft_r2c_1d(size, r, c, FFTW_ESTIMATE);
     if (!p.first) throw std::runtime_error("FFTW could not plan a " + std::to_string(size) + " px row transform");
   } else if (columns == 0) {
@@ -405,7 +441,7 @@ BoxTransformer::BoxTransformer(int box_px, WindowKind window, AcfMode acf, bool 
     : n_(box_px), m_(acf == AcfMode::linear ? 2 * box_px : box_px), window_kind_(window), acf_mode_(acf), with_acf_(with_acf),
       window_(make_window_2d(window, box_px)), normalised_(std::size_t(box_px) * std::size_t(box_px), 0.f),
       power_(std::size_t(box_px) * std::size_t(box_px / 2 + 1), 0.f),
-      columns_(highest_column < 0 ? box_px / 2 + 1 : std::min(highest_column + 1, box_px / 2 + 1)) {
+      columns_(highest_column < 0 ? box_px / 2 + 1 : std::min(highest_column + 1, box_px / 2 + 1)), acf_rows_(m_) {
   if (with_acf && columns_ < half()) throw std::invalid_argument("BoxTransformer: the ACF needs every spectrum column");
   for (float w : window_) window_energy_ += double(w) * w;
   // Looked up once here: transform() runs per box on many threads and must not take the lock.
@@ -511,8 +547,7 @@ bool BoxTransformer::transform(const float* box, std::ptrdiff_t row_stride) {
       spec[i][0] = power_[i];
       spec[i][1] = 0.f;
     }
-    if (chirp_n_) chirp_n_->c2r_2d(reinterpret_cast<std::complex<float>*>(spec), acf_);
-    else fftwf_execute_dft_c2r(c2r_n_, spec, acf_);
+    inverse_to_acf(spec, chirp_n_.get(), c2r_n_);
   } else {
     const int m = m_;
     std::memset(real_m_, 0, sizeof(float) * std::size_t(m) * std::size_t(m));
@@ -527,16 +562,38 @@ bool BoxTransformer::transform(const float* box, std::ptrdiff_t row_stride) {
       specm[i][0] = specm[i][0] * specm[i][0] + specm[i][1] * specm[i][1];
       specm[i][1] = 0.f;
     }
-    if (chirp_m_) chirp_m_->c2r_2d(reinterpret_cast<std::complex<float>*>(specm), acf_);
-    else fftwf_execute_dft_c2r(c2r_m_, specm, acf_);
+    inverse_to_acf(specm, chirp_m_.get(), c2r_m_);
   }
   const float zero_lag = acf_[0];
-  const std::size_t mm = std::size_t(m_) * std::size_t(m_);
+  const std::size_t mm = std::size_t(acf_rows_) * std::size_t(m_);
   if (zero_lag > 0) {
     const float inv = 1.f / zero_lag;
     for (std::size_t i = 0; i < mm; ++i) acf_[i] *= inv;
   }
   return true;
+}
+
+void BoxTransformer::inverse_to_acf(void* spectrum, ChirpDft* chirp, fftwf_plan_s* full_c2r) {
+  auto* spec = static_cast<fftwf_complex*>(spectrum);
+  if (chirp) {
+    chirp->c2r_2d(reinterpret_cast<std::complex<float>*>(spec), acf_, acf_rows_);
+  } else if (acf_rows_ < m_) {
+    fftwf_execute_dft(acf_columns_, spec, spec);
+    fftwf_execute_dft_c2r(acf_half_rows_, spec, acf_);
+  } else {
+    fftwf_execute_dft_c2r(full_c2r, spec, acf_);
+  }
+}
+
+void BoxTransformer::acf_half_plane_only() {
+  if (!with_acf_ || acf_rows_ < m_) return;
+  if (!(acf_mode_ == AcfMode::circular ? chirp_n_ : chirp_m_)) {
+    const PlanPair& p = plans_for(m_, -2);
+    if (!p.first) return;  // no split with the full c2r's numbers: every row, as before
+    acf_columns_ = p.first;
+    acf_half_rows_ = p.second;
+  }
+  acf_rows_ = m_ / 2 + 1;
 }
 
 bool BoxTransformer::transform_sharing_rows(const StoredImage& image, int x0, int y0) {

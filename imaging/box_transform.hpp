@@ -60,13 +60,21 @@ class BoxTransformer {
   bool transform_sharing_rows(const StoredImage& image, int x0, int y0);
   // Drops the rows kept by transform_sharing_rows: call it when the image's pixels change in place.
   void forget_shared_rows();
+  // From now on acf() holds rows 0 .. m/2 only (lags with y >= 0; the rows below stay zero). The ACF
+  // is even, acf(-r) = acf(r), so these hold every lag, and they are all the measurement reads
+  // (SpectrumGeometry's ACF lags); the c2r's row transforms are then done for half the rows, about
+  // a fifth of the inverse FFT. The values are the full ACF's to the bit: the split is used only
+  // where a check when it is planned finds it gives FFTW's 2-D c2r's numbers (chirp-z sizes compute
+  // the same rows either way). For the box grid; the gallery, which shows the whole ACF, keeps it.
+  void acf_half_plane_only();
 
   int n() const { return n_; }
   int half() const { return n_ / 2 + 1; }          // columns of the r2c layout
   // Power spectrum |F|^2 of the windowed box, r2c layout: row ky = 0..n-1 (ky > n/2 negative),
   // column kx = 0..n/2.
   const float* power() const { return power_.data(); }
-  // Autocorrelation, zero lag = 1, m x m with m = n (circular) or 2n (linear), lag (0,0) at [0].
+  // Autocorrelation, zero lag = 1, m x m with m = n (circular) or 2n (linear), lag (0,0) at [0]
+  // (rows 0 .. m/2 only after acf_half_plane_only()).
   const float* acf() const { return acf_; }
   // The box after plane removal and scaling to unit variance, before the window, n x n (made on
   // first use after transform_sharing_rows, which most boxes never need).
@@ -93,6 +101,8 @@ class BoxTransformer {
   // columns of power_ stay zero).
   void power_of_kept_columns();
   void release();  // frees FFTW's arrays
+  // The ACF's acf_rows_ rows from a power spectrum in FFTW's r2c layout (overwritten) of size m_.
+  void inverse_to_acf(void* spectrum, ChirpDft* chirp, fftwf_plan_s* full_c2r);
 
   int n_, m_;
   WindowKind window_kind_;
@@ -119,6 +129,9 @@ class BoxTransformer {
   fftwf_plan_s* columns_dft_ = nullptr;  // then 1-D DFTs down the kept columns, in place
   // Sizes FFTW transforms slowly (chirp_dft_pays) go through these instead of the plans above.
   std::unique_ptr<ChirpDft> chirp_n_, chirp_m_;
+  int acf_rows_;                         // rows of acf_ computed: m_, or m_/2 + 1 (acf_half_plane_only)
+  fftwf_plan_s* acf_columns_ = nullptr;  // then: backward DFTs down the columns,
+  fftwf_plan_s* acf_half_rows_ = nullptr;  // and the c2r of the first acf_rows_ rows
 };
 
 }  // namespace mgscope

@@ -253,10 +253,19 @@ void ChirpDft::r2c_2d(const float* in, Complex* out, int columns) {
   dft(out, half, 1, out, half, 1, columns, -1);
 }
 
-void ChirpDft::c2r_2d(Complex* in, float* out) {
+void ChirpDft::c2r_2d(Complex* in, float* out, int rows) {
   const int n = t_->n, half = n / 2 + 1;
   dft(in, half, 1, in, half, 1, half, +1);
-  hermitian_rows(in, half, out, n, n);
+  // The rows in the pairs of the full transform (0 with 1, 2 with 3 ...), so that a row's numbers do
+  // not depend on how many rows are asked for: an odd last row is paired with the next one, whose
+  // values are dropped.
+  const int paired = rows % 2 == 1 && rows < n ? rows - 1 : rows;
+  hermitian_rows(in, half, out, n, paired);
+  if (paired < rows) {
+    last_pair_.resize(std::size_t(2) * std::size_t(n));
+    hermitian_rows(in + std::ptrdiff_t(paired) * half, half, last_pair_.data(), n, 2);
+    std::copy(last_pair_.begin(), last_pair_.begin() + n, out + std::ptrdiff_t(paired) * n);
+  }
 }
 
 }  // namespace mgscope

@@ -19,6 +19,7 @@
 #include <complex>
 #include <cstddef>
 #include <memory>
+#include <vector>
 
 namespace mgscope {
 
@@ -54,9 +55,9 @@ class ChirpDft {
   // The 2-D transforms of an n x n box in FFTW's r2c layout (n rows of n/2 + 1 coefficients),
   // computed as FFTW computes them: r2c by rows, then down the columns (only the first `columns`
   // of them: the others are left as the rows' transforms); c2r down every column, then by rows
-  // (`in` is overwritten, as by FFTW's c2r).
+  // (only the first `rows` of them; `in` is overwritten, as by FFTW's c2r).
   void r2c_2d(const float* in, Complex* out, int columns);
-  void c2r_2d(Complex* in, float* out);
+  void c2r_2d(Complex* in, float* out, int rows);
 
   struct Tables;  // per size, shared by every ChirpDft of it (chirp_dft.cpp)
 
@@ -69,6 +70,7 @@ class ChirpDft {
   Complex* spectrum_ = nullptr;
   Complex* convolved_ = nullptr;
   Complex* pair_ = nullptr;  // n values: the transform of two rows packed as one sequence
+  std::vector<float> last_pair_;  // c2r_2d: an odd last row's pair (2n values)
 };
 
 }  // namespace mgscope

@@ -147,6 +147,7 @@ HrtemResult analyse_hrtem(const CalibratedImage& calibrated, const HrtemOptions&
   std::vector<std::unique_ptr<BoxMeasurer>> measurers;
   for (int t = 0; t < nthreads; ++t) {
     transformers.push_back(std::make_unique<BoxTransformer>(g.box_px, options.window, options.acf));
+    transformers.back()->acf_half_plane_only();  // the lags the measurement reads
     measurers.push_back(std::make_unique<BoxMeasurer>(geometry));
   }
   const int edge_margin_px = g.box_px / 4;

@@ -70,7 +70,7 @@ void BM_ChirpR2cC2r(benchmark::State& state) {
   ChirpDft dft(n);
   for (auto _ : state) {
     dft.r2c_2d(r.data(), c.data(), n / 2 + 1);
-    dft.c2r_2d(c.data(), r.data());
+    dft.c2r_2d(c.data(), r.data(), n);
     benchmark::DoNotOptimize(r[0]);
   }
   state.SetItemsProcessed(state.iterations());
@@ -86,6 +86,7 @@ void run_boxes(benchmark::State& state, int n, bool with_acf, bool measure) {
   const std::unique_ptr<BoxTransformer> owned = with_acf ? std::make_unique<BoxTransformer>(n, WindowKind::hann, AcfMode::circular)
                                                          : spots_only_transformer(geom, WindowKind::hann, AcfMode::circular);
   BoxTransformer& tr = *owned;
+  if (with_acf) tr.acf_half_plane_only();  // as the box grid's transformers
   BoxMeasurer meas(geom);
   const int per_row = img.width / n;
   long k = 0;

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 
 #include "imaging/box_classes.hpp"
 #include "imaging/box_grid.hpp"
@@ -147,6 +148,36 @@ TEST(Window, MiddleRowIsThe2dWindowsRowToTheBit) {
       const std::vector<float> expected(w.begin() + std::ptrdiff_t(n / 2) * n, w.begin() + std::ptrdiff_t(n / 2 + 1) * n);
       EXPECT_EQ(window_middle_row(kind, n), expected) << window_name(kind) << " " << n;
     }
+}
+
+// The box grid's transformers compute the ACF's half plane only (acf_half_plane_only): rows
+// 0 .. m/2 must be the full ACF's to the bit, the rows below zero, and the measurement the same, for
+// FFTW's sizes (100, 64 px), chirp-z's (97 px) and the linear ACF (2n: 200 and 194 px).
+TEST(BoxTransformer, HalfPlaneAcfIsTheFullAcfsRowsToTheBit) {
+  struct Case { int n; AcfMode mode; };
+  for (const Case c : {Case{100, AcfMode::circular}, Case{64, AcfMode::circular}, Case{97, AcfMode::circular},
+                       Case{100, AcfMode::linear}, Case{97, AcfMode::linear}}) {
+    const double pixel_nm = 1.985 / c.n;
+    const ImageF img = make_lattice_image(2 * c.n, c.n, pixel_nm, {0.235, 0.31}, {20.0, 75.0});
+    BoxTransformer full(c.n, WindowKind::hann, c.mode), half(c.n, WindowKind::hann, c.mode);
+    half.acf_half_plane_only();
+    const SpectrumGeometry geom(c.n, full.acf_size(), pixel_nm, SpotOptions{});
+    BoxMeasurer a(geom), b(geom);
+    for (int x0 : {0, c.n / 3, c.n}) {
+      ASSERT_TRUE(full.transform(img, x0, 0));
+      ASSERT_TRUE(half.transform(img, x0, 0));
+      const int m = full.acf_size(), rows = m / 2 + 1;
+      EXPECT_EQ(std::memcmp(full.acf(), half.acf(), sizeof(float) * std::size_t(rows) * std::size_t(m)), 0)
+          << c.n << " px, x0 " << x0;
+      for (std::size_t i = std::size_t(rows) * std::size_t(m); i < std::size_t(m) * std::size_t(m); ++i)
+        ASSERT_EQ(half.acf()[i], 0.f) << c.n << " px";
+      const BoxFeatures fa = a.measure(full, 20.0, 13.0), fb = b.measure(half, 20.0, 13.0);
+      EXPECT_EQ(fa.acf_secondary, fb.acf_secondary);
+      EXPECT_EQ(fa.acf_secondary_lag_nm, fb.acf_secondary_lag_nm);
+      EXPECT_EQ(fa.max_whitened, fb.max_whitened);
+      EXPECT_GT(fa.acf_secondary, 0.2) << c.n << " px: the fringes repeat inside the lag range";
+    }
+  }
 }
 
 }  // namespace mgscope

@@ -154,7 +154,7 @@ TEST(ChirpDft, TwoDimensionalBoxTransforms) {
       for (int y = 0; y < n; ++y) EXPECT_EQ(banded[std::size_t(y * half + k)], full[std::size_t(y * half + k)]);
   }
   std::vector<float> back(box.size());
-  dft.c2r_2d(full.data(), back.data());
+  dft.c2r_2d(full.data(), back.data(), n);
   double worst = 0;
   for (std::size_t i = 0; i < box.size(); ++i) worst = std::max(worst, std::fabs(double(back[i]) / (n * n) - box[i]));
   EXPECT_LT(worst, 5e-6);
