@@ -345,23 +345,29 @@ struct BoxTransformer::SharedRows {
     std::vector<RowSums> sums;      // per slot: the plane fit's sums of the row
     std::vector<float> offset;      // per slot: the row's mean, taken out before its transform
     std::vector<float> spectrum;    // per slot: the kept columns of r2c(w (f - offset)), re and im
+    // Chirp-z sizes: the partner of a pair of rows transformed together that fell outside the box
+    // that asked (its slot still held a row of that box), kept here until a box asks for it.
+    int spare_row = -1;
+    RowSums spare_sums;
+    float spare_offset = 0;
+    std::vector<float> spare_spectrum;
   };
   std::vector<Column> kept;
   std::uint64_t clock = 0;
   std::vector<float> w;          // the window's 1-D factor, along x and along y alike
   std::vector<float> w0, w1;     // kept columns of r2c(w) and r2c(w x), re and im: the plane's
-  std::vector<float> pixels;                   // one row segment as float
-  float* row_in = nullptr;                     // FFTW's arrays for the row transform
+  std::vector<float> pixels;                   // two row segments as float
+  float* row_in = nullptr;                     // FFTW's arrays for the row transform (two rows)
   fftwf_complex* row_out = nullptr;
   fftwf_plan_s* plan = nullptr;
   std::unique_ptr<ChirpDft> chirp;             // instead of the plan, for sizes FFTW does slowly
 
   SharedRows(int n, int columns, WindowKind kind)
-      : w(std::size_t(n)), w0(std::size_t(2 * columns)), w1(std::size_t(2 * columns)), pixels(std::size_t(n)) {
+      : w(std::size_t(n)), w0(std::size_t(2 * columns)), w1(std::size_t(2 * columns)), pixels(std::size_t(2 * n)) {
     if (chirp_dft_pays(n)) chirp = std::make_unique<ChirpDft>(n);
     else plan = plans_for(n, -1).first;
-    row_in = fftwf_alloc_real(std::size_t(n));
-    row_out = fftwf_alloc_complex(std::size_t(n / 2 + 1));
+    row_in = fftwf_alloc_real(std::size_t(2 * n));
+    row_out = fftwf_alloc_complex(std::size_t(2 * (n / 2 + 1)));
     if (!row_in || !row_out) {
       fftwf_free(row_in);
       fftwf_free(row_out);
@@ -406,11 +412,13 @@ struct BoxTransformer::SharedRows {
       oldest->sums.resize(std::size_t(n));
       oldest->offset.resize(std::size_t(n));
       oldest->spectrum.resize(std::size_t(n) * std::size_t(2 * columns));
+      oldest->spare_spectrum.resize(std::size_t(2 * columns));
     }
     oldest->image = &img;
     oldest->x0 = x0;
     oldest->last_use = clock;
     std::fill(oldest->row_in_slot.begin(), oldest->row_in_slot.end(), -1);
+    oldest->spare_row = -1;
     return *oldest;
   }
 
@@ -418,22 +426,73 @@ struct BoxTransformer::SharedRows {
     for (Column& c : kept) c.image = nullptr;
   }
 
-  // Makes sure `c` holds image row y of its segment x0 .. x0 + n - 1.
-  void hold(Column& c, int y, int n, int columns) {
-    const std::size_t slot = std::size_t(y % n);
-    if (c.row_in_slot[slot] == y) return;
-    const float* row = pixels.data();  // float pixels are read where they are; others converted
+  // Row y of c's segment into row_in + k n (windowed, its mean taken out) and its sums and mean.
+  // Taking the row's own mean out first keeps its transform's zero frequency small, so little
+  // cancels when the box's plane is taken out of it.
+  void load_row(const Column& c, int y, int n, int k, RowSums& sums, float& offset) {
+    float* converted = pixels.data() + std::size_t(k) * std::size_t(n);
+    const float* row = converted;  // float pixels are read where they are; others converted
     if (const ImageF* f = c.image->floats()) row = f->row(y) + c.x0;
-    else c.image->copy_block(c.x0, y, n, 1, pixels.data(), n);
-    c.sums[slot] = row_sums(row, n);
-    // Taking the row's own mean out first keeps its transform's zero frequency small, so little
-    // cancels when the box's plane is taken out of it.
-    const float mean = float(c.sums[slot].sum / double(n));
-    c.offset[slot] = mean;
-    for (int x = 0; x < n; ++x) row_in[x] = (row[x] - mean) * w[std::size_t(x)];
-    transform_row(n);
-    std::memcpy(c.spectrum.data() + slot * std::size_t(2 * columns), row_out, sizeof(float) * std::size_t(2 * columns));
+    else c.image->copy_block(c.x0, y, n, 1, converted, n);
+    sums = row_sums(row, n);
+    offset = float(sums.sum / double(n));
+    float* in = row_in + std::size_t(k) * std::size_t(n);
+    for (int x = 0; x < n; ++x) in[x] = (row[x] - offset) * w[std::size_t(x)];
+  }
+
+  // Makes sure `c` holds image row y of its segment x0 .. x0 + n - 1, for the box of rows
+  // box_y0 .. box_y0 + n - 1.
+  void hold(Column& c, int y, int box_y0, int n, int columns) {
+    const std::size_t slot = std::size_t(y % n), width = std::size_t(2 * columns);
+    if (c.row_in_slot[slot] == y) return;
     c.row_in_slot[slot] = y;
+    float* into = c.spectrum.data() + slot * width;
+    if (!chirp) {
+      load_row(c, y, n, 0, c.sums[slot], c.offset[slot]);
+      transform_row(n);
+      std::memcpy(into, row_out, sizeof(float) * width);
+      return;
+    }
+    if (c.spare_row == y) {
+      c.sums[slot] = c.spare_sums;
+      c.offset[slot] = c.spare_offset;
+      std::memcpy(into, c.spare_spectrum.data(), sizeof(float) * width);
+      c.spare_row = -1;
+      return;
+    }
+    // Chirp-z transforms two real rows as one complex sequence at the cost of one: rows 2k and
+    // 2k + 1 of the image always together (whichever box asks first), so that a row's numbers do not
+    // depend on the order of the boxes; the last row of an odd height alone.
+    const int first = y & ~1;
+    if (first + 1 >= c.image->height) {
+      load_row(c, y, n, 0, c.sums[slot], c.offset[slot]);
+      transform_row(n);
+      std::memcpy(into, row_out, sizeof(float) * width);
+      return;
+    }
+    const int other = y == first ? first + 1 : first;
+    const std::size_t other_slot = std::size_t(other % n);
+    const bool other_in_box = other >= box_y0 && other < box_y0 + n;
+    RowSums other_sums;
+    float other_offset = 0;
+    load_row(c, y, n, y - first, c.sums[slot], c.offset[slot]);
+    load_row(c, other, n, other - first, other_sums, other_offset);
+    const std::size_t half = std::size_t(n / 2 + 1);
+    chirp->real_rows(row_in, n, reinterpret_cast<std::complex<float>*>(row_out), std::ptrdiff_t(half), 2);
+    const auto* out = reinterpret_cast<const float*>(row_out);
+    std::memcpy(into, out + std::size_t(y - first) * 2 * half, sizeof(float) * width);
+    float* other_into = c.spare_spectrum.data();
+    if (other_in_box) {  // its slot can hold no other row of this box
+      c.row_in_slot[other_slot] = other;
+      c.sums[other_slot] = other_sums;
+      c.offset[other_slot] = other_offset;
+      other_into = c.spectrum.data() + other_slot * width;
+    } else {
+      c.spare_row = other;
+      c.spare_sums = other_sums;
+      c.spare_offset = other_offset;
+    }
+    std::memcpy(other_into, out + std::size_t(other - first) * 2 * half, sizeof(float) * width);
   }
 };
 
@@ -605,7 +664,7 @@ bool BoxTransformer::transform_sharing_rows(const StoredImage& image, int x0, in
   pending_.reset();
   PlaneFit fit(n);
   for (int y = 0; y < n; ++y) {
-    rows.hold(kept, y0 + y, n, columns);
+    rows.hold(kept, y0 + y, y0, n, columns);
     fit.add(kept.sums[std::size_t((y0 + y) % n)], y);
   }
   if (fit.flat()) {

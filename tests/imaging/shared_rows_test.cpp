@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <random>
 #include <vector>
@@ -97,6 +98,33 @@ TEST(SharedRows, OrderOfTheBoxesDoesNotMatter) {
     const BoxFeatures fa = ma.measure(*shared, 20, 13), fb = mb.measure(*alone, 20, 13);
     EXPECT_NEAR(fa.max_whitened, fb.max_whitened, 1e-4 * std::max(1.0, fb.max_whitened));
     EXPECT_EQ(fa.spots.size(), fb.spots.size());
+  }
+}
+
+// The same box gives the same power to the bit whichever boxes came before it: chirp-z sizes (97
+// px) transform image rows 2k and 2k + 1 together, whichever box asks first, and FFTW's (100 px)
+// one row at a time.
+TEST(SharedRows, ABoxsNumbersDoNotDependOnTheOrderOfTheBoxes) {
+  const StoredImage image = test_image();
+  for (int n : {97, 100}) {
+    std::vector<std::pair<int, int>> boxes;
+    for (int x = 0; x + n <= image.width; x += 50)
+      for (int y = 0; y + n <= image.height; y += 7) boxes.emplace_back(x, y);
+    std::vector<std::pair<int, int>> shuffled = boxes;
+    std::mt19937 rng(7);
+    std::shuffle(shuffled.begin(), shuffled.end(), rng);
+    auto in_order = spots_only(n), out_of_order = spots_only(n);
+    const std::size_t count = std::size_t(n) * std::size_t(n / 2 + 1);
+    std::map<std::pair<int, int>, std::vector<float>> first;
+    for (const auto& box : boxes) {
+      in_order->transform_sharing_rows(image, box.first, box.second);
+      first[box].assign(in_order->power(), in_order->power() + count);
+    }
+    for (const auto& box : shuffled) {
+      out_of_order->transform_sharing_rows(image, box.first, box.second);
+      ASSERT_EQ(std::memcmp(out_of_order->power(), first[box].data(), sizeof(float) * count), 0)
+          << n << " px, box at " << box.first << ", " << box.second;
+    }
   }
 }
 
