@@ -35,6 +35,26 @@ struct PlanPair {
   fftwf_plan second = nullptr;
 };
 
+// FFTW's arrays for the plans' checks below, freed however the check ends.
+using RealArray = std::unique_ptr<float, decltype(&fftwf_free)>;
+using ComplexArray = std::unique_ptr<fftwf_complex, decltype(&fftwf_free)>;
+RealArray real_array(std::size_t count) {
+  RealArray a(fftwf_alloc_real(count), &fftwf_free);
+  if (!a) throw std::bad_alloc();
+  return a;
+}
+ComplexArray complex_array(std::size_t count) {
+  ComplexArray a(fftwf_alloc_complex(count), &fftwf_free);
+  if (!a) throw std::bad_alloc();
+  return a;
+}
+
+// Pseudo-random values in [0, 1), the same sequence in every run, for the checks below.
+float next_check_value(std::uint64_t& state) {
+  state = state * 6364136223846793005ull + 1442695040888963407ull;
+  return float(state >> 40) * 0x1.0p-24f;
+}
+
 // FFTW computes a 2-D r2c as rows then columns, and for most sizes with the same codelets as the
 // banded pair, so the kept columns come out bit for bit the same; where its estimate picks another
 // algorithm for one of the two (187 px, which chirp_dft now takes; no other size from 32 to 256 px
@@ -44,15 +64,10 @@ struct PlanPair {
 bool same_as_full_transform(const PlanPair& banded, int size, int columns) {
   const int half = size / 2 + 1;
   const std::size_t nr = std::size_t(size) * std::size_t(size), nc = std::size_t(size) * std::size_t(half);
-  std::unique_ptr<float, decltype(&fftwf_free)> r(fftwf_alloc_real(nr), &fftwf_free), r_copy(fftwf_alloc_real(nr), &fftwf_free);
-  std::unique_ptr<fftwf_complex, decltype(&fftwf_free)> full(fftwf_alloc_complex(nc), &fftwf_free),
-      band(fftwf_alloc_complex(nc), &fftwf_free);
-  if (!r || !r_copy || !full || !band) throw std::bad_alloc();
+  RealArray r = real_array(nr), r_copy = real_array(nr);
+  ComplexArray full = complex_array(nc), band = complex_array(nc);
   std::uint64_t state = 0x9E3779B97F4A7C15ull;
-  for (std::size_t i = 0; i < nr; ++i) {
-    state = state * 6364136223846793005ull + 1442695040888963407ull;
-    r.get()[i] = float(state >> 40) * 0x1.0p-24f - 0.5f;
-  }
+  for (std::size_t i = 0; i < nr; ++i) r.get()[i] = next_check_value(state) - 0.5f;
   std::memcpy(r_copy.get(), r.get(), sizeof(float) * nr);  // FFTW may overwrite an r2c input
   fftwf_plan full_plan = fftwf_plan_dft_r2c_2d(size, size, r.get(), full.get(), FFTW_ESTIMATE);
   if (!full_plan) return false;
@@ -73,14 +88,11 @@ bool same_as_full_transform(const PlanPair& banded, int size, int columns) {
 bool same_as_full_inverse(const PlanPair& half, int size) {
   const int columns = size / 2 + 1, rows = size / 2 + 1;
   const std::size_t nr = std::size_t(size) * std::size_t(size), nc = std::size_t(size) * std::size_t(columns);
-  std::unique_ptr<float, decltype(&fftwf_free)> full(fftwf_alloc_real(nr), &fftwf_free), part(fftwf_alloc_real(nr), &fftwf_free);
-  std::unique_ptr<fftwf_complex, decltype(&fftwf_free)> a(fftwf_alloc_complex(nc), &fftwf_free),
-      b(fftwf_alloc_complex(nc), &fftwf_free);
-  if (!full || !part || !a || !b) throw std::bad_alloc();
+  RealArray full = real_array(nr), part = real_array(nr);
+  ComplexArray a = complex_array(nc), b = complex_array(nc);
   std::uint64_t state = 0x9E3779B97F4A7C15ull;
-  for (std::size_t i = 0; i < nc; ++i) {
-    state = state * 6364136223846793005ull + 1442695040888963407ull;
-    a.get()[i][0] = float(state >> 40) * 0x1.0p-24f;  // a power spectrum: real, not negative
+  for (std::size_t i = 0; i < nc; ++i) {  // a power spectrum: real, not negative
+    a.get()[i][0] = next_check_value(state);
     a.get()[i][1] = 0.f;
   }
   std::memcpy(b.get(), a.get(), sizeof(fftwf_complex) * nc);  // a c2r overwrites its input
