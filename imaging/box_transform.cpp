@@ -457,54 +457,49 @@ struct BoxTransformer::SharedRows {
   void hold(Column& c, int y, int box_y0, int n, int columns) {
     const std::size_t slot = std::size_t(y % n), width = std::size_t(2 * columns);
     if (c.row_in_slot[slot] == y) return;
-    c.row_in_slot[slot] = y;
-    float* into = c.spectrum.data() + slot * width;
-    if (!chirp) {
-      load_row(c, y, n, 0, c.sums[slot], c.offset[slot]);
-      transform_row(n);
-      std::memcpy(into, row_out, sizeof(float) * width);
-      return;
-    }
-    if (c.spare_row == y) {
-      c.sums[slot] = c.spare_sums;
-      c.offset[slot] = c.spare_offset;
-      std::memcpy(into, c.spare_spectrum.data(), sizeof(float) * width);
+    // A slot is written only once its row is made: reading a row may throw (a mapped file cut
+    // short), and the slot must then still hold its old row whole.
+    auto keep = [&](std::size_t to, int row, const RowSums& sums, float offset, const float* spectrum) {
+      c.row_in_slot[to] = row;
+      c.sums[to] = sums;
+      c.offset[to] = offset;
+      std::memcpy(c.spectrum.data() + to * width, spectrum, sizeof(float) * width);
+    };
+    if (chirp && c.spare_row == y) {
+      keep(slot, y, c.spare_sums, c.spare_offset, c.spare_spectrum.data());
       c.spare_row = -1;
       return;
     }
+    RowSums sums;
+    float offset = 0;
     // Chirp-z transforms two real rows as one complex sequence at the cost of one: rows 2k and
     // 2k + 1 of the image always together (whichever box asks first), so that a row's numbers do not
-    // depend on the order of the boxes; the last row of an odd height alone.
+    // depend on the order of the boxes; the last row of an odd height alone. FFTW one row at a time.
     const int first = y & ~1;
-    if (first + 1 >= c.image->height) {
-      load_row(c, y, n, 0, c.sums[slot], c.offset[slot]);
+    if (!chirp || first + 1 >= c.image->height) {
+      load_row(c, y, n, 0, sums, offset);
       transform_row(n);
-      std::memcpy(into, row_out, sizeof(float) * width);
+      keep(slot, y, sums, offset, reinterpret_cast<const float*>(row_out));
       return;
     }
     const int other = y == first ? first + 1 : first;
-    const std::size_t other_slot = std::size_t(other % n);
-    const bool other_in_box = other >= box_y0 && other < box_y0 + n;
     RowSums other_sums;
     float other_offset = 0;
-    load_row(c, y, n, y - first, c.sums[slot], c.offset[slot]);
+    load_row(c, y, n, y - first, sums, offset);
     load_row(c, other, n, other - first, other_sums, other_offset);
     const std::size_t half = std::size_t(n / 2 + 1);
     chirp->real_rows(row_in, n, reinterpret_cast<std::complex<float>*>(row_out), std::ptrdiff_t(half), 2);
     const auto* out = reinterpret_cast<const float*>(row_out);
-    std::memcpy(into, out + std::size_t(y - first) * 2 * half, sizeof(float) * width);
-    float* other_into = c.spare_spectrum.data();
-    if (other_in_box) {  // its slot can hold no other row of this box
-      c.row_in_slot[other_slot] = other;
-      c.sums[other_slot] = other_sums;
-      c.offset[other_slot] = other_offset;
-      other_into = c.spectrum.data() + other_slot * width;
+    keep(slot, y, sums, offset, out + std::size_t(y - first) * 2 * half);
+    const float* other_spectrum = out + std::size_t(other - first) * 2 * half;
+    if (other >= box_y0 && other < box_y0 + n) {  // in the asking box: its slot holds no other row of it
+      keep(std::size_t(other % n), other, other_sums, other_offset, other_spectrum);
     } else {
       c.spare_row = other;
       c.spare_sums = other_sums;
       c.spare_offset = other_offset;
+      std::memcpy(c.spare_spectrum.data(), other_spectrum, sizeof(float) * width);
     }
-    std::memcpy(other_into, out + std::size_t(other - first) * 2 * half, sizeof(float) * width);
   }
 };
 
