@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <utility>
 
 #include "imaging/box_features.hpp"
 #include "imaging/box_grid.hpp"
@@ -40,6 +41,17 @@ struct Calibration {
     return choose_spot_threshold(StoredImage(image), grid, geometry, WindowKind::hann, AcfMode::circular, o, 2);
   }
 };
+
+// The null's crops take the largest side up to the image's shorter one with no prime factor above 7:
+// 1021 px (a prime) and 1020 = 4 x 3 x 5 x 17 -> 1008 = 16 x 9 x 7; 1000 and 1024 as they are.
+TEST(ThresholdReuse, NullCropsTakeASideFftwTransformsFast) {
+  for (const auto& [image_px, crop_px] : {std::pair{1021, 1008}, {1020, 1008}, {1000, 1000}, {1024, 1024}}) {
+    const Calibration c(image_px);
+    const SpotThreshold t = c.run(glass(0.02, 1, image_px));
+    EXPECT_EQ(t.null_spectrum_side, crop_px) << image_px << " px";
+    EXPECT_GE(t.null_boxes_used, 2000) << image_px << " px";
+  }
+}
 
 TEST(ThresholdReuse, SameSpectrumReusesAnotherSpectrumCalibratesItsOwn) {
   const Calibration c;
