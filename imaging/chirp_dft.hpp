@@ -6,9 +6,9 @@
 // back to O(p) work per point (its generic codelets or Rader's algorithm), and for many such sizes
 // its plans allocate a buffer at every call, which the threads then queue for (the program keeps
 // one heap: pipelines/heap_policy.cpp). A 97 x 97 r2c took 157 us against 15 us for 100 x 100, and
-// whole 2048^2 images at 85, 94, 95, 97, 101, 106, 113, 145, 153, 155, 171 or 187 px took 2-10x as
+// whole 2048^2 images at 85, 94, 95, 97, 101, 106, 113, 145, 153, 155, 171 or 187 px took 2-14x as
 // long as at 100 px. Bluestein writes a DFT of any length n as a convolution, which FFTW computes
-// by transforms of a fast length L >= 2n - 1 (2^a, 3 x 2^a or 5 x 2^a): about 4x the work of a
+// by transforms of a fast length L >= 2n - 1 (2^a, 3 x 2^a or 5 x 2^a): about 3-4x the time of a
 // fast n, whatever n, and no allocation.
 //
 // The numbers differ from FFTW's own transform of the same length by float rounding only (both
@@ -24,7 +24,7 @@
 namespace mgscope {
 
 // Whether a length-n DFT goes through ChirpDft: n has a prime factor of 17 or more. Whole
-// commands on 2048^2 images, 68 to 190 px boxes (docs/speed.md, session 19): 2-10x faster where
+// commands on 2048^2 images, 68 to 190 px boxes (docs/speed.md, session 19): 2-12x faster where
 // FFTW's plan is slow or allocates (85, 94, 95, 97, 145, 153, 155, 171, 187 px ...), within the
 // machine's noise elsewhere (76, 102, 114, 136, 138, 152, 174, 190 px); sizes whose factors are all
 // 13 or less keep FFTW's transforms and their exact numbers.
