@@ -372,12 +372,14 @@ struct BoxTransformer::SharedRows {
   float* row_in = nullptr;                     // FFTW's arrays for the row transform (two rows)
   fftwf_complex* row_out = nullptr;
   fftwf_plan_s* plan = nullptr;
-  std::unique_ptr<ChirpDft> chirp;             // instead of the plan, for sizes FFTW does slowly
+  ChirpDft* chirp = nullptr;  // the transformer's, instead of the plan, for sizes FFTW does slowly
 
-  SharedRows(int n, int columns, WindowKind kind)
-      : w(std::size_t(n)), w0(std::size_t(2 * columns)), w1(std::size_t(2 * columns)), pixels(std::size_t(2 * n)) {
-    if (chirp_dft_pays(n)) chirp = std::make_unique<ChirpDft>(n);
-    else plan = plans_for(n, -1).first;
+  // `chirp`: the owning transformer's chirp-z transforms of n, or nullptr for FFTW's. Their work
+  // arrays are shared: the rows are transformed before the columns, never at the same time.
+  SharedRows(int n, int columns, WindowKind kind, ChirpDft* chirp_of_n)
+      : w(std::size_t(n)), w0(std::size_t(2 * columns)), w1(std::size_t(2 * columns)), pixels(std::size_t(2 * n)),
+        chirp(chirp_of_n) {
+    if (!chirp) plan = plans_for(n, -1).first;
     row_in = fftwf_alloc_real(std::size_t(2 * n));
     row_out = fftwf_alloc_complex(std::size_t(2 * (n / 2 + 1)));
     if (!row_in || !row_out) {
@@ -665,7 +667,7 @@ void BoxTransformer::acf_half_plane_only() {
 bool BoxTransformer::transform_sharing_rows(const StoredImage& image, int x0, int y0) {
   if (with_acf_ || !(rows_r2c_ || (chirp_n_ && columns_ < half()))) return transform(image, x0, y0);
   const int n = n_, columns = columns_;
-  if (!shared_) shared_ = std::make_unique<SharedRows>(n, columns, window_kind_);
+  if (!shared_) shared_ = std::make_unique<SharedRows>(n, columns, window_kind_, chirp_n_.get());
   SharedRows& rows = *shared_;
   SharedRows::Column& kept = rows.column(image, x0, n, columns);
   pending_.reset();
