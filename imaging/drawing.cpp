@@ -5,10 +5,17 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <opencv2/core/utility.hpp>
 #include <opencv2/imgproc.hpp>
 #include <stdexcept>
 
+#include "imaging/figure_drawing.hpp"
+
 namespace mgscope {
+
+void keep_opencv_on_calling_threads() {
+  cv::setNumThreads(0);  // 0: "run all its functions sequentially" (OpenCV's documentation)
+}
 
 cv::Mat stretch_to_8bit(const float* v, int w, int h, std::ptrdiff_t stride, double lo_q, double hi_q) {
   const StretchLevels l = stretch_levels([&](int x, int y) { return v[y * stride + x]; }, w, h, lo_q, hi_q);

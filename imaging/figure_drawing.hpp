@@ -16,4 +16,10 @@ std::vector<std::uint8_t> draw_gallery_png(const StoredImage& image, const Hrtem
                                            const GalleryOptions& options);
 std::vector<std::uint8_t> draw_map_png(const GridMap& map, const MapFigure& figure);
 
+// Called once as the module loads: OpenCV's own loops (resize, colour conversion) run on the
+// thread that calls them. Otherwise OpenCV starts its TBB pool, a thread per core whatever
+// --threads says, and loads TBB's libraries (~10 ms) while the figure waits; the figures share
+// cores through the program's own threads (PngOptions::threads), and the bytes are the same.
+void keep_opencv_on_calling_threads();
+
 }  // namespace mgscope

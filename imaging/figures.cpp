@@ -2,6 +2,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "imaging/figures.hpp"
+
 #include "fitting/base/module_paths.hpp"
 #include "imaging/figures_module.hpp"
 
@@ -17,15 +19,27 @@ namespace {
 // (@exe), else the one in the build tree, else at the configured prefix
 // (MGSCOPE_FIGURES_MODULE_PATHS, set by CMake). Loaded once per process, by whichever thread
 // draws first; a failure is kept and reported at every figure.
-const FiguresModule& figures() {
+const LoadedTable<FiguresModule>& loaded_figures() {
   static const LoadedTable<FiguresModule> loaded = load_module_table<FiguresModule>(  // thread-safe initialisation
       "MGSCOPE_FIGURES_MODULE", MGSCOPE_FIGURES_MODULE_PATHS, kFiguresModuleEntry, kFiguresModuleAbi, figures_layout(),
       "the figures module (libmgscope_figures.so)", "cannot draw the figures");
+  return loaded;
+}
+
+const FiguresModule& figures() {
+  const LoadedTable<FiguresModule>& loaded = loaded_figures();
   if (!loaded.table) throw std::runtime_error(loaded.error);
   return *loaded.table;
 }
 
 }  // namespace
+
+void load_figures_module() noexcept {
+  try {
+    loaded_figures();
+  } catch (...) {  // bad_alloc while keeping the error: the first figure loads again and reports
+  }
+}
 
 std::vector<std::uint8_t> render_overlay_png(const StoredImage& image, const HrtemResult& result,
                                              const OverlayOptions& options) {

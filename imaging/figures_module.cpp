@@ -6,6 +6,7 @@
 
 extern "C" __attribute__((visibility("default"))) const mgscope::FiguresModule* mgscope_figures_module() {
   static const mgscope::FiguresModule table = [] {
+    mgscope::keep_opencv_on_calling_threads();
     mgscope::FiguresModule t;
     t.overlay = &mgscope::draw_overlay_png;
     t.gallery = &mgscope::draw_gallery_png;

@@ -13,6 +13,7 @@
 #include "fitting/base/error.hpp"
 #include "imaging/io/emd_reader.hpp"
 #include "pipelines/atomic_file.hpp"
+#include "pipelines/figures_preload.hpp"
 #include "pipelines/hrtem_image_job.hpp"
 #include "pipelines/hrtem_image_record.hpp"
 #include "pipelines/hrtem_outputs.hpp"
@@ -34,6 +35,14 @@ std::string folder_name(const std::string& path, std::map<std::string, int>& use
   return k == 0 ? stem : stem + "_" + std::to_string(k + 1);
 }
 
+// Whether `path` begins as an EMD (HDF5) file does; false when it cannot be read.
+bool is_emd_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  unsigned char head[8] = {0};
+  in.read(reinterpret_cast<char*>(head), sizeof head);
+  return looks_like_emd(head, std::size_t(in.gcount()));
+}
+
 // Images a process alone analyses at the same time. Two, sharing the cores, fill the core
 // time one image at a time leaves idle (reading, the mask, the PNG encoder: 20 x 2048^2 in 7.0-7.4 s
 // one at a time, 5.3-5.8 s as two processes of one thread), at twice the memory: so only for
@@ -43,10 +52,7 @@ int images_at_once(const HrtemCli& cli, const WorkTeam& team, bool gather, bool 
   if (team.size > 1 || gather || series || cli.images.size() < 2) return 1;
   if (cli.images_at_once == 0 && (cli.threads != 0 || usable_cores() < 2)) return 1;
   for (const std::string& path : cli.images) {
-    std::ifstream in(path, std::ios::binary);
-    unsigned char head[8] = {0};
-    in.read(reinterpret_cast<char*>(head), sizeof head);
-    if (looks_like_emd(head, std::size_t(in.gcount()))) return 1;
+    if (is_emd_file(path)) return 1;
     std::error_code ec;
     const std::uintmax_t bytes = fs::file_size(path, ec);
     if (cli.images_at_once == 0 && !ec && bytes > (std::uintmax_t(64) << 20)) return 1;
@@ -184,6 +190,15 @@ int run_hrtem_batch(const HrtemCli& cli_as_given, const HrtemBatchOptions& optio
     records[i] = read_hrtem_record(dirs[i], key_of(i));
     any_to_analyse = !records[i];
   }
+  // Every image analysed draws its overlay: the figures module is loaded while the first image is
+  // read, on a core the reading leaves idle; not with one thread (--threads 1 runs one), nor beside
+  // EMD files, read in forked child processes (figures_preload.hpp).
+  std::vector<std::string> read_files = cli.images;
+  for (const std::string& f : {cli.mask_file, cli.reference})
+    if (!f.empty()) read_files.push_back(f);
+  const bool loads_figures = !options.gather && any_to_analyse && cli.threads != 1 && usable_cores() > 1 &&
+                             std::none_of(read_files.begin(), read_files.end(), is_emd_file);
+  const FiguresPreload figures_preload(loads_figures);
   std::optional<SharedThreshold> shared;
   if (calibrate_once && !options.gather && any_to_analyse) {
     const int threads = team.size > 1 ? team.threads_for_all_cores() : cli_as_given.threads;
