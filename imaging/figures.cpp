@@ -18,7 +18,7 @@ namespace {
 // MGSCOPE_FIGURES_MODULE when set (that one only), else the module installed beside the program
 // (@exe), else the one in the build tree, else at the configured prefix
 // (MGSCOPE_FIGURES_MODULE_PATHS, set by CMake). Loaded once per process, by whichever thread
-// draws first; a failure is kept and reported at every figure.
+// draws first or calls load_figures_module first; a failure is kept and reported at every figure.
 const LoadedTable<FiguresModule>& loaded_figures() {
   static const LoadedTable<FiguresModule> loaded = load_module_table<FiguresModule>(  // thread-safe initialisation
       "MGSCOPE_FIGURES_MODULE", MGSCOPE_FIGURES_MODULE_PATHS, kFiguresModuleEntry, kFiguresModuleAbi, figures_layout(),
