@@ -192,11 +192,14 @@ int run_hrtem_batch(const HrtemCli& cli_as_given, const HrtemBatchOptions& optio
   }
   // Every image analysed draws its overlay: the figures module is loaded while the first image is
   // read, on a core the reading leaves idle; not with one thread (--threads 1 runs one), nor beside
-  // EMD files, read in forked child processes (figures_preload.hpp).
+  // EMD files, read in forked child processes (figures_preload.hpp). Up to 64 files are looked at
+  // for that (a glance at each file's first bytes); a larger batch, where ~10 ms once is nothing,
+  // loads the module at its first figure as before, without opening every file on a shared disk.
   std::vector<std::string> read_files = cli.images;
   for (const std::string& f : {cli.mask_file, cli.reference})
     if (!f.empty()) read_files.push_back(f);
   const bool loads_figures = !options.gather && any_to_analyse && cli.threads != 1 && usable_cores() > 1 &&
+                             read_files.size() <= 64 &&
                              std::none_of(read_files.begin(), read_files.end(), is_emd_file);
   const FiguresPreload figures_preload(loads_figures);
   std::optional<SharedThreshold> shared;
