@@ -9,9 +9,10 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <random>
 #include <utility>
 #include <vector>
+
+#include "imaging/mt19937_64_block.hpp"
 
 namespace mgscope {
 
@@ -28,7 +29,7 @@ class NullDrawStream {
   void next(std::size_t n, float* modulus, float* cos, float* sin);
 
  private:
-  std::mt19937_64 rng_;
+  Mt19937_64Block rng_;
 };
 
 // `count` draws from the mt19937_64 stream seeded with `seed`.

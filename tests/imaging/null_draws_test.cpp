@@ -6,10 +6,30 @@
 #include <cmath>
 #include <random>
 
+#include "imaging/mt19937_64_block.hpp"
 #include "imaging/null_draws.hpp"
 
 namespace mgscope {
 namespace {
+
+// The block generator gives std::mt19937_64's numbers for the same seed, in the same order,
+// whatever the sizes of the blocks asked for (across the 312-word refills and inside them).
+TEST(Mt19937_64Block, GivesStdMt19937_64sNumbersInBlocksOfAnySize) {
+  const std::size_t sizes[] = {1, 5, 311, 312, 313, 1000, 7, 624, 2};
+  const std::uint64_t seeds[] = {0, 5489, ~std::uint64_t(0), 0x9E3779B97F4A7C15ull * 5 + 1};
+  for (std::uint64_t seed : seeds) {
+    std::mt19937_64 reference(seed);
+    Mt19937_64Block block(seed);
+    std::vector<std::uint64_t> got;
+    std::size_t at = 0;
+    for (int round = 0; at < 100000; ++round) {
+      const std::size_t n = sizes[std::size_t(round) % std::size(sizes)];
+      got.resize(n);
+      block.fill(got.data(), n);
+      for (std::size_t i = 0; i < n; ++i, ++at) ASSERT_EQ(got[i], reference()) << "seed " << seed << ", number " << at;
+    }
+  }
+}
 
 TEST(NullDraws, ModulusAndPhaseAreThoseOfTheSameUniformsInDoublePrecision) {
   constexpr std::size_t kCount = 200000;
