@@ -2,12 +2,7 @@
 
 #include <algorithm>
 
-// target_clones: x86-64 with GCC or Clang; elsewhere one compilation, the same bits.
-#if defined(__x86_64__) && defined(__GNUC__)
-#define MGSCOPE_AVX2_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define MGSCOPE_AVX2_CLONES
-#endif
+#include "imaging/target_clones.hpp"
 
 namespace mgscope {
 
@@ -30,8 +25,7 @@ inline std::uint64_t twisted(std::uint64_t a, std::uint64_t b, std::uint64_t far
 // In the standard's order, word k from words k, k + 1 and k + m (mod n). The first loop reads
 // words above k that it has not yet rewritten and the second words below k - n + m that the first
 // rewrote, so each may take several words at once; the last word needs the new word 0. This and
-// temper() are compiled for AVX2 and for the baseline, picked when the program loads: integer
-// shifts and masks, the same bits on either.
+// temper() have AVX2 copies (target_clones.hpp): integer shifts and masks.
 MGSCOPE_AVX2_CLONES void twist(std::uint64_t* x) {
   for (int k = 0; k < kN - kM; ++k) x[k] = twisted(x[k], x[k + 1], x[k + kM]);
   for (int k = kN - kM; k < kN - 1; ++k) x[k] = twisted(x[k], x[k + 1], x[k + kM - kN]);
