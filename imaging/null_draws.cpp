@@ -31,7 +31,9 @@ MGSCOPE_INLINE float pick(bool cond, float a, float b) {
   const std::uint32_t mask = 0u - std::uint32_t(cond);
   return float_of_bits((bits_of_float(a) & mask) | (bits_of_float(b) & ~mask));
 }
-MGSCOPE_INLINE float negate_if(bool negate, float a) { return float_of_bits(bits_of_float(a) ^ (std::uint32_t(negate) << 31)); }
+MGSCOPE_INLINE float negate_if(bool negate, float a) {
+  return float_of_bits(bits_of_float(a) ^ (std::uint32_t(negate) << 31));
+}
 
 // ln x for a normal float x in (0, 1]: x = m 2^e with m in [sqrt(1/2), sqrt(2)), and ln m =
 // 2 atanh(s), s = (m - 1) / (m + 1), |s| < 0.172, by its series to s^9 (the next term is under
