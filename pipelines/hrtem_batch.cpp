@@ -193,8 +193,10 @@ int run_hrtem_batch(const HrtemCli& cli_as_given, const HrtemBatchOptions& optio
   // Every image analysed draws its overlay: the figures module is loaded while the first image is
   // read, on a core the reading leaves idle; not with one thread (--threads 1 runs one), nor beside
   // EMD files, read in forked child processes (figures_preload.hpp). Up to 64 files are looked at
-  // for that (a glance at each file's first bytes); a larger batch, where ~10 ms once is nothing,
-  // loads the module at its first figure as before, without opening every file on a shared disk.
+  // for that (each file's first 8 bytes; images_at_once may have read them already, a second small
+  // read); a larger batch, where ~10 ms once is nothing, loads the module at its first figure as
+  // before, and its files are not opened again for it (under MPI, for series and with --threads N,
+  // not at all before they are analysed).
   std::vector<std::string> read_files = cli.images;
   for (const std::string& f : {cli.mask_file, cli.reference})
     if (!f.empty()) read_files.push_back(f);
