@@ -18,8 +18,8 @@ struct RectRoi {
 std::vector<std::uint8_t> encode_rect_roi(const RectRoi& roi);
 
 // A zip holding NAME.roi for each ROI, stored (not compressed) with a fixed time stamp so equal
-// ROIs give equal bytes (stored_zip, through the zip module). Throws std::runtime_error if libzip
-// fails or the zip module cannot be loaded.
+// ROIs give equal bytes on any machine (stored_zip: written without the zip module up to 65,534
+// ROIs). Throws std::runtime_error if libzip fails or the zip module cannot be loaded for a larger set.
 std::vector<std::uint8_t> roi_set_zip(const std::vector<RectRoi>& rois);
 
 }  // namespace mgscope

@@ -35,7 +35,7 @@ void for_each_zip_member(const std::string& path,
   l.table->for_each_member(path, check, take);
 }
 
-std::vector<std::uint8_t> stored_zip(const std::vector<ZipEntry>& entries) {
+std::vector<std::uint8_t> stored_zip_by_libzip(const std::vector<ZipEntry>& entries) {
   const LoadedTable<ZipModule>& l = loaded();
   if (!l.table) throw std::runtime_error(l.error);
   return l.table->stored(entries);

@@ -1,7 +1,8 @@
 // Zip archives (NanoTest exports in, ImageJ ROI sets out) through the zip module: libzip, with the
 // libcrypto and libbz2 Debian's build of it links, cost ~5 ms at every start of a process on a
-// 2-core VM (a third of `mgscope --version`), and only these two files use it. So libzip lives in
-// libmgscope_zip.so (zip_module.cpp), loaded with dlopen the first time a zip is read or written.
+// 2-core VM (a third of `mgscope --version`), and only zips use it. So libzip lives in
+// libmgscope_zip.so (zip_module.cpp), loaded with dlopen the first time a zip is read, or written
+// beyond what stored_zip writes itself.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -25,10 +26,16 @@ struct ZipEntry {
   std::vector<std::uint8_t> bytes;
 };
 
-// A zip of `entries`, stored (not compressed) with a fixed time stamp, so that equal entries give
-// equal bytes; the empty zip (its end record alone) for none. Throws std::runtime_error when libzip
-// fails or the zip module cannot be loaded.
+// A zip of `entries`, stored (not compressed) with a fixed time stamp (1980-01-01 00:00), so that
+// equal entries give equal bytes on any machine; the empty zip (its end record alone) for none.
+// Written without the zip module (stored_zip.cpp), byte for byte as libzip writes it: every HRTEM
+// run writes a ROI set, and loading the module cost each ~5 ms. What the classic format cannot
+// hold (65,535 entries or more, 4 GiB) and names libzip treats apart (UTF-8, folders, duplicates)
+// go to stored_zip_by_libzip. Throws std::runtime_error when libzip fails or its module cannot be
+// loaded.
 std::vector<std::uint8_t> stored_zip(const std::vector<ZipEntry>& entries);
+// The same through libzip, for any entries: Zip64 when they need it; refuses two entries of one name.
+std::vector<std::uint8_t> stored_zip_by_libzip(const std::vector<ZipEntry>& entries);
 
 // What the program and the module share: one C entry point returning this table.
 constexpr int kZipModuleAbi = 1;
