@@ -318,9 +318,10 @@ TEST(Figures, ProgramDoesNotLinkOpenCvAndDrawsThroughItsModule) {
   fs::remove_all(dir);
 }
 
-// libzip (with libcrypto and libbz2) is loaded only to read or write a zip, from libmgscope_zip.so:
-// the program does not link it; without the module a zip read or written fails naming it, and
-// the commands that touch no zip are unaffected.
+// libzip (with libcrypto and libbz2) is loaded only to read a zip (or write one too large for
+// stored_zip.cpp), from libmgscope_zip.so: the program does not link it; an HRTEM run writes its ROI
+// set without the module, the same bytes; without the module a zip read fails naming it, and the
+// commands that touch no zip are unaffected.
 TEST(Zip, ProgramDoesNotLinkLibzipAndUsesItsModule) {
   std::string libs;
   ASSERT_NO_FATAL_FAILURE(program_libraries(libs));
@@ -331,15 +332,14 @@ TEST(Zip, ProgramDoesNotLinkLibzipAndUsesItsModule) {
   const std::string stem = fs::path(inputs[0]).stem().string();
   const auto written = test::run_command("cd " + q(dir) + " && " + MGSCOPE_EXE + " hrtem " + quoted(inputs) + "-o out");
   EXPECT_EQ(written.exit_code, 0) << written.output;
-  EXPECT_TRUE(fs::exists(dir / "out" / stem / "ordered_boxes_roiset.zip"));
+  const std::string roi_set = test::read_all(dir / "out" / stem / "ordered_boxes_roiset.zip");
+  ASSERT_GE(roi_set.size(), 22u);  // at least a zip's end record
+  EXPECT_EQ(roi_set.substr(0, 2), "PK");
   const std::string gone = (dir / "gone" / "libmgscope_zip.so").string();
-  const auto no_write = test::run_command("cd " + q(dir) + " && MGSCOPE_ZIP_MODULE=" + q(gone) + " " + MGSCOPE_EXE +
-                                          " hrtem " + quoted(inputs) + "-o out2");
-  EXPECT_NE(no_write.exit_code, 0) << no_write.output;
-  EXPECT_NE(no_write.output.find("cannot read or write zip files: the zip module (libmgscope_zip.so) was not found"),
-            std::string::npos)
-      << no_write.output;
-  EXPECT_NE(no_write.output.find(gone + ": cannot open shared object file"), std::string::npos) << no_write.output;
+  const auto no_module = test::run_command("cd " + q(dir) + " && MGSCOPE_ZIP_MODULE=" + q(gone) + " " + MGSCOPE_EXE +
+                                           " hrtem " + quoted(inputs) + "-o out2");
+  EXPECT_EQ(no_module.exit_code, 0) << no_module.output;
+  EXPECT_EQ(test::read_all(dir / "out2" / stem / "ordered_boxes_roiset.zip"), roi_set);
   // A zip to read: the module is looked for before the bytes are, so any zip header will do.
   const fs::path zip = dir / "export.zip";
   std::ofstream(zip, std::ios::binary) << std::string("PK\x03\x04\x14\0\0\0", 8);
