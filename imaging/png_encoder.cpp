@@ -360,7 +360,11 @@ std::vector<std::uint8_t> encode_png_8bit(const std::uint8_t* rows, int width, i
   std::vector<std::uint8_t> png = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
   std::size_t zlib_bytes = 0;
   for (const auto& piece : pieces) zlib_bytes += piece.size();
-  png.reserve(zlib_bytes + 64 + 3 * 256);
+  // The whole file, exactly: a chunk is 12 bytes besides its data. One byte short, the IEND chunk
+  // made the vector reallocate, holding the file twice (7.7 MB for a 2048 px overlay).
+  constexpr std::size_t kChunk = 12, kHeaderData = 13;
+  png.reserve(png.size() + kChunk + kHeaderData + (palette ? kChunk + 3 * palette->rgb.size() : 0) + kChunk +
+              zlib_bytes + kChunk);
   std::vector<std::uint8_t> ihdr;
   put_u32(ihdr, std::uint32_t(width));
   put_u32(ihdr, std::uint32_t(height));

@@ -210,6 +210,28 @@ TEST(PngEncoder, PalettePicturesCompressedInBandsGiveTheSameBytesOnAnyThreadCoun
   EXPECT_LT(one.size(), bgr.size() / 3);  // the flat two thirds compress
 }
 
+// The file is written into one buffer of exactly its size: one byte short, the last chunk made the
+// vector reallocate and hold the file twice (the 256-colour palette of an overlay did).
+TEST(PngEncoder, TheFileIsWrittenIntoOneBufferOfItsExactSize) {
+  const int w = 64, h = 64;
+  std::vector<std::uint8_t> bgr(std::size_t(w) * h * 3);
+  for (std::size_t i = 0; i < std::size_t(w) * h; ++i) bgr[3 * i] = bgr[3 * i + 1] = bgr[3 * i + 2] = std::uint8_t(i % 254);
+  bgr[0] = 255;  // two colours beside the 254 grays: a palette of 256 entries
+  bgr[5] = 255;
+  const std::vector<std::uint8_t> palette = encode_png_8bit(bgr.data(), w, h, 3 * w, PngColour::bgr);
+  ASSERT_EQ(decode(palette).colour_type, 3);
+  ASSERT_EQ(decode(palette).palette.size(), 3u * 256u);
+  EXPECT_EQ(palette.capacity(), palette.size());
+  std::vector<std::uint8_t> gray(std::size_t(w) * h);
+  for (std::size_t i = 0; i < gray.size(); ++i) gray[i] = std::uint8_t(i * 7);
+  const std::vector<std::uint8_t> gray_png = encode_png_8bit(gray.data(), w, h, w, PngColour::gray);
+  EXPECT_EQ(gray_png.capacity(), gray_png.size());
+  for (std::size_t i = 0; i < bgr.size(); ++i) bgr[i] = std::uint8_t((i * 2654435761u) >> 13);  // thousands of colours: RGB
+  const std::vector<std::uint8_t> rgb_png = encode_png_8bit(bgr.data(), w, h, 3 * w, PngColour::bgr);
+  ASSERT_EQ(decode(rgb_png).colour_type, 2);
+  EXPECT_EQ(rgb_png.capacity(), rgb_png.size());
+}
+
 TEST(PngEncoder, SameBytesEveryTimeAndEmptyImagesRefused) {
   std::vector<std::uint8_t> img(64 * 64);
   for (std::size_t i = 0; i < img.size(); ++i) img[i] = std::uint8_t(i * 7);
