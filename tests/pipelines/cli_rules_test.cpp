@@ -129,6 +129,20 @@ TEST(CliRules, AloneItListsTheCommandsInWorkflowOrder) {
   }
 }
 
+// A run that names its command first declares that command alone (main.cpp): each name in the
+// table must be the one its command declares, or the command would be unreachable.
+TEST(CliRules, EveryCommandNamedFirstIsDeclared) {
+  for (const char* c : {"init", "sample", "study", "hrtem", "creep", "hardness", "dsc", "mce", "powerlaw", "info",
+                        "synth"}) {
+    const auto r = run_mgscope(std::string(c) + " --help");
+    EXPECT_EQ(r.exit_code, 0) << c << ":\n" << r.output;
+    EXPECT_NE(r.output.find(std::string(" ") + c + " [OPTIONS]"), std::string::npos) << c << ":\n" << r.output;
+  }
+  const auto version = run_mgscope("--version");
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_EQ(version.output.rfind("mgscope ", 0), 0u) << version.output;
+}
+
 TEST(CliRules, ClosestWordNeedsMostLettersRight) {
   EXPECT_EQ(closest_word("--threds", {"--threads", "--out", "--config"}), "--threads");
   EXPECT_EQ(closest_word("hrtme", {"hrtem", "creep", "hardness"}), "hrtem");
