@@ -9,6 +9,13 @@ struct CommandContext {
   int exit_code = 0;  // set by the subcommand that ran: 0 ok, 1 some input failed
 };
 
+// The names of the top-level subcommands, given by these functions and used by main.cpp's table
+// (which declares only the subcommand a run names first).
+inline constexpr char kInitCommand[] = "init", kSampleCommand[] = "sample", kStudyCommand[] = "study",
+                      kHrtemCommand[] = "hrtem", kCreepCommand[] = "creep", kHardnessCommand[] = "hardness",
+                      kDscCommand[] = "dsc", kMceCommand[] = "mce", kPowerlawCommand[] = "powerlaw",
+                      kInfoCommand[] = "info", kSynthCommand[] = "synth";
+
 // The table of subcommands lives in main.cpp; each line there calls one of these.
 void add_hrtem_command(CLI::App& app, CommandContext& ctx);
 void add_dsc_command(CLI::App& app, CommandContext& ctx);

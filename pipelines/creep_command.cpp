@@ -147,7 +147,7 @@ std::string fit_figure(const CreepAnalysis& a, const std::filesystem::path& png)
 
 void add_creep_command(CLI::App& app, CommandContext& ctx) {
   auto args = std::make_shared<CreepArgs>();
-  auto* cmd = app.add_subcommand("creep", "Fit hold-segment creep (Maxwell-Voigt, Eq. 1) and relaxation spectra (Eq. 2)");
+  auto* cmd = app.add_subcommand(kCreepCommand, "Fit hold-segment creep (Maxwell-Voigt, Eq. 1) and relaxation spectra (Eq. 2)");
   add_config_option(*cmd);
   cmd->add_option("files", args->files, "Indentation files: NanoTest .txt or .zip, TriboScan .txt, generic CSV")
       ->required();

@@ -219,7 +219,7 @@ void run_dsc(DscCommandOptions& o, CommandContext& ctx) {
 
 void add_dsc_command(CLI::App& app, CommandContext& ctx) {
   auto o = std::make_shared<DscCommandOptions>();
-  auto* cmd = app.add_subcommand("dsc", "Tg, Tx, crystallisation/melting and relaxation enthalpy from DSC exports "
+  auto* cmd = app.add_subcommand(kDscCommand, "Tg, Tx, crystallisation/melting and relaxation enthalpy from DSC exports "
                                         "(NETZSCH Proteus ASCII, TA Universal Analysis text, generic CSV)");
   add_config_option(*cmd);
   cmd->add_option("files", o->files, "DSC export files")->required();

@@ -69,7 +69,7 @@ std::string hardness_csv(const std::vector<HardnessAnalysis>& results) {
 
 void add_hardness_command(CLI::App& app, CommandContext& ctx) {
   auto args = std::make_shared<HardnessArgs>();
-  auto* cmd = app.add_subcommand("hardness", "Oliver-Pharr hardness and modulus per indent, pop-ins, hardness maps");
+  auto* cmd = app.add_subcommand(kHardnessCommand, "Oliver-Pharr hardness and modulus per indent, pop-ins, hardness maps");
   add_config_option(*cmd);
   cmd->add_option("files", args->files, "Indentation files: NanoTest .txt or .zip, TriboScan .txt, generic CSV")
       ->required();

@@ -12,7 +12,7 @@ namespace mgscope {
 void add_hrtem_command(CLI::App& app, CommandContext& ctx) {
   auto cli = std::make_shared<HrtemCli>();
   CLI::App* cmd = app.add_subcommand(
-      "hrtem",
+      kHrtemCommand,
       "Classify 1.985 nm boxes of HRTEM images as amorphous, crystal-like order or nanocrystal "
       "(per-box FFT and autocorrelation), and measure the ordered area on a sliding grid. Writes "
       "OUTDIR/<image>/tiles.csv, summary.json, overlay.png (and gallery.png), ImageJ-calibrated float TIFF maps "

@@ -22,7 +22,7 @@ struct InfoOptions {
 void add_info_command(CLI::App& app, CommandContext& ctx) {
   auto opt = std::make_shared<InfoOptions>();
   auto* cmd = app.add_subcommand(
-      "info", "Describe image files: format, shape, pixel type, calibration per axis (nm) and its source, "
+      kInfoCommand, "Describe image files: format, shape, pixel type, calibration per axis (nm) and its source, "
               "metadata, warnings");
   cmd->add_option("files", opt->files, "Image files (TIFF, DM3/DM4, SER, MRC, EMD)")->required();
   cmd->add_flag("--json", opt->json, "Print one JSON array of objects to stdout instead of text (default: text)");

@@ -181,7 +181,7 @@ int run_init(const InitCli& cli) {
 void add_init_command(CLI::App& app, CommandContext& ctx) {
   auto cli = std::make_shared<InitCli>();
   CLI::App* cmd = app.add_subcommand(
-      "init", "Write a sample manifest (DIR/sample.toml) from the measurement files recognised in a folder "
+      kInitCommand, "Write a sample manifest (DIR/sample.toml) from the measurement files recognised in a folder "
               "(by content: images, Quantum Design, TA, NETZSCH, NanoTest, TriboScan, generic CSV)");
   cmd->add_option("dir", cli->dir, "Folder of one sample's raw files (searched recursively)")->required();
   cmd->add_option("-o,--out", cli->out, "Manifest to write [default: DIR/sample.toml]");

@@ -13,7 +13,7 @@ namespace {
 
 void add_synth_commands(CLI::App& app, mgscope::CommandContext& ctx) {
   // Generators of synthetic data with known truth (the ground truth of the tests and samples/).
-  CLI::App* synth = app.add_subcommand("synth", "Write synthetic data with known truth");
+  CLI::App* synth = app.add_subcommand(mgscope::kSynthCommand, "Write synthetic data with known truth");
   synth->require_subcommand(1);
   mgscope::add_synth_hrtem_command(*synth, ctx);
   mgscope::add_synth_creep_command(*synth, ctx);
@@ -23,20 +23,19 @@ void add_synth_commands(CLI::App& app, mgscope::CommandContext& ctx) {
 }
 
 // The subcommand table, in the order of a user's workflow (and of `mgscope --help`): set up a
-// sample, run it, compare samples; then each module; then the tools. One file per subcommand; each
-// name is the one its function gives the subcommand (a name that differed would leave the command
-// unreachable when named first: the CliRules tests run each).
+// sample, run it, compare samples; then each module; then the tools. One file per subcommand, which
+// declares it under the name given here (commands.hpp).
 struct Command {
   const char* name;
   void (*add)(CLI::App&, mgscope::CommandContext&);
 };
 constexpr Command kCommands[] = {
-    {"init", mgscope::add_init_command},   {"sample", mgscope::add_sample_command},
-    {"study", mgscope::add_study_command}, {"hrtem", mgscope::add_hrtem_command},
-    {"creep", mgscope::add_creep_command}, {"hardness", mgscope::add_hardness_command},
-    {"dsc", mgscope::add_dsc_command},     {"mce", mgscope::add_mce_command},
-    {"powerlaw", mgscope::add_powerlaw_command}, {"info", mgscope::add_info_command},
-    {"synth", add_synth_commands},
+    {mgscope::kInitCommand, mgscope::add_init_command},         {mgscope::kSampleCommand, mgscope::add_sample_command},
+    {mgscope::kStudyCommand, mgscope::add_study_command},       {mgscope::kHrtemCommand, mgscope::add_hrtem_command},
+    {mgscope::kCreepCommand, mgscope::add_creep_command},       {mgscope::kHardnessCommand, mgscope::add_hardness_command},
+    {mgscope::kDscCommand, mgscope::add_dsc_command},           {mgscope::kMceCommand, mgscope::add_mce_command},
+    {mgscope::kPowerlawCommand, mgscope::add_powerlaw_command}, {mgscope::kInfoCommand, mgscope::add_info_command},
+    {mgscope::kSynthCommand, add_synth_commands},
 };
 
 // Declaring every subcommand's options costs ~1.5 ms (CLI11 makes each option's strings and

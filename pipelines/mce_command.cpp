@@ -362,7 +362,7 @@ class MceRun {
 
 void add_mce_command(CLI::App& app, CommandContext& ctx) {
   auto cli = std::make_shared<MceCli>();
-  auto* cmd = app.add_subcommand("mce", "Magnetocaloric analysis of Quantum Design M(T) and M(H) files");
+  auto* cmd = app.add_subcommand(kMceCommand, "Magnetocaloric analysis of Quantum Design M(T) and M(H) files");
   add_config_option(*cmd);
   cmd->add_option("--mt", cli->mt_files, "Field-cooled M(T) file(s): Tc from min dM/dT (each file on its own)");
   cmd->add_option("--mh", cli->mh_files, "M(H) isotherm file(s), pooled: Arrott plots and -dSm(T, H)");

@@ -154,7 +154,7 @@ void run(const PowerLawCli& cli, CommandContext& ctx) {
 
 void add_powerlaw_command(CLI::App& app, CommandContext& ctx) {
   auto cli = std::make_shared<PowerLawCli>();
-  auto* cmd = app.add_subcommand("powerlaw", "Fit -dSm_max = a * T^n across alloys (log-log least squares)");
+  auto* cmd = app.add_subcommand(kPowerlawCommand, "Fit -dSm_max = a * T^n across alloys (log-log least squares)");
   add_config_option(*cmd);
   cmd->add_option("table", cli->table, "CSV with a label, x (T) and y (-dSm_max) column, e.g. gd_mg_mce_reference.csv")
       ->required();

@@ -22,7 +22,7 @@ struct SampleCli {
 void add_sample_command(CLI::App& app, CommandContext& ctx) {
   auto cli = std::make_shared<SampleCli>();
   CLI::App* cmd = app.add_subcommand(
-      "sample",
+      kSampleCommand,
       "Run every measurement of a sample manifest (sample.toml; see `mgscope init`) and write "
       "OUTDIR/report.json, OUTDIR/report.html, OUTDIR/<module>/ and OUTDIR/logs/. Modules whose "
       "inputs and settings are unchanged are not run again. Several manifests: OUTDIR/<sample>/ each, shared "

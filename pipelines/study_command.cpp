@@ -67,7 +67,7 @@ std::vector<std::string> run_study(const std::string& path, const std::filesyste
 void add_study_command(CLI::App& app, CommandContext& ctx) {
   auto cli = std::make_shared<StudyCli>();
   CLI::App* cmd = app.add_subcommand(
-      "study",
+      kStudyCommand,
       "Run the samples of a study (STUDY.toml: treatment = \"ctc_cycles\", samples = [\"a/sample.toml\", ...]) "
       "and write OUTDIR/study.csv, study.json, correlations.csv, study_<quantity>.png, study.html and "
       "OUTDIR/samples/<sample>/. Several studies: OUTDIR/<study>/ each. Under mpirun the samples are shared "

@@ -129,8 +129,7 @@ TEST(CliRules, AloneItListsTheCommandsInWorkflowOrder) {
   }
 }
 
-// A run that names its command first declares that command alone (main.cpp): each name in the
-// table must be the one its command declares, or the command would be unreachable.
+// A run that names its command first declares that command alone (main.cpp), `--version` none.
 TEST(CliRules, EveryCommandNamedFirstIsDeclared) {
   for (const char* c : {"init", "sample", "study", "hrtem", "creep", "hardness", "dsc", "mce", "powerlaw", "info",
                         "synth"}) {
