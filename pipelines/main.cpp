@@ -30,11 +30,16 @@ struct Command {
   void (*add)(CLI::App&, mgscope::CommandContext&);
 };
 constexpr Command kCommands[] = {
-    {mgscope::kInitCommand, mgscope::add_init_command},         {mgscope::kSampleCommand, mgscope::add_sample_command},
-    {mgscope::kStudyCommand, mgscope::add_study_command},       {mgscope::kHrtemCommand, mgscope::add_hrtem_command},
-    {mgscope::kCreepCommand, mgscope::add_creep_command},       {mgscope::kHardnessCommand, mgscope::add_hardness_command},
-    {mgscope::kDscCommand, mgscope::add_dsc_command},           {mgscope::kMceCommand, mgscope::add_mce_command},
-    {mgscope::kPowerlawCommand, mgscope::add_powerlaw_command}, {mgscope::kInfoCommand, mgscope::add_info_command},
+    {mgscope::kInitCommand, mgscope::add_init_command},
+    {mgscope::kSampleCommand, mgscope::add_sample_command},
+    {mgscope::kStudyCommand, mgscope::add_study_command},
+    {mgscope::kHrtemCommand, mgscope::add_hrtem_command},
+    {mgscope::kCreepCommand, mgscope::add_creep_command},
+    {mgscope::kHardnessCommand, mgscope::add_hardness_command},
+    {mgscope::kDscCommand, mgscope::add_dsc_command},
+    {mgscope::kMceCommand, mgscope::add_mce_command},
+    {mgscope::kPowerlawCommand, mgscope::add_powerlaw_command},
+    {mgscope::kInfoCommand, mgscope::add_info_command},
     {mgscope::kSynthCommand, add_synth_commands},
 };
 
