@@ -24,15 +24,17 @@ void add_synth_commands(CLI::App& app, mgscope::CommandContext& ctx) {
 
 // The subcommand table, in the order of a user's workflow (and of `mgscope --help`): set up a
 // sample, run it, compare samples; then each module; then the tools. One file per subcommand, which
-// declares it under the name given here (commands.hpp).
+// declares it under the name given here (commands.hpp). `sample` and `study` check each manifest's
+// options against the modules' subcommands (sample_run.cpp), so they need every command declared.
 struct Command {
   const char* name;
   void (*add)(CLI::App&, mgscope::CommandContext&);
+  bool needs_every_command = false;
 };
 constexpr Command kCommands[] = {
     {mgscope::kInitCommand, mgscope::add_init_command},
-    {mgscope::kSampleCommand, mgscope::add_sample_command},
-    {mgscope::kStudyCommand, mgscope::add_study_command},
+    {mgscope::kSampleCommand, mgscope::add_sample_command, true},
+    {mgscope::kStudyCommand, mgscope::add_study_command, true},
     {mgscope::kHrtemCommand, mgscope::add_hrtem_command},
     {mgscope::kCreepCommand, mgscope::add_creep_command},
     {mgscope::kHardnessCommand, mgscope::add_hardness_command},
@@ -46,13 +48,13 @@ constexpr Command kCommands[] = {
 // Declaring every subcommand's options costs ~1.5 ms (CLI11 makes each option's strings and
 // validators), a sixth of the program's start on a 2-core VM. A run that names its subcommand first
 // (`mgscope hrtem ...`) gets that one alone, and `mgscope --version` none; anything else (help, a
-// mistyped command, options before the command) gets them all, so that help lists every command and
-// errors suggest among them as before.
+// mistyped command, options before the command, `sample` and `study`) gets them all, so that help
+// lists every command and errors suggest among them as before.
 void add_commands(CLI::App& app, mgscope::CommandContext& ctx, int argc, char** argv) {
   const std::string first = argc > 1 ? argv[1] : "";
   if (argc == 2 && first == "--version") return;
   for (const Command& c : kCommands)
-    if (first == c.name) return c.add(app, ctx);
+    if (first == c.name && !c.needs_every_command) return c.add(app, ctx);
   for (const Command& c : kCommands) c.add(app, ctx);
 }
 
