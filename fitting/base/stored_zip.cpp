@@ -34,21 +34,22 @@ void put32(std::vector<std::uint8_t>& b, std::uint32_t v) {
   put16(b, v >> 16);
 }
 
-// What this writer covers, which is what ROI sets are: fewer than 65,535 entries and under 4 GiB in
-// all (the classic format's 16-bit count and 32-bit offsets), unique non-empty ASCII names that
-// are no folders. libzip writes the rest (Zip64, its UTF-8 flag), and refuses duplicate names.
-bool plain_archive(const std::vector<ZipEntry>& entries) {
-  if (entries.size() >= 0xffff) return false;
+// The archive's size in bytes when this writer covers it, which is what ROI sets are: fewer than
+// 65,535 entries and under 4 GiB in all (the classic format's 16-bit count and 32-bit offsets),
+// unique non-empty ASCII names that are no folders; else 0. libzip writes the rest (Zip64, its
+// UTF-8 flag), and refuses duplicate names.
+std::uint64_t plain_archive_bytes(const std::vector<ZipEntry>& entries) {
+  if (entries.size() >= 0xffff) return 0;
   std::unordered_set<std::string_view> names;
   std::uint64_t bytes = kEndRecordBytes;
   for (const ZipEntry& e : entries) {
-    if (e.name.empty() || e.name.size() >= 0xffff || !names.insert(e.name).second) return false;
+    if (e.name.empty() || e.name.size() >= 0xffff || !names.insert(e.name).second) return 0;
     for (const unsigned char c : e.name)
-      if (c >= 0x80 || c == '/' || c == '\\') return false;
+      if (c >= 0x80 || c == '/' || c == '\\') return 0;
     bytes += kLocalHeaderBytes + kCentralHeaderBytes + 2 * std::uint64_t(e.name.size()) + e.bytes.size();
-    if (bytes >= 0xffffffffu) return false;
+    if (bytes >= 0xffffffffu) return 0;
   }
-  return true;
+  return bytes;
 }
 
 // The fields a local header and its central directory record share, from "version needed" on.
@@ -68,8 +69,10 @@ void put_common_fields(std::vector<std::uint8_t>& b, const ZipEntry& e, std::uin
 }  // namespace
 
 std::vector<std::uint8_t> stored_zip(const std::vector<ZipEntry>& entries) {
-  if (!plain_archive(entries)) return stored_zip_by_libzip(entries);
+  const std::uint64_t bytes = plain_archive_bytes(entries);
+  if (bytes == 0) return stored_zip_by_libzip(entries);
   std::vector<std::uint8_t> zip;
+  zip.reserve(std::size_t(bytes));
   std::vector<std::uint32_t> crcs, offsets;
   for (const ZipEntry& e : entries) {
     crcs.push_back(std::uint32_t(crc32_z(crc32_z(0, nullptr, 0), e.bytes.data(), e.bytes.size())));

@@ -72,6 +72,7 @@ TEST(StoredZip, HasLibzipsBytes) {
     const std::vector<std::uint8_t> ours = stored_zip(entries), libzip = stored_zip_by_libzip(entries);
     EXPECT_EQ(ours.size(), libzip.size()) << entries.size() << " entries";
     EXPECT_TRUE(ours == libzip) << entries.size() << " entries";
+    EXPECT_EQ(ours.capacity(), ours.size()) << entries.size() << " entries: written into one buffer of its size";
   }
 }
 
