@@ -13,7 +13,7 @@ namespace mgscope {
 namespace {
 
 // The fields as libzip writes them for a stored entry, so that the bytes stay those of earlier
-// versions (test ZipArchive.StoredZipHasLibzipsBytes).
+// versions (test StoredZip.HasLibzipsBytes).
 constexpr std::uint32_t kLocalSignature = 0x04034b50, kCentralSignature = 0x02014b50, kEndSignature = 0x06054b50;
 constexpr unsigned kVersionNeeded = 10;          // 1.0: stored, no Zip64
 constexpr unsigned kVersionMadeBy = 3u << 8 | 63;  // Unix, APPNOTE 6.3
