@@ -48,7 +48,8 @@ void add_hrtem_command(CLI::App& app, CommandContext& ctx) {
                   "ordered_fraction.png, summary.json and the full outputs of the first, middle and last point. The "
                   "null spot threshold is calibrated once, on the first point, and reused by the others");
   cmd->add_option("--sum", cli->sum,
-                  "With --frames: average N consecutive frames into one analysed point (STEP defaults to N)")
+                  "With --frames: average N consecutive frames into one analysed point (STEP defaults to N; "
+                  "frames at the end too few for one more point are left out, with a warning)")
       ->capture_default_str();
   cmd->add_flag("--threshold-each-image", cli->threshold_each_image,
                 "A batch: calibrate the null spot threshold on every image, so that each image gets the numbers "

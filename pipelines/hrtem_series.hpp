@@ -3,9 +3,12 @@
 // of N consecutive frames) is in memory at a time, so memory does not grow with the number of
 // frames; every point goes through the same analyse_hrtem_image as a single image.
 #pragma once
+#include <algorithm>
 #include <filesystem>
 #include <iosfwd>
+#include <optional>
 #include <string>
+#include <utility>
 
 #include "pipelines/hrtem_settings.hpp"
 
@@ -17,6 +20,17 @@ struct FrameSelection {
   int first = 0, last = 0, step = 1, sum = 1;
   int points() const { return last - first + 1 < sum ? 0 : (last - first + 1 - sum) / step + 1; }
   int point_first(int k) const { return first + k * step; }
+  // Selected frames at the end that no point holds, where one more point would start but would
+  // need frames past `last` (6 frames with --sum 4: frames 4 and 5), first and last; nullopt when
+  // there are none. Frames that a STEP above `sum` skips between points are not counted: the user
+  // asked for that.
+  std::optional<std::pair<int, int>> left_over() const {
+    const int n = points();
+    if (n == 0 || point_first(n) > last) return std::nullopt;
+    const int from = std::max(point_first(n), point_first(n - 1) + sum);  // overlapping points hold more
+    if (from > last) return std::nullopt;
+    return std::pair<int, int>(from, last);
+  }
 };
 
 // Parses --frames ("all", "A:B", "A:B:STEP"; STEP defaults to `sum`, so that averaged points do

@@ -71,7 +71,8 @@ SeriesTime series_time(const std::vector<SeriesPoint>& points, const std::string
     return t;
   }
   const double first = *points.front().file_time_s, last = *points.back().file_time_s;
-  if (!monotone || !(last > first)) {
+  // A single point is at 0 s from itself; start_s still says when it was taken.
+  if (!monotone || (points.size() > 1 && !(last > first))) {
     t.note = file_time_source + (monotone ? " is the same for every point" : " goes back in time between points");
     return t;
   }
@@ -160,6 +161,16 @@ std::string draw_series_figure(const std::filesystem::path& png, const std::vect
   return render_figure(fig);
 }
 
+std::string left_over_warning(const FrameSelection& selection) {
+  const auto left = selection.left_over();
+  if (!left) return "";
+  const std::string frames = left->first == left->second ? "frame " + std::to_string(left->first) + " is"
+                                                         : "frames " + std::to_string(left->first) + " to " +
+                                                               std::to_string(left->second) + " are";
+  const std::string sum = std::to_string(selection.sum);
+  return frames + " left out: too few for one more point of " + sum + " averaged frames (--sum " + sum + ")";
+}
+
 nlohmann::json hrtem_series_summary_json(const HrtemSeriesRecord& r, const std::vector<SeriesPoint>& points,
                                          const SeriesTime& time) {
   using nlohmann::json;
@@ -169,6 +180,7 @@ nlohmann::json hrtem_series_summary_json(const HrtemSeriesRecord& r, const std::
     if (r.first_point.contains(key)) j[key] = r.first_point[key];
   if (j.contains("input")) j["input"].erase("frame");
   const FrameSelection& s = r.selection;
+  const auto left_over = s.left_over();
   j["series"] = {{"frames_in_file", r.frames_in_file},
                  {"first_frame", s.first},
                  {"last_frame", s.last},
@@ -176,6 +188,7 @@ nlohmann::json hrtem_series_summary_json(const HrtemSeriesRecord& r, const std::
                  {"frames_averaged_per_point", s.sum},
                  {"points", points.size()},
                  {"failed_points", r.failed_points},
+                 {"frames_left_over", left_over ? json::array({left_over->first, left_over->second}) : json(nullptr)},
                  {"note", "point k averages frames first_frame + k step ... + frames_averaged_per_point - 1; "
                           "frames are read one at a time"}};
   json t = {{"basis", time.from_file ? "seconds" : "frame index"}, {"source", time.source}};
@@ -217,6 +230,7 @@ nlohmann::json hrtem_series_summary_json(const HrtemSeriesRecord& r, const std::
   for (const std::string& f : r.failures) w.push_back(f);
   for (const auto& [text, n] : r.warnings) w.push_back(text + " (" + std::to_string(n) + " of " +
                                                        std::to_string(points.size()) + " points)");
+  if (const std::string left = left_over_warning(s); !left.empty()) w.push_back(left);
   if (!r.figure_warning.empty()) w.push_back(r.figure_warning);
   if (!time.note.empty()) w.push_back("time axis is the frame index: " + time.note);
   j["warnings"] = w;

@@ -59,6 +59,10 @@ std::string hrtem_series_csv(const std::vector<SeriesPoint>& points, const Serie
 std::string draw_series_figure(const std::filesystem::path& png, const std::vector<SeriesPoint>& points,
                                const SeriesTime& time, const std::string& title);
 
+// The warning for frames at the end of the selection that no point holds (FrameSelection::left_over),
+// or "" when there are none.
+std::string left_over_warning(const FrameSelection& selection);
+
 // Everything summary.json says besides the points' numbers.
 struct HrtemSeriesRecord {
   nlohmann::json first_point;         // hrtem_summary_json of the first point: input, calibration, boxes, settings

@@ -182,6 +182,21 @@ TEST(HrtemSeries, SumAveragesConsecutiveFramesAndStepSkips) {
   ASSERT_EQ(rows.size(), 3u);  // frames 0, 3, 6
   EXPECT_EQ(num(rows[2], "first_frame"), 6);
   EXPECT_NEAR(num(rows[2], "time"), 15.0, 1e-9);
+  // Frames at the end too few for one more point are said to be left out: on the terminal, in the
+  // summary's warnings and as series.frames_left_over; the last line names the frames the points hold.
+  r = test::run_mgscope("hrtem " + in + " -o '" + (out / "left").string() + "' --frames 4:7 --sum 3 --area-stride off");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(read_csv(out / "left" / "grow" / "series.csv").size(), 1u);  // frames 4-6
+  const std::string said = "frame 7 is left out: too few for one more point of 3 averaged frames (--sum 3)";
+  EXPECT_NE(r.output.find("WARNING: " + (growth_dir() / "grow.tif").string() + ": " + said), std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("1 point(s) of frames 4 to 6,"), std::string::npos) << r.output;
+  const auto summary = nlohmann::json::parse(test::read_all(out / "left" / "grow" / "summary.json"));
+  test::expect_schema_valid("hrtem.series.schema.json", out / "left" / "grow" / "summary.json");
+  EXPECT_EQ(summary["series"]["frames_left_over"], nlohmann::json::array({7, 7}));
+  bool in_warnings = false;
+  for (const auto& w : summary["warnings"]) in_warnings = in_warnings || w.get<std::string>() == said;
+  EXPECT_TRUE(in_warnings) << summary["warnings"].dump();
 }
 
 TEST(HrtemSeries, FrameSelectionRules) {
@@ -189,9 +204,28 @@ TEST(HrtemSeries, FrameSelectionRules) {
   EXPECT_EQ(s.points(), 10);
   s = parse_frame_selection("2:8:3", 1, 10, "stack.tif");
   EXPECT_EQ(s.points(), 3);  // 2, 5, 8
+  EXPECT_FALSE(s.left_over());
   s = parse_frame_selection("0:9", 3, 10, "stack.tif");
   EXPECT_EQ(s.points(), 3);  // 0-2, 3-5, 6-8; frame 9 alone makes no average of 3
   EXPECT_EQ(s.step, 3);
+  ASSERT_TRUE(s.left_over());
+  EXPECT_EQ(*s.left_over(), std::make_pair(9, 9));
+  EXPECT_EQ(left_over_warning(s), "frame 9 is left out: too few for one more point of 3 averaged frames (--sum 3)");
+  s = parse_frame_selection("all", 4, 6, "stack.tif");  // 0-3; 4 and 5 left
+  EXPECT_EQ(s.points(), 1);
+  EXPECT_EQ(*s.left_over(), std::make_pair(4, 5));
+  EXPECT_EQ(left_over_warning(s),
+            "frames 4 to 5 are left out: too few for one more point of 4 averaged frames (--sum 4)");
+  s = parse_frame_selection("0:5:1", 4, 6, "stack.tif");  // 0-3, 1-4, 2-5: every frame is in a point
+  EXPECT_EQ(s.points(), 3);
+  EXPECT_FALSE(s.left_over());
+  EXPECT_EQ(left_over_warning(s), "");
+  s = parse_frame_selection("0:10:4", 2, 11, "stack.tif");  // 0-1, 4-5, 8-9; 10 is in the gap STEP makes
+  EXPECT_EQ(s.points(), 3);
+  EXPECT_FALSE(s.left_over());
+  s = parse_frame_selection("0:9:4", 3, 10, "stack.tif");  // 0-2, 4-6; 8 would start a point, 8-9 too few
+  EXPECT_EQ(s.points(), 2);
+  EXPECT_EQ(*s.left_over(), std::make_pair(8, 9));
   s = parse_frame_selection("0:0", 1, 1, "single.tif");  // a single-frame file: one point
   EXPECT_EQ(s.points(), 1);
   EXPECT_NE(error_of("0:10", 1, 10).find("stack.tif: --frames 0:10 is out of range: the file holds 10 frame(s), 0 to 9"),
@@ -285,6 +319,13 @@ TEST(HrtemSeries, FrameTimesFromEachFormatsMetadata) {
   EXPECT_EQ(t.at(points[2]), 6.0);
   points[1].file_time_s = 1575540220.0;  // goes back
   EXPECT_FALSE(series_time(points, "x").from_file);
+  // One point (one frame selected, or --sum over all of them): at 0 s from itself, no warning.
+  points.resize(1);
+  t = series_time(points, "x");
+  EXPECT_TRUE(t.from_file);
+  EXPECT_EQ(t.start_s, 1575540224.0);
+  EXPECT_EQ(t.at(points[0]), 0.0);
+  EXPECT_TRUE(t.note.empty()) << t.note;
 }
 
 // A TIA SER series end to end: the per-element time tags become the time axis.
