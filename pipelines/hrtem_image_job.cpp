@@ -55,8 +55,15 @@ HrtemImageRun analyse_hrtem_file(const std::string& path, const HrtemSettings& s
   LoadedImage img = read_image(path, ro);
   // 8- and 16-bit pixels are analysed as read (moved, never copied); wider types become float.
   StoredImage pixels = StoredImage::from_raw(std::move(img.raw), path);
-  return analyse_hrtem_image(std::move(pixels), std::move(img.info), settings.calibrate, settings.options,
-                             settings.area, settings.user);
+  HrtemImageRun run = analyse_hrtem_image(std::move(pixels), std::move(img.info), settings.calibrate,
+                                          settings.options, settings.area, settings.user);
+  // An in-situ stack given as an image is one frame of it: said, so that nobody takes frame 0 for
+  // the series (summary.json's input gives frame and frames).
+  if (run.run.file.frames > 1)
+    run.run.notes.push_back("the file holds " + std::to_string(run.run.file.frames) + " frames; frame " +
+                            std::to_string(run.run.file.frame) +
+                            " was analysed (--frame K for another, --frames all for each as an in-situ series)");
+  return run;
 }
 
 void write_hrtem_image_folder(const std::filesystem::path& dir, const HrtemImageRun& analysed,

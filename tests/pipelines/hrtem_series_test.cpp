@@ -242,6 +242,29 @@ TEST(HrtemSeries, FrameSelectionRules) {
   EXPECT_NE(error_of("-1:3", 1, 10).find("out of range"), std::string::npos);
 }
 
+// Without --frames a stack is one image, one of its frames: the terminal says which and how many
+// there are, so that frame 0 is not taken for the series; a single-frame file says nothing of it.
+TEST(HrtemSeries, AStackGivenAsAnImageSaysWhichFrameWasAnalysed) {
+  const fs::path out = test::scratch_dir("hrtem_series_as_image");
+  auto r = test::run_mgscope("hrtem '" + (growth_dir() / "grow.tif").string() + "' -o '" + out.string() +
+                             "' --frame 2 --area-stride off");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("NOTE: " + (growth_dir() / "grow.tif").string() +
+                          ": the file holds 8 frames; frame 2 was analysed (--frame K for another, --frames all "
+                          "for each as an in-situ series)"),
+            std::string::npos)
+      << r.output;
+  const auto j = nlohmann::json::parse(test::read_all(out / "grow" / "summary.json"));
+  EXPECT_EQ(j["input"]["frame"], 2);
+  EXPECT_EQ(j["input"]["frames"], 8);
+  const fs::path one = test::scratch_dir("hrtem_series_as_image_one");
+  ASSERT_EQ(test::run_mgscope("synth hrtem -o '" + one.string() + "' --name one --width 300 --height 300").exit_code, 0);
+  r = test::run_mgscope("hrtem '" + (one / "one.tif").string() + "' -o '" + (one / "out").string() +
+                        "' --area-stride off");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output.find("frames; frame"), std::string::npos) << r.output;
+}
+
 TEST(HrtemSeries, BadOptionsAreRefusedOnTheCommandLine) {
   const std::string in = "'" + (growth_dir() / "grow.tif").string() + "'";
   const fs::path out = test::scratch_dir("hrtem_series_bad");
