@@ -57,12 +57,8 @@ HrtemImageRun analyse_hrtem_file(const std::string& path, const HrtemSettings& s
   StoredImage pixels = StoredImage::from_raw(std::move(img.raw), path);
   HrtemImageRun run = analyse_hrtem_image(std::move(pixels), std::move(img.info), settings.calibrate,
                                           settings.options, settings.area, settings.user);
-  // An in-situ stack given as an image is one frame of it: said, so that nobody takes frame 0 for
-  // the series (summary.json's input gives frame and frames).
-  if (run.run.file.frames > 1)
-    run.run.notes.push_back("the file holds " + std::to_string(run.run.file.frames) + " frames; frame " +
-                            std::to_string(run.run.file.frame) +
-                            " was analysed (--frame K for another, --frames all for each as an in-situ series)");
+  if (const std::string note = frame_of_stack_note(run.run.file); !note.empty())
+    run.run.notes.push_back(note + " (--frame K for another, --frames all for each as an in-situ series)");
   return run;
 }
 

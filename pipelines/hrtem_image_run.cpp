@@ -190,4 +190,10 @@ HrtemImageRun analyse_hrtem_image(StoredImage pixels, ImageInfo info, const Cali
   return r;
 }
 
+std::string frame_of_stack_note(const ImageInfo& file) {
+  if (file.frames <= 1) return "";
+  return "the file holds " + std::to_string(file.frames) + " frames; frame " + std::to_string(file.frame) +
+         " was analysed";
+}
+
 }  // namespace mgscope

@@ -81,6 +81,11 @@ HrtemImageRun analyse_hrtem_image(StoredImage pixels, ImageInfo info, const Cali
                                   const HrtemOptions& options, const HrtemAreaSettings& area,
                                   const HrtemUserInputs& user = {});
 
+// For a multi-frame file analysed as one image, "the file holds N frames; frame K was analysed",
+// so that nobody takes one frame for the in-situ series; "" for a single-frame file. Callers add
+// how to choose another frame in their own terms (the command's options, the Python keyword).
+std::string frame_of_stack_note(const ImageInfo& file);
+
 // The null calibration `run` made, to be reused by later images: `source` names the image (as their
 // runs are told it), `origin` is what each reusing image's threshold description begins with
 // ("reused: <origin>: <how it was calibrated>"), and `reuse_name` as in SharedThreshold. Not part of

@@ -271,6 +271,8 @@ pyb::dict hrtem_py(const pyb::object& image, std::optional<double> pixel_nm, dou
         analyse_hrtem_image(std::move(pixels), std::move(in.info), co, o, area_settings, user);
     result = analysed.result;
     notes = analysed.run.notes;
+    if (const std::string note = frame_of_stack_note(analysed.run.file); !note.empty())
+      notes.push_back(note + " (frame=K for another)");
     threshold_shared = analysed.threshold_shared;
     if (!threshold_shared && result.threshold.mode == ThresholdMode::null_model) {
       own_calibration = SpotCalibration{

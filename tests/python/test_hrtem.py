@@ -300,3 +300,12 @@ def test_spot_calibration_pickles_and_refuses_other_settings(results):
         mgscope.hrtem(TREATED, threshold_from=first, spot_threshold=20.0)
     with pytest.raises(ValueError, match="^threshold_from: expected an mgscope.hrtem"):
         mgscope.hrtem(TREATED, threshold_from=3)
+
+
+def test_a_stack_says_which_of_its_frames_was_analysed(tmp_path):
+    """One frame of a multi-frame file, as the command line does: notes name the frame and the count."""
+    run_cli("synth", "hrtem", "-o", tmp_path, "--name", "stack", "--width", "300", "--height", "300", "--frames", "3")
+    r = mgscope.hrtem(tmp_path / "stack.tif", frame=1, area=False, pandas=False)
+    assert r["input"]["frame"] == 1 and r["input"]["frames"] == 3
+    assert r["notes"] == ["the file holds 3 frames; frame 1 was analysed (frame=K for another)"]
+    assert mgscope.hrtem(SOURCE_DIR / ASCAST, area=False, pandas=False)["notes"] == []
