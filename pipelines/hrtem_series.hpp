@@ -20,6 +20,7 @@ struct FrameSelection {
   int first = 0, last = 0, step = 1, sum = 1;
   int points() const { return last - first + 1 < sum ? 0 : (last - first + 1 - sum) / step + 1; }
   int point_first(int k) const { return first + k * step; }
+  int point_last(int k) const { return point_first(k) + sum - 1; }
   // Selected frames at the end that no point holds, where one more point would start but would
   // need frames past `last` (6 frames with --sum 4: frames 4 and 5), first and last; nullopt when
   // there are none. Frames that a STEP above `sum` skips between points are not counted: the user
@@ -27,7 +28,7 @@ struct FrameSelection {
   std::optional<std::pair<int, int>> left_over() const {
     const int n = points();
     if (n == 0 || point_first(n) > last) return std::nullopt;
-    const int from = std::max(point_first(n), point_first(n - 1) + sum);  // overlapping points hold more
+    const int from = std::max(point_first(n), point_last(n - 1) + 1);  // overlapping points hold more
     if (from > last) return std::nullopt;
     return std::pair<int, int>(from, last);
   }

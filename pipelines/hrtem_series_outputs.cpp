@@ -228,13 +228,20 @@ nlohmann::json hrtem_series_summary_json(const HrtemSeriesRecord& r, const std::
   j["files"] = {{"series", "series.csv"}, {"figure", "ordered_fraction.png"}};
   json w = json::array();
   for (const std::string& f : r.failures) w.push_back(f);
-  for (const auto& [text, n] : r.warnings) w.push_back(text + " (" + std::to_string(n) + " of " +
-                                                       std::to_string(points.size()) + " points)");
-  if (const std::string left = left_over_warning(s); !left.empty()) w.push_back(left);
-  if (!r.figure_warning.empty()) w.push_back(r.figure_warning);
-  if (!time.note.empty()) w.push_back("time axis is the frame index: " + time.note);
+  for (const std::string& text : hrtem_series_warnings(r, points.size(), time)) w.push_back(text);
   j["warnings"] = w;
   return j;
+}
+
+std::vector<std::string> hrtem_series_warnings(const HrtemSeriesRecord& record, std::size_t points,
+                                               const SeriesTime& time) {
+  std::vector<std::string> w;
+  for (const auto& [text, n] : record.warnings)
+    w.push_back(text + " (" + std::to_string(n) + " of " + std::to_string(points) + " points)");
+  if (const std::string left = left_over_warning(record.selection); !left.empty()) w.push_back(left);
+  if (!record.figure_warning.empty()) w.push_back(record.figure_warning);
+  if (!time.note.empty()) w.push_back("time axis is the frame index: " + time.note);
+  return w;
 }
 
 }  // namespace mgscope

@@ -80,4 +80,10 @@ struct HrtemSeriesRecord {
 nlohmann::json hrtem_series_summary_json(const HrtemSeriesRecord& record, const std::vector<SeriesPoint>& points,
                                          const SeriesTime& time);
 
+// The series' warnings besides its failed points (each said on the terminal as it failed): each
+// distinct per-point warning with how many of `points` had it, the frames left over, the figure's,
+// the time axis's. summary.json's "warnings" are the failures and these; the terminal ends with these.
+std::vector<std::string> hrtem_series_warnings(const HrtemSeriesRecord& record, std::size_t points,
+                                               const SeriesTime& time);
+
 }  // namespace mgscope
