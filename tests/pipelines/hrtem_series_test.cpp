@@ -98,6 +98,17 @@ const fs::path& growth_dir() {
   return dir;
 }
 
+// A single-frame file: one.tif, 400 x 400 px (16 boxes).
+const fs::path& single_frame_dir() {
+  static const fs::path dir = [] {
+    const fs::path d = test::scratch_dir("hrtem_series_single");
+    const auto r = test::run_mgscope("synth hrtem -o '" + d.string() + "' --name one --width 400 --height 400 --seed 2");
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    return d;
+  }();
+  return dir;
+}
+
 std::string error_of(const std::string& text, int sum, int frames) {
   try {
     parse_frame_selection(text, sum, frames, "stack.tif");
@@ -257,9 +268,7 @@ TEST(HrtemSeries, AStackGivenAsAnImageSaysWhichFrameWasAnalysed) {
   const auto j = nlohmann::json::parse(test::read_all(out / "grow" / "summary.json"));
   EXPECT_EQ(j["input"]["frame"], 2);
   EXPECT_EQ(j["input"]["frames"], 8);
-  const fs::path one = test::scratch_dir("hrtem_series_as_image_one");
-  ASSERT_EQ(test::run_mgscope("synth hrtem -o '" + one.string() + "' --name one --width 300 --height 300").exit_code, 0);
-  r = test::run_mgscope("hrtem '" + (one / "one.tif").string() + "' -o '" + (one / "out").string() +
+  r = test::run_mgscope("hrtem '" + (single_frame_dir() / "one.tif").string() + "' -o '" + (out / "one").string() +
                         "' --area-stride off");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(r.output.find("frames; frame"), std::string::npos) << r.output;
@@ -480,8 +489,7 @@ TEST(HrtemSeries, OneAndTwoThreadsGiveByteIdenticalFiles) {
 
 
 TEST(HrtemSeries, SingleFrameFileIsASeriesOfOne) {
-  const fs::path dir = test::scratch_dir("hrtem_series_single");
-  ASSERT_EQ(test::run_mgscope("synth hrtem -o '" + dir.string() + "' --name one --width 400 --height 400 --seed 2").exit_code, 0);
+  const fs::path& dir = single_frame_dir();
   const auto r = test::run_mgscope("hrtem '" + (dir / "one.tif").string() + "' -o '" + (dir / "out").string() +
                                    "' --frames all --area-stride off");
   ASSERT_EQ(r.exit_code, 0) << r.output;
