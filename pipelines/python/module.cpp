@@ -18,6 +18,7 @@ with the command line's message; invalid options raise ValueError naming the opt
   pybind11::register_exception<mgscope::InputError>(m, "InputError", PyExc_ValueError);
   mgscope::py::bind_spot_calibration(m);
   mgscope::py::bind_images(m);
+  mgscope::py::bind_hrtem_series(m);
   mgscope::py::bind_indentation(m);
   mgscope::py::bind_curves(m);
   mgscope::py::bind_magnetics(m);

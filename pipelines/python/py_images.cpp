@@ -14,6 +14,7 @@
 #include "pipelines/hrtem_outputs.hpp"
 #include "pipelines/json_output.hpp"
 #include "pipelines/python/py_convert.hpp"
+#include "pipelines/python/py_hrtem_keywords.hpp"
 #include "pipelines/python/py_modules.hpp"
 #include "pipelines/python/py_spot_calibration.hpp"
 
@@ -159,22 +160,6 @@ ImageInput take_image(const pyb::handle& obj, const std::optional<std::string>& 
   return in;
 }
 
-WindowKind window_of(const std::string& name) {
-  const auto w = parse_window(name);
-  if (!w)
-    throw std::invalid_argument("window: '" + name + "' is not one of hann, hamming, tukey, none");
-  return *w;
-}
-
-ThresholdMode threshold_mode_of(const std::string& name) {
-  if (name == "null") return ThresholdMode::null_model;
-  if (name == "formula") return ThresholdMode::formula;
-  if (name == "fixed") return ThresholdMode::fixed;
-  throw std::invalid_argument("threshold_mode: '" + name + "' is not one of null, formula, fixed");
-}
-
-const HrtemOptions kDefaults{};
-
 // Integer columns of tiles.csv and combined.csv; every other numeric column is float64.
 const std::vector<std::string> kTileCounts = {"box",   "ix",    "iy",         "x0_px",
                                               "y0_px", "pairs", "directions", "flat"};
@@ -183,50 +168,11 @@ const std::vector<std::string> kCombinedCounts = {"boxes", "amorphous", "crystal
 
 }  // namespace
 
-pyb::dict hrtem_py(const pyb::object& image, std::optional<double> pixel_nm, double box_nm,
-                   std::optional<double> stride_nm, int frame, const std::string& anisotropic,
-                   const std::string& window, const std::string& acf, double d_min_nm,
-                   double d_max_nm, double acf_min_lag_nm, double same_direction_deg,
-                   const std::string& threshold_mode, double alpha, double alpha_secondary,
-                   std::optional<double> spot_threshold, int null_boxes, std::uint64_t seed,
-                   int nanocrystal_directions, int nanocrystal_pairs,
-                   std::optional<double> anisotropy_min, int threads, bool area,
-                   std::optional<double> area_stride_nm, double area_vote_share, int bootstrap_resamples,
+pyb::dict hrtem_py(const pyb::object& image MGSCOPE_HRTEM_KEYWORDS(MGSCOPE_HRTEM_PARAM), int frame,
                    const pyb::object& threshold_from, std::optional<std::string> name, bool pandas) {
-  HrtemOptions o;
-  o.box_nm = box_nm;
-  o.stride_nm = stride_nm;
-  o.window = window_of(window);
-  if (acf != "circular" && acf != "linear")
-    throw std::invalid_argument("acf: '" + acf + "' is not one of circular, linear");
-  o.acf = acf == "linear" ? AcfMode::linear : AcfMode::circular;
-  o.spots.d_min_nm = d_min_nm;
-  o.spots.d_max_nm = d_max_nm;
-  o.spots.acf_min_lag_nm = acf_min_lag_nm;
-  o.spots.same_direction_deg = same_direction_deg;
-  o.threshold.mode = threshold_mode_of(threshold_mode);
-  if (spot_threshold) {  // as on the command line: a level implies the fixed mode
-    o.threshold.mode = ThresholdMode::fixed;
-    o.threshold.fixed = spot_threshold;
-  } else if (o.threshold.mode == ThresholdMode::fixed) {
-    throw std::invalid_argument("threshold_mode='fixed' needs spot_threshold");
-  }
-  o.threshold.alpha = alpha;
-  o.threshold.alpha_secondary = alpha_secondary;
-  o.threshold.null_boxes = null_boxes;
-  o.threshold.seed = seed;
-  o.rules.nanocrystal_min_directions = nanocrystal_directions;
-  o.rules.nanocrystal_min_pairs = nanocrystal_pairs;
-  o.rules.crystal_like_min_anisotropy = anisotropy_min;
-  o.threads = threads;
-  require_valid(o);  // before any file is read, as the CLI does
-  CalibrateOptions co;
-  co.pixel_nm = pixel_nm;
-  if (anisotropic != "refuse" && anisotropic != "resample")
-    throw std::invalid_argument("anisotropic: '" + anisotropic +
-                                "' is not one of refuse, resample");
-  co.anisotropic =
-      anisotropic == "resample" ? AnisotropyPolicy::resample : AnisotropyPolicy::refuse;
+  const HrtemPySettings settings = hrtem_py_settings(HrtemKeywords{MGSCOPE_HRTEM_KEYWORDS(MGSCOPE_HRTEM_PASS)});
+  const HrtemOptions& o = settings.options;
+  const CalibrateOptions& co = settings.calibrate;
   if (frame < 0) throw InputError("frame must be 0 or more");
 
   HrtemUserInputs user;
@@ -242,13 +188,7 @@ pyb::dict hrtem_py(const pyb::object& image, std::optional<double> pixel_nm, dou
         in.info.format == "HyperSpy Signal2D"
             ? "the signal axes carry no length unit (nm, A, um, pm); pass pixel_nm= (nm per pixel)"
             : "an array carries no pixel size; pass pixel_nm= (nm per pixel)");
-  HrtemAreaSettings area_settings;
-  area_settings.enabled = area;
-  area_settings.stride_nm = area_stride_nm;
-  area_settings.vote_share = area_vote_share;
-  area_settings.bootstrap_resamples = bootstrap_resamples;
-  area_settings.seed = seed;
-  area_settings.threads = threads;
+  const HrtemAreaSettings& area_settings = settings.area;
   std::string tiles_csv, summary_json;
   HrtemResult result;
   std::vector<BlockSums> blocks;
@@ -357,23 +297,8 @@ Returns a dict:
 frame: image of a multi-frame file, from 0. Raises mgscope.InputError (a ValueError) naming the
 file for a bad or unsupported file, with the command line's message.)doc");
 
-  m.def("hrtem", &hrtem_py, "image"_a, pyb::kw_only(), "pixel_nm"_a = pyb::none(),
-        "box_nm"_a = kDefaults.box_nm, "stride_nm"_a = pyb::none(), "frame"_a = 0,
-        "anisotropic"_a = "refuse", "window"_a = window_name(kDefaults.window),
-        "acf"_a = "circular", "d_min_nm"_a = kDefaults.spots.d_min_nm,
-        "d_max_nm"_a = kDefaults.spots.d_max_nm,
-        "acf_min_lag_nm"_a = kDefaults.spots.acf_min_lag_nm,
-        "same_direction_deg"_a = kDefaults.spots.same_direction_deg, "threshold_mode"_a = "null",
-        "alpha"_a = kDefaults.threshold.alpha,
-        "alpha_secondary"_a = kDefaults.threshold.alpha_secondary, "spot_threshold"_a = pyb::none(),
-        "null_boxes"_a = kDefaults.threshold.null_boxes, "seed"_a = kDefaults.threshold.seed,
-        "nanocrystal_directions"_a = kDefaults.rules.nanocrystal_min_directions,
-        "nanocrystal_pairs"_a = kDefaults.rules.nanocrystal_min_pairs,
-        "anisotropy_min"_a = pyb::none(), "threads"_a = kDefaults.threads, "area"_a = true,
-        "area_stride_nm"_a = pyb::none(), "area_vote_share"_a = HrtemAreaSettings{}.vote_share,
-        "bootstrap_resamples"_a = HrtemAreaSettings{}.bootstrap_resamples, "threshold_from"_a = pyb::none(),
-        "name"_a = pyb::none(),
-        "pandas"_a = true,
+  m.def("hrtem", &hrtem_py, "image"_a, pyb::kw_only(), MGSCOPE_HRTEM_KEYWORDS(MGSCOPE_HRTEM_ARG) "frame"_a = 0,
+        "threshold_from"_a = pyb::none(), "name"_a = pyb::none(), "pandas"_a = true,
         R"doc(HRTEM local order: boxes of box_nm, FFT + autocorrelation per box, classes amorphous /
 crystal-like / nanocrystal (the command `mgscope hrtem`, same defaults, the same numbers as the
 command on this image alone: each call calibrates its own spot threshold, where a batch of the

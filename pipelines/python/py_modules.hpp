@@ -5,6 +5,7 @@
 namespace mgscope::py {
 
 void bind_images(pybind11::module_& m);  // read_image, hrtem, hrtem_combined (py_images.cpp)
+void bind_hrtem_series(pybind11::module_& m);  // hrtem_series (py_hrtem_series.cpp)
 void bind_spot_calibration(pybind11::module_& m);  // SpotCalibration (py_spot_calibration.cpp)
 void bind_indentation(
     pybind11::module_& m);  // creep, relaxation spectrum, Oliver-Pharr (py_indentation.cpp)

@@ -1,6 +1,7 @@
 """Fixtures of the Python module's tests: the module from the build folder (PYTHONPATH, set by
 ctest), the `mgscope` executable beside it (MGSCOPE_EXE) to compare with, the bundled samples."""
 import csv
+import math
 import os
 import pathlib
 import subprocess
@@ -35,6 +36,21 @@ def cli_error(*args):
 def read_csv(path):
     with open(path, newline="") as f:
         return list(csv.DictReader(f))
+
+
+def assert_table_equals_csv(table, rows):
+    """Every cell of the CLI's CSV equals the table's value (both parsed from the same digits)."""
+    assert list(table) == list(rows[0])
+    for name, column in table.items():
+        assert len(column) == len(rows)
+        for value, row in zip(column, rows):
+            cell = row[name]
+            if isinstance(value, str):
+                assert value == cell, name
+            elif cell == "":
+                assert math.isnan(value), name
+            else:
+                assert value == float(cell), (name, value, cell)
 
 
 def printed(value, digits):

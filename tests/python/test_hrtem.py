@@ -1,14 +1,13 @@
 """mgscope.hrtem and read_image against `mgscope hrtem` on the bundled samples."""
 import concurrent.futures
 import json
-import math
 import sys
 
 import numpy as np
 import pytest
 
 import mgscope
-from conftest import SOURCE_DIR, cli_error, read_csv, run_cli
+from conftest import SOURCE_DIR, assert_table_equals_csv, cli_error, read_csv, run_cli
 
 ASCAST = "samples/hrtem/ascast_1.tif"
 TREATED = "samples/hrtem/treated_1.tif"
@@ -32,21 +31,6 @@ def results():
         return [mgscope.hrtem(p, pandas=False) for p in (ASCAST, TREATED)]
     finally:
         os.chdir(cwd)
-
-
-def assert_table_equals_csv(table, rows):
-    """Every cell of the CLI's CSV equals the table's value (both parsed from the same digits)."""
-    assert list(table) == list(rows[0])
-    for name, column in table.items():
-        assert len(column) == len(rows)
-        for value, row in zip(column, rows):
-            cell = row[name]
-            if isinstance(value, str):
-                assert value == cell, name
-            elif cell == "":
-                assert math.isnan(value), name
-            else:
-                assert value == float(cell), (name, value, cell)
 
 
 def test_summary_equals_cli_summary_json(cli_outputs, results):

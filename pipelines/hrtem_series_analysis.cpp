@@ -1,0 +1,153 @@
+#include "pipelines/hrtem_series_analysis.hpp"
+
+#include <cstdio>
+#include <optional>
+#include <set>
+#include <utility>
+
+#include "fitting/base/error.hpp"
+#include "imaging/io/image_frames.hpp"
+#include "pipelines/hrtem_image_run.hpp"
+#include "pipelines/json_output.hpp"
+
+namespace mgscope {
+
+namespace {
+
+// One analysed point: frame `first` .. `first + sum - 1` read one at a time and averaged, so that
+// at most one native frame and one float sum are alive. A single frame stays as compact as read.
+struct PointPixels {
+  StoredImage pixels;
+  ImageInfo info;
+  std::optional<double> time_s;
+  std::string time_source;
+};
+
+PointPixels read_point(ImageFrames& frames, int first, int sum) {
+  const std::string& path = frames.path();
+  PointPixels p;
+  ImageF total;
+  double time_sum = 0;
+  bool all_timed = true;
+  for (int k = 0; k < sum; ++k) {
+    const int frame = first + k;
+    LoadedImage img = frames.read(frame);
+    const FrameTime t = frame_time(img.info.metadata, frame);
+    all_timed = all_timed && t.seconds.has_value();
+    if (t.seconds) time_sum += *t.seconds;
+    if (sum == 1) {
+      p.pixels = StoredImage::from_raw(std::move(img.raw), path);
+      p.info = std::move(img.info);
+      p.time_source = t.source;
+      continue;
+    }
+    ImageF f = to_float(img.raw, path);
+    img.raw = RawImage{};
+    if (k == 0) {
+      total = std::move(f);
+      p.info = std::move(img.info);
+      p.time_source = t.source;
+      continue;
+    }
+    if (f.width != total.width || f.height != total.height)
+      fail_input(path, "--sum: frame " + std::to_string(frame) + " is " + std::to_string(f.width) + " x " +
+                           std::to_string(f.height) + " px but frame " + std::to_string(first) + " is " +
+                           std::to_string(total.width) + " x " + std::to_string(total.height) + " px");
+    for (std::size_t i = 0; i < f.pixels.size(); ++i) total.pixels[i] += f.pixels[i];
+  }
+  if (sum > 1) {
+    const float inv = 1.0f / float(sum);
+    for (float& v : total.pixels) v *= inv;
+    p.pixels = StoredImage(std::move(total));
+    p.info.metadata["series.frames_averaged"] = std::to_string(first) + " to " + std::to_string(first + sum - 1);
+  }
+  if (all_timed && !p.time_source.empty()) p.time_s = time_sum / sum;
+  return p;
+}
+
+}  // namespace
+
+std::string series_point_folder(int first_frame, int last_frame) {
+  char buf[48];
+  if (first_frame == last_frame) std::snprintf(buf, sizeof buf, "frame_%04d", first_frame);
+  else std::snprintf(buf, sizeof buf, "frames_%04d-%04d", first_frame, last_frame);
+  return buf;
+}
+
+HrtemSeriesAnalysis analyse_hrtem_series(const std::string& path, const HrtemSettings& settings,
+                                         const SeriesPointHook& on_point, const SeriesFailureHook& on_failure) {
+  ImageFrames frames(path);  // a TIFF stays open from frame to frame
+  const int frames_in_file = frames.frames();
+  HrtemSeriesAnalysis a;
+  const FrameSelection sel = parse_frame_selection(settings.series.frames, settings.series.sum, frames_in_file, path);
+  a.selection = sel;
+  const int n = sel.points();
+  const std::set<int> kept = {0, n / 2, n - 1};
+
+  HrtemSeriesRecord& record = a.record;
+  record.selection = sel;
+  record.frames_in_file = frames_in_file;
+  a.points.reserve(std::size_t(n));
+  std::string time_source;
+
+  HrtemOptions options = settings.options;
+  const bool once = options.threshold.mode == ThresholdMode::null_model && !settings.series.threshold_each_frame;
+  record.threshold_mode = once ? "null, calibrated once"
+                               : options.threshold.mode == ThresholdMode::null_model ? "null, calibrated per point"
+                                                                                      : threshold_mode_name(options.threshold.mode);
+  SpotThreshold calibrated;  // with `once`: the first point's, reused by the others
+  for (int k = 0; k < n; ++k) {
+    const int first = sel.point_first(k), last = sel.point_last(k);
+    try {
+      PointPixels px = read_point(frames, first, sel.sum);
+      if (k == 0) time_source = px.time_source;
+      const HrtemImageRun run =
+          analyse_hrtem_image(std::move(px.pixels), std::move(px.info), settings.calibrate, options, settings.area, settings.user);
+      if (once && k == 0) {
+        // The null calibration of the first point, taken whole by every later point: the same
+        // level, secondary level and null distribution (p-values, --fdr) for the whole series.
+        calibrated = run.result.threshold;
+        options.threshold.reuse = &calibrated;
+        record.threshold_frame = first;
+      }
+      if (k == 0) {
+        record.first_point = hrtem_summary_json(run.result, run.run, run.options, run.area ? &*run.area : nullptr);
+        record.whitened_level = run.result.threshold.value;
+        record.secondary_whitened_level = run.result.threshold.secondary_value;
+      }
+      SeriesPoint p;
+      p.point = k;
+      p.first_frame = first;
+      p.last_frame = last;
+      p.file_time_s = px.time_s;
+      p.boxes = run.result.fractions;
+      if (run.area) {
+        p.has_area = true;
+        p.ordered_area_fraction = run.area->ordered_area_fraction;
+        p.ordered_area_fraction_95 = run.area->ordered_area_fraction_95;
+      }
+      const std::vector<std::string> warnings = hrtem_warnings(run.result, run.run, run.area ? &*run.area : nullptr);
+      p.warnings = int(warnings.size());
+      // Distinct texts only, and a bounded number of them: a long series keeps constant memory.
+      for (const std::string& w : warnings)
+        if (record.warnings.size() < 50 || record.warnings.count(w)) ++record.warnings[w];
+      if (kept.count(k)) record.kept.push_back(series_point_folder(first, last));
+      a.points.push_back(p);
+      on_point(p, n, run, kept.count(k) > 0);
+    } catch (const InputError& e) {
+      // The first point sets the threshold and the outputs' settings: without it there is no
+      // series. A later frame that cannot be read or analysed (a truncated last frame of an
+      // interrupted acquisition) costs its point only.
+      if (k == 0) throw;
+      ++record.failed_points;
+      const std::string w = "point " + std::to_string(k) + " (frames " + std::to_string(first) + " to " +
+                            std::to_string(last) + ") left out: " + e.what();
+      if (record.failures.size() < 50) record.failures.push_back(w);
+      on_failure(w);
+    }
+  }
+  a.time = series_time(a.points, time_source);
+  return a;
+}
+
+}  // namespace mgscope

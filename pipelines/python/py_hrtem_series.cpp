@@ -1,0 +1,79 @@
+// mgscope.hrtem_series: an in-situ series (a TIFF or MRC stack, TIA SER series, Velox EMD frames)
+// analysed point by point as `mgscope hrtem FILE --frames ... [--sum N]` does, returning the numbers
+// of its series.csv and summary.json without writing files.
+#include <string>
+#include <vector>
+
+#include "fitting/base/error.hpp"
+#include "pipelines/hrtem_series_analysis.hpp"
+#include "pipelines/json_output.hpp"
+#include "pipelines/python/py_convert.hpp"
+#include "pipelines/python/py_hrtem_keywords.hpp"
+#include "pipelines/python/py_modules.hpp"
+
+namespace mgscope::py {
+
+namespace {
+
+using namespace pybind11::literals;
+
+// Integer columns of series.csv; every other numeric column is float64.
+const std::vector<std::string> kSeriesCounts = {"point",     "first_frame",  "last_frame",  "boxes",
+                                                "amorphous", "crystal_like", "nanocrystal", "warnings"};
+
+pyb::dict hrtem_series_py(const pyb::object& path_like MGSCOPE_HRTEM_KEYWORDS(MGSCOPE_HRTEM_PARAM),
+                          const std::string& frames, int sum, bool threshold_each_frame, bool pandas) {
+  const HrtemPySettings py = hrtem_py_settings(HrtemKeywords{MGSCOPE_HRTEM_KEYWORDS(MGSCOPE_HRTEM_PASS)});
+  if (sum < 1) throw std::invalid_argument("sum: must be 1 or more (frames averaged per analysed point)");
+  const std::string path = pyb::module_::import("os").attr("fspath")(path_like).cast<std::string>();
+  HrtemSettings settings;
+  settings.options = py.options;
+  settings.calibrate = py.calibrate;
+  settings.area = py.area;
+  settings.series.frames = frames;
+  settings.series.sum = sum;
+  settings.series.threshold_each_frame = threshold_each_frame;
+  std::string series_csv, summary_json;
+  {
+    pyb::gil_scoped_release release;  // every frame is read and analysed without the GIL
+    HrtemSeriesAnalysis a = analyse_hrtem_series(
+        path, settings, [](const SeriesPoint&, int, const HrtemImageRun&, bool) {}, [](const std::string&) {});
+    a.record.kept.clear();  // no point's folder is written here
+    series_csv = hrtem_series_csv(a.points, a.time);
+    summary_json = json_text(hrtem_series_summary_json(a.record, a.points, a.time));
+  }
+  pyb::dict out = json_to_python(summary_json).cast<pyb::dict>();
+  // The command's folders and files; here the points come back as a table instead.
+  for (const char* key : {"kept_points", "files"})
+    if (out.contains(key)) out.attr("pop")(key);
+  out["points"] = csv_to_table(series_csv, kSeriesCounts, pandas);
+  return out;
+}
+
+}  // namespace
+
+void bind_hrtem_series(pyb::module_& m) {
+  m.def("hrtem_series", &hrtem_series_py, "path"_a, pyb::kw_only(), MGSCOPE_HRTEM_KEYWORDS(MGSCOPE_HRTEM_ARG)
+        "frames"_a = "all", "sum"_a = 1, "threshold_each_frame"_a = false, "pandas"_a = true,
+        R"doc(An in-situ series: the frames of a multi-frame file (TIFF or MRC stack, TIA SER series, Velox
+EMD frames) analysed one point at a time, as `mgscope hrtem PATH --frames FRAMES --sum SUM` does,
+with the same numbers; one frame (or one average of `sum` frames) is in memory at a time, whatever
+the number of frames. No file is written.
+
+frames: 'all', 'A:B' or 'A:B:STEP' (frames from 0, B included; STEP defaults to sum).
+sum: consecutive frames averaged into one analysed point.
+threshold_each_frame: calibrate the null spot threshold on every point; by default it is
+  calibrated once, on the first point, and reused whole by the others.
+The analysis keywords (pixel_nm, box_nm, ..., area, bootstrap_resamples) are hrtem()'s.
+pandas: the points as a pandas DataFrame when pandas is importable (False: a dict of arrays).
+
+Returns a dict: the keys of the series' summary.json (program, input, calibration, boxes,
+settings, series with its time axis and frames_left_over, threshold, ordered_box_fraction,
+ordered_area_fraction, warnings) and points: the table of series.csv (point, first_frame,
+last_frame, time in s or the frame index (time_basis), box counts and fractions per class with
+Wilson 95 % intervals, ordered box and area fractions with their intervals, warnings per point).
+Raises mgscope.InputError naming the file for a bad file, a bad frames or sum, or a first point
+that cannot be analysed; a later point that cannot be read is left out and said in warnings.)doc");
+}
+
+}  // namespace mgscope::py

@@ -1,0 +1,74 @@
+"""mgscope.hrtem_series against `mgscope hrtem FILE --frames ... --sum ...` on a synthetic nucleation stack."""
+import json
+
+import pytest
+
+import mgscope
+from conftest import assert_table_equals_csv, cli_error, read_csv, run_cli
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    """7 frames of 400 x 400 px (16 boxes), ordered 4 % -> 30 %, 1.5 s apart (ImageJ finterval)."""
+    d = tmp_path_factory.mktemp("series")
+    run_cli("synth", "hrtem", "-o", d, "--name", "grow", "--width", "400", "--height", "400", "--frames", "7",
+            "--ordered-fraction-start", "0.04", "--ordered-fraction", "0.3", "--frame-interval", "1.5", "--seed", "4")
+    return d / "grow.tif"
+
+
+def cli_series(stack, out, *options):
+    run_cli("hrtem", stack, "-o", out, *options)
+    folder = out / "grow"
+    return json.loads((folder / "summary.json").read_text()), read_csv(folder / "series.csv")
+
+
+@pytest.mark.parametrize("frames,sum_", [("all", 1), ("1:6", 2)])
+def test_the_numbers_are_the_commands(stack, tmp_path, frames, sum_):
+    cli, rows = cli_series(stack, tmp_path, "--frames", frames, "--sum", str(sum_))
+    r = mgscope.hrtem_series(stack, frames=frames, sum=sum_, pandas=False)
+    # No folder or file is written here: the points come back as a table instead.
+    assert {k: v for k, v in r.items() if k != "points"} == {k: v for k, v in cli.items() if k not in ("kept_points", "files")}
+    assert_table_equals_csv(r["points"], rows)
+    assert len(rows) == (7 if sum_ == 1 else 3)
+
+
+def test_points_hold_the_growth_and_the_file_time(stack):
+    r = mgscope.hrtem_series(stack, pandas=False)
+    p = r["points"]
+    assert list(p["first_frame"]) == list(range(7))
+    assert list(p["time"]) == pytest.approx([1.5 * k for k in range(7)], abs=1e-12)
+    assert set(p["time_basis"]) == {"s"}
+    assert r["series"]["time"]["source"] == "ImageJ finterval"
+    # 16 boxes a frame: the last frame's order is well above the first's.
+    assert p["ordered_box_fraction"][-1] - p["ordered_box_fraction"][0] >= 0.15
+    assert r["threshold"]["calibrated_on_frame"] == 0
+
+
+def test_frames_left_over_are_said(stack):
+    r = mgscope.hrtem_series(stack, frames="0:6", sum=3, area=False, pandas=False)
+    assert r["series"]["frames_left_over"] == [6, 6]
+    assert any("left out" in w and "--sum 3" in w for w in r["warnings"]), r["warnings"]
+    assert list(r["points"]["last_frame"]) == [2, 5]
+    assert r["ordered_area_fraction"] is None
+
+
+def test_bad_selections_raise_the_commands_errors(stack, tmp_path):
+    with pytest.raises(mgscope.InputError) as e:
+        mgscope.hrtem_series(stack, frames="3:20")
+    assert str(e.value) == cli_error("hrtem", stack, "-o", tmp_path, "--frames", "3:20")
+    assert "the file holds 7 frame(s), 0 to 6" in str(e.value)
+    with pytest.raises(mgscope.InputError):
+        mgscope.hrtem_series(stack, frames="some")
+    with pytest.raises(ValueError, match="sum"):
+        mgscope.hrtem_series(stack, sum=0)
+    with pytest.raises(ValueError, match="window"):
+        mgscope.hrtem_series(stack, window="square")
+    with pytest.raises(mgscope.InputError, match="nothing.tif"):
+        mgscope.hrtem_series(tmp_path / "nothing.tif")
+
+
+def test_points_as_a_dataframe(stack):
+    pd = pytest.importorskip("pandas")
+    p = mgscope.hrtem_series(stack, frames="0:1", area=False)["points"]
+    assert isinstance(p, pd.DataFrame)
+    assert p["boxes"].dtype == "int64" and p["ordered_box_fraction"].dtype == "float64"
