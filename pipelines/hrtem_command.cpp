@@ -49,8 +49,13 @@ void add_hrtem_command(CLI::App& app, CommandContext& ctx) {
                   "null spot threshold is calibrated once, on the first point, and reused by the others");
   cmd->add_option("--sum", cli->sum,
                   "With --frames: average N consecutive frames into one analysed point (STEP defaults to N; "
-                  "frames at the end too few for one more point are left out, with a warning)")
+                  "frames at the end too few for one more point are left out, with a warning). The frames are "
+                  "aligned on the point's first by phase correlation (whole-pixel shifts; series.csv's drift_nm) "
+                  "and the average cropped to the part every frame covers")
       ->capture_default_str();
+  cmd->add_flag("--no-align", cli->no_align,
+                "With --sum: average the frames where they lie, without measuring their drift (frames already "
+                "aligned by the acquisition software)");
   cmd->add_flag("--threshold-each-image", cli->threshold_each_image,
                 "A batch: calibrate the null spot threshold on every image, so that each image gets the numbers "
                 "it gets alone (~0.09 s of CPU more a 2048^2 image). By default a batch calibrates once, on its "

@@ -1,5 +1,6 @@
 #include "pipelines/hrtem_series_outputs.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <iomanip>
@@ -89,7 +90,7 @@ std::string hrtem_series_csv(const std::vector<SeriesPoint>& points, const Serie
   for (const char* n : names) o << ',' << n;
   for (const char* n : names) o << ',' << n << "_fraction," << n << "_ci95_low," << n << "_ci95_high";
   o << ",ordered_box_fraction,ordered_box_ci95_low,ordered_box_ci95_high,ordered_area_fraction,"
-       "ordered_area_ci95_low,ordered_area_ci95_high,warnings\n";
+       "ordered_area_ci95_low,ordered_area_ci95_high,warnings,drift_nm,frames_not_aligned\n";
   const char* basis = time.from_file ? "s" : "frame";
   for (const SeriesPoint& p : points) {
     const ClassFractions& f = p.boxes;
@@ -108,7 +109,7 @@ std::string hrtem_series_csv(const std::vector<SeriesPoint>& points, const Serie
         << g6(p.ordered_area_fraction_95.high);
     else
       o << ",,,";
-    o << ',' << p.warnings << '\n';
+    o << ',' << p.warnings << ',' << g6(p.drift_nm) << ',' << p.frames_not_aligned << '\n';
   }
   return o.str();
 }
@@ -191,6 +192,21 @@ nlohmann::json hrtem_series_summary_json(const HrtemSeriesRecord& r, const std::
                  {"frames_left_over", left_over ? json::array({left_over->first, left_over->second}) : json(nullptr)},
                  {"note", "point k averages frames first_frame + k step ... + frames_averaged_per_point - 1; "
                           "frames are read one at a time"}};
+  if (s.sum > 1) {
+    double largest = NAN;
+    int not_aligned = 0;
+    for (const SeriesPoint& p : points) {
+      if (std::isfinite(p.drift_nm)) largest = std::isfinite(largest) ? std::max(largest, p.drift_nm) : p.drift_nm;
+      not_aligned += p.frames_not_aligned;
+    }
+    j["series"]["alignment"] =
+        r.aligned ? json{{"method", "each frame of a point shifted by whole pixels onto its first, its drift measured by "
+                                    "phase correlation of the central crop (up to 1024 px); the average cropped to the "
+                                    "part every frame covers"},
+                         {"largest_drift_nm", json_number(largest)},
+                         {"frames_not_aligned", not_aligned}}
+                  : json{{"method", "none (--no-align): frames averaged where they lie"}};
+  }
   json t = {{"basis", time.from_file ? "seconds" : "frame index"}, {"source", time.source}};
   if (time.from_file) t["start_s"] = time.start_s;
   else t["note"] = time.note.empty() ? "the file carries no per-frame time" : time.note;

@@ -27,6 +27,10 @@ struct SeriesPoint {
   double ordered_area_fraction = std::numeric_limits<double>::quiet_NaN();
   Interval ordered_area_fraction_95;
   int warnings = 0;
+  // --sum with alignment: the largest drift of a frame from the point's first (nm; NaN for a single
+  // frame or without alignment), and the frames whose drift could not be measured.
+  double drift_nm = std::numeric_limits<double>::quiet_NaN();
+  int frames_not_aligned = 0;
 };
 
 // A frame's time as its file gives it: TIA SER element tag (whole seconds since 1970), Velox
@@ -67,6 +71,7 @@ std::string left_over_warning(const FrameSelection& selection);
 struct HrtemSeriesRecord {
   nlohmann::json first_point;         // hrtem_summary_json of the first point: input, calibration, boxes, settings
   FrameSelection selection;
+  bool aligned = true;                // with --sum: frames aligned before averaging (not --no-align)
   int frames_in_file = 0;
   std::string threshold_mode;         // "null calibrated once", "null per point", or the user's mode
   std::optional<int> threshold_frame; // the frame the null threshold was calibrated on, once

@@ -75,6 +75,8 @@ HrtemSettings make_hrtem_settings(const HrtemCli& cli) {
                      "calibrates once on its first point, or on every point with --threshold-each-frame");
   s.series.sum = cli.sum;
   s.series.threshold_each_frame = cli.threshold_each_frame;
+  if (cli.no_align && cli.sum < 2) throw InputError("--no-align needs --sum 2 or more (it is about averaging frames)");
+  s.series.align = !cli.no_align;
   s.area.enabled = cli.area_stride != "off";
   if (s.area.enabled && !cli.area_stride.empty()) s.area.stride_nm = parse_length_nm(cli.area_stride, "--area-stride");
   s.area.vote_share = cli.area_vote_share;

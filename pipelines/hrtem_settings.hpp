@@ -27,6 +27,7 @@ struct HrtemCli {
   std::string frames;      // empty: one image per file (--frame); else all, A:B or A:B:STEP
   int sum = 1;             // --sum: frames averaged per analysed point of a series
   bool threshold_each_frame = false;
+  bool no_align = false;   // --no-align: --sum averages frames where they lie
   // A batch reuses the first image's null calibration (images of its pixel size, box and radial
   // spectrum), unless --threshold-each-image; --threshold-once, the default, is still accepted.
   bool threshold_each_image = false;
@@ -67,6 +68,7 @@ struct HrtemSeriesSettings {
   std::string frames;                 // empty: not a series; else all, A:B or A:B:STEP (B included)
   int sum = 1;                        // frames averaged per analysed point
   bool threshold_each_frame = false;  // null threshold calibrated on every point, not once
+  bool align = true;                  // frames averaged into a point are aligned first (frame_drift.hpp)
 };
 
 struct HrtemSettings {

@@ -22,9 +22,10 @@ const std::vector<std::string> kSeriesCounts = {"point",     "first_frame",  "la
                                                 "amorphous", "crystal_like", "nanocrystal", "warnings"};
 
 pyb::dict hrtem_series_py(const pyb::object& path_like MGSCOPE_HRTEM_KEYWORDS(MGSCOPE_HRTEM_PARAM),
-                          const std::string& frames, int sum, bool threshold_each_frame, bool pandas) {
+                          const std::string& frames, int sum, bool threshold_each_frame, bool align, bool pandas) {
   const HrtemPySettings py = hrtem_py_settings(HrtemKeywords{MGSCOPE_HRTEM_KEYWORDS(MGSCOPE_HRTEM_PASS)});
   if (sum < 1) throw std::invalid_argument("sum: must be 1 or more (frames averaged per analysed point)");
+  if (!align && sum < 2) throw std::invalid_argument("align=False needs sum 2 or more (it is about averaging frames)");
   const std::string path = pyb::module_::import("os").attr("fspath")(path_like).cast<std::string>();
   HrtemSettings settings;
   settings.options = py.options;
@@ -33,6 +34,7 @@ pyb::dict hrtem_series_py(const pyb::object& path_like MGSCOPE_HRTEM_KEYWORDS(MG
   settings.series.frames = frames;
   settings.series.sum = sum;
   settings.series.threshold_each_frame = threshold_each_frame;
+  settings.series.align = align;
   std::string series_csv, summary_json;
   {
     pyb::gil_scoped_release release;  // every frame is read and analysed without the GIL
@@ -54,7 +56,8 @@ pyb::dict hrtem_series_py(const pyb::object& path_like MGSCOPE_HRTEM_KEYWORDS(MG
 
 void bind_hrtem_series(pyb::module_& m) {
   m.def("hrtem_series", &hrtem_series_py, "path"_a, pyb::kw_only(), MGSCOPE_HRTEM_KEYWORDS(MGSCOPE_HRTEM_ARG)
-        "frames"_a = "all", "sum"_a = 1, "threshold_each_frame"_a = false, "pandas"_a = true,
+        "frames"_a = "all", "sum"_a = 1, "threshold_each_frame"_a = false, "align"_a = true,
+        "pandas"_a = true,
         R"doc(An in-situ series: the frames of a multi-frame file (TIFF or MRC stack, TIA SER series, Velox
 EMD frames) analysed one point at a time, as `mgscope hrtem PATH --frames FRAMES --sum SUM` does,
 with the same numbers; one frame (or one average of `sum` frames) is in memory at a time, whatever
@@ -62,6 +65,10 @@ the number of frames. No file is written.
 
 frames: 'all', 'A:B' or 'A:B:STEP' (frames from 0, B included; STEP defaults to sum).
 sum: consecutive frames averaged into one analysed point.
+align: with sum above 1, each frame is shifted by whole pixels onto its point's first (its drift
+  measured by phase correlation) and the average cropped to the part every frame covers; False
+  averages the frames where they lie (frames aligned already). points' drift_nm says how far
+  they drifted.
 threshold_each_frame: calibrate the null spot threshold on every point; by default it is
   calibrated once, on the first point, and reused whole by the others.
 The analysis keywords (pixel_nm, box_nm, ..., area, bootstrap_resamples) are hrtem()'s.
@@ -71,7 +78,8 @@ Returns a dict: the keys of the series' summary.json (program, input, calibratio
 settings, series with its time axis and frames_left_over, threshold, ordered_box_fraction,
 ordered_area_fraction, warnings) and points: the table of series.csv (point, first_frame,
 last_frame, time in s or the frame index (time_basis), box counts and fractions per class with
-Wilson 95 % intervals, ordered box and area fractions with their intervals, warnings per point).
+Wilson 95 % intervals, ordered box and area fractions with their intervals, warnings per point,
+drift_nm and frames_not_aligned).
 Raises mgscope.InputError naming the file for a bad file, a bad frames or sum, or a first point
 that cannot be analysed; a later point that cannot be read is left out and said in warnings.)doc");
 }

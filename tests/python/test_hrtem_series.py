@@ -22,14 +22,17 @@ def cli_series(stack, out, *options):
     return json.loads((folder / "summary.json").read_text()), read_csv(folder / "series.csv")
 
 
-@pytest.mark.parametrize("frames,sum_", [("all", 1), ("1:6", 2)])
-def test_the_numbers_are_the_commands(stack, tmp_path, frames, sum_):
-    cli, rows = cli_series(stack, tmp_path, "--frames", frames, "--sum", str(sum_))
-    r = mgscope.hrtem_series(stack, frames=frames, sum=sum_, pandas=False)
+@pytest.mark.parametrize("frames,sum_,align", [("all", 1, True), ("1:6", 2, True), ("1:6", 2, False)])
+def test_the_numbers_are_the_commands(stack, tmp_path, frames, sum_, align):
+    cli, rows = cli_series(stack, tmp_path, "--frames", frames, "--sum", str(sum_), *([] if align else ["--no-align"]))
+    r = mgscope.hrtem_series(stack, frames=frames, sum=sum_, align=align, pandas=False)
     # No folder or file is written here: the points come back as a table instead.
     assert {k: v for k, v in r.items() if k != "points"} == {k: v for k, v in cli.items() if k not in ("kept_points", "files")}
     assert_table_equals_csv(r["points"], rows)
     assert len(rows) == (7 if sum_ == 1 else 3)
+    # The frames of one place drift by a few hundredths of a pixel at most.
+    drift = r["points"]["drift_nm"]
+    assert all(d != d for d in drift) if sum_ == 1 or not align else all(0 <= d < 0.2 * 0.0199 for d in drift)
 
 
 def test_points_hold_the_growth_and_the_file_time(stack):
@@ -61,6 +64,8 @@ def test_bad_selections_raise_the_commands_errors(stack, tmp_path):
         mgscope.hrtem_series(stack, frames="some")
     with pytest.raises(ValueError, match="sum"):
         mgscope.hrtem_series(stack, sum=0)
+    with pytest.raises(ValueError, match="align=False needs sum"):
+        mgscope.hrtem_series(stack, align=False)
     with pytest.raises(ValueError, match="window"):
         mgscope.hrtem_series(stack, window="square")
     with pytest.raises(mgscope.InputError, match="nothing.tif"):

@@ -1,0 +1,71 @@
+// Drift between frames by phase correlation (imaging/frame_drift.hpp), on synthetic HRTEM frames of
+// one specimen with fresh shot noise, cut from the field at known offsets.
+#include "imaging/frame_drift.hpp"
+
+#include <cmath>
+#include <cstdio>
+
+#include <gtest/gtest.h>
+
+#include "imaging/synth_hrtem.hpp"
+#include "tests/imaging/synth_image.hpp"
+
+namespace mgscope {
+namespace {
+
+SynthHrtem field(std::uint64_t seed, std::uint64_t noise_seed) {
+  SynthHrtemOptions o;
+  o.width_px = o.height_px = 600;
+  o.ordered_fraction = 0.15;
+  o.seed = seed;
+  o.noise_seed = noise_seed;
+  return make_synth_hrtem(o);
+}
+
+// The side x side window of `f` whose top-left corner is (x0, y0).
+ImageF cut(const ImageF& f, int x0, int y0, int side) {
+  ImageF out(side, side);
+  for (int y = 0; y < side; ++y)
+    for (int x = 0; x < side; ++x) out.at(x, y) = f.at(x0 + x, y0 + y);
+  return out;
+}
+
+TEST(FrameDrift, MeasuresTheShiftOfAFrameOfTheSameSpecimen) {
+  const ImageF first = test::as_float(field(5, 101).counts);
+  const ImageF second = test::as_float(field(5, 102).counts);  // the same specimen, its own noise
+  const ImageF reference = cut(first, 40, 40, 500);
+  EXPECT_EQ(DriftReference(reference).crop_side_px(), 500);  // 2^2 5^3
+  const DriftReference drift(reference);
+  // The frame's window moved by (mx, my): its content lies (-mx, -my) from the reference's.
+  for (const auto& [mx, my] : {std::pair{0, 0}, {3, 2}, {-7, 11}, {25, -30}}) {
+    const FrameShift s = drift.shift_of(cut(second, 40 + mx, 40 + my, 500));
+    std::printf("moved (%d, %d): measured (%.3f, %.3f), contrast %.1f\n", mx, my, s.dx_px, s.dy_px, s.peak_contrast);
+    EXPECT_TRUE(s.reliable) << mx << ", " << my << ": contrast " << s.peak_contrast;
+    EXPECT_NEAR(s.dx_px, -mx, 0.3) << mx << ", " << my;
+    EXPECT_NEAR(s.dy_px, -my, 0.3) << mx << ", " << my;
+  }
+}
+
+TEST(FrameDrift, FramesWithoutCommonContentAreNotAligned) {
+  const DriftReference drift(cut(test::as_float(field(5, 101).counts), 40, 40, 500));
+  const FrameShift s = drift.shift_of(cut(test::as_float(field(6, 102).counts), 40, 40, 500));  // another specimen
+  std::printf("another specimen: contrast %.1f\n", s.peak_contrast);
+  EXPECT_FALSE(s.reliable) << s.peak_contrast;
+  EXPECT_LT(s.peak_contrast, kMinDriftPeakContrast);
+  EXPECT_THROW(drift.shift_of(ImageF(400, 500)), std::invalid_argument);
+}
+
+TEST(FrameDrift, AddShiftedAddsWhereTheFrameHasThePixel) {
+  ImageF total(4, 3, 0.f), frame(4, 3);
+  for (int y = 0; y < 3; ++y)
+    for (int x = 0; x < 4; ++x) frame.at(x, y) = float(10 * y + x);
+  add_shifted(total, frame, 1, -1);  // total(x, y) += frame(x + 1, y - 1)
+  for (int y = 0; y < 3; ++y)
+    for (int x = 0; x < 4; ++x) {
+      const bool inside = x + 1 < 4 && y - 1 >= 0;
+      EXPECT_EQ(total.at(x, y), inside ? float(10 * (y - 1) + x + 1) : 0.f) << x << ", " << y;
+    }
+}
+
+}  // namespace
+}  // namespace mgscope
