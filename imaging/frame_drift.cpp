@@ -30,9 +30,31 @@ double parabola_offset(double minus, double centre, double plus) {
   return den < 0 ? std::clamp(0.5 * (minus - plus) / den, -0.5, 0.5) : 0.0;
 }
 
+// A box mean of radius r along rows, then columns, of a side x side plane (at the edges the box is
+// cut, and the mean is over the part inside), by running sums.
+std::vector<float> box_blur(const std::vector<float>& in, int side, int r) {
+  std::vector<float> out(in.size());
+  std::vector<double> prefix(std::size_t(side) + 1);
+  auto blur_line = [&](auto at, auto put) {  // one row or column: at(k) reads, put(k, v) writes
+    prefix[0] = 0;
+    for (int k = 0; k < side; ++k) prefix[std::size_t(k) + 1] = prefix[std::size_t(k)] + at(k);
+    for (int k = 0; k < side; ++k) {
+      const int lo = std::max(0, k - r), hi = std::min(side - 1, k + r);
+      put(k, float((prefix[std::size_t(hi) + 1] - prefix[std::size_t(lo)]) / double(hi - lo + 1)));
+    }
+  };
+  const std::size_t n = std::size_t(side);
+  std::vector<float> rows(in.size());
+  for (std::size_t y = 0; y < n; ++y)
+    blur_line([&](int k) { return double(in[y * n + std::size_t(k)]); }, [&](int k, float v) { rows[y * n + std::size_t(k)] = v; });
+  for (std::size_t x = 0; x < n; ++x)
+    blur_line([&](int k) { return double(rows[std::size_t(k) * n + x]); }, [&](int k, float v) { out[std::size_t(k) * n + x] = v; });
+  return out;
+}
+
 }  // namespace
 
-DriftReference::DriftReference(const ImageF& reference)
+DriftReference::DriftReference(const ImageF& reference, const BitPlane& stationary)
     : width_(reference.width), height_(reference.height), side_(crop_side(reference.width, reference.height)) {
   if (side_ < 16) throw std::invalid_argument("frames under 16 px cannot be aligned");
   x0_ = (width_ - side_) / 2;
@@ -40,6 +62,18 @@ DriftReference::DriftReference(const ImageF& reference)
   window_.resize(std::size_t(side_));
   constexpr double kPi = 3.14159265358979323846;
   for (int i = 0; i < side_; ++i) window_[std::size_t(i)] = float(0.5 - 0.5 * std::cos(2 * kPi * (i + 0.5) / side_));
+  // The weight: the stationary pixels widened by the rim (a blur's support), then blurred over the
+  // rim again: 0 on and near them, 1 from two rims away.
+  if (!stationary.empty() && stationary.any(x0_, y0_, x0_ + side_, y0_ + side_)) {
+    std::vector<float> hole(std::size_t(side_) * std::size_t(side_), 0.f);
+    for (int y = 0; y < side_; ++y)
+      for (int x = 0; x < side_; ++x)
+        if (stationary.get(x0_ + x, y0_ + y)) hole[std::size_t(y) * std::size_t(side_) + std::size_t(x)] = 1.f;
+    std::vector<float> widened = box_blur(hole, side_, kStationaryRim);
+    for (float& v : widened) v = v > 0 ? 1.f : 0.f;
+    weight_ = box_blur(widened, side_, kStationaryRim);
+    for (float& v : weight_) v = 1.f - v;
+  }
   fft_ = std::make_unique<RealFft2d>(side_, side_);
   load_crop(reference);
   fft_->forward();
@@ -50,17 +84,25 @@ DriftReference::~DriftReference() = default;
 
 void DriftReference::load_crop(const ImageF& image) const {
   float* crop = fft_->real();
-  double mean = 0;
+  const std::size_t side = std::size_t(side_);
+  // The mean of the compared pixels (weighted), so that the weighted-out ones add nothing.
+  double sum = 0, total_weight = 0;
   for (int y = 0; y < side_; ++y) {
     const float* row = image.row(y0_ + y) + x0_;
-    for (int x = 0; x < side_; ++x) mean += row[x];
+    const float* w = weight_.empty() ? nullptr : weight_.data() + std::size_t(y) * side;
+    for (int x = 0; x < side_; ++x) {
+      sum += w ? double(w[x]) * row[x] : row[x];
+      total_weight += w ? w[x] : 1.0;
+    }
   }
-  mean /= double(side_) * double(side_);
+  const double mean = total_weight > 0 ? sum / total_weight : 0;
   for (int y = 0; y < side_; ++y) {
     const float* row = image.row(y0_ + y) + x0_;
+    const float* w = weight_.empty() ? nullptr : weight_.data() + std::size_t(y) * side;
     const float wy = window_[std::size_t(y)];
-    float* out = crop + std::size_t(y) * std::size_t(side_);
-    for (int x = 0; x < side_; ++x) out[x] = float((row[x] - mean) * wy * window_[std::size_t(x)]);
+    float* out = crop + std::size_t(y) * side;
+    for (int x = 0; x < side_; ++x)
+      out[x] = float((row[x] - mean) * wy * window_[std::size_t(x)] * (w ? w[x] : 1.f));
   }
 }
 

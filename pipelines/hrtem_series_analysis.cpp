@@ -9,7 +9,7 @@
 #include <utility>
 
 #include "fitting/base/error.hpp"
-#include "imaging/frame_drift.hpp"
+#include "imaging/frame_average.hpp"
 #include "imaging/io/image_frames.hpp"
 #include "pipelines/hrtem_image_run.hpp"
 #include "pipelines/json_output.hpp"
@@ -18,8 +18,7 @@ namespace mgscope {
 
 namespace {
 
-// One analysed point: frame `first` .. `first + sum - 1` read one at a time and averaged, so that
-// at most one native frame and one float sum are alive. A single frame stays as compact as read.
+// The pixels of one analysed point and what its frames said.
 struct PointPixels {
   StoredImage pixels;
   ImageInfo info;
@@ -29,24 +28,14 @@ struct PointPixels {
   int frames_not_aligned = 0;
 };
 
-std::string px_pair(double dx, double dy) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "(%.1f, %.1f)", dx, dy);
-  return buf;
-}
-
 // One analysed point: frame `first` .. `first + sum - 1` read one at a time and averaged, so that
 // at most one native frame and one float sum are alive. A single frame stays as compact as read.
-// With `align`, each later frame is shifted by whole pixels onto the first (its drift measured by
-// phase correlation; the half pixel left blurs a 0.2 nm fringe of 10 px by a twentieth of its
-// period), and the average is cropped to the part every frame covers.
-PointPixels read_point(ImageFrames& frames, int first, int sum, bool align) {
+// With `align`, the frames are aligned on the first before they are averaged (AlignedAverage).
+PointPixels read_point(ImageFrames& frames, int first, int sum, bool align, int threads) {
   const std::string& path = frames.path();
   PointPixels p;
-  ImageF total;
-  std::optional<DriftReference> reference;
-  int sx_min = 0, sx_max = 0, sy_min = 0, sy_max = 0;
-  std::string shifts;
+  std::optional<AlignedAverage> average;
+  int width = 0, height = 0;  // the first frame's
   double time_sum = 0;
   bool all_timed = true;
   for (int k = 0; k < sum; ++k) {
@@ -55,78 +44,46 @@ PointPixels read_point(ImageFrames& frames, int first, int sum, bool align) {
     const FrameTime t = frame_time(img.info.metadata, frame);
     all_timed = all_timed && t.seconds.has_value();
     if (t.seconds) time_sum += *t.seconds;
-    if (sum == 1) {
-      p.pixels = StoredImage::from_raw(std::move(img.raw), path);
+    if (k == 0) {
       p.info = std::move(img.info);
       p.time_source = t.source;
+    }
+    if (sum == 1) {
+      p.pixels = StoredImage::from_raw(std::move(img.raw), path);
       continue;
     }
     ImageF f = to_float(img.raw, path);
     img.raw = RawImage{};
     if (k == 0) {
-      total = std::move(f);
-      p.info = std::move(img.info);
-      p.time_source = t.source;
-      if (align) {
-        reference.emplace(total);
-        p.drift_px = 0;
-      }
+      width = f.width;
+      height = f.height;
+      average.emplace(std::move(f), align, threads);
       continue;
     }
-    if (f.width != total.width || f.height != total.height)
+    if (f.width != width || f.height != height)
       fail_input(path, "--sum: frame " + std::to_string(frame) + " is " + std::to_string(f.width) + " x " +
                            std::to_string(f.height) + " px but frame " + std::to_string(first) + " is " +
-                           std::to_string(total.width) + " x " + std::to_string(total.height) + " px");
-    int sx = 0, sy = 0;
-    if (reference) {
-      const FrameShift shift = reference->shift_of(f);
-      if (shift.reliable) {
-        sx = int(std::lround(shift.dx_px));
-        sy = int(std::lround(shift.dy_px));
-        p.drift_px = std::max(p.drift_px, std::hypot(shift.dx_px, shift.dy_px));
-        shifts += (shifts.empty() ? "" : ", ") + std::to_string(frame) + " " + px_pair(shift.dx_px, shift.dy_px);
-      } else {
-        ++p.frames_not_aligned;
-        shifts += (shifts.empty() ? "" : ", ") + std::to_string(frame) + " not measured";
-      }
-    }
-    sx_min = std::min(sx_min, sx);
-    sx_max = std::max(sx_max, sx);
-    sy_min = std::min(sy_min, sy);
-    sy_max = std::max(sy_max, sy);
-    add_shifted(total, f, sx, sy);
+                           std::to_string(width) + " x " + std::to_string(height) + " px");
+    average->add(f, frame);
   }
-  if (sum > 1) {
-    // The part of the first frame that every frame covers.
-    const int full_w = total.width, full_h = total.height;
-    const int x0 = -sx_min, y0 = -sy_min, w = full_w - sx_max + sx_min, h = full_h - sy_max + sy_min;
-    if (2 * w < full_w || 2 * h < full_h)
-      fail_input(path, "frames " + std::to_string(first) + " to " + std::to_string(first + sum - 1) +
-                           " drift by more than half the field (" + std::to_string(sx_max - sx_min) + " x " +
-                           std::to_string(sy_max - sy_min) + " px): too little of it is in every frame to average (--sum " +
-                           std::to_string(sum) + ")");
-    // Cropped and scaled in place, row by row towards the front (each row's destination lies at or
-    // before its source), so that no second frame-sized buffer is made.
-    const float inv = 1.0f / float(sum);
-    for (int y = 0; y < h; ++y) {
-      const float* in = total.row(y0 + y) + x0;
-      float* out = total.pixels.data() + std::size_t(y) * std::size_t(w);
-      for (int x = 0; x < w; ++x) out[x] = in[x] * inv;
+  if (average) {
+    const std::string frames_text = std::to_string(first) + " to " + std::to_string(first + sum - 1);
+    try {
+      ImageF mean = average->finish(sum);
+      p.info.width = mean.width;
+      p.info.height = mean.height;
+      p.pixels = StoredImage(std::move(mean));
+    } catch (const std::invalid_argument& e) {
+      fail_input(path, "frames " + frames_text + " (--sum " + std::to_string(sum) + "): " + e.what() + " to average");
     }
-    total.pixels.resize(std::size_t(w) * std::size_t(h));
-    total.width = w;
-    total.height = h;
-    p.pixels = StoredImage(std::move(total));
-    p.info.width = w;
-    p.info.height = h;
-    p.info.metadata["series.frames_averaged"] = std::to_string(first) + " to " + std::to_string(first + sum - 1);
-    if (align) {
+    p.info.metadata["series.frames_averaged"] = frames_text;
+    p.drift_px = average->largest_drift_px();
+    p.frames_not_aligned = average->frames_not_aligned();
+    if (average->aligned()) {
       p.info.metadata["series.frame_shifts_px"] =
-          "from frame " + std::to_string(first) + ", (x right, y down) by phase correlation: " + shifts;
-      if (w != full_w || h != full_h)
-        p.info.metadata["series.aligned_crop_px"] =
-            "x " + std::to_string(x0) + " to " + std::to_string(x0 + w - 1) + ", y " + std::to_string(y0) + " to " +
-            std::to_string(y0 + h - 1) + " of frame " + std::to_string(first);
+          "from frame " + std::to_string(first) + ", (x right, y down) by phase correlation: " + average->shifts();
+      if (!average->crop().empty())
+        p.info.metadata["series.aligned_crop_px"] = average->crop() + " of frame " + std::to_string(first);
       if (p.frames_not_aligned)
         p.info.warnings.push_back(std::to_string(p.frames_not_aligned) + " of the " + std::to_string(sum - 1) +
                                   " frames averaged onto the point's first could not be aligned (no clear correlation "
@@ -172,7 +129,7 @@ HrtemSeriesAnalysis analyse_hrtem_series(const std::string& path, const HrtemSet
   for (int k = 0; k < n; ++k) {
     const int first = sel.point_first(k), last = sel.point_last(k);
     try {
-      PointPixels px = read_point(frames, first, sel.sum, settings.series.align);
+      PointPixels px = read_point(frames, first, sel.sum, settings.series.align, options.threads);
       if (k == 0) time_source = px.time_source;
       const HrtemImageRun run =
           analyse_hrtem_image(std::move(px.pixels), std::move(px.info), settings.calibrate, options, settings.area, settings.user);

@@ -66,6 +66,27 @@ TEST(FrameDrift, MeasuresWholePixelShiftsOnARealLattice) {
   }
 }
 
+// A saturated bar burned in at the same place of both frames while the specimen moves.
+TEST(FrameDrift, AStationaryBarIsLeftOut) {
+  ImageF reference = cut(test::as_float(field(5, 101).counts), 40, 40, 500);
+  ImageF moved = cut(test::as_float(field(5, 102).counts), 46, 36, 500);  // content at (-6, +4)
+  BitPlane bar(500, 500);
+  for (int y = 420; y < 432; ++y)
+    for (int x = 60; x < 300; ++x) {
+      reference.at(x, y) = moved.at(x, y) = 65535.f;
+      bar.set(x, y);
+    }
+  const FrameShift held = DriftReference(reference).shift_of(moved);
+  std::printf("bar left in: (%.2f, %.2f), contrast %.1f\n", held.dx_px, held.dy_px, held.peak_contrast);
+  EXPECT_NEAR(held.dx_px, 0, 0.5);  // the bar wins
+  EXPECT_NEAR(held.dy_px, 0, 0.5);
+  const FrameShift s = DriftReference(reference, bar).shift_of(moved);
+  std::printf("bar left out: (%.2f, %.2f), contrast %.1f\n", s.dx_px, s.dy_px, s.peak_contrast);
+  EXPECT_TRUE(s.reliable);
+  EXPECT_NEAR(s.dx_px, -6, 0.3);
+  EXPECT_NEAR(s.dy_px, 4, 0.3);
+}
+
 TEST(FrameDrift, FramesWithoutCommonContentAreNotAligned) {
   const DriftReference drift(cut(test::as_float(field(5, 101).counts), 40, 40, 500));
   const FrameShift s = drift.shift_of(cut(test::as_float(field(6, 102).counts), 40, 40, 500));  // another specimen

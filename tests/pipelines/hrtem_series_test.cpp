@@ -210,16 +210,17 @@ TEST(HrtemSeries, SumAveragesConsecutiveFramesAndStepSkips) {
   EXPECT_TRUE(in_warnings) << summary["warnings"].dump();
 }
 
-// Two stacks of the same 8 frames of one specimen (fresh shot noise each, 15 % ordered), 1000 x
-// 1000 px cut from a 1100 px field: still.tif at one place, drift.tif moving 3 px right and 2 px
-// down a frame (its content drifts 3 px left and 2 px up).
+// Stacks of the same 8 frames of one specimen (fresh shot noise each, 15 % ordered), 1000 x 1000 px
+// cut from a 1100 px field: still.tif at one place, drift.tif moving 3 px right and 2 px down a frame
+// (its content drifts 3 px left and 2 px up), bar.tif as drift.tif with a saturated 300 x 15 px bar
+// burned in at the same place of every frame (a scale bar stays put while the specimen drifts).
 const fs::path& drift_dir() {
   static const fs::path dir = [] {
     const fs::path d = test::scratch_dir("hrtem_series_drift");
     Calibration cal;
     cal.calibrated = true;
     cal.pixel_x_nm = cal.pixel_y_nm = 0.0199;
-    std::vector<RawImage> still, drift;
+    std::vector<RawImage> still, drift, bar;
     for (int k = 0; k < 8; ++k) {
       SynthHrtemOptions o;
       o.width_px = o.height_px = 1100;
@@ -235,9 +236,18 @@ const fs::path& drift_dir() {
       };
       still.push_back(cut(40, 40));
       drift.push_back(cut(40 + 3 * k, 40 + 2 * k));
+      // The same drifting frames with a saturated bar burned in at one place of every frame.
+      RawImage barred = drift.back();
+      for (int y = 900; y < 915; ++y)
+        for (int x = 50; x < 350; ++x) {
+          const std::uint16_t top = 65535;
+          std::memcpy(barred.bytes.data() + 2 * (std::size_t(y) * 1000 + std::size_t(x)), &top, 2);
+        }
+      bar.push_back(std::move(barred));
     }
     write_tiff_pages((d / "still.tif").string(), still, cal);
     write_tiff_pages((d / "drift.tif").string(), drift, cal);
+    write_tiff_pages((d / "bar.tif").string(), bar, cal);
     return d;
   }();
   return dir;
@@ -283,6 +293,33 @@ TEST(HrtemSeries, SumAlignsDriftingFramesBeforeAveraging) {
     EXPECT_GT(num(unaligned[std::size_t(k)], "ordered_box_fraction"), num(still[std::size_t(k)], "ordered_box_fraction") + 0.2);
   }
   EXPECT_TRUE(std::isnan(num(unaligned[0], "drift_nm")));
+}
+
+TEST(HrtemSeries, ABurnedInBarDoesNotHoldTheAlignmentAtZero) {
+  const fs::path out = test::scratch_dir("hrtem_series_bar_out");
+  auto r = test::run_mgscope("hrtem '" + (drift_dir() / "bar.tif").string() + "' '" + (drift_dir() / "drift.tif").string() +
+                             "' -o '" + out.string() + "' --frames all --sum 4 --area-stride off");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto bar = read_csv(out / "bar" / "series.csv");
+  const auto drift = read_csv(out / "drift" / "series.csv");
+  ASSERT_EQ(bar.size(), 2u);
+  for (int k = 0; k < 2; ++k) {
+    const auto& b = bar[std::size_t(k)];
+    const auto& d = drift[std::size_t(k)];
+    std::printf("point %d: ordered %.3f with the bar (%g boxes), %.3f without (%g boxes); drift %.4f nm\n", k,
+                num(b, "ordered_box_fraction"), num(b, "boxes"), num(d, "ordered_box_fraction"), num(d, "boxes"),
+                num(b, "drift_nm"));
+    // Left in the comparison, the bar held every frame at (0, 0) (FrameDrift.AStationaryBarIsLeftOut),
+    // and on a like stack the point read 0.73.
+    EXPECT_NEAR(num(b, "drift_nm"), std::hypot(9.0, 6.0) * 0.0199, 0.2 * 0.0199);
+    EXPECT_NEAR(num(b, "ordered_box_fraction"), num(d, "ordered_box_fraction"), 0.06) << "point " << k;
+    EXPECT_LT(num(b, "boxes"), num(d, "boxes"));  // the bar's boxes are left out
+  }
+  // The bar, averaged into shifted copies, is put back whole: the annotation spans the bar's extent
+  // in every aligned frame (x 50-349 and y 900-914 of the frames, less the crop of 9 and 6 px at most).
+  const auto point = nlohmann::json::parse(test::read_all(out / "bar" / "frames_0000-0003" / "summary.json"));
+  const std::string warnings = point["warnings"].dump();
+  EXPECT_NE(warnings.find("burned-in annotation"), std::string::npos) << warnings;
 }
 
 TEST(HrtemSeries, FrameSelectionRules) {
