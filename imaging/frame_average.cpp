@@ -1,6 +1,7 @@
 #include "imaging/frame_average.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <stdexcept>
 #include <utility>
@@ -20,7 +21,6 @@ AlignedAverage::AlignedAverage(ImageF first, bool align, int threads) : sum_(std
   stationary.threads = threads;
   const SpecimenMask mask = find_specimen_mask(StoredImage(static_cast<const ImageF&>(sum_)), 1.0, 0, stationary);
   reference_.emplace(sum_, mask.annotation);
-  largest_drift_px_ = 0;
   if (!mask.annotation.empty())
     for (int y = 0; y < sum_.height; ++y)
       for (int x = 0; x < sum_.width; ++x)
@@ -35,7 +35,8 @@ void AlignedAverage::add(const ImageF& frame, int frame_index) {
     if (shift.reliable) {
       sx = int(std::lround(shift.dx_px));
       sy = int(std::lround(shift.dy_px));
-      largest_drift_px_ = std::max(largest_drift_px_, std::hypot(shift.dx_px, shift.dy_px));
+      const double drift = std::hypot(shift.dx_px, shift.dy_px);
+      largest_drift_px_ = std::isnan(largest_drift_px_) ? drift : std::max(largest_drift_px_, drift);
       std::snprintf(text, sizeof text, "%d (%.1f, %.1f)", frame_index, shift.dx_px, shift.dy_px);
     } else {
       ++not_aligned_;

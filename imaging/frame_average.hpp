@@ -31,7 +31,8 @@ class AlignedAverage {
   ImageF finish(int frames);
 
   bool aligned() const { return reference_.has_value(); }
-  // The largest drift of a frame from the first (px; NaN without alignment).
+  // The largest drift of a frame from the first (px; NaN without alignment or when no frame's drift
+  // could be measured).
   double largest_drift_px() const { return largest_drift_px_; }
   int frames_not_aligned() const { return not_aligned_; }
   // "1 (-2.9, -2.0), 2 (-6.0, -3.9), 3 not measured": each later frame's drift from the first (x

@@ -11,18 +11,6 @@ namespace mgscope {
 
 namespace {
 
-bool seven_smooth_side(int n) {
-  for (int p : {2, 3, 5, 7})
-    while (n % p == 0) n /= p;
-  return n == 1;
-}
-
-int crop_side(int width, int height) {
-  int side = std::min({width, height, 1024});
-  while (side > 8 && !seven_smooth_side(side)) --side;
-  return side;
-}
-
 // The offset of the true maximum from the sample at 0, from the samples at -1, 0, +1 (a parabola
 // through them), within half a pixel.
 double parabola_offset(double minus, double centre, double plus) {
@@ -46,24 +34,27 @@ std::vector<float> box_blur(const std::vector<float>& in, int side, int r) {
   const std::size_t n = std::size_t(side);
   std::vector<float> rows(in.size());
   for (std::size_t y = 0; y < n; ++y)
-    blur_line([&](int k) { return double(in[y * n + std::size_t(k)]); }, [&](int k, float v) { rows[y * n + std::size_t(k)] = v; });
+    blur_line([&](int k) { return double(in[y * n + std::size_t(k)]); },
+              [&](int k, float v) { rows[y * n + std::size_t(k)] = v; });
   for (std::size_t x = 0; x < n; ++x)
-    blur_line([&](int k) { return double(rows[std::size_t(k) * n + x]); }, [&](int k, float v) { out[std::size_t(k) * n + x] = v; });
+    blur_line([&](int k) { return double(rows[std::size_t(k) * n + x]); },
+              [&](int k, float v) { out[std::size_t(k) * n + x] = v; });
   return out;
 }
 
 }  // namespace
 
 DriftReference::DriftReference(const ImageF& reference, const BitPlane& stationary)
-    : width_(reference.width), height_(reference.height), side_(crop_side(reference.width, reference.height)) {
+    : width_(reference.width), height_(reference.height),
+      side_(smooth_fft_length(std::min({reference.width, reference.height, 1024}))) {
   if (side_ < 16) throw std::invalid_argument("frames under 16 px cannot be aligned");
   x0_ = (width_ - side_) / 2;
   y0_ = (height_ - side_) / 2;
   window_.resize(std::size_t(side_));
   constexpr double kPi = 3.14159265358979323846;
   for (int i = 0; i < side_; ++i) window_[std::size_t(i)] = float(0.5 - 0.5 * std::cos(2 * kPi * (i + 0.5) / side_));
-  // The weight: the stationary pixels widened by the rim (a blur's support), then blurred over the
-  // rim again: 0 on and near them, 1 from two rims away.
+  // The weight: the stationary pixels widened by the rim (where a box blur of that radius reaches),
+  // then blurred over the rim: 0 on them, rising to 1 at two rims from them.
   if (!stationary.empty() && stationary.any(x0_, y0_, x0_ + side_, y0_ + side_)) {
     std::vector<float> hole(std::size_t(side_) * std::size_t(side_), 0.f);
     for (int y = 0; y < side_; ++y)
@@ -113,10 +104,10 @@ FrameShift DriftReference::shift_of(const ImageF& frame) const {
   fft_->forward();
   // The cross-power spectrum divided by the square root of its magnitude: its inverse peaks at the
   // shift. Dividing by the whole magnitude (classic phase correlation) weighs the bins where shot
-  // noise dominates as much as the specimen's: on synthetic frames of independent noise the peak
-  // then fell up to 1 px from the true shift, against 0.12 px with the square root; the bare
-  // cross-correlation (0.02 px there) leans on the lowest frequencies, where illumination that
-  // does not move with the specimen would hold the peak at zero.
+  // noise dominates as much as the specimen's: on synthetic frames of one specimen, each with its
+  // own shot noise, the peak then fell up to 1 px from the true shift, against 0.12 px with the
+  // square root; the bare cross-correlation (0.02 px there) leans on the lowest frequencies, where
+  // illumination that does not move with the specimen would hold the peak at zero.
   std::complex<float>* s = fft_->spectrum();
   const std::size_t n = reference_.size();
   // |c|^2 written out: std::abs of a complex calls hypot, which made this loop most of the cost.

@@ -40,9 +40,9 @@ constexpr int kStationaryRim = 8;  // px
 // `stationary` (the frame's size; may be empty): pixels that stay in place while the specimen
 // drifts, burned-in scale bars and text. Left in, a saturated bar holds the correlation peak at
 // zero shift (measured: a bar of 300 x 15 px in 1000 px frames drifting 3 px a frame read (0, 0)
-// for every frame). They are weighted out of every frame's crop: weight 0 on them and within
-// kStationaryRim px, rising to 1 over the next kStationaryRim px, so that the hole's own edge is
-// soft and does not correlate at zero shift in its turn.
+// for every frame). They are weighted out of every frame's crop: weight 0 on them, rising to 1 at
+// 2 kStationaryRim px from them, so that the hole's own edge is soft and does not correlate at
+// zero shift in its turn.
 class DriftReference {
  public:
   explicit DriftReference(const ImageF& reference, const BitPlane& stationary = BitPlane());

@@ -14,6 +14,16 @@
 
 namespace mgscope {
 
+int smooth_fft_length(int limit) {
+  for (int n = limit; n > 1; --n) {
+    int m = n;
+    for (int p : {2, 3, 5, 7})
+      while (m % p == 0) m /= p;
+    if (m == 1) return n;
+  }
+  return 1;
+}
+
 HalfSpectrum fft_forward(ImageF image) {
   HalfSpectrum s;
   s.width = image.width;

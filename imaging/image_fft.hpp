@@ -19,6 +19,10 @@ struct HalfSpectrum {
   int ky(int row) const { return row <= height / 2 ? row : row - height; }
 };
 
+// The largest n <= limit (and >= 1) whose prime factors are all 7 or less: a length FFTW transforms
+// with its fastest code (1000, 1008, 1024 ...). Square crops of whole images use it for their side.
+int smooth_fft_length(int limit);
+
 // Both take their argument by value and work in it (the inverse destroys its input): callers that
 // are done with it move it in and save a copy of a whole image or spectrum.
 HalfSpectrum fft_forward(ImageF image);

@@ -257,22 +257,13 @@ std::vector<double> reference_maxima(const ImageF& ref, int n, const SpectrumGeo
   return v;
 }
 
-// Whether n has no prime factor above 7: a length FFTW transforms with its fastest code.
-bool seven_smooth(int n) {
-  for (int p : {2, 3, 5, 7})
-    while (n % p == 0) n /= p;
-  return n == 1;
-}
-
 // The null's crops and fields are squares of at most 1024 px (memory stays small on 4k images), of
 // the largest side up to the image's shorter one whose prime factors are all 7 or less (1000, 1008,
 // 1024 ... a crop may be any size). At 0.0199 nm/px a 1021 px image (a prime) took 0.21 s against
 // 0.13 s at 1024 px, 997 px 0.26 s, 1012 px (4 x 11 x 23) 0.18 s, its ten crop and field FFTs on
 // FFTW's slow path; with a 1014 px crop (2 x 3 x 13^2) the 1021 px image still took 0.16 s.
 int null_crop_side(const StoredImage& image) {
-  int side = std::min({image.width, image.height, 1024});
-  while (side > 1 && !seven_smooth(side)) --side;
-  return side;
+  return smooth_fft_length(std::min({image.width, image.height, 1024}));
 }
 
 // Null fields an image's calibration draws at most (whatever --null-boxes asks).

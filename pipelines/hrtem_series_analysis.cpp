@@ -85,9 +85,10 @@ PointPixels read_point(ImageFrames& frames, int first, int sum, bool align, int 
       if (!average->crop().empty())
         p.info.metadata["series.aligned_crop_px"] = average->crop() + " of frame " + std::to_string(first);
       if (p.frames_not_aligned)
-        p.info.warnings.push_back(std::to_string(p.frames_not_aligned) + " of the " + std::to_string(sum - 1) +
-                                  " frames averaged onto the point's first could not be aligned (no clear correlation "
-                                  "peak): averaged where they lay, so drift may blur the average and stripe its spectrum");
+        p.info.warnings.push_back(
+            std::to_string(p.frames_not_aligned) + " of the " + std::to_string(sum - 1) +
+            " frames averaged onto the point's first could not be aligned (no clear correlation peak): averaged "
+            "where they lay, so drift may blur the average and stripe its spectrum");
     }
   }
   if (all_timed && !p.time_source.empty()) p.time_s = time_sum / sum;
