@@ -224,16 +224,19 @@ int run_hrtem_batch(const HrtemCli& cli_as_given, const HrtemBatchOptions& optio
     job.run = [&](std::size_t i) {
       std::ostringstream out, err;
       const bool alone = team.size == 1;
-      run_hrtem_series(cli.images[i], settings, dirs[i], alone ? std::cout : out, alone ? std::cerr : err);
-      return nlohmann::json{{"out", out.str()}, {"err", err.str()}};
+      const int failed = run_hrtem_series(cli.images[i], settings, dirs[i], alone ? std::cout : out, alone ? std::cerr : err);
+      return nlohmann::json{{"out", out.str()}, {"err", err.str()}, {"failed_points", failed}};
     };
+    // A series whose points partly failed is written, and fails the command as a bad image does.
+    int series_with_failures = 0;
     job.use = [&](std::size_t, const nlohmann::json& done) {
       std::fputs(done.at("out").get<std::string>().c_str(), stdout);
       std::fflush(stdout);
       std::fputs(done.at("err").get<std::string>().c_str(), stderr);
+      series_with_failures += done.at("failed_points").get<int>() > 0;
     };
     const int code = run_team_batch(job, std::cerr).exit_code();
-    return team.leader() ? code : 0;
+    return team.leader() ? std::max(code, series_with_failures > 0 ? 1 : 0) : 0;
   }
   if (!options.force)
     job.done_before = [&](std::size_t i) -> std::optional<nlohmann::json> {

@@ -70,7 +70,7 @@ FrameSelection parse_frame_selection(const std::string& text, int sum, int frame
   return s;
 }
 
-void run_hrtem_series(const std::string& path, const HrtemSettings& settings, const std::filesystem::path& dir,
+int run_hrtem_series(const std::string& path, const HrtemSettings& settings, const std::filesystem::path& dir,
                       std::ostream& out, std::ostream& err) {
   std::optional<OutputFolder> folder;  // made once the first point is analysed: a bad file leaves nothing
   const auto on_point = [&](const SeriesPoint& p, int n, const HrtemImageRun& run, bool kept) {
@@ -89,7 +89,7 @@ void run_hrtem_series(const std::string& path, const HrtemSettings& settings, co
       body.erase(arrow, body.find('\n') - arrow);
     out << line << body << std::flush;
   };
-  const auto on_failure = [&](const std::string& w) { err << "WARNING: " + w + "\n"; };
+  const auto on_failure = [&](const std::string& w) { err << "ERROR: " + path + ": " + w + "\n"; };
   HrtemSeriesAnalysis a = analyse_hrtem_series(path, settings, on_point, on_failure);
   const FrameSelection& sel = a.selection;
   const int n = sel.points();
@@ -108,6 +108,11 @@ void run_hrtem_series(const std::string& path, const HrtemSettings& settings, co
   // Counted against the points asked for, as before (summary.json counts those analysed).
   for (const std::string& w : hrtem_series_warnings(record, std::size_t(n), a.time))
     err << "WARNING: " + path + ": " + w + "\n";
+  if (record.failed_points)
+    err << "ERROR: " + path + ": " + std::to_string(record.failed_points) + " of " + std::to_string(n) +
+               " points could not be read or analysed and are left out (listed above; failed_points in "
+               "summary.json)\n";
+  return record.failed_points;
 }
 
 }  // namespace mgscope

@@ -41,8 +41,10 @@ FrameSelection parse_frame_selection(const std::string& text, int sum, int frame
 
 // Analyses the series of `path` into `dir` (series.csv, summary.json, ordered_fraction.png and
 // the full outputs of the first, middle and last point), which appears whole or not at all.
-// One line per point goes to `out` as it is analysed, warnings to `err`.
-void run_hrtem_series(const std::string& path, const HrtemSettings& settings, const std::filesystem::path& dir,
+// One line per point goes to `out` as it is analysed, warnings and errors to `err`. Returns the
+// points that could not be read or analysed (each printed as an ERROR and left out; the folder is
+// still written): the command then exits 1, as a batch does for a bad image.
+int run_hrtem_series(const std::string& path, const HrtemSettings& settings, const std::filesystem::path& dir,
                       std::ostream& out, std::ostream& err);
 
 }  // namespace mgscope

@@ -40,7 +40,12 @@ PointPixels read_point(ImageFrames& frames, int first, int sum, bool align, int 
   bool all_timed = true;
   for (int k = 0; k < sum; ++k) {
     const int frame = first + k;
-    LoadedImage img = frames.read(frame);
+    LoadedImage img;
+    try {
+      img = frames.read(frame);
+    } catch (const InputError& e) {
+      throw InputError("frame " + std::to_string(frame) + ": " + e.what());  // which of the point's frames
+    }
     const FrameTime t = frame_time(img.info.metadata, frame);
     all_timed = all_timed && t.seconds.has_value();
     if (t.seconds) time_sum += *t.seconds;
@@ -52,7 +57,12 @@ PointPixels read_point(ImageFrames& frames, int first, int sum, bool align, int 
       p.pixels = StoredImage::from_raw(std::move(img.raw), path);
       continue;
     }
-    ImageF f = to_float(img.raw, path);
+    ImageF f;
+    try {
+      f = to_float(img.raw, path);
+    } catch (const InputError& e) {
+      throw InputError("frame " + std::to_string(frame) + ": " + e.what());
+    }
     img.raw = RawImage{};
     if (k == 0) {
       width = f.width;

@@ -509,7 +509,8 @@ TEST(HrtemSeries, SerSeriesTakesItsTimeFromTheElementTags) {
   test::expect_schema_valid("hrtem.series.schema.json", dir / "out" / "insitu_1" / "summary.json");
 
   // The last element's data offset points past the file (an interrupted acquisition): that
-  // point is left out with a warning naming it, the others are kept.
+  // point is left out with an error naming it, the others are kept and written, and the command
+  // exits 1 as a batch does for a bad image.
   test::Bytes cut = test::make_ser(ser);
   const std::size_t data_offsets = cut.size() - 2 * 3 * 4;  // the offset arrays end the file
   const std::int32_t beyond = 0x7ffffff0;
@@ -517,8 +518,11 @@ TEST(HrtemSeries, SerSeriesTakesItsTimeFromTheElementTags) {
   test::write_bytes((dir / "cut_1.ser").string(), cut);
   const auto c = test::run_mgscope("hrtem '" + (dir / "cut_1.ser").string() + "' -o '" + (dir / "out").string() +
                                    "' --frames all --area-stride off --threads 2");
-  ASSERT_EQ(c.exit_code, 0) << c.output;
-  EXPECT_NE(c.output.find("WARNING: point 2 (frames 2 to 2) left out: "), std::string::npos) << c.output;
+  EXPECT_EQ(c.exit_code, 1) << c.output;
+  EXPECT_NE(c.output.find("ERROR: " + (dir / "cut_1.ser").string() + ": point 2 (frames 2 to 2) left out: frame 2: "),
+            std::string::npos)
+      << c.output;
+  EXPECT_NE(c.output.find("1 of 3 points could not be read or analysed"), std::string::npos) << c.output;
   EXPECT_NE(c.output.find("lies outside the file"), std::string::npos) << c.output;
   const auto cut_rows = read_csv(dir / "out" / "cut_1" / "series.csv");
   ASSERT_EQ(cut_rows.size(), 2u);
