@@ -35,14 +35,6 @@ std::string folder_name(const std::string& path, std::map<std::string, int>& use
   return k == 0 ? stem : stem + "_" + std::to_string(k + 1);
 }
 
-// Whether `path` begins as an EMD (HDF5) file does; false when it cannot be read.
-bool is_emd_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  unsigned char head[8] = {0};
-  in.read(reinterpret_cast<char*>(head), sizeof head);
-  return looks_like_emd(head, std::size_t(in.gcount()));
-}
-
 // Images a process alone analyses at the same time. Two, sharing the cores, fill the core
 // time one image at a time leaves idle (reading, the mask, the PNG encoder: 20 x 2048^2 in 7.0-7.4 s
 // one at a time, 5.3-5.8 s as two processes of one thread), at twice the memory: so only for

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "fitting/base/core_lending.hpp"  // usable_cores
+
 namespace mgscope {
 
 struct WorkTeam {
@@ -42,10 +44,6 @@ const WorkTeam& work_team();
 void deal_work(const std::vector<std::size_t>& order, const std::function<std::string(std::size_t)>& work,
                const std::function<void(std::size_t, std::string)>& on_result, int at_once = 1,
                bool lend_cores = false);
-
-// The cores this process may run on (its CPU affinity: a launcher or a scheduler's cgroup may
-// leave fewer than the machine has).
-int usable_cores();
 
 // Indices 0..n-1 by decreasing cost, ties in index order (the dealing order: the largest items
 // first, so that no large item starts last and keeps the team waiting).

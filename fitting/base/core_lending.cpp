@@ -1,5 +1,9 @@
 #include "fitting/base/core_lending.hpp"
 
+#include <sched.h>
+
+#include <thread>
+
 #include <algorithm>
 
 namespace mgscope {
@@ -14,6 +18,15 @@ CoreLender*& this_threads_lender() {
 }  // namespace
 
 CoreLender* core_lender() { return this_threads_lender(); }
+
+int usable_cores() {
+  // A launcher that binds ranks (Open MPI binds each of up to 2 ranks to a core) or a scheduler's
+  // cgroup leaves fewer than the machine has.
+  int cores = int(std::max(1u, std::thread::hardware_concurrency()));
+  cpu_set_t allowed;
+  if (::sched_getaffinity(0, sizeof allowed, &allowed) == 0) cores = std::max(1, CPU_COUNT(&allowed));
+  return cores;
+}
 
 CoreLenderScope::CoreLenderScope(CoreLender* lender) : previous_(this_threads_lender()) {
   this_threads_lender() = lender;

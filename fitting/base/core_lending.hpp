@@ -30,6 +30,10 @@ class CoreLender {
   std::atomic<int> idle_;
 };
 
+// The cores this process may run on (its CPU affinity: a launcher or a scheduler's cgroup may
+// leave fewer than the machine has).
+int usable_cores();
+
 // The lender that this thread's loops borrow from: nullptr (the default) for none, in which case
 // a loop starts all the threads it is given. Per thread, and per copy of this library: a module
 // (libmgscope_figures.so) has its own and sees none, so its callers pass it the threads they hold.

@@ -4,6 +4,8 @@
 // (isolated_read.hpp).
 #include "imaging/io/emd_reader.hpp"
 
+#include <fstream>
+
 #include <dlfcn.h>
 
 #include <cstdlib>
@@ -44,6 +46,13 @@ ReadEmd emd_module(const std::string& path) {
 bool looks_like_emd(const unsigned char* head, std::size_t n) {
   static const unsigned char kHdf5Signature[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
   return n >= 8 && std::memcmp(head, kHdf5Signature, 8) == 0;
+}
+
+bool is_emd_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  unsigned char head[8] = {0};
+  in.read(reinterpret_cast<char*>(head), sizeof head);
+  return looks_like_emd(head, std::size_t(in.gcount()));
 }
 
 LoadedImage read_emd(const std::string& path, const ReadOptions& options) {

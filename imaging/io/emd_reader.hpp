@@ -24,4 +24,7 @@ LoadedImage read_emd_in_process(const std::string& path, const ReadOptions& opti
 // refuses other layouts with a message.
 bool looks_like_emd(const unsigned char* head, std::size_t n);
 
+// Whether the file at `path` begins as an EMD (HDF5) file does; false when it cannot be read.
+bool is_emd_file(const std::string& path);
+
 }  // namespace mgscope
