@@ -1,6 +1,7 @@
 // mgscope.hrtem_series: an in-situ series (a TIFF or MRC stack, TIA SER series, Velox EMD frames)
 // analysed point by point as `mgscope hrtem FILE --frames ... [--sum N]` does, returning the numbers
 // of its series.csv and summary.json without writing files.
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -22,7 +23,8 @@ const std::vector<std::string> kSeriesCounts = {"point",     "first_frame",  "la
                                                 "amorphous", "crystal_like", "nanocrystal", "warnings"};
 
 pyb::dict hrtem_series_py(const pyb::object& path_like MGSCOPE_HRTEM_KEYWORDS(MGSCOPE_HRTEM_PARAM),
-                          const std::string& frames, int sum, bool threshold_each_frame, bool align, bool pandas) {
+                          const std::string& frames, int sum, bool threshold_each_frame, bool align,
+                          const pyb::object& progress, bool pandas) {
   const HrtemPySettings py = hrtem_py_settings(HrtemKeywords{MGSCOPE_HRTEM_KEYWORDS(MGSCOPE_HRTEM_PASS)});
   if (sum < 1) throw std::invalid_argument("sum: must be 1 or more (frames averaged per analysed point)");
   if (!align && sum < 2) throw std::invalid_argument("align=False needs sum 2 or more (it is about averaging frames)");
@@ -38,8 +40,23 @@ pyb::dict hrtem_series_py(const pyb::object& path_like MGSCOPE_HRTEM_KEYWORDS(MG
   std::string series_csv, summary_json;
   {
     pyb::gil_scoped_release release;  // every frame is read and analysed without the GIL
-    HrtemSeriesAnalysis a = analyse_hrtem_series(
-        path, settings, [](const SeriesPoint&, int, const HrtemImageRun&, bool) {}, [](const std::string&) {});
+    // After each point, with the GIL: Ctrl-C (a pending signal) and an exception raised by
+    // `progress` stop the series there, and are raised from this call.
+    const auto on_point = [&](const SeriesPoint& p, int points, const HrtemImageRun&, bool) {
+      pyb::gil_scoped_acquire gil;
+      if (PyErr_CheckSignals() != 0) throw pyb::error_already_set();
+      if (progress.is_none()) return;
+      progress(pyb::dict("point"_a = p.point, "points"_a = points, "first_frame"_a = p.first_frame,
+                         "last_frame"_a = p.last_frame, "boxes"_a = p.boxes.boxes,
+                         "ordered_box_fraction"_a = p.boxes.boxes ? p.boxes.ordered_fraction : NAN,
+                         "ordered_area_fraction"_a = p.has_area ? p.ordered_area_fraction : NAN,
+                         "drift_nm"_a = p.drift_nm, "warnings"_a = p.warnings));
+    };
+    const auto on_failure = [&](const std::string&) {
+      pyb::gil_scoped_acquire gil;
+      if (PyErr_CheckSignals() != 0) throw pyb::error_already_set();
+    };
+    HrtemSeriesAnalysis a = analyse_hrtem_series(path, settings, on_point, on_failure);
     a.record.kept.clear();  // no point's folder is written here
     series_csv = hrtem_series_csv(a.points, a.time);
     summary_json = json_text(hrtem_series_summary_json(a.record, a.points, a.time));
@@ -57,7 +74,7 @@ pyb::dict hrtem_series_py(const pyb::object& path_like MGSCOPE_HRTEM_KEYWORDS(MG
 void bind_hrtem_series(pyb::module_& m) {
   m.def("hrtem_series", &hrtem_series_py, "path"_a, pyb::kw_only(), MGSCOPE_HRTEM_KEYWORDS(MGSCOPE_HRTEM_ARG)
         "frames"_a = "all", "sum"_a = 1, "threshold_each_frame"_a = false, "align"_a = true,
-        "pandas"_a = true,
+        "progress"_a = pyb::none(), "pandas"_a = true,
         R"doc(An in-situ series: the frames of a multi-frame file (TIFF or MRC stack, TIA SER series, Velox
 EMD frames) analysed one point at a time, as `mgscope hrtem PATH --frames FRAMES --sum SUM` does,
 with the same numbers; one frame (or one average of `sum` frames) is in memory at a time, whatever
@@ -72,6 +89,9 @@ align: with sum above 1, each frame is shifted by whole pixels onto its point's 
 threshold_each_frame: calibrate the null spot threshold on every point; by default it is
   calibrated once, on the first point, and reused whole by the others.
 The analysis keywords (pixel_nm, box_nm, ..., area, bootstrap_resamples) are hrtem()'s.
+progress: called after each point, in point order, with a dict (point, points, first_frame,
+  last_frame, boxes, ordered_box_fraction, ordered_area_fraction, drift_nm, warnings), e.g. to
+  update a plot; an exception it raises, or Ctrl-C, stops the series and is raised from here.
 pandas: the points as a pandas DataFrame when pandas is importable (False: a dict of arrays).
 
 Returns a dict: the keys of the series' summary.json (program, input, calibration, boxes,

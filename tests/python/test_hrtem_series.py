@@ -77,3 +77,21 @@ def test_points_as_a_dataframe(stack):
     p = mgscope.hrtem_series(stack, frames="0:1", area=False)["points"]
     assert isinstance(p, pd.DataFrame)
     assert p["boxes"].dtype == "int64" and p["ordered_box_fraction"].dtype == "float64"
+
+
+def test_progress_sees_every_point_in_order_and_can_stop_the_series(stack):
+    seen = []
+    r = mgscope.hrtem_series(stack, area=False, progress=seen.append, pandas=False)
+    assert [p["point"] for p in seen] == list(range(7)) and {p["points"] for p in seen} == {7}
+    assert [p["ordered_box_fraction"] for p in seen] == list(r["points"]["ordered_box_fraction"])
+    assert all(p["ordered_area_fraction"] != p["ordered_area_fraction"] for p in seen)  # NaN: area=False
+
+    class Enough(Exception):
+        pass
+
+    def stop_after_two(p):
+        if p["point"] == 1:
+            raise Enough("two points are enough")
+
+    with pytest.raises(Enough):
+        mgscope.hrtem_series(stack, area=False, progress=stop_after_two)
