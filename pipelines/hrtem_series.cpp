@@ -105,8 +105,8 @@ int run_hrtem_series(const std::string& path, const HrtemSettings& settings, con
         << record.whitened_level << "), reused by every later point\n";
   out << path << ": " << n << " point(s) of frames " << sel.first << " to " << sel.point_last(n - 1) << ", time axis "
       << (a.time.from_file ? "from " + a.time.source + " (s)" : std::string("frame index")) << " -> " << dir.string() << "\n";
-  // Counted against the points asked for, as before (summary.json counts those analysed).
-  for (const std::string& w : hrtem_series_warnings(record, std::size_t(n), a.time))
+  // The texts of summary.json's warnings, counted against the points analysed as there.
+  for (const std::string& w : hrtem_series_warnings(record, a.points.size(), a.time))
     err << "WARNING: " + path + ": " + w + "\n";
   if (record.failed_points)
     err << "ERROR: " + path + ": " + std::to_string(record.failed_points) + " of " + std::to_string(n) +

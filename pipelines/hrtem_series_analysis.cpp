@@ -49,13 +49,18 @@ PointPixels read_point(ImageFrames& frames, std::mutex& read_lock, int first, in
   bool all_timed = true;
   for (int k = 0; k < sum; ++k) {
     const int frame = first + k;
-    LoadedImage img;
-    try {
+    // A frame that cannot be read or converted names itself: a point may average several.
+    auto naming_frame = [frame](auto&& step) {
+      try {
+        return step();
+      } catch (const InputError& e) {
+        throw InputError("frame " + std::to_string(frame) + ": " + e.what());
+      }
+    };
+    LoadedImage img = naming_frame([&] {
       std::lock_guard<std::mutex> lock(read_lock);
-      img = frames.read(frame);
-    } catch (const InputError& e) {
-      throw InputError("frame " + std::to_string(frame) + ": " + e.what());  // which of the point's frames
-    }
+      return frames.read(frame);
+    });
     const FrameTime t = frame_time(img.info.metadata, frame);
     all_timed = all_timed && t.seconds.has_value();
     if (t.seconds) time_sum += *t.seconds;
@@ -64,15 +69,10 @@ PointPixels read_point(ImageFrames& frames, std::mutex& read_lock, int first, in
       p.time_source = t.source;
     }
     if (sum == 1) {
-      p.pixels = StoredImage::from_raw(std::move(img.raw), path);
+      p.pixels = naming_frame([&] { return StoredImage::from_raw(std::move(img.raw), path); });
       continue;
     }
-    ImageF f;
-    try {
-      f = to_float(img.raw, path);
-    } catch (const InputError& e) {
-      throw InputError("frame " + std::to_string(frame) + ": " + e.what());
-    }
+    ImageF f = naming_frame([&] { return to_float(img.raw, path); });
     img.raw = RawImage{};
     if (k == 0) {
       width = f.width;
