@@ -2,22 +2,22 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
-#include <limits>
-#include <optional>
 #include <condition_variable>
+#include <cstdio>
 #include <exception>
 #include <functional>
+#include <limits>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
-#include <vector>
 #include <utility>
+#include <vector>
 
+#include "fitting/base/core_lending.hpp"
 #include "fitting/base/error.hpp"
 #include "imaging/frame_average.hpp"
-#include "fitting/base/core_lending.hpp"
 #include "imaging/io/emd_reader.hpp"
 #include "imaging/io/image_frames.hpp"
 #include "pipelines/hrtem_image_run.hpp"
@@ -114,17 +114,6 @@ PointPixels read_point(ImageFrames& frames, std::mutex& read_lock, int first, in
   if (all_timed && !p.time_source.empty()) p.time_s = time_sum / sum;
   return p;
 }
-
-}  // namespace
-
-std::string series_point_folder(int first_frame, int last_frame) {
-  char buf[48];
-  if (first_frame == last_frame) std::snprintf(buf, sizeof buf, "frame_%04d", first_frame);
-  else std::snprintf(buf, sizeof buf, "frames_%04d-%04d", first_frame, last_frame);
-  return buf;
-}
-
-namespace {
 
 // One point analysed: its row and full run, or why it failed.
 struct PointOutcome {
@@ -231,6 +220,13 @@ void points_in_order(int first, int last, int at_once, bool lend, const std::fun
 }
 
 }  // namespace
+
+std::string series_point_folder(int first_frame, int last_frame) {
+  char buf[48];
+  if (first_frame == last_frame) std::snprintf(buf, sizeof buf, "frame_%04d", first_frame);
+  else std::snprintf(buf, sizeof buf, "frames_%04d-%04d", first_frame, last_frame);
+  return buf;
+}
 
 HrtemSeriesAnalysis analyse_hrtem_series(const std::string& path, const HrtemSettings& settings,
                                          const SeriesPointHook& on_point, const SeriesFailureHook& on_failure) {
