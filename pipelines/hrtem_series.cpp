@@ -1,6 +1,7 @@
 #include "pipelines/hrtem_series.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
@@ -79,15 +80,23 @@ int run_hrtem_series(const std::string& path, const HrtemSettings& settings, con
     if (kept) write_hrtem_image_folder(folder->temp() / name, run, settings.figures);
     const HrtemImageText text = hrtem_image_text(run, dir / name);
     const bool averaged = p.last_frame > p.first_frame;
-    char line[160];
-    std::snprintf(line, sizeof line, "  point %d of %d (frame%s %d%s%s): ", p.point + 1, n, averaged ? "s" : "", p.first_frame,
+    char line[200];
+    std::snprintf(line, sizeof line, "  point %d of %d (frame%s %d%s%s", p.point + 1, n, averaged ? "s" : "", p.first_frame,
                   averaged ? " to " : "", averaged ? std::to_string(p.last_frame).c_str() : "");
+    std::string head = line;
+    // Averaged frames: how far they drifted from the first (aligned), or that some could not be.
+    if (std::isfinite(p.drift_nm)) {
+      std::snprintf(line, sizeof line, ", aligned, drift up to %.3g nm", p.drift_nm);
+      head += line;
+    }
+    if (p.frames_not_aligned) head += ", " + std::to_string(p.frames_not_aligned) + " not aligned";
+    head += "): ";
     // The single-image line without its "path: " prefix and its "-> folder" tail (folders are
     // written for the kept points only).
     std::string body = text.out.substr(std::min(text.out.size(), path.size() + 2));
     if (const std::size_t arrow = body.find(" -> "); arrow != std::string::npos && !kept)
       body.erase(arrow, body.find('\n') - arrow);
-    out << line << body << std::flush;
+    out << head << body << std::flush;
   };
   const auto on_failure = [&](const std::string& w) { err << "ERROR: " + path + ": " + w + "\n"; };
   HrtemSeriesAnalysis a = analyse_hrtem_series(path, settings, on_point, on_failure);

@@ -300,6 +300,9 @@ TEST(HrtemSeries, ABurnedInBarDoesNotHoldTheAlignmentAtZero) {
   auto r = test::run_mgscope("hrtem '" + (drift_dir() / "bar.tif").string() + "' '" + (drift_dir() / "drift.tif").string() +
                              "' -o '" + out.string() + "' --frames all --sum 4 --area-stride off");
   ASSERT_EQ(r.exit_code, 0) << r.output;
+  // Each point's line says that its frames were aligned, and how far they drifted.
+  EXPECT_NE(r.output.find("  point 1 of 2 (frames 0 to 3, aligned, drift up to 0.216 nm): "), std::string::npos)
+      << r.output;
   const auto bar = read_csv(out / "bar" / "series.csv");
   const auto drift = read_csv(out / "drift" / "series.csv");
   ASSERT_EQ(bar.size(), 2u);
