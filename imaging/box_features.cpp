@@ -11,6 +11,7 @@
 #include <limits>
 
 #include "fitting/base/select.hpp"
+#include "imaging/parabola_vertex.hpp"
 
 namespace mgscope {
 
@@ -369,8 +370,7 @@ BoxFeatures BoxMeasurer::measure(const BoxTransformer& box, double threshold, do
       const double a = std::log(std::max(P[minus], 1e-30f));
       const double b = std::log(std::max(P[px.index], 1e-30f));
       const double c = std::log(std::max(P[plus], 1e-30f));
-      const double den = a - 2 * b + c;
-      return den < 0 ? std::clamp(0.5 * (a - c) / den, -0.5, 0.5) : 0.0;
+      return parabola_vertex_offset(a, b, c);
     };
     // Neighbour lookups mirror through the origin where kx < 0; the mirrored pixel's value is the
     // same power, so the offsets stay in the unmirrored frame.

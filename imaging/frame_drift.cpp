@@ -6,17 +6,11 @@
 #include <stdexcept>
 
 #include "imaging/image_fft.hpp"
+#include "imaging/parabola_vertex.hpp"
 
 namespace mgscope {
 
 namespace {
-
-// The offset of the true maximum from the sample at 0, from the samples at -1, 0, +1 (a parabola
-// through them), within half a pixel.
-double parabola_offset(double minus, double centre, double plus) {
-  const double den = minus - 2 * centre + plus;
-  return den < 0 ? std::clamp(0.5 * (minus - plus) / den, -0.5, 0.5) : 0.0;
-}
 
 // A box mean of radius r along rows, then columns, of a side x side plane (at the edges the box is
 // cut, and the mean is over the part inside), by running sums.
@@ -154,8 +148,8 @@ FrameShift DriftReference::shift_of(const ImageF& frame) const {
     for (int x = bx - 2; x <= bx + 2; ++x) sum2 -= at(x, y) * at(x, y);
   const double rms = std::sqrt(std::max(0.0, sum2) / double(side * side - 25));
   FrameShift f;
-  f.dx_px = bx + parabola_offset(at(bx - 1, by), best, at(bx + 1, by));
-  f.dy_px = by + parabola_offset(at(bx, by - 1), best, at(bx, by + 1));
+  f.dx_px = bx + parabola_vertex_offset(at(bx - 1, by), best, at(bx + 1, by));
+  f.dy_px = by + parabola_vertex_offset(at(bx, by - 1), best, at(bx, by + 1));
   f.peak_contrast = rms > 0 ? best / rms : 0;
   f.reliable = f.peak_contrast >= kMinDriftPeakContrast;
   return f;
