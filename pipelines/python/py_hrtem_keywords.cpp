@@ -23,8 +23,8 @@ ThresholdMode threshold_mode_of(const std::string& name) {
 
 }  // namespace
 
-HrtemPySettings hrtem_py_settings(const HrtemKeywords& k) {
-  HrtemPySettings s;
+HrtemSettings hrtem_py_settings(const HrtemKeywords& k) {
+  HrtemSettings s;
   HrtemOptions& o = s.options;
   o.box_nm = k.box_nm;
   o.stride_nm = k.stride_nm;

@@ -10,7 +10,7 @@
 
 #include "imaging/calibrate.hpp"
 #include "imaging/hrtem_analysis.hpp"
-#include "pipelines/hrtem_image_run.hpp"
+#include "pipelines/hrtem_settings.hpp"
 #include "pipelines/python/py_convert.hpp"
 
 namespace mgscope::py {
@@ -56,15 +56,10 @@ struct HrtemKeywords {
   MGSCOPE_HRTEM_KEYWORDS(MGSCOPE_HRTEM_FIELD)
 };
 
-// What the analysis of one image (or of each point of a series) is given.
-struct HrtemPySettings {
-  HrtemOptions options;
-  CalibrateOptions calibrate;
-  HrtemAreaSettings area;
-};
-
-// Checks every value as the command line does before any file is read; std::invalid_argument
-// (Python's ValueError) naming the keyword for one that is not allowed.
-HrtemPySettings hrtem_py_settings(const HrtemKeywords& k);
+// The command's settings made from the keywords: the analysis options, the calibration and the
+// area map (the rest as the command's defaults: no mask, no ROI, no series). Checks every value as
+// the command line does before any file is read; std::invalid_argument (Python's ValueError) naming
+// the keyword for one that is not allowed.
+HrtemSettings hrtem_py_settings(const HrtemKeywords& k);
 
 }  // namespace mgscope::py

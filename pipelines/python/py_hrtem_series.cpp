@@ -25,14 +25,10 @@ const std::vector<std::string> kSeriesCounts = {"point",     "first_frame",  "la
 pyb::dict hrtem_series_py(const pyb::object& path_like MGSCOPE_HRTEM_KEYWORDS(MGSCOPE_HRTEM_PARAM),
                           const std::string& frames, int sum, bool threshold_each_frame, bool align,
                           const pyb::object& progress, bool pandas) {
-  const HrtemPySettings py = hrtem_py_settings(HrtemKeywords{MGSCOPE_HRTEM_KEYWORDS(MGSCOPE_HRTEM_PASS)});
+  HrtemSettings settings = hrtem_py_settings(HrtemKeywords{MGSCOPE_HRTEM_KEYWORDS(MGSCOPE_HRTEM_PASS)});
   if (sum < 1) throw std::invalid_argument("sum: must be 1 or more (frames averaged per analysed point)");
   if (!align && sum < 2) throw std::invalid_argument("align=False needs sum 2 or more (it is about averaging frames)");
   const std::string path = pyb::module_::import("os").attr("fspath")(path_like).cast<std::string>();
-  HrtemSettings settings;
-  settings.options = py.options;
-  settings.calibrate = py.calibrate;
-  settings.area = py.area;
   settings.series.frames = frames;
   settings.series.sum = sum;
   settings.series.threshold_each_frame = threshold_each_frame;

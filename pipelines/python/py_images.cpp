@@ -170,7 +170,7 @@ const std::vector<std::string> kCombinedCounts = {"boxes", "amorphous", "crystal
 
 pyb::dict hrtem_py(const pyb::object& image MGSCOPE_HRTEM_KEYWORDS(MGSCOPE_HRTEM_PARAM), int frame,
                    const pyb::object& threshold_from, std::optional<std::string> name, bool pandas) {
-  const HrtemPySettings settings = hrtem_py_settings(HrtemKeywords{MGSCOPE_HRTEM_KEYWORDS(MGSCOPE_HRTEM_PASS)});
+  const HrtemSettings settings = hrtem_py_settings(HrtemKeywords{MGSCOPE_HRTEM_KEYWORDS(MGSCOPE_HRTEM_PASS)});
   const HrtemOptions& o = settings.options;
   const CalibrateOptions& co = settings.calibrate;
   if (frame < 0) throw InputError("frame must be 0 or more");
