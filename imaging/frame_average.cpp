@@ -11,20 +11,24 @@
 
 namespace mgscope {
 
+BitPlane stationary_pixels(const StoredImage& frame, int threads) {
+  MaskOptions options;
+  options.find_vacuum = false;
+  options.threads = threads;
+  return find_specimen_mask(frame, 1.0, 0, options).annotation;
+}
+
 AlignedAverage::AlignedAverage(ImageF first, bool align, int threads) : sum_(std::move(first)) {
   offsets_.emplace_back(0, 0);
   if (!align) return;
-  // Burned-in bars and text stay put while the specimen drifts: found on the first frame as the
-  // analysis finds them, and left out of every frame's comparison.
-  MaskOptions stationary;
-  stationary.find_vacuum = false;
-  stationary.threads = threads;
-  const SpecimenMask mask = find_specimen_mask(StoredImage(static_cast<const ImageF&>(sum_)), 1.0, 0, stationary);
-  reference_.emplace(sum_, mask.annotation);
-  if (!mask.annotation.empty())
+  // Burned-in bars and text stay put while the specimen drifts: found on the first frame, and left
+  // out of every frame's comparison.
+  const BitPlane stationary = stationary_pixels(sum_, threads);
+  reference_.emplace(sum_, stationary);
+  if (!stationary.empty())
     for (int y = 0; y < sum_.height; ++y)
       for (int x = 0; x < sum_.width; ++x)
-        if (mask.annotation.get(x, y)) burned_.push_back({x, y, sum_.at(x, y)});
+        if (stationary.get(x, y)) burned_.push_back({x, y, sum_.at(x, y)});
 }
 
 void AlignedAverage::add(const ImageF& frame, int frame_index) {

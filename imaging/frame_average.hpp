@@ -14,6 +14,10 @@
 
 namespace mgscope {
 
+// The burned-in annotations of a frame (scale bars, text), found as the analysis finds them: pixels
+// that stay in place while the specimen drifts. Empty when there are none.
+BitPlane stationary_pixels(const StoredImage& frame, int threads);
+
 class AlignedAverage {
  public:
   // `align` false: frames are averaged where they lie. `threads` for the annotation search.

@@ -11,6 +11,7 @@
 
 #include "imaging/bit_plane.hpp"
 #include "imaging/image.hpp"
+#include "imaging/stored_image.hpp"
 
 namespace mgscope {
 
@@ -34,8 +35,8 @@ constexpr double kMinDriftPeakContrast = 14.0;
 
 constexpr int kStationaryRim = 8;  // px
 
-// The reference frame's central crop (a 2, 3, 5, 7-smooth side up to 1024 px), windowed and
-// transformed once; each frame of the same size is compared with it.
+// The part of a frame that is compared: its central crop (a 2, 3, 5, 7-smooth side up to 1024 px),
+// a Hann window, and the weight that leaves stationary pixels out.
 //
 // `stationary` (the frame's size; may be empty): pixels that stay in place while the specimen
 // drifts, burned-in scale bars and text. Left in, a saturated bar holds the correlation peak at
@@ -43,25 +44,55 @@ constexpr int kStationaryRim = 8;  // px
 // for every frame). They are weighted out of every frame's crop: weight 0 on them, rising to 1 at
 // 2 kStationaryRim px from them, so that the hole's own edge is soft and does not correlate at
 // zero shift in its turn.
+//
+// `bin` > 1: blocks of bin x bin pixels are averaged into one compared pixel, so that a crop of the
+// same extent costs bin^2 less to transform (the side is then in binned pixels; shifts are given
+// in the frame's pixels).
+struct DriftCrop {
+  DriftCrop(int width, int height, const BitPlane& stationary, int bin = 1);
+  // The crop of `frame` (this crop's frame size), binned, its weighted mean removed, windowed and
+  // weighted, into `out` (side x side).
+  void load(const StoredImage& frame, float* out) const;
+  int width, height, bin, side, x0, y0;  // x0, y0: the crop's corner in the frame's pixels
+  std::vector<float> window;  // a Hann window along one side
+  std::vector<float> weight;  // side x side: 0 on stationary pixels, soft around them; empty: all 1
+};
+
+// The reference frame's crop, transformed once; each frame of the same size is compared with it.
 class DriftReference {
  public:
-  explicit DriftReference(const ImageF& reference, const BitPlane& stationary = BitPlane());
+  explicit DriftReference(const StoredImage& reference, const BitPlane& stationary = BitPlane());
   ~DriftReference();
   DriftReference(const DriftReference&) = delete;
   DriftReference& operator=(const DriftReference&) = delete;
 
   // The frame's shift from the reference. Shifts are measured up to a quarter of the crop's side.
-  FrameShift shift_of(const ImageF& frame) const;
-  int crop_side_px() const { return side_; }
+  FrameShift shift_of(const StoredImage& frame) const;
+  int crop_side_px() const { return crop_.side; }
 
  private:
-  void load_crop(const ImageF& image) const;  // the central crop, mean removed and windowed, into fft_
-  int width_, height_, side_, x0_, y0_;
-  std::vector<float> window_;  // a Hann window along one side
-  std::vector<float> weight_;  // side x side: 0 on stationary pixels, soft around them; empty: all 1
+  DriftCrop crop_;
   std::unique_ptr<RealFft2d> fft_;
   std::vector<std::complex<float>> reference_;  // the reference crop's spectrum
 };
+
+// A frame's compared crop, transformed, without the frame: what a series keeps of each point's
+// first frame to follow the specimen from point to point (a few MB, where the frame may be
+// hundreds).
+//
+// The crop is the one DriftReference compares (up to 1024 px), binned 2 x 2 when the frame has at
+// least 512 px a side: the shift between points needs the crop's reach (a quarter of its extent,
+// 256 px), not its finest detail, and the binned crop costs a quarter as much (a series pays it at
+// every point).
+struct CropSpectrum {
+  int width = 0, height = 0, bin = 1, side = 0;  // the frame's size, the binning, the crop's side (binned px)
+  std::vector<std::complex<float>> bins;          // r2c layout, side rows of side / 2 + 1
+};
+CropSpectrum crop_spectrum(const StoredImage& frame, const BitPlane& stationary = BitPlane());
+
+// The shift of `frame`'s content from `reference`'s, as DriftReference::shift_of measures it.
+// Throws std::invalid_argument when the two come from frames of different sizes.
+FrameShift shift_between(const CropSpectrum& reference, const CropSpectrum& frame);
 
 // Adds `frame` aligned to the reference: total(x, y) += frame(x + sx, y + sy) wherever that pixel
 // exists (elsewhere total is left as it is: the caller keeps only the overlap of all frames).

@@ -44,7 +44,9 @@ void add_hrtem_command(CLI::App& app, CommandContext& ctx) {
                   "Analyse a multi-frame file (TIFF/MRC stack, TIA SER series, Velox EMD) as an in-situ series, one "
                   "frame in memory at a time: all, A:B or A:B:STEP (from 0, B included). Writes OUTDIR/<file>/series.csv "
                   "(per point: frames, time in s from the file's per-frame time or the frame index, box counts and "
-                  "fractions per class with Wilson 95 % intervals, ordered area fraction with its bootstrap interval), "
+                  "fractions per class with Wilson 95 % intervals, ordered area fraction with its bootstrap interval, "
+                  "where the specimen lies from the first point in nm and the fraction of the first point's field in "
+                  "view, followed by phase correlation from point to point), "
                   "ordered_fraction.png, summary.json and the full outputs of the first, middle and last point. The "
                   "null spot threshold is calibrated once, on the first point, and reused by the others");
   cmd->add_option("--sum", cli->sum,

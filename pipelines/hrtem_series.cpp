@@ -112,10 +112,18 @@ int run_hrtem_series(const std::string& path, const HrtemSettings& settings, con
   if (record.threshold_frame)
     out << "  spot threshold calibrated once on frame " << *record.threshold_frame << " (whitened level "
         << record.whitened_level << "), reused by every later point\n";
+  const SpecimenTravel travel = specimen_travel(a.points);
+  if (a.points.size() > 1 && std::isfinite(travel.largest_shift_nm)) {
+    char line[160];
+    std::snprintf(line, sizeof line,
+                  "  specimen moved up to %.3g nm from the first point's field (first_field_in_view down to %.3f)\n",
+                  travel.largest_shift_nm, travel.smallest_in_view);
+    out << line;
+  }
   out << path << ": " << n << " point(s) of frames " << sel.first << " to " << sel.point_last(n - 1) << ", time axis "
       << (a.time.from_file ? "from " + a.time.source + " (s)" : std::string("frame index")) << " -> " << dir.string() << "\n";
   // The texts of summary.json's warnings, counted against the points analysed as there.
-  for (const std::string& w : hrtem_series_warnings(record, a.points.size(), a.time))
+  for (const std::string& w : hrtem_series_warnings(record, a.points, a.time))
     err << "WARNING: " + path + ": " + w + "\n";
   if (record.failed_points)
     err << "ERROR: " + path + ": " + std::to_string(record.failed_points) + " of " + std::to_string(n) +

@@ -18,6 +18,7 @@
 #include "fitting/base/core_lending.hpp"
 #include "fitting/base/error.hpp"
 #include "imaging/frame_average.hpp"
+#include "imaging/frame_drift.hpp"
 #include "imaging/io/emd_reader.hpp"
 #include "imaging/io/image_frames.hpp"
 #include "pipelines/hrtem_image_run.hpp"
@@ -35,12 +36,35 @@ struct PointPixels {
   std::string time_source;
   double drift_px = std::numeric_limits<double>::quiet_NaN();  // largest shift from the first frame (--sum)
   int frames_not_aligned = 0;
+  std::optional<CropSpectrum> field;  // of the first frame, to follow the specimen from point to point
 };
+
+// The series' burned-in annotations, found once on the first point's first frame (they stay put,
+// frame after frame) and left out when the points' fields are compared.
+struct SeriesStationary {
+  BitPlane pixels;
+  bool found = false;
+};
+
+// The spectrum of a point's first frame, against which the next point's is compared; none for a
+// frame too small to compare (the analysis says what is wrong with it).
+std::optional<CropSpectrum> field_of(const StoredImage& first_frame, SeriesStationary& stationary, int threads) {
+  if (!stationary.found) {  // the first point, analysed before any other starts
+    stationary.pixels = stationary_pixels(first_frame, threads);
+    stationary.found = true;
+  }
+  try {
+    return crop_spectrum(first_frame, stationary.pixels);
+  } catch (const std::invalid_argument&) {
+    return std::nullopt;
+  }
+}
 
 // One analysed point: frame `first` .. `first + sum - 1` read one at a time and averaged, so that
 // at most one native frame and one float sum are alive. A single frame stays as compact as read.
 // With `align`, the frames are aligned on the first before they are averaged (AlignedAverage).
-PointPixels read_point(ImageFrames& frames, std::mutex& read_lock, int first, int sum, bool align, int threads) {
+PointPixels read_point(ImageFrames& frames, std::mutex& read_lock, int first, int sum, bool align, int threads,
+                       SeriesStationary& stationary) {
   const std::string& path = frames.path();
   PointPixels p;
   std::optional<AlignedAverage> average;
@@ -70,6 +94,7 @@ PointPixels read_point(ImageFrames& frames, std::mutex& read_lock, int first, in
     }
     if (sum == 1) {
       p.pixels = naming_frame([&] { return StoredImage::from_raw(std::move(img.raw), path); });
+      p.field = field_of(p.pixels, stationary, threads);
       continue;
     }
     ImageF f = naming_frame([&] { return to_float(img.raw, path); });
@@ -77,6 +102,7 @@ PointPixels read_point(ImageFrames& frames, std::mutex& read_lock, int first, in
     if (k == 0) {
       width = f.width;
       height = f.height;
+      p.field = field_of(f, stationary, threads);
       average.emplace(std::move(f), align, threads);
       continue;
     }
@@ -120,26 +146,33 @@ struct PointOutcome {
   std::optional<HrtemImageRun> run;
   SeriesPoint point;
   std::string time_source;
+  std::optional<CropSpectrum> field;
+  double nm_per_px_x = 0, nm_per_px_y = 0;  // of the file's frames (they differ where --anisotropic resampled)
   std::string failure;             // an InputError's text (the point is left out)
   std::exception_ptr fatal;        // anything else, raised again in point order
 };
 
 // Reads point k (the file's frames under `read_lock`: a TIFF handle is not shared) and analyses it.
 PointOutcome analyse_point(ImageFrames& frames, std::mutex& read_lock, const FrameSelection& sel, int k,
-                           const HrtemSettings& settings, const HrtemOptions& options) {
+                           const HrtemSettings& settings, const HrtemOptions& options, SeriesStationary& stationary) {
   PointOutcome o;
   SeriesPoint& p = o.point;
   p.point = k;
   p.first_frame = sel.point_first(k);
   p.last_frame = sel.point_last(k);
   try {
-    PointPixels px = read_point(frames, read_lock, p.first_frame, sel.sum, settings.series.align, options.threads);
+    PointPixels px =
+        read_point(frames, read_lock, p.first_frame, sel.sum, settings.series.align, options.threads, stationary);
     o.time_source = px.time_source;
+    o.field = std::move(px.field);
+    const int read_width = px.info.width, read_height = px.info.height;
     o.run.emplace(analyse_hrtem_image(std::move(px.pixels), std::move(px.info), settings.calibrate, options, settings.area,
                                       settings.user));
     const HrtemImageRun& run = *o.run;
     p.file_time_s = px.time_s;
     p.drift_nm = px.drift_px * run.run.pixel_nm();
+    o.nm_per_px_x = run.run.pixel_nm() * run.run.width_px / read_width;
+    o.nm_per_px_y = run.run.pixel_nm() * run.run.height_px / read_height;
     p.frames_not_aligned = px.frames_not_aligned;
     p.boxes = run.result.fractions;
     if (run.area) {
@@ -156,6 +189,51 @@ PointOutcome analyse_point(ImageFrames& frames, std::mutex& read_lock, const Fra
   }
   return o;
 }
+
+// Where the specimen lies in each point's first frame relative to the first point's: the shifts
+// between consecutive points' first frames (phase correlation, frame_drift.hpp), added up. Chained
+// rather than each against the first, so that a drift of more than the correlation's reach (a
+// quarter of the compared crop) over the whole series is still followed, and a specimen that
+// changes slowly (the nanocrystals the series is about) is compared with its recent self. Once a
+// link cannot be measured, the rest of the series is not placed.
+class SpecimenTrack {
+ public:
+  // Called in point order, for the points analysed.
+  void follow(PointOutcome& o, SeriesPoint& p, HrtemSeriesRecord& record) {
+    if (lost_ || !o.field) {
+      lose(p.point, record);
+      return;
+    }
+    if (previous_) {
+      FrameShift s;
+      try {
+        s = shift_between(*previous_, *o.field);
+      } catch (const std::invalid_argument&) {  // frames of another size
+      }
+      if (!s.reliable) {
+        lose(p.point, record);
+        return;
+      }
+      x_px_ += s.dx_px;
+      y_px_ += s.dy_px;
+    }
+    p.specimen_shift_x_nm = x_px_ * o.nm_per_px_x;
+    p.specimen_shift_y_nm = y_px_ * o.nm_per_px_y;
+    p.first_field_in_view = std::max(0.0, 1 - std::abs(x_px_) / o.field->width) *
+                            std::max(0.0, 1 - std::abs(y_px_) / o.field->height);
+    previous_ = std::move(o.field);
+  }
+
+ private:
+  void lose(int point, HrtemSeriesRecord& record) {
+    if (!lost_) record.specimen_lost_at_point = point;
+    lost_ = true;
+    previous_.reset();
+  }
+  std::optional<CropSpectrum> previous_;  // the last placed point's
+  double x_px_ = 0, y_px_ = 0;
+  bool lost_ = false;
+};
 
 // Points analysed `at_once` at a time (each worker takes the next point), handed to `use` on this
 // thread in point order. A worker stays at most `at_once` points ahead of the one handed on, so at
@@ -252,6 +330,8 @@ HrtemSeriesAnalysis analyse_hrtem_series(const std::string& path, const HrtemSet
                                : options.threshold.mode == ThresholdMode::null_model ? "null, calibrated per point"
                                                                                       : threshold_mode_name(options.threshold.mode);
   SpotThreshold calibrated;  // with `once`: the first point's, reused by the others
+  SeriesStationary stationary;
+  SpecimenTrack track;
   auto use = [&](PointOutcome&& o) {
     const int k = o.point.point;
     if (o.fatal) std::rethrow_exception(o.fatal);
@@ -269,6 +349,7 @@ HrtemSeriesAnalysis analyse_hrtem_series(const std::string& path, const HrtemSet
     }
     const HrtemImageRun& run = *o.run;
     SeriesPoint& p = o.point;
+    track.follow(o, p, record);
     if (k == 0) {
       time_source = o.time_source;
       record.first_point = hrtem_summary_json(run.result, run.run, run.options, run.area ? &*run.area : nullptr);
@@ -286,7 +367,7 @@ HrtemSeriesAnalysis analyse_hrtem_series(const std::string& path, const HrtemSet
   };
 
   // The first point alone, on every thread it is given: it calibrates the threshold the others reuse.
-  PointOutcome head = analyse_point(frames, read_lock, sel, 0, settings, options);
+  PointOutcome head = analyse_point(frames, read_lock, sel, 0, settings, options, stationary);
   if (once && head.run) {
     // The null calibration of the first point, taken whole by every later point: the same
     // level, secondary level and null distribution (p-values, --fdr) for the whole series.
@@ -303,7 +384,7 @@ HrtemSeriesAnalysis analyse_hrtem_series(const std::string& path, const HrtemSet
   const bool share = options.threads == 0 && usable_cores() >= 2 && !is_emd_file(path);
   HrtemOptions later = options;
   if (share) later.threads = usable_cores();  // the loops borrow only the cores the lender has idle
-  points_in_order(1, n, share ? 2 : 1, share, [&](int k) { return analyse_point(frames, read_lock, sel, k, settings, later); },
+  points_in_order(1, n, share ? 2 : 1, share, [&](int k) { return analyse_point(frames, read_lock, sel, k, settings, later, stationary); },
                   use);
   a.time = series_time(a.points, time_source);
   return a;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <iomanip>
 #include <sstream>
@@ -90,7 +91,8 @@ std::string hrtem_series_csv(const std::vector<SeriesPoint>& points, const Serie
   for (const char* n : names) o << ',' << n;
   for (const char* n : names) o << ',' << n << "_fraction," << n << "_ci95_low," << n << "_ci95_high";
   o << ",ordered_box_fraction,ordered_box_ci95_low,ordered_box_ci95_high,ordered_area_fraction,"
-       "ordered_area_ci95_low,ordered_area_ci95_high,warnings,drift_nm,frames_not_aligned\n";
+       "ordered_area_ci95_low,ordered_area_ci95_high,warnings,drift_nm,frames_not_aligned,specimen_shift_x_nm,"
+       "specimen_shift_y_nm,first_field_in_view\n";
   const char* basis = time.from_file ? "s" : "frame";
   for (const SeriesPoint& p : points) {
     const ClassFractions& f = p.boxes;
@@ -109,7 +111,8 @@ std::string hrtem_series_csv(const std::vector<SeriesPoint>& points, const Serie
         << g6(p.ordered_area_fraction_95.high);
     else
       o << ",,,";
-    o << ',' << p.warnings << ',' << g6(p.drift_nm) << ',' << p.frames_not_aligned << '\n';
+    o << ',' << p.warnings << ',' << g6(p.drift_nm) << ',' << p.frames_not_aligned << ',' << g6(p.specimen_shift_x_nm)
+      << ',' << g6(p.specimen_shift_y_nm) << ',' << g6(p.first_field_in_view) << '\n';
   }
   return o.str();
 }
@@ -207,6 +210,14 @@ nlohmann::json hrtem_series_summary_json(const HrtemSeriesRecord& r, const std::
                          {"frames_not_aligned", not_aligned}}
                   : json{{"method", "none (--no-align): frames averaged where they lie"}};
   }
+  const SpecimenTravel travel = specimen_travel(points);
+  j["series"]["specimen"] = {
+      {"method", "the shift of each point's first frame from the previous point's, by phase correlation of the "
+                 "central crop (up to 1024 px, binned 2 x 2 for frames of 512 px or more; burned-in annotations left "
+                 "out), added up from the first point"},
+      {"largest_shift_nm", json_number(travel.largest_shift_nm)},
+      {"smallest_first_field_in_view", json_number(travel.smallest_in_view)},
+      {"lost_at_point", r.specimen_lost_at_point ? json(*r.specimen_lost_at_point) : json(nullptr)}};
   json t = {{"basis", time.from_file ? "seconds" : "frame index"}, {"source", time.source}};
   if (time.from_file) t["start_s"] = time.start_s;
   else t["note"] = time.note.empty() ? "the file carries no per-frame time" : time.note;
@@ -244,16 +255,45 @@ nlohmann::json hrtem_series_summary_json(const HrtemSeriesRecord& r, const std::
   j["files"] = {{"series", "series.csv"}, {"figure", "ordered_fraction.png"}};
   json w = json::array();
   for (const std::string& f : r.failures) w.push_back(f);
-  for (const std::string& text : hrtem_series_warnings(r, points.size(), time)) w.push_back(text);
+  for (const std::string& text : hrtem_series_warnings(r, points, time)) w.push_back(text);
   j["warnings"] = w;
   return j;
 }
 
-std::vector<std::string> hrtem_series_warnings(const HrtemSeriesRecord& record, std::size_t points,
+SpecimenTravel specimen_travel(const std::vector<SeriesPoint>& points) {
+  SpecimenTravel t;
+  for (const SeriesPoint& p : points) {
+    if (!std::isfinite(p.first_field_in_view)) continue;
+    const double shift = std::hypot(p.specimen_shift_x_nm, p.specimen_shift_y_nm);
+    t.largest_shift_nm = std::isfinite(t.largest_shift_nm) ? std::max(t.largest_shift_nm, shift) : shift;
+    t.smallest_in_view =
+        std::isfinite(t.smallest_in_view) ? std::min(t.smallest_in_view, p.first_field_in_view) : p.first_field_in_view;
+    if (!t.first_under_half && p.first_field_in_view < kFirstFieldInViewWarning) t.first_under_half = p.point;
+  }
+  return t;
+}
+
+std::vector<std::string> hrtem_series_warnings(const HrtemSeriesRecord& record, const std::vector<SeriesPoint>& points,
                                                const SeriesTime& time) {
   std::vector<std::string> w;
   for (const auto& [text, n] : record.warnings)
-    w.push_back(text + " (" + std::to_string(n) + " of " + std::to_string(points) + " points)");
+    w.push_back(text + " (" + std::to_string(n) + " of " + std::to_string(points.size()) + " points)");
+  const SpecimenTravel travel = specimen_travel(points);
+  if (travel.first_under_half) {
+    char text[400];
+    std::snprintf(text, sizeof text,
+                  "the specimen moved by up to %.3g nm in the image over the series: from point %d on, under half of "
+                  "the first point's field is in view (first_field_in_view in series.csv), so the later points' "
+                  "fractions describe a partly different region",
+                  travel.largest_shift_nm, *travel.first_under_half);
+    w.push_back(text);
+  }
+  if (record.specimen_lost_at_point)
+    w.push_back("the specimen could not be followed from point " + std::to_string(*record.specimen_lost_at_point) +
+                " on (no clear correlation peak between its first frame and the previous point's: a drift of more than "
+                "a quarter of the compared crop between points, or a field that changed): specimen_shift_x_nm, "
+                "specimen_shift_y_nm and first_field_in_view are empty from there, and those points may show another "
+                "region");
   if (const std::string left = left_over_warning(record.selection); !left.empty()) w.push_back(left);
   if (!record.figure_warning.empty()) w.push_back(record.figure_warning);
   if (!time.note.empty()) w.push_back("time axis is the frame index: " + time.note);

@@ -31,6 +31,12 @@ struct SeriesPoint {
   // frame or without alignment), and the frames whose drift could not be measured.
   double drift_nm = std::numeric_limits<double>::quiet_NaN();
   int frames_not_aligned = 0;
+  // How far the specimen has moved in the image since the first point: the shift of this point's
+  // first frame from the first point's first frame (nm; x right, y down), and the fraction of the
+  // first point's field still in view. NaN from the point on where it could not be followed.
+  double specimen_shift_x_nm = std::numeric_limits<double>::quiet_NaN();
+  double specimen_shift_y_nm = std::numeric_limits<double>::quiet_NaN();
+  double first_field_in_view = std::numeric_limits<double>::quiet_NaN();
 };
 
 // A frame's time as its file gives it: TIA SER element tag (whole seconds since 1970), Velox
@@ -80,15 +86,31 @@ struct HrtemSeriesRecord {
   std::map<std::string, int> warnings;  // distinct warning -> points that had it
   int failed_points = 0;              // points left out because a frame could not be read or analysed
   std::vector<std::string> failures;  // the first 50 of them, with the reason
+  std::optional<int> specimen_lost_at_point;  // the first point whose specimen shift could not be measured
   std::string figure_warning;
 };
 nlohmann::json hrtem_series_summary_json(const HrtemSeriesRecord& record, const std::vector<SeriesPoint>& points,
                                          const SeriesTime& time);
 
+// How far the specimen moved over the series (SeriesPoint::specimen_shift_*): the largest shift
+// from the first point (nm) and the smallest fraction of the first point's field in view (NaN when
+// no point was placed), and the first point where that fraction is under kFirstFieldInViewWarning.
+struct SpecimenTravel {
+  double largest_shift_nm = std::numeric_limits<double>::quiet_NaN();
+  double smallest_in_view = std::numeric_limits<double>::quiet_NaN();
+  std::optional<int> first_under_half;
+};
+SpecimenTravel specimen_travel(const std::vector<SeriesPoint>& points);
+
+// Under this fraction of the first point's field in view, the series warns: its later points
+// describe mostly another region than its first.
+constexpr double kFirstFieldInViewWarning = 0.5;
+
 // The series' warnings besides its failed points (each said on the terminal as it failed): each
-// distinct per-point warning with how many of `points` had it, the frames left over, the figure's,
-// the time axis's. summary.json's "warnings" are the failures and these; the terminal ends with these.
-std::vector<std::string> hrtem_series_warnings(const HrtemSeriesRecord& record, std::size_t points,
+// distinct per-point warning with how many of `points` had it, the specimen moving out of the
+// field or lost, the frames left over, the figure's, the time axis's. summary.json's "warnings"
+// are the failures and these; the terminal ends with these.
+std::vector<std::string> hrtem_series_warnings(const HrtemSeriesRecord& record, const std::vector<SeriesPoint>& points,
                                                const SeriesTime& time);
 
 }  // namespace mgscope

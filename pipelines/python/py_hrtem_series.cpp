@@ -46,7 +46,9 @@ pyb::dict hrtem_series_py(const pyb::object& path_like MGSCOPE_HRTEM_KEYWORDS(MG
                          "last_frame"_a = p.last_frame, "boxes"_a = p.boxes.boxes,
                          "ordered_box_fraction"_a = p.boxes.boxes ? p.boxes.ordered_fraction : NAN,
                          "ordered_area_fraction"_a = p.has_area ? p.ordered_area_fraction : NAN,
-                         "drift_nm"_a = p.drift_nm, "warnings"_a = p.warnings));
+                         "drift_nm"_a = p.drift_nm, "specimen_shift_x_nm"_a = p.specimen_shift_x_nm,
+                         "specimen_shift_y_nm"_a = p.specimen_shift_y_nm,
+                         "first_field_in_view"_a = p.first_field_in_view, "warnings"_a = p.warnings));
     };
     const auto on_failure = [&](const std::string&) {
       pyb::gil_scoped_acquire gil;
@@ -86,16 +88,18 @@ threshold_each_frame: calibrate the null spot threshold on every point; by defau
   calibrated once, on the first point, and reused whole by the others.
 The analysis keywords (pixel_nm, box_nm, ..., area, bootstrap_resamples) are hrtem()'s.
 progress: called after each point, in point order, with a dict (point, points, first_frame,
-  last_frame, boxes, ordered_box_fraction, ordered_area_fraction, drift_nm, warnings), e.g. to
-  update a plot; an exception it raises, or Ctrl-C, stops the series and is raised from here.
+  last_frame, boxes, ordered_box_fraction, ordered_area_fraction, drift_nm, specimen_shift_x_nm,
+  specimen_shift_y_nm, first_field_in_view, warnings), e.g. to update a plot; an exception it raises, or Ctrl-C, stops the series and is raised from here.
 pandas: the points as a pandas DataFrame when pandas is importable (False: a dict of arrays).
 
 Returns a dict: the keys of the series' summary.json (program, input, calibration, boxes,
-settings, series with its time axis and frames_left_over, threshold, ordered_box_fraction,
+settings, series with its time axis, frames_left_over and specimen (how far it moved), threshold, ordered_box_fraction,
 ordered_area_fraction, warnings) and points: the table of series.csv (point, first_frame,
 last_frame, time in s or the frame index (time_basis), box counts and fractions per class with
 Wilson 95 % intervals, ordered box and area fractions with their intervals, warnings per point,
-drift_nm and frames_not_aligned).
+drift_nm and frames_not_aligned, and where the specimen lies: specimen_shift_x_nm and
+specimen_shift_y_nm from the first point's first frame, x right and y down, and the fraction of
+the first point's field still in view, first_field_in_view).
 Raises mgscope.InputError naming the file for a bad file, a bad frames or sum, or a first point
 that cannot be analysed; a later point that cannot be read is left out and said in warnings.)doc");
 }

@@ -96,6 +96,44 @@ TEST(FrameDrift, FramesWithoutCommonContentAreNotAligned) {
   EXPECT_THROW(drift.shift_of(ImageF(400, 500)), std::invalid_argument);
 }
 
+// What a series keeps of a point's first frame (its crop's spectrum) measures the same shift as
+// the reference does from the frame itself, bit for bit.
+TEST(FrameDrift, CropSpectraMeasureTheShiftTheReferenceDoes) {
+  const Image<std::uint16_t> first = field(5, 101).counts, second = field(5, 102).counts;
+  const ImageF reference = cut(test::as_float(first), 40, 40, 500);
+  const ImageF moved = cut(test::as_float(second), 49, 33, 500);  // content at (-9, +7)
+  BitPlane bar(500, 500);
+  for (int y = 420; y < 432; ++y)
+    for (int x = 60; x < 300; ++x) bar.set(x, y);
+  const FrameShift direct = DriftReference(reference, bar).shift_of(moved);
+  const CropSpectrum a = crop_spectrum(reference, bar), b = crop_spectrum(moved, bar);
+  EXPECT_EQ(a.side, 500);
+  EXPECT_EQ(a.bins.size(), 500u * 251u);
+  const FrameShift kept = shift_between(a, b);
+  EXPECT_TRUE(kept.reliable);
+  EXPECT_EQ(kept.dx_px, direct.dx_px);
+  EXPECT_EQ(kept.dy_px, direct.dy_px);
+  EXPECT_EQ(kept.peak_contrast, direct.peak_contrast);
+  EXPECT_NEAR(kept.dx_px, -9, 0.3);
+  EXPECT_NEAR(kept.dy_px, 7, 0.3);
+  // The reverse comparison measures the opposite shift.
+  const FrameShift back = shift_between(b, a);
+  EXPECT_NEAR(back.dx_px, 9, 0.3);
+  EXPECT_NEAR(back.dy_px, -7, 0.3);
+  // Frames of 512 px or more are compared binned 2 x 2 (a quarter of the cost, the same reach).
+  const CropSpectrum c = crop_spectrum(cut(test::as_float(first), 20, 20, 560));
+  const CropSpectrum d = crop_spectrum(cut(test::as_float(second), 29, 13, 560));
+  EXPECT_EQ(c.bin, 2);
+  EXPECT_EQ(c.side, 280);
+  const FrameShift binned = shift_between(c, d);
+  std::printf("binned: (%.3f, %.3f), contrast %.1f\n", binned.dx_px, binned.dy_px, binned.peak_contrast);
+  EXPECT_TRUE(binned.reliable);
+  EXPECT_NEAR(binned.dx_px, -9, 0.5);
+  EXPECT_NEAR(binned.dy_px, 7, 0.5);
+  // Crops of frames of different sizes are refused, not compared.
+  EXPECT_THROW(shift_between(a, crop_spectrum(cut(test::as_float(second), 40, 40, 480))), std::invalid_argument);
+}
+
 TEST(FrameDrift, AddShiftedAddsWhereTheFrameHasThePixel) {
   ImageF total(4, 3, 0.f), frame(4, 3);
   for (int y = 0; y < 3; ++y)

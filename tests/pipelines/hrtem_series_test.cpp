@@ -293,6 +293,10 @@ TEST(HrtemSeries, SumAlignsDriftingFramesBeforeAveraging) {
     EXPECT_GT(num(unaligned[std::size_t(k)], "ordered_box_fraction"), num(still[std::size_t(k)], "ordered_box_fraction") + 0.2);
   }
   EXPECT_TRUE(std::isnan(num(unaligned[0], "drift_nm")));
+  // Point 1 starts at frame 4, whose content lies (-12, -8) px from frame 0's.
+  EXPECT_NEAR(num(drift[1], "specimen_shift_x_nm"), -12 * 0.0199, 0.1 * 0.0199);
+  EXPECT_NEAR(num(drift[1], "specimen_shift_y_nm"), -8 * 0.0199, 0.1 * 0.0199);
+  EXPECT_NEAR(num(still[1], "specimen_shift_x_nm"), 0, 0.1 * 0.0199);
 }
 
 TEST(HrtemSeries, ABurnedInBarDoesNotHoldTheAlignmentAtZero) {
@@ -323,6 +327,80 @@ TEST(HrtemSeries, ABurnedInBarDoesNotHoldTheAlignmentAtZero) {
   const auto point = nlohmann::json::parse(test::read_all(out / "bar" / "frames_0000-0003" / "summary.json"));
   const std::string warnings = point["warnings"].dump();
   EXPECT_NE(warnings.find("burned-in annotation"), std::string::npos) << warnings;
+}
+
+// Frames of 600 x 600 px cut from one 1400 px specimen 90 px further right each (its content moves
+// 90 px left a frame): by frame 4 under half of frame 0's field is in view. lost.tif has another
+// specimen as frame 5.
+TEST(HrtemSeries, FollowsTheSpecimenFromPointToPointAndSaysWhenItLeavesTheField) {
+  const fs::path d = test::scratch_dir("hrtem_series_travel");
+  Calibration cal;
+  cal.calibrated = true;
+  cal.pixel_x_nm = cal.pixel_y_nm = 0.0199;
+  std::vector<RawImage> travel, lost;
+  auto frame = [](int k, std::uint64_t specimen) {
+    SynthHrtemOptions o;
+    o.width_px = 1400;
+    o.height_px = 700;
+    o.ordered_fraction = 0.15;
+    o.seed = specimen;
+    o.noise_seed = 200 + std::uint64_t(k);
+    const Image<std::uint16_t> field = make_synth_hrtem(o).counts;
+    Image<std::uint16_t> c(600, 600);
+    for (int y = 0; y < 600; ++y)
+      for (int x = 0; x < 600; ++x) c.at(x, y) = field.at(40 + 90 * k + x, 40 + y);
+    return to_raw(c);
+  };
+  for (int k = 0; k < 8; ++k) {
+    travel.push_back(frame(k, 3));
+    lost.push_back(k == 5 ? frame(k, 4) : travel.back());
+  }
+  write_tiff_pages((d / "travel.tif").string(), travel, cal);
+  write_tiff_pages((d / "lost.tif").string(), lost, cal);
+  const auto r = test::run_mgscope("hrtem '" + (d / "travel.tif").string() + "' '" + (d / "lost.tif").string() + "' -o '" +
+                                   (d / "out").string() + "' --frames all --area-stride off");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+
+  const auto rows = read_csv(d / "out" / "travel" / "series.csv");
+  ASSERT_EQ(rows.size(), 8u);
+  for (int k = 0; k < 8; ++k) {
+    const auto& row = rows[std::size_t(k)];
+    std::printf("point %d: specimen at (%.4f, %.4f) nm, %.3f of the first field in view\n", k,
+                num(row, "specimen_shift_x_nm"), num(row, "specimen_shift_y_nm"), num(row, "first_field_in_view"));
+    // Each link is measured to a few hundredths of a pixel; seven of them add up.
+    EXPECT_NEAR(num(row, "specimen_shift_x_nm"), -90 * k * 0.0199, 0.3 * 0.0199) << "point " << k;
+    EXPECT_NEAR(num(row, "specimen_shift_y_nm"), 0, 0.3 * 0.0199) << "point " << k;
+    EXPECT_NEAR(num(row, "first_field_in_view"), std::max(0.0, 1 - 90.0 * k / 600), 0.002) << "point " << k;
+  }
+  const std::string path = (d / "travel.tif").string();
+  const std::string left =
+      "WARNING: " + path + ": the specimen moved by up to 12.5 nm in the image over the series: from point 4 on, under "
+      "half of the first point's field is in view";
+  EXPECT_NE(r.output.find(left), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("  specimen moved up to 12.5 nm from the first point's field (first_field_in_view down to "
+                          "0.000)"),
+            std::string::npos)
+      << r.output;
+  const auto j = nlohmann::json::parse(test::read_all(d / "out" / "travel" / "summary.json"));
+  test::expect_schema_valid("hrtem.series.schema.json", d / "out" / "travel" / "summary.json");
+  EXPECT_NEAR(j["series"]["specimen"]["largest_shift_nm"].get<double>(), 630 * 0.0199, 0.3 * 0.0199);
+  EXPECT_EQ(j["series"]["specimen"]["smallest_first_field_in_view"].get<double>(), 0.0);
+  EXPECT_TRUE(j["series"]["specimen"]["lost_at_point"].is_null());
+  EXPECT_NE(j["warnings"].dump().find("from point 4 on, under half"), std::string::npos) << j["warnings"].dump();
+
+  // Another specimen in frame 5: the track ends there, and the points from it on are not placed.
+  const auto lost_rows = read_csv(d / "out" / "lost" / "series.csv");
+  ASSERT_EQ(lost_rows.size(), 8u);
+  for (int k = 0; k < 8; ++k) {
+    const auto& row = lost_rows[std::size_t(k)];
+    if (k < 5) EXPECT_NEAR(num(row, "specimen_shift_x_nm"), -90 * k * 0.0199, 0.3 * 0.0199) << "point " << k;
+    else EXPECT_EQ(row.at("specimen_shift_x_nm"), "") << "point " << k;
+  }
+  const auto lj = nlohmann::json::parse(test::read_all(d / "out" / "lost" / "summary.json"));
+  EXPECT_EQ(lj["series"]["specimen"]["lost_at_point"].get<int>(), 5);
+  EXPECT_NE(r.output.find("WARNING: " + (d / "lost.tif").string() + ": the specimen could not be followed from point 5 on"),
+            std::string::npos)
+      << r.output;
 }
 
 TEST(HrtemSeries, FrameSelectionRules) {
