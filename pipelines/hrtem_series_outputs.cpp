@@ -123,14 +123,15 @@ std::string draw_series_figure(const std::filesystem::path& png, const std::vect
   bool area = false;
   std::ostringstream data;
   data << std::setprecision(8)
-       << "# time ordered_box_% box_ci95_low_% box_ci95_high_% ordered_area_% area_ci95_low_% area_ci95_high_%\n";
+       << "# time ordered_box_% box_ci95_low_% box_ci95_high_% ordered_area_% area_ci95_low_% area_ci95_high_% "
+          "first_field_in_view_%\n";
   for (const SeriesPoint& p : points) {
     const ClassFractions& f = p.boxes;
     auto pct = [](bool has, double v) { return has && std::isfinite(v) ? 100 * v : NAN; };
     data << time.at(p) << ' ' << pct(f.boxes > 0, f.ordered_fraction) << ' ' << pct(f.boxes > 0, f.ordered_fraction_95.low)
          << ' ' << pct(f.boxes > 0, f.ordered_fraction_95.high) << ' ' << pct(p.has_area, p.ordered_area_fraction) << ' '
          << pct(p.has_area, p.ordered_area_fraction_95.low) << ' ' << pct(p.has_area, p.ordered_area_fraction_95.high)
-         << '\n';
+         << ' ' << pct(true, p.first_field_in_view) << '\n';
     area = area || p.has_area;
   }
   std::ostringstream s;
@@ -139,6 +140,10 @@ std::string draw_series_figure(const std::filesystem::path& png, const std::vect
     << "set datafile missing 'nan'\n"
     << "set title " << quote(title) << " noenhanced\n";
   if (!time.from_file && points.size() <= 20) s << "set xtics 1\n";  // frames are whole numbers
+  // The specimen moving out of the field, on a right-hand axis, once it matters: the later points
+  // then show partly another region than the first.
+  const bool moving = points.size() > 1 && specimen_travel(points).smallest_in_view < kFirstFieldInViewShown;
+  if (moving) s << "set y2label 'first field in view (%)'\nset y2range [0:100]\nset y2tics\nset ytics nomirror\n";
   const std::string f = quote(file);
   if (points.size() == 1) {
     // One point has no band to fill: its intervals as error bars.
@@ -156,6 +161,9 @@ std::string draw_series_figure(const std::filesystem::path& png, const std::vect
       s << ", \\\n     " << f << " using 1:6:7 with filledcurves lc rgb '#d62728' fs transparent solid 0.25 noborder "
         << "title 'area 95 % (block bootstrap)', \\\n     " << f
         << " using 1:5 with lines lw 2 lc rgb '#d62728' title 'ordered area fraction'";
+    if (moving)
+      s << ", \\\n     " << f << " using 1:8 axes x1y2 with lines dt 2 lw 1.5 lc rgb '#555555' "
+        << "title 'first field in view (right axis)'";
   }
   s << '\n';
   GnuplotFigure fig;

@@ -105,6 +105,8 @@ SpecimenTravel specimen_travel(const std::vector<SeriesPoint>& points);
 // Under this fraction of the first point's field in view, the series warns: its later points
 // describe mostly another region than its first.
 constexpr double kFirstFieldInViewWarning = 0.5;
+// Under this fraction, ordered_fraction.png also draws the fraction in view.
+constexpr double kFirstFieldInViewShown = 0.9;
 
 // The series' warnings besides its failed points (each said on the terminal as it failed): each
 // distinct per-point warning with how many of `points` had it, the specimen moving out of the

@@ -297,6 +297,8 @@ TEST(HrtemSeries, SumAlignsDriftingFramesBeforeAveraging) {
   EXPECT_NEAR(num(drift[1], "specimen_shift_x_nm"), -12 * 0.0199, 0.1 * 0.0199);
   EXPECT_NEAR(num(drift[1], "specimen_shift_y_nm"), -8 * 0.0199, 0.1 * 0.0199);
   EXPECT_NEAR(num(still[1], "specimen_shift_x_nm"), 0, 0.1 * 0.0199);
+  // 98 % of the first field still in view: the figure does not draw it.
+  EXPECT_EQ(test::read_all(out / "drift" / "drift" / "ordered_fraction.gp").find("axes x1y2"), std::string::npos);
 }
 
 TEST(HrtemSeries, ABurnedInBarDoesNotHoldTheAlignmentAtZero) {
@@ -386,6 +388,11 @@ TEST(HrtemSeries, FollowsTheSpecimenFromPointToPointAndSaysWhenItLeavesTheField)
   EXPECT_NEAR(j["series"]["specimen"]["largest_shift_nm"].get<double>(), 630 * 0.0199, 0.3 * 0.0199);
   EXPECT_EQ(j["series"]["specimen"]["smallest_first_field_in_view"].get<double>(), 0.0);
   EXPECT_TRUE(j["series"]["specimen"]["lost_at_point"].is_null());
+  // The figure draws the fraction in view on a right-hand axis once under 90 %; it goes from 100 to 0 %.
+  const std::string gp = test::read_all(d / "out" / "travel" / "ordered_fraction.gp");
+  EXPECT_NE(gp.find("using 1:8 axes x1y2"), std::string::npos) << gp;
+  const std::string dat = test::read_all(d / "out" / "travel" / "ordered_fraction.dat");
+  EXPECT_NE(dat.find(" 100\n"), std::string::npos) << dat;
   EXPECT_NE(j["warnings"].dump().find("from point 4 on, under half"), std::string::npos) << j["warnings"].dump();
 
   // Another specimen in frame 5: the track ends there, and the points from it on are not placed.
