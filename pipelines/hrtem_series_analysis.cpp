@@ -200,18 +200,29 @@ class SpecimenTrack {
  public:
   // Called in point order, for the points analysed.
   void follow(PointOutcome& o, SeriesPoint& p, HrtemSeriesRecord& record) {
-    if (lost_ || !o.field) {
-      lose(p.point, record);
+    if (lost_) return;
+    if (!o.field) {
+      lose(p.point, "its first frame is too small to compare", record);
       return;
     }
+    const CropSpectrum& field = *o.field;
     if (previous_) {
-      FrameShift s;
-      try {
-        s = shift_between(*previous_, *o.field);
-      } catch (const std::invalid_argument&) {  // frames of another size
+      const CropSpectrum& before = *previous_;
+      if (field.width != before.width || field.height != before.height) {
+        lose(p.point,
+             "its first frame is " + std::to_string(field.width) + " x " + std::to_string(field.height) +
+                 " px, the previous point's " + std::to_string(before.width) + " x " + std::to_string(before.height),
+             record);
+        return;
       }
+      const FrameShift s = shift_between(before, field);
       if (!s.reliable) {
-        lose(p.point, record);
+        char why[240];
+        std::snprintf(why, sizeof why,
+                      "no clear correlation peak between its first frame and the previous point's (%.1f rms, under "
+                      "%.0f): a drift of more than %d px between them, or a field that changed",
+                      s.peak_contrast, kMinDriftPeakContrast, field.side * field.bin / 4);
+        lose(p.point, why, record);
         return;
       }
       x_px_ += s.dx_px;
@@ -219,14 +230,15 @@ class SpecimenTrack {
     }
     p.specimen_shift_x_nm = x_px_ * o.nm_per_px_x;
     p.specimen_shift_y_nm = y_px_ * o.nm_per_px_y;
-    p.first_field_in_view = std::max(0.0, 1 - std::abs(x_px_) / o.field->width) *
-                            std::max(0.0, 1 - std::abs(y_px_) / o.field->height);
+    p.first_field_in_view =
+        std::max(0.0, 1 - std::abs(x_px_) / field.width) * std::max(0.0, 1 - std::abs(y_px_) / field.height);
     previous_ = std::move(o.field);
   }
 
  private:
-  void lose(int point, HrtemSeriesRecord& record) {
-    if (!lost_) record.specimen_lost_at_point = point;
+  void lose(int point, std::string why, HrtemSeriesRecord& record) {
+    record.specimen_lost_at_point = point;
+    record.specimen_lost_because = std::move(why);
     lost_ = true;
     previous_.reset();
   }

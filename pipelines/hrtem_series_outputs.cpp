@@ -225,7 +225,8 @@ nlohmann::json hrtem_series_summary_json(const HrtemSeriesRecord& r, const std::
                  "out), added up from the first point"},
       {"largest_shift_nm", json_number(travel.largest_shift_nm)},
       {"smallest_first_field_in_view", json_number(travel.smallest_in_view)},
-      {"lost_at_point", r.specimen_lost_at_point ? json(*r.specimen_lost_at_point) : json(nullptr)}};
+      {"lost_at_point", r.specimen_lost_at_point ? json(*r.specimen_lost_at_point) : json(nullptr)},
+      {"lost_because", r.specimen_lost_at_point ? json(r.specimen_lost_because) : json(nullptr)}};
   json t = {{"basis", time.from_file ? "seconds" : "frame index"}, {"source", time.source}};
   if (time.from_file) t["start_s"] = time.start_s;
   else t["note"] = time.note.empty() ? "the file carries no per-frame time" : time.note;
@@ -298,10 +299,9 @@ std::vector<std::string> hrtem_series_warnings(const HrtemSeriesRecord& record, 
   }
   if (record.specimen_lost_at_point)
     w.push_back("the specimen could not be followed from point " + std::to_string(*record.specimen_lost_at_point) +
-                " on (no clear correlation peak between its first frame and the previous point's: a drift of more than "
-                "a quarter of the compared crop between points, or a field that changed): specimen_shift_x_nm, "
-                "specimen_shift_y_nm and first_field_in_view are empty from there, and those points may show another "
-                "region");
+                " on (" + record.specimen_lost_because +
+                "): specimen_shift_x_nm, specimen_shift_y_nm and first_field_in_view are empty from there, and those "
+                "points may show another region");
   if (const std::string left = left_over_warning(record.selection); !left.empty()) w.push_back(left);
   if (!record.figure_warning.empty()) w.push_back(record.figure_warning);
   if (!time.note.empty()) w.push_back("time axis is the frame index: " + time.note);

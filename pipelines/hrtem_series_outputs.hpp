@@ -87,6 +87,7 @@ struct HrtemSeriesRecord {
   int failed_points = 0;              // points left out because a frame could not be read or analysed
   std::vector<std::string> failures;  // the first 50 of them, with the reason
   std::optional<int> specimen_lost_at_point;  // the first point whose specimen shift could not be measured
+  std::string specimen_lost_because;          // why, for the warning
   std::string figure_warning;
 };
 nlohmann::json hrtem_series_summary_json(const HrtemSeriesRecord& record, const std::vector<SeriesPoint>& points,

@@ -405,6 +405,11 @@ TEST(HrtemSeries, FollowsTheSpecimenFromPointToPointAndSaysWhenItLeavesTheField)
   }
   const auto lj = nlohmann::json::parse(test::read_all(d / "out" / "lost" / "summary.json"));
   EXPECT_EQ(lj["series"]["specimen"]["lost_at_point"].get<int>(), 5);
+  const std::string because = lj["series"]["specimen"]["lost_because"].get<std::string>();
+  EXPECT_NE(because.find("no clear correlation peak between its first frame and the previous point's"),
+            std::string::npos)
+      << because;
+  EXPECT_NE(because.find("a drift of more than 150 px between them"), std::string::npos) << because;
   EXPECT_NE(r.output.find("WARNING: " + (d / "lost.tif").string() + ": the specimen could not be followed from point 5 on"),
             std::string::npos)
       << r.output;
