@@ -64,6 +64,23 @@ TEST(FrameDrift, MeasuresWholePixelShiftsOnARealLattice) {
     EXPECT_NEAR(s.dx_px, -mx, 0.1);
     EXPECT_NEAR(s.dy_px, -my, 0.1);
   }
+  // A series' link between points: the same windows compared binned 2 x 2 (900 px frames), each
+  // window against the one before, as the series follows a drifting specimen.
+  CropSpectrum before = crop_spectrum(cut(lattice, 60, 60, 900));
+  EXPECT_EQ(before.bin, 2);
+  int bx = 0, by = 0;
+  for (const auto& [mx, my] : {std::pair{5, -3}, {10, -6}, {-17, 23}}) {
+    CropSpectrum now = crop_spectrum(cut(lattice, 60 + mx, 60 + my, 900));
+    const FrameShift s = shift_between(before, now);
+    std::printf("SrTiO3 link (%d, %d) -> (%d, %d): measured (%.3f, %.3f), contrast %.1f\n", bx, by, mx, my, s.dx_px,
+                s.dy_px, s.peak_contrast);
+    EXPECT_TRUE(s.reliable);
+    EXPECT_NEAR(s.dx_px, bx - mx, 0.25);
+    EXPECT_NEAR(s.dy_px, by - my, 0.25);
+    before = std::move(now);
+    bx = mx;
+    by = my;
+  }
 }
 
 // A saturated bar burned in at the same place of both frames while the specimen moves.
