@@ -38,9 +38,9 @@ std::vector<float> box_blur(const std::vector<float>& in, int side, int r) {
 
 }  // namespace
 
-DriftCrop::DriftCrop(int frame_width, int frame_height, const BitPlane& stationary, int bin_px)
-    : width(frame_width), height(frame_height), bin(bin_px),
-      side(smooth_fft_length(std::min({frame_width, frame_height, 1024}) / bin_px)) {
+DriftCrop::DriftCrop(int frame_width, int frame_height, const BitPlane& stationary)
+    : width(frame_width), height(frame_height), bin(std::min(frame_width, frame_height) >= 512 ? 2 : 1),
+      side(smooth_fft_length(std::min({frame_width, frame_height, 1024}) / bin)) {
   if (side < 16) throw std::invalid_argument("frames under 16 px cannot be aligned");
   x0 = (width - side * bin) / 2;
   y0 = (height - side * bin) / 2;
@@ -104,8 +104,9 @@ void DriftCrop::load(const StoredImage& frame, float* out) const {
 namespace {
 
 // `fft` holds a frame's crop spectrum: the shift of its content from the reference's, whose
-// spectrum is `reference`. The spectrum is used up.
-FrameShift correlate(RealFft2d& fft, const std::vector<std::complex<float>>& reference) {
+// spectrum is `reference`, in the frame's pixels (`bin` of them a compared pixel). The spectrum is
+// used up.
+FrameShift correlate(RealFft2d& fft, const std::vector<std::complex<float>>& reference, int bin) {
   // The cross-power spectrum divided by the square root of its magnitude: its inverse peaks at the
   // shift. Dividing by the whole magnitude (classic phase correlation) weighs the bins where shot
   // noise dominates as much as the specimen's: on synthetic frames of one specimen, each with its
@@ -159,8 +160,8 @@ FrameShift correlate(RealFft2d& fft, const std::vector<std::complex<float>>& ref
     for (int x = bx - 2; x <= bx + 2; ++x) sum2 -= at(x, y) * at(x, y);
   const double rms = std::sqrt(std::max(0.0, sum2) / double(side * side - 25));
   FrameShift f;
-  f.dx_px = bx + parabola_vertex_offset(at(bx - 1, by), best, at(bx + 1, by));
-  f.dy_px = by + parabola_vertex_offset(at(bx, by - 1), best, at(bx, by + 1));
+  f.dx_px = bin * (bx + parabola_vertex_offset(at(bx - 1, by), best, at(bx + 1, by)));
+  f.dy_px = bin * (by + parabola_vertex_offset(at(bx, by - 1), best, at(bx, by + 1)));
   f.peak_contrast = rms > 0 ? best / rms : 0;
   f.reliable = f.peak_contrast >= kMinDriftPeakContrast;
   return f;
@@ -184,11 +185,11 @@ DriftReference::~DriftReference() = default;
 FrameShift DriftReference::shift_of(const StoredImage& frame) const {
   crop_.load(frame, fft_->real());
   fft_->forward();
-  return correlate(*fft_, reference_);
+  return correlate(*fft_, reference_, crop_.bin);
 }
 
 CropSpectrum crop_spectrum(const StoredImage& frame, const BitPlane& stationary) {
-  const DriftCrop crop(frame.width, frame.height, stationary, std::min(frame.width, frame.height) >= 512 ? 2 : 1);
+  const DriftCrop crop(frame.width, frame.height, stationary);
   RealFft2d fft(crop.side, crop.side);
   crop.load(frame, fft.real());
   fft.forward();
@@ -201,10 +202,7 @@ FrameShift shift_between(const CropSpectrum& reference, const CropSpectrum& fram
     throw std::invalid_argument("frames of different sizes cannot be compared");
   RealFft2d fft(frame.side, frame.side);
   std::copy(frame.bins.begin(), frame.bins.end(), fft.spectrum());
-  FrameShift s = correlate(fft, reference.bins);
-  s.dx_px *= frame.bin;  // in the frame's pixels
-  s.dy_px *= frame.bin;
-  return s;
+  return correlate(fft, reference.bins, frame.bin);
 }
 
 void add_shifted(ImageF& total, const ImageF& frame, int sx, int sy) {

@@ -212,7 +212,8 @@ nlohmann::json hrtem_series_summary_json(const HrtemSeriesRecord& r, const std::
     }
     j["series"]["alignment"] =
         r.aligned ? json{{"method", "each frame of a point shifted by whole pixels onto its first, its drift measured by "
-                                    "phase correlation of the central crop (up to 1024 px); the average cropped to the "
+                                    "phase correlation of the central crop (up to 1024 px, binned 2 x 2 in frames of 512 px or "
+                                    "more); the average cropped to the "
                                     "part every frame covers"},
                          {"largest_drift_nm", json_number(largest)},
                          {"frames_not_aligned", not_aligned}}

@@ -36,7 +36,7 @@ TEST(FrameDrift, MeasuresTheShiftOfAFrameOfTheSameSpecimen) {
   const ImageF first = test::as_float(field(5, 101).counts);
   const ImageF second = test::as_float(field(5, 102).counts);  // the same specimen, its own noise
   const ImageF reference = cut(first, 40, 40, 500);
-  EXPECT_EQ(DriftReference(reference).crop_side_px(), 500);  // 2^2 5^3
+  EXPECT_EQ(DriftReference(reference).crop_side(), 500);  // 2^2 5^3, not binned under 512 px
   const DriftReference drift(reference);
   // The frame's window moved by (mx, my): its content lies (-mx, -my) from the reference's.
   for (const auto& [mx, my] : {std::pair{0, 0}, {3, 2}, {-7, 11}, {25, -30}}) {
@@ -64,8 +64,8 @@ TEST(FrameDrift, MeasuresWholePixelShiftsOnARealLattice) {
     EXPECT_NEAR(s.dx_px, -mx, 0.1);
     EXPECT_NEAR(s.dy_px, -my, 0.1);
   }
-  // A series' link between points: the same windows compared binned 2 x 2 (900 px frames), each
-  // window against the one before, as the series follows a drifting specimen.
+  // A series' link between points: each window against the one before, as a series follows a
+  // drifting specimen (900 px frames: compared binned 2 x 2, as above).
   CropSpectrum before = crop_spectrum(cut(lattice, 60, 60, 900));
   EXPECT_EQ(before.bin, 2);
   int bx = 0, by = 0;
@@ -149,6 +149,32 @@ TEST(FrameDrift, CropSpectraMeasureTheShiftTheReferenceDoes) {
   EXPECT_NEAR(binned.dy_px, 7, 0.5);
   // Crops of frames of different sizes are refused, not compared.
   EXPECT_THROW(shift_between(a, crop_spectrum(cut(test::as_float(second), 40, 40, 480))), std::invalid_argument);
+}
+
+// Frames of 512 px or more are compared binned 2 x 2, which holds up at low dose: frames of 1024 px
+// at 20 counts per pixel (an in-situ frame of a fraction of a second). Unbinned, the same pairs
+// were off by up to 0.74 px (frame_drift.hpp).
+TEST(FrameDrift, LowDoseFramesAreMeasuredBinned) {
+  for (int t = 0; t < 2; ++t) {
+    SynthHrtemOptions o;
+    o.width_px = o.height_px = 1100;
+    o.ordered_fraction = 0.15;
+    o.seed = 3 + std::uint64_t(t);
+    o.dose_counts = 20;
+    o.noise_seed = 11 + std::uint64_t(t);
+    const ImageF a = test::as_float(make_synth_hrtem(o).counts);
+    o.noise_seed = 51 + std::uint64_t(t);
+    const ImageF b = test::as_float(make_synth_hrtem(o).counts);
+    const int mx = 7 + 5 * t, my = -3 - 4 * t;
+    const DriftReference drift(cut(a, 40, 40, 1024));
+    EXPECT_EQ(drift.crop_side(), 512);
+    const FrameShift s = drift.shift_of(cut(b, 40 + mx, 40 + my, 1024));
+    std::printf("20 counts/px, moved (%d, %d): measured (%.3f, %.3f), contrast %.1f\n", mx, my, s.dx_px, s.dy_px,
+                s.peak_contrast);
+    EXPECT_TRUE(s.reliable);
+    EXPECT_NEAR(s.dx_px, -mx, 0.3);
+    EXPECT_NEAR(s.dy_px, -my, 0.3);
+  }
 }
 
 TEST(FrameDrift, AddShiftedAddsWhereTheFrameHasThePixel) {
