@@ -34,6 +34,8 @@ class AlignedAverage {
   // std::invalid_argument when under half the field is in every frame (the caller names the file).
   ImageF finish(int frames);
 
+  // The frames added so far, summed on the first frame's pixels (before finish()).
+  const ImageF& running_sum() const { return sum_; }
   bool aligned() const { return reference_.has_value(); }
   // The largest drift of a frame from the first (px; NaN without alignment or when no frame's drift
   // could be measured).

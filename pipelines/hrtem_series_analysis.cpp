@@ -36,7 +36,7 @@ struct PointPixels {
   std::string time_source;
   double drift_px = std::numeric_limits<double>::quiet_NaN();  // largest shift from the first frame (--sum)
   int frames_not_aligned = 0;
-  std::optional<CropSpectrum> field;  // of the first frame, to follow the specimen from point to point
+  std::optional<CropSpectrum> field;  // to follow the specimen from point to point (field_of)
 };
 
 // The series' burned-in annotations, found once on the first point's first frame (they stay put,
@@ -46,15 +46,19 @@ struct SeriesStationary {
   bool found = false;
 };
 
-// The spectrum of a point's first frame, against which the next point's is compared; none for a
-// frame too small to compare (the analysis says what is wrong with it).
-std::optional<CropSpectrum> field_of(const StoredImage& first_frame, SeriesStationary& stationary, int threads) {
-  if (!stationary.found) {  // the first point, analysed before any other starts
-    stationary.pixels = stationary_pixels(first_frame, threads);
-    stationary.found = true;
-  }
+// The first point finds them on its first frame, before any other point starts.
+void find_stationary(const StoredImage& first_frame, SeriesStationary& stationary, int threads) {
+  if (stationary.found) return;
+  stationary.pixels = stationary_pixels(first_frame, threads);
+  stationary.found = true;
+}
+
+// The spectrum of a point's field (its first frame, or the sum of its frames in the first frame's
+// place), against which the next point's is compared; none for a frame too small to compare (the
+// analysis says what is wrong with it).
+std::optional<CropSpectrum> field_of(const StoredImage& field, const SeriesStationary& stationary) {
   try {
-    return crop_spectrum(first_frame, stationary.pixels);
+    return crop_spectrum(field, stationary.pixels);
   } catch (const std::invalid_argument&) {
     return std::nullopt;
   }
@@ -94,7 +98,8 @@ PointPixels read_point(ImageFrames& frames, std::mutex& read_lock, int first, in
     }
     if (sum == 1) {
       p.pixels = naming_frame([&] { return StoredImage::from_raw(std::move(img.raw), path); });
-      p.field = field_of(p.pixels, stationary, threads);
+      find_stationary(p.pixels, stationary, threads);
+      p.field = field_of(p.pixels, stationary);
       continue;
     }
     ImageF f = naming_frame([&] { return to_float(img.raw, path); });
@@ -102,7 +107,7 @@ PointPixels read_point(ImageFrames& frames, std::mutex& read_lock, int first, in
     if (k == 0) {
       width = f.width;
       height = f.height;
-      p.field = field_of(f, stationary, threads);
+      find_stationary(f, stationary, threads);
       average.emplace(std::move(f), align, threads);
       continue;
     }
@@ -112,6 +117,9 @@ PointPixels read_point(ImageFrames& frames, std::mutex& read_lock, int first, in
                            std::to_string(width) + " x " + std::to_string(height) + " px");
     average->add(f, frame);
   }
+  // Points of averaged frames are linked by their sums (frames on the first's pixels, before the
+  // crop): --sum serves frames of low dose, whose single frames link worse (frame_drift.hpp).
+  if (average) p.field = field_of(average->running_sum(), stationary);
   if (average) {
     const std::string frames_text = std::to_string(first) + " to " + std::to_string(first + sum - 1);
     try {
@@ -191,7 +199,8 @@ PointOutcome analyse_point(ImageFrames& frames, std::mutex& read_lock, const Fra
 }
 
 // Where the specimen lies in each point's first frame relative to the first point's: the shifts
-// between consecutive points' first frames (phase correlation, frame_drift.hpp), added up. Chained
+// between consecutive points' first frames (measured on their fields, field_of: phase
+// correlation, frame_drift.hpp), added up. Chained
 // rather than each against the first, so that a drift of more than the correlation's reach (a
 // quarter of the compared crop) over the whole series is still followed, and a specimen that
 // changes slowly (the nanocrystals the series is about) is compared with its recent self. Once a
@@ -219,7 +228,7 @@ class SpecimenTrack {
       if (!s.reliable) {
         char why[240];
         std::snprintf(why, sizeof why,
-                      "no clear correlation peak between its first frame and the previous point's (%.1f rms, under "
+                      "no clear correlation peak between this point and the previous one (%.1f rms, under "
                       "%.0f): a drift of more than %d px between them, or a field that changed",
                       s.peak_contrast, kMinDriftPeakContrast, field.side * field.bin / 4);
         lose(p.point, why, record);

@@ -221,7 +221,8 @@ nlohmann::json hrtem_series_summary_json(const HrtemSeriesRecord& r, const std::
   }
   const SpecimenTravel travel = specimen_travel(points);
   j["series"]["specimen"] = {
-      {"method", "the shift of each point's first frame from the previous point's, by phase correlation of the "
+      {"method", "the shift of each point's first frame (with --sum, of its frames summed on the first's pixels) "
+                 "from the previous point's, by phase correlation of the "
                  "central crop (up to 1024 px, binned 2 x 2 for frames of 512 px or more; burned-in annotations left "
                  "out), added up from the first point"},
       {"largest_shift_nm", json_number(travel.largest_shift_nm)},
