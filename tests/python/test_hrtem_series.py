@@ -90,6 +90,9 @@ def test_progress_sees_every_point_in_order_and_can_stop_the_series(stack):
     r = mgscope.hrtem_series(stack, area=False, progress=seen.append, pandas=False)
     assert [p["point"] for p in seen] == list(range(7)) and {p["points"] for p in seen} == {7}
     assert [p["ordered_box_fraction"] for p in seen] == list(r["points"]["ordered_box_fraction"])
+    for key in ("specimen_shift_x_nm", "specimen_shift_y_nm", "first_field_in_view"):
+        # The table holds series.csv's 6 significant digits; progress the full numbers.
+        assert [p[key] for p in seen] == pytest.approx(list(r["points"][key]), rel=1e-5, abs=1e-12), key
     assert all(p["ordered_area_fraction"] != p["ordered_area_fraction"] for p in seen)  # NaN: area=False
 
     class Enough(Exception):
