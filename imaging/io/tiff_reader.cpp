@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <cstdlib>
 #include <memory>
+#include <optional>
 
 #include <tiffio.h>
 
@@ -316,36 +318,34 @@ void read_pixels(TIFF* tif, const Layout& L, std::uint64_t file_bytes, LoadedIma
   }
 }
 
-// The page's pixels left in the file (ReadOptions::map_pixels) when they can be used as stored:
-// uncompressed gray 8 or 16-bit integers in host byte order, top-left first, in strips that
-// follow each other with nothing between them. False (nothing done) otherwise.
-bool map_pixels(TIFF* tif, const Layout& L, const std::string& path, RawImage& raw) {
+// Where the current page's pixels lie when they are stored as analysed: uncompressed gray
+// samples, top-left first, in strips that follow each other with nothing between them. Empty
+// otherwise (then libtiff decodes the page).
+std::optional<PixelBlock> stored_block(TIFF* tif, const Layout& L) {
   const auto type = sample_type(L.bits, L.format);
   const bool gray = L.photometric == PHOTOMETRIC_MINISBLACK || L.photometric == PHOTOMETRIC_MINISWHITE;
   // SampleFormat 'void' is read with a warning (read_pixels): left to that path.
   if (!type || !gray || L.spp != 1 || L.format == SAMPLEFORMAT_VOID || L.compression != COMPRESSION_NONE ||
       L.tiled || L.orientation != ORIENTATION_TOPLEFT)
-    return false;
+    return std::nullopt;
   std::uint16_t fill_order = FILLORDER_MSB2LSB;
   TIFFGetFieldDefaulted(tif, TIFFTAG_FILLORDER, &fill_order);
-  if (fill_order != FILLORDER_MSB2LSB) return false;  // bit-reversed bytes: libtiff undoes it
+  if (fill_order != FILLORDER_MSB2LSB) return std::nullopt;  // bit-reversed bytes: libtiff undoes it
   // Each strip must hold exactly its rows (the last one may hold more) and start where the one
   // before ends: padded strips are back to back in the file but their rows are not. Together the
   // strips then hold at least the image's bytes.
   const std::uint64_t row_bytes = std::uint64_t(L.width) * pixel_type_bytes(*type);
   const std::uint64_t first = TIFFGetStrileOffset(tif, 0);
   const std::uint32_t n = TIFFNumberOfStrips(tif);
-  if (std::uint64_t(n) != (std::uint64_t(L.height) + L.rows_per_strip - 1) / L.rows_per_strip) return false;
+  if (std::uint64_t(n) != (std::uint64_t(L.height) + L.rows_per_strip - 1) / L.rows_per_strip) return std::nullopt;
   std::uint64_t next = first;
   for (std::uint32_t s = 0; s < n; ++s) {
     const std::uint64_t rows = std::min<std::uint64_t>(L.rows_per_strip, L.height - std::uint64_t(s) * L.rows_per_strip);
     const std::uint64_t count = TIFFGetStrileByteCount(tif, s);
     if (TIFFGetStrileOffset(tif, s) != next || count < rows * row_bytes || (s + 1 < n && count != rows * row_bytes))
-      return false;  // the ordinary read copes, or names the fault
+      return std::nullopt;  // the ordinary read copes, or names the fault
     next += count;
   }
-  // Type (8/16-bit integers only), byte order and the block's fit in the file: the binary
-  // readers' rule.
   PixelBlock block;
   block.offset = first;
   block.width = static_cast<int>(L.width);
@@ -353,7 +353,22 @@ bool map_pixels(TIFF* tif, const Layout& L, const std::string& path, RawImage& r
   block.type = *type;
   const Endian other = host_endian() == Endian::little ? Endian::big : Endian::little;
   block.endian = TIFFIsByteSwapped(tif) ? other : host_endian();
-  return map_pixel_block(path, TIFFFileno(tif), block, raw);
+  return block;
+}
+
+// The page's pixels left in the file (ReadOptions::map_pixels) when they can be used as stored:
+// a stored_block of 8 or 16-bit integers in host byte order (map_pixel_block's rule, which also
+// checks the block's fit in the file). False (nothing done) otherwise.
+bool map_pixels(TIFF* tif, const Layout& L, const std::string& path, RawImage& raw) {
+  const std::optional<PixelBlock> block = stored_block(tif, L);
+  return block && map_pixel_block(path, TIFFFileno(tif), *block, raw);
+}
+
+// "images=N" of an ImageJ description (0 when there is none).
+long imagej_images(const std::string& description) {
+  if (description.rfind("ImageJ=", 0) != 0) return 0;
+  const std::size_t at = description.find("\nimages=");
+  return at == std::string::npos ? 0 : std::max(0L, std::strtol(description.c_str() + at + 8, nullptr, 10));
 }
 
 // Calibration and metadata from the raw entries of the page's directory.
@@ -410,8 +425,8 @@ void read_tags(TiffFile& file, std::uint64_t ifd_offset, ImageInfo& info) {
   if (auto it = info.metadata.find("imagej.images"); it != info.metadata.end()) {
     const long images = std::strtol(it->second.c_str(), nullptr, 10);
     if (images > info.frames)
-      info.warnings.push_back("ImageJ description says images=" + it->second + " but the file has " +
-                              std::to_string(info.frames) + " pages; only those can be read");
+      info.warnings.push_back("ImageJ description says images=" + it->second + " but the file holds " +
+                              std::to_string(info.frames) + " frame(s); only those can be read");
   }
 }
 
@@ -435,6 +450,11 @@ struct TiffPages::Session {
   TiffHandle tif;
   tdir_t pages = 0;
   std::vector<std::string> open_warnings, count_errors;
+  // An ImageJ stack in one directory (find_contiguous_frames): frame 0's pixels, and the frames
+  // the file holds in all (frame k lies k frames' bytes further on).
+  std::optional<PixelBlock> contiguous;
+  std::uint64_t contiguous_frames = 0;
+  std::optional<ByteReader> frames_file;  // opened on demand to read those frames
 
   explicit Session(const std::string& p) : path(p), file(p), scope(messages) {
     TIFFOpenOptionsSetMaxSingleMemAlloc(
@@ -445,14 +465,43 @@ struct TiffPages::Session {
     pages = TIFFNumberOfDirectories(tif.get());
     count_errors = messages.errors;
     messages.errors.clear();  // a broken link after the pages found costs those pages only
+    find_contiguous_frames();
     open_warnings = messages.warnings;
+  }
+
+  // ImageJ saves a stack of more than 4 GiB (and tifffile one written with truncate=True) with a
+  // single directory: its description says images=N, and frames 1 to N-1 follow frame 0's pixels
+  // back to back, in its type and byte order (ImageJ and tifffile read them so). Only an
+  // uncompressed gray page stored in one run qualifies; a file cut short keeps its whole frames
+  // (read_tags then warns that the description promised more).
+  void find_contiguous_frames() {
+    if (pages != 1) return;
+    char* text = nullptr;
+    if (!TIFFGetField(tif.get(), TIFFTAG_IMAGEDESCRIPTION, &text) || !text) return;
+    const long images = imagej_images(text);
+    if (images < 2) return;
+    const std::optional<PixelBlock> block = stored_block(tif.get(), read_layout(tif.get(), path, messages));
+    if (!block) return;
+    const std::uint64_t frame_bytes = std::uint64_t(block->width) * std::uint64_t(block->height) * pixel_type_bytes(block->type);
+    // The frames end at the file's end, or at the directory where it follows the pixels (as
+    // libtiff writes it): never read a directory as a frame.
+    std::uint64_t end = file.size();
+    if (file.header().first_ifd > block->offset) end = std::min(end, file.header().first_ifd);
+    if (block->offset > end) return;
+    const std::uint64_t whole = (end - block->offset) / frame_bytes;
+    if (whole < 2) return;
+    contiguous = block;
+    contiguous_frames = std::min<std::uint64_t>(std::uint64_t(images), whole);
   }
 };
 
 TiffPages::TiffPages(const std::string& path) : session_(std::make_unique<Session>(path)) {}
 TiffPages::~TiffPages() = default;
 
-int TiffPages::pages() const { return static_cast<int>(std::min<std::uint64_t>(session_->pages, 1u << 30)); }
+int TiffPages::pages() const {
+  const Session& s = *session_;
+  return static_cast<int>(std::min<std::uint64_t>(s.contiguous ? s.contiguous_frames : s.pages, 1u << 30));
+}
 
 LoadedImage TiffPages::read(int frame, bool map) {
   Session& s = *session_;
@@ -464,18 +513,26 @@ LoadedImage TiffPages::read(int frame, bool map) {
   info.path = path;
   info.format = "TIFF";
   for (const std::string& e : s.count_errors) info.warnings.push_back("libtiff, counting pages: " + e);
-  if (frame < 0 || std::uint64_t(frame) >= s.pages)
-    fail_input(path, "frame " + std::to_string(frame) + " requested but the file has " + std::to_string(s.pages) +
-                         " page(s), numbered from 0");
   info.frames = pages();
+  if (frame < 0 || frame >= info.frames)
+    fail_input(path, "frame " + std::to_string(frame) + " requested but the file has " + std::to_string(info.frames) +
+                         (s.contiguous ? " frame(s)" : " page(s)") + ", numbered from 0");
   info.frame = frame;
   TIFF* tif = s.tif.get();
-  if (!TIFFSetDirectory(tif, static_cast<tdir_t>(frame)))
-    fail_tiff(path, "cannot read the directory of page " + std::to_string(frame), s.messages);
+  const int page = s.contiguous ? 0 : frame;  // an ImageJ stack in one directory: its only page
+  if (!TIFFSetDirectory(tif, static_cast<tdir_t>(page)))
+    fail_tiff(path, "cannot read the directory of page " + std::to_string(page), s.messages);
 
   const Layout L = read_layout(tif, path, s.messages);
-  const bool mapped = map && map_pixels(tif, L, path, out.raw);
-  if (!mapped) read_pixels(tif, L, s.file.size(), out, s.messages);
+  if (s.contiguous && frame > 0) {
+    PixelBlock block = *s.contiguous;
+    block.offset += std::uint64_t(frame) * std::uint64_t(block.width) * std::uint64_t(block.height) * pixel_type_bytes(block.type);
+    if (!s.frames_file) s.frames_file = ByteReader::on_demand(path, 0);
+    if (!(map && map_pixel_block(*s.frames_file, block, out.raw, "ImageJ stack frame")))
+      load_pixel_block(*s.frames_file, block, out.raw, "ImageJ stack frame");
+  } else if (!(map && map_pixels(tif, L, path, out.raw))) {
+    read_pixels(tif, L, s.file.size(), out, s.messages);
+  }
   if (L.photometric == PHOTOMETRIC_MINISWHITE)
     info.warnings.push_back("PhotometricInterpretation MinIsWhite: values kept as stored (high = dark)");
   if (!s.messages.errors.empty()) fail_tiff(path, "libtiff reported errors while decoding", s.messages);
@@ -486,6 +543,7 @@ LoadedImage TiffPages::read(int frame, bool map) {
   info.metadata["tiff.byte_order"] = s.file.header().endian == Endian::big ? "big-endian" : "little-endian";
   info.metadata["tiff.variant"] = s.file.header().bigtiff ? "BigTIFF" : "classic";
   info.metadata["tiff.compression"] = compression_name(L.compression);
+  if (s.contiguous) info.metadata["tiff.frames_stored"] = "back to back after the first page's pixels (ImageJ, one directory)";
   info.metadata["tiff.layout"] = L.tiled ? "tiles " + std::to_string(L.tile_w) + "x" + std::to_string(L.tile_h) : "strips";
   info.metadata["tiff.samples"] = std::to_string(L.spp) + " x " + std::to_string(L.bits) + " bit";
   for (const std::string& w : s.messages.warnings)

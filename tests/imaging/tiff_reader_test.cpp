@@ -207,6 +207,83 @@ TEST(TiffMultiPage, OneOpenFileReadsEveryPageAsAFreshRead) {
   }
 }
 
+// ImageJ saves a stack of more than 4 GiB with one directory (so does tifffile with
+// truncate=True): images=N in the description, frames 1 to N-1 back to back after frame 0's
+// pixels. Every frame reads as written, in either byte order, read or mapped; a file that ends
+// early keeps its whole frames and says so; the directory after the pixels is never a frame.
+TEST(TiffMultiPage, ImageJStackInOneDirectoryReadsEveryFrame) {
+  const auto dir = test::scratch_dir("tiff_ij_one_directory");
+  const int w = 12, h = 8, frame_bytes = w * h * 2;
+  std::vector<RawImage> frames;
+  for (int k = 0; k < 5; ++k) frames.push_back(pattern<std::uint16_t>(w, h, std::uint64_t(k) + 1));
+  auto stack = [&](bool big, int claimed) {
+    std::vector<std::uint8_t> all;
+    for (const RawImage& f : frames)
+      for (int i = 0; i < w * h; ++i) {
+        const std::uint8_t lo = f.bytes[std::size_t(2 * i)], hi = f.bytes[std::size_t(2 * i + 1)];
+        all.push_back(big ? hi : lo);
+        all.push_back(big ? lo : hi);
+      }
+    TiffBuilder b(big);
+    b.pixels(all);
+    b.longs(256, {std::uint32_t(w)});
+    b.longs(257, {std::uint32_t(h)});
+    b.shorts(258, {16});
+    b.shorts(259, {1});
+    b.shorts(262, {1});
+    b.longs(273, {8});
+    b.shorts(277, {1});
+    b.longs(278, {std::uint32_t(h)});
+    b.longs(279, {std::uint32_t(frame_bytes)});  // one frame: ImageJ's single strip
+    b.ascii(270, "ImageJ=1.54f\nimages=" + std::to_string(claimed) + "\nframes=" + std::to_string(claimed) +
+                     "\nfinterval=0.5\nunit=nm\n");
+    b.rational(282, 2, 1);  // 2 px per nm
+    b.rational(283, 2, 1);
+    const std::string path = (dir / ((big ? "be_" : "le_") + std::to_string(claimed) + ".tif")).string();
+    write_bytes(path, b.bytes());
+    return path;
+  };
+  for (bool big : {false, true}) {
+    const std::string path = stack(big, 5);
+    TiffPages open(path);
+    EXPECT_EQ(open.pages(), 5);
+    EXPECT_EQ(ImageFrames(path).frames(), 5);
+    for (int k : {0, 4, 1, 3, 2}) {
+      for (bool map : {false, true}) {
+        ReadOptions ro;
+        ro.frame = k;
+        ro.map_pixels = map;
+        const LoadedImage img = read_tiff(path, ro);
+        EXPECT_EQ(img.info.frames, 5);
+        EXPECT_EQ(img.info.frame, k);
+        ASSERT_EQ(img.raw.byte_count(), std::size_t(frame_bytes));
+        EXPECT_EQ(std::memcmp(img.raw.data(), frames[std::size_t(k)].bytes.data(), std::size_t(frame_bytes)), 0)
+            << (big ? "big" : "little") << "-endian frame " << k << (map ? " mapped" : "");
+        EXPECT_NEAR(img.info.calibration.pixel_x_nm, 0.5, 1e-15);
+        EXPECT_TRUE(img.info.warnings.empty()) << img.info.warnings.front();
+        EXPECT_EQ(img.info.metadata.count("tiff.frames_stored"), 1u);
+      }
+      EXPECT_TRUE(open.read(k).raw.bytes == read_tiff(path, ReadOptions{k}).raw.bytes);
+    }
+    try {
+      open.read(5);
+      ADD_FAILURE() << "frame 5 read";
+    } catch (const InputError& e) {
+      EXPECT_TRUE(contains(e.what(), "frame 5 requested but the file has 5 frame(s)")) << e.what();
+    }
+  }
+  // Seven promised, five there, the directory after them: five frames and a warning.
+  const LoadedImage short_stack = read_tiff(stack(false, 7));
+  EXPECT_EQ(short_stack.info.frames, 5);
+  EXPECT_TRUE(any_contains(short_stack.info.warnings, "images=7 but the file holds 5 frame(s)"));
+  // One frame's pixels and a promise of three: a single page, and the same warning.
+  frames.resize(1);
+  const LoadedImage one = read_tiff(stack(false, 3));
+  EXPECT_EQ(one.info.frames, 1);
+  EXPECT_EQ(one.info.metadata.count("tiff.frames_stored"), 0u);
+  EXPECT_TRUE(any_contains(one.info.warnings, "images=3 but the file holds 1 frame(s)"));
+}
+
 // A stack written page by page: what write_tiff_pages writes; a page count that is not met, or
 // a page of another size, leaves no file behind.
 TEST(TiffMultiPage, StackWriterWritesPageByPageOrNothing) {
