@@ -112,12 +112,16 @@ int run_hrtem_series(const std::string& path, const HrtemSettings& settings, con
   if (record.threshold_frame)
     out << "  spot threshold calibrated once on frame " << *record.threshold_frame << " (whitened level "
         << record.whitened_level << "), reused by every later point\n";
+  // Said only when the specimen was followed past the first point; a track lost at once is the
+  // warning's alone (else "moved up to 0 nm" would read as a specimen held still).
   const SpecimenTravel travel = specimen_travel(a.points);
-  if (a.points.size() > 1 && std::isfinite(travel.largest_shift_nm)) {
-    char line[160];
+  if (travel.points_followed > 1) {
+    char line[240];
+    const std::optional<int> lost = record.specimen_lost_at_point;
     std::snprintf(line, sizeof line,
-                  "  specimen moved up to %.3g nm from the first point's field (first_field_in_view down to %.3f)\n",
-                  travel.largest_shift_nm, travel.smallest_in_view);
+                  "  specimen moved up to %.3g nm from the first point's field (first_field_in_view down to %.3f)%s\n",
+                  travel.largest_shift_nm, travel.smallest_in_view,
+                  lost ? (" until point " + std::to_string(*lost) + ", where it was lost").c_str() : "");
     out << line;
   }
   out << path << ": " << n << " point(s) of frames " << sel.first << " to " << sel.point_last(n - 1) << ", time axis "

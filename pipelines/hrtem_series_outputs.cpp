@@ -275,6 +275,7 @@ SpecimenTravel specimen_travel(const std::vector<SeriesPoint>& points) {
   SpecimenTravel t;
   for (const SeriesPoint& p : points) {
     if (!std::isfinite(p.first_field_in_view)) continue;
+    ++t.points_followed;
     const double shift = std::hypot(p.specimen_shift_x_nm, p.specimen_shift_y_nm);
     t.largest_shift_nm = std::isfinite(t.largest_shift_nm) ? std::max(t.largest_shift_nm, shift) : shift;
     t.smallest_in_view =

@@ -100,6 +100,7 @@ struct SpecimenTravel {
   double largest_shift_nm = std::numeric_limits<double>::quiet_NaN();
   double smallest_in_view = std::numeric_limits<double>::quiet_NaN();
   std::optional<int> first_under_half;
+  int points_followed = 0;  // points placed relative to the first (the first included)
 };
 SpecimenTravel specimen_travel(const std::vector<SeriesPoint>& points);
 

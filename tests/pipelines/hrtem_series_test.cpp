@@ -413,6 +413,9 @@ TEST(HrtemSeries, FollowsTheSpecimenFromPointToPointAndSaysWhenItLeavesTheField)
   EXPECT_NE(r.output.find("WARNING: " + (d / "lost.tif").string() + ": the specimen could not be followed from point 5 on"),
             std::string::npos)
       << r.output;
+  // The terminal's line on the track says where it ended (4 x 90 px = 7.16 nm, 0.40 in view).
+  EXPECT_NE(r.output.find("  specimen moved up to 7.1"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(") until point 5, where it was lost\n"), std::string::npos) << r.output;
 }
 
 // Frames of 1 count per pixel, 1024 px, in two groups of 4 at one place each, the second 16 px
