@@ -364,6 +364,24 @@ bool map_pixels(TIFF* tif, const Layout& L, const std::string& path, RawImage& r
   return block && map_pixel_block(path, TIFFFileno(tif), *block, raw);
 }
 
+// tifffile (to 2023 at least) stores an array of shape (3, H, W) or (4, H, W) as one RGB page
+// with separate planes unless told otherwise, and says the array's shape in its description:
+// three or four frames of a stack saved so read as one colour image. The warning says how to
+// tell and what to do. Empty when the page is not such a page.
+std::string tifffile_planes_warning(TIFF* tif, const Layout& L) {
+  if (L.photometric != PHOTOMETRIC_RGB || L.planar != PLANARCONFIG_SEPARATE) return {};
+  char* text = nullptr;
+  if (!TIFFGetField(tif, TIFFTAG_IMAGEDESCRIPTION, &text) || !text) return {};
+  const std::string d = text;
+  const std::string shape = "{\"shape\": [" + std::to_string(L.spp) + ", " + std::to_string(L.height) + ", " +
+                            std::to_string(L.width) + "]";
+  if (d.rfind(shape, 0) != 0) return {};
+  return "tifffile's description gives this page as an array of shape (" + std::to_string(L.spp) + ", " +
+         std::to_string(L.height) + ", " + std::to_string(L.width) + "), which tifffile stores as " +
+         std::to_string(L.spp) + " colour planes: if they are " + std::to_string(L.spp) +
+         " frames of a stack, write them with photometric='minisblack' to read them as frames";
+}
+
 // "images=N" of an ImageJ description (0 when there is none).
 long imagej_images(const std::string& description) {
   if (description.rfind("ImageJ=", 0) != 0) return 0;
@@ -532,6 +550,7 @@ LoadedImage TiffPages::read(int frame, bool map) {
       load_pixel_block(*s.frames_file, block, out.raw, "ImageJ stack frame");
   } else if (!(map && map_pixels(tif, L, path, out.raw))) {
     read_pixels(tif, L, s.file.size(), out, s.messages);
+    if (const std::string w = tifffile_planes_warning(tif, L); !w.empty()) info.warnings.push_back(w);
   }
   if (L.photometric == PHOTOMETRIC_MINISWHITE)
     info.warnings.push_back("PhotometricInterpretation MinIsWhite: values kept as stored (high = dark)");

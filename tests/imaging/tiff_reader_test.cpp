@@ -372,6 +372,37 @@ TEST(TiffColour, RgbaPlanar16BitBecomesLuma) {
     EXPECT_NEAR(read_f32(img.raw, i), 0.299 * planes[0][i] + 0.587 * planes[1][i] + 0.114 * planes[2][i], 0.01);
 }
 
+// tifffile stores a (3, H, W) array as one RGB page of separate planes and its shape in the
+// description: three frames of a stack saved so read as colour, and the warning says how to
+// write them as frames. A real colour page (shape (H, W, 3)) gets no such warning.
+TEST(TiffColour, TifffilePlanesOfAStackSayHowToWriteThemAsFrames) {
+  const auto dir = test::scratch_dir("tiff_tifffile_planes");
+  for (const std::string shape : {"[3, 4, 5]", "[4, 5, 3]"}) {
+    TiffBuilder b;
+    b.pixels(std::vector<std::uint8_t>(3 * 4 * 5 * 2, 7));
+    b.longs(256, {5});
+    b.longs(257, {4});
+    b.shorts(258, {16, 16, 16});
+    b.shorts(259, {1});
+    b.shorts(262, {2});  // RGB
+    b.longs(273, {8, 8 + 40, 8 + 80});
+    b.shorts(277, {3});
+    b.longs(278, {4});
+    b.longs(279, {40, 40, 40});
+    b.shorts(284, {2});  // separate planes
+    b.ascii(270, "{\"shape\": " + shape + "}");
+    const std::string path = (dir / "planes.tif").string();
+    write_bytes(path, b.bytes());
+    const LoadedImage img = read_tiff(path);
+    EXPECT_EQ(img.info.frames, 1);
+    const bool stack = shape == "[3, 4, 5]";
+    EXPECT_EQ(any_contains(img.info.warnings, "if they are 3 frames of a stack, write them with photometric='minisblack'"),
+              stack)
+        << shape;
+    EXPECT_TRUE(any_contains(img.info.warnings, "RGB image converted to gray"));
+  }
+}
+
 TEST(TiffColour, PaletteBecomesGrayOfItsColourMap) {
   const auto dir = test::scratch_dir("tiff_palette");
   const std::string path = (dir / "pal.tif").string();
