@@ -97,6 +97,14 @@ HrtemResult analyse_hrtem(const CalibratedImage& calibrated, const HrtemOptions&
   require_valid(options);
   const StoredImage& image = calibrated.pixels;  // integer images stay integers: boxes are converted one by one
   const double pixel_nm = calibrated.pixel_nm();
+  // Every box of a blank image would be flat and count as amorphous specimen: a silent 0 %
+  // ordered (a dip to zero in a series).
+  if (const std::optional<float> v = constant_value(image)) {
+    std::ostringstream m;
+    m << "every pixel is " << *v
+      << ": a blank image (beam blanked, shutter closed or a frame the camera dropped), no specimen to analyse";
+    fail_input(what, m.str());
+  }
   HrtemResult r;
   r.status = FitStatus::Success;
   r.message = "analysed";

@@ -42,4 +42,14 @@ void StoredImage::copy_block(int x0, int y0, int w, int h, float* out, std::ptrd
   });
 }
 
+std::optional<float> constant_value(const StoredImage& image) {
+  if (image.width <= 0 || image.height <= 0) return std::nullopt;
+  return image.visit([](const auto& rows) -> std::optional<float> {
+    const auto first = rows.value(std::size_t(0));
+    for (std::size_t i = 1; i < rows.size(); ++i)
+      if (!(rows.value(i) == first)) return std::nullopt;
+    return rows.at(std::size_t(0));
+  });
+}
+
 }  // namespace mgscope

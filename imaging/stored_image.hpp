@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <optional>
 #include <string>
 
 #include "imaging/image.hpp"
@@ -83,5 +84,9 @@ class StoredImage {
   const ImageF* view_ = nullptr;  // borrowed float storage
   RawImage compact_;              // integer storage, host byte order
 };
+
+// The one value every pixel has (a blank frame: beam blanked, shutter closed, a frame the camera
+// dropped), or empty. Stops at the first pixel that differs, so an ordinary image costs nothing.
+std::optional<float> constant_value(const StoredImage& image);
 
 }  // namespace mgscope

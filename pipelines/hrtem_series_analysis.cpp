@@ -190,7 +190,10 @@ PointOutcome analyse_point(ImageFrames& frames, std::mutex& read_lock, const Fra
     }
   } catch (const InputError& e) {
     o.run.reset();
+    // The series' ERROR line names the file: its name inside the message would be said twice.
     o.failure = e.what();
+    const std::string named = frames.path() + ": ";
+    for (std::size_t at; (at = o.failure.find(named)) != std::string::npos;) o.failure.erase(at, named.size());
   } catch (...) {
     o.run.reset();
     o.fatal = std::current_exception();
@@ -360,7 +363,12 @@ HrtemSeriesAnalysis analyse_hrtem_series(const std::string& path, const HrtemSet
       // The first point sets the threshold and the outputs' settings: without it there is no
       // series. A later frame that cannot be read or analysed (a truncated last frame of an
       // interrupted acquisition) costs its point only.
-      if (k == 0) throw InputError(o.failure);
+      if (k == 0) {
+        const SeriesPoint& p = o.point;
+        fail_input(path, "the series' first point (frames " + std::to_string(p.first_frame) + " to " +
+                             std::to_string(p.last_frame) + "), which calibrates the others, cannot be analysed: " +
+                             o.failure + "; a series can start at a later frame (--frames A:B)");
+      }
       ++record.failed_points;
       const std::string w = "point " + std::to_string(k) + " (frames " + std::to_string(o.point.first_frame) + " to " +
                             std::to_string(o.point.last_frame) + ") left out: " + o.failure;

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <optional>
 #include <random>
 #include <vector>
 
@@ -61,6 +62,31 @@ TEST(StoredImage, IntegerPixelsStayCompactAndReadAsToFloatMakesThem) {
   ASSERT_NE(f.floats(), nullptr);
   EXPECT_EQ(f.floats()->pixels, f32);
   EXPECT_THROW(StoredImage::from_raw(raw_of(w, h - 1, u16), "x"), InputError);  // wrong size
+}
+
+// A blank image (one value everywhere) is found whatever its storage, one differing pixel at the
+// very end makes it an image, and the analysis refuses a blank one naming the file and the value
+// rather than counting its flat boxes as amorphous specimen.
+TEST(StoredImage, ABlankImageIsFoundAndRefusedByTheAnalysis) {
+  const int w = 300, h = 200;
+  std::vector<std::uint16_t> u16(std::size_t(w) * h, 812);
+  EXPECT_EQ(constant_value(StoredImage::from_raw(raw_of(w, h, u16), "u16")), std::optional<float>(812.f));
+  u16.back() = 813;
+  EXPECT_EQ(constant_value(StoredImage::from_raw(raw_of(w, h, u16), "u16")), std::nullopt);
+  std::vector<float> f32(std::size_t(w) * h, -0.25f);
+  EXPECT_EQ(constant_value(StoredImage::from_raw(raw_of(w, h, f32), "f32")), std::optional<float>(-0.25f));
+  f32[1] = 0.f;
+  EXPECT_EQ(constant_value(StoredImage::from_raw(raw_of(w, h, f32), "f32")), std::nullopt);
+  const std::vector<std::uint8_t> u8(std::size_t(w) * h, 0);
+  CalibratedImage blank = with_pixel_size(ImageF(), 0.0199);
+  blank.pixels = StoredImage::from_raw(raw_of(w, h, u8), "u8");
+  try {
+    analyse_hrtem(blank, HrtemOptions{}, "blank.tif");
+    ADD_FAILURE() << "a blank image was analysed";
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()), "blank.tif: every pixel is 0: a blank image (beam blanked, shutter closed or a "
+                                     "frame the camera dropped), no specimen to analyse");
+  }
 }
 
 TEST(StoredImage, Uint16AnalysisEqualsTheFloatAnalysis) {

@@ -461,6 +461,60 @@ TEST(HrtemSeries, PointsOfAveragedFramesAreLinkedByTheirSums) {
   EXPECT_NEAR(num(rows[1], "specimen_shift_y_nm"), 0, 0.75 * 0.0199);
 }
 
+// A blank frame (beam blanked, shutter closed, a frame the camera dropped) is no specimen: every
+// box would be flat and count as amorphous, a dip of the growth curve to 0 % ordered. Its point is
+// left out with an ERROR naming the file once, the point and the rule; the specimen is followed
+// across the gap. A blank first point, which would calibrate the others, fails the file and says
+// how to start later.
+TEST(HrtemSeries, ABlankFrameIsLeftOutNotReadAsAmorphous) {
+  const fs::path d = test::scratch_dir("hrtem_series_blank");
+  Calibration cal;
+  cal.calibrated = true;
+  cal.pixel_x_nm = cal.pixel_y_nm = 0.0199;
+  std::vector<RawImage> frames;
+  for (int k = 0; k < 5; ++k) {
+    SynthHrtemOptions o;
+    o.width_px = o.height_px = 400;
+    o.ordered_fraction = 0.15;
+    o.seed = 3;
+    o.noise_seed = 500 + std::uint64_t(k);
+    Image<std::uint16_t> c = make_synth_hrtem(o).counts;
+    if (k == 2) std::fill(c.pixels.begin(), c.pixels.end(), std::uint16_t(0));
+    frames.push_back(to_raw(c));
+  }
+  const std::string path = (d / "blank.tif").string();
+  write_tiff_pages(path, frames, cal);
+  const auto r = test::run_mgscope("hrtem '" + path + "' -o '" + (d / "out").string() + "' --frames all --area-stride off");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  const std::string error = "ERROR: " + path + ": point 2 (frames 2 to 2) left out: every pixel is 0: a blank image";
+  ASSERT_NE(r.output.find(error), std::string::npos) << r.output;
+  const std::string line = r.output.substr(r.output.find(error), r.output.find('\n', r.output.find(error)) - r.output.find(error));
+  EXPECT_EQ(line.find(path, 7 + path.size()), std::string::npos) << line;  // the file named once
+  const auto rows = read_csv(d / "out" / "blank" / "series.csv");
+  ASSERT_EQ(rows.size(), 4u);
+  EXPECT_EQ(rows[2].at("point"), "3");
+  // Linked to point 1 across the gap: the specimen held still, measured within half a pixel on
+  // these small frames.
+  EXPECT_NEAR(num(rows[2], "specimen_shift_x_nm"), 0, 0.5 * 0.0199);
+  EXPECT_NEAR(num(rows[2], "specimen_shift_y_nm"), 0, 0.5 * 0.0199);
+  EXPECT_GT(num(rows[2], "first_field_in_view"), 0.99);
+  const auto j = nlohmann::json::parse(test::read_all(d / "out" / "blank" / "summary.json"));
+  EXPECT_EQ(j["series"]["failed_points"].get<int>(), 1);
+  EXPECT_TRUE(j["series"]["specimen"]["lost_at_point"].is_null());
+
+  std::swap(frames[0], frames[2]);
+  const std::string first = (d / "blank_first.tif").string();
+  write_tiff_pages(first, frames, cal);
+  const auto f = test::run_mgscope("hrtem '" + first + "' -o '" + (d / "out").string() + "' --frames all --area-stride off");
+  EXPECT_EQ(f.exit_code, 1) << f.output;
+  EXPECT_NE(f.output.find("ERROR: " + first + ": the series' first point (frames 0 to 0), which calibrates the others, "
+                          "cannot be analysed: every pixel is 0: a blank image (beam blanked, shutter closed or a frame "
+                          "the camera dropped), no specimen to analyse; a series can start at a later frame (--frames A:B)"),
+            std::string::npos)
+      << f.output;
+  EXPECT_FALSE(fs::exists(d / "out" / "blank_first"));
+}
+
 TEST(HrtemSeries, FrameSelectionRules) {
   FrameSelection s = parse_frame_selection("all", 1, 10, "stack.tif");
   EXPECT_EQ(s.points(), 10);
