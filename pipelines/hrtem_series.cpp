@@ -111,7 +111,7 @@ int run_hrtem_series(const std::string& path, const HrtemSettings& settings, con
   folder->commit();
   if (record.threshold_frame)
     out << "  spot threshold calibrated once on frame " << *record.threshold_frame << " (whitened level "
-        << record.whitened_level << "), reused by every later point\n";
+        << record.whitened_level << "), reused by " << reused_by(record) << "\n";
   // Said only when the specimen was followed past the first point; a track lost at once is the
   // warning's alone (else "moved up to 0 nm" would read as a specimen held still).
   const SpecimenTravel travel = specimen_travel(a.points);

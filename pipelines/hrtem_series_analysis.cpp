@@ -149,6 +149,9 @@ PointPixels read_point(ImageFrames& frames, std::mutex& read_lock, int first, in
   return p;
 }
 
+// Pixel sizes equal but for the last bits of a decimal calibration.
+bool same_pixel_size(double a_nm, double b_nm) { return std::fabs(a_nm / b_nm - 1) < 1e-9; }
+
 // One point analysed: its row and full run, or why it failed.
 struct PointOutcome {
   std::optional<HrtemImageRun> run;
@@ -218,6 +221,13 @@ class SpecimenTrack {
       return;
     }
     const CropSpectrum& field = *o.field;
+    if (previous_ && !same_pixel_size(o.nm_per_px_x, previous_nm_per_px_)) {
+      char why[200];
+      std::snprintf(why, sizeof why, "its pixels are %.6g nm, the previous point's %.6g nm (the magnification changed)",
+                    o.nm_per_px_x, previous_nm_per_px_);
+      lose(p.point, why, record);
+      return;
+    }
     if (previous_) {
       const CropSpectrum& before = *previous_;
       if (field.width != before.width || field.height != before.height) {
@@ -245,6 +255,7 @@ class SpecimenTrack {
     p.first_field_in_view =
         std::max(0.0, 1 - std::abs(x_px_) / field.width) * std::max(0.0, 1 - std::abs(y_px_) / field.height);
     previous_ = std::move(o.field);
+    previous_nm_per_px_ = o.nm_per_px_x;
   }
 
  private:
@@ -255,6 +266,7 @@ class SpecimenTrack {
     previous_.reset();
   }
   std::optional<CropSpectrum> previous_;  // the last placed point's
+  double previous_nm_per_px_ = 0;
   double x_px_ = 0, y_px_ = 0;
   bool lost_ = false;
 };
@@ -353,7 +365,11 @@ HrtemSeriesAnalysis analyse_hrtem_series(const std::string& path, const HrtemSet
   record.threshold_mode = once ? "null, calibrated once"
                                : options.threshold.mode == ThresholdMode::null_model ? "null, calibrated per point"
                                                                                       : threshold_mode_name(options.threshold.mode);
-  SpotThreshold calibrated;  // with `once`: the first point's, reused by the others
+  // With `once`: the first point's calibration, reused whole (unchecked: the same file) by the
+  // later points of its pixel size and box; a point of another (the magnification changed)
+  // calibrates its own, and the series warns.
+  SharedThreshold calibrated;
+  HrtemSettings later_settings = settings;
   SeriesStationary stationary;
   SpecimenTrack track;
   auto use = [&](PointOutcome&& o) {
@@ -385,7 +401,13 @@ HrtemSeriesAnalysis analyse_hrtem_series(const std::string& path, const HrtemSet
       record.whitened_level = run.result.threshold.value;
       record.secondary_whitened_level = run.result.threshold.secondary_value;
     }
-    const std::vector<std::string> warnings = hrtem_warnings(run.result, run.run, run.area ? &*run.area : nullptr);
+    std::vector<std::string> warnings = hrtem_warnings(run.result, run.run, run.area ? &*run.area : nullptr);
+    if (k > 0 && once && !run.threshold_shared) {
+      ++record.points_own_threshold;
+      warnings.push_back("the pixel size or box differs from the first point's (the magnification changed during the "
+                         "series): these points calibrated their own spot threshold, and their boxes sample the "
+                         "specimen differently");
+    }
     p.warnings = int(warnings.size());
     // Distinct texts only, and a bounded number of them: a long series keeps constant memory.
     for (const std::string& w : warnings)
@@ -398,10 +420,12 @@ HrtemSeriesAnalysis analyse_hrtem_series(const std::string& path, const HrtemSet
   // The first point alone, on every thread it is given: it calibrates the threshold the others reuse.
   PointOutcome head = analyse_point(frames, read_lock, sel, 0, settings, options, stationary);
   if (once && head.run) {
-    // The null calibration of the first point, taken whole by every later point: the same
-    // level, secondary level and null distribution (p-values, --fdr) for the whole series.
-    calibrated = head.run->result.threshold;
-    options.threshold.reuse = &calibrated;
+    // The null calibration of the first point, taken whole by every later point of its pixel
+    // size and box: the same level, secondary level and null distribution (p-values, --fdr).
+    const HrtemImageRun& first = *head.run;
+    calibrated = SharedThreshold{first.result.threshold, path, first.run.pixel_nm(), first.result.grid.box_px,
+                                 "once for the series"};
+    later_settings.user.shared_threshold = &calibrated;
     record.threshold_frame = sel.point_first(0);
   }
   use(std::move(head));
@@ -413,7 +437,7 @@ HrtemSeriesAnalysis analyse_hrtem_series(const std::string& path, const HrtemSet
   const bool share = options.threads == 0 && usable_cores() >= 2 && !is_emd_file(path);
   HrtemOptions later = options;
   if (share) later.threads = usable_cores();  // the loops borrow only the cores the lender has idle
-  points_in_order(1, n, share ? 2 : 1, share, [&](int k) { return analyse_point(frames, read_lock, sel, k, settings, later, stationary); },
+  points_in_order(1, n, share ? 2 : 1, share, [&](int k) { return analyse_point(frames, read_lock, sel, k, later_settings, later, stationary); },
                   use);
   a.time = series_time(a.points, time_source);
   return a;

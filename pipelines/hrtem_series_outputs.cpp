@@ -183,6 +183,12 @@ std::string left_over_warning(const FrameSelection& selection) {
   return frames + " left out: too few for one more point of " + sum + " averaged frames (--sum " + sum + ")";
 }
 
+std::string reused_by(const HrtemSeriesRecord& record) {
+  if (record.points_own_threshold == 0) return "every later point";
+  return "the later points of its pixel size and box (" + std::to_string(record.points_own_threshold) +
+         " of another calibrated their own)";
+}
+
 nlohmann::json hrtem_series_summary_json(const HrtemSeriesRecord& r, const std::vector<SeriesPoint>& points,
                                          const SeriesTime& time) {
   using nlohmann::json;
@@ -239,8 +245,8 @@ nlohmann::json hrtem_series_summary_json(const HrtemSeriesRecord& r, const std::
   if (r.threshold_frame) {
     th["calibrated_on_frame"] = *r.threshold_frame;
     th["note"] = "null threshold calibrated once on frame " + std::to_string(*r.threshold_frame) +
-                 " and reused whole by every later point (the same level, secondary level and null distribution "
-                 "behind p-values and --fdr); --threshold-each-frame calibrates every point";
+                 " and reused whole (the same level, secondary level and null distribution behind p-values and "
+                 "--fdr) by " + reused_by(r) + "; --threshold-each-frame calibrates every point";
   }
   j["threshold"] = th;
   auto ordered = [&](bool area) {

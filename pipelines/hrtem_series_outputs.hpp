@@ -81,6 +81,7 @@ struct HrtemSeriesRecord {
   int frames_in_file = 0;
   std::string threshold_mode;         // "null calibrated once", "null per point", or the user's mode
   std::optional<int> threshold_frame; // the frame the null threshold was calibrated on, once
+  int points_own_threshold = 0;       // later points of another pixel size or box, calibrated on their own
   double whitened_level = 0, secondary_whitened_level = 0;
   std::vector<std::string> kept;      // folders with the full per-image outputs
   std::map<std::string, int> warnings;  // distinct warning -> points that had it
@@ -90,6 +91,10 @@ struct HrtemSeriesRecord {
   std::string specimen_lost_because;          // why, for the warning
   std::string figure_warning;
 };
+// Which points took the first point's threshold: "every later point", or those of its pixel size
+// and box when some calibrated their own (terminal and summary.json say the same).
+std::string reused_by(const HrtemSeriesRecord& record);
+
 nlohmann::json hrtem_series_summary_json(const HrtemSeriesRecord& record, const std::vector<SeriesPoint>& points,
                                          const SeriesTime& time);
 

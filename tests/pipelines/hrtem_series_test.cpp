@@ -515,6 +515,67 @@ TEST(HrtemSeries, ABlankFrameIsLeftOutNotReadAsAmorphous) {
   EXPECT_FALSE(fs::exists(d / "out" / "blank_first"));
 }
 
+// A magnification change during the series: an MRC stack whose FEI1 records give its last two
+// frames 0.025 nm pixels instead of 0.0199 (78 px boxes instead of 100). A null calibrated on the
+// first point's boxes does not hold for other boxes: those points calibrate their own, and then
+// read exactly as the frame analysed alone does; a warning counts them, the terminal and
+// summary.json say which points reused the level, and the specimen track ends at the change.
+TEST(HrtemSeries, APointOfAnotherPixelSizeCalibratesItsOwnThreshold) {
+  const fs::path d = test::scratch_dir("hrtem_series_magnification");
+  const int side = 500, frames = 4;
+  test::MrcSpec spec;
+  spec.nx = spec.ny = spec.mx = spec.my = side;
+  spec.nz = frames;
+  spec.mode = 6;
+  spec.cell_x_A = spec.cell_y_A = float(side * 0.199);
+  spec.exttyp = "FEI1";
+  spec.extended = test::fei1_extended_header(frames, 0.0199e-9f, 600000.f);
+  const float wider = 0.025e-9f;
+  for (int k : {2, 3}) std::memcpy(spec.extended.data() + std::size_t(k) * 128 + 44, &wider, 4);
+  test::Bytes bytes = test::make_mrc(spec);
+  const std::size_t frame_bytes = std::size_t(side) * side * 2;
+  for (int k = 0; k < frames; ++k) {
+    SynthHrtemOptions o;
+    o.width_px = o.height_px = side;
+    o.ordered_fraction = 0.15;
+    o.seed = 3;
+    o.noise_seed = 700 + std::uint64_t(k);
+    const Image<std::uint16_t> c = make_synth_hrtem(o).counts;
+    std::memcpy(bytes.data() + bytes.size() - std::size_t(frames - k) * frame_bytes, c.pixels.data(), frame_bytes);
+  }
+  const std::string path = (d / "zoom.mrc").string();
+  test::write_bytes(path, bytes);
+  const auto r = test::run_mgscope("hrtem '" + path + "' -o '" + (d / "out").string() + "' --frames all --area-stride off");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("WARNING: " + path + ": the pixel size or box differs from the first point's (the "
+                          "magnification changed during the series): these points calibrated their own spot threshold, "
+                          "and their boxes sample the specimen differently (2 of 4 points)"),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("reused by the later points of its pixel size and box (2 of another calibrated their own)\n"),
+            std::string::npos)
+      << r.output;
+  const auto rows = read_csv(d / "out" / "zoom" / "series.csv");
+  ASSERT_EQ(rows.size(), 4u);
+  EXPECT_EQ(num(rows[2], "boxes"), 36.0);  // 6 x 6 boxes of 79 px (1.985 nm at 0.025 nm)
+  EXPECT_EQ(rows[2].at("specimen_shift_x_nm"), "");
+  const auto j = nlohmann::json::parse(test::read_all(d / "out" / "zoom" / "summary.json"));
+  EXPECT_EQ(j["series"]["specimen"]["lost_at_point"].get<int>(), 2);
+  EXPECT_NE(j["series"]["specimen"]["lost_because"].get<std::string>().find("(the magnification changed)"),
+            std::string::npos);
+  EXPECT_NE(j["threshold"]["note"].get<std::string>().find("by the later points of its pixel size and box"),
+            std::string::npos);
+  test::expect_schema_valid("hrtem.series.schema.json", d / "out" / "zoom" / "summary.json");
+  // Point 2 reads as frame 2 analysed alone (its own null).
+  const auto one = test::run_mgscope("hrtem '" + path + "' -o '" + (d / "alone").string() + "' --frame 2 --area-stride off");
+  ASSERT_EQ(one.exit_code, 0) << one.output;
+  const auto alone = nlohmann::json::parse(test::read_all(d / "alone" / "zoom" / "summary.json"));
+  EXPECT_NEAR(num(rows[2], "ordered_box_fraction"), alone["ordered"]["ordered_box_fraction"].get<double>(), 1e-6);
+  const auto point2 = nlohmann::json::parse(test::read_all(d / "out" / "zoom" / "frame_0002" / "summary.json"));
+  EXPECT_EQ(point2["threshold"]["whitened_level"], alone["threshold"]["whitened_level"]);
+  EXPECT_NE(point2["threshold"]["whitened_level"], j["threshold"]["whitened_level"]);
+}
+
 TEST(HrtemSeries, FrameSelectionRules) {
   FrameSelection s = parse_frame_selection("all", 1, 10, "stack.tif");
   EXPECT_EQ(s.points(), 10);
