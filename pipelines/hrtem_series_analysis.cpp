@@ -351,7 +351,7 @@ HrtemSeriesAnalysis analyse_hrtem_series(const std::string& path, const HrtemSet
   const FrameSelection sel = parse_frame_selection(settings.series.frames, settings.series.sum, frames_in_file, path);
   a.selection = sel;
   const int n = sel.points();
-  const std::set<int> kept = {0, n / 2, n - 1};
+  std::set<int> kept = {0, n / 2, n - 1};  // points whose full outputs are written
 
   HrtemSeriesRecord& record = a.record;
   record.selection = sel;
@@ -386,6 +386,7 @@ HrtemSeriesAnalysis analyse_hrtem_series(const std::string& path, const HrtemSet
                              o.failure + "; a series can start at a later frame (--frames A:B)");
       }
       ++record.failed_points;
+      if (kept.count(k) && k + 1 < n) kept.insert(k + 1);  // the middle point's outputs from the next one
       const std::string w = "point " + std::to_string(k) + " (frames " + std::to_string(o.point.first_frame) + " to " +
                             std::to_string(o.point.last_frame) + ") left out: " + o.failure;
       if (record.failures.size() < 50) record.failures.push_back(w);

@@ -501,6 +501,9 @@ TEST(HrtemSeries, ABlankFrameIsLeftOutNotReadAsAmorphous) {
   const auto j = nlohmann::json::parse(test::read_all(d / "out" / "blank" / "summary.json"));
   EXPECT_EQ(j["series"]["failed_points"].get<int>(), 1);
   EXPECT_TRUE(j["series"]["specimen"]["lost_at_point"].is_null());
+  // The middle point (2) failed: the next one's full outputs are kept in its place.
+  EXPECT_EQ(j["kept_points"], nlohmann::json({"frame_0000", "frame_0003", "frame_0004"}));
+  EXPECT_TRUE(fs::exists(d / "out" / "blank" / "frame_0003" / "overlay.png"));
 
   std::swap(frames[0], frames[2]);
   const std::string first = (d / "blank_first.tif").string();
