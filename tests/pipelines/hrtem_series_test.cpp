@@ -26,6 +26,7 @@
 #include "pipelines/hrtem_series_outputs.hpp"
 #include "tests/imaging/binary_test_files.hpp"
 #include "tests/imaging/emd_test_files.hpp"
+#include "tests/imaging/tiff_test_checks.hpp"
 #include "tests/test_support.hpp"
 
 namespace mgscope {
@@ -217,9 +218,7 @@ TEST(HrtemSeries, SumAveragesConsecutiveFramesAndStepSkips) {
 const fs::path& drift_dir() {
   static const fs::path dir = [] {
     const fs::path d = test::scratch_dir("hrtem_series_drift");
-    Calibration cal;
-    cal.calibrated = true;
-    cal.pixel_x_nm = cal.pixel_y_nm = 0.0199;
+    const Calibration cal = test::nm_calibration(0.0199, 0.0199);
     std::vector<RawImage> still, drift, bar;
     for (int k = 0; k < 8; ++k) {
       SynthHrtemOptions o;
@@ -336,9 +335,7 @@ TEST(HrtemSeries, ABurnedInBarDoesNotHoldTheAlignmentAtZero) {
 // specimen as frame 5.
 TEST(HrtemSeries, FollowsTheSpecimenFromPointToPointAndSaysWhenItLeavesTheField) {
   const fs::path d = test::scratch_dir("hrtem_series_travel");
-  Calibration cal;
-  cal.calibrated = true;
-  cal.pixel_x_nm = cal.pixel_y_nm = 0.0199;
+  const Calibration cal = test::nm_calibration(0.0199, 0.0199);
   std::vector<RawImage> travel, lost;
   auto frame = [](int k, std::uint64_t specimen) {
     SynthHrtemOptions o;
@@ -423,9 +420,7 @@ TEST(HrtemSeries, FollowsTheSpecimenFromPointToPointAndSaysWhenItLeavesTheField)
 // be linked (the peak's contrast stays under 14), while the sums of --sum 4 link.
 TEST(HrtemSeries, PointsOfAveragedFramesAreLinkedByTheirSums) {
   const fs::path d = test::scratch_dir("hrtem_series_faint");
-  Calibration cal;
-  cal.calibrated = true;
-  cal.pixel_x_nm = cal.pixel_y_nm = 0.0199;
+  const Calibration cal = test::nm_calibration(0.0199, 0.0199);
   std::vector<RawImage> frames;
   for (int k = 0; k < 8; ++k) {
     SynthHrtemOptions o;
@@ -468,9 +463,7 @@ TEST(HrtemSeries, PointsOfAveragedFramesAreLinkedByTheirSums) {
 // how to start later.
 TEST(HrtemSeries, ABlankFrameIsLeftOutNotReadAsAmorphous) {
   const fs::path d = test::scratch_dir("hrtem_series_blank");
-  Calibration cal;
-  cal.calibrated = true;
-  cal.pixel_x_nm = cal.pixel_y_nm = 0.0199;
+  const Calibration cal = test::nm_calibration(0.0199, 0.0199);
   std::vector<RawImage> frames;
   for (int k = 0; k < 5; ++k) {
     SynthHrtemOptions o;
@@ -676,9 +669,7 @@ TEST(HrtemSeries, PeakMemoryDoesNotGrowFrom10To1000Frames) {
   o.seed = 5;
   const SynthHrtem s = make_synth_hrtem(o);
   const RawImage page = to_raw(s.counts);
-  Calibration cal;
-  cal.calibrated = true;
-  cal.pixel_x_nm = cal.pixel_y_nm = o.pixel_nm;
+  const Calibration cal = test::nm_calibration(o.pixel_nm, o.pixel_nm);
   const fs::path dir = test::scratch_dir("hrtem_series_memory");
   std::map<int, double> rss;
   for (int frames : {10, 1000}) {
