@@ -194,7 +194,11 @@ int run_hrtem_batch(const HrtemCli& cli_as_given, const HrtemBatchOptions& optio
     if (!f.empty()) read_files.push_back(f);
   const bool loads_figures = !options.gather && any_to_analyse && cli.threads != 1 && usable_cores() > 1 &&
                              read_files.size() <= 64 &&
-                             std::none_of(read_files.begin(), read_files.end(), is_emd_file);
+                             std::none_of(read_files.begin(), read_files.end(), [](const std::string& f) {
+                               // A folder series may hold EMD files: not looked into here.
+                               std::error_code ec;
+                               return is_emd_file(f) || std::filesystem::is_directory(f, ec);
+                             });
   const FiguresPreload figures_preload(loads_figures);
   std::optional<SharedThreshold> shared;
   if (calibrate_once && !options.gather && any_to_analyse) {

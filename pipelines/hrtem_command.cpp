@@ -42,11 +42,13 @@ void add_hrtem_command(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--frame", cli->frame, "Frame of a multi-frame file, from 0")->capture_default_str();
   cmd->add_option("--frames", cli->frames,
                   "Analyse a multi-frame file (TIFF/MRC stack, TIA SER series, Velox EMD) as an in-situ series, one "
-                  "frame in memory at a time: all, A:B or A:B:STEP (from 0, B included). Writes OUTDIR/<file>/series.csv "
+                  "frame in memory at a time: all, A:B or A:B:STEP (from 0, B included). A folder given instead of a "
+                  "file is a series of one frame per file: its image files, subfolders included, in natural order "
+                  "of their names (frame_2 before frame_10). Writes OUTDIR/<file>/series.csv "
                   "(per point: frames, time in s from the file's per-frame time or the frame index, box counts and "
                   "fractions per class with Wilson 95 % intervals, ordered area fraction with its bootstrap interval, "
                   "where the specimen lies from the first point in nm and the fraction of the first point's field in "
-                  "view, followed by phase correlation from point to point), "
+                  "view, followed by phase correlation from point to point; for a folder, each point's file), "
                   "ordered_fraction.png, summary.json and the full outputs of the first, middle and last point. The "
                   "null spot threshold is calibrated once, on the first point, and reused by the others");
   cmd->add_option("--sum", cli->sum,

@@ -3,12 +3,15 @@
 #include <cmath>
 #include <cstdio>
 #include <exception>
+#include <filesystem>
+#include <system_error>
 #include <thread>
 #include <optional>
 #include <string_view>
 #include <utility>
 
 #include "fitting/base/core_lending.hpp"
+#include "fitting/base/error.hpp"
 #include "imaging/io/read_image.hpp"
 #include "imaging/overlay.hpp"
 #include "pipelines/heap_policy.hpp"
@@ -43,6 +46,10 @@ std::string format(const char* f, A... a) {
 }  // namespace
 
 HrtemImageRun analyse_hrtem_file(const std::string& path, const HrtemSettings& settings) {
+  std::error_code dir_ec;
+  if (std::filesystem::is_directory(path, dir_ec))
+    fail_input(path, "is a folder: give its images, or --frames all to read its image files as the frames of one "
+                     "in-situ series (one frame per file, in natural order of their names)");
   ReadOptions ro;
   ro.frame = settings.frame;
   // Pixels of large files (uncompressed 8/16-bit TIFF, DM, MRC) are analysed where they lie in

@@ -134,8 +134,9 @@ HrtemImageRun analyse_hrtem_image(StoredImage pixels, ImageInfo info, const Cali
     if (std::fabs(shared->pixel_nm / r.run.pixel_nm() - 1) < 1e-9 && shared->box_px == box_px) {
       image_options.threshold.reuse = &shared->threshold;
       // The image it was calibrated on takes it unchecked (its two crops against its own four
-      // would only measure the image against itself).
-      image_options.threshold.reuse_tolerance = path == shared->source ? 0 : kThresholdOnceSpectrumTolerance;
+      // would only measure the image against itself), and so do a series' frames.
+      image_options.threshold.reuse_tolerance =
+          !shared->check_spectrum || path == shared->source ? 0 : kThresholdOnceSpectrumTolerance;
     } else {
       why_own = "pixel size or box differs from those of " + shared->source;
     }

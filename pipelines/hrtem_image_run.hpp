@@ -51,6 +51,9 @@ struct SharedThreshold {
   // How the reuse is named where an image calibrates its own after all ("... not <reuse_name>,
   // since its ..."): the command's batch, or the Python module's threshold_from=.
   std::string reuse_name = kBatchReuseName;
+  // Whether an image's radial spectrum is compared with the calibration's before reusing it (a
+  // batch's images); a series' frames, of one acquisition, take it unchecked.
+  bool check_spectrum = true;
 };
 
 // What a user gives besides the image: files and a region, read and placed once the image's

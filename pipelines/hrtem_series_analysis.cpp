@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <exception>
+#include <filesystem>
 #include <functional>
 #include <limits>
 #include <map>
@@ -19,7 +20,6 @@
 #include "fitting/base/error.hpp"
 #include "imaging/frame_average.hpp"
 #include "imaging/frame_drift.hpp"
-#include "imaging/io/emd_reader.hpp"
 #include "imaging/io/image_frames.hpp"
 #include "pipelines/hrtem_image_run.hpp"
 #include "pipelines/json_output.hpp"
@@ -176,6 +176,7 @@ PointOutcome analyse_point(ImageFrames& frames, std::mutex& read_lock, const Fra
         read_point(frames, read_lock, p.first_frame, sel.sum, settings.series.align, options.threads, stationary);
     o.time_source = px.time_source;
     o.field = std::move(px.field);
+    if (!frames.files().empty()) p.file = std::filesystem::path(px.info.path).lexically_relative(frames.path()).string();
     const int read_width = px.info.width, read_height = px.info.height;
     o.run.emplace(analyse_hrtem_image(std::move(px.pixels), std::move(px.info), settings.calibrate, options, settings.area,
                                       settings.user));
@@ -365,7 +366,7 @@ HrtemSeriesAnalysis analyse_hrtem_series(const std::string& path, const HrtemSet
   record.threshold_mode = once ? "null, calibrated once"
                                : options.threshold.mode == ThresholdMode::null_model ? "null, calibrated per point"
                                                                                       : threshold_mode_name(options.threshold.mode);
-  // With `once`: the first point's calibration, reused whole (unchecked: the same file) by the
+  // With `once`: the first point's calibration, reused whole (unchecked: one acquisition) by the
   // later points of its pixel size and box; a point of another (the magnification changed)
   // calibrates its own, and the series warns.
   SharedThreshold calibrated;
@@ -425,7 +426,7 @@ HrtemSeriesAnalysis analyse_hrtem_series(const std::string& path, const HrtemSet
     // size and box: the same level, secondary level and null distribution (p-values, --fdr).
     const HrtemImageRun& first = *head.run;
     calibrated = SharedThreshold{first.result.threshold, path, first.run.pixel_nm(), first.result.grid.box_px,
-                                 "once for the series"};
+                                 "once for the series", false};
     later_settings.user.shared_threshold = &calibrated;
     record.threshold_frame = sel.point_first(0);
   }
@@ -433,9 +434,9 @@ HrtemSeriesAnalysis analyse_hrtem_series(const std::string& path, const HrtemSet
   // The others two at a time when the cores are the program's to share: one point at a time
   // leaves a core idle while a point is read, masked and its files written (16 frames of 2048^2:
   // 1.68 s one at a time against 1.46 s for the same frames as a batch of images, two at once).
-  // Not for EMD files, which are read in a forked child process that must not be forked beside
-  // running threads.
-  const bool share = options.threads == 0 && usable_cores() >= 2 && !is_emd_file(path);
+  // Not for EMD files (or a folder holding one), which are read in a forked child process that
+  // must not be forked beside running threads.
+  const bool share = options.threads == 0 && usable_cores() >= 2 && !frames.reads_in_child();
   HrtemOptions later = options;
   if (share) later.threads = usable_cores();  // the loops borrow only the cores the lender has idle
   points_in_order(1, n, share ? 2 : 1, share, [&](int k) { return analyse_point(frames, read_lock, sel, k, later_settings, later, stationary); },

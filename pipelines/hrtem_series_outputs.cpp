@@ -92,7 +92,7 @@ std::string hrtem_series_csv(const std::vector<SeriesPoint>& points, const Serie
   for (const char* n : names) o << ',' << n << "_fraction," << n << "_ci95_low," << n << "_ci95_high";
   o << ",ordered_box_fraction,ordered_box_ci95_low,ordered_box_ci95_high,ordered_area_fraction,"
        "ordered_area_ci95_low,ordered_area_ci95_high,warnings,drift_nm,frames_not_aligned,specimen_shift_x_nm,"
-       "specimen_shift_y_nm,first_field_in_view\n";
+       "specimen_shift_y_nm,first_field_in_view,file\n";
   const char* basis = time.from_file ? "s" : "frame";
   for (const SeriesPoint& p : points) {
     const ClassFractions& f = p.boxes;
@@ -112,7 +112,7 @@ std::string hrtem_series_csv(const std::vector<SeriesPoint>& points, const Serie
     else
       o << ",,,";
     o << ',' << p.warnings << ',' << g6(p.drift_nm) << ',' << p.frames_not_aligned << ',' << g6(p.specimen_shift_x_nm)
-      << ',' << g6(p.specimen_shift_y_nm) << ',' << g6(p.first_field_in_view) << '\n';
+      << ',' << g6(p.specimen_shift_y_nm) << ',' << g6(p.first_field_in_view) << ',' << csv_field(p.file) << '\n';
   }
   return o.str();
 }

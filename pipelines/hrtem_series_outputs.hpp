@@ -37,6 +37,9 @@ struct SeriesPoint {
   double specimen_shift_x_nm = std::numeric_limits<double>::quiet_NaN();
   double specimen_shift_y_nm = std::numeric_limits<double>::quiet_NaN();
   double first_field_in_view = std::numeric_limits<double>::quiet_NaN();
+  // A folder series (one frame per file): the file of the point's first frame, relative to the
+  // folder; empty for the frames of one file.
+  std::string file;
 };
 
 // A frame's time as its file gives it: TIA SER element tag (whole seconds since 1970), Velox

@@ -1,10 +1,13 @@
-// The frames of one file read one after another (an in-situ series): what read_image(path,
-// {frame}) gives for each frame, at the cost of that frame. A TIFF stays open between frames (a
-// fresh open walks every directory before page k); MRC, SER and DM are read on demand and EMD by
-// hyperslab anyway, so they go through read_image frame by frame.
+// The frames of an in-situ series read one after another: what read_image(path, {frame}) gives for
+// each frame, at the cost of that frame. A TIFF stays open between frames (a fresh open walks every
+// directory before page k); MRC, SER and DM are read on demand and EMD by hyperslab anyway, so they
+// go through read_image frame by frame. A folder is a series of one frame per file (an acquisition
+// written frame by frame, or an image sequence saved from ImageJ): its image files, found in its
+// subfolders too, in natural order of their paths (frame_2 before frame_10).
 #pragma once
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "imaging/image.hpp"
 
@@ -14,7 +17,8 @@ class TiffPages;
 
 class ImageFrames {
  public:
-  // Throws InputError naming the file when it cannot be read.
+  // Throws InputError naming the file when it cannot be read, or the folder when it holds no
+  // image file.
   explicit ImageFrames(std::string path);
   ~ImageFrames();
   ImageFrames(const ImageFrames&) = delete;
@@ -22,13 +26,25 @@ class ImageFrames {
 
   const std::string& path() const { return path_; }
   int frames() const { return frames_; }
-  // Throws InputError naming the file for a frame outside [0, frames()) or a bad frame.
+  // True when a frame is read in a forked child process (EMD: read_isolated), which must not be
+  // forked beside running threads.
+  bool reads_in_child() const { return reads_in_child_; }
+  // A folder's files, in frame order; empty for a file.
+  const std::vector<std::string>& files() const { return files_; }
+  // Throws InputError naming the file for a frame outside [0, frames()) or a bad frame, and, in
+  // a folder, for a file of several frames.
   LoadedImage read(int frame);
 
  private:
   std::string path_;
   int frames_ = 0;
+  bool reads_in_child_ = false;
+  std::vector<std::string> files_;
   std::unique_ptr<TiffPages> tiff_;
 };
+
+// Whether natural order puts `a` before `b`: runs of digits compare as numbers ("frame_2" before
+// "frame_10"), everything else byte by byte.
+bool natural_less(const std::string& a, const std::string& b);
 
 }  // namespace mgscope

@@ -48,7 +48,8 @@ pyb::dict hrtem_series_py(const pyb::object& path_like MGSCOPE_HRTEM_KEYWORDS(MG
                          "ordered_area_fraction"_a = p.has_area ? p.ordered_area_fraction : NAN,
                          "drift_nm"_a = p.drift_nm, "specimen_shift_x_nm"_a = p.specimen_shift_x_nm,
                          "specimen_shift_y_nm"_a = p.specimen_shift_y_nm,
-                         "first_field_in_view"_a = p.first_field_in_view, "warnings"_a = p.warnings));
+                         "first_field_in_view"_a = p.first_field_in_view, "warnings"_a = p.warnings,
+                         "file"_a = p.file));
     };
     const auto on_failure = [&](const std::string&) {
       pyb::gil_scoped_acquire gil;
@@ -74,7 +75,8 @@ void bind_hrtem_series(pyb::module_& m) {
         "frames"_a = "all", "sum"_a = 1, "threshold_each_frame"_a = false, "align"_a = true,
         "progress"_a = pyb::none(), "pandas"_a = true,
         R"doc(An in-situ series: the frames of a multi-frame file (TIFF or MRC stack, TIA SER series, Velox
-EMD frames) analysed one point at a time, as `mgscope hrtem PATH --frames FRAMES --sum SUM` does,
+EMD frames), or of a folder of one frame per file (its image files, subfolders included, in natural
+order of their names), analysed one point at a time, as `mgscope hrtem PATH --frames FRAMES --sum SUM` does,
 with the same numbers; one frame (or one average of `sum` frames) is in memory at a time, whatever
 the number of frames. No file is written.
 
@@ -89,7 +91,7 @@ threshold_each_frame: calibrate the null spot threshold on every point; by defau
 The analysis keywords (pixel_nm, box_nm, ..., area, bootstrap_resamples) are hrtem()'s.
 progress: called after each point, in point order, with a dict (point, points, first_frame,
   last_frame, boxes, ordered_box_fraction, ordered_area_fraction, drift_nm, specimen_shift_x_nm,
-  specimen_shift_y_nm, first_field_in_view, warnings), e.g. to update a plot; an exception it raises, or Ctrl-C, stops the series and is raised from here.
+  specimen_shift_y_nm, first_field_in_view, warnings, file), e.g. to update a plot; an exception it raises, or Ctrl-C, stops the series and is raised from here.
 pandas: the points as a pandas DataFrame when pandas is importable (False: a dict of arrays).
 
 Returns a dict: the keys of the series' summary.json (program, input, calibration, boxes,
@@ -99,7 +101,8 @@ last_frame, time in s or the frame index (time_basis), box counts and fractions 
 Wilson 95 % intervals, ordered box and area fractions with their intervals, warnings per point,
 drift_nm and frames_not_aligned, and where the specimen lies: specimen_shift_x_nm and
 specimen_shift_y_nm from the first point's first frame, x right and y down, and the fraction of
-the first point's field still in view, first_field_in_view).
+the first point's field still in view, first_field_in_view; for a folder, file: the file of the point's
+first frame, relative to the folder).
 Raises mgscope.InputError naming the file for a bad file, a bad frames or sum, or a first point
 that cannot be analysed; a later point that cannot be read is left out and said in warnings.)doc");
 }

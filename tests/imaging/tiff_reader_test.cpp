@@ -284,6 +284,65 @@ TEST(TiffMultiPage, ImageJStackInOneDirectoryReadsEveryFrame) {
   EXPECT_TRUE(any_contains(one.info.warnings, "images=3 but the file holds 1 frame(s)"));
 }
 
+// A folder as frames: its image files at any depth, in natural order of their paths (frame_2
+// before frame_10, a zero-padded run equal to its number), without hidden files, notes, empty
+// files or files no reader takes; a file of several frames is refused when its frame is read.
+TEST(ImageFramesFolder, ImageFilesInNaturalOrderOneFramePerFile) {
+  EXPECT_TRUE(natural_less("frame_2.tif", "frame_10.tif"));
+  EXPECT_FALSE(natural_less("frame_10.tif", "frame_2.tif"));
+  EXPECT_TRUE(natural_less("a/frame_9.tif", "b/frame_1.tif"));
+  EXPECT_TRUE(natural_less("Hour_00/Minute_01/x_7.dm4", "Hour_00/Minute_02/x_0.dm4"));
+  EXPECT_TRUE(natural_less("f_1.tif", "f_01.tif"));  // equal numbers: the shorter run first (a total order)
+  EXPECT_FALSE(natural_less("f_01.tif", "f_1.tif"));
+  EXPECT_TRUE(natural_less("f_9", "f_9a"));
+  EXPECT_FALSE(natural_less("same", "same"));
+
+  const auto dir = test::scratch_dir("image_frames_folder");
+  namespace fs = std::filesystem;
+  fs::create_directories(dir / "b");
+  fs::create_directories(dir / ".hidden");
+  std::vector<RawImage> pages;
+  const std::vector<std::string> names = {"frame_2.tif", "frame_10.tif", "b/frame_1.tif", "frame_1.tif"};
+  for (std::size_t k = 0; k < names.size(); ++k) {
+    pages.push_back(pattern<std::uint16_t>(12, 8, k + 1));
+    write_tiff((dir / names[k]).string(), pages.back(), nm_calibration(0.5, 0.5));
+  }
+  write_tiff((dir / ".hidden" / "frame_0.tif").string(), pages[0], nm_calibration(0.5, 0.5));
+  write_tiff((dir / ".frame_0.tif").string(), pages[0], nm_calibration(0.5, 0.5));
+  write_bytes((dir / "notes.txt").string(), "acquired at 300 C\n");
+  write_bytes((dir / "empty.tif").string(), "");
+  auto expect_error = [](const auto& f, const std::string& names, const std::string& part) {
+    try {
+      f();
+      ADD_FAILURE() << "no error: " << part;
+    } catch (const InputError& e) {
+      EXPECT_TRUE(contains(e.what(), names + ": ")) << e.what();
+      EXPECT_TRUE(contains(e.what(), part)) << e.what();
+    }
+  };
+  ImageFrames frames(dir.string());
+  ASSERT_EQ(frames.frames(), 4);
+  EXPECT_FALSE(frames.reads_in_child());
+  // b/frame_1, frame_1, frame_2, frame_10: "b/..." sorts before "frame..." byte by byte.
+  const std::vector<std::size_t> order = {2, 3, 0, 1};
+  for (int k = 0; k < 4; ++k) {
+    EXPECT_EQ(frames.files()[std::size_t(k)], (dir / names[order[std::size_t(k)]]).string());
+    const LoadedImage img = frames.read(k);
+    EXPECT_TRUE(img.raw.bytes == pages[order[std::size_t(k)]].bytes) << "frame " << k;
+    EXPECT_EQ(img.info.path, (dir / names[order[std::size_t(k)]]).string());
+  }
+  expect_error([&] { frames.read(4); }, dir.string(), "frame 4 requested but the folder holds 4 image file(s)");
+  write_tiff_pages((dir / "frame_11.tif").string(), {pages[0], pages[1]}, nm_calibration(0.5, 0.5));
+  ImageFrames with_stack(dir.string());
+  ASSERT_EQ(with_stack.frames(), 5);
+  expect_error([&] { with_stack.read(4); }, (dir / "frame_11.tif").string(),
+                     "holds 2 frames: a folder is read as one frame per file");
+  fs::create_directories(dir / "none");
+  write_bytes((dir / "none" / "notes.txt").string(), "nothing here\n");
+  expect_error([&] { ImageFrames none((dir / "none").string()); }, (dir / "none").string(),
+                     "the folder holds no image file");
+}
+
 // A stack written page by page: what write_tiff_pages writes; a page count that is not met, or
 // a page of another size, leaves no file behind.
 TEST(TiffMultiPage, StackWriterWritesPageByPageOrNothing) {

@@ -572,6 +572,49 @@ TEST(HrtemSeries, APointOfAnotherPixelSizeCalibratesItsOwnThreshold) {
   EXPECT_NE(point2["threshold"]["whitened_level"], j["threshold"]["whitened_level"]);
 }
 
+// A folder of one frame per file (an acquisition written frame by frame, or an image sequence saved
+// from ImageJ): the growth stack's 8 frames as files frame_3 ... frame_10 (natural order puts
+// frame_10 last, where name order would put it first), beside a note and a subfolder of a
+// thumbnail that no reader takes. Every point reads as the stack's, and series.csv names each
+// point's file; the folder without --frames says how to read it.
+TEST(HrtemSeries, AFolderOfOneFramePerFileIsASeries) {
+  const fs::path d = test::scratch_dir("hrtem_series_folder");
+  const fs::path frames_dir = d / "insitu";
+  fs::create_directories(frames_dir / "thumbs");
+  const std::string stack = (growth_dir() / "grow.tif").string();
+  for (int k = 0; k < 8; ++k) {
+    ReadOptions ro;
+    ro.frame = k;
+    LoadedImage img = read_image(stack, ro);
+    write_tiff((frames_dir / ("frame_" + std::to_string(k + 3) + ".tif")).string(), img.raw, img.info.calibration);
+  }
+  test::write_bytes((frames_dir / "notes.txt").string(), test::Bytes{'3', '0', '0', ' ', 'C', '\n'});
+  test::write_bytes((frames_dir / "thumbs" / "t.jpg").string(), test::Bytes{0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10});
+  const auto r = test::run_mgscope("hrtem '" + frames_dir.string() + "' '" + stack + "' -o '" + (d / "out").string() +
+                                   "' --frames all --area-stride off");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("  point 8 of 8 (frame 7, frame_10.tif): "), std::string::npos) << r.output;
+  const auto folder_rows = read_csv(d / "out" / "insitu" / "series.csv");
+  const auto stack_rows = read_csv(d / "out" / "grow" / "series.csv");
+  ASSERT_EQ(folder_rows.size(), 8u);
+  ASSERT_EQ(stack_rows.size(), 8u);
+  for (std::size_t k = 0; k < 8; ++k) {
+    EXPECT_EQ(folder_rows[k].at("file"), "frame_" + std::to_string(k + 3) + ".tif");
+    EXPECT_EQ(stack_rows[k].at("file"), "");
+    for (const char* column : {"boxes", "amorphous", "crystal_like", "nanocrystal", "ordered_box_fraction",
+                               "specimen_shift_x_nm", "first_field_in_view"})
+      EXPECT_EQ(folder_rows[k].at(column), stack_rows[k].at(column)) << column << ", point " << k;
+    EXPECT_EQ(folder_rows[k].at("time_basis"), "frame");  // single-frame TIFFs carry no time
+  }
+  test::expect_schema_valid("hrtem.series.schema.json", d / "out" / "insitu" / "summary.json");
+  const auto alone = test::run_mgscope("hrtem '" + frames_dir.string() + "' -o '" + (d / "out2").string() + "'");
+  EXPECT_EQ(alone.exit_code, 1);
+  EXPECT_NE(alone.output.find("ERROR: " + frames_dir.string() + ": is a folder: give its images, or --frames all to "
+                              "read its image files as the frames of one in-situ series"),
+            std::string::npos)
+      << alone.output;
+}
+
 TEST(HrtemSeries, FrameSelectionRules) {
   FrameSelection s = parse_frame_selection("all", 1, 10, "stack.tif");
   EXPECT_EQ(s.points(), 10);

@@ -104,3 +104,21 @@ def test_progress_sees_every_point_in_order_and_can_stop_the_series(stack):
 
     with pytest.raises(Enough):
         mgscope.hrtem_series(stack, area=False, progress=stop_after_two)
+
+
+def test_a_folder_of_one_frame_per_file_is_read_in_natural_order(tmp_path):
+    """Three single-frame files named f_10, f_2, f_1: frames f_1, f_2, f_10, as the command reads them."""
+    import shutil
+    folder = tmp_path / "insitu"
+    folder.mkdir()
+    for seed, name in ((1, "f_10"), (2, "f_2"), (3, "f_1")):
+        run_cli("synth", "hrtem", "-o", tmp_path / "src", "--name", name, "--width", "300", "--height", "300",
+                "--seed", str(seed))
+        shutil.copy(tmp_path / "src" / (name + ".tif"), folder / (name + ".tif"))
+    seen = []
+    r = mgscope.hrtem_series(folder, pandas=False, progress=lambda p: seen.append(p["file"]))
+    assert seen == ["f_1.tif", "f_2.tif", "f_10.tif"]
+    assert list(r["points"]["file"]) == seen
+    assert r["series"]["frames_in_file"] == 3
+    run_cli("hrtem", folder, "-o", tmp_path / "out", "--frames", "all")
+    assert_table_equals_csv(r["points"], read_csv(tmp_path / "out" / "insitu" / "series.csv"))
