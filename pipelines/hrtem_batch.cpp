@@ -27,9 +27,15 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Output folder name per image: the file name without extension, made unique within the batch.
+// Output folder name per image: the file name without extension, or a folder series' own name
+// ("frames/" and "." included), made unique within the batch.
 std::string folder_name(const std::string& path, std::map<std::string, int>& used) {
+  std::error_code ec;
   std::string stem = fs::path(path).stem().string();
+  if (fs::is_directory(path, ec)) {
+    const fs::path absolute = fs::absolute(path, ec).lexically_normal();
+    stem = (absolute.filename().empty() ? absolute.parent_path() : absolute).filename().string();
+  }
   if (stem.empty()) stem = "image";
   const int k = used[stem]++;
   return k == 0 ? stem : stem + "_" + std::to_string(k + 1);

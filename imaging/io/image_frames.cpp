@@ -14,9 +14,14 @@ namespace mgscope {
 
 namespace {
 
-// A folder's image files (any depth; names starting with '.' left out, with what they hold), in
-// natural order of their paths below the folder. A file whose first bytes no reader takes (an
-// .emi beside its .ser, a text note, a thumbnail) is not a frame; an empty one neither.
+// Subfolders looked into below a folder series: an acquisition's nesting (GMS writes
+// Hour_NN/Minute_NN/Second_NN) and one more, not a whole disk given by mistake.
+constexpr int kMaxFolderDepth = 4;
+
+// A folder's image files (subfolders to kMaxFolderDepth; names starting with '.' left out, with
+// what they hold), in natural order of their paths below the folder. A file whose first bytes no
+// reader takes (an .emi beside its .ser, a text note, a thumbnail) is not a frame; an empty or
+// unreadable one neither.
 std::vector<std::string> image_files_in(const std::string& folder, bool& any_emd) {
   namespace fs = std::filesystem;
   std::vector<std::string> files;
@@ -26,12 +31,18 @@ std::vector<std::string> image_files_in(const std::string& folder, bool& any_emd
   for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
     if (ec) fail_input(folder, "cannot list the folder: " + ec.message());
     const fs::path& p = it->path();
-    if (p.filename().string().rfind('.', 0) == 0) {
-      if (it->is_directory(ec)) it.disable_recursion_pending();
+    const bool hidden = p.filename().string().rfind('.', 0) == 0;
+    if (it->is_directory(ec)) {
+      if (hidden || it.depth() + 1 > kMaxFolderDepth) it.disable_recursion_pending();
       continue;
     }
-    if (!it->is_regular_file(ec) || it->file_size(ec) == 0) continue;
-    const FileFormat f = detect_format(p.string());
+    if (hidden || !it->is_regular_file(ec) || it->file_size(ec) == 0) continue;
+    FileFormat f = FileFormat::unknown;
+    try {
+      f = detect_format(p.string());
+    } catch (const InputError&) {
+      continue;  // unreadable, or empty after all (a file whose size the system cannot tell)
+    }
     if (f == FileFormat::unknown) continue;
     any_emd = any_emd || f == FileFormat::hdf5;
     files.push_back(p.string());

@@ -337,6 +337,13 @@ TEST(ImageFramesFolder, ImageFilesInNaturalOrderOneFramePerFile) {
   ASSERT_EQ(with_stack.frames(), 5);
   expect_error([&] { with_stack.read(4); }, (dir / "frame_11.tif").string(),
                      "holds 2 frames: a folder is read as one frame per file");
+  // Four levels of subfolders are looked into (GMS's Hour/Minute/Second and one more), not five.
+  fs::create_directories(dir / "deep" / "1" / "2" / "3" / "4");
+  write_tiff((dir / "deep" / "1" / "2" / "3" / "frame_12.tif").string(), pages[0], nm_calibration(0.5, 0.5));
+  write_tiff((dir / "deep" / "1" / "2" / "3" / "4" / "frame_13.tif").string(), pages[0], nm_calibration(0.5, 0.5));
+  ImageFrames deep(dir.string());
+  ASSERT_EQ(deep.frames(), 6);
+  EXPECT_EQ(deep.files()[1], (dir / "deep" / "1" / "2" / "3" / "frame_12.tif").string());  // after b/
   fs::create_directories(dir / "none");
   write_bytes((dir / "none" / "notes.txt").string(), "nothing here\n");
   expect_error([&] { ImageFrames none((dir / "none").string()); }, (dir / "none").string(),

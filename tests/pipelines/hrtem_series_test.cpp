@@ -607,6 +607,11 @@ TEST(HrtemSeries, AFolderOfOneFramePerFileIsASeries) {
     EXPECT_EQ(folder_rows[k].at("time_basis"), "frame");  // single-frame TIFFs carry no time
   }
   test::expect_schema_valid("hrtem.series.schema.json", d / "out" / "insitu" / "summary.json");
+  // "insitu/" names its output folder as "insitu" does.
+  const auto slash = test::run_mgscope("hrtem '" + frames_dir.string() + "/' -o '" + (d / "out_slash").string() +
+                                       "' --frames 0:1 --area-stride off");
+  ASSERT_EQ(slash.exit_code, 0) << slash.output;
+  EXPECT_TRUE(fs::exists(d / "out_slash" / "insitu" / "series.csv"));
   const auto alone = test::run_mgscope("hrtem '" + frames_dir.string() + "' -o '" + (d / "out2").string() + "'");
   EXPECT_EQ(alone.exit_code, 1);
   EXPECT_NE(alone.output.find("ERROR: " + frames_dir.string() + ": is a folder: give its images, or --frames all to "
