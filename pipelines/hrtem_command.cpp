@@ -43,7 +43,7 @@ void add_hrtem_command(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--frames", cli->frames,
                   "Analyse a multi-frame file (TIFF/MRC stack, TIA SER series, Velox EMD) as an in-situ series, one "
                   "frame in memory at a time: all, A:B or A:B:STEP (from 0, B included). A folder given instead of a "
-                  "file is a series of one frame per file: its image files, subfolders included, in natural order "
+                  "file is a series of one frame per file: its image files (subfolders to four levels), in natural order "
                   "of their names (frame_2 before frame_10). Writes OUTDIR/<file>/series.csv "
                   "(per point: frames, time in s from the file's per-frame time or the frame index, box counts and "
                   "fractions per class with Wilson 95 % intervals, ordered area fraction with its bootstrap interval, "

@@ -75,7 +75,7 @@ void bind_hrtem_series(pyb::module_& m) {
         "frames"_a = "all", "sum"_a = 1, "threshold_each_frame"_a = false, "align"_a = true,
         "progress"_a = pyb::none(), "pandas"_a = true,
         R"doc(An in-situ series: the frames of a multi-frame file (TIFF or MRC stack, TIA SER series, Velox
-EMD frames), or of a folder of one frame per file (its image files, subfolders included, in natural
+EMD frames), or of a folder of one frame per file (its image files, subfolders to four levels, in natural
 order of their names), analysed one point at a time, as `mgscope hrtem PATH --frames FRAMES --sum SUM` does,
 with the same numbers; one frame (or one average of `sum` frames) is in memory at a time, whatever
 the number of frames. No file is written.
