@@ -131,7 +131,7 @@ HrtemImageRun analyse_hrtem_image(StoredImage pixels, ImageInfo info, const Cali
   std::string why_own;
   if (const SharedThreshold* shared = user.shared_threshold) {
     const int box_px = int(std::lround(options.box_nm / r.run.pixel_nm()));
-    if (std::fabs(shared->pixel_nm / r.run.pixel_nm() - 1) < 1e-9 && shared->box_px == box_px) {
+    if (same_pixel_size(shared->pixel_nm, r.run.pixel_nm()) && shared->box_px == box_px) {
       image_options.threshold.reuse = &shared->threshold;
       // The image it was calibrated on takes it unchecked (its two crops against its own four
       // would only measure the image against itself), and so do a series' frames.

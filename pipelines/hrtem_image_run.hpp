@@ -2,6 +2,7 @@
 // sliding-grid area map), shared by the command and the Python module so that the two always
 // give the same numbers.
 #pragma once
+#include <cmath>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -42,6 +43,10 @@ struct HrtemAreaSettings {
 constexpr double kThresholdOnceSpectrumTolerance = 0.2;
 
 inline constexpr const char* kBatchReuseName = "once for the batch";
+
+// Pixel sizes equal but for the last bits of a decimal calibration: a calibration made at one
+// holds at the other.
+inline bool same_pixel_size(double a_nm, double b_nm) { return std::fabs(a_nm / b_nm - 1) < 1e-9; }
 
 struct SharedThreshold {
   SpotThreshold threshold;

@@ -149,9 +149,6 @@ PointPixels read_point(ImageFrames& frames, std::mutex& read_lock, int first, in
   return p;
 }
 
-// Pixel sizes equal but for the last bits of a decimal calibration.
-bool same_pixel_size(double a_nm, double b_nm) { return std::fabs(a_nm / b_nm - 1) < 1e-9; }
-
 // One point analysed: its row and full run, or why it failed.
 struct PointOutcome {
   std::optional<HrtemImageRun> run;
