@@ -249,6 +249,13 @@ std::string tiff_text_to_utf8(const std::string& bytes) {
   return out;
 }
 
+long imagej_images(const std::string& description) {
+  if (description.rfind("ImageJ=", 0) != 0) return 0;
+  for (const KeyValue& kv : parse_key_values(description))
+    if (kv.section.empty() && kv.key == "images") return std::max(0L, std::strtol(kv.value.c_str(), nullptr, 10));
+  return 0;
+}
+
 TiffCalibrationResult tiff_calibration(const TiffCalibrationTags& tags) {
   TiffCalibrationResult r;
   std::string screen_default;

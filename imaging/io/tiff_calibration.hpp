@@ -33,6 +33,10 @@ struct TiffCalibrationResult {
 // by more than 0.1 % give a warning.
 TiffCalibrationResult tiff_calibration(const TiffCalibrationTags& tags);
 
+// "images=N" of an ImageJ ImageDescription (the frames of its stack), read by the same key=value
+// rule as the calibration's keys; 0 when the description is not ImageJ's or has no such key.
+long imagej_images(const std::string& description);
+
 // TIFF text as UTF-8: valid UTF-8 kept, anything else read as Windows-1252/Latin-1 (DM writes
 // "\xB5m"), ImageJ's "\u00B5" escapes decoded.
 std::string tiff_text_to_utf8(const std::string& bytes);

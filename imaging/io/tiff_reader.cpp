@@ -382,13 +382,6 @@ std::string tifffile_planes_warning(TIFF* tif, const Layout& L) {
          " frames of a stack, write them with photometric='minisblack' to read them as frames";
 }
 
-// "images=N" of an ImageJ description (0 when there is none).
-long imagej_images(const std::string& description) {
-  if (description.rfind("ImageJ=", 0) != 0) return 0;
-  const std::size_t at = description.find("\nimages=");
-  return at == std::string::npos ? 0 : std::max(0L, std::strtol(description.c_str() + at + 8, nullptr, 10));
-}
-
 // Calibration and metadata from the raw entries of the page's directory.
 void read_tags(TiffFile& file, std::uint64_t ifd_offset, ImageInfo& info) {
   // A value or link outside the file means a truncated or corrupt file: refused (InputError
