@@ -90,13 +90,11 @@ int run_hrtem_series(const std::string& path, const HrtemSettings& settings, con
       head += line;
     }
     if (p.frames_not_aligned) head += ", " + std::to_string(p.frames_not_aligned) + " not aligned";
-    // A folder's frame is a file of its own: named, relative to the folder.
-    const std::string& image = run.run.path();
-    if (image != path) head += ", " + std::filesystem::path(image).lexically_relative(path).string();
+    if (!p.file.empty()) head += ", " + p.file;  // a folder's frame is a file of its own
     head += "): ";
-    // The single-image line without its "path: " prefix and its "-> folder" tail (folders are
-    // written for the kept points only).
-    std::string body = text.out.substr(std::min(text.out.size(), image.size() + 2));
+    // The single-image line without its "image: " prefix (the stack's, or a folder's file) and its
+    // "-> folder" tail (folders are written for the kept points only).
+    std::string body = text.out.substr(std::min(text.out.size(), run.run.path().size() + 2));
     if (const std::size_t arrow = body.find(" -> "); arrow != std::string::npos && !kept)
       body.erase(arrow, body.find('\n') - arrow);
     out << head << body << std::flush;
