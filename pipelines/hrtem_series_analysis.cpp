@@ -33,7 +33,7 @@ struct PointPixels {
   StoredImage pixels;
   ImageInfo info;
   std::optional<double> time_s;
-  std::string time_source;
+  FrameTime clock;  // the first frame's (its time, source and step)
   double drift_px = std::numeric_limits<double>::quiet_NaN();  // largest shift from the first frame (--sum)
   int frames_not_aligned = 0;
   std::optional<CropSpectrum> field;  // to follow the specimen from point to point (field_of)
@@ -90,12 +90,11 @@ PointPixels read_point(ImageFrames& frames, std::mutex& read_lock, int first, in
       return frames.read(frame);
     });
     const FrameTime t = frame_time(img.info.metadata, frame);
-    all_timed = all_timed && t.seconds.has_value();
+    if (k == 0) p.clock = t;
+    // Times of one clock only: the files of a folder may each record theirs differently.
+    all_timed = all_timed && t.seconds.has_value() && t.source == p.clock.source;
     if (t.seconds) time_sum += *t.seconds;
-    if (k == 0) {
-      p.info = std::move(img.info);
-      p.time_source = t.source;
-    }
+    if (k == 0) p.info = std::move(img.info);
     if (sum == 1) {
       p.pixels = naming_frame([&] { return StoredImage::from_raw(std::move(img.raw), path); });
       find_stationary(p.pixels, stationary, threads);
@@ -145,7 +144,7 @@ PointPixels read_point(ImageFrames& frames, std::mutex& read_lock, int first, in
             "where they lay, so drift may blur the average and stripe its spectrum");
     }
   }
-  if (all_timed && !p.time_source.empty()) p.time_s = time_sum / sum;
+  if (all_timed && !p.clock.source.empty()) p.time_s = time_sum / sum;
   return p;
 }
 
@@ -153,7 +152,7 @@ PointPixels read_point(ImageFrames& frames, std::mutex& read_lock, int first, in
 struct PointOutcome {
   std::optional<HrtemImageRun> run;
   SeriesPoint point;
-  std::string time_source;
+  FrameTime clock;
   std::optional<CropSpectrum> field;
   double nm_per_px_x = 0, nm_per_px_y = 0;  // of the file's frames (they differ where --anisotropic resampled)
   std::string failure;             // an InputError's text (the point is left out)
@@ -171,7 +170,7 @@ PointOutcome analyse_point(ImageFrames& frames, std::mutex& read_lock, const Fra
   try {
     PointPixels px =
         read_point(frames, read_lock, p.first_frame, sel.sum, settings.series.align, options.threads, stationary);
-    o.time_source = px.time_source;
+    o.clock = px.clock;
     o.field = std::move(px.field);
     if (!frames.files().empty()) p.file = std::filesystem::path(px.info.path).lexically_relative(frames.path()).string();
     const int read_width = px.info.width, read_height = px.info.height;
@@ -356,7 +355,8 @@ HrtemSeriesAnalysis analyse_hrtem_series(const std::string& path, const HrtemSet
   record.frames_in_file = frames_in_file;
   record.aligned = settings.series.align;
   a.points.reserve(std::size_t(n));
-  std::string time_source;
+  FrameTime clock;    // the first point's
+  std::string unlike;  // the first later point whose time is missing or from another field
 
   HrtemOptions options = settings.options;
   const bool once = options.threshold.mode == ThresholdMode::null_model && !settings.series.threshold_each_frame;
@@ -394,8 +394,13 @@ HrtemSeriesAnalysis analyse_hrtem_series(const std::string& path, const HrtemSet
     const HrtemImageRun& run = *o.run;
     SeriesPoint& p = o.point;
     track.follow(o, p, record);
+    if (k > 0 && !clock.source.empty() && unlike.empty() && o.clock.source != clock.source) {
+      unlike = "point " + std::to_string(k) + (p.file.empty() ? "" : " (" + p.file + ")") +
+               (o.clock.source.empty() ? " has no time" : " has its time from " + o.clock.source);
+      p.file_time_s.reset();
+    }
     if (k == 0) {
-      time_source = o.time_source;
+      clock = o.clock;
       record.first_point = hrtem_summary_json(run.result, run.run, run.options, run.area ? &*run.area : nullptr);
       record.whitened_level = run.result.threshold.value;
       record.secondary_whitened_level = run.result.threshold.secondary_value;
@@ -438,7 +443,7 @@ HrtemSeriesAnalysis analyse_hrtem_series(const std::string& path, const HrtemSet
   if (share) later.threads = usable_cores();  // the loops borrow only the cores the lender has idle
   points_in_order(1, n, share ? 2 : 1, share, [&](int k) { return analyse_point(frames, read_lock, sel, k, later_settings, later, stationary); },
                   use);
-  a.time = series_time(a.points, time_source);
+  a.time = series_time(a.points, clock, unlike);
   return a;
 }
 

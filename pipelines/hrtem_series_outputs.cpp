@@ -11,6 +11,7 @@
 #include "pipelines/csv_format.hpp"
 #include "pipelines/gnuplot_figure.hpp"
 #include "pipelines/json_output.hpp"
+#include "imaging/io/acquisition_time.hpp"
 
 namespace mgscope {
 
@@ -45,13 +46,16 @@ std::string quote(const std::string& s) { return "'" + s + "'"; }
 }  // namespace
 
 FrameTime frame_time(const std::map<std::string, std::string>& metadata, int frame) {
-  if (const auto t = number_in(metadata, "SER.element_time_epoch_s"))
-    return {t, "TIA SER element tag time (whole seconds)"};
-  if (const auto t = number_in(metadata, "acquisition_epoch_s"))
-    return {t, "Velox per-frame Acquisition.AcquisitionStartDatetime"};
-  if (const auto t = number_in(metadata, "emd.frame_time_s")) return {t, "Berkeley EMD frame-axis coordinates"};
+  // A frame axis or interval first: they are exact, where a file's clock may count whole seconds
+  // (and a TIFF stack may stamp its first page only).
+  if (const auto t = number_in(metadata, "emd.frame_time_s")) return {t, "Berkeley EMD frame-axis coordinates", 0};
   if (const auto dt = number_in(metadata, "imagej.finterval"); dt && *dt > 0)
-    if (const auto unit = seconds_per_imagej_unit(metadata)) return {frame * *dt * *unit, "ImageJ finterval"};
+    if (const auto unit = seconds_per_imagej_unit(metadata)) return {frame * *dt * *unit, "ImageJ finterval", 0};
+  if (const auto t = number_in(metadata, kAcquisitionEpochKey)) {
+    const auto source = metadata.find(kAcquisitionSourceKey);
+    return {t, source == metadata.end() ? std::string(kAcquisitionEpochKey) : source->second,
+            number_in(metadata, kAcquisitionResolutionKey).value_or(0)};
+  }
   return {};
 }
 
@@ -59,28 +63,52 @@ double SeriesTime::at(const SeriesPoint& p) const {
   return from_file ? *p.file_time_s - start_s : 0.5 * (p.first_frame + p.last_frame);
 }
 
-SeriesTime series_time(const std::vector<SeriesPoint>& points, const std::string& file_time_source) {
+SeriesTime series_time(const std::vector<SeriesPoint>& points, const FrameTime& clock, const std::string& unlike) {
   SeriesTime t;
   t.source = "frame index";
   if (points.empty()) return t;
-  bool all = true, monotone = true;
-  for (std::size_t i = 0; i < points.size(); ++i) {
-    all = all && points[i].file_time_s.has_value();
-    if (all && i > 0 && *points[i].file_time_s < *points[i - 1].file_time_s) monotone = false;
-  }
+  const std::string& source = clock.source;
+  bool all = true;
+  for (const SeriesPoint& p : points) all = all && p.file_time_s.has_value();
   if (!all) {
-    if (!file_time_source.empty()) t.note = file_time_source + " is missing for some frames";
+    if (!source.empty()) t.note = source + " is missing for some frames" + (unlike.empty() ? "" : " (" + unlike + ")");
     return t;
   }
-  const double first = *points.front().file_time_s, last = *points.back().file_time_s;
+  // The first pair of points out of order: going back, or at the same time (a clock of whole
+  // seconds and more than a frame a second).
+  const SeriesPoint* before = nullptr;
+  const SeriesPoint* after = nullptr;
+  for (std::size_t i = 1; i < points.size() && !after; ++i)
+    if (!(*points[i].file_time_s > *points[i - 1].file_time_s)) {
+      before = &points[i - 1];
+      after = &points[i];
+    }
+  const SeriesPoint& first = points.front();
+  const SeriesPoint& last = points.back();
+  if (after && *last.file_time_s == *first.file_time_s) {
+    t.note = source + " is the same for every point";
+    return t;
+  }
+  if (after && *after->file_time_s < *before->file_time_s) {
+    t.note = source + " goes back in time between points " + std::to_string(before->point) + " and " +
+             std::to_string(after->point);
+    return t;
+  }
+  if (after) {
+    std::ostringstream o;
+    o << source << " gives points " << before->point << " and " << after->point << " the same time";
+    if (clock.resolution_s >= 0.5) o << " (it counts whole seconds)";
+    const int frames = last.first_frame - first.first_frame;
+    if (*last.file_time_s > *first.file_time_s && frames > 0)
+      o << "; the series spans " << g6(*last.file_time_s - *first.file_time_s) << " s over " << frames
+        << " frames, about " << g6((*last.file_time_s - *first.file_time_s) / frames) << " s a frame";
+    t.note = o.str();
+    return t;
+  }
   // A single point is at 0 s from itself; start_s still says when it was taken.
-  if (!monotone || (points.size() > 1 && !(last > first))) {
-    t.note = file_time_source + (monotone ? " is the same for every point" : " goes back in time between points");
-    return t;
-  }
   t.from_file = true;
-  t.source = file_time_source;
-  t.start_s = first;
+  t.source = source;
+  t.start_s = *first.file_time_s;
   return t;
 }
 
@@ -125,7 +153,15 @@ std::string draw_series_figure(const std::filesystem::path& png, const std::vect
   data << std::setprecision(8)
        << "# time ordered_box_% box_ci95_low_% box_ci95_high_% ordered_area_% area_ci95_low_% area_ci95_high_% "
           "first_field_in_view_%\n";
-  for (const SeriesPoint& p : points) {
+  std::vector<double> gaps;  // where points were left out, between their neighbours
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    const SeriesPoint& p = points[i];
+    // A point left out (it could not be read or analysed) breaks the lines and bands there: a
+    // line across it would draw a value that was never measured.
+    if (i > 0 && p.point != points[i - 1].point + 1) {
+      data << '\n';
+      gaps.push_back(0.5 * (time.at(points[i - 1]) + time.at(p)));
+    }
     const ClassFractions& f = p.boxes;
     auto pct = [](bool has, double v) { return has && std::isfinite(v) ? 100 * v : NAN; };
     data << time.at(p) << ' ' << pct(f.boxes > 0, f.ordered_fraction) << ' ' << pct(f.boxes > 0, f.ordered_fraction_95.low)
@@ -140,6 +176,9 @@ std::string draw_series_figure(const std::filesystem::path& png, const std::vect
     << "set datafile missing 'nan'\n"
     << "set title " << quote(title) << " noenhanced\n";
   if (!time.from_file && points.size() <= 20) s << "set xtics 1\n";  // frames are whole numbers
+  // The gaps say why they are there (a few: more would cover the curve; the CSV lists them all).
+  for (std::size_t g = 0; g < gaps.size() && g < 12; ++g)
+    s << "set label " << g + 1 << " 'left out' at " << gaps[g] << ", graph 0.5 center rotate by 90 tc rgb '#888888'\n";
   // The specimen moving out of the field, on a right-hand axis, once it matters: the later points
   // then show partly another region than the first.
   const bool moving = points.size() > 1 && specimen_travel(points).smallest_in_view < kFirstFieldInViewShown;

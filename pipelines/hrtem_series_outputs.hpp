@@ -42,17 +42,20 @@ struct SeriesPoint {
   std::string file;
 };
 
-// A frame's time as its file gives it: TIA SER element tag (whole seconds since 1970), Velox
-// per-frame Acquisition.AcquisitionStartDatetime, the coordinates of a Berkeley EMD frame axis
-// in a time unit, ImageJ finterval x frame. Empty when none.
+// A frame's time as its file gives it: the coordinates of a Berkeley EMD frame axis in a time unit,
+// ImageJ finterval x frame, else the time the reader found (imaging/io/acquisition_time.hpp: TIA
+// SER element tag, Velox per-frame Acquisition.AcquisitionStartDatetime, DM's Acquisition Time
+// (OS), TIFF DateTime), with the step of its clock (s; 0 when exact). Empty when none.
 struct FrameTime {
   std::optional<double> seconds;
   std::string source;
+  double resolution_s = 0;
 };
 FrameTime frame_time(const std::map<std::string, std::string>& metadata, int frame);
 
-// The time axis of the series: seconds from the first point when every point has a file time and
-// the times increase from first to last without going back; else the frame index (and why).
+// The time axis of the series: seconds from the first point when every point has a time from the
+// first point's `clock` and the times rise from point to point; else the frame index, and why
+// (`unlike`: the first point whose time came from another field, said in that note).
 struct SeriesTime {
   bool from_file = false;
   std::string source;    // e.g. "ImageJ finterval", or "frame index"
@@ -60,7 +63,7 @@ struct SeriesTime {
   double start_s = 0;    // the first point's file time (absolute), when from_file
   double at(const SeriesPoint& p) const;
 };
-SeriesTime series_time(const std::vector<SeriesPoint>& points, const std::string& file_time_source);
+SeriesTime series_time(const std::vector<SeriesPoint>& points, const FrameTime& clock, const std::string& unlike = "");
 
 // One row per point: frames, time, box counts and fractions per class with their Wilson 95 %
 // intervals, the ordered box fraction and (area map on) the ordered area fraction with its block

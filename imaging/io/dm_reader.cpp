@@ -11,6 +11,7 @@
 
 #include "imaging/io/dm_tag_tree.hpp"
 #include "fitting/base/length_units.hpp"
+#include "imaging/io/acquisition_time.hpp"
 #include "imaging/io/located_image.hpp"
 
 namespace mgscope {
@@ -174,6 +175,11 @@ void set_metadata(const ImageEntry& e, ImageInfo& info) {
   copy("operator", {"Microscope Info.Operator", "Session Info.Operator"});
   copy("acquisition_date", {"DataBar.Acquisition Date"});
   copy("acquisition_time", {"DataBar.Acquisition Time"});
+  // The DataBar's date and time strings follow the acquiring PC's locale ("8/8/2016", "4:26:37 PM");
+  // the OS time beside them is a FILETIME in UTC, to 100 ns.
+  if (auto it = e.tags.find("DataBar.Acquisition Time (OS)"); it != e.tags.end())
+    if (const auto t = filetime_epoch_s(std::strtod(it->second.c_str(), nullptr)))
+      set_acquisition_time(info.metadata, *t, 1e-7, "DM DataBar.Acquisition Time (OS)");
   if (auto it = e.tags.find("Microscope Info.Voltage"); it != e.tags.end()) {
     const double volts = std::strtod(it->second.c_str(), nullptr);
     if (volts > 0) info.metadata["voltage_kV"] = number_text(volts / 1000.0);

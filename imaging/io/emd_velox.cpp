@@ -8,6 +8,7 @@
 
 #include "imaging/io/emd_flavours.hpp"
 #include "fitting/base/length_units.hpp"
+#include "imaging/io/acquisition_time.hpp"
 
 namespace mgscope {
 
@@ -122,7 +123,7 @@ void read_metadata(const std::string& object, const json& meta, ImageInfo& info)
     m["voltage_kV"] = number_text(*v / 1000);
   if (const auto t = metadata_number_at(object, meta, {"Acquisition", "AcquisitionStartDatetime", "DateTime"},
                                         "Acquisition.AcquisitionStartDatetime.DateTime", info.warnings)) {
-    m["acquisition_epoch_s"] = number_text(*t);
+    set_acquisition_time(m, *t, 1, "Velox per-frame Acquisition.AcquisitionStartDatetime");
     put("date", iso_utc(*t));
   }
 }

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "fitting/base/text_file.hpp"
+#include "imaging/io/acquisition_time.hpp"
 #include "imaging/io/emi_metadata.hpp"
 #include "imaging/io/located_image.hpp"
 
@@ -177,7 +178,10 @@ LocatedImage locate(const ByteReader& file, const ReadOptions& options) {
   info.pixel_type = type;
   info.metadata["SER.SeriesVersion"] = wide_offsets ? "0x220" : "0x210";
   if (const auto t = element_time(file, std::uint64_t(offset_array), total, valid, wide_offsets, options.frame, tag_type))
+  {
     info.metadata["SER.element_time_epoch_s"] = std::to_string(*t);
+    set_acquisition_time(info.metadata, *t, 1, "TIA SER element tag time (whole seconds)");
+  }
   set_calibration(x, y, info);
   out.block = {std::uint64_t(element) + kElementHeaderBytes, width, height, type, Endian::little, RowOrder::bottom_up};
   return out;

@@ -12,6 +12,7 @@
 #include <tiffio.h>
 
 #include "fitting/base/error.hpp"
+#include "imaging/io/acquisition_time.hpp"
 #include "imaging/io/pixel_copy.hpp"
 #include "imaging/io/tiff_calibration.hpp"
 #include "imaging/io/tiff_ifd.hpp"
@@ -432,6 +433,9 @@ void read_tags(TiffFile& file, std::uint64_t ifd_offset, ImageInfo& info) {
     std::optional<std::string> v;
     text(tag, v);
     if (v && !v->empty()) info.metadata.emplace(key, v->substr(0, 256));  // FEI's date, if any, wins
+    if (v && tag == 306 && !info.metadata.count(kAcquisitionEpochKey))
+      if (const auto t = tiff_datetime_epoch_s(*v))
+        set_acquisition_time(info.metadata, *t, 1, "TIFF DateTime (tag 306, the instrument's local clock)");
   }
   if (auto it = info.metadata.find("imagej.images"); it != info.metadata.end()) {
     const long images = std::strtol(it->second.c_str(), nullptr, 10);

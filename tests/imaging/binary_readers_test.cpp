@@ -64,6 +64,9 @@ TEST(RealFiles, SerStoImage) {
   EXPECT_EQ(img.info.metadata.at("magnification"), "13500000");
   EXPECT_EQ(img.info.metadata.at("mode"), "STEM nP Mh Zoom Diffraction");
   EXPECT_FALSE(has_warning(img.info, "1/m")) << "a STEM probe mode is not a diffraction pattern";
+  // The element's time tag, 2011-10-19 01:18:46 UTC (the .emi's AcquireDate is local: 18:18:46 PDT).
+  EXPECT_EQ(img.info.metadata.at("acquisition_epoch_s"), "1318987126");
+  EXPECT_EQ(img.info.metadata.at("acquisition_time_resolution_s"), "1");
 }
 
 TEST(RealFiles, DmStemImageSkipsThumbnail) {
@@ -81,6 +84,9 @@ TEST(RealFiles, DmStemImageSkipsThumbnail) {
   EXPECT_EQ(img.info.metadata.at("voltage_kV"), "200");
   EXPECT_EQ(img.info.metadata.at("magnification"), "225000");
   EXPECT_EQ(img.info.metadata.at("acquisition_date"), "8/8/2016");
+  // DataBar "4:26:37 PM" is the PC's local time (British Summer Time); the OS time is UTC.
+  EXPECT_NEAR(std::stod(img.info.metadata.at("acquisition_epoch_s")), 1470669997.0008, 1e-3);  // 2016-08-08 15:26:37Z
+  EXPECT_EQ(img.info.metadata.at("acquisition_time_source"), "DM DataBar.Acquisition Time (OS)");
 }
 
 TEST(RealFiles, DmAnisotropicPixelsBothVersions) {

@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "fitting/base/error.hpp"
+#include "imaging/io/acquisition_time.hpp"
 #include "imaging/io/image_frames.hpp"
 #include "imaging/io/read_image.hpp"
 #include "imaging/io/tiff_calibration.hpp"
@@ -667,6 +668,52 @@ TEST(TiffCalibrationResolution, CentimetresCountButScreenDpiDoesNot) {
 }
 
 // --- bad input: every case an InputError naming the file, never a crash ---
+
+}  // namespace
+}  // namespace mgscope
+
+namespace mgscope {
+namespace {
+
+// TIFF 6.0's DateTime and the FILETIME DigitalMicrograph writes, against dates counted by hand:
+// 2016-08-08 15:26:37 is 17021 days and 55597 s after 1970-01-01.
+TEST(AcquisitionTime, TiffDateTimeAndFiletimeInSecondsSince1970) {
+  EXPECT_EQ(tiff_datetime_epoch_s("2016:08:08 15:26:37"), 1470669997.0);
+  EXPECT_EQ(tiff_datetime_epoch_s("2016-08-08T15:26:37Z"), 1470669997.0);  // ISO, as some writers put it
+  EXPECT_EQ(tiff_datetime_epoch_s(std::string("2016:08:08 15:26:37\0\0", 21)), 1470669997.0);
+  EXPECT_EQ(tiff_datetime_epoch_s("2024:02:29 00:00:00"), 1709164800.0);  // a leap day
+  EXPECT_EQ(tiff_datetime_epoch_s("1970:01:01 00:00:00"), 0.0);
+  for (const char* bad : {"2023:02:29 00:00:00", "0000:00:00 00:00:00", "2016:13:08 15:26:37", "2016:08:08 24:00:00",
+                          "2016:08:08", "8/8/2016 4:26:37 PM", "2016:08:08 15:26:3x", "2016:08-08 15:26:37", ""})
+    EXPECT_FALSE(tiff_datetime_epoch_s(bad)) << bad;
+  EXPECT_NEAR(*filetime_epoch_s(1.3115143597000824e+17), 1470669997.000824, 1e-5);
+  EXPECT_FALSE(filetime_epoch_s(0));
+  EXPECT_FALSE(filetime_epoch_s(std::nan("")));
+  EXPECT_FALSE(filetime_epoch_s(1e20));  // after 2200: not a FILETIME
+}
+
+// A page's DateTime becomes the image's acquisition time, with its source and its whole-second
+// step; a camera without a clock (zeros) gives none.
+TEST(AcquisitionTime, TiffDateTimeIsTheImagesTime) {
+  const auto dir = test::scratch_dir("tiff_datetime");
+  for (const std::string when : {"2026:12:04 10:00:02", "0000:00:00 00:00:00"}) {
+    TiffBuilder b;
+    b.pixels(std::vector<std::uint8_t>(4 * 4, 7));
+    b.gray_page(4, 4, 8);
+    b.ascii(306, when);
+    const std::string path = (dir / "stamped.tif").string();
+    write_bytes(path, b.bytes());
+    const LoadedImage img = read_tiff(path);
+    EXPECT_EQ(img.info.metadata.at("date"), when);
+    if (when[0] == '0') {
+      EXPECT_EQ(img.info.metadata.count(kAcquisitionEpochKey), 0u);
+      continue;
+    }
+    EXPECT_EQ(img.info.metadata.at(kAcquisitionEpochKey), "1796378402");
+    EXPECT_EQ(img.info.metadata.at(kAcquisitionResolutionKey), "1");
+    EXPECT_EQ(img.info.metadata.at(kAcquisitionSourceKey), "TIFF DateTime (tag 306, the instrument's local clock)");
+  }
+}
 
 }  // namespace
 }  // namespace mgscope

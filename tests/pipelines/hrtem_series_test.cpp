@@ -17,6 +17,7 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
+#include <tiffio.h>
 
 #include "fitting/base/error.hpp"
 #include "imaging/io/read_image.hpp"
@@ -497,6 +498,15 @@ TEST(HrtemSeries, ABlankFrameIsLeftOutNotReadAsAmorphous) {
   // The middle point (2) failed: the next one's full outputs are kept in its place.
   EXPECT_EQ(j["kept_points"], nlohmann::json({"frame_0000", "frame_0003", "frame_0004"}));
   EXPECT_TRUE(fs::exists(d / "out" / "blank" / "frame_0003" / "overlay.png"));
+  // The figure's line breaks at the point left out (gnuplot: an empty line), and says why.
+  const std::string dat = test::read_all(d / "out" / "blank" / "ordered_fraction.dat");
+  const std::size_t gap = dat.find("\n\n");
+  ASSERT_NE(gap, std::string::npos) << dat;
+  EXPECT_EQ(dat.rfind("\n1 ", gap), dat.rfind('\n', gap - 1)) << dat;  // after point 1's row
+  EXPECT_EQ(dat.compare(gap + 2, 2, "3 "), 0) << dat;                  // before point 3's
+  EXPECT_EQ(dat.find("\n\n", gap + 1), std::string::npos) << dat;
+  EXPECT_NE(test::read_all(d / "out" / "blank" / "ordered_fraction.gp").find("'left out' at 2, graph 0.5"),
+            std::string::npos);
 
   std::swap(frames[0], frames[2]);
   const std::string first = (d / "blank_first.tif").string();
@@ -620,6 +630,62 @@ TEST(HrtemSeries, AFolderOfOneFramePerFileIsASeries) {
       << alone.output;
 }
 
+// Stamps a TIFF's DateTime (tag 306) as a camera's clock does.
+void stamp_tiff_datetime(const fs::path& file, const std::string& when) {
+  TIFF* t = TIFFOpen(file.string().c_str(), "r+");
+  ASSERT_NE(t, nullptr) << file;
+  ASSERT_EQ(TIFFSetField(t, TIFFTAG_DATETIME, when.c_str()), 1);
+  ASSERT_EQ(TIFFRewriteDirectory(t), 1);
+  TIFFClose(t);
+}
+
+// A folder of frames stamped by the camera's clock (TIFF DateTime, whole seconds): the time axis
+// is in seconds from the first file. A clock that gives two points the same second, or a file
+// without a stamp, is no time axis: the frame index, and a warning that says why.
+TEST(HrtemSeries, AFolderTakesItsTimeFromEachFilesClock) {
+  const fs::path d = test::scratch_dir("hrtem_series_folder_time");
+  const std::string stack = (growth_dir() / "grow.tif").string();
+  auto folder = [&](const std::string& name, const std::vector<std::string>& stamps) {
+    const fs::path f = d / name;
+    fs::create_directories(f);
+    for (std::size_t k = 0; k < stamps.size(); ++k) {
+      ReadOptions ro;
+      ro.frame = int(k);
+      LoadedImage img = read_image(stack, ro);
+      const fs::path file = f / ("f_" + std::to_string(k) + ".tif");
+      write_tiff(file.string(), img.raw, img.info.calibration);
+      if (!stamps[k].empty()) stamp_tiff_datetime(file, stamps[k]);
+    }
+    return test::run_mgscope("hrtem '" + f.string() + "' -o '" + (d / "out").string() + "' --frames all --area-stride off");
+  };
+  const auto timed = folder("timed", {"2026:12:04 23:59:58", "2026:12:05 00:00:00", "2026:12:05 00:00:04"});
+  ASSERT_EQ(timed.exit_code, 0) << timed.output;
+  EXPECT_NE(timed.output.find("time axis from TIFF DateTime (tag 306, the instrument's local clock) (s)"),
+            std::string::npos)
+      << timed.output;
+  const auto rows = read_csv(d / "out" / "timed" / "series.csv");
+  ASSERT_EQ(rows.size(), 3u);
+  const char* times[] = {"0", "2", "6"};
+  for (std::size_t k = 0; k < 3; ++k) {
+    EXPECT_EQ(rows[k].at("time"), times[k]);
+    EXPECT_EQ(rows[k].at("time_basis"), "s");
+  }
+  const auto same_second = folder("same_second", {"2026:12:04 10:00:00", "2026:12:04 10:00:00", "2026:12:04 10:00:01"});
+  ASSERT_EQ(same_second.exit_code, 0) << same_second.output;
+  EXPECT_NE(same_second.output.find("time axis is the frame index: TIFF DateTime (tag 306, the instrument's local "
+                                    "clock) gives points 0 and 1 the same time (it counts whole seconds); the series "
+                                    "spans 1 s over 2 frames, about 0.5 s a frame"),
+            std::string::npos)
+      << same_second.output;
+  EXPECT_EQ(read_csv(d / "out" / "same_second" / "series.csv").at(2).at("time_basis"), "frame");
+  const auto unstamped = folder("unstamped", {"2026:12:04 10:00:00", "2026:12:04 10:00:02", ""});
+  ASSERT_EQ(unstamped.exit_code, 0) << unstamped.output;
+  EXPECT_NE(unstamped.output.find("time axis is the frame index: TIFF DateTime (tag 306, the instrument's local "
+                                  "clock) is missing for some frames (point 2 (f_2.tif) has no time)"),
+            std::string::npos)
+      << unstamped.output;
+}
+
 TEST(HrtemSeries, FrameSelectionRules) {
   FrameSelection s = parse_frame_selection("all", 1, 10, "stack.tif");
   EXPECT_EQ(s.points(), 10);
@@ -738,7 +804,7 @@ TEST(HrtemSeries, PeakMemoryDoesNotGrowFrom10To1000Frames) {
 
 
 TEST(HrtemSeries, FrameTimesFromEachFormatsMetadata) {
-  EXPECT_EQ(*frame_time({{"SER.element_time_epoch_s", "1318987126"}}, 4).seconds, 1318987126.0);
+  EXPECT_EQ(*frame_time({{"acquisition_epoch_s", "1318987126"}, {"acquisition_time_source", "TIA SER"}}, 4).seconds, 1318987126.0);
   EXPECT_EQ(*frame_time({{"acquisition_epoch_s", "1575540224"}}, 1).seconds, 1575540224.0);
   EXPECT_EQ(*frame_time({{"imagej.finterval", "0.5"}}, 6).seconds, 3.0);
   EXPECT_EQ(*frame_time({{"emd.frame_time_s", "1.5"}}, 3).seconds, 1.5);
@@ -746,25 +812,56 @@ TEST(HrtemSeries, FrameTimesFromEachFormatsMetadata) {
   EXPECT_FALSE(frame_time({{"imagej.finterval", "2"}, {"imagej.tunit", "pixel"}}, 3).seconds);
   EXPECT_FALSE(frame_time({{"imagej.finterval", "0"}}, 3).seconds);
   EXPECT_FALSE(frame_time({{"date", "2020-01-01"}}, 3).seconds);
+  // The reader's time comes after a frame axis or interval, with its source and clock step.
+  const FrameTime dm = frame_time({{"acquisition_epoch_s", "1470669997.0008"},
+                                   {"acquisition_time_source", "DM DataBar.Acquisition Time (OS)"},
+                                   {"acquisition_time_resolution_s", "1e-07"}},
+                                  2);
+  EXPECT_EQ(dm.source, "DM DataBar.Acquisition Time (OS)");
+  EXPECT_DOUBLE_EQ(*dm.seconds, 1470669997.0008);
+  EXPECT_DOUBLE_EQ(dm.resolution_s, 1e-7);
+  EXPECT_EQ(frame_time({{"acquisition_epoch_s", "1575540224"}, {"imagej.finterval", "0.5"}}, 2).source,
+            "ImageJ finterval");
   // Whole-second stamps that do not move (Velox frames of one acquisition) give the index axis.
+  const FrameTime velox{std::nullopt, "Velox per-frame Acquisition.AcquisitionStartDatetime", 1};
+  const FrameTime x{std::nullopt, "x", 0};
   std::vector<SeriesPoint> points(3);
   for (int k = 0; k < 3; ++k) {
+    points[std::size_t(k)].point = k;
     points[std::size_t(k)].first_frame = points[std::size_t(k)].last_frame = k;
     points[std::size_t(k)].file_time_s = 1575540224.0;
   }
-  SeriesTime t = series_time(points, "Velox per-frame Acquisition.AcquisitionStartDatetime");
+  SeriesTime t = series_time(points, velox);
   EXPECT_FALSE(t.from_file);
   EXPECT_NE(t.note.find("is the same for every point"), std::string::npos);
   EXPECT_EQ(t.at(points[2]), 2.0);
   points[2].file_time_s = 1575540230.0;
-  t = series_time(points, "x");
+  // Two points in one second of a whole-second clock: a step, not a time axis. The note says the
+  // clock's step and the time a frame takes over the whole series.
+  t = series_time(points, velox);
+  EXPECT_FALSE(t.from_file);
+  EXPECT_NE(t.note.find("gives points 0 and 1 the same time (it counts whole seconds); the series spans 6 s over 2 "
+                        "frames, about 3 s a frame"),
+            std::string::npos)
+      << t.note;
+  points[1].file_time_s = 1575540226.0;
+  t = series_time(points, x);
   EXPECT_TRUE(t.from_file);
   EXPECT_EQ(t.at(points[2]), 6.0);
+  EXPECT_EQ(t.at(points[1]), 2.0);
   points[1].file_time_s = 1575540220.0;  // goes back
-  EXPECT_FALSE(series_time(points, "x").from_file);
+  t = series_time(points, x);
+  EXPECT_FALSE(t.from_file);
+  EXPECT_NE(t.note.find("x goes back in time between points 0 and 1"), std::string::npos) << t.note;
+  // A point whose time is missing, or came from another field (the analysis resets it), names itself.
+  points[1].file_time_s.reset();
+  t = series_time(points, x, "point 1 (b.tif) has no time");
+  EXPECT_FALSE(t.from_file);
+  EXPECT_EQ(t.note, "x is missing for some frames (point 1 (b.tif) has no time)");
   // One point (one frame selected, or --sum over all of them): at 0 s from itself, no warning.
+  points[1].file_time_s = 1575540226.0;
   points.resize(1);
-  t = series_time(points, "x");
+  t = series_time(points, x);
   EXPECT_TRUE(t.from_file);
   EXPECT_EQ(t.start_s, 1575540224.0);
   EXPECT_EQ(t.at(points[0]), 0.0);
