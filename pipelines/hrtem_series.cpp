@@ -126,7 +126,7 @@ int run_hrtem_series(const std::string& path, const HrtemSettings& settings, con
     out << line;
   }
   out << path << ": " << n << " point(s) of frames " << sel.first << " to " << sel.point_last(n - 1) << ", time axis "
-      << (a.time.from_file ? "from " + a.time.source + " (s)" : std::string("frame index")) << " -> " << dir.string() << "\n";
+      << (a.time.from_file ? "in s from " + a.time.source : std::string("frame index")) << " -> " << dir.string() << "\n";
   // The texts of summary.json's warnings, counted against the points analysed as there.
   for (const std::string& w : hrtem_series_warnings(record, a.points, a.time))
     err << "WARNING: " + path + ": " + w + "\n";

@@ -660,7 +660,7 @@ TEST(HrtemSeries, AFolderTakesItsTimeFromEachFilesClock) {
   };
   const auto timed = folder("timed", {"2026:12:04 23:59:58", "2026:12:05 00:00:00", "2026:12:05 00:00:04"});
   ASSERT_EQ(timed.exit_code, 0) << timed.output;
-  EXPECT_NE(timed.output.find("time axis from TIFF DateTime (tag 306, the instrument's local clock) (s)"),
+  EXPECT_NE(timed.output.find("time axis in s from TIFF DateTime (tag 306, the instrument's local clock) ->"),
             std::string::npos)
       << timed.output;
   const auto rows = read_csv(d / "out" / "timed" / "series.csv");
