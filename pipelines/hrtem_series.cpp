@@ -121,7 +121,8 @@ int run_hrtem_series(const std::string& path, const HrtemSettings& settings, con
     const std::optional<int> lost = record.specimen_lost_at_point;
     std::snprintf(line, sizeof line,
                   "  specimen moved up to %.3g nm from the first point's field (first_field_in_view down to %.3f)%s\n",
-                  travel.largest_shift_nm, travel.smallest_in_view,
+                  // Rounding noise of the sub-pixel peak (1e-10 nm between identical frames) reads 0.
+                  travel.largest_shift_nm < 5e-4 ? 0.0 : travel.largest_shift_nm, travel.smallest_in_view,
                   lost ? (" until point " + std::to_string(*lost) + ", where it was lost").c_str() : "");
     out << line;
   }
