@@ -15,6 +15,10 @@ std::vector<std::uint8_t> draw_overlay_png(const StoredImage& image, const Hrtem
 std::vector<std::uint8_t> draw_gallery_png(const StoredImage& image, const HrtemResult& result,
                                            const GalleryOptions& options);
 std::vector<std::uint8_t> draw_map_png(const GridMap& map, const MapFigure& figure);
+OverlayTile draw_overlay_tile(const StoredImage& image, const HrtemResult& result, int max_side_px);
+std::vector<std::uint8_t> draw_tiled_overview_png(const std::vector<OverlayTile>& tiles,
+                                                  const std::vector<std::string>& captions, int columns,
+                                                  const std::string& title, int threads);
 
 // Called once as the module loads: OpenCV's own loops (resize, colour conversion) run on the
 // thread that calls them. Otherwise OpenCV starts its TBB pool, a thread per core whatever

@@ -55,4 +55,14 @@ std::vector<std::uint8_t> render_map_png(const GridMap& map, const MapFigure& fi
   return figures().map(map, figure);
 }
 
+OverlayTile render_overlay_tile(const StoredImage& image, const HrtemResult& result, int max_side_px) {
+  return figures().overlay_tile(image, result, max_side_px);
+}
+
+std::vector<std::uint8_t> render_tiled_overview_png(const std::vector<OverlayTile>& tiles,
+                                                    const std::vector<std::string>& captions, int columns,
+                                                    const std::string& title, int threads) {
+  return figures().tiled_overview(tiles, captions, columns, title, threads);
+}
+
 }  // namespace mgscope

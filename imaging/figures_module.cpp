@@ -11,6 +11,8 @@ extern "C" __attribute__((visibility("default"))) const mgscope::FiguresModule* 
     t.overlay = &mgscope::draw_overlay_png;
     t.gallery = &mgscope::draw_gallery_png;
     t.map = &mgscope::draw_map_png;
+    t.overlay_tile = &mgscope::draw_overlay_tile;
+    t.tiled_overview = &mgscope::draw_tiled_overview_png;
     return t;
   }();
   return &table;

@@ -14,14 +14,14 @@
 namespace mgscope {
 
 // Raised whenever the table changes.
-constexpr int kFiguresModuleAbi = 1;
+constexpr int kFiguresModuleAbi = 2;
 
 // The sizes of the types that cross into the module, folded together: a module left from a build
 // whose headers differ is refused by name instead of handed objects of another layout.
 constexpr std::size_t figures_layout() {
   std::size_t h = 0;
   for (std::size_t s : {sizeof(StoredImage), sizeof(HrtemResult), sizeof(BoxResult), sizeof(BoxGrid), sizeof(OverlayOptions),
-                        sizeof(GalleryOptions), sizeof(AreaMap), sizeof(GridMap), sizeof(MapFigure)})
+                        sizeof(GalleryOptions), sizeof(AreaMap), sizeof(GridMap), sizeof(MapFigure), sizeof(OverlayTile)})
     h = h * 1000003u + s;
   return h;
 }
@@ -32,6 +32,9 @@ struct FiguresModule {
   std::vector<std::uint8_t> (*overlay)(const StoredImage&, const HrtemResult&, const OverlayOptions&) = nullptr;
   std::vector<std::uint8_t> (*gallery)(const StoredImage&, const HrtemResult&, const GalleryOptions&) = nullptr;
   std::vector<std::uint8_t> (*map)(const GridMap&, const MapFigure&) = nullptr;
+  OverlayTile (*overlay_tile)(const StoredImage&, const HrtemResult&, int) = nullptr;
+  std::vector<std::uint8_t> (*tiled_overview)(const std::vector<OverlayTile>&, const std::vector<std::string>&, int,
+                                              const std::string&, int) = nullptr;
 };
 
 // The name of the module's entry point, a `const FiguresModule* ()` function.

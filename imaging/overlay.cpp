@@ -110,6 +110,28 @@ cv::Mat stretched_picture(const StoredImage& image, double s) {
   return small;
 }
 
+// Left-out boxes darkened and tinted (the image stays visible beneath) and the ordered boxes
+// framed, on `bgr`, the picture of the image scaled by `s`.
+void paint_boxes(cv::Mat& bgr, const HrtemResult& result, double s) {
+  const BoxGrid& g = result.grid;
+  const int cols = bgr.cols, rows = bgr.rows;
+  for (const BoxResult& b : result.boxes) {
+    if (b.region == BoxRegion::specimen) continue;
+    cv::Mat roi = bgr(scaled_box(b, g.box_px, s) & cv::Rect(0, 0, cols, rows));
+    cv::Mat tint(roi.size(), roi.type(), region_tint(b.region));
+    cv::addWeighted(roi, 0.45, tint, 0.25, 0, roi);
+  }
+  // Class frames: about 2 px per 1000 px of the picture, drawn inside the box.
+  const int thick = std::max(1, int(std::lround(2.0 * std::max(cols, rows) / 1000.0)));
+  for (const BoxResult& b : result.boxes) {
+    if (b.region != BoxRegion::specimen || b.cls == BoxClass::amorphous) continue;
+    const cv::Rect r = scaled_box(b, g.box_px, s);
+    const cv::Point p0(r.x + thick / 2, r.y + thick / 2);
+    const cv::Point p1(r.x + r.width - 1 - (thick - 1) / 2, r.y + r.height - 1 - (thick - 1) / 2);
+    cv::rectangle(bgr, p0, p1, b.cls == BoxClass::nanocrystal ? kDrawYellow : kDrawRed, thick);
+  }
+}
+
 }  // namespace
 
 std::vector<std::uint8_t> draw_overlay_png(const StoredImage& image, const HrtemResult& result,
@@ -173,22 +195,7 @@ std::vector<std::uint8_t> draw_overlay_png(const StoredImage& image, const Hrtem
   cv::cvtColor(small, bgr, cv::COLOR_GRAY2BGR);
   small.release();  // 4 MB of a 2048 px picture, no longer needed while the PNG is made
 
-  // Left-out boxes: darkened and tinted (the image stays visible beneath).
-  for (const BoxResult& b : result.boxes) {
-    if (b.region == BoxRegion::specimen) continue;
-    cv::Mat roi = bgr(scaled_box(b, g.box_px, s) & cv::Rect(0, 0, cols, rows));
-    cv::Mat tint(roi.size(), roi.type(), region_tint(b.region));
-    cv::addWeighted(roi, 0.45, tint, 0.25, 0, roi);
-  }
-  // Class frames: about 2 px per 1000 px of the picture, drawn inside the box.
-  const int thick = std::max(1, int(std::lround(2.0 * std::max(cols, rows) / 1000.0)));
-  for (const BoxResult& b : result.boxes) {
-    if (b.region != BoxRegion::specimen || b.cls == BoxClass::amorphous) continue;
-    const cv::Rect r = scaled_box(b, g.box_px, s);
-    const cv::Point p0(r.x + thick / 2, r.y + thick / 2);
-    const cv::Point p1(r.x + r.width - 1 - (thick - 1) / 2, r.y + r.height - 1 - (thick - 1) / 2);
-    cv::rectangle(bgr, p0, p1, b.cls == BoxClass::nanocrystal ? kDrawYellow : kDrawRed, thick);
-  }
+  paint_boxes(bgr, result, s);
 
   cv::line(canvas, cv::Point(0, rows), cv::Point(canvas.cols - 1, rows), kInk, 1);
   cv::Point at(margin, rows + margin + step - step / 4);
@@ -213,6 +220,23 @@ std::vector<std::uint8_t> draw_overlay_png(const StoredImage& image, const Hrtem
   png.merge_gray_share = kOverlayGrayMergeShare;
   png.threads = options.threads;
   return encode_png(canvas, png);
+}
+
+}  // namespace mgscope
+
+namespace mgscope {
+
+OverlayTile draw_overlay_tile(const StoredImage& image, const HrtemResult& result, int max_side_px) {
+  const double s = std::min(1.0, double(max_side_px) / std::max(image.width, image.height));
+  const cv::Mat small = stretched_picture(image, s);
+  OverlayTile tile;
+  tile.width = small.cols;
+  tile.height = small.rows;
+  tile.bgr.resize(std::size_t(small.cols) * std::size_t(small.rows) * 3);
+  cv::Mat bgr(small.rows, small.cols, CV_8UC3, tile.bgr.data());
+  cv::cvtColor(small, bgr, cv::COLOR_GRAY2BGR);
+  paint_boxes(bgr, result, s);
+  return tile;
 }
 
 }  // namespace mgscope

@@ -2,6 +2,7 @@
 // encoded as PNG bytes. They are drawn with OpenCV in the figures module (imaging/figures.hpp).
 #pragma once
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "imaging/area_map.hpp"
@@ -21,6 +22,22 @@ struct OverlayOptions {
 // the specimen or a burned-in scale bar.
 std::vector<std::uint8_t> render_overlay_png(const StoredImage& image, const HrtemResult& result,
                                              const OverlayOptions& options);
+
+// The overlay's picture alone, small, for an in-situ series' overview: the stretched image with
+// the left-out boxes tinted and the ordered boxes framed as on the overlay, its longer side at most
+// `max_side_px`, no legend. 8-bit BGR, rows packed (width x 3 bytes).
+struct OverlayTile {
+  int width = 0, height = 0;
+  std::vector<std::uint8_t> bgr;
+};
+OverlayTile render_overlay_tile(const StoredImage& image, const HrtemResult& result, int max_side_px);
+
+// Tiles in a grid of `columns`, left to right then down, each with its caption below it (an
+// empty tile is a gray cell: a point left out), under a title line and the classes' colour key.
+// PNG bytes; the same for any `threads` (the PNG's compression).
+std::vector<std::uint8_t> render_tiled_overview_png(const std::vector<OverlayTile>& tiles,
+                                                    const std::vector<std::string>& captions, int columns,
+                                                    const std::string& title, int threads);
 
 struct GalleryOptions {
   int examples_per_class = 4;

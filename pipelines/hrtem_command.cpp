@@ -50,7 +50,7 @@ void add_hrtem_command(CLI::App& app, CommandContext& ctx) {
                   "fractions per class with Wilson 95 % intervals, ordered area fraction with its bootstrap interval, "
                   "where the specimen lies from the first point in nm and the fraction of the first point's field in "
                   "view, followed by phase correlation from point to point; for a folder, each point's file), "
-                  "ordered_fraction.png, summary.json and the full outputs of the first, middle and last point. The "
+                  "ordered_fraction.png, overview.png (the overlays of up to 12 points spread over the series), summary.json and the full outputs of the first, middle and last point. The "
                   "null spot threshold is calibrated once, on the first point, and reused by the others of its pixel size");
   cmd->add_option("--sum", cli->sum,
                   "With --frames: average N consecutive frames into one analysed point (STEP defaults to N; "

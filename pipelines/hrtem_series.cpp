@@ -13,6 +13,7 @@
 #include "fitting/base/error.hpp"
 #include "pipelines/hrtem_image_job.hpp"
 #include "pipelines/hrtem_series_analysis.hpp"
+#include "pipelines/hrtem_series_overview.hpp"
 #include "pipelines/hrtem_series_outputs.hpp"
 #include "pipelines/json_output.hpp"
 #include "pipelines/output_folder.hpp"
@@ -74,8 +75,10 @@ FrameSelection parse_frame_selection(const std::string& text, int sum, int frame
 int run_hrtem_series(const std::string& path, const HrtemSettings& settings, const std::filesystem::path& dir,
                       std::ostream& out, std::ostream& err) {
   std::optional<OutputFolder> folder;  // made once the first point is analysed: a bad file leaves nothing
+  SeriesOverview overview;
   const auto on_point = [&](const SeriesPoint& p, int n, const HrtemImageRun& run, bool kept) {
     if (!folder) folder.emplace(dir);
+    overview.add(p.point, n, run.image.pixels, run.result);
     const std::string name = series_point_folder(p.first_frame, p.last_frame);
     if (kept) write_hrtem_image_folder(folder->temp() / name, run, settings.figures);
     const HrtemImageText text = hrtem_image_text(run, dir / name);
@@ -106,8 +109,15 @@ int run_hrtem_series(const std::string& path, const HrtemSettings& settings, con
   HrtemSeriesRecord& record = a.record;
 
   folder->write("series.csv", hrtem_series_csv(a.points, a.time));
-  record.figure_warning = draw_series_figure(folder->path("ordered_fraction.png"), a.points, a.time,
-                                             std::filesystem::path(path).filename().string() + ": ordered fraction");
+  const std::string name = std::filesystem::path(path).filename().string();
+  record.figure_warning = draw_series_figure(folder->path("ordered_fraction.png"), a.points, a.time, name + ": ordered fraction");
+  const std::vector<std::uint8_t> tiles = overview.png(a.points, a.time, name + ": overlays of " +
+                                                                             std::to_string(SeriesOverview::chosen(n).size()) +
+                                                                             " of " + std::to_string(n) + " points",
+                                                       settings.figures.threads);
+  if (!tiles.empty()) folder->write("overview.png", std::string_view(reinterpret_cast<const char*>(tiles.data()), tiles.size()));
+  if (!overview.warning().empty())
+    record.figure_warning += (record.figure_warning.empty() ? "" : "; ") + overview.warning();
   folder->write("summary.json", json_text(hrtem_series_summary_json(record, a.points, a.time)) + "\n");
   folder->commit();
   if (record.threshold_frame)

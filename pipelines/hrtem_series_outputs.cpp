@@ -308,7 +308,7 @@ nlohmann::json hrtem_series_summary_json(const HrtemSeriesRecord& r, const std::
   const bool area = !points.empty() && points.front().has_area;
   j["ordered_area_fraction"] = area ? ordered(true) : json(nullptr);
   j["kept_points"] = r.kept;
-  j["files"] = {{"series", "series.csv"}, {"figure", "ordered_fraction.png"}};
+  j["files"] = {{"series", "series.csv"}, {"figure", "ordered_fraction.png"}, {"overview", "overview.png"}};
   json w = json::array();
   for (const std::string& f : r.failures) w.push_back(f);
   for (const std::string& text : hrtem_series_warnings(r, points, time)) w.push_back(text);

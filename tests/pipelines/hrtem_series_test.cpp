@@ -25,6 +25,7 @@
 #include "imaging/synth_hrtem.hpp"
 #include "pipelines/hrtem_series.hpp"
 #include "pipelines/hrtem_series_outputs.hpp"
+#include "pipelines/hrtem_series_overview.hpp"
 #include "tests/imaging/binary_test_files.hpp"
 #include "tests/imaging/emd_test_files.hpp"
 #include "tests/imaging/tiff_test_checks.hpp"
@@ -498,6 +499,9 @@ TEST(HrtemSeries, ABlankFrameIsLeftOutNotReadAsAmorphous) {
   // The middle point (2) failed: the next one's full outputs are kept in its place.
   EXPECT_EQ(j["kept_points"], nlohmann::json({"frame_0000", "frame_0003", "frame_0004"}));
   EXPECT_TRUE(fs::exists(d / "out" / "blank" / "frame_0003" / "overlay.png"));
+  // The overview shows the five points, the one left out as a gray cell.
+  EXPECT_EQ(j["files"]["overview"], "overview.png");
+  EXPECT_GT(fs::file_size(d / "out" / "blank" / "overview.png"), 10000u);
   // The figure's line breaks at the point left out (gnuplot: an empty line), and says why.
   const std::string dat = test::read_all(d / "out" / "blank" / "ordered_fraction.dat");
   const std::size_t gap = dat.find("\n\n");
@@ -684,6 +688,20 @@ TEST(HrtemSeries, AFolderTakesItsTimeFromEachFilesClock) {
                                   "clock) is missing for some frames (point 2 (f_2.tif) has no time)"),
             std::string::npos)
       << unstamped.output;
+}
+
+// overview.png's points: all of a short series; of a long one twelve, the first, the last and
+// evenly between.
+TEST(HrtemSeries, TheOverviewShowsTwelvePointsSpreadOverTheSeries) {
+  EXPECT_EQ(SeriesOverview::chosen(1), std::vector<int>{0});
+  EXPECT_EQ(SeriesOverview::chosen(5), (std::vector<int>{0, 1, 2, 3, 4}));
+  EXPECT_EQ(SeriesOverview::chosen(12), (std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}));
+  EXPECT_EQ(SeriesOverview::chosen(23), (std::vector<int>{0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22}));
+  const std::vector<int> k = SeriesOverview::chosen(1000);
+  ASSERT_EQ(k.size(), 12u);
+  EXPECT_EQ(k.front(), 0);
+  EXPECT_EQ(k.back(), 999);
+  for (std::size_t i = 1; i < k.size(); ++i) EXPECT_NEAR(k[i] - k[i - 1], 999.0 / 11, 1.0);
 }
 
 TEST(HrtemSeries, FrameSelectionRules) {
