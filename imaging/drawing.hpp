@@ -18,6 +18,10 @@ namespace mgscope {
 
 const cv::Scalar kDrawRed(0, 0, 255), kDrawYellow(0, 255, 255), kDrawWhite(255, 255, 255), kDrawBlack(0, 0, 0);
 
+// A micrograph's picture fills all 256 grays and its drawing adds a few colours: at most this
+// share of its pixels may move by a gray level so that it fits a palette (PngOptions).
+constexpr double kPictureGrayMergeShare = 0.001;
+
 // 8-bit view of `v` (w x h floats, rows `stride` apart) stretched between two quantiles.
 cv::Mat stretch_to_8bit(const float* v, int w, int h, std::ptrdiff_t stride, double lo_q = 0.005, double hi_q = 0.995);
 

@@ -20,8 +20,6 @@ namespace mgscope {
 namespace {
 
 const cv::Scalar kInk(0, 0, 0);
-// At most this share of the overlay's pixels may move by a gray level so that it fits a palette.
-constexpr double kOverlayGrayMergeShare = 0.001;
 
 // Tint of a left-out box by why it was left out (BGR); the box is darkened and tinted.
 cv::Scalar region_tint(BoxRegion r) {
@@ -217,7 +215,7 @@ std::vector<std::uint8_t> draw_overlay_png(const StoredImage& image, const Hrtem
   // two least-used grays into their neighbour level (a few hundred pixels of a 2048 px picture,
   // by one level) lets the PNG keep a palette: a third of the RGB bytes, written in half the time.
   PngOptions png;
-  png.merge_gray_share = kOverlayGrayMergeShare;
+  png.merge_gray_share = kPictureGrayMergeShare;
   png.threads = options.threads;
   return encode_png(canvas, png);
 }
@@ -227,7 +225,10 @@ std::vector<std::uint8_t> draw_overlay_png(const StoredImage& image, const Hrtem
 namespace mgscope {
 
 OverlayTile draw_overlay_tile(const StoredImage& image, const HrtemResult& result, int max_side_px) {
-  const double s = std::min(1.0, double(max_side_px) / std::max(image.width, image.height));
+  // A whole factor down (the tile a little smaller than asked): the picture is then made from
+  // bands of the image, block means, rather than from an 8-bit copy of all of it resized.
+  const int factor = std::max(1, (std::max(image.width, image.height) + max_side_px - 1) / max_side_px);
+  const double s = 1.0 / factor;
   const cv::Mat small = stretched_picture(image, s);
   OverlayTile tile;
   tile.width = small.cols;

@@ -87,6 +87,7 @@ std::vector<std::uint8_t> draw_tiled_overview_png(const std::vector<OverlayTile>
       plain_text(canvas, captions[i], cv::Point(x0, y0 + cell_h + step - step / 4), caption_font, ft, kInk);
   }
   PngOptions png;
+  png.merge_gray_share = kPictureGrayMergeShare;
   png.threads = threads;
   return encode_png(canvas, png);
 }
