@@ -305,6 +305,18 @@ nlohmann::json hrtem_series_summary_json(const HrtemSeriesRecord& r, const std::
     return o;
   };
   j["ordered_box_fraction"] = ordered(false);
+  // The counts behind the first and last fractions: the report pools them over series.
+  auto counts = [&](const SeriesPoint& p) {
+    const ClassFractions& f = p.boxes;
+    return json{{"point", p.point},
+                {"time", json_number(time.at(p))},
+                {"ordered_boxes", f.box_counts[1] + f.box_counts[2]},
+                {"boxes", f.boxes}};
+  };
+  if (!points.empty()) {
+    j["ordered_box_fraction"]["first_point"] = counts(points.front());
+    j["ordered_box_fraction"]["last_point"] = counts(points.back());
+  }
   const bool area = !points.empty() && points.front().has_area;
   j["ordered_area_fraction"] = area ? ordered(true) : json(nullptr);
   j["kept_points"] = r.kept;

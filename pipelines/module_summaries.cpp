@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <optional>
 #include <iterator>
 
 #include <nlohmann/json.hpp>
@@ -41,6 +42,17 @@ const Key kHrtemPixel{"hrtem.summary.schema.json", {"calibration", "pixel_nm"}, 
 const Key kHrtemSpecimenArea{"hrtem.summary.schema.json", {"area_map", "specimen_area_nm2"}, false};
 const Key kHrtemAreaFraction{"hrtem.summary.schema.json", {"ordered", "ordered_area_fraction"}, false};
 const Key kHrtemAreaInterval{"hrtem.summary.schema.json", {"ordered", "ordered_area_fraction_95ci_block_bootstrap"}, false};
+// --- hrtem.series.schema.json (an image folder of `mgscope hrtem --frames`) ---
+const Key kSeries{"hrtem.series.schema.json", {"series"}, true};
+const Key kSeriesPoints{"hrtem.series.schema.json", {"series", "points"}, true};
+const Key kSeriesTimeBasis{"hrtem.series.schema.json", {"series", "time", "basis"}, false};
+const Key kSeriesFormat{"hrtem.series.schema.json", {"input", "format"}, false};
+const Key kSeriesCalSource{"hrtem.series.schema.json", {"calibration", "source"}, false};
+const Key kSeriesPixel{"hrtem.series.schema.json", {"calibration", "pixel_nm"}, false};
+const Key kSeriesFirst{"hrtem.series.schema.json", {"ordered_box_fraction", "first_point"}, true};
+const Key kSeriesLast{"hrtem.series.schema.json", {"ordered_box_fraction", "last_point"}, true};
+// Inside first_point and last_point.
+const char* const kSeriesPointParts[] = {"point", "time", "ordered_boxes", "boxes"};
 // --- dsc.summary.schema.json ---
 const Key kDscSamples{"dsc.summary.schema.json", {"samples"}, true};
 const Key kDscTg{"dsc.summary.schema.json", {"samples", "[]", "Tg_onset_K"}, false};
@@ -188,6 +200,28 @@ HrtemSummary read_hrtem_summary(const fs::path& file) {
   return out;
 }
 
+std::optional<HrtemSeriesSummary> read_hrtem_series_summary(const fs::path& file) {
+  const json s = read_json(file);
+  if (!s.is_object() || !s.contains(leaf(kSeries))) return std::nullopt;
+  HrtemSeriesSummary out;
+  const json& series = need(s, kSeries, file);
+  out.points = need_as<int>(series, kSeriesPoints, file);
+  out.time_in_s = text_or(member_or_null(series, kSeriesTimeBasis.path[1]), kSeriesTimeBasis, "") == "seconds";
+  out.format = text_or(member_or_null(s, kSeriesFormat.path[0]), kSeriesFormat, "?");
+  const json& cal = member_or_null(s, kSeriesCalSource.path[0]);
+  out.calibration_source = text_or(cal, kSeriesCalSource, "?");
+  out.pixel_nm = number_or_nan(cal, kSeriesPixel);
+  for (auto [key, point] : {std::pair{&kSeriesFirst, &out.first}, std::pair{&kSeriesLast, &out.last}}) {
+    const json& p = need(need_parent(s, *key, file), *key, file);
+    auto part = [&](const char* name) { return Key{key->schema, {key->path[0], key->path[1], name}, true}; };
+    point->point = need_as<int>(p, part(kSeriesPointParts[0]), file);
+    point->time = need_as<double>(p, part(kSeriesPointParts[1]), file);
+    point->ordered_boxes = need_as<long>(p, part(kSeriesPointParts[2]), file);
+    point->boxes = need_as<long>(p, part(kSeriesPointParts[3]), file);
+  }
+  return out;
+}
+
 std::vector<DscSampleSummary> read_dsc_summary(const fs::path& file) {
   const json s = read_json(file);
   std::vector<DscSampleSummary> out;
@@ -294,6 +328,12 @@ std::vector<SummaryKeyUse> summary_keys_read() {
                        &kPowerLawFit, &kPowerLawUsable, &kPowerLawPrefactor, &kPowerLawExponent,
                        &kPowerLawExponentSe, &kPowerLawPoints})
     out.push_back({k->schema, k->path, k->required});
+  for (const Key* k : {&kSeries, &kSeriesPoints, &kSeriesTimeBasis, &kSeriesFormat, &kSeriesCalSource, &kSeriesPixel,
+                       &kSeriesFirst, &kSeriesLast}) {
+    out.push_back({k->schema, k->path, k->required});
+    if (k == &kSeriesFirst || k == &kSeriesLast)
+      for (const char* part : kSeriesPointParts) out.push_back({k->schema, {k->path[0], k->path[1], part}, true});
+  }
   for (const char* statistic : kCreepStatistics)
     for (const char* part : kMeanSdParts)
       out.push_back({kCreepRepeats.schema, {leaf(kCreepRepeats), statistic, part}, false});

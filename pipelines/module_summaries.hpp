@@ -6,6 +6,7 @@
 #pragma once
 #include <filesystem>
 #include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,23 @@ struct HrtemSummary {
   double ordered_area_fraction = kNoValue, ordered_area_low = kNoValue, ordered_area_high = kNoValue;  // 1, 95 % bootstrap
 };
 HrtemSummary read_hrtem_summary(const std::filesystem::path& file);
+
+// OUTDIR/<file>/summary.json of `mgscope hrtem --frames` (hrtem.series.schema.json): what the
+// report pools of in-situ series, the box counts of each series' first and last point.
+struct HrtemSeriesPoint {
+  int point = 0;
+  double time = kNoValue;  // on the series' axis: s from the first point, or the frame index
+  long ordered_boxes = 0, boxes = 0;
+};
+struct HrtemSeriesSummary {
+  int points = 0;
+  bool time_in_s = false;  // else the time is a frame index
+  std::string format = "?", calibration_source = "?";
+  double pixel_nm = kNoValue;
+  HrtemSeriesPoint first, last;
+};
+// nullopt for a summary that is not a series' (no "series" member): read it as an image's.
+std::optional<HrtemSeriesSummary> read_hrtem_series_summary(const std::filesystem::path& file);
 
 // One sample of OUTDIR/summary.json of `mgscope dsc` (dsc.summary.schema.json).
 struct DscSampleSummary {

@@ -1,6 +1,7 @@
 // One sentence per kind of figure; the image, indent or sample it belongs to comes from its path.
 #include "pipelines/report_captions.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <utility>
 #include <vector>
@@ -29,7 +30,18 @@ std::string figure_caption(const std::string& figure) {
   namespace fs = std::filesystem;
   const fs::path p(figure);
   const std::string stem = p.stem().string();
-  const std::string image = p.parent_path().filename().string();  // hrtem: the image's folder
+  // hrtem: the image's folder; a series' kept point is a folder in the series' (grow/frame_0010).
+  std::string image = p.parent_path().filename().string();
+  if (starts_with(image, "frame_") || starts_with(image, "frames_")) {
+    std::replace(image.begin(), image.end(), '_', ' ');
+    image = p.parent_path().parent_path().filename().string() + ", " + image;
+  }
+  if (stem == "ordered_fraction")
+    return "In-situ series " + image + ": ordered box fraction (blue, Wilson 95 % band) and ordered area fraction "
+           "(red, block-bootstrap 95 % band) against time from the first point (or frame); breaks mark points left out.";
+  if (stem == "overview")
+    return "In-situ series " + image + ": overlays of up to 12 points spread over the series, each with its time and "
+           "ordered box fraction (crystal-like boxes framed red, nanocrystal yellow, boxes left out tinted).";
   static const std::vector<std::pair<const char*, const char*>> hrtem = {
       {"overlay", "crystal-like boxes framed red, nanocrystal boxes yellow; boxes left out are darkened and tinted by "
                   "why (vacuum blue, annotation magenta, edge cyan, mask grey); fractions and scale bar below"},

@@ -107,6 +107,36 @@ json pooled_area_fraction(const std::vector<std::array<double, 4>>& images, doub
           {"high", json_number(std::min(1.0, value + half))}};
 }
 
+// The in-situ series' first and last points, each pooled over the series (Wilson 95 %). With one
+// series the labels say when its last point was.
+void add_series_headlines(const std::vector<HrtemSeriesSummary>& series, Headlines& h) {
+  long first_ordered = 0, first_boxes = 0, last_ordered = 0, last_boxes = 0;
+  for (const HrtemSeriesSummary& s : series) {
+    first_ordered += s.first.ordered_boxes;
+    first_boxes += s.first.boxes;
+    last_ordered += s.last.ordered_boxes;
+    last_boxes += s.last.boxes;
+  }
+  std::string first_label = "In-situ series: ordered box fraction at the first point";
+  std::string last_label = "In-situ series: ordered box fraction at the last point";
+  if (series.size() == 1) {
+    const HrtemSeriesSummary& s = series.front();
+    char when[96];
+    if (s.time_in_s) std::snprintf(when, sizeof when, " (point %d, t = %.4g s)", s.last.point, s.last.time);
+    else std::snprintf(when, sizeof when, " (point %d, frame %.6g)", s.last.point, s.last.time);
+    last_label += when;
+  } else {
+    const std::string of = " (pooled over " + std::to_string(series.size()) + " series)";
+    first_label += of;
+    last_label += of;
+  }
+  auto fraction = [](long k, long n) { return n > 0 ? double(k) / double(n) : kNaN; };
+  h.add("ordered_fraction_series_first", first_label, fraction(first_ordered, first_boxes), "1",
+        wilson(first_ordered, first_boxes));
+  h.add("ordered_fraction_series_last", last_label, fraction(last_ordered, last_boxes), "1",
+        wilson(last_ordered, last_boxes));
+}
+
 json hrtem_headlines(const fs::path& dir, json provenance) {
   long boxes = 0, crystal = 0, nano = 0;
   std::vector<std::array<double, 4>> areas;  // specimen area, ordered area fraction, 95 % low, high
@@ -114,9 +144,23 @@ json hrtem_headlines(const fs::path& dir, json provenance) {
   std::vector<double> diameters;
   std::set<std::string> formats, calibrations;
   int images = 0;
+  // In-situ series (--frames): the ordered boxes of their first and of their last points, pooled
+  // apart from the images (a series is not one state of the sample).
+  std::vector<HrtemSeriesSummary> series;
+  auto calibration_text = [](const std::string& source, double pixel_nm) {
+    char buf[200];
+    std::snprintf(buf, sizeof buf, "%s (%.6g nm/px)", source.c_str(), pixel_nm);
+    return std::string(buf);
+  };
   for (const auto& entry : fs::directory_iterator(dir)) {
     const fs::path summary = entry.path() / "summary.json";
     if (!entry.is_directory() || !fs::exists(summary)) continue;
+    if (auto one = read_hrtem_series_summary(summary)) {
+      formats.insert(one->format);
+      calibrations.insert(calibration_text(one->calibration_source, one->pixel_nm));
+      series.push_back(*one);
+      continue;
+    }
     const HrtemSummary s = read_hrtem_summary(summary);
     ++images;
     crystal += s.crystal_like_boxes;
@@ -128,14 +172,14 @@ json hrtem_headlines(const fs::path& dir, json provenance) {
       areas.push_back({s.specimen_area_nm2, s.ordered_area_fraction, s.ordered_area_low, s.ordered_area_high});
     else
       every_area = false;
-    char buf[200];
-    std::snprintf(buf, sizeof buf, "%s (%.6g nm/px)", s.calibration_source.c_str(), s.pixel_nm);
-    calibrations.insert(buf);
+    calibrations.insert(calibration_text(s.calibration_source, s.pixel_nm));
   }
-  if (images == 0) fail_input((dir / "*/summary.json").string(), "missing (no image was analysed)");
+  if (images == 0 && series.empty()) fail_input((dir / "*/summary.json").string(), "missing (no image was analysed)");
   provenance["reader"] = joined(formats);
   provenance["calibration"] = joined(calibrations);
   Headlines h{json::object(), provenance};
+  if (!series.empty()) add_series_headlines(series, h);
+  if (images == 0) return h.out;
   const double n = boxes > 0 ? double(boxes) : kNaN;
   h.add("ordered_fraction", "Ordered box fraction (crystal-like + nanocrystal boxes)", double(crystal + nano) / n,
         "1", wilson(crystal + nano, boxes));

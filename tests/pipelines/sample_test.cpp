@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <sstream>
 #include <cctype>
 
 #include <gtest/gtest.h>
@@ -313,6 +314,56 @@ files = ["raw/creep_*.txt"]
   EXPECT_EQ(again.exit_code, 1);
   EXPECT_NE(again.output.find("dsc       up to date"), std::string::npos) << again.output;
   EXPECT_NE(again.output.find("hrtem     FAILED"), std::string::npos) << again.output;
+}
+
+// An in-situ series in a sample (`frames = "all"` among the hrtem options): the report reads its
+// summary as a series, not as an image's (it had failed the module: "no 'classes'"), and gives
+// the ordered box fraction of its first and last points, as series.csv has them, apart from the
+// images' pooled fraction; its figures are on the page with their captions.
+TEST(SampleCommand, AnInSituSeriesReportsItsFirstAndLastPoints) {
+  const fs::path dir = scratch_dir("sample_series");
+  ASSERT_EQ(run_mgscope("synth hrtem -o " + q(dir / "raw") + " --name grow --width 400 --height 400 --frames 4 "
+                        "--ordered-fraction-start 0.02 --ordered-fraction 0.3 --frame-interval 2 --seed 4")
+                .exit_code, 0);
+  write(dir / "sample.toml", "name = \"in situ\"\n[hrtem]\nfiles = [\"raw/grow.tif\"]\noptions = { frames = \"all\" }\n");
+  const auto r = run_mgscope("sample " + q(dir / "sample.toml") + " -o " + q(dir / "out"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const json report = read_json(dir / "out" / "report.json");
+  const json& hrtem = report["modules"][0];
+  ASSERT_EQ(hrtem["module"], "hrtem");
+  EXPECT_EQ(hrtem["status"], "ok") << hrtem["error"];
+  const json& q = hrtem["quantities"];
+  EXPECT_FALSE(q.contains("ordered_fraction"));  // no single image: a series is not one state
+  // series.csv's first and last rows.
+  std::ifstream csv(dir / "out" / "hrtem" / "grow" / "series.csv");
+  std::string header, line, first, last;
+  std::getline(csv, header);
+  while (std::getline(csv, line))
+    if (!line.empty()) (first.empty() ? first : last) = line;
+  auto column = [&](const std::string& row, const std::string& name) {
+    std::stringstream h(header), v(row);
+    std::string key, value;
+    while (std::getline(h, key, ',') && std::getline(v, value, ','))
+      if (key == name) return std::stod(value);
+    ADD_FAILURE() << "no column " << name;
+    return 0.0;
+  };
+  for (const auto& [key, row] : {std::pair{"ordered_fraction_series_first", first}, std::pair{"ordered_fraction_series_last", last}}) {
+    ASSERT_TRUE(q.contains(key)) << q;
+    const double ordered = column(row, "crystal_like") + column(row, "nanocrystal");
+    EXPECT_DOUBLE_EQ(q[key]["value"].get<double>(), ordered / column(row, "boxes")) << key;
+    EXPECT_NEAR(q[key]["uncertainty"]["low"].get<double>(), column(row, "ordered_box_ci95_low"), 1e-6) << key;
+    EXPECT_NEAR(q[key]["uncertainty"]["high"].get<double>(), column(row, "ordered_box_ci95_high"), 1e-6) << key;
+  }
+  EXPECT_GT(q["ordered_fraction_series_last"]["value"].get<double>(), q["ordered_fraction_series_first"]["value"].get<double>());
+  EXPECT_NE(q["ordered_fraction_series_last"]["label"].get<std::string>().find("(point 3, t = 6 s)"), std::string::npos)
+      << q["ordered_fraction_series_last"]["label"];
+  const std::string html = read_all(dir / "out" / "report.html");
+  EXPECT_NE(html.find("In-situ series grow: overlays of up to 12 points"), std::string::npos);
+  EXPECT_NE(html.find("In-situ series grow: ordered box fraction"), std::string::npos);
+  EXPECT_NE(html.find("HRTEM image grow, frame 0000:"), std::string::npos);
+  expect_self_contained(dir / "out");
+  if (have_jsonschema()) EXPECT_EQ(validate_report(dir / "out" / "report.json"), 0);
 }
 
 TEST(SampleCommand, BatchOfManifestsGoesOnPastABadOne) {
