@@ -10,6 +10,7 @@
 #include "pipelines/atomic_file.hpp"
 #include "fitting/io/indent_readers.hpp"
 #include "pipelines/commands.hpp"
+#include "imaging/io/image_frames.hpp"
 #include "imaging/io/ser_reader.hpp"
 #include "pipelines/measurement_sniffer.hpp"
 #include "pipelines/sample_manifest.hpp"
@@ -99,7 +100,7 @@ int run_init(const InitCli& cli) {
 
   // module -> role ("files" or a path option) -> manifest-relative paths
   std::map<std::string, std::map<std::string, std::vector<std::string>>> found;
-  std::vector<std::string> unclassified, to_check, companions;
+  std::vector<std::string> unclassified, to_check, companions, stacks;
   // A TIA .emi holds the metadata of the NAME_N.ser series beside it: the SER reader reads it with
   // the .ser (emi_path_for is its rule), so it is no measurement of its own.
   std::map<std::string, std::string> ser_of_emi;
@@ -132,6 +133,17 @@ int run_init(const InitCli& cli) {
       continue;
     }
     for (const std::string& m : s.modules) found[m][s.role].push_back(rel);
+    // A stack is analysed as its first frame unless the manifest asks for the series: say so,
+    // without guessing which the user wants.
+    if (s.modules == std::vector<std::string>{"hrtem"}) {
+      try {
+        if (const int frames = ImageFrames(p).frames(); frames > 1)
+          stacks.push_back(rel + ": holds " + std::to_string(frames) +
+                           " frames; hrtem reads its first unless [hrtem] options has frames = \"all\" (an in-situ "
+                           "series, docs/hrtem.md)");
+      } catch (const std::exception&) {  // a damaged image is reported when the sample runs
+      }
+    }
     if (s.modules.size() > 1) to_check.push_back(rel + ": " + s.kind);
   }
 
@@ -162,6 +174,7 @@ int run_init(const InitCli& cli) {
   comment_list("Not classified (left out)", unclassified);
   comment_list("To check (could be more than one measurement)", to_check);
   comment_list("Companion files (read with their measurement)", companions);
+  comment_list("Image stacks (frame by frame with frames = \"all\")", stacks);
   write_file_atomic(out, o.str());
   std::printf("wrote %s:", out.string().c_str());
   for (const auto& [m, roles] : found) {

@@ -325,6 +325,14 @@ TEST(SampleCommand, AnInSituSeriesReportsItsFirstAndLastPoints) {
   ASSERT_EQ(run_mgscope("synth hrtem -o " + q(dir / "raw") + " --name grow --width 400 --height 400 --frames 4 "
                         "--ordered-fraction-start 0.02 --ordered-fraction 0.3 --frame-interval 2 --seed 4")
                 .exit_code, 0);
+  // init says which images are stacks and how to run them as series (it does not guess).
+  ASSERT_EQ(run_mgscope("init " + q(dir / "raw")).exit_code, 0);
+  const std::string manifest = read_all(dir / "raw" / "sample.toml");
+  EXPECT_NE(manifest.find("options = {}"), std::string::npos) << manifest;
+  EXPECT_NE(manifest.find("\n#   grow.tif: holds 4 frames; hrtem reads its first unless [hrtem] options has frames = "
+                          "\"all\""),
+            std::string::npos)
+      << manifest;
   write(dir / "sample.toml", "name = \"in situ\"\n[hrtem]\nfiles = [\"raw/grow.tif\"]\noptions = { frames = \"all\" }\n");
   const auto r = run_mgscope("sample " + q(dir / "sample.toml") + " -o " + q(dir / "out"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
