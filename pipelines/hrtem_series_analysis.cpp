@@ -394,10 +394,11 @@ HrtemSeriesAnalysis analyse_hrtem_series(const std::string& path, const HrtemSet
     const HrtemImageRun& run = *o.run;
     SeriesPoint& p = o.point;
     track.follow(o, p, record);
-    if (k > 0 && !clock.source.empty() && unlike.empty() && o.clock.source != clock.source) {
-      unlike = "point " + std::to_string(k) + (p.file.empty() ? "" : " (" + p.file + ")") +
-               (o.clock.source.empty() ? " has no time" : " has its time from " + o.clock.source);
+    if (k > 0 && o.clock.source != clock.source) {  // a time from another field is not on the first's axis
       p.file_time_s.reset();
+      if (unlike.empty() && !clock.source.empty())
+        unlike = "point " + std::to_string(k) + (p.file.empty() ? "" : " (" + p.file + ")") +
+                 (o.clock.source.empty() ? " has no time" : " has its time from " + o.clock.source);
     }
     if (k == 0) {
       clock = o.clock;
