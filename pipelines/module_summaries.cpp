@@ -45,14 +45,13 @@ const Key kHrtemAreaInterval{"hrtem.summary.schema.json", {"ordered", "ordered_a
 // --- hrtem.series.schema.json (an image folder of `mgscope hrtem --frames`) ---
 const Key kSeries{"hrtem.series.schema.json", {"series"}, true};
 const Key kSeriesPoints{"hrtem.series.schema.json", {"series", "points"}, true};
-const Key kSeriesTimeBasis{"hrtem.series.schema.json", {"series", "time", "basis"}, false};
 const Key kSeriesFormat{"hrtem.series.schema.json", {"input", "format"}, false};
 const Key kSeriesCalSource{"hrtem.series.schema.json", {"calibration", "source"}, false};
 const Key kSeriesPixel{"hrtem.series.schema.json", {"calibration", "pixel_nm"}, false};
 const Key kSeriesFirst{"hrtem.series.schema.json", {"ordered_box_fraction", "first_point"}, true};
 const Key kSeriesLast{"hrtem.series.schema.json", {"ordered_box_fraction", "last_point"}, true};
 // Inside first_point and last_point.
-const char* const kSeriesPointParts[] = {"point", "time", "ordered_boxes", "boxes"};
+const char* const kSeriesPointParts[] = {"ordered_boxes", "boxes"};
 // --- dsc.summary.schema.json ---
 const Key kDscSamples{"dsc.summary.schema.json", {"samples"}, true};
 const Key kDscTg{"dsc.summary.schema.json", {"samples", "[]", "Tg_onset_K"}, false};
@@ -206,7 +205,6 @@ std::optional<HrtemSeriesSummary> read_hrtem_series_summary(const fs::path& file
   HrtemSeriesSummary out;
   const json& series = need(s, kSeries, file);
   out.points = need_as<int>(series, kSeriesPoints, file);
-  out.time_in_s = text_or(member_or_null(series, kSeriesTimeBasis.path[1]), kSeriesTimeBasis, "") == "seconds";
   out.format = text_or(member_or_null(s, kSeriesFormat.path[0]), kSeriesFormat, "?");
   const json& cal = member_or_null(s, kSeriesCalSource.path[0]);
   out.calibration_source = text_or(cal, kSeriesCalSource, "?");
@@ -214,10 +212,8 @@ std::optional<HrtemSeriesSummary> read_hrtem_series_summary(const fs::path& file
   for (auto [key, point] : {std::pair{&kSeriesFirst, &out.first}, std::pair{&kSeriesLast, &out.last}}) {
     const json& p = need(need_parent(s, *key, file), *key, file);
     auto part = [&](const char* name) { return Key{key->schema, {key->path[0], key->path[1], name}, true}; };
-    point->point = need_as<int>(p, part(kSeriesPointParts[0]), file);
-    point->time = need_as<double>(p, part(kSeriesPointParts[1]), file);
-    point->ordered_boxes = need_as<long>(p, part(kSeriesPointParts[2]), file);
-    point->boxes = need_as<long>(p, part(kSeriesPointParts[3]), file);
+    point->ordered_boxes = need_as<long>(p, part(kSeriesPointParts[0]), file);
+    point->boxes = need_as<long>(p, part(kSeriesPointParts[1]), file);
   }
   return out;
 }
@@ -328,7 +324,7 @@ std::vector<SummaryKeyUse> summary_keys_read() {
                        &kPowerLawFit, &kPowerLawUsable, &kPowerLawPrefactor, &kPowerLawExponent,
                        &kPowerLawExponentSe, &kPowerLawPoints})
     out.push_back({k->schema, k->path, k->required});
-  for (const Key* k : {&kSeries, &kSeriesPoints, &kSeriesTimeBasis, &kSeriesFormat, &kSeriesCalSource, &kSeriesPixel,
+  for (const Key* k : {&kSeries, &kSeriesPoints, &kSeriesFormat, &kSeriesCalSource, &kSeriesPixel,
                        &kSeriesFirst, &kSeriesLast}) {
     out.push_back({k->schema, k->path, k->required});
     if (k == &kSeriesFirst || k == &kSeriesLast)

@@ -40,13 +40,10 @@ HrtemSummary read_hrtem_summary(const std::filesystem::path& file);
 // OUTDIR/<file>/summary.json of `mgscope hrtem --frames` (hrtem.series.schema.json): what the
 // report pools of in-situ series, the box counts of each series' first and last point.
 struct HrtemSeriesPoint {
-  int point = 0;
-  double time = kNoValue;  // on the series' axis: s from the first point, or the frame index
-  long ordered_boxes = 0, boxes = 0;
+  long ordered_boxes = 0, boxes = 0;  // crystal-like + nanocrystal specimen boxes, specimen boxes
 };
 struct HrtemSeriesSummary {
   int points = 0;
-  bool time_in_s = false;  // else the time is a frame index
   std::string format = "?", calibration_source = "?";
   double pixel_nm = kNoValue;
   HrtemSeriesPoint first, last;

@@ -107,8 +107,9 @@ json pooled_area_fraction(const std::vector<std::array<double, 4>>& images, doub
           {"high", json_number(std::min(1.0, value + half))}};
 }
 
-// The in-situ series' first and last points, each pooled over the series (Wilson 95 %). With one
-// series the labels say when its last point was.
+// The in-situ series' first and last points, each pooled over the series (Wilson 95 %). The labels
+// stay the same from sample to sample (a study takes one sample's label for its row); when the
+// last point was is on the series' figure and in its summary.json.
 void add_series_headlines(const std::vector<HrtemSeriesSummary>& series, Headlines& h) {
   long first_ordered = 0, first_boxes = 0, last_ordered = 0, last_boxes = 0;
   for (const HrtemSeriesSummary& s : series) {
@@ -117,24 +118,11 @@ void add_series_headlines(const std::vector<HrtemSeriesSummary>& series, Headlin
     last_ordered += s.last.ordered_boxes;
     last_boxes += s.last.boxes;
   }
-  std::string first_label = "In-situ series: ordered box fraction at the first point";
-  std::string last_label = "In-situ series: ordered box fraction at the last point";
-  if (series.size() == 1) {
-    const HrtemSeriesSummary& s = series.front();
-    char when[96];
-    if (s.time_in_s) std::snprintf(when, sizeof when, " (point %d, t = %.4g s)", s.last.point, s.last.time);
-    else std::snprintf(when, sizeof when, " (point %d, frame %.6g)", s.last.point, s.last.time);
-    last_label += when;
-  } else {
-    const std::string of = " (pooled over " + std::to_string(series.size()) + " series)";
-    first_label += of;
-    last_label += of;
-  }
   auto fraction = [](long k, long n) { return n > 0 ? double(k) / double(n) : kNaN; };
-  h.add("ordered_fraction_series_first", first_label, fraction(first_ordered, first_boxes), "1",
-        wilson(first_ordered, first_boxes));
-  h.add("ordered_fraction_series_last", last_label, fraction(last_ordered, last_boxes), "1",
-        wilson(last_ordered, last_boxes));
+  h.add("ordered_fraction_series_first", "In-situ series: ordered box fraction at the first point",
+        fraction(first_ordered, first_boxes), "1", wilson(first_ordered, first_boxes));
+  h.add("ordered_fraction_series_last", "In-situ series: ordered box fraction at the last point",
+        fraction(last_ordered, last_boxes), "1", wilson(last_ordered, last_boxes));
 }
 
 json hrtem_headlines(const fs::path& dir, json provenance) {
