@@ -60,6 +60,21 @@ void plain_text(cv::Mat& img, const std::string& text, cv::Point at, double scal
   cv::putText(img, text, at, cv::FONT_HERSHEY_SIMPLEX, scale, colour, thickness, cv::LINE_AA);
 }
 
+LegendLayout legend_layout(double font) {
+  LegendLayout l;
+  l.thickness = std::max(1, int(std::lround(font * 1.6)));
+  l.step = int(std::lround(32 * font)) + 6;
+  l.margin = std::max(10, int(std::lround(14 * font)));
+  l.swatch = l.step / 2;
+  return l;
+}
+
+void legend_swatch(cv::Mat& img, cv::Point at, int side, const cv::Scalar& colour) {
+  const cv::Rect sq(at.x, at.y - side - 2, side, side);
+  cv::rectangle(img, sq, colour, cv::FILLED);
+  cv::rectangle(img, sq, kDrawBlack, 1);
+}
+
 void scale_bar(cv::Mat& img, cv::Point at, int bar_px, int bar_h, const std::string& text, double font, int thickness,
                const cv::Scalar& colour) {
   cv::rectangle(img, at + cv::Point(0, -bar_h), at + cv::Point(bar_px, 0), colour, cv::FILLED);

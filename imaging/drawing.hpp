@@ -83,6 +83,17 @@ void outlined_text(cv::Mat& img, const std::string& text, cv::Point at, double s
 void plain_text(cv::Mat& img, const std::string& text, cv::Point at, double scale, int thickness,
                 const cv::Scalar& colour);
 
+// The sizes of a legend's text at font scale `font`, alike on every figure with a legend (the
+// overlay, a series' overview): stroke thickness, line pitch, margin and swatch side (px).
+struct LegendLayout {
+  int thickness = 1, step = 0, margin = 0, swatch = 0;
+};
+LegendLayout legend_layout(double font);
+
+// A legend's colour swatch, a filled square of `side` px outlined in black, left of the text whose
+// baseline starts at `at`.
+void legend_swatch(cv::Mat& img, cv::Point at, int side, const cv::Scalar& colour);
+
 // A scale bar of `bar_px` with its label above, bottom-left corner at `at`.
 void scale_bar(cv::Mat& img, cv::Point at, int bar_px, int bar_h, const std::string& text, double font, int thickness,
                const cv::Scalar& colour);

@@ -172,10 +172,11 @@ std::vector<std::uint8_t> draw_overlay_png(const StoredImage& image, const Hrtem
   double font = std::max(0.5, cols / 1600.0);
   int ft = 0, step = 0, margin = 0, sw = 0, needed_w = 0;
   for (int pass = 0; pass < 2; ++pass) {
-    ft = std::max(1, int(std::lround(font * 1.6)));
-    step = int(std::lround(32 * font)) + 6;
-    margin = std::max(10, int(std::lround(14 * font)));
-    sw = step / 2;
+    const LegendLayout l = legend_layout(font);
+    ft = l.thickness;
+    step = l.step;
+    margin = l.margin;
+    sw = l.swatch;
     int widest = 0, baseline = 0;
     for (const auto& entry : lines)
       widest = std::max(widest, cv::getTextSize(entry.second, cv::FONT_HERSHEY_SIMPLEX, font, ft, &baseline).width);
@@ -198,11 +199,7 @@ std::vector<std::uint8_t> draw_overlay_png(const StoredImage& image, const Hrtem
   cv::line(canvas, cv::Point(0, rows), cv::Point(canvas.cols - 1, rows), kInk, 1);
   cv::Point at(margin, rows + margin + step - step / 4);
   for (const auto& [colour, text] : lines) {
-    if (colour != kInk) {
-      const cv::Rect sq(at.x, at.y - sw - 2, sw, sw);
-      cv::rectangle(canvas, sq, colour, cv::FILLED);
-      cv::rectangle(canvas, sq, kInk, 1);
-    }
+    if (colour != kInk) legend_swatch(canvas, at, sw, colour);
     plain_text(canvas, text, at + cv::Point(sw + 10, 0), font, ft, kInk);
     at.y += step;
   }
@@ -219,10 +216,6 @@ std::vector<std::uint8_t> draw_overlay_png(const StoredImage& image, const Hrtem
   png.threads = options.threads;
   return encode_png(canvas, png);
 }
-
-}  // namespace mgscope
-
-namespace mgscope {
 
 OverlayTile draw_overlay_tile(const StoredImage& image, const HrtemResult& result, int max_side_px) {
   // A whole factor down (the tile a little smaller than asked): the picture is then made from

@@ -37,15 +37,13 @@ std::vector<std::uint8_t> draw_tiled_overview_png(const std::vector<OverlayTile>
   columns = std::max(1, std::min(columns, int(tiles.size())));
   const int rows = (int(tiles.size()) + columns - 1) / columns;
   const double font = std::max(0.45, cell_w / 800.0);
-  const int ft = std::max(1, int(std::lround(font * 1.6)));
-  const int step = int(std::lround(32 * font)) + 6;
-  const int margin = std::max(10, int(std::lround(14 * font)));
+  const LegendLayout layout = legend_layout(font);
+  const int ft = layout.thickness, step = layout.step, margin = layout.margin, sw = layout.swatch;
   const double caption_font = font_fitting(captions, cell_w, font, ft);
   const int header_h = margin + 2 * step;
   const int cell_pitch_y = cell_h + step + margin;
   // The key of the overlay's colours: swatches for the classes; the left-out boxes are tinted by
   // why, as on each point's overlay.png, whose legend names them.
-  const int sw = step / 2;
   const std::pair<cv::Scalar, std::string> key[] = {
       {kDrawRed, "crystal-like order"}, {kDrawYellow, "nanocrystal"}, {kInk, "tinted: left out (overlay.png)"}};
   int key_w = margin;
@@ -63,9 +61,7 @@ std::vector<std::uint8_t> draw_tiled_overview_png(const std::vector<OverlayTile>
   for (const auto& [colour, text] : key) {
     int text_x = at.x;
     if (colour != kInk) {
-      const cv::Rect sq(at.x, at.y - sw - 2, sw, sw);
-      cv::rectangle(canvas, sq, colour, cv::FILLED);
-      cv::rectangle(canvas, sq, kInk, 1);
+      legend_swatch(canvas, at, sw, colour);
       text_x += sw + 8;
     }
     plain_text(canvas, text, cv::Point(text_x, at.y), font, ft, kInk);
