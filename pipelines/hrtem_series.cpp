@@ -111,9 +111,7 @@ int run_hrtem_series(const std::string& path, const HrtemSettings& settings, con
   folder->write("series.csv", hrtem_series_csv(a.points, a.time));
   const std::string name = std::filesystem::path(path).filename().string();
   record.figure_warning = draw_series_figure(folder->path("ordered_fraction.png"), a.points, a.time, name + ": ordered fraction");
-  const std::string overview_title = name + ": overlays of " + std::to_string(SeriesOverview::chosen(n).size()) +
-                                     " of " + std::to_string(n) + " points";
-  const std::vector<std::uint8_t> tiles = overview.png(a.points, a.time, overview_title, settings.figures.threads);
+  const std::vector<std::uint8_t> tiles = overview.png(a.points, a.time, name, settings.figures.threads);
   if (!tiles.empty()) folder->write("overview.png", std::string_view(reinterpret_cast<const char*>(tiles.data()), tiles.size()));
   if (!overview.warning().empty())
     record.figure_warning += (record.figure_warning.empty() ? "" : "; ") + overview.warning();

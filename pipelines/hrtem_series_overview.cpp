@@ -18,7 +18,10 @@ std::vector<int> SeriesOverview::chosen(int points) {
 }
 
 void SeriesOverview::add(int point, int points, const StoredImage& image, const HrtemResult& result) {
-  if (chosen_.empty()) chosen_ = chosen(points);
+  if (chosen_.empty()) {
+    points_ = points;
+    chosen_ = chosen(points);
+  }
   if (!warning_.empty() || !std::binary_search(chosen_.begin(), chosen_.end(), point)) return;
   try {
     tiles_[point] = render_overlay_tile(image, result, kTileSidePx);
@@ -28,7 +31,7 @@ void SeriesOverview::add(int point, int points, const StoredImage& image, const 
 }
 
 std::vector<std::uint8_t> SeriesOverview::png(const std::vector<SeriesPoint>& points, const SeriesTime& time,
-                                              const std::string& title, int threads) {
+                                              const std::string& name, int threads) {
   if (tiles_.empty() || !warning_.empty()) return {};
   std::vector<OverlayTile> tiles;
   std::vector<std::string> captions;
@@ -54,6 +57,8 @@ std::vector<std::uint8_t> SeriesOverview::png(const std::vector<SeriesPoint>& po
   }
   tiles_.clear();
   try {
+    const std::string title = name + ": overlays of " + std::to_string(chosen_.size()) + " of " +
+                              std::to_string(points_) + " points";
     return render_tiled_overview_png(tiles, captions, kColumns, title, threads);
   } catch (const std::exception& e) {
     warning_ = std::string("overview.png not drawn: ") + e.what();

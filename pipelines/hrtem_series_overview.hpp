@@ -23,13 +23,15 @@ class SeriesOverview {
   // module missing) is kept, said once by warning(), and ends the drawing.
   void add(int point, int points, const StoredImage& image, const HrtemResult& result);
 
-  // Writes nothing: the PNG bytes for `points` (the analysed points' rows) on `time`'s axis.
-  // Empty when no tile could be drawn.
-  std::vector<std::uint8_t> png(const std::vector<SeriesPoint>& points, const SeriesTime& time, const std::string& title,
+  // Writes nothing: the PNG bytes for `points` (the analysed points' rows) on `time`'s axis,
+  // titled with `name` (the file or folder) and how many of the series' points it shows. Empty
+  // when no tile could be drawn.
+  std::vector<std::uint8_t> png(const std::vector<SeriesPoint>& points, const SeriesTime& time, const std::string& name,
                                 int threads);
   const std::string& warning() const { return warning_; }
 
  private:
+  int points_ = 0;  // in the series
   std::vector<int> chosen_;
   std::map<int, OverlayTile> tiles_;
   std::string warning_;
