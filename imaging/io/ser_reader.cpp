@@ -177,8 +177,8 @@ LocatedImage locate(const ByteReader& file, const ReadOptions& options) {
   info.frame = options.frame;
   info.pixel_type = type;
   info.metadata["SER.SeriesVersion"] = wide_offsets ? "0x220" : "0x210";
-  if (const auto t = element_time(file, std::uint64_t(offset_array), total, valid, wide_offsets, options.frame, tag_type))
-  {
+  if (const auto t =
+          element_time(file, std::uint64_t(offset_array), total, valid, wide_offsets, options.frame, tag_type)) {
     info.metadata["SER.element_time_epoch_s"] = std::to_string(*t);
     set_acquisition_time(info.metadata, *t, 1, "TIA SER element tag time (whole seconds)");
   }

@@ -433,7 +433,7 @@ void read_tags(TiffFile& file, std::uint64_t ifd_offset, ImageInfo& info) {
     std::optional<std::string> v;
     text(tag, v);
     if (v && !v->empty()) info.metadata.emplace(key, v->substr(0, 256));  // FEI's date, if any, wins
-    if (v && tag == 306 && !info.metadata.count(kAcquisitionEpochKey))
+    if (v && tag == 306)
       if (const auto t = tiff_datetime_epoch_s(*v))
         set_acquisition_time(info.metadata, *t, 1, "TIFF DateTime (tag 306, the instrument's local clock)");
   }
