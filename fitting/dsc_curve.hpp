@@ -2,16 +2,14 @@
 // small numerical tools the constructions share (straight lines, local linear regression).
 #pragma once
 #include <cstddef>
-#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "fitting/base/nan.hpp"
 #include "fitting/io/dsc_readers.hpp"
 
 namespace mgscope {
-
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 // y = slope * T + intercept, T in K, y in the curve's signal unit.
 struct Line {

@@ -26,7 +26,7 @@ const Peak* DscSampleReport::crystallisation() const {
 
 namespace {
 
-std::string num(double v) { return csv_number(v, 8); }
+std::string dsc_number(double v) { return csv_number(v, 8); }
 
 // An enthalpy in the curve's unit as {J/g, mJ}; the one that cannot be known is NaN.
 std::pair<double, double> per_gram_and_mJ(double e, const DscCurve& c) {
@@ -137,13 +137,13 @@ std::string dsc_scans_csv(const std::vector<DscSampleReport>& samples) {
       const bool rel = scan.role == "first" && s.relaxation && s.relaxation->usable();
       const auto [hr_g, hr_mJ] = per_gram_and_mJ(rel ? s.relaxation->enthalpy : kNaN, c);
       o << csv_field(s.path) << ',' << csv_field(s.sample) << ',' << scan.heating_number << ',' << c.file_segment << ','
-        << scan.role << ',' << c.first_line << ',' << c.last_line << ',' << num(c.rate_K_per_min) << ','
-        << (c.mass_mg ? num(*c.mass_mg) : "") << ',' << c.signal_unit() << ',' << num(g.found ? g.onset_K : kNaN)
-        << ',' << num(g.found ? g.midpoint_K : kNaN) << ',' << num(g.found ? g.end_K : kNaN) << ','
-        << num(g.found && c.per_gram ? g.delta_cp : kNaN) << ',' << num(x.found ? x.onset_K : kNaN) << ','
-        << num(x.found ? x.peak_K : kNaN) << ',' << num(hx_g) << ',' << num(hx_mJ) << ','
-        << num(m ? m->onset_K : kNaN) << ',' << num(m ? m->peak_K : kNaN) << ',' << num(hm_g) << ',' << num(hm_mJ)
-        << ',' << num(hr_g) << ',' << num(hr_mJ) << ',' << (s.treatment ? num(*s.treatment) : "") << '\n';
+        << scan.role << ',' << c.first_line << ',' << c.last_line << ',' << dsc_number(c.rate_K_per_min) << ','
+        << (c.mass_mg ? dsc_number(*c.mass_mg) : "") << ',' << c.signal_unit() << ',' << dsc_number(g.found ? g.onset_K : kNaN)
+        << ',' << dsc_number(g.found ? g.midpoint_K : kNaN) << ',' << dsc_number(g.found ? g.end_K : kNaN) << ','
+        << dsc_number(g.found && c.per_gram ? g.delta_cp : kNaN) << ',' << dsc_number(x.found ? x.onset_K : kNaN) << ','
+        << dsc_number(x.found ? x.peak_K : kNaN) << ',' << dsc_number(hx_g) << ',' << dsc_number(hx_mJ) << ','
+        << dsc_number(m ? m->onset_K : kNaN) << ',' << dsc_number(m ? m->peak_K : kNaN) << ',' << dsc_number(hm_g) << ',' << dsc_number(hm_mJ)
+        << ',' << dsc_number(hr_g) << ',' << dsc_number(hr_mJ) << ',' << (s.treatment ? dsc_number(*s.treatment) : "") << '\n';
     }
   }
   return o.str();
@@ -226,8 +226,8 @@ std::map<double, Group> treatment_groups(const std::vector<DscSampleReport>& sam
   return out;
 }
 
-std::string mean_or_empty(const MeanSd& m) { return m.n > 0 ? num(m.mean) : ""; }
-std::string sd_or_empty(const MeanSd& m) { return m.n > 0 ? num(m.sd) : ""; }
+std::string mean_or_empty(const MeanSd& m) { return m.n > 0 ? dsc_number(m.mean) : ""; }
+std::string sd_or_empty(const MeanSd& m) { return m.n > 0 ? dsc_number(m.sd) : ""; }
 
 }  // namespace
 
@@ -236,7 +236,7 @@ std::string dsc_treatment_csv(const std::vector<DscSampleReport>& samples) {
   o << "treatment,n_dH_rel,dH_rel_mean_J_per_g,dH_rel_sd_J_per_g,n_Tx,Tx_onset_mean_K,Tx_onset_sd_K,n_Tg,"
        "Tg_onset_mean_K,Tg_onset_sd_K\n";
   for (const auto& [t, g] : treatment_groups(samples))
-    o << num(t) << ',' << g.rel.n << ',' << mean_or_empty(g.rel) << ',' << sd_or_empty(g.rel) << ',' << g.tx.n << ','
+    o << dsc_number(t) << ',' << g.rel.n << ',' << mean_or_empty(g.rel) << ',' << sd_or_empty(g.rel) << ',' << g.tx.n << ','
       << mean_or_empty(g.tx) << ',' << sd_or_empty(g.tx) << ',' << g.tg.n << ',' << mean_or_empty(g.tg) << ','
       << sd_or_empty(g.tg) << '\n';
   return o.str();
@@ -250,8 +250,8 @@ std::string render_dsc_treatment_figure(const std::vector<DscSampleReport>& samp
   std::ostringstream data;
   data << "# treatment dH_rel_mean_J_per_g dH_rel_sd_J_per_g Tx_onset_mean_K Tx_onset_sd_K\n";
   for (const auto& [t, g] : treatment_groups(samples))
-    data << num(t) << ' ' << (g.rel.n ? num(1000 * g.rel.mean) : "NaN") << ' ' << (g.rel.n ? num(1000 * g.rel.sd) : "NaN")
-         << ' ' << (g.tx.n ? num(g.tx.mean) : "NaN") << ' ' << (g.tx.n ? num(g.tx.sd) : "NaN") << '\n';
+    data << dsc_number(t) << ' ' << (g.rel.n ? dsc_number(1000 * g.rel.mean) : "NaN") << ' ' << (g.rel.n ? dsc_number(1000 * g.rel.sd) : "NaN")
+         << ' ' << (g.tx.n ? dsc_number(g.tx.mean) : "NaN") << ' ' << (g.tx.n ? dsc_number(g.tx.sd) : "NaN") << '\n';
   fig.data_files = {{"dsc_treatment.dat", data.str()}};
   std::string label = treatment_name;
   for (char& c : label)
@@ -277,7 +277,7 @@ std::string render_dsc_figure(const DscSampleReport& s, const std::filesystem::p
   std::ostringstream curves, lines, tg_points, peak_points;
   auto segment = [&](const Line& l, double a, double b) {
     if (std::isfinite(a) && std::isfinite(b) && std::isfinite(l.slope))
-      lines << num(a) << ' ' << num(l.at(a)) << '\n' << num(b) << ' ' << num(l.at(b)) << "\n\n";
+      lines << dsc_number(a) << ' ' << dsc_number(l.at(a)) << '\n' << dsc_number(b) << ' ' << dsc_number(l.at(b)) << "\n\n";
   };
   // Each label is written once, at its first point: the same words at the reference's point a
   // kelvin away would print on top of them. Later points are still circled.
@@ -285,14 +285,14 @@ std::string render_dsc_figure(const DscSampleReport& s, const std::filesystem::p
   auto point = [&](std::ostringstream& to, double T, const Line& on, const char* label) {
     if (!std::isfinite(T) || !std::isfinite(on.slope)) return;
     const bool first = std::string(label) == "|" || labels_written.insert(label).second;
-    to << num(T) << ' ' << num(on.at(T)) << " \"" << (first ? label : "") << "\"\n";
+    to << dsc_number(T) << ' ' << dsc_number(on.at(T)) << " \"" << (first ? label : "") << "\"\n";
   };
   std::string plot_curves;
   double tg_low = kNaN, tg_high = kNaN;
   for (std::size_t i = 0; i < scans.size(); ++i) {
     const DscCurve& c = scans[i]->curve;
     const std::size_t step = std::max<std::size_t>(1, c.temperature_K.size() / 3000);
-    for (std::size_t k = 0; k < c.temperature_K.size(); k += step) curves << num(c.temperature_K[k]) << ' ' << num(c.signal[k]) << '\n';
+    for (std::size_t k = 0; k < c.temperature_K.size(); k += step) curves << dsc_number(c.temperature_K[k]) << ' ' << dsc_number(c.signal[k]) << '\n';
     curves << "\n\n";
     plot_curves += std::string(i ? ", " : "") + "'" + base + "_curves.dat' index " + std::to_string(i) +
                    " using 1:2 with lines lw 1.5 lt " + std::to_string(i + 1) + " title '" + scans[i]->role + " (heating " +
@@ -342,7 +342,7 @@ std::string render_dsc_figure(const DscSampleReport& s, const std::filesystem::p
     << "set xlabel 'T (K)'\nset ylabel 'heat flow (" << gnuplot_unit(unit) << "), exo up'\nset key bottom left\n"
     << "plot " << plot_curves << constructions(1);
   if (std::isfinite(tg_low))  // the Tg step is small beside a crystallisation peak: zoom on it
-    g << "set xrange [" << num(tg_low) << ":" << num(tg_high) << "]\nset title 'glass transition'\nplot " << plot_curves
+    g << "set xrange [" << dsc_number(tg_low) << ":" << dsc_number(tg_high) << "]\nset title 'glass transition'\nplot " << plot_curves
       << constructions(0) << "set xrange [*:*]\n";
   if (relax) {
     const RelaxationResult& r = *s.relaxation;
@@ -351,15 +351,15 @@ std::string render_dsc_figure(const DscSampleReport& s, const std::filesystem::p
       if (s.scans[i].role == "reference") reference_lt = i + 1;
     std::ostringstream rel;
     for (std::size_t k = 0; k < r.plot_T_K.size(); ++k)
-      rel << num(r.plot_T_K[k]) << ' ' << num(r.plot_first[k]) << ' ' << num(r.plot_reference[k]) << '\n';
+      rel << dsc_number(r.plot_T_K[k]) << ' ' << dsc_number(r.plot_first[k]) << ' ' << dsc_number(r.plot_reference[k]) << '\n';
     fig.data_files.push_back({base + "_relax.dat", rel.str()});
     char dh[160];
     std::snprintf(dh, sizeof dh, "ΔH_{rel} = %.4g %s over %.1f-%.1f K", r.enthalpy, gnuplot_unit(r.enthalpy_unit).c_str(),
                   r.window.low_K, r.window.high_K);
     g << "set title '" << dh << "'\n"
-      << "set arrow 1 from " << num(r.window.low_K) << ", graph 0 to " << num(r.window.low_K) << ", graph 1 nohead dt 3\n"
-      << "set arrow 2 from " << num(r.window.high_K) << ", graph 0 to " << num(r.window.high_K) << ", graph 1 nohead dt 3\n"
-      << "set object 1 rect from " << num(r.align_range.low_K) << ", graph 0 to " << num(r.align_range.high_K)
+      << "set arrow 1 from " << dsc_number(r.window.low_K) << ", graph 0 to " << dsc_number(r.window.low_K) << ", graph 1 nohead dt 3\n"
+      << "set arrow 2 from " << dsc_number(r.window.high_K) << ", graph 0 to " << dsc_number(r.window.high_K) << ", graph 1 nohead dt 3\n"
+      << "set object 1 rect from " << dsc_number(r.align_range.low_K) << ", graph 0 to " << dsc_number(r.align_range.high_K)
       << ", graph 1 fc rgb '#e0e0e0' fs solid 0.5 behind\n"
       << "plot '" << base << "_relax.dat' using 1:2:3 with filledcurves lc rgb '#9090ff' fs transparent solid 0.4 title 'difference', "
       << "'' using 1:2 with lines lw 1.5 lt " << s.first + 1 << " title 'first heating', '' using 1:3 with lines lw 1.5 lt "

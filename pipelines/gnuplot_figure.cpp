@@ -119,6 +119,12 @@ std::string three_terminal_script(const GnuplotFigure& f, const std::vector<std:
 
 }  // namespace
 
+std::string gnuplot_quoted(const std::string& text) {
+  std::string q = "'";
+  for (char c : text) q += c == '\'' ? std::string("''") : std::string(1, c);
+  return q + "'";
+}
+
 std::vector<std::filesystem::path> vector_siblings(const std::filesystem::path& png) {
   std::filesystem::path svg = png, pdf = png;
   return {svg.replace_extension(".svg"), pdf.replace_extension(".pdf")};

@@ -27,6 +27,10 @@ struct GnuplotFigure {
 // same bytes.
 std::string render_figure(const GnuplotFigure& figure);
 
+// `text` as a gnuplot single-quoted string, read literally: a quote inside is doubled ("it's" ->
+// 'it''s'), as gnuplot reads it in single quotes.
+std::string gnuplot_quoted(const std::string& text);
+
 // The SVG and PDF siblings of a figure's PNG (same folder and stem).
 std::vector<std::filesystem::path> vector_siblings(const std::filesystem::path& png);
 

@@ -13,7 +13,8 @@ namespace mgscope {
 
 namespace {
 
-std::string num(double v) {
+// A coordinate or value in gnuplot's data and commands: ten significant digits, "nan" when not known.
+std::string plot_number(double v) {
   std::ostringstream s;
   s << std::setprecision(10) << v;
   return s.str();
@@ -47,7 +48,7 @@ std::string draw_hardness_cdf(const std::filesystem::path& png, std::vector<doub
   std::sort(hardness_GPa.begin(), hardness_GPa.end());
   std::ostringstream cdf;
   for (std::size_t i = 0; i < hardness_GPa.size(); ++i)
-    cdf << num(hardness_GPa[i]) << ' ' << num(static_cast<double>(i + 1) / static_cast<double>(hardness_GPa.size()))
+    cdf << plot_number(hardness_GPa[i]) << ' ' << plot_number(static_cast<double>(i + 1) / static_cast<double>(hardness_GPa.size()))
         << '\n';
   GnuplotFigure f;
   f.png = png;
@@ -77,11 +78,11 @@ std::string draw_hardness_map(const std::filesystem::path& png, const std::vecto
   if (grid) {  // scan order (rows of constant y, blank line between rows), as `with image` reads it
     for (std::size_t iy = 0; iy < gy.size(); ++iy) {
       for (std::size_t ix = 0; ix < gx.size(); ++ix)
-        data << num(gx[ix]) << ' ' << num(gy[iy]) << ' ' << num(cells[{iy, ix}]) << '\n';
+        data << plot_number(gx[ix]) << ' ' << plot_number(gy[iy]) << ' ' << plot_number(cells[{iy, ix}]) << '\n';
       data << '\n';
     }
   }
-  for (const MappedHardness& p : points) marks << num(p.x_um) << ' ' << num(p.y_um) << ' ' << num(p.hardness_GPa) << '\n';
+  for (const MappedHardness& p : points) marks << plot_number(p.x_um) << ' ' << plot_number(p.y_um) << ' ' << plot_number(p.hardness_GPa) << '\n';
 
   // Axes end half a cell (or half the typical spacing) beyond the outer indents.
   const double half_x = gx.size() > 1 ? 0.5 * (gx.back() - gx.front()) / static_cast<double>(gx.size() - 1) : 0.5;
@@ -90,8 +91,8 @@ std::string draw_hardness_map(const std::filesystem::path& png, const std::vecto
   std::ostringstream s;
   s << "set xlabel 'x (μm)'\nset ylabel 'y (μm)'\nset cblabel 'H (GPa)'\n" << viridis_palette()
     << "set key off\nset size ratio -1\nset tics out\nset autoscale cbfix\n"
-    << "set xrange [" << num(gx.front() - (grid ? half_x : half)) << ":" << num(gx.back() + (grid ? half_x : half)) << "]\n"
-    << "set yrange [" << num(gy.front() - (grid ? half_y : half)) << ":" << num(gy.back() + (grid ? half_y : half)) << "]\n"
+    << "set xrange [" << plot_number(gx.front() - (grid ? half_x : half)) << ":" << plot_number(gx.back() + (grid ? half_x : half)) << "]\n"
+    << "set yrange [" << plot_number(gy.front() - (grid ? half_y : half)) << ":" << plot_number(gy.back() + (grid ? half_y : half)) << "]\n"
     << "set style textbox opaque noborder\n"
     << "set title 'Hardness at each indent (" << points.size() << " indents" << (grid ? ", one cell each" : "")
     << "; + marks the indent)'\n";
@@ -128,23 +129,23 @@ std::string draw_load_depth(const std::filesystem::path& png, const std::string&
   const std::string stem = png.stem().string();
   const OliverPharrResult& r = result.oliver_pharr;
   std::ostringstream measured, pops, fit;
-  for (std::size_t k = 0; k < curve.size(); ++k) measured << num(curve.depth_nm[k]) << ' ' << num(curve.load_mN[k]) << '\n';
-  for (const Popin& p : result.popins) pops << num(p.depth_nm) << ' ' << num(p.load_mN) << '\n';
+  for (std::size_t k = 0; k < curve.size(); ++k) measured << plot_number(curve.depth_nm[k]) << ' ' << plot_number(curve.load_mN[k]) << '\n';
+  for (const Popin& p : result.popins) pops << plot_number(p.depth_nm) << ' ' << plot_number(p.load_mN) << '\n';
   if (result.popins.empty()) pops << "NaN NaN\n";
   // The fitted law over the loads it was fitted to (from fit_low Pmax up to Pmax), sampled by load.
   const int samples = 60;
   for (int i = 0; i <= samples; ++i) {
     const double p = r.max_load_mN * (fit_low_fraction + (1 - fit_low_fraction) * i / samples);
-    fit << num(r.final_depth_nm + std::pow(p / r.alpha_mN, 1 / r.exponent_m)) << ' ' << num(p) << '\n';
+    fit << plot_number(r.final_depth_nm + std::pow(p / r.alpha_mN, 1 / r.exponent_m)) << ' ' << plot_number(p) << '\n';
   }
   fit << "\n\n";  // index 1: the tangent of slope S through (h_max, P_max), down to P = 0
-  fit << num(r.max_depth_nm - r.max_load_mN / r.stiffness_mN_per_nm) << " 0\n" << num(r.max_depth_nm) << ' '
-      << num(r.max_load_mN) << '\n';
+  fit << plot_number(r.max_depth_nm - r.max_load_mN / r.stiffness_mN_per_nm) << " 0\n" << plot_number(r.max_depth_nm) << ' '
+      << plot_number(r.max_load_mN) << '\n';
   std::ostringstream s;
   s << "set title '" << title << "' noenhanced\nset xlabel 'h (nm)'\nset ylabel 'P (mN)'\nset key left top\nset grid\n"
     << "set xrange [0:*]\nset yrange [0:*]\nset offsets 0, graph 0.03, graph 0.05, 0\n"
-    << "set arrow from " << num(r.contact_depth_nm) << ", graph 0 to " << num(r.contact_depth_nm)
-    << ", graph 0.1 nohead lw 1.5 lc rgb 'gray30'\nset label 'h_c' at " << num(r.contact_depth_nm)
+    << "set arrow from " << plot_number(r.contact_depth_nm) << ", graph 0 to " << plot_number(r.contact_depth_nm)
+    << ", graph 0.1 nohead lw 1.5 lc rgb 'gray30'\nset label 'h_c' at " << plot_number(r.contact_depth_nm)
     << ", graph 0.13 center\n"
     // The fit first, wide and light, so the measured curve stays visible on top of it.
     << "plot '" << stem << "_fit.dat' index 0 u 1:2 w l lw 6 lc rgb '#f4a582' t 'unloading fit P = α(h - h_f)^m', \\\n     '"

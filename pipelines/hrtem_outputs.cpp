@@ -4,9 +4,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <limits>
 #include <sstream>
 
+#include "fitting/base/nan.hpp"
 #include "fitting/base/statistics.hpp"
 #include "mgscope_version.hpp"
 #include "pipelines/csv_format.hpp"
@@ -16,10 +16,7 @@ namespace mgscope {
 
 namespace {
 
-std::string g6(double v) { return csv_number(v, 6); }
-
 constexpr int kSpotsInCsv = 3;
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 nlohmann::json area_map_json(const AreaMap& a, const BoxGrid& g, const HrtemRunInfo& run) {
   using nlohmann::json;
@@ -72,20 +69,20 @@ std::string hrtem_tiles_csv(const HrtemResult& r, const HrtemRunInfo& run) {
     const BoxResult& b = r.boxes[i];
     const BoxFeatures& f = b.features;
     o << i << ',' << b.ix << ',' << b.iy << ',' << b.x_px << ',' << b.y_px << ','
-      << g6(run.calibration.origin_x_nm + b.x_px * run.pixel_nm() + half_nm) << ','
-      << g6(run.calibration.origin_y_nm + b.y_px * run.pixel_nm() + half_nm) << ',' << (b.region == BoxRegion::specimen ? box_class_name(b.cls) : "") << ','
+      << csv_number(run.calibration.origin_x_nm + b.x_px * run.pixel_nm() + half_nm, 6) << ','
+      << csv_number(run.calibration.origin_y_nm + b.y_px * run.pixel_nm() + half_nm, 6) << ',' << (b.region == BoxRegion::specimen ? box_class_name(b.cls) : "") << ','
       << box_region_name(b.region) << ',' << f.pairs
-      << ',' << f.directions << ',' << g6(f.max_whitened);
+      << ',' << f.directions << ',' << csv_number(f.max_whitened, 6);
     for (int k = 0; k < kSpotsInCsv; ++k) {
       if (k < int(f.spots.size())) {
         const Spot& s = f.spots[std::size_t(k)];
-        o << ',' << g6(s.d_nm) << ',' << g6(s.angle_deg) << ',' << g6(s.whitened);
+        o << ',' << csv_number(s.d_nm, 6) << ',' << csv_number(s.angle_deg, 6) << ',' << csv_number(s.whitened, 6);
       } else {
         o << ",,,";
       }
     }
-    o << ',' << g6(f.acf_secondary) << ',' << g6(f.acf_secondary_lag_nm) << ',' << g6(f.anisotropy) << ','
-      << (f.flat ? 1 : 0) << ',' << g6(-std::log10(std::max(b.p_value, 1e-300))) << ',' << g6(f.cover) << ','
+    o << ',' << csv_number(f.acf_secondary, 6) << ',' << csv_number(f.acf_secondary_lag_nm, 6) << ',' << csv_number(f.anisotropy, 6) << ','
+      << (f.flat ? 1 : 0) << ',' << csv_number(-std::log10(std::max(b.p_value, 1e-300)), 6) << ',' << csv_number(f.cover, 6) << ','
       << f.streaks + f.edge_spots << '\n';
   }
   return o.str();
@@ -226,14 +223,14 @@ std::string hrtem_combined_csv(const std::vector<HrtemImageFractions>& images, i
   o << "image,boxes,amorphous,crystal_like,nanocrystal,amorphous_fraction,crystal_like_fraction,"
        "nanocrystal_fraction,ordered_box_fraction,ordered_box_ci95_low,ordered_box_ci95_high,"
        "ordered_area_fraction,ordered_area_ci95_low,ordered_area_ci95_high\n";
-  auto cell = [](bool has, double v) { return has ? g6(v) : std::string(); };
+  auto cell = [](bool has, double v) { return has ? csv_number(v, 6) : std::string(); };
   auto row = [&](const std::string& name, long boxes, const std::array<long, kBoxClassCount>& c, bool has_area,
                  double area_fraction, const Interval& area_ci) {
     const double nb = boxes ? double(boxes) : 1.0;
     const Interval ci = wilson_interval(c[1] + c[2], boxes);
-    o << name << ',' << boxes << ',' << c[0] << ',' << c[1] << ',' << c[2] << ',' << g6(double(c[0]) / nb) << ','
-      << g6(double(c[1]) / nb) << ',' << g6(double(c[2]) / nb) << ',' << g6(double(c[1] + c[2]) / nb) << ','
-      << g6(ci.low) << ',' << g6(ci.high) << ',' << cell(has_area, area_fraction) << ','
+    o << name << ',' << boxes << ',' << c[0] << ',' << c[1] << ',' << c[2] << ',' << csv_number(double(c[0]) / nb, 6) << ','
+      << csv_number(double(c[1]) / nb, 6) << ',' << csv_number(double(c[2]) / nb, 6) << ',' << csv_number(double(c[1] + c[2]) / nb, 6) << ','
+      << csv_number(ci.low, 6) << ',' << csv_number(ci.high, 6) << ',' << cell(has_area, area_fraction) << ','
       << cell(has_area, area_ci.low) << ',' << cell(has_area, area_ci.high) << '\n';
   };
   std::array<long, kBoxClassCount> pooled{};

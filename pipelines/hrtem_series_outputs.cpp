@@ -17,8 +17,6 @@ namespace mgscope {
 
 namespace {
 
-std::string g6(double v) { return csv_number(v, 6); }
-
 std::optional<double> number_in(const std::map<std::string, std::string>& m, const std::string& key) {
   const auto it = m.find(key);
   if (it == m.end()) return std::nullopt;
@@ -40,8 +38,6 @@ std::optional<double> seconds_per_imagej_unit(const std::map<std::string, std::s
   if (u == "h" || u == "hr" || u == "hour" || u == "hours") return 3600.0;
   return std::nullopt;
 }
-
-std::string quote(const std::string& s) { return "'" + s + "'"; }
 
 }  // namespace
 
@@ -100,8 +96,8 @@ SeriesTime series_time(const std::vector<SeriesPoint>& points, const FrameTime& 
     if (clock.resolution_s >= 0.5) o << " (it counts whole seconds)";
     const int frames = last.first_frame - first.first_frame;
     if (*last.file_time_s > *first.file_time_s && frames > 0)
-      o << "; the series spans " << g6(*last.file_time_s - *first.file_time_s) << " s over " << frames
-        << " frames, about " << g6((*last.file_time_s - *first.file_time_s) / frames) << " s a frame";
+      o << "; the series spans " << csv_number(*last.file_time_s - *first.file_time_s, 6) << " s over " << frames
+        << " frames, about " << csv_number((*last.file_time_s - *first.file_time_s) / frames, 6) << " s a frame";
     t.note = o.str();
     return t;
   }
@@ -124,23 +120,23 @@ std::string hrtem_series_csv(const std::vector<SeriesPoint>& points, const Serie
   const char* basis = time.from_file ? "s" : "frame";
   for (const SeriesPoint& p : points) {
     const ClassFractions& f = p.boxes;
-    o << p.point << ',' << p.first_frame << ',' << p.last_frame << ',' << g6(time.at(p)) << ',' << basis << ',' << f.boxes;
+    o << p.point << ',' << p.first_frame << ',' << p.last_frame << ',' << csv_number(time.at(p), 6) << ',' << basis << ',' << f.boxes;
     for (int c = 0; c < kBoxClassCount; ++c) o << ',' << f.box_counts[std::size_t(c)];
     for (int c = 0; c < kBoxClassCount; ++c) {
       const std::size_t k = std::size_t(c);
       // No specimen box: the fraction is undefined (an empty cell), never 0.
-      o << ',' << (f.boxes ? g6(f.box_fraction[k]) : "") << ',' << (f.boxes ? g6(f.box_fraction_95[k].low) : "") << ','
-        << (f.boxes ? g6(f.box_fraction_95[k].high) : "");
+      o << ',' << (f.boxes ? csv_number(f.box_fraction[k], 6) : "") << ',' << (f.boxes ? csv_number(f.box_fraction_95[k].low, 6) : "") << ','
+        << (f.boxes ? csv_number(f.box_fraction_95[k].high, 6) : "");
     }
-    o << ',' << (f.boxes ? g6(f.ordered_fraction) : "") << ',' << (f.boxes ? g6(f.ordered_fraction_95.low) : "") << ','
-      << (f.boxes ? g6(f.ordered_fraction_95.high) : "");
+    o << ',' << (f.boxes ? csv_number(f.ordered_fraction, 6) : "") << ',' << (f.boxes ? csv_number(f.ordered_fraction_95.low, 6) : "") << ','
+      << (f.boxes ? csv_number(f.ordered_fraction_95.high, 6) : "");
     if (p.has_area)
-      o << ',' << g6(p.ordered_area_fraction) << ',' << g6(p.ordered_area_fraction_95.low) << ','
-        << g6(p.ordered_area_fraction_95.high);
+      o << ',' << csv_number(p.ordered_area_fraction, 6) << ',' << csv_number(p.ordered_area_fraction_95.low, 6) << ','
+        << csv_number(p.ordered_area_fraction_95.high, 6);
     else
       o << ",,,";
-    o << ',' << p.warnings << ',' << g6(p.drift_nm) << ',' << p.frames_not_aligned << ',' << g6(p.specimen_shift_x_nm)
-      << ',' << g6(p.specimen_shift_y_nm) << ',' << g6(p.first_field_in_view) << ',' << csv_field(p.file) << '\n';
+    o << ',' << p.warnings << ',' << csv_number(p.drift_nm, 6) << ',' << p.frames_not_aligned << ',' << csv_number(p.specimen_shift_x_nm, 6)
+      << ',' << csv_number(p.specimen_shift_y_nm, 6) << ',' << csv_number(p.first_field_in_view, 6) << ',' << csv_field(p.file) << '\n';
   }
   return o.str();
 }
@@ -171,10 +167,10 @@ std::string draw_series_figure(const std::filesystem::path& png, const std::vect
     area = area || p.has_area;
   }
   std::ostringstream s;
-  s << "set xlabel " << quote(time.from_file ? "time from the first frame (s)" : "frame") << "\n"
+  s << "set xlabel " << gnuplot_quoted(time.from_file ? "time from the first frame (s)" : "frame") << "\n"
     << "set ylabel 'ordered fraction (%)'\nset grid\nset key top left\nset yrange [0:*]\n"
     << "set datafile missing 'nan'\n"
-    << "set title " << quote(title) << " noenhanced\n";
+    << "set title " << gnuplot_quoted(title) << " noenhanced\n";
   if (!time.from_file && points.size() <= 20) s << "set xtics 1\n";  // frames are whole numbers
   // The gaps say why they are there (a few: more would cover the curve; the CSV lists them all).
   for (std::size_t g = 0; g < gaps.size() && g < 12; ++g)
@@ -183,7 +179,7 @@ std::string draw_series_figure(const std::filesystem::path& png, const std::vect
   // then show partly another region than the first.
   const bool moving = points.size() > 1 && specimen_travel(points).smallest_in_view < kFirstFieldInViewShown;
   if (moving) s << "set y2label 'first field in view (%)'\nset y2range [0:100]\nset y2tics\nset ytics nomirror\n";
-  const std::string f = quote(file);
+  const std::string f = gnuplot_quoted(file);
   if (points.size() == 1) {
     // One point has no band to fill: its intervals as error bars.
     s << "set offsets 1, 1, 0, 0\n"

@@ -40,7 +40,7 @@ json kouvel_fisher_json(const KouvelFisherLine& k) {
           {"T_K", k.temperature_K}};
 }
 
-std::string num(double v) { return csv_number(v, 10); }
+std::string critical_number(double v) { return csv_number(v, 10); }
 
 }  // namespace
 
@@ -158,10 +158,10 @@ std::string critical_csv(const CriticalSummary& s, const std::string& m_unit) {
   };
   for (const auto& l : s.lines) {
     const double t = l.temperature_K;
-    o << num(t) << ',' << (l.has_fit ? num(l.slope) : "") << ',' << (l.has_fit ? num(l.intercept) : "") << ','
-      << num(l.spontaneous_m) << ',' << num(l.inverse_susceptibility) << ',' << in(s.fitted_T_K, t) << ','
+    o << critical_number(t) << ',' << (l.has_fit ? critical_number(l.slope) : "") << ',' << (l.has_fit ? critical_number(l.intercept) : "") << ','
+      << critical_number(l.spontaneous_m) << ',' << critical_number(l.inverse_susceptibility) << ',' << in(s.fitted_T_K, t) << ','
       << in(s.spontaneous.temperature_K, t) << ','
-      << in(s.susceptibility.temperature_K, t) << ',' << num(kf(t)) << '\n';
+      << in(s.susceptibility.temperature_K, t) << ',' << critical_number(kf(t)) << '\n';
   }
   return o.str();
 }
@@ -172,8 +172,8 @@ std::string universal_curve_csv(const UniversalCurve& u) {
   for (const auto& f : u.fields) o << ",normalized_at_" << csv_number(f.field_Oe * 1e-4, 8) << "T";
   o << '\n';
   for (std::size_t j = 0; j < u.theta_grid.size(); ++j) {
-    o << num(u.theta_grid[j]) << ',' << num(u.mean_curve[j]) << ',' << num(u.spread[j]);
-    for (const auto& f : u.fields) o << ',' << num(interpolate_linear(f.theta, f.normalized, u.theta_grid[j]));
+    o << critical_number(u.theta_grid[j]) << ',' << critical_number(u.mean_curve[j]) << ',' << critical_number(u.spread[j]);
+    for (const auto& f : u.fields) o << ',' << critical_number(interpolate_linear(f.theta, f.normalized, u.theta_grid[j]));
     o << '\n';
   }
   return o.str();

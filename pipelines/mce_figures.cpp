@@ -16,12 +16,6 @@ namespace mgscope {
 
 namespace {
 
-std::string quote(const std::string& s) {
-  std::string o = "'";
-  for (char c : s) o += c == '\'' ? std::string("''") : std::string(1, c);
-  return o + "'";
-}
-
 // Curves as gnuplot data blocks (one `index` each) with their legend titles, drawn by one script.
 class CurveBlocks {
  public:
@@ -48,8 +42,8 @@ class CurveBlocks {
     std::ostringstream s;
     s << settings << "plot ";
     for (std::size_t i = 0; i < titles_.size(); ++i)
-      s << (i ? ", \\\n     " : "") << quote(file) << " index " << i << " using 1:2 with " << styles_[i]
-        << (titles_[i].empty() ? std::string(" notitle") : " title " + quote(titles_[i]));
+      s << (i ? ", \\\n     " : "") << gnuplot_quoted(file) << " index " << i << " using 1:2 with " << styles_[i]
+        << (titles_[i].empty() ? std::string(" notitle") : " title " + gnuplot_quoted(titles_[i]));
     GnuplotFigure f;
     f.png = png;
     f.script = s.str() + "\n";
@@ -86,15 +80,15 @@ std::string draw_mt_figure(const std::filesystem::path& png, const CurieResult& 
   std::ostringstream s;
   s << std::setprecision(6) << "set xlabel 'T (K)'\nset ylabel 'M (" << gnuplot_unit(m_unit) << ")'\nset y2label 'dM/dT (" << gnuplot_unit(m_unit)
     << " K^{-1})'\nset ytics nomirror\nset y2tics\nset grid\nset key center right\n";
-  s << "set title " << quote("FC M(T) at " + std::to_string(static_cast<long>(std::lround(field_Oe))) + " Oe: " +
+  s << "set title " << gnuplot_quoted("FC M(T) at " + std::to_string(static_cast<long>(std::lround(field_Oe))) + " Oe: " +
                              (c.transition_found ? "T_C = " + value_pm(c.curie_K, c.curie_err_K) + " K"
                                                  : c.message))
     << '\n';
   if (c.transition_found) s << "set arrow from " << c.curie_K << ", graph 0 to " << c.curie_K << ", graph 1 nohead dt 2 lc rgb 'gray40'\n";
   // Data file named after the PNG so several M(T) figures can share a folder.
   const std::string file = png.stem().string() + ".dat";
-  s << "plot " << quote(file) << " using 1:2 with linespoints pt 7 ps 0.4 lc rgb '#1f77b4' title 'M', \\\n     "
-    << quote(file) << " using 1:3 axes x1y2 with lines lw 2 lc rgb '#d62728' title 'dM/dT'\n";
+  s << "plot " << gnuplot_quoted(file) << " using 1:2 with linespoints pt 7 ps 0.4 lc rgb '#1f77b4' title 'M', \\\n     "
+    << gnuplot_quoted(file) << " using 1:3 axes x1y2 with lines lw 2 lc rgb '#d62728' title 'dM/dT'\n";
   GnuplotFigure f;
   f.png = png;
   f.script = s.str();
@@ -125,7 +119,7 @@ std::string draw_arrott_figure(const std::filesystem::path& png, const ArrottRes
   }
   return b.render(png, "set xlabel 'H/M (Oe (" + gnuplot_unit(m_unit) + ")^{-1})'\nset ylabel 'M^2 ((" + gnuplot_unit(m_unit) +
                            ")^2)'\nset grid\nset key off\n" + colour_bar(temperatures_K, "T (K)") + "set title " +
-                           quote(a.message.substr(0, a.message.find(':'))) + "\n");
+                           gnuplot_quoted(a.message.substr(0, a.message.find(':'))) + "\n");
 }
 
 std::string draw_dsm_figure(const std::filesystem::path& png, const EntropyChange& s, const std::string& ds_unit) {
@@ -192,7 +186,7 @@ std::string draw_modified_arrott_figure(const std::filesystem::path& png, const 
   }
   return b.render(png, "set xlabel '(H/M)^{1/γ}'\nset ylabel 'M^{1/β}'\nset grid\n"
                        "set key off\nset xrange [0:*]\nset yrange [0:*]\n" + colour_bar(temperatures_K, "T (K)") + "set title " +
-                           quote("Modified Arrott plot: β = " + fixed(c.beta, 3) + ", γ = " +
+                           gnuplot_quoted("Modified Arrott plot: β = " + fixed(c.beta, 3) + ", γ = " +
                                  fixed(c.gamma, 3) + ", T_C = " + fixed(c.tc_K, 2) + " K (dashed: fitted lines)") +
                            "\n");
 }
@@ -215,7 +209,7 @@ std::string draw_kouvel_fisher_figure(const std::filesystem::path& png, const Cr
   title.pop_back();
   return b.render(png, "set xlabel 'T (K)'\nset ylabel 'ratio (K)'\nset grid\nset key top left\n"
                        "set arrow from graph 0, first 0 to graph 1, first 0 nohead lc rgb 'gray50'\nset title " +
-                           quote(title) + "\n");
+                           gnuplot_quoted(title) + "\n");
 }
 
 std::string draw_scaling_figure(const std::filesystem::path& png, const ScalingCollapse& s, const std::string& m_unit) {
@@ -233,7 +227,7 @@ std::string draw_scaling_figure(const std::filesystem::path& png, const ScalingC
     << 100 * s.rms_ln_deviation_mean_field << " %); filled: T < T_C";
   return b.render(png, tight_log_axes(all_h, all_m) + "set xlabel 'H |t|^{-(β+γ)} (Oe)'\nset ylabel 'M |t|^{-β} (" +
                            gnuplot_unit(m_unit) + ")'\nset grid\nset key off\n" + colour_bar(temperatures_K, "T (K)") +
-                           "set title " + quote(t.str()) + "\n");
+                           "set title " + gnuplot_quoted(t.str()) + "\n");
 }
 
 std::string draw_universal_curve_figure(const std::filesystem::path& png, const UniversalCurve& u) {
@@ -254,7 +248,7 @@ std::string draw_universal_curve_figure(const std::filesystem::path& png, const 
                            std::to_string(u.theta_low) + ", graph 0 to " + std::to_string(u.theta_low) +
                            ", graph 1 nohead dt 3 lc rgb 'gray50'\nset arrow from " + std::to_string(u.theta_high) +
                            ", graph 0 to " + std::to_string(u.theta_high) +
-                           ", graph 1 nohead dt 3 lc rgb 'gray50'\nset title " + quote(t.str()) + "\n");
+                           ", graph 1 nohead dt 3 lc rgb 'gray50'\nset title " + gnuplot_quoted(t.str()) + "\n");
 }
 
 }  // namespace mgscope

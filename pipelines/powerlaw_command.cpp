@@ -52,7 +52,7 @@ std::string describe(const PowerLawFit& f) {
   return s.str();
 }
 
-void run(const PowerLawCli& cli, CommandContext& ctx) {
+void run_powerlaw(const PowerLawCli& cli, CommandContext& ctx) {
   namespace fs = std::filesystem;
   note_input(cli.table);  // outputs may not replace the table
   const PowerLawTable table = read_power_law_table(cli.table, cli.columns);
@@ -171,7 +171,7 @@ void add_powerlaw_command(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--x-column", cli->columns.x, "x column [K]")->capture_default_str();
   cmd->add_option("--y-column", cli->columns.y, "y column [J/(kg K)]")->capture_default_str();
   cmd->add_option("--field-column", cli->columns.field, "Field column [T]")->capture_default_str();
-  cmd->callback([cli, &ctx]() { run(*cli, ctx); });
+  cmd->callback([cli, &ctx]() { run_powerlaw(*cli, ctx); });
 }
 
 }  // namespace mgscope

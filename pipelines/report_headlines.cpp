@@ -6,10 +6,10 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <limits>
 #include <set>
 
 #include "fitting/base/error.hpp"
+#include "fitting/base/nan.hpp"
 #include "fitting/base/statistics.hpp"
 #include "fitting/io/indent_readers.hpp"
 #include "pipelines/json_output.hpp"
@@ -22,9 +22,8 @@ using nlohmann::json;
 
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-double num(const json& j, const char* key) {
+double number_at(const json& j, const char* key) {
   if (!j.is_object() || !j.contains(key) || !j[key].is_number()) return kNaN;
   return j[key].get<double>();
 }
@@ -291,14 +290,14 @@ std::vector<std::string> ordered_quantity_keys(const json& quantities) {
   return keys;
 }
 
-double quantity_value(const json& q) { return num(q, "value"); }
+double quantity_value(const json& q) { return number_at(q, "value"); }
 
 std::pair<double, double> error_bar(const json& q) {
   const double v = quantity_value(q);
   const json u = q.value("uncertainty", json::object());
   const std::string kind = u.value("kind", "none");
-  if (kind == "ci95_wilson" || kind == "ci95_bootstrap") return {num(u, "low"), num(u, "high")};
-  const double e = kind == "sd" ? num(u, "sd") : kind == "se" ? num(u, "se") : kNaN;
+  if (kind == "ci95_wilson" || kind == "ci95_bootstrap") return {number_at(u, "low"), number_at(u, "high")};
+  const double e = kind == "sd" ? number_at(u, "sd") : kind == "se" ? number_at(u, "se") : kNaN;
   return {v - e, v + e};
 }
 

@@ -11,8 +11,6 @@ namespace mgscope {
 
 namespace {
 
-std::string g4(double v) { return number_text(v, 4); }
-
 }  // namespace
 
 int decimals_for(double uncertainty) {
@@ -25,7 +23,7 @@ int decimals_for(double uncertainty) {
 }
 
 std::string fixed_places(double value, int decimals) {
-  if (decimals < 0 || decimals > 12) return g4(value);
+  if (decimals < 0 || decimals > 12) return number_text(value, 4);
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.*f", decimals, value);
   const std::string out = buf;
@@ -36,7 +34,7 @@ std::string fixed_places(double value, int decimals) {
 
 std::string value_pm(double value, double uncertainty) {
   const int d = decimals_for(uncertainty);
-  if (d < 0 || d > 12) return g4(value);
+  if (d < 0 || d > 12) return number_text(value, 4);
   return fixed_places(value, d) + " ± " + fixed_places(uncertainty, d);
 }
 
@@ -44,7 +42,7 @@ std::string value_interval(double value, double low, double high) {
   const double tighter = std::min(std::abs(value - low), std::abs(high - value));
   int d = decimals_for(tighter);
   if (d < 0) d = decimals_for(std::abs(high - low));  // the value on an end of its interval
-  if (d < 0 || d > 12) return g4(value) + " (" + g4(low) + "–" + g4(high) + ")";
+  if (d < 0 || d > 12) return number_text(value, 4) + " (" + number_text(low, 4) + "–" + number_text(high, 4) + ")";
   return fixed_places(value, d) + " (" + fixed_places(low, d) + "–" + fixed_places(high, d) + ")";
 }
 

@@ -76,8 +76,6 @@ std::string base64(const std::string& bytes) {
   return out;
 }
 
-std::string g4(double v) { return number_text(v, 4); }
-
 }  // namespace
 
 json sample_report_json(const SampleManifest& manifest, const std::vector<ModuleJob>& jobs, const fs::path& out_dir) {
@@ -182,7 +180,7 @@ std::string format_quantity(const json& q, bool compact) {
   const int n = u.value("n", 0);
   // The number rounded to its uncertainty; the statistic behind it in words (in a tooltip when
   // compact, so a table cell holds the number only).
-  std::string number = g4(v), statistic;
+  std::string number = number_text(v, 4), statistic;
   if (kind == "sd" && u["sd"].is_number()) {
     number = value_pm(v, u["sd"].get<double>());
     statistic = "± sd, n = " + std::to_string(n);

@@ -5,13 +5,13 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
-#include <limits>
 #include <numeric>
 #include <sstream>
 
 #include <toml++/toml.h>
 
 #include "fitting/base/error.hpp"
+#include "fitting/base/nan.hpp"
 #include "mgscope_version.hpp"
 #include "pipelines/atomic_file.hpp"
 #include "pipelines/config_file.hpp"
@@ -31,8 +31,6 @@ using nlohmann::json;
 
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
 // Structural and magnetic quantities whose correlations the study tabulates (science.md: local
 // order, relaxation and hardness against the magnetocaloric response).
 const std::vector<std::string> kStructural = {"ordered_fraction", "ordered_area_fraction", "crystal_like_fraction",
@@ -40,7 +38,7 @@ const std::vector<std::string> kStructural = {"ordered_fraction", "ordered_area_
                                               "L1_peak", "L2_peak", "tau_1", "hardness"};
 const std::vector<std::string> kMagnetic = {"minus_dSm_max", "Tc"};
 
-std::string num(double v) { return csv_number(v, 8); }
+std::string study_number(double v) { return csv_number(v, 8); }
 
 struct Column {
   std::string key, label, unit;
@@ -85,12 +83,6 @@ std::string read_all_text(const fs::path& p) {
   return o.str();
 }
 
-std::string gp_quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("''") : std::string(1, c);
-  return q + "'";
-}
-
 // `s` as literal text in a gnuplot enhanced-text label (so a unit beside it can carry powers).
 std::string enhanced_text(const std::string& s) {
   std::string o;
@@ -111,7 +103,7 @@ json powerlaw_figure(const std::vector<SampleInStudy>& samples, const fs::path& 
     const json* tp = find_quantity(s, "Tp");
     const json* ds = find_quantity(s, "minus_dSm_max");
     if (!tp || !ds || !std::isfinite(quantity_value(*tp)) || !std::isfinite(quantity_value(*ds))) continue;
-    own << num(quantity_value(*tp)) << ' ' << num(quantity_value(*ds)) << '\n';
+    own << study_number(quantity_value(*tp)) << ' ' << study_number(quantity_value(*ds)) << '\n';
     xs.push_back(quantity_value(*tp));
     ys.push_back(quantity_value(*ds));
   }
@@ -215,12 +207,12 @@ std::vector<std::string> write_study_outputs(const StudyManifest& study, const s
   for (std::size_t i : order) {
     const SampleInStudy& s = samples[i];
     csv << csv_field(sample_name(s)) << ',' << csv_field(s.manifest) << ',' << (s.failures.empty() ? "ok" : "failed")
-        << ',' << num(treatment_of(s, study.treatment));
+        << ',' << study_number(treatment_of(s, study.treatment));
     json quantities = json::object();
     for (const Column& c : cols) {
       const json* q = find_quantity(s, c.key);
       const auto [lo, hi] = q ? error_bar(*q) : std::pair<double, double>{kNaN, kNaN};
-      csv << ',' << num(q ? quantity_value(*q) : kNaN) << ',' << num(lo) << ',' << num(hi);
+      csv << ',' << study_number(q ? quantity_value(*q) : kNaN) << ',' << study_number(lo) << ',' << study_number(hi);
       if (q) quantities[c.key] = *q;
     }
     csv << '\n';
@@ -248,8 +240,8 @@ std::vector<std::string> write_study_outputs(const StudyManifest& study, const s
   for (const std::string& a : kStructural)
     for (const std::string& b : kMagnetic) {
       const Correlation c = pearson(values(a), values(b));
-      corr << a << ',' << b << ',' << c.n << ',' << num(c.r) << ',' << num(c.p_value) << ',' << num(c.r_95.low) << ','
-           << num(c.r_95.high) << '\n';
+      corr << a << ',' << b << ',' << c.n << ',' << study_number(c.r) << ',' << study_number(c.p_value) << ',' << study_number(c.r_95.low) << ','
+           << study_number(c.r_95.high) << '\n';
       correlations.push_back({{"structural", a}, {"magnetic", b}, {"n", c.n}, {"pearson_r", json_number(c.r)},
                               {"p_value", json_number(c.p_value)},
                               {"r_ci95", {json_number(c.r_95.low), json_number(c.r_95.high)}}});
@@ -267,8 +259,8 @@ std::vector<std::string> write_study_outputs(const StudyManifest& study, const s
       const double t = treatment_of(samples[i], study.treatment), v = q ? quantity_value(*q) : kNaN;
       if (!std::isfinite(t) || !std::isfinite(v)) continue;
       auto [lo, hi] = error_bar(*q);
-      dat << num(t) << ' ' << num(v) << ' ' << (std::isfinite(lo) ? num(lo) : num(v)) << ' '
-          << (std::isfinite(hi) ? num(hi) : num(v)) << '\n';
+      dat << study_number(t) << ' ' << study_number(v) << ' ' << (std::isfinite(lo) ? study_number(lo) : study_number(v)) << ' '
+          << (std::isfinite(hi) ? study_number(hi) : study_number(v)) << '\n';
       ++points;
     }
     if (points == 0) continue;
@@ -278,8 +270,8 @@ std::vector<std::string> write_study_outputs(const StudyManifest& study, const s
     fig.width_px = 640;
     fig.height_px = 460;
     fig.data_files = {{stem + ".dat", dat.str()}};
-    fig.script = "set xlabel " + gp_quote(study.treatment_label) + " noenhanced\nset ylabel " +
-                 gp_quote(enhanced_text(c.label) + (c.unit.empty() || c.unit == "1" ? "" : " (" + gnuplot_unit(c.unit) + ")")) + "\nset grid\nset key off\nset offsets graph 0.05, graph 0.05, graph 0.1, graph 0.1\n" +
+    fig.script = "set xlabel " + gnuplot_quoted(study.treatment_label) + " noenhanced\nset ylabel " +
+                 gnuplot_quoted(enhanced_text(c.label) + (c.unit.empty() || c.unit == "1" ? "" : " (" + gnuplot_unit(c.unit) + ")")) + "\nset grid\nset key off\nset offsets graph 0.05, graph 0.05, graph 0.1, graph 0.1\n" +
                  "plot '" + stem + ".dat' using 1:2 with lines lc rgb '#8899bb', '' using 1:2:3:4 with yerrorbars pt 7 ps 1.3 lc rgb '#223377'\n";
     if (std::string w = render_figure(fig); !w.empty()) warnings.push_back(w);
     else figures.push_back({{"quantity", c.key}, {"png", stem + ".png"}});

@@ -89,7 +89,7 @@ nlohmann::json features_json(const SynthHrtem& s) {
 // matrix and the same first crystals as the frame before (the generator places features in
 // order until it reaches the target) plus new ones, and its own shot noise. The target grows
 // linearly from --ordered-fraction-start to --ordered-fraction.
-void run(SynthHrtemCli& c) {
+void run_synth_hrtem(SynthHrtemCli& c) {
   c.o.width_px = c.width_px;
   c.o.height_px = c.height_px;
   c.o.pixel_nm = parse_length_nm(c.pixel_size, "--pixel-size");
@@ -209,7 +209,7 @@ void add_synth_hrtem_command(CLI::App& synth, CommandContext& ctx) {
                   "With --frames: seconds between frames, written as ImageJ's finterval (0 = none)")
       ->capture_default_str();
   cmd->callback([c, &ctx]() {
-    run(*c);
+    run_synth_hrtem(*c);
     ctx.exit_code = 0;
   });
 }
