@@ -294,7 +294,7 @@ std::string render_dsc_figure(const DscSampleReport& s, const std::filesystem::p
     const std::size_t step = std::max<std::size_t>(1, c.temperature_K.size() / 3000);
     for (std::size_t k = 0; k < c.temperature_K.size(); k += step) curves << dsc_number(c.temperature_K[k]) << ' ' << dsc_number(c.signal[k]) << '\n';
     curves << "\n\n";
-    plot_curves += std::string(i ? ", " : "") + "'" + base + "_curves.dat' index " + std::to_string(i) +
+    plot_curves += std::string(i ? ", " : "") + gnuplot_quoted(base + "_curves.dat") + " index " + std::to_string(i) +
                    " using 1:2 with lines lw 1.5 lt " + std::to_string(i + 1) + " title '" + scans[i]->role + " (heating " +
                    std::to_string(scans[i]->heating_number) + ")'";
     const GlassTransition& g = scans[i]->transitions.tg;
@@ -332,8 +332,9 @@ std::string render_dsc_figure(const DscSampleReport& s, const std::filesystem::p
   std::ostringstream g;
   // Constructions, with the labels of one points block (0: Tg, 1: peaks) so they do not crowd.
   auto constructions = [&](int labelled) {
-    return ", '" + base + "_lines.dat' using 1:2 with lines dt 2 lc rgb '#202020' title 'constructions', '" + base +
-           "_points.dat' using 1:2 with points pt 6 ps 1.5 lc rgb '#c00000' notitle, '" + base + "_points.dat' index " +
+    return ", " + gnuplot_quoted(base + "_lines.dat") +
+           " using 1:2 with lines dt 2 lc rgb '#202020' title 'constructions', " + gnuplot_quoted(base + "_points.dat") +
+           " using 1:2 with points pt 6 ps 1.5 lc rgb '#c00000' notitle, " + gnuplot_quoted(base + "_points.dat") + " index " +
            std::to_string(labelled) + " using 1:2:3 with labels offset 1,1 font ',9' notitle\n";
   };
   const bool relax = s.relaxation && s.relaxation->usable();
@@ -361,7 +362,7 @@ std::string render_dsc_figure(const DscSampleReport& s, const std::filesystem::p
       << "set arrow 2 from " << dsc_number(r.window.high_K) << ", graph 0 to " << dsc_number(r.window.high_K) << ", graph 1 nohead dt 3\n"
       << "set object 1 rect from " << dsc_number(r.align_range.low_K) << ", graph 0 to " << dsc_number(r.align_range.high_K)
       << ", graph 1 fc rgb '#e0e0e0' fs solid 0.5 behind\n"
-      << "plot '" << base << "_relax.dat' using 1:2:3 with filledcurves lc rgb '#9090ff' fs transparent solid 0.4 title 'difference', "
+      << "plot " << gnuplot_quoted(base + "_relax.dat") << " using 1:2:3 with filledcurves lc rgb '#9090ff' fs transparent solid 0.4 title 'difference', "
       << "'' using 1:2 with lines lw 1.5 lt " << s.first + 1 << " title 'first heating', '' using 1:3 with lines lw 1.5 lt "
       << reference_lt << " title 'reference, aligned (grey: alignment range)'\n";
   }

@@ -96,29 +96,30 @@ std::string draw_hardness_map(const std::filesystem::path& png, const std::vecto
     << "set style textbox opaque noborder\n"
     << "set title 'Hardness at each indent (" << points.size() << " indents" << (grid ? ", one cell each" : "")
     << "; + marks the indent)'\n";
-  const std::string pts = png.stem().string() + "_indents.dat";
+  const std::string marks_file = png.stem().string() + "_indents.dat", pts = gnuplot_quoted(marks_file);
+  const std::string grid_data = gnuplot_quoted(png.stem().string() + ".dat");
   // Contours say something only where the grid resolves a pattern (the paper's 8 x 8, not 4 x 4):
   // at 5 x 5 or more, drawn through the measured grid (gnuplot's contouring of the scan, not a
   // fitted surface), each piece labelled with its H once.
   const bool contours = grid && gx.size() >= kContourMinSide && gy.size() >= kContourMinSide;
   if (contours)
-    s << "set contour base\nset cntrparam levels auto 5\nunset surface\nset table $contours\nsplot '"
-      << png.stem().string() << ".dat' u 1:2:3 w l\nunset table\nunset contour\nset surface\n";
+    s << "set contour base\nset cntrparam levels auto 5\nunset surface\nset table $contours\nsplot "
+      << grid_data << " u 1:2:3 w l\nunset table\nunset contour\nset surface\n";
   s << "plot ";
-  if (grid) s << "'" << png.stem().string() << ".dat' u 1:2:3 with image pixels, \\\n     ";
+  if (grid) s << grid_data << " u 1:2:3 with image pixels, \\\n     ";
   if (contours)
     s << "$contours u 1:2 w l lw 1 lc rgb 'black', \\\n     "
       << "$contours every 1000::1 u 1:2:(sprintf('%.2f', $3)) with labels boxed font ',8', \\\n     ";
-  else s << "'" << pts << "' u 1:2:3 with points pt 5 ps 3 lc palette, \\\n     ";
-  s << "'" << pts << "' u 1:2 with points pt 1 ps 1.2 lw 1.5 lc rgb 'black'";
+  else s << pts << " u 1:2:3 with points pt 5 ps 3 lc palette, \\\n     ";
+  s << pts << " u 1:2 with points pt 1 ps 1.2 lw 1.5 lc rgb 'black'";
   // Each indent's value where there is room for it; on a contoured grid the contours carry them.
-  if (!contours) s << ", \\\n     '" << pts << "' u 1:2:(sprintf('%.2f', $3)) with labels boxed offset 0,-1.1 font ',9'";
+  if (!contours) s << ", \\\n     " << pts << " u 1:2:(sprintf('%.2f', $3)) with labels boxed offset 0,-1.1 font ',9'";
   s << '\n';
   GnuplotFigure f;
   f.png = png;
   f.width_px = 800;
   f.height_px = 700;
-  f.data_files = {{pts, marks.str()}};
+  f.data_files = {{marks_file, marks.str()}};
   if (grid) f.data_files.push_back({png.stem().string() + ".dat", data.str()});
   f.script = s.str();
   return render_figure(f);
@@ -142,16 +143,17 @@ std::string draw_load_depth(const std::filesystem::path& png, const std::string&
   fit << plot_number(r.max_depth_nm - r.max_load_mN / r.stiffness_mN_per_nm) << " 0\n" << plot_number(r.max_depth_nm) << ' '
       << plot_number(r.max_load_mN) << '\n';
   std::ostringstream s;
-  s << "set title '" << title << "' noenhanced\nset xlabel 'h (nm)'\nset ylabel 'P (mN)'\nset key left top\nset grid\n"
+  s << "set title " << gnuplot_quoted(title) << " noenhanced\nset xlabel 'h (nm)'\nset ylabel 'P (mN)'\nset key left top\nset grid\n"
     << "set xrange [0:*]\nset yrange [0:*]\nset offsets 0, graph 0.03, graph 0.05, 0\n"
     << "set arrow from " << plot_number(r.contact_depth_nm) << ", graph 0 to " << plot_number(r.contact_depth_nm)
     << ", graph 0.1 nohead lw 1.5 lc rgb 'gray30'\nset label 'h_c' at " << plot_number(r.contact_depth_nm)
     << ", graph 0.13 center\n"
     // The fit first, wide and light, so the measured curve stays visible on top of it.
-    << "plot '" << stem << "_fit.dat' index 0 u 1:2 w l lw 6 lc rgb '#f4a582' t 'unloading fit P = α(h - h_f)^m', \\\n     '"
-    << stem << "_fit.dat' index 1 u 1:2 w l lw 1.5 dt 2 lc rgb '#b2182b' t 'slope S at P_{max}', \\\n     '" << stem
-    << ".dat' u 1:2 w l lw 1.5 lc rgb '#31688e' t 'measured', \\\n     '" << stem
-    << "_popins.dat' u 1:2 w p pt 6 ps 1.5 lc rgb '#000000' t 'pop-ins'\n";
+    << "plot " << gnuplot_quoted(stem + "_fit.dat")
+    << " index 0 u 1:2 w l lw 6 lc rgb '#f4a582' t 'unloading fit P = α(h - h_f)^m', \\\n     "
+    << gnuplot_quoted(stem + "_fit.dat") << " index 1 u 1:2 w l lw 1.5 dt 2 lc rgb '#b2182b' t 'slope S at P_{max}', \\\n     "
+    << gnuplot_quoted(stem + ".dat") << " u 1:2 w l lw 1.5 lc rgb '#31688e' t 'measured', \\\n     "
+    << gnuplot_quoted(stem + "_popins.dat") << " u 1:2 w p pt 6 ps 1.5 lc rgb '#000000' t 'pop-ins'\n";
   GnuplotFigure f;
   f.png = png;
   f.data_files = {{stem + ".dat", measured.str()}, {stem + "_popins.dat", pops.str()}, {stem + "_fit.dat", fit.str()}};

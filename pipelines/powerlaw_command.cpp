@@ -131,11 +131,8 @@ void run_powerlaw(const PowerLawCli& cli, CommandContext& ctx) {
   GnuplotFigure fig;
   fig.png = out / "powerlaw.png";
   std::ostringstream sc;
-  std::string x_label = column_axis_label(table.columns.x), y_label = column_axis_label(table.columns.y);
-  for (std::string* l : {&x_label, &y_label})  // inside gnuplot's single quotes
-    for (std::size_t at = l->find('\''); at != std::string::npos; at = l->find('\'', at + 2)) l->insert(at, 1, '\'');
-  sc << std::setprecision(10) << tight_log_axes(x, y) << "set xlabel '" << x_label << "'\nset ylabel '" << y_label
-     << "'\nset key bottom left\nset grid\n";
+  sc << std::setprecision(10) << tight_log_axes(x, y) << "set xlabel " << gnuplot_quoted(column_axis_label(table.columns.x))
+     << "\nset ylabel " << gnuplot_quoted(column_axis_label(table.columns.y)) << "\nset key bottom left\nset grid\n";
   sc << "plot 'powerlaw_points.dat' using 1:2 with points pt 7 ps 1.3 lc rgb '#1f77b4' title 'rows used (N = "
      << rows.used.size() << ")'";
   if (fit.usable())

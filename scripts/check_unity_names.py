@@ -66,7 +66,9 @@ def declared_name(statement):
             # "A::f(" defines a member of A, not a file-local name.
             if k >= 2 and words[k - 2] == "::":
                 return None
-            return prev[-1] if prev else None
+            name = prev[-1] if prev else None
+            # TEST(Suite, Name) { ... } and other macros that expand to their own names.
+            return None if name and re.fullmatch(r"[A-Z][A-Z0-9_]*", name) and w == "(" and len(prev) == 1 else name
     # "const std::array<int, 2> kSizes" before a brace initialiser: the last word.
     last = [x for x in words if re.match(r"\w", x) and x not in SKIP_WORDS]
     return last[-1] if last else None

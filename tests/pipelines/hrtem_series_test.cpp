@@ -1043,6 +1043,13 @@ TEST(HrtemSeries, SingleFrameFileIsASeriesOfOne) {
   EXPECT_EQ(j["kept_points"], nlohmann::json({"frame_0000"}));
   EXPECT_TRUE(j["ordered_area_fraction"].is_null());
   test::expect_schema_valid("hrtem.series.schema.json", dir / "out" / "one" / "summary.json");
+  // A name with a quote in it (gnuplot's string delimiter) still gets its figure.
+  fs::copy_file(dir / "one.tif", dir / "Mary's one.tif", fs::copy_options::overwrite_existing);
+  const auto quoted = test::run_mgscope("hrtem \"" + (dir / "Mary's one.tif").string() + "\" -o '" +
+                                        (dir / "out3").string() + "' --frames all --area-stride off");
+  ASSERT_EQ(quoted.exit_code, 0) << quoted.output;
+  EXPECT_EQ(quoted.output.find("gnuplot failed"), std::string::npos) << quoted.output;
+  EXPECT_TRUE(fs::exists(dir / "out3" / "Mary's one" / "ordered_fraction.png"));
   const auto bad = test::run_mgscope("hrtem '" + (dir / "one.tif").string() + "' -o '" + (dir / "out2").string() +
                                      "' --frames 0:1");
   EXPECT_NE(bad.output.find("--frames 0:1 is out of range: the file holds 1 frame(s), 0 to 0"), std::string::npos)

@@ -86,6 +86,32 @@ TEST(GnuplotFigure, PngSvgAndPdfWithTheSameBytesEveryRun) {
     EXPECT_EQ(e.path().string().find(".tmp-"), std::string::npos) << e.path();
 }
 
+// A file or folder named after a person ("O'Brien_map") or a label with a quote must not end
+// gnuplot's string early: the figure is drawn, and every name reads back as given.
+TEST(GnuplotFigure, NamesAndLabelsWithAQuoteAreDrawn) {
+  EXPECT_EQ(gnuplot_quoted("it's"), "'it''s'");
+  EXPECT_EQ(gnuplot_quoted("a''b"), "'a''''b'");
+  EXPECT_EQ(gnuplot_quoted(""), "''");
+  if (!have_gnuplot()) GTEST_SKIP() << "gnuplot is not installed";
+  const fs::path dir = test::scratch_dir("figure_quotes") / "O'Brien's scans";
+  GnuplotFigure f;
+  f.png = dir / "o'brien.png";
+  f.width_px = 300;
+  f.height_px = 200;
+  f.data_files = {{"o'brien.dat", "0 0\n1 1\n"}};
+  f.script = family_colour_bar(1, 2, "sample 'A'") + "set title " + gnuplot_quoted("Mary's glass") +
+             "\nplot " + gnuplot_quoted("o'brien.dat") + " u 1:2 w l notitle\n";
+  ASSERT_EQ(render_figure(f), "");
+  for (const char* made : {"o'brien.png", "o'brien.svg", "o'brien.pdf"}) EXPECT_TRUE(fs::exists(dir / made)) << made;
+  EXPECT_NE(test::read_all(dir / "o'brien.svg").find(">Mary's glass<"), std::string::npos);
+  // The hardness map names its data files after its own name.
+  std::vector<MappedHardness> grid;
+  for (int iy = 0; iy < 2; ++iy)
+    for (int ix = 0; ix < 2; ++ix) grid.push_back({20.0 * ix, 20.0 * iy, 5.0 + ix + iy});
+  ASSERT_EQ(draw_hardness_map(dir / "O'Brien_map.png", grid), "");
+  EXPECT_TRUE(fs::exists(dir / "O'Brien_map.pdf"));
+}
+
 TEST(HardnessMap, MeasuredCellsOnARegularGridNoInterpolation) {
   if (!have_gnuplot()) GTEST_SKIP() << "gnuplot is not installed";
   const fs::path dir = test::scratch_dir("hardness_map_grid");
