@@ -3,11 +3,14 @@
 #include "imaging/io/read_image.hpp"
 
 #include <array>
+#include <cctype>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <utility>
+#include <vector>
 
 #include "fitting/base/error.hpp"
 #include "fitting/base/input_file.hpp"
@@ -57,6 +60,24 @@ FileFormat detect_format(const std::string& path) {
 
 namespace {
 
+bool is_tia_emi_name(const std::string& path) {
+  std::string ext = std::filesystem::path(path).extension().string();
+  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return ext == ".emi";
+}
+
+// TIA writes a session as NAME.emi (the settings) and NAME_1.ser, NAME_2.ser... (the data): users
+// often give the .emi, the file TIA opens.
+std::string tia_emi_advice(const std::string& path) {
+  const std::vector<std::string> sers = ser_paths_for_emi(path);
+  std::string text = "a TIA .emi file holds the microscope settings of its .ser files, not their pixels: ";
+  if (sers.empty())
+    return text + "no " + std::filesystem::path(path).stem().string() + "_1.ser is beside it; give the .ser file";
+  text += "give " + std::filesystem::path(sers[0]).filename().string();
+  if (sers.size() > 1) text += " (or another of the " + std::to_string(sers.size()) + " .ser files beside it)";
+  return text + " instead; its settings are read from the .emi";
+}
+
 LoadedImage read_by_format(const std::string& path, const ReadOptions& options) {
   const FileFormat f = detect_format(path);
   switch (f) {
@@ -68,6 +89,7 @@ LoadedImage read_by_format(const std::string& path, const ReadOptions& options) 
     case FileFormat::hdf5: return read_emd(path, options);
     case FileFormat::unknown: break;
   }
+  if (is_tia_emi_name(path)) fail_input(path, tia_emi_advice(path));
   fail_input(path, "not a supported image format (TIFF, DM3/DM4, TIA SER, MRC or EMD expected)");
 }
 

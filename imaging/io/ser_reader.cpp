@@ -2,12 +2,14 @@
 // rows flipped from TIA's bottom-up order, calibration in metres; the .emi adds the settings.
 #include "imaging/io/ser_reader.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <optional>
 #include <utility>
+#include <vector>
 
 #include "fitting/base/text_file.hpp"
 #include "imaging/io/acquisition_time.hpp"
@@ -209,6 +211,24 @@ std::string emi_path_for(const std::string& ser_path) {
   for (std::size_t i = underscore + 1; i < stem.size(); ++i)
     if (!std::isdigit(static_cast<unsigned char>(stem[i]))) return {};
   return (p.parent_path() / (stem.substr(0, underscore) + ".emi")).string();
+}
+
+std::vector<std::string> ser_paths_for_emi(const std::string& emi_path) {
+  const std::filesystem::path emi(emi_path);
+  const std::filesystem::path folder = emi.has_parent_path() ? emi.parent_path() : ".";
+  std::vector<std::pair<long, std::string>> found;
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::filesystem::path& p = it->path();
+    if (p.extension() != ".ser" || emi_path_for(p.string()) != (folder / emi.filename()).replace_extension(".emi").string())
+      continue;
+    const std::string stem = p.stem().string();
+    found.emplace_back(std::strtol(stem.c_str() + stem.rfind('_') + 1, nullptr, 10), p.string());
+  }
+  std::sort(found.begin(), found.end());
+  std::vector<std::string> paths;
+  for (auto& f : found) paths.push_back(std::move(f.second));
+  return paths;
 }
 
 bool looks_like_ser(const unsigned char* head, std::size_t n) {

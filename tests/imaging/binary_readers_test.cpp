@@ -212,6 +212,24 @@ TEST(Ser, EmiBesideTheFile) {
   EXPECT_TRUE(has_warning(bare.info, "no .emi"));
 }
 
+// A user who gives the .emi (the file TIA opens) is told which .ser holds the image.
+TEST(Ser, AnEmiGivenAloneNamesItsSerFiles) {
+  const auto dir = test::scratch_dir("ser_emi_alone");
+  test::write_bytes((dir / "run.emi").string(), test::make_emi("Imaging"));
+  const std::string alone = expect_input_error([&] { read_image((dir / "run.emi").string()); });
+  EXPECT_NE(alone.find("run.emi: a TIA .emi file holds the microscope settings of its .ser files, not their "
+                       "pixels: no run_1.ser is beside it"),
+            std::string::npos)
+      << alone;
+  test::SerSpec s;
+  for (const char* name : {"run_10.ser", "run_2.ser", "other_1.ser", "run_x.ser"})
+    test::write_bytes((dir / name).string(), test::make_ser(s));
+  EXPECT_EQ(ser_paths_for_emi((dir / "run.emi").string()),
+            (std::vector<std::string>{(dir / "run_2.ser").string(), (dir / "run_10.ser").string()}));
+  const std::string two = expect_input_error([&] { read_image((dir / "run.emi").string()); });
+  EXPECT_NE(two.find("give run_2.ser (or another of the 2 .ser files beside it) instead"), std::string::npos) << two;
+}
+
 // ---------------------------------------------------------------- synthetic DM
 
 struct DmCase {
