@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <ostream>
-#include <sstream>
 
 namespace mgscope {
 
@@ -33,18 +33,12 @@ CLI::App* innermost(CLI::App& app) {
   return &app;
 }
 
-// Words of the command line that CLI11 rejected, from its message "...: --a, --b".
-std::vector<std::string> rejected_words(const std::string& message) {
-  std::vector<std::string> words;
-  const std::size_t colon = message.rfind(": ");
-  if (colon == std::string::npos) return words;
-  std::istringstream in(message.substr(colon + 2));
-  std::string w;
-  while (std::getline(in, w, ',')) {
-    w.erase(0, w.find_first_not_of(' '));
-    if (!w.empty()) words.push_back(w);
-  }
-  return words;
+// Options that take a list of words, such as `mce --mh FILE...`: where a command takes its files.
+std::vector<std::string> list_options(const CLI::App& app) {
+  std::vector<std::string> names;
+  for (const CLI::Option* o : app.get_options())
+    if (o->get_items_expected_max() > 1 && !o->get_lnames().empty()) names.push_back("--" + o->get_lnames().front());
+  return names;
 }
 
 std::vector<std::string> option_names(const CLI::App& app) {
@@ -107,7 +101,17 @@ int report_parse_error(CLI::App& app, const CLI::ParseError& e, std::ostream& ou
     std::vector<std::string> candidates = option_names(*where);
     const std::vector<std::string> subs = subcommand_names(*where);
     candidates.insert(candidates.end(), subs.begin(), subs.end());
-    for (const std::string& w : rejected_words(e.what())) {
+    // The words CLI11 left over (its message joins them with spaces, which a path may hold too).
+    for (const std::string& w : where->remaining()) {
+      std::error_code ec;
+      if (w.rfind('-', 0) != 0 && std::filesystem::is_regular_file(w, ec)) {
+        const std::vector<std::string> by_option = list_options(*where);
+        if (by_option.empty()) continue;
+        err << "  '" << w << "' is a file: " << command_path(where) << " takes its files by option (";
+        for (std::size_t i = 0; i < by_option.size(); ++i) err << (i ? ", " : "") << by_option[i] << " FILE...";
+        err << ")\n";
+        break;
+      }
       const std::string guess = closest_word(w, candidates);
       if (!guess.empty()) err << "  did you mean '" << guess << "' instead of '" << w << "'?\n";
     }

@@ -4,6 +4,7 @@
 // order of a user's workflow.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -114,6 +115,22 @@ TEST(CliRules, UsageErrorsExitTwoWithASuggestion) {
   r = run_mgscope("synth");
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("hrtem"), std::string::npos) << r.output;
+  // Two mistakes, two suggestions (CLI11 names the extras in one message, joined by spaces).
+  r = run_mgscope("hrtem x.tif -o out --thred 2 --forse");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("did you mean '--threads' instead of '--thred'?"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("did you mean '--force' instead of '--forse'?"), std::string::npos) << r.output;
+}
+
+// `mgscope mce FILE` is the natural first try; mce takes its files by --mt and --mh.
+TEST(CliRules, AFileGivenWhereOptionsTakeFilesNamesThoseOptions) {
+  const auto dir = test::scratch_dir("file_by_option");
+  const std::string file = (dir / "mvsh 1.dat").string();
+  std::ofstream(file) << "[Header]\n";
+  const auto r = run_mgscope("mce '" + file + "' -o '" + (dir / "out").string() + "'");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("'" + file + "' is a file: "), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(" mce takes its files by option (--mt FILE..., --mh FILE...)"), std::string::npos) << r.output;
 }
 
 TEST(CliRules, AloneItListsTheCommandsInWorkflowOrder) {
