@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <sstream>
 
 #include "fitting/base/error.hpp"
@@ -96,17 +97,19 @@ ScalingCollapse scaling_collapse(const std::vector<MhCurve>& curves, double beta
   r.comparisons = below.n + above.n;
   r.rms_ln_deviation = Measure{below.sum_sq + above.sum_sq, below.n + above.n}.rms();
   r.rms_ln_deviation_mean_field = mean_field.rms();
+  char t_max[32];
+  std::snprintf(t_max, sizeof t_max, "%g", o.reduced_t_max);
   if (below.n == 0 || above.n == 0) {
     r.message = std::string("no overlapping isotherms ") + (below.n == 0 ? "below" : "above") + " Tc within |t| <= " +
-                std::to_string(o.reduced_t_max);
+                t_max;
     return r;
   }
   for (const bool b : {true, false}) {
     const auto n = std::count_if(r.isotherms.begin(), r.isotherms.end(),
                                  [&](const ScaledIsotherm& x) { return (x.reduced_t < 0) == b; });
     if (n < 3)
-      r.warnings.push_back("only " + std::to_string(n) + " isotherm(s) " + (b ? "below" : "above") + " Tc within |t| <= " +
-                           std::to_string(o.reduced_t_max) + ": the collapse measure rests on few curves");
+      r.warnings.push_back("only " + std::to_string(n) + " isotherm(s) " + (b ? "below" : "above") + " Tc within |t| <= " + t_max +
+                           ": the collapse measure rests on few curves");
   }
   r.status = FitStatus::Success;
   r.message = "ok";

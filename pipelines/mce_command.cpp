@@ -256,11 +256,13 @@ class MceRun {
     if (c.usable()) {
       write_file_atomic(out_ / "critical.csv", critical_csv(c, m_unit()));
       std::cout << "  Widom delta = " << fmt(c.delta_widom, 4) << ", n(Tc) expected " << fmt(c.n_at_tc_expected, 3)
-                << (n.usable() ? ", measured " + fmt(n.exponent, 3) : std::string()) << "; scaling rms miss "
-                << fmt(100 * sc.rms_ln_deviation, 3) << " %\n";
+                << (n.usable() ? ", measured " + fmt(n.exponent, 3) : std::string()) << "; scaling "
+                << (sc.usable() ? "rms miss " + fmt(100 * sc.rms_ln_deviation, 3) + " %" : "not measured: " + sc.message)
+                << '\n';
       for (const std::string& w : {draw_modified_arrott_figure(out_ / "modified_arrott.png", c),
                                    draw_kouvel_fisher_figure(out_ / "kouvel_fisher.png", c),
-                                   draw_scaling_figure(out_ / "scaling.png", sc, m_unit())})
+                                   sc.usable() ? draw_scaling_figure(out_ / "scaling.png", sc, m_unit())
+                                               : mh_sources_ + ": scaling plot not drawn: " + sc.message})
         if (!w.empty()) warn(w);
     }
     const UniversalCurve u = universal_curve(s, cli_.universal);
@@ -341,8 +343,11 @@ class MceRun {
                         {"field_exponent_table", "n_exponent.csv"},
                         {"merit_by_field", merits}};
     std::cout << "-dSm at " << fmt(s.field_Oe.back() * 1e-4) << " T: max " << fmt(top.peak, 4) << ' ' << ds_unit()
-              << " at Tp = " << fmt(top.peak_T_K, 5) << " K, dT_FWHM = " << fmt(top.fwhm_K, 4) << " K, RCP = "
-              << fmt(top.rcp, 4) << ", RC = " << fmt(top.rc, 4) << ' ' << rc_unit() << ", TEC(3 K) = "
+              << " at Tp = " << fmt(top.peak_T_K, 5) << " K, "
+              << (std::isfinite(top.fwhm_K) ? "dT_FWHM = " + fmt(top.fwhm_K, 4) + " K, RCP = " + fmt(top.rcp, 4) +
+                                                  ", RC = " + fmt(top.rc, 4) + ' ' + rc_unit()
+                                            : std::string("dT_FWHM, RCP and RC not given (see the warning)"))
+              << ", TEC(3 K) = "
               << fmt(top.tec[0].value, 4) << ", TEC(10 K) = " << fmt(top.tec[1].value, 4) << '\n';
   }
 

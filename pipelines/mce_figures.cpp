@@ -28,7 +28,7 @@ class CurveBlocks {
     for (std::size_t i = 0; i < x.size() && i < y.size(); ++i)
       // A missing point breaks the line (one blank line in gnuplot's data) rather than joining
       // its neighbours across it.
-      if (std::isfinite(x[i]) && std::isfinite(y[i])) data_ << x[i] << ' ' << y[i] << '\n';
+      if (std::isfinite(x[i]) && std::isfinite(y[i])) data_ << x[i] << ' ' << y[i] << '\n', ++points_;
       else if (i > 0) data_ << '\n';
     data_ << "\n\n";
     std::ostringstream colour;
@@ -37,7 +37,10 @@ class CurveBlocks {
     styles_.push_back(style + colour.str());
   }
   // `settings`: labels, title, key; the plot command is appended.
+  // Without a single point, nothing is drawn (gnuplot would stop at an empty plot, or draw bare
+  // axes that look like a result): the returned warning says so.
   std::string render(const std::filesystem::path& png, const std::string& settings) const {
+    if (points_ == 0) return png.string() + ": not drawn: no point to draw";
     const std::string file = png.stem().string() + ".dat";
     std::ostringstream s;
     s << settings << "plot ";
@@ -54,6 +57,7 @@ class CurveBlocks {
  private:
   std::ostringstream data_;
   std::vector<std::string> titles_, styles_;
+  std::size_t points_ = 0;
 };
 
 // The colour bar of a family whose parameters are `values` (temperatures in K or fields in T).

@@ -130,6 +130,27 @@ TEST(PowerLawCli, ReferenceSelectionReportsRowsAndExponent) {
 // Issue 17 through the executable: Arrott-Noakes isotherms with 3D Heisenberg exponents near Tc
 // give those exponents in mce.json, critical.csv and the four figures; a first-order
 // Bean-Rodbell magnet fails the universal-curve collapse and says so.
+// Two real MPMS isotherm files (magnetopy): too few isotherms near Tc for the scaling collapse.
+// The scaling is "not measured" with its reason, on the terminal and in mce.json, and its figure
+// is not drawn (gnuplot used to fail on an empty plot, and the terminal said "rms miss nan %").
+TEST(MceCli, RealIsothermsWithoutAScalingCollapseSayWhy) {
+  MGSCOPE_SHARED_OR_SKIP(one, "mpms/mvsh1.dat");
+  MGSCOPE_SHARED_OR_SKIP(four, "mpms/mvsh4.dat");
+  const fs::path out = scratch_dir("mce_cli_real_scaling");
+  const auto r = run_mgscope("mce --mh " + q(one) + " " + q(four) + " -o " + q(out));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("; scaling not measured: no overlapping isotherms below Tc within |t| <= 0.06\n"),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("scaling plot not drawn: no overlapping isotherms"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("nan"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("gnuplot failed"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(out / "scaling.png"));
+  const auto j = nlohmann::json::parse(test::read_all(out / "mce.json"));
+  EXPECT_FALSE(j["critical"]["scaling"]["usable"].get<bool>());
+  EXPECT_TRUE(j["critical"]["scaling"]["rms_ln_deviation"].is_null());
+}
+
 TEST(MceCli, CriticalExponentsAndUniversalCurve) {
   const fs::path d = scratch_dir("mce_cli_critical");
   ASSERT_EQ(run_mgscope("synth mce --model arrott-noakes --t-step-K 1 --t-below-K 12 --t-above-K 12 -o " + q(d / "an"))
