@@ -1,6 +1,7 @@
 // `mgscope mce --mt FC.dat --mh ISO.dat... -o OUTDIR`: Curie temperature, Arrott/Banerjee,
 // -dSm(T, H) by the Maxwell relation and its figures of merit, the critical exponents and the
 // universal curve, from Quantum Design files.
+#include <algorithm>
 #include <cmath>
 #include <iomanip>
 #include <iostream>
@@ -25,6 +26,10 @@
 namespace mgscope {
 
 namespace {
+
+// A field held fixed wobbles by well under this (QD magnets: ~0.1-1 Oe); an M(H) isotherm spans
+// thousands of Oe.
+constexpr double kOneFieldWobble_Oe = 10;
 
 struct MceCli {
   std::vector<std::string> mt_files, mh_files;
@@ -183,6 +188,17 @@ class MceRun {
     std::vector<std::string> branch_warnings;
     auto c = isotherm_curves(d, mass, segment_, &branch_warnings);
     for (const auto& w : branch_warnings) warn(w);
+    // Temperature sweeps at fixed fields split into "isotherms" of one temperature each, at one
+    // field (within the magnet's few-Oe wobble): nothing to differentiate along H, and the usual
+    // cause is an M(T) file given as M(H).
+    const auto spans_fields = [](const MhCurve& k) {
+      const auto [low, high] = std::minmax_element(k.field_Oe.begin(), k.field_Oe.end());
+      return low != k.field_Oe.end() && *high - *low > kOneFieldWobble_Oe;
+    };
+    if (!c.empty() && std::none_of(c.begin(), c.end(), spans_fields))
+      fail_input(path, "none of its " + std::to_string(c.size()) +
+                           " isotherms holds two fields (each temperature was measured at one field): it looks like "
+                           "M(T) at fixed fields; give it with --mt");
     if (cli_.demag_N > 0)
       for (auto& k : c) k.field_Oe = internal_field_Oe(k.field_Oe, k.magnetization, cli_.demag_N, cli_.density_g_cm3);
     std::cout << path << ": " << c.size() << " isotherms, moment column '" << d.moment_column << "'\n";

@@ -82,6 +82,19 @@ TEST(MceCli, OneIsothermOnlyIsAnErrorNamingTheFile) {
   EXPECT_NE(r.output.find("one.csv: -dSm needs at least two isotherms"), std::string::npos) << r.output;
 }
 
+// An M(T) file given as M(H) splits into one-temperature "isotherms" at one field each: the error
+// says what the file looks like and which option takes it.
+TEST(MceCli, AnMtFileGivenAsMhIsToldToUseMt) {
+  const fs::path s = synth_dir();
+  const auto r = run_mgscope("mce --mh " + q(s / "fc.dat") + " -o " + q(scratch_dir("mce_cli_mt_as_mh")));
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("fc.dat: none of its "), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(" isotherms holds two fields (each temperature was measured at one field): it looks like "
+                          "M(T) at fixed fields; give it with --mt"),
+            std::string::npos)
+      << r.output;
+}
+
 TEST(MceCli, MassZeroGivesMomentOnlyOutputsWithAWarning) {
   const fs::path s = synth_dir();
   const fs::path out = scratch_dir("mce_cli_mass0");
