@@ -9,6 +9,7 @@
 #include <ostream>
 
 #include "pipelines/output_guard.hpp"
+#include "pipelines/reader_hint.hpp"
 
 namespace mgscope {
 
@@ -91,7 +92,8 @@ void print_batch_error(const std::string& input, const std::string& message, std
 void print_batch_repeat(const std::string& repeat, std::ostream& err) { err << "WARNING: " + repeat + '\n'; }
 
 BatchResult run_batch(const std::vector<std::string>& inputs,
-                      const std::function<void(const std::string&)>& job, std::ostream& err) {
+                      const std::function<void(const std::string&)>& job, std::ostream& err,
+                      const std::string& command) {
   BatchResult r;
   const std::vector<std::string> repeats = batch_repeats(inputs);
   for (std::size_t i = 0; i < inputs.size(); ++i) {
@@ -105,8 +107,9 @@ BatchResult run_batch(const std::vector<std::string>& inputs,
       job(in);
       ++r.succeeded;
     } catch (const std::exception& e) {
-      print_batch_error(in, e.what(), err);
-      r.failures.push_back({in, e.what()});
+      const std::string message = e.what() + (command.empty() ? std::string() : reader_hint(in, command));
+      print_batch_error(in, message, err);
+      r.failures.push_back({in, message});
     }
   }
   print_batch_failures(r, inputs.size(), err);

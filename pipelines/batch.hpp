@@ -26,9 +26,11 @@ struct BatchResult {
 // (a byte-identical copy) - is skipped with a warning printed to `err` as "WARNING: ...", so
 // nothing is analysed or counted twice.
 // Each failure is printed to `err` as "ERROR: <message>" when it happens, and listed again at
-// the end ("N of M inputs failed: ...").
+// the end ("N of M inputs failed: ..."). With `command` ("dsc", "mce --mt"; reader_hint.hpp), a
+// failed input that another command reads says so in its message.
 BatchResult run_batch(const std::vector<std::string>& inputs,
-                      const std::function<void(const std::string&)>& job, std::ostream& err);
+                      const std::function<void(const std::string&)>& job, std::ostream& err,
+                      const std::string& command = "");
 
 // The two halves of run_batch, for batches dealt over several processes (team_batch.hpp).
 // Notes the inputs (output_guard.hpp) and returns, per input, why it repeats an earlier one

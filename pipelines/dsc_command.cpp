@@ -194,7 +194,7 @@ void run_dsc(DscCommandOptions& o, CommandContext& ctx) {
     for (const auto& w : rep.warnings) std::cerr << "warning: " << file << ": " << w << '\n';
     reports.push_back(std::move(rep));
   };
-  const BatchResult batch = run_batch(o.files, job, std::cerr);
+  const BatchResult batch = run_batch(o.files, job, std::cerr, "dsc");
   const fs::path out(o.outdir);
   if (!reports.empty()) {
     write_file_atomic(out / "dsc.csv", dsc_scans_csv(reports));

@@ -122,7 +122,7 @@ void add_hardness_command(CLI::App& app, CommandContext& ctx) {
     // Settings first, before any file is read: a bad one names its option once, not per file.
     for (const std::string& bad : {o.segments.check(), o.oliver_pharr.check(), o.popins.check()})
       if (!bad.empty()) throw InputError(bad);
-    const IndentInputs in = read_indent_inputs(a.files, a.positions, std::cerr);
+    const IndentInputs in = read_indent_inputs(a.files, a.positions, std::cerr, "hardness");
     const std::vector<HardnessAnalysis> results =
         analyse_curves<HardnessAnalysis>(in, a.threads, [&](const IndentCurve& c) { return analyze_hardness(c, o); });
     namespace fs = std::filesystem;

@@ -215,6 +215,7 @@ int run_hrtem_batch(const HrtemCli& cli_as_given, const HrtemBatchOptions& optio
 
   TeamBatchJob job;
   job.inputs = cli.images;
+  job.command = "hrtem";
   job.shard = shard;
   job.at_once = at_once;
   job.lend_cores = lend_cores;

@@ -10,7 +10,7 @@
 namespace mgscope {
 
 IndentInputs read_indent_inputs(const std::vector<std::string>& files, const std::optional<std::string>& positions_file,
-                                std::ostream& err) {
+                                std::ostream& err, const std::string& command) {
   IndentInputs in;
   std::vector<IndentPosition> positions;
   if (positions_file) positions = read_indent_positions(*positions_file);  // a bad positions file stops the run
@@ -18,7 +18,7 @@ IndentInputs read_indent_inputs(const std::vector<std::string>& files, const std
     std::vector<IndentCurve> curves = read_indent_file(path);
     apply_positions(curves, positions);
     for (IndentCurve& c : curves) in.curves.push_back(std::move(c));
-  }, err);
+  }, err, command);
   return in;
 }
 

@@ -22,9 +22,10 @@ struct IndentInputs {
 };
 
 // Reads every file (NanoTest txt or zip, TriboScan, generic CSV); positions from a positions
-// file when given. Unreadable files are reported on `err` and listed in `read.failures`.
+// file when given. Unreadable files are reported on `err` and listed in `read.failures`, with a
+// hint when another command reads them (`command`: "creep" or "hardness").
 IndentInputs read_indent_inputs(const std::vector<std::string>& files, const std::optional<std::string>& positions_file,
-                                std::ostream& err);
+                                std::ostream& err, const std::string& command);
 
 // A short label for a curve: its file name, or the zip member name.
 std::string curve_label(const std::string& source);

@@ -37,7 +37,7 @@ void add_info_command(CLI::App& app, CommandContext& ctx) {
           if (opt->json) all.push_back(image_info_json(image.info));
           else std::cout << image_info_text(image.info) << std::flush;
         },
-        std::cerr);
+        std::cerr, "hrtem");  // info reads what hrtem reads: the hint names the command for anything else
     if (opt->json) std::cout << json_text(all) << '\n';
     ctx.exit_code = r.exit_code();
   });

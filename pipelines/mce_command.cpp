@@ -90,8 +90,8 @@ class MceRun {
     const std::vector<std::string> stems = distinct_stems(cli_.mt_files);
     for (std::size_t i = 0; i < stems.size(); ++i) mt_stem_[cli_.mt_files[i]] = stems[i];
     std::cout << std::setprecision(5);
-    const BatchResult mt = run_batch(cli_.mt_files, [&](const std::string& f) { analyse_mt(f); }, std::cerr);
-    const BatchResult mh = run_batch(cli_.mh_files, [&](const std::string& f) { read_mh(f); }, std::cerr);
+    const BatchResult mt = run_batch(cli_.mt_files, [&](const std::string& f) { analyse_mt(f); }, std::cerr, "mce --mt");
+    const BatchResult mh = run_batch(cli_.mh_files, [&](const std::string& f) { read_mh(f); }, std::cerr, "mce --mh");
     bool failed = mt.exit_code() != 0 || mh.exit_code() != 0;
     if (!curves_.empty()) {
       try {
@@ -189,16 +189,15 @@ class MceRun {
     auto c = isotherm_curves(d, mass, segment_, &branch_warnings);
     for (const auto& w : branch_warnings) warn(w);
     // Temperature sweeps at fixed fields split into "isotherms" of one temperature each, at one
-    // field (within the magnet's few-Oe wobble): nothing to differentiate along H, and the usual
-    // cause is an M(T) file given as M(H).
+    // field (within the magnet's few-Oe wobble): nothing to differentiate along H. The usual cause
+    // is an M(T) file given as M(H), which the batch's hint then names (reader_hint.hpp).
     const auto spans_fields = [](const MhCurve& k) {
       const auto [low, high] = std::minmax_element(k.field_Oe.begin(), k.field_Oe.end());
       return low != k.field_Oe.end() && *high - *low > kOneFieldWobble_Oe;
     };
     if (!c.empty() && std::none_of(c.begin(), c.end(), spans_fields))
       fail_input(path, "none of its " + std::to_string(c.size()) +
-                           " isotherms holds two fields (each temperature was measured at one field): it looks like "
-                           "M(T) at fixed fields; give it with --mt");
+                           " isotherms holds two fields (each temperature was measured at one field)");
     if (cli_.demag_N > 0)
       for (auto& k : c) k.field_Oe = internal_field_Oe(k.field_Oe, k.magnetization, cli_.demag_N, cli_.density_g_cm3);
     std::cout << path << ": " << c.size() << " isotherms, moment column '" << d.moment_column << "'\n";

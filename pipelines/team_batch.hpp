@@ -43,6 +43,8 @@ struct TeamBatchJob {
   // their parallel loops borrow: run's loops may be given every core's threads, and a worker that
   // finds no input left lends its core to those still running.
   bool lend_cores = false;
+  // The command ("hrtem"), for a failed input's hint at the command that reads it (reader_hint.hpp).
+  std::string command;
 };
 
 struct TeamBatchResult {

@@ -22,6 +22,7 @@
 #include "imaging/io/tiff_reader.hpp"
 #include "magnetics/io/qd_reader.hpp"
 #include "pipelines/measurement_sniffer.hpp"
+#include "pipelines/reader_hint.hpp"
 #include "tests/imaging/binary_test_files.hpp"
 #include "tests/imaging/emd_test_files.hpp"
 #include "tests/test_support.hpp"
@@ -268,6 +269,49 @@ TEST(FormatDetection, InitSnifferAgreesWithTheDetectors) {
     }
     EXPECT_EQ(s.modules, modules) << c.path << ": " << s.kind;
   }
+}
+
+// A file that failed in one command names the command that reads it, and says nothing in its
+// own command or where nothing reads it (pipelines/reader_hint.hpp).
+TEST(FormatDetection, AFileInTheWrongCommandNamesTheOneThatReadsIt) {
+  for (const Case& c : generated_cases()) {
+    const std::string name = fs::path(c.path).filename().string();
+    switch (c.format) {
+      case Fmt::ser: case Fmt::dm3: case Fmt::dm4: case Fmt::mrc: case Fmt::emd:
+        EXPECT_EQ(reader_hint(c.path, "hrtem"), "") << name;
+        EXPECT_EQ(reader_hint(c.path, "dsc"), "; it looks like an image: `mgscope hrtem` reads it") << name;
+        break;
+      case Fmt::netzsch: case Fmt::ta: case Fmt::dsc_csv:
+        EXPECT_EQ(reader_hint(c.path, "dsc"), "") << name;
+        EXPECT_NE(reader_hint(c.path, "creep").find(": `mgscope dsc` reads it"), std::string::npos) << name;
+        break;
+      case Fmt::qd:  // magnet.csv: two rows at one field, an M(T)
+        EXPECT_EQ(reader_hint(c.path, "mce --mt"), "") << name;
+        EXPECT_EQ(reader_hint(c.path, "mce --mh"), "; it looks like Quantum Design M(T): `mgscope mce --mt` reads it");
+        EXPECT_EQ(reader_hint(c.path, "hrtem"), reader_hint(c.path, "mce --mh"));
+        break;
+      case Fmt::triboscan: case Fmt::nanotest_zip:
+        EXPECT_EQ(reader_hint(c.path, "creep"), "") << name;
+        EXPECT_EQ(reader_hint(c.path, "hardness"), "") << name;
+        EXPECT_NE(reader_hint(c.path, "hrtem").find(": `mgscope creep` and `mgscope hardness` read it"),
+                  std::string::npos)
+            << name;
+        break;
+      case Fmt::none:
+        for (const char* command : {"hrtem", "creep", "hardness", "dsc", "mce --mt", "mce --mh"})
+          EXPECT_EQ(reader_hint(c.path, command), "") << name << " in " << command;
+        break;
+      default: break;
+    }
+  }
+  // On the command line: a DSC export given to mce.
+  const fs::path dir = test::scratch_dir("reader_hint_cli");
+  DscSynthParams p;
+  write(dir / "scan.txt", write_dsc_netzsch(generate_dsc(p), p));
+  const auto r = test::run_mgscope("mce --mt '" + (dir / "scan.txt").string() + "' -o '" + (dir / "out").string() + "'");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("scan.txt: not a Quantum Design export"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(": `mgscope dsc` reads it\n"), std::string::npos) << r.output;
 }
 
 }  // namespace

@@ -89,8 +89,8 @@ TEST(MceCli, AnMtFileGivenAsMhIsToldToUseMt) {
   const auto r = run_mgscope("mce --mh " + q(s / "fc.dat") + " -o " + q(scratch_dir("mce_cli_mt_as_mh")));
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find("fc.dat: none of its "), std::string::npos) << r.output;
-  EXPECT_NE(r.output.find(" isotherms holds two fields (each temperature was measured at one field): it looks like "
-                          "M(T) at fixed fields; give it with --mt"),
+  EXPECT_NE(r.output.find(" isotherms holds two fields (each temperature was measured at one field); it looks like "
+                          "Quantum Design M(T): `mgscope mce --mt` reads it\n"),
             std::string::npos)
       << r.output;
 }
