@@ -11,6 +11,7 @@
 #include "fitting/io/indent_readers.hpp"
 #include "pipelines/commands.hpp"
 #include "imaging/io/image_frames.hpp"
+#include "imaging/io/read_image.hpp"
 #include "imaging/io/ser_reader.hpp"
 #include "pipelines/measurement_sniffer.hpp"
 #include "pipelines/sample_manifest.hpp"
@@ -132,18 +133,24 @@ int run_init(const InitCli& cli) {
       unclassified.push_back(rel + ": " + s.kind);
       continue;
     }
-    for (const std::string& m : s.modules) found[m][s.role].push_back(rel);
     // A stack is analysed as its first frame unless the manifest asks for the series: say so,
-    // without guessing which the user wants.
+    // without guessing which the user wants. A microscope file that holds no 2-D image (an EELS
+    // spectrum, a line scan: DM3 and SER hold those too) is no micrograph: it is left out.
     if (s.modules == std::vector<std::string>{"hrtem"}) {
       try {
         if (const int frames = ImageFrames(p).frames(); frames > 1)
           stacks.push_back(rel + ": holds " + std::to_string(frames) +
                            " frames; hrtem reads its first unless [hrtem] options has frames = \"all\" (an in-situ "
                            "series, docs/hrtem.md)");
-      } catch (const std::exception&) {  // a damaged image is reported when the sample runs
+      } catch (const std::exception& e) {  // a damaged image is reported when the sample runs
+        const std::string why = e.what();
+        if (const std::size_t at = why.find(kNotAnImage); at != std::string::npos) {
+          unclassified.push_back(rel + ": " + why.substr(at));
+          continue;
+        }
       }
     }
+    for (const std::string& m : s.modules) found[m][s.role].push_back(rel);
     if (s.modules.size() > 1) to_check.push_back(rel + ": " + s.kind);
   }
 

@@ -30,6 +30,10 @@ inline constexpr double kMaxPixelSizeNm = 1e6;
 // outside [kMinPixelSizeNm, kMaxPixelSizeNm] or not finite.
 void check_pixel_size_plausible(const ImageInfo& info);
 
+// Every reader's error for a file that holds no 2-D image (a spectrum, a line scan, a volume of
+// the wrong rank) contains these words: `mgscope init` leaves such a file out of the micrographs.
+inline constexpr const char* kNotAnImage = "not a 2-D image";
+
 // Reads one 2-D image with its calibration. Throws InputError naming the file on bad input,
 // including an implausible calibrated pixel size (check_pixel_size_plausible).
 LoadedImage read_image(const std::string& path, const ReadOptions& options = {});

@@ -406,6 +406,12 @@ TEST(InitCommand, RecognisesGeneratedFiles) {
     fs::copy_file(ser, dir / "tia" / "16_STOimage_1.ser", fs::copy_options::overwrite_existing);
     fs::copy_file(emi, dir / "tia" / "16_STOimage.emi", fs::copy_options::overwrite_existing);
   }
+  // An EELS spectrum in a DM3 file (the DM format, but no 2-D image) is no micrograph.
+  const std::string eels = mgscope::test::shared_data("hrtem/08_carbon.dm3");
+  if (!eels.empty()) {
+    fs::create_directories(dir / "eels");
+    fs::copy_file(eels, dir / "eels" / "08_carbon.dm3", fs::copy_options::overwrite_existing);
+  }
   const auto r = run_mgscope("init " + q(dir));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   if (have_ser) {
@@ -431,6 +437,10 @@ TEST(InitCommand, RecognisesGeneratedFiles) {
             std::string::npos)
       << manifest;
   EXPECT_NE(manifest.find("#   notes.txt: text file of unknown layout"), std::string::npos) << manifest;
+  if (!eels.empty())
+    EXPECT_NE(manifest.find("#   eels/08_carbon.dm3: not a 2-D image: ImageList.1.ImageData.Dimensions is 2048 x 1"),
+              std::string::npos)
+        << manifest;
   EXPECT_NE(manifest.find("#   tem/img_labels.tif"), std::string::npos) << manifest;  // a label image, not a micrograph
 
   const auto again = run_mgscope("init " + q(dir));
