@@ -128,8 +128,14 @@ HrtemResult analyse_hrtem(const CalibratedImage& calibrated, const HrtemOptions&
   SpotOptions spots = options.spots;
   spots.sidelobe_floor = sidelobe_floor_for(options.window);
   const SpectrumGeometry geometry(g.box_px, acf_size, pixel_nm, spots);
-  if (geometry.search_pixels() < 8)
-    fail_input(what, "the spot annulus holds fewer than 8 Fourier pixels: box too small for d_min..d_max");
+  if (geometry.search_pixels() < 8) {
+    std::ostringstream m;
+    m << "the spot annulus holds " << geometry.search_pixels() << " Fourier pixel(s), fewer than the 8 a spot "
+      << "search needs: a box of " << g.box_px << " px (" << g.box_nm_effective << " nm at " << pixel_nm
+      << " nm/px) resolves too few spatial frequencies for spacings of " << spots.d_min_nm << "-" << spots.d_max_nm
+      << " nm; lattice fringes need pixels of a few hundredths of a nm (check the pixel size)";
+    fail_input(what, m.str());
+  }
   MaskOptions mo = options.mask;
   mo.d_min_nm = options.spots.d_min_nm;
   mo.d_max_nm = options.spots.d_max_nm;

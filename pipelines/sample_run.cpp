@@ -149,8 +149,29 @@ void add_sample_run_options(CLI::App& cmd, SampleRunOptions& options) {
 
 int report_batch_failures(const std::vector<std::string>& failures) {
   if (failures.empty()) return 0;
-  std::fprintf(stderr, "%zu failure(s):\n", failures.size());
-  for (const std::string& f : failures) std::fprintf(stderr, "ERROR: %s\n", f.c_str());
+  std::string text = std::to_string(failures.size()) + " failure(s):\n";
+  for (const std::string& f : failures) {
+    // A module's error holds the command's own "ERROR: FILE: ..." lines: under the failure's
+    // "ERROR: SAMPLE: MODULE:", one indented line each, without the word again.
+    const std::size_t inner = f.find("ERROR: ");
+    if (inner == std::string::npos) {
+      text += "ERROR: " + f + '\n';
+      continue;
+    }
+    std::string head = f.substr(0, inner);
+    while (!head.empty() && head.back() == ' ') head.pop_back();
+    text += "ERROR: " + head + '\n';
+    std::size_t at = inner;
+    while (at < f.size()) {
+      std::size_t end = f.find('\n', at);
+      if (end == std::string::npos) end = f.size();
+      std::string line = f.substr(at, end - at);
+      if (line.rfind("ERROR: ", 0) == 0) line.erase(0, 7);
+      if (!line.empty()) text += "  " + line + '\n';
+      at = end + 1;
+    }
+  }
+  std::fputs(text.c_str(), stderr);  // one write: under mpirun, pieces written apart interleave
   return 1;
 }
 

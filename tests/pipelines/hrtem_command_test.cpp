@@ -248,6 +248,15 @@ TEST(HrtemCommand, PixelSizeOverrideAndUnits) {
                                      "' --pixel-size 3furlongs");
   EXPECT_NE(bad.exit_code, 0);
   EXPECT_NE(bad.output.find("--pixel-size: unknown length unit"), std::string::npos) << bad.output;
+  // A pixel size ten times too coarse (0.2 nm for 0.0199: a unit slip, or a survey image) leaves
+  // boxes of 10 px: the error gives the numbers that show why.
+  const auto coarse = test::run_mgscope("hrtem '" + (synth_dir() / "mixed.tif").string() + "' -o '" + out.string() +
+                                        "' --pixel-size 0.2nm");
+  EXPECT_EQ(coarse.exit_code, 1) << coarse.output;
+  EXPECT_NE(coarse.output.find("Fourier pixel(s), fewer than the 8 a spot search needs: a box of 10 px (2 nm at "
+                               "0.2 nm/px) resolves too few spatial frequencies for spacings of 0.15-0.6 nm"),
+            std::string::npos)
+      << coarse.output;
 }
 
 TEST(HrtemCommand, RulesThatNoLongerSeparateTheClassesAreRefused) {
