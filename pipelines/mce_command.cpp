@@ -276,8 +276,9 @@ class MceRun {
                 << '\n';
       for (const std::string& w : {draw_modified_arrott_figure(out_ / "modified_arrott.png", c),
                                    draw_kouvel_fisher_figure(out_ / "kouvel_fisher.png", c),
-                                   sc.usable() ? draw_scaling_figure(out_ / "scaling.png", sc, m_unit())
-                                               : mh_sources_ + ": scaling plot not drawn: " + sc.message})
+                                   // Drawn whenever it has isotherms: one branch alone is still worth a look.
+                                   !sc.isotherms.empty() ? draw_scaling_figure(out_ / "scaling.png", sc, m_unit())
+                                                         : mh_sources_ + ": scaling plot not drawn: " + sc.message})
         if (!w.empty()) warn(w);
     }
     const UniversalCurve u = universal_curve(s, cli_.universal);

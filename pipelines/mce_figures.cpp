@@ -227,8 +227,11 @@ std::string draw_scaling_figure(const std::filesystem::path& png, const ScalingC
     temperatures_K.push_back(iso.temperature_K);
   }
   std::ostringstream t;
-  t << "Scaling: rms miss " << std::setprecision(2) << 100 * s.rms_ln_deviation << " % (mean-field exponents: "
-    << 100 * s.rms_ln_deviation_mean_field << " %); filled: T < T_C";
+  if (s.usable())
+    t << "Scaling: rms miss " << std::setprecision(2) << 100 * s.rms_ln_deviation << " % (mean-field exponents: "
+      << 100 * s.rms_ln_deviation_mean_field << " %); filled: T < T_C";
+  else  // one branch drawn: its curves are worth a look, but no collapse was measured
+    t << "Scaling not measured: " << s.message << "; filled: T < T_C";
   return b.render(png, tight_log_axes(all_h, all_m) + "set xlabel 'H |t|^{-(β+γ)} (Oe)'\nset ylabel 'M |t|^{-β} (" +
                            gnuplot_unit(m_unit) + ")'\nset grid\nset key off\n" + colour_bar(temperatures_K, "T (K)") +
                            "set title " + gnuplot_quoted(t.str()) + "\n");

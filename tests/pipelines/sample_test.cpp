@@ -308,6 +308,9 @@ files = ["raw/creep_*.txt"]
   expect_self_contained(dir / "out");
   if (have_jsonschema()) EXPECT_EQ(validate_report(dir / "out" / "report.json"), 0);
   EXPECT_NE(r.output.find("failure(s)"), std::string::npos);  // listed at the end
+  // The module's own "ERROR: FILE: ..." lines sit under its name, indented, without the word again.
+  EXPECT_NE(r.output.find("sample.toml: hrtem:\n  "), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("hrtem: ERROR:"), std::string::npos) << r.output;
 
   // A failed module is not stamped: the next run tries it again; the good one is up to date.
   const auto again = run_mgscope("sample " + q(dir / "sample.toml") + " -o " + q(dir / "out"));
