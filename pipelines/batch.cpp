@@ -107,7 +107,7 @@ BatchResult run_batch(const std::vector<std::string>& inputs,
       job(in);
       ++r.succeeded;
     } catch (const std::exception& e) {
-      const std::string message = e.what() + (command.empty() ? std::string() : reader_hint(in, command));
+      const std::string message = e.what() + reader_hint(in, command);
       print_batch_error(in, message, err);
       r.failures.push_back({in, message});
     }

@@ -8,7 +8,8 @@ namespace mgscope {
 
 // `command`: "hrtem", "creep", "hardness", "dsc", "mce --mt" or "mce --mh". Returns "; it looks
 // like KIND: `mgscope OTHER` reads it" when the file sniffer (measurement_sniffer.hpp) places
-// `path` with another command or option, else "" (the file is this command's, or nobody's).
+// `path` with another command or option, else "" (the file is this command's, or nobody's, or
+// `command` is empty).
 // Reads the file's head only; never throws.
 std::string reader_hint(const std::string& path, const std::string& command);
 

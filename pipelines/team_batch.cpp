@@ -29,7 +29,7 @@ std::string run_one(const TeamBatchJob& job, std::size_t i) {
   try {
     r = {{"ok", true}, {"result", job.run(i)}};
   } catch (const std::exception& e) {
-    r = {{"ok", false}, {"error", e.what() + (job.command.empty() ? std::string() : reader_hint(job.inputs[i], job.command))}};
+    r = {{"ok", false}, {"error", e.what() + reader_hint(job.inputs[i], job.command)}};
   }
   const std::vector<std::uint8_t> bytes = nlohmann::json::to_cbor(r);
   return std::string(bytes.begin(), bytes.end());
