@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Lists file-local names (in an anonymous namespace, or `static` at namespace scope) that more than
-one source file of a folder defines, and exits 1 if there are any.
+one source file of a group (a folder, or one target's files) defines, and exits 1 if there are any.
 
 The glue folders are compiled a batch of files at a time (cmake/MgscopeUnityBuild.cmake): there the
 file-local names of every file in a batch share one namespace. Two definitions of one name with the
@@ -8,7 +8,9 @@ same signature fail to compile, but two overloads (num(double) here, num(json, k
 and a call may silently take the other file's. Keeping each name to one file rules out both,
 whichever files a batch happens to hold.
 
-usage: check_unity_names.py FOLDER [FOLDER ...]   (each folder's *.cpp files, not its subfolders)
+usage: check_unity_names.py GROUP [GROUP ...]
+  GROUP: a folder (its *.cpp files, not its subfolders) or a comma-separated list of source files
+  (one target's, e.g. a test executable's)
 """
 import pathlib
 import re
@@ -51,11 +53,10 @@ def code_only(text):
 def declared_name(statement):
     """The name a namespace-scope declaration introduces, or None."""
     s = re.sub(r"^template\s*<.*?>\s*", "", statement.strip(), flags=re.S)
-    if not s or s.startswith(("using namespace", "namespace", "#", "friend", "static_assert")):
+    # A using-declaration or alias may be repeated for the same entity; one for another entity
+    # does not compile. Neither can change a call silently.
+    if not s or s.startswith(("using", "namespace", "#", "friend", "static_assert")):
         return None
-    m = re.match(r"using\s+(\w+)\s*=", s)
-    if m:
-        return m.group(1)
     words = re.findall(r"[A-Za-z_]\w*|::|[(=;{<>,\[]", s)
     for k, w in enumerate(words):
         if w in KEYWORDS_BEFORE_NAME:
@@ -123,21 +124,23 @@ def file_local_names(path):
     return names
 
 
-def main(folders):
+def main(groups):
     clashes = 0
-    for folder in folders:
+    for group in groups:
         seen = {}
-        for path in sorted(pathlib.Path(folder).glob("*.cpp")):
+        paths = ([pathlib.Path(p) for p in group.split(",")] if "," in group or group.endswith(".cpp")
+                 else sorted(pathlib.Path(group).glob("*.cpp")))
+        for path in paths:
             for name, line in set(file_local_names(path)):
                 seen.setdefault(name, []).append(f"{path}:{line}")
         for name, places in sorted(seen.items()):
             files = {p.rsplit(":", 1)[0] for p in places}
             if len(files) > 1:
                 clashes += 1
-                print(f"{folder}: the file-local name '{name}' is defined in {len(files)} files: "
+                print(f"{group[:60]}: the file-local name '{name}' is defined in {len(files)} files: "
                       + ", ".join(sorted(places)))
     if clashes:
-        print(f"{clashes} file-local name(s) defined in more than one file; rename them, or share "
+        print(f"{clashes} file-local name(s) defined in more than one file of a group; rename them, or share "
               "one definition in a header (cmake/MgscopeUnityBuild.cmake says why)")
     return 1 if clashes else 0
 

@@ -20,10 +20,14 @@
 #include "imaging/io/read_image.hpp"
 #include "magnetics/io/qd_reader.hpp"
 #include "tests/imaging/binary_test_files.hpp"
+#include "tests/robustness/robustness_support.hpp"
 #include "tests/test_support.hpp"
 
 namespace mgscope {
 namespace {
+
+using test::error_of;
+using test::write_text;
 
 namespace fs = std::filesystem;
 
@@ -33,17 +37,6 @@ double peak_rss_MiB() {
   getrusage(RUSAGE_SELF, &u);
   return static_cast<double>(u.ru_maxrss) / 1024.0;
 }
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "(no InputError)";
-}
-
-void write_text(const fs::path& p, const std::string& s) { std::ofstream(p, std::ios::binary) << s; }
 
 TEST(SpecialFiles, FifoDeviceAndFolderAreRefusedWithoutOpening) {
   const fs::path dir = test::scratch_dir("special");

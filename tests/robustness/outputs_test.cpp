@@ -15,17 +15,18 @@
 #include "pipelines/atomic_file.hpp"
 #include "pipelines/batch.hpp"
 #include "pipelines/output_guard.hpp"
+#include "tests/robustness/robustness_support.hpp"
 #include "tests/test_support.hpp"
 
 namespace mgscope {
 namespace {
 
+using test::write_text;
+
 namespace fs = std::filesystem;
 
 std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
 const fs::path kSamples = fs::path(MGSCOPE_SOURCE_DIR) / "samples";
-
-void write_text(const fs::path& p, const std::string& s) { std::ofstream(p, std::ios::binary) << s; }
 
 const char* kTable =
     "composition,T_K,minus_dSm_max_JkgK\nA,100,5\nB,150,4.2\nC,200,3.7\nD,250,3.3\nE,300,3.0\n";

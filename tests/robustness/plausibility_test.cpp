@@ -13,19 +13,13 @@
 #include "magnetics/entropy_change.hpp"
 #include "magnetics/io/qd_reader.hpp"
 #include "magnetics/mce_inputs.hpp"
+#include "tests/robustness/robustness_support.hpp"
 #include "tests/test_support.hpp"
 
 namespace mgscope {
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "(no InputError)";
-}
+using test::error_of;
 
 bool has(const std::vector<std::string>& v, const std::string& part) {
   for (const auto& s : v)

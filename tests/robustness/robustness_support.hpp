@@ -1,0 +1,26 @@
+// Helpers the robustness tests share.
+#pragma once
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <string>
+
+#include "fitting/base/error.hpp"
+
+namespace mgscope::test {
+
+// The InputError's message from `f`, or "(no InputError)".
+inline std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "(no InputError)";
+}
+
+inline void write_text(const std::filesystem::path& p, const std::string& s) {
+  std::ofstream(p, std::ios::binary) << s;
+}
+
+}  // namespace mgscope::test
