@@ -312,6 +312,14 @@ TEST(FormatDetection, AFileInTheWrongCommandNamesTheOneThatReadsIt) {
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find("scan.txt: not a Quantum Design export"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find(": `mgscope dsc` reads it\n"), std::string::npos) << r.output;
+  // And given to hrtem, whose batch is dealt over the work team (team_batch.hpp).
+  const auto h = test::run_mgscope("hrtem '" + (dir / "scan.txt").string() + "' -o '" + (dir / "h").string() + "'");
+  EXPECT_EQ(h.exit_code, 1) << h.output;
+  EXPECT_NE(h.output.find("scan.txt: not a supported image format (TIFF, DM3/DM4, TIA SER, MRC or EMD expected); it "
+                          "looks like NETZSCH"),
+            std::string::npos)
+      << h.output;
+  EXPECT_NE(h.output.find(": `mgscope dsc` reads it\n"), std::string::npos) << h.output;
 }
 
 }  // namespace

@@ -42,12 +42,18 @@ long dead_pid() {
 
 TEST(FailedWrites, FileSizeLimitMakesWriteFileAtomicThrowAndLeaveNothing) {
   // RLIMIT_FSIZE stands in for a full disk: writes past it fail with EFBIG (SIGXFSZ ignored).
+  // The soft limit only, restored at the end: the tests after this one in the same process (the
+  // whole binary run at once) copy files far larger than 16 KiB.
   const fs::path dir = test::scratch_dir("fsize");
-  signal(SIGXFSZ, SIG_IGN);
-  rlimit lim{16384, 16384};
+  const auto old_handler = signal(SIGXFSZ, SIG_IGN);
+  rlimit old{};
+  ASSERT_EQ(getrlimit(RLIMIT_FSIZE, &old), 0);
+  rlimit lim{16384, old.rlim_max};
   ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &lim), 0);
   EXPECT_THROW(write_file_atomic(dir / "big.csv", std::string(200000, 'x')), std::runtime_error);
   write_file_atomic(dir / "small.csv", "fits\n");
+  ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &old), 0);
+  signal(SIGXFSZ, old_handler);
   std::vector<std::string> left;
   for (const auto& e : fs::directory_iterator(dir)) left.push_back(e.path().filename().string());
   EXPECT_EQ(left, std::vector<std::string>{"small.csv"});  // no big.csv, no temporary
