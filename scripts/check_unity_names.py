@@ -55,7 +55,7 @@ def declared_name(statement):
     s = re.sub(r"^template\s*<.*?>\s*", "", statement.strip(), flags=re.S)
     # A using-declaration or alias may be repeated for the same entity; one for another entity
     # does not compile. Neither can change a call silently.
-    if not s or s.startswith(("using", "namespace", "#", "friend", "static_assert")):
+    if not s or re.match(r"(using|namespace|friend|static_assert)\b|#", s):
         return None
     words = re.findall(r"[A-Za-z_]\w*|::|[(=;{<>,\[]", s)
     for k, w in enumerate(words):
