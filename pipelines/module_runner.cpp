@@ -1,6 +1,7 @@
 // posix_spawn (no shell) of /proc/self/exe per module; stamps decide what is already done.
 #include "pipelines/module_runner.hpp"
 
+#include <cctype>
 #include <chrono>
 #include <fcntl.h>
 #include <spawn.h>
@@ -87,6 +88,19 @@ std::string failure_message(const fs::path& log) {
     if (line.rfind("ERROR", 0) == 0 && errors.size() < 2000) errors += (errors.empty() ? "" : "\n") + line;
   }
   return errors.empty() ? last : errors;
+}
+
+// The command's advice names its option ("give --pixel-size"); in a manifest that option is a key
+// of the module's options table: say how, once, after the errors.
+std::string with_manifest_key(const std::string& error, const std::string& module) {
+  const std::size_t at = error.find(" --");
+  if (at == std::string::npos) return error;
+  std::size_t end = at + 3;
+  while (end < error.size() && (std::isalnum(static_cast<unsigned char>(error[end])) || error[end] == '-')) ++end;
+  const std::string option = error.substr(at + 3, end - at - 3);
+  if (option.empty()) return error;
+  return error + "\n(in the manifest, --" + option + " is a key of [" + module + "] options: options = { " + option +
+         " = ... })";
 }
 
 struct Running {
@@ -186,7 +200,7 @@ void run_module_jobs(std::vector<ModuleJob>& jobs, int parallel, bool force,
         job.error = std::string("crashed: ") + strsignal(WTERMSIG(status)) + " (log: " + job.log.string() + ")";
       } else {
         job.exit_code = WEXITSTATUS(status);
-        job.error = failure_message(job.log);
+        job.error = with_manifest_key(failure_message(job.log), job.module);
         if (job.error.empty()) job.error = "exit code " + std::to_string(job.exit_code);
       }
     }

@@ -323,6 +323,23 @@ files = ["raw/creep_*.txt"]
 // summary as a series, not as an image's (it had failed the module: "no 'classes'"), and gives
 // the ordered box fraction of its first and last points, as series.csv has them, apart from the
 // images' pooled fraction; its figures are on the page with their captions.
+// A command's advice names its option ("give --pixel-size"); the sample says which manifest key
+// that is, on the terminal and in report.json (real uncalibrated DM4 of ../shared).
+TEST(SampleCommand, AnOptionTheCommandAsksForIsNamedAsAManifestKey) {
+  MGSCOPE_SHARED_OR_SKIP(uncalibrated, "hrtem/test-1.dm4");
+  const fs::path dir = scratch_dir("sample_option_key");
+  fs::create_directories(dir / "raw");
+  fs::copy_file(uncalibrated, dir / "raw" / "test-1.dm4", fs::copy_options::overwrite_existing);
+  write(dir / "sample.toml", "name = \"uncalibrated\"\n[hrtem]\nfiles = [\"raw/test-1.dm4\"]\n");
+  const auto r = run_mgscope("sample " + q(dir / "sample.toml") + " -o " + q(dir / "out"));
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  const std::string key = "(in the manifest, --pixel-size is a key of [hrtem] options: options = { pixel-size = ... })";
+  EXPECT_NE(r.output.find("no pixel-size calibration in the file; give --pixel-size"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(key), std::string::npos) << r.output;
+  const json report = read_json(dir / "out" / "report.json");
+  EXPECT_NE(report["modules"][0]["error"].get<std::string>().find(key), std::string::npos) << report["modules"][0];
+}
+
 TEST(SampleCommand, AnInSituSeriesReportsItsFirstAndLastPoints) {
   const fs::path dir = scratch_dir("sample_series");
   ASSERT_EQ(run_mgscope("synth hrtem -o " + q(dir / "raw") + " --name grow --width 400 --height 400 --frames 4 "
