@@ -40,7 +40,7 @@ void add_sample_command(CLI::App& app, CommandContext& ctx) {
     progress.finish();
     std::vector<std::string> failures;
     for (const SampleRunResult& r : runs)
-      for (const std::string& f : r.failures) failures.push_back(r.manifest.string() + ": " + f);
+      for (const std::string& f : r.failures) failures.push_back(failure_at(r.manifest.string(), f));
     ctx.exit_code = report_batch_failures(failures);
   });
 }

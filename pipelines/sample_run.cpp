@@ -14,6 +14,7 @@
 #include "pipelines/atomic_file.hpp"
 #include "pipelines/json_output.hpp"
 #include "pipelines/module_runner.hpp"
+#include "pipelines/reader_hint.hpp"
 #include "pipelines/sample_manifest.hpp"
 #include "pipelines/sample_report.hpp"
 #include "pipelines/usage_errors.hpp"
@@ -121,9 +122,11 @@ SampleRunResult run_sample(const fs::path& manifest_path, const fs::path& out_di
     if (progress) progress->clear();
     say(transcript, "  wrote %s and report.html\n", (out_dir / "report.json").string().c_str());
   } catch (const std::exception& e) {
-    result.failures.push_back(e.what());
+    // A measurement file given as the manifest says which command reads it.
+    const std::string message = e.what() + reader_hint(manifest_path.string(), "sample");
+    result.failures.push_back(message);
     if (progress) progress->clear();
-    say(transcript, "  FAILED: %s\n", e.what());
+    say(transcript, "  FAILED: %s\n", message.c_str());
   }
   return result;
 }
@@ -145,6 +148,10 @@ void add_sample_run_options(CLI::App& cmd, SampleRunOptions& options) {
   cmd.add_flag("--force", options.force, "Run every module again, even when up to date");
   cmd.add_option("--threads", options.parallel, "Modules run at once (each module uses its own default threads)")
       ->check(kPositiveNumber)->capture_default_str();
+}
+
+std::string failure_at(const std::string& where, const std::string& failure) {
+  return failure.rfind(where, 0) == 0 ? failure : where + ": " + failure;
 }
 
 int report_batch_failures(const std::vector<std::string>& failures) {

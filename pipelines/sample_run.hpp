@@ -41,6 +41,10 @@ std::vector<std::filesystem::path> sample_out_dirs(const std::vector<std::string
 // --force and --threads, shared by `sample` and `study`.
 void add_sample_run_options(CLI::App& cmd, SampleRunOptions& options);
 
+// "WHERE: FAILURE" for the list at the end of a batch, or FAILURE alone when it begins with WHERE
+// already (a manifest that could not be read names itself).
+std::string failure_at(const std::string& where, const std::string& failure);
+
 // Lists the failures at the end of a batch on stderr; returns the exit code (1 when any).
 int report_batch_failures(const std::vector<std::string>& failures);
 

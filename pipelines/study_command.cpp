@@ -32,7 +32,7 @@ std::vector<std::string> run_study(const std::string& path, const std::filesyste
   std::vector<SampleInStudy> samples;
   std::vector<std::string> failures;
   for (std::size_t i = 0; i < study.samples.size(); ++i) {
-    for (const std::string& f : runs[i].failures) failures.push_back(study.samples[i] + ": " + f);
+    for (const std::string& f : runs[i].failures) failures.push_back(failure_at(study.samples[i], f));
     samples.push_back({study.samples[i], dirs[i], runs[i].report, runs[i].failures});
   }
 

@@ -405,6 +405,15 @@ TEST(SampleCommand, BatchOfManifestsGoesOnPastABadOne) {
   EXPECT_NE(r.output.find("dsc.options.no-such-option"), std::string::npos) << r.output;
   EXPECT_TRUE(fs::exists(dir / "out" / "a" / "report.html"));
   EXPECT_EQ(r.output.find("\r"), std::string::npos);  // no progress bar when stderr is not a terminal
+  // A measurement given where a manifest belongs: named once in the list, with the command that
+  // reads it.
+  const auto scan = run_mgscope("sample " + q(dir / "a" / "scan.txt") + " -o " + q(dir / "out2"));
+  EXPECT_EQ(scan.exit_code, 1) << scan.output;
+  const std::string path = (dir / "a" / "scan.txt").string();
+  EXPECT_NE(scan.output.find("ERROR: " + path + ": line "), std::string::npos) << scan.output;
+  EXPECT_EQ(scan.output.find(path + ": " + path), std::string::npos) << scan.output;
+  EXPECT_NE(scan.output.find("; it looks like NETZSCH Proteus ASCII: `mgscope dsc` reads it\n"), std::string::npos)
+      << scan.output;
 }
 
 TEST(InitCommand, RecognisesGeneratedFiles) {
