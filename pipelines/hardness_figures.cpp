@@ -3,10 +3,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <iomanip>
 #include <map>
 #include <sstream>
 
+#include "pipelines/csv_format.hpp"
 #include "pipelines/gnuplot_figure.hpp"
 
 namespace mgscope {
@@ -14,11 +14,7 @@ namespace mgscope {
 namespace {
 
 // A coordinate or value in gnuplot's data and commands: ten significant digits, "nan" when not known.
-std::string plot_number(double v) {
-  std::ostringstream s;
-  s << std::setprecision(10) << v;
-  return s.str();
-}
+std::string plot_number(double v) { return number_text(v, 10); }
 
 // The distinct values of `v` (within 1e-6 of their span), sorted.
 std::vector<double> distinct(std::vector<double> v) {

@@ -216,12 +216,13 @@ std::string emi_path_for(const std::string& ser_path) {
 std::vector<std::string> ser_paths_for_emi(const std::string& emi_path) {
   const std::filesystem::path emi(emi_path);
   const std::filesystem::path folder = emi.has_parent_path() ? emi.parent_path() : ".";
+  // The name emi_path_for gives a .ser of this session, spelt as the folder listing spells it.
+  const std::string own_emi = (folder / emi.filename()).replace_extension(".emi").string();
   std::vector<std::pair<long, std::string>> found;
   std::error_code ec;
   for (std::filesystem::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) {
     const std::filesystem::path& p = it->path();
-    if (p.extension() != ".ser" || emi_path_for(p.string()) != (folder / emi.filename()).replace_extension(".emi").string())
-      continue;
+    if (p.extension() != ".ser" || emi_path_for(p.string()) != own_emi) continue;
     const std::string stem = p.stem().string();
     found.emplace_back(std::strtol(stem.c_str() + stem.rfind('_') + 1, nullptr, 10), p.string());
   }
