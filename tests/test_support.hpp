@@ -53,13 +53,56 @@ inline double child_peak_rss_MiB(const std::vector<std::string>& args, int& exit
   return double(u.ru_maxrss) / 1024.0;
 }
 
-// A fresh empty folder for one test's outputs. The process id keeps tests that ctest runs in
-// parallel (each TEST is its own process) and other checkouts' test runs out of each other's way.
+// Removes the scratch folders when the test program passes, and keeps them (naming them on
+// stderr) when it fails, for the failure's outputs to be read. MGSCOPE_KEEP_TEST_OUTPUT=1 keeps
+// them always. Without this a run of the suite left ~600 MB of folders in $TMPDIR, one set per
+// test process, run after run. ctest runs each TEST as its own process, so "the program passed"
+// is "the test passed" there; a crash keeps them too.
+class ScratchCleanup : public ::testing::EmptyTestEventListener {
+ public:
+  static ScratchCleanup& instance() {
+    // gtest owns the listener and deletes it at exit; created once, before any test runs.
+    static ScratchCleanup* const self = [] {
+      auto* l = new ScratchCleanup;
+      ::testing::UnitTest::GetInstance()->listeners().Append(l);
+      return l;
+    }();
+    return *self;
+  }
+  void add(const std::filesystem::path& dir) {
+    for (const auto& d : dirs_)
+      if (d == dir) return;
+    dirs_.push_back(dir);
+  }
+  void OnTestProgramEnd(const ::testing::UnitTest& unit) override {
+    const char* keep = std::getenv("MGSCOPE_KEEP_TEST_OUTPUT");
+    const bool keep_all = keep && std::string(keep) == "1";
+    for (const auto& d : dirs_) {
+      if (unit.Passed() && !keep_all) {
+        std::error_code ec;
+        std::filesystem::remove_all(d, ec);
+      } else {
+        std::fprintf(stderr, "kept the test's outputs in %s\n", d.string().c_str());
+      }
+    }
+  }
+
+ private:
+  std::vector<std::filesystem::path> dirs_;
+};
+// Registered at start-up, so that a folder made inside a test never appends a listener while
+// gtest is calling them.
+inline const bool kScratchCleanupRegistered = (ScratchCleanup::instance(), true);
+
+// A fresh empty folder for one test's outputs, removed when the test program passes
+// (ScratchCleanup). The process id keeps tests that ctest runs in parallel (each TEST is its own
+// process) and other checkouts' test runs out of each other's way.
 inline std::filesystem::path scratch_dir(const std::string& name) {
   const auto p = std::filesystem::temp_directory_path() /
                  ("mgscope_test_" + name + "_" + std::to_string(::getpid()));
   std::filesystem::remove_all(p);
   std::filesystem::create_directories(p);
+  ScratchCleanup::instance().add(p);
   return p;
 }
 
