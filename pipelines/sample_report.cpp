@@ -220,7 +220,10 @@ std::string sample_report_html(const json& report, const fs::path& out_dir, cons
   b << "<h2 id=\"sample\">Sample and treatment</h2>\n<table>"
     << "<tr><th>Composition</th><td>" << html_escape(sample.value("composition", "")) << "</td></tr>"
     << "<tr><th>Manifest</th><td>" << html_escape(sample.value("manifest", "")) << "</td></tr>";
-  for (const auto& [k, v] : sample.at("treatment").items()) b << "<tr><th>" << html_escape(k) << "</th><td>" << v.dump() << "</td></tr>";
+  // As the study page writes them: 20, not json's 20.0.
+  for (const auto& [k, v] : sample.at("treatment").items())
+    b << "<tr><th>" << html_escape(k) << "</th><td>" << (v.is_number() ? csv_number(v.get<double>(), 8) : html_escape(v.dump()))
+      << "</td></tr>";
   b << "<tr><th>Program</th><td>mgscope " << html_escape(report.at("program").at("version").get<std::string>())
     << "</td></tr></table>\n"
     << "<p class=\"note\">Numbers are rounded to their uncertainty (two significant digits of it): "

@@ -135,6 +135,9 @@ TEST(SampleCommand, DemoStudyEndToEndThenNothingToRedo) {
   for (const char* s : {"ascast", "ctc10", "ctc20", "ctc40"}) reports[s] = read_json(out / "samples" / s / "report.json");
   EXPECT_EQ(reports["ctc20"]["schema"], "mgscope-report/1");
   EXPECT_EQ(reports["ctc20"]["sample"]["treatment"]["ctc_cycles"], 20.0);
+  // The page writes a whole count as the study page does: 20, not 20.0.
+  EXPECT_NE(read_all(out / "samples" / "ctc20" / "report.html").find("<tr><th>ctc_cycles</th><td>20</td></tr>"),
+            std::string::npos);
   // The demo's isotherms are 3 K apart, too coarse for the critical region: mce says so, and the
   // report carries it beside the numbers (report.json and the page).
   for (const char* s : {"ascast", "ctc10", "ctc20", "ctc40"}) {
