@@ -199,13 +199,16 @@ HrtemResult analyse_hrtem(const CalibratedImage& calibrated, const HrtemOptions&
   if (r.fractions.boxes == 0)
     r.warnings.push_back("no specimen box: the class fractions are undefined (n/a), not zero");
   r.nanocrystals = nanocrystal_groups(g, classes, counted);
-  const long cut = std::count_if(r.nanocrystals.begin(), r.nanocrystals.end(),
-                                 [](const NanocrystalGroup& n) { return n.touches_border; });
-  if (cut > 0)
-    r.warnings.push_back(std::to_string(cut) + " of " + std::to_string(r.nanocrystals.size()) +
-                         " nanocrystal groups reach the image border or a left-out place: their sizes are lower "
-                         "bounds (lower_bound in summary.json)");
+  for (std::string& w : nanocrystal_size_warnings(r.nanocrystals)) r.warnings.push_back(std::move(w));
   return r;
+}
+
+std::vector<std::string> nanocrystal_size_warnings(const std::vector<NanocrystalGroup>& groups) {
+  const long cut = std::count_if(groups.begin(), groups.end(), [](const NanocrystalGroup& n) { return n.touches_border; });
+  if (cut == 0) return {};
+  return {std::to_string(cut) + " of " + std::to_string(groups.size()) +
+          " nanocrystal groups reach the image border or a left-out place: their sizes are lower bounds "
+          "(lower_bound in summary.json)"};
 }
 
 }  // namespace mgscope

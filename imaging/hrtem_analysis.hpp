@@ -65,4 +65,9 @@ struct HrtemResult : Summary {
 // `what` (the file) for settings that do not fit this image (a box larger than the image, ...).
 HrtemResult analyse_hrtem(const CalibratedImage& image, const HrtemOptions& options, const std::string& what);
 
+// The doubt on the nanocrystal sizes when some groups reach the image border or a left-out place
+// (their sizes are lower bounds), or none. analyse_hrtem adds it to its warnings; summary.json
+// also keeps it beside the sizes it qualifies.
+std::vector<std::string> nanocrystal_size_warnings(const std::vector<NanocrystalGroup>& groups);
+
 }  // namespace mgscope

@@ -165,6 +165,9 @@ nlohmann::json hrtem_summary_json(const HrtemResult& r, const HrtemRunInfo& run,
     j["ordered"]["ordered_area_fraction_95ci_block_bootstrap"] = {json_number(area->ordered_area_fraction_95.low),
                                                                   json_number(area->ordered_area_fraction_95.high)};
     j["area_map"] = area_map_json(*area, g, run);
+    // Also in the image's list below; here they sit beside the area fraction they qualify (the
+    // report's quantities take a section's doubts for its numbers only).
+    j["area_map"]["warnings"] = area->warnings;
   }
   std::vector<double> diameters;
   json groups = json::array();
@@ -182,7 +185,8 @@ nlohmann::json hrtem_summary_json(const HrtemResult& r, const HrtemRunInfo& run,
                        {"groups", groups},
                        {"note", "connected nanocrystal boxes (4-neighbour); equivalent circle diameter; "
                                 "lower_bound: the group reaches the image border or a left-out place, so the "
-                                "crystal may be larger"}};
+                                "crystal may be larger"},
+                       {"warnings", nanocrystal_size_warnings(r.nanocrystals)}};
   const SpotOptions& s = options.spots;
   json rules = {{"nanocrystal_min_directions", options.rules.nanocrystal_min_directions},
                 {"nanocrystal_min_pairs", options.rules.nanocrystal_min_pairs},

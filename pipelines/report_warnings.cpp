@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
@@ -34,16 +35,28 @@ bool already_said(const std::vector<std::string>& said, const std::string& text)
   return false;
 }
 
-void collect(const json& j, const std::string& context, std::vector<std::string>& out,
+// What a walk gathers: every list whose key ends in "warnings" (the module's doubts, figure
+// warnings included), or, for the doubts of one number, the lists named "warnings" only (a figure
+// not drawn doubts no number) outside the top-level sections in `skipped`.
+struct Walk {
+  bool figure_lists = true;
+  const std::set<std::string>* skipped = nullptr;
+};
+
+bool gathered(const std::string& key, const Walk& walk) {
+  return walk.figure_lists ? ends_with(key, "warnings") : key == "warnings";
+}
+
+void collect(const json& j, const std::string& context, const Walk& walk, bool top, std::vector<std::string>& out,
              std::vector<std::string>& said) {
   if (j.is_array()) {
-    for (const json& item : j) collect(item, context, out, said);
+    for (const json& item : j) collect(item, context, walk, false, out, said);
     return;
   }
   if (!j.is_object()) return;
   // The object's own lists first (they are the overall ones), then what it holds.
   for (const auto& [key, value] : j.items()) {
-    if (!ends_with(key, "warnings") || !value.is_array()) continue;
+    if (!gathered(key, walk) || !value.is_array()) continue;
     for (const json& w : value)
       if (w.is_string() && !already_said(said, w.get<std::string>())) {
         said.push_back(w.get<std::string>());
@@ -51,17 +64,26 @@ void collect(const json& j, const std::string& context, std::vector<std::string>
       }
   }
   for (const auto& [key, value] : j.items()) {
-    if (ends_with(key, "warnings")) continue;
+    if (ends_with(key, "warnings") || (top && walk.skipped && walk.skipped->count(key))) continue;
     if (value.is_object()) {
       const std::string inner = label_of(value, key);
-      collect(value, context.empty() ? inner : context + ", " + inner, out, said);
+      collect(value, context.empty() ? inner : context + ", " + inner, walk, false, out, said);
     } else if (value.is_array()) {
       for (const json& item : value) {
         const std::string inner = item.is_object() ? label_of(item, key) : key;
-        collect(item, context.empty() ? inner : context + ", " + inner, out, said);
+        collect(item, context.empty() ? inner : context + ", " + inner, walk, false, out, said);
       }
     }
   }
+}
+
+// The warnings of the top-level sections in `sections` (their own lists and those they hold).
+std::vector<std::string> section_warnings(const json& summary, const std::set<std::string>& sections) {
+  std::vector<std::string> out, said;
+  for (const std::string& name : sections)
+    if (summary.is_object() && summary.contains(name))
+      collect(summary[name], "", Walk{false, nullptr}, false, out, said);
+  return out;
 }
 
 void collect_file(const fs::path& file, const std::string& context, std::vector<std::string>& out) {
@@ -69,10 +91,19 @@ void collect_file(const fs::path& file, const std::string& context, std::vector<
   if (!in) return;
   const json j = json::parse(in, nullptr, false);
   std::vector<std::string> said;
-  if (!j.is_discarded()) collect(j, context, out, said);
+  if (!j.is_discarded()) collect(j, context, Walk{}, true, out, said);
 }
 
 }  // namespace
+
+std::vector<std::string> number_warnings(const json& summary, const std::set<std::string>& other_sections,
+                                         const std::string& context) {
+  // The top list repeats a section's doubts with a prefix ("file (critical): text"): a repeat of
+  // another section's stays with that section's numbers.
+  std::vector<std::string> said = section_warnings(summary, other_sections), out;
+  collect(summary, context, Walk{false, &other_sections}, true, out, said);
+  return out;
+}
 
 std::vector<std::string> module_warnings(const std::string& module, const fs::path& out_dir) {
   std::vector<std::string> out;

@@ -2,8 +2,11 @@
 // gathered for the report so that a number shown there carries them.
 #pragma once
 #include <filesystem>
+#include <set>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 namespace mgscope {
 
@@ -13,5 +16,13 @@ namespace mgscope {
 // "critical: ...". In file order, repeats dropped. Unreadable files give no warnings here (the
 // headlines report them).
 std::vector<std::string> module_warnings(const std::string& module, const std::filesystem::path& out_dir);
+
+// The doubts that qualify one number read from `summary`: every list named "warnings" in it
+// (figure_warnings aside: a figure not drawn doubts no number), except those inside the top-level
+// sections in `other_sections`, which belong to other numbers (mce.json's "critical" holds the
+// doubts of the critical exponents, not of Tc). The top list's repeats of those go with them.
+// Prefixed by `context` and what each is about, as module_warnings.
+std::vector<std::string> number_warnings(const nlohmann::json& summary, const std::set<std::string>& other_sections,
+                                         const std::string& context);
 
 }  // namespace mgscope

@@ -9,6 +9,7 @@
 
 #include "mgscope_version.hpp"
 #include "pipelines/report_captions.hpp"
+#include "pipelines/report_doubts.hpp"
 #include "pipelines/report_headlines.hpp"
 #include "pipelines/report_numbers.hpp"
 #include "pipelines/report_warnings.hpp"
@@ -105,6 +106,7 @@ json sample_report_json(const SampleManifest& manifest, const std::vector<Module
       try {
         mod["quantities"] = module_headlines(job.module, job.out_dir, provenance);
         mod["warnings"] = module_warnings(job.module, job.out_dir);
+        add_number_warnings(job.module, job.out_dir, mod["quantities"]);
         // Every n/a says why: the module's own reason when it gave one, else where to look.
         for (auto& [key, q] : mod["quantities"].items())
           if (q["value"].is_null() && !q.contains("reason"))
@@ -199,6 +201,26 @@ std::string format_quantity(const json& q, bool compact) {
   return number + " <span class=\"note\">(" + html_escape(statistic) + ")</span>";
 }
 
+std::string doubt_marker(const json& q, const json& module_warnings, bool compact) {
+  const json doubts = q.value("warnings", json::array());
+  // An n/a gives its reason instead; a number without doubts gets no mark.
+  if (doubts.empty() || !std::isfinite(quantity_value(q))) return "";
+  std::string texts, numbers;
+  for (const json& d : doubts) {
+    const std::string text = d.get<std::string>();
+    texts += (texts.empty() ? "" : "\n") + text;
+    for (std::size_t i = 0; i < module_warnings.size(); ++i)
+      if (module_warnings[i].is_string() && module_warnings[i].get<std::string>() == text)
+        numbers += (numbers.empty() ? "" : ", ") + std::to_string(i + 1);
+  }
+  const std::string title = " title=\"" + html_escape(texts) + "\"";
+  if (compact) return " <span class=\"warn\"" + title + ">⚠</span>";
+  return " <span class=\"warn\"" + title + ">⚠ doubted" +
+         (numbers.empty()                               ? std::string(" (see the warnings)")
+          : numbers.find(',') == std::string::npos ? " (warning " + numbers + ")"
+                                                   : " (warnings " + numbers + ")") + "</span>";
+}
+
 std::string sample_report_html(const json& report, const fs::path& out_dir, const std::string& study_link) {
   const json& sample = report.at("sample");
   const std::string name = sample.at("name").get<std::string>();
@@ -241,9 +263,10 @@ std::string sample_report_html(const json& report, const fs::path& out_dir, cons
       << (warnings.empty() ? status : "warn") << "\">" << shown << "</span></p>\n";
     if (!warnings.empty()) {
       // Beside the numbers they qualify: a value shown as n/a or doubted is explained here.
-      b << "<div class=\"warnings\"><strong>Warnings</strong> (they qualify the numbers below)<ul>\n";
+      // Numbered: a doubted number below names the ones that bear on it.
+      b << "<div class=\"warnings\"><strong>Warnings</strong> (numbers marked ⚠ below are doubted by them)<ol>\n";
       for (const json& w : warnings) b << "<li>" << html_escape(w.get<std::string>()) << "</li>\n";
-      b << "</ul></div>\n";
+      b << "</ol></div>\n";
     }
     if (mod.at("error").is_string()) b << "<pre class=\"error\">" << html_escape(mod["error"].get<std::string>()) << "</pre>\n";
     if (!mod.at("quantities").empty()) {
@@ -252,7 +275,7 @@ std::string sample_report_html(const json& report, const fs::path& out_dir, cons
       for (const std::string& key : ordered_quantity_keys(mod["quantities"])) {
         const json& q = mod["quantities"][key];
         const std::string unit = q.value("unit", "");
-        b << "<tr><td>" << html_escape(q.value("label", key)) << "</td><td>" << format_quantity(q) << "</td><td>"
+        b << "<tr><td>" << html_escape(q.value("label", key)) << "</td><td>" << format_quantity(q) << doubt_marker(q, warnings) << "</td><td>"
           << (unit == "1" ? "" : html_unit(unit)) << "</td><td>" << html_escape(q["provenance"].value("reader", ""))
           << "</td><td>" << html_escape(q["provenance"].value("calibration", "")) << "</td></tr>\n";
       }

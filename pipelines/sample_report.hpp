@@ -33,5 +33,9 @@ std::string html_figure(const std::filesystem::path& png, const std::string& cap
 // The value rounded to its uncertainty with the statistic named; `compact` (table cells of the
 // study) puts the statistic in a tooltip.
 std::string format_quantity(const nlohmann::json& quantity, bool compact = false);
+// The mark of a doubted number (a quantity with "warnings"), empty for the others: "⚠ doubted
+// (warning 1, 2)" naming its entries in `module_warnings` (the module's numbered list), or, when
+// `compact` (study table cells), "⚠" alone; the doubts' texts in a tooltip either way.
+std::string doubt_marker(const nlohmann::json& quantity, const nlohmann::json& module_warnings, bool compact = false);
 
 }  // namespace mgscope

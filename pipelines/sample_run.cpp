@@ -15,6 +15,7 @@
 #include "pipelines/json_output.hpp"
 #include "pipelines/module_runner.hpp"
 #include "pipelines/reader_hint.hpp"
+#include "pipelines/report_headlines.hpp"
 #include "pipelines/sample_manifest.hpp"
 #include "pipelines/sample_report.hpp"
 #include "pipelines/usage_errors.hpp"
@@ -78,6 +79,26 @@ std::string input_inside(const ModuleJob& job) {
   }
 }
 
+// The terminal's share of "a doubted number carries its warning everywhere": per module, the
+// numbers its warnings doubt, then the warnings (the page and report.json have them too).
+void say_doubted_numbers(const nlohmann::json& report, std::string* transcript) {
+  for (const auto& mod : report["modules"]) {
+    std::string labels;
+    std::vector<std::string> doubts;
+    for (const std::string& key : ordered_quantity_keys(mod["quantities"])) {
+      const auto& q = mod["quantities"][key];
+      const auto& w = q.value("warnings", nlohmann::json::array());
+      if (w.empty() || !q["value"].is_number()) continue;
+      labels += (labels.empty() ? "" : ", ") + key;  // the names of report.json and study.csv
+      for (const auto& text : w)
+        if (std::find(doubts.begin(), doubts.end(), text.get<std::string>()) == doubts.end()) doubts.push_back(text);
+    }
+    if (labels.empty()) continue;
+    say(transcript, "  %-9s doubted: %s\n", mod["module"].get<std::string>().c_str(), labels.c_str());
+    for (const std::string& d : doubts) say(transcript, "            WARNING: %s\n", d.c_str());
+  }
+}
+
 }  // namespace
 
 SampleRunResult run_sample(const fs::path& manifest_path, const fs::path& out_dir, const SampleRunOptions& options,
@@ -117,6 +138,7 @@ SampleRunResult run_sample(const fs::path& manifest_path, const fs::path& out_di
     for (const auto& mod : result.report["modules"])
       if (mod["status"] == "failed")
         result.failures.push_back(mod["module"].get<std::string>() + ": " + mod["error"].get<std::string>());
+    say_doubted_numbers(result.report, transcript);
     write_json_atomic(out_dir / "report.json", result.report);
     write_file_atomic(out_dir / "report.html", sample_report_html(result.report, out_dir));
     if (progress) progress->clear();

@@ -2,6 +2,7 @@
 // quantities of a handful of samples fit a 1280 px window; more samples scroll inside the table's box.
 #include "pipelines/study_page.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -44,14 +45,61 @@ const json* column_of(const json& columns, const std::string& key) {
   return nullptr;
 }
 
-std::string study_caption(const StudyManifest& study, const json& columns, const std::string& quantity) {
+// The samples whose `key` carries doubts, by name.
+std::vector<std::string> doubted_samples(const json& rows, const std::string& key) {
+  std::vector<std::string> names;
+  for (const json& row : rows)
+    if (row["quantities"].contains(key) && !row["quantities"][key].value("warnings", json::array()).empty())
+      names.push_back(row["name"].get<std::string>());
+  return names;
+}
+
+// Under the table: each sample's doubted numbers with the warnings that doubt them, the
+// warnings that doubt the same numbers under one entry, so that the marks in the table are read
+// without hovering.
+std::string doubted_numbers(const StudyPageParts& parts) {
+  std::ostringstream b;
+  for (const json& row : parts.rows) {
+    std::vector<std::pair<std::string, std::vector<std::string>>> by_warning;  // text, labels; in column order
+    for (const json& c : parts.columns) {
+      const std::string key = c["key"].get<std::string>();
+      if (!row["quantities"].contains(key)) continue;
+      for (const json& w : row["quantities"][key].value("warnings", json::array())) {
+        auto it = std::find_if(by_warning.begin(), by_warning.end(), [&](const auto& e) { return e.first == w; });
+        if (it == by_warning.end()) it = by_warning.insert(by_warning.end(), {w.get<std::string>(), {}});
+        it->second.push_back(c.value("label", key));
+      }
+    }
+    std::vector<std::pair<std::vector<std::string>, std::vector<std::string>>> by_numbers;  // labels, texts
+    for (const auto& [text, labels] : by_warning) {
+      auto it = std::find_if(by_numbers.begin(), by_numbers.end(), [&](const auto& e) { return e.first == labels; });
+      if (it == by_numbers.end()) it = by_numbers.insert(by_numbers.end(), {labels, {}});
+      it->second.push_back(text);
+    }
+    for (const auto& [labels, texts] : by_numbers) {
+      std::string names;
+      for (const std::string& l : labels) names += (names.empty() ? "" : "; ") + l;
+      b << "<li><strong>" << html_escape(row["name"].get<std::string>()) << "</strong>: " << html_escape(names) << "<ul>";
+      for (const std::string& t : texts) b << "<li>" << html_escape(t) << "</li>";
+      b << "</ul></li>\n";
+    }
+  }
+  if (b.str().empty()) return "";
+  return "<div class=\"warnings\" id=\"doubts\"><strong>Doubted numbers</strong> (marked ⚠ in the table; each "
+         "sample's page shows them beside its figures)<ul>\n" + b.str() + "</ul></div>\n";
+}
+
+std::string study_caption(const StudyManifest& study, const json& columns, const json& rows, const std::string& quantity) {
   if (quantity == "powerlaw")
     return "Peak entropy change -ΔS_M^max against the peak temperature T_p on log-log axes: this study's samples "
            "(red squares) beside the reference alloys and their power-law fit, when given.";
   const json* c = column_of(columns, quantity);
   const std::string label = c ? c->value("label", quantity) : quantity;
+  std::string doubted;
+  for (const std::string& name : doubted_samples(rows, quantity)) doubted += (doubted.empty() ? "" : ", ") + name;
   return label + " against " + study.treatment_label +
-         ", one point per sample; bars show each sample's uncertainty (sd, standard error or 95 % interval).";
+         ", one point per sample; bars show each sample's uncertainty (sd, standard error or 95 % interval)." +
+         (doubted.empty() ? "" : " ⚠ Doubted (see Doubted numbers): " + doubted + ".");
 }
 
 std::string read_text(const fs::path& p) {
@@ -101,11 +149,15 @@ std::string study_page_html(const StudyManifest& study, const StudyPageParts& pa
     const std::string key = c["key"].get<std::string>();
     b << "<tr><th>" << label_html(c) << "</th>";
     for (const json& row : parts.rows)
-      b << "<td>" << (row["quantities"].contains(key) ? format_quantity(row["quantities"][key], true) : "")
+      b << "<td>"
+        << (row["quantities"].contains(key)
+                ? format_quantity(row["quantities"][key], true) + doubt_marker(row["quantities"][key], json::array(), true)
+                : "")
         << "</td>";
     b << "</tr>\n";
   }
   b << "</table></div>\n";
+  b << doubted_numbers(parts);
 
   b << "<h2 id=\"correlations\">Correlations (Pearson r)</h2>\n"
     << "<p>r with its two-sided p-value (Student t, N - 2 degrees of freedom) and 95 % interval (Fisher z). "
@@ -132,7 +184,7 @@ std::string study_page_html(const StudyManifest& study, const StudyPageParts& pa
     << "<p class=\"note\">Each figure is also in the study folder as SVG and PDF, with its gnuplot script.</p>\n"
     << "<div class=\"figures\">\n";
   for (const json& f : parts.figures)
-    b << html_figure(out_dir / f["png"].get<std::string>(), study_caption(study, parts.columns, f["quantity"]));
+    b << html_figure(out_dir / f["png"].get<std::string>(), study_caption(study, parts.columns, parts.rows, f["quantity"]));
   b << "</div>\n";
   if (!parts.warnings.empty()) {
     b << "<h2 id=\"warnings\">Warnings</h2>\n";

@@ -199,9 +199,12 @@ std::vector<std::string> write_study_outputs(const StudyManifest& study, const s
   // study.csv: a row per sample; each quantity with the ends of its error bar.
   std::ostringstream csv;
   csv << "sample,manifest,status," << csv_field(study.treatment);
-  for (const Column& c : cols)
-    for (const char* suffix : {"", "_err_low", "_err_high"})
-      csv << ',' << csv_field(with_unit(c.key + suffix, c.unit));
+  // Each quantity with the ends of its error bar and the warnings that doubt it (" | " between
+  // them; empty for an undoubted number).
+  for (const Column& c : cols) {
+    for (const char* suffix : {"", "_err_low", "_err_high"}) csv << ',' << csv_field(with_unit(c.key + suffix, c.unit));
+    csv << ',' << csv_field(c.key + "_warnings");
+  }
   csv << '\n';
   json rows = json::array();
   for (std::size_t i : order) {
@@ -212,7 +215,11 @@ std::vector<std::string> write_study_outputs(const StudyManifest& study, const s
     for (const Column& c : cols) {
       const json* q = find_quantity(s, c.key);
       const auto [lo, hi] = q ? error_bar(*q) : std::pair<double, double>{kNaN, kNaN};
-      csv << ',' << study_number(q ? quantity_value(*q) : kNaN) << ',' << study_number(lo) << ',' << study_number(hi);
+      std::string doubts;
+      if (q)
+        for (const json& w : q->value("warnings", json::array())) doubts += (doubts.empty() ? "" : " | ") + w.get<std::string>();
+      csv << ',' << study_number(q ? quantity_value(*q) : kNaN) << ',' << study_number(lo) << ',' << study_number(hi)
+          << ',' << csv_field(doubts);
       if (q) quantities[c.key] = *q;
     }
     csv << '\n';

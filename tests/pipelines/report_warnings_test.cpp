@@ -1,10 +1,12 @@
 // Warnings gathered from a module's summary files for the report: every "...warnings" list, with
 // what each is about, repeats said once.
 #include "pipelines/report_warnings.hpp"
+#include "pipelines/report_doubts.hpp"
 #include "pipelines/report_headlines.hpp"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include "tests/test_support.hpp"
@@ -39,6 +41,49 @@ TEST(ReportWarnings, HrtemImagesInNameOrderAndRepeatsOnce) {
   EXPECT_EQ(w[0], "a: d_min below Nyquist");
   EXPECT_EQ(w[1], "a: img.tif (mask): vacuum found");  // the part's own copy is not repeated
   EXPECT_EQ(w[2], "b: vacuum found");                  // another image says it again
+}
+
+// Each headline number carries the doubts that bear on it: a section's (mce.json's critical) go
+// to that section's numbers only, the top list's repeats of them too; the file's other doubts go
+// to every number; figure warnings to none.
+TEST(NumberWarnings, ASectionsDoubtsGoToItsNumbersOnly) {
+  const auto dir = test::scratch_dir("number_warnings_mce");
+  write(dir / "mce.json", R"({"warnings": ["iso.dat (critical): outside the critical region", "fc.dat: readings averaged"],
+                              "figure_warnings": ["gnuplot missing"],
+                              "curie": [{"file": "fc.dat", "Tc_K": 96}],
+                              "critical": {"warnings": ["outside the critical region"],
+                                           "scaling": {"warnings": ["no overlapping isotherms"]}},
+                              "universal_curve": {"warnings": ["3 fields left out"]}})");
+  nlohmann::json q = {{"Tc", {{"value", 96}}}, {"beta", {{"value", 0.4}}}, {"universal_curve", {{"value", 0.02}}}};
+  add_number_warnings("mce", dir, q);
+  EXPECT_EQ(q["Tc"]["warnings"], nlohmann::json({"fc.dat: readings averaged"}));
+  EXPECT_EQ(q["beta"]["warnings"], nlohmann::json({"iso.dat (critical): outside the critical region",
+                                                   "fc.dat: readings averaged", "critical, scaling: no overlapping isotherms"}));
+  EXPECT_EQ(q["universal_curve"]["warnings"], nlohmann::json({"fc.dat: readings averaged", "universal_curve: 3 fields left out"}));
+  // Word for word the module's list, whose numbers the page's marks give.
+  const std::vector<std::string> all = module_warnings("mce", dir);
+  for (const char* key : {"Tc", "beta", "universal_curve"})
+    for (const auto& w : q[key]["warnings"])
+      EXPECT_NE(std::find(all.begin(), all.end(), w.get<std::string>()), all.end()) << key << ": " << w;
+}
+
+// A number pooled over images carries every image's doubts, named; the nanocrystal sizes' doubt
+// (kept in the summary's nanocrystals section) stays with the diameter.
+TEST(NumberWarnings, PooledNumbersCarryEachImagesDoubts) {
+  const auto dir = test::scratch_dir("number_warnings_hrtem");
+  write(dir / "a" / "summary.json", R"({"warnings": ["vacuum found", "2 groups cut: sizes are lower bounds"],
+                                        "nanocrystals": {"warnings": ["2 groups cut: sizes are lower bounds"]},
+                                        "area_map": {"warnings": []}})");
+  write(dir / "b" / "summary.json", R"({"warnings": [], "nanocrystals": {"warnings": []}})");
+  write(dir / "s" / "summary.json", R"({"series": {"points": 3}, "warnings": ["a point without time"]})");
+  nlohmann::json q = {{"ordered_fraction", {{"value", 0.1}}},
+                      {"nanocrystal_median_diameter", {{"value", 3}}},
+                      {"ordered_fraction_series_first", {{"value", 0.1}}}};
+  add_number_warnings("hrtem", dir, q);
+  EXPECT_EQ(q["ordered_fraction"]["warnings"], nlohmann::json({"a: vacuum found"}));
+  EXPECT_EQ(q["nanocrystal_median_diameter"]["warnings"],
+            nlohmann::json({"a: vacuum found", "a: 2 groups cut: sizes are lower bounds"}));
+  EXPECT_EQ(q["ordered_fraction_series_first"]["warnings"], nlohmann::json({"s: a point without time"}));
 }
 
 TEST(ReportWarnings, NoSummaryNoWarnings) {

@@ -135,6 +135,20 @@ TEST(SampleCommand, DemoStudyEndToEndThenNothingToRedo) {
   for (const char* s : {"ascast", "ctc10", "ctc20", "ctc40"}) reports[s] = read_json(out / "samples" / s / "report.json");
   EXPECT_EQ(reports["ctc20"]["schema"], "mgscope-report/1");
   EXPECT_EQ(reports["ctc20"]["sample"]["treatment"]["ctc_cycles"], 20.0);
+  // A doubted number carries its warnings: the demo's critical exponents are fitted outside the
+  // critical region (mce.json's critical section), its Tc is not doubted.
+  for (const auto& m : reports["ctc20"]["modules"]) {
+    if (m["module"] != "mce") continue;
+    const json& q = m["quantities"];
+    ASSERT_EQ(q["beta"]["warnings"].size(), 2u) << q["beta"];
+    EXPECT_NE(q["beta"]["warnings"][0].get<std::string>().find("outside the critical region"), std::string::npos);
+    EXPECT_EQ(q["gamma"]["warnings"], q["beta"]["warnings"]);
+    EXPECT_TRUE(q["Tc"]["warnings"].empty()) << q["Tc"];
+    EXPECT_TRUE(q["minus_dSm_max"]["warnings"].empty()) << q["minus_dSm_max"];
+  }
+  EXPECT_NE(first.output.find("  mce       doubted: beta, gamma, delta, Tc_crit, critical_model\n"), std::string::npos)
+      << first.output;
+  EXPECT_NE(read_all(out / "samples" / "ctc20" / "report.html").find("⚠ doubted (warnings 1, 2)"), std::string::npos);
   // The page writes a whole count as the study page does: 20, not 20.0.
   EXPECT_NE(read_all(out / "samples" / "ctc20" / "report.html").find("<tr><th>ctc_cycles</th><td>20</td></tr>"),
             std::string::npos);
@@ -203,6 +217,9 @@ TEST(SampleCommand, DemoStudyEndToEndThenNothingToRedo) {
   EXPECT_NE(csv.find(",ordered_fraction,"), std::string::npos) << csv;  // dimensionless: no unit
   EXPECT_NE(csv.find(",hardness (GPa),"), std::string::npos) << csv;
   EXPECT_NE(csv.find(",minus_dSm_max (J kg^-1 K^-1),"), std::string::npos) << csv;
+  // Each quantity's doubts in <key>_warnings: the exponents' filled, Tc's empty.
+  EXPECT_NE(csv.find(",Tc_err_high (K),Tc_warnings,"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("outside the critical region"), std::string::npos) << csv;
   const std::string corr = read_all(out / "correlations.csv");
   EXPECT_EQ(count(corr, "\n"), 1 + 8 * 2);  // 8 structural quantities (box and area fractions, ...) x 2 magnetic
   EXPECT_NE(corr.find("ordered_fraction,minus_dSm_max,4,0."), std::string::npos) << corr;  // r > 0, N = 4
@@ -217,6 +234,8 @@ TEST(SampleCommand, DemoStudyEndToEndThenNothingToRedo) {
   EXPECT_TRUE(fs::exists(out / "study_dH_rel.png"));
   const std::string study_html = without_data_uris(read_all(out / "study.html"));
   EXPECT_EQ(study_html.find("http"), std::string::npos);
+  EXPECT_NE(study_html.find("<strong>Doubted numbers</strong>"), std::string::npos);
+  EXPECT_EQ(count(study_html, "⚠</span>"), 4 * 5 + 2) << "4 samples x 5 critical numbers, 2 cut nanocrystal sizes";
   EXPECT_EQ(read_json(out / "study.json")["samples"].size(), 4u);
 
   for (const auto& [name, r] : reports) expect_self_contained(out / "samples" / name);

@@ -1,0 +1,91 @@
+#include "pipelines/report_doubts.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <set>
+#include <vector>
+
+#include "pipelines/report_warnings.hpp"
+
+namespace mgscope {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+// The top-level section of its summary each headline is read from, for the summaries that keep
+// a section's doubts in it (docs/schemas). A headline not listed is read from the whole summary.
+const std::map<std::string, std::string>& sections_of(const std::string& module) {
+  static const std::map<std::string, std::map<std::string, std::string>> sections = {
+      {"hrtem", {{"ordered_area_fraction", "area_map"}, {"nanocrystal_median_diameter", "nanocrystals"}}},
+      {"mce",
+       {{"Tc", "curie"},
+        {"minus_dSm_max", "entropy"},
+        {"Tp", "entropy"},
+        {"RCP", "entropy"},
+        {"beta", "critical"},
+        {"gamma", "critical"},
+        {"delta", "critical"},
+        {"Tc_crit", "critical"},
+        {"critical_model", "critical"},
+        {"universal_curve", "universal_curve"}}}};
+  static const std::map<std::string, std::string> none;
+  const auto it = sections.find(module);
+  return it == sections.end() ? none : it->second;
+}
+
+struct SummaryFile {
+  json summary;
+  std::string context;  // what its doubts are about when the module has several files (an image)
+  bool series = false;  // an in-situ series' summary: its doubts are those of the series' numbers
+};
+
+json read_or_null(const fs::path& p) {
+  std::ifstream in(p);
+  return in ? json::parse(in, nullptr, false) : json();
+}
+
+// The files module_warnings reads, in its order.
+std::vector<SummaryFile> summary_files(const std::string& module, const fs::path& out_dir) {
+  std::vector<SummaryFile> out;
+  if (module == "hrtem") {
+    std::vector<fs::path> images;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(out_dir, ec))
+      if (e.is_directory() && fs::exists(e.path() / "summary.json")) images.push_back(e.path());
+    std::sort(images.begin(), images.end());
+    for (const fs::path& d : images) {
+      json s = read_or_null(d / "summary.json");
+      const bool series = s.is_object() && s.contains("series");
+      out.push_back({std::move(s), d.filename().string(), series});
+    }
+  } else {
+    out.push_back({read_or_null(out_dir / (module == "mce" ? "mce.json" : "summary.json")), "", false});
+  }
+  return out;
+}
+
+bool is_series_number(const std::string& key) { return key.rfind("ordered_fraction_series_", 0) == 0; }
+
+}  // namespace
+
+void add_number_warnings(const std::string& module, const fs::path& out_dir, json& quantities) {
+  const std::map<std::string, std::string>& own = sections_of(module);
+  std::set<std::string> all_sections;
+  for (const auto& [key, section] : own) all_sections.insert(section);
+  const std::vector<SummaryFile> files = summary_files(module, out_dir);
+  for (auto& [key, q] : quantities.items()) {
+    std::set<std::string> others = all_sections;
+    if (const auto it = own.find(key); it != own.end()) others.erase(it->second);
+    json warnings = json::array();
+    for (const SummaryFile& f : files) {
+      if (f.summary.is_discarded() || f.series != is_series_number(key)) continue;
+      for (const std::string& w : number_warnings(f.summary, others, f.context)) warnings.push_back(w);
+    }
+    q["warnings"] = std::move(warnings);
+  }
+}
+
+}  // namespace mgscope
