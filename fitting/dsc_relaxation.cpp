@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <numeric>
 
 namespace mgscope {
@@ -49,9 +50,10 @@ RelaxationResult relaxation_enthalpy(const DscCurve& first, const DscCurve& refe
   }
   r.align_range = {r.window.low_K - o.align_span_K, r.window.low_K};
   if (!(r.window.high_K > r.window.low_K) || r.align_range.low_K < common_low - 1e-9 || r.window.high_K > common_high + 1e-9) {
-    r.message = "window " + std::to_string(r.window.low_K) + "-" + std::to_string(r.window.high_K) +
-                " K with its alignment range is not covered by both scans (" + std::to_string(common_low) + "-" +
-                std::to_string(common_high) + " K)";
+    char text[160];
+    std::snprintf(text, sizeof text, "window %.1f-%.1f K with its alignment range is not covered by both scans (%.1f-%.1f K)",
+                  r.window.low_K, r.window.high_K, common_low, common_high);
+    r.message = text;
     return r;
   }
 

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <sstream>
 
 namespace mgscope {
@@ -71,8 +72,10 @@ Peak find_peak(const Scan& s, int sign, double low, double high, const Transitio
   }
   const double threshold = std::max(o.min_peak_sigma * s.noise, o.min_peak_fraction * s.range);
   if (!(height > threshold)) {
-    p.message = std::string("no ") + (sign > 0 ? "exotherm" : "endotherm") + " above " + std::to_string(threshold) +
-                " between " + kelvin(low) + " and " + kelvin(high);
+    char level[32];
+    std::snprintf(level, sizeof level, "%.3g", threshold);  // in the curve's heat-flow unit
+    p.message = std::string("no ") + (sign > 0 ? "exotherm" : "endotherm") + " above " + level + " between " +
+                kelvin(low) + " and " + kelvin(high);
     return p;
   }
   // A step (or a peak running off the window) never returns to a baseline on both sides.

@@ -5,6 +5,7 @@
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include "fitting/base/levenberg_marquardt.hpp"
 
@@ -99,8 +100,10 @@ OliverPharrResult oliver_pharr(const IndentCurve& c, const IndentSegments& seg, 
   }
   r.fit_points = static_cast<int>(h.size());
   if (h.size() < 6) {
-    r.message = "too few unloading points between " + std::to_string(o.fit_low_fraction * 100) + " and " +
-                std::to_string(o.fit_high_fraction * 100) + " % of Pmax (" + std::to_string(h.size()) + ")";
+    char text[160];
+    std::snprintf(text, sizeof text, "too few unloading points between %g and %g %% of Pmax (%zu; 6 needed)",
+                  o.fit_low_fraction * 100, o.fit_high_fraction * 100, h.size());
+    r.message = text;
     return r;
   }
   double h_lo = h[0], h_hi = h[0];

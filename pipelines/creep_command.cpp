@@ -42,16 +42,17 @@ std::string creep_csv(const std::vector<CreepAnalysis>& results) {
   for (int k = 1; k <= 3; ++k) h << ",h" << k << "_nm,h" << k << "_se_nm,tau" << k << "_s,tau" << k << "_se_s";
   h << ",mu0_s_per_nm,mu0_se_s_per_nm,residual_rms_nm,r_squared,aic,aic_N1,aic_N2,aic_N3,iterations,points,"
        "hold_start_time_s,hold_s,hold_load_mN,hold_start_depth_nm,contact_area_nm2,area_source,"
-       "peak1_tau_s,peak1_L_per_GPa,peak1_unit,peak2_tau_s,peak2_L_per_GPa,peak2_unit,merged_peaks";
+       "peak1_tau_s,peak1_L_per_GPa,peak1_unit,peak2_tau_s,peak2_L_per_GPa,peak2_unit,merged_peaks,warnings";
   const std::string header = h.str();
-  const auto empty_cells = static_cast<std::size_t>(std::count(header.begin(), header.end(), ',')) - 2;
+  // An unusable curve: source, status and message, empty numbers, its warnings.
+  const auto empty_cells = static_cast<std::size_t>(std::count(header.begin(), header.end(), ',')) - 3;
   std::ostringstream o;
   o << header << '\n';
   for (const CreepAnalysis& a : results) {
     const CreepModel& m = a.fit.best;
     o << csv_field(a.source) << ',' << to_string(a.status) << ',' << csv_field(a.message);
     if (!a.usable()) {
-      o << std::string(empty_cells, ',') << '\n';
+      o << std::string(empty_cells, ',') << ',' << csv_list(a.warnings) << '\n';
       continue;
     }
     o << ',' << m.units << ',' << csv_number(m.c0_nm) << ',' << csv_number(m.c0_se_nm);
@@ -82,7 +83,7 @@ std::string creep_csv(const std::vector<CreepAnalysis>& results) {
         o << ",,,";
       }
     }
-    o << ',' << (a.spectrum.merged ? "true" : "false") << '\n';
+    o << ',' << (a.spectrum.merged ? "true" : "false") << ',' << csv_list(a.warnings) << '\n';
   }
   return o.str();
 }

@@ -12,6 +12,12 @@ std::string csv_field(const std::string& text) {
   return out + "\"";
 }
 
+std::string csv_list(const std::vector<std::string>& items) {
+  std::string joined;
+  for (const std::string& item : items) joined += (joined.empty() ? "" : " | ") + item;
+  return csv_field(joined);
+}
+
 std::string csv_number(double v, int digits) { return std::isfinite(v) ? number_text(v, digits) : ""; }
 
 std::string number_text(double v, int digits) {

@@ -191,7 +191,7 @@ void run_dsc(DscCommandOptions& o, CommandContext& ctx) {
       std::cout << ", dH_rel " << rep.relaxation->enthalpy << ' ' << rep.relaxation->enthalpy_unit;
     for (const Peak& m : f.transitions.melting) std::cout << ", melting peak " << m.peak_K << " K";
     std::cout << '\n';
-    for (const auto& w : rep.warnings) std::cerr << "warning: " << file << ": " << w << '\n';
+    for (const auto& w : rep.warnings) std::cerr << "WARNING: " << file << ": " << w << '\n';
     reports.push_back(std::move(rep));
   };
   const BatchResult batch = run_batch(o.files, job, std::cerr, "dsc");
@@ -207,7 +207,7 @@ void run_dsc(DscCommandOptions& o, CommandContext& ctx) {
     if (any_treatment) {
       write_file_atomic(out / "dsc_treatment.csv", dsc_treatment_csv(reports));
       if (std::string w = render_dsc_treatment_figure(reports, out, o.treatment_name); !w.empty())
-        std::cerr << "warning: " << w << '\n';
+        std::cerr << "WARNING: " << w << '\n';
     }
     std::cout << "wrote " << (out / "dsc.csv").string() << ", constructions.json, summary.json"
               << (any_treatment ? ", dsc_treatment.csv" : "") << " and figures\n";

@@ -1,6 +1,7 @@
 // Writers of the DSC outputs. Every construction the analysis made is written out and drawn.
 #include "pipelines/dsc_report.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -118,13 +119,23 @@ const char* kConventions[] = {
     "between the extrapolated glass and liquid baselines; Tx onset = tangent at the steepest leading edge x "
     "integration baseline"};
 
+// The doubts on a scan's row: its curve's, the relaxation enthalpy's on the first heating, and the
+// file's, each once.
+std::vector<std::string> scan_doubts(const DscSampleReport& s, const DscScanReport& scan, bool with_relaxation) {
+  std::vector<std::string> out = scan.curve.warnings;
+  if (with_relaxation) out.insert(out.end(), s.relaxation->warnings.begin(), s.relaxation->warnings.end());
+  for (const std::string& w : s.warnings)
+    if (std::find(out.begin(), out.end(), w) == out.end()) out.push_back(w);
+  return out;
+}
+
 }  // namespace
 
 std::string dsc_scans_csv(const std::vector<DscSampleReport>& samples) {
   std::ostringstream o;
   o << "file,sample,heating,file_segment,role,first_line,last_line,rate_K_per_min,mass_mg,signal_unit,"
        "Tg_onset_K,Tg_mid_K,Tg_end_K,delta_cp_J_per_gK,Tx_onset_K,Tx_peak_K,dH_x_J_per_g,dH_x_mJ,"
-       "Tm_onset_K,Tm_peak_K,dH_m_J_per_g,dH_m_mJ,dH_rel_J_per_g,dH_rel_mJ,treatment\n";
+       "Tm_onset_K,Tm_peak_K,dH_m_J_per_g,dH_m_mJ,dH_rel_J_per_g,dH_rel_mJ,treatment,warnings\n";
   for (const DscSampleReport& s : samples) {
     for (const DscScanReport& scan : s.scans) {
       const DscCurve& c = scan.curve;
@@ -143,7 +154,8 @@ std::string dsc_scans_csv(const std::vector<DscSampleReport>& samples) {
         << dsc_number(g.found && c.per_gram ? g.delta_cp : kNaN) << ',' << dsc_number(x.found ? x.onset_K : kNaN) << ','
         << dsc_number(x.found ? x.peak_K : kNaN) << ',' << dsc_number(hx_g) << ',' << dsc_number(hx_mJ) << ','
         << dsc_number(m ? m->onset_K : kNaN) << ',' << dsc_number(m ? m->peak_K : kNaN) << ',' << dsc_number(hm_g) << ',' << dsc_number(hm_mJ)
-        << ',' << dsc_number(hr_g) << ',' << dsc_number(hr_mJ) << ',' << (s.treatment ? dsc_number(*s.treatment) : "") << '\n';
+        << ',' << dsc_number(hr_g) << ',' << dsc_number(hr_mJ) << ',' << (s.treatment ? dsc_number(*s.treatment) : "")
+        << ',' << csv_list(scan_doubts(s, scan, rel)) << '\n';
     }
   }
   return o.str();

@@ -60,7 +60,8 @@ nlohmann::json hrtem_job_json(const HrtemImageJob& job) {
                         {"has_area", f.has_area},
                         {"ordered_area_fraction", exact(f.ordered_area_fraction)},
                         {"ordered_area_fraction_95", interval(f.ordered_area_fraction_95)},
-                        {"blocks", blocks}};
+                        {"blocks", blocks},
+                        {"warnings", f.warnings}};
   return {{"row", row}, {"out", job.text.out}, {"err", job.text.err}};
 }
 
@@ -73,6 +74,7 @@ HrtemImageFractions hrtem_row_from_json(const nlohmann::json& row) {
   f.ordered_area_fraction = exact_from(row.at("ordered_area_fraction"));
   f.ordered_area_fraction_95 = interval_from(row.at("ordered_area_fraction_95"));
   for (const auto& b : row.at("blocks")) f.blocks.push_back({exact_from(b.at(0)), exact_from(b.at(1))});
+  f.warnings = row.at("warnings").get<std::vector<std::string>>();
   return f;
 }
 

@@ -82,12 +82,13 @@ ImageF read_reference(const std::string& path, double pixel_nm, const std::optio
 }  // namespace
 
 HrtemImageFractions HrtemImageRun::fractions() const {
-  HrtemImageFractions row{run, result.fractions, area.has_value(), 0, {}, {}};
+  HrtemImageFractions row{run, result.fractions, area.has_value(), 0, {}, {}, {}};
   if (area) {
     row.ordered_area_fraction = area->ordered_area_fraction;
     row.ordered_area_fraction_95 = area->ordered_area_fraction_95;
     row.blocks = area->blocks;
   }
+  row.warnings = hrtem_warnings(result, run, area ? &*area : nullptr);
   return row;
 }
 

@@ -226,24 +226,27 @@ std::string hrtem_combined_csv(const std::vector<HrtemImageFractions>& images, i
   std::ostringstream o;
   o << "image,boxes,amorphous,crystal_like,nanocrystal,amorphous_fraction,crystal_like_fraction,"
        "nanocrystal_fraction,ordered_box_fraction,ordered_box_ci95_low,ordered_box_ci95_high,"
-       "ordered_area_fraction,ordered_area_ci95_low,ordered_area_ci95_high\n";
+       "ordered_area_fraction,ordered_area_ci95_low,ordered_area_ci95_high,warnings\n";
   auto cell = [](bool has, double v) { return has ? csv_number(v, 6) : std::string(); };
   auto row = [&](const std::string& name, long boxes, const std::array<long, kBoxClassCount>& c, bool has_area,
-                 double area_fraction, const Interval& area_ci) {
+                 double area_fraction, const Interval& area_ci, const std::vector<std::string>& warnings) {
     const double nb = boxes ? double(boxes) : 1.0;
     const Interval ci = wilson_interval(c[1] + c[2], boxes);
     o << name << ',' << boxes << ',' << c[0] << ',' << c[1] << ',' << c[2] << ',' << csv_number(double(c[0]) / nb, 6) << ','
       << csv_number(double(c[1]) / nb, 6) << ',' << csv_number(double(c[2]) / nb, 6) << ',' << csv_number(double(c[1] + c[2]) / nb, 6) << ','
       << csv_number(ci.low, 6) << ',' << csv_number(ci.high, 6) << ',' << cell(has_area, area_fraction) << ','
-      << cell(has_area, area_ci.low) << ',' << cell(has_area, area_ci.high) << '\n';
+      << cell(has_area, area_ci.low) << ',' << cell(has_area, area_ci.high) << ',' << csv_list(warnings) << '\n';
   };
   std::array<long, kBoxClassCount> pooled{};
   long pooled_boxes = 0;
   bool all_area = !images.empty();
   std::vector<BlockSums> blocks;
+  std::vector<std::string> pooled_warnings;  // every image's, named
   for (const HrtemImageFractions& im : images) {
     row(csv_field(im.run.path()), im.boxes.boxes, im.boxes.box_counts, im.has_area, im.ordered_area_fraction,
-        im.ordered_area_fraction_95);
+        im.ordered_area_fraction_95, im.warnings);
+    for (const std::string& w : im.warnings)
+      pooled_warnings.push_back(std::filesystem::path(im.run.path()).filename().string() + ": " + w);
     for (int c = 0; c < kBoxClassCount; ++c) pooled[std::size_t(c)] += im.boxes.box_counts[std::size_t(c)];
     pooled_boxes += im.boxes.boxes;
     all_area = all_area && im.has_area;
@@ -256,7 +259,7 @@ std::string hrtem_combined_csv(const std::vector<HrtemImageFractions>& images, i
   }
   const bool pooled_area = all_area && specimen > 0;
   row("pooled", pooled_boxes, pooled, pooled_area, pooled_area ? ordered / specimen : 0.0,
-      pooled_area ? block_bootstrap_ratio_95(blocks, bootstrap_resamples, seed) : Interval{});
+      pooled_area ? block_bootstrap_ratio_95(blocks, bootstrap_resamples, seed) : Interval{}, pooled_warnings);
   return o.str();
 }
 

@@ -52,10 +52,13 @@ struct HrtemImageFractions {
   double ordered_area_fraction = 0;
   Interval ordered_area_fraction_95;
   std::vector<BlockSums> blocks;  // of the area bootstrap, to pool images
+  std::vector<std::string> warnings;  // the image's doubts (hrtem_warnings), for its row
 };
 
 // Per-image fractions and a pooled row (all boxes of all images together; the pooled area
 // fraction is specimen-area weighted, its interval a bootstrap over the blocks of every image).
+// Each row ends with the warnings that doubt its numbers (" | " between them; the pooled row's
+// are every image's, named).
 std::string hrtem_combined_csv(const std::vector<HrtemImageFractions>& images, int bootstrap_resamples,
                                std::uint64_t seed);
 

@@ -215,11 +215,9 @@ std::vector<std::string> write_study_outputs(const StudyManifest& study, const s
     for (const Column& c : cols) {
       const json* q = find_quantity(s, c.key);
       const auto [lo, hi] = q ? error_bar(*q) : std::pair<double, double>{kNaN, kNaN};
-      std::string doubts;
-      if (q)
-        for (const json& w : q->value("warnings", json::array())) doubts += (doubts.empty() ? "" : " | ") + w.get<std::string>();
+      const auto doubts = q ? q->value("warnings", json::array()).get<std::vector<std::string>>() : std::vector<std::string>{};
       csv << ',' << study_number(q ? quantity_value(*q) : kNaN) << ',' << study_number(lo) << ',' << study_number(hi)
-          << ',' << csv_field(doubts);
+          << ',' << csv_list(doubts);
       if (q) quantities[c.key] = *q;
     }
     csv << '\n';

@@ -261,7 +261,8 @@ std::string hrtem_combined_csv_py(const pyb::iterable& results) {
           d["classes"][box_class_name(BoxClass(c))]["boxes"].cast<long>();
       f.boxes += f.box_counts[std::size_t(c)];
     }
-    HrtemImageFractions row{std::move(run), f, false, 0, {}, {}};
+    HrtemImageFractions row{std::move(run), f, false, 0, {}, {}, {}};
+    row.warnings = d["warnings"].cast<std::vector<std::string>>();  // the summary's, as the CLI's row
     const pyb::dict ordered = d["ordered"].cast<pyb::dict>();
     if (d.contains("area_blocks") && ordered.contains("ordered_area_fraction") &&
         !ordered["ordered_area_fraction"].is_none()) {

@@ -61,6 +61,13 @@ TEST(CreepCommand, FitsGeneratedRepeatsAndGoesOnPastBadCurves) {
   int ok = 0;
   for (const auto& row : t) {
     const std::string& src = row.at("source");
+    // The last cell: the curve's doubts. A hold without an unloading segment takes its contact
+    // area from the total depth, which says so.
+    const bool no_unloading = src.find("flat.csv") != std::string::npos || src.find("short.csv") != std::string::npos;
+    EXPECT_EQ(row.at("warnings"), no_unloading ? "no usable unloading curve (too few unloading points between 20 and "
+                                                 "95 % of Pmax (0; 6 needed)): A0 from the total depth overestimates it"
+                                               : "")
+        << src;
     if (src.find("creep_0") != std::string::npos) {
       ++ok;
       EXPECT_EQ(row.at("status"), "Success") << src;

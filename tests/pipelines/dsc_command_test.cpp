@@ -100,6 +100,26 @@ TEST(DscCommand, GenericCsvWithSeparateReferenceFile) {
   EXPECT_NEAR(std::stod(rows[0].at("mass_mg")), 10, 1e-9);
 }
 
+// A doubt on a scan is on the terminal and in its dsc.csv row: without the file's exotherm line
+// the direction is assumed.
+TEST(DscCommand, ADoubtIsInTheScansRow) {
+  const auto dir = test::scratch_dir("dsc_doubt");
+  const std::string d = dir.string();
+  ASSERT_EQ(test::run_mgscope("synth dsc --format csv --name a --seed 3 -o '" + d + "'").exit_code, 0);
+  std::string text = test::read_all(dir / "a.csv"), kept;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);)
+    if (line.find("exotherm") == std::string::npos) kept += line + "\n";
+  ASSERT_NE(kept, text);
+  std::ofstream(dir / "a.csv") << kept;
+  const auto r = test::run_mgscope("dsc '" + d + "/a.csv' -o '" + d + "/out'");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("WARNING: " + d + "/a.csv: no '# exotherm:' line"), std::string::npos) << r.output;
+  const auto rows = read_csv(dir / "out" / "dsc.csv");
+  ASSERT_EQ(rows.size(), 2u);
+  for (const auto& row : rows) EXPECT_EQ(row.at("warnings"), "no '# exotherm:' line: exotherm direction assumed up");
+}
+
 TEST(DscCommand, BadFileFailsAloneAndExitCodeIsOne) {
   const auto dir = test::scratch_dir("dsc_batch");
   const std::string d = dir.string();

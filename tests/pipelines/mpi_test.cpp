@@ -166,6 +166,7 @@ TEST(HrtemRecord, RowRoundTripGivesTheSameCombinedCsv) {
   job.fractions.ordered_area_fraction = 0.1 + 0.2;  // 0.30000000000000004
   job.fractions.ordered_area_fraction_95 = {std::nan(""), std::numeric_limits<double>::infinity()};
   job.fractions.blocks = {{1.0 / 3, 2.0 / 7}, {1e-300, 5e300}};
+  job.fractions.warnings = {"vacuum found", "2 groups, \"cut\""};
   HrtemImageJob empty;  // no specimen: NaN fractions
   empty.fractions.run.file.path = "b.tif";
   empty.fractions.ordered_area_fraction = std::nan("");
@@ -177,7 +178,12 @@ TEST(HrtemRecord, RowRoundTripGivesTheSameCombinedCsv) {
   EXPECT_EQ(back[0].ordered_area_fraction, 0.1 + 0.2);
   EXPECT_TRUE(std::isnan(back[0].ordered_area_fraction_95.low));
   EXPECT_EQ(back[0].blocks[1].numerator, 5e300);
-  EXPECT_EQ(hrtem_combined_csv(back, 200, 7), hrtem_combined_csv(direct, 200, 7));
+  EXPECT_EQ(back[0].warnings, job.fractions.warnings);
+  const std::string csv = hrtem_combined_csv(back, 200, 7);
+  EXPECT_EQ(csv, hrtem_combined_csv(direct, 200, 7));
+  // Each row ends with its doubts; the pooled row's are every image's, named.
+  EXPECT_NE(csv.find(",\"vacuum found | 2 groups, \"\"cut\"\"\"\n"), std::string::npos) << csv;
+  EXPECT_NE(csv.find(",\"img\xff.tif: vacuum found | img\xff.tif: 2 groups, \"\"cut\"\"\"\n"), std::string::npos) << csv;
 }
 
 // -np 3 (and -np 1) against the program without mpirun: the same files, byte for byte; the bad
