@@ -1,6 +1,5 @@
 #include "pipelines/report_doubts.hpp"
 
-#include <algorithm>
 #include <fstream>
 #include <map>
 #include <set>
@@ -47,26 +46,6 @@ json read_or_null(const fs::path& p) {
   return in ? json::parse(in, nullptr, false) : json();
 }
 
-// The files module_warnings reads, in its order.
-std::vector<SummaryFile> summary_files(const std::string& module, const fs::path& out_dir) {
-  std::vector<SummaryFile> out;
-  if (module == "hrtem") {
-    std::vector<fs::path> images;
-    std::error_code ec;
-    for (const auto& e : fs::directory_iterator(out_dir, ec))
-      if (e.is_directory() && fs::exists(e.path() / "summary.json")) images.push_back(e.path());
-    std::sort(images.begin(), images.end());
-    for (const fs::path& d : images) {
-      json s = read_or_null(d / "summary.json");
-      const bool series = s.is_object() && s.contains("series");
-      out.push_back({std::move(s), d.filename().string(), series});
-    }
-  } else {
-    out.push_back({read_or_null(out_dir / (module == "mce" ? "mce.json" : "summary.json")), "", false});
-  }
-  return out;
-}
-
 bool is_series_number(const std::string& key) { return key.rfind("ordered_fraction_series_", 0) == 0; }
 
 }  // namespace
@@ -75,7 +54,12 @@ void add_number_warnings(const std::string& module, const fs::path& out_dir, jso
   const std::map<std::string, std::string>& own = sections_of(module);
   std::set<std::string> all_sections;
   for (const auto& [key, section] : own) all_sections.insert(section);
-  const std::vector<SummaryFile> files = summary_files(module, out_dir);
+  std::vector<SummaryFile> files;
+  for (const auto& [path, context] : module_summary_files(module, out_dir)) {
+    json s = read_or_null(path);
+    const bool series = s.is_object() && s.contains("series");
+    files.push_back({std::move(s), context, series});
+  }
   for (auto& [key, q] : quantities.items()) {
     std::set<std::string> others = all_sections;
     if (const auto it = own.find(key); it != own.end()) others.erase(it->second);

@@ -105,20 +105,24 @@ std::vector<std::string> number_warnings(const json& summary, const std::set<std
   return out;
 }
 
-std::vector<std::string> module_warnings(const std::string& module, const fs::path& out_dir) {
-  std::vector<std::string> out;
-  std::error_code ec;
+std::vector<std::pair<fs::path, std::string>> module_summary_files(const std::string& module, const fs::path& out_dir) {
+  std::vector<std::pair<fs::path, std::string>> out;
   if (module == "hrtem") {
     std::vector<fs::path> images;
+    std::error_code ec;
     for (const auto& e : fs::directory_iterator(out_dir, ec))
       if (e.is_directory() && fs::exists(e.path() / "summary.json")) images.push_back(e.path());
     std::sort(images.begin(), images.end());
-    for (const fs::path& d : images) collect_file(d / "summary.json", d.filename().string(), out);
-  } else if (module == "mce") {
-    collect_file(out_dir / "mce.json", "", out);
+    for (const fs::path& d : images) out.emplace_back(d / "summary.json", d.filename().string());
   } else {
-    collect_file(out_dir / "summary.json", "", out);
+    out.emplace_back(out_dir / (module == "mce" ? "mce.json" : "summary.json"), "");
   }
+  return out;
+}
+
+std::vector<std::string> module_warnings(const std::string& module, const fs::path& out_dir) {
+  std::vector<std::string> out;
+  for (const auto& [file, context] : module_summary_files(module, out_dir)) collect_file(file, context, out);
   return out;
 }
 

@@ -4,11 +4,18 @@
 #include <filesystem>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 namespace mgscope {
+
+// The summary files of a module's output folder, each with what its doubts are about: hrtem's
+// <image>/summary.json (the image folder's name), in name order; mce's mce.json; the others'
+// summary.json.
+std::vector<std::pair<std::filesystem::path, std::string>> module_summary_files(const std::string& module,
+                                                                               const std::filesystem::path& out_dir);
 
 // Every warning in the summary files of `module` under `out_dir` (hrtem: <image>/summary.json;
 // creep, hardness, dsc: summary.json; mce: mce.json), each prefixed by what it is about when the
