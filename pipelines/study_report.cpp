@@ -257,16 +257,19 @@ std::vector<std::string> write_study_outputs(const StudyManifest& study, const s
   json figures = json::array();
   for (const Column& c : cols) {
     std::ostringstream dat;
-    dat << "# " << study.treatment << " value err_low err_high\n";
-    int points = 0;
+    dat << "# " << study.treatment << " value err_low err_high doubted\n";
+    int points = 0, doubted = 0;
     for (std::size_t i : order) {
       const json* q = find_quantity(samples[i], c.key);
       const double t = treatment_of(samples[i], study.treatment), v = q ? quantity_value(*q) : kNaN;
       if (!std::isfinite(t) || !std::isfinite(v)) continue;
       auto [lo, hi] = error_bar(*q);
       dat << study_number(t) << ' ' << study_number(v) << ' ' << (std::isfinite(lo) ? study_number(lo) : study_number(v)) << ' '
-          << (std::isfinite(hi) ? study_number(hi) : study_number(v)) << '\n';
+          << (std::isfinite(hi) ? study_number(hi) : study_number(v));
+      const bool doubt = !q->value("warnings", json::array()).empty();
+      dat << ' ' << (doubt ? 1 : 0) << '\n';
       ++points;
+      doubted += doubt;
     }
     if (points == 0) continue;
     GnuplotFigure fig;
@@ -276,8 +279,15 @@ std::vector<std::string> write_study_outputs(const StudyManifest& study, const s
     fig.height_px = 460;
     fig.data_files = {{stem + ".dat", dat.str()}};
     fig.script = "set xlabel " + gnuplot_quoted(study.treatment_label) + " noenhanced\nset ylabel " +
-                 gnuplot_quoted(enhanced_text(c.label) + (c.unit.empty() || c.unit == "1" ? "" : " (" + gnuplot_unit(c.unit) + ")")) + "\nset grid\nset key off\nset offsets graph 0.05, graph 0.05, graph 0.1, graph 0.1\n" +
-                 "plot '" + stem + ".dat' using 1:2 with lines lc rgb '#8899bb', '' using 1:2:3:4 with yerrorbars pt 7 ps 1.3 lc rgb '#223377'\n";
+                 gnuplot_quoted(enhanced_text(c.label) + (c.unit.empty() || c.unit == "1" ? "" : " (" + gnuplot_unit(c.unit) + ")")) + "\nset grid\n" + (doubted ? "set key below\n" : "set key off\n") +
+                 "set offsets graph 0.05, graph 0.05, graph 0.1, graph 0.1\n" +
+                 "plot '" + stem + ".dat' using 1:2 with lines lc rgb '#8899bb' notitle, '' using 1:2:3:4 with yerrorbars pt 7 ps 1.3 "
+                 "lc rgb '#223377' notitle" +
+                 // A doubted point is ringed, as its cell in study.html is marked.
+                 (doubted ? ", '' using 1:($5 > 0 ? $2 : 1/0) with points pt 6 ps 2.6 lw 2 lc rgb '#cc6600' title "
+                            "'ringed: doubted by a warning (see study.html)'"
+                          : std::string()) +
+                 "\n";
     if (std::string w = render_figure(fig); !w.empty()) warnings.push_back(w);
     else figures.push_back({{"quantity", c.key}, {"png", stem + ".png"}});
   }

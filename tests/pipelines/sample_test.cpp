@@ -232,6 +232,11 @@ TEST(SampleCommand, DemoStudyEndToEndThenNothingToRedo) {
   }
   EXPECT_TRUE(fs::exists(out / "study_ordered_fraction.png"));
   EXPECT_TRUE(fs::exists(out / "study_dH_rel.png"));
+  // A doubted point is ringed on its figure: the exponents' all four, Tc's none.
+  EXPECT_EQ(count(read_all(out / "study_beta.dat"), " 1\n"), 4);
+  EXPECT_NE(read_all(out / "study_beta.gp").find("ringed: doubted"), std::string::npos);
+  EXPECT_EQ(count(read_all(out / "study_Tc.dat"), " 0\n"), 4);
+  EXPECT_EQ(read_all(out / "study_Tc.gp").find("ringed"), std::string::npos);
   const std::string study_html = without_data_uris(read_all(out / "study.html"));
   EXPECT_EQ(study_html.find("http"), std::string::npos);
   EXPECT_NE(study_html.find("<strong>Doubted numbers</strong>"), std::string::npos);
