@@ -507,6 +507,15 @@ TEST(InitCommand, RecognisesGeneratedFiles) {
 
   const auto s = run_mgscope("sample " + q(dir / "sample.toml") + " -o " + q(dir / "out"));
   EXPECT_EQ(s.exit_code, 0) << s.output;
+  // The folder's name is the sample's, however the folder is written: "init ." used to give name
+  // = "", which `mgscope sample` then refused.
+  const std::string folder = dir.filename().string();
+  EXPECT_NE(manifest.find("\nname = \"" + folder + "\"\n"), std::string::npos) << manifest;
+  for (const std::string& how : {std::string("cd ") + q(dir) + " && '" + MGSCOPE_EXE + "' init --force .",
+                                 "'" + std::string(MGSCOPE_EXE) + "' init --force " + q(dir.string() + "/")}) {
+    ASSERT_EQ(mgscope::test::run_command(how).exit_code, 0) << how;
+    EXPECT_NE(read_all(dir / "sample.toml").find("\nname = \"" + folder + "\"\n"), std::string::npos) << how;
+  }
 }
 
 // One NanoTest indentation exported twice - alone as .txt (here renamed) and inside the zip of
