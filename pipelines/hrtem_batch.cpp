@@ -14,6 +14,7 @@
 #include "imaging/io/emd_reader.hpp"
 #include "pipelines/atomic_file.hpp"
 #include "pipelines/figures_preload.hpp"
+#include "pipelines/folder_name.hpp"
 #include "pipelines/hrtem_image_job.hpp"
 #include "pipelines/hrtem_image_record.hpp"
 #include "pipelines/hrtem_outputs.hpp"
@@ -32,10 +33,7 @@ namespace {
 std::string folder_name(const std::string& path, std::map<std::string, int>& used) {
   std::error_code ec;
   std::string stem = fs::path(path).stem().string();
-  if (fs::is_directory(path, ec)) {
-    const fs::path absolute = fs::absolute(path, ec).lexically_normal();
-    stem = (absolute.filename().empty() ? absolute.parent_path() : absolute).filename().string();
-  }
+  if (fs::is_directory(path, ec)) stem = folder_own_name(path);
   if (stem.empty()) stem = "image";
   const int k = used[stem]++;
   return k == 0 ? stem : stem + "_" + std::to_string(k + 1);

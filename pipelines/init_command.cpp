@@ -10,6 +10,7 @@
 #include "pipelines/atomic_file.hpp"
 #include "fitting/io/indent_readers.hpp"
 #include "pipelines/commands.hpp"
+#include "pipelines/folder_name.hpp"
 #include "imaging/io/image_frames.hpp"
 #include "imaging/io/read_image.hpp"
 #include "imaging/io/ser_reader.hpp"
@@ -21,14 +22,6 @@ namespace mgscope {
 namespace fs = std::filesystem;
 
 namespace {
-
-// The folder's own name, the sample's name until the user gives another: "." and "dir/" name the
-// folder too (lexically_normal leaves a trailing separator, whose filename() is empty).
-std::string folder_name(const fs::path& dir) {
-  fs::path p = fs::absolute(dir).lexically_normal();
-  if (!p.has_filename()) p = p.parent_path();
-  return p.filename().string();
-}
 
 struct InitCli {
   std::string dir;
@@ -166,7 +159,7 @@ int run_init(const InitCli& cli) {
   o << "# Sample manifest written by `mgscope init " << cli.dir << "`; check it, then run\n"
     << "#   mgscope sample " << out.string() << " -o OUTDIR\n"
     << "# Paths are relative to this file; globs (*, ?, [..]) are allowed. docs/report.md has every key.\n"
-    << "name = " << toml_string(folder_name(dir)) << "\n"
+    << "name = " << toml_string(folder_own_name(dir)) << "\n"  // the sample's name until the user gives another
     << "composition = \"\"\n\n[treatment]\n# ctc_cycles = 20\n";
   for (const ModuleSpec& spec : report_modules()) {
     auto it = found.find(spec.name);

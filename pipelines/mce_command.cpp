@@ -103,6 +103,7 @@ class MceRun {
       }
     }
     json_["warnings"] = warnings_;
+    json_["figure_warnings"] = figure_warnings_;
     json_["units"] = {{"temperature", "K"}, {"field", "Oe (mu0H in T = 1e-4 * Oe)"},
                       {"magnetization", m_unit()}, {"minus_dSm", ds_unit()}, {"RCP_RC", rc_unit()},
                       {"arrott_slope", "(" + m_unit() + ")^3/Oe"}};
@@ -119,6 +120,12 @@ class MceRun {
   void warn(const std::string& w) {
     std::cerr << "WARNING: " << w << '\n';
     warnings_.push_back(w);
+  }
+  // A figure not drawn (or drawn with a problem): said the same way, but kept apart in mce.json's
+  // figure_warnings, as the other modules do, since it doubts no number.
+  void figure_warn(const std::string& w) {
+    std::cerr << "WARNING: " << w << '\n';
+    figure_warnings_.push_back(w);
   }
 
   // Mass for one file, with where it came from; warns when there is none.
@@ -158,7 +165,7 @@ class MceRun {
       std::string png = "mt_" + mt_stem_[path];
       if (sets.size() > 1) png += "_" + std::to_string(std::lround(s.field_Oe)) + "Oe";
       const std::string fw = draw_mt_figure(out_ / (png + ".png"), c, s.field_Oe, mass > 0 ? "emu/g" : "emu");
-      if (!fw.empty()) warn(fw);
+      if (!fw.empty()) figure_warn(fw);
       json_["curie"].push_back({{"file", path},
                                 {"field_Oe", json_number(s.field_Oe)},
                                 {"points", c.temperature_K.size()},
@@ -235,7 +242,7 @@ class MceRun {
     json_["arrott"] = aj;
     for (const std::string& w : {draw_isotherms_figure(out_ / "isotherms.png", curves_, mu),
                                  draw_arrott_figure(out_ / "arrott.png", a, mu)})
-      if (!w.empty()) warn(w);
+      if (!w.empty()) figure_warn(w);
 
     EntropyOptions eo;
     eo.field_step_Oe = cli_.field_step_Oe;
@@ -244,7 +251,7 @@ class MceRun {
     for (const auto& w : s.warnings) warn(mh_sources_ + ": " + w);
     write_tables(s);
     const std::string fw = draw_dsm_figure(out_ / "dSm.png", s, ds_unit());
-    if (!fw.empty()) warn(fw);
+    if (!fw.empty()) figure_warn(fw);
     analyse_critical(s);
   }
 
@@ -279,7 +286,7 @@ class MceRun {
                                    // Drawn whenever it has isotherms: one branch alone is still worth a look.
                                    !sc.isotherms.empty() ? draw_scaling_figure(out_ / "scaling.png", sc, m_unit())
                                                          : mh_sources_ + ": scaling plot not drawn: " + sc.message})
-        if (!w.empty()) warn(w);
+        if (!w.empty()) figure_warn(w);
     }
     const UniversalCurve u = universal_curve(s, cli_.universal);
     json_["universal_curve"] = universal_curve_json(u, cli_.universal);
@@ -288,9 +295,9 @@ class MceRun {
     if (u.usable()) {
       write_file_atomic(out_ / "universal_curve.csv", universal_curve_csv(u));
       const std::string w = draw_universal_curve_figure(out_ / "universal_curve.png", u);
-      if (!w.empty()) warn(w);
+      if (!w.empty()) figure_warn(w);
     } else {
-      warn(mh_sources_ + ": universal curve not drawn: " + u.message);
+      figure_warn(mh_sources_ + ": universal curve not drawn: " + u.message);
     }
   }
 
@@ -373,6 +380,7 @@ class MceRun {
   MeasurementSegmentOptions segment_;
   nlohmann::json json_ = nlohmann::json::object();
   std::vector<std::string> warnings_;
+  std::vector<std::string> figure_warnings_;
   std::map<std::string, std::string> mt_stem_;  // M(T) input -> its distinct figure stem
   std::vector<MhCurve> curves_;
   std::string mh_sources_;

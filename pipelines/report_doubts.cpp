@@ -46,6 +46,27 @@ json read_or_null(const fs::path& p) {
   return in ? json::parse(in, nullptr, false) : json();
 }
 
+// mce reads two kinds of file: Tc comes from the M(T) files (curie[].file), every other number
+// from the isotherms. A doubt that begins with an input's path is about that file, so it bears on
+// the numbers computed from it only; a doubt that names no input (no mass given, ...) on all.
+bool mce_doubt_bears_on(const json& mce, const std::string& key, const std::string& doubt) {
+  if (!mce.is_object()) return true;
+  std::set<std::string> mt_files;
+  for (const json& c : mce.value("curie", json::array()))
+    if (c.is_object() && c.value("file", json()).is_string()) mt_files.insert(c["file"].get<std::string>());
+  const auto names = [&](const std::string& path) {
+    return !path.empty() && doubt.compare(0, path.size(), path) == 0 &&
+           (doubt.size() == path.size() || doubt[path.size()] == ':' || doubt[path.size()] == ' ' ||
+            doubt[path.size()] == ',');
+  };
+  for (const json& in : mce.value("inputs", json::array())) {
+    if (!in.is_object() || !in.value("file", json()).is_string()) continue;
+    const std::string file = in["file"].get<std::string>();
+    if (names(file)) return mt_files.count(file) == (key == "Tc" ? 1u : 0u);
+  }
+  return true;
+}
+
 bool is_series_number(const std::string& key) { return key.rfind("ordered_fraction_series_", 0) == 0; }
 
 }  // namespace
@@ -66,7 +87,8 @@ void add_number_warnings(const std::string& module, const fs::path& out_dir, jso
     json warnings = json::array();
     for (const SummaryFile& f : files) {
       if (f.summary.is_discarded() || f.series != is_series_number(key)) continue;
-      for (const std::string& w : number_warnings(f.summary, others, f.context)) warnings.push_back(w);
+      for (const std::string& w : number_warnings(f.summary, others, f.context))
+        if (module != "mce" || mce_doubt_bears_on(f.summary, key, w)) warnings.push_back(w);
     }
     q["warnings"] = std::move(warnings);
   }

@@ -84,18 +84,31 @@ std::string input_inside(const ModuleJob& job) {
 void say_doubted_numbers(const nlohmann::json& report, std::string* transcript) {
   for (const auto& mod : report["modules"]) {
     std::string labels;
-    std::vector<std::string> doubts;
+    std::vector<std::pair<std::string, int>> doubts;  // text, how many numbers it doubts
     for (const std::string& key : ordered_quantity_keys(mod["quantities"])) {
       const auto& q = mod["quantities"][key];
       const auto& w = q.value("warnings", nlohmann::json::array());
       if (w.empty() || !q["value"].is_number()) continue;
       labels += (labels.empty() ? "" : ", ") + key;  // the names of report.json and study.csv
-      for (const auto& text : w)
-        if (std::find(doubts.begin(), doubts.end(), text.get<std::string>()) == doubts.end()) doubts.push_back(text);
+      for (const auto& text : w) {
+        auto it = std::find_if(doubts.begin(), doubts.end(), [&](const auto& d) { return d.first == text; });
+        if (it == doubts.end()) it = doubts.insert(doubts.end(), {text.get<std::string>(), 0});
+        ++it->second;
+      }
     }
     if (labels.empty()) continue;
-    say(transcript, "  %-9s doubted: %s\n", mod["module"].get<std::string>().c_str(), labels.c_str());
-    for (const std::string& d : doubts) say(transcript, "            WARNING: %s\n", d.c_str());
+    // The most particular first (the critical region's doubt on the exponents before an input's
+    // note on every number), in the module's order otherwise.
+    std::stable_sort(doubts.begin(), doubts.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
+    const std::string module = mod["module"].get<std::string>();
+    say(transcript, "  %-9s doubted: %s\n", module.c_str(), labels.c_str());
+    // A few on the terminal (a module can have dozens, one per isotherm); all on the page.
+    constexpr std::size_t kShown = 5;
+    for (std::size_t i = 0; i < doubts.size() && i < kShown; ++i)
+      say(transcript, "            WARNING: %s\n", doubts[i].first.c_str());
+    if (doubts.size() > kShown)
+      say(transcript, "            ... and %zu more (report.html and logs/%s.log list them all)\n", doubts.size() - kShown,
+          module.c_str());
   }
 }
 

@@ -48,7 +48,9 @@ TEST(ReportWarnings, HrtemImagesInNameOrderAndRepeatsOnce) {
 // to every number; figure warnings to none.
 TEST(NumberWarnings, ASectionsDoubtsGoToItsNumbersOnly) {
   const auto dir = test::scratch_dir("number_warnings_mce");
-  write(dir / "mce.json", R"({"warnings": ["iso.dat (critical): outside the critical region", "fc.dat: readings averaged"],
+  write(dir / "mce.json", R"({"warnings": ["iso.dat (critical): outside the critical region", "fc.dat: readings averaged",
+                                           "iso.dat: no virgin branch", "no sample mass"],
+                              "inputs": [{"file": "fc.dat"}, {"file": "iso.dat"}],
                               "figure_warnings": ["gnuplot missing"],
                               "curie": [{"file": "fc.dat", "Tc_K": 96}],
                               "critical": {"warnings": ["outside the critical region"],
@@ -56,10 +58,14 @@ TEST(NumberWarnings, ASectionsDoubtsGoToItsNumbersOnly) {
                               "universal_curve": {"warnings": ["3 fields left out"]}})");
   nlohmann::json q = {{"Tc", {{"value", 96}}}, {"beta", {{"value", 0.4}}}, {"universal_curve", {{"value", 0.02}}}};
   add_number_warnings("mce", dir, q);
-  EXPECT_EQ(q["Tc"]["warnings"], nlohmann::json({"fc.dat: readings averaged"}));
+  // A doubt that names an input file bears on the numbers made from it (Tc from the M(T) file,
+  // the rest from the isotherms); one that names none on all.
+  EXPECT_EQ(q["Tc"]["warnings"], nlohmann::json({"fc.dat: readings averaged", "no sample mass"}));
   EXPECT_EQ(q["beta"]["warnings"], nlohmann::json({"iso.dat (critical): outside the critical region",
-                                                   "fc.dat: readings averaged", "critical, scaling: no overlapping isotherms"}));
-  EXPECT_EQ(q["universal_curve"]["warnings"], nlohmann::json({"fc.dat: readings averaged", "universal_curve: 3 fields left out"}));
+                                                   "iso.dat: no virgin branch", "no sample mass",
+                                                   "critical, scaling: no overlapping isotherms"}));
+  EXPECT_EQ(q["universal_curve"]["warnings"],
+            nlohmann::json({"iso.dat: no virgin branch", "no sample mass", "universal_curve: 3 fields left out"}));
   // Word for word the module's list, whose numbers the page's marks give.
   const std::vector<std::string> all = module_warnings("mce", dir);
   for (const char* key : {"Tc", "beta", "universal_curve"})
