@@ -12,6 +12,7 @@
 #include "fitting/base/nan.hpp"
 #include "fitting/base/statistics.hpp"
 #include "fitting/io/indent_readers.hpp"
+#include "pipelines/csv_format.hpp"
 #include "pipelines/json_output.hpp"
 #include "pipelines/module_summaries.hpp"
 
@@ -247,7 +248,8 @@ json mce_headlines(const fs::path& dir, json provenance) {
         std::isfinite(s.tc_err_K) ? json{{"kind", "se"}, {"se", s.tc_err_K}} : none());
   if (!std::isfinite(s.tc_K))
     h.out["Tc"]["reason"] = s.tc_verdict.empty() ? "no field-cooled M(T) file was given" : s.tc_verdict;
-  const std::string field = s.has_top_field ? " at " + json(s.top_mu0H_T).dump() + " T" : "";
+  // "at 7 T", not the field grid's 6.9999664059999995 as json writes it.
+  const std::string field = s.has_top_field ? " at " + number_text(s.top_mu0H_T, 3) + " T" : "";
   h.add("minus_dSm_max", "Peak entropy change -ΔS_M max" + field, s.top_minus_dSm_max, s.minus_dSm_unit, none());
   h.add("Tp", "Temperature T_p of the -ΔS_M peak" + field, s.top_Tp_K, "K", none());
   h.add("RCP", "Relative cooling power RCP" + field, s.top_RCP, s.cooling_power_unit, none());

@@ -205,19 +205,29 @@ std::string doubt_marker(const json& q, const json& module_warnings, bool compac
   const json doubts = q.value("warnings", json::array());
   // An n/a gives its reason instead; a number without doubts gets no mark.
   if (doubts.empty() || !std::isfinite(quantity_value(q))) return "";
-  std::string texts, numbers;
+  std::string texts;
+  std::vector<std::size_t> listed;  // 1-based places in the module's list
   for (const json& d : doubts) {
     const std::string text = d.get<std::string>();
     texts += (texts.empty() ? "" : "\n") + text;
     for (std::size_t i = 0; i < module_warnings.size(); ++i)
-      if (module_warnings[i].is_string() && module_warnings[i].get<std::string>() == text)
-        numbers += (numbers.empty() ? "" : ", ") + std::to_string(i + 1);
+      if (module_warnings[i].is_string() && module_warnings[i].get<std::string>() == text) listed.push_back(i + 1);
+  }
+  // "4-18, 20", not fifteen numbers.
+  std::sort(listed.begin(), listed.end());
+  std::string numbers;
+  for (std::size_t i = 0; i < listed.size();) {
+    std::size_t j = i;
+    while (j + 1 < listed.size() && listed[j + 1] == listed[j] + 1) ++j;
+    numbers += (numbers.empty() ? "" : ", ") + std::to_string(listed[i]) +
+               (j > i + 1 ? "-" + std::to_string(listed[j]) : j == i + 1 ? ", " + std::to_string(listed[j]) : "");
+    i = j + 1;
   }
   const std::string title = " title=\"" + html_escape(texts) + "\"";
   if (compact) return " <span class=\"warn\"" + title + ">⚠</span>";
   return " <span class=\"warn\"" + title + ">⚠ doubted" +
          (numbers.empty()                               ? std::string(" (see the warnings)")
-          : numbers.find(',') == std::string::npos ? " (warning " + numbers + ")"
+          : listed.size() == 1                     ? " (warning " + numbers + ")"
                                                    : " (warnings " + numbers + ")") + "</span>";
 }
 
