@@ -305,6 +305,10 @@ void add_creep_command(CLI::App& app, CommandContext& ctx) {
     for (const CreepAnalysis& r : results)
       if (r.usable()) std::cout << curve_label(r.source) << ": " << r.fit.brief_report() << '\n';
     report_analysis_failures(results, in, std::cerr);
+    // Each curve's doubts in words, not only counted ("(1 warning)"): creep.csv and summary.json
+    // have them too.
+    for (const CreepAnalysis& r : results)
+      for (const std::string& w : r.warnings) std::cerr << "WARNING: " << curve_label(r.source) << ": " << w << '\n';
     for (const std::string& w : warnings) std::cerr << "WARNING: " << w << '\n';
     std::cout << results.size() - static_cast<std::size_t>(failed) << " of " << results.size()
               << " curves fitted; outputs in " << out.string() << '\n';
