@@ -225,10 +225,10 @@ std::string doubt_marker(const json& q, const json& module_warnings, bool compac
   }
   const std::string title = " title=\"" + html_escape(texts) + "\"";
   if (compact) return " <span class=\"warn\"" + title + ">⚠</span>";
-  return " <span class=\"warn\"" + title + ">⚠ doubted" +
-         (numbers.empty()                               ? std::string(" (see the warnings)")
-          : listed.size() == 1                     ? " (warning " + numbers + ")"
-                                                   : " (warnings " + numbers + ")") + "</span>";
+  std::string which = " (see the warnings)";
+  if (listed.size() == 1) which = " (warning " + numbers + ")";
+  else if (!listed.empty()) which = " (warnings " + numbers + ")";
+  return " <span class=\"warn\"" + title + ">⚠ doubted" + which + "</span>";
 }
 
 std::string sample_report_html(const json& report, const fs::path& out_dir, const std::string& study_link) {
