@@ -39,6 +39,9 @@ struct SummaryFile {
   json summary;
   std::string context;  // what its doubts are about when the module has several files (an image)
   bool series = false;  // an in-situ series' summary: its doubts are those of the series' numbers
+  // mce.json's input files, each with whether it is an M(T) file (Tc comes from it, every other
+  // number from the isotherms); empty for the other modules.
+  std::vector<std::pair<std::string, bool>> inputs;
 };
 
 json read_or_null(const fs::path& p) {
@@ -46,23 +49,26 @@ json read_or_null(const fs::path& p) {
   return in ? json::parse(in, nullptr, false) : json();
 }
 
-// mce reads two kinds of file: Tc comes from the M(T) files (curie[].file), every other number
-// from the isotherms. A doubt that begins with an input's path is about that file, so it bears on
-// the numbers computed from it only; a doubt that names no input (no mass given, ...) on all.
-bool mce_doubt_bears_on(const json& mce, const std::string& key, const std::string& doubt) {
-  if (!mce.is_object()) return true;
+std::vector<std::pair<std::string, bool>> mce_inputs(const json& mce) {
   std::set<std::string> mt_files;
   for (const json& c : mce.value("curie", json::array()))
     if (c.is_object() && c.value("file", json()).is_string()) mt_files.insert(c["file"].get<std::string>());
-  const auto names = [&](const std::string& path) {
-    return !path.empty() && doubt.compare(0, path.size(), path) == 0 &&
-           (doubt.size() == path.size() || doubt[path.size()] == ':' || doubt[path.size()] == ' ' ||
-            doubt[path.size()] == ',');
-  };
-  for (const json& in : mce.value("inputs", json::array())) {
-    if (!in.is_object() || !in.value("file", json()).is_string()) continue;
-    const std::string file = in["file"].get<std::string>();
-    if (names(file)) return mt_files.count(file) == (key == "Tc" ? 1u : 0u);
+  std::vector<std::pair<std::string, bool>> out;
+  for (const json& in : mce.value("inputs", json::array()))
+    if (in.is_object() && in.value("file", json()).is_string() && !in["file"].get<std::string>().empty())
+      out.emplace_back(in["file"].get<std::string>(), mt_files.count(in["file"].get<std::string>()) > 0);
+  return out;
+}
+
+// A doubt that begins with an input's path is about that file, so it bears on the numbers
+// computed from it only (mce: Tc from the M(T) files, the rest from the isotherms); a doubt that
+// names no input (no mass given, ...) bears on all.
+bool bears_on(const SummaryFile& f, const std::string& key, const std::string& doubt) {
+  for (const auto& [path, is_mt] : f.inputs) {
+    const bool names = doubt.compare(0, path.size(), path) == 0 &&
+                       (doubt.size() == path.size() || doubt[path.size()] == ':' || doubt[path.size()] == ' ' ||
+                        doubt[path.size()] == ',');
+    if (names) return is_mt == (key == "Tc");
   }
   return true;
 }
@@ -79,7 +85,8 @@ void add_number_warnings(const std::string& module, const fs::path& out_dir, jso
   for (const auto& [path, context] : module_summary_files(module, out_dir)) {
     json s = read_or_null(path);
     const bool series = s.is_object() && s.contains("series");
-    files.push_back({std::move(s), context, series});
+    auto inputs = module == "mce" && s.is_object() ? mce_inputs(s) : std::vector<std::pair<std::string, bool>>{};
+    files.push_back({std::move(s), context, series, std::move(inputs)});
   }
   for (auto& [key, q] : quantities.items()) {
     std::set<std::string> others = all_sections;
@@ -88,7 +95,7 @@ void add_number_warnings(const std::string& module, const fs::path& out_dir, jso
     for (const SummaryFile& f : files) {
       if (f.summary.is_discarded() || f.series != is_series_number(key)) continue;
       for (const std::string& w : number_warnings(f.summary, others, f.context))
-        if (module != "mce" || mce_doubt_bears_on(f.summary, key, w)) warnings.push_back(w);
+        if (bears_on(f, key, w)) warnings.push_back(w);
     }
     q["warnings"] = std::move(warnings);
   }

@@ -294,6 +294,10 @@ std::vector<std::string> ordered_quantity_keys(const json& quantities) {
 
 double quantity_value(const json& q) { return number_at(q, "value"); }
 
+std::vector<std::string> quantity_warnings(const json& q) {
+  return q.value("warnings", json::array()).get<std::vector<std::string>>();
+}
+
 std::pair<double, double> error_bar(const json& q) {
   const double v = quantity_value(q);
   const json u = q.value("uncertainty", json::object());

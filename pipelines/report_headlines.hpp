@@ -28,4 +28,7 @@ std::pair<double, double> error_bar(const nlohmann::json& quantity);
 // A headline's value, NaN when null or absent.
 double quantity_value(const nlohmann::json& quantity);
 
+// The warnings that doubt a headline (report_doubts.hpp), none when absent.
+std::vector<std::string> quantity_warnings(const nlohmann::json& quantity);
+
 }  // namespace mgscope

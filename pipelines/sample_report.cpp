@@ -202,13 +202,12 @@ std::string format_quantity(const json& q, bool compact) {
 }
 
 std::string doubt_marker(const json& q, const json& module_warnings, bool compact) {
-  const json doubts = q.value("warnings", json::array());
+  const std::vector<std::string> doubts = quantity_warnings(q);
   // An n/a gives its reason instead; a number without doubts gets no mark.
   if (doubts.empty() || !std::isfinite(quantity_value(q))) return "";
   std::string texts;
   std::vector<std::size_t> listed;  // 1-based places in the module's list
-  for (const json& d : doubts) {
-    const std::string text = d.get<std::string>();
+  for (const std::string& text : doubts) {
     texts += (texts.empty() ? "" : "\n") + text;
     for (std::size_t i = 0; i < module_warnings.size(); ++i)
       if (module_warnings[i].is_string() && module_warnings[i].get<std::string>() == text) listed.push_back(i + 1);

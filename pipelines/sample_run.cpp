@@ -87,12 +87,12 @@ void say_doubted_numbers(const nlohmann::json& report, std::string* transcript) 
     std::vector<std::pair<std::string, int>> doubts;  // text, how many numbers it doubts
     for (const std::string& key : ordered_quantity_keys(mod["quantities"])) {
       const auto& q = mod["quantities"][key];
-      const auto& w = q.value("warnings", nlohmann::json::array());
+      const std::vector<std::string> w = quantity_warnings(q);
       if (w.empty() || !q["value"].is_number()) continue;
       labels += (labels.empty() ? "" : ", ") + key;  // the names of report.json and study.csv
-      for (const auto& text : w) {
+      for (const std::string& text : w) {
         auto it = std::find_if(doubts.begin(), doubts.end(), [&](const auto& d) { return d.first == text; });
-        if (it == doubts.end()) it = doubts.insert(doubts.end(), {text.get<std::string>(), 0});
+        if (it == doubts.end()) it = doubts.insert(doubts.end(), {text, 0});
         ++it->second;
       }
     }

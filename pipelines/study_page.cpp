@@ -9,6 +9,7 @@
 
 #include "pipelines/atomic_file.hpp"
 #include "pipelines/csv_format.hpp"
+#include "pipelines/report_headlines.hpp"
 #include "pipelines/sample_report.hpp"
 #include "pipelines/unit_style.hpp"
 
@@ -49,7 +50,7 @@ const json* column_of(const json& columns, const std::string& key) {
 std::vector<std::string> doubted_samples(const json& rows, const std::string& key) {
   std::vector<std::string> names;
   for (const json& row : rows)
-    if (row["quantities"].contains(key) && !row["quantities"][key].value("warnings", json::array()).empty())
+    if (row["quantities"].contains(key) && !quantity_warnings(row["quantities"][key]).empty())
       names.push_back(row["name"].get<std::string>());
   return names;
 }
@@ -64,9 +65,9 @@ std::string doubted_numbers(const StudyPageParts& parts) {
     for (const json& c : parts.columns) {
       const std::string key = c["key"].get<std::string>();
       if (!row["quantities"].contains(key)) continue;
-      for (const json& w : row["quantities"][key].value("warnings", json::array())) {
+      for (const std::string& w : quantity_warnings(row["quantities"][key])) {
         auto it = std::find_if(by_warning.begin(), by_warning.end(), [&](const auto& e) { return e.first == w; });
-        if (it == by_warning.end()) it = by_warning.insert(by_warning.end(), {w.get<std::string>(), {}});
+        if (it == by_warning.end()) it = by_warning.insert(by_warning.end(), {w, {}});
         it->second.push_back(c.value("label", key));
       }
     }

@@ -215,9 +215,8 @@ std::vector<std::string> write_study_outputs(const StudyManifest& study, const s
     for (const Column& c : cols) {
       const json* q = find_quantity(s, c.key);
       const auto [lo, hi] = q ? error_bar(*q) : std::pair<double, double>{kNaN, kNaN};
-      const auto doubts = q ? q->value("warnings", json::array()).get<std::vector<std::string>>() : std::vector<std::string>{};
       csv << ',' << study_number(q ? quantity_value(*q) : kNaN) << ',' << study_number(lo) << ',' << study_number(hi)
-          << ',' << csv_list(doubts);
+          << ',' << csv_list(q ? quantity_warnings(*q) : std::vector<std::string>{});
       if (q) quantities[c.key] = *q;
     }
     csv << '\n';
@@ -266,7 +265,7 @@ std::vector<std::string> write_study_outputs(const StudyManifest& study, const s
       auto [lo, hi] = error_bar(*q);
       dat << study_number(t) << ' ' << study_number(v) << ' ' << (std::isfinite(lo) ? study_number(lo) : study_number(v)) << ' '
           << (std::isfinite(hi) ? study_number(hi) : study_number(v));
-      const bool doubt = !q->value("warnings", json::array()).empty();
+      const bool doubt = !quantity_warnings(*q).empty();
       dat << ' ' << (doubt ? 1 : 0) << '\n';
       ++points;
       doubted += doubt;
