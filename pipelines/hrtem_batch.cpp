@@ -19,6 +19,7 @@
 #include "pipelines/hrtem_image_record.hpp"
 #include "pipelines/hrtem_outputs.hpp"
 #include "pipelines/hrtem_series.hpp"
+#include "pipelines/spot_calibration_file.hpp"
 #include "pipelines/team_batch.hpp"
 #include "pipelines/work_team.hpp"
 
@@ -61,9 +62,11 @@ int images_at_once(const HrtemCli& cli, const WorkTeam& team, bool gather, bool 
 // The null's level varies from seed to seed (sd 0.7 on synthetic glass) as much as between images
 // of one session (within 0.85 of the first's), so a level reused within the spectrum check is as
 // good as an image's own; it saves about a quarter of a 2048^2 image's time (docs/hrtem.md).
+// With `save_to`, also written there (--save-threshold; by the leader), and made for one image too.
 // Empty, with a note, when the first image cannot be analysed: every image then calibrates its own.
 std::optional<SharedThreshold> calibrate_batch_threshold(const std::string& first_image, HrtemSettings first,
-                                                         int threads, const WorkTeam& team) {
+                                                         int threads, const WorkTeam& team, bool alone,
+                                                         const std::string& save_to) {
   first.area.enabled = false;  // the threshold is all that is kept
   first.options.threshold_only = true;
   // Its draws are not kept: the images that reuse its level draw none, and the batch's memory would
@@ -71,28 +74,52 @@ std::optional<SharedThreshold> calibrate_batch_threshold(const std::string& firs
   // ~2 % of a batch of 2048^2 images). An image that calibrates its own keeps them for the next.
   first.options.threshold.draw_cache = nullptr;
   first.options.threads = threads;  // alone: on every core the batch may use
+  const std::string saved = save_to.empty() ? "" : " and saved to " + save_to;
   try {
     const HrtemImageRun run = analyse_hrtem_file(first_image, first);
     run.image.pixels.check_source_unchanged();
+    if (!save_to.empty() && team.leader())
+      write_spot_calibration(save_to, run.result.threshold, first_image, run.run.pixel_nm(), run.result.grid.box_px,
+                             first.options);
     SharedThreshold shared = share_threshold(
         run, first_image,
-        "calibrated once for the batch on " + first_image + " (--threshold-each-image calibrates every image)",
+        alone ? "calibrated on " + first_image + saved
+              : "calibrated once for the batch on " + first_image + saved +
+                    " (--threshold-each-image calibrates every image)",
         kBatchReuseName);
-    if (team.leader())
+    if (team.leader() && alone)
+      std::fprintf(stderr, "NOTE: spot threshold %.6g calibrated on %s%s (--threshold-from %s reuses it)\n",
+                   shared.threshold.value, first_image.c_str(), saved.c_str(), save_to.c_str());
+    else if (team.leader())
       std::fprintf(stderr,
-                   "NOTE: spot threshold %.6g calibrated once for the batch, on %s, and reused by the images of the "
+                   "NOTE: spot threshold %.6g calibrated once for the batch, on %s%s, and reused by the images of the "
                    "same pixel size, box and radial spectrum (the others calibrate their own and say so; "
                    "--threshold-each-image calibrates every image)\n",
-                   shared.threshold.value, first_image.c_str());
+                   shared.threshold.value, first_image.c_str(), saved.c_str());
     return shared;
   } catch (const std::exception& e) {
     if (team.leader())
       std::fprintf(stderr,
-                   "NOTE: %s could not be analysed (%s), so the batch's spot threshold was not calibrated on it; "
+                   "NOTE: %s could not be analysed (%s), so the batch's spot threshold was not calibrated on it%s; "
                    "every image calibrates its own threshold\n",
-                   first_image.c_str(), e.what());
+                   first_image.c_str(), e.what(), save_to.empty() ? "" : (" nor saved to " + save_to).c_str());
     return std::nullopt;
   }
+}
+
+// The calibration of a --save-threshold file, shared as the batch's: the images of its pixel size,
+// box and radial spectrum take it whole (also the image it was calibrated on, unchecked).
+SharedThreshold read_batch_threshold(const std::string& file, const HrtemSettings& settings) {
+  SavedCalibration saved = read_spot_calibration(file, settings.options);
+  SharedThreshold shared;
+  shared.threshold = std::move(saved.threshold);
+  shared.threshold.description = "reused: calibrated on " + saved.source + ", read from " + file +
+                                 " (--threshold-from): " + shared.threshold.description;
+  shared.source = saved.source;
+  shared.pixel_nm = saved.pixel_nm;
+  shared.box_px = saved.box_px;
+  shared.reuse_name = "the calibration of --threshold-from " + file;
+  return shared;
 }
 
 }  // namespace
@@ -158,6 +185,9 @@ int run_hrtem_batch(const HrtemCli& cli_as_given, const HrtemBatchOptions& optio
   if (lend_cores) cli.threads = usable_cores();
   HrtemSettings settings = make_hrtem_settings(cli);
   const Shard shard = options.shard.empty() ? Shard{} : parse_shard(options.shard);
+  // A --threshold-from file is read before anything is written: a bad one fails the command alone.
+  std::optional<SharedThreshold> from_file;
+  if (!cli.threshold_from.empty() && !options.gather) from_file = read_batch_threshold(cli.threshold_from, settings);
   const fs::path out_dir(cli.out_dir);
   fs::create_directories(out_dir);
 
@@ -169,11 +199,15 @@ int run_hrtem_batch(const HrtemCli& cli_as_given, const HrtemBatchOptions& optio
   NullDrawCache null_draws;
   if (cli.images.size() > 1 || settings.series.threshold_each_frame) settings.options.threshold.draw_cache = &null_draws;
   // One null calibration for the batch, unless --threshold-each-image (calibrate_batch_threshold).
-  const bool calibrate_once = !cli.threshold_each_image && settings.series.frames.empty() && cli.images.size() > 1 &&
-                              settings.options.threshold.mode == ThresholdMode::null_model;
+  // --save-threshold calibrates on the first image also when it is the only one (to write it);
+  // --threshold-from takes the file's instead.
+  const bool calibrate_once = !cli.threshold_each_image && settings.series.frames.empty() &&
+                              (cli.images.size() > 1 || !cli.save_threshold.empty()) &&
+                              settings.options.threshold.mode == ThresholdMode::null_model && cli.threshold_from.empty();
   auto key_of = [&](std::size_t i) {
     std::vector<std::string> files{cli.images[i]};
     if (calibrate_once) files.push_back(cli.images[0]);  // its content decided the level (also for --gather)
+    if (!cli.threshold_from.empty()) files.push_back(cli.threshold_from);  // so did the file's
     for (const std::string& f : {cli.mask_file, cli.reference})
       if (!f.empty()) files.push_back(f);
     return hrtem_image_key(settings_text, files);
@@ -205,11 +239,19 @@ int run_hrtem_batch(const HrtemCli& cli_as_given, const HrtemBatchOptions& optio
                              });
   const FiguresPreload figures_preload(loads_figures);
   std::optional<SharedThreshold> shared;
-  if (calibrate_once && !options.gather && any_to_analyse) {
+  if (calibrate_once && !options.gather && (any_to_analyse || !cli.save_threshold.empty())) {
     const int threads = team.size > 1 ? team.threads_for_all_cores() : cli_as_given.threads;
-    shared = calibrate_batch_threshold(cli.images[0], settings, threads, team);
-    if (shared) settings.user.shared_threshold = &*shared;
+    shared = calibrate_batch_threshold(cli.images[0], settings, threads, team, cli.images.size() == 1,
+                                       cli.save_threshold);
+  } else if (from_file && any_to_analyse) {
+    shared = std::move(from_file);
+    if (team.leader())
+      std::fprintf(stderr,
+                   "NOTE: spot threshold %.6g read from %s (calibrated on %s), reused by the images of the same pixel "
+                   "size, box and radial spectrum (the others calibrate their own and say so)\n",
+                   shared->threshold.value, cli.threshold_from.c_str(), shared->source.c_str());
   }
+  if (shared) settings.user.shared_threshold = &*shared;
 
   TeamBatchJob job;
   job.inputs = cli.images;

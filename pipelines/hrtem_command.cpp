@@ -70,6 +70,15 @@ void add_hrtem_command(CLI::App& app, CommandContext& ctx) {
   cmd->add_flag("--threshold-once", cli->threshold_once,
                 "The default for a batch (calibrate once, on the first image); kept so that older scripts run")
       ->excludes("--threshold-each-image");
+  cmd->add_option("--save-threshold", cli->save_threshold,
+                  "Write the null spot threshold calibrated on the first image (level, null distribution, radial "
+                  "spectrum and the settings it holds for) to FILE (JSON), for later runs' --threshold-from; the "
+                  "images of this run reuse it as a batch does. Calibrated even when every image is up to date");
+  cmd->add_option("--threshold-from", cli->threshold_from,
+                  "Reuse the null spot threshold of a --save-threshold FILE instead of calibrating: images of its "
+                  "pixel size, box and radial spectrum (the batch's check) take it whole, the others calibrate "
+                  "their own and say so; refused when the file was calibrated with other settings (box, window, "
+                  "d range, alpha, null boxes, seed ...). For images analysed one command at a time");
   cmd->add_flag("--threshold-each-frame", cli->threshold_each_frame,
                 "With --frames: calibrate the null spot threshold on every point instead of once (about 0.3 s more "
                 "per point)");

@@ -73,6 +73,19 @@ HrtemSettings make_hrtem_settings(const HrtemCli& cli) {
   if ((cli.threshold_each_image || cli.threshold_once) && !cli.frames.empty())
     throw InputError("--threshold-each-image and --threshold-once are for a batch of images; a series (--frames) "
                      "calibrates once on its first point, or on every point with --threshold-each-frame");
+  if (!cli.threshold_from.empty() || !cli.save_threshold.empty()) {
+    const char* option = cli.threshold_from.empty() ? "--save-threshold" : "--threshold-from";
+    if (!cli.frames.empty())
+      throw InputError(std::string(option) + " is for images; a series (--frames) calibrates once on its first point");
+    if (cli.threshold_each_image)
+      throw InputError(std::string(option) + " and --threshold-each-image: give one (each image calibrating its own "
+                                             "threshold neither keeps nor reuses one)");
+    if (s.options.threshold.mode != ThresholdMode::null_model)
+      throw InputError(std::string(option) + " keeps or reuses a null calibration: --threshold-mode must be null (not " +
+                       threshold_mode_name(s.options.threshold.mode) + ")");
+  }
+  if (!cli.threshold_from.empty() && !cli.save_threshold.empty())
+    throw InputError("--threshold-from and --save-threshold: give one (a reused calibration is already in its file)");
   s.series.sum = cli.sum;
   s.series.threshold_each_frame = cli.threshold_each_frame;
   if (cli.no_align && cli.sum < 2) throw InputError("--no-align needs --sum 2 or more (it is about averaging frames)");

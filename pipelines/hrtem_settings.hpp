@@ -32,6 +32,9 @@ struct HrtemCli {
   // spectrum), unless --threshold-each-image; --threshold-once, the default, is still accepted.
   bool threshold_each_image = false;
   bool threshold_once = false;
+  // --save-threshold FILE: the null calibration of the first image, kept for later runs;
+  // --threshold-from FILE: such a calibration, reused as a batch reuses its first image's.
+  std::string save_threshold, threshold_from;
   std::string window = "hann";
   std::string acf = "circular";
   std::string d_min = "0.15nm", d_max = "0.60nm", acf_min_lag = "0.18nm";

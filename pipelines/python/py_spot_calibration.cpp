@@ -3,20 +3,13 @@
 #include <cstdio>
 #include <stdexcept>
 
-#include "imaging/window.hpp"
+#include "pipelines/spot_calibration_file.hpp"
 
 namespace mgscope::py {
 
 namespace {
 
 using namespace pybind11::literals;
-
-// 12 digits: as a user wrote the value (0.1, not 0.10000000000000001), and finer than any setting matters.
-std::string number_text(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.12g", v);
-  return buf;
-}
 
 // Pickled as a tuple of this layout; the first item is the layout's version.
 constexpr int kStateVersion = 1;
@@ -58,20 +51,6 @@ SpotCalibration from_state(const pyb::tuple& s) {
 }
 
 }  // namespace
-
-std::vector<std::pair<std::string, std::string>> calibration_settings(const HrtemOptions& o) {
-  return {{"box_nm", number_text(o.box_nm)},
-          {"window", window_name(o.window)},
-          {"acf", o.acf == AcfMode::linear ? "linear" : "circular"},
-          {"d_min_nm", number_text(o.spots.d_min_nm)},
-          {"d_max_nm", number_text(o.spots.d_max_nm)},
-          {"acf_min_lag_nm", number_text(o.spots.acf_min_lag_nm)},
-          {"same_direction_deg", number_text(o.spots.same_direction_deg)},
-          {"alpha", number_text(o.threshold.alpha)},
-          {"alpha_secondary", number_text(o.threshold.alpha_secondary)},
-          {"null_boxes", std::to_string(o.threshold.null_boxes)},
-          {"seed", std::to_string(o.threshold.seed)}};
-}
 
 pyb::object calibration_object(const pyb::handle& threshold_from) {
   pyb::object held = pyb::reinterpret_borrow<pyb::object>(threshold_from);

@@ -9,6 +9,7 @@
 
 #include "imaging/hrtem_analysis.hpp"
 #include "pipelines/hrtem_image_run.hpp"
+#include "pipelines/spot_calibration_file.hpp"  // calibration_settings
 #include "pipelines/python/py_convert.hpp"
 
 namespace mgscope::py {
@@ -19,9 +20,6 @@ struct SpotCalibration {
   // refused rather than given a level calibrated for something else.
   std::vector<std::pair<std::string, std::string>> settings;
 };
-
-// The settings of `o` that decide a null calibration's level.
-std::vector<std::pair<std::string, std::string>> calibration_settings(const HrtemOptions& o);
 
 // The SpotCalibration object of threshold_from= (one, or an hrtem() result holding one); throws
 // std::invalid_argument for anything else.

@@ -567,4 +567,94 @@ TEST(HrtemCommand, BatchReusesTheFirstImagesCalibrationUnlessEachImageIsAsked) {
   EXPECT_NE(once.output.find("NOTE: " + (dir / "small.tif").string() + ": the spot threshold"), std::string::npos);
 }
 
+// A calibration kept by --save-threshold serves a later run (--threshold-from) exactly as the
+// batch's first image serves the others: the same level, the same spectrum check, the same bytes
+// of every output but the threshold's description. A file calibrated with other settings, or not
+// one at all, fails the command before anything is written, naming the file and what is wrong.
+TEST(HrtemCommand, ASavedCalibrationServesLaterRunsAsTheBatchsFirstImage) {
+  namespace fs = std::filesystem;
+  const fs::path dir = test::scratch_dir("hrtem_threshold_file");
+  for (const char* seed : {"5", "6"})
+    ASSERT_EQ(test::run_mgscope("synth hrtem -o '" + dir.string() + "' --name s" + seed +
+                                " --width 600 --height 600 --ordered-fraction 0.1 --seed " + seed).exit_code, 0);
+  ASSERT_EQ(test::run_mgscope("synth hrtem -o '" + dir.string() +
+                              "' --name dose --width 600 --height 600 --ordered-fraction 0.1 --dose 1600 --seed 8").exit_code, 0);
+  const std::string s5 = "'" + (dir / "s5.tif").string() + "'", s6 = "'" + (dir / "s6.tif").string() + "'",
+                    dose = "'" + (dir / "dose.tif").string() + "'";
+  const fs::path cal = dir / "cal.json";
+  const auto batch = test::run_mgscope("hrtem " + s5 + " " + s6 + " " + dose + " -o '" + (dir / "batch").string() + "'");
+  ASSERT_EQ(batch.exit_code, 0) << batch.output;
+  const auto saved = test::run_mgscope("hrtem " + s5 + " -o '" + (dir / "saved").string() + "' --save-threshold '" +
+                                       cal.string() + "'");
+  ASSERT_EQ(saved.exit_code, 0) << saved.output;
+  ASSERT_TRUE(fs::exists(cal));
+  EXPECT_NE(saved.output.find("saved to " + cal.string()), std::string::npos) << saved.output;
+  test::expect_schema_valid("hrtem.spot_calibration.schema.json", cal);
+  const auto later = test::run_mgscope("hrtem " + s6 + " " + dose + " -o '" + (dir / "later").string() +
+                                       "' --threshold-from '" + cal.string() + "'");
+  ASSERT_EQ(later.exit_code, 0) << later.output;
+  EXPECT_NE(later.output.find("read from " + cal.string()), std::string::npos) << later.output;
+  auto summary = [&](const char* run, const char* image) {
+    std::ifstream in(dir / run / image / "summary.json");
+    return nlohmann::json::parse(in);
+  };
+  auto without_description = [](nlohmann::json t) {
+    t.erase("description");
+    return t;
+  };
+  // The image it was calibrated on: its own result; the next: the batch's reuse, to the byte.
+  EXPECT_EQ(summary("saved", "s5")["ordered"], summary("batch", "s5")["ordered"]);
+  EXPECT_EQ(without_description(summary("saved", "s5")["threshold"]), without_description(summary("batch", "s5")["threshold"]));
+  const nlohmann::json reused = summary("later", "s6")["threshold"];
+  EXPECT_EQ(without_description(reused), without_description(summary("batch", "s6")["threshold"]));
+  EXPECT_FALSE(reused["reuse_refused"].get<bool>());
+  EXPECT_GT(reused["spectrum_mismatch_from_reused"].get<double>(), 0);
+  EXPECT_NE(reused["description"].get<std::string>().find("read from " + cal.string() + " (--threshold-from)"),
+            std::string::npos) << reused;
+  for (const char* file : {"tiles.csv", "overlay.png", "map_significance.tif"})
+    EXPECT_EQ(test::read_all(dir / "later" / "s6" / file), test::read_all(dir / "batch" / "s6" / file)) << file;
+  // Another spectrum: its own calibration, as in the batch, saying why.
+  EXPECT_TRUE(summary("later", "dose")["threshold"]["reuse_refused"].get<bool>());
+  EXPECT_EQ(summary("later", "dose")["threshold"]["whitened_level"], summary("batch", "dose")["threshold"]["whitened_level"]);
+  EXPECT_NE(later.output.find("not the calibration of --threshold-from " + cal.string()), std::string::npos) << later.output;
+  // Saved again unchanged: the file is left as it was, so runs reading it stay up to date.
+  const auto time_before = fs::last_write_time(cal);
+  ASSERT_EQ(test::run_mgscope("hrtem " + s5 + " -o '" + (dir / "saved").string() + "' --save-threshold '" +
+                              cal.string() + "'").exit_code, 0);
+  EXPECT_EQ(fs::last_write_time(cal), time_before);
+  const auto again = test::run_mgscope("hrtem " + s6 + " -o '" + (dir / "later").string() + "' --threshold-from '" +
+                                       cal.string() + "'");
+  EXPECT_NE(again.output.find("up to date"), std::string::npos) << again.output;
+
+  // Refused before any output: other settings, a cut file, another version, a value out of range.
+  const std::string text = test::read_all(cal);
+  auto write = [&](const char* name, const std::string& bytes) {
+    std::ofstream(dir / name, std::ios::binary) << bytes;
+    return (dir / name).string();
+  };
+  nlohmann::json doc = nlohmann::json::parse(text);
+  doc["version"] = 2;
+  const std::string v2 = write("v2.json", doc.dump());
+  doc = nlohmann::json::parse(text);
+  doc["null_maxima"][3] = -1.0;
+  const std::string negative = write("negative.json", doc.dump());
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {"--threshold-from '" + cal.string() + "' --alpha 0.05", "calibrated with alpha = 0.01, this run has alpha = 0.05"},
+      {"--threshold-from '" + cal.string() + "' --box 2.2nm", "calibrated with box_nm = 1.985, this run has box_nm = 2.2"},
+      {"--threshold-from '" + write("cut.json", text.substr(0, text.size() / 2)) + "'", "cut.json: not a spot calibration"},
+      {"--threshold-from '" + v2 + "'", "of another version (2, this program reads 1)"},
+      {"--threshold-from '" + negative + "'", "null_maxima: item 4 is not a finite number of 0 or more"},
+      {"--threshold-from '" + (dir / "none.json").string() + "'", "none.json: cannot be opened"},
+      {"--threshold-from '" + cal.string() + "' --threshold-each-image", "give one"},
+      {"--threshold-from '" + cal.string() + "' --threshold-mode formula", "--threshold-mode must be null"},
+      {"--save-threshold '" + cal.string() + "' --frames all", "a series (--frames) calibrates once"}};
+  for (const auto& [options, message] : bad) {
+    const fs::path out = dir / "refused";
+    const auto r = test::run_mgscope("hrtem " + s6 + " -o '" + out.string() + "' " + options);
+    EXPECT_NE(r.exit_code, 0) << options;
+    EXPECT_NE(r.output.find(message), std::string::npos) << options << "\n" << r.output;
+    EXPECT_FALSE(fs::exists(out)) << options;
+  }
+}
+
 }  // namespace mgscope

@@ -1,0 +1,182 @@
+#include "pipelines/spot_calibration_file.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <nlohmann/json.hpp>
+
+#include "fitting/base/error.hpp"
+#include "imaging/window.hpp"
+#include "pipelines/atomic_file.hpp"
+#include "pipelines/run_stamp.hpp"
+
+namespace mgscope {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kCalibrationFileFormat = "mgscope spot calibration";
+constexpr int kCalibrationFileVersion = 1;
+
+// 12 digits: as a user wrote the value (0.1, not 0.10000000000000001), and finer than any setting matters.
+std::string setting_text(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.12g", v);
+  return buf;
+}
+
+// The value at `key` of `object`, or an InputError naming the file and the key.
+class CalibrationReader {
+ public:
+  CalibrationReader(const std::string& file, const json& object, std::string where)
+      : file_(file), object_(object), where_(std::move(where)) {}
+
+  const json& at(const char* key, json::value_t type) const {
+    const auto it = object_.find(key);
+    const bool number = type == json::value_t::number_float;
+    if (it == object_.end() || (number ? !it->is_number() : it->type() != type))
+      fail(key, std::string("missing or not ") + (number ? "a number" : type == json::value_t::string ? "text"
+                                                                   : type == json::value_t::array  ? "a list"
+                                                                                                   : "an object"));
+    return *it;
+  }
+  double number(const char* key, double lo, double hi) const {
+    const double v = at(key, json::value_t::number_float).get<double>();
+    if (!(std::isfinite(v) && v >= lo && v <= hi))
+      fail(key, setting_text(v) + " lies outside " + setting_text(lo) + " .. " + setting_text(hi));
+    return v;
+  }
+  int whole(const char* key, int lo, int hi) const {
+    const double v = number(key, lo, hi);
+    if (v != std::floor(v)) fail(key, setting_text(v) + " is not a whole number");
+    return int(v);
+  }
+  std::string text(const char* key) const { return at(key, json::value_t::string).get<std::string>(); }
+  std::vector<double> numbers(const char* key, std::size_t at_least) const {
+    const json& list = at(key, json::value_t::array);
+    std::vector<double> out;
+    out.reserve(list.size());
+    for (const json& v : list) {
+      if (!v.is_number() || !std::isfinite(v.get<double>()) || v.get<double>() < 0)
+        fail(key, "item " + std::to_string(out.size() + 1) + " is not a finite number of 0 or more");
+      out.push_back(v.get<double>());
+    }
+    if (out.size() < at_least) fail(key, std::to_string(out.size()) + " items, fewer than " + std::to_string(at_least));
+    return out;
+  }
+  [[noreturn]] void fail(const char* key, const std::string& why) const {
+    fail_input(file_, where_ + key + ": " + why + " (a file written by mgscope hrtem --save-threshold)");
+  }
+
+ private:
+  const std::string& file_;
+  const json& object_;
+  std::string where_;
+};
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> calibration_settings(const HrtemOptions& o) {
+  return {{"box_nm", setting_text(o.box_nm)},
+          {"window", window_name(o.window)},
+          {"acf", o.acf == AcfMode::linear ? "linear" : "circular"},
+          {"d_min_nm", setting_text(o.spots.d_min_nm)},
+          {"d_max_nm", setting_text(o.spots.d_max_nm)},
+          {"acf_min_lag_nm", setting_text(o.spots.acf_min_lag_nm)},
+          {"same_direction_deg", setting_text(o.spots.same_direction_deg)},
+          {"alpha", setting_text(o.threshold.alpha)},
+          {"alpha_secondary", setting_text(o.threshold.alpha_secondary)},
+          {"null_boxes", std::to_string(o.threshold.null_boxes)},
+          {"seed", std::to_string(o.threshold.seed)}};
+}
+
+void write_spot_calibration(const std::filesystem::path& file, const SpotThreshold& t, const std::string& source,
+                            double pixel_nm, int box_px, const HrtemOptions& options) {
+  json settings = json::object();
+  for (const auto& [name, value] : calibration_settings(options)) settings[name] = value;
+  // nlohmann-json writes each double with the fewest digits that read back to the same bits, so a
+  // reused level gives the numbers the batch's reuse gives.
+  const json doc = {{"format", kCalibrationFileFormat},
+                    {"version", kCalibrationFileVersion},
+                    {"program", program_stamp()},
+                    {"source", source},
+                    {"pixel_nm", pixel_nm},
+                    {"box_px", box_px},
+                    {"settings", settings},
+                    {"level", t.value},
+                    {"secondary_level", t.secondary_value},
+                    {"formula_level", t.formula_value},
+                    {"null_boxes_used", t.null_boxes_used},
+                    {"null_median_max", t.null_median_max},
+                    {"description", t.description},
+                    {"tail_start", t.tail_start},
+                    {"tail_mean_excess", t.tail_mean_excess},
+                    {"tail_share", t.tail_share},
+                    {"search_pixels", t.search_pixels},
+                    {"null_maxima", t.null_maxima},
+                    {"null_spectrum_side", t.null_spectrum_side},
+                    {"null_spectrum", t.null_spectrum}};
+  const std::string bytes = doc.dump(1) + "\n";
+  // The same calibration again is not written again: later runs that read the file (their up-to-date
+  // check looks at its size and time) are not redone for nothing.
+  std::ifstream old(file, std::ios::binary);
+  if (old && std::string(std::istreambuf_iterator<char>(old), {}) == bytes) return;
+  old.close();
+  write_file_atomic(file, bytes);
+}
+
+SavedCalibration read_spot_calibration(const std::string& file, const HrtemOptions& options) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) fail_input(file, "cannot be opened (--threshold-from)");
+  json doc;
+  try {
+    doc = json::parse(in);
+  } catch (const json::parse_error& e) {
+    fail_input(file, "not a spot calibration written by mgscope hrtem --save-threshold (" + std::string(e.what()) + ")");
+  }
+  if (!doc.is_object() || doc.value("format", json()) != kCalibrationFileFormat)
+    fail_input(file, "not a spot calibration written by mgscope hrtem --save-threshold (no \"format\": \"" +
+                         std::string(kCalibrationFileFormat) + "\")");
+  const CalibrationReader r(file, doc, "");
+  if (r.whole("version", 0, 1000000) != kCalibrationFileVersion)
+    fail_input(file, "a spot calibration of another version (" + doc["version"].dump() + ", this program reads " +
+                         std::to_string(kCalibrationFileVersion) + "); calibrate again with --save-threshold");
+  // The settings that decide the level, each as this run has it.
+  const json& settings = r.at("settings", json::value_t::object);
+  const CalibrationReader s(file, settings, "settings.");
+  for (const auto& [name, value] : calibration_settings(options)) {
+    const std::string saved = s.text(name.c_str());
+    if (saved != value)
+      fail_input(file, "calibrated with " + name + " = " + saved + ", this run has " + name + " = " + value +
+                           ": the level holds only for the settings it was calibrated with");
+  }
+  SavedCalibration c;
+  c.source = r.text("source");
+  c.pixel_nm = r.number("pixel_nm", 1e-6, 1e6);
+  c.box_px = r.whole("box_px", 4, 1 << 20);
+  SpotThreshold& t = c.threshold;
+  t.mode = ThresholdMode::null_model;
+  t.value = r.number("level", 1e-9, 1e9);
+  t.secondary_value = r.number("secondary_level", 1e-9, t.value);
+  t.formula_value = r.number("formula_level", 0, 1e9);
+  t.null_boxes_used = r.whole("null_boxes_used", 20, 1 << 30);
+  t.null_median_max = r.number("null_median_max", 0, 1e9);
+  t.description = r.text("description");
+  t.tail_share = r.number("tail_share", 1e-9, 1);
+  t.tail_start = r.number("tail_start", 0, 1e9);
+  t.tail_mean_excess = r.number("tail_mean_excess", 1e-12, 1e9);
+  t.search_pixels = r.whole("search_pixels", 1, 1 << 30);
+  t.null_maxima = r.numbers("null_maxima", 20);
+  if (!std::is_sorted(t.null_maxima.begin(), t.null_maxima.end())) r.fail("null_maxima", "not in ascending order");
+  if (int(t.null_maxima.size()) != t.null_boxes_used)
+    r.fail("null_maxima", std::to_string(t.null_maxima.size()) + " items, but null_boxes_used is " +
+                              std::to_string(t.null_boxes_used));
+  t.null_spectrum_side = r.whole("null_spectrum_side", 1, 1 << 20);
+  t.null_spectrum = r.numbers("null_spectrum", 2);
+  return c;
+}
+
+}  // namespace mgscope

@@ -1,0 +1,38 @@
+// A null calibration of the spot threshold kept in a file (--save-threshold, --threshold-from), so
+// that images analysed one command at a time (a folder watched during a session, one job per
+// image on a cluster) reuse one calibration, as the images of a batch do. The file holds the
+// level, the null distribution behind p-values and --fdr, and the radial spectrum the reuse check
+// compares an image with; and the settings that decide the level, so that a run with others is
+// refused rather than given a level calibrated for something else.
+#pragma once
+#include <filesystem>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "imaging/hrtem_analysis.hpp"
+#include "pipelines/hrtem_image_run.hpp"
+
+namespace mgscope {
+
+// The settings of `o` that decide a null calibration's level (name, value as text).
+std::vector<std::pair<std::string, std::string>> calibration_settings(const HrtemOptions& o);
+
+// Writes `calibrated` (an image's own null calibration, made with `options` on the image `source`
+// of `pixel_nm` and `box_px`) to `file`, atomically, as JSON.
+void write_spot_calibration(const std::filesystem::path& file, const SpotThreshold& calibrated, const std::string& source,
+                            double pixel_nm, int box_px, const HrtemOptions& options);
+
+// The calibration in `file`, for images analysed with `options`: threshold.description as it was
+// calibrated (no "reused: ..." yet). Throws InputError naming the file and the key for a file that
+// is not one, was written by another version, holds a value out of its range, or was calibrated
+// with other settings (naming the setting).
+struct SavedCalibration {
+  SpotThreshold threshold;
+  std::string source;
+  double pixel_nm = 0;
+  int box_px = 0;
+};
+SavedCalibration read_spot_calibration(const std::string& file, const HrtemOptions& options);
+
+}  // namespace mgscope
