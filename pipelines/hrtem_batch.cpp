@@ -80,7 +80,7 @@ std::optional<SharedThreshold> calibrate_batch_threshold(const std::string& firs
     run.image.pixels.check_source_unchanged();
     if (!save_to.empty() && team.leader())
       write_spot_calibration(save_to, run.result.threshold, first_image, run.run.pixel_nm(), run.result.grid.box_px,
-                             first.options);
+                             calibration_settings(first.options));
     SharedThreshold shared = share_threshold(
         run, first_image,
         alone ? "calibrated on " + first_image + saved
@@ -110,7 +110,8 @@ std::optional<SharedThreshold> calibrate_batch_threshold(const std::string& firs
 // The calibration of a --save-threshold file, shared as the batch's: the images of its pixel size,
 // box and radial spectrum take it whole (also the image it was calibrated on, unchecked).
 SharedThreshold read_batch_threshold(const std::string& file, const HrtemSettings& settings) {
-  SavedCalibration saved = read_spot_calibration(file, settings.options);
+  SavedCalibration saved = read_spot_calibration(file);
+  check_calibration_settings(file, saved, settings.options);
   SharedThreshold shared;
   shared.threshold = std::move(saved.threshold);
   shared.threshold.description = "reused: calibrated on " + saved.source + ", read from " + file +

@@ -21,7 +21,8 @@ using nlohmann::json;
 constexpr const char* kCalibrationFileFormat = "mgscope spot calibration";
 constexpr int kCalibrationFileVersion = 1;
 
-// 12 digits: as a user wrote the value (0.1, not 0.10000000000000001), and finer than any setting matters.
+// 12 digits: as a user wrote the value (0.1, not 0.10000000000000001), and finer than any setting
+// matters.
 std::string setting_text(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.12g", v);
@@ -38,9 +39,10 @@ class CalibrationReader {
     const auto it = object_.find(key);
     const bool number = type == json::value_t::number_float;
     if (it == object_.end() || (number ? !it->is_number() : it->type() != type))
-      fail(key, std::string("missing or not ") + (number ? "a number" : type == json::value_t::string ? "text"
-                                                                   : type == json::value_t::array  ? "a list"
-                                                                                                   : "an object"));
+      fail(key, std::string("missing or not ") + (number                          ? "a number"
+                                                  : type == json::value_t::string ? "text"
+                                                  : type == json::value_t::array  ? "a list"
+                                                                                  : "an object"));
     return *it;
   }
   double number(const char* key, double lo, double hi) const {
@@ -54,21 +56,27 @@ class CalibrationReader {
     if (v != std::floor(v)) fail(key, setting_text(v) + " is not a whole number");
     return int(v);
   }
-  std::string text(const char* key) const { return at(key, json::value_t::string).get<std::string>(); }
+  std::string text(const char* key) const {
+    return at(key, json::value_t::string).get<std::string>();
+  }
   std::vector<double> numbers(const char* key, std::size_t at_least) const {
     const json& list = at(key, json::value_t::array);
     std::vector<double> out;
     out.reserve(list.size());
     for (const json& v : list) {
       if (!v.is_number() || !std::isfinite(v.get<double>()) || v.get<double>() < 0)
-        fail(key, "item " + std::to_string(out.size() + 1) + " is not a finite number of 0 or more");
+        fail(key,
+             "item " + std::to_string(out.size() + 1) + " is not a finite number of 0 or more");
       out.push_back(v.get<double>());
     }
-    if (out.size() < at_least) fail(key, std::to_string(out.size()) + " items, fewer than " + std::to_string(at_least));
+    if (out.size() < at_least)
+      fail(key, std::to_string(out.size()) + " items, fewer than " + std::to_string(at_least));
     return out;
   }
   [[noreturn]] void fail(const char* key, const std::string& why) const {
-    fail_input(file_, where_ + key + ": " + why + " (a file written by mgscope hrtem --save-threshold)");
+    fail_input(file_,
+               where_ + key + ": " + why +
+                   " (a file written by mgscope hrtem --save-threshold or SpotCalibration.save)");
   }
 
  private:
@@ -93,15 +101,19 @@ std::vector<std::pair<std::string, std::string>> calibration_settings(const Hrte
           {"seed", std::to_string(o.threshold.seed)}};
 }
 
-void write_spot_calibration(const std::filesystem::path& file, const SpotThreshold& t, const std::string& source,
-                            double pixel_nm, int box_px, const HrtemOptions& options) {
+void write_spot_calibration(
+    const std::filesystem::path& file, const SpotThreshold& t, const std::string& source,
+    double pixel_nm, int box_px,
+    const std::vector<std::pair<std::string, std::string>>& setting_values) {
   json settings = json::object();
-  for (const auto& [name, value] : calibration_settings(options)) settings[name] = value;
+  for (const auto& [name, value] : setting_values) settings[name] = value;
   // nlohmann-json writes each double with the fewest digits that read back to the same bits, so a
   // reused level gives the numbers the batch's reuse gives.
   const json doc = {{"format", kCalibrationFileFormat},
                     {"version", kCalibrationFileVersion},
-                    {"program", program_stamp()},
+                    // The version alone: a build's size and time would make the same calibration
+                    // another file (and the runs reading it redo their images) after every build.
+                    {"program", {{"version", program_stamp().at("version")}}},
                     {"source", source},
                     {"pixel_nm", pixel_nm},
                     {"box_px", box_px},
@@ -120,40 +132,48 @@ void write_spot_calibration(const std::filesystem::path& file, const SpotThresho
                     {"null_spectrum_side", t.null_spectrum_side},
                     {"null_spectrum", t.null_spectrum}};
   const std::string bytes = doc.dump(1) + "\n";
-  // The same calibration again is not written again: later runs that read the file (their up-to-date
-  // check looks at its size and time) are not redone for nothing.
+  // The same calibration again is not written again: later runs that read the file (their
+  // up-to-date check looks at its size and time) are not redone for nothing.
   std::ifstream old(file, std::ios::binary);
   if (old && std::string(std::istreambuf_iterator<char>(old), {}) == bytes) return;
   old.close();
   write_file_atomic(file, bytes);
 }
 
-SavedCalibration read_spot_calibration(const std::string& file, const HrtemOptions& options) {
+SavedCalibration read_spot_calibration(const std::string& file) {
   std::ifstream in(file, std::ios::binary);
-  if (!in) fail_input(file, "cannot be opened (--threshold-from)");
+  if (!in) fail_input(file, "cannot be opened");
+  // A calibration is ~60 kB (2,000 null boxes); a file of many MB is something else, not parsed.
+  std::error_code ec;
+  const auto bytes = std::filesystem::file_size(file, ec);
+  if (!ec && bytes > (std::uintmax_t(16) << 20))
+    fail_input(file, "not a spot calibration (" + std::to_string(bytes >> 20) +
+                         " MiB; one is under 1 MiB)");
   json doc;
   try {
     doc = json::parse(in);
   } catch (const json::parse_error& e) {
-    fail_input(file, "not a spot calibration written by mgscope hrtem --save-threshold (" + std::string(e.what()) + ")");
+    fail_input(file,
+               "not a spot calibration written by mgscope hrtem --save-threshold or "
+               "SpotCalibration.save (" +
+                   std::string(e.what()) + ")");
   }
   if (!doc.is_object() || doc.value("format", json()) != kCalibrationFileFormat)
-    fail_input(file, "not a spot calibration written by mgscope hrtem --save-threshold (no \"format\": \"" +
-                         std::string(kCalibrationFileFormat) + "\")");
+    fail_input(file,
+               "not a spot calibration written by mgscope hrtem --save-threshold or "
+               "SpotCalibration.save (no \"format\": \"" +
+                   std::string(kCalibrationFileFormat) + "\")");
   const CalibrationReader r(file, doc, "");
   if (r.whole("version", 0, 1000000) != kCalibrationFileVersion)
-    fail_input(file, "a spot calibration of another version (" + doc["version"].dump() + ", this program reads " +
-                         std::to_string(kCalibrationFileVersion) + "); calibrate again with --save-threshold");
-  // The settings that decide the level, each as this run has it.
+    fail_input(file, "a spot calibration of another version (" + doc["version"].dump() +
+                         ", this program reads " + std::to_string(kCalibrationFileVersion) +
+                         "); calibrate again with --save-threshold");
+  SavedCalibration c;
+  // The settings that decide the level, in calibration_settings' order (the keys of this program).
   const json& settings = r.at("settings", json::value_t::object);
   const CalibrationReader s(file, settings, "settings.");
-  for (const auto& [name, value] : calibration_settings(options)) {
-    const std::string saved = s.text(name.c_str());
-    if (saved != value)
-      fail_input(file, "calibrated with " + name + " = " + saved + ", this run has " + name + " = " + value +
-                           ": the level holds only for the settings it was calibrated with");
-  }
-  SavedCalibration c;
+  for (const auto& [name, value] : calibration_settings(HrtemOptions{}))
+    c.settings.emplace_back(name, s.text(name.c_str()));
   c.source = r.text("source");
   c.pixel_nm = r.number("pixel_nm", 1e-6, 1e6);
   c.box_px = r.whole("box_px", 4, 1 << 20);
@@ -170,13 +190,28 @@ SavedCalibration read_spot_calibration(const std::string& file, const HrtemOptio
   t.tail_mean_excess = r.number("tail_mean_excess", 1e-12, 1e9);
   t.search_pixels = r.whole("search_pixels", 1, 1 << 30);
   t.null_maxima = r.numbers("null_maxima", 20);
-  if (!std::is_sorted(t.null_maxima.begin(), t.null_maxima.end())) r.fail("null_maxima", "not in ascending order");
+  if (!std::is_sorted(t.null_maxima.begin(), t.null_maxima.end()))
+    r.fail("null_maxima", "not in ascending order");
   if (int(t.null_maxima.size()) != t.null_boxes_used)
     r.fail("null_maxima", std::to_string(t.null_maxima.size()) + " items, but null_boxes_used is " +
                               std::to_string(t.null_boxes_used));
   t.null_spectrum_side = r.whole("null_spectrum_side", 1, 1 << 20);
   t.null_spectrum = r.numbers("null_spectrum", 2);
   return c;
+}
+
+void check_calibration_settings(const std::string& file, const SavedCalibration& saved,
+                                const HrtemOptions& options) {
+  for (const auto& [name, value] : calibration_settings(options)) {
+    const auto it = std::find_if(saved.settings.begin(), saved.settings.end(),
+                                 [&](const auto& setting) { return setting.first == name; });
+    if (it == saved.settings.end())
+      fail_input(file, "settings." + name + ": missing (a file of another program)");
+    if (it->second != value)
+      fail_input(file, "calibrated with " + name + " = " + it->second + ", this run has " + name +
+                           " = " + value +
+                           ": the level holds only for the settings it was calibrated with");
+  }
 }
 
 }  // namespace mgscope

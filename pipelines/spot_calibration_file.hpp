@@ -18,21 +18,28 @@ namespace mgscope {
 // The settings of `o` that decide a null calibration's level (name, value as text).
 std::vector<std::pair<std::string, std::string>> calibration_settings(const HrtemOptions& o);
 
-// Writes `calibrated` (an image's own null calibration, made with `options` on the image `source`
-// of `pixel_nm` and `box_px`) to `file`, atomically, as JSON.
-void write_spot_calibration(const std::filesystem::path& file, const SpotThreshold& calibrated, const std::string& source,
-                            double pixel_nm, int box_px, const HrtemOptions& options);
+// Writes `calibrated` (an image's own null calibration with its description as calibrated, made
+// on the image `source` of `pixel_nm` and `box_px`, with `settings` from calibration_settings) to
+// `file`, atomically, as JSON. The same calibration again leaves the file as it is.
+void write_spot_calibration(const std::filesystem::path& file, const SpotThreshold& calibrated,
+                            const std::string& source, double pixel_nm, int box_px,
+                            const std::vector<std::pair<std::string, std::string>>& settings);
 
-// The calibration in `file`, for images analysed with `options`: threshold.description as it was
-// calibrated (no "reused: ..." yet). Throws InputError naming the file and the key for a file that
-// is not one, was written by another version, holds a value out of its range, or was calibrated
-// with other settings (naming the setting).
+// The calibration in `file`: threshold.description as it was calibrated (no "reused: ..." yet).
+// Throws InputError naming the file and the key for a file that is not one, was written by
+// another version, or holds a value out of its range.
 struct SavedCalibration {
   SpotThreshold threshold;
   std::string source;
   double pixel_nm = 0;
   int box_px = 0;
+  std::vector<std::pair<std::string, std::string>> settings;  // as calibration_settings lists them
 };
-SavedCalibration read_spot_calibration(const std::string& file, const HrtemOptions& options);
+SavedCalibration read_spot_calibration(const std::string& file);
+
+// Throws InputError naming `file` and the first setting `options` gives another value than
+// `saved` was calibrated with (or that `saved` lacks).
+void check_calibration_settings(const std::string& file, const SavedCalibration& saved,
+                                const HrtemOptions& options);
 
 }  // namespace mgscope

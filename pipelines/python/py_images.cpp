@@ -218,7 +218,7 @@ pyb::dict hrtem_py(const pyb::object& image MGSCOPE_HRTEM_KEYWORDS(MGSCOPE_HRTEM
       own_calibration = SpotCalibration{
           share_threshold(analysed, path, "calibrated on " + path + " and passed by threshold_from",
                           "taken from threshold_from"),
-          calibration_settings(o)};
+          calibration_settings(o), analysed.result.threshold.description};
     }
     tiles_csv = hrtem_tiles_csv(result, analysed.run);
     summary_json = json_text(hrtem_summary_json(result, analysed.run, o, analysed.area ? &*analysed.area : nullptr));

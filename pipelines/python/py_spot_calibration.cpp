@@ -12,7 +12,7 @@ namespace {
 using namespace pybind11::literals;
 
 // Pickled as a tuple of this layout; the first item is the layout's version.
-constexpr int kStateVersion = 1;
+constexpr int kStateVersion = 2;
 
 pyb::tuple state_of(const SpotCalibration& c) {
   const SpotThreshold& t = c.shared.threshold;
@@ -20,11 +20,11 @@ pyb::tuple state_of(const SpotCalibration& c) {
                          c.shared.reuse_name, t.value, t.secondary_value, t.formula_value, int(t.mode),
                          t.null_boxes_used, t.null_median_max, t.description, t.null_maxima, t.tail_start,
                          t.tail_mean_excess, t.tail_share, t.search_pixels, t.null_spectrum,
-                         t.null_spectrum_side);
+                         t.null_spectrum_side, c.description_as_calibrated);
 }
 
 SpotCalibration from_state(const pyb::tuple& s) {
-  if (s.size() != 20 || s[0].cast<int>() != kStateVersion)
+  if (s.size() != 21 || s[0].cast<int>() != kStateVersion)
     throw std::invalid_argument("SpotCalibration: a pickle of another mgscope version; calibrate again");
   SpotCalibration c;
   SpotThreshold& t = c.shared.threshold;
@@ -47,6 +47,7 @@ SpotCalibration from_state(const pyb::tuple& s) {
   t.search_pixels = s[17].cast<int>();
   t.null_spectrum = s[18].cast<std::vector<double>>();
   t.null_spectrum_side = s[19].cast<int>();
+  c.description_as_calibrated = s[20].cast<std::string>();
   return c;
 }
 
@@ -65,6 +66,32 @@ pyb::object calibration_object(const pyb::handle& threshold_from) {
     throw std::invalid_argument("threshold_from: expected an mgscope.hrtem() result or its 'spot_calibration'");
   return held;
 }
+
+namespace {
+
+// os.fspath(path) as text: a str or a pathlib.Path.
+std::string path_text(const pyb::object& path) {
+  return pyb::str(pyb::module_::import("os").attr("fspath")(path)).cast<std::string>();
+}
+
+SpotCalibration read_calibration_file(const pyb::object& path) {
+  const std::string file = path_text(path);
+  SavedCalibration saved = read_spot_calibration(file);
+  SpotCalibration c;
+  c.description_as_calibrated = saved.threshold.description;
+  c.shared.threshold = std::move(saved.threshold);
+  c.shared.threshold.description = "reused: calibrated on " + saved.source + ", read from " + file +
+                                   " (mgscope.read_spot_calibration) and passed by threshold_from: " +
+                                   c.description_as_calibrated;
+  c.shared.source = saved.source;
+  c.shared.pixel_nm = saved.pixel_nm;
+  c.shared.box_px = saved.box_px;
+  c.shared.reuse_name = "taken from threshold_from";
+  c.settings = std::move(saved.settings);
+  return c;
+}
+
+}  // namespace
 
 const SpotCalibration& checked_calibration(const pyb::object& calibration, const HrtemOptions& o) {
   const SpotCalibration& c = calibration.cast<const SpotCalibration&>();
@@ -113,8 +140,27 @@ Picklable (to send to Dask or multiprocessing workers).)doc")
                            c.shared.pixel_nm, c.shared.box_px);
              return "<mgscope.SpotCalibration " + std::string(buf) + ", on '" + c.shared.source + "'>";
            })
+      .def(
+          "save",
+          [](const SpotCalibration& c, const pyb::object& path) {
+            SpotThreshold calibrated = c.shared.threshold;
+            calibrated.description = c.description_as_calibrated;
+            write_spot_calibration(path_text(path), calibrated, c.shared.source, c.shared.pixel_nm, c.shared.box_px,
+                                   c.settings);
+          },
+          "path"_a,
+          R"doc(Write this calibration to `path` (JSON), as the command's --save-threshold does: the command's
+--threshold-from and mgscope.read_spot_calibration() read it back, to the bit. The same calibration
+again leaves the file as it is.)doc")
       .def(pyb::pickle([](const SpotCalibration& c) { return state_of(c); },
                        [](const pyb::tuple& s) { return from_state(s); }));
+  m.def("read_spot_calibration", &read_calibration_file, "path"_a,
+        R"doc(The null calibration of the spot threshold in `path`, a file written by the command's
+--save-threshold or by SpotCalibration.save(), as an mgscope.SpotCalibration for
+hrtem(..., threshold_from=): the level, its null distribution and the radial spectrum the reuse
+check compares with. Raises mgscope.InputError naming the file and the key for a file that is not
+one, of another version, or with a value out of range; a call with other settings than those it
+was calibrated with is refused at use, as for any SpotCalibration.)doc");
 }
 
 }  // namespace mgscope::py

@@ -19,6 +19,9 @@ struct SpotCalibration {
   // The settings that decide the level (name, value as text), so that a call with other ones is
   // refused rather than given a level calibrated for something else.
   std::vector<std::pair<std::string, std::string>> settings;
+  // shared.threshold's description as it was calibrated, before the "reused: ..." of its reuse:
+  // what save() writes, as the command's --save-threshold does.
+  std::string description_as_calibrated;
 };
 
 // The SpotCalibration object of threshold_from= (one, or an hrtem() result holding one); throws

@@ -105,7 +105,7 @@ TEST(SummarySchemas, EverySchemaRejectsASummaryWithRenamedKeys) {
     EXPECT_NE(r.exit_code, 0) << e.path() << " accepted " << wrong << ":\n" << r.output;
     EXPECT_NE(r.output.find("is a required property"), std::string::npos) << e.path() << ":\n" << r.output;
   }
-  EXPECT_EQ(schemas, 8);  // report + hrtem, hrtem series, creep, hardness, dsc, mce, powerlaw
+  EXPECT_EQ(schemas, 9);  // report + hrtem, hrtem series, hrtem spot calibration, creep, hardness, dsc, mce, powerlaw
 }
 
 }  // namespace

@@ -286,6 +286,41 @@ def test_spot_calibration_pickles_and_refuses_other_settings(results):
         mgscope.hrtem(TREATED, threshold_from=3)
 
 
+def test_spot_calibration_file_goes_both_ways_with_the_command(tmp_path, cli_batch_outputs, results):
+    """A notebook's calibration saved for the command, and the command's read by a notebook: the
+    same level, the same numbers as the batch's reuse (only the description names the file)."""
+    first = results[0]
+    saved = tmp_path / "from_python.json"
+    first["spot_calibration"].save(saved)
+    out = tmp_path / "cli"
+    run_cli("hrtem", ASCAST_2, "-o", out, "--threshold-from", saved)
+    cli = json.loads((out / "ascast_2" / "summary.json").read_text())
+    batch = json.loads((cli_batch_outputs / "ascast_2" / "summary.json").read_text())
+    assert without_description(cli) == without_description(batch)
+    assert cli["threshold"]["whitened_level"] == first["spot_calibration"].level
+    assert cli["threshold"]["description"].startswith("reused: calibrated on " + ASCAST + ", read from " + str(saved))
+
+    written = tmp_path / "from_cli.json"
+    run_cli("hrtem", ASCAST, "-o", tmp_path / "saved", "--save-threshold", written)
+    read = mgscope.read_spot_calibration(written)
+    assert isinstance(read, mgscope.SpotCalibration)
+    assert read.level == first["spot_calibration"].level and read.source == ASCAST
+    assert read.settings == first["spot_calibration"].settings and read.box_px == 100
+    ours = in_source_dir(lambda: mgscope.hrtem(ASCAST_2, threshold_from=read, pandas=False))
+    assert without_description({k: v for k, v in ours.items() if k not in EXTRA_KEYS}) == without_description(batch)
+    assert ours["threshold"]["description"].startswith("reused: calibrated on " + ASCAST + ", read from " + str(written))
+    # Saved again from what was read: the file the command wrote, byte for byte.
+    again = tmp_path / "again.json"
+    read.save(again)
+    assert again.read_bytes() == written.read_bytes()
+    cut = tmp_path / "cut.json"
+    cut.write_bytes(written.read_bytes()[:1000])
+    with pytest.raises(mgscope.InputError, match="cut.json: not a spot calibration"):
+        mgscope.read_spot_calibration(cut)
+    with pytest.raises(ValueError, match="^threshold_from: calibrated with alpha=0.01, this call has alpha=0.05;"):
+        mgscope.hrtem(ASCAST_2, threshold_from=read, alpha=0.05)
+
+
 def test_a_stack_says_which_of_its_frames_was_analysed(tmp_path):
     """One frame of a multi-frame file, as the command line does: notes name the frame and the count."""
     run_cli("synth", "hrtem", "-o", tmp_path, "--name", "stack", "--width", "300", "--height", "300", "--frames", "3")
