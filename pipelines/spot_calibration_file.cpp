@@ -152,7 +152,7 @@ SavedCalibration read_spot_calibration(const std::string& file) {
   json doc;
   try {
     doc = json::parse(in);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, and out_of_range for a number past double (1E999)
     fail_input(file,
                "not a spot calibration written by mgscope hrtem --save-threshold or "
                "SpotCalibration.save (" +
@@ -203,8 +203,8 @@ SavedCalibration read_spot_calibration(const std::string& file) {
 void check_calibration_settings(const std::string& file, const SavedCalibration& saved,
                                 const HrtemOptions& options) {
   for (const auto& [name, value] : calibration_settings(options)) {
-    const auto it = std::find_if(saved.settings.begin(), saved.settings.end(),
-                                 [&](const auto& setting) { return setting.first == name; });
+    auto it = saved.settings.begin();
+    while (it != saved.settings.end() && it->first != name) ++it;
     if (it == saved.settings.end())
       fail_input(file, "settings." + name + ": missing (a file of another program)");
     if (it->second != value)

@@ -14,7 +14,7 @@ shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   targets=(fuzz_qd fuzz_indent fuzz_dsc fuzz_power_law_table fuzz_toml fuzz_tiff fuzz_dm fuzz_ser fuzz_mrc fuzz_emd
-           fuzz_deflate)
+           fuzz_deflate fuzz_spot_calibration)
 fi
 command -v clang++ >/dev/null || { echo "fuzz.sh: clang++ not found (Debian: apt-get install clang)"; exit 2; }
 
@@ -56,6 +56,22 @@ for row, rows in ((2, 300), (37, 60), (2341, 12)):
             data.append(above if r % 4 else (k // 7 * 31 + r) % 256)
         if r % 5 == 3: data[-1] ^= 0x55
     open(f"{sys.argv[1]}/rows_{row}", "wb").write(bytes([row >> 8, row & 255]) + bytes(data))
+PY
+
+# A spot calibration of 20 null boxes, as --save-threshold writes one (docs/schemas/hrtem.spot_calibration.schema.json).
+mkdir -p "$seeds/fuzz_spot_calibration"
+"$(command -v /usr/bin/python3 || command -v python3)" - "$seeds/fuzz_spot_calibration" <<'PY'
+import json, sys
+settings = {"box_nm": "1.985", "window": "hann", "acf": "circular", "d_min_nm": "0.15", "d_max_nm": "0.6",
+            "acf_min_lag_nm": "0.18", "same_direction_deg": "15", "alpha": "0.01", "alpha_secondary": "0.1",
+            "null_boxes": "2000", "seed": "20230111"}
+doc = {"format": "mgscope spot calibration", "version": 1, "program": {"version": "0"}, "source": "a.tif",
+       "pixel_nm": 0.0199, "box_px": 100, "settings": settings, "level": 16.8, "secondary_level": 11.0,
+       "formula_level": 10.16, "null_boxes_used": 20, "null_median_max": 7.2, "description": "seed",
+       "tail_start": 9.5, "tail_mean_excess": 1.3, "tail_share": 0.1, "search_pixels": 258,
+       "null_maxima": [5 + 0.25 * k for k in range(20)], "null_spectrum_side": 64,
+       "null_spectrum": [0.0] + [1.0 / (1 + k) for k in range(1, 40)]}
+open(f"{sys.argv[1]}/calibration.json", "w").write(json.dumps(doc, indent=1))
 PY
 
 for t in "${targets[@]}"; do

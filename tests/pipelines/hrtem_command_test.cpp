@@ -638,7 +638,10 @@ TEST(HrtemCommand, ASavedCalibrationServesLaterRunsAsTheBatchsFirstImage) {
   doc = nlohmann::json::parse(text);
   doc["null_maxima"][3] = -1.0;
   const std::string negative = write("negative.json", doc.dump());
+  // A number past a double is the parser's out_of_range, not its parse_error (found by fuzz_spot_calibration).
+  const std::string huge = write("huge.json", "{\"format\": \"mgscope spot calibration\", \"version\": 1E999}");
   const std::vector<std::pair<std::string, std::string>> bad = {
+      {"--threshold-from '" + huge + "'", "huge.json: not a spot calibration written by"},
       {"--threshold-from '" + cal.string() + "' --alpha 0.05", "calibrated with alpha = 0.01, this run has alpha = 0.05"},
       {"--threshold-from '" + cal.string() + "' --box 2.2nm", "calibrated with box_nm = 1.985, this run has box_nm = 2.2"},
       {"--threshold-from '" + write("cut.json", text.substr(0, text.size() / 2)) + "'", "cut.json: not a spot calibration"},
