@@ -16,7 +16,7 @@ namespace fs = std::filesystem;
 
 const std::vector<ModuleSpec>& report_modules() {
   static const std::vector<ModuleSpec> modules = {
-      {"hrtem", true, {}},
+      {"hrtem", true, {"mask", "reference", "threshold-from"}},
       {"creep", true, {}},
       {"hardness", true, {"positions"}},
       {"dsc", true, {"reference", "treatment-csv"}},

@@ -544,7 +544,7 @@ TEST(InitCommand, IndentationExportedAsTxtAndInsideAZipIsCountedOnce) {
 
 TEST(SampleManifest, ResolvesGlobsPathOptionsFlagsAndArrays) {
   const fs::path dir = scratch_dir("manifest_read");
-  for (const char* f : {"b.tif", "a.tif", "ref.txt", "s1.txt"}) write(dir / "data" / f, "x");
+  for (const char* f : {"b.tif", "a.tif", "ref.txt", "s1.txt", "cal.json"}) write(dir / "data" / f, "x");
   write(dir / "sample.toml", R"(name = "s"
 composition = "Gd55Co20Al25"
 [treatment]
@@ -552,7 +552,7 @@ ctc_cycles = 20
 anneal_K = 450.5
 [hrtem]
 files = ["data/*.tif"]
-options = { gallery = true, box = "2nm", anisotropy-min = 3 }
+options = { gallery = true, box = "2nm", anisotropy-min = 3, threshold-from = "data/cal.json" }
 [dsc]
 files = ["data/s1.txt"]
 options = { reference = "data/ref.txt", tg-window = [560, 600] }
@@ -572,6 +572,12 @@ options = { reference = "data/ref.txt", tg-window = [560, 600] }
   ASSERT_NE(aniso, args.end());
   EXPECT_EQ(*(aniso + 1), "3");
   EXPECT_EQ(std::vector<std::string>(args.end() - 2, args.end()), (std::vector<std::string>{"-o", "OUT"}));
+  // hrtem's path options (mask, reference, threshold-from) are found beside the manifest, not in the
+  // folder `mgscope sample` runs in, and go into the stamp with the images.
+  const auto calibration = std::find(args.begin(), args.end(), "--threshold-from");
+  ASSERT_NE(calibration, args.end());
+  EXPECT_EQ(*(calibration + 1), (dir / "data" / "cal.json").string());
+  EXPECT_EQ(h.files.size(), 3u);
   const auto& d = m.measurements[1];
   EXPECT_EQ(d.files.size(), 2u);  // the scan and its reference both go into the stamp
   const auto dargs = mgscope::module_arguments(d, "OUT");
