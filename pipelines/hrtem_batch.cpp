@@ -112,15 +112,8 @@ std::optional<SharedThreshold> calibrate_batch_threshold(const std::string& firs
 SharedThreshold read_batch_threshold(const std::string& file, const HrtemSettings& settings) {
   SavedCalibration saved = read_spot_calibration(file);
   check_calibration_settings(file, saved, settings.options);
-  SharedThreshold shared;
-  shared.threshold = std::move(saved.threshold);
-  shared.threshold.description = "reused: calibrated on " + saved.source + ", read from " + file +
-                                 " (--threshold-from): " + shared.threshold.description;
-  shared.source = saved.source;
-  shared.pixel_nm = saved.pixel_nm;
-  shared.box_px = saved.box_px;
-  shared.reuse_name = "the calibration of --threshold-from " + file;
-  return shared;
+  const std::string origin = "calibrated on " + saved.source + ", read from " + file + " (--threshold-from)";
+  return share_saved_calibration(std::move(saved), origin, "the calibration of --threshold-from " + file);
 }
 
 }  // namespace

@@ -200,6 +200,17 @@ SavedCalibration read_spot_calibration(const std::string& file) {
   return c;
 }
 
+SharedThreshold share_saved_calibration(SavedCalibration saved, const std::string& origin, std::string reuse_name) {
+  SharedThreshold shared;
+  shared.threshold = std::move(saved.threshold);
+  shared.threshold.description = "reused: " + origin + ": " + shared.threshold.description;
+  shared.source = std::move(saved.source);
+  shared.pixel_nm = saved.pixel_nm;
+  shared.box_px = saved.box_px;
+  shared.reuse_name = std::move(reuse_name);
+  return shared;
+}
+
 void check_calibration_settings(const std::string& file, const SavedCalibration& saved,
                                 const HrtemOptions& options) {
   for (const auto& [name, value] : calibration_settings(options)) {

@@ -79,15 +79,10 @@ SpotCalibration read_calibration_file(const pyb::object& path) {
   SavedCalibration saved = read_spot_calibration(file);
   SpotCalibration c;
   c.description_as_calibrated = saved.threshold.description;
-  c.shared.threshold = std::move(saved.threshold);
-  c.shared.threshold.description = "reused: calibrated on " + saved.source + ", read from " + file +
-                                   " (mgscope.read_spot_calibration) and passed by threshold_from: " +
-                                   c.description_as_calibrated;
-  c.shared.source = saved.source;
-  c.shared.pixel_nm = saved.pixel_nm;
-  c.shared.box_px = saved.box_px;
-  c.shared.reuse_name = "taken from threshold_from";
-  c.settings = std::move(saved.settings);
+  c.settings = saved.settings;
+  const std::string origin = "calibrated on " + saved.source + ", read from " + file +
+                             " (mgscope.read_spot_calibration) and passed by threshold_from";
+  c.shared = share_saved_calibration(std::move(saved), origin, "taken from threshold_from");
   return c;
 }
 
