@@ -152,7 +152,8 @@ SavedCalibration read_spot_calibration(const std::string& file) {
   json doc;
   try {
     doc = json::parse(in);
-  } catch (const json::exception& e) {  // parse_error, and out_of_range for a number past double (1E999)
+  } catch (
+      const json::exception& e) {  // parse_error, and out_of_range for a number past double (1E999)
     fail_input(file,
                "not a spot calibration written by mgscope hrtem --save-threshold or "
                "SpotCalibration.save (" +
@@ -200,7 +201,8 @@ SavedCalibration read_spot_calibration(const std::string& file) {
   return c;
 }
 
-SharedThreshold share_saved_calibration(SavedCalibration saved, const std::string& origin, std::string reuse_name) {
+SharedThreshold share_saved_calibration(SavedCalibration saved, const std::string& origin,
+                                        std::string reuse_name) {
   SharedThreshold shared;
   shared.threshold = std::move(saved.threshold);
   shared.threshold.description = "reused: " + origin + ": " + shared.threshold.description;

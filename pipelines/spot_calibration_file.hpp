@@ -38,8 +38,10 @@ struct SavedCalibration {
 SavedCalibration read_spot_calibration(const std::string& file);
 
 // `saved` as a batch's shared calibration (SharedThreshold): its description begins
-// "reused: <origin>: ", and an image that calibrates its own after all says it is "not <reuse_name>".
-SharedThreshold share_saved_calibration(SavedCalibration saved, const std::string& origin, std::string reuse_name);
+// "reused: <origin>: ", and an image that calibrates its own after all says it is "not
+// <reuse_name>".
+SharedThreshold share_saved_calibration(SavedCalibration saved, const std::string& origin,
+                                        std::string reuse_name);
 
 // Throws InputError naming `file` and the first setting `options` gives another value than
 // `saved` was calibrated with (or that `saved` lacks).
