@@ -75,28 +75,10 @@ std::optional<SharedThreshold> calibrate_batch_threshold(const std::string& firs
   first.options.threshold.draw_cache = nullptr;
   first.options.threads = threads;  // alone: on every core the batch may use
   const std::string saved = save_to.empty() ? "" : " and saved to " + save_to;
+  std::optional<HrtemImageRun> run;
   try {
-    const HrtemImageRun run = analyse_hrtem_file(first_image, first);
-    run.image.pixels.check_source_unchanged();
-    if (!save_to.empty() && team.leader())
-      write_spot_calibration(save_to, run.result.threshold, first_image, run.run.pixel_nm(), run.result.grid.box_px,
-                             calibration_settings(first.options));
-    SharedThreshold shared = share_threshold(
-        run, first_image,
-        alone ? "calibrated on " + first_image + saved
-              : "calibrated once for the batch on " + first_image + saved +
-                    " (--threshold-each-image calibrates every image)",
-        kBatchReuseName);
-    if (team.leader() && alone)
-      std::fprintf(stderr, "NOTE: spot threshold %.6g calibrated on %s%s (--threshold-from %s reuses it)\n",
-                   shared.threshold.value, first_image.c_str(), saved.c_str(), save_to.c_str());
-    else if (team.leader())
-      std::fprintf(stderr,
-                   "NOTE: spot threshold %.6g calibrated once for the batch, on %s%s, and reused by the images of the "
-                   "same pixel size, box and radial spectrum (the others calibrate their own and say so; "
-                   "--threshold-each-image calibrates every image)\n",
-                   shared.threshold.value, first_image.c_str(), saved.c_str());
-    return shared;
+    run = analyse_hrtem_file(first_image, first);
+    run->image.pixels.check_source_unchanged();
   } catch (const std::exception& e) {
     if (team.leader())
       std::fprintf(stderr,
@@ -105,6 +87,26 @@ std::optional<SharedThreshold> calibrate_batch_threshold(const std::string& firs
                    first_image.c_str(), e.what(), save_to.empty() ? "" : (" nor saved to " + save_to).c_str());
     return std::nullopt;
   }
+  // Outside the try: a calibration asked for and not written fails the command.
+  if (!save_to.empty() && team.leader())
+    write_spot_calibration(save_to, run->result.threshold, first_image, run->run.pixel_nm(), run->result.grid.box_px,
+                           calibration_settings(first.options));
+  SharedThreshold shared = share_threshold(
+      *run, first_image,
+      alone ? "calibrated on " + first_image + saved
+            : "calibrated once for the batch on " + first_image + saved +
+                  " (--threshold-each-image calibrates every image)",
+      kBatchReuseName);
+  if (team.leader() && alone)
+    std::fprintf(stderr, "NOTE: spot threshold %.6g calibrated on %s%s (--threshold-from %s reuses it)\n",
+                 shared.threshold.value, first_image.c_str(), saved.c_str(), save_to.c_str());
+  else if (team.leader())
+    std::fprintf(stderr,
+                 "NOTE: spot threshold %.6g calibrated once for the batch, on %s%s, and reused by the images of the "
+                 "same pixel size, box and radial spectrum (the others calibrate their own and say so; "
+                 "--threshold-each-image calibrates every image)\n",
+                 shared.threshold.value, first_image.c_str(), saved.c_str());
+  return shared;
 }
 
 // The calibration of a --save-threshold file, shared as the batch's: the images of its pixel size,
@@ -179,6 +181,16 @@ int run_hrtem_batch(const HrtemCli& cli_as_given, const HrtemBatchOptions& optio
   if (lend_cores) cli.threads = usable_cores();
   HrtemSettings settings = make_hrtem_settings(cli);
   const Shard shard = options.shard.empty() ? Shard{} : parse_shard(options.shard);
+  // The calibration file is never one of the run's inputs (it would replace an image).
+  if (!cli.save_threshold.empty()) {
+    std::vector<std::string> inputs = cli.images;
+    for (const std::string& f : {cli.mask_file, cli.reference}) inputs.push_back(f);
+    std::error_code ec;
+    for (const std::string& in : inputs)
+      if (!in.empty() && fs::equivalent(cli.save_threshold, in, ec))
+        throw InputError("--save-threshold " + cli.save_threshold + " is an input of this run (" + in +
+                         "); give another file");
+  }
   // A --threshold-from file is read before anything is written: a bad one fails the command alone.
   std::optional<SharedThreshold> from_file;
   if (!cli.threshold_from.empty() && !options.gather) from_file = read_batch_threshold(cli.threshold_from, settings);

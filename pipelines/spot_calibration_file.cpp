@@ -6,6 +6,7 @@
 #include <fstream>
 #include <iterator>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 
 #include "fitting/base/error.hpp"
 #include "imaging/window.hpp"
@@ -137,7 +138,12 @@ void write_spot_calibration(
   std::ifstream old(file, std::ios::binary);
   if (old && std::string(std::istreambuf_iterator<char>(old), {}) == bytes) return;
   old.close();
-  write_file_atomic(file, bytes);
+  try {
+    write_file_atomic(file, bytes);
+  } catch (const std::exception& e) {  // a filesystem error names no option and no purpose
+    throw std::runtime_error(file.string() + ": the spot calibration cannot be written (" +
+                             e.what() + ")");
+  }
 }
 
 SavedCalibration read_spot_calibration(const std::string& file) {

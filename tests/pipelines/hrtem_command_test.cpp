@@ -650,7 +650,8 @@ TEST(HrtemCommand, ASavedCalibrationServesLaterRunsAsTheBatchsFirstImage) {
       {"--threshold-from '" + (dir / "none.json").string() + "'", "none.json: cannot be opened"},
       {"--threshold-from '" + cal.string() + "' --threshold-each-image", "give one"},
       {"--threshold-from '" + cal.string() + "' --threshold-mode formula", "--threshold-mode must be null"},
-      {"--save-threshold '" + cal.string() + "' --frames all", "a series (--frames) calibrates once"}};
+      {"--save-threshold '" + cal.string() + "' --frames all", "a series (--frames) calibrates once"},
+      {"--save-threshold " + s6, "is an input of this run"}};
   for (const auto& [options, message] : bad) {
     const fs::path out = dir / "refused";
     const auto r = test::run_mgscope("hrtem " + s6 + " -o '" + out.string() + "' " + options);
@@ -658,6 +659,15 @@ TEST(HrtemCommand, ASavedCalibrationServesLaterRunsAsTheBatchsFirstImage) {
     EXPECT_NE(r.output.find(message), std::string::npos) << options << "\n" << r.output;
     EXPECT_FALSE(fs::exists(out)) << options;
   }
+  EXPECT_EQ(test::read_all(dir / "s6.tif").substr(0, 2), "II");  // the image the last one named is whole
+  // A calibration that cannot be written fails the command (here its folder would be a file).
+  const auto unwritable = test::run_mgscope("hrtem " + s5 + " -o '" + (dir / "unwritable").string() +
+                                            "' --save-threshold '" + (dir / "s5.tif" / "cal.json").string() + "'");
+  EXPECT_NE(unwritable.exit_code, 0);
+  EXPECT_NE(unwritable.output.find("ERROR: " + (dir / "s5.tif" / "cal.json").string() +
+                                   ": the spot calibration cannot be written"),
+            std::string::npos)
+      << unwritable.output;
 }
 
 }  // namespace mgscope
