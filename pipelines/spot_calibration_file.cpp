@@ -219,18 +219,22 @@ SharedThreshold share_saved_calibration(SavedCalibration saved, const std::strin
   return shared;
 }
 
+std::optional<SettingDifference> setting_difference(
+    const std::vector<std::pair<std::string, std::string>>& calibrated,
+    const HrtemOptions& options) {
+  for (const auto& [name, value] : calibration_settings(options))
+    for (const auto& [name_then, value_then] : calibrated)
+      if (name == name_then && value != value_then)
+        return SettingDifference{name, value_then, value};
+  return std::nullopt;
+}
+
 void check_calibration_settings(const std::string& file, const SavedCalibration& saved,
                                 const HrtemOptions& options) {
-  for (const auto& [name, value] : calibration_settings(options)) {
-    auto it = saved.settings.begin();
-    while (it != saved.settings.end() && it->first != name) ++it;
-    if (it == saved.settings.end())
-      fail_input(file, "settings." + name + ": missing (a file of another program)");
-    if (it->second != value)
-      fail_input(file, "calibrated with " + name + " = " + it->second + ", this run has " + name +
-                           " = " + value +
-                           ": the level holds only for the settings it was calibrated with");
-  }
+  if (const auto d = setting_difference(saved.settings, options))
+    fail_input(file, "calibrated with " + d->name + " = " + d->calibrated + ", this run has " +
+                         d->name + " = " + d->here +
+                         ": the level holds only for the settings it was calibrated with");
 }
 
 }  // namespace mgscope

@@ -6,6 +6,7 @@
 // refused rather than given a level calibrated for something else.
 #pragma once
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -43,8 +44,18 @@ SavedCalibration read_spot_calibration(const std::string& file);
 SharedThreshold share_saved_calibration(SavedCalibration saved, const std::string& origin,
                                         std::string reuse_name);
 
-// Throws InputError naming `file` and the first setting `options` gives another value than
-// `saved` was calibrated with (or that `saved` lacks).
+// The first setting, in calibration_settings' order, that `options` gives another value than
+// `calibrated` holds (a name `calibrated` lacks is not compared); none when they agree. Shared by
+// the command's --threshold-from and the Python module's threshold_from=, which word it their way.
+struct SettingDifference {
+  std::string name, calibrated, here;
+};
+std::optional<SettingDifference> setting_difference(
+    const std::vector<std::pair<std::string, std::string>>& calibrated,
+    const HrtemOptions& options);
+
+// Throws InputError naming `file` and the setting when setting_difference finds one (the reader
+// already required every setting to be in the file).
 void check_calibration_settings(const std::string& file, const SavedCalibration& saved,
                                 const HrtemOptions& options);
 

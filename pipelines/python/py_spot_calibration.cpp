@@ -92,12 +92,10 @@ const SpotCalibration& checked_calibration(const pyb::object& calibration, const
   const SpotCalibration& c = calibration.cast<const SpotCalibration&>();
   if (o.threshold.mode != ThresholdMode::null_model)
     throw std::invalid_argument("threshold_from: reuses a null calibration, so threshold_mode must be 'null'");
-  const auto here = calibration_settings(o);
-  for (const auto& [name, value] : c.settings)
-    for (const auto& [name_here, value_here] : here)
-      if (name == name_here && value != value_here)
-        throw std::invalid_argument("threshold_from: calibrated with " + name + "=" + value + ", this call has " +
-                                    name + "=" + value_here + "; the level holds only for the same settings");
+  if (const auto d = setting_difference(c.settings, o))
+    throw std::invalid_argument("threshold_from: calibrated with " + d->name + "=" + d->calibrated +
+                                ", this call has " + d->name + "=" + d->here +
+                                "; the level holds only for the same settings");
   return c;
 }
 

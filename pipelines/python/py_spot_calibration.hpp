@@ -9,7 +9,7 @@
 
 #include "imaging/hrtem_analysis.hpp"
 #include "pipelines/hrtem_image_run.hpp"
-#include "pipelines/spot_calibration_file.hpp"  // calibration_settings
+#include "pipelines/spot_calibration_file.hpp"  // calibration_settings, setting_difference
 #include "pipelines/python/py_convert.hpp"
 
 namespace mgscope::py {
