@@ -309,7 +309,7 @@ using CropRings = std::map<int, std::vector<double>>;
 NullSpectrum null_spectrum(const StoredImage& image, int side, int n, const SpecimenMask* mask, const RingTable& rings,
                            int threads, ThreadFfts& ffts, CropRings& known, int max_crops = kNullCrops) {
   NullSpectrum out;
-  const bool integer_pixels = image.floats() == nullptr;  // 8- or 16-bit integers, as stored
+  const bool integer_pixels = image.type() != PixelType::f32;  // 8- or 16-bit integers, as stored
   const int crops_x = image.width / side, crops_y = image.height / side, tiles = crops_x * crops_y;
   out.masked = mask && mask->has_pixels() && (mask->vacuum_px + mask->annotation_px + mask->user_px) > 0;
   std::vector<long> masked_px(static_cast<std::size_t>(tiles), 0);

@@ -1,5 +1,7 @@
 #include "imaging/stored_image.hpp"
 
+#include <cmath>
+#include <cstring>
 #include <utility>
 
 #include "fitting/base/error.hpp"
@@ -11,16 +13,59 @@ StoredImage::StoredImage(ImageF&& pixels) : width(pixels.width), height(pixels.h
 
 StoredImage::StoredImage(const ImageF& pixels) : width(pixels.width), height(pixels.height), view_(&pixels) {}
 
-StoredImage StoredImage::from_raw(RawImage&& raw, const std::string& path) {
-  switch (raw.type) {
-    case PixelType::u8: case PixelType::i8: case PixelType::u16: case PixelType::i16: break;
-    default: return StoredImage(to_float(raw, path));
+namespace {
+
+// Wider pixels (32- and 64-bit integers, doubles) become floats in their own buffer, front to
+// back: value i is read before float i is written, and float i (bytes 4i..4i+3) lies at or before
+// value i, so nothing unread is overwritten. The floats are static_cast<float>, as to_float makes
+// them. The buffer keeps its capacity: a shrunk copy would hold both at once.
+template <class T>
+void to_floats_in_place(std::vector<std::uint8_t>& bytes, std::size_t n) {
+  static_assert(sizeof(T) >= sizeof(float));
+  std::uint8_t* b = bytes.data();
+  for (std::size_t i = 0; i < n; ++i) {
+    T v;
+    std::memcpy(&v, b + i * sizeof(T), sizeof(T));
+    const float f = static_cast<float>(v);
+    std::memcpy(b + i * sizeof(float), &f, sizeof(float));
   }
+  bytes.resize(n * sizeof(float));
+}
+
+std::size_t non_finite_floats(const std::uint8_t* b, std::size_t n) {
+  std::size_t bad = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    float v;
+    std::memcpy(&v, b + i * sizeof(float), sizeof(float));
+    bad += !std::isfinite(v);
+  }
+  return bad;
+}
+
+}  // namespace
+
+StoredImage StoredImage::from_raw(RawImage&& raw, const std::string& path) {
   const std::size_t n = std::size_t(raw.width) * std::size_t(raw.height);
   if (raw.width <= 0 || raw.height <= 0) fail_input(path, "image has zero size");
   if (raw.byte_count() != n * pixel_type_bytes(raw.type))
     fail_input(path, "pixel buffer holds " + std::to_string(raw.byte_count()) + " bytes, expected " +
                          std::to_string(n * pixel_type_bytes(raw.type)));
+  const bool integer_kept = raw.type == PixelType::u8 || raw.type == PixelType::i8 || raw.type == PixelType::u16 ||
+                            raw.type == PixelType::i16;
+  if (!integer_kept) {
+    if (raw.mapped) return StoredImage(to_float(raw, path));  // not mapped today (ReadOptions::map_pixels)
+    switch (raw.type) {
+      case PixelType::u32: to_floats_in_place<std::uint32_t>(raw.bytes, n); break;
+      case PixelType::i32: to_floats_in_place<std::int32_t>(raw.bytes, n); break;
+      case PixelType::u64: to_floats_in_place<std::uint64_t>(raw.bytes, n); break;
+      case PixelType::i64: to_floats_in_place<std::int64_t>(raw.bytes, n); break;
+      case PixelType::f64: to_floats_in_place<double>(raw.bytes, n); break;
+      default: break;  // f32: as read
+    }
+    raw.type = PixelType::f32;
+    if (const std::size_t bad = non_finite_floats(raw.bytes.data(), n))
+      fail_input(path, std::to_string(bad) + " pixels are NaN or infinite");
+  }
   StoredImage s;
   s.width = raw.width;
   s.height = raw.height;

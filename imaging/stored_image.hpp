@@ -1,8 +1,10 @@
 // The analysed image's pixels kept as compactly as the file stored them. 8- and 16-bit integer
 // images stay in their own type and are converted to float where they are read (a box, a crop, a
 // row band): a 16384^2 uint16 micrograph is 512 MiB, and a float copy would add 1 GiB beside it.
-// Float images are used as they are. Integers of up to 16 bits are exact in float, so every reader
-// gets exactly the floats to_float() would have made, and results do not depend on the storage.
+// Float images are used in the buffer they were read into, and wider types are made floats in
+// theirs: a 16384^2 float32 micrograph read is 1 GiB, and a float copy would be a second. Integers
+// of up to 16 bits are exact in float, so every reader gets exactly the floats to_float() would
+// have made, and results do not depend on the storage.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -45,17 +47,20 @@ class StoredImage {
   // taking const StoredImage& without a copy.
   StoredImage(const ImageF& pixels);  // NOLINT(google-explicit-constructor)
 
-  // A reader's pixels: uint8, int8, uint16 and int16 are kept (the bytes are moved in, not
-  // copied); wider types are converted to float (to_float). Throws InputError naming `path` for a
-  // buffer of the wrong size, or NaN/Inf pixels.
+  // A reader's pixels, moved in, never copied: uint8, int8, uint16, int16 and float32 are kept as
+  // they are; wider types are made float32 in the same buffer (the values to_float makes). Throws
+  // InputError naming `path` for a buffer of the wrong size, or NaN/Inf pixels.
   static StoredImage from_raw(RawImage&& raw, const std::string& path);
 
   // f32 for float storage, else the stored integer type.
   PixelType type() const { return floats() ? PixelType::f32 : compact_.type; }
-  // The float pixels, or nullptr when the image is stored as integers.
+  // The float pixels as an ImageF (made by the program, or borrowed), or nullptr when the image
+  // holds a reader's pixels (then read them with visit or copy_block, whatever their type).
   const ImageF* floats() const { return view_ ? view_ : (compact_.byte_count() == 0 ? &owned_ : nullptr); }
   // Bytes held for the pixels in memory (0 for a borrowed image or pixels left in their file).
-  std::size_t bytes() const { return view_ ? 0 : owned_.pixels.size() * sizeof(float) + compact_.bytes.size(); }
+  std::size_t bytes() const {
+    return view_ ? 0 : owned_.pixels.capacity() * sizeof(float) + compact_.bytes.capacity();
+  }
   // Pixels left in their file (ReadOptions::map_pixels): throws InputError naming the file when
   // it was truncated or modified since it was read; call once the pixels were used, before
   // results are kept. Nothing to check for pixels in memory.
@@ -75,6 +80,7 @@ class StoredImage {
       case PixelType::u8: return f(PixelRows<std::uint8_t>{b, width, height});
       case PixelType::i8: return f(PixelRows<std::int8_t>{b, width, height});
       case PixelType::i16: return f(PixelRows<std::int16_t>{b, width, height});
+      case PixelType::f32: return f(PixelRows<float>{b, width, height});
       default: return f(PixelRows<std::uint16_t>{b, width, height});
     }
   }
@@ -82,7 +88,7 @@ class StoredImage {
  private:
   ImageF owned_;                  // float storage
   const ImageF* view_ = nullptr;  // borrowed float storage
-  RawImage compact_;              // integer storage, host byte order
+  RawImage compact_;              // a reader's storage: u8, i8, u16, i16 or f32, host byte order
 };
 
 // The one value every pixel has (a blank frame: beam blanked, shutter closed, a frame the camera

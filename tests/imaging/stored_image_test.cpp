@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <optional>
 #include <random>
 #include <vector>
@@ -56,12 +57,55 @@ TEST(StoredImage, IntegerPixelsStayCompactAndReadAsToFloatMakesThem) {
     s.copy_block(0, 0, w, h, whole.pixels.data(), w);
     EXPECT_EQ(whole.pixels, expected.pixels);
   }
-  // Float pixels pass through as floats.
-  const std::vector<float> f32(15, 2.5f);
-  const StoredImage f = StoredImage::from_raw(raw_of(w, h, f32), "x");
-  ASSERT_NE(f.floats(), nullptr);
-  EXPECT_EQ(f.floats()->pixels, f32);
   EXPECT_THROW(StoredImage::from_raw(raw_of(w, h - 1, u16), "x"), InputError);  // wrong size
+}
+
+// Float pixels stay in the buffer they were read into, and wider types become floats in theirs:
+// the pixels are held once (a 16384^2 float32 image read is 1 GiB; a float copy beside it was a
+// second), and read as to_float makes them. NaN or infinite pixels are refused, counted.
+TEST(StoredImage, WiderPixelsBecomeFloatsInTheirOwnBuffer) {
+  const int w = 5, h = 3;
+  std::vector<float> f32(15);
+  std::vector<std::int32_t> i32(15);
+  std::vector<std::uint32_t> u32(15);
+  std::vector<double> f64(15);
+  std::vector<std::int64_t> i64(15);
+  for (int i = 0; i < 15; ++i) {
+    f32[std::size_t(i)] = 0.37f * float(i) - 2.f;
+    i32[std::size_t(i)] = (i % 2 ? -1 : 1) * (16777217 + 1000 * i);  // past 2^24: rounded to float
+    u32[std::size_t(i)] = 4000000000u - std::uint32_t(i);
+    f64[std::size_t(i)] = 1.0 / (i + 3) - 0.1;
+    i64[std::size_t(i)] = std::int64_t(1) << (20 + i);
+  }
+  const std::vector<RawImage> raws = {raw_of(w, h, f32), raw_of(w, h, i32), raw_of(w, h, u32), raw_of(w, h, f64),
+                                      raw_of(w, h, i64)};
+  for (const RawImage& raw : raws) {
+    SCOPED_TRACE(pixel_type_name(raw.type));
+    const ImageF expected = to_float(raw, "x");
+    RawImage moved = raw;
+    const std::uint8_t* buffer = moved.bytes.data();
+    const StoredImage s = StoredImage::from_raw(std::move(moved), "x");
+    EXPECT_EQ(s.type(), PixelType::f32);
+    EXPECT_EQ(s.floats(), nullptr);  // no ImageF made
+    EXPECT_EQ(s.bytes(), raw.bytes.size());  // the buffer read, and nothing beside it
+    ImageF whole(w, h);
+    s.copy_block(0, 0, w, h, whole.pixels.data(), w);
+    EXPECT_EQ(whole.pixels, expected.pixels);
+    s.visit([&](const auto& p) {
+      EXPECT_EQ(static_cast<const void*>(p.base), static_cast<const void*>(buffer));  // the same buffer
+      EXPECT_EQ(p.at(4, 2), expected.at(4, 2));
+    });
+  }
+  f64[7] = std::numeric_limits<double>::quiet_NaN();
+  f64[8] = 1e300;  // infinite as a float
+  try {
+    StoredImage::from_raw(raw_of(w, h, f64), "nan.mrc");
+    ADD_FAILURE() << "NaN pixels were kept";
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()), "nan.mrc: 2 pixels are NaN or infinite");
+  }
+  f32[0] = std::numeric_limits<float>::infinity();
+  EXPECT_THROW(StoredImage::from_raw(raw_of(w, h, f32), "inf.tif"), InputError);
 }
 
 // A blank image (one value everywhere) is found whatever its storage, one differing pixel at the
