@@ -87,9 +87,9 @@ struct ReadOptions {
   int frame = 0;  // page / slice / series element, counted from 0
   // Let the reader leave uncompressed pixels stored in host byte order in the file, memory-mapped
   // (RawImage::mapped), instead of copying them into fresh memory. The caller must then call
-  // MappedFile::check_unchanged() once it has used them. Mapped: 8 and 16-bit integer pixels in
-  // host byte order, rows top-down, from uncompressed gray TIFF pages whose strips follow each
-  // other, DM3/DM4 and MRC (SER stores its rows bottom-up); anything else is read as before.
+  // MappedFile::check_unchanged() once it has used them. Mapped: 8 and 16-bit integer and float32
+  // pixels in host byte order, rows top-down, from uncompressed gray TIFF pages whose strips follow
+  // each other, DM3/DM4 and MRC (SER stores its rows bottom-up); anything else is read as before.
   bool map_pixels = false;
 };
 

@@ -53,7 +53,9 @@ StoredImage StoredImage::from_raw(RawImage&& raw, const std::string& path) {
   const bool integer_kept = raw.type == PixelType::u8 || raw.type == PixelType::i8 || raw.type == PixelType::u16 ||
                             raw.type == PixelType::i16;
   if (!integer_kept) {
-    if (raw.mapped) return StoredImage(to_float(raw, path));  // not mapped today (ReadOptions::map_pixels)
+    // Readers map 8/16-bit and float32 pixels only (ReadOptions::map_pixels); anything else mapped
+    // would be converted into memory as a copy.
+    if (raw.mapped && raw.type != PixelType::f32) return StoredImage(to_float(raw, path));
     switch (raw.type) {
       case PixelType::u32: to_floats_in_place<std::uint32_t>(raw.bytes, n); break;
       case PixelType::i32: to_floats_in_place<std::int32_t>(raw.bytes, n); break;
@@ -63,7 +65,7 @@ StoredImage StoredImage::from_raw(RawImage&& raw, const std::string& path) {
       default: break;  // f32: as read
     }
     raw.type = PixelType::f32;
-    if (const std::size_t bad = non_finite_floats(raw.bytes.data(), n))
+    if (const std::size_t bad = non_finite_floats(raw.data(), n))
       fail_input(path, std::to_string(bad) + " pixels are NaN or infinite");
   }
   StoredImage s;

@@ -358,7 +358,7 @@ std::optional<PixelBlock> stored_block(TIFF* tif, const Layout& L) {
 }
 
 // The page's pixels left in the file (ReadOptions::map_pixels) when they can be used as stored:
-// a stored_block of 8 or 16-bit integers in host byte order (map_pixel_block's rule, which also
+// a stored_block of 8 or 16-bit integers or float32 in host byte order (map_pixel_block's rule, which also
 // checks the block's fit in the file). False (nothing done) otherwise.
 bool map_pixels(TIFF* tif, const Layout& L, const std::string& path, RawImage& raw) {
   const std::optional<PixelBlock> block = stored_block(tif, L);

@@ -43,9 +43,9 @@ TEST(MappedBinary, MrcFramesAreMappedWhenStoredAsAnalysed) {
     bool big_endian;
     bool mapped;
   };
-  // int8, int16, uint16 little-endian: mapped; big-endian, float and half floats: read.
+  // int8, int16, uint16 and float32 little-endian: mapped; big-endian and half floats: read.
   for (const Case c : {Case{0, false, true}, Case{1, false, true}, Case{6, false, true}, Case{6, true, false},
-                       Case{2, false, false}, Case{12, false, false}}) {
+                       Case{2, false, true}, Case{12, false, false}}) {
     SCOPED_TRACE("mode " + std::to_string(c.mode) + (c.big_endian ? " big-endian" : ""));
     test::MrcSpec s;
     s.nx = 37;
@@ -70,7 +70,7 @@ TEST(MappedBinary, DmImagesAreMappedWhenStoredAsAnalysed) {
   };
   for (int version : {3, 4})
     for (const Case c : {Case{1, 2, true, true}, Case{10, 4, true, true}, Case{10, 4, false, false},
-                         Case{2, 6, true, false}}) {
+                         Case{2, 6, true, true}, Case{2, 6, false, false}}) {
       SCOPED_TRACE("DM" + std::to_string(version) + " DataType " + std::to_string(c.data_type) +
                    (c.little ? " LE" : " BE"));
       const test::DmWriter w(version, c.little);

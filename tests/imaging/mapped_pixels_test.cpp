@@ -57,12 +57,13 @@ std::vector<Case> cases() {
   v.push_back({"u8-strips5", test::pattern<std::uint8_t>(67, 45, 3), strips5, true});
   v.push_back({"i8", test::pattern<std::int8_t>(67, 45, 4), {}, true});
   v.push_back({"u16-bigtiff", test::pattern<std::uint16_t>(67, 45, 5), bigtiff, true});
-  // Not the host's order, not in strips, compressed, or not an integer of up to 16 bits: read.
+  v.push_back({"f32", test::pattern<float>(67, 45, 9), {}, true});
+  // Not the host's order, not in strips, compressed, or not a type analysed as stored: read.
   v.push_back({"u16-big-endian", test::pattern<std::uint16_t>(67, 45, 6), big_endian, false});
   v.push_back({"u16-tiles", test::pattern<std::uint16_t>(67, 45, 7), tiles, false});
   v.push_back({"u16-lzw", test::pattern<std::uint16_t>(67, 45, 8), lzw, false});
-  v.push_back({"f32", test::pattern<float>(67, 45, 9), {}, false});
   v.push_back({"u32", test::pattern<std::uint32_t>(67, 45, 10), {}, false});
+  v.push_back({"f32-big-endian", test::pattern<float>(67, 45, 11), big_endian, false});
   return v;
 }
 
