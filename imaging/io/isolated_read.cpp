@@ -1,4 +1,8 @@
-// The child sends the image back through a pipe in a small length-prefixed record.
+// The child sends the image back through a pipe: a status byte, then for an image a small
+// length-prefixed record of its description and the pixel bytes straight from the reader's buffer,
+// read by the parent straight into the image's own. Each process then holds the pixels once
+// (an 8192^2 float32 EMD: 1.29 GB and 9.9 s for `mgscope info` when the reply was one string,
+// copied four times over on its way).
 #include "imaging/io/isolated_read.hpp"
 
 #include <sys/wait.h>
@@ -6,7 +10,11 @@
 
 #include <cerrno>
 #include <csignal>
+#include <cstdint>
 #include <cstring>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "fitting/base/error.hpp"
 
@@ -50,6 +58,7 @@ struct Reader {
   }
 };
 
+// The image's description and shape, and its pixels' byte count (the pixels follow apart).
 std::string encode(const LoadedImage& img) {
   Writer w;
   const ImageInfo& i = img.info;
@@ -77,10 +86,11 @@ std::string encode(const LoadedImage& img) {
   w.pod(img.raw.width);
   w.pod(img.raw.height);
   w.pod(img.raw.type);
-  w.str(std::string(reinterpret_cast<const char*>(img.raw.bytes.data()), img.raw.bytes.size()));
+  w.pod(std::uint64_t(img.raw.byte_count()));
   return w.buf;
 }
 
+// The image `encode` described, its pixel buffer sized but not yet filled.
 LoadedImage decode(const std::string& buf, const std::string& path) {
   Reader r{buf, 0, path};
   LoadedImage img;
@@ -107,19 +117,74 @@ LoadedImage decode(const std::string& buf, const std::string& path) {
   img.raw.width = r.pod<int>();
   img.raw.height = r.pod<int>();
   img.raw.type = r.pod<PixelType>();
-  const std::string bytes = r.str();
-  img.raw.bytes.assign(bytes.begin(), bytes.end());
+  const auto bytes = r.pod<std::uint64_t>();
+  if (img.raw.width < 0 || img.raw.height < 0 ||
+      bytes != std::uint64_t(img.raw.width) * std::uint64_t(img.raw.height) * pixel_type_bytes(img.raw.type))
+    fail_input(path, "the reader process returned pixels that do not fit the image's shape");
+  img.raw.bytes.resize(static_cast<std::size_t>(bytes));
   return img;
 }
 
-void write_all(int fd, const std::string& s) {
+void write_all(int fd, const void* data, std::size_t size) {
+  const char* p = static_cast<const char*>(data);
   std::size_t done = 0;
-  while (done < s.size()) {
-    const ssize_t n = ::write(fd, s.data() + done, s.size() - done);
+  while (done < size) {
+    const ssize_t n = ::write(fd, p + done, size - done);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return;
     done += std::size_t(n);
   }
+}
+
+void write_all(int fd, const std::string& s) { write_all(fd, s.data(), s.size()); }
+
+// Reads up to `size` bytes; fewer only at the end of the stream.
+std::size_t read_up_to(int fd, void* data, std::size_t size) {
+  char* p = static_cast<char*>(data);
+  std::size_t done = 0;
+  while (done < size) {
+    const ssize_t n = ::read(fd, p + done, size - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    done += std::size_t(n);
+  }
+  return done;
+}
+
+// The rest of the stream.
+std::string read_rest(int fd) {
+  std::string out;
+  char chunk[1 << 16];
+  while (const std::size_t n = read_up_to(fd, chunk, sizeof chunk)) out.append(chunk, n);
+  return out;
+}
+
+// What the parent read: the status byte ('I' image, 'E' InputError, 'X' other error; 0 when the
+// child sent nothing), with the image or the message. `whole` is false when the stream ended early.
+struct Reply {
+  char status = 0;
+  bool whole = false;
+  LoadedImage image;
+  std::string message;
+};
+
+Reply read_reply(int fd, const std::string& path) {
+  Reply r;
+  if (read_up_to(fd, &r.status, 1) != 1) return r;
+  if (r.status != 'I') {
+    r.message = read_rest(fd);
+    r.whole = true;
+    return r;
+  }
+  std::uint64_t head_size = 0;
+  if (read_up_to(fd, &head_size, sizeof head_size) != sizeof head_size || head_size > (std::uint64_t(1) << 30))
+    return r;
+  std::string head(static_cast<std::size_t>(head_size), '\0');
+  if (read_up_to(fd, head.data(), head.size()) != head.size()) return r;
+  r.image = decode(head, path);
+  std::vector<std::uint8_t>& px = r.image.raw.bytes;
+  r.whole = read_up_to(fd, px.data(), px.size()) == px.size();
+  return r;
 }
 
 }  // namespace
@@ -136,8 +201,12 @@ LoadedImage read_isolated(const std::string& path, const char* library, const st
   if (pid == 0) {  // child: status byte 'I' (image), 'E' (InputError), 'X' (other error)
     ::close(fds[0]);
     std::string out;
+    LoadedImage img;
     try {
-      out = 'I' + encode(reader());
+      img = reader();
+      const std::string head = encode(img);
+      const std::uint64_t head_size = head.size();
+      out = 'I' + std::string(reinterpret_cast<const char*>(&head_size), sizeof head_size) + head;
     } catch (const InputError& e) {
       out = std::string("E") + e.what();
     } catch (const std::exception& e) {
@@ -146,17 +215,19 @@ LoadedImage read_isolated(const std::string& path, const char* library, const st
       out = "Xunknown error";
     }
     write_all(fds[1], out);
+    if (out[0] == 'I') write_all(fds[1], img.raw.data(), img.raw.byte_count());
     ::close(fds[1]);
     ::_exit(0);
   }
   ::close(fds[1]);
-  std::string reply;
-  char chunk[1 << 16];
-  for (;;) {
-    const ssize_t n = ::read(fds[0], chunk, sizeof chunk);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    reply.append(chunk, std::size_t(n));
+  Reply reply;
+  try {
+    reply = read_reply(fds[0], path);
+  } catch (...) {
+    ::close(fds[0]);  // the child sees a closed pipe and ends
+    while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+    }
+    throw;
   }
   ::close(fds[0]);
   int status = 0;
@@ -165,10 +236,11 @@ LoadedImage read_isolated(const std::string& path, const char* library, const st
   if (WIFSIGNALED(status))
     fail_input(path, std::string(library) + " crashed reading this file (signal " + std::to_string(WTERMSIG(status)) +
                          "): its internal structure is damaged");
-  if (reply.empty()) fail_input(path, "the reader process ended without an answer");
-  if (reply[0] == 'E') throw InputError(reply.substr(1));
-  if (reply[0] == 'X') throw std::runtime_error(reply.substr(1));
-  return decode(reply.substr(1), path);
+  if (!reply.whole) fail_input(path, "the reader process ended without an answer");
+  if (reply.status == 'E') throw InputError(reply.message);
+  if (reply.status == 'X') throw std::runtime_error(reply.message);
+  if (reply.status != 'I') fail_input(path, "the reader process gave an answer of unknown kind");
+  return std::move(reply.image);
 }
 
 }  // namespace mgscope

@@ -2,9 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/resource.h>
+
 #include <csignal>
+#include <cstdio>
+#include <cstring>
 
 #include "fitting/base/error.hpp"
+#include "tests/test_support.hpp"
 
 namespace mgscope {
 
@@ -28,6 +33,59 @@ TEST(IsolatedRead, ReturnsTheChildsImageExactly) {
   EXPECT_EQ(back.info.metadata.at("microscope"), "TEAM 0.5");
   EXPECT_EQ(back.info.warnings.at(0), "a warning");
   EXPECT_EQ(back.raw.type, PixelType::u16);
+}
+
+// The pixels come through the pipe into the image's own buffer: the parent holds them once (its
+// peak grew by four times the pixels when the reply was one string, copied on its way), and an
+// image of many pipe buffers arrives whole.
+TEST(IsolatedRead, ALargeImageArrivesWholeAndIsHeldOnce) {
+  MGSCOPE_SKIP_MEMORY_TEST_UNDER_SANITIZERS();
+  const int w = 4096, h = 4096;  // 64 MiB of float32, made in the child alone
+  auto value = [](std::size_t i) { return float(i % 1000003) * 0.5f; };
+  rusage before{};
+  getrusage(RUSAGE_SELF, &before);
+  const LoadedImage back = read_isolated("big.emd", "lib", [&] {
+    LoadedImage img;
+    img.raw.width = w;
+    img.raw.height = h;
+    img.raw.type = PixelType::f32;
+    img.raw.bytes.resize(std::size_t(w) * h * 4);
+    for (std::size_t i = 0; i < std::size_t(w) * h; ++i) {
+      const float v = value(i);
+      std::memcpy(img.raw.bytes.data() + 4 * i, &v, 4);
+    }
+    return img;
+  });
+  rusage after{};
+  getrusage(RUSAGE_SELF, &after);
+  ASSERT_EQ(back.raw.bytes.size(), std::size_t(w) * h * 4);
+  std::size_t wrong = 0;
+  for (std::size_t i = 0; i < std::size_t(w) * h; ++i) {
+    float v;
+    std::memcpy(&v, back.raw.bytes.data() + 4 * i, 4);
+    wrong += v != value(i);
+  }
+  EXPECT_EQ(wrong, 0u);
+  const double grew_MiB = double(after.ru_maxrss - before.ru_maxrss) / 1024;  // ru_maxrss in KiB
+  std::printf("peak grew by %.0f MiB for 64 MiB of pixels\n", grew_MiB);
+  EXPECT_LT(grew_MiB, 64 * 1.25);
+}
+
+// A reply whose pixels do not fill the image's shape is refused, naming the file.
+TEST(IsolatedRead, PixelsThatDoNotFitTheShapeAreRefused) {
+  try {
+    read_isolated("d.emd", "lib", [] {
+      LoadedImage img;
+      img.raw.width = 3;
+      img.raw.height = 2;
+      img.raw.type = PixelType::u16;
+      img.raw.bytes.assign(10, 7);  // 12 bytes wanted
+      return img;
+    });
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_STREQ(e.what(), "d.emd: the reader process returned pixels that do not fit the image's shape");
+  }
 }
 
 TEST(IsolatedRead, InputErrorsKeepTheirMessage) {
