@@ -418,8 +418,10 @@ RawImage read_plane(const Hdf5File& f, hid_t dset, const std::string& object, in
     start[std::size_t(frame_axis)] = frame;
     count[std::size_t(frame_axis)] = 1;
   }
-  const hsize_t mem_dims[2] = {ny, nx};
-  const H5Id mem_space(H5Screate_simple(2, mem_dims, nullptr), H5Sclose);
+  // The memory space has the file selection's own shape (the frame axis of length 1 included):
+  // libhdf5 then maps a selection to chunks whole; a 2-D memory space against a frame of a 3-D
+  // dataset made it map the frame pixel by pixel.
+  const H5Id mem_space(H5Screate_simple(rank, count.data(), nullptr), H5Sclose);
   if (H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr) < 0)
     f.fail(object, "cannot select frame " + std::to_string(frame));
 
