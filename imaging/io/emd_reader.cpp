@@ -59,4 +59,9 @@ LoadedImage read_emd(const std::string& path, const ReadOptions& options) {
   return read_isolated(path, "libhdf5", [&] { return emd_module(path)(path, options); });
 }
 
+std::unique_ptr<IsolatedReader> emd_reader_process(const std::string& path) {
+  return std::make_unique<IsolatedReader>(path, "libhdf5",
+                                          [path](const ReadOptions& options) { return emd_module(path)(path, options); });
+}
+
 }  // namespace mgscope

@@ -1,9 +1,11 @@
 // EMD files (HDF5): Berkeley/NCEM EMD v0.2 and Thermo Fisher Velox, told apart by their layout.
 #pragma once
 #include <cstddef>
+#include <memory>
 #include <string>
 
 #include "imaging/image.hpp"
+#include "imaging/io/isolated_read.hpp"
 
 namespace mgscope {
 
@@ -14,6 +16,9 @@ namespace mgscope {
 // damaged files, and a crash must not take a batch down. The child loads the EMD module
 // (libmgscope_emd.so: this reader and libhdf5), so the program itself never loads libhdf5.
 LoadedImage read_emd(const std::string& path, const ReadOptions& options);
+
+// The same reads, served by one child process kept for the file's frames (IsolatedReader).
+std::unique_ptr<IsolatedReader> emd_reader_process(const std::string& path);
 
 // The same, in this process (the module's entry; the fuzz target and the reader tests link it
 // directly, as the static library mgscope_emd_reader).

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "fitting/base/error.hpp"
+#include "imaging/io/emd_reader.hpp"
 #include "imaging/io/read_image.hpp"
 #include "imaging/io/tiff_reader.hpp"
 
@@ -109,6 +110,14 @@ LoadedImage ImageFrames::read(int frame) {
       fail_input(file, "holds " + std::to_string(image.info.frames) +
                            " frames: a folder is read as one frame per file (give this file itself with --frames "
                            "for its frames)");
+    return image;
+  }
+  if (reads_in_child_) {  // an EMD file: its frames are read by one child process
+    if (!emd_) emd_ = emd_reader_process(path_);
+    ReadOptions ro;
+    ro.frame = frame;
+    LoadedImage image = emd_->read(ro);
+    check_pixel_size_plausible(image.info);  // as read_image does
     return image;
   }
   if (!tiff_) {

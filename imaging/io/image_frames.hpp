@@ -1,7 +1,8 @@
 // The frames of an in-situ series read one after another: what read_image(path, {frame}) gives for
 // each frame, at the cost of that frame. A TIFF stays open between frames (a fresh open walks every
-// directory before page k); MRC, SER and DM are read on demand and EMD by hyperslab anyway, so they
-// go through read_image frame by frame. A folder is a series of one frame per file (an acquisition
+// directory before page k); an EMD file's frames are read by one child process kept for the series
+// (IsolatedReader: a fork, loading libhdf5 and opening the file cost ~70 ms a frame); MRC, SER and DM
+// are read on demand anyway, so they go through read_image frame by frame. A folder is a series of one frame per file (an acquisition
 // written frame by frame, or an image sequence saved from ImageJ): its image files, found in its
 // subfolders too, in natural order of their paths (frame_2 before frame_10).
 #pragma once
@@ -14,6 +15,7 @@
 namespace mgscope {
 
 class TiffPages;
+class IsolatedReader;
 
 class ImageFrames {
  public:
@@ -41,6 +43,7 @@ class ImageFrames {
   bool reads_in_child_ = false;
   std::vector<std::string> files_;
   std::unique_ptr<TiffPages> tiff_;
+  std::unique_ptr<IsolatedReader> emd_;  // EMD: the process that reads the frames
 };
 
 // Whether natural order puts `a` before `b`: runs of digits compare as numbers ("frame_2" before

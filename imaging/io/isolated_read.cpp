@@ -5,6 +5,7 @@
 // copied four times over on its way).
 #include "imaging/io/isolated_read.hpp"
 
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -151,13 +152,11 @@ std::size_t read_up_to(int fd, void* data, std::size_t size) {
   return done;
 }
 
-// The rest of the stream.
-std::string read_rest(int fd) {
-  std::string out;
-  char chunk[1 << 16];
-  while (const std::size_t n = read_up_to(fd, chunk, sizeof chunk)) out.append(chunk, n);
-  return out;
-}
+// A read asked of an IsolatedReader's process.
+struct Request {
+  std::int32_t frame;
+  std::int32_t map_pixels;
+};
 
 // What the parent read: the status byte ('I' image, 'E' InputError, 'X' other error; 0 when the
 // child sent nothing), with the image or the message. `whole` is false when the stream ended early.
@@ -168,23 +167,77 @@ struct Reply {
   std::string message;
 };
 
+// One reply of the child: the status byte, a length-prefixed record (the image's description, or
+// the error's message), and for an image its pixels.
 Reply read_reply(int fd, const std::string& path) {
   Reply r;
   if (read_up_to(fd, &r.status, 1) != 1) return r;
+  std::uint64_t size = 0;
+  if (read_up_to(fd, &size, sizeof size) != sizeof size || size > (std::uint64_t(1) << 30)) return r;
+  std::string record(static_cast<std::size_t>(size), '\0');
+  if (read_up_to(fd, record.data(), record.size()) != record.size()) return r;
   if (r.status != 'I') {
-    r.message = read_rest(fd);
+    r.message = std::move(record);
     r.whole = true;
     return r;
   }
-  std::uint64_t head_size = 0;
-  if (read_up_to(fd, &head_size, sizeof head_size) != sizeof head_size || head_size > (std::uint64_t(1) << 30))
-    return r;
-  std::string head(static_cast<std::size_t>(head_size), '\0');
-  if (read_up_to(fd, head.data(), head.size()) != head.size()) return r;
-  r.image = decode(head, path);
+  r.image = decode(record, path);
   std::vector<std::uint8_t>& px = r.image.raw.bytes;
   r.whole = read_up_to(fd, px.data(), px.size()) == px.size();
   return r;
+}
+
+// Runs `reader` and sends its reply ('I' image, 'E' InputError, 'X' other error) on `fd`.
+void answer(int fd, const std::function<LoadedImage()>& reader) {
+  char status = 'I';
+  std::string record;
+  LoadedImage img;
+  try {
+    img = reader();
+    record = encode(img);
+  } catch (const InputError& e) {
+    status = 'E';
+    record = e.what();
+  } catch (const std::exception& e) {
+    status = 'X';
+    record = e.what();
+  } catch (...) {
+    status = 'X';
+    record = "unknown error";
+  }
+  const std::uint64_t size = record.size();
+  write_all(fd, std::string(1, status) + std::string(reinterpret_cast<const char*>(&size), sizeof size) + record);
+  if (status == 'I') write_all(fd, img.raw.data(), img.raw.byte_count());
+}
+
+// In a forked child: closes every inherited descriptor but `keep` (and the standard streams), so
+// that the child holds no other reader process's socket open (that one would then never see its
+// parent close it).
+void close_inherited_descriptors(int keep) {
+  if (keep > 3) ::close_range(3, unsigned(keep) - 1, 0);
+  ::close_range(unsigned(keep) + 1, ~0U, 0);
+}
+
+// The image of a whole reply, or its error thrown; `ended` says how the process that sent it ended
+// when the reply was cut short (then it is refused as a crash or an unanswered read).
+LoadedImage image_of(Reply&& reply, const std::string& path, const char* library, int ended_status) {
+  if (!reply.whole) {
+    if (WIFSIGNALED(ended_status))
+      fail_input(path, std::string(library) + " crashed reading this file (signal " +
+                           std::to_string(WTERMSIG(ended_status)) + "): its internal structure is damaged");
+    fail_input(path, "the reader process ended without an answer");
+  }
+  if (reply.status == 'E') throw InputError(reply.message);
+  if (reply.status == 'X') throw std::runtime_error(reply.message);
+  if (reply.status != 'I') fail_input(path, "the reader process gave an answer of unknown kind");
+  return std::move(reply.image);
+}
+
+int wait_for(pid_t pid) {
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return status;
 }
 
 }  // namespace
@@ -198,25 +251,9 @@ LoadedImage read_isolated(const std::string& path, const char* library, const st
     ::close(fds[1]);
     fail_input(path, std::string("cannot start the reader process: ") + std::strerror(errno));
   }
-  if (pid == 0) {  // child: status byte 'I' (image), 'E' (InputError), 'X' (other error)
-    ::close(fds[0]);
-    std::string out;
-    LoadedImage img;
-    try {
-      img = reader();
-      const std::string head = encode(img);
-      const std::uint64_t head_size = head.size();
-      out = 'I' + std::string(reinterpret_cast<const char*>(&head_size), sizeof head_size) + head;
-    } catch (const InputError& e) {
-      out = std::string("E") + e.what();
-    } catch (const std::exception& e) {
-      out = std::string("X") + e.what();
-    } catch (...) {
-      out = "Xunknown error";
-    }
-    write_all(fds[1], out);
-    if (out[0] == 'I') write_all(fds[1], img.raw.data(), img.raw.byte_count());
-    ::close(fds[1]);
+  if (pid == 0) {
+    close_inherited_descriptors(fds[1]);
+    answer(fds[1], reader);
     ::_exit(0);
   }
   ::close(fds[1]);
@@ -225,22 +262,73 @@ LoadedImage read_isolated(const std::string& path, const char* library, const st
     reply = read_reply(fds[0], path);
   } catch (...) {
     ::close(fds[0]);  // the child sees a closed pipe and ends
-    while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
-    }
+    wait_for(pid);
     throw;
   }
   ::close(fds[0]);
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  return image_of(std::move(reply), path, library, wait_for(pid));
+}
+
+IsolatedReader::IsolatedReader(std::string path, const char* library,
+                               std::function<LoadedImage(const ReadOptions&)> reader)
+    : path_(std::move(path)), library_(library), reader_(std::move(reader)) {}
+
+IsolatedReader::~IsolatedReader() { stop(); }
+
+void IsolatedReader::stop() {
+  if (pid_ <= 0) return;
+  ::close(socket_);  // the child reads the end of its requests and ends
+  wait_for(pid_);
+  pid_ = -1;
+  socket_ = -1;
+}
+
+void IsolatedReader::start() {
+  int fds[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM, 0, fds) != 0)
+    fail_input(path_, std::string("cannot create a socket pair: ") + std::strerror(errno));
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    ::close(fds[0]);
+    ::close(fds[1]);
+    fail_input(path_, std::string("cannot start the reader process: ") + std::strerror(errno));
   }
-  if (WIFSIGNALED(status))
-    fail_input(path, std::string(library) + " crashed reading this file (signal " + std::to_string(WTERMSIG(status)) +
-                         "): its internal structure is damaged");
-  if (!reply.whole) fail_input(path, "the reader process ended without an answer");
-  if (reply.status == 'E') throw InputError(reply.message);
-  if (reply.status == 'X') throw std::runtime_error(reply.message);
-  if (reply.status != 'I') fail_input(path, "the reader process gave an answer of unknown kind");
-  return std::move(reply.image);
+  if (pid == 0) {  // the child: a request is a frame and whether to map; the end of them ends it
+    close_inherited_descriptors(fds[1]);
+    for (;;) {
+      Request request;
+      if (read_up_to(fds[1], &request, sizeof request) != sizeof request) ::_exit(0);
+      ReadOptions options;
+      options.frame = request.frame;
+      options.map_pixels = request.map_pixels != 0;
+      answer(fds[1], [&] { return reader_(options); });
+    }
+  }
+  ::close(fds[1]);
+  pid_ = pid;
+  socket_ = fds[0];
+}
+
+LoadedImage IsolatedReader::read(const ReadOptions& options) {
+  if (pid_ <= 0) start();
+  const Request request{options.frame, options.map_pixels ? 1 : 0};
+  Reply reply;
+  // MSG_NOSIGNAL: a child that has died makes the request fail, not the program end by SIGPIPE.
+  if (::send(socket_, &request, sizeof request, MSG_NOSIGNAL) == ssize_t(sizeof request)) {
+    try {
+      reply = read_reply(socket_, path_);
+    } catch (...) {
+      ::kill(pid_, SIGKILL);  // out of step with its replies: a new process serves the next read
+      stop();
+      throw;
+    }
+  }
+  if (reply.whole) return image_of(std::move(reply), path_, library_, 0);
+  ::close(socket_);
+  const int status = wait_for(pid_);
+  pid_ = -1;
+  socket_ = -1;
+  return image_of(std::move(reply), path_, library_, status);
 }
 
 }  // namespace mgscope

@@ -3,10 +3,15 @@
 #include <gtest/gtest.h>
 
 #include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
 
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <string>
 
 #include "fitting/base/error.hpp"
 #include "tests/test_support.hpp"
@@ -86,6 +91,70 @@ TEST(IsolatedRead, PixelsThatDoNotFitTheShapeAreRefused) {
   } catch (const InputError& e) {
     EXPECT_STREQ(e.what(), "d.emd: the reader process returned pixels that do not fit the image's shape");
   }
+}
+
+// The reads of a series are answered by one process, forked at the first read; an error leaves
+// it serving, a crash fails its read alone (the next read starts another process), and the
+// reader's end leaves no process behind.
+TEST(IsolatedReader, OneProcessAnswersEveryReadAndACrashFailsThatReadAlone) {
+  auto image_of_frame = [](const ReadOptions& o) {
+    if (o.frame == 3) fail_input("s.emd", "frame 3 is damaged");
+    if (o.frame == 5) {
+      std::signal(SIGSEGV, SIG_DFL);
+      std::raise(SIGSEGV);
+    }
+    LoadedImage img;
+    img.info.path = "s.emd";
+    img.info.frame = o.frame;
+    img.info.metadata["pid"] = std::to_string(::getpid());
+    img.raw.width = 70000;  // more than a socket's buffer
+    img.raw.height = 1;
+    img.raw.type = PixelType::u16;
+    img.raw.bytes.assign(140000, std::uint8_t(o.frame));
+    return img;
+  };
+  std::string first_pid;
+  {
+    IsolatedReader reader("s.emd", "libhdf5", image_of_frame);
+    for (int frame : {0, 1, 2, 3, 4, 5, 6, 7}) {
+      SCOPED_TRACE(frame);
+      ReadOptions o;
+      o.frame = frame;
+      if (frame == 3) {
+        try {
+          reader.read(o);
+          ADD_FAILURE() << "no error";
+        } catch (const InputError& e) {
+          EXPECT_STREQ(e.what(), "s.emd: frame 3 is damaged");
+        }
+        continue;
+      }
+      if (frame == 5) {
+        try {
+          reader.read(o);
+          ADD_FAILURE() << "no error";
+        } catch (const InputError& e) {
+          // Under AddressSanitizer the child reports and exits instead of dying by the signal.
+          EXPECT_EQ(std::string(e.what()).rfind("s.emd: ", 0), 0u) << e.what();
+        }
+        continue;
+      }
+      const LoadedImage img = reader.read(o);
+      EXPECT_EQ(img.info.frame, frame);
+      ASSERT_EQ(img.raw.bytes.size(), 140000u);
+      EXPECT_EQ(std::count(img.raw.bytes.begin(), img.raw.bytes.end(), std::uint8_t(frame)), 140000);
+      const std::string pid = img.info.metadata.at("pid");
+      EXPECT_NE(pid, std::to_string(::getpid()));
+      if (frame == 0) first_pid = pid;
+      if (frame < 5) EXPECT_EQ(pid, first_pid) << "a process per read";
+      else EXPECT_NE(pid, first_pid) << "the crashed process answered";
+    }
+  }
+  ASSERT_FALSE(first_pid.empty());
+  // The first process ended at the crash, the second with the reader, both reaped.
+  EXPECT_EQ(::kill(pid_t(std::stol(first_pid)), 0), -1);
+  int status = 0;
+  EXPECT_EQ(::waitpid(-1, &status, WNOHANG), -1);  // no child left to reap
 }
 
 TEST(IsolatedRead, InputErrorsKeepTheirMessage) {
