@@ -1,8 +1,9 @@
-// The child sends the image back through a pipe: a status byte, then for an image a small
-// length-prefixed record of its description and the pixel bytes straight from the reader's buffer,
-// read by the parent straight into the image's own. Each process then holds the pixels once
-// (an 8192^2 float32 EMD: 1.29 GB and 9.9 s for `mgscope info` when the reply was one string,
-// copied four times over on its way).
+// The child answers a read with a status byte, a length-prefixed record (the image's description,
+// or an error's message) and, for an image, the pixel bytes straight from the reader's buffer, read
+// by the parent straight into the image's own: each process holds the pixels once (an 8192^2
+// float32 EMD took 1.29 GB and 9.9 s in `mgscope info` when the reply was one string, copied four
+// times on its way). read_isolated's child answers once through a pipe; an IsolatedReader's child
+// answers request after request on a socket pair until the parent closes its end.
 #include "imaging/io/isolated_read.hpp"
 
 #include <sys/socket.h>
@@ -218,8 +219,8 @@ void close_inherited_descriptors(int keep) {
   ::close_range(unsigned(keep) + 1, ~0U, 0);
 }
 
-// The image of a whole reply, or its error thrown; `ended` says how the process that sent it ended
-// when the reply was cut short (then it is refused as a crash or an unanswered read).
+// The image of a whole reply, or its error thrown; `ended_status` (waitpid's) says how the process
+// that sent it ended when the reply was cut short (then refused as a crash or an unanswered read).
 LoadedImage image_of(Reply&& reply, const std::string& path, const char* library, int ended_status) {
   if (!reply.whole) {
     if (WIFSIGNALED(ended_status))
