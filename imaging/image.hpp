@@ -91,6 +91,10 @@ struct ReadOptions {
   // pixels in host byte order, rows top-down, from uncompressed gray TIFF pages whose strips follow
   // each other, DM3/DM4 and MRC (SER stores its rows bottom-up); anything else is read as before.
   bool map_pixels = false;
+  // Let the reader keep the file open for the next read of the same file (the process that reads
+  // a series' frames, IsolatedReader): EMD keeps the file and its datasets open with a chunk cache,
+  // so that frames stored in one chunk are read from memory after the first.
+  bool keep_open = false;
 };
 
 // Converts native pixels to float for analysis; throws InputError naming `path` on NaN/Inf.

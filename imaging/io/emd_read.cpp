@@ -4,14 +4,50 @@
 // program loads only when it reads an EMD file.
 #include "imaging/io/emd_reader.hpp"
 
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <system_error>
+
 #include "fitting/base/error.hpp"
 #include "imaging/io/emd_flavours.hpp"
 
 namespace mgscope {
 
+namespace {
+
+// The file ReadOptions::keep_open kept, with what identifies its content: a file rewritten since
+// (another size or modification time) is opened again.
+struct KeptFile {
+  std::unique_ptr<Hdf5File> file;
+  std::string path;
+  std::uintmax_t bytes = 0;
+  std::filesystem::file_time_type modified;
+};
+
+const Hdf5File& kept_file(const std::string& path) {
+  static KeptFile kept;
+  std::error_code ec;
+  const std::uintmax_t bytes = std::filesystem::file_size(path, ec);
+  const auto modified = std::filesystem::last_write_time(path, ec);
+  if (!kept.file || kept.path != path || ec || bytes != kept.bytes || modified != kept.modified) {
+    kept.file.reset();  // closed before another is opened
+    kept.file = std::make_unique<Hdf5File>(path, true);
+    kept.path = path;
+    kept.bytes = bytes;
+    kept.modified = modified;
+  }
+  return *kept.file;
+}
+
+}  // namespace
+
 LoadedImage read_emd_in_process(const std::string& path, const ReadOptions& options) {
   if (options.frame < 0) fail_input(path, "frame " + std::to_string(options.frame) + " asked; frames count from 0");
-  const Hdf5File f(path);
+  std::optional<Hdf5File> own;
+  if (!options.keep_open) own.emplace(path);
+  const Hdf5File& f = options.keep_open ? kept_file(path) : *own;
   if (f.is_group("/Data/Image")) return read_emd_velox(f, options);
   std::vector<std::string> data_groups;
   for (const std::string& g : f.all_groups()) {

@@ -71,13 +71,18 @@ std::string strip_padding(std::string s) {
 
 }  // namespace
 
-Hdf5File::Hdf5File(const std::string& path) : path_(path) {
+Hdf5File::Hdf5File(const std::string& path, bool keep_chunks) : path_(path), keep_chunks_(keep_chunks) {
   // In a thread-safe libhdf5 the automatic error printing is per thread: switch it off here.
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
   std::error_code ec;
   file_bytes_ = std::filesystem::file_size(path, ec);
   if (ec) fail_input(path, "cannot read file size: " + ec.message());
-  file_ = H5Id(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+  // A file kept open for a series takes no lock: libhdf5's shared lock would keep a writer out
+  // of it for as long as the series runs (a rewrite is seen by its size and time, emd_read.cpp).
+  const H5Id access(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+  if (keep_chunks && access.valid()) H5Pset_file_locking(access.get(), false, true);
+  file_ = H5Id(H5Fopen(path.c_str(), H5F_ACC_RDONLY, keep_chunks && access.valid() ? access.get() : H5P_DEFAULT),
+               H5Fclose);
   if (!file_.valid()) {
     const std::string detail = hdf5_error_detail();
     fail_input(path, "cannot open as HDF5" + (detail.empty() ? std::string() : " (HDF5: " + detail + ")") +
@@ -126,8 +131,42 @@ H5Id Hdf5File::open_group(const std::string& object) const {
   return g;
 }
 
+namespace {
+
+// Bytes of one chunk of a chunked dataset; 0 for other layouts.
+std::uint64_t chunk_bytes(hid_t dset) {
+  const H5Id create(H5Dget_create_plist(dset), H5Pclose);
+  const H5Id type(H5Dget_type(dset), H5Tclose);
+  if (!create.valid() || !type.valid() || H5Pget_layout(create.get()) != H5D_CHUNKED) return 0;
+  hsize_t dims[H5S_MAX_RANK];
+  const int rank = H5Pget_chunk(create.get(), H5S_MAX_RANK, dims);
+  if (rank <= 0) return 0;
+  std::uint64_t bytes = H5Tget_size(type.get());
+  for (int k = 0; k < rank; ++k) bytes *= dims[k];
+  return bytes;
+}
+
+}  // namespace
+
 H5Id Hdf5File::open_dataset(const std::string& object) const {
   if (!exists(object)) fail(object, "dataset is missing");
+  if (keep_chunks_ && !kept_datasets_.count(object)) {
+    // Kept open with a chunk cache of one chunk (up to 1 GiB), so that the chunk a frame was read
+    // from serves the next frames it holds, in memory that does not grow with the frames read.
+    // libhdf5 shares one open dataset among its handles, and takes the cache of the first open:
+    // the kept handle is opened before the caller's.
+    std::uint64_t bytes = 0;
+    {
+      const H5Id probe(H5Dopen2(id(), object.c_str(), H5P_DEFAULT), H5Dclose);
+      if (!probe.valid()) fail(object, "cannot open as a dataset");
+      bytes = chunk_bytes(probe.get());
+    }
+    const H5Id access(H5Pcreate(H5P_DATASET_ACCESS), H5Pclose);
+    if (access.valid() && bytes > 0 && bytes <= (std::uint64_t(1) << 30))
+      H5Pset_chunk_cache(access.get(), 521, std::size_t(bytes), 1.0);  // 521 slots: a prime, as libhdf5 advises
+    kept_datasets_.emplace(object, H5Id(H5Dopen2(id(), object.c_str(), access.valid() ? access.get() : H5P_DEFAULT),
+                                        H5Dclose));
+  }
   H5Id d(H5Dopen2(id(), object.c_str(), H5P_DEFAULT), H5Dclose);
   if (!d.valid()) fail(object, "cannot open as a dataset");
   return d;

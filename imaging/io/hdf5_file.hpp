@@ -5,6 +5,7 @@
 #include <hdf5.h>
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -39,7 +40,11 @@ class H5Id {
 // innermost message of HDF5's error stack (its automatic printing is switched off).
 class Hdf5File {
  public:
-  explicit Hdf5File(const std::string& path);
+  // With `keep_chunks` (a file kept open for a series' frames): every dataset opened stays open
+  // with the file, with a chunk cache of one chunk (up to 1 GiB), so that the chunk a frame was
+  // read from serves the next frames it holds: a stack stored as one chunk (as the Velox example
+  // in shared/data is) is then read once, not once per frame, in memory of one chunk.
+  explicit Hdf5File(const std::string& path, bool keep_chunks = false);
 
   const std::string& path() const { return path_; }
   hid_t id() const { return file_.get(); }
@@ -62,6 +67,8 @@ class Hdf5File {
   std::string path_;
   std::uintmax_t file_bytes_ = 0;
   H5Id file_;
+  bool keep_chunks_ = false;
+  mutable std::map<std::string, H5Id> kept_datasets_;  // by path; closed before the file (declared after it)
 };
 
 // Frees the strings libhdf5 allocated for a variable-length read (H5Treclaim since 1.12).

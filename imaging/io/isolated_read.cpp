@@ -302,6 +302,7 @@ void IsolatedReader::start() {
       ReadOptions options;
       options.frame = request.frame;
       options.map_pixels = request.map_pixels != 0;
+      options.keep_open = true;  // the next request is for the same file
       answer(fds[1], [&] { return reader_(options); });
     }
   }

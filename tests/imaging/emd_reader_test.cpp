@@ -192,6 +192,27 @@ TEST(EmdReader, SyntheticVeloxBigEndianStackWithPerFrameJson) {
   EXPECT_NE(im.info.warnings.front().find("2 images in /Data/Image"), std::string::npos);
 }
 
+// The frames of a series come from one reader process that keeps the file open (a stack stored
+// as one chunk is then read once): each frame as read_emd reads it alone, in any order, and the
+// file rewritten between two reads is read anew.
+TEST(EmdReader, AReaderProcessKeptForASeriesReadsEachFrameAsAloneAndSeesARewrite) {
+  const std::string path = (test::scratch_dir("emd_velox_kept") / "velox.emd").string();
+  test::write_velox_stack(path, "", false, true);
+  const std::unique_ptr<IsolatedReader> reader = emd_reader_process(path);
+  for (int frame : {1, 0, 1, 0}) {
+    SCOPED_TRACE(frame);
+    const LoadedImage kept = reader->read(ReadOptions{frame});
+    const LoadedImage alone = read_emd(path, ReadOptions{frame});
+    EXPECT_EQ(kept.raw.bytes, alone.raw.bytes);
+    EXPECT_EQ(kept.info.metadata, alone.info.metadata);
+    EXPECT_EQ(pixel<std::uint16_t>(kept.raw, 3, 2), 100 * frame + 23);
+  }
+  // Rewritten with other frames' JSON (and so another size): the next read sees the new file.
+  test::write_velox_stack(path, test::velox_json(0) + std::string(100, ' '), false, true);
+  EXPECT_EQ(reader->read(ReadOptions{1}).info.metadata.at("date"), read_emd(path, ReadOptions{1}).info.metadata.at("date"));
+  EXPECT_EQ(reader->read(ReadOptions{1}).info.metadata.at("date"), "2020-09-13T12:26:40Z");  // frame 0's JSON
+}
+
 // --- bad input: always InputError naming the file ---
 
 TEST(EmdReader, TruncatedCopiesAreRefused) {

@@ -19,10 +19,13 @@ inline H5Id make_group(hid_t loc, const std::string& name) {
 }
 
 // `file_type` is how it is stored (e.g. big-endian), `mem_type` how `data` is laid out here.
+// `chunk`: the chunk's dimensions (empty: contiguous storage).
 inline void write_dataset(hid_t loc, const std::string& name, hid_t file_type, hid_t mem_type,
-                          const std::vector<hsize_t>& dims, const void* data) {
+                          const std::vector<hsize_t>& dims, const void* data, const std::vector<hsize_t>& chunk = {}) {
   const H5Id space(H5Screate_simple(int(dims.size()), dims.data(), nullptr), H5Sclose);
-  const H5Id ds(H5Dcreate2(loc, name.c_str(), file_type, space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+  const H5Id create(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+  if (!chunk.empty()) H5Pset_chunk(create.get(), int(chunk.size()), chunk.data());
+  const H5Id ds(H5Dcreate2(loc, name.c_str(), file_type, space.get(), H5P_DEFAULT, create.get(), H5P_DEFAULT),
                 H5Dclose);
   H5Dwrite(ds.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data);
 }
@@ -100,9 +103,10 @@ inline std::string velox_json(int frame) {
 
 // Velox EMD: two image groups (the first in name order is read), Data uint16 stored big-endian
 // as (4 rows, 5 cols, 2 frames), value 100 f + 10 y + x; per-frame JSON in Metadata (bytes, 2).
-// `frame_json` replaces the JSON of both frames when not empty.
+// `frame_json` replaces the JSON of both frames when not empty. `one_chunk`: the pixels stored as
+// one chunk holding both frames (as the Velox example in shared/data is), else contiguous.
 inline void write_velox_stack(const std::string& path, const std::string& frame_json = "",
-                              bool compound_pixels = false) {
+                              bool compound_pixels = false, bool one_chunk = false) {
   const H5Id f = create_h5(path);
   const H5Id data = make_group(f.get(), "Data");
   const H5Id image = make_group(data.get(), "Image");
@@ -119,7 +123,8 @@ inline void write_velox_stack(const std::string& path, const std::string& frame_
       for (int y = 0; y < 4; ++y)
         for (int x = 0; x < 5; ++x)
           for (int fr = 0; fr < 2; ++fr) px.push_back(std::uint16_t(100 * fr + 10 * y + x));
-      write_dataset(g.get(), "Data", H5T_STD_U16BE, H5T_NATIVE_UINT16, {4, 5, 2}, px.data());
+      write_dataset(g.get(), "Data", H5T_STD_U16BE, H5T_NATIVE_UINT16, {4, 5, 2}, px.data(),
+                    one_chunk ? std::vector<hsize_t>{4, 5, 2} : std::vector<hsize_t>{});
     }
     const std::size_t n = 4096;
     std::vector<std::uint8_t> meta(n * 2, 0);
