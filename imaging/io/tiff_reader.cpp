@@ -126,49 +126,83 @@ void check_declared_size(const Layout& L, std::uint64_t sample_bytes, std::uint6
                          "-byte file can hold" + (stored_raw ? " uncompressed" : " even at 4096:1 compression"));
 }
 
-// All samples of the page: interleaved when contiguous, one plane after another when separate.
-std::vector<std::uint8_t> decode_samples(TIFF* tif, const Layout& L, std::uint64_t sample_bytes,
-                                         const std::string& path, const TiffMessages& m) {
+// Decodes the page a band of rows at a time (a strip of each plane, or a row of tiles), in row
+// order: the samples of plane p's rows y0 .. y0 + rows - 1 go to dest(p, y0, rows), rows back to
+// back (interleaved samples when contiguous, a plane's alone when separate); then band_done(y0,
+// rows) is called.
+template <class Dest, class Done>
+void decode_bands(TIFF* tif, const Layout& L, std::uint64_t sample_bytes, const std::string& path, const TiffMessages& m,
+                  Dest dest, Done band_done) {
   const std::uint64_t planes = L.planes();
   const std::uint64_t pixel_bytes = (planes == 1 ? L.spp : 1) * sample_bytes;  // within one plane
   const std::uint64_t row_bytes = L.width * pixel_bytes;
-  const std::uint64_t plane_bytes = row_bytes * L.height;
-  std::vector<std::uint8_t> buf(plane_bytes * planes);
   if (!L.tiled) {
     if (TIFFScanlineSize64(tif) != row_bytes) fail_tiff(path, "unexpected scanline size", m);
     const std::uint64_t strips_per_plane = (L.height + std::uint64_t(L.rows_per_strip) - 1) / L.rows_per_strip;
     if (TIFFNumberOfStrips(tif) != strips_per_plane * planes)
       fail_tiff(path, "has " + std::to_string(TIFFNumberOfStrips(tif)) + " strips, expected " +
                           std::to_string(strips_per_plane * planes), m);
-    for (std::uint64_t p = 0; p < planes; ++p)
-      for (std::uint64_t s = 0; s < strips_per_plane; ++s) {
-        const std::uint64_t y0 = s * L.rows_per_strip;
-        const std::uint64_t want = std::min<std::uint64_t>(L.rows_per_strip, L.height - y0) * row_bytes;
+    for (std::uint64_t s = 0; s < strips_per_plane; ++s) {
+      const std::uint64_t y0 = s * L.rows_per_strip, rows = std::min<std::uint64_t>(L.rows_per_strip, L.height - y0);
+      for (std::uint64_t p = 0; p < planes; ++p) {
         const auto strip = static_cast<std::uint32_t>(p * strips_per_plane + s);
-        if (TIFFReadEncodedStrip(tif, strip, buf.data() + p * plane_bytes + y0 * row_bytes,
-                                 static_cast<tmsize_t>(want)) != static_cast<tmsize_t>(want))
+        const auto want = static_cast<tmsize_t>(rows * row_bytes);
+        if (TIFFReadEncodedStrip(tif, strip, dest(p, y0, rows), want) != want)
           fail_tiff(path, "cannot decode strip " + std::to_string(strip), m);
       }
-    return buf;
+      band_done(y0, rows);
+    }
+    return;
   }
   const std::uint64_t tile_row_bytes = L.tile_w * pixel_bytes;
   const std::uint64_t tile_bytes = tile_row_bytes * L.tile_h;
   if (TIFFTileSize64(tif) != tile_bytes) fail_tiff(path, "unexpected tile size", m);
   std::vector<std::uint8_t> tile(tile_bytes);
-  for (std::uint64_t p = 0; p < planes; ++p)
-    for (std::uint32_t y0 = 0; y0 < L.height; y0 += std::min(L.tile_h, L.height - y0)) {
+  for (std::uint32_t y0 = 0; y0 < L.height; y0 += std::min(L.tile_h, L.height - y0)) {
+    const std::uint64_t rows = std::min(L.tile_h, L.height - y0);
+    for (std::uint64_t p = 0; p < planes; ++p) {
+      std::uint8_t* band = dest(p, y0, rows);
       for (std::uint32_t x0 = 0; x0 < L.width; x0 += std::min(L.tile_w, L.width - x0)) {
         const std::uint32_t index = TIFFComputeTile(tif, x0, y0, 0, static_cast<std::uint16_t>(p));
         if (TIFFReadEncodedTile(tif, index, tile.data(), static_cast<tmsize_t>(tile_bytes)) != static_cast<tmsize_t>(tile_bytes))
           fail_tiff(path, "cannot decode tile " + std::to_string(index), m);
-        const std::uint64_t rows = std::min(L.tile_h, L.height - y0);
         const std::uint64_t copy = std::min(L.tile_w, L.width - x0) * pixel_bytes;
         for (std::uint64_t r = 0; r < rows; ++r)
-          std::memcpy(buf.data() + p * plane_bytes + (y0 + r) * row_bytes + x0 * pixel_bytes,
-                      tile.data() + r * tile_row_bytes, copy);
+          std::memcpy(band + r * row_bytes + x0 * pixel_bytes, tile.data() + r * tile_row_bytes, copy);
       }
     }
+    band_done(y0, rows);
+  }
+}
+
+// All samples of the page: interleaved when contiguous, one plane after another when separate.
+std::vector<std::uint8_t> decode_samples(TIFF* tif, const Layout& L, std::uint64_t sample_bytes,
+                                         const std::string& path, const TiffMessages& m) {
+  const std::uint64_t planes = L.planes();
+  const std::uint64_t row_bytes = L.width * (planes == 1 ? L.spp : 1) * sample_bytes;
+  const std::uint64_t plane_bytes = row_bytes * L.height;
+  std::vector<std::uint8_t> buf(plane_bytes * planes);
+  decode_bands(
+      tif, L, sample_bytes, path, m,
+      [&](std::uint64_t p, std::uint64_t y0, std::uint64_t) { return buf.data() + p * plane_bytes + y0 * row_bytes; },
+      [](std::uint64_t, std::uint64_t) {});
   return buf;
+}
+
+// The page's samples a band of rows at a time, as decode_samples lays out the whole page but for
+// the band's pixels alone: use(band, first_pixel, pixel_count). The colour conversions hold one
+// band beside the gray image they make, not the whole page (an 8192^2 RGB page held both: 466 MiB).
+template <class Use>
+void for_each_band(TIFF* tif, const Layout& L, std::uint64_t sample_bytes, const std::string& path,
+                   const TiffMessages& m, Use use) {
+  const std::uint64_t planes = L.planes();
+  const std::uint64_t row_bytes = L.width * (planes == 1 ? L.spp : 1) * sample_bytes;
+  const std::uint64_t band_rows = L.tiled ? L.tile_h : L.rows_per_strip;
+  std::vector<std::uint8_t> band(band_rows * row_bytes * planes);
+  decode_bands(
+      tif, L, sample_bytes, path, m,
+      [&](std::uint64_t p, std::uint64_t, std::uint64_t rows) { return band.data() + p * rows * row_bytes; },
+      [&](std::uint64_t y0, std::uint64_t rows) { use(band, y0 * L.width, rows * L.width); });
 }
 
 template <class T>
@@ -217,10 +251,11 @@ class GrayOut {
   bool f64_;
 };
 
-// Pixel i's sample c within decode_samples' buffer.
+// Pixel i's sample c within a buffer of `pixels` pixels laid out as decode_samples lays them out
+// (the whole page, or a band of for_each_band).
 const std::uint8_t* sample_ptr(const std::vector<std::uint8_t>& buf, const Layout& L, std::uint64_t sample_bytes,
-                               std::uint64_t i, std::uint64_t c) {
-  const std::uint64_t index = L.planar == PLANARCONFIG_SEPARATE ? c * L.pixels() + i : i * L.spp + c;
+                               std::uint64_t i, std::uint64_t c, std::uint64_t pixels) {
+  const std::uint64_t index = L.planar == PLANARCONFIG_SEPARATE ? c * pixels + i : i * L.spp + c;
   return buf.data() + index * sample_bytes;
 }
 
@@ -279,21 +314,25 @@ void read_pixels(TIFF* tif, const Layout& L, std::uint64_t file_bytes, LoadedIma
   if (palette && (L.spp != 1 || (*type != PixelType::u8 && *type != PixelType::u16)))
     fail_input(path, "palette page must have one 8 or 16-bit unsigned index per pixel");
   check_declared_size(L, sb, file_bytes, L.compression == COMPRESSION_NONE, path);
-  std::vector<std::uint8_t> samples = decode_samples(tif, L, sb, path, m);
 
   if (gray && L.spp == 1) {
     raw.type = *type;
-    raw.bytes = std::move(samples);
+    raw.bytes = decode_samples(tif, L, sb, path, m);
   } else if (gray) {
     raw.type = *type;
     raw.bytes.resize(L.pixels() * sb);
-    for (std::uint64_t i = 0; i < L.pixels(); ++i) std::memcpy(raw.bytes.data() + i * sb, sample_ptr(samples, L, sb, i, 0), sb);
+    for_each_band(tif, L, sb, path, m, [&](const std::vector<std::uint8_t>& band, std::uint64_t first, std::uint64_t n) {
+      for (std::uint64_t i = 0; i < n; ++i) std::memcpy(raw.bytes.data() + (first + i) * sb, sample_ptr(band, L, sb, i, 0, n), sb);
+    });
     warnings.push_back(std::to_string(L.spp - 1) + " extra sample(s) per pixel ignored; the first sample is the image");
   } else if (rgb) {
     GrayOut gray_out(raw, *type == PixelType::f64);
-    for (std::uint64_t i = 0; i < L.pixels(); ++i)
-      gray_out.set(i, luma(sample_value(*type, sample_ptr(samples, L, sb, i, 0)), sample_value(*type, sample_ptr(samples, L, sb, i, 1)),
-                           sample_value(*type, sample_ptr(samples, L, sb, i, 2))));
+    for_each_band(tif, L, sb, path, m, [&](const std::vector<std::uint8_t>& band, std::uint64_t first, std::uint64_t n) {
+      for (std::uint64_t i = 0; i < n; ++i)
+        gray_out.set(first + i, luma(sample_value(*type, sample_ptr(band, L, sb, i, 0, n)),
+                                     sample_value(*type, sample_ptr(band, L, sb, i, 1, n)),
+                                     sample_value(*type, sample_ptr(band, L, sb, i, 2, n))));
+    });
     warnings.push_back("RGB image converted to gray (luma 0.299 R + 0.587 G + 0.114 B) as " +
                        std::string(pixel_type_name(raw.type)));
   } else {
@@ -303,10 +342,12 @@ void read_pixels(TIFF* tif, const Layout& L, std::uint64_t file_bytes, LoadedIma
     // Colour map entries are 16-bit; scale the gray back to the index's own range.
     const double scale = std::ldexp(1.0, L.bits) - 1.0;
     GrayOut gray_out(raw, false);
-    for (std::uint64_t i = 0; i < L.pixels(); ++i) {
-      const auto k = static_cast<std::size_t>(sample_value(*type, sample_ptr(samples, L, sb, i, 0)));
-      gray_out.set(i, luma(red[k], green[k], blue[k]) / 65535.0 * scale);
-    }
+    for_each_band(tif, L, sb, path, m, [&](const std::vector<std::uint8_t>& band, std::uint64_t first, std::uint64_t n) {
+      for (std::uint64_t i = 0; i < n; ++i) {
+        const auto k = static_cast<std::size_t>(sample_value(*type, sample_ptr(band, L, sb, i, 0, n)));
+        gray_out.set(first + i, luma(red[k], green[k], blue[k]) / 65535.0 * scale);
+      }
+    });
     warnings.push_back("palette image converted to gray (luma of its colour map) as float32");
   }
   switch (L.orientation) {

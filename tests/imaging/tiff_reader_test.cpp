@@ -439,6 +439,56 @@ TEST(TiffColour, RgbaPlanar16BitBecomesLuma) {
     EXPECT_NEAR(read_f32(img.raw, i), 0.299 * planes[0][i] + 0.587 * planes[1][i] + 0.114 * planes[2][i], 0.01);
 }
 
+// Colour pages are converted a band of rows at a time (a strip, or a row of tiles): every layout
+// gives each pixel its own luma, exactly as a whole-page conversion did. 37 x 23 px (no side a
+// multiple of the strips' or tiles' size), contiguous or separate planes, strips of 5 rows or 16 px
+// tiles, 8-bit RGB.
+TEST(TiffColour, RgbInStripsOrTilesOfEitherPlanarLayoutBecomesItsPixelsLuma) {
+  const auto dir = test::scratch_dir("tiff_rgb_bands");
+  const std::uint32_t w = 37, h = 23;
+  auto sample = [](std::uint32_t x, std::uint32_t y, std::uint32_t c) {
+    return static_cast<std::uint8_t>((x * 7 + y * 13 + c * 101) % 256);
+  };
+  for (const bool tiled : {false, true})
+    for (const std::uint16_t planar : {std::uint16_t(PLANARCONFIG_CONTIG), std::uint16_t(PLANARCONFIG_SEPARATE)}) {
+      SCOPED_TRACE(std::string(tiled ? "tiles" : "strips") + (planar == PLANARCONFIG_SEPARATE ? ", separate" : ", contiguous"));
+      const std::string path = (dir / (std::string(tiled ? "t" : "s") + std::to_string(planar) + ".tif")).string();
+      TIFF* t = open_for_write(path, w, h, 3, 8, PHOTOMETRIC_RGB, planar);
+      const std::uint32_t bw = tiled ? 16 : w, bh = tiled ? 16 : 5;  // a block: a tile, or a strip of 5 rows
+      if (tiled) {
+        TIFFSetField(t, TIFFTAG_TILEWIDTH, bw);
+        TIFFSetField(t, TIFFTAG_TILELENGTH, bh);
+      } else {
+        TIFFSetField(t, TIFFTAG_ROWSPERSTRIP, bh);
+      }
+      const std::uint32_t planes = planar == PLANARCONFIG_SEPARATE ? 3 : 1, per_pixel = 3 / planes;
+      for (std::uint32_t p = 0; p < planes; ++p)
+        for (std::uint32_t y0 = 0; y0 < h; y0 += bh)
+          for (std::uint32_t x0 = 0; x0 < w; x0 += bw) {
+            const std::uint32_t rows = tiled ? bh : std::min(bh, h - y0);
+            std::vector<std::uint8_t> block(std::size_t(bw) * rows * per_pixel, 0);
+            for (std::uint32_t r = 0; r < rows && y0 + r < h; ++r)
+              for (std::uint32_t x = 0; x < bw && x0 + x < w; ++x)
+                for (std::uint32_t c = 0; c < per_pixel; ++c)
+                  block[(std::size_t(r) * bw + x) * per_pixel + c] = sample(x0 + x, y0 + r, planes == 1 ? c : p);
+            const auto bytes = static_cast<tmsize_t>(block.size());
+            if (tiled)
+              ASSERT_EQ(TIFFWriteEncodedTile(t, TIFFComputeTile(t, x0, y0, 0, std::uint16_t(p)), block.data(), bytes), bytes);
+            else
+              ASSERT_EQ(TIFFWriteEncodedStrip(t, TIFFComputeStrip(t, y0, std::uint16_t(p)), block.data(), bytes), bytes);
+          }
+      TIFFClose(t);
+      const LoadedImage img = read_tiff(path);
+      ASSERT_EQ(img.raw.type, PixelType::f32);
+      ASSERT_EQ(img.raw.bytes.size(), std::size_t(w) * h * 4);
+      for (std::uint32_t y = 0; y < h; ++y)
+        for (std::uint32_t x = 0; x < w; ++x)
+          ASSERT_EQ(read_f32(img.raw, std::size_t(y) * w + x),
+                    double(float(0.299 * sample(x, y, 0) + 0.587 * sample(x, y, 1) + 0.114 * sample(x, y, 2))))
+              << x << ", " << y;
+    }
+}
+
 // tifffile stores a (3, H, W) array as one RGB page of separate planes and its shape in the
 // description: three frames of a stack saved so read as colour, and the warning says how to
 // write them as frames. A real colour page (shape (H, W, 3)) gets no such warning.
