@@ -53,12 +53,16 @@ void convert(const RawImage& raw, ImageF& out) {
 }
 }  // namespace
 
-ImageF to_float(const RawImage& raw, const std::string& path) {
+void check_pixel_buffer(const RawImage& raw, const std::string& path) {
   const std::size_t n = std::size_t(raw.width) * std::size_t(raw.height);
   if (raw.width <= 0 || raw.height <= 0) fail_input(path, "image has zero size");
   if (raw.byte_count() != n * pixel_type_bytes(raw.type))
     fail_input(path, "pixel buffer holds " + std::to_string(raw.byte_count()) +
                          " bytes, expected " + std::to_string(n * pixel_type_bytes(raw.type)));
+}
+
+ImageF to_float(const RawImage& raw, const std::string& path) {
+  check_pixel_buffer(raw, path);
   ImageF out(raw.width, raw.height);
   switch (raw.type) {
     case PixelType::u8: convert<std::uint8_t>(raw, out); break;

@@ -97,7 +97,12 @@ struct ReadOptions {
   bool keep_open = false;
 };
 
-// Converts native pixels to float for analysis; throws InputError naming `path` on NaN/Inf.
+// Throws InputError naming `path` when the image has no pixels or its buffer does not hold
+// width x height pixels of its type.
+void check_pixel_buffer(const RawImage& raw, const std::string& path);
+
+// Converts native pixels to float for analysis; throws InputError naming `path` on NaN/Inf (and
+// as check_pixel_buffer).
 ImageF to_float(const RawImage& raw, const std::string& path);
 
 // The PixelType that stores a T.

@@ -45,11 +45,8 @@ std::size_t non_finite_floats(const std::uint8_t* b, std::size_t n) {
 }  // namespace
 
 StoredImage StoredImage::from_raw(RawImage&& raw, const std::string& path) {
+  check_pixel_buffer(raw, path);
   const std::size_t n = std::size_t(raw.width) * std::size_t(raw.height);
-  if (raw.width <= 0 || raw.height <= 0) fail_input(path, "image has zero size");
-  if (raw.byte_count() != n * pixel_type_bytes(raw.type))
-    fail_input(path, "pixel buffer holds " + std::to_string(raw.byte_count()) + " bytes, expected " +
-                         std::to_string(n * pixel_type_bytes(raw.type)));
   const bool integer_kept = raw.type == PixelType::u8 || raw.type == PixelType::i8 || raw.type == PixelType::u16 ||
                             raw.type == PixelType::i16;
   if (!integer_kept) {

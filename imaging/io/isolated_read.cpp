@@ -2,8 +2,8 @@
 // or an error's message) and, for an image, the pixel bytes straight from the reader's buffer, read
 // by the parent straight into the image's own: each process holds the pixels once (an 8192^2
 // float32 EMD took 1.29 GB and 9.9 s in `mgscope info` when the reply was one string, copied four
-// times on its way). read_isolated's child answers once through a pipe; an IsolatedReader's child
-// answers request after request on a socket pair until the parent closes its end.
+// times on its way). The child answers request after request on a socket pair until the parent
+// closes its end; read_isolated asks one.
 #include "imaging/io/isolated_read.hpp"
 
 #include <sys/socket.h>
@@ -138,8 +138,6 @@ void write_all(int fd, const void* data, std::size_t size) {
   }
 }
 
-void write_all(int fd, const std::string& s) { write_all(fd, s.data(), s.size()); }
-
 // Reads up to `size` bytes; fewer only at the end of the stream.
 std::size_t read_up_to(int fd, void* data, std::size_t size) {
   char* p = static_cast<char*>(data);
@@ -207,7 +205,9 @@ void answer(int fd, const std::function<LoadedImage()>& reader) {
     record = "unknown error";
   }
   const std::uint64_t size = record.size();
-  write_all(fd, std::string(1, status) + std::string(reinterpret_cast<const char*>(&size), sizeof size) + record);
+  const std::string head =
+      std::string(1, status) + std::string(reinterpret_cast<const char*>(&size), sizeof size) + record;
+  write_all(fd, head.data(), head.size());
   if (status == 'I') write_all(fd, img.raw.data(), img.raw.byte_count());
 }
 
@@ -242,33 +242,6 @@ int wait_for(pid_t pid) {
 }
 
 }  // namespace
-
-LoadedImage read_isolated(const std::string& path, const char* library, const std::function<LoadedImage()>& reader) {
-  int fds[2];
-  if (::pipe(fds) != 0) fail_input(path, std::string("cannot create a pipe: ") + std::strerror(errno));
-  const pid_t pid = ::fork();
-  if (pid < 0) {
-    ::close(fds[0]);
-    ::close(fds[1]);
-    fail_input(path, std::string("cannot start the reader process: ") + std::strerror(errno));
-  }
-  if (pid == 0) {
-    close_inherited_descriptors(fds[1]);
-    answer(fds[1], reader);
-    ::_exit(0);
-  }
-  ::close(fds[1]);
-  Reply reply;
-  try {
-    reply = read_reply(fds[0], path);
-  } catch (...) {
-    ::close(fds[0]);  // the child sees a closed pipe and ends
-    wait_for(pid);
-    throw;
-  }
-  ::close(fds[0]);
-  return image_of(std::move(reply), path, library, wait_for(pid));
-}
 
 IsolatedReader::IsolatedReader(std::string path, const char* library,
                                std::function<LoadedImage(const ReadOptions&)> reader)
@@ -331,6 +304,12 @@ LoadedImage IsolatedReader::read(const ReadOptions& options) {
   pid_ = -1;
   socket_ = -1;
   return image_of(std::move(reply), path_, library_, status);
+}
+
+// One read by a reader process of its own, ended when the read is done.
+LoadedImage read_isolated(const std::string& path, const char* library, const std::function<LoadedImage()>& reader) {
+  IsolatedReader once(path, library, [&](const ReadOptions&) { return reader(); });
+  return once.read(ReadOptions{});
 }
 
 }  // namespace mgscope
