@@ -82,6 +82,18 @@ struct LoadedImage {
   ImageInfo info;
 };
 
+// Where a reader may hand its pixels over a band of rows at a time instead of holding them whole:
+// the child process that reads EMD files (isolated_read.hpp) sends each band to the program as it
+// is read, so that the child holds a band, not a second copy of the image.
+class PixelRowSink {
+ public:
+  virtual ~PixelRowSink() = default;
+  // Called once, before the first rows: the shape and type of the pixels to come.
+  virtual void start(int width, int height, PixelType type) = 0;
+  // The next whole rows, in order from the top.
+  virtual void rows(const std::uint8_t* data, std::size_t bytes) = 0;
+};
+
 // What to read from a file that holds several images.
 struct ReadOptions {
   int frame = 0;  // page / slice / series element, counted from 0
@@ -95,6 +107,9 @@ struct ReadOptions {
   // a series' frames, IsolatedReader): EMD keeps the file and its datasets open with a chunk cache,
   // so that frames stored in one chunk are read from memory after the first.
   bool keep_open = false;
+  // When set, a reader that can (EMD) calls it with its pixels and returns the image with
+  // raw.width, height and type set and raw.bytes empty; the others ignore it.
+  PixelRowSink* row_sink = nullptr;
 };
 
 // Throws InputError naming `path` when the image has no pixels or its buffer does not hold

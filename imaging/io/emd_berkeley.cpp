@@ -204,7 +204,7 @@ LoadedImage read_emd_berkeley(const Hdf5File& f, const std::vector<std::string>&
   if (frame_axis >= 0)
     if (const DimAxis& t = dims[std::size_t(frame_axis)]; const auto s_per = seconds_per_unit(t.units))
       info.metadata["emd.frame_time_s"] = number_text((t.first + t.step * options.frame) * *s_per);
-  out.raw = read_plane(f, ds.get(), data, frame_axis, hsize_t(options.frame), info.warnings);
+  out.raw = read_plane(f, ds.get(), data, frame_axis, hsize_t(options.frame), info.warnings, options.row_sink);
   info.width = out.raw.width;
   info.height = out.raw.height;
   info.pixel_type = out.raw.type;

@@ -56,7 +56,8 @@ bool is_emd_file(const std::string& path) {
 }
 
 LoadedImage read_emd(const std::string& path, const ReadOptions& options) {
-  return read_isolated(path, "libhdf5", [&] { return emd_module(path)(path, options); });
+  const auto reader = [&](const ReadOptions& o) { return emd_module(path)(path, o); };
+  return read_isolated(path, "libhdf5", reader, options);
 }
 
 std::unique_ptr<IsolatedReader> emd_reader_process(const std::string& path) {

@@ -149,7 +149,7 @@ LoadedImage read_emd_velox(const Hdf5File& f, const ReadOptions& options) {
   const std::vector<hsize_t> shape = dataset_shape(f, ds.get(), data);
   if (shape.size() == 3) info.frames = int(std::min<hsize_t>(shape[2], hsize_t(INT32_MAX)));
   info.frame = options.frame;
-  out.raw = read_plane(f, ds.get(), data, 2, hsize_t(options.frame), info.warnings);
+  out.raw = read_plane(f, ds.get(), data, 2, hsize_t(options.frame), info.warnings, options.row_sink);
   info.width = out.raw.width;
   info.height = out.raw.height;
   info.pixel_type = out.raw.type;

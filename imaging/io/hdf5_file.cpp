@@ -2,6 +2,7 @@
 // 1.12+ (no H5Ovisit/H5Oget_info, whose structs changed), so a newer libhdf5 still builds.
 #include "imaging/io/hdf5_file.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -417,10 +418,24 @@ void check_storage(const Hdf5File& f, hid_t dset, const std::string& object, con
   }
 }
 
+// Rows of a plane to read at a time when they go to a PixelRowSink: about 8 MiB, and whole rows of
+// chunks along the plane's y axis, so that each chunk lies in one band and is read (and
+// decompressed) once.
+hsize_t band_rows(hid_t dset, int y_axis, hsize_t ny, std::uintmax_t row_bytes) {
+  constexpr std::uintmax_t kBandBytes = std::uintmax_t(8) << 20;
+  hsize_t rows = std::max<hsize_t>(1, hsize_t(kBandBytes / std::max<std::uintmax_t>(row_bytes, 1)));
+  const H5Id dcpl(H5Dget_create_plist(dset), H5Pclose);
+  hsize_t chunk[H5S_MAX_RANK] = {};
+  if (dcpl.valid() && H5Pget_layout(dcpl.get()) == H5D_CHUNKED &&
+      H5Pget_chunk(dcpl.get(), H5S_MAX_RANK, chunk) > y_axis && chunk[y_axis] > 0)
+    rows = (rows + chunk[y_axis] - 1) / chunk[y_axis] * chunk[y_axis];
+  return std::min(rows, ny);
+}
+
 }  // namespace
 
 RawImage read_plane(const Hdf5File& f, hid_t dset, const std::string& object, int frame_axis,
-                    hsize_t frame, std::vector<std::string>& warnings) {
+                    hsize_t frame, std::vector<std::string>& warnings, PixelRowSink* sink) {
   const std::vector<hsize_t> shape = dataset_shape(f, dset, object);
   const int rank = int(shape.size());
   if (rank == 2) {
@@ -457,20 +472,39 @@ RawImage read_plane(const Hdf5File& f, hid_t dset, const std::string& object, in
     start[std::size_t(frame_axis)] = frame;
     count[std::size_t(frame_axis)] = 1;
   }
-  // The memory space has the file selection's own shape (the frame axis of length 1 included):
-  // libhdf5 then maps a selection to chunks whole; a 2-D memory space against a frame of a 3-D
-  // dataset made it map the frame pixel by pixel.
-  const H5Id mem_space(H5Screate_simple(rank, count.data(), nullptr), H5Sclose);
-  if (H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr) < 0)
-    f.fail(object, "cannot select frame " + std::to_string(frame));
+  const std::size_t y_axis = std::size_t(image_axes[0]);
+  const std::uintmax_t row_bytes = nx * pixel_type_bytes(kind.type);
+  // Rows [y0, y0 + rows) of the plane into `to`. The memory space has the file selection's own
+  // shape (the frame axis of length 1 included): libhdf5 then maps a selection to chunks whole; a
+  // 2-D memory space against a frame of a 3-D dataset made it map the frame pixel by pixel.
+  auto read_rows = [&](hsize_t y0, hsize_t rows, void* to) {
+    start[y_axis] = y0;
+    count[y_axis] = rows;
+    const H5Id mem_space(H5Screate_simple(rank, count.data(), nullptr), H5Sclose);
+    if (H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr) < 0)
+      f.fail(object, "cannot select rows " + std::to_string(y0) + "-" + std::to_string(y0 + rows) + " of frame " +
+                         std::to_string(frame));
+    if (H5Dread(dset, kind.memory, mem_space.get(), file_space.get(), H5P_DEFAULT, to) < 0)
+      f.fail(object, "cannot read the pixels");
+  };
 
   RawImage raw;
   raw.width = int(nx);
   raw.height = int(ny);
   raw.type = kind.type;
-  raw.bytes.resize(plane_bytes);
-  if (H5Dread(dset, kind.memory, mem_space.get(), file_space.get(), H5P_DEFAULT, raw.bytes.data()) < 0)
-    f.fail(object, "cannot read the pixels");
+  if (!sink) {
+    raw.bytes.resize(plane_bytes);
+    read_rows(0, ny, raw.bytes.data());
+    return raw;
+  }
+  const hsize_t band = band_rows(dset, int(y_axis), ny, row_bytes);
+  std::vector<std::uint8_t> buffer(static_cast<std::size_t>(band * row_bytes));
+  sink->start(raw.width, raw.height, raw.type);
+  for (hsize_t y0 = 0; y0 < ny; y0 += band) {
+    const hsize_t rows = std::min(band, ny - y0);
+    read_rows(y0, rows, buffer.data());
+    sink->rows(buffer.data(), static_cast<std::size_t>(rows * row_bytes));
+  }
   return raw;
 }
 

@@ -97,8 +97,10 @@ std::string read_byte_column(const Hdf5File& f, hid_t dset, const std::string& o
 // One 2-D plane of a rank-2 or rank-3 numeric dataset in its native pixel type.
 // `frame_axis` (0..2, rank 3 only) is held at index `frame`; the two other axes, in C order,
 // become rows (y) and columns (x). Refuses non-numeric types, more than 2^31 pixels per plane,
-// and planes larger than the file's bytes can justify, before allocating.
+// and planes larger than the file's bytes can justify, before allocating. With a `sink`, the pixels
+// go to it a band of whole chunk rows (about 8 MiB) at a time, and the RawImage returned holds the
+// shape and type alone.
 RawImage read_plane(const Hdf5File& f, hid_t dset, const std::string& object, int frame_axis,
-                    hsize_t frame, std::vector<std::string>& warnings);
+                    hsize_t frame, std::vector<std::string>& warnings, PixelRowSink* sink = nullptr);
 
 }  // namespace mgscope

@@ -116,6 +116,7 @@ LoadedImage ImageFrames::read(int frame) {
     if (!emd_) emd_ = emd_reader_process(path_);
     ReadOptions ro;
     ro.frame = frame;
+    ro.keep_open = true;  // the next frames are read from the same file
     LoadedImage image = emd_->read(ro);
     check_pixel_size_plausible(image.info);  // as read_image does
     return image;

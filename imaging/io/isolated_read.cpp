@@ -1,9 +1,13 @@
-// The child answers a read with a status byte, a length-prefixed record (the image's description,
-// or an error's message) and, for an image, the pixel bytes straight from the reader's buffer, read
-// by the parent straight into the image's own: each process holds the pixels once (an 8192^2
-// float32 EMD took 1.29 GB and 9.9 s in `mgscope info` when the reply was one string, copied four
-// times on its way). The child answers request after request on a socket pair until the parent
-// closes its end; read_isolated asks one.
+// The child answers a read with framed messages, each a status byte and a length-prefixed record:
+// 'S' (the shape of pixels to come) and 'R' (the next rows) while a reader streams its pixels
+// (PixelRowSink: EMD reads them a band of rows at a time), then 'I' (the image's description) or
+// 'E' / 'X' (an error's message). A reader that does not stream has its pixels follow the 'I'
+// record, straight from its buffer. The parent reads the pixels straight into the image's own
+// buffer: the program holds them once and the child at most once (a band when streamed; a 16384^2
+// uint16 EMD took 1185 MiB in the two processes when the child held the whole image, and an 8192^2
+// float32 EMD 1.29 GB in `mgscope info` when the reply was one string, copied four times on its
+// way). The child answers request after request on a socket pair until the parent closes its end;
+// read_isolated asks one.
 #include "imaging/io/isolated_read.hpp"
 
 #include <sys/socket.h>
@@ -60,8 +64,12 @@ struct Reader {
   }
 };
 
-// The image's description and shape, and its pixels' byte count (the pixels follow apart).
-std::string encode(const LoadedImage& img) {
+std::uint64_t pixel_bytes(const RawImage& raw) {
+  return std::uint64_t(raw.width) * std::uint64_t(raw.height) * pixel_type_bytes(raw.type);
+}
+
+// The image's description and shape, and the byte count of its pixels (sent apart).
+std::string encode(const LoadedImage& img, std::uint64_t pixel_byte_count) {
   Writer w;
   const ImageInfo& i = img.info;
   w.str(i.path);
@@ -88,11 +96,11 @@ std::string encode(const LoadedImage& img) {
   w.pod(img.raw.width);
   w.pod(img.raw.height);
   w.pod(img.raw.type);
-  w.pod(std::uint64_t(img.raw.byte_count()));
+  w.pod(pixel_byte_count);
   return w.buf;
 }
 
-// The image `encode` described, its pixel buffer sized but not yet filled.
+// The image `encode` described, without its pixels.
 LoadedImage decode(const std::string& buf, const std::string& path) {
   Reader r{buf, 0, path};
   LoadedImage img;
@@ -119,11 +127,8 @@ LoadedImage decode(const std::string& buf, const std::string& path) {
   img.raw.width = r.pod<int>();
   img.raw.height = r.pod<int>();
   img.raw.type = r.pod<PixelType>();
-  const auto bytes = r.pod<std::uint64_t>();
-  if (img.raw.width < 0 || img.raw.height < 0 ||
-      bytes != std::uint64_t(img.raw.width) * std::uint64_t(img.raw.height) * pixel_type_bytes(img.raw.type))
+  if (img.raw.width < 0 || img.raw.height < 0 || r.pod<std::uint64_t>() != pixel_bytes(img.raw))
     fail_input(path, "the reader process returned pixels that do not fit the image's shape");
-  img.raw.bytes.resize(static_cast<std::size_t>(bytes));
   return img;
 }
 
@@ -154,11 +159,12 @@ std::size_t read_up_to(int fd, void* data, std::size_t size) {
 // A read asked of an IsolatedReader's process.
 struct Request {
   std::int32_t frame;
-  std::int32_t map_pixels;
+  std::int8_t map_pixels;
+  std::int8_t keep_open;
 };
 
-// What the parent read: the status byte ('I' image, 'E' InputError, 'X' other error; 0 when the
-// child sent nothing), with the image or the message. `whole` is false when the stream ended early.
+// What the parent read: the final status byte ('I' image, 'E' InputError, 'X' other error; 0 when
+// the child sent none), with the image or the message. `whole` is false when the stream ended early.
 struct Reply {
   char status = 0;
   bool whole = false;
@@ -166,15 +172,52 @@ struct Reply {
   std::string message;
 };
 
-// One reply of the child: the status byte, a length-prefixed record (the image's description, or
-// the error's message), and for an image its pixels.
+// Reads a message's head: its status byte and its record's length.
+bool read_head(int fd, char& status, std::uint64_t& size) {
+  return read_up_to(fd, &status, 1) == 1 && read_up_to(fd, &size, sizeof size) == sizeof size;
+}
+
+void write_head(int fd, char status, std::uint64_t size) {
+  char head[1 + sizeof size];
+  head[0] = status;
+  std::memcpy(head + 1, &size, sizeof size);
+  write_all(fd, head, sizeof head);
+}
+
+// One reply of the child (the file's comment gives its messages).
 Reply read_reply(int fd, const std::string& path) {
   Reply r;
-  if (read_up_to(fd, &r.status, 1) != 1) return r;
-  std::uint64_t size = 0;
-  if (read_up_to(fd, &size, sizeof size) != sizeof size || size > (std::uint64_t(1) << 30)) return r;
-  std::string record(static_cast<std::size_t>(size), '\0');
-  if (read_up_to(fd, record.data(), record.size()) != record.size()) return r;
+  std::vector<std::uint8_t> streamed;  // pixels sent in 'R' messages
+  std::uint64_t received = 0;
+  bool started = false;
+  std::string record;
+  for (;;) {
+    std::uint64_t size = 0;
+    if (!read_head(fd, r.status, size)) {
+      r.status = 0;
+      return r;
+    }
+    if (r.status == 'R') {
+      if (!started || size > streamed.size() - received)
+        fail_input(path, "the reader process sent more pixels than the image holds");
+      if (read_up_to(fd, streamed.data() + received, size) != size) return r;
+      received += size;
+      continue;
+    }
+    if (size > (std::uint64_t(1) << 30)) return r;
+    record.assign(static_cast<std::size_t>(size), '\0');
+    if (read_up_to(fd, record.data(), record.size()) != record.size()) return r;
+    if (r.status != 'S') break;
+    Reader in{record, 0, path};
+    RawImage shape;
+    shape.width = in.pod<int>();
+    shape.height = in.pod<int>();
+    shape.type = in.pod<PixelType>();
+    if (started || shape.width <= 0 || shape.height <= 0 || pixel_bytes(shape) > (std::uint64_t(1) << 34))
+      fail_input(path, "the reader process announced pixels of an impossible shape");
+    streamed.resize(static_cast<std::size_t>(pixel_bytes(shape)));
+    started = true;
+  }
   if (r.status != 'I') {
     r.message = std::move(record);
     r.whole = true;
@@ -182,18 +225,51 @@ Reply read_reply(int fd, const std::string& path) {
   }
   r.image = decode(record, path);
   std::vector<std::uint8_t>& px = r.image.raw.bytes;
+  if (started) {
+    if (received != streamed.size() || streamed.size() != pixel_bytes(r.image.raw))
+      fail_input(path, "the reader process sent pixels that do not fit the image's shape");
+    px = std::move(streamed);
+    r.whole = true;
+    return r;
+  }
+  px.resize(static_cast<std::size_t>(pixel_bytes(r.image.raw)));
   r.whole = read_up_to(fd, px.data(), px.size()) == px.size();
   return r;
 }
 
-// Runs `reader` and sends its reply ('I' image, 'E' InputError, 'X' other error) on `fd`.
-void answer(int fd, const std::function<LoadedImage()>& reader) {
+// The child's end of a streamed read: each band of rows goes to the parent as it comes.
+class SocketRowSink : public PixelRowSink {
+ public:
+  explicit SocketRowSink(int fd) : fd_(fd) {}
+  void start(int width, int height, PixelType type) override {
+    Writer w;
+    w.pod(width);
+    w.pod(height);
+    w.pod(type);
+    write_head(fd_, 'S', w.buf.size());
+    write_all(fd_, w.buf.data(), w.buf.size());
+    started_ = true;
+  }
+  void rows(const std::uint8_t* data, std::size_t bytes) override {
+    write_head(fd_, 'R', bytes);
+    write_all(fd_, data, bytes);
+  }
+  bool started() const { return started_; }
+
+ private:
+  int fd_;
+  bool started_ = false;
+};
+
+// Runs `reader` (given a sink for its rows) and sends its reply on `fd`.
+void answer(int fd, const std::function<LoadedImage(PixelRowSink*)>& reader) {
   char status = 'I';
   std::string record;
   LoadedImage img;
+  SocketRowSink sink(fd);
   try {
-    img = reader();
-    record = encode(img);
+    img = reader(&sink);
+    record = encode(img, sink.started() ? pixel_bytes(img.raw) : img.raw.byte_count());
   } catch (const InputError& e) {
     status = 'E';
     record = e.what();
@@ -204,11 +280,9 @@ void answer(int fd, const std::function<LoadedImage()>& reader) {
     status = 'X';
     record = "unknown error";
   }
-  const std::uint64_t size = record.size();
-  const std::string head =
-      std::string(1, status) + std::string(reinterpret_cast<const char*>(&size), sizeof size) + record;
-  write_all(fd, head.data(), head.size());
-  if (status == 'I') write_all(fd, img.raw.data(), img.raw.byte_count());
+  write_head(fd, status, record.size());
+  write_all(fd, record.data(), record.size());
+  if (status == 'I' && !sink.started()) write_all(fd, img.raw.data(), img.raw.byte_count());
 }
 
 // In a forked child: closes every inherited descriptor but `keep` (and the standard streams), so
@@ -275,8 +349,11 @@ void IsolatedReader::start() {
       ReadOptions options;
       options.frame = request.frame;
       options.map_pixels = request.map_pixels != 0;
-      options.keep_open = true;  // the next request is for the same file
-      answer(fds[1], [&] { return reader_(options); });
+      options.keep_open = request.keep_open != 0;
+      answer(fds[1], [&](PixelRowSink* sink) {
+        options.row_sink = sink;
+        return reader_(options);
+      });
     }
   }
   ::close(fds[1]);
@@ -286,7 +363,7 @@ void IsolatedReader::start() {
 
 LoadedImage IsolatedReader::read(const ReadOptions& options) {
   if (pid_ <= 0) start();
-  const Request request{options.frame, options.map_pixels ? 1 : 0};
+  const Request request{options.frame, std::int8_t(options.map_pixels), std::int8_t(options.keep_open)};
   Reply reply;
   // MSG_NOSIGNAL: a child that has died makes the request fail, not the program end by SIGPIPE.
   if (::send(socket_, &request, sizeof request, MSG_NOSIGNAL) == ssize_t(sizeof request)) {
@@ -307,9 +384,10 @@ LoadedImage IsolatedReader::read(const ReadOptions& options) {
 }
 
 // One read by a reader process of its own, ended when the read is done.
-LoadedImage read_isolated(const std::string& path, const char* library, const std::function<LoadedImage()>& reader) {
-  IsolatedReader once(path, library, [&](const ReadOptions&) { return reader(); });
-  return once.read(ReadOptions{});
+LoadedImage read_isolated(const std::string& path, const char* library,
+                          const std::function<LoadedImage(const ReadOptions&)>& reader, const ReadOptions& options) {
+  IsolatedReader once(path, library, reader);
+  return once.read(options);
 }
 
 }  // namespace mgscope

@@ -10,11 +10,14 @@
 
 namespace mgscope {
 
-// Calls `reader` in a forked child and returns its image. An InputError thrown there is rethrown
-// here with the same message; a child killed by a signal gives InputError("<path>: <library>
-// crashed reading this file (signal N): ..."). Call it only while no other thread of this
-// process is running (fork copies the calling thread alone).
-LoadedImage read_isolated(const std::string& path, const char* library, const std::function<LoadedImage()>& reader);
+// Calls `reader` with `options` in a forked child and returns its image. The child gives the
+// reader a PixelRowSink (ReadOptions::row_sink) that sends rows to this process as they come, so
+// that a reader that streams (EMD) never holds a second copy of the image. An InputError thrown
+// there is rethrown here with the same message; a child killed by a signal gives
+// InputError("<path>: <library> crashed reading this file (signal N): ..."). Call it only while
+// no other thread of this process is running (fork copies the calling thread alone).
+LoadedImage read_isolated(const std::string& path, const char* library,
+                          const std::function<LoadedImage(const ReadOptions&)>& reader, const ReadOptions& options);
 
 // A reader process kept for many reads of one file (the frames of an in-situ series): forked at
 // the first read, it answers each read in turn, so that a frame costs its read alone, not a fork,

@@ -199,9 +199,15 @@ TEST(EmdReader, AReaderProcessKeptForASeriesReadsEachFrameAsAloneAndSeesARewrite
   const std::string path = (test::scratch_dir("emd_velox_kept") / "velox.emd").string();
   test::write_velox_stack(path, "", false, true);
   const std::unique_ptr<IsolatedReader> reader = emd_reader_process(path);
+  ReadOptions keep;
+  keep.keep_open = true;
+  auto kept_frame = [&](int frame) {
+    keep.frame = frame;
+    return reader->read(keep);
+  };
   for (int frame : {1, 0, 1, 0}) {
     SCOPED_TRACE(frame);
-    const LoadedImage kept = reader->read(ReadOptions{frame});
+    const LoadedImage kept = kept_frame(frame);
     const LoadedImage alone = read_emd(path, ReadOptions{frame});
     EXPECT_EQ(kept.raw.bytes, alone.raw.bytes);
     EXPECT_EQ(kept.info.metadata, alone.info.metadata);
@@ -209,8 +215,76 @@ TEST(EmdReader, AReaderProcessKeptForASeriesReadsEachFrameAsAloneAndSeesARewrite
   }
   // Rewritten with other frames' JSON (and so another size): the next read sees the new file.
   test::write_velox_stack(path, test::velox_json(0) + std::string(100, ' '), false, true);
-  EXPECT_EQ(reader->read(ReadOptions{1}).info.metadata.at("date"), read_emd(path, ReadOptions{1}).info.metadata.at("date"));
-  EXPECT_EQ(reader->read(ReadOptions{1}).info.metadata.at("date"), "2020-09-13T12:26:40Z");  // frame 0's JSON
+  EXPECT_EQ(kept_frame(1).info.metadata.at("date"), read_emd(path, ReadOptions{1}).info.metadata.at("date"));
+  EXPECT_EQ(kept_frame(1).info.metadata.at("date"), "2020-09-13T12:26:40Z");  // frame 0's JSON
+}
+
+// A frame larger than a band (8 MiB) reaches the program a band of rows at a time from the reader
+// process, which then never holds the whole image: the pixels are those read whole in this
+// process, contiguous or in deflated chunks that do not divide the frame (a band is then whole
+// chunk rows, so each chunk is read once).
+TEST(EmdReader, AFrameLargerThanABandArrivesInBandsAsReadWhole) {
+  const auto dir = test::scratch_dir("emd_bands");
+  const hsize_t frames = 2, ny = 1300, nx = 2048;  // 10.2 MiB of float32 a frame: bands of 1024 rows
+  auto value = [](hsize_t f, hsize_t y, hsize_t x) { return float(7 * f + (y * nx + x) % 65521); };
+  std::vector<float> px;
+  px.reserve(std::size_t(frames * ny * nx));
+  for (hsize_t f = 0; f < frames; ++f)
+    for (hsize_t y = 0; y < ny; ++y)
+      for (hsize_t x = 0; x < nx; ++x) px.push_back(value(f, y, x));
+  for (const bool chunked : {false, true}) {
+    SCOPED_TRACE(chunked ? "chunks of 300 x 1000, deflated" : "contiguous");
+    const std::string path = (dir / (chunked ? "chunked.emd" : "contiguous.emd")).string();
+    {
+      const H5Id f = test::create_h5(path);
+      const H5Id data = test::make_group(f.get(), "data");
+      const H5Id g = test::make_group(data.get(), "stack");
+      test::write_number_attr(g.get(), "emd_group_type", H5T_STD_I32LE, 1);
+      const std::vector<hsize_t> dims{frames, ny, nx};
+      const H5Id space(H5Screate_simple(3, dims.data(), nullptr), H5Sclose);
+      const H5Id create(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+      if (chunked) {
+        const hsize_t chunk[3] = {1, 300, 1000};
+        H5Pset_chunk(create.get(), 3, chunk);
+        H5Pset_deflate(create.get(), 1);
+      }
+      const H5Id ds(H5Dcreate2(g.get(), "data", H5T_IEEE_F32LE, space.get(), H5P_DEFAULT, create.get(), H5P_DEFAULT),
+                    H5Dclose);
+      ASSERT_GE(H5Dwrite(ds.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, px.data()), 0);
+      test::write_dim(g.get(), 1, frames, 0, 1, "time", "s", false);
+      test::write_dim(g.get(), 2, ny, 0, 0.02, "Y", "nm", false);
+      test::write_dim(g.get(), 3, nx, 0, 0.02, "X", "nm", false);
+    }
+    const LoadedImage streamed = read_emd(path, ReadOptions{1});
+    const LoadedImage whole = read_emd_in_process(path, ReadOptions{1});
+    ASSERT_EQ(streamed.raw.width, int(nx));
+    ASSERT_EQ(streamed.raw.height, int(ny));
+    ASSERT_EQ(streamed.raw.bytes.size(), std::size_t(ny * nx * 4));
+    EXPECT_TRUE(streamed.raw.bytes == whole.raw.bytes);
+    std::size_t wrong = 0;
+    for (hsize_t y = 0; y < ny; ++y)
+      for (hsize_t x = 0; x < nx; ++x) wrong += pixel<float>(streamed.raw, int(x), int(y)) != value(1, y, x);
+    EXPECT_EQ(wrong, 0u);
+    EXPECT_EQ(streamed.info.metadata, whole.info.metadata);
+    EXPECT_EQ(streamed.info.warnings, whole.info.warnings);
+    // The bands themselves: 8 MiB of rows, rounded up to whole chunk rows.
+    struct Bands : PixelRowSink {
+      std::string shape;
+      std::vector<std::size_t> bytes;
+      void start(int width, int height, PixelType type) override {
+        shape = std::to_string(width) + " x " + std::to_string(height) + " " + pixel_type_name(type);
+      }
+      void rows(const std::uint8_t*, std::size_t n) override { bytes.push_back(n); }
+    } bands;
+    ReadOptions to_sink{1};
+    to_sink.row_sink = &bands;
+    EXPECT_TRUE(read_emd_in_process(path, to_sink).raw.bytes.empty());
+    EXPECT_EQ(bands.shape, "2048 x 1300 " + std::string(pixel_type_name(PixelType::f32)));
+    const std::vector<std::size_t> rows =
+        chunked ? std::vector<std::size_t>{1200, 100} : std::vector<std::size_t>{1024, 276};
+    ASSERT_EQ(bands.bytes.size(), rows.size());
+    for (std::size_t i = 0; i < rows.size(); ++i) EXPECT_EQ(bands.bytes[i], rows[i] * nx * 4);
+  }
 }
 
 // --- bad input: always InputError naming the file ---
