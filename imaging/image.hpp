@@ -92,6 +92,13 @@ class PixelRowSink {
   virtual void start(int width, int height, PixelType type) = 0;
   // The next whole rows, in order from the top.
   virtual void rows(const std::uint8_t* data, std::size_t bytes) = 0;
+  // Offered before start() when the pixels lie in the file as analysed (uncompressed, rows
+  // top-down, host byte order, 8/16-bit integers or float32) from byte `offset` on: true when the
+  // sink takes them so (the program maps them, ReadOptions::map_pixels), and then neither start()
+  // nor rows() is called.
+  virtual bool pixels_in_file(int /*width*/, int /*height*/, PixelType /*type*/, std::uint64_t /*offset*/) {
+    return false;
+  }
 };
 
 // What to read from a file that holds several images.
@@ -101,7 +108,8 @@ struct ReadOptions {
   // (RawImage::mapped), instead of copying them into fresh memory. The caller must then call
   // MappedFile::check_unchanged() once it has used them. Mapped: 8 and 16-bit integer and float32
   // pixels in host byte order, rows top-down, from uncompressed gray TIFF pages whose strips follow
-  // each other, DM3/DM4 and MRC (SER stores its rows bottom-up); anything else is read as before.
+  // each other, DM3/DM4, MRC (SER stores its rows bottom-up) and contiguous EMD frames whose rows
+  // follow each other; anything else is read as before.
   bool map_pixels = false;
   // Let the reader keep the file open for the next read of the same file (the process that reads
   // a series' frames, IsolatedReader): EMD keeps the file and its datasets open with a chunk cache,

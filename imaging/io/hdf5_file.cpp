@@ -6,7 +6,9 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <functional>
+#include <optional>
 #include <system_error>
 
 #include "fitting/base/error.hpp"
@@ -432,6 +434,37 @@ hsize_t band_rows(hid_t dset, int y_axis, hsize_t ny, std::uintmax_t row_bytes) 
   return std::min(rows, ny);
 }
 
+// Where the plane's pixels lie in the file when they can be used as stored (mapped): contiguous
+// storage of the native type (no conversion), of a type analysed as stored, and a plane whose
+// rows follow each other (a 2-D dataset, or a frame of a stack whose frame axis is the slowest or
+// holds one frame). The first and last rows are read both ways and compared, so that an address
+// libhdf5 counts from elsewhere (a user block) is never mapped; rows over 4 MiB (absurd shapes)
+// are not compared, nor mapped.
+std::optional<std::uint64_t> plane_in_file(const Hdf5File& f, hid_t dset, hid_t file_type, const PixelKind& kind,
+                                           const std::vector<hsize_t>& shape, int frame_axis, hsize_t frame,
+                                           hsize_t ny, std::uintmax_t row_bytes,
+                                           const std::function<void(hsize_t, hsize_t, void*)>& read_rows) {
+  const bool as_analysed = kind.type == PixelType::u8 || kind.type == PixelType::i8 || kind.type == PixelType::u16 ||
+                           kind.type == PixelType::i16 || kind.type == PixelType::f32;
+  const H5Id dcpl(H5Dget_create_plist(dset), H5Pclose);
+  if (!as_analysed || !dcpl.valid() || H5Pget_layout(dcpl.get()) != H5D_CONTIGUOUS ||
+      H5Tequal(file_type, kind.memory) <= 0 || row_bytes > (std::uintmax_t(4) << 20))
+    return std::nullopt;
+  if (frame_axis > 0 && shape[std::size_t(frame_axis)] != 1) return std::nullopt;
+  const haddr_t start = H5Dget_offset(dset);
+  if (start == HADDR_UNDEF) return std::nullopt;
+  const std::uint64_t offset = std::uint64_t(start) + (frame_axis == 0 ? frame * ny * row_bytes : 0);
+  if (offset > f.file_bytes() || ny * row_bytes > f.file_bytes() - offset) return std::nullopt;
+  std::ifstream in(f.path(), std::ios::binary);
+  std::vector<char> by_hdf5(static_cast<std::size_t>(row_bytes)), in_file(by_hdf5.size());
+  for (const hsize_t y : {hsize_t(0), ny - 1}) {
+    read_rows(y, 1, by_hdf5.data());
+    in.seekg(std::streamoff(offset + y * row_bytes));
+    if (!in.read(in_file.data(), std::streamsize(in_file.size())) || in_file != by_hdf5) return std::nullopt;
+  }
+  return offset;
+}
+
 }  // namespace
 
 RawImage read_plane(const Hdf5File& f, hid_t dset, const std::string& object, int frame_axis,
@@ -497,6 +530,8 @@ RawImage read_plane(const Hdf5File& f, hid_t dset, const std::string& object, in
     read_rows(0, ny, raw.bytes.data());
     return raw;
   }
+  const auto offset = plane_in_file(f, dset, file_type.get(), kind, shape, frame_axis, frame, ny, row_bytes, read_rows);
+  if (offset && sink->pixels_in_file(raw.width, raw.height, raw.type, *offset)) return raw;
   const hsize_t band = band_rows(dset, int(y_axis), ny, row_bytes);
   std::vector<std::uint8_t> buffer(static_cast<std::size_t>(band * row_bytes));
   sink->start(raw.width, raw.height, raw.type);

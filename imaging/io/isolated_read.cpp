@@ -1,8 +1,9 @@
 // The child answers a read with framed messages, each a status byte and a length-prefixed record:
 // 'S' (the shape of pixels to come) and 'R' (the next rows) while a reader streams its pixels
-// (PixelRowSink: EMD reads them a band of rows at a time), then 'I' (the image's description) or
-// 'E' / 'X' (an error's message). A reader that does not stream has its pixels follow the 'I'
-// record, straight from its buffer. The parent reads the pixels straight into the image's own
+// (PixelRowSink: EMD reads them a band of rows at a time), or 'M' (where in the file the pixels lie
+// as analysed, for the program to map: ReadOptions::map_pixels), then 'I' (the image's
+// description) or 'E' / 'X' (an error's message). A reader that does neither has its pixels follow
+// the 'I' record, straight from its buffer. The parent reads the pixels straight into the image's own
 // buffer: the program holds them once and the child at most once (a band when streamed; a 16384^2
 // uint16 EMD took 1185 MiB in the two processes when the child held the whole image, and an 8192^2
 // float32 EMD 1.29 GB in `mgscope info` when the reply was one string, copied four times on its
@@ -11,6 +12,7 @@
 #include "imaging/io/isolated_read.hpp"
 
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,11 +20,13 @@
 #include <csignal>
 #include <cstdint>
 #include <cstring>
+#include <fstream>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "fitting/base/error.hpp"
+#include "imaging/io/mapped_file.hpp"
 
 namespace mgscope {
 
@@ -184,12 +188,73 @@ void write_head(int fd, char status, std::uint64_t size) {
   write_all(fd, head, sizeof head);
 }
 
+void send_message(int fd, char status, const std::string& record) {
+  write_head(fd, status, record.size());
+  write_all(fd, record.data(), record.size());
+}
+
+// The file's identity as the child saw it, so that the program maps that file, not one put in
+// its place since.
+struct FileStamp {
+  std::uint64_t bytes = 0;
+  std::int64_t modified_ns = 0;
+};
+
+FileStamp stamp_of(const std::string& path) {
+  struct stat st{};
+  if (::stat(path.c_str(), &st) != 0) return {};
+  return {std::uint64_t(st.st_size), std::int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec};
+}
+
+// The shape of pixels 'S' and 'M' announce.
+void write_shape(Writer& w, int width, int height, PixelType type) {
+  w.pod(width);
+  w.pod(height);
+  w.pod(type);
+}
+
+RawImage read_shape(Reader& in) {
+  RawImage raw;
+  raw.width = in.pod<int>();
+  raw.height = in.pod<int>();
+  raw.type = in.pod<PixelType>();
+  return raw;
+}
+
+// The pixels an 'M' message places in the file: mapped, or (where the file cannot be mapped) read.
+RawImage pixels_in_file(const std::string& record, const std::string& path) {
+  Reader in{record, 0, path};
+  RawImage raw = read_shape(in);
+  const auto offset = in.pod<std::uint64_t>();
+  FileStamp seen;
+  seen.bytes = in.pod<std::uint64_t>();
+  seen.modified_ns = in.pod<std::int64_t>();
+  const std::uint64_t bytes = pixel_bytes(raw);
+  if (raw.width <= 0 || raw.height <= 0 || offset > seen.bytes || bytes > seen.bytes - offset)
+    fail_input(path, "the reader process placed the pixels outside the file");
+  const auto changed = [&] { fail_input(path, "the file changed while it was read"); };
+  if (auto mapped = MappedFile::open(path)) {
+    if (mapped->size() != seen.bytes || mapped->modified_ns() != seen.modified_ns) changed();
+    raw.mapped = std::move(mapped);
+    raw.mapped_offset = static_cast<std::size_t>(offset);
+    return raw;
+  }
+  std::ifstream file(path, std::ios::binary);
+  const FileStamp now = stamp_of(path);
+  if (now.bytes != seen.bytes || now.modified_ns != seen.modified_ns) changed();
+  raw.bytes.resize(static_cast<std::size_t>(bytes));
+  file.seekg(std::streamoff(offset));
+  if (!file.read(reinterpret_cast<char*>(raw.bytes.data()), std::streamsize(bytes)))
+    fail_input(path, "cannot read the pixels at byte " + std::to_string(offset));
+  return raw;
+}
+
 // One reply of the child (the file's comment gives its messages).
 Reply read_reply(int fd, const std::string& path) {
   Reply r;
-  std::vector<std::uint8_t> streamed;  // pixels sent in 'R' messages
+  RawImage pixels;  // announced by 'S' and sent in 'R' messages, or left in the file ('M')
+  bool announced = false;
   std::uint64_t received = 0;
-  bool started = false;
   std::string record;
   for (;;) {
     std::uint64_t size = 0;
@@ -198,25 +263,28 @@ Reply read_reply(int fd, const std::string& path) {
       return r;
     }
     if (r.status == 'R') {
-      if (!started || size > streamed.size() - received)
+      if (!announced || size > pixels.bytes.size() - received)
         fail_input(path, "the reader process sent more pixels than the image holds");
-      if (read_up_to(fd, streamed.data() + received, size) != size) return r;
+      if (read_up_to(fd, pixels.bytes.data() + received, size) != size) return r;
       received += size;
       continue;
     }
     if (size > (std::uint64_t(1) << 30)) return r;
     record.assign(static_cast<std::size_t>(size), '\0');
     if (read_up_to(fd, record.data(), record.size()) != record.size()) return r;
-    if (r.status != 'S') break;
+    if (r.status != 'S' && r.status != 'M') break;
+    if (announced) fail_input(path, "the reader process announced the pixels twice");
+    announced = true;
+    if (r.status == 'M') {
+      pixels = pixels_in_file(record, path);
+      received = pixel_bytes(pixels);
+      continue;
+    }
     Reader in{record, 0, path};
-    RawImage shape;
-    shape.width = in.pod<int>();
-    shape.height = in.pod<int>();
-    shape.type = in.pod<PixelType>();
-    if (started || shape.width <= 0 || shape.height <= 0 || pixel_bytes(shape) > (std::uint64_t(1) << 34))
+    pixels = read_shape(in);
+    if (pixels.width <= 0 || pixels.height <= 0 || pixel_bytes(pixels) > (std::uint64_t(1) << 34))
       fail_input(path, "the reader process announced pixels of an impossible shape");
-    streamed.resize(static_cast<std::size_t>(pixel_bytes(shape)));
-    started = true;
+    pixels.bytes.resize(static_cast<std::size_t>(pixel_bytes(pixels)));
   }
   if (r.status != 'I') {
     r.message = std::move(record);
@@ -224,30 +292,40 @@ Reply read_reply(int fd, const std::string& path) {
     return r;
   }
   r.image = decode(record, path);
-  std::vector<std::uint8_t>& px = r.image.raw.bytes;
-  if (started) {
-    if (received != streamed.size() || streamed.size() != pixel_bytes(r.image.raw))
+  RawImage& raw = r.image.raw;
+  if (announced) {
+    if (pixels.width != raw.width || pixels.height != raw.height || pixels.type != raw.type ||
+        received != pixel_bytes(raw))
       fail_input(path, "the reader process sent pixels that do not fit the image's shape");
-    px = std::move(streamed);
+    raw = std::move(pixels);
     r.whole = true;
     return r;
   }
-  px.resize(static_cast<std::size_t>(pixel_bytes(r.image.raw)));
-  r.whole = read_up_to(fd, px.data(), px.size()) == px.size();
+  raw.bytes.resize(static_cast<std::size_t>(pixel_bytes(raw)));
+  r.whole = read_up_to(fd, raw.bytes.data(), raw.bytes.size()) == raw.bytes.size();
   return r;
 }
 
 // The child's end of a streamed read: each band of rows goes to the parent as it comes.
 class SocketRowSink : public PixelRowSink {
  public:
-  explicit SocketRowSink(int fd) : fd_(fd) {}
+  SocketRowSink(int fd, const std::string& path, bool map) : fd_(fd), path_(path), map_(map) {}
+  bool pixels_in_file(int width, int height, PixelType type, std::uint64_t offset) override {
+    if (!map_) return false;
+    const FileStamp stamp = stamp_of(path_);
+    Writer w;
+    write_shape(w, width, height, type);
+    w.pod(offset);
+    w.pod(stamp.bytes);
+    w.pod(stamp.modified_ns);
+    send_message(fd_, 'M', w.buf);
+    started_ = true;
+    return true;
+  }
   void start(int width, int height, PixelType type) override {
     Writer w;
-    w.pod(width);
-    w.pod(height);
-    w.pod(type);
-    write_head(fd_, 'S', w.buf.size());
-    write_all(fd_, w.buf.data(), w.buf.size());
+    write_shape(w, width, height, type);
+    send_message(fd_, 'S', w.buf);
     started_ = true;
   }
   void rows(const std::uint8_t* data, std::size_t bytes) override {
@@ -258,15 +336,17 @@ class SocketRowSink : public PixelRowSink {
 
  private:
   int fd_;
+  const std::string& path_;
+  bool map_;
   bool started_ = false;
 };
 
 // Runs `reader` (given a sink for its rows) and sends its reply on `fd`.
-void answer(int fd, const std::function<LoadedImage(PixelRowSink*)>& reader) {
+void answer(int fd, const std::string& path, bool map, const std::function<LoadedImage(PixelRowSink*)>& reader) {
   char status = 'I';
   std::string record;
   LoadedImage img;
-  SocketRowSink sink(fd);
+  SocketRowSink sink(fd, path, map);
   try {
     img = reader(&sink);
     record = encode(img, sink.started() ? pixel_bytes(img.raw) : img.raw.byte_count());
@@ -280,8 +360,7 @@ void answer(int fd, const std::function<LoadedImage(PixelRowSink*)>& reader) {
     status = 'X';
     record = "unknown error";
   }
-  write_head(fd, status, record.size());
-  write_all(fd, record.data(), record.size());
+  send_message(fd, status, record);
   if (status == 'I' && !sink.started()) write_all(fd, img.raw.data(), img.raw.byte_count());
 }
 
@@ -350,7 +429,7 @@ void IsolatedReader::start() {
       options.frame = request.frame;
       options.map_pixels = request.map_pixels != 0;
       options.keep_open = request.keep_open != 0;
-      answer(fds[1], [&](PixelRowSink* sink) {
+      answer(fds[1], path_, options.map_pixels, [&](PixelRowSink* sink) {
         options.row_sink = sink;
         return reader_(options);
       });

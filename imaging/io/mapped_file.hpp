@@ -30,6 +30,7 @@ class MappedFile {
   const std::string& path() const { return path_; }
   const std::uint8_t* data() const { return data_; }
   std::size_t size() const { return size_; }
+  std::int64_t modified_ns() const { return mtime_ns_; }  // the file's modification time at mapping
 
   // Throws InputError naming the file when it was truncated, resized or modified since it was
   // mapped (its pixels may then be a mix of old and new, or zeros): call after the pixels were
