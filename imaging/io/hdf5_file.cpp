@@ -420,15 +420,15 @@ void check_storage(const Hdf5File& f, hid_t dset, const std::string& object, con
   }
 }
 
-// Rows of a plane to read at a time when they go to a PixelRowSink: about 8 MiB, and whole rows of
-// chunks along the plane's y axis, so that each chunk lies in one band and is read (and
-// decompressed) once.
+// Rows of a plane to read at a time when they go to a PixelRowSink: about 8 MiB; for compressed
+// (filtered) chunks, whole rows of chunks along the plane's y axis, so that each chunk lies in one
+// band and is decompressed once (libhdf5 reads uncompressed chunks in part where asked).
 hsize_t band_rows(hid_t dset, int y_axis, hsize_t ny, std::uintmax_t row_bytes) {
   constexpr std::uintmax_t kBandBytes = std::uintmax_t(8) << 20;
   hsize_t rows = std::max<hsize_t>(1, hsize_t(kBandBytes / std::max<std::uintmax_t>(row_bytes, 1)));
   const H5Id dcpl(H5Dget_create_plist(dset), H5Pclose);
   hsize_t chunk[H5S_MAX_RANK] = {};
-  if (dcpl.valid() && H5Pget_layout(dcpl.get()) == H5D_CHUNKED &&
+  if (dcpl.valid() && H5Pget_layout(dcpl.get()) == H5D_CHUNKED && H5Pget_nfilters(dcpl.get()) > 0 &&
       H5Pget_chunk(dcpl.get(), H5S_MAX_RANK, chunk) > y_axis && chunk[y_axis] > 0)
     rows = (rows + chunk[y_axis] - 1) / chunk[y_axis] * chunk[y_axis];
   return std::min(rows, ny);

@@ -221,8 +221,8 @@ TEST(EmdReader, AReaderProcessKeptForASeriesReadsEachFrameAsAloneAndSeesARewrite
 
 // A frame larger than a band (8 MiB) reaches the program a band of rows at a time from the reader
 // process, which then never holds the whole image: the pixels are those read whole in this
-// process, contiguous or in deflated chunks that do not divide the frame (a band is then whole
-// chunk rows, so each chunk is read once).
+// process, contiguous, in chunks, or in deflated chunks that do not divide the frame (a band is
+// then whole chunk rows, so each chunk is decompressed once).
 TEST(EmdReader, AFrameLargerThanABandArrivesInBandsAsReadWhole) {
   const auto dir = test::scratch_dir("emd_bands");
   const hsize_t frames = 2, ny = 1300, nx = 2048;  // 10.2 MiB of float32 a frame: bands of 1024 rows
@@ -232,9 +232,10 @@ TEST(EmdReader, AFrameLargerThanABandArrivesInBandsAsReadWhole) {
   for (hsize_t f = 0; f < frames; ++f)
     for (hsize_t y = 0; y < ny; ++y)
       for (hsize_t x = 0; x < nx; ++x) px.push_back(value(f, y, x));
-  for (const bool chunked : {false, true}) {
-    SCOPED_TRACE(chunked ? "chunks of 300 x 1000, deflated" : "contiguous");
-    const std::string path = (dir / (chunked ? "chunked.emd" : "contiguous.emd")).string();
+  for (const int storage : {0, 1, 2}) {
+    const bool chunked = storage > 0, deflated = storage == 2;
+    SCOPED_TRACE(storage == 0 ? "contiguous" : deflated ? "chunks of 300 x 1000, deflated" : "chunks of 1300 x 1000");
+    const std::string path = (dir / ("storage" + std::to_string(storage) + ".emd")).string();
     {
       const H5Id f = test::create_h5(path);
       const H5Id data = test::make_group(f.get(), "data");
@@ -244,9 +245,9 @@ TEST(EmdReader, AFrameLargerThanABandArrivesInBandsAsReadWhole) {
       const H5Id space(H5Screate_simple(3, dims.data(), nullptr), H5Sclose);
       const H5Id create(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
       if (chunked) {
-        const hsize_t chunk[3] = {1, 300, 1000};
+        const hsize_t chunk[3] = {1, deflated ? hsize_t(300) : ny, 1000};
         H5Pset_chunk(create.get(), 3, chunk);
-        H5Pset_deflate(create.get(), 1);
+        if (deflated) H5Pset_deflate(create.get(), 1);
       }
       const H5Id ds(H5Dcreate2(g.get(), "data", H5T_IEEE_F32LE, space.get(), H5P_DEFAULT, create.get(), H5P_DEFAULT),
                     H5Dclose);
@@ -281,7 +282,7 @@ TEST(EmdReader, AFrameLargerThanABandArrivesInBandsAsReadWhole) {
     EXPECT_TRUE(read_emd_in_process(path, to_sink).raw.bytes.empty());
     EXPECT_EQ(bands.shape, "2048 x 1300 " + std::string(pixel_type_name(PixelType::f32)));
     const std::vector<std::size_t> rows =
-        chunked ? std::vector<std::size_t>{1200, 100} : std::vector<std::size_t>{1024, 276};
+        deflated ? std::vector<std::size_t>{1200, 100} : std::vector<std::size_t>{1024, 276};
     ASSERT_EQ(bands.bytes.size(), rows.size());
     for (std::size_t i = 0; i < rows.size(); ++i) EXPECT_EQ(bands.bytes[i], rows[i] * nx * 4);
   }
