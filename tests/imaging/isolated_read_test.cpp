@@ -19,6 +19,22 @@
 
 namespace mgscope {
 
+namespace {
+
+// How many float32 pixels of `raw` differ from value(i), i counting pixels in row order.
+template <class F>
+std::size_t floats_not_matching(const RawImage& raw, F value) {
+  std::size_t wrong = 0;
+  for (std::size_t i = 0; i < raw.bytes.size() / 4; ++i) {
+    float v;
+    std::memcpy(&v, raw.bytes.data() + 4 * i, 4);
+    wrong += v != value(i);
+  }
+  return wrong;
+}
+
+}  // namespace
+
 TEST(IsolatedRead, ReturnsTheChildsImageExactly) {
   LoadedImage img;
   img.info.path = "a.emd";
@@ -65,13 +81,7 @@ TEST(IsolatedRead, ALargeImageArrivesWholeAndIsHeldOnce) {
   rusage after{};
   getrusage(RUSAGE_SELF, &after);
   ASSERT_EQ(back.raw.bytes.size(), std::size_t(w) * h * 4);
-  std::size_t wrong = 0;
-  for (std::size_t i = 0; i < std::size_t(w) * h; ++i) {
-    float v;
-    std::memcpy(&v, back.raw.bytes.data() + 4 * i, 4);
-    wrong += v != value(i);
-  }
-  EXPECT_EQ(wrong, 0u);
+  EXPECT_EQ(floats_not_matching(back.raw, value), 0u);
   const double grew_MiB = double(after.ru_maxrss - before.ru_maxrss) / 1024;  // ru_maxrss in KiB
   std::printf("peak grew by %.0f MiB for 64 MiB of pixels\n", grew_MiB);
   EXPECT_LT(grew_MiB, 64 * 1.25);
@@ -107,13 +117,7 @@ TEST(IsolatedRead, AStreamingReaderHoldsABandWhileTheProgramHoldsTheImage) {
   rusage after{};
   getrusage(RUSAGE_SELF, &after);
   ASSERT_EQ(back.raw.bytes.size(), std::size_t(w) * h * 4);
-  std::size_t wrong = 0;
-  for (std::size_t i = 0; i < std::size_t(w) * h; ++i) {
-    float v;
-    std::memcpy(&v, back.raw.bytes.data() + 4 * i, 4);
-    wrong += v != value(i);
-  }
-  EXPECT_EQ(wrong, 0u);
+  EXPECT_EQ(floats_not_matching(back.raw, value), 0u);
   const double child_MiB = std::stod(back.info.metadata.at("child_grew_KiB")) / 1024;
   const double parent_MiB = double(after.ru_maxrss - before.ru_maxrss) / 1024;
   std::printf("for 64 MiB of pixels: the child's peak grew by %.1f MiB, the program's by %.0f MiB\n", child_MiB,
