@@ -263,7 +263,7 @@ Reply read_reply(int fd, const std::string& path) {
       return r;
     }
     if (r.status == 'R') {
-      if (!announced || size > pixels.bytes.size() - received)
+      if (!announced || received > pixels.bytes.size() || size > pixels.bytes.size() - received)
         fail_input(path, "the reader process sent more pixels than the image holds");
       if (read_up_to(fd, pixels.bytes.data() + received, size) != size) return r;
       received += size;

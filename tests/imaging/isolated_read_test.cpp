@@ -11,6 +11,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -254,6 +255,55 @@ TEST(IsolatedReader, AnErrorOrACrashHalfwayThroughTheRowsFailsThatReadAlone) {
   const LoadedImage third = read(4);
   EXPECT_EQ(std::count(third.raw.bytes.begin(), third.raw.bytes.end(), 4), 200000);
   EXPECT_NE(third.info.metadata.at("pid"), first.info.metadata.at("pid"));
+}
+
+// Pixels left in the file ('M') are mapped by this process from where the child says they lie;
+// a child that places them outside the file, or sends rows beyond what it announced, is refused.
+TEST(IsolatedRead, PixelsLeftInTheFileAreMappedAndAnnouncementsAreHeldTo) {
+  const std::string path = (test::scratch_dir("isolated_in_file") / "m.emd").string();
+  {
+    std::ofstream out(path, std::ios::binary);
+    for (int i = 0; i < 16; ++i) out.put(char(i));
+  }
+  ReadOptions map;
+  map.map_pixels = true;
+  auto read = [&](std::uint64_t offset, int side, std::size_t extra_bytes) {
+    return read_isolated(path, "lib", [&](const ReadOptions& o) {
+      if (!o.row_sink->pixels_in_file(side, side, PixelType::u8, offset)) fail_input(path, "not offered");
+      const std::vector<std::uint8_t> more(extra_bytes, 1);
+      if (extra_bytes) o.row_sink->rows(more.data(), more.size());
+      LoadedImage img;
+      img.raw.width = img.raw.height = side;
+      img.raw.type = PixelType::u8;
+      return img;
+    }, map);
+  };
+  const LoadedImage img = read(4, 2, 0);
+  ASSERT_NE(img.raw.mapped, nullptr);
+  EXPECT_TRUE(img.raw.bytes.empty());
+  EXPECT_EQ(std::vector<std::uint8_t>(img.raw.data(), img.raw.data() + 4), (std::vector<std::uint8_t>{4, 5, 6, 7}));
+  auto refused = [&](std::uint64_t offset, int side, std::size_t extra_bytes) {
+    try {
+      read(offset, side, extra_bytes);
+      return std::string("no error");
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+  };
+  EXPECT_EQ(refused(8, 3, 0), path + ": the reader process placed the pixels outside the file");
+  EXPECT_EQ(refused(0, 2, 4), path + ": the reader process sent more pixels than the image holds");
+  // Rows beyond a streamed shape, too.
+  try {
+    read_isolated(path, "lib", [&](const ReadOptions& o) -> LoadedImage {
+      o.row_sink->start(2, 2, PixelType::u8);
+      const std::vector<std::uint8_t> five(5, 1);
+      o.row_sink->rows(five.data(), five.size());
+      return {};
+    }, {});
+    ADD_FAILURE() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()), path + ": the reader process sent more pixels than the image holds");
+  }
 }
 
 TEST(IsolatedRead, InputErrorsKeepTheirMessage) {
