@@ -306,7 +306,8 @@ Reply read_reply(int fd, const std::string& path) {
   return r;
 }
 
-// The child's end of a streamed read: each band of rows goes to the parent as it comes.
+// The child's end of a read: each band of rows goes to the parent as it comes ('S', 'R'), or where
+// the pixels lie in the file ('M') when the parent asked to map them.
 class SocketRowSink : public PixelRowSink {
  public:
   SocketRowSink(int fd, const std::string& path, bool map) : fd_(fd), path_(path), map_(map) {}
@@ -319,26 +320,26 @@ class SocketRowSink : public PixelRowSink {
     w.pod(stamp.bytes);
     w.pod(stamp.modified_ns);
     send_message(fd_, 'M', w.buf);
-    started_ = true;
+    announced_ = true;
     return true;
   }
   void start(int width, int height, PixelType type) override {
     Writer w;
     write_shape(w, width, height, type);
     send_message(fd_, 'S', w.buf);
-    started_ = true;
+    announced_ = true;
   }
   void rows(const std::uint8_t* data, std::size_t bytes) override {
     write_head(fd_, 'R', bytes);
     write_all(fd_, data, bytes);
   }
-  bool started() const { return started_; }
+  bool announced() const { return announced_; }
 
  private:
   int fd_;
   const std::string& path_;
   bool map_;
-  bool started_ = false;
+  bool announced_ = false;
 };
 
 // Runs `reader` (given a sink for its rows) and sends its reply on `fd`.
@@ -349,7 +350,7 @@ void answer(int fd, const std::string& path, bool map, const std::function<Loade
   SocketRowSink sink(fd, path, map);
   try {
     img = reader(&sink);
-    record = encode(img, sink.started() ? pixel_bytes(img.raw) : img.raw.byte_count());
+    record = encode(img, sink.announced() ? pixel_bytes(img.raw) : img.raw.byte_count());
   } catch (const InputError& e) {
     status = 'E';
     record = e.what();
@@ -361,7 +362,7 @@ void answer(int fd, const std::string& path, bool map, const std::function<Loade
     record = "unknown error";
   }
   send_message(fd, status, record);
-  if (status == 'I' && !sink.started()) write_all(fd, img.raw.data(), img.raw.byte_count());
+  if (status == 'I' && !sink.announced()) write_all(fd, img.raw.data(), img.raw.byte_count());
 }
 
 // In a forked child: closes every inherited descriptor but `keep` (and the standard streams), so
