@@ -31,6 +31,10 @@ const char* pixel_type_name(PixelType t) {
   return "unknown";
 }
 
+bool analysed_as_stored(PixelType t) {
+  return t == PixelType::u8 || t == PixelType::i8 || t == PixelType::u16 || t == PixelType::i16 || t == PixelType::f32;
+}
+
 std::size_t pixel_type_bytes(PixelType t) {
   switch (t) {
     case PixelType::u8: case PixelType::i8: return 1;

@@ -16,6 +16,9 @@ enum class PixelType { u8, i8, u16, i16, u32, i32, u64, i64, f32, f64 };
 
 const char* pixel_type_name(PixelType t);
 std::size_t pixel_type_bytes(PixelType t);
+// The types the analysis reads as stored, in the buffer or mapping a reader gave (StoredImage):
+// 8- and 16-bit integers and float32; wider ones are made float32 first. Readers map only these.
+bool analysed_as_stored(PixelType t);
 
 // Physical size of one pixel along each axis, x = fastest (column) axis.
 struct Calibration {

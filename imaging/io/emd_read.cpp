@@ -4,39 +4,34 @@
 // program loads only when it reads an EMD file.
 #include "imaging/io/emd_reader.hpp"
 
-#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
-#include <system_error>
 
 #include "fitting/base/error.hpp"
 #include "imaging/io/emd_flavours.hpp"
+#include "imaging/io/mapped_file.hpp"
 
 namespace mgscope {
 
 namespace {
 
-// The file ReadOptions::keep_open kept, with what identifies its content: a file rewritten since
-// (another size or modification time) is opened again.
+// The file ReadOptions::keep_open kept, with its stamp: a file rewritten since (another size or
+// modification time) is opened again.
 struct KeptFile {
   std::unique_ptr<Hdf5File> file;
   std::string path;
-  std::uintmax_t bytes = 0;
-  std::filesystem::file_time_type modified;
+  FileStamp stamp;
 };
 
 const Hdf5File& kept_file(const std::string& path) {
   static KeptFile kept;
-  std::error_code ec;
-  const std::uintmax_t bytes = std::filesystem::file_size(path, ec);
-  const auto modified = std::filesystem::last_write_time(path, ec);
-  if (!kept.file || kept.path != path || ec || bytes != kept.bytes || modified != kept.modified) {
+  const FileStamp stamp = file_stamp(path);
+  if (!kept.file || kept.path != path || stamp != kept.stamp || stamp == FileStamp{}) {
     kept.file.reset();  // closed before another is opened
     kept.file = std::make_unique<Hdf5File>(path, true);
     kept.path = path;
-    kept.bytes = bytes;
-    kept.modified = modified;
+    kept.stamp = stamp;
   }
   return *kept.file;
 }

@@ -136,16 +136,34 @@ H5Id Hdf5File::open_group(const std::string& object) const {
 
 namespace {
 
-// Bytes of one chunk of a chunked dataset; 0 for other layouts.
-std::uint64_t chunk_bytes(hid_t dset) {
+// How a dataset's values are stored: the layout and, for chunked data, the chunk's shape (empty
+// when it cannot be read) and whether chunks pass through filters (compression).
+struct Storage {
+  H5D_layout_t layout = H5D_LAYOUT_ERROR;
+  std::vector<hsize_t> chunk;
+  bool filtered = false;
+};
+
+Storage storage_of(hid_t dset) {
+  Storage s;
   const H5Id create(H5Dget_create_plist(dset), H5Pclose);
-  const H5Id type(H5Dget_type(dset), H5Tclose);
-  if (!create.valid() || !type.valid() || H5Pget_layout(create.get()) != H5D_CHUNKED) return 0;
+  if (!create.valid()) return s;
+  s.layout = H5Pget_layout(create.get());
+  if (s.layout != H5D_CHUNKED) return s;
   hsize_t dims[H5S_MAX_RANK];
   const int rank = H5Pget_chunk(create.get(), H5S_MAX_RANK, dims);
-  if (rank <= 0) return 0;
+  if (rank > 0) s.chunk.assign(dims, dims + rank);
+  s.filtered = H5Pget_nfilters(create.get()) > 0;
+  return s;
+}
+
+// Bytes of one chunk of a chunked dataset; 0 for other layouts.
+std::uint64_t chunk_bytes(hid_t dset) {
+  const Storage s = storage_of(dset);
+  const H5Id type(H5Dget_type(dset), H5Tclose);
+  if (!type.valid() || s.chunk.empty()) return 0;
   std::uint64_t bytes = H5Tget_size(type.get());
-  for (int k = 0; k < rank; ++k) bytes *= dims[k];
+  for (hsize_t d : s.chunk) bytes *= d;
   return bytes;
 }
 
@@ -386,10 +404,9 @@ PixelKind pixel_kind(const Hdf5File& f, hid_t file_type, const std::string& obje
 
 // Refuses a plane the file cannot hold: contiguous data must lie inside the file; chunked
 // data may be compressed, but deflate never gains more than about 1032:1.
-void check_storage(const Hdf5File& f, hid_t dset, const std::string& object, const std::vector<hsize_t>& shape,
-                   std::size_t element_bytes, std::uintmax_t plane_bytes) {
-  const H5Id dcpl(H5Dget_create_plist(dset), H5Pclose);
-  const H5D_layout_t layout = dcpl.valid() ? H5Pget_layout(dcpl.get()) : H5D_LAYOUT_ERROR;
+void check_storage(const Hdf5File& f, hid_t dset, const Storage& storage, const std::string& object,
+                   const std::vector<hsize_t>& shape, std::size_t element_bytes, std::uintmax_t plane_bytes) {
+  const H5D_layout_t layout = storage.layout;
   if (layout == H5D_CONTIGUOUS) {
     double total = double(element_bytes);  // a double: 2^31 pixels x 2^31 frames x 8 bytes overflows
     for (hsize_t d : shape) total *= double(d);
@@ -407,11 +424,9 @@ void check_storage(const Hdf5File& f, hid_t dset, const std::string& object, con
                          std::to_string(f.file_bytes()) + "-byte file");
     // libhdf5 allocates whole chunks to decompress into: a damaged chunk shape would make it
     // allocate gigabytes before any error, so the chunk is held to the same bound.
-    hsize_t chunk[H5S_MAX_RANK] = {};
-    const int chunk_rank = H5Pget_chunk(dcpl.get(), H5S_MAX_RANK, chunk);
-    if (chunk_rank <= 0) f.fail(object, "chunked dataset without a chunk shape");
+    if (storage.chunk.empty()) f.fail(object, "chunked dataset without a chunk shape");
     double chunk_bytes = double(element_bytes);
-    for (int d = 0; d < chunk_rank; ++d) chunk_bytes *= double(chunk[d]);
+    for (hsize_t d : storage.chunk) chunk_bytes *= double(d);
     if (chunk_bytes > double(limit))
       f.fail(object, "chunks of " + number_text(chunk_bytes) + " bytes cannot come from a " +
                          std::to_string(f.file_bytes()) + "-byte file");
@@ -423,14 +438,13 @@ void check_storage(const Hdf5File& f, hid_t dset, const std::string& object, con
 // Rows of a plane to read at a time when they go to a PixelRowSink: about 8 MiB; for compressed
 // (filtered) chunks, whole rows of chunks along the plane's y axis, so that each chunk lies in one
 // band and is decompressed once (libhdf5 reads uncompressed chunks in part where asked).
-hsize_t band_rows(hid_t dset, int y_axis, hsize_t ny, std::uintmax_t row_bytes) {
+hsize_t band_rows(const Storage& storage, std::size_t y_axis, hsize_t ny, std::uintmax_t row_bytes) {
   constexpr std::uintmax_t kBandBytes = std::uintmax_t(8) << 20;
   hsize_t rows = std::max<hsize_t>(1, hsize_t(kBandBytes / std::max<std::uintmax_t>(row_bytes, 1)));
-  const H5Id dcpl(H5Dget_create_plist(dset), H5Pclose);
-  hsize_t chunk[H5S_MAX_RANK] = {};
-  if (dcpl.valid() && H5Pget_layout(dcpl.get()) == H5D_CHUNKED && H5Pget_nfilters(dcpl.get()) > 0 &&
-      H5Pget_chunk(dcpl.get(), H5S_MAX_RANK, chunk) > y_axis && chunk[y_axis] > 0)
-    rows = (rows + chunk[y_axis] - 1) / chunk[y_axis] * chunk[y_axis];
+  if (storage.filtered && storage.chunk.size() > y_axis && storage.chunk[y_axis] > 0) {
+    const hsize_t chunk_rows = storage.chunk[y_axis];
+    rows = (rows + chunk_rows - 1) / chunk_rows * chunk_rows;
+  }
   return std::min(rows, ny);
 }
 
@@ -440,14 +454,11 @@ hsize_t band_rows(hid_t dset, int y_axis, hsize_t ny, std::uintmax_t row_bytes) 
 // holds one frame). The first and last rows are read both ways and compared, so that an address
 // libhdf5 counts from elsewhere (a user block) is never mapped; rows over 4 MiB (absurd shapes)
 // are not compared, nor mapped.
-std::optional<std::uint64_t> plane_in_file(const Hdf5File& f, hid_t dset, hid_t file_type, const PixelKind& kind,
-                                           const std::vector<hsize_t>& shape, int frame_axis, hsize_t frame,
-                                           hsize_t ny, std::uintmax_t row_bytes,
+std::optional<std::uint64_t> plane_in_file(const Hdf5File& f, hid_t dset, const Storage& storage, hid_t file_type,
+                                           const PixelKind& kind, const std::vector<hsize_t>& shape, int frame_axis,
+                                           hsize_t frame, hsize_t ny, std::uintmax_t row_bytes,
                                            const std::function<void(hsize_t, hsize_t, void*)>& read_rows) {
-  const bool as_analysed = kind.type == PixelType::u8 || kind.type == PixelType::i8 || kind.type == PixelType::u16 ||
-                           kind.type == PixelType::i16 || kind.type == PixelType::f32;
-  const H5Id dcpl(H5Dget_create_plist(dset), H5Pclose);
-  if (!as_analysed || !dcpl.valid() || H5Pget_layout(dcpl.get()) != H5D_CONTIGUOUS ||
+  if (!analysed_as_stored(kind.type) || storage.layout != H5D_CONTIGUOUS ||
       H5Tequal(file_type, kind.memory) <= 0 || row_bytes > (std::uintmax_t(4) << 20))
     return std::nullopt;
   if (frame_axis > 0 && shape[std::size_t(frame_axis)] != 1) return std::nullopt;
@@ -497,7 +508,8 @@ RawImage read_plane(const Hdf5File& f, hid_t dset, const std::string& object, in
   if (!file_type.valid()) f.fail(object, "dataset has no readable type");
   const PixelKind kind = pixel_kind(f, file_type.get(), object, warnings);
   const std::uintmax_t plane_bytes = ny * nx * pixel_type_bytes(kind.type);
-  check_storage(f, dset, object, shape, H5Tget_size(file_type.get()), plane_bytes);
+  const Storage storage = storage_of(dset);
+  check_storage(f, dset, storage, object, shape, H5Tget_size(file_type.get()), plane_bytes);
 
   const H5Id file_space(H5Dget_space(dset), H5Sclose);
   std::vector<hsize_t> start(shape.size(), 0), count = shape;
@@ -530,9 +542,10 @@ RawImage read_plane(const Hdf5File& f, hid_t dset, const std::string& object, in
     read_rows(0, ny, raw.bytes.data());
     return raw;
   }
-  const auto offset = plane_in_file(f, dset, file_type.get(), kind, shape, frame_axis, frame, ny, row_bytes, read_rows);
+  const auto offset =
+      plane_in_file(f, dset, storage, file_type.get(), kind, shape, frame_axis, frame, ny, row_bytes, read_rows);
   if (offset && sink->pixels_in_file(raw.width, raw.height, raw.type, *offset)) return raw;
-  const hsize_t band = band_rows(dset, int(y_axis), ny, row_bytes);
+  const hsize_t band = band_rows(storage, y_axis, ny, row_bytes);
   std::vector<std::uint8_t> buffer(static_cast<std::size_t>(band * row_bytes));
   sink->start(raw.width, raw.height, raw.type);
   for (hsize_t y0 = 0; y0 < ny; y0 += band) {

@@ -12,7 +12,6 @@
 #include "imaging/io/isolated_read.hpp"
 
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -193,19 +192,6 @@ void send_message(int fd, char status, const std::string& record) {
   write_all(fd, record.data(), record.size());
 }
 
-// The file's identity as the child saw it, so that the program maps that file, not one put in
-// its place since.
-struct FileStamp {
-  std::uint64_t bytes = 0;
-  std::int64_t modified_ns = 0;
-};
-
-FileStamp stamp_of(const std::string& path) {
-  struct stat st{};
-  if (::stat(path.c_str(), &st) != 0) return {};
-  return {std::uint64_t(st.st_size), std::int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec};
-}
-
 // The shape of pixels 'S' and 'M' announce.
 void write_shape(Writer& w, int width, int height, PixelType type) {
   w.pod(width);
@@ -222,6 +208,8 @@ RawImage read_shape(Reader& in) {
 }
 
 // The pixels an 'M' message places in the file: mapped, or (where the file cannot be mapped) read.
+// The file's stamp as the child saw it must still be the file's, so that the program uses that
+// file, not one put in its place since.
 RawImage pixels_in_file(const std::string& record, const std::string& path) {
   Reader in{record, 0, path};
   RawImage raw = read_shape(in);
@@ -234,14 +222,13 @@ RawImage pixels_in_file(const std::string& record, const std::string& path) {
     fail_input(path, "the reader process placed the pixels outside the file");
   const auto changed = [&] { fail_input(path, "the file changed while it was read"); };
   if (auto mapped = MappedFile::open(path)) {
-    if (mapped->size() != seen.bytes || mapped->modified_ns() != seen.modified_ns) changed();
+    if (mapped->stamp() != seen) changed();
     raw.mapped = std::move(mapped);
     raw.mapped_offset = static_cast<std::size_t>(offset);
     return raw;
   }
   std::ifstream file(path, std::ios::binary);
-  const FileStamp now = stamp_of(path);
-  if (now.bytes != seen.bytes || now.modified_ns != seen.modified_ns) changed();
+  if (file_stamp(path) != seen) changed();
   raw.bytes.resize(static_cast<std::size_t>(bytes));
   file.seekg(std::streamoff(offset));
   if (!file.read(reinterpret_cast<char*>(raw.bytes.data()), std::streamsize(bytes)))
@@ -313,7 +300,7 @@ class SocketRowSink : public PixelRowSink {
   SocketRowSink(int fd, const std::string& path, bool map) : fd_(fd), path_(path), map_(map) {}
   bool pixels_in_file(int width, int height, PixelType type, std::uint64_t offset) override {
     if (!map_) return false;
-    const FileStamp stamp = stamp_of(path_);
+    const FileStamp stamp = file_stamp(path_);
     Writer w;
     write_shape(w, width, height, type);
     w.pod(offset);

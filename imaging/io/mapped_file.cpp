@@ -76,6 +76,12 @@ std::int64_t mtime_ns(const struct stat& st) { return std::int64_t(st.st_mtim.tv
 
 }  // namespace
 
+FileStamp file_stamp(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return {};
+  return {std::uint64_t(st.st_size), mtime_ns(st)};
+}
+
 std::shared_ptr<const MappedFile> MappedFile::open(const std::string& path, int caller_fd) {
   static const bool handled = install_handler();
   if (!handled) return nullptr;

@@ -16,6 +16,17 @@
 
 namespace mgscope {
 
+// What tells one content of a file from another: its size and modification time (ns).
+struct FileStamp {
+  std::uint64_t bytes = 0;
+  std::int64_t modified_ns = 0;
+  bool operator==(const FileStamp& o) const { return bytes == o.bytes && modified_ns == o.modified_ns; }
+  bool operator!=(const FileStamp& o) const { return !(*this == o); }
+};
+
+// The stamp of the file at `path` now; all zero when it cannot be read.
+FileStamp file_stamp(const std::string& path);
+
 class MappedFile {
  public:
   // Maps the whole of `path`; nullptr when it cannot be mapped (not a regular file, empty, or the
@@ -30,7 +41,7 @@ class MappedFile {
   const std::string& path() const { return path_; }
   const std::uint8_t* data() const { return data_; }
   std::size_t size() const { return size_; }
-  std::int64_t modified_ns() const { return mtime_ns_; }  // the file's modification time at mapping
+  FileStamp stamp() const { return {std::uint64_t(size_), mtime_ns_}; }  // the file's, at mapping
 
   // Throws InputError naming the file when it was truncated, resized or modified since it was
   // mapped (its pixels may then be a mix of old and new, or zeros): call after the pixels were

@@ -99,10 +99,7 @@ void load_pixel_block(const ByteReader& file, const PixelBlock& b, RawImage& out
 
 bool map_pixel_block(const std::string& path, int fd, const PixelBlock& b, RawImage& out) {
   const std::size_t px = pixel_type_bytes(b.type);
-  // The types StoredImage analyses as stored (wider ones are made float32 in memory).
-  const bool as_analysed = b.type == PixelType::u8 || b.type == PixelType::i8 || b.type == PixelType::u16 ||
-                           b.type == PixelType::i16 || b.type == PixelType::f32;
-  if (!as_analysed || b.width <= 0 || b.height <= 0 || (px > 1 && b.endian != host_endian()) ||
+  if (!analysed_as_stored(b.type) || b.width <= 0 || b.height <= 0 || (px > 1 && b.endian != host_endian()) ||
       (b.order != RowOrder::top_down && b.height > 1))
     return false;
   const std::uint64_t total = std::uint64_t(b.width) * std::uint64_t(b.height) * px;
