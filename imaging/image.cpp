@@ -15,6 +15,16 @@ std::size_t RawImage::byte_count() const {
   return mapped ? std::size_t(width) * std::size_t(height) * pixel_type_bytes(type) : bytes.size();
 }
 
+std::ptrdiff_t RawImage::row_step() const {
+  const auto row_bytes = std::ptrdiff_t(std::size_t(width) * pixel_type_bytes(type));
+  return mapped && mapped_bottom_up ? -row_bytes : row_bytes;
+}
+
+const std::uint8_t* RawImage::row(int y) const {
+  const int stored = mapped && mapped_bottom_up ? height - 1 - y : y;
+  return data() + std::size_t(stored) * std::size_t(width) * pixel_type_bytes(type);
+}
+
 const char* pixel_type_name(PixelType t) {
   switch (t) {
     case PixelType::u8: return "uint8";
@@ -48,11 +58,14 @@ std::size_t pixel_type_bytes(PixelType t) {
 namespace {
 template <class T>
 void convert(const RawImage& raw, ImageF& out) {
-  const std::size_t n = out.pixels.size();
-  for (std::size_t i = 0; i < n; ++i) {
-    T v;
-    std::memcpy(&v, raw.data() + i * sizeof(T), sizeof(T));
-    out.pixels[i] = static_cast<float>(v);
+  for (int y = 0; y < raw.height; ++y) {
+    const std::uint8_t* in = raw.row(y);
+    float* o = out.row(y);
+    for (int x = 0; x < raw.width; ++x) {
+      T v;
+      std::memcpy(&v, in + std::size_t(x) * sizeof(T), sizeof(T));
+      o[x] = static_cast<float>(v);
+    }
   }
 }
 }  // namespace

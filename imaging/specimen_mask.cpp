@@ -37,7 +37,8 @@ std::pair<double, double> quantiles_of_sample(const P& image, double q_lo, doubl
   std::vector<float> s;
   const std::size_t step = std::max<std::size_t>(1, image.size() / 200000);
   s.reserve(image.size() / step + 1);
-  for (std::size_t i = 0; i < image.size(); i += step) s.push_back(image.at(i));
+  const auto w = std::size_t(image.width);
+  for (std::size_t i = 0; i < image.size(); i += step) s.push_back(image.at(int(i % w), int(i / w)));
   auto rank = [&](double q) { return std::min(s.size() - 1, std::size_t(q * double(s.size() - 1))); };
   const std::size_t k_lo = rank(q_lo), k_hi = rank(q_hi);
   const float lo = kth_smallest(s.data(), s.size(), k_lo);
@@ -45,36 +46,41 @@ std::pair<double, double> quantiles_of_sample(const P& image, double q_lo, doubl
   return {lo, hi};
 }
 
-// The smallest and largest value, the sum and whether all are whole numbers, of pixels [first,
-// first + count). Integer pixels are summed as integers: every partial sum is a whole number
-// below 2^53, so the double is the same as adding the floats one by one, and the loop vectorises.
+// The smallest and largest value, the sum and whether all are whole numbers, of rows [y0, y1),
+// taken row by row from the left. Integer pixels are summed as integers: every partial sum is a
+// whole number below 2^53, so the double is the same as adding the floats one by one, and the
+// loop vectorises.
 template <class T>
-void band_statistics(const PixelRows<T>& image, std::size_t first, std::size_t count, float& vmin, float& vmax,
-                     double& sum, bool& integer) {
+void band_statistics(const PixelRows<T>& image, int y0, int y1, float& vmin, float& vmax, double& sum,
+                     bool& integer) {
   if constexpr (std::is_integral_v<T>) {
-    const unsigned char* bytes = image.base + first * sizeof(T);
+    const auto w = std::size_t(image.width);
     T lo = std::numeric_limits<T>::max(), hi = std::numeric_limits<T>::lowest();
     std::int64_t total = 0;
-    for (std::size_t i = 0; i < count; ++i) {
-      T v;
-      std::memcpy(&v, bytes + i * sizeof(T), sizeof(T));
-      lo = std::min(lo, v);
-      hi = std::max(hi, v);
-      total += v;
+    for (int y = y0; y < y1; ++y) {
+      const unsigned char* bytes = image.row(y);
+      for (std::size_t i = 0; i < w; ++i) {
+        T v;
+        std::memcpy(&v, bytes + i * sizeof(T), sizeof(T));
+        lo = std::min(lo, v);
+        hi = std::max(hi, v);
+        total += v;
+      }
     }
     vmin = float(lo);
     vmax = float(hi);
     sum = double(total);
     integer = true;
   } else {
-    vmin = vmax = image.at(first);
-    for (std::size_t i = first; i < first + count; ++i) {
-      const float v = image.at(i);
-      vmin = std::min(vmin, v);
-      vmax = std::max(vmax, v);
-      sum += v;
-      if (integer && v != std::floor(v)) integer = false;
-    }
+    vmin = vmax = image.at(0, y0);
+    for (int y = y0; y < y1; ++y)
+      for (int x = 0; x < image.width; ++x) {
+        const float v = image.at(x, y);
+        vmin = std::min(vmin, v);
+        vmax = std::max(vmax, v);
+        sum += v;
+        if (integer && v != std::floor(v)) integer = false;
+      }
   }
 }
 
@@ -98,9 +104,8 @@ void find_annotations(const P& image, SpecimenMask& m, int threads) {
   std::vector<Band> band(static_cast<std::size_t>(bands));
   parallel_for(bands, nthreads, [&](long b, int) {
     Band& r = band[std::size_t(b)];
-    const std::size_t first = std::size_t(b) * kBandRows * std::size_t(w);
-    const std::size_t count = std::size_t(std::min(kBandRows, h - int(b) * kBandRows)) * std::size_t(w);
-    band_statistics(image, first, count, r.vmin, r.vmax, r.sum, r.integer);
+    const int y0 = int(b) * kBandRows;
+    band_statistics(image, y0, std::min(h, y0 + kBandRows), r.vmin, r.vmax, r.sum, r.integer);
   });
   float vmin = band[0].vmin, vmax = band[0].vmax;
   double sum = 0;
@@ -179,7 +184,7 @@ void find_annotations(const P& image, SpecimenMask& m, int threads) {
     // surroundings (the contrast is smooth on the pixel scale) and stay in, unless they are large
     // (then a saturated area, which is no specimen data either). A white bar over bright vacuum
     // has a weak rim but is large.
-    const float value = image.at(std::size_t(members[0]));
+    const float value = image.at(members[0] % w, members[0] / w);
     double rim = 0;
     long rim_px = 0;
     for (int i : members) {
@@ -211,7 +216,7 @@ void find_annotations(const P& image, SpecimenMask& m, int threads) {
     if (m.annotation_notes.size() < 8) {
       char buf[200];
       std::snprintf(buf, sizeof buf, "%zu px at value %g in x %d..%d, y %d..%d px", members.size(),
-                    double(image.at(std::size_t(members[0]))), x0, x1, y0, y1);
+                    double(image.at(members[0] % w, members[0] / w)), x0, x1, y0, y1);
       m.annotation_notes.push_back(buf);
     }
       }

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <type_traits>
 #include <utility>
 
 #include "fitting/base/error.hpp"
@@ -78,10 +79,15 @@ void StoredImage::check_source_unchanged() const {
 
 void StoredImage::copy_block(int x0, int y0, int w, int h, float* out, std::ptrdiff_t out_stride) const {
   visit([&](const auto& p) {
+    using Pixel = typename std::decay_t<decltype(p)>::value_type;
     for (int y = 0; y < h; ++y) {
-      const std::size_t start = std::size_t(y0 + y) * std::size_t(width) + std::size_t(x0);
+      const unsigned char* in = p.row(y0 + y) + std::size_t(x0) * sizeof(Pixel);
       float* o = out + y * out_stride;
-      for (int x = 0; x < w; ++x) o[x] = p.at(start + std::size_t(x));
+      for (int x = 0; x < w; ++x) {
+        Pixel v;
+        std::memcpy(&v, in + std::size_t(x) * sizeof(Pixel), sizeof(Pixel));
+        o[x] = static_cast<float>(v);
+      }
     }
   });
 }
@@ -89,10 +95,11 @@ void StoredImage::copy_block(int x0, int y0, int w, int h, float* out, std::ptrd
 std::optional<float> constant_value(const StoredImage& image) {
   if (image.width <= 0 || image.height <= 0) return std::nullopt;
   return image.visit([](const auto& rows) -> std::optional<float> {
-    const auto first = rows.value(std::size_t(0));
-    for (std::size_t i = 1; i < rows.size(); ++i)
-      if (!(rows.value(i) == first)) return std::nullopt;
-    return rows.at(std::size_t(0));
+    const auto first = rows.value(0, 0);
+    for (int y = 0; y < rows.height; ++y)
+      for (int x = 0; x < rows.width; ++x)
+        if (!(rows.value(x, y) == first)) return std::nullopt;
+    return rows.at(0, 0);
   });
 }
 

@@ -17,21 +17,23 @@
 namespace mgscope {
 
 // Read access to one stored type: value() reads one pixel as stored, at() converts it to float.
+// Rows are `step` bytes apart, negative for rows that lie bottom-up in a mapped file
+// (RawImage::mapped_bottom_up): read pixels by row and column, never by an index into the memory.
 template <class T>
 struct PixelRows {
   using value_type = T;
-  const unsigned char* base = nullptr;
+  const unsigned char* top = nullptr;  // row 0
+  std::ptrdiff_t step = 0;             // bytes from a row to the one below it
   int width = 0;
   int height = 0;
 
-  T value(std::size_t index) const {
+  const unsigned char* row(int y) const { return top + std::ptrdiff_t(y) * step; }
+  T value(int x, int y) const {
     T v;
-    std::memcpy(&v, base + index * sizeof(T), sizeof(T));  // no alignment or aliasing assumption
+    std::memcpy(&v, row(y) + std::size_t(x) * sizeof(T), sizeof(T));  // no alignment or aliasing assumption
     return v;
   }
-  T value(int x, int y) const { return value(std::size_t(y) * std::size_t(width) + std::size_t(x)); }
-  float at(std::size_t index) const { return static_cast<float>(value(index)); }
-  float at(int x, int y) const { return at(std::size_t(y) * std::size_t(width) + std::size_t(x)); }
+  float at(int x, int y) const { return static_cast<float>(value(x, y)); }
   std::size_t size() const { return std::size_t(width) * std::size_t(height); }
 };
 
@@ -74,14 +76,16 @@ class StoredImage {
   template <class F>
   decltype(auto) visit(F&& f) const {
     if (const ImageF* fl = floats())
-      return f(PixelRows<float>{reinterpret_cast<const unsigned char*>(fl->pixels.data()), width, height});
-    const unsigned char* b = compact_.data();
+      return f(PixelRows<float>{reinterpret_cast<const unsigned char*>(fl->pixels.data()),
+                                std::ptrdiff_t(sizeof(float)) * width, width, height});
+    const unsigned char* top = compact_.row(0);
+    const std::ptrdiff_t step = compact_.row_step();
     switch (compact_.type) {
-      case PixelType::u8: return f(PixelRows<std::uint8_t>{b, width, height});
-      case PixelType::i8: return f(PixelRows<std::int8_t>{b, width, height});
-      case PixelType::i16: return f(PixelRows<std::int16_t>{b, width, height});
-      case PixelType::f32: return f(PixelRows<float>{b, width, height});
-      default: return f(PixelRows<std::uint16_t>{b, width, height});
+      case PixelType::u8: return f(PixelRows<std::uint8_t>{top, step, width, height});
+      case PixelType::i8: return f(PixelRows<std::int8_t>{top, step, width, height});
+      case PixelType::i16: return f(PixelRows<std::int16_t>{top, step, width, height});
+      case PixelType::f32: return f(PixelRows<float>{top, step, width, height});
+      default: return f(PixelRows<std::uint16_t>{top, step, width, height});
     }
   }
 

@@ -99,8 +99,7 @@ void load_pixel_block(const ByteReader& file, const PixelBlock& b, RawImage& out
 
 bool map_pixel_block(const std::string& path, int fd, const PixelBlock& b, RawImage& out) {
   const std::size_t px = pixel_type_bytes(b.type);
-  if (!analysed_as_stored(b.type) || b.width <= 0 || b.height <= 0 || (px > 1 && b.endian != host_endian()) ||
-      (b.order != RowOrder::top_down && b.height > 1))
+  if (!analysed_as_stored(b.type) || b.width <= 0 || b.height <= 0 || (px > 1 && b.endian != host_endian()))
     return false;
   const std::uint64_t total = std::uint64_t(b.width) * std::uint64_t(b.height) * px;
   std::shared_ptr<const MappedFile> mapped = MappedFile::open(path, fd);
@@ -109,6 +108,7 @@ bool map_pixel_block(const std::string& path, int fd, const PixelBlock& b, RawIm
   out.bytes.clear();
   out.mapped = std::move(mapped);
   out.mapped_offset = static_cast<std::size_t>(b.offset);
+  out.mapped_bottom_up = b.order == RowOrder::bottom_up;
   return true;
 }
 

@@ -36,7 +36,8 @@ void load_pixel_block(const ByteReader& file, const PixelBlock& block, RawImage&
 void load_pixel_block(ByteReader&& file, const PixelBlock& block, RawImage& out, const char* what);
 
 // The block left in its file, memory-mapped (ReadOptions::map_pixels), when its bytes are the
-// pixels as analysed: 8 or 16-bit integers or float32 in host byte order, rows top-down. False (nothing
+// pixels as analysed: 8 or 16-bit integers or float32 in host byte order, rows top-down or bottom-up
+// (RawImage::mapped_bottom_up). False (nothing
 // done) otherwise or when the file cannot be mapped; InputError as load_pixel_block when the
 // block does not fit in the file.
 bool map_pixel_block(const ByteReader& file, const PixelBlock& block, RawImage& out, const char* what);

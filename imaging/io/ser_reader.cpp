@@ -241,7 +241,7 @@ LoadedImage read_ser(const std::string& path, const ReadOptions& options) {
   // stack (a series reads frame after frame in constant memory).
   ByteReader file = ByteReader::on_demand(path);
   LocatedImage l = locate(file, options);
-  LoadedImage image = load_located(std::move(file), std::move(l), "SER image data");
+  LoadedImage image = load_located(std::move(file), std::move(l), "SER image data", options.map_pixels);
   const std::string emi = emi_path_for(path);
   std::error_code ec;
   add_emi(!emi.empty() && std::filesystem::is_regular_file(emi, ec) ? emi : "", image.info);

@@ -1,5 +1,6 @@
-// DM and MRC pixels left in their file (ReadOptions::map_pixels): the same pixels as a read, at
-// the chosen frame's offset, mapped only when the stored bytes are the pixels as analysed.
+// DM, MRC and SER pixels left in their file (ReadOptions::map_pixels): the same pixels as a read,
+// at the chosen frame's offset, mapped only when the stored bytes are the pixels as analysed (SER's
+// rows bottom-up as they lie).
 #include <gtest/gtest.h>
 
 #include <string>
@@ -13,7 +14,13 @@
 namespace mgscope {
 namespace {
 
-std::vector<std::uint8_t> pixel_bytes(const RawImage& raw) { return {raw.data(), raw.data() + raw.byte_count()}; }
+// The pixels row by row from the top, whatever their order in memory.
+std::vector<std::uint8_t> pixel_bytes(const RawImage& raw) {
+  std::vector<std::uint8_t> out;
+  const std::size_t row_bytes = raw.byte_count() / std::size_t(raw.height);
+  for (int y = 0; y < raw.height; ++y) out.insert(out.end(), raw.row(y), raw.row(y) + row_bytes);
+  return out;
+}
 
 // Reads every frame with and without mapping; returns how many were mapped.
 int compare_frames(const std::string& path, int frames) {
@@ -29,6 +36,8 @@ int compare_frames(const std::string& path, int frames) {
     EXPECT_EQ(b.raw.width, a.raw.width);
     EXPECT_EQ(b.raw.height, a.raw.height);
     EXPECT_EQ(pixel_bytes(b.raw), pixel_bytes(a.raw)) << "frame " << k;
+    EXPECT_EQ(std::vector<std::uint8_t>(a.raw.data(), a.raw.data() + a.raw.byte_count()), pixel_bytes(a.raw));
+    EXPECT_EQ(b.raw.mapped_bottom_up, b.raw.mapped && detect_format(path) == FileFormat::ser);
     EXPECT_EQ(b.info.metadata, a.info.metadata);
     EXPECT_EQ(b.info.warnings, a.info.warnings);
     mapped += b.raw.mapped != nullptr;
@@ -86,6 +95,29 @@ TEST(MappedBinary, DmImagesAreMappedWhenStoredAsAnalysed) {
       test::write_bytes(path, test::make_dm(w, s));
       EXPECT_EQ(compare_frames(path, 1), c.mapped ? 1 : 0);
     }
+}
+
+// TIA stores rows bottom-up: a frame is mapped as it lies, and read from the bottom row of the file
+// up (RawImage::row), pixel for pixel the rows a read turns over; 32/64-bit types are read.
+TEST(MappedBinary, SerFramesAreMappedWithTheirRowsBottomUp) {
+  const auto dir = test::scratch_dir("mapped_binary_ser");
+  struct Case {
+    std::int16_t data_type;
+    bool mapped;
+  };
+  // uint8, uint16, int8, int16, float32: mapped; uint32, float64: read.
+  for (const Case c : {Case{1, true}, Case{2, true}, Case{4, true}, Case{5, true}, Case{7, true}, Case{3, false},
+                       Case{8, false}}) {
+    SCOPED_TRACE("DataType " + std::to_string(c.data_type));
+    test::SerSpec s;
+    s.data_type = c.data_type;
+    s.width = 37;
+    s.height = 21;
+    s.frames = 3;
+    const std::string path = (dir / ("s" + std::to_string(c.data_type) + ".ser")).string();
+    test::write_bytes(path, test::make_ser(s));
+    EXPECT_EQ(compare_frames(path, s.frames), c.mapped ? s.frames : 0);
+  }
 }
 
 }  // namespace

@@ -19,7 +19,10 @@
 #include "imaging/specimen_mask.hpp"
 #include "imaging/stored_image.hpp"
 #include "imaging/synth_hrtem.hpp"
+#include "imaging/io/read_image.hpp"
+#include "tests/imaging/binary_test_files.hpp"
 #include "tests/imaging/synth_image.hpp"
+#include "tests/test_support.hpp"
 
 namespace mgscope {
 namespace {
@@ -92,7 +95,7 @@ TEST(StoredImage, WiderPixelsBecomeFloatsInTheirOwnBuffer) {
     s.copy_block(0, 0, w, h, whole.pixels.data(), w);
     EXPECT_EQ(whole.pixels, expected.pixels);
     s.visit([&](const auto& p) {
-      EXPECT_EQ(static_cast<const void*>(p.base), static_cast<const void*>(buffer));  // the same buffer
+      EXPECT_EQ(static_cast<const void*>(p.top), static_cast<const void*>(buffer));  // the same buffer
       EXPECT_EQ(p.at(4, 2), expected.at(4, 2));
     });
   }
@@ -133,6 +136,22 @@ TEST(StoredImage, ABlankImageIsFoundAndRefusedByTheAnalysis) {
   }
 }
 
+// The same mask (of an image with vacuum and a burned-in bar), threshold and boxes, to the bit.
+void expect_same_analysis(const HrtemResult& a, const HrtemResult& b) {
+  ASSERT_TRUE(a.mask.vacuum_found);
+  ASSERT_GT(a.mask.annotation_shapes, 0);
+  EXPECT_EQ(a.mask.vacuum_px, b.mask.vacuum_px);
+  EXPECT_EQ(a.mask.annotation_px, b.mask.annotation_px);
+  EXPECT_EQ(a.mask.annotation_notes, b.mask.annotation_notes);
+  EXPECT_EQ(a.threshold.value, b.threshold.value);
+  ASSERT_EQ(a.boxes.size(), b.boxes.size());
+  for (std::size_t i = 0; i < a.boxes.size(); ++i) {
+    EXPECT_EQ(a.boxes[i].region, b.boxes[i].region) << i;
+    EXPECT_EQ(a.boxes[i].cls, b.boxes[i].cls) << i;
+    EXPECT_EQ(a.boxes[i].features.max_whitened, b.boxes[i].features.max_whitened) << i;
+  }
+}
+
 TEST(StoredImage, Uint16AnalysisEqualsTheFloatAnalysis) {
   SynthHrtemOptions o;
   o.width_px = o.height_px = 1000;
@@ -149,18 +168,7 @@ TEST(StoredImage, Uint16AnalysisEqualsTheFloatAnalysis) {
   ho.threads = 2;
   const HrtemResult a = analyse_hrtem(with_pixel_size(floats, o.pixel_nm), ho, "f32");
   const HrtemResult b = analyse_hrtem(compact, ho, "u16");
-  ASSERT_TRUE(a.mask.vacuum_found);
-  ASSERT_GT(a.mask.annotation_shapes, 0);
-  EXPECT_EQ(a.mask.vacuum_px, b.mask.vacuum_px);
-  EXPECT_EQ(a.mask.annotation_px, b.mask.annotation_px);
-  EXPECT_EQ(a.mask.annotation_notes, b.mask.annotation_notes);
-  EXPECT_EQ(a.threshold.value, b.threshold.value);
-  ASSERT_EQ(a.boxes.size(), b.boxes.size());
-  for (std::size_t i = 0; i < a.boxes.size(); ++i) {
-    EXPECT_EQ(a.boxes[i].region, b.boxes[i].region) << i;
-    EXPECT_EQ(a.boxes[i].cls, b.boxes[i].cls) << i;
-    EXPECT_EQ(a.boxes[i].features.max_whitened, b.boxes[i].features.max_whitened) << i;
-  }
+  expect_same_analysis(a, b);
   const AreaMap ma = compute_area_map(floats, a, ho, AreaMapOptions{}, "f32");
   const AreaMap mb = compute_area_map(compact.pixels, b, ho, AreaMapOptions{}, "u16");
   EXPECT_EQ(ma.ordered_area_fraction, mb.ordered_area_fraction);
@@ -169,6 +177,68 @@ TEST(StoredImage, Uint16AnalysisEqualsTheFloatAnalysis) {
     oo.max_side_px = side;
     EXPECT_EQ(render_overlay_png(floats, a, oo), render_overlay_png(compact.pixels, b, oo)) << side;
   }
+}
+
+// A TIA SER frame mapped where it lies, its rows bottom-up in the file (RawImage::mapped_bottom_up),
+// is analysed exactly as the rows a read turns over: the mask (annotation quantiles from a sample of
+// pixels, band statistics, shapes), the threshold, every box, the area map and the overlay's bytes.
+TEST(StoredImage, AFrameMappedBottomUpIsAnalysedAsItsReadCopy) {
+  SynthHrtemOptions o;
+  o.width_px = 1000;
+  o.height_px = 800;
+  o.ordered_fraction = 0.15;
+  o.vacuum_fraction = 0.3;
+  o.scale_bar_nm = 3;
+  o.seed = 12;
+  const SynthHrtem synth = make_synth_hrtem(o);
+  test::SerSpec spec;
+  spec.width = o.width_px;
+  spec.height = o.height_px;
+  spec.delta_x_m = spec.delta_y_m = o.pixel_nm * 1e-9;
+  test::Bytes bottom_up;
+  for (int y = o.height_px - 1; y >= 0; --y) {
+    const auto* row = reinterpret_cast<const std::uint8_t*>(synth.counts.row(y));
+    bottom_up.insert(bottom_up.end(), row, row + 2 * o.width_px);
+  }
+  spec.frame_pixels = {bottom_up};
+  const std::string path = (test::scratch_dir("stored_image_ser") / "bottom_up.ser").string();
+  test::write_bytes(path, test::make_ser(spec));
+  ReadOptions map;
+  map.map_pixels = true;
+  LoadedImage read = read_image(path), mapped = read_image(path, map);
+  ASSERT_EQ(read.raw.mapped, nullptr);
+  ASSERT_NE(mapped.raw.mapped, nullptr);
+  ASSERT_TRUE(mapped.raw.mapped_bottom_up);
+  CalibratedImage a = with_pixel_size(ImageF(), o.pixel_nm), b = with_pixel_size(ImageF(), o.pixel_nm);
+  a.pixels = StoredImage::from_raw(std::move(read.raw), path);
+  b.pixels = StoredImage::from_raw(std::move(mapped.raw), path);
+  EXPECT_EQ(b.pixels.bytes(), 0u);  // nothing copied
+  std::vector<float> block_a(40 * 30), block_b(40 * 30);
+  a.pixels.copy_block(13, 750, 40, 30, block_a.data(), 40);
+  b.pixels.copy_block(13, 750, 40, 30, block_b.data(), 40);
+  EXPECT_EQ(block_a, block_b);
+  EXPECT_EQ(block_b[0], float(synth.counts.at(13, 750)));
+  HrtemOptions ho;
+  ho.threads = 2;
+  const HrtemResult ra = analyse_hrtem(a, ho, "read"), rb = analyse_hrtem(b, ho, "mapped");
+  expect_same_analysis(ra, rb);
+  EXPECT_EQ(compute_area_map(a.pixels, ra, ho, AreaMapOptions{}, "read").ordered_area_fraction,
+            compute_area_map(b.pixels, rb, ho, AreaMapOptions{}, "mapped").ordered_area_fraction);
+  for (int side : {2048, 500}) {  // the picture whole, and by bands of rows (a whole factor down)
+    OverlayOptions oo;
+    oo.max_side_px = side;
+    EXPECT_EQ(render_overlay_png(a.pixels, ra, oo), render_overlay_png(b.pixels, rb, oo)) << side;
+  }
+  std::vector<std::uint16_t> blank(std::size_t(o.width_px) * std::size_t(o.height_px), 7);
+  blank[0] = 8;  // the file's first pixel: the image's bottom-left
+  spec.frame_pixels = {test::Bytes(reinterpret_cast<const std::uint8_t*>(blank.data()),
+                                   reinterpret_cast<const std::uint8_t*>(blank.data() + blank.size()))};
+  test::write_bytes(path, test::make_ser(spec));
+  const StoredImage one_differs = StoredImage::from_raw(read_image(path, map).raw, path);
+  EXPECT_EQ(constant_value(one_differs), std::nullopt);
+  float bottom_left = 0;
+  one_differs.copy_block(0, o.height_px - 1, 1, 1, &bottom_left, 1);
+  EXPECT_EQ(bottom_left, 8.f);
 }
 
 // A low-count image (6 counts a pixel on average: zeros and flat 3 x 3 patches happen by chance,
