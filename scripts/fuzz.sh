@@ -58,6 +58,28 @@ for row, rows in ((2, 300), (37, 60), (2341, 12)):
     open(f"{sys.argv[1]}/rows_{row}", "wb").write(bytes([row >> 8, row & 255]) + bytes(data))
 PY
 
+# TIA SER series of two 33 x 17 frames (rows bottom-up, mapped as they lie by the second read), uint16
+# and float32, 32-bit offsets (version 0x210) and 64-bit (0x220).
+mkdir -p "$seeds/fuzz_ser"
+"$(command -v /usr/bin/python3 || command -v python3)" - "$seeds/fuzz_ser" <<'PY'
+import struct, sys
+for version, dtype, fmt in ((0x210, 2, "H"), (0x220, 7, "f")):
+    wide = version == 0x220
+    b = bytearray(struct.pack("<HHHiiii", 0x4949, 0x0197, version, 0x4122, 0x4152, 2, 2))
+    at = len(b)
+    b += struct.pack("<q" if wide else "<i", 0)
+    b += struct.pack("<iiddii", 1, 2, 0.0, 1.0, 0, 0) + struct.pack("<i", 0)
+    offsets = []
+    for f in range(2):
+        offsets.append(len(b))
+        b += struct.pack("<ddiddihii", -1e-9, 2.5e-10, 2, 0.0, 2.5e-10, 0, dtype, 33, 17)
+        b += struct.pack("<%d%s" % (33 * 17, fmt), *[(k * 37 + f) % 4000 for k in range(33 * 17)])
+    b[at:at + (8 if wide else 4)] = struct.pack("<q" if wide else "<i", len(b))
+    for v in offsets + [0, 0]:
+        b += struct.pack("<q" if wide else "<i", v)
+    open(f"{sys.argv[1]}/series_{dtype}.ser", "wb").write(bytes(b))
+PY
+
 # A spot calibration of 20 null boxes, as --save-threshold writes one (docs/schemas/hrtem.spot_calibration.schema.json).
 mkdir -p "$seeds/fuzz_spot_calibration"
 "$(command -v /usr/bin/python3 || command -v python3)" - "$seeds/fuzz_spot_calibration" <<'PY'

@@ -1,7 +1,6 @@
 // The binary readers' targets read every input twice: from memory, then from a file with the
 // pixels left in it where they can be (ReadOptions::map_pixels). Both must agree on the pixels.
 #pragma once
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -14,13 +13,21 @@
 
 namespace mgscope::fuzz {
 
+// The pixels row by row from the top, whatever their order in memory (RawImage::mapped_bottom_up).
+inline std::vector<std::uint8_t> top_down_bytes(const RawImage& raw) {
+  std::vector<std::uint8_t> out;
+  const std::size_t row_bytes = std::size_t(raw.width) * pixel_type_bytes(raw.type);
+  for (int y = 0; y < raw.height; ++y) out.insert(out.end(), raw.row(y), raw.row(y) + row_bytes);
+  return out;
+}
+
 // An image read with map_pixels holds its declared pixels and, when the ordinary read of the same
-// bytes gave an image (`read`, else nullptr), the same bytes as it.
+// bytes gave an image (`read`, else nullptr), the same rows as it.
 inline void expect_same_pixels(const LoadedImage& mapped, const std::vector<std::uint8_t>* read) {
   const RawImage& raw = mapped.raw;
   if (raw.byte_count() != std::size_t(raw.width) * std::size_t(raw.height) * pixel_type_bytes(raw.type))
     __builtin_trap();
-  if (read && !std::equal(read->begin(), read->end(), raw.data(), raw.data() + raw.byte_count())) __builtin_trap();
+  if (read && *read != top_down_bytes(raw)) __builtin_trap();
 }
 
 // read(ByteReader, options) and read(path, options) are the reader's two entry points.
@@ -32,7 +39,7 @@ void read_both_ways(const std::uint8_t* data, std::size_t size, const char* suff
   bool was_read = false;
   try {
     const LoadedImage img = read_memory(file, options);
-    read.assign(img.raw.data(), img.raw.data() + img.raw.byte_count());
+    read = top_down_bytes(img.raw);
     was_read = true;
   } catch (const InputError&) {
   }
