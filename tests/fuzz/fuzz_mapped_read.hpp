@@ -10,16 +10,9 @@
 #include "imaging/image.hpp"
 #include "imaging/io/byte_reader.hpp"
 #include "tests/fuzz/fuzz_temp_file.hpp"
+#include "tests/imaging/binary_test_files.hpp"
 
 namespace mgscope::fuzz {
-
-// The pixels row by row from the top, whatever their order in memory (RawImage::mapped_bottom_up).
-inline std::vector<std::uint8_t> top_down_bytes(const RawImage& raw) {
-  std::vector<std::uint8_t> out;
-  const std::size_t row_bytes = std::size_t(raw.width) * pixel_type_bytes(raw.type);
-  for (int y = 0; y < raw.height; ++y) out.insert(out.end(), raw.row(y), raw.row(y) + row_bytes);
-  return out;
-}
 
 // An image read with map_pixels holds its declared pixels and, when the ordinary read of the same
 // bytes gave an image (`read`, else nullptr), the same rows as it.
@@ -27,7 +20,7 @@ inline void expect_same_pixels(const LoadedImage& mapped, const std::vector<std:
   const RawImage& raw = mapped.raw;
   if (raw.byte_count() != std::size_t(raw.width) * std::size_t(raw.height) * pixel_type_bytes(raw.type))
     __builtin_trap();
-  if (read && *read != top_down_bytes(raw)) __builtin_trap();
+  if (read && *read != test::top_down_bytes(raw)) __builtin_trap();
 }
 
 // read(ByteReader, options) and read(path, options) are the reader's two entry points.
@@ -39,7 +32,7 @@ void read_both_ways(const std::uint8_t* data, std::size_t size, const char* suff
   bool was_read = false;
   try {
     const LoadedImage img = read_memory(file, options);
-    read = top_down_bytes(img.raw);
+    read = test::top_down_bytes(img.raw);
     was_read = true;
   } catch (const InputError&) {
   }

@@ -7,9 +7,20 @@
 #include <utility>
 #include <vector>
 
+#include "imaging/image.hpp"
+
 namespace mgscope::test {
 
 using Bytes = std::vector<std::uint8_t>;
+
+// A read image's pixels row by row from the top, whatever their order in memory (a SER frame left
+// in its file lies bottom-up: RawImage::mapped_bottom_up).
+inline Bytes top_down_bytes(const RawImage& raw) {
+  Bytes out;
+  const std::size_t row_bytes = std::size_t(raw.width) * pixel_type_bytes(raw.type);
+  for (int y = 0; y < raw.height; ++y) out.insert(out.end(), raw.row(y), raw.row(y) + row_bytes);
+  return out;
+}
 
 // Appends the bytes of `v` in little- or big-endian order.
 template <class T>

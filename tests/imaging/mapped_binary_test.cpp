@@ -14,14 +14,6 @@
 namespace mgscope {
 namespace {
 
-// The pixels row by row from the top, whatever their order in memory.
-std::vector<std::uint8_t> pixel_bytes(const RawImage& raw) {
-  std::vector<std::uint8_t> out;
-  const std::size_t row_bytes = raw.byte_count() / std::size_t(raw.height);
-  for (int y = 0; y < raw.height; ++y) out.insert(out.end(), raw.row(y), raw.row(y) + row_bytes);
-  return out;
-}
-
 // Reads every frame with and without mapping; returns how many were mapped.
 int compare_frames(const std::string& path, int frames) {
   int mapped = 0;
@@ -35,8 +27,8 @@ int compare_frames(const std::string& path, int frames) {
     EXPECT_EQ(b.raw.type, a.raw.type);
     EXPECT_EQ(b.raw.width, a.raw.width);
     EXPECT_EQ(b.raw.height, a.raw.height);
-    EXPECT_EQ(pixel_bytes(b.raw), pixel_bytes(a.raw)) << "frame " << k;
-    EXPECT_EQ(std::vector<std::uint8_t>(a.raw.data(), a.raw.data() + a.raw.byte_count()), pixel_bytes(a.raw));
+    EXPECT_EQ(test::top_down_bytes(b.raw), test::top_down_bytes(a.raw)) << "frame " << k;
+    EXPECT_EQ(std::vector<std::uint8_t>(a.raw.data(), a.raw.data() + a.raw.byte_count()), test::top_down_bytes(a.raw));
     EXPECT_EQ(b.raw.mapped_bottom_up, b.raw.mapped && detect_format(path) == FileFormat::ser);
     EXPECT_EQ(b.info.metadata, a.info.metadata);
     EXPECT_EQ(b.info.warnings, a.info.warnings);
