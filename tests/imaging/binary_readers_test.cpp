@@ -67,6 +67,17 @@ TEST(RealFiles, SerStoImage) {
   // The element's time tag, 2011-10-19 01:18:46 UTC (the .emi's AcquireDate is local: 18:18:46 PDT).
   EXPECT_EQ(img.info.metadata.at("acquisition_epoch_s"), "1318987126");
   EXPECT_EQ(img.info.metadata.at("acquisition_time_resolution_s"), "1");
+  // Left in the file (as mgscope hrtem does at 32 MiB and more), its rows bottom-up as TIA wrote them:
+  // the rows the read turned over, and the same description.
+  ReadOptions map;
+  map.map_pixels = true;
+  const LoadedImage mapped = read_image(path, map);
+  ASSERT_NE(mapped.raw.mapped, nullptr);
+  EXPECT_TRUE(mapped.raw.mapped_bottom_up);
+  EXPECT_EQ(test::top_down_bytes(mapped.raw), test::top_down_bytes(img.raw));
+  EXPECT_NE(test::top_down_bytes(mapped.raw),
+            test::Bytes(mapped.raw.data(), mapped.raw.data() + mapped.raw.byte_count()));  // not symmetric
+  EXPECT_EQ(mapped.info.metadata, img.info.metadata);
 }
 
 TEST(RealFiles, DmStemImageSkipsThumbnail) {
