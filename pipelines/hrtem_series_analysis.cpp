@@ -21,8 +21,6 @@
 #include "imaging/frame_average.hpp"
 #include "imaging/frame_drift.hpp"
 #include "imaging/io/image_frames.hpp"
-#include "imaging/io/mapped_file.hpp"
-#include "pipelines/heap_policy.hpp"
 #include "pipelines/hrtem_image_run.hpp"
 #include "pipelines/json_output.hpp"
 
@@ -87,13 +85,9 @@ PointPixels read_point(ImageFrames& frames, std::mutex& read_lock, int first, in
         throw InputError("frame " + std::to_string(frame) + ": " + e.what());
       }
     };
-    // Frames of 32 MiB or more are analysed where they lie in the file, as single images are
-    // (hrtem_image_job.cpp): a copy would fill fresh pages for every frame (a SER's turned over).
-    // The pixels' file is checked once they are used: below for a sum, by the caller for a frame.
-    const bool map = frames.file_bytes_per_frame(frame) >= kFreshMappingBytes;
     LoadedImage img = naming_frame([&] {
       std::lock_guard<std::mutex> lock(read_lock);
-      return frames.read(frame, map);
+      return frames.read(frame);
     });
     const FrameTime t = frame_time(img.info.metadata, frame);
     if (k == 0) p.clock = t;
@@ -108,7 +102,6 @@ PointPixels read_point(ImageFrames& frames, std::mutex& read_lock, int first, in
       continue;
     }
     ImageF f = naming_frame([&] { return to_float(img.raw, path); });
-    if (img.raw.mapped) naming_frame([&] { img.raw.mapped->check_unchanged(); });
     img.raw = RawImage{};
     if (k == 0) {
       width = f.width;
@@ -184,7 +177,6 @@ PointOutcome analyse_point(ImageFrames& frames, std::mutex& read_lock, const Fra
     o.run.emplace(analyse_hrtem_image(std::move(px.pixels), std::move(px.info), settings.calibrate, options, settings.area,
                                       settings.user));
     const HrtemImageRun& run = *o.run;
-    run.image.pixels.check_source_unchanged();  // a frame left in its file: the file must not have changed
     p.file_time_s = px.time_s;
     p.drift_nm = px.drift_px * run.run.pixel_nm();
     o.nm_per_px_x = run.run.pixel_nm() * run.run.width_px / read_width;

@@ -99,44 +99,36 @@ ImageFrames::ImageFrames(std::string path) : path_(std::move(path)) {
 
 ImageFrames::~ImageFrames() = default;
 
-LoadedImage ImageFrames::read(int frame, bool map_pixels) {
-  ReadOptions ro;
-  ro.map_pixels = map_pixels;
+LoadedImage ImageFrames::read(int frame) {
   if (!files_.empty()) {
     if (frame < 0 || frame >= frames_)
       fail_input(path_, "frame " + std::to_string(frame) + " requested but the folder holds " +
                             std::to_string(frames_) + " image file(s), numbered from 0");
     const std::string& file = files_[std::size_t(frame)];
-    LoadedImage image = read_image(file, ro);
+    LoadedImage image = read_image(file);
     if (image.info.frames > 1)
       fail_input(file, "holds " + std::to_string(image.info.frames) +
                            " frames: a folder is read as one frame per file (give this file itself with --frames "
                            "for its frames)");
     return image;
   }
-  ro.frame = frame;
   if (reads_in_child_) {  // an EMD file: its frames are read by one child process
     if (!emd_) emd_ = emd_reader_process(path_);
+    ReadOptions ro;
+    ro.frame = frame;
     ro.keep_open = true;  // the next frames are read from the same file
     LoadedImage image = emd_->read(ro);
     check_pixel_size_plausible(image.info);  // as read_image does
     return image;
   }
-  if (!tiff_) return read_image(path_, ro);
-  LoadedImage image = tiff_->read(frame, map_pixels);
+  if (!tiff_) {
+    ReadOptions ro;
+    ro.frame = frame;
+    return read_image(path_, ro);
+  }
+  LoadedImage image = tiff_->read(frame);
   check_pixel_size_plausible(image.info);  // as read_image does
   return image;
-}
-
-std::uint64_t ImageFrames::file_bytes_per_frame(int frame) const {
-  std::error_code ec;
-  if (!files_.empty()) {
-    if (frame < 0 || frame >= frames_) return 0;
-    const std::uintmax_t bytes = std::filesystem::file_size(files_[std::size_t(frame)], ec);
-    return ec ? 0 : bytes;
-  }
-  const std::uintmax_t bytes = std::filesystem::file_size(path_, ec);
-  return ec || frames_ <= 0 ? 0 : bytes / std::uint64_t(frames_);
 }
 
 }  // namespace mgscope

@@ -6,7 +6,6 @@
 // written frame by frame, or an image sequence saved from ImageJ): its image files, found in its
 // subfolders too, in natural order of their paths (frame_2 before frame_10).
 #pragma once
-#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -35,12 +34,8 @@ class ImageFrames {
   // A folder's files, in frame order; empty for a file.
   const std::vector<std::string>& files() const { return files_; }
   // Throws InputError naming the file for a frame outside [0, frames()) or a bad frame, and, in
-  // a folder, for a file of several frames. `map_pixels`: ReadOptions::map_pixels (the caller then
-  // checks the pixels' file once it has used them: StoredImage::check_source_unchanged).
-  LoadedImage read(int frame, bool map_pixels = false);
-  // The bytes of the file a frame comes from, shared among its frames (its file's in a folder): what
-  // a frame costs to read, known before reading it.
-  std::uint64_t file_bytes_per_frame(int frame) const;
+  // a folder, for a file of several frames.
+  LoadedImage read(int frame);
 
  private:
   std::string path_;

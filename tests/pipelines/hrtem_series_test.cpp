@@ -20,11 +20,9 @@
 #include <tiffio.h>
 
 #include "fitting/base/error.hpp"
-#include "imaging/io/image_frames.hpp"
 #include "imaging/io/read_image.hpp"
 #include "imaging/io/tiff_writer.hpp"
 #include "imaging/synth_hrtem.hpp"
-#include "pipelines/heap_policy.hpp"
 #include "pipelines/hrtem_series.hpp"
 #include "pipelines/hrtem_series_outputs.hpp"
 #include "pipelines/hrtem_series_overview.hpp"
@@ -945,70 +943,6 @@ TEST(HrtemSeries, SerSeriesTakesItsTimeFromTheElementTags) {
   EXPECT_EQ(cj["kept_points"], nlohmann::json({"frame_0000", "frame_0001"}));
 }
 
-
-// Frames of 32 MiB or more are analysed where they lie in the file, as single images are: a TIA
-// SER series of two 4096 x 4096 uint16 frames (rows bottom-up, mapped as they lie) gives the series
-// of the same frames read from a Deflate TIFF stack (never mapped) byte for byte.
-TEST(HrtemSeries, FramesOf32MiBOrMoreAreAnalysedWhereTheyLie) {
-  SynthHrtemOptions o;
-  o.width_px = o.height_px = 1024;
-  o.ordered_fraction = 0.1;
-  o.seed = 31;
-  const SynthHrtem tile = make_synth_hrtem(o);
-  constexpr int kSide = 4096;
-  std::vector<RawImage> pages(2);
-  test::SerSpec ser;
-  ser.width = ser.height = kSide;
-  ser.frames = 2;
-  ser.delta_x_m = ser.delta_y_m = o.pixel_nm * 1e-9;
-  ser.offset_x_m = ser.offset_y_m = 0;  // the origin at the top-left pixel, as the TIFF's
-  ser.element_x = ser.element_y = 0;
-  for (int k = 0; k < 2; ++k) {  // the tile repeated 4 x 4, the second frame 7 rows lower
-    RawImage& page = pages[std::size_t(k)];
-    page.width = page.height = kSide;
-    page.type = PixelType::u16;
-    page.bytes.resize(std::size_t(kSide) * kSide * 2);
-    test::Bytes bottom_up;
-    for (int y = 0; y < kSide; ++y) {
-      auto* row = reinterpret_cast<std::uint16_t*>(page.bytes.data()) + std::size_t(y) * kSide;
-      for (int x = 0; x < kSide; ++x) row[x] = tile.counts.at(x % 1024, (y + 1024 - 7 * k) % 1024);
-    }
-    for (int y = kSide - 1; y >= 0; --y)
-      bottom_up.insert(bottom_up.end(), page.bytes.begin() + std::ptrdiff_t(y) * kSide * 2,
-                       page.bytes.begin() + std::ptrdiff_t(y + 1) * kSide * 2);
-    ser.frame_pixels.push_back(std::move(bottom_up));
-  }
-  const fs::path dir = test::scratch_dir("hrtem_series_mapped");
-  const fs::path ser_path = dir / "big.ser", tif_path = dir / "big.tif";
-  test::write_bytes(ser_path.string(), test::make_ser(ser));
-  TiffWriteOptions deflate;
-  deflate.compression = TiffCompression::deflate;
-  write_tiff_pages(tif_path.string(), pages, test::nm_calibration(o.pixel_nm, o.pixel_nm), deflate);
-  pages.clear();
-
-  ImageFrames frames(ser_path.string());
-  ASSERT_GE(frames.file_bytes_per_frame(1), kFreshMappingBytes);
-  const LoadedImage mapped = frames.read(1, true);
-  EXPECT_NE(mapped.raw.mapped, nullptr);
-  EXPECT_TRUE(mapped.raw.mapped_bottom_up);
-  EXPECT_EQ(frames.read(1).raw.mapped, nullptr);  // as asked
-
-  for (const char* format : {"ser", "tif"}) {
-    const auto r = test::run_mgscope("hrtem '" + (dir / (std::string("big.") + format)).string() + "' -o '" +
-                                     (dir / format).string() + "' --frames all --area-stride off --threads 2");
-    ASSERT_EQ(r.exit_code, 0) << r.output;
-  }
-  const fs::path from_ser = dir / "ser" / "big", from_tif = dir / "tif" / "big";
-  auto rows = read_csv(from_ser / "series.csv"), tif_rows = read_csv(from_tif / "series.csv");
-  ASSERT_EQ(rows.size(), 2u);
-  EXPECT_GT(num(rows[1], "ordered_box_fraction"), 0.05);
-  EXPECT_GT(num(rows[1], "specimen_shift_y_nm"), 0.1);  // the 7 rows followed
-  for (auto& row : rows) row.erase("warnings");  // the SER's has one more: no .emi beside it
-  for (auto& row : tif_rows) row.erase("warnings");
-  EXPECT_EQ(rows, tif_rows);
-  for (const char* point : {"frame_0000", "frame_0001"})
-    EXPECT_EQ(test::read_all(from_ser / point / "tiles.csv"), test::read_all(from_tif / point / "tiles.csv")) << point;
-}
 
 // A Velox EMD stack end to end: frames read by hyperslab out of (y, x, frames) data, the time
 // axis from each frame's own JSON (Acquisition.AcquisitionStartDatetime, 10 s apart here).
