@@ -21,8 +21,9 @@ std::ptrdiff_t RawImage::row_step() const {
 }
 
 const std::uint8_t* RawImage::row(int y) const {
-  const int stored = mapped && mapped_bottom_up ? height - 1 - y : y;
-  return data() + std::size_t(stored) * std::size_t(width) * pixel_type_bytes(type);
+  const std::ptrdiff_t step = row_step();
+  const std::ptrdiff_t top = step < 0 ? -step * std::ptrdiff_t(height - 1) : 0;  // bottom-up: the last stored row
+  return data() + top + step * y;
 }
 
 const char* pixel_type_name(PixelType t) {

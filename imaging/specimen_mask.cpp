@@ -60,8 +60,7 @@ void band_statistics(const PixelRows<T>& image, int y0, int y1, float& vmin, flo
     for (int y = y0; y < y1; ++y) {
       const unsigned char* bytes = image.row(y);
       for (std::size_t i = 0; i < w; ++i) {
-        T v;
-        std::memcpy(&v, bytes + i * sizeof(T), sizeof(T));
+        const T v = PixelRows<T>::value_in(bytes, i);
         lo = std::min(lo, v);
         hi = std::max(hi, v);
         total += v;

@@ -2,7 +2,6 @@
 
 #include <cmath>
 #include <cstring>
-#include <type_traits>
 #include <utility>
 
 #include "fitting/base/error.hpp"
@@ -79,15 +78,10 @@ void StoredImage::check_source_unchanged() const {
 
 void StoredImage::copy_block(int x0, int y0, int w, int h, float* out, std::ptrdiff_t out_stride) const {
   visit([&](const auto& p) {
-    using Pixel = typename std::decay_t<decltype(p)>::value_type;
     for (int y = 0; y < h; ++y) {
-      const unsigned char* in = p.row(y0 + y) + std::size_t(x0) * sizeof(Pixel);
+      const unsigned char* in = p.row(y0 + y);
       float* o = out + y * out_stride;
-      for (int x = 0; x < w; ++x) {
-        Pixel v;
-        std::memcpy(&v, in + std::size_t(x) * sizeof(Pixel), sizeof(Pixel));
-        o[x] = static_cast<float>(v);
-      }
+      for (int x = 0; x < w; ++x) o[x] = static_cast<float>(p.value_in(in, std::size_t(x0) + std::size_t(x)));
     }
   });
 }

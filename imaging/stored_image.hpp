@@ -28,11 +28,13 @@ struct PixelRows {
   int height = 0;
 
   const unsigned char* row(int y) const { return top + std::ptrdiff_t(y) * step; }
-  T value(int x, int y) const {
+  // Pixel x of a row that row() gave: loops over a row take its address once.
+  static T value_in(const unsigned char* row, std::size_t x) {
     T v;
-    std::memcpy(&v, row(y) + std::size_t(x) * sizeof(T), sizeof(T));  // no alignment or aliasing assumption
+    std::memcpy(&v, row + x * sizeof(T), sizeof(T));  // no alignment or aliasing assumption
     return v;
   }
+  T value(int x, int y) const { return value_in(row(y), std::size_t(x)); }
   float at(int x, int y) const { return static_cast<float>(value(x, y)); }
   std::size_t size() const { return std::size_t(width) * std::size_t(height); }
 };
