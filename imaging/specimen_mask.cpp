@@ -33,12 +33,17 @@ constexpr double kRimContrast = 0.25;  // least mean step at a shape's rim, in u
 // every step-th pixel in row order, from the first.
 std::size_t sample_step(std::size_t pixels) { return std::max<std::size_t>(1, pixels / 200000); }
 
-// Appends to `out` the sampled pixels of a row whose first pixel is pixel `row_start` of the image.
+// How many of the image's first `pixels` pixels (in row order) are in the sample: where the
+// sample of the row starting at pixel `pixels` goes.
+std::size_t samples_before(std::size_t pixels, std::size_t step) { return (pixels + step - 1) / step; }
+
+// Writes at `out` the sampled pixels of a row whose first pixel is pixel `row_start` of the image;
+// returns where the next row's go.
 template <class T>
-void sample_row(const unsigned char* bytes, std::size_t row_start, std::size_t width, std::size_t step,
-                std::vector<float>& out) {
-  for (std::size_t x = (row_start + step - 1) / step * step - row_start; x < width; x += step)
-    out.push_back(static_cast<float>(PixelRows<T>::value_in(bytes, x)));
+float* sample_row(const unsigned char* bytes, std::size_t row_start, std::size_t width, std::size_t step, float* out) {
+  for (std::size_t x = samples_before(row_start, step) * step - row_start; x < width; x += step)
+    *out++ = static_cast<float>(PixelRows<T>::value_in(bytes, x));
+  return out;
 }
 
 // The q_lo and q_hi quantiles (q_lo <= q_hi) of the sample, reordered. One sample serves both:
@@ -53,14 +58,15 @@ std::pair<double, double> quantiles_of(std::vector<float>& s, double q_lo, doubl
 }
 
 // The smallest and largest value, the sum and whether all are whole numbers, of rows [y0, y1),
-// taken row by row from the left, and the rows' pixels of the sample (sample_step): taken in this
+// taken row by row from the left, and the rows' pixels of the sample (sample_step), written from
+// `sample` on (their place in the sample: samples_before(y0 * width)): taken in this
 // pass, whose threads read every pixel anyway, rather than gathered afterwards on one thread from
 // all over the image (5-7 ms of a 4096^2 image, 14 ms at 16384^2). Integer pixels are summed as
 // integers: every partial sum is a whole number below 2^53, so the double is the same as adding the
 // floats one by one, and the loop vectorises.
 template <class T>
 void band_statistics(const PixelRows<T>& image, int y0, int y1, float& vmin, float& vmax, double& sum,
-                     bool& integer, std::size_t step, std::vector<float>& sample) {
+                     bool& integer, std::size_t step, float* sample) {
   const auto w = std::size_t(image.width);
   if constexpr (std::is_integral_v<T>) {
     T lo = std::numeric_limits<T>::max(), hi = std::numeric_limits<T>::lowest();
@@ -73,7 +79,7 @@ void band_statistics(const PixelRows<T>& image, int y0, int y1, float& vmin, flo
         hi = std::max(hi, v);
         total += v;
       }
-      sample_row<T>(bytes, std::size_t(y) * w, w, step, sample);
+      sample = sample_row<T>(bytes, std::size_t(y) * w, w, step, sample);
     }
     vmin = float(lo);
     vmax = float(hi);
@@ -89,7 +95,7 @@ void band_statistics(const PixelRows<T>& image, int y0, int y1, float& vmin, flo
         sum += v;
         if (integer && v != std::floor(v)) integer = false;
       }
-      sample_row<T>(image.row(y), std::size_t(y) * w, w, step, sample);
+      sample = sample_row<T>(image.row(y), std::size_t(y) * w, w, step, sample);
     }
   }
 }
@@ -110,35 +116,27 @@ void find_annotations(const P& image, SpecimenMask& m, int threads) {
     float vmin = 0, vmax = 0;
     double sum = 0;
     bool integer = true;
-    std::vector<float> sample;
   };
   std::vector<Band> band(static_cast<std::size_t>(bands));
   const std::size_t step = sample_step(image.size());
+  std::vector<float> sample(samples_before(image.size(), step));  // each band writes its own stretch
   parallel_for(bands, nthreads, [&](long b, int) {
     Band& r = band[std::size_t(b)];
     const int y0 = int(b) * kBandRows, y1 = std::min(h, y0 + kBandRows);
-    r.sample.reserve(std::size_t(y1 - y0) * std::size_t(w) / step + 1);
-    band_statistics(image, y0, y1, r.vmin, r.vmax, r.sum, r.integer, step, r.sample);
+    band_statistics(image, y0, y1, r.vmin, r.vmax, r.sum, r.integer, step,
+                    sample.data() + samples_before(std::size_t(y0) * std::size_t(w), step));
   });
   float vmin = band[0].vmin, vmax = band[0].vmax;
   double sum = 0;
   bool integer = true;
-  std::size_t sampled = 0;
   for (const Band& r : band) {
     vmin = std::min(vmin, r.vmin);
     vmax = std::max(vmax, r.vmax);
     sum += r.sum;
     integer = integer && r.integer;
-    sampled += r.sample.size();
   }
   if (!(vmax > vmin)) return;
   const bool low_count = integer && sum / double(image.size()) < 30;
-  std::vector<float> sample;
-  sample.reserve(sampled);
-  for (Band& r : band) {
-    sample.insert(sample.end(), r.sample.begin(), r.sample.end());
-    r.sample = {};
-  }
   // Named copies, not a structured binding: C++17 lambdas (the candidate pass) cannot capture those.
   const std::pair<double, double> range = quantiles_of(sample, 0.001, 0.999);
   const double lo = range.first, hi = range.second;
