@@ -11,11 +11,15 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <exception>
 #include <limits>
 #include <memory>
+#include <string>
+#include <thread>
 #include <type_traits>
 #include <utility>
 
+#include "fitting/base/core_lending.hpp"
 #include "fitting/base/select.hpp"
 #include "imaging/box_transform.hpp"
 #include "fitting/base/parallel_for.hpp"
@@ -285,26 +289,40 @@ double median_of_sorted(const std::vector<double>& v, std::size_t from, std::siz
   return n % 2 ? v[from + n / 2] : 0.5 * (v[from + n / 2 - 1] + v[from + n / 2]);
 }
 
-void find_vacuum(const StoredImage& image, double pixel_nm, int s, const MaskOptions& o, SpecimenMask& m) {
-  const int t = s;  // sub-boxes side by side, each deciding its own pixels
+// The band-to-noise ratio R of every sub-box of side s (side by side), -1 for those under the user's
+// mask (not usable), or why none could be measured.
+struct VacuumRatios {
+  int side = 0, nx = 0, ny = 0;
+  std::vector<double> ratio;   // row-major, nx x ny
+  std::string not_checked;     // empty when measured
+};
+
+// Needs only the pixels and the user's mask: the annotations are left out afterwards
+// (decide_vacuum), so this can run beside the annotation search.
+VacuumRatios vacuum_ratios(const StoredImage& image, double pixel_nm, int s, const MaskOptions& o, const BitPlane& user) {
+  VacuumRatios v;
+  v.side = s;
   if (s < 16 || image.width < s || image.height < s) {
-    m.vacuum_not_checked = "half a box is under 16 px";
-    return;
+    v.not_checked = "half a box is under 16 px";
+    return v;
   }
   const RatioBands bands = ratio_bands(s, pixel_nm, o.d_min_nm, o.d_max_nm);
   if (bands.band.size() < 8 || bands.noise.size() < 8) {
-    m.vacuum_not_checked = "the d_min..d_max band reaches Nyquist, leaving no band to measure the noise in";
-    return;
+    v.not_checked = "the d_min..d_max band reaches Nyquist, leaving no band to measure the noise in";
+    return v;
   }
-  const int nx = (image.width - s) / t + 1, ny = (image.height - s) / t + 1;
+  const int nx = (image.width - s) / s + 1, ny = (image.height - s) / s + 1;
+  v.nx = nx;
+  v.ny = ny;
   const long count = long(nx) * ny;
-  std::vector<double> ratio(std::size_t(count), -1.0);  // -1: not usable (annotation, user mask)
+  std::vector<double>& ratio = v.ratio;
+  ratio.assign(std::size_t(count), -1.0);
   const int nthreads = resolve_threads(o.threads, count);
   std::vector<std::unique_ptr<BoxTransformer>> tr;
   for (int k = 0; k < nthreads; ++k) tr.push_back(std::make_unique<BoxTransformer>(s, WindowKind::hann, AcfMode::circular, false));
   parallel_for(count, nthreads, [&](long i, int th) {
-    const int x0 = int(i % nx) * t, y0 = int(i / nx) * t;
-    if (m.annotation.any(x0, y0, x0 + s, y0 + s) || m.user.any(x0, y0, x0 + s, y0 + s)) return;
+    const int x0 = int(i % nx) * s, y0 = int(i / nx) * s;
+    if (user.any(x0, y0, x0 + s, y0 + s)) return;
     BoxTransformer& b = *tr[std::size_t(th)];
     if (!b.transform(image, x0, y0)) {
       ratio[std::size_t(i)] = 0.0;  // flat: no contrast at all
@@ -318,6 +336,24 @@ void find_vacuum(const StoredImage& image, double pixel_nm, int s, const MaskOpt
     sn /= double(bands.noise.size());
     ratio[std::size_t(i)] = sn > 0 ? sb / sn : 1e9;
   });
+  return v;
+}
+
+// Vacuum cells from the sub-boxes' ratios, those under an annotation left out (not usable, like the
+// user-masked ones).
+void decide_vacuum(VacuumRatios&& v, SpecimenMask& m) {
+  if (!v.not_checked.empty()) {
+    m.vacuum_not_checked = std::move(v.not_checked);
+    return;
+  }
+  const int s = v.side, nx = v.nx, ny = v.ny;
+  const long count = long(nx) * ny;
+  std::vector<double>& ratio = v.ratio;
+  if (!m.annotation.empty())
+    for (long i = 0; i < count; ++i) {
+      const int x0 = int(i % nx) * s, y0 = int(i / nx) * s;
+      if (m.annotation.any(x0, y0, x0 + s, y0 + s)) ratio[std::size_t(i)] = -1.0;
+    }
   std::vector<double> logs;
   for (double r : ratio)
     if (r >= 0) logs.push_back(std::log(std::max(r, 1e-6)));
@@ -367,9 +403,57 @@ void find_vacuum(const StoredImage& image, double pixel_nm, int s, const MaskOpt
   }
   // Kept per cell (pixels past the last sub-box take its decision: SpecimenMask::cell_x).
   m.vacuum_cells = std::move(vac);
-  m.cell_px = t;
+  m.cell_px = s;
   m.cells_x = nx;
   m.cells_y = ny;
+}
+
+// The annotation search on a thread of its own while the vacuum's sub-boxes are measured, when a
+// core is free for it; else one after the other. Over a memory-mapped image the annotation
+// search's first pass is mostly the first touch of the file's pages (~30 ms of a 4096^2 image, on
+// one core), and the transforms of the vacuum's sub-boxes need not wait for it. The results are
+// the same either way: the ratios do not depend on the annotations, which decide_vacuum applies
+// after both. The core comes from this thread's lender (a batch lends its idle cores), or from the
+// `threads` allowed without one; the annotation search runs on one thread, and gives its core to
+// the vacuum's loop when it ends. Errors are rethrown after both end, the annotation search's first.
+template <class Annotations, class Vacuum>
+VacuumRatios side_by_side(Annotations&& search_annotations, Vacuum&& measure_vacuum, int threads) {
+  CoreLender own(resolve_threads(threads, 1L << 30) - 1);  // without a lender: the cores beyond this thread's
+  CoreLender* const lender = core_lender() ? core_lender() : &own;
+  if (!lender->borrow()) {  // no core free: one after the other
+    search_annotations(threads);
+    return measure_vacuum();
+  }
+  std::exception_ptr annotation_error, vacuum_error;
+  std::thread annotating;
+  try {
+    annotating = std::thread([&] {
+      CoreLenderScope scope(lender);
+      try {
+        search_annotations(1);
+      } catch (...) {
+        annotation_error = std::current_exception();
+      }
+      lender->lend();
+    });
+  } catch (...) {  // no thread to be had
+    lender->lend();
+    search_annotations(threads);
+    return measure_vacuum();
+  }
+  VacuumRatios ratios;
+  {
+    CoreLenderScope scope(lender);
+    try {
+      ratios = measure_vacuum();
+    } catch (...) {
+      vacuum_error = std::current_exception();
+    }
+  }
+  annotating.join();
+  if (annotation_error) std::rethrow_exception(annotation_error);
+  if (vacuum_error) std::rethrow_exception(vacuum_error);
+  return ratios;
 }
 
 }  // namespace
@@ -387,9 +471,19 @@ SpecimenMask find_specimen_mask(const StoredImage& image, double pixel_nm, int p
       for (int x = 0; x < image.width; ++x)
         if (x < r[0] || y < r[1] || x >= r[2] || y >= r[3]) m.user.set(x, y);
   }
-  if (o.find_annotations && image.width > 0 && image.height > 0)
-    image.visit([&](const auto& pixels) { find_annotations(pixels, m, o.threads); });
-  if (o.find_vacuum) find_vacuum(image, pixel_nm, probe_px, o, m);
+  const bool annotations = o.find_annotations && image.width > 0 && image.height > 0;
+  auto search_annotations = [&](int threads) {
+    image.visit([&](const auto& pixels) { find_annotations(pixels, m, threads); });
+  };
+  auto measure_vacuum = [&] { return vacuum_ratios(image, pixel_nm, probe_px, o, m.user); };
+  VacuumRatios ratios;
+  if (annotations && o.find_vacuum) {
+    ratios = side_by_side(search_annotations, measure_vacuum, o.threads);
+  } else {
+    if (annotations) search_annotations(o.threads);
+    if (o.find_vacuum) ratios = measure_vacuum();
+  }
+  if (o.find_vacuum) decide_vacuum(std::move(ratios), m);
   m.vacuum_px = m.vacuum_in(0, 0, m.width, m.height);
   m.annotation_px = m.annotation.count();
   m.user_px = m.user.count();

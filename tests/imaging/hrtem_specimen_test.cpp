@@ -7,7 +7,10 @@
 #include <cmath>
 #include <cstdio>
 #include <random>
+#include <string>
+#include <utility>
 
+#include "fitting/base/core_lending.hpp"
 #include "imaging/hrtem_analysis.hpp"
 #include "imaging/box_features.hpp"
 #include "imaging/specimen_mask.hpp"
@@ -349,6 +352,84 @@ TEST(SpecimenMask, NoVacuumWithoutVacuum) {
   const SpecimenMask m = find_specimen_mask(as_float(s.counts), o.pixel_nm, 50, MaskOptions{});
   EXPECT_FALSE(m.vacuum_found);
   EXPECT_EQ(m.vacuum_px, 0);
+}
+
+// The annotation search runs beside the vacuum's sub-boxes when a core is free (a second thread,
+// or a lender's idle core), else before them: the mask is the same either way. A saturated square
+// in the vacuum is an annotation; the sub-boxes wholly inside it are flat (ratio 0, far below the
+// cut) and would be vacuum if the annotations were not left out of the vacuum's cells after both
+// searches.
+TEST(SpecimenMask, SameMaskWhetherTheSearchesRunSideBySideOrInTurn) {
+  SynthHrtemOptions o;
+  o.width_px = o.height_px = 1024;
+  o.ordered_fraction = 0.1;
+  o.vacuum_fraction = 0.3;
+  o.scale_bar_nm = 5;
+  o.seed = 21;
+  const SynthHrtem s = make_synth_hrtem(o);
+  ImageF img = as_float(s.counts);
+  const float top = *std::max_element(img.pixels.begin(), img.pixels.end());  // the scale bar's value
+  const int sx0 = 850, sy0 = 300, side = 150;  // the square, in the vacuum at the right
+  for (int y = sy0; y < sy0 + side; ++y)
+    for (int x = sx0; x < sx0 + side; ++x) {
+      ASSERT_EQ(s.labels.at(x, y), kSynthLabelVacuum) << x << "," << y;
+      img.at(x, y) = top;
+    }
+  BitPlane user(1024, 1024);
+  user.set(100, 100);
+  MaskOptions mo;
+  mo.user_mask = &user;
+  auto mask = [&](int threads, CoreLender* lender) {
+    CoreLenderScope scope(lender);
+    mo.threads = threads;
+    return find_specimen_mask(img, o.pixel_nm, 50, mo);
+  };
+  const SpecimenMask in_turn = mask(1, nullptr);
+  ASSERT_TRUE(in_turn.vacuum_found);
+  EXPECT_GE(in_turn.annotation_shapes, 2);  // the scale bar (with its text) and the square
+  const int probe = in_turn.cell_px;
+  ASSERT_EQ(probe, 50);
+  auto all_vacuum = [&](int x0, int y0, int x1, int y1) {  // by the label map, clipped to the image
+    for (int y = std::max(0, y0); y < std::min(1024, y1); ++y)
+      for (int x = std::max(0, x0); x < std::min(1024, x1); ++x)
+        if (s.labels.at(x, y) != kSynthLabelVacuum) return false;
+    return true;
+  };
+  long inside = 0, clear_vacuum = 0;
+  for (int cy = 0; cy < in_turn.cells_y; ++cy)
+    for (int cx = 0; cx < in_turn.cells_x; ++cx) {
+      const int x0 = cx * probe, y0 = cy * probe, x1 = x0 + probe, y1 = y0 + probe;
+      const bool vacuum = in_turn.vacuum_cells[std::size_t(cy * in_turn.cells_x + cx)] != 0;
+      if (x0 >= sx0 && y0 >= sy0 && x1 <= sx0 + side && y1 <= sy0 + side) {
+        ++inside;
+        EXPECT_FALSE(vacuum) << "cell " << cx << "," << cy << " inside the square";
+      } else if (!in_turn.annotation.any(x0, y0, x1, y1) && all_vacuum(x0 - probe, y0 - probe, x1 + probe, y1 + probe)) {
+        ++clear_vacuum;  // a probe or more from the specimen's edge
+        EXPECT_TRUE(vacuum) << "cell " << cx << "," << cy << " in the vacuum";
+      }
+    }
+  EXPECT_EQ(inside, 9);  // the square holds cells 17-19 x 6-8 whole
+  EXPECT_GE(clear_vacuum, 10);
+
+  CoreLender none_idle(0), one_idle(1);
+  for (auto [threads, lender] : {std::pair<int, CoreLender*>{2, nullptr}, {2, &one_idle}, {2, &none_idle}, {0, nullptr}}) {
+    const SpecimenMask m = mask(threads, lender);
+    SCOPED_TRACE("threads " + std::to_string(threads) + (lender ? lender == &one_idle ? ", a lender with an idle core" : ", a lender without" : ""));
+    EXPECT_EQ(m.vacuum_cells, in_turn.vacuum_cells);
+    EXPECT_EQ(m.vacuum_found, in_turn.vacuum_found);
+    EXPECT_EQ(m.vacuum_ratio, in_turn.vacuum_ratio);
+    EXPECT_EQ(m.specimen_ratio, in_turn.specimen_ratio);
+    EXPECT_EQ(m.vacuum_cut, in_turn.vacuum_cut);
+    EXPECT_EQ(m.annotation_shapes, in_turn.annotation_shapes);
+    EXPECT_EQ(m.annotation_notes, in_turn.annotation_notes);
+    EXPECT_EQ(m.annotation_px, in_turn.annotation_px);
+    EXPECT_EQ(m.vacuum_px, in_turn.vacuum_px);
+    EXPECT_EQ(m.user_px, in_turn.user_px);
+    for (int y = 0; y < 1024; ++y)
+      ASSERT_TRUE(std::equal(m.annotation.row(y), m.annotation.row(y) + m.annotation.words_per_row(),
+                             in_turn.annotation.row(y))) << "annotation row " << y;
+  }
+  EXPECT_TRUE(one_idle.any_idle());  // the borrowed core was given back
 }
 
 // Benjamini-Hochberg: at q the discoveries' p-values stay under the BH line; p-values follow the
