@@ -209,7 +209,10 @@ std::optional<HrtemSeriesSummary> read_hrtem_series_summary(const fs::path& file
   const json& cal = member_or_null(s, kSeriesCalSource.path[0]);
   out.calibration_source = text_or(cal, kSeriesCalSource, "?");
   out.pixel_nm = number_or_nan(cal, kSeriesPixel);
-  for (auto [key, point] : {std::pair{&kSeriesFirst, &out.first}, std::pair{&kSeriesLast, &out.last}}) {
+  for (const auto& key_point : {std::pair{&kSeriesFirst, &out.first}, std::pair{&kSeriesLast, &out.last}}) {
+    // Named, not a structured binding: a C++17 lambda cannot capture one (clang refuses it).
+    const Key* const key = key_point.first;
+    HrtemSeriesPoint* const point = key_point.second;
     const json& p = need(need_parent(s, *key, file), *key, file);
     auto part = [&](const char* name) { return Key{key->schema, {key->path[0], key->path[1], name}, true}; };
     point->ordered_boxes = need_as<long>(p, part(kSeriesPointParts[0]), file);

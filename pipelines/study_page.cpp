@@ -73,7 +73,8 @@ std::string doubted_numbers(const StudyPageParts& parts) {
     }
     std::vector<std::pair<std::vector<std::string>, std::vector<std::string>>> by_numbers;  // labels, texts
     for (const auto& [text, labels] : by_warning) {
-      auto it = std::find_if(by_numbers.begin(), by_numbers.end(), [&](const auto& e) { return e.first == labels; });
+      const std::vector<std::string>& numbers = labels;  // a C++17 lambda cannot capture a structured binding
+      auto it = std::find_if(by_numbers.begin(), by_numbers.end(), [&](const auto& e) { return e.first == numbers; });
       if (it == by_numbers.end()) it = by_numbers.insert(by_numbers.end(), {labels, {}});
       it->second.push_back(text);
     }
