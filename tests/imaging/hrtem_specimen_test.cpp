@@ -360,12 +360,7 @@ TEST(SpecimenMask, NoVacuumWithoutVacuum) {
 // cut) and would be vacuum if the annotations were not left out of the vacuum's cells after both
 // searches.
 TEST(SpecimenMask, SameMaskWhetherTheSearchesRunSideBySideOrInTurn) {
-  SynthHrtemOptions o;
-  o.width_px = o.height_px = 1024;
-  o.ordered_fraction = 0.1;
-  o.vacuum_fraction = 0.3;
-  o.scale_bar_nm = 5;
-  o.seed = 21;
+  const SynthHrtemOptions o = micrograph(1024, 0.1, 400, 21);
   const SynthHrtem s = make_synth_hrtem(o);
   ImageF img = as_float(s.counts);
   const float top = *std::max_element(img.pixels.begin(), img.pixels.end());  // the scale bar's value
