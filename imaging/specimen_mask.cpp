@@ -420,10 +420,11 @@ template <class Annotations, class Vacuum>
 VacuumRatios side_by_side(Annotations&& search_annotations, Vacuum&& measure_vacuum, int threads) {
   CoreLender own(resolve_threads(threads, 1L << 30) - 1);  // without a lender: the cores beyond this thread's
   CoreLender* const lender = core_lender() ? core_lender() : &own;
-  if (!lender->borrow()) {  // no core free: one after the other
+  auto in_turn = [&] {
     search_annotations(threads);
     return measure_vacuum();
-  }
+  };
+  if (!lender->borrow()) return in_turn();  // no core free
   std::exception_ptr annotation_error, vacuum_error;
   std::thread annotating;
   try {
@@ -438,8 +439,7 @@ VacuumRatios side_by_side(Annotations&& search_annotations, Vacuum&& measure_vac
     });
   } catch (...) {  // no thread to be had
     lender->lend();
-    search_annotations(threads);
-    return measure_vacuum();
+    return in_turn();
   }
   VacuumRatios ratios;
   {
