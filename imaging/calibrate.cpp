@@ -3,15 +3,32 @@
 
 #include <cmath>
 #include <cstdio>
+#include <string>
 #include <utility>
 
 #include "fitting/base/error.hpp"
 
 namespace mgscope {
 
+namespace {
+
+// Why the pixels were scaled (StoredImage::value_scale_log2): a warning, because such magnitudes
+// are more often a misread file than a micrograph.
+std::string value_scale_warning(int k) {
+  char buf[400];
+  std::snprintf(buf, sizeof buf, "the largest pixel magnitude lies between %.3g and %.3g, outside the 2^-32 to 2^32 "
+                "(2.3e-10 to 4.3e+09) that float spectra hold: the pixels were multiplied by 2^%d before the analysis "
+                "(exact, and no ratio the classes read changes); such values are unusual for a micrograph: check the "
+                "file's units or byte order", std::ldexp(1.0, 15 - k), std::ldexp(1.0, 16 - k), k);
+  return buf;
+}
+
+}  // namespace
+
 CalibratedImage calibrate(StoredImage pixels, const ImageInfo& info, const CalibrateOptions& options) {
   CalibratedImage out;
   out.warnings = info.warnings;
+  if (pixels.value_scale_log2 != 0) out.warnings.push_back(value_scale_warning(pixels.value_scale_log2));
   const Calibration& file = info.calibration;
   out.calibration.calibrated = true;
   out.calibration.origin_x_nm = file.calibrated ? file.origin_x_nm : 0.0;

@@ -1,6 +1,7 @@
 // Pixel types and the conversion of native pixels to float.
 #include "imaging/image.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -98,6 +99,49 @@ ImageF to_float(const RawImage& raw, const std::string& path) {
   for (float v : out.pixels) bad += !std::isfinite(v);
   if (bad) fail_input(path, std::to_string(bad) + " pixels are NaN or infinite");
   return out;
+}
+
+int float_range_exponent(double max_abs) {
+  if (!(max_abs > 0) || (max_abs >= kFloatRangeLow && max_abs <= kFloatRangeHigh)) return 0;
+  return 15 - std::ilogb(max_abs);  // max_abs = m 2^e with m in [1, 2): then in [2^15, 2^16)
+}
+
+void scale_by_power_of_two(float* values, std::size_t n, int k) {
+  if (k == 0) return;
+  const double factor = std::ldexp(1.0, k);  // k may pass float's exponent range (subnormal maxima)
+  for (std::size_t i = 0; i < n; ++i) values[i] = static_cast<float>(double(values[i]) * factor);
+}
+
+float max_magnitude(const float* values, std::size_t n) {
+  float m = 0;
+  for (std::size_t i = 0; i < n; ++i) m = std::max(m, std::fabs(values[i]));
+  return m;
+}
+
+// A pass counting the floats beyond the range's top or not finite costs what counting the
+// non-finite alone did; the largest magnitude (a reduction the compiler does not vectorise) took
+// four times as long. Then one float at or above the range's bottom is sought: the first of an
+// ordinary image.
+bool finite_and_in_float_range(const void* floats, std::size_t n) {
+  const auto* b = static_cast<const unsigned char*>(floats);
+  const auto magnitude = [b](std::size_t i) {
+    float v;
+    std::memcpy(&v, b + i * sizeof(float), sizeof(float));
+    return std::fabs(v);
+  };
+  std::size_t beyond = 0;
+  for (std::size_t i = 0; i < n; ++i) beyond += !(magnitude(i) <= kFloatRangeHigh);  // NaN too
+  if (beyond) return false;
+  for (std::size_t i = 0; i < n; ++i)
+    if (magnitude(i) >= kFloatRangeLow) return true;
+  return false;  // every float below the range (or 0)
+}
+
+int fit_float_range(ImageF& image) {
+  if (finite_and_in_float_range(image.pixels.data(), image.pixels.size())) return 0;
+  const int k = float_range_exponent(max_magnitude(image.pixels.data(), image.pixels.size()));
+  scale_by_power_of_two(image.pixels.data(), image.pixels.size(), k);
+  return k;
 }
 
 }  // namespace mgscope

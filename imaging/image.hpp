@@ -140,6 +140,30 @@ void check_pixel_buffer(const RawImage& raw, const std::string& path);
 // as check_pixel_buffer).
 ImageF to_float(const RawImage& raw, const std::string& path);
 
+// Float pixels far from the usual magnitudes (a file in odd units, or floats read with the wrong
+// byte order) would overflow or underflow the float spectra: a 16384^2 transform sums 2^28 pixels,
+// and its power squares that. Such images are multiplied by a power of two, which is exact and
+// changes no ratio the analysis reads (whitened peaks, correlations, quantile-based masks).
+// The exponent k for pixels whose largest magnitude is `max_abs`: 0 within [2^-32, 2^32] (every
+// integer camera, and floats in any sensible unit) or for 0; else the k that puts max_abs * 2^k in
+// [2^15, 2^16), where a 16-bit camera's counts lie.
+int float_range_exponent(double max_abs);
+constexpr float kFloatRangeLow = 0x1p-32f, kFloatRangeHigh = 0x1p32f;  // that range, [2^-32, 2^32]
+
+// Multiplies `n` floats by 2^k (exact, but for values that become subnormal, which are then 2^-126
+// of the largest or less).
+void scale_by_power_of_two(float* values, std::size_t n, int k);
+
+// The largest magnitude of `n` finite floats.
+float max_magnitude(const float* values, std::size_t n);
+
+// Whether the `n` floats at `floats` (any alignment) are all finite and lie in that range, so that
+// float_range_exponent is 0: as cheap as counting the non-finite.
+bool finite_and_in_float_range(const void* floats, std::size_t n);
+
+// Scales `image` as float_range_exponent says; returns k.
+int fit_float_range(ImageF& image);
+
 // The PixelType that stores a T.
 template <class T>
 constexpr PixelType pixel_type_for() {

@@ -32,16 +32,6 @@ void to_floats_in_place(std::vector<std::uint8_t>& bytes, std::size_t n) {
   bytes.resize(n * sizeof(float));
 }
 
-std::size_t non_finite_floats(const std::uint8_t* b, std::size_t n) {
-  std::size_t bad = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    float v;
-    std::memcpy(&v, b + i * sizeof(float), sizeof(float));
-    bad += !std::isfinite(v);
-  }
-  return bad;
-}
-
 }  // namespace
 
 StoredImage StoredImage::from_raw(RawImage&& raw, const std::string& path) {
@@ -49,10 +39,16 @@ StoredImage StoredImage::from_raw(RawImage&& raw, const std::string& path) {
   const std::size_t n = std::size_t(raw.width) * std::size_t(raw.height);
   const bool integer_kept = raw.type == PixelType::u8 || raw.type == PixelType::i8 || raw.type == PixelType::u16 ||
                             raw.type == PixelType::i16;
+  // A float copy the program owns, brought into the float spectra's range (float_range_exponent).
+  const auto owned_floats = [&] {
+    StoredImage s(to_float(raw, path));
+    s.value_scale_log2 = fit_float_range(s.owned_);
+    return s;
+  };
   if (!integer_kept) {
     // Readers map 8/16-bit and float32 pixels only (ReadOptions::map_pixels); anything else mapped
     // would be converted into memory as a copy.
-    if (raw.mapped && raw.type != PixelType::f32) return StoredImage(to_float(raw, path));
+    if (raw.mapped && raw.type != PixelType::f32) return owned_floats();
     switch (raw.type) {
       case PixelType::u32: to_floats_in_place<std::uint32_t>(raw.bytes, n); break;
       case PixelType::i32: to_floats_in_place<std::int32_t>(raw.bytes, n); break;
@@ -62,8 +58,9 @@ StoredImage StoredImage::from_raw(RawImage&& raw, const std::string& path) {
       default: break;  // f32: as read
     }
     raw.type = PixelType::f32;
-    if (const std::size_t bad = non_finite_floats(raw.data(), n))
-      fail_input(path, std::to_string(bad) + " pixels are NaN or infinite");
+    // Else a copy: to_float refuses NaN and infinite pixels (counted), and the others are scaled
+    // there (such files are rare; a copy is simpler than scaling what may be a read-only mapping).
+    if (!finite_and_in_float_range(raw.data(), n)) return owned_floats();
   }
   StoredImage s;
   s.width = raw.width;

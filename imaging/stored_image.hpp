@@ -43,6 +43,9 @@ class StoredImage {
  public:
   int width = 0;
   int height = 0;
+  // The pixels were multiplied by 2^value_scale_log2 to bring them into the float spectra's range
+  // (float_range_exponent; from_raw does it). 0 for nearly every image.
+  int value_scale_log2 = 0;
 
   StoredImage() = default;
   // Owns the floats.
@@ -53,7 +56,9 @@ class StoredImage {
 
   // A reader's pixels, moved in, never copied: uint8, int8, uint16, int16 and float32 are kept as
   // they are; wider types are made float32 in the same buffer (the values to_float makes). Throws
-  // InputError naming `path` for a buffer of the wrong size, or NaN/Inf pixels.
+  // InputError naming `path` for a buffer of the wrong size, or NaN/Inf pixels. Float pixels out of
+  // the float spectra's range are the exception: scaled by a power of two in a float copy
+  // (value_scale_log2).
   static StoredImage from_raw(RawImage&& raw, const std::string& path);
 
   // f32 for float storage, else the stored integer type.

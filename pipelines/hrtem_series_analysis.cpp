@@ -73,6 +73,7 @@ PointPixels read_point(ImageFrames& frames, std::mutex& read_lock, int first, in
   PointPixels p;
   std::optional<AlignedAverage> average;
   int width = 0, height = 0;  // the first frame's
+  int value_scale_log2 = 0;   // likewise
   double time_sum = 0;
   bool all_timed = true;
   for (int k = 0; k < sum; ++k) {
@@ -103,6 +104,11 @@ PointPixels read_point(ImageFrames& frames, std::mutex& read_lock, int first, in
     }
     ImageF f = naming_frame([&] { return to_float(img.raw, path); });
     img.raw = RawImage{};
+    // The point's first frame sets the scale of them all (float_range_exponent), so that they add up.
+    if (k == 0)
+      value_scale_log2 = fit_float_range(f);
+    else
+      scale_by_power_of_two(f.pixels.data(), f.pixels.size(), value_scale_log2);
     if (k == 0) {
       width = f.width;
       height = f.height;
@@ -126,6 +132,7 @@ PointPixels read_point(ImageFrames& frames, std::mutex& read_lock, int first, in
       p.info.width = mean.width;
       p.info.height = mean.height;
       p.pixels = StoredImage(std::move(mean));
+      p.pixels.value_scale_log2 = value_scale_log2;
     } catch (const std::invalid_argument& e) {
       fail_input(path, "frames " + frames_text + " (--sum " + std::to_string(sum) + "): " + e.what() + " to average");
     }

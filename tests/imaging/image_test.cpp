@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <vector>
 
 #include "fitting/base/error.hpp"
 
@@ -35,6 +36,38 @@ TEST(Image, RefusesNaNPixelsNamingTheFile) {
 TEST(Image, RefusesInconsistentBuffer) {
   RawImage raw{4, 4, PixelType::u16, std::vector<std::uint8_t>(10)};
   EXPECT_THROW(to_float(raw, "x"), InputError);
+}
+
+// Every integer camera and floats in sensible units are left alone; others are brought, by a power of
+// two, to where a 16-bit camera's counts lie, exactly (subnormal pixels included).
+TEST(Image, FloatsOutOfTheSpectrasRangeAreScaledExactlyByAPowerOfTwo) {
+  for (double in_range : {0.0, 1e-9, 0.5, 65535.0, 4294967295.0, std::ldexp(1.0, 32), std::ldexp(1.0, -32)})
+    EXPECT_EQ(float_range_exponent(in_range), 0) << in_range;
+  EXPECT_EQ(float_range_exponent(std::ldexp(1.0, 32) * 1.5), 15 - 32);
+  EXPECT_EQ(float_range_exponent(1e20), 15 - 66);  // 1e20 = 1.36 2^66
+  EXPECT_EQ(float_range_exponent(std::ldexp(1.0, -33)), 15 + 33);
+  EXPECT_EQ(float_range_exponent(std::ldexp(1.0, -149)), 15 + 149);  // the smallest subnormal float
+  for (double m : {3e9 * 2, 1e20, 3.4e38, 2e-10, 1e-30, 1.4e-45}) {
+    const double scaled = std::ldexp(m, float_range_exponent(m));
+    EXPECT_GE(scaled, 32768.0) << m;
+    EXPECT_LT(scaled, 65536.0) << m;
+  }
+  ImageF f(3, 2);
+  f.pixels = {3e30f, -1.5e30f, 0.f, 7e22f, -2.5e-20f, 1e25f};
+  const std::vector<float> before = f.pixels;
+  const int k = fit_float_range(f);
+  EXPECT_EQ(k, 15 - std::ilogb(3e30f));
+  for (std::size_t i : {0, 1, 2, 3, 5}) EXPECT_EQ(double(f.pixels[i]), std::ldexp(double(before[i]), k)) << i;
+  EXPECT_EQ(f.pixels[4], 0.f);  // 2^-150 of the largest: below every float, as the comment allows
+  ImageF small(2, 1);
+  small.pixels = {1e-44f, -3e-45f};  // subnormal
+  const int up = fit_float_range(small);
+  EXPECT_EQ(double(small.pixels[0]), std::ldexp(double(1e-44f), up));
+  EXPECT_EQ(double(small.pixels[1]), std::ldexp(double(-3e-45f), up));
+  ImageF ordinary(2, 1);
+  ordinary.pixels = {812.f, -0.25f};
+  EXPECT_EQ(fit_float_range(ordinary), 0);
+  EXPECT_EQ(ordinary.pixels, (std::vector<float>{812.f, -0.25f}));
 }
 
 }  // namespace mgscope

@@ -78,7 +78,7 @@ TEST(StoredImage, WiderPixelsBecomeFloatsInTheirOwnBuffer) {
     i32[std::size_t(i)] = (i % 2 ? -1 : 1) * (16777217 + 1000 * i);  // past 2^24: rounded to float
     u32[std::size_t(i)] = 4000000000u - std::uint32_t(i);
     f64[std::size_t(i)] = 1.0 / (i + 3) - 0.1;
-    i64[std::size_t(i)] = std::int64_t(1) << (20 + i);
+    i64[std::size_t(i)] = (i % 2 ? -1 : 1) * (std::int64_t(1) << (20 + i / 2));  // up to 2^27: in float range
   }
   const std::vector<RawImage> raws = {raw_of(w, h, f32), raw_of(w, h, i32), raw_of(w, h, u32), raw_of(w, h, f64),
                                       raw_of(w, h, i64)};
@@ -99,6 +99,15 @@ TEST(StoredImage, WiderPixelsBecomeFloatsInTheirOwnBuffer) {
       EXPECT_EQ(p.at(4, 2), expected.at(4, 2));
     });
   }
+  // Beyond 2^32 in magnitude (float_range_exponent): a float copy scaled by a power of two, exactly.
+  std::vector<std::int64_t> wide(15);
+  for (int i = 0; i < 15; ++i) wide[std::size_t(i)] = (std::int64_t(1) << (30 + i)) + 12345;
+  const StoredImage scaled = StoredImage::from_raw(raw_of(w, h, wide), "wide");
+  EXPECT_EQ(scaled.value_scale_log2, 15 - 44);
+  ASSERT_NE(scaled.floats(), nullptr);
+  const ImageF unscaled = to_float(raw_of(w, h, wide), "wide");
+  for (std::size_t i = 0; i < 15; ++i)
+    EXPECT_EQ(double(scaled.floats()->pixels[i]), std::ldexp(double(unscaled.pixels[i]), 15 - 44)) << i;
   f64[7] = std::numeric_limits<double>::quiet_NaN();
   f64[8] = 1e300;  // infinite as a float
   try {

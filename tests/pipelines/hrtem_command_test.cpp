@@ -412,6 +412,53 @@ TEST(HrtemCommand, VacuumAndScaleBarAreLeftOutAndCounted) {
   EXPECT_EQ(vacuum_rows, regions["vacuum"].get<long>());
 }
 
+// Float micrographs in odd units (or read with the wrong byte order) reach magnitudes whose float
+// spectra overflow or underflow: once the analysis failed ("too few boxes to calibrate"). Scaled by
+// a power of two, which is exact, they give the very boxes of the same image in ordinary units
+// (vacuum, scale bar, threshold, every class), and say so where warnings go.
+TEST(HrtemCommand, FloatPixelsOfAnyMagnitudeGiveTheSameBoxes) {
+  const auto dir = test::scratch_dir("hrtem_cli_magnitude");
+  LoadedImage edge = read_image((edge_dir() / "edge.tif").string());
+  const ImageF counts = to_float(edge.raw, "edge.tif");
+  const auto write_scaled = [&](const std::string& name, int exponent) {
+    RawImage raw;
+    raw.width = counts.width;
+    raw.height = counts.height;
+    raw.type = PixelType::f32;
+    raw.bytes.resize(counts.pixels.size() * sizeof(float));
+    std::vector<float> px = counts.pixels;
+    for (float& v : px) v = std::ldexp(v, exponent);
+    std::memcpy(raw.bytes.data(), px.data(), raw.bytes.size());
+    write_tiff((dir / (name + ".tif")).string(), raw, edge.info.calibration);
+  };
+  write_scaled("ordinary", 0);  // counts up to ~2^10
+  write_scaled("huge", 60);      // ~1e21: the power of a box overflowed float
+  write_scaled("tiny", -100);    // ~1e-27: it underflowed
+  std::map<std::string, std::string> tiles;
+  for (const std::string name : {"ordinary", "huge", "tiny"}) {
+    SCOPED_TRACE(name);
+    const auto r = test::run_mgscope("hrtem '" + (dir / (name + ".tif")).string() + "' -o '" + (dir / "out").string() +
+                                     "'");
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    tiles[name] = test::read_all(dir / "out" / name / "tiles.csv");
+    const auto j = nlohmann::json::parse(test::read_all(dir / "out" / name / "summary.json"));
+    EXPECT_TRUE(j["regions"]["vacuum_found"].get<bool>());
+    EXPECT_GE(j["regions"]["boxes"]["annotation"].get<long>(), 1);
+    const bool warned = r.output.find("the largest pixel magnitude lies between") != std::string::npos;
+    std::string in_json;
+    for (const auto& w : j["warnings"]) in_json += w.get<std::string>();
+    EXPECT_EQ(warned, name != "ordinary") << r.output;
+    EXPECT_EQ(in_json.find("the largest pixel magnitude") != std::string::npos, warned);
+    if (name == "huge") {
+      const double largest = std::ldexp(double(max_magnitude(counts.pixels.data(), counts.pixels.size())), 60);
+      const std::string factor = "multiplied by 2^" + std::to_string(float_range_exponent(largest)) + " ";
+      EXPECT_NE(r.output.find(factor), std::string::npos) << factor << r.output;
+    }
+  }
+  EXPECT_EQ(tiles["huge"], tiles["ordinary"]);
+  EXPECT_EQ(tiles["tiny"], tiles["ordinary"]);
+}
+
 TEST(HrtemCommand, MaskRoiReferenceAndFdrOptions) {
   const auto dir = test::scratch_dir("hrtem_cli_mask");
   const std::string img = "'" + (edge_dir() / "glass.tif").string() + "'";
