@@ -342,12 +342,18 @@ std::string render_dsc_figure(const DscSampleReport& s, const std::filesystem::p
   for (char& c : title)
     if (c == '\'' || c == '_') c = ' ';
   std::ostringstream g;
-  // Constructions, with the labels of one points block (0: Tg, 1: peaks) so they do not crowd.
+  // Constructions, with the labels of one points block (0: Tg, 1: peaks) so they do not crowd. An
+  // empty block holds only the NaN placeholder, and gnuplot 5.4 (Debian 12) crashes drawing a label
+  // at NaN: a scan that ends before crystallising (a Tg-only run) lost its figure.
+  const bool block_labelled[2] = {!tg_points.str().empty(), !peak_points.str().empty()};
   auto constructions = [&](int labelled) {
-    return ", " + gnuplot_quoted(base + "_lines.dat") +
-           " using 1:2 with lines dt 2 lc rgb '#202020' title 'constructions', " + gnuplot_quoted(base + "_points.dat") +
-           " using 1:2 with points pt 6 ps 1.5 lc rgb '#c00000' notitle, " + gnuplot_quoted(base + "_points.dat") + " index " +
-           std::to_string(labelled) + " using 1:2:3 with labels offset 1,1 font ',9' notitle\n";
+    std::string plot = ", " + gnuplot_quoted(base + "_lines.dat") +
+                       " using 1:2 with lines dt 2 lc rgb '#202020' title 'constructions', " +
+                       gnuplot_quoted(base + "_points.dat") + " using 1:2 with points pt 6 ps 1.5 lc rgb '#c00000' notitle";
+    if (block_labelled[labelled])
+      plot += ", " + gnuplot_quoted(base + "_points.dat") + " index " + std::to_string(labelled) +
+              " using 1:2:3 with labels offset 1,1 font ',9' notitle";
+    return plot + "\n";
   };
   const bool relax = s.relaxation && s.relaxation->usable();
   const int panels = 1 + (std::isfinite(tg_low) ? 1 : 0) + (relax ? 1 : 0);

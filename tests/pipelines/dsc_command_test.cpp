@@ -120,6 +120,22 @@ TEST(DscCommand, ADoubtIsInTheScansRow) {
   for (const auto& row : rows) EXPECT_EQ(row.at("warnings"), "no '# exotherm:' line: exotherm direction assumed up");
 }
 
+// A run that ends before crystallising (a Tg-only measurement) has no peak to label: the figure's
+// empty label block once crashed gnuplot 5.4, and the PNG was missing with a "gnuplot failed" warning.
+TEST(DscCommand, ARunEndingBeforeCrystallisationKeepsItsFigure) {
+  const auto dir = test::scratch_dir("dsc_tg_only");
+  const std::string d = dir.string();
+  ASSERT_EQ(test::run_mgscope("synth dsc --name tg_only --second-end 640 -o '" + d + "'").exit_code, 0);
+  const auto r = test::run_mgscope("dsc '" + d + "/tg_only.txt' -o '" + d + "/out'");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("Tg onset"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("Tx onset"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("WARNING"), std::string::npos) << r.output;
+  const std::string png = test::read_all(dir / "out" / "tg_only_dsc.png");
+  ASSERT_GT(png.size(), 1000u) << r.output;
+  EXPECT_EQ(png.substr(1, 3), "PNG");
+}
+
 TEST(DscCommand, BadFileFailsAloneAndExitCodeIsOne) {
   const auto dir = test::scratch_dir("dsc_batch");
   const std::string d = dir.string();
