@@ -186,7 +186,9 @@ GlassTransition glass_transition_at(const Scan& s, std::size_t k, std::size_t a,
   const double threshold = o.min_peak_sigma * s.noise;
   const double parallel = 0.25 * depth;
   if (!(g.step_height > threshold)) {
-    g.message = "no endothermic step above " + std::to_string(threshold) + " (steepest descent at " + kelvin(s.T(k)) + ")";
+    char level[32];
+    std::snprintf(level, sizeof level, "%.3g", threshold);
+    g.message = std::string("no endothermic step above ") + level + " (steepest descent at " + kelvin(s.T(k)) + ")";
   } else if (!user_window && (std::abs(g.glass_baseline.line.slope - ref) > parallel ||
                               std::abs(g.liquid_baseline.line.slope - ref) > parallel)) {
     g.message = "descent at " + kelvin(s.T(k)) + " is the flank of a peak, not a step (baselines not parallel)";
@@ -236,6 +238,8 @@ GlassTransition find_glass_transition(const Scan& s, double low, double high, bo
       if (s.T(i) >= ex_low && s.T(i) <= ex_high) tried[i] = true;
     tried[k] = true;
   }
+  if (!g.found && g.message.empty())  // nowhere steeper than the baselines (a flat signal)
+    g.message = "the heat flow never falls faster than its baselines between " + kelvin(low) + " and " + kelvin(high);
   return g;
 }
 

@@ -189,6 +189,24 @@ TEST(DscRelaxation, ReferenceAtAnotherRateIsRescaled) {
   EXPECT_NEAR(r.enthalpy, 0.4, 0.02 * 0.4);
 }
 
+// A flat heat flow (a signal that never falls faster than its baselines) has no Tg, and says why:
+// the message was empty, and the relaxation's warning read "no Tg in the reference heating to place
+// the window ()".
+TEST(DscTransitions, AFlatHeatFlowHasNoTgAndSaysWhy) {
+  DscCurve c;
+  c.rate_K_per_min = 20;
+  c.per_gram = true;
+  for (int i = 0; i <= 900; ++i) {
+    c.temperature_K.push_back(400 + 0.25 * i);
+    c.time_s.push_back(0.75 * i);
+    c.signal.push_back(0.0);  // as a file of zeros: every local slope exactly 0
+  }
+  const TransitionResult r = analyse_transitions(c);
+  EXPECT_FALSE(r.tg.found);
+  EXPECT_EQ(r.tg.message.rfind("the heat flow never falls faster than its baselines between ", 0), 0u) << r.tg.message;
+  EXPECT_FALSE(r.crystallisation.found);
+}
+
 TEST(DscTransitions, FindsTheEicosaneMeltingPeak) {
   MGSCOPE_SHARED_OR_SKIP(path, "dsc/pkynetics_TA_UniversalAnalysis_eicosane.txt");
   // Independent argmax: the most endothermic row (exotherm up: the minimum) of the first data block.
