@@ -151,6 +151,10 @@ TEST(CreepFit, BadCurvesFailWithMessageAndNeverHang) {
   const CreepFitSummary n = fit_creep(tt, with_nan);
   EXPECT_EQ(n.status, FitStatus::Failure);
   EXPECT_NE(n.message.find("NaN"), std::string::npos) << n.message;
+  // Every point at one time (a time column that does not advance): said so, not "too short".
+  const CreepFitSummary still = fit_creep(std::vector<double>(200, 1.0), flat);
+  EXPECT_EQ(still.status, FitStatus::Failure);
+  EXPECT_EQ(still.message, "hold lasts 0 s: its 200 points share one time (does the time column advance?)");
   jumbled = tt;
   std::swap(jumbled[10], jumbled[11]);
   const CreepFitSummary j = fit_creep(jumbled, with_nan);
