@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -29,6 +30,28 @@ bool blank(const std::string& line) { return trim(line).empty(); }
 
 std::string file_name(const std::string& path) { return std::filesystem::path(path).filename().string(); }
 
+// One row, in the curve's units, once it is plausible: beyond these bounds lie garbled numbers
+// and wrong units (1e30 nm, 1e28 mN were fitted as creep), not an indentation: no indenter goes
+// 1 mm deep or loads 1 kN. Times may be absolute (seconds since 1970 are 1.7e9): only absurd ones.
+constexpr double kMaxDepthNm = 1e6, kMaxLoadMn = 1e6, kMaxTimeS = 1e10;
+
+void add_row(IndentCurve& c, double time_s, double depth_nm, double load_mN, const std::string& path,
+             std::size_t line) {
+  const auto check = [&](double v, double limit, const char* what, const char* unit, const char* bound) {
+    if (std::fabs(v) <= limit) return;
+    char text[200];
+    std::snprintf(text, sizeof text, "line %zu: %s %.6g %s lies beyond +-%.0e %s (%s): a wrong unit or a garbled number",
+                  line, what, v, unit, limit, unit, bound);
+    fail_input(path, text);
+  };
+  check(time_s, kMaxTimeS, "time", "s", "over 300 years");
+  check(depth_nm, kMaxDepthNm, "depth", "nm", "1 mm");
+  check(load_mN, kMaxLoadMn, "load", "mN", "1 kN");
+  c.time_s.push_back(time_s);
+  c.depth_nm.push_back(depth_nm);
+  c.load_mN.push_back(load_mN);
+}
+
 // Headerless exports, columns time [s], depth [nm], load [mN]: NanoTest (TAB) and Anton Paar
 // (spaces); the separator and the decimal mark are read off the first data line.
 IndentCurve parse_nanotest_lines(const TextFile& tf) {
@@ -46,9 +69,8 @@ IndentCurve parse_nanotest_lines(const TextFile& tf) {
     if (f.size() < 3)
       fail_input(tf.path, "line " + std::to_string(i + 1) + ": expected 3 columns (time s, depth nm, load mN) "
                           "separated like the first line, found " + std::to_string(f.size()));
-    c.time_s.push_back(parse_number(f[0], tf.path, i + 1, "time [s]", decimal));
-    c.depth_nm.push_back(parse_number(f[1], tf.path, i + 1, "depth [nm]", decimal));
-    c.load_mN.push_back(parse_number(f[2], tf.path, i + 1, "load [mN]", decimal));
+    add_row(c, parse_number(f[0], tf.path, i + 1, "time [s]", decimal), parse_number(f[1], tf.path, i + 1, "depth [nm]", decimal),
+            parse_number(f[2], tf.path, i + 1, "load [mN]", decimal), tf.path, i + 1);
   }
   return c;
 }
@@ -206,9 +228,9 @@ IndentCurve read_triboscan_txt(const std::string& path) {
     if (static_cast<int>(f.size()) < need)
       fail_input(path, "line " + std::to_string(r + 1) + ": " + std::to_string(f.size()) + " columns, header has " +
                            std::to_string(header.size()));
-    c.depth_nm.push_back(to_nm * parse_number(f[static_cast<std::size_t>(col_depth)], path, r + 1, "depth"));
-    c.load_mN.push_back(to_mN * parse_number(f[static_cast<std::size_t>(col_load)], path, r + 1, "load"));
-    c.time_s.push_back(parse_number(f[static_cast<std::size_t>(col_time)], path, r + 1, "time"));
+    add_row(c, parse_number(f[static_cast<std::size_t>(col_time)], path, r + 1, "time"),
+            to_nm * parse_number(f[static_cast<std::size_t>(col_depth)], path, r + 1, "depth"),
+            to_mN * parse_number(f[static_cast<std::size_t>(col_load)], path, r + 1, "load"), path, r + 1);
   }
   if (static_cast<long>(c.size()) != expected)
     fail_input(path, "header says Number of Points = " + std::to_string(expected) + " but " +
@@ -245,9 +267,9 @@ IndentCurve parse_indent_with_header(const TextFile& tf) {
       fail_input(path, "line " + std::to_string(r + 1) + ": " + std::to_string(f.size()) + " fields, header has " +
                            std::to_string(header.size()));
     if (!decimal) decimal = detect_decimal(f, delim);
-    c.time_s.push_back(to_s * parse_number(f[ct], path, r + 1, trim(header[ct]), decimal));
-    c.depth_nm.push_back(to_nm * parse_number(f[cd], path, r + 1, trim(header[cd]), decimal));
-    c.load_mN.push_back(to_mN * parse_number(f[cl], path, r + 1, trim(header[cl]), decimal));
+    add_row(c, to_s * parse_number(f[ct], path, r + 1, trim(header[ct]), decimal),
+            to_nm * parse_number(f[cd], path, r + 1, trim(header[cd]), decimal),
+            to_mN * parse_number(f[cl], path, r + 1, trim(header[cl]), decimal), path, r + 1);
     if (has_xy && !c.x_um) {
       c.x_um = parse_optional_number(f[col["x_um"]], path, r + 1, "x_um", decimal);
       c.y_um = parse_optional_number(f[col["y_um"]], path, r + 1, "y_um", decimal);

@@ -140,6 +140,21 @@ TEST(IndentReaders, BadInputsNameTheFile) {
   const auto c = read_indent_file(backwards);
   expect_input_error([&] { find_segments(c[0]); }, backwards, "time decreases at data row 3");
 
+  // Absurd magnitudes (a garbled export, a wrong unit) are refused naming the line, in every format;
+  // a depth given in um is converted first, so 900 um is a plausible 900,000 nm.
+  const std::string huge = (dir / "huge.csv").string();
+  write(huge, "time_s,depth_nm,load_mN\n1,10,1\n2,3e30,2\n");
+  expect_input_error([&] { read_indent_file(huge); }, huge, "line 3: depth 3e+30 nm lies beyond +-1e+06 nm (1 mm)");
+  const std::string heavy = (dir / "heavy.txt").string();
+  write(heavy, "0.1\t5.0\t0.2\r\n0.2\t6.0\t-2e9\r\n");
+  expect_input_error([&] { read_indent_file(heavy); }, heavy, "line 2: load -2e+09 mN lies beyond");
+  const std::string in_um = (dir / "um.csv").string();
+  write(in_um, "time_s,Depth (um),load_mN\n1,900,1\n1700000000,0.5,2\n");
+  EXPECT_EQ(read_indent_file(in_um)[0].depth_nm[0], 900000.0);
+  const std::string tribo_far = (dir / "tribo_far.txt").string();
+  write(tribo_far, "Mon Apr 29 10:41:06 2019\n\nNumber of Points = 2\nDepth (nm)\tLoad (\xB5N)\tTime (s)\n1\t2\t0\n2\t3\t1e12\n");
+  expect_input_error([&] { read_indent_file(tribo_far); }, tribo_far, "line 6: time 1e+12 s lies beyond");
+
   const std::string with_nan = (dir / "nan.csv").string();
   write(with_nan, "time_s,depth_nm,load_mN\n1,10,1\n2,nan,2\n");
   EXPECT_THROW(
