@@ -161,6 +161,16 @@ TEST(DscReaders, GarbledNumberNamesFileAndLine) {
   EXPECT_NE(n.find("line 5"), std::string::npos) << n;
 }
 
+// Magnitudes no calorimeter gives (a garbled export, a wrong unit) are refused naming the line.
+TEST(DscReaders, AbsurdHeatFlowOrTemperatureNamesTheLine) {
+  const std::string hf = input_error([] { read_dsc(decode_text("hf.csv", "T_K,t_s,HF_mW\n300,0,1\n301,1,-3e30\n")); });
+  EXPECT_NE(hf.find("hf.csv: line 3: heat flow -3e30 lies beyond +-1e6"), std::string::npos) << hf;
+  const std::string t = input_error([] { read_dsc(decode_text("t.csv", "T_C,t_s,HF_mW\n300,0,1\n2e5,1,1\n")); });
+  EXPECT_NE(t.find("t.csv: line 3: temperature 2e5 is above 10000 K"), std::string::npos) << t;
+  // A hot DSC (1600 C) and a large signal in mW (a melting peak of a 100 mg sample) are read.
+  EXPECT_EQ(read_dsc(decode_text("ok.csv", "T_C,t_s,HF_mW\n1600,0,-900\n1601,1,-950\n")).heat_flow.size(), 2u);
+}
+
 TEST(DscReaders, MissingColumnOrUnitIsAnError) {
   const std::string m = input_error([] { read_dsc(decode_text("m.csv", "T_C,t_min\n1,2\n")); });
   EXPECT_NE(m.find("m.csv"), std::string::npos) << m;
