@@ -240,6 +240,19 @@ void choose_columns(QdData& d, const QdReadOptions& options) {
   d.moment_emu = d.numeric_column(d.moment_column);
   if (to_emu != 1.0)
     for (double& m : d.moment_emu) m *= to_emu;
+  // Beyond these lie garbled numbers and wrong units, not a magnetometer (fields of 5e30 T gave
+  // entropy changes of 1e31 J/(kg K)): no DC magnet reaches 1000 T (1e7 Oe), a pulsed one 100 T;
+  // a sample's moment of 1e6 emu is 1e3 A m^2. No temperature reaches 10,000 K in a magnetometer.
+  const auto plausible = [&](const std::vector<double>& v, const std::string& column, double limit, const char* rule) {
+    for (std::size_t i = 0; i < v.size(); ++i)
+      if (std::fabs(v[i]) > limit)  // NaN (an empty cell) compares false and passes
+        fail_input(d.path, "line " + std::to_string(d.row_line[i]) + ", column '" + column + "': " +
+                               std::string(d.rows.cell(i, d.column_index(column))) + " " + rule +
+                               " (a wrong unit or a garbled number; rule of docs/magnetics.md)");
+  };
+  plausible(d.temperature_K, d.temperature_column, 1e4, "K is above 10,000 K");
+  plausible(d.field_Oe, d.field_column, 1e7, "Oe lies beyond +-1e7 Oe (1000 T)");
+  plausible(d.moment_emu, d.moment_column, 1e6, "lies beyond +-1e6 emu");
   d.moment_error_emu = d.moment_error_column.empty() ? std::vector<double>(d.rows.size(), kNaN)
                                                      : d.numeric_column(d.moment_error_column);
   if (to_emu != 1.0)

@@ -161,6 +161,26 @@ TEST(QdReaderVariants, GenericCsvWithMassComment) {
   EXPECT_EQ(d.moment_column, "M_emu");
 }
 
+// Magnitudes no magnetometer gives (a garbled export, a wrong unit) are refused naming the line and
+// the column; a pulsed-field 60 T (6e5 Oe) isotherm is read.
+TEST(QdReaderVariants, AbsurdFieldMomentOrTemperatureNamesTheLineAndColumn) {
+  const auto message = [](const std::string& name, const std::string& bytes) {
+    try {
+      parse(name, bytes);
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_EQ(message("h.csv", "T_K,H_Oe,M_emu\n100,1000,0.5\n100,5e34,0.8\n").rfind(
+                "h.csv: line 3, column 'H_Oe': 5e34 Oe lies beyond +-1e7 Oe (1000 T)", 0),
+            0u);
+  EXPECT_EQ(message("m.csv", "T_K,H_Oe,M_emu\n100,1000,-2e9\n").rfind("m.csv: line 2, column 'M_emu': -2e9 lies beyond", 0),
+            0u);
+  EXPECT_EQ(message("t.csv", "T_K,H_Oe,M_emu\n3e5,1000,1\n").rfind("t.csv: line 2, column 'T_K': 3e5 K is above", 0), 0u);
+  EXPECT_EQ(parse("p.csv", "T_K,H_Oe,M_emu\n4.2,600000,12\n").field_Oe[0], 600000.0);
+}
+
 TEST(QdReaderVariants, MomentColumnOverrideAndAutoPickOrder) {
   const std::string f =
       "[Header]\nBYAPP,MPMS3,1,1\n[Data]\n"
