@@ -186,8 +186,14 @@ void add_hardness_command(CLI::App& app, CommandContext& ctx) {
     report_analysis_failures(results, in, std::cerr);
     for (const std::string& w : warnings) std::cerr << "WARNING: " << w << '\n';
     const MeanSd m = mean_sd(H);
-    std::cout << H.size() << " of " << results.size() << " indents analysed; H = " << m.mean << " +- " << m.sd
-              << " GPa; outputs in " << out.string() << '\n';
+    std::cout << H.size() << " of " << results.size() << " indents analysed; ";
+    if (m.n == 0)
+      std::cout << "no hardness";  // not "H = nan +- nan GPa"
+    else if (m.n == 1)
+      std::cout << "H = " << m.mean << " GPa (one indent: no spread)";
+    else
+      std::cout << "H = " << m.mean << " +- " << m.sd << " GPa (mean +- sd)";
+    std::cout << "; outputs in " << out.string() << '\n';
     ctx.exit_code = failed > 0 ? 1 : 0;
   });
 }

@@ -134,6 +134,17 @@ TEST(HardnessCommand, GridWithPopinsAgainstTruth) {
                         (dir / "out").string() + "'");
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find("broken.txt"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("9 of 10 indents analysed; H = "), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(" GPa (mean +- sd); outputs in "), std::string::npos) << r.output;
+  // One indent has no spread, and none has no hardness: said so, not "+- 0" or "nan +- nan".
+  const std::string first = " '" + (dir / "in" / "indent_r01_c01.txt").string() + "'";
+  const auto one = test::run_mgscope("hardness" + first + " --figures 0 -o '" + (dir / "one").string() + "'");
+  EXPECT_NE(one.output.find("1 of 1 indents analysed; H = "), std::string::npos) << one.output;
+  EXPECT_NE(one.output.find(" GPa (one indent: no spread); outputs in "), std::string::npos) << one.output;
+  const std::string bad = " '" + (dir / "in" / "broken.txt").string() + "'";
+  const auto none = test::run_mgscope("hardness" + bad + " --figures 0 -o '" + (dir / "none").string() + "'");
+  EXPECT_NE(none.output.find("0 of 1 indents analysed; no hardness; outputs in "), std::string::npos) << none.output;
+  EXPECT_EQ(none.output.find("nan"), std::string::npos) << none.output;
   const auto truth = nlohmann::json::parse(test::read_all(dir / "in" / "truth.json"));
   std::map<std::string, double> want_H, want_x;
   for (const auto& i : truth["indents"]) {
