@@ -42,6 +42,7 @@ StoredImage StoredImage::from_raw(RawImage&& raw, const std::string& path) {
   // A float copy the program owns, brought into the float spectra's range (float_range_exponent).
   const auto owned_floats = [&] {
     StoredImage s(to_float(raw, path));
+    raw = RawImage{};  // the reader's buffer (or mapping) goes before the scaling pass
     s.value_scale_log2 = fit_float_range(s.owned_);
     return s;
   };
