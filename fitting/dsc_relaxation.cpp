@@ -1,6 +1,7 @@
 // The first heating minus the reference heating (interpolated at the first heating's temperatures
 // and scaled to its heating rate), aligned below the window and integrated over time.
 #include "fitting/dsc_relaxation.hpp"
+#include "fitting/base/text_file.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -27,8 +28,8 @@ RelaxationResult relaxation_enthalpy(const DscCurve& first, const DscCurve& refe
   // A heat flow scales with the heating rate; compare the reference at the first scan's rate.
   r.reference_scale = first.rate_K_per_min / reference.rate_K_per_min;
   if (std::abs(r.reference_scale - 1) > 0.02)
-    r.warnings.push_back("heating rates differ (" + std::to_string(first.rate_K_per_min) + " vs " +
-                         std::to_string(reference.rate_K_per_min) + " K/min): reference scaled by their ratio");
+    r.warnings.push_back("heating rates differ (" + number_text(first.rate_K_per_min, 4) + " vs " +
+                         number_text(reference.rate_K_per_min, 4) + " K/min): reference scaled by their ratio");
 
   const auto [f_lo, f_hi] = std::minmax_element(first.temperature_K.begin(), first.temperature_K.end());
   const auto [r_lo, r_hi] = std::minmax_element(reference.temperature_K.begin(), reference.temperature_K.end());

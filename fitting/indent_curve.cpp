@@ -6,6 +6,7 @@
 
 #include "fitting/base/error.hpp"
 #include "fitting/base/summary.hpp"
+#include "fitting/base/text_file.hpp"
 
 namespace mgscope {
 
@@ -48,7 +49,7 @@ IndentSegments find_segments(const IndentCurve& c, const SegmentOptions& options
   for (std::size_t i = s.approach_end + 1; i < n; ++i) {
     if (c.time_s[i] < c.time_s[i - 1])  // equal stamps occur in real NanoTest exports
       fail_input(c.source, "time decreases at data row " + std::to_string(i + 1) + " (" +
-                               std::to_string(c.time_s[i - 1]) + " s then " + std::to_string(c.time_s[i]) + " s)");
+                               number_text(c.time_s[i - 1], 10) + " s then " + number_text(c.time_s[i], 10) + " s)");
   }
   const auto first = c.load_mN.begin() + static_cast<std::ptrdiff_t>(s.approach_end);
   s.max_load_index = static_cast<std::size_t>(std::max_element(first, c.load_mN.end()) - c.load_mN.begin());

@@ -12,6 +12,7 @@
 #include "magnetics/entropy_change.hpp"
 
 #include "fitting/base/summary.hpp"
+#include "fitting/base/text_file.hpp"
 
 namespace mgscope {
 
@@ -19,12 +20,6 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-std::string num(double v, int digits = 4) {
-  std::ostringstream s;
-  s.precision(digits);
-  s << v;
-  return s.str();
-}
 
 // Sorted by T, points with H > 0 and M > 0 sorted by H, on the internal field.
 std::vector<MhCurve> prepare(const std::vector<MhCurve>& in, const CriticalOptions& o) {
@@ -159,7 +154,7 @@ double combine(double se, double spread) {
 
 std::string CriticalOptions::check() const {
   auto bad = [](const char* field, const std::string& rule, double v) {
-    return std::string("CriticalOptions.") + field + ": " + rule + ", got " + num(v, 6);
+    return std::string("CriticalOptions.") + field + ": " + rule + ", got " + number_text(v, 6);
   };
   if (!(start_beta > 0 && start_beta < 1)) return bad("start_beta", "must lie in (0, 1)", start_beta);
   if (!(start_gamma > 0 && start_gamma < 5)) return bad("start_gamma", "must lie in (0, 5)", start_gamma);
@@ -181,10 +176,12 @@ std::string CriticalSummary::brief_report() const {
   std::ostringstream o;
   o << to_string(status) << ": " << message;
   if (usable()) {
-    o << "; beta " << num(beta) << " +- " << num(beta_se, 2) << ", gamma " << num(gamma) << " +- " << num(gamma_se, 2)
-      << ", delta " << num(delta) << " +- " << num(delta_se, 2) << ", Tc " << num(tc_K, 6) << " +- " << num(tc_se_K, 2)
+    o << "; beta " << number_text(beta, 4) << " +- " << number_text(beta_se, 2) << ", gamma " << number_text(gamma, 4)
+      << " +- " << number_text(gamma_se, 2) << ", delta " << number_text(delta, 4) << " +- " << number_text(delta_se, 2)
+      << ", Tc " << number_text(tc_K, 6) << " +- " << number_text(tc_se_K, 2)
       << " K";
-    if (!classes.empty()) o << ", nearest " << classes.front().name << " (" << num(classes.front().distance, 2) << ")";
+    if (!classes.empty())
+      o << ", nearest " << classes.front().name << " (" << number_text(classes.front().distance, 2) << ")";
   }
   return o.str();
 }
@@ -264,14 +261,16 @@ CriticalSummary analyse_critical_behaviour(const std::vector<MhCurve>& input, co
   for (const auto& [b, name] : {std::pair<const Branch*, const char*>{&below, "below"}, {&above, "above"}})
     if (b->widest_t > o.reduced_t_max * (1 + 1e-9))
       s.warnings.push_back(std::string("fewer than ") + std::to_string(o.min_points_per_side) + " isotherms " + name +
-                           " Tc within |t| <= " + num(o.reduced_t_max) + ": the fits reach |t| = " + num(b->widest_t, 3) +
+                           " Tc within |t| <= " + number_text(o.reduced_t_max, 4) +
+                           ": the fits reach |t| = " + number_text(b->widest_t, 3) +
                            ", outside the critical region; measure closer to Tc");
   if (!s.critical_isotherm.usable())
     s.warnings.push_back("critical isotherm: " + s.critical_isotherm.message + "; delta from the Widom relation");
   else if (std::abs(s.critical_isotherm.delta - s.delta_widom) > 2 * combine(s.critical_isotherm.delta_se, s.delta_widom_se) &&
            std::abs(s.critical_isotherm.delta - s.delta_widom) > 0.05 * s.delta_widom)
-    s.warnings.push_back("Widom relation not met: delta " + num(s.critical_isotherm.delta) + " from the critical isotherm, " +
-                         num(s.delta_widom) + " from 1 + gamma/beta");
+    s.warnings.push_back("Widom relation not met: delta " + number_text(s.critical_isotherm.delta, 4) +
+                         " from the critical isotherm, " +
+                         number_text(s.delta_widom, 4) + " from 1 + gamma/beta");
   if (!kb.usable() || !kg.usable())
     s.warnings.push_back("Kouvel-Fisher: " + (!kb.usable() ? kb.message : kg.message) + " (no cross-check of the exponents)");
   if (s.classes.size() > 1 && s.classes[1].distance - s.classes[0].distance < 0.02)
@@ -279,7 +278,7 @@ CriticalSummary analyse_critical_behaviour(const std::vector<MhCurve>& input, co
                          " are about equally near: the class is not decided");
   s.status = s.converged ? FitStatus::Success : FitStatus::NoConvergence;
   s.message = "self-consistent modified Arrott plot on " + std::to_string(window.size()) + " isotherms (" +
-              std::to_string(f.points) + " points, rms " + num(f.rms_relative, 2) + ")";
+              std::to_string(f.points) + " points, rms " + number_text(f.rms_relative, 2) + ")";
   return s;
 }
 

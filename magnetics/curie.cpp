@@ -1,6 +1,7 @@
 // Tc as the minimum of a smoothed dM/dT; a monotone curve without an interior minimum is a
 // paramagnet (or a transition outside the measured range) and gets no number.
 #include "magnetics/curie.hpp"
+#include "fitting/base/text_file.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -143,16 +144,16 @@ CurieResult find_curie_temperature(const std::vector<double>& T, const std::vect
   if (std::isnan(tc)) return r;
   r.dip_width_K = dip_width(r.temperature_K, r.dM_dT);
   if (!(r.dip_width_K <= o.max_relative_width * tc)) {
-    r.message = "no transition: the dM/dT dip near " + std::to_string(tc).substr(0, 6) + " K is " +
+    r.message = "no transition: the dM/dT dip near " + number_text(tc, 5) + " K is " +
                 (std::isnan(r.dip_width_K) ? std::string("not closed within the range")
-                                           : std::to_string(r.dip_width_K).substr(0, 6) + " K wide") +
+                                           : number_text(r.dip_width_K, 4) + " K wide") +
                 ", a broad inflection (paramagnet in a high field?), not a sharp transition";
     return r;
   }
   const std::size_t imax =
       static_cast<std::size_t>(std::max_element(r.magnetization.begin(), r.magnetization.end()) - r.magnetization.begin());
   if (imax > static_cast<std::size_t>(o.half_window) && r.temperature_K[imax] < tc)
-    r.warnings.push_back("M(T) has a maximum at " + std::to_string(r.temperature_K[imax]).substr(0, 6) +
+    r.warnings.push_back("M(T) has a maximum at " + number_text(r.temperature_K[imax], 5) +
                          " K below the dM/dT minimum (blocking, spin-glass or antiferromagnetic order?): the "
                          "minimum may not be a Curie point");
   // Uncertainty: spread of Tc over neighbouring windows, and the local grid spacing / sqrt(12).

@@ -1,5 +1,6 @@
 // Peak refinement, half-maximum crossings, and windowed integrals of -dSm(T).
 #include "magnetics/mce_merit.hpp"
+#include "fitting/base/text_file.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -39,7 +40,7 @@ MceMerit compute_mce_merit(const std::vector<double>& T, const std::vector<doubl
   m.peak = s[i], m.peak_T_K = T[i];
   m.peak_at_edge = i == 0 || i + 1 == n;
   if (m.peak_at_edge) {
-    m.warnings.push_back("-dSm is largest at the edge of the temperature range (" + std::to_string(T[i]) +
+    m.warnings.push_back("-dSm is largest at the edge of the temperature range (" + number_text(T[i], 6) +
                          " K): the peak may lie outside it");
   } else {
     // Parabola through the top three points (non-uniform spacing).
@@ -84,7 +85,7 @@ MceMerit compute_mce_merit(const std::vector<double>& T, const std::vector<doubl
         if (std::isnan(t.value) || v > t.value) t.value = v, t.center_K = c;
       }
     } else {
-      m.warnings.push_back("temperature range narrower than " + std::to_string(lift) + " K: TEC not given");
+      m.warnings.push_back("temperature range narrower than " + number_text(lift, 4) + " K: TEC not given");
     }
     m.tec.push_back(t);
   }

@@ -10,17 +10,12 @@
 #include "magnetics/mce_merit.hpp"
 
 #include "fitting/base/summary.hpp"
+#include "fitting/base/text_file.hpp"
 
 namespace mgscope {
 
 namespace {
 
-std::string num(double v, int digits = 3) {
-  std::ostringstream s;
-  s.precision(digits);
-  s << v;
-  return s.str();
-}
 
 std::vector<double> column(const EntropyChange& e, std::size_t k) {
   std::vector<double> c;
@@ -32,7 +27,7 @@ std::vector<double> column(const EntropyChange& e, std::size_t k) {
 
 std::string UniversalCurveOptions::check() const {
   auto bad = [](const char* field, const std::string& rule, double v) {
-    return std::string("UniversalCurveOptions.") + field + ": " + rule + ", got " + num(v, 6);
+    return std::string("UniversalCurveOptions.") + field + ": " + rule + ", got " + number_text(v, 6);
   };
   if (!(field_fraction >= 0 && field_fraction <= 1)) return bad("field_fraction", "must lie in [0, 1]", field_fraction);
   if (!(theta_max > 0)) return bad("theta_max", "must be > 0", theta_max);
@@ -109,19 +104,20 @@ UniversalCurve universal_curve(const EntropyChange& e, const UniversalCurveOptio
     u.max_spread = std::max(u.max_spread, rel);
   }
   if (counted < 3) {
-    u.message = "fewer than 3 theta grid points where the mean normalised -dSm reaches " + num(o.min_level);
+    u.message = "fewer than 3 theta grid points where the mean normalised -dSm reaches " + number_text(o.min_level, 3);
     return u;
   }
   u.rms_spread = std::sqrt(sum_sq / counted);
   u.collapses = u.rms_spread <= o.max_spread;
-  u.verdict = u.collapses ? "collapses: the normalised -dSm(theta) of " + std::to_string(u.fields.size()) +
-                                " fields agree within " + num(100 * u.rms_spread, 2) + " % rms of their mean (<= " +
-                                num(100 * o.max_spread, 2) + " %), as for a second-order transition"
-                          : "does not collapse: the normalised -dSm(theta) of " + std::to_string(u.fields.size()) +
-                                " fields spread " + num(100 * u.rms_spread, 2) + " % rms (> " + num(100 * o.max_spread, 2) +
+  const std::string fields = std::to_string(u.fields.size()) + " fields";
+  const std::string spread = number_text(100 * u.rms_spread, 2), limit = number_text(100 * o.max_spread, 2);
+  u.verdict = u.collapses ? "collapses: the normalised -dSm(theta) of " + fields + " agree within " + spread +
+                                " % rms of their mean (<= " + limit + " %), as for a second-order transition"
+                          : "does not collapse: the normalised -dSm(theta) of " + fields + " spread " + spread +
+                                " % rms (> " + limit +
                                 " %), the mark of a first-order transition (or of fields outside the scaling regime)";
   u.status = FitStatus::Success;
-  u.message = "theta from " + num(u.theta_low) + " to " + num(u.theta_high);
+  u.message = "theta from " + number_text(u.theta_low, 3) + " to " + number_text(u.theta_high, 3);
   return u;
 }
 

@@ -20,10 +20,4 @@ std::string csv_list(const std::vector<std::string>& items) {
 
 std::string csv_number(double v, int digits) { return std::isfinite(v) ? number_text(v, digits) : ""; }
 
-std::string number_text(double v, int digits) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.*g", digits, v);
-  return buf;
-}
-
 }  // namespace mgscope

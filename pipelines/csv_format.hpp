@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "fitting/base/text_file.hpp"  // number_text
+
 namespace mgscope {
 
 // The text itself, or quoted ("" for a quote) when it holds a comma, quote or line break.
@@ -15,8 +17,5 @@ std::string csv_list(const std::vector<std::string>& items);
 
 // `v` with `digits` significant digits; "" when NaN or infinite.
 std::string csv_number(double v, int digits = 10);
-
-// `v` with `digits` significant digits, "nan" and "inf" included (text for people and logs).
-std::string number_text(double v, int digits);
 
 }  // namespace mgscope

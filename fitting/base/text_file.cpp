@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -247,6 +248,12 @@ double parse_number(std::string_view field, const std::string& path, std::size_t
   auto v = parse_optional_number(field, path, line_no, column, decimal);
   if (!v) fail_input(path, "line " + std::to_string(line_no) + ", column '" + std::string(column) + "': empty cell");
   return *v;
+}
+
+std::string number_text(double v, int digits) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%.*g", digits, v);
+  return buf;
 }
 
 }  // namespace mgscope

@@ -52,6 +52,10 @@ char detect_decimal(const std::vector<std::string>& fields, char delim);
 
 std::string trim(std::string_view s);
 
+// `v` with `digits` significant digits (%.*g), "nan" and "inf" included: numbers in messages and
+// logs ("85 K", where std::to_string wrote "85.000000 K").
+std::string number_text(double v, int digits);
+
 // Strict number parsing: the whole (trimmed) field must be one number, so a value garbled by a
 // locale round-trip ("50.026.184") is an error, never a guess. `decimal` is '.' or ','.
 // Errors name the file, line (1-based) and column.

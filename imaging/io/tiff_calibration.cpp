@@ -46,13 +46,6 @@ std::optional<double> strict_number(const std::string& text) {
 
 bool usable_scale(double v) { return std::isfinite(v) && v > 0; }
 
-std::string fmt(double v) {
-  std::ostringstream ss;
-  ss.precision(10);
-  ss << v;
-  return ss.str();
-}
-
 // "key=value" lines (ImageJ) or INI "[Section]" + "key=value" (FEI); keys trimmed.
 struct KeyValue {
   std::string section, key, value;
@@ -93,7 +86,7 @@ std::optional<Candidate> from_dm(const TiffCalibrationTags& t, TiffCalibrationRe
     auto it = kNames.find(tag);
     return it == kNames.end() ? "dm.tag" + std::to_string(tag) : std::string(it->second);
   };
-  for (const auto& [tag, v] : t.dm_numbers) r.metadata[key(tag)] = fmt(v);
+  for (const auto& [tag, v] : t.dm_numbers) r.metadata[key(tag)] = number_text(v, 10);
   for (const auto& [tag, v] : t.dm_texts) r.metadata[key(tag)] = v;
   const auto sx = num(65009), sy = num(65010);
   if (!sx && !sy) return std::nullopt;
@@ -110,19 +103,19 @@ std::optional<Candidate> from_dm(const TiffCalibrationTags& t, TiffCalibrationRe
     return std::nullopt;
   }
   if (!usable_scale(scale_x) || !usable_scale(scale_y)) {
-    r.warnings.push_back("DigitalMicrograph scale tags 65009/65010 hold " + fmt(scale_x) + " / " +
-                         fmt(scale_y) + ", not a positive pixel size: ignored");
+    r.warnings.push_back("DigitalMicrograph scale tags 65009/65010 hold " + number_text(scale_x, 10) + " / " +
+                         number_text(scale_y, 10) + ", not a positive pixel size: ignored");
     return std::nullopt;
   }
   if (std::abs(scale_x - scale_y) > 1e-6 * std::max(scale_x, scale_y))
-    r.warnings.push_back("DigitalMicrograph scales differ: 65009 = " + fmt(scale_x) + ", 65010 = " +
-                         fmt(scale_y) + "; 65009 taken as x (columns), 65010 as y (rows)");
+    r.warnings.push_back("DigitalMicrograph scales differ: 65009 = " + number_text(scale_x, 10) + ", 65010 = " +
+                         number_text(scale_y, 10) + "; 65009 taken as x (columns), 65010 as y (rows)");
   Candidate c;
   c.x_nm = scale_x * *fx;
   c.y_nm = scale_y * *fy;
   if (auto o = num(65006); o && std::isfinite(*o)) c.origin_x_nm = *o * *fx;
   if (auto o = num(65007); o && std::isfinite(*o)) c.origin_y_nm = *o * *fy;
-  c.source = "DigitalMicrograph private TIFF tags 65009/65010 (scale " + fmt(scale_x) + " " + unit_x +
+  c.source = "DigitalMicrograph private TIFF tags 65009/65010 (scale " + number_text(scale_x, 10) + " " + unit_x +
              ") and 65003/65004 (unit)";
   return c;
 }
@@ -184,7 +177,7 @@ std::optional<Candidate> from_fei(const TiffCalibrationTags& t, TiffCalibrationR
   if (!get("System.SystemType").empty()) r.metadata["microscope"] = get("System.SystemType");
   else if (!get("System.Type").empty()) r.metadata["microscope"] = get("System.Type");
   for (const char* hv : {"Beam.HV", "EBeam.HV"})
-    if (auto v = strict_number(get(hv))) { r.metadata["voltage_kV"] = fmt(*v / 1000); break; }
+    if (auto v = strict_number(get(hv))) { r.metadata["voltage_kV"] = number_text(*v / 1000, 10); break; }
   if (!get("User.Date").empty()) r.metadata["date"] = trim(get("User.Date") + " " + get("User.Time"));
 
   for (const char* section : {"Scan", "EScan"}) {
@@ -208,8 +201,8 @@ std::optional<Candidate> from_resolution(const TiffCalibrationTags& t, std::stri
   const double nm_per = inch ? 2.54e7 : 1e7;
   const double dpi = inch ? *t.x_resolution : *t.x_resolution * 2.54;
   if (std::abs(dpi - 72) < 1e-3 || std::abs(dpi - 96) < 1e-3) {
-    screen_default = "XResolution " + fmt(*t.x_resolution) + (inch ? " px/inch" : " px/cm") +
-                     " is a screen default (" + fmt(dpi) + " dpi), not a calibration";
+    screen_default = "XResolution " + number_text(*t.x_resolution, 10) + (inch ? " px/inch" : " px/cm") +
+                     " is a screen default (" + number_text(dpi, 10) + " dpi), not a calibration";
     return std::nullopt;
   }
   const double yres = t.y_resolution && usable_scale(*t.y_resolution) ? *t.y_resolution : *t.x_resolution;
@@ -275,9 +268,9 @@ TiffCalibrationResult tiff_calibration(const TiffCalibrationTags& tags) {
   r.calibration.source = best.source;
   for (std::size_t i = 1; i < found.size(); ++i)
     if (differs(found[i].x_nm, best.x_nm) || differs(found[i].y_nm, best.y_nm))
-      r.warnings.push_back(found[i].source + " gives " + fmt(found[i].x_nm) + " x " + fmt(found[i].y_nm) +
-                           " nm per pixel, unlike the " + fmt(best.x_nm) + " x " + fmt(best.y_nm) +
-                           " nm used (" + best.source + ")");
+      r.warnings.push_back(found[i].source + " gives " + number_text(found[i].x_nm, 10) + " x " +
+                           number_text(found[i].y_nm, 10) + " nm per pixel, unlike the " + number_text(best.x_nm, 10) +
+                           " x " + number_text(best.y_nm, 10) + " nm used (" + best.source + ")");
   return r;
 }
 
