@@ -404,7 +404,8 @@ CreepFitSummary fit_creep(const std::vector<double>& t_s, const std::vector<doub
   if (n < static_cast<std::size_t>(2 * n_min_units + 2 + 5))
     return failure(s, "hold too short: " + std::to_string(n) + " points");
   if (!(t_s.back() > t_s.front()))  // every point at one time: a time column that does not advance
-    return failure(s, "hold lasts 0 s: its " + std::to_string(n) + " points share one time (does the time column advance?)");
+    return failure(s, "hold lasts 0 s: its " + std::to_string(n) +
+                          " points share one time (does the time column advance?)");
 
   Data d;
   d.u = Eigen::Map<const ArrayXd>(t_s.data(), static_cast<Eigen::Index>(n));

@@ -20,7 +20,6 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-
 // Sorted by T, points with H > 0 and M > 0 sorted by H, on the internal field.
 std::vector<MhCurve> prepare(const std::vector<MhCurve>& in, const CriticalOptions& o) {
   std::vector<MhCurve> out;

@@ -16,7 +16,6 @@ namespace mgscope {
 
 namespace {
 
-
 std::vector<double> column(const EntropyChange& e, std::size_t k) {
   std::vector<double> c;
   for (const auto& row : e.minus_dSm) c.push_back(row[k]);

@@ -349,7 +349,8 @@ std::string render_dsc_figure(const DscSampleReport& s, const std::filesystem::p
   auto constructions = [&](int labelled) {
     std::string plot = ", " + gnuplot_quoted(base + "_lines.dat") +
                        " using 1:2 with lines dt 2 lc rgb '#202020' title 'constructions', " +
-                       gnuplot_quoted(base + "_points.dat") + " using 1:2 with points pt 6 ps 1.5 lc rgb '#c00000' notitle";
+                       gnuplot_quoted(base + "_points.dat") +
+                       " using 1:2 with points pt 6 ps 1.5 lc rgb '#c00000' notitle";
     if (block_labelled[labelled])
       plot += ", " + gnuplot_quoted(base + "_points.dat") + " index " + std::to_string(labelled) +
               " using 1:2:3 with labels offset 1,1 font ',9' notitle";

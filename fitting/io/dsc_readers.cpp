@@ -200,11 +200,15 @@ int append_dsc_row(DscRun& run, const DscColumns& cols, const std::vector<std::s
   // Beyond these lie garbled numbers and wrong units, not a calorimeter (a heat flow of 1e30 W/g
   // gave a relaxation enthalpy of 9e28 J/g): no DSC runs at 10,000 K or measures 1 MW (per g).
   if (run.temperature_K.back() > 1e4)
-    fail_input(run.path, "line " + std::to_string(line_no) + ": temperature " + trim(fields[std::size_t(cols.temperature)]) +
-                             " is above 10000 K, beyond any calorimeter (wrong unit in the header, or a garbled number?)");
+    fail_input(run.path, "line " + std::to_string(line_no) + ": temperature " +
+                             trim(fields[std::size_t(cols.temperature)]) +
+                             " is above 10000 K, beyond any calorimeter (wrong unit in the header, or a garbled "
+                             "number?)");
   if (!(std::fabs(run.heat_flow.back()) <= 1e6))
-    fail_input(run.path, "line " + std::to_string(line_no) + ": heat flow " + trim(fields[std::size_t(cols.heat_flow)]) +
-                             " lies beyond +-1e6 (mW or mW/mg), beyond any calorimeter (wrong unit, or a garbled number?)");
+    fail_input(run.path, "line " + std::to_string(line_no) + ": heat flow " +
+                             trim(fields[std::size_t(cols.heat_flow)]) +
+                             " lies beyond +-1e6 (mW or mW/mg), beyond any calorimeter (wrong unit, or a garbled "
+                             "number?)");
   return cols.segment >= 0 ? int(std::lround(number(cols.segment))) : 0;
 }
 

@@ -40,8 +40,8 @@ void add_row(IndentCurve& c, double time_s, double depth_nm, double load_mN, con
   const auto check = [&](double v, double limit, const char* what, const char* unit, const char* bound) {
     if (std::fabs(v) <= limit) return;
     char text[200];
-    std::snprintf(text, sizeof text, "line %zu: %s %.6g %s lies beyond +-%.0e %s (%s): a wrong unit or a garbled number",
-                  line, what, v, unit, limit, unit, bound);
+    std::snprintf(text, sizeof text, "line %zu: %s %.6g %s lies beyond +-%.0e %s (%s): a wrong unit or a garbled "
+                  "number", line, what, v, unit, limit, unit, bound);
     fail_input(path, text);
   };
   check(time_s, kMaxTimeS, "time", "s", "over 300 years");
@@ -69,7 +69,8 @@ IndentCurve parse_nanotest_lines(const TextFile& tf) {
     if (f.size() < 3)
       fail_input(tf.path, "line " + std::to_string(i + 1) + ": expected 3 columns (time s, depth nm, load mN) "
                           "separated like the first line, found " + std::to_string(f.size()));
-    add_row(c, parse_number(f[0], tf.path, i + 1, "time [s]", decimal), parse_number(f[1], tf.path, i + 1, "depth [nm]", decimal),
+    add_row(c, parse_number(f[0], tf.path, i + 1, "time [s]", decimal),
+            parse_number(f[1], tf.path, i + 1, "depth [nm]", decimal),
             parse_number(f[2], tf.path, i + 1, "load [mN]", decimal), tf.path, i + 1);
   }
   return c;

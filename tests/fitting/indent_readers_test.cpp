@@ -152,7 +152,8 @@ TEST(IndentReaders, BadInputsNameTheFile) {
   write(in_um, "time_s,Depth (um),load_mN\n1,900,1\n1700000000,0.5,2\n");
   EXPECT_EQ(read_indent_file(in_um)[0].depth_nm[0], 900000.0);
   const std::string tribo_far = (dir / "tribo_far.txt").string();
-  write(tribo_far, "Mon Apr 29 10:41:06 2019\n\nNumber of Points = 2\nDepth (nm)\tLoad (\xB5N)\tTime (s)\n1\t2\t0\n2\t3\t1e12\n");
+  write(tribo_far,
+        "Mon Apr 29 10:41:06 2019\n\nNumber of Points = 2\nDepth (nm)\tLoad (\xB5N)\tTime (s)\n1\t2\t0\n2\t3\t1e12\n");
   expect_input_error([&] { read_indent_file(tribo_far); }, tribo_far, "line 6: time 1e+12 s lies beyond");
 
   const std::string with_nan = (dir / "nan.csv").string();
