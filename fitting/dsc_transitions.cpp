@@ -5,8 +5,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <sstream>
+
+#include "fitting/base/text_file.hpp"  // number_text
 
 namespace mgscope {
 
@@ -72,10 +73,8 @@ Peak find_peak(const Scan& s, int sign, double low, double high, const Transitio
   }
   const double threshold = std::max(o.min_peak_sigma * s.noise, o.min_peak_fraction * s.range);
   if (!(height > threshold)) {
-    char level[32];
-    std::snprintf(level, sizeof level, "%.3g", threshold);  // in the curve's heat-flow unit
-    p.message = std::string("no ") + (sign > 0 ? "exotherm" : "endotherm") + " above " + level + " between " +
-                kelvin(low) + " and " + kelvin(high);
+    p.message = std::string("no ") + (sign > 0 ? "exotherm" : "endotherm") + " above " +
+                number_text(threshold, 3) + " between " + kelvin(low) + " and " + kelvin(high);  // heat-flow unit
     return p;
   }
   // A step (or a peak running off the window) never returns to a baseline on both sides.
@@ -186,9 +185,8 @@ GlassTransition glass_transition_at(const Scan& s, std::size_t k, std::size_t a,
   const double threshold = o.min_peak_sigma * s.noise;
   const double parallel = 0.25 * depth;
   if (!(g.step_height > threshold)) {
-    char level[32];
-    std::snprintf(level, sizeof level, "%.3g", threshold);
-    g.message = std::string("no endothermic step above ") + level + " (steepest descent at " + kelvin(s.T(k)) + ")";
+    g.message =
+        "no endothermic step above " + number_text(threshold, 3) + " (steepest descent at " + kelvin(s.T(k)) + ")";
   } else if (!user_window && (std::abs(g.glass_baseline.line.slope - ref) > parallel ||
                               std::abs(g.liquid_baseline.line.slope - ref) > parallel)) {
     g.message = "descent at " + kelvin(s.T(k)) + " is the flank of a peak, not a step (baselines not parallel)";

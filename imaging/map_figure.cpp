@@ -3,10 +3,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <opencv2/imgproc.hpp>
 
 #include "imaging/drawing.hpp"
+#include "fitting/base/text_file.hpp"
 
 namespace mgscope {
 
@@ -35,11 +35,7 @@ cv::Vec3b colour_of(double v, const MapFigure& f, const cv::Mat& lut) {
   return lut.at<cv::Vec3b>(std::clamp(int(std::lround(t * 255)), 0, 255));
 }
 
-std::string tick_text(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.3g", v);
-  return buf;
-}
+std::string tick_text(double v) { return number_text(v, 3); }
 
 }  // namespace
 

@@ -104,12 +104,9 @@ PointPixels read_point(ImageFrames& frames, std::mutex& read_lock, int first, in
     }
     ImageF f = naming_frame([&] { return to_float(img.raw, path); });
     img.raw = RawImage{};
-    // The point's first frame sets the scale of them all (float_range_exponent), so that they add up.
-    if (k == 0)
-      value_scale_log2 = fit_float_range(f);
-    else
-      scale_by_power_of_two(f.pixels.data(), f.pixels.size(), value_scale_log2);
     if (k == 0) {
+      // The point's first frame sets the scale of them all (float_range_exponent), so that they add up.
+      value_scale_log2 = fit_float_range(f);
       width = f.width;
       height = f.height;
       find_stationary(f, stationary, threads);
@@ -120,6 +117,7 @@ PointPixels read_point(ImageFrames& frames, std::mutex& read_lock, int first, in
       fail_input(path, "--sum: frame " + std::to_string(frame) + " is " + std::to_string(f.width) + " x " +
                            std::to_string(f.height) + " px but frame " + std::to_string(first) + " is " +
                            std::to_string(width) + " x " + std::to_string(height) + " px");
+    scale_by_power_of_two(f.pixels.data(), f.pixels.size(), value_scale_log2);
     average->add(f, frame);
   }
   // Points of averaged frames are linked by their sums (frames on the first's pixels, before the

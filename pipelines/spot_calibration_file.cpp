@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <fstream>
 #include <iterator>
 #include <nlohmann/json.hpp>
@@ -12,6 +11,7 @@
 #include "imaging/window.hpp"
 #include "pipelines/atomic_file.hpp"
 #include "pipelines/run_stamp.hpp"
+#include "fitting/base/text_file.hpp"
 
 namespace mgscope {
 
@@ -24,11 +24,7 @@ constexpr int kCalibrationFileVersion = 1;
 
 // 12 digits: as a user wrote the value (0.1, not 0.10000000000000001), and finer than any setting
 // matters.
-std::string setting_text(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.12g", v);
-  return buf;
-}
+std::string setting_text(double v) { return number_text(v, 12); }
 
 // The value at `key` of `object`, or an InputError naming the file and the key.
 class CalibrationReader {

@@ -26,11 +26,7 @@ std::string fixed2(double v) {
   return buf;
 }
 
-std::string sig2(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2g", v);
-  return buf;
-}
+std::string sig2(double v) { return number_text(v, 2); }
 
 // "Hardness H (GPa)" in HTML, no unit for a dimensionless quantity.
 std::string label_html(const json& column) {
