@@ -11,6 +11,7 @@
 // read_isolated asks one.
 #include "imaging/io/isolated_read.hpp"
 
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -146,11 +147,29 @@ void write_all(int fd, const void* data, std::size_t size) {
   }
 }
 
-// Reads up to `size` bytes; fewer only at the end of the stream.
-std::size_t read_up_to(int fd, void* data, std::size_t size) {
+// The parent's end of the socket: a read waits for the child at most `silence_ms` for each next
+// byte (negative: for ever), and says whether it gave up for that.
+struct ParentEnd {
+  int fd;
+  int silence_ms;
+  bool silent = false;  // the child sent nothing for silence_ms
+};
+
+// Reads up to `size` bytes; fewer only at the end of the stream, or when `parent` is given and the
+// child stays silent too long.
+std::size_t read_up_to(int fd, void* data, std::size_t size, ParentEnd* parent = nullptr) {
   char* p = static_cast<char*>(data);
   std::size_t done = 0;
   while (done < size) {
+    if (parent && parent->silence_ms >= 0) {
+      pollfd waiting{fd, POLLIN, 0};
+      const int ready = ::poll(&waiting, 1, parent->silence_ms);
+      if (ready < 0 && errno == EINTR) continue;
+      if (ready == 0) {
+        parent->silent = true;
+        break;
+      }
+    }
     const ssize_t n = ::read(fd, p + done, size - done);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
@@ -176,8 +195,8 @@ struct Reply {
 };
 
 // Reads a message's head: its status byte and its record's length.
-bool read_head(int fd, char& status, std::uint64_t& size) {
-  return read_up_to(fd, &status, 1) == 1 && read_up_to(fd, &size, sizeof size) == sizeof size;
+bool read_head(ParentEnd& in, char& status, std::uint64_t& size) {
+  return read_up_to(in.fd, &status, 1, &in) == 1 && read_up_to(in.fd, &size, sizeof size, &in) == sizeof size;
 }
 
 void write_head(int fd, char status, std::uint64_t size) {
@@ -237,7 +256,8 @@ RawImage pixels_in_file(const std::string& record, const std::string& path) {
 }
 
 // One reply of the child (the file's comment gives its messages).
-Reply read_reply(int fd, const std::string& path) {
+Reply read_reply(ParentEnd& in, const std::string& path) {
+  const int fd = in.fd;
   Reply r;
   RawImage pixels;  // announced by 'S' and sent in 'R' messages, or left in the file ('M')
   bool announced = false;
@@ -245,20 +265,20 @@ Reply read_reply(int fd, const std::string& path) {
   std::string record;
   for (;;) {
     std::uint64_t size = 0;
-    if (!read_head(fd, r.status, size)) {
+    if (!read_head(in, r.status, size)) {
       r.status = 0;
       return r;
     }
     if (r.status == 'R') {
       if (!announced || received > pixels.bytes.size() || size > pixels.bytes.size() - received)
         fail_input(path, "the reader process sent more pixels than the image holds");
-      if (read_up_to(fd, pixels.bytes.data() + received, size) != size) return r;
+      if (read_up_to(fd, pixels.bytes.data() + received, size, &in) != size) return r;
       received += size;
       continue;
     }
     if (size > (std::uint64_t(1) << 30)) return r;
     record.assign(static_cast<std::size_t>(size), '\0');
-    if (read_up_to(fd, record.data(), record.size()) != record.size()) return r;
+    if (read_up_to(fd, record.data(), record.size(), &in) != record.size()) return r;
     if (r.status != 'S' && r.status != 'M') break;
     if (announced) fail_input(path, "the reader process announced the pixels twice");
     announced = true;
@@ -289,7 +309,7 @@ Reply read_reply(int fd, const std::string& path) {
     return r;
   }
   raw.bytes.resize(static_cast<std::size_t>(pixel_bytes(raw)));
-  r.whole = read_up_to(fd, raw.bytes.data(), raw.bytes.size()) == raw.bytes.size();
+  r.whole = read_up_to(fd, raw.bytes.data(), raw.bytes.size(), &in) == raw.bytes.size();
   return r;
 }
 
@@ -385,8 +405,8 @@ int wait_for(pid_t pid) {
 }  // namespace
 
 IsolatedReader::IsolatedReader(std::string path, const char* library,
-                               std::function<LoadedImage(const ReadOptions&)> reader)
-    : path_(std::move(path)), library_(library), reader_(std::move(reader)) {}
+                               std::function<LoadedImage(const ReadOptions&)> reader, int silence_limit_s)
+    : path_(std::move(path)), library_(library), reader_(std::move(reader)), silence_limit_s_(silence_limit_s) {}
 
 IsolatedReader::~IsolatedReader() { stop(); }
 
@@ -432,15 +452,23 @@ LoadedImage IsolatedReader::read(const ReadOptions& options) {
   if (pid_ <= 0) start();
   const Request request{options.frame, std::int8_t(options.map_pixels), std::int8_t(options.keep_open)};
   Reply reply;
+  ParentEnd in{socket_, silence_limit_s_ > 0 ? 1000 * silence_limit_s_ : -1};
   // MSG_NOSIGNAL: a child that has died makes the request fail, not the program end by SIGPIPE.
   if (::send(socket_, &request, sizeof request, MSG_NOSIGNAL) == ssize_t(sizeof request)) {
     try {
-      reply = read_reply(socket_, path_);
+      reply = read_reply(in, path_);
     } catch (...) {
       ::kill(pid_, SIGKILL);  // out of step with its replies: a new process serves the next read
       stop();
       throw;
     }
+  }
+  if (in.silent) {
+    // Found by mutating a Berkeley EMD: a flipped bit sent libhdf5 round a loop for ever.
+    ::kill(pid_, SIGKILL);
+    stop();
+    fail_input(path_, std::string(library_) + " sent nothing for " + std::to_string(silence_limit_s_) +
+                          " s reading this file and was stopped: its internal structure is probably damaged");
   }
   if (reply.whole) return image_of(std::move(reply), path_, library_, 0);
   ::close(socket_);
@@ -452,8 +480,9 @@ LoadedImage IsolatedReader::read(const ReadOptions& options) {
 
 // One read by a reader process of its own, ended when the read is done.
 LoadedImage read_isolated(const std::string& path, const char* library,
-                          const std::function<LoadedImage(const ReadOptions&)>& reader, const ReadOptions& options) {
-  IsolatedReader once(path, library, reader);
+                          const std::function<LoadedImage(const ReadOptions&)>& reader, const ReadOptions& options,
+                          int silence_limit_s) {
+  IsolatedReader once(path, library, reader, silence_limit_s);
   return once.read(options);
 }
 

@@ -10,14 +10,24 @@
 
 namespace mgscope {
 
+// How long a reader process may send nothing before it is taken as hung and killed: a read sends
+// the rows band by band as they come, so a healthy one is never silent for long (opening a 16384^2
+// EMD and sending its first band takes well under a second), while a damaged file can send
+// libhdf5 round a loop for ever (found by mutating a real file: one flipped bit) and a batch would
+// wait with it.
+constexpr int kReaderSilenceLimitS = 60;
+
 // Calls `reader` with `options` in a forked child and returns its image. The child gives the
 // reader a PixelRowSink (ReadOptions::row_sink) that sends rows to this process as they come, so
 // that a reader that streams (EMD) never holds a second copy of the image. An InputError thrown
 // there is rethrown here with the same message; a child killed by a signal gives
-// InputError("<path>: <library> crashed reading this file (signal N): ..."). Call it only while
-// no other thread of this process is running (fork copies the calling thread alone).
+// InputError("<path>: <library> crashed reading this file (signal N): ..."), and a child that sends
+// nothing for `silence_limit_s` (0: no limit) is killed, with InputError("<path>: <library> sent
+// nothing for N s ..."). Call it only while no other thread of this process is running (fork copies
+// the calling thread alone).
 LoadedImage read_isolated(const std::string& path, const char* library,
-                          const std::function<LoadedImage(const ReadOptions&)>& reader, const ReadOptions& options);
+                          const std::function<LoadedImage(const ReadOptions&)>& reader, const ReadOptions& options,
+                          int silence_limit_s = kReaderSilenceLimitS);
 
 // A reader process kept for many reads of one file (the frames of an in-situ series): forked at
 // the first read, it answers each read in turn, so that a frame costs its read alone, not a fork,
@@ -27,7 +37,8 @@ LoadedImage read_isolated(const std::string& path, const char* library,
 // after a crash) only while no other thread of this process runs: those fork.
 class IsolatedReader {
  public:
-  IsolatedReader(std::string path, const char* library, std::function<LoadedImage(const ReadOptions&)> reader);
+  IsolatedReader(std::string path, const char* library, std::function<LoadedImage(const ReadOptions&)> reader,
+                 int silence_limit_s = kReaderSilenceLimitS);
   ~IsolatedReader();  // ends the process
   IsolatedReader(const IsolatedReader&) = delete;
   IsolatedReader& operator=(const IsolatedReader&) = delete;
@@ -40,6 +51,7 @@ class IsolatedReader {
   std::string path_;
   const char* library_;
   std::function<LoadedImage(const ReadOptions&)> reader_;
+  int silence_limit_s_;
   int pid_ = -1;
   int socket_ = -1;
 };

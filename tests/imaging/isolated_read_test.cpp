@@ -257,6 +257,42 @@ TEST(IsolatedReader, AnErrorOrACrashHalfwayThroughTheRowsFailsThatReadAlone) {
   EXPECT_NE(third.info.metadata.at("pid"), first.info.metadata.at("pid"));
 }
 
+// A reader process that sends nothing for the silence limit is taken as hung (a damaged EMD sent
+// libhdf5 round a loop for ever): killed, reaped, and its read fails naming the file; the next read
+// starts another process. A slow read that keeps sending rows is not cut short, however long.
+TEST(IsolatedReader, AReaderSilentForTheLimitIsStoppedAndOneThatKeepsSendingIsNot) {
+  auto read_frame = [](const ReadOptions& o) {
+    if (o.frame == 1)
+      for (;;) ::pause();  // a loop that never answers
+    o.row_sink->start(1000, 6, PixelType::u8);
+    const std::vector<std::uint8_t> row(1000, std::uint8_t(7));
+    for (int y = 0; y < 6; ++y) {
+      ::usleep(400000);  // 2.4 s in all, each row within the 1 s limit
+      o.row_sink->rows(row.data(), row.size());
+    }
+    LoadedImage img;
+    img.raw.width = 1000;
+    img.raw.height = 6;
+    img.raw.type = PixelType::u8;
+    return img;
+  };
+  IsolatedReader reader("hang.emd", "libhdf5", read_frame, 1);
+  ReadOptions o;
+  o.frame = 1;
+  try {
+    reader.read(o);
+    ADD_FAILURE() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_STREQ(e.what(), "hang.emd: libhdf5 sent nothing for 1 s reading this file and was stopped: its internal "
+                           "structure is probably damaged");
+  }
+  int status = 0;
+  EXPECT_EQ(::waitpid(-1, &status, WNOHANG), -1);  // the hung process was killed and reaped
+  o.frame = 0;
+  const LoadedImage slow = reader.read(o);
+  EXPECT_EQ(std::count(slow.raw.bytes.begin(), slow.raw.bytes.end(), 7), 6000);
+}
+
 // Pixels left in the file ('M') are mapped by this process from where the child says they lie;
 // a child that places them outside the file, or sends rows beyond what it announced, is refused.
 TEST(IsolatedRead, PixelsLeftInTheFileAreMappedAndAnnouncementsAreHeldTo) {
