@@ -47,6 +47,8 @@ CalibratedImage calibrate(StoredImage pixels, const ImageInfo& info, const Calib
     out.pixels = std::move(pixels);
     return out;
   }
+  if (!file.calibrated && !file.set_aside.empty())
+    fail_input(info.path, file.set_aside + "; give --pixel-size (e.g. --pixel-size 0.0199nm)");
   if (!file.calibrated)
     fail_input(info.path, "no pixel-size calibration in the file; give --pixel-size (e.g. --pixel-size 0.0199nm)");
   out.calibration = file;

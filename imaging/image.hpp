@@ -28,6 +28,7 @@ struct Calibration {
   double origin_x_nm = 0.0;    // calibrated coordinate of pixel (0, 0)
   double origin_y_nm = 0.0;
   std::string source;          // e.g. "ImageJ ImageDescription unit=nm + XResolution"
+  std::string set_aside;       // uncalibrated because the file's calibration was implausible: why
 };
 
 // What a reader learned about a file besides the pixels.

@@ -118,7 +118,7 @@ LoadedImage ImageFrames::read(int frame) {
     ro.frame = frame;
     ro.keep_open = true;  // the next frames are read from the same file
     LoadedImage image = emd_->read(ro);
-    check_pixel_size_plausible(image.info);  // as read_image does
+    set_aside_implausible_calibration(image.info);  // as read_image does
     return image;
   }
   if (!tiff_) {
@@ -127,7 +127,7 @@ LoadedImage ImageFrames::read(int frame) {
     return read_image(path_, ro);
   }
   LoadedImage image = tiff_->read(frame);
-  check_pixel_size_plausible(image.info);  // as read_image does
+  set_aside_implausible_calibration(image.info);  // as read_image does
   return image;
 }
 

@@ -95,22 +95,25 @@ LoadedImage read_by_format(const std::string& path, const ReadOptions& options) 
 
 }  // namespace
 
-void check_pixel_size_plausible(const ImageInfo& info) {
-  const Calibration& c = info.calibration;
+void set_aside_implausible_calibration(ImageInfo& info) {
+  Calibration& c = info.calibration;
   if (!c.calibrated) return;
   for (const auto& [axis, nm] : {std::pair{"x", c.pixel_x_nm}, std::pair{"y", c.pixel_y_nm}}) {
     if (std::isfinite(nm) && nm >= kMinPixelSizeNm && nm <= kMaxPixelSizeNm) continue;
     std::ostringstream m;
-    m << "calibration (" << c.source << ") gives a pixel size along " << axis << " of " << nm
-      << " nm; a plausible pixel size is 1 pm to 1 mm (rule of docs/readers.md), so the file's "
-         "calibration is corrupt";
-    fail_input(info.path, m.str());
+    m << "the calibration (" << c.source << ") gives a pixel size along " << axis << " of " << nm
+      << " nm, outside the plausible 1 pm to 1 mm (rule of docs/readers.md): it is corrupt and not used";
+    Calibration none;
+    none.set_aside = m.str();
+    c = none;
+    info.warnings.push_back(m.str());
+    return;
   }
 }
 
 LoadedImage read_image(const std::string& path, const ReadOptions& options) {
   LoadedImage image = read_by_format(path, options);
-  check_pixel_size_plausible(image.info);
+  set_aside_implausible_calibration(image.info);
   return image;
 }
 

@@ -26,16 +26,19 @@ FileFormat detect_format(const std::string& path);
 inline constexpr double kMinPixelSizeNm = 1e-3;
 inline constexpr double kMaxPixelSizeNm = 1e6;
 
-// Throws InputError naming the file, the axis and the rule when a calibrated pixel size is
-// outside [kMinPixelSizeNm, kMaxPixelSizeNm] or not finite.
-void check_pixel_size_plausible(const ImageInfo& info);
+// When a calibrated pixel size is outside [kMinPixelSizeNm, kMaxPixelSizeNm] or not finite, sets
+// the file's calibration aside: the image becomes uncalibrated, with a warning and
+// Calibration::set_aside naming the source, the axis, the value and the rule. An error would leave
+// the user no way on, while --pixel-size replaces it (calibrate()); without it the analysis fails
+// saying why.
+void set_aside_implausible_calibration(ImageInfo& info);
 
 // Every reader's error for a file that holds no 2-D image (a spectrum, a line scan, a volume of
 // the wrong rank) contains these words: `mgscope init` leaves such a file out of the micrographs.
 inline constexpr const char* kNotAnImage = "not a 2-D image";
 
 // Reads one 2-D image with its calibration. Throws InputError naming the file on bad input,
-// including an implausible calibrated pixel size (check_pixel_size_plausible).
+// An implausible calibrated pixel size is set aside (set_aside_implausible_calibration).
 LoadedImage read_image(const std::string& path, const ReadOptions& options = {});
 
 }  // namespace mgscope

@@ -193,18 +193,22 @@ std::optional<Candidate> from_fei(const TiffCalibrationTags& t, TiffCalibrationR
   return std::nullopt;
 }
 
-// Plain TIFF resolution with ResolutionUnit inch or cm, unless it is a screen default.
+// Plain TIFF resolution with ResolutionUnit inch or cm, unless it is a screen or print default of
+// image editors and exporters (72, 96, 150, 300 or 600 dpi: 353 to 42 um per pixel, never a
+// microscope's; a 300 dpi export was taken for 84,667 nm per pixel, and the analysis then failed
+// on a box of 0 px without saying where that size came from).
 std::optional<Candidate> from_resolution(const TiffCalibrationTags& t, std::string& screen_default) {
   if (!t.resolution_unit || (*t.resolution_unit != 2 && *t.resolution_unit != 3)) return std::nullopt;
   if (!t.x_resolution || !usable_scale(*t.x_resolution)) return std::nullopt;
   const bool inch = *t.resolution_unit == 2;
   const double nm_per = inch ? 2.54e7 : 1e7;
   const double dpi = inch ? *t.x_resolution : *t.x_resolution * 2.54;
-  if (std::abs(dpi - 72) < 1e-3 || std::abs(dpi - 96) < 1e-3) {
-    screen_default = "XResolution " + number_text(*t.x_resolution, 10) + (inch ? " px/inch" : " px/cm") +
-                     " is a screen default (" + number_text(dpi, 10) + " dpi), not a calibration";
-    return std::nullopt;
-  }
+  for (const double editor_dpi : {72, 96, 150, 300, 600})
+    if (std::abs(dpi - editor_dpi) < 1e-3) {
+      screen_default = "XResolution " + number_text(*t.x_resolution, 10) + (inch ? " px/inch" : " px/cm") +
+                       " is a screen or print default (" + number_text(dpi, 10) + " dpi), not a calibration";
+      return std::nullopt;
+    }
   const double yres = t.y_resolution && usable_scale(*t.y_resolution) ? *t.y_resolution : *t.x_resolution;
   Candidate c;
   c.x_nm = nm_per / *t.x_resolution;
@@ -253,8 +257,15 @@ TiffCalibrationResult tiff_calibration(const TiffCalibrationTags& tags) {
   TiffCalibrationResult r;
   std::string screen_default;
   std::vector<Candidate> found;
-  for (auto c : {from_dm(tags, r), from_imagej(tags, r), from_fei(tags, r), from_resolution(tags, screen_default)})
+  for (auto c : {from_dm(tags, r), from_imagej(tags, r), from_fei(tags, r)})
     if (c) found.push_back(*c);
+  // ImageJ's unit=pixel says the image is uncalibrated; the resolution tags it writes beside it
+  // (1 px per inch from some writers) are then no calibration either.
+  const auto imagej_unit = r.metadata.find("imagej.unit");
+  const bool imagej_uncalibrated = imagej_unit != r.metadata.end() &&
+                                   (lower(imagej_unit->second) == "pixel" || lower(imagej_unit->second) == "pixels");
+  if (!imagej_uncalibrated)
+    if (auto c = from_resolution(tags, screen_default)) found.push_back(*c);
   if (found.empty()) {
     if (!screen_default.empty()) r.warnings.push_back(screen_default + ": no pixel size in this file");
     return r;

@@ -697,7 +697,7 @@ TEST(TiffCalibrationFei, ReadFromTheFile) {
   EXPECT_NEAR(img.info.calibration.pixel_y_nm, 3.0, 1e-12);
 }
 
-TEST(TiffCalibrationResolution, CentimetresCountButScreenDpiDoesNot) {
+TEST(TiffCalibrationResolution, CentimetresCountButScreenOrPrintDpiDoesNot) {
   TiffCalibrationTags t;
   t.x_resolution = 300;
   t.resolution_unit = 3;  // 300 px/cm
@@ -705,16 +705,32 @@ TEST(TiffCalibrationResolution, CentimetresCountButScreenDpiDoesNot) {
   ASSERT_TRUE(r.calibration.calibrated);
   EXPECT_NEAR(r.calibration.pixel_x_nm, 1e7 / 300, 1e-6);
   EXPECT_TRUE(contains(r.calibration.source, "ResolutionUnit cm"));
-  for (double dpi : {72.0, 96.0}) {
+  for (double dpi : {72.0, 96.0, 150.0, 300.0, 600.0}) {
     t.x_resolution = dpi;
     t.resolution_unit = 2;
     r = tiff_calibration(t);
-    EXPECT_FALSE(r.calibration.calibrated);
-    EXPECT_TRUE(any_contains(r.warnings, "screen default"));
+    EXPECT_FALSE(r.calibration.calibrated) << dpi;
+    EXPECT_TRUE(any_contains(r.warnings, "is a screen or print default")) << dpi;
   }
+  t.x_resolution = 254e5;  // 1 nm per pixel, in px/inch: a calibration
+  EXPECT_NEAR(tiff_calibration(t).calibration.pixel_x_nm, 1.0, 1e-9);
   t.resolution_unit.reset();  // no ResolutionUnit written: no physical unit claimed
   t.x_resolution = 300;
   EXPECT_FALSE(tiff_calibration(t).calibration.calibrated);
+}
+
+// ImageJ's unit=pixel says the image is uncalibrated, whatever resolution tags are written beside it
+// (tifffile writes 1 px per inch); without ImageJ's word those tags give 2.54e7 nm per pixel.
+TEST(TiffCalibrationResolution, ImageJsUnitPixelLeavesTheResolutionTagsUnread) {
+  TiffCalibrationTags t;
+  t.x_resolution = 1;
+  t.resolution_unit = 2;
+  t.description = std::string("ImageJ=1.54f\nunit=pixel\n");
+  EXPECT_FALSE(tiff_calibration(t).calibration.calibrated);
+  t.description.reset();
+  const TiffCalibrationResult r = tiff_calibration(t);
+  ASSERT_TRUE(r.calibration.calibrated);
+  EXPECT_NEAR(r.calibration.pixel_x_nm, 2.54e7, 1e-3);
 }
 
 // --- bad input: every case an InputError naming the file, never a crash ---

@@ -17,7 +17,9 @@
 #include "fitting/base/text_file.hpp"
 #include "fitting/io/indent_readers.hpp"
 #include "fitting/power_law_table.hpp"
+#include "imaging/calibrate.hpp"
 #include "imaging/io/read_image.hpp"
+#include "imaging/stored_image.hpp"
 #include "magnetics/io/qd_reader.hpp"
 #include "tests/imaging/binary_test_files.hpp"
 #include "tests/robustness/robustness_support.hpp"
@@ -189,19 +191,37 @@ TEST(PowerLawTable, FiftyThousandCharacterLabelIsSkippedNotMatched) {
   fs::remove_all(dir);
 }
 
-TEST(Calibration, SerDeltaOf1e300MetresIsAnErrorNotInfinity) {
+// A calibration outside 1 pm to 1 mm is set aside with a warning (the image reads as uncalibrated), so
+// that --pixel-size can take its place; without it the analysis fails saying why.
+TEST(Calibration, SerDeltaOf1e300MetresIsSetAsideNotInfinity) {
   const fs::path dir = test::scratch_dir("sercal");
   test::SerSpec spec;
   spec.delta_x_m = spec.delta_y_m = 1e300;
   test::write_bytes((dir / "huge.ser").string(), test::make_ser(spec));
-  const std::string e = error_of([&] { read_image((dir / "huge.ser").string()); });
-  EXPECT_NE(e.find("huge.ser: calibration (SER element CalibrationDeltaX/Y (metres)) gives a pixel size along x of inf nm"),
-            std::string::npos) << e;
-  EXPECT_NE(e.find("1 pm to 1 mm"), std::string::npos);
+  const LoadedImage huge = read_image((dir / "huge.ser").string());
+  EXPECT_FALSE(huge.info.calibration.calibrated);
+  const std::string why = "the calibration (SER element CalibrationDeltaX/Y (metres)) gives a pixel size along x of inf "
+                          "nm, outside the plausible 1 pm to 1 mm";
+  EXPECT_EQ(huge.info.calibration.set_aside.rfind(why, 0), 0u) << huge.info.calibration.set_aside;
+  ASSERT_FALSE(huge.info.warnings.empty());
+  EXPECT_EQ(huge.info.warnings.back(), huge.info.calibration.set_aside);
+  const auto pixels = [&] {
+    LoadedImage again = read_image((dir / "huge.ser").string());
+    return StoredImage::from_raw(std::move(again.raw), again.info.path);
+  };
+  const std::string e = error_of([&] { calibrate(pixels(), huge.info, CalibrateOptions{}); });
+  EXPECT_EQ(e.rfind((dir / "huge.ser").string() + ": " + why, 0), 0u) << e;
+  EXPECT_NE(e.find("give --pixel-size"), std::string::npos) << e;
+  CalibrateOptions given;
+  given.pixel_nm = 0.02;
+  const CalibratedImage rescued = calibrate(pixels(), huge.info, given);
+  EXPECT_EQ(rescued.calibration.pixel_x_nm, 0.02);
+  EXPECT_EQ(rescued.warnings, huge.info.warnings);  // the set-aside calibration still says so
   spec.delta_x_m = spec.delta_y_m = 1e-13;  // 0.1 pm: below the rule
   test::write_bytes((dir / "tiny.ser").string(), test::make_ser(spec));
-  EXPECT_NE(error_of([&] { read_image((dir / "tiny.ser").string()); }).find("pixel size along x of 0.0001 nm"),
-            std::string::npos);
+  const LoadedImage tiny = read_image((dir / "tiny.ser").string());
+  EXPECT_FALSE(tiny.info.calibration.calibrated);
+  EXPECT_NE(tiny.info.calibration.set_aside.find("pixel size along x of 0.0001 nm"), std::string::npos);
   spec.delta_x_m = spec.delta_y_m = 2.5e-10;  // 0.25 nm: read
   test::write_bytes((dir / "ok.ser").string(), test::make_ser(spec));
   EXPECT_NEAR(read_image((dir / "ok.ser").string()).info.calibration.pixel_x_nm, 0.25, 1e-12);
