@@ -74,6 +74,32 @@ TEST(CreepFit, RecoversTwoUnitsWithinFivePercent) {
   EXPECT_EQ(aic_two, 8);
 }
 
+// Load noise wider than the hold tolerance (0.2 % of 50 mN = 0.1 mN; 6 sd of 0.02 mN is 0.12 mN):
+// the maximum load is a noise excursion and the hold used to end at the first dip below 0.2 % under
+// it (20 s of 120 found, h1 4.4 nm, tau1 12 s, "Success", no warning; at 0.05 mN no hold at all).
+// The hold is the whole 120 s again, and the fit recovers the truth as without load noise.
+TEST(CreepFit, LoadNoiseWiderThanTheToleranceKeepsTheWholeHold) {
+  for (const double noise_mN : {0.02, 0.05, 0.2}) {
+    for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+      SCOPED_TRACE(testing::Message() << noise_mN << " mN, seed " << seed);
+      IndentSynthOptions o = two_unit_options(seed);
+      o.load_noise_mN = noise_mN;
+      const Hold h = hold_of(synth_indent_curve(o, "load_noise"));
+      // At 0.2 mN (6 sd = 1.2 mN) the last loading row (1 mN below the plateau at 10 mN/s and
+      // 10 Hz) lies within the run's floor, but not within the 3 sd its ends are trimmed to; a
+      // first or last hold row more than 3 sd low (0.3 % of holds at each end) is trimmed too.
+      EXPECT_NEAR(double(h.t_s.size()), 1201.0, noise_mN > 0.1 ? 1.0 : 0.0);
+      const CreepFitSummary s = fit_creep(h.t_s, h.dh_nm);
+      ASSERT_TRUE(s.usable()) << s.message;
+      ASSERT_EQ(s.best.units, 2);
+      EXPECT_NEAR(s.best.kelvin[0].tau_s, 2.0, 0.05 * 2.0);
+      EXPECT_NEAR(s.best.kelvin[1].tau_s, 25.0, 0.05 * 25.0);
+      EXPECT_NEAR(s.best.kelvin[0].h_nm, 8.0, 0.05 * 8.0);
+      EXPECT_NEAR(s.best.kelvin[1].h_nm, 15.0, 0.05 * 15.0);
+    }
+  }
+}
+
 TEST(CreepFit, TauStandardErrorsMatchTheScatterOverSeedsFromBothSides) {
   // Over 24 seeds the reported standard error of each tau must match the spread of the
   // estimates: the ratio of their mean to the sample sd lies within [0.6, 1.6] (the sd of 24
