@@ -12,6 +12,7 @@
 #include "pipelines/config_file.hpp"
 #include "pipelines/csv_format.hpp"
 #include "pipelines/gnuplot_figure.hpp"
+#include "pipelines/plot_rows.hpp"
 #include "pipelines/indent_inputs.hpp"
 #include "pipelines/json_output.hpp"
 #include "pipelines/usage_errors.hpp"
@@ -126,7 +127,7 @@ std::string fit_figure(const CreepAnalysis& a, const std::filesystem::path& png)
   const CreepModel& m = a.fit.best;
   std::ostringstream data;
   data << "# t_s dh_nm fit_nm kelvin_nm maxwell_nm\n";
-  for (std::size_t i = 0; i < a.hold_t_s.size(); ++i) {
+  for (std::size_t i : plot_rows(a.hold_dh_nm)) {
     const double t = a.hold_t_s[i];
     data << t << ' ' << a.hold_dh_nm[i] << ' ' << m.depth_nm(t) << ' ' << m.c0_nm + m.kelvin_nm(t) << ' '
          << m.c0_nm + m.maxwell_nm(t) << '\n';

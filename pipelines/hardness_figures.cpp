@@ -8,6 +8,7 @@
 
 #include "pipelines/csv_format.hpp"
 #include "pipelines/gnuplot_figure.hpp"
+#include "pipelines/plot_rows.hpp"
 
 namespace mgscope {
 
@@ -126,7 +127,8 @@ std::string draw_load_depth(const std::filesystem::path& png, const std::string&
   const std::string stem = png.stem().string();
   const OliverPharrResult& r = result.oliver_pharr;
   std::ostringstream measured, pops, fit;
-  for (std::size_t k = 0; k < curve.size(); ++k) measured << plot_number(curve.depth_nm[k]) << ' ' << plot_number(curve.load_mN[k]) << '\n';
+  for (std::size_t k : plot_rows(curve.depth_nm))  // a pop-in is a burst in depth: its ends are kept
+    measured << plot_number(curve.depth_nm[k]) << ' ' << plot_number(curve.load_mN[k]) << '\n';
   for (const Popin& p : result.popins) pops << plot_number(p.depth_nm) << ' ' << plot_number(p.load_mN) << '\n';
   if (result.popins.empty()) pops << "NaN NaN\n";
   // The fitted law over the loads it was fitted to (from fit_low Pmax up to Pmax), sampled by load.
