@@ -14,11 +14,22 @@ IndentInputs read_indent_inputs(const std::vector<std::string>& files, const std
   IndentInputs in;
   std::vector<IndentPosition> positions;
   if (positions_file) positions = read_indent_positions(*positions_file);  // a bad positions file stops the run
+  // A zip member that is no curve fails alone: the archive's other curves are analysed.
+  std::vector<MemberFailure> members;
   in.read = run_batch(files, [&](const std::string& path) {
-    std::vector<IndentCurve> curves = read_indent_file(path);
+    const std::size_t before = members.size();
+    std::vector<IndentCurve> curves = read_indent_file(path, &members);
+    for (std::size_t k = before; k < members.size(); ++k) print_batch_error(members[k].source, members[k].message, err);
     apply_positions(curves, positions);
     for (IndentCurve& c : curves) in.curves.push_back(std::move(c));
   }, err, command);
+  if (!members.empty()) {
+    err << members.size() << " zip member(s) could not be read:\n";
+    for (const MemberFailure& m : members) {
+      err << "  " << m.source << '\n';
+      in.read.failures.push_back({m.source, m.message});
+    }
+  }
   return in;
 }
 

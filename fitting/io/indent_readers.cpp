@@ -164,7 +164,7 @@ IndentCurve parse_nanotest_text(const std::string& name, const std::string& byte
 
 IndentCurve read_nanotest_txt(const std::string& path) { return parse_nanotest_lines(read_text_file(path)); }
 
-std::vector<IndentCurve> read_nanotest_zip(const std::string& path) {
+std::vector<IndentCurve> read_nanotest_zip(const std::string& path, std::vector<MemberFailure>* failures) {
   require_regular_file(path);
   std::vector<IndentCurve> curves;
   std::uint64_t unpacked_bytes = 0;
@@ -179,10 +179,19 @@ std::vector<IndentCurve> read_nanotest_zip(const std::string& path) {
       fail_input(path, "zip members unpack to more than " + std::to_string(kMaxZipUnpackedBytes >> 20) +
                            " MiB in all: not a NanoTest export");
   };
+  bool any_member = false;
   for_each_zip_member(path, check, [&](const std::string& member, std::string bytes) {
-    curves.push_back(parse_nanotest_text(path + ":" + member, bytes));
+    const std::string name = member.substr(member.rfind('/') + 1);
+    if (member.rfind("__MACOSX/", 0) == 0 || name.rfind("._", 0) == 0 || name == ".DS_Store") return;
+    any_member = true;
+    try {
+      curves.push_back(parse_nanotest_text(path + ":" + member, bytes));
+    } catch (const InputError& e) {
+      if (!failures) throw;
+      failures->push_back({path + ":" + member, e.what()});
+    }
   });
-  if (curves.empty()) fail_input(path, "zip archive holds no files");
+  if (!any_member) fail_input(path, "zip archive holds no files");
   return curves;
 }
 
@@ -331,7 +340,8 @@ bool starts_with_numbers(const TextFile& tf) {
 }  // namespace
 
 bool looks_like_nanotest_zip(const unsigned char* head, std::size_t n) {
-  return n >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4;
+  // A member's local header first; an empty archive is its end record alone.
+  return n >= 4 && head[0] == 'P' && head[1] == 'K' && ((head[2] == 3 && head[3] == 4) || (head[2] == 5 && head[3] == 6));
 }
 
 bool looks_like_triboscan(const std::vector<std::string>& lines) {
@@ -387,9 +397,9 @@ IndentFormat detect_indent_format(const std::string& path) {
 
 IndentCurve read_indent_csv(const std::string& path) { return parse_indent_with_header(read_text_file(path)); }
 
-std::vector<IndentCurve> read_indent_file(const std::string& path) {
+std::vector<IndentCurve> read_indent_file(const std::string& path, std::vector<MemberFailure>* failures) {
   require_regular_file(path);  // before opening: a FIFO would block the open
-  if (zip_magic(read_file_head(path, 4))) return read_nanotest_zip(path);
+  if (zip_magic(read_file_head(path, 4))) return read_nanotest_zip(path, failures);
   const TextFile tf = read_text_file(path);
   if (looks_like_triboscan(tf.lines)) return {read_triboscan_txt(path)};
   // Headerless numeric columns (NanoTest, Anton Paar: time, depth, load) or a header whose

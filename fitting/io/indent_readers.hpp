@@ -14,8 +14,16 @@ namespace mgscope {
 IndentCurve read_nanotest_txt(const std::string& path);
 // Same layout from bytes already in memory; `name` labels the curve in errors.
 IndentCurve parse_nanotest_text(const std::string& name, const std::string& bytes);
-// Every member of a zip of NanoTest exports, in archive order (folders and empty members skipped).
-std::vector<IndentCurve> read_nanotest_zip(const std::string& path);
+// A zip member that is no readable curve: its source ("archive.zip:member") and why.
+struct MemberFailure {
+  std::string source, message;
+};
+
+// Every member of a zip of NanoTest exports, in archive order (folders and empty members skipped,
+// and the files a Mac adds: __MACOSX/, ._name, .DS_Store). A member that is no curve (a coordinates
+// table, a truncated export) goes to `failures` when given, and the other members are still read;
+// without it, its error is thrown. A zip that cannot be read as a whole (corrupt, too large) throws.
+std::vector<IndentCurve> read_nanotest_zip(const std::string& path, std::vector<MemberFailure>* failures = nullptr);
 // TriboScan curve export: date, blank, "Number of Points = N", a header with units, N rows.
 IndentCurve read_triboscan_txt(const std::string& path);
 // Generic CSV: header time_s, depth_nm, load_mN (any order, case-insensitive), optional x_um, y_um.
@@ -45,7 +53,8 @@ IndentFormat detect_indent_format(const std::string& path);
 
 // Reads every curve the file holds, with the reader the rules above pick (zip, TriboScan, CSV);
 // anything else goes to the NanoTest text reader, whose errors say what a row lacks.
-std::vector<IndentCurve> read_indent_file(const std::string& path);
+// A zip's members that are no curve go to `failures` when given (read_nanotest_zip).
+std::vector<IndentCurve> read_indent_file(const std::string& path, std::vector<MemberFailure>* failures = nullptr);
 
 // Positions file: CSV with header file, x_um, y_um; `file` is an input's file name (no folder).
 struct IndentPosition {

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "fitting/base/error.hpp"
+#include "fitting/base/zip_archive.hpp"
 #include "fitting/io/indent_readers.hpp"
 #include "fitting/indent_synth.hpp"
 #include "tests/test_support.hpp"
@@ -28,6 +29,44 @@ void expect_input_error(F&& read, const std::string& path, const std::string& fr
     EXPECT_NE(m.find(path), std::string::npos) << m;
     EXPECT_NE(m.find(fragment), std::string::npos) << m;
   }
+}
+
+// A NanoTest zip as a facility hands it over: two exports, a coordinates table and the file a Mac
+// adds. The coordinates table fails alone (named "zip:member"), the Mac's file is skipped, and both
+// curves are read; without a list for the failures the table's error is thrown as before.
+TEST(IndentReaders, AZipMemberThatIsNoCurveFailsAloneAndMacFilesAreSkipped) {
+  const auto dir = test::scratch_dir("zip_members");
+  IndentSynthOptions o;
+  std::string export_text;
+  const IndentCurve c = synth_indent_curve(o, "x");
+  for (std::size_t i = 0; i < c.size(); ++i)
+    export_text += std::to_string(c.time_s[i]) + "\t" + std::to_string(c.depth_nm[i]) + "\t" +
+                   std::to_string(c.load_mN[i]) + "\r\n";
+  auto entry = [](const std::string& name, const std::string& text) {
+    return ZipEntry{name, std::vector<std::uint8_t>(text.begin(), text.end())};
+  };
+  const std::vector<std::uint8_t> zip = stored_zip({entry("ind1.txt", export_text),
+                                                    entry("coordinates.TXT", "Test\tX\tY\r\n1\t6958\t-4555\r\n"),
+                                                    entry("__MACOSX/._ind1.txt", std::string("\0\5\26\7", 4)),
+                                                    entry("ind2.txt", export_text)});
+  const std::string path = (dir / "z.zip").string();
+  write(path, std::string(zip.begin(), zip.end()));
+  std::vector<MemberFailure> failures;
+  const std::vector<IndentCurve> curves = read_indent_file(path, &failures);
+  ASSERT_EQ(curves.size(), 2u);
+  EXPECT_EQ(curves[0].source, path + ":ind1.txt");
+  EXPECT_EQ(curves[1].source, path + ":ind2.txt");
+  EXPECT_EQ(curves[1].size(), c.size());
+  ASSERT_EQ(failures.size(), 1u);
+  EXPECT_EQ(failures[0].source, path + ":coordinates.TXT");
+  EXPECT_EQ(failures[0].message.rfind(path + ":coordinates.TXT: line 1", 0), 0u) << failures[0].message;
+  expect_input_error([&] { read_indent_file(path); }, path + ":coordinates.TXT", "line 1");
+  // An empty archive (its end record alone) is a zip that holds no files, not a binary file.
+  const std::vector<std::uint8_t> empty = stored_zip({});
+  const std::string empty_path = (dir / "empty.zip").string();
+  write(empty_path, std::string(empty.begin(), empty.end()));
+  expect_input_error([&] { read_indent_file(empty_path); }, empty_path, "zip archive holds no files");
+  std::filesystem::remove_all(dir);
 }
 
 TEST(IndentReaders, NanoTestRealFile) {
