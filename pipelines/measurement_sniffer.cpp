@@ -66,7 +66,8 @@ SniffedFile sniff_measurement_file(const std::string& path) {
       return {{"hrtem"}, "files", "image"};
     }
     if (looks_like_nanotest_zip(bytes, head.size())) return indentation(path, IndentFormat::nanotest_zip);
-    if (head.find('\0') != std::string::npos) return {{}, "", "binary file of unknown format"};
+    if (head.find('\0') != std::string::npos && !starts_with_utf16_bom(head))
+      return {{}, "", "binary file of unknown format"};
     const std::vector<std::string> lines = decode_text_head(path, head).lines;
     if (looks_like_qd(lines)) return quantum_design(path);
     if (looks_like_ta_universal_dsc(lines)) return {{"dsc"}, "files", to_string(DscFormat::TaUniversal)};

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -61,9 +62,50 @@ std::string cp1252_to_utf8(const std::string& s) {
   return out;
 }
 
+// The UTF-8 of UTF-16 text that starts with its byte-order mark (the mark dropped); an unpaired
+// surrogate becomes U+FFFD. Throws for an odd byte count (a file cut in a character) and for a NUL
+// character (binary content after all).
+std::string utf16_to_utf8(const std::string& path, const std::string& bytes) {
+  if (bytes.size() % 2) fail_input(path, "UTF-16 text with an odd number of bytes (" + std::to_string(bytes.size()) +
+                                             "): cut short in a character");
+  const bool little = bytes[0] == '\xFF';
+  auto unit = [&](std::size_t i) {
+    const auto a = static_cast<unsigned char>(bytes[i]), b = static_cast<unsigned char>(bytes[i + 1]);
+    return char32_t(little ? a | (b << 8) : (a << 8) | b);
+  };
+  std::string out;
+  out.reserve(bytes.size() / 2);
+  for (std::size_t i = 2; i < bytes.size(); i += 2) {
+    char32_t cp = unit(i);
+    if (cp == 0)
+      fail_input(path, "holds NUL characters at offset " + std::to_string(i) + ": a binary file, not a text export");
+    if (cp >= 0xD800 && cp < 0xDC00 && i + 3 < bytes.size() && unit(i + 2) >= 0xDC00 && unit(i + 2) < 0xE000) {
+      cp = 0x10000 + ((cp - 0xD800) << 10) + (unit(i + 2) - 0xDC00);
+      i += 2;
+      out += static_cast<char>(0xF0 | (cp >> 18));
+      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+      continue;
+    }
+    if (cp >= 0xD800 && cp < 0xE000) cp = 0xFFFD;
+    append_utf8(out, cp);
+  }
+  return out;
+}
+
 }  // namespace
 
+bool starts_with_utf16_bom(const std::string& bytes) {
+  return bytes.size() >= 2 && ((bytes[0] == '\xFF' && bytes[1] == '\xFE') || (bytes[0] == '\xFE' && bytes[1] == '\xFF'));
+}
+
 TextFile decode_text(const std::string& path, const std::string& raw_bytes) {
+  if (starts_with_utf16_bom(raw_bytes)) {
+    TextFile tf = decode_text(path, utf16_to_utf8(path, raw_bytes));
+    tf.decoded_from_utf16 = true;
+    return tf;
+  }
   if (raw_bytes.find('\0') != std::string::npos) fail_input(path, "holds NUL bytes: a binary file, not a text export");
   TextFile tf;
   tf.path = path;
@@ -100,10 +142,12 @@ TextFile read_text_file(const std::string& path) {
   std::string bytes;
   bytes.reserve(static_cast<std::size_t>(size));
   char chunk[1 << 16];
+  bool utf16 = false;  // its NULs are half of its ASCII characters: decode_text checks for NUL characters
   while (in) {
     in.read(chunk, sizeof chunk);
     const auto n = static_cast<std::size_t>(in.gcount());
-    if (std::memchr(chunk, '\0', n) != nullptr)
+    if (bytes.empty()) utf16 = starts_with_utf16_bom(std::string(chunk, std::min<std::size_t>(n, 2)));
+    if (!utf16 && std::memchr(chunk, '\0', n) != nullptr)
       fail_input(path, "holds NUL bytes at offset " + std::to_string(bytes.size() + static_cast<std::size_t>(
                                                           static_cast<const char*>(std::memchr(chunk, '\0', n)) - chunk)) +
                            ": a binary file, not a text export");
@@ -127,6 +171,11 @@ std::string read_file_head(const std::string& path, std::size_t max_bytes) {
 
 TextFile decode_text_head(const std::string& path, const std::string& head, std::size_t max_bytes) {
   if (head.size() < max_bytes) return decode_text(path, head);
+  if (starts_with_utf16_bom(head)) {  // decoded whole characters first; the cut below then falls between lines
+    TextFile tf = decode_text_head(path, utf16_to_utf8(path, head.substr(0, head.size() & ~std::size_t(1))), 0);
+    tf.decoded_from_utf16 = true;
+    return tf;
+  }
   const std::size_t last_break = head.find_last_of("\r\n");
   return decode_text(path, last_break == std::string::npos ? std::string() : head.substr(0, last_break + 1));
 }

@@ -13,11 +13,17 @@ struct TextFile {
   std::string path;
   std::vector<std::string> lines;  // UTF-8, without line terminators
   bool decoded_from_cp1252 = false;
+  bool decoded_from_utf16 = false;  // the file began with a UTF-16 byte-order mark
 };
 
-// Reads a whole text file; bytes that are not valid UTF-8 are decoded as Windows-1252.
-// Throws InputError for an unreadable file or one holding NUL bytes (binary, not text).
+// Reads a whole text file: UTF-16 when it starts with a UTF-16 byte-order mark (Windows' "Unicode
+// text"), else UTF-8, and bytes that are not valid UTF-8 are decoded as Windows-1252.
+// Throws InputError for an unreadable file or one holding NUL bytes or characters (binary, not text).
 TextFile read_text_file(const std::string& path);
+// Windows' "Unicode text" (Notepad, Excel's "Unicode Text", NETZSCH Proteus's #FTYPE:UNICODE) is
+// UTF-16 with a byte-order mark; every other byte of its ASCII is NUL, which made such exports
+// "binary" before. True when `bytes` start with that mark (either byte order).
+bool starts_with_utf16_bom(const std::string& bytes);
 // Same, from bytes already in memory (a zip member); `path` names it in errors.
 TextFile decode_text(const std::string& path, const std::string& bytes);
 

@@ -387,7 +387,7 @@ const char* indent_format_name(IndentFormat f) {
 IndentFormat detect_indent_format(const std::string& path) {
   const std::string head = read_file_head(path);
   if (zip_magic(head)) return IndentFormat::nanotest_zip;
-  if (head.find('\0') != std::string::npos) return IndentFormat::unknown;
+  if (head.find('\0') != std::string::npos && !starts_with_utf16_bom(head)) return IndentFormat::unknown;
   const TextFile tf = decode_text_head(path, head);
   if (looks_like_triboscan(tf.lines)) return IndentFormat::triboscan;
   if (looks_like_indent_csv(tf.lines)) return IndentFormat::csv;

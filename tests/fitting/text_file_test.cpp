@@ -22,6 +22,38 @@ TEST(TextFile, KeepsValidUtf8) {
 
 TEST(TextFile, RefusesBinary) { EXPECT_THROW(decode_text("x.bin", std::string("ab\0cd", 5)), InputError); }
 
+// Windows' "Unicode text": UTF-16 with its byte-order mark, little- or big-endian, decoded to UTF-8
+// (a µ of two bytes, a character beyond the 16-bit plane from its surrogate pair); a file cut in a
+// character and a NUL character are refused, and a detector's head cut mid-file drops its last,
+// partial line as for UTF-8.
+TEST(TextFile, DecodesUtf16WithItsByteOrderMark) {
+  auto utf16 = [](const std::u16string& text, bool little) {
+    std::string bytes = little ? "\xFF\xFE" : "\xFE\xFF";
+    for (char16_t u : text) {
+      const char lo = static_cast<char>(u & 0xFF), hi = static_cast<char>(u >> 8);
+      bytes += little ? lo : hi;
+      bytes += little ? hi : lo;
+    }
+    return bytes;
+  };
+  const std::u16string text = u"Load (\u00B5N)\tx \U0001F600\r\n1,5\t2\r\n";
+  for (const bool little : {true, false}) {
+    const TextFile tf = decode_text("u.txt", utf16(text, little));
+    EXPECT_TRUE(tf.decoded_from_utf16);
+    ASSERT_EQ(tf.lines.size(), 2u);
+    EXPECT_EQ(tf.lines[0], "Load (\xC2\xB5N)\tx \xF0\x9F\x98\x80");
+    EXPECT_EQ(tf.lines[1], "1,5\t2");
+  }
+  std::string odd = utf16(text, true);
+  odd.pop_back();
+  EXPECT_THROW(decode_text("u.txt", odd), InputError);
+  EXPECT_THROW(decode_text("u.txt", utf16(std::u16string(u"a\0b", 3), true)), InputError);
+  const std::string head = utf16(text, true).substr(0, 41);  // odd, and inside the second line
+  const TextFile part = decode_text_head("u.txt", head, 41);
+  ASSERT_EQ(part.lines.size(), 1u);
+  EXPECT_EQ(part.lines[0], "Load (\xC2\xB5N)\tx \xF0\x9F\x98\x80");
+}
+
 TEST(TextFile, SplitsQuotedFields) {
   const auto f = split_fields("\"MvsH, 293\",3860779097.67,,\"a \"\"q\"\"\"", ',');
   ASSERT_EQ(f.size(), 4u);
