@@ -323,7 +323,10 @@ bool starts_with_numbers(const TextFile& tf) {
   for (const auto& line : tf.lines) {
     if (blank(line)) continue;
     const char delim = detect_delimiter(line);
-    const auto f = split_line(line, delim);
+    auto f = split_line(line, delim);
+    // Exports that end every row with a separator (a NanoTest file with a TAB before each CRLF)
+    // have an empty last field: not a header.
+    while (!f.empty() && trim(f.back()).empty()) f.pop_back();
     const char decimal = detect_decimal(f, delim);
     for (const auto& cell : f) {
       try {

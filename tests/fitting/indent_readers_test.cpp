@@ -69,6 +69,29 @@ TEST(IndentReaders, AZipMemberThatIsNoCurveFailsAloneAndMacFilesAreSkipped) {
   std::filesystem::remove_all(dir);
 }
 
+// A NanoTest export whose every row ends with a TAB before its CRLF: the same curve as without, not
+// "no time column" (its first row was taken for a header because of the empty last field).
+TEST(IndentReaders, RowsEndingWithASeparatorAreTheSameRows) {
+  const auto dir = test::scratch_dir("trailing_tab");
+  const IndentCurve c = synth_indent_curve(IndentSynthOptions{}, "x");
+  std::string plain, trailing;
+  for (std::size_t i = 0; i < c.size(); ++i) {
+    const std::string row =
+        std::to_string(c.time_s[i]) + "\t" + std::to_string(c.depth_nm[i]) + "\t" + std::to_string(c.load_mN[i]);
+    plain += row + "\r\n";
+    trailing += row + "\t\r\n";
+  }
+  write(dir / "plain.txt", plain);
+  write(dir / "trailing.txt", trailing);
+  const IndentCurve a = read_indent_file((dir / "plain.txt").string()).at(0);
+  const IndentCurve b = read_indent_file((dir / "trailing.txt").string()).at(0);
+  EXPECT_EQ(b.format, "nanotest");
+  EXPECT_EQ(a.time_s, b.time_s);
+  EXPECT_EQ(a.depth_nm, b.depth_nm);
+  EXPECT_EQ(a.load_mN, b.load_mN);
+  std::filesystem::remove_all(dir);
+}
+
 TEST(IndentReaders, NanoTestRealFile) {
   MGSCOPE_SHARED_OR_SKIP(path, "indent/mm_Micromaterials_1000nmXX_1_6958_-4555.txt");
   const auto curves = read_indent_file(path);
