@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <optional>
 #include <utility>
 
 #include "imaging/io/located_image.hpp"
@@ -44,9 +45,16 @@ Endian header_endian(const ByteReader& file) {
   return Endian::little;  // the checks below then name the absurd field
 }
 
-PixelType pixel_type_of(const ByteReader& file, int mode, int nversion, ImageInfo& info) {
+// IMOD's mark at byte 152 ("IMOD" read as a little-endian int32): its files say in the flags at
+// byte 156 whether mode-0 bytes are signed (bit 0), and IMOD writes them unsigned by default, also
+// in MRC2014 files (nversion 20140), where the standard says signed.
+constexpr std::int32_t kImodStamp = 1146047817;
+
+PixelType pixel_type_of(const ByteReader& file, int mode, int nversion, std::optional<std::int32_t> imod_flags,
+                        ImageInfo& info) {
   switch (mode) {
     case 0:
+      if (imod_flags) return (*imod_flags & 1) ? PixelType::i8 : PixelType::u8;
       // MRC2014 made mode 0 signed; older writers (and rsciio) treat it as unsigned bytes, and
       // only MRC2014 files carry nversion, so that field decides.
       if (nversion >= 20140) return PixelType::i8;
@@ -153,7 +161,12 @@ LocatedImage locate(const ByteReader& file, const ReadOptions& options) {
   info.width = nx;
   info.height = ny;
   info.frames = nz;
-  const PixelType type = pixel_type_of(file, mode, nversion, info);
+  std::optional<std::int32_t> imod_flags;
+  if (file.get<std::int32_t>(152, e, "MRC imodStamp") == kImodStamp) {
+    imod_flags = file.get<std::int32_t>(156, e, "MRC imodFlags");
+    info.metadata["MRC.imodFlags"] = std::to_string(*imod_flags);
+  }
+  const PixelType type = pixel_type_of(file, mode, nversion, imod_flags, info);
   const bool half_floats = mode == kHalfFloatMode;
   if (half_floats) out.stored = StoredPixels::half_float;
   const std::uint64_t stored_bytes = half_floats ? 2 : pixel_type_bytes(type);

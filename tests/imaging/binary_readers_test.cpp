@@ -378,6 +378,28 @@ TEST(Mrc, ModesAndStack) {
     }
 }
 
+// IMOD's files say whether mode-0 bytes are signed (imodFlags bit 0), and IMOD writes them unsigned
+// also in MRC2014 files: a byte of 161 had read as -95 there, with no warning.
+TEST(Mrc, ImodFlagsDecideTheSignOfModeZeroBytes) {
+  struct Case { int nversion, flags; PixelType expected; };
+  for (const Case c : {Case{20140, 0, PixelType::u8}, Case{20140, 1, PixelType::i8}, Case{0, 1, PixelType::i8},
+                       Case{0, 0, PixelType::u8}})
+    for (bool big : {false, true}) {
+      SCOPED_TRACE("nversion " + std::to_string(c.nversion) + " flags " + std::to_string(c.flags) +
+                   (big ? " big-endian" : ""));
+      test::MrcSpec s;
+      s.mode = 0;
+      s.nversion = c.nversion;
+      s.imod_flags = c.flags;
+      s.big_endian = big;
+      const LoadedImage img = read_mrc(ByteReader("imod.mrc", test::make_mrc(s)), {});
+      EXPECT_EQ(img.info.pixel_type, c.expected);
+      EXPECT_EQ(img.info.metadata.at("MRC.imodFlags"), std::to_string(c.flags));
+      EXPECT_FALSE(has_warning(img.info, "pre-MRC2014")) << "IMOD's flags leave no doubt";
+      expect_gradient(img, 0);
+    }
+}
+
 TEST(Mrc, FeiPixelSizeUncalibratedAndComplex) {
   test::MrcSpec s;
   s.exttyp = "FEI1";

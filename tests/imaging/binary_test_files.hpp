@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -276,6 +277,7 @@ struct MrcSpec {
   int mx = 6, my = 4;
   float cell_x_A = 12.0f, cell_y_A = 16.0f;  // 0.2 nm and 0.4 nm pixels
   int nversion = 20140;
+  std::optional<std::int32_t> imod_flags;  // IMOD's stamp at 152 and these flags at 156
   std::string exttyp;
   Bytes extended;                    // NEXT bytes
   bool big_endian = false;
@@ -325,6 +327,11 @@ inline Bytes make_mrc(const MrcSpec& s) {
   ext.resize(4, '\0');
   put_text(h, ext);
   put<std::int32_t>(h, s.nversion, be);  // 108
+  h.resize(152, 0);
+  if (s.imod_flags) {
+    put<std::int32_t>(h, 1146047817, be);  // "IMOD"
+    put<std::int32_t>(h, *s.imod_flags, be);
+  }
   h.resize(208, 0);
   put_text(h, "MAP ");
   if (be) put_bytes(h, Bytes{0x11, 0x11, 0, 0}); else put_bytes(h, Bytes{0x44, 0x44, 0, 0});
