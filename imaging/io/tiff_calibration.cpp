@@ -181,9 +181,16 @@ std::optional<Candidate> from_fei(const TiffCalibrationTags& t, TiffCalibrationR
   if (!get("User.Date").empty()) r.metadata["date"] = trim(get("User.Date") + " " + get("User.Time"));
 
   for (const char* section : {"Scan", "EScan"}) {
-    const auto w = strict_number(get(std::string(section) + ".PixelWidth"));
+    const std::string width_text = get(std::string(section) + ".PixelWidth");
+    const auto w = strict_number(width_text);
     const auto h = strict_number(get(std::string(section) + ".PixelHeight"));
-    if (!w || !usable_scale(*w)) continue;
+    if (!w || !usable_scale(*w)) {
+      // A corrupt value must not pass for a file without calibration: the user would look for one.
+      if (!trim(width_text).empty())
+        r.warnings.push_back(std::string("FEI tag 34682 [") + section + "] PixelWidth '" + trim(width_text) +
+                             "' is not a positive number of metres: not used");
+      continue;
+    }
     Candidate c;
     c.x_nm = *w * 1e9;
     c.y_nm = h && usable_scale(*h) ? *h * 1e9 : c.x_nm;

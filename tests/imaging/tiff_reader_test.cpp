@@ -684,6 +684,19 @@ TEST(TiffCalibrationFei, IniPixelWidthInMetres) {
   EXPECT_TRUE(r.warnings.empty());
 }
 
+// A corrupt PixelWidth (a decimal comma, 0, negative, nan) leaves the image uncalibrated and says
+// so, naming the value: "no pixel-size calibration" alone sent users looking for one that is there.
+TEST(TiffCalibrationFei, ACorruptPixelWidthIsNamedInAWarning) {
+  for (const char* width : {"2,5e-009", "0", "-2.5e-009", "nan"}) {
+    TiffCalibrationTags t;
+    t.fei_text = std::string("[Scan]\r\nPixelWidth=") + width + "\r\nPixelHeight=2.5e-009\r\n";
+    const TiffCalibrationResult r = tiff_calibration(t);
+    EXPECT_FALSE(r.calibration.calibrated) << width;
+    EXPECT_TRUE(any_contains(r.warnings, std::string("[Scan] PixelWidth '") + width + "' is not a positive number"))
+        << width;
+  }
+}
+
 TEST(TiffCalibrationFei, ReadFromTheFile) {
   const auto dir = test::scratch_dir("tiff_fei");
   TiffBuilder b;
