@@ -559,6 +559,26 @@ int TiffPages::pages() const {
   return static_cast<int>(std::min<std::uint64_t>(s.contiguous ? s.contiguous_frames : s.pages, 1u << 30));
 }
 
+// A page marked as a reduced-resolution copy (NewSubfileType bit 0: a thumbnail or preview some
+// writers put first) is read as asked, with a warning naming the first full-resolution page (of
+// the first 64): analysed as it was, a 128 px preview of a 1024 px micrograph gave 1 box.
+// Leaves the directory moved: call it last.
+static void reduced_page_warning(TIFF* tif, int page, ImageInfo& info) {
+  std::uint32_t kind = 0;
+  if (!TIFFGetField(tif, TIFFTAG_SUBFILETYPE, &kind) || !(kind & FILETYPE_REDUCEDIMAGE)) return;
+  std::string where = "no page of full resolution among the file's first 64";
+  for (int p = 0; p < std::min(info.frames, 64); ++p) {
+    std::uint32_t other = 0;
+    if (p == page || !TIFFSetDirectory(tif, static_cast<tdir_t>(p))) continue;
+    if (!TIFFGetField(tif, TIFFTAG_SUBFILETYPE, &other) || !(other & FILETYPE_REDUCEDIMAGE)) {
+      where = "page " + std::to_string(p) + " is of full resolution: give --frame " + std::to_string(p);
+      break;
+    }
+  }
+  info.warnings.push_back("page " + std::to_string(page) + " is marked as a reduced-resolution copy (NewSubfileType " +
+                          std::to_string(kind) + "), a preview rather than the micrograph; " + where);
+}
+
 LoadedImage TiffPages::read(int frame, bool map) {
   Session& s = *session_;
   const std::string& path = s.path;
@@ -606,6 +626,7 @@ LoadedImage TiffPages::read(int frame, bool map) {
   for (const std::string& w : s.messages.warnings)
     if (w.find("Unknown field with tag") == std::string::npos)  // DM/FEI private tags: read above
       info.warnings.push_back("libtiff: " + w);
+  if (!s.contiguous) reduced_page_warning(tif, page, info);
   return out;
 }
 

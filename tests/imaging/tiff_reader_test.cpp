@@ -420,6 +420,37 @@ TEST(TiffColour, RgbContiguous8BitBecomesLuma) {
   EXPECT_TRUE(any_contains(img.info.warnings, "RGB image converted to gray")) << img.info.warnings.size();
 }
 
+// A preview written as page 0 (NewSubfileType 1) before the micrograph: read as asked, with a
+// warning naming the full-resolution page; the micrograph's page has no such warning.
+TEST(TiffPages, APreviewPageFirstIsNamedAndTheFullPageGiven) {
+  const auto dir = test::scratch_dir("tiff_preview");
+  const std::string path = (dir / "preview_first.tif").string();
+  TIFF* t = TIFFOpen(path.c_str(), "w");
+  for (const std::uint32_t side : {4u, 16u}) {
+    TIFFSetField(t, TIFFTAG_SUBFILETYPE, side == 4 ? FILETYPE_REDUCEDIMAGE : 0u);
+    TIFFSetField(t, TIFFTAG_IMAGEWIDTH, side);
+    TIFFSetField(t, TIFFTAG_IMAGELENGTH, side);
+    TIFFSetField(t, TIFFTAG_SAMPLESPERPIXEL, 1);
+    TIFFSetField(t, TIFFTAG_BITSPERSAMPLE, 8);
+    TIFFSetField(t, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_MINISBLACK);
+    TIFFSetField(t, TIFFTAG_ROWSPERSTRIP, side);
+    std::vector<std::uint8_t> px(side * side, 7);
+    ASSERT_EQ(TIFFWriteEncodedStrip(t, 0, px.data(), tmsize_t(px.size())), tmsize_t(px.size()));
+    TIFFWriteDirectory(t);
+  }
+  TIFFClose(t);
+  const LoadedImage preview = read_tiff(path);
+  EXPECT_EQ(preview.info.width, 4);
+  EXPECT_TRUE(any_contains(preview.info.warnings, "page 0 is marked as a reduced-resolution copy (NewSubfileType 1)"));
+  EXPECT_TRUE(any_contains(preview.info.warnings, "page 1 is of full resolution: give --frame 1"));
+  ReadOptions second;
+  second.frame = 1;
+  const LoadedImage full = read_tiff(path, second);
+  EXPECT_EQ(full.info.width, 16);
+  EXPECT_FALSE(any_contains(full.info.warnings, "reduced-resolution"));
+  std::filesystem::remove_all(dir);
+}
+
 TEST(TiffColour, RgbaPlanar16BitBecomesLuma) {
   const auto dir = test::scratch_dir("tiff_rgb16");
   const std::string path = (dir / "rgba.tif").string();
