@@ -66,6 +66,79 @@ const MomentChoice kMomentOrder[] = {
     {"Moment (Am2)", "", 1e3},  // 1 A m^2 = 1000 emu
 };
 
+// "'DC Moment Free Ctr (emu)', ..., 'Moment (Am2)'": the names the auto-pick looks for.
+std::string accepted_moment_names() {
+  std::string names;
+  for (const auto& m : kMomentOrder) names += std::string(names.empty() ? "'" : ", '") + m.moment + "'";
+  return names;
+}
+
+// The unit a column name ends with: "(A m2)" or "[emu]", else the identifier suffix "_emu" of
+// the generic CSV style; "" when the name states none.
+std::string unit_in_name(const std::string& name) {
+  const std::string t = trim(name);
+  if (!t.empty() && (t.back() == ')' || t.back() == ']')) {
+    const char open = t.back() == ')' ? '(' : '[';
+    const std::size_t at = t.rfind(open);
+    if (at != std::string::npos) return trim(std::string_view(t).substr(at + 1, t.size() - at - 2));
+  }
+  const std::size_t underscore = t.rfind('_');
+  return underscore == std::string::npos ? std::string() : t.substr(underscore + 1);
+}
+
+// A unit written any of the ways people write it ("A m2", "Am2", "A·m²", "A*m^2", "EMU") in one
+// spelling: lower case, no spaces, dots or powers signs, superscript two as "2".
+std::string normalised_unit(const std::string& unit) {
+  std::string u;
+  for (std::size_t i = 0; i < unit.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(unit[i]);
+    if (c == 0xC2 && i + 1 < unit.size() && static_cast<unsigned char>(unit[i + 1]) == 0xB2) {  // UTF-8 superscript 2
+      u += '2';
+      ++i;
+    } else if (c == 0xC2 && i + 1 < unit.size() && static_cast<unsigned char>(unit[i + 1]) == 0xB7) {  // middle dot
+      ++i;
+    } else if (c == 0xE2 && i + 2 < unit.size() && unit.compare(i, 3, "\xE2\x8B\x85") == 0) {  // dot operator
+      i += 2;
+    } else if (!(c == ' ' || c == '*' || c == '^' || c == '.')) {
+      u += static_cast<char>(std::tolower(c));
+    }
+  }
+  return u;
+}
+
+struct MomentUnit {
+  const char* spelling;  // normalised_unit form
+  double to_emu;
+};
+// 1 A m^2 = 1000 emu (docs/magnetics.md, Units).
+const MomentUnit kMomentUnits[] = {{"emu", 1.0}, {"memu", 1e-3}, {"\xC2\xB5" "emu", 1e-6}, {"uemu", 1e-6},
+                                   {"am2", 1e3}, {"mam2", 1.0}};
+
+// The factor that turns the column the user named into emu, from the unit its name states. A unit
+// that is not a moment (a pressure, emu/g, emu/Oe) is refused: read as emu it gave numbers wrong
+// by orders of magnitude with no word. A name without a unit is read as emu, with a warning.
+double named_column_to_emu(QdData& d, const std::string& column) {
+  for (const auto& m : kMomentOrder)
+    if (column == m.moment) return m.to_emu;
+  const std::string unit = unit_in_name(column);
+  if (unit.empty()) {
+    d.warnings.push_back(d.path + ": moment column '" + column + "' names no unit; its values are read as emu");
+    return 1.0;
+  }
+  const std::string u = normalised_unit(unit);
+  for (const auto& m : kMomentUnits)
+    if (u == m.spelling) return m.to_emu;
+  for (const auto& m : kMomentUnits)
+    if (u.rfind(std::string(m.spelling) + "/", 0) == 0) {
+      const std::string per = trim(unit.substr(unit.find('/') + 1));
+      fail_input(d.path, "moment column '" + column + "': its unit '" + unit + "' is a moment per " + per +
+                             ", not a magnetic moment; give a column in emu, memu or A m2 (mgscope divides by "
+                             "the sample mass itself)");
+    }
+  fail_input(d.path, "moment column '" + column + "': its unit '" + unit +
+                         "' is not a magnetic moment (emu, memu or A m2; rule of docs/magnetics.md)");
+}
+
 // `f`: trimmed fields without trailing empties (for the key); `raw`: the same fields untrimmed, so a
 // value with commas inside keeps its spacing ("(1.98, 1.99, 2.70)").
 void parse_info_line(QdData& d, const std::vector<std::string>& f, const std::vector<std::string>& raw) {
@@ -195,41 +268,101 @@ bool has_number(const QdData& d, std::size_t col) {
   return false;
 }
 
+// A column that may hold the moment, with its error column ("" when none) and factor to emu.
+struct MomentSource {
+  std::string moment, error;
+  double to_emu = 1.0;
+};
+
+// The column the user named, in the unit its name states.
+MomentSource named_moment_source(QdData& d, const std::string& column) {
+  const std::size_t c = d.column_index(column);
+  if (c == std::string::npos)
+    fail_input(d.path, "no moment column named '" + column + "' (--moment-column takes a column's exact name)");
+  if (!has_number(d, c)) fail_input(d.path, "moment column '" + column + "' holds no numbers");
+  MomentSource s{column, "", named_column_to_emu(d, column)};
+  for (const auto& m : kMomentOrder)
+    if (column == m.moment && d.column_index(m.error) != std::string::npos) s.error = m.error;
+  return s;
+}
+
+// The first auto-pick column, in preference order, that holds a number.
+std::vector<MomentSource> auto_moment_sources(const QdData& d) {
+  std::vector<MomentSource> sources;
+  std::string present;
+  for (const auto& m : kMomentOrder) {
+    const std::size_t c = d.column_index(m.moment);
+    if (c == std::string::npos) continue;
+    present += std::string(present.empty() ? "'" : ", '") + m.moment + "'";
+    if (has_number(d, c)) {
+      sources.push_back({m.moment, d.column_index(m.error) != std::string::npos ? m.error : "", m.to_emu});
+      break;  // the first column that holds numbers
+    }
+  }
+  if (sources.empty())
+    fail_input(d.path, present.empty() ? "no moment column: none of " + accepted_moment_names() +
+                                             "; name another with --moment-column"
+                                       : "moment columns " + present +
+                                             " hold no numbers; name another with --moment-column");
+  return sources;
+}
+
+// Beyond these lie garbled numbers and wrong units, not a magnetometer (fields of 5e30 T gave
+// entropy changes of 1e31 J/(kg K)): no DC magnet reaches 1000 T (1e7 Oe), a pulsed one 100 T;
+// a sample's moment of 1e6 emu is 1e3 A m^2. No temperature reaches 10,000 K in a magnetometer.
+void refuse_beyond(const QdData& d, std::size_t row, const std::string& column, double value, double limit,
+                   const char* rule) {
+  if (!(std::fabs(value) > limit)) return;  // NaN (an empty cell) passes
+  fail_input(d.path, "line " + std::to_string(d.row_line[row]) + ", column '" + column + "': " +
+                         std::string(d.rows.cell(row, d.column_index(column))) + " " + rule +
+                         " (a wrong unit or a garbled number; rule of docs/magnetics.md)");
+}
+
+// Per row, the moment (and its error) of the first source that holds a number there; the rows
+// each source gave are counted in moment_rows_by_column, and a warning says so when more than one
+// gave rows.
+void read_moment(QdData& d, const std::vector<MomentSource>& sources) {
+  const std::size_t n = d.rows.size();
+  d.moment_emu.assign(n, kNaN);
+  d.moment_error_emu.assign(n, kNaN);
+  std::vector<std::size_t> taken(sources.size(), 0);
+  for (std::size_t k = 0; k < sources.size(); ++k) {
+    const MomentSource& s = sources[k];
+    const std::vector<double> m = d.numeric_column(s.moment);
+    const std::vector<double> e = s.error.empty() ? std::vector<double>(n, kNaN) : d.numeric_column(s.error);
+    for (std::size_t i = 0; i < n; ++i) {
+      if (std::isfinite(d.moment_emu[i]) || !std::isfinite(m[i])) continue;
+      refuse_beyond(d, i, s.moment, m[i] * s.to_emu, 1e6, "lies beyond +-1e6 emu");
+      d.moment_emu[i] = m[i] * s.to_emu;
+      d.moment_error_emu[i] = e[i] * s.to_emu;
+      ++taken[k];
+    }
+  }
+  std::string used;
+  for (std::size_t k = 0; k < sources.size(); ++k) {
+    if (taken[k] == 0) continue;
+    d.moment_rows_by_column.emplace_back(sources[k].moment, taken[k]);
+    used += std::string(used.empty() ? "'" : ", '") + sources[k].moment + "' " + std::to_string(taken[k]) + " rows";
+  }
+  if (d.moment_rows_by_column.empty()) d.moment_rows_by_column.emplace_back(sources.front().moment, 0);
+  d.moment_column = d.moment_rows_by_column.front().first;
+  for (const MomentSource& s : sources)
+    if (s.moment == d.moment_column) d.moment_error_column = s.error;
+  if (d.moment_rows_by_column.size() > 1)
+    d.warnings.push_back(d.path + ": the moment comes from " + std::to_string(d.moment_rows_by_column.size()) +
+                         " columns, row by row (a sequence mixing DC-scan and VSM measurements): " + used +
+                         "; each row takes the first of them that holds a number");
+}
+
 void choose_columns(QdData& d, const QdReadOptions& options) {
   d.temperature_column = first_present(d, {"Temperature (K)", "Average Temp (K)", "T_K"});
   d.field_column = first_present(d, {"Magnetic Field (Oe)", "Field (Oe)", "H_Oe"});
   if (d.temperature_column.empty())
     fail_input(d.path, "no temperature column ('Temperature (K)', 'Average Temp (K)' or 'T_K')");
   if (d.field_column.empty()) fail_input(d.path, "no field column ('Magnetic Field (Oe)', 'Field (Oe)' or 'H_Oe')");
-
-  double to_emu = 1.0;
-  if (!options.moment_column.empty()) {
-    const std::size_t c = d.column_index(options.moment_column);
-    if (c == std::string::npos) fail_input(d.path, "no moment column named '" + options.moment_column + "'");
-    if (!has_number(d, c)) fail_input(d.path, "moment column '" + options.moment_column + "' holds no numbers");
-    d.moment_column = options.moment_column;
-    for (const auto& m : kMomentOrder)
-      if (d.moment_column == m.moment) {
-        d.moment_error_column = d.column_index(m.error) != std::string::npos ? m.error : "";
-        to_emu = m.to_emu;
-      }
-  } else {
-    std::string present;
-    for (const auto& m : kMomentOrder) {
-      const std::size_t c = d.column_index(m.moment);
-      if (c == std::string::npos) continue;
-      present += std::string(present.empty() ? "" : ", ") + "'" + m.moment + "'";
-      if (!has_number(d, c)) continue;
-      d.moment_column = m.moment;
-      d.moment_error_column = d.column_index(m.error) != std::string::npos ? m.error : "";
-      to_emu = m.to_emu;
-      break;
-    }
-    if (d.moment_column.empty())
-      fail_input(d.path, present.empty() ? "no moment column (DC Moment Free/Fixed Ctr, Moment (emu), Long Moment "
-                                           "(emu) or M_emu)"
-                                         : "moment columns " + present + " hold no numbers");
-  }
+  const std::vector<MomentSource> sources =
+      options.moment_column.empty() ? auto_moment_sources(d)
+                                    : std::vector<MomentSource>{named_moment_source(d, options.moment_column)};
   d.temperature_K = d.numeric_column(d.temperature_column);
   for (std::size_t i = 0; i < d.rows.size(); ++i)
     if (d.temperature_K[i] <= 0)  // NaN (an empty cell) compares false and passes
@@ -237,32 +370,19 @@ void choose_columns(QdData& d, const QdReadOptions& options) {
                              std::string(d.rows.cell(i, d.column_index(d.temperature_column))) +
                              " K is at or below 0 K; temperatures are above 0 K (rule of docs/magnetics.md)");
   d.field_Oe = d.numeric_column(d.field_column);
-  d.moment_emu = d.numeric_column(d.moment_column);
-  if (to_emu != 1.0)
-    for (double& m : d.moment_emu) m *= to_emu;
-  // Beyond these lie garbled numbers and wrong units, not a magnetometer (fields of 5e30 T gave
-  // entropy changes of 1e31 J/(kg K)): no DC magnet reaches 1000 T (1e7 Oe), a pulsed one 100 T;
-  // a sample's moment of 1e6 emu is 1e3 A m^2. No temperature reaches 10,000 K in a magnetometer.
-  const auto plausible = [&](const std::vector<double>& v, const std::string& column, double limit, const char* rule) {
-    for (std::size_t i = 0; i < v.size(); ++i)
-      if (std::fabs(v[i]) > limit)  // NaN (an empty cell) compares false and passes
-        fail_input(d.path, "line " + std::to_string(d.row_line[i]) + ", column '" + column + "': " +
-                               std::string(d.rows.cell(i, d.column_index(column))) + " " + rule +
-                               " (a wrong unit or a garbled number; rule of docs/magnetics.md)");
-  };
-  plausible(d.temperature_K, d.temperature_column, 1e4, "K is above 10,000 K");
-  plausible(d.field_Oe, d.field_column, 1e7, "Oe lies beyond +-1e7 Oe (1000 T)");
-  plausible(d.moment_emu, d.moment_column, 1e6, "lies beyond +-1e6 emu");
-  d.moment_error_emu = d.moment_error_column.empty() ? std::vector<double>(d.rows.size(), kNaN)
-                                                     : d.numeric_column(d.moment_error_column);
-  if (to_emu != 1.0)
-    for (double& m : d.moment_error_emu) m *= to_emu;
+  for (std::size_t i = 0; i < d.rows.size(); ++i) {
+    refuse_beyond(d, i, d.temperature_column, d.temperature_K[i], 1e4, "K is above 10,000 K");
+    refuse_beyond(d, i, d.field_column, d.field_Oe[i], 1e7, "Oe lies beyond +-1e7 Oe (1000 T)");
+  }
+  read_moment(d, sources);
   std::size_t incomplete = 0;
   for (std::size_t i = 0; i < d.rows.size(); ++i)
     incomplete += !(std::isfinite(d.temperature_K[i]) && std::isfinite(d.field_Oe[i]) && std::isfinite(d.moment_emu[i]));
+  std::string moment_names;
+  for (const MomentSource& s : sources) moment_names += std::string(moment_names.empty() ? "'" : "' or '") + s.moment;
   if (incomplete > 0)
     d.warnings.push_back(d.path + ": " + std::to_string(incomplete) + " of " + std::to_string(d.rows.size()) +
-                         " rows lack a temperature, field or '" + d.moment_column + "' value and are not used");
+                         " rows lack a temperature, field or " + moment_names + "' value and are not used");
 }
 
 }  // namespace

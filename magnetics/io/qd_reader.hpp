@@ -13,8 +13,10 @@
 namespace mgscope {
 
 struct QdReadOptions {
-  // Moment column by exact (trimmed) name; empty: the first of DC Moment Free Ctr -> DC Moment
-  // Fixed Ctr -> Moment (emu) -> Long Moment (emu) -> M_emu that holds at least one number.
+  // Moment column by exact (trimmed) name, in the unit its name states ("Moment (A m2)": x 1000;
+  // emu, memu, A m2; a unit that is not a moment is an error, no unit is read as emu with a
+  // warning). Empty: the first of DC Moment Free Ctr -> DC Moment Fixed Ctr -> Moment (emu) ->
+  // Long Moment (emu) -> M_emu -> Moment (Am2) that holds at least one number.
   std::string moment_column;
 };
 
@@ -50,7 +52,10 @@ struct QdData {
   // padded, so a header of thousands of names costs nothing per row.
   QdCells rows;
   std::vector<std::size_t> row_line;  // 1-based line number of each row in the file
+  // moment_column: the column the moment came from (the first of them when several gave rows).
   std::string temperature_column, field_column, moment_column, moment_error_column;
+  // The columns the moment came from, in preference order, with the rows each gave.
+  std::vector<std::pair<std::string, std::size_t>> moment_rows_by_column;
   // Per row; NaN where the cell is empty or the -99999999 sentinel.
   std::vector<double> temperature_K, field_Oe, moment_emu, moment_error_emu;
   std::vector<std::string> comment;  // the Comment column ("" when absent)

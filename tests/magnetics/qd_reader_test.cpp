@@ -198,6 +198,64 @@ TEST(QdReaderVariants, MomentColumnOverrideAndAutoPickOrder) {
   EXPECT_THROW(parse("a.dat", f, o), InputError);
 }
 
+// A column named by --moment-column is read in the unit its name states. 'Moment (A m2)' holding
+// 1.5e-3 A m^2 was read as 0.0015 emu (1000x too small, no word); a pressure was read as emu.
+TEST(QdReaderVariants, NamedMomentColumnIsReadInTheUnitOfItsName) {
+  const auto file = [](const std::string& column, const std::string& value) {
+    return "[Header]\nBYAPP,MPMS3,1,1\nINFO,10,SAMPLE_MASS\n[Data]\nComment,Temperature (K),Magnetic Field (Oe),"
+           "Pressure (Torr)," + column + "\n,10,100,7.5," + value + "\n";
+  };
+  const auto read = [&](const std::string& column, const std::string& value) {
+    QdReadOptions o;
+    o.moment_column = column;
+    return parse("n.dat", file(column, value), o);
+  };
+  const struct {
+    const char* column;
+    const char* value;
+  } units[] = {{"Moment (A m2)", "1.5e-3"}, {"Moment (Am2)", "1.5e-3"}, {"M (A\xC2\xB7m\xC2\xB2)", "1.5e-3"},
+               {"M (A m^2)", "1.5e-3"},     {"M [memu]", "1500"},        {"Moment (emu)", "1.5"},
+               {"M (EMU)", "1.5"},          {"moment_Am2", "1.5e-3"}};
+  for (const auto& u : units) {
+    const QdData d = read(u.column, u.value);
+    EXPECT_NEAR(d.moment_emu[0], 1.5, 1e-12) << u.column;
+    EXPECT_TRUE(d.warnings.empty()) << u.column;
+  }
+  // No unit in the name: emu, and a warning that says so.
+  const QdData bare = read("Moment", "1.5");
+  EXPECT_DOUBLE_EQ(bare.moment_emu[0], 1.5);
+  ASSERT_EQ(bare.warnings.size(), 1u);
+  EXPECT_EQ(bare.warnings[0], "n.dat: moment column 'Moment' names no unit; its values are read as emu");
+  const auto message = [&](const std::string& column) {
+    QdReadOptions o;
+    o.moment_column = column;
+    try {
+      parse("n.dat", file("M (emu/g)", "1.5"), o);
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_EQ(message("Pressure (Torr)"), "n.dat: moment column 'Pressure (Torr)': its unit 'Torr' is not a magnetic "
+                                        "moment (emu, memu or A m2; rule of docs/magnetics.md)");
+  EXPECT_EQ(message("M (emu/g)").rfind("n.dat: moment column 'M (emu/g)': its unit 'emu/g' is a moment per g, not a "
+                                       "magnetic moment",
+                                       0),
+            0u);
+}
+
+// Without a moment column the error names every column the reader looks for, and the option.
+TEST(QdReaderBadInput, NoMomentColumnNamesTheAcceptedColumnsAndTheOption) {
+  try {
+    parse("p.dat", "[Data]\nTemperature (K),Magnetic Field (Oe),Moment (A m2)\n1,2,3\n");
+    FAIL() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "p.dat: no moment column: none of 'DC Moment Free Ctr (emu)', 'DC Moment Fixed Ctr (emu)', "
+              "'Moment (emu)', 'Long Moment (emu)', 'M_emu', 'Moment (Am2)'; name another with --moment-column");
+  }
+}
+
 TEST(QdReaderVariants, MassZeroIsNoMassWithAWarning) {
   const QdData d = parse("m0.dat", "[Header]\nINFO,0,SAMPLE_MASS\n[Data]\nT_K,H_Oe,M_emu\n1,2,3\n");
   EXPECT_FALSE(d.sample_mass_mg);

@@ -2,9 +2,12 @@
 // exit codes, a batch with a bad file, moment-only output, and powerlaw on the reference table.
 #include <algorithm>
 #include <fstream>
+#include <functional>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
+#include "magnetics/io/qd_reader.hpp"
 #include "tests/test_support.hpp"
 
 namespace mgscope {
@@ -57,6 +60,50 @@ TEST(MceCli, SynthThenAnalyse) {
   const fs::path again = scratch_dir("mce_cli_again");
   run_mgscope("mce --mt " + q(s / "fc.dat") + " --mh " + q(s / "isotherms.dat") + " -o " + q(again));
   EXPECT_EQ(read_all(out / "dSm.csv"), read_all(again / "dSm.csv"));
+}
+
+// The synthetic isotherms (known truth: -dSm max 10.15 J/(kg K) at 5 T near 100 K, 10 mg) as an
+// MPMS3 file whose moment columns `columns` hold, per row, the cells `cells(T, moment_emu)` gives.
+fs::path rewritten_isotherms(const std::string& name, const std::string& columns,
+                             const std::function<std::string(double, double)>& cells) {
+  const QdData d = read_qd_file((synth_dir() / "isotherms.dat").string());
+  std::ostringstream f;
+  f.precision(17);
+  f << "[Header]\nBYAPP,MPMS3,1.0,1.1\nINFO,10,SAMPLE_MASS\n[Data]\nComment,Temperature (K),Magnetic Field (Oe),"
+    << columns << "\n";
+  for (std::size_t i = 0; i < d.row_count(); ++i)
+    f << ',' << d.temperature_K[i] << ',' << d.field_Oe[i] << ',' << cells(d.temperature_K[i], d.moment_emu[i]) << '\n';
+  const fs::path path = scratch_dir("mce_cli_" + name) / (name + ".dat");
+  std::ofstream(path) << f.str();
+  return path;
+}
+
+std::string number(double v) {
+  std::ostringstream s;
+  s.precision(17);
+  s << v;
+  return s.str();
+}
+
+double top_minus_dSm_max(const fs::path& out) {
+  const auto j = nlohmann::json::parse(read_all(out / "mce.json"));
+  return j["entropy"]["merit_by_field"].back()["minus_dSm_max"].get<double>();
+}
+
+// --moment-column takes the unit from the column's name: 'Moment (A m2)' was read as emu, and
+// -dSm came out 1000x too small (0.01015 J/(kg K)) with exit 0 and no warning.
+TEST(MceCli, NamedMomentColumnInAm2IsConvertedToEmu) {
+  const fs::path f = rewritten_isotherms("am2", "Moment (A m2)", [](double, double m) { return number(m * 1e-3); });
+  const fs::path out = f.parent_path() / "out";
+  const auto r = run_mgscope("mce --mh " + q(f) + " --moment-column 'Moment (A m2)' -o " + q(out));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NEAR(top_minus_dSm_max(out), 10.15, 0.2);
+  // A column whose unit is no moment is refused, naming the column and the unit.
+  const auto bad = run_mgscope("mce --mh " + q(f) + " --moment-column 'Magnetic Field (Oe)' -o " + q(out));
+  EXPECT_EQ(bad.exit_code, 1) << bad.output;
+  EXPECT_NE(bad.output.find("am2.dat: moment column 'Magnetic Field (Oe)': its unit 'Oe' is not a magnetic moment"),
+            std::string::npos)
+      << bad.output;
 }
 
 TEST(MceCli, BatchGoesOnPastABadFile) {

@@ -35,14 +35,15 @@ TEST(QuotesInNames, PpmsUnitMarkQuotesKeepAllFiftyEightColumnsAligned) {
     text += "\n";
   }
   QdReadOptions o;
-  o.moment_column = "Pressure (Torr)";
+  o.moment_column = "M. Raw' (emu)";  // after all three names with a quote in them
   const QdData d = parse_qd_text(decode_text("vsm.dat", text), o);
   ASSERT_EQ(d.column_names.size(), 58u);
   EXPECT_EQ(d.column_names[11], "Coil Signal\" (mV)");
   EXPECT_EQ(d.column_names[15], "M. Raw\" (emu)");
+  EXPECT_EQ(d.column_index("M. Raw' (emu)"), 16u);
   EXPECT_EQ(d.column_index("Pressure (Torr)"), 23u);
-  // Cell k of row r holds k.r: the moment read is the Pressure column's, not one four columns off.
-  EXPECT_DOUBLE_EQ(d.moment_emu[2], 23.2);
+  // Cell k of row r holds k.r: the moment read is column 16's, not one three columns off.
+  EXPECT_DOUBLE_EQ(d.moment_emu[2], 16.2);
   EXPECT_DOUBLE_EQ(d.temperature_K[1], 2.1);
   EXPECT_EQ(d.comment[0], "row0");
 }
