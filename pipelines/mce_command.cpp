@@ -52,7 +52,19 @@ std::string fmt(double v, int digits = 6) {
   return s.str();
 }
 
+// "'Moment (emu)'", or "'DC Moment Free Ctr (emu)' (1020 rows), 'Moment (emu)' (816 rows)" when
+// the moment came from several columns row by row.
+std::string moment_columns_text(const QdData& d) {
+  if (d.moment_rows_by_column.size() < 2) return "moment column '" + d.moment_column + "'";
+  std::string text;
+  for (const auto& [column, rows] : d.moment_rows_by_column)
+    text += (text.empty() ? "'" : ", '") + column + "' (" + std::to_string(rows) + " rows)";
+  return "moment columns " + text;
+}
+
 nlohmann::json input_json(const QdData& d, double mass_mg, const std::string& mass_source) {
+  nlohmann::json rows_by_column = nlohmann::json::object();
+  for (const auto& [column, rows] : d.moment_rows_by_column) rows_by_column[column] = rows;
   return {{"file", d.path},
           {"variant", d.variant},
           {"rows", d.row_count()},
@@ -60,6 +72,7 @@ nlohmann::json input_json(const QdData& d, double mass_mg, const std::string& ma
           {"temperature_column", d.temperature_column},
           {"field_column", d.field_column},
           {"moment_column", d.moment_column},
+          {"moment_rows_by_column", rows_by_column},
           {"decoded_from_cp1252", d.decoded_from_cp1252},
           {"mass_mg", mass_mg > 0 ? json_number(mass_mg) : nlohmann::json()},
           {"mass_source", mass_source}};
@@ -207,7 +220,7 @@ class MceRun {
                            " isotherms holds two fields (each temperature was measured at one field)");
     if (cli_.demag_N > 0)
       for (auto& k : c) k.field_Oe = internal_field_Oe(k.field_Oe, k.magnetization, cli_.demag_N, cli_.density_g_cm3);
-    std::cout << path << ": " << c.size() << " isotherms, moment column '" << d.moment_column << "'\n";
+    std::cout << path << ": " << c.size() << " isotherms, " << moment_columns_text(d) << "\n";
     curves_.insert(curves_.end(), c.begin(), c.end());
     mh_sources_ += (mh_sources_.empty() ? "" : ", ") + path;
     json_["inputs"].push_back(input_json(d, mass, source));

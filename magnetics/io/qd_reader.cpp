@@ -286,7 +286,9 @@ MomentSource named_moment_source(QdData& d, const std::string& column) {
   return s;
 }
 
-// The first auto-pick column, in preference order, that holds a number.
+// Every auto-pick column that holds a number, in preference order. An MPMS3 sequence may switch
+// between DC-scan and VSM measurements: the same sample moment is then written to the DC columns
+// in some rows and to `Moment (emu)` in others (formats.md 3.1), so one column alone loses rows.
 std::vector<MomentSource> auto_moment_sources(const QdData& d) {
   std::vector<MomentSource> sources;
   std::string present;
@@ -294,10 +296,8 @@ std::vector<MomentSource> auto_moment_sources(const QdData& d) {
     const std::size_t c = d.column_index(m.moment);
     if (c == std::string::npos) continue;
     present += std::string(present.empty() ? "'" : ", '") + m.moment + "'";
-    if (has_number(d, c)) {
+    if (has_number(d, c))
       sources.push_back({m.moment, d.column_index(m.error) != std::string::npos ? m.error : "", m.to_emu});
-      break;  // the first column that holds numbers
-    }
   }
   if (sources.empty())
     fail_input(d.path, present.empty() ? "no moment column: none of " + accepted_moment_names() +

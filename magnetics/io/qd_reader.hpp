@@ -15,8 +15,8 @@ namespace mgscope {
 struct QdReadOptions {
   // Moment column by exact (trimmed) name, in the unit its name states ("Moment (A m2)": x 1000;
   // emu, memu, A m2; a unit that is not a moment is an error, no unit is read as emu with a
-  // warning). Empty: the first of DC Moment Free Ctr -> DC Moment Fixed Ctr -> Moment (emu) ->
-  // Long Moment (emu) -> M_emu -> Moment (Am2) that holds at least one number.
+  // warning). Empty: per row, the first of DC Moment Free Ctr -> DC Moment Fixed Ctr -> Moment
+  // (emu) -> Long Moment (emu) -> M_emu -> Moment (Am2) that holds a number there.
   std::string moment_column;
 };
 
@@ -54,7 +54,8 @@ struct QdData {
   std::vector<std::size_t> row_line;  // 1-based line number of each row in the file
   // moment_column: the column the moment came from (the first of them when several gave rows).
   std::string temperature_column, field_column, moment_column, moment_error_column;
-  // The columns the moment came from, in preference order, with the rows each gave.
+  // The columns the moment came from, in preference order, with the rows each gave: one entry,
+  // unless an MPMS3 sequence mixed DC-scan rows (DC Moment columns) and VSM rows (Moment (emu)).
   std::vector<std::pair<std::string, std::size_t>> moment_rows_by_column;
   // Per row; NaN where the cell is empty or the -99999999 sentinel.
   std::vector<double> temperature_K, field_Oe, moment_emu, moment_error_emu;

@@ -198,6 +198,38 @@ TEST(QdReaderVariants, MomentColumnOverrideAndAutoPickOrder) {
   EXPECT_THROW(parse("a.dat", f, o), InputError);
 }
 
+// An MPMS3 sequence mixing VSM rows (moment in `Moment (emu)`) and DC-scan rows (moment in the
+// DC columns only): each row takes the first column that holds a number, with a warning that
+// counts the rows of each. The DC column alone lost the VSM rows (816 of 1836 in the probe).
+TEST(QdReaderVariants, MixedDcScanAndVsmRowsTakeTheMomentRowByRow) {
+  const std::string f =
+      "[Header]\nBYAPP,MPMS3,1,1\n[Data]\n"
+      "Comment,Temperature (K),Magnetic Field (Oe),Moment (emu),M. Std. Err. (emu),DC Moment Free Ctr (emu),"
+      "DC Moment Err Free Ctr (emu)\n"
+      ",10,100,0.1,0.001,,\n,10,200,0.2,0.002,,\n,20,100,,,0.3,0.003\n,20,200,0.9,0.009,0.4,0.004\n,30,100,,,,\n";
+  const QdData d = parse("mix.dat", f);
+  const double m[] = {0.1, 0.2, 0.3, 0.4}, e[] = {0.001, 0.002, 0.003, 0.004};
+  for (std::size_t i = 0; i < 4; ++i) {
+    EXPECT_DOUBLE_EQ(d.moment_emu[i], m[i]) << i;  // row 4 holds both: DC Free is preferred
+    EXPECT_DOUBLE_EQ(d.moment_error_emu[i], e[i]) << i;
+  }
+  EXPECT_TRUE(std::isnan(d.moment_emu[4]));
+  EXPECT_EQ(d.moment_column, "DC Moment Free Ctr (emu)");
+  using Rows = std::vector<std::pair<std::string, std::size_t>>;
+  EXPECT_EQ(d.moment_rows_by_column, (Rows{{"DC Moment Free Ctr (emu)", 2}, {"Moment (emu)", 2}}));
+  ASSERT_EQ(d.warnings.size(), 2u);
+  EXPECT_EQ(d.warnings[0],
+            "mix.dat: the moment comes from 2 columns, row by row (a sequence mixing DC-scan and VSM measurements): "
+            "'DC Moment Free Ctr (emu)' 2 rows, 'Moment (emu)' 2 rows; each row takes the first of them that holds a "
+            "number");
+  EXPECT_EQ(d.warnings[1], "mix.dat: 1 of 5 rows lack a temperature, field or 'DC Moment Free Ctr (emu)' or "
+                           "'Moment (emu)' value and are not used");
+  // A column the user names is the only one read.
+  QdReadOptions o;
+  o.moment_column = "Moment (emu)";
+  EXPECT_TRUE(std::isnan(parse("mix.dat", f, o).moment_emu[2]));
+}
+
 // A column named by --moment-column is read in the unit its name states. 'Moment (A m2)' holding
 // 1.5e-3 A m^2 was read as 0.0015 emu (1000x too small, no word); a pressure was read as emu.
 TEST(QdReaderVariants, NamedMomentColumnIsReadInTheUnitOfItsName) {

@@ -106,6 +106,35 @@ TEST(MceCli, NamedMomentColumnInAm2IsConvertedToEmu) {
       << bad.output;
 }
 
+// An MPMS3 run in VSM mode below 100 K (moment in `Moment (emu)`) and DC-scan mode above (moment
+// in `DC Moment Free Ctr (emu)` only): the reader took the DC column, dropped the 16 VSM isotherms
+// and gave 9.16 J/(kg K) at the range edge (103 K); a sparse DC column left one isotherm ("needs at
+// least two"). Row by row, both give the truth, 10.15 J/(kg K) near 100 K.
+TEST(MceCli, MixedDcScanAndVsmRowsKeepEveryIsotherm) {
+  const std::string columns = "Moment (emu),DC Moment Free Ctr (emu)";
+  const fs::path mixed = rewritten_isotherms("mixed", columns, [](double T, double m) {
+    return T > 100 ? "," + number(m) : number(m) + ",";
+  });
+  const auto r = run_mgscope("mce --mh " + q(mixed) + " -o " + q(mixed.parent_path() / "out"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NEAR(top_minus_dSm_max(mixed.parent_path() / "out"), 10.15, 0.2);
+  const auto j = nlohmann::json::parse(read_all(mixed.parent_path() / "out" / "mce.json"));
+  EXPECT_NEAR(j["entropy"]["merit_by_field"].back()["Tp_K"].get<double>(), 100, 1.5);
+  EXPECT_EQ(j["entropy"]["isotherm_T_K"].size(), 36u);  // every isotherm, 53.5-158.5 K
+  test::expect_schema_valid("mce.schema.json", mixed.parent_path() / "out" / "mce.json");
+  const auto& by_column = j["inputs"][0]["moment_rows_by_column"];
+  EXPECT_EQ(by_column["DC Moment Free Ctr (emu)"].get<int>() + by_column["Moment (emu)"].get<int>(), 1836);
+  EXPECT_NE(r.output.find("mixed.dat: the moment comes from 2 columns, row by row"), std::string::npos) << r.output;
+  // Every VSM row, and a DC value on every 50th row only.
+  std::size_t row = 0;
+  const fs::path sparse = rewritten_isotherms("sparse", columns, [&](double, double m) {
+    return number(m) + "," + (row++ % 50 == 0 ? number(m) : "");
+  });
+  const auto s = run_mgscope("mce --mh " + q(sparse) + " -o " + q(sparse.parent_path() / "out"));
+  ASSERT_EQ(s.exit_code, 0) << s.output;
+  EXPECT_NEAR(top_minus_dSm_max(sparse.parent_path() / "out"), 10.15, 0.2);
+}
+
 TEST(MceCli, BatchGoesOnPastABadFile) {
   const fs::path s = synth_dir();
   const fs::path bad = scratch_dir("mce_cli_bad") / "broken.dat";
