@@ -44,7 +44,33 @@ struct Column {
   std::string key, label, unit;
 };
 
-// Every quantity any sample reports, in report order (module, then its headline first).
+const json* find_quantity(const SampleInStudy& s, const std::string& key) {
+  if (s.report.is_null()) return nullptr;
+  for (const json& mod : s.report["modules"])
+    if (mod["quantities"].contains(key)) return &mod["quantities"][key];
+  return nullptr;
+}
+
+std::string unit_of(const json& quantity) { return quantity.value("unit", ""); }
+
+// The unit most samples report `key` in (on a tie, the first sample's): one sample without a
+// mass (its -dSm in mJ/K) must not set the column's unit for the others.
+std::string majority_unit(const std::vector<SampleInStudy>& samples, const std::string& key) {
+  std::vector<std::pair<std::string, int>> counts;  // in the samples' order
+  for (const SampleInStudy& s : samples)
+    if (const json* q = find_quantity(s, key)) {
+      auto it = std::find_if(counts.begin(), counts.end(), [&](const auto& c) { return c.first == unit_of(*q); });
+      if (it == counts.end()) counts.push_back({unit_of(*q), 1});
+      else ++it->second;
+    }
+  auto best = counts.begin();
+  for (auto it = counts.begin(); it != counts.end(); ++it)
+    if (it->second > best->second) best = it;
+  return best == counts.end() ? std::string() : best->first;
+}
+
+// Every quantity any sample reports, in report order (module, then its headline first), in the
+// unit most samples report it in.
 std::vector<Column> study_columns(const std::vector<SampleInStudy>& samples) {
   std::vector<Column> cols;
   for (const SampleInStudy& s : samples) {
@@ -53,18 +79,49 @@ std::vector<Column> study_columns(const std::vector<SampleInStudy>& samples) {
       for (const std::string& key : ordered_quantity_keys(mod["quantities"])) {
         const json& q = mod["quantities"][key];
         if (std::none_of(cols.begin(), cols.end(), [&](const Column& c) { return c.key == key; }))
-          cols.push_back({key, q.value("label", key), q.value("unit", "")});
+          cols.push_back({key, q.value("label", key), majority_unit(samples, key)});
       }
   }
   return cols;
 }
 
-const json* find_quantity(const SampleInStudy& s, const std::string& key) {
-  if (s.report.is_null()) return nullptr;
-  for (const json& mod : s.report["modules"])
-    if (mod["quantities"].contains(key)) return &mod["quantities"][key];
-  return nullptr;
+// Why a sample's number stays out of a column in another unit.
+std::string other_unit_note(const json& quantity, const Column& column) {
+  return "n/a: reported in " + (unit_of(quantity).empty() ? std::string("no unit") : unit_of(quantity)) +
+         ", not in the column's " + (column.unit.empty() ? std::string("no unit") : column.unit) +
+         "; left out of the study's figures and correlations";
 }
+
+// A sample's quantity as a column shows it: itself when its unit is the column's, else an n/a
+// that keeps the number aside under `reported` and says why, first among its warnings. A sample
+// without a mass gives -dSm in mJ/K: under J/(kg K) it turned a correlation of r = 0.88 into
+// -0.03. Null when the sample lacks the quantity.
+json study_cell(const SampleInStudy& s, const Column& column) {
+  const json* q = find_quantity(s, column.key);
+  if (!q) return nullptr;
+  if (unit_of(*q) == column.unit) return *q;
+  json cell = *q;
+  const std::string note = other_unit_note(*q, column);
+  cell["reported"] = {{"value", q->value("value", json())}, {"unit", unit_of(*q)}};
+  cell["value"] = nullptr;
+  cell["uncertainty"] = {{"kind", "none"}};
+  cell["reason"] = note.substr(5);  // the page writes "n/a: " before a reason
+  std::vector<std::string> warnings = {note};
+  for (const std::string& w : quantity_warnings(*q)) warnings.push_back(w);
+  cell["warnings"] = warnings;
+  return cell;
+}
+
+// Every sample's cell of every column (study_cell), [sample][column].
+std::vector<std::vector<json>> study_cells(const std::vector<SampleInStudy>& samples, const std::vector<Column>& cols) {
+  std::vector<std::vector<json>> cells(samples.size());
+  for (std::size_t i = 0; i < samples.size(); ++i)
+    for (const Column& c : cols) cells[i].push_back(study_cell(samples[i], c));
+  return cells;
+}
+
+// The value a column, figure or correlation uses: NaN when absent, n/a or in another unit.
+double cell_value(const json& cell) { return cell.is_null() ? kNaN : quantity_value(cell); }
 
 double treatment_of(const SampleInStudy& s, const std::string& name) {
   if (s.report.is_null()) return kNaN;
@@ -99,13 +156,14 @@ json powerlaw_figure(const std::vector<SampleInStudy>& samples, const fs::path& 
                      std::vector<std::string>& warnings) {
   std::ostringstream own;
   std::vector<double> xs, ys;  // everything drawn, for axes that fit it
+  // The axes' units: a -dSm in mJ/K (no sample mass) is left out like in its study column.
+  const Column tp_K{"Tp", "", "K"}, dsm_JkgK{"minus_dSm_max", "", "J/(kg K)"};
   for (const SampleInStudy& s : samples) {
-    const json* tp = find_quantity(s, "Tp");
-    const json* ds = find_quantity(s, "minus_dSm_max");
-    if (!tp || !ds || !std::isfinite(quantity_value(*tp)) || !std::isfinite(quantity_value(*ds))) continue;
-    own << study_number(quantity_value(*tp)) << ' ' << study_number(quantity_value(*ds)) << '\n';
-    xs.push_back(quantity_value(*tp));
-    ys.push_back(quantity_value(*ds));
+    const double tp = cell_value(study_cell(s, tp_K)), ds = cell_value(study_cell(s, dsm_JkgK));
+    if (!std::isfinite(tp) || !std::isfinite(ds)) continue;
+    own << study_number(tp) << ' ' << study_number(ds) << '\n';
+    xs.push_back(tp);
+    ys.push_back(ds);
   }
   if (own.str().empty()) return nullptr;
   GnuplotFigure fig;
@@ -189,6 +247,12 @@ std::vector<std::string> write_study_outputs(const StudyManifest& study, const s
                                              const fs::path& out_dir, const fs::path& powerlaw_dir) {
   std::vector<std::string> warnings;
   const std::vector<Column> cols = study_columns(samples);
+  const std::vector<std::vector<json>> cells = study_cells(samples, cols);
+  for (std::size_t i = 0; i < samples.size(); ++i)
+    for (std::size_t k = 0; k < cols.size(); ++k)
+      if (cells[i][k].contains("reported"))
+        warnings.push_back(sample_name(samples[i]) + ": " + cols[k].key + " " +
+                           quantity_warnings(cells[i][k]).front().substr(5));
   // Samples in treatment order for the table and the figures.
   std::vector<std::size_t> order(samples.size());
   std::iota(order.begin(), order.end(), 0);
@@ -212,12 +276,12 @@ std::vector<std::string> write_study_outputs(const StudyManifest& study, const s
     csv << csv_field(sample_name(s)) << ',' << csv_field(s.manifest) << ',' << (s.failures.empty() ? "ok" : "failed")
         << ',' << study_number(treatment_of(s, study.treatment));
     json quantities = json::object();
-    for (const Column& c : cols) {
-      const json* q = find_quantity(s, c.key);
-      const auto [lo, hi] = q ? error_bar(*q) : std::pair<double, double>{kNaN, kNaN};
-      csv << ',' << study_number(q ? quantity_value(*q) : kNaN) << ',' << study_number(lo) << ',' << study_number(hi)
-          << ',' << csv_list(q ? quantity_warnings(*q) : std::vector<std::string>{});
-      if (q) quantities[c.key] = *q;
+    for (std::size_t k = 0; k < cols.size(); ++k) {
+      const json& q = cells[i][k];
+      const auto [lo, hi] = q.is_null() ? std::pair<double, double>{kNaN, kNaN} : error_bar(q);
+      csv << ',' << study_number(cell_value(q)) << ',' << study_number(lo) << ',' << study_number(hi) << ','
+          << csv_list(q.is_null() ? std::vector<std::string>{} : quantity_warnings(q));
+      if (!q.is_null()) quantities[cols[k].key] = q;
     }
     csv << '\n';
     rows.push_back({{"name", sample_name(s)},
@@ -234,11 +298,10 @@ std::vector<std::string> write_study_outputs(const StudyManifest& study, const s
   corr << "structural,magnetic,n,pearson_r,p_value,r_ci95_low,r_ci95_high\n";
   json correlations = json::array();
   auto values = [&](const std::string& key) {
-    std::vector<double> v;
-    for (const SampleInStudy& s : samples) {
-      const json* q = find_quantity(s, key);
-      v.push_back(q ? quantity_value(*q) : kNaN);
-    }
+    std::vector<double> v(samples.size(), kNaN);
+    for (std::size_t k = 0; k < cols.size(); ++k)
+      if (cols[k].key == key)
+        for (std::size_t i = 0; i < samples.size(); ++i) v[i] = cell_value(cells[i][k]);
     return v;
   };
   for (const std::string& a : kStructural)
@@ -254,18 +317,19 @@ std::vector<std::string> write_study_outputs(const StudyManifest& study, const s
 
   // One figure per quantity against the treatment, with error bars.
   json figures = json::array();
-  for (const Column& c : cols) {
+  for (std::size_t k = 0; k < cols.size(); ++k) {
+    const Column& c = cols[k];
     std::ostringstream dat;
     dat << "# " << study.treatment << " value err_low err_high doubted\n";
     int points = 0, doubted = 0;
     for (std::size_t i : order) {
-      const json* q = find_quantity(samples[i], c.key);
-      const double t = treatment_of(samples[i], study.treatment), v = q ? quantity_value(*q) : kNaN;
+      const json& q = cells[i][k];
+      const double t = treatment_of(samples[i], study.treatment), v = cell_value(q);
       if (!std::isfinite(t) || !std::isfinite(v)) continue;
-      auto [lo, hi] = error_bar(*q);
+      auto [lo, hi] = error_bar(q);
       dat << study_number(t) << ' ' << study_number(v) << ' ' << (std::isfinite(lo) ? study_number(lo) : study_number(v)) << ' '
           << (std::isfinite(hi) ? study_number(hi) : study_number(v));
-      const bool doubt = !quantity_warnings(*q).empty();
+      const bool doubt = !quantity_warnings(q).empty();
       dat << ' ' << (doubt ? 1 : 0) << '\n';
       ++points;
       doubted += doubt;

@@ -616,6 +616,70 @@ TEST(Study, PearsonCoefficient) {
   EXPECT_TRUE(std::isnan(mgscope::pearson_r({1, 1, 1}, {1, 2, 3}, n)));  // no spread
 }
 
+// A sample's report as a study reads it: one module, its quantities {value, unit}.
+mgscope::SampleInStudy study_sample(const std::string& name, double cycles, const json& quantities) {
+  mgscope::SampleInStudy s;
+  s.manifest = name + "/sample.toml";
+  s.out_dir = name;
+  s.report = {{"sample", {{"name", name}, {"treatment", {{"ctc_cycles", cycles}}}}},
+              {"modules", json::array({{{"quantities", quantities}}})}};
+  return s;
+}
+
+json study_quantity(double value, const std::string& unit) {
+  return {{"label", "q"}, {"value", value}, {"unit", unit}, {"uncertainty", {{"kind", "none"}}}};
+}
+
+// A sample without a mass reports -dSm in mJ/K; the others in J/(kg K). Its number went under the
+// J/(kg K) column, into the figures and the correlations (demo study: r 0.88 became -0.03). Truth:
+// -dSm = 20 x ordered fraction for the three per-mass samples, so r = 1 over N = 3; the moment-only
+// sample (listed first, so it once set the column's unit) is left out everywhere, with a note.
+TEST(Study, AQuantityInAnotherUnitStaysOutOfItsColumnFiguresAndCorrelations) {
+  const fs::path out = scratch_dir("study_units");
+  const auto sample = [](const std::string& name, double cycles, double ordered, double dsm, const std::string& unit) {
+    return study_sample(name, cycles,
+                        {{"ordered_fraction", study_quantity(ordered, "1")},
+                         {"minus_dSm_max", study_quantity(dsm, unit)},
+                         {"Tp", study_quantity(100, "K")}});
+  };
+  const std::vector<mgscope::SampleInStudy> samples = {
+      sample("nomass", 10, 0.2, 0.04, "mJ/K"), sample("a", 0, 0.1, 2, "J/(kg K)"), sample("b", 20, 0.3, 6, "J/(kg K)"),
+      sample("c", 40, 0.4, 8, "J/(kg K)")};
+  mgscope::StudyManifest study;
+  study.path = out / "study.toml";
+  study.name = "units";
+  study.treatment = study.treatment_label = "ctc_cycles";
+  const auto warnings = mgscope::write_study_outputs(study, samples, out, {});
+  const std::string note =
+      "n/a: reported in mJ/K, not in the column's J/(kg K); left out of the study's figures and correlations";
+
+  // correlations.csv: ordered_fraction against -dSm over the three samples in J/(kg K).
+  const std::string corr = read_all(out / "correlations.csv");
+  EXPECT_NE(corr.find("\nordered_fraction,minus_dSm_max,3,1,"), std::string::npos) << corr;
+  // study.csv: the column in J/(kg K); the moment-only cell empty, the note in its warnings.
+  std::istringstream csv(read_all(out / "study.csv"));
+  std::string header, line;
+  std::getline(csv, header);
+  EXPECT_NE(header.find("minus_dSm_max (J kg^-1 K^-1)"), std::string::npos) << header;
+  std::map<std::string, std::string> row_of;
+  while (std::getline(csv, line)) row_of[line.substr(0, line.find(','))] = line;
+  EXPECT_NE(row_of["nomass"].find(",0.2,,,,,,,\"" + note + "\",100,"), std::string::npos) << row_of["nomass"];
+  EXPECT_NE(row_of["b"].find(",0.3,,,,6,,,,100,"), std::string::npos) << row_of["b"];
+  // Figures: three points of -dSm against the treatment, three on the power-law figure.
+  EXPECT_EQ(count(read_all(out / "study_minus_dSm_max.dat"), "\n"), 1 + 3);
+  EXPECT_EQ(read_all(out / "study_powerlaw_samples.dat"), "100 2\n100 6\n100 8\n");
+  // The page shows the n/a with its reason, and the study's warnings say what was left out.
+  EXPECT_NE(read_all(out / "study.html").find("n/a: reported in mJ/K"), std::string::npos);
+  ASSERT_FALSE(warnings.empty());
+  EXPECT_EQ(warnings[0], "nomass: minus_dSm_max reported in mJ/K, not in the column's J/(kg K); left out of the "
+                         "study's figures and correlations");
+  const json j = read_json(out / "study.json");
+  EXPECT_EQ(j["warnings"][0], warnings[0]);
+  const json& cell = j["samples"][1]["quantities"]["minus_dSm_max"];  // treatment order: a, nomass, b, c
+  EXPECT_TRUE(cell["value"].is_null());
+  EXPECT_DOUBLE_EQ(cell["reported"]["value"].get<double>(), 0.04);
+}
+
 TEST(SampleCommand, RefusesAnOutputFolderThatHoldsItsInputs) {
   const fs::path dir = scratch_dir("sample_inputs_inside");
   ASSERT_EQ(run_mgscope("synth dsc -o " + q(dir / "dsc") + " --name scan").exit_code, 0);
