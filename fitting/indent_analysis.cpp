@@ -73,6 +73,7 @@ HardnessAnalysis analyze_hardness(const IndentCurve& c, const HardnessAnalysisOp
   h.oliver_pharr = oliver_pharr(c, s, o.oliver_pharr);
   h.popins = find_popins(c, s, o.popins);
   h.status = h.oliver_pharr.status;
+  h.warnings = h.oliver_pharr.warnings;
   h.message = h.oliver_pharr.usable() ? h.oliver_pharr.message : c.source + ": " + h.oliver_pharr.message;
   return h;
 }

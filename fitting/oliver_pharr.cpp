@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "fitting/base/levenberg_marquardt.hpp"
+#include "fitting/base/text_file.hpp"
 
 namespace mgscope {
 
@@ -82,6 +83,25 @@ std::string OliverPharrOptions::check() const {
   if (!(indenter_poisson > -1 && indenter_poisson < 0.5)) return "OliverPharrOptions.indenter_poisson must be in (-1, 0.5)";
   if (max_iterations < 1) return "OliverPharrOptions.max_iterations must be >= 1";
   return "";
+}
+
+// Numbers no solid has are nearly always a unit read wrong (a TriboScan header saying mN over uN
+// values gave H = 5,509 GPa and Er = 249,814 GPa as "Success"; depths in um read as nm give
+// H = 6e-6 GPa): they are given, with a warning that says so.
+static void add_plausibility_warnings(OliverPharrResult& r, const OliverPharrOptions& o) {
+  // Diamond, the hardest solid, is about 100 GPa; soft polymers and gels about 1 MPa.
+  constexpr double kHardestGPa = 200, kSoftestGPa = 1e-3;
+  if (r.hardness_GPa > kHardestGPa || r.hardness_GPa < kSoftestGPa)
+    r.warnings.push_back("H = " + number_text(r.hardness_GPa, 4) + " GPa is outside what any solid has (" +
+                         number_text(kSoftestGPa, 4) + " to " + number_text(kHardestGPa, 4) +
+                         " GPa): check the load and depth units of the file");
+  if (std::isnan(r.modulus_GPa))
+    r.warnings.push_back("Er = " + number_text(r.reduced_modulus_GPa, 4) + " GPa is beyond the indenter's own term (E_i " +
+                         number_text(o.indenter_modulus_GPa, 4) + " GPa, nu_i " + number_text(o.indenter_poisson, 4) +
+                         "): no sample modulus E; check the load and depth units and the area function");
+  if (r.exponent_m < 1 || r.exponent_m > 3)
+    r.warnings.push_back("unloading exponent m = " + number_text(r.exponent_m, 4) +
+                         " is outside 1-3 (flat punch to cone and paraboloid): S and H_c are doubtful");
 }
 
 OliverPharrResult oliver_pharr(const IndentCurve& c, const IndentSegments& seg, const OliverPharrOptions& o) {
@@ -169,6 +189,7 @@ OliverPharrResult oliver_pharr(const IndentCurve& c, const IndentSegments& seg, 
   r.reduced_modulus_GPa = std::sqrt(M_PI) / (2 * o.beta) * r.stiffness_mN_per_nm / std::sqrt(r.contact_area_nm2) * 1e6;
   r.modulus_GPa = sample_modulus_GPa(r.reduced_modulus_GPa, o);
   if (r.exponent_m < 1 || r.exponent_m > 3) r.message += "; unusual unloading exponent m";
+  add_plausibility_warnings(r, o);
   return r;
 }
 

@@ -40,13 +40,13 @@ std::string hardness_csv(const std::vector<HardnessAnalysis>& results) {
   std::ostringstream o;
   o << "source,status,message,x_um,y_um,max_load_mN,max_depth_nm,alpha_mN,exponent_m,final_depth_nm,"
        "stiffness_mN_per_nm,contact_depth_nm,contact_area_nm2,hardness_GPa,reduced_modulus_GPa,modulus_GPa,"
-       "fit_points,fit_rms_mN,popins,popin_loads_mN,popin_depths_nm,popin_jumps_nm\n";
+       "fit_points,fit_rms_mN,popins,popin_loads_mN,popin_depths_nm,popin_jumps_nm,warnings\n";
   for (const HardnessAnalysis& h : results) {
     const OliverPharrResult& r = h.oliver_pharr;
     o << csv_field(h.source) << ',' << to_string(h.status) << ',' << csv_field(h.message) << ','
       << (h.x_um ? csv_number(*h.x_um) : "") << ',' << (h.y_um ? csv_number(*h.y_um) : "");
     if (!h.usable()) {
-      o << std::string(17, ',') << '\n';
+      o << std::string(18, ',') << csv_list(h.warnings) << '\n';
       continue;
     }
     for (double v : {r.max_load_mN, r.max_depth_nm, r.alpha_mN, r.exponent_m, r.final_depth_nm, r.stiffness_mN_per_nm,
@@ -60,7 +60,7 @@ std::string hardness_csv(const std::vector<HardnessAnalysis>& results) {
       depths += sep + csv_number(p.depth_nm);
       jumps += sep + csv_number(p.jump_nm);
     }
-    o << ',' << loads << ',' << depths << ',' << jumps << '\n';
+    o << ',' << loads << ',' << depths << ',' << jumps << ',' << csv_list(h.warnings) << '\n';
   }
   return o.str();
 }
@@ -166,7 +166,7 @@ void add_hardness_command(CLI::App& app, CommandContext& ctx) {
       per.push_back({{"source", h.source}, {"status", to_string(h.status)}, {"message", h.message},
                      {"hardness_GPa", h.usable() ? json_number(h.oliver_pharr.hardness_GPa) : nullptr},
                      {"reduced_modulus_GPa", h.usable() ? json_number(h.oliver_pharr.reduced_modulus_GPa) : nullptr},
-                     {"popins", pops}});
+                     {"popins", pops}, {"warnings", h.warnings}});
     }
     nlohmann::json j = {
         {"units", {{"load", "mN"}, {"depth", "nm"}, {"hardness", "GPa"}, {"modulus", "GPa"}, {"position", "um"}}},
@@ -184,6 +184,8 @@ void add_hardness_command(CLI::App& app, CommandContext& ctx) {
     write_json_atomic(out / "summary.json", j);
 
     report_analysis_failures(results, in, std::cerr);
+    for (const HardnessAnalysis& h : results)
+      for (const std::string& w : h.warnings) std::cerr << "WARNING: " << curve_label(h.source) << ": " << w << '\n';
     for (const std::string& w : warnings) std::cerr << "WARNING: " << w << '\n';
     const MeanSd m = mean_sd(H);
     std::cout << H.size() << " of " << results.size() << " indents analysed; ";

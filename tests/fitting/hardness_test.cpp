@@ -55,6 +55,30 @@ TEST(OliverPharr, NoiselessCurveGivesExactTruth) {
   EXPECT_NEAR(r.reduced_modulus_GPa, 70.0, 1e-4);
 }
 
+// Loads in uN read as mN (a TriboScan header that says mN over uN values): H and Er 1000 times
+// too large, beyond any solid and beyond the indenter's own term; they are given, with warnings
+// that say so. The same curve in its units has none; depths in um read as nm give H far too low.
+TEST(OliverPharr, NumbersNoSolidHasAreWarned) {
+  IndentSynthOptions o = hardness_options(6, 70, 1);
+  o.depth_noise_nm = o.load_noise_mN = o.drift_nm_per_s = 0;
+  IndentCurve c = synth_indent_curve(o, "units");
+  EXPECT_TRUE(oliver_pharr(c, find_segments(c)).warnings.empty());
+  IndentCurve loads = c;
+  for (double& p : loads.load_mN) p *= 1000;
+  const OliverPharrResult big = oliver_pharr(loads, find_segments(loads));
+  ASSERT_TRUE(big.usable());
+  EXPECT_NEAR(big.hardness_GPa, 6000, 1);
+  ASSERT_EQ(big.warnings.size(), 2u);
+  EXPECT_EQ(big.warnings[0].rfind("H = 6000 GPa is outside what any solid has", 0), 0u) << big.warnings[0];
+  EXPECT_EQ(big.warnings[1].rfind("Er = 7e+04 GPa is beyond the indenter's own term", 0), 0u) << big.warnings[1];
+  IndentCurve depths = c;
+  for (double& h : depths.depth_nm) h *= 1000;
+  const OliverPharrResult small = oliver_pharr(depths, find_segments(depths));
+  ASSERT_TRUE(small.usable());
+  ASSERT_FALSE(small.warnings.empty());
+  EXPECT_NE(small.warnings[0].find("is outside what any solid has"), std::string::npos) << small.warnings[0];
+}
+
 TEST(OliverPharr, ModulusAndAreaFunctionClosedForms) {
   OliverPharrOptions o;
   // 1/Er = (1 - 0.09)/E + (1 - 0.0049)/1141 with E = 80 GPa.
