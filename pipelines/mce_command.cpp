@@ -104,6 +104,8 @@ class MceRun {
     for (std::size_t i = 0; i < stems.size(); ++i) mt_stem_[cli_.mt_files[i]] = stems[i];
     std::cout << std::setprecision(5);
     const BatchResult mt = run_batch(cli_.mt_files, [&](const std::string& f) { analyse_mt(f); }, std::cerr, "mce --mt");
+    // So that a report says "the M(T) file failed: ..." rather than that none was given.
+    for (const BatchFailure& f : mt.failures) json_["mt_failures"].push_back({{"file", f.input}, {"message", f.message}});
     const BatchResult mh = run_batch(cli_.mh_files, [&](const std::string& f) { read_mh(f); }, std::cerr, "mce --mh");
     bool failed = mt.exit_code() != 0 || mh.exit_code() != 0;
     if (!curves_.empty()) {

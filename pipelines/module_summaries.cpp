@@ -76,6 +76,7 @@ const Key kMceRcUnit{"mce.schema.json", {"units", "RCP_RC"}, false};
 const Key kMceTc{"mce.schema.json", {"curie", "[]", "Tc_K"}, false};
 const Key kMceTcErr{"mce.schema.json", {"curie", "[]", "Tc_err_K"}, false};
 const Key kMceTcVerdict{"mce.schema.json", {"curie", "[]", "verdict"}, false};
+const Key kMceMtFailure{"mce.schema.json", {"mt_failures", "[]", "message"}, false};
 const Key kMceMerits{"mce.schema.json", {"entropy", "merit_by_field"}, false};
 const Key kMceField{"mce.schema.json", {"entropy", "merit_by_field", "[]", "mu0H_T"}, false};
 const Key kMcePeak{"mce.schema.json", {"entropy", "merit_by_field", "[]", "minus_dSm_max"}, false};
@@ -271,6 +272,8 @@ MceSummary read_mce_summary(const fs::path& file) {
     out.tc_err_K = number_or_nan(curie[0], kMceTcErr);
     out.tc_verdict = text_or(curie[0], kMceTcVerdict, "");
   }
+  const json& mt_failures = member_or_null(s, kMceMtFailure.path[0]);
+  if (mt_failures.is_array() && !mt_failures.empty()) out.mt_failure = text_or(mt_failures[0], kMceMtFailure, "");
   const json& merits = member_or_null(member_or_null(s, kMceMerits.path[0]), leaf(kMceMerits));
   if (merits.is_array() && !merits.empty() && merits.back().is_object()) {
     const json& top = merits.back();  // the highest field step

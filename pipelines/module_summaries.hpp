@@ -88,6 +88,7 @@ struct MceSummary {
   std::string minus_dSm_unit = "?", cooling_power_unit = "?";
   double tc_K = kNoValue, tc_err_K = kNoValue;
   std::string tc_verdict;  // "ferromagnetic transition" or "no transition: <why>" ("" when no M(T))
+  std::string mt_failure;  // why the first M(T) file given could not be read ("" when none failed)
   bool has_top_field = false;  // an entropy change was computed
   double top_mu0H_T = kNoValue, top_minus_dSm_max = kNoValue, top_Tp_K = kNoValue, top_RCP = kNoValue;
   EstimateValue beta, gamma, delta, tc_crit_K;  // critical exponents (1) and Tc (K)

@@ -247,7 +247,9 @@ json mce_headlines(const fs::path& dir, json provenance) {
   h.add("Tc", "Curie temperature Tc (min dM/dT)", s.tc_K, "K",
         std::isfinite(s.tc_err_K) ? json{{"kind", "se"}, {"se", s.tc_err_K}} : none());
   if (!std::isfinite(s.tc_K))
-    h.out["Tc"]["reason"] = s.tc_verdict.empty() ? "no field-cooled M(T) file was given" : s.tc_verdict;
+    h.out["Tc"]["reason"] = !s.tc_verdict.empty()  ? s.tc_verdict
+                            : !s.mt_failure.empty() ? "the M(T) file failed: " + s.mt_failure
+                                                    : "no field-cooled M(T) file was given";
   // "at 7 T", not the field grid's 6.9999664059999995 as json writes it.
   const std::string field = s.has_top_field ? " at " + number_text(s.top_mu0H_T, 3) + " T" : "";
   h.add("minus_dSm_max", "Peak entropy change -ΔS_M max" + field, s.top_minus_dSm_max, s.minus_dSm_unit, none());

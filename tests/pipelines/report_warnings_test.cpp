@@ -115,5 +115,20 @@ TEST(ReportReasons, TcNotFoundCarriesTheVerdict) {
   EXPECT_EQ(q["Tc"]["reason"], "no transition: a broad inflection");
 }
 
+// An M(T) file that was given but could not be read: Tc is n/a because it failed, not because no
+// file was given (which the report said before, beside the file's own error).
+TEST(ReportReasons, TcOfAFailedMtFileSaysItFailed) {
+  const auto dir = test::scratch_dir("report_reason_mt_failed");
+  write(dir / "mce.json", R"json({"inputs": [], "units": {"minus_dSm": "J/(kg K)", "RCP_RC": "J/kg"}, "warnings": [],
+                               "curie": [], "mt_failures": [{"file": "fc.dat",
+                               "message": "fc.dat: holds NUL bytes at offset 3000: a binary file, not a text export"}]})json");
+  const auto q = module_headlines("mce", dir, nlohmann::json::object());
+  EXPECT_EQ(q["Tc"]["reason"],
+            "the M(T) file failed: fc.dat: holds NUL bytes at offset 3000: a binary file, not a text export");
+  write(dir / "mce.json", R"json({"inputs": [], "units": {"minus_dSm": "J/(kg K)", "RCP_RC": "J/kg"}, "warnings": [],
+                               "curie": []})json");
+  EXPECT_EQ(module_headlines("mce", dir, nlohmann::json::object())["Tc"]["reason"], "no field-cooled M(T) file was given");
+}
+
 }  // namespace
 }  // namespace mgscope
