@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <sstream>
 
 namespace mgscope {
@@ -46,12 +47,47 @@ std::vector<std::vector<const Sweep*>> measurements(const Isotherm& iso, const s
 
 }  // namespace
 
+// Isotherms swept from 0 to -Hmax only (some magnets ramp that way): no field above zero, so no
+// branch of H >= 0 to take, and the file was refused as "each temperature was measured at one
+// field". M(-H) = -M(H) for the isotherms the Maxwell relation is used on, so such a file is read
+// with H and M negated.
+static bool only_negative_fields(const QdData& d) {
+  const std::vector<bool> u = usable_rows(d);
+  double lo = 0, hi = 0;
+  for (std::size_t i = 0; i < u.size(); ++i)
+    if (u[i]) lo = std::min(lo, d.field_Oe[i]), hi = std::max(hi, d.field_Oe[i]);
+  return hi <= std::max(50.0, 0.01 * -lo) && lo < -1000;
+}
+
+// The moment's sign at the top field of each isotherm: negative on most of them, on a ferro- or
+// paramagnet, is a sample mounted reversed or a moment column of the other sign convention, and
+// -dSm then comes out negative (its TEC, from |dSm|, positive).
+static void warn_of_negative_moments(const std::vector<MhCurve>& curves, const std::function<void(const std::string&)>& warn) {
+  std::size_t negative = 0;
+  for (const MhCurve& c : curves) {
+    const auto top = std::max_element(c.field_Oe.begin(), c.field_Oe.end());
+    if (top != c.field_Oe.end() && *top > 0 && c.magnetization[std::size_t(top - c.field_Oe.begin())] < 0) ++negative;
+  }
+  if (2 * negative > curves.size())
+    warn("the moment is negative at the highest positive field in " + std::to_string(negative) + " of " +
+         std::to_string(curves.size()) + " isotherms: a sample mounted reversed, or a moment column of the other sign? "
+         "-dSm then has the opposite sign");
+}
+
 std::vector<MhCurve> isotherm_curves(const QdData& d, double mass_mg, const MeasurementSegmentOptions& o,
                                      std::vector<std::string>* warnings) {
   const double scale = mass_mg > 0 ? 1.0 / (mass_mg * 1e-3) : 1.0;
   auto warn = [&](const std::string& w) {
     if (warnings) warnings->push_back(d.path + ": " + w);
   };
+  if (only_negative_fields(d)) {
+    QdData mirrored = d;
+    for (double& h : mirrored.field_Oe) h = -h;
+    for (double& m : mirrored.moment_emu) m = -m;
+    warn("every field is 0 or negative (isotherms swept from 0 to -Hmax): read as H and M negated, "
+         "since M(-H) = -M(H)");
+    return isotherm_curves(mirrored, mass_mg, o, warnings);
+  }
   std::vector<MhCurve> out;
   for (const auto& iso : split_isotherms(d.temperature_K, d.field_Oe, usable_rows(d), o)) {
     double h_max = 0;
@@ -101,6 +137,7 @@ std::vector<MhCurve> isotherm_curves(const QdData& d, double mass_mg, const Meas
       out.push_back(std::move(c));
     }
   }
+  warn_of_negative_moments(out, warn);
   return out;
 }
 

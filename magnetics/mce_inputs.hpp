@@ -19,7 +19,9 @@ double effective_mass_mg(const QdData& d, double override_mg);
 // = moment / mass [emu/g], or the moment [emu] for mass_mg = 0. An isotherm measured twice (a
 // second sweep rising from 0 Oe) gives two curves, each at its own mean temperature, with a
 // warning (compute_entropy_change then refuses two isotherms within 0.05 K). Warnings, each
-// starting with the file name, are appended to `warnings` when given.
+// starting with the file name, are appended to `warnings` when given. A file whose fields are all
+// 0 or negative (swept from 0 to -Hmax) is read with H and M negated, with a warning; a moment
+// negative at the top field of most isotherms (a sample mounted reversed) is warned of.
 std::vector<MhCurve> isotherm_curves(const QdData& d, double mass_mg, const MeasurementSegmentOptions& options = {},
                                      std::vector<std::string>* warnings = nullptr);
 

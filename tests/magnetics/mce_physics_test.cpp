@@ -249,5 +249,40 @@ TEST(RealMvsh1, MinusDeltaSAgreesWithIndependentTrapezoids) {
   EXPECT_FALSE(a.first_order) << a.message;
 }
 
+// Isotherms swept from 0 to -5 T (H and M negated) give the entropy change of the same isotherms
+// swept up, with a warning; before, the file was refused ("each temperature was measured at one
+// field"). A moment of the other sign (a sample mounted reversed) gives -dSm of the other sign, and
+// a warning that says why.
+TEST(MceInputs, IsothermsSweptToNegativeFieldsAndReversedMomentsAreReadAndSaid) {
+  const Synthetic& s = mean_field();
+  const QdData d = parse_qd_text(decode_text("isotherms.dat", s.files.isotherms_dat));
+  QdData negative = d, reversed = d;
+  for (double& h : negative.field_Oe) h = -h;
+  for (double& m : negative.moment_emu) m = -m;
+  for (double& m : reversed.moment_emu) m = -m;
+  std::vector<std::string> warnings;
+  const std::vector<MhCurve> mirrored = isotherm_curves(negative, effective_mass_mg(d, 0), {}, &warnings);
+  ASSERT_EQ(mirrored.size(), s.curves.size());
+  for (std::size_t k = 0; k < mirrored.size(); ++k) {
+    EXPECT_EQ(mirrored[k].field_Oe, s.curves[k].field_Oe);
+    EXPECT_EQ(mirrored[k].magnetization, s.curves[k].magnetization);
+  }
+  ASSERT_FALSE(warnings.empty());
+  EXPECT_NE(warnings[0].find("every field is 0 or negative"), std::string::npos) << warnings[0];
+  EXPECT_TRUE(std::none_of(warnings.begin(), warnings.end(),
+                           [](const std::string& w) { return w.find("moment is negative") != std::string::npos; }));
+  warnings.clear();
+  const std::vector<MhCurve> flipped = isotherm_curves(reversed, effective_mass_mg(d, 0), {}, &warnings);
+  ASSERT_EQ(flipped.size(), s.curves.size());
+  EXPECT_EQ(flipped[0].magnetization[1], -s.curves[0].magnetization[1]);
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("the moment is negative at the highest positive field in " +
+                             std::to_string(s.curves.size()) + " of " + std::to_string(s.curves.size()) + " isotherms"),
+            std::string::npos) << warnings[0];
+  warnings.clear();
+  isotherm_curves(d, effective_mass_mg(d, 0), {}, &warnings);
+  EXPECT_TRUE(warnings.empty()) << (warnings.empty() ? "" : warnings.front());
+}
+
 }  // namespace
 }  // namespace mgscope
