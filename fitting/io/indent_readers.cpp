@@ -10,6 +10,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <set>
 #include <utility>
 
 #include "fitting/base/error.hpp"
@@ -398,6 +399,65 @@ IndentFormat detect_indent_format(const std::string& path) {
   return IndentFormat::unknown;
 }
 
+// Micro Materials' multi-test export (load_depth.txt; formats.md): TAB, no header, columns test
+// number, cycle number, time [s], displacement [nm], load [mN]. Recognised by five or more numeric
+// fields whose first two are the same whole numbers >= 1 on the first two rows (a test's rows),
+// which a time and a depth never are; read before, its test and cycle numbers were taken for time
+// and depth without a word.
+static bool looks_like_nanotest_multitest(const TextFile& tf) {
+  std::vector<std::vector<std::string>> rows;
+  for (const std::string& l : tf.lines) {
+    if (blank(l)) continue;
+    auto f = split_line(l, detect_delimiter(l));
+    if (f.size() < 5) return false;
+    for (std::size_t k = 0; k < 5; ++k)
+      if (!number_field(f[k])) return false;
+    for (std::size_t k = 0; k < 2; ++k) {
+      const double v = std::strtod(trim(f[k]).c_str(), nullptr);
+      if (!(v >= 1 && v == std::floor(v))) return false;
+    }
+    rows.push_back(std::move(f));
+    if (rows.size() == 2) return trim(rows[0][0]) == trim(rows[1][0]) && trim(rows[0][1]) == trim(rows[1][1]);
+  }
+  return false;
+}
+
+// One curve per test and cycle, in file order, named "<file>#test T cycle C"; the rows of one
+// must be consecutive.
+static std::vector<IndentCurve> parse_nanotest_multitest(const TextFile& tf) {
+  std::vector<IndentCurve> curves;
+  std::set<std::pair<long, long>> seen;
+  std::pair<long, long> current{-1, -1};
+  char delim = 0;
+  for (std::size_t i = 0; i < tf.lines.size(); ++i) {
+    if (blank(tf.lines[i])) continue;
+    if (!delim) delim = detect_delimiter(tf.lines[i]);
+    const auto f = split_line(tf.lines[i], delim);
+    if (f.size() < 5)
+      fail_input(tf.path, "line " + std::to_string(i + 1) + ": expected 5 columns (test, cycle, time s, depth nm, "
+                          "load mN) of a NanoTest multi-test export, found " + std::to_string(f.size()));
+    const double test = parse_number(f[0], tf.path, i + 1, "test number");
+    const double cycle = parse_number(f[1], tf.path, i + 1, "cycle number");
+    if (!(test >= 1 && test == std::floor(test) && test < 1e9 && cycle >= 1 && cycle == std::floor(cycle) && cycle < 1e9))
+      fail_input(tf.path, "line " + std::to_string(i + 1) + ": test and cycle numbers must be whole numbers >= 1");
+    const std::pair<long, long> key{long(test), long(cycle)};
+    if (key != current) {
+      if (!seen.insert(key).second)
+        fail_input(tf.path, "line " + std::to_string(i + 1) + ": the rows of test " + std::to_string(key.first) +
+                                " cycle " + std::to_string(key.second) + " are not consecutive");
+      current = key;
+      curves.emplace_back();
+      curves.back().source = tf.path + "#test " + std::to_string(key.first) + " cycle " + std::to_string(key.second);
+      curves.back().format = "nanotest multi-test";
+    }
+    add_row(curves.back(), parse_number(f[2], tf.path, i + 1, "time [s]"),
+            parse_number(f[3], tf.path, i + 1, "depth [nm]"), parse_number(f[4], tf.path, i + 1, "load [mN]"),
+            tf.path, i + 1);
+  }
+  if (curves.empty()) fail_input(tf.path, "no data rows in a NanoTest multi-test export");
+  return curves;
+}
+
 IndentCurve read_indent_csv(const std::string& path) { return parse_indent_with_header(read_text_file(path)); }
 
 std::vector<IndentCurve> read_indent_file(const std::string& path, std::vector<MemberFailure>* failures) {
@@ -407,6 +467,7 @@ std::vector<IndentCurve> read_indent_file(const std::string& path, std::vector<M
   if (looks_like_triboscan(tf.lines)) return {read_triboscan_txt(path)};
   // Headerless numeric columns (NanoTest, Anton Paar: time, depth, load) or a header whose
   // columns are found by quantity and unit.
+  if (looks_like_nanotest_multitest(tf)) return parse_nanotest_multitest(tf);
   if (starts_with_numbers(tf)) return {parse_nanotest_lines(tf)};
   return {parse_indent_with_header(tf)};
 }

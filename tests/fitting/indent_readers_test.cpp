@@ -92,6 +92,32 @@ TEST(IndentReaders, RowsEndingWithASeparatorAreTheSameRows) {
   std::filesystem::remove_all(dir);
 }
 
+// Micro Materials' multi-test export (test, cycle, time, depth, load; no header): a curve per test
+// and cycle, named "<file>#test T cycle C". Before, the test and cycle numbers were read as time
+// and depth. Rows of a test that come back later are refused.
+TEST(IndentReaders, NanoTestMultiTestExportGivesACurvePerTestAndCycle) {
+  const auto dir = test::scratch_dir("multitest");
+  const IndentCurve c = synth_indent_curve(IndentSynthOptions{}, "x");
+  std::string text;
+  for (const int test : {1, 2})
+    for (std::size_t i = 0; i < c.size(); ++i)
+      text += std::to_string(test) + "\t1\t" + std::to_string(c.time_s[i]) + "\t" + std::to_string(c.depth_nm[i]) +
+              "\t" + std::to_string(c.load_mN[i] * test) + "\r\n";
+  const std::string path = (dir / "load_depth.txt").string();
+  write(path, text);
+  const std::vector<IndentCurve> curves = read_indent_file(path);
+  ASSERT_EQ(curves.size(), 2u);
+  EXPECT_EQ(curves[0].source, path + "#test 1 cycle 1");
+  EXPECT_EQ(curves[1].source, path + "#test 2 cycle 1");
+  ASSERT_EQ(curves[1].size(), c.size());
+  EXPECT_NEAR(curves[0].time_s.back(), c.time_s.back(), 1e-6);
+  EXPECT_NEAR(curves[0].depth_nm[c.size() / 2], c.depth_nm[c.size() / 2], 1e-6);
+  EXPECT_NEAR(curves[1].load_mN[c.size() / 2], 2 * c.load_mN[c.size() / 2], 1e-5);
+  write(path, text + "1\t1\t500\t10\t1\r\n");
+  expect_input_error([&] { read_indent_file(path); }, path, "the rows of test 1 cycle 1 are not consecutive");
+  std::filesystem::remove_all(dir);
+}
+
 TEST(IndentReaders, NanoTestRealFile) {
   MGSCOPE_SHARED_OR_SKIP(path, "indent/mm_Micromaterials_1000nmXX_1_6958_-4555.txt");
   const auto curves = read_indent_file(path);
