@@ -261,6 +261,20 @@ char detect_decimal(const std::vector<std::string>& fields, char delim) {
   return comma ? ',' : '.';
 }
 
+char detect_decimal_of_rows(const std::vector<std::string>& lines, std::size_t first, char delim) {
+  if (delim == ',') return '.';
+  std::size_t rows = 0;
+  for (std::size_t i = first; i < lines.size() && rows < 1000; ++i) {
+    if (trim(lines[i]).empty()) continue;
+    ++rows;
+    const std::vector<std::string> fields = split_line(lines[i], delim);
+    if (detect_decimal(fields, delim) == ',') return ',';
+    for (const std::string& f : fields)
+      if (f.find('.') != std::string::npos) return '.';
+  }
+  return '.';
+}
+
 std::string trim(std::string_view s) {
   std::size_t a = 0, b = s.size();
   while (a < b && (s[a] == ' ' || s[a] == '\t' || s[a] == '\r' || s[a] == '\n')) ++a;

@@ -55,6 +55,11 @@ std::vector<std::string> split_line(std::string_view line, char delim);
 // The decimal separator of numeric rows: ',' when the delimiter is not a comma and a field looks
 // like "12,5" (digits, one comma, digits) while none holds a '.', else '.'.
 char detect_decimal(const std::vector<std::string>& fields, char delim);
+// The same over the data rows from `lines[first]` on (blank lines skipped, at most 1000 rows): the
+// first row that holds a '.' or a decimal comma decides. A row of whole numbers decides nothing:
+// a European export whose first row was "0;-300;0;0;0" had been read with a decimal point and
+// refused at its next row ("'0,005479' is not a number").
+char detect_decimal_of_rows(const std::vector<std::string>& lines, std::size_t first, char delim);
 
 std::string trim(std::string_view s);
 

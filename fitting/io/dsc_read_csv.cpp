@@ -62,10 +62,10 @@ DscRun read_dsc_generic_csv(const TextFile& file) {
 
   std::vector<std::size_t> chunk_starts;
   std::vector<int> numbers;
+  if (!decimal) decimal = detect_decimal_of_rows(file.lines, i + 1, delim);
   for (++i; i < file.lines.size(); ++i) {
     if (trim(file.lines[i]).empty()) continue;
     const std::vector<std::string> fields = split_line(file.lines[i], delim);
-    if (!decimal) decimal = detect_decimal(fields, delim);
     const int seg = append_dsc_row(run, cols, labels, fields, i + 1, decimal);
     if (numbers.empty() || seg != numbers.back()) {
       chunk_starts.push_back(run.time_s.size() - 1);

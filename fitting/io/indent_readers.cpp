@@ -62,7 +62,7 @@ IndentCurve parse_nanotest_lines(const TextFile& tf) {
   while (first < tf.lines.size() && blank(tf.lines[first])) ++first;
   if (first == tf.lines.size()) fail_input(tf.path, "no data rows in a NanoTest export");
   const char delim = detect_delimiter(tf.lines[first]);
-  const char decimal = detect_decimal(split_line(tf.lines[first], delim), delim);
+  const char decimal = detect_decimal_of_rows(tf.lines, first, delim);
   c.format = delim == '\t' ? "nanotest" : "headerless columns";
   for (std::size_t i = first; i < tf.lines.size(); ++i) {
     if (blank(tf.lines[i])) continue;
@@ -270,14 +270,13 @@ IndentCurve parse_indent_with_header(const TextFile& tf) {
   IndentCurve c;
   c.source = path;
   c.format = "csv";
-  char decimal = 0;
+  const char decimal = detect_decimal_of_rows(tf.lines, h + 1, delim);
   for (std::size_t r = h + 1; r < tf.lines.size(); ++r) {
     if (blank(tf.lines[r])) continue;
     const auto f = split_line(tf.lines[r], delim);
     if (f.size() < header.size())
       fail_input(path, "line " + std::to_string(r + 1) + ": " + std::to_string(f.size()) + " fields, header has " +
                            std::to_string(header.size()));
-    if (!decimal) decimal = detect_decimal(f, delim);
     add_row(c, to_s * parse_number(f[ct], path, r + 1, trim(header[ct]), decimal),
             to_nm * parse_number(f[cd], path, r + 1, trim(header[cd]), decimal),
             to_mN * parse_number(f[cl], path, r + 1, trim(header[cl]), decimal), path, r + 1);

@@ -54,6 +54,18 @@ TEST(TextFile, DecodesUtf16WithItsByteOrderMark) {
   EXPECT_EQ(part.lines[0], "Load (\xC2\xB5N)\tx \xF0\x9F\x98\x80");
 }
 
+// A row of whole numbers decides nothing about the decimal mark; the first row with a '.' or a
+// decimal comma does (a European export starting "0;-300;0;0;0" had been read with a point).
+TEST(TextFile, TheFirstRowThatShowsItDecidesTheDecimalMark) {
+  const std::vector<std::string> european{"time;depth;load", "", "0;-300;0", "0,1;-299,5;0,005479", "0.2;1;2"};
+  EXPECT_EQ(detect_decimal_of_rows(european, 1, ';'), ',');
+  EXPECT_EQ(detect_decimal(split_line(european[2], ';'), ';'), '.') << "one row alone cannot tell";
+  EXPECT_EQ(detect_decimal_of_rows({"0;1;2", "0.5;1;2", "0,5;1;2"}, 0, ';'), '.');
+  EXPECT_EQ(detect_decimal_of_rows({"0;1;2", "3;4;5"}, 0, ';'), '.');
+  EXPECT_EQ(detect_decimal_of_rows({"0\t1,5\t2"}, 0, '\t'), ',');
+  EXPECT_EQ(detect_decimal_of_rows({"0,1,2", "1,5,3"}, 0, ','), '.');
+}
+
 TEST(TextFile, SplitsQuotedFields) {
   const auto f = split_fields("\"MvsH, 293\",3860779097.67,,\"a \"\"q\"\"\"", ',');
   ASSERT_EQ(f.size(), 4u);
