@@ -42,6 +42,7 @@ std::string study_number(double v) { return csv_number(v, 8); }
 
 struct Column {
   std::string key, label, unit;
+  std::string module;  // the module that reports it
 };
 
 const json* find_quantity(const SampleInStudy& s, const std::string& key) {
@@ -79,7 +80,7 @@ std::vector<Column> study_columns(const std::vector<SampleInStudy>& samples) {
       for (const std::string& key : ordered_quantity_keys(mod["quantities"])) {
         const json& q = mod["quantities"][key];
         if (std::none_of(cols.begin(), cols.end(), [&](const Column& c) { return c.key == key; }))
-          cols.push_back({key, q.value("label", key), majority_unit(samples, key)});
+          cols.push_back({key, q.value("label", key), majority_unit(samples, key), mod.value("module", "")});
       }
   }
   return cols;
@@ -92,13 +93,29 @@ std::string other_unit_note(const json& quantity, const Column& column) {
          "; left out of the study's figures and correlations";
 }
 
+// The cell of a quantity a sample lacks because the module that gives it failed there: an n/a with
+// the module's error (the cell was blank, while a failed M(T) file's Tc beside it said why).
+// Null when the sample has no such module (not measured) or the module ran.
+json failed_module_cell(const SampleInStudy& s, const Column& column) {
+  if (s.report.is_null()) return nullptr;
+  for (const json& mod : s.report["modules"]) {
+    if (mod.value("module", "") != column.module || !mod["error"].is_string()) continue;
+    std::string error = mod["error"].get<std::string>();
+    if (error.rfind("ERROR: ", 0) == 0) error.erase(0, 7);
+    const std::string reason = "the " + column.module + " module failed: " + error;
+    return {{"label", column.label}, {"value", nullptr}, {"unit", column.unit}, {"uncertainty", {{"kind", "none"}}},
+            {"reason", reason}, {"warnings", {"n/a: " + reason}}};  // so study.csv says it too
+  }
+  return nullptr;
+}
+
 // A sample's quantity as a column shows it: itself when its unit is the column's, else an n/a
 // that keeps the number aside under `reported` and says why, first among its warnings. A sample
 // without a mass gives -dSm in mJ/K: under J/(kg K) it turned a correlation of r = 0.88 into
 // -0.03. Null when the sample lacks the quantity.
 json study_cell(const SampleInStudy& s, const Column& column) {
   const json* q = find_quantity(s, column.key);
-  if (!q) return nullptr;
+  if (!q) return failed_module_cell(s, column);
   if (unit_of(*q) == column.unit) return *q;
   json cell = *q;
   const std::string note = other_unit_note(*q, column);

@@ -208,9 +208,12 @@ IndentCurve read_triboscan_txt(const std::string& path) {
     // Checked before the conversion: a count beyond what a long holds is undefined behaviour
     // (found by fuzz_indent), and a count larger than the file's lines is a lie anyway.
     const double n = parse_number(tf.lines[i].substr(eq + 1), path, i + 1, "Number of Points");
-    if (!(n >= 0 && n <= static_cast<double>(tf.lines.size())) || n != std::floor(n))
+    if (!(n >= 0) || n != std::floor(n))
       fail_input(path, "line " + std::to_string(i + 1) + ": Number of Points = " + trim(tf.lines[i].substr(eq + 1)) +
-                           " is not a whole number up to the file's " + std::to_string(tf.lines.size()) + " lines");
+                           " is not a whole number >= 0");
+    if (n > static_cast<double>(tf.lines.size()))
+      fail_input(path, "line " + std::to_string(i + 1) + ": Number of Points = " + trim(tf.lines[i].substr(eq + 1)) +
+                           " but the file has only " + std::to_string(tf.lines.size()) + " lines (cut short?)");
     expected = static_cast<long>(n);
     break;
   }

@@ -78,8 +78,11 @@ void ByteReader::copy_out_of_file(std::uint64_t offset, std::uint64_t count, std
 
 void ByteReader::require(std::uint64_t offset, std::uint64_t count, const char* what) const {
   if (offset > size_ || count > size_ - offset)
-    fail(offset, std::string("file ends before ") + what + " (needs " + std::to_string(count) +
-                     " bytes, file has " + std::to_string(size_) + ")");
+    // Both counts from the file's start: "needs 12288 bytes, file has 13212" read as a contradiction.
+    fail(offset, std::string("file ends before ") + what + " (" + std::to_string(count) + " bytes from byte " +
+                     std::to_string(offset) + " need the file to hold " +
+                     (offset + count < offset ? std::string("more than 2^64") : std::to_string(offset + count)) +
+                     " bytes; it holds " + std::to_string(size_) + ")");
 }
 
 }  // namespace mgscope

@@ -683,6 +683,38 @@ TEST(Study, AQuantityInAnotherUnitStaysOutOfItsColumnFiguresAndCorrelations) {
   EXPECT_DOUBLE_EQ(cell["reported"]["value"].get<double>(), 0.04);
 }
 
+// A sample whose DSC module failed: its Tg cell says why ("n/a: the dsc module failed: ...", on the
+// page and in study.csv) instead of staying blank; a sample that never measured DSC stays blank.
+TEST(Study, AQuantityOfAFailedModuleSaysTheModuleFailed) {
+  const fs::path out = scratch_dir("study_failed_module");
+  auto sample = [](const std::string& name, double cycles, bool dsc_ok) {
+    mgscope::SampleInStudy s = study_sample(name, cycles, {{"ordered_fraction", study_quantity(0.1, "1")}});
+    json dsc = {{"module", "dsc"}, {"error", nullptr}, {"quantities", json::object()}};
+    if (dsc_ok) dsc["quantities"]["Tg_onset"] = study_quantity(586.5, "K");
+    else dsc["error"] = "ERROR: raw/scan.txt: line 7: 'x' is not a number";
+    s.report["modules"].push_back(dsc);
+    return s;
+  };
+  std::vector<mgscope::SampleInStudy> samples = {sample("good", 0, true), sample("bad", 10, false),
+                                                 study_sample("none", 20, {{"ordered_fraction", study_quantity(0.2, "1")}})};
+  mgscope::StudyManifest study;
+  study.path = out / "study.toml";
+  study.name = "failed module";
+  study.treatment = study.treatment_label = "ctc_cycles";
+  mgscope::write_study_outputs(study, samples, out, {});
+  const std::string reason = "the dsc module failed: raw/scan.txt: line 7: 'x' is not a number";
+  EXPECT_NE(read_all(out / "study.html").find("n/a: " + reason), std::string::npos);
+  std::istringstream csv(read_all(out / "study.csv"));
+  std::string line;
+  std::map<std::string, std::string> row_of;
+  while (std::getline(csv, line)) row_of[line.substr(0, line.find(','))] = line;
+  EXPECT_NE(row_of["bad"].find("n/a: " + reason), std::string::npos) << row_of["bad"];
+  EXPECT_EQ(row_of["none"].find("n/a"), std::string::npos) << row_of["none"];
+  const json j = read_json(out / "study.json");
+  EXPECT_EQ(j["samples"][1]["quantities"]["Tg_onset"]["reason"], reason);
+  EXPECT_FALSE(j["samples"][2]["quantities"].contains("Tg_onset"));
+}
+
 TEST(SampleCommand, RefusesAnOutputFolderThatHoldsItsInputs) {
   const fs::path dir = scratch_dir("sample_inputs_inside");
   ASSERT_EQ(run_mgscope("synth dsc -o " + q(dir / "dsc") + " --name scan").exit_code, 0);
