@@ -10,6 +10,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <utility>
 
@@ -106,7 +107,7 @@ struct Role {
   std::vector<std::pair<std::string, double>> units;  // unit -> factor to s, nm or mN
 };
 
-const Role kTime{"time", {"time", "t", "time*"}, {{"s", 1}, {"ms", 1e-3}, {"min", 60}}};
+const Role kTime{"time", {"time", "t", "time*"}, {{"s", 1}, {"sec", 1}, {"ms", 1e-3}, {"min", 60}}};
 const Role kDepth{"depth", {"depth", "h", "displacement", "penetration", "depth*", "displacement*", "indentation depth"},
                   {{"nm", 1}, {"um", 1e3}}};
 const Role kLoad{"load", {"load", "force", "p", "fn", "normal load", "load*", "force*"},
@@ -118,19 +119,24 @@ bool name_matches(const std::string& name, const Role& r) {
   return false;
 }
 
-// Index and factor of the role's column; InputError naming the file and the header line when it
-// is missing or its unit is not one of the role's.
+// Index and factor of the role's first column in one of its units (an export with "Depth (V)"
+// before "Depth (nm)", the raw signal beside the calibrated one, takes the second); InputError
+// naming the file and the header line when there is none, naming the first such column's unit.
 std::pair<std::size_t, double> find_column(const std::vector<std::string>& header, const Role& r,
                                            const std::string& path, std::size_t line_no, const char* example) {
+  std::optional<std::size_t> other_unit;
   for (std::size_t k = 0; k < header.size(); ++k) {
     const auto [name, unit] = name_and_unit(header[k]);
     if (!name_matches(name, r)) continue;
     for (const auto& [u, factor] : r.units)
       if (unit_ascii(unit) == u) return {k, factor};
+    if (!other_unit) other_unit = k;
+  }
+  if (other_unit) {
     std::string expected;
     for (const auto& [u, factor] : r.units) expected += (expected.empty() ? "" : ", ") + u;
-    fail_input(path, "line " + std::to_string(line_no) + ": " + r.quantity + " column '" + trim(header[k]) +
-                         "' has unit '" + unit + "'; expected " + expected);
+    fail_input(path, "line " + std::to_string(line_no) + ": " + r.quantity + " column '" + trim(header[*other_unit]) +
+                         "' has unit '" + name_and_unit(header[*other_unit]).second + "'; expected " + expected);
   }
   fail_input(path, "line " + std::to_string(line_no) + ": no " + r.quantity + " column (e.g. " + example +
                        "; the generic CSV has time_s, depth_nm, load_mN)");

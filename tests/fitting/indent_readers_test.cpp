@@ -118,6 +118,21 @@ TEST(IndentReaders, NanoTestMultiTestExportGivesACurvePerTestAndCycle) {
   std::filesystem::remove_all(dir);
 }
 
+// An export with the raw signals before the calibrated ones ("Depth (V)" first) takes the columns
+// in a known unit, and "Time (sec)" is seconds; before, the volts column was refused.
+TEST(IndentReaders, ColumnsInAKnownUnitWinOverEarlierOnesInAnother) {
+  const auto dir = test::scratch_dir("volts_first");
+  const std::string path = (dir / "v.csv").string();
+  write(path, "Depth (V)\tLoad (V)\tDepth (nm)\tLoad (mN)\tTime (sec)\n0.1\t0.2\t10\t1\t0.5\n0.2\t0.4\t20\t2\t1\n");
+  const IndentCurve c = read_indent_file(path).at(0);
+  EXPECT_EQ(c.depth_nm, (std::vector<double>{10, 20}));
+  EXPECT_EQ(c.load_mN, (std::vector<double>{1, 2}));
+  EXPECT_EQ(c.time_s, (std::vector<double>{0.5, 1}));
+  write(path, "Depth (V)\tLoad (mN)\tTime (s)\n0.1\t1\t0.5\n");
+  expect_input_error([&] { read_indent_file(path); }, path, "depth column 'Depth (V)' has unit 'V'; expected nm, um");
+  std::filesystem::remove_all(dir);
+}
+
 TEST(IndentReaders, NanoTestRealFile) {
   MGSCOPE_SHARED_OR_SKIP(path, "indent/mm_Micromaterials_1000nmXX_1_6958_-4555.txt");
   const auto curves = read_indent_file(path);
