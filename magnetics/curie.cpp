@@ -100,10 +100,12 @@ CurieResult find_curie_temperature(const std::vector<double>& T, const std::vect
   std::vector<std::size_t> idx;
   for (std::size_t i = 0; i < T.size() && i < M.size(); ++i)
     if (std::isfinite(T[i]) && std::isfinite(M[i])) idx.push_back(i);
+  // Steps back within the repeat tolerance are the repeats of one point (an MPMS-XL's three
+  // readings wander by a few mK either way), not warming and cooling mixed.
   bool up = true, down = true;
   for (std::size_t k = 1; k < idx.size(); ++k) {
-    up = up && T[idx[k]] >= T[idx[k - 1]];
-    down = down && T[idx[k]] <= T[idx[k - 1]];
+    up = up && T[idx[k]] >= T[idx[k - 1]] - o.duplicate_tolerance_K;
+    down = down && T[idx[k]] <= T[idx[k - 1]] + o.duplicate_tolerance_K;
   }
   if (!up && !down)
     r.warnings.push_back("temperatures are not monotonic (warming and cooling mixed?); points sorted by temperature");

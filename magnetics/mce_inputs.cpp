@@ -89,6 +89,7 @@ std::vector<MhCurve> isotherm_curves(const QdData& d, double mass_mg, const Meas
     return isotherm_curves(mirrored, mass_mg, o, warnings);
   }
   std::vector<MhCurve> out;
+  std::vector<std::pair<double, std::string>> without_virgin;  // temperature, its warning
   for (const auto& iso : split_isotherms(d.temperature_K, d.field_Oe, usable_rows(d), o)) {
     double h_max = 0;
     for (std::size_t r : iso.rows) h_max = std::max(h_max, std::abs(d.field_Oe[r]));
@@ -119,9 +120,9 @@ std::vector<MhCurve> isotherm_curves(const QdData& d, double mass_mg, const Meas
         if (!best) continue;
         std::ostringstream m;
         m << "isotherm at " << iso.temperature_K << " K has no virgin branch (no sweep rising from 0 Oe); the "
-          << (best->direction > 0 ? "rising" : "falling") << " sweep " << d.field_Oe[best->rows.front()] << " -> "
-          << d.field_Oe[best->rows.back()] << " Oe is used";
-        warn(m.str());
+          << (best->direction > 0 ? "rising" : "falling") << " sweep " << d.field_Oe[best->rows.front()] + 0.0
+          << " -> " << d.field_Oe[best->rows.back()] + 0.0 << " Oe is used";  // + 0.0: no "-0"
+        without_virgin.push_back({iso.temperature_K, m.str()});
       }
       MhCurve c;
       double sum_T = 0;
@@ -136,6 +137,15 @@ std::vector<MhCurve> isotherm_curves(const QdData& d, double mass_mg, const Meas
         }
       out.push_back(std::move(c));
     }
+  }
+  // One warning for all of them: a file of 36 such isotherms printed 36 lines.
+  if (without_virgin.size() == 1) warn(without_virgin[0].second);
+  if (without_virgin.size() > 1) {
+    std::ostringstream m;
+    m << without_virgin.size() << " isotherms (" << without_virgin.front().first << " to " << without_virgin.back().first
+      << " K) have no virgin branch; each uses its widest sweep of H >= 0, e.g. the first: "
+      << without_virgin.front().second;
+    warn(m.str());
   }
   warn_of_negative_moments(out, warn);
   return out;

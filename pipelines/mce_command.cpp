@@ -131,6 +131,8 @@ class MceRun {
   std::string m_unit() const { return per_gram_ ? "emu/g" : "emu"; }
   std::string ds_unit() const { return per_gram_ ? "J/(kg K)" : "mJ/K"; }
   std::string rc_unit() const { return per_gram_ ? "J/kg" : "mJ"; }
+  // "nan" on the terminal read as a number; mce.json has null there.
+  std::string tec_text(double v) const { return std::isfinite(v) ? fmt(v, 4) + ' ' + ds_unit() : "not given"; }
 
   void warn(const std::string& w) {
     std::cerr << "WARNING: " << w << '\n';
@@ -382,11 +384,10 @@ class MceRun {
                         {"merit_by_field", merits}};
     std::cout << "-dSm at " << fmt(s.field_Oe.back() * 1e-4) << " T: max " << fmt(top.peak, 4) << ' ' << ds_unit()
               << " at Tp = " << fmt(top.peak_T_K, 5) << " K, "
-              << (std::isfinite(top.fwhm_K) ? "dT_FWHM = " + fmt(top.fwhm_K, 4) + " K, RCP = " + fmt(top.rcp, 4) +
-                                                  ", RC = " + fmt(top.rc, 4) + ' ' + rc_unit()
+              << (std::isfinite(top.fwhm_K) ? "dT_FWHM = " + fmt(top.fwhm_K, 4) + " K, RCP = " + fmt(top.rcp, 4) + ' ' +
+                                                  rc_unit() + ", RC = " + fmt(top.rc, 4) + ' ' + rc_unit()
                                             : std::string("dT_FWHM, RCP and RC not given (see the warning)"))
-              << ", TEC(3 K) = "
-              << fmt(top.tec[0].value, 4) << ", TEC(10 K) = " << fmt(top.tec[1].value, 4) << '\n';
+              << ", TEC(3 K) = " << tec_text(top.tec[0].value) << ", TEC(10 K) = " << tec_text(top.tec[1].value) << '\n';
   }
 
   const MceCli& cli_;

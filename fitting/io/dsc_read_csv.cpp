@@ -48,6 +48,11 @@ DscRun read_dsc_generic_csv(const TextFile& file) {
       if (value == "comma") decimal = ',';
       else if (value == "point") decimal = '.';
       else fail_input(file.path, where + "decimal '" + value + "' is neither point nor comma");
+    } else if (key.find("mass") != std::string::npos) {
+      // '# mass_g: 0.010' or '# Mass: 10 mg' was passed over in silence, and the run then said only
+      // "no sample mass".
+      run.warnings.push_back(where + "'" + trim(l.substr(1, colon - 1)) + "' is not a key this reader knows: no mass "
+                             "is read from it (write '# mass_mg: <mass in mg>', or give --mass)");
     }
   }
   if (i >= file.lines.size()) fail_input(file.path, "no header row (empty file or only '#' lines)");

@@ -88,6 +88,16 @@ TEST(DscPlausibility, MassZeroWarnsAndAbsurdMassesAreErrors) {
   EXPECT_DOUBLE_EQ(*ta.mass_mg, 12.5);
 }
 
+// A mass written under a key the reader does not know was passed over in silence (the run then said
+// only "no sample mass"): it is now named in a warning.
+TEST(DscPlausibility, AMassUnderAnUnknownKeyIsNamed) {
+  std::string text = generic_dsc("10", false);
+  text.replace(0, text.find('\n'), "# mass_g: 0.010");
+  const DscRun run = read_dsc(decode_text("g.csv", text));
+  EXPECT_FALSE(run.mass_mg);
+  EXPECT_TRUE(has(run.warnings, "line 1: 'mass_g' is not a key this reader knows: no mass is read from it"));
+}
+
 // --- MPMS M(T): repeats within 0.01 K ---
 
 TEST(CurieRepeats, TriplicatesFewMillikelvinApartAreMergedWithTheirSpread) {
@@ -106,6 +116,20 @@ TEST(CurieRepeats, TriplicatesFewMillikelvinApartAreMergedWithTheirSpread) {
   // Spread of (+-0.002 - 0.048 * 0.004 * (rep-1)): sd = |0.002 - 0.000192| = 0.001808.
   EXPECT_NEAR(r.magnetization_sd[7], 0.001808, 1e-9);
   EXPECT_TRUE(has(r.warnings, "80 repeated reading(s) within 0.01 K averaged"));
+}
+
+// Cooling, each set-point read three times with the readings wandering a few mK either way (an
+// MPMS-XL): no "not monotonic" warning (there was one); warming then cooling still gets it.
+TEST(CurieRepeats, RepeatsWanderingBackAFewMillikelvinAreNotMixedDirections) {
+  std::vector<double> T, M;
+  for (int k = 0; k < 40; ++k)
+    for (const double jitter : {0.0003, -0.0035, 0.0025}) {
+      T.push_back(220 - 0.5 * k + jitter);
+      M.push_back(5 - 0.048 * (T.back() - 200));
+    }
+  EXPECT_FALSE(has(find_curie_temperature(T, M).warnings, "not monotonic"));
+  std::vector<double> T2 = {200, 201, 202, 203, 202.5, 201.5}, M2 = {5, 4.9, 4.8, 4.7, 4.75, 4.85};
+  EXPECT_TRUE(has(find_curie_temperature(T2, M2).warnings, "temperatures are not monotonic"));
 }
 
 // --- MPMS M(H): virgin branch, repeated isotherms ---
@@ -148,6 +172,19 @@ TEST(VirginBranch, FoundWhenTheFileHasOneAndItsAbsenceSaid) {
   ASSERT_EQ(w.size(), 1u);
   EXPECT_NE(w[0].find("novirgin.dat: isotherm at 300 K has no virgin branch"), std::string::npos) << w[0];
   EXPECT_NE(w[0].find("falling sweep 10000 -> -10000 Oe is used"), std::string::npos) << w[0];
+}
+
+// Many isotherms without a virgin branch: one warning that counts them (a file of 36 printed 36).
+TEST(VirginBranch, ItsAbsenceOnManyIsothermsIsOneWarning) {
+  auto down_up = sweep(10000, -10000, 500, 0.3);
+  for (auto r : sweep(-10000, 10000, 500, -0.3)) down_up.push_back(r);
+  std::vector<std::string> w;
+  const auto curves = isotherm_curves(
+      parse_qd_text(decode_text("three.dat", mh_file({{290, down_up}, {300, down_up}, {310, down_up}}))), 1000, {}, &w);
+  ASSERT_EQ(curves.size(), 3u);
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_EQ(w[0].rfind("three.dat: 3 isotherms (290 to 310 K) have no virgin branch; each uses its widest sweep of "
+                       "H >= 0, e.g. the first: isotherm at 290 K has no virgin branch", 0), 0u) << w[0];
 }
 
 TEST(RepeatedIsotherm, TwoRunsAtOneTemperatureAreNotMergedAndEntropyRefusesThem) {
