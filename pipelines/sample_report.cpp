@@ -173,10 +173,19 @@ std::string html_figure(const fs::path& png, const std::string& caption) {
          "\"><figcaption>" + html_escape(caption) + "</figcaption></figure>\n";
 }
 
+// HTML text whose file paths may break after each '/': a reason quoting a long path made its
+// table column as wide as the path, and the study's table ran off the page.
+std::string breakable_html(const std::string& text) {
+  std::string o;
+  for (char c : html_escape(text)) o += c == '/' ? std::string("/<wbr>") : std::string(1, c);
+  return o;
+}
+
 std::string format_quantity(const json& q, bool compact) {
   const double v = quantity_value(q);
   if (!std::isfinite(v))
-    return q.contains("reason") && q["reason"].is_string() ? "n/a: " + html_escape(q["reason"].get<std::string>()) : "n/a";
+    return q.contains("reason") && q["reason"].is_string() ? "n/a: " + breakable_html(q["reason"].get<std::string>())
+                                                           : "n/a";
   const json u = q.value("uncertainty", json::object());
   const std::string kind = u.value("kind", "none");
   const int n = u.value("n", 0);
@@ -284,7 +293,7 @@ std::string sample_report_html(const json& report, const fs::path& out_dir, cons
       for (const std::string& key : ordered_quantity_keys(mod["quantities"])) {
         const json& q = mod["quantities"][key];
         const std::string unit = q.value("unit", "");
-        b << "<tr><td>" << html_escape(q.value("label", key)) << "</td><td>" << format_quantity(q) << doubt_marker(q, warnings) << "</td><td>"
+        b << "<tr><td>" << html_label(q.value("label", key)) << "</td><td>" << format_quantity(q) << doubt_marker(q, warnings) << "</td><td>"
           << (unit == "1" ? "" : html_unit(unit)) << "</td><td>" << html_escape(q["provenance"].value("reader", ""))
           << "</td><td>" << html_escape(q["provenance"].value("calibration", "")) << "</td></tr>\n";
       }

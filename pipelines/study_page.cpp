@@ -31,7 +31,7 @@ std::string sig2(double v) { return number_text(v, 2); }
 // "Hardness H (GPa)" in HTML, no unit for a dimensionless quantity.
 std::string label_html(const json& column) {
   const std::string unit = column.value("unit", "");
-  std::string s = html_escape(column.value("label", column.value("key", "")));
+  std::string s = html_label(column.value("label", column.value("key", "")));
   if (!unit.empty() && unit != "1") s += " (" + html_unit(unit) + ")";
   return s;
 }
@@ -166,8 +166,8 @@ std::string study_page_html(const StudyManifest& study, const StudyPageParts& pa
     const json* a = column_of(parts.columns, c["structural"].get<std::string>());
     const json* m = column_of(parts.columns, c["magnetic"].get<std::string>());
     const int n = c["n"].get<int>();
-    b << "<tr><td>" << html_escape(a ? a->value("label", "") : c["structural"].get<std::string>()) << "</td><td>"
-      << html_escape(m ? m->value("label", "") : c["magnetic"].get<std::string>()) << "</td><td>" << n
+    b << "<tr><td>" << html_label(a ? a->value("label", "") : c["structural"].get<std::string>()) << "</td><td>"
+      << html_label(m ? m->value("label", "") : c["magnetic"].get<std::string>()) << "</td><td>" << n
       << (n < 5 ? " (caution: N &lt; 5)" : "") << "</td><td>"
       << (c["pearson_r"].is_number() ? fixed2(c["pearson_r"].get<double>()) : "n/a (N &lt; 3)") << "</td><td>"
       << (c["p_value"].is_number() ? sig2(c["p_value"].get<double>()) : "n/a") << "</td><td>"

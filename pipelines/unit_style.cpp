@@ -1,6 +1,7 @@
 // Units written as products of symbols with powers: "a/(b c^2)" is a b^-1 c^-2.
 #include "pipelines/unit_style.hpp"
 
+#include <cctype>
 #include <sstream>
 #include <utility>
 #include <vector>
@@ -59,6 +60,50 @@ std::string escape(const std::string& s) {
 }
 
 }  // namespace
+
+std::string html_label(const std::string& label) {
+  std::string o;
+  for (std::size_t i = 0; i < label.size(); ++i) {
+    const char c = label[i];
+    if ((c != '_' && c != '^') || i + 1 >= label.size() || i == 0) {
+      o += escape(std::string(1, c));
+      continue;
+    }
+    std::size_t end = i + 1;
+    const auto ascii_word = [&](std::size_t from) {
+      while (from < label.size() && std::isalnum(static_cast<unsigned char>(label[from]))) ++from;
+      return from;
+    };
+    std::string script;
+    if (label[end] == '(') {
+      const std::size_t close = label.find(')', end);
+      if (close == std::string::npos) {
+        o += escape(std::string(1, c));
+        continue;
+      }
+      script = label.substr(end + 1, close - end - 1);
+      end = close + 1;
+    } else {
+      if (label[end] == '-') ++end;
+      if (end < label.size() && static_cast<unsigned char>(label[end]) >= 0x80) {  // one UTF-8 character
+        std::size_t k = end + 1;
+        while (k < label.size() && (static_cast<unsigned char>(label[k]) & 0xC0) == 0x80) ++k;
+        end = k;
+      } else {
+        end = ascii_word(end);
+      }
+      script = label.substr(i + 1, end - i - 1);
+    }
+    if (script.empty() || script == "-") {
+      o += escape(std::string(1, c));
+      continue;
+    }
+    const char* tag = c == '_' ? "sub" : "sup";
+    o += std::string("<") + tag + ">" + escape(script) + "</" + tag + ">";
+    i = end - 1;
+  }
+  return o;
+}
 
 std::string gnuplot_unit(const std::string& ascii_unit) {
   std::string o;

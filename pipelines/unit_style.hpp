@@ -16,6 +16,12 @@ std::string html_unit(const std::string& ascii_unit);
 // "J/(kg K)" -> "J kg^-1 K^-1" (plain text: CSV headers, gnuplot labels drawn noenhanced).
 std::string plain_unit(const std::string& ascii_unit);
 
+// A quantity's label in HTML, its sub- and superscripts written as such: "T_p" -> T<sub>p</sub>,
+// "-ΔS_M max" -> -ΔS<sub>M</sub> max, "χ0^-1 ∝ t^γ" -> χ0<sup>-1</sup> ∝ t<sup>γ</sup>, "H^(1/δ)" ->
+// H<sup>1/δ</sup>. A script is the letters and digits after '_' or '^' (an optional '-' first), one
+// non-ASCII character (a Greek letter), or a parenthesised group. The rest is HTML-escaped.
+std::string html_label(const std::string& label);
+
 // "name (unit)" in plain text, or just "name" for a dimensionless quantity (unit "1" or "").
 std::string with_unit(const std::string& name, const std::string& ascii_unit);
 

@@ -44,6 +44,12 @@ TEST(UnitStyle, OneWayOfWritingUnits) {
   EXPECT_EQ(plain_unit("mJ/K"), "mJ K^-1");
   EXPECT_EQ(plain_unit("nm^2/s"), "nm^2 s^-1");
   EXPECT_EQ(html_unit("emu/g"), "emu g<sup>-1</sup>");
+  // Labels: the scripts the report's labels write in text become HTML's.
+  EXPECT_EQ(html_label("Temperature T_p of the -ΔS_M peak"), "Temperature T<sub>p</sub> of the -ΔS<sub>M</sub> peak");
+  EXPECT_EQ(html_label("Critical exponent γ (χ0^-1 ∝ t^γ)"), "Critical exponent γ (χ0<sup>-1</sup> ∝ t<sup>γ</sup>)");
+  EXPECT_EQ(html_label("critical isotherm M ∝ H^(1/δ)"), "critical isotherm M ∝ H<sup>1/δ</sup>");
+  EXPECT_EQ(html_label("Relaxation enthalpy ΔH_rel"), "Relaxation enthalpy ΔH<sub>rel</sub>");
+  EXPECT_EQ(html_label("a <b> & c_ d^"), "a &lt;b&gt; &amp; c_ d^");
   EXPECT_EQ(with_unit("hardness", "GPa"), "hardness (GPa)");
   EXPECT_EQ(with_unit("ordered_fraction", "1"), "ordered_fraction");  // dimensionless: no unit
   EXPECT_EQ(column_axis_label("minus_dSm_max_JkgK"), "-ΔS_M^{max} (J kg^{-1} K^{-1})");
