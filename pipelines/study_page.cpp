@@ -42,15 +42,6 @@ const json* column_of(const json& columns, const std::string& key) {
   return nullptr;
 }
 
-// The samples whose `key` carries doubts, by name.
-std::vector<std::string> doubted_samples(const json& rows, const std::string& key) {
-  std::vector<std::string> names;
-  for (const json& row : rows)
-    if (row["quantities"].contains(key) && !quantity_warnings(row["quantities"][key]).empty())
-      names.push_back(row["name"].get<std::string>());
-  return names;
-}
-
 // Under the table: each sample's doubted numbers with the warnings that doubt them, the
 // warnings that doubt the same numbers under one entry, so that the marks in the table are read
 // without hovering.
@@ -93,10 +84,19 @@ std::string study_caption(const StudyManifest& study, const json& columns, const
            "(red squares) beside the reference alloys and their power-law fit, when given.";
   const json* c = column_of(columns, quantity);
   const std::string label = c ? c->value("label", quantity) : quantity;
-  std::string doubted;
-  for (const std::string& name : doubted_samples(rows, quantity)) doubted += (doubted.empty() ? "" : ", ") + name;
+  // A sample without a number here (its module failed, n/a, another unit) has no point: the caption
+  // names it, where it said "one point per sample" over a figure missing some.
+  std::string doubted, left_out;
+  for (const json& row : rows) {
+    const std::string name = row["name"].get<std::string>();
+    const json* q = row["quantities"].contains(quantity) ? &row["quantities"][quantity] : nullptr;
+    if (!q || !(*q)["value"].is_number()) left_out += (left_out.empty() ? "" : ", ") + name;
+    else if (!quantity_warnings(*q).empty()) doubted += (doubted.empty() ? "" : ", ") + name;
+  }
   return label + " against " + study.treatment_label +
-         ", one point per sample; bars show each sample's uncertainty (sd, standard error or 95 % interval)." +
+         ", one point per sample with a number; bars show each sample's uncertainty (sd, standard error or 95 % "
+         "interval)." +
+         (left_out.empty() ? "" : " No point for " + left_out + " (n/a in the table).") +
          (doubted.empty() ? "" : " ⚠ Doubted (see Doubted numbers): " + doubted + ".");
 }
 
