@@ -130,13 +130,14 @@ void set_calibration(const ImageEntry& e, ImageInfo& info) {
   const char* axis_name[2] = {"x", "y"};
   std::array<double, 2> pixel{}, origin{};
   std::string found;
-  bool ok = true;
+  bool ok = true, units_are_lengths = true;
   for (int k = 0; k < 2; ++k) {
     const AxisCalibration& a = e.axes[std::size_t(k)];
     const std::string unit = a.units.value_or("");
     const double scale = a.scale.value_or(NAN);
     const auto factor = nm_per_unit(unit);
     found += std::string(k ? ", " : "") + axis_name[k] + " scale " + number_text(scale) + " '" + unit + "'";
+    units_are_lengths = units_are_lengths && factor;
     if (!a.scale || !factor || !std::isfinite(scale) || scale <= 0) {
       ok = false;
       continue;
@@ -146,8 +147,10 @@ void set_calibration(const ImageEntry& e, ImageInfo& info) {
     origin[std::size_t(k)] = -a.origin.value_or(0.0) * scale * *factor + 0.0;  // + 0.0: no "-0"
   }
   if (!ok) {
-    info.warnings.push_back("DM calibration is not a length on both axes (" + found +
-                            "); image treated as uncalibrated");
+    // Say which rule: a scale of 0 in nm was reported as "not a length".
+    info.warnings.push_back(std::string(units_are_lengths ? "DM calibration scale is not a positive number on both axes ("
+                                                          : "DM calibration is not a length on both axes (") +
+                            found + "); image treated as uncalibrated");
     return;
   }
   cal.calibrated = true;
@@ -224,7 +227,8 @@ LocatedImage locate(const ByteReader& file, const ReadOptions& options) {
   for (std::size_t k = 0; k < ndims; ++k) {
     const double d = *e.dims[k];
     if (!(d >= 1 && d <= 2147483647.0 && d == std::floor(d)))
-      fail_input(file.path(), where + ".ImageData.Dimensions." + std::to_string(k) + " is " + number_text(d));
+      fail_input(file.path(), where + ".ImageData.Dimensions." + std::to_string(k) + " is " + number_text(d) +
+                                  ": a dimension must be a whole number from 1 to 2^31 - 1");
     dims[k] = static_cast<std::uint64_t>(d);
   }
   const std::uint64_t needed = checked_block_bytes(file, dims[0], dims[1], dims[2], file_pixel_bytes);

@@ -400,6 +400,18 @@ TEST(Mrc, ImodFlagsDecideTheSignOfModeZeroBytes) {
     }
 }
 
+// A little-endian file whose machine stamp says big-endian: its mode reads 33554432, and the error
+// says that in the other byte order it is 2, pointing at the stamp.
+TEST(Mrc, AWrongMachineStampIsNamedInTheModesError) {
+  test::MrcSpec s;
+  Bytes b = test::make_mrc(s);
+  b[212] = b[213] = 0x11;
+  const std::string e = expect_input_error([&] { read_mrc(ByteReader("stamp.mrc", b), {}); });
+  EXPECT_NE(e.find("MRC mode 33554432 is not supported"), std::string::npos) << e;
+  EXPECT_NE(e.find("in the other byte order it reads 2: does the machine stamp (byte 212) name the wrong byte order?"),
+            std::string::npos) << e;
+}
+
 TEST(Mrc, FeiPixelSizeUncalibratedAndComplex) {
   test::MrcSpec s;
   s.exttyp = "FEI1";
