@@ -144,7 +144,14 @@ void run_module_jobs(std::vector<ModuleJob>& jobs, int parallel, bool force,
   const fs::path exe = self_executable();
   std::map<pid_t, Running> running;
   std::size_t next = 0;
-  auto finish = [&](ModuleJob& job) { on_done(job); };
+  auto finish = [&](ModuleJob& job) {
+    if (!job.missing_inputs.empty()) {  // what exists was analysed; the missing files still fail the job
+      job.status = "failed";
+      job.error = job.missing_inputs + (job.error.empty() ? "" : "; " + job.error);
+      if (job.exit_code == 0) job.exit_code = 1;
+    }
+    on_done(job);
+  };
 
   while (next < jobs.size() || !running.empty()) {
     while (next < jobs.size() && int(running.size()) < std::max(1, parallel)) {

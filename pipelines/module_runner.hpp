@@ -17,6 +17,7 @@ struct ModuleJob {
   std::filesystem::path out_dir;       // OUTDIR/<module>, owned by the job (emptied before a run)
   std::filesystem::path log;           // OUTDIR/logs/<module>.log: the child's stdout and stderr
   std::string precheck_error;          // set: the job is not run and fails with this message
+  std::string missing_inputs;          // set: the job runs on the inputs that exist, then fails with this
 
   // Filled by run_module_jobs.
   std::string status;                  // "ok", "failed" or "up-to-date"

@@ -20,7 +20,7 @@ const std::vector<ModuleSpec>& report_modules() {
       {"creep", true, {}},
       {"hardness", true, {"positions"}},
       {"dsc", true, {"reference", "treatment-csv"}},
-      {"mce", false, {"mt", "mh"}},
+      {"mce", false, {"mt", "mh"}, {"mt", "mh"}},
   };
   return modules;
 }
@@ -76,6 +76,10 @@ Measurement read_measurement(const ModuleSpec& spec, const toml::table& table, c
   auto note_missing = [&](const std::string& what) {
     if (m.error.empty() && !what.empty()) m.error = what;
   };
+  std::size_t input_files = 0;  // of the input options' patterns, those that matched
+  auto note_missing_input = [&](const std::string& what) {
+    if (!what.empty()) m.missing_inputs += (m.missing_inputs.empty() ? "" : "; ") + what;
+  };
   for (const auto& [key_view, node] : table) {
     const std::string key(key_view.str());
     if (key == "files") {
@@ -88,7 +92,7 @@ Measurement read_measurement(const ModuleSpec& spec, const toml::table& table, c
           m.positional.push_back(f);
           m.files.push_back(f);
         }
-        note_missing(missing);
+        note_missing_input(missing);
       }
     } else if (key == "options") {
       const toml::table* opts = node.as_table();
@@ -128,13 +132,26 @@ Measurement read_measurement(const ModuleSpec& spec, const toml::table& table, c
             m.option_args.push_back(f);
             m.files.push_back(f);
           }
-          note_missing(missing);
+          const bool input = std::find_if(spec.input_options.begin(), spec.input_options.end(), [&](const char* p) {
+                               return opt == p;
+                             }) != spec.input_options.end();
+          if (input) {
+            note_missing_input(missing);
+            if (missing.empty()) ++input_files;
+          } else {
+            note_missing(missing);
+          }
         }
         m.options[opt] = value.is_array() ? written : written.at(0);
       }
     } else {
       fail_input(path, "key '" + prefix + key + "': unknown (a measurement table holds files and options)");
     }
+  }
+  // Nothing to measure on: the module is not run, and says which files are missing.
+  if (!m.missing_inputs.empty() && m.positional.empty() && input_files == 0) {
+    if (m.error.empty()) m.error = m.missing_inputs;
+    m.missing_inputs.clear();
   }
   if (m.files.empty() && m.error.empty())
     fail_input(path, "table [" + std::string(spec.name) + "]: no input files (give files = [...]" +

@@ -17,6 +17,9 @@ struct ModuleSpec {
   const char* name;                     // subcommand and manifest table, e.g. "hrtem"
   bool positional_files;                // `files = [...]` become positional arguments
   std::vector<const char*> path_options;  // option keys whose values are paths
+  // Of those, the measurements themselves (mce's M(T) and M(H) files) rather than settings of the
+  // analysis (a mask, a reference): the module runs without the missing ones, as with `files`.
+  std::vector<const char*> input_options = {};
 };
 
 // The modules in report order (HRTEM, creep, hardness, DSC, MCE).
@@ -29,7 +32,11 @@ struct Measurement {
   std::vector<std::string> files;        // every input, path options included (for stamps, provenance)
   std::vector<std::string> option_args;  // e.g. {"--box", "1.985nm", "--gallery"}
   nlohmann::json options = nlohmann::json::object();  // as written in the manifest (provenance)
-  std::string error;                     // a file that is missing or a glob that matched nothing
+  std::string error;                     // a setting's file missing: the module is not run
+  // A measurement file missing or a glob that matched nothing among `files` or the input options:
+  // the module runs on the files that exist (a missing M(H) glob must not cost the M(T) file's
+  // Tc) and is then reported failed with this. When none exists, it is the `error`.
+  std::string missing_inputs;
 };
 
 struct SampleManifest {

@@ -129,6 +129,7 @@ SampleRunResult run_sample(const fs::path& manifest_path, const fs::path& out_di
       job.log = out_dir / "logs" / (m.module + ".log");
       job.args = module_arguments(m, job.out_dir);
       job.inputs = m.files;
+      job.missing_inputs = m.missing_inputs;
       job.precheck_error = check_options(m, root, manifest_path.string());
       if (job.precheck_error.empty()) job.precheck_error = input_inside(job);
       jobs.push_back(std::move(job));

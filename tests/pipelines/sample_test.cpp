@@ -346,6 +346,40 @@ files = ["raw/creep_*.txt"]
   EXPECT_NE(again.output.find("hrtem     FAILED"), std::string::npos) << again.output;
 }
 
+// A measurement file the manifest names but that is missing fails the module, but no longer costs
+// the files that are there: an M(H) glob matching nothing left the M(T) file unread and Tc n/a, and
+// a missing image the other images' fractions. A missing setting (a mask) still stops the module.
+TEST(SampleCommand, AMissingMeasurementFileFailsItsModuleButTheOthersAreAnalysed) {
+  const fs::path dir = scratch_dir("sample_missing_input");
+  ASSERT_EQ(run_mgscope("synth mce -o " + q(dir / "raw") + " --t-step-K 5").exit_code, 0);
+  ASSERT_EQ(run_mgscope("synth hrtem -o " + q(dir / "raw") + " --name good --width 256 --height 256 --pixel-size 0.04nm")
+                .exit_code, 0);
+  write(dir / "sample.toml", R"(name = "missing"
+[hrtem]
+files = ["raw/good.tif", "raw/gone.tif"]
+[mce]
+options = { mt = "raw/fc.dat", mh = "raw/iso_*.dat" }
+)");
+  const auto r = run_mgscope("sample " + q(dir / "sample.toml") + " -o " + q(dir / "out"));
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  const json report = read_json(dir / "out" / "report.json");
+  std::map<std::string, json> mods;
+  for (const json& m : report["modules"]) mods[m["module"].get<std::string>()] = m;
+  EXPECT_EQ(mods["mce"]["status"], "failed");
+  EXPECT_NE(mods["mce"]["error"].get<std::string>().find("'raw/iso_*.dat' matches no file"), std::string::npos)
+      << mods["mce"]["error"];
+  EXPECT_NEAR(mods["mce"]["quantities"]["Tc"]["value"].get<double>(), 100.0, 3.0);  // the synthetic's Tc
+  EXPECT_EQ(mods["hrtem"]["status"], "failed");
+  EXPECT_NE(mods["hrtem"]["error"].get<std::string>().find("gone.tif does not exist"), std::string::npos);
+  EXPECT_TRUE(mods["hrtem"]["quantities"]["ordered_fraction"]["value"].is_number());
+  write(dir / "masked.toml", "name = \"masked\"\n[hrtem]\nfiles = [\"raw/good.tif\"]\noptions = { mask = \"raw/no_mask.tif\" }\n");
+  const auto masked = run_mgscope("sample " + q(dir / "masked.toml") + " -o " + q(dir / "out_masked"));
+  EXPECT_EQ(masked.exit_code, 1);
+  const json m = read_json(dir / "out_masked" / "report.json")["modules"][0];
+  EXPECT_NE(m["error"].get<std::string>().find("no_mask.tif does not exist"), std::string::npos) << m["error"];
+  EXPECT_TRUE(m["quantities"].empty() || !m["quantities"]["ordered_fraction"]["value"].is_number()) << m["quantities"];
+}
+
 // An in-situ series in a sample (`frames = "all"` among the hrtem options): the report reads its
 // summary as a series, not as an image's (it had failed the module: "no 'classes'"), and gives
 // the ordered box fraction of its first and last points, as series.csv has them, apart from the
