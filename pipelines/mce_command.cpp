@@ -415,8 +415,9 @@ void add_mce_command(CLI::App& app, CommandContext& ctx) {
       ->required();
   cmd->add_option("--mass", cli->mass_mg, "Sample mass [mg], overrides the header (0: none, moment-only outputs); default: header SAMPLE_MASS");
   cmd->add_option("--moment-column", cli->moment_column,
-                  "Moment column by exact name; default: first with numbers of DC Moment Free Ctr, DC Moment Fixed "
-                  "Ctr, Moment (emu), Long Moment (emu), M_emu");
+                  "Moment column by exact name, read in the unit its name states (emu, memu, A m2; none: emu, "
+                  "with a warning); default: per row, the first with a number of DC Moment Free Ctr (emu), DC Moment "
+                  "Fixed Ctr (emu), Moment (emu), Long Moment (emu), M_emu, Moment (Am2)");
   cmd->add_option("--demag", cli->demag_N, "Demagnetising factor N (SI, 0..1): H_int = H - N M")->capture_default_str();
   cmd->add_option("--density", cli->density_g_cm3, "Sample density [g/cm^3], needed with --demag")->capture_default_str();
   cmd->add_option("--field-step-Oe", cli->field_step_Oe,
