@@ -94,21 +94,56 @@ std::string CurieOptions::check() const {
   return "";
 }
 
+// The rows of one temperature sweep. A file that holds two long sweeps (ZFC warming then FC
+// cooling, or ZFC and FC both warming) sorted into one curve interleaves two different M(T): the
+// zigzag's steepest slope sat at the low-T end and the verdict read "paramagnet" for a clear
+// ferromagnet (probe: Tc 100 K). So the temperature is cut into monotonic runs (a turn within the
+// repeat tolerance is no turn: an MPMS-XL's three readings wander by a few mK either way); runs
+// of at least 10 points and a fifth of the rows are sweeps; with two or more, the last is used (the
+// FC branch in the usual ZFC-then-FC protocol) and a warning says so. Shorter turns (a few points
+// going back) only get the "not monotonic" warning, and every point is kept.
+static std::vector<std::size_t> last_long_sweep(const std::vector<double>& T, const std::vector<std::size_t>& idx,
+                                         double tolerance_K, std::vector<std::string>& warnings) {
+  std::vector<std::pair<std::size_t, std::size_t>> runs;  // [first, last] positions in idx
+  std::size_t start = 0;
+  int direction = 0;
+  for (std::size_t k = 1; k < idx.size(); ++k) {
+    const double step = T[idx[k]] - T[idx[k - 1]];
+    if (std::abs(step) <= tolerance_K) continue;
+    const int s = step > 0 ? 1 : -1;
+    if (direction != 0 && s != direction) {
+      runs.push_back({start, k - 1});
+      start = k - 1;  // the turning point belongs to both
+    }
+    direction = s;
+  }
+  if (!idx.empty()) runs.push_back({start, idx.size() - 1});
+  if (runs.size() < 2) return idx;
+  std::vector<std::pair<std::size_t, std::size_t>> sweeps;
+  for (const auto& run : runs) {
+    const std::size_t n = run.second - run.first + 1;
+    if (n >= 10 && 5 * n >= idx.size()) sweeps.push_back(run);
+  }
+  if (sweeps.size() < 2) {
+    warnings.push_back("temperatures are not monotonic (warming and cooling mixed?); points sorted by temperature");
+    return idx;
+  }
+  const auto [first, last] = sweeps.back();
+  std::ostringstream m;
+  m << "the M(T) data hold " << sweeps.size() << " temperature sweeps (ZFC and FC in one file?): Tc from the last, "
+    << last - first + 1 << " points from " << T[idx[first]] << " to " << T[idx[last]]
+    << " K; give a file with one branch to choose another";
+  warnings.push_back(m.str());
+  return std::vector<std::size_t>(idx.begin() + std::ptrdiff_t(first), idx.begin() + std::ptrdiff_t(last) + 1);
+}
+
 CurieResult find_curie_temperature(const std::vector<double>& T, const std::vector<double>& M, const CurieOptions& o) {
   require_valid(o);
   CurieResult r;
   std::vector<std::size_t> idx;
   for (std::size_t i = 0; i < T.size() && i < M.size(); ++i)
     if (std::isfinite(T[i]) && std::isfinite(M[i])) idx.push_back(i);
-  // Steps back within the repeat tolerance are the repeats of one point (an MPMS-XL's three
-  // readings wander by a few mK either way), not warming and cooling mixed.
-  bool up = true, down = true;
-  for (std::size_t k = 1; k < idx.size(); ++k) {
-    up = up && T[idx[k]] >= T[idx[k - 1]] - o.duplicate_tolerance_K;
-    down = down && T[idx[k]] <= T[idx[k - 1]] + o.duplicate_tolerance_K;
-  }
-  if (!up && !down)
-    r.warnings.push_back("temperatures are not monotonic (warming and cooling mixed?); points sorted by temperature");
+  idx = last_long_sweep(T, idx, o.duplicate_tolerance_K, r.warnings);
   std::stable_sort(idx.begin(), idx.end(), [&](std::size_t a, std::size_t b) { return T[a] < T[b]; });
   // Repeats (an MPMS-XL measures each point two or three times, a few mK apart) become one point:
   // left apart, a 4 mK step between two noisy readings makes dM/dT spike. Their spread is kept.

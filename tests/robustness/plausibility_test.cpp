@@ -132,6 +132,22 @@ TEST(CurieRepeats, RepeatsWanderingBackAFewMillikelvinAreNotMixedDirections) {
   EXPECT_TRUE(has(find_curie_temperature(T2, M2).warnings, "temperatures are not monotonic"));
 }
 
+// ZFC warming then FC cooling in one file, 0.25 K apart, Tc = 100 K: sorted into one curve the two
+// branches zigzagged and the verdict was "no transition ... paramagnet". The last sweep (FC) gives
+// Tc, with a warning that names the sweeps.
+TEST(CurieSweeps, ZfcAndFcInOneFileUseTheLastSweepAndSaySo) {
+  auto fc = [](double t) { return 1.0 / (1.0 + std::exp((t - 100.0) / 4.0)); };
+  std::vector<double> T, M;
+  for (double t = 60; t <= 140; t += 1) T.push_back(t), M.push_back(fc(t) * (1 - 0.5 * std::exp(-(t - 60) / 15)));
+  for (double t = 140.25; t >= 60; t -= 1) T.push_back(t), M.push_back(fc(t));
+  const CurieResult r = find_curie_temperature(T, M);
+  ASSERT_TRUE(r.transition_found) << r.message;
+  EXPECT_NEAR(r.curie_K, 100.0, 0.5);
+  EXPECT_TRUE(has(r.warnings, "the M(T) data hold 2 temperature sweeps (ZFC and FC in one file?): Tc from the last, "
+                              "81 points from 140.25 to 60.25 K"));
+  EXPECT_FALSE(has(r.warnings, "not monotonic"));
+}
+
 // --- MPMS M(H): virgin branch, repeated isotherms ---
 
 // A QD file of M(H) isotherms; each isotherm is a list of (H, M) rows in measuring order.
