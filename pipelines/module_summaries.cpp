@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fitting/base/error.hpp"
+#include "fitting/base/text_file.hpp"
 
 namespace mgscope {
 
@@ -71,6 +72,9 @@ const Key kAreaCoefficients{"hardness.summary.schema.json", {"options", "area_co
 const char* const kMeanSdParts[] = {"mean", "sd", "n"};
 // --- mce.schema.json ---
 const Key kMceVariant{"mce.schema.json", {"inputs", "[]", "variant"}, false};
+const Key kMceFile{"mce.schema.json", {"inputs", "[]", "file"}, false};
+const Key kMceMass{"mce.schema.json", {"inputs", "[]", "mass_mg"}, false};
+const Key kMceMassSource{"mce.schema.json", {"inputs", "[]", "mass_source"}, false};
 const Key kMceDsUnit{"mce.schema.json", {"units", "minus_dSm"}, false};
 const Key kMceRcUnit{"mce.schema.json", {"units", "RCP_RC"}, false};
 const Key kMceTc{"mce.schema.json", {"curie", "[]", "Tc_K"}, false};
@@ -262,7 +266,14 @@ MceSummary read_mce_summary(const fs::path& file) {
   MceSummary out;
   const json& inputs = member_or_null(s, kMceVariant.path[0]);
   if (inputs.is_array())
-    for (const json& in : inputs) out.input_variants.push_back(text_or(in, kMceVariant, "?"));
+    for (const json& in : inputs) {
+      out.input_variants.push_back(text_or(in, kMceVariant, "?"));
+      const std::string name = fs::path(text_or(in, kMceFile, "?")).filename().string();
+      const double mass = number_or_nan(in, kMceMass);
+      out.input_masses.push_back(name + ": " + (std::isfinite(mass) ? number_text(mass, 6) + " mg (" +
+                                                                          text_or(in, kMceMassSource, "?") + ")"
+                                                                    : std::string("no mass (moment-only outputs)")));
+    }
   const json& units = member_or_null(s, kMceDsUnit.path[0]);
   out.minus_dSm_unit = text_or(units, kMceDsUnit, "?");
   out.cooling_power_unit = text_or(units, kMceRcUnit, "?");

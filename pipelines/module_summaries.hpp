@@ -85,6 +85,8 @@ struct EstimateValue {
 // field step of the entropy change, and the critical behaviour.
 struct MceSummary {
   std::vector<std::string> input_variants;  // Quantum Design variant of each input
+  // Per input: "fc.dat: 10 mg (header)" or "iso.dat: no mass (moment-only outputs)".
+  std::vector<std::string> input_masses;
   std::string minus_dSm_unit = "?", cooling_power_unit = "?";
   double tc_K = kNoValue, tc_err_K = kNoValue;
   std::string tc_verdict;  // "ferromagnetic transition" or "no transition: <why>" ("" when no M(T))

@@ -242,7 +242,11 @@ json mce_headlines(const fs::path& dir, json provenance) {
   std::set<std::string> formats;
   for (const std::string& variant : s.input_variants) formats.insert("Quantum Design " + variant);
   provenance["reader"] = joined(formats);
-  provenance["calibration"] = "sample mass from the header or --mass";
+  // Which mass each file was normalised by: a sample without one reports mJ/K, and the report must
+  // not say "from the header" for it.
+  std::string masses;
+  for (const std::string& m : s.input_masses) masses += (masses.empty() ? "" : "; ") + m;
+  provenance["calibration"] = "sample mass (header SAMPLE_MASS or --mass): " + (masses.empty() ? "?" : masses);
   Headlines h{json::object(), provenance};
   h.add("Tc", "Curie temperature Tc (min dM/dT)", s.tc_K, "K",
         std::isfinite(s.tc_err_K) ? json{{"kind", "se"}, {"se", s.tc_err_K}} : none());

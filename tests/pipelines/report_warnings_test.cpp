@@ -130,5 +130,17 @@ TEST(ReportReasons, TcOfAFailedMtFileSaysItFailed) {
   EXPECT_EQ(module_headlines("mce", dir, nlohmann::json::object())["Tc"]["reason"], "no field-cooled M(T) file was given");
 }
 
+// The provenance says which mass each file was normalised by (it said "from the header or --mass"
+// for a file without one, whose numbers are moment-only).
+TEST(ReportProvenance, TheMassOfEachMagnetometerFileIsNamed) {
+  const auto dir = test::scratch_dir("report_mass_provenance");
+  write(dir / "mce.json", R"json({"inputs": [{"file": "raw/fc.dat", "variant": "MPMS3", "mass_mg": 10.5, "mass_source": "header"},
+                                           {"file": "raw/iso.dat", "variant": "MPMS3", "mass_mg": null, "mass_source": "none"}],
+                               "units": {"minus_dSm": "mJ/K", "RCP_RC": "mJ"}, "warnings": [], "curie": []})json");
+  const auto q = module_headlines("mce", dir, nlohmann::json::object());
+  EXPECT_EQ(q["Tc"]["provenance"]["calibration"],
+            "sample mass (header SAMPLE_MASS or --mass): fc.dat: 10.5 mg (header); iso.dat: no mass (moment-only outputs)");
+}
+
 }  // namespace
 }  // namespace mgscope
