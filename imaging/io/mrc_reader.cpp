@@ -187,6 +187,12 @@ LocatedImage locate(const ByteReader& file, const ReadOptions& options) {
   info.frame = options.frame;
   info.pixel_type = type;
   if (e == Endian::big) info.warnings.push_back("MRC file is big-endian; bytes swapped");
+  // The axes' order is not applied (readers-binary.md): say so when it is not the usual 1, 2, 3, so
+  // that an image whose columns run along y is not read transposed without a word.
+  const std::int32_t mapc = file.get<std::int32_t>(64, e, "MRC mapc"), mapr = file.get<std::int32_t>(68, e, "MRC mapr");
+  if (mapc == 2 && mapr == 1)
+    info.warnings.push_back("MRC mapc, mapr = 2, 1 (columns along y): the image is read as stored, transposed "
+                            "against the map's axes");
   out.block.offset = data_at + std::uint64_t(options.frame) * (all_bytes / std::uint64_t(nz));
   out.block.width = nx;
   out.block.height = ny;

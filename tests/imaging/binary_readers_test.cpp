@@ -412,6 +412,18 @@ TEST(Mrc, AWrongMachineStampIsNamedInTheModesError) {
             std::string::npos) << e;
 }
 
+// Axes 2, 1, 3 (columns along y): read as stored, with a warning; the usual 1, 2, 3 gives none.
+TEST(Mrc, PermutedAxesAreReadAsStoredWithAWarning) {
+  test::MrcSpec s;
+  Bytes b = test::make_mrc(s);
+  EXPECT_FALSE(has_warning(read_mrc(ByteReader("axes.mrc", b), {}).info, "mapc"));
+  b[64] = 2;  // mapc, little-endian int32 at 64
+  b[68] = 1;  // mapr at 68
+  const LoadedImage img = read_mrc(ByteReader("axes.mrc", b), {});
+  EXPECT_TRUE(has_warning(img.info, "MRC mapc, mapr = 2, 1 (columns along y): the image is read as stored"));
+  expect_gradient(img, 0);
+}
+
 TEST(Mrc, FeiPixelSizeUncalibratedAndComplex) {
   test::MrcSpec s;
   s.exttyp = "FEI1";
