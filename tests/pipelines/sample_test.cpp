@@ -298,6 +298,13 @@ TEST(SampleCommand, DemoStudyEndToEndThenNothingToRedo) {
   EXPECT_EQ(quantities(), serial);
 }
 
+// A report's modules by name.
+std::map<std::string, json> modules_by_name(const json& report) {
+  std::map<std::string, json> mods;
+  for (const json& m : report["modules"]) mods[m["module"].get<std::string>()] = m;
+  return mods;
+}
+
 TEST(SampleCommand, BrokenFileFailsItsModuleOnlyAndExitsOne) {
   const fs::path dir = scratch_dir("sample_broken");
   ASSERT_EQ(run_mgscope("synth hrtem -o " + q(dir / "raw") + " --name good --width 256 --height 256 --pixel-size 0.04nm")
@@ -318,9 +325,7 @@ files = ["raw/creep_*.txt"]
 )");
   const auto r = run_mgscope("sample " + q(dir / "sample.toml") + " -o " + q(dir / "out"));
   EXPECT_EQ(r.exit_code, 1) << r.output;
-  const json report = read_json(dir / "out" / "report.json");
-  std::map<std::string, json> mods;
-  for (const json& m : report["modules"]) mods[m["module"].get<std::string>()] = m;
+  std::map<std::string, json> mods = modules_by_name(read_json(dir / "out" / "report.json"));
   EXPECT_EQ(mods["hrtem"]["status"], "failed");
   EXPECT_NE(mods["hrtem"]["error"].get<std::string>().find("broken.tif"), std::string::npos) << mods["hrtem"];
   EXPECT_TRUE(mods["hrtem"]["quantities"].contains("ordered_fraction"));  // from good.tif
@@ -362,9 +367,7 @@ options = { mt = "raw/fc.dat", mh = "raw/iso_*.dat" }
 )");
   const auto r = run_mgscope("sample " + q(dir / "sample.toml") + " -o " + q(dir / "out"));
   EXPECT_EQ(r.exit_code, 1) << r.output;
-  const json report = read_json(dir / "out" / "report.json");
-  std::map<std::string, json> mods;
-  for (const json& m : report["modules"]) mods[m["module"].get<std::string>()] = m;
+  std::map<std::string, json> mods = modules_by_name(read_json(dir / "out" / "report.json"));
   EXPECT_EQ(mods["mce"]["status"], "failed");
   EXPECT_NE(mods["mce"]["error"].get<std::string>().find("'raw/iso_*.dat' matches no file"), std::string::npos)
       << mods["mce"]["error"];
