@@ -96,8 +96,9 @@ static void add_plausibility_warnings(OliverPharrResult& r, const OliverPharrOpt
                          number_text(kSoftestGPa, 4) + " to " + number_text(kHardestGPa, 4) +
                          " GPa): check the load and depth units of the file");
   if (std::isnan(r.modulus_GPa))
-    r.warnings.push_back("Er = " + number_text(r.reduced_modulus_GPa, 4) + " GPa is beyond the indenter's own term (E_i " +
-                         number_text(o.indenter_modulus_GPa, 4) + " GPa, nu_i " + number_text(o.indenter_poisson, 4) +
+    r.warnings.push_back("Er = " + number_text(r.reduced_modulus_GPa, 4) +
+                         " GPa is beyond the indenter's own term (E_i " + number_text(o.indenter_modulus_GPa, 4) +
+                         " GPa, nu_i " + number_text(o.indenter_poisson, 4) +
                          "): no sample modulus E; check the load and depth units and the area function");
   if (r.exponent_m < 1 || r.exponent_m > 3)
     r.warnings.push_back("unloading exponent m = " + number_text(r.exponent_m, 4) +

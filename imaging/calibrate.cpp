@@ -52,7 +52,8 @@ CalibratedImage calibrate(StoredImage pixels, const ImageInfo& info, const Calib
   if (!file.calibrated) {
     // The reader's warnings often say why (a corrupt calibration tag, a preview page read first).
     std::string why;
-    for (std::size_t k = 0; k < info.warnings.size() && k < 3; ++k) why += (k ? "; " : " (the reader warned: ") + info.warnings[k];
+    for (std::size_t k = 0; k < info.warnings.size() && k < 3; ++k)
+      why += (k ? "; " : " (the reader warned: ") + info.warnings[k];
     fail_input(info.path, "no pixel-size calibration in the file" + (why.empty() ? "" : why + ")") +
                               "; give --pixel-size (e.g. --pixel-size 0.0199nm)");
   }

@@ -62,7 +62,8 @@ static bool only_negative_fields(const QdData& d) {
 // The moment's sign at the top field of each isotherm: negative on most of them, on a ferro- or
 // paramagnet, is a sample mounted reversed or a moment column of the other sign convention, and
 // -dSm then comes out negative (its TEC, from |dSm|, positive).
-static void warn_of_negative_moments(const std::vector<MhCurve>& curves, const std::function<void(const std::string&)>& warn) {
+static void warn_of_negative_moments(const std::vector<MhCurve>& curves,
+                                     const std::function<void(const std::string&)>& warn) {
   std::size_t negative = 0;
   for (const MhCurve& c : curves) {
     const auto top = std::max_element(c.field_Oe.begin(), c.field_Oe.end());
@@ -142,7 +143,8 @@ std::vector<MhCurve> isotherm_curves(const QdData& d, double mass_mg, const Meas
   if (without_virgin.size() == 1) warn(without_virgin[0].second);
   if (without_virgin.size() > 1) {
     std::ostringstream m;
-    m << without_virgin.size() << " isotherms (" << without_virgin.front().first << " to " << without_virgin.back().first
+    m << without_virgin.size() << " isotherms (" << without_virgin.front().first << " to "
+      << without_virgin.back().first
       << " K) have no virgin branch; each uses its widest sweep of H >= 0, e.g. the first: "
       << without_virgin.front().second;
     warn(m.str());

@@ -105,7 +105,8 @@ class MceRun {
     std::cout << std::setprecision(5);
     const BatchResult mt = run_batch(cli_.mt_files, [&](const std::string& f) { analyse_mt(f); }, std::cerr, "mce --mt");
     // So that a report says "the M(T) file failed: ..." rather than that none was given.
-    for (const BatchFailure& f : mt.failures) json_["mt_failures"].push_back({{"file", f.input}, {"message", f.message}});
+    for (const BatchFailure& f : mt.failures)
+      json_["mt_failures"].push_back({{"file", f.input}, {"message", f.message}});
     const BatchResult mh = run_batch(cli_.mh_files, [&](const std::string& f) { read_mh(f); }, std::cerr, "mce --mh");
     bool failed = mt.exit_code() != 0 || mh.exit_code() != 0;
     if (!curves_.empty()) {
@@ -387,7 +388,8 @@ class MceRun {
               << (std::isfinite(top.fwhm_K) ? "dT_FWHM = " + fmt(top.fwhm_K, 4) + " K, RCP = " + fmt(top.rcp, 4) + ' ' +
                                                   rc_unit() + ", RC = " + fmt(top.rc, 4) + ' ' + rc_unit()
                                             : std::string("dT_FWHM, RCP and RC not given (see the warning)"))
-              << ", TEC(3 K) = " << tec_text(top.tec[0].value) << ", TEC(10 K) = " << tec_text(top.tec[1].value) << '\n';
+              << ", TEC(3 K) = " << tec_text(top.tec[0].value) << ", TEC(10 K) = " << tec_text(top.tec[1].value)
+              << '\n';
   }
 
   const MceCli& cli_;

@@ -293,7 +293,8 @@ std::string sample_report_html(const json& report, const fs::path& out_dir, cons
       for (const std::string& key : ordered_quantity_keys(mod["quantities"])) {
         const json& q = mod["quantities"][key];
         const std::string unit = q.value("unit", "");
-        b << "<tr><td>" << html_label(q.value("label", key)) << "</td><td>" << format_quantity(q) << doubt_marker(q, warnings) << "</td><td>"
+        b << "<tr><td>" << html_label(q.value("label", key)) << "</td><td>" << format_quantity(q)
+          << doubt_marker(q, warnings) << "</td><td>"
           << (unit == "1" ? "" : html_unit(unit)) << "</td><td>" << html_escape(q["provenance"].value("reader", ""))
           << "</td><td>" << html_escape(q["provenance"].value("calibration", "")) << "</td></tr>\n";
       }

@@ -97,7 +97,8 @@ std::string utf16_to_utf8(const std::string& path, const std::string& bytes) {
 }  // namespace
 
 bool starts_with_utf16_bom(const std::string& bytes) {
-  return bytes.size() >= 2 && ((bytes[0] == '\xFF' && bytes[1] == '\xFE') || (bytes[0] == '\xFE' && bytes[1] == '\xFF'));
+  if (bytes.size() < 2) return false;
+  return (bytes[0] == '\xFF' && bytes[1] == '\xFE') || (bytes[0] == '\xFE' && bytes[1] == '\xFF');
 }
 
 TextFile decode_text(const std::string& path, const std::string& raw_bytes) {

@@ -353,7 +353,8 @@ bool starts_with_numbers(const TextFile& tf) {
 
 bool looks_like_nanotest_zip(const unsigned char* head, std::size_t n) {
   // A member's local header first; an empty archive is its end record alone.
-  return n >= 4 && head[0] == 'P' && head[1] == 'K' && ((head[2] == 3 && head[3] == 4) || (head[2] == 5 && head[3] == 6));
+  if (n < 4 || head[0] != 'P' || head[1] != 'K') return false;
+  return (head[2] == 3 && head[3] == 4) || (head[2] == 5 && head[3] == 6);
 }
 
 bool looks_like_triboscan(const std::vector<std::string>& lines) {
@@ -446,7 +447,8 @@ static std::vector<IndentCurve> parse_nanotest_multitest(const TextFile& tf) {
                           "load mN) of a NanoTest multi-test export, found " + std::to_string(f.size()));
     const double test = parse_number(f[0], tf.path, i + 1, "test number");
     const double cycle = parse_number(f[1], tf.path, i + 1, "cycle number");
-    if (!(test >= 1 && test == std::floor(test) && test < 1e9 && cycle >= 1 && cycle == std::floor(cycle) && cycle < 1e9))
+    const auto whole = [](double v) { return v >= 1 && v < 1e9 && v == std::floor(v); };
+    if (!whole(test) || !whole(cycle))
       fail_input(tf.path, "line " + std::to_string(i + 1) + ": test and cycle numbers must be whole numbers >= 1");
     const std::pair<long, long> key{long(test), long(cycle)};
     if (key != current) {

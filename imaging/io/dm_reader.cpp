@@ -148,9 +148,9 @@ void set_calibration(const ImageEntry& e, ImageInfo& info) {
   }
   if (!ok) {
     // Say which rule: a scale of 0 in nm was reported as "not a length".
-    info.warnings.push_back(std::string(units_are_lengths ? "DM calibration scale is not a positive number on both axes ("
-                                                          : "DM calibration is not a length on both axes (") +
-                            found + "); image treated as uncalibrated");
+    const char* what = units_are_lengths ? "DM calibration scale is not a positive number on both axes ("
+                                         : "DM calibration is not a length on both axes (";
+    info.warnings.push_back(what + found + "); image treated as uncalibrated");
     return;
   }
   cal.calibrated = true;

@@ -72,7 +72,8 @@ PixelType pixel_type_of(const ByteReader& file, int mode, int nversion, std::opt
     default: {
       // A mode that is a known one with its bytes swapped: the machine stamp named the wrong order.
       const auto swapped = static_cast<int>(__builtin_bswap32(static_cast<std::uint32_t>(mode)));
-      const bool known_swapped = swapped == 0 || swapped == 1 || swapped == 2 || swapped == 6 || swapped == kHalfFloatMode;
+      const bool known_swapped =
+          swapped == 0 || swapped == 1 || swapped == 2 || swapped == 6 || swapped == kHalfFloatMode;
       file.fail(12, "MRC mode " + std::to_string(mode) + " is not supported (0, 1, 2, 6 or 12 expected)" +
                         (known_swapped ? "; in the other byte order it reads " + std::to_string(swapped) +
                                              ": does the machine stamp (byte 212) name the wrong byte order?"
