@@ -68,6 +68,11 @@ std::vector<std::string> string_list(const toml::node& node, const std::string& 
 
 }  // namespace
 
+// Whether `keys` (a ModuleSpec's option list) holds `key`.
+static bool names(const std::vector<const char*>& keys, const std::string& key) {
+  return std::any_of(keys.begin(), keys.end(), [&](const char* k) { return key == k; });
+}
+
 Measurement read_measurement(const ModuleSpec& spec, const toml::table& table, const fs::path& base,
                              const std::string& path) {
   Measurement m;
@@ -102,9 +107,7 @@ Measurement read_measurement(const ModuleSpec& spec, const toml::table& table, c
         const std::string where = prefix + "options." + opt;
         if (opt == "out" || opt == "outdir" || opt == "o" || opt == "config")
           fail_input(path, "key '" + where + "': set by `mgscope sample`, not by the manifest");
-        const bool is_path = std::find_if(spec.path_options.begin(), spec.path_options.end(), [&](const char* p) {
-                               return opt == p;
-                             }) != spec.path_options.end();
+        const bool is_path = names(spec.path_options, opt);
         std::vector<const toml::node*> items;
         if (const toml::array* arr = value.as_array()) {
           for (const toml::node& item : *arr) items.push_back(&item);
@@ -132,10 +135,7 @@ Measurement read_measurement(const ModuleSpec& spec, const toml::table& table, c
             m.option_args.push_back(f);
             m.files.push_back(f);
           }
-          const bool input = std::find_if(spec.input_options.begin(), spec.input_options.end(), [&](const char* p) {
-                               return opt == p;
-                             }) != spec.input_options.end();
-          if (input) {
+          if (names(spec.input_options, opt)) {
             note_missing_input(missing);
             if (missing.empty()) ++input_files;
           } else {

@@ -36,12 +36,8 @@ void expect_input_error(F&& read, const std::string& path, const std::string& fr
 // curves are read; without a list for the failures the table's error is thrown as before.
 TEST(IndentReaders, AZipMemberThatIsNoCurveFailsAloneAndMacFilesAreSkipped) {
   const auto dir = test::scratch_dir("zip_members");
-  IndentSynthOptions o;
-  std::string export_text;
-  const IndentCurve c = synth_indent_curve(o, "x");
-  for (std::size_t i = 0; i < c.size(); ++i)
-    export_text += std::to_string(c.time_s[i]) + "\t" + std::to_string(c.depth_nm[i]) + "\t" +
-                   std::to_string(c.load_mN[i]) + "\r\n";
+  const IndentCurve c = synth_indent_curve(IndentSynthOptions{}, "x");
+  const std::string export_text = format_nanotest_text(c);
   auto entry = [](const std::string& name, const std::string& text) {
     return ZipEntry{name, std::vector<std::uint8_t>(text.begin(), text.end())};
   };
@@ -74,13 +70,9 @@ TEST(IndentReaders, AZipMemberThatIsNoCurveFailsAloneAndMacFilesAreSkipped) {
 TEST(IndentReaders, RowsEndingWithASeparatorAreTheSameRows) {
   const auto dir = test::scratch_dir("trailing_tab");
   const IndentCurve c = synth_indent_curve(IndentSynthOptions{}, "x");
-  std::string plain, trailing;
-  for (std::size_t i = 0; i < c.size(); ++i) {
-    const std::string row =
-        std::to_string(c.time_s[i]) + "\t" + std::to_string(c.depth_nm[i]) + "\t" + std::to_string(c.load_mN[i]);
-    plain += row + "\r\n";
-    trailing += row + "\t\r\n";
-  }
+  const std::string plain = format_nanotest_text(c);
+  std::string trailing;
+  for (char ch : plain) trailing += ch == '\r' ? std::string("\t\r") : std::string(1, ch);
   write(dir / "plain.txt", plain);
   write(dir / "trailing.txt", trailing);
   const IndentCurve a = read_indent_file((dir / "plain.txt").string()).at(0);
