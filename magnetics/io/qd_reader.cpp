@@ -86,6 +86,15 @@ std::string unit_in_name(const std::string& name) {
   return underscore == std::string::npos ? std::string() : t.substr(underscore + 1);
 }
 
+// The name without the unit unit_in_name finds: "Moment" for "Moment (A m2)" and for "Moment_Am2".
+std::string name_stem(const std::string& name) {
+  const std::string t = trim(name);
+  if (unit_in_name(t).empty()) return t;
+  const char close = t.back();
+  const std::size_t at = close == ')' ? t.rfind('(') : close == ']' ? t.rfind('[') : t.rfind('_');
+  return trim(std::string_view(t).substr(0, at));
+}
+
 // A unit written any of the ways people write it ("A m2", "Am2", "A·m²", "A*m^2", "EMU") in one
 // spelling: lower case, no spaces, dots or powers signs, superscript two as "2".
 std::string normalised_unit(const std::string& unit) {
@@ -286,6 +295,19 @@ MomentSource named_moment_source(QdData& d, const std::string& column) {
   return s;
 }
 
+// The column the auto-pick entry `name` stands for: the name itself, else a column with the same
+// stem and the same unit however it is spelled ("Moment (A m2)", "Moment [A·m²]" for "Moment
+// (Am2)"): exports from other software re-spell the unit, and were refused as having no moment.
+std::string present_spelling(const QdData& d, const std::string& name) {
+  if (d.column_index(name) != std::string::npos) return name;
+  const std::string unit = normalised_unit(unit_in_name(name));
+  for (const std::string& column : d.column_names)
+    if (!unit_in_name(column).empty() && normalised_unit(unit_in_name(column)) == unit &&
+        name_stem(column) == name_stem(name))
+      return column;
+  return {};
+}
+
 // Every auto-pick column that holds a number, in preference order. An MPMS3 sequence may switch
 // between DC-scan and VSM measurements: the same sample moment is then written to the DC columns
 // in some rows and to `Moment (emu)` in others (formats.md 3.1), so one column alone loses rows.
@@ -293,11 +315,11 @@ std::vector<MomentSource> auto_moment_sources(const QdData& d) {
   std::vector<MomentSource> sources;
   std::string present;
   for (const auto& m : kMomentOrder) {
-    const std::size_t c = d.column_index(m.moment);
-    if (c == std::string::npos) continue;
-    present += std::string(present.empty() ? "'" : ", '") + m.moment + "'";
-    if (has_number(d, c))
-      sources.push_back({m.moment, d.column_index(m.error) != std::string::npos ? m.error : "", m.to_emu});
+    const std::string column = present_spelling(d, m.moment);
+    if (column.empty()) continue;
+    present += std::string(present.empty() ? "'" : ", '") + column + "'";
+    if (has_number(d, d.column_index(column)))
+      sources.push_back({column, d.column_index(m.error) != std::string::npos ? m.error : "", m.to_emu});
   }
   if (sources.empty())
     fail_input(d.path, present.empty() ? "no moment column: none of " + accepted_moment_names() +

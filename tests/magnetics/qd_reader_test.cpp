@@ -279,13 +279,31 @@ TEST(QdReaderVariants, NamedMomentColumnIsReadInTheUnitOfItsName) {
 // Without a moment column the error names every column the reader looks for, and the option.
 TEST(QdReaderBadInput, NoMomentColumnNamesTheAcceptedColumnsAndTheOption) {
   try {
-    parse("p.dat", "[Data]\nTemperature (K),Magnetic Field (Oe),Moment (A m2)\n1,2,3\n");
+    parse("p.dat", "[Data]\nTemperature (K),Magnetic Field (Oe),Signal (V)\n1,2,3\n");
     FAIL() << "no error";
   } catch (const InputError& e) {
     EXPECT_EQ(std::string(e.what()),
               "p.dat: no moment column: none of 'DC Moment Free Ctr (emu)', 'DC Moment Fixed Ctr (emu)', "
               "'Moment (emu)', 'Long Moment (emu)', 'M_emu', 'Moment (Am2)'; name another with --moment-column");
   }
+}
+
+// The auto-pick finds its columns however their unit is spelled: an export with 'Moment (A m2)'
+// was refused as having no moment column.
+TEST(QdReaderVariants, AutoPickedColumnsMayRespellTheirUnit) {
+  const struct {
+    const char* column;
+    const char* value;
+  } spellings[] = {{"Moment (A m2)", "1.5e-3"}, {"Moment [A\xC2\xB7m\xC2\xB2]", "1.5e-3"}, {"Moment_Am2", "1.5e-3"},
+                   {"Moment (EMU)", "1.5"},     {"M_EMU", "1.5"},         {"Long Moment [emu]", "1.5"}};
+  for (const auto& s : spellings) {
+    const QdData d = parse("s.dat", std::string("[Data]\nTemperature (K),Magnetic Field (Oe),") + s.column + "\n1,2," +
+                                        s.value + "\n");
+    EXPECT_NEAR(d.moment_emu[0], 1.5, 1e-12) << s.column;
+    EXPECT_EQ(d.moment_column, s.column);
+  }
+  // A different stem is not a moment column the reader knows ('Moment' is, 'Moments' is not).
+  EXPECT_THROW(parse("s.dat", "[Data]\nTemperature (K),Magnetic Field (Oe),Moments (A m2)\n1,2,3\n"), InputError);
 }
 
 TEST(QdReaderVariants, MassZeroIsNoMassWithAWarning) {
