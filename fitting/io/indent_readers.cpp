@@ -107,9 +107,11 @@ struct Role {
   std::vector<std::pair<std::string, double>> units;  // unit -> factor to s, nm or mN
 };
 
-const Role kTime{"time", {"time", "t", "time*"}, {{"s", 1}, {"sec", 1}, {"ms", 1e-3}, {"min", 60}}};
+const Role kTime{"time",
+                 {"time", "t", "time*"},
+                 {{"s", 1}, {"sec", 1}, {"second", 1}, {"seconds", 1}, {"ms", 1e-3}, {"min", 60}, {"h", 3600}}};
 const Role kDepth{"depth", {"depth", "h", "displacement", "penetration", "depth*", "displacement*", "indentation depth"},
-                  {{"nm", 1}, {"um", 1e3}}};
+                  {{"nm", 1}, {"um", 1e3}, {"A", 0.1}, {"\xC3\x85", 0.1}}};  // A, \u00C5: angstrom
 const Role kLoad{"load", {"load", "force", "p", "fn", "normal load", "load*", "force*"},
                  {{"mN", 1}, {"uN", 1e-3}, {"N", 1e3}}};
 

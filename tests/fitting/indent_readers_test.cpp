@@ -120,8 +120,15 @@ TEST(IndentReaders, ColumnsInAKnownUnitWinOverEarlierOnesInAnother) {
   EXPECT_EQ(c.depth_nm, (std::vector<double>{10, 20}));
   EXPECT_EQ(c.load_mN, (std::vector<double>{1, 2}));
   EXPECT_EQ(c.time_s, (std::vector<double>{0.5, 1}));
+  // Hours, spelled-out seconds and angstrom are read in their units.
+  write(path, "Time (h)\tDepth (A)\tLoad (uN)\n0.5\t100\t1000\n");
+  EXPECT_EQ(read_indent_file(path).at(0).time_s, (std::vector<double>{1800}));
+  EXPECT_EQ(read_indent_file(path).at(0).depth_nm, (std::vector<double>{10}));
+  write(path, "Time (seconds)\tDepth (nm)\tLoad (mN)\n0.5\t100\t1\n");
+  EXPECT_EQ(read_indent_file(path).at(0).time_s, (std::vector<double>{0.5}));
   write(path, "Depth (V)\tLoad (mN)\tTime (s)\n0.1\t1\t0.5\n");
-  expect_input_error([&] { read_indent_file(path); }, path, "depth column 'Depth (V)' has unit 'V'; expected nm, um");
+  expect_input_error([&] { read_indent_file(path); }, path,
+                     "depth column 'Depth (V)' has unit 'V'; expected nm, um, A, \xC3\x85");
   std::filesystem::remove_all(dir);
 }
 
