@@ -511,6 +511,10 @@ struct TiffPages::Session {
   std::optional<PixelBlock> contiguous;
   std::uint64_t contiguous_frames = 0;
   std::optional<ByteReader> frames_file;  // opened on demand to read those frames
+  // The pages that are frames when some pages are reduced-resolution copies and others not
+  // (skip_reduced_pages); empty when every page is a frame.
+  std::vector<tdir_t> frame_pages;
+  std::string frame_pages_note, frame_pages_warning;  // which pages were left out
 
   explicit Session(const std::string& p) : path(p), file(p), scope(messages) {
     TIFFOpenOptionsSetMaxSingleMemAlloc(
@@ -523,6 +527,44 @@ struct TiffPages::Session {
     messages.errors.clear();  // a broken link after the pages found costs those pages only
     find_contiguous_frames();
     open_warnings = messages.warnings;
+    skip_reduced_pages();
+  }
+
+  // Pages marked as reduced-resolution copies (NewSubfileType bit 0: the thumbnails and previews
+  // some writers add before or after the micrograph) are not frames when full-resolution pages
+  // exist: analysed as frames, a 128 px thumbnail at the end of a stack failed its point with "no
+  // calibration". ImageJ and tifffile keep them out of the stack too. Read from the directories
+  // themselves (a few hundred bytes a page); a directory chain that breaks leaves every page a frame.
+  void skip_reduced_pages() {
+    if (pages < 2 || contiguous) return;
+    std::vector<tdir_t> full, reduced;
+    try {
+      std::uint64_t offset = file.header().first_ifd;
+      for (tdir_t p = 0; p < pages && offset != 0; ++p) {
+        std::uint64_t next = 0;
+        bool is_reduced = false;
+        for (const TiffEntry& e : file.entries(offset, &next))
+          if (e.tag == TIFFTAG_SUBFILETYPE) is_reduced = (std::uint64_t(file.number(e).value_or(0)) & 1) != 0;
+        (is_reduced ? reduced : full).push_back(p);
+        offset = next;
+      }
+    } catch (const InputError&) {
+      return;
+    }
+    if (reduced.empty() || full.empty() || full.size() + reduced.size() != pages) return;
+    std::string listed;
+    for (std::size_t i = 0; i < reduced.size() && i < 8; ++i) listed += (i ? ", " : "") + std::to_string(reduced[i]);
+    if (reduced.size() > 8) listed += ", ...";
+    frame_pages_note = std::to_string(reduced.size()) + " of " + std::to_string(pages) + " (page " + listed +
+                       "), not frames";
+    // Thumbnails after the micrograph(s) leave frame k page k: a note in the metadata. Before or
+    // between them the numbers differ, which a user giving --frame must know.
+    if (full.back() != static_cast<tdir_t>(full.size() - 1))
+      frame_pages_warning = std::to_string(reduced.size()) + " of the file's " + std::to_string(pages) + " pages (page " +
+                            listed + ") are reduced-resolution copies (NewSubfileType bit 0: previews or thumbnails) "
+                            "and are not frames; frames 0 to " + std::to_string(full.size() - 1) +
+                            " are the full-resolution pages, frame 0 being page " + std::to_string(full.front());
+    frame_pages = std::move(full);
   }
 
   // ImageJ saves a stack of more than 4 GiB (and tifffile one written with truncate=True) with a
@@ -556,7 +598,10 @@ TiffPages::~TiffPages() = default;
 
 int TiffPages::pages() const {
   const Session& s = *session_;
-  return static_cast<int>(std::min<std::uint64_t>(s.contiguous ? s.contiguous_frames : s.pages, 1u << 30));
+  const std::uint64_t frames = s.contiguous               ? s.contiguous_frames
+                               : !s.frame_pages.empty() ? s.frame_pages.size()
+                                                        : std::uint64_t{s.pages};
+  return static_cast<int>(std::min<std::uint64_t>(frames, 1u << 30));
 }
 
 // A page marked as a reduced-resolution copy (NewSubfileType bit 0: a thumbnail or preview some
@@ -589,13 +634,16 @@ LoadedImage TiffPages::read(int frame, bool map) {
   info.path = path;
   info.format = "TIFF";
   for (const std::string& e : s.count_errors) info.warnings.push_back("libtiff, counting pages: " + e);
+  if (!s.frame_pages_warning.empty()) info.warnings.push_back(s.frame_pages_warning);
+  if (!s.frame_pages_note.empty()) info.metadata["tiff.reduced_resolution_pages"] = s.frame_pages_note;
   info.frames = pages();
   if (frame < 0 || frame >= info.frames)
     fail_input(path, "frame " + std::to_string(frame) + " requested but the file has " + std::to_string(info.frames) +
-                         (s.contiguous ? " frame(s)" : " page(s)") + ", numbered from 0");
+                         (s.contiguous || !s.frame_pages.empty() ? " frame(s)" : " page(s)") + ", numbered from 0");
   info.frame = frame;
   TIFF* tif = s.tif.get();
-  const int page = s.contiguous ? 0 : frame;  // an ImageJ stack in one directory: its only page
+  // An ImageJ stack in one directory: its only page.
+  const int page = s.contiguous ? 0 : !s.frame_pages.empty() ? static_cast<int>(s.frame_pages[frame]) : frame;
   if (!TIFFSetDirectory(tif, static_cast<tdir_t>(page)))
     fail_tiff(path, "cannot read the directory of page " + std::to_string(page), s.messages);
 
@@ -626,7 +674,7 @@ LoadedImage TiffPages::read(int frame, bool map) {
   for (const std::string& w : s.messages.warnings)
     if (w.find("Unknown field with tag") == std::string::npos)  // DM/FEI private tags: read above
       info.warnings.push_back("libtiff: " + w);
-  if (!s.contiguous) reduced_page_warning(tif, page, info);
+  if (!s.contiguous && s.frame_pages.empty()) reduced_page_warning(tif, page, info);
   return out;
 }
 

@@ -420,13 +420,11 @@ TEST(TiffColour, RgbContiguous8BitBecomesLuma) {
   EXPECT_TRUE(any_contains(img.info.warnings, "RGB image converted to gray")) << img.info.warnings.size();
 }
 
-// A preview written as page 0 (NewSubfileType 1) before the micrograph: read as asked, with a
-// warning naming the full-resolution page; the micrograph's page has no such warning.
-TEST(TiffPages, APreviewPageFirstIsNamedAndTheFullPageGiven) {
-  const auto dir = test::scratch_dir("tiff_preview");
-  const std::string path = (dir / "preview_first.tif").string();
+// Pages of the given sides, those of side 4 marked NewSubfileType 1 (reduced-resolution copies).
+void write_pages_with_previews(const std::string& path, std::initializer_list<std::uint32_t> sides) {
   TIFF* t = TIFFOpen(path.c_str(), "w");
-  for (const std::uint32_t side : {4u, 16u}) {
+  std::uint8_t value = 0;
+  for (const std::uint32_t side : sides) {
     TIFFSetField(t, TIFFTAG_SUBFILETYPE, side == 4 ? FILETYPE_REDUCEDIMAGE : 0u);
     TIFFSetField(t, TIFFTAG_IMAGEWIDTH, side);
     TIFFSetField(t, TIFFTAG_IMAGELENGTH, side);
@@ -434,20 +432,52 @@ TEST(TiffPages, APreviewPageFirstIsNamedAndTheFullPageGiven) {
     TIFFSetField(t, TIFFTAG_BITSPERSAMPLE, 8);
     TIFFSetField(t, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_MINISBLACK);
     TIFFSetField(t, TIFFTAG_ROWSPERSTRIP, side);
-    std::vector<std::uint8_t> px(side * side, 7);
+    std::vector<std::uint8_t> px(side * side, ++value);  // page p holds the value p + 1
     ASSERT_EQ(TIFFWriteEncodedStrip(t, 0, px.data(), tmsize_t(px.size())), tmsize_t(px.size()));
     TIFFWriteDirectory(t);
   }
   TIFFClose(t);
-  const LoadedImage preview = read_tiff(path);
-  EXPECT_EQ(preview.info.width, 4);
-  EXPECT_TRUE(any_contains(preview.info.warnings, "page 0 is marked as a reduced-resolution copy (NewSubfileType 1)"));
-  EXPECT_TRUE(any_contains(preview.info.warnings, "page 1 is of full resolution: give --frame 1"));
-  ReadOptions second;
-  second.frame = 1;
-  const LoadedImage full = read_tiff(path, second);
-  EXPECT_EQ(full.info.width, 16);
-  EXPECT_FALSE(any_contains(full.info.warnings, "reduced-resolution"));
+}
+
+LoadedImage read_frame(const std::string& path, int frame) {
+  ReadOptions o;
+  o.frame = frame;
+  return read_tiff(path, o);
+}
+
+// Reduced-resolution pages (NewSubfileType 1) are not frames when full-resolution pages exist. A
+// preview before the micrograph was read instead of it (one box), and a thumbnail after a stack's
+// frames failed its point in a series.
+TEST(TiffPages, ReducedResolutionPagesAreNotFrames) {
+  const auto dir = test::scratch_dir("tiff_preview");
+  const std::string first = (dir / "preview_first.tif").string();
+  write_pages_with_previews(first, {4, 16, 4, 16});
+  const LoadedImage f0 = read_frame(first, 0), f1 = read_frame(first, 1);
+  EXPECT_EQ(f0.info.frames, 2);
+  EXPECT_EQ(f0.info.width, 16);
+  EXPECT_EQ(f0.raw.data()[0], 2);  // page 1
+  EXPECT_EQ(f1.raw.data()[0], 4);  // page 3
+  // The frame numbers differ from the page numbers: a warning says how.
+  EXPECT_TRUE(any_contains(f0.info.warnings, "2 of the file's 4 pages (page 0, 2) are reduced-resolution copies"));
+  EXPECT_TRUE(any_contains(f0.info.warnings, "frames 0 to 1 are the full-resolution pages, frame 0 being page 1"));
+  expect_input_error(first, "frame 2 requested but the file has 2 frame(s)", 2);
+
+  // Thumbnails after the frames leave frame k page k: a note in the metadata, no warning.
+  const std::string last = (dir / "thumbnail_last.tif").string();
+  write_pages_with_previews(last, {16, 16, 16, 4});
+  const LoadedImage l2 = read_frame(last, 2);
+  EXPECT_EQ(l2.info.frames, 3);
+  EXPECT_EQ(l2.raw.data()[0], 3);
+  EXPECT_FALSE(any_contains(l2.info.warnings, "reduced-resolution"));
+  EXPECT_EQ(l2.info.metadata.at("tiff.reduced_resolution_pages"), "1 of 4 (page 3), not frames");
+
+  // Only reduced pages: each is read as asked, with a warning that it is a preview.
+  const std::string only = (dir / "previews_only.tif").string();
+  write_pages_with_previews(only, {4, 4});
+  const LoadedImage p = read_frame(only, 1);
+  EXPECT_EQ(p.info.frames, 2);
+  EXPECT_TRUE(any_contains(p.info.warnings, "page 1 is marked as a reduced-resolution copy (NewSubfileType 1)"));
+  EXPECT_TRUE(any_contains(p.info.warnings, "no page of full resolution among the file's first 64"));
   std::filesystem::remove_all(dir);
 }
 
