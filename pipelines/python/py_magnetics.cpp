@@ -25,11 +25,13 @@ std::string fspath(const pyb::handle& p) {
 pyb::dict qd_dict(const QdData& d) {
   pyb::dict info;
   for (const auto& [key, value] : d.info) info[pyb::str(key)] = value;
+  pyb::dict rows_by_column;  // in the order the reader prefers them
+  for (const auto& [column, rows] : d.moment_rows_by_column) rows_by_column[pyb::str(column)] = rows;
   return pyb::dict(
       "path"_a = d.path, "variant"_a = d.variant, "sample_mass_mg"_a = d.sample_mass_mg,
       "columns"_a = d.column_names, "temperature_column"_a = d.temperature_column,
       "field_column"_a = d.field_column, "moment_column"_a = d.moment_column,
-      "temperature_K"_a = to_array(d.temperature_K), "field_Oe"_a = to_array(d.field_Oe),
+      "moment_rows_by_column"_a = rows_by_column, "temperature_K"_a = to_array(d.temperature_K), "field_Oe"_a = to_array(d.field_Oe),
       "moment_emu"_a = to_array(d.moment_emu), "moment_error_emu"_a = to_array(d.moment_error_emu),
       "comment"_a = d.comment, "info"_a = info, "warnings"_a = d.warnings);
 }
@@ -124,7 +126,9 @@ void bind_magnetics(pyb::module_& m) {
       R"doc(A Quantum Design export (MPMS3, MPMS-XL, PPMS VSM, bare CSV, or the generic CSV T_K,H_Oe,M_emu).
 
 Returns path, variant, sample_mass_mg (None when absent), columns, the chosen temperature/field/moment
-columns, arrays temperature_K, field_Oe, moment_emu, moment_error_emu (NaN where not measured),
+columns, moment_rows_by_column ({column: rows it gave}; an MPMS3 sequence mixing DC-scan and VSM rows
+takes each row's moment from the first column holding a number there), arrays temperature_K, field_Oe,
+moment_emu, moment_error_emu (NaN where not measured),
 comment, info (header entries), warnings. moment_column: pick the moment column by name.)doc");
 
   m.def(

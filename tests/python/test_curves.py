@@ -141,6 +141,7 @@ def test_quantum_design_reading_and_isotherms(mce_cli):
     cli_input = json.loads((mce_cli / "mce.json").read_text())["inputs"][0]
     assert d["variant"] == cli_input["variant"] and d["sample_mass_mg"] == cli_input["mass_mg"]
     assert d["moment_column"] == cli_input["moment_column"] and len(d["moment_emu"]) == cli_input["rows"]
+    assert d["moment_rows_by_column"] == cli_input["moment_rows_by_column"] and d["moment_rows_by_column"]
     iso = mgscope.isotherms(SOURCE_DIR / MH)
     by_arrays = mgscope.entropy_change(iso)  # isotherm dicts in emu/g give the file's -dSm
     assert np.array_equal(by_arrays["minus_dSm"], mgscope.entropy_change(SOURCE_DIR / MH)["minus_dSm"])
