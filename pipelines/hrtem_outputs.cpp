@@ -230,11 +230,14 @@ std::string hrtem_combined_csv(const std::vector<HrtemImageFractions>& images, i
   auto cell = [](bool has, double v) { return has ? csv_number(v, 6) : std::string(); };
   auto row = [&](const std::string& name, long boxes, const std::array<long, kBoxClassCount>& c, bool has_area,
                  double area_fraction, const Interval& area_ci, const std::vector<std::string>& warnings) {
-    const double nb = boxes ? double(boxes) : 1.0;
+    // Without a specimen box the fractions are undefined: empty cells, as summary.json's null and
+    // series.csv's empty cells (they read 0 here, and a zero is a measurement).
+    const bool has_boxes = boxes > 0;
+    const double nb = has_boxes ? double(boxes) : 1.0;
     const Interval ci = wilson_interval(c[1] + c[2], boxes);
-    o << name << ',' << boxes << ',' << c[0] << ',' << c[1] << ',' << c[2] << ',' << csv_number(double(c[0]) / nb, 6) << ','
-      << csv_number(double(c[1]) / nb, 6) << ',' << csv_number(double(c[2]) / nb, 6) << ',' << csv_number(double(c[1] + c[2]) / nb, 6) << ','
-      << csv_number(ci.low, 6) << ',' << csv_number(ci.high, 6) << ',' << cell(has_area, area_fraction) << ','
+    o << name << ',' << boxes << ',' << c[0] << ',' << c[1] << ',' << c[2] << ',' << cell(has_boxes, c[0] / nb) << ','
+      << cell(has_boxes, c[1] / nb) << ',' << cell(has_boxes, c[2] / nb) << ',' << cell(has_boxes, (c[1] + c[2]) / nb)
+      << ',' << cell(has_boxes, ci.low) << ',' << cell(has_boxes, ci.high) << ',' << cell(has_area, area_fraction) << ','
       << cell(has_area, area_ci.low) << ',' << cell(has_area, area_ci.high) << ',' << csv_list(warnings) << '\n';
   };
   std::array<long, kBoxClassCount> pooled{};
