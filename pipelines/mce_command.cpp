@@ -210,6 +210,12 @@ class MceRun {
       fail_input(path, "has " + std::string(mass > 0 ? "a" : "no") +
                            " sample mass unlike the M(H) files before it: cannot mix emu/g and emu");
     per_gram_ = mass > 0;
+    // H_int = H - 4 pi N rho M needs M per gram; a moment in emu gave a field wrong by the mass,
+    // with no word (4.997 T for 4.658 T at the top field of the mean-field sample).
+    if (cli_.demag_N > 0 && !(mass > 0))
+      fail_input(path, "has no sample mass (" + std::string(source == "--mass" ? "--mass 0" : "none in its header") +
+                           "): --demag needs one (header SAMPLE_MASS or --mass) to turn "
+                       "the moment into a magnetisation; run without --demag or give --mass");
     std::vector<std::string> branch_warnings;
     auto c = isotherm_curves(d, mass, segment_, &branch_warnings);
     for (const auto& w : branch_warnings) warn(w);

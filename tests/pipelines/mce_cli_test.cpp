@@ -90,6 +90,19 @@ double top_minus_dSm_max(const fs::path& out) {
   return j["entropy"]["merit_by_field"].back()["minus_dSm_max"].get<double>();
 }
 
+// --demag turns the moment into a magnetisation with the mass: without one (--mass 0 or none in
+// the header) the field was corrected with emu as if emu/g (4.997 T for 4.658 T), exit 0.
+TEST(MceCli, DemagWithoutAMassIsRefusedNamingTheFile) {
+  const fs::path iso = synth_dir() / "isotherms.dat";
+  const fs::path out = scratch_dir("mce_cli_demag_nomass");
+  const auto r = run_mgscope("mce --mh " + q(iso) + " --mass 0 --demag 0.3 --density 7.9 -o " + q(out));
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find(iso.string() + ": has no sample mass (--mass 0): --demag needs one"), std::string::npos)
+      << r.output;
+  // With the header's mass the same options run.
+  EXPECT_EQ(run_mgscope("mce --mh " + q(iso) + " --demag 0.3 --density 7.9 -o " + q(out)).exit_code, 0);
+}
+
 // --moment-column takes the unit from the column's name: 'Moment (A m2)' was read as emu, and
 // -dSm came out 1000x too small (0.01015 J/(kg K)) with exit 0 and no warning.
 TEST(MceCli, NamedMomentColumnInAm2IsConvertedToEmu) {
