@@ -73,11 +73,11 @@ void add_region_warnings(HrtemResult& r) {
 }  // namespace
 
 std::string HrtemOptions::check() const {
-  if (!(box_nm > 0)) return "HrtemOptions.box_nm must be > 0";
-  if (stride_nm && !(*stride_nm > 0)) return "HrtemOptions.stride_nm must be > 0";
+  if (!(box_nm > 0)) return "--box (HrtemOptions.box_nm) must be above 0 nm";
+  if (stride_nm && !(*stride_nm > 0)) return "--stride (HrtemOptions.stride_nm) must be above 0 nm";
   if (!(spots.d_min_nm > 0 && spots.d_min_nm < spots.d_max_nm))
-    return "HrtemOptions.spots: need 0 < d_min_nm < d_max_nm for the spot annulus";
-  if (threads < 0) return "HrtemOptions.threads must be >= 0";
+    return "--d-min must be below --d-max (HrtemOptions.spots: 0 < d_min_nm < d_max_nm, the spot annulus)";
+  if (threads < 0) return "--threads (HrtemOptions.threads) must be 0 (all cores) or more";
   // Out of these ranges a rule no longer separates the classes (0 directions makes every box a
   // nanocrystal; an anisotropy level of 1 or less, every box crystal-like), so it is refused.
   if (rules.nanocrystal_min_directions < 2 || rules.nanocrystal_min_directions > 8)
@@ -90,7 +90,9 @@ std::string HrtemOptions::check() const {
       !(*rules.crystal_like_min_anisotropy > 1 && std::isfinite(*rules.crystal_like_min_anisotropy)))
     return "--anisotropy-min (HrtemOptions.rules.crystal_like_min_anisotropy) must be above 1: the anisotropy "
            "max/mean is at least 1 in every box";
-  return "";
+  if (fdr_q && !(*fdr_q > 0 && *fdr_q < 1)) return "--fdr (HrtemOptions.fdr_q) must lie between 0 and 1";
+  // The threshold's settings are the batch's: checked here, before any image, not image by image.
+  return threshold.check();
 }
 
 HrtemResult analyse_hrtem(const CalibratedImage& calibrated, const HrtemOptions& options, const std::string& what) {
@@ -146,7 +148,6 @@ HrtemResult analyse_hrtem(const CalibratedImage& calibrated, const HrtemOptions&
                          std::to_string(image.width) + " x " + std::to_string(image.height) + " px");
   r.mask = find_specimen_mask(image, pixel_nm, 2 * (g.box_px / 4), mo);
 
-  if (options.fdr_q && !(*options.fdr_q > 0 && *options.fdr_q < 1)) fail_input(what, "--fdr must lie between 0 and 1");
   r.threshold = choose_spot_threshold(image, g, geometry, options.window, options.acf, options.threshold,
                                       options.threads, &r.mask);
   if (options.threshold_only) return r;

@@ -471,12 +471,18 @@ double level_for_p_value(const SpotThreshold& t, double p) {
   return t.null_maxima[std::size_t((1.0 - p) * double(t.null_maxima.size() - 1))];
 }
 
+std::string ThresholdOptions::check() const {
+  if (!(alpha > 0 && alpha < 1)) return "--alpha must lie between 0 and 1";
+  if (!(alpha_secondary >= alpha && alpha_secondary < 1)) return "--alpha-secondary must lie between --alpha and 1";
+  if (mode == ThresholdMode::fixed && !(fixed && *fixed > 0)) return "--spot-threshold must be above 0";
+  if (mode == ThresholdMode::null_model && null_boxes < 20) return "--null-boxes must be at least 20";
+  return "";
+}
+
 SpotThreshold choose_spot_threshold(const StoredImage& image, const BoxGrid& grid, const SpectrumGeometry& geometry,
                                     WindowKind window, AcfMode acf, const ThresholdOptions& options,
                                     int threads, const SpecimenMask* mask) {
-  if (!(options.alpha > 0 && options.alpha < 1)) throw InputError("--alpha must lie between 0 and 1");
-  if (!(options.alpha_secondary >= options.alpha && options.alpha_secondary < 1))
-    throw InputError("--alpha-secondary must lie between --alpha and 1");
+  if (const std::string bad = options.check(); !bad.empty()) throw InputError(bad);
   const int side = null_crop_side(image);
   // Shared by the reuse check's crops and the calibration's crops and fields (at most 4 crops and
   // kMaxNullCopies fields at once).
@@ -522,7 +528,6 @@ SpotThreshold choose_spot_threshold(const StoredImage& image, const BoxGrid& gri
   t.search_pixels = geometry.search_pixels();
   std::ostringstream d;
   if (options.mode == ThresholdMode::fixed) {
-    if (!options.fixed || !(*options.fixed > 0)) throw InputError("a fixed spot threshold must be positive");
     t.value = t.secondary_value = *options.fixed;
     d << "fixed by the user at " << t.value;
     t.description = d.str();
@@ -547,7 +552,6 @@ SpotThreshold choose_spot_threshold(const StoredImage& image, const BoxGrid& gri
     t.description = d.str();
     return t;
   }
-  if (options.null_boxes < 20) throw InputError("--null-boxes must be at least 20");
 
   const int n = grid.box_px;
   // Null boxes overlap by half a box: a random field costs far more (its random coefficients and

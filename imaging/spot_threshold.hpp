@@ -43,6 +43,10 @@ struct ThresholdOptions {
   // The null fields' random draws kept across a batch's images (they do not depend on the image):
   // the same levels, fewer draws. Optional.
   NullDrawCache* draw_cache = nullptr;
+
+  // "" when the values are usable, else what is wrong, naming the option (HrtemOptions::check
+  // calls it, so that a batch is refused before its first image rather than image by image).
+  std::string check() const;
 };
 
 struct SpotThreshold {

@@ -62,7 +62,7 @@ bool resample_to_square(const StoredImage& image, Calibration& cal, AnisotropyPo
   const std::string sizes = "pixel x " + nm_text(px) + ", y " + nm_text(py);
   if (policy == AnisotropyPolicy::refuse)
     fail_input(path, "anisotropic pixels (" + sizes + ", differ by more than 0.1 %): analysis boxes are square "
-                     "in nm; resample to square pixels or fix the calibration");
+                     "in nm; resample to square pixels (--anisotropic resample) or fix the calibration");
   if (coarse / fine > 100)
     fail_input(path, "anisotropic pixels (" + sizes + ") differ more than 100-fold; the calibration looks wrong");
 

@@ -3,6 +3,7 @@
 #include "pipelines/config_file.hpp"
 
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <toml++/toml.h>
 
@@ -69,10 +70,24 @@ void add_config_option(CLI::App& cmd) {
   auto* config = cmd.add_option("--config", "Read options from a TOML file; keys are long option names "
                                             "(command-line options win)");
   config->check(CLI::ExistingFile);
-  // A preparse-free hook: CLI11 runs parse_complete_callback after this subcommand's arguments are
-  // read and before its callback, so the file fills only what the command line left unset.
-  cmd.parse_complete_callback([&cmd, config]() {
+  // CLI11 checks required options before the hook below runs, so `out = "..."` in the file met
+  // "--out is required": the output folder is made optional for CLI11 and required after the file.
+  auto out_required = std::make_shared<bool>(false);
+  cmd.preparse_callback([&cmd, out_required](std::size_t) {
+    CLI::Option* out = cmd.get_option_no_throw("--out");
+    if (!out || !out->get_required()) return;
+    *out_required = true;
+    out->required(false);
+    out->description(out->get_description() + " (required: here or as `out` in the --config file)");
+  });
+  // CLI11 runs parse_complete_callback after this subcommand's arguments are read and before its
+  // callback, so the file fills only what the command line left unset.
+  cmd.parse_complete_callback([&cmd, config, out_required]() {
     if (config->count() > 0) apply_toml_config(cmd, config->as<std::string>());
+    // Words left over are reported first (a mistyped option, CLI11's ExtrasError after this hook):
+    // "--out is required" hid them.
+    if (*out_required && cmd.get_option("--out")->count() == 0 && cmd.remaining().empty())
+      throw CLI::RequiredError("--out (or `out` in the --config file)");
   });
 }
 

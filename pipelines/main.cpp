@@ -3,6 +3,7 @@
 #include <iostream>
 #include <string>
 
+#include "fitting/base/error.hpp"
 #include "mgscope_version.hpp"
 #include "pipelines/commands.hpp"
 #include "pipelines/heap_policy.hpp"
@@ -76,6 +77,8 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return mgscope::report_parse_error(app, e, std::cout, std::cerr);
+  } catch (const mgscope::UsageError& e) {
+    return mgscope::report_usage_error(app, e, std::cerr);
   } catch (const std::exception& e) {
     // One write: under mpirun every rank may fail alike, and std::cerr flushes after each insertion,
     // so a line written in three pieces interleaves with the other ranks' lines.

@@ -83,16 +83,16 @@ class MceRun {
   MceRun(const MceCli& cli, CommandContext& ctx) : cli_(cli), ctx_(ctx), out_(cli.out_dir) {}
 
   void run() {
-    if (cli_.mt_files.empty() && cli_.mh_files.empty()) throw InputError("mce: give --mt and/or --mh files");
-    if (cli_.mass_mg && *cli_.mass_mg < 0) throw InputError("--mass must be >= 0 mg");
+    if (cli_.mt_files.empty() && cli_.mh_files.empty()) throw UsageError("give --mt and/or --mh files");
+    if (cli_.mass_mg && *cli_.mass_mg < 0) throw UsageError("--mass must be >= 0 mg");
     if (cli_.mass_mg && *cli_.mass_mg > 0 && !(*cli_.mass_mg >= kQdMinMass_mg && *cli_.mass_mg <= kQdMaxMass_mg))
-      throw InputError("--mass " + fmt(*cli_.mass_mg) + " mg: a sample mass lies within 1 ug to 100 g (0: no mass)");
+      throw UsageError("--mass " + fmt(*cli_.mass_mg) + " mg: a sample mass lies within 1 ug to 100 g (0: no mass)");
     if (cli_.mass_mg && *cli_.mass_mg == 0) warn("--mass 0: no mass; outputs are per sample (emu, mJ/K), not per gram");
-    if (cli_.demag_N < 0 || cli_.demag_N > 1) throw InputError("--demag must lie in [0, 1] (SI demagnetising factor)");
+    if (cli_.demag_N < 0 || cli_.demag_N > 1) throw UsageError("--demag must lie in [0, 1] (SI demagnetising factor)");
     if (cli_.density_g_cm3 < 0 || cli_.density_g_cm3 > 30)
-      throw InputError("--density must lie in [0, 30] g/cm^3 (0: none; the densest element is about 22.6)");
+      throw UsageError("--density must lie in [0, 30] g/cm^3 (0: none; the densest element is about 22.6)");
     if (cli_.demag_N > 0 && !(cli_.density_g_cm3 > 0))
-      throw InputError("--demag needs --density (g/cm^3) to turn emu/g into emu/cm^3");
+      throw UsageError("--demag needs --density (g/cm^3) to turn emu/g into emu/cm^3");
     cli_.critical.check();  // before any file is read: a bad setting names its field
     cli_.universal.check();
     segment_.isotherm_tolerance_K = cli_.isotherm_tolerance_K;

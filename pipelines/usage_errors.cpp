@@ -120,6 +120,14 @@ int report_parse_error(CLI::App& app, const CLI::ParseError& e, std::ostream& ou
   return 2;
 }
 
+int report_usage_error(CLI::App& app, const std::exception& e, std::ostream& err) {
+  const CLI::App* where = innermost(app);
+  // One write: under mpirun every rank may fail alike (see main.cpp).
+  err << "ERROR: " + command_path(where) + ": " + e.what() + "\nRun '" + command_path(where) +
+             " --help' for the options.\n";
+  return 2;
+}
+
 namespace {
 
 // A check of an option's number: `problem(value)` says what is wrong with it, or "". Text that is

@@ -28,4 +28,8 @@ void refuse_non_finite_numbers(CLI::App& app);
 // Prints `e` for `app` on `out`/`err` and returns the process exit code.
 int report_parse_error(CLI::App& app, const CLI::ParseError& e, std::ostream& out, std::ostream& err);
 
+// A bad option value or combination found by a command's own checks (UsageError): printed as
+// CLI11's are, with the command and a pointer to its --help, and exit code 2.
+int report_usage_error(CLI::App& app, const std::exception& e, std::ostream& err);
+
 }  // namespace mgscope

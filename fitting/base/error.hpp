@@ -11,6 +11,13 @@ class InputError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A bad option value or combination of options: the caller's mistake, found before any input is
+// read. The command line reports it as a usage error (exit code 2, as CLI11's own checks).
+class UsageError : public InputError {
+ public:
+  using InputError::InputError;
+};
+
 // Throws InputError("<path>: <what>"), so every message starts with the file it is about.
 [[noreturn]] inline void fail_input(const std::string& path, const std::string& what) {
   throw InputError(path + ": " + what);

@@ -45,11 +45,11 @@ double parse_length_nm(const std::string& text, const std::string& what) {
   char* end = nullptr;
   const double value = std::strtod(begin, &end);
   if (end == begin || !std::isfinite(value) || value <= 0)
-    throw InputError(what + ": '" + text + "' is not a positive length (e.g. 0.0199nm)");
+    throw UsageError(what + ": '" + text + "' is not a positive length (e.g. 0.0199nm)");
   const std::string unit = end;
   if (trimmed_lower(unit).empty()) return value;
   const auto factor = nm_per_unit(unit);
-  if (!factor) throw InputError(what + ": unknown length unit '" + unit + "' (use nm, A, pm or um)");
+  if (!factor) throw UsageError(what + ": unknown length unit '" + unit + "' (use nm, A, pm or um)");
   return value * *factor;
 }
 

@@ -4,6 +4,7 @@
 // order of a user's workflow.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -120,6 +121,55 @@ TEST(CliRules, UsageErrorsExitTwoWithASuggestion) {
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("did you mean '--threads' instead of '--thred'?"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("did you mean '--force' instead of '--forse'?"), std::string::npos) << r.output;
+}
+
+// A command's own checks of its options are usage errors too (exit 2, the command and its --help
+// named), found before any image: a batch's --alpha 2 was refused image by image (exit 1, "3 of 3
+// inputs failed"), and contradicting threshold options ran one of them without a word.
+TEST(CliRules, OptionChecksOfTheCommandsExitTwoBeforeAnyInput) {
+  const std::string images = " '" + std::string(MGSCOPE_SOURCE_DIR) + "/samples/hrtem/ascast_1.tif' '" +
+                             std::string(MGSCOPE_SOURCE_DIR) + "/samples/hrtem/ascast_2.tif'";
+  const std::string reference = " --reference '" + std::string(MGSCOPE_SOURCE_DIR) + "/samples/hrtem/ascast_2.tif'";
+  const auto dir = test::scratch_dir("cli_rules_usage");
+  const std::string hrtem = "hrtem" + images + " -o '" + (dir / "out").string() + "'";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {hrtem + " --alpha 2", "hrtem: --alpha must lie between 0 and 1\n"},
+      {hrtem + " --fdr 2", "hrtem: --fdr (HrtemOptions.fdr_q) must lie between 0 and 1"},
+      {hrtem + " --null-boxes 5", "hrtem: --null-boxes must be at least 20"},
+      {hrtem + " --d-min 0.7nm", "hrtem: --d-min must be below --d-max"},
+      {hrtem + " --box '2 K'", "hrtem: --box: unknown length unit ' K'"},
+      {hrtem + " --threshold-mode formula --spot-threshold 20", "--threshold-mode formula and --spot-threshold"},
+      {hrtem + reference + " --spot-threshold 20", "--reference and --spot-threshold: give one"},
+      {hrtem + reference + " --threshold-mode formula", "--threshold-mode formula and --reference"},
+      {"mce -o '" + (dir / "mce").string() + "'", "mce: give --mt and/or --mh files"},
+  };
+  for (const auto& [call, message] : cases) {
+    const auto r = run_mgscope(call);
+    EXPECT_EQ(r.exit_code, 2) << call << ":\n" << r.output;
+    EXPECT_NE(r.output.find(message), std::string::npos) << call << ":\n" << r.output;
+    EXPECT_NE(r.output.find(" --help' for the options."), std::string::npos) << call << ":\n" << r.output;
+    EXPECT_EQ(r.output.find("inputs failed"), std::string::npos) << call << ":\n" << r.output;
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir / "out")) << "nothing is written";
+}
+
+// `out` may come from the --config file like any other option; CLI11 checked --out before the file
+// was read ("--out is required"). Without either, the error names both.
+TEST(CliRules, TheOutputFolderMayComeFromTheConfigFile) {
+  const auto dir = test::scratch_dir("cli_rules_config_out");
+  const std::string config = (dir / "settings.toml").string();
+  std::ofstream(config) << "out = '" << (dir / "from_config").string() << "'\n";
+  const std::string image = " '" + std::string(MGSCOPE_SOURCE_DIR) + "/samples/hrtem/ascast_1.tif'";
+  auto r = run_mgscope("hrtem" + image + " --config '" + config + "'");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(std::filesystem::exists(dir / "from_config" / "ascast_1" / "summary.json"));
+  r = run_mgscope("hrtem" + image);
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("--out (or `out` in the --config file) is required"), std::string::npos) << r.output;
+  // A mistyped option is named first, not hidden behind the missing --out.
+  r = run_mgscope("hrtem" + image + " --bogus-opt");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("--bogus-opt"), std::string::npos) << r.output;
 }
 
 // `mgscope mce FILE` is the natural first try; mce takes its files by --mt and --mh.

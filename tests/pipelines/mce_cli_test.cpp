@@ -192,7 +192,7 @@ TEST(MceCli, MassZeroGivesMomentOnlyOutputsWithAWarning) {
   EXPECT_NE(r.output.find("--mass 0: no mass"), std::string::npos) << r.output;
   EXPECT_EQ(read_all(out / "dSm.csv").rfind("T_K,minus_dSm_mJ_per_K_at_", 0), 0u);
   // Header mass used when --mass is absent: the same sample gives J/(kg K) = mJ/K / (10 mg).
-  EXPECT_EQ(run_mgscope("mce --mass -1 --mh " + q(s / "isotherms.dat") + " -o " + q(out)).exit_code, 1);
+  EXPECT_EQ(run_mgscope("mce --mass -1 --mh " + q(s / "isotherms.dat") + " -o " + q(out)).exit_code, 2);  // usage
 }
 
 TEST(MceCli, MixedFieldsInOneMtAreSplitWithAWarning) {
