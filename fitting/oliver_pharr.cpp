@@ -70,7 +70,8 @@ PowerFit log_linear(const std::vector<double>& h, const std::vector<double>& p, 
 
 std::string OliverPharrOptions::check() const {
   if (!(fit_low_fraction >= 0 && fit_low_fraction < fit_high_fraction && fit_high_fraction <= 1))
-    return "OliverPharrOptions: need 0 <= fit_low_fraction < fit_high_fraction <= 1";
+    return "--fit-low and --fit-high (OliverPharrOptions.fit_*_fraction): need 0 <= fit-low < fit-high <= 1 "
+           "(fractions of Pmax)";
   if (!(epsilon > 0 && epsilon <= 1)) return "--epsilon (OliverPharrOptions.epsilon) must lie in (0, 1] (Berkovich 0.75)";
   if (!(beta > 0 && beta <= 2)) return "--beta (OliverPharrOptions.beta) must lie in (0, 2] (Berkovich 1.034)";
   if (area.coefficients.empty()) return "OliverPharrOptions.area needs at least one coefficient";
@@ -78,9 +79,9 @@ std::string OliverPharrOptions::check() const {
     if (!std::isfinite(c)) return "--area-coefficients (OliverPharrOptions.area) must be finite numbers";
   if (!(area.coefficients[0] > 0))
     return "--area-coefficients: the first (C0 of C0 hc^2, Berkovich 24.5) must be > 0, or no contact area grows with depth";
-  if (!(sample_poisson > -1 && sample_poisson < 0.5)) return "OliverPharrOptions.sample_poisson must be in (-1, 0.5)";
-  if (!(indenter_modulus_GPa > 0)) return "OliverPharrOptions.indenter_modulus_GPa must be > 0";
-  if (!(indenter_poisson > -1 && indenter_poisson < 0.5)) return "OliverPharrOptions.indenter_poisson must be in (-1, 0.5)";
+  if (!(sample_poisson > -1 && sample_poisson < 0.5)) return "--poisson (OliverPharrOptions.sample_poisson) must lie in (-1, 0.5)";
+  if (!(indenter_modulus_GPa > 0)) return "--indenter-modulus-GPa (OliverPharrOptions.indenter_modulus_GPa) must be above 0";
+  if (!(indenter_poisson > -1 && indenter_poisson < 0.5)) return "--indenter-poisson (OliverPharrOptions.indenter_poisson) must lie in (-1, 0.5)";
   if (max_iterations < 1) return "OliverPharrOptions.max_iterations must be >= 1";
   return "";
 }

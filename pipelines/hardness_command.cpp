@@ -87,7 +87,7 @@ void add_hardness_command(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--epsilon", args->epsilon, "Geometry factor of hc = hmax - eps Pmax/S (Berkovich 0.75)")
       ->capture_default_str();
   cmd->add_option("--beta", args->beta, "Indenter shape factor of Er (Berkovich 1.034)")->capture_default_str();
-  cmd->add_option("--poisson", args->poisson, "Poisson's ratio of the sample")->capture_default_str();
+  cmd->add_option("--poisson", args->poisson, "Poisson's ratio of the sample, in (-1, 0.5)")->capture_default_str();
   cmd->add_option("--indenter-modulus-GPa", args->indenter_modulus_GPa, "Indenter Young's modulus in GPa (diamond)")
       ->capture_default_str();
   cmd->add_option("--indenter-poisson", args->indenter_poisson, "Indenter Poisson's ratio (diamond)")->capture_default_str();
@@ -121,7 +121,7 @@ void add_hardness_command(CLI::App& app, CommandContext& ctx) {
 
     // Settings first, before any file is read: a bad one names its option once, not per file.
     for (const std::string& bad : {o.segments.check(), o.oliver_pharr.check(), o.popins.check()})
-      if (!bad.empty()) throw InputError(bad);
+      if (!bad.empty()) throw UsageError(bad);
     const IndentInputs in = read_indent_inputs(a.files, a.positions, std::cerr, "hardness");
     const std::vector<HardnessAnalysis> results =
         analyse_curves<HardnessAnalysis>(in, a.threads, [&](const IndentCurve& c) { return analyze_hardness(c, o); });

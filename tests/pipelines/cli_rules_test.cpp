@@ -132,6 +132,10 @@ TEST(CliRules, OptionChecksOfTheCommandsExitTwoBeforeAnyInput) {
   const std::string reference = " --reference '" + std::string(MGSCOPE_SOURCE_DIR) + "/samples/hrtem/ascast_2.tif'";
   const auto dir = test::scratch_dir("cli_rules_usage");
   const std::string hrtem = "hrtem" + images + " -o '" + (dir / "out").string() + "'";
+  const std::string hardness = "hardness '" + std::string(MGSCOPE_SOURCE_DIR) + "/samples/indent/grid/indent_r01_c01.csv' -o '" +
+                               (dir / "out").string() + "'";
+  const std::string creep = "creep '" + std::string(MGSCOPE_SOURCE_DIR) + "/samples/indent/creep/creep_01.csv' -o '" +
+                            (dir / "out").string() + "'";
   const std::vector<std::pair<std::string, std::string>> cases = {
       {hrtem + " --alpha 2", "hrtem: --alpha must lie between 0 and 1\n"},
       {hrtem + " --fdr 2", "hrtem: --fdr (HrtemOptions.fdr_q) must lie between 0 and 1"},
@@ -142,6 +146,9 @@ TEST(CliRules, OptionChecksOfTheCommandsExitTwoBeforeAnyInput) {
       {hrtem + reference + " --spot-threshold 20", "--reference and --spot-threshold: give one"},
       {hrtem + reference + " --threshold-mode formula", "--threshold-mode formula and --reference"},
       {"mce -o '" + (dir / "mce").string() + "'", "mce: give --mt and/or --mh files"},
+      {hardness + " --fit-low 0.9 --fit-high 0.5", "hardness: --fit-low and --fit-high"},
+      {hardness + " --poisson 0.6", "hardness: --poisson (OliverPharrOptions.sample_poisson) must lie in (-1, 0.5)"},
+      {creep + " --hold-start-s -5", "creep: --hold-start-s"},
   };
   for (const auto& [call, message] : cases) {
     const auto r = run_mgscope(call);
