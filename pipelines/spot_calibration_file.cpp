@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
 #include "fitting/base/error.hpp"
+#include "fitting/base/input_file.hpp"
 #include "imaging/window.hpp"
 #include "pipelines/atomic_file.hpp"
 #include "pipelines/run_stamp.hpp"
@@ -131,6 +133,10 @@ void write_spot_calibration(
   const std::string bytes = doc.dump(1) + "\n";
   // The same calibration again is not written again: later runs that read the file (their
   // up-to-date check looks at its size and time) are not redone for nothing.
+  std::error_code ec;
+  if (std::filesystem::exists(file, ec) && !std::filesystem::is_regular_file(file, ec))
+    throw std::runtime_error(file.string() + ": the spot calibration cannot be written over something that is not a "
+                                             "regular file (a folder, FIFO or device)");
   std::ifstream old(file, std::ios::binary);
   if (old && std::string(std::istreambuf_iterator<char>(old), {}) == bytes) return;
   old.close();
@@ -143,6 +149,7 @@ void write_spot_calibration(
 }
 
 SavedCalibration read_spot_calibration(const std::string& file) {
+  require_regular_file(file);  // before opening: opening a FIFO blocks
   std::ifstream in(file, std::ios::binary);
   if (!in) fail_input(file, "cannot be opened");
   // A calibration is ~60 kB (2,000 null boxes); a file of many MB is something else, not parsed.

@@ -4,6 +4,7 @@
 // (isolated_read.hpp).
 #include "imaging/io/emd_reader.hpp"
 
+#include <filesystem>
 #include <fstream>
 
 #include <dlfcn.h>
@@ -49,6 +50,10 @@ bool looks_like_emd(const unsigned char* head, std::size_t n) {
 }
 
 bool is_emd_file(const std::string& path) {
+  // Opening a FIFO blocks until a writer comes, a device may never end: such a path is no EMD
+  // file, and the reader then refuses it by name (`hrtem fifo.tif` hung here).
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) return false;
   std::ifstream in(path, std::ios::binary);
   unsigned char head[8] = {0};
   in.read(reinterpret_cast<char*>(head), sizeof head);
