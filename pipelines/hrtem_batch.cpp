@@ -322,7 +322,8 @@ int run_hrtem_batch(const HrtemCli& cli_as_given, const HrtemBatchOptions& optio
     std::fprintf(stderr, "NOTE: shard %d/%d done; combined.csv is written by the same command with --gather\n",
                  shard.index, shard.count);
   else if (cli.images.size() > 1 && !rows.empty())
-    write_file_atomic(out_dir / "combined.csv", hrtem_combined_csv(rows, settings.area.bootstrap_resamples, settings.area.seed));
+    write_file_atomic(out_dir / "combined.csv", hrtem_combined_csv(rows, settings.area.bootstrap_resamples,
+                                                                   settings.area.seed, batch.batch.failures));
   return batch.exit_code();
 }
 

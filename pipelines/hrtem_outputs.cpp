@@ -222,7 +222,7 @@ std::vector<std::string> hrtem_warnings(const HrtemResult& result, const HrtemRu
 }
 
 std::string hrtem_combined_csv(const std::vector<HrtemImageFractions>& images, int bootstrap_resamples,
-                               std::uint64_t seed) {
+                               std::uint64_t seed, const std::vector<BatchFailure>& failed) {
   std::ostringstream o;
   o << "image,boxes,amorphous,crystal_like,nanocrystal,amorphous_fraction,crystal_like_fraction,"
        "nanocrystal_fraction,ordered_box_fraction,ordered_box_ci95_low,ordered_box_ci95_high,"
@@ -259,6 +259,14 @@ std::string hrtem_combined_csv(const std::vector<HrtemImageFractions>& images, i
   for (const BlockSums& b : blocks) {
     specimen += b.denominator;
     ordered += b.numerator;
+  }
+  // A failed image is listed, so that the table shows what the pooled row leaves out (it listed
+  // the analysed images only, and pooled 3 of 10 without a word). Its reason is in the terminal:
+  // a --gather knows only that its shard did not write it, and writes the bytes of one run.
+  for (const BatchFailure& f : failed) {
+    o << csv_field(f.input) << std::string(14, ',') << "not analysed (the run's ERROR line for it says why)\n";
+    pooled_warnings.push_back(std::filesystem::path(f.input).filename().string() + ": not analysed, left out of "
+                              "the pooled row");
   }
   const bool pooled_area = all_area && specimen > 0;
   row("pooled", pooled_boxes, pooled, pooled_area, pooled_area ? ordered / specimen : 0.0,

@@ -10,6 +10,7 @@
 #include "imaging/calibrate.hpp"
 #include "imaging/area_map.hpp"
 #include "imaging/hrtem_analysis.hpp"
+#include "pipelines/batch.hpp"
 
 namespace mgscope {
 
@@ -59,7 +60,9 @@ struct HrtemImageFractions {
 // fraction is specimen-area weighted, its interval a bootstrap over the blocks of every image).
 // Each row ends with the warnings that doubt its numbers (" | " between them; the pooled row's
 // are every image's, named).
+// Images of the batch that could not be analysed (`failed`) have a row of empty cells saying so,
+// and the pooled row says it pools the others only.
 std::string hrtem_combined_csv(const std::vector<HrtemImageFractions>& images, int bootstrap_resamples,
-                               std::uint64_t seed);
+                               std::uint64_t seed, const std::vector<BatchFailure>& failed = {});
 
 }  // namespace mgscope

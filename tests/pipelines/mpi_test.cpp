@@ -186,6 +186,12 @@ TEST(HrtemRecord, RowRoundTripGivesTheSameCombinedCsv) {
   EXPECT_NE(csv.find(",\"img\xff.tif: vacuum found | img\xff.tif: 2 groups, \"\"cut\"\"\"\n"), std::string::npos) << csv;
   // An image without a specimen box has no fractions: empty cells, not the 0 they read before.
   EXPECT_NE(csv.find("\nb.tif,0,0,0,0,,,,,,,,,,\n"), std::string::npos) << csv;
+  // A failed image has its row, which says why, and the pooled row says it is left out.
+  const std::string with_failure = hrtem_combined_csv(direct, 200, 7, {{"dir/c.tif", "dir/c.tif: truncated"}});
+  EXPECT_NE(with_failure.find("\ndir/c.tif,,,,,,,,,,,,,,not analysed (the run's ERROR line for it says why)\npooled,"),
+            std::string::npos)
+      << with_failure;
+  EXPECT_NE(with_failure.find("| c.tif: not analysed, left out of the pooled row\"\n"), std::string::npos) << with_failure;
 }
 
 // -np 3 (and -np 1) against the program without mpirun: the same files, byte for byte; the bad
@@ -203,9 +209,10 @@ TEST(Mpi, HrtemThreeRanksWriteTheBytesOfOneProcess) {
     EXPECT_NE(r.output.find("WARNING: " + inputs[0] + " is the same file as"), std::string::npos) << r.output;
     EXPECT_NE(r.output.find("1 of 6 inputs failed:\n  " + inputs[2]), std::string::npos) << r.output;
   }
-  // four images and the pooled row
+  // header, four images, the failed one and the pooled row
   const std::string combined = test::read_all(dir / "serial" / "out" / "combined.csv");
-  EXPECT_EQ(std::count(combined.begin(), combined.end(), '\n'), 6) << combined;
+  EXPECT_EQ(std::count(combined.begin(), combined.end(), '\n'), 7) << combined;
+  EXPECT_NE(combined.find("\n" + inputs[2] + std::string(14, ',') + "not analysed"), std::string::npos) << combined;
   EXPECT_EQ(tree_difference(dir / "serial" / "out", dir / "np1" / "out"), "");
   EXPECT_EQ(tree_difference(dir / "serial" / "out", dir / "np3" / "out"), "");
   fs::remove_all(dir);
