@@ -694,7 +694,7 @@ TEST(HrtemCommand, ASavedCalibrationServesLaterRunsAsTheBatchsFirstImage) {
       {"--threshold-from '" + write("cut.json", text.substr(0, text.size() / 2)) + "'", "cut.json: not a spot calibration"},
       {"--threshold-from '" + v2 + "'", "of another version (2, this program reads 1)"},
       {"--threshold-from '" + negative + "'", "null_maxima: item 4 is not a finite number of 0 or more"},
-      {"--threshold-from '" + (dir / "none.json").string() + "'", "none.json: cannot be opened"},
+      {"--threshold-from '" + (dir / "none.json").string() + "'", "none.json: cannot open file: No such file"},
       {"--threshold-from '" + cal.string() + "' --threshold-each-image", "give one"},
       {"--threshold-from '" + cal.string() + "' --threshold-mode formula", "--threshold-mode must be null"},
       {"--save-threshold '" + cal.string() + "' --frames all", "a series (--frames) calibrates once"},
