@@ -5,13 +5,20 @@
 #include <cmath>
 #include <numeric>
 #include <sstream>
+#include <stdexcept>
 
 #include "fitting/base/error.hpp"
 #include "fitting/base/statistics.hpp"
+#include "fitting/base/summary.hpp"
+#include "fitting/base/text_file.hpp"
 
 namespace mgscope {
 
 double interpolate_linear(const std::vector<double>& x, const std::vector<double>& y, double xq) {
+  // Unequal lengths made the binary search below read past the end of y (garbage -dSm of 1e256).
+  if (x.size() != y.size() || x.empty())
+    throw std::invalid_argument("interpolate_linear: " + std::to_string(x.size()) + " x values and " +
+                                std::to_string(y.size()) + " y values; they must be as many, and at least one");
   if (xq <= x.front()) return y.front();
   if (xq >= x.back()) return y.back();
   const std::size_t j = static_cast<std::size_t>(std::upper_bound(x.begin(), x.end(), xq) - x.begin());
@@ -20,6 +27,29 @@ double interpolate_linear(const std::vector<double>& x, const std::vector<double
 }
 
 namespace {
+
+// A grid of more fields than this is refused. The trapezoids already run over every measured
+// field, so a grid finer than the data adds interpolated columns, not information. 10000 fields
+// is a step of 5 Oe over 5 T, 14 Oe over a 14 T magnet: a hundred times the tens to hundreds of
+// fields an isotherm is measured at, and about the wobble of a QD magnet's set-point. Each grid
+// field costs a column of -dSm and n(T, H) and the figures of merit the callers compute at every
+// field (0.13 ms per isotherm pair, measured): 10000 fields of 100 isotherms take two minutes.
+constexpr double kMaxGridFields = 1e4;
+
+// Every isotherm has one magnetisation per field and a real temperature: tidy() and the
+// interpolation index both arrays by the same position, and NaN temperatures cannot be sorted.
+void check_curves(const std::vector<MhCurve>& curves, const std::string& source) {
+  for (std::size_t i = 0; i < curves.size(); ++i) {
+    const MhCurve& c = curves[i];
+    const std::string which = "isotherm " + std::to_string(i + 1) + " of " + std::to_string(curves.size());
+    if (!std::isfinite(c.temperature_K))
+      fail_input(source, which + ": temperature " + number_text(c.temperature_K, 6) + " K is not a finite number");
+    if (c.field_Oe.size() != c.magnetization.size())
+      fail_input(source, which + " (" + number_text(c.temperature_K, 6) + " K): " + std::to_string(c.field_Oe.size()) +
+                             " fields but " + std::to_string(c.magnetization.size()) +
+                             " magnetisation values; every field needs its magnetisation");
+  }
+}
 
 // Sorted by field, repeated fields averaged, non-finite points dropped.
 void tidy(MhCurve& c) {
@@ -61,9 +91,68 @@ std::vector<double> integration_fields(const std::vector<MhCurve>& curves, const
   return out;
 }
 
+// `v` > 0 rounded up to 3 significant digits: a smallest step to suggest that is not refused.
+double rounded_up(double v) {
+  const double unit = std::pow(10.0, std::floor(std::log10(v)) - 2);
+  return std::ceil(v / unit) * unit;
+}
+
+// The grid step: the option's, else (upper - lower) / (median number of points in range - 1).
+double grid_step_Oe(const std::vector<MhCurve>& curves, const EntropyOptions& o, double lower, double upper) {
+  if (o.field_step_Oe) return *o.field_step_Oe;
+  std::vector<double> counts;
+  for (const auto& c : curves)
+    counts.push_back(static_cast<double>(std::count_if(c.field_Oe.begin(), c.field_Oe.end(), [&](double h) {
+      return h >= lower - 1e-9 && h <= upper + 1e-9;
+    })));
+  return (upper - lower) / std::max(1.0, median(counts) - 1);
+}
+
+// lower, lower + step, ... up to upper. A step beyond the range would report -dSm at fields
+// never measured (1e9 Oe gave "-dSm at 100000 T"); a tiny one a grid filling the memory (1e-3 Oe
+// over 5 T: 5e7 fields, 24 GB). Both are refused, naming the option, the step and the range.
+std::vector<double> field_grid(const std::vector<MhCurve>& curves, const EntropyOptions& o, double lower,
+                               double upper, const std::string& source) {
+  const double step = grid_step_Oe(curves, o, lower, upper), range = upper - lower;
+  const std::string option = "--field-step-Oe (EntropyOptions.field_step_Oe)";
+  const std::string what = (o.field_step_Oe ? option : "the default grid step (from the points per isotherm)") + " " +
+                           number_text(step, 6) + " Oe";
+  const std::string where = "the common field range of the isotherms, " + number_text(lower, 6) + " to " +
+                            number_text(upper, 6) + " Oe";
+  if (!(step > 0)) fail_input(source, "field step must be > 0 Oe");
+  if (step > range * (1 + 1e-6))
+    fail_input(source, what + " is larger than " + where + " (" + number_text(range, 6) +
+                           " Oe): the grid would reach beyond the data");
+  const double intervals = std::max(1.0, std::floor(range / step + 1e-6));  // the 1e-6: a step that divides
+  if (intervals + 1 > kMaxGridFields)
+    fail_input(source, what + " over " + where + " makes a grid of " + number_text(intervals + 1, 6) +
+                           " fields, more than " + number_text(kMaxGridFields, 6) + ": give " +
+                           (o.field_step_Oe ? "a step" : option) + " of at least " +
+                           number_text(rounded_up(range / (kMaxGridFields - 1)), 3) + " Oe");
+  std::vector<double> grid;
+  const int n = static_cast<int>(intervals);  // at most kMaxGridFields - 1: no int overflow
+  for (int k = 0; k <= n; ++k) grid.push_back(lower + step * k);
+  return grid;
+}
+
 }  // namespace
 
+std::string EntropyOptions::check() const {
+  if (field_step_Oe && !(*field_step_Oe > 0 && std::isfinite(*field_step_Oe)))
+    return "--field-step-Oe (EntropyOptions.field_step_Oe) must be a finite number > 0 Oe, got " +
+           number_text(*field_step_Oe, 6);
+  if (!(zero_field_tolerance_Oe >= 0 && std::isfinite(zero_field_tolerance_Oe)))
+    return "--zero-field-tolerance-Oe (EntropyOptions.zero_field_tolerance_Oe) must be a finite number >= 0 Oe, got " +
+           number_text(zero_field_tolerance_Oe, 6);
+  if (!(duplicate_tolerance_K >= 0 && std::isfinite(duplicate_tolerance_K)))
+    return "EntropyOptions.duplicate_tolerance_K must be a finite number >= 0 K, got " +
+           number_text(duplicate_tolerance_K, 6);
+  return "";
+}
+
 EntropyChange compute_entropy_change(std::vector<MhCurve> curves, const EntropyOptions& o, const std::string& source) {
+  require_valid(o);
+  check_curves(curves, source);
   EntropyChange r;
   for (auto& c : curves) tidy(c);
   curves.erase(std::remove_if(curves.begin(), curves.end(), [](const MhCurve& c) { return c.field_Oe.size() < 2; }),
@@ -120,20 +209,7 @@ EntropyChange compute_entropy_change(std::vector<MhCurve> curves, const EntropyO
   if (r.zero_point_added) r.warnings.push_back("the point H = 0, M = 0 was added to isotherms starting near zero field");
   if (!(upper > lower)) fail_input(source, "the isotherms have no common field range");
 
-  double step = 0;
-  if (o.field_step_Oe) {
-    step = *o.field_step_Oe;
-  } else {
-    std::vector<double> counts;
-    for (const auto& c : curves)
-      counts.push_back(static_cast<double>(std::count_if(c.field_Oe.begin(), c.field_Oe.end(), [&](double h) {
-        return h >= lower - 1e-9 && h <= upper + 1e-9;
-      })));
-    step = (upper - lower) / std::max(1.0, median(counts) - 1);
-  }
-  if (!(step > 0)) fail_input(source, "field step must be > 0 Oe");
-  const int n = std::max(1, static_cast<int>(std::floor((upper - lower) / step + 1e-6)));
-  for (int k = 0; k <= n; ++k) r.field_Oe.push_back(lower + step * k);
+  r.field_Oe = field_grid(curves, o, lower, upper, source);
 
   for (const auto& c : curves) r.isotherm_T_K.push_back(c.temperature_K);
   // The trapezoids run over every measured field as well as the grid (values are reported on the

@@ -18,6 +18,8 @@ struct EntropyOptions {
   // if any starts higher, the integral starts at the highest lowest field (with a warning).
   double zero_field_tolerance_Oe = 500;
   double duplicate_tolerance_K = 0.05;  // isotherms closer than this are an error
+
+  std::string check() const;  // "" or the bad field, named as the option and the field
 };
 
 struct EntropyChange {
@@ -35,11 +37,14 @@ struct EntropyChange {
 };
 
 // Throws InputError (with `source` as the file name) for fewer than two isotherms, duplicate
-// temperatures, or isotherms without a common field range.
+// temperatures, isotherms without a common field range, an isotherm whose field and magnetisation
+// differ in length or whose temperature is not finite, and a grid step larger than the common
+// range or making more than 10000 fields; std::invalid_argument for invalid options.
 EntropyChange compute_entropy_change(std::vector<MhCurve> curves, const EntropyOptions& options,
                                      const std::string& source);
 
-// Linear interpolation of y(x) at xq (x sorted ascending); clamps outside.
+// Linear interpolation of y(x) at xq (x sorted ascending); clamps outside. Throws
+// std::invalid_argument when x and y differ in length or are empty.
 double interpolate_linear(const std::vector<double>& x, const std::vector<double>& y, double xq);
 
 }  // namespace mgscope

@@ -24,6 +24,16 @@ double effective_mass_mg(const QdData& d, double override_mg) {
   return d.sample_mass_mg.value_or(0.0);
 }
 
+std::string mass_override_problem(double mass_mg, const std::string& name) {
+  if (!(mass_mg >= 0)) return name + " must be >= 0 mg" + (std::isnan(mass_mg) ? " (got NaN)" : "");
+  if (mass_mg > 0 && !(mass_mg >= kQdMinMass_mg && mass_mg <= kQdMaxMass_mg)) {
+    std::ostringstream m;
+    m << name << ' ' << mass_mg << " mg: a sample mass lies within 1 ug to 100 g (0: no mass)";
+    return m.str();
+  }
+  return "";
+}
+
 namespace {
 
 // A rising sweep that starts at zero field: the virgin curve of a demagnetised sample, or the

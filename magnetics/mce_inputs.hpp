@@ -13,6 +13,10 @@ namespace mgscope {
 // Mass used to normalise: `override_mg` when > 0, else the header's; 0 = unknown (moment only).
 double effective_mass_mg(const QdData& d, double override_mg);
 
+// "" or why `mass_mg`, a mass given in place of the files' headers, is refused; `name` is what the
+// caller calls it ("--mass", "mass_mg"). 0 is allowed: no mass, moment-only outputs (emu, mJ/K).
+std::string mass_override_problem(double mass_mg, const std::string& name);
+
 // Per isotherm, its virgin branch (the first sweep rising from 0 Oe, within max(50 Oe, 1 % of
 // the largest |H|)); without one, the sweep with the widest H >= 0 span (the first unless a later
 // one is 1 % wider) and a warning saying so. Its H >= 0 points in measuring order; magnetisation

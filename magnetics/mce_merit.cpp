@@ -5,12 +5,36 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <stdexcept>
 
 namespace mgscope {
 
 namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// The half-maximum search walks outwards from the peak by index and TEC windows run from the first
+// to the last temperature: reversed temperatures gave a FWHM of -50 K and an RCP of -483, an empty
+// curve a peak of 0 at 0 K. Refused rather than sorted, since a curve out of order is more often a
+// mix-up of columns than a choice.
+void check_merit_input(const std::vector<double>& T, const std::vector<double>& s, const std::vector<double>& lifts) {
+  if (T.size() != s.size())
+    throw std::invalid_argument("temperature_K has " + std::to_string(T.size()) + " values, minus_dSm " +
+                                std::to_string(s.size()) + "; they must be as many");
+  if (T.empty()) throw std::invalid_argument("minus_dSm(T) has no points: no figures of merit");
+  for (std::size_t i = 0; i < T.size(); ++i) {
+    if (!std::isfinite(T[i]) || !std::isfinite(s[i]))
+      throw std::invalid_argument("point " + std::to_string(i) + ": temperature_K " + number_text(T[i], 6) +
+                                  ", minus_dSm " + number_text(s[i], 6) + ": both must be finite numbers");
+    if (i > 0 && !(T[i] > T[i - 1]))
+      throw std::invalid_argument("temperature_K must increase strictly: point " + std::to_string(i) + " (" +
+                                  number_text(T[i], 6) + " K) follows " + number_text(T[i - 1], 6) +
+                                  " K; sort the curve by temperature first");
+  }
+  for (double lift : lifts)
+    if (!(lift > 0 && std::isfinite(lift)))
+      throw std::invalid_argument("tec_lifts_K: each lift must be a finite number > 0 K, got " + number_text(lift, 6));
 }
+}  // namespace
 
 double integrate_abs_linear(const std::vector<double>& x, const std::vector<double>& y, double a, double b) {
   a = std::max(a, x.front());
@@ -31,10 +55,10 @@ double integrate_abs_linear(const std::vector<double>& x, const std::vector<doub
 
 MceMerit compute_mce_merit(const std::vector<double>& T, const std::vector<double>& s, double field_Oe,
                            const std::vector<double>& lifts) {
+  check_merit_input(T, s, lifts);
   MceMerit m;
   m.field_Oe = field_Oe;
   const std::size_t n = T.size();
-  if (n == 0) return m;
   const std::size_t i = static_cast<std::size_t>(std::max_element(s.begin(), s.end()) - s.begin());
   m.peak_raw = s[i], m.peak_raw_T_K = T[i];
   m.peak = s[i], m.peak_T_K = T[i];

@@ -26,6 +26,8 @@ struct MceMerit {
   std::vector<std::string> warnings;
 };
 
+// Throws std::invalid_argument when the arrays differ in length or are empty, hold a value that is
+// not finite, or the temperatures do not increase strictly; and for a lift that is not > 0.
 MceMerit compute_mce_merit(const std::vector<double>& temperature_K, const std::vector<double>& minus_dSm, double field_Oe,
                            const std::vector<double>& tec_lifts_K = {3.0, 10.0});
 

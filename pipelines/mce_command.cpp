@@ -84,17 +84,17 @@ class MceRun {
 
   void run() {
     if (cli_.mt_files.empty() && cli_.mh_files.empty()) throw UsageError("give --mt and/or --mh files");
-    if (cli_.mass_mg && *cli_.mass_mg < 0) throw UsageError("--mass must be >= 0 mg");
-    if (cli_.mass_mg && *cli_.mass_mg > 0 && !(*cli_.mass_mg >= kQdMinMass_mg && *cli_.mass_mg <= kQdMaxMass_mg))
-      throw UsageError("--mass " + fmt(*cli_.mass_mg) + " mg: a sample mass lies within 1 ug to 100 g (0: no mass)");
+    if (cli_.mass_mg)  // the rule of the Python module's mass_mg too
+      if (const std::string bad = mass_override_problem(*cli_.mass_mg, "--mass"); !bad.empty()) throw UsageError(bad);
     if (cli_.mass_mg && *cli_.mass_mg == 0) warn("--mass 0: no mass; outputs are per sample (emu, mJ/K), not per gram");
     if (cli_.demag_N < 0 || cli_.demag_N > 1) throw UsageError("--demag must lie in [0, 1] (SI demagnetising factor)");
     if (cli_.density_g_cm3 < 0 || cli_.density_g_cm3 > 30)
       throw UsageError("--density must lie in [0, 30] g/cm^3 (0: none; the densest element is about 22.6)");
     if (cli_.demag_N > 0 && !(cli_.density_g_cm3 > 0))
       throw UsageError("--demag needs --density (g/cm^3) to turn emu/g into emu/cm^3");
-    cli_.critical.check();  // before any file is read: a bad setting names its field
-    cli_.universal.check();
+    // Before any file is read: a bad setting names its option and field.
+    for (const std::string& bad : {cli_.critical.check(), cli_.universal.check(), entropy_options().check()})
+      if (!bad.empty()) throw UsageError(bad);
     segment_.isotherm_tolerance_K = cli_.isotherm_tolerance_K;
     // All inputs noted before anything is written (figure data must not replace an M(H) file),
     // and M(T) figures named so that X/fc.dat and Y/fc.dat do not draw over each other.
@@ -144,6 +144,13 @@ class MceRun {
   void figure_warn(const std::string& w) {
     std::cerr << "WARNING: " << w << '\n';
     figure_warnings_.push_back(w);
+  }
+
+  EntropyOptions entropy_options() const {
+    EntropyOptions eo;
+    eo.field_step_Oe = cli_.field_step_Oe;
+    eo.zero_field_tolerance_Oe = cli_.zero_field_tolerance_Oe;
+    return eo;
   }
 
   // Mass for one file, with where it came from; warns when there is none.
@@ -268,10 +275,7 @@ class MceRun {
                                  draw_arrott_figure(out_ / "arrott.png", a, mu)})
       if (!w.empty()) figure_warn(w);
 
-    EntropyOptions eo;
-    eo.field_step_Oe = cli_.field_step_Oe;
-    eo.zero_field_tolerance_Oe = cli_.zero_field_tolerance_Oe;
-    const EntropyChange s = compute_entropy_change(curves_, eo, mh_sources_);
+    const EntropyChange s = compute_entropy_change(curves_, entropy_options(), mh_sources_);
     for (const auto& w : s.warnings) warn(mh_sources_ + ": " + w);
     write_tables(s);
     const std::string fw = draw_dsm_figure(out_ / "dSm.png", s, ds_unit());

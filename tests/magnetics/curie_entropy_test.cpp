@@ -1,5 +1,6 @@
 // Curie verdicts, -dSm bad input, and figures of merit on curves with closed-form answers.
 #include <cmath>
+#include <stdexcept>
 
 #include "fitting/base/error.hpp"
 #include "magnetics/curie.hpp"
@@ -135,6 +136,90 @@ TEST(Entropy, BadInputNamesTheSource) {
   const EntropyChange e = compute_entropy_change({linear_curve(110, 1e-3), linear_curve(100, 2e-3)}, {}, "iso.dat");
   EXPECT_NE(e.warnings[0].find("not in temperature order"), std::string::npos);
   EXPECT_GT(e.minus_dSm[0].back(), 0.0);
+}
+
+// The message of the exception `call` throws, or "no error".
+template <class Exception, class Call>
+std::string thrown(Call&& call) {
+  try {
+    call();
+  } catch (const Exception& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+// 5 magnetisations for 11 fields read past the end of the array (-dSm of +-1e256, from Python).
+TEST(Entropy, IsothermsOfUnequalLengthOrNaNTemperatureAreRefused) {
+  std::vector<MhCurve> c = {linear_curve(100, 1e-3), linear_curve(103, 1e-3)};
+  c[1].magnetization.resize(5);
+  EXPECT_EQ(thrown<InputError>([&] { compute_entropy_change(c, {}, "iso.dat"); }),
+            "iso.dat: isotherm 2 of 2 (103 K): 11 fields but 5 magnetisation values; every field needs its "
+            "magnetisation");
+  c = {linear_curve(100, 1e-3), linear_curve(103, 1e-3)};
+  c[0].temperature_K = std::nan("");
+  EXPECT_EQ(thrown<InputError>([&] { compute_entropy_change(c, {}, "iso.dat"); }),
+            "iso.dat: isotherm 1 of 2: temperature nan K is not a finite number");
+  EXPECT_EQ(thrown<std::invalid_argument>([] { interpolate_linear({1, 2, 3}, {1, 2}, 2.5); }),
+            "interpolate_linear: 3 x values and 2 y values; they must be as many, and at least one");
+  EXPECT_DOUBLE_EQ(interpolate_linear({1, 2, 3}, {10, 20, 40}, 2.5), 30);
+}
+
+// A step of 1e9 Oe reported -dSm "at 100000 T"; one of 1e-3 Oe filled 24 GB (5e7 fields).
+TEST(Entropy, AGridStepBeyondTheRangeOrTooFineIsRefusedNamingTheOption) {
+  const std::vector<MhCurve> c = {linear_curve(100, 1e-3 * 0.5), linear_curve(103, 1e-3 * 0.485)};
+  EntropyOptions o;
+  o.field_step_Oe = 2e4;
+  EXPECT_EQ(thrown<InputError>([&] { compute_entropy_change(c, o, "lin"); }),
+            "lin: --field-step-Oe (EntropyOptions.field_step_Oe) 20000 Oe is larger than the common field range of "
+            "the isotherms, 0 to 10000 Oe (10000 Oe): the grid would reach beyond the data");
+  o.field_step_Oe = 1;  // 10001 fields: one too many
+  EXPECT_EQ(thrown<InputError>([&] { compute_entropy_change(c, o, "lin"); }),
+            "lin: --field-step-Oe (EntropyOptions.field_step_Oe) 1 Oe over the common field range of the isotherms, "
+            "0 to 10000 Oe makes a grid of 10001 fields, more than 10000: give a step of at least 1.01 Oe");
+  o.field_step_Oe = 1e-300;  // (upper - lower) / step beyond int: no overflow, the same refusal
+  EXPECT_NE(thrown<InputError>([&] { compute_entropy_change(c, o, "lin"); }).find("makes a grid of 1e+304 fields"),
+            std::string::npos);
+  o.field_step_Oe = 1e4 / 9999;  // 10000 fields: the bound itself
+  EXPECT_EQ(compute_entropy_change(c, o, "lin").field_Oe.size(), 10000u);
+  o.field_step_Oe = 1e4;  // the range: one step
+  EXPECT_EQ(compute_entropy_change(c, o, "lin").field_Oe, (std::vector<double>{0, 1e4}));
+  o.field_step_Oe = -1;
+  EXPECT_EQ(thrown<std::invalid_argument>([&] { compute_entropy_change(c, o, "lin"); }),
+            "--field-step-Oe (EntropyOptions.field_step_Oe) must be a finite number > 0 Oe, got -1");
+  o = {};
+  o.zero_field_tolerance_Oe = -1;
+  EXPECT_EQ(o.check(),
+            "--zero-field-tolerance-Oe (EntropyOptions.zero_field_tolerance_Oe) must be a finite number >= 0 Oe, "
+            "got -1");
+  EXPECT_EQ(EntropyOptions{}.check(), "");
+}
+
+TEST(MceInputs, AGivenMassFollowsTheRuleOfAHeaderMass) {
+  EXPECT_EQ(mass_override_problem(0, "--mass"), "");  // no mass: moment only
+  EXPECT_EQ(mass_override_problem(12.5, "mass_mg"), "");
+  EXPECT_EQ(mass_override_problem(-10, "--mass"), "--mass must be >= 0 mg");
+  EXPECT_EQ(mass_override_problem(std::nan(""), "mass_mg"), "mass_mg must be >= 0 mg (got NaN)");
+  EXPECT_EQ(mass_override_problem(1e9, "mass_mg"),
+            "mass_mg 1e+09 mg: a sample mass lies within 1 ug to 100 g (0: no mass)");
+}
+
+// Reversed temperatures gave a FWHM of -50 K and an RCP of -483; no points a peak of 0 at 0 K.
+TEST(Merit, UnsortedEmptyAndNonFiniteCurvesAreRefused) {
+  const auto message = [](std::vector<double> t, std::vector<double> s, std::vector<double> lifts = {3.0}) {
+    return thrown<std::invalid_argument>([&] { compute_mce_merit(t, s, 1e4, lifts); });
+  };
+  EXPECT_EQ(message({30, 20, 10}, {1, 5, 1}),
+            "temperature_K must increase strictly: point 1 (20 K) follows 30 K; sort the curve by temperature first");
+  EXPECT_EQ(message({10, 10, 20}, {1, 5, 1}).rfind("temperature_K must increase strictly: point 1 (10 K)", 0), 0u);
+  EXPECT_EQ(message({}, {}), "minus_dSm(T) has no points: no figures of merit");
+  EXPECT_EQ(message({10, 20}, {1}), "temperature_K has 2 values, minus_dSm 1; they must be as many");
+  EXPECT_EQ(message({10, 20, 30}, {1, std::nan(""), 1}),
+            "point 1: temperature_K 20, minus_dSm nan: both must be finite numbers");
+  EXPECT_EQ(message({10, 20, 30}, {1, 5, 1}, {-3}), "tec_lifts_K: each lift must be a finite number > 0 K, got -3");
+  EXPECT_EQ(message({10, 20, 30}, {1, 5, 1}, {std::nan("")}),
+            "tec_lifts_K: each lift must be a finite number > 0 K, got nan");
+  EXPECT_EQ(message({10, 20, 30}, {1, 5, 1}), "no error");
 }
 
 TEST(Merit, TrianglePeakHasClosedForms) {

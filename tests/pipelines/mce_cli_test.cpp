@@ -184,6 +184,25 @@ TEST(MceCli, AnMtFileGivenAsMhIsToldToUseMt) {
       << r.output;
 }
 
+// --field-step-Oe 0.001 over 5 T was a grid of 5e7 fields (std::bad_alloc), 1e9 Oe a grid beyond the
+// data ("-dSm at 100000 T"): both refused, naming the option, the step and the range.
+TEST(MceCli, AFieldStepBeyondTheRangeOrTooFineNamesTheOption) {
+  const fs::path s = synth_dir();
+  const std::string iso = (s / "isotherms.dat").string();
+  const std::pair<const char*, std::string> cases[] = {
+      {"0.001", "--field-step-Oe (EntropyOptions.field_step_Oe) 0.001 Oe over the common field range of the "
+                "isotherms, 0 to 50000 Oe makes a grid of 5e+07 fields, more than 10000: give a step of at least 5.01 "
+                "Oe\n"},
+      {"1e9", "--field-step-Oe (EntropyOptions.field_step_Oe) 1e+09 Oe is larger than the common field range of the "
+              "isotherms, 0 to 50000 Oe (50000 Oe): the grid would reach beyond the data\n"}};
+  for (const auto& [step, said] : cases) {
+    const auto r = run_mgscope("mce --mh " + q(iso) + " --field-step-Oe " + step + " -o " +
+                               q(scratch_dir(std::string("mce_cli_step_") + step)));
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    EXPECT_NE(r.output.find("ERROR: " + iso + ": " + said), std::string::npos) << r.output;
+  }
+}
+
 TEST(MceCli, MassZeroGivesMomentOnlyOutputsWithAWarning) {
   const fs::path s = synth_dir();
   const fs::path out = scratch_dir("mce_cli_mass0");
@@ -192,7 +211,9 @@ TEST(MceCli, MassZeroGivesMomentOnlyOutputsWithAWarning) {
   EXPECT_NE(r.output.find("--mass 0: no mass"), std::string::npos) << r.output;
   EXPECT_EQ(read_all(out / "dSm.csv").rfind("T_K,minus_dSm_mJ_per_K_at_", 0), 0u);
   // Header mass used when --mass is absent: the same sample gives J/(kg K) = mJ/K / (10 mg).
-  EXPECT_EQ(run_mgscope("mce --mass -1 --mh " + q(s / "isotherms.dat") + " -o " + q(out)).exit_code, 2);  // usage
+  const auto negative = run_mgscope("mce --mass -1 --mh " + q(s / "isotherms.dat") + " -o " + q(out));
+  EXPECT_EQ(negative.exit_code, 2);  // a usage error
+  EXPECT_NE(negative.output.find("mce: --mass must be >= 0 mg\n"), std::string::npos) << negative.output;
 }
 
 TEST(MceCli, MixedFieldsInOneMtAreSplitWithAWarning) {
