@@ -1,11 +1,25 @@
 // The per-curve analyses behind `mgscope creep` and `mgscope hardness`.
 #include "fitting/indent_analysis.hpp"
 
+#include <cmath>
 #include <exception>
+
+#include "fitting/base/text_file.hpp"
 
 namespace mgscope {
 
+std::string CreepAnalysisOptions::check() const {
+  for (const std::string& bad : {segments.check(), fit.check(), spectrum.check(), oliver_pharr.check()})
+    if (!bad.empty()) return bad;
+  // A given A0 of -5 nm^2 or NaN went through to a spectrum of negative heights, status Success.
+  if (contact_area_nm2 && !(*contact_area_nm2 > 0 && std::isfinite(*contact_area_nm2)))
+    return "--contact-area-nm2 (CreepAnalysisOptions.contact_area_nm2) must be a finite number > 0 nm^2, got " +
+           number_text(*contact_area_nm2, 6);
+  return "";
+}
+
 CreepAnalysis analyze_creep(const IndentCurve& c, const CreepAnalysisOptions& o) {
+  require_valid(o);
   CreepAnalysis a;
   a.source = c.source;
   try {
@@ -51,7 +65,12 @@ CreepAnalysis analyze_creep(const IndentCurve& c, const CreepAnalysisOptions& o)
   a.status = a.fit.status;
   a.warnings.insert(a.warnings.end(), a.fit.warnings.begin(), a.fit.warnings.end());
   a.message = a.fit.usable() ? a.fit.message : c.source + ": creep fit failed: " + a.fit.message;
-  if (a.fit.usable() && a.hold_start_depth_nm > 0 && a.hold_load_mN > 0) {
+  // An area function can give A0 <= 0 at a shallow contact depth: no spectrum then, said.
+  const bool area_ok = a.contact_area_nm2 > 0 && std::isfinite(a.contact_area_nm2);
+  if (a.fit.usable() && !area_ok)
+    a.warnings.push_back("contact area A0 = " + number_text(a.contact_area_nm2, 6) +
+                         " nm^2 (" + a.area_source + ") is not > 0: no relaxation spectrum");
+  if (a.fit.usable() && area_ok && a.hold_start_depth_nm > 0 && a.hold_load_mN > 0) {
     const double scale = spectrum_scale_per_GPa_nm(a.contact_area_nm2, a.hold_load_mN, a.hold_start_depth_nm);
     a.spectrum = relaxation_spectrum(a.fit.best.kelvin, scale, o.spectrum);
   }

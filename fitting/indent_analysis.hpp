@@ -20,6 +20,8 @@ struct CreepAnalysisOptions {
   SpectrumOptions spectrum;
   OliverPharrOptions oliver_pharr;                 // area function and constants for A0
   std::optional<double> contact_area_nm2;         // given A0; else Oliver-Pharr at hold start
+
+  std::string check() const;  // "" or the first bad setting (the parts' checks, then A0 > 0)
 };
 
 struct CreepAnalysis : Summary {
@@ -33,6 +35,7 @@ struct CreepAnalysis : Summary {
   Spectrum spectrum;
 };
 
+// Throws std::invalid_argument for invalid options (they are the caller's, not the curve's).
 CreepAnalysis analyze_creep(const IndentCurve& curve, const CreepAnalysisOptions& options);
 
 struct HardnessAnalysisOptions {

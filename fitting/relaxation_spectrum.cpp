@@ -3,8 +3,10 @@
 
 #include <cmath>
 #include <limits>
+#include <stdexcept>
 
 #include "fitting/base/summary.hpp"
+#include "fitting/base/text_file.hpp"
 
 namespace mgscope {
 
@@ -23,6 +25,15 @@ double kernel_value(SpectrumKernel k, double x) {
 double single_unit_peak_ratio(SpectrumKernel k) { return k == SpectrumKernel::Paper ? (1 + std::sqrt(5.0)) / 4 : 1.0; }
 
 double spectrum_scale_per_GPa_nm(double contact_area_nm2, double hold_load_mN, double hold_start_depth_nm) {
+  // A negative area or a zero depth gave spectra of negative or infinite heights without a word.
+  const auto require_positive = [](const char* name, double v, const char* unit) {
+    if (!(v > 0 && std::isfinite(v)))
+      throw std::invalid_argument(std::string(name) + " must be a finite number > 0 " + unit + ", got " +
+                                  number_text(v, 6));
+  };
+  require_positive("contact_area_nm2 (A0)", contact_area_nm2, "nm^2");
+  require_positive("hold_load_mN (P0)", hold_load_mN, "mN");
+  require_positive("hold_start_depth_nm (h_in)", hold_start_depth_nm, "nm");
   // nm^2 / (mN nm) * nm = 1e-18 m^2 / 1e-3 N = 1e-15 1/Pa = 1e-6 1/GPa
   return contact_area_nm2 / (hold_load_mN * hold_start_depth_nm) * 1e-6;
 }
@@ -52,8 +63,34 @@ std::vector<double> spectrum_grid(const SpectrumOptions& o) {
   return g;
 }
 
+namespace {
+
+void check_spectrum_input(const std::vector<KelvinUnit>& units, double scale) {
+  if (!std::isfinite(scale))
+    throw std::invalid_argument("relaxation spectrum: the scale K = A0 / (P0 h_in) is " + number_text(scale, 6) +
+                                ", not a finite number");
+  for (std::size_t i = 0; i < units.size(); ++i) {
+    const KelvinUnit& u = units[i];
+    const std::string unit = "Kelvin unit " + std::to_string(i + 1) + ": ";
+    if (!(u.tau_s > 0 && std::isfinite(u.tau_s)))
+      throw std::invalid_argument(unit + "tau_s must be a finite number > 0 s, got " + number_text(u.tau_s, 6));
+    if (!std::isfinite(u.h_nm))
+      throw std::invalid_argument(unit + "h_nm must be a finite number (nm), got " + number_text(u.h_nm, 6));
+  }
+}
+
+}  // namespace
+
 Spectrum relaxation_spectrum(const std::vector<KelvinUnit>& units, double scale, const SpectrumOptions& o) {
+  require_valid(o);
+  check_spectrum_input(units, scale);
   Spectrum s;
+  if (units.empty()) {
+    s.message = "no Kelvin units to make a spectrum of (a failed creep fit has none)";
+    return s;
+  }
+  s.status = FitStatus::Success;
+  s.message = "ok";
   const auto L = [&](double ln_tau) { return spectrum_value_per_GPa(units, scale, o.kernel, std::exp(ln_tau)); };
   // Peaks are searched on a fine private grid spanning every unit, so they do not depend on
   // the output grid's extent.

@@ -8,6 +8,7 @@
 
 #include "fitting/creep_fit.hpp"
 #include "fitting/base/statistics.hpp"
+#include "fitting/base/summary.hpp"
 
 namespace mgscope {
 
@@ -20,7 +21,8 @@ double kernel_value(SpectrumKernel k, double x);
 // tau_peak / tau_i of a single unit: (1 + sqrt 5) / 4 for paper, 1 for ferry.
 double single_unit_peak_ratio(SpectrumKernel k);
 
-// K in 1/(GPa nm), so that K * h_nm is in 1/GPa: A0 in nm^2, P0 in mN, h_in in nm.
+// K in 1/(GPa nm), so that K * h_nm is in 1/GPa: A0 in nm^2, P0 in mN, h_in in nm. Throws
+// std::invalid_argument, naming the argument, unless all three are finite and > 0.
 double spectrum_scale_per_GPa_nm(double contact_area_nm2, double hold_load_mN, double hold_start_depth_nm);
 
 struct SpectrumOptions {
@@ -38,7 +40,9 @@ struct SpectrumPeak {
   int unit = 0;  // 1-based Kelvin unit this peak belongs to; 0 when merged (not mapped)
 };
 
-struct Spectrum {
+// status Success with the grid values and peaks; Failure (empty arrays) without Kelvin units to
+// make a spectrum of, as a failed creep fit leaves.
+struct Spectrum : Summary {
   std::vector<double> tau_s;
   std::vector<double> L_per_GPa;
   std::vector<SpectrumPeak> peaks;  // ascending tau
@@ -47,7 +51,9 @@ struct Spectrum {
 
 double spectrum_value_per_GPa(const std::vector<KelvinUnit>& units, double scale_per_GPa_nm, SpectrumKernel k,
                               double tau_s);
-// Grid values, and peaks refined on the closed form (golden section in ln tau) to ~1e-7.
+// Grid values, and peaks refined on the closed form (golden section in ln tau) to ~1e-7. Throws
+// std::invalid_argument for invalid options, a scale that is not finite, or a unit whose tau_s is
+// not finite and > 0 or whose h_nm is not finite (a tau of -1 s gave a peak of infinite height).
 Spectrum relaxation_spectrum(const std::vector<KelvinUnit>& units, double scale_per_GPa_nm,
                              const SpectrumOptions& options = {});
 // The log-spaced grid the options describe.

@@ -213,8 +213,7 @@ void add_creep_command(CLI::App& app, CommandContext& ctx) {
     o.contact_area_nm2 = a.contact_area_nm2;
 
     // Settings first, before any file is read: a bad one names its option once, not per file.
-    for (const std::string& bad : {o.segments.check(), o.fit.check(), o.spectrum.check(), o.oliver_pharr.check()})
-      if (!bad.empty()) throw UsageError(bad);
+    if (const std::string bad = o.check(); !bad.empty()) throw UsageError(bad);
     const IndentInputs in = read_indent_inputs(a.files, std::nullopt, std::cerr, "creep");
     const std::vector<CreepAnalysis> results =
         analyse_curves<CreepAnalysis>(in, a.threads, [&](const IndentCurve& c) { return analyze_creep(c, o); });

@@ -4,8 +4,11 @@
 
 #include <cmath>
 #include <cstdio>
+#include <functional>
+#include <stdexcept>
 
 #include "fitting/creep_fit.hpp"
+#include "fitting/indent_analysis.hpp"
 #include "fitting/indent_synth.hpp"
 #include "fitting/relaxation_spectrum.hpp"
 
@@ -264,6 +267,60 @@ TEST(RelaxationSpectrum, CloseUnitsAreFlaggedMergedAndNotMapped) {
 TEST(RelaxationSpectrum, ScaleFromAreaLoadAndDepth) {
   // A0 = 24.5 (1000 nm)^2, P0 = 50 mN, h_in = 1000 nm: K = 490 nm/mN = 4.9e-4 1/(GPa nm).
   EXPECT_NEAR(spectrum_scale_per_GPa_nm(24.5e6, 50, 1000), 4.9e-4, 1e-12);
+}
+
+std::string invalid_argument_of(const std::function<void()>& call) {
+  try {
+    call();
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+// A negative area, a zero depth or a negative tau gave spectra of negative or infinite heights
+// without a word; a failed fit (no units) an empty spectrum that looked like a result.
+TEST(RelaxationSpectrum, RefusesScalesAndUnitsThatMakeNoSpectrum) {
+  EXPECT_EQ(invalid_argument_of([] { spectrum_scale_per_GPa_nm(-5, 50, 1000); }),
+            "contact_area_nm2 (A0) must be a finite number > 0 nm^2, got -5");
+  EXPECT_EQ(invalid_argument_of([] { spectrum_scale_per_GPa_nm(std::nan(""), 50, 1000); }),
+            "contact_area_nm2 (A0) must be a finite number > 0 nm^2, got nan");
+  EXPECT_EQ(invalid_argument_of([] { spectrum_scale_per_GPa_nm(1e6, 0, 1000); }),
+            "hold_load_mN (P0) must be a finite number > 0 mN, got 0");
+  EXPECT_EQ(invalid_argument_of([] { spectrum_scale_per_GPa_nm(1e6, 50, 0); }),
+            "hold_start_depth_nm (h_in) must be a finite number > 0 nm, got 0");
+  EXPECT_EQ(invalid_argument_of([] { relaxation_spectrum({{1, 0, -1, 0}}, 1); }),
+            "Kelvin unit 1: tau_s must be a finite number > 0 s, got -1");
+  EXPECT_EQ(invalid_argument_of([] { relaxation_spectrum({{std::nan(""), 0, 2, 0}}, 1); }),
+            "Kelvin unit 1: h_nm must be a finite number (nm), got nan");
+  const Spectrum none = relaxation_spectrum({}, 1);
+  EXPECT_EQ(none.status, FitStatus::Failure);
+  EXPECT_EQ(none.message, "no Kelvin units to make a spectrum of (a failed creep fit has none)");
+  EXPECT_TRUE(none.tau_s.empty() && none.peaks.empty());
+  const Spectrum one = relaxation_spectrum({{10, 0, 4, 0}}, 1);
+  EXPECT_TRUE(one.usable());
+  EXPECT_EQ(one.message, "ok");
+}
+
+// --contact-area-nm2 refused -5 at the command line, but the library (and Python) took it.
+TEST(CreepAnalysis, AGivenContactAreaMustBeAFinitePositiveNumber) {
+  const IndentCurve curve = synth_indent_curve(two_unit_options(1), "c");
+  CreepAnalysisOptions o;
+  EXPECT_EQ(o.check(), "");
+  for (double area : {-5.0, 0.0, std::nan("")}) {
+    o.contact_area_nm2 = area;
+    EXPECT_EQ(o.check().rfind("--contact-area-nm2 (CreepAnalysisOptions.contact_area_nm2) must be a finite number > 0 "
+                              "nm^2, got ",
+                              0),
+              0u)
+        << area;
+    EXPECT_THROW(analyze_creep(curve, o), std::invalid_argument) << area;
+  }
+  o.contact_area_nm2 = 2.5e6;
+  const CreepAnalysis a = analyze_creep(curve, o);
+  EXPECT_TRUE(a.usable()) << a.message;
+  EXPECT_TRUE(a.spectrum.usable());
+  EXPECT_EQ(a.area_source, "given");
 }
 
 TEST(CreepRepeats, MeanAndSdOfFiveRepeats) {
