@@ -6,6 +6,8 @@
 
 #include "fitting/base/error.hpp"
 #include "fitting/base/statistics.hpp"
+#include "fitting/base/summary.hpp"
+#include "fitting/base/text_file.hpp"
 
 #include "fitting/base/line_fit.hpp"
 
@@ -19,20 +21,37 @@ double intersection_K(const Line& a, const Line& b) {
 std::vector<std::size_t> require_heating_segments(const DscRun& run) {
   auto h = heating_segments(run);
   if (!h.empty()) return h;
+  const std::string found = describe_segments(run);
+  if (run.line.empty()) fail_input(run.path, "no data rows");
+  fail_input(run.path, "no heating segment in the data (" + std::string(run.line_is_index ? "indices " : "lines ") +
+                           std::to_string(run.line.front()) + "-" + std::to_string(run.line.back()) + ": " +
+                           (found.empty() ? "too few rows" : found) + ")");
+}
+
+std::string describe_segments(const DscRun& run) {
   std::string found;
   for (const auto& s : run.segments)
-    found += std::string(found.empty() ? "" : ", ") + to_string(s.kind) + " lines " + std::to_string(run.line[s.begin]) +
-             "-" + std::to_string(run.line[s.end - 1]);
-  if (run.line.empty()) fail_input(run.path, "no data rows");
-  fail_input(run.path, "no heating segment in the data (lines " + std::to_string(run.line.front()) + "-" +
-                           std::to_string(run.line.back()) + ": " + (found.empty() ? "too few rows" : found) + ")");
+    found += std::string(found.empty() ? "" : ", ") + to_string(s.kind) + " " + dsc_rows_text(run, s);
+  return found;
+}
+
+std::string CurveOptions::check() const {
+  // The rule of a mass in a file's header (dsc_readers.hpp). A rate: wide bounds (flash DSC heats
+  // at up to ~1e6 K/min), but a typo of a few decades, or a rate <= 0, is caught.
+  if (mass_mg && !(*mass_mg >= kMinMass_mg && *mass_mg <= kMaxMass_mg))
+    return "--mass (CurveOptions.mass_mg) must lie within 1 ug to 100 g (0.001 to 100000 mg), got " +
+           number_text(*mass_mg, 6);
+  if (rate_K_per_min && !(*rate_K_per_min >= 1e-3 && *rate_K_per_min <= 1e7))
+    return "--rate (CurveOptions.rate_K_per_min) must lie within 0.001 to 1e7 K/min, got " +
+           number_text(*rate_K_per_min, 6);
+  return "";
 }
 
 DscCurve make_curve(const DscRun& run, std::size_t segment, const CurveOptions& options) {
+  require_valid(options);
   const DscSegment& seg = run.segments.at(segment);
   if (seg.kind != SegmentKind::Heating)
-    fail_input(run.path, "segment at lines " + std::to_string(run.line[seg.begin]) + "-" +
-                             std::to_string(run.line[seg.end - 1]) + " is " + to_string(seg.kind) + ", not heating");
+    fail_input(run.path, "segment at " + dsc_rows_text(run, seg) + " is " + to_string(seg.kind) + ", not heating");
   DscCurve c;
   c.path = run.path;
   c.segment = segment;

@@ -24,6 +24,8 @@ struct CurveOptions {
   std::optional<double> mass_mg;          // overrides the file's mass
   std::optional<double> rate_K_per_min;   // overrides the fitted heating rate
   std::optional<Exotherm> exotherm;       // overrides the file's exotherm direction
+
+  std::string check() const;  // "" or the bad field: a mass within 1 ug-100 g, a rate 0.001-1e7 K/min
 };
 
 struct DscCurve {
@@ -46,12 +48,16 @@ struct DscCurve {
 
 // Takes segment `segment` of `run`, flips an exotherm-down signal, divides by the mass (the option's,
 // else the file's) when the file holds absolute heat flow, and rescales a per-mass signal when the
-// option's mass differs from the file's. Throws InputError for a segment that is not heating.
+// option's mass differs from the file's. Throws InputError for a segment that is not heating,
+// std::invalid_argument for invalid options.
 DscCurve make_curve(const DscRun& run, std::size_t segment, const CurveOptions& options);
 
 // heating_segments(run), or InputError naming the file, its data lines and the segments found
 // when there is no heating segment.
 std::vector<std::size_t> require_heating_segments(const DscRun& run);
+
+// "heating lines 12-480, cooling lines 481-900": every segment of the run, for messages.
+std::string describe_segments(const DscRun& run);
 
 // Least-squares line through (x[i], y[i]) for x in [low, high]; NaN line when < 3 points.
 Line fit_line(const std::vector<double>& x, const std::vector<double>& y, double low, double high);

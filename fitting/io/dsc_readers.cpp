@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "fitting/base/error.hpp"
+#include "fitting/base/text_file.hpp"
 
 namespace mgscope {
 
@@ -194,22 +195,58 @@ int append_dsc_row(DscRun& run, const DscColumns& cols, const std::vector<std::s
   run.temperature_K.push_back(cols.to_K.a * T + cols.to_K.b);
   run.heat_flow.push_back(cols.to_heat_flow.a * hf + cols.to_heat_flow.b);
   run.line.push_back(line_no);
-  if (run.temperature_K.back() <= 0)
-    fail_input(run.path, "line " + std::to_string(line_no) + ": temperature " + trim(fields[std::size_t(cols.temperature)]) +
-                             " is at or below 0 K (wrong unit in the header?)");
+  check_dsc_row(run, run.line.size() - 1,
+                {"line " + std::to_string(line_no), trim(fields[std::size_t(cols.time)]),
+                 trim(fields[std::size_t(cols.temperature)]), trim(fields[std::size_t(cols.heat_flow)])});
+  return cols.segment >= 0 ? int(std::lround(number(cols.segment))) : 0;
+}
+
+void check_dsc_row(const DscRun& run, std::size_t i, const DscRowText& text) {
+  const double t = run.time_s[i], T = run.temperature_K[i], hf = run.heat_flow[i];
+  // An "inf" cell parses, and arrays may hold NaN: a NaN signal gave a Tg of NaN, status Success.
+  const auto require_finite = [&](const char* name, double v, const std::string& given) {
+    if (!std::isfinite(v)) fail_input(run.path, text.where + ": " + name + " " + given + " is not a finite number");
+  };
+  require_finite("time", t, text.time);
+  require_finite("temperature", T, text.temperature);
+  require_finite("heat flow", hf, text.heat_flow);
+  if (T <= 0)
+    fail_input(run.path,
+               text.where + ": temperature " + text.temperature + " is at or below 0 K (wrong unit in the header?)");
   // Beyond these lie garbled numbers and wrong units, not a calorimeter (a heat flow of 1e30 W/g
   // gave a relaxation enthalpy of 9e28 J/g): no DSC runs at 10,000 K or measures 1 MW (per g).
-  if (run.temperature_K.back() > 1e4)
-    fail_input(run.path, "line " + std::to_string(line_no) + ": temperature " +
-                             trim(fields[std::size_t(cols.temperature)]) +
+  if (T > 1e4)
+    fail_input(run.path, text.where + ": temperature " + text.temperature +
                              " is above 10000 K, beyond any calorimeter (wrong unit in the header, or a garbled "
                              "number?)");
-  if (!(std::fabs(run.heat_flow.back()) <= 1e6))
-    fail_input(run.path, "line " + std::to_string(line_no) + ": heat flow " +
-                             trim(fields[std::size_t(cols.heat_flow)]) +
+  if (!(std::fabs(hf) <= 1e6))
+    fail_input(run.path, text.where + ": heat flow " + text.heat_flow +
                              " lies beyond +-1e6 (mW or mW/mg), beyond any calorimeter (wrong unit, or a garbled "
                              "number?)");
-  return cols.segment >= 0 ? int(std::lround(number(cols.segment))) : 0;
+}
+
+DscRun dsc_run_from_arrays(const std::string& path, std::vector<double> time_s, std::vector<double> temperature_K,
+                           std::vector<double> heat_flow, HeatFlowUnit unit) {
+  DscRun run;
+  run.path = path;
+  run.exotherm_from_file = true;  // exotherm up, as the caller states: no "assumed" warning
+  run.heat_flow_unit = unit;
+  run.line_is_index = true;
+  if (temperature_K.size() != time_s.size() || heat_flow.size() != time_s.size())
+    fail_input(path, std::to_string(time_s.size()) + " times, " + std::to_string(temperature_K.size()) +
+                         " temperatures and " + std::to_string(heat_flow.size()) +
+                         " heat-flow values: they must be as many");
+  run.time_s = std::move(time_s);
+  run.temperature_K = std::move(temperature_K);
+  run.heat_flow = std::move(heat_flow);
+  for (std::size_t i = 0; i < run.time_s.size(); ++i) {
+    run.line.push_back(i);
+    check_dsc_row(run, i, {"index " + std::to_string(i), number_text(run.time_s[i], 6),
+                           number_text(run.temperature_K[i], 6), number_text(run.heat_flow[i], 6)});
+  }
+  check_time_runs_forward(run);
+  split_segments(run, {0});
+  return run;
 }
 
 void split_segments(DscRun& run, const std::vector<std::size_t>& chunk_starts,
@@ -308,11 +345,17 @@ void set_dsc_mass(DscRun& run, double mass_mg, std::size_t line, const std::stri
   run.mass_mg = mass_mg;
 }
 
+std::string dsc_rows_text(const DscRun& run, const DscSegment& s) {
+  return std::string(run.line_is_index ? "indices " : "lines ") + std::to_string(run.line[s.begin]) + "-" +
+         std::to_string(run.line[s.end - 1]);
+}
+
 void check_time_runs_forward(const DscRun& run) {
   for (std::size_t i = 1; i < run.time_s.size(); ++i)
     if (run.time_s[i] < run.time_s[i - 1]) {
       std::ostringstream m;
-      m << "line " << run.line[i] << ": time " << run.time_s[i] << " s is before the previous row's "
+      m << (run.line_is_index ? "index " : "line ") << run.line[i] << ": time " << run.time_s[i]
+        << " s is before the previous row's "
         << run.time_s[i - 1] << " s; time must run forward (a reversed time column turns cooling into heating)";
       fail_input(run.path, m.str());
     }

@@ -44,6 +44,7 @@ struct DscRun {
   std::vector<double> temperature_K;
   std::vector<double> heat_flow;        // in heat_flow_unit, with the file's sign
   std::vector<std::size_t> line;        // 1-based source line of each row (for messages)
+  bool line_is_index = false;           // a run from arrays: `line` holds each row's index
   std::vector<DscSegment> segments;
   std::vector<std::string> warnings;
 };
@@ -109,9 +110,25 @@ DscColumns resolve_dsc_columns(const std::vector<std::string>& labels, const std
                                std::size_t header_line);
 
 // Parses one data row into the run (time, temperature, heat flow, line) and returns the segment
-// number (0 when there is no segment column). Garbled numbers throw InputError (file, line, column).
+// number (0 when there is no segment column). Garbled numbers throw InputError (file, line, column),
+// as values check_dsc_row refuses do.
 int append_dsc_row(DscRun& run, const DscColumns& cols, const std::vector<std::string>& labels,
                    const std::vector<std::string>& fields, std::size_t line_no, char decimal);
+
+// The rules every row of a run obeys, read from a file or given as arrays: time, temperature and
+// heat flow finite, a temperature in (0, 10000] K, a heat flow within +-1e6 (mW or mW/mg). Throws
+// InputError naming run.path, `where` (the row's place: "line 12") and the value as given.
+struct DscRowText {
+  std::string where, time, temperature, heat_flow;
+};
+void check_dsc_row(const DscRun& run, std::size_t row, const DscRowText& text);
+
+// A run from arrays (time in s, temperature in K, heat flow in `unit` with exotherm up), held to
+// the rules of a file's rows (check_dsc_row, time running forward) and split into segments as a
+// file without a segment column. `path` names it in messages, run.line holds each row's index.
+// Throws InputError for arrays of unequal length and for rows the rules refuse.
+DscRun dsc_run_from_arrays(const std::string& path, std::vector<double> time_s, std::vector<double> temperature_K,
+                           std::vector<double> heat_flow, HeatFlowUnit unit);
 
 // Splits rows [chunk_starts[i], chunk_starts[i+1]) (the file's own segments; one chunk = whole
 // run) into heating, cooling and isothermal segments by the sign of dT/dt. `file_segment_numbers`
@@ -127,6 +144,9 @@ inline constexpr double kMinMass_mg = 1e-3, kMaxMass_mg = 1e5;
 // Time must never run backwards (rows sorted in time): a reversed time column would turn a
 // cooling run into "heating". Throws InputError naming the file and the line.
 void check_time_runs_forward(const DscRun& run);
+
+// Where segment `s` lies, for messages: "lines 12-480" (a file), "indices 0-468" (arrays).
+std::string dsc_rows_text(const DscRun& run, const DscSegment& s);
 
 // Indices into run.segments of the heating segments long enough to analyse (>= 20 rows, >= 5 K).
 std::vector<std::size_t> heating_segments(const DscRun& run);

@@ -4,6 +4,8 @@
 
 #include <cmath>
 #include <sstream>
+#include <stdexcept>
+#include <vector>
 
 #include "fitting/dsc_curve.hpp"
 #include "fitting/dsc_synth.hpp"
@@ -169,6 +171,66 @@ TEST(DscReaders, AbsurdHeatFlowOrTemperatureNamesTheLine) {
   EXPECT_NE(t.find("t.csv: line 3: temperature 2e5 is above 10000 K"), std::string::npos) << t;
   // A hot DSC (1600 C) and a large signal in mW (a melting peak of a 100 mg sample) are read.
   EXPECT_EQ(read_dsc(decode_text("ok.csv", "T_C,t_s,HF_mW\n1600,0,-900\n1601,1,-950\n")).heat_flow.size(), 2u);
+}
+
+// An "inf" cell parses as a number; it is refused as the NaN an array may hold is.
+TEST(DscReaders, AnInfiniteTimeIsRefusedNamingTheLine) {
+  const std::string m = input_error([] { read_dsc(decode_text("inf.csv", "T_K,t_s,HF_mW\n300,0,1\n301,inf,1\n")); });
+  EXPECT_EQ(m, "inf.csv: line 3: time inf is not a finite number");
+}
+
+// Arrays (from Python) are held to a file's rules: a NaN signal gave a Tg of NaN and status
+// Success, reversed arrays a "heating" curve.
+TEST(DscReaders, ArraysAreHeldToTheRulesOfAFilesRows) {
+  std::vector<double> t, T, hf;
+  for (int i = 0; i < 200; ++i) t.push_back(i), T.push_back(400 + 0.2 * i), hf.push_back(0.01 * i);
+  const DscRun run = dsc_run_from_arrays("arrays", t, T, hf, HeatFlowUnit::mW_per_mg);
+  ASSERT_EQ(heating_segments(run), std::vector<std::size_t>{0});
+  EXPECT_EQ(describe_segments(run), "heating indices 0-199");
+  EXPECT_NEAR(make_curve(run, 0, {}).rate_K_per_min, 12, 1e-9);
+  EXPECT_TRUE(make_curve(run, 0, {}).warnings.empty());  // exotherm up as given: not "assumed"
+  std::vector<double> bad = hf;
+  bad[7] = std::nan("");
+  EXPECT_EQ(input_error([&] { dsc_run_from_arrays("arrays", t, T, bad, HeatFlowUnit::mW); }),
+            "arrays: index 7: heat flow nan is not a finite number");
+  bad = T;
+  bad[3] = -5;
+  EXPECT_EQ(input_error([&] { dsc_run_from_arrays("arrays", t, bad, hf, HeatFlowUnit::mW); }),
+            "arrays: index 3: temperature -5 is at or below 0 K (wrong unit in the header?)");
+  const std::vector<double> back(t.rbegin(), t.rend());
+  EXPECT_EQ(input_error([&] { dsc_run_from_arrays("arrays", back, T, hf, HeatFlowUnit::mW); }).rfind(
+                "arrays: index 1: time 198 s is before the previous row's 199 s; time must run forward", 0),
+            0u);
+  EXPECT_EQ(input_error([&] { dsc_run_from_arrays("arrays", t, T, {1, 2}, HeatFlowUnit::mW); }),
+            "arrays: 200 times, 200 temperatures and 2 heat-flow values: they must be as many");
+  const std::vector<double> cooling(T.rbegin(), T.rend());
+  const DscRun cools = dsc_run_from_arrays("arrays", t, cooling, hf, HeatFlowUnit::mW);
+  EXPECT_EQ(input_error([&] { require_heating_segments(cools); }),
+            "arrays: no heating segment in the data (indices 0-199: cooling indices 0-199)");
+}
+
+// --mass and --rate were checked by the command only: Python's dsc_transitions took a rate of
+// -5 K/min (a negative delta_cp) and a mass of 1e9 mg.
+TEST(DscReaders, MassAndRateOverridesFollowOneRule) {
+  CurveOptions o;
+  EXPECT_EQ(o.check(), "");
+  for (double mass : {-10.0, 0.0, 1e9, std::nan("")}) {
+    o.mass_mg = mass;
+    EXPECT_EQ(o.check().rfind("--mass (CurveOptions.mass_mg) must lie within 1 ug to 100 g (0.001 to 100000 mg), got ",
+                              0),
+              0u)
+        << mass;
+  }
+  o.mass_mg.reset();
+  for (double rate : {-5.0, 0.0, 1e8}) {
+    o.rate_K_per_min = rate;
+    EXPECT_EQ(o.check().rfind("--rate (CurveOptions.rate_K_per_min) must lie within 0.001 to 1e7 K/min, got ", 0), 0u)
+        << rate;
+  }
+  std::vector<double> t, T, hf;
+  for (int i = 0; i < 200; ++i) t.push_back(i), T.push_back(400 + 0.2 * i), hf.push_back(1);
+  const DscRun run = dsc_run_from_arrays("arrays", t, T, hf, HeatFlowUnit::mW);
+  EXPECT_THROW(make_curve(run, 0, o), std::invalid_argument);
 }
 
 TEST(DscReaders, MissingColumnOrUnitIsAnError) {
