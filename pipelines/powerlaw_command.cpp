@@ -14,6 +14,7 @@
 #include "pipelines/json_output.hpp"
 #include "pipelines/output_guard.hpp"
 #include "pipelines/unit_style.hpp"
+#include "pipelines/usage_errors.hpp"
 
 namespace mgscope {
 
@@ -163,7 +164,9 @@ void add_powerlaw_command(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--tmin-K", cli->t_min_K, "Keep rows with x >= this [K]; default: no bound");
   cmd->add_option("--tmax-K", cli->t_max_K, "Keep rows with x <= this [K]; default: no bound");
   cmd->add_flag("--two-regime", cli->two_regime, "Also fit two regimes, breakpoint by least total SSE");
-  cmd->add_option("--break-K", cli->break_K, "Two regimes split at this x [K] (implies --two-regime); default: searched");
+  cmd->add_option("--break-K", cli->break_K,
+                  "Two regimes split at this x [K] (implies --two-regime); default: searched")
+      ->check(kPositiveNumber);
   cmd->add_option("--label-column", cli->columns.label, "Label column")->capture_default_str();
   cmd->add_option("--x-column", cli->columns.x, "x column [K]")->capture_default_str();
   cmd->add_option("--y-column", cli->columns.y, "y column [J/(kg K)]")->capture_default_str();

@@ -4,9 +4,11 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <stdexcept>
 
 #include "fitting/base/distributions.hpp"
 #include "fitting/base/line_fit.hpp"
+#include "fitting/base/text_file.hpp"
 
 namespace mgscope {
 
@@ -16,14 +18,37 @@ std::string PowerLawOptions::check() const {
   return "";
 }
 
+namespace {
+
+bool loggable(double x, double y) { return std::isfinite(x) && std::isfinite(y) && x > 0 && y > 0; }
+
+// Points dropped for having no logarithm were dropped without a word (the CLI lists its skipped
+// rows; arrays from Python had no such list): a warning naming how many and which.
+std::string left_out_warning(const std::vector<std::size_t>& left_out, std::size_t n) {
+  std::string indices;
+  for (std::size_t k = 0; k < left_out.size() && k < 10; ++k)
+    indices += (k ? ", " : "") + std::to_string(left_out[k]);
+  if (left_out.size() > 10) indices += ", ...";
+  return std::to_string(left_out.size()) + " of " + std::to_string(n) +
+         " points left out: x or y is not finite or not > 0, so has no logarithm (indices " + indices + ")";
+}
+
+}  // namespace
+
 PowerLawFit fit_power_law(const std::vector<double>& x, const std::vector<double>& y, const PowerLawOptions& o) {
   require_valid(o);
   PowerLawFit f;
-  for (std::size_t i = 0; i < x.size() && i < y.size(); ++i) {
-    if (!(std::isfinite(x[i]) && std::isfinite(y[i]) && x[i] > 0 && y[i] > 0)) continue;
+  std::vector<std::size_t> left_out;
+  const std::size_t n_given = std::min(x.size(), y.size());
+  for (std::size_t i = 0; i < n_given; ++i) {
+    if (!loggable(x[i], y[i])) {
+      left_out.push_back(i);
+      continue;
+    }
     if ((o.x_min && x[i] < *o.x_min) || (o.x_max && x[i] > *o.x_max)) continue;
     f.used.push_back(i);
   }
+  if (!left_out.empty()) f.warnings.push_back(left_out_warning(left_out, n_given));
   f.n_points = static_cast<int>(f.used.size());
   if (f.n_points < 3) {
     f.message = "power law needs at least 3 points with x > 0 and y > 0 in range; got " + std::to_string(f.n_points);
@@ -54,6 +79,13 @@ PowerLawFit fit_power_law(const std::vector<double>& x, const std::vector<double
 
 TwoRegimeFit fit_two_regime_power_law(const std::vector<double>& x, const std::vector<double>& y,
                                       std::optional<double> breakpoint, int min_points, double confidence) {
+  // min_points 0 or a NaN breakpoint gave status Success: a NaN bound keeps every point on both sides.
+  if (min_points < 3)
+    throw std::invalid_argument("min_points must be >= 3 (a power law with an error needs 3 points), got " +
+                                std::to_string(min_points));
+  if (breakpoint && !(*breakpoint > 0 && std::isfinite(*breakpoint)))
+    throw std::invalid_argument("breakpoint must be a finite number > 0 (in x's unit), got " +
+                                number_text(*breakpoint, 6));
   TwoRegimeFit t;
   auto split = [&](double b) {
     PowerLawOptions lo, hi;
@@ -71,7 +103,7 @@ TwoRegimeFit fit_two_regime_power_law(const std::vector<double>& x, const std::v
     t.searched = true;
     std::vector<double> xs;
     for (std::size_t i = 0; i < x.size() && i < y.size(); ++i)
-      if (std::isfinite(x[i]) && std::isfinite(y[i]) && x[i] > 0 && y[i] > 0) xs.push_back(x[i]);
+      if (loggable(x[i], y[i])) xs.push_back(x[i]);
     std::sort(xs.begin(), xs.end());
     double best = std::numeric_limits<double>::infinity();
     for (std::size_t k = 1; k < xs.size(); ++k) {

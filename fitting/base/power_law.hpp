@@ -29,7 +29,8 @@ struct PowerLawFit : Summary {
   double r_squared = 0;
 };
 
-// Least squares on (ln x, ln y). Points with x <= 0, y <= 0 or non-finite are never used.
+// Least squares on (ln x, ln y). Points with x <= 0, y <= 0 or non-finite are never used (a
+// warning says how many and which).
 // Needs 3 points (2 give no error estimate): fewer gives status Failure with a message.
 // Throws std::invalid_argument for invalid options.
 PowerLawFit fit_power_law(const std::vector<double>& x, const std::vector<double>& y,
@@ -44,7 +45,8 @@ struct TwoRegimeFit : Summary {
 
 // With `breakpoint`, splits there; without, tries every split between neighbouring distinct x
 // (at their geometric mean) leaving at least `min_points` on each side, and keeps the one with
-// the least total SSE.
+// the least total SSE. Throws std::invalid_argument for min_points < 3 or a breakpoint that is
+// not a finite number > 0.
 TwoRegimeFit fit_two_regime_power_law(const std::vector<double>& x, const std::vector<double>& y,
                                       std::optional<double> breakpoint, int min_points = 3,
                                       double confidence = 0.95);

@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <regex>
+#include <stdexcept>
 
 #include "fitting/base/error.hpp"
 #include "fitting/power_law_table.hpp"
@@ -141,6 +142,45 @@ TEST(PowerLaw, TwoRegimeFindsTheBreak) {
   EXPECT_FALSE(given.searched);
   EXPECT_EQ(given.below.n_points + given.above.n_points, static_cast<int>(x.size()));
   EXPECT_EQ(given.below.n_points, 5);  // 40..80 K
+}
+
+// Points without a logarithm were left out without a word (from Python; the CLI lists its rows).
+TEST(PowerLaw, PointsLeftOutAreNamedInAWarning) {
+  const std::vector<double> x = {50, 80, -1, 120, 200, 300, std::nan(""), 0};
+  std::vector<double> y;
+  for (double t : x) y.push_back(3 * std::pow(std::fabs(t), 1.5));
+  const PowerLawFit f = fit_power_law(x, y);
+  ASSERT_TRUE(f.usable()) << f.message;
+  EXPECT_EQ(f.n_points, 5);
+  EXPECT_NEAR(f.exponent, 1.5, 1e-12);
+  ASSERT_EQ(f.warnings.size(), 1u);
+  EXPECT_EQ(f.warnings[0], "3 of 8 points left out: x or y is not finite or not > 0, so has no logarithm "
+                           "(indices 2, 6, 7)");
+  PowerLawOptions o;
+  o.x_min = 100;  // left out by choice: no warning
+  EXPECT_TRUE(fit_power_law({50, 80, 120, 200, 300}, {1, 2, 3, 4, 5}, o).warnings.empty());
+}
+
+// min_points 0 and a NaN breakpoint (every point on both sides) gave status Success.
+TEST(PowerLaw, TwoRegimeRefusesMeaninglessSettings) {
+  const std::vector<double> x = {10, 20, 30, 40, 50, 60, 70, 80}, y = {1, 2, 3, 4, 5, 6, 7, 8};
+  for (int n : {-1, 0, 2}) {
+    try {
+      fit_two_regime_power_law(x, y, std::nullopt, n);
+      ADD_FAILURE() << n;
+    } catch (const std::invalid_argument& e) {
+      EXPECT_EQ(std::string(e.what()), "min_points must be >= 3 (a power law with an error needs 3 points), got " +
+                                           std::to_string(n));
+    }
+  }
+  for (double b : {std::nan(""), -5.0, 0.0}) {
+    try {
+      fit_two_regime_power_law(x, y, b);
+      ADD_FAILURE() << b;
+    } catch (const std::invalid_argument& e) {
+      EXPECT_EQ(std::string(e.what()).rfind("breakpoint must be a finite number > 0 (in x's unit), got ", 0), 0u);
+    }
+  }
 }
 
 }  // namespace
