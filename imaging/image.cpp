@@ -3,7 +3,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
+#include <type_traits>
 
 #include "fitting/base/error.hpp"
 #include "imaging/io/mapped_file.hpp"
@@ -70,6 +72,79 @@ void convert(const RawImage& raw, ImageF& out) {
     }
   }
 }
+
+// As convert, times 2^k. Doubles are scaled before they are narrowed (1e40 has no float); the other
+// types become float first, then are scaled in double, as scale_by_power_of_two does after
+// convert: the same floats either way.
+template <class T>
+void convert_scaled(const RawImage& raw, ImageF& out, int k) {
+  const double factor = std::ldexp(1.0, k);
+  for (int y = 0; y < raw.height; ++y) {
+    const std::uint8_t* in = raw.row(y);
+    float* o = out.row(y);
+    for (int x = 0; x < raw.width; ++x) {
+      T v;
+      std::memcpy(&v, in + std::size_t(x) * sizeof(T), sizeof(T));
+      if constexpr (std::is_same_v<T, double>)
+        o[x] = static_cast<float>(v * factor);
+      else
+        o[x] = static_cast<float>(double(static_cast<float>(v)) * factor);
+    }
+  }
+}
+
+template <class T>
+void convert_any(const RawImage& raw, ImageF& out, int k) {
+  if (k == 0)
+    convert<T>(raw, out);
+  else
+    convert_scaled<T>(raw, out, k);
+}
+
+// Pixels as stored that are not finite, and the largest finite magnitude, read as doubles.
+struct RawMagnitudes {
+  std::size_t non_finite = 0;
+  double max_abs = 0;
+};
+
+template <class T>
+void add_magnitudes(const RawImage& raw, RawMagnitudes& m) {
+  for (int y = 0; y < raw.height; ++y) {
+    const std::uint8_t* in = raw.row(y);
+    for (int x = 0; x < raw.width; ++x) {
+      T v;
+      std::memcpy(&v, in + std::size_t(x) * sizeof(T), sizeof(T));
+      const double d = std::fabs(double(v));
+      if (!std::isfinite(d))
+        ++m.non_finite;
+      else
+        m.max_abs = std::max(m.max_abs, d);
+    }
+  }
+}
+
+RawMagnitudes raw_magnitudes(const RawImage& raw) {
+  RawMagnitudes m;
+  switch (raw.type) {
+    case PixelType::f32: add_magnitudes<float>(raw, m); break;
+    case PixelType::f64: add_magnitudes<double>(raw, m); break;
+    default: break;  // integers: finite, and their magnitudes are not asked for
+  }
+  return m;
+}
+
+// Why `bad` converted pixels are not finite: NaN or infinite as stored, or finite ones beyond
+// float's range (1e40 as float64 was reported "NaN or infinite").
+[[noreturn]] void fail_non_finite(const RawImage& raw, const std::string& path, std::size_t bad, int k) {
+  const RawMagnitudes m = raw_magnitudes(raw);
+  if (m.non_finite) fail_input(path, std::to_string(m.non_finite) + " pixels are NaN or infinite");
+  char text[200];
+  std::snprintf(text, sizeof text,
+                "%zu %s pixels lie beyond float32's range (largest magnitude %.6g%s; float32 holds up to 3.4e38)",
+                bad, pixel_type_name(raw.type), m.max_abs, k ? (" times 2^" + std::to_string(k)).c_str() : "");
+  fail_input(path, text);
+}
+
 }  // namespace
 
 void check_pixel_buffer(const RawImage& raw, const std::string& path) {
@@ -80,25 +155,33 @@ void check_pixel_buffer(const RawImage& raw, const std::string& path) {
                          " bytes, expected " + std::to_string(n * pixel_type_bytes(raw.type)));
 }
 
-ImageF to_float(const RawImage& raw, const std::string& path) {
+ImageF to_float(const RawImage& raw, const std::string& path, int scale_log2) {
   check_pixel_buffer(raw, path);
   ImageF out(raw.width, raw.height);
+  const int k = scale_log2;
   switch (raw.type) {
-    case PixelType::u8: convert<std::uint8_t>(raw, out); break;
-    case PixelType::i8: convert<std::int8_t>(raw, out); break;
-    case PixelType::u16: convert<std::uint16_t>(raw, out); break;
-    case PixelType::i16: convert<std::int16_t>(raw, out); break;
-    case PixelType::u32: convert<std::uint32_t>(raw, out); break;
-    case PixelType::i32: convert<std::int32_t>(raw, out); break;
-    case PixelType::u64: convert<std::uint64_t>(raw, out); break;
-    case PixelType::i64: convert<std::int64_t>(raw, out); break;
-    case PixelType::f32: convert<float>(raw, out); break;
-    case PixelType::f64: convert<double>(raw, out); break;
+    case PixelType::u8: convert_any<std::uint8_t>(raw, out, k); break;
+    case PixelType::i8: convert_any<std::int8_t>(raw, out, k); break;
+    case PixelType::u16: convert_any<std::uint16_t>(raw, out, k); break;
+    case PixelType::i16: convert_any<std::int16_t>(raw, out, k); break;
+    case PixelType::u32: convert_any<std::uint32_t>(raw, out, k); break;
+    case PixelType::i32: convert_any<std::int32_t>(raw, out, k); break;
+    case PixelType::u64: convert_any<std::uint64_t>(raw, out, k); break;
+    case PixelType::i64: convert_any<std::int64_t>(raw, out, k); break;
+    case PixelType::f32: convert_any<float>(raw, out, k); break;
+    case PixelType::f64: convert_any<double>(raw, out, k); break;
   }
   std::size_t bad = 0;
   for (float v : out.pixels) bad += !std::isfinite(v);
-  if (bad) fail_input(path, std::to_string(bad) + " pixels are NaN or infinite");
+  if (bad) fail_non_finite(raw, path, bad, k);
   return out;
+}
+
+int narrowing_exponent(const RawImage& raw) {
+  const std::size_t n = std::size_t(std::max(raw.width, 0)) * std::size_t(std::max(raw.height, 0));
+  if (raw.type != PixelType::f64 || n == 0 || raw.byte_count() != n * sizeof(double))
+    return 0;  // not float64, or a buffer to_float refuses (check_pixel_buffer) before reading it
+  return float_range_exponent(raw_magnitudes(raw).max_abs);
 }
 
 int float_range_exponent(double max_abs) {

@@ -137,9 +137,11 @@ struct ReadOptions {
 // width x height pixels of its type.
 void check_pixel_buffer(const RawImage& raw, const std::string& path);
 
-// Converts native pixels to float for analysis; throws InputError naming `path` on NaN/Inf (and
-// as check_pixel_buffer).
-ImageF to_float(const RawImage& raw, const std::string& path);
+// Converts native pixels to float for analysis, multiplied by 2^scale_log2 on the way (exact: a
+// power of two; float64 pixels are scaled before they are narrowed). Throws InputError naming
+// `path` on NaN or infinite pixels, on finite ones that land beyond float's range (a float64 image
+// not brought into it: narrowing_exponent), saying which, and as check_pixel_buffer.
+ImageF to_float(const RawImage& raw, const std::string& path, int scale_log2 = 0);
 
 // Float pixels far from the usual magnitudes (a file in odd units, or floats read with the wrong
 // byte order) would overflow or underflow the float spectra: a 16384^2 transform sums 2^28 pixels,
@@ -150,6 +152,13 @@ ImageF to_float(const RawImage& raw, const std::string& path);
 // [2^15, 2^16), where a 16-bit camera's counts lie.
 int float_range_exponent(double max_abs);
 constexpr float kFloatRangeLow = 0x1p-32f, kFloatRangeHigh = 0x1p32f;  // that range, [2^-32, 2^32]
+
+// For float64 pixels, float_range_exponent of their largest finite magnitude; 0 for every other
+// type, which fits float as it is (fit_float_range scales it after the conversion). A double
+// beyond float's range has no float (1e40 became infinite, 1e-300 zero: "pixels are NaN or
+// infinite", "a blank image"), so this k goes to to_float, to be applied before narrowing; the
+// pixels are then reported scaled by 2^k as float32 ones are (StoredImage::value_scale_log2).
+int narrowing_exponent(const RawImage& raw);
 
 // Multiplies `n` floats by 2^k (exact, but for values that become subnormal, which are then 2^-126
 // of the largest or less).

@@ -41,15 +41,17 @@ StoredImage StoredImage::from_raw(RawImage&& raw, const std::string& path) {
                             raw.type == PixelType::i16;
   // A float copy the program owns, brought into the float spectra's range (float_range_exponent).
   const auto owned_floats = [&] {
-    StoredImage s(to_float(raw, path));
+    const int narrowing = narrowing_exponent(raw);  // float64 beyond float's range: scaled first
+    StoredImage s(to_float(raw, path, narrowing));
     raw = RawImage{};  // the reader's buffer (or mapping) goes before the scaling pass
-    s.value_scale_log2 = fit_float_range(s.owned_);
+    s.value_scale_log2 = narrowing + fit_float_range(s.owned_);
     return s;
   };
   if (!integer_kept) {
     // Readers map 8/16-bit and float32 pixels only (ReadOptions::map_pixels); anything else mapped
-    // would be converted into memory as a copy.
-    if (raw.mapped && raw.type != PixelType::f32) return owned_floats();
+    // would be converted into memory as a copy. Doubles the in-place narrowing would lose (1e40,
+    // 1e-300) go the same way.
+    if ((raw.mapped && raw.type != PixelType::f32) || narrowing_exponent(raw) != 0) return owned_floats();
     switch (raw.type) {
       case PixelType::u32: to_floats_in_place<std::uint32_t>(raw.bytes, n); break;
       case PixelType::i32: to_floats_in_place<std::int32_t>(raw.bytes, n); break;

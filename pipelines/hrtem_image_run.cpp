@@ -76,7 +76,7 @@ ImageF read_reference(const std::string& path, double pixel_nm, const std::optio
                   "(within 1 %%, square)", ref_nm, pixel_nm);
     fail_input(path, buf);
   }
-  ImageF reference = to_float(img.raw, path);
+  ImageF reference = to_float(img.raw, path, narrowing_exponent(img.raw));
   fit_float_range(reference);  // its own scale: its boxes' whitened maxima are ratios
   return reference;
 }

@@ -102,11 +102,13 @@ PointPixels read_point(ImageFrames& frames, std::mutex& read_lock, int first, in
       p.field = field_of(p.pixels, stationary);
       continue;
     }
-    ImageF f = naming_frame([&] { return to_float(img.raw, path); });
+    // The point's first frame sets the scale of them all (float_range_exponent), so that they add
+    // up; float64 frames are scaled as they become float (narrowing_exponent), the others after.
+    const int narrowing = k == 0 ? narrowing_exponent(img.raw) : value_scale_log2;
+    ImageF f = naming_frame([&] { return to_float(img.raw, path, narrowing); });
     img.raw = RawImage{};
     if (k == 0) {
-      // The point's first frame sets the scale of them all (float_range_exponent), so that they add up.
-      value_scale_log2 = fit_float_range(f);
+      value_scale_log2 = narrowing + fit_float_range(f);
       width = f.width;
       height = f.height;
       find_stationary(f, stationary, threads);
@@ -117,7 +119,6 @@ PointPixels read_point(ImageFrames& frames, std::mutex& read_lock, int first, in
       fail_input(path, "--sum: frame " + std::to_string(frame) + " is " + std::to_string(f.width) + " x " +
                            std::to_string(f.height) + " px but frame " + std::to_string(first) + " is " +
                            std::to_string(width) + " x " + std::to_string(height) + " px");
-    scale_by_power_of_two(f.pixels.data(), f.pixels.size(), value_scale_log2);
     average->add(f, frame);
   }
   // Points of averaged frames are linked by their sums (frames on the first's pixels, before the

@@ -70,4 +70,59 @@ TEST(Image, FloatsOutOfTheSpectrasRangeAreScaledExactlyByAPowerOfTwo) {
   EXPECT_EQ(ordinary.pixels, (std::vector<float>{812.f, -0.25f}));
 }
 
+namespace {
+
+RawImage float64_image(const std::vector<double>& px, int width) {
+  RawImage raw{width, int(px.size()) / width, PixelType::f64, {}};
+  raw.bytes.resize(px.size() * sizeof(double));
+  std::memcpy(raw.bytes.data(), px.data(), raw.bytes.size());
+  return raw;
+}
+
+}  // namespace
+
+// A finite float64 image x1e40 was reported "1048576 pixels are NaN or infinite", one x1e-300
+// "every pixel is 0: a blank image": doubles became floats before the range was looked at. They
+// are now scaled by a power of two before they are narrowed, as float32 images are after.
+TEST(Image, Float64BeyondFloatsRangeIsScaledBeforeItIsNarrowed) {
+  const std::vector<double> base = {1.5, -2.25, 0, 3.75, 12, 0.5};
+  for (double factor : {1e40, 1e-300, 1e300}) {
+    std::vector<double> px;
+    for (double v : base) px.push_back(v * factor);
+    const RawImage raw = float64_image(px, 3);
+    const int k = narrowing_exponent(raw);
+    EXPECT_EQ(k, float_range_exponent(12 * factor)) << factor;
+    const ImageF f = to_float(raw, "big.mrc", k);
+    for (std::size_t i = 0; i < px.size(); ++i)
+      EXPECT_EQ(f.pixels[i], static_cast<float>(std::ldexp(px[i], k))) << factor << ' ' << i;
+    EXPECT_GE(f.pixels[4], 32768.f);  // the largest where a 16-bit camera's counts lie
+    EXPECT_LT(f.pixels[4], 65536.f);
+  }
+  // Not scaled: a message that says what is wrong, not "NaN or infinite".
+  std::vector<double> big;
+  for (double v : base) big.push_back(v * 1e40);
+  try {
+    to_float(float64_image(big, 3), "big.mrc");
+    ADD_FAILURE() << "1e40 became a float";
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "big.mrc: 5 float64 pixels lie beyond float32's range (largest magnitude 1.2e+41; float32 holds up to "
+              "3.4e38)");
+  }
+  // In range, or not float64: nothing to do. NaN pixels are said as before, the finite ones set k.
+  EXPECT_EQ(narrowing_exponent(float64_image(base, 3)), 0);
+  RawImage f32{2, 1, PixelType::f32, std::vector<std::uint8_t>(8)};
+  EXPECT_EQ(narrowing_exponent(f32), 0);
+  std::vector<double> with_nan = big;
+  with_nan[2] = std::nan("");
+  const RawImage nan_raw = float64_image(with_nan, 3);
+  EXPECT_EQ(narrowing_exponent(nan_raw), float_range_exponent(1.2e41));
+  try {
+    to_float(nan_raw, "nan.mrc", narrowing_exponent(nan_raw));
+    ADD_FAILURE() << "a NaN pixel became a float";
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()), "nan.mrc: 1 pixels are NaN or infinite");
+  }
+}
+
 }  // namespace mgscope

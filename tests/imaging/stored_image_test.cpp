@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <limits>
@@ -108,8 +109,18 @@ TEST(StoredImage, WiderPixelsBecomeFloatsInTheirOwnBuffer) {
   const ImageF unscaled = to_float(raw_of(w, h, wide), "wide");
   for (std::size_t i = 0; i < 15; ++i)
     EXPECT_EQ(double(scaled.floats()->pixels[i]), std::ldexp(double(unscaled.pixels[i]), 15 - 44)) << i;
+  // Doubles beyond float's range: scaled before they are narrowed (1e300 was "infinite"), and said
+  // as float32's scaling is.
+  std::vector<double> huge = f64;
+  for (double& v : huge) v *= 1e300;
+  const int k = float_range_exponent(std::fabs(huge[0]));  // 1/3 - 0.1: the largest magnitude
+  const StoredImage big = StoredImage::from_raw(raw_of(w, h, huge), "huge.mrc");
+  EXPECT_EQ(big.value_scale_log2, k);
+  ASSERT_NE(big.floats(), nullptr);
+  for (std::size_t i = 0; i < 15; ++i)
+    EXPECT_EQ(big.floats()->pixels[i], static_cast<float>(std::ldexp(huge[i], k))) << i;
   f64[7] = std::numeric_limits<double>::quiet_NaN();
-  f64[8] = 1e300;  // infinite as a float
+  f64[8] = std::numeric_limits<double>::infinity();
   try {
     StoredImage::from_raw(raw_of(w, h, f64), "nan.mrc");
     ADD_FAILURE() << "NaN pixels were kept";
