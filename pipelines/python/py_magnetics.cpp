@@ -1,10 +1,13 @@
 // Magnetometry from Python: Quantum Design files, isotherms, -dSm(T, H) by the Maxwell relation,
 // the field exponent and the figures of merit (peak, FWHM, RCP, RC, TEC).
+#include <algorithm>
+#include <cmath>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "fitting/base/error.hpp"
+#include "fitting/base/text_file.hpp"
 #include "magnetics/entropy_change.hpp"
 #include "magnetics/io/qd_reader.hpp"
 #include "magnetics/mce_inputs.hpp"
@@ -31,7 +34,8 @@ pyb::dict qd_dict(const QdData& d) {
       "path"_a = d.path, "variant"_a = d.variant, "sample_mass_mg"_a = d.sample_mass_mg,
       "columns"_a = d.column_names, "temperature_column"_a = d.temperature_column,
       "field_column"_a = d.field_column, "moment_column"_a = d.moment_column,
-      "moment_rows_by_column"_a = rows_by_column, "temperature_K"_a = to_array(d.temperature_K), "field_Oe"_a = to_array(d.field_Oe),
+      "moment_rows_by_column"_a = rows_by_column, "temperature_K"_a = to_array(d.temperature_K),
+      "field_Oe"_a = to_array(d.field_Oe),
       "moment_emu"_a = to_array(d.moment_emu), "moment_error_emu"_a = to_array(d.moment_error_emu),
       "comment"_a = d.comment, "info"_a = info, "warnings"_a = d.warnings);
 }
@@ -58,13 +62,22 @@ pyb::dict merit_dict(const MceMerit& m) {
 }
 
 // Isotherms of M(H) files as `mgscope mce --mh` takes them: mass from mass_mg, else the header's
-// (0: moment only); files with and without a mass cannot be mixed.
+// (0: moment only); files with and without a mass cannot be mixed. Each curve keeps the warnings
+// of its file (reader, mass, branch taken), so that isotherms() can return them with it.
 struct Isotherms {
   std::vector<MhCurve> curves;
+  std::vector<std::vector<std::string>> curve_warnings;  // per curve: its file's warnings
   std::string sources;
   bool per_gram = false;
   std::vector<std::string> warnings;
 };
+
+// The mass rule of `mgscope mce --mass`, with the keyword's name.
+void check_mass(std::optional<double> mass_mg) {
+  if (!mass_mg) return;
+  if (const std::string bad = mass_override_problem(*mass_mg, "mass_mg"); !bad.empty())
+    throw std::invalid_argument(bad);
+}
 
 Isotherms isotherms_of_files(const std::vector<std::string>& paths, std::optional<double> mass_mg,
                              const std::string& moment_column) {
@@ -73,21 +86,65 @@ Isotherms isotherms_of_files(const std::vector<std::string>& paths, std::optiona
     QdReadOptions ro;
     ro.moment_column = moment_column;
     const QdData d = read_qd_file(path, ro);
-    out.warnings.insert(out.warnings.end(), d.warnings.begin(), d.warnings.end());
+    std::vector<std::string> warnings = d.warnings;
     const double mass = mass_mg ? *mass_mg : effective_mass_mg(d, 0.0);
     if (mass <= 0)
-      out.warnings.push_back(
-          d.path + ": no sample mass (header or --mass): moment-only outputs (emu, mJ/K)");
+      warnings.push_back(d.path + ": no sample mass (header or --mass): moment-only outputs (emu, mJ/K)");
     if (!out.sources.empty() && (mass > 0) != out.per_gram)
       fail_input(path,
                  "has " + std::string(mass > 0 ? "a" : "no") +
                      " sample mass unlike the M(H) files before it: cannot mix emu/g and emu");
     out.per_gram = mass > 0;
-    const std::vector<MhCurve> c = isotherm_curves(d, mass);
+    // The branch warnings too (no virgin branch: a falling sweep used), as `mgscope mce` prints them.
+    const std::vector<MhCurve> c = isotherm_curves(d, mass, {}, &warnings);
     out.curves.insert(out.curves.end(), c.begin(), c.end());
+    out.curve_warnings.insert(out.curve_warnings.end(), c.size(), warnings);
+    out.warnings.insert(out.warnings.end(), warnings.begin(), warnings.end());
     out.sources += (out.sources.empty() ? "" : ", ") + path;
   }
   return out;
+}
+
+// The first index of a value that is not finite, or values.size().
+std::size_t first_non_finite(const std::vector<double>& values) {
+  return std::size_t(std::find_if(values.begin(), values.end(), [](double v) { return !std::isfinite(v); }) -
+                     values.begin());
+}
+
+// One isotherm dict {temperature_K, field_Oe, magnetization} as the core's curve. Refuses what
+// would give garbage: arrays of unequal length (the core read past the end of one: -dSm 1e256),
+// and NaN or infinite values (a NaN temperature cannot be sorted; a NaN magnetisation would be
+// dropped without a word). Its `warnings` (isotherms() puts its file's there) go to `warnings`.
+MhCurve curve_of_dict(const pyb::handle& item, std::size_t i, std::vector<std::string>& warnings) {
+  const std::string name = "source[" + std::to_string(i) + "]";
+  if (!pyb::isinstance<pyb::dict>(item))
+    throw std::invalid_argument(name + ": expected an isotherm dict {temperature_K, field_Oe, magnetization}");
+  const pyb::dict d = pyb::reinterpret_borrow<pyb::dict>(item);
+  for (const char* key : {"temperature_K", "field_Oe", "magnetization"})
+    if (!d.contains(key)) throw std::invalid_argument(name + ": the isotherm has no '" + key + "'");
+  MhCurve k;
+  k.temperature_K = d["temperature_K"].cast<double>();
+  if (!std::isfinite(k.temperature_K))
+    throw std::invalid_argument(name + ": temperature_K is " + number_text(k.temperature_K, 6) +
+                                "; it must be a finite number (K)");
+  const std::string at = name + " (" + number_text(k.temperature_K, 6) + " K)";
+  k.field_Oe = to_doubles(d["field_Oe"], name + "['field_Oe']");
+  k.magnetization = to_doubles(d["magnetization"], name + "['magnetization']");
+  if (k.field_Oe.size() != k.magnetization.size())
+    throw std::invalid_argument(at + ": field_Oe has " + std::to_string(k.field_Oe.size()) +
+                                " values, magnetization " + std::to_string(k.magnetization.size()) +
+                                "; they must have the same length (one magnetization per field)");
+  for (const auto* values : {&k.field_Oe, &k.magnetization})
+    if (const std::size_t j = first_non_finite(*values); j < values->size())
+      throw std::invalid_argument(at + ": " + (values == &k.field_Oe ? "field_Oe" : "magnetization") + "[" +
+                                  std::to_string(j) + "] is " + number_text((*values)[j], 6) +
+                                  "; every value must be finite (leave unmeasured points out)");
+  if (d.contains("warnings"))
+    for (const pyb::handle w : d["warnings"]) {
+      const std::string text = pyb::str(w).cast<std::string>();
+      if (std::find(warnings.begin(), warnings.end(), text) == warnings.end()) warnings.push_back(text);
+    }
+  return k;
 }
 
 std::vector<std::string> paths_of(const pyb::object& source) {
@@ -102,6 +159,54 @@ bool is_curve_list(const pyb::object& source) {
   if (pyb::isinstance<pyb::str>(source) || pyb::hasattr(source, "__fspath__")) return false;
   for (const pyb::handle item : source) return pyb::isinstance<pyb::dict>(item);
   return false;
+}
+
+// Isotherm dicts (emu/g, as isotherms() gives them); mass_mg and moment_column are the files'
+// options and would be ignored silently.
+Isotherms isotherms_of_dicts(const pyb::object& source, std::optional<double> mass_mg,
+                             const std::string& moment_column) {
+  if (mass_mg || !moment_column.empty())
+    throw std::invalid_argument(std::string(mass_mg ? "mass_mg" : "moment_column") +
+                                ": applies to Quantum Design files; isotherm dicts already hold the magnetization "
+                                "(emu/g), so it would be ignored");
+  Isotherms iso;
+  iso.sources = "isotherms";
+  iso.per_gram = true;
+  std::size_t i = 0;
+  for (const pyb::handle c : source) iso.curves.push_back(curve_of_dict(c, i++, iso.warnings));
+  return iso;
+}
+
+// -dSm, its field exponent and the figures of merit at every field above the first, as the CLI.
+pyb::dict entropy_dict(const Isotherms& iso, const EntropyOptions& eo) {
+  EntropyChange s;
+  std::vector<std::vector<double>> n;
+  std::vector<MceMerit> merits;
+  {
+    pyb::gil_scoped_release release;
+    s = compute_entropy_change(iso.curves, eo, iso.sources);
+    n = field_exponent(s);
+    for (std::size_t k = 1; k < s.field_Oe.size(); ++k) {
+      std::vector<double> col;
+      for (const auto& row : s.minus_dSm) col.push_back(row[k]);
+      merits.push_back(compute_mce_merit(s.temperature_mid_K, col, s.field_Oe[k]));
+    }
+  }
+  pyb::list merit_list;
+  for (const MceMerit& mm : merits) merit_list.append(merit_dict(mm));
+  std::vector<double> mu0H_T;
+  for (double h : s.field_Oe) mu0H_T.push_back(h * 1e-4);
+  std::vector<std::string> warnings = iso.warnings;
+  for (const std::string& w : s.warnings) warnings.push_back(iso.sources + ": " + w);
+  // Bad data raises (InputError) instead: a result that exists is a Success.
+  return pyb::dict("status"_a = "Success",
+                   "message"_a = "-dSm of " + std::to_string(s.isotherm_T_K.size()) + " isotherms on " +
+                                 std::to_string(s.field_Oe.size()) + " fields",
+                   "usable"_a = true, "field_Oe"_a = to_array(s.field_Oe), "mu0H_T"_a = to_array(mu0H_T),
+                   "isotherm_T_K"_a = to_array(s.isotherm_T_K),
+                   "temperature_mid_K"_a = to_array(s.temperature_mid_K), "minus_dSm"_a = to_matrix(s.minus_dSm),
+                   "unit"_a = iso.per_gram ? "J/(kg K)" : "mJ/K", "field_exponent"_a = to_matrix(n),
+                   "merits"_a = merit_list, "zero_point_added"_a = s.zero_point_added, "warnings"_a = warnings);
 }
 
 const EntropyOptions kEntropy{};
@@ -133,8 +238,8 @@ comment, info (header entries), warnings. moment_column: pick the moment column 
 
   m.def(
       "isotherms",
-      [](const pyb::object& paths, std::optional<double> mass_mg,
-         const std::string& moment_column) {
+      [](const pyb::object& paths, std::optional<double> mass_mg, const std::string& moment_column) {
+        check_mass(mass_mg);
         const std::vector<std::string> ps = paths_of(paths);
         Isotherms iso;
         {
@@ -142,80 +247,57 @@ comment, info (header entries), warnings. moment_column: pick the moment column 
           iso = isotherms_of_files(ps, mass_mg, moment_column);
         }
         pyb::list out;
-        for (const MhCurve& c : iso.curves)
-          out.append(pyb::dict("temperature_K"_a = c.temperature_K,
-                               "field_Oe"_a = to_array(c.field_Oe),
-                               "magnetization"_a = to_array(c.magnetization)));
+        for (std::size_t i = 0; i < iso.curves.size(); ++i) {
+          const MhCurve& c = iso.curves[i];
+          out.append(pyb::dict("temperature_K"_a = c.temperature_K, "field_Oe"_a = to_array(c.field_Oe),
+                               "magnetization"_a = to_array(c.magnetization),
+                               "warnings"_a = iso.curve_warnings[i]));
+        }
         return out;
       },
       "paths"_a, pyb::kw_only(), "mass_mg"_a = pyb::none(), "moment_column"_a = "",
-      "The rising-field M(H) branch of every isotherm of one or more Quantum Design files: a list "
-      "of "
-      "{temperature_K, field_Oe, magnetization} (emu/g with a mass, from mass_mg or the header; "
-      "emu without).");
+      R"doc(The rising-field M(H) branch of every isotherm of one or more Quantum Design files.
+
+Returns a list of {temperature_K, field_Oe, magnetization, warnings}: magnetization in emu/g with a
+mass (mass_mg, else the file's header), in emu without; warnings are those of the isotherm's file, as
+`mgscope mce` prints them (reader, no mass, an isotherm without a virgin branch whose falling sweep
+was used). entropy_change() takes the list and carries the warnings on. mass_mg: >= 0 mg
+(0: moment only), else ValueError.)doc");
 
   m.def(
       "entropy_change",
-      [](const pyb::object& source, std::optional<double> mass_mg,
-         std::optional<double> field_step_Oe, double zero_field_tolerance_Oe,
-         const std::string& moment_column) {
-        Isotherms iso;
-        if (is_curve_list(source)) {
-          iso.sources = "isotherms";
-          iso.per_gram = true;
-          for (const pyb::handle c : source) {
-            MhCurve k;
-            k.temperature_K = c["temperature_K"].cast<double>();
-            k.field_Oe = to_doubles(c["field_Oe"], "field_Oe");
-            k.magnetization = to_doubles(c["magnetization"], "magnetization");
-            iso.curves.push_back(std::move(k));
-          }
-        }
+      [](const pyb::object& source, std::optional<double> mass_mg, std::optional<double> field_step_Oe,
+         double zero_field_tolerance_Oe, const std::string& moment_column) {
         EntropyOptions eo;
         eo.field_step_Oe = field_step_Oe;
         eo.zero_field_tolerance_Oe = zero_field_tolerance_Oe;
-        const std::vector<std::string> ps =
-            iso.curves.empty() ? paths_of(source) : std::vector<std::string>{};
-        EntropyChange s;
-        std::vector<std::vector<double>> n;
-        std::vector<MceMerit> merits;
+        require_valid(eo);  // before any file is read
+        check_mass(mass_mg);
+        if (is_curve_list(source)) return entropy_dict(isotherms_of_dicts(source, mass_mg, moment_column), eo);
+        const std::vector<std::string> ps = paths_of(source);
+        Isotherms iso;
         {
           pyb::gil_scoped_release release;
-          if (!ps.empty()) iso = isotherms_of_files(ps, mass_mg, moment_column);
-          s = compute_entropy_change(iso.curves, eo, iso.sources);
-          n = field_exponent(s);
-          for (std::size_t k = 1; k < s.field_Oe.size();
-               ++k) {  // the figures of merit at every field, as the CLI
-            std::vector<double> col;
-            for (const auto& row : s.minus_dSm) col.push_back(row[k]);
-            merits.push_back(compute_mce_merit(s.temperature_mid_K, col, s.field_Oe[k]));
-          }
+          iso = isotherms_of_files(ps, mass_mg, moment_column);
         }
-        pyb::list merit_list;
-        for (const MceMerit& mm : merits) merit_list.append(merit_dict(mm));
-        std::vector<double> mu0H_T;
-        for (double h : s.field_Oe) mu0H_T.push_back(h * 1e-4);
-        std::vector<std::string> warnings = iso.warnings;
-        for (const std::string& w : s.warnings) warnings.push_back(iso.sources + ": " + w);
-        return pyb::dict("field_Oe"_a = to_array(s.field_Oe), "mu0H_T"_a = to_array(mu0H_T),
-                         "isotherm_T_K"_a = to_array(s.isotherm_T_K),
-                         "temperature_mid_K"_a = to_array(s.temperature_mid_K),
-                         "minus_dSm"_a = to_matrix(s.minus_dSm),
-                         "unit"_a = iso.per_gram ? "J/(kg K)" : "mJ/K",
-                         "field_exponent"_a = to_matrix(n), "merits"_a = merit_list,
-                         "zero_point_added"_a = s.zero_point_added, "warnings"_a = warnings);
+        return entropy_dict(iso, eo);
       },
       "source"_a, pyb::kw_only(), "mass_mg"_a = pyb::none(), "field_step_Oe"_a = pyb::none(),
       "zero_field_tolerance_Oe"_a = kEntropy.zero_field_tolerance_Oe, "moment_column"_a = "",
       R"doc(-dSm(T, H) by the Maxwell relation (`mgscope mce --mh`), its field exponent and figures of merit.
 
-source: a Quantum Design M(H) file, a list of them, or a list of isotherms {temperature_K, field_Oe,
-magnetization} (emu/g). mass_mg: overrides the header's mass (0: moment only, mJ/K).
-field_step_Oe: grid step (default from the data). Returns field_Oe (the grid, Oe) and mu0H_T (T),
-isotherm_T_K, temperature_mid_K, minus_dSm (2-D: temperature_mid_K x field_Oe; column 0 is 0), unit,
-field_exponent n(T, H) (2-D, NaN where undefined), merits (one per field above the first: peak,
-peak_T_K, fwhm_K, rcp, rc, tec, warnings), zero_point_added, warnings.
-Raises mgscope.InputError for fewer than two isotherms, duplicate temperatures, no common field range.)doc");
+source: a Quantum Design M(H) file, a list of them, or a list of isotherms {temperature_K (K),
+field_Oe (Oe), magnetization (emu/g)} such as isotherms() returns (their 'warnings' are carried on).
+mass_mg (mg): overrides the header's mass (0: moment only, mJ/K); files only. field_step_Oe (Oe):
+grid step (default from the data), at most the common field range and giving at most 10000 fields.
+zero_field_tolerance_Oe (Oe, >= 0): isotherms starting at or below it get the point H = 0, M = 0.
+Returns status ('Success'), message, usable, field_Oe (the grid, Oe) and mu0H_T (T), isotherm_T_K,
+temperature_mid_K (K), minus_dSm (2-D: temperature_mid_K x field_Oe, in unit; column 0 is 0), unit
+('J/(kg K)' or 'mJ/K'), field_exponent n(T, H) (2-D, NaN where undefined), merits (one per field above
+the first, as mce_merit), zero_point_added, warnings.
+Raises mgscope.InputError for bad data: fewer than two isotherms, duplicate temperatures, no common
+field range, a grid step beyond the range or too fine; ValueError for an invalid keyword or an
+isotherm dict whose arrays differ in length or hold NaN.)doc");
 
   m.def(
       "mce_merit",
@@ -223,20 +305,26 @@ Raises mgscope.InputError for fewer than two isotherms, duplicate temperatures, 
          const std::vector<double>& tec_lifts_K) {
         const std::vector<double> t = to_doubles(temperature_K, "temperature_K"),
                                   s = to_doubles(minus_dSm, "minus_dSm");
-        if (t.size() != s.size())
-          throw std::invalid_argument("temperature_K and minus_dSm must have the same length");
         MceMerit r;
         {
           pyb::gil_scoped_release release;
-          r = compute_mce_merit(t, s, field_Oe, tec_lifts_K);
+          r = compute_mce_merit(t, s, field_Oe, tec_lifts_K);  // refuses unsorted, empty, NaN
         }
-        return merit_dict(r);
+        pyb::dict d = merit_dict(r);
+        d["status"] = "Success";  // bad input raises ValueError instead
+        d["message"] = "ok";
+        d["usable"] = true;
+        return d;
       },
       "temperature_K"_a, "minus_dSm"_a, pyb::kw_only(), "field_Oe"_a = 0.0,
       "tec_lifts_K"_a = std::vector<double>{3.0, 10.0},
-      R"doc(Figures of merit of one -dSm(T) curve: peak (parabola vertex, Tp = peak_T_K), FWHM (K), RCP = |dSm_max| FWHM,
-RC = integral of |dSm| over the FWHM, TEC(lift) for each lift in tec_lifts_K. Units follow minus_dSm
-(J/(kg K) gives J/kg). field_Oe only labels the result.)doc");
+      R"doc(Figures of merit of one -dSm(T) curve: peak (parabola vertex, Tp = peak_T_K), FWHM (K),
+RCP = |dSm_max| FWHM, RC = integral of |dSm| over the FWHM, TEC(lift) for each lift in tec_lifts_K (K).
+Units follow minus_dSm (J/(kg K) gives J/kg). field_Oe (Oe) only labels the result.
+temperature_K must increase strictly (sort the curve first); the arrays must be as long, not empty,
+and finite; each lift > 0 K: else ValueError. Returns status, message, usable, warnings (FWHM, RCP, RC
+or TEC not given and why), field_Oe, mu0H_T, peak, peak_T_K, peak_raw, peak_raw_T_K, peak_at_edge,
+fwhm_K, fwhm_low_K, fwhm_high_K, rcp, rc, tec [{lift_K, value, center_K}].)doc");
 }
 
 }  // namespace mgscope::py

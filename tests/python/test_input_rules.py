@@ -1,0 +1,112 @@
+"""Bad input from Python is refused with a message naming the argument and the rule (or gives status
+'Failure' where the command's analysis does), as the command line refuses it; results carry the
+summary keys; signatures are introspectable. Each test failed before the fix it is named after."""
+import inspect
+import math
+import os
+import pathlib
+
+import numpy as np
+import pytest
+
+import mgscope
+from conftest import SOURCE_DIR, cli_error
+
+MH = SOURCE_DIR / "samples/mce/mean_field/isotherms.dat"
+CREEP = SOURCE_DIR / "samples/indent/creep/creep_01.csv"
+DSC_CSV = SOURCE_DIR / "samples/dsc/generic_example.csv"
+SHARED = pathlib.Path(os.environ.get("MGSCOPE_SHARED_DIR", SOURCE_DIR.parent / "shared")) / "data"
+
+
+def shared(name):
+    path = SHARED / name
+    if not path.exists():
+        pytest.skip(f"{path} is not there (the shared data folder)")
+    return path
+
+
+def isotherm_dicts():
+    H = np.linspace(0, 50000, 51)
+    return [dict(temperature_K=T, field_Oe=H, magnetization=100 / T * np.sqrt(H / 50000)) for T in (100., 103., 106.)]
+
+
+# --- entropy_change, isotherms, mce_merit ---
+
+def test_isotherm_arrays_of_unequal_length_are_refused():
+    iso = isotherm_dicts()
+    iso[1] = dict(iso[1], magnetization=iso[1]["magnetization"][:5])  # read past the end: -dSm 1e256
+    with pytest.raises(ValueError, match=r"^source\[1\] \(103 K\): field_Oe has 51 values, magnetization 5; "
+                                         r"they must have the same length"):
+        mgscope.entropy_change(iso)
+    iso = isotherm_dicts()
+    iso[2]["magnetization"][3] = np.nan
+    with pytest.raises(ValueError, match=r"^source\[2\] \(106 K\): magnetization\[3\] is nan; every value must be finite"):
+        mgscope.entropy_change(iso)
+    iso = isotherm_dicts()
+    iso[0]["temperature_K"] = float("nan")
+    with pytest.raises(ValueError, match=r"^source\[0\]: temperature_K is nan"):
+        mgscope.entropy_change(iso)
+    # Equal lengths: the closed form still holds (-dSm > 0 for M falling with T).
+    assert (mgscope.entropy_change(isotherm_dicts())["minus_dSm"][:, -1] > 0).all()
+
+
+def test_field_step_beyond_the_range_or_too_fine_is_refused():
+    with pytest.raises(mgscope.InputError, match=r"--field-step-Oe \(EntropyOptions.field_step_Oe\) 1e\+09 Oe is larger "
+                                                 r"than the common field range of the isotherms, 0 to 50000 Oe"):
+        mgscope.entropy_change(MH, field_step_Oe=1e9)
+    # 1e-3 Oe over 5 T was a grid of 5e7 fields: Python was killed for memory (24 GB).
+    with pytest.raises(mgscope.InputError, match=r"field_step_Oe\) 0.001 Oe over the common field range of the "
+                                                 r"isotherms, 0 to 50000 Oe makes a grid of 5e\+07 fields, more than "
+                                                 r"10000: give a step of at least 5.01 Oe"):
+        mgscope.entropy_change(MH, field_step_Oe=1e-3)
+    with pytest.raises(ValueError, match="field_step_Oe.* must be a finite number > 0 Oe, got -5"):
+        mgscope.entropy_change(MH, field_step_Oe=-5)
+    r = mgscope.entropy_change(MH, field_step_Oe=50000)  # the range itself: one step
+    assert list(r["field_Oe"]) == [0, 50000]
+
+
+def test_mass_and_tolerance_keywords_follow_the_command_rules():
+    for mass in (-1.0, float("nan")):
+        with pytest.raises(ValueError, match="^mass_mg must be >= 0 mg"):
+            mgscope.entropy_change(MH, mass_mg=mass)
+        with pytest.raises(ValueError, match="^mass_mg must be >= 0 mg"):
+            mgscope.isotherms(MH, mass_mg=mass)
+    with pytest.raises(ValueError, match=r"^mass_mg 1e\+09 mg: a sample mass lies within 1 ug to 100 g"):
+        mgscope.isotherms(MH, mass_mg=1e9)
+    with pytest.raises(ValueError, match=r"^mass_mg: applies to Quantum Design files; isotherm dicts"):
+        mgscope.entropy_change(isotherm_dicts(), mass_mg=10)
+    with pytest.raises(ValueError, match=r"zero_field_tolerance_Oe\) must be a finite number >= 0 Oe, got -1"):
+        mgscope.entropy_change(MH, zero_field_tolerance_Oe=-1)
+    assert mgscope.entropy_change(MH, mass_mg=0)["unit"] == "mJ/K"  # 0: moment only, as --mass 0
+
+
+def test_mce_merit_refuses_unsorted_empty_and_nan():
+    e = mgscope.entropy_change(MH)
+    T, S = e["temperature_mid_K"], e["minus_dSm"][:, -1]
+    with pytest.raises(ValueError, match=r"^temperature_K must increase strictly: point 1 \(154 K\) follows 157 K; "
+                                         r"sort the curve by temperature first"):
+        mgscope.mce_merit(T[::-1], S[::-1])  # gave a FWHM of -50 K, an RCP of -483
+    with pytest.raises(ValueError, match="no points"):
+        mgscope.mce_merit([], [])  # gave a peak of 0 at 0 K
+    with pytest.raises(ValueError, match="^point 2: temperature_K 61, minus_dSm nan: both must be finite numbers$"):
+        mgscope.mce_merit(T, np.where(np.arange(len(S)) == 2, np.nan, S))
+    for lift in (-3.0, float("nan")):
+        with pytest.raises(ValueError, match="^tec_lifts_K: each lift must be a finite number > 0 K"):
+            mgscope.mce_merit(T, S, tec_lifts_K=[lift])
+    with pytest.raises(ValueError, match="temperature_K has 35 values, minus_dSm 34"):
+        mgscope.mce_merit(T, S[:-1])
+    m = mgscope.mce_merit(T, S)
+    assert (m["status"], m["message"], m["usable"]) == ("Success", "ok", True)
+
+
+def test_virgin_branch_warning_reaches_isotherms_and_entropy_change():
+    path = shared("mpms/mvsh1.dat")
+    said = "no virgin branch"
+    iso = mgscope.isotherms(path)
+    assert isinstance(iso, list) and all(said in " ".join(c["warnings"]) for c in iso)
+    e = mgscope.entropy_change(path)
+    assert any(said in w for w in e["warnings"])
+    assert (e["status"], e["usable"]) == ("Success", True) and e["message"].startswith("-dSm of ")
+    # Handed over as dicts, the warnings come along (once each).
+    again = mgscope.entropy_change(iso)["warnings"]
+    assert sum(said in w for w in again) == sum(said in w for w in e["warnings"])
