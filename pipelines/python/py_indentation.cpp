@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "fitting/base/error.hpp"
 #include "fitting/creep_fit.hpp"
 #include "fitting/indent_analysis.hpp"
 #include "fitting/io/indent_readers.hpp"
@@ -49,8 +50,10 @@ pyb::dict spectrum_dict(const Spectrum& s) {
   for (const SpectrumPeak& p : s.peaks)
     peaks.append(
         pyb::dict("tau_s"_a = p.tau_s, "height_per_GPa"_a = p.height_per_GPa, "unit"_a = p.unit));
-  return pyb::dict("tau_s"_a = to_array(s.tau_s), "L_per_GPa"_a = to_array(s.L_per_GPa),
-                   "peaks"_a = peaks, "merged"_a = s.merged);
+  pyb::dict d("tau_s"_a = to_array(s.tau_s), "L_per_GPa"_a = to_array(s.L_per_GPa), "peaks"_a = peaks,
+              "merged"_a = s.merged);
+  add_summary(d, s);
+  return d;
 }
 
 SpectrumKernel kernel_of(const std::string& name) {
@@ -60,11 +63,15 @@ SpectrumKernel kernel_of(const std::string& name) {
 }
 
 // Kelvin units from a fit_creep() result (its best model), a model dict, or a list of
-// {"h_nm", "tau_s"} dicts.
-std::vector<KelvinUnit> take_kelvin(const pyb::object& obj) {
+// {"h_nm", "tau_s"} dicts. `failed` gets the message of a fit or model that is not usable (its
+// units, none, would give an empty spectrum without a word).
+std::vector<KelvinUnit> take_kelvin(const pyb::object& obj, std::string& failed) {
   pyb::object list = obj;
   if (pyb::isinstance<pyb::dict>(obj)) {
     pyb::dict d = obj.cast<pyb::dict>();
+    for (const pyb::dict& part : {d, d.contains("best") ? d["best"].cast<pyb::dict>() : d})
+      if (failed.empty() && part.contains("usable") && !part["usable"].cast<bool>())
+        failed = "the creep fit failed (" + pyb::str(part["message"]).cast<std::string>() + "): no spectrum";
     if (d.contains("best")) d = d["best"].cast<pyb::dict>();
     if (!d.contains("kelvin"))
       throw std::invalid_argument("kelvin: expected a fit_creep() result or a list of units");
@@ -215,14 +222,17 @@ rss_nm2, residual_rms_nm, r_squared, aic), candidates (every N tried). Bad data 
         o.tau_max_s = tau_max_s;
         o.points_per_decade = points_per_decade;
         o.merge_ratio = merge_ratio;
-        const std::vector<KelvinUnit> units = take_kelvin(kelvin);
+        std::string failed;
+        const std::vector<KelvinUnit> units = take_kelvin(kelvin, failed);
+        // Refuses A0, P0 or h_in that are not finite and > 0 (ValueError naming the argument).
         const double scale =
             spectrum_scale_per_GPa_nm(contact_area_nm2, hold_load_mN, hold_start_depth_nm);
         Spectrum s;
         {
           pyb::gil_scoped_release release;
-          s = relaxation_spectrum(units, scale, o);
+          s = relaxation_spectrum(failed.empty() ? units : std::vector<KelvinUnit>{}, scale, o);
         }
+        if (!failed.empty()) s.message = failed;
         pyb::dict d = spectrum_dict(s);
         d["scale_per_GPa_nm"] = scale;
         return d;
@@ -235,7 +245,10 @@ rss_nm2, residual_rms_nm, r_squared, aic), candidates (every N tried). Bad data 
 
 kelvin: a fit_creep() result (its best model) or a list of {"h_nm", "tau_s"}. contact_area_nm2 (A0, nm^2),
 hold_load_mN (P0), hold_start_depth_nm (h_in). kernel: 'paper' x(1+x)e^-x or 'ferry' x^2 e^-x.
-Returns tau_s and L_per_GPa arrays on the log grid, peaks [{tau_s, height_per_GPa, unit}], merged.)doc");
+Returns status, message, warnings, usable, tau_s (s) and L_per_GPa (1/GPa) arrays on the log grid, peaks
+[{tau_s, height_per_GPa, unit}], merged, scale_per_GPa_nm. A failed fit_creep() result, or no units, gives
+status 'Failure' with the reason and empty arrays; A0, P0 or h_in not finite and > 0, or a unit whose
+tau_s is not > 0, raise ValueError.)doc");
 
   m.def(
       "creep",
@@ -253,6 +266,7 @@ Returns tau_s and L_per_GPa arrays on the log grid, peaks [{tau_s, height_per_GP
         o.segments.hold_start_s = hold_start_s;
         o.segments.hold_end_s = hold_end_s;
         o.segments.hold_load_tolerance = hold_tolerance;
+        require_valid(o);  // before any file is read: e.g. contact_area_nm2 > 0, as the CLI
         const std::vector<IndentCurve> curves = take_curves(path, time_s, depth_nm, load_mN);
         return per_curve(path, curves, [&](const IndentCurve& c) {
           CreepAnalysis a;
@@ -280,8 +294,10 @@ area A0 by Oliver-Pharr at the hold start (or contact_area_nm2), creep fit of th
 
 path: a nanoindentation file (a list of results, one per curve), or time_s, depth_nm, load_mN arrays
 (s, nm, mN; one result). area_coefficients: C0, C1, ... of A(hc) in nm^2 (Berkovich 24.5).
+contact_area_nm2: A0 in nm^2, a finite number > 0 (else ValueError, as the CLI's --contact-area-nm2).
 Returns dicts with status, message, warnings, source, hold_start_time_s, hold_load_mN,
-hold_start_depth_nm, contact_area_nm2, area_source, hold_t_s, hold_dh_nm, fit (as fit_creep), spectrum.)doc");
+hold_start_depth_nm, contact_area_nm2, area_source, hold_t_s, hold_dh_nm, fit (as fit_creep),
+spectrum (as relaxation_spectrum). A curve without a hold or whose fit fails gives status 'Failure'.)doc");
 
   m.def(
       "oliver_pharr",
@@ -299,13 +315,19 @@ hold_start_depth_nm, contact_area_nm2, area_source, hold_t_s, hold_dh_nm, fit (a
             op_options(epsilon, beta, area_coefficients, poisson, indenter_modulus_GPa,
                        indenter_poisson, fit_low, fit_high);
         require_valid(o);
+        require_valid(so);
         const std::vector<IndentCurve> curves = take_curves(path, time_s, depth_nm, load_mN);
         return per_curve(path, curves, [&](const IndentCurve& c) {
           OliverPharrResult r;
           {
             pyb::gil_scoped_release release;
-            r = oliver_pharr(c, find_segments(c, so),
-                             o);  // a curve without segments throws InputError
+            // A curve without segments (empty, NaN, time running back) is a Failure, as creep()'s and
+            // `mgscope hardness`'s (analyze_hardness), not an exception that loses the other curves.
+            try {
+              r = oliver_pharr(c, find_segments(c, so), o);
+            } catch (const InputError& e) {
+              r.message = e.what();
+            }
           }
           pyb::dict d = op_dict(r);
           d["source"] = c.source;
@@ -324,9 +346,11 @@ fitted to the unloading between fit_low and fit_high of Pmax, S = dP/dh at h_max
 A(hc) from area_coefficients (nm^2), H = Pmax/A, Er = sqrt(pi) S / (2 beta sqrt(A)), E from poisson and the indenter.
 
 path: a nanoindentation file (a list, one result per curve) or time_s, depth_nm, load_mN arrays (s, nm, mN).
-Returns status, message, warnings, max_load_mN, max_depth_nm, alpha_mN, exponent_m, final_depth_nm,
-stiffness_mN_per_nm, contact_depth_nm, contact_area_nm2, hardness_GPa, reduced_modulus_GPa, modulus_GPa,
-fit_points, fit_rms_mN.)doc");
+Returns status, message, warnings, usable, source, max_load_mN, max_depth_nm, alpha_mN, exponent_m,
+final_depth_nm, stiffness_mN_per_nm, contact_depth_nm, contact_area_nm2, hardness_GPa, reduced_modulus_GPa,
+modulus_GPa, fit_points, fit_rms_mN. A curve that cannot be analysed (no segments, no unloading) gives
+status 'Failure' and the reason; a file that cannot be read raises mgscope.InputError; invalid keywords
+raise ValueError.)doc");
 }
 
 }  // namespace mgscope::py

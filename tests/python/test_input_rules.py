@@ -110,3 +110,43 @@ def test_virgin_branch_warning_reaches_isotherms_and_entropy_change():
     # Handed over as dicts, the warnings come along (once each).
     again = mgscope.entropy_change(iso)["warnings"]
     assert sum(said in w for w in again) == sum(said in w for w in e["warnings"])
+
+
+# --- nanoindentation ---
+
+def test_creep_refuses_a_contact_area_the_command_refuses():
+    for area in (-5.0, 0.0, float("nan")):
+        with pytest.raises(ValueError, match=r"^--contact-area-nm2 \(CreepAnalysisOptions.contact_area_nm2\) must be "
+                                             r"a finite number > 0 nm\^2"):
+            mgscope.creep(CREEP, contact_area_nm2=area)
+    (r,) = mgscope.creep(CREEP, contact_area_nm2=2.5e6)
+    assert r["status"] == "Success" and r["spectrum"]["status"] == "Success" and r["spectrum"]["usable"]
+
+
+def test_relaxation_spectrum_refuses_bad_scales_and_units_and_says_a_failed_fit():
+    units = [{"h_nm": 10.0, "tau_s": 4.0}]
+    good = dict(contact_area_nm2=1e7, hold_load_mN=50, hold_start_depth_nm=800)
+    for name, value in (("contact_area_nm2", -1e6), ("contact_area_nm2", float("nan")), ("hold_load_mN", 0.0),
+                        ("hold_start_depth_nm", 0.0)):
+        with pytest.raises(ValueError, match="^" + name + r" \(\w+\) must be a finite number > 0"):
+            mgscope.relaxation_spectrum(units, **dict(good, **{name: value}))
+    with pytest.raises(ValueError, match="^Kelvin unit 1: tau_s must be a finite number > 0 s, got -1"):
+        mgscope.relaxation_spectrum([{"h_nm": 1, "tau_s": -1}], **good)  # an infinite peak before
+    failed = mgscope.fit_creep([0, 1, 2], [0, 1, 2])
+    assert failed["status"] == "Failure"
+    s = mgscope.relaxation_spectrum(failed, **good)
+    assert s["status"] == "Failure" and not s["usable"] and len(s["tau_s"]) == 0
+    assert s["message"].startswith("the creep fit failed (") and s["message"].endswith("): no spectrum")
+    ok = mgscope.relaxation_spectrum(units, **good)
+    assert (ok["status"], ok["message"], ok["warnings"], ok["usable"]) == ("Success", "ok", [], True)
+
+
+def test_oliver_pharr_gives_failure_for_a_curve_creep_gives_failure_for():
+    t = np.linspace(0, 10, 50)
+    depth = np.where(t < 5, 100 * t, 100 * (10 - t))
+    depth[20] = np.nan
+    load = depth / 10
+    r = mgscope.oliver_pharr(time_s=t, depth_nm=depth, load_mN=load)  # raised InputError before
+    c = mgscope.creep(time_s=t, depth_nm=depth, load_mN=load)
+    assert r["status"] == c["status"] == "Failure" and not r["usable"]
+    assert r["message"] == c["message"] == "arrays: data row 21 holds NaN or infinity"
