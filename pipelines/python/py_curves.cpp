@@ -1,4 +1,5 @@
 // DSC transitions (a file or arrays) and power-law fits from Python.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <optional>
@@ -8,6 +9,7 @@
 #include "fitting/dsc_curve.hpp"
 #include "fitting/dsc_transitions.hpp"
 #include "fitting/io/dsc_readers.hpp"
+#include "fitting/base/error.hpp"
 #include "fitting/base/power_law.hpp"
 #include "pipelines/python/py_convert.hpp"
 #include "pipelines/python/py_modules.hpp"
@@ -22,18 +24,27 @@ pyb::dict line_dict(const Line& l) {
   return pyb::dict("slope"_a = l.slope, "intercept"_a = l.intercept);
 }
 
+// A construction that was rejected (found false) may still hold the numbers it was rejected for;
+// the CLI leaves their cells empty, and so does this: NaN.
+double if_found(bool found, double v) { return found ? v : std::numeric_limits<double>::quiet_NaN(); }
+
 pyb::dict peak_dict(const Peak& p) {
-  return pyb::dict("found"_a = p.found, "message"_a = p.message, "exothermic"_a = p.exothermic,
-                   "onset_K"_a = p.onset_K, "peak_K"_a = p.peak_K, "start_K"_a = p.start_K,
-                   "end_K"_a = p.end_K, "height"_a = p.height, "enthalpy"_a = p.enthalpy,
+  const bool f = p.found;
+  return pyb::dict("found"_a = f, "message"_a = p.message, "exothermic"_a = p.exothermic,
+                   "onset_K"_a = if_found(f, p.onset_K), "peak_K"_a = if_found(f, p.peak_K),
+                   "start_K"_a = if_found(f, p.start_K), "end_K"_a = if_found(f, p.end_K),
+                   "height"_a = if_found(f, p.height), "enthalpy"_a = if_found(f, p.enthalpy),
                    "baseline"_a = line_dict(p.baseline));
 }
 
-pyb::dict transitions_dict(const TransitionResult& r, const DscCurve& c) {
+pyb::dict transitions_dict(const TransitionResult& r, const DscCurve& c,
+                           const std::vector<std::string>& run_warnings) {
   const GlassTransition& g = r.tg;
-  pyb::dict tg("found"_a = g.found, "message"_a = g.message, "onset_K"_a = g.onset_K,
-               "midpoint_K"_a = g.midpoint_K, "end_K"_a = g.end_K, "step_height"_a = g.step_height,
-               "delta_cp"_a = g.delta_cp, "glass_baseline"_a = line_dict(g.glass_baseline.line),
+  const bool f = g.found;
+  pyb::dict tg("found"_a = f, "message"_a = g.message, "onset_K"_a = if_found(f, g.onset_K),
+               "midpoint_K"_a = if_found(f, g.midpoint_K), "end_K"_a = if_found(f, g.end_K),
+               "step_height"_a = if_found(f, g.step_height), "delta_cp"_a = if_found(f, g.delta_cp),
+               "glass_baseline"_a = line_dict(g.glass_baseline.line),
                "liquid_baseline"_a = line_dict(g.liquid_baseline.line));
   pyb::list exotherms, melting;
   for (const Peak& p : r.exotherms) exotherms.append(peak_dict(p));
@@ -43,8 +54,10 @@ pyb::dict transitions_dict(const TransitionResult& r, const DscCurve& c) {
               "crystallisation"_a = peak_dict(r.crystallisation), "exotherms"_a = exotherms,
               "melting"_a = melting, "noise"_a = r.noise);
   add_summary(d, r);
-  // The curve's own doubts (assumed exotherm direction, mass) come first, as in the CLI's outputs.
-  pyb::list warnings = pyb::cast(c.warnings);
+  // The file's doubts (assumed exotherm direction, a header mass of 0), then the curve's (mass),
+  // then the analysis', in the order of the CLI's outputs.
+  pyb::list warnings = pyb::cast(run_warnings);
+  for (const std::string& w : c.warnings) warnings.append(w);
   for (const std::string& w : r.warnings) warnings.append(w);
   d["warnings"] = warnings;
   return d;
@@ -58,6 +71,44 @@ pyb::dict power_law_dict(const PowerLawFit& f) {
               "prefactor"_a = f.prefactor, "sse"_a = f.sse, "r_squared"_a = f.r_squared);
   add_summary(d, f);
   return d;
+}
+
+// The one heating segment of arrays. A curve that also cooled, or heated twice, was analysed whole
+// as one heating, status Success; reversed arrays too (check_time_runs_forward refuses them).
+std::size_t the_heating_segment(const DscRun& run) {
+  const std::vector<std::size_t> heating = require_heating_segments(run);  // InputError when none
+  const bool cools = std::any_of(run.segments.begin(), run.segments.end(),
+                                 [](const DscSegment& s) { return s.kind == SegmentKind::Cooling; });
+  if (heating.size() != 1 || cools)
+    fail_input(run.path, "the arrays hold " + describe_segments(run) +
+                             ": pass one heating segment (a file's segments: give its path)");
+  return heating.front();
+}
+
+// Every heating segment of a file, as `mgscope dsc` takes them, and the file's warnings.
+std::vector<DscCurve> curves_of_file(const std::string& path, const CurveOptions& co,
+                                     std::vector<std::string>& run_warnings) {
+  const DscRun run = read_dsc(path);
+  run_warnings = run.warnings;  // dropped before: "no '# exotherm:' line: exotherm direction assumed up"
+  std::vector<DscCurve> curves;
+  for (std::size_t s : require_heating_segments(run)) curves.push_back(make_curve(run, s, co));
+  return curves;
+}
+
+// One curve from arrays, held to the rules of a file's rows (finite, 0 < T <= 10000 K, time
+// forward) and of its segments.
+DscCurve curve_of_arrays(const pyb::object& time_s, const pyb::object& temperature_K, const pyb::object& signal,
+                         bool per_gram, const CurveOptions& co) {
+  if (time_s.is_none() || temperature_K.is_none() || signal.is_none())
+    throw std::invalid_argument("give a file path, or time_s, temperature_K and signal arrays");
+  std::vector<double> t = to_doubles(time_s, "time_s"), T = to_doubles(temperature_K, "temperature_K"),
+                      y = to_doubles(signal, "signal");
+  if (T.size() != t.size() || y.size() != t.size())
+    throw std::invalid_argument("time_s, temperature_K and signal must have the same length");
+  pyb::gil_scoped_release release;
+  const DscRun run = dsc_run_from_arrays("arrays", std::move(t), std::move(T), std::move(y),
+                                         per_gram ? HeatFlowUnit::mW_per_mg : HeatFlowUnit::mW);
+  return make_curve(run, the_heating_segment(run), co);
 }
 
 const TransitionOptions kTransitions{};
@@ -77,35 +128,18 @@ void bind_curves(pyb::module_& m) {
         o.skip_start_K = skip_start_K;
         o.baseline_span_K = baseline_span_K;
         require_valid(o);
+        CurveOptions co;
+        co.mass_mg = mass_mg;
+        co.rate_K_per_min = rate_K_per_min;
+        require_valid(co);  // --mass and --rate's rules, before any file is read
         std::vector<DscCurve> curves;
-        if (!path.is_none()) {  // every heating segment of the file, as `mgscope dsc` takes them
+        std::vector<std::string> run_warnings;
+        if (!path.is_none()) {
           const std::string p = pyb::module_::import("os").attr("fspath")(path).cast<std::string>();
-          CurveOptions co;
-          co.mass_mg = mass_mg;
-          co.rate_K_per_min = rate_K_per_min;
           pyb::gil_scoped_release release;
-          const DscRun run = read_dsc(p);
-          for (std::size_t s : require_heating_segments(run))
-            curves.push_back(make_curve(run, s, co));
+          curves = curves_of_file(p, co, run_warnings);
         } else {
-          if (time_s.is_none() || temperature_K.is_none() || signal.is_none())
-            throw std::invalid_argument(
-                "give a file path, or time_s, temperature_K and signal arrays");
-          DscCurve c;
-          c.path = "arrays";
-          c.time_s = to_doubles(time_s, "time_s");
-          c.temperature_K = to_doubles(temperature_K, "temperature_K");
-          c.signal = to_doubles(signal, "signal");
-          if (c.temperature_K.size() != c.time_s.size() || c.signal.size() != c.time_s.size())
-            throw std::invalid_argument(
-                "time_s, temperature_K and signal must have the same length");
-          c.per_gram = per_gram;
-          c.mass_mg = mass_mg;
-          const double inf = std::numeric_limits<double>::infinity();
-          c.rate_K_per_min = rate_K_per_min
-                                 ? *rate_K_per_min
-                                 : 60 * fit_line(c.time_s, c.temperature_K, -inf, inf).slope;
-          curves.push_back(std::move(c));
+          curves.push_back(curve_of_arrays(time_s, temperature_K, signal, per_gram, co));
         }
         pyb::list out;
         for (const DscCurve& c : curves) {
@@ -114,7 +148,7 @@ void bind_curves(pyb::module_& m) {
             pyb::gil_scoped_release release;
             r = analyse_transitions(c, o);
           }
-          out.append(transitions_dict(r, c));
+          out.append(transitions_dict(r, c, run_warnings));
         }
         if (path.is_none()) return pyb::object(out[0]);
         return pyb::object(out);
@@ -129,10 +163,18 @@ by tangent construction, crystallisation exotherms (onset Tx, peak, enthalpy), m
 
 path: a NETZSCH, TA Universal Analysis or generic CSV export (a list of results, one per heating
 segment; mass_mg / rate_K_per_min override the file's), or arrays: time_s (s), temperature_K (K),
-signal with exotherm up, in W/g when per_gram else mW (one result; the heating rate is fitted to
-temperature_K over time_s unless rate_K_per_min is given). Temperatures in K; enthalpy in J/g (or mJ).
-smoothing_K, skip_start_K, baseline_span_K: as the command's options.
-Returns status, message, warnings, tg {...}, crystallisation {...}, exotherms [...], melting [...], noise.)doc");
+signal with exotherm up, in W/g when per_gram, else in mW (divided by mass_mg when given, as a file's
+absolute heat flow). Arrays are held to a file's rules: finite values, 0 < T <= 10000 K, time running
+forward, one heating segment (a curve that also cools raises InputError); the heating rate is fitted
+to temperature_K over time_s unless rate_K_per_min is given. mass_mg: 0.001-100000 mg; rate_K_per_min:
+0.001-1e7 K/min (else ValueError, as the command's --mass and --rate). smoothing_K, skip_start_K,
+baseline_span_K (K): as the command's options.
+Returns status, message, warnings (the file's, the curve's, the analysis'), path, segment,
+rate_K_per_min, signal_unit ('W/g' or 'mW'), enthalpy_unit ('J/g' or 'mJ'), noise (signal unit, robust sd
+about the smoothed curve), tg {found, message, onset_K, midpoint_K, end_K, step_height (signal unit),
+delta_cp (J/(g K) per gram, else mJ/K), glass_baseline, liquid_baseline}, crystallisation and each of
+exotherms and melting {found, message, exothermic, onset_K, peak_K, start_K, end_K, height (signal
+unit), enthalpy (enthalpy unit), baseline}. Numbers of a transition not found are NaN.)doc");
 
   m.def(
       "fit_power_law",
@@ -156,8 +198,10 @@ Returns status, message, warnings, tg {...}, crystallisation {...}, exotherms [.
       "confidence"_a = kPowerLaw.confidence,
       R"doc(Power law y = a x^n by least squares on ln y = ln a + n ln x (`mgscope powerlaw`; e.g. x = Tp in K,
 y = -dSm_max in J/(kg K)). x_min / x_max keep points within (x's unit); confidence: level of the
-interval on n (Student t). Returns status, message, warnings, exponent, exponent_se, exponent_low,
-exponent_high, prefactor, ln_prefactor(_se), r_squared, sse, n_points, used (indices).)doc");
+interval on n (Student t). Points with x or y not finite or not > 0 have no logarithm: they are left
+out and a warning names how many and which (indices). Returns status, message, warnings, usable,
+exponent, exponent_se, exponent_low, exponent_high, t_quantile, prefactor, ln_prefactor(_se),
+r_squared, sse, n_points, used (indices). Fewer than 3 usable points: status 'Failure'.)doc");
 
   m.def(
       "fit_two_regime_power_law",
@@ -179,8 +223,10 @@ exponent_high, prefactor, ln_prefactor(_se), r_squared, sse, n_points, used (ind
       },
       "x"_a, "y"_a, pyb::kw_only(), "breakpoint"_a = pyb::none(), "min_points"_a = 3,
       "confidence"_a = kPowerLaw.confidence,
-      "Two power laws, below and above a breakpoint in x (searched to minimise the total SSE when "
-      "not given).");
+      R"doc(Two power laws, below and above a breakpoint in x (searched to minimise the total SSE when not
+given; in x's unit, a finite number > 0). min_points (>= 3): points each side of a searched breakpoint.
+Returns status, message, warnings, usable, breakpoint_x, searched, below and above (as fit_power_law),
+total_sse. min_points < 3 or a breakpoint that is not > 0 raise ValueError.)doc");
 }
 
 }  // namespace mgscope::py

@@ -150,3 +150,98 @@ def test_oliver_pharr_gives_failure_for_a_curve_creep_gives_failure_for():
     c = mgscope.creep(time_s=t, depth_nm=depth, load_mN=load)
     assert r["status"] == c["status"] == "Failure" and not r["usable"]
     assert r["message"] == c["message"] == "arrays: data row 21 holds NaN or infinity"
+
+
+# --- DSC ---
+
+@pytest.fixture(scope="module")
+def dsc_columns():
+    rows = [l.split(",") for l in DSC_CSV.read_text().splitlines() if l and not l.startswith("#")][1:]
+    a = np.array([[float(v) for v in r] for r in rows])
+    return {"T_K": a[:, 0], "t_s": a[:, 1], "HF_mW": a[:, 2], "segment": a[:, 3]}
+
+
+def test_dsc_arrays_are_held_to_the_rules_of_a_file(dsc_columns):
+    d = dsc_columns
+    heat = d["segment"] == 3
+    t, T, signal = d["t_s"][heat], d["T_K"][heat], d["HF_mW"][heat] / 10
+    ok = mgscope.dsc_transitions(time_s=t, temperature_K=T, signal=signal)
+    assert ok["status"] == "Success" and math.isfinite(ok["tg"]["onset_K"])
+    bad = signal.copy()
+    bad[300] = np.nan  # gave Success with a NaN Tg
+    with pytest.raises(mgscope.InputError, match=r"^arrays: index 300: heat flow nan is not a finite number$"):
+        mgscope.dsc_transitions(time_s=t, temperature_K=T, signal=bad)
+    with pytest.raises(mgscope.InputError, match=r"^arrays: index 1: time .* s is before the previous row's"):
+        mgscope.dsc_transitions(time_s=t[::-1], temperature_K=T[::-1], signal=signal[::-1])
+    # Heat, cool, heat as one curve gave Success at 2.98 K/min.
+    with pytest.raises(mgscope.InputError, match=r"^arrays: the arrays hold heating indices 0-\d+, cooling indices "
+                                                 r".*: pass one heating segment"):
+        mgscope.dsc_transitions(time_s=d["t_s"], temperature_K=d["T_K"], signal=d["HF_mW"] / 10)
+    cooling = d["segment"] == 2
+    with pytest.raises(mgscope.InputError, match=r"^arrays: no heating segment in the data \(indices 0-\d+: cooling"):
+        mgscope.dsc_transitions(time_s=d["t_s"][cooling], temperature_K=d["T_K"][cooling],
+                                signal=d["HF_mW"][cooling] / 10)
+
+
+@pytest.mark.parametrize("keyword,value,option", [
+    ("rate_K_per_min", -5.0, "--rate"), ("rate_K_per_min", 0.0, "--rate"),
+    ("mass_mg", -10.0, "--mass"), ("mass_mg", 1e9, "--mass"), ("mass_mg", 0.0, "--mass")])
+def test_dsc_rate_and_mass_follow_the_command_rules(dsc_columns, tmp_path, keyword, value, option):
+    rule = r"must lie within" if keyword == "mass_mg" else r"must lie within 0.001 to 1e7 K/min"
+    with pytest.raises(ValueError, match=option + r" \(CurveOptions\." + keyword + r"\) " + rule):
+        mgscope.dsc_transitions(DSC_CSV, **{keyword: value})
+    d = dsc_columns
+    heat = d["segment"] == 3
+    with pytest.raises(ValueError, match=option + r" \(CurveOptions\." + keyword + r"\) " + rule):
+        mgscope.dsc_transitions(time_s=d["t_s"][heat], temperature_K=d["T_K"][heat], signal=d["HF_mW"][heat],
+                                **{keyword: value})
+    # The command refuses the same values (at parsing for <= 0; by the same rule, in the same words, above).
+    said = cli_error("dsc", DSC_CSV, "-o", tmp_path / "out", option, value)
+    assert option + (" (CurveOptions." + keyword + ")" if value > 0 else ":") in said
+
+
+def test_dsc_file_warnings_reach_every_result(tmp_path):
+    nodir = tmp_path / "nodir.csv"
+    nodir.write_text("".join(l for l in DSC_CSV.read_text().splitlines(keepends=True)
+                             if not l.startswith(("# exotherm", "# mass_mg"))))
+    results = mgscope.dsc_transitions(nodir)
+    assert results and all(any("exotherm direction assumed up" in w for w in r["warnings"]) for r in results)
+
+
+def test_a_rejected_tg_has_no_numbers():
+    (r, *_) = mgscope.dsc_transitions(shared("dsc/pkynetics_TA_UniversalAnalysis_eicosane.txt"))
+    tg = r["tg"]
+    assert not tg["found"]
+    for key in ("onset_K", "midpoint_K", "end_K", "step_height", "delta_cp"):
+        assert math.isnan(tg[key]), key  # 307.8 K and others before, where the CLI's cells are empty
+
+
+def test_dsc_docstring_gives_the_units():
+    doc = mgscope.dsc_transitions.__doc__
+    assert "step_height (signal unit)" in doc and "delta_cp (J/(g K) per gram, else mJ/K)" in doc
+    assert "noise (signal unit" in doc
+
+
+# --- power laws ---
+
+def test_power_law_says_which_points_it_left_out():
+    x = np.array([50.0, 80, 120, 200, 300, -1, 7])
+    y = 3 * np.abs(x) ** 1.5
+    y[6] = np.nan
+    f = mgscope.fit_power_law(x, y)
+    assert f["status"] == "Success" and f["n_points"] == 5 and f["exponent"] == pytest.approx(1.5)
+    assert f["warnings"] == ["2 of 7 points left out: x or y is not finite or not > 0, so has no logarithm "
+                             "(indices 5, 6)"]
+    assert mgscope.fit_power_law(x[:5], y[:5])["warnings"] == []
+
+
+def test_two_regime_power_law_refuses_meaningless_settings():
+    x = np.linspace(10, 100, 12)
+    y = np.where(x < 50, x ** 1.2, 50 ** 0.7 * x ** 0.5)
+    for n in (0, -1, 2):
+        with pytest.raises(ValueError, match=r"^min_points must be >= 3 .* got " + str(n)):
+            mgscope.fit_two_regime_power_law(x, y, min_points=n)
+    for b in (float("nan"), -5.0, 0.0):
+        with pytest.raises(ValueError, match="^breakpoint must be a finite number > 0"):
+            mgscope.fit_two_regime_power_law(x, y, breakpoint=b)
+    assert mgscope.fit_two_regime_power_law(x, y)["status"] == "Success"
