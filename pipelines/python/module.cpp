@@ -10,9 +10,11 @@
 PYBIND11_MODULE(mgscope, m) {
   m.doc() = R"doc(mgscope: structure-property numbers of metallic-glass samples (HRTEM local order,
 nanoindentation creep and hardness, DSC, magnetocaloric effect), the same C++ core as the
-`mgscope` command line. Lengths in nm, times in s, loads in mN, temperatures in K (DSC: degC),
-fields in T; every name carries its unit. Bad files raise mgscope.InputError (a ValueError)
-with the command line's message; invalid options raise ValueError naming the option.)doc";
+`mgscope` command line. Lengths in nm, times in s, loads in mN, areas in nm^2, temperatures in K
+(DSC too), fields in Oe (field_Oe; mu0H_T in T), moduli in GPa; every name carries its unit.
+Bad files raise mgscope.InputError (a ValueError) with the command line's message; invalid options
+raise ValueError naming the option. Results are dicts with status, message, warnings and usable;
+docs/python.md says which calls return status 'Failure' for bad data and which raise.)doc";
   m.attr("__version__") = mgscope::kVersion;
   // A ValueError subclass: `except ValueError` in a notebook catches bad files too.
   pybind11::register_exception<mgscope::InputError>(m, "InputError", PyExc_ValueError);
@@ -25,21 +27,75 @@ with the command line's message; invalid options raise ValueError naming the opt
   // pybind11's functions cannot be pickled (their __self__ is a capsule), so Dask, multiprocessing
   // and concurrent.futures could not send `mgscope.hrtem` to a worker. Each public function is
   // wrapped in a plain Python function of this module, which pickles by reference.
+  // functools.wraps left __wrapped__ pointing at the builtin, whose signature inspect cannot read:
+  // inspect.signature() (help(), IDEs, notebooks' completion) raised ValueError for every function.
+  // The wrapper instead carries the signature pybind11 writes on its docstring's first line.
   pybind11::exec(R"py(
+import ast as _ast
 import functools as _functools
+import inspect as _inspect
+
+
+class _Default:
+    """A default whose repr is not Python (pybind11 prints some objects as <...>): shown as written."""
+
+    def __init__(self, text):
+        self.text = text
+
+    def __repr__(self):
+        return self.text
+
+
+def _parameter(src, arg, default, kind):
+    annotation = _ast.get_source_segment(src, arg.annotation) if arg.annotation else _inspect.Parameter.empty
+    if default is None:
+        value = _inspect.Parameter.empty
+    else:
+        text = _ast.get_source_segment(src, default)
+        try:
+            value = _ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            value = _Default(text)
+    return _inspect.Parameter(arg.arg, kind, default=value, annotation=annotation)
+
+
+def _signature(f):
+    """The signature of "name(a: int, *, b: float = 1.0) -> dict", pybind11's first docstring line;
+    (*args, **kwargs) when that line does not parse."""
+    P = _inspect.Parameter
+    try:
+        src = "def " + (f.__doc__ or "").split("\n", 1)[0] + ": pass"
+        args = _ast.parse(src).body[0].args
+        returns = _ast.parse(src).body[0].returns
+        positional = args.posonlyargs + args.args
+        defaults = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
+        params = [_parameter(src, a, d, P.POSITIONAL_OR_KEYWORD) for a, d in zip(positional, defaults)]
+        if args.vararg:
+            params.append(P(args.vararg.arg, P.VAR_POSITIONAL))
+        params += [_parameter(src, a, d, P.KEYWORD_ONLY) for a, d in zip(args.kwonlyargs, args.kw_defaults)]
+        if args.kwarg:
+            params.append(P(args.kwarg.arg, P.VAR_KEYWORD))
+        ret = _ast.get_source_segment(src, returns) if returns else _inspect.Signature.empty
+        return _inspect.Signature(params, return_annotation=ret)
+    except (SyntaxError, ValueError, AttributeError, IndexError):
+        return _inspect.Signature([P("args", P.VAR_POSITIONAL), P("kwargs", P.VAR_KEYWORD)])
+
 
 def _by_reference(f):
     @_functools.wraps(f)
     def call(*args, **kwargs):
         return f(*args, **kwargs)
+    del call.__wrapped__  # inspect would follow it to the builtin
+    call.__signature__ = _signature(f)
     call.__module__ = __name__
     call.__qualname__ = f.__name__  # pybind11 says "PyCapsule.<name>"
     return call
 
+
 for _name, _f in list(globals().items()):
     if not _name.startswith("_") and type(_f).__name__ == "builtin_function_or_method":
         globals()[_name] = _by_reference(_f)
-del _name, _f, _by_reference
+del _name, _f, _by_reference, _signature, _parameter
 )py",
                  m.attr("__dict__"));
 }

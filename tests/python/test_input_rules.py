@@ -245,3 +245,25 @@ def test_two_regime_power_law_refuses_meaningless_settings():
         with pytest.raises(ValueError, match="^breakpoint must be a finite number > 0"):
             mgscope.fit_two_regime_power_law(x, y, breakpoint=b)
     assert mgscope.fit_two_regime_power_law(x, y)["status"] == "Success"
+
+
+# --- the module ---
+
+def test_every_public_function_has_a_signature():
+    functions = {n: f for n, f in vars(mgscope).items() if not n.startswith("_") and inspect.isfunction(f)}
+    assert "entropy_change" in functions and "hrtem" in functions
+    for name, f in functions.items():
+        sig = inspect.signature(f)  # raised ValueError for every one
+        assert "args" not in sig.parameters, name  # read from pybind11's docstring, not (*args, **kwargs)
+    sig = inspect.signature(mgscope.entropy_change)
+    assert list(sig.parameters)[:3] == ["source", "mass_mg", "field_step_Oe"]
+    assert sig.parameters["field_step_Oe"].kind is inspect.Parameter.KEYWORD_ONLY
+    assert sig.parameters["zero_field_tolerance_Oe"].default == 500
+    assert inspect.signature(mgscope.mce_merit).parameters["tec_lifts_K"].default == [3.0, 10.0]
+    assert mgscope.entropy_change.__module__ == "mgscope"
+
+
+def test_module_docstring_gives_the_units_the_functions_use():
+    doc = " ".join(mgscope.__doc__.split())
+    assert "fields in Oe (field_Oe; mu0H_T in T)" in doc and "temperatures in K (DSC too)" in doc
+    assert "degC" not in doc
