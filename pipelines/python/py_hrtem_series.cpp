@@ -34,6 +34,7 @@ pyb::dict hrtem_series_py(const pyb::object& path_like MGSCOPE_HRTEM_KEYWORDS(MG
   settings.series.threshold_each_frame = threshold_each_frame;
   settings.series.align = align;
   std::string series_csv, summary_json;
+  std::size_t point_count = 0;
   {
     pyb::gil_scoped_release release;  // every frame is read and analysed without the GIL
     // After each point, with the GIL: Ctrl-C (a pending signal) and an exception raised by
@@ -57,6 +58,7 @@ pyb::dict hrtem_series_py(const pyb::object& path_like MGSCOPE_HRTEM_KEYWORDS(MG
     };
     HrtemSeriesAnalysis a = analyse_hrtem_series(path, settings, on_point, on_failure);
     a.record.kept.clear();  // no point's folder is written here
+    point_count = a.points.size();
     series_csv = hrtem_series_csv(a.points, a.time);
     summary_json = json_text(hrtem_series_summary_json(a.record, a.points, a.time));
   }
@@ -65,6 +67,10 @@ pyb::dict hrtem_series_py(const pyb::object& path_like MGSCOPE_HRTEM_KEYWORDS(MG
   for (const char* key : {"kept_points", "files"})
     if (out.contains(key)) out.attr("pop")(key);
   out["points"] = csv_to_table(series_csv, kSeriesCounts, pandas);
+  // The result convention of the other analyses; a series that cannot be analysed raises instead.
+  out["status"] = "Success";
+  out["message"] = std::to_string(point_count) + " points analysed";
+  out["usable"] = true;
   return out;
 }
 
@@ -94,7 +100,7 @@ progress: called after each point, in point order, with a dict (point, points, f
   specimen_shift_y_nm, first_field_in_view, warnings, file), e.g. to update a plot; an exception it raises, or Ctrl-C, stops the series and is raised from here.
 pandas: the points as a pandas DataFrame when pandas is importable (False: a dict of arrays).
 
-Returns a dict: the keys of the series' summary.json (program, input, calibration, boxes,
+Returns a dict: status ('Success'), message, usable, the keys of the series' summary.json (program, input, calibration, boxes,
 settings, series with its time axis, frames_left_over and specimen (how far it moved), threshold, ordered_box_fraction,
 ordered_area_fraction, warnings) and points: the table of series.csv (point, first_frame,
 last_frame, time in s or the frame index (time_basis), box counts and fractions per class with

@@ -27,7 +27,9 @@ def test_the_numbers_are_the_commands(stack, tmp_path, frames, sum_, align):
     cli, rows = cli_series(stack, tmp_path, "--frames", frames, "--sum", str(sum_), *([] if align else ["--no-align"]))
     r = mgscope.hrtem_series(stack, frames=frames, sum=sum_, align=align, pandas=False)
     # No folder or file is written here: the points come back as a table instead.
-    assert {k: v for k, v in r.items() if k != "points"} == {k: v for k, v in cli.items() if k not in ("kept_points", "files")}
+    summary_keys = ("points", "status", "message", "usable")  # the result convention's, not summary.json's
+    assert {k: v for k, v in r.items() if k not in summary_keys} == {
+        k: v for k, v in cli.items() if k not in ("kept_points", "files")}
     assert_table_equals_csv(r["points"], rows)
     assert len(rows) == (7 if sum_ == 1 else 3)
     # The frames of one place drift by a few hundredths of a pixel at most.
@@ -43,6 +45,7 @@ def test_the_numbers_are_the_commands(stack, tmp_path, frames, sum_, align):
 
 def test_points_hold_the_growth_and_the_file_time(stack):
     r = mgscope.hrtem_series(stack, pandas=False)
+    assert (r["status"], r["message"], r["usable"]) == ("Success", "7 points analysed", True)
     p = r["points"]
     assert list(p["first_frame"]) == list(range(7))
     assert list(p["time"]) == pytest.approx([1.5 * k for k in range(7)], abs=1e-12)
