@@ -1,7 +1,10 @@
 #include "pipelines/python/py_spot_calibration.hpp"
 
+#include <cerrno>
 #include <cstdio>
+#include <filesystem>
 #include <stdexcept>
+#include <system_error>
 
 #include "pipelines/spot_calibration_file.hpp"
 
@@ -21,6 +24,18 @@ pyb::tuple state_of(const SpotCalibration& c) {
                          t.null_boxes_used, t.null_median_max, t.description, t.null_maxima, t.tail_start,
                          t.tail_mean_excess, t.tail_share, t.search_pixels, t.null_spectrum,
                          t.null_spectrum_side, c.description_as_calibrated);
+}
+
+// The command's outputs create their folders (-o OUT, write_file_atomic), but a Python save() into a
+// folder that does not exist is more likely a mistyped path: it created "/nonexistent_dir" without
+// a word. Refused as open() refuses it, with FileNotFoundError.
+void require_parent_folder(const std::string& file) {
+  const std::filesystem::path parent = std::filesystem::path(file).parent_path();
+  std::error_code ec;
+  if (parent.empty() || std::filesystem::is_directory(parent, ec)) return;
+  const std::string why = "SpotCalibration.save: no folder '" + parent.string() + "' to write " + file + " into";
+  PyErr_SetObject(PyExc_FileNotFoundError, pyb::make_tuple(ENOENT, why, file).ptr());
+  throw pyb::error_already_set();
 }
 
 SpotCalibration from_state(const pyb::tuple& s) {
@@ -136,6 +151,7 @@ Picklable (to send to Dask or multiprocessing workers).)doc")
       .def(
           "save",
           [](const SpotCalibration& c, const pyb::object& path) {
+            require_parent_folder(path_text(path));
             SpotThreshold calibrated = c.shared.threshold;
             calibrated.description = c.description_as_calibrated;
             write_spot_calibration(path_text(path), calibrated, c.shared.source, c.shared.pixel_nm, c.shared.box_px,
@@ -144,7 +160,7 @@ Picklable (to send to Dask or multiprocessing workers).)doc")
           "path"_a,
           R"doc(Write this calibration to `path` (JSON), as the command's --save-threshold does: the command's
 --threshold-from and mgscope.read_spot_calibration() read it back, to the bit. The same calibration
-again leaves the file as it is.)doc")
+again leaves the file as it is. The folder must exist (FileNotFoundError otherwise, as open() raises).)doc")
       .def(pyb::pickle([](const SpotCalibration& c) { return state_of(c); },
                        [](const pyb::tuple& s) { return from_state(s); }));
   m.def("read_spot_calibration", &read_calibration_file, "path"_a,

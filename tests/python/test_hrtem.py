@@ -313,6 +313,10 @@ def test_spot_calibration_file_goes_both_ways_with_the_command(tmp_path, cli_bat
     again = tmp_path / "again.json"
     read.save(again)
     assert again.read_bytes() == written.read_bytes()
+    # A folder that is not there is not made (a mistyped path), as open() would not.
+    with pytest.raises(FileNotFoundError, match="no folder '.*missing' to write .*cal.json into"):
+        read.save(tmp_path / "missing" / "cal.json")
+    assert not (tmp_path / "missing").exists()
     cut = tmp_path / "cut.json"
     cut.write_bytes(written.read_bytes()[:1000])
     with pytest.raises(mgscope.InputError, match="cut.json: not a spot calibration"):
