@@ -39,7 +39,15 @@ struct DscSynthParams {
   double overshoot_sigma_K = 3;
   double noise_W_per_g = 5e-5;
   std::uint64_t seed = 1;
+
+  // "" or "DscSynthParams.<field>: <rule>, got <value>": a zero rate, width or sigma made every
+  // temperature or heat flow inf or NaN, written to the file as numbers.
+  std::string check() const;
 };
+
+// At most this many rows per run (three ramps at rate_K_per_min, one every sample_interval_s):
+// a rate typed a few decades too low would fill the memory and the disk.
+inline constexpr double kMaxDscSynthRows = 1e7;
 
 struct DscSynthTruth {
   double tg_onset_K, tg_mid_K, tx_onset_K, tx_peak_K, dH_x_J_per_g, dH_rel_J_per_g;
@@ -50,6 +58,7 @@ struct DscSynthRun {
   std::vector<double> time_s, temperature_K, heat_flow_W_per_g;
   std::vector<int> segment;  // 1 first heating, 2 cooling, 3 reference heating
 };
+// Throws std::invalid_argument carrying p.check()'s message for invalid parameters.
 DscSynthRun generate_dsc(const DscSynthParams& p);
 
 // File contents: NETZSCH Proteus style (decimal comma, ';', cp1252 degree signs, heat flow in

@@ -5,7 +5,10 @@
 #include <cmath>
 #include <cstdio>
 #include <random>
+#include <string>
 
+#include "fitting/base/summary.hpp"
+#include "fitting/base/text_file.hpp"
 #include "fitting/oliver_pharr.hpp"
 
 namespace mgscope {
@@ -26,9 +29,69 @@ class Gaussian {
   std::mt19937_64 rng_;
 };
 
+// "IndentSynthOptions.<field>: <rule>, got <value>", the form the command maps to its option.
+std::string bad_indent_setting(const std::string& field, const std::string& rule, double value) {
+  return "IndentSynthOptions." + field + ": " + rule + ", got " + number_text(value, 6);
+}
+
 }  // namespace
 
+std::string IndentSynthOptions::check() const {
+  struct Value {
+    const char* field;
+    double value;
+    const char* unit;
+  };
+  const Value positive[] = {{"hardness_GPa", hardness_GPa, " GPa"},
+                            {"reduced_modulus_GPa", reduced_modulus_GPa, " GPa"},
+                            {"max_load_mN", max_load_mN, " mN"},
+                            {"loading_rate_mN_per_s", loading_rate_mN_per_s, " mN/s"},
+                            {"unloading_rate_mN_per_s", unloading_rate_mN_per_s, " mN/s"},
+                            {"rate_Hz", rate_Hz, " Hz"},
+                            {"unloading_exponent_m", unloading_exponent_m, ""},
+                            {"beta", beta, ""}};
+  for (const Value& v : positive)
+    if (!(v.value > 0 && std::isfinite(v.value)))
+      return bad_indent_setting(v.field, std::string("must be finite and > 0") + v.unit, v.value);
+  const Value non_negative[] = {{"hold_s", hold_s, " s"},
+                                {"depth_noise_nm", depth_noise_nm, " nm"},
+                                {"load_noise_mN", load_noise_mN, " mN"},
+                                {"inv_mu0_nm_per_s", inv_mu0_nm_per_s, " nm/s"},
+                                {"popin_size_nm", popin_size_nm, " nm"}};
+  for (const Value& v : non_negative)
+    if (!(v.value >= 0 && std::isfinite(v.value)))
+      return bad_indent_setting(v.field, std::string("must be finite and >= 0") + v.unit, v.value);
+  if (!std::isfinite(drift_nm_per_s)) return bad_indent_setting("drift_nm_per_s", "must be finite", drift_nm_per_s);
+  if (!(epsilon > 0 && epsilon <= 1)) return bad_indent_setting("epsilon", "must lie in (0, 1]", epsilon);
+  if (approach_rows < 0) return bad_indent_setting("approach_rows", "must be >= 0", approach_rows);
+  for (const KelvinUnit& u : creep_units) {
+    if (!(u.h_nm >= 0 && std::isfinite(u.h_nm)))
+      return bad_indent_setting("creep_units.h_nm", "must be finite and >= 0 nm", u.h_nm);
+    if (!(u.tau_s > 0 && std::isfinite(u.tau_s)))
+      return bad_indent_setting("creep_units.tau_s", "must be finite and > 0 s", u.tau_s);
+  }
+  // A pop-in at or above the maximum load never happens, yet would shift the loading law.
+  for (double p : popin_loads_mN)
+    if (!(p > 0 && p < max_load_mN))
+      return bad_indent_setting("popin_loads_mN", "each must lie between 0 and the maximum load (" +
+                                                      number_text(max_load_mN, 6) + " mN), exclusive", p);
+  if (area_coefficients.empty() || !(area_coefficients[0] > 0))
+    return bad_indent_setting("area_coefficients", "the first (C0) must be > 0",
+                              area_coefficients.empty() ? 0.0 : area_coefficients[0]);
+  for (double c : area_coefficients)
+    if (!std::isfinite(c)) return bad_indent_setting("area_coefficients", "must be finite numbers", c);
+  const double duration_s = max_load_mN / loading_rate_mN_per_s + hold_s + max_load_mN / unloading_rate_mN_per_s;
+  if (!(duration_s * rate_Hz <= kMaxIndentSynthRows))
+    return bad_indent_setting("rate_Hz",
+                              "must keep the rows per curve (rate x the test's " + number_text(duration_s, 4) +
+                                  " s of load, hold and unload) at most " + number_text(kMaxIndentSynthRows, 3) +
+                                  ", not " + number_text(duration_s * rate_Hz, 3),
+                              rate_Hz);
+  return "";
+}
+
 IndentSynthTruth indent_synth_truth(const IndentSynthOptions& o) {
+  require_valid(o);
   IndentSynthTruth t;
   const double area_nm2 = o.max_load_mN / o.hardness_GPa * 1e6;
   if (o.area_coefficients.size() == 1) {

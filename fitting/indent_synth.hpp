@@ -32,12 +32,21 @@ struct IndentSynthOptions {
   double epsilon = 0.75, beta = 1.034;   // the Oliver-Pharr constants the truth is built for
   // The tip's area function A(h_c) (AreaFunction's terms); the default is the ideal Berkovich.
   std::vector<double> area_coefficients = {24.5};
+
+  // "" or "IndentSynthOptions.<field>: <rule>, got <value>": a zero or negative load, rate, time,
+  // H or Er made depths and times of inf or NaN, written to the file as numbers.
+  std::string check() const;
 };
+
+// At most this many rows per curve (loading, hold and unloading at rate_Hz): a curve is held in
+// memory whole, and a rate typed a few decades too high would fill it.
+inline constexpr double kMaxIndentSynthRows = 1e7;
 
 // Depth at maximum load and the unloading law that give exactly H and Er (no creep, no noise).
 struct IndentSynthTruth {
   double contact_depth_nm = 0, max_depth_nm = 0, stiffness_mN_per_nm = 0, final_depth_nm = 0;
 };
+// Both throw std::invalid_argument carrying options.check()'s message for invalid options.
 IndentSynthTruth indent_synth_truth(const IndentSynthOptions& options);
 
 IndentCurve synth_indent_curve(const IndentSynthOptions& options, const std::string& name);

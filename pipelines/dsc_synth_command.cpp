@@ -5,10 +5,12 @@
 #include <iostream>
 #include <optional>
 
+#include "fitting/base/text_file.hpp"
 #include "fitting/dsc_synth.hpp"
 #include "pipelines/atomic_file.hpp"
 #include "pipelines/commands.hpp"
 #include "pipelines/json_output.hpp"
+#include "pipelines/usage_errors.hpp"
 
 namespace mgscope {
 
@@ -35,6 +37,25 @@ nlohmann::json truth_json(const DscSynthParams& p) {
           {"segments", "1 first heating (with relaxation), 2 cooling, 3 reference heating (through crystallisation)"}};
 }
 
+// The options of DscSynthParams' fields, for its check() to name what the user typed.
+const std::vector<std::pair<std::string, std::string>> kDscSynthOptionOfField = {
+    {"rate_K_per_min", "--rate"},       {"mass_mg", "--mass"},
+    {"tg_mid_K", "--tg-mid"},           {"tg_width_K", "--tg-width"},
+    {"step_W_per_g", "--step"},         {"first_end_K", "--first-end"},
+    {"second_end_K", "--second-end"},   {"tx_sigma_K", "--tx-sigma"},
+    {"dH_x_J_per_g", "--dhx"},          {"release_J_per_g", "--dh-rel"},
+    {"overshoot_J_per_g", "--overshoot"}, {"noise_W_per_g", "--noise"}};
+
+// The scan starts 192 K below the Tg midpoint and the exotherm peaks 2 sigma above its onset:
+// those two options are checked here, for the parameters' check sees only what they became.
+void check_derived_dsc_options(const SynthDscOptions& o) {
+  if (!(o.params.tg_mid_K > 192))
+    throw CLI::ValidationError("--tg-mid", "must be above 192 K (the first heating starts 192 K below it, above 0 K), "
+                                           "got " + number_text(o.params.tg_mid_K, 6));
+  if (!(o.tx_onset_K > 0))
+    throw CLI::ValidationError("--tx-onset", "must be > 0 K, got " + number_text(o.tx_onset_K, 6));
+}
+
 // Writes one run; returns the file name.
 std::string write_one(const std::filesystem::path& dir, const std::string& stem, const DscSynthParams& p,
                       const std::string& format) {
@@ -49,6 +70,11 @@ std::string write_one(const std::filesystem::path& dir, const std::string& stem,
 void run_synth_dsc(SynthDscOptions& o) {
   const std::filesystem::path dir(o.outdir);
   if (o.demo) {
+    for (const DscDemoSample& d : dsc_demo_series(o.params.seed)) {  // before any file is written
+      DscSynthParams p = d.params;
+      p.noise_W_per_g = o.params.noise_W_per_g;
+      refuse_bad_setting(p.check(), kDscSynthOptionOfField);
+    }
     std::string table = "file,treatment\n";
     for (int rep = 1; rep <= o.replicates; ++rep) {
       // Replicates differ in their noise only (another seed), so a group's sd is the noise's.
@@ -65,6 +91,7 @@ void run_synth_dsc(SynthDscOptions& o) {
     std::cout << "wrote " << (dir / "treatments.csv").string() << '\n';
     return;
   }
+  check_derived_dsc_options(o);
   DscSynthParams p = o.params;
   p.tx_peak_K = o.tx_onset_K + 2 * p.tx_sigma_K;
   p.release_J_per_g = o.dH_rel_J_per_g + p.overshoot_J_per_g;
@@ -74,6 +101,7 @@ void run_synth_dsc(SynthDscOptions& o) {
   p.start_K = std::min(p.start_K, p.tg_mid_K - 192);
   p.first_end_K = o.first_end_K.value_or(p.tg_mid_K + 40);
   p.second_end_K = o.second_end_K.value_or(p.tx_peak_K + 55);
+  refuse_bad_setting(p.check(), kDscSynthOptionOfField);
   std::cout << "wrote " << (dir / write_one(dir, o.name, p, o.format)).string() << '\n';
 }
 
@@ -93,20 +121,26 @@ void add_synth_dsc_command(CLI::App& synth, CommandContext& ctx) {
   cmd->add_option("--replicates", o->replicates, "Demo files per treatment (noise differs), for error bars")
       ->check(CLI::Range(1, 20))->capture_default_str();
   cmd->add_option("--seed", p.seed, "Noise seed")->capture_default_str();
-  cmd->add_option("--noise", p.noise_W_per_g, "Noise standard deviation, W/g")->capture_default_str();
-  cmd->add_option("--rate", p.rate_K_per_min, "Heating and cooling rate, K/min")->capture_default_str();
-  cmd->add_option("--mass", p.mass_mg, "Sample mass, mg")->capture_default_str();
-  cmd->add_option("--tg-mid", p.tg_mid_K, "Tg midpoint, K (onset = midpoint - 2 * width)")->capture_default_str();
-  cmd->add_option("--tg-width", p.tg_width_K, "Logistic width of the Tg step, K")->capture_default_str();
-  cmd->add_option("--step", p.step_W_per_g, "Height of the Tg step at 20 K/min, W/g (scales with the rate)")
+  cmd->add_option("--noise", p.noise_W_per_g, "Noise standard deviation, W/g (>= 0)")->capture_default_str();
+  cmd->add_option("--rate", p.rate_K_per_min, "Heating and cooling rate, K/min (> 0; at most 1e7 rows per run)")
       ->capture_default_str();
-  cmd->add_option("--first-end", o->first_end_K, "End of the first heating, K (default: Tg midpoint + 40 K)");
-  cmd->add_option("--second-end", o->second_end_K, "End of the reference heating, K (default: Tx peak + 55 K)");
-  cmd->add_option("--tx-onset", o->tx_onset_K, "Crystallisation onset, K (peak = onset + 2 * sigma)")->capture_default_str();
-  cmd->add_option("--tx-sigma", p.tx_sigma_K, "Gaussian sigma of the exotherm, K")->capture_default_str();
-  cmd->add_option("--dhx", p.dH_x_J_per_g, "Crystallisation enthalpy, J/g")->capture_default_str();
-  cmd->add_option("--dh-rel", o->dH_rel_J_per_g, "Relaxation enthalpy (released - overshoot), J/g")->capture_default_str();
-  cmd->add_option("--overshoot", p.overshoot_J_per_g, "Endothermic Tg overshoot of the first heating, J/g")
+  cmd->add_option("--mass", p.mass_mg, "Sample mass, mg (0.001 to 100000)")->capture_default_str();
+  cmd->add_option("--tg-mid", p.tg_mid_K, "Tg midpoint, K (above 192; onset = midpoint - 2 * width)")
+      ->capture_default_str();
+  cmd->add_option("--tg-width", p.tg_width_K, "Logistic width of the Tg step, K (> 0)")->capture_default_str();
+  cmd->add_option("--step", p.step_W_per_g, "Height of the Tg step at 20 K/min, W/g (>= 0; scales with the rate)")
+      ->capture_default_str();
+  cmd->add_option("--first-end", o->first_end_K,
+                  "End of the first heating, K, above the scan start (default: Tg midpoint + 40 K)");
+  cmd->add_option("--second-end", o->second_end_K,
+                  "End of the reference heating, K, above the scan start (default: Tx peak + 55 K)");
+  cmd->add_option("--tx-onset", o->tx_onset_K, "Crystallisation onset, K (> 0; peak = onset + 2 * sigma)")
+      ->capture_default_str();
+  cmd->add_option("--tx-sigma", p.tx_sigma_K, "Gaussian sigma of the exotherm, K (> 0)")->capture_default_str();
+  cmd->add_option("--dhx", p.dH_x_J_per_g, "Crystallisation enthalpy, J/g (>= 0)")->capture_default_str();
+  cmd->add_option("--dh-rel", o->dH_rel_J_per_g, "Relaxation enthalpy (released - overshoot), J/g")
+      ->capture_default_str();
+  cmd->add_option("--overshoot", p.overshoot_J_per_g, "Endothermic Tg overshoot of the first heating, J/g (>= 0)")
       ->capture_default_str();
   cmd->callback([o, &ctx]() {
     run_synth_dsc(*o);

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "fitting/base/text_file.hpp"
 #include "fitting/indent_synth.hpp"
 #include "fitting/relaxation_spectrum.hpp"
 #include "pipelines/atomic_file.hpp"
@@ -31,15 +32,19 @@ void add_common_options(CLI::App* cmd, SynthArgs& a) {
   cmd->add_option("--format", a.format, "csv (generic CSV) or nanotest (Micro Materials TAB text)")
       ->check(CLI::IsMember({"csv", "nanotest"}))->capture_default_str();
   cmd->add_option("--seed", a.seed, "Random seed (same seed, same bytes)")->capture_default_str();
-  cmd->add_option("--hardness-GPa", a.curve.hardness_GPa, "Hardness H in GPa")->capture_default_str();
-  cmd->add_option("--reduced-modulus-GPa", a.curve.reduced_modulus_GPa, "Reduced modulus Er in GPa")->capture_default_str();
-  cmd->add_option("--max-load-mN", a.curve.max_load_mN, "Maximum (hold) load in mN")->capture_default_str();
-  cmd->add_option("--loading-rate", a.curve.loading_rate_mN_per_s, "Loading rate in mN/s")->capture_default_str();
-  cmd->add_option("--unloading-rate", a.curve.unloading_rate_mN_per_s, "Unloading rate in mN/s")->capture_default_str();
-  cmd->add_option("--hold-s", a.curve.hold_s, "Hold time at maximum load in s")->capture_default_str();
-  cmd->add_option("--rate-hz", a.curve.rate_Hz, "Sampling rate in Hz")->capture_default_str();
-  cmd->add_option("--noise-nm", a.curve.depth_noise_nm, "Gaussian depth noise sd in nm")->capture_default_str();
-  cmd->add_option("--load-noise-mN", a.curve.load_noise_mN, "Gaussian load noise sd in mN")->capture_default_str();
+  cmd->add_option("--hardness-GPa", a.curve.hardness_GPa, "Hardness H in GPa (> 0)")->capture_default_str();
+  cmd->add_option("--reduced-modulus-GPa", a.curve.reduced_modulus_GPa, "Reduced modulus Er in GPa (> 0)")
+      ->capture_default_str();
+  cmd->add_option("--max-load-mN", a.curve.max_load_mN, "Maximum (hold) load in mN (> 0)")->capture_default_str();
+  cmd->add_option("--loading-rate", a.curve.loading_rate_mN_per_s, "Loading rate in mN/s (> 0)")->capture_default_str();
+  cmd->add_option("--unloading-rate", a.curve.unloading_rate_mN_per_s, "Unloading rate in mN/s (> 0)")
+      ->capture_default_str();
+  cmd->add_option("--hold-s", a.curve.hold_s, "Hold time at maximum load in s (>= 0)")->capture_default_str();
+  cmd->add_option("--rate-hz", a.curve.rate_Hz, "Sampling rate in Hz (> 0; at most 1e7 rows per curve)")
+      ->capture_default_str();
+  cmd->add_option("--noise-nm", a.curve.depth_noise_nm, "Gaussian depth noise sd in nm (>= 0)")->capture_default_str();
+  cmd->add_option("--load-noise-mN", a.curve.load_noise_mN, "Gaussian load noise sd in mN (>= 0)")
+      ->capture_default_str();
   cmd->add_option("--drift-nm-per-s", a.curve.drift_nm_per_s, "Thermal drift over the whole test in nm/s")
       ->capture_default_str();
   cmd->add_option("--area-coefficients", a.curve.area_coefficients,
@@ -53,6 +58,36 @@ std::string serialise(const IndentCurve& c, const std::string& format) {
 
 std::string extension(const std::string& format) { return format == "csv" ? ".csv" : ".txt"; }
 
+// The options of IndentSynthOptions' fields, for its check() to name what the user typed.
+const std::vector<std::pair<std::string, std::string>> kIndentSynthOptionOfField = {
+    {"hardness_GPa", "--hardness-GPa"},
+    {"reduced_modulus_GPa", "--reduced-modulus-GPa"},
+    {"max_load_mN", "--max-load-mN"},
+    {"loading_rate_mN_per_s", "--loading-rate"},
+    {"unloading_rate_mN_per_s", "--unloading-rate"},
+    {"hold_s", "--hold-s"},
+    {"rate_Hz", "--rate-hz"},
+    {"depth_noise_nm", "--noise-nm"},
+    {"load_noise_mN", "--load-noise-mN"},
+    {"drift_nm_per_s", "--drift-nm-per-s"},
+    {"inv_mu0_nm_per_s", "--inv-mu0-nm-per-s"},
+    {"creep_units.h_nm", "--h-nm"},
+    {"creep_units.tau_s", "--tau-s"},
+    {"popin_loads_mN", "--popin-loads-mN"},
+    {"popin_size_nm", "--popin-nm"},
+    {"area_coefficients", "--area-coefficients"}};
+
+// The grid's settings, before any file is written. Every indent's H is the grid's H plus a
+// variation of up to the spread either way, so the spread must stay below H.
+void check_indent_grid(const SynthArgs& a) {
+  refuse_bad_setting(a.curve.check(), kIndentSynthOptionOfField);
+  if (!(std::abs(a.hardness_spread_GPa) < a.curve.hardness_GPa))
+    throw CLI::ValidationError("--hardness-spread-GPa", "must be smaller in magnitude than --hardness-GPa (" +
+                                                            number_text(a.curve.hardness_GPa, 6) +
+                                                            " GPa), or some indents' H would be <= 0, got " +
+                                                            number_text(a.hardness_spread_GPa, 6));
+}
+
 }  // namespace
 
 void add_synth_creep_command(CLI::App& synth, CommandContext& ctx) {
@@ -65,9 +100,11 @@ void add_synth_creep_command(CLI::App& synth, CommandContext& ctx) {
   add_common_options(cmd, *a);
   cmd->add_option("--count", a->count, "Number of curves (repeats, seeds seed..seed+count-1)")
       ->check(kPositiveNumber)->capture_default_str();
-  cmd->add_option("--h-nm", a->h_nm, "Kelvin amplitudes h_i in nm")->delimiter(',')->capture_default_str();
-  cmd->add_option("--tau-s", a->tau_s, "Kelvin retardation times tau_i in s")->delimiter(',')->capture_default_str();
-  cmd->add_option("--inv-mu0-nm-per-s", a->curve.inv_mu0_nm_per_s, "Dashpot rate 1/mu0 in nm/s")->capture_default_str();
+  cmd->add_option("--h-nm", a->h_nm, "Kelvin amplitudes h_i in nm (>= 0)")->delimiter(',')->capture_default_str();
+  cmd->add_option("--tau-s", a->tau_s, "Kelvin retardation times tau_i in s (> 0)")->delimiter(',')
+      ->capture_default_str();
+  cmd->add_option("--inv-mu0-nm-per-s", a->curve.inv_mu0_nm_per_s, "Dashpot rate 1/mu0 in nm/s (>= 0)")
+      ->capture_default_str();
   cmd->callback([a, &ctx]() {
     if (a->h_nm.size() != a->tau_s.size()) throw CLI::ValidationError("--h-nm and --tau-s need as many values");
     namespace fs = std::filesystem;
@@ -75,6 +112,7 @@ void add_synth_creep_command(CLI::App& synth, CommandContext& ctx) {
     IndentSynthOptions o = a->curve;
     o.creep_units.clear();
     for (std::size_t k = 0; k < a->h_nm.size(); ++k) o.creep_units.push_back({a->h_nm[k], 0, a->tau_s[k], 0});
+    refuse_bad_setting(o.check(), kIndentSynthOptionOfField);  // before any file is written
     nlohmann::json files = nlohmann::json::array();
     for (int i = 0; i < a->count; ++i) {
       o.seed = a->seed + static_cast<std::uint64_t>(i);
@@ -118,13 +156,17 @@ void add_synth_indent_command(CLI::App& synth, CommandContext& ctx) {
   auto* cmd = synth.add_subcommand("indent", "A grid of load-depth curves with known H, Er and pop-ins, and positions");
   add_common_options(cmd, *a);
   cmd->add_option("--grid", a->grid, "Indents per side of the square grid")->check(kPositiveNumber)->capture_default_str();
-  cmd->add_option("--spacing-um", a->spacing_um, "Grid spacing in um")->capture_default_str();
+  cmd->add_option("--spacing-um", a->spacing_um, "Grid spacing in um")->check(kPositiveNumber)->capture_default_str();
   cmd->add_option("--hardness-spread-GPa", a->hardness_spread_GPa,
-                  "Amplitude of the smooth hardness variation across the grid in GPa")->capture_default_str();
-  cmd->add_option("--popin-loads-mN", a->curve.popin_loads_mN, "Loads of the pop-ins in mN (empty: none)")
+                  "Amplitude of the smooth hardness variation across the grid in GPa (smaller than H in magnitude)")
+      ->capture_default_str();
+  cmd->add_option("--popin-loads-mN", a->curve.popin_loads_mN,
+                  "Loads of the pop-ins in mN, each between 0 and the maximum load (empty: none)")
       ->delimiter(',')->expected(0, -1)->capture_default_str();
-  cmd->add_option("--popin-nm", a->curve.popin_size_nm, "Depth burst of each pop-in in nm")->capture_default_str();
+  cmd->add_option("--popin-nm", a->curve.popin_size_nm, "Depth burst of each pop-in in nm (>= 0)")
+      ->capture_default_str();
   cmd->callback([a, &ctx]() {
+    check_indent_grid(*a);
     namespace fs = std::filesystem;
     const fs::path out(a->out_dir);
     std::string positions = "file,x_um,y_um\n";

@@ -128,6 +128,18 @@ int report_usage_error(CLI::App& app, const std::exception& e, std::ostream& err
   return 2;
 }
 
+void refuse_bad_setting(const std::string& bad,
+                        const std::vector<std::pair<std::string, std::string>>& option_of_field) {
+  if (bad.empty()) return;
+  const std::size_t colon = bad.find(": "), dot = bad.find('.');
+  if (colon != std::string::npos && dot < colon) {
+    const std::string field = bad.substr(dot + 1, colon - dot - 1);
+    for (const auto& [f, option] : option_of_field)
+      if (f == field) throw CLI::ValidationError(option, bad.substr(colon + 2));
+  }
+  throw CLI::ValidationError(bad);
+}
+
 namespace {
 
 // A check of an option's number: `problem(value)` says what is wrong with it, or "". Text that is

@@ -3,6 +3,7 @@
 #pragma once
 #include <iosfwd>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -24,6 +25,14 @@ extern const CLI::Validator kNonNegativeNumber;
 // and its range checks let NaN through (every comparison with NaN is false). Call after the
 // options are declared.
 void refuse_non_finite_numbers(CLI::App& app);
+
+// A library settings check (Options::check()) as a usage error naming the option the user typed.
+// `bad` is "<Struct>.<field>: <rule>, got <value>" (or "" for valid settings: nothing happens);
+// `option_of_field` maps fields to the options that set them ("hardness_GPa" -> "--hardness-GPa"),
+// for the library knows its fields, not the command's spelling. Throws CLI::ValidationError (exit 2)
+// "<option>: <rule>, got <value>", or with `bad` as it stands for a field the table lacks.
+void refuse_bad_setting(const std::string& bad,
+                        const std::vector<std::pair<std::string, std::string>>& option_of_field);
 
 // Prints `e` for `app` on `out`/`err` and returns the process exit code.
 int report_parse_error(CLI::App& app, const CLI::ParseError& e, std::ostream& out, std::ostream& err);

@@ -165,6 +165,28 @@ TEST(CreepFit, ForcedUnitsAndSingleUnitTruth) {
   EXPECT_NEAR(s.best.mu0_s_per_nm(), 1 / 0.03, 0.05 / 0.03);
 }
 
+// The generator's options: a zero H, load, rate or tau made depths and times of inf or NaN.
+TEST(IndentSynth, OptionsThatMakeNoCurveAreRefusedNamingTheField) {
+  EXPECT_EQ(IndentSynthOptions{}.check(), "");
+  IndentSynthOptions o;
+  o.hardness_GPa = 0;
+  EXPECT_EQ(o.check(), "IndentSynthOptions.hardness_GPa: must be finite and > 0 GPa, got 0");
+  EXPECT_THROW(synth_indent_curve(o, "bad"), std::invalid_argument);
+  o = IndentSynthOptions{};
+  o.hold_s = -1;
+  EXPECT_EQ(o.check(), "IndentSynthOptions.hold_s: must be finite and >= 0 s, got -1");
+  o = IndentSynthOptions{};
+  o.creep_units = {{8, 0, 0, 0}};
+  EXPECT_EQ(o.check(), "IndentSynthOptions.creep_units.tau_s: must be finite and > 0 s, got 0");
+  o = IndentSynthOptions{};
+  o.popin_loads_mN = {60};  // above the 50 mN maximum
+  EXPECT_EQ(o.check().rfind("IndentSynthOptions.popin_loads_mN: each must lie between 0 and the maximum load", 0), 0u)
+      << o.check();
+  o = IndentSynthOptions{};
+  o.hold_s = 0;  // no hold: a curve all the same
+  EXPECT_EQ(o.check(), "");
+}
+
 TEST(CreepFit, BadCurvesFailWithMessageAndNeverHang) {
   const std::vector<double> t = {0, 0.1, 0.2, 0.3, 0.4};
   EXPECT_EQ(fit_creep(t, {0, 1, 2, 3, 4}).status, FitStatus::Failure);  // too short

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <stdexcept>
 #include <fstream>
 #include <string>
 
@@ -205,6 +206,26 @@ TEST(DscTransitions, AFlatHeatFlowHasNoTgAndSaysWhy) {
   EXPECT_FALSE(r.tg.found);
   EXPECT_EQ(r.tg.message.rfind("the heat flow never falls faster than its baselines between ", 0), 0u) << r.tg.message;
   EXPECT_FALSE(r.crystallisation.found);
+}
+
+// The generator's parameters: a zero rate, width or sigma made every row inf or NaN.
+TEST(DscSynth, ParametersThatMakeNoCurveAreRefusedNamingTheField) {
+  EXPECT_EQ(DscSynthParams{}.check(), "");
+  DscSynthParams p;
+  p.tx_sigma_K = 0;
+  EXPECT_EQ(p.check(), "DscSynthParams.tx_sigma_K: must be finite and > 0 K, got 0");
+  EXPECT_THROW(generate_dsc(p), std::invalid_argument);
+  p = DscSynthParams{};
+  p.rate_K_per_min = 0;
+  EXPECT_EQ(p.check(), "DscSynthParams.rate_K_per_min: must be finite and > 0 K/min, got 0");
+  p.rate_K_per_min = 1e-4;  // 4.7e8 rows
+  EXPECT_EQ(p.check().rfind("DscSynthParams.rate_K_per_min: must keep the run's rows", 0), 0u) << p.check();
+  p = DscSynthParams{};
+  p.mass_mg = -1;
+  EXPECT_EQ(p.check(), "DscSynthParams.mass_mg: must lie within 0.001 to 100000 mg (1 ug to 100 g), got -1");
+  p = DscSynthParams{};
+  p.second_end_K = 300;
+  EXPECT_EQ(p.check(), "DscSynthParams.second_end_K: must lie above the scan's start, 400 K, got 300");
 }
 
 TEST(DscTransitions, FindsTheEicosaneMeltingPeak) {

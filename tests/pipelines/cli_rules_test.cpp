@@ -73,6 +73,41 @@ TEST(CliRules, NonFiniteAndAbsurdSettingsAreRefusedNamingTheOption) {
   }
 }
 
+// The generators once wrote files of inf and NaN (or with no hold, or negative noise) for a zero or
+// negative physical value, with exit 0. Each is now a usage error naming the option and its range,
+// checked once, by the library's check() (IndentSynthOptions, DscSynthParams), before any file.
+TEST(CliRules, GeneratorsRefuseUnphysicalValuesNamingTheOptionAndItsRange) {
+  const auto dir = test::scratch_dir("cli_rules_synth");
+  const std::string out = " -o '" + (dir / "out").string() + "'";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"synth creep --count 1 --hardness-GPa 0", "--hardness-GPa: must be finite and > 0 GPa, got 0"},
+      {"synth creep --count 1 --max-load-mN -5", "--max-load-mN: must be finite and > 0 mN, got -5"},
+      {"synth creep --count 1 --rate-hz 0", "--rate-hz: must be finite and > 0 Hz, got 0"},
+      {"synth creep --count 1 --loading-rate 0", "--loading-rate: must be finite and > 0 mN/s, got 0"},
+      {"synth creep --count 1 --hold-s -1", "--hold-s: must be finite and >= 0 s, got -1"},
+      {"synth creep --count 1 --noise-nm -1", "--noise-nm: must be finite and >= 0 nm, got -1"},
+      {"synth creep --count 1 --tau-s 0 10", "--tau-s: must be finite and > 0 s, got 0"},
+      {"synth creep --count 1 --rate-hz 1e6", "--rate-hz: must keep the rows per curve"},  // 1.3e8 rows
+      {"synth indent --grid 1 --spacing-um 0", "--spacing-um: Value 0 must be more than 0"},
+      {"synth indent --grid 2 --hardness-spread-GPa 7", "--hardness-spread-GPa: must be smaller in magnitude"},
+      {"synth indent --grid 2 --max-load-mN 10", "--popin-loads-mN: each must lie between 0 and the maximum"},
+      {"synth dsc --tx-sigma 0", "--tx-sigma: must be finite and > 0 K, got 0"},
+      {"synth dsc --tg-width 0", "--tg-width: must be finite and > 0 K, got 0"},
+      {"synth dsc --rate 0", "--rate: must be finite and > 0 K/min, got 0"},
+      {"synth dsc --mass -1", "--mass: must lie within 0.001 to 100000 mg"},
+      {"synth dsc --demo --noise -1", "--noise: must be finite and >= 0 W/g, got -1"},
+      {"synth dsc --tg-mid 100", "--tg-mid: must be above 192 K"},
+  };
+  for (const auto& [call, message] : cases) {
+    const auto r = run_mgscope(call + out);
+    EXPECT_EQ(r.exit_code, 2) << call << ":\n" << r.output;
+    EXPECT_NE(r.output.find(message), std::string::npos) << call << ":\n" << r.output;
+    EXPECT_FALSE(std::filesystem::exists(dir / "out")) << call << ": nothing is written";
+    std::filesystem::remove_all(dir / "out");
+  }
+  EXPECT_EQ(run_mgscope("synth creep --count 1 --hold-s 0" + out).exit_code, 0);  // no hold is a test too
+}
+
 TEST(CliRules, ABoundCheckSaysTheBoundInWords) {
   // CLI11's PositiveNumber printed "Value -1 not in range 0.000000 to 1797...": the largest double
   // in 309 digits, and for 0 a range that seems to include it.
