@@ -6,6 +6,7 @@
 #include <array>
 #include <cmath>
 #include <random>
+#include <string>
 #include <utility>
 
 #include "fitting/base/error.hpp"
@@ -81,9 +82,10 @@ ImageF make_lattice_image(int width_px, int height_px, double pixel_nm, const st
   return img;
 }
 
-SynthHrtem make_synth_hrtem(const SynthHrtemOptions& o) {
+void check_synth_hrtem_options(const SynthHrtemOptions& o) {
   if (o.width_px < 16 || o.height_px < 16 || o.width_px > 16384 || o.height_px > 16384)
-    throw InputError("synthetic image size must be 16..16384 px per side");
+    throw InputError("synthetic image size must be 16..16384 px per side, got " + std::to_string(o.width_px) + " x " +
+                     std::to_string(o.height_px) + " px");
   if (!(o.pixel_nm > 0) || !(o.ordered_fraction >= 0 && o.ordered_fraction < 0.6))
     throw InputError("synthetic image: need pixel size > 0 and 0 <= ordered fraction < 0.6");
   if (!(o.vacuum_fraction >= 0 && o.vacuum_fraction < 0.9) || !(std::fabs(o.illumination_ramp) < 1.5) ||
@@ -95,6 +97,10 @@ SynthHrtem make_synth_hrtem(const SynthHrtemOptions& o) {
       !(o.nanocrystal_share >= 0 && o.nanocrystal_share <= 1) || !(o.ring_d_nm > 0 && o.ring_d_nm <= 5))
     throw InputError("synthetic image: need blur 0..1 nm, dose 0..1e9 counts, lattice amplitude 0..100, "
                      "nanocrystal share 0..1 and ring spacing (0, 5] nm");
+}
+
+SynthHrtem make_synth_hrtem(const SynthHrtemOptions& o) {
+  check_synth_hrtem_options(o);
   std::mt19937_64 rng(o.seed);
   std::uniform_real_distribution<double> unit(0.0, 1.0);
   auto uniform = [&](double a, double b) { return a + (b - a) * unit(rng); };

@@ -52,6 +52,10 @@ struct SynthHrtem {
   double annotation_fraction = 0;
 };
 
+// Throws InputError naming the rule an option breaks (size 16..16384 px per side, blur 0..1 nm, ...),
+// before anything is drawn; make_synth_hrtem checks the same.
+void check_synth_hrtem_options(const SynthHrtemOptions& options);
+
 SynthHrtem make_synth_hrtem(const SynthHrtemOptions& options);
 
 // A pure lattice (no amorphous matrix): fringe sets of spacing d_nm[i] and direction angle_deg[i],

@@ -12,6 +12,7 @@
 #include "pipelines/atomic_file.hpp"
 #include "pipelines/commands.hpp"
 #include "pipelines/json_output.hpp"
+#include "pipelines/usage_errors.hpp"
 
 namespace mgscope {
 
@@ -22,10 +23,12 @@ struct SynthHrtemCli {
   std::string name = "synthetic";
   int width_px = 1024, height_px = 1024;
   std::string pixel_size = "0.0199nm";
+  // Lengths with a unit, as --pixel-size (defaults those of SynthHrtemOptions).
+  std::string ring_d = "0.25nm", blur = "0.02nm", scale_bar = "0";
   SynthHrtemOptions o;
   int frames = 1;                         // > 1: a nucleation series (a multi-page stack)
   std::optional<double> ordered_start;    // the first frame's target; --ordered-fraction is the last's
-  double frame_interval_s = 0;            // ImageJ finterval of the stack; 0: none
+  std::optional<double> frame_interval_s;  // ImageJ finterval of the stack; 0: none
 };
 
 // An image stack and its label stack written page by page as the frames are made (a long
@@ -93,14 +96,21 @@ void run_synth_hrtem(SynthHrtemCli& c) {
   c.o.width_px = c.width_px;
   c.o.height_px = c.height_px;
   c.o.pixel_nm = parse_length_nm(c.pixel_size, "--pixel-size");
+  c.o.ring_d_nm = parse_length_nm(c.ring_d, "--ring-d");
+  c.o.blur_sigma_nm = parse_length_or_zero_nm(c.blur, "--blur");
+  c.o.scale_bar_nm = parse_length_or_zero_nm(c.scale_bar, "--scale-bar");
   if (c.frames < 1) throw InputError("synth hrtem --frames must be 1 or more");
+  // Options of a series, meaningless for one image: refused rather than silently ignored.
+  if (c.ordered_start && c.frames < 2)
+    throw InputError("synth hrtem --ordered-fraction-start needs --frames 2 or more");
+  if (c.frame_interval_s && c.frames < 2) throw InputError("synth hrtem --frame-interval needs --frames 2 or more");
+  check_synth_hrtem_options(c.o);  // the size rule (16..16384 px a side) before the stack's 16 GiB
   // The stack and its labels are written to disk whole: 16 GiB of each at most.
   const double stack_bytes = 2.0 * double(c.frames) * double(c.o.width_px) * double(c.o.height_px);
   if (stack_bytes > 16.0 * double(1u << 30))
     throw InputError("synth hrtem --frames " + std::to_string(c.frames) + " of " + std::to_string(c.o.width_px) + " x " +
                      std::to_string(c.o.height_px) + " px would write " + std::to_string(long(stack_bytes / double(1u << 30))) +
                      " GiB per stack; at most 16 GiB");
-  if (c.ordered_start && c.frames < 2) throw InputError("synth hrtem --ordered-fraction-start needs --frames 2 or more");
   const double start = c.ordered_start.value_or(c.o.ordered_fraction), end = c.o.ordered_fraction;
   const std::filesystem::path dir(c.out_dir);
   std::filesystem::create_directories(dir);
@@ -109,7 +119,7 @@ void run_synth_hrtem(SynthHrtemCli& c) {
   cal.pixel_x_nm = cal.pixel_y_nm = c.o.pixel_nm;
   cal.source = "mgscope synth hrtem";
   StackPair stacks(dir / (c.name + ".tif"), dir / (c.name + "_labels.tif"), std::size_t(c.frames), cal,
-                   c.frame_interval_s);
+                   c.frame_interval_s.value_or(0));
   nlohmann::json per_frame = nlohmann::json::array();
   SynthHrtem last;
   for (int k = 0; k < c.frames; ++k) {
@@ -156,7 +166,8 @@ void run_synth_hrtem(SynthHrtemCli& c) {
         {"seed", o.seed}}}};
   if (c.frames > 1) {
     truth["frames"] = per_frame;
-    truth["frame_interval_s"] = c.frame_interval_s > 0 ? nlohmann::json(c.frame_interval_s) : nlohmann::json(nullptr);
+    const double interval_s = c.frame_interval_s.value_or(0);
+    truth["frame_interval_s"] = interval_s > 0 ? nlohmann::json(interval_s) : nlohmann::json(nullptr);
     truth["note"] = "pixel_area_fraction and features at the top level are the last frame's; per frame in frames";
   }
   write_json_atomic(dir / (c.name + "_truth.json"), truth);
@@ -186,16 +197,16 @@ void add_synth_hrtem_command(CLI::App& synth, CommandContext& ctx) {
       ->capture_default_str();
   cmd->add_option("--lattice-amplitude", c->o.lattice_amplitude,
                   "Fringe amplitude per set, relative to the amorphous contrast")->capture_default_str();
-  cmd->add_option("--ring-d", c->o.ring_d_nm, "Amorphous ring spacing (nm)")->capture_default_str();
-  cmd->add_option("--blur", c->o.blur_sigma_nm, "Gaussian blur sigma (nm)")->capture_default_str();
+  cmd->add_option("--ring-d", c->ring_d, "Amorphous ring spacing (length, (0, 5] nm)")->capture_default_str();
+  cmd->add_option("--blur", c->blur, "Gaussian blur sigma (length, 0 to 1 nm)")->capture_default_str();
   cmd->add_option("--dose", c->o.dose_counts, "Mean counts per pixel for shot noise, 0 = none")->capture_default_str();
   cmd->add_option("--vacuum", c->o.vacuum_fraction,
                   "Field fraction of vacuum behind a curved specimen edge with Fresnel fringes (right side)")
       ->capture_default_str();
   cmd->add_option("--ramp", c->o.illumination_ramp, "Illumination ramp: relative dose change across the field")
       ->capture_default_str();
-  cmd->add_option("--scale-bar", c->o.scale_bar_nm,
-                  "Burn a saturated scale bar of this length (nm) with its text into the bottom left; 0 = none")
+  cmd->add_option("--scale-bar", c->scale_bar,
+                  "Burn a saturated scale bar of this length (e.g. 5nm) with its text into the bottom left; 0 = none")
       ->capture_default_str();
   cmd->add_option("--seed", c->o.seed, "Random seed")->capture_default_str();
   cmd->add_option("--frames", c->frames,
@@ -206,8 +217,8 @@ void add_synth_hrtem_command(CLI::App& synth, CommandContext& ctx) {
   cmd->add_option("--ordered-fraction-start", c->ordered_start,
                   "With --frames: the first frame's target ordered fraction [default: --ordered-fraction]");
   cmd->add_option("--frame-interval", c->frame_interval_s,
-                  "With --frames: seconds between frames, written as ImageJ's finterval (0 = none)")
-      ->capture_default_str();
+                  "With --frames 2 or more: seconds between frames, written as ImageJ's finterval [default: 0 = none]")
+      ->check(kNonNegativeNumber);
   cmd->callback([c, &ctx]() {
     run_synth_hrtem(*c);
     ctx.exit_code = 0;

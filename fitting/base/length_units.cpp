@@ -40,17 +40,32 @@ std::optional<double> nm_per_unit(const std::string& unit) {
   return std::nullopt;
 }
 
-double parse_length_nm(const std::string& text, const std::string& what) {
+namespace {
+
+// `text` as nm: a number and an optional unit, the number > 0 (>= 0 when `zero_allowed`); errors
+// name `what` and the rule broken.
+double parse_bounded_length_nm(const std::string& text, const std::string& what, bool zero_allowed) {
   const char* begin = text.c_str();
   char* end = nullptr;
   const double value = std::strtod(begin, &end);
-  if (end == begin || !std::isfinite(value) || value <= 0)
-    throw UsageError(what + ": '" + text + "' is not a positive length (e.g. 0.0199nm)");
+  if (end == begin || !std::isfinite(value) || (zero_allowed ? value < 0 : value <= 0))
+    throw UsageError(what + ": '" + text + "' is not a " + (zero_allowed ? "length >= 0" : "positive length") +
+                     " (e.g. 0.0199nm)");
   const std::string unit = end;
   if (trimmed_lower(unit).empty()) return value;
   const auto factor = nm_per_unit(unit);
   if (!factor) throw UsageError(what + ": unknown length unit '" + unit + "' (use nm, A, pm or um)");
   return value * *factor;
+}
+
+}  // namespace
+
+double parse_length_nm(const std::string& text, const std::string& what) {
+  return parse_bounded_length_nm(text, what, false);
+}
+
+double parse_length_or_zero_nm(const std::string& text, const std::string& what) {
+  return parse_bounded_length_nm(text, what, true);
 }
 
 }  // namespace mgscope

@@ -14,4 +14,8 @@ std::optional<double> nm_per_unit(const std::string& unit);
 // Throws InputError naming `what` (the option) when the text is not a positive length.
 double parse_length_nm(const std::string& text, const std::string& what);
 
+// As parse_length_nm, but 0 (bare or with a unit) is accepted too: for a length where 0 means
+// "none" (a blur, a scale bar). Throws InputError naming `what` for a negative or unreadable length.
+double parse_length_or_zero_nm(const std::string& text, const std::string& what);
+
 }  // namespace mgscope

@@ -27,6 +27,22 @@ TEST(LengthUnits, ParsesOptionValues) {
   EXPECT_THROW(parse_length_nm("-1nm", "--box"), InputError);
   EXPECT_THROW(parse_length_nm("2 furlongs", "--box"), InputError);
   EXPECT_THROW(parse_length_nm("nm", "--box"), InputError);
+  EXPECT_THROW(parse_length_nm("0", "--box"), InputError);
+}
+
+// Lengths where 0 means "none" (synth hrtem --blur, --scale-bar) take units too.
+TEST(LengthUnits, ParsesLengthsThatMayBeZero) {
+  EXPECT_DOUBLE_EQ(parse_length_or_zero_nm("0", "--blur"), 0);
+  EXPECT_DOUBLE_EQ(parse_length_or_zero_nm("0nm", "--blur"), 0);
+  EXPECT_DOUBLE_EQ(parse_length_or_zero_nm("0.3A", "--blur"), 0.03);
+  EXPECT_DOUBLE_EQ(parse_length_or_zero_nm("5", "--scale-bar"), 5);
+  try {
+    parse_length_or_zero_nm("-1A", "--blur");
+    ADD_FAILURE() << "a negative length was taken";
+  } catch (const InputError& e) {
+    EXPECT_STREQ(e.what(), "--blur: '-1A' is not a length >= 0 (e.g. 0.0199nm)");
+  }
+  EXPECT_THROW(parse_length_or_zero_nm("3 furlongs", "--blur"), InputError);
 }
 
 }  // namespace mgscope

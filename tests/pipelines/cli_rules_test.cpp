@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "pipelines/usage_errors.hpp"
 #include "tests/test_support.hpp"
 
@@ -106,6 +108,35 @@ TEST(CliRules, GeneratorsRefuseUnphysicalValuesNamingTheOptionAndItsRange) {
     std::filesystem::remove_all(dir / "out");
   }
   EXPECT_EQ(run_mgscope("synth creep --count 1 --hold-s 0" + out).exit_code, 0);  // no hold is a test too
+}
+
+// synth hrtem: series options without a series are refused alike, lengths take units as
+// --pixel-size does, and an image too large per side is told so (not the 16 GiB stack rule).
+TEST(CliRules, SynthHrtemOptionsFollowOneRule) {
+  const auto dir = test::scratch_dir("cli_rules_synth_hrtem");
+  const std::string out = " -o '" + (dir / "out").string() + "' --width 64 --height 64";
+  auto r = run_mgscope("synth hrtem --frame-interval -1 --frames 2" + out);
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("--frame-interval: Value -1 must be 0 or more"), std::string::npos) << r.output;
+  r = run_mgscope("synth hrtem --frame-interval 2" + out);
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("--frame-interval needs --frames 2 or more"), std::string::npos) << r.output;
+  r = run_mgscope("synth hrtem --ordered-fraction-start 0.01" + out);
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("--ordered-fraction-start needs --frames 2 or more"), std::string::npos) << r.output;
+  r = run_mgscope("synth hrtem --ring-d 3A --blur 0.3A --scale-bar 0.5nm" + out);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto settings = nlohmann::json::parse(test::read_all(dir / "out" / "synthetic_truth.json")).at("settings");
+  EXPECT_NEAR(settings.at("ring_d_nm").get<double>(), 0.3, 1e-12);
+  EXPECT_NEAR(settings.at("blur_sigma_nm").get<double>(), 0.03, 1e-12);
+  EXPECT_NEAR(settings.at("scale_bar_nm").get<double>(), 0.5, 1e-12);
+  EXPECT_EQ(run_mgscope("synth hrtem --blur 0 --scale-bar 0nm" + out).exit_code, 0);  // 0: none
+  r = run_mgscope("synth hrtem --blur -1A" + out);
+  EXPECT_NE(r.output.find("--blur: '-1A' is not a length >= 0"), std::string::npos) << r.output;
+  r = run_mgscope("synth hrtem -o '" + (dir / "big").string() + "' --width 100000 --height 100000");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("16..16384 px per side, got 100000 x 100000 px"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("GiB"), std::string::npos) << r.output;
 }
 
 TEST(CliRules, ABoundCheckSaysTheBoundInWords) {
