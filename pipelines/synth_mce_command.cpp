@@ -13,13 +13,14 @@ namespace mgscope {
 
 void add_synth_mce_command(CLI::App& synth, CommandContext& ctx) {
   auto o = std::make_shared<McesynthOptions>();
-  auto out_dir = std::make_shared<std::string>("synth_mce");
+  auto out_dir = std::make_shared<std::string>();
   auto model = std::make_shared<std::string>("mean-field");
   auto* cmd = synth.add_subcommand(
       "mce", "Mean-field (Weiss-Brillouin) ferromagnet: MPMS3 .dat isotherms + field-cooled M(T) + exact -dSm; or "
              "the Arrott-Noakes equation of state (H/M)^(1/gamma) = a (T - Tc)/T + b M^(1/beta)");
+  // Required, as by every other synth command: a default folder filled the working directory unasked.
   cmd->add_option("-o,--out", *out_dir, "Output folder (isotherms.dat, fc.dat, exact_dSm.csv, truth.json)")
-      ->capture_default_str();
+      ->required();
   cmd->add_option("--model", *model,
                   "Equation of state: mean-field (Weiss-Brillouin, Bean-Rodbell with --eta) or arrott-noakes")
       ->capture_default_str()

@@ -139,6 +139,15 @@ TEST(CliRules, SynthHrtemOptionsFollowOneRule) {
   EXPECT_EQ(r.output.find("GiB"), std::string::npos) << r.output;
 }
 
+// Every synth subcommand requires -o: `synth mce` alone once wrote ./synth_mce.
+TEST(CliRules, EverySynthCommandRequiresOut) {
+  for (const char* c : {"hrtem", "creep", "indent", "dsc", "mce"}) {
+    const auto r = run_mgscope(std::string("synth ") + c);
+    EXPECT_EQ(r.exit_code, 2) << c << ":\n" << r.output;
+    EXPECT_NE(r.output.find("--out is required"), std::string::npos) << c << ":\n" << r.output;
+  }
+}
+
 TEST(CliRules, ABoundCheckSaysTheBoundInWords) {
   // CLI11's PositiveNumber printed "Value -1 not in range 0.000000 to 1797...": the largest double
   // in 309 digits, and for 0 a range that seems to include it.
