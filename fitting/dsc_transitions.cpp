@@ -280,6 +280,11 @@ TransitionResult analyse_transitions(const DscCurve& curve, const TransitionOpti
   if (o.find_glass_transition)
     r.tg = o.tg_window ? find_glass_transition(s, o.tg_window->low_K, o.tg_window->high_K, true, o)
                        : find_glass_transition(s, lo, hi, false, o);
+  // The user said where Tg is: finding none there is a doubt about the window or the scan, and it
+  // must reach the reader, not only the constructions.
+  if (o.find_glass_transition && o.tg_window && !r.tg.found)
+    r.warnings.push_back("no glass-transition step found within the given Tg window, " + kelvin(o.tg_window->low_K) +
+                         " - " + kelvin(o.tg_window->high_K) + ": " + r.tg.message);
   const double above_tg = r.tg.found ? r.tg.liquid_baseline.low_K - o.smoothing_K : lo;
   if (o.find_crystallisation) {
     // Metallic glasses often crystallise in steps: Tx is the onset of the first exotherm.

@@ -111,6 +111,10 @@ void run_dsc(DscCommandOptions& o, CommandContext& ctx) {
     throw InputError("--treatment has " + std::to_string(o.treatments.size()) + " values for " +
                      std::to_string(o.files.size()) + " files");
   if (o.first_heating < 1) throw InputError("--first-heating counts from 1");
+  // Two sources of one number: which one wins would be a silent rule.
+  if (!o.treatments.empty() && !o.treatment_csv.empty())
+    throw CLI::ValidationError("--treatment", "give the treatments either by --treatment or in --treatment-csv "
+                                              "(its treatment column), not both");
   if (const std::string bad = o.transitions.check(); !bad.empty()) throw InputError("options: " + bad);
   if (!(o.relaxation.align_span_K > 0 && o.relaxation.align_span_K <= 500))
     throw InputError("--align-span must lie in (0, 500] K");
@@ -154,6 +158,15 @@ void run_dsc(DscCommandOptions& o, CommandContext& ctx) {
     } else {
       rep.reference_path = file;
       const int k = o.reference_heating.value_or(2);
+      // A heating the user named must exist and differ from the first heating, as --first-heating
+      // must exist; the default (the second) may be missing, which only leaves dH_rel out.
+      if (o.reference_heating && k > int(rep.scans.size()))
+        fail_input(file, "has " + std::to_string(rep.scans.size()) + " heating segment(s); --reference-heating is " +
+                             std::to_string(k));
+      if (o.reference_heating && k == o.first_heating)
+        fail_input(file, "--reference-heating " + std::to_string(k) + " is the first heating (--first-heating " +
+                             std::to_string(o.first_heating) + "): a scan is no reference for itself; give another "
+                             "heating or --reference FILE");
       if (k >= 1 && k <= int(rep.scans.size()) && k != o.first_heating) {
         rep.scans[std::size_t(k - 1)].role = "reference";
         rep.reference = rep.scans[std::size_t(k - 1)];
@@ -169,8 +182,11 @@ void run_dsc(DscCommandOptions& o, CommandContext& ctx) {
       if (!rep.relaxation->usable()) rep.warnings.push_back("relaxation enthalpy: " + rep.relaxation->message);
       for (const auto& w : rep.relaxation->warnings) rep.warnings.push_back(w);
     }
-    for (const auto& s : rep.scans)
-      for (const auto& w : s.curve.warnings) rep.warnings.push_back("heating " + std::to_string(s.heating_number) + ": " + w);
+    for (const auto& s : rep.scans) {
+      const std::string heating = "heating " + std::to_string(s.heating_number) + ": ";
+      for (const auto& w : s.curve.warnings) rep.warnings.push_back(heating + w);
+      for (const auto& w : s.transitions.warnings) rep.warnings.push_back(heating + w);
+    }
     // A figure name per input, unique even when two inputs share a file name.
     std::string stem = fs::path(file).stem().string();
     for (char& c : stem)  // the figure script quotes file names: keep them plain
@@ -226,12 +242,17 @@ void add_dsc_command(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--first-heating", o->first_heating, "Which heating segment is the first heating (1-based)")
       ->capture_default_str();
   cmd->add_option("--reference-heating", o->reference_heating,
-                  "Which heating segment is the reference (1-based; default 2 in the same file, 1 in a --reference file)");
-  cmd->add_option("--treatment", o->treatments, "Treatment value per FILE, in order (e.g. 0,10,20,40 cycles)")
+                  "Which heating segment is the reference (1-based; default 2 in the same file, 1 in a --reference "
+                  "file). A heating the file lacks, or the first heating itself, is an error");
+  cmd->add_option("--treatment", o->treatments,
+                  "Treatment value per FILE, in order (e.g. 0,10,20,40 cycles); not with --treatment-csv")
       ->delimiter(',');
-  cmd->add_option("--treatment-csv", o->treatment_csv, "CSV with columns file,treatment[,reference]");
+  cmd->add_option("--treatment-csv", o->treatment_csv,
+                  "CSV with columns file,treatment[,reference]; not with --treatment");
   cmd->add_option("--treatment-name", o->treatment_name, "Axis label of the treatment")->capture_default_str();
-  cmd->add_option("--tg-window", o->tg_window, "LOW,HIGH in K holding the Tg step; baselines at its ends (default: automatic)")
+  cmd->add_option("--tg-window", o->tg_window,
+                  "LOW,HIGH in K holding the Tg step; baselines at its ends (default: automatic). A heating without "
+                  "a step there gets a warning")
       ->delimiter(',')->expected(2);
   cmd->add_option("--tx-window", o->tx_window, "LOW,HIGH in K holding the crystallisation exotherm (default: automatic)")
       ->delimiter(',')->expected(2);

@@ -208,6 +208,27 @@ TEST(DscTransitions, AFlatHeatFlowHasNoTgAndSaysWhy) {
   EXPECT_FALSE(r.crystallisation.found);
 }
 
+// The flat heat flow again, with a user Tg window: the not-found Tg is a warning of the result,
+// which the command shows on the terminal and in its files (it was only in constructions.json).
+TEST(DscTransitions, NoStepInAUserTgWindowIsAWarning) {
+  DscCurve c;
+  c.rate_K_per_min = 20;
+  c.per_gram = true;
+  for (int i = 0; i <= 900; ++i) {
+    c.temperature_K.push_back(400 + 0.25 * i);
+    c.time_s.push_back(0.75 * i);
+    c.signal.push_back(0.0);
+  }
+  TransitionOptions o;
+  o.tg_window = WindowK{450, 550};
+  const TransitionResult r = analyse_transitions(c, o);
+  EXPECT_FALSE(r.tg.found);
+  ASSERT_EQ(r.warnings.size(), 1u);
+  EXPECT_EQ(r.warnings[0], "no glass-transition step found within the given Tg window, 450.0 K - 550.0 K: " +
+                               r.tg.message);
+  EXPECT_TRUE(analyse_transitions(c).warnings.empty()) << "no window: the search found nothing, as it may";
+}
+
 // The generator's parameters: a zero rate, width or sigma made every row inf or NaN.
 TEST(DscSynth, ParametersThatMakeNoCurveAreRefusedNamingTheField) {
   EXPECT_EQ(DscSynthParams{}.check(), "");

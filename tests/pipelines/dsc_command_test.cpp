@@ -160,6 +160,58 @@ TEST(DscCommand, BadFileFailsAloneAndExitCodeIsOne) {
   EXPECT_EQ(summary.at("failures").size(), 2u);
 }
 
+// A reference heating the user names must exist and differ from the first heating, as
+// --first-heating must exist: both once only warned "no reference heating (heating 5 of 2)" and
+// exited 0.
+TEST(DscCommand, AReferenceHeatingThatIsMissingOrTheFirstIsAnError) {
+  const std::string sample = std::string(MGSCOPE_SOURCE_DIR) + "/samples/dsc/dsc_as_cast.txt";
+  const std::string out = " -o '" + (test::scratch_dir("dsc_reference_heating") / "out").string() + "'";
+  auto r = test::run_mgscope("dsc '" + sample + "' --reference-heating 5" + out);
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("ERROR: " + sample + ": has 2 heating segment(s); --reference-heating is 5"),
+            std::string::npos)
+      << r.output;
+  r = test::run_mgscope("dsc '" + sample + "' --reference-heating 1" + out);
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("ERROR: " + sample + ": --reference-heating 1 is the first heating (--first-heating 1)"),
+            std::string::npos)
+      << r.output;
+  EXPECT_EQ(r.output.find("no reference heating"), std::string::npos) << r.output;
+  EXPECT_EQ(test::run_mgscope("dsc '" + sample + "' --reference-heating 2" + out).exit_code, 0);
+}
+
+// Treatments by --treatment and by --treatment-csv: one silently won; now the pair is refused.
+TEST(DscCommand, TreatmentValuesAndATreatmentTableAreNotBothTaken) {
+  const std::string samples = std::string(MGSCOPE_SOURCE_DIR) + "/samples/dsc/";
+  const auto out = test::scratch_dir("dsc_treatment_pair") / "out";
+  const auto r = test::run_mgscope("dsc '" + samples + "dsc_as_cast.txt' --treatment 5 --treatment-csv '" + samples +
+                                   "treatments.csv' -o '" + out.string() + "'");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("--treatment: give the treatments either by --treatment or in --treatment-csv"),
+            std::string::npos)
+      << r.output;
+  EXPECT_FALSE(std::filesystem::exists(out / "summary.json"));
+}
+
+// A --tg-window holding no step: the reason was only in constructions.json; now each heating's
+// warning says so on the terminal, in summary.json and in dsc.csv.
+TEST(DscCommand, ATgWindowWithoutAStepIsWarnedOfEverywhere) {
+  const std::string sample = std::string(MGSCOPE_SOURCE_DIR) + "/samples/dsc/dsc_as_cast.txt";
+  const auto out = test::scratch_dir("dsc_tg_window") / "out";
+  const auto r = test::run_mgscope("dsc '" + sample + "' --tg-window 560,600 -o '" + out.string() + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::string warning =
+      "heating 1: no glass-transition step found within the given Tg window, 560.0 K - 600.0 K: ";
+  EXPECT_NE(r.output.find("WARNING: " + sample + ": " + warning), std::string::npos) << r.output;
+  const auto summary = nlohmann::json::parse(test::read_all(out / "summary.json"));
+  const std::string warnings = summary.at("samples").at(0).at("warnings").dump();
+  EXPECT_NE(warnings.find(warning), std::string::npos) << warnings;
+  EXPECT_NE(test::read_all(out / "dsc.csv").find(warning), std::string::npos);
+  // Without the window the step is found, and nothing is said.
+  const auto found = test::run_mgscope("dsc '" + sample + "' -o '" + out.string() + "'");
+  EXPECT_EQ(found.output.find("glass-transition step"), std::string::npos) << found.output;
+}
+
 TEST(DscCommand, BundledSamplesRegenerateIdentically) {
   const auto dir = test::scratch_dir("dsc_samples");
   ASSERT_EQ(test::run_mgscope("synth dsc --demo -o '" + dir.string() + "'").exit_code, 0);
