@@ -1,11 +1,13 @@
 // `mgscope powerlaw TABLE.csv`: fit -dSm_max = a * T^n over the rows the user selects, with the
 // two-regime option, and say which rows were used.
+#include <algorithm>
 #include <cmath>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
 
 #include "fitting/base/power_law.hpp"
+#include "fitting/base/text_file.hpp"
 #include "fitting/power_law_table.hpp"
 #include "pipelines/atomic_file.hpp"
 #include "pipelines/commands.hpp"
@@ -29,19 +31,36 @@ struct PowerLawCli {
   bool two_regime = false;
 };
 
+// A fit that was not made has no numbers: null, never the 0 of an unset field (N counts the points).
 nlohmann::json fit_json(const PowerLawFit& f) {
+  const auto number = [&](double v) { return f.usable() ? json_number(v) : nlohmann::json(); };
   return {{"usable", f.usable()},
           {"message", f.message},
           {"N", f.n_points},
-          {"exponent_n", json_number(f.exponent)},
-          {"exponent_se", json_number(f.exponent_se)},
-          {"exponent_ci95", {json_number(f.exponent_low), json_number(f.exponent_high)}},
-          {"t_quantile", json_number(f.t_quantile)},
-          {"prefactor_a", json_number(f.prefactor)},
-          {"ln_prefactor", json_number(f.ln_prefactor)},
-          {"ln_prefactor_se", json_number(f.ln_prefactor_se)},
-          {"sse_ln", json_number(f.sse)},
-          {"r_squared", json_number(f.r_squared)}};
+          {"exponent_n", number(f.exponent)},
+          {"exponent_se", number(f.exponent_se)},
+          {"exponent_ci95", {number(f.exponent_low), number(f.exponent_high)}},
+          {"t_quantile", number(f.t_quantile)},
+          {"prefactor_a", number(f.prefactor)},
+          {"ln_prefactor", number(f.ln_prefactor)},
+          {"ln_prefactor_se", number(f.ln_prefactor_se)},
+          {"sse_ln", number(f.sse)},
+          {"r_squared", number(f.r_squared)}};
+}
+
+// A breakpoint must leave selected rows on both sides (below: x < break; above: x >= break), or
+// one regime is "not fitted" for a reason the user could not see.
+void check_breakpoint(double break_K, const std::vector<double>& x, const std::vector<double>& y) {
+  std::vector<double> usable;  // the x of the points a fit takes (fit_power_law's rule)
+  for (std::size_t i = 0; i < x.size(); ++i)
+    if (std::isfinite(x[i]) && std::isfinite(y[i]) && x[i] > 0 && y[i] > 0) usable.push_back(x[i]);
+  if (usable.empty()) return;  // no fit at all: the fit's own error says why
+  const auto [lowest, highest] = std::minmax_element(usable.begin(), usable.end());
+  if (break_K > *lowest && break_K <= *highest) return;
+  std::ostringstream s;
+  s << std::setprecision(6) << "must lie within the selected rows' temperatures, above " << *lowest
+    << " K and at most " << *highest << " K, for each regime to have rows on its side, got " << break_K;
+  throw CLI::ValidationError("--break-K", s.str());
 }
 
 std::string describe(const PowerLawFit& f) {
@@ -55,6 +74,10 @@ std::string describe(const PowerLawFit& f) {
 
 void run_powerlaw(const PowerLawCli& cli, CommandContext& ctx) {
   namespace fs = std::filesystem;
+  // An empty range selected no rows, and the terminal then blamed gnuplot.
+  if (cli.t_min_K && cli.t_max_K && !(*cli.t_min_K < *cli.t_max_K))
+    throw CLI::ValidationError("--tmin-K", "must be below --tmax-K, got " + number_text(*cli.t_min_K, 6) +
+                                               " >= " + number_text(*cli.t_max_K, 6));
   note_input(cli.table);  // outputs may not replace the table
   const PowerLawTable table = read_power_law_table(cli.table, cli.columns);
   RowSelection sel = cli.selection;
@@ -64,6 +87,7 @@ void run_powerlaw(const PowerLawCli& cli, CommandContext& ctx) {
   const SelectedRows rows = select_rows(table, sel);
   std::vector<double> x, y;
   for (std::size_t i : rows.used) x.push_back(table.rows[i].x), y.push_back(table.rows[i].y);
+  if (cli.break_K) check_breakpoint(*cli.break_K, x, y);
   const PowerLawFit fit = fit_power_law(x, y);
 
   nlohmann::json j;
@@ -108,15 +132,20 @@ void run_powerlaw(const PowerLawCli& cli, CommandContext& ctx) {
   two_curves << std::setprecision(10);
   if (cli.two_regime || cli.break_K) {
     const TwoRegimeFit two = fit_two_regime_power_law(x, y, cli.break_K);
+    // A search that found no breakpoint has none to write (its 0 is an unset field).
+    const bool have_break = !two.searched || two.usable();
     j["two_regime"] = {{"usable", two.usable()},
                        {"message", two.message},
-                       {"breakpoint_x", json_number(two.breakpoint_x)},
+                       {"breakpoint_x", have_break ? json_number(two.breakpoint_x) : nlohmann::json()},
                        {"breakpoint_searched", two.searched},
-                       {"total_sse_ln", json_number(two.total_sse)},
+                       {"total_sse_ln", two.usable() ? json_number(two.total_sse) : nlohmann::json()},
                        {"below", fit_json(two.below)},
                        {"above", fit_json(two.above)}};
-    std::cout << "two regimes (break at " << two.breakpoint_x << (two.searched ? ", least total SSE" : ", given")
-              << "):\n  below: " << describe(two.below) << "\n  above: " << describe(two.above) << '\n';
+    if (have_break)
+      std::cout << "two regimes (break at " << two.breakpoint_x << (two.searched ? ", least total SSE" : ", given")
+                << "):\n  below: " << describe(two.below) << "\n  above: " << describe(two.above) << '\n';
+    else
+      std::cout << "two regimes: not fitted: " << two.message << '\n';
     if (two.usable())
       two_curves << ", (x < " << two.breakpoint_x << " ? " << two.below.prefactor << "*x**(" << two.below.exponent
                  << ") : 1/0) lw 2 dt 2 lc rgb '#2ca02c' title 'below break: n = " << std::setprecision(3)
@@ -142,8 +171,12 @@ void run_powerlaw(const PowerLawCli& cli, CommandContext& ctx) {
   sc << two_curves.str() << '\n';
   fig.script = sc.str();
   fig.data_files = {{"powerlaw_points.dat", points.str()}};
-  const std::string warn = render_figure(fig);
-  if (!warn.empty()) std::cerr << "WARNING: " << warn << '\n';
+  // No rows, no plot: gnuplot fails on an empty data file, and its warning hid the real reason.
+  if (rows.used.empty()) {
+    std::cerr << "powerlaw.png not drawn: no rows used\n";
+  } else if (const std::string warn = render_figure(fig); !warn.empty()) {
+    std::cerr << "WARNING: " << warn << '\n';
+  }
   ctx.exit_code = fit.usable() ? 0 : 1;
   if (!fit.usable()) std::cerr << "ERROR: " << cli.table << ": " << fit.message << '\n';
 }
@@ -161,11 +194,12 @@ void add_powerlaw_command(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--match", cli->selection.match, "Keep rows whose label matches this regex (ECMAScript); default: all");
   cmd->add_option("--exclude", cli->selection.exclude, "Drop rows whose label matches this regex (repeatable)");
   cmd->add_option("--field-T", cli->field_T, "Keep rows with this field [T] in the field column; default: any");
-  cmd->add_option("--tmin-K", cli->t_min_K, "Keep rows with x >= this [K]; default: no bound");
-  cmd->add_option("--tmax-K", cli->t_max_K, "Keep rows with x <= this [K]; default: no bound");
+  cmd->add_option("--tmin-K", cli->t_min_K, "Keep rows with x >= this [K], below --tmax-K; default: no bound");
+  cmd->add_option("--tmax-K", cli->t_max_K, "Keep rows with x <= this [K], above --tmin-K; default: no bound");
   cmd->add_flag("--two-regime", cli->two_regime, "Also fit two regimes, breakpoint by least total SSE");
   cmd->add_option("--break-K", cli->break_K,
-                  "Two regimes split at this x [K] (implies --two-regime); default: searched")
+                  "Two regimes split at this x [K] (implies --two-regime): below is x < break, above x >= break, so "
+                  "it must lie above the lowest and at most the highest selected x; default: searched")
       ->check(kPositiveNumber);
   cmd->add_option("--label-column", cli->columns.label, "Label column")->capture_default_str();
   cmd->add_option("--x-column", cli->columns.x, "x column [K]")->capture_default_str();

@@ -1,8 +1,10 @@
 // The real `mgscope` executable on generated mean-field data: synth mce -> mce, its files and
 // exit codes, a batch with a bad file, moment-only output, and powerlaw on the reference table.
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <functional>
+#include <iomanip>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -248,6 +250,65 @@ TEST(PowerLawCli, ReferenceSelectionReportsRowsAndExponent) {
   const auto r85 = run_mgscope("powerlaw " + q(table) + " --match Co --exclude 'Fe|Er|Tb' --field-T 5 --tmin-K 85 -o " + q(out));
   EXPECT_NE(r85.output.find("n = -0.8738 +- 0.1272"), std::string::npos) << r85.output;
   EXPECT_NE(r85.output.find("N = 10"), std::string::npos);
+}
+
+// A table of 8 alloys at 5 T, 100-240 K, on an exact law y = 400 x^-0.5 (no shared data needed).
+fs::path small_power_law_table(const fs::path& dir) {
+  std::ofstream t(dir / "table.csv");
+  t << "composition,T_K,minus_dSm_max_JkgK,mu0H_T\n";
+  t << std::setprecision(12);
+  for (int i = 0; i < 8; ++i)
+    t << "Gd" << 60 - i << "Co" << 40 + i << ',' << 100 + 20 * i << ',' << 400 / std::sqrt(100 + 20 * i) << ",5\n";
+  return dir / "table.csv";
+}
+
+// A breakpoint outside the selected rows left one regime "not fitted" with exit 0, and tmin >= tmax
+// selected no rows (then "gnuplot failed"): both are now usage errors naming the option.
+TEST(PowerLawCli, ABreakOutsideTheRowsAndAnEmptyRangeAreRefused) {
+  const fs::path dir = scratch_dir("powerlaw_cli_refused");
+  const std::string table = q(small_power_law_table(dir));
+  for (const char* b : {"5000", "-1", "100"}) {
+    const auto r = run_mgscope("powerlaw " + table + " --break-K " + b + " -o " + q(dir / "out"));
+    EXPECT_EQ(r.exit_code, 2) << r.output;
+    const std::string rule =
+        "--break-K: must lie within the selected rows' temperatures, above 100 K and at most 240 K";
+    EXPECT_NE(r.output.find(rule), std::string::npos)
+        << r.output;
+  }
+  auto r = run_mgscope("powerlaw " + table + " --tmin-K 180 --break-K 170 -o " + q(dir / "out"));
+  EXPECT_NE(r.output.find("above 180 K and at most 240 K"), std::string::npos) << r.output;
+  r = run_mgscope("powerlaw " + table + " --tmin-K 250 --tmax-K 100 -o " + q(dir / "out"));
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("--tmin-K: must be below --tmax-K, got 250 >= 100"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(dir / "out" / "powerlaw.json"));
+  EXPECT_EQ(run_mgscope("powerlaw " + table + " --break-K 170 -o " + q(dir / "out")).exit_code, 0);
+}
+
+// A fit that was not made once read as n = 0, a = 0, R^2 = 0 in powerlaw.json: now null.
+TEST(PowerLawCli, AFitNotMadeIsNullInTheJson) {
+  const fs::path dir = scratch_dir("powerlaw_cli_null");
+  const std::string table = q(small_power_law_table(dir));
+  auto r = run_mgscope("powerlaw " + table + " --field-T 2 -o " + q(dir / "none"));
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_EQ(r.output.find("gnuplot failed"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("powerlaw.png not drawn: no rows used"), std::string::npos) << r.output;
+  const auto fit = nlohmann::json::parse(read_all(dir / "none" / "powerlaw.json")).at("fit");
+  EXPECT_FALSE(fit.at("usable").get<bool>());
+  EXPECT_EQ(fit.at("N"), 0);
+  for (const char* k : {"exponent_n", "exponent_se", "t_quantile", "prefactor_a", "ln_prefactor", "ln_prefactor_se",
+                        "sse_ln", "r_squared"})
+    EXPECT_TRUE(fit.at(k).is_null()) << k << ": " << fit.at(k);
+  EXPECT_EQ(fit.at("exponent_ci95"), nlohmann::json::array({nullptr, nullptr}));
+  test::expect_schema_valid("powerlaw.schema.json", dir / "none" / "powerlaw.json");
+  // Two regimes split at 220 K: 2 rows above, too few for a fit; the fitted side keeps its numbers.
+  r = run_mgscope("powerlaw " + table + " --break-K 220 -o " + q(dir / "two"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto two = nlohmann::json::parse(read_all(dir / "two" / "powerlaw.json")).at("two_regime");
+  EXPECT_TRUE(two.at("above").at("exponent_n").is_null()) << two;
+  EXPECT_TRUE(two.at("total_sse_ln").is_null()) << two;
+  EXPECT_NEAR(two.at("below").at("exponent_n").get<double>(), -0.5, 1e-6);
+  EXPECT_NEAR(two.at("breakpoint_x").get<double>(), 220, 1e-12);
+  test::expect_schema_valid("powerlaw.schema.json", dir / "two" / "powerlaw.json");
 }
 
 // Issue 17 through the executable: Arrott-Noakes isotherms with 3D Heisenberg exponents near Tc
