@@ -471,7 +471,12 @@ CreepFitSummary fit_creep(const std::vector<double>& t_s, const std::vector<doub
   if (!std::isfinite(s.best.rss_nm2)) return failure(s, "the fit produced non-finite values");
   std::ostringstream msg;
   msg << s.best.message << "; N=" << s.best.units << (o.units ? " forced" : " chosen by AIC");
-  if (!any_admissible) {
+  if (!any_admissible && o.units) {  // one candidate, the user's N: no AIC took part
+    msg << "; warning: not every unit positive and resolved (h, tau > 2 se)";
+    s.warnings.push_back("N = " + std::to_string(*o.units) +
+                         " as forced: not every Kelvin unit is positive and resolved (h, tau > 2 se); fewer units "
+                         "may be what the data support");
+  } else if (!any_admissible) {
     msg << "; warning: no model has every unit positive and resolved (h, tau > 2 se)";
     s.warnings.push_back("no model has every Kelvin unit positive and resolved (h, tau > 2 se): N picked by AIC alone");
   }
@@ -485,6 +490,19 @@ CreepFitSummary fit_creep(const std::vector<double>& t_s, const std::vector<doub
         << " s): barely resolved by the data";
       s.warnings.push_back(w.str());
     }
+  // A time constant on a bound of the search is where the search stopped, not an optimum the data
+  // chose: the curve may want another number of units, a longer hold or a wider range.
+  for (std::size_t k = 0; k < s.best.kelvin.size(); ++k) {
+    const double tau_s = s.best.kelvin[k].tau_s;
+    const bool upper = tau_s >= 0.99 * s.tau_max_s, lower = tau_s <= 1.01 * s.tau_min_s;
+    if (!upper && !lower) continue;
+    std::ostringstream w;
+    w << "tau" << k + 1 << " = " << tau_s << " s is at the " << (upper ? "upper" : "lower") << " bound of its search ("
+      << (upper ? s.tau_max_s : s.tau_min_s) << " s, "
+      << (upper ? "--tau-max-s, default 5 x the hold" : "--tau-min-s, default the sampling step")
+      << "): the fit found no optimum inside the range";
+    s.warnings.push_back(w.str());
+  }
   s.message = msg.str();
   return s;
 }

@@ -165,6 +165,32 @@ TEST(CreepFit, ForcedUnitsAndSingleUnitTruth) {
   EXPECT_NEAR(s.best.mu0_s_per_nm(), 1 / 0.03, 0.05 / 0.03);
 }
 
+// A time constant the search range cuts off stops at the bound: the fit gives it, with a warning
+// that it is no optimum the data chose. Truth tau = 6 s, upper bound 3 s.
+TEST(CreepFit, ATimeConstantAtItsBoundIsFlagged) {
+  IndentSynthOptions o;
+  o.creep_units = {{12, 0, 6, 0}};
+  o.inv_mu0_nm_per_s = 0.03;
+  o.depth_noise_nm = 0.05;
+  const Hold h = hold_of(synth_indent_curve(o, "cut_off"));
+  CreepFitOptions fo;
+  fo.units = 1;
+  fo.tau_max_s = 3;
+  const CreepFitSummary s = fit_creep(h.t_s, h.dh_nm, fo);
+  ASSERT_TRUE(s.usable()) << s.message;
+  ASSERT_EQ(s.best.kelvin.size(), 1u);
+  EXPECT_NEAR(s.best.kelvin[0].tau_s, 3.0, 0.03) << s.brief_report();
+  bool flagged = false;
+  for (const std::string& w : s.warnings)
+    flagged |= w.rfind("tau1 = ", 0) == 0 &&
+               w.find(" s is at the upper bound of its search (3 s, --tau-max-s") != std::string::npos;
+  EXPECT_TRUE(flagged) << s.brief_report();
+  // Inside the default range (up to 5 x the 120 s hold) the same curve has no such warning.
+  fo.tau_max_s.reset();
+  const CreepFitSummary free = fit_creep(h.t_s, h.dh_nm, fo);
+  for (const std::string& w : free.warnings) EXPECT_EQ(w.find("bound"), std::string::npos) << w;
+}
+
 // The generator's options: a zero H, load, rate or tau made depths and times of inf or NaN.
 TEST(IndentSynth, OptionsThatMakeNoCurveAreRefusedNamingTheField) {
   EXPECT_EQ(IndentSynthOptions{}.check(), "");

@@ -120,6 +120,28 @@ TEST(CreepCommand, ForcedUnitsAndFerryKernel) {
   EXPECT_FALSE(std::filesystem::exists(dir / "out" / "creep_fit_1.png"));
 }
 
+// Three units forced on the two-unit sample: the third goes to the 600 s bound (5 x the 120 s hold).
+// The warnings once said "N picked by AIC alone" (no AIC took part) and nothing of the bound.
+TEST(CreepCommand, ForcedUnitsAndATimeConstantAtItsBoundAreWarnedOf) {
+  const auto out = test::scratch_dir("creep_cmd_bound") / "out";
+  const std::string sample = std::string(MGSCOPE_SOURCE_DIR) + "/samples/indent/creep/creep_01.csv";
+  const auto r = test::run_mgscope("creep '" + sample + "' --units 3 --figures 0 -o '" + out.string() + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output.find("AIC"), std::string::npos) << r.output;
+  const std::string forced = "N = 3 as forced: not every Kelvin unit is positive and resolved (h, tau > 2 se)";
+  const std::string bound =
+      "tau3 = 600 s is at the upper bound of its search (600 s, --tau-max-s, default 5 x the hold)";
+  EXPECT_NE(r.output.find("WARNING: creep_01.csv: " + forced), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("WARNING: creep_01.csv: " + bound), std::string::npos) << r.output;
+  const Table t = read_csv(out / "creep.csv");
+  ASSERT_EQ(t.size(), 1u);
+  EXPECT_NE(t[0].at("warnings").find(bound), std::string::npos) << t[0].at("warnings");
+  const auto summary = nlohmann::json::parse(test::read_all(out / "summary.json"));
+  const std::string warnings = summary.at("curves").at(0).at("warnings").dump();
+  EXPECT_NE(warnings.find(forced), std::string::npos) << warnings;
+  EXPECT_NE(warnings.find(bound), std::string::npos) << warnings;
+}
+
 TEST(HardnessCommand, GridWithPopinsAgainstTruth) {
   const auto dir = test::scratch_dir("hardness_cmd");
   auto r = test::run_mgscope("synth indent --grid 3 --spacing-um 25 --format nanotest -o '" + (dir / "in").string() + "'");
