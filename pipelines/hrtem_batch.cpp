@@ -19,6 +19,7 @@
 #include "pipelines/hrtem_image_record.hpp"
 #include "pipelines/hrtem_outputs.hpp"
 #include "pipelines/hrtem_series.hpp"
+#include "pipelines/output_guard.hpp"
 #include "pipelines/spot_calibration_file.hpp"
 #include "pipelines/team_batch.hpp"
 #include "pipelines/work_team.hpp"
@@ -291,6 +292,9 @@ int run_hrtem_batch(const HrtemCli& cli_as_given, const HrtemBatchOptions& optio
     job.done_before = [&](std::size_t i) -> std::optional<nlohmann::json> {
       std::optional<nlohmann::json> row = records[i] ? std::move(records[i]) : read_hrtem_record(dirs[i], key_of(i));
       if (!row) return std::nullopt;
+      // A run killed while it wrote this image again (--force) left its temporary folder, which
+      // only a new write of the image removed: an image up to date is never written again.
+      remove_stale_temporaries(dirs[i]);
       // Its result lines and warnings are in its summary.json; the terminal says where.
       return nlohmann::json{{"row", std::move(*row)},
                             {"out", cli.images[i] + ": up to date -> " + dirs[i].string() + "\n"},

@@ -548,9 +548,14 @@ TEST(HrtemCommand, BatchReusesTheFirstImagesCalibrationUnlessEachImageIsAsked) {
   const auto once = test::run_mgscope("hrtem " + imgs + " -o '" + (dir / "once").string() + "'");
   ASSERT_EQ(once.exit_code, 0) << once.output;
   EXPECT_NE(once.output.find("calibrated once for the batch, on"), std::string::npos) << once.output;
+  // A run killed while it rewrote an image (--force) left its temporary folder (a process that is
+  // gone): the image, up to date, is not written again, and the folder was never removed.
+  const auto killed_run = dir / "once" / "s5.tmp-999999999-1";
+  std::filesystem::create_directories(killed_run);
   // Run again with nothing changed: every image is up to date, and no calibration is made for them.
   const auto again = test::run_mgscope("hrtem " + imgs + " -o '" + (dir / "once").string() + "'");
   ASSERT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_FALSE(std::filesystem::exists(killed_run));
   EXPECT_EQ(again.output.find("calibrated once for the batch"), std::string::npos) << again.output;
   EXPECT_NE(again.output.find("5 image(s) up to date"), std::string::npos) << again.output;
   const auto each = test::run_mgscope("hrtem " + imgs + " -o '" + (dir / "each").string() + "' --threshold-each-image");
