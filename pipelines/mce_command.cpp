@@ -108,6 +108,14 @@ class MceRun {
     for (const BatchFailure& f : mt.failures)
       json_["mt_failures"].push_back({{"file", f.input}, {"message", f.message}});
     const BatchResult mh = run_batch(cli_.mh_files, [&](const std::string& f) { read_mh(f); }, std::cerr, "mce --mh");
+    for (const BatchFailure& f : mh.failures)
+      json_["mh_failures"].push_back({{"file", f.input}, {"message", f.message}});
+    // -dSm from the isotherms of the files that were read: it may lack temperatures or fields, and
+    // nothing in mce.json said so.
+    if (!mh.failures.empty() && !curves_.empty())
+      warn("-dSm comes from " + std::to_string(mh.succeeded) + " of " +
+           std::to_string(mh.succeeded + int(mh.failures.size())) + " M(H) files: " +
+           std::to_string(mh.failures.size()) + " could not be read (mh_failures in mce.json)");
     bool failed = mt.exit_code() != 0 || mh.exit_code() != 0;
     if (!curves_.empty()) {
       try {

@@ -105,6 +105,23 @@ TEST(MceCli, DemagWithoutAMassIsRefusedNamingTheFile) {
   EXPECT_EQ(run_mgscope("mce --mh " + q(iso) + " --demag 0.3 --density 7.9 -o " + q(out)).exit_code, 0);
 }
 
+// An M(H) file that fails leaves -dSm to the others: mce.json names it (mh_failures) and its
+// warnings say the -dSm is partial; before, only the terminal's ERROR line said so.
+TEST(MceCli, AFailedMhFileIsNamedInTheJsonAndDoubtsTheEntropy) {
+  const fs::path dir = scratch_dir("mce_cli_mh_failure");
+  const fs::path bad = dir / "broken.dat";
+  std::ofstream(bad) << "[Header]\n[Data]\nno columns here\n";
+  const fs::path out = dir / "out";
+  const auto r = run_mgscope("mce --mh " + q(synth_dir() / "isotherms.dat") + " " + q(bad) + " -o " + q(out));
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  const auto j = nlohmann::json::parse(read_all(out / "mce.json"));
+  test::expect_schema_valid("mce.schema.json", out / "mce.json");
+  ASSERT_EQ(j["mh_failures"].size(), 1u);
+  EXPECT_EQ(j["mh_failures"][0]["file"], bad.string());
+  EXPECT_NE(j["warnings"].dump().find("-dSm comes from 1 of 2 M(H) files: 1 could not be read"), std::string::npos)
+      << j["warnings"].dump();
+}
+
 // --moment-column takes the unit from the column's name: 'Moment (A m2)' was read as emu, and
 // -dSm came out 1000x too small (0.01015 J/(kg K)) with exit 0 and no warning.
 TEST(MceCli, NamedMomentColumnInAm2IsConvertedToEmu) {
