@@ -9,6 +9,18 @@
 
 namespace mgscope {
 
+namespace {
+// Where the calibration came from; for a file without one, that none was found and where the
+// reason is (the reader's warnings say which tag was missing or set aside). An empty source read
+// "-" and "", which explained nothing.
+std::string calibration_source_text(const ImageInfo& info) {
+  if (!info.calibration.source.empty()) return info.calibration.source;
+  return info.warnings.empty() ? "none in the file" : "none in the file (the warnings say why)";
+}
+
+std::string g10(double v) { return number_text(v, 10); }
+}  // namespace
+
 nlohmann::json image_info_json(const ImageInfo& info) {
   const Calibration& c = info.calibration;
   const auto length = [&](double nm) { return c.calibrated ? json_number(nm) : nlohmann::json(nullptr); };
@@ -22,15 +34,11 @@ nlohmann::json image_info_json(const ImageInfo& info) {
   j["pixel_type"] = pixel_type_name(info.pixel_type);
   j["calibration"] = {{"calibrated", c.calibrated},   {"pixel_x_nm", length(c.pixel_x_nm)},
                       {"pixel_y_nm", length(c.pixel_y_nm)}, {"origin_x_nm", length(c.origin_x_nm)},
-                      {"origin_y_nm", length(c.origin_y_nm)}, {"source", c.source}};
+                      {"origin_y_nm", length(c.origin_y_nm)}, {"source", calibration_source_text(info)}};
   j["metadata"] = info.metadata;
   j["warnings"] = info.warnings;
   return j;
 }
-
-namespace {
-std::string g10(double v) { return number_text(v, 10); }
-}  // namespace
 
 std::string image_info_text(const ImageInfo& info) {
   const Calibration& c = info.calibration;
@@ -49,7 +57,7 @@ std::string image_info_text(const ImageInfo& info) {
   } else {
     line("pixel size", "uncalibrated (pixels only)");
   }
-  line("calibration", c.source.empty() ? "-" : c.source);
+  line("calibration", calibration_source_text(info));
   if (!info.metadata.empty()) {
     s += "  metadata\n";
     for (const auto& [key, value] : info.metadata) s += "    " + key + " = " + value + "\n";

@@ -78,6 +78,19 @@ TEST(InfoCommand, JsonOnARealTiff) {
   EXPECT_NEAR(j[0]["calibration"]["pixel_x_nm"].get<double>(), 168.67469, 168.67469e-6);
 }
 
+// An uncalibrated file says so where the calibration's source goes ("-" and "" before).
+TEST(InfoCommand, AnUncalibratedFileSaysNoneAndPointsAtTheWarnings) {
+  MGSCOPE_SHARED_OR_SKIP(dm, "hrtem/test-1.dm4");
+  const auto dir = test::scratch_dir("info_uncalibrated");
+  const SplitRun r = run_split("info --json " + quoted(dm), dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_FALSE(j[0]["calibration"]["calibrated"].get<bool>());
+  EXPECT_EQ(j[0]["calibration"]["source"], "none in the file (the warnings say why)");
+  EXPECT_NE(j[0]["warnings"].dump().find("image treated as uncalibrated"), std::string::npos) << j[0]["warnings"];
+  EXPECT_NE(run_split("info " + quoted(dm), dir).out.find("calibration  none in the file"), std::string::npos);
+}
+
 TEST(InfoCommand, BadFileIsReportedAndTheGoodOneStillPrinted) {
   const auto dir = test::scratch_dir("info_batch");
   const std::string good = (dir / "stack.emd").string(), bad = (dir / "notes.emd").string();
