@@ -36,12 +36,16 @@ namespace {
 bool has_glob_chars(const std::string& s) { return s.find_first_of("*?[") != std::string::npos; }
 
 // One manifest path (relative to the manifest's folder, glob allowed) -> sorted existing files.
-// A pattern that matches nothing, or a plain path that does not exist, is returned in `missing`.
-std::vector<std::string> expand(const fs::path& base, const std::string& pattern, std::string& missing) {
+// A pattern that matches nothing, or a plain path that does not exist, is returned in `missing`
+// (with the path in `missing_path`), not among the files: the module runs on the files that exist.
+std::vector<std::string> expand(const fs::path& base, const std::string& pattern, std::string& missing,
+                                std::string& missing_path) {
   const fs::path full = (base / pattern).lexically_normal();
   if (!has_glob_chars(pattern)) {
-    if (!fs::exists(full)) missing = full.string() + " does not exist";
-    return {full.string()};
+    if (fs::exists(full)) return {full.string()};
+    missing = full.string() + " does not exist";
+    missing_path = full.string();
+    return {};
   }
   glob_t g{};
   std::vector<std::string> out;
@@ -49,7 +53,10 @@ std::vector<std::string> expand(const fs::path& base, const std::string& pattern
     for (std::size_t i = 0; i < g.gl_pathc; ++i) out.emplace_back(g.gl_pathv[i]);
   globfree(&g);
   std::sort(out.begin(), out.end());
-  if (out.empty()) missing = "'" + pattern + "' matches no file (in " + base.string() + ")";
+  if (out.empty()) {
+    missing = "'" + pattern + "' matches no file (in " + base.string() + ")";
+    missing_path = full.string();
+  }
   return out;
 }
 
@@ -82,8 +89,10 @@ Measurement read_measurement(const ModuleSpec& spec, const toml::table& table, c
     if (m.error.empty() && !what.empty()) m.error = what;
   };
   std::size_t input_files = 0;  // of the input options' patterns, those that matched
-  auto note_missing_input = [&](const std::string& what) {
-    if (!what.empty()) m.missing_inputs += (m.missing_inputs.empty() ? "" : "; ") + what;
+  auto note_missing_input = [&](const std::string& key, const std::string& what, const std::string& where) {
+    if (what.empty()) return;
+    m.missing_inputs += (m.missing_inputs.empty() ? "" : "; ") + what;
+    m.missing.push_back({key, where, what});
   };
   for (const auto& [key_view, node] : table) {
     const std::string key(key_view.str());
@@ -92,12 +101,12 @@ Measurement read_measurement(const ModuleSpec& spec, const toml::table& table, c
         fail_input(path, "key '" + prefix + "files': `" + std::string(spec.name) +
                              "` takes its files through options (" + spec.path_options[0] + ", ...)");
       for (const std::string& pattern : string_list(node, path, prefix + key)) {
-        std::string missing;
-        for (const std::string& f : expand(base, pattern, missing)) {
+        std::string missing, missing_path;
+        for (const std::string& f : expand(base, pattern, missing, missing_path)) {
           m.positional.push_back(f);
           m.files.push_back(f);
         }
-        note_missing_input(missing);
+        note_missing_input(key, missing, missing_path);
       }
     } else if (key == "options") {
       const toml::table* opts = node.as_table();
@@ -129,14 +138,14 @@ Measurement read_measurement(const ModuleSpec& spec, const toml::table& table, c
             m.option_args.push_back(text);
             continue;
           }
-          std::string missing;
-          for (const std::string& f : expand(base, text, missing)) {
+          std::string missing, missing_path;
+          for (const std::string& f : expand(base, text, missing, missing_path)) {
             m.option_args.push_back("--" + opt);
             m.option_args.push_back(f);
             m.files.push_back(f);
           }
           if (names(spec.input_options, opt)) {
-            note_missing_input(missing);
+            note_missing_input(opt, missing, missing_path);
             if (missing.empty()) ++input_files;
           } else {
             note_missing(missing);
@@ -152,6 +161,7 @@ Measurement read_measurement(const ModuleSpec& spec, const toml::table& table, c
   if (!m.missing_inputs.empty() && m.positional.empty() && input_files == 0) {
     if (m.error.empty()) m.error = m.missing_inputs;
     m.missing_inputs.clear();
+    m.missing.clear();
   }
   if (m.files.empty() && m.error.empty())
     fail_input(path, "table [" + std::string(spec.name) + "]: no input files (give files = [...]" +

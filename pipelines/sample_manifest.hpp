@@ -37,6 +37,12 @@ struct Measurement {
   // the module runs on the files that exist (a missing M(H) glob must not cost the M(T) file's
   // Tc) and is then reported failed with this. When none exists, it is the `error`.
   std::string missing_inputs;
+  // The same, one per missing path or pattern: the key it was given under ("files", "mt", "mh"),
+  // the path (a pattern's, resolved) and the message.
+  struct Missing {
+    std::string key, path, message;
+  };
+  std::vector<Missing> missing;
 };
 
 struct SampleManifest {

@@ -373,6 +373,8 @@ std::vector<std::string> write_study_outputs(const StudyManifest& study, const s
   }
 
   if (auto f = powerlaw_figure(samples, out_dir, powerlaw_dir, warnings); !f.is_null()) figures.push_back(f);
+  std::vector<std::string> all_warnings = study.warnings;  // the study file's own first
+  all_warnings.insert(all_warnings.end(), warnings.begin(), warnings.end());
 
   json study_json = {{"schema", "mgscope-study/1"},
                      {"program", {{"name", "mgscope"}, {"version", kVersion}}},
@@ -382,7 +384,7 @@ std::vector<std::string> write_study_outputs(const StudyManifest& study, const s
                      {"samples", rows},
                      {"correlations", correlations},
                      {"figures", figures},
-                     {"warnings", warnings}};
+                     {"warnings", all_warnings}};
   write_json_atomic(out_dir / "study.json", study_json);
 
   // study.html, and the way back from each sample's page.
@@ -393,7 +395,7 @@ std::vector<std::string> write_study_outputs(const StudyManifest& study, const s
   for (std::size_t k = 0; k < order.size(); ++k) parts.rows[k]["link"] = sample_page_link(samples[order[k]], out_dir);
   parts.correlations = correlations;
   parts.figures = figures;
-  parts.warnings = warnings;
+  parts.warnings = all_warnings;
   write_file_atomic(out_dir / "study.html", study_page_html(study, parts, out_dir));
   link_sample_pages_to_study(samples, out_dir);
   return warnings;
