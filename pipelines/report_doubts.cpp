@@ -1,5 +1,6 @@
 #include "pipelines/report_doubts.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <set>
@@ -99,6 +100,93 @@ void add_number_warnings(const std::string& module, const fs::path& out_dir, jso
     }
     q["warnings"] = std::move(warnings);
   }
+}
+
+namespace {
+
+// The measurement inputs given to the module, each with the key it came under.
+std::vector<std::pair<std::string, std::string>> measurement_inputs(const Measurement& m) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const std::string& f : m.positional) out.emplace_back(f, "files");
+  const ModuleSpec* spec = find_module(m.module);
+  for (std::size_t i = 0; spec && i + 1 < m.option_args.size(); ++i) {
+    const std::string& arg = m.option_args[i];
+    if (arg.rfind("--", 0) != 0) continue;
+    const std::string key = arg.substr(2);
+    const bool input = std::any_of(spec->input_options.begin(), spec->input_options.end(),
+                                   [&](const char* k) { return key == k; });
+    if (input) out.emplace_back(m.option_args[++i], key);
+  }
+  return out;
+}
+
+// The rest of the module's "ERROR: FILE: ..." line about `file` ("FILE: ..."), or "".
+std::string error_about(const std::string& module_error, const std::string& file) {
+  const std::string head = "ERROR: " + file + ":";
+  const std::size_t at = module_error.find(head);
+  if (at == std::string::npos) return "";
+  const std::size_t end = module_error.find('\n', at);
+  return module_error.substr(at + 7, end == std::string::npos ? std::string::npos : end - at - 7);
+}
+
+// Which numbers an input given under `key` goes into: mce's Tc comes from the M(T) files alone,
+// its other numbers from the isotherms; every other module pools all its inputs.
+bool rests_on(const std::string& module, const std::string& key, const std::string& quantity) {
+  if (module != "mce") return true;
+  return (key == "mt") == (quantity == "Tc");
+}
+
+// "made without part of its inputs: the hrtem module failed on 1 of 3 input files, left out of
+// this number: /x/c.tif: not a readable TIFF ..." for the failed inputs given under `key`.
+std::string failed_inputs_warning(const std::string& module, const Measurement& m,
+                                  const std::vector<FailedInput>& failed, const std::string& key) {
+  const auto inputs = measurement_inputs(m);
+  const auto under_key = [&](const auto& x) { return x.key == key; };
+  const long given = std::count_if(inputs.begin(), inputs.end(), [&](const auto& i) { return i.second == key; }) +
+                     std::count_if(m.missing.begin(), m.missing.end(), under_key);
+  std::string texts;
+  for (const FailedInput& f : failed)
+    if (f.key == key) texts += (texts.empty() ? "" : "; ") + f.text;
+  return "made without part of its inputs: the " + module + " module failed on " +
+         std::to_string(std::count_if(failed.begin(), failed.end(), under_key)) + " of " + std::to_string(given) +
+         (key == "files" ? " input files" : " '" + key + "' inputs") + ", left out of this number: " + texts;
+}
+
+}  // namespace
+
+std::vector<FailedInput> failed_inputs(const Measurement& m, const std::string& module_error) {
+  std::vector<FailedInput> out;
+  for (const Measurement::Missing& miss : m.missing) out.push_back({miss.path, miss.key, miss.message});
+  for (const auto& [file, key] : measurement_inputs(m))
+    if (std::string text = error_about(module_error, file); !text.empty()) out.push_back({file, key, text});
+  return out;
+}
+
+std::vector<std::string> add_failed_input_warnings(const std::string& module, const Measurement& m,
+                                                   const std::vector<FailedInput>& failed,
+                                                   const std::string& module_error, json& quantities) {
+  // One warning per key, so that mce's M(T) and M(H) failures doubt their own numbers.
+  std::vector<std::pair<std::string, std::string>> by_key;  // key, warning; in the order met
+  for (const FailedInput& f : failed)
+    if (std::none_of(by_key.begin(), by_key.end(), [&](const auto& w) { return w.first == f.key; }))
+      by_key.emplace_back(f.key, failed_inputs_warning(module, m, failed, f.key));
+  if (by_key.empty()) {
+    const std::string first_line = module_error.substr(0, module_error.find('\n'));
+    by_key.emplace_back("", "the " + module + " module failed (" + first_line +
+                                "): this number may rest on part of its inputs");
+  }
+  std::vector<std::string> added;
+  for (const auto& [key, warning] : by_key) {
+    bool used = false;
+    for (auto& [name, q] : quantities.items()) {
+      // An n/a gives its reason instead.
+      if (!q["value"].is_number() || (!key.empty() && !rests_on(module, key, name))) continue;
+      q["warnings"].push_back(warning);
+      used = true;
+    }
+    if (used) added.push_back(warning);
+  }
+  return added;
 }
 
 }  // namespace mgscope

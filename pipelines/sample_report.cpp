@@ -77,6 +77,21 @@ std::string base64(const std::string& bytes) {
   return out;
 }
 
+// Where a module's numbers come from: the files it used (a failed input, listed apart with why,
+// was not used: the report had listed an unreadable image as if its boxes were counted).
+json provenance_of(const Measurement* m, const std::vector<FailedInput>& failed) {
+  json used = json::array(), left_out = json::array();
+  for (const std::string& f : m ? m->files : std::vector<std::string>{}) {
+    const bool ok = std::none_of(failed.begin(), failed.end(), [&](const FailedInput& x) { return x.file == f; });
+    if (ok) used.push_back(f);
+  }
+  for (const FailedInput& f : failed) left_out.push_back({{"file", f.file}, {"error", f.text}});
+  return {{"files", used},
+          {"failed_files", left_out},
+          {"settings", m ? m->options : json::object()},
+          {"program_version", kVersion}};
+}
+
 }  // namespace
 
 json sample_report_json(const SampleManifest& manifest, const std::vector<ModuleJob>& jobs, const fs::path& out_dir) {
@@ -100,13 +115,14 @@ json sample_report_json(const SampleManifest& manifest, const std::vector<Module
     for (const std::string& f : figures_of(job.outputs)) mod["figures"].push_back(job.module + "/" + f);
     // A failed module may still have written a summary (a batch with one bad file): report it.
     if (!job.outputs.empty()) {
-      const json provenance = {{"files", m ? m->files : std::vector<std::string>{}},
-                               {"settings", m ? m->options : json::object()},
-                               {"program_version", kVersion}};
+      const std::vector<FailedInput> failed = m ? failed_inputs(*m, job.error) : std::vector<FailedInput>{};
       try {
-        mod["quantities"] = module_headlines(job.module, job.out_dir, provenance);
+        mod["quantities"] = module_headlines(job.module, job.out_dir, provenance_of(m, failed));
         mod["warnings"] = module_warnings(job.module, job.out_dir);
         add_number_warnings(job.module, job.out_dir, mod["quantities"]);
+        if (job.status == "failed" && m)
+          for (const std::string& w : add_failed_input_warnings(job.module, *m, failed, job.error, mod["quantities"]))
+            mod["warnings"].push_back(w);
         // Every n/a says why: the module's own reason when it gave one, else where to look.
         for (auto& [key, q] : mod["quantities"].items())
           if (q["value"].is_null() && !q.contains("reason"))

@@ -3,10 +3,13 @@
 // images) keep each command run to a second or two.
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <sstream>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "pipelines/report_doubts.hpp"
 #include "pipelines/sample_manifest.hpp"
 #include "pipelines/study_report.hpp"
 #include "tests/test_support.hpp"
@@ -37,6 +40,20 @@ fs::path dsc_sample(const fs::path& dir, const std::string& name, double cycles,
   text += "[dsc]\nfiles = [\"" + (kDsc / scan).string() + "\"]\n";
   write(dir / name / "sample.toml", text);
   return dir / name / "sample.toml";
+}
+
+// study.csv's rows by sample name, and the names in row order.
+std::map<std::string, std::string> csv_rows(const fs::path& csv, std::vector<std::string>* order = nullptr) {
+  std::istringstream in(read_all(csv));
+  std::string line;
+  std::getline(in, line);
+  std::map<std::string, std::string> rows;
+  while (std::getline(in, line)) {
+    const std::string name = line.substr(0, line.find(','));
+    rows[name] = line;
+    if (order) order->push_back(name);
+  }
+  return rows;
 }
 
 }  // namespace
@@ -88,4 +105,93 @@ TEST(StudyInputs, AMissingFileIsNotGivenToItsModule) {
   EXPECT_EQ(hrtem.missing[0].path, (dir / "gone.tif").string());
   EXPECT_EQ(hrtem.missing_inputs, (dir / "gone.tif").string() + " does not exist");
   EXPECT_EQ(m.measurements[1].error, (dir / "gone.txt").string() + " does not exist");
+}
+
+// One of three images truncated: the ordered fraction comes from the other two. It had reached
+// report.json, study.csv, the figure and the correlations undoubted, and provenance listed the
+// unreadable image as used.
+TEST(StudyInputs, NumbersOfAPartlyFailedModuleAreDoubtedEverywhere) {
+  const fs::path dir = scratch_dir("study_partial_module");
+  for (const char* name : {"one", "two", "three"})
+    ASSERT_EQ(run_mgscope("synth hrtem -o " + q(dir / "raw") + " --name " + name +
+                          " --width 256 --height 256 --pixel-size 0.04nm")
+                  .exit_code, 0);
+  const std::string three = read_all(dir / "raw" / "three.tif");
+  write(dir / "raw" / "cut.tif", three.substr(0, 300));  // its header only: hrtem fails on it
+  write(dir / "bad" / "sample.toml", "name = \"bad\"\n[treatment]\nctc_cycles = 10\n[hrtem]\n"
+                                     "files = [\"../raw/one.tif\", \"../raw/two.tif\", \"../raw/cut.tif\"]\n");
+  write(dir / "good" / "sample.toml", "name = \"good\"\n[treatment]\nctc_cycles = 20\n[hrtem]\n"
+                                      "files = [\"../raw/three.tif\"]\n");
+  write(dir / "study.toml", "treatment = \"ctc_cycles\"\nsamples = [\"bad/sample.toml\", \"good/sample.toml\"]\n");
+  const auto r = run_mgscope("study " + q(dir / "study.toml") + " -o " + q(dir / "out"));
+  EXPECT_EQ(r.exit_code, 1) << r.output;  // the module still failed
+  const std::string cut = (dir / "raw" / "cut.tif").string();
+  const std::string doubt = "made without part of its inputs: the hrtem module failed on 1 of 3 input files, left "
+                            "out of this number: " + cut + ": ";
+
+  const json report = read_json(dir / "out" / "samples" / "bad" / "report.json");
+  const json& hrtem = report["modules"][0];
+  EXPECT_EQ(hrtem["status"], "failed");
+  const json& fraction = hrtem["quantities"]["ordered_fraction"];
+  ASSERT_TRUE(fraction["value"].is_number());
+  ASSERT_FALSE(fraction["warnings"].empty()) << fraction;
+  const std::string warning = fraction["warnings"].back().get<std::string>();
+  EXPECT_EQ(warning.rfind(doubt, 0), 0u) << warning;
+  EXPECT_EQ(hrtem["warnings"].back(), warning);  // numbered on the page
+  const json& provenance = fraction["provenance"];
+  EXPECT_EQ(provenance["files"], json({(dir / "raw" / "one.tif").string(), (dir / "raw" / "two.tif").string()}));
+  ASSERT_EQ(provenance["failed_files"].size(), 1u);
+  EXPECT_EQ(provenance["failed_files"][0]["file"], cut);
+  EXPECT_EQ(provenance["failed_files"][0]["error"].get<std::string>().rfind(cut + ": ", 0), 0u);
+  if (mgscope::test::have_jsonschema()) {
+    const fs::path report_file = dir / "out" / "samples" / "bad" / "report.json";
+    const auto v = mgscope::test::validate_json("report.schema.json", {report_file});
+    EXPECT_EQ(v.exit_code, 0) << v.output;
+  }
+  EXPECT_NE(read_all(dir / "out" / "samples" / "bad" / "report.html").find("⚠ doubted"), std::string::npos);
+  EXPECT_NE(r.output.find("hrtem     doubted: ordered_fraction"), std::string::npos) << r.output;
+
+  // The study: the warning in study.csv and study.json, the point ringed on the figure.
+  auto rows = csv_rows(dir / "out" / "study.csv");
+  EXPECT_NE(rows["bad"].find(doubt), std::string::npos) << rows["bad"];
+  EXPECT_EQ(rows["good"].find("made without"), std::string::npos) << rows["good"];
+  const json study = read_json(dir / "out" / "study.json");
+  EXPECT_EQ(study["samples"][0]["quantities"]["ordered_fraction"]["warnings"].back(), warning);
+  std::istringstream dat(read_all(dir / "out" / "study_ordered_fraction.dat"));
+  std::string header, bad_point, good_point;
+  std::getline(dat, header);
+  std::getline(dat, bad_point);
+  std::getline(dat, good_point);
+  EXPECT_EQ(bad_point.substr(bad_point.size() - 2), " 1") << bad_point;  // doubted: ringed
+  EXPECT_EQ(good_point.substr(good_point.size() - 2), " 0") << good_point;
+}
+
+// mce's Tc comes from the M(T) files, its other numbers from the isotherms: a failed isotherm
+// doubts those, not Tc.
+TEST(StudyInputs, AFailedIsothermDoubtsTheIsothermsNumbersOnly) {
+  mgscope::Measurement m;
+  m.module = "mce";
+  m.files = {"/d/fc.dat", "/d/iso1.dat", "/d/iso2.dat"};
+  m.option_args = {"--mt", "/d/fc.dat", "--mh", "/d/iso1.dat", "--mh", "/d/iso2.dat", "--mass", "10"};
+  const std::string error = "ERROR: /d/iso2.dat: line 7: 'x' is not a number";
+  const auto failed = mgscope::failed_inputs(m, error);
+  ASSERT_EQ(failed.size(), 1u);
+  EXPECT_EQ(failed[0].key, "mh");
+  json quantities = {{"Tc", {{"value", 100.0}, {"warnings", json::array()}}},
+                     {"minus_dSm_max", {{"value", 9.9}, {"warnings", json::array()}}},
+                     {"beta", {{"value", nullptr}, {"warnings", json::array()}}}};
+  const auto added = mgscope::add_failed_input_warnings("mce", m, failed, error, quantities);
+  ASSERT_EQ(added.size(), 1u);
+  EXPECT_EQ(added[0], "made without part of its inputs: the mce module failed on 1 of 2 'mh' inputs, left out of "
+                      "this number: /d/iso2.dat: line 7: 'x' is not a number");
+  EXPECT_TRUE(quantities["Tc"]["warnings"].empty());
+  EXPECT_EQ(quantities["minus_dSm_max"]["warnings"], json({added[0]}));
+  EXPECT_TRUE(quantities["beta"]["warnings"].empty());  // n/a: its reason says why
+  // A failure no input is named in doubts every number.
+  json all = quantities;
+  const auto generic = mgscope::add_failed_input_warnings("mce", m, {}, "crashed: Segmentation fault", all);
+  ASSERT_EQ(generic.size(), 1u);
+  EXPECT_EQ(generic[0],
+            "the mce module failed (crashed: Segmentation fault): this number may rest on part of its inputs");
+  EXPECT_EQ(all["Tc"]["warnings"].back(), generic[0]);
 }
