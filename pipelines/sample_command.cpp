@@ -6,6 +6,7 @@
 #include "pipelines/commands.hpp"
 #include "pipelines/sample_batch.hpp"
 #include "pipelines/sample_run.hpp"
+#include "pipelines/work_team.hpp"
 
 namespace mgscope {
 
@@ -32,11 +33,16 @@ void add_sample_command(CLI::App& app, CommandContext& ctx) {
   add_sample_run_options(*cmd, cli->run);
   const CLI::App* root = &app;
   cmd->callback([cli, root, &ctx]() {
+    std::vector<std::string> repeats;
+    const std::vector<std::string> manifests = distinct_manifests(cli->manifests, repeats);
+    if (work_team().leader())
+      for (const std::string& w : repeats) std::fprintf(stderr, "WARNING: %s\n", w.c_str());
+    // One sample (given once, or again by another path) writes into OUTDIR itself.
     const std::vector<std::filesystem::path> dirs =
-        cli->manifests.size() == 1 ? std::vector<std::filesystem::path>{cli->out_dir}
-                                   : sample_out_dirs(cli->manifests, cli->out_dir);
-    Progress progress(int(cli->manifests.size()));
-    const std::vector<SampleRunResult> runs = run_samples(cli->manifests, dirs, cli->run, *root, &progress);
+        manifests.size() == 1 ? std::vector<std::filesystem::path>{cli->out_dir}
+                              : sample_out_dirs(manifests, cli->out_dir);
+    Progress progress(int(manifests.size()));
+    const std::vector<SampleRunResult> runs = run_samples(manifests, dirs, cli->run, *root, &progress);
     progress.finish();
     std::vector<std::string> failures;
     for (const SampleRunResult& r : runs)

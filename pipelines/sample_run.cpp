@@ -1,6 +1,7 @@
 // Manifest -> module jobs -> child processes -> report files, for one sample.
 #include "pipelines/sample_run.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -176,6 +177,34 @@ std::vector<fs::path> sample_out_dirs(const std::vector<std::string>& manifests,
     if (name.empty()) name = "sample";
     const int k = used[name]++;
     out.push_back(out_dir / (k == 0 ? name : name + "_" + std::to_string(k + 1)));
+  }
+  return out;
+}
+
+std::vector<std::size_t> first_of_same_file(const std::vector<std::string>& manifests) {
+  // A file by its device and inode (any path or link to it); a missing one by its path with
+  // links and ".." resolved (its failure is then reported once).
+  auto identity = [](const std::string& m) {
+    struct stat st {};
+    if (::stat(m.c_str(), &st) == 0) return std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino);
+    std::error_code ec;
+    const fs::path p = fs::weakly_canonical(fs::absolute(m), ec);
+    return "path:" + (ec ? fs::absolute(m).lexically_normal() : p).string();
+  };
+  std::vector<std::size_t> first;
+  std::map<std::string, std::size_t> seen;  // identity -> index of its first manifest
+  for (std::size_t i = 0; i < manifests.size(); ++i)
+    first.push_back(seen.emplace(identity(manifests[i]), i).first->second);
+  return first;
+}
+
+std::vector<std::string> distinct_manifests(const std::vector<std::string>& manifests,
+                                            std::vector<std::string>& warnings) {
+  const std::vector<std::size_t> first = first_of_same_file(manifests);
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < manifests.size(); ++i) {
+    if (first[i] == i) out.push_back(manifests[i]);
+    else warnings.push_back(manifests[i] + " is the same file as " + manifests[first[i]] + ": analysed once");
   }
   return out;
 }

@@ -38,6 +38,16 @@ SampleRunResult run_sample(const std::filesystem::path& manifest, const std::fil
 std::vector<std::filesystem::path> sample_out_dirs(const std::vector<std::string>& manifests,
                                                    const std::filesystem::path& out_dir);
 
+// For each of `manifests`, the index of the first one that is the same file (itself when no
+// earlier one is): a manifest given again by another path (./a.toml, x/../a.toml, a symbolic or
+// hard link) would be analysed and counted twice.
+std::vector<std::size_t> first_of_same_file(const std::vector<std::string>& manifests);
+
+// `manifests` with each file once, in their order; each repeat adds "B is the same file as A:
+// analysed once" to `warnings`.
+std::vector<std::string> distinct_manifests(const std::vector<std::string>& manifests,
+                                            std::vector<std::string>& warnings);
+
 // --force and --threads, shared by `sample` and `study`.
 void add_sample_run_options(CLI::App& cmd, SampleRunOptions& options);
 

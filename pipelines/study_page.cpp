@@ -100,6 +100,15 @@ std::string study_caption(const StudyManifest& study, const json& columns, const
          (doubted.empty() ? "" : " ⚠ Doubted (see Doubted numbers): " + doubted + ".");
 }
 
+// A sample's name over its column, with its folder when another sample has the same name (two
+// columns alike were told apart by nothing).
+std::string column_heading(const json& rows, const json& row) {
+  const std::string name = row["name"].get<std::string>();
+  const auto same = std::count_if(rows.begin(), rows.end(), [&](const json& r) { return r["name"] == name; });
+  if (same < 2) return name;
+  return name + " (" + fs::path(row.value("out_dir", "")).filename().string() + ")";
+}
+
 std::string read_text(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
   std::ostringstream o;
@@ -136,7 +145,7 @@ std::string study_page_html(const StudyManifest& study, const StudyPageParts& pa
        "A sample's name opens its own page.</p>\n"
     << "<div class=\"wide\"><table><tr><th>Quantity</th>";
   for (const json& row : parts.rows)
-    b << "<th><a href=\"" << html_escape(row.value("link", "")) << "\">" << html_escape(row["name"].get<std::string>())
+    b << "<th><a href=\"" << html_escape(row.value("link", "")) << "\">" << html_escape(column_heading(parts.rows, row))
       << "</a>" << (row["failures"].empty() ? "" : " <span class=\"failed\">(failed)</span>") << "</th>";
   b << "</tr>\n<tr><th>" << html_escape(study.treatment_label) << "</th>";
   for (const json& row : parts.rows)

@@ -21,6 +21,7 @@
 #include "pipelines/module_summaries.hpp"
 #include "pipelines/report_headlines.hpp"
 #include "pipelines/sample_report.hpp"
+#include "pipelines/sample_run.hpp"
 #include "pipelines/study_page.hpp"
 #include "pipelines/unit_style.hpp"
 
@@ -223,6 +224,21 @@ json powerlaw_figure(const std::vector<SampleInStudy>& samples, const fs::path& 
   return {{"quantity", "powerlaw"}, {"png", "study_powerlaw.png"}};
 }
 
+// What the study doubts of its samples as a whole: two under one name (two columns alike on
+// study.html).
+std::vector<std::string> sample_warnings(const std::vector<SampleInStudy>& samples) {
+  std::vector<std::string> warnings;
+  for (std::size_t i = 0; i < samples.size(); ++i)
+    for (std::size_t j = i + 1; j < samples.size(); ++j)
+      if (!samples[i].report.is_null() && !samples[j].report.is_null() &&
+          sample_name(samples[i]) == sample_name(samples[j]))
+        warnings.push_back("samples " + samples[i].manifest + " and " + samples[j].manifest +
+                           " have the same name \"" + sample_name(samples[i]) +
+                           "\": study.html heads their columns with their folders too, study.csv tells them apart "
+                           "by the manifest; give them distinct names");
+  return warnings;
+}
+
 }  // namespace
 
 StudyManifest read_study_manifest(const fs::path& path) {
@@ -230,6 +246,7 @@ StudyManifest read_study_manifest(const fs::path& path) {
   const toml::table t = parse_toml_file(p);
   StudyManifest s;
   s.path = path;
+  std::vector<std::string> written;  // the samples as the file gives them, for its warnings
   for (const auto& [k, node] : t) {
     const std::string key(k.str());
     if (key == "samples") {
@@ -239,6 +256,7 @@ StudyManifest read_study_manifest(const fs::path& path) {
         auto v = item.value<std::string>();
         if (!v) fail_input(p, "key 'samples': expected strings (paths of sample.toml files)");
         s.samples.push_back((fs::absolute(path).parent_path() / *v).lexically_normal().string());
+        written.push_back(*v);
       }
     } else if (key == "powerlaw") {
       static const ModuleSpec spec{"powerlaw", true, {}};
@@ -255,6 +273,15 @@ StudyManifest read_study_manifest(const fs::path& path) {
   }
   if (s.treatment.empty()) fail_input(p, "key 'treatment': missing (the treatment variable, e.g. \"ctc_cycles\")");
   if (s.samples.empty()) fail_input(p, "key 'samples': missing or empty");
+  // A sample listed twice was analysed twice and counted twice in the correlations.
+  const std::vector<std::size_t> first = first_of_same_file(s.samples);
+  std::vector<std::string> distinct;
+  for (std::size_t i = 0; i < s.samples.size(); ++i) {
+    if (first[i] == i) distinct.push_back(s.samples[i]);
+    else s.warnings.push_back(p + ": key 'samples': \"" + written[i] + "\" is the same file as \"" + written[first[i]] +
+                              "\": analysed once");
+  }
+  s.samples = distinct;
   if (s.name.empty()) s.name = path.stem().string();
   if (s.treatment_label.empty()) s.treatment_label = s.treatment;
   return s;
@@ -270,6 +297,7 @@ std::vector<std::string> write_study_outputs(const StudyManifest& study, const s
       if (cells[i][k].contains("reported"))
         warnings.push_back(sample_name(samples[i]) + ": " + cols[k].key + " " +
                            quantity_warnings(cells[i][k]).front().substr(5));
+  for (const std::string& w : sample_warnings(samples)) warnings.push_back(w);
   // Samples in treatment order for the table and the figures.
   std::vector<std::size_t> order(samples.size());
   std::iota(order.begin(), order.end(), 0);

@@ -23,12 +23,13 @@ struct StudyManifest {
   // [powerlaw] files = [reference table], options = {...}: `mgscope powerlaw` across alloys, with
   // the samples' (Tp, -dSm_max) added to its figure (Fig. 7).
   std::optional<Measurement> powerlaw;
-  // About the study file itself (the power law skipped): printed when found, and kept in
-  // study.json and on study.html.
+  // About the study file itself (a sample listed twice, the power law skipped): printed when
+  // found, and kept in study.json and on study.html.
   std::vector<std::string> warnings;
 };
 
-// Errors (InputError) name the file and the key.
+// Errors (InputError) name the file and the key. A sample listed again (by another path to the
+// same file) is dropped with a warning.
 StudyManifest read_study_manifest(const std::filesystem::path& path);
 
 struct SampleInStudy {
@@ -40,7 +41,8 @@ struct SampleInStudy {
 
 
 // Writes every study output into `out_dir`; `powerlaw_dir` holds `mgscope powerlaw`'s outputs
-// (empty: none). Returns the warnings it adds to the study's own (figures gnuplot could not draw).
+// (empty: none). Returns the warnings it adds to the study's own (figures gnuplot could not draw,
+// two samples of one name, ...).
 std::vector<std::string> write_study_outputs(const StudyManifest& study, const std::vector<SampleInStudy>& samples,
                                              const std::filesystem::path& out_dir,
                                              const std::filesystem::path& powerlaw_dir);

@@ -56,6 +56,26 @@ std::map<std::string, std::string> csv_rows(const fs::path& csv, std::vector<std
   return rows;
 }
 
+// A sample's report as a study reads it: one module, its quantities {value, unit}.
+mgscope::SampleInStudy study_sample(const std::string& name, const json& treatment, double ordered) {
+  mgscope::SampleInStudy s;
+  s.manifest = "/data/" + name + "/sample.toml";
+  s.out_dir = "/out/samples/" + name;
+  const json quantity = {{"label", "Ordered fraction"}, {"value", ordered}, {"unit", "1"},
+                         {"uncertainty", {{"kind", "none"}}}, {"warnings", json::array()}};
+  s.report = {{"sample", {{"name", name}, {"treatment", treatment}}},
+              {"modules", json::array({{{"module", "hrtem"}, {"quantities", {{"ordered_fraction", quantity}}}}})}};
+  return s;
+}
+
+mgscope::StudyManifest study_of(const fs::path& out) {
+  mgscope::StudyManifest study;
+  study.path = out / "study.toml";
+  study.name = "test";
+  study.treatment = study.treatment_label = "ctc_cycles";
+  return study;
+}
+
 }  // namespace
 
 // The demo study on a fresh clone (no ../shared beside it): its [powerlaw] table is absent.
@@ -194,4 +214,52 @@ TEST(StudyInputs, AFailedIsothermDoubtsTheIsothermsNumbersOnly) {
   EXPECT_EQ(generic[0],
             "the mce module failed (crashed: Segmentation fault): this number may rest on part of its inputs");
   EXPECT_EQ(all["Tc"]["warnings"].back(), generic[0]);
+}
+
+// A sample listed twice (by another path to the same file) had been analysed and counted twice:
+// r = 1 with n = 3 from 2 samples.
+TEST(StudyInputs, ASampleListedTwiceIsAnalysedOnce) {
+  const fs::path dir = scratch_dir("study_duplicates");
+  dsc_sample(dir, "a", 0, "dsc_as_cast.txt");
+  dsc_sample(dir, "b", 10, "dsc_10_cycles.txt");
+  fs::create_directory_symlink(dir / "a", dir / "link");
+  write(dir / "study.toml", "treatment = \"ctc_cycles\"\n"
+                            "samples = [\"a/sample.toml\", \"b/sample.toml\", \"a/../a/sample.toml\", "
+                            "\"link/sample.toml\"]\n");
+  const mgscope::StudyManifest study = mgscope::read_study_manifest(dir / "study.toml");
+  EXPECT_EQ(study.samples, std::vector<std::string>({(dir / "a" / "sample.toml").string(),
+                                                     (dir / "b" / "sample.toml").string()}));
+  ASSERT_EQ(study.warnings.size(), 2u);
+  EXPECT_EQ(study.warnings[0], (dir / "study.toml").string() +
+                                   ": key 'samples': \"a/../a/sample.toml\" is the same file as \"a/sample.toml\": "
+                                   "analysed once");
+  EXPECT_NE(study.warnings[1].find("\"link/sample.toml\" is the same file as \"a/sample.toml\""), std::string::npos);
+
+  // `mgscope sample a.toml ./a.toml`: once, into OUTDIR itself, with a warning.
+  const fs::path a = dir / "a" / "sample.toml", again = dir / "a" / "." / "sample.toml";
+  const auto r = run_mgscope("sample " + q(a) + " " + q(again) + " -o " + q(dir / "out"));
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("WARNING: " + again.string() + " is the same file as " + a.string() + ": analysed once"),
+            std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("  wrote "), r.output.rfind("  wrote ")) << r.output;  // one sample run
+  EXPECT_TRUE(fs::exists(dir / "out" / "report.json"));
+}
+
+// Two samples of one name were two columns alike on study.html, with no word.
+TEST(StudyInputs, TwoSamplesOfOneNameAreWarnedAboutAndToldApart) {
+  const fs::path out = scratch_dir("study_same_name");
+  std::vector<mgscope::SampleInStudy> samples = {study_sample("x", {{"ctc_cycles", 0}}, 0.1),
+                                                 study_sample("x", {{"ctc_cycles", 10}}, 0.2),
+                                                 study_sample("y", {{"ctc_cycles", 20}}, 0.3)};
+  samples[1].manifest = "/data/copy/sample.toml";
+  samples[1].out_dir = "/out/samples/copy";
+  const auto warnings = mgscope::write_study_outputs(study_of(out), samples, out, {});
+  const std::string expected = "samples /data/x/sample.toml and /data/copy/sample.toml have the same name \"x\"";
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_EQ(warnings[0].rfind(expected, 0), 0u) << warnings[0];
+  const std::string html = read_all(out / "study.html");
+  EXPECT_NE(html.find(">x (x)</a>"), std::string::npos);
+  EXPECT_NE(html.find(">x (copy)</a>"), std::string::npos);
+  EXPECT_NE(html.find("samples /data/x/sample.toml and /data/copy/sample.toml have the same name &quot;x&quot;"),
+            std::string::npos);
 }
