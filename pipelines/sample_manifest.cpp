@@ -4,6 +4,7 @@
 #include <glob.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include <toml++/toml.h>
 
@@ -188,6 +189,11 @@ SampleManifest read_sample_manifest(const fs::path& manifest) {
         auto d = v.value<double>();
         if (!d || v.is_boolean() || v.is_string())
           fail_input(path, "key 'treatment." + std::string(k.str()) + "': expected a number");
+        // A NaN has no place on the study's axis (it broke the sort of the study's rows).
+        if (!std::isfinite(*d))
+          fail_input(path, "key 'treatment." + std::string(k.str()) + "': expected a finite number, not " +
+                               (std::isnan(*d) ? "nan" : *d > 0 ? "inf" : "-inf") +
+                               " (leave the key out when the sample has no value)");
         s.treatment[std::string(k.str())] = *d;
       }
     } else if (!find_module(key)) {

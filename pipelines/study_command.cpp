@@ -24,6 +24,7 @@ struct StudyCli {
 std::vector<std::string> run_study(const std::string& path, const std::filesystem::path& out_dir,
                                    const SampleRunOptions& run, const CLI::App& root) {
   StudyManifest study = read_study_manifest(path);
+  check_study_treatment(study);  // before any sample runs
   // A missing reference table (the demo's lives in ../shared, outside the repository) skips the
   // power law: a study on a fresh clone must not fail for it.
   if (study.powerlaw && !study.powerlaw->error.empty()) {

@@ -86,17 +86,20 @@ std::string study_caption(const StudyManifest& study, const json& columns, const
   const std::string label = c ? c->value("label", quantity) : quantity;
   // A sample without a number here (its module failed, n/a, another unit) has no point: the caption
   // names it, where it said "one point per sample" over a figure missing some.
-  std::string doubted, left_out;
+  std::string doubted, left_out, untreated;
   for (const json& row : rows) {
     const std::string name = row["name"].get<std::string>();
     const json* q = row["quantities"].contains(quantity) ? &row["quantities"][quantity] : nullptr;
     if (!q || !(*q)["value"].is_number()) left_out += (left_out.empty() ? "" : ", ") + name;
+    else if (!row["treatment"].is_number()) untreated += (untreated.empty() ? "" : ", ") + name;
     else if (!quantity_warnings(*q).empty()) doubted += (doubted.empty() ? "" : ", ") + name;
   }
   return label + " against " + study.treatment_label +
          ", one point per sample with a number; bars show each sample's uncertainty (sd, standard error or 95 % "
          "interval)." +
          (left_out.empty() ? "" : " No point for " + left_out + " (n/a in the table).") +
+         (untreated.empty() ? ""
+                            : " No point for " + untreated + ": no " + study.treatment + " value in its manifest.") +
          (doubted.empty() ? "" : " ⚠ Doubted (see Doubted numbers): " + doubted + ".");
 }
 

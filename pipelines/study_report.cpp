@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <fstream>
 #include <numeric>
+#include <set>
 #include <sstream>
 
 #include <toml++/toml.h>
@@ -224,10 +225,29 @@ json powerlaw_figure(const std::vector<SampleInStudy>& samples, const fs::path& 
   return {{"quantity", "powerlaw"}, {"png", "study_powerlaw.png"}};
 }
 
-// What the study doubts of its samples as a whole: two under one name (two columns alike on
-// study.html).
-std::vector<std::string> sample_warnings(const std::vector<SampleInStudy>& samples) {
+// The samples in treatment order for the table and the figures; those without a value (no such
+// key in their [treatment]) last, in the study's order. A NaN compared with `<` had broken the
+// sort: rows came out 20, -, -, 0, 40 and the trend line zig-zagged.
+std::vector<std::size_t> treatment_order(const StudyManifest& study, const std::vector<SampleInStudy>& samples) {
+  std::vector<std::size_t> order(samples.size());
+  std::iota(order.begin(), order.end(), 0);
+  auto rank = [&](std::size_t i) {
+    const double t = treatment_of(samples[i], study.treatment);
+    return std::isfinite(t) ? std::pair<int, double>{0, t} : std::pair<int, double>{1, 0.0};
+  };
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return rank(a) < rank(b); });
+  return order;
+}
+
+// What the study doubts of its samples as a whole: one without the treatment value, two under
+// one name (two columns alike on study.html).
+std::vector<std::string> sample_warnings(const StudyManifest& study, const std::vector<SampleInStudy>& samples) {
   std::vector<std::string> warnings;
+  for (const SampleInStudy& s : samples)
+    if (!s.report.is_null() && !std::isfinite(treatment_of(s, study.treatment)))
+      warnings.push_back(sample_name(s) + " (" + s.manifest + "): no \"" + study.treatment +
+                         "\" in its [treatment] table: listed last, and left out of the figures against " +
+                         study.treatment_label + " (its numbers still enter the correlations, which do not use it)");
   for (std::size_t i = 0; i < samples.size(); ++i)
     for (std::size_t j = i + 1; j < samples.size(); ++j)
       if (!samples[i].report.is_null() && !samples[j].report.is_null() &&
@@ -287,6 +307,28 @@ StudyManifest read_study_manifest(const fs::path& path) {
   return s;
 }
 
+void check_study_treatment(const StudyManifest& study) {
+  std::set<std::string> keys;
+  bool any_read = false;
+  for (const std::string& m : study.samples) {
+    try {
+      const SampleManifest sample = read_sample_manifest(m);
+      any_read = true;
+      if (sample.treatment.count(study.treatment)) return;
+      for (const auto& [key, value] : sample.treatment) keys.insert(key);
+    } catch (const std::exception&) {
+      // An unreadable manifest fails its sample when it runs, with its own message.
+    }
+  }
+  if (!any_read) return;
+  std::string known;
+  for (const std::string& k : keys) known += (known.empty() ? "" : ", ") + k;
+  fail_input(study.path.string(), "key 'treatment': no sample has \"" + study.treatment +
+                                      "\" in its [treatment] table (" +
+                                      (known.empty() ? std::string("they have no treatment values")
+                                                     : "the keys they have: " + known) + ")");
+}
+
 std::vector<std::string> write_study_outputs(const StudyManifest& study, const std::vector<SampleInStudy>& samples,
                                              const fs::path& out_dir, const fs::path& powerlaw_dir) {
   std::vector<std::string> warnings;
@@ -297,13 +339,8 @@ std::vector<std::string> write_study_outputs(const StudyManifest& study, const s
       if (cells[i][k].contains("reported"))
         warnings.push_back(sample_name(samples[i]) + ": " + cols[k].key + " " +
                            quantity_warnings(cells[i][k]).front().substr(5));
-  for (const std::string& w : sample_warnings(samples)) warnings.push_back(w);
-  // Samples in treatment order for the table and the figures.
-  std::vector<std::size_t> order(samples.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    return treatment_of(samples[a], study.treatment) < treatment_of(samples[b], study.treatment);
-  });
+  for (const std::string& w : sample_warnings(study, samples)) warnings.push_back(w);
+  const std::vector<std::size_t> order = treatment_order(study, samples);
 
   // study.csv: a row per sample; each quantity with the ends of its error bar.
   std::ostringstream csv;

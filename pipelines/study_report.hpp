@@ -32,6 +32,10 @@ struct StudyManifest {
 // same file) is dropped with a warning.
 StudyManifest read_study_manifest(const std::filesystem::path& path);
 
+// Refuses (InputError naming the study file, the key and the keys the samples have) a treatment
+// that no readable sample manifest has: a misspelt key gave an empty column and no figures.
+void check_study_treatment(const StudyManifest& study);
+
 struct SampleInStudy {
   std::string manifest;
   std::filesystem::path out_dir;
@@ -42,7 +46,7 @@ struct SampleInStudy {
 
 // Writes every study output into `out_dir`; `powerlaw_dir` holds `mgscope powerlaw`'s outputs
 // (empty: none). Returns the warnings it adds to the study's own (figures gnuplot could not draw,
-// two samples of one name, ...).
+// samples without a treatment value, two samples of one name, ...).
 std::vector<std::string> write_study_outputs(const StudyManifest& study, const std::vector<SampleInStudy>& samples,
                                              const std::filesystem::path& out_dir,
                                              const std::filesystem::path& powerlaw_dir);

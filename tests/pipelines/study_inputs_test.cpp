@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "fitting/base/error.hpp"
 #include "pipelines/report_doubts.hpp"
 #include "pipelines/sample_manifest.hpp"
 #include "pipelines/study_report.hpp"
@@ -40,6 +41,17 @@ fs::path dsc_sample(const fs::path& dir, const std::string& name, double cycles,
   text += "[dsc]\nfiles = [\"" + (kDsc / scan).string() + "\"]\n";
   write(dir / name / "sample.toml", text);
   return dir / name / "sample.toml";
+}
+
+// The message of the InputError reading `text` as a manifest throws, or "" when it reads.
+std::string manifest_error(const fs::path& dir, const std::string& text) {
+  write(dir / "sample.toml", text);
+  try {
+    mgscope::read_sample_manifest(dir / "sample.toml");
+  } catch (const mgscope::InputError& e) {
+    return e.what();
+  }
+  return "";
 }
 
 // study.csv's rows by sample name, and the names in row order.
@@ -261,5 +273,53 @@ TEST(StudyInputs, TwoSamplesOfOneNameAreWarnedAboutAndToldApart) {
   EXPECT_NE(html.find(">x (x)</a>"), std::string::npos);
   EXPECT_NE(html.find(">x (copy)</a>"), std::string::npos);
   EXPECT_NE(html.find("samples /data/x/sample.toml and /data/copy/sample.toml have the same name &quot;x&quot;"),
+            std::string::npos);
+}
+
+// A misspelt treatment key gave exit 0, an empty treatment column and no figures.
+TEST(StudyInputs, ATreatmentNoSampleHasIsRefusedNamingTheKeysTheyHave) {
+  const fs::path dir = scratch_dir("study_treatment_typo");
+  dsc_sample(dir, "a", 0, "dsc_as_cast.txt");
+  write(dir / "b" / "sample.toml",
+        "name = \"b\"\n[treatment]\nctc_cycles = 10\nanneal_K = 450\n[dsc]\nfiles = [\"x\"]\n");
+  write(dir / "study.toml", "treatment = \"ctc_cylces\"\nsamples = [\"a/sample.toml\", \"b/sample.toml\"]\n");
+  const auto r = run_mgscope("study " + q(dir / "study.toml") + " -o " + q(dir / "out"));
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find((dir / "study.toml").string() + ": key 'treatment': no sample has \"ctc_cylces\" in its "
+                          "[treatment] table (the keys they have: anneal_K, ctc_cycles)"),
+            std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(dir / "out" / "samples"));  // refused before any sample ran
+}
+
+// A sample without the treatment value (NaN, before): the sort broke (rows 20, -, -, 0, 40)
+// and the trend line zig-zagged. Now last, in the study's order, with a warning, and no point.
+TEST(StudyInputs, SamplesWithoutTheTreatmentComeLastWithAWarningAndNoPoint) {
+  const fs::path out = scratch_dir("study_no_treatment");
+  const std::vector<mgscope::SampleInStudy> samples = {
+      study_sample("c20", {{"ctc_cycles", 20}}, 0.3), study_sample("none1", json::object(), 0.9),
+      study_sample("c40", {{"ctc_cycles", 40}}, 0.2), study_sample("none2", {{"anneal_K", 450}}, 0.8),
+      study_sample("c0", {{"ctc_cycles", 0}}, 0.1)};
+  const auto warnings = mgscope::write_study_outputs(study_of(out), samples, out, {});
+  std::vector<std::string> order;
+  csv_rows(out / "study.csv", &order);
+  EXPECT_EQ(order, std::vector<std::string>({"c0", "c20", "c40", "none1", "none2"}));
+  ASSERT_EQ(warnings.size(), 2u);
+  EXPECT_EQ(warnings[0], "none1 (/data/none1/sample.toml): no \"ctc_cycles\" in its [treatment] table: listed last, "
+                         "and left out of the figures against ctc_cycles (its numbers still enter the correlations, "
+                         "which do not use it)");
+  EXPECT_EQ(read_all(out / "study_ordered_fraction.dat"),
+            "# ctc_cycles value err_low err_high doubted\n0 0.1 0.1 0.1 0\n20 0.3 0.3 0.3 0\n40 0.2 0.2 0.2 0\n");
+  EXPECT_NE(read_all(out / "study.html").find("No point for none1, none2: no ctc_cycles value in its manifest."),
+            std::string::npos);
+}
+
+TEST(StudyInputs, ANonFiniteTreatmentValueIsRefused) {
+  const fs::path dir = scratch_dir("manifest_nan_treatment");
+  const std::string file = (dir / "sample.toml").string();
+  EXPECT_EQ(manifest_error(dir, "name = \"x\"\n[treatment]\nctc_cycles = nan\n[dsc]\nfiles = [\"a\"]\n"),
+            file + ": key 'treatment.ctc_cycles': expected a finite number, not nan (leave the key out when the "
+                   "sample has no value)");
+  EXPECT_NE(manifest_error(dir, "name = \"x\"\n[treatment]\nctc_cycles = -inf\n[dsc]\nfiles = [\"a\"]\n")
+                .find("key 'treatment.ctc_cycles': expected a finite number, not -inf"),
             std::string::npos);
 }
