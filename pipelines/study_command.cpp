@@ -5,6 +5,7 @@
 
 #include "pipelines/commands.hpp"
 #include "pipelines/module_runner.hpp"
+#include "pipelines/output_guard.hpp"
 #include "pipelines/sample_batch.hpp"
 #include "pipelines/sample_run.hpp"
 #include "pipelines/study_report.hpp"
@@ -84,13 +85,19 @@ void add_study_command(CLI::App& app, CommandContext& ctx) {
   add_sample_run_options(*cmd, cli->run);
   const CLI::App* root = &app;
   cmd->callback([cli, root, &ctx]() {
+    std::vector<std::string> repeats;
+    const std::vector<std::string> studies = distinct_manifests(cli->studies, repeats);
+    if (work_team().leader())
+      for (const std::string& w : repeats) std::fprintf(stderr, "WARNING: %s\n", w.c_str());
+    // OUTDIR/<stem>/ each, "_2", "_3" added to a stem met before: a/study.toml and b/study.toml
+    // had both written OUTDIR/study/, the second over the first.
+    const std::vector<std::string> stems = distinct_stems(studies);
     std::vector<std::string> failures;
-    for (const std::string& s : cli->studies) {
-      const std::filesystem::path out = cli->studies.size() == 1 ? std::filesystem::path(cli->out_dir)
-                                                                  : std::filesystem::path(cli->out_dir) /
-                                                                        std::filesystem::path(s).stem();
+    for (std::size_t i = 0; i < studies.size(); ++i) {
+      const std::filesystem::path out = studies.size() == 1 ? std::filesystem::path(cli->out_dir)
+                                                            : std::filesystem::path(cli->out_dir) / stems[i];
       try {
-        for (std::string& f : run_study(s, out, cli->run, *root)) failures.push_back(std::move(f));
+        for (std::string& f : run_study(studies[i], out, cli->run, *root)) failures.push_back(std::move(f));
       } catch (const std::exception& e) {
         failures.push_back(e.what());
       }

@@ -323,3 +323,16 @@ TEST(StudyInputs, ANonFiniteTreatmentValueIsRefused) {
                 .find("key 'treatment.ctc_cycles': expected a finite number, not -inf"),
             std::string::npos);
 }
+
+// a/study.toml and b/study.toml had both written OUTDIR/study/, B over A, both "wrote".
+TEST(StudyInputs, TwoStudiesOfOneStemGetTheirOwnFolders) {
+  const fs::path dir = scratch_dir("study_same_stem");
+  dsc_sample(dir, "s", 0, "dsc_as_cast.txt");
+  write(dir / "a" / "study.toml", "name = \"A\"\ntreatment = \"ctc_cycles\"\nsamples = [\"../s/sample.toml\"]\n");
+  write(dir / "b" / "study.toml", "name = \"B\"\ntreatment = \"ctc_cycles\"\nsamples = [\"../s/sample.toml\"]\n");
+  const auto r = run_mgscope("study " + q(dir / "a" / "study.toml") + " " + q(dir / "b" / "study.toml") + " -o " +
+                             q(dir / "out"));
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(read_json(dir / "out" / "study" / "study.json")["name"], "A");
+  EXPECT_EQ(read_json(dir / "out" / "study_2" / "study.json")["name"], "B");
+}
