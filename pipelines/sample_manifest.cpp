@@ -74,6 +74,29 @@ std::vector<std::string> string_list(const toml::node& node, const std::string& 
   return out;
 }
 
+// Options of the subcommands that a manifest must not set, and why: each would change what the
+// module analyses or where it writes while the report still said "ok" (`help = true` printed the
+// help and was "ok" with no outputs; `shard = "1/2"` was "ok" on half the images).
+const char* refused_option_reason(const std::string& opt) {
+  static const std::vector<std::pair<const char*, const char*>> refused = {
+      {"out", "set by `mgscope sample` (the module's folder under OUTDIR)"},
+      {"outdir", "set by `mgscope sample` (the module's folder under OUTDIR)"},
+      {"o", "set by `mgscope sample` (the module's folder under OUTDIR)"},
+      {"config", "set by `mgscope sample`: give the options in this table instead"},
+      {"help", "it prints the command's help instead of analysing anything (the module would be \"ok\" with no "
+               "outputs)"},
+      {"shard", "it analyses a share of the images only (the module would be \"ok\" on that share); "
+                "`mgscope sample` analyses them all in one run (spread them over processes with mpirun)"},
+      {"gather", "it collects the outputs of earlier --shard runs instead of analysing the images"},
+      {"save-threshold", "it writes a file outside the sample's output folder that the stamps and the report do "
+                         "not track; save a calibration with `mgscope hrtem --save-threshold` and give it here "
+                         "as threshold-from"},
+  };
+  for (const auto& [key, why] : refused)
+    if (opt == key) return why;
+  return nullptr;
+}
+
 }  // namespace
 
 // Whether `keys` (a ModuleSpec's option list) holds `key`.
@@ -115,8 +138,8 @@ Measurement read_measurement(const ModuleSpec& spec, const toml::table& table, c
       for (const auto& [opt_view, value] : *opts) {
         const std::string opt(opt_view.str());
         const std::string where = prefix + "options." + opt;
-        if (opt == "out" || opt == "outdir" || opt == "o" || opt == "config")
-          fail_input(path, "key '" + where + "': set by `mgscope sample`, not by the manifest");
+        if (const char* why = refused_option_reason(opt))
+          fail_input(path, "key '" + where + "': not allowed in a manifest: " + why);
         const bool is_path = names(spec.path_options, opt);
         std::vector<const toml::node*> items;
         if (const toml::array* arr = value.as_array()) {

@@ -336,3 +336,25 @@ TEST(StudyInputs, TwoStudiesOfOneStemGetTheirOwnFolders) {
   EXPECT_EQ(read_json(dir / "out" / "study" / "study.json")["name"], "A");
   EXPECT_EQ(read_json(dir / "out" / "study_2" / "study.json")["name"], "B");
 }
+
+// Options that changed what a module analyses while it said "ok", or wrote outside OUTDIR.
+TEST(StudyInputs, OptionsThatChangeWhatIsAnalysedAreRefusedInAManifest) {
+  const fs::path dir = scratch_dir("manifest_refused_options");
+  const std::string file = (dir / "sample.toml").string();
+  auto error_for = [&](const std::string& options) {
+    return manifest_error(dir, "name = \"x\"\n[hrtem]\nfiles = [\"a.tif\"]\noptions = { " + options + " }\n");
+  };
+  EXPECT_EQ(error_for("help = true"), file + ": key 'hrtem.options.help': not allowed in a manifest: it prints the "
+                                             "command's help instead of analysing anything (the module would be "
+                                             "\"ok\" with no outputs)");
+  EXPECT_EQ(error_for("shard = \"1/2\"").rfind(file + ": key 'hrtem.options.shard': not allowed in a manifest: it "
+                                                      "analyses a share of the images only",
+                                               0),
+            0u);
+  EXPECT_NE(error_for("gather = true").find("key 'hrtem.options.gather': not allowed"), std::string::npos);
+  EXPECT_NE(error_for("save-threshold = \"cal.json\"")
+                .find("key 'hrtem.options.save-threshold': not allowed in a manifest: it writes a file outside the "
+                      "sample's output folder"),
+            std::string::npos);
+  EXPECT_NE(error_for("config = \"c.toml\"").find("key 'hrtem.options.config': not allowed"), std::string::npos);
+}
