@@ -22,6 +22,7 @@
 #include "pipelines/run_stamp.hpp"
 #include "pipelines/atomic_file.hpp"
 #include "pipelines/json_output.hpp"
+#include "pipelines/output_guard.hpp"
 
 extern char** environ;
 
@@ -144,6 +145,9 @@ void run_module_jobs(std::vector<ModuleJob>& jobs, int parallel, bool force,
   const fs::path exe = self_executable();
   std::map<pid_t, Running> running;
   std::size_t next = 0;
+  // A run killed while a module ran left its log's temporary; the module may be up to date now
+  // (no new log is written), so each job's are swept whether it runs or not.
+  for (const ModuleJob& job : jobs) remove_stale_temporaries(job.log);
   auto finish = [&](ModuleJob& job) {
     if (!job.missing_inputs.empty()) {  // what exists was analysed; the missing files still fail the job
       job.status = "failed";

@@ -1,6 +1,9 @@
 // Inputs that `mgscope sample` and `mgscope study` must not take silently, one test per defect
 // they took so (docs/report.md, docs/robustness.md). Small samples (a DSC scan, small synthetic
 // images) keep each command run to a second or two.
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -357,4 +360,25 @@ TEST(StudyInputs, OptionsThatChangeWhatIsAnalysedAreRefusedInAManifest) {
                       "sample's output folder"),
             std::string::npos);
   EXPECT_NE(error_for("config = \"c.toml\"").find("key 'hrtem.options.config': not allowed"), std::string::npos);
+}
+
+// A run killed while a module ran left OUTDIR/logs/<module>.log.tmp-PID-N for good: the next
+// runs (the module up to date) never wrote that name again.
+TEST(StudyInputs, AKilledRunsLogTemporaryIsRemovedByTheNextRun) {
+  const fs::path dir = scratch_dir("sample_stale_log");
+  const fs::path manifest = dsc_sample(dir, "a", 0, "dsc_as_cast.txt");
+  ASSERT_EQ(run_mgscope("sample " + q(manifest) + " -o " + q(dir / "out")).exit_code, 0);
+  const pid_t gone = fork();
+  ASSERT_GE(gone, 0);
+  if (gone == 0) _exit(0);
+  int status = 0;
+  waitpid(gone, &status, 0);
+  const fs::path stale = dir / "out" / "logs" / ("dsc.log.tmp-" + std::to_string(gone) + "-0");
+  const fs::path live = dir / "out" / "logs" / ("dsc.log.tmp-" + std::to_string(getpid()) + "-0");
+  write(stale, "killed");
+  write(live, "running");
+  const auto r = run_mgscope("sample " + q(manifest) + " -o " + q(dir / "out"));
+  EXPECT_NE(r.output.find("dsc       up to date"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(stale));
+  EXPECT_TRUE(fs::exists(live));  // a live run's temporary stays
 }
