@@ -32,7 +32,8 @@ BitPlane read_user_mask(const std::string& path) {
 
 // --roi x0,y0,x1,y1: four lengths with units (nm by default) or pixel counts ending in "px",
 // measured from the image's top-left pixel; x1, y1 exclusive.
-std::array<int, 4> parse_roi(const std::string& text, double pixel_nm, int width, int height) {
+std::array<int, 4> parse_roi(const std::string& text, double pixel_nm, int width, int height,
+                             std::vector<std::string>& warnings) {
   std::array<int, 4> v{};
   std::size_t start = 0;
   for (int k = 0; k < 4; ++k) {
@@ -54,6 +55,13 @@ std::array<int, 4> parse_roi(const std::string& text, double pixel_nm, int width
       v[std::size_t(k)] = int(std::lround(parse_length_nm(token, "--roi") / pixel_nm));
     }
   }
+  // One --roi serves a batch of images of several sizes, so a box beyond an image is cut to it;
+  // the analysed area is then smaller than asked, which the image's warnings say.
+  if (v[2] > width || v[3] > height)
+    warnings.push_back("--roi '" + text + "' reaches beyond the " + std::to_string(width) + " x " +
+                       std::to_string(height) + " px image: cut to x " + std::to_string(v[0]) + "-" +
+                       std::to_string(std::min(v[2], width)) + ", y " + std::to_string(v[1]) + "-" +
+                       std::to_string(std::min(v[3], height)) + " px");
   v[2] = std::min(v[2], width);
   v[3] = std::min(v[3], height);
   if (v[0] >= v[2] || v[1] >= v[3])
@@ -123,7 +131,8 @@ HrtemImageRun analyse_hrtem_image(StoredImage pixels, ImageInfo info, const Cali
   if (!user.mask_path.empty()) image_options.mask.user_mask = &user_mask;
   r.run.mask_file = user.mask_path;
   if (!user.roi.empty())
-    image_options.mask.roi_px = parse_roi(user.roi, r.run.pixel_nm(), r.image.pixels.width, r.image.pixels.height);
+    image_options.mask.roi_px =
+        parse_roi(user.roi, r.run.pixel_nm(), r.image.pixels.width, r.image.pixels.height, r.run.warnings);
   ImageF reference;
   if (!user.reference_path.empty()) {
     reference = read_reference(user.reference_path, r.run.pixel_nm(), calibrate_options.pixel_nm, ReadOptions{});

@@ -486,6 +486,15 @@ TEST(HrtemCommand, MaskRoiReferenceAndFdrOptions) {
   ASSERT_EQ(r.exit_code, 0) << r.output;
   j = nlohmann::json::parse(test::read_all(dir / "n" / "glass" / "summary.json"));
   EXPECT_EQ(j["regions"]["boxes"]["excluded"].get<long>(), 6);
+  EXPECT_EQ(j["warnings"].dump().find("--roi"), std::string::npos) << "inside the image: no warning";
+  // A ROI beyond the image is cut to it, and the image's warnings say so (it was cut silently).
+  r = test::run_mgscope("hrtem " + img + " -o '" + (dir / "wide").string() + "' --roi 0,0,900px,600px");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  j = nlohmann::json::parse(test::read_all(dir / "wide" / "glass" / "summary.json"));
+  EXPECT_NE(j["warnings"].dump().find("--roi '0,0,900px,600px' reaches beyond the 600 x 600 px image: cut to x 0-600, "
+                                      "y 0-600 px"),
+            std::string::npos)
+      << j["warnings"].dump();
   r = test::run_mgscope("hrtem " + img + " -o '" + (dir / "bad").string() + "' --roi 10,10,5,5");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.output.find("--roi"), std::string::npos) << r.output;
