@@ -10,10 +10,13 @@
 
 namespace mgscope {
 
+void fail_open(const std::string& path) {
+  fail_input(path, std::string("cannot open file: ") + (errno ? std::strerror(errno) : "reason unknown"));
+}
+
 std::uint64_t require_regular_file(const std::string& path) {
   struct stat st {};
-  if (::stat(path.c_str(), &st) != 0)
-    fail_input(path, std::string("cannot open file: ") + std::strerror(errno));
+  if (::stat(path.c_str(), &st) != 0) fail_open(path);
   const auto mode = st.st_mode;
   if (S_ISREG(mode)) return static_cast<std::uint64_t>(st.st_size);
   const char* what = S_ISDIR(mode)    ? "a folder"

@@ -11,6 +11,10 @@ namespace mgscope {
 // what it is instead (missing, folder, FIFO, device, socket).
 std::uint64_t require_regular_file(const std::string& path);
 
+// Throws InputError "<path>: cannot open file: <why>" with errno's text (called right after an
+// open failed): a file the user may not read said only "cannot open file".
+[[noreturn]] void fail_open(const std::string& path);
+
 // Largest text export read (instrument text files are a few MB; a bigger "text" input is a
 // mistake, and reading it whole would take several times its size in memory).
 inline constexpr std::uint64_t kMaxTextFileBytes = std::uint64_t{64} << 20;

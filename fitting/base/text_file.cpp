@@ -139,7 +139,7 @@ TextFile read_text_file(const std::string& path) {
     fail_input(path, "is " + std::to_string(size) + " bytes, more than the " +
                          std::to_string(kMaxTextFileBytes >> 20) + " MiB accepted for a text export");
   std::ifstream in(path, std::ios::binary);
-  if (!in) fail_input(path, "cannot open file");
+  if (!in) fail_open(path);
   std::string bytes;
   bytes.reserve(static_cast<std::size_t>(size));
   char chunk[1 << 16];
@@ -163,7 +163,7 @@ TextFile read_text_file(const std::string& path) {
 std::string read_file_head(const std::string& path, std::size_t max_bytes) {
   require_regular_file(path);  // before opening: a FIFO would block the open
   std::ifstream in(path, std::ios::binary);
-  if (!in) fail_input(path, "cannot open file");
+  if (!in) fail_open(path);
   std::string head(max_bytes, '\0');
   in.read(head.data(), std::streamsize(max_bytes));
   head.resize(std::size_t(in.gcount()));

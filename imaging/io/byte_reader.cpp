@@ -16,7 +16,7 @@ namespace mgscope {
 ByteReader::ByteReader(const std::string& path) : path_(path) {
   require_regular_file(path);
   std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) fail_input(path, "cannot open file");
+  if (!in) fail_open(path);
   const std::streamoff size = in.tellg();
   if (size < 0) fail_input(path, "cannot determine file size");
   bytes_.resize(static_cast<std::size_t>(size));
@@ -28,7 +28,7 @@ ByteReader::ByteReader(const std::string& path) : path_(path) {
 ByteReader ByteReader::on_demand(const std::string& path, std::uint64_t head_bytes) {
   require_regular_file(path);
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) fail_input(path, "cannot open file");
+  if (fd < 0) fail_open(path);
   ByteReader r;
   r.path_ = path;
   r.fd_ = std::shared_ptr<int>(new int(fd), [](int* p) {

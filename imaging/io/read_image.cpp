@@ -50,7 +50,7 @@ FileFormat detect_format(const unsigned char* head, std::size_t n) {
 FileFormat detect_format(const std::string& path) {
   require_regular_file(path);  // before opening: opening a FIFO blocks, a device never ends
   std::ifstream in(path, std::ios::binary);
-  if (!in) fail_input(path, "cannot open file");
+  if (!in) fail_open(path);
   std::array<unsigned char, kImageHeadBytes> h{};
   in.read(reinterpret_cast<char*>(h.data()), h.size());
   const std::streamsize n = in.gcount();

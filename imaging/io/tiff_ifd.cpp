@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "fitting/base/error.hpp"
+#include "fitting/base/input_file.hpp"
 
 namespace mgscope {
 
@@ -18,7 +19,7 @@ std::size_t tiff_type_bytes(std::uint16_t type) {
 }
 
 TiffFile::TiffFile(const std::string& path) : path_(path), in_(path, std::ios::binary) {
-  if (!in_) fail_input(path, "cannot open file");
+  if (!in_) fail_open(path);
   std::error_code ec;
   size_ = std::filesystem::file_size(path, ec);
   if (ec) {  // not a regular file (a pipe, /proc/self/fd/N of a memfd): ask the stream

@@ -6,8 +6,11 @@
 // sanitizers (about 80 MiB there before the first refusal).
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <functional>
 #include <fstream>
@@ -71,6 +74,32 @@ TEST(SpecialFiles, FifoDeviceAndFolderAreRefusedWithoutOpening) {
     EXPECT_NE(h.output.find("pipe.dat: "), std::string::npos) << call << ":\n" << h.output;
   }
   EXPECT_TRUE(fs::exists(dir / "out" / "ascast_1" / "summary.json"));
+  fs::remove_all(dir);
+}
+
+// A file the user may not read says why ("cannot open file" alone looked like a missing file).
+// As root every file is readable: the command then runs as nobody (setpriv), or the test skips.
+TEST(SpecialFiles, AnUnreadableFileSaysPermissionDenied) {
+  const fs::path dir = test::scratch_dir("unreadable");
+  fs::permissions(dir, fs::perms::all);  // nobody must reach the file
+  const fs::path file = dir / "locked.csv";
+  write_text(file, "time_s,depth_nm,load_mN\n1,2,3\n");
+  fs::permissions(file, fs::perms::none);
+  std::string prefix;
+  if (::geteuid() == 0) {
+    if (std::system("setpriv --reuid=65534 --regid=65534 --clear-groups true 2>/dev/null") != 0)
+      GTEST_SKIP() << "running as root without setpriv: every file is readable";
+    prefix = "setpriv --reuid=65534 --regid=65534 --clear-groups ";
+  }
+  const std::string out = (dir / "out").string();
+  const std::string cmd = prefix + "'" + MGSCOPE_EXE + "' creep '" + file.string() + "' -o '" + out + "' 2>&1";
+  std::string output;
+  if (FILE* p = ::popen(cmd.c_str(), "r")) {
+    char buf[4096];
+    for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) output.append(buf, n);
+    ::pclose(p);
+  }
+  EXPECT_NE(output.find(file.string() + ": cannot open file: Permission denied"), std::string::npos) << output;
   fs::remove_all(dir);
 }
 
