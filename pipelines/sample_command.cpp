@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "pipelines/commands.hpp"
+#include "pipelines/folder_lock.hpp"
 #include "pipelines/sample_batch.hpp"
 #include "pipelines/sample_run.hpp"
 #include "pipelines/work_team.hpp"
@@ -33,6 +34,7 @@ void add_sample_command(CLI::App& app, CommandContext& ctx) {
   add_sample_run_options(*cmd, cli->run);
   const CLI::App* root = &app;
   cmd->callback([cli, root, &ctx]() {
+    const FolderLock lock(cli->out_dir, kSampleCommand, work_team().size > 1);
     std::vector<std::string> repeats;
     const std::vector<std::string> manifests = distinct_manifests(cli->manifests, repeats);
     if (work_team().leader())

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "pipelines/commands.hpp"
+#include "pipelines/folder_lock.hpp"
 #include "pipelines/module_runner.hpp"
 #include "pipelines/output_guard.hpp"
 #include "pipelines/sample_batch.hpp"
@@ -85,6 +86,7 @@ void add_study_command(CLI::App& app, CommandContext& ctx) {
   add_sample_run_options(*cmd, cli->run);
   const CLI::App* root = &app;
   cmd->callback([cli, root, &ctx]() {
+    const FolderLock lock(cli->out_dir, kStudyCommand, work_team().size > 1);
     std::vector<std::string> repeats;
     const std::vector<std::string> studies = distinct_manifests(cli->studies, repeats);
     if (work_team().leader())

@@ -1,0 +1,26 @@
+// One `sample` or `study` run at a time in an output folder. Two at once emptied and refilled the
+// same module folders under each other, and stamped modules whose outputs the other run had
+// removed: the damage then passed every later up-to-date check (about half of 18 trials).
+#pragma once
+#include <filesystem>
+#include <string>
+
+namespace mgscope {
+
+// Holds an exclusive flock(2) on the folder itself (no file is added to it) from construction to
+// destruction; the folder is created when missing. A folder another process holds is an InputError
+// naming it and `command`. Not taken when `team_shares_it` (the processes of an MPI team share
+// their output folder by design, docs/cluster.md); the kernel drops the lock when a killed run's
+// process ends.
+class FolderLock {
+ public:
+  FolderLock(const std::filesystem::path& dir, const std::string& command, bool team_shares_it);
+  ~FolderLock();
+  FolderLock(const FolderLock&) = delete;
+  FolderLock& operator=(const FolderLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
+}  // namespace mgscope

@@ -1,0 +1,46 @@
+// One sample or study run at a time in an output folder (folder_lock.hpp).
+#include "pipelines/folder_lock.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <optional>
+
+#include "fitting/base/error.hpp"
+#include "tests/test_support.hpp"
+
+namespace mgscope {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Two runs at once into one folder corrupted it (the probe: about half of 18 trials): the second
+// is refused, naming the folder, and runs once the first has ended.
+TEST(FolderLock, ASecondRunIntoTheFolderIsRefusedWhileTheFirstHoldsIt) {
+  const fs::path dir = test::scratch_dir("folder_lock") / "out";
+  std::optional<FolderLock> first;
+  first.emplace(dir, "sample", false);
+  EXPECT_TRUE(fs::is_directory(dir));
+  try {
+    FolderLock second(dir, "study", false);
+    ADD_FAILURE() << "a second lock was taken";
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()).rfind(dir.string() + ": another `mgscope study` is writing this output folder", 0),
+              0u)
+        << e.what();
+  }
+  // The command line says the same and exits 1, having written nothing.
+  const auto r = test::run_mgscope("sample '" + std::string(MGSCOPE_SOURCE_DIR) + "/samples/study/ascast/sample.toml' -o '" +
+                                   dir.string() + "'");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("another `mgscope sample` is writing this output folder"), std::string::npos) << r.output;
+  EXPECT_TRUE(fs::is_empty(dir));
+  // The processes of an MPI team share the folder: they take no lock.
+  EXPECT_NO_THROW(FolderLock(dir, "sample", true));
+  first.reset();
+  EXPECT_NO_THROW(FolderLock(dir, "sample", false));
+  fs::remove_all(dir.parent_path());
+}
+
+}  // namespace
+}  // namespace mgscope
