@@ -78,6 +78,11 @@ std::string HrtemOptions::check() const {
   if (!(spots.d_min_nm > 0 && spots.d_min_nm < spots.d_max_nm))
     return "--d-min must be below --d-max (HrtemOptions.spots: 0 < d_min_nm < d_max_nm, the spot annulus)";
   if (threads < 0) return "--threads (HrtemOptions.threads) must be 0 (all cores) or more";
+  // The ACF's secondary peak is searched between this lag and half a box: at or beyond half a box
+  // no lag is searched, and the ACF could never see order (it was accepted without a word).
+  if (!(spots.acf_min_lag_nm >= 0 && spots.acf_min_lag_nm < 0.5 * box_nm))
+    return "--acf-min-lag (HrtemOptions.spots.acf_min_lag_nm) must lie below half the box (" +
+           std::to_string(0.5 * box_nm).substr(0, 5) + " nm): the ACF peak is searched between the two";
   // Out of these ranges a rule no longer separates the classes (0 directions makes every box a
   // nanocrystal; an anisotropy level of 1 or less, every box crystal-like), so it is refused.
   if (rules.nanocrystal_min_directions < 2 || rules.nanocrystal_min_directions > 8)
