@@ -79,9 +79,12 @@ std::string OliverPharrOptions::check() const {
     if (!std::isfinite(c)) return "--area-coefficients (OliverPharrOptions.area) must be finite numbers";
   if (!(area.coefficients[0] > 0))
     return "--area-coefficients: the first (C0 of C0 hc^2, Berkovich 24.5) must be > 0, or no contact area grows with depth";
-  if (!(sample_poisson > -1 && sample_poisson < 0.5)) return "--poisson (OliverPharrOptions.sample_poisson) must lie in (-1, 0.5)";
-  if (!(indenter_modulus_GPa > 0)) return "--indenter-modulus-GPa (OliverPharrOptions.indenter_modulus_GPa) must be above 0";
-  if (!(indenter_poisson > -1 && indenter_poisson < 0.5)) return "--indenter-poisson (OliverPharrOptions.indenter_poisson) must lie in (-1, 0.5)";
+  if (!(sample_poisson > -1 && sample_poisson < 0.5))
+    return "--poisson (OliverPharrOptions.sample_poisson) must lie in (-1, 0.5)";
+  if (!(indenter_modulus_GPa > 0))
+    return "--indenter-modulus-GPa (OliverPharrOptions.indenter_modulus_GPa) must be above 0";
+  if (!(indenter_poisson > -1 && indenter_poisson < 0.5))
+    return "--indenter-poisson (OliverPharrOptions.indenter_poisson) must lie in (-1, 0.5)";
   if (max_iterations < 1) return "OliverPharrOptions.max_iterations must be >= 1";
   return "";
 }

@@ -91,7 +91,8 @@ void add_hrtem_command(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--acf", cli->acf, "Autocorrelation: circular, or linear (zero-padded to 2n)")->capture_default_str();
   cmd->add_option("--d-min", cli->d_min, "Smallest spacing searched for spots (length)")->capture_default_str();
   cmd->add_option("--d-max", cli->d_max, "Largest spacing searched for spots (length)")->capture_default_str();
-  cmd->add_option("--acf-min-lag", cli->acf_min_lag, "ACF secondary peak searched above this lag and below half the box (length)")
+  cmd->add_option("--acf-min-lag", cli->acf_min_lag,
+                  "ACF secondary peak searched above this lag and below half the box (length)")
       ->capture_default_str();
   cmd->add_option("--same-direction", cli->same_direction_deg,
                   "Spots closer than this in angle are one fringe set (degrees, up to 90)")->capture_default_str();

@@ -237,8 +237,8 @@ std::string hrtem_combined_csv(const std::vector<HrtemImageFractions>& images, i
     const Interval ci = wilson_interval(c[1] + c[2], boxes);
     o << name << ',' << boxes << ',' << c[0] << ',' << c[1] << ',' << c[2] << ',' << cell(has_boxes, c[0] / nb) << ','
       << cell(has_boxes, c[1] / nb) << ',' << cell(has_boxes, c[2] / nb) << ',' << cell(has_boxes, (c[1] + c[2]) / nb)
-      << ',' << cell(has_boxes, ci.low) << ',' << cell(has_boxes, ci.high) << ',' << cell(has_area, area_fraction) << ','
-      << cell(has_area, area_ci.low) << ',' << cell(has_area, area_ci.high) << ',' << csv_list(warnings) << '\n';
+      << ',' << cell(has_boxes, ci.low) << ',' << cell(has_boxes, ci.high) << ',' << cell(has_area, area_fraction)
+      << ',' << cell(has_area, area_ci.low) << ',' << cell(has_area, area_ci.high) << ',' << csv_list(warnings) << '\n';
   };
   std::array<long, kBoxClassCount> pooled{};
   long pooled_boxes = 0;

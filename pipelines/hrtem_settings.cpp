@@ -18,7 +18,8 @@ ThresholdMode threshold_mode(const HrtemCli& c) {
                                                          {"formula", ThresholdMode::formula},
                                                          {"fixed", ThresholdMode::fixed},
                                                          {"reference", ThresholdMode::reference}};
-  const auto it = std::find_if(std::begin(named), std::end(named), [&](const auto& n) { return c.threshold_mode == n.first; });
+  const auto it =
+      std::find_if(std::begin(named), std::end(named), [&](const auto& n) { return c.threshold_mode == n.first; });
   if (it == std::end(named)) throw UsageError("--threshold-mode: use null, formula, fixed or reference");
   if (!c.reference.empty() && c.spot_threshold)
     throw UsageError("--reference and --spot-threshold: give one (a reference image calibrates the level that "
@@ -102,8 +103,8 @@ HrtemSettings make_hrtem_settings(const HrtemCli& cli) {
       throw UsageError(std::string(option) + " and --threshold-each-image: give one (each image calibrating its own "
                                              "threshold neither keeps nor reuses one)");
     if (s.options.threshold.mode != ThresholdMode::null_model)
-      throw UsageError(std::string(option) + " keeps or reuses a null calibration: --threshold-mode must be null (not " +
-                       threshold_mode_name(s.options.threshold.mode) + ")");
+      throw UsageError(std::string(option) + " keeps or reuses a null calibration: --threshold-mode must be null " +
+                       "(not " + threshold_mode_name(s.options.threshold.mode) + ")");
   }
   if (!cli.threshold_from.empty() && !cli.save_threshold.empty())
     throw UsageError("--threshold-from and --save-threshold: give one (a reused calibration is already in its file)");

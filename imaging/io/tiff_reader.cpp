@@ -560,8 +560,9 @@ struct TiffPages::Session {
     // Thumbnails after the micrograph(s) leave frame k page k: a note in the metadata. Before or
     // between them the numbers differ, which a user giving --frame must know.
     if (full.back() != static_cast<tdir_t>(full.size() - 1))
-      frame_pages_warning = std::to_string(reduced.size()) + " of the file's " + std::to_string(pages) + " pages (page " +
-                            listed + ") are reduced-resolution copies (NewSubfileType bit 0: previews or thumbnails) "
+      frame_pages_warning = std::to_string(reduced.size()) + " of the file's " + std::to_string(pages) +
+                            " pages (page " + listed +
+                            ") are reduced-resolution copies (NewSubfileType bit 0: previews or thumbnails) "
                             "and are not frames; frames 0 to " + std::to_string(full.size() - 1) +
                             " are the full-resolution pages, frame 0 being page " + std::to_string(full.front());
     frame_pages = std::move(full);

@@ -207,8 +207,8 @@ TEST(CliRules, OptionChecksOfTheCommandsExitTwoBeforeAnyInput) {
   const std::string reference = " --reference '" + std::string(MGSCOPE_SOURCE_DIR) + "/samples/hrtem/ascast_2.tif'";
   const auto dir = test::scratch_dir("cli_rules_usage");
   const std::string hrtem = "hrtem" + images + " -o '" + (dir / "out").string() + "'";
-  const std::string hardness = "hardness '" + std::string(MGSCOPE_SOURCE_DIR) + "/samples/indent/grid/indent_r01_c01.csv' -o '" +
-                               (dir / "out").string() + "'";
+  const std::string hardness = "hardness '" + std::string(MGSCOPE_SOURCE_DIR) +
+                               "/samples/indent/grid/indent_r01_c01.csv' -o '" + (dir / "out").string() + "'";
   const std::string creep = "creep '" + std::string(MGSCOPE_SOURCE_DIR) + "/samples/indent/creep/creep_01.csv' -o '" +
                             (dir / "out").string() + "'";
   const std::vector<std::pair<std::string, std::string>> cases = {
@@ -216,7 +216,8 @@ TEST(CliRules, OptionChecksOfTheCommandsExitTwoBeforeAnyInput) {
       {hrtem + " --fdr 2", "hrtem: --fdr (HrtemOptions.fdr_q) must lie between 0 and 1"},
       {hrtem + " --null-boxes 5", "hrtem: --null-boxes must be at least 20"},
       {hrtem + " --d-min 0.7nm", "hrtem: --d-min must be below --d-max"},
-      {hrtem + " --acf-min-lag 5nm", "hrtem: --acf-min-lag (HrtemOptions.spots.acf_min_lag_nm) must lie below half the box"},
+      {hrtem + " --acf-min-lag 5nm",
+       "hrtem: --acf-min-lag (HrtemOptions.spots.acf_min_lag_nm) must lie below half the box"},
       {hrtem + " --box '2 K'", "hrtem: --box: unknown length unit ' K'"},
       {hrtem + " --threshold-mode formula --spot-threshold 20", "--threshold-mode formula and --spot-threshold"},
       {hrtem + reference + " --spot-threshold 20", "--reference and --spot-threshold: give one"},

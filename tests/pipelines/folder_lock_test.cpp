@@ -30,8 +30,8 @@ TEST(FolderLock, ASecondRunIntoTheFolderIsRefusedWhileTheFirstHoldsIt) {
         << e.what();
   }
   // The command line says the same and exits 1, having written nothing.
-  const auto r = test::run_mgscope("sample '" + std::string(MGSCOPE_SOURCE_DIR) + "/samples/study/ascast/sample.toml' -o '" +
-                                   dir.string() + "'");
+  const auto r = test::run_mgscope("sample '" + std::string(MGSCOPE_SOURCE_DIR) +
+                                   "/samples/study/ascast/sample.toml' -o '" + dir.string() + "'");
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find("another `mgscope sample` is writing this output folder"), std::string::npos) << r.output;
   EXPECT_TRUE(fs::is_empty(dir));

@@ -191,7 +191,8 @@ TEST(HrtemRecord, RowRoundTripGivesTheSameCombinedCsv) {
   EXPECT_NE(with_failure.find("\ndir/c.tif,,,,,,,,,,,,,,not analysed (the run's ERROR line for it says why)\npooled,"),
             std::string::npos)
       << with_failure;
-  EXPECT_NE(with_failure.find("| c.tif: not analysed, left out of the pooled row\"\n"), std::string::npos) << with_failure;
+  EXPECT_NE(with_failure.find("| c.tif: not analysed, left out of the pooled row\"\n"), std::string::npos)
+      << with_failure;
 }
 
 // -np 3 (and -np 1) against the program without mpirun: the same files, byte for byte; the bad
