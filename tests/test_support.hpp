@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -127,6 +128,16 @@ inline RunResult run_command(const std::string& cmd) {
 // Runs `mgscope ARGS` (args already shell-quoted by the caller) and captures its output.
 inline RunResult run_mgscope(const std::string& args) {
   return run_command(std::string("'") + MGSCOPE_EXE + "' " + args);
+}
+
+// The path in single quotes, for a command line the shell runs (run_mgscope).
+inline std::string quoted(const std::filesystem::path& p) { return "'" + p.string() + "'"; }
+
+// Writes `text` to `p` byte for byte, creating its folder when missing.
+inline void write_text(const std::filesystem::path& p, const std::string& text) {
+  std::error_code ec;
+  if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path(), ec);
+  std::ofstream(p, std::ios::binary) << text;
 }
 
 inline std::string read_all(const std::filesystem::path& p) {

@@ -20,17 +20,13 @@ using nlohmann::json;
 using mgscope::test::read_all;
 using mgscope::test::run_mgscope;
 using mgscope::test::scratch_dir;
+using mgscope::test::write_text;
 
 namespace {
 
-std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
+constexpr auto& q = mgscope::test::quoted;
 
 json read_json(const fs::path& p) { return json::parse(read_all(p)); }
-
-void write(const fs::path& p, const std::string& text) {
-  fs::create_directories(p.parent_path());
-  std::ofstream(p) << text;
-}
 
 // Modification times of every file under `dir`, to prove a re-run wrote nothing.
 std::map<std::string, fs::file_time_type> mtimes(const fs::path& dir) {
@@ -312,8 +308,8 @@ TEST(SampleCommand, BrokenFileFailsItsModuleOnlyAndExitsOne) {
   ASSERT_EQ(run_mgscope("synth dsc -o " + q(dir / "raw") + " --name scan").exit_code, 0);
   // A TIFF cut after its header: the hrtem module fails on it, the good image is still analysed.
   const std::string good = read_all(dir / "raw" / "good.tif");
-  write(dir / "raw" / "broken.tif", good.substr(0, 300));
-  write(dir / "sample.toml", R"(name = "broken"
+  write_text(dir / "raw" / "broken.tif", good.substr(0, 300));
+  write_text(dir / "sample.toml", R"(name = "broken"
 [treatment]
 ctc_cycles = 5
 [hrtem]
@@ -359,7 +355,7 @@ TEST(SampleCommand, AMissingMeasurementFileFailsItsModuleButTheOthersAreAnalysed
   ASSERT_EQ(run_mgscope("synth mce -o " + q(dir / "raw") + " --t-step-K 5").exit_code, 0);
   ASSERT_EQ(run_mgscope("synth hrtem -o " + q(dir / "raw") + " --name good --width 256 --height 256 --pixel-size 0.04nm")
                 .exit_code, 0);
-  write(dir / "sample.toml", R"(name = "missing"
+  write_text(dir / "sample.toml", R"(name = "missing"
 [hrtem]
 files = ["raw/good.tif", "raw/gone.tif"]
 [mce]
@@ -375,7 +371,8 @@ options = { mt = "raw/fc.dat", mh = "raw/iso_*.dat" }
   EXPECT_EQ(mods["hrtem"]["status"], "failed");
   EXPECT_NE(mods["hrtem"]["error"].get<std::string>().find("gone.tif does not exist"), std::string::npos);
   EXPECT_TRUE(mods["hrtem"]["quantities"]["ordered_fraction"]["value"].is_number());
-  write(dir / "masked.toml", "name = \"masked\"\n[hrtem]\nfiles = [\"raw/good.tif\"]\noptions = { mask = \"raw/no_mask.tif\" }\n");
+  write_text(dir / "masked.toml",
+             "name = \"masked\"\n[hrtem]\nfiles = [\"raw/good.tif\"]\noptions = { mask = \"raw/no_mask.tif\" }\n");
   const auto masked = run_mgscope("sample " + q(dir / "masked.toml") + " -o " + q(dir / "out_masked"));
   EXPECT_EQ(masked.exit_code, 1);
   const json m = read_json(dir / "out_masked" / "report.json")["modules"][0];
@@ -394,7 +391,7 @@ TEST(SampleCommand, AnOptionTheCommandAsksForIsNamedAsAManifestKey) {
   const fs::path dir = scratch_dir("sample_option_key");
   fs::create_directories(dir / "raw");
   fs::copy_file(uncalibrated, dir / "raw" / "test-1.dm4", fs::copy_options::overwrite_existing);
-  write(dir / "sample.toml", "name = \"uncalibrated\"\n[hrtem]\nfiles = [\"raw/test-1.dm4\"]\n");
+  write_text(dir / "sample.toml", "name = \"uncalibrated\"\n[hrtem]\nfiles = [\"raw/test-1.dm4\"]\n");
   const auto r = run_mgscope("sample " + q(dir / "sample.toml") + " -o " + q(dir / "out"));
   EXPECT_EQ(r.exit_code, 1) << r.output;
   const std::string key = "(in the manifest, --pixel-size is a key of [hrtem] options: options = { pixel-size = ... })";
@@ -420,7 +417,8 @@ TEST(SampleCommand, AnInSituSeriesReportsItsFirstAndLastPoints) {
                           "\"all\""),
             std::string::npos)
       << manifest;
-  write(dir / "sample.toml", "name = \"in situ\"\n[hrtem]\nfiles = [\"raw/grow.tif\"]\noptions = { frames = \"all\" }\n");
+  write_text(dir / "sample.toml",
+             "name = \"in situ\"\n[hrtem]\nfiles = [\"raw/grow.tif\"]\noptions = { frames = \"all\" }\n");
   const auto r = run_mgscope("sample " + q(dir / "sample.toml") + " -o " + q(dir / "out"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const json report = read_json(dir / "out" / "report.json");
@@ -464,8 +462,9 @@ TEST(SampleCommand, AnInSituSeriesReportsItsFirstAndLastPoints) {
 TEST(SampleCommand, BatchOfManifestsGoesOnPastABadOne) {
   const fs::path dir = scratch_dir("sample_batch");
   ASSERT_EQ(run_mgscope("synth dsc -o " + q(dir / "a") + " --name scan").exit_code, 0);
-  write(dir / "a" / "sample.toml", "name = \"a\"\n[dsc]\nfiles = [\"scan.txt\"]\n");
-  write(dir / "b" / "sample.toml", "name = \"b\"\n[dsc]\nfiles = [\"../a/scan.txt\"]\noptions = { no-such-option = 1 }\n");
+  write_text(dir / "a" / "sample.toml", "name = \"a\"\n[dsc]\nfiles = [\"scan.txt\"]\n");
+  write_text(dir / "b" / "sample.toml",
+             "name = \"b\"\n[dsc]\nfiles = [\"../a/scan.txt\"]\noptions = { no-such-option = 1 }\n");
   const auto r = run_mgscope("sample " + q(dir / "b" / "sample.toml") + " " + q(dir / "a" / "sample.toml") + " -o " +
                              q(dir / "out"));
   EXPECT_EQ(r.exit_code, 1) << r.output;
@@ -492,7 +491,7 @@ TEST(InitCommand, RecognisesGeneratedFiles) {
   ASSERT_EQ(run_mgscope("synth mce -o " + q(dir / "mpms") + " --field-step-T 1 --t-step-K 5").exit_code, 0);
   ASSERT_EQ(run_mgscope("synth creep -o " + q(dir / "creep") + " --count 2 --format nanotest").exit_code, 0);
   ASSERT_EQ(run_mgscope("synth indent -o " + q(dir / "grid") + " --grid 2").exit_code, 0);
-  write(dir / "notes.txt", "measured on Tuesday\n");
+  write_text(dir / "notes.txt", "measured on Tuesday\n");
   // A TIA series: NAME_1.ser with its NAME.emi (a binary metadata file that belongs to the .ser).
   const std::string ser = mgscope::test::shared_data("hrtem/16_STOimage_1.ser");
   const std::string emi = mgscope::test::shared_data("hrtem/16_STOimage.emi");
@@ -584,8 +583,8 @@ TEST(InitCommand, IndentationExportedAsTxtAndInsideAZipIsCountedOnce) {
 
 TEST(SampleManifest, ResolvesGlobsPathOptionsFlagsAndArrays) {
   const fs::path dir = scratch_dir("manifest_read");
-  for (const char* f : {"b.tif", "a.tif", "ref.txt", "s1.txt", "cal.json"}) write(dir / "data" / f, "x");
-  write(dir / "sample.toml", R"(name = "s"
+  for (const char* f : {"b.tif", "a.tif", "ref.txt", "s1.txt", "cal.json"}) write_text(dir / "data" / f, "x");
+  write_text(dir / "sample.toml", R"(name = "s"
 composition = "Gd55Co20Al25"
 [treatment]
 ctc_cycles = 20
@@ -627,7 +626,7 @@ options = { reference = "data/ref.txt", tg-window = [560, 600] }
   EXPECT_EQ(std::count(dargs.begin(), dargs.end(), "--tg-window"), 2);
 
   auto error_of = [&](const std::string& text) {
-    write(dir / "bad.toml", text);
+    write_text(dir / "bad.toml", text);
     try {
       mgscope::read_sample_manifest(dir / "bad.toml");
     } catch (const mgscope::InputError& e) {
@@ -755,7 +754,7 @@ TEST(Study, AQuantityOfAFailedModuleSaysTheModuleFailed) {
 TEST(SampleCommand, RefusesAnOutputFolderThatHoldsItsInputs) {
   const fs::path dir = scratch_dir("sample_inputs_inside");
   ASSERT_EQ(run_mgscope("synth dsc -o " + q(dir / "dsc") + " --name scan").exit_code, 0);
-  write(dir / "sample.toml", "name = \"x\"\n[dsc]\nfiles = [\"dsc/scan.txt\"]\n");
+  write_text(dir / "sample.toml", "name = \"x\"\n[dsc]\nfiles = [\"dsc/scan.txt\"]\n");
   // -o the raw folder itself: OUTDIR/dsc would be emptied, and with it the input.
   const auto r = run_mgscope("sample " + q(dir / "sample.toml") + " -o " + q(dir));
   EXPECT_EQ(r.exit_code, 1) << r.output;

@@ -23,17 +23,14 @@ using nlohmann::json;
 using mgscope::test::read_all;
 using mgscope::test::run_mgscope;
 using mgscope::test::scratch_dir;
+using mgscope::test::write_text;
 
 namespace {
 
-std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
+constexpr auto& q = mgscope::test::quoted;
 
 json read_json(const fs::path& p) { return json::parse(read_all(p)); }
 
-void write(const fs::path& p, const std::string& text) {
-  fs::create_directories(p.parent_path());
-  std::ofstream(p) << text;
-}
 
 const fs::path kDsc = fs::path(MGSCOPE_SOURCE_DIR) / "samples" / "dsc";
 
@@ -42,13 +39,13 @@ fs::path dsc_sample(const fs::path& dir, const std::string& name, double cycles,
   std::string text = "name = \"" + name + "\"\n";
   if (cycles >= 0) text += "[treatment]\nctc_cycles = " + std::to_string(cycles) + "\n";
   text += "[dsc]\nfiles = [\"" + (kDsc / scan).string() + "\"]\n";
-  write(dir / name / "sample.toml", text);
+  write_text(dir / name / "sample.toml", text);
   return dir / name / "sample.toml";
 }
 
 // The message of the InputError reading `text` as a manifest throws, or "" when it reads.
 std::string manifest_error(const fs::path& dir, const std::string& text) {
-  write(dir / "sample.toml", text);
+  write_text(dir / "sample.toml", text);
   try {
     mgscope::read_sample_manifest(dir / "sample.toml");
   } catch (const mgscope::InputError& e) {
@@ -111,7 +108,7 @@ TEST(StudyInputs, TheDemoStudyWithoutItsReferenceTableSkipsThePowerLaw) {
 TEST(StudyInputs, AMissingPowerLawTableIsAWarningNotAFailure) {
   const fs::path dir = scratch_dir("study_powerlaw_missing");
   dsc_sample(dir, "a", 0, "dsc_as_cast.txt");
-  write(dir / "study.toml", "treatment = \"ctc_cycles\"\nsamples = [\"a/sample.toml\"]\n"
+  write_text(dir / "study.toml", "treatment = \"ctc_cycles\"\nsamples = [\"a/sample.toml\"]\n"
                             "[powerlaw]\nfiles = [\"shared/reference.csv\"]\n");
   const auto r = run_mgscope("study " + q(dir / "study.toml") + " -o " + q(dir / "out"));
   EXPECT_EQ(r.exit_code, 0) << r.output;
@@ -127,8 +124,8 @@ TEST(StudyInputs, AMissingPowerLawTableIsAWarningNotAFailure) {
 // exist); when none exists the module is not run at all.
 TEST(StudyInputs, AMissingFileIsNotGivenToItsModule) {
   const fs::path dir = scratch_dir("manifest_missing_file");
-  write(dir / "a.tif", "x");
-  write(dir / "sample.toml",
+  write_text(dir / "a.tif", "x");
+  write_text(dir / "sample.toml",
         "name = \"x\"\n[hrtem]\nfiles = [\"a.tif\", \"gone.tif\"]\n[creep]\nfiles = [\"gone.txt\"]\n");
   const mgscope::SampleManifest m = mgscope::read_sample_manifest(dir / "sample.toml");
   ASSERT_EQ(m.measurements.size(), 2u);
@@ -152,12 +149,12 @@ TEST(StudyInputs, NumbersOfAPartlyFailedModuleAreDoubtedEverywhere) {
                           " --width 256 --height 256 --pixel-size 0.04nm")
                   .exit_code, 0);
   const std::string three = read_all(dir / "raw" / "three.tif");
-  write(dir / "raw" / "cut.tif", three.substr(0, 300));  // its header only: hrtem fails on it
-  write(dir / "bad" / "sample.toml", "name = \"bad\"\n[treatment]\nctc_cycles = 10\n[hrtem]\n"
+  write_text(dir / "raw" / "cut.tif", three.substr(0, 300));  // its header only: hrtem fails on it
+  write_text(dir / "bad" / "sample.toml", "name = \"bad\"\n[treatment]\nctc_cycles = 10\n[hrtem]\n"
                                      "files = [\"../raw/one.tif\", \"../raw/two.tif\", \"../raw/cut.tif\"]\n");
-  write(dir / "good" / "sample.toml", "name = \"good\"\n[treatment]\nctc_cycles = 20\n[hrtem]\n"
+  write_text(dir / "good" / "sample.toml", "name = \"good\"\n[treatment]\nctc_cycles = 20\n[hrtem]\n"
                                       "files = [\"../raw/three.tif\"]\n");
-  write(dir / "study.toml", "treatment = \"ctc_cycles\"\nsamples = [\"bad/sample.toml\", \"good/sample.toml\"]\n");
+  write_text(dir / "study.toml", "treatment = \"ctc_cycles\"\nsamples = [\"bad/sample.toml\", \"good/sample.toml\"]\n");
   const auto r = run_mgscope("study " + q(dir / "study.toml") + " -o " + q(dir / "out"));
   EXPECT_EQ(r.exit_code, 1) << r.output;  // the module still failed
   const std::string cut = (dir / "raw" / "cut.tif").string();
@@ -238,7 +235,7 @@ TEST(StudyInputs, ASampleListedTwiceIsAnalysedOnce) {
   dsc_sample(dir, "a", 0, "dsc_as_cast.txt");
   dsc_sample(dir, "b", 10, "dsc_10_cycles.txt");
   fs::create_directory_symlink(dir / "a", dir / "link");
-  write(dir / "study.toml", "treatment = \"ctc_cycles\"\n"
+  write_text(dir / "study.toml", "treatment = \"ctc_cycles\"\n"
                             "samples = [\"a/sample.toml\", \"b/sample.toml\", \"a/../a/sample.toml\", "
                             "\"link/sample.toml\"]\n");
   const mgscope::StudyManifest study = mgscope::read_study_manifest(dir / "study.toml");
@@ -283,9 +280,9 @@ TEST(StudyInputs, TwoSamplesOfOneNameAreWarnedAboutAndToldApart) {
 TEST(StudyInputs, ATreatmentNoSampleHasIsRefusedNamingTheKeysTheyHave) {
   const fs::path dir = scratch_dir("study_treatment_typo");
   dsc_sample(dir, "a", 0, "dsc_as_cast.txt");
-  write(dir / "b" / "sample.toml",
+  write_text(dir / "b" / "sample.toml",
         "name = \"b\"\n[treatment]\nctc_cycles = 10\nanneal_K = 450\n[dsc]\nfiles = [\"x\"]\n");
-  write(dir / "study.toml", "treatment = \"ctc_cylces\"\nsamples = [\"a/sample.toml\", \"b/sample.toml\"]\n");
+  write_text(dir / "study.toml", "treatment = \"ctc_cylces\"\nsamples = [\"a/sample.toml\", \"b/sample.toml\"]\n");
   const auto r = run_mgscope("study " + q(dir / "study.toml") + " -o " + q(dir / "out"));
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find((dir / "study.toml").string() + ": key 'treatment': no sample has \"ctc_cylces\" in its "
@@ -331,8 +328,8 @@ TEST(StudyInputs, ANonFiniteTreatmentValueIsRefused) {
 TEST(StudyInputs, TwoStudiesOfOneStemGetTheirOwnFolders) {
   const fs::path dir = scratch_dir("study_same_stem");
   dsc_sample(dir, "s", 0, "dsc_as_cast.txt");
-  write(dir / "a" / "study.toml", "name = \"A\"\ntreatment = \"ctc_cycles\"\nsamples = [\"../s/sample.toml\"]\n");
-  write(dir / "b" / "study.toml", "name = \"B\"\ntreatment = \"ctc_cycles\"\nsamples = [\"../s/sample.toml\"]\n");
+  write_text(dir / "a" / "study.toml", "name = \"A\"\ntreatment = \"ctc_cycles\"\nsamples = [\"../s/sample.toml\"]\n");
+  write_text(dir / "b" / "study.toml", "name = \"B\"\ntreatment = \"ctc_cycles\"\nsamples = [\"../s/sample.toml\"]\n");
   const auto r = run_mgscope("study " + q(dir / "a" / "study.toml") + " " + q(dir / "b" / "study.toml") + " -o " +
                              q(dir / "out"));
   EXPECT_EQ(r.exit_code, 0) << r.output;
@@ -375,8 +372,8 @@ TEST(StudyInputs, AKilledRunsLogTemporaryIsRemovedByTheNextRun) {
   waitpid(gone, &status, 0);
   const fs::path stale = dir / "out" / "logs" / ("dsc.log.tmp-" + std::to_string(gone) + "-0");
   const fs::path live = dir / "out" / "logs" / ("dsc.log.tmp-" + std::to_string(getpid()) + "-0");
-  write(stale, "killed");
-  write(live, "running");
+  write_text(stale, "killed");
+  write_text(live, "running");
   const auto r = run_mgscope("sample " + q(manifest) + " -o " + q(dir / "out"));
   EXPECT_NE(r.output.find("dsc       up to date"), std::string::npos) << r.output;
   EXPECT_FALSE(fs::exists(stale));

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "fitting/base/error.hpp"
+#include "tests/test_support.hpp"
 
 namespace mgscope::test {
 
@@ -17,10 +18,6 @@ inline std::string error_of(const std::function<void()>& f) {
     return e.what();
   }
   return "(no InputError)";
-}
-
-inline void write_text(const std::filesystem::path& p, const std::string& s) {
-  std::ofstream(p, std::ios::binary) << s;
 }
 
 }  // namespace mgscope::test
