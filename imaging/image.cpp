@@ -60,45 +60,33 @@ std::size_t pixel_type_bytes(PixelType t) {
 }
 
 namespace {
-template <class T>
-void convert(const RawImage& raw, ImageF& out) {
+// Each stored pixel read as a T and turned into a float by `narrow`, row by row into `out`.
+template <class T, class Narrow>
+void convert(const RawImage& raw, ImageF& out, Narrow narrow) {
   for (int y = 0; y < raw.height; ++y) {
     const std::uint8_t* in = raw.row(y);
     float* o = out.row(y);
     for (int x = 0; x < raw.width; ++x) {
       T v;
       std::memcpy(&v, in + std::size_t(x) * sizeof(T), sizeof(T));
-      o[x] = static_cast<float>(v);
+      o[x] = narrow(v);
     }
   }
 }
 
-// As convert, times 2^k. Doubles are scaled before they are narrowed (1e40 has no float); the other
-// types become float first, then are scaled in double, as scale_by_power_of_two does after
-// convert: the same floats either way.
-template <class T>
-void convert_scaled(const RawImage& raw, ImageF& out, int k) {
-  const double factor = std::ldexp(1.0, k);
-  for (int y = 0; y < raw.height; ++y) {
-    const std::uint8_t* in = raw.row(y);
-    float* o = out.row(y);
-    for (int x = 0; x < raw.width; ++x) {
-      T v;
-      std::memcpy(&v, in + std::size_t(x) * sizeof(T), sizeof(T));
-      if constexpr (std::is_same_v<T, double>)
-        o[x] = static_cast<float>(v * factor);
-      else
-        o[x] = static_cast<float>(double(static_cast<float>(v)) * factor);
-    }
-  }
-}
-
+// The pixels as floats, times 2^k. Doubles are scaled before they are narrowed (1e40 has no
+// float); the other types become float first, then are scaled in double, as
+// scale_by_power_of_two does after a plain conversion: the same floats either way.
 template <class T>
 void convert_any(const RawImage& raw, ImageF& out, int k) {
-  if (k == 0)
-    convert<T>(raw, out);
-  else
-    convert_scaled<T>(raw, out, k);
+  if (k == 0) return convert<T>(raw, out, [](T v) { return static_cast<float>(v); });
+  const double factor = std::ldexp(1.0, k);
+  convert<T>(raw, out, [factor](T v) {
+    if constexpr (std::is_same_v<T, double>)
+      return static_cast<float>(v * factor);
+    else
+      return static_cast<float>(double(static_cast<float>(v)) * factor);
+  });
 }
 
 // Pixels as stored that are not finite, and the largest finite magnitude, read as doubles.
