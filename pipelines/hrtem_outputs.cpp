@@ -1,7 +1,7 @@
 #include "pipelines/hrtem_outputs.hpp"
 
-#include <array>
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <sstream>
@@ -224,9 +224,11 @@ std::vector<std::string> hrtem_warnings(const HrtemResult& result, const HrtemRu
 std::string hrtem_combined_csv(const std::vector<HrtemImageFractions>& images, int bootstrap_resamples,
                                std::uint64_t seed, const std::vector<BatchFailure>& failed) {
   std::ostringstream o;
-  o << "image,boxes,amorphous,crystal_like,nanocrystal,amorphous_fraction,crystal_like_fraction,"
-       "nanocrystal_fraction,ordered_box_fraction,ordered_box_ci95_low,ordered_box_ci95_high,"
-       "ordered_area_fraction,ordered_area_ci95_low,ordered_area_ci95_high,warnings\n";
+  const std::string header =
+      "image,boxes,amorphous,crystal_like,nanocrystal,amorphous_fraction,crystal_like_fraction,"
+      "nanocrystal_fraction,ordered_box_fraction,ordered_box_ci95_low,ordered_box_ci95_high,"
+      "ordered_area_fraction,ordered_area_ci95_low,ordered_area_ci95_high,warnings";
+  o << header << '\n';
   auto cell = [](bool has, double v) { return has ? csv_number(v, 6) : std::string(); };
   auto row = [&](const std::string& name, long boxes, const std::array<long, kBoxClassCount>& c, bool has_area,
                  double area_fraction, const Interval& area_ci, const std::vector<std::string>& warnings) {
@@ -264,7 +266,8 @@ std::string hrtem_combined_csv(const std::vector<HrtemImageFractions>& images, i
   // the analysed images only, and pooled 3 of 10 without a word). Its reason is in the terminal:
   // a --gather knows only that its shard did not write it, and writes the bytes of one run.
   for (const BatchFailure& f : failed) {
-    o << csv_field(f.input) << std::string(14, ',') << "not analysed (the run's ERROR line for it says why)\n";
+    o << csv_field(f.input) << std::string(std::size_t(std::count(header.begin(), header.end(), ',')), ',')
+      << "not analysed (the run's ERROR line for it says why)\n";
     pooled_warnings.push_back(std::filesystem::path(f.input).filename().string() + ": not analysed, left out of "
                               "the pooled row");
   }
