@@ -59,45 +59,38 @@ std::string fmt(const char* f, double v, bool decimal_comma) {
 
 // "DscSynthParams.<field>: <rule>, got <value>", the form the command maps to its option.
 std::string bad_dsc_setting(const std::string& field, const std::string& rule, double value) {
-  return "DscSynthParams." + field + ": " + rule + ", got " + number_text(value, 6);
+  return bad_setting("DscSynthParams", field, rule, value);
 }
 
 }  // namespace
 
 std::string DscSynthParams::check() const {
-  struct Value {
-    const char* field;
-    double value;
-    const char* unit;
-  };
-  const Value positive[] = {{"rate_K_per_min", rate_K_per_min, " K/min"},
-                            {"sample_interval_s", sample_interval_s, " s"},
-                            {"start_K", start_K, " K"},
-                            {"tg_mid_K", tg_mid_K, " K"},
-                            {"tg_width_K", tg_width_K, " K"},
-                            {"tx_peak_K", tx_peak_K, " K"},
-                            {"tx_sigma_K", tx_sigma_K, " K"},
-                            {"relax_sigma_K", relax_sigma_K, " K"},
-                            {"overshoot_sigma_K", overshoot_sigma_K, " K"}};
-  for (const Value& v : positive)
-    if (!(v.value > 0 && std::isfinite(v.value)))
-      return bad_dsc_setting(v.field, std::string("must be finite and > 0") + v.unit, v.value);
-  const Value non_negative[] = {{"step_W_per_g", step_W_per_g, " W/g"},
-                                {"dH_x_J_per_g", dH_x_J_per_g, " J/g"},
-                                {"overshoot_J_per_g", overshoot_J_per_g, " J/g"},
-                                {"noise_W_per_g", noise_W_per_g, " W/g"}};
-  for (const Value& v : non_negative)
-    if (!(v.value >= 0 && std::isfinite(v.value)))
-      return bad_dsc_setting(v.field, std::string("must be finite and >= 0") + v.unit, v.value);
-  for (const Value& v : {Value{"baseline_W_per_g", baseline_W_per_g, ""},
-                         Value{"baseline_slope_W_per_gK", baseline_slope_W_per_gK, ""},
-                         Value{"release_J_per_g", release_J_per_g, ""}, Value{"relax_center_K", relax_center_K, ""},
-                         Value{"overshoot_center_K", overshoot_center_K, ""}})
+  const std::string bad = first_bad_setting("DscSynthParams",
+                                            {{"rate_K_per_min", rate_K_per_min, " K/min"},
+                                             {"sample_interval_s", sample_interval_s, " s"},
+                                             {"start_K", start_K, " K"},
+                                             {"tg_mid_K", tg_mid_K, " K"},
+                                             {"tg_width_K", tg_width_K, " K"},
+                                             {"tx_peak_K", tx_peak_K, " K"},
+                                             {"tx_sigma_K", tx_sigma_K, " K"},
+                                             {"relax_sigma_K", relax_sigma_K, " K"},
+                                             {"overshoot_sigma_K", overshoot_sigma_K, " K"}},
+                                            {{"step_W_per_g", step_W_per_g, " W/g"},
+                                             {"dH_x_J_per_g", dH_x_J_per_g, " J/g"},
+                                             {"overshoot_J_per_g", overshoot_J_per_g, " J/g"},
+                                             {"noise_W_per_g", noise_W_per_g, " W/g"}});
+  if (!bad.empty()) return bad;
+  for (const SettingValue& v : {SettingValue{"baseline_W_per_g", baseline_W_per_g, ""},
+                                SettingValue{"baseline_slope_W_per_gK", baseline_slope_W_per_gK, ""},
+                                SettingValue{"release_J_per_g", release_J_per_g, ""},
+                                SettingValue{"relax_center_K", relax_center_K, ""},
+                                SettingValue{"overshoot_center_K", overshoot_center_K, ""}})
     if (!std::isfinite(v.value)) return bad_dsc_setting(v.field, "must be finite", v.value);
   // The rule of a mass in a file's header, so that the readers take the file back.
   if (!(mass_mg >= kMinMass_mg && mass_mg <= kMaxMass_mg))
     return bad_dsc_setting("mass_mg", "must lie within 0.001 to 100000 mg (1 ug to 100 g)", mass_mg);
-  for (const Value& v : {Value{"first_end_K", first_end_K, ""}, Value{"second_end_K", second_end_K, ""}})
+  for (const SettingValue& v : {SettingValue{"first_end_K", first_end_K, ""},
+                                SettingValue{"second_end_K", second_end_K, ""}})
     if (!(v.value > start_K && std::isfinite(v.value)))
       return bad_dsc_setting(v.field, "must lie above the scan's start, " + number_text(start_K, 6) + " K", v.value);
   const double ramps_K = 2 * (first_end_K - start_K) + (second_end_K - start_K);

@@ -31,36 +31,27 @@ class Gaussian {
 
 // "IndentSynthOptions.<field>: <rule>, got <value>", the form the command maps to its option.
 std::string bad_indent_setting(const std::string& field, const std::string& rule, double value) {
-  return "IndentSynthOptions." + field + ": " + rule + ", got " + number_text(value, 6);
+  return bad_setting("IndentSynthOptions", field, rule, value);
 }
 
 }  // namespace
 
 std::string IndentSynthOptions::check() const {
-  struct Value {
-    const char* field;
-    double value;
-    const char* unit;
-  };
-  const Value positive[] = {{"hardness_GPa", hardness_GPa, " GPa"},
-                            {"reduced_modulus_GPa", reduced_modulus_GPa, " GPa"},
-                            {"max_load_mN", max_load_mN, " mN"},
-                            {"loading_rate_mN_per_s", loading_rate_mN_per_s, " mN/s"},
-                            {"unloading_rate_mN_per_s", unloading_rate_mN_per_s, " mN/s"},
-                            {"rate_Hz", rate_Hz, " Hz"},
-                            {"unloading_exponent_m", unloading_exponent_m, ""},
-                            {"beta", beta, ""}};
-  for (const Value& v : positive)
-    if (!(v.value > 0 && std::isfinite(v.value)))
-      return bad_indent_setting(v.field, std::string("must be finite and > 0") + v.unit, v.value);
-  const Value non_negative[] = {{"hold_s", hold_s, " s"},
-                                {"depth_noise_nm", depth_noise_nm, " nm"},
-                                {"load_noise_mN", load_noise_mN, " mN"},
-                                {"inv_mu0_nm_per_s", inv_mu0_nm_per_s, " nm/s"},
-                                {"popin_size_nm", popin_size_nm, " nm"}};
-  for (const Value& v : non_negative)
-    if (!(v.value >= 0 && std::isfinite(v.value)))
-      return bad_indent_setting(v.field, std::string("must be finite and >= 0") + v.unit, v.value);
+  const std::string bad = first_bad_setting("IndentSynthOptions",
+                                            {{"hardness_GPa", hardness_GPa, " GPa"},
+                                             {"reduced_modulus_GPa", reduced_modulus_GPa, " GPa"},
+                                             {"max_load_mN", max_load_mN, " mN"},
+                                             {"loading_rate_mN_per_s", loading_rate_mN_per_s, " mN/s"},
+                                             {"unloading_rate_mN_per_s", unloading_rate_mN_per_s, " mN/s"},
+                                             {"rate_Hz", rate_Hz, " Hz"},
+                                             {"unloading_exponent_m", unloading_exponent_m, ""},
+                                             {"beta", beta, ""}},
+                                            {{"hold_s", hold_s, " s"},
+                                             {"depth_noise_nm", depth_noise_nm, " nm"},
+                                             {"load_noise_mN", load_noise_mN, " mN"},
+                                             {"inv_mu0_nm_per_s", inv_mu0_nm_per_s, " nm/s"},
+                                             {"popin_size_nm", popin_size_nm, " nm"}});
+  if (!bad.empty()) return bad;
   if (!std::isfinite(drift_nm_per_s)) return bad_indent_setting("drift_nm_per_s", "must be finite", drift_nm_per_s);
   if (!(epsilon > 0 && epsilon <= 1)) return bad_indent_setting("epsilon", "must lie in (0, 1]", epsilon);
   if (approach_rows < 0) return bad_indent_setting("approach_rows", "must be >= 0", approach_rows);

@@ -3,6 +3,7 @@
 // (status, message, warnings, usable(), a one-line brief report). Libraries never print: their
 // doubts travel as warnings on the result, and the caller shows them wherever the number goes.
 #pragma once
+#include <initializer_list>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -34,5 +35,22 @@ void require_valid(const Options& options) {
   const std::string bad = options.check();
   if (!bad.empty()) throw std::invalid_argument(bad);
 }
+
+// One setting of an Options struct for the range checks of its check(): the field's name, its
+// value and its unit (" GPa", or "" for none).
+struct SettingValue {
+  const char* field;
+  double value;
+  const char* unit;
+};
+
+// "<options>.<field>: <rule>, got <value>": a check() message naming the struct's field, which a
+// command maps to its option (pipelines/usage_errors.hpp, refuse_bad_setting).
+std::string bad_setting(const std::string& options, const std::string& field, const std::string& rule, double value);
+
+// The first of `positive` that is not finite and > 0, else the first of `non_negative` that is not
+// finite and >= 0, as bad_setting; "" when every value holds.
+std::string first_bad_setting(const std::string& options, std::initializer_list<SettingValue> positive,
+                              std::initializer_list<SettingValue> non_negative);
 
 }  // namespace mgscope
