@@ -2,6 +2,7 @@
 // else calls render_overlay_png, render_gallery_png and render_map_png (overlay.hpp,
 // map_figure.hpp), which load the module the first time a figure is drawn (figures.cpp).
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -19,6 +20,7 @@ OverlayTile draw_overlay_tile(const StoredImage& image, const HrtemResult& resul
 std::vector<std::uint8_t> draw_tiled_overview_png(const std::vector<OverlayTile>& tiles,
                                                   const std::vector<std::string>& captions, int columns,
                                                   const std::string& title, int threads);
+std::vector<std::uint8_t> draw_jpeg_preview(const std::uint8_t* png, std::size_t size, int max_side_px);
 
 // Called once as the module loads: OpenCV's own loops (resize, colour conversion) run on the
 // thread that calls them. Otherwise OpenCV starts its TBB pool, a thread per core whatever

@@ -65,4 +65,8 @@ std::vector<std::uint8_t> render_tiled_overview_png(const std::vector<OverlayTil
   return figures().tiled_overview(tiles, captions, columns, title, threads);
 }
 
+std::vector<std::uint8_t> render_jpeg_preview(const std::vector<std::uint8_t>& png, int max_side_px) {
+  return figures().jpeg_preview(png.data(), png.size(), max_side_px);
+}
+
 }  // namespace mgscope

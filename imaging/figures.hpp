@@ -2,6 +2,8 @@
 // loaded by the first figure drawn. Loading it takes 10-15 ms (OpenCV and its libraries); a
 // command that will draw can have it loaded earlier, on a core that waits anyway.
 #pragma once
+#include <cstdint>
+#include <vector>
 
 namespace mgscope {
 
@@ -9,5 +11,11 @@ namespace mgscope {
 // by every figure, as when the first figure loads it. Safe to call from any thread, and
 // concurrently with drawing (the figure then waits for the load).
 void load_figures_module() noexcept;
+
+// A JPEG copy (quality 90, full chroma) of a PNG scaled down (area average) so that its longer side is
+// `max_side_px`, for a report page; empty when the PNG is no larger than that (or over 2^28 px), so the
+// caller keeps it as it is.
+// Throws std::runtime_error naming the rule when the bytes are not a PNG, or the module cannot load.
+std::vector<std::uint8_t> render_jpeg_preview(const std::vector<std::uint8_t>& png, int max_side_px);
 
 }  // namespace mgscope

@@ -13,6 +13,7 @@ extern "C" __attribute__((visibility("default"))) const mgscope::FiguresModule* 
     t.map = &mgscope::draw_map_png;
     t.overlay_tile = &mgscope::draw_overlay_tile;
     t.tiled_overview = &mgscope::draw_tiled_overview_png;
+    t.jpeg_preview = &mgscope::draw_jpeg_preview;
     return t;
   }();
   return &table;

@@ -14,7 +14,7 @@
 namespace mgscope {
 
 // Raised whenever the table changes.
-constexpr int kFiguresModuleAbi = 2;
+constexpr int kFiguresModuleAbi = 3;
 
 // The sizes of the types that cross into the module, folded together: a module left from a build
 // whose headers differ is refused by name instead of handed objects of another layout.
@@ -35,6 +35,7 @@ struct FiguresModule {
   OverlayTile (*overlay_tile)(const StoredImage&, const HrtemResult&, int) = nullptr;
   std::vector<std::uint8_t> (*tiled_overview)(const std::vector<OverlayTile>&, const std::vector<std::string>&, int,
                                               const std::string&, int) = nullptr;
+  std::vector<std::uint8_t> (*jpeg_preview)(const std::uint8_t*, std::size_t, int) = nullptr;
 };
 
 // The name of the module's entry point, a `const FiguresModule* ()` function.

@@ -2,11 +2,13 @@
 #include "pipelines/sample_report.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
 
+#include "imaging/figures.hpp"
 #include "mgscope_version.hpp"
 #include "pipelines/report_captions.hpp"
 #include "pipelines/report_doubts.hpp"
@@ -181,12 +183,49 @@ std::string html_page(const std::string& title, const std::string& body) {
          body + "</body></html>\n";
 }
 
-std::string html_figure(const fs::path& png, const std::string& caption) {
-  std::ifstream in(png, std::ios::binary);
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  return "<figure><img alt=\"" + html_escape(caption) + "\" src=\"data:image/png;base64," + base64(bytes.str()) +
-         "\"><figcaption>" + html_escape(caption) + "</figcaption></figure>\n";
+namespace {
+
+// A relative path as a URL: every byte but the unreserved ones and '/' percent-encoded (a space, '#' or
+// '%' in a file name would otherwise end or change the link).
+std::string url_path(const std::string& relative) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : relative) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '/') {
+      out += char(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string html_figure(const fs::path& out_dir, const std::string& relative_png, const std::string& caption) {
+  std::ifstream in(out_dir / relative_png, std::ios::binary);
+  const std::string file{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  // A figure larger than the page shows it (an overlay is 2048 px, shown ~550 CSS px wide) is embedded
+  // as a preview, the file itself one click away: eight 4096^2 images made a 43 MB page before. A
+  // figure of flat colours can be smaller as its PNG than as the JPEG preview: then the PNG is kept.
+  std::string shown = file;
+  bool reduced = false;
+  try {
+    const std::vector<std::uint8_t> preview =
+        render_jpeg_preview(std::vector<std::uint8_t>(file.begin(), file.end()), kReportFigureMaxSidePx);
+    if (!preview.empty() && preview.size() < file.size()) {
+      shown.assign(preview.begin(), preview.end());
+      reduced = true;
+    }
+  } catch (const std::exception&) {
+    // No figures module, or not a PNG: the file as it is, as before previews (the browser says the rest).
+  }
+  const std::string note = reduced ? " (reduced here; the link opens the full figure)" : "";
+  return "<figure><a href=\"" + url_path(relative_png) + "\"><img alt=\"" + html_escape(caption) +
+         "\" src=\"data:image/" + (reduced ? "jpeg" : "png") + ";base64," + base64(shown) + "\"></a><figcaption>" +
+         html_escape(caption) + note + "</figcaption></figure>\n";
 }
 
 // HTML text whose file paths may break after each '/': a reason quoting a long path made its
@@ -319,7 +358,7 @@ std::string sample_report_html(const json& report, const fs::path& out_dir, cons
     if (!mod.at("figures").empty()) {
       b << "<div class=\"figures\">\n";
       for (const json& f : mod.at("figures"))
-        b << html_figure(out_dir / f.get<std::string>(), figure_caption(f.get<std::string>()));
+        b << html_figure(out_dir, f.get<std::string>(), figure_caption(f.get<std::string>()));
       b << "</div>\n";
     }
     std::string command = "mgscope";

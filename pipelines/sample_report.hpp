@@ -20,7 +20,8 @@ nlohmann::json sample_report_json(const SampleManifest& manifest, const std::vec
                                   const std::filesystem::path& out_dir);
 
 // The page: sample and treatment, then one section per module with its numbers and every figure
-// embedded as a data: URI (no external resource). Figure paths are relative to `out_dir`.
+// embedded as a data: URI (no external resource but the links to the large figures' files). Figure
+// paths are relative to `out_dir`.
 // `study_link` (relative URL of study.html, or empty) adds a link back to the study's page.
 std::string sample_report_html(const nlohmann::json& report, const std::filesystem::path& out_dir,
                                const std::string& study_link = "");
@@ -29,7 +30,11 @@ std::string sample_report_html(const nlohmann::json& report, const std::filesyst
 // with its error.
 std::string html_escape(const std::string& s);
 std::string html_page(const std::string& title, const std::string& body);
-std::string html_figure(const std::filesystem::path& png, const std::string& caption);
+// A figure whose longer side exceeds kReportFigureMaxSidePx is embedded as a preview of that size,
+// linked to the file (`relative_png`, relative to the page's folder `out_dir`).
+inline constexpr int kReportFigureMaxSidePx = 1200;
+std::string html_figure(const std::filesystem::path& out_dir, const std::string& relative_png,
+                        const std::string& caption);
 // The value rounded to its uncertainty with the statistic named; `compact` (table cells of the
 // study) puts the statistic in a tooltip.
 std::string format_quantity(const nlohmann::json& quantity, bool compact = false);

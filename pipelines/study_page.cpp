@@ -194,7 +194,7 @@ std::string study_page_html(const StudyManifest& study, const StudyPageParts& pa
     << "<p class=\"note\">Each figure is also in the study folder as SVG and PDF, with its gnuplot script.</p>\n"
     << "<div class=\"figures\">\n";
   for (const json& f : parts.figures)
-    b << html_figure(out_dir / f["png"].get<std::string>(), study_caption(study, parts.columns, parts.rows, f["quantity"]));
+    b << html_figure(out_dir, f["png"].get<std::string>(), study_caption(study, parts.columns, parts.rows, f["quantity"]));
   b << "</div>\n";
   if (!parts.warnings.empty()) {
     b << "<h2 id=\"warnings\">Warnings</h2>\n";

@@ -3,7 +3,7 @@
 set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
-  libopencv-core-dev libopencv-imgproc-dev libdeflate-dev zlib1g-dev
+  libopencv-core-dev libopencv-imgproc-dev libdeflate-dev zlib1g-dev libpng-dev libjpeg-dev
   libfftw3-dev libeigen3-dev libtiff-dev libcli11-dev nlohmann-json3-dev libtomlplusplus-dev
   libhdf5-dev libzip-dev libgtest-dev libgmock-dev libbenchmark-dev gnuplot-nox python3-numpy python3-tifffile python3-jsonschema
   pybind11-dev python3-dev python3-pytest python3-distributed python3-pandas

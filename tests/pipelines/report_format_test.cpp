@@ -8,10 +8,12 @@
 
 #include <gtest/gtest.h>
 
+#include "imaging/png_encoder.hpp"
 #include "pipelines/gnuplot_figure.hpp"
 #include "pipelines/hardness_figures.hpp"
 #include "pipelines/report_captions.hpp"
 #include "pipelines/report_numbers.hpp"
+#include "pipelines/sample_report.hpp"
 #include "pipelines/unit_style.hpp"
 #include "tests/test_support.hpp"
 
@@ -19,8 +21,62 @@ namespace mgscope {
 namespace {
 
 namespace fs = std::filesystem;
+using test::read_all;
+using test::scratch_dir;
+using test::write_text;
 
 bool have_gnuplot() { return std::system("gnuplot --version >/dev/null 2>&1") == 0; }
+
+std::string base64_decoded(const std::string& text) {
+  const std::string digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  unsigned bits = 0;
+  int count = 0;
+  for (char c : text) {
+    const std::size_t d = digits.find(c);
+    if (d == std::string::npos) break;  // '=' padding
+    bits = (bits << 6) | unsigned(d);
+    count += 6;
+    if (count >= 8) {
+      count -= 8;
+      out += char((bits >> count) & 0xff);
+    }
+  }
+  return out;
+}
+
+// The embedded picture of an html_figure: its MIME subtype and its bytes.
+std::pair<std::string, std::string> embedded_image(const std::string& html) {
+  const std::size_t at = html.find("src=\"data:image/");
+  if (at == std::string::npos) return {};
+  const std::size_t slash = at + 16, semicolon = html.find(';', slash), comma = html.find(',', semicolon);
+  return {html.substr(slash, semicolon - slash), base64_decoded(html.substr(comma + 1, html.find('"', comma) - comma - 1))};
+}
+
+// Width and height from a baseline JPEG's SOF0 segment.
+std::pair<int, int> jpeg_size(const std::string& jpeg) {
+  for (std::size_t i = 2; i + 9 < jpeg.size(); ++i)
+    if (jpeg[i] == char(0xff) && jpeg[i + 1] == char(0xc0)) {
+      auto u16 = [&](std::size_t k) { return (int(std::uint8_t(jpeg[k])) << 8) | int(std::uint8_t(jpeg[k + 1])); };
+      return {u16(i + 7), u16(i + 5)};
+    }
+  return {0, 0};
+}
+
+// Gray noise, as a micrograph (`noisy`), or a smooth ramp, under red lines as an overlay's frames.
+void write_png(const fs::path& path, int width, int height, bool noisy) {
+  std::vector<std::uint8_t> bgr(std::size_t(width) * height * 3);
+  std::uint32_t state = 12345;
+  for (int y = 0; y < height; ++y)
+    for (int x = 0; x < width; ++x) {
+      std::uint8_t* p = &bgr[(std::size_t(y) * width + x) * 3];
+      state = state * 1664525u + 1013904223u;
+      p[0] = p[1] = p[2] = noisy ? std::uint8_t(64 + (state >> 25)) : std::uint8_t(x * 255 / width);
+      if (y % 50 < 3) p[0] = p[1] = 0, p[2] = 255;
+    }
+  const std::vector<std::uint8_t> png = encode_png_8bit(bgr.data(), width, height, width * 3, PngColour::bgr);
+  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(png.data()), std::streamsize(png.size()));
+}
 
 TEST(ReportNumbers, RoundedToTwoDigitsOfTheUncertainty) {
   EXPECT_EQ(value_pm(0.0021272, 8.381e-6), "0.0021272 ± 0.0000084");
@@ -35,6 +91,39 @@ TEST(ReportNumbers, RoundedToTwoDigitsOfTheUncertainty) {
   EXPECT_EQ(value_interval(0.015, 0.00513, 0.04321), "0.0150 (0.0051–0.0432)");
   EXPECT_EQ(decimals_for(10.0), 0);
   EXPECT_EQ(decimals_for(0.5), 2);
+}
+
+// An overlay of 2048 px and more made pages of tens of MB (eight 4096^2 images: 43 MB). A figure larger
+// than the page shows it is embedded as a JPEG preview linked to its file; a small one as it is.
+TEST(ReportFigures, LargeFiguresAreEmbeddedAsPreviewsLinkedToTheirFiles) {
+  const fs::path dir = scratch_dir("report_previews");
+  fs::create_directories(dir / "hrtem" / "image 1");
+  write_png(dir / "hrtem" / "image 1" / "overlay.png", 3000, 1500, true);
+  write_png(dir / "map.png", 900, 650, true);
+  write_png(dir / "ramp.png", 3000, 1500, false);
+
+  const std::string large = html_figure(dir, "hrtem/image 1/overlay.png", "Overlay");
+  EXPECT_NE(large.find("<a href=\"hrtem/image%201/overlay.png\">"), std::string::npos) << large.substr(0, 200);
+  EXPECT_NE(large.find("(reduced here; the link opens the full figure)"), std::string::npos);
+  const auto [kind, jpeg] = embedded_image(large);
+  EXPECT_EQ(kind, "jpeg");
+  EXPECT_EQ(jpeg_size(jpeg), std::make_pair(kReportFigureMaxSidePx, kReportFigureMaxSidePx / 2));
+  EXPECT_LT(jpeg.size(), fs::file_size(dir / "hrtem" / "image 1" / "overlay.png"));
+  EXPECT_EQ(html_figure(dir, "hrtem/image 1/overlay.png", "Overlay"), large);  // the same bytes every run
+
+  const std::string small = html_figure(dir, "map.png", "Map");
+  const auto [small_kind, png] = embedded_image(small);
+  EXPECT_EQ(small_kind, "png");
+  EXPECT_EQ(png, read_all(dir / "map.png"));
+  EXPECT_EQ(small.find("reduced here"), std::string::npos);
+  // Large, but smaller as its PNG (flat colours) than a JPEG preview would be: kept.
+  const auto [ramp_kind, ramp] = embedded_image(html_figure(dir, "ramp.png", "Ramp"));
+  EXPECT_EQ(ramp_kind, "png");
+  EXPECT_EQ(ramp, read_all(dir / "ramp.png"));
+
+  // Not a PNG: embedded as it is, the page still written.
+  write_text(dir / "broken.png", "not a png");
+  EXPECT_EQ(embedded_image(html_figure(dir, "broken.png", "Broken")).second, "not a png");
 }
 
 TEST(UnitStyle, OneWayOfWritingUnits) {
