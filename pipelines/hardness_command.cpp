@@ -96,7 +96,9 @@ void add_hardness_command(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--popin-factor", args->popin_factor, "A pop-in step exceeds this x the local median step (above 1)")
       ->capture_default_str();
   cmd->add_option("--popin-min-nm", args->popin_min_nm, "A pop-in step is at least this many nm")->capture_default_str();
-  cmd->add_option("--threads", args->threads, "Worker threads, 0 = all cores (results do not depend on it)")
+  cmd->add_option("--threads", args->threads,
+                  "Worker threads, 0 = the cores this process may use (its CPU affinity and cgroup quota); "
+                  "results do not depend on it")
       ->check(kNonNegativeNumber)->capture_default_str();
   cmd->add_option("--figures", args->figures, "Load-depth figures for at most this many indents (0: none)")
       ->check(kNonNegativeNumber)->capture_default_str();

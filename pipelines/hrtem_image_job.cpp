@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "fitting/base/core_lending.hpp"
+#include "fitting/base/parallel_for.hpp"
 #include "fitting/base/error.hpp"
 #include "imaging/io/read_image.hpp"
 #include "imaging/overlay.hpp"
@@ -81,7 +82,8 @@ void write_hrtem_image_folder(const std::filesystem::path& dir, const HrtemImage
   // is drawn on a second thread while the tables, maps and ROI set are written: each file's bytes
   // are the same either way. In a batch that shares cores (core_lending.hpp), only on a core
   // idle now, and then compressed on that thread alone: the figures module cannot borrow.
-  const CoreLoan second(figures.threads == 1 ? 0 : 1);
+  // --threads 0 on one usable core (`taskset -c 0`, a rank bound to a core) is one thread, too.
+  const CoreLoan second(resolve_threads(figures.threads, 2) - 1);
   oo.threads = core_lender() ? 1 : figures.threads;
   std::vector<std::uint8_t> overlay;
   std::exception_ptr overlay_error;

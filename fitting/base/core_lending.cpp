@@ -1,5 +1,7 @@
 #include "fitting/base/core_lending.hpp"
 
+#include "fitting/base/cpu_quota.hpp"
+
 #include <sched.h>
 
 #include <thread>
@@ -20,11 +22,13 @@ CoreLender*& this_threads_lender() {
 CoreLender* core_lender() { return this_threads_lender(); }
 
 int usable_cores() {
-  // A launcher that binds ranks (Open MPI binds each of up to 2 ranks to a core) or a scheduler's
-  // cgroup leaves fewer than the machine has.
+  // A launcher that binds ranks (Open MPI binds each of up to 2 ranks to a core), `taskset` or a
+  // scheduler's cpuset leaves fewer than the machine has; a cgroup's CPU quota (Slurm, containers)
+  // may allow fewer still. The affinity is asked every time: a process may change it.
   int cores = int(std::max(1u, std::thread::hardware_concurrency()));
   cpu_set_t allowed;
   if (::sched_getaffinity(0, sizeof allowed, &allowed) == 0) cores = std::max(1, CPU_COUNT(&allowed));
+  if (const std::optional<int> quota = this_process_cpu_limit()) cores = std::min(cores, *quota);
   return cores;
 }
 

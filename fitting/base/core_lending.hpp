@@ -30,8 +30,8 @@ class CoreLender {
   std::atomic<int> idle_;
 };
 
-// The cores this process may run on (its CPU affinity: a launcher or a scheduler's cgroup may
-// leave fewer than the machine has).
+// The cores this process may run on: its CPU affinity (a launcher, `taskset` or a scheduler's cpuset
+// may leave fewer than the machine has), at most its cgroup's CPU quota (cpu_quota.hpp).
 int usable_cores();
 
 // The lender that this thread's loops borrow from: nullptr (the default) for none, in which case

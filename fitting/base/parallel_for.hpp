@@ -12,9 +12,10 @@
 
 namespace mgscope {
 
-// Number of worker threads for `requested` (0 = all cores), never more than `items`.
+// Number of worker threads for `requested` (0 = all the cores this process may use: usable_cores),
+// never more than `items`.
 inline int resolve_threads(int requested, long items) {
-  int t = requested > 0 ? requested : int(std::max(1u, std::thread::hardware_concurrency()));
+  int t = requested > 0 ? requested : usable_cores();
   return int(std::max(1L, std::min(long(t), items)));
 }
 
