@@ -11,16 +11,31 @@
 
 namespace mgscope {
 
-FolderLock::FolderLock(const std::filesystem::path& dir, const std::string& command, bool team_shares_it) {
+namespace {
+
+// The errors of a file system without flock, as opposed to a lock someone holds or a bad folder.
+bool locking_unsupported(int err) { return err == ENOSYS || err == ENOLCK || err == EOPNOTSUPP || err == EINVAL; }
+
+}  // namespace
+
+FolderLock::FolderLock(const std::filesystem::path& dir, const std::string& command, bool team_shares_it,
+                       int (*lock)(int fd, int operation)) {
   if (team_shares_it) return;
+  if (lock == nullptr) lock = ::flock;
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);  // a failure is reported by the open below
   fd_ = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd_ < 0) fail_input(dir.string(), std::string("cannot open the output folder: ") + std::strerror(errno));
-  if (::flock(fd_, LOCK_EX | LOCK_NB) == 0) return;
+  if (lock(fd_, LOCK_EX | LOCK_NB) == 0) return;
   const int err = errno;
   ::close(fd_);
   fd_ = -1;
+  if (locking_unsupported(err)) {
+    warning_ = dir.string() + ": not locked, its file system does not lock folders (flock: " + std::strerror(err) +
+               "; on Lustre, mount with -o flock): make sure no other `mgscope sample` or `mgscope study` writes "
+               "this output folder while this one runs";
+    return;
+  }
   if (err == EWOULDBLOCK)
     fail_input(dir.string(), "another `mgscope " + command + "` is writing this output folder; wait for it to end "
                              "or give another -o (two runs at once left modules stamped without their outputs)");

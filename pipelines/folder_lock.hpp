@@ -12,15 +12,24 @@ namespace mgscope {
 // naming it and `command`. Not taken when `team_shares_it` (the processes of an MPI team share
 // their output folder by design, docs/cluster.md); the kernel drops the lock when a killed run's
 // process ends.
+// A file system that takes no flock (Lustre mounted without -o flock, the default: ENOSYS; some
+// network file systems: ENOLCK, EOPNOTSUPP) does not stop the run: every `sample` and `study` into
+// such a folder had failed before writing anything. The run goes on unlocked and warning() says so.
+// `lock` is flock(2) but for the tests.
 class FolderLock {
  public:
-  FolderLock(const std::filesystem::path& dir, const std::string& command, bool team_shares_it);
+  FolderLock(const std::filesystem::path& dir, const std::string& command, bool team_shares_it,
+             int (*lock)(int fd, int operation) = nullptr);
   ~FolderLock();
   FolderLock(const FolderLock&) = delete;
   FolderLock& operator=(const FolderLock&) = delete;
 
+  // "DIR: not locked: ..." when the file system refused to lock, else empty.
+  const std::string& warning() const { return warning_; }
+
  private:
   int fd_ = -1;
+  std::string warning_;
 };
 
 }  // namespace mgscope

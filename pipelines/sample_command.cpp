@@ -35,6 +35,7 @@ void add_sample_command(CLI::App& app, CommandContext& ctx) {
   const CLI::App* root = &app;
   cmd->callback([cli, root, &ctx]() {
     const FolderLock lock(cli->out_dir, kSampleCommand, work_team().size > 1);
+    if (!lock.warning().empty()) std::fprintf(stderr, "WARNING: %s\n", lock.warning().c_str());
     std::vector<std::string> repeats;
     const std::vector<std::string> manifests = distinct_manifests(cli->manifests, repeats);
     if (work_team().leader())

@@ -87,6 +87,7 @@ void add_study_command(CLI::App& app, CommandContext& ctx) {
   const CLI::App* root = &app;
   cmd->callback([cli, root, &ctx]() {
     const FolderLock lock(cli->out_dir, kStudyCommand, work_team().size > 1);
+    if (!lock.warning().empty()) std::fprintf(stderr, "WARNING: %s\n", lock.warning().c_str());
     std::vector<std::string> repeats;
     const std::vector<std::string> studies = distinct_manifests(cli->studies, repeats);
     if (work_team().leader())

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cerrno>
 #include <filesystem>
 #include <optional>
 
@@ -39,6 +40,29 @@ TEST(FolderLock, ASecondRunIntoTheFolderIsRefusedWhileTheFirstHoldsIt) {
   EXPECT_NO_THROW(FolderLock(dir, "sample", true));
   first.reset();
   EXPECT_NO_THROW(FolderLock(dir, "sample", false));
+  fs::remove_all(dir.parent_path());
+}
+
+
+// Lustre mounted without -o flock (its default) answers flock(2) with ENOSYS: `sample` and `study`
+// into such a folder failed at once ("cannot lock the output folder: Function not implemented").
+// They run unlocked, with a warning; a folder someone else holds is still refused.
+int flock_not_implemented(int, int) {
+  errno = ENOSYS;
+  return -1;
+}
+
+TEST(FolderLock, AFileSystemWithoutFlockRunsUnlockedWithAWarning) {
+  const fs::path dir = test::scratch_dir("folder_lock_enosys") / "out";
+  std::optional<FolderLock> lock;
+  ASSERT_NO_THROW(lock.emplace(dir, "sample", false, flock_not_implemented));
+  EXPECT_EQ(lock->warning().rfind(dir.string() + ": not locked, its file system does not lock folders (flock: ", 0), 0u)
+      << lock->warning();
+  EXPECT_NE(lock->warning().find("Function not implemented"), std::string::npos) << lock->warning();
+  lock.reset();
+  const FolderLock held(dir, "sample", false);
+  EXPECT_TRUE(held.warning().empty());
+  EXPECT_THROW(FolderLock(dir, "study", false), InputError);
   fs::remove_all(dir.parent_path());
 }
 
