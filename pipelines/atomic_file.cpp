@@ -11,11 +11,23 @@
 
 namespace mgscope {
 
+std::string temp_name_prefix(const std::filesystem::path& path) {
+  // 255 bytes (NAME_MAX of ext4, XFS, Lustre, NFS) less ".tmp-", a pid of up to 10 digits, "-" and
+  // a counter of up to 20.
+  constexpr std::size_t kMaxNameBytes = 255 - 5 - 10 - 1 - 20;
+  std::string name = path.filename().string();
+  if (name.size() > kMaxNameBytes) {
+    std::size_t cut = kMaxNameBytes;
+    while (cut > 0 && (static_cast<unsigned char>(name[cut]) & 0xC0) == 0x80) --cut;  // not inside a character
+    name.resize(cut);
+  }
+  return name + ".tmp-";
+}
+
 std::filesystem::path temp_path_for(const std::filesystem::path& path) {
   static std::atomic<unsigned long> counter{0};
-  std::filesystem::path t = path;
-  t += ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
-  return t;
+  return path.parent_path() /
+         (temp_name_prefix(path) + std::to_string(::getpid()) + "-" + std::to_string(counter++));
 }
 
 AtomicOutput::AtomicOutput(std::filesystem::path path) : path_(std::move(path)), temp_(temp_path_for(path_)) {

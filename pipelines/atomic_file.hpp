@@ -31,7 +31,13 @@ class AtomicOutput {
   bool committed_ = false;
 };
 
-// A unique temporary name beside `path` (same folder, so rename() is atomic).
+// A unique temporary name beside `path` (same folder, so rename() is atomic): the name's
+// temp_name_prefix, then "PID-N".
 std::filesystem::path temp_path_for(const std::filesystem::path& path);
+
+// "NAME.tmp-", with NAME cut (at a character of UTF-8) to leave room for the longest "PID-N" within
+// the 255 bytes a file name may have: a NAME of 243 bytes or more had no temporary name, and
+// every output of such an input failed (`File name too long`).
+std::string temp_name_prefix(const std::filesystem::path& path);
 
 }  // namespace mgscope

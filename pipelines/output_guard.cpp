@@ -13,6 +13,8 @@
 #include <system_error>
 #include <utility>
 
+#include "pipelines/atomic_file.hpp"
+
 namespace mgscope {
 
 namespace {
@@ -107,7 +109,7 @@ std::vector<std::string> distinct_stems(const std::vector<std::string>& inputs) 
 void remove_stale_temporaries(const std::filesystem::path& path) {
   namespace fs = std::filesystem;
   const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
-  const std::string prefix = path.filename().string() + ".tmp-";
+  const std::string prefix = temp_name_prefix(path);
   std::error_code ec;
   fs::directory_iterator it(dir, ec);
   if (ec) return;

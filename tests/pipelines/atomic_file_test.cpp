@@ -1,4 +1,6 @@
 #include "pipelines/atomic_file.hpp"
+#include "pipelines/output_folder.hpp"
+#include "pipelines/output_guard.hpp"
 
 #include <gtest/gtest.h>
 
@@ -25,6 +27,34 @@ TEST(AtomicFile, UncommittedOutputLeavesNothing) {
   EXPECT_TRUE(std::filesystem::is_empty(dir));
 }
 
+
+// A name near the 255-byte limit (an input's stem of 250 bytes, in Greek: two bytes a letter) has
+// outputs like any other: its temporary name is cut, not the output's, and a killed run's
+// temporary of that name is found and removed. Before, every output of such an input failed.
+TEST(AtomicFile, NamesNearTheLengthLimitAreWrittenAndTheirTemporariesSwept) {
+  namespace fs = std::filesystem;
+  const auto dir = test::scratch_dir("atomic_long");
+  std::string name;
+  while (name.size() < 250) name += "\u03b1";  // alpha, 2 bytes
+  write_file_atomic(dir / name, "hello");
+  EXPECT_EQ(test::read_all(dir / name), "hello");
+  {
+    OutputFolder folder(dir / (name + "_d"));  // 252 bytes
+    folder.write("summary.json", "{}");
+    folder.commit();
+  }
+  EXPECT_EQ(test::read_all(dir / (name + "_d") / "summary.json"), "{}");
+  const fs::path temp = temp_path_for(dir / name);
+  EXPECT_LE(temp.filename().string().size(), 255u);
+  EXPECT_EQ(temp.filename().string().rfind(temp_name_prefix(dir / name), 0), 0u);
+  const fs::path stale = dir / (temp_name_prefix(dir / name) + "999999999-0");  // no such process
+  fs::create_directories(stale);
+  remove_stale_temporaries(dir / name);
+  EXPECT_FALSE(fs::exists(stale));
+  int entries = 0;
+  for (auto& e : fs::directory_iterator(dir)) entries += bool(e.path().filename().string().size());
+  EXPECT_EQ(entries, 2);  // the file and the folder, no temporary
+}
 }  // namespace mgscope
 
 #include <sys/wait.h>
