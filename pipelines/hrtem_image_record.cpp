@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstdint>
 #include <fstream>
 #include <iterator>
@@ -44,8 +45,21 @@ std::vector<std::string> files_in(const fs::path& dir) {
   return out;
 }
 
+// "<folder>.cbor"; a folder name of more than 250 bytes (an input's stem may have 251, a series
+// folder's name 255) is cut at a UTF-8 character and told apart by the FNV-1a hash of the whole
+// name, "<cut>-<hash>.cbor", within the 255 bytes a name may have: such an image's record could
+// not be written and the image failed after its folder was in place.
 fs::path record_path(const fs::path& dir) {
-  return dir.parent_path() / kHrtemRecordDir / (dir.filename().string() + ".cbor");
+  constexpr std::size_t kMaxNameBytes = 255 - 5;  // ".cbor"
+  const std::string name = dir.filename().string();
+  if (name.size() <= kMaxNameBytes) return dir.parent_path() / kHrtemRecordDir / (name + ".cbor");
+  std::uint64_t hash = 14695981039346656037ull;
+  for (const unsigned char c : name) hash = (hash ^ c) * 1099511628211ull;
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
+  std::size_t cut = kMaxNameBytes - 17;  // "-" and 16 hex digits
+  while (cut > 0 && (static_cast<unsigned char>(name[cut]) & 0xC0) == 0x80) --cut;
+  return dir.parent_path() / kHrtemRecordDir / (name.substr(0, cut) + "-" + hex + ".cbor");
 }
 
 }  // namespace
