@@ -303,7 +303,7 @@ int run_hrtem_batch(const HrtemCli& cli_as_given, const HrtemBatchOptions& optio
   job.run = [&](std::size_t i) {
     if (options.gather)
       fail_input(cli.images[i], "no up-to-date result in " + dirs[i].string() +
-                                    " to gather: its --shard run failed or has not run (run it again)");
+                                    " to gather: " + hrtem_record_mismatch(dirs[i], key_of(i)));
     const nlohmann::json key = key_of(i);  // before the analysis: an input edited meanwhile is redone next time
     const nlohmann::json done = hrtem_job_json(run_hrtem_image_job(cli.images[i], settings, dirs[i]));
     write_hrtem_record(dirs[i], key, done.at("row"));

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <fstream>
 #include <iterator>
+#include <sstream>
 #include <string_view>
 
 #include "pipelines/run_stamp.hpp"
@@ -117,6 +118,54 @@ std::optional<nlohmann::json> read_hrtem_record(const fs::path& dir, const nlohm
   } catch (const nlohmann::json::exception&) {
     return std::nullopt;  // unreadable: redo the image
   }
+}
+
+namespace {
+
+// The "--name=value" lines of settings text `a` that `b` lacks.
+std::vector<std::string> lines_not_in(const std::string& a, const std::string& b) {
+  std::vector<std::string> out;
+  std::istringstream in(a);
+  for (std::string line; std::getline(in, line);)
+    if (("\n" + b).find("\n" + line + "\n") == std::string::npos) out.push_back(line);
+  return out;
+}
+
+std::string joined(const std::vector<std::string>& v) {
+  std::string out;
+  for (const std::string& s : v) out += (out.empty() ? "" : " ") + s;
+  return out;
+}
+
+}  // namespace
+
+std::string hrtem_record_mismatch(const fs::path& dir, const nlohmann::json& key) {
+  const fs::path path = record_path(dir);
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return "its --shard run failed or has not run (run it again)";
+  try {
+    const std::vector<std::uint8_t> bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    const nlohmann::json record = nlohmann::json::from_cbor(bytes);
+    const nlohmann::json& old = record.at("key");
+    if (old.value("program", nlohmann::json()) != key.value("program", nlohmann::json()))
+      return "it was made by another mgscope (version " +
+             old.at("program").value("version", std::string("?")) + ", or another build or copy of the program): " +
+             "run every --shard and --gather with the same program file";
+    const std::string had = old.value("settings", std::string()), now = key.value("settings", std::string());
+    if (had != now)
+      return "it was made with other settings (" + joined(lines_not_in(had, now)) + " there; " +
+             joined(lines_not_in(now, had)) + " here): give every --shard and --gather the same options, and run "
+             "its shard again";
+    if (old.value("inputs", nlohmann::json()) != key.value("inputs", nlohmann::json()))
+      return "it was made from other inputs (a file's path, size or modification time differs): run its shard "
+             "again";
+    for (const auto& f : record.at("files"))
+      if (!fs::exists(dir / f.get<std::string>()))
+        return "its folder lacks " + f.get<std::string>() + ": run its shard again";
+  } catch (const nlohmann::json::exception&) {
+    return "its record " + path.string() + " is unreadable: run its shard again";
+  }
+  return "";
 }
 
 }  // namespace mgscope

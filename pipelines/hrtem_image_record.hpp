@@ -36,5 +36,11 @@ nlohmann::json hrtem_image_key(const std::string& settings, const std::vector<st
 void write_hrtem_record(const std::filesystem::path& dir, const nlohmann::json& key, const nlohmann::json& row);
 // The row when `dir` has a record with this key and holds every file it lists; else nothing.
 std::optional<nlohmann::json> read_hrtem_record(const std::filesystem::path& dir, const nlohmann::json& key);
+// Why read_hrtem_record(dir, key) finds nothing, for --gather to say, with what to do: no record
+// (the shard did not run or failed), a record of another program, of other settings (naming the
+// options that differ), of other inputs, or of a folder that lost a file; "" when it is up to date.
+// A shard given other options, or run by another copy of the program, had been told "its --shard
+// run failed or has not run".
+std::string hrtem_record_mismatch(const std::filesystem::path& dir, const nlohmann::json& key);
 
 }  // namespace mgscope

@@ -33,5 +33,32 @@ TEST(HrtemRecord, FolderNamesUpToTheLimitHaveRecordsTheirOwn) {
   EXPECT_TRUE(fs::exists(out / kHrtemRecordDir / "short.cbor"));
 }
 
+
+// --gather says why an image's result does not count, and what to do: a shard given other options
+// (here --overlay-max-px 512), run by another program, or whose folder lost a file had been told
+// "its --shard run failed or has not run".
+TEST(HrtemRecord, MismatchSaysWhichPartOfTheKeyDiffers) {
+  const fs::path out = test::scratch_dir("record_mismatch");
+  const fs::path input = out / "in.tif";
+  test::write_text(input, "pixels");
+  const std::string settings = "--box=2nm\n--overlay-max-px=1024\n";
+  const nlohmann::json key = hrtem_image_key(settings, {input.string()});
+  fs::create_directories(out / "im");
+  test::write_text(out / "im" / "summary.json", "{}");
+  EXPECT_EQ(hrtem_record_mismatch(out / "im", key), "its --shard run failed or has not run (run it again)");
+  write_hrtem_record(out / "im", hrtem_image_key("--box=2nm\n--overlay-max-px=512\n", {input.string()}), {});
+  EXPECT_EQ(hrtem_record_mismatch(out / "im", key),
+            "it was made with other settings (--overlay-max-px=512 there; --overlay-max-px=1024 here): give every "
+            "--shard and --gather the same options, and run its shard again");
+  nlohmann::json other_program = key;
+  other_program["program"] = {{"version", "0.9"}, {"size_bytes", 1}, {"mtime_ns", 2}};
+  write_hrtem_record(out / "im", other_program, {});
+  EXPECT_EQ(hrtem_record_mismatch(out / "im", key).rfind("it was made by another mgscope (version 0.9, ", 0), 0u);
+  write_hrtem_record(out / "im", key, {});
+  EXPECT_EQ(hrtem_record_mismatch(out / "im", key), "");
+  fs::remove(out / "im" / "summary.json");
+  EXPECT_EQ(hrtem_record_mismatch(out / "im", key), "its folder lacks summary.json: run its shard again");
+}
+
 }  // namespace
 }  // namespace mgscope
