@@ -54,13 +54,35 @@ void warn_mpi_not_built() {
 }
 #endif
 
+// srun started several tasks of this step with no MPI plugin (its default `--mpi=none` where a site
+// sets `MpiDefault=none`), so none of the variables above is set: each task runs the whole command,
+// and tasks on other nodes remove each other's temporaries as those of dead processes. Said once,
+// by task 0; a warning, not a refusal: each task may have been given its own -o or --shard.
+void warn_srun_tasks_without_mpi() {
+  const char* parent = std::getenv("MGSCOPE_PARENT_PID");
+  const char* tasks = std::getenv("SLURM_STEP_NUM_TASKS");
+  const char* task = std::getenv("SLURM_PROCID");
+  if ((parent != nullptr && *parent != '\0') || tasks == nullptr || task == nullptr || std::atoi(tasks) < 2 ||
+      std::string(task) != "0")
+    return;
+  std::fprintf(stderr,
+               "WARNING: started by srun as one of %s tasks, but not as an MPI job (no PMI or PMIx variables: "
+               "srun --mpi=none): every task runs the whole command, into the same output folder unless each "
+               "has its own -o or --shard; run `srun --mpi=pmix mgscope ...` or `mpirun mgscope ...` to share "
+               "the work, or one task with --cpus-per-task (docs/cluster.md)\n",
+               tasks);
+}
+
 struct Team {
   WorkTeam team;
   const MpiTeamModule* mpi = nullptr;  // set when this process joined an MPI job
 };
 
 Team make_team() {
-  if (!launched_by_mpi()) return {};
+  if (!launched_by_mpi()) {
+    warn_srun_tasks_without_mpi();
+    return {};
+  }
 #if MGSCOPE_MPI_BUILT
   // Throws, naming where it looked, when the module is missing: running on alone would make every
   // rank do the whole command.
