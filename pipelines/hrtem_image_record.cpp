@@ -131,7 +131,7 @@ std::vector<std::string> lines_not_in(const std::string& a, const std::string& b
   return out;
 }
 
-std::string joined(const std::vector<std::string>& v) {
+std::string space_separated(const std::vector<std::string>& v) {
   std::string out;
   for (const std::string& s : v) out += (out.empty() ? "" : " ") + s;
   return out;
@@ -153,9 +153,9 @@ std::string hrtem_record_mismatch(const fs::path& dir, const nlohmann::json& key
              "run every --shard and --gather with the same program file";
     const std::string had = old.value("settings", std::string()), now = key.value("settings", std::string());
     if (had != now)
-      return "it was made with other settings (" + joined(lines_not_in(had, now)) + " there; " +
-             joined(lines_not_in(now, had)) + " here): give every --shard and --gather the same options, and run "
-             "its shard again";
+      return "it was made with other settings (" + space_separated(lines_not_in(had, now)) + " there; " +
+             space_separated(lines_not_in(now, had)) +
+             " here): give every --shard and --gather the same options, and run its shard again";
     if (old.value("inputs", nlohmann::json()) != key.value("inputs", nlohmann::json()))
       return "it was made from other inputs (a file's path, size or modification time differs): run its shard "
              "again";
