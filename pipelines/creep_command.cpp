@@ -187,7 +187,7 @@ void add_creep_command(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--merge-ratio", args->merge_ratio, "Units closer than this tau ratio give merged peaks (above 1)")
       ->capture_default_str();
   cmd->add_option("--threads", args->threads,
-                  "Worker threads, 0 = the cores this process may use (its CPU affinity and cgroup quota); "
+                  "Worker threads, 0 = all cores this process may use (its CPU affinity and cgroup quota); "
                   "results do not depend on it")
       ->check(kNonNegativeNumber)->capture_default_str();
   cmd->add_option("--figures", args->figures, "Creep-fit figures for at most this many curves (0: none)")

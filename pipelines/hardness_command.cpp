@@ -97,7 +97,7 @@ void add_hardness_command(CLI::App& app, CommandContext& ctx) {
       ->capture_default_str();
   cmd->add_option("--popin-min-nm", args->popin_min_nm, "A pop-in step is at least this many nm")->capture_default_str();
   cmd->add_option("--threads", args->threads,
-                  "Worker threads, 0 = the cores this process may use (its CPU affinity and cgroup quota); "
+                  "Worker threads, 0 = all cores this process may use (its CPU affinity and cgroup quota); "
                   "results do not depend on it")
       ->check(kNonNegativeNumber)->capture_default_str();
   cmd->add_option("--figures", args->figures, "Load-depth figures for at most this many indents (0: none)")

@@ -144,7 +144,7 @@ void add_hrtem_command(CLI::App& app, CommandContext& ctx) {
       ->check(CLI::Range(64, 16384))
       ->capture_default_str();
   cmd->add_option("--threads", cli->threads,
-                  "Worker threads, 0 = the cores this process may use (its CPU affinity and cgroup quota; under "
+                  "Worker threads, 0 = all cores this process may use (its CPU affinity and cgroup quota; under "
                   "mpirun: shared among the ranks on one machine); results do not depend on it")
       ->capture_default_str();
   cmd->add_option("--images-at-once", cli->images_at_once,
