@@ -1,10 +1,12 @@
 #include "pipelines/run_stamp.hpp"
 
+#include <link.h>
 #include <sys/stat.h>
 
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 
 #include "mgscope_version.hpp"
@@ -49,11 +51,56 @@ nlohmann::json stamp_of(const std::string& path, const char* name) {
   return stamp;
 }
 
+
+// The GNU build ID of the running executable (the linker's hash of its contents, `readelf -n`), read
+// from its note segment in memory; "" when it was linked without one.
+std::string executable_build_id() {
+  std::string id;
+  dl_iterate_phdr(
+      [](dl_phdr_info* info, std::size_t, void* out) {
+        for (int k = 0; k < info->dlpi_phnum; ++k) {
+          const ElfW(Phdr)& ph = info->dlpi_phdr[k];
+          if (ph.p_type != PT_NOTE) continue;
+          const auto* at = reinterpret_cast<const unsigned char*>(info->dlpi_addr + ph.p_vaddr);
+          const unsigned char* const end = at + ph.p_memsz;
+          while (at + sizeof(ElfW(Nhdr)) <= end) {
+            const auto* note = reinterpret_cast<const ElfW(Nhdr)*>(at);
+            const unsigned char* name = at + sizeof(ElfW(Nhdr));
+            const unsigned char* desc = name + ((note->n_namesz + 3) & ~3u);
+            if (desc + note->n_descsz > end) break;
+            if (note->n_type == NT_GNU_BUILD_ID && note->n_namesz == 4 && std::memcmp(name, "GNU", 4) == 0) {
+              std::string& hex = *static_cast<std::string*>(out);
+              for (unsigned i = 0; i < note->n_descsz; ++i) {
+                char two[3];
+                std::snprintf(two, sizeof two, "%02x", desc[i]);
+                hex += two;
+              }
+              return 1;
+            }
+            at = desc + ((note->n_descsz + 3) & ~3u);
+          }
+        }
+        return 1;  // the first object is the executable: only it counts
+      },
+      &id);
+  return id;
+}
+
 }  // namespace
 
 nlohmann::json program_stamp() {
-  nlohmann::json p = stamp_of("/proc/self/exe", "executable");  // stat follows the link to the binary
-  p.erase("executable");  // the bytes and the time say which build; the path does not matter
+  // Which build: its build ID when it has one, so that a byte-identical copy (on each node's local
+  // disk, or copied without keeping its time) is the same program and its results stay up to date
+  // (shards run by two copies could not be gathered, and a run resumed by a copy redid everything);
+  // else the executable's size and modification time.
+  static const std::string build_id = executable_build_id();
+  nlohmann::json p;
+  if (!build_id.empty()) {
+    p["build_id"] = build_id;
+  } else {
+    p = stamp_of("/proc/self/exe", "executable");  // stat follows the link to the binary
+    p.erase("executable");  // the bytes and the time say which build; the path does not matter
+  }
   p["version"] = kVersion;
   return p;
 }

@@ -8,8 +8,9 @@
 
 namespace mgscope {
 
-// The program: its version, and the size and modification time of its executable, so that a
-// rebuilt or reinstalled mgscope (whose numbers may differ at the same version) redoes the work.
+// The program: its version and its executable's GNU build ID (else, linked without one, the
+// executable's size and modification time), so that a rebuilt mgscope (whose numbers may differ at
+// the same version) redoes the work, and a copy of the same build does not.
 nlohmann::json program_stamp();
 
 // Each file's path, size and modification time (ns); {"path", "exists": false} for a missing one.

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 
@@ -35,6 +36,32 @@ TEST(RunStamp, AFolderStampFollowsTheFilesInIt) {
   // A plain file's stamp has no contents hash: its own size and time say it.
   EXPECT_FALSE(files_stamp({(frames / "f0.tif").string()})[0].contains("contents_fnv1a"));
   fs::remove_all(dir);
+}
+
+
+// The program is its build, not its file: a byte-identical copy of mgscope with another time (a copy
+// on a node's local disk, `cp` without -p) made records of "another mgscope", so --gather refused
+// the shards it ran and a re-run by it redid everything. Shards run by the copy and by the original
+// now gather into the bytes of one run.
+TEST(RunStamp, ACopyOfTheProgramIsTheSameProgram) {
+  const fs::path dir = test::scratch_dir("run_stamp_copy");
+  EXPECT_EQ(program_stamp().value("build_id", std::string()).size(), 40u) << program_stamp().dump();
+  const fs::path copy = dir / "mgscope";
+  fs::copy_file(MGSCOPE_EXE, copy);
+  fs::last_write_time(copy, fs::last_write_time(MGSCOPE_EXE) + std::chrono::hours(1));
+  const std::string images = test::quoted(std::string(MGSCOPE_SOURCE_DIR) + "/samples/hrtem/ascast_1.tif") + " " +
+                             test::quoted(std::string(MGSCOPE_SOURCE_DIR) + "/samples/hrtem/ascast_2.tif");
+  const std::string out = test::quoted(dir / "out"), one = test::quoted(dir / "one");
+  ASSERT_EQ(test::run_mgscope("hrtem " + images + " -o " + one).exit_code, 0);
+  const auto shard1 = test::run_command(test::quoted(copy) + " hrtem " + images + " -o " + out + " --shard 1/2");
+  ASSERT_EQ(shard1.exit_code, 0) << shard1.output;
+  ASSERT_EQ(test::run_mgscope("hrtem " + images + " -o " + out + " --shard 2/2").exit_code, 0);
+  const auto gather = test::run_mgscope("hrtem " + images + " -o " + out + " --gather");
+  EXPECT_EQ(gather.exit_code, 0) << gather.output;
+  EXPECT_EQ(test::read_all(dir / "out" / "combined.csv"), test::read_all(dir / "one" / "combined.csv"));
+  // A re-run by the copy finds everything up to date.
+  const auto again = test::run_command(test::quoted(copy) + " hrtem " + images + " -o " + out);
+  EXPECT_NE(again.output.find("NOTE: 2 image(s) up to date"), std::string::npos) << again.output;
 }
 
 }  // namespace
