@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iomanip>
+#include <limits>
 #include <numeric>
 #include <sstream>
 #include <stdexcept>
@@ -135,6 +137,42 @@ std::vector<double> field_grid(const std::vector<MhCurve>& curves, const Entropy
   return grid;
 }
 
+// The isotherm's first field above `lower` by more than 1e-3 of the range (a demagnetised
+// sample's points on H_int = H - N M scatter about 0 below technical saturation), capped at `upper`.
+double first_field_above(const MhCurve& c, double lower, double upper) {
+  const double zero_Oe = lower + 1e-3 * (upper - lower);
+  for (double h : c.field_Oe)
+    if (h > zero_Oe) return std::min(h, upper);
+  return upper;
+}
+
+// first_interval_doubt for every grid field and, above the limit at the top field, the warning.
+void add_first_interval_doubt(EntropyChange& r) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  r.first_interval_doubt.assign(r.field_Oe.size(), nan);
+  for (std::size_t k = 1; k < r.field_Oe.size(); ++k) {
+    std::size_t peak = 0;
+    for (std::size_t i = 1; i < r.minus_dSm.size(); ++i)
+      if (r.minus_dSm[i][k] > r.minus_dSm[peak][k]) peak = i;
+    if (!r.minus_dSm.empty() && r.minus_dSm[peak][k] > 0)
+      r.first_interval_doubt[k] = r.first_interval_bound[peak] / r.minus_dSm[peak][k];
+  }
+  const double top = r.first_interval_doubt.back();
+  if (!(top > kFirstIntervalDoubtLimit)) return;
+  std::size_t peak = 0;
+  for (std::size_t i = 1; i < r.minus_dSm.size(); ++i)
+    if (r.minus_dSm[i].back() > r.minus_dSm[peak].back()) peak = i;
+  std::ostringstream m;
+  m << std::setprecision(3) << "-dSm may be off by up to " << 100 * top << " % at its " << r.field_Oe.back() * 1e-4
+    << " T peak (" << r.temperature_mid_K[peak] << " K) from the first field interval alone ("
+    << r.field_Oe.front() << " to " << r.first_interval_end_Oe[peak]
+    << " Oe), where dM/dT changes most (a spontaneous moment at H = 0, or a demagnetised sample's M rising from 0 "
+       "to technical saturation; --demag does not help: the same steps on H - N M err alike): measure isotherms "
+       "with finer steps at low field (halving the first step lowers this bound by a third to a half)";
+  r.first_interval_warning = m.str();
+  r.warnings.push_back(r.first_interval_warning);
+}
+
 }  // namespace
 
 std::string EntropyOptions::check() const {
@@ -237,7 +275,18 @@ EntropyChange compute_entropy_change(std::vector<MhCurve> curves, const EntropyO
       if (on_grid[j]) s.push_back(acc);
     }
     r.minus_dSm.push_back(std::move(s));
+    // The pair's own first interval: its isotherms are interpolated linearly from field_Oe[0] to
+    // their first measured field above it (the union of all isotherms' fields is finer than each).
+    const double end_Oe =
+        std::max(first_field_above(curves[i], lower, upper), first_field_above(curves[i + 1], lower, upper));
+    const auto dm_dT = [&](double h) {
+      return (interpolate_linear(curves[i + 1].field_Oe, curves[i + 1].magnetization, h) -
+              interpolate_linear(curves[i].field_Oe, curves[i].magnetization, h)) / dT;
+    };
+    r.first_interval_bound.push_back(0.5 * std::abs(dm_dT(end_Oe) - dm_dT(lower)) * (end_Oe - lower) * 1e-4);
+    r.first_interval_end_Oe.push_back(end_Oe);
   }
+  add_first_interval_doubt(r);
   return r;
 }
 

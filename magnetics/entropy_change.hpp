@@ -33,8 +33,29 @@ struct EntropyChange {
   // (k = 0 gives 0). Unit: magnetisation unit * T / K: J/(kg K) for emu/g, mJ/K for emu.
   std::vector<std::vector<double>> minus_dSm;
   bool zero_point_added = false;
+  // Per midpoint, the first interval of its two isotherms: field_Oe[0] to the first field either
+  // measured above it (by 1e-3 of the range). Near H = 0 the integrand dM/dT changes most (a step
+  // at 0+ for a spontaneous moment, 0 at H = 0 for a demagnetised sample), and both isotherms are
+  // interpolated linearly across the interval. For an integrand monotone there the true integral
+  // lies between the left and right sums, so the trapezoid errs by at most
+  // first_interval_bound[i] = (width / 2) |dM/dT(end) - dM/dT(start)| mu0 (when it is not
+  // monotone, measured errors reach about twice this: docs/magnetics.md).
+  std::vector<double> first_interval_end_Oe;
+  std::vector<double> first_interval_bound;
+  // Per grid field k: first_interval_bound / -dSm at the tabulated peak of that field's column
+  // (NaN for k = 0 or a peak <= 0): how far the peak could move from the first interval alone.
+  std::vector<double> first_interval_doubt;
   std::vector<std::string> warnings;
+  // The warning among `warnings` that doubts every -dSm (the first interval's bound at the top
+  // field's peak above kFirstIntervalDoubtLimit), or "".
+  std::string first_interval_warning;
 };
+
+// Above this first_interval_doubt at the top field, -dSm carries a warning. From the error table
+// of docs/magnetics.md ("Field steps near H = 0": mean-field isotherms, single-domain and
+// demagnetised, 0.05-1 T steps, 1 and 5 T): every peak off by more than 5 % had a doubt of 4 % or
+// more, and every doubt of 3 % or less went with an error of at most 4.8 %.
+constexpr double kFirstIntervalDoubtLimit = 0.03;
 
 // Throws InputError (with `source` as the file name) for fewer than two isotherms, duplicate
 // temperatures, isotherms without a common field range, an isotherm whose field and magnetisation

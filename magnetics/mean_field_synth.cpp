@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <iomanip>
 #include <limits>
 #include <sstream>
@@ -155,6 +156,21 @@ double exact_minus_dSm(const MeanFieldModel& m, double T, double mu0H_T) {
   return solve_mean_field(m, T, 0).entropy_J_per_kgK - solve_mean_field(m, T, mu0H_T).entropy_J_per_kgK;
 }
 
+namespace {
+
+// M [emu/g] at T and the internal field h [Oe] of the mean-field model.
+std::function<double(double)> mean_field_m_of_internal_Oe(const MeanFieldModel& m, double T) {
+  return [&m, T](double h_Oe) { return solve_mean_field(m, T, h_Oe * 1e-4).magnetization_emu_per_g; };
+}
+
+}  // namespace
+
+double exact_minus_dSm_applied(const MeanFieldModel& m, const DemagnetisedSample& sample, double T,
+                               double applied_mu0H_T) {
+  const SampleField f = demagnetised_sample_field(sample, mean_field_m_of_internal_Oe(m, T), applied_mu0H_T * 1e4);
+  return exact_minus_dSm(m, T, f.internal_field_Oe * 1e-4);
+}
+
 McesynthFiles make_mce_synthetic(const McesynthOptions& o) {
   const std::pair<const char*, double> positive[] = {
       {"J", o.model.J},           {"g", o.model.g},           {"Curie temperature", o.model.curie_K},
@@ -168,10 +184,18 @@ McesynthFiles make_mce_synthetic(const McesynthOptions& o) {
     throw InputError("synth mce: too many field or temperature steps");
   const bool an = o.equation_of_state == SynthEquationOfState::ArrottNoakes;
   if (an) require_valid(o.arrott_noakes);
-  // M [emu/g] at T [K] and mu0H [T] from the chosen equation of state.
-  auto m_emu_per_g = [&](double t, double mu0H_T) {
+  if (const std::string bad = demagnetised_sample_problem(o.sample); !bad.empty())
+    throw InputError("synth mce: " + bad);
+  // M [emu/g] at T [K] and the internal field mu0H [T] from the chosen equation of state.
+  auto material_emu_per_g = [&](double t, double mu0H_T) {
     return an ? arrott_noakes_magnetization_emu_per_g(o.arrott_noakes, t, mu0H_T * 1e4)
               : solve_mean_field(o.model, t, mu0H_T).magnetization_emu_per_g;
+  };
+  // ... and of the sample at the applied field (the material's own without --demag).
+  auto m_emu_per_g = [&](double t, double mu0H_T) {
+    if (o.sample.demag_N == 0) return material_emu_per_g(t, mu0H_T);
+    const auto of_internal = [&](double h_Oe) { return material_emu_per_g(t, h_Oe * 1e-4); };
+    return demagnetised_sample_field(o.sample, of_internal, mu0H_T * 1e4).magnetization_emu_per_g;
   };
   std::ostringstream material;
   if (an)
@@ -179,6 +203,9 @@ McesynthFiles make_mce_synthetic(const McesynthOptions& o) {
              << " Tc=" << o.arrott_noakes.curie_K << " K";
   else
     material << "mean-field J=7/2 ferromagnet";  // as the files always said (kept byte for byte)
+  if (o.sample.demag_N > 0)
+    material << " as a demagnetised multi-domain sample N=" << o.sample.demag_N << " density=" << o.sample.density_g_cm3
+             << " g/cm3";
   McesynthFiles out;
   const double ms_emu = (an ? o.arrott_noakes.m_at_tc_emu_per_g : saturation_emu_per_g(o.model)) * o.mass_mg * 1e-3;
   Normal noise(o.seed);
@@ -210,19 +237,30 @@ McesynthFiles make_mce_synthetic(const McesynthOptions& o) {
                          material.str());
   if (an) return out;  // no closed-form entropy for the Arrott-Noakes state
 
-  std::ostringstream c;
-  c << std::setprecision(10) << "T_K";
-  for (std::size_t k = 1; k < out.fields_T.size(); ++k) c << ",minus_dSm_JkgK_at_" << out.fields_T[k] << "T";
-  c << '\n';
-  for (std::size_t i = 0; i + 1 < out.isotherm_T_K.size(); ++i) {
-    const double tm = 0.5 * (out.isotherm_T_K[i] + out.isotherm_T_K[i + 1]);
-    c << tm;
-    const double s0 = solve_mean_field(o.model, tm, 0).entropy_J_per_kgK;
-    for (std::size_t k = 1; k < out.fields_T.size(); ++k)
-      c << ',' << s0 - solve_mean_field(o.model, tm, out.fields_T[k]).entropy_J_per_kgK;
+  // -dSm at the isotherm midpoints for every field step, from S(T, 0) - S(T, H_int(T, H)).
+  auto table = [&](bool applied) {
+    std::ostringstream c;
+    c << std::setprecision(10) << "T_K";
+    for (std::size_t k = 1; k < out.fields_T.size(); ++k) c << ",minus_dSm_JkgK_at_" << out.fields_T[k] << "T";
     c << '\n';
-  }
-  out.exact_dSm_csv = c.str();
+    for (std::size_t i = 0; i + 1 < out.isotherm_T_K.size(); ++i) {
+      const double tm = 0.5 * (out.isotherm_T_K[i] + out.isotherm_T_K[i + 1]);
+      c << tm;
+      const double s0 = solve_mean_field(o.model, tm, 0).entropy_J_per_kgK;
+      for (std::size_t k = 1; k < out.fields_T.size(); ++k) {
+        double internal_T = out.fields_T[k];
+        if (applied)
+          internal_T = demagnetised_sample_field(o.sample, mean_field_m_of_internal_Oe(o.model, tm), internal_T * 1e4)
+                           .internal_field_Oe * 1e-4;
+        c << ',' << s0 - solve_mean_field(o.model, tm, internal_T).entropy_J_per_kgK;
+      }
+      c << '\n';
+    }
+    return c.str();
+  };
+  const bool demagnetised = o.sample.demag_N > 0;
+  out.exact_dSm_csv = table(demagnetised);
+  if (demagnetised) out.exact_dSm_internal_csv = table(false);
   return out;
 }
 

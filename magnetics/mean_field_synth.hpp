@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "magnetics/arrott_noakes_synth.hpp"
+#include "magnetics/demagnetised_sample.hpp"
 
 namespace mgscope {
 
@@ -37,6 +38,10 @@ double saturation_emu_per_g(const MeanFieldModel& model);
 MeanFieldState solve_mean_field(const MeanFieldModel& model, double temperature_K, double mu0H_T);
 // Exact -dSm = S(T, 0) - S(T, H) [J/(kg K)].
 double exact_minus_dSm(const MeanFieldModel& model, double temperature_K, double mu0H_T);
+// The same for a demagnetised sample at the applied field: S(T, 0) - S(T, H_int), H_int from
+// demagnetised_sample_field (each domain holds the spontaneous M, so its entropy is S(T, 0)).
+double exact_minus_dSm_applied(const MeanFieldModel& model, const DemagnetisedSample& sample, double temperature_K,
+                               double applied_mu0H_T);
 
 // Which equation of state the files are drawn from.
 enum class SynthEquationOfState { MeanField, ArrottNoakes };
@@ -53,12 +58,21 @@ struct McesynthOptions {
   double fc_t_min_K = 20, fc_t_max_K = 150, fc_t_step_K = 0.5;  // with +-0.1 K jitter (non-uniform axis)
   double noise_relative = 0;                      // Gaussian noise on moments, relative to Ms * mass
   unsigned seed = 1;
+  // demag_N > 0: a multi-domain sample of that shape and density (demagnetised_sample.hpp): M(H = 0)
+  // = 0 and M = H / (4 pi N rho) below technical saturation, the equation of state at the internal
+  // field above. 0: the single-domain magnet, with its spontaneous M at H = 0 below T0.
+  DemagnetisedSample sample;
 };
 
 struct McesynthFiles {
   std::string isotherms_dat;  // MPMS3 VSM-style: Moment (emu) filled
   std::string fc_dat;         // MPMS3 DC-style: Moment (emu) empty, DC Moment Free Ctr (emu) filled
-  std::string exact_dSm_csv;  // T_K at isotherm midpoints x every field step, exact -dSm (mean field only, else "")
+  // T_K at isotherm midpoints x every field step, exact -dSm (mean field only, else ""). With a
+  // demagnetised sample: at the applied field, S(T, 0) - S(T, H_int(T, H)) (0 while in domains).
+  std::string exact_dSm_csv;
+  // A demagnetised sample only: the same at the internal field (the plain mean-field table), the
+  // truth for `mgscope mce --demag N --density rho`, whose -dSm is against H_int.
+  std::string exact_dSm_internal_csv;
   std::vector<double> isotherm_T_K, fields_T;
 };
 // Throws InputError for a non-positive model parameter, mass or step. Isotherms and M(T) come

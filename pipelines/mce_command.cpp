@@ -17,6 +17,7 @@
 #include "pipelines/batch.hpp"
 #include "pipelines/commands.hpp"
 #include "pipelines/config_file.hpp"
+#include "pipelines/csv_format.hpp"
 #include "pipelines/json_output.hpp"
 #include "pipelines/mce_critical_output.hpp"
 #include "pipelines/mce_figures.hpp"
@@ -347,7 +348,10 @@ class MceRun {
       dsm << ",minus_dSm_" << unit << "_at_" << fmt(s.field_Oe[k] * 1e-4, 8) << "T";
       ncsv << ",n_at_" << fmt(s.field_Oe[k] * 1e-4, 8) << "T";
     }
+    // Every -dSm is integrated across the first field interval, so its doubt is on every row.
+    dsm << ",warnings";
     dsm << '\n', ncsv << '\n';
+    const std::string row_warnings = s.first_interval_warning.empty() ? "" : csv_list({s.first_interval_warning});
     for (std::size_t i = 0; i < s.temperature_mid_K.size(); ++i) {
       dsm << s.temperature_mid_K[i];
       ncsv << s.temperature_mid_K[i];
@@ -356,6 +360,7 @@ class MceRun {
         ncsv << ',';
         if (std::isfinite(n[i][k])) ncsv << n[i][k];
       }
+      dsm << ',' << row_warnings;
       dsm << '\n', ncsv << '\n';
     }
     write_file_atomic(out_ / "dSm.csv", dsm.str());
@@ -385,6 +390,7 @@ class MceRun {
                         {"RCP", json_number(m.rcp)},
                         {"RC", json_number(m.rc)},
                         {"TEC", tec},
+                        {"first_interval_doubt", json_number(s.first_interval_doubt[k])},
                         {"n_at_Tp", json_number(n[ip][k])},
                         {"n_at_Tp_T_K", s.temperature_mid_K[ip]}});
       if (k + 1 == s.field_Oe.size()) {
@@ -400,7 +406,12 @@ class MceRun {
                         {"zero_point_added", s.zero_point_added},
                         {"table", "dSm.csv"},
                         {"field_exponent_table", "n_exponent.csv"},
-                        {"merit_by_field", merits}};
+                        {"merit_by_field", merits},
+                        {"first_interval_doubt_limit", kFirstIntervalDoubtLimit},
+                        // Kept here too, so that a report gives it to the -dSm numbers only.
+                        {"warnings", s.first_interval_warning.empty()
+                                         ? nlohmann::json::array()
+                                         : nlohmann::json::array({s.first_interval_warning})}};
     std::cout << "-dSm at " << fmt(s.field_Oe.back() * 1e-4) << " T: max " << fmt(top.peak, 4) << ' ' << ds_unit()
               << " at Tp = " << fmt(top.peak_T_K, 5) << " K, "
               << (std::isfinite(top.fwhm_K) ? "dT_FWHM = " + fmt(top.fwhm_K, 4) + " K, RCP = " + fmt(top.rcp, 4) + ' ' +

@@ -4,6 +4,7 @@
 #include <iostream>
 #include <memory>
 
+#include "fitting/base/error.hpp"
 #include "magnetics/mean_field_synth.hpp"
 #include "pipelines/atomic_file.hpp"
 #include "pipelines/commands.hpp"
@@ -52,16 +53,25 @@ void add_synth_mce_command(CLI::App& synth, CommandContext& ctx) {
   cmd->add_option("--noise", o->noise_relative, "Gaussian moment noise, fraction of the saturation moment")
       ->capture_default_str();
   cmd->add_option("--seed", o->seed, "Noise seed")->capture_default_str();
+  cmd->add_option("--demag", o->sample.demag_N,
+                  "Demagnetising factor N (SI, 0..1; sphere 1/3) of a multi-domain sample: M(H=0) = 0 and "
+                  "M = H / (4 pi N density) up to technical saturation, the model at H_int = H - N M above; "
+                  "0: a single-domain magnet (spontaneous M at H = 0)")
+      ->capture_default_str();
+  cmd->add_option("--density", o->sample.density_g_cm3, "Sample density [g/cm^3], needed with --demag")
+      ->capture_default_str();
   cmd->callback([o, out_dir, model, &ctx]() {
     namespace fs = std::filesystem;
     const bool an = *model == "arrott-noakes";
     if (an) o->equation_of_state = SynthEquationOfState::ArrottNoakes;
     o->arrott_noakes.curie_K = o->model.curie_K;
+    if (const std::string bad = demagnetised_sample_problem(o->sample); !bad.empty()) throw UsageError(bad);
     const McesynthFiles f = make_mce_synthetic(*o);
     const fs::path out(*out_dir);
     write_file_atomic(out / "isotherms.dat", f.isotherms_dat);
     write_file_atomic(out / "fc.dat", f.fc_dat);
     if (!an) write_file_atomic(out / "exact_dSm.csv", f.exact_dSm_csv);
+    if (!f.exact_dSm_internal_csv.empty()) write_file_atomic(out / "exact_dSm_internal.csv", f.exact_dSm_internal_csv);
     nlohmann::json t;
     const ArrottNoakesModel& a = o->arrott_noakes;
     if (an)
@@ -85,15 +95,22 @@ void add_synth_mce_command(CLI::App& synth, CommandContext& ctx) {
                     {"molar_mass_g_per_mol", o->model.molar_mass_g_per_mol},
                     {"saturation_emu_per_g", saturation_emu_per_g(o->model)}};
     t["sample_mass_mg"] = o->mass_mg;
+    if (o->sample.demag_N > 0)  // only then: the plain synthetic's truth.json stays byte for byte
+      t["demagnetised_sample"] = {{"demag_N_SI", o->sample.demag_N},
+                                  {"density_g_cm3", o->sample.density_g_cm3},
+                                  {"exact_dSm_csv", "against the applied field"},
+                                  {"exact_dSm_internal_csv", "against the internal field H - N M (mce --demag)"}};
     t["isotherm_T_K"] = f.isotherm_T_K;
     t["fields_T"] = f.fields_T;
     t["fc_field_Oe"] = o->fc_field_Oe;
     if (!an)
-      t["exact_minus_dSm_at_T0_JkgK"] = {{"mu0H_T", o->field_max_T},
-                                         {"value", json_number(exact_minus_dSm(o->model, o->model.curie_K, o->field_max_T))}};
+      t["exact_minus_dSm_at_T0_JkgK"] = {
+          {"mu0H_T", o->field_max_T},
+          {"value", json_number(exact_minus_dSm_applied(o->model, o->sample, o->model.curie_K, o->field_max_T))}};
     write_json_atomic(out / "truth.json", t);
     std::cout << "wrote " << (out / "isotherms.dat").string() << " (" << f.isotherm_T_K.size() << " isotherms), "
-              << (out / "fc.dat").string() << (an ? "" : ", exact_dSm.csv") << ", truth.json\n";
+              << (out / "fc.dat").string() << (an ? "" : ", exact_dSm.csv")
+              << (f.exact_dSm_internal_csv.empty() ? "" : ", exact_dSm_internal.csv") << ", truth.json\n";
     ctx.exit_code = 0;
   });
 }
