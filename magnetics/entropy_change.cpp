@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <iomanip>
 #include <limits>
 #include <numeric>
 #include <sstream>
@@ -163,9 +162,10 @@ void add_first_interval_doubt(EntropyChange& r) {
   for (std::size_t i = 1; i < r.minus_dSm.size(); ++i)
     if (r.minus_dSm[i].back() > r.minus_dSm[peak].back()) peak = i;
   std::ostringstream m;
-  m << std::setprecision(3) << "-dSm may be off by up to " << 100 * top << " % at its " << r.field_Oe.back() * 1e-4
-    << " T peak (" << r.temperature_mid_K[peak] << " K) from the first field interval alone ("
-    << r.field_Oe.front() << " to " << r.first_interval_end_Oe[peak]
+  m << "-dSm may be off by up to " << number_text(100 * top, 3) << " % at its "
+    << number_text(r.field_Oe.back() * 1e-4, 6)
+    << " T peak (" << number_text(r.temperature_mid_K[peak], 6) << " K) from the first field interval alone ("
+    << number_text(r.field_Oe.front(), 6) << " to " << number_text(r.first_interval_end_Oe[peak], 6)
     << " Oe), where dM/dT changes most (a spontaneous moment at H = 0, or a demagnetised sample's M rising from 0 "
        "to technical saturation; --demag does not help: the same steps on H - N M err alike): measure isotherms "
        "with finer steps at low field (halving the first step lowers this bound by a third to a half)";
