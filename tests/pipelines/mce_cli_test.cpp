@@ -32,6 +32,19 @@ const fs::path& synth_dir() {
   return dir;
 }
 
+// Isotherms 0.5 K apart within 8 K of Tc: no field's -dSm falls to half on both sides, so the universal
+// curve fails and has no verdict (null), which the schema had refused ("None is not of type 'string'").
+TEST(MceCli, AFailedUniversalCurveHasANullVerdictTheSchemaAllows) {
+  const fs::path d = scratch_dir("mce_cli_narrow");
+  ASSERT_EQ(run_mgscope("synth mce --t-step-K 0.5 --t-below-K 8 --t-above-K 8 -o " + q(d)).exit_code, 0);
+  const auto r = run_mgscope("mce --mh " + q(d / "isotherms.dat") + " -o " + q(d / "out"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto j = nlohmann::json::parse(read_all(d / "out" / "mce.json"));
+  EXPECT_EQ(j["universal_curve"]["status"], "Failure");
+  EXPECT_TRUE(j["universal_curve"]["verdict"].is_null());
+  test::expect_schema_valid("mce.schema.json", d / "out" / "mce.json");
+}
+
 TEST(MceCli, SynthThenAnalyse) {
   const fs::path s = synth_dir();
   for (const char* f : {"isotherms.dat", "fc.dat", "exact_dSm.csv", "truth.json"}) EXPECT_TRUE(fs::exists(s / f)) << f;
