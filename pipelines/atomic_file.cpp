@@ -1,12 +1,16 @@
 // Temporary-then-rename writing of output files.
 #include "pipelines/atomic_file.hpp"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <stdexcept>
 #include <system_error>
 
+#include "fitting/base/error.hpp"
 #include "pipelines/output_guard.hpp"
 
 namespace mgscope {
@@ -24,41 +28,94 @@ std::string temp_name_prefix(const std::filesystem::path& path) {
   return name + ".tmp-";
 }
 
+void fail_output(const std::filesystem::path& path, const std::string& what, int error) {
+  throw OutputError(path.string() + ": " + what + (error != 0 ? std::string(": ") + std::strerror(error) : ""));
+}
+
+void create_output_folder(const std::filesystem::path& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) fail_output(dir, "cannot create the output folder", ec.value());
+}
+
 std::filesystem::path temp_path_for(const std::filesystem::path& path) {
   static std::atomic<unsigned long> counter{0};
   return path.parent_path() /
          (temp_name_prefix(path) + std::to_string(::getpid()) + "-" + std::to_string(counter++));
 }
 
-AtomicOutput::AtomicOutput(std::filesystem::path path) : path_(std::move(path)), temp_(temp_path_for(path_)) {
-  refuse_overwriting_inputs(path_);
-  if (path_.has_parent_path()) std::filesystem::create_directories(path_.parent_path());
-  remove_stale_temporaries(path_);
-  out_.open(temp_, std::ios::binary | std::ios::trunc);
-  if (!out_) throw std::runtime_error(path_.string() + ": cannot create output file");
+ErrnoFileBuffer::ErrnoFileBuffer(int fd) : fd_(fd), buffer_(1 << 16) {
+  setp(buffer_.data(), buffer_.data() + buffer_.size());
 }
+
+ErrnoFileBuffer::~ErrnoFileBuffer() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+bool ErrnoFileBuffer::drain() {
+  const char* p = pbase();
+  while (p < pptr() && error_ == 0) {
+    const ssize_t n = ::write(fd_, p, static_cast<std::size_t>(pptr() - p));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) error_ = n < 0 ? errno : EIO;
+    else p += n;
+  }
+  setp(buffer_.data(), buffer_.data() + buffer_.size());
+  return error_ == 0;
+}
+
+ErrnoFileBuffer::int_type ErrnoFileBuffer::overflow(int_type c) {
+  if (!drain()) return traits_type::eof();
+  if (!traits_type::eq_int_type(c, traits_type::eof())) sputc(traits_type::to_char_type(c));
+  return traits_type::not_eof(c);
+}
+
+int ErrnoFileBuffer::sync() { return drain() ? 0 : -1; }
+
+int ErrnoFileBuffer::close(bool discard) {
+  if (discard) setp(buffer_.data(), buffer_.data() + buffer_.size());
+  drain();
+  if (fd_ >= 0 && ::close(fd_) != 0 && error_ == 0) error_ = errno;  // a network disk reports late
+  fd_ = -1;
+  return error_;
+}
+
+namespace {
+
+// The temporary file's descriptor, or OutputError naming the destination and why.
+int open_temporary(const std::filesystem::path& path, const std::filesystem::path& temp) {
+  refuse_overwriting_inputs(path);
+  if (path.has_parent_path()) create_output_folder(path.parent_path());
+  remove_stale_temporaries(path);
+  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);  // as ofstream: umask decides
+  if (fd < 0) fail_output(path, "cannot create the output file", errno);
+  return fd;
+}
+
+}  // namespace
+
+AtomicOutput::AtomicOutput(std::filesystem::path path)
+    : path_(std::move(path)), temp_(temp_path_for(path_)), buffer_(open_temporary(path_, temp_)), out_(&buffer_) {}
 
 AtomicOutput::~AtomicOutput() {
   if (!committed_) {
-    out_.close();
+    buffer_.close(/*discard=*/true);
     std::error_code ec;
     std::filesystem::remove(temp_, ec);
   }
 }
 
 void AtomicOutput::commit() {
-  out_.flush();
-  const bool ok = static_cast<bool>(out_);
-  out_.close();
+  const int error = buffer_.close();
   std::error_code ec;
-  if (!ok) {
+  if (error != 0) {
     std::filesystem::remove(temp_, ec);
-    throw std::runtime_error(path_.string() + ": write failed (disk full?)");
+    fail_output(path_, "cannot write the output file", error);
   }
   std::filesystem::rename(temp_, path_, ec);
   if (ec) {
     std::filesystem::remove(temp_, ec);
-    throw std::runtime_error(path_.string() + ": cannot move output into place: " + ec.message());
+    fail_output(path_, "cannot move the output into place", ec.value());
   }
   committed_ = true;
 }

@@ -2,13 +2,40 @@
 // so a reader (or a crash) never sees half a file and a failed run leaves no partial output.
 #pragma once
 #include <filesystem>
-#include <fstream>
+#include <ostream>
+#include <streambuf>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace mgscope {
 
-// Writes `bytes` to `path` atomically; creates missing parent folders. Throws std::runtime_error.
+// A stream buffer onto a file descriptor that keeps the errno of its first failed write, which
+// std::ofstream loses: a full disk must be reported as "No space left on device", not guessed.
+class ErrnoFileBuffer : public std::streambuf {
+ public:
+  explicit ErrnoFileBuffer(int fd);
+  ~ErrnoFileBuffer() override;  // closes the descriptor
+  ErrnoFileBuffer(const ErrnoFileBuffer&) = delete;
+  ErrnoFileBuffer& operator=(const ErrnoFileBuffer&) = delete;
+  // Writes what is buffered (unless `discard`: a file to be removed) and closes; the errno of
+  // the first failure, or 0.
+  int close(bool discard = false);
+  int error() const { return error_; }
+
+ protected:
+  int_type overflow(int_type c) override;
+  int sync() override;
+
+ private:
+  bool drain();
+  int fd_;
+  int error_ = 0;
+  std::vector<char> buffer_;
+};
+
+// Writes `bytes` to `path` atomically; creates missing parent folders. Throws OutputError
+// (fitting/base/error.hpp) naming the path and errno's text when the file cannot be written.
 void write_file_atomic(const std::filesystem::path& path, std::string_view bytes);
 
 // A stream onto a temporary file that becomes `path` on commit(); dropped without commit(), the
@@ -27,7 +54,8 @@ class AtomicOutput {
  private:
   std::filesystem::path path_;
   std::filesystem::path temp_;
-  std::ofstream out_;
+  ErrnoFileBuffer buffer_;
+  std::ostream out_;
   bool committed_ = false;
 };
 
@@ -39,5 +67,11 @@ std::filesystem::path temp_path_for(const std::filesystem::path& path);
 // the 255 bytes a file name may have: a NAME of 243 bytes or more had no temporary name, and
 // every output of such an input failed (`File name too long`).
 std::string temp_name_prefix(const std::filesystem::path& path);
+
+// create_directories(dir), throwing OutputError "<dir>: cannot create the output folder: <errno text>".
+void create_output_folder(const std::filesystem::path& dir);
+
+// OutputError "<path>: <what>: <errno text of `error`>" (what alone when `error` is 0).
+[[noreturn]] void fail_output(const std::filesystem::path& path, const std::string& what, int error);
 
 }  // namespace mgscope

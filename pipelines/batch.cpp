@@ -8,6 +8,7 @@
 #include <fstream>
 #include <ostream>
 
+#include "fitting/base/error.hpp"
 #include "pipelines/output_guard.hpp"
 #include "pipelines/reader_hint.hpp"
 
@@ -79,9 +80,19 @@ std::vector<std::string> batch_repeats(const std::vector<std::string>& inputs) {
 // rank's stdout and stderr reach the terminal through one pipe, where pieces of a line written
 // apart were found split by a line of the other stream ("1 of <stdout line> 6 inputs failed").
 void print_batch_failures(const BatchResult& r, std::size_t inputs, std::ostream& err) {
-  if (r.failures.empty()) return;
-  std::string text = std::to_string(r.failures.size()) + " of " + std::to_string(inputs) + " inputs failed:\n";
-  for (const auto& f : r.failures) text += "  " + f.input + '\n';
+  std::string text;
+  for (const bool output : {false, true}) {
+    std::string list;
+    std::size_t n = 0;
+    for (const auto& f : r.failures) {
+      if (f.output != output) continue;
+      list += "  " + f.input + '\n';
+      ++n;
+    }
+    if (n == 0) continue;
+    text += std::to_string(n) + " of " + std::to_string(inputs) +
+            (output ? " inputs' outputs could not be written:\n" : " inputs failed:\n") + list;
+  }
   err << text;
 }
 
@@ -106,6 +117,9 @@ BatchResult run_batch(const std::vector<std::string>& inputs,
     try {
       job(in);
       ++r.succeeded;
+    } catch (const OutputError& e) {  // no fault of the input: no hint at another command
+      print_batch_error(in, e.what(), err);
+      r.failures.push_back({in, e.what(), true});
     } catch (const std::exception& e) {
       const std::string message = e.what() + reader_hint(in, command);
       print_batch_error(in, message, err);

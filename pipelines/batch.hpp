@@ -10,6 +10,7 @@ namespace mgscope {
 struct BatchFailure {
   std::string input;
   std::string message;
+  bool output = false;  // the input was analysed, but its outputs could not be written (OutputError)
 };
 
 struct BatchResult {
@@ -26,8 +27,11 @@ struct BatchResult {
 // (a byte-identical copy) - is skipped with a warning printed to `err` as "WARNING: ...", so
 // nothing is analysed or counted twice.
 // Each failure is printed to `err` as "ERROR: <message>" when it happens, and listed again at
-// the end ("N of M inputs failed: ..."). With `command` ("dsc", "mce --mt"; reader_hint.hpp), a
-// failed input that another command reads says so in its message.
+// the end ("N of M inputs failed: ..."; an input whose outputs could not be written, an
+// OutputError, under "K of M inputs' outputs could not be written: ..." instead). With `command`
+// ("dsc", "mce --mt"; reader_hint.hpp), a failed input that another command reads says so in its
+// message. The batch goes on after an output failure too: a disk may be freed meanwhile, and
+// the next input may write elsewhere (another folder, another file system).
 BatchResult run_batch(const std::vector<std::string>& inputs,
                       const std::function<void(const std::string&)>& job, std::ostream& err,
                       const std::string& command = "");
@@ -36,7 +40,8 @@ BatchResult run_batch(const std::vector<std::string>& inputs,
 // Notes the inputs (output_guard.hpp) and returns, per input, why it repeats an earlier one
 // ("B is the same file as A: analysed once"), or "" when it does not.
 std::vector<std::string> batch_repeats(const std::vector<std::string>& inputs);
-// Prints "N of M inputs failed:" and the list of failed inputs to `err` when any failed.
+// Prints "N of M inputs failed:" and the list of failed inputs to `err` when any failed, and
+// "K of M inputs' outputs could not be written:" and theirs.
 void print_batch_failures(const BatchResult& r, std::size_t inputs, std::ostream& err);
 // "ERROR: <input>: <message>" for an input that failed (the input's name only when the message
 // does not hold it already: readers name their file, a module that did not load does not), and

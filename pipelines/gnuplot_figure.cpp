@@ -15,6 +15,7 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "fitting/base/error.hpp"
 #include "pipelines/atomic_file.hpp"
 #include "pipelines/output_guard.hpp"
 
@@ -204,7 +205,8 @@ std::string render_figure(const GnuplotFigure& figure) {
           clean_up();
           std::string kind = terms[i].kind;  // "PNG", as a reader names the format
           for (char& c : kind) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-          throw std::runtime_error(finals[i].string() + ": gnuplot's " + kind + " is incomplete (write failed: disk full?)");
+          throw OutputError(finals[i].string() + ": gnuplot's " + kind +
+                            " is incomplete (its write failed: disk full?)");
         }
       fix_pdf_date(temps[2]);
       for (std::size_t i = 0; i < temps.size() && warning.empty(); ++i) {

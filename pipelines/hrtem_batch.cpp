@@ -196,7 +196,7 @@ int run_hrtem_batch(const HrtemCli& cli_as_given, const HrtemBatchOptions& optio
   std::optional<SharedThreshold> from_file;
   if (!cli.threshold_from.empty() && !options.gather) from_file = read_batch_threshold(cli.threshold_from, settings);
   const fs::path out_dir(cli.out_dir);
-  fs::create_directories(out_dir);
+  create_output_folder(out_dir);
 
   std::vector<fs::path> dirs;
   std::map<std::string, int> used;

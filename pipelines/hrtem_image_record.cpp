@@ -99,9 +99,9 @@ nlohmann::json hrtem_image_key(const std::string& settings, const std::vector<st
 
 void write_hrtem_record(const fs::path& dir, const nlohmann::json& key, const nlohmann::json& row) {
   const fs::path path = record_path(dir);
-  fs::create_directories(path.parent_path());
+  create_output_folder(path.parent_path());
   const std::vector<std::uint8_t> bytes =
-      nlohmann::json::to_cbor({{"key", key}, {"row", row}, {"files", files_in(dir)}});
+      nlohmann::json::to_cbor({{"key", key}, {"row", row}, {"files", outputs_stamp(dir, files_in(dir))}});
   write_file_atomic(path, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
 }
 

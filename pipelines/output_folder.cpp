@@ -3,6 +3,7 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "fitting/base/error.hpp"
 #include "pipelines/atomic_file.hpp"
 #include "pipelines/output_guard.hpp"
 
@@ -11,9 +12,9 @@ namespace mgscope {
 OutputFolder::OutputFolder(std::filesystem::path destination)
     : destination_(std::move(destination)), temp_(temp_path_for(destination_)) {
   refuse_overwriting_inputs(destination_);
-  if (destination_.has_parent_path()) std::filesystem::create_directories(destination_.parent_path());
+  if (destination_.has_parent_path()) create_output_folder(destination_.parent_path());
   remove_stale_temporaries(destination_);
-  std::filesystem::create_directories(temp_);
+  create_output_folder(temp_);
 }
 
 OutputFolder::~OutputFolder() {
@@ -24,7 +25,13 @@ OutputFolder::~OutputFolder() {
 }
 
 void OutputFolder::write(const std::string& file_name, std::string_view bytes) const {
-  write_file_atomic(temp_ / file_name, bytes);
+  try {
+    write_file_atomic(temp_ / file_name, bytes);
+  } catch (const OutputError& e) {  // named where the user will look for it, not by the temporary folder
+    const std::string what = e.what(), temp = (temp_ / file_name).string();
+    if (what.rfind(temp, 0) != 0) throw;
+    throw OutputError((destination_ / file_name).string() + what.substr(temp.size()));
+  }
 }
 
 void OutputFolder::commit() {
@@ -35,12 +42,12 @@ void OutputFolder::commit() {
   if (fs::exists(destination_)) {
     old = temp_path_for(destination_);
     fs::rename(destination_, old, ec);
-    if (ec) throw std::runtime_error(destination_.string() + ": cannot replace the old outputs: " + ec.message());
+    if (ec) fail_output(destination_, "cannot replace the old outputs", ec.value());
   }
   fs::rename(temp_, destination_, ec);
   if (ec) {
     if (!old.empty()) fs::rename(old, destination_);
-    throw std::runtime_error(destination_.string() + ": cannot move outputs into place: " + ec.message());
+    fail_output(destination_, "cannot move the outputs into place", ec.value());
   }
   committed_ = true;
   if (!old.empty()) fs::remove_all(old, ec);

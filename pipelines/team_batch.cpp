@@ -28,6 +28,8 @@ std::string run_one(const TeamBatchJob& job, std::size_t i) {
   nlohmann::json r;
   try {
     r = {{"ok", true}, {"result", job.run(i)}};
+  } catch (const OutputError& e) {  // no fault of the input: no hint at another command
+    r = {{"ok", false}, {"error", e.what()}, {"output", true}};
   } catch (const std::exception& e) {
     r = {{"ok", false}, {"error", e.what() + reader_hint(job.inputs[i], job.command)}};
   }
@@ -117,7 +119,7 @@ TeamBatchResult run_team_batch(const TeamBatchJob& job, std::ostream& err) {
         } else {
           const std::string message = outcome[i].value("error", std::string("failed"));
           print_batch_error(inputs[i], message, err);
-          batch.failures.push_back({inputs[i], message});
+          batch.failures.push_back({inputs[i], message, outcome[i].value("output", false)});
         }
         outcome[i] = nullptr;  // used: free it
       }

@@ -18,6 +18,14 @@ class UsageError : public InputError {
   using InputError::InputError;
 };
 
+// An output that could not be written (a folder not writable, a disk full): no fault of the input,
+// so a batch counts and reports it apart from the bad inputs. The message starts with the path
+// that failed and ends with the system's reason (errno's text).
+class OutputError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 // Throws InputError("<path>: <what>"), so every message starts with the file it is about.
 [[noreturn]] inline void fail_input(const std::string& path, const std::string& what) {
   throw InputError(path + ": " + what);

@@ -2,6 +2,7 @@
 #include "imaging/io/tiff_writer.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -13,6 +14,7 @@
 
 #include <tiffio.h>
 
+#include "fitting/base/error.hpp"
 #include "imaging/io/tiff_ifd.hpp"
 #include "imaging/io/tiff_messages.hpp"
 
@@ -20,9 +22,14 @@ namespace mgscope {
 
 namespace {
 
+// An OutputError (not the input's fault: a full disk, a folder not writable), with the system's
+// reason when a failed write(2) left one in errno (cleared before each page), for libtiff's own
+// text ("Write error at scanline 0") does not say why.
 [[noreturn]] void fail_write(const std::string& path, const std::string& what, const TiffMessages& m) {
+  const int error = errno;
   const std::string detail = m.errors_text();
-  throw std::runtime_error(path + ": cannot write TIFF: " + what + (detail.empty() ? "" : " (" + detail + ")"));
+  throw OutputError(path + ": cannot write TIFF: " + what + (detail.empty() ? "" : " (" + detail + ")") +
+                    (error != 0 ? std::string(": ") + std::strerror(error) : ""));
 }
 
 std::uint16_t sample_format(PixelType t) {
@@ -79,7 +86,7 @@ void patch_resolutions(const std::string& path, double x_res, double y_res) {
     }
     ifd = next;
   }
-  if (!io.flush()) throw std::runtime_error(path + ": cannot write TIFF: resolution update failed");
+  if (!io.flush()) throw OutputError(path + ": cannot write TIFF: resolution update failed");
 }
 
 std::string number(double v) {
@@ -206,6 +213,7 @@ TiffStackWriter::TiffStackWriter(const std::string& path, std::size_t pages, con
   State& s = *state_;
   std::string mode = options.big_endian ? "wb" : "wl";
   if (options.bigtiff) mode += "8";
+  errno = 0;
   s.tif = TIFFOpenExt(path.c_str(), mode.c_str(), s.scope.options());
   if (!s.tif) fail_write(path, "cannot create the file", s.messages);
   s.description = imagej_description(cal, pages);
@@ -227,6 +235,7 @@ void TiffStackWriter::add(const RawImage& p) {
     if (s.written == 0) s.width = p.width, s.height = p.height, s.type = p.type;
     if (p.width != s.width || p.height != s.height || p.type != s.type)
       throw std::invalid_argument("write_tiff: pages of an ImageJ stack must share size and type (" + s.path + ")");
+    errno = 0;
     write_page(s.tif, p, s.written == 0 ? s.description : std::string(), s.cal, s.options, s.path, s.messages);
     ++s.written;
   } catch (...) {
@@ -243,6 +252,7 @@ void TiffStackWriter::finish() {
     throw std::invalid_argument("write_tiff: " + std::to_string(s.written) + " of " + std::to_string(s.count) +
                                 " pages given for " + s.path);
   }
+  errno = 0;
   TIFFClose(s.tif);
   s.tif = nullptr;
   if (!s.messages.errors.empty()) {

@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "fitting/base/error.hpp"
 #include "pipelines/atomic_file.hpp"
 #include "pipelines/batch.hpp"
 #include "pipelines/output_guard.hpp"
@@ -50,7 +51,12 @@ TEST(FailedWrites, FileSizeLimitMakesWriteFileAtomicThrowAndLeaveNothing) {
   ASSERT_EQ(getrlimit(RLIMIT_FSIZE, &old), 0);
   rlimit lim{16384, old.rlim_max};
   ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &lim), 0);
-  EXPECT_THROW(write_file_atomic(dir / "big.csv", std::string(200000, 'x')), std::runtime_error);
+  try {
+    write_file_atomic(dir / "big.csv", std::string(200000, 'x'));
+    ADD_FAILURE() << "a write past the file-size limit did not throw";
+  } catch (const OutputError& e) {  // the path and the system's reason, not a guess
+    EXPECT_EQ(std::string(e.what()), (dir / "big.csv").string() + ": cannot write the output file: File too large");
+  }
   write_file_atomic(dir / "small.csv", "fits\n");
   ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &old), 0);
   signal(SIGXFSZ, old_handler);
@@ -71,6 +77,37 @@ TEST(FailedWrites, CutOffFigureIsAnErrorAndNeverPutInPlace) {
   EXPECT_NE(output.find("powerlaw.png: gnuplot's PNG is incomplete"), std::string::npos) << output;
   EXPECT_FALSE(fs::exists(dir / "out" / "powerlaw.png"));
   for (const auto& e : fs::directory_iterator(dir / "out"))
+    EXPECT_EQ(e.path().filename().string().find(".tmp-"), std::string::npos) << e.path();
+  fs::remove_all(dir);
+}
+
+// An image whose outputs could not be written (a full disk: RLIMIT_FSIZE stands in) was counted
+// as a bad input ("2 of 3 inputs failed") with "write failed (disk full?)", errno's reason lost.
+// It is an output failure, naming the file and the system's reason, counted apart; nothing
+// half-written is left, and the batch goes on to the next image.
+TEST(FailedWrites, AnImageWhoseOutputsCannotBeWrittenIsCountedApartFromBadInputs) {
+  const fs::path dir = test::scratch_dir("hrtem_full_disk");
+  for (const char* seed : {"21", "22"})
+    ASSERT_EQ(test::run_mgscope("synth hrtem -o " + q(dir) + " --name s" + std::string(seed) +
+                                " --width 300 --height 300 --seed " + seed).exit_code, 0);
+  write_text(dir / "notes.tif", "not an image\n");
+  // 64 KiB: the 300 x 300 float maps (360 kB) cannot be written, the small files can.
+  const std::string cmd = "sh -c \"trap '' XFSZ; ulimit -f 64; '" + std::string(MGSCOPE_EXE) + "' hrtem " +
+                          q(dir / "s21.tif") + " " + q(dir / "notes.tif") + " " + q(dir / "s22.tif") + " -o " +
+                          q(dir / "out") + "\"";
+  const auto [exit_code, output] = test::run_command(cmd);
+  EXPECT_EQ(exit_code, 1) << output;
+  EXPECT_NE(output.find("File too large"), std::string::npos) << output;  // EFBIG's text, as ENOSPC's would be
+  EXPECT_EQ(output.find("disk full?"), std::string::npos) << output;
+  EXPECT_NE(output.find("1 of 3 inputs failed:\n  " + (dir / "notes.tif").string() + "\n"), std::string::npos)
+      << output;
+  EXPECT_NE(output.find("2 of 3 inputs' outputs could not be written:\n  " + (dir / "s21.tif").string() + "\n  " +
+                        (dir / "s22.tif").string() + "\n"),
+            std::string::npos)
+      << output;
+  EXPECT_FALSE(fs::exists(dir / "out" / "s21"));
+  EXPECT_FALSE(fs::exists(dir / "out" / "s22"));
+  for (const auto& e : fs::recursive_directory_iterator(dir / "out"))
     EXPECT_EQ(e.path().filename().string().find(".tmp-"), std::string::npos) << e.path();
   fs::remove_all(dir);
 }
