@@ -69,4 +69,8 @@ std::vector<std::uint8_t> render_jpeg_preview(const std::vector<std::uint8_t>& p
   return figures().jpeg_preview(png.data(), png.size(), max_side_px);
 }
 
+std::vector<std::string> figures_module_candidates() {
+  return module_candidates("MGSCOPE_FIGURES_MODULE", MGSCOPE_FIGURES_MODULE_PATHS);
+}
+
 }  // namespace mgscope

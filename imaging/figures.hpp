@@ -3,6 +3,7 @@
 // command that will draw can have it loaded earlier, on a core that waits anyway.
 #pragma once
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace mgscope {
@@ -17,5 +18,9 @@ void load_figures_module() noexcept;
 // caller keeps it as it is.
 // Throws std::runtime_error naming the rule when the bytes are not a PNG, or the module cannot load.
 std::vector<std::uint8_t> render_jpeg_preview(const std::vector<std::uint8_t>& png, int max_side_px);
+
+// The files the figures module is looked for in, in order (module_candidates), for the run stamp:
+// a rebuilt module draws other figures.
+std::vector<std::string> figures_module_candidates();
 
 }  // namespace mgscope

@@ -290,7 +290,11 @@ int run_hrtem_batch(const HrtemCli& cli_as_given, const HrtemBatchOptions& optio
   }
   if (!options.force)
     job.done_before = [&](std::size_t i) -> std::optional<nlohmann::json> {
-      std::optional<nlohmann::json> row = records[i] ? std::move(records[i]) : read_hrtem_record(dirs[i], key_of(i));
+      std::string damaged;
+      std::optional<nlohmann::json> row =
+          records[i] ? std::move(records[i]) : read_hrtem_record(dirs[i], key_of(i), &damaged);
+      if (!damaged.empty())  // an output truncated or corrupted since: not up to date, whatever the key says
+        std::fprintf(stderr, "NOTE: %s: analysed again: %s\n", cli.images[i].c_str(), damaged.c_str());
       if (!row) return std::nullopt;
       // A run killed while it wrote this image again (--force) left its temporary folder, which
       // only a new write of the image removed: an image up to date is never written again.

@@ -18,7 +18,7 @@ void add_hrtem_command(CLI::App& app, CommandContext& ctx) {
       "OUTDIR/<image>/tiles.csv, summary.json, overlay.png (and gallery.png), ImageJ-calibrated float TIFF maps "
       "with PNG renderings (map_*.tif/.png), an ImageJ ROI set of the ordered boxes (ordered_boxes_roiset.zip), "
       "plus OUTDIR/combined.csv for several images. An image whose folder is up to date (same file, size, "
-      "modification time and settings) is not analysed again. Under mpirun the images are shared among the "
+      "modification time, settings and program, its outputs as written) is not analysed again. Under mpirun the images are shared among the "
       "ranks, with the same outputs (docs/cluster.md). Lengths take a unit: nm "
       "(default), A, pm, um.");
   add_config_option(*cmd);

@@ -105,15 +105,18 @@ void write_hrtem_record(const fs::path& dir, const nlohmann::json& key, const nl
   write_file_atomic(path, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
 }
 
-std::optional<nlohmann::json> read_hrtem_record(const fs::path& dir, const nlohmann::json& key) {
+std::optional<nlohmann::json> read_hrtem_record(const fs::path& dir, const nlohmann::json& key,
+                                                std::string* damaged) {
   std::ifstream in(record_path(dir), std::ios::binary);
   if (!in) return std::nullopt;
   try {
     const std::vector<std::uint8_t> bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
     nlohmann::json record = nlohmann::json::from_cbor(bytes);
     if (record.at("key") != key) return std::nullopt;
-    for (const auto& f : record.at("files"))
-      if (!fs::exists(dir / f.get<std::string>())) return std::nullopt;
+    if (const std::string problem = outputs_problem(dir, record.at("files")); !problem.empty()) {
+      if (damaged != nullptr) *damaged = problem;
+      return std::nullopt;
+    }
     return record.at("row");
   } catch (const nlohmann::json::exception&) {
     return std::nullopt;  // unreadable: redo the image
@@ -159,9 +162,8 @@ std::string hrtem_record_mismatch(const fs::path& dir, const nlohmann::json& key
     if (old.value("inputs", nlohmann::json()) != key.value("inputs", nlohmann::json()))
       return "it was made from other inputs (a file's path, size or modification time differs): run its shard "
              "again";
-    for (const auto& f : record.at("files"))
-      if (!fs::exists(dir / f.get<std::string>()))
-        return "its folder lacks " + f.get<std::string>() + ": run its shard again";
+    if (const std::string problem = outputs_problem(dir, record.at("files")); !problem.empty())
+      return problem + ": run its shard again";
   } catch (const nlohmann::json::exception&) {
     return "its record " + path.string() + " is unreadable: run its shard again";
   }

@@ -32,13 +32,16 @@ HrtemImageFractions hrtem_row_from_json(const nlohmann::json& row);
 nlohmann::json hrtem_image_key(const std::string& settings, const std::vector<std::string>& files);
 
 // Writes the record of folder `dir` (OUTDIR/<image>) atomically: the key, the row (as in
-// hrtem_job_json) and the folder's files.
+// hrtem_job_json) and the folder's files with their sizes (outputs_stamp, run_stamp.hpp).
 void write_hrtem_record(const std::filesystem::path& dir, const nlohmann::json& key, const nlohmann::json& row);
-// The row when `dir` has a record with this key and holds every file it lists; else nothing.
-std::optional<nlohmann::json> read_hrtem_record(const std::filesystem::path& dir, const nlohmann::json& key);
+// The row when `dir` has a record with this key and every file it lists is there as written (same
+// size; a .json file that parses); else nothing. When the key matched but a file did not,
+// `*damaged` (if given) says which and why, for the image is then redone unasked.
+std::optional<nlohmann::json> read_hrtem_record(const std::filesystem::path& dir, const nlohmann::json& key,
+                                                std::string* damaged = nullptr);
 // Why read_hrtem_record(dir, key) finds nothing, for --gather to say, with what to do: no record
 // (the shard did not run or failed), a record of another program, of other settings (naming the
-// options that differ), of other inputs, or of a folder that lost a file; "" when it is up to date.
+// options that differ), of other inputs, or of a folder that lost a file or holds one changed since; "" when it is up to date.
 // A shard given other options, or run by another copy of the program, had been told "its --shard
 // run failed or has not run".
 std::string hrtem_record_mismatch(const std::filesystem::path& dir, const nlohmann::json& key);

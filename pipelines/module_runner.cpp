@@ -72,8 +72,10 @@ bool up_to_date(ModuleJob& job, const nlohmann::json& stamp) {
     return false;
   }
   if (old.value("stamp", nlohmann::json()) != stamp || !old.contains("outputs")) return false;
-  for (const auto& o : old["outputs"])
-    if (!fs::exists(job.out_dir / o.get<std::string>())) return false;
+  // A module's outputs truncated or corrupted since its run (summary.json above all, which the
+  // report reads) make it run again, and say why.
+  job.redo_reason = outputs_problem(job.out_dir, old.value("output_bytes", nlohmann::json()));
+  if (!job.redo_reason.empty()) return false;
   job.outputs = old["outputs"].get<std::vector<std::string>>();
   return true;
 }
@@ -203,7 +205,9 @@ void run_module_jobs(std::vector<ModuleJob>& jobs, int parallel, bool force,
     job.outputs = list_outputs(job.out_dir);
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
       job.status = "ok";
-      write_json_atomic(job.out_dir / kStampFile, {{"stamp", stamp}, {"outputs", job.outputs}});
+      write_json_atomic(job.out_dir / kStampFile, {{"stamp", stamp},
+                                                   {"outputs", job.outputs},
+                                                   {"output_bytes", outputs_stamp(job.out_dir, job.outputs)}});
     } else {
       job.status = "failed";
       if (WIFSIGNALED(status)) {

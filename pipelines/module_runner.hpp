@@ -24,6 +24,7 @@ struct ModuleJob {
   std::string error;                   // failed: why (the child's ERROR lines, or its signal)
   int exit_code = 0;
   std::vector<std::string> outputs;    // files under out_dir, relative, sorted
+  std::string redo_reason;             // run although its stamp held: which output was damaged since
   double seconds = 0;                  // the module's own run time (wall), 0 when not run
 };
 
@@ -33,7 +34,8 @@ nlohmann::json module_stamp(const ModuleJob& job);
 inline constexpr const char* kStampFile = ".mgscope-stamp.json";
 
 // Runs the jobs, at most `parallel` at once; a job whose stamp is unchanged and whose outputs
-// all exist is "up-to-date" unless `force`. `on_done` is called (in this thread) after each job.
+// are all there as written (outputs_problem, run_stamp.hpp) is "up-to-date" unless `force`.
+// `on_done` is called (in this thread) after each job.
 void run_module_jobs(std::vector<ModuleJob>& jobs, int parallel, bool force,
                      const std::function<void(const ModuleJob&)>& on_done);
 

@@ -8,7 +8,12 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <vector>
 
+#include "fitting/base/zip_archive.hpp"
+#include "imaging/figures.hpp"
+#include "imaging/io/emd_reader.hpp"
 #include "mgscope_version.hpp"
 
 namespace mgscope {
@@ -52,38 +57,79 @@ nlohmann::json stamp_of(const std::string& path, const char* name) {
 }
 
 
+// The GNU build ID (hex) among the ELF notes from `at` to `end`, or "".
+std::string build_id_in_notes(const unsigned char* at, const unsigned char* end) {
+  while (at + sizeof(ElfW(Nhdr)) <= end) {
+    const auto* note = reinterpret_cast<const ElfW(Nhdr)*>(at);
+    const unsigned char* name = at + sizeof(ElfW(Nhdr));
+    const unsigned char* desc = name + ((note->n_namesz + 3) & ~3u);
+    if (desc > end || note->n_descsz > std::size_t(end - desc)) break;
+    if (note->n_type == NT_GNU_BUILD_ID && note->n_namesz == 4 && std::memcmp(name, "GNU", 4) == 0) {
+      std::string hex;
+      for (unsigned i = 0; i < note->n_descsz; ++i) {
+        char two[3];
+        std::snprintf(two, sizeof two, "%02x", desc[i]);
+        hex += two;
+      }
+      return hex;
+    }
+    at = desc + ((note->n_descsz + 3) & ~3u);
+  }
+  return "";
+}
+
 // The GNU build ID of the running executable (the linker's hash of its contents, `readelf -n`), read
 // from its note segment in memory; "" when it was linked without one.
 std::string executable_build_id() {
   std::string id;
   dl_iterate_phdr(
       [](dl_phdr_info* info, std::size_t, void* out) {
-        for (int k = 0; k < info->dlpi_phnum; ++k) {
+        for (int k = 0; k < info->dlpi_phnum && static_cast<std::string*>(out)->empty(); ++k) {
           const ElfW(Phdr)& ph = info->dlpi_phdr[k];
           if (ph.p_type != PT_NOTE) continue;
           const auto* at = reinterpret_cast<const unsigned char*>(info->dlpi_addr + ph.p_vaddr);
-          const unsigned char* const end = at + ph.p_memsz;
-          while (at + sizeof(ElfW(Nhdr)) <= end) {
-            const auto* note = reinterpret_cast<const ElfW(Nhdr)*>(at);
-            const unsigned char* name = at + sizeof(ElfW(Nhdr));
-            const unsigned char* desc = name + ((note->n_namesz + 3) & ~3u);
-            if (desc + note->n_descsz > end) break;
-            if (note->n_type == NT_GNU_BUILD_ID && note->n_namesz == 4 && std::memcmp(name, "GNU", 4) == 0) {
-              std::string& hex = *static_cast<std::string*>(out);
-              for (unsigned i = 0; i < note->n_descsz; ++i) {
-                char two[3];
-                std::snprintf(two, sizeof two, "%02x", desc[i]);
-                hex += two;
-              }
-              return 1;
-            }
-            at = desc + ((note->n_descsz + 3) & ~3u);
-          }
+          *static_cast<std::string*>(out) = build_id_in_notes(at, at + ph.p_memsz);
         }
         return 1;  // the first object is the executable: only it counts
       },
       &id);
   return id;
+}
+
+// The GNU build ID of an ELF file of this machine's class (a module not loaded yet), read from its
+// note segments on disk; "" when it has none or is not such a file.
+std::string file_build_id(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  ElfW(Ehdr) eh{};
+  if (!in.read(reinterpret_cast<char*>(&eh), sizeof eh) || std::memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 ||
+      eh.e_phentsize != sizeof(ElfW(Phdr)) || eh.e_phnum > 256)
+    return "";
+  std::vector<ElfW(Phdr)> phdrs(eh.e_phnum);
+  in.seekg(std::streamoff(eh.e_phoff));
+  if (!in.read(reinterpret_cast<char*>(phdrs.data()), std::streamsize(phdrs.size() * sizeof(ElfW(Phdr))))) return "";
+  for (const ElfW(Phdr)& ph : phdrs) {
+    if (ph.p_type != PT_NOTE || ph.p_filesz > (1u << 16)) continue;
+    std::vector<unsigned char> notes(ph.p_filesz);
+    in.seekg(std::streamoff(ph.p_offset));
+    if (!in.read(reinterpret_cast<char*>(notes.data()), std::streamsize(notes.size()))) return "";
+    const std::string id = build_id_in_notes(notes.data(), notes.data() + notes.size());
+    if (!id.empty()) return id;
+  }
+  return "";
+}
+
+// Of the first of `candidates` that exists (the one dlopen would take unless it is of another
+// build): its build ID, as the executable's (a copy of the same build is the same module), else its
+// size and time; null when none exists.
+nlohmann::json module_file_stamp(const std::vector<std::string>& candidates) {
+  for (const std::string& path : candidates) {
+    nlohmann::json s = stamp_of(path, "path");
+    if (s.contains("exists")) continue;
+    const std::string id = file_build_id(path);
+    if (!id.empty()) return {{"build_id", id}};
+    return {{"size_bytes", s["size_bytes"]}, {"mtime_ns", s["mtime_ns"]}};
+  }
+  return nullptr;
 }
 
 }  // namespace
@@ -102,6 +148,9 @@ nlohmann::json program_stamp() {
     p.erase("executable");  // the bytes and the time say which build; the path does not matter
   }
   p["version"] = kVersion;
+  p["modules"] = {{"figures", module_file_stamp(figures_module_candidates())},
+                  {"emd", module_file_stamp(emd_module_candidates())},
+                  {"zip", module_file_stamp(zip_module_candidates())}};
   return p;
 }
 
@@ -109,6 +158,30 @@ nlohmann::json files_stamp(const std::vector<std::string>& paths) {
   nlohmann::json inputs = nlohmann::json::array();
   for (const std::string& p : paths) inputs.push_back(stamp_of(p, "path"));
   return inputs;
+}
+
+nlohmann::json outputs_stamp(const std::filesystem::path& dir, const std::vector<std::string>& names) {
+  nlohmann::json sizes = nlohmann::json::object();
+  for (const std::string& name : names) {
+    struct stat st {};
+    sizes[name] = ::stat((dir / name).c_str(), &st) == 0 ? static_cast<long long>(st.st_size) : -1LL;
+  }
+  return sizes;
+}
+
+std::string outputs_problem(const std::filesystem::path& dir, const nlohmann::json& stamp) {
+  if (!stamp.is_object()) return "the record of its outputs is unreadable";
+  for (const auto& [name, size] : stamp.items()) {
+    const std::filesystem::path path = dir / name;
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return path.string() + " is missing";
+    if (!size.is_number_integer() || st.st_size != size.get<long long>())
+      return path.string() + " has " + std::to_string(st.st_size) + " bytes, written with " + size.dump();
+    if (path.extension() != ".json") continue;
+    std::ifstream in(path, std::ios::binary);
+    if (!nlohmann::json::accept(in)) return path.string() + " does not parse as JSON";
+  }
+  return {};
 }
 
 }  // namespace mgscope

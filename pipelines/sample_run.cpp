@@ -143,6 +143,9 @@ SampleRunResult run_sample(const fs::path& manifest_path, const fs::path& out_di
       if (progress) progress->clear();
       if (job.status == "up-to-date")
         say(transcript, "  %-9s up to date\n", job.module.c_str());
+      else if (job.status == "ok" && !job.redo_reason.empty())
+        say(transcript, "  %-9s ok (%.1f s), run again: %s\n", job.module.c_str(), job.seconds,
+            job.redo_reason.c_str());
       else if (job.status == "ok")
         say(transcript, "  %-9s ok (%.1f s)\n", job.module.c_str(), job.seconds);  // its own time
       else

@@ -27,6 +27,10 @@ const LoadedTable<ZipModule>& loaded() {
 
 }  // namespace
 
+std::vector<std::string> zip_module_candidates() {
+  return module_candidates("MGSCOPE_ZIP_MODULE", MGSCOPE_ZIP_MODULE_PATHS);
+}
+
 void for_each_zip_member(const std::string& path,
                          const std::function<void(const std::string& member, std::uint64_t declared_bytes)>& check,
                          const std::function<void(const std::string& member, std::string bytes)>& take) {

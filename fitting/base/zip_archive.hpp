@@ -17,6 +17,9 @@ namespace mgscope {
 // refuse the member), then take(name, the member's bytes). Throws InputError naming `path` (or
 // "path:member") for a file that is not a readable zip, and a truncated or corrupt member; and
 // when the zip module cannot be loaded.
+// The files the zip module is looked for in, in order (module_candidates), for the run stamp.
+std::vector<std::string> zip_module_candidates();
+
 void for_each_zip_member(const std::string& path,
                          const std::function<void(const std::string& member, std::uint64_t declared_bytes)>& check,
                          const std::function<void(const std::string& member, std::string bytes)>& take);

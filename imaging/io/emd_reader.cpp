@@ -24,6 +24,10 @@
 
 namespace mgscope {
 
+std::vector<std::string> emd_module_candidates() {
+  return module_candidates("MGSCOPE_EMD_MODULE", MGSCOPE_EMD_MODULE_PATHS);
+}
+
 namespace {
 
 using ReadEmd = LoadedImage (*)(const std::string&, const ReadOptions&);
@@ -34,7 +38,7 @@ using ReadEmd = LoadedImage (*)(const std::string&, const ReadOptions&);
 // by CMake).
 ReadEmd emd_module(const std::string& path) {
   std::string errors;
-  void* entry = load_module_entry(module_candidates("MGSCOPE_EMD_MODULE", MGSCOPE_EMD_MODULE_PATHS),
+  void* entry = load_module_entry(emd_module_candidates(),
                                   "mgscope_read_emd_in_process", RTLD_NOW | RTLD_LOCAL,
                                   [](void*) { return std::string(); }, errors);
   if (entry) return reinterpret_cast<ReadEmd>(entry);

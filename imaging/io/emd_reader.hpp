@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "imaging/image.hpp"
 #include "imaging/io/isolated_read.hpp"
@@ -16,6 +17,9 @@ namespace mgscope {
 // damaged files, and a crash must not take a batch down. The child loads the EMD module
 // (libmgscope_emd.so: this reader and libhdf5), so the program itself never loads libhdf5.
 LoadedImage read_emd(const std::string& path, const ReadOptions& options);
+
+// The files the EMD module is looked for in, in order (module_candidates), for the run stamp.
+std::vector<std::string> emd_module_candidates();
 
 // The same reads, served by one child process kept for the file's frames (IsolatedReader).
 std::unique_ptr<IsolatedReader> emd_reader_process(const std::string& path);

@@ -206,6 +206,49 @@ TEST(HrtemCommand, BadInputsFailAloneAndLeaveNoPartialOutput) {
   EXPECT_FALSE(std::filesystem::exists(out / "combined.csv.tmp"));
 }
 
+// The up-to-date check trusted a folder whose files all existed: a summary.json cut short (a disk
+// that filled, a copy stopped half way) or garbled was kept until --force. Each output's size is
+// now in the record and a .json output must parse; a damaged image is analysed again, saying why.
+TEST(HrtemCommand, ADamagedOutputIsAnalysedAgainAndSaysWhy) {
+  namespace fs = std::filesystem;
+  const fs::path dir = test::scratch_dir("hrtem_damaged_output");
+  for (const char* seed : {"11", "12"})
+    ASSERT_EQ(test::run_mgscope("synth hrtem -o " + test::quoted(dir) + " --name s" + seed +
+                                " --width 300 --height 300 --ordered-fraction 0.1 --seed " + seed).exit_code, 0);
+  const std::string images = test::quoted(dir / "s11.tif") + " " + test::quoted(dir / "s12.tif");
+  const std::string run = "hrtem " + images + " -o " + test::quoted(dir / "out");
+  ASSERT_EQ(test::run_mgscope(run).exit_code, 0);
+  const fs::path summary = dir / "out" / "s11" / "summary.json";
+  const std::string whole = test::read_all(summary);
+  const nlohmann::json ordered = nlohmann::json::parse(whole).at("ordered");
+
+  test::write_text(summary, whole.substr(0, 100));  // cut short
+  const auto cut = test::run_mgscope(run);
+  ASSERT_EQ(cut.exit_code, 0) << cut.output;
+  EXPECT_NE(cut.output.find("NOTE: " + (dir / "s11.tif").string() + ": analysed again: " + summary.string() +
+                            " has 100 bytes, written with " + std::to_string(whole.size())),
+            std::string::npos)
+      << cut.output;
+  EXPECT_NE(cut.output.find("1 image(s) up to date"), std::string::npos) << cut.output;  // s12
+  EXPECT_EQ(nlohmann::json::parse(test::read_all(summary)).at("ordered"), ordered);
+
+  std::string garbled = test::read_all(summary);
+  garbled[0] = '#';  // the same size, no longer JSON
+  test::write_text(summary, garbled);
+  const auto bad = test::run_mgscope(run);
+  ASSERT_EQ(bad.exit_code, 0) << bad.output;
+  EXPECT_NE(bad.output.find("analysed again: " + summary.string() + " does not parse as JSON"), std::string::npos)
+      << bad.output;
+  EXPECT_EQ(nlohmann::json::parse(test::read_all(summary)).at("ordered"), ordered);
+
+  fs::remove(dir / "out" / "s12" / "tiles.csv");
+  const auto missing = test::run_mgscope(run);
+  EXPECT_NE(missing.output.find("analysed again: " + (dir / "out" / "s12" / "tiles.csv").string() + " is missing"),
+            std::string::npos)
+      << missing.output;
+  EXPECT_TRUE(fs::exists(dir / "out" / "s12" / "tiles.csv"));
+}
+
 TEST(HrtemCommand, NaNPixelsAreRefusedNamingTheFile) {
   const auto dir = test::scratch_dir("hrtem_cli_nan");
   RawImage raw;

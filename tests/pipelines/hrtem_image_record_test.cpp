@@ -56,8 +56,12 @@ TEST(HrtemRecord, MismatchSaysWhichPartOfTheKeyDiffers) {
   EXPECT_EQ(hrtem_record_mismatch(out / "im", key).rfind("it was made by another mgscope (version 0.9, ", 0), 0u);
   write_hrtem_record(out / "im", key, {});
   EXPECT_EQ(hrtem_record_mismatch(out / "im", key), "");
+  test::write_text(out / "im" / "summary.json", "{");  // cut short
+  EXPECT_EQ(hrtem_record_mismatch(out / "im", key),
+            (out / "im" / "summary.json").string() + " has 1 bytes, written with 2: run its shard again");
   fs::remove(out / "im" / "summary.json");
-  EXPECT_EQ(hrtem_record_mismatch(out / "im", key), "its folder lacks summary.json: run its shard again");
+  EXPECT_EQ(hrtem_record_mismatch(out / "im", key),
+            (out / "im" / "summary.json").string() + " is missing: run its shard again");
 }
 
 }  // namespace

@@ -5,9 +5,14 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <stdlib.h>
+
 #include <filesystem>
 #include <fstream>
 
+#include <nlohmann/json.hpp>
+
+#include "imaging/figures.hpp"
 #include "tests/test_support.hpp"
 
 namespace mgscope {
@@ -62,6 +67,55 @@ TEST(RunStamp, ACopyOfTheProgramIsTheSameProgram) {
   // A re-run by the copy finds everything up to date.
   const auto again = test::run_command(test::quoted(copy) + " hrtem " + images + " -o " + out);
   EXPECT_NE(again.output.find("NOTE: 2 image(s) up to date"), std::string::npos) << again.output;
+}
+
+// An up-to-date check that trusted the names of the outputs kept a truncated or corrupted
+// summary.json until --force: each output's size is kept, and a .json output must parse.
+TEST(RunStamp, OutputsProblemFindsAMissingTruncatedOrUnparsableOutput) {
+  const fs::path dir = test::scratch_dir("run_stamp_outputs");
+  test::write_text(dir / "summary.json", "{\"ordered_fraction\": 0.25}\n");
+  test::write_text(dir / "tiles.csv", "x,y\n1,2\n");
+  const nlohmann::json stamp = outputs_stamp(dir, {"summary.json", "tiles.csv"});
+  EXPECT_EQ(stamp.at("summary.json"), 27);
+  EXPECT_EQ(outputs_problem(dir, stamp), "");
+  test::write_text(dir / "summary.json", "{\"ordered_fraction\": 0.");  // cut short
+  EXPECT_EQ(outputs_problem(dir, stamp), (dir / "summary.json").string() + " has 23 bytes, written with 27");
+  test::write_text(dir / "summary.json", "{\"ordered_fraction\": 0.2#}\n");  // same size, one byte garbled
+  EXPECT_EQ(outputs_problem(dir, stamp), (dir / "summary.json").string() + " does not parse as JSON");
+  fs::remove(dir / "summary.json");
+  EXPECT_EQ(outputs_problem(dir, stamp), (dir / "summary.json").string() + " is missing");
+  // A record of another form (names only, as before the sizes) is not trusted either.
+  EXPECT_NE(outputs_problem(dir, nlohmann::json::array({"tiles.csv"})), "");
+}
+
+// A module loaded at run time (the figures, EMD and zip modules) changes outputs as the
+// executable does: a rebuild of the module alone must make earlier outputs out of date.
+TEST(RunStamp, ProgramStampFollowsTheModulesItWouldLoad) {
+  const fs::path dir = test::scratch_dir("run_stamp_modules");
+  test::write_text(dir / "libmgscope_figures.so", "one build");
+  ASSERT_EQ(setenv("MGSCOPE_FIGURES_MODULE", (dir / "libmgscope_figures.so").c_str(), 1), 0);
+  const nlohmann::json before = program_stamp();
+  EXPECT_EQ(before.at("modules").at("figures").at("size_bytes"), 9);
+  EXPECT_EQ(program_stamp(), before) << "nothing changed, the same stamp";
+  test::write_text(dir / "libmgscope_figures.so", "another build");
+  EXPECT_NE(program_stamp(), before);
+  ASSERT_EQ(setenv("MGSCOPE_FIGURES_MODULE", (dir / "missing.so").c_str(), 1), 0);
+  EXPECT_TRUE(program_stamp().at("modules").at("figures").is_null());
+  // A real module is known by its build ID, so a copy of it with another time is the same module
+  // (as a copy of the executable is the same program).
+  unsetenv("MGSCOPE_FIGURES_MODULE");
+  std::string real;
+  for (const std::string& c : figures_module_candidates())
+    if (real.empty() && fs::exists(c)) real = c;
+  ASSERT_FALSE(real.empty());
+  fs::copy_file(real, dir / "copy.so");
+  fs::last_write_time(dir / "copy.so", fs::last_write_time(real) + std::chrono::hours(1));
+  ASSERT_EQ(setenv("MGSCOPE_FIGURES_MODULE", real.c_str(), 1), 0);
+  const nlohmann::json original = program_stamp().at("modules").at("figures");
+  EXPECT_EQ(original.value("build_id", std::string()).size(), 40u) << original.dump();
+  ASSERT_EQ(setenv("MGSCOPE_FIGURES_MODULE", (dir / "copy.so").c_str(), 1), 0);
+  EXPECT_EQ(program_stamp().at("modules").at("figures"), original);
+  unsetenv("MGSCOPE_FIGURES_MODULE");
 }
 
 }  // namespace

@@ -358,6 +358,34 @@ files = ["raw/creep_*.txt"]
 // A measurement file the manifest names but that is missing fails the module, but no longer costs
 // the files that are there: an M(H) glob matching nothing left the M(T) file unread and Tc n/a, and
 // a missing image the other images' fractions. A missing setting (a mask) still stops the module.
+// A module whose stamp held was "up to date" as long as its outputs' names existed: a summary.json
+// cut short or garbled since (the report reads it) stayed until --force. It runs again, saying why.
+TEST(SampleCommand, AModuleWhoseOutputWasDamagedRunsAgainAndSaysWhy) {
+  const fs::path dir = scratch_dir("sample_damaged");
+  ASSERT_EQ(run_mgscope("synth dsc -o " + q(dir / "raw") + " --name scan").exit_code, 0);
+  write_text(dir / "sample.toml", "name = \"damaged\"\n[dsc]\nfiles = [\"raw/scan.txt\"]\n");
+  const std::string run = "sample " + q(dir / "sample.toml") + " -o " + q(dir / "out");
+  ASSERT_EQ(run_mgscope(run).exit_code, 0);
+  const fs::path summary = dir / "out" / "dsc" / "summary.json";
+  std::string garbled = read_all(summary);
+  const std::string whole = garbled;
+  garbled[0] = '#';  // the same size, no longer JSON
+  write_text(summary, garbled);
+  const auto again = run_mgscope(run);
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_NE(again.output.find("dsc       ok ("), std::string::npos) << again.output;
+  EXPECT_NE(again.output.find("run again: " + summary.string() + " does not parse as JSON"), std::string::npos)
+      << again.output;
+  EXPECT_EQ(read_all(summary), whole);
+  write_text(summary, whole.substr(0, 50));
+  const auto cut = run_mgscope(run);
+  EXPECT_NE(cut.output.find("run again: " + summary.string() + " has 50 bytes, written with " +
+                            std::to_string(whole.size())),
+            std::string::npos)
+      << cut.output;
+  EXPECT_NE(run_mgscope(run).output.find("dsc       up to date"), std::string::npos);
+}
+
 TEST(SampleCommand, AMissingMeasurementFileFailsItsModuleButTheOthersAreAnalysed) {
   const fs::path dir = scratch_dir("sample_missing_input");
   ASSERT_EQ(run_mgscope("synth mce -o " + q(dir / "raw") + " --t-step-K 5").exit_code, 0);
