@@ -171,7 +171,7 @@ double exact_minus_dSm_applied(const MeanFieldModel& m, const DemagnetisedSample
   return exact_minus_dSm(m, T, f.internal_field_Oe * 1e-4);
 }
 
-McesynthFiles make_mce_synthetic(const McesynthOptions& o) {
+void check_mce_synthetic(const McesynthOptions& o) {
   const std::pair<const char*, double> positive[] = {
       {"J", o.model.J},           {"g", o.model.g},           {"Curie temperature", o.model.curie_K},
       {"molar mass", o.model.molar_mass_g_per_mol},           {"sample mass", o.mass_mg},
@@ -182,10 +182,14 @@ McesynthFiles make_mce_synthetic(const McesynthOptions& o) {
   if (o.field_max_T / o.field_step_T > 1e5 || (o.t_below_K + o.t_above_K) / o.t_step_K > 1e4 ||
       (o.fc_t_max_K - o.fc_t_min_K) / o.fc_t_step_K > 1e6)
     throw InputError("synth mce: too many field or temperature steps");
-  const bool an = o.equation_of_state == SynthEquationOfState::ArrottNoakes;
-  if (an) require_valid(o.arrott_noakes);
+  if (o.equation_of_state == SynthEquationOfState::ArrottNoakes) require_valid(o.arrott_noakes);
   if (const std::string bad = demagnetised_sample_problem(o.sample); !bad.empty())
     throw InputError("synth mce: " + bad);
+}
+
+McesynthFiles make_mce_synthetic(const McesynthOptions& o) {
+  check_mce_synthetic(o);
+  const bool an = o.equation_of_state == SynthEquationOfState::ArrottNoakes;
   // M [emu/g] at T [K] and the internal field mu0H [T] from the chosen equation of state.
   auto material_emu_per_g = [&](double t, double mu0H_T) {
     return an ? arrott_noakes_magnetization_emu_per_g(o.arrott_noakes, t, mu0H_T * 1e4)

@@ -75,7 +75,11 @@ struct McesynthFiles {
   std::string exact_dSm_internal_csv;
   std::vector<double> isotherm_T_K, fields_T;
 };
-// Throws InputError for a non-positive model parameter, mass or step. Isotherms and M(T) come
+// Throws InputError for a non-positive model parameter, mass or step, or too many steps; for the
+// command line to refuse the settings before anything is made.
+void check_mce_synthetic(const McesynthOptions& options);
+
+// Throws InputError for settings check_mce_synthetic refuses. Isotherms and M(T) come
 // from the chosen equation of state; noise is relative to Ms (mean field) or to the
 // Arrott-Noakes M at Tc in its reference field.
 McesynthFiles make_mce_synthetic(const McesynthOptions& options);

@@ -30,30 +30,15 @@ BitPlane read_user_mask(const std::string& path) {
   return m;
 }
 
-// --roi x0,y0,x1,y1: four lengths with units (nm by default) or pixel counts ending in "px",
-// measured from the image's top-left pixel; x1, y1 exclusive.
+// --roi x0,y0,x1,y1 in pixels of an image of `pixel_nm`, measured from its top-left pixel; x1, y1
+// exclusive. Its syntax was checked by parse_roi_values before any image.
 std::array<int, 4> parse_roi(const std::string& text, double pixel_nm, int width, int height,
                              std::vector<std::string>& warnings) {
   std::array<int, 4> v{};
-  std::size_t start = 0;
-  for (int k = 0; k < 4; ++k) {
-    const std::size_t comma = text.find(',', start);
-    if ((k < 3) != (comma != std::string::npos))
-      throw InputError("--roi '" + text + "': give four values x0,y0,x1,y1 (e.g. 0,0,40nm,40nm or 0,0,2000px,2000px)");
-    std::string token = text.substr(start, k < 3 ? comma - start : std::string::npos);
-    start = comma + 1;
-    while (!token.empty() && token.front() == ' ') token.erase(0, 1);
-    while (!token.empty() && token.back() == ' ') token.pop_back();
-    if (token.size() > 2 && token.compare(token.size() - 2, 2, "px") == 0) {
-      char* end = nullptr;
-      const double px = std::strtod(token.c_str(), &end);
-      if (end != token.c_str() + token.size() - 2 || !(px >= 0)) throw InputError("--roi: '" + token + "' is not a pixel count");
-      v[std::size_t(k)] = int(std::lround(px));
-    } else if (token == "0") {
-      v[std::size_t(k)] = 0;
-    } else {
-      v[std::size_t(k)] = int(std::lround(parse_length_nm(token, "--roi") / pixel_nm));
-    }
+  const std::array<RoiValue, 4> values = parse_roi_values(text);
+  for (std::size_t k = 0; k < 4; ++k) {
+    const double px = values[k].pixels ? values[k].value : values[k].value / pixel_nm;
+    v[k] = int(std::lround(std::min(px, 2e9)));  // beyond any image: cut below, as a large one is
   }
   // One --roi serves a batch of images of several sizes, so a box beyond an image is cut to it;
   // the analysed area is then smaller than asked, which the image's warnings say.
@@ -207,6 +192,30 @@ std::string frame_of_stack_note(const ImageInfo& file) {
   if (file.frames <= 1) return "";
   return "the file holds " + std::to_string(file.frames) + " frames; frame " + std::to_string(file.frame) +
          " was analysed";
+}
+
+std::array<RoiValue, 4> parse_roi_values(const std::string& text) {
+  std::array<RoiValue, 4> v{};
+  std::size_t start = 0;
+  for (std::size_t k = 0; k < 4; ++k) {
+    const std::size_t comma = text.find(',', start);
+    if ((k < 3) != (comma != std::string::npos))
+      throw UsageError("--roi '" + text + "': give four values x0,y0,x1,y1 (e.g. 0,0,40nm,40nm or 0,0,2000px,2000px)");
+    std::string token = text.substr(start, k < 3 ? comma - start : std::string::npos);
+    start = comma + 1;
+    while (!token.empty() && token.front() == ' ') token.erase(0, 1);
+    while (!token.empty() && token.back() == ' ') token.pop_back();
+    if (token.size() > 2 && token.compare(token.size() - 2, 2, "px") == 0) {
+      char* end = nullptr;
+      const double px = std::strtod(token.c_str(), &end);
+      if (end != token.c_str() + token.size() - 2 || !(px >= 0) || !(px <= 1e9))
+        throw UsageError("--roi: '" + token + "' is not a pixel count");
+      v[k] = {px, true};
+    } else if (token != "0") {
+      v[k] = {parse_length_nm(token, "--roi"), false};  // a UsageError naming --roi
+    }
+  }
+  return v;
 }
 
 }  // namespace mgscope

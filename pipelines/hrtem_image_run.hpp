@@ -2,6 +2,7 @@
 // sliding-grid area map), shared by the command and the Python module so that the two always
 // give the same numbers.
 #pragma once
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <optional>
@@ -60,6 +61,15 @@ struct SharedThreshold {
   // batch's images); a series' frames, of one acquisition, take it unchecked.
   bool check_spectrum = true;
 };
+
+// One corner coordinate of --roi as typed: a count of pixels ("2000px") or a length in nm.
+struct RoiValue {
+  double value = 0;
+  bool pixels = false;
+};
+// --roi x0,y0,x1,y1 (lengths with units, "0", or pixel counts ending in "px"), checked for its
+// syntax once, before any image is read: throws UsageError naming --roi.
+std::array<RoiValue, 4> parse_roi_values(const std::string& text);
 
 // What a user gives besides the image: files and a region, read and placed once the image's
 // pixel size is known.

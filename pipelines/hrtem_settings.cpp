@@ -120,6 +120,7 @@ HrtemSettings make_hrtem_settings(const HrtemCli& cli) {
   s.area.seed = cli.seed;
   s.area.threads = cli.threads;
   s.user.mask_path = cli.mask_file;
+  if (!cli.roi.empty()) parse_roi_values(cli.roi);  // once, before any image, not once per image
   s.user.roi = cli.roi;
   s.user.reference_path = cli.reference;
   s.figures.overlay_max_px = cli.overlay_max_px;

@@ -99,18 +99,23 @@ void run_synth_hrtem(SynthHrtemCli& c) {
   c.o.ring_d_nm = parse_length_nm(c.ring_d, "--ring-d");
   c.o.blur_sigma_nm = parse_length_or_zero_nm(c.blur, "--blur");
   c.o.scale_bar_nm = parse_length_or_zero_nm(c.scale_bar, "--scale-bar");
-  if (c.frames < 1) throw InputError("synth hrtem --frames must be 1 or more");
+  // Every rule below is about the options alone: a usage error (exit 2), as in the other synth commands.
+  if (c.frames < 1) throw UsageError("synth hrtem --frames must be 1 or more");
   // Options of a series, meaningless for one image: refused rather than silently ignored.
   if (c.ordered_start && c.frames < 2)
-    throw InputError("synth hrtem --ordered-fraction-start needs --frames 2 or more");
-  if (c.frame_interval_s && c.frames < 2) throw InputError("synth hrtem --frame-interval needs --frames 2 or more");
-  check_synth_hrtem_options(c.o);  // the size rule (16..16384 px a side) before the stack's 16 GiB
+    throw UsageError("synth hrtem --ordered-fraction-start needs --frames 2 or more");
+  if (c.frame_interval_s && c.frames < 2) throw UsageError("synth hrtem --frame-interval needs --frames 2 or more");
+  try {
+    check_synth_hrtem_options(c.o);  // the size rule (16..16384 px a side) before the stack's 16 GiB
+  } catch (const InputError& e) {
+    throw UsageError(e.what());  // printed after "mgscope synth hrtem: "
+  }
   // The stack and its labels are written to disk whole: 16 GiB of each at most.
   const double stack_bytes = 2.0 * double(c.frames) * double(c.o.width_px) * double(c.o.height_px);
   if (stack_bytes > 16.0 * double(1u << 30))
-    throw InputError("synth hrtem --frames " + std::to_string(c.frames) + " of " + std::to_string(c.o.width_px) + " x " +
-                     std::to_string(c.o.height_px) + " px would write " + std::to_string(long(stack_bytes / double(1u << 30))) +
-                     " GiB per stack; at most 16 GiB");
+    throw UsageError("synth hrtem --frames " + std::to_string(c.frames) + " of " + std::to_string(c.o.width_px) +
+                     " x " + std::to_string(c.o.height_px) + " px would write " +
+                     std::to_string(long(stack_bytes / double(1u << 30))) + " GiB per stack; at most 16 GiB");
   const double start = c.ordered_start.value_or(c.o.ordered_fraction), end = c.o.ordered_fraction;
   const std::filesystem::path dir(c.out_dir);
   std::filesystem::create_directories(dir);

@@ -3,6 +3,7 @@
 #include <iomanip>
 #include <iostream>
 #include <memory>
+#include <string>
 
 #include "fitting/base/error.hpp"
 #include "magnetics/mean_field_synth.hpp"
@@ -65,7 +66,12 @@ void add_synth_mce_command(CLI::App& synth, CommandContext& ctx) {
     const bool an = *model == "arrott-noakes";
     if (an) o->equation_of_state = SynthEquationOfState::ArrottNoakes;
     o->arrott_noakes.curie_K = o->model.curie_K;
-    if (const std::string bad = demagnetised_sample_problem(o->sample); !bad.empty()) throw UsageError(bad);
+    try {  // a setting out of range is the caller's mistake, as in the other synth commands (exit 2)
+      check_mce_synthetic(*o);
+    } catch (const InputError& e) {  // printed after "mgscope synth mce: ", so not said twice
+      const std::string what = e.what(), prefix = "synth mce: ";
+      throw UsageError(what.rfind(prefix, 0) == 0 ? what.substr(prefix.size()) : what);
+    }
     const McesynthFiles f = make_mce_synthetic(*o);
     const fs::path out(*out_dir);
     write_file_atomic(out / "isotherms.dat", f.isotherms_dat);

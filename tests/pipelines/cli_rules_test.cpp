@@ -99,6 +99,9 @@ TEST(CliRules, GeneratorsRefuseUnphysicalValuesNamingTheOptionAndItsRange) {
       {"synth dsc --mass -1", "--mass: must lie within 0.001 to 100000 mg"},
       {"synth dsc --demo --noise -1", "--noise: must be finite and >= 0 W/g, got -1"},
       {"synth dsc --tg-mid 100", "--tg-mid: must be above 192 K"},
+      // synth mce's rules exited 1, as for a bad input file, where the other generators' exit 2.
+      {"synth mce --J 0", "synth mce: J must be > 0"},
+      {"synth mce --field-step-T 1e-9", "synth mce: too many field or temperature steps"},
   };
   for (const auto& [call, message] : cases) {
     const auto r = run_mgscope(call + out);
@@ -118,11 +121,12 @@ TEST(CliRules, SynthHrtemOptionsFollowOneRule) {
   auto r = run_mgscope("synth hrtem --frame-interval -1 --frames 2" + out);
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("--frame-interval: Value -1 must be 0 or more"), std::string::npos) << r.output;
+  // Rules about the options alone are usage errors (exit 2), as in every other command; they exited 1.
   r = run_mgscope("synth hrtem --frame-interval 2" + out);
-  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("--frame-interval needs --frames 2 or more"), std::string::npos) << r.output;
   r = run_mgscope("synth hrtem --ordered-fraction-start 0.01" + out);
-  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("--ordered-fraction-start needs --frames 2 or more"), std::string::npos) << r.output;
   r = run_mgscope("synth hrtem --ring-d 3A --blur 0.3A --scale-bar 0.5nm" + out);
   ASSERT_EQ(r.exit_code, 0) << r.output;
@@ -134,7 +138,7 @@ TEST(CliRules, SynthHrtemOptionsFollowOneRule) {
   r = run_mgscope("synth hrtem --blur -1A" + out);
   EXPECT_NE(r.output.find("--blur: '-1A' is not a length >= 0"), std::string::npos) << r.output;
   r = run_mgscope("synth hrtem -o '" + (dir / "big").string() + "' --width 100000 --height 100000");
-  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("16..16384 px per side, got 100000 x 100000 px"), std::string::npos) << r.output;
   EXPECT_EQ(r.output.find("GiB"), std::string::npos) << r.output;
 }
@@ -219,6 +223,10 @@ TEST(CliRules, OptionChecksOfTheCommandsExitTwoBeforeAnyInput) {
       {hrtem + " --acf-min-lag 5nm",
        "hrtem: --acf-min-lag (HrtemOptions.spots.acf_min_lag_nm) must lie below half the box"},
       {hrtem + " --box '2 K'", "hrtem: --box: unknown length unit ' K'"},
+      // --roi's syntax was checked per image: each image failed alone, "2 of 2 inputs failed", exit 1.
+      {hrtem + " --roi 0,0,40nm", "hrtem: --roi '0,0,40nm': give four values x0,y0,x1,y1"},
+      {hrtem + " --roi 0,0,40q,40nm", "hrtem: --roi: unknown length unit 'q'"},
+      {hrtem + " --roi 0,0,2x0px,40nm", "hrtem: --roi: '2x0px' is not a pixel count"},
       {hrtem + " --threshold-mode formula --spot-threshold 20", "--threshold-mode formula and --spot-threshold"},
       {hrtem + reference + " --spot-threshold 20", "--reference and --spot-threshold: give one"},
       {hrtem + reference + " --threshold-mode formula", "--threshold-mode formula and --reference"},
