@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "fitting/base/error.hpp"
+#include "fitting/base/input_file.hpp"
 #include "pipelines/atomic_file.hpp"
 #include "fitting/io/indent_readers.hpp"
 #include "pipelines/commands.hpp"
@@ -91,15 +92,31 @@ int run_init(const InitCli& cli) {
   const fs::path base = fs::absolute(out).parent_path();
 
   std::vector<std::string> paths;
+  // A FIFO, socket or device (or a link to one, or a broken link) is never opened (a FIFO blocks
+  // its reader for ever) but listed with what it is: skipped without a word, it looked forgotten.
+  std::vector<std::string> special;
   for (auto it = fs::recursive_directory_iterator(dir); it != fs::recursive_directory_iterator(); ++it) {
     const std::string name = it->path().filename().string();
     if (name.rfind('.', 0) == 0) {  // hidden files and folders (stamps, editors)
       if (it->is_directory()) it.disable_recursion_pending();
       continue;
     }
-    if (it->is_regular_file() && it->path().extension() != ".toml") paths.push_back(it->path().string());
+    std::error_code ec;
+    if (it->is_directory(ec)) continue;
+    if (!it->is_regular_file(ec)) {
+      try {
+        require_regular_file(it->path().string());  // throws, saying what the entry is
+      } catch (const InputError& e) {
+        const std::string why = e.what();
+        const std::string rel = fs::absolute(it->path()).lexically_normal().lexically_relative(base).generic_string();
+        special.push_back(rel + why.substr(std::min(why.size(), it->path().string().size())));
+      }
+      continue;
+    }
+    if (it->path().extension() != ".toml") paths.push_back(it->path().string());
   }
   std::sort(paths.begin(), paths.end());
+  std::sort(special.begin(), special.end());
 
   // module -> role ("files" or a path option) -> manifest-relative paths
   std::map<std::string, std::map<std::string, std::vector<std::string>>> found;
@@ -184,6 +201,7 @@ int run_init(const InitCli& cli) {
   comment_list("To check (could be more than one measurement)", to_check);
   comment_list("Companion files (read with their measurement)", companions);
   comment_list("Image stacks (frame by frame with frames = \"all\")", stacks);
+  comment_list("Not regular files (skipped, never opened)", special);
   write_file_atomic(out, o.str());
   std::printf("wrote %s:", out.string().c_str());
   for (const auto& [m, roles] : found) {
@@ -194,6 +212,7 @@ int run_init(const InitCli& cli) {
   std::printf("%s; %zu file(s) not classified", found.empty() ? " no measurement recognised" : "", unclassified.size());
   if (!companions.empty()) std::printf(", %zu companion file(s)", companions.size());
   if (!to_check.empty()) std::printf(", %zu to check", to_check.size());
+  if (!special.empty()) std::printf(", %zu not a regular file (skipped: listed in the manifest)", special.size());
   std::printf("\n");
   return 0;
 }

@@ -595,6 +595,25 @@ TEST(InitCommand, RecognisesGeneratedFiles) {
 
 // One NanoTest indentation exported twice - alone as .txt (here renamed) and inside the zip of
 // the whole run - is counted once, from the zip; a .txt not in the zip stays a measurement.
+// A FIFO (or a socket, a device, a broken link) in the folder was passed over without a word: the
+// manifest now lists it with what it is, and init never opens it (a FIFO would block it for ever).
+TEST(InitCommand, SpecialFilesAreListedAsSkippedNeverOpened) {
+  const fs::path dir = scratch_dir("init_special");
+  ASSERT_EQ(run_mgscope("synth dsc -o " + q(dir) + " --name scan").exit_code, 0);
+  ASSERT_EQ(::mkfifo((dir / "pipe.dat").c_str(), 0644), 0);
+  fs::create_symlink(dir / "gone.txt", dir / "dangling.txt");
+  const auto r = run_mgscope("init " + q(dir));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find(", 2 not a regular file (skipped: listed in the manifest)"), std::string::npos) << r.output;
+  const std::string manifest = read_all(dir / "sample.toml");
+  EXPECT_NE(manifest.find("# Not regular files (skipped, never opened):\n"
+                          "#   dangling.txt: cannot open file: No such file or directory\n"
+                          "#   pipe.dat: is a FIFO (named pipe), not a regular file: refused without reading it\n"),
+            std::string::npos)
+      << manifest;
+  EXPECT_NE(manifest.find("[dsc]\nfiles = [\"scan.txt\"]"), std::string::npos) << manifest;
+}
+
 TEST(InitCommand, IndentationExportedAsTxtAndInsideAZipIsCountedOnce) {
   const std::string zip = mgscope::test::shared_data("indent/mm_Micromaterials_multipleIndentations.zip");
   const std::string txt = mgscope::test::shared_data("indent/mm_Micromaterials_1000nmXX_1_6958_-4555.txt");
