@@ -1,6 +1,7 @@
 // mgscope: one command line for the structure-property report of a metallic-glass sample.
 #include <exception>
 #include <iostream>
+#include <sstream>
 #include <string>
 
 #include "fitting/base/error.hpp"
@@ -9,6 +10,7 @@
 #include "pipelines/heap_policy.hpp"
 #include "pipelines/module_runner.hpp"
 #include "pipelines/usage_errors.hpp"
+#include "pipelines/work_team.hpp"
 
 namespace {
 
@@ -73,16 +75,28 @@ int main(int argc, char** argv) {
   add_commands(app, ctx, argc, argv);
   mgscope::refuse_non_finite_numbers(app);
 
+  // Under mpirun every rank parses the same command line and reads the same settings files, so a
+  // bad option, a usage error or a bad input found outside a batch is found by all alike: rank 0
+  // says it, the others only exit with its code (a batch's inputs are reported by the leader
+  // anyway). Any other error (a module that did not load, an output not written) may be one
+  // rank's own: that rank says it too, naming itself.
+  const int rank = mgscope::launcher_rank();
+  std::ostringstream quiet;
+  std::ostream& out = rank == 0 ? std::cout : quiet;
+  std::ostream& err = rank == 0 ? std::cerr : quiet;
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return mgscope::report_parse_error(app, e, std::cout, std::cerr);
+    return mgscope::report_parse_error(app, e, out, err);
   } catch (const mgscope::UsageError& e) {
-    return mgscope::report_usage_error(app, e, std::cerr);
+    return mgscope::report_usage_error(app, e, err);
+  } catch (const mgscope::InputError& e) {
+    err << "ERROR: " + std::string(e.what()) + "\n";
+    return 1;
   } catch (const std::exception& e) {
-    // One write: under mpirun every rank may fail alike, and std::cerr flushes after each insertion,
-    // so a line written in three pieces interleaves with the other ranks' lines.
-    std::cerr << "ERROR: " + std::string(e.what()) + "\n";
+    // One write: std::cerr flushes after each insertion, so a line written in three pieces
+    // interleaves with the other ranks' lines.
+    std::cerr << "ERROR: " + (rank == 0 ? std::string() : "rank " + std::to_string(rank) + ": ") + e.what() + "\n";
     return 1;
   }
   return ctx.exit_code;

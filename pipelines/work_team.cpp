@@ -33,7 +33,6 @@ bool launched_by_mpi() {
   return false;
 }
 
-#if !MGSCOPE_MPI_BUILT
 // The first of the variables that is set, else nullptr.
 const char* first_env(std::initializer_list<const char*> names) {
   for (const char* n : names)
@@ -41,6 +40,7 @@ const char* first_env(std::initializer_list<const char*> names) {
   return nullptr;
 }
 
+#if !MGSCOPE_MPI_BUILT
 // Every process of this build runs the whole command: say so once, on rank 0.
 void warn_mpi_not_built() {
   const char* size = first_env({"OMPI_COMM_WORLD_SIZE", "PMI_SIZE"});
@@ -102,6 +102,12 @@ const Team& team() {
 }  // namespace
 
 const WorkTeam& work_team() { return team().team; }
+
+int launcher_rank() {
+  if (!launched_by_mpi()) return 0;
+  const char* rank = first_env({"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK"});
+  return rank != nullptr ? std::atoi(rank) : 0;
+}
 
 void deal_work(const std::vector<std::size_t>& order, const std::function<std::string(std::size_t)>& work,
                const std::function<void(std::size_t, std::string)>& on_result, int at_once, bool lend_cores) {

@@ -30,6 +30,12 @@ struct WorkTeam {
 // (MGSCOPE_PARENT_PID set) never joins, it is a team of one.
 const WorkTeam& work_team();
 
+// This process's rank in the MPI job that started it, from the launcher's environment (Open MPI,
+// PMIx, PMI), without joining the job; 0 outside an MPI job and in a module of sample/study.
+// For what every rank finds alike before or without any dealing (a bad option, a missing
+// settings file): rank 0 alone says it.
+int launcher_rank();
+
 // Runs work(item) once for every item of `order`, on some process of the team, dealing them in
 // that order (callers put the largest first): a process asks for the next item when it is done.
 // work() must not throw; it returns the item's result as text. On the leader, on_result(item,

@@ -380,13 +380,43 @@ TEST(Mpi, MissingModuleStopsEveryRankSayingWhereItLooked) {
                                 quoted(inputs) + "-o out",
                             dir / "out");
   EXPECT_NE(r.exit_code, 0) << r.output;
-  const std::string said = "ERROR: started by an MPI launcher, but the MPI module (libmgscope_mpi.so) was not found";
+  // Not an error every rank finds alike (another node may lack the module): each rank says it,
+  // rank 0 as "ERROR: ...", the others naming themselves.
+  const std::string said = "started by an MPI launcher, but the MPI module (libmgscope_mpi.so) was not found";
   std::size_t ranks = 0;
   for (std::size_t at = r.output.find(said); at != std::string::npos; at = r.output.find(said, at + 1)) ++ranks;
   EXPECT_EQ(ranks, 2u) << r.output;
+  EXPECT_NE(r.output.find("ERROR: " + said), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("ERROR: rank 1: " + said), std::string::npos) << r.output;
   EXPECT_NE(r.output.find(gone + ": cannot open shared object file"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("MGSCOPE_MPI_MODULE names the only place looked"), std::string::npos) << r.output;
   EXPECT_FALSE(fs::exists(dir / "out"));
+  fs::remove_all(dir);
+}
+
+// Every rank parses the same command line and reads the same settings files: a bad option, a
+// usage error or a missing settings file was printed once per rank (three times under -np 3).
+// Rank 0 says it; every rank exits non-zero.
+TEST(Mpi, AStartUpErrorIsPrintedOnceAndEveryRankFails) {
+  SKIP_WITHOUT_MPI();
+  const fs::path dir = test::scratch_dir("mpi_startup_error");
+  const std::vector<std::string> inputs = image_batch(dir / "img", 1, 256);
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"--bogus", "hrtem: The following argument was not expected: --bogus"},
+      {"--roi 1,2", "hrtem: --roi '1,2': give four values"},
+      {"--threshold-from " + q(dir / "missing.json"), "missing.json: cannot open file"},
+  };
+  for (const auto& [option, message] : cases) {
+    const auto r = run_launch("cd " + q(dir) + " && " + mpirun(3) + "hrtem " + quoted(inputs) + option + " -o out",
+                              dir / "out");
+    EXPECT_NE(r.exit_code, 0) << option << ":\n" << r.output;
+    EXPECT_NE(r.output.find(message), std::string::npos) << option << ":\n" << r.output;
+    std::size_t errors = 0;
+    for (std::size_t at = r.output.find("ERROR"); at != std::string::npos; at = r.output.find("ERROR", at + 1))
+      ++errors;
+    EXPECT_EQ(errors, 1u) << option << ":\n" << r.output;
+    EXPECT_EQ(r.output.find("rank 1"), std::string::npos) << option << ":\n" << r.output;
+  }
   fs::remove_all(dir);
 }
 

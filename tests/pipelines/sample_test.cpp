@@ -7,6 +7,8 @@
 #include <sstream>
 #include <cctype>
 
+#include <sys/stat.h>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
