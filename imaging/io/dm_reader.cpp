@@ -125,6 +125,36 @@ PixelType pixel_type_of(const ByteReader& file, int data_type) {
 }
 
 
+// The Data array's own element type must agree with DataType. DM and RosettaSciIO read the pixels
+// as DataType says, ncempy as the array's element type says: when the two differ in size or in kind
+// (integer or float) the bytes have no one reading, and a float32 array read as uint16 gave an image
+// of noise with only a warning about "extra bytes". Integers of one size that differ only in sign
+// are read as DataType says, with the returned warning.
+std::optional<std::string> check_data_elements(const ByteReader& file, const std::string& where, int data_type,
+                                               PixelType type, const DmTag& data) {
+  const bool rgba = data_type == kRgbaDataType;
+  const std::uint64_t pixel_bytes = rgba ? 4 : pixel_type_bytes(type);
+  const std::uint64_t element_bytes = data.count ? data.bytes / data.count : 0;
+  const std::uint64_t e = data.element_type;
+  const bool element_float = e == dm_f32 || e == dm_f64;
+  const bool element_signed = e == dm_i8 || e == dm_i16 || e == dm_i32 || e == dm_i64;
+  const bool pixel_float = type == PixelType::f32 || type == PixelType::f64;
+  const bool pixel_signed = type == PixelType::i8 || type == PixelType::i16 || type == PixelType::i32;
+  // An RGBA pixel is four bytes whatever DM calls them: one 32-bit integer or a struct of four.
+  const bool kinds_agree = e == dm_struct ? rgba : element_float == (pixel_float && !rgba);
+  if (data.count == 0 || (element_bytes == pixel_bytes && kinds_agree)) {
+    if (e == dm_struct || rgba || element_float || element_signed == pixel_signed || e == dm_bool) return std::nullopt;
+    return where + ".ImageData.Data is an array of " + dm_type_name(e) + " but DataType " +
+           std::to_string(data_type) + " says " + pixel_type_name(type) + ": read as " + pixel_type_name(type);
+  }
+  const std::string pixel = rgba ? std::string("RGBA, 4 bytes") : std::string(pixel_type_name(type)) + ", " +
+                                                                       std::to_string(pixel_bytes) + " byte(s)";
+  fail_input(file.path(), where + ".ImageData.DataType " + std::to_string(data_type) + " (" + pixel +
+                              " a pixel) contradicts its Data array of " + dm_type_name(e) + " (" +
+                              std::to_string(element_bytes) + " byte(s) an element, at byte " +
+                              std::to_string(data.offset) + "): the pixels have no one reading");
+}
+
 void set_calibration(const ImageEntry& e, ImageInfo& info) {
   Calibration& cal = info.calibration;
   const char* axis_name[2] = {"x", "y"};
@@ -233,9 +263,18 @@ LocatedImage locate(const ByteReader& file, const ReadOptions& options) {
   }
   const std::uint64_t needed = checked_block_bytes(file, dims[0], dims[1], dims[2], file_pixel_bytes);
   const DmTag& data = *e.data;
+  const std::optional<std::string> sign_warning = check_data_elements(file, where, data_type, type, data);
   if (data.bytes < needed)
     fail_input(file.path(), where + ".ImageData.Data holds " + std::to_string(data.bytes) +
                                 " bytes but its dimensions need " + std::to_string(needed));
+  // More pixels than the Dimensions: whole frames more is a stack whose last dimension went
+  // missing, and the first frames read right; anything else is a wrong width or height, whose
+  // rows would come out sheared.
+  const std::uint64_t frame_bytes = dims[0] * dims[1] * file_pixel_bytes;
+  if (data.bytes % frame_bytes != 0)
+    fail_input(file.path(), where + ".ImageData.Data holds " + std::to_string(data.bytes / file_pixel_bytes) +
+                                " pixels, not a whole number of the Dimensions' " + std::to_string(dims[0]) +
+                                " x " + std::to_string(dims[1]) + ": the Dimensions do not describe the array");
 
   LocatedImage out;
   ImageInfo& info = out.image.info;
@@ -250,8 +289,10 @@ LocatedImage locate(const ByteReader& file, const ReadOptions& options) {
   info.frame = options.frame;
   info.pixel_type = type;
   if (data.bytes > needed)
-    info.warnings.push_back(where + ".ImageData.Data holds " + std::to_string(data.bytes - needed) +
-                            " bytes more than its dimensions need; extra bytes ignored");
+    info.warnings.push_back(where + ".ImageData.Data holds " + std::to_string((data.bytes - needed) / frame_bytes) +
+                            " frame(s) of " + std::to_string(dims[0]) + " x " + std::to_string(dims[1]) +
+                            " pixels more than its Dimensions declare; they are ignored");
+  if (sign_warning) info.warnings.push_back(*sign_warning);
   const bool rgba = data_type == kRgbaDataType;
   if (rgba) out.stored = StoredPixels::rgba8;
   if (rgba) info.warnings.push_back("DM RGB image converted to gray (mean of the three colour channels)");

@@ -274,4 +274,22 @@ std::string join_dm_path(const DmPath& path, std::size_t from) {
   return s;
 }
 
+std::string dm_type_name(std::uint64_t type) {
+  switch (type) {
+    case dm_i16: return "int16";
+    case dm_i32: return "int32";
+    case dm_u16: return "uint16";
+    case dm_u32: return "uint32";
+    case dm_f32: return "float32";
+    case dm_f64: return "float64";
+    case dm_bool: return "bool";
+    case dm_i8: return "int8";
+    case dm_u8: return "uint8";
+    case dm_i64: return "int64";
+    case dm_u64: return "uint64";
+    case dm_struct: return "struct";
+    default: return "type " + std::to_string(type);
+  }
+}
+
 }  // namespace mgscope

@@ -52,4 +52,7 @@ std::optional<std::string> dm_text(const ByteReader& file, const DmHeader& heade
 
 std::string join_dm_path(const DmPath& path, std::size_t from = 0);
 
+// Name of an encoded type for messages ("uint16", "float32", "struct"), or "type N".
+std::string dm_type_name(std::uint64_t type);
+
 }  // namespace mgscope

@@ -1,0 +1,105 @@
+// Headers that contradict themselves, written here: a DM DataType that is not the type of its Data
+// array, Dimensions that do not cover the array. Each is refused with the place and the rule, or
+// read as the file says with a warning when one reading remains.
+#include <gtest/gtest.h>
+
+#include <functional>
+
+#include "imaging/io/dm_reader.hpp"
+#include "imaging/io/dm_tag_tree.hpp"
+#include "tests/imaging/binary_test_files.hpp"
+
+namespace mgscope {
+namespace {
+
+using test::Bytes;
+
+std::string input_error(const std::function<void()>& read) {
+  try {
+    read();
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "no InputError";
+  return {};
+}
+
+std::string all_warnings(const ImageInfo& info) {
+  std::string all;
+  for (const auto& w : info.warnings) all += w + "\n";
+  return all;
+}
+
+// The image entry of test::make_dm is ImageList.1 (a thumbnail is entry 0).
+Bytes dm_file(int version, int data_type, std::uint64_t element_type, std::vector<std::uint64_t> dims,
+              Bytes pixels) {
+  test::DmImageSpec s;
+  s.data_type = data_type;
+  s.element_type = element_type;
+  s.dims = std::move(dims);
+  s.pixels = std::move(pixels);
+  return test::make_dm(test::DmWriter(version, true), s);
+}
+
+// DataType 10 (uint16) over an array of 24 float32: it was read as 48 uint16 with a warning about 48
+// "extra bytes", an image of the floats' halves.
+TEST(DmContradiction, DataTypeOfAnotherSizeThanTheArrayIsRefused) {
+  for (int version : {3, 4}) {
+    const std::string name = "u16_over_f32.dm" + std::to_string(version);
+    const Bytes b = dm_file(version, 10, dm_f32, {6, 4}, test::gradient_pixels<float>(6, 4));
+    const std::string msg = input_error([&] { read_dm(ByteReader(name, b), {}); });
+    EXPECT_EQ(msg.rfind(name + ": ImageList.1.ImageData.DataType 10 (uint16, 2 byte(s) a pixel) contradicts its "
+                               "Data array of float32 (4 byte(s) an element, at byte ", 0), 0u) << msg;
+    EXPECT_NE(msg.find("): the pixels have no one reading"), std::string::npos) << msg;
+  }
+}
+
+// One size, another kind: uint32 pixels over a float32 array (it was read as uint32 without a word).
+TEST(DmContradiction, IntegerDataTypeOverAFloatArrayIsRefused) {
+  const Bytes b = dm_file(3, 11, dm_f32, {6, 4}, test::gradient_pixels<float>(6, 4));
+  const std::string msg = input_error([&] { read_dm(ByteReader("u32_over_f32.dm3", b), {}); });
+  EXPECT_NE(msg.find("u32_over_f32.dm3: ImageList.1.ImageData.DataType 11 (uint32, 4 byte(s) a pixel) contradicts "
+                     "its Data array of float32 (4 byte(s) an element"),
+            std::string::npos)
+      << msg;
+}
+
+// Integers of one size that differ in sign: read as DataType says, with a warning naming both.
+TEST(DmContradiction, SignOfTheArrayOtherThanDataTypeIsReadAsDataTypeWithAWarning) {
+  const Bytes b = dm_file(4, 10, dm_i16, {6, 4}, test::gradient_pixels<std::int16_t>(6, 4));
+  const LoadedImage img = read_dm(ByteReader("u16_over_i16.dm4", b), {});
+  EXPECT_EQ(img.info.pixel_type, PixelType::u16);
+  EXPECT_NE(all_warnings(img.info).find("ImageList.1.ImageData.Data is an array of int16 but DataType 10 says "
+                                        "uint16: read as uint16"),
+            std::string::npos)
+      << all_warnings(img.info);
+  const ImageF f = to_float(img.raw, "u16_over_i16.dm4");
+  EXPECT_EQ(f.at(5, 3), float(test::gradient(5, 3)));
+}
+
+// Dimensions 5 x 4 over 24 pixels: a wrong width, rows sheared (it was read with "16 bytes more").
+// Whole frames more (6 x 4 over 48 pixels: a stack whose third dimension is missing) read the first.
+TEST(DmContradiction, DimensionsThatDoNotDivideTheArrayAreRefused) {
+  const Bytes b = dm_file(3, 2, dm_f32, {5, 4}, test::gradient_pixels<float>(6, 4));
+  const std::string msg = input_error([&] { read_dm(ByteReader("dims.dm3", b), {}); });
+  EXPECT_EQ(msg, "dims.dm3: ImageList.1.ImageData.Data holds 24 pixels, not a whole number of the Dimensions' 5 x 4: "
+                 "the Dimensions do not describe the array");
+
+  Bytes two = test::gradient_pixels<float>(6, 4);
+  test::put_bytes(two, test::gradient_pixels<float>(6, 4, 1));
+  const LoadedImage img = read_dm(ByteReader("two.dm3", dm_file(3, 2, dm_f32, {6, 4}, two)), {});
+  EXPECT_NE(all_warnings(img.info).find("ImageList.1.ImageData.Data holds 1 frame(s) of 6 x 4 pixels more than its "
+                                        "Dimensions declare; they are ignored"),
+            std::string::npos)
+      << all_warnings(img.info);
+  EXPECT_EQ(to_float(img.raw, "two.dm3").at(5, 3), float(test::gradient(5, 3)));
+}
+
+// The files DM writes pass without a warning: float32 over float32, RGBA over int32 (the thumbnail).
+TEST(DmContradiction, MatchingTypesGiveNoWarning) {
+  const Bytes b = dm_file(4, 2, dm_f32, {6, 4}, test::gradient_pixels<float>(6, 4));
+  EXPECT_EQ(all_warnings(read_dm(ByteReader("ok.dm4", b), {}).info), "");
+}
+
+}  // namespace
+}  // namespace mgscope
