@@ -111,10 +111,23 @@ void set_cell_calibration(const ByteReader& file, Endian e, ImageInfo& info) {
 
 // FEI1 records (128 bytes per frame) carry the pixel size in metres; it wins over the cell when
 // it is a sane length, because FEI software leaves the cell at its defaults in some versions.
+// A header too short to hold the frame's record leaves the cell's calibration, with a warning: the
+// frames of one stack may differ (a magnification change), so another frame's record is no answer
+// (record 0 had been used, silently).
 void apply_fei_record(const ByteReader& file, Endian e, std::uint64_t next_bytes, int frame, ImageInfo& info) {
-  if (next_bytes < kFeiRecordBytes) return;
   const std::uint64_t records = next_bytes / kFeiRecordBytes;
-  const std::uint64_t record = kHeaderBytes + (std::uint64_t(frame) < records ? std::uint64_t(frame) : 0) * kFeiRecordBytes;
+  const std::string extent = "MRC FEI1 extended header of " + std::to_string(next_bytes) +
+                             " bytes (NEXT, byte 92) holds " + std::to_string(records) + " whole " +
+                             std::to_string(kFeiRecordBytes) + "-byte record(s)";
+  if (next_bytes % kFeiRecordBytes != 0)
+    info.warnings.push_back(extent + " and " + std::to_string(next_bytes % kFeiRecordBytes) +
+                            " byte(s) more: not the FEI1 layout of one record per section?");
+  if (std::uint64_t(frame) >= records) {
+    info.warnings.push_back(extent + ", none for section " + std::to_string(frame) +
+                            ": no FEI pixel size or magnification for it; calibration from the cell");
+    return;
+  }
+  const std::uint64_t record = kHeaderBytes + std::uint64_t(frame) * kFeiRecordBytes;
   const double pixel_m = file.get<float>(record + kFeiPixelSizeAt, e, "FEI pixel size");
   const double magnification = file.get<float>(record + kFeiMagnificationAt, e, "FEI magnification");
   if (std::isfinite(magnification) && magnification > 0) info.metadata["magnification"] = number_text(magnification);

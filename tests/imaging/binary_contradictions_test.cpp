@@ -1,12 +1,14 @@
 // Headers that contradict themselves, written here: a DM DataType that is not the type of its Data
-// array, Dimensions that do not cover the array. Each is refused with the place and the rule, or
-// read as the file says with a warning when one reading remains.
+// array, Dimensions that do not cover the array, an MRC FEI1 extended header too short for the
+// frame's record. Each is refused with the place and the rule, or read as the file says with a
+// warning when one reading remains.
 #include <gtest/gtest.h>
 
 #include <functional>
 
 #include "imaging/io/dm_reader.hpp"
 #include "imaging/io/dm_tag_tree.hpp"
+#include "imaging/io/mrc_reader.hpp"
 #include "tests/imaging/binary_test_files.hpp"
 
 namespace mgscope {
@@ -99,6 +101,57 @@ TEST(DmContradiction, DimensionsThatDoNotDivideTheArrayAreRefused) {
 TEST(DmContradiction, MatchingTypesGiveNoWarning) {
   const Bytes b = dm_file(4, 2, dm_f32, {6, 4}, test::gradient_pixels<float>(6, 4));
   EXPECT_EQ(all_warnings(read_dm(ByteReader("ok.dm4", b), {}).info), "");
+}
+
+test::MrcSpec fei_stack(int records, std::size_t extra_bytes = 0) {
+  test::MrcSpec s;  // 3 sections, cell 0.2 x 0.4 nm
+  s.exttyp = "FEI1";
+  s.extended = test::fei1_extended_header(records, 1.25e-11f, 8.1e5f);
+  s.extended.resize(s.extended.size() + extra_bytes, 0);
+  return s;
+}
+
+// One record for three sections: section 2 had record 0's pixel size and magnification, silently.
+TEST(MrcFeiHeader, ASectionWithoutItsRecordKeepsTheCellWithAWarning) {
+  const Bytes b = test::make_mrc(fei_stack(1));
+  ReadOptions o;
+  o.frame = 2;
+  const LoadedImage img = read_mrc(ByteReader("short.mrc", b), o);
+  EXPECT_DOUBLE_EQ(img.info.calibration.pixel_x_nm, 0.2);
+  EXPECT_DOUBLE_EQ(img.info.calibration.pixel_y_nm, 0.4);
+  EXPECT_EQ(img.info.metadata.count("magnification"), 0u);
+  EXPECT_NE(all_warnings(img.info).find("MRC FEI1 extended header of 128 bytes (NEXT, byte 92) holds 1 whole 128-byte "
+                                        "record(s), none for section 2: no FEI pixel size or magnification for it; "
+                                        "calibration from the cell"),
+            std::string::npos)
+      << all_warnings(img.info);
+  // Section 0 has its record.
+  EXPECT_NEAR(read_mrc(ByteReader("short.mrc", b), {}).info.calibration.pixel_x_nm, 0.0125, 1e-8);
+}
+
+// An FEI1 header shorter than one record (NEXT 64) said nothing; one with a partial record after the
+// whole ones says so, and its whole records still serve.
+TEST(MrcFeiHeader, HeaderShorterThanOneRecordOrWithAPartialRecordIsNamed) {
+  test::MrcSpec s;
+  s.exttyp = "FEI1";
+  s.extended = Bytes(64, 0);
+  const LoadedImage img = read_mrc(ByteReader("tiny.mrc", test::make_mrc(s)), {});
+  EXPECT_DOUBLE_EQ(img.info.calibration.pixel_x_nm, 0.2);
+  const std::string w = all_warnings(img.info);
+  EXPECT_NE(w.find("MRC FEI1 extended header of 64 bytes (NEXT, byte 92) holds 0 whole 128-byte record(s) and 64 "
+                   "byte(s) more: not the FEI1 layout of one record per section?"),
+            std::string::npos)
+      << w;
+  EXPECT_NE(w.find("none for section 0: no FEI pixel size or magnification for it; calibration from the cell"),
+            std::string::npos)
+      << w;
+
+  ReadOptions o;
+  o.frame = 2;
+  const LoadedImage partial = read_mrc(ByteReader("partial.mrc", test::make_mrc(fei_stack(3, 40))), o);
+  EXPECT_NEAR(partial.info.calibration.pixel_x_nm, 0.0125, 1e-8);
+  EXPECT_NE(all_warnings(partial.info).find("holds 3 whole 128-byte record(s) and 40 byte(s) more"), std::string::npos)
+      << all_warnings(partial.info);
 }
 
 }  // namespace
