@@ -120,6 +120,43 @@ std::optional<std::int32_t> element_time(const ByteReader& file, std::uint64_t o
   return std::nullopt;
 }
 
+// What TIA writes after an element's pixels: the next element, or the offset array after the last.
+struct NextStructure {
+  std::uint64_t at;
+  std::string what;
+};
+
+// The nearest of the next element's start and the offset array that lies after `element`; none when
+// neither does (an element written after the offset array, as no TIA file seen does).
+std::optional<NextStructure> next_structure(const ByteReader& file, std::uint64_t offset_array, std::int32_t valid,
+                                            bool wide, int frame, std::uint64_t element) {
+  std::optional<NextStructure> next;
+  if (offset_array > element) next = NextStructure{offset_array, "the offset array"};
+  if (frame + 1 < valid) {
+    const std::uint64_t slot = offset_array + std::uint64_t(frame + 1) * (wide ? 8 : 4);
+    const std::int64_t after = wide ? file.get<std::int64_t>(slot, Endian::little, "SER data offset")
+                                    : file.get<std::int32_t>(slot, Endian::little, "SER data offset");
+    if (after > 0 && std::uint64_t(after) > element && (!next || std::uint64_t(after) < next->at))
+      next = NextStructure{std::uint64_t(after), "element " + std::to_string(frame + 1)};
+  }
+  return next;
+}
+
+// An element's pixels end before what follows it. ArraySizeX/Y or a DataType too large for the
+// element (a uint16 element declared 16 pixels wide instead of 8) had been read across the next
+// element's header and pixels, silently.
+void check_element_end(const ByteReader& file, const PixelBlock& block, std::uint64_t element, int frame,
+                       const std::optional<NextStructure>& next) {
+  const std::uint64_t bytes = checked_block_bytes(file, std::uint64_t(block.width), std::uint64_t(block.height), 1,
+                                                  pixel_type_bytes(block.type));
+  if (!next || block.offset + bytes <= next->at) return;
+  file.fail(element + 40, "SER element " + std::to_string(frame) + ": " + std::to_string(block.width) + " x " +
+                              std::to_string(block.height) + " pixels of " + pixel_type_name(block.type) + " (" +
+                              std::to_string(bytes) + " bytes from byte " + std::to_string(block.offset) +
+                              ") run past " + next->what + " at byte " + std::to_string(next->at) +
+                              ": its DataType or ArraySizeX/Y do not describe the element");
+}
+
 // Everything but the pixels, so that the pixels can come last from a file that is then let go.
 LocatedImage locate(const ByteReader& file, const ReadOptions& options) {
   ByteCursor c(file, 0, Endian::little);
@@ -186,6 +223,9 @@ LocatedImage locate(const ByteReader& file, const ReadOptions& options) {
   }
   set_calibration(x, y, info);
   out.block = {std::uint64_t(element) + kElementHeaderBytes, width, height, type, Endian::little, RowOrder::bottom_up};
+  check_element_end(file, out.block, std::uint64_t(element), options.frame,
+                    next_structure(file, std::uint64_t(offset_array), valid, wide_offsets, options.frame,
+                                   std::uint64_t(element)));
   return out;
 }
 

@@ -1,7 +1,7 @@
 // Headers that contradict themselves, written here: a DM DataType that is not the type of its Data
 // array, Dimensions that do not cover the array, an MRC FEI1 extended header too short for the
-// frame's record. Each is refused with the place and the rule, or read as the file says with a
-// warning when one reading remains.
+// frame's record, a SER element larger than the space before the next. Each is refused with the
+// place and the rule, or read as the file says with a warning when one reading remains.
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -9,6 +9,7 @@
 #include "imaging/io/dm_reader.hpp"
 #include "imaging/io/dm_tag_tree.hpp"
 #include "imaging/io/mrc_reader.hpp"
+#include "imaging/io/ser_reader.hpp"
 #include "tests/imaging/binary_test_files.hpp"
 
 namespace mgscope {
@@ -152,6 +153,49 @@ TEST(MrcFeiHeader, HeaderShorterThanOneRecordOrWithAPartialRecordIsNamed) {
   EXPECT_NEAR(partial.info.calibration.pixel_x_nm, 0.0125, 1e-8);
   EXPECT_NE(all_warnings(partial.info).find("holds 3 whole 128-byte record(s) and 40 byte(s) more"), std::string::npos)
       << all_warnings(partial.info);
+}
+
+// A series of four uint16 elements of 8 x 6 pixels in which one says 16 x 6, float64 or 8 x 7: it
+// was read across the next element's header and pixels, or into the offset array after the last.
+TEST(SerContradiction, AnElementLargerThanItsPlaceIsRefused) {
+  for (std::uint16_t version : {std::uint16_t(0x210), std::uint16_t(0x220)}) {
+    test::SerSpec s;
+    s.version = version;
+    s.frames = 4;
+    s.width = 8;
+    s.height = 6;
+    const Bytes good = test::make_ser(s);
+    const std::uint64_t first = version == 0x220 ? 66 : 62;  // after the header and one dimension record
+    const std::uint64_t step = 50 + 8 * 6 * 2;                // element header and pixels
+    const auto element = [&](int k) { return first + std::uint64_t(k) * step; };
+    const auto read_frame = [](const std::string& name, const Bytes& b, int frame) {
+      ReadOptions o;
+      o.frame = frame;
+      read_ser(ByteReader(name, b), o, "");
+    };
+    const std::int32_t sixteen = 16, seven = 7;
+    Bytes wide = good;
+    std::memcpy(wide.data() + element(0) + 42, &sixteen, 4);  // ArraySizeX
+    EXPECT_EQ(input_error([&] { read_frame("wide.ser", wide, 0); }),
+              "wide.ser: at byte " + std::to_string(element(0) + 40) + ": SER element 0: 16 x 6 pixels of uint16 "
+              "(192 bytes from byte " + std::to_string(element(0) + 50) + ") run past element 1 at byte " +
+              std::to_string(element(1)) + ": its DataType or ArraySizeX/Y do not describe the element");
+    Bytes f64 = good;
+    f64[element(1) + 40] = 8;  // DataType float64
+    std::string msg = input_error([&] { read_frame("f64.ser", f64, 1); });
+    EXPECT_NE(msg.find("SER element 1: 8 x 6 pixels of float64 (384 bytes from byte " +
+                       std::to_string(element(1) + 50) + ") run past element 2 at byte " + std::to_string(element(2))),
+              std::string::npos)
+        << msg;
+    Bytes tall = good;
+    std::memcpy(tall.data() + element(3) + 46, &seven, 4);  // ArraySizeY of the last element
+    msg = input_error([&] { read_frame("tall.ser", tall, 3); });
+    EXPECT_NE(msg.find("SER element 3: 8 x 7 pixels of uint16 (112 bytes from byte " + std::to_string(element(3) + 50) +
+                       ") run past the offset array at byte " + std::to_string(element(4))),
+              std::string::npos)
+        << msg;
+    for (int frame = 0; frame < 4; ++frame) EXPECT_NO_THROW(read_frame("good.ser", good, frame));
+  }
 }
 
 }  // namespace
