@@ -13,6 +13,7 @@ namespace {
 constexpr int kMaxGroupDepth = 64;
 constexpr std::uint8_t kGroupEntry = 20;
 constexpr std::uint8_t kDataEntry = 21;
+constexpr std::uint64_t kEndMarkBytes = 8;
 
 std::uint64_t simple_type_bytes(std::uint64_t type) {
   switch (type) {
@@ -47,10 +48,12 @@ class TagWalker {
             const std::function<void(const DmPath&, const DmTag&)>& visit)
       : file_(file), dm4_(header.version == 4), visit_(visit) {}
 
-  void walk_root(std::uint64_t offset) {
+  // Returns where the tree ends.
+  std::uint64_t walk_root(std::uint64_t offset) {
     ByteCursor c(file_, offset, Endian::big);
     DmPath path;
     group(c, path, 0);
+    return c.pos();
   }
 
  private:
@@ -232,7 +235,12 @@ DmHeader read_dm_header(const ByteReader& file) {
 
 void walk_dm_tags(const ByteReader& file, const DmHeader& header,
                   const std::function<void(const DmPath&, const DmTag&)>& visit) {
-  TagWalker(file, header, visit).walk_root(header.root_offset);
+  const std::uint64_t end = TagWalker(file, header, visit).walk_root(header.root_offset);
+  // DM ends a file with 8 zero bytes after the tree (every file in ../shared/data does). A file cut
+  // inside them had been read without a word: whole, but a copy that stopped short may stop anywhere.
+  if (file.size() - end < kEndMarkBytes)
+    file.fail(end, "the file ends " + std::to_string(file.size() - end) + " byte(s) after the tag tree, short of the " +
+                       std::to_string(kEndMarkBytes) + " zero bytes DM writes there: the file is truncated");
 }
 
 std::optional<double> dm_scalar(const ByteReader& file, const DmHeader& header, const DmTag& tag) {

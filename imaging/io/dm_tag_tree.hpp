@@ -37,8 +37,9 @@ using DmPath = std::vector<std::string>;
 
 DmHeader read_dm_header(const ByteReader& file);
 
-// Walks every tag; throws InputError for a tree that is truncated, nested deeper than 64
-// groups, declares more tags or bytes than the file holds, or uses an unknown type.
+// Walks every tag; throws InputError for a tree that is truncated (also within the 8 zero bytes
+// that end a DM file), nested deeper than 64 groups, declares more tags or bytes than the file
+// holds, or uses an unknown type.
 void walk_dm_tags(const ByteReader& file, const DmHeader& header,
                   const std::function<void(const DmPath&, const DmTag&)>& visit);
 

@@ -224,6 +224,29 @@ TEST(Corrupt, SerOffsetsOutsideTheFile) {
   }
 }
 
+// DM ends a file with 8 zero bytes after the tag tree. A file cut inside them (its last byte
+// missing) had been read with exit 0; cut anywhere from 1 to 8 bytes it is refused as truncated.
+TEST(Corrupt, DmCutInsideItsEndMark) {
+  for (int version : {3, 4}) {
+    const Bytes whole = test::make_dm(test::DmWriter(version, true), dm_float_image());
+    const std::string ext = ".dm" + std::to_string(version);
+    Tally t;
+    EXPECT_EQ(run_one("whole" + ext, whole, read_dm_bytes, t), "");
+    for (std::size_t cut = 1; cut <= 8; ++cut) {
+      const std::string name = "cut" + std::to_string(cut) + ext;
+      const std::string msg = refused(name, Bytes(whole.begin(), whole.end() - std::ptrdiff_t(cut)), read_dm_bytes);
+      EXPECT_EQ(msg, name + ": at byte " + std::to_string(whole.size() - 8) + ": the file ends " +
+                         std::to_string(8 - cut) + " byte(s) after the tag tree, short of the 8 zero bytes DM writes "
+                         "there: the file is truncated");
+    }
+  }
+  MGSCOPE_SHARED_OR_SKIP(path, "hrtem/test_STEM_image.dm3");
+  const ByteReader real(path);
+  const Bytes bytes(real.data(), real.data() + real.size() - 1);
+  const std::string msg = refused("test_STEM_image_cut.dm3", bytes, read_dm_bytes);
+  EXPECT_NE(msg.find("at byte 96392: the file ends 7 byte(s) after the tag tree"), std::string::npos) << msg;
+}
+
 TEST(Corrupt, DmTreeNested10000Deep) {
   for (int version : {3, 4}) {
     const test::DmWriter w(version, true);
