@@ -96,6 +96,17 @@ std::vector<TiffEntry> TiffFile::entries(std::uint64_t ifd_offset, std::uint64_t
   return out;
 }
 
+void TiffFile::require_values_inside(std::uint64_t ifd_offset, int page) {
+  for (const TiffEntry& e : entries(ifd_offset)) {
+    const std::uint64_t bytes = e.count * tiff_type_bytes(e.type);  // count <= file size: no overflow
+    if (e.value_offset <= size_ && bytes <= size_ - e.value_offset) continue;
+    fail_input(path_, "page " + std::to_string(page) + ": the value of tag " + std::to_string(e.tag) + " (" +
+                          std::to_string(bytes) + " bytes at byte " + std::to_string(e.value_offset) +
+                          ") runs past the end of the " + std::to_string(size_) +
+                          "-byte file: the file is cut short, or its directory is damaged");
+  }
+}
+
 std::vector<std::uint8_t> TiffFile::value_bytes(const TiffEntry& e, std::uint64_t max_bytes) {
   const std::uint64_t total = e.count * tiff_type_bytes(e.type);  // count <= file size: no overflow
   return read(e.value_offset, total < max_bytes ? total : max_bytes, "tag value");

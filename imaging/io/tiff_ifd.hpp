@@ -53,6 +53,11 @@ class TiffFile {
   // ASCII / BYTE / UNDEFINED entry as bytes up to the first NUL, encoding untouched.
   std::string text(const TiffEntry& e);
 
+  // InputError naming the page and the tag when a value of the IFD at `ifd_offset` runs past the end
+  // of the file: a truncated file whose pixels survived, which libtiff reads dropping the tag with
+  // a warning (test_loading_image_saved_with_DM.tif cut by one byte, in its tag 65027).
+  void require_values_inside(std::uint64_t ifd_offset, int page);
+
   // Reads `count` bytes at `offset`; InputError naming `what` when they lie outside the file.
   std::vector<std::uint8_t> read(std::uint64_t offset, std::uint64_t count, const char* what);
 

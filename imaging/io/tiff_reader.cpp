@@ -665,6 +665,7 @@ LoadedImage TiffPages::read(int frame, bool map) {
   info.width = out.raw.width;
   info.height = out.raw.height;
   info.pixel_type = out.raw.type;
+  s.file.require_values_inside(TIFFCurrentDirOffset(tif), page);
   read_tags(s.file, TIFFCurrentDirOffset(tif), info);
   info.metadata["tiff.byte_order"] = s.file.header().endian == Endian::big ? "big-endian" : "little-endian";
   info.metadata["tiff.variant"] = s.file.header().bigtiff ? "BigTIFF" : "classic";

@@ -169,7 +169,31 @@ TEST(TiffBadInput, PrivateTagValueOutsideTheFile) {
   bad[ifd + 2 + 12 * (n - 1) + 8 + 3] = '\x7f';
   const std::string path = (dir / "p.tif").string();
   write_bytes(path, bad);
-  expect_input_error(path, "beyond the end");
+  expect_input_error(path, "page 0: the value of tag 65009 (8 bytes at byte ");
+}
+
+// A file cut inside the value of a tag the reader does not use (DM's tag blob 65027 ends
+// test_loading_image_saved_with_DM.tif): libtiff drops the tag with a warning, and the file had
+// been read with exit 0. Its pixels are whole, but a copy that stopped short is refused.
+TEST(TiffBadInput, FileCutInsideATagValueAfterThePixels) {
+  const auto dir = test::scratch_dir("tiff_cut_tag");
+  TiffBuilder b;
+  b.pixels(std::vector<std::uint8_t>(16, 4));
+  b.gray_page(4, 4, 8);
+  b.doubles(65027, {1.0, 2.0, 3.0});
+  const std::string whole = b.bytes();
+  const std::string path = (dir / "whole.tif").string();
+  write_bytes(path, whole);
+  EXPECT_EQ(read_tiff(path).raw.bytes, std::vector<std::uint8_t>(16, 4));
+  // The 24-byte value lies last in the file (after the IFD): cut its last byte.
+  const std::size_t ifd = b.ifd_offset();
+  const std::size_t n = static_cast<unsigned char>(whole[ifd]);
+  ASSERT_EQ(whole.size(), ifd + 2 + 12 * n + 4 + 24);
+  const std::string cut_path = (dir / "cut.tif").string();
+  write_bytes(cut_path, whole.substr(0, whole.size() - 1));
+  expect_input_error(cut_path, "page 0: the value of tag 65027 (24 bytes at byte " + std::to_string(whole.size() - 24) +
+                                   ") runs past the end of the " + std::to_string(whole.size() - 1) +
+                                   "-byte file: the file is cut short, or its directory is damaged");
 }
 
 TEST(TiffReadImage, DispatchesToTheTiffReader) {
