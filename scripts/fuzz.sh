@@ -80,6 +80,59 @@ for version, dtype, fmt in ((0x210, 2, "H"), (0x220, 7, "f")):
     open(f"{sys.argv[1]}/series_{dtype}.ser", "wb").write(bytes(b))
 PY
 
+# DM3/DM4 (both tag byte orders), MRC (a 3-section stack, FEI1 records for two sections) and EMD: the reader
+# targets had started from an empty corpus. Small real files of ../shared/data/hrtem join them when
+# present (cut to -max_len).
+mkdir -p "$seeds/fuzz_dm" "$seeds/fuzz_mrc" "$seeds/fuzz_emd"
+"$(command -v /usr/bin/python3 || command -v python3)" - "$seeds" <<'PY'
+import struct, sys
+out = sys.argv[1]
+def dm(version, little):
+    word = (lambda v: struct.pack(">Q", v)) if version == 4 else (lambda v: struct.pack(">I", v))
+    order = "<" if little else ">"
+    def entry(kind, name, body):
+        size = struct.pack(">Q", len(body)) if version == 4 else b""
+        return bytes([kind]) + struct.pack(">H", len(name)) + name + size + body
+    def group(entries):
+        return b"\x01\x00" + word(len(entries)) + b"".join(entries)
+    def data(name, info, payload):
+        return entry(21, name, b"%%%%" + word(len(info)) + b"".join(word(w) for w in info) + payload)
+    def scalar(name, code, fmt, v):
+        return data(name, [code], struct.pack(order + fmt, v))
+    def units(name, text):
+        return data(name, [20, 4, len(text)], b"".join(struct.pack(order + "H", ord(c)) for c in text))
+    w, h = 6, 4
+    pixels = b"".join(struct.pack(order + "f", x + 10.0 * y) for y in range(h) for x in range(w))
+    axes = [entry(20, b"", group([scalar(b"Origin", 6, "f", 0.0), scalar(b"Scale", 6, "f", s), units(b"Units", u)]))
+            for s, u in ((0.5, "nm"), (2.0, "A"))]
+    image = group([entry(20, b"Calibrations", group([entry(20, b"Dimension", group(axes))])),
+                   data(b"Data", [20, 6, w * h], pixels), scalar(b"DataType", 3, "i", 2),
+                   entry(20, b"Dimensions", group([scalar(b"", 5, "I", w), scalar(b"", 5, "I", h)]))])
+    root = group([entry(20, b"ImageList", group([entry(20, b"", group([entry(20, b"ImageData", image)]))]))])
+    size = struct.pack(">Q", len(root)) if version == 4 else struct.pack(">I", len(root))
+    return struct.pack(">I", version) + size + struct.pack(">I", 1 if little else 0) + root + bytes(8)
+for version in (3, 4):
+    for little in (True, False):
+        open(f"{out}/fuzz_dm/synthetic_{'le' if little else 'be'}.dm{version}", "wb").write(dm(version, little))
+nx, ny, nz = 6, 4, 3
+header = bytearray(1024)
+struct.pack_into("<10i6f3i3f2i", header, 0, nx, ny, nz, 2, 0, 0, 0, nx, ny, nz, 12.0, 16.0, 3.0, 90, 90, 90,
+                 1, 2, 3, 0.0, 100.0, 50.0, 0, 2 * 128)
+header[104:108] = b"FEI1"
+struct.pack_into("<i", header, 108, 20140)
+header[208:216] = b"MAP DD\x00\x00"
+records = bytearray(2 * 128)
+for r in range(2):
+    struct.pack_into("<2f", records, r * 128 + 44, 1.25e-11, 8.1e5)
+pixels = b"".join(struct.pack("<f", x + 10.0 * y + 100.0 * z) for z in range(nz) for y in range(ny) for x in range(nx))
+open(f"{out}/fuzz_mrc/fei1_stack.mrc", "wb").write(bytes(header) + bytes(records) + pixels)
+PY
+real=../shared/data/hrtem
+for f in fuzz_dm/test-1.dm4 fuzz_dm/dmTest_float32_nonSquare_diffPixelSize.dm3 fuzz_dm/test_STEM_image.dm3 \
+         fuzz_mrc/temp.mrc fuzz_emd/example_image_berkeley.emd; do
+  if [ -f "$real/${f#*/}" ]; then head -c 65536 "$real/${f#*/}" > "$seeds/$f"; fi
+done
+
 # A spot calibration of 20 null boxes, as --save-threshold writes one (docs/schemas/hrtem.spot_calibration.schema.json).
 mkdir -p "$seeds/fuzz_spot_calibration"
 "$(command -v /usr/bin/python3 || command -v python3)" - "$seeds/fuzz_spot_calibration" <<'PY'
