@@ -17,7 +17,10 @@
 // (MGSCOPE_SANITIZE) from failing on it. Only that path is suppressed (full unwinding: libhdf5
 // has no frame pointers). LeakSanitizer cannot see a handle we forget to close anyway: libhdf5
 // closes leftover handles at exit; the RAII wrappers of hdf5_file.hpp guard against that.
-extern "C" const char* __asan_default_options() { return "fast_unwind_on_malloc=0"; }
+// allocator_may_return_null: libhdf5 asks malloc for the size a damaged file declares (281 TB in
+// AMetadataBlockOf281TerabytesIsRefused); the real malloc returns NULL and libhdf5 reports it, where
+// ASan's default aborts.
+extern "C" const char* __asan_default_options() { return "fast_unwind_on_malloc=0:allocator_may_return_null=1"; }
 extern "C" const char* __lsan_default_suppressions() { return "leak:H5O_protect\n"; }
 
 namespace mgscope {
@@ -372,6 +375,42 @@ TEST(EmdReader, TruncatedCopiesAreRefused) {
       expect_input_error([&] { read_image(path); }, path, "");
     }
   }
+}
+
+// Found by fuzz_emd (session 40): example_image_berkeley.emd with the 8-byte size at byte 128 (a
+// metadata block of 208 bytes) made 0xfff6000000d0. libhdf5 mallocs that much while opening the file;
+// malloc fails and the reader refuses the file, in the process itself (as the fuzzer reads it), with
+// no allocation of that size made.
+TEST(EmdReader, AMetadataBlockOf281TerabytesIsRefused) {
+  MGSCOPE_SHARED_OR_SKIP(real, "hrtem/example_image_berkeley.emd");
+  std::string bytes = test::read_all(real);
+  ASSERT_EQ(bytes.substr(128, 8), std::string("\xd0\0\0\0\0\0\0\0", 8));
+  bytes[132] = '\xf6';
+  bytes[133] = '\xff';
+  const std::string path = (test::scratch_dir("emd_huge_block") / "huge.emd").string();
+  write_bytes(path, bytes);
+  expect_input_error([&] { read_emd_in_process(path, {}); }, path,
+                     "cannot open as HDF5 (HDF5: memory allocation failed for on disk image buffer)");
+  expect_input_error([&] { read_image(path); }, path, "memory allocation failed");
+}
+
+// Found by fuzz_emd (session 40) and cut down to one byte: byte 2400 of example_image_berkeley.emd
+// from 0x02 to 0x0F damages a global heap collection, and libhdf5's H5HG_read then copies across the
+// heap (memcpy over ~400 GB) while converting a variable-length string attribute: a segmentation
+// fault in libhdf5 itself. Read in its child process, it fails that file alone.
+TEST(EmdReader, ADamagedGlobalHeapCrashesOnlyTheReaderProcess) {
+  MGSCOPE_SHARED_OR_SKIP(real, "hrtem/example_image_berkeley.emd");
+  std::string bytes = test::read_all(real);
+  ASSERT_EQ(bytes[2400], '\x02');
+  bytes[2400] = '\x0f';
+  const std::string path = (test::scratch_dir("emd_global_heap") / "heap.emd").string();
+  write_bytes(path, bytes);
+#ifdef MGSCOPE_SANITIZED
+  const std::string why = "";  // AddressSanitizer ends the child with its own report and exit code
+#else
+  const std::string why = "libhdf5 crashed reading this file (signal 11): its internal structure is damaged";
+#endif
+  expect_input_error([&] { read_image(path); }, path, why);
 }
 
 TEST(EmdReader, HdfFileThatIsNotEmdIsRefused) {
