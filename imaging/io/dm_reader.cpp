@@ -227,7 +227,7 @@ namespace {
 LocatedImage locate(const ByteReader& file, const ReadOptions& options) {
   const DmHeader header = read_dm_header(file);
   Collector found(file, header);
-  walk_dm_tags(file, header, [&](const DmPath& p, const DmTag& t) { found(p, t); });
+  const std::uint64_t after_tree = walk_dm_tags(file, header, [&](const DmPath& p, const DmTag& t) { found(p, t); });
 
   const ImageEntry* chosen = nullptr;
   for (std::size_t i = 0; i < found.images.size() && !chosen; ++i)
@@ -293,6 +293,13 @@ LocatedImage locate(const ByteReader& file, const ReadOptions& options) {
                             " frame(s) of " + std::to_string(dims[0]) + " x " + std::to_string(dims[1]) +
                             " pixels more than its Dimensions declare; they are ignored");
   if (sign_warning) info.warnings.push_back(*sign_warning);
+  // DM ends a file with 8 zero bytes after the tree (every file in ../shared/data does). A file that
+  // stops short of them had been read without a word: its tree and pixels are whole, so it is read,
+  // but a copy that stopped short may be missing more than the mark, and the user is told.
+  if (after_tree < kDmEndMarkBytes)
+    info.warnings.push_back("the file ends " + std::to_string(after_tree) + " byte(s) after the tag tree, short of the " +
+                            std::to_string(kDmEndMarkBytes) +
+                            " zero bytes DM writes there: it may be a cut copy (its tags and pixels are whole)");
   const bool rgba = data_type == kRgbaDataType;
   if (rgba) out.stored = StoredPixels::rgba8;
   if (rgba) info.warnings.push_back("DM RGB image converted to gray (mean of the three colour channels)");

@@ -37,11 +37,12 @@ using DmPath = std::vector<std::string>;
 
 DmHeader read_dm_header(const ByteReader& file);
 
-// Walks every tag; throws InputError for a tree that is truncated (also within the 8 zero bytes
-// that end a DM file), nested deeper than 64 groups, declares more tags or bytes than the file
-// holds, or uses an unknown type.
-void walk_dm_tags(const ByteReader& file, const DmHeader& header,
-                  const std::function<void(const DmPath&, const DmTag&)>& visit);
+// Walks every tag; throws InputError for a tree that is truncated, nested deeper than 64 groups,
+// declares more tags or bytes than the file holds, or uses an unknown type. Returns the bytes the
+// file holds after the tree (DM writes 8 zero bytes there: kDmEndMarkBytes).
+std::uint64_t walk_dm_tags(const ByteReader& file, const DmHeader& header,
+                           const std::function<void(const DmPath&, const DmTag&)>& visit);
+inline constexpr std::uint64_t kDmEndMarkBytes = 8;
 
 // A scalar tag as a number; empty for arrays, structs and strings.
 std::optional<double> dm_scalar(const ByteReader& file, const DmHeader& header, const DmTag& tag);
