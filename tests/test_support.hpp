@@ -9,10 +9,13 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
+
+#include "fitting/base/error.hpp"
 
 namespace mgscope::test {
 
@@ -131,6 +134,17 @@ inline RunResult run_mgscope(const std::string& args) {
 }
 
 // The path in single quotes, for a command line the shell runs (run_mgscope).
+// The message of the InputError `read` throws; a test failure when it throws none.
+inline std::string expect_input_error(const std::function<void()>& read) {
+  try {
+    read();
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "no InputError";
+  return {};
+}
+
 inline std::string quoted(const std::filesystem::path& p) { return "'" + p.string() + "'"; }
 
 // Writes `text` to `p` byte for byte, creating its folder when missing.

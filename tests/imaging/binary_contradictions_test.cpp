@@ -11,21 +11,12 @@
 #include "imaging/io/mrc_reader.hpp"
 #include "imaging/io/ser_reader.hpp"
 #include "tests/imaging/binary_test_files.hpp"
+#include "tests/test_support.hpp"
 
 namespace mgscope {
 namespace {
 
 using test::Bytes;
-
-std::string input_error(const std::function<void()>& read) {
-  try {
-    read();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "no InputError";
-  return {};
-}
 
 std::string all_warnings(const ImageInfo& info) {
   std::string all;
@@ -50,7 +41,7 @@ TEST(DmContradiction, DataTypeOfAnotherSizeThanTheArrayIsRefused) {
   for (int version : {3, 4}) {
     const std::string name = "u16_over_f32.dm" + std::to_string(version);
     const Bytes b = dm_file(version, 10, dm_f32, {6, 4}, test::gradient_pixels<float>(6, 4));
-    const std::string msg = input_error([&] { read_dm(ByteReader(name, b), {}); });
+    const std::string msg = test::expect_input_error([&] { read_dm(ByteReader(name, b), {}); });
     EXPECT_EQ(msg.rfind(name + ": ImageList.1.ImageData.DataType 10 (uint16, 2 byte(s) a pixel) contradicts its "
                                "Data array of float32 (4 byte(s) an element, at byte ", 0), 0u) << msg;
     EXPECT_NE(msg.find("): the pixels have no one reading"), std::string::npos) << msg;
@@ -60,7 +51,7 @@ TEST(DmContradiction, DataTypeOfAnotherSizeThanTheArrayIsRefused) {
 // One size, another kind: uint32 pixels over a float32 array (it was read as uint32 without a word).
 TEST(DmContradiction, IntegerDataTypeOverAFloatArrayIsRefused) {
   const Bytes b = dm_file(3, 11, dm_f32, {6, 4}, test::gradient_pixels<float>(6, 4));
-  const std::string msg = input_error([&] { read_dm(ByteReader("u32_over_f32.dm3", b), {}); });
+  const std::string msg = test::expect_input_error([&] { read_dm(ByteReader("u32_over_f32.dm3", b), {}); });
   EXPECT_NE(msg.find("u32_over_f32.dm3: ImageList.1.ImageData.DataType 11 (uint32, 4 byte(s) a pixel) contradicts "
                      "its Data array of float32 (4 byte(s) an element"),
             std::string::npos)
@@ -84,7 +75,7 @@ TEST(DmContradiction, SignOfTheArrayOtherThanDataTypeIsReadAsDataTypeWithAWarnin
 // Whole frames more (6 x 4 over 48 pixels: a stack whose third dimension is missing) read the first.
 TEST(DmContradiction, DimensionsThatDoNotDivideTheArrayAreRefused) {
   const Bytes b = dm_file(3, 2, dm_f32, {5, 4}, test::gradient_pixels<float>(6, 4));
-  const std::string msg = input_error([&] { read_dm(ByteReader("dims.dm3", b), {}); });
+  const std::string msg = test::expect_input_error([&] { read_dm(ByteReader("dims.dm3", b), {}); });
   EXPECT_EQ(msg, "dims.dm3: ImageList.1.ImageData.Data holds 24 pixels, not a whole number of the Dimensions' 5 x 4: "
                  "the Dimensions do not describe the array");
 
@@ -176,20 +167,20 @@ TEST(SerContradiction, AnElementLargerThanItsPlaceIsRefused) {
     const std::int32_t sixteen = 16, seven = 7;
     Bytes wide = good;
     std::memcpy(wide.data() + element(0) + 42, &sixteen, 4);  // ArraySizeX
-    EXPECT_EQ(input_error([&] { read_frame("wide.ser", wide, 0); }),
+    EXPECT_EQ(test::expect_input_error([&] { read_frame("wide.ser", wide, 0); }),
               "wide.ser: at byte " + std::to_string(element(0) + 40) + ": SER element 0: 16 x 6 pixels of uint16 "
               "(192 bytes from byte " + std::to_string(element(0) + 50) + ") run past element 1 at byte " +
               std::to_string(element(1)) + ": its DataType or ArraySizeX/Y do not describe the element");
     Bytes f64 = good;
     f64[element(1) + 40] = 8;  // DataType float64
-    std::string msg = input_error([&] { read_frame("f64.ser", f64, 1); });
+    std::string msg = test::expect_input_error([&] { read_frame("f64.ser", f64, 1); });
     EXPECT_NE(msg.find("SER element 1: 8 x 6 pixels of float64 (384 bytes from byte " +
                        std::to_string(element(1) + 50) + ") run past element 2 at byte " + std::to_string(element(2))),
               std::string::npos)
         << msg;
     Bytes tall = good;
     std::memcpy(tall.data() + element(3) + 46, &seven, 4);  // ArraySizeY of the last element
-    msg = input_error([&] { read_frame("tall.ser", tall, 3); });
+    msg = test::expect_input_error([&] { read_frame("tall.ser", tall, 3); });
     EXPECT_NE(msg.find("SER element 3: 8 x 7 pixels of uint16 (112 bytes from byte " + std::to_string(element(3) + 50) +
                        ") run past the offset array at byte " + std::to_string(element(4))),
               std::string::npos)

@@ -15,6 +15,8 @@
 namespace mgscope {
 namespace {
 
+using test::expect_input_error;
+
 using test::Bytes;
 
 void expect_rel(double actual, double expected, double rel = 1e-6) {
@@ -33,16 +35,6 @@ void expect_gradient(const LoadedImage& img, int frame = 0) {
   for (int y = 0; y < f.height; ++y)
     for (int x = 0; x < f.width; ++x)
       ASSERT_EQ(f.at(x, y), float(test::gradient(x, y, frame))) << "pixel (" << x << ", " << y << ")";
-}
-
-std::string expect_input_error(const std::function<void()>& read) {
-  try {
-    read();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "no InputError";
-  return {};
 }
 
 // ---------------------------------------------------------------- real files (MANIFEST.md)
