@@ -95,6 +95,7 @@ int run_init(const InitCli& cli) {
   // A FIFO, socket or device (or a link to one, or a broken link) is never opened (a FIFO blocks
   // its reader for ever) but listed with what it is: skipped without a word, it looked forgotten.
   std::vector<std::string> special;
+  std::vector<std::string> outputs;  // mgscope's own output folders, passed over
   for (auto it = fs::recursive_directory_iterator(dir); it != fs::recursive_directory_iterator(); ++it) {
     const std::string name = it->path().filename().string();
     if (name.rfind('.', 0) == 0) {  // hidden files and folders (stamps, editors)
@@ -102,7 +103,16 @@ int run_init(const InitCli& cli) {
       continue;
     }
     std::error_code ec;
-    if (it->is_directory(ec)) continue;
+    if (it->is_directory(ec)) {
+      // mgscope's own outputs (an hrtem run keeps .mgscope-records, a sample's modules
+      // .mgscope-stamp.json) are not measurements: their float maps had been listed as HRTEM
+      // micrographs and their ImageJ ROI sets as NanoTest zips.
+      if (fs::exists(it->path() / ".mgscope-records", ec) || fs::exists(it->path() / ".mgscope-stamp.json", ec)) {
+        it.disable_recursion_pending();
+        outputs.push_back(fs::absolute(it->path()).lexically_normal().lexically_relative(base).generic_string() + "/");
+      }
+      continue;
+    }
     if (!it->is_regular_file(ec)) {
       try {
         require_regular_file(it->path().string());  // throws, saying what the entry is
@@ -117,6 +127,7 @@ int run_init(const InitCli& cli) {
   }
   std::sort(paths.begin(), paths.end());
   std::sort(special.begin(), special.end());
+  std::sort(outputs.begin(), outputs.end());
 
   // module -> role ("files" or a path option) -> manifest-relative paths
   std::map<std::string, std::map<std::string, std::vector<std::string>>> found;
@@ -202,6 +213,7 @@ int run_init(const InitCli& cli) {
   comment_list("Companion files (read with their measurement)", companions);
   comment_list("Image stacks (frame by frame with frames = \"all\")", stacks);
   comment_list("Not regular files (skipped, never opened)", special);
+  comment_list("mgscope output folders (skipped)", outputs);
   write_file_atomic(out, o.str());
   std::printf("wrote %s:", out.string().c_str());
   for (const auto& [m, roles] : found) {
@@ -213,6 +225,7 @@ int run_init(const InitCli& cli) {
   if (!companions.empty()) std::printf(", %zu companion file(s)", companions.size());
   if (!to_check.empty()) std::printf(", %zu to check", to_check.size());
   if (!special.empty()) std::printf(", %zu not a regular file (skipped: listed in the manifest)", special.size());
+  if (!outputs.empty()) std::printf(", %zu mgscope output folder(s) skipped", outputs.size());
   std::printf("\n");
   return 0;
 }

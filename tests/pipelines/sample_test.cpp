@@ -616,6 +616,24 @@ TEST(InitCommand, SpecialFilesAreListedAsSkippedNeverOpened) {
   EXPECT_NE(manifest.find("[dsc]\nfiles = [\"scan.txt\"]"), std::string::npos) << manifest;
 }
 
+// A folder holding an earlier run's outputs: hrtem's float maps had been listed as HRTEM micrographs
+// and its ImageJ ROI set as a NanoTest creep zip.
+TEST(InitCommand, OutputFoldersOfEarlierRunsAreNotMeasurements) {
+  const fs::path dir = scratch_dir("init_outputs");
+  fs::create_directories(dir);
+  fs::copy_file(fs::path(MGSCOPE_SOURCE_DIR) / "samples" / "hrtem" / "ascast_1.tif", dir / "ascast_1.tif");
+  ASSERT_EQ(run_mgscope("hrtem " + q(dir / "ascast_1.tif") + " -o " + q(dir / "out" / "hrtem")).exit_code, 0);
+  ASSERT_TRUE(fs::exists(dir / "out" / "hrtem" / "ascast_1" / "map_class.tif"));
+  const auto r = run_mgscope("init " + q(dir));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("hrtem (1 file)"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(", 1 mgscope output folder(s) skipped"), std::string::npos) << r.output;
+  const std::string manifest = read_all(dir / "sample.toml");
+  EXPECT_NE(manifest.find("[hrtem]\nfiles = [\"ascast_1.tif\"]"), std::string::npos) << manifest;
+  EXPECT_EQ(manifest.find("[creep]"), std::string::npos) << manifest;
+  EXPECT_NE(manifest.find("# mgscope output folders (skipped):\n#   out/hrtem/\n"), std::string::npos) << manifest;
+}
+
 TEST(InitCommand, IndentationExportedAsTxtAndInsideAZipIsCountedOnce) {
   const std::string zip = mgscope::test::shared_data("indent/mm_Micromaterials_multipleIndentations.zip");
   const std::string txt = mgscope::test::shared_data("indent/mm_Micromaterials_1000nmXX_1_6958_-4555.txt");
