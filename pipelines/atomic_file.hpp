@@ -25,9 +25,11 @@ class ErrnoFileBuffer : public std::streambuf {
 
  protected:
   int_type overflow(int_type c) override;
+  std::streamsize xsputn(const char* s, std::streamsize n) override;
   int sync() override;
 
  private:
+  bool write_all(const char* p, std::size_t n);  // loops over partial writes; false on a failure
   bool drain();
   int fd_;
   int error_ = 0;
