@@ -130,6 +130,11 @@ def test_entropy_change_and_merits_equal_cli(mce_cli):
         assert ours["mu0H_T"] == cli["mu0H_T"] and ours["peak_T_K"] == cli["Tp_K"]
         assert ours["peak"] == cli["minus_dSm_max"] and ours["rcp"] == cli["RCP"] and ours["rc"] == cli["RC"]
         assert ours["fwhm_K"] == cli["dT_FWHM_K"]
+    # The first interval's doubt, as the CLI's (null there where NaN here).
+    for k, cli in enumerate(merits, start=1):
+        doubt = s["first_interval_doubt"][k]
+        assert (np.isnan(doubt) and cli["first_interval_doubt"] is None) or doubt == cli["first_interval_doubt"]
+    assert len(s["first_interval_doubt"]) == len(s["field_Oe"])
     # The figures of merit on arrays give the same numbers for one field.
     k = len(s["field_Oe"]) - 1
     m = mgscope.mce_merit(s["temperature_mid_K"], s["minus_dSm"][:, k], field_Oe=s["field_Oe"][k])
