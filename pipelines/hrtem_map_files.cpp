@@ -31,7 +31,7 @@ void write_map_tiff(const OutputFolder& folder, const std::string& name, const G
   cal.pixel_x_nm = cal.pixel_y_nm = area.map_pixel_nm;
   cal.origin_x_nm = run.calibration.origin_x_nm;
   cal.origin_y_nm = run.calibration.origin_y_nm;
-  write_tiff(folder.path(name).string(), raw, cal);
+  folder.write_with(name, [&](const std::filesystem::path& p) { write_tiff(p.string(), raw, cal); });
 }
 
 // The colour range of a ratio map: 0 to the 99th percentile, at least 2 (the threshold, 1, sits

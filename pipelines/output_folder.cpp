@@ -25,8 +25,13 @@ OutputFolder::~OutputFolder() {
 }
 
 void OutputFolder::write(const std::string& file_name, std::string_view bytes) const {
+  write_with(file_name, [&](const std::filesystem::path& p) { write_file_atomic(p, bytes); });
+}
+
+void OutputFolder::write_with(const std::string& file_name,
+                              const std::function<void(const std::filesystem::path&)>& write) const {
   try {
-    write_file_atomic(temp_ / file_name, bytes);
+    write(temp_ / file_name);
   } catch (const OutputError& e) {  // named where the user will look for it, not by the temporary folder
     const std::string what = e.what(), temp = (temp_ / file_name).string();
     if (what.rfind(temp, 0) != 0) throw;

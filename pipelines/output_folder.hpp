@@ -2,6 +2,8 @@
 // sibling folder, which replaces the destination on commit().
 #pragma once
 #include <filesystem>
+#include <functional>
+#include <string>
 #include <string_view>
 
 namespace mgscope {
@@ -17,6 +19,9 @@ class OutputFolder {
   std::filesystem::path path(const std::string& file_name) const { return temp_ / file_name; }
   const std::filesystem::path& temp() const { return temp_; }
   void write(const std::string& file_name, std::string_view bytes) const;
+  // Runs `write` with the file's path in the temporary folder; an OutputError it throws naming that
+  // path is thrown again naming the file where the user will look for it (the destination).
+  void write_with(const std::string& file_name, const std::function<void(const std::filesystem::path&)>& write) const;
   void commit();
 
  private:

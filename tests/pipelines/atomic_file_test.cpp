@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "imaging/io/tiff_writer.hpp"
 #include "tests/test_support.hpp"
 
 namespace mgscope {
@@ -54,6 +55,25 @@ TEST(AtomicFile, NamesNearTheLengthLimitAreWrittenAndTheirTemporariesSwept) {
   int entries = 0;
   for (auto& e : fs::directory_iterator(dir)) entries += bool(e.path().filename().string().size());
   EXPECT_EQ(entries, 2);  // the file and the folder, no temporary
+}
+
+// A map TIFF that cannot be written was named by the temporary folder (`out/b.tmp-PID-N/map_class.tif`),
+// where the user will never look; it is named as the file in the output folder, as every other output.
+TEST(AtomicFile, AFailedTiffIsNamedInTheOutputFolderNotItsTemporary) {
+  const auto dir = test::scratch_dir("folder_tiff_name");
+  OutputFolder folder(dir / "im");
+  std::filesystem::create_directories(folder.temp() / "map_class.tif");  // a folder where the file goes
+  RawImage raw;
+  raw.width = raw.height = 2;
+  raw.type = PixelType::f32;
+  raw.bytes.resize(16);
+  std::string message;
+  try {
+    folder.write_with("map_class.tif", [&](const std::filesystem::path& p) { write_tiff(p.string(), raw, {}); });
+  } catch (const OutputError& e) {
+    message = e.what();
+  }
+  EXPECT_EQ(message.rfind((dir / "im" / "map_class.tif").string() + ": cannot write TIFF", 0), 0u) << message;
 }
 }  // namespace mgscope
 
