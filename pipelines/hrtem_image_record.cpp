@@ -105,19 +105,28 @@ void write_hrtem_record(const fs::path& dir, const nlohmann::json& key, const nl
   write_file_atomic(path, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
 }
 
-std::optional<nlohmann::json> read_hrtem_record(const fs::path& dir, const nlohmann::json& key,
-                                                std::string* damaged) {
+namespace {
+
+// The record of `dir`; none when it has no record. Throws nlohmann::json::exception when it is unreadable.
+std::optional<nlohmann::json> record_of(const fs::path& dir) {
   std::ifstream in(record_path(dir), std::ios::binary);
   if (!in) return std::nullopt;
+  const std::vector<std::uint8_t> bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  return nlohmann::json::from_cbor(bytes);
+}
+
+}  // namespace
+
+std::optional<nlohmann::json> read_hrtem_record(const fs::path& dir, const nlohmann::json& key,
+                                                std::string* damaged) {
   try {
-    const std::vector<std::uint8_t> bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-    nlohmann::json record = nlohmann::json::from_cbor(bytes);
-    if (record.at("key") != key) return std::nullopt;
-    if (const std::string problem = outputs_problem(dir, record.at("files")); !problem.empty()) {
+    const std::optional<nlohmann::json> record = record_of(dir);
+    if (!record || record->at("key") != key) return std::nullopt;
+    if (const std::string problem = outputs_problem(dir, record->at("files")); !problem.empty()) {
       if (damaged != nullptr) *damaged = problem;
       return std::nullopt;
     }
-    return record.at("row");
+    return record->at("row");
   } catch (const nlohmann::json::exception&) {
     return std::nullopt;  // unreadable: redo the image
   }
@@ -143,12 +152,10 @@ std::string space_separated(const std::vector<std::string>& v) {
 }  // namespace
 
 std::string hrtem_record_mismatch(const fs::path& dir, const nlohmann::json& key) {
-  const fs::path path = record_path(dir);
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return "its --shard run failed or has not run (run it again)";
   try {
-    const std::vector<std::uint8_t> bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-    const nlohmann::json record = nlohmann::json::from_cbor(bytes);
+    const std::optional<nlohmann::json> found = record_of(dir);
+    if (!found) return "its --shard run failed or has not run (run it again)";
+    const nlohmann::json& record = *found;
     const nlohmann::json& old = record.at("key");
     if (old.value("program", nlohmann::json()) != key.value("program", nlohmann::json()))
       return "it was made by another mgscope (version " +
@@ -165,7 +172,7 @@ std::string hrtem_record_mismatch(const fs::path& dir, const nlohmann::json& key
     if (const std::string problem = outputs_problem(dir, record.at("files")); !problem.empty())
       return problem + ": run its shard again";
   } catch (const nlohmann::json::exception&) {
-    return "its record " + path.string() + " is unreadable: run its shard again";
+    return "its record " + record_path(dir).string() + " is unreadable: run its shard again";
   }
   return "";
 }

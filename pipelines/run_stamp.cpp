@@ -56,7 +56,6 @@ nlohmann::json stamp_of(const std::string& path, const char* name) {
   return stamp;
 }
 
-
 // The GNU build ID (hex) among the ELF notes from `at` to `end`, or "".
 std::string build_id_in_notes(const unsigned char* at, const unsigned char* end) {
   while (at + sizeof(ElfW(Nhdr)) <= end) {
