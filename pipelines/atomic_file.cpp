@@ -6,6 +6,8 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <stdexcept>
 #include <system_error>
@@ -15,10 +17,23 @@
 
 namespace mgscope {
 
+const std::string& host_tag() {
+  static const std::string tag = [] {
+    char name[256] = {};
+    if (::gethostname(name, sizeof name - 1) != 0) name[0] = '\0';
+    std::uint32_t hash = 2166136261u;  // FNV-1a: a short, fixed-width name for any host name
+    for (const char* c = name; *c != '\0'; ++c) hash = (hash ^ static_cast<unsigned char>(*c)) * 16777619u;
+    char hex[9];
+    std::snprintf(hex, sizeof hex, "%08x", static_cast<unsigned>(hash));
+    return std::string(hex);
+  }();
+  return tag;
+}
+
 std::string temp_name_prefix(const std::filesystem::path& path) {
-  // 255 bytes (NAME_MAX of ext4, XFS, Lustre, NFS) less ".tmp-", a pid of up to 10 digits, "-" and
-  // a counter of up to 20.
-  constexpr std::size_t kMaxNameBytes = 255 - 5 - 10 - 1 - 20;
+  // 255 bytes (NAME_MAX of ext4, XFS, Lustre, NFS) less ".tmp-", a pid of up to 10 digits, "-", a
+  // counter of up to 20, "-" and the host tag's 8.
+  constexpr std::size_t kMaxNameBytes = 255 - 5 - 10 - 1 - 20 - 1 - 8;
   std::string name = path.filename().string();
   if (name.size() > kMaxNameBytes) {
     std::size_t cut = kMaxNameBytes;
@@ -41,7 +56,7 @@ void create_output_folder(const std::filesystem::path& dir) {
 std::filesystem::path temp_path_for(const std::filesystem::path& path) {
   static std::atomic<unsigned long> counter{0};
   return path.parent_path() /
-         (temp_name_prefix(path) + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+         (temp_name_prefix(path) + std::to_string(::getpid()) + "-" + std::to_string(counter++) + "-" + host_tag());
 }
 
 ErrnoFileBuffer::ErrnoFileBuffer(int fd) : fd_(fd), buffer_(1 << 16) {

@@ -62,10 +62,14 @@ class AtomicOutput {
 };
 
 // A unique temporary name beside `path` (same folder, so rename() is atomic): the name's
-// temp_name_prefix, then "PID-N".
+// temp_name_prefix, then "PID-N-HOST" (HOST: host_tag()).
 std::filesystem::path temp_path_for(const std::filesystem::path& path);
 
-// "NAME.tmp-", with NAME cut (at a character of UTF-8) to leave room for the longest "PID-N" within
+// This machine's name as 8 hex digits (a hash of gethostname()). A temporary's PID says whether its
+// writer still runs only on the node that wrote it: nodes of a cluster share an output folder.
+const std::string& host_tag();
+
+// "NAME.tmp-", with NAME cut (at a character of UTF-8) to leave room for the longest "PID-N-HOST" within
 // the 255 bytes a file name may have: a NAME of 243 bytes or more had no temporary name, and
 // every output of such an input failed (`File name too long`).
 std::string temp_name_prefix(const std::filesystem::path& path);

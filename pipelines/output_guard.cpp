@@ -4,7 +4,9 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <fstream>
 #include <cstdlib>
 #include <mutex>
@@ -57,6 +59,52 @@ bool process_gone(long pid) {
   if (!std::getline(stat, line)) return false;
   const std::size_t close = line.rfind(')');  // the command name may hold spaces and parentheses
   return close != std::string::npos && close + 2 < line.size() && line[close + 2] == 'Z';
+}
+
+// "PID-N-HOST" (host_tag()'s 8 hex digits) as this program names temporaries, or "PID-N" as
+// programs before session 41 did (judged on this node: they had no host).
+struct TempWriter {
+  long pid = 0;
+  std::string host;
+};
+
+bool only_chars(const std::string& s, const char* allowed) {
+  return !s.empty() && s.find_first_not_of(allowed) == std::string::npos;
+}
+
+bool parse_temp_suffix(const std::string& rest, TempWriter& writer) {
+  const std::size_t first = rest.find('-');
+  if (first == std::string::npos) return false;
+  const std::size_t second = rest.find('-', first + 1);
+  const std::string pid = rest.substr(0, first);
+  const std::string counter =
+      rest.substr(first + 1, second == std::string::npos ? std::string::npos : second - first - 1);
+  if (!only_chars(pid, "0123456789") || !only_chars(counter, "0123456789") || pid.size() > 10) return false;
+  if (second != std::string::npos) {
+    writer.host = rest.substr(second + 1);
+    if (writer.host.size() != 8 || !only_chars(writer.host, "0123456789abcdef")) return false;
+  }
+  writer.pid = std::strtol(pid.c_str(), nullptr, 10);
+  return true;
+}
+
+// Another node's temporary: whether its writer runs cannot be asked from here. Nothing the
+// program writes stays untouched this long while it runs (an image's folder gets its files within
+// seconds to minutes), so one untouched for a day was left by a run killed with its node.
+constexpr std::chrono::hours kOtherHostTemporaryStale{24};
+
+bool untouched_for(const std::filesystem::path& p, std::chrono::hours age) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::file_time_type newest = fs::last_write_time(p, ec);
+  if (ec) return false;
+  if (fs::is_directory(p, ec))
+    for (fs::recursive_directory_iterator it(p, ec), end; !ec && it != end; it.increment(ec)) {
+      const fs::file_time_type t = fs::last_write_time(it->path(), ec);
+      if (ec) return false;
+      newest = std::max(newest, t);
+    }
+  return !ec && fs::file_time_type::clock::now() - newest > age;
 }
 
 }  // namespace
@@ -116,13 +164,12 @@ void remove_stale_temporaries(const std::filesystem::path& path) {
   for (const auto& entry : it) {
     const std::string name = entry.path().filename().string();
     if (name.rfind(prefix, 0) != 0) continue;
-    // "<prefix>PID-N" with digits only: anything else is not ours.
-    const std::string rest = name.substr(prefix.size());
-    const auto dash = rest.find('-');
-    if (dash == std::string::npos || dash == 0 || dash + 1 == rest.size() ||
-        rest.find_first_not_of("0123456789-") != std::string::npos || rest.find('-', dash + 1) != std::string::npos)
-      continue;
-    if (process_gone(std::strtol(rest.substr(0, dash).c_str(), nullptr, 10))) fs::remove_all(entry.path(), ec);
+    TempWriter writer;
+    if (!parse_temp_suffix(name.substr(prefix.size()), writer)) continue;  // not ours
+    const bool stale = writer.host.empty() || writer.host == host_tag()
+                           ? process_gone(writer.pid)
+                           : untouched_for(entry.path(), kOtherHostTemporaryStale);
+    if (stale) fs::remove_all(entry.path(), ec);
   }
 }
 

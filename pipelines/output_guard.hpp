@@ -24,8 +24,10 @@ void refuse_overwriting_inputs(const std::filesystem::path& output);
 // inputs never overwrite each other.
 std::vector<std::string> distinct_stems(const std::vector<std::string>& inputs);
 
-// Removes `<name>.tmp-PID-N` siblings of `path` (files or folders) left by runs that were killed:
-// PID is no longer a running process. Temporaries of live runs, this one included, stay.
+// Removes `<name>.tmp-PID-N-HOST` siblings of `path` (files or folders) left by runs that were
+// killed: written on this node (HOST is host_tag(), or absent as before session 41) by a PID that is
+// no longer a running process, or written on another node and untouched for 24 hours (a PID of
+// another node says nothing here). Temporaries of live runs, this one included, stay.
 void remove_stale_temporaries(const std::filesystem::path& path);
 
 }  // namespace mgscope

@@ -2,6 +2,9 @@
 #include "pipelines/output_folder.hpp"
 #include "pipelines/output_guard.hpp"
 
+#include <chrono>
+#include <fstream>
+
 #include <gtest/gtest.h>
 
 #include "imaging/io/tiff_writer.hpp"
@@ -100,6 +103,43 @@ TEST(StaleTemporaries, ZombieWritersCountAsGoneLiveOnesDoNot) {
   EXPECT_TRUE(fs::exists(dir / ("im3.tmp-" + std::to_string(getpid()) + "-0")));
   int status = 0;
   waitpid(child, &status, 0);
+}
+
+// Nodes of a cluster share an output folder, and a PID means something only on the node that ran it:
+// a temporary of another node's live writer, whose PID is no process here, was removed under it.
+// Temporaries now carry their node (host_tag()); another node's is removed only when untouched
+// for a day, this node's and the old untagged ones when their PID is gone.
+TEST(StaleTemporaries, AnotherNodesTemporaryIsKeptUntilUntouchedForADay) {
+  namespace fs = std::filesystem;
+  const fs::path dir = test::scratch_dir("stale_other_node");
+  const std::string ours = host_tag();
+  ASSERT_EQ(ours.size(), 8u);
+  const std::string name = temp_path_for(dir / "im3").filename().string();
+  EXPECT_EQ(name.substr(name.size() - 9), "-" + ours) << name;
+  std::string other = ours;
+  other[0] = other[0] == '0' ? '1' : '0';
+  const std::string dead = "999999999";  // no such process here
+  const fs::path live_elsewhere = dir / ("im3.tmp-" + dead + "-0-" + other);
+  const fs::path dead_here = dir / ("im3.tmp-" + dead + "-1-" + ours);
+  const fs::path untagged = dir / ("im3.tmp-" + dead + "-2");
+  const fs::path killed_elsewhere = dir / ("im3.tmp-" + dead + "-3-" + other);
+  const fs::path old_folder_new_file = dir / ("im3.tmp-" + dead + "-4-" + other);
+  const fs::path not_ours = dir / ("im3.tmp-" + dead + "-5-" + other + "x");
+  for (const fs::path& p : {live_elsewhere, dead_here, untagged, killed_elsewhere, old_folder_new_file, not_ours})
+    fs::create_directories(p);
+  std::ofstream(killed_elsewhere / "overlay.png") << "half";
+  std::ofstream(old_folder_new_file / "overlay.png") << "being written";
+  const auto day_ago = fs::file_time_type::clock::now() - std::chrono::hours(25);
+  fs::last_write_time(killed_elsewhere / "overlay.png", day_ago);
+  fs::last_write_time(killed_elsewhere, day_ago);
+  fs::last_write_time(old_folder_new_file, day_ago);
+  remove_stale_temporaries(dir / "im3");
+  EXPECT_TRUE(fs::exists(live_elsewhere));
+  EXPECT_FALSE(fs::exists(dead_here));
+  EXPECT_FALSE(fs::exists(untagged));
+  EXPECT_FALSE(fs::exists(killed_elsewhere));
+  EXPECT_TRUE(fs::exists(old_folder_new_file));  // its writer wrote a file within the day
+  EXPECT_TRUE(fs::exists(not_ours));
 }
 
 }  // namespace mgscope
