@@ -119,6 +119,21 @@ SharedThreshold read_batch_threshold(const std::string& file, const HrtemSetting
   return share_saved_calibration(std::move(saved), origin, "the calibration of --threshold-from " + file);
 }
 
+// What a shard did, of its share alone: "NOTE: shard 2/3: 4 of the 12 inputs: 3 analysed, 1 up to
+// date". It had said only "shard 2/3 done", after counts of all 12 inputs.
+std::string shard_summary(const Shard& shard, const TeamBatchResult& batch, std::size_t inputs) {
+  int bad_inputs = 0, not_written = 0;
+  for (const BatchFailure& f : batch.batch.failures) ++(f.output ? not_written : bad_inputs);
+  const int analysed = batch.batch.succeeded - batch.up_to_date;
+  std::string text = "NOTE: shard " + std::to_string(shard.index) + "/" + std::to_string(shard.count) + ": " +
+                     std::to_string(batch.share) + " of the " + std::to_string(inputs) + " inputs: " +
+                     std::to_string(analysed) + " analysed";
+  if (batch.up_to_date > 0) text += ", " + std::to_string(batch.up_to_date) + " up to date";
+  if (bad_inputs > 0) text += ", " + std::to_string(bad_inputs) + " failed";
+  if (not_written > 0) text += ", " + std::to_string(not_written) + " not written";
+  return text;
+}
+
 }  // namespace
 
 void add_hrtem_batch_options(CLI::App& cmd, HrtemBatchOptions& options) {
@@ -327,8 +342,8 @@ int run_hrtem_batch(const HrtemCli& cli_as_given, const HrtemBatchOptions& optio
     std::fprintf(stderr, "NOTE: %d image(s) up to date in %s: not analysed again (--force redoes them)\n",
                  batch.up_to_date, out_dir.string().c_str());
   if (shard.count > 1)
-    std::fprintf(stderr, "NOTE: shard %d/%d done; combined.csv is written by the same command with --gather\n",
-                 shard.index, shard.count);
+    std::fputs((shard_summary(shard, batch, cli.images.size()) +
+                "; combined.csv is written by the same command with --gather\n").c_str(), stderr);
   else if (cli.images.size() > 1 && !rows.empty())
     write_file_atomic(out_dir / "combined.csv", hrtem_combined_csv(rows, settings.area.bootstrap_resamples,
                                                                    settings.area.seed, batch.batch.failures));

@@ -79,7 +79,10 @@ TeamBatchResult run_team_batch(const TeamBatchJob& job, std::ostream& err) {
     for (std::size_t i : unique) unique_cost.push_back(cost[i]);
     const std::vector<std::size_t> by_cost = largest_first(unique_cost);
     for (std::size_t k = 0; k < by_cost.size(); ++k)
-      if (int(k % std::size_t(job.shard.count)) == job.shard.index - 1) fate[unique[by_cost[k]]] = Fate::pending;
+      if (int(k % std::size_t(job.shard.count)) == job.shard.index - 1) {
+        fate[unique[by_cost[k]]] = Fate::pending;
+        ++result.share;
+      }
   }
   std::vector<nlohmann::json> outcome(n);
   std::vector<std::size_t> to_run;
@@ -135,7 +138,8 @@ TeamBatchResult run_team_batch(const TeamBatchJob& job, std::ostream& err) {
       },
       job.at_once, job.lend_cores);
   report_ready();
-  print_batch_failures(batch, n, err);
+  // A shard did its share: "1 of 4 inputs failed" of the 4 it ran, not of the command line's 12.
+  print_batch_failures(batch, job.shard.count > 1 ? std::size_t(result.share) : n, err);
   return result;
 }
 

@@ -435,6 +435,8 @@ TEST(WorkTeam, BuildWithoutMpiSaysSoUnderALauncher) {
 }
 
 // --shard 1/2 and 2/2, then --gather: the bytes of one run (the bad file fails in the gather too).
+// Each shard's summary counts its share: shard 2 had said "1 of 4 inputs failed" of its 2, and
+// "shard 2/2 done" without what it did.
 TEST(HrtemShards, ShardsThenGatherWriteTheBytesOfOneRun) {
   const fs::path dir = test::scratch_dir("shards");
   std::vector<std::string> inputs = image_batch(dir / "img", 3, 384);
@@ -449,6 +451,14 @@ TEST(HrtemShards, ShardsThenGatherWriteTheBytesOfOneRun) {
   // 3rd, shard 2 the 2nd and the bad file.
   EXPECT_EQ(runs["shards"].exit_code, 0) << runs["shards"].output;
   EXPECT_EQ(second.exit_code, 1) << second.output;
+  EXPECT_NE(runs["shards"].output.find("NOTE: shard 1/2: 2 of the 4 inputs: 2 analysed; combined.csv is written"),
+            std::string::npos) << runs["shards"].output;
+  EXPECT_NE(second.output.find("1 of 2 inputs failed:\n  " + inputs[3] + "\n"), std::string::npos) << second.output;
+  EXPECT_NE(second.output.find("NOTE: shard 2/2: 2 of the 4 inputs: 1 analysed, 1 failed; combined.csv"),
+            std::string::npos) << second.output;
+  const auto again = test::run_command("cd " + q(dir / "shards") + " && " + cmd + "--shard 1/2 -o out");
+  EXPECT_NE(again.output.find("NOTE: shard 1/2: 2 of the 4 inputs: 0 analysed, 2 up to date;"), std::string::npos)
+      << again.output;
   EXPECT_FALSE(fs::exists(dir / "shards" / "out" / "combined.csv"));
   const auto gather = test::run_command("cd " + q(dir / "shards") + " && " + cmd + "--gather -o out");
   EXPECT_EQ(gather.exit_code, 1) << gather.output;
