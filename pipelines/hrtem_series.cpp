@@ -110,7 +110,11 @@ int run_hrtem_series(const std::string& path, const HrtemSettings& settings, con
 
   folder->write("series.csv", hrtem_series_csv(a.points, a.time));
   const std::string name = std::filesystem::path(path).filename().string();
-  record.figure_warning = draw_series_figure(folder->path("ordered_fraction.png"), a.points, a.time, name + ": ordered fraction");
+  // Drawn in the temporary folder, but a figure gnuplot failed on is named where it would have been.
+  folder->write_with("ordered_fraction.png", [&](const std::filesystem::path& png) {
+    const std::string title = name + ": ordered fraction";
+    record.figure_warning = folder->at_destination(draw_series_figure(png, a.points, a.time, title));
+  });
   const std::vector<std::uint8_t> tiles = overview.png(a.points, a.time, name, settings.figures.threads);
   if (!tiles.empty()) folder->write("overview.png", std::string_view(reinterpret_cast<const char*>(tiles.data()), tiles.size()));
   if (!overview.warning().empty())

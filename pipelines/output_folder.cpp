@@ -33,10 +33,17 @@ void OutputFolder::write_with(const std::string& file_name,
   try {
     write(temp_ / file_name);
   } catch (const OutputError& e) {  // named where the user will look for it, not by the temporary folder
-    const std::string what = e.what(), temp = (temp_ / file_name).string();
-    if (what.rfind(temp, 0) != 0) throw;
-    throw OutputError((destination_ / file_name).string() + what.substr(temp.size()));
+    const std::string what = e.what();
+    if (what.rfind(temp_.string(), 0) != 0) throw;
+    throw OutputError(at_destination(what));
   }
+}
+
+std::string OutputFolder::at_destination(std::string text) const {
+  const std::string temp = temp_.string(), destination = destination_.string();
+  for (std::size_t at = text.find(temp); at != std::string::npos; at = text.find(temp, at + destination.size()))
+    text.replace(at, temp.size(), destination);
+  return text;
 }
 
 void OutputFolder::commit() {

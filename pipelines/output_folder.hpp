@@ -22,6 +22,9 @@ class OutputFolder {
   // Runs `write` with the file's path in the temporary folder; an OutputError it throws naming that
   // path is thrown again naming the file where the user will look for it (the destination).
   void write_with(const std::string& file_name, const std::function<void(const std::filesystem::path&)>& write) const;
+  // `text` (a warning, an error) with the temporary folder's path replaced by the destination's
+  // wherever it occurs: a figure that gnuplot failed to draw must be named where the user looks.
+  std::string at_destination(std::string text) const;
   void commit();
 
  private:

@@ -1056,4 +1056,24 @@ TEST(HrtemSeries, SingleFrameFileIsASeriesOfOne) {
       << bad.output;
 }
 
+// A series figure gnuplot could not draw was named by the temporary folder the series is written
+// in (OUT/one.tmp-PID-N/ordered_fraction.png), which is gone when the user reads the warning.
+TEST(HrtemSeries, AFigureNotDrawnIsNamedInTheOutputFolder) {
+  const fs::path out = test::scratch_dir("hrtem_series_no_gnuplot");
+  fs::create_directories(out / "bin");  // a PATH without gnuplot
+  const auto r = test::run_command("PATH='" + (out / "bin").string() + "' '" + MGSCOPE_EXE + "' hrtem '" +
+                                   (single_frame_dir() / "one.tif").string() + "' -o '" + (out / "o").string() +
+                                   "' --frames all --area-stride off");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  const std::string png = (out / "o" / "one" / "ordered_fraction.png").string();
+  const std::string said = png + ": gnuplot not found; figure script kept at " +
+                           (out / "o" / "one" / "ordered_fraction.gp").string();
+  EXPECT_NE(r.output.find("WARNING: " + (single_frame_dir() / "one.tif").string() + ": " + said), std::string::npos)
+      << r.output;
+  EXPECT_EQ(r.output.find(".tmp-"), std::string::npos) << r.output;
+  const auto j = nlohmann::json::parse(test::read_all(out / "o" / "one" / "summary.json"));
+  EXPECT_NE(j["warnings"].dump().find(said), std::string::npos) << j["warnings"];
+  EXPECT_TRUE(fs::exists(out / "o" / "one" / "ordered_fraction.gp"));
+}
+
 }  // namespace mgscope
