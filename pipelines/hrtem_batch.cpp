@@ -286,10 +286,28 @@ int run_hrtem_batch(const HrtemCli& cli_as_given, const HrtemBatchOptions& optio
     // combined.csv. Alone, a process prints each point as it is analysed; in a team the leader
     // prints each series' lines when it is done.
     if (options.gather) throw InputError("--gather: series (--frames) write no combined.csv; nothing to gather");
+    // A series whose points were all analysed keeps a record as an image does (its folder's files
+    // with their sizes): the same command again finds it up to date, or an output damaged since
+    // (series.csv cut short) and analyses it again. A series with failed points has none: it is
+    // analysed again, as a failed image is.
+    if (!options.force)
+      job.done_before = [&](std::size_t i) -> std::optional<nlohmann::json> {
+        std::string damaged;
+        const std::optional<nlohmann::json> row = read_hrtem_record(dirs[i], key_of(i), &damaged);
+        if (!damaged.empty())
+          std::fprintf(stderr, "NOTE: %s: analysed again: %s\n", cli.images[i].c_str(), damaged.c_str());
+        if (!row) return std::nullopt;
+        remove_stale_temporaries(dirs[i]);
+        return nlohmann::json{{"out", cli.images[i] + ": up to date -> " + dirs[i].string() + "\n"},
+                              {"err", ""},
+                              {"failed_points", 0}};
+      };
     job.run = [&](std::size_t i) {
       std::ostringstream out, err;
       const bool alone = team.size == 1;
+      const nlohmann::json key = key_of(i);  // before the analysis: an input edited meanwhile is redone next time
       const int failed = run_hrtem_series(cli.images[i], settings, dirs[i], alone ? std::cout : out, alone ? std::cerr : err);
+      if (failed == 0) write_hrtem_record(dirs[i], key, nlohmann::json::object());
       return nlohmann::json{{"out", out.str()}, {"err", err.str()}, {"failed_points", failed}};
     };
     // A series whose points partly failed is written, and fails the command as a bad image does.
@@ -300,8 +318,13 @@ int run_hrtem_batch(const HrtemCli& cli_as_given, const HrtemBatchOptions& optio
       std::fputs(done.at("err").get<std::string>().c_str(), stderr);
       series_with_failures += done.at("failed_points").get<int>() > 0;
     };
-    const int code = run_team_batch(job, std::cerr).exit_code();
-    return team.leader() ? std::max(code, series_with_failures > 0 ? 1 : 0) : 0;
+    const TeamBatchResult series = run_team_batch(job, std::cerr);
+    if (team.leader() && series.up_to_date > 0)
+      std::fprintf(stderr, "NOTE: %d series up to date in %s: not analysed again (--force redoes them)\n",
+                   series.up_to_date, out_dir.string().c_str());
+    if (team.leader() && shard.count > 1)
+      std::fputs((shard_summary(shard, series, cli.images.size()) + "\n").c_str(), stderr);
+    return team.leader() ? std::max(series.exit_code(), series_with_failures > 0 ? 1 : 0) : 0;
   }
   if (!options.force)
     job.done_before = [&](std::size_t i) -> std::optional<nlohmann::json> {

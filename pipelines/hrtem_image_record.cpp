@@ -37,11 +37,13 @@ double exact_from(const nlohmann::json& j) {
 nlohmann::json interval(const Interval& i) { return {exact(i.low), exact(i.high)}; }
 Interval interval_from(const nlohmann::json& j) { return {exact_from(j.at(0)), exact_from(j.at(1))}; }
 
+// The folder's files, those of its sub-folders too (a series' point folders), relative to it.
 std::vector<std::string> files_in(const fs::path& dir) {
   std::vector<std::string> out;
   std::error_code ec;
-  for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator(); ++it)
-    out.push_back(it->path().filename().string());
+  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec))
+    if (!it->is_directory(ec)) out.push_back(it->path().lexically_relative(dir).generic_string());
   std::sort(out.begin(), out.end());
   return out;
 }

@@ -1056,6 +1056,41 @@ TEST(HrtemSeries, SingleFrameFileIsASeriesOfOne) {
       << bad.output;
 }
 
+// A series run alone kept no record: its next run analysed it again whatever it found, and a
+// series.csv cut short was not seen as such (inside `sample`, the module's stamp saw it). It keeps a
+// record as an image does: the same command finds it up to date, and a damaged output is redone
+// with the reason said.
+TEST(HrtemSeries, ASeriesRunAloneIsUpToDateUntilAnOutputIsDamaged) {
+  const fs::path out = test::scratch_dir("hrtem_series_record");
+  const std::string run = "hrtem '" + (single_frame_dir() / "one.tif").string() + "' -o '" + out.string() +
+                          "' --frames all --area-stride off";
+  ASSERT_EQ(test::run_mgscope(run).exit_code, 0);
+  const fs::path csv = out / "one" / "series.csv";
+  const std::string whole = test::read_all(csv);
+  const auto again = test::run_mgscope(run);
+  EXPECT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_NE(again.output.find("one.tif: up to date -> " + (out / "one").string()), std::string::npos) << again.output;
+  EXPECT_NE(again.output.find("NOTE: 1 series up to date in " + out.string()), std::string::npos) << again.output;
+  test::write_text(csv, whole.substr(0, 40));
+  const auto damaged = test::run_mgscope(run);
+  EXPECT_EQ(damaged.exit_code, 0) << damaged.output;
+  EXPECT_NE(damaged.output.find("one.tif: analysed again: " + csv.string() + " has 40 bytes, written with " +
+                                std::to_string(whole.size())),
+            std::string::npos)
+      << damaged.output;
+  EXPECT_EQ(test::read_all(csv), whole);
+  // A point folder's file counts as well.
+  fs::remove(out / "one" / "frame_0000" / "summary.json");
+  const auto lost = test::run_mgscope(run);
+  EXPECT_NE(lost.output.find("analysed again: " + (out / "one" / "frame_0000" / "summary.json").string() +
+                             " is missing"),
+            std::string::npos)
+      << lost.output;
+  EXPECT_TRUE(fs::exists(out / "one" / "frame_0000" / "summary.json"));
+  const auto forced = test::run_mgscope(run + " --force");
+  EXPECT_EQ(forced.output.find("up to date"), std::string::npos) << forced.output;
+}
+
 // A series figure gnuplot could not draw was named by the temporary folder the series is written
 // in (OUT/one.tmp-PID-N/ordered_fraction.png), which is gone when the user reads the warning.
 TEST(HrtemSeries, AFigureNotDrawnIsNamedInTheOutputFolder) {
