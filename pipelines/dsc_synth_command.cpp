@@ -102,7 +102,9 @@ void run_synth_dsc(SynthDscOptions& o) {
   p.first_end_K = o.first_end_K.value_or(p.tg_mid_K + 40);
   p.second_end_K = o.second_end_K.value_or(p.tx_peak_K + 55);
   refuse_bad_setting(p.check(), kDscSynthOptionOfField);
-  std::cout << "wrote " << (dir / write_one(dir, o.name, p, o.format)).string() << '\n';
+  // Written before "wrote" is printed: a file that could not be written left "wrote ERROR: ...".
+  const std::string name = write_one(dir, o.name, p, o.format);
+  std::cout << "wrote " << (dir / name).string() << '\n';
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "fitting/base/error.hpp"
+#include "pipelines/atomic_file.hpp"
 
 namespace mgscope {
 
@@ -22,8 +23,9 @@ FolderLock::FolderLock(const std::filesystem::path& dir, const std::string& comm
                        int (*lock)(int fd, int operation)) {
   if (team_shares_it) return;
   if (lock == nullptr) lock = ::flock;
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);  // a failure is reported by the open below
+  // A folder that cannot be made is said with its own reason (a read-only file system), not the
+  // open's "No such file or directory" that follows it.
+  create_output_folder(dir);
   fd_ = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd_ < 0) fail_input(dir.string(), std::string("cannot open the output folder: ") + std::strerror(errno));
   if (lock(fd_, LOCK_EX | LOCK_NB) == 0) return;

@@ -145,7 +145,7 @@ std::string family_colour_bar(double low, double high, const std::string& label)
 std::string render_figure(const GnuplotFigure& figure) {
   namespace fs = std::filesystem;
   const fs::path dir = figure.png.has_parent_path() ? figure.png.parent_path() : fs::path(".");
-  fs::create_directories(dir);
+  create_output_folder(dir);
   for (const auto& [name, contents] : figure.data_files) write_file_atomic(dir / name, contents);
 
   const auto siblings = vector_siblings(figure.png);

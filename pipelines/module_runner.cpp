@@ -177,9 +177,11 @@ void run_module_jobs(std::vector<ModuleJob>& jobs, int parallel, bool force,
         continue;
       }
       // The module's folder belongs to this job: stale outputs of an earlier run must not survive.
-      fs::remove_all(job.out_dir);
-      fs::create_directories(job.out_dir);
-      fs::create_directories(job.log.parent_path());
+      std::error_code cleared_ec;
+      fs::remove_all(job.out_dir, cleared_ec);
+      if (cleared_ec) fail_output(job.out_dir, "cannot empty the module's output folder", cleared_ec.value());
+      create_output_folder(job.out_dir);
+      create_output_folder(job.log.parent_path());
       const fs::path temp_log = temp_path_for(job.log);
       try {
         running[spawn(job, exe, temp_log)] = {index, temp_log, std::move(stamp), std::chrono::steady_clock::now()};

@@ -1,5 +1,6 @@
 #include "pipelines/output_folder.hpp"
 
+#include <cerrno>
 #include <stdexcept>
 #include <system_error>
 
@@ -14,7 +15,11 @@ OutputFolder::OutputFolder(std::filesystem::path destination)
   refuse_overwriting_inputs(destination_);
   if (destination_.has_parent_path()) create_output_folder(destination_.parent_path());
   remove_stale_temporaries(destination_);
-  create_output_folder(temp_);
+  // Named by the destination, where the user looks: "OUT/a.tmp-PID-N: cannot create ..." had named
+  // a folder that never existed.
+  std::error_code ec;
+  if (!std::filesystem::create_directory(temp_, ec) || ec)
+    fail_output(destination_, "cannot create the output folder", ec ? ec.value() : EEXIST);
 }
 
 OutputFolder::~OutputFolder() {

@@ -135,7 +135,7 @@ SampleRunResult run_sample(const fs::path& manifest_path, const fs::path& out_di
       if (job.precheck_error.empty()) job.precheck_error = input_inside(job);
       jobs.push_back(std::move(job));
     }
-    fs::create_directories(out_dir);
+    create_output_folder(out_dir);
     if (progress) progress->clear();
     say(transcript, "%s (%s):\n", manifest.name.c_str(), manifest_path.string().c_str());
     if (progress) progress->show(manifest.name + ": " + (jobs.empty() ? "" : jobs.front().module));

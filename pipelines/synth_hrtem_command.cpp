@@ -118,7 +118,7 @@ void run_synth_hrtem(SynthHrtemCli& c) {
                      std::to_string(long(stack_bytes / double(1u << 30))) + " GiB per stack; at most 16 GiB");
   const double start = c.ordered_start.value_or(c.o.ordered_fraction), end = c.o.ordered_fraction;
   const std::filesystem::path dir(c.out_dir);
-  std::filesystem::create_directories(dir);
+  create_output_folder(dir);
   Calibration cal;
   cal.calibrated = true;
   cal.pixel_x_nm = cal.pixel_y_nm = c.o.pixel_nm;

@@ -112,6 +112,53 @@ TEST(FailedWrites, AnImageWhoseOutputsCannotBeWrittenIsCountedApartFromBadInputs
   fs::remove_all(dir);
 }
 
+// An output folder that cannot be made (-o on a read-only file system, or under a regular file):
+// `sample`, `study` and `synth hrtem` printed std::filesystem's text ("filesystem error: cannot
+// create directories: Not a directory [...]"), and a sample's lock said the open's "No such file
+// or directory" instead of the reason. Every command that takes -o names the folder, what failed
+// and the system's reason, and exits 1. The path under a regular file is refused by the kernel
+// for any user (root writes into a folder made read-only with chmod).
+TEST(FailedWrites, AnOutputFolderThatCannotBeMadeIsNamedWithTheSystemsReason) {
+  const fs::path dir = test::scratch_dir("unmakeable_out");
+  write_text(dir / "file", "a file, not a folder\n");
+  const fs::path out = dir / "file" / "sub";
+  const fs::path raw = dir / "raw";
+  ASSERT_EQ(test::run_mgscope("synth dsc -o " + q(raw) + " --name scan").exit_code, 0);
+  ASSERT_EQ(test::run_mgscope("synth mce -o " + q(raw) + " --t-step-K 5").exit_code, 0);
+  ASSERT_EQ(test::run_mgscope("synth hrtem -o " + q(raw) + " --name im --width 256 --height 256").exit_code, 0);
+  write_text(dir / "t.csv", kTable);
+  write_text(dir / "s" / "sample.toml",
+             "name = \"s\"\n[treatment]\nctc_cycles = 0\n[dsc]\nfiles = [\"../raw/scan.txt\"]\n");
+  write_text(dir / "study.toml", "treatment = \"ctc_cycles\"\nsamples = [\"s/sample.toml\"]\n");
+  const std::string indent = (kSamples / "indent").string();
+  const std::vector<std::string> commands = {
+      "hrtem " + q(raw / "im.tif"),
+      "hrtem --frames all " + q(raw / "im.tif"),
+      "creep " + q(fs::path(indent) / "creep" / "creep_01.csv"),
+      "hardness " + q(fs::path(indent) / "grid" / "indent_r01_c01.csv"),
+      "dsc " + q(raw / "scan.txt"),
+      "mce --mt " + q(raw / "fc.dat") + " --mh " + q(raw / "isotherms.dat"),
+      "powerlaw " + q(dir / "t.csv"),
+      "sample " + q(dir / "s" / "sample.toml"),
+      "study " + q(dir / "study.toml"),
+      "synth hrtem --width 64 --height 64",
+      "synth mce",
+      "synth dsc",
+      "synth creep",
+      "synth indent"};
+  const std::string said = out.string() + ": cannot create the output folder: Not a directory";
+  for (const std::string& command : commands) {
+    const auto r = test::run_mgscope(command + " -o " + q(out));
+    EXPECT_EQ(r.exit_code, 1) << command << "\n" << r.output;
+    EXPECT_NE(r.output.find(said), std::string::npos) << command << "\n" << r.output;
+    EXPECT_EQ(r.output.find("filesystem error"), std::string::npos) << command << "\n" << r.output;
+  }
+  const auto init = test::run_mgscope("init " + q(raw) + " -o " + q(out / "sample.toml"));  // -o is the manifest
+  EXPECT_EQ(init.exit_code, 1) << init.output;
+  EXPECT_NE(init.output.find(said), std::string::npos) << init.output;
+  fs::remove_all(dir);
+}
+
 TEST(StaleTemporaries, KilledRunsLeftoversAreRemovedLiveOnesKept) {
   const fs::path dir = test::scratch_dir("stale");
   write_text(dir / "t.csv", kTable);
