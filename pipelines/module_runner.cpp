@@ -143,8 +143,10 @@ pid_t spawn(const ModuleJob& job, const fs::path& exe, const fs::path& temp_log)
 }  // namespace
 
 void run_module_jobs(std::vector<ModuleJob>& jobs, int parallel, bool force,
-                     const std::function<void(const ModuleJob&)>& on_done) {
+                     const std::function<void(const ModuleJob&)>& on_done,
+                     const std::function<void()>& before_clearing) {
   const fs::path exe = self_executable();
+  bool cleared = false;
   std::map<pid_t, Running> running;
   std::size_t next = 0;
   // A run killed while a module ran left its log's temporary; the module may be up to date now
@@ -177,6 +179,8 @@ void run_module_jobs(std::vector<ModuleJob>& jobs, int parallel, bool force,
         continue;
       }
       // The module's folder belongs to this job: stale outputs of an earlier run must not survive.
+      if (!cleared && before_clearing) before_clearing();
+      cleared = true;
       std::error_code cleared_ec;
       fs::remove_all(job.out_dir, cleared_ec);
       if (cleared_ec) fail_output(job.out_dir, "cannot empty the module's output folder", cleared_ec.value());

@@ -35,9 +35,12 @@ inline constexpr const char* kStampFile = ".mgscope-stamp.json";
 
 // Runs the jobs, at most `parallel` at once; a job whose stamp is unchanged and whose outputs
 // are all there as written (outputs_problem, run_stamp.hpp) is "up-to-date" unless `force`.
-// `on_done` is called (in this thread) after each job.
+// `on_done` is called (in this thread) after each job. `before_clearing`, when given, is called
+// once before the first module's folder is emptied (a sample's report, which describes those
+// folders, is removed there).
 void run_module_jobs(std::vector<ModuleJob>& jobs, int parallel, bool force,
-                     const std::function<void(const ModuleJob&)>& on_done);
+                     const std::function<void(const ModuleJob&)>& on_done,
+                     const std::function<void()>& before_clearing = {});
 
 // Called first in main(): in a module started by run_module_jobs (MGSCOPE_PARENT_PID in the
 // environment), asks the kernel to end this process when its parent dies, so a killed `sample`

@@ -139,6 +139,15 @@ SampleRunResult run_sample(const fs::path& manifest_path, const fs::path& out_di
     if (progress) progress->clear();
     say(transcript, "%s (%s):\n", manifest.name.c_str(), manifest_path.string().c_str());
     if (progress) progress->show(manifest.name + ": " + (jobs.empty() ? "" : jobs.front().module));
+    // The old report describes the module folders about to be emptied: a run killed meanwhile must
+    // not leave it beside them (a --force run killed had left the old report until the next run).
+    const auto remove_old_report = [&] {
+      for (const char* name : {"report.html", "report.json"}) {
+        std::error_code ec;
+        fs::remove(out_dir / name, ec);
+        if (ec) fail_output(out_dir / name, "cannot remove the old report before its modules run again", ec.value());
+      }
+    };
     run_module_jobs(jobs, options.parallel, options.force, [&](const ModuleJob& job) {
       if (progress) progress->clear();
       if (job.status == "up-to-date")
@@ -151,7 +160,7 @@ SampleRunResult run_sample(const fs::path& manifest_path, const fs::path& out_di
       else
         say(transcript, "  %-9s FAILED: %s\n", job.module.c_str(), job.error.c_str());
       if (progress) progress->show(manifest.name + ": " + job.module + " " + job.status);
-    });
+    }, remove_old_report);
     result.report = sample_report_json(manifest, jobs, out_dir);
     for (const auto& mod : result.report["modules"])
       if (mod["status"] == "failed")
