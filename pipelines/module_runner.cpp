@@ -19,6 +19,7 @@
 #include <sstream>
 #include <system_error>
 
+#include "fitting/base/core_lending.hpp"
 #include "pipelines/run_stamp.hpp"
 #include "pipelines/atomic_file.hpp"
 #include "pipelines/json_output.hpp"
@@ -39,6 +40,13 @@ void die_with_parent_if_module() {
     std::fprintf(stderr, "ERROR: the mgscope run that started this module (pid %s) has ended\n", parent);
     std::_Exit(1);
   }
+  if (const char* threads = std::getenv(kModuleThreadsVariable)) limit_usable_cores(std::atoi(threads));
+}
+
+int module_threads_each(int threads, std::size_t jobs) {
+  if (threads <= 0) return 0;
+  const int at_once = int(std::min<std::size_t>(std::size_t(threads), std::max<std::size_t>(jobs, 1)));
+  return std::max(1, threads / at_once);
 }
 
 fs::path self_executable() { return fs::read_symlink("/proc/self/exe"); }
@@ -126,10 +134,15 @@ pid_t spawn(const ModuleJob& job, const fs::path& exe, const fs::path& temp_log)
   for (std::string& a : argv_s) argv.push_back(a.data());
   argv.push_back(nullptr);
   // The environment plus MGSCOPE_PARENT_PID=<this process> (die_with_parent_if_module).
+  // With its share of the sample's threads, MGSCOPE_MODULE_THREADS=<share>.
+  const std::string threads_prefix = std::string(kModuleThreadsVariable) + "=";
   std::vector<std::string> env_s;
   for (char** e = environ; *e; ++e)
-    if (std::strncmp(*e, "MGSCOPE_PARENT_PID=", 19) != 0) env_s.emplace_back(*e);
+    if (std::strncmp(*e, "MGSCOPE_PARENT_PID=", 19) != 0 &&
+        std::strncmp(*e, threads_prefix.c_str(), threads_prefix.size()) != 0)
+      env_s.emplace_back(*e);
   env_s.push_back("MGSCOPE_PARENT_PID=" + std::to_string(::getpid()));
+  if (job.threads > 0) env_s.push_back(threads_prefix + std::to_string(job.threads));
   std::vector<char*> envp;
   for (std::string& e : env_s) envp.push_back(e.data());
   envp.push_back(nullptr);
@@ -142,10 +155,12 @@ pid_t spawn(const ModuleJob& job, const fs::path& exe, const fs::path& temp_log)
 
 }  // namespace
 
-void run_module_jobs(std::vector<ModuleJob>& jobs, int parallel, bool force,
+void run_module_jobs(std::vector<ModuleJob>& jobs, int threads, bool force,
                      const std::function<void(const ModuleJob&)>& on_done,
                      const std::function<void()>& before_clearing) {
   const fs::path exe = self_executable();
+  const int parallel = std::max(1, threads);
+  const int threads_each = module_threads_each(threads, jobs.size());
   bool cleared = false;
   std::map<pid_t, Running> running;
   std::size_t next = 0;
@@ -162,7 +177,7 @@ void run_module_jobs(std::vector<ModuleJob>& jobs, int parallel, bool force,
   };
 
   while (next < jobs.size() || !running.empty()) {
-    while (next < jobs.size() && int(running.size()) < std::max(1, parallel)) {
+    while (next < jobs.size() && int(running.size()) < parallel) {
       ModuleJob& job = jobs[next];
       const std::size_t index = next++;
       if (!job.precheck_error.empty()) {
@@ -181,6 +196,7 @@ void run_module_jobs(std::vector<ModuleJob>& jobs, int parallel, bool force,
       // The module's folder belongs to this job: stale outputs of an earlier run must not survive.
       if (!cleared && before_clearing) before_clearing();
       cleared = true;
+      job.threads = threads_each;
       std::error_code cleared_ec;
       fs::remove_all(job.out_dir, cleared_ec);
       if (cleared_ec) fail_output(job.out_dir, "cannot empty the module's output folder", cleared_ec.value());

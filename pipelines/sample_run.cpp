@@ -148,7 +148,7 @@ SampleRunResult run_sample(const fs::path& manifest_path, const fs::path& out_di
         if (ec) fail_output(out_dir / name, "cannot remove the old report before its modules run again", ec.value());
       }
     };
-    run_module_jobs(jobs, options.parallel, options.force, [&](const ModuleJob& job) {
+    run_module_jobs(jobs, options.threads, options.force, [&](const ModuleJob& job) {
       if (progress) progress->clear();
       if (job.status == "up-to-date")
         say(transcript, "  %-9s up to date\n", job.module.c_str());
@@ -223,8 +223,9 @@ std::vector<std::string> distinct_manifests(const std::vector<std::string>& mani
 
 void add_sample_run_options(CLI::App& cmd, SampleRunOptions& options) {
   cmd.add_flag("--force", options.force, "Run every module again, even when up to date");
-  cmd.add_option("--threads", options.parallel, "Modules run at once (each module uses its own default threads)")
-      ->check(kPositiveNumber)->capture_default_str();
+  cmd.add_option("--threads", options.threads,
+                 "Threads in all, shared by up to N modules at once (0: one module at a time, on all the cores)")
+      ->check(CLI::NonNegativeNumber)->capture_default_str();
 }
 
 std::string failure_at(const std::string& where, const std::string& failure) {

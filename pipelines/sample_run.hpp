@@ -12,7 +12,9 @@ namespace mgscope {
 
 struct SampleRunOptions {
   bool force = false;  // redo modules even when their stamps say they are up to date
-  int parallel = 1;    // modules run at once (each module keeps its own default threads)
+  // 0: one module at a time, on every core it has; N: N threads in all, shared by up to N modules
+  // at once (module_threads_each, module_runner.hpp).
+  int threads = 0;
 };
 
 struct SampleRunResult {

@@ -57,7 +57,7 @@ std::vector<std::string> run_study(const std::string& path, const std::filesyste
     job.log = out_dir / "logs" / "powerlaw.log";
     job.args = module_arguments(*study.powerlaw, job.out_dir);
     job.inputs = study.powerlaw->files;
-    run_module_jobs(jobs, 1, run.force, [](const ModuleJob& j) {
+    run_module_jobs(jobs, 0, run.force, [](const ModuleJob& j) {
       std::printf("  %-9s %s%s%s\n", j.module.c_str(), j.status == "up-to-date" ? "up to date" : j.status.c_str(),
                   j.redo_reason.empty() ? "" : (", run again: " + j.redo_reason).c_str(),
                   j.error.empty() ? "" : (": " + j.error).c_str());

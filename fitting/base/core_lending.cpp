@@ -17,6 +17,11 @@ CoreLender*& this_threads_lender() {
   return lender;
 }
 
+std::atomic<int>& core_limit() {
+  static std::atomic<int> limit{0};
+  return limit;
+}
+
 }  // namespace
 
 CoreLender* core_lender() { return this_threads_lender(); }
@@ -29,8 +34,11 @@ int usable_cores() {
   cpu_set_t allowed;
   if (::sched_getaffinity(0, sizeof allowed, &allowed) == 0) cores = std::max(1, CPU_COUNT(&allowed));
   if (const std::optional<int> quota = this_process_cpu_limit()) cores = std::min(cores, *quota);
+  if (const int limit = core_limit().load(std::memory_order_relaxed); limit > 0) cores = std::min(cores, limit);
   return cores;
 }
+
+void limit_usable_cores(int cores) { core_limit().store(std::max(0, cores), std::memory_order_relaxed); }
 
 CoreLenderScope::CoreLenderScope(CoreLender* lender) : previous_(this_threads_lender()) {
   this_threads_lender() = lender;

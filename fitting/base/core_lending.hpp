@@ -31,8 +31,14 @@ class CoreLender {
 };
 
 // The cores this process may run on: its CPU affinity (a launcher, `taskset` or a scheduler's cpuset
-// may leave fewer than the machine has), at most its cgroup's CPU quota (cpu_quota.hpp).
+// may leave fewer than the machine has), at most its cgroup's CPU quota (cpu_quota.hpp), at most
+// the limit set by limit_usable_cores.
 int usable_cores();
+
+// Caps usable_cores() for the rest of the process (0: no cap): a module that `mgscope sample` runs
+// beside others is given its share of the sample's threads this way, so that every loop's "all
+// cores" becomes that share.
+void limit_usable_cores(int cores);
 
 // The lender that this thread's loops borrow from: nullptr (the default) for none, in which case
 // a loop starts all the threads it is given. Per thread, and per copy of this library: a module

@@ -1,11 +1,18 @@
-// How `mgscope sample` runs its modules: its report while the modules' folders are emptied and
-// refilled.
+// How `mgscope sample` runs its modules: the threads it shares among modules side by side, and
+// its report while the modules' folders are emptied and refilled.
+#include <unistd.h>
+
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
+#include "fitting/base/core_lending.hpp"
+#include "pipelines/module_runner.hpp"
 #include "tests/test_support.hpp"
 
 namespace mgscope {
@@ -13,6 +20,66 @@ namespace {
 
 namespace fs = std::filesystem;
 using test::quoted;
+
+constexpr const char* kRecordCores = "--record-module-cores=";
+
+// run_module_jobs starts /proc/self/exe, here this test program: given the one argument
+// "--record-module-cores=FILE", it is a module that writes the cores it may use (usable_cores, as
+// every "all cores" loop of a module takes them) to FILE and exits before GoogleTest starts.
+const bool kIsRecordingModule = [] {
+  std::ifstream in("/proc/self/cmdline", std::ios::binary);
+  const std::string line{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  std::vector<std::string> args;
+  for (std::size_t at = 0; at < line.size();) {
+    const std::size_t end = line.find('\0', at);
+    args.push_back(line.substr(at, end - at));
+    at = end == std::string::npos ? line.size() : end + 1;
+  }
+  if (args.size() != 2 || args[1].rfind(kRecordCores, 0) != 0) return false;
+  die_with_parent_if_module();  // as main() does first
+  std::ofstream(args[1].substr(std::string(kRecordCores).size())) << usable_cores();
+  std::_Exit(0);
+}();
+
+std::vector<ModuleJob> recording_jobs(const fs::path& dir, int count) {
+  std::vector<ModuleJob> jobs;
+  for (int k = 0; k < count; ++k) {
+    ModuleJob job;
+    job.module = "m" + std::to_string(k);
+    job.out_dir = dir / job.module;
+    job.log = dir / "logs" / (job.module + ".log");
+    job.args = {kRecordCores + (dir / ("cores_" + job.module)).string()};
+    jobs.push_back(job);
+  }
+  return jobs;
+}
+
+// `sample --threads 2` ran two modules at once, each on every core: four busy threads on this
+// 2-core machine. The N threads are now shared by the modules side by side; the default (0) runs
+// one module at a time on every core, as before.
+TEST(ModuleThreads, ModulesSideBySideShareTheThreadsGiven) {
+  EXPECT_EQ(module_threads_each(0, 3), 0);
+  EXPECT_EQ(module_threads_each(2, 2), 1);
+  EXPECT_EQ(module_threads_each(2, 5), 1);
+  EXPECT_EQ(module_threads_each(4, 2), 2);
+  EXPECT_EQ(module_threads_each(3, 2), 1);  // 2 modules at once, 1 thread each: never more than 3
+  EXPECT_EQ(module_threads_each(8, 1), 8);
+  if (usable_cores() < 2) GTEST_SKIP() << "one usable core: a module's share cannot be told from all cores";
+  const fs::path dir = test::scratch_dir("module_threads");
+  std::vector<ModuleJob> shared = recording_jobs(dir / "shared", 2);
+  run_module_jobs(shared, 2, true, [](const ModuleJob&) {});
+  for (const ModuleJob& job : shared) {
+    EXPECT_EQ(job.status, "ok") << job.error;
+    EXPECT_EQ(job.threads, 1);
+    EXPECT_EQ(test::read_all(dir / "shared" / ("cores_" + job.module)), "1") << job.module;
+  }
+  std::vector<ModuleJob> alone = recording_jobs(dir / "alone", 2);
+  run_module_jobs(alone, 0, true, [](const ModuleJob&) {});
+  for (const ModuleJob& job : alone) {
+    EXPECT_EQ(job.threads, 0);
+    EXPECT_EQ(test::read_all(dir / "alone" / ("cores_" + job.module)), std::to_string(usable_cores())) << job.module;
+  }
+}
 
 // A `sample --force` killed while a module ran left the previous report.json and report.html
 // beside the module folder it had emptied, until the next run ended. The old report is removed
