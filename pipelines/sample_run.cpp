@@ -229,7 +229,7 @@ void add_sample_run_options(CLI::App& cmd, SampleRunOptions& options) {
   cmd.add_flag("--force", options.force, "Run every module again, even when up to date");
   cmd.add_option("--threads", options.threads,
                  "Threads in all, shared by up to N modules at once (0: one module at a time, on all the cores)")
-      ->check(CLI::NonNegativeNumber)->capture_default_str();
+      ->check(kNonNegativeNumber)->capture_default_str();
 }
 
 std::string failure_at(const std::string& where, const std::string& failure) {
