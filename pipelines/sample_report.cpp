@@ -14,6 +14,7 @@
 #include "pipelines/report_doubts.hpp"
 #include "pipelines/report_headlines.hpp"
 #include "pipelines/report_numbers.hpp"
+#include "pipelines/report_warning_groups.hpp"
 #include "pipelines/report_warnings.hpp"
 #include "pipelines/unit_style.hpp"
 
@@ -178,7 +179,8 @@ std::string html_page(const std::string& title, const std::string& body) {
          "figure{margin:0;min-width:0}figcaption{font-size:88%;color:#444;margin-top:.3em}\n"
          "nav.toc{background:#f4f5fa;border:1px solid #ccd;padding:.4em 1em;margin:1em 0}nav.toc ol{margin:.3em 0}\n"
          ".v{white-space:nowrap}.wide table{font-size:93%}.wide th:first-child{min-width:11em}\n.note{font-size:90%;color:#555}.warn{color:#a60;font-weight:bold}\n"
-         ".warnings{background:#fff8e6;border:1px solid #e0c070;padding:.3em .8em;margin:.5em 0}\n"
+         ".warnings{background:#fff8e6;border:1px solid #e0c070;padding:.3em .8em;margin:.5em 0;overflow-wrap:anywhere}\n"
+         ".warnings details{margin:.2em 0 .4em}.warnings summary{cursor:pointer;color:#555}\n"
          ".wide{overflow-x:auto;max-width:100%}\n</style></head><body>\n" +
          body + "</body></html>\n";
 }
@@ -269,12 +271,17 @@ std::string doubt_marker(const json& q, const json& module_warnings, bool compac
   const std::vector<std::string> doubts = quantity_warnings(q);
   // An n/a gives its reason instead; a number without doubts gets no mark.
   if (doubts.empty() || !std::isfinite(quantity_value(q))) return "";
+  // The numbers of the lines the page shows: a warning of a group is named by its group's line.
+  std::vector<std::string> all;
+  for (const json& w : module_warnings) all.push_back(w.is_string() ? w.get<std::string>() : "");
+  const std::vector<WarningLine> lines = group_warnings(all);
   std::string texts;
-  std::vector<std::size_t> listed;  // 1-based places in the module's list
+  std::vector<std::size_t> listed;  // 1-based lines of the module's list
   for (const std::string& text : doubts) {
     texts += (texts.empty() ? "" : "\n") + text;
-    for (std::size_t i = 0; i < module_warnings.size(); ++i)
-      if (module_warnings[i].is_string() && module_warnings[i].get<std::string>() == text) listed.push_back(i + 1);
+    for (std::size_t l = 0; l < lines.size(); ++l)
+      for (std::size_t i : lines[l].members)
+        if (all[i] == text && std::find(listed.begin(), listed.end(), l + 1) == listed.end()) listed.push_back(l + 1);
   }
   // "4-18, 20", not fifteen numbers.
   std::sort(listed.begin(), listed.end());
@@ -337,9 +344,11 @@ std::string sample_report_html(const json& report, const fs::path& out_dir, cons
     if (!warnings.empty()) {
       // Beside the numbers they qualify: a value shown as n/a or doubted is explained here.
       // Numbered: a doubted number below names the ones that bear on it.
-      b << "<div class=\"warnings\"><strong>Warnings</strong> (numbers marked ⚠ below are doubted by them)<ol>\n";
-      for (const json& w : warnings) b << "<li>" << html_escape(w.get<std::string>()) << "</li>\n";
-      b << "</ol></div>\n";
+      // Warnings of one kind about several images are one line, each still listed under it.
+      const std::vector<std::string> texts = warnings.get<std::vector<std::string>>();
+      b << "<div class=\"warnings\"><strong>Warnings</strong> (numbers marked ⚠ below are doubted by them)<ol>\n"
+        << warning_items_html(texts, group_warnings(texts), warning_noun(mod.at("module").get<std::string>()))
+        << "</ol></div>\n";
     }
     if (mod.at("error").is_string()) b << "<pre class=\"error\">" << html_escape(mod["error"].get<std::string>()) << "</pre>\n";
     if (!mod.at("quantities").empty()) {

@@ -10,6 +10,7 @@
 #include "pipelines/atomic_file.hpp"
 #include "pipelines/csv_format.hpp"
 #include "pipelines/report_headlines.hpp"
+#include "pipelines/report_warning_groups.hpp"
 #include "pipelines/sample_report.hpp"
 #include "pipelines/unit_style.hpp"
 
@@ -68,9 +69,12 @@ std::string doubted_numbers(const StudyPageParts& parts) {
     for (const auto& [labels, texts] : by_numbers) {
       std::string names;
       for (const std::string& l : labels) names += (names.empty() ? "" : "; ") + l;
-      b << "<li><strong>" << html_escape(row["name"].get<std::string>()) << "</strong>: " << html_escape(names) << "<ul>";
-      for (const std::string& t : texts) b << "<li>" << html_escape(t) << "</li>";
-      b << "</ul></li>\n";
+      // The module of the numbers names what the warnings are about (eight images alike: one line).
+      std::string module;
+      for (const json& c : parts.columns)
+        if (c.value("label", "") == labels.front()) module = c.value("module", "");
+      b << "<li><strong>" << html_escape(row["name"].get<std::string>()) << "</strong>: " << html_escape(names)
+        << "<ul>\n" << warning_items_html(texts, group_warnings(texts), warning_noun(module)) << "</ul></li>\n";
     }
   }
   if (b.str().empty()) return "";
@@ -197,8 +201,9 @@ std::string study_page_html(const StudyManifest& study, const StudyPageParts& pa
     b << html_figure(out_dir, f["png"].get<std::string>(), study_caption(study, parts.columns, parts.rows, f["quantity"]));
   b << "</div>\n";
   if (!parts.warnings.empty()) {
-    b << "<h2 id=\"warnings\">Warnings</h2>\n";
-    for (const std::string& w : parts.warnings) b << "<pre class=\"error\">" << html_escape(w) << "</pre>\n";
+    // Warnings of one kind about several samples are one line, each still listed under it.
+    b << "<h2 id=\"warnings\">Warnings</h2>\n<div class=\"warnings\"><ol>\n"
+      << warning_items_html(parts.warnings, group_warnings(parts.warnings), "samples") << "</ol></div>\n";
   }
   return html_page("mgscope study: " + study.name, b.str());
 }

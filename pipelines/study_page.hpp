@@ -12,7 +12,7 @@
 namespace mgscope {
 
 struct StudyPageParts {
-  nlohmann::json columns;       // [{key, label, unit}] in report order
+  nlohmann::json columns;       // [{key, label, unit, module}] in report order
   nlohmann::json rows;          // study.json's "samples", in treatment order
   nlohmann::json correlations;  // study.json's "correlations"
   nlohmann::json figures;       // study.json's "figures" ({quantity, png})

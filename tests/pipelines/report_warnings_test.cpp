@@ -144,3 +144,125 @@ TEST(ReportProvenance, TheMassOfEachMagnetometerFileIsNamed) {
 
 }  // namespace
 }  // namespace mgscope
+
+#include "pipelines/report_warning_groups.hpp"
+#include "pipelines/sample_report.hpp"
+
+namespace mgscope {
+namespace {
+
+std::size_t count_of(const std::string& text, const std::string& part) {
+  std::size_t n = 0;
+  for (std::size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + part.size())) ++n;
+  return n;
+}
+
+// Eight images whose nanocrystal groups reach the border, each with its own counts, and one image
+// with vacuum: the page had eight lines alike above the one that differed.
+std::vector<std::string> eight_border_warnings() {
+  std::vector<std::string> w;
+  for (int i = 1; i <= 8; ++i) {
+    w.push_back("hrtem_" + std::to_string(i) + ": " + std::to_string(i) + " of " + std::to_string(10 + i) +
+                " nanocrystal groups reach the image border or a left-out place: their sizes are lower bounds "
+                "(lower_bound in summary.json)");
+    if (i == 3) w.push_back("hrtem_3: vacuum found (specimen-band to noise power ratio 2.5 against 9.1 on the specimen)");
+  }
+  return w;
+}
+
+TEST(WarningGroups, OneKindAboutEightImagesIsOneLine) {
+  const std::vector<std::string> w = eight_border_warnings();
+  const std::vector<WarningLine> lines = group_warnings(w);
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0].members, (std::vector<std::size_t>{0, 1, 2, 4, 5, 6, 7, 8}));
+  EXPECT_EQ(lines[0].subjects.size(), 8u);
+  EXPECT_EQ(lines[0].subjects[7], "hrtem_8");
+  // Numbers that differ become "…"; the words stay.
+  EXPECT_EQ(lines[0].text, "… of … nanocrystal groups reach the image border or a left-out place: their sizes are "
+                           "lower bounds (lower_bound in summary.json)");
+  EXPECT_EQ(lines[1].members, (std::vector<std::size_t>{3}));
+  EXPECT_EQ(lines[1].text, w[3]);
+
+  const std::string html = warning_items_html(w, lines, "images");
+  EXPECT_EQ(count_of(html, "<strong>8 images</strong> (hrtem_1, hrtem_2, hrtem_3, hrtem_4, hrtem_5 and 3 more): "
+                           "… of … nanocrystal groups reach"), 1u);
+  // Every warning still on the page, word for word, folded under its line.
+  for (const std::string& one : w) EXPECT_EQ(count_of(html, html_escape(one)), 1u) << one;
+  EXPECT_EQ(count_of(html, "<details><summary>each image's warning</summary>"), 1u);
+}
+
+// Not grouped: warnings about nothing named, one image's two warnings, warnings whose words differ.
+TEST(WarningGroups, OnlyOneKindAboutSeveralSubjects) {
+  const std::vector<std::string> w = {"3 fields left out", "4 fields left out",
+                                      "a: 3 of 4 groups cut", "a: 1 of 2 groups cut", "b: 5 boxes left out",
+                                      "c: 5 boxes are left out"};
+  const std::vector<WarningLine> lines = group_warnings(w);
+  ASSERT_EQ(lines.size(), 6u);
+  for (const WarningLine& l : lines) EXPECT_EQ(l.members.size(), 1u) << l.text;
+  EXPECT_EQ(warning_items_html(w, lines, "images").find("<details>"), std::string::npos);
+}
+
+// A doubted number names the page's lines: the eight images' border warnings are one line, so
+// the median diameter doubted by them and by the vacuum reads "warnings 1, 2", not "1-9".
+TEST(WarningGroups, DoubtMarksNameThePagesLines) {
+  const std::vector<std::string> w = eight_border_warnings();
+  const nlohmann::json q = {{"value", 3.2}, {"warnings", w}};
+  const std::string mark = doubt_marker(q, nlohmann::json(w));
+  EXPECT_NE(mark.find("⚠ doubted (warnings 1, 2)"), std::string::npos) << mark;
+  const nlohmann::json only_vacuum = {{"value", 0.1}, {"warnings", {w[3]}}};
+  EXPECT_NE(doubt_marker(only_vacuum, nlohmann::json(w)).find("⚠ doubted (warning 2)"), std::string::npos);
+}
+
+// The sample page: one line for the eight images; report.json's list is untouched.
+TEST(WarningGroups, SamplePageGroupsAndKeepsEveryWarning) {
+  const std::vector<std::string> w = eight_border_warnings();
+  const nlohmann::json report = {
+      {"program", {{"version", "0"}}},
+      {"sample", {{"name", "s"}, {"treatment", nlohmann::json::object()}}},
+      {"modules",
+       {{{"module", "hrtem"}, {"title", "HRTEM"}, {"status", "ok"}, {"error", nullptr}, {"warnings", w},
+         {"command", nlohmann::json::array()}, {"log", "logs/hrtem.log"}, {"outputs", nlohmann::json::array()},
+         {"figures", nlohmann::json::array()},
+         {"quantities", {{"nanocrystal_median_diameter",
+                          {{"label", "d"}, {"value", 3.2}, {"unit", "nm"}, {"warnings", w},
+                           {"provenance", nlohmann::json::object()}}}}}}}}};
+  const std::string html = sample_report_html(report, test::scratch_dir("warning_groups_page"));
+  EXPECT_EQ(count_of(html, "<strong>8 images</strong>"), 1u);
+  const std::size_t box = html.find("<div class=\"warnings\">");
+  ASSERT_NE(box, std::string::npos);
+  const std::string list = html.substr(box, html.find("</div>", box) - box);
+  EXPECT_EQ(count_of(list, "nanocrystal groups reach the image border"), 1u + 8u);  // the line and the folded list
+  EXPECT_NE(html.find("ok with 9 warnings"), std::string::npos);                  // the count is of warnings
+  EXPECT_NE(html.find("⚠ doubted (warnings 1, 2)"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace mgscope
+
+#include "pipelines/study_page.hpp"
+
+namespace mgscope {
+namespace {
+
+// study.html: a sample's doubted numbers list the eight images' border warnings as one line, and
+// the study's warnings about three samples alike are one line too.
+TEST(WarningGroups, StudyPageGroupsDoubtsAndWarnings) {
+  const std::vector<std::string> w = eight_border_warnings();
+  StudyManifest study;
+  study.name = "s";
+  study.treatment = study.treatment_label = "ctc_cycles";
+  StudyPageParts parts;
+  parts.columns = {{{"key", "d"}, {"label", "Nanocrystal median diameter"}, {"unit", "nm"}, {"module", "hrtem"}}};
+  parts.rows = {{{"name", "ctc10"}, {"link", "samples/ctc10/report.html"}, {"failures", nlohmann::json::array()},
+                 {"treatment", 10}, {"quantities", {{"d", {{"value", 3.2}, {"unit", "nm"}, {"warnings", w}}}}}}};
+  parts.correlations = parts.figures = nlohmann::json::array();
+  for (const char* s : {"ctc10", "ctc20", "ctc40"})
+    parts.warnings.push_back(std::string(s) + ": minus_dSm_max reported in mJ/K, not in the column's J/(kg K)");
+  const std::string html = study_page_html(study, parts, test::scratch_dir("warning_groups_study"));
+  EXPECT_EQ(count_of(html, "<strong>8 images</strong> (hrtem_1, hrtem_2, hrtem_3, hrtem_4, hrtem_5 and 3 more)"), 1u);
+  EXPECT_EQ(count_of(html, "<strong>3 samples</strong> (ctc10, ctc20, ctc40): minus_dSm_max reported in mJ/K"), 1u);
+  for (const std::string& one : parts.warnings) EXPECT_EQ(count_of(html, "<li>" + one + "</li>"), 1u) << one;
+}
+
+}  // namespace
+}  // namespace mgscope

@@ -1,0 +1,124 @@
+// Grouping is by the words of a warning, its numbers aside: a module writes one sentence per kind
+// of doubt with the image's own counts in it, so the words say the kind.
+#include "pipelines/report_warning_groups.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <utility>
+
+#include "pipelines/sample_report.hpp"
+
+namespace mgscope {
+
+namespace {
+
+// A warning cut into words and numbers: words at even places, numbers at odd ones (a text that
+// starts with a number starts with an empty word).
+std::vector<std::string> words_and_numbers(const std::string& text) {
+  std::vector<std::string> parts{""};
+  std::size_t i = 0;
+  while (i < text.size()) {
+    if (!std::isdigit(static_cast<unsigned char>(text[i]))) {
+      parts.back() += text[i++];
+      continue;
+    }
+    std::size_t j = i;
+    while (j < text.size() && (std::isdigit(static_cast<unsigned char>(text[j])) ||
+                               (text[j] == '.' && j + 1 < text.size() && std::isdigit(static_cast<unsigned char>(text[j + 1])))))
+      ++j;
+    parts.push_back(text.substr(i, j - i));
+    parts.emplace_back();
+    i = j;
+  }
+  return parts;
+}
+
+// The words with a mark for each number: warnings of one kind have the same.
+std::string kind_of(const std::string& text) {
+  const std::vector<std::string> parts = words_and_numbers(text);
+  std::string kind;
+  for (std::size_t k = 0; k < parts.size(); ++k) kind += k % 2 ? std::string("\x1f") : parts[k];
+  return kind;
+}
+
+// The kind as a reader sees it: a number every member says alike is kept, one that differs is "…".
+std::string common_text(const std::vector<std::string>& texts) {
+  std::vector<std::vector<std::string>> cut;
+  for (const std::string& t : texts) cut.push_back(words_and_numbers(t));
+  std::string out;
+  for (std::size_t k = 0; k < cut.front().size(); ++k) {
+    const bool alike = std::all_of(cut.begin(), cut.end(), [&](const auto& c) { return c[k] == cut.front()[k]; });
+    out += alike ? cut.front()[k] : std::string("…");
+  }
+  return out;
+}
+
+}  // namespace
+
+std::pair<std::string, std::string> warning_subject(const std::string& warning) {
+  const std::size_t colon = warning.find(": ");
+  if (colon == std::string::npos || colon == 0) return {"", warning};
+  return {warning.substr(0, colon), warning.substr(colon + 2)};
+}
+
+std::vector<WarningLine> group_warnings(const std::vector<std::string>& warnings) {
+  std::vector<WarningLine> lines;
+  std::vector<std::string> kinds;  // per line; empty for a warning about nothing named
+  for (std::size_t i = 0; i < warnings.size(); ++i) {
+    const auto [subject, text] = warning_subject(warnings[i]);
+    const std::string kind = subject.empty() ? "" : kind_of(text);
+    // A group holds each subject once: a kind said twice of one image is two lines.
+    std::size_t at = 0;
+    while (at < lines.size() && (kind.empty() || kinds[at] != kind ||
+                                 std::count(lines[at].subjects.begin(), lines[at].subjects.end(), subject)))
+      ++at;
+    if (at == lines.size()) {
+      lines.push_back({{i}, warnings[i], {subject}});
+      kinds.push_back(kind);
+    } else {
+      lines[at].members.push_back(i);
+      lines[at].subjects.push_back(subject);
+    }
+  }
+  for (WarningLine& line : lines) {
+    if (line.members.size() < 2) {
+      line.subjects.clear();
+      continue;
+    }
+    std::vector<std::string> texts;
+    for (std::size_t i : line.members) texts.push_back(warning_subject(warnings[i]).second);
+    line.text = common_text(texts);
+  }
+  return lines;
+}
+
+std::string warning_items_html(const std::vector<std::string>& warnings, const std::vector<WarningLine>& lines,
+                               const std::string& noun) {
+  constexpr std::size_t kNamesShown = 5;  // the others are in the folded list, with their texts
+  std::string out;
+  for (const WarningLine& line : lines) {
+    if (line.members.size() < 2) {
+      out += "<li>" + html_escape(line.text) + "</li>\n";
+      continue;
+    }
+    std::string names;
+    for (std::size_t k = 0; k < line.subjects.size() && k < kNamesShown; ++k)
+      names += (k ? ", " : "") + html_escape(line.subjects[k]);
+    if (line.subjects.size() > kNamesShown)
+      names += " and " + std::to_string(line.subjects.size() - kNamesShown) + " more";
+    out += "<li class=\"group\"><strong>" + std::to_string(line.subjects.size()) + " " + html_escape(noun) +
+           "</strong> (" + names + "): " + html_escape(line.text) + "\n<details><summary>each " +
+           html_escape(noun.empty() ? noun : noun.substr(0, noun.size() - 1)) + "'s warning</summary><ul>\n";
+    for (std::size_t i : line.members) out += "<li>" + html_escape(warnings[i]) + "</li>\n";
+    out += "</ul></details></li>\n";
+  }
+  return out;
+}
+
+std::string warning_noun(const std::string& module) {
+  if (module == "hrtem") return "images";
+  if (module == "creep" || module == "hardness") return "curves";
+  return "files";
+}
+
+}  // namespace mgscope

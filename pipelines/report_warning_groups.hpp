@@ -1,0 +1,38 @@
+// Warnings of one kind said of several images, curves or samples (eight images whose nanocrystal
+// groups reach the border) shown on the pages as one line with the count and the names, each
+// warning itself one click away: eight lines alike had buried the one that differed.
+#pragma once
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace mgscope {
+
+// One line of a page's warning list: a warning said once, or a group of the same kind.
+struct WarningLine {
+  std::vector<std::size_t> members;   // places in the list (0-based), in list order
+  std::string text;                   // the warning; for a group its kind: the words, numbers that differ as "…"
+  std::vector<std::string> subjects;  // a group's: what each member is about, in order, each named once
+};
+
+// What a warning is about and what it says: "hrtem_1: 3 of 12 nanocrystal groups ..." is about
+// "hrtem_1". The report prefixes each warning with its image, curve or sample ("<what>: <text>"),
+// so the subject is the text before the first ": "; empty when there is none.
+std::pair<std::string, std::string> warning_subject(const std::string& warning);
+
+// The warnings as the page shows them, in the order of each line's first member: warnings whose
+// texts after their subjects differ in numbers only ("3 of 12 ..." and "1 of 4 ...") and that are
+// about something form one group; every other warning is a line of its own.
+std::vector<WarningLine> group_warnings(const std::vector<std::string>& warnings);
+
+// The list items (<li>) of `lines`, numbered 1, 2, ... by the caller's <ol>: a group reads
+// "<strong>8 images</strong> (a, b, c, d, e and 3 more): <kind>" with every member's full text in
+// a <details> under it (no script). `noun` counts the subjects ("images", "curves", "samples").
+std::string warning_items_html(const std::vector<std::string>& warnings, const std::vector<WarningLine>& lines,
+                               const std::string& noun);
+
+// What a module's subjects are called on its page: hrtem's "images", creep's and hardness's
+// "curves", the others' "files".
+std::string warning_noun(const std::string& module);
+
+}  // namespace mgscope
