@@ -340,7 +340,8 @@ std::string sample_report_html(const json& report, const fs::path& out_dir, cons
                                   : status;
     b << "<h2 id=\"" << html_escape(mod.at("module").get<std::string>()) << "\">"
       << html_escape(mod.at("title").get<std::string>()) << "</h2>\n<p>Status: <span class=\""
-      << (warnings.empty() ? status : "warn") << "\">" << shown << "</span></p>\n";
+      // A failed module stays red whatever its warnings (it was drawn orange, as "ok with warnings").
+      << (warnings.empty() || status == "failed" ? status : "warn") << "\">" << shown << "</span></p>\n";
     if (!warnings.empty()) {
       // Beside the numbers they qualify: a value shown as n/a or doubted is explained here.
       // Numbered: a doubted number below names the ones that bear on it.
@@ -352,15 +353,30 @@ std::string sample_report_html(const json& report, const fs::path& out_dir, cons
     }
     if (mod.at("error").is_string()) b << "<pre class=\"error\">" << html_escape(mod["error"].get<std::string>()) << "</pre>\n";
     if (!mod.at("quantities").empty()) {
-      b << "<div class=\"wide\"><table><tr><th>Quantity</th><th>Value</th><th>Unit</th><th>Reader / format</th>"
-           "<th>Calibration</th></tr>\n";
-      for (const std::string& key : ordered_quantity_keys(mod["quantities"])) {
+      // The reader and calibration are said once above the table when every number shares them:
+      // repeated in each row, an HRTEM study's calibration of every image made each row ten lines high.
+      const std::vector<std::string> keys = ordered_quantity_keys(mod["quantities"]);
+      const auto provenance = [&](const std::string& key, const char* field) {
+        return mod["quantities"][key].value("provenance", json::object()).value(field, "");
+      };
+      const bool shared = std::all_of(keys.begin(), keys.end(), [&](const std::string& k) {
+        return provenance(k, "reader") == provenance(keys.front(), "reader") &&
+               provenance(k, "calibration") == provenance(keys.front(), "calibration");
+      });
+      if (shared)
+        b << "<p class=\"provenance\"><strong>Reader / format</strong>: " << html_escape(provenance(keys.front(), "reader"))
+          << "<br><strong>Calibration</strong>: " << breakable_html(provenance(keys.front(), "calibration")) << "</p>\n";
+      b << "<div class=\"wide\"><table><tr><th>Quantity</th><th>Value</th><th>Unit</th>"
+        << (shared ? "" : "<th>Reader / format</th><th>Calibration</th>") << "</tr>\n";
+      for (const std::string& key : keys) {
         const json& q = mod["quantities"][key];
         const std::string unit = q.value("unit", "");
         b << "<tr><td>" << html_label(q.value("label", key)) << "</td><td>" << format_quantity(q)
-          << doubt_marker(q, warnings) << "</td><td>"
-          << (unit == "1" ? "" : html_unit(unit)) << "</td><td>" << html_escape(q["provenance"].value("reader", ""))
-          << "</td><td>" << html_escape(q["provenance"].value("calibration", "")) << "</td></tr>\n";
+          << doubt_marker(q, warnings) << "</td><td>" << (unit == "1" ? "" : html_unit(unit)) << "</td>";
+        if (!shared)
+          b << "<td>" << html_escape(provenance(key, "reader")) << "</td><td>" << html_escape(provenance(key, "calibration"))
+            << "</td>";
+        b << "</tr>\n";
       }
       b << "</table></div>\n";
     }

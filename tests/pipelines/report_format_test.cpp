@@ -256,3 +256,64 @@ TEST(LogAxes, FitTheData) {
 
 }  // namespace
 }  // namespace mgscope
+
+namespace mgscope {
+namespace {
+
+std::size_t occurrences(const std::string& text, const std::string& part) {
+  std::size_t n = 0;
+  for (std::size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + part.size())) ++n;
+  return n;
+}
+
+nlohmann::json page_quantity(const std::string& label, double value, const std::string& calibration) {
+  return {{"label", label}, {"value", value}, {"unit", "1"}, {"warnings", nlohmann::json::array()},
+          {"provenance", {{"reader", "TIFF"}, {"calibration", calibration}}}};
+}
+
+nlohmann::json page_module(const std::string& module, const std::string& status, const nlohmann::json& warnings,
+                           const nlohmann::json& quantities) {
+  return {{"module", module}, {"title", module}, {"status", status}, {"error", nullptr}, {"warnings", warnings},
+          {"command", nlohmann::json::array()}, {"log", "logs/x.log"}, {"outputs", nlohmann::json::array()},
+          {"figures", nlohmann::json::array()}, {"quantities", quantities}};
+}
+
+std::string page_of(const nlohmann::json& modules) {
+  const nlohmann::json report = {{"program", {{"version", "0"}}},
+                                 {"sample", {{"name", "s"}, {"treatment", nlohmann::json::object()}}},
+                                 {"modules", modules}};
+  return sample_report_html(report, scratch_dir("report_page"));
+}
+
+// A module that failed on one of its inputs and has warnings: its status is red ("failed"), as a
+// failed module without warnings; it was drawn in the orange of "ok with warnings".
+TEST(ReportPage, AFailedModuleWithWarningsIsShownFailed) {
+  const std::string html = page_of({page_module("hrtem", "failed", {"a: vacuum found"}, nlohmann::json::object()),
+                                    page_module("dsc", "ok", {"b: no reference"}, nlohmann::json::object())});
+  EXPECT_EQ(occurrences(html, "Status: <span class=\"failed\">failed</span>"), 1u);
+  EXPECT_EQ(occurrences(html, "Status: <span class=\"warn\">ok with 1 warning</span>"), 1u);
+}
+
+// Every HRTEM number has the same reader and calibration (every image's pixel size): said once
+// above the table, where each row repeated it; numbers that differ keep their own columns.
+TEST(ReportPage, AReaderAndCalibrationSharedByEveryNumberAreSaidOnce) {
+  const std::string calibration = "ImageJ ImageDescription unit=nm + XResolution/YResolution (0.04 nm/px)";
+  const std::string html = page_of(
+      {page_module("hrtem", "ok", nlohmann::json::array(),
+                   {{"a", page_quantity("A", 0.1, calibration)}, {"b", page_quantity("B", 0.2, calibration)},
+                    {"c", page_quantity("C", 0.3, calibration)}}),
+       page_module("mce", "ok", nlohmann::json::array(),
+                   {{"Tc", page_quantity("Tc", 100, "fc.dat: 10 mg")}, {"Tp", page_quantity("Tp", 101, "iso.dat: 9 mg")}})});
+  const std::size_t mce = html.find("<h2 id=\"mce\">");
+  ASSERT_NE(mce, std::string::npos);
+  const std::string hrtem_part = html.substr(0, mce), mce_part = html.substr(mce);
+  EXPECT_EQ(occurrences(hrtem_part, "XResolution/<wbr>YResolution (0.04 nm/<wbr>px)"), 1u);
+  EXPECT_EQ(occurrences(hrtem_part, "<strong>Calibration</strong>: "), 1u);
+  EXPECT_EQ(occurrences(hrtem_part, "<th>Calibration</th>"), 0u);
+  EXPECT_EQ(occurrences(mce_part, "<th>Calibration</th>"), 1u);
+  EXPECT_EQ(occurrences(mce_part, "<td>fc.dat: 10 mg</td>"), 1u);
+  EXPECT_EQ(occurrences(mce_part, "<td>iso.dat: 9 mg</td>"), 1u);
+}
+
+}  // namespace
+}  // namespace mgscope
