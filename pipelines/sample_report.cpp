@@ -181,7 +181,15 @@ std::string html_page(const std::string& title, const std::string& body) {
          ".v{white-space:nowrap}.wide table{font-size:93%}.wide th:first-child{min-width:11em}\n.note{font-size:90%;color:#555}.warn{color:#a60;font-weight:bold}\n"
          ".warnings{background:#fff8e6;border:1px solid #e0c070;padding:.3em .8em;margin:.5em 0;overflow-wrap:anywhere}\n"
          ".warnings details{margin:.2em 0 .4em}.warnings summary{cursor:pointer;color:#555}\n"
-         ".wide{overflow-x:auto;max-width:100%}\n</style></head><body>\n" +
+         ".wide{overflow-x:auto;max-width:100%}\n"
+         // On paper nothing scrolls (a study's last sample columns were cut off) and a figure a page
+         // wide left most of each page blank (34 pages for a demo sample): smaller type, two figures
+         // to a row, no figure or table row split across pages.
+         "@media print{body{max-width:none;margin:0;padding:0;font-size:10pt}.wide{overflow:visible}"
+         ".wide table{font-size:80%}.wide th:first-child{min-width:8em}td,th{padding:.1em .3em}"
+         ".figures{grid-template-columns:repeat(2,minmax(0,1fr))}figure,tr,.warnings li{break-inside:avoid}"
+         "h2{break-after:avoid}a{color:inherit}}\n"
+         "</style></head><body>\n" +
          body + "</body></html>\n";
 }
 

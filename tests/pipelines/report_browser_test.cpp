@@ -2,6 +2,7 @@
 // Chromium (Debian's `chromium`) at a 1280 px window, every image must load, nothing may be wider
 // than the window and the page must log no error. Skipped, with a message, without chromium.
 #include <filesystem>
+#include <iterator>
 #include <regex>
 #include <string>
 #include <vector>
@@ -63,9 +64,14 @@ struct PageChecks {
   std::string raw;  // chromium's output when the checks did not come back
 };
 
-// Opens a probed copy of `page` (beside it, so relative links still resolve) in Chromium.
-PageChecks check_in_chromium(const fs::path& page, const fs::path& profile) {
+// Opens a probed copy of `page` (beside it, so relative links still resolve) in Chromium, in a
+// window `width_px` wide; `as_printed` applies the page's print rules on screen (a sheet of A4 less
+// Chromium's margins is about 717 px), so that what would be cut off on paper is seen.
+PageChecks check_in_chromium(const fs::path& page, const fs::path& profile, int width_px = 1280,
+                             bool as_printed = false) {
   std::string html = read_all(page);
+  for (std::size_t at = html.find("@media print"); as_printed && at != std::string::npos; at = html.find("@media print"))
+    html.replace(at, 12, "@media all");
   html.replace(html.find("<head>"), 6, std::string("<head>") + kHeadProbe);
   html.replace(html.rfind("</body>"), 7, std::string(kTailProbe) + "</body>");
   const fs::path probed = page.parent_path() / ("probed_" + page.filename().string());
@@ -73,7 +79,7 @@ PageChecks check_in_chromium(const fs::path& page, const fs::path& profile) {
   std::fwrite(html.data(), 1, html.size(), f);
   std::fclose(f);
   const auto r = run_command("timeout 60 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars=false "
-                             "--window-size=1280,1000 --virtual-time-budget=5000 --user-data-dir='" +
+                             "--window-size=" + std::to_string(width_px) + ",1000 --virtual-time-budget=5000 --user-data-dir='" +
                              profile.string() + "' --dump-dom 'file://" + fs::absolute(probed).string() +
                              "' 2>/dev/null");
   fs::remove(probed);
@@ -100,14 +106,47 @@ PageChecks check_in_chromium(const fs::path& page, const fs::path& profile) {
   return c;
 }
 
-// Every relative link of the page leads to a file that exists.
+// A link's path as the browser reads it: "%20" is a space.
+std::string url_decoded(const std::string& url) {
+  std::string out;
+  for (std::size_t i = 0; i < url.size(); ++i)
+    if (url[i] == '%' && i + 2 < url.size()) {
+      out += char(std::stoi(url.substr(i + 1, 2), nullptr, 16));
+      i += 2;
+    } else {
+      out += url[i];
+    }
+  return out;
+}
+
+// Every relative link of the page leads to a file that exists, and every anchor to an id of the
+// page it names.
 void expect_links_resolve(const fs::path& page, int at_least) {
   const std::string html = read_all(page);
-  const std::regex href("href=\"([^\"#][^\"]*)\"");
+  const std::regex href("href=\"([^\"#]*)(#[^\"]*)?\"");
   int n = 0;
-  for (auto it = std::sregex_iterator(html.begin(), html.end(), href); it != std::sregex_iterator(); ++it, ++n)
-    EXPECT_TRUE(fs::exists(page.parent_path() / (*it)[1].str())) << page << " links to " << (*it)[1].str();
+  for (auto it = std::sregex_iterator(html.begin(), html.end(), href); it != std::sregex_iterator(); ++it) {
+    const std::string path = (*it)[1].str(), anchor = (*it)[2].str();
+    const fs::path target = path.empty() ? page : page.parent_path() / url_decoded(path);
+    n += !path.empty();
+    EXPECT_TRUE(fs::exists(target)) << page << " links to " << path;
+    if (!anchor.empty() && fs::exists(target))
+      EXPECT_NE(read_all(target).find("id=\"" + anchor.substr(1) + "\""), std::string::npos)
+          << page << " links to " << path << anchor << ", which has no such id";
+  }
   EXPECT_GE(n, at_least) << page;
+}
+
+// Pages of Chromium's PDF of `page`, counted from its page objects.
+int printed_pages(const fs::path& page, const fs::path& profile) {
+  const fs::path pdf = page.parent_path() / (page.stem().string() + "_printed.pdf");
+  run_command("timeout 120 chromium --headless --no-sandbox --disable-gpu --no-pdf-header-footer --user-data-dir='" +
+              profile.string() + "' --print-to-pdf='" + pdf.string() + "' 'file://" + fs::absolute(page).string() +
+              "' 2>/dev/null");
+  const std::string bytes = read_all(pdf);
+  fs::remove(pdf);
+  const std::regex page_object("/Type\\s*/Page[^s]");
+  return int(std::distance(std::sregex_iterator(bytes.begin(), bytes.end(), page_object), std::sregex_iterator()));
 }
 
 }  // namespace
@@ -152,5 +191,16 @@ TEST(ReportInBrowser, DemoStudyPagesLoadFitAndLogNoError) {
     EXPECT_GE(c.width, 1200) << page;
     EXPECT_LE(c.width, 1280) << page;
     for (const std::string& p : c.problems) ADD_FAILURE() << page << ": " << p;
+  }
+  // On paper: nothing past the sheet's width (the study table's scroll box had cut its last sample
+  // columns off), and figures two to a row (a figure a page wide had printed each figure on its own page:
+  // 33 pages for study.html, 34 for a sample's page).
+  for (const fs::path& page : pages) {
+    const PageChecks c = check_in_chromium(page, out.parent_path() / "chromium-profile", 717, true);
+    ASSERT_GE(c.images, 0) << page << ": the checks did not run; chromium said:\n" << c.raw;
+    for (const std::string& p : c.problems) ADD_FAILURE() << page << " as printed: " << p;
+    const int sheets = printed_pages(page, out.parent_path() / "chromium-profile");
+    EXPECT_GT(sheets, 2) << page;
+    EXPECT_LE(sheets, 14) << page;
   }
 }
