@@ -82,6 +82,26 @@ std::string doubted_numbers(const StudyPageParts& parts) {
          "sample's page shows them beside its figures)<ul>\n" + b.str() + "</ul></div>\n";
 }
 
+// The samples whose doubted numbers enter a correlation (they have both, and one of them is
+// doubted), with the quantities doubted: an r made from doubted numbers is marked as they are.
+std::string correlation_doubts(const StudyPageParts& parts, const std::string& structural, const std::string& magnetic) {
+  std::string out;
+  for (const json& row : parts.rows) {
+    const json& q = row["quantities"];
+    if (!q.contains(structural) || !q.contains(magnetic) || !q[structural]["value"].is_number() ||
+        !q[magnetic]["value"].is_number())
+      continue;
+    std::string which;
+    for (const std::string& key : {structural, magnetic})
+      if (!quantity_warnings(q[key]).empty()) {
+        const json* c = column_of(parts.columns, key);
+        which += (which.empty() ? "" : ", ") + (c ? c->value("label", key) : key);
+      }
+    if (!which.empty()) out += (out.empty() ? "" : "; ") + row["name"].get<std::string>() + " (" + which + ")";
+  }
+  return out;
+}
+
 std::string study_caption(const StudyManifest& study, const json& columns, const json& rows, const std::string& quantity) {
   if (quantity == "powerlaw")
     return "Peak entropy change -ΔS_M^max against the peak temperature T_p on log-log axes: this study's samples "
@@ -175,7 +195,9 @@ std::string study_page_html(const StudyManifest& study, const StudyPageParts& pa
 
   b << "<h2 id=\"correlations\">Correlations (Pearson r)</h2>\n"
     << "<p>r with its two-sided p-value (Student t, N - 2 degrees of freedom) and 95 % interval (Fisher z). "
-       "With fewer than 5 samples a correlation is a hint, not evidence: even r = 0.9 can arise by chance.</p>\n"
+       "With fewer than 5 samples a correlation is a hint, not evidence: even r = 0.9 can arise by chance. "
+       "An r marked ⚠ is made from doubted numbers (hover it for which; they are listed under Doubted "
+       "numbers).</p>\n"
     << "<div class=\"wide\"><table><tr><th>Structural</th><th>Magnetic</th><th>N</th><th>r</th><th>p</th>"
        "<th>95 % interval</th></tr>\n";
   for (const json& c : parts.correlations) {
@@ -185,7 +207,14 @@ std::string study_page_html(const StudyManifest& study, const StudyPageParts& pa
     b << "<tr><td>" << html_label(a ? a->value("label", "") : c["structural"].get<std::string>()) << "</td><td>"
       << html_label(m ? m->value("label", "") : c["magnetic"].get<std::string>()) << "</td><td>" << n
       << (n < 5 ? " (caution: N &lt; 5)" : "") << "</td><td>"
-      << (c["pearson_r"].is_number() ? fixed2(c["pearson_r"].get<double>()) : "n/a (N &lt; 3)") << "</td><td>"
+      << (c["pearson_r"].is_number() ? fixed2(c["pearson_r"].get<double>()) : "n/a (N &lt; 3)");
+    // r over doubted numbers is doubted too: marked, the samples and quantities in the tooltip.
+    if (const std::string doubts = correlation_doubts(parts, c["structural"].get<std::string>(),
+                                                       c["magnetic"].get<std::string>());
+        c["pearson_r"].is_number() && !doubts.empty())
+      b << " <a class=\"warn\" href=\"#doubts\" title=\"" << html_escape("made from doubted numbers: " + doubts)
+        << "\">⚠</a>";
+    b << "</td><td>"
       << (c["p_value"].is_number() ? sig2(c["p_value"].get<double>()) : "n/a") << "</td><td>"
       << (c["r_ci95"][0].is_number()
               ? fixed2(c["r_ci95"][0].get<double>()) + " to " + fixed2(c["r_ci95"][1].get<double>())

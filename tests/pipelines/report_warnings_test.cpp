@@ -266,3 +266,41 @@ TEST(WarningGroups, StudyPageGroupsDoubtsAndWarnings) {
 
 }  // namespace
 }  // namespace mgscope
+
+namespace mgscope {
+namespace {
+
+// An r made from doubted numbers is marked as they are (it had looked sure): ordered fraction
+// against -dSm_max over three samples, one -dSm_max doubted; Tc against the fraction is not.
+TEST(StudyPage, ACorrelationOfDoubtedNumbersIsMarked) {
+  StudyManifest study;
+  study.name = "s";
+  study.treatment = study.treatment_label = "ctc_cycles";
+  StudyPageParts parts;
+  parts.columns = {{{"key", "f"}, {"label", "Ordered fraction"}, {"unit", "1"}, {"module", "hrtem"}},
+                   {{"key", "dS"}, {"label", "-dSm max"}, {"unit", "J/(kg K)"}, {"module", "mce"}},
+                   {{"key", "Tc"}, {"label", "Tc"}, {"unit", "K"}, {"module", "mce"}}};
+  parts.rows = nlohmann::json::array();
+  for (int i = 0; i < 3; ++i) {
+    nlohmann::json dS = {{"value", 10 + i}, {"warnings", nlohmann::json::array()}};
+    if (i == 1) dS["warnings"].push_back("iso.dat: -dSm may be off by up to 10.5 %");
+    parts.rows.push_back({{"name", "c" + std::to_string(i)}, {"link", "x.html"}, {"failures", nlohmann::json::array()},
+                          {"treatment", i},
+                          {"quantities", {{"f", {{"value", 0.1 * i}, {"warnings", nlohmann::json::array()}}},
+                                          {"dS", dS},
+                                          {"Tc", {{"value", 100 + i}, {"warnings", nlohmann::json::array()}}}}}});
+  }
+  parts.correlations = {{{"structural", "f"}, {"magnetic", "dS"}, {"n", 3}, {"pearson_r", 1.0}, {"p_value", 0.0},
+                         {"r_ci95", {nullptr, nullptr}}},
+                        {{"structural", "f"}, {"magnetic", "Tc"}, {"n", 3}, {"pearson_r", 1.0}, {"p_value", 0.0},
+                         {"r_ci95", {nullptr, nullptr}}}};
+  parts.figures = nlohmann::json::array();
+  const std::string html = study_page_html(study, parts, test::scratch_dir("study_correlation_doubts"));
+  EXPECT_EQ(count_of(html, "<td>1.00 <a class=\"warn\" href=\"#doubts\" title=\"made from doubted numbers: c1 "
+                           "(-dSm max)\">⚠</a></td>"), 1u);
+  EXPECT_EQ(count_of(html, "⚠</a>"), 1u);  // Tc's r is not doubted
+  EXPECT_NE(html.find("id=\"doubts\""), std::string::npos);
+}
+
+}  // namespace
+}  // namespace mgscope
