@@ -68,13 +68,13 @@ std::string doubted_numbers(const StudyPageParts& parts) {
     }
     for (const auto& [labels, texts] : by_numbers) {
       std::string names;
-      for (const std::string& l : labels) names += (names.empty() ? "" : "; ") + l;
+      for (const std::string& l : labels) names += (names.empty() ? "" : "; ") + html_label(l);  // as in the table
       // The module of the numbers names what the warnings are about (eight images alike: one line).
       std::string module;
       for (const json& c : parts.columns)
         if (c.value("label", "") == labels.front()) module = c.value("module", "");
-      b << "<li><strong>" << html_escape(row["name"].get<std::string>()) << "</strong>: " << html_escape(names)
-        << "<ul>\n" << warning_items_html(texts, group_warnings(texts), warning_noun(module)) << "</ul></li>\n";
+      b << "<li><strong>" << html_escape(row["name"].get<std::string>()) << "</strong>: " << names << "<ul>\n"
+        << warning_items_html(texts, group_warnings(texts), warning_noun(module)) << "</ul></li>\n";
     }
   }
   if (b.str().empty()) return "";

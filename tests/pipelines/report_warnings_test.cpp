@@ -278,7 +278,7 @@ TEST(StudyPage, ACorrelationOfDoubtedNumbersIsMarked) {
   study.treatment = study.treatment_label = "ctc_cycles";
   StudyPageParts parts;
   parts.columns = {{{"key", "f"}, {"label", "Ordered fraction"}, {"unit", "1"}, {"module", "hrtem"}},
-                   {{"key", "dS"}, {"label", "-dSm max"}, {"unit", "J/(kg K)"}, {"module", "mce"}},
+                   {{"key", "dS"}, {"label", "-ΔS_M max"}, {"unit", "J/(kg K)"}, {"module", "mce"}},
                    {{"key", "Tc"}, {"label", "Tc"}, {"unit", "K"}, {"module", "mce"}}};
   parts.rows = nlohmann::json::array();
   for (int i = 0; i < 3; ++i) {
@@ -297,9 +297,11 @@ TEST(StudyPage, ACorrelationOfDoubtedNumbersIsMarked) {
   parts.figures = nlohmann::json::array();
   const std::string html = study_page_html(study, parts, test::scratch_dir("study_correlation_doubts"));
   EXPECT_EQ(count_of(html, "<td>1.00 <a class=\"warn\" href=\"#doubts\" title=\"made from doubted numbers: c1 "
-                           "(-dSm max)\">⚠</a></td>"), 1u);
+                           "(-ΔS_M max)\">⚠</a></td>"), 1u);
   EXPECT_EQ(count_of(html, "⚠</a>"), 1u);  // Tc's r is not doubted
   EXPECT_NE(html.find("id=\"doubts\""), std::string::npos);
+  // Under Doubted numbers the quantity is written as in the table (it read "-ΔS_M max").
+  EXPECT_EQ(count_of(html, "<strong>c1</strong>: -ΔS<sub>M</sub> max<ul>"), 1u);
 }
 
 }  // namespace
