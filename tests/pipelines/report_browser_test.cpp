@@ -50,6 +50,10 @@ window.addEventListener('load', function () {
     var r = all[k].getBoundingClientRect();
     if (r.right > width + 0.5) problems.push(all[k].tagName + ' reaches ' + Math.round(r.right) + ' px');
   }
+  // On paper a folded list cannot be opened: its warnings must print.
+  var folded = document.querySelectorAll('details li');
+  for (var d = 0; window.__asPrinted && d < folded.length; ++d)
+    if (!folded[d].checkVisibility()) problems.push('folded warning ' + d + ' is not printed');
   var out = document.createElement('pre');
   out.textContent = 'MGSCOPE-CHECKS images=' + images.length + ' width=' + width + '\n' +
                     problems.join('\n') + '\nMGSCOPE-END';
@@ -72,6 +76,7 @@ PageChecks check_in_chromium(const fs::path& page, const fs::path& profile, int 
   std::string html = read_all(page);
   for (std::size_t at = html.find("@media print"); as_printed && at != std::string::npos; at = html.find("@media print"))
     html.replace(at, 12, "@media all");
+  if (as_printed) html.replace(html.find("<head>"), 6, "<head><script>window.__asPrinted = true;</script>");
   html.replace(html.find("<head>"), 6, std::string("<head>") + kHeadProbe);
   html.replace(html.rfind("</body>"), 7, std::string(kTailProbe) + "</body>");
   const fs::path probed = page.parent_path() / ("probed_" + page.filename().string());
@@ -195,6 +200,7 @@ TEST(ReportInBrowser, DemoStudyPagesLoadFitAndLogNoError) {
   // On paper: nothing past the sheet's width (the study table's scroll box had cut its last sample
   // columns off), and figures two to a row (a figure a page wide had printed each figure on its own page:
   // 33 pages for study.html, 34 for a sample's page).
+  EXPECT_NE(read_all(out / "study.html").find("<details>"), std::string::npos);  // ctc10's two images, folded
   for (const fs::path& page : pages) {
     const PageChecks c = check_in_chromium(page, out.parent_path() / "chromium-profile", 717, true);
     ASSERT_GE(c.images, 0) << page << ": the checks did not run; chromium said:\n" << c.raw;
