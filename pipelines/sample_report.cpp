@@ -182,6 +182,9 @@ std::string html_page(const std::string& title, const std::string& body) {
          ".warnings{background:#fff8e6;border:1px solid #e0c070;padding:.3em .8em;margin:.5em 0;overflow-wrap:anywhere}\n"
          ".warnings details{margin:.2em 0 .4em}.warnings summary{cursor:pointer;color:#555}\n"
          ".wide{overflow-x:auto;max-width:100%}\n"
+         // A table wider than the window scrolls in its box; its row headings (the study's quantity
+         // names) stay in view, or the numbers scrolled to had no name beside them.
+         ".wide tr>th:first-child{position:sticky;left:0;z-index:1}\n"
          // On paper nothing scrolls (a study's last sample columns were cut off) and a figure a page
          // wide left most of each page blank (34 pages for a demo sample): smaller type, two figures
          // to a row, no figure or table row split across pages.

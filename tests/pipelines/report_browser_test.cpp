@@ -47,8 +47,24 @@ window.addEventListener('load', function () {
     problems.push('page is ' + document.documentElement.scrollWidth + ' px wide, window ' + width + ' px');
   var all = document.body.getElementsByTagName('*');
   for (var k = 0; k < all.length && problems.length < 20; ++k) {
+    // In a narrow window a table too wide scrolls inside its box (.wide), as it should.
+    var box = all[k].closest('.wide');
+    if (window.__narrow && box && box !== all[k] && box.scrollWidth > box.clientWidth) continue;
     var r = all[k].getBoundingClientRect();
     if (r.right > width + 0.5) problems.push(all[k].tagName + ' reaches ' + Math.round(r.right) + ' px');
+  }
+  // A table scrolled sideways keeps its row headings (the quantity names) in view.
+  var boxes = document.querySelectorAll('.wide');
+  for (var b = 0; window.__narrow && b < boxes.length; ++b) {
+    if (boxes[b].scrollWidth <= boxes[b].clientWidth) continue;
+    boxes[b].scrollLeft = boxes[b].scrollWidth;
+    var left = boxes[b].getBoundingClientRect().left;
+    var headings = boxes[b].querySelectorAll('tr > th:first-child');
+    for (var h = 0; h < headings.length; ++h)
+      if (headings[h].getBoundingClientRect().left < left - 1) {
+        problems.push('table ' + b + ' scrolled sideways hides its row headings');
+        break;
+      }
   }
   // On paper a folded list cannot be opened: its warnings must print.
   var folded = document.querySelectorAll('details li');
@@ -77,6 +93,7 @@ PageChecks check_in_chromium(const fs::path& page, const fs::path& profile, int 
   for (std::size_t at = html.find("@media print"); as_printed && at != std::string::npos; at = html.find("@media print"))
     html.replace(at, 12, "@media all");
   if (as_printed) html.replace(html.find("<head>"), 6, "<head><script>window.__asPrinted = true;</script>");
+  if (width_px < 1000) html.replace(html.find("<head>"), 6, "<head><script>window.__narrow = true;</script>");
   html.replace(html.find("<head>"), 6, std::string("<head>") + kHeadProbe);
   html.replace(html.rfind("</body>"), 7, std::string(kTailProbe) + "</body>");
   const fs::path probed = page.parent_path() / ("probed_" + page.filename().string());
@@ -200,6 +217,12 @@ TEST(ReportInBrowser, DemoStudyPagesLoadFitAndLogNoError) {
   // On paper: nothing past the sheet's width (the study table's scroll box had cut its last sample
   // columns off), and figures two to a row (a figure a page wide had printed each figure on its own page:
   // 33 pages for study.html, 34 for a sample's page).
+  // A laptop's split screen: the study's table scrolls in its box, its quantity names stay in view.
+  for (const fs::path& page : pages) {
+    const PageChecks c = check_in_chromium(page, out.parent_path() / "chromium-profile", 800);
+    ASSERT_GE(c.images, 0) << page << ": the checks did not run; chromium said:\n" << c.raw;
+    for (const std::string& p : c.problems) ADD_FAILURE() << page << " at 800 px: " << p;
+  }
   EXPECT_NE(read_all(out / "study.html").find("<details>"), std::string::npos);  // ctc10's two images, folded
   for (const fs::path& page : pages) {
     const PageChecks c = check_in_chromium(page, out.parent_path() / "chromium-profile", 717, true);
