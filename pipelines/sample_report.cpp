@@ -217,7 +217,8 @@ std::string url_path(const std::string& relative) {
 
 }  // namespace
 
-std::string html_figure(const fs::path& out_dir, const std::string& relative_png, const std::string& caption) {
+std::string html_figure(const fs::path& out_dir, const std::string& relative_png, const std::string& caption,
+                        const std::string& caption_html) {
   std::ifstream in(out_dir / relative_png, std::ios::binary);
   const std::string file{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
   // A figure larger than the page shows it (an overlay is 2048 px, shown ~550 CSS px wide) is embedded
@@ -238,7 +239,7 @@ std::string html_figure(const fs::path& out_dir, const std::string& relative_png
   const std::string note = reduced ? " (reduced here; the link opens the full figure)" : "";
   return "<figure><a href=\"" + url_path(relative_png) + "\"><img alt=\"" + html_escape(caption) +
          "\" src=\"data:image/" + (reduced ? "jpeg" : "png") + ";base64," + base64(shown) + "\"></a><figcaption>" +
-         html_escape(caption) + note + "</figcaption></figure>\n";
+         (caption_html.empty() ? html_escape(caption) : caption_html) + note + "</figcaption></figure>\n";
 }
 
 // HTML text whose file paths may break after each '/': a reason quoting a long path made its

@@ -33,8 +33,10 @@ std::string html_page(const std::string& title, const std::string& body);
 // A figure whose longer side exceeds kReportFigureMaxSidePx is embedded as a preview of that size,
 // linked to the file (`relative_png`, relative to the page's folder `out_dir`).
 inline constexpr int kReportFigureMaxSidePx = 1200;
+// `caption_html`, when given, is the caption as HTML (sub- and superscripts); `caption` is then the
+// image's alternative text.
 std::string html_figure(const std::filesystem::path& out_dir, const std::string& relative_png,
-                        const std::string& caption);
+                        const std::string& caption, const std::string& caption_html = "");
 // The value rounded to its uncertainty with the statistic named; `compact` (table cells of the
 // study) puts the statistic in a tooltip.
 std::string format_quantity(const nlohmann::json& quantity, bool compact = false);

@@ -102,10 +102,20 @@ std::string correlation_doubts(const StudyPageParts& parts, const std::string& s
   return out;
 }
 
-std::string study_caption(const StudyManifest& study, const json& columns, const json& rows, const std::string& quantity) {
+// A figure's caption: its quantity's label (written as in the table on the page: "τ<sub>1</sub>",
+// where the caption had said "τ_1") and the words after it (sample names as they are).
+struct StudyCaption {
+  std::string label, rest;
+  std::string text() const { return label + rest; }
+  std::string html() const { return html_label(label) + html_escape(rest); }
+};
+
+StudyCaption study_caption(const StudyManifest& study, const json& columns, const json& rows,
+                           const std::string& quantity) {
   if (quantity == "powerlaw")
-    return "Peak entropy change -ΔS_M^max against the peak temperature T_p on log-log axes: this study's samples "
-           "(red squares) beside the reference alloys and their power-law fit, when given.";
+    return {"Peak entropy change -ΔS_M^max against the peak temperature T_p",
+            " on log-log axes: this study's samples (red squares) beside the reference alloys and their power-law "
+            "fit, when given."};
   const json* c = column_of(columns, quantity);
   const std::string label = c ? c->value("label", quantity) : quantity;
   // A sample without a number here (its module failed, n/a, another unit) has no point: the caption
@@ -118,13 +128,13 @@ std::string study_caption(const StudyManifest& study, const json& columns, const
     else if (!row["treatment"].is_number()) untreated += (untreated.empty() ? "" : ", ") + name;
     else if (!quantity_warnings(*q).empty()) doubted += (doubted.empty() ? "" : ", ") + name;
   }
-  return label + " against " + study.treatment_label +
+  return {label, " against " + study.treatment_label +
          ", one point per sample with a number; bars show each sample's uncertainty (sd, standard error or 95 % "
          "interval)." +
          (left_out.empty() ? "" : " No point for " + left_out + " (n/a in the table).") +
          (untreated.empty() ? ""
                             : " No point for " + untreated + ": no " + study.treatment + " value in its manifest.") +
-         (doubted.empty() ? "" : " ⚠ Doubted (see Doubted numbers): " + doubted + ".");
+         (doubted.empty() ? "" : " ⚠ Doubted (see Doubted numbers): " + doubted + ".")};
 }
 
 // A sample's name over its column, with its folder when another sample has the same name (two
@@ -226,8 +236,10 @@ std::string study_page_html(const StudyManifest& study, const StudyPageParts& pa
   b << "<h2 id=\"figures\">Quantities against " << html_escape(study.treatment_label) << "</h2>\n"
     << "<p class=\"note\">Each figure is also in the study folder as SVG and PDF, with its gnuplot script.</p>\n"
     << "<div class=\"figures\">\n";
-  for (const json& f : parts.figures)
-    b << html_figure(out_dir, f["png"].get<std::string>(), study_caption(study, parts.columns, parts.rows, f["quantity"]));
+  for (const json& f : parts.figures) {
+    const StudyCaption caption = study_caption(study, parts.columns, parts.rows, f["quantity"]);
+    b << html_figure(out_dir, f["png"].get<std::string>(), caption.text(), caption.html());
+  }
   b << "</div>\n";
   if (!parts.warnings.empty()) {
     // Warnings of one kind about several samples are one line, each still listed under it.

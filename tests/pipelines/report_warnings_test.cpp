@@ -306,3 +306,26 @@ TEST(StudyPage, ACorrelationOfDoubtedNumbersIsMarked) {
 
 }  // namespace
 }  // namespace mgscope
+
+namespace mgscope {
+namespace {
+
+// A study figure's caption writes its quantity as the table does ("τ<sub>1</sub>", where it said
+// "τ_1"); the words after it, a treatment key with an underscore among them, stay as they are.
+TEST(StudyPage, FigureCaptionsWriteTheQuantityAsTheTable) {
+  StudyManifest study;
+  study.name = "s";
+  study.treatment = study.treatment_label = "ctc_cycles";
+  StudyPageParts parts;
+  parts.columns = {{{"key", "tau_1"}, {"label", "Retardation time τ_1"}, {"unit", "s"}, {"module", "creep"}}};
+  parts.rows = {{{"name", "c_1"}, {"link", "x.html"}, {"failures", nlohmann::json::array()}, {"treatment", 1},
+                 {"quantities", {{"tau_1", {{"value", 2.0}, {"warnings", nlohmann::json::array()}}}}}}};
+  parts.correlations = nlohmann::json::array();
+  parts.figures = {{{"quantity", "tau_1"}, {"png", "study_tau_1.png"}}};
+  const std::string html = study_page_html(study, parts, test::scratch_dir("study_captions"));
+  EXPECT_EQ(count_of(html, "<figcaption>Retardation time τ<sub>1</sub> against ctc_cycles, one point per sample"), 1u);
+  EXPECT_EQ(count_of(html, "alt=\"Retardation time τ_1 against ctc_cycles"), 1u);  // the alternative text stays plain
+}
+
+}  // namespace
+}  // namespace mgscope
