@@ -23,9 +23,10 @@ std::vector<std::string> words_and_numbers(const std::string& text) {
       continue;
     }
     std::size_t j = i;
-    while (j < text.size() && (std::isdigit(static_cast<unsigned char>(text[j])) ||
-                               (text[j] == '.' && j + 1 < text.size() && std::isdigit(static_cast<unsigned char>(text[j + 1])))))
-      ++j;
+    const auto digit = [&](std::size_t k) {
+      return k < text.size() && std::isdigit(static_cast<unsigned char>(text[k]));
+    };
+    while (digit(j) || (j < text.size() && text[j] == '.' && digit(j + 1))) ++j;
     parts.push_back(text.substr(i, j - i));
     parts.emplace_back();
     i = j;

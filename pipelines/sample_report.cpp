@@ -169,7 +169,7 @@ std::string html_page(const std::string& title, const std::string& body) {
   return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + html_escape(title) +
          "</title>\n<style>\n"
          "body{font-family:sans-serif;max-width:1100px;margin:1em auto;padding:0 1em;color:#222;line-height:1.4}\n"
-         "h1{border-bottom:2px solid #446}h2{margin-top:2em;border-bottom:1px solid #aab}\n"
+         "h1{border-bottom:2px solid #446}h2{margin-top:2em;border-bottom:1px solid #aab}h3{margin:1.2em 0 .3em}\n"
          "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccd;padding:.2em .6em;text-align:left}\n"
          "th{background:#eef}.ok{color:#170}.failed{color:#b00;font-weight:bold}.up-to-date{color:#157}\n"
          "pre{background:#f6f6f6;padding:.5em;white-space:pre-wrap;word-break:break-all}\n"
@@ -179,7 +179,8 @@ std::string html_page(const std::string& title, const std::string& body) {
          "figure{margin:0;min-width:0}figcaption{font-size:88%;color:#444;margin-top:.3em}\n"
          "nav.toc{background:#f4f5fa;border:1px solid #ccd;padding:.4em 1em;margin:1em 0}nav.toc ol{margin:.3em 0}\n"
          ".v{white-space:nowrap}.wide table{font-size:93%}.wide th:first-child{min-width:11em}\n.note{font-size:90%;color:#555}.warn{color:#a60;font-weight:bold}\n"
-         ".warnings{background:#fff8e6;border:1px solid #e0c070;padding:.3em .8em;margin:.5em 0;overflow-wrap:anywhere}\n"
+         ".warnings{background:#fff8e6;border:1px solid #e0c070;padding:.3em .8em;margin:.5em 0;"
+         "overflow-wrap:anywhere}\n"
          ".warnings details{margin:.2em 0 .4em}.warnings summary{cursor:pointer;color:#555}\n"
          ".wide{overflow-x:auto;max-width:100%}\n"
          // A table wider than the window scrolls in its box; its row headings (the study's quantity
@@ -191,7 +192,7 @@ std::string html_page(const std::string& title, const std::string& body) {
          "@media print{body{max-width:none;margin:0;padding:0;font-size:10pt}.wide{overflow:visible}"
          ".wide table{font-size:80%}.wide th:first-child{min-width:8em}td,th{padding:.1em .3em}"
          ".figures{grid-template-columns:repeat(2,minmax(0,1fr))}figure,tr,.warnings li{break-inside:avoid}"
-         "h2{break-after:avoid}a{color:inherit}details::details-content{content-visibility:visible}}\n"
+         "h2,h3{break-after:avoid}a{color:inherit}details::details-content{content-visibility:visible}}\n"
          "</style></head><body>\n" +
          body + "</body></html>\n";
 }
@@ -313,6 +314,35 @@ std::string doubt_marker(const json& q, const json& module_warnings, bool compac
   return " <span class=\"warn\"" + title + ">⚠ doubted" + which + "</span>";
 }
 
+namespace {
+
+// The folder between a figure's module and its file ("hrtem/a/overlay.png": "a"), "" for none.
+std::string figure_folder(const std::string& figure) {
+  const fs::path p(figure);
+  auto it = p.begin();
+  if (std::distance(p.begin(), p.end()) < 3) return "";
+  return (++it)->string();
+}
+
+// A module's figure folders (its images) in figure order, each once.
+std::vector<std::string> figure_folders(const json& figures) {
+  std::vector<std::string> out;
+  for (const json& f : figures)
+    if (const std::string d = figure_folder(f.get<std::string>());
+        !d.empty() && std::find(out.begin(), out.end(), d) == out.end())
+      out.push_back(d);
+  return out;
+}
+
+// "hrtem-3" for the third image: by place, since a folder's name may hold what no id may.
+std::string folder_anchor(const std::string& module, const std::vector<std::string>& folders,
+                          const std::string& folder) {
+  const auto at = std::find(folders.begin(), folders.end(), folder);
+  return html_escape(module) + "-" + std::to_string(at - folders.begin() + 1);
+}
+
+}  // namespace
+
 std::string sample_report_html(const json& report, const fs::path& out_dir, const std::string& study_link) {
   const json& sample = report.at("sample");
   const std::string name = sample.at("name").get<std::string>();
@@ -328,7 +358,15 @@ std::string sample_report_html(const json& report, const fs::path& out_dir, cons
     b << "<li><a href=\"#" << html_escape(id) << "\">" << html_escape(mod.at("title").get<std::string>()) << "</a> ("
       << html_escape(mod.at("status").get<std::string>())
       << (warnings ? ", " + std::to_string(warnings) + (warnings == 1 ? " warning" : " warnings") : std::string())
-      << ")</li>\n";
+      << ")";
+    const std::vector<std::string> folders = figure_folders(mod.value("figures", json::array()));
+    if (folders.size() > 1) {
+      b << ": ";
+      for (std::size_t k = 0; k < folders.size(); ++k)
+        b << (k ? " · " : "") << "<a href=\"#" << folder_anchor(id, folders, folders[k]) << "\">"
+          << html_escape(folders[k]) << "</a>";
+    }
+    b << "</li>\n";
   }
   b << "</ol></nav>\n";
   b << "<h2 id=\"sample\">Sample and treatment</h2>\n<table>"
@@ -376,8 +414,9 @@ std::string sample_report_html(const json& report, const fs::path& out_dir, cons
                provenance(k, "calibration") == provenance(keys.front(), "calibration");
       });
       if (shared)
-        b << "<p class=\"provenance\"><strong>Reader / format</strong>: " << html_escape(provenance(keys.front(), "reader"))
-          << "<br><strong>Calibration</strong>: " << breakable_html(provenance(keys.front(), "calibration")) << "</p>\n";
+        b << "<p class=\"provenance\"><strong>Reader / format</strong>: "
+          << html_escape(provenance(keys.front(), "reader")) << "<br><strong>Calibration</strong>: "
+          << breakable_html(provenance(keys.front(), "calibration")) << "</p>\n";
       b << "<div class=\"wide\"><table><tr><th>Quantity</th><th>Value</th><th>Unit</th>"
         << (shared ? "" : "<th>Reader / format</th><th>Calibration</th>") << "</tr>\n";
       for (const std::string& key : keys) {
@@ -386,16 +425,29 @@ std::string sample_report_html(const json& report, const fs::path& out_dir, cons
         b << "<tr><td>" << html_label(q.value("label", key)) << "</td><td>" << format_quantity(q)
           << doubt_marker(q, warnings) << "</td><td>" << (unit == "1" ? "" : html_unit(unit)) << "</td>";
         if (!shared)
-          b << "<td>" << html_escape(provenance(key, "reader")) << "</td><td>" << html_escape(provenance(key, "calibration"))
-            << "</td>";
+          b << "<td>" << html_escape(provenance(key, "reader")) << "</td><td>"
+            << html_escape(provenance(key, "calibration")) << "</td>";
         b << "</tr>\n";
       }
       b << "</table></div>\n";
     }
     if (!mod.at("figures").empty()) {
-      b << "<div class=\"figures\">\n";
-      for (const json& f : mod.at("figures"))
+      // An image's figures under a heading of its own (ten images gave sixty figures in one grid,
+      // found only by reading captions); the contents link to each.
+      const std::vector<std::string> folders = figure_folders(mod.at("figures"));
+      std::string folder = "\n";  // none yet
+      for (const json& f : mod.at("figures")) {
+        const std::string here = figure_folder(f.get<std::string>());
+        if (here != folder) {
+          if (folder != "\n") b << "</div>\n";
+          if (!here.empty())
+            b << "<h3 id=\"" << folder_anchor(mod.at("module").get<std::string>(), folders, here) << "\">"
+              << html_escape(here) << "</h3>\n";
+          b << "<div class=\"figures\">\n";
+          folder = here;
+        }
         b << html_figure(out_dir, f.get<std::string>(), figure_caption(f.get<std::string>()));
+      }
       b << "</div>\n";
     }
     std::string command = "mgscope";

@@ -84,7 +84,8 @@ std::string doubted_numbers(const StudyPageParts& parts) {
 
 // The samples whose doubted numbers enter a correlation (they have both, and one of them is
 // doubted), with the quantities doubted: an r made from doubted numbers is marked as they are.
-std::string correlation_doubts(const StudyPageParts& parts, const std::string& structural, const std::string& magnetic) {
+std::string correlation_doubts(const StudyPageParts& parts, const std::string& structural,
+                               const std::string& magnetic) {
   std::string out;
   for (const json& row : parts.rows) {
     const json& q = row["quantities"];

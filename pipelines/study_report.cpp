@@ -455,7 +455,8 @@ std::vector<std::string> write_study_outputs(const StudyManifest& study, const s
   // study.html, and the way back from each sample's page.
   StudyPageParts parts;
   parts.columns = json::array();
-  for (const Column& c : cols) parts.columns.push_back({{"key", c.key}, {"label", c.label}, {"unit", c.unit}, {"module", c.module}});
+  for (const Column& c : cols)
+    parts.columns.push_back({{"key", c.key}, {"label", c.label}, {"unit", c.unit}, {"module", c.module}});
   parts.rows = rows;
   for (std::size_t k = 0; k < order.size(); ++k) parts.rows[k]["link"] = sample_page_link(samples[order[k]], out_dir);
   parts.correlations = correlations;

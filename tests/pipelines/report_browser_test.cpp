@@ -90,7 +90,8 @@ struct PageChecks {
 PageChecks check_in_chromium(const fs::path& page, const fs::path& profile, int width_px = 1280,
                              bool as_printed = false) {
   std::string html = read_all(page);
-  for (std::size_t at = html.find("@media print"); as_printed && at != std::string::npos; at = html.find("@media print"))
+  for (std::size_t at = html.find("@media print"); as_printed && at != std::string::npos;
+       at = html.find("@media print"))
     html.replace(at, 12, "@media all");
   if (as_printed) html.replace(html.find("<head>"), 6, "<head><script>window.__asPrinted = true;</script>");
   if (width_px < 1000) html.replace(html.find("<head>"), 6, "<head><script>window.__narrow = true;</script>");
@@ -101,7 +102,8 @@ PageChecks check_in_chromium(const fs::path& page, const fs::path& profile, int 
   std::fwrite(html.data(), 1, html.size(), f);
   std::fclose(f);
   const auto r = run_command("timeout 60 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars=false "
-                             "--window-size=" + std::to_string(width_px) + ",1000 --virtual-time-budget=5000 --user-data-dir='" +
+                             "--window-size=" + std::to_string(width_px) +
+                             ",1000 --virtual-time-budget=5000 --user-data-dir='" +
                              profile.string() + "' --dump-dom 'file://" + fs::absolute(probed).string() +
                              "' 2>/dev/null");
   fs::remove(probed);

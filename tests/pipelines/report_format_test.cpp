@@ -303,7 +303,8 @@ TEST(ReportPage, AReaderAndCalibrationSharedByEveryNumberAreSaidOnce) {
                    {{"a", page_quantity("A", 0.1, calibration)}, {"b", page_quantity("B", 0.2, calibration)},
                     {"c", page_quantity("C", 0.3, calibration)}}),
        page_module("mce", "ok", nlohmann::json::array(),
-                   {{"Tc", page_quantity("Tc", 100, "fc.dat: 10 mg")}, {"Tp", page_quantity("Tp", 101, "iso.dat: 9 mg")}})});
+                   {{"Tc", page_quantity("Tc", 100, "fc.dat: 10 mg")},
+                    {"Tp", page_quantity("Tp", 101, "iso.dat: 9 mg")}})});
   const std::size_t mce = html.find("<h2 id=\"mce\">");
   ASSERT_NE(mce, std::string::npos);
   const std::string hrtem_part = html.substr(0, mce), mce_part = html.substr(mce);
@@ -313,6 +314,22 @@ TEST(ReportPage, AReaderAndCalibrationSharedByEveryNumberAreSaidOnce) {
   EXPECT_EQ(occurrences(mce_part, "<th>Calibration</th>"), 1u);
   EXPECT_EQ(occurrences(mce_part, "<td>fc.dat: 10 mg</td>"), 1u);
   EXPECT_EQ(occurrences(mce_part, "<td>iso.dat: 9 mg</td>"), 1u);
+}
+
+// Each image's figures under a heading of its own, which the contents link to: ten images had
+// given sixty figures in one grid, told apart only by their captions.
+TEST(ReportPage, EachImagesFiguresUnderItsOwnHeading) {
+  nlohmann::json hrtem = page_module("hrtem", "ok", nlohmann::json::array(), nlohmann::json::object());
+  hrtem["figures"] = {"hrtem/img a/overlay.png", "hrtem/img a/gallery.png", "hrtem/b/overlay.png"};
+  nlohmann::json creep = page_module("creep", "ok", nlohmann::json::array(), nlohmann::json::object());
+  creep["figures"] = {"creep/creep_fit_1.png"};
+  const std::string html = page_of({hrtem, creep});
+  EXPECT_EQ(occurrences(html, "<h3 id=\"hrtem-1\">img a</h3>\n<div class=\"figures\">"), 1u);
+  EXPECT_EQ(occurrences(html, "<h3 id=\"hrtem-2\">b</h3>\n<div class=\"figures\">"), 1u);
+  EXPECT_EQ(occurrences(html, "<h3"), 2u);  // creep's figures have no folder: no heading
+  EXPECT_EQ(occurrences(html, "(ok): <a href=\"#hrtem-1\">img a</a> · <a href=\"#hrtem-2\">b</a></li>"), 1u);
+  EXPECT_EQ(occurrences(html, "<div class=\"figures\">"), 3u);
+  EXPECT_EQ(occurrences(html, "<figure>"), 4u);
 }
 
 }  // namespace

@@ -165,7 +165,8 @@ std::vector<std::string> eight_border_warnings() {
     w.push_back("hrtem_" + std::to_string(i) + ": " + std::to_string(i) + " of " + std::to_string(10 + i) +
                 " nanocrystal groups reach the image border or a left-out place: their sizes are lower bounds "
                 "(lower_bound in summary.json)");
-    if (i == 3) w.push_back("hrtem_3: vacuum found (specimen-band to noise power ratio 2.5 against 9.1 on the specimen)");
+    if (i == 3)
+      w.push_back("hrtem_3: vacuum found (specimen-band to noise power ratio 2.5 against 9.1 on the specimen)");
   }
   return w;
 }
