@@ -192,7 +192,8 @@ std::string html_page(const std::string& title, const std::string& body) {
          "@media print{body{max-width:none;margin:0;padding:0;font-size:10pt}.wide{overflow:visible}"
          ".wide table{font-size:80%}.wide th:first-child{min-width:8em}td,th{padding:.1em .3em}"
          ".figures{grid-template-columns:repeat(2,minmax(0,1fr))}figure,tr,.warnings li{break-inside:avoid}"
-         "h2,h3{break-after:avoid}a{color:inherit}details::details-content{content-visibility:visible}}\n"
+         "h2,h3{break-after:avoid}a{color:inherit}"
+         ".warnings details::details-content{content-visibility:visible}}\n"
          "</style></head><body>\n" +
          body + "</body></html>\n";
 }
