@@ -42,20 +42,27 @@ struct EntropyChange {
   // monotone, measured errors reach about twice this: docs/magnetics.md).
   std::vector<double> first_interval_end_Oe;
   std::vector<double> first_interval_bound;
-  // Per grid field k: first_interval_bound / -dSm at the tabulated peak of that field's column
-  // (NaN for k = 0 or a peak <= 0): how far the peak could move from the first interval alone.
+  // Per midpoint: the signed error (in -dSm) expected of the first interval's trapezoid, from the
+  // shape of dM/dT over it and the next interval (entropy_change.cpp); |error| <= bound. The bound
+  // assumes dM/dT changes in a step at one end; isotherms far apart (3 K) see it change gradually.
+  std::vector<double> first_interval_error;
+  // Per grid field k, relative to -dSm at the tabulated peak of that field's column (NaN for k = 0 or
+  // a peak <= 0), signed (> 0: the value is too high): first_interval_error there; the error of
+  // averaging a peak with a cusp over the isotherm spacing (from the peak's curvature over its
+  // neighbours; <= 0); and their sum, the expected error of the tabulated peak.
   std::vector<double> first_interval_doubt;
+  std::vector<double> spacing_doubt;
+  std::vector<double> peak_doubt;
   std::vector<std::string> warnings;
-  // The warning among `warnings` that doubts every -dSm (the first interval's bound at the top
-  // field's peak above kFirstIntervalDoubtLimit), or "".
-  std::string first_interval_warning;
+  // The warning among `warnings` that doubts every -dSm (|peak_doubt| at the top field above
+  // kPeakDoubtLimit), or "".
+  std::string peak_doubt_warning;
 };
 
-// Above this first_interval_doubt at the top field, -dSm carries a warning. From the error table
-// of docs/magnetics.md ("Field steps near H = 0": mean-field isotherms, single-domain and
-// demagnetised, 0.05-1 T steps, 1 and 5 T): every peak off by more than 5 % had a doubt of 4 % or
-// more, and every doubt of 3 % or less went with an error of at most 4.8 %.
-constexpr double kFirstIntervalDoubtLimit = 0.03;
+// Above this |peak_doubt| at the top field, -dSm carries a warning. From the error table of
+// docs/magnetics.md ("Field steps near H = 0": mean-field isotherms 0.5, 1 and 3 K apart,
+// single-domain and demagnetised, 0.05-1 T first steps, 1 and 5 T).
+constexpr double kPeakDoubtLimit = 0.035;
 
 // Throws InputError (with `source` as the file name) for fewer than two isotherms, duplicate
 // temperatures, isotherms without a common field range, an isotherm whose field and magnetisation

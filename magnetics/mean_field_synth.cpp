@@ -12,6 +12,7 @@
 #include "fitting/base/error.hpp"
 
 #include "fitting/base/summary.hpp"
+#include "fitting/base/text_file.hpp"
 
 namespace mgscope {
 
@@ -179,12 +180,26 @@ void check_mce_synthetic(const McesynthOptions& o) {
       {"M(T) temperature step", o.fc_t_step_K}};
   for (const auto& [what, v] : positive)
     if (!(v > 0)) throw InputError(std::string("synth mce: ") + what + " must be > 0");
-  if (o.field_max_T / o.field_step_T > 1e5 || (o.t_below_K + o.t_above_K) / o.t_step_K > 1e4 ||
+  const auto& list = o.field_list_T;
+  for (std::size_t k = 0; k < list.size(); ++k)
+    if (!std::isfinite(list[k]) || list[k] < 0 || (k > 0 && !(list[k] > list[k - 1])))
+      throw InputError("synth mce: the field list must be finite fields >= 0 T in strictly ascending order; field " +
+                       std::to_string(k + 1) + " is " + number_text(list[k], 6) + " T");
+  if (!list.empty() && !(list.back() > 0)) throw InputError("synth mce: the field list needs a field > 0 T");
+  if (list.size() > 1e5 || (list.empty() && o.field_max_T / o.field_step_T > 1e5) || (o.t_below_K + o.t_above_K) / o.t_step_K > 1e4 ||
       (o.fc_t_max_K - o.fc_t_min_K) / o.fc_t_step_K > 1e6)
     throw InputError("synth mce: too many field or temperature steps");
   if (o.equation_of_state == SynthEquationOfState::ArrottNoakes) require_valid(o.arrott_noakes);
   if (const std::string bad = demagnetised_sample_problem(o.sample); !bad.empty())
     throw InputError("synth mce: " + bad);
+}
+
+std::vector<double> isotherm_fields_T(const McesynthOptions& o) {
+  if (!o.field_list_T.empty()) return o.field_list_T;
+  std::vector<double> fields;
+  const int n_fields = static_cast<int>(std::lround(o.field_max_T / o.field_step_T));
+  for (int k = 0; k <= n_fields; ++k) fields.push_back(o.field_step_T * k);
+  return fields;
 }
 
 McesynthFiles make_mce_synthetic(const McesynthOptions& o) {
@@ -213,8 +228,7 @@ McesynthFiles make_mce_synthetic(const McesynthOptions& o) {
   McesynthFiles out;
   const double ms_emu = (an ? o.arrott_noakes.m_at_tc_emu_per_g : saturation_emu_per_g(o.model)) * o.mass_mg * 1e-3;
   Normal noise(o.seed);
-  const int n_fields = static_cast<int>(std::lround(o.field_max_T / o.field_step_T));
-  for (int k = 0; k <= n_fields; ++k) out.fields_T.push_back(o.field_step_T * k);
+  out.fields_T = isotherm_fields_T(o);
   // Temperatures T0 -+ (i + 1/2) step, so that T0 is the midpoint of the two central isotherms.
   const double t0 = an ? o.arrott_noakes.curie_K : o.model.curie_K;
   const double first = t0 - o.t_step_K / 2 - std::floor(o.t_below_K / o.t_step_K) * o.t_step_K;
@@ -245,14 +259,16 @@ McesynthFiles make_mce_synthetic(const McesynthOptions& o) {
   auto table = [&](bool applied) {
     std::ostringstream c;
     c << std::setprecision(10) << "T_K";
-    for (std::size_t k = 1; k < out.fields_T.size(); ++k) c << ",minus_dSm_JkgK_at_" << out.fields_T[k] << "T";
+    for (double h : out.fields_T)  // -dSm is 0 at H = 0: no column
+      if (h > 0) c << ",minus_dSm_JkgK_at_" << h << "T";
     c << '\n';
     for (std::size_t i = 0; i + 1 < out.isotherm_T_K.size(); ++i) {
       const double tm = 0.5 * (out.isotherm_T_K[i] + out.isotherm_T_K[i + 1]);
       c << tm;
       const double s0 = solve_mean_field(o.model, tm, 0).entropy_J_per_kgK;
-      for (std::size_t k = 1; k < out.fields_T.size(); ++k) {
-        double internal_T = out.fields_T[k];
+      for (double h : out.fields_T) {
+        if (!(h > 0)) continue;
+        double internal_T = h;
         if (applied)
           internal_T = demagnetised_sample_field(o.sample, mean_field_m_of_internal_Oe(o.model, tm), internal_T * 1e4)
                            .internal_field_Oe * 1e-4;

@@ -52,6 +52,9 @@ struct McesynthOptions {
   ArrottNoakesModel arrott_noakes;  // with ArrottNoakes (its curie_K is the transition)
   double mass_mg = 10.0;
   double field_max_T = 5.0, field_step_T = 0.1;  // isotherm fields 0, step, ..., max
+  // Non-empty: the isotherm fields themselves [T], strictly ascending from >= 0 (field_max_T and
+  // field_step_T unused): a real MPMS sequence steps finely at low field, coarsely above.
+  std::vector<double> field_list_T;
   double t_step_K = 3.0;                          // isotherm spacing; T0 is a midpoint
   double t_below_K = 45, t_above_K = 60;          // isotherms span about T0 - below .. T0 + above
   double fc_field_Oe = 500;                       // field-cooled M(T) field
@@ -78,6 +81,9 @@ struct McesynthFiles {
 // Throws InputError for a non-positive model parameter, mass or step, or too many steps; for the
 // command line to refuse the settings before anything is made.
 void check_mce_synthetic(const McesynthOptions& options);
+
+// The isotherm fields [T]: field_list_T, else 0, field_step_T, ..., field_max_T.
+std::vector<double> isotherm_fields_T(const McesynthOptions& options);
 
 // Throws InputError for settings check_mce_synthetic refuses. Isotherms and M(T) come
 // from the chosen equation of state; noise is relative to Ms (mean field) or to the

@@ -351,7 +351,7 @@ class MceRun {
     // Every -dSm is integrated across the first field interval, so its doubt is on every row.
     dsm << ",warnings";
     dsm << '\n', ncsv << '\n';
-    const std::string row_warnings = s.first_interval_warning.empty() ? "" : csv_list({s.first_interval_warning});
+    const std::string row_warnings = s.peak_doubt_warning.empty() ? "" : csv_list({s.peak_doubt_warning});
     for (std::size_t i = 0; i < s.temperature_mid_K.size(); ++i) {
       dsm << s.temperature_mid_K[i];
       ncsv << s.temperature_mid_K[i];
@@ -391,6 +391,8 @@ class MceRun {
                         {"RC", json_number(m.rc)},
                         {"TEC", tec},
                         {"first_interval_doubt", json_number(s.first_interval_doubt[k])},
+                        {"spacing_doubt", json_number(s.spacing_doubt[k])},
+                        {"peak_doubt", json_number(s.peak_doubt[k])},
                         {"n_at_Tp", json_number(n[ip][k])},
                         {"n_at_Tp_T_K", s.temperature_mid_K[ip]}});
       if (k + 1 == s.field_Oe.size()) {
@@ -407,11 +409,11 @@ class MceRun {
                         {"table", "dSm.csv"},
                         {"field_exponent_table", "n_exponent.csv"},
                         {"merit_by_field", merits},
-                        {"first_interval_doubt_limit", kFirstIntervalDoubtLimit},
+                        {"peak_doubt_limit", kPeakDoubtLimit},
                         // Kept here too, so that a report gives it to the -dSm numbers only.
-                        {"warnings", s.first_interval_warning.empty()
+                        {"warnings", s.peak_doubt_warning.empty()
                                          ? nlohmann::json::array()
-                                         : nlohmann::json::array({s.first_interval_warning})}};
+                                         : nlohmann::json::array({s.peak_doubt_warning})}};
     std::cout << "-dSm at " << fmt(s.field_Oe.back() * 1e-4) << " T: max " << fmt(top.peak, 4) << ' ' << ds_unit()
               << " at Tp = " << fmt(top.peak_T_K, 5) << " K, "
               << (std::isfinite(top.fwhm_K) ? "dT_FWHM = " + fmt(top.fwhm_K, 4) + " K, RCP = " + fmt(top.rcp, 4) + ' ' +

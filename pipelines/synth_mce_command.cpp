@@ -46,6 +46,10 @@ void add_synth_mce_command(CLI::App& synth, CommandContext& ctx) {
   cmd->add_option("--mass-mg", o->mass_mg, "Sample mass written as SAMPLE_MASS [mg]")->capture_default_str();
   cmd->add_option("--field-max-T", o->field_max_T, "Highest isotherm field [T]")->capture_default_str();
   cmd->add_option("--field-step-T", o->field_step_T, "Isotherm field step [T]")->capture_default_str();
+  cmd->add_option("--fields-T", o->field_list_T,
+                  "Isotherm fields [T], comma-separated, ascending from >= 0 (a real sequence: 0,0.1,...,1,1.5,...,5); "
+                  "replaces --field-max-T and --field-step-T")
+      ->delimiter(',');
   cmd->add_option("--t-step-K", o->t_step_K, "Isotherm temperature step [K] (Tc is a midpoint)")->capture_default_str();
   cmd->add_option("--t-below-K", o->t_below_K, "Isotherms reach down to about Tc minus this [K]")->capture_default_str();
   cmd->add_option("--t-above-K", o->t_above_K, "Isotherms reach up to about Tc plus this [K]")->capture_default_str();
@@ -109,10 +113,11 @@ void add_synth_mce_command(CLI::App& synth, CommandContext& ctx) {
     t["isotherm_T_K"] = f.isotherm_T_K;
     t["fields_T"] = f.fields_T;
     t["fc_field_Oe"] = o->fc_field_Oe;
+    const double top_T = o->field_list_T.empty() ? o->field_max_T : o->field_list_T.back();
     if (!an)
       t["exact_minus_dSm_at_T0_JkgK"] = {
-          {"mu0H_T", o->field_max_T},
-          {"value", json_number(exact_minus_dSm_applied(o->model, o->sample, o->model.curie_K, o->field_max_T))}};
+          {"mu0H_T", top_T},
+          {"value", json_number(exact_minus_dSm_applied(o->model, o->sample, o->model.curie_K, top_T))}};
     write_json_atomic(out / "truth.json", t);
     std::cout << "wrote " << (out / "isotherms.dat").string() << " (" << f.isotherm_T_K.size() << " isotherms), "
               << (out / "fc.dat").string() << (an ? "" : ", exact_dSm.csv")

@@ -1,9 +1,13 @@
 #!/usr/bin/env python3
 """-dSm_max from `mgscope mce` against the exact value for isotherm field steps 0.05-1 T, top fields
-5 and 1 T: the single-domain mean-field synthetic, and a demagnetised sphere (N = 1/3, 7 g/cm^3)
-analysed without and with --demag (docs/magnetics.md, "Field steps near H = 0").
+5 and 1 T and isotherms 0.5, 1 and 3 K apart: the single-domain mean-field synthetic, and a
+demagnetised sample (N = 1/3, 7 g/cm^3 unless given) analysed without and with --demag
+(docs/magnetics.md, "Field steps near H = 0").
 
-Usage: scripts/mce_field_step_table.py path/to/mgscope WORKDIR [N]   (N: the demagnetising factor, 1/3)
+Usage: scripts/mce_field_step_table.py path/to/mgscope WORKDIR [N [T_STEPS_K]]
+  N: the demagnetising factor (1/3); T_STEPS_K: comma-separated isotherm spacings (0.5,1,3).
+Every folder stays in WORKDIR (s_*, ref_*: synth mce, o_*: mce) for a look at any row; a synth folder
+already there (its truth.json written) is reused, so a second run with another mgscope redoes only `mce`.
 """
 import csv
 import json
@@ -11,8 +15,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-GRID = ["--t-step-K", "0.5", "--t-below-K", "8", "--t-above-K", "8", "--fc-step-K", "5"]
 DEMAG = ["--demag", sys.argv[3] if len(sys.argv) > 3 else "0.3333333", "--density", "7"]
+T_STEPS_K = (sys.argv[4] if len(sys.argv) > 4 else "0.5,1,3").split(",")
+
+
+def grid(t_step):
+    # Isotherms within about 8 K of T0 = 100 K: 32 at 0.5 K, 16 at 1 K, 6 at 3 K; T0 is a midpoint.
+    return ["--t-step-K", t_step, "--t-below-K", "8", "--t-above-K", "8", "--fc-step-K", "5"]
 
 
 def table(path):
@@ -36,39 +45,50 @@ def exact_at(rows, field_T):
     raise ValueError(f"{field_T} T outside the exact table")
 
 
+def run(args):
+    subprocess.run([str(a) for a in args], check=True, capture_output=True)
+
+
+def synth(mgscope, folder, args):
+    if not (folder / "truth.json").exists():  # the generator writes it last
+        run([mgscope, "synth", "mce", *args, "-o", folder])
+
+
 def main():
     mgscope, work = sys.argv[1], Path(sys.argv[2])
-    print("| top field | first step | sample | --demag in mce | -dSm_max | exact | error | first_interval_doubt |")
-    print("|---|---|---|---|---|---|---|---|")
-    for top in ("5", "1"):
-        # The exact table at the internal field, 0.01 T apart, for the --demag analysis's top field.
-        ref = work / f"ref_{top}"
-        subprocess.run([mgscope, "synth", "mce", "--field-max-T", top, "--field-step-T", "0.01", *GRID, *DEMAG,
-                        "-o", ref], check=True, capture_output=True)
-        internal = table(ref / "exact_dSm_internal.csv")
-        for step in ("0.05", "0.1", "0.25", "0.5", "1"):
-            n = "N = " + ("1/3" if DEMAG[1] == "0.3333333" else DEMAG[1])
-            for sample, demag_mce in (("single-domain", False), (n, False), (n, True)):
-                synth = work / f"s_{top}_{step}_{sample[0]}"
-                extra = DEMAG if sample != "single-domain" else []
-                subprocess.run([mgscope, "synth", "mce", "--field-max-T", top, "--field-step-T", step, *GRID, *extra,
-                                "-o", synth], check=True, capture_output=True)
-                out = work / f"o_{top}_{step}_{sample[0]}_{int(demag_mce)}"
-                subprocess.run([mgscope, "mce", "--mh", synth / "isotherms.dat", *(DEMAG if demag_mce else []),
-                                "-o", out], check=True, capture_output=True)
-                merit = json.loads((out / "mce.json").read_text())["entropy"]["merit_by_field"][-1]
-                got_rows = table(out / "dSm.csv")
-                top_column = [k for k in got_rows[0] if k.startswith("minus_dSm")][-1]
-                got = column_max(got_rows, top_column)
-                if demag_mce:
-                    exact = exact_at(internal, merit["mu0H_T"])
-                else:
-                    exact_rows = table(synth / "exact_dSm.csv")
-                    exact = column_max(exact_rows, list(exact_rows[0])[-1])
-                used = "yes (" + format(merit["mu0H_T"], ".4g") + " T)" if demag_mce else "no"
-                error = 100 * (got / exact - 1)
-                print(f"| {top} T | {step} T | {sample} | {used} | {got:.3f} | {exact:.3f} | {error:+.1f} % |"
-                      f" {100 * merit['first_interval_doubt']:.1f} % |", flush=True)
+    n = "N = " + ("1/3" if DEMAG[1] == "0.3333333" else DEMAG[1])
+    print("| T step | top field | first step | sample | --demag in mce | -dSm_max | exact | error | "
+          "first_interval_doubt | warned |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for t_step in T_STEPS_K:
+        for top in ("5", "1"):
+            # The exact table at the internal field, 0.01 T apart, for the --demag analysis's top field.
+            ref = work / f"ref_{t_step}_{top}"
+            synth(mgscope, ref, ["--field-max-T", top, "--field-step-T", "0.01", *grid(t_step), *DEMAG])
+            internal = table(ref / "exact_dSm_internal.csv")
+            for step in ("0.05", "0.1", "0.25", "0.5", "1"):
+                for sample, demag_mce in (("single-domain", False), (n, False), (n, True)):
+                    files = work / f"s_{t_step}_{top}_{step}_{sample[0]}"
+                    extra = DEMAG if sample != "single-domain" else []
+                    synth(mgscope, files, ["--field-max-T", top, "--field-step-T", step, *grid(t_step), *extra])
+                    out = work / f"o_{t_step}_{top}_{step}_{sample[0]}_{int(demag_mce)}"
+                    run([mgscope, "mce", "--mh", files / "isotherms.dat", *(DEMAG if demag_mce else []), "-o", out])
+                    result = json.loads((out / "mce.json").read_text())["entropy"]
+                    merit = result["merit_by_field"][-1]
+                    warned = any("first field interval" in w for w in result["warnings"])
+                    got_rows = table(out / "dSm.csv")
+                    top_column = [k for k in got_rows[0] if k.startswith("minus_dSm")][-1]
+                    got = column_max(got_rows, top_column)
+                    if demag_mce:
+                        exact = exact_at(internal, merit["mu0H_T"])
+                    else:
+                        exact_rows = table(files / "exact_dSm.csv")
+                        exact = column_max(exact_rows, list(exact_rows[0])[-1])
+                    used = "yes (" + format(merit["mu0H_T"], ".4g") + " T)" if demag_mce else "no"
+                    error = 100 * (got / exact - 1)
+                    print(f"| {t_step} K | {top} T | {step} T | {sample} | {used} | {got:.3f} | {exact:.3f} |"
+                          f" {error:+.1f} % | {100 * merit['first_interval_doubt']:.1f} % | {'yes' if warned else 'no'} |",
+                          flush=True)
 
 
 if __name__ == "__main__":

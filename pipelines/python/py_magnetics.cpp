@@ -207,7 +207,9 @@ pyb::dict entropy_dict(const Isotherms& iso, const EntropyOptions& eo) {
                    "temperature_mid_K"_a = to_array(s.temperature_mid_K), "minus_dSm"_a = to_matrix(s.minus_dSm),
                    "unit"_a = iso.per_gram ? "J/(kg K)" : "mJ/K", "field_exponent"_a = to_matrix(n),
                    "merits"_a = merit_list, "zero_point_added"_a = s.zero_point_added,
-                   "first_interval_doubt"_a = to_array(s.first_interval_doubt), "warnings"_a = warnings);
+                   "first_interval_doubt"_a = to_array(s.first_interval_doubt),
+                   "spacing_doubt"_a = to_array(s.spacing_doubt), "peak_doubt"_a = to_array(s.peak_doubt),
+                   "warnings"_a = warnings);
 }
 
 const EntropyOptions kEntropy{};
@@ -295,9 +297,10 @@ zero_field_tolerance_Oe (Oe, >= 0): isotherms starting at or below it get the po
 Returns status ('Success'), message, usable, field_Oe (the grid, Oe) and mu0H_T (T), isotherm_T_K,
 temperature_mid_K (K), minus_dSm (2-D: temperature_mid_K x field_Oe, in unit; column 0 is 0), unit
 ('J/(kg K)' or 'mJ/K'), field_exponent n(T, H) (2-D, NaN where undefined), merits (one per field above
-the first, as mce_merit), zero_point_added, first_interval_doubt (per field: the first field
-interval's error bound relative to -dSm at its peak, 1; NaN where undefined; above 0.03 at the top field
--dSm is warned of, as mce.json's merit_by_field), warnings.
+the first, as mce_merit), zero_point_added, first_interval_doubt, spacing_doubt and peak_doubt (per
+field, relative to -dSm at its tabulated peak, signed, > 0 too high: the first field interval's expected
+error, the isotherm spacing's, and their sum; NaN where undefined; |peak_doubt| above 0.03 at the top
+field is warned of, as mce.json's merit_by_field), warnings.
 Raises mgscope.InputError for bad data: fewer than two isotherms, duplicate temperatures, no common
 field range, a grid step beyond the range or too fine; ValueError for an invalid keyword or an
 isotherm dict whose arrays differ in length or hold NaN.)doc");

@@ -86,27 +86,30 @@ TEST(DemagnetisedSample, MinusDSmMaxWithinThreePercentAtTenthTeslaSteps) {
   const Analysed a = analysed(0.1, {1.0 / 3, 7.0});
   ASSERT_GT(a.exact_peak, 9.5);
   EXPECT_NEAR(peak_at_top(a.entropy) / a.exact_peak, 1.0, 0.03);
-  // Its first-interval bound (2.8 %) stays below the limit: no warning.
-  EXPECT_NEAR(a.entropy.first_interval_doubt.back(), 0.028, 0.003);
-  EXPECT_TRUE(a.entropy.first_interval_warning.empty()) << a.entropy.first_interval_warning;
+  // Its first interval's expected error (-2.8 %: dM/dT turns back past technical saturation, so the
+  // whole bound) and the spacing's (~0) stay below the limit: no warning.
+  EXPECT_NEAR(a.entropy.first_interval_doubt.back(), -0.028, 0.003);
+  EXPECT_NEAR(a.entropy.peak_doubt.back(), -0.029, 0.003);
+  EXPECT_TRUE(a.entropy.peak_doubt_warning.empty()) << a.entropy.peak_doubt_warning;
 }
 
 TEST(DemagnetisedSample, CoarseFirstStepOnASpontaneousMomentIsWarnedOf) {
   // The single-domain magnet at 0.5 T steps: the trapezoid from the spontaneous M at H = 0 puts
-  // the peak 30 % too high; the first interval's bound says 29 %.
+  // the peak 30 % too high; the first interval's expected error says +26 %, the spacing -0.6 %.
   const Analysed coarse = analysed(0.5, {});
   const double error = peak_at_top(coarse.entropy) / coarse.exact_peak - 1;
   EXPECT_NEAR(error, 0.30, 0.02);
-  EXPECT_NEAR(coarse.entropy.first_interval_doubt.back(), 0.29, 0.01);
-  const std::string& w = coarse.entropy.first_interval_warning;
-  EXPECT_EQ(w.rfind("-dSm may be off by up to 29 % at its 5 T peak (", 0), 0u) << w;
-  EXPECT_NE(w.find("from the first field interval alone (0 to 5000 Oe)"), std::string::npos) << w;
+  EXPECT_NEAR(coarse.entropy.first_interval_doubt.back(), 0.255, 0.01);
+  EXPECT_NEAR(coarse.entropy.peak_doubt.back(), 0.25, 0.01);
+  const std::string& w = coarse.entropy.peak_doubt_warning;
+  EXPECT_EQ(w.rfind("-dSm may be 25 % too high at its 5 T peak (", 0), 0u) << w;
+  EXPECT_NE(w.find("the first field interval (0 to 5000 Oe) gives +26 %"), std::string::npos) << w;
   EXPECT_NE(w.find("measure isotherms with finer steps at low field"), std::string::npos) << w;
   EXPECT_EQ(coarse.entropy.warnings.back(), w);
-  // Fine steps (0.05 T: +1.2 %, bound 2.8 %): no warning.
+  // Fine steps (0.05 T: +1.2 %, expected +2.0 %): no warning.
   const Analysed fine = analysed(0.05, {});
-  EXPECT_LT(fine.entropy.first_interval_doubt.back(), kFirstIntervalDoubtLimit);
-  EXPECT_TRUE(fine.entropy.first_interval_warning.empty()) << fine.entropy.first_interval_warning;
+  EXPECT_LT(std::abs(fine.entropy.peak_doubt.back()), kPeakDoubtLimit);
+  EXPECT_TRUE(fine.entropy.peak_doubt_warning.empty()) << fine.entropy.peak_doubt_warning;
 }
 
 }  // namespace
