@@ -189,7 +189,15 @@ CurieResult find_curie_temperature(const std::vector<double>& T, const std::vect
   }
   const std::size_t imax =
       static_cast<std::size_t>(std::max_element(r.magnetization.begin(), r.magnetization.end()) - r.magnetization.begin());
-  if (imax > static_cast<std::size_t>(o.half_window) && r.temperature_K[imax] < tc)
+  // The maximum must stand out of the lowest temperatures' M by more than 2 % of it: a demagnetised
+  // bulk ferromagnet's M(T) is flat below Tc (M = H / (4 pi N rho)), and the largest noisy point of
+  // that plateau (0.4 % scatter) is no cusp; an antiferromagnet's or a blocked moment's falls well
+  // more.
+  double lowest_mean = 0;
+  const std::size_t lowest = std::min<std::size_t>(static_cast<std::size_t>(o.half_window) + 1, r.magnetization.size());
+  for (std::size_t i = 0; i < lowest; ++i) lowest_mean += r.magnetization[i] / static_cast<double>(lowest);
+  const bool stands_out = r.magnetization[imax] - lowest_mean > 0.02 * std::abs(r.magnetization[imax]);
+  if (imax > static_cast<std::size_t>(o.half_window) && r.temperature_K[imax] < tc && stands_out)
     r.warnings.push_back("M(T) has a maximum at " + number_text(r.temperature_K[imax], 5) +
                          " K below the dM/dT minimum (blocking, spin-glass or antiferromagnetic order?): the "
                          "minimum may not be a Curie point");

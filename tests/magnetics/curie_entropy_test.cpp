@@ -31,6 +31,28 @@ TEST(Curie, TanhStepGivesItsCentre) {
   EXPECT_NEAR(c.curie_K, 87.3, 0.1);
 }
 
+// A demagnetised bulk ferromagnet's field-cooled M(T) is flat below Tc, with noise: its largest
+// point is no cusp (the demo study's M(T) was said to show "blocking, spin-glass or
+// antiferromagnetic order"). A maximum 10 % above the lowest temperatures' M still is.
+TEST(Curie, ANoisyPlateauIsNoMaximumButACuspIs) {
+  std::vector<double> t, plateau, cusp;
+  for (double x = 20; x <= 150; x += 1) {
+    const double step = 0.5 * (1 - std::tanh((x - 104) / 3));
+    t.push_back(x);
+    plateau.push_back(step * (1 + 0.004 * std::sin(7.3 * x)));  // 0.4 % scatter, largest point at 58 K
+    cusp.push_back(step * (x < 60 ? 0.9 + 0.1 * (x - 20) / 40 : 1.0));
+  }
+  const CurieResult flat = find_curie_temperature(t, plateau);
+  ASSERT_TRUE(flat.transition_found) << flat.message;
+  EXPECT_NEAR(flat.curie_K, 104, 0.3);
+  for (const auto& w : flat.warnings) EXPECT_EQ(w.find("has a maximum"), std::string::npos) << w;
+  const CurieResult peaked = find_curie_temperature(t, cusp);
+  ASSERT_TRUE(peaked.transition_found) << peaked.message;
+  bool warned = false;
+  for (const auto& w : peaked.warnings) warned = warned || w.find("M(T) has a maximum at 60 K") == 0;
+  EXPECT_TRUE(warned);
+}
+
 TEST(Curie, ParamagnetHasNoTransition) {
   std::vector<double> t, m;
   for (double x = 2; x <= 300; x *= 1.05) t.push_back(x), m.push_back(0.5 / (x + 0.3));
