@@ -77,13 +77,15 @@ void collect(const json& j, const std::string& context, const Walk& walk, bool t
   }
 }
 
-// The warnings of the top-level sections in `sections` (their own lists and those they hold).
+// The warnings of the top-level sections in `sections` (their own lists and those they hold), as
+// written, without the place a walk puts before a nested list's ("scaling: only 2 isotherms..."):
+// the top list repeats them as "file (scaling): only 2 isotherms...", which must match.
 std::vector<std::string> section_warnings(const json& summary, const std::set<std::string>& sections) {
   std::vector<std::string> out, said;
   for (const std::string& name : sections)
     if (summary.is_object() && summary.contains(name))
       collect(summary[name], "", Walk{false, nullptr}, false, out, said);
-  return out;
+  return said;
 }
 
 void collect_file(const fs::path& file, const std::string& context, std::vector<std::string>& out) {

@@ -73,6 +73,25 @@ TEST(NumberWarnings, ASectionsDoubtsGoToItsNumbersOnly) {
       EXPECT_NE(std::find(all.begin(), all.end(), w.get<std::string>()), all.end()) << key << ": " << w;
 }
 
+// mce writes a nested section's doubt twice: critical.scaling.warnings "only 2 isotherms" and, in
+// the top list, "iso.dat (scaling): only 2 isotherms". The repeat was matched against
+// "scaling: only 2 isotherms" (the walk's place before it), missed, and went to every number: the
+// demo study's -dSm_max, Tp, RCP and universal curve were "doubted" by the critical scaling.
+TEST(NumberWarnings, ANestedSectionsRepeatInTheTopListStaysWithItsSection) {
+  const auto dir = test::scratch_dir("number_warnings_nested");
+  write(dir / "mce.json", R"({"warnings": ["iso.dat (scaling): only 2 isotherms"],
+                              "inputs": [{"file": "fc.dat"}, {"file": "iso.dat"}],
+                              "curie": [{"file": "fc.dat", "Tc_K": 96}],
+                              "entropy": {"warnings": []},
+                              "critical": {"warnings": [], "scaling": {"warnings": ["only 2 isotherms"]}},
+                              "universal_curve": {"warnings": []}})");
+  nlohmann::json q = {{"minus_dSm_max", {{"value", 9}}}, {"beta", {{"value", 0.4}}}, {"universal_curve", {{"value", 0.02}}}};
+  add_number_warnings("mce", dir, q);
+  EXPECT_EQ(q["minus_dSm_max"]["warnings"], nlohmann::json::array());
+  EXPECT_EQ(q["universal_curve"]["warnings"], nlohmann::json::array());
+  EXPECT_EQ(q["beta"]["warnings"], nlohmann::json({"iso.dat (scaling): only 2 isotherms"}));
+}
+
 // A number pooled over images carries every image's doubts, named; the nanocrystal sizes' doubt
 // (kept in the summary's nanocrystals section) stays with the diameter.
 TEST(NumberWarnings, PooledNumbersCarryEachImagesDoubts) {
