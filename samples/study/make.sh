@@ -7,8 +7,10 @@
 #   creep (5 repeats, NanoTest): tau_1 2.0 -> 2.6 -> 2.3 -> 2.1 s (max at 10 cycles), tau_2 20 -> 24 ->
 #   28 -> 32 s (growing), h_1 8 -> 9 -> 11 -> 9 nm (L1 peak highest at 20 cycles);
 #   hardness (4 x 4 grid, NanoTest): H 6.0 -> 5.6 -> 6.4 -> 5.5 GPa (falls at 10 and 40, rises at 20);
-#   MPMS (mean-field ferromagnet): Tc 104 -> 97 -> 97 -> 104 K, -dSm_max at 5 T highest at 20 cycles
-#   (molar mass per Gd 320 -> 301 -> 284 -> 307 g/mol: measured 9.9 -> 10.9 -> 11.6 -> 10.3 J/(kg K)).
+#   MPMS (mean-field ferromagnet, a demagnetised bulk piece, fine low-field steps): Tc 104 -> 97 -> 97 ->
+#   104 K, -dSm_max at 5 T highest at 20 cycles (molar mass per Gd 320 -> 301 -> 284 -> 307 g/mol:
+#   measured 9.2 -> 10.0 -> 10.7 -> 9.4 J/(kg K), Tc 104.3 -> 97.4 -> 97.5 -> 104.5 K, undoubted).
+#   `mgscope mce` runs without --demag, as a user comparing with the literature's -dSm at 5 T applied.
 # Usage: samples/study/make.sh [path/to/mgscope]
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -22,6 +24,7 @@ samples=(
   "ctc20|20 CTC cycles|20|0.13|dsc_20_cycles.txt|103|97|284|11,15|2.3,28|6.4"
   "ctc40|40 CTC cycles|40|0.09|dsc_40_cycles.txt|104|104|307|9,16|2.1,32|5.5"
 )
+fields_T=0,0.02,0.04,0.06,0.08,0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9,1,1.5,2,2.5,3,3.5,4,4.5,5
 for row in "${samples[@]}"; do
   IFS='|' read -r dir name cycles fraction dsc seed tc molar h_nm tau_s hardness <<<"$row"
   out="$here/$dir"
@@ -32,10 +35,12 @@ for row in "${samples[@]}"; do
       --ordered-fraction "$fraction" --seed "$((seed * 10 + k))" >/dev/null
     rm -f "$out/hrtem_${k}_labels.tif"  # the per-pixel truth is not needed here; the truth JSON stays
   done
-  # FC M(T) at 500 Oe and M(H) isotherms 0-5 T in 0.5 T steps, 3 K apart (MPMS3 .dat).
-  "$mgscope" synth mce -o "$out/mpms" --tc-K "$tc" --molar-mass "$molar" --field-step-T 0.5 \
-    --t-below-K 30 --t-above-K 45 --fc-step-K 1 --noise 0.0005 --seed "$seed" >/dev/null
-  rm -f "$out/mpms/exact_dSm.csv"
+  # FC M(T) at 500 Oe and M(H) isotherms 3 K apart (MPMS3 .dat) of a demagnetised bulk piece (a
+  # sphere-like N = 1/3, 7 g/cm^3): fields as a real sequence, 0.02 T steps to 0.1 T (technical
+  # saturation lies at a few hundred Oe), 0.1 T to 1 T, 0.5 T to 5 T.
+  "$mgscope" synth mce -o "$out/mpms" --tc-K "$tc" --molar-mass "$molar" --fields-T "$fields_T" \
+    --demag 0.3333333 --density 7 --t-below-K 36 --t-above-K 45 --fc-step-K 1 --noise 0.0005 --seed "$seed" >/dev/null
+  rm -f "$out/mpms/exact_dSm.csv" "$out/mpms/exact_dSm_internal.csv"
   # Creep: 5 repeats of load 50 mN, 120 s hold, unload; hardness: a 4 x 4 grid 20 um apart.
   "$mgscope" synth creep -o "$out/creep" --format nanotest --count 5 --h-nm "$h_nm" --tau-s "$tau_s" \
     --seed "$seed" >/dev/null
