@@ -58,8 +58,8 @@ def main():
     mgscope, work = sys.argv[1], Path(sys.argv[2])
     n = "N = " + ("1/3" if DEMAG[1] == "0.3333333" else DEMAG[1])
     print("| T step | top field | first step | sample | --demag in mce | -dSm_max | exact | error | "
-          "first_interval_doubt | warned |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+          "first interval | spacing | peak_doubt | warned |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for t_step in T_STEPS_K:
         for top in ("5", "1"):
             # The exact table at the internal field, 0.01 T apart, for the --demag analysis's top field.
@@ -75,7 +75,7 @@ def main():
                     run([mgscope, "mce", "--mh", files / "isotherms.dat", *(DEMAG if demag_mce else []), "-o", out])
                     result = json.loads((out / "mce.json").read_text())["entropy"]
                     merit = result["merit_by_field"][-1]
-                    warned = any("first field interval" in w for w in result["warnings"])
+                    warned = bool(result["warnings"])  # the peak doubt's warning, the only one kept there
                     got_rows = table(out / "dSm.csv")
                     top_column = [k for k in got_rows[0] if k.startswith("minus_dSm")][-1]
                     got = column_max(got_rows, top_column)
@@ -87,7 +87,9 @@ def main():
                     used = "yes (" + format(merit["mu0H_T"], ".4g") + " T)" if demag_mce else "no"
                     error = 100 * (got / exact - 1)
                     print(f"| {t_step} K | {top} T | {step} T | {sample} | {used} | {got:.3f} | {exact:.3f} |"
-                          f" {error:+.1f} % | {100 * merit['first_interval_doubt']:.1f} % | {'yes' if warned else 'no'} |",
+                          f" {error:+.1f} % | {100 * merit['first_interval_doubt']:+.1f} % |"
+                          f" {100 * merit['spacing_doubt']:+.1f} % | {100 * merit['peak_doubt']:+.1f} % |"
+                          f" {'yes' if warned else 'no'} |",
                           flush=True)
 
 
