@@ -140,7 +140,7 @@ TEST(SampleCommand, DemoStudyEndToEndThenNothingToRedo) {
   for (const auto& m : reports["ctc20"]["modules"]) {
     if (m["module"] != "mce") continue;
     const json& q = m["quantities"];
-    ASSERT_EQ(q["beta"]["warnings"].size(), 2u) << q["beta"];
+    ASSERT_EQ(q["beta"]["warnings"].size(), 4u) << q["beta"];  // critical x 2, its scaling collapse x 2
     EXPECT_NE(q["beta"]["warnings"][0].get<std::string>().find("outside the critical region"), std::string::npos);
     EXPECT_EQ(q["gamma"]["warnings"], q["beta"]["warnings"]);
     EXPECT_TRUE(q["Tc"]["warnings"].empty()) << q["Tc"];
@@ -184,11 +184,12 @@ TEST(SampleCommand, DemoStudyEndToEndThenNothingToRedo) {
   EXPECT_NEAR(value(reports["ascast"], "mce", "Tc") - value(reports["ctc20"], "mce", "Tc"), 7, 1.5);
   for (const char* s : {"ascast", "ctc10", "ctc40"})
     EXPECT_GT(value(reports["ctc20"], "mce", "minus_dSm_max"), value(reports[s], "mce", "minus_dSm_max")) << s;
-  // Critical behaviour of the mean-field magnets: Tc of the modified Arrott plot next to min dM/dT,
-  // nearest class mean field (the 0-5 T isotherms reach beyond the critical region: measured
-  // beta 0.46, gamma 1.23), the universal curve collapses (second order).
+  // Critical behaviour of the mean-field magnets: Tc of the modified Arrott plot 1.9-2.3 K below
+  // min dM/dT (the demagnetised piece analysed against the applied field, without --demag, as the
+  // demo's sample.toml does: H - N M is the field the spins feel), nearest class mean field (the
+  // 0-5 T isotherms reach beyond the critical region), the universal curve collapses (second order).
   for (const char* s : {"ascast", "ctc20"}) {
-    EXPECT_NEAR(value(reports[s], "mce", "Tc_crit"), value(reports[s], "mce", "Tc"), 1.0) << s;
+    EXPECT_NEAR(value(reports[s], "mce", "Tc") - value(reports[s], "mce", "Tc_crit"), 2.1, 0.5) << s;
     EXPECT_NEAR(value(reports[s], "mce", "beta"), 0.5, 0.1) << s;
     for (const json& m : reports[s]["modules"])
       if (m["module"] == "mce") {
@@ -246,8 +247,7 @@ TEST(SampleCommand, DemoStudyEndToEndThenNothingToRedo) {
   const std::string study_html = without_data_uris(read_all(out / "study.html"));
   EXPECT_EQ(study_html.find("http"), std::string::npos);
   EXPECT_NE(study_html.find("<strong>Doubted numbers</strong>"), std::string::npos);
-  EXPECT_EQ(count(study_html, "⚠</span>"), 4 * 8 + 2)
-      << "4 samples x (5 critical numbers + -dSm_max, Tp, RCP), 2 cut nanocrystal sizes";
+  EXPECT_EQ(count(study_html, "⚠</span>"), 4 * 5 + 2) << "4 samples x 5 critical numbers, 2 cut nanocrystal sizes";
   EXPECT_EQ(read_json(out / "study.json")["samples"].size(), 4u);
 
   for (const auto& [name, r] : reports) expect_self_contained(out / "samples" / name);
