@@ -85,7 +85,8 @@ TEST(NumberWarnings, ANestedSectionsRepeatInTheTopListStaysWithItsSection) {
                               "entropy": {"warnings": []},
                               "critical": {"warnings": [], "scaling": {"warnings": ["only 2 isotherms"]}},
                               "universal_curve": {"warnings": []}})");
-  nlohmann::json q = {{"minus_dSm_max", {{"value", 9}}}, {"beta", {{"value", 0.4}}}, {"universal_curve", {{"value", 0.02}}}};
+  nlohmann::json q = {
+      {"minus_dSm_max", {{"value", 9}}}, {"beta", {{"value", 0.4}}}, {"universal_curve", {{"value", 0.02}}}};
   add_number_warnings("mce", dir, q);
   EXPECT_EQ(q["minus_dSm_max"]["warnings"], nlohmann::json::array());
   EXPECT_EQ(q["universal_curve"]["warnings"], nlohmann::json::array());
