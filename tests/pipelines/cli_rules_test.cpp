@@ -102,6 +102,8 @@ TEST(CliRules, GeneratorsRefuseUnphysicalValuesNamingTheOptionAndItsRange) {
       // synth mce's rules exited 1, as for a bad input file, where the other generators' exit 2.
       {"synth mce --J 0", "synth mce: J must be > 0"},
       {"synth mce --field-step-T 1e-9", "synth mce: too many field or temperature steps"},
+      {"synth mce --fields-T 0,0.5,0.3", "synth mce: the field list must be finite fields >= 0 T in strictly ascending "
+                                         "order; field 3 is 0.3 T"},
   };
   for (const auto& [call, message] : cases) {
     const auto r = run_mgscope(call + out);
