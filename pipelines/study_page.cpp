@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <sstream>
 
 #include "pipelines/atomic_file.hpp"
@@ -82,27 +83,6 @@ std::string doubted_numbers(const StudyPageParts& parts) {
          "sample's page shows them beside its figures)<ul>\n" + b.str() + "</ul></div>\n";
 }
 
-// The samples whose doubted numbers enter a correlation (they have both, and one of them is
-// doubted), with the quantities doubted: an r made from doubted numbers is marked as they are.
-std::string correlation_doubts(const StudyPageParts& parts, const std::string& structural,
-                               const std::string& magnetic) {
-  std::string out;
-  for (const json& row : parts.rows) {
-    const json& q = row["quantities"];
-    if (!q.contains(structural) || !q.contains(magnetic) || !q[structural]["value"].is_number() ||
-        !q[magnetic]["value"].is_number())
-      continue;
-    std::string which;
-    for (const std::string& key : {structural, magnetic})
-      if (!quantity_warnings(q[key]).empty()) {
-        const json* c = column_of(parts.columns, key);
-        which += (which.empty() ? "" : ", ") + (c ? c->value("label", key) : key);
-      }
-    if (!which.empty()) out += (out.empty() ? "" : "; ") + row["name"].get<std::string>() + " (" + which + ")";
-  }
-  return out;
-}
-
 // A figure's caption: its quantity's label (written as in the table on the page: "τ<sub>1</sub>",
 // where the caption had said "τ_1") and the words after it (sample names as they are).
 struct StudyCaption {
@@ -155,6 +135,33 @@ std::string read_text(const fs::path& p) {
 }
 
 }  // namespace
+
+json correlation_doubted_by(const json& rows, const std::string& structural, const std::string& magnetic) {
+  json out = json::array();
+  for (const json& row : rows) {
+    const json& q = row["quantities"];
+    if (!q.contains(structural) || !q.contains(magnetic) || !q[structural]["value"].is_number() ||
+        !q[magnetic]["value"].is_number())
+      continue;
+    json which = json::array();
+    for (const std::string& key : {structural, magnetic})
+      if (!quantity_warnings(q[key]).empty()) which.push_back(key);
+    if (!which.empty()) out.push_back({{"sample", row["name"]}, {"quantities", which}});
+  }
+  return out;
+}
+
+std::string correlation_doubt_warning(const json& doubted_by,
+                                      const std::function<std::string(const std::string&)>& name_of) {
+  std::string out;
+  for (const json& d : doubted_by) {
+    std::string which;
+    for (const json& key : d["quantities"])
+      which += (which.empty() ? "" : ", ") + (name_of ? name_of(key.get<std::string>()) : key.get<std::string>());
+    out += (out.empty() ? "" : "; ") + d["sample"].get<std::string>() + " (" + which + ")";
+  }
+  return out.empty() ? out : "made from doubted numbers: " + out;
+}
 
 std::string sample_page_link(const SampleInStudy& sample, const fs::path& out_dir) {
   return fs::proximate(sample.out_dir / "report.html", out_dir).generic_string();
@@ -220,11 +227,16 @@ std::string study_page_html(const StudyManifest& study, const StudyPageParts& pa
       << (n < 5 ? " (caution: N &lt; 5)" : "") << "</td><td>"
       << (c["pearson_r"].is_number() ? fixed2(c["pearson_r"].get<double>()) : "n/a (N &lt; 3)");
     // r over doubted numbers is doubted too: marked, the samples and quantities in the tooltip.
-    if (const std::string doubts = correlation_doubts(parts, c["structural"].get<std::string>(),
+    if (const json doubted_by = correlation_doubted_by(parts.rows, c["structural"].get<std::string>(),
                                                        c["magnetic"].get<std::string>());
-        c["pearson_r"].is_number() && !doubts.empty())
-      b << " <a class=\"warn\" href=\"#doubts\" title=\"" << html_escape("made from doubted numbers: " + doubts)
-        << "\">⚠</a>";
+        c["pearson_r"].is_number() && !doubted_by.empty()) {
+      const auto label = [&](const std::string& key) {
+        const json* column = column_of(parts.columns, key);
+        return column ? column->value("label", key) : key;
+      };
+      b << " <a class=\"warn\" href=\"#doubts\" title=\""
+        << html_escape(correlation_doubt_warning(doubted_by, label)) << "\">⚠</a>";
+    }
     b << "</td><td>"
       << (c["p_value"].is_number() ? sig2(c["p_value"].get<double>()) : "n/a") << "</td><td>"
       << (c["r_ci95"][0].is_number()

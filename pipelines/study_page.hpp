@@ -2,6 +2,7 @@
 // sample's own page, the correlations and the figures; and the link back from each sample page.
 #pragma once
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,17 @@ std::string study_page_html(const StudyManifest& study, const StudyPageParts& pa
 // Each sample's report.html rendered again with a link back to `out_dir`/study.html; a page whose
 // bytes would not change is left alone (a study run with nothing to redo writes nothing new).
 void link_sample_pages_to_study(const std::vector<SampleInStudy>& samples, const std::filesystem::path& out_dir);
+
+// The samples whose numbers enter the correlation of `structural` with `magnetic` (both numbers
+// there), one of them doubted: [{sample, quantities: [the doubted keys]}], from `rows` (study.json's
+// "samples"). An r made from doubted numbers is doubted too: in correlations.csv, study.json and
+// on the page.
+nlohmann::json correlation_doubted_by(const nlohmann::json& rows, const std::string& structural,
+                                      const std::string& magnetic);
+// "made from doubted numbers: c1 (minus_dSm_max); ..." or "" for an empty `doubted_by`; each
+// quantity's key through `name_of` when given (the page writes labels).
+std::string correlation_doubt_warning(const nlohmann::json& doubted_by,
+                                      const std::function<std::string(const std::string&)>& name_of = {});
 
 // The sample's report.html as a link relative to `out_dir` (where study.html is).
 std::string sample_page_link(const SampleInStudy& sample, const std::filesystem::path& out_dir);

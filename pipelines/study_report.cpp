@@ -377,7 +377,7 @@ std::vector<std::string> write_study_outputs(const StudyManifest& study, const s
 
   // correlations.csv: structural against magnetic quantities over the samples that have both.
   std::ostringstream corr;
-  corr << "structural,magnetic,n,pearson_r,p_value,r_ci95_low,r_ci95_high\n";
+  corr << "structural,magnetic,n,pearson_r,p_value,r_ci95_low,r_ci95_high,warnings\n";
   json correlations = json::array();
   auto values = [&](const std::string& key) {
     std::vector<double> v(samples.size(), kNaN);
@@ -389,11 +389,16 @@ std::vector<std::string> write_study_outputs(const StudyManifest& study, const s
   for (const std::string& a : kStructural)
     for (const std::string& b : kMagnetic) {
       const Correlation c = pearson(values(a), values(b));
-      corr << a << ',' << b << ',' << c.n << ',' << study_number(c.r) << ',' << study_number(c.p_value) << ',' << study_number(c.r_95.low) << ','
-           << study_number(c.r_95.high) << '\n';
+      // An r over doubted numbers is doubted too (an r that is not there has nothing to doubt).
+      const json doubted_by = std::isfinite(c.r) ? correlation_doubted_by(rows, a, b) : json::array();
+      const std::string doubt = correlation_doubt_warning(doubted_by);
+      corr << a << ',' << b << ',' << c.n << ',' << study_number(c.r) << ',' << study_number(c.p_value) << ','
+           << study_number(c.r_95.low) << ',' << study_number(c.r_95.high) << ',' << csv_field(doubt) << '\n';
       correlations.push_back({{"structural", a}, {"magnetic", b}, {"n", c.n}, {"pearson_r", json_number(c.r)},
                               {"p_value", json_number(c.p_value)},
-                              {"r_ci95", {json_number(c.r_95.low), json_number(c.r_95.high)}}});
+                              {"r_ci95", {json_number(c.r_95.low), json_number(c.r_95.high)}},
+                              {"warnings", doubt.empty() ? json::array() : json::array({doubt})},
+                              {"doubted_by", doubted_by}});
     }
   write_file_atomic(out_dir / "correlations.csv", corr.str());
 

@@ -795,6 +795,51 @@ TEST(Study, AQuantityInAnotherUnitStaysOutOfItsColumnFiguresAndCorrelations) {
   EXPECT_DOUBLE_EQ(cell["reported"]["value"].get<double>(), 0.04);
 }
 
+// An r over doubted numbers was marked on study.html only: correlations.csv and study.json gave
+// r = 1 from three -dSm_max of which one was doubted, as if it were sure. Truth: dSm = 20 x the
+// ordered fraction and Tc = 100 K + 10 K x the fraction (r = 1, N = 3); b's dSm doubted, Tc nowhere.
+TEST(Study, ACorrelationOfDoubtedNumbersCarriesTheirDoubtInCsvAndJson) {
+  const fs::path out = scratch_dir("study_doubted_correlation");
+  const std::string doubt = "iso.dat: -dSm may be 5.9 % too low";
+  auto sample = [&](const std::string& name, double cycles, double ordered, bool doubted) {
+    json dsm = study_quantity(20 * ordered, "J/(kg K)");
+    if (doubted) dsm["warnings"] = {doubt};
+    return study_sample(name, cycles, {{"ordered_fraction", study_quantity(ordered, "1")},
+                                       {"minus_dSm_max", dsm},
+                                       {"Tc", study_quantity(100 + 10 * ordered, "K")}});
+  };
+  const std::vector<mgscope::SampleInStudy> samples = {sample("a", 0, 0.1, false), sample("b", 10, 0.2, true),
+                                                       sample("c", 20, 0.4, false)};
+  mgscope::StudyManifest study;
+  study.path = out / "study.toml";
+  study.name = "doubted r";
+  study.treatment = study.treatment_label = "ctc_cycles";
+  mgscope::write_study_outputs(study, samples, out, {});
+  const std::string warning = "made from doubted numbers: b (minus_dSm_max)";
+  const std::string corr = read_all(out / "correlations.csv");
+  EXPECT_EQ(corr.substr(0, corr.find('\n')),
+            "structural,magnetic,n,pearson_r,p_value,r_ci95_low,r_ci95_high,warnings");
+  EXPECT_NE(corr.find("\nordered_fraction,minus_dSm_max,3,1,0,1,1," + warning + "\n"), std::string::npos) << corr;
+  const std::size_t tc = corr.find("\nordered_fraction,Tc,3,");
+  ASSERT_NE(tc, std::string::npos) << corr;
+  EXPECT_EQ(corr[corr.find('\n', tc + 1) - 1], ',') << corr;  // Tc is not doubted: no warning
+  bool found = false;
+  const json study_json = read_json(out / "study.json");
+  for (const json& c : study_json["correlations"]) {
+    if (c["structural"] != "ordered_fraction") continue;
+    if (c["magnetic"] == "minus_dSm_max") {
+      found = true;
+      EXPECT_EQ(c["warnings"], json::array({warning}));
+      EXPECT_EQ(c["doubted_by"], json::parse(R"([{"sample": "b", "quantities": ["minus_dSm_max"]}])"));
+    } else {
+      EXPECT_TRUE(c["warnings"].empty()) << c;
+      EXPECT_TRUE(c["doubted_by"].empty()) << c;
+    }
+  }
+  EXPECT_TRUE(found);
+  EXPECT_NE(read_all(out / "study.html").find("made from doubted numbers: b ("), std::string::npos);
+}
+
 // A sample whose DSC module failed: its Tg cell says why ("n/a: the dsc module failed: ...", on the
 // page and in study.csv) instead of staying blank; a sample that never measured DSC stays blank.
 TEST(Study, AQuantityOfAFailedModuleSaysTheModuleFailed) {
