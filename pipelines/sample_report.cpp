@@ -342,6 +342,16 @@ std::string folder_anchor(const std::string& module, const std::vector<std::stri
   return html_escape(module) + "-" + std::to_string(at - folders.begin() + 1);
 }
 
+// "9 warnings in 2 lines" when warnings of one kind are grouped on the page (the box shows the
+// lines: "27 warnings" above five lines read as if twenty-two were missing), else "9 warnings".
+std::string warnings_counted(const json& warnings) {
+  const std::vector<std::string> texts = warnings.get<std::vector<std::string>>();
+  const std::size_t lines = group_warnings(texts).size();
+  std::string out = std::to_string(texts.size()) + (texts.size() == 1 ? " warning" : " warnings");
+  if (lines < texts.size()) out += " in " + std::to_string(lines) + (lines == 1 ? " line" : " lines");
+  return out;
+}
+
 }  // namespace
 
 std::string sample_report_html(const json& report, const fs::path& out_dir, const std::string& study_link) {
@@ -355,11 +365,10 @@ std::string sample_report_html(const json& report, const fs::path& out_dir, cons
   b << "<nav class=\"toc\"><strong>Contents</strong><ol><li><a href=\"#sample\">Sample and treatment</a></li>\n";
   for (const json& mod : report.at("modules")) {
     const std::string id = mod.at("module").get<std::string>();
-    const std::size_t warnings = mod.value("warnings", json::array()).size();
+    const json warnings = mod.value("warnings", json::array());
     b << "<li><a href=\"#" << html_escape(id) << "\">" << html_escape(mod.at("title").get<std::string>()) << "</a> ("
       << html_escape(mod.at("status").get<std::string>())
-      << (warnings ? ", " + std::to_string(warnings) + (warnings == 1 ? " warning" : " warnings") : std::string())
-      << ")";
+      << (warnings.empty() ? std::string() : ", " + warnings_counted(warnings)) << ")";
     const std::vector<std::string> folders = figure_folders(mod.value("figures", json::array()));
     if (folders.size() > 1) {
       b << ": ";
@@ -385,10 +394,8 @@ std::string sample_report_html(const json& report, const fs::path& out_dir, cons
   for (const json& mod : report.at("modules")) {
     const std::string status = mod.at("status").get<std::string>();
     const json warnings = mod.value("warnings", json::array());
-    const std::string shown = status != "failed" && !warnings.empty()
-                                  ? status + " with " + std::to_string(warnings.size()) +
-                                        (warnings.size() == 1 ? " warning" : " warnings")
-                                  : status;
+    const std::string shown = status != "failed" && !warnings.empty() ? status + " with " + warnings_counted(warnings)
+                                                                       : status;
     b << "<h2 id=\"" << html_escape(mod.at("module").get<std::string>()) << "\">"
       << html_escape(mod.at("title").get<std::string>()) << "</h2>\n<p>Status: <span class=\""
       // A failed module stays red whatever its warnings (it was drawn orange, as "ok with warnings").

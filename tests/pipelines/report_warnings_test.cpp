@@ -253,7 +253,9 @@ TEST(WarningGroups, SamplePageGroupsAndKeepsEveryWarning) {
   ASSERT_NE(box, std::string::npos);
   const std::string list = html.substr(box, html.find("</div>", box) - box);
   EXPECT_EQ(count_of(list, "nanocrystal groups reach the image border"), 1u + 8u);  // the line and the folded list
-  EXPECT_NE(html.find("ok with 9 warnings"), std::string::npos);                  // the count is of warnings
+  // The count is of warnings, with the lines the box shows ("ok with 9 warnings" above two lines).
+  EXPECT_NE(html.find("ok with 9 warnings in 2 lines"), std::string::npos);
+  EXPECT_NE(html.find("(ok, 9 warnings in 2 lines)"), std::string::npos);  // the contents
   EXPECT_NE(html.find("⚠ doubted (warnings 1, 2)"), std::string::npos);
 }
 
