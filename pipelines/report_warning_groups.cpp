@@ -93,22 +93,32 @@ std::vector<WarningLine> group_warnings(const std::vector<std::string>& warnings
   return lines;
 }
 
+std::string group_names(const WarningLine& line) {
+  constexpr std::size_t kNamesShown = 5;  // the others are in the folded list, with their texts
+  std::string names;
+  for (std::size_t k = 0; k < line.subjects.size() && k < kNamesShown; ++k)
+    names += (k ? ", " : "") + line.subjects[k];
+  if (line.subjects.size() > kNamesShown)
+    names += " and " + std::to_string(line.subjects.size() - kNamesShown) + " more";
+  return names;
+}
+
+std::string warning_line_text(const WarningLine& line, const std::string& noun) {
+  if (line.members.size() < 2) return line.text;
+  return std::to_string(line.subjects.size()) + " " + noun + " (" + group_names(line) + "): " + line.text;
+}
+
 std::string warning_items_html(const std::vector<std::string>& warnings, const std::vector<WarningLine>& lines,
                                const std::string& noun) {
-  constexpr std::size_t kNamesShown = 5;  // the others are in the folded list, with their texts
   std::string out;
   for (const WarningLine& line : lines) {
     if (line.members.size() < 2) {
       out += "<li>" + html_escape(line.text) + "</li>\n";
       continue;
     }
-    std::string names;
-    for (std::size_t k = 0; k < line.subjects.size() && k < kNamesShown; ++k)
-      names += (k ? ", " : "") + html_escape(line.subjects[k]);
-    if (line.subjects.size() > kNamesShown)
-      names += " and " + std::to_string(line.subjects.size() - kNamesShown) + " more";
     out += "<li class=\"group\"><strong>" + std::to_string(line.subjects.size()) + " " + html_escape(noun) +
-           "</strong> (" + names + "): " + html_escape(line.text) + "\n<details><summary>each " +
+           "</strong> (" + html_escape(group_names(line)) + "): " + html_escape(line.text) +
+           "\n<details><summary>each " +
            html_escape(noun.empty() ? noun : noun.substr(0, noun.size() - 1)) + "'s warning</summary><ul>\n";
     for (std::size_t i : line.members) out += "<li>" + html_escape(warnings[i]) + "</li>\n";
     out += "</ul></details></li>\n";

@@ -31,6 +31,13 @@ std::vector<WarningLine> group_warnings(const std::vector<std::string>& warnings
 std::string warning_items_html(const std::vector<std::string>& warnings, const std::vector<WarningLine>& lines,
                                const std::string& noun);
 
+// A group's subjects as the page and the terminal name them: "a, b, c, d, e and 3 more".
+std::string group_names(const WarningLine& line);
+
+// A line as plain text, for the terminal: "8 images (a, b, c, d, e and 3 more): <kind>", or the
+// warning itself when it is a line of its own.
+std::string warning_line_text(const WarningLine& line, const std::string& noun);
+
 // What a module's subjects are called on its page: hrtem's "images", creep's and hardness's
 // "curves", the others' "files".
 std::string warning_noun(const std::string& module);

@@ -17,6 +17,7 @@
 #include "pipelines/module_runner.hpp"
 #include "pipelines/reader_hint.hpp"
 #include "pipelines/report_headlines.hpp"
+#include "pipelines/report_warning_groups.hpp"
 #include "pipelines/sample_manifest.hpp"
 #include "pipelines/sample_report.hpp"
 #include "pipelines/usage_errors.hpp"
@@ -80,37 +81,10 @@ std::string input_inside(const ModuleJob& job) {
   }
 }
 
-// The terminal's share of "a doubted number carries its warning everywhere": per module, the
-// numbers its warnings doubt, then the warnings (the page and report.json have them too).
+// The terminal's share of "a doubted number carries its warning everywhere".
 void say_doubted_numbers(const nlohmann::json& report, std::string* transcript) {
-  for (const auto& mod : report["modules"]) {
-    std::string labels;
-    std::vector<std::pair<std::string, int>> doubts;  // text, how many numbers it doubts
-    for (const std::string& key : ordered_quantity_keys(mod["quantities"])) {
-      const auto& q = mod["quantities"][key];
-      const std::vector<std::string> w = quantity_warnings(q);
-      if (w.empty() || !q["value"].is_number()) continue;
-      labels += (labels.empty() ? "" : ", ") + key;  // the names of report.json and study.csv
-      for (const std::string& text : w) {
-        auto it = std::find_if(doubts.begin(), doubts.end(), [&](const auto& d) { return d.first == text; });
-        if (it == doubts.end()) it = doubts.insert(doubts.end(), {text, 0});
-        ++it->second;
-      }
-    }
-    if (labels.empty()) continue;
-    // The most particular first (the critical region's doubt on the exponents before an input's
-    // note on every number), in the module's order otherwise.
-    std::stable_sort(doubts.begin(), doubts.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
-    const std::string module = mod["module"].get<std::string>();
-    say(transcript, "  %-9s doubted: %s\n", module.c_str(), labels.c_str());
-    // A few on the terminal (a module can have dozens, one per isotherm); all on the page.
-    constexpr std::size_t kShown = 5;
-    for (std::size_t i = 0; i < doubts.size() && i < kShown; ++i)
-      say(transcript, "            WARNING: %s\n", doubts[i].first.c_str());
-    if (doubts.size() > kShown)
-      say(transcript, "            ... and %zu more (report.html and logs/%s.log list them all)\n", doubts.size() - kShown,
-          module.c_str());
-  }
+  const std::string text = doubted_numbers_text(report);
+  if (!text.empty()) say(transcript, "%s", text.c_str());
 }
 
 }  // namespace
@@ -221,6 +195,45 @@ std::vector<std::string> distinct_manifests(const std::vector<std::string>& mani
   for (std::size_t i = 0; i < manifests.size(); ++i) {
     if (first[i] == i) out.push_back(manifests[i]);
     else warnings.push_back(manifests[i] + " is the same file as " + manifests[first[i]] + ": analysed once");
+  }
+  return out;
+}
+
+std::string doubted_numbers_text(const nlohmann::json& report) {
+  std::string out;
+  for (const auto& mod : report["modules"]) {
+    std::string labels;
+    std::vector<std::pair<std::string, int>> doubts;  // text, how many numbers it doubts
+    for (const std::string& key : ordered_quantity_keys(mod["quantities"])) {
+      const auto& q = mod["quantities"][key];
+      const std::vector<std::string> w = quantity_warnings(q);
+      if (w.empty() || !q["value"].is_number()) continue;
+      labels += (labels.empty() ? "" : ", ") + key;  // the names of report.json and study.csv
+      for (const std::string& text : w) {
+        auto it = std::find_if(doubts.begin(), doubts.end(), [&](const auto& d) { return d.first == text; });
+        if (it == doubts.end()) it = doubts.insert(doubts.end(), {text, 0});
+        ++it->second;
+      }
+    }
+    if (labels.empty()) continue;
+    // The most particular first (the critical region's doubt on the exponents before an input's
+    // note on every number), in the module's order otherwise.
+    std::stable_sort(doubts.begin(), doubts.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
+    std::vector<std::string> texts;
+    for (const auto& d : doubts) texts.push_back(d.first);
+    // Warnings of one kind about several images are one line, as on the page.
+    const std::vector<WarningLine> lines = group_warnings(texts);
+    const std::string module = mod["module"].get<std::string>();
+    char head[64];
+    std::snprintf(head, sizeof head, "  %-9s doubted: ", module.c_str());
+    out += head + labels + "\n";
+    // A few on the terminal (a module can have dozens, one per isotherm); all on the page.
+    constexpr std::size_t kShown = 5;
+    for (std::size_t i = 0; i < lines.size() && i < kShown; ++i)
+      out += "            WARNING: " + warning_line_text(lines[i], warning_noun(module)) + "\n";
+    if (lines.size() > kShown)
+      out += "            ... and " + std::to_string(lines.size() - kShown) + " more (report.html and logs/" + module +
+             ".log list them all)\n";
   }
   return out;
 }

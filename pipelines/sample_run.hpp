@@ -50,6 +50,11 @@ std::vector<std::size_t> first_of_same_file(const std::vector<std::string>& mani
 std::vector<std::string> distinct_manifests(const std::vector<std::string>& manifests,
                                             std::vector<std::string>& warnings);
 
+// The terminal's lines for the numbers a report doubts: per module "  hrtem     doubted: <keys>",
+// then up to five of its warnings, those of one kind about several images as one line
+// ("8 images (a, b, c, d, e and 3 more): ..."), as on the page; "" when nothing is doubted.
+std::string doubted_numbers_text(const nlohmann::json& report);
+
 // --force and --threads, shared by `sample` and `study`.
 void add_sample_run_options(CLI::App& cmd, SampleRunOptions& options);
 

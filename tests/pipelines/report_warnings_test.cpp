@@ -166,6 +166,7 @@ TEST(ReportProvenance, TheMassOfEachMagnetometerFileIsNamed) {
 }  // namespace mgscope
 
 #include "pipelines/report_warning_groups.hpp"
+#include "pipelines/sample_run.hpp"
 #include "pipelines/sample_report.hpp"
 
 namespace mgscope {
@@ -232,6 +233,23 @@ TEST(WarningGroups, DoubtMarksNameThePagesLines) {
   EXPECT_NE(mark.find("⚠ doubted (warnings 1, 2)"), std::string::npos) << mark;
   const nlohmann::json only_vacuum = {{"value", 0.1}, {"warnings", {w[3]}}};
   EXPECT_NE(doubt_marker(only_vacuum, nlohmann::json(w)).find("⚠ doubted (warning 2)"), std::string::npos);
+}
+
+// The terminal listed the eight images' border warnings as five lines alike and "... and 4 more",
+// hiding the vacuum's: one line for the eight, as on the page, then the vacuum.
+TEST(WarningGroups, TheTerminalGroupsAsThePage) {
+  const std::vector<std::string> w = eight_border_warnings();
+  const nlohmann::json report = {
+      {"modules",
+       {{{"module", "hrtem"},
+         {"quantities", {{"nanocrystal_median_diameter", {{"value", 3.2}, {"warnings", w}}},
+                         {"ordered_fraction", {{"value", 0.1}, {"warnings", nlohmann::json::array()}}}}}}}}};
+  EXPECT_EQ(doubted_numbers_text(report),
+            "  hrtem     doubted: nanocrystal_median_diameter\n"
+            "            WARNING: 8 images (hrtem_1, hrtem_2, hrtem_3, hrtem_4, hrtem_5 and 3 more): … of … "
+            "nanocrystal groups reach the image border or a left-out place: their sizes are lower bounds "
+            "(lower_bound in summary.json)\n"
+            "            WARNING: " + w[3] + "\n");
 }
 
 // The sample page: one line for the eight images; report.json's list is untouched.
