@@ -226,10 +226,9 @@ std::string study_page_html(const StudyManifest& study, const StudyPageParts& pa
       << html_label(m ? m->value("label", "") : c["magnetic"].get<std::string>()) << "</td><td>" << n
       << (n < 5 ? " (caution: N &lt; 5)" : "") << "</td><td>"
       << (c["pearson_r"].is_number() ? fixed2(c["pearson_r"].get<double>()) : "n/a (N &lt; 3)");
-    // r over doubted numbers is doubted too: marked, the samples and quantities in the tooltip.
-    if (const json doubted_by = correlation_doubted_by(parts.rows, c["structural"].get<std::string>(),
-                                                       c["magnetic"].get<std::string>());
-        c["pearson_r"].is_number() && !doubted_by.empty()) {
+    // r over doubted numbers is doubted too: marked, the samples and quantities (study.json's
+    // doubted_by, from correlation_doubted_by) in the tooltip.
+    if (const json doubted_by = c.value("doubted_by", json::array()); !doubted_by.empty()) {
       const auto label = [&](const std::string& key) {
         const json* column = column_of(parts.columns, key);
         return column ? column->value("label", key) : key;

@@ -331,8 +331,10 @@ TEST(StudyPage, ACorrelationOfDoubtedNumbersIsMarked) {
                                           {"dS", dS},
                                           {"Tc", {{"value", 100 + i}, {"warnings", nlohmann::json::array()}}}}}});
   }
+  // As study_report writes study.json's correlations: each with the samples that doubt it.
   parts.correlations = {{{"structural", "f"}, {"magnetic", "dS"}, {"n", 3}, {"pearson_r", 1.0}, {"p_value", 0.0},
-                         {"r_ci95", {nullptr, nullptr}}},
+                         {"r_ci95", {nullptr, nullptr}},
+                         {"doubted_by", correlation_doubted_by(parts.rows, "f", "dS")}},
                         {{"structural", "f"}, {"magnetic", "Tc"}, {"n", 3}, {"pearson_r", 1.0}, {"p_value", 0.0},
                          {"r_ci95", {nullptr, nullptr}}}};
   parts.figures = nlohmann::json::array();
