@@ -74,6 +74,8 @@ window.addEventListener('load', function () {
   out.textContent = 'MGSCOPE-CHECKS images=' + images.length + ' width=' + width + '\n' +
                     problems.join('\n') + '\nMGSCOPE-END';
   document.body.appendChild(out);
+  // Looked at in a frame of the looks page (check_in_chromium): the results go up to it.
+  if (window.parent !== window) window.parent.postMessage({look: window.__look, text: out.textContent}, '*');
 });
 </script>)";
 
@@ -84,50 +86,84 @@ struct PageChecks {
   std::string raw;  // chromium's output when the checks did not come back
 };
 
-// Opens a probed copy of `page` (beside it, so relative links still resolve) in Chromium, in a
-// window `width_px` wide; `as_printed` applies the page's print rules on screen (a sheet of A4 less
-// Chromium's margins is about 717 px), so that what would be cut off on paper is seen.
-PageChecks check_in_chromium(const fs::path& page, const fs::path& profile, int width_px = 1280,
-                             bool as_printed = false) {
-  std::string html = read_all(page);
-  for (std::size_t at = html.find("@media print"); as_printed && at != std::string::npos;
-       at = html.find("@media print"))
-    html.replace(at, 12, "@media all");
-  if (as_printed) html.replace(html.find("<head>"), 6, "<head><script>window.__asPrinted = true;</script>");
-  if (width_px < 1000) html.replace(html.find("<head>"), 6, "<head><script>window.__narrow = true;</script>");
-  html.replace(html.find("<head>"), 6, std::string("<head>") + kHeadProbe);
-  html.replace(html.rfind("</body>"), 7, std::string(kTailProbe) + "</body>");
-  const fs::path probed = page.parent_path() / ("probed_" + page.filename().string());
-  FILE* f = std::fopen(probed.string().c_str(), "wb");
-  std::fwrite(html.data(), 1, html.size(), f);
+// How a page is looked at: in a window `width_px` wide; `as_printed` applies the page's print rules
+// on screen (a sheet of A4 less Chromium's margins is about 717 px), so that what would be cut off on
+// paper is seen.
+struct Look {
+  fs::path page;
+  int width_px = 1280;
+  bool as_printed = false;
+};
+
+// The checks of each look, in one Chromium start (a start is ~3-6 s of the suite's time, most of it
+// waiting): a probed copy of each page, beside it so that relative links still resolve, is opened in
+// a frame of the look's width on a page of frames, and each frame's probe posts its results up to
+// that page, which --dump-dom prints. A frame is its own viewport: its width, scroll bar and media
+// queries are those of a window that wide.
+std::vector<PageChecks> check_in_chromium(const std::vector<Look>& looks, const fs::path& dir) {
+  std::string frames;
+  std::vector<fs::path> probed;
+  for (std::size_t k = 0; k < looks.size(); ++k) {
+    const Look& look = looks[k];
+    std::string html = read_all(look.page);
+    for (std::size_t at = html.find("@media print"); look.as_printed && at != std::string::npos;
+         at = html.find("@media print"))
+      html.replace(at, 12, "@media all");
+    std::string flags = "<script>window.__look = " + std::to_string(k) + ";";
+    if (look.as_printed) flags += " window.__asPrinted = true;";
+    if (look.width_px < 1000) flags += " window.__narrow = true;";
+    html.replace(html.find("<head>"), 6, "<head>" + flags + "</script>" + kHeadProbe);
+    html.replace(html.rfind("</body>"), 7, std::string(kTailProbe) + "</body>");
+    probed.push_back(look.page.parent_path() / ("probed_" + std::to_string(k) + "_" + look.page.filename().string()));
+    FILE* f = std::fopen(probed.back().string().c_str(), "wb");
+    std::fwrite(html.data(), 1, html.size(), f);
+    std::fclose(f);
+    frames += "<iframe src=\"file://" + fs::absolute(probed.back()).string() + "\" style=\"display:block;border:0;width:" +
+              std::to_string(look.width_px) + "px;height:1000px\"></iframe>\n";
+  }
+  // The listener comes before the frames: a small page posts before the frames after it have loaded.
+  // The marker is put together in the script, so that the page's own source does not hold it.
+  const std::string top = "<!DOCTYPE html><html><head><meta charset=\"utf-8\">\n"
+                          "<script>window.addEventListener('message', function (e) {\n"
+                          "  var p = document.createElement('pre');\n"
+                          "  p.textContent = 'MGSCOPE-' + 'LOOK ' + e.data.look + '\\n' + e.data.text;\n"
+                          "  document.body.appendChild(p);\n});</script></head><body>\n" +
+                          frames + "</body></html>\n";
+  const fs::path looks_page = dir / "looks.html";
+  FILE* f = std::fopen(looks_page.string().c_str(), "wb");
+  std::fwrite(top.data(), 1, top.size(), f);
   std::fclose(f);
-  const auto r = run_command("timeout 60 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars=false "
-                             "--window-size=" + std::to_string(width_px) +
-                             ",1000 --virtual-time-budget=5000 --user-data-dir='" +
-                             profile.string() + "' --dump-dom 'file://" + fs::absolute(probed).string() +
-                             "' 2>/dev/null");
-  fs::remove(probed);
-  PageChecks c;
-  // The probe's own source holds the markers too: the results are the last ones, after it.
-  const auto begin = r.output.rfind("MGSCOPE-CHECKS images="), end = r.output.rfind("MGSCOPE-END");
-  if (begin == std::string::npos || end == std::string::npos || end < begin) {
-    c.raw = "exit code " + std::to_string(r.exit_code) + ":\n" + r.output.substr(0, 3000);
-    return c;
+  const auto r = run_command("timeout 120 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars=false "
+                             "--window-size=1400,1000 --virtual-time-budget=10000 --user-data-dir='" +
+                             (dir / "chromium-profile").string() + "' --dump-dom 'file://" +
+                             fs::absolute(looks_page).string() + "' 2>/dev/null");
+  for (const fs::path& p : probed) fs::remove(p);
+  std::vector<PageChecks> checks(looks.size());
+  for (std::size_t k = 0; k < looks.size(); ++k) {
+    PageChecks& c = checks[k];
+    const std::size_t at = r.output.find("MGSCOPE-LOOK " + std::to_string(k) + "\n");
+    const std::size_t begin = r.output.find("MGSCOPE-CHECKS images=", at), end = r.output.find("MGSCOPE-END", at);
+    if (at == std::string::npos || begin == std::string::npos || end == std::string::npos || end < begin) {
+      // The page's dump is at the end of the output, Chromium's own messages before it.
+      const std::size_t tail = r.output.size() > 3000 ? r.output.size() - 3000 : 0;
+      c.raw = "exit code " + std::to_string(r.exit_code) + ", the output's end:\n" + r.output.substr(tail);
+      continue;
+    }
+    std::smatch m;
+    const std::string block = r.output.substr(begin, end - begin);
+    if (std::regex_search(block, m, std::regex("images=(\\d+) width=(\\d+)"))) {
+      c.images = std::stoi(m[1]);
+      c.width = std::stoi(m[2]);
+    }
+    std::size_t from = block.find('\n');
+    while (from != std::string::npos && from + 1 < block.size()) {
+      const std::size_t to = block.find('\n', from + 1);
+      const std::string line = block.substr(from + 1, to == std::string::npos ? std::string::npos : to - from - 1);
+      if (!line.empty()) c.problems.push_back(line);
+      from = to;
+    }
   }
-  std::smatch m;
-  const std::string block = r.output.substr(begin, end - begin);
-  if (std::regex_search(block, m, std::regex("images=(\\d+) width=(\\d+)"))) {
-    c.images = std::stoi(m[1]);
-    c.width = std::stoi(m[2]);
-  }
-  std::size_t from = block.find('\n');
-  while (from != std::string::npos && from + 1 < block.size()) {
-    const std::size_t to = block.find('\n', from + 1);
-    const std::string line = block.substr(from + 1, to == std::string::npos ? std::string::npos : to - from - 1);
-    if (!line.empty()) c.problems.push_back(line);
-    from = to;
-  }
-  return c;
+  return checks;
 }
 
 // A link's path as the browser reads it: "%20" is a space.
@@ -178,7 +214,7 @@ int printed_pages(const fs::path& page, const fs::path& profile) {
 TEST(ReportInBrowser, DemoStudyPagesLoadFitAndLogNoError) {
   if (!have_chromium())
     GTEST_SKIP() << "chromium is not installed (Debian: apt-get install chromium); pages not checked in a browser";
-  // First the probe on a page with each fault, so a pass below means something.
+  // A page with each fault, looked at beside the real pages, so that a pass below means something.
   const fs::path bad_dir = mgscope::test::scratch_dir("report_browser_faults");
   FILE* f = std::fopen((bad_dir / "bad.html").string().c_str(), "wb");
   const std::string bad = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body>"
@@ -186,14 +222,6 @@ TEST(ReportInBrowser, DemoStudyPagesLoadFitAndLogNoError) {
                           "<script>console.error('broken');</script></body></html>";
   std::fwrite(bad.data(), 1, bad.size(), f);
   std::fclose(f);
-  const PageChecks faults = check_in_chromium(bad_dir / "bad.html", bad_dir / "chromium-profile");
-  ASSERT_GE(faults.images, 0) << "the checks did not run; chromium said:\n" << faults.raw;
-  std::string all;
-  for (const std::string& p : faults.problems) all += p + "\n";
-  EXPECT_NE(all.find("image 0 did not load"), std::string::npos) << all;
-  EXPECT_NE(all.find("px wide, window"), std::string::npos) << all;
-  EXPECT_NE(all.find("DIV reaches"), std::string::npos) << all;
-  EXPECT_NE(all.find("console.error: broken"), std::string::npos) << all;
 
   const fs::path study = mgscope::test::copy_demo_study("report_browser");
   const fs::path out = study.parent_path().parent_path() / "out";
@@ -208,31 +236,38 @@ TEST(ReportInBrowser, DemoStudyPagesLoadFitAndLogNoError) {
     expect_links_resolve(pages[i], 1);
     EXPECT_NE(read_all(pages[i]).find("href=\"../../study.html\""), std::string::npos) << pages[i];
   }
-  for (const fs::path& page : pages) {
-    const PageChecks c = check_in_chromium(page, out.parent_path() / "chromium-profile");
-    ASSERT_GE(c.images, 0) << page << ": the checks did not run; chromium said:\n" << c.raw;
-    EXPECT_GT(c.images, 10) << page;  // figures embedded as data: URIs
-    EXPECT_GE(c.width, 1200) << page;
-    EXPECT_LE(c.width, 1280) << page;
-    for (const std::string& p : c.problems) ADD_FAILURE() << page << ": " << p;
-  }
-  // On paper: nothing past the sheet's width (the study table's scroll box had cut its last sample
-  // columns off), and figures two to a row (a figure a page wide had printed each figure on its own page:
-  // 33 pages for study.html, 34 for a sample's page).
-  // A laptop's split screen: the study's table scrolls in its box, its quantity names stay in view.
-  // The narrow and printed layouts on the study page and one sample page (the sample pages share
-  // their layout): each look is a Chromium start, ~3 s of the suite's time.
-  const std::vector<fs::path> layouts = {pages[0], pages[1]};
-  for (const fs::path& page : layouts) {
-    const PageChecks c = check_in_chromium(page, out.parent_path() / "chromium-profile", 800);
-    ASSERT_GE(c.images, 0) << page << ": the checks did not run; chromium said:\n" << c.raw;
-    for (const std::string& p : c.problems) ADD_FAILURE() << page << " at 800 px: " << p;
-  }
   EXPECT_NE(read_all(out / "study.html").find("<details>"), std::string::npos);  // ctc10's two images, folded
-  for (const fs::path& page : layouts) {
-    const PageChecks c = check_in_chromium(page, out.parent_path() / "chromium-profile", 717, true);
-    ASSERT_GE(c.images, 0) << page << ": the checks did not run; chromium said:\n" << c.raw;
-    for (const std::string& p : c.problems) ADD_FAILURE() << page << " as printed: " << p;
+  // Every page at 1280 px. A laptop's split screen (800 px): the study's table scrolls in its box, its
+  // quantity names stay in view. On paper (717 px, the print rules): nothing past the sheet's width
+  // (the study table's scroll box had cut its last sample columns off). The narrow and printed
+  // layouts on the study page and one sample page: the sample pages share their layout.
+  std::vector<Look> looks = {{bad_dir / "bad.html"}};
+  for (const fs::path& page : pages) looks.push_back({page});
+  for (const fs::path& page : {pages[0], pages[1]}) looks.push_back({page, 800});
+  for (const fs::path& page : {pages[0], pages[1]}) looks.push_back({page, 717, true});
+  const std::vector<PageChecks> checks = check_in_chromium(looks, out.parent_path());
+
+  const PageChecks& faults = checks[0];
+  ASSERT_GE(faults.images, 0) << "the checks did not run; chromium said:\n" << faults.raw;
+  std::string all;
+  for (const std::string& p : faults.problems) all += p + "\n";
+  EXPECT_NE(all.find("image 0 did not load"), std::string::npos) << all;
+  EXPECT_NE(all.find("px wide, window"), std::string::npos) << all;
+  EXPECT_NE(all.find("DIV reaches"), std::string::npos) << all;
+  EXPECT_NE(all.find("console.error: broken"), std::string::npos) << all;
+  for (std::size_t k = 1; k < looks.size(); ++k) {
+    const PageChecks& c = checks[k];
+    const std::string how = looks[k].as_printed ? " as printed" : " at " + std::to_string(looks[k].width_px) + " px";
+    ASSERT_GE(c.images, 0) << looks[k].page << how << ": the checks did not run; chromium said:\n" << c.raw;
+    for (const std::string& p : c.problems) ADD_FAILURE() << looks[k].page << how << ": " << p;
+    if (looks[k].width_px != 1280) continue;
+    EXPECT_GT(c.images, 10) << looks[k].page;  // figures embedded as data: URIs
+    EXPECT_GE(c.width, 1200) << looks[k].page;
+    EXPECT_LE(c.width, 1280) << looks[k].page;
+  }
+  // Printed: figures two to a row (a figure a page wide had printed each figure on its own page: 33
+  // pages for study.html, 34 for a sample's page).
+  for (const fs::path& page : {pages[0], pages[1]}) {
     const int sheets = printed_pages(page, out.parent_path() / "chromium-profile");
     EXPECT_GT(sheets, 2) << page;
     EXPECT_LE(sheets, 12) << page;  // 10 and 11 now; 14 with the outputs' lists unfolded
