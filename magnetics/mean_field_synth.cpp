@@ -1,6 +1,7 @@
 // Mean-field (Brillouin) ferromagnet: equation of state, entropy, and the synthetic MPMS3 files.
 #include "magnetics/mean_field_synth.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <functional>
@@ -13,6 +14,7 @@
 
 #include "fitting/base/summary.hpp"
 #include "fitting/base/text_file.hpp"
+#include "magnetics/arrott_noakes_entropy.hpp"
 
 namespace mgscope {
 
@@ -254,27 +256,39 @@ McesynthFiles make_mce_synthetic(const McesynthOptions& o) {
   }
   out.fc_dat = mpms3_dat(fc, o.mass_mg, an ? "Arrott-Noakes field-cooled M(T)" : "mean-field field-cooled M(T)", true,
                          material.str());
-  if (an) return out;  // no closed-form entropy for the Arrott-Noakes state
-
-  // -dSm at the isotherm midpoints for every field step, from S(T, 0) - S(T, H_int(T, H)).
+  // -dSm at the isotherm midpoints for every field step, S(T, 0) - S(T, H_int(T, H)): mean field from
+  // its closed-form entropy, Arrott-Noakes from the Maxwell integral of its exact dM/dT.
+  auto row = [&](double tm, bool applied) {
+    std::vector<double> internal_T;
+    for (double h : out.fields_T) {
+      if (!(h > 0)) continue;  // -dSm is 0 at H = 0: no column
+      double t = h;
+      if (applied)
+        t = demagnetised_sample_field(o.sample, [&](double h_Oe) { return material_emu_per_g(tm, h_Oe * 1e-4); },
+                                      t * 1e4).internal_field_Oe * 1e-4;
+      internal_T.push_back(t);
+    }
+    std::vector<double> values;
+    if (an) {
+      std::vector<double> fields_Oe;  // H_int rises with H; the max keeps rounding from reversing it
+      for (double t : internal_T) fields_Oe.push_back(std::max(fields_Oe.empty() ? 0.0 : fields_Oe.back(), t * 1e4));
+      values = arrott_noakes_minus_dSm(o.arrott_noakes, tm, fields_Oe);
+    } else {
+      const double s0 = solve_mean_field(o.model, tm, 0).entropy_J_per_kgK;
+      for (double t : internal_T) values.push_back(s0 - solve_mean_field(o.model, tm, t).entropy_J_per_kgK);
+    }
+    return values;
+  };
   auto table = [&](bool applied) {
     std::ostringstream c;
     c << std::setprecision(10) << "T_K";
-    for (double h : out.fields_T)  // -dSm is 0 at H = 0: no column
+    for (double h : out.fields_T)
       if (h > 0) c << ",minus_dSm_JkgK_at_" << h << "T";
     c << '\n';
     for (std::size_t i = 0; i + 1 < out.isotherm_T_K.size(); ++i) {
       const double tm = 0.5 * (out.isotherm_T_K[i] + out.isotherm_T_K[i + 1]);
       c << tm;
-      const double s0 = solve_mean_field(o.model, tm, 0).entropy_J_per_kgK;
-      for (double h : out.fields_T) {
-        if (!(h > 0)) continue;
-        double internal_T = h;
-        if (applied)
-          internal_T = demagnetised_sample_field(o.sample, mean_field_m_of_internal_Oe(o.model, tm), internal_T * 1e4)
-                           .internal_field_Oe * 1e-4;
-        c << ',' << s0 - solve_mean_field(o.model, tm, internal_T).entropy_J_per_kgK;
-      }
+      for (double v : row(tm, applied)) c << ',' << v;
       c << '\n';
     }
     return c.str();

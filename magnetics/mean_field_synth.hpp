@@ -1,7 +1,7 @@
 // Weiss-Brillouin mean-field ferromagnet (optionally Bean-Rodbell, first order for eta > 1):
 // self-consistent magnetisation, exact magnetic entropy, and Quantum Design MPMS3-style .dat
 // files of isotherms and a field-cooled M(T) with the exact -dSm as truth (the same files can be
-// drawn from the Arrott-Noakes state of arrott_noakes_synth.hpp instead).
+// drawn from the Arrott-Noakes state of arrott_noakes_synth.hpp instead, with its exact -dSm).
 #pragma once
 #include <string>
 #include <vector>
@@ -70,8 +70,9 @@ struct McesynthOptions {
 struct McesynthFiles {
   std::string isotherms_dat;  // MPMS3 VSM-style: Moment (emu) filled
   std::string fc_dat;         // MPMS3 DC-style: Moment (emu) empty, DC Moment Free Ctr (emu) filled
-  // T_K at isotherm midpoints x every field step, exact -dSm (mean field only, else ""). With a
-  // demagnetised sample: at the applied field, S(T, 0) - S(T, H_int(T, H)) (0 while in domains).
+  // T_K at isotherm midpoints x every field step, exact -dSm (Arrott-Noakes: the Maxwell integral of
+  // its exact dM/dT, arrott_noakes_entropy.hpp). With a demagnetised sample: at the applied field,
+  // S(T, 0) - S(T, H_int(T, H)) (0 while in domains).
   std::string exact_dSm_csv;
   // A demagnetised sample only: the same at the internal field (the plain mean-field table), the
   // truth for `mgscope mce --demag N --density rho`, whose -dSm is against H_int.

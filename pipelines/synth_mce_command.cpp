@@ -1,11 +1,12 @@
 // `mgscope synth mce -o OUTDIR`: mean-field (or Bean-Rodbell) MPMS3 files with their exact -dSm,
-// or isotherms from the Arrott-Noakes equation of state with chosen critical exponents.
+// or isotherms from the Arrott-Noakes equation of state with chosen critical exponents and its exact -dSm.
 #include <iomanip>
 #include <iostream>
 #include <memory>
 #include <string>
 
 #include "fitting/base/error.hpp"
+#include "magnetics/arrott_noakes_entropy.hpp"
 #include "magnetics/mean_field_synth.hpp"
 #include "pipelines/atomic_file.hpp"
 #include "pipelines/commands.hpp"
@@ -80,7 +81,7 @@ void add_synth_mce_command(CLI::App& synth, CommandContext& ctx) {
     const fs::path out(*out_dir);
     write_file_atomic(out / "isotherms.dat", f.isotherms_dat);
     write_file_atomic(out / "fc.dat", f.fc_dat);
-    if (!an) write_file_atomic(out / "exact_dSm.csv", f.exact_dSm_csv);
+    write_file_atomic(out / "exact_dSm.csv", f.exact_dSm_csv);
     if (!f.exact_dSm_internal_csv.empty()) write_file_atomic(out / "exact_dSm_internal.csv", f.exact_dSm_internal_csv);
     nlohmann::json t;
     const ArrottNoakesModel& a = o->arrott_noakes;
@@ -114,13 +115,16 @@ void add_synth_mce_command(CLI::App& synth, CommandContext& ctx) {
     t["fields_T"] = f.fields_T;
     t["fc_field_Oe"] = o->fc_field_Oe;
     const double top_T = o->field_list_T.empty() ? o->field_max_T : o->field_list_T.back();
-    if (!an)
+    if (an)  // the same model and sample as exact_dSm.csv, at Tc and the top field
+      t["exact_minus_dSm_at_Tc_JkgK"] = {
+          {"mu0H_T", top_T}, {"value", json_number(exact_minus_dSm_applied(a, o->sample, a.curie_K, top_T))}};
+    else
       t["exact_minus_dSm_at_T0_JkgK"] = {
           {"mu0H_T", top_T},
           {"value", json_number(exact_minus_dSm_applied(o->model, o->sample, o->model.curie_K, top_T))}};
     write_json_atomic(out / "truth.json", t);
     std::cout << "wrote " << (out / "isotherms.dat").string() << " (" << f.isotherm_T_K.size() << " isotherms), "
-              << (out / "fc.dat").string() << (an ? "" : ", exact_dSm.csv")
+              << (out / "fc.dat").string() << ", exact_dSm.csv"
               << (f.exact_dSm_internal_csv.empty() ? "" : ", exact_dSm_internal.csv") << ", truth.json\n";
     ctx.exit_code = 0;
   });
