@@ -47,9 +47,12 @@ struct EntropyChange {
   // assumes dM/dT changes in a step at one end; isotherms far apart (3 K) see it change gradually.
   std::vector<double> first_interval_error;
   // Per grid field k, relative to -dSm at the tabulated peak of that field's column (NaN for k = 0 or
-  // a peak <= 0), signed (> 0: the value is too high): first_interval_error there; the error of
-  // averaging a peak with a cusp over the isotherm spacing (from the peak's curvature over its
-  // neighbours; <= 0); and their sum, the expected error of the tabulated peak.
+  // a peak <= 0), signed (> 0: the value is too high), the expected error of the tabulated maximum
+  // against the true maximum over the midpoints, in two parts: from the first intervals (the tabulated
+  // peak less the largest value freed of its own first_interval_error, at the freed peak: the two
+  // peaks differ where the true one lies above Tc, as for 3D Heisenberg or Ising exponents at high
+  // fields); the error of averaging a peak with a cusp over the isotherm spacing at the freed peak
+  // (from its curvature over its neighbours; <= 0); and their sum, peak_doubt.
   std::vector<double> first_interval_doubt;
   std::vector<double> spacing_doubt;
   std::vector<double> peak_doubt;
