@@ -39,7 +39,8 @@ double arrott_noakes_dM_dT(const ArrottNoakesModel& m, double T, double H) {
   return -m.a() * m.curie_K / (T * T) * M / dF_dM_times_M;
 }
 
-std::vector<double> arrott_noakes_minus_dSm(const ArrottNoakesModel& m, double T, const std::vector<double>& fields_Oe) {
+std::vector<double> arrott_noakes_minus_dSm(const ArrottNoakesModel& m, double T,
+                                            const std::vector<double>& fields_Oe) {
   require_valid(m);
   std::vector<double> out;
   double h_done = 0, acc = 0;  // -mu0 integral_0^h_done dM/dT dH, in (emu/g/K) Oe
@@ -47,8 +48,10 @@ std::vector<double> arrott_noakes_minus_dSm(const ArrottNoakesModel& m, double T
     if (!(h >= h_done)) throw std::invalid_argument("arrott_noakes_minus_dSm: fields must ascend from >= 0 Oe");
     if (h > h_done) {
       if (h_done == 0) {  // H' = h s^4: dH' = 4 h s^3 ds tames the power-law integrand at 0+
-        acc -= gauss_legendre([&](double s) { return arrott_noakes_dM_dT(m, T, h * s * s * s * s) * 4 * h * s * s * s; },
-                              0.0, 1.0, 16);
+        const auto integrand = [&](double s) {
+          return arrott_noakes_dM_dT(m, T, h * s * s * s * s) * 4 * h * s * s * s;
+        };
+        acc -= gauss_legendre(integrand, 0.0, 1.0, 16);
       } else {
         acc -= gauss_legendre([&](double x) { return arrott_noakes_dM_dT(m, T, x); }, h_done, h, 1);
       }
