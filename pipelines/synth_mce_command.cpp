@@ -20,7 +20,8 @@ void add_synth_mce_command(CLI::App& synth, CommandContext& ctx) {
   auto model = std::make_shared<std::string>("mean-field");
   auto* cmd = synth.add_subcommand(
       "mce", "Mean-field (Weiss-Brillouin) ferromagnet: MPMS3 .dat isotherms + field-cooled M(T) + exact -dSm; or "
-             "the Arrott-Noakes equation of state (H/M)^(1/gamma) = a (T - Tc)/T + b M^(1/beta)");
+             "the Arrott-Noakes equation of state (H/M)^(1/gamma) = a (T - Tc)/T + b M^(1/beta) with chosen exponents "
+             "(--beta, --gamma) and its exact -dSm");
   // Required, as by every other synth command: a default folder filled the working directory unasked.
   cmd->add_option("-o,--out", *out_dir, "Output folder (isotherms.dat, fc.dat, exact_dSm.csv, truth.json)")
       ->required();
