@@ -298,8 +298,9 @@ Returns status ('Success'), message, usable, field_Oe (the grid, Oe) and mu0H_T 
 temperature_mid_K (K), minus_dSm (2-D: temperature_mid_K x field_Oe, in unit; column 0 is 0), unit
 ('J/(kg K)' or 'mJ/K'), field_exponent n(T, H) (2-D, NaN where undefined), merits (one per field above
 the first, as mce_merit), zero_point_added, first_interval_doubt, spacing_doubt and peak_doubt (per
-field, relative to -dSm at its tabulated peak, signed, > 0 too high: the first field interval's expected
-error, the isotherm spacing's, and their sum; NaN where undefined; |peak_doubt| above 0.035 at the top
+field, relative to -dSm at its tabulated peak, signed, > 0 too high: the expected error of the tabulated
+maximum against the true one, from the first field intervals (at the peak freed of them), from the
+isotherm spacing, and their sum; NaN where undefined; |peak_doubt| above 0.035 at the top
 field is warned of, as mce.json's merit_by_field), warnings.
 Raises mgscope.InputError for bad data: fewer than two isotherms, duplicate temperatures, no common
 field range, a grid step beyond the range or too fine; ValueError for an invalid keyword or an
