@@ -195,7 +195,7 @@ double spacing_error(const EntropyChange& r, std::size_t k, std::size_t peak) {
 // of its own expected first-interval error. It need not be the tabulated peak: below Tc a pair with
 // a spontaneous moment errs high, a pair above Tc (M = 0 at H = 0) low, and where the true peak lies
 // above Tc (critical exponents other than mean field put it there at high fields: Arrott-Noakes 3D
-// Heisenberg peaks 0.5 K above Tc at 1-5 T) the tabulated maximum is a high-erring neighbour of it.
+// Heisenberg peaks 0.5-1 K above Tc at 1-5 T) the tabulated maximum is a high-erring neighbour of it.
 std::size_t freed_peak(const EntropyChange& r, std::size_t k) {
   std::size_t peak = r.minus_dSm.size();
   const auto freed = [&](std::size_t i) { return r.minus_dSm[i][k] - r.first_interval_error[i]; };
