@@ -52,26 +52,27 @@ bool same_content(const std::string& a, const std::string& b) {
   return fa.eof() && fb.eof();
 }
 
-// Why input i repeats an earlier input, or "" when it does not.
-std::string repeat_of(const std::vector<std::string>& inputs, const std::vector<Identity>& ids, std::size_t i) {
+// Why input i repeats an earlier input and which, or no warning when it does not. The first
+// match is itself no repeat: a file the same as a repeat is the same as what that repeats.
+BatchRepeat repeat_of(const std::vector<std::string>& inputs, const std::vector<Identity>& ids, std::size_t i) {
   if (!ids[i].regular) return {};
   for (std::size_t j = 0; j < i; ++j) {
     if (!ids[j].regular) continue;
     if (ids[j].dev == ids[i].dev && ids[j].ino == ids[i].ino)
-      return inputs[i] + " is the same file as " + inputs[j] + ": analysed once";
+      return {inputs[i] + " is the same file as " + inputs[j] + ": analysed once", j};
     if (ids[j].size == ids[i].size && ids[j].head_hash == ids[i].head_hash && same_content(inputs[j], inputs[i]))
-      return inputs[i] + " has the same content as " + inputs[j] + ": analysed once";
+      return {inputs[i] + " has the same content as " + inputs[j] + ": analysed once", j};
   }
   return {};
 }
 
 }  // namespace
 
-std::vector<std::string> batch_repeats(const std::vector<std::string>& inputs) {
+std::vector<BatchRepeat> batch_repeats(const std::vector<std::string>& inputs) {
   note_inputs(inputs);
   std::vector<Identity> ids;
   for (const std::string& in : inputs) ids.push_back(identity(in));
-  std::vector<std::string> repeats;
+  std::vector<BatchRepeat> repeats;
   for (std::size_t i = 0; i < inputs.size(); ++i) repeats.push_back(repeat_of(inputs, ids, i));
   return repeats;
 }
@@ -106,12 +107,12 @@ BatchResult run_batch(const std::vector<std::string>& inputs,
                       const std::function<void(const std::string&)>& job, std::ostream& err,
                       const std::string& command) {
   BatchResult r;
-  const std::vector<std::string> repeats = batch_repeats(inputs);
+  const std::vector<BatchRepeat> repeats = batch_repeats(inputs);
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     const std::string& in = inputs[i];
     if (!repeats[i].empty()) {
-      print_batch_repeat(repeats[i], err);
-      r.warnings.push_back(repeats[i]);
+      print_batch_repeat(repeats[i].warning, err);
+      r.warnings.push_back(repeats[i].warning);
       continue;
     }
     try {

@@ -1,5 +1,6 @@
 // A batch goes on past a bad input and says at the end what failed.
 #pragma once
+#include <cstddef>
 #include <functional>
 #include <iosfwd>
 #include <string>
@@ -36,10 +37,16 @@ BatchResult run_batch(const std::vector<std::string>& inputs,
                       const std::function<void(const std::string&)>& job, std::ostream& err,
                       const std::string& command = "");
 
+// Why an input repeats an earlier one ("B is the same file as A: analysed once"), and which.
+struct BatchRepeat {
+  std::string warning;    // "" when the input repeats none
+  std::size_t first = 0;  // the input it repeats (itself no repeat), when it repeats one
+  bool empty() const { return warning.empty(); }
+};
+
 // The two halves of run_batch, for batches dealt over several processes (team_batch.hpp).
-// Notes the inputs (output_guard.hpp) and returns, per input, why it repeats an earlier one
-// ("B is the same file as A: analysed once"), or "" when it does not.
-std::vector<std::string> batch_repeats(const std::vector<std::string>& inputs);
+// Notes the inputs (output_guard.hpp) and returns, per input, whether it repeats an earlier one.
+std::vector<BatchRepeat> batch_repeats(const std::vector<std::string>& inputs);
 // Prints "N of M inputs failed:" and the list of failed inputs to `err` when any failed, and
 // "K of M inputs' outputs could not be written:" and theirs.
 void print_batch_failures(const BatchResult& r, std::size_t inputs, std::ostream& err);

@@ -62,7 +62,7 @@ TeamBatchResult run_team_batch(const TeamBatchJob& job, std::ostream& err) {
   }
 
   // The leader: repeats, this shard's inputs, what is already done, then the dealing.
-  const std::vector<std::string> repeats = batch_repeats(inputs);
+  const std::vector<BatchRepeat> repeats = batch_repeats(inputs);
   const std::size_t n = inputs.size();
   std::vector<double> cost(n, 0.0);
   std::vector<std::size_t> unique;
@@ -72,8 +72,6 @@ TeamBatchResult run_team_batch(const TeamBatchJob& job, std::ostream& err) {
     cost[i] = job.cost ? job.cost(i) : file_bytes(inputs[i]);
   }
   std::vector<Fate> fate(n, Fate::not_ours);
-  for (std::size_t i = 0; i < n; ++i)
-    if (!repeats[i].empty()) fate[i] = Fate::repeat;
   {
     std::vector<double> unique_cost;
     for (std::size_t i : unique) unique_cost.push_back(cost[i]);
@@ -84,6 +82,10 @@ TeamBatchResult run_team_batch(const TeamBatchJob& job, std::ostream& err) {
         ++result.share;
       }
   }
+  // A repeat is said by the shard whose share holds the input it repeats: each shard of its own
+  // share only (every shard had warned of every repeat), and the gathered run, one shard of all, once.
+  for (std::size_t i = 0; i < n; ++i)
+    if (!repeats[i].empty() && fate[repeats[i].first] == Fate::pending) fate[i] = Fate::repeat;
   std::vector<nlohmann::json> outcome(n);
   std::vector<std::size_t> to_run;
   for (std::size_t i = 0; i < n; ++i) {
@@ -113,8 +115,8 @@ TeamBatchResult run_team_batch(const TeamBatchJob& job, std::ostream& err) {
       const std::size_t i = printed;
       if (fate[i] == Fate::pending) return;
       if (fate[i] == Fate::repeat) {
-        print_batch_repeat(repeats[i], err);
-        batch.warnings.push_back(repeats[i]);
+        print_batch_repeat(repeats[i].warning, err);
+        batch.warnings.push_back(repeats[i].warning);
       } else if (fate[i] == Fate::done) {
         if (outcome[i].value("ok", false)) {
           job.use(i, outcome[i]["result"]);

@@ -57,8 +57,9 @@ struct TeamBatchResult {
 // Every process of the team calls this with the same job. The inputs of the shard are the
 // inputs that are not repeats, ordered by decreasing cost (ties in input order), of which shard
 // K of N takes the k-th when k mod N = K - 1 (k from 0): a rule of the inputs alone, never of
-// timing. Messages go to `err` on the leader; with a shard of more than one, the closing count of
-// failures ("N of M inputs failed") counts the shard's inputs, not the command line's.
+// timing. A repeat is warned of by the shard whose share holds the input it repeats. Messages go
+// to `err` on the leader; with a shard of more than one, the closing count of failures ("N of M
+// inputs failed") counts the shard's inputs, not the command line's.
 TeamBatchResult run_team_batch(const TeamBatchJob& job, std::ostream& err);
 
 }  // namespace mgscope

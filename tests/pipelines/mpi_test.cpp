@@ -469,6 +469,34 @@ TEST(HrtemShards, ShardsThenGatherWriteTheBytesOfOneRun) {
   fs::remove_all(dir);
 }
 
+// The first image given twice, to two shards: the shard whose share holds that image says once
+// that it is analysed once, the other says nothing of it (each had said it, also of an input
+// outside its share); the gathered run says it once.
+TEST(HrtemShards, EachShardWarnsOfTheRepeatsInItsShareOnly) {
+  const fs::path dir = test::scratch_dir("shard_repeats");
+  std::vector<std::string> inputs = image_batch(dir / "img", 2, 256);
+  inputs.push_back(inputs[0]);
+  const std::string cmd = "cd " + q(dir) + " && " + exe() + "hrtem " + quoted(inputs) + "--area-stride off -o out ";
+  const std::string repeat = "WARNING: " + inputs[0] + " is the same file as " + inputs[0] + ": analysed once\n";
+  const auto times = [](const std::string& text, const std::string& part) {
+    std::size_t n = 0;
+    for (std::size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++n;
+    return n;
+  };
+  // im1 (256 x 224) is larger than im2 (256 x 192): shard 1 takes im1, shard 2 im2.
+  const auto first = test::run_command(cmd + "--shard 1/2");
+  const auto second = test::run_command(cmd + "--shard 2/2");
+  EXPECT_EQ(first.exit_code, 0) << first.output;
+  EXPECT_EQ(second.exit_code, 0) << second.output;
+  EXPECT_EQ(times(first.output, repeat), 1u) << first.output;
+  EXPECT_EQ(times(second.output, "analysed once"), 0u) << second.output;
+  const auto gather = test::run_command(cmd + "--gather");
+  EXPECT_EQ(gather.exit_code, 0) << gather.output;
+  EXPECT_EQ(times(gather.output, repeat), 1u) << gather.output;
+  EXPECT_TRUE(fs::exists(dir / "out" / "combined.csv"));
+  fs::remove_all(dir);
+}
+
 // The demo study (README) under -np 3: the bytes of the single-process study.
 TEST(Mpi, DemoStudyThreeRanksWriteTheBytesOfOneProcess) {
   SKIP_WITHOUT_MPI();
