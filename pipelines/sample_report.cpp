@@ -281,14 +281,15 @@ std::string format_quantity(const json& q, bool compact) {
   return number + " <span class=\"note\">(" + html_escape(statistic) + ")</span>";
 }
 
-std::string doubt_marker(const json& q, const json& module_warnings, bool compact) {
+namespace {
+
+// doubt_marker with the module's warnings (`all`) already grouped as the page lists them.
+std::string doubt_marker_of_lines(const json& q, const std::vector<std::string>& all,
+                                  const std::vector<WarningLine>& lines, bool compact) {
   const std::vector<std::string> doubts = quantity_warnings(q);
   // An n/a gives its reason instead; a number without doubts gets no mark.
   if (doubts.empty() || !std::isfinite(quantity_value(q))) return "";
   // The numbers of the lines the page shows: a warning of a group is named by its group's line.
-  std::vector<std::string> all;
-  for (const json& w : module_warnings) all.push_back(w.is_string() ? w.get<std::string>() : "");
-  const std::vector<WarningLine> lines = group_warnings(all);
   std::string texts;
   std::vector<std::size_t> listed;  // 1-based lines of the module's list
   for (const std::string& text : doubts) {
@@ -313,6 +314,14 @@ std::string doubt_marker(const json& q, const json& module_warnings, bool compac
   if (listed.size() == 1) which = " (warning " + numbers + ")";
   else if (!listed.empty()) which = " (warnings " + numbers + ")";
   return " <span class=\"warn\"" + title + ">⚠ doubted" + which + "</span>";
+}
+
+}  // namespace
+
+std::string doubt_marker(const json& q, const json& module_warnings, bool compact) {
+  std::vector<std::string> all;
+  for (const json& w : module_warnings) all.push_back(w.is_string() ? w.get<std::string>() : "");
+  return doubt_marker_of_lines(q, all, group_warnings(all), compact);
 }
 
 namespace {
@@ -342,13 +351,26 @@ std::string folder_anchor(const std::string& module, const std::vector<std::stri
   return html_escape(module) + "-" + std::to_string(at - folders.begin() + 1);
 }
 
+// A module's warnings and the lines the page lists them in, grouped once for the contents, the
+// status, the box and the doubt marks (grouping compares every pair of a module's warnings).
+struct ModuleWarnings {
+  std::vector<std::string> texts;
+  std::vector<WarningLine> lines;
+};
+
+ModuleWarnings module_warnings(const json& mod) {
+  ModuleWarnings w;
+  w.texts = mod.value("warnings", json::array()).get<std::vector<std::string>>();
+  w.lines = group_warnings(w.texts);
+  return w;
+}
+
 // "9 warnings in 2 lines" when warnings of one kind are grouped on the page (the box shows the
 // lines: "27 warnings" above five lines read as if twenty-two were missing), else "9 warnings".
-std::string warnings_counted(const json& warnings) {
-  const std::vector<std::string> texts = warnings.get<std::vector<std::string>>();
-  const std::size_t lines = group_warnings(texts).size();
-  std::string out = std::to_string(texts.size()) + (texts.size() == 1 ? " warning" : " warnings");
-  if (lines < texts.size()) out += " in " + std::to_string(lines) + (lines == 1 ? " line" : " lines");
+std::string warnings_counted(const ModuleWarnings& warnings) {
+  const std::size_t texts = warnings.texts.size(), lines = warnings.lines.size();
+  std::string out = std::to_string(texts) + (texts == 1 ? " warning" : " warnings");
+  if (lines < texts) out += " in " + std::to_string(lines) + (lines == 1 ? " line" : " lines");
   return out;
 }
 
@@ -362,13 +384,15 @@ std::string sample_report_html(const json& report, const fs::path& out_dir, cons
   if (!study_link.empty())
     b << "<p>Part of a study: <a href=\"" << html_escape(study_link) << "\">back to the study page</a></p>\n";
   // Contents first, so a reader sees the modules and their status before scrolling.
+  std::vector<ModuleWarnings> warned;  // per module, in report order
+  for (const json& mod : report.at("modules")) warned.push_back(module_warnings(mod));
   b << "<nav class=\"toc\"><strong>Contents</strong><ol><li><a href=\"#sample\">Sample and treatment</a></li>\n";
-  for (const json& mod : report.at("modules")) {
+  for (std::size_t m = 0; m < warned.size(); ++m) {
+    const json& mod = report.at("modules")[m];
     const std::string id = mod.at("module").get<std::string>();
-    const json warnings = mod.value("warnings", json::array());
     b << "<li><a href=\"#" << html_escape(id) << "\">" << html_escape(mod.at("title").get<std::string>()) << "</a> ("
       << html_escape(mod.at("status").get<std::string>())
-      << (warnings.empty() ? std::string() : ", " + warnings_counted(warnings)) << ")";
+      << (warned[m].texts.empty() ? std::string() : ", " + warnings_counted(warned[m])) << ")";
     const std::vector<std::string> folders = figure_folders(mod.value("figures", json::array()));
     if (folders.size() > 1) {
       b << ": ";
@@ -391,22 +415,23 @@ std::string sample_report_html(const json& report, const fs::path& out_dir, cons
     << "<p class=\"note\">Numbers are rounded to their uncertainty (two significant digits of it): "
        "<code>v ± e</code> is a mean with its sd or standard error, <code>v (low–high)</code> a value with its "
        "95 % interval. Every figure is also in the module's folder as SVG and PDF, with its gnuplot script.</p>\n";
-  for (const json& mod : report.at("modules")) {
+  for (std::size_t m = 0; m < warned.size(); ++m) {
+    const json& mod = report.at("modules")[m];
+    const ModuleWarnings& warnings = warned[m];
     const std::string status = mod.at("status").get<std::string>();
-    const json warnings = mod.value("warnings", json::array());
-    const std::string shown = status != "failed" && !warnings.empty() ? status + " with " + warnings_counted(warnings)
-                                                                       : status;
+    const std::string shown = status != "failed" && !warnings.texts.empty()
+                                  ? status + " with " + warnings_counted(warnings)
+                                  : status;
     b << "<h2 id=\"" << html_escape(mod.at("module").get<std::string>()) << "\">"
       << html_escape(mod.at("title").get<std::string>()) << "</h2>\n<p>Status: <span class=\""
       // A failed module stays red whatever its warnings (it was drawn orange, as "ok with warnings").
-      << (warnings.empty() || status == "failed" ? status : "warn") << "\">" << shown << "</span></p>\n";
-    if (!warnings.empty()) {
+      << (warnings.texts.empty() || status == "failed" ? status : "warn") << "\">" << shown << "</span></p>\n";
+    if (!warnings.texts.empty()) {
       // Beside the numbers they qualify: a value shown as n/a or doubted is explained here.
       // Numbered: a doubted number below names the ones that bear on it.
       // Warnings of one kind about several images are one line, each still listed under it.
-      const std::vector<std::string> texts = warnings.get<std::vector<std::string>>();
       b << "<div class=\"warnings\"><strong>Warnings</strong> (numbers marked ⚠ below are doubted by them)<ol>\n"
-        << warning_items_html(texts, group_warnings(texts), warning_noun(mod.at("module").get<std::string>()))
+        << warning_items_html(warnings.texts, warnings.lines, warning_noun(mod.at("module").get<std::string>()))
         << "</ol></div>\n";
     }
     if (mod.at("error").is_string()) b << "<pre class=\"error\">" << html_escape(mod["error"].get<std::string>()) << "</pre>\n";
@@ -431,7 +456,8 @@ std::string sample_report_html(const json& report, const fs::path& out_dir, cons
         const json& q = mod["quantities"][key];
         const std::string unit = q.value("unit", "");
         b << "<tr><td>" << html_label(q.value("label", key)) << "</td><td>" << format_quantity(q)
-          << doubt_marker(q, warnings) << "</td><td>" << (unit == "1" ? "" : html_unit(unit)) << "</td>";
+          << doubt_marker_of_lines(q, warnings.texts, warnings.lines, false) << "</td><td>"
+          << (unit == "1" ? "" : html_unit(unit)) << "</td>";
         if (!shared)
           b << "<td>" << html_escape(provenance(key, "reader")) << "</td><td>"
             << html_escape(provenance(key, "calibration")) << "</td>";
