@@ -188,7 +188,7 @@ void check_mce_synthetic(const McesynthOptions& o) {
       throw InputError("synth mce: the field list must be finite fields >= 0 T in strictly ascending order; field " +
                        std::to_string(k + 1) + " is " + number_text(list[k], 6) + " T");
   if (!list.empty() && !(list.back() > 0)) throw InputError("synth mce: the field list needs a field > 0 T");
-  if (list.size() > 1e5 || (list.empty() && o.field_max_T / o.field_step_T > 1e5) ||
+  if (list.size() > 100000 || (list.empty() && o.field_max_T / o.field_step_T > 1e5) ||
       (o.t_below_K + o.t_above_K) / o.t_step_K > 1e4 ||
       (o.fc_t_max_K - o.fc_t_min_K) / o.fc_t_step_K > 1e6)
     throw InputError("synth mce: too many field or temperature steps");

@@ -236,9 +236,10 @@ std::string hrtem_combined_csv(const std::vector<HrtemImageFractions>& images, i
     // series.csv's empty cells (they read 0 here, and a zero is a measurement).
     const bool has_boxes = boxes > 0;
     const double nb = has_boxes ? double(boxes) : 1.0;
+    const auto fraction = [&](long count) { return cell(has_boxes, double(count) / nb); };
     const Interval ci = wilson_interval(c[1] + c[2], boxes);
-    o << name << ',' << boxes << ',' << c[0] << ',' << c[1] << ',' << c[2] << ',' << cell(has_boxes, c[0] / nb) << ','
-      << cell(has_boxes, c[1] / nb) << ',' << cell(has_boxes, c[2] / nb) << ',' << cell(has_boxes, (c[1] + c[2]) / nb)
+    o << name << ',' << boxes << ',' << c[0] << ',' << c[1] << ',' << c[2] << ',' << fraction(c[0]) << ','
+      << fraction(c[1]) << ',' << fraction(c[2]) << ',' << fraction(c[1] + c[2])
       << ',' << cell(has_boxes, ci.low) << ',' << cell(has_boxes, ci.high) << ',' << cell(has_area, area_fraction)
       << ',' << cell(has_area, area_ci.low) << ',' << cell(has_area, area_ci.high) << ',' << csv_list(warnings) << '\n';
   };

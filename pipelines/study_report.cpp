@@ -176,7 +176,7 @@ json powerlaw_figure(const std::vector<SampleInStudy>& samples, const fs::path& 
   std::ostringstream own;
   std::vector<double> xs, ys;  // everything drawn, for axes that fit it
   // The axes' units: a -dSm in mJ/K (no sample mass) is left out like in its study column.
-  const Column tp_K{"Tp", "", "K"}, dsm_JkgK{"minus_dSm_max", "", "J/(kg K)"};
+  const Column tp_K{"Tp", "", "K", "mce"}, dsm_JkgK{"minus_dSm_max", "", "J/(kg K)", "mce"};
   for (const SampleInStudy& s : samples) {
     const double tp = cell_value(study_cell(s, tp_K)), ds = cell_value(study_cell(s, dsm_JkgK));
     if (!std::isfinite(tp) || !std::isfinite(ds)) continue;

@@ -287,8 +287,8 @@ Reply read_reply(ParentEnd& in, const std::string& path) {
       received = pixel_bytes(pixels);
       continue;
     }
-    Reader in{record, 0, path};
-    pixels = read_shape(in);
+    Reader shape{record, 0, path};
+    pixels = read_shape(shape);
     if (pixels.width <= 0 || pixels.height <= 0 || pixel_bytes(pixels) > (std::uint64_t(1) << 34))
       fail_input(path, "the reader process announced pixels of an impossible shape");
     pixels.bytes.resize(static_cast<std::size_t>(pixel_bytes(pixels)));
