@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <utility>
 
 #include "pipelines/sample_report.hpp"
@@ -42,14 +43,44 @@ std::string kind_of(const std::string& text) {
   return kind;
 }
 
-// The kind as a reader sees it: a number every member says alike is kept, one that differs is "…".
+// A number as words_and_numbers cut it ("12", "0.35"): digits, a point, digits, read without the
+// locale (from_chars), as the modules wrote it.
+double number_value(const std::string& number) {
+  double v = 0.0;
+  std::from_chars(number.data(), number.data() + number.size(), v);
+  return v;
+}
+
+// The numbers at one place of the members' texts as their range, each end written as its member
+// wrote it: "0.12–0.35". An en dash, as the page writes intervals: a hyphen read "-0.5-0.2" as
+// -0.5 to 0.2. After a minus sign (`before` ends in "-" that follows no letter or digit) the
+// largest number is the lowest: "-0.5–-0.2" for -0.5 to -0.2.
+std::string number_range(const std::vector<std::string>& numbers, const std::string& before) {
+  const bool negative = !before.empty() && before.back() == '-' &&
+                        (before.size() == 1 || !std::isalnum(static_cast<unsigned char>(before[before.size() - 2])));
+  const auto lower = [&](const std::string& a, const std::string& b) {
+    return negative ? number_value(a) > number_value(b) : number_value(a) < number_value(b);
+  };
+  const auto [low, high] = std::minmax_element(numbers.begin(), numbers.end(), lower);
+  if (!lower(*low, *high)) return *low;  // one value, written two ways ("0.1", "0.10")
+  return *low + "–" + (negative ? "-" : "") + *high;
+}
+
+// The kind as a reader sees it: a number every member says alike is kept, one that differs is
+// the members' range ("0.12–0.35 nm"; it was "…", and a reader could not tell how far apart).
 std::string common_text(const std::vector<std::string>& texts) {
   std::vector<std::vector<std::string>> cut;
   for (const std::string& t : texts) cut.push_back(words_and_numbers(t));
   std::string out;
   for (std::size_t k = 0; k < cut.front().size(); ++k) {
     const bool alike = std::all_of(cut.begin(), cut.end(), [&](const auto& c) { return c[k] == cut.front()[k]; });
-    out += alike ? cut.front()[k] : std::string("…");
+    if (alike || k % 2 == 0) {  // words: alike in a group by its kind
+      out += cut.front()[k];
+      continue;
+    }
+    std::vector<std::string> numbers;
+    for (const auto& c : cut) numbers.push_back(c[k]);
+    out += number_range(numbers, cut.front()[k - 1]);
   }
   return out;
 }

@@ -11,7 +11,8 @@ namespace mgscope {
 // One line of a page's warning list: a warning said once, or a group of the same kind.
 struct WarningLine {
   std::vector<std::size_t> members;   // places in the list (0-based), in list order
-  std::string text;                   // the warning; for a group its kind: the words, numbers that differ as "…"
+  std::string text;                   // the warning; for a group its kind: the words, a number that differs as
+                                      // the members' range ("0.12–0.35")
   std::vector<std::string> subjects;  // a group's: what each member is about, in order, each named once
 };
 

@@ -199,15 +199,15 @@ TEST(WarningGroups, OneKindAboutEightImagesIsOneLine) {
   EXPECT_EQ(lines[0].members, (std::vector<std::size_t>{0, 1, 2, 4, 5, 6, 7, 8}));
   EXPECT_EQ(lines[0].subjects.size(), 8u);
   EXPECT_EQ(lines[0].subjects[7], "hrtem_8");
-  // Numbers that differ become "…"; the words stay.
-  EXPECT_EQ(lines[0].text, "… of … nanocrystal groups reach the image border or a left-out place: their sizes are "
-                           "lower bounds (lower_bound in summary.json)");
+  // A number that differs becomes its range over the images; the words stay.
+  EXPECT_EQ(lines[0].text, "1–8 of 11–18 nanocrystal groups reach the image border or a left-out place: their sizes "
+                           "are lower bounds (lower_bound in summary.json)");
   EXPECT_EQ(lines[1].members, (std::vector<std::size_t>{3}));
   EXPECT_EQ(lines[1].text, w[3]);
 
   const std::string html = warning_items_html(w, lines, "images");
   EXPECT_EQ(count_of(html, "<strong>8 images</strong> (hrtem_1, hrtem_2, hrtem_3, hrtem_4, hrtem_5 and 3 more): "
-                           "… of … nanocrystal groups reach"), 1u);
+                           "1–8 of 11–18 nanocrystal groups reach"), 1u);
   // Every warning still on the page, word for word, folded under its line.
   for (const std::string& one : w) EXPECT_EQ(count_of(html, html_escape(one)), 1u) << one;
   EXPECT_EQ(count_of(html, "<details><summary>each image's warning</summary>"), 1u);
@@ -246,10 +246,31 @@ TEST(WarningGroups, TheTerminalGroupsAsThePage) {
                          {"ordered_fraction", {{"value", 0.1}, {"warnings", nlohmann::json::array()}}}}}}}}};
   EXPECT_EQ(doubted_numbers_text(report),
             "  hrtem     doubted: nanocrystal_median_diameter\n"
-            "            WARNING: 8 images (hrtem_1, hrtem_2, hrtem_3, hrtem_4, hrtem_5 and 3 more): … of … "
+            "            WARNING: 8 images (hrtem_1, hrtem_2, hrtem_3, hrtem_4, hrtem_5 and 3 more): 1–8 of 11–18 "
             "nanocrystal groups reach the image border or a left-out place: their sizes are lower bounds "
             "(lower_bound in summary.json)\n"
             "            WARNING: " + w[3] + "\n");
+}
+
+// Two images whose vacuum warnings differ in one number: the grouped line gives that number's
+// range, on the terminal and in the page's group heading alike. It gave "…", and a reader could
+// not tell what the number was.
+TEST(WarningGroups, ANumberThatDiffersIsGivenAsItsRange) {
+  const std::vector<std::string> w = {
+      "hrtem_1: vacuum found (specimen-band to noise power ratio 3.1 against 9.1 on the specimen)",
+      "hrtem_2: vacuum found (specimen-band to noise power ratio 2.5 against 9.1 on the specimen)"};
+  const std::string kind = "vacuum found (specimen-band to noise power ratio 2.5–3.1 against 9.1 on the specimen)";
+  const nlohmann::json report = {
+      {"modules",
+       {{{"module", "hrtem"}, {"quantities", {{"ordered_fraction", {{"value", 0.1}, {"warnings", w}}}}}}}}};
+  EXPECT_EQ(doubted_numbers_text(report), "  hrtem     doubted: ordered_fraction\n"
+                                          "            WARNING: 2 images (hrtem_1, hrtem_2): " + kind + "\n");
+  EXPECT_EQ(count_of(warning_items_html(w, group_warnings(w), "images"),
+                     "<strong>2 images</strong> (hrtem_1, hrtem_2): " + kind + "\n"), 1u);
+  // After a minus sign the lowest is the largest; a value written two ways is one value.
+  EXPECT_EQ(group_warnings({"a: shift of -0.2 K", "b: shift of -0.5 K", "c: shift of -0.3 K"})[0].text,
+            "shift of -0.5–-0.2 K");
+  EXPECT_EQ(group_warnings({"a: 0.1 of 3", "b: 0.10 of 4"})[0].text, "0.1 of 3–4");
 }
 
 // The sample page: one line for the eight images; report.json's list is untouched.
