@@ -306,21 +306,32 @@ TEST(WarningGroups, SamplePageGroupsAndKeepsEveryWarning) {
 namespace mgscope {
 namespace {
 
+// study.html of a study "s" over ctc_cycles with `parts`, its figures under scratch folder `name`.
+std::string ctc_study_html(const StudyPageParts& parts, const std::string& name) {
+  StudyManifest study;
+  study.name = "s";
+  study.treatment = study.treatment_label = "ctc_cycles";
+  return study_page_html(study, parts, test::scratch_dir(name));
+}
+
+// Parts without correlations or figures, for the test to fill.
+StudyPageParts no_correlations_or_figures() {
+  StudyPageParts parts;
+  parts.correlations = parts.figures = nlohmann::json::array();
+  return parts;
+}
+
 // study.html: a sample's doubted numbers list the eight images' border warnings as one line, and
 // the study's warnings about three samples alike are one line too.
 TEST(WarningGroups, StudyPageGroupsDoubtsAndWarnings) {
   const std::vector<std::string> w = eight_border_warnings();
-  StudyManifest study;
-  study.name = "s";
-  study.treatment = study.treatment_label = "ctc_cycles";
-  StudyPageParts parts;
+  StudyPageParts parts = no_correlations_or_figures();
   parts.columns = {{{"key", "d"}, {"label", "Nanocrystal median diameter"}, {"unit", "nm"}, {"module", "hrtem"}}};
   parts.rows = {{{"name", "ctc10"}, {"link", "samples/ctc10/report.html"}, {"failures", nlohmann::json::array()},
                  {"treatment", 10}, {"quantities", {{"d", {{"value", 3.2}, {"unit", "nm"}, {"warnings", w}}}}}}};
-  parts.correlations = parts.figures = nlohmann::json::array();
   for (const char* s : {"ctc10", "ctc20", "ctc40"})
     parts.warnings.push_back(std::string(s) + ": minus_dSm_max reported in mJ/K, not in the column's J/(kg K)");
-  const std::string html = study_page_html(study, parts, test::scratch_dir("warning_groups_study"));
+  const std::string html = ctc_study_html(parts, "warning_groups_study");
   EXPECT_EQ(count_of(html, "<strong>8 images</strong> (hrtem_1, hrtem_2, hrtem_3, hrtem_4, hrtem_5 and 3 more)"), 1u);
   EXPECT_EQ(count_of(html, "<strong>3 samples</strong> (ctc10, ctc20, ctc40): minus_dSm_max reported in mJ/K"), 1u);
   for (const std::string& one : parts.warnings) EXPECT_EQ(count_of(html, "<li>" + one + "</li>"), 1u) << one;
@@ -335,10 +346,7 @@ namespace {
 // An r made from doubted numbers is marked as they are (it had looked sure): ordered fraction
 // against -dSm_max over three samples, one -dSm_max doubted; Tc against the fraction is not.
 TEST(StudyPage, ACorrelationOfDoubtedNumbersIsMarked) {
-  StudyManifest study;
-  study.name = "s";
-  study.treatment = study.treatment_label = "ctc_cycles";
-  StudyPageParts parts;
+  StudyPageParts parts = no_correlations_or_figures();
   parts.columns = {{{"key", "f"}, {"label", "Ordered fraction"}, {"unit", "1"}, {"module", "hrtem"}},
                    {{"key", "dS"}, {"label", "-ΔS_M max"}, {"unit", "J/(kg K)"}, {"module", "mce"}},
                    {{"key", "Tc"}, {"label", "Tc"}, {"unit", "K"}, {"module", "mce"}}};
@@ -358,8 +366,7 @@ TEST(StudyPage, ACorrelationOfDoubtedNumbersIsMarked) {
                          {"doubted_by", correlation_doubted_by(parts.rows, "f", "dS")}},
                         {{"structural", "f"}, {"magnetic", "Tc"}, {"n", 3}, {"pearson_r", 1.0}, {"p_value", 0.0},
                          {"r_ci95", {nullptr, nullptr}}}};
-  parts.figures = nlohmann::json::array();
-  const std::string html = study_page_html(study, parts, test::scratch_dir("study_correlation_doubts"));
+  const std::string html = ctc_study_html(parts, "study_correlation_doubts");
   EXPECT_EQ(count_of(html, "<td>1.00 <a class=\"warn\" href=\"#doubts\" title=\"made from doubted numbers: c1 "
                            "(-ΔS_M max)\">⚠</a></td>"), 1u);
   EXPECT_EQ(count_of(html, "⚠</a>"), 1u);  // Tc's r is not doubted
@@ -377,16 +384,12 @@ namespace {
 // A study figure's caption writes its quantity as the table does ("τ<sub>1</sub>", where it said
 // "τ_1"); the words after it, a treatment key with an underscore among them, stay as they are.
 TEST(StudyPage, FigureCaptionsWriteTheQuantityAsTheTable) {
-  StudyManifest study;
-  study.name = "s";
-  study.treatment = study.treatment_label = "ctc_cycles";
-  StudyPageParts parts;
+  StudyPageParts parts = no_correlations_or_figures();
   parts.columns = {{{"key", "tau_1"}, {"label", "Retardation time τ_1"}, {"unit", "s"}, {"module", "creep"}}};
   parts.rows = {{{"name", "c_1"}, {"link", "x.html"}, {"failures", nlohmann::json::array()}, {"treatment", 1},
                  {"quantities", {{"tau_1", {{"value", 2.0}, {"warnings", nlohmann::json::array()}}}}}}};
-  parts.correlations = nlohmann::json::array();
   parts.figures = {{{"quantity", "tau_1"}, {"png", "study_tau_1.png"}}};
-  const std::string html = study_page_html(study, parts, test::scratch_dir("study_captions"));
+  const std::string html = ctc_study_html(parts, "study_captions");
   EXPECT_EQ(count_of(html, "<figcaption>Retardation time τ<sub>1</sub> against ctc_cycles, one point per sample"), 1u);
   EXPECT_EQ(count_of(html, "alt=\"Retardation time τ_1 against ctc_cycles"), 1u);  // the alternative text stays plain
 }
