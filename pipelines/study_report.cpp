@@ -97,12 +97,16 @@ std::string other_unit_note(const json& quantity, const Column& column) {
 
 // The cell of a quantity a sample lacks because the module that gives it failed there: an n/a with
 // the module's error (the cell was blank, while a failed M(T) file's Tc beside it said why).
-// Null when the sample has no such module (not measured) or the module ran.
+// Null when the sample has no such module (not measured) or the module ran, and for a column no
+// module gives (the power-law figure's axes): those had matched a module without a name, whose
+// "error" was then read with the const operator[], undefined for a missing key (nlohmann reads
+// past the object: a segfault of pipelines_sample_test, session 41, heap-buffer-overflow under ASan).
 json failed_module_cell(const SampleInStudy& s, const Column& column) {
-  if (s.report.is_null()) return nullptr;
+  if (s.report.is_null() || column.module.empty()) return nullptr;
   for (const json& mod : s.report["modules"]) {
-    if (mod.value("module", "") != column.module || !mod["error"].is_string()) continue;
-    std::string error = mod["error"].get<std::string>();
+    const json error_of = mod.value("error", json());
+    if (mod.value("module", "") != column.module || !error_of.is_string()) continue;
+    std::string error = error_of.get<std::string>();
     if (error.rfind("ERROR: ", 0) == 0) error.erase(0, 7);
     const std::string reason = "the " + column.module + " module failed: " + error;
     return {{"label", column.label}, {"value", nullptr}, {"unit", column.unit}, {"uncertainty", {{"kind", "none"}}},

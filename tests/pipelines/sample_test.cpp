@@ -872,6 +872,34 @@ TEST(Study, AQuantityOfAFailedModuleSaysTheModuleFailed) {
   EXPECT_FALSE(j["samples"][2]["quantities"].contains("Tg_onset"));
 }
 
+// The power-law figure's axes (Tp, -dSm_max) are columns no module gives: for a sample without Tp
+// the study looked among its modules for a failed one, matched a module without a "module" key to
+// the nameless column, and read that module's missing "error" past the end of its JSON object
+// (nlohmann's const operator[]: undefined behaviour; AddressSanitizer: heap-buffer-overflow). That was
+// the segfault seen once in the test above (session 41), which reads such modules. Truth: no module
+// failed, so no n/a anywhere; -dSm = 20 x the ordered fraction, r = 1 over N = 3; no Tp, no power law.
+TEST(Study, AColumnOfNoModuleIsNotMatchedToAModuleWithoutAName) {
+  const fs::path out = scratch_dir("study_nameless_module");
+  const auto sample = [](const std::string& name, double cycles, double ordered) {
+    return study_sample(name, cycles, {{"ordered_fraction", study_quantity(ordered, "1")},
+                                       {"minus_dSm_max", study_quantity(20 * ordered, "J/(kg K)")}});
+  };
+  const std::vector<mgscope::SampleInStudy> samples = {sample("a", 0, 0.1), sample("b", 10, 0.2),
+                                                       sample("c", 20, 0.4)};
+  ASSERT_FALSE(samples[0].report["modules"][0].contains("module"));
+  ASSERT_FALSE(samples[0].report["modules"][0].contains("error"));
+  mgscope::StudyManifest study;
+  study.path = out / "study.toml";
+  study.name = "nameless module";
+  study.treatment = study.treatment_label = "ctc_cycles";
+  const auto warnings = mgscope::write_study_outputs(study, samples, out, {});
+  EXPECT_TRUE(warnings.empty()) << warnings.front();
+  EXPECT_EQ(read_all(out / "study.csv").find("n/a"), std::string::npos) << read_all(out / "study.csv");
+  EXPECT_NE(read_all(out / "correlations.csv").find("\nordered_fraction,minus_dSm_max,3,1,"), std::string::npos)
+      << read_all(out / "correlations.csv");
+  EXPECT_FALSE(fs::exists(out / "study_powerlaw_samples.dat"));
+}
+
 TEST(SampleCommand, RefusesAnOutputFolderThatHoldsItsInputs) {
   const fs::path dir = scratch_dir("sample_inputs_inside");
   ASSERT_EQ(run_mgscope("synth dsc -o " + q(dir / "dsc") + " --name scan").exit_code, 0);
