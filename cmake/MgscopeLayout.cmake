@@ -80,4 +80,23 @@ function(mgscope_check_layout)
     mgscope_forbid_links(${target} FORBIDDEN PkgConfig::LIBZIP)
   endforeach()
   mgscope_forbid_links(mgscope_zip FORBIDDEN ${ours} mgscope_base)
+  mgscope_forbid_direct_json_include()
+endfunction()
+
+# nlohmann-json is included through fitting/base/json.hpp alone, which keeps its assertions as
+# exceptions: a file that included it directly would compile the same inline functions without them.
+function(mgscope_forbid_direct_json_include)
+  file(GLOB_RECURSE sources RELATIVE ${PROJECT_SOURCE_DIR} CONFIGURE_DEPENDS
+       ${PROJECT_SOURCE_DIR}/imaging/*.[ch]pp ${PROJECT_SOURCE_DIR}/fitting/*.[ch]pp
+       ${PROJECT_SOURCE_DIR}/magnetics/*.[ch]pp ${PROJECT_SOURCE_DIR}/pipelines/*.[ch]pp
+       ${PROJECT_SOURCE_DIR}/tests/*.[ch]pp)
+  foreach(source IN LISTS sources)
+    if(source STREQUAL "fitting/base/json.hpp")
+      continue()
+    endif()
+    file(STRINGS ${PROJECT_SOURCE_DIR}/${source} direct REGEX "^#include [<\"]nlohmann/")
+    if(direct)
+      message(FATAL_ERROR "layout: ${source} includes nlohmann-json directly; include \"fitting/base/json.hpp\"")
+    endif()
+  endforeach()
 endfunction()

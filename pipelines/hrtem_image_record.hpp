@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include "fitting/base/json.hpp"
 
 #include "pipelines/hrtem_image_job.hpp"
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include "fitting/base/json.hpp"
 
 #include "imaging/area_fractions.hpp"
 #include "pipelines/hrtem_series.hpp"

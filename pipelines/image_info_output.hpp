@@ -3,7 +3,7 @@
 #pragma once
 #include <string>
 
-#include <nlohmann/json.hpp>
+#include "fitting/base/json.hpp"
 
 #include "imaging/image.hpp"
 

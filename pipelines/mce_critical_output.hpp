@@ -3,7 +3,7 @@
 #pragma once
 #include <string>
 
-#include <nlohmann/json.hpp>
+#include "fitting/base/json.hpp"
 
 #include "fitting/base/distributions.hpp"
 #include "magnetics/critical_exponents.hpp"

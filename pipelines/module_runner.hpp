@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include "fitting/base/json.hpp"
 
 namespace mgscope {
 

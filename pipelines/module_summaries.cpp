@@ -9,7 +9,7 @@
 #include <optional>
 #include <iterator>
 
-#include <nlohmann/json.hpp>
+#include "fitting/base/json.hpp"
 
 #include "fitting/base/error.hpp"
 #include "fitting/base/text_file.hpp"

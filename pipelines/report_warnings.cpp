@@ -8,7 +8,7 @@
 #include <fstream>
 #include <set>
 
-#include <nlohmann/json.hpp>
+#include "fitting/base/json.hpp"
 
 namespace mgscope {
 

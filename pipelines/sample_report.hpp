@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include "fitting/base/json.hpp"
 
 #include "pipelines/module_runner.hpp"
 #include "pipelines/sample_manifest.hpp"

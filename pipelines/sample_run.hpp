@@ -6,7 +6,7 @@
 #include <vector>
 
 #include <CLI/CLI.hpp>
-#include <nlohmann/json.hpp>
+#include "fitting/base/json.hpp"
 
 namespace mgscope {
 

@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
-#include <nlohmann/json.hpp>
+#include "fitting/base/json.hpp"
 #include <stdexcept>
 
 #include "fitting/base/error.hpp"

@@ -100,7 +100,7 @@ std::string other_unit_note(const json& quantity, const Column& column) {
 // Null when the sample has no such module (not measured) or the module ran, and for a column no
 // module gives (the power-law figure's axes): those had matched a module without a name, whose
 // "error" was then read with the const operator[], undefined for a missing key (nlohmann reads
-// past the object: a segfault of pipelines_sample_test, session 41, heap-buffer-overflow under ASan).
+// past the object, into the next heap block: a segfault of pipelines_sample_test in session 41).
 json failed_module_cell(const SampleInStudy& s, const Column& column) {
   if (s.report.is_null() || column.module.empty()) return nullptr;
   for (const json& mod : s.report["modules"]) {

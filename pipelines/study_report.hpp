@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include "fitting/base/json.hpp"
 
 #include "fitting/base/statistics.hpp"  // pearson_r
 #include "pipelines/sample_manifest.hpp"

@@ -4,7 +4,7 @@
 #include <cstdlib>
 #include <ctime>
 
-#include <nlohmann/json.hpp>
+#include "fitting/base/json.hpp"
 
 #include "imaging/io/emd_flavours.hpp"
 #include "fitting/base/length_units.hpp"

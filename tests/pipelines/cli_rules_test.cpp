@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include "fitting/base/json.hpp"
 
 #include "pipelines/usage_errors.hpp"
 #include "tests/test_support.hpp"

@@ -6,7 +6,7 @@
 #include <map>
 #include <sstream>
 
-#include <nlohmann/json.hpp>
+#include "fitting/base/json.hpp"
 
 #include "fitting/base/text_file.hpp"
 #include "tests/test_support.hpp"

@@ -5,7 +5,7 @@
 #include <fstream>
 #include <map>
 #include <sstream>
-#include <nlohmann/json.hpp>
+#include "fitting/base/json.hpp"
 
 #include <cmath>
 #include <cstring>

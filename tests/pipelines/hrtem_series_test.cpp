@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include "fitting/base/json.hpp"
 #include <tiffio.h>
 
 #include "fitting/base/error.hpp"

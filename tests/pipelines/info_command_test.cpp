@@ -4,7 +4,7 @@
 
 #include <cstdlib>
 #include <fstream>
-#include <nlohmann/json.hpp>
+#include "fitting/base/json.hpp"
 
 #include "tests/imaging/emd_test_files.hpp"
 #include "tests/test_support.hpp"

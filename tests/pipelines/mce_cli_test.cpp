@@ -7,7 +7,7 @@
 #include <iomanip>
 #include <sstream>
 
-#include <nlohmann/json.hpp>
+#include "fitting/base/json.hpp"
 
 #include "magnetics/io/qd_reader.hpp"
 #include "tests/test_support.hpp"

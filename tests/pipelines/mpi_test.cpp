@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include "fitting/base/json.hpp"
 
 #include "fitting/base/error.hpp"
 #include "pipelines/hrtem_image_record.hpp"

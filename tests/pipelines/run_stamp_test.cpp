@@ -10,7 +10,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include <nlohmann/json.hpp>
+#include "fitting/base/json.hpp"
 
 #include "imaging/figures.hpp"
 #include "tests/test_support.hpp"

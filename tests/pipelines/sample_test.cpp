@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
+#include "fitting/base/json.hpp"
 
 #include "fitting/base/error.hpp"
 #include "pipelines/sample_manifest.hpp"

@@ -10,7 +10,7 @@
 #include <sstream>
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
+#include "fitting/base/json.hpp"
 
 #include "fitting/base/error.hpp"
 #include "pipelines/report_doubts.hpp"

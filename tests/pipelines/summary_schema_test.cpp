@@ -10,7 +10,7 @@
 #include <fstream>
 #include <set>
 
-#include <nlohmann/json.hpp>
+#include "fitting/base/json.hpp"
 
 #include "pipelines/module_summaries.hpp"
 #include "tests/test_support.hpp"

@@ -10,7 +10,7 @@
 #include <fstream>
 #include <sstream>
 
-#include <nlohmann/json.hpp>
+#include "fitting/base/json.hpp"
 
 #include "fitting/base/error.hpp"
 #include "pipelines/atomic_file.hpp"
