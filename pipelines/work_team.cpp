@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
+#include <exception>
 #include <initializer_list>
 #include <mutex>
 #include <string>
@@ -121,41 +122,62 @@ void deal_work(const std::vector<std::size_t>& order, const std::function<std::s
     return;
   }
   // Workers take the next item in order and queue its result; this thread hands the results on.
+  // An exception of work() or of on_result() (an output that cannot be written) stops the dealing:
+  // the workers finish the items they hold, are joined, and it is thrown here. Thrown past joinable
+  // threads, it had ended the program (std::terminate).
   std::mutex mutex;
   std::condition_variable done_cv;
   std::deque<std::pair<std::size_t, std::string>> done;
   std::size_t next = 0;
-  const int workers_count = std::min<int>(at_once, int(order.size()));
-  CoreLender lender(std::max(0, usable_cores() - workers_count));
+  int workers_left = std::min<int>(at_once, int(order.size()));
+  std::exception_ptr failure;
+  CoreLender lender(std::max(0, usable_cores() - workers_left));
   auto worker = [&] {
     CoreLenderScope scope(lend_cores ? &lender : nullptr);
     for (;;) {
       std::size_t item;
       {
         std::lock_guard<std::mutex> lock(mutex);
-        if (next == order.size()) {
+        if (next == order.size() || failure) {
           if (lend_cores) lender.lend();  // to the items still running
+          --workers_left;
+          done_cv.notify_one();
           return;
         }
         item = order[next++];
       }
-      std::string text = work(item);
+      std::string text;
+      std::exception_ptr thrown;
+      try {
+        text = work(item);
+      } catch (...) {
+        thrown = std::current_exception();
+      }
       std::lock_guard<std::mutex> lock(mutex);
-      done.emplace_back(item, std::move(text));
+      if (thrown && !failure) failure = thrown;
+      if (!thrown) done.emplace_back(item, std::move(text));
       done_cv.notify_one();
     }
   };
   std::vector<std::thread> workers;
-  for (int k = 0; k < workers_count; ++k) workers.emplace_back(worker);
-  for (std::size_t handed = 0; handed < order.size(); ++handed) {
+  for (int k = 0, n = workers_left; k < n; ++k) workers.emplace_back(worker);
+  for (;;) {
     std::unique_lock<std::mutex> lock(mutex);
-    done_cv.wait(lock, [&] { return !done.empty(); });
+    done_cv.wait(lock, [&] { return !done.empty() || failure || workers_left == 0; });
+    if (failure || done.empty()) break;
     auto [item, text] = std::move(done.front());
     done.pop_front();
     lock.unlock();
-    on_result(item, std::move(text));
+    try {
+      on_result(item, std::move(text));
+    } catch (...) {
+      lock.lock();
+      failure = std::current_exception();
+      break;
+    }
   }
   for (std::thread& w : workers) w.join();
+  if (failure) std::rethrow_exception(failure);
 }
 
 }  // namespace mgscope

@@ -38,13 +38,15 @@ int launcher_rank();
 
 // Runs work(item) once for every item of `order`, on some process of the team, dealing them in
 // that order (callers put the largest first): a process asks for the next item when it is done.
-// work() must not throw; it returns the item's result as text. On the leader, on_result(item,
+// work() returns the item's result as text. On the leader, on_result(item,
 // text) is called for every item as results arrive, in the leader's calling thread; on the other
 // processes it is never called. Returns on every process when every item is done.
 // In a team of one, work and on_result simply alternate in the order given; with `at_once` > 1
 // up to that many items run at the same time on threads of this process (work must then be
 // thread-safe), taken in the order given, and on_result is still called in the calling thread,
-// as each is done. The ranks of an MPI job run one item at a time. With `lend_cores` (and
+// as each is done; an exception of work or on_result stops the dealing and is thrown here once
+// the threads have finished the items they hold. The ranks of an MPI job run one item at a time
+// (there work must not throw). With `lend_cores` (and
 // at_once > 1) the threads running items share a lender (core_lending.hpp) with the cores beyond
 // at_once idle, and each lends its core when it finds no item left.
 void deal_work(const std::vector<std::size_t>& order, const std::function<std::string(std::size_t)>& work,
