@@ -154,6 +154,13 @@ inline void write_text(const std::filesystem::path& p, const std::string& text) 
   std::ofstream(p, std::ios::binary) << text;
 }
 
+// How often `part` stands in `text`, occurrences not overlapping.
+inline std::size_t count_of(const std::string& text, const std::string& part) {
+  std::size_t n = 0;
+  for (std::size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + part.size())) ++n;
+  return n;
+}
+
 inline std::string read_all(const std::filesystem::path& p) {
   FILE* f = std::fopen(p.string().c_str(), "rb");
   if (!f) return {};

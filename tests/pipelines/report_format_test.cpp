@@ -260,11 +260,7 @@ TEST(LogAxes, FitTheData) {
 namespace mgscope {
 namespace {
 
-std::size_t occurrences(const std::string& text, const std::string& part) {
-  std::size_t n = 0;
-  for (std::size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + part.size())) ++n;
-  return n;
-}
+using test::count_of;
 
 nlohmann::json page_quantity(const std::string& label, double value, const std::string& calibration) {
   return {{"label", label}, {"value", value}, {"unit", "1"}, {"warnings", nlohmann::json::array()},
@@ -290,8 +286,8 @@ std::string page_of(const nlohmann::json& modules) {
 TEST(ReportPage, AFailedModuleWithWarningsIsShownFailed) {
   const std::string html = page_of({page_module("hrtem", "failed", {"a: vacuum found"}, nlohmann::json::object()),
                                     page_module("dsc", "ok", {"b: no reference"}, nlohmann::json::object())});
-  EXPECT_EQ(occurrences(html, "Status: <span class=\"failed\">failed</span>"), 1u);
-  EXPECT_EQ(occurrences(html, "Status: <span class=\"warn\">ok with 1 warning</span>"), 1u);
+  EXPECT_EQ(count_of(html, "Status: <span class=\"failed\">failed</span>"), 1u);
+  EXPECT_EQ(count_of(html, "Status: <span class=\"warn\">ok with 1 warning</span>"), 1u);
 }
 
 // Every HRTEM number has the same reader and calibration (every image's pixel size): said once
@@ -308,12 +304,12 @@ TEST(ReportPage, AReaderAndCalibrationSharedByEveryNumberAreSaidOnce) {
   const std::size_t mce = html.find("<h2 id=\"mce\">");
   ASSERT_NE(mce, std::string::npos);
   const std::string hrtem_part = html.substr(0, mce), mce_part = html.substr(mce);
-  EXPECT_EQ(occurrences(hrtem_part, "XResolution/<wbr>YResolution (0.04 nm/<wbr>px)"), 1u);
-  EXPECT_EQ(occurrences(hrtem_part, "<strong>Calibration</strong>: "), 1u);
-  EXPECT_EQ(occurrences(hrtem_part, "<th>Calibration</th>"), 0u);
-  EXPECT_EQ(occurrences(mce_part, "<th>Calibration</th>"), 1u);
-  EXPECT_EQ(occurrences(mce_part, "<td>fc.dat: 10 mg</td>"), 1u);
-  EXPECT_EQ(occurrences(mce_part, "<td>iso.dat: 9 mg</td>"), 1u);
+  EXPECT_EQ(count_of(hrtem_part, "XResolution/<wbr>YResolution (0.04 nm/<wbr>px)"), 1u);
+  EXPECT_EQ(count_of(hrtem_part, "<strong>Calibration</strong>: "), 1u);
+  EXPECT_EQ(count_of(hrtem_part, "<th>Calibration</th>"), 0u);
+  EXPECT_EQ(count_of(mce_part, "<th>Calibration</th>"), 1u);
+  EXPECT_EQ(count_of(mce_part, "<td>fc.dat: 10 mg</td>"), 1u);
+  EXPECT_EQ(count_of(mce_part, "<td>iso.dat: 9 mg</td>"), 1u);
 }
 
 // Each image's figures under a heading of its own, which the contents link to: ten images had
@@ -324,12 +320,12 @@ TEST(ReportPage, EachImagesFiguresUnderItsOwnHeading) {
   nlohmann::json creep = page_module("creep", "ok", nlohmann::json::array(), nlohmann::json::object());
   creep["figures"] = {"creep/creep_fit_1.png"};
   const std::string html = page_of({hrtem, creep});
-  EXPECT_EQ(occurrences(html, "<h3 id=\"hrtem-1\">img a</h3>\n<div class=\"figures\">"), 1u);
-  EXPECT_EQ(occurrences(html, "<h3 id=\"hrtem-2\">b</h3>\n<div class=\"figures\">"), 1u);
-  EXPECT_EQ(occurrences(html, "<h3"), 2u);  // creep's figures have no folder: no heading
-  EXPECT_EQ(occurrences(html, "(ok): <a href=\"#hrtem-1\">img a</a> · <a href=\"#hrtem-2\">b</a></li>"), 1u);
-  EXPECT_EQ(occurrences(html, "<div class=\"figures\">"), 3u);
-  EXPECT_EQ(occurrences(html, "<figure>"), 4u);
+  EXPECT_EQ(count_of(html, "<h3 id=\"hrtem-1\">img a</h3>\n<div class=\"figures\">"), 1u);
+  EXPECT_EQ(count_of(html, "<h3 id=\"hrtem-2\">b</h3>\n<div class=\"figures\">"), 1u);
+  EXPECT_EQ(count_of(html, "<h3"), 2u);  // creep's figures have no folder: no heading
+  EXPECT_EQ(count_of(html, "(ok): <a href=\"#hrtem-1\">img a</a> · <a href=\"#hrtem-2\">b</a></li>"), 1u);
+  EXPECT_EQ(count_of(html, "<div class=\"figures\">"), 3u);
+  EXPECT_EQ(count_of(html, "<figure>"), 4u);
 }
 
 }  // namespace

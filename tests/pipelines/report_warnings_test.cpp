@@ -172,11 +172,7 @@ TEST(ReportProvenance, TheMassOfEachMagnetometerFileIsNamed) {
 namespace mgscope {
 namespace {
 
-std::size_t count_of(const std::string& text, const std::string& part) {
-  std::size_t n = 0;
-  for (std::size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + part.size())) ++n;
-  return n;
-}
+using test::count_of;
 
 // Eight images whose nanocrystal groups reach the border, each with its own counts, and one image
 // with vacuum: the page had eight lines alike above the one that differed.

@@ -741,6 +741,15 @@ mgscope::SampleInStudy study_sample(const std::string& name, double cycles, cons
   return s;
 }
 
+// A study named `name` over ctc_cycles whose manifest would lie in `out`.
+mgscope::StudyManifest ctc_study(const fs::path& out, const std::string& name) {
+  mgscope::StudyManifest study;
+  study.path = out / "study.toml";
+  study.name = name;
+  study.treatment = study.treatment_label = "ctc_cycles";
+  return study;
+}
+
 json study_quantity(double value, const std::string& unit) {
   return {{"label", "q"}, {"value", value}, {"unit", unit}, {"uncertainty", {{"kind", "none"}}}};
 }
@@ -760,10 +769,7 @@ TEST(Study, AQuantityInAnotherUnitStaysOutOfItsColumnFiguresAndCorrelations) {
   const std::vector<mgscope::SampleInStudy> samples = {
       sample("nomass", 10, 0.2, 0.04, "mJ/K"), sample("a", 0, 0.1, 2, "J/(kg K)"), sample("b", 20, 0.3, 6, "J/(kg K)"),
       sample("c", 40, 0.4, 8, "J/(kg K)")};
-  mgscope::StudyManifest study;
-  study.path = out / "study.toml";
-  study.name = "units";
-  study.treatment = study.treatment_label = "ctc_cycles";
+  const mgscope::StudyManifest study = ctc_study(out, "units");
   const auto warnings = mgscope::write_study_outputs(study, samples, out, {});
   const std::string note =
       "n/a: reported in mJ/K, not in the column's J/(kg K); left out of the study's figures and correlations";
@@ -810,10 +816,7 @@ TEST(Study, ACorrelationOfDoubtedNumbersCarriesTheirDoubtInCsvAndJson) {
   };
   const std::vector<mgscope::SampleInStudy> samples = {sample("a", 0, 0.1, false), sample("b", 10, 0.2, true),
                                                        sample("c", 20, 0.4, false)};
-  mgscope::StudyManifest study;
-  study.path = out / "study.toml";
-  study.name = "doubted r";
-  study.treatment = study.treatment_label = "ctc_cycles";
+  const mgscope::StudyManifest study = ctc_study(out, "doubted r");
   mgscope::write_study_outputs(study, samples, out, {});
   const std::string warning = "made from doubted numbers: b (minus_dSm_max)";
   const std::string corr = read_all(out / "correlations.csv");
@@ -854,10 +857,7 @@ TEST(Study, AQuantityOfAFailedModuleSaysTheModuleFailed) {
   };
   std::vector<mgscope::SampleInStudy> samples = {sample("good", 0, true), sample("bad", 10, false),
                                                  study_sample("none", 20, {{"ordered_fraction", study_quantity(0.2, "1")}})};
-  mgscope::StudyManifest study;
-  study.path = out / "study.toml";
-  study.name = "failed module";
-  study.treatment = study.treatment_label = "ctc_cycles";
+  const mgscope::StudyManifest study = ctc_study(out, "failed module");
   mgscope::write_study_outputs(study, samples, out, {});
   const std::string reason = "the dsc module failed: raw/scan.txt: line 7: 'x' is not a number";
   EXPECT_NE(read_all(out / "study.html").find("n/a: " + reason), std::string::npos);
@@ -888,10 +888,7 @@ TEST(Study, AColumnOfNoModuleIsNotMatchedToAModuleWithoutAName) {
                                                        sample("c", 20, 0.4)};
   ASSERT_FALSE(samples[0].report["modules"][0].contains("module"));
   ASSERT_FALSE(samples[0].report["modules"][0].contains("error"));
-  mgscope::StudyManifest study;
-  study.path = out / "study.toml";
-  study.name = "nameless module";
-  study.treatment = study.treatment_label = "ctc_cycles";
+  const mgscope::StudyManifest study = ctc_study(out, "nameless module");
   const auto warnings = mgscope::write_study_outputs(study, samples, out, {});
   EXPECT_TRUE(warnings.empty()) << warnings.front();
   EXPECT_EQ(read_all(out / "study.csv").find("n/a"), std::string::npos) << read_all(out / "study.csv");
