@@ -23,7 +23,8 @@ std::string CreepFitOptions::check() const {
   if (!(min_tau_ratio >= 1)) return "CreepFitOptions.min_tau_ratio must be >= 1";
   // Beyond these the start grid (grid_points_per_decade a decade) has no end in practice.
   for (const std::optional<double>& t : {tau_min_s, tau_max_s})
-    if (t && !(*t >= 1e-9 && *t <= 1e9)) return "--tau-min-s and --tau-max-s (CreepFitOptions) must lie in [1e-9, 1e9] s";
+    if (t && !(*t >= 1e-9 && *t <= 1e9))
+      return "--tau-min-s and --tau-max-s (CreepFitOptions) must lie in [1e-9, 1e9] s";
   if (tau_min_s && tau_max_s && !(*tau_max_s > *tau_min_s)) return "--tau-max-s must be above --tau-min-s";
   return "";
 }
@@ -338,7 +339,8 @@ CreepModel finish_model(const Data& d, const LmResult& lm, double tss) {
   m.rss_nm2 = lm.proj.rss;
   m.residual_rms_nm = std::sqrt(m.rss_nm2 / static_cast<double>(n));
   m.r_squared = tss > 0 ? 1 - m.rss_nm2 / tss : 0;
-  m.aic = static_cast<double>(n) * std::log(std::max(m.rss_nm2, 1e-300) / static_cast<double>(n)) + 2.0 * static_cast<double>(P);
+  m.aic = static_cast<double>(n) * std::log(std::max(m.rss_nm2, 1e-300) / static_cast<double>(n)) +
+          2.0 * static_cast<double>(P);
   m.iterations = lm.iterations;
   m.status = lm.converged ? FitStatus::Success : FitStatus::NoConvergence;
   m.message = lm.converged ? "converged" : "iteration limit reached";
@@ -396,7 +398,8 @@ CreepFitSummary fit_creep(const std::vector<double>& t_s, const std::vector<doub
   s.points = static_cast<int>(n);
   if (dh_nm.size() != n) return failure(s, "time and depth have different lengths");
   for (std::size_t i = 0; i < n; ++i) {
-    if (!std::isfinite(t_s[i]) || !std::isfinite(dh_nm[i])) return failure(s, "NaN or infinity at hold point " + std::to_string(i + 1));
+    if (!std::isfinite(t_s[i]) || !std::isfinite(dh_nm[i]))
+      return failure(s, "NaN or infinity at hold point " + std::to_string(i + 1));
     if (i > 0 && t_s[i] < t_s[i - 1]) return failure(s, "time decreases at hold point " + std::to_string(i + 1));
   }
   const int n_min_units = o.units ? *o.units : 1;
@@ -420,7 +423,8 @@ CreepFitSummary fit_creep(const std::vector<double>& t_s, const std::vector<doub
   d.yy = d.y.square().sum();
   const double step = s.hold_s / static_cast<double>(n - 1);
   bool uniform = t_s.front() == 0;
-  for (std::size_t i = 0; i < n && uniform; ++i) uniform = std::abs(t_s[i] - static_cast<double>(i) * step) <= 1e-9 * step;
+  for (std::size_t i = 0; i < n && uniform; ++i)
+    uniform = std::abs(t_s[i] - static_cast<double>(i) * step) <= 1e-9 * step;
   d.step = uniform ? step : 0;
   const double mean = d.y.mean();
   const double tss = (d.y - mean).square().sum();
@@ -433,7 +437,8 @@ CreepFitSummary fit_creep(const std::vector<double>& t_s, const std::vector<doub
   d.ln_lo = std::log(s.tau_min_s);
   d.ln_hi = std::log(s.tau_max_s);
   d.ln_gap = std::log(o.min_tau_ratio);
-  const int grid_n = std::max(3, static_cast<int>(std::ceil((d.ln_hi - d.ln_lo) / std::log(10.0) * o.grid_points_per_decade)) + 1);
+  const int grid_n =
+      std::max(3, static_cast<int>(std::ceil((d.ln_hi - d.ln_lo) / std::log(10.0) * o.grid_points_per_decade)) + 1);
   std::vector<double> grid(static_cast<std::size_t>(grid_n));
   for (int k = 0; k < grid_n; ++k) grid[static_cast<std::size_t>(k)] = d.ln_lo + (d.ln_hi - d.ln_lo) * k / (grid_n - 1);
 

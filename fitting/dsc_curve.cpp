@@ -65,7 +65,8 @@ DscCurve make_curve(const DscRun& run, std::size_t segment, const CurveOptions& 
   if (run.heat_flow_unit == HeatFlowUnit::mW_per_mg) {
     c.per_gram = true;
     if (options.mass_mg && run.mass_mg) scale *= *run.mass_mg / *options.mass_mg;
-    else if (options.mass_mg) c.warnings.push_back("mass override ignored: the file's heat flow is per mass and its mass is unknown");
+    else if (options.mass_mg)
+      c.warnings.push_back("mass override ignored: the file's heat flow is per mass and its mass is unknown");
   } else if (c.mass_mg) {
     c.per_gram = true;
     scale /= *c.mass_mg;  // mW / mg = W/g
@@ -136,7 +137,8 @@ double integrate_over(const std::vector<double>& t, const std::vector<double>& y
                       double low, double high) {
   double sum = 0;
   for (std::size_t i = 1; i < t.size(); ++i)
-    if (x[i - 1] >= low && x[i] <= high && x[i - 1] <= high && x[i] >= low) sum += 0.5 * (y[i] + y[i - 1]) * (t[i] - t[i - 1]);
+    if (x[i - 1] >= low && x[i] <= high && x[i - 1] <= high && x[i] >= low)
+      sum += 0.5 * (y[i] + y[i - 1]) * (t[i] - t[i - 1]);
   return sum;
 }
 

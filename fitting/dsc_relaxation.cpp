@@ -17,8 +17,8 @@ RelaxationResult relaxation_enthalpy(const DscCurve& first, const DscCurve& refe
   r.rate_first_K_per_min = first.rate_K_per_min;
   r.rate_reference_K_per_min = reference.rate_K_per_min;
   if (first.per_gram != reference.per_gram) {
-    r.message = "first heating in " + std::string(first.signal_unit()) + " but reference in " + reference.signal_unit() +
-                " (give --mass)";
+    r.message = "first heating in " + std::string(first.signal_unit()) + " but reference in " +
+                reference.signal_unit() + " (give --mass)";
     return r;
   }
   if (!(first.rate_K_per_min > 0) || !(reference.rate_K_per_min > 0)) {
@@ -50,9 +50,11 @@ RelaxationResult relaxation_enthalpy(const DscCurve& first, const DscCurve& refe
     r.window.low_K = std::max(r.window.low_K, common_low + o.align_span_K);
   }
   r.align_range = {r.window.low_K - o.align_span_K, r.window.low_K};
-  if (!(r.window.high_K > r.window.low_K) || r.align_range.low_K < common_low - 1e-9 || r.window.high_K > common_high + 1e-9) {
+  if (!(r.window.high_K > r.window.low_K) || r.align_range.low_K < common_low - 1e-9 ||
+      r.window.high_K > common_high + 1e-9) {
     char text[160];
-    std::snprintf(text, sizeof text, "window %.1f-%.1f K with its alignment range is not covered by both scans (%.1f-%.1f K)",
+    std::snprintf(text, sizeof text,
+                  "window %.1f-%.1f K with its alignment range is not covered by both scans (%.1f-%.1f K)",
                   r.window.low_K, r.window.high_K, common_low, common_high);
     r.message = text;
     return r;
@@ -61,10 +63,12 @@ RelaxationResult relaxation_enthalpy(const DscCurve& first, const DscCurve& refe
   // The reference sorted by temperature for interpolation.
   std::vector<std::size_t> order(reference.temperature_K.size());
   std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(),
-                   [&](std::size_t a, std::size_t b) { return reference.temperature_K[a] < reference.temperature_K[b]; });
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return reference.temperature_K[a] < reference.temperature_K[b];
+  });
   std::vector<double> rT, rs;
-  for (std::size_t i : order) rT.push_back(reference.temperature_K[i]), rs.push_back(reference.signal[i] * r.reference_scale);
+  for (std::size_t i : order)
+    rT.push_back(reference.temperature_K[i]), rs.push_back(reference.signal[i] * r.reference_scale);
   auto ref_at = [&](double T) {
     const auto it = std::lower_bound(rT.begin(), rT.end(), T);
     if (it == rT.begin()) return rs.front();
@@ -81,7 +85,8 @@ RelaxationResult relaxation_enthalpy(const DscCurve& first, const DscCurve& refe
   } else {
     double sum = 0, n = 0;
     for (std::size_t i = 0; i < diff.size(); ++i)
-      if (first.temperature_K[i] >= r.align_range.low_K && first.temperature_K[i] <= r.align_range.high_K) sum += diff[i], n += 1;
+      if (first.temperature_K[i] >= r.align_range.low_K && first.temperature_K[i] <= r.align_range.high_K)
+        sum += diff[i], n += 1;
     if (n >= 3) r.alignment = {0.0, sum / n};
   }
   if (std::isnan(r.alignment.intercept)) {

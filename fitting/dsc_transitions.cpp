@@ -247,7 +247,8 @@ std::string TransitionOptions::check() const {
   auto window_ok = [](const std::optional<WindowK>& w) { return !w || w->high_K > w->low_K; };
   // Upper bounds: a DSC scan spans a few hundred K; beyond them a span covers any scan whole.
   if (!(smoothing_K > 0 && smoothing_K <= 100)) return "--smoothing (smoothing_K) must lie in (0, 100] K";
-  if (!(baseline_span_K > 0 && baseline_span_K <= 500)) return "--baseline-span (baseline_span_K) must lie in (0, 500] K";
+  if (!(baseline_span_K > 0 && baseline_span_K <= 500))
+    return "--baseline-span (baseline_span_K) must lie in (0, 500] K";
   if (!(skip_start_K >= 0 && skip_start_K <= 500)) return "--skip-start (skip_start_K) must lie in [0, 500] K";
   if (!(step_edge_fraction > 0 && step_edge_fraction < 1)) return "step_edge_fraction must be in (0, 1)";
   if (!(peak_edge_fraction > 0 && peak_edge_fraction < 1)) return "peak_edge_fraction must be in (0, 1)";

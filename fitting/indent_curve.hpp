@@ -43,7 +43,8 @@ struct SegmentOptions {
 // Approach = leading rows with time <= 0 or negative depth (the NanoTest convention); the hold
 // is the contiguous run around the maximum load within the tolerance. Throws InputError naming
 // the curve's source when the curve is empty, holds NaN, or its time decreases after the
-// approach (repeated time stamps are allowed: real NanoTest exports have them) (so a bad curve fails with a message, never a silent fit).
+// approach (repeated time stamps are allowed: real NanoTest exports have them) (so a bad curve fails with a message,
+// never a silent fit).
 IndentSegments find_segments(const IndentCurve& curve, const SegmentOptions& options = {});
 
 }  // namespace mgscope

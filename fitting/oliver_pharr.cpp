@@ -72,13 +72,15 @@ std::string OliverPharrOptions::check() const {
   if (!(fit_low_fraction >= 0 && fit_low_fraction < fit_high_fraction && fit_high_fraction <= 1))
     return "--fit-low and --fit-high (OliverPharrOptions.fit_*_fraction): need 0 <= fit-low < fit-high <= 1 "
            "(fractions of Pmax)";
-  if (!(epsilon > 0 && epsilon <= 1)) return "--epsilon (OliverPharrOptions.epsilon) must lie in (0, 1] (Berkovich 0.75)";
+  if (!(epsilon > 0 && epsilon <= 1))
+    return "--epsilon (OliverPharrOptions.epsilon) must lie in (0, 1] (Berkovich 0.75)";
   if (!(beta > 0 && beta <= 2)) return "--beta (OliverPharrOptions.beta) must lie in (0, 2] (Berkovich 1.034)";
   if (area.coefficients.empty()) return "OliverPharrOptions.area needs at least one coefficient";
   for (double c : area.coefficients)
     if (!std::isfinite(c)) return "--area-coefficients (OliverPharrOptions.area) must be finite numbers";
   if (!(area.coefficients[0] > 0))
-    return "--area-coefficients: the first (C0 of C0 hc^2, Berkovich 24.5) must be > 0, or no contact area grows with depth";
+    return "--area-coefficients: the first (C0 of C0 hc^2, Berkovich 24.5) must be > 0, or no contact area grows with "
+           "depth";
   if (!(sample_poisson > -1 && sample_poisson < 0.5))
     return "--poisson (OliverPharrOptions.sample_poisson) must lie in (-1, 0.5)";
   if (!(indenter_modulus_GPa > 0))

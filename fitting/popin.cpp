@@ -13,7 +13,8 @@ std::string PopinOptions::check() const {
   if (window < 1 || window > 10000) return "--popin-window (PopinOptions.window) must lie between 1 and 10000 samples";
   if (!(jump_factor > 1 && jump_factor <= 1e6))
     return "--popin-factor (PopinOptions.jump_factor) must lie in (1, 1e6]: a jump is larger than the usual step";
-  if (!(min_jump_nm >= 0 && min_jump_nm <= 1e6)) return "--popin-min-nm (PopinOptions.min_jump_nm) must lie in [0, 1e6] nm";
+  if (!(min_jump_nm >= 0 && min_jump_nm <= 1e6))
+    return "--popin-min-nm (PopinOptions.min_jump_nm) must lie in [0, 1e6] nm";
   if (!(load_step_factor > 0 && std::isfinite(load_step_factor))) return "PopinOptions.load_step_factor must be > 0";
   return "";
 }

@@ -23,6 +23,7 @@ struct Popin {
   double jump_nm = 0;     // depth gained in the jump beyond the local median step
 };
 
-std::vector<Popin> find_popins(const IndentCurve& curve, const IndentSegments& segments, const PopinOptions& options = {});
+std::vector<Popin> find_popins(const IndentCurve& curve, const IndentSegments& segments,
+                               const PopinOptions& options = {});
 
 }  // namespace mgscope

@@ -149,7 +149,8 @@ std::string fit_figure(const CreepAnalysis& a, const std::filesystem::path& png)
 
 void add_creep_command(CLI::App& app, CommandContext& ctx) {
   auto args = std::make_shared<CreepArgs>();
-  auto* cmd = app.add_subcommand(kCreepCommand, "Fit hold-segment creep (Maxwell-Voigt, Eq. 1) and relaxation spectra (Eq. 2)");
+  auto* cmd =
+      app.add_subcommand(kCreepCommand, "Fit hold-segment creep (Maxwell-Voigt, Eq. 1) and relaxation spectra (Eq. 2)");
   add_config_option(*cmd);
   cmd->add_option("files", args->files, "Indentation files: NanoTest .txt or .zip, TriboScan .txt, generic CSV")
       ->required();
@@ -263,7 +264,8 @@ void add_creep_command(CLI::App& app, CommandContext& ctx) {
       s << "set logscale x\nset format x '10^{%L}'\nset xlabel 'τ (s)'\nset ylabel 'L(τ) (GPa^{-1})'\n"
         << "set title 'Relaxation spectra, kernel " << a.kernel << "'\nset key right top\nplot ";
       for (std::size_t k = 0; k < good.size(); ++k)
-        s << "'spectra.dat' u 1:" << k + 2 << " w l lw 1 lc rgb '#9ecae1' " << (k == 0 ? "t 'curves'" : "notitle") << ", ";
+        s << "'spectra.dat' u 1:" << k + 2 << " w l lw 1 lc rgb '#9ecae1' " << (k == 0 ? "t 'curves'" : "notitle")
+          << ", ";
       s << "'spectra.dat' u 1:" << good.size() + 2 << " w l lw 3 lc rgb '#08306b' t 'mean'\n";
       f.script = s.str();
       const std::string w = render_figure(f);

@@ -65,7 +65,8 @@ std::map<std::string, TreatmentEntry> read_treatment_csv(const std::string& path
         if (n == "reference") c_ref = int(k);
       }
       if (c_file < 0 || c_treat < 0)
-        fail_input(path, "line " + std::to_string(header) + ": needs columns 'file' and 'treatment' (and optionally 'reference')");
+        fail_input(path, "line " + std::to_string(header) +
+                             ": needs columns 'file' and 'treatment' (and optionally 'reference')");
       continue;
     }
     if (int(f.size()) <= std::max({c_file, c_treat, c_ref}))
@@ -122,7 +123,8 @@ void run_dsc(DscCommandOptions& o, CommandContext& ctx) {
   // --mass and --rate: the library's rules (make_curve holds every caller to them), said up front.
   if (const std::string bad = CurveOptions{o.mass_mg, o.rate_K_per_min, std::nullopt}.check(); !bad.empty())
     throw InputError(bad);
-  const auto table = o.treatment_csv.empty() ? std::map<std::string, TreatmentEntry>{} : read_treatment_csv(o.treatment_csv);
+  const auto table =
+      o.treatment_csv.empty() ? std::map<std::string, TreatmentEntry>{} : read_treatment_csv(o.treatment_csv);
 
   std::vector<DscSampleReport> reports;
   std::set<std::string> stems;
@@ -134,8 +136,9 @@ void run_dsc(DscCommandOptions& o, CommandContext& ctx) {
     const DscRun run = read_dsc(file);
     rep.sample = run.sample;
     rep.format = to_string(run.format);
-    rep.exotherm = !o.exotherm.empty() ? o.exotherm + " (option)"
-                                       : std::string(to_string(run.exotherm)) + (run.exotherm_from_file ? " (file)" : " (assumed)");
+    rep.exotherm = !o.exotherm.empty()
+                       ? o.exotherm + " (option)"
+                       : std::string(to_string(run.exotherm)) + (run.exotherm_from_file ? " (file)" : " (assumed)");
     rep.warnings = run.warnings;
     rep.scans = analyse_file(run, o);
     if (o.first_heating > int(rep.scans.size()))
@@ -153,7 +156,8 @@ void run_dsc(DscCommandOptions& o, CommandContext& ctx) {
       auto ref_scans = analyse_file(read_dsc(rep.reference_path), o);
       const int k = o.reference_heating.value_or(1);
       if (k < 1 || k > int(ref_scans.size()))
-        fail_input(rep.reference_path, "has " + std::to_string(ref_scans.size()) + " heating segment(s); --reference-heating is " + std::to_string(k));
+        fail_input(rep.reference_path, "has " + std::to_string(ref_scans.size()) +
+                                           " heating segment(s); --reference-heating is " + std::to_string(k));
       rep.reference = ref_scans[std::size_t(k - 1)];
     } else {
       rep.reference_path = file;
@@ -232,8 +236,9 @@ void run_dsc(DscCommandOptions& o, CommandContext& ctx) {
 
 void add_dsc_command(CLI::App& app, CommandContext& ctx) {
   auto o = std::make_shared<DscCommandOptions>();
-  auto* cmd = app.add_subcommand(kDscCommand, "Tg, Tx, crystallisation/melting and relaxation enthalpy from DSC exports "
-                                        "(NETZSCH Proteus ASCII, TA Universal Analysis text, generic CSV)");
+  auto* cmd = app.add_subcommand(kDscCommand,
+                                 "Tg, Tx, crystallisation/melting and relaxation enthalpy from DSC exports "
+                                 "(NETZSCH Proteus ASCII, TA Universal Analysis text, generic CSV)");
   add_config_option(*cmd);
   cmd->add_option("files", o->files, "DSC export files")->required();
   cmd->add_option("-o,--out,--outdir", o->outdir, "Output folder (created)")->required();
@@ -254,8 +259,10 @@ void add_dsc_command(CLI::App& app, CommandContext& ctx) {
                   "LOW,HIGH in K holding the Tg step; baselines at its ends (default: automatic). A heating without "
                   "a step there gets a warning")
       ->delimiter(',')->expected(2);
-  cmd->add_option("--tx-window", o->tx_window, "LOW,HIGH in K holding the crystallisation exotherm (default: automatic)")
-      ->delimiter(',')->expected(2);
+  cmd->add_option("--tx-window", o->tx_window,
+                  "LOW,HIGH in K holding the crystallisation exotherm (default: automatic)")
+      ->delimiter(',')
+      ->expected(2);
   cmd->add_option("--rel-window", o->rel_window,
                   "LOW,HIGH in K of the relaxation integral (default: reference Tg onset - 70 K to Tg end + 20 K)")
       ->delimiter(',')->expected(2);
@@ -266,9 +273,11 @@ void add_dsc_command(CLI::App& app, CommandContext& ctx) {
       ->capture_default_str();
   cmd->add_option("--smoothing", o->transitions.smoothing_K, "Half-width of the local regression for slopes, K")
       ->capture_default_str();
-  cmd->add_option("--skip-start", o->transitions.skip_start_K, "Kelvins at the start of a scan ignored by the searches, K")
+  cmd->add_option("--skip-start", o->transitions.skip_start_K,
+                  "Kelvins at the start of a scan ignored by the searches, K")
       ->capture_default_str();
-  cmd->add_option("--mass", o->mass_mg, "Sample mass override, mg, 0.001 to 100000 (default: the file's)")->check(kPositiveNumber);
+  cmd->add_option("--mass", o->mass_mg, "Sample mass override, mg, 0.001 to 100000 (default: the file's)")
+      ->check(kPositiveNumber);
   cmd->add_option("--rate", o->rate_K_per_min, "Heating rate override, K/min (default: fitted per segment)")
       ->check(kPositiveNumber);
   cmd->add_option("--exotherm", o->exotherm, "Exotherm direction override: up or down (default: the file's)")

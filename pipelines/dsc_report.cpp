@@ -35,7 +35,9 @@ std::pair<double, double> per_gram_and_mJ(double e, const DscCurve& c) {
   return {kNaN, e};
 }
 
-json line_json(const Line& l) { return {{"slope_per_K", json_number(l.slope)}, {"intercept", json_number(l.intercept)}}; }
+json line_json(const Line& l) {
+  return {{"slope_per_K", json_number(l.slope)}, {"intercept", json_number(l.intercept)}};
+}
 
 json tg_json(const GlassTransition& g) {
   json j = {{"found", g.found}, {"message", g.message}};
@@ -149,13 +151,14 @@ std::string dsc_scans_csv(const std::vector<DscSampleReport>& samples) {
       const auto [hr_g, hr_mJ] = per_gram_and_mJ(rel ? s.relaxation->enthalpy : kNaN, c);
       o << csv_field(s.path) << ',' << csv_field(s.sample) << ',' << scan.heating_number << ',' << c.file_segment << ','
         << scan.role << ',' << c.first_line << ',' << c.last_line << ',' << dsc_number(c.rate_K_per_min) << ','
-        << (c.mass_mg ? dsc_number(*c.mass_mg) : "") << ',' << c.signal_unit() << ',' << dsc_number(g.found ? g.onset_K : kNaN)
-        << ',' << dsc_number(g.found ? g.midpoint_K : kNaN) << ',' << dsc_number(g.found ? g.end_K : kNaN) << ','
-        << dsc_number(g.found && c.per_gram ? g.delta_cp : kNaN) << ',' << dsc_number(x.found ? x.onset_K : kNaN) << ','
-        << dsc_number(x.found ? x.peak_K : kNaN) << ',' << dsc_number(hx_g) << ',' << dsc_number(hx_mJ) << ','
-        << dsc_number(m ? m->onset_K : kNaN) << ',' << dsc_number(m ? m->peak_K : kNaN) << ',' << dsc_number(hm_g) << ',' << dsc_number(hm_mJ)
-        << ',' << dsc_number(hr_g) << ',' << dsc_number(hr_mJ) << ',' << (s.treatment ? dsc_number(*s.treatment) : "")
-        << ',' << csv_list(scan_doubts(s, scan, rel)) << '\n';
+        << (c.mass_mg ? dsc_number(*c.mass_mg) : "") << ',' << c.signal_unit() << ','
+        << dsc_number(g.found ? g.onset_K : kNaN) << ',' << dsc_number(g.found ? g.midpoint_K : kNaN) << ','
+        << dsc_number(g.found ? g.end_K : kNaN) << ',' << dsc_number(g.found && c.per_gram ? g.delta_cp : kNaN) << ','
+        << dsc_number(x.found ? x.onset_K : kNaN) << ',' << dsc_number(x.found ? x.peak_K : kNaN) << ','
+        << dsc_number(hx_g) << ',' << dsc_number(hx_mJ) << ',' << dsc_number(m ? m->onset_K : kNaN) << ','
+        << dsc_number(m ? m->peak_K : kNaN) << ',' << dsc_number(hm_g) << ',' << dsc_number(hm_mJ) << ','
+        << dsc_number(hr_g) << ',' << dsc_number(hr_mJ) << ',' << (s.treatment ? dsc_number(*s.treatment) : "") << ','
+        << csv_list(scan_doubts(s, scan, rel)) << '\n';
     }
   }
   return o.str();
@@ -201,8 +204,12 @@ json dsc_summary_json(const std::vector<DscSampleReport>& samples, const std::st
     j["Tx_onset_K"] = json_number(x ? x->onset_K : kNaN);
     j["Tx_peak_K"] = json_number(x ? x->peak_K : kNaN);
     j["dH_x"] = json_number(x ? x->enthalpy : kNaN);
-    j["Tx_from"] = !x ? "none" : (s.first >= 0 && x == &s.scans[std::size_t(s.first)].transitions.crystallisation) ? "first heating" : "reference heating";
-    j["reference"] = s.reference ? json({{"path", s.reference_path}, {"heating", s.reference->heating_number}}) : json(nullptr);
+    j["Tx_from"] = !x ? "none"
+                   : (s.first >= 0 && x == &s.scans[std::size_t(s.first)].transitions.crystallisation)
+                       ? "first heating"
+                       : "reference heating";
+    j["reference"] =
+        s.reference ? json({{"path", s.reference_path}, {"heating", s.reference->heating_number}}) : json(nullptr);
     if (s.relaxation) {
       j["dH_rel"] = json_number(s.relaxation->usable() ? s.relaxation->enthalpy : kNaN);
       j["relaxation_message"] = s.relaxation->message;
@@ -248,22 +255,23 @@ std::string dsc_treatment_csv(const std::vector<DscSampleReport>& samples) {
   o << "treatment,n_dH_rel,dH_rel_mean_J_per_g,dH_rel_sd_J_per_g,n_Tx,Tx_onset_mean_K,Tx_onset_sd_K,n_Tg,"
        "Tg_onset_mean_K,Tg_onset_sd_K\n";
   for (const auto& [t, g] : treatment_groups(samples))
-    o << dsc_number(t) << ',' << g.rel.n << ',' << mean_or_empty(g.rel) << ',' << sd_or_empty(g.rel) << ',' << g.tx.n << ','
-      << mean_or_empty(g.tx) << ',' << sd_or_empty(g.tx) << ',' << g.tg.n << ',' << mean_or_empty(g.tg) << ','
+    o << dsc_number(t) << ',' << g.rel.n << ',' << mean_or_empty(g.rel) << ',' << sd_or_empty(g.rel) << ',' << g.tx.n
+      << ',' << mean_or_empty(g.tx) << ',' << sd_or_empty(g.tx) << ',' << g.tg.n << ',' << mean_or_empty(g.tg) << ','
       << sd_or_empty(g.tg) << '\n';
   return o.str();
 }
 
-std::string render_dsc_treatment_figure(const std::vector<DscSampleReport>& samples, const std::filesystem::path& outdir,
-                                        const std::string& treatment_name) {
+std::string render_dsc_treatment_figure(const std::vector<DscSampleReport>& samples,
+                                        const std::filesystem::path& outdir, const std::string& treatment_name) {
   GnuplotFigure fig;
   fig.png = outdir / "dsc_treatment.png";
   fig.height_px = 800;
   std::ostringstream data;
   data << "# treatment dH_rel_mean_J_per_g dH_rel_sd_J_per_g Tx_onset_mean_K Tx_onset_sd_K\n";
   for (const auto& [t, g] : treatment_groups(samples))
-    data << dsc_number(t) << ' ' << (g.rel.n ? dsc_number(1000 * g.rel.mean) : "NaN") << ' ' << (g.rel.n ? dsc_number(1000 * g.rel.sd) : "NaN")
-         << ' ' << (g.tx.n ? dsc_number(g.tx.mean) : "NaN") << ' ' << (g.tx.n ? dsc_number(g.tx.sd) : "NaN") << '\n';
+    data << dsc_number(t) << ' ' << (g.rel.n ? dsc_number(1000 * g.rel.mean) : "NaN") << ' '
+         << (g.rel.n ? dsc_number(1000 * g.rel.sd) : "NaN") << ' ' << (g.tx.n ? dsc_number(g.tx.mean) : "NaN") << ' '
+         << (g.tx.n ? dsc_number(g.tx.sd) : "NaN") << '\n';
   fig.data_files = {{"dsc_treatment.dat", data.str()}};
   std::string label = treatment_name;
   for (char& c : label)
@@ -289,7 +297,8 @@ std::string render_dsc_figure(const DscSampleReport& s, const std::filesystem::p
   std::ostringstream curves, lines, tg_points, peak_points;
   auto segment = [&](const Line& l, double a, double b) {
     if (std::isfinite(a) && std::isfinite(b) && std::isfinite(l.slope))
-      lines << dsc_number(a) << ' ' << dsc_number(l.at(a)) << '\n' << dsc_number(b) << ' ' << dsc_number(l.at(b)) << "\n\n";
+      lines << dsc_number(a) << ' ' << dsc_number(l.at(a)) << '\n'
+            << dsc_number(b) << ' ' << dsc_number(l.at(b)) << "\n\n";
   };
   // Each label is written once, at its first point: the same words at the reference's point a
   // kelvin away would print on top of them. Later points are still circled.
@@ -304,11 +313,12 @@ std::string render_dsc_figure(const DscSampleReport& s, const std::filesystem::p
   for (std::size_t i = 0; i < scans.size(); ++i) {
     const DscCurve& c = scans[i]->curve;
     const std::size_t step = std::max<std::size_t>(1, c.temperature_K.size() / 3000);
-    for (std::size_t k = 0; k < c.temperature_K.size(); k += step) curves << dsc_number(c.temperature_K[k]) << ' ' << dsc_number(c.signal[k]) << '\n';
+    for (std::size_t k = 0; k < c.temperature_K.size(); k += step)
+      curves << dsc_number(c.temperature_K[k]) << ' ' << dsc_number(c.signal[k]) << '\n';
     curves << "\n\n";
     plot_curves += std::string(i ? ", " : "") + gnuplot_quoted(base + "_curves.dat") + " index " + std::to_string(i) +
-                   " using 1:2 with lines lw 1.5 lt " + std::to_string(i + 1) + " title '" + scans[i]->role + " (heating " +
-                   std::to_string(scans[i]->heating_number) + ")'";
+                   " using 1:2 with lines lw 1.5 lt " + std::to_string(i + 1) + " title '" + scans[i]->role +
+                   " (heating " + std::to_string(scans[i]->heating_number) + ")'";
     const GlassTransition& g = scans[i]->transitions.tg;
     if (g.found) {
       segment(g.glass_baseline.line, g.glass_baseline.low_K, g.end_K);
@@ -318,7 +328,8 @@ std::string render_dsc_figure(const DscSampleReport& s, const std::filesystem::p
       Line mid{0.5 * (g.glass_baseline.line.slope + g.liquid_baseline.line.slope),
                0.5 * (g.glass_baseline.line.intercept + g.liquid_baseline.line.intercept)};
       point(tg_points, g.midpoint_K, mid, "T_g mid");
-      if (std::isnan(tg_low) || scans[i]->role == "first") tg_low = g.glass_baseline.low_K - 5, tg_high = g.liquid_baseline.high_K + 5;
+      if (std::isnan(tg_low) || scans[i]->role == "first")
+        tg_low = g.glass_baseline.low_K - 5, tg_high = g.liquid_baseline.high_K + 5;
     }
     std::vector<const Peak*> peaks;
     for (const Peak& x : scans[i]->transitions.exotherms) peaks.push_back(&x);
@@ -336,7 +347,8 @@ std::string render_dsc_figure(const DscSampleReport& s, const std::filesystem::p
   const std::string points = (tg_points.str().empty() ? "NaN NaN \"\"\n" : tg_points.str()) + "\n\n" +
                              (peak_points.str().empty() ? "NaN NaN \"\"\n" : peak_points.str());
   if (lines.str().empty()) lines << "NaN NaN\n";
-  fig.data_files = {{base + "_curves.dat", curves.str()}, {base + "_lines.dat", lines.str()}, {base + "_points.dat", points}};
+  fig.data_files = {
+      {base + "_curves.dat", curves.str()}, {base + "_lines.dat", lines.str()}, {base + "_points.dat", points}};
   const std::string unit = scans.empty() ? "mW" : scans.front()->curve.signal_unit();
   std::string title = s.sample.empty() ? s.stem : s.sample;
   for (char& c : title)
@@ -362,8 +374,8 @@ std::string render_dsc_figure(const DscSampleReport& s, const std::filesystem::p
     << "set xlabel 'T (K)'\nset ylabel 'heat flow (" << gnuplot_unit(unit) << "), exo up'\nset key bottom left\n"
     << "plot " << plot_curves << constructions(1);
   if (std::isfinite(tg_low))  // the Tg step is small beside a crystallisation peak: zoom on it
-    g << "set xrange [" << dsc_number(tg_low) << ":" << dsc_number(tg_high) << "]\nset title 'glass transition'\nplot " << plot_curves
-      << constructions(0) << "set xrange [*:*]\n";
+    g << "set xrange [" << dsc_number(tg_low) << ":" << dsc_number(tg_high) << "]\nset title 'glass transition'\nplot "
+      << plot_curves << constructions(0) << "set xrange [*:*]\n";
   if (relax) {
     const RelaxationResult& r = *s.relaxation;
     std::size_t reference_lt = scans.size();  // a reference from another file is the last curve
@@ -371,19 +383,24 @@ std::string render_dsc_figure(const DscSampleReport& s, const std::filesystem::p
       if (s.scans[i].role == "reference") reference_lt = i + 1;
     std::ostringstream rel;
     for (std::size_t k = 0; k < r.plot_T_K.size(); ++k)
-      rel << dsc_number(r.plot_T_K[k]) << ' ' << dsc_number(r.plot_first[k]) << ' ' << dsc_number(r.plot_reference[k]) << '\n';
+      rel << dsc_number(r.plot_T_K[k]) << ' ' << dsc_number(r.plot_first[k]) << ' ' << dsc_number(r.plot_reference[k])
+          << '\n';
     fig.data_files.push_back({base + "_relax.dat", rel.str()});
     char dh[160];
-    std::snprintf(dh, sizeof dh, "ΔH_{rel} = %.4g %s over %.1f-%.1f K", r.enthalpy, gnuplot_unit(r.enthalpy_unit).c_str(),
-                  r.window.low_K, r.window.high_K);
+    std::snprintf(dh, sizeof dh, "ΔH_{rel} = %.4g %s over %.1f-%.1f K", r.enthalpy,
+                  gnuplot_unit(r.enthalpy_unit).c_str(), r.window.low_K, r.window.high_K);
     g << "set title '" << dh << "'\n"
-      << "set arrow 1 from " << dsc_number(r.window.low_K) << ", graph 0 to " << dsc_number(r.window.low_K) << ", graph 1 nohead dt 3\n"
-      << "set arrow 2 from " << dsc_number(r.window.high_K) << ", graph 0 to " << dsc_number(r.window.high_K) << ", graph 1 nohead dt 3\n"
-      << "set object 1 rect from " << dsc_number(r.align_range.low_K) << ", graph 0 to " << dsc_number(r.align_range.high_K)
-      << ", graph 1 fc rgb '#e0e0e0' fs solid 0.5 behind\n"
-      << "plot " << gnuplot_quoted(base + "_relax.dat") << " using 1:2:3 with filledcurves lc rgb '#9090ff' fs transparent solid 0.4 title 'difference', "
-      << "'' using 1:2 with lines lw 1.5 lt " << s.first + 1 << " title 'first heating', '' using 1:3 with lines lw 1.5 lt "
-      << reference_lt << " title 'reference, aligned (grey: alignment range)'\n";
+      << "set arrow 1 from " << dsc_number(r.window.low_K) << ", graph 0 to " << dsc_number(r.window.low_K)
+      << ", graph 1 nohead dt 3\n"
+      << "set arrow 2 from " << dsc_number(r.window.high_K) << ", graph 0 to " << dsc_number(r.window.high_K)
+      << ", graph 1 nohead dt 3\n"
+      << "set object 1 rect from " << dsc_number(r.align_range.low_K) << ", graph 0 to "
+      << dsc_number(r.align_range.high_K) << ", graph 1 fc rgb '#e0e0e0' fs solid 0.5 behind\n"
+      << "plot " << gnuplot_quoted(base + "_relax.dat")
+      << " using 1:2:3 with filledcurves lc rgb '#9090ff' fs transparent solid 0.4 title 'difference', "
+      << "'' using 1:2 with lines lw 1.5 lt " << s.first + 1
+      << " title 'first heating', '' using 1:3 with lines lw 1.5 lt " << reference_lt
+      << " title 'reference, aligned (grey: alignment range)'\n";
   }
   g << "unset multiplot\n";
   fig.script = g.str();

@@ -48,7 +48,7 @@ std::string render_dsc_figure(const DscSampleReport& sample, const std::filesyst
 
 // Treatment groups (mean +- sd over the samples sharing a treatment value), CSV and figure.
 std::string dsc_treatment_csv(const std::vector<DscSampleReport>& samples);
-std::string render_dsc_treatment_figure(const std::vector<DscSampleReport>& samples, const std::filesystem::path& outdir,
-                                        const std::string& treatment_name);
+std::string render_dsc_treatment_figure(const std::vector<DscSampleReport>& samples,
+                                        const std::filesystem::path& outdir, const std::string& treatment_name);
 
 }  // namespace mgscope

@@ -69,7 +69,8 @@ std::string hardness_csv(const std::vector<HardnessAnalysis>& results) {
 
 void add_hardness_command(CLI::App& app, CommandContext& ctx) {
   auto args = std::make_shared<HardnessArgs>();
-  auto* cmd = app.add_subcommand(kHardnessCommand, "Oliver-Pharr hardness and modulus per indent, pop-ins, hardness maps");
+  auto* cmd =
+      app.add_subcommand(kHardnessCommand, "Oliver-Pharr hardness and modulus per indent, pop-ins, hardness maps");
   add_config_option(*cmd);
   cmd->add_option("files", args->files, "Indentation files: NanoTest .txt or .zip, TriboScan .txt, generic CSV")
       ->required();
@@ -90,12 +91,14 @@ void add_hardness_command(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--poisson", args->poisson, "Poisson's ratio of the sample, in (-1, 0.5)")->capture_default_str();
   cmd->add_option("--indenter-modulus-GPa", args->indenter_modulus_GPa, "Indenter Young's modulus in GPa (diamond)")
       ->capture_default_str();
-  cmd->add_option("--indenter-poisson", args->indenter_poisson, "Indenter Poisson's ratio (diamond)")->capture_default_str();
+  cmd->add_option("--indenter-poisson", args->indenter_poisson, "Indenter Poisson's ratio (diamond)")
+      ->capture_default_str();
   cmd->add_option("--popin-window", args->popin_window, "Samples each side for the local median depth step")
       ->check(kPositiveNumber)->capture_default_str();
   cmd->add_option("--popin-factor", args->popin_factor, "A pop-in step exceeds this x the local median step (above 1)")
       ->capture_default_str();
-  cmd->add_option("--popin-min-nm", args->popin_min_nm, "A pop-in step is at least this many nm")->capture_default_str();
+  cmd->add_option("--popin-min-nm", args->popin_min_nm, "A pop-in step is at least this many nm")
+      ->capture_default_str();
   cmd->add_option("--threads", args->threads,
                   "Worker threads, 0 = all cores this process may use (its CPU affinity and cgroup quota); "
                   "results do not depend on it")

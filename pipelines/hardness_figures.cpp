@@ -45,8 +45,8 @@ std::string draw_hardness_cdf(const std::filesystem::path& png, std::vector<doub
   std::sort(hardness_GPa.begin(), hardness_GPa.end());
   std::ostringstream cdf;
   for (std::size_t i = 0; i < hardness_GPa.size(); ++i)
-    cdf << plot_number(hardness_GPa[i]) << ' ' << plot_number(static_cast<double>(i + 1) / static_cast<double>(hardness_GPa.size()))
-        << '\n';
+    cdf << plot_number(hardness_GPa[i]) << ' '
+        << plot_number(static_cast<double>(i + 1) / static_cast<double>(hardness_GPa.size())) << '\n';
   GnuplotFigure f;
   f.png = png;
   const std::string data = png.stem().string() + ".dat";
@@ -64,8 +64,9 @@ std::string draw_hardness_map(const std::filesystem::path& png, const std::vecto
   // A regular grid: every (x, y) of the distinct axes measured exactly once.
   std::map<std::pair<std::size_t, std::size_t>, double> cells;
   const auto index_of = [](const std::vector<double>& axis, double v) {
-    return static_cast<std::size_t>(std::lower_bound(axis.begin(), axis.end(), v - 1e-6 * std::max(1.0, axis.back() - axis.front())) -
-                                    axis.begin());
+    return static_cast<std::size_t>(
+        std::lower_bound(axis.begin(), axis.end(), v - 1e-6 * std::max(1.0, axis.back() - axis.front())) -
+        axis.begin());
   };
   for (const MappedHardness& p : points) cells[{index_of(gy, p.y_um), index_of(gx, p.x_um)}] = p.hardness_GPa;
   const bool grid = evenly_spaced(gx) && evenly_spaced(gy) && cells.size() == points.size() &&
@@ -79,17 +80,20 @@ std::string draw_hardness_map(const std::filesystem::path& png, const std::vecto
       data << '\n';
     }
   }
-  for (const MappedHardness& p : points) marks << plot_number(p.x_um) << ' ' << plot_number(p.y_um) << ' ' << plot_number(p.hardness_GPa) << '\n';
+  for (const MappedHardness& p : points)
+    marks << plot_number(p.x_um) << ' ' << plot_number(p.y_um) << ' ' << plot_number(p.hardness_GPa) << '\n';
 
   // Axes end half a cell (or half the typical spacing) beyond the outer indents.
   const double half_x = gx.size() > 1 ? 0.5 * (gx.back() - gx.front()) / static_cast<double>(gx.size() - 1) : 0.5;
   const double half_y = gy.size() > 1 ? 0.5 * (gy.back() - gy.front()) / static_cast<double>(gy.size() - 1) : 0.5;
   const double half = grid ? 0.0 : std::min(half_x, half_y);
   std::ostringstream s;
-  s << "set xlabel 'x (μm)'\nset ylabel 'y (μm)'\nset cblabel 'H (GPa)'\n" << viridis_palette()
-    << "set key off\nset size ratio -1\nset tics out\nset autoscale cbfix\n"
-    << "set xrange [" << plot_number(gx.front() - (grid ? half_x : half)) << ":" << plot_number(gx.back() + (grid ? half_x : half)) << "]\n"
-    << "set yrange [" << plot_number(gy.front() - (grid ? half_y : half)) << ":" << plot_number(gy.back() + (grid ? half_y : half)) << "]\n"
+  s << "set xlabel 'x (μm)'\nset ylabel 'y (μm)'\nset cblabel 'H (GPa)'\n"
+    << viridis_palette() << "set key off\nset size ratio -1\nset tics out\nset autoscale cbfix\n"
+    << "set xrange [" << plot_number(gx.front() - (grid ? half_x : half)) << ":"
+    << plot_number(gx.back() + (grid ? half_x : half)) << "]\n"
+    << "set yrange [" << plot_number(gy.front() - (grid ? half_y : half)) << ":"
+    << plot_number(gy.back() + (grid ? half_y : half)) << "]\n"
     << "set style textbox opaque noborder\n"
     << "set title 'Hardness at each indent (" << points.size() << " indents" << (grid ? ", one cell each" : "")
     << "; + marks the indent)'\n";
@@ -138,10 +142,11 @@ std::string draw_load_depth(const std::filesystem::path& png, const std::string&
     fit << plot_number(r.final_depth_nm + std::pow(p / r.alpha_mN, 1 / r.exponent_m)) << ' ' << plot_number(p) << '\n';
   }
   fit << "\n\n";  // index 1: the tangent of slope S through (h_max, P_max), down to P = 0
-  fit << plot_number(r.max_depth_nm - r.max_load_mN / r.stiffness_mN_per_nm) << " 0\n" << plot_number(r.max_depth_nm) << ' '
-      << plot_number(r.max_load_mN) << '\n';
+  fit << plot_number(r.max_depth_nm - r.max_load_mN / r.stiffness_mN_per_nm) << " 0\n"
+      << plot_number(r.max_depth_nm) << ' ' << plot_number(r.max_load_mN) << '\n';
   std::ostringstream s;
-  s << "set title " << gnuplot_quoted(title) << " noenhanced\nset xlabel 'h (nm)'\nset ylabel 'P (mN)'\nset key left top\nset grid\n"
+  s << "set title " << gnuplot_quoted(title)
+    << " noenhanced\nset xlabel 'h (nm)'\nset ylabel 'P (mN)'\nset key left top\nset grid\n"
     << "set xrange [0:*]\nset yrange [0:*]\nset offsets 0, graph 0.03, graph 0.05, 0\n"
     << "set arrow from " << plot_number(r.contact_depth_nm) << ", graph 0 to " << plot_number(r.contact_depth_nm)
     << ", graph 0.1 nohead lw 1.5 lc rgb 'gray30'\nset label 'h_c' at " << plot_number(r.contact_depth_nm)
@@ -149,7 +154,8 @@ std::string draw_load_depth(const std::filesystem::path& png, const std::string&
     // The fit first, wide and light, so the measured curve stays visible on top of it.
     << "plot " << gnuplot_quoted(stem + "_fit.dat")
     << " index 0 u 1:2 w l lw 6 lc rgb '#f4a582' t 'unloading fit P = α(h - h_f)^m', \\\n     "
-    << gnuplot_quoted(stem + "_fit.dat") << " index 1 u 1:2 w l lw 1.5 dt 2 lc rgb '#b2182b' t 'slope S at P_{max}', \\\n     "
+    << gnuplot_quoted(stem + "_fit.dat")
+    << " index 1 u 1:2 w l lw 1.5 dt 2 lc rgb '#b2182b' t 'slope S at P_{max}', \\\n     "
     << gnuplot_quoted(stem + ".dat") << " u 1:2 w l lw 1.5 lc rgb '#31688e' t 'measured', \\\n     "
     << gnuplot_quoted(stem + "_popins.dat") << " u 1:2 w p pt 6 ps 1.5 lc rgb '#000000' t 'pop-ins'\n";
   GnuplotFigure f;

@@ -155,7 +155,9 @@ void add_synth_indent_command(CLI::App& synth, CommandContext& ctx) {
   a->curve.popin_loads_mN = {12, 25, 38};
   auto* cmd = synth.add_subcommand("indent", "A grid of load-depth curves with known H, Er and pop-ins, and positions");
   add_common_options(cmd, *a);
-  cmd->add_option("--grid", a->grid, "Indents per side of the square grid")->check(kPositiveNumber)->capture_default_str();
+  cmd->add_option("--grid", a->grid, "Indents per side of the square grid")
+      ->check(kPositiveNumber)
+      ->capture_default_str();
   cmd->add_option("--spacing-um", a->spacing_um, "Grid spacing in um")->check(kPositiveNumber)->capture_default_str();
   cmd->add_option("--hardness-spread-GPa", a->hardness_spread_GPa,
                   "Amplitude of the smooth hardness variation across the grid in GPa (smaller than H in magnitude)")

@@ -108,8 +108,8 @@ void run_powerlaw(const PowerLawCli& cli, CommandContext& ctx) {
     const auto& r = table.rows[i];
     used.push_back({{"line", r.line}, {"label", r.label}, {"x", r.x}, {"y", r.y}});
     const double fy = fit.usable() ? fit.prefactor * std::pow(r.x, fit.exponent) : NAN;
-    csv << r.line << ",\"" << r.label << "\"," << r.x << ',' << r.y << ',' << std::log(r.x) << ',' << std::log(r.y) << ','
-        << fy << '\n';
+    csv << r.line << ",\"" << r.label << "\"," << r.x << ',' << r.y << ',' << std::log(r.x) << ',' << std::log(r.y)
+        << ',' << fy << '\n';
     points << r.x << ' ' << r.y << '\n';
   }
   for (const auto& [i, why] : rows.skipped)
@@ -161,13 +161,15 @@ void run_powerlaw(const PowerLawCli& cli, CommandContext& ctx) {
   GnuplotFigure fig;
   fig.png = out / "powerlaw.png";
   std::ostringstream sc;
-  sc << std::setprecision(10) << tight_log_axes(x, y) << "set xlabel " << gnuplot_quoted(column_axis_label(table.columns.x))
-     << "\nset ylabel " << gnuplot_quoted(column_axis_label(table.columns.y)) << "\nset key bottom left\nset grid\n";
+  sc << std::setprecision(10) << tight_log_axes(x, y) << "set xlabel "
+     << gnuplot_quoted(column_axis_label(table.columns.x)) << "\nset ylabel "
+     << gnuplot_quoted(column_axis_label(table.columns.y)) << "\nset key bottom left\nset grid\n";
   sc << "plot 'powerlaw_points.dat' using 1:2 with points pt 7 ps 1.3 lc rgb '#1f77b4' title 'rows used (N = "
      << rows.used.size() << ")'";
   if (fit.usable())
-    sc << ", " << fit.prefactor << "*x**(" << fit.exponent << ") lw 2 lc rgb 'black' title 'n = " << std::setprecision(3)
-       << fit.exponent << " ± " << fit.exponent_se << "'";
+    sc << ", " << fit.prefactor << "*x**(" << fit.exponent
+       << ") lw 2 lc rgb 'black' title 'n = " << std::setprecision(3) << fit.exponent << " ± " << fit.exponent_se
+       << "'";
   sc << two_curves.str() << '\n';
   fig.script = sc.str();
   fig.data_files = {{"powerlaw_points.dat", points.str()}};
@@ -191,7 +193,8 @@ void add_powerlaw_command(CLI::App& app, CommandContext& ctx) {
       ->required();
   cmd->add_option("-o,--out", cli->out_dir, "Output folder (powerlaw.json, powerlaw_rows.csv, powerlaw.png)")
       ->required();
-  cmd->add_option("--match", cli->selection.match, "Keep rows whose label matches this regex (ECMAScript); default: all");
+  cmd->add_option("--match", cli->selection.match,
+                  "Keep rows whose label matches this regex (ECMAScript); default: all");
   cmd->add_option("--exclude", cli->selection.exclude, "Drop rows whose label matches this regex (repeatable)");
   cmd->add_option("--field-T", cli->field_T, "Keep rows with this field [T] in the field column; default: any");
   cmd->add_option("--tmin-K", cli->t_min_K, "Keep rows with x >= this [K], below --tmax-K; default: no bound");

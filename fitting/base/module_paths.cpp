@@ -47,7 +47,8 @@ void* load_module_entry(const std::vector<std::string>& candidates, const char* 
 
 std::string module_not_loaded(const std::string& module, const char* env_var, const std::string& errors) {
   const char* env = std::getenv(env_var);
-  return module + " was not found or did not load" + (errors.empty() ? std::string(" (no path to look in)") : ":" + errors) +
+  return module + " was not found or did not load" +
+         (errors.empty() ? std::string(" (no path to look in)") : ":" + errors) +
          (env && *env ? "\n" + std::string(env_var) + " names the only place looked: correct or unset it"
                       : "\nSet " + std::string(env_var) + " to its path");
 }

@@ -49,7 +49,8 @@ LoadedTable<Table> load_module_table(const char* env_var, const std::string& bak
   using Entry = const Table* (*)();
   const auto accept = [&](void* symbol) -> std::string {
     const Table* t = reinterpret_cast<Entry>(symbol)();
-    return t && t->abi == abi && t->layout == layout ? std::string() : std::string("built for another version of mgscope");
+    return t && t->abi == abi && t->layout == layout ? std::string()
+                                                     : std::string("built for another version of mgscope");
   };
   std::string errors;
   void* symbol = load_module_entry(module_candidates(env_var, baked), entry, RTLD_NOW | RTLD_LOCAL, accept, errors);

@@ -149,9 +149,11 @@ TextFile read_text_file(const std::string& path) {
     const auto n = static_cast<std::size_t>(in.gcount());
     if (bytes.empty()) utf16 = starts_with_utf16_bom(std::string(chunk, std::min<std::size_t>(n, 2)));
     if (!utf16 && std::memchr(chunk, '\0', n) != nullptr)
-      fail_input(path, "holds NUL bytes at offset " + std::to_string(bytes.size() + static_cast<std::size_t>(
-                                                          static_cast<const char*>(std::memchr(chunk, '\0', n)) - chunk)) +
-                           ": a binary file, not a text export");
+      fail_input(path,
+                 "holds NUL bytes at offset " +
+                     std::to_string(bytes.size() + static_cast<std::size_t>(
+                                                       static_cast<const char*>(std::memchr(chunk, '\0', n)) - chunk)) +
+                     ": a binary file, not a text export");
     // A file that grows while being read is still bounded.
     if (bytes.size() + n > kMaxTextFileBytes) fail_input(path, "grew past the text export size limit while read");
     bytes.append(chunk, n);

@@ -77,7 +77,8 @@ DscRun read_dsc_generic_csv(const TextFile& file) {
       numbers.push_back(seg);
     }
   }
-  if (run.time_s.empty()) fail_input(file.path, "no data rows after the header (line " + std::to_string(header_line) + ")");
+  if (run.time_s.empty())
+    fail_input(file.path, "no data rows after the header (line " + std::to_string(header_line) + ")");
   split_segments(run, chunk_starts, numbers);
   return run;
 }

@@ -55,7 +55,8 @@ DscRun read_dsc_netzsch(const TextFile& file) {
       header_line = i + 1;
       break;
     }
-    if (l.empty() || l[0] != '#') fail_input(file.path, "line " + std::to_string(i + 1) + ": expected a '#' header line or the '##' column line");
+    if (l.empty() || l[0] != '#')
+      fail_input(file.path, "line " + std::to_string(i + 1) + ": expected a '#' header line or the '##' column line");
     const auto colon = l.find(':');
     if (colon == std::string::npos) continue;
     const std::string key = upper(trim(l.substr(1, colon - 1)));
@@ -105,7 +106,9 @@ DscRun read_dsc_netzsch(const TextFile& file) {
   if (!mass_text.empty()) {
     const double m = parse_number(mass_text, file.path, mass_line, "#SAMPLE MASS", decimal);
     const double scale = mass_unit == "MG" ? 1.0 : mass_unit == "G" ? 1000.0 : mass_unit == "UG" ? 1e-3 : 0.0;
-    if (scale == 0) fail_input(file.path, "line " + std::to_string(mass_line) + ": sample mass unit '" + mass_unit + "' is not mg, g or ug");
+    if (scale == 0)
+      fail_input(file.path,
+                 "line " + std::to_string(mass_line) + ": sample mass unit '" + mass_unit + "' is not mg, g or ug");
     set_dsc_mass(run, m * scale, mass_line, "#SAMPLE MASS");
   }
 
@@ -122,7 +125,8 @@ DscRun read_dsc_netzsch(const TextFile& file) {
       numbers.push_back(cols.segment >= 0 ? seg : single_segment);
     }
   }
-  if (run.time_s.empty()) fail_input(file.path, "no data rows after the '##' column line " + std::to_string(header_line));
+  if (run.time_s.empty())
+    fail_input(file.path, "no data rows after the '##' column line " + std::to_string(header_line));
   split_segments(run, chunk_starts, numbers);
   return run;
 }

@@ -75,8 +75,8 @@ DscRun read_dsc_ta_universal(const TextFile& file) {
     if (trim(file.lines[i]).empty()) continue;
     const auto fields = split_fields(file.lines[i], '\t');
     if (fields.size() != labels.size())
-      fail_input(file.path, "line " + std::to_string(i + 1) + ": " + std::to_string(fields.size()) + " fields, Nsig is " +
-                                std::to_string(nsig) + " (truncated row?)");
+      fail_input(file.path, "line " + std::to_string(i + 1) + ": " + std::to_string(fields.size()) +
+                                " fields, Nsig is " + std::to_string(nsig) + " (truncated row?)");
     // A segment marker: time -1 (its other fields are the segment's set values, not data).
     if (parse_number(fields[std::size_t(cols.time)], file.path, i + 1, labels[std::size_t(cols.time)]) == -1.0) {
       new_chunk = true;
@@ -86,7 +86,8 @@ DscRun read_dsc_ta_universal(const TextFile& file) {
     if (new_chunk) chunk_starts.push_back(run.time_s.size() - 1);
     new_chunk = false;
   }
-  if (run.time_s.empty()) fail_input(file.path, "no data rows after StartOfData (line " + std::to_string(data_line) + ")");
+  if (run.time_s.empty())
+    fail_input(file.path, "no data rows after StartOfData (line " + std::to_string(data_line) + ")");
   std::vector<int> numbers;
   for (std::size_t c = 0; c < chunk_starts.size(); ++c) numbers.push_back(int(c) + 1);
   split_segments(run, chunk_starts, numbers);

@@ -89,7 +89,12 @@ Affine temperature_to_K(const std::string& unit, const std::string& path, const 
   const std::string k = unit_key(unit);
   if (k == "k") return {1, 0};
   // "øC": the DOS code-page (437/850) degree sign 0xF8 of old TA exports, decoded as Windows-1252.
-  if (k == "\xc2\xb0" "c" || k == "\xc3\xb8" "c" || k == "c" || k == "degc" || k == "oc" || k == "celsius") return {1, 273.15};
+  if (k == "\xc2\xb0"
+           "c" ||
+      k == "\xc3\xb8"
+           "c" ||
+      k == "c" || k == "degc" || k == "oc" || k == "celsius")
+    return {1, 273.15};
   bad_unit(path, column, unit, "a temperature unit (K, \xC2\xB0" "C)");
 }
 

@@ -110,7 +110,8 @@ struct Role {
 const Role kTime{"time",
                  {"time", "t", "time*"},
                  {{"s", 1}, {"sec", 1}, {"second", 1}, {"seconds", 1}, {"ms", 1e-3}, {"min", 60}, {"h", 3600}}};
-const Role kDepth{"depth", {"depth", "h", "displacement", "penetration", "depth*", "displacement*", "indentation depth"},
+const Role kDepth{"depth",
+                  {"depth", "h", "displacement", "penetration", "depth*", "displacement*", "indentation depth"},
                   {{"nm", 1}, {"um", 1e3}, {"A", 0.1}, {"\xC3\x85", 0.1}}};  // A, \u00C5: angstrom
 const Role kLoad{"load", {"load", "force", "p", "fn", "normal load", "load*", "force*"},
                  {{"mN", 1}, {"uN", 1e-3}, {"N", 1e3}}};
@@ -232,7 +233,8 @@ IndentCurve read_triboscan_txt(const std::string& path) {
   int col_depth = -1, col_load = -1, col_time = -1;
   for (std::size_t k = 0; k < header.size(); ++k) {
     const std::string h = trim(header[k]);
-    if (h.rfind("Depth (", 0) == 0 && h.find("(V)") == std::string::npos && col_depth < 0) col_depth = static_cast<int>(k);
+    if (h.rfind("Depth (", 0) == 0 && h.find("(V)") == std::string::npos && col_depth < 0)
+      col_depth = static_cast<int>(k);
     if (h.rfind("Load (", 0) == 0 && h.find("(V)") == std::string::npos && col_load < 0) col_load = static_cast<int>(k);
     if (h.rfind("Time (s)", 0) == 0 && col_time < 0) col_time = static_cast<int>(k);
   }
@@ -257,7 +259,8 @@ IndentCurve read_triboscan_txt(const std::string& path) {
   if (static_cast<long>(c.size()) != expected)
     fail_input(path, "header says Number of Points = " + std::to_string(expected) + " but " +
                          std::to_string(c.size()) + " data rows follow (truncated?)");
-  if (to_mN != 1) c.notes.push_back("load converted from " + trim(header[static_cast<std::size_t>(col_load)]) + " to mN");
+  if (to_mN != 1)
+    c.notes.push_back("load converted from " + trim(header[static_cast<std::size_t>(col_load)]) + " to mN");
   return c;
 }
 
@@ -492,7 +495,8 @@ std::vector<IndentPosition> read_indent_positions(const std::string& path) {
   std::map<std::string, std::size_t> col;
   for (std::size_t k = 0; k < header.size(); ++k) col[lower(trim(header[k]))] = k;
   for (const char* need : {"file", "x_um", "y_um"})
-    if (!col.count(need)) fail_input(path, std::string("line 1: missing column '") + need + "' (need file, x_um, y_um)");
+    if (!col.count(need))
+      fail_input(path, std::string("line 1: missing column '") + need + "' (need file, x_um, y_um)");
   std::vector<IndentPosition> out;
   for (std::size_t r = 1; r < tf.lines.size(); ++r) {
     if (blank(tf.lines[r])) continue;

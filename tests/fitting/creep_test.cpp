@@ -123,8 +123,8 @@ TEST(CreepFit, TauStandardErrorsMatchTheScatterOverSeedsFromBothSides) {
     double ss = 0;
     for (double t : tau[k]) ss += (t - mean) * (t - mean);
     const double sd = std::sqrt(ss / (kSeeds - 1));
-    std::printf("tau_%d: mean %.4f s, scatter over seeds %.4f s, mean standard error %.4f s (ratio %.2f)\n", k + 1, mean,
-                sd, mean_se, mean_se / sd);
+    std::printf("tau_%d: mean %.4f s, scatter over seeds %.4f s, mean standard error %.4f s (ratio %.2f)\n", k + 1,
+                mean, sd, mean_se, mean_se / sd);
     EXPECT_GT(mean_se / sd, 0.6) << "unit " << k << ": mean se " << mean_se << ", scatter " << sd;
     EXPECT_LT(mean_se / sd, 1.6) << "unit " << k << ": mean se " << mean_se << ", scatter " << sd;
   }

@@ -226,7 +226,8 @@ TEST(IndentReaders, BadInputsNameTheFile) {
   expect_input_error([&] { read_indent_file(short_rows); }, short_rows, "expected 3 columns");
 
   const std::string truncated = (dir / "tribo.txt").string();
-  write(truncated, "Mon Apr 29 10:41:06 2019\n\nNumber of Points = 5\nDepth (nm)\tLoad (\xB5N)\tTime (s)\n1\t2\t0\n2\t3\t0.1\n");
+  write(truncated,
+        "Mon Apr 29 10:41:06 2019\n\nNumber of Points = 5\nDepth (nm)\tLoad (\xB5N)\tTime (s)\n1\t2\t0\n2\t3\t0.1\n");
   expect_input_error([&] { read_indent_file(truncated); }, truncated, "Number of Points = 5");
 
   const std::string binary = (dir / "bin.txt").string();

@@ -70,7 +70,8 @@ TEST(PowerLawReference, GdCoRowsAtFiveTesla) {
   const TextFile tf = read_text_file(path);
   for (std::size_t i = 1; i < tf.lines.size(); ++i) {
     const auto f = split_fields(tf.lines[i], ',');
-    if (f.size() < 6 || f[0].find("Co") == std::string::npos || std::regex_search(f[0], std::regex("Fe|Er|Tb"))) continue;
+    if (f.size() < 6 || f[0].find("Co") == std::string::npos || std::regex_search(f[0], std::regex("Fe|Er|Tb")))
+      continue;
     char *e1, *e2;
     const double T = std::strtod(f[2].c_str(), &e1), s = std::strtod(f[5].c_str(), &e2);
     if (f[4] != "5" || f[2].empty() || *e1 || f[5].empty() || *e2) continue;

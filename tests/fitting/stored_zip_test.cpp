@@ -48,12 +48,14 @@ std::vector<ZipEntry> roi_like_entries(int count) {
   return entries;
 }
 
-std::vector<std::pair<std::string, std::string>> read_back(const std::vector<std::uint8_t>& zip, const std::string& name) {
+std::vector<std::pair<std::string, std::string>> read_back(const std::vector<std::uint8_t>& zip,
+                                                           const std::string& name) {
   const std::filesystem::path path = std::filesystem::path(::testing::TempDir()) / name;
   std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(zip.data()), std::streamsize(zip.size()));
   std::vector<std::pair<std::string, std::string>> members;
-  for_each_zip_member(path.string(), [](const std::string&, std::uint64_t) {},
-                      [&](const std::string& member, std::string bytes) { members.emplace_back(member, std::move(bytes)); });
+  for_each_zip_member(
+      path.string(), [](const std::string&, std::uint64_t) {},
+      [&](const std::string& member, std::string bytes) { members.emplace_back(member, std::move(bytes)); });
   std::filesystem::remove(path);
   return members;
 }

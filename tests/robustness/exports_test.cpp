@@ -107,14 +107,17 @@ TEST(FuzzRegressions, TriboScanPointCountBeyondALongIsAnError) {
                                            "\nDepth (nm)\tLoad (\xB5N)\tTime (s)\n1\t2\t0\n2\t2\t0.1\n");
     ADD_FAILURE() << "accepted";
   } catch (const InputError& e) {
-    EXPECT_NE(std::string(e.what()).find("line 3: Number of Points = " + digits + " but the file has only 6 lines (cut short?)"),
-              std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("line 3: Number of Points = " + digits +
+                                         " but the file has only 6 lines (cut short?)"),
+              std::string::npos)
+        << e.what();
   }
   try {
     read_indent_text("tribo_frac.txt", "x\n\nNumber of Points = 1.5\nDepth (nm)\tLoad (mN)\tTime (s)\n1\t2\t0\n");
     ADD_FAILURE() << "accepted";
   } catch (const InputError& e) {
-    EXPECT_NE(std::string(e.what()).find("Number of Points = 1.5 is not a whole number"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("Number of Points = 1.5 is not a whole number"), std::string::npos)
+        << e.what();
   }
 }
 

@@ -227,7 +227,8 @@ TEST(PowerLawTable, FiftyThousandCharacterLabelIsSkippedNotMatched) {
   EXPECT_NE(rows.skipped[0].second.find("label of 50004 characters is longer than the 1000"), std::string::npos);
 
   // The command used to die with SIGSEGV (exit_code -1 here): now it fits the three rows.
-  const auto r = test::run_mgscope("powerlaw '" + table.string() + "' --match 'Gd.*Co' -o '" + (dir / "out").string() + "'");
+  const auto r =
+      test::run_mgscope("powerlaw '" + table.string() + "' --match 'Gd.*Co' -o '" + (dir / "out").string() + "'");
   EXPECT_EQ(r.exit_code, 0) << r.output.substr(0, 2000);
   EXPECT_TRUE(fs::exists(dir / "out" / "powerlaw.json"));
   fs::remove_all(dir);
@@ -242,8 +243,9 @@ TEST(Calibration, SerDeltaOf1e300MetresIsSetAsideNotInfinity) {
   test::write_bytes((dir / "huge.ser").string(), test::make_ser(spec));
   const LoadedImage huge = read_image((dir / "huge.ser").string());
   EXPECT_FALSE(huge.info.calibration.calibrated);
-  const std::string why = "the calibration (SER element CalibrationDeltaX/Y (metres)) gives a pixel size along x of inf "
-                          "nm, outside the plausible 1 pm to 1 mm";
+  const std::string why =
+      "the calibration (SER element CalibrationDeltaX/Y (metres)) gives a pixel size along x of inf "
+      "nm, outside the plausible 1 pm to 1 mm";
   EXPECT_EQ(huge.info.calibration.set_aside.rfind(why, 0), 0u) << huge.info.calibration.set_aside;
   ASSERT_FALSE(huge.info.warnings.empty());
   EXPECT_EQ(huge.info.warnings.back(), huge.info.calibration.set_aside);

@@ -246,7 +246,8 @@ TEST(DuplicateInputs, SameFileByPathOrContentIsAnalysedOnce) {
   fs::copy_file(kSamples / "hrtem" / "ascast_1.tif", dir / "img.tif");
   const auto cli = test::run_mgscope("info --json " + q(dir / "img.tif") + " " + q(dir / "." / "img.tif"));
   ASSERT_EQ(cli.exit_code, 0) << cli.output;
-  EXPECT_NE(cli.output.find("WARNING: " + (dir / "." / "img.tif").string() + " is the same file as"), std::string::npos);
+  EXPECT_NE(cli.output.find("WARNING: " + (dir / "." / "img.tif").string() + " is the same file as"),
+            std::string::npos);
   EXPECT_EQ(nlohmann::json::parse(cli.output.substr(cli.output.find("\n[") + 1)).size(), 1u);
   fs::remove_all(dir);
 }

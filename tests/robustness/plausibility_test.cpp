@@ -30,12 +30,13 @@ bool has(const std::vector<std::string>& v, const std::string& part) {
 // --- Quantum Design ---
 
 std::string qd_text(const std::string& mass, const std::string& rows) {
-  return "[Header]\nBYAPP, MPMS3\nINFO, " + mass + ", SAMPLE_MASS\n[Data]\nTemperature (K),Magnetic Field (Oe),Moment (emu)\n" +
-         rows;
+  return "[Header]\nBYAPP, MPMS3\nINFO, " + mass +
+         ", SAMPLE_MASS\n[Data]\nTemperature (K),Magnetic Field (Oe),Moment (emu)\n" + rows;
 }
 
 TEST(QdPlausibility, KelvinAtOrBelowZeroIsAnErrorNamingTheLine) {
-  const std::string e = error_of([] { parse_qd_text(decode_text("neg.dat", qd_text("10", "300,100,1\n-157,100,2\n"))); });
+  const std::string e =
+      error_of([] { parse_qd_text(decode_text("neg.dat", qd_text("10", "300,100,1\n-157,100,2\n"))); });
   EXPECT_NE(e.find("neg.dat: line 7, column 'Temperature (K)': -157 K is at or below 0 K"), std::string::npos) << e;
   EXPECT_NE(error_of([] { parse_qd_text(decode_text("zero.dat", qd_text("10", "0,100,1\n"))); }).find("0 K"),
             std::string::npos);
@@ -152,9 +153,11 @@ TEST(CurieSweeps, ZfcAndFcInOneFileUseTheLastSweepAndSaySo) {
 
 // A QD file of M(H) isotherms; each isotherm is a list of (H, M) rows in measuring order.
 std::string mh_file(const std::vector<std::pair<double, std::vector<std::pair<double, double>>>>& isotherms) {
-  std::string t = "[Header]\nBYAPP, VSM\nINFO, 1000, SAMPLE_MASS\n[Data]\nTemperature (K),Magnetic Field (Oe),Moment (emu)\n";
+  std::string t =
+      "[Header]\nBYAPP, VSM\nINFO, 1000, SAMPLE_MASS\n[Data]\nTemperature (K),Magnetic Field (Oe),Moment (emu)\n";
   for (const auto& [temp, rows] : isotherms)
-    for (const auto& [h, m] : rows) t += std::to_string(temp) + "," + std::to_string(h) + "," + std::to_string(m) + "\n";
+    for (const auto& [h, m] : rows)
+      t += std::to_string(temp) + "," + std::to_string(h) + "," + std::to_string(m) + "\n";
   return t;
 }
 
