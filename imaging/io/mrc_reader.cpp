@@ -192,12 +192,37 @@ LocatedImage locate(const ByteReader& file, const ReadOptions& options) {
   if (half_floats) out.stored = StoredPixels::half_float;
   const std::uint64_t stored_bytes = half_floats ? 2 : pixel_type_bytes(type);
   const std::uint64_t data_at = kHeaderBytes + std::uint64_t(next);
-  const std::uint64_t all_bytes =
-      checked_block_bytes(file, std::uint64_t(nx), std::uint64_t(ny), std::uint64_t(nz), stored_bytes);
-  file.require(data_at, all_bytes, "MRC image data (nx * ny * nz pixels after 1024 + NEXT bytes)");
+  const std::uint64_t section_bytes = checked_block_bytes(file, std::uint64_t(nx), std::uint64_t(ny), 1, stored_bytes);
+  const std::uint64_t sections_held = file.size() > data_at ? (file.size() - data_at) / section_bytes : 0;
+  // A stack cut short (an interrupted acquisition or copy) that still holds whole sections: those
+  // are read, with a warning, and a section past the end fails alone, so that a series analyses the
+  // frames before it (the whole file had been refused). Without one whole section: refused as before.
+  const bool cut_short = sections_held >= 1 && sections_held < std::uint64_t(nz);
+  if (!cut_short) {
+    const std::uint64_t all_bytes =
+        checked_block_bytes(file, std::uint64_t(nx), std::uint64_t(ny), std::uint64_t(nz), stored_bytes);
+    file.require(data_at, all_bytes, "MRC image data (nx * ny * nz pixels after 1024 + NEXT bytes)");
+  }
   if (options.frame < 0 || options.frame >= nz)
     fail_input(file.path(), "frame " + std::to_string(options.frame) + " requested but the file holds " +
                                 std::to_string(nz) + " section(s)");
+  if (cut_short) {
+    const std::uint64_t past = file.size() - data_at - sections_held * section_bytes;
+    const std::string held = "the file holds " + std::to_string(sections_held) + " whole section(s) of the " +
+                             std::to_string(nz) + " its header declares (nz, byte 8)" +
+                             (past ? " and " + std::to_string(past) + " byte(s) of the next" : std::string()) +
+                             ": it is cut short";
+    if (std::uint64_t(options.frame) >= sections_held) {
+      const std::uint64_t from = data_at + std::uint64_t(options.frame) * section_bytes;
+      fail_input(file.path(), "section " + std::to_string(options.frame) + " (bytes " + std::to_string(from) +
+                                  " to " + std::to_string(from + section_bytes) + ") runs past the end of the " +
+                                  std::to_string(file.size()) + "-byte file: " + held);
+    }
+    const std::string lost = sections_held + 1 == std::uint64_t(nz)
+                                 ? "section " + std::to_string(sections_held)
+                                 : "sections " + std::to_string(sections_held) + " to " + std::to_string(nz - 1);
+    info.warnings.push_back(held + ", and " + lost + " cannot be read");
+  }
   info.frame = options.frame;
   info.pixel_type = type;
   if (e == Endian::big) info.warnings.push_back("MRC file is big-endian; bytes swapped");
@@ -207,7 +232,7 @@ LocatedImage locate(const ByteReader& file, const ReadOptions& options) {
   if (mapc == 2 && mapr == 1)
     info.warnings.push_back("MRC mapc, mapr = 2, 1 (columns along y): the image is read as stored, transposed "
                             "against the map's axes");
-  out.block.offset = data_at + std::uint64_t(options.frame) * (all_bytes / std::uint64_t(nz));
+  out.block.offset = data_at + std::uint64_t(options.frame) * section_bytes;
   out.block.width = nx;
   out.block.height = ny;
   out.block.type = half_floats ? PixelType::u16 : type;

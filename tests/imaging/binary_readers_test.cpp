@@ -370,6 +370,40 @@ TEST(Mrc, ModesAndStack) {
     }
 }
 
+// A stack cut inside its last section (an interrupted acquisition or copy): the whole sections are
+// read, with a warning, and the cut one fails alone, naming its bytes. Before, every frame was
+// refused ("declared image size 6 x 4 x 3 pixels of 4 bytes is larger than the file"), so a series
+// of such a file analysed nothing. A file without one whole section is refused as before.
+TEST(Mrc, AStackCutShortKeepsItsWholeSections) {
+  test::MrcSpec s;  // 6 x 4 float32 sections of 96 bytes, nz = 3
+  Bytes b = test::make_mrc(s);
+  b.resize(b.size() - 50);  // 46 bytes of section 2 left
+  for (int frame : {0, 1}) {
+    ReadOptions o;
+    o.frame = frame;
+    const LoadedImage img = read_mrc(ByteReader("cut.mrc", b), o);
+    EXPECT_EQ(img.info.frames, 3);
+    expect_gradient(img, frame);
+    EXPECT_TRUE(has_warning(img.info, "the file holds 2 whole section(s) of the 3 its header declares (nz, byte 8) "
+                                      "and 46 byte(s) of the next: it is cut short, and section 2 cannot be read"));
+  }
+  ReadOptions o;
+  o.frame = 2;
+  EXPECT_EQ(expect_input_error([&] { read_mrc(ByteReader("cut.mrc", b), o); }),
+            "cut.mrc: section 2 (bytes 1216 to 1312) runs past the end of the 1262-byte file: the file holds 2 whole "
+            "section(s) of the 3 its header declares (nz, byte 8) and 46 byte(s) of the next: it is cut short");
+  o.frame = 3;
+  EXPECT_NE(expect_input_error([&] { read_mrc(ByteReader("cut.mrc", b), o); })
+                .find("frame 3 requested but the file holds 3 section(s)"),
+            std::string::npos);
+  b.resize(1024 + 90);  // not one whole section
+  EXPECT_NE(expect_input_error([&] { read_mrc(ByteReader("short.mrc", b), {}); })
+                .find("file ends before MRC image data (nx * ny * nz pixels after 1024 + NEXT bytes)"),
+            std::string::npos);
+  // The whole stack gives no such warning.
+  EXPECT_FALSE(has_warning(read_mrc(ByteReader("whole.mrc", test::make_mrc(s)), {}).info, "cut short"));
+}
+
 // IMOD's files say whether mode-0 bytes are signed (imodFlags bit 0), and IMOD writes them unsigned
 // also in MRC2014 files: a byte of 161 had read as -95 there, with no warning.
 TEST(Mrc, ImodFlagsDecideTheSignOfModeZeroBytes) {
