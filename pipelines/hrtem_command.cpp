@@ -51,7 +51,14 @@ void add_hrtem_command(CLI::App& app, CommandContext& ctx) {
                   "where the specimen lies from the first point in nm and the fraction of the first point's field in "
                   "view, followed by phase correlation from point to point; for a folder, each point's file), "
                   "ordered_fraction.png, overview.png (the overlays of up to 12 points spread over the series), summary.json and the full outputs of the first, middle and last point. The "
-                  "null spot threshold is calibrated once, on the first point, and reused by the others of its pixel size");
+                  "null spot threshold is calibrated once, on the first point, and reused by the others of its pixel size")
+      // An empty value (a script's unset variable, `--frames "$FRAMES"`) had been taken for no
+      // --frames: the stack's frame 0 was analysed alone with exit 0.
+      ->check(CLI::Validator(
+          [](std::string& text) {
+            return text.empty() ? std::string("--frames is empty: give all, A:B or A:B:STEP") : std::string();
+          },
+          "", ""));
   cmd->add_option("--sum", cli->sum,
                   "With --frames: average N consecutive frames into one analysed point (STEP defaults to N; "
                   "frames at the end too few for one more point are left out, with a warning). The frames are "

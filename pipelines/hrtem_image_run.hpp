@@ -45,9 +45,12 @@ constexpr double kThresholdOnceSpectrumTolerance = 0.2;
 
 inline constexpr const char* kBatchReuseName = "once for the batch";
 
-// Pixel sizes equal but for the last bits of a decimal calibration: a calibration made at one
-// holds at the other.
-inline bool same_pixel_size(double a_nm, double b_nm) { return std::fabs(a_nm / b_nm - 1) < 1e-9; }
+// Pixel sizes equal but for the digits a file's number type keeps: a calibration made at one holds
+// at the other. Float32 calibrations (MRC cell, DM scale, FEI records) keep about 7 digits, so the
+// same 0.0199 nm read from an MRC frame and from a TIFF's rational differ by about 1e-8 (a tolerance
+// of 1e-9 had taken that for a magnification change in a folder of mixed formats); 1e-6 of 2048 px
+// is 0.002 px.
+inline bool same_pixel_size(double a_nm, double b_nm) { return std::fabs(a_nm / b_nm - 1) < 1e-6; }
 
 struct SharedThreshold {
   SpotThreshold threshold;

@@ -207,6 +207,17 @@ PointOutcome analyse_point(ImageFrames& frames, std::mutex& read_lock, const Fra
   return o;
 }
 
+// The significant digits (6 to 12) that print two different pixel sizes differently.
+int pixel_digits(double a_nm, double b_nm) {
+  for (int digits = 6; digits < 12; ++digits) {
+    char a[40], b[40];
+    std::snprintf(a, sizeof a, "%.*g", digits, a_nm);
+    std::snprintf(b, sizeof b, "%.*g", digits, b_nm);
+    if (std::string(a) != b) return digits;
+  }
+  return 12;
+}
+
 // Where the specimen lies in each point's first frame relative to the first point's: the shifts
 // between consecutive points' first frames (measured on their fields, field_of: phase
 // correlation, frame_drift.hpp), added up. Chained
@@ -226,8 +237,10 @@ class SpecimenTrack {
     const CropSpectrum& field = *o.field;
     if (previous_ && !same_pixel_size(o.nm_per_px_x, previous_nm_per_px_)) {
       char why[200];
-      std::snprintf(why, sizeof why, "its pixels are %.6g nm, the previous point's %.6g nm (the magnification changed)",
-                    o.nm_per_px_x, previous_nm_per_px_);
+      // Digits enough to show the difference.
+      const int digits = pixel_digits(o.nm_per_px_x, previous_nm_per_px_);
+      std::snprintf(why, sizeof why, "its pixels are %.*g nm, the previous point's %.*g nm (the magnification changed)",
+                    digits, o.nm_per_px_x, digits, previous_nm_per_px_);
       lose(p.point, why, record);
       return;
     }

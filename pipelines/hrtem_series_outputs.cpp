@@ -39,6 +39,31 @@ std::optional<double> seconds_per_imagej_unit(const std::map<std::string, std::s
   return std::nullopt;
 }
 
+// ImageJ's hyperstack: channels x slices x frames pages, channel fastest, then slice, then frame
+// (the time point). The pages of one time point: channels x slices, when the description's counts
+// make up `images=` with frames of 2 or more; else 1 (a plain stack, whose pages are the frames
+// whatever it calls them: ImageJ and synth write `slices=N` for a time series too).
+int imagej_pages_per_time(const std::map<std::string, std::string>& m) {
+  const auto count = [&](const char* key) { return number_in(m, std::string("imagej.") + key).value_or(1); };
+  const double channels = count("channels"), slices = count("slices"), frames = count("frames");
+  const double images = number_in(m, "imagej.images").value_or(channels * slices * frames);
+  const bool whole = channels >= 1 && slices >= 1 && frames >= 2 && channels == std::floor(channels) &&
+                     slices == std::floor(slices) && frames == std::floor(frames) && channels * slices < 1e6;
+  if (!whole || channels * slices * frames != images) return 1;
+  return int(channels * slices);
+}
+
+std::string imagej_layout(const std::map<std::string, std::string>& m, int pages_per_time) {
+  const auto count = [&](const char* key) { return int(number_in(m, std::string("imagej.") + key).value_or(1)); };
+  std::string what;
+  if (count("channels") > 1) what += std::to_string(count("channels")) + " channels x ";
+  if (count("slices") > 1) what += std::to_string(count("slices")) + " slices x ";
+  const std::string step = std::to_string(pages_per_time);
+  return "the file is an ImageJ hyperstack of " + what + std::to_string(count("frames")) +
+         " frames, a time point every " + step + " pages (--frames A:B:" + step + " reads one " +
+         (count("slices") > 1 ? "slice" : "channel") + " of each)";
+}
+
 }  // namespace
 
 FrameTime frame_time(const std::map<std::string, std::string>& metadata, int frame) {
@@ -46,7 +71,13 @@ FrameTime frame_time(const std::map<std::string, std::string>& metadata, int fra
   // (and a TIFF stack may stamp its first page only).
   if (const auto t = number_in(metadata, "emd.frame_time_s")) return {t, "Berkeley EMD frame-axis coordinates", 0};
   if (const auto dt = number_in(metadata, "imagej.finterval"); dt && *dt > 0)
-    if (const auto unit = seconds_per_imagej_unit(metadata)) return {frame * *dt * *unit, "ImageJ finterval", 0};
+    if (const auto unit = seconds_per_imagej_unit(metadata)) {
+      // A hyperstack's pages of one time point share its time (page 7 of 2 slices x 4 frames is at
+      // 3 x finterval; it had been put at 7 x finterval).
+      const int per_time = imagej_pages_per_time(metadata);
+      return {frame / per_time * *dt * *unit, "ImageJ finterval", 0,
+              per_time > 1 ? imagej_layout(metadata, per_time) : std::string()};
+    }
   if (const auto t = number_in(metadata, kAcquisitionEpochKey)) {
     const auto source = metadata.find(kAcquisitionSourceKey);
     return {t, source == metadata.end() ? std::string(kAcquisitionEpochKey) : source->second,
@@ -82,12 +113,17 @@ SeriesTime series_time(const std::vector<SeriesPoint>& points, const FrameTime& 
   const SeriesPoint& first = points.front();
   const SeriesPoint& last = points.back();
   if (after && *last.file_time_s == *first.file_time_s) {
-    t.note = source + " is the same for every point";
+    t.note = source + " is the same for every point" + (clock.layout.empty() ? "" : ": " + clock.layout);
     return t;
   }
   if (after && *after->file_time_s < *before->file_time_s) {
     t.note = source + " goes back in time between points " + std::to_string(before->point) + " and " +
              std::to_string(after->point);
+    return t;
+  }
+  if (after && !clock.layout.empty()) {
+    t.note = source + " gives points " + std::to_string(before->point) + " and " + std::to_string(after->point) +
+             " the same time: " + clock.layout;
     return t;
   }
   if (after) {

@@ -634,6 +634,60 @@ TEST(HrtemSeries, AFolderOfOneFramePerFileIsASeries) {
       << alone.output;
 }
 
+// A folder of frames of one acquisition written in two formats: the MRC frame's pixel size comes
+// from its float32 cell (213.7 A over 1000 px: 0.02136999969 nm), the TIFFs' from a rational
+// (0.02137 nm). Before, pixel sizes had to agree to 1e-9: the MRC frame calibrated its own threshold
+// under a "magnification changed" warning, and the specimen track ended there, "its pixels are
+// 0.02137 nm, the previous point's 0.02137 nm". The same frames as TIFFs only are the truth.
+TEST(HrtemSeries, AFolderOfMixedFormatsIsOneMagnification) {
+  const fs::path d = test::scratch_dir("hrtem_series_folder_mixed");
+  const std::string stack = (growth_dir() / "grow.tif").string();
+  const double pixel_nm = 0.02137;
+  for (const char* folder : {"tiffs", "mixed"}) {
+    fs::create_directories(d / folder);
+    for (int k = 0; k < 3; ++k) {
+      ReadOptions ro;
+      ro.frame = k;
+      LoadedImage img = read_image(stack, ro);
+      ASSERT_EQ(img.raw.type, PixelType::u16);
+      const bool mrc = k == 1 && std::string(folder) == "mixed";
+      const fs::path name = d / folder / ("frame_" + std::to_string(k) + (mrc ? ".mrc" : ".tif"));
+      if (!mrc) {
+        write_tiff(name.string(), img.raw, test::nm_calibration(pixel_nm, pixel_nm));
+        continue;
+      }
+      test::MrcSpec spec;
+      spec.nx = spec.mx = img.raw.width;
+      spec.ny = spec.my = img.raw.height;
+      spec.nz = 1;
+      spec.mode = 6;
+      spec.cell_x_A = float(pixel_nm * 10 * img.raw.width);
+      spec.cell_y_A = float(pixel_nm * 10 * img.raw.height);
+      test::Bytes bytes = test::make_mrc(spec);
+      bytes.resize(1024);
+      bytes.insert(bytes.end(), img.raw.bytes.begin(), img.raw.bytes.end());
+      test::write_bytes(name.string(), bytes);
+    }
+  }
+  const auto r = test::run_mgscope("hrtem '" + (d / "tiffs").string() + "' '" + (d / "mixed").string() + "' -o '" +
+                                   (d / "out").string() + "' --frames all --area-stride off");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output.find("magnification changed"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("could not be followed"), std::string::npos) << r.output;
+  const auto mixed = read_csv(d / "out" / "mixed" / "series.csv");
+  const auto tiffs = read_csv(d / "out" / "tiffs" / "series.csv");
+  ASSERT_EQ(mixed.size(), 3u);
+  ASSERT_EQ(tiffs.size(), 3u);
+  EXPECT_EQ(mixed[1].at("file"), "frame_1.mrc");
+  for (std::size_t k = 0; k < 3; ++k)
+    for (const char* column : {"boxes", "crystal_like", "nanocrystal", "ordered_box_fraction", "warnings",
+                               "first_field_in_view"})
+      EXPECT_EQ(mixed[k].at(column), tiffs[k].at(column)) << column << ", point " << k;
+  EXPECT_NEAR(num(mixed[2], "specimen_shift_x_nm"), num(tiffs[2], "specimen_shift_x_nm"), 1e-6);
+  const auto j = nlohmann::json::parse(test::read_all(d / "out" / "mixed" / "summary.json"));
+  EXPECT_NE(j["threshold"]["note"].get<std::string>().find("by every later point;"), std::string::npos) << j.dump();
+}
+
 // Stamps a TIFF's DateTime (tag 306) as a camera's clock does.
 void stamp_tiff_datetime(const fs::path& file, const std::string& when) {
   TIFF* t = TIFFOpen(file.string().c_str(), "r+");
@@ -789,6 +843,10 @@ TEST(HrtemSeries, BadOptionsAreRefusedOnTheCommandLine) {
   r = test::run_mgscope("hrtem " + in + " -o '" + out.string() + "' --frames all --no-align");
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.output.find("--no-align needs --sum 2 or more"), std::string::npos) << r.output;
+  // An empty --frames (a script's unset variable) had analysed frame 0 alone, with exit 0.
+  r = test::run_mgscope("hrtem " + in + " -o '" + out.string() + "' --frames ''");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("--frames is empty: give all, A:B or A:B:STEP"), std::string::npos) << r.output;
   EXPECT_FALSE(fs::exists(out / "grow"));  // nothing half-written
 }
 
@@ -884,6 +942,48 @@ TEST(HrtemSeries, FrameTimesFromEachFormatsMetadata) {
   EXPECT_EQ(t.start_s, 1575540224.0);
   EXPECT_EQ(t.at(points[0]), 0.0);
   EXPECT_TRUE(t.note.empty()) << t.note;
+}
+
+// An ImageJ hyperstack (tifffile's axes 'TZYX', ImageJ's Z and T) holds its pages channel, slice,
+// frame: page 7 of 2 slices x 4 frames is time point 3. Before, every page was a time point,
+// page 7 at 7 x finterval = 17.5 s instead of 7.5 s, and --frames 0:7:2 (slice 0 of each time
+// point) read 0, 5, 10, 15 s for 0, 2.5, 5, 7.5 s.
+TEST(HrtemSeries, PagesOfOneImageJHyperstackTimePointShareItsTime) {
+  const std::map<std::string, std::string> zt{{"imagej.images", "8"}, {"imagej.slices", "2"}, {"imagej.frames", "4"},
+                                              {"imagej.hyperstack", "true"}, {"imagej.finterval", "2.5"}};
+  for (int page = 0; page < 8; ++page) EXPECT_EQ(*frame_time(zt, page).seconds, 2.5 * (page / 2)) << page;
+  EXPECT_EQ(frame_time(zt, 7).layout,
+            "the file is an ImageJ hyperstack of 2 slices x 4 frames, a time point every 2 pages (--frames A:B:2 reads "
+            "one slice of each)");
+  auto czt = zt;
+  czt["imagej.images"] = "24";
+  czt["imagej.channels"] = "3";
+  EXPECT_EQ(*frame_time(czt, 13).seconds, 5.0);  // channel 1, slice 0, time point 2
+  // A plain stack is a time series whatever it calls its pages (synth and ImageJ write slices=N),
+  // and counts that do not make up images= are not a hyperstack.
+  EXPECT_EQ(*frame_time({{"imagej.images", "8"}, {"imagej.slices", "8"}, {"imagej.finterval", "2.5"}}, 7).seconds, 17.5);
+  EXPECT_EQ(*frame_time({{"imagej.images", "8"}, {"imagej.frames", "8"}, {"imagej.finterval", "2.5"}}, 7).seconds, 17.5);
+  auto odd = zt;
+  odd["imagej.images"] = "9";
+  EXPECT_EQ(*frame_time(odd, 7).seconds, 17.5);
+  EXPECT_TRUE(frame_time(odd, 7).layout.empty());
+  // Every page as a point: the slices of one time point share it, and the note says how to read one.
+  std::vector<SeriesPoint> points(8);
+  for (int k = 0; k < 8; ++k) {
+    points[std::size_t(k)].point = k;
+    points[std::size_t(k)].first_frame = points[std::size_t(k)].last_frame = k;
+    points[std::size_t(k)].file_time_s = frame_time(zt, k).seconds;
+  }
+  SeriesTime t = series_time(points, frame_time(zt, 0));
+  EXPECT_FALSE(t.from_file);
+  EXPECT_EQ(t.note, "ImageJ finterval gives points 0 and 1 the same time: " + frame_time(zt, 0).layout);
+  // One slice of each time point (--frames 0:7:2): 0, 2.5, 5, 7.5 s.
+  std::vector<SeriesPoint> slice0;
+  for (int k = 0; k < 8; k += 2) slice0.push_back(points[std::size_t(k)]);
+  for (std::size_t k = 0; k < slice0.size(); ++k) slice0[k].point = int(k);
+  t = series_time(slice0, frame_time(zt, 0));
+  ASSERT_TRUE(t.from_file) << t.note;
+  EXPECT_EQ(t.at(slice0[3]), 7.5);
 }
 
 // A TIA SER series end to end: the per-element time tags become the time axis.
