@@ -69,7 +69,7 @@ std::string imagej_layout(const std::map<std::string, std::string>& m, int pages
 FrameTime frame_time(const std::map<std::string, std::string>& metadata, int frame) {
   // A frame axis or interval first: they are exact, where a file's clock may count whole seconds
   // (and a TIFF stack may stamp its first page only).
-  if (const auto t = number_in(metadata, "emd.frame_time_s")) return {t, "Berkeley EMD frame-axis coordinates", 0};
+  if (const auto t = number_in(metadata, "emd.frame_time_s")) return {t, "Berkeley EMD frame-axis coordinates", 0, {}};
   if (const auto dt = number_in(metadata, "imagej.finterval"); dt && *dt > 0)
     if (const auto unit = seconds_per_imagej_unit(metadata)) {
       // A hyperstack's pages of one time point share its time (page 7 of 2 slices x 4 frames is at
@@ -81,7 +81,7 @@ FrameTime frame_time(const std::map<std::string, std::string>& metadata, int fra
   if (const auto t = number_in(metadata, kAcquisitionEpochKey)) {
     const auto source = metadata.find(kAcquisitionSourceKey);
     return {t, source == metadata.end() ? std::string(kAcquisitionEpochKey) : source->second,
-            number_in(metadata, kAcquisitionResolutionKey).value_or(0)};
+            number_in(metadata, kAcquisitionResolutionKey).value_or(0), {}};
   }
   return {};
 }
