@@ -515,6 +515,9 @@ struct TiffPages::Session {
   // (skip_reduced_pages); empty when every page is a frame.
   std::vector<tdir_t> frame_pages;
   std::string frame_pages_note, frame_pages_warning;  // which pages were left out
+  // A stack cut short (find_cut): the frames its description promises; 0 when the file is whole.
+  std::uint64_t promised_frames = 0;
+  std::string cut;  // why the frames from held_frames() on cannot be read
 
   explicit Session(const std::string& p) : path(p), file(p), scope(messages) {
     TIFFOpenOptionsSetMaxSingleMemAlloc(
@@ -526,8 +529,36 @@ struct TiffPages::Session {
     count_errors = messages.errors;
     messages.errors.clear();  // a broken link after the pages found costs those pages only
     find_contiguous_frames();
+    find_cut();
     open_warnings = messages.warnings;
     skip_reduced_pages();
+  }
+
+  // The frames the file holds whole.
+  std::uint64_t held_frames() const {
+    return contiguous ? contiguous_frames : !frame_pages.empty() ? frame_pages.size() : std::uint64_t{pages};
+  }
+
+  // A stack cut short (a copy or transfer that stopped): ImageJ's images=N promises more frames
+  // than the file holds, and the file ends inside them: the bytes of a stack in one directory run
+  // to the file's end, or the chain of pages breaks (libtiff's error counting them). Its lost
+  // frames are still counted, and reading one fails naming the cut, as for MRC and SER stacks, so
+  // that a series of it analyses the whole frames and ends with an error (exit 1); it had passed
+  // for a shorter series. A file whose pages end cleanly short of images= lost them some other
+  // way, and keeps read_tags' warning.
+  void find_cut() {
+    char* text = nullptr;
+    if (!TIFFGetField(tif.get(), TIFFTAG_IMAGEDESCRIPTION, &text) || !text) return;
+    const long images = imagej_images(text);
+    const std::uint64_t held = held_frames();
+    if (images <= 0 || std::uint64_t(images) <= held) return;
+    const bool bytes_run_out = contiguous && !(file.header().first_ifd > contiguous->offset);
+    if (!bytes_run_out && (contiguous || count_errors.empty())) return;
+    promised_frames = std::uint64_t(images);
+    cut = "the file is cut short: its ImageJ description promises images=" + std::to_string(images) + " but " +
+          (contiguous ? "its bytes end" : "its chain of pages breaks") + " after " + std::to_string(held) +
+          " whole frame(s), so frames " + std::to_string(held) + " to " + std::to_string(images - 1) +
+          " cannot be read";
   }
 
   // Pages marked as reduced-resolution copies (NewSubfileType bit 0: the thumbnails and previews
@@ -599,10 +630,7 @@ TiffPages::~TiffPages() = default;
 
 int TiffPages::pages() const {
   const Session& s = *session_;
-  const std::uint64_t frames = s.contiguous               ? s.contiguous_frames
-                               : !s.frame_pages.empty() ? s.frame_pages.size()
-                                                        : std::uint64_t{s.pages};
-  return static_cast<int>(std::min<std::uint64_t>(frames, 1u << 30));
+  return static_cast<int>(std::min<std::uint64_t>(std::max(s.held_frames(), s.promised_frames), 1u << 30));
 }
 
 // A page marked as a reduced-resolution copy (NewSubfileType bit 0: a thumbnail or preview some
@@ -641,6 +669,10 @@ LoadedImage TiffPages::read(int frame, bool map) {
   if (frame < 0 || frame >= info.frames)
     fail_input(path, "frame " + std::to_string(frame) + " requested but the file has " + std::to_string(info.frames) +
                          (s.contiguous || !s.frame_pages.empty() ? " frame(s)" : " page(s)") + ", numbered from 0");
+  if (!s.cut.empty()) {
+    if (std::uint64_t(frame) >= s.held_frames()) fail_input(path, s.cut);  // names the frames lost
+    info.warnings.push_back(s.cut);
+  }
   info.frame = frame;
   TIFF* tif = s.tif.get();
   // An ImageJ stack in one directory: its only page.

@@ -986,6 +986,42 @@ TEST(HrtemSeries, PagesOfOneImageJHyperstackTimePointShareItsTime) {
   EXPECT_EQ(t.at(slice0[3]), 7.5);
 }
 
+// A stack cut short (a copy that stopped): its description promises 8 frames, its chain of pages
+// breaks after 6. The whole frames are analysed, the lost ones fail their points naming the cut,
+// and the run ends with exit 1, as for a cut MRC or SER stack; it had passed for a series of 6
+// with exit 0, a warning its only sign.
+TEST(HrtemSeries, AStackCutShortFailsTheFramesItLost) {
+  const fs::path d = test::scratch_dir("hrtem_series_cut_tiff");
+  const std::string whole = test::read_all(growth_dir() / "grow.tif");
+  const std::string cut = (d / "cut.tif").string();
+  // 1.5 frames' worth of compressed bytes off the end: page 6's data and pages 6-7's directories.
+  test::write_text(cut, whole.substr(0, whole.size() - whole.size() * 3 / 16));
+  const auto r = test::run_mgscope("hrtem '" + cut + "' -o '" + (d / "out").string() + "' --frames all --area-stride off");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  const std::string lost = "the file is cut short: its ImageJ description promises images=8 but its chain of pages "
+                           "breaks after 6 whole frame(s), so frames 6 to 7 cannot be read";
+  EXPECT_NE(r.output.find("point 6 (frames 6 to 6) left out: frame 6: " + lost), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("point 7 (frames 7 to 7) left out: frame 7: " + lost), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("2 of 8 points could not be read or analysed"), std::string::npos) << r.output;
+  const auto rows = read_csv(d / "out" / "cut" / "series.csv");
+  ASSERT_EQ(rows.size(), 6u);
+  const auto j = nlohmann::json::parse(test::read_all(d / "out" / "cut" / "summary.json"));
+  EXPECT_EQ(j["series"]["failed_points"].get<int>(), 2);
+  const auto& warnings = j["warnings"];
+  EXPECT_NE(std::find(warnings.begin(), warnings.end(), lost + " (6 of 6 points)"), warnings.end()) << warnings;
+  // A frame before the cut reads as from the whole file; one after it fails naming the cut.
+  ReadOptions ro;
+  ro.frame = 5;
+  EXPECT_TRUE(read_image(cut, ro).raw.bytes == read_image((growth_dir() / "grow.tif").string(), ro).raw.bytes);
+  ro.frame = 6;
+  try {
+    read_image(cut, ro);
+    ADD_FAILURE() << "frame 6 read";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find(lost), std::string::npos) << e.what();
+  }
+}
+
 // A TIA SER series end to end: the per-element time tags become the time axis.
 TEST(HrtemSeries, SerSeriesTakesItsTimeFromTheElementTags) {
   SynthHrtemOptions o;
