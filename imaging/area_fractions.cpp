@@ -55,7 +55,8 @@ MajorityMap majority_map(const BoxGrid& g, const std::vector<BoxClass>& classes,
       const int cy0 = int(std::lower_bound(m.ey.begin(), m.ey.end(), g.y0(iy)) - m.ey.begin());
       const int cy1 = int(std::lower_bound(m.ey.begin(), m.ey.end(), g.y0(iy) + g.box_px) - m.ey.begin());
       for (int cy = cy0; cy < cy1; ++cy)
-        for (int cx = cx0; cx < cx1; ++cx) votes[std::size_t(cy) * std::size_t(cols) + std::size_t(cx)][std::size_t(c)]++;
+        for (int cx = cx0; cx < cx1; ++cx)
+          votes[std::size_t(cy) * std::size_t(cols) + std::size_t(cx)][std::size_t(c)]++;
     }
   m.cls.resize(votes.size());
   m.voted.resize(votes.size());
@@ -99,7 +100,8 @@ ClassFractions class_fractions(const BoxGrid& grid, const std::vector<BoxClass>&
       area[std::size_t(m.cls[std::size_t(cy) * std::size_t(m.cols()) + std::size_t(cx)])] += a;
       total += a;
     }
-  for (int c = 0; c < kBoxClassCount; ++c) f.pixel_fraction[std::size_t(c)] = total > 0 ? area[std::size_t(c)] / total : 0.0;
+  for (int c = 0; c < kBoxClassCount; ++c)
+    f.pixel_fraction[std::size_t(c)] = total > 0 ? area[std::size_t(c)] / total : 0.0;
   return f;
 }
 

@@ -68,7 +68,8 @@ int edge_index(const std::vector<int>& e, int x) { return int(std::lower_bound(e
 // nor reach a map, so those off the box grid are not measured at all (on a micrograph a third
 // vacuum, about a third of the area map's cost).
 std::vector<FineBox> measure_fine_boxes(const StoredImage& image, const HrtemResult& boxes, const HrtemOptions& options,
-                                        const BoxGrid& fine, const std::vector<char>& clean, int threads, long& reused) {
+                                        const BoxGrid& fine, const std::vector<char>& clean, int threads,
+                                        long& reused) {
   const BoxGrid& g = boxes.grid;
   auto on_box_grid = [&](int x, int y) -> long {
     if (x % g.stride_px || y % g.stride_px) return -1;
@@ -114,7 +115,8 @@ std::vector<FineBox> measure_fine_boxes(const StoredImage& image, const HrtemRes
     const long k = on_box_grid(x, y);
     if (k >= 0) {
       const BoxResult& b = boxes.boxes[std::size_t(k)];
-      out[std::size_t(i)] = compact(b.features, b.region == BoxRegion::specimen ? classify_box(b.features, rules) : b.cls);
+      out[std::size_t(i)] =
+          compact(b.features, b.region == BoxRegion::specimen ? classify_box(b.features, rules) : b.cls);
       was_reused[std::size_t(i)] = 1;
       return;
     }
@@ -151,7 +153,8 @@ struct Cells {
   int rows() const { return int(ey.size()) - 1; }
   std::size_t at(int cx, int cy) const { return std::size_t(cy) * std::size_t(cols()) + std::size_t(cx); }
   double area(int cx, int cy) const {
-    return double(ex[std::size_t(cx) + 1] - ex[std::size_t(cx)]) * double(ey[std::size_t(cy) + 1] - ey[std::size_t(cy)]);
+    return double(ex[std::size_t(cx) + 1] - ex[std::size_t(cx)]) *
+           double(ey[std::size_t(cy) + 1] - ey[std::size_t(cy)]);
   }
 };
 
@@ -315,7 +318,8 @@ AreaMap compute_area_map(const StoredImage& image, const HrtemResult& boxes, con
   m.blocks = blocks;
   m.bootstrap_resamples = ao.bootstrap_resamples;
   if (m.specimen_area_px2 > 0) {
-    for (int k = 0; k < kBoxClassCount; ++k) m.area_fraction[std::size_t(k)] = area[std::size_t(k)] / m.specimen_area_px2;
+    for (int k = 0; k < kBoxClassCount; ++k)
+      m.area_fraction[std::size_t(k)] = area[std::size_t(k)] / m.specimen_area_px2;
     m.ordered_area_fraction = m.area_fraction[1] + m.area_fraction[2];
     m.ordered_area_fraction_95 = block_bootstrap_ratio_95(blocks, ao.bootstrap_resamples, ao.seed);
   } else {

@@ -288,7 +288,8 @@ std::uint16_t BoxMeasurer::lattice_fringe_cells(const BoxTransformer& box, const
   return cells;
 }
 
-std::unique_ptr<BoxTransformer> spots_only_transformer(const SpectrumGeometry& geometry, WindowKind window, AcfMode acf) {
+std::unique_ptr<BoxTransformer> spots_only_transformer(const SpectrumGeometry& geometry, WindowKind window,
+                                                       AcfMode acf) {
   return std::make_unique<BoxTransformer>(geometry.box_px(), window, acf, false, geometry.highest_column_read());
 }
 

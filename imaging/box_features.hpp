@@ -106,7 +106,8 @@ class SpectrumGeometry {
 
 // A transformer for boxes measured for their spots alone (the area map's sliding boxes, the null
 // and reference boxes of the threshold): no ACF, and only the spectrum columns measure() reads.
-std::unique_ptr<BoxTransformer> spots_only_transformer(const SpectrumGeometry& geometry, WindowKind window, AcfMode acf);
+std::unique_ptr<BoxTransformer> spots_only_transformer(const SpectrumGeometry& geometry, WindowKind window,
+                                                       AcfMode acf);
 
 // Measures boxes; holds scratch buffers, so one per thread.
 class BoxMeasurer {
@@ -132,7 +133,8 @@ class BoxMeasurer {
   std::vector<float> scratch_;
   mutable std::vector<double> cos_sin_;  // cell_energies' (cos, sin) of each column, then of each row
   double power_at(const float* P, double kx, double ky) const;  // bilinear, Hermitian-mirrored
-  bool is_streak(const float* P, double kx, double ky, float p) const;  // bilinear, Hermitian-mirrored; 0 outside the annulus
+  bool is_streak(const float* P, double kx, double ky,
+                 float p) const;  // bilinear, Hermitian-mirrored; 0 outside the annulus
   // The fringe energy at the spot's q in each of the 4 x 4 cells, and the level amorphous contrast
   // alone gives per cell.
   struct CellEnergies {

@@ -147,11 +147,13 @@ const PlanPair& plans_for(int size, int columns = 0) {
   } else if (columns == 0) {
     p.first = fftwf_plan_dft_r2c_2d(size, size, r, c, FFTW_ESTIMATE);
     p.second = fftwf_plan_dft_c2r_2d(size, size, c, r, FFTW_ESTIMATE);
-    if (!p.first || !p.second) throw std::runtime_error("FFTW could not plan a " + std::to_string(size) + " px box transform");
+    if (!p.first || !p.second)
+      throw std::runtime_error("FFTW could not plan a " + std::to_string(size) + " px box transform");
   } else {
     const int len[1] = {size};
     p.first = fftwf_plan_many_dft_r2c(1, len, size, r, nullptr, 1, size, c, nullptr, 1, half, FFTW_ESTIMATE);
-    p.second = fftwf_plan_many_dft(1, len, columns, c, nullptr, half, 1, c, nullptr, half, 1, FFTW_FORWARD, FFTW_ESTIMATE);
+    p.second =
+        fftwf_plan_many_dft(1, len, columns, c, nullptr, half, 1, c, nullptr, half, 1, FFTW_FORWARD, FFTW_ESTIMATE);
     if (!p.first || !p.second || !same_as_full_transform(p, size, columns)) {
       if (p.first) fftwf_destroy_plan(p.first);
       if (p.second) fftwf_destroy_plan(p.second);
@@ -506,10 +508,16 @@ struct BoxTransformer::SharedRows {
 };
 
 BoxTransformer::BoxTransformer(int box_px, WindowKind window, AcfMode acf, bool with_acf, int highest_column)
-    : n_(box_px), m_(acf == AcfMode::linear ? 2 * box_px : box_px), window_kind_(window), acf_mode_(acf), with_acf_(with_acf),
-      window_(make_window_2d(window, box_px)), normalised_(std::size_t(box_px) * std::size_t(box_px), 0.f),
+    : n_(box_px),
+      m_(acf == AcfMode::linear ? 2 * box_px : box_px),
+      window_kind_(window),
+      acf_mode_(acf),
+      with_acf_(with_acf),
+      window_(make_window_2d(window, box_px)),
+      normalised_(std::size_t(box_px) * std::size_t(box_px), 0.f),
       power_(std::size_t(box_px) * std::size_t(box_px / 2 + 1), 0.f),
-      columns_(highest_column < 0 ? box_px / 2 + 1 : std::min(highest_column + 1, box_px / 2 + 1)), acf_rows_(m_) {
+      columns_(highest_column < 0 ? box_px / 2 + 1 : std::min(highest_column + 1, box_px / 2 + 1)),
+      acf_rows_(m_) {
   if (with_acf && columns_ < half()) throw std::invalid_argument("BoxTransformer: the ACF needs every spectrum column");
   for (float w : window_) window_energy_ += double(w) * w;
   // Looked up once here: transform() runs per box on many threads and must not take the lock.

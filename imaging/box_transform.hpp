@@ -21,12 +21,11 @@ enum class AcfMode { circular, linear };  // linear: zero-padded to 2n before th
 
 class BoxTransformer {
  public:
-  // with_acf = false: power spectrum only, acf() is 1 at zero lag and 0 elsewhere (the sliding grid of the area map needs
-  // only the spots, and the inverse FFT is about a third of a box's cost).
-  // highest_column >= 0 (only without the ACF): power() holds the columns kx = 0..highest_column and
-  // zeros beyond. The spots of a 1.985 nm box lie within |k| < 18 of the n/2 + 1 columns, so the
-  // sliding and null boxes transform their rows, then only those columns: for 100 px boxes about
-  // 1.5x faster than the full 2-D transform. FFTW does the full transform the same way, rows then
+  // with_acf = false: power spectrum only, acf() is 1 at zero lag and 0 elsewhere (the sliding grid of the area map
+  // needs only the spots, and the inverse FFT is about a third of a box's cost). highest_column >= 0 (only without the
+  // ACF): power() holds the columns kx = 0..highest_column and zeros beyond. The spots of a 1.985 nm box lie within |k|
+  // < 18 of the n/2 + 1 columns, so the sliding and null boxes transform their rows, then only those columns: for 100
+  // px boxes about 1.5x faster than the full 2-D transform. FFTW does the full transform the same way, rows then
   // columns, and gives the same numbers for nearly every size; the banded pair is used only where
   // a check when it is planned finds them bit for bit equal (else every column is computed).
   // Box sizes with a prime factor of 17 or more (FFTW is slow on them, chirp_dft.hpp) are

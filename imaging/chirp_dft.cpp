@@ -91,7 +91,8 @@ std::shared_ptr<const ChirpDft::Tables> make_tables(int n) {
   t->kernel.resize(std::size_t(L));
   for (int k = 0; k < L; ++k) {
     std::complex<double> sum = std::conj(c[0]);
-    for (int m = 1; m < n; ++m) sum += 2.0 * std::conj(c[std::size_t(m)]) * cosine[std::size_t((std::int64_t(m) * k) % L)];
+    for (int m = 1; m < n; ++m)
+      sum += 2.0 * std::conj(c[std::size_t(m)]) * cosine[std::size_t((std::int64_t(m) * k) % L)];
     t->kernel[std::size_t(k)] = Complex(sum / double(L));
   }
   std::lock_guard<std::mutex> lock(fftw_planner_mutex());
@@ -153,7 +154,8 @@ inline ChirpDft::Complex conj_times(ChirpDft::Complex a, ChirpDft::Complex b) {
 
 // One sequence. The backward DFT is the conjugate of the forward one of the conjugate input. Its
 // loops run in AVX where the processor has it (target_clones.hpp): 1.2x on a 97 px box pair.
-MGSCOPE_AVX_CLONES void ChirpDft::one(const Complex* in, std::ptrdiff_t stride, Complex* out, std::ptrdiff_t out_stride, int sign) {
+MGSCOPE_AVX_CLONES void ChirpDft::one(const Complex* in, std::ptrdiff_t stride, Complex* out, std::ptrdiff_t out_stride,
+                                      int sign) {
   const int n = t_->n, L = t_->length;
   const Complex* c = t_->chirp.data();
   const Complex* kernel = t_->kernel.data();
@@ -164,7 +166,8 @@ MGSCOPE_AVX_CLONES void ChirpDft::one(const Complex* in, std::ptrdiff_t stride, 
     for (int j = 0; j < n; ++j) w[j] = conj_times(in[j * stride], c[j]);
   fftwf_execute_dft(t_->forward, reinterpret_cast<fftwf_complex*>(w), reinterpret_cast<fftwf_complex*>(spectrum_));
   for (int k = 0; k < L; ++k) spectrum_[k] = times(spectrum_[k], kernel[k]);
-  fftwf_execute_dft(t_->backward, reinterpret_cast<fftwf_complex*>(spectrum_), reinterpret_cast<fftwf_complex*>(convolved_));
+  fftwf_execute_dft(t_->backward, reinterpret_cast<fftwf_complex*>(spectrum_),
+                    reinterpret_cast<fftwf_complex*>(convolved_));
   const Complex* v = convolved_;
   if (sign < 0)
     for (int k = 0; k < n; ++k) out[k * out_stride] = times(v[k], c[k]);
@@ -172,8 +175,8 @@ MGSCOPE_AVX_CLONES void ChirpDft::one(const Complex* in, std::ptrdiff_t stride, 
     for (int k = 0; k < n; ++k) out[k * out_stride] = std::conj(times(v[k], c[k]));
 }
 
-void ChirpDft::dft(const Complex* in, std::ptrdiff_t stride, std::ptrdiff_t dist, Complex* out, std::ptrdiff_t out_stride,
-                   std::ptrdiff_t out_dist, int count, int sign) {
+void ChirpDft::dft(const Complex* in, std::ptrdiff_t stride, std::ptrdiff_t dist, Complex* out,
+                   std::ptrdiff_t out_stride, std::ptrdiff_t out_dist, int count, int sign) {
   for (int s = 0; s < count; ++s) one(in + s * dist, stride, out + s * out_dist, out_stride, sign);
 }
 
@@ -206,7 +209,8 @@ void ChirpDft::real_rows(const float* in, std::ptrdiff_t in_dist, Complex* out, 
   }
 }
 
-void ChirpDft::hermitian_rows(const Complex* in, std::ptrdiff_t in_dist, float* out, std::ptrdiff_t out_dist, int count) {
+void ChirpDft::hermitian_rows(const Complex* in, std::ptrdiff_t in_dist, float* out, std::ptrdiff_t out_dist,
+                              int count) {
   const int n = t_->n, half = n / 2 + 1;
   // Row a's full Hermitian spectrum plus i times row b's (b = nullptr: none): coefficients k < half
   // as given, the others conj(row[n - k]); the imaginary parts FFTW ignores (k = 0, and n / 2 for

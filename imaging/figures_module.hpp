@@ -20,8 +20,9 @@ constexpr int kFiguresModuleAbi = 3;
 // whose headers differ is refused by name instead of handed objects of another layout.
 constexpr std::size_t figures_layout() {
   std::size_t h = 0;
-  for (std::size_t s : {sizeof(StoredImage), sizeof(HrtemResult), sizeof(BoxResult), sizeof(BoxGrid), sizeof(OverlayOptions),
-                        sizeof(GalleryOptions), sizeof(AreaMap), sizeof(GridMap), sizeof(MapFigure), sizeof(OverlayTile)})
+  for (std::size_t s :
+       {sizeof(StoredImage), sizeof(HrtemResult), sizeof(BoxResult), sizeof(BoxGrid), sizeof(OverlayOptions),
+        sizeof(GalleryOptions), sizeof(AreaMap), sizeof(GridMap), sizeof(MapFigure), sizeof(OverlayTile)})
     h = h * 1000003u + s;
   return h;
 }

@@ -21,7 +21,8 @@ std::vector<const BoxResult*> examples(const HrtemResult& result, int c, int k) 
     if (b.region == BoxRegion::specimen && int(b.cls) == c) members.push_back(&b);
   std::vector<const BoxResult*> chosen;
   if (c == 0) {
-    for (int i = 0; i < k && !members.empty(); ++i) chosen.push_back(members[std::size_t(i) * members.size() / std::size_t(k)]);
+    for (int i = 0; i < k && !members.empty(); ++i)
+      chosen.push_back(members[std::size_t(i) * members.size() / std::size_t(k)]);
     chosen.erase(std::unique(chosen.begin(), chosen.end()), chosen.end());
   } else {
     std::stable_sort(members.begin(), members.end(), [](const BoxResult* a, const BoxResult* b) {
@@ -57,8 +58,10 @@ std::vector<std::uint8_t> draw_gallery_png(const StoredImage& image, const Hrtem
       plain_text(canvas, heads[p], cv::Point(x0 + p * (t + 2) + t / 2 - 18, header_h - 10), 0.55, 1, kDrawWhite);
   }
   char note[200];
-  std::snprintf(note, sizeof note, "FFT (centre, log power): cyan circles d = %.3g and %.3g nm bound the spot search; red circles: spots found",
-                options.d_min_nm, options.d_max_nm);
+  std::snprintf(
+      note, sizeof note,
+      "FFT (centre, log power): cyan circles d = %.3g and %.3g nm bound the spot search; red circles: spots found",
+      options.d_min_nm, options.d_max_nm);
   plain_text(canvas, note, cv::Point(8, 18), 0.45, 1, kDrawWhite);
 
   BoxTransformer tr(n, options.window, AcfMode::circular);
@@ -71,7 +74,8 @@ std::vector<std::uint8_t> draw_gallery_png(const StoredImage& image, const Hrtem
     const std::vector<const BoxResult*> chosen = examples(result, c, k);
     const int y0 = header_h + c * (t + label_h + gap);
     plain_text(canvas, box_class_name(BoxClass(c)), cv::Point(8, y0 + label_h + t / 2), 0.5, 1, kDrawWhite);
-    if (chosen.empty()) plain_text(canvas, "(no box)", cv::Point(row_label_w, y0 + label_h + t / 2), 0.5, 1, kDrawWhite);
+    if (chosen.empty())
+      plain_text(canvas, "(no box)", cv::Point(row_label_w, y0 + label_h + t / 2), 0.5, 1, kDrawWhite);
     for (std::size_t e = 0; e < chosen.size(); ++e) {
       const BoxResult& b = *chosen[e];
       const int x0 = row_label_w + int(e) * example_w;

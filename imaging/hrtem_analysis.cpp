@@ -199,7 +199,9 @@ HrtemResult analyse_hrtem(const CalibratedImage& calibrated, const HrtemOptions&
     r.region_counts[std::size_t(b.region)]++;
     r.flat_boxes += specimen && b.features.flat;
   }
-  if (r.flat_boxes) r.warnings.push_back(std::to_string(r.flat_boxes) + " specimen boxes are flat (zero variance) and count as amorphous");
+  if (r.flat_boxes)
+    r.warnings.push_back(std::to_string(r.flat_boxes) +
+                         " specimen boxes are flat (zero variance) and count as amorphous");
   add_region_warnings(r);
   r.fractions = class_fractions(g, classes, counted);
   if (r.fractions.boxes == 0)
@@ -210,7 +212,8 @@ HrtemResult analyse_hrtem(const CalibratedImage& calibrated, const HrtemOptions&
 }
 
 std::vector<std::string> nanocrystal_size_warnings(const std::vector<NanocrystalGroup>& groups) {
-  const long cut = std::count_if(groups.begin(), groups.end(), [](const NanocrystalGroup& n) { return n.touches_border; });
+  const long cut =
+      std::count_if(groups.begin(), groups.end(), [](const NanocrystalGroup& n) { return n.touches_border; });
   if (cut == 0) return {};
   return {std::to_string(cut) + " of " + std::to_string(groups.size()) +
           " nanocrystal groups reach the image border or a left-out place: their sizes are lower bounds "

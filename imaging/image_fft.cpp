@@ -80,9 +80,11 @@ RealFft2d::RealFft2d(int width, int height) : width_(width), height_(height) {
   const int block = std::min(kColumnBlock, columns());
   real_ = fftwf_alloc_real(pixels);
   spectrum_ = reinterpret_cast<std::complex<float>*>(fftwf_alloc_complex(std::size_t(height) * std::size_t(columns())));
-  buffer_ = reinterpret_cast<std::complex<float>*>(fftwf_alloc_complex(std::size_t(column_stride(height)) * std::size_t(block)));
+  buffer_ = reinterpret_cast<std::complex<float>*>(
+      fftwf_alloc_complex(std::size_t(column_stride(height)) * std::size_t(block)));
   auto release = [&] {
-    for (fftwf_plan_s* p : {rows_forward_, rows_inverse_, columns_forward_, columns_inverse_, last_forward_, last_inverse_})
+    for (fftwf_plan_s* p :
+         {rows_forward_, rows_inverse_, columns_forward_, columns_inverse_, last_forward_, last_inverse_})
       if (p) fftwf_destroy_plan(p);
     fftwf_free(real_);
     fftwf_free(spectrum_);
@@ -98,8 +100,10 @@ RealFft2d::RealFft2d(int width, int height) : width_(width), height_(height) {
   int row_length[1] = {width}, column_length[1] = {height};
   const int stride = column_stride(height);
   std::lock_guard<std::mutex> lock(fftw_planner_mutex());
-  rows_forward_ = fftwf_plan_many_dft_r2c(1, row_length, height, real_, nullptr, 1, width, c, nullptr, 1, cols, FFTW_ESTIMATE);
-  rows_inverse_ = fftwf_plan_many_dft_c2r(1, row_length, height, c, nullptr, 1, cols, real_, nullptr, 1, width, FFTW_ESTIMATE);
+  rows_forward_ =
+      fftwf_plan_many_dft_r2c(1, row_length, height, real_, nullptr, 1, width, c, nullptr, 1, cols, FFTW_ESTIMATE);
+  rows_inverse_ =
+      fftwf_plan_many_dft_c2r(1, row_length, height, c, nullptr, 1, cols, real_, nullptr, 1, width, FFTW_ESTIMATE);
   columns_forward_ = fftwf_plan_many_dft(1, column_length, block, b, nullptr, 1, stride, b, nullptr, 1, stride,
                                          FFTW_FORWARD, FFTW_ESTIMATE);
   columns_inverse_ = fftwf_plan_many_dft(1, column_length, block, b, nullptr, 1, stride, b, nullptr, 1, stride,
@@ -110,16 +114,19 @@ RealFft2d::RealFft2d(int width, int height) : width_(width), height_(height) {
     last_inverse_ = fftwf_plan_many_dft(1, column_length, last, b, nullptr, 1, stride, b, nullptr, 1, stride,
                                         FFTW_BACKWARD, FFTW_ESTIMATE);
   }
-  if (!rows_forward_ || !rows_inverse_ || !columns_forward_ || !columns_inverse_ || (last && (!last_forward_ || !last_inverse_))) {
+  if (!rows_forward_ || !rows_inverse_ || !columns_forward_ || !columns_inverse_ ||
+      (last && (!last_forward_ || !last_inverse_))) {
     release();
-    throw std::runtime_error("FFTW could not plan a " + std::to_string(width) + " x " + std::to_string(height) + " transform");
+    throw std::runtime_error("FFTW could not plan a " + std::to_string(width) + " x " + std::to_string(height) +
+                             " transform");
   }
 }
 
 RealFft2d::~RealFft2d() {
   {
     std::lock_guard<std::mutex> lock(fftw_planner_mutex());
-    for (fftwf_plan_s* p : {rows_forward_, rows_inverse_, columns_forward_, columns_inverse_, last_forward_, last_inverse_})
+    for (fftwf_plan_s* p :
+         {rows_forward_, rows_inverse_, columns_forward_, columns_inverse_, last_forward_, last_inverse_})
       if (p) fftwf_destroy_plan(p);
   }
   fftwf_free(real_);

@@ -105,7 +105,8 @@ struct GrayRuns {
 };
 
 // The gray levels met so far, counted pixel by pixel or in runs.
-std::size_t gray_levels_seen(const std::array<std::uint64_t, 256>& gray_count, const std::uint32_t (&run_count)[4][256]) {
+std::size_t gray_levels_seen(const std::array<std::uint64_t, 256>& gray_count,
+                             const std::uint32_t (&run_count)[4][256]) {
   std::size_t seen = 0;
   for (std::size_t g = 0; g < 256; ++g)
     seen += (gray_count[g] | run_count[0][g] | run_count[1][g] | run_count[2][g] | run_count[3][g]) != 0;
@@ -281,7 +282,8 @@ std::vector<std::vector<std::uint8_t>> zlib_in_bands(const std::uint8_t* data, s
   });
   pieces.front() = zlib_header();
   uLong check = adler32(0, nullptr, 0);
-  for (int b = 0; b < kBands; ++b) check = adler32_combine(check, checks[std::size_t(b)], z_off_t(sizes[std::size_t(b)]));
+  for (int b = 0; b < kBands; ++b)
+    check = adler32_combine(check, checks[std::size_t(b)], z_off_t(sizes[std::size_t(b)]));
   pieces.back() = big_endian_u32(std::uint32_t(check));
   return pieces;
 }
@@ -373,7 +375,8 @@ std::vector<std::uint8_t> encode_png_8bit(const std::uint8_t* rows, int width, i
   put_chunk(png, "IHDR", ihdr.data(), ihdr.size());
   if (palette) {
     std::vector<std::uint8_t> plte;
-    for (std::uint32_t c : palette->rgb) plte.insert(plte.end(), {std::uint8_t(c >> 16), std::uint8_t(c >> 8), std::uint8_t(c)});
+    for (std::uint32_t c : palette->rgb)
+      plte.insert(plte.end(), {std::uint8_t(c >> 16), std::uint8_t(c >> 8), std::uint8_t(c)});
     put_chunk(png, "PLTE", plte.data(), plte.size());
   }
   // The pieces go into the chunk as they are: the zlib stream is never joined in a buffer of its own.

@@ -49,14 +49,15 @@ std::vector<std::uint8_t> draw_tiled_overview_png(const std::vector<OverlayTile>
   int key_w = margin;
   for (const auto& [colour, text] : key) {
     int baseline = 0;
-    key_w += (colour == kInk ? 0 : sw + 8) + cv::getTextSize(text, cv::FONT_HERSHEY_SIMPLEX, font, ft, &baseline).width +
-             2 * margin;
+    key_w += (colour == kInk ? 0 : sw + 8) +
+             cv::getTextSize(text, cv::FONT_HERSHEY_SIMPLEX, font, ft, &baseline).width + 2 * margin;
   }
-  cv::Mat canvas(header_h + rows * cell_pitch_y + margin, std::max(margin + columns * (cell_w + margin), key_w), CV_8UC3,
-                 cv::Scalar(255, 255, 255));
+  cv::Mat canvas(header_h + rows * cell_pitch_y + margin, std::max(margin + columns * (cell_w + margin), key_w),
+                 CV_8UC3, cv::Scalar(255, 255, 255));
 
   const int wide = canvas.cols - 2 * margin;
-  plain_text(canvas, title, cv::Point(margin, margin + step - step / 4), font_fitting({title}, wide, font, ft), ft, kInk);
+  plain_text(canvas, title, cv::Point(margin, margin + step - step / 4), font_fitting({title}, wide, font, ft), ft,
+             kInk);
   cv::Point at(margin, margin + 2 * step - step / 4);
   for (const auto& [colour, text] : key) {
     int text_x = at.x;

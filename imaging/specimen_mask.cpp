@@ -299,7 +299,8 @@ struct VacuumRatios {
 
 // Needs only the pixels and the user's mask: the annotations are left out afterwards
 // (decide_vacuum), so this can run beside the annotation search.
-VacuumRatios vacuum_ratios(const StoredImage& image, double pixel_nm, int s, const MaskOptions& o, const BitPlane& user) {
+VacuumRatios vacuum_ratios(const StoredImage& image, double pixel_nm, int s, const MaskOptions& o,
+                           const BitPlane& user) {
   VacuumRatios v;
   v.side = s;
   if (s < 16 || image.width < s || image.height < s) {
@@ -319,7 +320,8 @@ VacuumRatios vacuum_ratios(const StoredImage& image, double pixel_nm, int s, con
   ratio.assign(std::size_t(count), -1.0);
   const int nthreads = resolve_threads(o.threads, count);
   std::vector<std::unique_ptr<BoxTransformer>> tr;
-  for (int k = 0; k < nthreads; ++k) tr.push_back(std::make_unique<BoxTransformer>(s, WindowKind::hann, AcfMode::circular, false));
+  for (int k = 0; k < nthreads; ++k)
+    tr.push_back(std::make_unique<BoxTransformer>(s, WindowKind::hann, AcfMode::circular, false));
   parallel_for(count, nthreads, [&](long i, int th) {
     const int x0 = int(i % nx) * s, y0 = int(i / nx) * s;
     if (user.any(x0, y0, x0 + s, y0 + s)) return;
@@ -375,7 +377,8 @@ void decide_vacuum(VacuumRatios&& v, SpecimenMask& m) {
   // Vacuum is one side of an edge or a hole, never a scatter of single cells: connected vacuum
   // cells (4-neighbour) covering less than two boxes (8 cells) are noise on thin or weak specimen.
   std::vector<std::uint8_t> vac(std::size_t(count), 0);
-  for (long i = 0; i < count; ++i) vac[std::size_t(i)] = ratio[std::size_t(i)] >= 0 && ratio[std::size_t(i)] < m.vacuum_cut;
+  for (long i = 0; i < count; ++i)
+    vac[std::size_t(i)] = ratio[std::size_t(i)] >= 0 && ratio[std::size_t(i)] < m.vacuum_cut;
   std::vector<int> comp, stack;
   std::vector<std::uint8_t> seen(vac.size(), 0);
   for (long start = 0; start < count; ++start) {

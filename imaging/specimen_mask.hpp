@@ -58,10 +58,12 @@ struct SpecimenMask {
   int cell_x(int x) const { return std::min(x / cell_px, cells_x - 1); }
   int cell_y(int y) const { return std::min(y / cell_px, cells_y - 1); }
   bool vacuum_at(int x, int y) const {
-    return !vacuum_cells.empty() && vacuum_cells[std::size_t(cell_y(y)) * std::size_t(cells_x) + std::size_t(cell_x(x))];
+    return !vacuum_cells.empty() &&
+           vacuum_cells[std::size_t(cell_y(y)) * std::size_t(cells_x) + std::size_t(cell_x(x))];
   }
   std::uint8_t at(int x, int y) const {  // kMask* bits of one pixel
-    return std::uint8_t((vacuum_at(x, y) ? kMaskVacuum : 0) | (!annotation.empty() && annotation.get(x, y) ? kMaskAnnotation : 0) |
+    return std::uint8_t((vacuum_at(x, y) ? kMaskVacuum : 0) |
+                        (!annotation.empty() && annotation.get(x, y) ? kMaskAnnotation : 0) |
                         (!user.empty() && user.get(x, y) ? kMaskUser : 0));
   }
   // Vacuum pixels in [x0, x1) x [y0, y1), counted per cell.

@@ -133,7 +133,8 @@ std::vector<double> ring_power(RealFft2d& fft, const std::vector<float>& weight,
   std::vector<double> out(rings.rings(), 0.0);
   for (std::size_t k = 1; k < out.size(); ++k)
     if (rings.start[k + 1] > rings.start[k])
-      out[k] = median_in_place(by_ring.data() + rings.start[k], by_ring.data() + rings.start[k + 1]) / 0.69314718055994530942;
+      out[k] = median_in_place(by_ring.data() + rings.start[k], by_ring.data() + rings.start[k + 1]) /
+               0.69314718055994530942;
   return out;
 }
 
@@ -145,7 +146,8 @@ std::vector<float> specimen_weight(const SpecimenMask& mask, int ox, int oy, int
   const int r = std::max(1, box_px / 4);
   std::vector<float> ind(std::size_t(side) * std::size_t(side)), tmp(ind.size());
   for (int y = 0; y < side; ++y)
-    for (int x = 0; x < side; ++x) ind[std::size_t(y) * std::size_t(side) + std::size_t(x)] = mask.at(ox + x, oy + y) ? 0.f : 1.f;
+    for (int x = 0; x < side; ++x)
+      ind[std::size_t(y) * std::size_t(side) + std::size_t(x)] = mask.at(ox + x, oy + y) ? 0.f : 1.f;
   auto smooth = [&](const std::vector<float>& in, std::vector<float>& out, bool along_x) {
     for (int line = 0; line < side; ++line) {
       auto at = [&](int k) { return along_x ? in[std::size_t(line) * std::size_t(side) + std::size_t(k)]
@@ -182,10 +184,12 @@ std::vector<float> coefficient_amplitudes(const std::vector<double>& ring_pow, c
 // field is real.
 // `fft` and `field` are the calling thread's buffers, kept from field to field.
 // `draws` from a batch's cache, or nullptr: then drawn from `seed` a block at a time (the same values).
-void null_field(const std::vector<float>& amp, const NullDraws* draws, std::uint64_t seed, RealFft2d& fft, ImageF& field) {
+void null_field(const std::vector<float>& amp, const NullDraws* draws, std::uint64_t seed, RealFft2d& fft,
+                ImageF& field) {
   const int side = fft.width(), cols = fft.columns();
   std::complex<float>* g = fft.spectrum();
-  auto coefficients = [&](std::size_t first, std::size_t n, const float* modulus, const float* cosine, const float* sine) {
+  auto coefficients = [&](std::size_t first, std::size_t n, const float* modulus, const float* cosine,
+                          const float* sine) {
     for (std::size_t i = 0; i < n; ++i) {
       const float r = amp[first + i] * modulus[i];
       g[first + i] = std::complex<float>(r * cosine[i], r * sine[i]);
@@ -205,7 +209,9 @@ void null_field(const std::vector<float>& amp, const NullDraws* draws, std::uint
   }
   for (int col : {0, side % 2 == 0 ? side / 2 : -1}) {
     if (col < 0) continue;
-    auto at = [&](int row) -> std::complex<float>& { return g[std::size_t(row) * std::size_t(cols) + std::size_t(col)]; };
+    auto at = [&](int row) -> std::complex<float>& {
+      return g[std::size_t(row) * std::size_t(cols) + std::size_t(col)];
+    };
     for (int row = 1; row < (side + 1) / 2; ++row) at(side - row) = std::conj(at(row));
     at(0) = at(0).real();
     if (side % 2 == 0) at(side / 2) = at(side / 2).real();
@@ -373,7 +379,8 @@ NullSpectrum null_spectrum(const StoredImage& image, int side, int n, const Spec
   if (out.weighted) {
     std::vector<int> order(static_cast<std::size_t>(tiles));
     for (int tile = 0; tile < tiles; ++tile) order[std::size_t(tile)] = tile;
-    std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return masked_px[std::size_t(a)] < masked_px[std::size_t(b)]; });
+    std::stable_sort(order.begin(), order.end(),
+                     [&](int a, int b) { return masked_px[std::size_t(a)] < masked_px[std::size_t(b)]; });
     order.resize(wanted);
     for (int tile : order) chosen.push_back(tile_at(tile));
   }
@@ -432,7 +439,8 @@ NullSpectrum null_spectrum(const StoredImage& image, int side, int n, const Spec
 // conditions from images of another blur or dose, and the rms with the wider margin (same
 // conditions 0.07-0.14, other conditions from 0.35; the largest: 0.14-0.31 against 0.58).
 // Infinite when a ring has no power in one of them.
-double spectrum_mismatch(const std::vector<double>& a, const std::vector<double>& b, int side, int n, int highest_ring) {
+double spectrum_mismatch(const std::vector<double>& a, const std::vector<double>& b, int side, int n,
+                         int highest_ring) {
   if (a.size() != b.size()) return std::numeric_limits<double>::infinity();
   const double crop_per_box = double(side) / double(n);
   std::vector<double> diff;
@@ -595,11 +603,13 @@ SpotThreshold choose_spot_threshold(const StoredImage& image, const BoxGrid& gri
     for (int column = 0; column < per_side; ++column)
       for (int row = 0; row < per_side; ++row)
         if (tr.transform_sharing_rows(pixels, column * null_step, row * null_step))
-          per_copy_maxima[std::size_t(copy)].push_back(measurers[std::size_t(th)]->measure(tr, 1e30, 1e30).max_whitened);
+          per_copy_maxima[std::size_t(copy)].push_back(
+              measurers[std::size_t(th)]->measure(tr, 1e30, 1e30).max_whitened);
   });
   std::vector<double> maxima;
   for (const auto& m : per_copy_maxima) maxima.insert(maxima.end(), m.begin(), m.end());
-  if (maxima.size() < 20) throw InputError("too few boxes to calibrate the spot threshold on a null; use --threshold-mode formula");
+  if (maxima.size() < 20)
+    throw InputError("too few boxes to calibrate the spot threshold on a null; use --threshold-mode formula");
   set_levels_from_maxima(std::move(maxima), options, t);
   d << "quantile " << (1.0 - options.alpha) << " (exponential tail fit to the top 10 %) of the strongest "
     << "whitened peak over " << t.null_boxes_used << " boxes of random fields with "

@@ -55,7 +55,8 @@ bool resample_to_square(const StoredImage& image, Calibration& cal, AnisotropyPo
                         std::vector<std::string>& warnings, const std::string& path, ImageF& out) {
   if (!cal.calibrated) return false;
   const double px = cal.pixel_x_nm, py = cal.pixel_y_nm;
-  if (!(px > 0) || !(py > 0)) fail_input(path, "pixel sizes " + nm_text(px) + " x " + nm_text(py) + " are not positive");
+  if (!(px > 0) || !(py > 0))
+    fail_input(path, "pixel sizes " + nm_text(px) + " x " + nm_text(py) + " are not positive");
   const double fine = std::min(px, py), coarse = std::max(px, py);
   if ((coarse - fine) / fine <= kSquarePixelTolerance) return false;
 

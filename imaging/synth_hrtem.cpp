@@ -154,7 +154,8 @@ SynthHrtem make_synth_hrtem(const SynthHrtemOptions& o) {
     const int x1 = std::min(o.width_px - 1, int((f.centre_x_nm + r + edge_nm) / o.pixel_nm) + 1);
     const int y0 = std::max(0, int((f.centre_y_nm - r - edge_nm) / o.pixel_nm));
     const int y1 = std::min(o.height_px - 1, int((f.centre_y_nm + r + edge_nm) / o.pixel_nm) + 1);
-    const double amp = o.lattice_amplitude;  // per fringe set: crossed fringes of a crystal in zone axis are as strong as a single set
+    const double amp =
+        o.lattice_amplitude;  // per fringe set: crossed fringes of a crystal in zone axis are as strong as a single set
     for (int y = y0; y <= y1; ++y)
       for (int x = x0; x <= x1; ++x) {
         const double xn = (x + 0.5) * o.pixel_nm, yn = (y + 0.5) * o.pixel_nm;

@@ -113,7 +113,9 @@ std::string three_terminal_script(const GnuplotFigure& f, const std::vector<std:
     if (i) s << "reset\n";
     // A light grey grid in every format (pdfcairo draws the default one black); a script's plain
     // `set grid` keeps this line style.
-    s << terms[i].line << "\nset encoding utf8\nset grid lt 0 lc rgb '#a0a0a0'\nunset grid\nset output " << gnuplot_quoted(outputs[i]) << "\n" << f.script << "\nunset multiplot\nunset output\n";
+    s << terms[i].line << "\nset encoding utf8\nset grid lt 0 lc rgb '#a0a0a0'\nunset grid\nset output "
+      << gnuplot_quoted(outputs[i]) << "\n"
+      << f.script << "\nunset multiplot\nunset output\n";
   }
   return s.str();
 }
@@ -137,8 +139,8 @@ std::string family_colour_bar(double low, double high, const std::string& label)
   if (!(high > low)) high = low + 1;  // one curve: any range shows its colour
   std::ostringstream s;
   // Viridis without its palest yellow, which vanishes as a thin line on white.
-  s << palette_of(9) << std::setprecision(8) << "set cbrange [" << low << ":" << high << "]\nset cblabel " << gnuplot_quoted(label)
-    << "\nset colorbox\n";
+  s << palette_of(9) << std::setprecision(8) << "set cbrange [" << low << ":" << high << "]\nset cblabel "
+    << gnuplot_quoted(label) << "\nset colorbox\n";
   return s.str();
 }
 

@@ -219,13 +219,15 @@ int run_hrtem_batch(const HrtemCli& cli_as_given, const HrtemBatchOptions& optio
   // Every null calibration draws the same random coefficients (the seed's): with more than one to
   // make, they are drawn once per process and kept (about 38 MB for 1024 px null fields).
   NullDrawCache null_draws;
-  if (cli.images.size() > 1 || settings.series.threshold_each_frame) settings.options.threshold.draw_cache = &null_draws;
+  if (cli.images.size() > 1 || settings.series.threshold_each_frame)
+    settings.options.threshold.draw_cache = &null_draws;
   // One null calibration for the batch, unless --threshold-each-image (calibrate_batch_threshold).
   // --save-threshold calibrates on the first image also when it is the only one (to write it);
   // --threshold-from takes the file's instead.
   const bool calibrate_once = !cli.threshold_each_image && settings.series.frames.empty() &&
                               (cli.images.size() > 1 || !cli.save_threshold.empty()) &&
-                              settings.options.threshold.mode == ThresholdMode::null_model && cli.threshold_from.empty();
+                              settings.options.threshold.mode == ThresholdMode::null_model &&
+                              cli.threshold_from.empty();
   auto key_of = [&](std::size_t i) {
     std::vector<std::string> files{cli.images[i]};
     if (calibrate_once) files.push_back(cli.images[0]);  // its content decided the level (also for --gather)
@@ -306,7 +308,8 @@ int run_hrtem_batch(const HrtemCli& cli_as_given, const HrtemBatchOptions& optio
       std::ostringstream out, err;
       const bool alone = team.size == 1;
       const nlohmann::json key = key_of(i);  // before the analysis: an input edited meanwhile is redone next time
-      const int failed = run_hrtem_series(cli.images[i], settings, dirs[i], alone ? std::cout : out, alone ? std::cerr : err);
+      const int failed =
+          run_hrtem_series(cli.images[i], settings, dirs[i], alone ? std::cout : out, alone ? std::cerr : err);
       if (failed == 0) write_hrtem_record(dirs[i], key, nlohmann::json::object());
       return nlohmann::json{{"out", out.str()}, {"err", err.str()}, {"failed_points", failed}};
     };

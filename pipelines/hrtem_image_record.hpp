@@ -41,9 +41,9 @@ std::optional<nlohmann::json> read_hrtem_record(const std::filesystem::path& dir
                                                 std::string* damaged = nullptr);
 // Why read_hrtem_record(dir, key) finds nothing, for --gather to say, with what to do: no record
 // (the shard did not run or failed), a record of another program, of other settings (naming the
-// options that differ), of other inputs, or of a folder that lost a file or holds one changed since; "" when it is up to date.
-// A shard given other options, or run by another copy of the program, had been told "its --shard
-// run failed or has not run".
+// options that differ), of other inputs, or of a folder that lost a file or holds one changed since; "" when it is up
+// to date. A shard given other options, or run by another copy of the program, had been told "its --shard run failed or
+// has not run".
 std::string hrtem_record_mismatch(const std::filesystem::path& dir, const nlohmann::json& key);
 
 }  // namespace mgscope

@@ -63,10 +63,13 @@ ImageF read_reference(const std::string& path, double pixel_nm, const std::optio
   const double ref_nm = override_nm ? *override_nm : cal.pixel_x_nm;
   if (!override_nm && !cal.calibrated)
     fail_input(path, "the --reference image has no pixel-size calibration (or give --pixel-size for both)");
-  if (std::fabs(ref_nm / pixel_nm - 1) > 0.01 || (!override_nm && std::fabs(cal.pixel_y_nm / cal.pixel_x_nm - 1) > 0.001)) {
+  if (std::fabs(ref_nm / pixel_nm - 1) > 0.01 ||
+      (!override_nm && std::fabs(cal.pixel_y_nm / cal.pixel_x_nm - 1) > 0.001)) {
     char buf[200];
-    std::snprintf(buf, sizeof buf, "the --reference image has %.6g nm pixels; it must match the analysed image's %.6g nm "
-                  "(within 1 %%, square)", ref_nm, pixel_nm);
+    std::snprintf(buf, sizeof buf,
+                  "the --reference image has %.6g nm pixels; it must match the analysed image's %.6g nm "
+                  "(within 1 %%, square)",
+                  ref_nm, pixel_nm);
     fail_input(path, buf);
   }
   ImageF reference = to_float(img.raw, path, narrowing_exponent(img.raw));
@@ -107,7 +110,8 @@ HrtemImageRun analyse_hrtem_image(StoredImage pixels, ImageInfo info, const Cali
                                   const HrtemOptions& options, const HrtemAreaSettings& area,
                                   const HrtemUserInputs& user) {
   const std::string path = info.path;
-  if (const std::string bad = bootstrap_resamples_problem(area.bootstrap_resamples); !bad.empty()) fail_input(path, bad);
+  if (const std::string bad = bootstrap_resamples_problem(area.bootstrap_resamples); !bad.empty())
+    fail_input(path, bad);
   HrtemImageRun r;
   r.image = calibrate(std::move(pixels), info, calibrate_options);
   r.run = HrtemRunInfo(std::move(info), r.image);

@@ -54,11 +54,24 @@ void write_hrtem_maps(const OutputFolder& folder, const AreaMap& area, const Hrt
   std::snprintf(title, sizeof title, "Class by vote of sliding %.3g nm boxes, stride %.3g nm",
                 result.grid.box_nm_effective, area.map_pixel_nm);
   MapFigure cls{title, "", MapPalette::classes, 0, 2, std::nullopt, "", "left out (not specimen)", area.map_pixel_nm};
-  MapFigure peak{"Strongest whitened peak / spot threshold", "ratio", MapPalette::sequential, 0,
-                 upper_range(area.peak_over_threshold), 1.0, "threshold", "no box centred here, or left out", area.map_pixel_nm};
-  MapFigure significance{"Significance of the strongest peak (-log10 p, the image's own null)", "-log10 p",
-                         MapPalette::sequential, 0, upper_range(area.significance), -std::log10(options.threshold.alpha),
-                         "alpha", "no box centred here, or left out", area.map_pixel_nm};
+  MapFigure peak{"Strongest whitened peak / spot threshold",
+                 "ratio",
+                 MapPalette::sequential,
+                 0,
+                 upper_range(area.peak_over_threshold),
+                 1.0,
+                 "threshold",
+                 "no box centred here, or left out",
+                 area.map_pixel_nm};
+  MapFigure significance{"Significance of the strongest peak (-log10 p, the image's own null)",
+                         "-log10 p",
+                         MapPalette::sequential,
+                         0,
+                         upper_range(area.significance),
+                         -std::log10(options.threshold.alpha),
+                         "alpha",
+                         "no box centred here, or left out",
+                         area.map_pixel_nm};
   MapFigure d{"d-spacing of the strongest spot", "nm", MapPalette::sequential, options.spots.d_min_nm,
               options.spots.d_max_nm, std::nullopt, "", "no spot, no box centred here, or left out", area.map_pixel_nm};
   MapFigure dir{"Direction of q of the strongest spot (from +x, counter-clockwise)", "degrees", MapPalette::cyclic, 0,

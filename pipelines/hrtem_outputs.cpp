@@ -21,7 +21,8 @@ constexpr int kSpotsInCsv = 3;
 nlohmann::json area_map_json(const AreaMap& a, const BoxGrid& g, const HrtemRunInfo& run) {
   using nlohmann::json;
   json fractions = json::object();
-  for (int c = 0; c < kBoxClassCount; ++c) fractions[box_class_name(BoxClass(c))] = json_number(a.area_fraction[std::size_t(c)]);
+  for (int c = 0; c < kBoxClassCount; ++c)
+    fractions[box_class_name(BoxClass(c))] = json_number(a.area_fraction[std::size_t(c)]);
   return {{"description",
            "the box kernel on a sliding grid; a pixel is ordered when at least ordered_vote_share of the clean boxes "
            "covering it (boxes wholly on specimen) are ordered there (an ordered box votes ordered on the cells of its "
@@ -70,9 +71,9 @@ std::string hrtem_tiles_csv(const HrtemResult& r, const HrtemRunInfo& run) {
     const BoxFeatures& f = b.features;
     o << i << ',' << b.ix << ',' << b.iy << ',' << b.x_px << ',' << b.y_px << ','
       << csv_number(run.calibration.origin_x_nm + b.x_px * run.pixel_nm() + half_nm, 6) << ','
-      << csv_number(run.calibration.origin_y_nm + b.y_px * run.pixel_nm() + half_nm, 6) << ',' << (b.region == BoxRegion::specimen ? box_class_name(b.cls) : "") << ','
-      << box_region_name(b.region) << ',' << f.pairs
-      << ',' << f.directions << ',' << csv_number(f.max_whitened, 6);
+      << csv_number(run.calibration.origin_y_nm + b.y_px * run.pixel_nm() + half_nm, 6) << ','
+      << (b.region == BoxRegion::specimen ? box_class_name(b.cls) : "") << ',' << box_region_name(b.region) << ','
+      << f.pairs << ',' << f.directions << ',' << csv_number(f.max_whitened, 6);
     for (int k = 0; k < kSpotsInCsv; ++k) {
       if (k < int(f.spots.size())) {
         const Spot& s = f.spots[std::size_t(k)];
@@ -81,8 +82,9 @@ std::string hrtem_tiles_csv(const HrtemResult& r, const HrtemRunInfo& run) {
         o << ",,,";
       }
     }
-    o << ',' << csv_number(f.acf_secondary, 6) << ',' << csv_number(f.acf_secondary_lag_nm, 6) << ',' << csv_number(f.anisotropy, 6) << ','
-      << (f.flat ? 1 : 0) << ',' << csv_number(-std::log10(std::max(b.p_value, 1e-300)), 6) << ',' << csv_number(f.cover, 6) << ','
+    o << ',' << csv_number(f.acf_secondary, 6) << ',' << csv_number(f.acf_secondary_lag_nm, 6) << ','
+      << csv_number(f.anisotropy, 6) << ',' << (f.flat ? 1 : 0) << ','
+      << csv_number(-std::log10(std::max(b.p_value, 1e-300)), 6) << ',' << csv_number(f.cover, 6) << ','
       << f.streaks + f.edge_spots << '\n';
   }
   return o.str();
@@ -147,10 +149,11 @@ nlohmann::json hrtem_summary_json(const HrtemResult& r, const HrtemRunInfo& run,
   json classes = json::object();
   for (int c = 0; c < kBoxClassCount; ++c) {
     const std::size_t k = std::size_t(c);
-    classes[box_class_name(BoxClass(c))] = {{"boxes", f.box_counts[k]},
-                                             {"fraction", f.box_fraction[k]},
-                                             {"fraction_95ci_wilson", {f.box_fraction_95[k].low, f.box_fraction_95[k].high}},
-                                             {"pixel_area_fraction", f.pixel_fraction[k]}};
+    classes[box_class_name(BoxClass(c))] = {
+        {"boxes", f.box_counts[k]},
+        {"fraction", f.box_fraction[k]},
+        {"fraction_95ci_wilson", {f.box_fraction_95[k].low, f.box_fraction_95[k].high}},
+        {"pixel_area_fraction", f.pixel_fraction[k]}};
     if (area) classes[box_class_name(BoxClass(c))]["area_fraction"] = json_number(area->area_fraction[k]);
   }
   j["classes"] = classes;

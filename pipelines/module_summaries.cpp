@@ -42,7 +42,8 @@ const Key kHrtemCalSource{"hrtem.summary.schema.json", {"calibration", "source"}
 const Key kHrtemPixel{"hrtem.summary.schema.json", {"calibration", "pixel_nm"}, false};
 const Key kHrtemSpecimenArea{"hrtem.summary.schema.json", {"area_map", "specimen_area_nm2"}, false};
 const Key kHrtemAreaFraction{"hrtem.summary.schema.json", {"ordered", "ordered_area_fraction"}, false};
-const Key kHrtemAreaInterval{"hrtem.summary.schema.json", {"ordered", "ordered_area_fraction_95ci_block_bootstrap"}, false};
+const Key kHrtemAreaInterval{
+    "hrtem.summary.schema.json", {"ordered", "ordered_area_fraction_95ci_block_bootstrap"}, false};
 // --- hrtem.series.schema.json (an image folder of `mgscope hrtem --frames`) ---
 const Key kSeries{"hrtem.series.schema.json", {"series"}, true};
 const Key kSeriesPoints{"hrtem.series.schema.json", {"series", "points"}, true};
@@ -297,8 +298,9 @@ MceSummary read_mce_summary(const fs::path& file) {
   const json& critical = member_or_null(s, kMceBeta.path[0]);
   const auto estimate = [&](const Key& k) {
     const json& e = member_or_null(critical, leaf(k));
-    return EstimateValue{e.is_object() && e.contains("value") && e["value"].is_number() ? e["value"].get<double>() : kNoValue,
-                         e.is_object() && e.contains("se") && e["se"].is_number() ? e["se"].get<double>() : kNoValue};
+    return EstimateValue{
+        e.is_object() && e.contains("value") && e["value"].is_number() ? e["value"].get<double>() : kNoValue,
+        e.is_object() && e.contains("se") && e["se"].is_number() ? e["se"].get<double>() : kNoValue};
   };
   out.beta = estimate(kMceBeta);
   out.gamma = estimate(kMceGamma);
@@ -332,14 +334,51 @@ PowerLawSummary read_powerlaw_summary(const fs::path& file) {
 
 std::vector<SummaryKeyUse> summary_keys_read() {
   std::vector<SummaryKeyUse> out;
-  for (const Key* k : {&kHrtemClasses, &kHrtemClassBoxes, &kHrtemCrystalLike, &kHrtemNanocrystal, &kHrtemGroups,
-                       &kHrtemDiameter, &kHrtemInput, &kHrtemFormat, &kHrtemCalibration, &kHrtemCalSource,
-                       &kHrtemPixel, &kHrtemSpecimenArea, &kHrtemAreaFraction, &kHrtemAreaInterval, &kDscSamples, &kDscTg, &kDscTx, &kDscRel, &kDscFormat, &kDscEnthalpyUnit,
-                       &kCreepRepeats, &kHardness, &kModulus, &kAreaCoefficients, &kMceVariant, &kMceDsUnit,
-                       &kMceRcUnit, &kMceTc, &kMceTcErr, &kMceTcVerdict, &kMceMerits, &kMceField, &kMcePeak, &kMceTp, &kMceRcp,
-                       &kMceModel, &kMceModelDistance, &kMceCollapses, &kMceSpread,
-                       &kPowerLawFit, &kPowerLawUsable, &kPowerLawPrefactor, &kPowerLawExponent,
-                       &kPowerLawExponentSe, &kPowerLawPoints})
+  for (const Key* k : {&kHrtemClasses,
+                       &kHrtemClassBoxes,
+                       &kHrtemCrystalLike,
+                       &kHrtemNanocrystal,
+                       &kHrtemGroups,
+                       &kHrtemDiameter,
+                       &kHrtemInput,
+                       &kHrtemFormat,
+                       &kHrtemCalibration,
+                       &kHrtemCalSource,
+                       &kHrtemPixel,
+                       &kHrtemSpecimenArea,
+                       &kHrtemAreaFraction,
+                       &kHrtemAreaInterval,
+                       &kDscSamples,
+                       &kDscTg,
+                       &kDscTx,
+                       &kDscRel,
+                       &kDscFormat,
+                       &kDscEnthalpyUnit,
+                       &kCreepRepeats,
+                       &kHardness,
+                       &kModulus,
+                       &kAreaCoefficients,
+                       &kMceVariant,
+                       &kMceDsUnit,
+                       &kMceRcUnit,
+                       &kMceTc,
+                       &kMceTcErr,
+                       &kMceTcVerdict,
+                       &kMceMerits,
+                       &kMceField,
+                       &kMcePeak,
+                       &kMceTp,
+                       &kMceRcp,
+                       &kMceModel,
+                       &kMceModelDistance,
+                       &kMceCollapses,
+                       &kMceSpread,
+                       &kPowerLawFit,
+                       &kPowerLawUsable,
+                       &kPowerLawPrefactor,
+                       &kPowerLawExponent,
+                       &kPowerLawExponentSe,
+                       &kPowerLawPoints})
     out.push_back({k->schema, k->path, k->required});
   for (const Key* k : {&kSeries, &kSeriesPoints, &kSeriesFormat, &kSeriesCalSource, &kSeriesPixel,
                        &kSeriesFirst, &kSeriesLast}) {

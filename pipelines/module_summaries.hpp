@@ -33,7 +33,8 @@ struct HrtemSummary {
   // The sliding-grid area fraction (absent with --area-stride off).
   bool has_area = false;
   double specimen_area_nm2 = kNoValue;
-  double ordered_area_fraction = kNoValue, ordered_area_low = kNoValue, ordered_area_high = kNoValue;  // 1, 95 % bootstrap
+  double ordered_area_fraction = kNoValue, ordered_area_low = kNoValue,
+         ordered_area_high = kNoValue;  // 1, 95 % bootstrap
 };
 HrtemSummary read_hrtem_summary(const std::filesystem::path& file);
 
@@ -111,7 +112,8 @@ struct PowerLawSummary {
 PowerLawSummary read_powerlaw_summary(const std::filesystem::path& file);
 
 // Every key path the readers above use, per schema file, for the test that checks each is
-// declared there (and required there when the reader requires it). A path step "[]" is "every item of the array"; "*" is "every member".
+// declared there (and required there when the reader requires it). A path step "[]" is "every item of the array"; "*"
+// is "every member".
 struct SummaryKeyUse {
   std::string schema;  // file name in docs/schemas/
   std::vector<std::string> path;

@@ -37,8 +37,10 @@ std::string figure_caption(const std::string& figure) {
     image = p.parent_path().parent_path().filename().string() + ", " + image;
   }
   if (stem == "ordered_fraction")
-    return "In-situ series " + image + ": ordered box fraction (blue, Wilson 95 % band) and ordered area fraction "
-           "(red, block-bootstrap 95 % band) against time from the first point (or frame); breaks mark points left out.";
+    return "In-situ series " + image +
+           ": ordered box fraction (blue, Wilson 95 % band) and ordered area fraction "
+           "(red, block-bootstrap 95 % band) against time from the first point (or frame); breaks mark points left "
+           "out.";
   if (stem == "overview")
     return "In-situ series " + image + ": overlays of up to 12 points spread over the series, each with its time and "
            "ordered box fraction (crystal-like boxes framed red, nanocrystal yellow, boxes left out tinted).";
@@ -65,7 +67,8 @@ std::string figure_caption(const std::string& figure) {
     return "Load P against depth h of indent " + trailing_number(stem) +
            ": the measured curve, the Oliver-Pharr power law fitted to the unloading, the tangent of slope S at "
            "P_max and the contact depth h_c it gives; circles mark pop-ins.";
-  if (stem == "dsc_treatment") return "Relaxation enthalpy and crystallisation onset Tx against the treatment (mean ± sd).";
+  if (stem == "dsc_treatment")
+    return "Relaxation enthalpy and crystallisation onset Tx against the treatment (mean ± sd).";
   if (stem.size() > 4 && stem.compare(stem.size() - 4, 4, "_dsc") == 0)
     return "DSC heating curves (exotherm up) of " + in_words(stem.substr(0, stem.size() - 4)) +
            " with the onset constructions (dashed), a zoom on the glass transition and, when a reference "

@@ -268,7 +268,8 @@ json mce_headlines(const fs::path& dir, json provenance) {
                 s.nearest_model, s.nearest_model_distance, "1");
   h.add_verdict("universal_curve", "Universal curve of -ΔS_M (rms relative spread across fields)",
                 s.universal_collapses < 0 ? ""
-                                          : s.universal_collapses ? "collapses (second order)" : "does not collapse (first order?)",
+                : s.universal_collapses   ? "collapses (second order)"
+                                          : "does not collapse (first order?)",
                 s.universal_rms_spread, "1");
   return h.out;
 }

@@ -228,7 +228,8 @@ SampleManifest read_sample_manifest(const fs::path& manifest) {
   }
   if (s.name.empty()) fail_input(path, "key 'name': missing (the sample's name)");
   for (const ModuleSpec& spec : report_modules())
-    if (const toml::table* t = table[spec.name].as_table()) s.measurements.push_back(read_measurement(spec, *t, base, path));
+    if (const toml::table* t = table[spec.name].as_table())
+      s.measurements.push_back(read_measurement(spec, *t, base, path));
   return s;
 }
 

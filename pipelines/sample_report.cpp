@@ -67,7 +67,8 @@ std::string base64(const std::string& bytes) {
   out.reserve((bytes.size() + 2) / 3 * 4);
   std::size_t i = 0;
   for (; i + 2 < bytes.size(); i += 3) {
-    const unsigned v = (unsigned(uint8_t(bytes[i])) << 16) | (unsigned(uint8_t(bytes[i + 1])) << 8) | uint8_t(bytes[i + 2]);
+    const unsigned v =
+        (unsigned(uint8_t(bytes[i])) << 16) | (unsigned(uint8_t(bytes[i + 1])) << 8) | uint8_t(bytes[i + 2]);
     out += {t[v >> 18], t[(v >> 12) & 63], t[(v >> 6) & 63], t[v & 63]};
   }
   if (i + 1 == bytes.size()) {
@@ -178,7 +179,8 @@ std::string html_page(const std::string& title, const std::string& body) {
          ".figures{display:grid;grid-template-columns:repeat(auto-fill,minmax(420px,1fr));gap:1.2em;margin:1em 0}\n"
          "figure{margin:0;min-width:0}figcaption{font-size:88%;color:#444;margin-top:.3em}\n"
          "nav.toc{background:#f4f5fa;border:1px solid #ccd;padding:.4em 1em;margin:1em 0}nav.toc ol{margin:.3em 0}\n"
-         ".v{white-space:nowrap}.wide table{font-size:93%}.wide th:first-child{min-width:11em}\n.note{font-size:90%;color:#555}.warn{color:#a60;font-weight:bold}\n"
+         ".v{white-space:nowrap}.wide table{font-size:93%}.wide "
+         "th:first-child{min-width:11em}\n.note{font-size:90%;color:#555}.warn{color:#a60;font-weight:bold}\n"
          ".warnings{background:#fff8e6;border:1px solid #e0c070;padding:.3em .8em;margin:.5em 0;"
          "overflow-wrap:anywhere}\n"
          ".warnings details{margin:.2em 0 .4em}.warnings summary{cursor:pointer;color:#555}\n"
@@ -271,11 +273,13 @@ std::string format_quantity(const json& q, bool compact) {
     statistic = "± standard error";
   } else if ((kind == "ci95_wilson" || kind == "ci95_bootstrap") && u["low"].is_number() && u["high"].is_number()) {
     number = value_interval(v, u["low"].get<double>(), u["high"].get<double>());
-    statistic = kind == "ci95_wilson" ? "95 % Wilson interval, n = " + std::to_string(n) : "95 % block-bootstrap interval";
+    statistic =
+        kind == "ci95_wilson" ? "95 % Wilson interval, n = " + std::to_string(n) : "95 % block-bootstrap interval";
   }
   number = "<span class=\"v\">" + number + "</span>";  // a number never breaks across lines; words may
   // A verdict shows its words first, the number behind it after.
-  if (q.contains("text") && q["text"].is_string()) number = html_escape(q["text"].get<std::string>()) + " (" + number + ")";
+  if (q.contains("text") && q["text"].is_string())
+    number = html_escape(q["text"].get<std::string>()) + " (" + number + ")";
   if (statistic.empty()) return number;
   if (compact) return "<span title=\"" + html_escape(statistic) + "\">" + number + "</span>";
   return number + " <span class=\"note\">(" + html_escape(statistic) + ")</span>";
@@ -408,8 +412,8 @@ std::string sample_report_html(const json& report, const fs::path& out_dir, cons
     << "<tr><th>Manifest</th><td>" << html_escape(sample.value("manifest", "")) << "</td></tr>";
   // As the study page writes them: 20, not json's 20.0.
   for (const auto& [k, v] : sample.at("treatment").items())
-    b << "<tr><th>" << html_escape(k) << "</th><td>" << (v.is_number() ? csv_number(v.get<double>(), 8) : html_escape(v.dump()))
-      << "</td></tr>";
+    b << "<tr><th>" << html_escape(k) << "</th><td>"
+      << (v.is_number() ? csv_number(v.get<double>(), 8) : html_escape(v.dump())) << "</td></tr>";
   b << "<tr><th>Program</th><td>mgscope " << html_escape(report.at("program").at("version").get<std::string>())
     << "</td></tr></table>\n"
     << "<p class=\"note\">Numbers are rounded to their uncertainty (two significant digits of it): "
@@ -434,7 +438,8 @@ std::string sample_report_html(const json& report, const fs::path& out_dir, cons
         << warning_items_html(warnings.texts, warnings.lines, warning_noun(mod.at("module").get<std::string>()))
         << "</ol></div>\n";
     }
-    if (mod.at("error").is_string()) b << "<pre class=\"error\">" << html_escape(mod["error"].get<std::string>()) << "</pre>\n";
+    if (mod.at("error").is_string())
+      b << "<pre class=\"error\">" << html_escape(mod["error"].get<std::string>()) << "</pre>\n";
     if (!mod.at("quantities").empty()) {
       // The reader and calibration are said once above the table when every number shares them:
       // repeated in each row, an HRTEM study's calibration of every image made each row ten lines high.

@@ -163,7 +163,8 @@ std::vector<fs::path> sample_out_dirs(const std::vector<std::string>& manifests,
   std::map<std::string, int> used;
   for (const std::string& m : manifests) {
     const fs::path p = fs::absolute(m).lexically_normal();
-    std::string name = p.stem() == "sample" && p.has_parent_path() ? p.parent_path().filename().string() : p.stem().string();
+    std::string name =
+        p.stem() == "sample" && p.has_parent_path() ? p.parent_path().filename().string() : p.stem().string();
     if (name.empty()) name = "sample";
     const int k = used[name]++;
     out.push_back(out_dir / (k == 0 ? name : name + "_" + std::to_string(k + 1)));

@@ -202,9 +202,9 @@ std::string study_page_html(const StudyManifest& study, const StudyPageParts& pa
     b << "<tr><th>" << label_html(c) << "</th>";
     for (const json& row : parts.rows)
       b << "<td>"
-        << (row["quantities"].contains(key)
-                ? format_quantity(row["quantities"][key], true) + doubt_marker(row["quantities"][key], json::array(), true)
-                : "")
+        << (row["quantities"].contains(key) ? format_quantity(row["quantities"][key], true) +
+                                                  doubt_marker(row["quantities"][key], json::array(), true)
+                                            : "")
         << "</td>";
     b << "</tr>\n";
   }

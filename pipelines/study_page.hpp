@@ -21,7 +21,8 @@ struct StudyPageParts {
 };
 
 // The page (one self-contained file; figures embedded). Figure files are under `out_dir`.
-std::string study_page_html(const StudyManifest& study, const StudyPageParts& parts, const std::filesystem::path& out_dir);
+std::string study_page_html(const StudyManifest& study, const StudyPageParts& parts,
+                            const std::filesystem::path& out_dir);
 
 // Each sample's report.html rendered again with a link back to `out_dir`/study.html; a page whose
 // bytes would not change is left alone (a study run with nothing to redo writes nothing new).

@@ -192,7 +192,8 @@ json powerlaw_figure(const std::vector<SampleInStudy>& samples, const fs::path& 
   GnuplotFigure fig;
   fig.png = out_dir / "study_powerlaw.png";
   fig.data_files = {{"study_powerlaw_samples.dat", own.str()}};
-  std::string plot = "plot 'study_powerlaw_samples.dat' using 1:2 with points pt 5 ps 1.4 lc rgb '#d62728' title 'this study'";
+  std::string plot =
+      "plot 'study_powerlaw_samples.dat' using 1:2 with points pt 5 ps 1.4 lc rgb '#d62728' title 'this study'";
   if (!powerlaw_dir.empty()) {
     const std::string points = read_all_text(powerlaw_dir / "powerlaw_points.dat");
     PowerLawSummary fit;
@@ -418,7 +419,8 @@ std::vector<std::string> write_study_outputs(const StudyManifest& study, const s
       const double t = treatment_of(samples[i], study.treatment), v = cell_value(q);
       if (!std::isfinite(t) || !std::isfinite(v)) continue;
       auto [lo, hi] = error_bar(q);
-      dat << study_number(t) << ' ' << study_number(v) << ' ' << (std::isfinite(lo) ? study_number(lo) : study_number(v)) << ' '
+      dat << study_number(t) << ' ' << study_number(v) << ' '
+          << (std::isfinite(lo) ? study_number(lo) : study_number(v)) << ' '
           << (std::isfinite(hi) ? study_number(hi) : study_number(v));
       const bool doubt = !quantity_warnings(q).empty();
       dat << ' ' << (doubt ? 1 : 0) << '\n';
@@ -433,9 +435,11 @@ std::vector<std::string> write_study_outputs(const StudyManifest& study, const s
     fig.height_px = 460;
     fig.data_files = {{stem + ".dat", dat.str()}};
     fig.script = "set xlabel " + gnuplot_quoted(study.treatment_label) + " noenhanced\nset ylabel " +
-                 gnuplot_quoted(enhanced_text(c.label) + (c.unit.empty() || c.unit == "1" ? "" : " (" + gnuplot_unit(c.unit) + ")")) + "\nset grid\n" + (doubted ? "set key below\n" : "set key off\n") +
-                 "set offsets graph 0.05, graph 0.05, graph 0.1, graph 0.1\n" +
-                 "plot '" + stem + ".dat' using 1:2 with lines lc rgb '#8899bb' notitle, '' using 1:2:3:4 with yerrorbars pt 7 ps 1.3 "
+                 gnuplot_quoted(enhanced_text(c.label) +
+                                (c.unit.empty() || c.unit == "1" ? "" : " (" + gnuplot_unit(c.unit) + ")")) +
+                 "\nset grid\n" + (doubted ? "set key below\n" : "set key off\n") +
+                 "set offsets graph 0.05, graph 0.05, graph 0.1, graph 0.1\n" + "plot '" + stem +
+                 ".dat' using 1:2 with lines lc rgb '#8899bb' notitle, '' using 1:2:3:4 with yerrorbars pt 7 ps 1.3 "
                  "lc rgb '#223377' notitle" +
                  // A doubted point is ringed, as its cell in study.html is marked.
                  (doubted ? ", '' using 1:($5 > 0 ? $2 : 1/0) with points pt 6 ps 2.6 lw 2 lc rgb '#cc6600' title "

@@ -121,7 +121,8 @@ std::string html_unit(const std::string& ascii_unit) {
 
 std::string plain_unit(const std::string& ascii_unit) {
   std::string o;
-  for (const Factor& f : parse(ascii_unit)) o += (o.empty() ? "" : " ") + f.symbol + (f.power.empty() ? "" : "^" + f.power);
+  for (const Factor& f : parse(ascii_unit))
+    o += (o.empty() ? "" : " ") + f.symbol + (f.power.empty() ? "" : "^" + f.power);
   return o;
 }
 

@@ -297,8 +297,8 @@ LocatedImage locate(const ByteReader& file, const ReadOptions& options) {
   // stops short of them had been read without a word: its tree and pixels are whole, so it is read,
   // but a copy that stopped short may be missing more than the mark, and the user is told.
   if (after_tree < kDmEndMarkBytes)
-    info.warnings.push_back("the file ends " + std::to_string(after_tree) + " byte(s) after the tag tree, short of the " +
-                            std::to_string(kDmEndMarkBytes) +
+    info.warnings.push_back("the file ends " + std::to_string(after_tree) +
+                            " byte(s) after the tag tree, short of the " + std::to_string(kDmEndMarkBytes) +
                             " zero bytes DM writes there: it may be a cut copy (its tags and pixels are whole)");
   const bool rgba = data_type == kRgbaDataType;
   if (rgba) out.stored = StoredPixels::rgba8;

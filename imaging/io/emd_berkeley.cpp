@@ -196,9 +196,9 @@ LoadedImage read_emd_berkeley(const Hdf5File& f, const std::vector<std::string>&
     std::string why;
     frame_axis = frame_axis_of(dims, shape, why);
     info.frames = int(std::min<hsize_t>(shape[std::size_t(frame_axis)], hsize_t(INT32_MAX)));
-    info.warnings.push_back("3-D data: axis " + std::to_string(frame_axis) + " (" + dims[std::size_t(frame_axis)].object +
-                            ", " + std::to_string(shape[std::size_t(frame_axis)]) + " frames) taken as the frame axis: " +
-                            why);
+    info.warnings.push_back(
+        "3-D data: axis " + std::to_string(frame_axis) + " (" + dims[std::size_t(frame_axis)].object + ", " +
+        std::to_string(shape[std::size_t(frame_axis)]) + " frames) taken as the frame axis: " + why);
   }
   info.frame = options.frame;
   if (frame_axis >= 0)

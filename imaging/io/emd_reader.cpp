@@ -70,8 +70,8 @@ LoadedImage read_emd(const std::string& path, const ReadOptions& options) {
 }
 
 std::unique_ptr<IsolatedReader> emd_reader_process(const std::string& path) {
-  return std::make_unique<IsolatedReader>(path, "libhdf5",
-                                          [path](const ReadOptions& options) { return emd_module(path)(path, options); });
+  return std::make_unique<IsolatedReader>(
+      path, "libhdf5", [path](const ReadOptions& options) { return emd_module(path)(path, options); });
 }
 
 }  // namespace mgscope

@@ -83,7 +83,8 @@ std::optional<std::string> iso_utc(double epoch_s) {
 void set_calibration(const Hdf5File& f, const std::string& object, const json& meta, ImageInfo& info) {
   Calibration& c = info.calibration;
   const auto width = number_at(f, object, meta, {"BinaryResult", "PixelSize", "width"}, "BinaryResult.PixelSize.width");
-  const auto height = number_at(f, object, meta, {"BinaryResult", "PixelSize", "height"}, "BinaryResult.PixelSize.height");
+  const auto height =
+      number_at(f, object, meta, {"BinaryResult", "PixelSize", "height"}, "BinaryResult.PixelSize.height");
   if (!width || !height) {
     info.warnings.push_back(object + ": no BinaryResult.PixelSize; image left uncalibrated");
     c.source = "none: no BinaryResult.PixelSize in " + object;
@@ -102,8 +103,10 @@ void set_calibration(const Hdf5File& f, const std::string& object, const json& m
   c.calibrated = true;
   c.pixel_x_nm = *width * *nm_x;
   c.pixel_y_nm = *height * *nm_y;
-  c.origin_x_nm = number_at(f, object, meta, {"BinaryResult", "Offset", "x"}, "BinaryResult.Offset.x").value_or(0) * *nm_x;
-  c.origin_y_nm = number_at(f, object, meta, {"BinaryResult", "Offset", "y"}, "BinaryResult.Offset.y").value_or(0) * *nm_y;
+  c.origin_x_nm =
+      number_at(f, object, meta, {"BinaryResult", "Offset", "x"}, "BinaryResult.Offset.x").value_or(0) * *nm_x;
+  c.origin_y_nm =
+      number_at(f, object, meta, {"BinaryResult", "Offset", "y"}, "BinaryResult.Offset.y").value_or(0) * *nm_y;
   c.source = "Velox " + object + " BinaryResult.PixelSize (" + unit_x + ", " + unit_y + ")";
 }
 
@@ -142,7 +145,8 @@ LoadedImage read_emd_velox(const Hdf5File& f, const ReadOptions& options) {
   if (groups.empty()) f.fail("/Data/Image", "holds no image group with a 'Data' dataset");
   const std::string& group = groups.front();
   if (groups.size() > 1)
-    info.warnings.push_back(std::to_string(groups.size()) + " images in /Data/Image; reading the first in name order, " + group);
+    info.warnings.push_back(std::to_string(groups.size()) +
+                            " images in /Data/Image; reading the first in name order, " + group);
 
   const std::string data = group + "/Data";
   const H5Id ds = f.open_dataset(data);

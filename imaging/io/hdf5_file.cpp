@@ -380,9 +380,12 @@ PixelKind pixel_kind(const Hdf5File& f, hid_t file_type, const std::string& obje
     const bool is_signed = H5Tget_sign(file_type) == H5T_SGN_2;
     switch (size) {
       case 1: return is_signed ? PixelKind{PixelType::i8, H5T_NATIVE_INT8} : PixelKind{PixelType::u8, H5T_NATIVE_UINT8};
-      case 2: return is_signed ? PixelKind{PixelType::i16, H5T_NATIVE_INT16} : PixelKind{PixelType::u16, H5T_NATIVE_UINT16};
-      case 4: return is_signed ? PixelKind{PixelType::i32, H5T_NATIVE_INT32} : PixelKind{PixelType::u32, H5T_NATIVE_UINT32};
-      case 8: return is_signed ? PixelKind{PixelType::i64, H5T_NATIVE_INT64} : PixelKind{PixelType::u64, H5T_NATIVE_UINT64};
+      case 2:
+        return is_signed ? PixelKind{PixelType::i16, H5T_NATIVE_INT16} : PixelKind{PixelType::u16, H5T_NATIVE_UINT16};
+      case 4:
+        return is_signed ? PixelKind{PixelType::i32, H5T_NATIVE_INT32} : PixelKind{PixelType::u32, H5T_NATIVE_UINT32};
+      case 8:
+        return is_signed ? PixelKind{PixelType::i64, H5T_NATIVE_INT64} : PixelKind{PixelType::u64, H5T_NATIVE_UINT64};
       default: f.fail(object, "integer pixels of " + std::to_string(size) + " bytes are not supported");
     }
   }

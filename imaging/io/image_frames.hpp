@@ -2,8 +2,8 @@
 // each frame, at the cost of that frame. A TIFF stays open between frames (a fresh open walks every
 // directory before page k); an EMD file's frames are read by one child process kept for the series
 // (IsolatedReader: a fork, loading libhdf5 and opening the file cost ~70 ms a frame); MRC, SER and DM
-// are read on demand anyway, so they go through read_image frame by frame. A folder is a series of one frame per file (an acquisition
-// written frame by frame, or an image sequence saved from ImageJ): its image files, found in its
+// are read on demand anyway, so they go through read_image frame by frame. A folder is a series of one frame per file
+// (an acquisition written frame by frame, or an image sequence saved from ImageJ): its image files, found in its
 // subfolders too, in natural order of their paths (frame_2 before frame_10).
 #pragma once
 #include <memory>

@@ -53,7 +53,8 @@ void on_sigbus(int sig, siginfo_t* info, void* context) {
     // The file ends before this page now: zero pages from here to the mapping's end, so that
     // the access (run again on return) and every later one read 0; check_unchanged() refuses it.
     const std::uintptr_t page = address & ~(g_page - 1);
-    void* p = mmap(reinterpret_cast<void*>(page), end - page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+    void* p =
+        mmap(reinterpret_cast<void*>(page), end - page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
     if (p != MAP_FAILED) {
       s.damaged.store(true, std::memory_order_release);
       return;
@@ -72,7 +73,9 @@ bool install_handler() {
   return sigaction(SIGBUS, &action, &g_previous) == 0;
 }
 
-std::int64_t mtime_ns(const struct stat& st) { return std::int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec; }
+std::int64_t mtime_ns(const struct stat& st) {
+  return std::int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+}
 
 }  // namespace
 

@@ -83,8 +83,9 @@ void run_boxes(benchmark::State& state, int n, bool with_acf, bool measure) {
   const ImageF& img = test_image();
   const SpectrumGeometry geom(n, n, 1.985 / n, SpotOptions{});
   // Without the ACF, the transformer of the area map and the null calibration.
-  const std::unique_ptr<BoxTransformer> owned = with_acf ? std::make_unique<BoxTransformer>(n, WindowKind::hann, AcfMode::circular)
-                                                         : spots_only_transformer(geom, WindowKind::hann, AcfMode::circular);
+  const std::unique_ptr<BoxTransformer> owned =
+      with_acf ? std::make_unique<BoxTransformer>(n, WindowKind::hann, AcfMode::circular)
+               : spots_only_transformer(geom, WindowKind::hann, AcfMode::circular);
   BoxTransformer& tr = *owned;
   if (with_acf) tr.acf_half_plane_only();  // as the box grid's transformers
   BoxMeasurer meas(geom);
@@ -191,7 +192,8 @@ void BM_NullCalibration(benchmark::State& state) {
   ThresholdOptions options;
   if (state.range(0) != 0) options.draw_cache = &cache;
   for (auto _ : state) {
-    const SpotThreshold t = choose_spot_threshold(image, g.grid, g.spectrum, WindowKind::hann, AcfMode::circular, options, 1);
+    const SpotThreshold t =
+        choose_spot_threshold(image, g.grid, g.spectrum, WindowKind::hann, AcfMode::circular, options, 1);
     benchmark::DoNotOptimize(t.value);
   }
 }
@@ -208,7 +210,8 @@ void BM_NullSpectrumCheck(benchmark::State& state) {
   options.reuse = &calibrated;
   options.reuse_tolerance = 0.2;
   for (auto _ : state) {
-    const SpotThreshold t = choose_spot_threshold(image, g.grid, g.spectrum, WindowKind::hann, AcfMode::circular, options, 1);
+    const SpotThreshold t =
+        choose_spot_threshold(image, g.grid, g.spectrum, WindowKind::hann, AcfMode::circular, options, 1);
     if (t.reuse_refused) state.SkipWithError("the image refused its own calibration");
     benchmark::DoNotOptimize(t.spectrum_mismatch);
   }

@@ -20,7 +20,8 @@ std::vector<std::uint8_t> inflate(const std::vector<std::uint8_t>& stream, std::
   static libdeflate_decompressor* const d = libdeflate_alloc_decompressor();
   std::vector<std::uint8_t> out(expected + 1);
   std::size_t got = 0;
-  if (libdeflate_deflate_decompress(d, stream.data(), stream.size(), out.data(), out.size(), &got) != LIBDEFLATE_SUCCESS)
+  if (libdeflate_deflate_decompress(d, stream.data(), stream.size(), out.data(), out.size(), &got) !=
+      LIBDEFLATE_SUCCESS)
     std::abort();
   out.resize(got);
   return out;

@@ -10,8 +10,8 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   try {
-    const mgscope::QdData d =
-        mgscope::parse_qd_text(mgscope::decode_text("fuzz.dat", std::string(reinterpret_cast<const char*>(data), size)));
+    const mgscope::QdData d = mgscope::parse_qd_text(
+        mgscope::decode_text("fuzz.dat", std::string(reinterpret_cast<const char*>(data), size)));
     // The curves the analyses take from it: isotherm branches and M(T) set-points.
     std::vector<std::string> warnings;
     mgscope::isotherm_curves(d, 10.0, {}, &warnings);

@@ -252,7 +252,8 @@ TEST_P(MixedGlassArea, AreaFractionMatchesThePixelTruth) {
 }
 
 INSTANTIATE_TEST_SUITE_P(SparseAndDense, MixedGlassArea,
-                         ::testing::Values(std::make_pair(0.10, std::uint64_t(9)), std::make_pair(0.30, std::uint64_t(42))));
+                         ::testing::Values(std::make_pair(0.10, std::uint64_t(9)),
+                                           std::make_pair(0.30, std::uint64_t(42))));
 
 }  // namespace mgscope
 

@@ -251,7 +251,8 @@ TEST(Corrupt, DmCutInsideItsEndMarkIsReadWithAWarning) {
     const std::string ext = ".dm" + std::to_string(version);
     EXPECT_EQ(end_mark_warning(read_dm(ByteReader("whole" + ext, Bytes(whole)), {})), "");
     for (std::size_t cut = 1; cut <= 8; ++cut) {
-      const LoadedImage image = read_dm(ByteReader("cut" + ext, Bytes(whole.begin(), whole.end() - std::ptrdiff_t(cut))), {});
+      const LoadedImage image =
+          read_dm(ByteReader("cut" + ext, Bytes(whole.begin(), whole.end() - std::ptrdiff_t(cut))), {});
       EXPECT_EQ(end_mark_warning(image), "the file ends " + std::to_string(8 - cut) +
                                              " byte(s) after the tag tree, short of the 8 zero bytes DM writes there: "
                                              "it may be a cut copy (its tags and pixels are whole)");
@@ -260,7 +261,8 @@ TEST(Corrupt, DmCutInsideItsEndMarkIsReadWithAWarning) {
   }
   MGSCOPE_SHARED_OR_SKIP(path, "hrtem/test_STEM_image.dm3");
   const ByteReader real(path);
-  const LoadedImage cut = read_dm(ByteReader("test_STEM_image_cut.dm3", Bytes(real.data(), real.data() + real.size() - 1)), {});
+  const LoadedImage cut =
+      read_dm(ByteReader("test_STEM_image_cut.dm3", Bytes(real.data(), real.data() + real.size() - 1)), {});
   EXPECT_NE(end_mark_warning(cut).find("the file ends 7 byte(s) after the tag tree"), std::string::npos);
   EXPECT_EQ(end_mark_warning(read_dm(real, {})), "");
 }

@@ -117,7 +117,8 @@ inline Bytes make_ser(const SerSpec& s) {
     put<std::int16_t>(b, s.data_type);
     put<std::int32_t>(b, s.width);
     put<std::int32_t>(b, s.height);
-    put_bytes(b, s.frame_pixels.empty() ? ser_pixels(s.data_type, s.width, s.height, f) : s.frame_pixels[std::size_t(f)]);
+    put_bytes(b,
+              s.frame_pixels.empty() ? ser_pixels(s.data_type, s.width, s.height, f) : s.frame_pixels[std::size_t(f)]);
     if (!s.times.empty()) {  // the element's tag: int32 TagTypeID, int32 Time
       tags[std::size_t(f)] = std::int64_t(b.size());
       put<std::int32_t>(b, 0x4152);
@@ -200,7 +201,10 @@ class DmWriter {
     const Bytes root = group(root_entries);
     Bytes b;
     put<std::uint32_t>(b, std::uint32_t(version_), true);
-    if (version_ == 4) put<std::uint64_t>(b, root.size(), true); else put<std::uint32_t>(b, std::uint32_t(root.size()), true);
+    if (version_ == 4)
+      put<std::uint64_t>(b, root.size(), true);
+    else
+      put<std::uint32_t>(b, std::uint32_t(root.size()), true);
     put<std::uint32_t>(b, little_ ? 1 : 0, true);
     put_bytes(b, root);
     b.insert(b.end(), 8, 0);  // DM ends with zero padding

@@ -145,7 +145,8 @@ TEST(Window, MiddleRowIsThe2dWindowsRowToTheBit) {
   for (WindowKind kind : {WindowKind::hann, WindowKind::hamming, WindowKind::tukey})
     for (int n : {8, 9, 100, 101}) {  // odd n: w1(n / 2) is not 1, and the row carries it
       const std::vector<float> w = make_window_2d(kind, n);
-      const std::vector<float> expected(w.begin() + std::ptrdiff_t(n / 2) * n, w.begin() + std::ptrdiff_t(n / 2 + 1) * n);
+      const std::vector<float> expected(w.begin() + std::ptrdiff_t(n / 2) * n,
+                                        w.begin() + std::ptrdiff_t(n / 2 + 1) * n);
       EXPECT_EQ(window_middle_row(kind, n), expected) << window_name(kind) << " " << n;
     }
 }

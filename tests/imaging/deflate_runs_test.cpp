@@ -118,7 +118,8 @@ TEST(DeflateRuns, AsSmallAsZlibsRunLengthStrategy) {
   std::mt19937 rng(9);
   std::normal_distribution<double> noise(0, 6);
   std::vector<std::uint8_t> d(1 << 20);
-  for (std::size_t i = 0; i < d.size(); ++i) d[i] = (i / 4096) % 16 == 3 ? 0 : std::uint8_t(int(std::lround(noise(rng))));
+  for (std::size_t i = 0; i < d.size(); ++i)
+    d[i] = (i / 4096) % 16 == 3 ? 0 : std::uint8_t(int(std::lround(noise(rng))));
   const std::vector<std::uint8_t> ours = deflate_runs(d.data(), d.size(), true);
   z_stream z{};
   ASSERT_EQ(deflateInit2(&z, 1, Z_DEFLATED, -15, 8, Z_RLE), Z_OK);

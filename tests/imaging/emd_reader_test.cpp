@@ -447,7 +447,8 @@ TEST(EmdReader, VeloxGarbledDescriptiveMetadataIsLeftOutWithAWarning) {
   EXPECT_EQ(im.info.metadata.count("voltage_kV"), 0u);
   EXPECT_EQ(im.info.metadata.count("date"), 0u);  // 1e300 s is no date
   bool warned = false;
-  for (const auto& w : im.info.warnings) warned |= w.find("Optics.AccelerationVoltage = \"200 kV\" is not a number") != std::string::npos;
+  for (const auto& w : im.info.warnings)
+    warned |= w.find("Optics.AccelerationVoltage = \"200 kV\" is not a number") != std::string::npos;
   EXPECT_TRUE(warned);
 }
 
@@ -460,7 +461,8 @@ TEST(EmdReader, VeloxCompoundPixelsAreRefused) {
 TEST(EmdReader, DimsThatDisagreeWithTheDataAreRefused) {
   const std::string path = (test::scratch_dir("emd_dims") / "dims.emd").string();
   test::write_berkeley_stack(path, 7);
-  expect_input_error([&] { read_emd(path, {}); }, path, "/data/stack/dim3': holds 7 values but data axis 2 has 5 pixels");
+  expect_input_error([&] { read_emd(path, {}); }, path,
+                     "/data/stack/dim3': holds 7 values but data axis 2 has 5 pixels");
 }
 
 TEST(EmdReader, MissingDimAndOneDimensionalDataAreRefused) {

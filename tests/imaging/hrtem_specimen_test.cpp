@@ -178,7 +178,8 @@ TEST(NullCalibration, AMaskTouchingEveryTileIsCalibratedOnACleanCropBetweenThem)
   const HrtemResult r = analyse_hrtem(with_pixel_size(std::move(turned), o.pixel_nm), ho, "turned");
   o.vacuum_fraction = 0;
   o.scale_bar_nm = 0;
-  const HrtemResult clean = analyse_hrtem(with_pixel_size(as_float(make_synth_hrtem(o).counts), o.pixel_nm), ho, "clean");
+  const HrtemResult clean =
+      analyse_hrtem(with_pixel_size(as_float(make_synth_hrtem(o).counts), o.pixel_nm), ho, "clean");
   std::printf("turned: level %.2f (%s); without vacuum and bar %.2f\n", r.threshold.value,
               r.threshold.description.c_str(), clean.threshold.value);
   ASSERT_TRUE(r.mask.vacuum_found);
@@ -422,7 +423,8 @@ TEST(SpecimenMask, SameMaskWhetherTheSearchesRunSideBySideOrInTurn) {
       if (x0 >= sx0 && y0 >= sy0 && x1 <= sx0 + side && y1 <= sy0 + side) {
         ++inside;
         EXPECT_FALSE(vacuum) << "cell " << cx << "," << cy << " inside the square";
-      } else if (!in_turn.annotation.any(x0, y0, x1, y1) && all_vacuum(x0 - probe, y0 - probe, x1 + probe, y1 + probe)) {
+      } else if (!in_turn.annotation.any(x0, y0, x1, y1) &&
+                 all_vacuum(x0 - probe, y0 - probe, x1 + probe, y1 + probe)) {
         ++clear_vacuum;  // a probe or more from the specimen's edge
         EXPECT_TRUE(vacuum) << "cell " << cx << "," << cy << " in the vacuum";
       }
@@ -431,9 +433,11 @@ TEST(SpecimenMask, SameMaskWhetherTheSearchesRunSideBySideOrInTurn) {
   EXPECT_GE(clear_vacuum, 10);
 
   CoreLender none_idle(0), one_idle(1);
-  for (auto [threads, lender] : {std::pair<int, CoreLender*>{2, nullptr}, {2, &one_idle}, {2, &none_idle}, {0, nullptr}}) {
+  for (auto [threads, lender] :
+       {std::pair<int, CoreLender*>{2, nullptr}, {2, &one_idle}, {2, &none_idle}, {0, nullptr}}) {
     const SpecimenMask m = mask(threads, lender);
-    SCOPED_TRACE("threads " + std::to_string(threads) + (lender ? lender == &one_idle ? ", a lender with an idle core" : ", a lender without" : ""));
+    SCOPED_TRACE("threads " + std::to_string(threads) +
+                 (lender ? lender == &one_idle ? ", a lender with an idle core" : ", a lender without" : ""));
     EXPECT_EQ(m.vacuum_cells, in_turn.vacuum_cells);
     EXPECT_EQ(m.vacuum_found, in_turn.vacuum_found);
     EXPECT_EQ(m.vacuum_ratio, in_turn.vacuum_ratio);

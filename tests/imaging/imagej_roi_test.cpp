@@ -14,7 +14,9 @@ int be16(const std::vector<std::uint8_t>& b, std::size_t at) {
   return std::int16_t(std::uint16_t((b[at] << 8) | b[at + 1]));
 }
 int le16(const std::vector<std::uint8_t>& b, std::size_t at) { return b[at] | (b[at + 1] << 8); }
-long le32(const std::vector<std::uint8_t>& b, std::size_t at) { return long(le16(b, at)) | (long(le16(b, at + 2)) << 16); }
+long le32(const std::vector<std::uint8_t>& b, std::size_t at) {
+  return long(le16(b, at)) | (long(le16(b, at + 2)) << 16);
+}
 
 }  // namespace
 
@@ -34,7 +36,8 @@ TEST(ImageJRoi, RectangleHeaderHoldsTheCoordinates) {
 }
 
 TEST(ImageJRoi, SetIsAStoredZipOfNamedRois) {
-  const std::vector<RectRoi> rois = {{"box00003_nanocrystal", 300, 0, 100, 100}, {"box00012_crystal-like", 200, 200, 100, 100}};
+  const std::vector<RectRoi> rois = {{"box00003_nanocrystal", 300, 0, 100, 100},
+                                     {"box00012_crystal-like", 200, 200, 100, 100}};
   const std::vector<std::uint8_t> zip = roi_set_zip(rois);
   EXPECT_EQ(roi_set_zip(rois), zip);  // reproducible bytes (fixed time stamps)
   // Walk the local file headers: stored entries, the ROI bytes right after name and extra field.

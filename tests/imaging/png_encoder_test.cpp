@@ -22,7 +22,8 @@ TEST(PngEncoder, GrayPixelsComeBackExactlyWithValidChunks) {
   const int w = 37, h = 11, stride = 40;  // odd width, padded rows
   std::vector<std::uint8_t> img(std::size_t(stride) * h, 0xEE);
   for (int y = 0; y < h; ++y)
-    for (int x = 0; x < w; ++x) img[std::size_t(y) * stride + std::size_t(x)] = std::uint8_t((x * 37 + y * 101) ^ (x * y));
+    for (int x = 0; x < w; ++x)
+      img[std::size_t(y) * stride + std::size_t(x)] = std::uint8_t((x * 37 + y * 101) ^ (x * y));
   const Decoded d = decode(encode_png_8bit(img.data(), w, h, stride, PngColour::gray));
   ASSERT_EQ(d.width, w);
   ASSERT_EQ(d.height, h);
@@ -30,7 +31,8 @@ TEST(PngEncoder, GrayPixelsComeBackExactlyWithValidChunks) {
   ASSERT_EQ(d.pixels.size(), std::size_t(w) * h);
   for (int y = 0; y < h; ++y)
     for (int x = 0; x < w; ++x)
-      ASSERT_EQ(d.pixels[std::size_t(y) * w + std::size_t(x)], img[std::size_t(y) * stride + std::size_t(x)]) << x << "," << y;
+      ASSERT_EQ(d.pixels[std::size_t(y) * w + std::size_t(x)], img[std::size_t(y) * stride + std::size_t(x)])
+          << x << "," << y;
 }
 
 TEST(PngEncoder, BgrIsStoredAsRgb) {
@@ -215,7 +217,8 @@ TEST(PngEncoder, PalettePicturesCompressedInBandsGiveTheSameBytesOnAnyThreadCoun
 TEST(PngEncoder, TheFileIsWrittenIntoOneBufferOfItsExactSize) {
   const int w = 64, h = 64;
   std::vector<std::uint8_t> bgr(std::size_t(w) * h * 3);
-  for (std::size_t i = 0; i < std::size_t(w) * h; ++i) bgr[3 * i] = bgr[3 * i + 1] = bgr[3 * i + 2] = std::uint8_t(i % 254);
+  for (std::size_t i = 0; i < std::size_t(w) * h; ++i)
+    bgr[3 * i] = bgr[3 * i + 1] = bgr[3 * i + 2] = std::uint8_t(i % 254);
   bgr[0] = 255;  // two colours beside the 254 grays: a palette of 256 entries
   bgr[5] = 255;
   const std::vector<std::uint8_t> palette = encode_png_8bit(bgr.data(), w, h, 3 * w, PngColour::bgr);
@@ -226,7 +229,8 @@ TEST(PngEncoder, TheFileIsWrittenIntoOneBufferOfItsExactSize) {
   for (std::size_t i = 0; i < gray.size(); ++i) gray[i] = std::uint8_t(i * 7);
   const std::vector<std::uint8_t> gray_png = encode_png_8bit(gray.data(), w, h, w, PngColour::gray);
   EXPECT_EQ(gray_png.capacity(), gray_png.size());
-  for (std::size_t i = 0; i < bgr.size(); ++i) bgr[i] = std::uint8_t((i * 2654435761u) >> 13);  // thousands of colours: RGB
+  for (std::size_t i = 0; i < bgr.size(); ++i)
+    bgr[i] = std::uint8_t((i * 2654435761u) >> 13);  // thousands of colours: RGB
   const std::vector<std::uint8_t> rgb_png = encode_png_8bit(bgr.data(), w, h, 3 * w, PngColour::bgr);
   ASSERT_EQ(decode(rgb_png).colour_type, 2);
   EXPECT_EQ(rgb_png.capacity(), rgb_png.size());
@@ -235,7 +239,8 @@ TEST(PngEncoder, TheFileIsWrittenIntoOneBufferOfItsExactSize) {
 TEST(PngEncoder, SameBytesEveryTimeAndEmptyImagesRefused) {
   std::vector<std::uint8_t> img(64 * 64);
   for (std::size_t i = 0; i < img.size(); ++i) img[i] = std::uint8_t(i * 7);
-  EXPECT_EQ(encode_png_8bit(img.data(), 64, 64, 64, PngColour::gray), encode_png_8bit(img.data(), 64, 64, 64, PngColour::gray));
+  EXPECT_EQ(encode_png_8bit(img.data(), 64, 64, 64, PngColour::gray),
+            encode_png_8bit(img.data(), 64, 64, 64, PngColour::gray));
   EXPECT_THROW(encode_png_8bit(img.data(), 0, 64, 64, PngColour::gray), std::invalid_argument);
 }
 

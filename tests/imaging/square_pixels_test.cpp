@@ -26,7 +26,8 @@ ImageF sinusoids(int w, int h, double pixel_x, double pixel_y, double period_x_n
   ImageF im(w, h);
   for (int y = 0; y < h; ++y)
     for (int x = 0; x < w; ++x)
-      im.at(x, y) = float(std::cos(2 * kPi * x * pixel_x / period_x_nm) + std::cos(2 * kPi * y * pixel_y / period_y_nm));
+      im.at(x, y) =
+          float(std::cos(2 * kPi * x * pixel_x / period_x_nm) + std::cos(2 * kPi * y * pixel_y / period_y_nm));
   return im;
 }
 

@@ -317,7 +317,8 @@ TEST(SpecimenMask, PlanesAndCellsAnswerAsPixelsDo) {
   m.cells_y = 5;
   m.vacuum_found = true;
   m.vacuum_cells.assign(30, 0);
-  for (int i : {7, 8, 17, 24, 29}) m.vacuum_cells[std::size_t(i)] = 1;  // (cx, cy) = (1, 1), (2, 1), (5, 2), (0, 4), (5, 4)
+  for (int i : {7, 8, 17, 24, 29})
+    m.vacuum_cells[std::size_t(i)] = 1;  // (cx, cy) = (1, 1), (2, 1), (5, 2), (0, 4), (5, 4)
   m.annotation = BitPlane(300, 257);
   for (int y = 150; y < 157; ++y)
     for (int x = 100; x < 161; ++x) m.annotation.set(x, y);

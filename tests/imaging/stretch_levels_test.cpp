@@ -49,7 +49,8 @@ TEST(StretchLevels, LevelsOfARampAreItsQuantiles) {
   for (std::size_t i = 0; i < px.size(); ++i) px[i] = std::uint16_t(i % 65536);
   auto raw = [&](int x, int y) { return px[std::size_t(y) * 2000 + std::size_t(x)]; };
   auto as_float = [&](int x, int y) { return float(raw(x, y)); };
-  const StretchLevels a = stretch_levels(raw, 2000, 2000, 0.005, 0.995), b = stretch_levels(as_float, 2000, 2000, 0.005, 0.995);
+  const StretchLevels a = stretch_levels(raw, 2000, 2000, 0.005, 0.995),
+                      b = stretch_levels(as_float, 2000, 2000, 0.005, 0.995);
   EXPECT_EQ(a.lo, b.lo);
   EXPECT_EQ(a.scale, b.scale);
   EXPECT_GT(a.scale, 0.f);

@@ -39,7 +39,8 @@ std::vector<MhCurve> mean_field_isotherms(double eta, const std::vector<double>&
   for (double t : T) {
     MhCurve c;
     c.temperature_K = t;
-    for (double h : H) c.field_Oe.push_back(h), c.magnetization.push_back(solve_mean_field(m, t, h * 1e-4).magnetization_emu_per_g);
+    for (double h : H)
+      c.field_Oe.push_back(h), c.magnetization.push_back(solve_mean_field(m, t, h * 1e-4).magnetization_emu_per_g);
     out.push_back(std::move(c));
   }
   return out;
@@ -52,7 +53,8 @@ const std::vector<MhCurve>& mean_field_near_tc() {
   return c;
 }
 const std::vector<MhCurve>& heisenberg_near_tc() {
-  static const auto c = arrott_noakes_isotherms(ArrottNoakesModel{}, temperatures(100, 1, 12, 12), fields_Oe(0.1, 5, true));
+  static const auto c =
+      arrott_noakes_isotherms(ArrottNoakesModel{}, temperatures(100, 1, 12, 12), fields_Oe(0.1, 5, true));
   return c;
 }
 EntropyChange heisenberg_entropy() { return compute_entropy_change(heisenberg_near_tc(), {}, "Arrott-Noakes"); }

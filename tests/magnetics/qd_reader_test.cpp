@@ -325,8 +325,9 @@ TEST(QdReaderBadInput, ErrorsNameTheFile) {
     return std::string("no error");
   };
   EXPECT_NE(message("nodata.txt", "hello\nworld\n").find("nodata.txt: not a Quantum Design export"), std::string::npos);
-  EXPECT_NE(message("nomoment.dat", "[Data]\nTemperature (K),Magnetic Field (Oe)\n1,2\n").find("nomoment.dat: no moment"),
-            std::string::npos);
+  EXPECT_NE(
+      message("nomoment.dat", "[Data]\nTemperature (K),Magnetic Field (Oe)\n1,2\n").find("nomoment.dat: no moment"),
+      std::string::npos);
   EXPECT_NE(message("notemp.dat", "[Data]\nMagnetic Field (Oe),Moment (emu)\n1,2\n").find("notemp.dat: no temperature"),
             std::string::npos);
   EXPECT_NE(message("trunc.dat", "[Header]\n[Data]\n").find("trunc.dat"), std::string::npos);

@@ -274,7 +274,8 @@ TEST(CliRules, AFileGivenWhereOptionsTakeFilesNamesThoseOptions) {
   const auto r = run_mgscope("mce '" + file + "' -o '" + (dir / "out").string() + "'");
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("'" + file + "' is a file: "), std::string::npos) << r.output;
-  EXPECT_NE(r.output.find(" mce takes its files by option (--mt FILE..., --mh FILE...)"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(" mce takes its files by option (--mt FILE..., --mh FILE...)"), std::string::npos)
+      << r.output;
 }
 
 TEST(CliRules, AloneItListsTheCommandsInWorkflowOrder) {

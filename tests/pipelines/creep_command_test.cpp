@@ -93,7 +93,9 @@ TEST(CreepCommand, FitsGeneratedRepeatsAndGoesOnPastBadCurves) {
   EXPECT_EQ(summary["repeats"]["tau1_s"]["n"], 3);
   EXPECT_NEAR(summary["repeats"]["tau2_s"]["mean"].get<double>(), 25.0, 1.25);
   const std::string spectrum = test::read_all(out1 / "spectrum.csv");
-  EXPECT_EQ(spectrum.rfind("tau_s,L_per_GPa:creep_01.txt,L_per_GPa:creep_02.txt,L_per_GPa:creep_03.txt,L_mean_per_GPa\n", 0), 0u);
+  EXPECT_EQ(
+      spectrum.rfind("tau_s,L_per_GPa:creep_01.txt,L_per_GPa:creep_02.txt,L_per_GPa:creep_03.txt,L_mean_per_GPa\n", 0),
+      0u);
   EXPECT_EQ(std::count(spectrum.begin(), spectrum.end(), '\n'), 1 + 101);  // 0.01..1000 s at 20 per decade
   EXPECT_TRUE(std::filesystem::exists(out1 / "creep_fit_1.gp"));
   EXPECT_TRUE(std::filesystem::exists(out1 / "spectra.gp"));
@@ -110,8 +112,8 @@ TEST(CreepCommand, ForcedUnitsAndFerryKernel) {
   const auto dir = test::scratch_dir("creep_cmd_ferry");
   auto r = test::run_mgscope("synth creep --count 1 -o '" + (dir / "in").string() + "'");
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  r = test::run_mgscope("creep '" + (dir / "in" / "creep_01.csv").string() + "' --units 2 --kernel ferry --figures 0 -o '" +
-                        (dir / "out").string() + "'");
+  r = test::run_mgscope("creep '" + (dir / "in" / "creep_01.csv").string() +
+                        "' --units 2 --kernel ferry --figures 0 -o '" + (dir / "out").string() + "'");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const Table t = read_csv(dir / "out" / "creep.csv");
   ASSERT_EQ(t.size(), 1u);
@@ -144,12 +146,14 @@ TEST(CreepCommand, ForcedUnitsAndATimeConstantAtItsBoundAreWarnedOf) {
 
 TEST(HardnessCommand, GridWithPopinsAgainstTruth) {
   const auto dir = test::scratch_dir("hardness_cmd");
-  auto r = test::run_mgscope("synth indent --grid 3 --spacing-um 25 --format nanotest -o '" + (dir / "in").string() + "'");
+  auto r =
+      test::run_mgscope("synth indent --grid 3 --spacing-um 25 --format nanotest -o '" + (dir / "in").string() + "'");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   std::string files;
   for (int row = 1; row <= 3; ++row)
     for (int col = 1; col <= 3; ++col)
-      files += " '" + (dir / "in" / ("indent_r0" + std::to_string(row) + "_c0" + std::to_string(col) + ".txt")).string() + "'";
+      files += " '" +
+               (dir / "in" / ("indent_r0" + std::to_string(row) + "_c0" + std::to_string(col) + ".txt")).string() + "'";
   write(dir / "in" / "broken.txt", "0.1\t5.0\t0.2\r\n0.2\t5.x\t0.3\r\n");
   files += " '" + (dir / "in" / "broken.txt").string() + "'";
   r = test::run_mgscope("hardness" + files + " --positions '" + (dir / "in" / "positions.csv").string() + "' -o '" +
@@ -216,7 +220,8 @@ TEST(HardnessCommand, MultiTermAreaFunctionFromTheCommandLine) {
   for (const auto& row : blunt) EXPECT_NEAR(std::stod(row.at("hardness_GPa")), 6.0, 0.02 * 6.0);
   r = test::run_mgscope("hardness" + files + " --figures 0 -o '" + (dir / "ideal").string() + "'");
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  for (const auto& row : read_csv(dir / "ideal" / "hardness.csv")) EXPECT_GT(std::stod(row.at("hardness_GPa")), 1.2 * 6.0);
+  for (const auto& row : read_csv(dir / "ideal" / "hardness.csv"))
+    EXPECT_GT(std::stod(row.at("hardness_GPa")), 1.2 * 6.0);
 }
 
 TEST(HardnessCommand, RealNanoTestZipInSensibleRange) {

@@ -147,7 +147,8 @@ TEST(DscCommand, BadFileFailsAloneAndExitCodeIsOne) {
     cool << "T_K,t_s,HF_mW\n";
     for (int i = 0; i < 100; ++i) cool << 600 - 0.2 * i << ',' << i << ",1.0\n";
   }
-  auto r = test::run_mgscope("dsc '" + d + "/garbled.csv' '" + d + "/good.txt' '" + d + "/cooling.csv' -o '" + d + "/out'");
+  auto r =
+      test::run_mgscope("dsc '" + d + "/garbled.csv' '" + d + "/good.txt' '" + d + "/cooling.csv' -o '" + d + "/out'");
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find("garbled.csv: line 3"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("cooling.csv: no heating segment"), std::string::npos) << r.output;

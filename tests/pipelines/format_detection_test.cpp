@@ -308,7 +308,8 @@ TEST(FormatDetection, AFileInTheWrongCommandNamesTheOneThatReadsIt) {
   const fs::path dir = test::scratch_dir("reader_hint_cli");
   DscSynthParams p;
   write(dir / "scan.txt", write_dsc_netzsch(generate_dsc(p), p));
-  const auto r = test::run_mgscope("mce --mt '" + (dir / "scan.txt").string() + "' -o '" + (dir / "out").string() + "'");
+  const auto r =
+      test::run_mgscope("mce --mt '" + (dir / "scan.txt").string() + "' -o '" + (dir / "out").string() + "'");
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find("scan.txt: not a Quantum Design export"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find(": `mgscope dsc` reads it\n"), std::string::npos) << r.output;

@@ -183,7 +183,8 @@ TEST(HrtemRecord, RowRoundTripGivesTheSameCombinedCsv) {
   EXPECT_EQ(csv, hrtem_combined_csv(direct, 200, 7));
   // Each row ends with its doubts; the pooled row's are every image's, named.
   EXPECT_NE(csv.find(",\"vacuum found | 2 groups, \"\"cut\"\"\"\n"), std::string::npos) << csv;
-  EXPECT_NE(csv.find(",\"img\xff.tif: vacuum found | img\xff.tif: 2 groups, \"\"cut\"\"\"\n"), std::string::npos) << csv;
+  EXPECT_NE(csv.find(",\"img\xff.tif: vacuum found | img\xff.tif: 2 groups, \"\"cut\"\"\"\n"), std::string::npos)
+      << csv;
   // An image without a specimen box has no fractions: empty cells, not the 0 they read before.
   EXPECT_NE(csv.find("\nb.tif,0,0,0,0,,,,,,,,,,\n"), std::string::npos) << csv;
   // A failed image has its row, which says why, and the pooled row says it is left out.

@@ -118,8 +118,9 @@ std::vector<PageChecks> check_in_chromium(const std::vector<Look>& looks, const 
     FILE* f = std::fopen(probed.back().string().c_str(), "wb");
     std::fwrite(html.data(), 1, html.size(), f);
     std::fclose(f);
-    frames += "<iframe src=\"file://" + fs::absolute(probed.back()).string() + "\" style=\"display:block;border:0;width:" +
-              std::to_string(look.width_px) + "px;height:1000px\"></iframe>\n";
+    frames += "<iframe src=\"file://" + fs::absolute(probed.back()).string() +
+              "\" style=\"display:block;border:0;width:" + std::to_string(look.width_px) +
+              "px;height:1000px\"></iframe>\n";
   }
   // The listener comes before the frames: a small page posts before the frames after it have loaded.
   // The marker is put together in the script, so that the page's own source does not hold it.

@@ -50,7 +50,8 @@ std::pair<std::string, std::string> embedded_image(const std::string& html) {
   const std::size_t at = html.find("src=\"data:image/");
   if (at == std::string::npos) return {};
   const std::size_t slash = at + 16, semicolon = html.find(';', slash), comma = html.find(',', semicolon);
-  return {html.substr(slash, semicolon - slash), base64_decoded(html.substr(comma + 1, html.find('"', comma) - comma - 1))};
+  return {html.substr(slash, semicolon - slash),
+          base64_decoded(html.substr(comma + 1, html.find('"', comma) - comma - 1))};
 }
 
 // Width and height from a baseline JPEG's SOF0 segment.

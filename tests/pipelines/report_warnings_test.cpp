@@ -48,7 +48,8 @@ TEST(ReportWarnings, HrtemImagesInNameOrderAndRepeatsOnce) {
 // to every number; figure warnings to none.
 TEST(NumberWarnings, ASectionsDoubtsGoToItsNumbersOnly) {
   const auto dir = test::scratch_dir("number_warnings_mce");
-  write(dir / "mce.json", R"({"warnings": ["iso.dat (critical): outside the critical region", "fc.dat: readings averaged",
+  write(dir / "mce.json",
+        R"({"warnings": ["iso.dat (critical): outside the critical region", "fc.dat: readings averaged",
                                            "iso.dat: no virgin branch", "no sample mass"],
                               "inputs": [{"file": "fc.dat"}, {"file": "iso.dat"}],
                               "figure_warnings": ["gnuplot missing"],
@@ -147,19 +148,22 @@ TEST(ReportReasons, TcOfAFailedMtFileSaysItFailed) {
             "the M(T) file failed: fc.dat: holds NUL bytes at offset 3000: a binary file, not a text export");
   write(dir / "mce.json", R"json({"inputs": [], "units": {"minus_dSm": "J/(kg K)", "RCP_RC": "J/kg"}, "warnings": [],
                                "curie": []})json");
-  EXPECT_EQ(module_headlines("mce", dir, nlohmann::json::object())["Tc"]["reason"], "no field-cooled M(T) file was given");
+  EXPECT_EQ(module_headlines("mce", dir, nlohmann::json::object())["Tc"]["reason"],
+            "no field-cooled M(T) file was given");
 }
 
 // The provenance says which mass each file was normalised by (it said "from the header or --mass"
 // for a file without one, whose numbers are moment-only).
 TEST(ReportProvenance, TheMassOfEachMagnetometerFileIsNamed) {
   const auto dir = test::scratch_dir("report_mass_provenance");
-  write(dir / "mce.json", R"json({"inputs": [{"file": "raw/fc.dat", "variant": "MPMS3", "mass_mg": 10.5, "mass_source": "header"},
+  write(dir / "mce.json",
+        R"json({"inputs": [{"file": "raw/fc.dat", "variant": "MPMS3", "mass_mg": 10.5, "mass_source": "header"},
                                            {"file": "raw/iso.dat", "variant": "MPMS3", "mass_mg": null, "mass_source": "none"}],
                                "units": {"minus_dSm": "mJ/K", "RCP_RC": "mJ"}, "warnings": [], "curie": []})json");
   const auto q = module_headlines("mce", dir, nlohmann::json::object());
-  EXPECT_EQ(q["Tc"]["provenance"]["calibration"],
-            "sample mass (header SAMPLE_MASS or --mass): fc.dat: 10.5 mg (header); iso.dat: no mass (moment-only outputs)");
+  EXPECT_EQ(
+      q["Tc"]["provenance"]["calibration"],
+      "sample mass (header SAMPLE_MASS or --mass): fc.dat: 10.5 mg (header); iso.dat: no mass (moment-only outputs)");
 }
 
 }  // namespace

@@ -130,7 +130,8 @@ TEST(SampleCommand, DemoStudyEndToEndThenNothingToRedo) {
 
   // Known trends of the generated study: ordered fraction and dH_rel highest at 20 cycles.
   std::map<std::string, json> reports;
-  for (const char* s : {"ascast", "ctc10", "ctc20", "ctc40"}) reports[s] = read_json(out / "samples" / s / "report.json");
+  for (const char* s : {"ascast", "ctc10", "ctc20", "ctc40"})
+    reports[s] = read_json(out / "samples" / s / "report.json");
   EXPECT_EQ(reports["ctc20"]["schema"], "mgscope-report/1");
   EXPECT_EQ(reports["ctc20"]["sample"]["treatment"]["ctc_cycles"], 20.0);
   // A doubted number carries its warnings: the demo's critical exponents are fitted outside the
@@ -314,8 +315,10 @@ std::map<std::string, json> modules_by_name(const json& report) {
 
 TEST(SampleCommand, BrokenFileFailsItsModuleOnlyAndExitsOne) {
   const fs::path dir = scratch_dir("sample_broken");
-  ASSERT_EQ(run_mgscope("synth hrtem -o " + q(dir / "raw") + " --name good --width 256 --height 256 --pixel-size 0.04nm")
-                .exit_code, 0);
+  ASSERT_EQ(
+      run_mgscope("synth hrtem -o " + q(dir / "raw") + " --name good --width 256 --height 256 --pixel-size 0.04nm")
+          .exit_code,
+      0);
   ASSERT_EQ(run_mgscope("synth dsc -o " + q(dir / "raw") + " --name scan").exit_code, 0);
   // A TIFF cut after its header: the hrtem module fails on it, the good image is still analysed.
   const std::string good = read_all(dir / "raw" / "good.tif");
@@ -392,8 +395,10 @@ TEST(SampleCommand, AModuleWhoseOutputWasDamagedRunsAgainAndSaysWhy) {
 TEST(SampleCommand, AMissingMeasurementFileFailsItsModuleButTheOthersAreAnalysed) {
   const fs::path dir = scratch_dir("sample_missing_input");
   ASSERT_EQ(run_mgscope("synth mce -o " + q(dir / "raw") + " --t-step-K 5").exit_code, 0);
-  ASSERT_EQ(run_mgscope("synth hrtem -o " + q(dir / "raw") + " --name good --width 256 --height 256 --pixel-size 0.04nm")
-                .exit_code, 0);
+  ASSERT_EQ(
+      run_mgscope("synth hrtem -o " + q(dir / "raw") + " --name good --width 256 --height 256 --pixel-size 0.04nm")
+          .exit_code,
+      0);
   write_text(dir / "sample.toml", R"(name = "missing"
 [hrtem]
 files = ["raw/good.tif", "raw/gone.tif"]
@@ -480,14 +485,16 @@ TEST(SampleCommand, AnInSituSeriesReportsItsFirstAndLastPoints) {
     ADD_FAILURE() << "no column " << name;
     return 0.0;
   };
-  for (const auto& [key, row] : {std::pair{"ordered_fraction_series_first", first}, std::pair{"ordered_fraction_series_last", last}}) {
+  for (const auto& [key, row] :
+       {std::pair{"ordered_fraction_series_first", first}, std::pair{"ordered_fraction_series_last", last}}) {
     ASSERT_TRUE(q.contains(key)) << q;
     const double ordered = column(row, "crystal_like") + column(row, "nanocrystal");
     EXPECT_DOUBLE_EQ(q[key]["value"].get<double>(), ordered / column(row, "boxes")) << key;
     EXPECT_NEAR(q[key]["uncertainty"]["low"].get<double>(), column(row, "ordered_box_ci95_low"), 1e-6) << key;
     EXPECT_NEAR(q[key]["uncertainty"]["high"].get<double>(), column(row, "ordered_box_ci95_high"), 1e-6) << key;
   }
-  EXPECT_GT(q["ordered_fraction_series_last"]["value"].get<double>(), q["ordered_fraction_series_first"]["value"].get<double>());
+  EXPECT_GT(q["ordered_fraction_series_last"]["value"].get<double>(),
+            q["ordered_fraction_series_first"]["value"].get<double>());
   // One label for every sample (a study's row): when the point was is the series' own.
   EXPECT_EQ(q["ordered_fraction_series_last"]["label"], "In-situ series: ordered box fraction at the last point");
   const std::string html = read_all(dir / "out" / "report.html");
@@ -558,7 +565,8 @@ TEST(InitCommand, RecognisesGeneratedFiles) {
                                     : "[hrtem]\nfiles = [\"tem/img.tif\"]"),
             std::string::npos)
       << manifest;
-  EXPECT_NE(manifest.find("[dsc]\nfiles = [\"generic_scan.csv\", \"netzsch_scan.txt\"]"), std::string::npos) << manifest;
+  EXPECT_NE(manifest.find("[dsc]\nfiles = [\"generic_scan.csv\", \"netzsch_scan.txt\"]"), std::string::npos)
+      << manifest;
   // Quantum Design files: the swept field makes isotherms.dat the M(H), fc.dat the M(T).
   EXPECT_NE(manifest.find("[mce]\noptions = { mh = \"mpms/isotherms.dat\", mt = \"mpms/fc.dat\" }"), std::string::npos)
       << manifest;
@@ -713,7 +721,8 @@ options = { reference = "data/ref.txt", tg-window = [560, 600] }
   EXPECT_NE(error_of("name = \"x\"\n[xrd]\nfiles = []\n").find("key 'xrd'"), std::string::npos);
   EXPECT_NE(error_of("name = \"x\"\n[treatment]\ncycles = \"ten\"\n").find("treatment.cycles"), std::string::npos);
   EXPECT_NE(error_of("name = \"x\"\n[hrtem]\nfile = [\"a\"]\n").find("hrtem.file"), std::string::npos);
-  EXPECT_NE(error_of("name = \"x\"\n[hrtem]\nfiles = [\"data/a.tif\"]\noptions = { out = \"x\" }\n").find("hrtem.options.out"),
+  EXPECT_NE(error_of("name = \"x\"\n[hrtem]\nfiles = [\"data/a.tif\"]\noptions = { out = \"x\" }\n")
+                .find("hrtem.options.out"),
             std::string::npos);
   EXPECT_NE(error_of("[hrtem]\nfiles = [\"data/a.tif\"]\n").find("key 'name'"), std::string::npos);
   EXPECT_NE(error_of("name = \"x\"\n[mce]\nfiles = [\"data/a.tif\"]\n").find("mce.files"), std::string::npos);
@@ -855,8 +864,9 @@ TEST(Study, AQuantityOfAFailedModuleSaysTheModuleFailed) {
     s.report["modules"].push_back(dsc);
     return s;
   };
-  std::vector<mgscope::SampleInStudy> samples = {sample("good", 0, true), sample("bad", 10, false),
-                                                 study_sample("none", 20, {{"ordered_fraction", study_quantity(0.2, "1")}})};
+  std::vector<mgscope::SampleInStudy> samples = {
+      sample("good", 0, true), sample("bad", 10, false),
+      study_sample("none", 20, {{"ordered_fraction", study_quantity(0.2, "1")}})};
   const mgscope::StudyManifest study = ctc_study(out, "failed module");
   mgscope::write_study_outputs(study, samples, out, {});
   const std::string reason = "the dsc module failed: raw/scan.txt: line 7: 'x' is not a number";

@@ -57,7 +57,8 @@ std::string check_path(const json& root, const SummaryKeyUse& use) {
       node = &(*node)["additionalProperties"];
     } else {
       if (!node->contains("properties") || !(*node)["properties"].contains(step)) return where + ": not declared";
-      if (use.required && !listed(*node, "required", step)) return where + ": the report needs it, the schema does not require it";
+      if (use.required && !listed(*node, "required", step))
+        return where + ": the report needs it, the schema does not require it";
       node = &(*node)["properties"][step];
     }
   }
