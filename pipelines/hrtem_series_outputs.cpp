@@ -70,6 +70,14 @@ FrameTime frame_time(const std::map<std::string, std::string>& metadata, int fra
   // A frame axis or interval first: they are exact, where a file's clock may count whole seconds
   // (and a TIFF stack may stamp its first page only).
   if (const auto t = number_in(metadata, "emd.frame_time_s")) return {t, "Berkeley EMD frame-axis coordinates", 0, {}};
+  // OME-TIFF: the reader's time of the page's T (Plane@DeltaT or TimeIncrement x T), shared by the
+  // pages of one time point; ome.layout says how they lie when Z or C has more than one.
+  if (const auto t = number_in(metadata, "ome.time_s")) {
+    const auto source = metadata.find("ome.time_source");
+    const auto layout = metadata.find("ome.layout");
+    return {t, source == metadata.end() ? std::string("OME-XML") : source->second, 0,
+            layout == metadata.end() ? std::string() : layout->second};
+  }
   if (const auto dt = number_in(metadata, "imagej.finterval"); dt && *dt > 0)
     if (const auto unit = seconds_per_imagej_unit(metadata)) {
       // A hyperstack's pages of one time point share its time (page 7 of 2 slices x 4 frames is at

@@ -43,6 +43,7 @@ struct SeriesPoint {
 };
 
 // A frame's time as its file gives it: the coordinates of a Berkeley EMD frame axis in a time unit,
+// an OME-TIFF page's time (ome.time_s: Plane@DeltaT or TimeIncrement x TheT),
 // ImageJ finterval x frame (a hyperstack's time index: its pages run channel, slice, frame), else the time the reader found (imaging/io/acquisition_time.hpp: TIA
 // SER element tag, Velox per-frame Acquisition.AcquisitionStartDatetime, DM's Acquisition Time
 // (OS), TIFF DateTime), with the step of its clock (s; 0 when exact). Empty when none.
@@ -50,8 +51,9 @@ struct FrameTime {
   std::optional<double> seconds;
   std::string source;
   double resolution_s = 0;
-  // An ImageJ hyperstack of several channels or slices per time point: how its pages hold the
-  // frames ("an ImageJ hyperstack of 2 slices x 4 frames ..."), said where points share a time.
+  // An ImageJ hyperstack or OME-TIFF of several channels, slices or Z planes per time point: how
+  // its pages hold the frames ("an ImageJ hyperstack of 2 slices x 4 frames ..."), said where
+  // points share a time.
   std::string layout;
 };
 FrameTime frame_time(const std::map<std::string, std::string>& metadata, int frame);

@@ -156,6 +156,56 @@ std::optional<Candidate> from_imagej(const TiffCalibrationTags& t, TiffCalibrati
   return c;
 }
 
+// OME's UnitsLength as the schema spells them, case and all ("Mm" is a megametre, not "mm"); the
+// astronomical and imperial ones, "pixel" and "reference frame" are no microscope's pixel size.
+std::optional<double> ome_unit_nm(const std::string& unit) {
+  static const std::pair<const char*, double> units[] = {
+      {"m", 1e9},  {"dm", 1e8},  {"cm", 1e7},          {"mm", 1e6},          {"\xC2\xB5m", 1e3}, {"\xCE\xBCm", 1e3},
+      {"um", 1e3}, {"nm", 1.0},  {"\xC3\x85", 0.1},    {"\xE2\x84\xAB", 0.1}, {"pm", 1e-3}};
+  for (const auto& [name, nm] : units)
+    if (unit == name) return nm;
+  return std::nullopt;
+}
+
+// OME-TIFF: Pixels@PhysicalSizeX/Y with their units, per image. Anything unusable is named by its
+// attribute, and the page goes on to the other conventions (a missing size is no calibration).
+std::optional<Candidate> from_ome(const TiffCalibrationTags& t, TiffCalibrationResult& r) {
+  if (!t.ome) return std::nullopt;
+  const TiffCalibrationTags::OmeSize& o = *t.ome;
+  if (!o.x) {
+    r.warnings.push_back(std::string("OME-XML Pixels has no PhysicalSizeX") + (o.y ? " (only PhysicalSizeY)" : "") +
+                         ": no pixel size from the OME-XML");
+    return std::nullopt;
+  }
+  auto size_nm = [&](const std::string& text, const std::string& unit, const char* axis) -> std::optional<double> {
+    const auto v = strict_number(text);
+    const auto f = ome_unit_nm(unit);
+    if (!v || !usable_scale(*v) || !f) {
+      r.warnings.push_back(std::string("OME-XML Pixels PhysicalSize") + axis + "=\"" + text + "\" PhysicalSize" + axis +
+                           "Unit=\"" + unit + "\" is " +
+                           (!f ? "not a length unit a micrograph's pixel is measured in" : "not a positive number") +
+                           ": no pixel size from the OME-XML");
+      return std::nullopt;
+    }
+    return *v * *f;
+  };
+  const auto x = size_nm(*o.x, o.unit_x, "X");
+  if (!x) return std::nullopt;
+  std::optional<double> y = x;
+  if (o.y) {
+    y = size_nm(*o.y, o.unit_y, "Y");
+    if (!y) return std::nullopt;
+  } else {
+    r.warnings.push_back("OME-XML Pixels has PhysicalSizeX but no PhysicalSizeY: square pixels taken");
+  }
+  Candidate c;
+  c.x_nm = *x;
+  c.y_nm = *y;
+  const std::string units = o.unit_x == o.unit_y || !o.y ? o.unit_x : o.unit_x + ", " + o.unit_y;
+  c.source = "OME-XML Pixels PhysicalSizeX/Y (" + units + ")";
+  return c;
+}
+
 // FEI/Thermo SEM/FIB: tag 34682 holds INI text; [Scan] PixelWidth/PixelHeight in metres.
 std::optional<Candidate> from_fei(const TiffCalibrationTags& t, TiffCalibrationResult& r) {
   if (!t.fei_text) return std::nullopt;
@@ -264,7 +314,7 @@ TiffCalibrationResult tiff_calibration(const TiffCalibrationTags& tags) {
   TiffCalibrationResult r;
   std::string screen_default;
   std::vector<Candidate> found;
-  for (auto c : {from_dm(tags, r), from_imagej(tags, r), from_fei(tags, r)})
+  for (auto c : {from_ome(tags, r), from_dm(tags, r), from_imagej(tags, r), from_fei(tags, r)})
     if (c) found.push_back(*c);
   // ImageJ's unit=pixel says the image is uncalibrated; the resolution tags it writes beside it
   // (1 px per inch from some writers) are then no calibration either.

@@ -1,5 +1,5 @@
 // Pixel size of a TIFF from whichever convention wrote it: DigitalMicrograph private tags,
-// ImageJ's ImageDescription, FEI/Thermo's INI tag, or plain resolution tags with a unit.
+// ImageJ's ImageDescription, OME-XML, FEI/Thermo's INI tag, or plain resolution tags with a unit.
 #pragma once
 #include <map>
 #include <optional>
@@ -20,6 +20,13 @@ struct TiffCalibrationTags {
   std::map<int, double> dm_numbers;              // 65006/65007 offsets, 65009/65010 scales
   std::map<int, std::string> dm_texts;           // 65003/65004 units, 65012/65013 unit names
   std::optional<std::string> fei_text;           // 34682 FEI/Thermo metadata (INI or XML)
+  // OME-XML Pixels@PhysicalSizeX/Y of the page's image as written, with their units (OME's
+  // default µm), when the description is OME-XML that places the page.
+  struct OmeSize {
+    std::optional<std::string> x, y;
+    std::string unit_x, unit_y;
+  };
+  std::optional<OmeSize> ome;
 };
 
 struct TiffCalibrationResult {
@@ -28,7 +35,8 @@ struct TiffCalibrationResult {
   std::vector<std::string> warnings;
 };
 
-// Priority: DM tags, ImageJ, FEI [Scan] PixelWidth, resolution tags in cm or inch (72 and 96
+// Priority: OME-XML PhysicalSizeX/Y (an OME-TIFF's own statement, per image), DM tags, ImageJ,
+// FEI [Scan] PixelWidth, resolution tags in cm or inch (72 and 96
 // dpi are screen defaults, not a calibration). Later sources that disagree with the chosen one
 // by more than 0.1 % give a warning.
 TiffCalibrationResult tiff_calibration(const TiffCalibrationTags& tags);

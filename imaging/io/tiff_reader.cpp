@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 #include <cstdlib>
+#include <filesystem>
 #include <memory>
 #include <optional>
 
@@ -13,6 +14,7 @@
 
 #include "fitting/base/error.hpp"
 #include "imaging/io/acquisition_time.hpp"
+#include "imaging/io/ome_xml.hpp"
 #include "imaging/io/pixel_copy.hpp"
 #include "imaging/io/tiff_calibration.hpp"
 #include "imaging/io/tiff_ifd.hpp"
@@ -424,8 +426,9 @@ std::string tifffile_planes_warning(TIFF* tif, const Layout& L) {
          " frames of a stack, write them with photometric='minisblack' to read them as frames";
 }
 
-// Calibration and metadata from the raw entries of the page's directory.
-void read_tags(TiffFile& file, std::uint64_t ifd_offset, ImageInfo& info) {
+// Calibration and metadata from the raw entries of the page's directory, and from the file's
+// OME-XML (when it has one) for page `page`.
+void read_tags(TiffFile& file, std::uint64_t ifd_offset, const OmeTiff* ome, std::uint64_t page, ImageInfo& info) {
   // A value or link outside the file means a truncated or corrupt file: refused (InputError
   // from TiffFile) rather than read with its calibration silently missing. libtiff itself only
   // warns and drops such a tag.
@@ -464,6 +467,14 @@ void read_tags(TiffFile& file, std::uint64_t ifd_offset, ImageInfo& info) {
     if (v) tags.dm_texts[tag] = *v;
   }
   text(34682, tags.fei_text);
+  if (ome) {
+    const OmePageFacts facts = ome_page_facts(*ome, page);
+    info.metadata.insert(facts.metadata.begin(), facts.metadata.end());
+    info.warnings.insert(info.warnings.end(), facts.warnings.begin(), facts.warnings.end());
+    if (facts.image)
+      tags.ome = TiffCalibrationTags::OmeSize{facts.image->physical_x, facts.image->physical_y, facts.image->unit_x,
+                                              facts.image->unit_y};
+  }
 
   TiffCalibrationResult cal = tiff_calibration(tags);
   info.calibration = cal.calibration;
@@ -518,6 +529,8 @@ struct TiffPages::Session {
   // A stack cut short (find_cut): the frames its description promises; 0 when the file is whole.
   std::uint64_t promised_frames = 0;
   std::string cut;  // why the frames from held_frames() on cannot be read
+  // The OME-XML of an OME-TIFF (the first page's ImageDescription), read once for every page.
+  std::optional<OmeTiff> ome;
 
   explicit Session(const std::string& p) : path(p), file(p), scope(messages) {
     TIFFOpenOptionsSetMaxSingleMemAlloc(
@@ -532,6 +545,17 @@ struct TiffPages::Session {
     find_cut();
     open_warnings = messages.warnings;
     skip_reduced_pages();
+    read_ome();
+  }
+
+  void read_ome() {
+    const std::vector<TiffEntry> first = file.entries(file.header().first_ifd);
+    const TiffEntry* e = find_entry(first, 270);
+    if (!e) return;
+    std::string xml = file.text(*e);
+    xml.erase(std::remove(xml.begin(), xml.end(), '\0'), xml.end());
+    if (!looks_like_ome_xml(xml)) return;
+    ome = read_ome_xml(xml, std::filesystem::path(path).filename().string(), pages);
   }
 
   // The frames the file holds whole.
@@ -698,7 +722,7 @@ LoadedImage TiffPages::read(int frame, bool map) {
   info.height = out.raw.height;
   info.pixel_type = out.raw.type;
   s.file.require_values_inside(TIFFCurrentDirOffset(tif), page);
-  read_tags(s.file, TIFFCurrentDirOffset(tif), info);
+  read_tags(s.file, TIFFCurrentDirOffset(tif), s.ome ? &*s.ome : nullptr, std::uint64_t(page), info);
   info.metadata["tiff.byte_order"] = s.file.header().endian == Endian::big ? "big-endian" : "little-endian";
   info.metadata["tiff.variant"] = s.file.header().bigtiff ? "BigTIFF" : "classic";
   info.metadata["tiff.compression"] = compression_name(L.compression);

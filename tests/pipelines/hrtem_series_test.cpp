@@ -28,6 +28,7 @@
 #include "pipelines/hrtem_series_overview.hpp"
 #include "tests/imaging/binary_test_files.hpp"
 #include "tests/imaging/emd_test_files.hpp"
+#include "tests/imaging/ome_tiff_files.hpp"
 #include "tests/imaging/tiff_test_checks.hpp"
 #include "tests/test_support.hpp"
 
@@ -1020,6 +1021,88 @@ TEST(HrtemSeries, AStackCutShortFailsTheFramesItLost) {
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find(lost), std::string::npos) << e.what();
   }
+}
+
+// The OME keys the TIFF reader sets (ome.time_s, ome.time_source, ome.layout) are a frame's time,
+// after a frame axis, before ImageJ's finterval and a file clock.
+TEST(HrtemSeries, FrameTimeFromOmeXml) {
+  const FrameTime t = frame_time({{"ome.time_s", "3.25"}, {"ome.time_source", "OME-XML Plane DeltaT"},
+                                  {"acquisition_epoch_s", "1575540224"}, {"imagej.finterval", "0.5"}},
+                                 2);
+  ASSERT_TRUE(t.seconds);
+  EXPECT_EQ(*t.seconds, 3.25);
+  EXPECT_EQ(t.source, "OME-XML Plane DeltaT");
+  EXPECT_TRUE(t.layout.empty());
+  EXPECT_EQ(frame_time({{"ome.time_s", "4"}, {"ome.time_source", "OME-XML Pixels TimeIncrement x TheT"},
+                        {"ome.layout", "the file is an OME-TIFF of 2 Z planes x 3 time points"}},
+                       5)
+                .layout,
+            "the file is an OME-TIFF of 2 Z planes x 3 time points");
+}
+
+// An OME-TIFF series end to end (as Fiji's "Save as OME-TIFF" writes an in-situ stack): the pixel
+// size from Pixels@PhysicalSizeX/Y in Å, the times from Plane@DeltaT; a ZT stack's pages of one
+// time point share its time, and reading one Z plane of each gives TimeIncrement steps. Before,
+// every frame had "no pixel-size calibration" and the series was timed by the frame index.
+TEST(HrtemSeries, OmeTiffSeriesTakesItsCalibrationAndTimesFromTheOmeXml) {
+  SynthHrtemOptions o;
+  o.width_px = o.height_px = 300;
+  o.ordered_fraction = 0.1;
+  std::vector<RawImage> pages;
+  for (int k = 0; k < 4; ++k) {
+    o.seed = std::uint64_t(40 + k);
+    const SynthHrtem s = make_synth_hrtem(o);
+    RawImage r{300, 300, PixelType::u16, {}};
+    r.bytes.resize(s.counts.pixels.size() * 2);
+    std::memcpy(r.bytes.data(), s.counts.pixels.data(), r.bytes.size());
+    pages.push_back(r);
+  }
+  const fs::path dir = test::scratch_dir("hrtem_series_ome");
+  const std::string size = "SizeX=\"300\" SizeY=\"300\" PhysicalSizeX=\"0.199\" PhysicalSizeXUnit=\"\xC3\x85\" "
+                           "PhysicalSizeY=\"0.199\" PhysicalSizeYUnit=\"\xC3\x85\" ";
+  const std::string planes = "<TiffData/><Plane TheZ=\"0\" TheC=\"0\" TheT=\"0\" DeltaT=\"0\"/>"
+                             "<Plane TheZ=\"0\" TheC=\"0\" TheT=\"1\" DeltaT=\"1.5\"/>"
+                             "<Plane TheZ=\"0\" TheC=\"0\" TheT=\"2\" DeltaT=\"3.25\"/>"
+                             "<Plane TheZ=\"0\" TheC=\"0\" TheT=\"3\" DeltaT=\"7.5\"/>";
+  test::write_ome_tiff(
+      (dir / "insitu.ome.tif").string(), pages,
+      test::ome_xml(test::ome_image(0, size + "DimensionOrder=\"XYZCT\" SizeZ=\"1\" SizeC=\"1\" SizeT=\"4\"", planes)));
+  const auto r = test::run_mgscope("hrtem '" + (dir / "insitu.ome.tif").string() + "' -o '" + (dir / "out").string() +
+                                   "' --frames all --area-stride off --threads 2");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto rows = read_csv(dir / "out" / "insitu.ome" / "series.csv");
+  ASSERT_EQ(rows.size(), 4u);
+  const double times[] = {0, 1.5, 3.25, 7.5};
+  for (std::size_t k = 0; k < 4; ++k) {
+    EXPECT_EQ(rows[k].at("time_basis"), "s");
+    EXPECT_EQ(num(rows[k], "time"), times[k]) << k;
+  }
+  const auto j = nlohmann::json::parse(test::read_all(dir / "out" / "insitu.ome" / "summary.json"));
+  EXPECT_EQ(j["series"]["time"]["source"].get<std::string>(), "OME-XML Plane DeltaT");
+  EXPECT_NEAR(j["calibration"]["pixel_nm"].get<double>(), 0.0199, 1e-12);
+  EXPECT_EQ(j["calibration"]["source"].get<std::string>(), "OME-XML Pixels PhysicalSizeX/Y (\xC3\x85)");
+
+  // The same pages as 2 Z planes x 2 time points, 4 s apart: every page gives the frame index and
+  // says why; one Z plane of each (--frames 0:3:2) is at 0 and 4 s.
+  test::write_ome_tiff((dir / "zt.ome.tif").string(), pages,
+                       test::ome_xml(test::ome_image(0, size + "DimensionOrder=\"XYZCT\" SizeZ=\"2\" SizeC=\"1\" "
+                                                                    "SizeT=\"2\" TimeIncrement=\"4\"")));
+  const auto all = test::run_mgscope("hrtem '" + (dir / "zt.ome.tif").string() + "' -o '" + (dir / "all").string() +
+                                     "' --frames all --area-stride off --threads 2");
+  ASSERT_EQ(all.exit_code, 0) << all.output;
+  EXPECT_NE(all.output.find("OME-XML Pixels TimeIncrement x TheT gives points 0 and 1 the same time: the file is an "
+                            "OME-TIFF of 2 Z planes x 2 time points (DimensionOrder XYZCT), a time point every 2 pages "
+                            "(--frames 0:3:2 reads the first Z plane of each)"),
+            std::string::npos)
+      << all.output;
+  EXPECT_EQ(read_csv(dir / "all" / "zt.ome" / "series.csv")[1].at("time_basis"), "frame");
+  const auto one_z = test::run_mgscope("hrtem '" + (dir / "zt.ome.tif").string() + "' -o '" + (dir / "z0").string() +
+                                       "' --frames 0:3:2 --area-stride off --threads 2");
+  ASSERT_EQ(one_z.exit_code, 0) << one_z.output;
+  const auto z_rows = read_csv(dir / "z0" / "zt.ome" / "series.csv");
+  ASSERT_EQ(z_rows.size(), 2u);
+  EXPECT_EQ(z_rows[1].at("time_basis"), "s");
+  EXPECT_EQ(num(z_rows[1], "time"), 4.0);
 }
 
 // A TIA SER series end to end: the per-element time tags become the time axis.
