@@ -11,6 +11,7 @@
 
 #include "imaging/io/read_image.hpp"
 #include "imaging/io/tiff_reader.hpp"
+#include "imaging/io/xml_elements.hpp"
 #include "ome_tiff_files.hpp"
 #include "tests/test_support.hpp"
 
@@ -277,6 +278,28 @@ TEST(OmeTiff, MultiFileDatasetReadsThisFilesPlanesAndNamesTheOthers) {
   const LoadedImage b = page(binary_only, 0);
   EXPECT_FALSE(b.info.calibration.calibrated);
   EXPECT_TRUE(any_warning(b, "companion file 'ds.companion.ome', which mgscope does not read")) << all_warnings(b);
+}
+
+// The XML reader under the OME-XML: attributes and entities decoded, prefixes dropped; markup
+// that does not nest, an unknown entity, nesting past 64 levels and a text cut short are refused
+// with the byte where that was seen.
+TEST(XmlElements, DecodesWhatIsWellFormedAndPlacesWhatIsNot) {
+  const XmlDocument ok = parse_xml("<?xml version=\"1.0\"?><!-- c --><ome:OME a='1 &lt; 2'><B x=\"&#181;m &#xC5;\">t&amp;u"
+                                   "<![CDATA[<raw>]]></B><B/></ome:OME>");
+  ASSERT_TRUE(ok.root) << ok.error;
+  EXPECT_EQ(ok.root->name, "OME");
+  EXPECT_EQ(*ok.root->attribute("a"), "1 < 2");
+  ASSERT_EQ(ok.root->all("B").size(), 2u);
+  EXPECT_EQ(*ok.root->first("B")->attribute("x"), "\xC2\xB5m \xC3\x85");
+  EXPECT_EQ(ok.root->first("B")->text, "t&u<raw>");
+  EXPECT_EQ(parse_xml("<A><B></A>").error, "byte 6: </A> closes <B>");
+  EXPECT_EQ(parse_xml("<A x=\"&nbsp;\"/>").error, "byte 6: unknown entity &nbsp;");
+  EXPECT_EQ(parse_xml("<A><B>").error, "byte 6: <B> is never closed (the text ends first)");
+  EXPECT_EQ(parse_xml("<A/><B/>").error, "byte 4: a second root element");
+  std::string deep;
+  for (int i = 0; i < 65; ++i) deep += "<A>";
+  EXPECT_EQ(parse_xml(deep).error, "byte 192: elements nested deeper than 64");
+  EXPECT_EQ(parse_xml("<A><B/><B/><B/></A>", 3).error, "byte 11: more than 3 elements");
 }
 
 }  // namespace mgscope
