@@ -284,8 +284,9 @@ TEST(OmeTiff, MultiFileDatasetReadsThisFilesPlanesAndNamesTheOthers) {
 // that does not nest, an unknown entity, nesting past 64 levels and a text cut short are refused
 // with the byte where that was seen.
 TEST(XmlElements, DecodesWhatIsWellFormedAndPlacesWhatIsNot) {
-  const XmlDocument ok = parse_xml("<?xml version=\"1.0\"?><!-- c --><ome:OME a='1 &lt; 2'><B x=\"&#181;m &#xC5;\">t&amp;u"
-                                   "<![CDATA[<raw>]]></B><B/></ome:OME>");
+  const XmlDocument ok = parse_xml(
+      "<?xml version=\"1.0\"?><!-- c --><ome:OME a='1 &lt; 2'><B x=\"&#181;m &#xC5;\">t&amp;u"
+      "<![CDATA[<raw>]]></B><B/></ome:OME>");
   ASSERT_TRUE(ok.root) << ok.error;
   EXPECT_EQ(ok.root->name, "OME");
   EXPECT_EQ(*ok.root->attribute("a"), "1 < 2");
