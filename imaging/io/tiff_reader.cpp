@@ -548,11 +548,18 @@ struct TiffPages::Session {
     read_ome();
   }
 
+  // A first directory or description outside the file is refused when page 0 is read; the other
+  // pages are then read without OME facts, as before the OME-XML was read at all.
   void read_ome() {
-    const std::vector<TiffEntry> first = file.entries(file.header().first_ifd);
-    const TiffEntry* e = find_entry(first, 270);
-    if (!e) return;
-    std::string xml = file.text(*e);
+    std::string xml;
+    try {
+      const std::vector<TiffEntry> first = file.entries(file.header().first_ifd);
+      const TiffEntry* e = find_entry(first, 270);
+      if (!e) return;
+      xml = file.text(*e);
+    } catch (const InputError&) {
+      return;
+    }
     xml.erase(std::remove(xml.begin(), xml.end(), '\0'), xml.end());
     if (!looks_like_ome_xml(xml)) return;
     ome = read_ome_xml(xml, std::filesystem::path(path).filename().string(), pages);
