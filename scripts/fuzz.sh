@@ -14,7 +14,7 @@ shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   targets=(fuzz_qd fuzz_indent fuzz_dsc fuzz_power_law_table fuzz_toml fuzz_tiff fuzz_dm fuzz_ser fuzz_mrc fuzz_emd
-           fuzz_deflate fuzz_spot_calibration)
+           fuzz_ome_xml fuzz_deflate fuzz_spot_calibration)
 fi
 command -v clang++ >/dev/null || { echo "fuzz.sh: clang++ not found (Debian: apt-get install clang)"; exit 2; }
 
@@ -147,6 +147,29 @@ doc = {"format": "mgscope spot calibration", "version": 1, "program": {"version"
        "null_maxima": [5 + 0.25 * k for k in range(20)], "null_spectrum_side": 64,
        "null_spectrum": [0.0] + [1.0 / (1 + k) for k in range(1, 40)]}
 open(f"{sys.argv[1]}/calibration.json", "w").write(json.dumps(doc, indent=1))
+PY
+
+# OME-XML as Fiji/Bio-Formats and tifffile write it: a T stack with Plane DeltaT, a Z x T stack with
+# TiffData, and a multi-file dataset (the first byte: the pages the file holds).
+mkdir -p "$seeds/fuzz_ome_xml"
+"$(command -v /usr/bin/python3 || command -v python3)" - "$seeds/fuzz_ome_xml" <<'PY'
+import sys
+head = '<?xml version="1.0" encoding="UTF-8"?><OME xmlns="http://www.openmicroscopy.org/Schemas/OME/2016-06" Creator="seed">'
+def pixels(order, z, t, extra):
+    return ('<Image ID="Image:0" Name="s"><Pixels ID="Pixels:0" DimensionOrder="%s" Type="uint16" SizeX="64" SizeY="48" '
+            'SizeZ="%d" SizeC="1" SizeT="%d" PhysicalSizeX="0.199" PhysicalSizeXUnit="&#197;" PhysicalSizeY="0.0199" '
+            'PhysicalSizeYUnit="nm" TimeIncrement="750" TimeIncrementUnit="ms"><Channel ID="Channel:0:0"/>%s</Pixels></Image>'
+            % (order, z, t, extra))
+planes = "".join('<Plane TheZ="0" TheC="0" TheT="%d" DeltaT="%g" DeltaTUnit="s"/>' % (k, 1.5 * k) for k in range(4))
+tiffdata = "".join('<TiffData IFD="%d" FirstZ="%d" FirstT="%d" PlaneCount="1"/>' % (2 * t + z, z, t)
+                   for t in range(3) for z in range(2))
+other = ('<TiffData FirstT="1" PlaneCount="1"><UUID FileName="part_2.ome.tif">urn:uuid:1</UUID></TiffData>'
+         '<TiffData FirstT="0" PlaneCount="1"><UUID FileName="fuzz.ome.tif">urn:uuid:0</UUID></TiffData>')
+seeds = {"t_stack": (4, pixels("XYCZT", 1, 4, '<TiffData PlaneCount="4"/>' + planes)),
+         "zt_stack": (6, pixels("XYZCT", 2, 3, tiffdata)),
+         "multi_file": (1, pixels("XYZCT", 1, 2, other))}
+for name, (pages, body) in seeds.items():
+    open(f"{sys.argv[1]}/{name}", "wb").write(bytes([pages]) + (head + body + "</OME>").encode())
 PY
 
 for t in "${targets[@]}"; do
