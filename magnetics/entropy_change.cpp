@@ -12,6 +12,7 @@
 #include "fitting/base/statistics.hpp"
 #include "fitting/base/summary.hpp"
 #include "fitting/base/text_file.hpp"
+#include "magnetics/first_interval.hpp"
 
 namespace mgscope {
 
@@ -134,30 +135,6 @@ std::vector<double> field_grid(const std::vector<MhCurve>& curves, const Entropy
   const int n = static_cast<int>(intervals);  // at most kMaxGridFields - 1: no int overflow
   for (int k = 0; k <= n; ++k) grid.push_back(lower + step * k);
   return grid;
-}
-
-// The isotherm's first field above `lower` by more than 1e-3 of the range (a demagnetised
-// sample's points on H_int = H - N M scatter about 0 below technical saturation), capped at `upper`.
-double first_field_above(const MhCurve& c, double lower, double upper) {
-  const double zero_Oe = lower + 1e-3 * (upper - lower);
-  for (double h : c.field_Oe)
-    if (h > zero_Oe) return std::min(h, upper);
-  return upper;
-}
-
-// The signed error of the first interval's trapezoid (in -dSm) when the integrand f = dM/dT runs as
-// f0 + (f1 - f0) (h / w)^p over the first interval (width w) and on to the next measured field (at
-// `next_over_end` w): its integral is f0 w + (f1 - f0) w / (p + 1), the trapezoid's (f0 + f1) w / 2,
-// so -dSm errs by (f1 - f0) w (1 - p) / (2 (1 + p)), at most the bound (p = 0: a step at 0+). p comes
-// from the three values: (f2 - f0) / (f1 - f0) = next_over_end^p. Near Tc with close isotherms dM/dT
-// leaps at 0+ and is nearly flat after (p ~ 0: the whole bound, erring high); isotherms 3 K apart lie
-// further from Tc and their dM/dT turns over gradually (p ~ 0.5-1: a third of the bound or less). A
-// turn back (a demagnetised sample's dip at technical saturation) or no next field: p = 0.
-double first_interval_error(double f0, double f1, double f2, double width_Oe, double next_over_end) {
-  const double ratio = (f2 - f0) / (f1 - f0);
-  double p = 0;
-  if (ratio > 1 && std::isfinite(ratio) && next_over_end > 1 + 1e-9) p = std::log(ratio) / std::log(next_over_end);
-  return 0.5 * (f1 - f0) * width_Oe * 1e-4 * (1 - p) / (1 + p);  // mu0 dH [T] = 1e-4 dH [Oe]
 }
 
 // The tabulated peak of column k: the midpoint of the largest -dSm, or none (size()) when empty.
@@ -336,6 +313,8 @@ EntropyChange compute_entropy_change(std::vector<MhCurve> curves, const EntropyO
   std::vector<std::vector<double>> m_fine(curves.size());
   for (std::size_t i = 0; i < curves.size(); ++i)
     for (double h : fine) m_fine[i].push_back(interpolate_linear(curves[i].field_Oe, curves[i].magnetization, h));
+  std::vector<double> excess_Oe;  // per isotherm, its first interval's trapezoid less the true integral of M dH
+  for (const auto& c : curves) excess_Oe.push_back(first_interval_excess(c, lower, upper));
   for (std::size_t i = 0; i + 1 < curves.size(); ++i) {
     const double dT = curves[i + 1].temperature_K - curves[i].temperature_K;
     r.temperature_mid_K.push_back(0.5 * (curves[i].temperature_K + curves[i + 1].temperature_K));
@@ -359,11 +338,10 @@ EntropyChange compute_entropy_change(std::vector<MhCurve> curves, const EntropyO
       return (interpolate_linear(curves[i + 1].field_Oe, curves[i + 1].magnetization, h) -
               interpolate_linear(curves[i].field_Oe, curves[i].magnetization, h)) / dT;
     };
-    const double next_Oe =
-        std::max(first_field_above(curves[i], end_Oe, upper), first_field_above(curves[i + 1], end_Oe, upper));
     r.first_interval_bound.push_back(0.5 * std::abs(dm_dT(end_Oe) - dm_dT(lower)) * (end_Oe - lower) * 1e-4);
-    r.first_interval_error.push_back(first_interval_error(dm_dT(lower), dm_dT(end_Oe), dm_dT(next_Oe),
-                                                          end_Oe - lower, (next_Oe - lower) / (end_Oe - lower)));
+    // The trapezoids are linear in each isotherm, so the pair's error is the difference of the
+    // isotherms' own (first_interval.hpp); -dSm = -integral of dM/dT.
+    r.first_interval_error.push_back(-(excess_Oe[i + 1] - excess_Oe[i]) / dT * 1e-4);
     r.first_interval_end_Oe.push_back(end_Oe);
   }
   add_peak_doubt(r, median_step_K);

@@ -42,9 +42,10 @@ struct EntropyChange {
   // monotone, measured errors reach about twice this: docs/magnetics.md).
   std::vector<double> first_interval_end_Oe;
   std::vector<double> first_interval_bound;
-  // Per midpoint: the signed error (in -dSm) expected of the first interval's trapezoid, from the
-  // shape of dM/dT over it and the next interval (entropy_change.cpp); |error| <= bound. The bound
-  // assumes dM/dT changes in a step at one end; isotherms far apart (3 K) see it change gradually.
+  // Per midpoint: the signed error (in -dSm) expected of the first interval's trapezoid: the difference
+  // of its two isotherms' own first-interval errors, each from a power law in H fitted to the
+  // isotherm's next points (first_interval.hpp), over the temperature step. Not bounded by the bound,
+  // which assumes dM/dT changes in a step at one end (M rising as a critical power from 0 can err more).
   std::vector<double> first_interval_error;
   // Per grid field k, relative to -dSm at the tabulated peak of that field's column (NaN for k = 0 or
   // a peak <= 0), signed (> 0: the value is too high), the expected error of the tabulated maximum

@@ -86,27 +86,30 @@ TEST(DemagnetisedSample, MinusDSmMaxWithinThreePercentAtTenthTeslaSteps) {
   const Analysed a = analysed(0.1, {1.0 / 3, 7.0});
   ASSERT_GT(a.exact_peak, 9.5);
   EXPECT_NEAR(peak_at_top(a.entropy) / a.exact_peak, 1.0, 0.03);
-  // Its first interval's expected error (-2.8 %: dM/dT turns back past technical saturation, so the
-  // whole bound) and the spacing's (~0) stay below the limit: no warning.
-  EXPECT_NEAR(a.entropy.first_interval_doubt.back(), -0.028, 0.003);
-  EXPECT_NEAR(a.entropy.peak_doubt.back(), -0.029, 0.003);
-  EXPECT_TRUE(a.entropy.peak_doubt_warning.empty()) << a.entropy.peak_doubt_warning;
+  // Its first interval's expected error is -4.2 % (session 42's shape model: -2.8 %, no warning): M
+  // rises linearly to technical saturation inside the first step, and the isotherms' next points read
+  // it as a step at 0+ (docs/magnetics.md, "The first interval"). With the spacing's -0.3 % the doubt
+  // passes the limit: a warning that says twice the error, on the side it errs.
+  EXPECT_NEAR(a.entropy.first_interval_doubt.back(), -0.042, 0.003);
+  EXPECT_NEAR(a.entropy.peak_doubt.back(), -0.045, 0.003);
+  EXPECT_FALSE(a.entropy.peak_doubt_warning.empty());
 }
 
 TEST(DemagnetisedSample, CoarseFirstStepOnASpontaneousMomentIsWarnedOf) {
   // The single-domain magnet at 0.5 T steps: the trapezoid from the spontaneous M at H = 0 puts
-  // the peak 30 % too high; the first interval's expected error says +26 %, the spacing -0.6 %.
+  // the peak 30 % too high; the first interval's expected error says +22 %, the spacing -1.2 %
+  // (session 42's shape model: +26 % and -0.6 %).
   const Analysed coarse = analysed(0.5, {});
   const double error = peak_at_top(coarse.entropy) / coarse.exact_peak - 1;
   EXPECT_NEAR(error, 0.30, 0.02);
-  EXPECT_NEAR(coarse.entropy.first_interval_doubt.back(), 0.255, 0.01);
-  EXPECT_NEAR(coarse.entropy.peak_doubt.back(), 0.25, 0.01);
+  EXPECT_NEAR(coarse.entropy.first_interval_doubt.back(), 0.220, 0.01);
+  EXPECT_NEAR(coarse.entropy.peak_doubt.back(), 0.208, 0.01);
   const std::string& w = coarse.entropy.peak_doubt_warning;
-  EXPECT_EQ(w.rfind("-dSm may be 25 % too high at its 5 T peak (", 0), 0u) << w;
-  EXPECT_NE(w.find("the first field interval (0 to 5000 Oe) gives +26 %"), std::string::npos) << w;
+  EXPECT_EQ(w.rfind("-dSm may be 21 % too high at its 5 T peak (", 0), 0u) << w;
+  EXPECT_NE(w.find("the first field interval (0 to 5000 Oe) gives +22 %"), std::string::npos) << w;
   EXPECT_NE(w.find("measure isotherms with finer steps at low field"), std::string::npos) << w;
   EXPECT_EQ(coarse.entropy.warnings.back(), w);
-  // Fine steps (0.05 T: +1.2 %, expected +2.0 %): no warning.
+  // Fine steps (0.05 T: +1.2 %, expected +1.4 %): no warning.
   const Analysed fine = analysed(0.05, {});
   EXPECT_LT(std::abs(fine.entropy.peak_doubt.back()), kPeakDoubtLimit);
   EXPECT_TRUE(fine.entropy.peak_doubt_warning.empty()) << fine.entropy.peak_doubt_warning;

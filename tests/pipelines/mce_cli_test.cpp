@@ -117,12 +117,14 @@ SpacedRun spaced_run(const std::string& name, const std::string& fields) {
 
 // Session 40's first-interval bound assumed dM/dT steps at one end of the first interval, as it does
 // for isotherms 0.5 K apart; at 3 K steps it changes gradually and the bound (4.5 %) warned of a peak
-// off by -0.7 %. The doubt now follows the shape of dM/dT and the peak's smoothing by the spacing.
+// off by -0.7 %. The doubt now follows each isotherm's power law in H near H = 0 (session 42: the
+// shape of dM/dT) and the peak's smoothing by the spacing.
 TEST(MceCli, PeakDoubtFollowsTheIsothermSpacing) {
-  // 5 T, 0.25 T steps: -0.7 %, expected +0.9 %: no warning (before: "may be off by up to 4.47 %").
+  // 5 T, 0.25 T steps: -0.7 %, expected +0.3 % (session 42: +0.9 %): no warning (session 40: "may be off
+  // by up to 4.47 %").
   const SpacedRun good = spaced_run("spaced_good", "--field-step-T 0.25");
   EXPECT_NEAR(good.error, -0.007, 0.002);
-  EXPECT_NEAR(good.merit["peak_doubt"].get<double>(), 0.009, 0.003);
+  EXPECT_NEAR(good.merit["peak_doubt"].get<double>(), 0.003, 0.003);
   EXPECT_EQ(good.output.find("-dSm may be"), std::string::npos) << good.output;
   // 1 T, 0.05 T steps: the 3 K spacing smooths the sharp 1 T peak by -6.3 %; expected -5.9 %
   // (first interval +0.2 %, spacing -6.0 %): warned, naming the spacing (before: doubt 1.0 %, silent).
@@ -132,20 +134,21 @@ TEST(MceCli, PeakDoubtFollowsTheIsothermSpacing) {
   EXPECT_NEAR(sharp.merit["spacing_doubt"].get<double>(), -0.060, 0.005);
   EXPECT_NE(sharp.output.find("-dSm may be 5.9 % too low at its 1 T peak"), std::string::npos) << sharp.output;
   EXPECT_NE(sharp.output.find("measure isotherms closer together near Tc"), std::string::npos) << sharp.output;
-  // A demagnetised sphere at 5 T, 0.25 T steps: -7.2 %, expected -6.5 %: still warned (before: 5.2 %).
+  // A demagnetised sphere at 5 T, 0.25 T steps: -7.2 %, expected -7.1 % (session 42: -6.5 %): warned.
   const SpacedRun demag = spaced_run("spaced_demag", "--field-step-T 0.25 --demag 0.3333333 --density 7");
   EXPECT_NEAR(demag.error, -0.072, 0.003);
   EXPECT_LT(demag.merit["peak_doubt"].get<double>(), -0.05);
-  EXPECT_NE(demag.output.find("-dSm may be 6.5 % too low at its 5 T peak"), std::string::npos) << demag.output;
+  EXPECT_NE(demag.output.find("-dSm may be 7.1 % too low at its 5 T peak"), std::string::npos) << demag.output;
 }
 
 // A coarse first field step on the single-domain synthetic (spontaneous M at H = 0, 0.5 T steps,
-// isotherms every 0.5 K): -dSm_max is 30 % too high, and the expected error (+25 %) is said on the
+// isotherms every 0.5 K): -dSm_max is 30 % too high, and the expected error (+21 %) is said on the
 // terminal, in mce.json (entropy and top level) and on every row of dSm.csv. The demagnetised
-// sample at 0.1 T steps (-2.3 %, expected -2.9 %) gets no such warning.
+// sample at 0.1 T steps errs by -2.3 % and is expected to err by -4.5 % (its ramp to technical
+// saturation inside the first step read as a step at 0+): warned, on the side it errs.
 TEST(MceCli, CoarseFirstFieldStepIsWarnedOfEverywhere) {
   const std::string grid = " --t-step-K 0.5 --t-below-K 8 --t-above-K 8 --fc-step-K 5";
-  const std::string said = "-dSm may be 25 % too high at its 5 T peak";
+  const std::string said = "-dSm may be 21 % too high at its 5 T peak";
   const fs::path coarse = scratch_dir("mce_cli_coarse_synth"), coarse_out = scratch_dir("mce_cli_coarse_out");
   ASSERT_EQ(run_mgscope("synth mce --field-step-T 0.5" + grid + " -o " + q(coarse)).exit_code, 0);
   const auto r = run_mgscope("mce --mh " + q(coarse / "isotherms.dat") + " -o " + q(coarse_out));
@@ -156,8 +159,8 @@ TEST(MceCli, CoarseFirstFieldStepIsWarnedOfEverywhere) {
   ASSERT_EQ(j["entropy"]["warnings"].size(), 1u);
   EXPECT_EQ(j["entropy"]["warnings"][0].get<std::string>().rfind(said, 0), 0u);
   EXPECT_NE(j["warnings"].dump().find(said), std::string::npos);
-  EXPECT_NEAR(j["entropy"]["merit_by_field"].back()["first_interval_doubt"].get<double>(), 0.255, 0.01);
-  EXPECT_NEAR(j["entropy"]["merit_by_field"].back()["peak_doubt"].get<double>(), 0.25, 0.01);
+  EXPECT_NEAR(j["entropy"]["merit_by_field"].back()["first_interval_doubt"].get<double>(), 0.220, 0.01);
+  EXPECT_NEAR(j["entropy"]["merit_by_field"].back()["peak_doubt"].get<double>(), 0.208, 0.01);
   const std::string csv = read_all(coarse_out / "dSm.csv");
   std::istringstream rows(csv);
   std::string line;
@@ -177,10 +180,10 @@ TEST(MceCli, CoarseFirstFieldStepIsWarnedOfEverywhere) {
               1.0 / 3, 1e-6);
   const auto d = run_mgscope("mce --mh " + q(demag / "isotherms.dat") + " -o " + q(demag_out));
   ASSERT_EQ(d.exit_code, 0) << d.output;
-  EXPECT_EQ(d.output.find("-dSm may be"), std::string::npos) << d.output;
+  EXPECT_NE(d.output.find("-dSm may be 4.5 % too low at its 5 T peak"), std::string::npos) << d.output;
   const auto dj = nlohmann::json::parse(read_all(demag_out / "mce.json"));
-  EXPECT_TRUE(dj["entropy"]["warnings"].empty());
-  EXPECT_NEAR(dj["entropy"]["merit_by_field"].back()["first_interval_doubt"].get<double>(), -0.028, 0.003);
+  EXPECT_EQ(dj["entropy"]["warnings"].size(), 1u);
+  EXPECT_NEAR(dj["entropy"]["merit_by_field"].back()["first_interval_doubt"].get<double>(), -0.042, 0.003);
   // A --demag out of range is a usage error naming the option.
   const auto bad = run_mgscope("synth mce --demag 1.5 --density 7 -o " + q(scratch_dir("mce_cli_bad_demag")));
   EXPECT_EQ(bad.exit_code, 2) << bad.output;

@@ -1,0 +1,20 @@
+// The trapezoid's error across an isotherm's first field interval (from the lower integration limit to
+// its first measured field above it), from a power law in H fitted to the isotherm's next points.
+#pragma once
+#include "magnetics/arrott.hpp"
+
+namespace mgscope {
+
+// The isotherm's first field above `lower_Oe` by more than 1e-3 of (upper_Oe - lower_Oe) (a
+// demagnetised sample's points on H_int = H - N M scatter about 0 below technical saturation),
+// capped at `upper_Oe`. The field axis must be sorted ascending.
+double first_field_above(const MhCurve& c, double lower_Oe, double upper_Oe);
+
+// The linear interpolant's integral of M dH over the isotherm's first interval less the true one
+// (M unit * Oe; > 0: the trapezoid is too high), M taken across the interval as
+// M(h) = M_z + a (h - h0)^q with q and a from the first three measured fields above it, and M_z = M(h0)
+// unless those fields extrapolate higher (a jump at 0+ the points do not show: entropy's
+// docs/magnetics.md, "The first interval"). 0 when the isotherm has no field above the interval.
+double first_interval_excess(const MhCurve& c, double lower_Oe, double upper_Oe);
+
+}  // namespace mgscope
