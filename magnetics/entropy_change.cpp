@@ -207,9 +207,23 @@ void add_peak_doubt(EntropyChange& r, double median_step_K) {
     r.peak_doubt[k] = (first + spacing) / r.minus_dSm[peak][k];
   }
   const double top = r.peak_doubt.back(), first = r.first_interval_doubt.back(), spacing = r.spacing_doubt.back();
-  if (!(std::abs(top) > kPeakDoubtLimit)) return;
   const std::size_t peak = tabulated_peak(r, r.field_Oe.size() - 1);
+  if (peak == r.minus_dSm.size() || !std::isfinite(top)) return;
   std::ostringstream m;
+  if (!(std::abs(top) > kPeakDoubtLimit)) {
+    if (!r.first_interval_unjudged[peak]) return;
+    // The two parts may cancel (first interval +8.6 %, spacing -10.7 %: a -10.4 % error read -2.1 %).
+    m << "-dSm at its " << number_text(r.field_Oe.back() * 1e-4, 6) << " T peak ("
+      << number_text(r.temperature_mid_K[peak], 6) << " K) cannot be judged: its isotherms have fewer than two "
+      << "measured fields above the first field interval (" << number_text(r.field_Oe.front(), 6) << " to "
+      << number_text(r.first_interval_end_Oe[peak], 6) << " Oe), too few to fit how M rises across it; the "
+      << "estimates, first interval " << signed_percent(first) << " and isotherm spacing ("
+      << number_text(median_step_K, 3) << " K) " << signed_percent(spacing)
+      << ", may not cancel as they seem to: measure isotherms with finer steps at low field";
+    r.peak_doubt_warning = m.str();
+    r.warnings.push_back(r.peak_doubt_warning);
+    return;
+  }
   m << "-dSm may be " << number_text(100 * std::abs(top), 2) << " % too " << (top > 0 ? "high" : "low") << " at its "
     << number_text(r.field_Oe.back() * 1e-4, 6) << " T peak (" << number_text(r.temperature_mid_K[peak], 6)
     << " K): the first field interval (" << number_text(r.field_Oe.front(), 6) << " to "
@@ -343,6 +357,8 @@ EntropyChange compute_entropy_change(std::vector<MhCurve> curves, const EntropyO
     // isotherms' own (first_interval.hpp); -dSm = -integral of dM/dT.
     r.first_interval_error.push_back(-(excess_Oe[i + 1] - excess_Oe[i]) / dT * 1e-4);
     r.first_interval_end_Oe.push_back(end_Oe);
+    r.first_interval_unjudged.push_back(!first_interval_judged(curves[i], lower, upper) ||
+                                        !first_interval_judged(curves[i + 1], lower, upper));
   }
   add_peak_doubt(r, median_step_K);
   return r;

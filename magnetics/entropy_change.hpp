@@ -47,6 +47,10 @@ struct EntropyChange {
   // isotherm's next points (first_interval.hpp), over the temperature step. Not bounded by the bound,
   // which assumes dM/dT changes in a step at one end (M rising as a critical power from 0 can err more).
   std::vector<double> first_interval_error;
+  // Per midpoint: one of its isotherms has fewer than two measured fields above its first interval
+  // (first_interval_judged), so first_interval_error cannot be judged; at the top field's peak it is
+  // warned of even when the doubts seem to cancel.
+  std::vector<bool> first_interval_unjudged;
   // Per grid field k, relative to -dSm at the tabulated peak of that field's column (NaN for k = 0 or
   // a peak <= 0), signed (> 0: the value is too high), the expected error of the tabulated maximum
   // against the true maximum over the midpoints, in two parts: from the first intervals (the tabulated

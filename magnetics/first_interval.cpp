@@ -70,4 +70,9 @@ double first_interval_excess(const MhCurve& c, double lower_Oe, double upper_Oe)
   return 0.5 * (m0 + m1) * w - true_area;
 }
 
+bool first_interval_judged(const MhCurve& c, double lower_Oe, double upper_Oe) {
+  const double h1 = first_field_above(c, lower_Oe, upper_Oe), h2 = first_field_above(c, h1, upper_Oe);
+  return h1 > lower_Oe && h2 > h1 && first_field_above(c, h2, upper_Oe) > h2;
+}
+
 }  // namespace mgscope

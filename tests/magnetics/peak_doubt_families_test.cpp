@@ -3,6 +3,7 @@
 // docs/magnetics.md's tables ("Other equations of state"), single-domain, Tc = 100 K.
 #include <algorithm>
 #include <cmath>
+#include <string>
 
 #include <gtest/gtest.h>
 
@@ -20,6 +21,7 @@ struct Row {
 struct Outcome {
   double error = 0, peak_doubt = 0;
   bool warned = false;
+  std::string warning;
 };
 
 // Isotherms as `synth mce --model arrott-noakes --t-below-K 8 --t-above-K 8` draws them (Tc a
@@ -39,7 +41,7 @@ Outcome analyse(const Row& row) {
     tabulated = std::max(tabulated, r.minus_dSm[i].back());
     exact = std::max(exact, arrott_noakes_minus_dSm(model, r.temperature_mid_K[i], {r.field_Oe.back()}).back());
   }
-  return {tabulated / exact - 1, r.peak_doubt.back(), !r.peak_doubt_warning.empty()};
+  return {tabulated / exact - 1, r.peak_doubt.back(), !r.peak_doubt_warning.empty(), r.peak_doubt_warning};
 }
 
 // Close isotherms, fine first steps: -dSm_max errs by about 1 %. The exact peak lies above Tc (0.5 K
@@ -87,6 +89,27 @@ TEST(PeakDoubtFamilies, Ising1KTenthTeslaStepsToFiveTeslaAreNotWarned) {
   EXPECT_NEAR(o.error, -0.011, 0.002);
   EXPECT_LT(std::abs(o.peak_doubt - o.error), 0.025) << o.peak_doubt;
   EXPECT_FALSE(o.warned) << o.peak_doubt;
+}
+
+// 3D Ising, 3 K steps, fields 0, 0.5 and 1 T: -dSm_max errs by -10.4 %; the first interval's estimate
+// (+8.6 %) and the spacing's (-10.7 %) sum to -2.1 %, below the limit, and it went unwarned. With one
+// field beyond the first interval the estimate cannot be judged (0.05 T steps show the first interval
+// at +4.2 %), and that is said. 0.25 T steps (three fields beyond it) are judged: -13.4 %, doubt -11.8 %.
+TEST(PeakDoubtFamilies, IsingTwoFieldStepsToOneTeslaCannotBeJudged) {
+  const Outcome o = analyse({0.326, 1.237, 3, 1, 0.5, 0});
+  EXPECT_NEAR(o.error, -0.104, 0.002);
+  EXPECT_NEAR(o.peak_doubt, -0.021, 0.003);
+  EXPECT_TRUE(o.warned);
+  EXPECT_EQ(o.warning.rfind("-dSm at its 1 T peak (", 0), 0u) << o.warning;
+  EXPECT_NE(o.warning.find("cannot be judged: its isotherms have fewer than two measured fields above the first "
+                           "field interval (0 to 5000 Oe)"),
+            std::string::npos)
+      << o.warning;
+  EXPECT_NE(o.warning.find("first interval +8.6 % and isotherm spacing (3 K) -11 %"), std::string::npos) << o.warning;
+  const Outcome finer = analyse({0.326, 1.237, 3, 1, 0.25, 0});
+  EXPECT_NEAR(finer.error, -0.134, 0.003);
+  EXPECT_NEAR(finer.peak_doubt, -0.118, 0.003);
+  EXPECT_EQ(finer.warning.rfind("-dSm may be 12 % too low at its 1 T peak", 0), 0u) << finer.warning;
 }
 
 }  // namespace
