@@ -13,7 +13,8 @@
 
 namespace mgscope {
 
-std::vector<double> internal_field_Oe(const std::vector<double>& H, const std::vector<double>& M, double N, double rho) {
+std::vector<double> internal_field_Oe(const std::vector<double>& H, const std::vector<double>& M, double N,
+                                      double rho) {
   std::vector<double> out = H;
   if (N == 0) return out;
   const double pi = 3.14159265358979323846;
@@ -33,7 +34,9 @@ double h_over_m_change(const std::vector<double>& h, const std::vector<double>& 
   mh /= n, mq /= n;
   double shh = 0, shq = 0, lo = 1e300, hi = -1e300;
   for (std::size_t j = 0; j < h.size(); ++j)
-    if (h[j] >= h_from) shh += (h[j] - mh) * (h[j] - mh), shq += (h[j] - mh) * (q[j] - mq), lo = std::min(lo, h[j]), hi = std::max(hi, h[j]);
+    if (h[j] >= h_from)
+      shh += (h[j] - mh) * (h[j] - mh), shq += (h[j] - mh) * (q[j] - mq), lo = std::min(lo, h[j]),
+                                                                          hi = std::max(hi, h[j]);
   return shh > 0 ? std::abs(shq / shh * (hi - lo) / mq) : 0;
 }
 
@@ -47,8 +50,8 @@ struct Window {
 };
 
 // Local straight-line fits in the high-field part of one isotherm (h sorted ascending).
-std::vector<Window> local_fits(const ArrottIsotherm& a, const std::vector<double>& h, double hmax, const ArrottOptions& o,
-                               std::size_t isotherm, double* dof) {
+std::vector<Window> local_fits(const ArrottIsotherm& a, const std::vector<double>& h, double hmax,
+                               const ArrottOptions& o, std::size_t isotherm, double* dof) {
   std::vector<Window> out;
   const std::size_t min_points = static_cast<std::size_t>(std::max(3, o.slope_points));
   std::size_t high_points = 0;
@@ -86,7 +89,8 @@ std::vector<Window> local_fits(const ArrottIsotherm& a, const std::vector<double
 }  // namespace
 
 std::string ArrottOptions::check() const {
-  if (!(high_field_fraction >= 0 && high_field_fraction < 1)) return "ArrottOptions.high_field_fraction must be in [0, 1)";
+  if (!(high_field_fraction >= 0 && high_field_fraction < 1))
+    return "ArrottOptions.high_field_fraction must be in [0, 1)";
   if (slope_points < 3) return "ArrottOptions.slope_points must be >= 3";
   if (!(min_span_fraction >= 0 && min_span_fraction < 1)) return "ArrottOptions.min_span_fraction must be in [0, 1)";
   if (!(min_h_over_m_spread >= 0)) return "ArrottOptions.min_h_over_m_spread must be >= 0";
@@ -104,7 +108,8 @@ ArrottResult arrott_analysis(const std::vector<MhCurve>& curves, const ArrottOpt
     a.temperature_K = c.temperature_K;
     std::vector<std::size_t> idx(c.field_Oe.size());
     std::iota(idx.begin(), idx.end(), 0);
-    std::stable_sort(idx.begin(), idx.end(), [&](std::size_t x, std::size_t y) { return c.field_Oe[x] < c.field_Oe[y]; });
+    std::stable_sort(idx.begin(), idx.end(),
+                     [&](std::size_t x, std::size_t y) { return c.field_Oe[x] < c.field_Oe[y]; });
     double hmax = 0;
     std::vector<double> h;
     for (std::size_t i : idx) {

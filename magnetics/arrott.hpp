@@ -17,8 +17,9 @@ struct MhCurve {
 // Internal field H_int = H - N M with N the SI (dimensionless, 0..1) demagnetising factor. In
 // Gaussian units H_int [Oe] = H [Oe] - 4 pi N M [emu/cm^3], M [emu/cm^3] = M [emu/g] * density
 // [g/cm^3]. Returns the input unchanged for N = 0.
-std::vector<double> internal_field_Oe(const std::vector<double>& field_Oe, const std::vector<double>& magnetization_emu_per_g,
-                                      double demag_N, double density_g_cm3);
+std::vector<double> internal_field_Oe(const std::vector<double>& field_Oe,
+                                      const std::vector<double>& magnetization_emu_per_g, double demag_N,
+                                      double density_g_cm3);
 
 struct ArrottOptions {
   double high_field_fraction = 0.2;  // the high-field part: H >= fraction * max H of the isotherm

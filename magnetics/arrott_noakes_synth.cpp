@@ -62,7 +62,8 @@ std::vector<MhCurve> arrott_noakes_isotherms(const ArrottNoakesModel& model, con
     MhCurve c;
     c.temperature_K = t;
     for (double h : fields_Oe)
-      if (h >= 0) c.field_Oe.push_back(h), c.magnetization.push_back(arrott_noakes_magnetization_emu_per_g(model, t, h));
+      if (h >= 0)
+        c.field_Oe.push_back(h), c.magnetization.push_back(arrott_noakes_magnetization_emu_per_g(model, t, h));
     out.push_back(std::move(c));
   }
   return out;

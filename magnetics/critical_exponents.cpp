@@ -35,7 +35,8 @@ std::vector<MhCurve> prepare(const std::vector<MhCurve>& in, const CriticalOptio
     for (const auto& [hh, m] : p) k.field_Oe.push_back(hh), k.magnetization.push_back(m);
     if (k.field_Oe.size() >= 3) out.push_back(std::move(k));
   }
-  std::stable_sort(out.begin(), out.end(), [](const MhCurve& a, const MhCurve& b) { return a.temperature_K < b.temperature_K; });
+  std::stable_sort(out.begin(), out.end(),
+                   [](const MhCurve& a, const MhCurve& b) { return a.temperature_K < b.temperature_K; });
   return out;
 }
 
@@ -265,13 +266,15 @@ CriticalSummary analyse_critical_behaviour(const std::vector<MhCurve>& input, co
                            ", outside the critical region; measure closer to Tc");
   if (!s.critical_isotherm.usable())
     s.warnings.push_back("critical isotherm: " + s.critical_isotherm.message + "; delta from the Widom relation");
-  else if (std::abs(s.critical_isotherm.delta - s.delta_widom) > 2 * combine(s.critical_isotherm.delta_se, s.delta_widom_se) &&
+  else if (std::abs(s.critical_isotherm.delta - s.delta_widom) >
+               2 * combine(s.critical_isotherm.delta_se, s.delta_widom_se) &&
            std::abs(s.critical_isotherm.delta - s.delta_widom) > 0.05 * s.delta_widom)
     s.warnings.push_back("Widom relation not met: delta " + number_text(s.critical_isotherm.delta, 4) +
                          " from the critical isotherm, " +
                          number_text(s.delta_widom, 4) + " from 1 + gamma/beta");
   if (!kb.usable() || !kg.usable())
-    s.warnings.push_back("Kouvel-Fisher: " + (!kb.usable() ? kb.message : kg.message) + " (no cross-check of the exponents)");
+    s.warnings.push_back("Kouvel-Fisher: " + (!kb.usable() ? kb.message : kg.message) +
+                         " (no cross-check of the exponents)");
   if (s.classes.size() > 1 && s.classes[1].distance - s.classes[0].distance < 0.02)
     s.warnings.push_back("the nearest universality classes " + s.classes[0].name + " and " + s.classes[1].name +
                          " are about equally near: the class is not decided");

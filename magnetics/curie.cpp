@@ -187,8 +187,8 @@ CurieResult find_curie_temperature(const std::vector<double>& T, const std::vect
                 ", a broad inflection (paramagnet in a high field?), not a sharp transition";
     return r;
   }
-  const std::size_t imax =
-      static_cast<std::size_t>(std::max_element(r.magnetization.begin(), r.magnetization.end()) - r.magnetization.begin());
+  const std::size_t imax = static_cast<std::size_t>(std::max_element(r.magnetization.begin(), r.magnetization.end()) -
+                                                    r.magnetization.begin());
   // The maximum must stand out of the lowest temperatures' M by more than 2 % of it: a demagnetised
   // bulk ferromagnet's M(T) is flat below Tc (M = H / (4 pi N rho)), and the largest noisy point of
   // that plateau (0.4 % scatter) is no cusp; an antiferromagnet's or a blocked moment's falls well
@@ -205,12 +205,13 @@ CurieResult find_curie_temperature(const std::vector<double>& T, const std::vect
   double lo = tc, hi = tc;
   for (int k = std::max(1, o.half_window - 1); k <= o.half_window + 2; ++k) {
     if (n < 2 * k + 3) continue;
-    const double t = minimum_location(r.temperature_K, local_quadratic_derivative(r.temperature_K, r.magnetization, k), k,
-                                      o.contrast, nullptr);
+    const double t = minimum_location(r.temperature_K, local_quadratic_derivative(r.temperature_K, r.magnetization, k),
+                                      k, o.contrast, nullptr);
     if (std::isfinite(t)) lo = std::min(lo, t), hi = std::max(hi, t);
   }
   const auto it = std::lower_bound(r.temperature_K.begin(), r.temperature_K.end(), tc);
-  const std::size_t j = std::clamp<std::size_t>(static_cast<std::size_t>(it - r.temperature_K.begin()), 1, r.temperature_K.size() - 1);
+  const std::size_t j =
+      std::clamp<std::size_t>(static_cast<std::size_t>(it - r.temperature_K.begin()), 1, r.temperature_K.size() - 1);
   const double spacing = r.temperature_K[j] - r.temperature_K[j - 1];
   r.curie_K = tc;
   r.curie_err_K = std::sqrt(std::pow(0.5 * (hi - lo), 2) + spacing * spacing / 12);

@@ -42,6 +42,7 @@ CurieResult find_curie_temperature(const std::vector<double>& temperature_K, con
                                    const CurieOptions& options = {});
 
 // dM/dT at each point by a local quadratic fit over +-half_window points (shifted at the ends).
-std::vector<double> local_quadratic_derivative(const std::vector<double>& t, const std::vector<double>& y, int half_window);
+std::vector<double> local_quadratic_derivative(const std::vector<double>& t, const std::vector<double>& y,
+                                               int half_window);
 
 }  // namespace mgscope

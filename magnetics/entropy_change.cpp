@@ -64,7 +64,8 @@ void tidy(MhCurve& c) {
   for (std::size_t k = 0; k < idx.size();) {
     std::size_t e = k;
     double sh = 0, sm = 0;
-    while (e < idx.size() && c.field_Oe[idx[e]] == c.field_Oe[idx[k]]) sh += c.field_Oe[idx[e]], sm += c.magnetization[idx[e]], ++e;
+    while (e < idx.size() && c.field_Oe[idx[e]] == c.field_Oe[idx[k]])
+      sh += c.field_Oe[idx[e]], sm += c.magnetization[idx[e]], ++e;
     out.field_Oe.push_back(sh / static_cast<double>(e - k));
     out.magnetization.push_back(sm / static_cast<double>(e - k));
     k = e;
@@ -268,7 +269,8 @@ EntropyChange compute_entropy_change(std::vector<MhCurve> curves, const EntropyO
   if (!std::is_sorted(curves.begin(), curves.end(),
                       [](const MhCurve& a, const MhCurve& b) { return a.temperature_K < b.temperature_K; }))
     r.warnings.push_back("isotherms are not in temperature order; sorted");
-  std::stable_sort(curves.begin(), curves.end(), [](const MhCurve& a, const MhCurve& b) { return a.temperature_K < b.temperature_K; });
+  std::stable_sort(curves.begin(), curves.end(),
+                   [](const MhCurve& a, const MhCurve& b) { return a.temperature_K < b.temperature_K; });
   for (std::size_t i = 1; i < curves.size(); ++i)
     if (curves[i].temperature_K - curves[i - 1].temperature_K < o.duplicate_tolerance_K) {
       std::ostringstream m;
@@ -278,7 +280,8 @@ EntropyChange compute_entropy_change(std::vector<MhCurve> curves, const EntropyO
     }
 
   std::vector<double> steps_K;
-  for (std::size_t i = 1; i < curves.size(); ++i) steps_K.push_back(curves[i].temperature_K - curves[i - 1].temperature_K);
+  for (std::size_t i = 1; i < curves.size(); ++i)
+    steps_K.push_back(curves[i].temperature_K - curves[i - 1].temperature_K);
   const double median_step_K = median(steps_K);
   for (std::size_t i = 1; i < curves.size(); ++i)
     if (steps_K[i - 1] > 3 * median_step_K) {
@@ -311,7 +314,8 @@ EntropyChange compute_entropy_change(std::vector<MhCurve> curves, const EntropyO
       << " Oe, not from 0";
     r.warnings.push_back(m.str());
   }
-  if (r.zero_point_added) r.warnings.push_back("the point H = 0, M = 0 was added to isotherms starting near zero field");
+  if (r.zero_point_added)
+    r.warnings.push_back("the point H = 0, M = 0 was added to isotherms starting near zero field");
   if (!(upper > lower)) fail_input(source, "the isotherms have no common field range");
 
   r.field_Oe = field_grid(curves, o, lower, upper, source);

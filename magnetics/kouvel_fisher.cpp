@@ -20,7 +20,8 @@ double derivative(const std::vector<double>& x, const std::vector<double>& y, st
 
 }  // namespace
 
-KouvelFisherLine kouvel_fisher_line(const std::vector<double>& T, const std::vector<double>& v, const std::vector<bool>& use) {
+KouvelFisherLine kouvel_fisher_line(const std::vector<double>& T, const std::vector<double>& v,
+                                    const std::vector<bool>& use) {
   KouvelFisherLine r;
   r.exponent_se = r.tc_se_K = std::numeric_limits<double>::quiet_NaN();
   // Only the finite points form the series the derivative runs over.
@@ -46,7 +47,8 @@ KouvelFisherLine kouvel_fisher_line(const std::vector<double>& T, const std::vec
   mx /= double(n), my /= double(n);
   double sxx = 0, sxy = 0;
   for (std::size_t i = 0; i < n; ++i)
-    sxx += (r.temperature_K[i] - mx) * (r.temperature_K[i] - mx), sxy += (r.temperature_K[i] - mx) * (r.ratio_K[i] - my);
+    sxx += (r.temperature_K[i] - mx) * (r.temperature_K[i] - mx),
+        sxy += (r.temperature_K[i] - mx) * (r.ratio_K[i] - my);
   if (!(sxx > 0) || sxy == 0) {
     r.message = "flat Kouvel-Fisher ratio: no line";
     return r;

@@ -28,8 +28,8 @@ struct MceMerit {
 
 // Throws std::invalid_argument when the arrays differ in length or are empty, hold a value that is
 // not finite, or the temperatures do not increase strictly; and for a lift that is not > 0.
-MceMerit compute_mce_merit(const std::vector<double>& temperature_K, const std::vector<double>& minus_dSm, double field_Oe,
-                           const std::vector<double>& tec_lifts_K = {3.0, 10.0});
+MceMerit compute_mce_merit(const std::vector<double>& temperature_K, const std::vector<double>& minus_dSm,
+                           double field_Oe, const std::vector<double>& tec_lifts_K = {3.0, 10.0});
 
 // n[i][k] for each midpoint temperature i and grid field k (NaN at H <= 0 or dSm = 0): central
 // differences in ln H inside the grid, one-sided at its ends.

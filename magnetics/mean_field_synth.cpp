@@ -245,7 +245,8 @@ McesynthFiles make_mce_synthetic(const McesynthOptions& o) {
       const double err = o.noise_relative * ms_emu;
       iso.push_back({t, h * 1e4, m + err * noise(), err});
     }
-  out.isotherms_dat = mpms3_dat(iso, o.mass_mg, an ? "Arrott-Noakes isotherms" : "mean-field isotherms", false, material.str());
+  out.isotherms_dat =
+      mpms3_dat(iso, o.mass_mg, an ? "Arrott-Noakes isotherms" : "mean-field isotherms", false, material.str());
 
   std::vector<DatRow> fc;
   for (int i = 0; o.fc_t_max_K - i * o.fc_t_step_K >= o.fc_t_min_K - 1e-9; ++i) {

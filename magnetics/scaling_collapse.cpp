@@ -46,7 +46,8 @@ void accumulate(const std::vector<ScaledIsotherm>& iso, bool below, Measure& m) 
   for (const auto& s : iso) {
     if ((s.reduced_t < 0) != below) continue;
     std::vector<double> a, b;
-    for (std::size_t j = 0; j < s.h_scaled.size(); ++j) a.push_back(std::log(s.h_scaled[j])), b.push_back(std::log(s.m_scaled[j]));
+    for (std::size_t j = 0; j < s.h_scaled.size(); ++j)
+      a.push_back(std::log(s.h_scaled[j])), b.push_back(std::log(s.m_scaled[j]));
     lh.push_back(std::move(a)), lm.push_back(std::move(b));
   }
   for (std::size_t i = 0; i < lh.size(); ++i)
@@ -108,8 +109,8 @@ ScalingCollapse scaling_collapse(const std::vector<MhCurve>& curves, double beta
     const auto n = std::count_if(r.isotherms.begin(), r.isotherms.end(),
                                  [&](const ScaledIsotherm& x) { return (x.reduced_t < 0) == b; });
     if (n < 3)
-      r.warnings.push_back("only " + std::to_string(n) + " isotherm(s) " + (b ? "below" : "above") + " Tc within |t| <= " + t_max +
-                           ": the collapse measure rests on few curves");
+      r.warnings.push_back("only " + std::to_string(n) + " isotherm(s) " + (b ? "below" : "above") +
+                           " Tc within |t| <= " + t_max + ": the collapse measure rests on few curves");
   }
   r.status = FitStatus::Success;
   r.message = "ok";

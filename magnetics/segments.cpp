@@ -23,7 +23,8 @@ std::vector<Sweep> split_sweeps(const std::vector<std::size_t>& rows, const std:
     s.direction = dir;
     s.rows.assign(rows.begin() + static_cast<std::ptrdiff_t>(from), rows.begin() + static_cast<std::ptrdiff_t>(to) + 1);
     s.field_min_Oe = s.field_max_Oe = H[s.rows.front()];
-    for (std::size_t r : s.rows) s.field_min_Oe = std::min(s.field_min_Oe, H[r]), s.field_max_Oe = std::max(s.field_max_Oe, H[r]);
+    for (std::size_t r : s.rows)
+      s.field_min_Oe = std::min(s.field_min_Oe, H[r]), s.field_max_Oe = std::max(s.field_max_Oe, H[r]);
     sweeps.push_back(std::move(s));
   };
   std::size_t start = 0, extreme = 0;

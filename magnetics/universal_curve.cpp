@@ -71,9 +71,11 @@ UniversalCurve universal_curve(const EntropyChange& e, const UniversalCurveOptio
     u.fields.push_back(std::move(f));
   }
   if (without_half > 0)
-    u.warnings.push_back(std::to_string(without_half) + " field(s) left out: -dSm peaks at the edge or does not fall to half on both sides");
+    u.warnings.push_back(std::to_string(without_half) +
+                         " field(s) left out: -dSm peaks at the edge or does not fall to half on both sides");
   if (u.fields.size() < 2) {
-    u.message = "needs 2 or more fields whose -dSm peak falls to half on both sides; has " + std::to_string(u.fields.size());
+    u.message =
+        "needs 2 or more fields whose -dSm peak falls to half on both sides; has " + std::to_string(u.fields.size());
     return u;
   }
   u.theta_low = -o.theta_max, u.theta_high = o.theta_max;
@@ -92,7 +94,8 @@ UniversalCurve universal_curve(const EntropyChange& e, const UniversalCurveOptio
       const double v = interpolate_linear(f.theta, f.normalized, th);
       s += v, s2 += v * v;
     }
-    const double n = double(u.fields.size()), mean = s / n, sd = std::sqrt(std::max(0.0, (s2 - n * mean * mean) / (n - 1)));
+    const double n = double(u.fields.size()), mean = s / n,
+                 sd = std::sqrt(std::max(0.0, (s2 - n * mean * mean) / (n - 1)));
     // Relative to the local mean: a first-order transition shows in the tails, where -dSm is
     // small and its normalised values differ by tens of per cent while the peak region agrees.
     // Below min_level the noise of real data would dominate.

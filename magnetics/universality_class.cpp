@@ -24,7 +24,8 @@ std::vector<ClassDistance> rank_universality_classes(double beta, double gamma, 
       if (std::isfinite(x)) s += (x - ref) * (x - ref) / (ref * ref), ++n;
     out.push_back({c.name, n ? std::sqrt(s / n) : std::numeric_limits<double>::quiet_NaN()});
   }
-  std::stable_sort(out.begin(), out.end(), [](const ClassDistance& a, const ClassDistance& b) { return a.distance < b.distance; });
+  std::stable_sort(out.begin(), out.end(),
+                   [](const ClassDistance& a, const ClassDistance& b) { return a.distance < b.distance; });
   return out;
 }
 

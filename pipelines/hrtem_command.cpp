@@ -18,7 +18,8 @@ void add_hrtem_command(CLI::App& app, CommandContext& ctx) {
       "OUTDIR/<image>/tiles.csv, summary.json, overlay.png (and gallery.png), ImageJ-calibrated float TIFF maps "
       "with PNG renderings (map_*.tif/.png), an ImageJ ROI set of the ordered boxes (ordered_boxes_roiset.zip), "
       "plus OUTDIR/combined.csv for several images. An image whose folder is up to date (same file, size, "
-      "modification time, settings and program, its outputs as written) is not analysed again. Under mpirun the images are shared among the "
+      "modification time, settings and program, its outputs as written) is not analysed again. Under mpirun the images "
+      "are shared among the "
       "ranks, with the same outputs (docs/cluster.md). Lengths take a unit: nm "
       "(default), A, pm, um.");
   add_config_option(*cmd);
@@ -40,20 +41,22 @@ void add_hrtem_command(CLI::App& app, CommandContext& ctx) {
                   "Resamples of the block bootstrap behind the area fraction's 95 % interval (100 to 1000000)")
       ->capture_default_str();
   cmd->add_option("--frame", cli->frame, "Frame of a multi-frame file, from 0")->capture_default_str();
-  cmd->add_option("--frames", cli->frames,
-                  "Analyse a multi-frame file (TIFF/MRC stack, TIA SER series, Velox EMD) as an in-situ series, one "
-                  "frame in memory at a time: all, A:B or A:B:STEP (from 0, B included). A folder given instead of a "
-                  "file is a series of one frame per file: its image files (subfolders to four levels), in natural order "
-                  "of their names (frame_2 before frame_10). Writes OUTDIR/<file>/series.csv "
-                  "(per point: frames, time in s from the first point - from the file's frame axis or interval (EMD frame "
-                  "axis, OME-TIFF Plane DeltaT or TimeIncrement, ImageJ finterval; the pages of one time point share "
-                  "its time), else "
-                  "each frame's or file's acquisition time (SER, Velox, DM, TIFF DateTime) - or the frame index, box counts and "
-                  "fractions per class with Wilson 95 % intervals, ordered area fraction with its bootstrap interval, "
-                  "where the specimen lies from the first point in nm and the fraction of the first point's field in "
-                  "view, followed by phase correlation from point to point; for a folder, each point's file), "
-                  "ordered_fraction.png, overview.png (the overlays of up to 12 points spread over the series), summary.json and the full outputs of the first, middle and last point. The "
-                  "null spot threshold is calibrated once, on the first point, and reused by the others of its pixel size")
+  cmd->add_option(
+         "--frames", cli->frames,
+         "Analyse a multi-frame file (TIFF/MRC stack, TIA SER series, Velox EMD) as an in-situ series, one "
+         "frame in memory at a time: all, A:B or A:B:STEP (from 0, B included). A folder given instead of a "
+         "file is a series of one frame per file: its image files (subfolders to four levels), in natural order "
+         "of their names (frame_2 before frame_10). Writes OUTDIR/<file>/series.csv "
+         "(per point: frames, time in s from the first point - from the file's frame axis or interval (EMD frame "
+         "axis, OME-TIFF Plane DeltaT or TimeIncrement, ImageJ finterval; the pages of one time point share "
+         "its time), else "
+         "each frame's or file's acquisition time (SER, Velox, DM, TIFF DateTime) - or the frame index, box counts and "
+         "fractions per class with Wilson 95 % intervals, ordered area fraction with its bootstrap interval, "
+         "where the specimen lies from the first point in nm and the fraction of the first point's field in "
+         "view, followed by phase correlation from point to point; for a folder, each point's file), "
+         "ordered_fraction.png, overview.png (the overlays of up to 12 points spread over the series), summary.json "
+         "and the full outputs of the first, middle and last point. The "
+         "null spot threshold is calibrated once, on the first point, and reused by the others of its pixel size")
       // An empty value (a script's unset variable, `--frames "$FRAMES"`) had been taken for no
       // --frames: the stack's frame 0 was analysed alone with exit 0.
       ->check(CLI::Validator(
@@ -113,8 +116,10 @@ void add_hrtem_command(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--alpha", cli->alpha, "False spots tolerated per amorphous box")->capture_default_str();
   cmd->add_option("--alpha-secondary", cli->alpha_secondary,
                   "Looser level for further spots in a box that already has one")->capture_default_str();
-  cmd->add_option("--spot-threshold", cli->spot_threshold, "Fixed whitened spot level (implies --threshold-mode fixed)");
-  cmd->add_option("--null-boxes", cli->null_boxes, "Null boxes measured to calibrate the threshold")->capture_default_str();
+  cmd->add_option("--spot-threshold", cli->spot_threshold,
+                  "Fixed whitened spot level (implies --threshold-mode fixed)");
+  cmd->add_option("--null-boxes", cli->null_boxes, "Null boxes measured to calibrate the threshold")
+      ->capture_default_str();
   cmd->add_option("--seed", cli->seed, "Random seed of the null fields")->capture_default_str();
   cmd->add_option("--nanocrystal-directions", cli->nanocrystal_directions,
                   "Fringe directions that make a box a nanocrystal (2 to 8)")->capture_default_str();

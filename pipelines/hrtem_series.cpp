@@ -60,7 +60,8 @@ FrameSelection parse_frame_selection(const std::string& text, int sum, int frame
     }
     if (v[0] < 0 || v[1] < 0 || v[0] >= frames_in_file || v[1] >= frames_in_file)
       fail_input(path, "--frames " + text + " is out of range: " + held(frames_in_file));
-    if (v[0] > v[1]) fail_input(path, "--frames " + text + ": the first frame comes after the last (" + held(frames_in_file) + ")");
+    if (v[0] > v[1])
+      fail_input(path, "--frames " + text + ": the first frame comes after the last (" + held(frames_in_file) + ")");
     if (v.size() == 3 && v[2] <= 0) fail_input(path, "--frames " + text + ": STEP must be 1 or more");
     s.first = int(v[0]);
     s.last = int(v[1]);
@@ -84,8 +85,8 @@ int run_hrtem_series(const std::string& path, const HrtemSettings& settings, con
     const HrtemImageText text = hrtem_image_text(run, dir / name);
     const bool averaged = p.last_frame > p.first_frame;
     char line[200];
-    std::snprintf(line, sizeof line, "  point %d of %d (frame%s %d%s%s", p.point + 1, n, averaged ? "s" : "", p.first_frame,
-                  averaged ? " to " : "", averaged ? std::to_string(p.last_frame).c_str() : "");
+    std::snprintf(line, sizeof line, "  point %d of %d (frame%s %d%s%s", p.point + 1, n, averaged ? "s" : "",
+                  p.first_frame, averaged ? " to " : "", averaged ? std::to_string(p.last_frame).c_str() : "");
     std::string head = line;
     // Averaged frames: how far they drifted from the first (aligned), or that some could not be.
     if (std::isfinite(p.drift_nm)) {
@@ -116,7 +117,8 @@ int run_hrtem_series(const std::string& path, const HrtemSettings& settings, con
     record.figure_warning = folder->at_destination(draw_series_figure(png, a.points, a.time, title));
   });
   const std::vector<std::uint8_t> tiles = overview.png(a.points, a.time, name, settings.figures.threads);
-  if (!tiles.empty()) folder->write("overview.png", std::string_view(reinterpret_cast<const char*>(tiles.data()), tiles.size()));
+  if (!tiles.empty())
+    folder->write("overview.png", std::string_view(reinterpret_cast<const char*>(tiles.data()), tiles.size()));
   if (!overview.warning().empty())
     record.figure_warning += (record.figure_warning.empty() ? "" : "; ") + overview.warning();
   folder->write("summary.json", json_text(hrtem_series_summary_json(record, a.points, a.time)) + "\n");
@@ -138,7 +140,8 @@ int run_hrtem_series(const std::string& path, const HrtemSettings& settings, con
     out << line;
   }
   out << path << ": " << n << " point(s) of frames " << sel.first << " to " << sel.point_last(n - 1) << ", time axis "
-      << (a.time.from_file ? "in s from " + a.time.source : std::string("frame index")) << " -> " << dir.string() << "\n";
+      << (a.time.from_file ? "in s from " + a.time.source : std::string("frame index")) << " -> " << dir.string()
+      << "\n";
   // The texts of summary.json's warnings, counted against the points analysed as there.
   for (const std::string& w : hrtem_series_warnings(record, a.points, a.time))
     err << "WARNING: " + path + ": " + w + "\n";

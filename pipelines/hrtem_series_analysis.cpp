@@ -178,10 +178,11 @@ PointOutcome analyse_point(ImageFrames& frames, std::mutex& read_lock, const Fra
         read_point(frames, read_lock, p.first_frame, sel.sum, settings.series.align, options.threads, stationary);
     o.clock = px.clock;
     o.field = std::move(px.field);
-    if (!frames.files().empty()) p.file = std::filesystem::path(px.info.path).lexically_relative(frames.path()).string();
+    if (!frames.files().empty())
+      p.file = std::filesystem::path(px.info.path).lexically_relative(frames.path()).string();
     const int read_width = px.info.width, read_height = px.info.height;
-    o.run.emplace(analyse_hrtem_image(std::move(px.pixels), std::move(px.info), settings.calibrate, options, settings.area,
-                                      settings.user));
+    o.run.emplace(analyse_hrtem_image(std::move(px.pixels), std::move(px.info), settings.calibrate, options,
+                                      settings.area, settings.user));
     const HrtemImageRun& run = *o.run;
     p.file_time_s = px.time_s;
     p.drift_nm = px.drift_px * run.run.pixel_nm();
@@ -380,8 +381,9 @@ HrtemSeriesAnalysis analyse_hrtem_series(const std::string& path, const HrtemSet
   HrtemOptions options = settings.options;
   const bool once = options.threshold.mode == ThresholdMode::null_model && !settings.series.threshold_each_frame;
   record.threshold_mode = once ? "null, calibrated once"
-                               : options.threshold.mode == ThresholdMode::null_model ? "null, calibrated per point"
-                                                                                      : threshold_mode_name(options.threshold.mode);
+                          : options.threshold.mode == ThresholdMode::null_model
+                              ? "null, calibrated per point"
+                              : threshold_mode_name(options.threshold.mode);
   // With `once`: the first point's calibration, reused whole (unchecked: one acquisition) by the
   // later points of its pixel size and box; a point of another (the magnification changed)
   // calibrates its own, and the series warns.
@@ -461,8 +463,9 @@ HrtemSeriesAnalysis analyse_hrtem_series(const std::string& path, const HrtemSet
   const bool share = options.threads == 0 && usable_cores() >= 2 && !frames.reads_in_child();
   HrtemOptions later = options;
   if (share) later.threads = usable_cores();  // the loops borrow only the cores the lender has idle
-  points_in_order(1, n, share ? 2 : 1, share, [&](int k) { return analyse_point(frames, read_lock, sel, k, later_settings, later, stationary); },
-                  use);
+  points_in_order(
+      1, n, share ? 2 : 1, share,
+      [&](int k) { return analyse_point(frames, read_lock, sel, k, later_settings, later, stationary); }, use);
   a.time = series_time(a.points, clock, unlike);
   return a;
 }

@@ -164,23 +164,27 @@ std::string hrtem_series_csv(const std::vector<SeriesPoint>& points, const Serie
   const char* basis = time.from_file ? "s" : "frame";
   for (const SeriesPoint& p : points) {
     const ClassFractions& f = p.boxes;
-    o << p.point << ',' << p.first_frame << ',' << p.last_frame << ',' << csv_number(time.at(p), 6) << ',' << basis << ',' << f.boxes;
+    o << p.point << ',' << p.first_frame << ',' << p.last_frame << ',' << csv_number(time.at(p), 6) << ',' << basis
+      << ',' << f.boxes;
     for (int c = 0; c < kBoxClassCount; ++c) o << ',' << f.box_counts[std::size_t(c)];
     for (int c = 0; c < kBoxClassCount; ++c) {
       const std::size_t k = std::size_t(c);
       // No specimen box: the fraction is undefined (an empty cell), never 0.
-      o << ',' << (f.boxes ? csv_number(f.box_fraction[k], 6) : "") << ',' << (f.boxes ? csv_number(f.box_fraction_95[k].low, 6) : "") << ','
+      o << ',' << (f.boxes ? csv_number(f.box_fraction[k], 6) : "") << ','
+        << (f.boxes ? csv_number(f.box_fraction_95[k].low, 6) : "") << ','
         << (f.boxes ? csv_number(f.box_fraction_95[k].high, 6) : "");
     }
-    o << ',' << (f.boxes ? csv_number(f.ordered_fraction, 6) : "") << ',' << (f.boxes ? csv_number(f.ordered_fraction_95.low, 6) : "") << ','
+    o << ',' << (f.boxes ? csv_number(f.ordered_fraction, 6) : "") << ','
+      << (f.boxes ? csv_number(f.ordered_fraction_95.low, 6) : "") << ','
       << (f.boxes ? csv_number(f.ordered_fraction_95.high, 6) : "");
     if (p.has_area)
       o << ',' << csv_number(p.ordered_area_fraction, 6) << ',' << csv_number(p.ordered_area_fraction_95.low, 6) << ','
         << csv_number(p.ordered_area_fraction_95.high, 6);
     else
       o << ",,,";
-    o << ',' << p.warnings << ',' << csv_number(p.drift_nm, 6) << ',' << p.frames_not_aligned << ',' << csv_number(p.specimen_shift_x_nm, 6)
-      << ',' << csv_number(p.specimen_shift_y_nm, 6) << ',' << csv_number(p.first_field_in_view, 6) << ',' << csv_field(p.file) << '\n';
+    o << ',' << p.warnings << ',' << csv_number(p.drift_nm, 6) << ',' << p.frames_not_aligned << ','
+      << csv_number(p.specimen_shift_x_nm, 6) << ',' << csv_number(p.specimen_shift_y_nm, 6) << ','
+      << csv_number(p.first_field_in_view, 6) << ',' << csv_field(p.file) << '\n';
   }
   return o.str();
 }
@@ -204,10 +208,10 @@ std::string draw_series_figure(const std::filesystem::path& png, const std::vect
     }
     const ClassFractions& f = p.boxes;
     auto pct = [](bool has, double v) { return has && std::isfinite(v) ? 100 * v : NAN; };
-    data << time.at(p) << ' ' << pct(f.boxes > 0, f.ordered_fraction) << ' ' << pct(f.boxes > 0, f.ordered_fraction_95.low)
-         << ' ' << pct(f.boxes > 0, f.ordered_fraction_95.high) << ' ' << pct(p.has_area, p.ordered_area_fraction) << ' '
-         << pct(p.has_area, p.ordered_area_fraction_95.low) << ' ' << pct(p.has_area, p.ordered_area_fraction_95.high)
-         << ' ' << pct(true, p.first_field_in_view) << '\n';
+    data << time.at(p) << ' ' << pct(f.boxes > 0, f.ordered_fraction) << ' '
+         << pct(f.boxes > 0, f.ordered_fraction_95.low) << ' ' << pct(f.boxes > 0, f.ordered_fraction_95.high) << ' '
+         << pct(p.has_area, p.ordered_area_fraction) << ' ' << pct(p.has_area, p.ordered_area_fraction_95.low) << ' '
+         << pct(p.has_area, p.ordered_area_fraction_95.high) << ' ' << pct(true, p.first_field_in_view) << '\n';
     area = area || p.has_area;
   }
   std::ostringstream s;
@@ -296,10 +300,11 @@ nlohmann::json hrtem_series_summary_json(const HrtemSeriesRecord& r, const std::
       not_aligned += p.frames_not_aligned;
     }
     j["series"]["alignment"] =
-        r.aligned ? json{{"method", "each frame of a point shifted by whole pixels onto its first, its drift measured by "
-                                    "phase correlation of the central crop (up to 1024 px, binned 2 x 2 in frames of 512 px or "
-                                    "more); the average cropped to the "
-                                    "part every frame covers"},
+        r.aligned ? json{{"method",
+                          "each frame of a point shifted by whole pixels onto its first, its drift measured by "
+                          "phase correlation of the central crop (up to 1024 px, binned 2 x 2 in frames of 512 px or "
+                          "more); the average cropped to the "
+                          "part every frame covers"},
                          {"largest_drift_nm", json_number(largest)},
                          {"frames_not_aligned", not_aligned}}
                   : json{{"method", "none (--no-align): frames averaged where they lie"}};

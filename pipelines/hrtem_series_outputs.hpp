@@ -44,9 +44,9 @@ struct SeriesPoint {
 
 // A frame's time as its file gives it: the coordinates of a Berkeley EMD frame axis in a time unit,
 // an OME-TIFF page's time (ome.time_s: Plane@DeltaT or TimeIncrement x TheT),
-// ImageJ finterval x frame (a hyperstack's time index: its pages run channel, slice, frame), else the time the reader found (imaging/io/acquisition_time.hpp: TIA
-// SER element tag, Velox per-frame Acquisition.AcquisitionStartDatetime, DM's Acquisition Time
-// (OS), TIFF DateTime), with the step of its clock (s; 0 when exact). Empty when none.
+// ImageJ finterval x frame (a hyperstack's time index: its pages run channel, slice, frame), else the time the reader
+// found (imaging/io/acquisition_time.hpp: TIA SER element tag, Velox per-frame Acquisition.AcquisitionStartDatetime,
+// DM's Acquisition Time (OS), TIFF DateTime), with the step of its clock (s; 0 when exact). Empty when none.
 struct FrameTime {
   std::optional<double> seconds;
   std::string source;

@@ -46,7 +46,8 @@ std::vector<std::uint8_t> SeriesOverview::png(const std::vector<SeriesPoint>& po
       const SeriesPoint& p = *row;
       char when[64];
       if (time.from_file) std::snprintf(when, sizeof when, "t = %.4g s", time.at(p));
-      else if (p.last_frame > p.first_frame) std::snprintf(when, sizeof when, "frames %d-%d", p.first_frame, p.last_frame);
+      else if (p.last_frame > p.first_frame)
+        std::snprintf(when, sizeof when, "frames %d-%d", p.first_frame, p.last_frame);
       else std::snprintf(when, sizeof when, "frame %d", p.first_frame);
       const double f = p.boxes.ordered_fraction;
       if (std::isfinite(f)) std::snprintf(line, sizeof line, "%s: ordered %.1f %%", when, 100 * f);

@@ -104,7 +104,8 @@ class MceRun {
     const std::vector<std::string> stems = distinct_stems(cli_.mt_files);
     for (std::size_t i = 0; i < stems.size(); ++i) mt_stem_[cli_.mt_files[i]] = stems[i];
     std::cout << std::setprecision(5);
-    const BatchResult mt = run_batch(cli_.mt_files, [&](const std::string& f) { analyse_mt(f); }, std::cerr, "mce --mt");
+    const BatchResult mt = run_batch(
+        cli_.mt_files, [&](const std::string& f) { analyse_mt(f); }, std::cerr, "mce --mt");
     // So that a report says "the M(T) file failed: ..." rather than that none was given.
     for (const BatchFailure& f : mt.failures)
       json_["mt_failures"].push_back({{"file", f.input}, {"message", f.message}});
@@ -212,7 +213,8 @@ class MceRun {
                                 {"magnetization_unit", mass > 0 ? "emu/g" : "emu"},
                                 {"figure", png + ".png"}});
       std::cout << path << " (" << s.field_Oe << " Oe): "
-                << (c.transition_found ? "Tc = " + fmt(c.curie_K, 5) + " +- " + fmt(c.curie_err_K, 2) + " K" : c.message)
+                << (c.transition_found ? "Tc = " + fmt(c.curie_K, 5) + " +- " + fmt(c.curie_err_K, 2) + " K"
+                                       : c.message)
                 << '\n';
     }
     json_["inputs"].push_back(in);
@@ -259,26 +261,28 @@ class MceRun {
     ao.high_field_fraction = cli_.arrott_fraction;
     const ArrottResult a = arrott_analysis(curves_, ao);
     std::cout << "Arrott: " << a.message << '\n';
-    nlohmann::json aj = {{"first_order", a.first_order},
-                         {"verdict", a.message},
-                         {"first_order_isotherms", a.first_order_isotherms},
-                         {"threshold_t", json_number(a.threshold_t)},
-                         {"evidence_t", json_number(a.evidence_t)},
-                         {"evidence_arrott_slope", json_number(a.evidence_arrott_slope)},
-                         {"evidence_temperature_K", json_number(a.evidence_temperature_K)},
-                         {"evidence_field_range_Oe", {json_number(a.evidence_field_low_Oe), json_number(a.evidence_field_high_Oe)}},
-                         {"high_field_fraction", ao.high_field_fraction},
-                         {"false_alarm_probability", ao.false_alarm},
-                         {"demag_N_SI", cli_.demag_N},
-                         {"density_g_cm3", cli_.density_g_cm3}};
+    nlohmann::json aj = {
+        {"first_order", a.first_order},
+        {"verdict", a.message},
+        {"first_order_isotherms", a.first_order_isotherms},
+        {"threshold_t", json_number(a.threshold_t)},
+        {"evidence_t", json_number(a.evidence_t)},
+        {"evidence_arrott_slope", json_number(a.evidence_arrott_slope)},
+        {"evidence_temperature_K", json_number(a.evidence_temperature_K)},
+        {"evidence_field_range_Oe", {json_number(a.evidence_field_low_Oe), json_number(a.evidence_field_high_Oe)}},
+        {"high_field_fraction", ao.high_field_fraction},
+        {"false_alarm_probability", ao.false_alarm},
+        {"demag_N_SI", cli_.demag_N},
+        {"density_g_cm3", cli_.density_g_cm3}};
     for (const auto& iso : a.isotherms)
-      aj["isotherms"].push_back({{"T_K", iso.temperature_K},
-                                 {"points", iso.h_over_m.size()},
-                                 {"linear", iso.linear},
-                                 {"first_order_vote", iso.first_order_vote},
-                                 {"evidence_t", iso.has_fit ? json_number(iso.evidence_t) : nlohmann::json()},
-                                 {"evidence_arrott_slope", iso.has_fit ? json_number(iso.evidence_arrott_slope) : nlohmann::json()},
-                                 {"min_arrott_slope", iso.has_fit ? json_number(iso.min_arrott_slope) : nlohmann::json()}});
+      aj["isotherms"].push_back(
+          {{"T_K", iso.temperature_K},
+           {"points", iso.h_over_m.size()},
+           {"linear", iso.linear},
+           {"first_order_vote", iso.first_order_vote},
+           {"evidence_t", iso.has_fit ? json_number(iso.evidence_t) : nlohmann::json()},
+           {"evidence_arrott_slope", iso.has_fit ? json_number(iso.evidence_arrott_slope) : nlohmann::json()},
+           {"min_arrott_slope", iso.has_fit ? json_number(iso.min_arrott_slope) : nlohmann::json()}});
     json_["arrott"] = aj;
     for (const std::string& w : {draw_isotherms_figure(out_ / "isotherms.png", curves_, mu),
                                  draw_arrott_figure(out_ / "arrott.png", a, mu)})
@@ -316,7 +320,8 @@ class MceRun {
       write_file_atomic(out_ / "critical.csv", critical_csv(c, m_unit()));
       std::cout << "  Widom delta = " << fmt(c.delta_widom, 4) << ", n(Tc) expected " << fmt(c.n_at_tc_expected, 3)
                 << (n.usable() ? ", measured " + fmt(n.exponent, 3) : std::string()) << "; scaling "
-                << (sc.usable() ? "rms miss " + fmt(100 * sc.rms_ln_deviation, 3) + " %" : "not measured: " + sc.message)
+                << (sc.usable() ? "rms miss " + fmt(100 * sc.rms_ln_deviation, 3) + " %"
+                                : "not measured: " + sc.message)
                 << '\n';
       for (const std::string& w : {draw_modified_arrott_figure(out_ / "modified_arrott.png", c),
                                    draw_kouvel_fisher_figure(out_ / "kouvel_fisher.png", c),
@@ -444,15 +449,18 @@ void add_mce_command(CLI::App& app, CommandContext& ctx) {
   add_config_option(*cmd);
   cmd->add_option("--mt", cli->mt_files, "Field-cooled M(T) file(s): Tc from min dM/dT (each file on its own)");
   cmd->add_option("--mh", cli->mh_files, "M(H) isotherm file(s), pooled: Arrott plots and -dSm(T, H)");
-  cmd->add_option("-o,--out", cli->out_dir, "Output folder (mce.json, dSm.csv, n_exponent.csv, critical.csv, universal_curve.csv, figures)")
+  cmd->add_option("-o,--out", cli->out_dir,
+                  "Output folder (mce.json, dSm.csv, n_exponent.csv, critical.csv, universal_curve.csv, figures)")
       ->required();
-  cmd->add_option("--mass", cli->mass_mg, "Sample mass [mg], overrides the header (0: none, moment-only outputs); default: header SAMPLE_MASS");
+  cmd->add_option("--mass", cli->mass_mg,
+                  "Sample mass [mg], overrides the header (0: none, moment-only outputs); default: header SAMPLE_MASS");
   cmd->add_option("--moment-column", cli->moment_column,
                   "Moment column by exact name, read in the unit its name states (emu, memu, A m2; none: emu, "
                   "with a warning); default: per row, the first with a number of DC Moment Free Ctr (emu), DC Moment "
                   "Fixed Ctr (emu), Moment (emu), Long Moment (emu), M_emu, Moment (Am2)");
   cmd->add_option("--demag", cli->demag_N, "Demagnetising factor N (SI, 0..1): H_int = H - N M")->capture_default_str();
-  cmd->add_option("--density", cli->density_g_cm3, "Sample density [g/cm^3], needed with --demag")->capture_default_str();
+  cmd->add_option("--density", cli->density_g_cm3, "Sample density [g/cm^3], needed with --demag")
+      ->capture_default_str();
   cmd->add_option("--field-step-Oe", cli->field_step_Oe,
                   "Common field grid step [Oe]; default: field range / (median points per isotherm - 1)")
       ->check(kPositiveNumber);

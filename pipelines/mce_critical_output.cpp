@@ -44,7 +44,8 @@ std::string critical_number(double v) { return csv_number(v, 10); }
 
 }  // namespace
 
-json critical_json(const CriticalSummary& s, const ScalingCollapse& sc, const PowerLawFit& n, const CriticalOptions& o) {
+json critical_json(const CriticalSummary& s, const ScalingCollapse& sc, const PowerLawFit& n,
+                   const CriticalOptions& o) {
   json classes = json::array();
   for (const auto& c : s.classes) classes.push_back({{"name", c.name}, {"distance", json_number(c.distance)}});
   const auto& ci = s.critical_isotherm;
@@ -54,10 +55,12 @@ json critical_json(const CriticalSummary& s, const ScalingCollapse& sc, const Po
       {"status", to_string(s.status)},
       {"message", s.message},
       {"brief", s.brief_report()},
-      {"method", "self-consistent modified Arrott plot: (H/M)^(1/gamma) = a t + a2 t^2 + (b + b1 t) M^(1/beta) fitted "
-                 "to the isotherms with |t| <= " + csv_number(o.reduced_t_max, 6) + " (at least " +
-                 std::to_string(o.min_points_per_side) + " each side of Tc); delta from the critical isotherm; "
-                 "uncertainties combine the fit standard error with half the difference to Kouvel-Fisher (delta: to Widom)"},
+      {"method",
+       "self-consistent modified Arrott plot: (H/M)^(1/gamma) = a t + a2 t^2 + (b + b1 t) M^(1/beta) fitted "
+       "to the isotherms with |t| <= " +
+           csv_number(o.reduced_t_max, 6) + " (at least " + std::to_string(o.min_points_per_side) +
+           " each side of Tc); delta from the critical isotherm; "
+           "uncertainties combine the fit standard error with half the difference to Kouvel-Fisher (delta: to Widom)"},
       {"beta", ok ? estimate(s.beta, s.beta_se) : json()},
       {"gamma", ok ? estimate(s.gamma, s.gamma_se) : json()},
       {"delta", ok ? estimate(s.delta, s.delta_se) : json()},
@@ -68,52 +71,58 @@ json critical_json(const CriticalSummary& s, const ScalingCollapse& sc, const Po
       {"models", classes},
       {"passes", s.passes},
       {"converged", s.converged},
-      {"equation_of_state", {{"usable", eos.usable()},
-                             {"message", eos.message},
-                             {"beta", json_number(eos.beta)},
-                             {"beta_se", json_number(eos.beta_se)},
-                             {"gamma", json_number(eos.gamma)},
-                             {"gamma_se", json_number(eos.gamma_se)},
-                             {"Tc_K", json_number(eos.tc_K)},
-                             {"Tc_se_K", json_number(eos.tc_se_K)},
-                             {"a", json_number(eos.a)},
-                             {"a2", json_number(eos.a2)},
-                             {"b", json_number(eos.b)},
-                             {"b1", json_number(eos.b1)},
-                             {"rms_relative_residual", json_number(eos.rms_relative)},
-                             {"points", eos.points},
-                             {"iterations", eos.iterations},
-                             {"isotherms_T_K", s.fitted_T_K}}},
-      {"modified_arrott", {{"spontaneous_magnetization", power_law_json(s.spontaneous)},
-                           {"inverse_susceptibility", power_law_json(s.susceptibility)},
-                           {"field_fraction", o.field_fraction},
-                           {"reduced_t_range", {o.reduced_t_min, o.reduced_t_max}},
-                           {"min_points_per_side", o.min_points_per_side}}},
-      {"kouvel_fisher", {{"spontaneous_magnetization", kouvel_fisher_json(s.kouvel_fisher_spontaneous)},
-                         {"inverse_susceptibility", kouvel_fisher_json(s.kouvel_fisher_susceptibility)}}},
-      {"critical_isotherm", {{"usable", ci.usable()},
-                             {"message", ci.message},
-                             {"T_K", json_number(ci.temperature_K)},
-                             {"between_isotherms_K", {json_number(ci.lower_T_K), json_number(ci.upper_T_K)}},
-                             {"field_from_Oe", json_number(ci.field_from_Oe)},
-                             {"points", ci.points},
-                             {"delta", json_number(ci.delta)},
-                             {"delta_se", json_number(ci.delta_se)}}},
-      {"field_exponent_at_Tc", {{"expected", ok ? json_number(s.n_at_tc_expected) : json()},
-                                {"formula", "1 + (beta - 1)/(beta + gamma)"},
-                                {"measured", n.usable() ? json_number(n.exponent) : json()},
-                                {"measured_se", n.usable() ? json_number(n.exponent_se) : json()},
-                                {"measured_points", n.n_points},
-                                {"measured_message", n.message}}},
-      {"scaling", {{"usable", sc.usable()},
-                   {"message", sc.message},
-                   {"rms_ln_deviation", json_number(sc.rms_ln_deviation)},
-                   {"rms_ln_deviation_below_Tc", json_number(sc.rms_ln_deviation_below)},
-                   {"rms_ln_deviation_above_Tc", json_number(sc.rms_ln_deviation_above)},
-                   {"rms_ln_deviation_mean_field_exponents", json_number(sc.rms_ln_deviation_mean_field)},
-                   {"comparisons", sc.comparisons},
-                   {"isotherms", sc.isotherms.size()},
-                   {"warnings", sc.warnings}}},
+      {"equation_of_state",
+       {{"usable", eos.usable()},
+        {"message", eos.message},
+        {"beta", json_number(eos.beta)},
+        {"beta_se", json_number(eos.beta_se)},
+        {"gamma", json_number(eos.gamma)},
+        {"gamma_se", json_number(eos.gamma_se)},
+        {"Tc_K", json_number(eos.tc_K)},
+        {"Tc_se_K", json_number(eos.tc_se_K)},
+        {"a", json_number(eos.a)},
+        {"a2", json_number(eos.a2)},
+        {"b", json_number(eos.b)},
+        {"b1", json_number(eos.b1)},
+        {"rms_relative_residual", json_number(eos.rms_relative)},
+        {"points", eos.points},
+        {"iterations", eos.iterations},
+        {"isotherms_T_K", s.fitted_T_K}}},
+      {"modified_arrott",
+       {{"spontaneous_magnetization", power_law_json(s.spontaneous)},
+        {"inverse_susceptibility", power_law_json(s.susceptibility)},
+        {"field_fraction", o.field_fraction},
+        {"reduced_t_range", {o.reduced_t_min, o.reduced_t_max}},
+        {"min_points_per_side", o.min_points_per_side}}},
+      {"kouvel_fisher",
+       {{"spontaneous_magnetization", kouvel_fisher_json(s.kouvel_fisher_spontaneous)},
+        {"inverse_susceptibility", kouvel_fisher_json(s.kouvel_fisher_susceptibility)}}},
+      {"critical_isotherm",
+       {{"usable", ci.usable()},
+        {"message", ci.message},
+        {"T_K", json_number(ci.temperature_K)},
+        {"between_isotherms_K", {json_number(ci.lower_T_K), json_number(ci.upper_T_K)}},
+        {"field_from_Oe", json_number(ci.field_from_Oe)},
+        {"points", ci.points},
+        {"delta", json_number(ci.delta)},
+        {"delta_se", json_number(ci.delta_se)}}},
+      {"field_exponent_at_Tc",
+       {{"expected", ok ? json_number(s.n_at_tc_expected) : json()},
+        {"formula", "1 + (beta - 1)/(beta + gamma)"},
+        {"measured", n.usable() ? json_number(n.exponent) : json()},
+        {"measured_se", n.usable() ? json_number(n.exponent_se) : json()},
+        {"measured_points", n.n_points},
+        {"measured_message", n.message}}},
+      {"scaling",
+       {{"usable", sc.usable()},
+        {"message", sc.message},
+        {"rms_ln_deviation", json_number(sc.rms_ln_deviation)},
+        {"rms_ln_deviation_below_Tc", json_number(sc.rms_ln_deviation_below)},
+        {"rms_ln_deviation_above_Tc", json_number(sc.rms_ln_deviation_above)},
+        {"rms_ln_deviation_mean_field_exponents", json_number(sc.rms_ln_deviation_mean_field)},
+        {"comparisons", sc.comparisons},
+        {"isotherms", sc.isotherms.size()},
+        {"warnings", sc.warnings}}},
       {"demag_N_SI", o.demag_N},
       {"warnings", s.warnings}};
 }
@@ -158,10 +167,11 @@ std::string critical_csv(const CriticalSummary& s, const std::string& m_unit) {
   };
   for (const auto& l : s.lines) {
     const double t = l.temperature_K;
-    o << critical_number(t) << ',' << (l.has_fit ? critical_number(l.slope) : "") << ',' << (l.has_fit ? critical_number(l.intercept) : "") << ','
-      << critical_number(l.spontaneous_m) << ',' << critical_number(l.inverse_susceptibility) << ',' << in(s.fitted_T_K, t) << ','
-      << in(s.spontaneous.temperature_K, t) << ','
-      << in(s.susceptibility.temperature_K, t) << ',' << critical_number(kf(t)) << '\n';
+    o << critical_number(t) << ',' << (l.has_fit ? critical_number(l.slope) : "") << ','
+      << (l.has_fit ? critical_number(l.intercept) : "") << ',' << critical_number(l.spontaneous_m) << ','
+      << critical_number(l.inverse_susceptibility) << ',' << in(s.fitted_T_K, t) << ','
+      << in(s.spontaneous.temperature_K, t) << ',' << in(s.susceptibility.temperature_K, t) << ','
+      << critical_number(kf(t)) << '\n';
   }
   return o.str();
 }
@@ -172,8 +182,10 @@ std::string universal_curve_csv(const UniversalCurve& u) {
   for (const auto& f : u.fields) o << ",normalized_at_" << csv_number(f.field_Oe * 1e-4, 8) << "T";
   o << '\n';
   for (std::size_t j = 0; j < u.theta_grid.size(); ++j) {
-    o << critical_number(u.theta_grid[j]) << ',' << critical_number(u.mean_curve[j]) << ',' << critical_number(u.spread[j]);
-    for (const auto& f : u.fields) o << ',' << critical_number(interpolate_linear(f.theta, f.normalized, u.theta_grid[j]));
+    o << critical_number(u.theta_grid[j]) << ',' << critical_number(u.mean_curve[j]) << ','
+      << critical_number(u.spread[j]);
+    for (const auto& f : u.fields)
+      o << ',' << critical_number(interpolate_linear(f.theta, f.normalized, u.theta_grid[j]));
     o << '\n';
   }
   return o.str();

@@ -82,17 +82,20 @@ std::string draw_mt_figure(const std::filesystem::path& png, const CurieResult& 
   for (std::size_t i = 0; i < c.temperature_K.size(); ++i)
     data << c.temperature_K[i] << ' ' << c.magnetization[i] << ' ' << (i < c.dM_dT.size() ? c.dM_dT[i] : NAN) << '\n';
   std::ostringstream s;
-  s << std::setprecision(6) << "set xlabel 'T (K)'\nset ylabel 'M (" << gnuplot_unit(m_unit) << ")'\nset y2label 'dM/dT (" << gnuplot_unit(m_unit)
+  s << std::setprecision(6) << "set xlabel 'T (K)'\nset ylabel 'M (" << gnuplot_unit(m_unit)
+    << ")'\nset y2label 'dM/dT (" << gnuplot_unit(m_unit)
     << " K^{-1})'\nset ytics nomirror\nset y2tics\nset grid\nset key center right\n";
-  s << "set title " << gnuplot_quoted("FC M(T) at " + std::to_string(static_cast<long>(std::lround(field_Oe))) + " Oe: " +
-                             (c.transition_found ? "T_C = " + value_pm(c.curie_K, c.curie_err_K) + " K"
-                                                 : c.message))
+  s << "set title "
+    << gnuplot_quoted("FC M(T) at " + std::to_string(static_cast<long>(std::lround(field_Oe))) +
+                      " Oe: " + (c.transition_found ? "T_C = " + value_pm(c.curie_K, c.curie_err_K) + " K" : c.message))
     << '\n';
-  if (c.transition_found) s << "set arrow from " << c.curie_K << ", graph 0 to " << c.curie_K << ", graph 1 nohead dt 2 lc rgb 'gray40'\n";
+  if (c.transition_found)
+    s << "set arrow from " << c.curie_K << ", graph 0 to " << c.curie_K << ", graph 1 nohead dt 2 lc rgb 'gray40'\n";
   // Data file named after the PNG so several M(T) figures can share a folder.
   const std::string file = png.stem().string() + ".dat";
-  s << "plot " << gnuplot_quoted(file) << " using 1:2 with linespoints pt 7 ps 0.4 lc rgb '#1f77b4' title 'M', \\\n     "
-    << gnuplot_quoted(file) << " using 1:3 axes x1y2 with lines lw 2 lc rgb '#d62728' title 'dM/dT'\n";
+  s << "plot " << gnuplot_quoted(file)
+    << " using 1:2 with linespoints pt 7 ps 0.4 lc rgb '#1f77b4' title 'M', \\\n     " << gnuplot_quoted(file)
+    << " using 1:3 axes x1y2 with lines lw 2 lc rgb '#d62728' title 'dM/dT'\n";
   GnuplotFigure f;
   f.png = png;
   f.script = s.str();
@@ -121,8 +124,9 @@ std::string draw_arrott_figure(const std::filesystem::path& png, const ArrottRes
     b.add(kelvin_title(iso.temperature_K), iso.h_over_m, iso.m_squared, "linespoints pt 7 ps 0.4", iso.temperature_K);
     temperatures_K.push_back(iso.temperature_K);
   }
-  return b.render(png, "set xlabel 'H/M (Oe (" + gnuplot_unit(m_unit) + ")^{-1})'\nset ylabel 'M^2 ((" + gnuplot_unit(m_unit) +
-                           ")^2)'\nset grid\nset key off\n" + colour_bar(temperatures_K, "T (K)") + "set title " +
+  return b.render(png, "set xlabel 'H/M (Oe (" + gnuplot_unit(m_unit) + ")^{-1})'\nset ylabel 'M^2 ((" +
+                           gnuplot_unit(m_unit) + ")^2)'\nset grid\nset key off\n" +
+                           colour_bar(temperatures_K, "T (K)") + "set title " +
                            gnuplot_quoted(a.message.substr(0, a.message.find(':'))) + "\n");
 }
 
@@ -144,8 +148,8 @@ std::string draw_dsm_figure(const std::filesystem::path& png, const EntropyChang
     b.add(t.str(), s.temperature_mid_K, col, "linespoints pt 7 ps 0.4", s.field_Oe[k] * 1e-4);
     fields_T.push_back(s.field_Oe[k] * 1e-4);
   }
-  return b.render(png, "set xlabel 'T (K)'\nset ylabel '-ΔS_M (" + gnuplot_unit(ds_unit) + ")'\nset grid\nset key off\n" +
-                           colour_bar(fields_T, "μ_0ΔH (T)") +
+  return b.render(png, "set xlabel 'T (K)'\nset ylabel '-ΔS_M (" + gnuplot_unit(ds_unit) +
+                           ")'\nset grid\nset key off\n" + colour_bar(fields_T, "μ_0ΔH (T)") +
                            "set title '-ΔS_M(T) by the Maxwell relation'\n");
 }
 
@@ -188,11 +192,13 @@ std::string draw_modified_arrott_figure(const std::filesystem::path& png, const 
     const double xmax = *std::max_element(l.x.begin(), l.x.end());
     b.add("", {0.0, xmax}, {l.intercept, l.intercept + l.slope * xmax}, "lines lw 1 lc rgb 'gray30' dt 2");
   }
-  return b.render(png, "set xlabel '(H/M)^{1/γ}'\nset ylabel 'M^{1/β}'\nset grid\n"
-                       "set key off\nset xrange [0:*]\nset yrange [0:*]\n" + colour_bar(temperatures_K, "T (K)") + "set title " +
-                           gnuplot_quoted("Modified Arrott plot: β = " + fixed(c.beta, 3) + ", γ = " +
-                                 fixed(c.gamma, 3) + ", T_C = " + fixed(c.tc_K, 2) + " K (dashed: fitted lines)") +
-                           "\n");
+  return b.render(png,
+                  "set xlabel '(H/M)^{1/γ}'\nset ylabel 'M^{1/β}'\nset grid\n"
+                  "set key off\nset xrange [0:*]\nset yrange [0:*]\n" +
+                      colour_bar(temperatures_K, "T (K)") + "set title " +
+                      gnuplot_quoted("Modified Arrott plot: β = " + fixed(c.beta, 3) + ", γ = " + fixed(c.gamma, 3) +
+                                     ", T_C = " + fixed(c.tc_K, 2) + " K (dashed: fitted lines)") +
+                      "\n");
 }
 
 std::string draw_kouvel_fisher_figure(const std::filesystem::path& png, const CriticalSummary& c) {
@@ -207,7 +213,8 @@ std::string draw_kouvel_fisher_figure(const std::filesystem::path& png, const Cr
     double far = k->tc_K;
     for (double t : k->temperature_K)
       if (std::abs(t - k->tc_K) > std::abs(far - k->tc_K)) far = t;
-    b.add("", {far, k->tc_K}, {k->intercept_K + k->slope * far, 0.0}, std::string("lines lw 2 lc rgb '") + colour + "'");
+    b.add("", {far, k->tc_K}, {k->intercept_K + k->slope * far, 0.0},
+          std::string("lines lw 2 lc rgb '") + colour + "'");
     title += " " + std::string(symbol) + " = " + fixed(k->exponent, 3) + ", T_C = " + fixed(k->tc_K, 2) + " K;";
   }
   title.pop_back();
@@ -248,14 +255,16 @@ std::string draw_universal_curve_figure(const std::filesystem::path& png, const 
   }
   b.add("mean", u.theta_grid, u.mean_curve, "lines lw 3 lc rgb 'black'");
   std::ostringstream t;
-  t << "Universal curve: " << (u.collapses ? "collapses" : "does not collapse") << " (rms spread " << std::setprecision(2)
-    << 100 * u.rms_spread << " % on θ in [" << u.theta_low << ", " << u.theta_high << "])";
-  return b.render(png, "set xlabel 'θ'\nset ylabel 'ΔS_M / ΔS_M^{peak}'\nset grid\n"
-                       "set key top right\n" + colour_bar(fields_T, "μ_0ΔH (T)") + "set xrange [-5:5]\nset arrow from " +
-                           std::to_string(u.theta_low) + ", graph 0 to " + std::to_string(u.theta_low) +
-                           ", graph 1 nohead dt 3 lc rgb 'gray50'\nset arrow from " + std::to_string(u.theta_high) +
-                           ", graph 0 to " + std::to_string(u.theta_high) +
-                           ", graph 1 nohead dt 3 lc rgb 'gray50'\nset title " + gnuplot_quoted(t.str()) + "\n");
+  t << "Universal curve: " << (u.collapses ? "collapses" : "does not collapse") << " (rms spread "
+    << std::setprecision(2) << 100 * u.rms_spread << " % on θ in [" << u.theta_low << ", " << u.theta_high << "])";
+  return b.render(png,
+                  "set xlabel 'θ'\nset ylabel 'ΔS_M / ΔS_M^{peak}'\nset grid\n"
+                  "set key top right\n" +
+                      colour_bar(fields_T, "μ_0ΔH (T)") + "set xrange [-5:5]\nset arrow from " +
+                      std::to_string(u.theta_low) + ", graph 0 to " + std::to_string(u.theta_low) +
+                      ", graph 1 nohead dt 3 lc rgb 'gray50'\nset arrow from " + std::to_string(u.theta_high) +
+                      ", graph 0 to " + std::to_string(u.theta_high) +
+                      ", graph 1 nohead dt 3 lc rgb 'gray50'\nset title " + gnuplot_quoted(t.str()) + "\n");
 }
 
 }  // namespace mgscope

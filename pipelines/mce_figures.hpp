@@ -31,7 +31,8 @@ std::string draw_modified_arrott_figure(const std::filesystem::path& png, const 
 // Kouvel-Fisher: Ms/(dMs/dT) and chi0^-1/(dchi0^-1/dT) against T with their straight lines.
 std::string draw_kouvel_fisher_figure(const std::filesystem::path& png, const CriticalSummary& critical);
 // Scaling: M|t|^-beta against H|t|^-(beta+gamma) on log axes, below and above Tc.
-std::string draw_scaling_figure(const std::filesystem::path& png, const ScalingCollapse& scaling, const std::string& m_unit);
+std::string draw_scaling_figure(const std::filesystem::path& png, const ScalingCollapse& scaling,
+                                const std::string& m_unit);
 // Universal curve: -dSm/-dSm_peak against theta for every field used, and their mean.
 std::string draw_universal_curve_figure(const std::filesystem::path& png, const UniversalCurve& curve);
 

@@ -44,7 +44,8 @@ void add_synth_mce_command(CLI::App& synth, CommandContext& ctx) {
   cmd->add_option("--g", o->model.g, "Lande g factor")->capture_default_str();
   cmd->add_option("--molar-mass", o->model.molar_mass_g_per_mol, "Molar mass per magnetic ion [g/mol]")
       ->capture_default_str();
-  cmd->add_option("--eta", o->model.eta, "Bean-Rodbell coupling (0: mean field; > 1: first order)")->capture_default_str();
+  cmd->add_option("--eta", o->model.eta, "Bean-Rodbell coupling (0: mean field; > 1: first order)")
+      ->capture_default_str();
   cmd->add_option("--mass-mg", o->mass_mg, "Sample mass written as SAMPLE_MASS [mg]")->capture_default_str();
   cmd->add_option("--field-max-T", o->field_max_T, "Highest isotherm field [T]")->capture_default_str();
   cmd->add_option("--field-step-T", o->field_step_T, "Isotherm field step [T]")->capture_default_str();
@@ -53,7 +54,8 @@ void add_synth_mce_command(CLI::App& synth, CommandContext& ctx) {
                   "replaces --field-max-T and --field-step-T")
       ->delimiter(',');
   cmd->add_option("--t-step-K", o->t_step_K, "Isotherm temperature step [K] (Tc is a midpoint)")->capture_default_str();
-  cmd->add_option("--t-below-K", o->t_below_K, "Isotherms reach down to about Tc minus this [K]")->capture_default_str();
+  cmd->add_option("--t-below-K", o->t_below_K, "Isotherms reach down to about Tc minus this [K]")
+      ->capture_default_str();
   cmd->add_option("--t-above-K", o->t_above_K, "Isotherms reach up to about Tc plus this [K]")->capture_default_str();
   cmd->add_option("--fc-field-Oe", o->fc_field_Oe, "Field of the field-cooled M(T) [Oe]")->capture_default_str();
   cmd->add_option("--fc-step-K", o->fc_t_step_K, "M(T) temperature step [K] (+-0.1 K jitter)")->capture_default_str();

@@ -288,8 +288,10 @@ std::string tiff_text_to_utf8(const std::string& bytes) {
   std::string out;
   for (std::size_t i = 0; i < joined.size(); ++i) {
     if (joined[i] == '\\' && i + 5 < joined.size() && joined[i + 1] == 'u' &&
-        std::isxdigit(static_cast<unsigned char>(joined[i + 2])) && std::isxdigit(static_cast<unsigned char>(joined[i + 3])) &&
-        std::isxdigit(static_cast<unsigned char>(joined[i + 4])) && std::isxdigit(static_cast<unsigned char>(joined[i + 5]))) {
+        std::isxdigit(static_cast<unsigned char>(joined[i + 2])) &&
+        std::isxdigit(static_cast<unsigned char>(joined[i + 3])) &&
+        std::isxdigit(static_cast<unsigned char>(joined[i + 4])) &&
+        std::isxdigit(static_cast<unsigned char>(joined[i + 5]))) {
       // Units only need Latin-1 (µ, Å, °): below U+0800 is two UTF-8 bytes; others stay escaped.
       const auto cp = static_cast<unsigned>(std::strtoul(joined.substr(i + 2, 4).c_str(), nullptr, 16));
       if (cp < 0x80) out += static_cast<char>(cp);

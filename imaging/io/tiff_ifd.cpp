@@ -66,7 +66,8 @@ std::vector<TiffEntry> TiffFile::entries(std::uint64_t ifd_offset, std::uint64_t
   const bool big = header_.bigtiff;
   const std::uint64_t count_bytes = big ? 8 : 2, entry_bytes = big ? 20 : 12, offset_bytes = big ? 8 : 4;
   const ByteReader c(path_, read(ifd_offset, count_bytes, "IFD entry count"));
-  const std::uint64_t n = big ? c.get<std::uint64_t>(0, e, "IFD entry count") : c.get<std::uint16_t>(0, e, "IFD entry count");
+  const std::uint64_t n =
+      big ? c.get<std::uint64_t>(0, e, "IFD entry count") : c.get<std::uint16_t>(0, e, "IFD entry count");
   if (n > (size_ - ifd_offset) / entry_bytes)  // before multiplying: n may be 2^64 - 1
     fail_input(path_, "at byte " + std::to_string(ifd_offset) + ": IFD declares " + std::to_string(n) +
                           " entries, more than the file can hold");
@@ -86,7 +87,8 @@ std::vector<TiffEntry> TiffFile::entries(std::uint64_t ifd_offset, std::uint64_t
     if (entry.count * type_bytes <= offset_bytes)
       entry.value_offset = table_at + field_at;
     else
-      entry.value_offset = big ? t.get<std::uint64_t>(field_at, e, "value offset") : t.get<std::uint32_t>(field_at, e, "value offset");
+      entry.value_offset =
+          big ? t.get<std::uint64_t>(field_at, e, "value offset") : t.get<std::uint32_t>(field_at, e, "value offset");
     out.push_back(entry);
   }
   if (next) {

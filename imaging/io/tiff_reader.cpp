@@ -102,7 +102,8 @@ Layout read_layout(TIFF* tif, const std::string& path, const TiffMessages& m) {
     L.rows_per_strip = std::min(std::max<std::uint32_t>(L.rows_per_strip, 1), L.height);
   }
   if (L.width == 0 || L.height == 0)
-    fail_input(path, "declares a zero-size image (" + std::to_string(L.width) + " x " + std::to_string(L.height) + " pixels)");
+    fail_input(
+        path, "declares a zero-size image (" + std::to_string(L.width) + " x " + std::to_string(L.height) + " pixels)");
   if (L.pixels() > kMaxPixels)
     fail_input(path, "declares " + std::to_string(L.width) + " x " + std::to_string(L.height) +
                          " pixels, more than the 2^31 this reader accepts");
@@ -133,8 +134,8 @@ void check_declared_size(const Layout& L, std::uint64_t sample_bytes, std::uint6
 // back (interleaved samples when contiguous, a plane's alone when separate); then band_done(y0,
 // rows) is called.
 template <class Dest, class Done>
-void decode_bands(TIFF* tif, const Layout& L, std::uint64_t sample_bytes, const std::string& path, const TiffMessages& m,
-                  Dest dest, Done band_done) {
+void decode_bands(TIFF* tif, const Layout& L, std::uint64_t sample_bytes, const std::string& path,
+                  const TiffMessages& m, Dest dest, Done band_done) {
   const std::uint64_t planes = L.planes();
   const std::uint64_t pixel_bytes = (planes == 1 ? L.spp : 1) * sample_bytes;  // within one plane
   const std::uint64_t row_bytes = L.width * pixel_bytes;
@@ -166,7 +167,8 @@ void decode_bands(TIFF* tif, const Layout& L, std::uint64_t sample_bytes, const 
       std::uint8_t* band = dest(p, y0, rows);
       for (std::uint32_t x0 = 0; x0 < L.width; x0 += std::min(L.tile_w, L.width - x0)) {
         const std::uint32_t index = TIFFComputeTile(tif, x0, y0, 0, static_cast<std::uint16_t>(p));
-        if (TIFFReadEncodedTile(tif, index, tile.data(), static_cast<tmsize_t>(tile_bytes)) != static_cast<tmsize_t>(tile_bytes))
+        if (TIFFReadEncodedTile(tif, index, tile.data(), static_cast<tmsize_t>(tile_bytes)) !=
+            static_cast<tmsize_t>(tile_bytes))
           fail_tiff(path, "cannot decode tile " + std::to_string(index), m);
         const std::uint64_t copy = std::min(L.tile_w, L.width - x0) * pixel_bytes;
         for (std::uint64_t r = 0; r < rows; ++r)
@@ -312,7 +314,8 @@ void read_pixels(TIFF* tif, const Layout& L, std::uint64_t file_bytes, LoadedIma
                          " are not supported (8, 16, 32 or 64-bit integers, 32 or 64-bit floats)");
   if (L.format == SAMPLEFORMAT_VOID) warnings.push_back("SampleFormat 'void' (undefined) read as unsigned integers");
   const std::uint64_t sb = pixel_type_bytes(*type);
-  if (rgb && L.spp < 3) fail_input(path, "RGB page with " + std::to_string(L.spp) + " samples per pixel (3 or more expected)");
+  if (rgb && L.spp < 3)
+    fail_input(path, "RGB page with " + std::to_string(L.spp) + " samples per pixel (3 or more expected)");
   if (palette && (L.spp != 1 || (*type != PixelType::u8 && *type != PixelType::u16)))
     fail_input(path, "palette page must have one 8 or 16-bit unsigned index per pixel");
   check_declared_size(L, sb, file_bytes, L.compression == COMPRESSION_NONE, path);
@@ -323,18 +326,21 @@ void read_pixels(TIFF* tif, const Layout& L, std::uint64_t file_bytes, LoadedIma
   } else if (gray) {
     raw.type = *type;
     raw.bytes.resize(L.pixels() * sb);
-    for_each_band(tif, L, sb, path, m, [&](const std::vector<std::uint8_t>& band, std::uint64_t first, std::uint64_t n) {
-      for (std::uint64_t i = 0; i < n; ++i) std::memcpy(raw.bytes.data() + (first + i) * sb, sample_ptr(band, L, sb, i, 0, n), sb);
-    });
+    for_each_band(tif, L, sb, path, m,
+                  [&](const std::vector<std::uint8_t>& band, std::uint64_t first, std::uint64_t n) {
+                    for (std::uint64_t i = 0; i < n; ++i)
+                      std::memcpy(raw.bytes.data() + (first + i) * sb, sample_ptr(band, L, sb, i, 0, n), sb);
+                  });
     warnings.push_back(std::to_string(L.spp - 1) + " extra sample(s) per pixel ignored; the first sample is the image");
   } else if (rgb) {
     GrayOut gray_out(raw, *type == PixelType::f64);
-    for_each_band(tif, L, sb, path, m, [&](const std::vector<std::uint8_t>& band, std::uint64_t first, std::uint64_t n) {
-      for (std::uint64_t i = 0; i < n; ++i)
-        gray_out.set(first + i, luma(sample_value(*type, sample_ptr(band, L, sb, i, 0, n)),
-                                     sample_value(*type, sample_ptr(band, L, sb, i, 1, n)),
-                                     sample_value(*type, sample_ptr(band, L, sb, i, 2, n))));
-    });
+    for_each_band(tif, L, sb, path, m,
+                  [&](const std::vector<std::uint8_t>& band, std::uint64_t first, std::uint64_t n) {
+                    for (std::uint64_t i = 0; i < n; ++i)
+                      gray_out.set(first + i, luma(sample_value(*type, sample_ptr(band, L, sb, i, 0, n)),
+                                                   sample_value(*type, sample_ptr(band, L, sb, i, 1, n)),
+                                                   sample_value(*type, sample_ptr(band, L, sb, i, 2, n))));
+                  });
     warnings.push_back("RGB image converted to gray (luma 0.299 R + 0.587 G + 0.114 B) as " +
                        std::string(pixel_type_name(raw.type)));
   } else {
@@ -344,12 +350,13 @@ void read_pixels(TIFF* tif, const Layout& L, std::uint64_t file_bytes, LoadedIma
     // Colour map entries are 16-bit; scale the gray back to the index's own range.
     const double scale = std::ldexp(1.0, L.bits) - 1.0;
     GrayOut gray_out(raw, false);
-    for_each_band(tif, L, sb, path, m, [&](const std::vector<std::uint8_t>& band, std::uint64_t first, std::uint64_t n) {
-      for (std::uint64_t i = 0; i < n; ++i) {
-        const auto k = static_cast<std::size_t>(sample_value(*type, sample_ptr(band, L, sb, i, 0, n)));
-        gray_out.set(first + i, luma(red[k], green[k], blue[k]) / 65535.0 * scale);
-      }
-    });
+    for_each_band(tif, L, sb, path, m,
+                  [&](const std::vector<std::uint8_t>& band, std::uint64_t first, std::uint64_t n) {
+                    for (std::uint64_t i = 0; i < n; ++i) {
+                      const auto k = static_cast<std::size_t>(sample_value(*type, sample_ptr(band, L, sb, i, 0, n)));
+                      gray_out.set(first + i, luma(red[k], green[k], blue[k]) / 65535.0 * scale);
+                    }
+                  });
     warnings.push_back("palette image converted to gray (luma of its colour map) as float32");
   }
   switch (L.orientation) {
@@ -384,7 +391,8 @@ std::optional<PixelBlock> stored_block(TIFF* tif, const Layout& L) {
   if (std::uint64_t(n) != (std::uint64_t(L.height) + L.rows_per_strip - 1) / L.rows_per_strip) return std::nullopt;
   std::uint64_t next = first;
   for (std::uint32_t s = 0; s < n; ++s) {
-    const std::uint64_t rows = std::min<std::uint64_t>(L.rows_per_strip, L.height - std::uint64_t(s) * L.rows_per_strip);
+    const std::uint64_t rows =
+        std::min<std::uint64_t>(L.rows_per_strip, L.height - std::uint64_t(s) * L.rows_per_strip);
     const std::uint64_t count = TIFFGetStrileByteCount(tif, s);
     if (TIFFGetStrileOffset(tif, s) != next || count < rows * row_bytes || (s + 1 < n && count != rows * row_bytes))
       return std::nullopt;  // the ordinary read copes, or names the fault
@@ -480,7 +488,8 @@ void read_tags(TiffFile& file, std::uint64_t ifd_offset, const OmeTiff* ome, std
   info.calibration = cal.calibration;
   info.metadata.insert(cal.metadata.begin(), cal.metadata.end());
   info.warnings.insert(info.warnings.end(), cal.warnings.begin(), cal.warnings.end());
-  const std::pair<std::uint16_t, const char*> plain[] = {{305, "software"}, {306, "date"}, {271, "tiff.make"}, {272, "tiff.model"}};
+  const std::pair<std::uint16_t, const char*> plain[] = {
+      {305, "software"}, {306, "date"}, {271, "tiff.make"}, {272, "tiff.model"}};
   for (const auto& [tag, key] : plain) {
     std::optional<std::string> v;
     text(tag, v);
@@ -534,7 +543,9 @@ struct TiffPages::Session {
 
   explicit Session(const std::string& p) : path(p), file(p), scope(messages) {
     TIFFOpenOptionsSetMaxSingleMemAlloc(
-        scope.options(), static_cast<tmsize_t>(std::min<std::uint64_t>(file.size(), std::uint64_t(1) << 40) * kMaxCompressionRatio + (64u << 20)));
+        scope.options(),
+        static_cast<tmsize_t>(std::min<std::uint64_t>(file.size(), std::uint64_t(1) << 40) * kMaxCompressionRatio +
+                              (64u << 20)));
     // "m": no memory mapping, so a file truncated while being read gives an error, not SIGBUS.
     tif.reset(TIFFOpenExt(path.c_str(), "rm", scope.options()));
     if (!tif) fail_tiff(path, "not a readable TIFF", messages);
@@ -643,7 +654,8 @@ struct TiffPages::Session {
     if (images < 2) return;
     const std::optional<PixelBlock> block = stored_block(tif.get(), read_layout(tif.get(), path, messages));
     if (!block) return;
-    const std::uint64_t frame_bytes = std::uint64_t(block->width) * std::uint64_t(block->height) * pixel_type_bytes(block->type);
+    const std::uint64_t frame_bytes =
+        std::uint64_t(block->width) * std::uint64_t(block->height) * pixel_type_bytes(block->type);
     // The frames end at the file's end, or at the directory where it follows the pixels (as
     // libtiff writes it): never read a directory as a frame.
     std::uint64_t end = file.size();
@@ -714,7 +726,8 @@ LoadedImage TiffPages::read(int frame, bool map) {
   const Layout L = read_layout(tif, path, s.messages);
   if (s.contiguous && frame > 0) {
     PixelBlock block = *s.contiguous;
-    block.offset += std::uint64_t(frame) * std::uint64_t(block.width) * std::uint64_t(block.height) * pixel_type_bytes(block.type);
+    block.offset +=
+        std::uint64_t(frame) * std::uint64_t(block.width) * std::uint64_t(block.height) * pixel_type_bytes(block.type);
     if (!s.frames_file) s.frames_file = ByteReader::on_demand(path, 0);
     if (!(map && map_pixel_block(*s.frames_file, block, out.raw, "ImageJ stack frame")))
       load_pixel_block(*s.frames_file, block, out.raw, "ImageJ stack frame");
@@ -733,8 +746,10 @@ LoadedImage TiffPages::read(int frame, bool map) {
   info.metadata["tiff.byte_order"] = s.file.header().endian == Endian::big ? "big-endian" : "little-endian";
   info.metadata["tiff.variant"] = s.file.header().bigtiff ? "BigTIFF" : "classic";
   info.metadata["tiff.compression"] = compression_name(L.compression);
-  if (s.contiguous) info.metadata["tiff.frames_stored"] = "back to back after the first page's pixels (ImageJ, one directory)";
-  info.metadata["tiff.layout"] = L.tiled ? "tiles " + std::to_string(L.tile_w) + "x" + std::to_string(L.tile_h) : "strips";
+  if (s.contiguous)
+    info.metadata["tiff.frames_stored"] = "back to back after the first page's pixels (ImageJ, one directory)";
+  info.metadata["tiff.layout"] =
+      L.tiled ? "tiles " + std::to_string(L.tile_w) + "x" + std::to_string(L.tile_h) : "strips";
   info.metadata["tiff.samples"] = std::to_string(L.spp) + " x " + std::to_string(L.bits) + " bit";
   for (const std::string& w : s.messages.warnings)
     if (w.find("Unknown field with tag") == std::string::npos)  // DM/FEI private tags: read above

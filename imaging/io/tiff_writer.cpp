@@ -141,12 +141,14 @@ void write_page(TIFF* tif, const RawImage& raw, const std::string& description, 
           fail_write(path, "tile at " + std::to_string(x0) + "," + std::to_string(y0), m);
       }
   } else {
-    const std::uint32_t rps = o.rows_per_strip > 0 ? static_cast<std::uint32_t>(o.rows_per_strip)
-                                                   : static_cast<std::uint32_t>(std::max<std::size_t>(1, 65536 / row_bytes));
+    const std::uint32_t rps = o.rows_per_strip > 0
+                                  ? static_cast<std::uint32_t>(o.rows_per_strip)
+                                  : static_cast<std::uint32_t>(std::max<std::size_t>(1, 65536 / row_bytes));
     TIFFSetField(tif, TIFFTAG_ROWSPERSTRIP, rps);
     for (std::uint32_t s = 0, y0 = 0; y0 < h; ++s, y0 += rps) {
       const std::size_t n = std::min(rps, h - y0) * row_bytes;
-      scratch.assign(raw.bytes.begin() + std::ptrdiff_t(y0 * row_bytes), raw.bytes.begin() + std::ptrdiff_t(y0 * row_bytes + n));
+      scratch.assign(raw.bytes.begin() + std::ptrdiff_t(y0 * row_bytes),
+                     raw.bytes.begin() + std::ptrdiff_t(y0 * row_bytes + n));
       if (TIFFWriteEncodedStrip(tif, s, scratch.data(), static_cast<tmsize_t>(n)) < 0)
         fail_write(path, "strip " + std::to_string(s), m);
     }
@@ -217,7 +219,8 @@ TiffStackWriter::TiffStackWriter(const std::string& path, std::size_t pages, con
   s.tif = TIFFOpenExt(path.c_str(), mode.c_str(), s.scope.options());
   if (!s.tif) fail_write(path, "cannot create the file", s.messages);
   s.description = imagej_description(cal, pages);
-  if (options.frame_interval_s > 0 && pages > 1) s.description += "finterval=" + number(options.frame_interval_s) + "\n";
+  if (options.frame_interval_s > 0 && pages > 1)
+    s.description += "finterval=" + number(options.frame_interval_s) + "\n";
 }
 
 TiffStackWriter::~TiffStackWriter() {
@@ -228,7 +231,8 @@ void TiffStackWriter::add(const RawImage& p) {
   State& s = *state_;
   try {
     if (!s.tif || s.written == s.count)
-      throw std::invalid_argument("write_tiff: more pages than the " + std::to_string(s.count) + " announced for " + s.path);
+      throw std::invalid_argument("write_tiff: more pages than the " + std::to_string(s.count) + " announced for " +
+                                  s.path);
     if (p.width <= 0 || p.height <= 0 ||
         p.bytes.size() != std::size_t(p.width) * std::size_t(p.height) * pixel_type_bytes(p.type))
       throw std::invalid_argument("write_tiff: inconsistent image for " + s.path);

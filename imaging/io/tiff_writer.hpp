@@ -41,7 +41,8 @@ void write_tiff_pages(const std::string& path, const std::vector<RawImage>& page
 // a writer dropped before finish(), removes the file. Throws as write_tiff.
 class TiffStackWriter {
  public:
-  TiffStackWriter(const std::string& path, std::size_t pages, const Calibration& cal, const TiffWriteOptions& options = {});
+  TiffStackWriter(const std::string& path, std::size_t pages, const Calibration& cal,
+                  const TiffWriteOptions& options = {});
   ~TiffStackWriter();
   TiffStackWriter(const TiffStackWriter&) = delete;
   TiffStackWriter& operator=(const TiffStackWriter&) = delete;

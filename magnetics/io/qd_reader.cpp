@@ -256,7 +256,8 @@ void set_variant(QdData& d) {
     if (upper(tag) == "BYAPP") byapp = rest;
   if (byapp.find("VSM") != std::string::npos) d.variant = "PPMS VSM";
   else if (byapp.find("MPMS3") != std::string::npos) d.variant = "MPMS3";
-  else if (byapp.find("MPMS") != std::string::npos || contains(d.column_names, "Long Moment (emu)")) d.variant = "MPMS-XL";
+  else if (byapp.find("MPMS") != std::string::npos || contains(d.column_names, "Long Moment (emu)"))
+    d.variant = "MPMS-XL";
   else d.variant = "unknown QD";
 }
 
@@ -399,7 +400,8 @@ void choose_columns(QdData& d, const QdReadOptions& options) {
   read_moment(d, sources);
   std::size_t incomplete = 0;
   for (std::size_t i = 0; i < d.rows.size(); ++i)
-    incomplete += !(std::isfinite(d.temperature_K[i]) && std::isfinite(d.field_Oe[i]) && std::isfinite(d.moment_emu[i]));
+    incomplete +=
+        !(std::isfinite(d.temperature_K[i]) && std::isfinite(d.field_Oe[i]) && std::isfinite(d.moment_emu[i]));
   std::string moment_names;
   for (const MomentSource& s : sources) moment_names += std::string(moment_names.empty() ? "'" : "' or '") + s.moment;
   if (incomplete > 0)
@@ -473,7 +475,8 @@ QdData parse_qd_text(const TextFile& tf, const QdReadOptions& options) {
     d.rows.add_row(f);
     d.row_line.push_back(i + 1);
   }
-  if (d.rows.empty()) fail_input(d.path, "no data rows after the column line (line " + std::to_string(col_line + 1) + ")");
+  if (d.rows.empty())
+    fail_input(d.path, "no data rows after the column line (line " + std::to_string(col_line + 1) + ")");
   set_mass(d);
   set_variant(d);
   choose_columns(d, options);

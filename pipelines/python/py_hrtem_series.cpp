@@ -77,9 +77,9 @@ pyb::dict hrtem_series_py(const pyb::object& path_like MGSCOPE_HRTEM_KEYWORDS(MG
 }  // namespace
 
 void bind_hrtem_series(pyb::module_& m) {
-  m.def("hrtem_series", &hrtem_series_py, "path"_a, pyb::kw_only(), MGSCOPE_HRTEM_KEYWORDS(MGSCOPE_HRTEM_ARG)
-        "frames"_a = "all", "sum"_a = 1, "threshold_each_frame"_a = false, "align"_a = true,
-        "progress"_a = pyb::none(), "pandas"_a = true,
+  m.def("hrtem_series", &hrtem_series_py, "path"_a, pyb::kw_only(),
+        MGSCOPE_HRTEM_KEYWORDS(MGSCOPE_HRTEM_ARG) "frames"_a = "all", "sum"_a = 1, "threshold_each_frame"_a = false,
+        "align"_a = true, "progress"_a = pyb::none(), "pandas"_a = true,
         R"doc(An in-situ series: the frames of a multi-frame file (TIFF or MRC stack, TIA SER series, Velox
 EMD frames), or of a folder of one frame per file (its image files, subfolders to four levels, in natural
 order of their names), analysed one point at a time, as `mgscope hrtem PATH --frames FRAMES --sum SUM` does,

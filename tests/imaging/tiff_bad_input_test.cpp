@@ -131,7 +131,8 @@ TEST(TiffBadInput, AbsurdDeclaredDimensions) {
 
 TEST(TiffBadInput, UnsupportedSampleLayouts) {
   const auto dir = test::scratch_dir("tiff_bad_bits");
-  for (const auto& [bits, format] : std::vector<std::pair<std::uint16_t, std::uint16_t>>{{12, 1}, {1, 1}, {16, 3}, {4, 1}, {32, 6}}) {
+  for (const auto& [bits, format] :
+       std::vector<std::pair<std::uint16_t, std::uint16_t>>{{12, 1}, {1, 1}, {16, 3}, {4, 1}, {32, 6}}) {
     TiffBuilder b;
     b.pixels(std::vector<std::uint8_t>(64, 0));
     b.gray_page(8, 8, bits, format);

@@ -512,7 +512,8 @@ TEST(TiffColour, RgbInStripsOrTilesOfEitherPlanarLayoutBecomesItsPixelsLuma) {
   };
   for (const bool tiled : {false, true})
     for (const std::uint16_t planar : {std::uint16_t(PLANARCONFIG_CONTIG), std::uint16_t(PLANARCONFIG_SEPARATE)}) {
-      SCOPED_TRACE(std::string(tiled ? "tiles" : "strips") + (planar == PLANARCONFIG_SEPARATE ? ", separate" : ", contiguous"));
+      SCOPED_TRACE(std::string(tiled ? "tiles" : "strips") +
+                   (planar == PLANARCONFIG_SEPARATE ? ", separate" : ", contiguous"));
       const std::string path = (dir / (std::string(tiled ? "t" : "s") + std::to_string(planar) + ".tif")).string();
       TIFF* t = open_for_write(path, w, h, 3, 8, PHOTOMETRIC_RGB, planar);
       const std::uint32_t bw = tiled ? 16 : w, bh = tiled ? 16 : 5;  // a block: a tile, or a strip of 5 rows
@@ -534,9 +535,11 @@ TEST(TiffColour, RgbInStripsOrTilesOfEitherPlanarLayoutBecomesItsPixelsLuma) {
                   block[(std::size_t(r) * bw + x) * per_pixel + c] = sample(x0 + x, y0 + r, planes == 1 ? c : p);
             const auto bytes = static_cast<tmsize_t>(block.size());
             if (tiled)
-              ASSERT_EQ(TIFFWriteEncodedTile(t, TIFFComputeTile(t, x0, y0, 0, std::uint16_t(p)), block.data(), bytes), bytes);
+              ASSERT_EQ(TIFFWriteEncodedTile(t, TIFFComputeTile(t, x0, y0, 0, std::uint16_t(p)), block.data(), bytes),
+                        bytes);
             else
-              ASSERT_EQ(TIFFWriteEncodedStrip(t, TIFFComputeStrip(t, y0, std::uint16_t(p)), block.data(), bytes), bytes);
+              ASSERT_EQ(TIFFWriteEncodedStrip(t, TIFFComputeStrip(t, y0, std::uint16_t(p)), block.data(), bytes),
+                        bytes);
           }
       TIFFClose(t);
       const LoadedImage img = read_tiff(path);
@@ -574,8 +577,9 @@ TEST(TiffColour, TifffilePlanesOfAStackSayHowToWriteThemAsFrames) {
     const LoadedImage img = read_tiff(path);
     EXPECT_EQ(img.info.frames, 1);
     const bool stack = shape == "[3, 4, 5]";
-    EXPECT_EQ(any_contains(img.info.warnings, "if they are 3 frames of a stack, write them with photometric='minisblack'"),
-              stack)
+    EXPECT_EQ(
+        any_contains(img.info.warnings, "if they are 3 frames of a stack, write them with photometric='minisblack'"),
+        stack)
         << shape;
     EXPECT_TRUE(any_contains(img.info.warnings, "RGB image converted to gray"));
   }

@@ -41,7 +41,9 @@ class TiffBuilder {
   void shorts(std::uint16_t tag, std::vector<std::uint16_t> v) { add(tag, 3, v.size(), encode(v)); }
   void longs(std::uint16_t tag, std::vector<std::uint32_t> v) { add(tag, 4, v.size(), encode(v)); }
   void doubles(std::uint16_t tag, std::vector<double> v) { add(tag, 12, v.size(), encode(v)); }
-  void rational(std::uint16_t tag, std::uint32_t num, std::uint32_t den) { add(tag, 5, 1, encode(std::vector<std::uint32_t>{num, den})); }
+  void rational(std::uint16_t tag, std::uint32_t num, std::uint32_t den) {
+    add(tag, 5, 1, encode(std::vector<std::uint32_t>{num, den}));
+  }
   void ascii(std::uint16_t tag, const std::string& s) {
     std::vector<std::uint8_t> b(s.begin(), s.end());
     b.push_back(0);
@@ -101,7 +103,8 @@ class TiffBuilder {
     std::vector<std::uint8_t> data;
   };
   void add(std::uint16_t tag, std::uint16_t type, std::uint64_t count, std::vector<std::uint8_t> data) {
-    fields_.erase(std::remove_if(fields_.begin(), fields_.end(), [&](const Field& f) { return f.tag == tag; }), fields_.end());
+    fields_.erase(std::remove_if(fields_.begin(), fields_.end(), [&](const Field& f) { return f.tag == tag; }),
+                  fields_.end());
     fields_.push_back({tag, type, count, std::move(data)});
   }
   void put(std::vector<std::uint8_t>& out, std::uint64_t v, int n) const {

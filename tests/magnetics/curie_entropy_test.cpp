@@ -117,7 +117,8 @@ TEST(Entropy, AWideGapBetweenIsothermsIsFlagged) {
   EXPECT_FALSE(e.wide_gap[2]);
   EXPECT_TRUE(e.wide_gap[3]);
   bool said = false;
-  for (const std::string& w : e.warnings) said = said || w.find("gap between the isotherms at 12 K and 300 K") != std::string::npos;
+  for (const std::string& w : e.warnings)
+    said = said || w.find("gap between the isotherms at 12 K and 300 K") != std::string::npos;
   EXPECT_TRUE(said);
   // Evenly spaced isotherms: no gap.
   const EntropyChange even = compute_entropy_change({linear_curve(100, 5e-4), linear_curve(103, 4.85e-4),
@@ -129,7 +130,8 @@ TEST(Entropy, ZeroPointOnlyWhenDataStartNearZero) {
   auto shifted = [](double T, double h0) {
     MhCurve c;
     c.temperature_K = T;
-    for (int k = 0; k <= 10; ++k) c.field_Oe.push_back(h0 + 1000.0 * k), c.magnetization.push_back(1 + k * 0.1 * (1 - T / 300));
+    for (int k = 0; k <= 10; ++k)
+      c.field_Oe.push_back(h0 + 1000.0 * k), c.magnetization.push_back(1 + k * 0.1 * (1 - T / 300));
     return c;
   };
   const EntropyChange near = compute_entropy_change({shifted(100, 100), shifted(105, 100)}, {}, "near");

@@ -230,7 +230,8 @@ TEST(RealMvsh1, MinusDeltaSAgreesWithIndependentTrapezoids) {
     double s = 0;
     for (std::size_t i = 1; i < b.size() && b[i - 1].first < hc; ++i) {
       const double h1 = std::min(b[i].first, hc);
-      const double m1 = b[i - 1].second + (b[i].second - b[i - 1].second) * (h1 - b[i - 1].first) / (b[i].first - b[i - 1].first);
+      const double m1 =
+          b[i - 1].second + (b[i].second - b[i - 1].second) * (h1 - b[i - 1].first) / (b[i].first - b[i - 1].first);
       s += 0.5 * (b[i - 1].second + m1) * (h1 - b[i - 1].first);
     }
     temps.push_back(tsum[k] / tcount[k]);

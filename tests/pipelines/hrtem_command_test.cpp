@@ -97,7 +97,8 @@ TEST(HrtemCommand, OneAndTwoThreadsGiveByteIdenticalFiles) {
 // of the sliding grid; the ROI set holds exactly the ordered boxes of tiles.csv.
 TEST(HrtemCommand, MapsAndRoiSetReadBack) {
   const auto out = test::scratch_dir("hrtem_cli_maps");
-  ASSERT_EQ(test::run_mgscope("hrtem '" + (synth_dir() / "mixed.tif").string() + "' -o '" + out.string() + "'").exit_code, 0);
+  ASSERT_EQ(
+      test::run_mgscope("hrtem '" + (synth_dir() / "mixed.tif").string() + "' -o '" + out.string() + "'").exit_code, 0);
   const auto dir = out / "mixed";
   const auto j = nlohmann::json::parse(test::read_all(dir / "summary.json"));
   EXPECT_EQ(j["area_map"]["stride_px"].get<int>(), 25);
@@ -439,7 +440,9 @@ TEST(HrtemCommand, VacuumAndScaleBarAreLeftOutAndCounted) {
   const auto rows = csv_rows(test::read_all(a / "edge" / "tiles.csv"));
   ASSERT_EQ(rows.size(), 65u);
   const auto& head = rows[0];
-  const auto col = [&](const std::string& name) { return std::size_t(std::find(head.begin(), head.end(), name) - head.begin()); };
+  const auto col = [&](const std::string& name) {
+    return std::size_t(std::find(head.begin(), head.end(), name) - head.begin());
+  };
   ASSERT_LT(col("region"), head.size());
   ASSERT_LT(col("neg_log10_p"), head.size());
   ASSERT_LT(col("cover"), head.size());
@@ -567,7 +570,8 @@ TEST(HrtemCommand, FileNameWithAnyBytesIsReportedSafely) {
   const auto dir = test::scratch_dir("hrtem_cli_odd_name");
   const auto odd = dir / "img\xff.tif";
   std::filesystem::copy_file(synth_dir() / "mixed.tif", odd, std::filesystem::copy_options::overwrite_existing);
-  const auto r = test::run_mgscope("hrtem '" + odd.string() + "' -o '" + (dir / "out").string() + "' --area-stride off");
+  const auto r =
+      test::run_mgscope("hrtem '" + odd.string() + "' -o '" + (dir / "out").string() + "' --area-stride off");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto j = nlohmann::json::parse(test::read_all(dir / "out" / "img\xff" / "summary.json"));
   EXPECT_NE(j["input"]["path"].get<std::string>().find("img\xef\xbf\xbd.tif"), std::string::npos);
@@ -591,7 +595,9 @@ TEST(HrtemCommand, BatchReusesTheFirstImagesCalibrationUnlessEachImageIsAsked) {
   ASSERT_EQ(test::run_mgscope("synth hrtem -o '" + dir.string() +
                               "' --name coarse --width 600 --height 600 --pixel-size 0.025nm --seed 7").exit_code, 0);
   ASSERT_EQ(test::run_mgscope("synth hrtem -o '" + dir.string() +
-                              "' --name dose --width 600 --height 600 --ordered-fraction 0.1 --dose 1600 --seed 8").exit_code, 0);
+                              "' --name dose --width 600 --height 600 --ordered-fraction 0.1 --dose 1600 --seed 8")
+                .exit_code,
+            0);
   ASSERT_EQ(test::run_mgscope("synth hrtem -o '" + dir.string() +
                               "' --name small --width 500 --height 500 --ordered-fraction 0.1 --seed 9").exit_code, 0);
   const std::string imgs = "'" + (dir / "s5.tif").string() + "' '" + (dir / "s6.tif").string() + "' '" +
@@ -614,7 +620,8 @@ TEST(HrtemCommand, BatchReusesTheFirstImagesCalibrationUnlessEachImageIsAsked) {
   ASSERT_EQ(each.exit_code, 0) << each.output;
   EXPECT_EQ(each.output.find("calibrated once for the batch"), std::string::npos) << each.output;
   // Each image alone gets what --threshold-each-image gives it.
-  const auto alone = test::run_mgscope("hrtem '" + (dir / "s6.tif").string() + "' -o '" + (dir / "alone").string() + "'");
+  const auto alone =
+      test::run_mgscope("hrtem '" + (dir / "s6.tif").string() + "' -o '" + (dir / "alone").string() + "'");
   ASSERT_EQ(alone.exit_code, 0) << alone.output;
   // The old flag names the default and still runs; with its opposite it is refused.
   EXPECT_EQ(test::run_mgscope("hrtem " + imgs + " -o '" + (dir / "old").string() + "' --threshold-once").exit_code, 0);
@@ -631,7 +638,8 @@ TEST(HrtemCommand, BatchReusesTheFirstImagesCalibrationUnlessEachImageIsAsked) {
   const double level = summary("each", "s5")["threshold"]["whitened_level"].get<double>();
   EXPECT_EQ(summary("once", "s5")["threshold"]["whitened_level"].get<double>(), level);
   EXPECT_EQ(summary("once", "s5")["ordered"], summary("each", "s5")["ordered"]);  // the first image: its own result
-  EXPECT_TRUE(summary("once", "s5")["threshold"]["spectrum_mismatch_from_reused"].is_null());  // not checked against itself
+  EXPECT_TRUE(
+      summary("once", "s5")["threshold"]["spectrum_mismatch_from_reused"].is_null());  // not checked against itself
   EXPECT_EQ(summary("once", "s6")["threshold"]["whitened_level"].get<double>(), level);
   EXPECT_NE(summary("each", "s6")["threshold"]["whitened_level"].get<double>(), level);
   EXPECT_EQ(summary("each", "s6")["threshold"], summary("alone", "s6")["threshold"]);
@@ -644,13 +652,16 @@ TEST(HrtemCommand, BatchReusesTheFirstImagesCalibrationUnlessEachImageIsAsked) {
   EXPECT_LE(same, kThresholdOnceSpectrumTolerance);
   EXPECT_FALSE(summary("once", "s6")["threshold"]["reuse_refused"].get<bool>());
   // Another pixel size: its own calibration, with a note saying why (its own numbers: no warning).
-  EXPECT_EQ(summary("once", "coarse")["threshold"]["whitened_level"], summary("each", "coarse")["threshold"]["whitened_level"]);
+  EXPECT_EQ(summary("once", "coarse")["threshold"]["whitened_level"],
+            summary("each", "coarse")["threshold"]["whitened_level"]);
   EXPECT_NE(summary("once", "coarse")["threshold"]["description"].get<std::string>().find(
                 "not once for the batch, since its pixel size or box differs"),
             std::string::npos);
   EXPECT_EQ(summary("once", "coarse")["warnings"], summary("each", "coarse")["warnings"]);
-  EXPECT_NE(once.output.find("NOTE: " + (dir / "coarse.tif").string() + ": the spot threshold was calibrated on this image itself"),
-            std::string::npos) << once.output;
+  EXPECT_NE(once.output.find("NOTE: " + (dir / "coarse.tif").string() +
+                             ": the spot threshold was calibrated on this image itself"),
+            std::string::npos)
+      << once.output;
   // Another spectrum: its own calibration to the bit, the mismatch in summary.json and a note.
   const auto dose = summary("once", "dose")["threshold"];
   EXPECT_EQ(dose["whitened_level"], summary("each", "dose")["threshold"]["whitened_level"]);
@@ -659,14 +670,17 @@ TEST(HrtemCommand, BatchReusesTheFirstImagesCalibrationUnlessEachImageIsAsked) {
   EXPECT_GT(dose["spectrum_mismatch_from_reused"].get<double>(), kThresholdOnceSpectrumTolerance);
   EXPECT_NE(dose["description"].get<std::string>().find("radial spectrum differs from that of"), std::string::npos);
   EXPECT_EQ(summary("once", "dose")["warnings"], summary("each", "dose")["warnings"]);
-  EXPECT_NE(once.output.find("NOTE: " + (dir / "dose.tif").string() + ": the spot threshold was calibrated on this image itself, not once for the batch"),
-            std::string::npos) << once.output;
+  EXPECT_NE(once.output.find("NOTE: " + (dir / "dose.tif").string() +
+                             ": the spot threshold was calibrated on this image itself, not once for the batch"),
+            std::string::npos)
+      << once.output;
   // Under 1024 px the null's crops are the image's side: another side cannot be compared, so its own.
   const auto small = summary("once", "small");
   EXPECT_TRUE(small["threshold"]["reuse_refused"].get<bool>());
   EXPECT_TRUE(small["threshold"]["spectrum_mismatch_from_reused"].is_null());
   EXPECT_EQ(small["threshold"]["whitened_level"], summary("each", "small")["threshold"]["whitened_level"]);
-  EXPECT_NE(small["threshold"]["description"].get<std::string>().find("differ in size from those of"), std::string::npos)
+  EXPECT_NE(small["threshold"]["description"].get<std::string>().find("differ in size from those of"),
+            std::string::npos)
       << small["threshold"];
   EXPECT_NE(once.output.find("NOTE: " + (dir / "small.tif").string() + ": the spot threshold"), std::string::npos);
 }
@@ -682,11 +696,14 @@ TEST(HrtemCommand, ASavedCalibrationServesLaterRunsAsTheBatchsFirstImage) {
     ASSERT_EQ(test::run_mgscope("synth hrtem -o '" + dir.string() + "' --name s" + seed +
                                 " --width 600 --height 600 --ordered-fraction 0.1 --seed " + seed).exit_code, 0);
   ASSERT_EQ(test::run_mgscope("synth hrtem -o '" + dir.string() +
-                              "' --name dose --width 600 --height 600 --ordered-fraction 0.1 --dose 1600 --seed 8").exit_code, 0);
+                              "' --name dose --width 600 --height 600 --ordered-fraction 0.1 --dose 1600 --seed 8")
+                .exit_code,
+            0);
   const std::string s5 = "'" + (dir / "s5.tif").string() + "'", s6 = "'" + (dir / "s6.tif").string() + "'",
                     dose = "'" + (dir / "dose.tif").string() + "'";
   const fs::path cal = dir / "cal.json";
-  const auto batch = test::run_mgscope("hrtem " + s5 + " " + s6 + " " + dose + " -o '" + (dir / "batch").string() + "'");
+  const auto batch =
+      test::run_mgscope("hrtem " + s5 + " " + s6 + " " + dose + " -o '" + (dir / "batch").string() + "'");
   ASSERT_EQ(batch.exit_code, 0) << batch.output;
   const auto saved = test::run_mgscope("hrtem " + s5 + " -o '" + (dir / "saved").string() + "' --save-threshold '" +
                                        cal.string() + "'");
@@ -708,7 +725,8 @@ TEST(HrtemCommand, ASavedCalibrationServesLaterRunsAsTheBatchsFirstImage) {
   };
   // The image it was calibrated on: its own result; the next: the batch's reuse, to the byte.
   EXPECT_EQ(summary("saved", "s5")["ordered"], summary("batch", "s5")["ordered"]);
-  EXPECT_EQ(without_description(summary("saved", "s5")["threshold"]), without_description(summary("batch", "s5")["threshold"]));
+  EXPECT_EQ(without_description(summary("saved", "s5")["threshold"]),
+            without_description(summary("batch", "s5")["threshold"]));
   const nlohmann::json reused = summary("later", "s6")["threshold"];
   EXPECT_EQ(without_description(reused), without_description(summary("batch", "s6")["threshold"]));
   EXPECT_FALSE(reused["reuse_refused"].get<bool>());
@@ -719,8 +737,10 @@ TEST(HrtemCommand, ASavedCalibrationServesLaterRunsAsTheBatchsFirstImage) {
     EXPECT_EQ(test::read_all(dir / "later" / "s6" / file), test::read_all(dir / "batch" / "s6" / file)) << file;
   // Another spectrum: its own calibration, as in the batch, saying why.
   EXPECT_TRUE(summary("later", "dose")["threshold"]["reuse_refused"].get<bool>());
-  EXPECT_EQ(summary("later", "dose")["threshold"]["whitened_level"], summary("batch", "dose")["threshold"]["whitened_level"]);
-  EXPECT_NE(later.output.find("not the calibration of --threshold-from " + cal.string()), std::string::npos) << later.output;
+  EXPECT_EQ(summary("later", "dose")["threshold"]["whitened_level"],
+            summary("batch", "dose")["threshold"]["whitened_level"]);
+  EXPECT_NE(later.output.find("not the calibration of --threshold-from " + cal.string()), std::string::npos)
+      << later.output;
   // Saved again unchanged: the file is left as it was, so runs reading it stay up to date.
   const auto time_before = fs::last_write_time(cal);
   ASSERT_EQ(test::run_mgscope("hrtem " + s5 + " -o '" + (dir / "saved").string() + "' --save-threshold '" +
@@ -746,9 +766,12 @@ TEST(HrtemCommand, ASavedCalibrationServesLaterRunsAsTheBatchsFirstImage) {
   const std::string huge = write("huge.json", "{\"format\": \"mgscope spot calibration\", \"version\": 1E999}");
   const std::vector<std::pair<std::string, std::string>> bad = {
       {"--threshold-from '" + huge + "'", "huge.json: not a spot calibration written by"},
-      {"--threshold-from '" + cal.string() + "' --alpha 0.05", "calibrated with alpha = 0.01, this run has alpha = 0.05"},
-      {"--threshold-from '" + cal.string() + "' --box 2.2nm", "calibrated with box_nm = 1.985, this run has box_nm = 2.2"},
-      {"--threshold-from '" + write("cut.json", text.substr(0, text.size() / 2)) + "'", "cut.json: not a spot calibration"},
+      {"--threshold-from '" + cal.string() + "' --alpha 0.05",
+       "calibrated with alpha = 0.01, this run has alpha = 0.05"},
+      {"--threshold-from '" + cal.string() + "' --box 2.2nm",
+       "calibrated with box_nm = 1.985, this run has box_nm = 2.2"},
+      {"--threshold-from '" + write("cut.json", text.substr(0, text.size() / 2)) + "'",
+       "cut.json: not a spot calibration"},
       {"--threshold-from '" + v2 + "'", "of another version (2, this program reads 1)"},
       {"--threshold-from '" + negative + "'", "null_maxima: item 4 is not a finite number of 0 or more"},
       {"--threshold-from '" + (dir / "none.json").string() + "'", "none.json: cannot open file: No such file"},

@@ -81,7 +81,8 @@ double box_majority_ordered(const fs::path& labels, int frame, int box_px) {
       long n = 0;
       for (int y = 0; y < box_px; ++y)
         for (int x = 0; x < box_px; ++x) {
-          const std::uint8_t v = img.raw.bytes[std::size_t(by * box_px + y) * std::size_t(img.raw.width) + std::size_t(bx * box_px + x)];
+          const std::uint8_t v =
+              img.raw.bytes[std::size_t(by * box_px + y) * std::size_t(img.raw.width) + std::size_t(bx * box_px + x)];
           n += v == 1 || v == 2;
         }
       ordered += 2 * n > long(box_px) * box_px;
@@ -93,9 +94,10 @@ double box_majority_ordered(const fs::path& labels, int frame, int box_px) {
 const fs::path& growth_dir() {
   static const fs::path dir = [] {
     const fs::path d = test::scratch_dir("hrtem_series_growth");
-    const auto r = test::run_mgscope("synth hrtem -o '" + d.string() +
-                                     "' --name grow --width 1000 --height 1000 --frames 8 --ordered-fraction-start 0.02 "
-                                     "--ordered-fraction 0.2 --frame-interval 2.5 --seed 7");
+    const auto r =
+        test::run_mgscope("synth hrtem -o '" + d.string() +
+                          "' --name grow --width 1000 --height 1000 --frames 8 --ordered-fraction-start 0.02 "
+                          "--ordered-fraction 0.2 --frame-interval 2.5 --seed 7");
     EXPECT_EQ(r.exit_code, 0) << r.output;
     return d;
   }();
@@ -106,7 +108,8 @@ const fs::path& growth_dir() {
 const fs::path& single_frame_dir() {
   static const fs::path dir = [] {
     const fs::path d = test::scratch_dir("hrtem_series_single");
-    const auto r = test::run_mgscope("synth hrtem -o '" + d.string() + "' --name one --width 400 --height 400 --seed 2");
+    const auto r =
+        test::run_mgscope("synth hrtem -o '" + d.string() + "' --name one --width 400 --height 400 --seed 2");
     EXPECT_EQ(r.exit_code, 0) << r.output;
     return d;
   }();
@@ -285,14 +288,16 @@ TEST(HrtemSeries, SumAlignsDriftingFramesBeforeAveraging) {
   test::expect_schema_valid("hrtem.series.schema.json", out / "drift" / "drift" / "summary.json");
   EXPECT_NEAR(j["series"]["alignment"]["largest_drift_nm"].get<double>(), std::hypot(9.0, 6.0) * 0.0199, 0.004);
   EXPECT_EQ(j["series"]["alignment"]["frames_not_aligned"].get<int>(), 0);
-  const auto point = nlohmann::json::parse(test::read_all(out / "drift" / "drift" / "frames_0000-0003" / "summary.json"));
+  const auto point =
+      nlohmann::json::parse(test::read_all(out / "drift" / "drift" / "frames_0000-0003" / "summary.json"));
   EXPECT_EQ(point["metadata"]["series.aligned_crop_px"].get<std::string>(), "x 9 to 999, y 6 to 999 of frame 0");
   // Averaged where they lie, the drifting frames make a striped spectrum that reads as order
   // (measured: 72 and 75 % against 13 and 13 %): what the alignment is for.
   const auto unaligned = series("drift", "unaligned", "--no-align");
   for (int k = 0; k < 2; ++k) {
     std::printf("point %d, --no-align: ordered %.3f\n", k, num(unaligned[std::size_t(k)], "ordered_box_fraction"));
-    EXPECT_GT(num(unaligned[std::size_t(k)], "ordered_box_fraction"), num(still[std::size_t(k)], "ordered_box_fraction") + 0.2);
+    EXPECT_GT(num(unaligned[std::size_t(k)], "ordered_box_fraction"),
+              num(still[std::size_t(k)], "ordered_box_fraction") + 0.2);
   }
   EXPECT_TRUE(std::isnan(num(unaligned[0], "drift_nm")));
   // Point 1 starts at frame 4, whose content lies (-12, -8) px from frame 0's.
@@ -305,8 +310,9 @@ TEST(HrtemSeries, SumAlignsDriftingFramesBeforeAveraging) {
 
 TEST(HrtemSeries, ABurnedInBarDoesNotHoldTheAlignmentAtZero) {
   const fs::path out = test::scratch_dir("hrtem_series_bar_out");
-  auto r = test::run_mgscope("hrtem '" + (drift_dir() / "bar.tif").string() + "' '" + (drift_dir() / "drift.tif").string() +
-                             "' -o '" + out.string() + "' --frames all --sum 4 --area-stride off");
+  auto r =
+      test::run_mgscope("hrtem '" + (drift_dir() / "bar.tif").string() + "' '" + (drift_dir() / "drift.tif").string() +
+                        "' -o '" + out.string() + "' --frames all --sum 4 --area-stride off");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   // Each point's line says that its frames were aligned, and how far they drifted.
   EXPECT_NE(r.output.find("  point 1 of 2 (frames 0 to 3, aligned, drift up to 0.216 nm): "), std::string::npos)
@@ -359,8 +365,8 @@ TEST(HrtemSeries, FollowsTheSpecimenFromPointToPointAndSaysWhenItLeavesTheField)
   }
   write_tiff_pages((d / "travel.tif").string(), travel, cal);
   write_tiff_pages((d / "lost.tif").string(), lost, cal);
-  const auto r = test::run_mgscope("hrtem '" + (d / "travel.tif").string() + "' '" + (d / "lost.tif").string() + "' -o '" +
-                                   (d / "out").string() + "' --frames all --area-stride off");
+  const auto r = test::run_mgscope("hrtem '" + (d / "travel.tif").string() + "' '" + (d / "lost.tif").string() +
+                                   "' -o '" + (d / "out").string() + "' --frames all --area-stride off");
   ASSERT_EQ(r.exit_code, 0) << r.output;
 
   const auto rows = read_csv(d / "out" / "travel" / "series.csv");
@@ -410,8 +416,9 @@ TEST(HrtemSeries, FollowsTheSpecimenFromPointToPointAndSaysWhenItLeavesTheField)
             std::string::npos)
       << because;
   EXPECT_NE(because.find("a drift of more than 150 px between them"), std::string::npos) << because;
-  EXPECT_NE(r.output.find("WARNING: " + (d / "lost.tif").string() + ": the specimen could not be followed from point 5 on"),
-            std::string::npos)
+  EXPECT_NE(
+      r.output.find("WARNING: " + (d / "lost.tif").string() + ": the specimen could not be followed from point 5 on"),
+      std::string::npos)
       << r.output;
   // The terminal's line on the track says where it ended (4 x 90 px = 7.16 nm, 0.40 in view).
   EXPECT_NE(r.output.find("  specimen moved up to 7.1"), std::string::npos) << r.output;
@@ -480,11 +487,13 @@ TEST(HrtemSeries, ABlankFrameIsLeftOutNotReadAsAmorphous) {
   }
   const std::string path = (d / "blank.tif").string();
   write_tiff_pages(path, frames, cal);
-  const auto r = test::run_mgscope("hrtem '" + path + "' -o '" + (d / "out").string() + "' --frames all --area-stride off");
+  const auto r =
+      test::run_mgscope("hrtem '" + path + "' -o '" + (d / "out").string() + "' --frames all --area-stride off");
   EXPECT_EQ(r.exit_code, 1) << r.output;
   const std::string error = "ERROR: " + path + ": point 2 (frames 2 to 2) left out: every pixel is 0: a blank image";
   ASSERT_NE(r.output.find(error), std::string::npos) << r.output;
-  const std::string line = r.output.substr(r.output.find(error), r.output.find('\n', r.output.find(error)) - r.output.find(error));
+  const std::string line =
+      r.output.substr(r.output.find(error), r.output.find('\n', r.output.find(error)) - r.output.find(error));
   EXPECT_EQ(line.find(path, 7 + path.size()), std::string::npos) << line;  // the file named once
   const auto rows = read_csv(d / "out" / "blank" / "series.csv");
   ASSERT_EQ(rows.size(), 4u);
@@ -516,12 +525,15 @@ TEST(HrtemSeries, ABlankFrameIsLeftOutNotReadAsAmorphous) {
   std::swap(frames[0], frames[2]);
   const std::string first = (d / "blank_first.tif").string();
   write_tiff_pages(first, frames, cal);
-  const auto f = test::run_mgscope("hrtem '" + first + "' -o '" + (d / "out").string() + "' --frames all --area-stride off");
+  const auto f =
+      test::run_mgscope("hrtem '" + first + "' -o '" + (d / "out").string() + "' --frames all --area-stride off");
   EXPECT_EQ(f.exit_code, 1) << f.output;
-  EXPECT_NE(f.output.find("ERROR: " + first + ": the series' first point (frames 0 to 0), which calibrates the others, "
-                          "cannot be analysed: every pixel is 0: a blank image (beam blanked, shutter closed or a frame "
-                          "the camera dropped), no specimen to analyse; a series can start at a later frame (--frames A:B)"),
-            std::string::npos)
+  EXPECT_NE(
+      f.output.find("ERROR: " + first +
+                    ": the series' first point (frames 0 to 0), which calibrates the others, "
+                    "cannot be analysed: every pixel is 0: a blank image (beam blanked, shutter closed or a frame "
+                    "the camera dropped), no specimen to analyse; a series can start at a later frame (--frames A:B)"),
+      std::string::npos)
       << f.output;
   EXPECT_FALSE(fs::exists(d / "out" / "blank_first"));
 }
@@ -556,7 +568,8 @@ TEST(HrtemSeries, APointOfAnotherPixelSizeCalibratesItsOwnThreshold) {
   }
   const std::string path = (d / "zoom.mrc").string();
   test::write_bytes(path, bytes);
-  const auto r = test::run_mgscope("hrtem '" + path + "' -o '" + (d / "out").string() + "' --frames all --area-stride off");
+  const auto r =
+      test::run_mgscope("hrtem '" + path + "' -o '" + (d / "out").string() + "' --frames all --area-stride off");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("WARNING: " + path + ": the pixel size or box differs from the first point's (the "
                           "magnification changed during the series): these points calibrated their own spot threshold, "
@@ -578,7 +591,8 @@ TEST(HrtemSeries, APointOfAnotherPixelSizeCalibratesItsOwnThreshold) {
             std::string::npos);
   test::expect_schema_valid("hrtem.series.schema.json", d / "out" / "zoom" / "summary.json");
   // Point 2 reads as frame 2 analysed alone (its own null).
-  const auto one = test::run_mgscope("hrtem '" + path + "' -o '" + (d / "alone").string() + "' --frame 2 --area-stride off");
+  const auto one =
+      test::run_mgscope("hrtem '" + path + "' -o '" + (d / "alone").string() + "' --frame 2 --area-stride off");
   ASSERT_EQ(one.exit_code, 0) << one.output;
   const auto alone = nlohmann::json::parse(test::read_all(d / "alone" / "zoom" / "summary.json"));
   EXPECT_NEAR(num(rows[2], "ordered_box_fraction"), alone["ordered"]["ordered_box_fraction"].get<double>(), 1e-6);
@@ -715,7 +729,8 @@ TEST(HrtemSeries, AFolderTakesItsTimeFromEachFilesClock) {
       write_tiff(file.string(), img.raw, img.info.calibration);
       if (!stamps[k].empty()) stamp_tiff_datetime(file, stamps[k]);
     }
-    return test::run_mgscope("hrtem '" + f.string() + "' -o '" + (d / "out").string() + "' --frames all --area-stride off");
+    return test::run_mgscope("hrtem '" + f.string() + "' -o '" + (d / "out").string() +
+                             "' --frames all --area-stride off");
   };
   const auto timed = folder("timed", {"2026:12:04 23:59:58", "2026:12:05 00:00:00", "2026:12:05 00:00:04"});
   ASSERT_EQ(timed.exit_code, 0) << timed.output;
@@ -788,8 +803,9 @@ TEST(HrtemSeries, FrameSelectionRules) {
   EXPECT_EQ(*s.left_over(), std::make_pair(8, 9));
   s = parse_frame_selection("0:0", 1, 1, "single.tif");  // a single-frame file: one point
   EXPECT_EQ(s.points(), 1);
-  EXPECT_NE(error_of("0:10", 1, 10).find("stack.tif: --frames 0:10 is out of range: the file holds 10 frame(s), 0 to 9"),
-            std::string::npos)
+  EXPECT_NE(
+      error_of("0:10", 1, 10).find("stack.tif: --frames 0:10 is out of range: the file holds 10 frame(s), 0 to 9"),
+      std::string::npos)
       << error_of("0:10", 1, 10);
   EXPECT_NE(error_of("5:2", 1, 10).find("first frame comes after the last"), std::string::npos);
   EXPECT_NE(error_of("0:5:0", 1, 10).find("STEP must be 1 or more"), std::string::npos);
@@ -828,7 +844,8 @@ TEST(HrtemSeries, BadOptionsAreRefusedOnTheCommandLine) {
   const fs::path out = test::scratch_dir("hrtem_series_bad");
   auto r = test::run_mgscope("hrtem " + in + " -o '" + out.string() + "' --frames 0:8");
   EXPECT_NE(r.exit_code, 0);
-  EXPECT_NE(r.output.find("--frames 0:8 is out of range: the file holds 8 frame(s), 0 to 7"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("--frames 0:8 is out of range: the file holds 8 frame(s), 0 to 7"), std::string::npos)
+      << r.output;
   r = test::run_mgscope("hrtem " + in + " -o '" + out.string() + "' --frames all --sum 9");
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.output.find("--sum 9 averages more frames"), std::string::npos) << r.output;
@@ -867,11 +884,13 @@ TEST(HrtemSeries, PeakMemoryDoesNotGrowFrom10To1000Frames) {
     const fs::path stack = dir / ("stack" + std::to_string(frames) + ".tif");
     write_tiff_pages(stack.string(), std::vector<RawImage>(std::size_t(frames), page), cal);
     int code = -1;
-    rss[frames] = test::child_peak_rss_MiB({"hrtem", stack.string(), "-o", (dir / ("out" + std::to_string(frames))).string(),
-                                      "--frames", "all", "--area-stride", "off", "--threads", "1"},
-                                     code);
+    rss[frames] =
+        test::child_peak_rss_MiB({"hrtem", stack.string(), "-o", (dir / ("out" + std::to_string(frames))).string(),
+                                  "--frames", "all", "--area-stride", "off", "--threads", "1"},
+                                 code);
     ASSERT_EQ(code, 0);
-    const auto rows = read_csv(dir / ("out" + std::to_string(frames)) / ("stack" + std::to_string(frames)) / "series.csv");
+    const auto rows =
+        read_csv(dir / ("out" + std::to_string(frames)) / ("stack" + std::to_string(frames)) / "series.csv");
     EXPECT_EQ(rows.size(), std::size_t(frames));
   }
   std::printf("peak RSS: 10 frames %.1f MiB, 1000 frames %.1f MiB (stack of 1000: %.1f MiB on disk)\n", rss[10],
@@ -881,7 +900,8 @@ TEST(HrtemSeries, PeakMemoryDoesNotGrowFrom10To1000Frames) {
 
 
 TEST(HrtemSeries, FrameTimesFromEachFormatsMetadata) {
-  EXPECT_EQ(*frame_time({{"acquisition_epoch_s", "1318987126"}, {"acquisition_time_source", "TIA SER"}}, 4).seconds, 1318987126.0);
+  EXPECT_EQ(*frame_time({{"acquisition_epoch_s", "1318987126"}, {"acquisition_time_source", "TIA SER"}}, 4).seconds,
+            1318987126.0);
   EXPECT_EQ(*frame_time({{"acquisition_epoch_s", "1575540224"}}, 1).seconds, 1575540224.0);
   EXPECT_EQ(*frame_time({{"imagej.finterval", "0.5"}}, 6).seconds, 3.0);
   EXPECT_EQ(*frame_time({{"emd.frame_time_s", "1.5"}}, 3).seconds, 1.5);
@@ -962,8 +982,10 @@ TEST(HrtemSeries, PagesOfOneImageJHyperstackTimePointShareItsTime) {
   EXPECT_EQ(*frame_time(czt, 13).seconds, 5.0);  // channel 1, slice 0, time point 2
   // A plain stack is a time series whatever it calls its pages (synth and ImageJ write slices=N),
   // and counts that do not make up images= are not a hyperstack.
-  EXPECT_EQ(*frame_time({{"imagej.images", "8"}, {"imagej.slices", "8"}, {"imagej.finterval", "2.5"}}, 7).seconds, 17.5);
-  EXPECT_EQ(*frame_time({{"imagej.images", "8"}, {"imagej.frames", "8"}, {"imagej.finterval", "2.5"}}, 7).seconds, 17.5);
+  EXPECT_EQ(*frame_time({{"imagej.images", "8"}, {"imagej.slices", "8"}, {"imagej.finterval", "2.5"}}, 7).seconds,
+            17.5);
+  EXPECT_EQ(*frame_time({{"imagej.images", "8"}, {"imagej.frames", "8"}, {"imagej.finterval", "2.5"}}, 7).seconds,
+            17.5);
   auto odd = zt;
   odd["imagej.images"] = "9";
   EXPECT_EQ(*frame_time(odd, 7).seconds, 17.5);
@@ -997,7 +1019,8 @@ TEST(HrtemSeries, AStackCutShortFailsTheFramesItLost) {
   const std::string cut = (d / "cut.tif").string();
   // 1.5 frames' worth of compressed bytes off the end: page 6's data and pages 6-7's directories.
   test::write_text(cut, whole.substr(0, whole.size() - whole.size() * 3 / 16));
-  const auto r = test::run_mgscope("hrtem '" + cut + "' -o '" + (d / "out").string() + "' --frames all --area-stride off");
+  const auto r =
+      test::run_mgscope("hrtem '" + cut + "' -o '" + (d / "out").string() + "' --frames all --area-stride off");
   EXPECT_EQ(r.exit_code, 1) << r.output;
   const std::string lost = "the file is cut short: its ImageJ description promises images=8 but its chain of pages "
                            "breaks after 6 whole frame(s), so frames 6 to 7 cannot be read";

@@ -380,7 +380,8 @@ TEST(MceCli, MixedFieldsInOneMtAreSplitWithAWarning) {
 TEST(PowerLawCli, ReferenceSelectionReportsRowsAndExponent) {
   MGSCOPE_SHARED_OR_SKIP(table, "reference/gd_mg_mce_reference.csv");
   const fs::path out = scratch_dir("powerlaw_cli");
-  const auto r = run_mgscope("powerlaw " + q(table) + " --match Co --exclude 'Fe|Er|Tb' --field-T 5 --two-regime -o " + q(out));
+  const auto r =
+      run_mgscope("powerlaw " + q(table) + " --match Co --exclude 'Fe|Er|Tb' --field-T 5 --two-regime -o " + q(out));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("11 rows used"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("n = -0.6857 +- 0.1074"), std::string::npos) << r.output;
@@ -390,7 +391,8 @@ TEST(PowerLawCli, ReferenceSelectionReportsRowsAndExponent) {
   EXPECT_NEAR(j["fit"]["exponent_n"].get<double>(), -0.686, 5e-4);
   EXPECT_TRUE(j.contains("two_regime"));
   EXPECT_TRUE(fs::exists(out / "powerlaw.gp"));
-  const auto r85 = run_mgscope("powerlaw " + q(table) + " --match Co --exclude 'Fe|Er|Tb' --field-T 5 --tmin-K 85 -o " + q(out));
+  const auto r85 =
+      run_mgscope("powerlaw " + q(table) + " --match Co --exclude 'Fe|Er|Tb' --field-T 5 --tmin-K 85 -o " + q(out));
   EXPECT_NE(r85.output.find("n = -0.8738 +- 0.1272"), std::string::npos) << r85.output;
   EXPECT_NE(r85.output.find("N = 10"), std::string::npos);
 }
@@ -504,11 +506,14 @@ TEST(MceCli, CriticalExponentsAndUniversalCurve) {
   EXPECT_TRUE(j["universal_curve"]["collapses"].get<bool>());
   // critical.csv: a row per isotherm (25: 87.5-111.5 K) under its header.
   const std::string csv = read_all(d / "an_out" / "critical.csv");
-  EXPECT_EQ(csv.rfind("T_K,map_slope,map_intercept,Ms_emu_per_g,inverse_chi0_Oe_per_emu_per_g,in_self_consistent_fit,", 0), 0u);
+  EXPECT_EQ(
+      csv.rfind("T_K,map_slope,map_intercept,Ms_emu_per_g,inverse_chi0_Oe_per_emu_per_g,in_self_consistent_fit,", 0),
+      0u);
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 26);
   for (const char* f : {"modified_arrott", "kouvel_fisher", "scaling", "universal_curve"}) {
     EXPECT_TRUE(fs::exists(d / "an_out" / (std::string(f) + ".gp"))) << f;
-    EXPECT_TRUE(fs::exists(d / "an_out" / (std::string(f) + ".png")) || r.output.find("gnuplot") != std::string::npos) << f;
+    EXPECT_TRUE(fs::exists(d / "an_out" / (std::string(f) + ".png")) || r.output.find("gnuplot") != std::string::npos)
+        << f;
   }
 
   ASSERT_EQ(run_mgscope("synth mce --eta 2 -o " + q(d / "br")).exit_code, 0);
