@@ -20,6 +20,7 @@
 #include <system_error>
 
 #include "fitting/base/core_lending.hpp"
+#include "pipelines/child_wait.hpp"
 #include "pipelines/run_stamp.hpp"
 #include "pipelines/atomic_file.hpp"
 #include "pipelines/json_output.hpp"
@@ -213,11 +214,11 @@ void run_module_jobs(std::vector<ModuleJob>& jobs, int threads, bool force,
       }
     }
     if (running.empty()) continue;
-    int status = 0;
-    const pid_t pid = ::waitpid(-1, &status, 0);
-    if (pid < 0) break;  // no children left (should not happen)
-    auto it = running.find(pid);
-    if (it == running.end()) continue;
+    std::vector<pid_t> children;
+    for (const auto& [pid, run] : running) children.push_back(pid);
+    const EndedChild ended = wait_for_first_child(children);
+    const int status = ended.status;
+    auto it = running.find(ended.pid);
     ModuleJob& job = jobs[it->second.job];
     const nlohmann::json stamp = std::move(it->second.stamp);
     job.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - it->second.started).count();
@@ -225,7 +226,12 @@ void run_module_jobs(std::vector<ModuleJob>& jobs, int threads, bool force,
     fs::rename(it->second.temp_log, job.log, ec);
     running.erase(it);
     job.outputs = list_outputs(job.out_dir);
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+    if (ended.lost) {
+      job.status = "failed";
+      job.exit_code = 1;
+      job.error = "how the module ended is unknown: another wait in this process collected it (log: " +
+                  job.log.string() + ")";
+    } else if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
       job.status = "ok";
       write_json_atomic(job.out_dir / kStampFile, {{"stamp", stamp},
                                                    {"outputs", job.outputs},

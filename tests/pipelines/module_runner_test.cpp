@@ -1,5 +1,7 @@
 // How `mgscope sample` runs its modules: the threads it shares among modules side by side, and
 // its report while the modules' folders are emptied and refilled.
+#include <spawn.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -79,6 +81,51 @@ TEST(ModuleThreads, ModulesSideBySideShareTheThreadsGiven) {
     EXPECT_EQ(job.threads, 0);
     EXPECT_EQ(test::read_all(dir / "alone" / ("cores_" + job.module)), std::to_string(usable_cores())) << job.module;
   }
+}
+
+// A child of this process that the runner did not start (a gnuplot figure's, on another thread):
+// here one that has ended before the modules start. The runner's waitpid(-1) reaped it, so its own
+// waitpid failed (ECHILD) and its exit status 7 was lost; the runner now waits for its modules alone.
+TEST(ModuleJobs, WaitForTheirOwnChildrenAndLeaveAnotherThreadsChildToIt) {
+  const fs::path dir = test::scratch_dir("module_own_children");
+  char sh[] = "/bin/sh", dash_c[] = "-c", script[] = "exit 7";
+  char* argv[] = {sh, dash_c, script, nullptr};
+  pid_t other = 0;
+  ASSERT_EQ(posix_spawn(&other, "/bin/sh", nullptr, nullptr, argv, environ), 0);
+  siginfo_t info{};
+  ASSERT_EQ(waitid(P_PID, id_t(other), &info, WEXITED | WNOWAIT), 0);  // ended, not reaped
+  std::vector<ModuleJob> jobs = recording_jobs(dir, 2);
+  run_module_jobs(jobs, 1, true, [](const ModuleJob&) {});
+  for (const ModuleJob& job : jobs) EXPECT_EQ(job.status, "ok") << job.module << ": " << job.error;
+  int status = 0;
+  ASSERT_EQ(waitpid(other, &status, WNOHANG), other) << "the runner reaped a child it had not started";
+  EXPECT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 7);
+}
+
+// A module's end collected by some other wait of this process (here the test's own waitpid(-1),
+// while the first module is reported) cannot be known: that module fails and says so. The runner
+// had stopped at the failed wait and left the module without any status, the jobs after it unrun.
+TEST(ModuleJobs, AModuleWhoseEndAnotherWaitCollectedFailsAndSaysSo) {
+  const fs::path dir = test::scratch_dir("module_lost_child");
+  std::vector<ModuleJob> jobs = recording_jobs(dir, 3);
+  bool stolen = false;
+  run_module_jobs(jobs, 2, true, [&](const ModuleJob&) {
+    if (stolen) return;
+    stolen = true;
+    int status = 0;
+    EXPECT_GT(waitpid(-1, &status, 0), 0);  // the other module started beside the first
+  });
+  int ok = 0, lost = 0;
+  for (const ModuleJob& job : jobs) {
+    if (job.status == "ok") ++ok;
+    if (job.status == "failed" && job.error.find("another wait in this process collected it") != std::string::npos) {
+      ++lost;
+      EXPECT_EQ(job.exit_code, 1);
+    }
+  }
+  EXPECT_EQ(ok, 2);
+  EXPECT_EQ(lost, 1);
 }
 
 // A `sample --force` killed while a module ran left the previous report.json and report.html
