@@ -63,6 +63,14 @@ char detect_decimal_of_rows(const std::vector<std::string>& lines, std::size_t f
 
 std::string trim(std::string_view s);
 
+// `code_point` (up to U+10FFFF) appended to `out` in UTF-8: the readers' UTF-16, CP1252 and XML
+// character references all end here.
+void append_utf8(std::string& out, char32_t code_point);
+
+// The whole trimmed text as one finite number with a '.' decimal, else nothing: a metadata value
+// that is not a number ("2,5e-009", "nan", "0.2 nm") is not read as one.
+std::optional<double> strict_number(const std::string& text);
+
 // `v` with `digits` significant digits (%.*g), "nan" and "inf" included: numbers in messages and
 // logs ("85 K", where std::to_string wrote "85.000000 K").
 std::string number_text(double v, int digits);

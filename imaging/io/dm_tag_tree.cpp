@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "fitting/base/text_file.hpp"
 #include "imaging/io/pixel_copy.hpp"
 
 namespace mgscope {
@@ -176,24 +177,6 @@ double scalar_at(const ByteReader& file, std::uint64_t offset, Endian e) {
   return static_cast<double>(file.get<T>(offset, e, "tag value"));
 }
 
-void append_utf8(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
 // DM stores names and units as UTF-16 code units; unpaired surrogates become U+FFFD.
 std::string utf16_to_utf8(const ByteReader& file, const DmTag& tag, Endian e) {
   std::string out;
@@ -211,7 +194,7 @@ std::string utf16_to_utf8(const ByteReader& file, const DmTag& tag, Endian e) {
       cp = 0xFFFD;
     }
     if (cp == 0) break;  // NUL-terminated padding
-    append_utf8(out, cp);
+    append_utf8(out, char32_t(cp));
   }
   return out;
 }

@@ -15,15 +15,6 @@ namespace mgscope {
 
 namespace {
 
-std::optional<double> strict_number(const std::string& text) {
-  const std::string t = trim(text);
-  if (t.empty()) return std::nullopt;
-  char* end = nullptr;
-  const double v = std::strtod(t.c_str(), &end);
-  if (end != t.c_str() + t.size() || !std::isfinite(v)) return std::nullopt;
-  return v;
-}
-
 // OME's UnitsTime as the schema spells them (case matters: "ms" is not "Ms").
 std::optional<double> seconds_per_ome_unit(const std::string& unit) {
   static const std::pair<const char*, double> units[] = {

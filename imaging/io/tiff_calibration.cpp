@@ -34,16 +34,6 @@ std::optional<double> unit_nm(const std::string& unit) {
   return std::nullopt;
 }
 
-// The whole trimmed text must be one finite number.
-std::optional<double> strict_number(const std::string& text) {
-  const std::string t = trim(text);
-  if (t.empty()) return std::nullopt;
-  char* end = nullptr;
-  const double v = std::strtod(t.c_str(), &end);
-  if (end != t.c_str() + t.size() || !std::isfinite(v)) return std::nullopt;
-  return v;
-}
-
 bool usable_scale(double v) { return std::isfinite(v) && v > 0; }
 
 // "key=value" lines (ImageJ) or INI "[Section]" + "key=value" (FEI); keys trimmed.

@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "fitting/base/text_file.hpp"
+
 namespace mgscope {
 
 const std::string* XmlElement::attribute(const std::string& key) const {
@@ -44,24 +46,6 @@ bool is_name_char(char c) {
 std::string local_name(const std::string& qualified) {
   const std::size_t colon = qualified.rfind(':');
   return colon == std::string::npos ? qualified : qualified.substr(colon + 1);
-}
-
-void append_utf8(std::string& out, unsigned long cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
 }
 
 class Parser {
@@ -215,7 +199,7 @@ class Parser {
         char* stop = nullptr;
         const unsigned long cp = std::strtoul(ref.c_str() + (hex ? 2 : 1), &stop, hex ? 16 : 10);
         if (*stop != '\0' || cp == 0 || cp > 0x10FFFF) fail(i, "bad character reference &" + ref + ";");
-        append_utf8(out, cp);
+        append_utf8(out, char32_t(cp));
       } else {
         fail(i, "unknown entity &" + ref + ";");
       }
