@@ -8,10 +8,12 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <cmath>
 #include <iomanip>
 #include <fstream>
 #include <sstream>
+#include <cstring>
 #include <stdexcept>
 #include <system_error>
 
@@ -192,11 +194,20 @@ std::string render_figure(const GnuplotFigure& figure) {
   if (rc != 0) {
     warning = figure.png.string() + ": gnuplot not found; figure script kept at " + script_path.string();
   } else {
+    // A signal that interrupts the wait (a handler installed without SA_RESTART: an embedding
+    // program's timer) is waited past: the wait had returned at once, gnuplot still running, and
+    // its figure was reported failed.
     int status = 0;
-    waitpid(pid, &status, 0);
-    bool made = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    pid_t waited = 0;
+    do waited = waitpid(pid, &status, 0);
+    while (waited < 0 && errno == EINTR);
+    const int wait_errno = errno;
+    bool made = waited == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0;
     for (const fs::path& t : temps) made = made && fs::exists(t);
-    if (!made) {
+    if (waited != pid) {
+      warning = figure.png.string() + ": how gnuplot ended is unknown (waitpid: " + std::strerror(wait_errno) +
+                "); figure script kept at " + script_path.string();
+    } else if (!made) {
       warning = figure.png.string() + ": gnuplot failed on " + script_path.string();
     } else {
       const auto terms = terminals(figure);

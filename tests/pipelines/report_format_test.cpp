@@ -1,6 +1,9 @@
 // What the pages and figures are made of: numbers rounded to their uncertainty, one unit style,
 // captions in words, figures in PNG, SVG and PDF, curve families on a colour bar and a hardness
 // map that draws only measured values.
+#include <signal.h>
+#include <sys/time.h>
+
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -178,6 +181,36 @@ TEST(GnuplotFigure, PngSvgAndPdfWithTheSameBytesEveryRun) {
     EXPECT_NE(gp.find(t), std::string::npos) << t;
   ASSERT_EQ(render_figure(f), "");
   EXPECT_EQ(test::read_all(dir / "line.pdf"), pdf1);
+  for (const auto& e : fs::directory_iterator(dir))  // no temporaries left
+    EXPECT_EQ(e.path().string().find(".tmp-"), std::string::npos) << e.path();
+}
+
+// A program that embeds the library (the Python module in a notebook, a GUI) may run a timer
+// whose handler was installed without SA_RESTART: its signal interrupts the wait for gnuplot. The
+// wait had returned at once with a zeroed status, gnuplot still running, and the figure was
+// reported failed ("gnuplot failed on ...") with its files missing.
+TEST(GnuplotFigure, ASignalDuringTheRunDoesNotLoseTheFigure) {
+  if (!have_gnuplot()) GTEST_SKIP() << "gnuplot is not installed";
+  const fs::path dir = test::scratch_dir("figure_signal");
+  struct sigaction quiet {}, before {};
+  quiet.sa_handler = [](int) {};
+  sigemptyset(&quiet.sa_mask);
+  quiet.sa_flags = 0;  // no SA_RESTART: a blocking waitpid returns EINTR
+  ASSERT_EQ(sigaction(SIGALRM, &quiet, &before), 0);
+  itimerval every_2ms{}, off{};
+  every_2ms.it_interval.tv_usec = every_2ms.it_value.tv_usec = 2000;
+  ASSERT_EQ(setitimer(ITIMER_REAL, &every_2ms, nullptr), 0);
+  GnuplotFigure f;
+  f.png = dir / "line.png";
+  f.width_px = 300;
+  f.height_px = 200;
+  f.data_files = {{"line.dat", "0 0\n1 1\n2 4\n"}};
+  f.script = "plot 'line.dat' u 1:2 w lp notitle\n";
+  const std::string warning = render_figure(f);
+  setitimer(ITIMER_REAL, &off, nullptr);
+  sigaction(SIGALRM, &before, nullptr);
+  EXPECT_EQ(warning, "");
+  for (const char* made : {"line.png", "line.svg", "line.pdf"}) EXPECT_TRUE(fs::exists(dir / made)) << made;
   for (const auto& e : fs::directory_iterator(dir))  // no temporaries left
     EXPECT_EQ(e.path().string().find(".tmp-"), std::string::npos) << e.path();
 }
