@@ -10,6 +10,7 @@
 #include <initializer_list>
 #include <mutex>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -159,8 +160,23 @@ void deal_work(const std::vector<std::size_t>& order, const std::function<std::s
       done_cv.notify_one();
     }
   };
+  // A thread the system refuses (EAGAIN: a limit on processes or threads, on a busy login node)
+  // leaves the items to the workers that started, or to this thread when none did; the outputs are
+  // the same. Thrown out of here, it had ended the program past the joinable ones (std::terminate).
   std::vector<std::thread> workers;
-  for (int k = 0, n = workers_left; k < n; ++k) workers.emplace_back(worker);
+  for (int k = 0, n = workers_left; k < n; ++k) {
+    try {
+      workers.emplace_back(worker);
+    } catch (const std::system_error&) {
+      std::lock_guard<std::mutex> lock(mutex);
+      workers_left -= n - k;
+      break;
+    }
+  }
+  if (workers.empty()) {
+    for (const std::size_t item : order) on_result(item, work(item));
+    return;
+  }
   for (;;) {
     std::unique_lock<std::mutex> lock(mutex);
     done_cv.wait(lock, [&] { return !done.empty() || failure || workers_left == 0; });
