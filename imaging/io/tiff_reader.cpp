@@ -553,9 +553,9 @@ struct TiffPages::Session {
     count_errors = messages.errors;
     messages.errors.clear();  // a broken link after the pages found costs those pages only
     find_contiguous_frames();
-    find_cut();
     open_warnings = messages.warnings;
     skip_reduced_pages();
+    find_cut();  // after the frames are known: held_frames() counts the full-resolution pages only
     read_ome();
   }
 
