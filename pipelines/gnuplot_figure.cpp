@@ -8,17 +8,16 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
 #include <cmath>
 #include <iomanip>
 #include <fstream>
 #include <sstream>
-#include <cstring>
 #include <stdexcept>
 #include <system_error>
 
 #include "fitting/base/error.hpp"
 #include "pipelines/atomic_file.hpp"
+#include "pipelines/child_wait.hpp"
 #include "pipelines/output_guard.hpp"
 
 extern char** environ;
@@ -194,19 +193,22 @@ std::string render_figure(const GnuplotFigure& figure) {
   if (rc != 0) {
     warning = figure.png.string() + ": gnuplot not found; figure script kept at " + script_path.string();
   } else {
-    // A signal that interrupts the wait (a handler installed without SA_RESTART: an embedding
-    // program's timer) is waited past: the wait had returned at once, gnuplot still running, and
+    // child_wait waits past a signal that interrupts it (a handler installed without SA_RESTART: an
+    // embedding program's timer): a bare waitpid had returned at once, gnuplot still running, and
     // its figure was reported failed.
-    int status = 0;
-    pid_t waited = 0;
-    do waited = waitpid(pid, &status, 0);
-    while (waited < 0 && errno == EINTR);
-    const int wait_errno = errno;
-    bool made = waited == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    EndedChild ended;
+    std::string wait_error;
+    try {
+      ended = wait_for_first_child({pid});
+      if (ended.lost) wait_error = "another wait of this process collected it";
+    } catch (const std::system_error& e) {
+      wait_error = e.what();
+    }
+    bool made = wait_error.empty() && WIFEXITED(ended.status) && WEXITSTATUS(ended.status) == 0;
     for (const fs::path& t : temps) made = made && fs::exists(t);
-    if (waited != pid) {
-      warning = figure.png.string() + ": how gnuplot ended is unknown (waitpid: " + std::strerror(wait_errno) +
-                "); figure script kept at " + script_path.string();
+    if (!wait_error.empty()) {
+      warning = figure.png.string() + ": how gnuplot ended is unknown (" + wait_error + "); figure script kept at " +
+                script_path.string();
     } else if (!made) {
       warning = figure.png.string() + ": gnuplot failed on " + script_path.string();
     } else {
