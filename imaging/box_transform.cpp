@@ -109,14 +109,25 @@ bool same_as_full_inverse(const PlanPair& half, int size) {
 // fftw_planner.cpp's fftwf_cleanup). Key: (size, 0) full, (size, columns) banded,
 // (size, -1) the r2c of one row (first only), (size, -2) the ACF's half plane (backward DFTs down
 // the columns, then the c2r of rows 0 .. size/2).
+void destroy(PlanPair& p) {
+  if (p.first) fftwf_destroy_plan(p.first);
+  if (p.second) fftwf_destroy_plan(p.second);
+  p = PlanPair{};
+}
+
 struct PlanCache {
   std::map<std::pair<int, int>, PlanPair> plans;
   ~PlanCache() {
-    for (auto& [key, p] : plans) {
-      if (p.first) fftwf_destroy_plan(p.first);
-      if (p.second) fftwf_destroy_plan(p.second);
-    }
+    for (auto& [key, p] : plans) destroy(p);
   }
+};
+
+// A pair being made: destroyed if planning throws (a check's arrays out of memory, a size FFTW
+// cannot plan) before the cache holds it.
+struct PlansInTheMaking {
+  PlanPair p;
+  ~PlansInTheMaking() { destroy(p); }
+  PlanPair release() { return std::exchange(p, PlanPair{}); }
 };
 
 const PlanPair& plans_for(int size, int columns = 0) {
@@ -126,21 +137,18 @@ const PlanPair& plans_for(int size, int columns = 0) {
   auto it = cache.find({size, columns});
   if (it != cache.end()) return it->second;
   const int half = size / 2 + 1;
-  const std::size_t nr = std::size_t(size) * std::size_t(size);
-  const std::size_t nc = std::size_t(size) * std::size_t(half);
-  float* r = fftwf_alloc_real(nr);
-  fftwf_complex* c = fftwf_alloc_complex(nc);
-  if (!r || !c) throw std::bad_alloc();
-  PlanPair p;
+  RealArray r_array = real_array(std::size_t(size) * std::size_t(size));
+  ComplexArray c_array = complex_array(std::size_t(size) * std::size_t(half));
+  float* r = r_array.get();
+  fftwf_complex* c = c_array.get();
+  PlansInTheMaking making;
+  PlanPair& p = making.p;
   if (columns == -2) {
     const int len[1] = {size};
     p.first = fftwf_plan_many_dft(1, len, half, c, nullptr, half, 1, c, nullptr, half, 1, FFTW_BACKWARD, FFTW_ESTIMATE);
     p.second = fftwf_plan_many_dft_c2r(1, len, size / 2 + 1, c, nullptr, 1, half, r, nullptr, 1, size, FFTW_ESTIMATE);
-    if (!p.first || !p.second || !same_as_full_inverse(p, size)) {
-      if (p.first) fftwf_destroy_plan(p.first);
-      if (p.second) fftwf_destroy_plan(p.second);
-      p = PlanPair{};  // BoxTransformer then computes every row of the ACF
-    }
+    if (!p.first || !p.second || !same_as_full_inverse(p, size))
+      destroy(p);  // BoxTransformer then computes every row of the ACF
   } else if (columns < 0) {
     p.first = fftwf_plan_dft_r2c_1d(size, r, c, FFTW_ESTIMATE);
     if (!p.first) throw std::runtime_error("FFTW could not plan a " + std::to_string(size) + " px row transform");
@@ -154,15 +162,12 @@ const PlanPair& plans_for(int size, int columns = 0) {
     p.first = fftwf_plan_many_dft_r2c(1, len, size, r, nullptr, 1, size, c, nullptr, 1, half, FFTW_ESTIMATE);
     p.second =
         fftwf_plan_many_dft(1, len, columns, c, nullptr, half, 1, c, nullptr, half, 1, FFTW_FORWARD, FFTW_ESTIMATE);
-    if (!p.first || !p.second || !same_as_full_transform(p, size, columns)) {
-      if (p.first) fftwf_destroy_plan(p.first);
-      if (p.second) fftwf_destroy_plan(p.second);
-      p = PlanPair{};  // BoxTransformer then computes every column
-    }
+    if (!p.first || !p.second || !same_as_full_transform(p, size, columns))
+      destroy(p);  // BoxTransformer then computes every column
   }
-  fftwf_free(r);
-  fftwf_free(c);
-  return cache.emplace(std::make_pair(size, columns), p).first->second;
+  auto& kept = cache.emplace(std::make_pair(size, columns), PlanPair{}).first->second;
+  kept = making.release();
+  return kept;
 }
 
 // The pixels x = from .. n - 1 of a row into lane 0 of its sums (those after its last group of four).

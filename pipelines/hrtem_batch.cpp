@@ -10,6 +10,8 @@
 #include <optional>
 #include <sstream>
 
+#include <CLI/CLI.hpp>
+
 #include "fitting/base/error.hpp"
 #include "imaging/io/emd_reader.hpp"
 #include "pipelines/atomic_file.hpp"

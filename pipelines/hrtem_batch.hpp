@@ -4,9 +4,13 @@
 #pragma once
 #include <string>
 
-#include <CLI/CLI.hpp>
 
 #include "pipelines/hrtem_settings.hpp"
+
+// Only references to the app: its 4.7 s header stays with the files that build or parse one.
+namespace CLI {
+class App;
+}
 
 namespace mgscope {
 

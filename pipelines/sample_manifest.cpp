@@ -10,6 +10,7 @@
 
 #include "fitting/base/error.hpp"
 #include "pipelines/config_file.hpp"
+#include "pipelines/measurement_table.hpp"
 
 namespace mgscope {
 

@@ -7,7 +7,6 @@
 #include <vector>
 
 #include "fitting/base/json.hpp"
-#include <toml++/toml.h>
 
 namespace mgscope {
 
@@ -52,11 +51,6 @@ struct SampleManifest {
   std::map<std::string, double> treatment;  // e.g. ctc_cycles -> 20
   std::vector<Measurement> measurements;     // in report order
 };
-
-// One measurement table ({files, options}) of a manifest at `path` whose folder is `base`; also
-// read from study.toml's [powerlaw] table.
-Measurement read_measurement(const ModuleSpec& spec, const toml::table& table, const std::filesystem::path& base,
-                             const std::string& path);
 
 // Reads and validates a manifest; errors (InputError) name the manifest and the key. A missing
 // input file is not an error here: it is recorded in that measurement's `error`, so the other

@@ -19,6 +19,7 @@
 #include "pipelines/csv_format.hpp"
 #include "pipelines/gnuplot_figure.hpp"
 #include "pipelines/json_output.hpp"
+#include "pipelines/measurement_table.hpp"
 #include "pipelines/module_summaries.hpp"
 #include "pipelines/report_headlines.hpp"
 #include "pipelines/sample_report.hpp"
