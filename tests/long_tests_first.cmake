@@ -1,10 +1,11 @@
 # Read by ctest after the discovered tests (tests/CMakeLists.txt appends it to TEST_INCLUDE_FILES).
-# ctest -j starts tests in descending cost; before a run has recorded costs (every CI run: a clean
+# ctest -j starts tests in descending cost. Before a run has recorded costs (every CI run: a clean
 # clone has no Testing/Temporary/CTestCostData.txt) all costs are 0 and tests start in the order of
-# their files, so the demo study's three runs began after the 570th of 686 (the MPI one 675th) and ran on one
-# core while the other had nothing left (the suite's last ~30 s; measured on a whole run: 217.2 s against 220.8 s, 2 paired runs). The costs are seconds measured on
-# 2 cores; once ctest has its own measurements it uses those. A name not found (a test renamed) is
-# ignored by ctest: only the order changes. python_module's cost is set beside its add_test.
+# their files: the demo study's three runs (33-48 s each) began after the 570th of 686 tests, the
+# MPI one 675th, and the suite ended on one busy core. With these costs they start first; a whole
+# run took 217.2 s against 220.8 s (2 paired runs). The costs are seconds measured on 2 cores; once
+# ctest has its own measurements it uses those. A name not found (a test renamed) is ignored by
+# ctest: only the order changes. python_module's cost is set beside its add_test.
 set(mgscope_long_tests
   ReportInBrowser.DemoStudyPagesLoadFitAndLogNoError 48
   SampleCommand.DemoStudyEndToEndThenNothingToRedo 39
