@@ -105,16 +105,16 @@ bool same_as_full_inverse(const PlanPair& half, int size) {
   return std::memcmp(full.get(), part.get(), sizeof(float) * std::size_t(rows) * std::size_t(size)) == 0;
 }
 
-// Plans live for the whole program (a handful of sizes at most) and are destroyed at exit (before
-// fftw_planner.cpp's fftwf_cleanup). Key: (size, 0) full, (size, columns) banded,
-// (size, -1) the r2c of one row (first only), (size, -2) the ACF's half plane (backward DFTs down
-// the columns, then the c2r of rows 0 .. size/2).
 void destroy(PlanPair& p) {
   if (p.first) fftwf_destroy_plan(p.first);
   if (p.second) fftwf_destroy_plan(p.second);
   p = PlanPair{};
 }
 
+// Plans live for the whole program (a handful of sizes at most) and are destroyed at exit (before
+// fftw_planner.cpp's fftwf_cleanup). Key: (size, 0) full, (size, columns) banded,
+// (size, -1) the r2c of one row (first only), (size, -2) the ACF's half plane (backward DFTs down
+// the columns, then the c2r of rows 0 .. size/2).
 struct PlanCache {
   std::map<std::pair<int, int>, PlanPair> plans;
   ~PlanCache() {

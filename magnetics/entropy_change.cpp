@@ -332,7 +332,11 @@ EntropyChange compute_entropy_change(std::vector<MhCurve> curves, const EntropyO
   for (std::size_t i = 0; i < curves.size(); ++i)
     for (double h : fine) m_fine[i].push_back(interpolate_linear(curves[i].field_Oe, curves[i].magnetization, h));
   std::vector<double> excess_Oe;  // per isotherm, its first interval's trapezoid less the true integral of M dH
-  for (const auto& c : curves) excess_Oe.push_back(first_interval_excess(c, lower, upper));
+  std::vector<bool> judged;       // and whether that estimate can be judged (first_interval_judged)
+  for (const auto& c : curves) {
+    excess_Oe.push_back(first_interval_excess(c, lower, upper));
+    judged.push_back(first_interval_judged(c, lower, upper));
+  }
   for (std::size_t i = 0; i + 1 < curves.size(); ++i) {
     const double dT = curves[i + 1].temperature_K - curves[i].temperature_K;
     r.temperature_mid_K.push_back(0.5 * (curves[i].temperature_K + curves[i + 1].temperature_K));
@@ -361,8 +365,7 @@ EntropyChange compute_entropy_change(std::vector<MhCurve> curves, const EntropyO
     // isotherms' own (first_interval.hpp); -dSm = -integral of dM/dT.
     r.first_interval_error.push_back(-(excess_Oe[i + 1] - excess_Oe[i]) / dT * 1e-4);
     r.first_interval_end_Oe.push_back(end_Oe);
-    r.first_interval_unjudged.push_back(!first_interval_judged(curves[i], lower, upper) ||
-                                        !first_interval_judged(curves[i + 1], lower, upper));
+    r.first_interval_unjudged.push_back(!judged[i] || !judged[i + 1]);
   }
   add_peak_doubt(r, median_step_K);
   return r;

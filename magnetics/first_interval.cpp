@@ -19,6 +19,16 @@ double first_field_above(const MhCurve& c, double lower_Oe, double upper_Oe) {
 
 namespace {
 
+// The first three measured fields above `lower_Oe` (each capped at `upper_Oe`): the interval's end
+// and the two the power law is fitted to.
+struct FieldsAbove {
+  double h1, h2, h3;
+};
+FieldsAbove fields_above(const MhCurve& c, double lower_Oe, double upper_Oe) {
+  const double h1 = first_field_above(c, lower_Oe, upper_Oe), h2 = first_field_above(c, h1, upper_Oe);
+  return {h1, h2, first_field_above(c, h2, upper_Oe)};
+}
+
 // The exponent q in (0, 1] with (t3^q - t2^q) / (t2^q - t1^q) = ratio for 1 = t1 < t2 < t3, or
 // none (-1) when the ratio lies outside what q in (0, 1] gives: the points bend more than any power
 // law with an offset (saturation: the step the caller falls back on) or curve upwards.
@@ -46,12 +56,11 @@ double offset_power_exponent(double ratio, double t2, double t3) {
 // points for three unknowns), so it is used only to lift the anchor. M flat or falling after h1: q = 0,
 // a step at 0+ (the whole bound).
 double first_interval_excess(const MhCurve& c, double lower_Oe, double upper_Oe) {
-  const double h1 = first_field_above(c, lower_Oe, upper_Oe);
+  const auto [h1, h2, h3] = fields_above(c, lower_Oe, upper_Oe);
   if (!(h1 > lower_Oe)) return 0;
   double h0 = lower_Oe;  // the last point at "zero" (within 1e-3 of the range) is where the interval starts
   for (double h : c.field_Oe)
     if (h >= lower_Oe && h < h1) h0 = std::max(h0, h);
-  const double h2 = first_field_above(c, h1, upper_Oe), h3 = first_field_above(c, h2, upper_Oe);
   const auto m = [&](double h) { return interpolate_linear(c.field_Oe, c.magnetization, h); };
   const double m0 = m(h0), m1 = m(h1), m2 = m(h2), w = h1 - h0;
   double q = 0;
@@ -71,8 +80,8 @@ double first_interval_excess(const MhCurve& c, double lower_Oe, double upper_Oe)
 }
 
 bool first_interval_judged(const MhCurve& c, double lower_Oe, double upper_Oe) {
-  const double h1 = first_field_above(c, lower_Oe, upper_Oe), h2 = first_field_above(c, h1, upper_Oe);
-  return h1 > lower_Oe && h2 > h1 && first_field_above(c, h2, upper_Oe) > h2;
+  const auto [h1, h2, h3] = fields_above(c, lower_Oe, upper_Oe);
+  return h1 > lower_Oe && h2 > h1 && h3 > h2;
 }
 
 }  // namespace mgscope

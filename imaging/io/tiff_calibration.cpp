@@ -284,8 +284,7 @@ std::string tiff_text_to_utf8(const std::string& bytes) {
         std::isxdigit(static_cast<unsigned char>(joined[i + 5]))) {
       // Units only need Latin-1 (µ, Å, °): below U+0800 is two UTF-8 bytes; others stay escaped.
       const auto cp = static_cast<unsigned>(std::strtoul(joined.substr(i + 2, 4).c_str(), nullptr, 16));
-      if (cp < 0x80) out += static_cast<char>(cp);
-      else if (cp < 0x800) out += {static_cast<char>(0xC0 | (cp >> 6)), static_cast<char>(0x80 | (cp & 0x3F))};
+      if (cp < 0x800) append_utf8(out, char32_t(cp));
       else out += joined.substr(i, 6);
       i += 5;
     } else {
