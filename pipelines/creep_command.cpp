@@ -123,7 +123,7 @@ nlohmann::json curve_json(const CreepAnalysis& a) {
 }
 
 // The hold data with the fit and its Kelvin and Maxwell (dashpot) parts, each from c0.
-std::string fit_figure(const CreepAnalysis& a, const std::filesystem::path& png) {
+GnuplotFigure fit_figure(const CreepAnalysis& a, const std::filesystem::path& png) {
   const CreepModel& m = a.fit.best;
   std::ostringstream data;
   data << "# t_s dh_nm fit_nm kelvin_nm maxwell_nm\n";
@@ -142,7 +142,7 @@ std::string fit_figure(const CreepAnalysis& a, const std::filesystem::path& png)
              "'' u 1:3 w l lw 2 lc rgb '#000000' t 'fit (N = " + std::to_string(m.units) + ")', "
              "'' u 1:4 w l lw 2 dt 2 lc rgb '#1f77b4' t 'Kelvin units', "
              "'' u 1:5 w l lw 2 dt 3 lc rgb '#d62728' t 'Maxwell dashpot'\n";
-  return render_figure(f);
+  return f;
 }
 
 }  // namespace
@@ -255,7 +255,7 @@ void add_creep_command(CLI::App& app, CommandContext& ctx) {
     }
     write_file_atomic(out / "spectrum.csv", csv.str());
 
-    std::vector<std::string> warnings;
+    FigureBatch figures;
     if (!good.empty()) {
       GnuplotFigure f;
       f.png = out / "spectra.png";
@@ -268,16 +268,15 @@ void add_creep_command(CLI::App& app, CommandContext& ctx) {
           << ", ";
       s << "'spectra.dat' u 1:" << good.size() + 2 << " w l lw 3 lc rgb '#08306b' t 'mean'\n";
       f.script = s.str();
-      const std::string w = render_figure(f);
-      if (!w.empty()) warnings.push_back(w);
+      figures.add(std::move(f));
     }
     int drawn = 0;
     for (const CreepAnalysis* r : good) {
       if (drawn >= a.figures) break;
       ++drawn;
-      const std::string w = fit_figure(*r, out / ("creep_fit_" + std::to_string(drawn) + ".png"));
-      if (!w.empty()) warnings.push_back(w);
+      figures.add(fit_figure(*r, out / ("creep_fit_" + std::to_string(drawn) + ".png")));
     }
+    const std::vector<std::string> warnings = figures.draw();
 
     const CreepRepeatStats st = summarize_repeats(models, spectra);
     nlohmann::json curves = nlohmann::json::array();

@@ -198,7 +198,6 @@ void run_dsc(DscCommandOptions& o, CommandContext& ctx) {
     rep.stem = stem;
     for (int n = 2; stems.count(rep.stem); ++n) rep.stem = stem + "_" + std::to_string(n);
     stems.insert(rep.stem);
-    if (std::string w = render_dsc_figure(rep, o.outdir); !w.empty()) rep.warnings.push_back(w);
 
     const auto& f = rep.scans[std::size_t(rep.first)];
     std::cout << file << ": " << rep.scans.size() << " heating scan(s), exotherm " << rep.exotherm;
@@ -214,18 +213,25 @@ void run_dsc(DscCommandOptions& o, CommandContext& ctx) {
   const BatchResult batch = run_batch(o.files, job, std::cerr, "dsc");
   const fs::path out(o.outdir);
   if (!reports.empty()) {
+    // The figures of all files drawn together (gnuplot_figure.hpp says why); a figure's warning
+    // joins its file's, the treatment figure's goes to the terminal only.
+    bool any_treatment = false;
+    for (const auto& r : reports) any_treatment |= r.treatment.has_value();
+    std::vector<GnuplotFigure> figures;
+    for (const DscSampleReport& r : reports) figures.push_back(dsc_figure(r, o.outdir));
+    if (any_treatment) figures.push_back(dsc_treatment_figure(reports, out, o.treatment_name));
+    const std::vector<std::string> figure_warnings = render_figures(figures);
+    for (std::size_t i = 0; i < figure_warnings.size(); ++i) {
+      if (figure_warnings[i].empty()) continue;
+      if (i < reports.size()) reports[i].warnings.push_back(figure_warnings[i]);
+      std::cerr << "WARNING: " << (i < reports.size() ? reports[i].path + ": " : "") << figure_warnings[i] << '\n';
+    }
     write_file_atomic(out / "dsc.csv", dsc_scans_csv(reports));
     write_json_atomic(out / "constructions.json", dsc_constructions_json(reports));
     nlohmann::json summary = dsc_summary_json(reports, o.treatment_name);
     for (const auto& f : batch.failures) summary["failures"].push_back({{"input", f.input}, {"message", f.message}});
     write_json_atomic(out / "summary.json", summary);
-    bool any_treatment = false;
-    for (const auto& r : reports) any_treatment |= r.treatment.has_value();
-    if (any_treatment) {
-      write_file_atomic(out / "dsc_treatment.csv", dsc_treatment_csv(reports));
-      if (std::string w = render_dsc_treatment_figure(reports, out, o.treatment_name); !w.empty())
-        std::cerr << "WARNING: " << w << '\n';
-    }
+    if (any_treatment) write_file_atomic(out / "dsc_treatment.csv", dsc_treatment_csv(reports));
     std::cout << "wrote " << (out / "dsc.csv").string() << ", constructions.json, summary.json"
               << (any_treatment ? ", dsc_treatment.csv" : "") << " and figures\n";
   }

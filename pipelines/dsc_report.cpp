@@ -261,8 +261,8 @@ std::string dsc_treatment_csv(const std::vector<DscSampleReport>& samples) {
   return o.str();
 }
 
-std::string render_dsc_treatment_figure(const std::vector<DscSampleReport>& samples,
-                                        const std::filesystem::path& outdir, const std::string& treatment_name) {
+GnuplotFigure dsc_treatment_figure(const std::vector<DscSampleReport>& samples, const std::filesystem::path& outdir,
+                                   const std::string& treatment_name) {
   GnuplotFigure fig;
   fig.png = outdir / "dsc_treatment.png";
   fig.height_px = 800;
@@ -282,10 +282,10 @@ std::string render_dsc_treatment_figure(const std::vector<DscSampleReport>& samp
                "set ylabel 'T_x onset (K)'\n"
                "plot 'dsc_treatment.dat' using 1:4:5 with yerrorlines pt 5 lw 2 lc rgb '#c03020' title 'T_x onset'\n"
                "unset multiplot\n";
-  return render_figure(fig);
+  return fig;
 }
 
-std::string render_dsc_figure(const DscSampleReport& s, const std::filesystem::path& outdir) {
+GnuplotFigure dsc_figure(const DscSampleReport& s, const std::filesystem::path& outdir) {
   GnuplotFigure fig;
   fig.png = outdir / (s.stem + "_dsc.png");
   fig.height_px = 1200;
@@ -404,7 +404,7 @@ std::string render_dsc_figure(const DscSampleReport& s, const std::filesystem::p
   }
   g << "unset multiplot\n";
   fig.script = g.str();
-  return render_figure(fig);
+  return fig;
 }
 
 }  // namespace mgscope

@@ -6,9 +6,11 @@
 #include <string>
 #include <vector>
 
+#include "pipelines/gnuplot_figure.hpp"
 #include "fitting/base/json.hpp"
 
 #include "fitting/dsc_relaxation.hpp"
+#include "pipelines/gnuplot_figure.hpp"
 
 namespace mgscope {
 
@@ -43,12 +45,12 @@ nlohmann::json dsc_summary_json(const std::vector<DscSampleReport>& samples, con
 
 // One figure per sample (OUTDIR/<stem>_dsc.png): heating curves with baselines, tangents, onsets,
 // peaks and integration limits; below, the first heating against the aligned reference with the
-// relaxation window. Returns a warning ("" on success).
-std::string render_dsc_figure(const DscSampleReport& sample, const std::filesystem::path& outdir);
+// relaxation window.
+GnuplotFigure dsc_figure(const DscSampleReport& sample, const std::filesystem::path& outdir);
 
 // Treatment groups (mean +- sd over the samples sharing a treatment value), CSV and figure.
 std::string dsc_treatment_csv(const std::vector<DscSampleReport>& samples);
-std::string render_dsc_treatment_figure(const std::vector<DscSampleReport>& samples,
-                                        const std::filesystem::path& outdir, const std::string& treatment_name);
+GnuplotFigure dsc_treatment_figure(const std::vector<DscSampleReport>& samples, const std::filesystem::path& outdir,
+                                   const std::string& treatment_name);
 
 }  // namespace mgscope

@@ -15,6 +15,7 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "fitting/base/core_lending.hpp"
 #include "fitting/base/error.hpp"
 #include "pipelines/atomic_file.hpp"
 #include "pipelines/child_wait.hpp"
@@ -23,6 +24,8 @@
 extern char** environ;
 
 namespace mgscope {
+
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -94,6 +97,8 @@ struct Terminal {
   std::string line;  // the `set terminal` line
 };
 
+enum { kPng, kSvg, kPdf };  // the order of terminals() and of a figure's files
+
 std::vector<Terminal> terminals(const GnuplotFigure& f) {
   const std::string size = std::to_string(f.width_px) + "," + std::to_string(f.height_px);
   // The PDF at 100 px to the inch (9 x 6.5 in for 900 x 650 px); cairo's PDF text is set larger
@@ -105,23 +110,186 @@ std::vector<Terminal> terminals(const GnuplotFigure& f) {
           {"pdf", "set terminal pdfcairo size " + pdf_size.str() + " enhanced font 'DejaVu Sans,11' fontscale 0.8"}};
 }
 
+// The figure drawn on one terminal into `output`, from the state a fresh gnuplot or `reset` leaves.
+std::string terminal_part(const GnuplotFigure& f, const Terminal& t, const std::string& output) {
+  // A light grey grid in every format (pdfcairo draws the default one black); a script's plain
+  // `set grid` keeps this line style.
+  return t.line + "\nset encoding utf8\nset grid lt 0 lc rgb '#a0a0a0'\nunset grid\nset output " +
+         gnuplot_quoted(output) + "\n" + f.script + "\nunset multiplot\nunset output\n";
+}
+
 // One gnuplot run draws all three: `reset` between them clears the script's settings (not the
 // terminal), so each file starts from the same state.
 std::string three_terminal_script(const GnuplotFigure& f, const std::vector<std::string>& outputs) {
-  std::ostringstream s;
   const auto terms = terminals(f);
-  for (std::size_t i = 0; i < terms.size(); ++i) {
-    if (i) s << "reset\n";
-    // A light grey grid in every format (pdfcairo draws the default one black); a script's plain
-    // `set grid` keeps this line style.
-    s << terms[i].line << "\nset encoding utf8\nset grid lt 0 lc rgb '#a0a0a0'\nunset grid\nset output "
-      << gnuplot_quoted(outputs[i]) << "\n"
-      << f.script << "\nunset multiplot\nunset output\n";
+  std::string s;
+  for (std::size_t i = 0; i < terms.size(); ++i) s += (i ? "reset\n" : "") + terminal_part(f, terms[i], outputs[i]);
+  return s;
+}
+
+// A figure's files while gnuplot draws it: its three files are written under temporary names and
+// moved to their final names once whole, so a figure appears atomically.
+struct FigureFiles {
+  fs::path dir;                         // the figure's folder, where its script runs
+  fs::path script;                      // the NAME.gp kept for the user
+  std::vector<fs::path> finals, temps;  // PNG, SVG, PDF
+  std::vector<std::string> temp_names;  // the temporaries' bare names, as run scripts write them
+};
+
+// Writes the figure's data and kept script; names the temporaries (after removing a killed run's).
+FigureFiles write_figure_inputs(const GnuplotFigure& figure) {
+  FigureFiles f;
+  f.dir = figure.png.has_parent_path() ? figure.png.parent_path() : fs::path(".");
+  create_output_folder(f.dir);
+  for (const auto& [name, contents] : figure.data_files) write_file_atomic(f.dir / name, contents);
+  const auto siblings = vector_siblings(figure.png);
+  f.finals = {figure.png, siblings[0], siblings[1]};
+  std::vector<std::string> final_names;
+  for (const fs::path& p : f.finals) {
+    remove_stale_temporaries(p);  // figures of killed runs
+    f.temps.push_back(temp_path_for(p));
+    final_names.push_back(p.filename().string());
+    f.temp_names.push_back(f.temps.back().filename().string());
   }
-  return s.str();
+  f.script = figure.png;
+  f.script.replace_extension(".gp");
+  write_file_atomic(f.script, "# Made by mgscope; run `gnuplot " + f.script.filename().string() +
+                                  "` in this folder for the PNG, SVG and PDF.\n" +
+                                  three_terminal_script(figure, final_names));
+  return f;
+}
+
+// Files removed when the scope ends, however it ends (run scripts, temporaries not moved into place).
+class Leftovers {
+ public:
+  Leftovers() = default;
+  Leftovers(const Leftovers&) = delete;
+  Leftovers& operator=(const Leftovers&) = delete;
+  ~Leftovers() {
+    std::error_code ec;
+    for (const fs::path& p : paths_) fs::remove(p, ec);
+  }
+  void add(const fs::path& p) { paths_.push_back(p); }
+  void add(const std::vector<fs::path>& ps) { paths_.insert(paths_.end(), ps.begin(), ps.end()); }
+
+ private:
+  std::vector<fs::path> paths_;
+};
+
+// A run script beside the figure, written atomically, removed with `leftovers`.
+fs::path write_run_script(const FigureFiles& f, const std::string& text, Leftovers& leftovers) {
+  const fs::path p = temp_path_for(f.script);
+  leftovers.add(p);
+  write_file_atomic(p, text);
+  return p;
+}
+
+// How a gnuplot run ended.
+struct RunEnd {
+  enum Kind { kExitedZero, kFailed, kNotStarted, kUnknown } kind = kFailed;
+  std::string why;  // for kUnknown: why the wait could not tell
+};
+
+// Starts `gnuplot SCRIPT` in `dir` (no shell: no quoting problems with odd file names), its output
+// to /dev/null. -1 when it cannot be started.
+pid_t start_gnuplot(const fs::path& dir, const fs::path& script) {
+  std::string gp_name = "gnuplot";
+  std::string arg = script.filename().string();
+  const std::string dir_s = dir.string();
+  char* argv[] = {gp_name.data(), arg.data(), nullptr};
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+  // glibc (2.29+) has a chdir action, so gnuplot runs in the figure folder without a shell.
+  posix_spawn_file_actions_addchdir_np(&actions, dir_s.c_str());
+  pid_t pid = 0;
+  const int rc = posix_spawnp(&pid, "gnuplot", &actions, nullptr, argv, environ);
+  posix_spawn_file_actions_destroy(&actions);
+  return rc == 0 ? pid : -1;
+}
+
+// Runs the scripts (folder, script), at most `at_once` gnuplots at a time; how each run ended.
+std::vector<RunEnd> run_gnuplots(const std::vector<std::pair<fs::path, fs::path>>& runs, int at_once) {
+  if (at_once <= 0) at_once = usable_cores();
+  std::vector<RunEnd> ends(runs.size());
+  std::vector<pid_t> running;
+  std::vector<std::size_t> running_run;  // which run each of `running` is
+  for (std::size_t next = 0; next < runs.size() || !running.empty();) {
+    for (; next < runs.size() && int(running.size()) < at_once; ++next) {
+      const pid_t pid = start_gnuplot(runs[next].first, runs[next].second);
+      if (pid < 0) {
+        ends[next].kind = RunEnd::kNotStarted;
+        continue;
+      }
+      running.push_back(pid);
+      running_run.push_back(next);
+    }
+    if (running.empty()) continue;
+    // child_wait waits past a signal that interrupts it (a handler installed without SA_RESTART: an
+    // embedding program's timer): a bare waitpid had returned at once, gnuplot still running, and
+    // its figure was reported failed.
+    try {
+      const EndedChild ended = wait_for_first_child(running);
+      const std::size_t k = std::size_t(std::find(running.begin(), running.end(), ended.pid) - running.begin());
+      RunEnd& end = ends[running_run[k]];
+      if (ended.lost) end = {RunEnd::kUnknown, "another wait of this process collected it"};
+      else if (WIFEXITED(ended.status) && WEXITSTATUS(ended.status) == 0) end.kind = RunEnd::kExitedZero;
+      running.erase(running.begin() + std::ptrdiff_t(k));
+      running_run.erase(running_run.begin() + std::ptrdiff_t(k));
+    } catch (const std::system_error& e) {
+      for (std::size_t k : running_run) ends[k] = {RunEnd::kUnknown, e.what()};
+      running.clear();
+      running_run.clear();
+    }
+  }
+  return ends;
+}
+
+// After gnuplot's run(s) for the figure: checks its three files and moves them into place. "" or a
+// warning (gnuplot missing or failed: the script and data stay, so the figure can still be made by
+// hand). Throws OutputError when a file is cut off.
+std::string finish_figure(const GnuplotFigure& figure, const FigureFiles& f, const RunEnd& end) {
+  const std::string kept = "; figure script kept at " + f.script.string();
+  if (end.kind == RunEnd::kNotStarted) return figure.png.string() + ": gnuplot not found" + kept;
+  if (end.kind == RunEnd::kUnknown) return figure.png.string() + ": how gnuplot ended is unknown (" + end.why + ")" + kept;
+  bool made = end.kind == RunEnd::kExitedZero;
+  for (const fs::path& t : f.temps) made = made && fs::exists(t);
+  if (!made) return figure.png.string() + ": gnuplot failed on " + f.script.string();
+  const auto terms = terminals(figure);
+  for (std::size_t i = 0; i < f.temps.size(); ++i)
+    if (!complete(f.temps[i], terms[i].kind)) {
+      // gnuplot says nothing when its write fails (disk full, quota): the file it leaves is
+      // cut off, and a cut-off figure under the final name would lie about the run.
+      std::string kind = terms[i].kind;  // "PNG", as a reader names the format
+      for (char& c : kind) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      throw OutputError(f.finals[i].string() + ": gnuplot's " + kind + " is incomplete (its write failed: disk full?)");
+    }
+  fix_pdf_date(f.temps[kPdf]);
+  std::error_code ec;
+  for (std::size_t i = 0; i < f.temps.size(); ++i) {
+    fs::rename(f.temps[i], f.finals[i], ec);
+    if (ec) return f.finals[i].string() + ": cannot move figure into place: " + ec.message();
+  }
+  return "";
 }
 
 }  // namespace
+
+std::vector<std::string> FigureBatch::draw(int at_once) {
+  std::vector<GnuplotFigure> figures;
+  for (Entry& e : entries_)
+    if (e.figure) figures.push_back(std::move(*e.figure));
+  const std::vector<std::string> drawn = render_figures(figures, at_once);
+  std::vector<std::string> warnings;
+  std::size_t next = 0;
+  for (const Entry& e : entries_) {
+    const std::string& w = e.figure ? drawn[next++] : e.warning;
+    if (!w.empty()) warnings.push_back(w);
+  }
+  entries_.clear();
+  return warnings;
+}
 
 std::string gnuplot_quoted(const std::string& text) {
   std::string q = "'";
@@ -146,92 +314,44 @@ std::string family_colour_bar(double low, double high, const std::string& label)
 }
 
 std::string render_figure(const GnuplotFigure& figure) {
-  namespace fs = std::filesystem;
-  const fs::path dir = figure.png.has_parent_path() ? figure.png.parent_path() : fs::path(".");
-  create_output_folder(dir);
-  for (const auto& [name, contents] : figure.data_files) write_file_atomic(dir / name, contents);
+  const FigureFiles f = write_figure_inputs(figure);
+  Leftovers leftovers;
+  leftovers.add(f.temps);
+  // A copy of the kept script whose outputs are the temporary names.
+  const fs::path run = write_run_script(f, three_terminal_script(figure, f.temp_names), leftovers);
+  return finish_figure(figure, f, run_gnuplots({{f.dir, run}}, 1)[0]);
+}
 
-  const auto siblings = vector_siblings(figure.png);
-  const std::vector<fs::path> finals = {figure.png, siblings[0], siblings[1]};
-  std::vector<fs::path> temps;
-  std::vector<std::string> final_names, temp_names;
-  for (const fs::path& p : finals) {
-    remove_stale_temporaries(p);  // figures of killed runs
-    temps.push_back(temp_path_for(p));
-    final_names.push_back(p.filename().string());
-    temp_names.push_back(temps.back().filename().string());
+std::vector<std::string> render_figures(const std::vector<GnuplotFigure>& figures, int at_once) {
+  if (figures.size() < 2) return figures.empty() ? std::vector<std::string>{} : std::vector{render_figure(figures[0])};
+  std::vector<FigureFiles> files;
+  for (const GnuplotFigure& figure : figures) files.push_back(write_figure_inputs(figure));
+  Leftovers leftovers;
+  // Run 0: every PNG and PDF, each figure from `reset session` (a fresh gnuplot's state) in its own
+  // folder. Run 1 + i: figure i's SVG alone, since the svg terminal carries a colour from one figure
+  // to the next that no reset clears (a batched SVG's strokes said "black" where a run of its own
+  // says "currentColor").
+  std::string batch;
+  std::vector<std::pair<fs::path, fs::path>> runs(1);
+  for (std::size_t i = 0; i < figures.size(); ++i) {
+    const auto terms = terminals(figures[i]);
+    leftovers.add(files[i].temps);
+    batch += "reset session\ncd " + gnuplot_quoted(fs::absolute(files[i].dir).string()) + "\n" +
+             terminal_part(figures[i], terms[kPng], files[i].temp_names[kPng]) + "reset\n" +
+             terminal_part(figures[i], terms[kPdf], files[i].temp_names[kPdf]);
+    runs.push_back({files[i].dir, write_run_script(files[i], terminal_part(figures[i], terms[kSvg],
+                                                                            files[i].temp_names[kSvg]), leftovers)});
   }
-  fs::path script_path = figure.png;
-  script_path.replace_extension(".gp");
-  write_file_atomic(script_path, "# Made by mgscope; run `gnuplot " + script_path.filename().string() +
-                                     "` in this folder for the PNG, SVG and PDF.\n" +
-                                     three_terminal_script(figure, final_names));
-
-  // Run a copy whose outputs are temporary names, so the figures appear atomically too.
-  const fs::path run_script = temp_path_for(script_path);
-  write_file_atomic(run_script, three_terminal_script(figure, temp_names));
-
-  std::string gp_name = "gnuplot";
-  std::string arg = run_script.filename().string();
-  std::string dir_s = dir.string();
-  char* argv[] = {gp_name.data(), arg.data(), nullptr};
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
-  // glibc (2.29+) has a chdir action, so gnuplot runs in the figure folder without a shell.
-  posix_spawn_file_actions_addchdir_np(&actions, dir_s.c_str());
-  pid_t pid = 0;
-  const int rc = posix_spawnp(&pid, "gnuplot", &actions, nullptr, argv, environ);
-  posix_spawn_file_actions_destroy(&actions);
-  std::string warning;
-  std::error_code ec;
-  const auto clean_up = [&] {
-    fs::remove(run_script, ec);
-    for (const fs::path& t : temps) fs::remove(t, ec);
-  };
-  if (rc != 0) {
-    warning = figure.png.string() + ": gnuplot not found; figure script kept at " + script_path.string();
-  } else {
-    // child_wait waits past a signal that interrupts it (a handler installed without SA_RESTART: an
-    // embedding program's timer): a bare waitpid had returned at once, gnuplot still running, and
-    // its figure was reported failed.
-    EndedChild ended;
-    std::string wait_error;
-    try {
-      ended = wait_for_first_child({pid});
-      if (ended.lost) wait_error = "another wait of this process collected it";
-    } catch (const std::system_error& e) {
-      wait_error = e.what();
-    }
-    bool made = wait_error.empty() && WIFEXITED(ended.status) && WEXITSTATUS(ended.status) == 0;
-    for (const fs::path& t : temps) made = made && fs::exists(t);
-    if (!wait_error.empty()) {
-      warning = figure.png.string() + ": how gnuplot ended is unknown (" + wait_error + "); figure script kept at " +
-                script_path.string();
-    } else if (!made) {
-      warning = figure.png.string() + ": gnuplot failed on " + script_path.string();
-    } else {
-      const auto terms = terminals(figure);
-      for (std::size_t i = 0; i < temps.size(); ++i)
-        if (!complete(temps[i], terms[i].kind)) {
-          // gnuplot says nothing when its write fails (disk full, quota): the file it leaves is
-          // cut off, and a cut-off figure under the final name would lie about the run.
-          clean_up();
-          std::string kind = terms[i].kind;  // "PNG", as a reader names the format
-          for (char& c : kind) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-          throw OutputError(finals[i].string() + ": gnuplot's " + kind +
-                            " is incomplete (its write failed: disk full?)");
-        }
-      fix_pdf_date(temps[2]);
-      for (std::size_t i = 0; i < temps.size() && warning.empty(); ++i) {
-        fs::rename(temps[i], finals[i], ec);
-        if (ec) warning = finals[i].string() + ": cannot move figure into place: " + ec.message();
-      }
-    }
+  runs[0] = {files[0].dir, write_run_script(files[0], batch, leftovers)};
+  const std::vector<RunEnd> ends = run_gnuplots(runs, at_once);
+  std::vector<std::string> warnings;
+  for (std::size_t i = 0; i < figures.size(); ++i) {
+    // gnuplot stops a script at its first error: a failed batch leaves the figures after the
+    // faulty one undrawn, and a figure whose run failed is drawn again alone, for its own warning.
+    const bool drawn = ends[0].kind == RunEnd::kExitedZero && ends[1 + i].kind == RunEnd::kExitedZero;
+    warnings.push_back(drawn ? finish_figure(figures[i], files[i], ends[0]) : render_figure(figures[i]));
   }
-  clean_up();
-  return warning;
+  return warnings;
 }
 
 }  // namespace mgscope

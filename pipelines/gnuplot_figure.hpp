@@ -1,9 +1,12 @@
 // Figures are drawn by gnuplot (Debian's gnuplot-nox). Each figure is made three times from one
 // script: PNG (pngcairo) for the HTML page, SVG and PDF (gnuplot's svg and pdfcairo terminals) for
 // papers and slides. The script and its data are kept beside the figures so a user can restyle
-// them and re-run `gnuplot NAME.gp`.
+// them and re-run `gnuplot NAME.gp`. A command's figures are drawn together at its end
+// (render_figures, FigureBatch): starting gnuplot (cairo, pango, fonts) costs more than most
+// figures, and the demo study's 92 figures had been 92 runs.
 #pragma once
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -26,6 +29,31 @@ struct GnuplotFigure {
 // none is moved into place then. The PDF's creation date is fixed (1970) so that runs give the
 // same bytes.
 std::string render_figure(const GnuplotFigure& figure);
+
+// The figures of one output, as render_figure draws each, with the same bytes and warnings (one per
+// figure, in their order), in fewer gnuplot runs: each run starts cairo and pango, which costs
+// more than most figures. Every PNG and PDF comes from one run, each SVG from a run of its own;
+// up to `at_once` runs go side by side (0: usable_cores()). A figure whose run fails is drawn
+// again alone.
+std::vector<std::string> render_figures(const std::vector<GnuplotFigure>& figures, int at_once = 0);
+
+// The figures of one output, gathered while it is made and drawn together (render_figures) at its end.
+class FigureBatch {
+ public:
+  void add(GnuplotFigure figure) { entries_.push_back({std::move(figure), ""}); }
+  // A figure left out, with the warning that says why.
+  void not_drawn(std::string warning) { entries_.push_back({std::nullopt, std::move(warning)}); }
+  // Draws the figures and empties the batch. The warnings of figures left out or drawn with a
+  // problem, in the order they were added.
+  std::vector<std::string> draw(int at_once = 0);
+
+ private:
+  struct Entry {
+    std::optional<GnuplotFigure> figure;
+    std::string warning;
+  };
+  std::vector<Entry> entries_;
+};
 
 // `text` as a gnuplot single-quoted string, read literally: a quote inside is doubled ("it's" ->
 // 'it''s'), as gnuplot reads it in single quotes.

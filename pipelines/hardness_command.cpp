@@ -149,18 +149,17 @@ void add_hardness_command(CLI::App& app, CommandContext& ctx) {
       popin_counts.push_back(static_cast<double>(h.popins.size()));
       if (h.x_um && h.y_um) map.push_back({*h.x_um, *h.y_um, h.oliver_pharr.hardness_GPa});
     }
-    const auto note = [&warnings](const std::string& w) {
-      if (!w.empty()) warnings.push_back(w);
-    };
-    if (!H.empty()) note(draw_hardness_cdf(out / "hardness_cdf.png", H));
-    if (map.size() >= 4) note(draw_hardness_map(out / "hardness_map.png", map));  // fewer is no map
+    FigureBatch figures;
+    if (!H.empty()) draw_hardness_cdf(figures, out / "hardness_cdf.png", H);
+    if (map.size() >= 4) draw_hardness_map(figures, out / "hardness_map.png", map);  // fewer is no map
     int drawn = 0;
     for (std::size_t i = 0; i < in.curves.size() && drawn < a.figures; ++i) {
       if (!results[i].usable()) continue;
       ++drawn;
-      note(draw_load_depth(out / ("load_depth_" + std::to_string(drawn) + ".png"), curve_label(in.curves[i].source),
-                           in.curves[i], results[i], a.fit_low));
+      draw_load_depth(figures, out / ("load_depth_" + std::to_string(drawn) + ".png"), curve_label(in.curves[i].source),
+                      in.curves[i], results[i], a.fit_low);
     }
+    for (std::string& w : figures.draw()) warnings.push_back(std::move(w));
 
     nlohmann::json per = nlohmann::json::array();
     for (const HardnessAnalysis& h : results) {

@@ -41,7 +41,7 @@ constexpr std::size_t kContourMinSide = 5;
 
 }  // namespace
 
-std::string draw_hardness_cdf(const std::filesystem::path& png, std::vector<double> hardness_GPa) {
+void draw_hardness_cdf(FigureBatch& figures, const std::filesystem::path& png, std::vector<double> hardness_GPa) {
   std::sort(hardness_GPa.begin(), hardness_GPa.end());
   std::ostringstream cdf;
   for (std::size_t i = 0; i < hardness_GPa.size(); ++i)
@@ -54,10 +54,10 @@ std::string draw_hardness_cdf(const std::filesystem::path& png, std::vector<doub
   f.script = "set xlabel 'H (GPa)'\nset ylabel 'cumulative fraction'\nset yrange [0:1.02]\nset key off\nset grid\n"
              "set offsets graph 0.03, graph 0.03, 0, 0\n"
              "plot '" + data + "' u 1:2 w steps lw 2 lc rgb '#31688e', '' u 1:2 w p pt 7 ps 0.6 lc rgb '#31688e'\n";
-  return render_figure(f);
+  figures.add(std::move(f));
 }
 
-std::string draw_hardness_map(const std::filesystem::path& png, const std::vector<MappedHardness>& points) {
+void draw_hardness_map(FigureBatch& figures, const std::filesystem::path& png, const std::vector<MappedHardness>& points) {
   std::vector<double> xs, ys;
   for (const MappedHardness& p : points) xs.push_back(p.x_um), ys.push_back(p.y_um);
   const std::vector<double> gx = distinct(xs), gy = distinct(ys);
@@ -123,10 +123,10 @@ std::string draw_hardness_map(const std::filesystem::path& png, const std::vecto
   f.data_files = {{marks_file, marks.str()}};
   if (grid) f.data_files.push_back({png.stem().string() + ".dat", data.str()});
   f.script = s.str();
-  return render_figure(f);
+  figures.add(std::move(f));
 }
 
-std::string draw_load_depth(const std::filesystem::path& png, const std::string& title, const IndentCurve& curve,
+void draw_load_depth(FigureBatch& figures, const std::filesystem::path& png, const std::string& title, const IndentCurve& curve,
                             const HardnessAnalysis& result, double fit_low_fraction) {
   const std::string stem = png.stem().string();
   const OliverPharrResult& r = result.oliver_pharr;
@@ -162,7 +162,7 @@ std::string draw_load_depth(const std::filesystem::path& png, const std::string&
   f.png = png;
   f.data_files = {{stem + ".dat", measured.str()}, {stem + "_popins.dat", pops.str()}, {stem + "_fit.dat", fit.str()}};
   f.script = s.str();
-  return render_figure(f);
+  figures.add(std::move(f));
 }
 
 }  // namespace mgscope

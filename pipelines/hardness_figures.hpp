@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "fitting/indent_analysis.hpp"
+#include "pipelines/gnuplot_figure.hpp"
 
 namespace mgscope {
 
@@ -13,18 +14,18 @@ struct MappedHardness {
   double x_um = 0, y_um = 0, hardness_GPa = 0;
 };
 
-// All return "" or a figure warning (see render_figure).
-std::string draw_hardness_cdf(const std::filesystem::path& png, std::vector<double> hardness_GPa);
+// Each adds its figure to `figures`, drawn at the end of the run.
+void draw_hardness_cdf(FigureBatch& figures, const std::filesystem::path& png, std::vector<double> hardness_GPa);
 
 // Only measured values are drawn: on a regular rectangular grid each indent fills its own cell
 // (an image plot, no interpolation between indents); otherwise each indent is a coloured square
 // at its position. Indent positions are marked and each is labelled with its H; a regular grid
 // of 5 x 5 indents or more gets labelled contour lines instead of a label per indent.
-std::string draw_hardness_map(const std::filesystem::path& png, const std::vector<MappedHardness>& points);
+void draw_hardness_map(FigureBatch& figures, const std::filesystem::path& png, const std::vector<MappedHardness>& points);
 
 // The measured curve, its pop-ins, the fitted unloading power law P = alpha (h - h_f)^m over the
 // fitted part of the unloading and the tangent of slope S at P_max, which sets h_c.
-std::string draw_load_depth(const std::filesystem::path& png, const std::string& title, const IndentCurve& curve,
+void draw_load_depth(FigureBatch& figures, const std::filesystem::path& png, const std::string& title, const IndentCurve& curve,
                             const HardnessAnalysis& result, double fit_low_fraction);
 
 }  // namespace mgscope

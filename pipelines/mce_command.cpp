@@ -128,6 +128,7 @@ class MceRun {
         failed = true;
       }
     }
+    for (const std::string& w : figures_.draw()) figure_warn(w);
     json_["warnings"] = warnings_;
     json_["figure_warnings"] = figure_warnings_;
     json_["units"] = {{"temperature", "K"}, {"field", "Oe (mu0H in T = 1e-4 * Oe)"},
@@ -199,8 +200,7 @@ class MceRun {
       for (const auto& w : c.warnings) warn(path + " (" + fmt(s.field_Oe) + " Oe): " + w);
       std::string png = "mt_" + mt_stem_[path];
       if (sets.size() > 1) png += "_" + std::to_string(std::lround(s.field_Oe)) + "Oe";
-      const std::string fw = draw_mt_figure(out_ / (png + ".png"), c, s.field_Oe, mass > 0 ? "emu/g" : "emu");
-      if (!fw.empty()) figure_warn(fw);
+      draw_mt_figure(figures_, out_ / (png + ".png"), c, s.field_Oe, mass > 0 ? "emu/g" : "emu");
       json_["curie"].push_back({{"file", path},
                                 {"field_Oe", json_number(s.field_Oe)},
                                 {"points", c.temperature_K.size()},
@@ -284,15 +284,13 @@ class MceRun {
            {"evidence_arrott_slope", iso.has_fit ? json_number(iso.evidence_arrott_slope) : nlohmann::json()},
            {"min_arrott_slope", iso.has_fit ? json_number(iso.min_arrott_slope) : nlohmann::json()}});
     json_["arrott"] = aj;
-    for (const std::string& w : {draw_isotherms_figure(out_ / "isotherms.png", curves_, mu),
-                                 draw_arrott_figure(out_ / "arrott.png", a, mu)})
-      if (!w.empty()) figure_warn(w);
+    draw_isotherms_figure(figures_, out_ / "isotherms.png", curves_, mu);
+    draw_arrott_figure(figures_, out_ / "arrott.png", a, mu);
 
     const EntropyChange s = compute_entropy_change(curves_, entropy_options(), mh_sources_);
     for (const auto& w : s.warnings) warn(mh_sources_ + ": " + w);
     write_tables(s);
-    const std::string fw = draw_dsm_figure(out_ / "dSm.png", s, ds_unit());
-    if (!fw.empty()) figure_warn(fw);
+    draw_dsm_figure(figures_, out_ / "dSm.png", s, ds_unit());
     analyse_critical(s);
   }
 
@@ -323,12 +321,11 @@ class MceRun {
                 << (sc.usable() ? "rms miss " + fmt(100 * sc.rms_ln_deviation, 3) + " %"
                                 : "not measured: " + sc.message)
                 << '\n';
-      for (const std::string& w : {draw_modified_arrott_figure(out_ / "modified_arrott.png", c),
-                                   draw_kouvel_fisher_figure(out_ / "kouvel_fisher.png", c),
-                                   // Drawn whenever it has isotherms: one branch alone is still worth a look.
-                                   !sc.isotherms.empty() ? draw_scaling_figure(out_ / "scaling.png", sc, m_unit())
-                                                         : mh_sources_ + ": scaling plot not drawn: " + sc.message})
-        if (!w.empty()) figure_warn(w);
+      draw_modified_arrott_figure(figures_, out_ / "modified_arrott.png", c);
+      draw_kouvel_fisher_figure(figures_, out_ / "kouvel_fisher.png", c);
+      // Drawn whenever it has isotherms: one branch alone is still worth a look.
+      if (!sc.isotherms.empty()) draw_scaling_figure(figures_, out_ / "scaling.png", sc, m_unit());
+      else figures_.not_drawn(mh_sources_ + ": scaling plot not drawn: " + sc.message);
     }
     const UniversalCurve u = universal_curve(s, cli_.universal);
     json_["universal_curve"] = universal_curve_json(u, cli_.universal);
@@ -336,10 +333,9 @@ class MceRun {
     for (const auto& w : u.warnings) warn(mh_sources_ + " (universal curve): " + w);
     if (u.usable()) {
       write_file_atomic(out_ / "universal_curve.csv", universal_curve_csv(u));
-      const std::string w = draw_universal_curve_figure(out_ / "universal_curve.png", u);
-      if (!w.empty()) figure_warn(w);
+      draw_universal_curve_figure(figures_, out_ / "universal_curve.png", u);
     } else {
-      figure_warn(mh_sources_ + ": universal curve not drawn: " + u.message);
+      figures_.not_drawn(mh_sources_ + ": universal curve not drawn: " + u.message);
     }
   }
 
@@ -434,6 +430,7 @@ class MceRun {
   MeasurementSegmentOptions segment_;
   nlohmann::json json_ = nlohmann::json::object();
   std::vector<std::string> warnings_;
+  FigureBatch figures_;  // drawn at the end of the run, together (gnuplot_figure.hpp says why)
   std::vector<std::string> figure_warnings_;
   std::map<std::string, std::string> mt_stem_;  // M(T) input -> its distinct figure stem
   std::vector<MhCurve> curves_;

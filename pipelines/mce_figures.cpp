@@ -38,9 +38,12 @@ class CurveBlocks {
   }
   // `settings`: labels, title, key; the plot command is appended.
   // Without a single point, nothing is drawn (gnuplot would stop at an empty plot, or draw bare
-  // axes that look like a result): the returned warning says so.
-  std::string render(const std::filesystem::path& png, const std::string& settings) const {
-    if (points_ == 0) return png.string() + ": not drawn: no point to draw";
+  // axes that look like a result): the batch's warning says so.
+  void render(FigureBatch& figures, const std::filesystem::path& png, const std::string& settings) const {
+    if (points_ == 0) {
+      figures.not_drawn(png.string() + ": not drawn: no point to draw");
+      return;
+    }
     const std::string file = png.stem().string() + ".dat";
     std::ostringstream s;
     s << settings << "plot ";
@@ -51,7 +54,7 @@ class CurveBlocks {
     f.png = png;
     f.script = s.str() + "\n";
     f.data_files = {{file, data_.str()}};
-    return render_figure(f);
+    figures.add(std::move(f));
   }
 
  private:
@@ -75,7 +78,7 @@ std::string kelvin_title(double t) {
 
 }  // namespace
 
-std::string draw_mt_figure(const std::filesystem::path& png, const CurieResult& c, double field_Oe,
+void draw_mt_figure(FigureBatch& figures, const std::filesystem::path& png, const CurieResult& c, double field_Oe,
                            const std::string& m_unit) {
   std::ostringstream data;
   data << std::setprecision(10) << "# T_K M dM_dT\n";
@@ -100,10 +103,10 @@ std::string draw_mt_figure(const std::filesystem::path& png, const CurieResult& 
   f.png = png;
   f.script = s.str();
   f.data_files = {{file, data.str()}};
-  return render_figure(f);
+  figures.add(std::move(f));
 }
 
-std::string draw_isotherms_figure(const std::filesystem::path& png, const std::vector<MhCurve>& curves,
+void draw_isotherms_figure(FigureBatch& figures, const std::filesystem::path& png, const std::vector<MhCurve>& curves,
                                   const std::string& m_unit) {
   CurveBlocks b;
   std::vector<double> temperatures_K;
@@ -113,24 +116,24 @@ std::string draw_isotherms_figure(const std::filesystem::path& png, const std::v
     b.add(kelvin_title(c.temperature_K), mu0h, c.magnetization, "linespoints pt 7 ps 0.4", c.temperature_K);
     temperatures_K.push_back(c.temperature_K);
   }
-  return b.render(png, "set xlabel 'μ_0H (T)'\nset ylabel 'M (" + gnuplot_unit(m_unit) + ")'\nset grid\nset key off\n" +
+  b.render(figures, png, "set xlabel 'μ_0H (T)'\nset ylabel 'M (" + gnuplot_unit(m_unit) + ")'\nset grid\nset key off\n" +
                            colour_bar(temperatures_K, "T (K)") + "set title 'M(H) branches used (H ≥ 0)'\n");
 }
 
-std::string draw_arrott_figure(const std::filesystem::path& png, const ArrottResult& a, const std::string& m_unit) {
+void draw_arrott_figure(FigureBatch& figures, const std::filesystem::path& png, const ArrottResult& a, const std::string& m_unit) {
   CurveBlocks b;
   std::vector<double> temperatures_K;
   for (const auto& iso : a.isotherms) {
     b.add(kelvin_title(iso.temperature_K), iso.h_over_m, iso.m_squared, "linespoints pt 7 ps 0.4", iso.temperature_K);
     temperatures_K.push_back(iso.temperature_K);
   }
-  return b.render(png, "set xlabel 'H/M (Oe (" + gnuplot_unit(m_unit) + ")^{-1})'\nset ylabel 'M^2 ((" +
+  b.render(figures, png, "set xlabel 'H/M (Oe (" + gnuplot_unit(m_unit) + ")^{-1})'\nset ylabel 'M^2 ((" +
                            gnuplot_unit(m_unit) + ")^2)'\nset grid\nset key off\n" +
                            colour_bar(temperatures_K, "T (K)") + "set title " +
                            gnuplot_quoted(a.message.substr(0, a.message.find(':'))) + "\n");
 }
 
-std::string draw_dsm_figure(const std::filesystem::path& png, const EntropyChange& s, const std::string& ds_unit) {
+void draw_dsm_figure(FigureBatch& figures, const std::filesystem::path& png, const EntropyChange& s, const std::string& ds_unit) {
   // Up to ten evenly spread field steps, always ending at the highest.
   const std::size_t n = s.field_Oe.size() - 1, shown = std::min<std::size_t>(10, n);
   CurveBlocks b;
@@ -148,7 +151,7 @@ std::string draw_dsm_figure(const std::filesystem::path& png, const EntropyChang
     b.add(t.str(), s.temperature_mid_K, col, "linespoints pt 7 ps 0.4", s.field_Oe[k] * 1e-4);
     fields_T.push_back(s.field_Oe[k] * 1e-4);
   }
-  return b.render(png, "set xlabel 'T (K)'\nset ylabel '-ΔS_M (" + gnuplot_unit(ds_unit) +
+  b.render(figures, png, "set xlabel 'T (K)'\nset ylabel '-ΔS_M (" + gnuplot_unit(ds_unit) +
                            ")'\nset grid\nset key off\n" + colour_bar(fields_T, "μ_0ΔH (T)") +
                            "set title '-ΔS_M(T) by the Maxwell relation'\n");
 }
@@ -181,7 +184,7 @@ bool near_fit(const CriticalSummary& c, double t) {
 
 }  // namespace
 
-std::string draw_modified_arrott_figure(const std::filesystem::path& png, const CriticalSummary& c) {
+void draw_modified_arrott_figure(FigureBatch& figures, const std::filesystem::path& png, const CriticalSummary& c) {
   CurveBlocks b;
   std::vector<double> temperatures_K;
   for (const auto& l : c.lines) {
@@ -192,7 +195,7 @@ std::string draw_modified_arrott_figure(const std::filesystem::path& png, const 
     const double xmax = *std::max_element(l.x.begin(), l.x.end());
     b.add("", {0.0, xmax}, {l.intercept, l.intercept + l.slope * xmax}, "lines lw 1 lc rgb 'gray30' dt 2");
   }
-  return b.render(png,
+  b.render(figures, png,
                   "set xlabel '(H/M)^{1/γ}'\nset ylabel 'M^{1/β}'\nset grid\n"
                   "set key off\nset xrange [0:*]\nset yrange [0:*]\n" +
                       colour_bar(temperatures_K, "T (K)") + "set title " +
@@ -201,7 +204,7 @@ std::string draw_modified_arrott_figure(const std::filesystem::path& png, const 
                       "\n");
 }
 
-std::string draw_kouvel_fisher_figure(const std::filesystem::path& png, const CriticalSummary& c) {
+void draw_kouvel_fisher_figure(FigureBatch& figures, const std::filesystem::path& png, const CriticalSummary& c) {
   CurveBlocks b;
   std::string title = "Kouvel-Fisher:";
   for (const auto& [k, name, symbol, colour] :
@@ -218,12 +221,12 @@ std::string draw_kouvel_fisher_figure(const std::filesystem::path& png, const Cr
     title += " " + std::string(symbol) + " = " + fixed(k->exponent, 3) + ", T_C = " + fixed(k->tc_K, 2) + " K;";
   }
   title.pop_back();
-  return b.render(png, "set xlabel 'T (K)'\nset ylabel 'ratio (K)'\nset grid\nset key top left\n"
+  b.render(figures, png, "set xlabel 'T (K)'\nset ylabel 'ratio (K)'\nset grid\nset key top left\n"
                        "set arrow from graph 0, first 0 to graph 1, first 0 nohead lc rgb 'gray50'\nset title " +
                            gnuplot_quoted(title) + "\n");
 }
 
-std::string draw_scaling_figure(const std::filesystem::path& png, const ScalingCollapse& s, const std::string& m_unit) {
+void draw_scaling_figure(FigureBatch& figures, const std::filesystem::path& png, const ScalingCollapse& s, const std::string& m_unit) {
   CurveBlocks b;
   std::vector<double> temperatures_K, all_h, all_m;  // the axes fit what is drawn
   for (const auto& iso : s.isotherms) {
@@ -239,12 +242,12 @@ std::string draw_scaling_figure(const std::filesystem::path& png, const ScalingC
       << 100 * s.rms_ln_deviation_mean_field << " %); filled: T < T_C";
   else  // one branch drawn: its curves are worth a look, but no collapse was measured
     t << "Scaling not measured: " << s.message << "; filled: T < T_C";
-  return b.render(png, tight_log_axes(all_h, all_m) + "set xlabel 'H |t|^{-(β+γ)} (Oe)'\nset ylabel 'M |t|^{-β} (" +
+  b.render(figures, png, tight_log_axes(all_h, all_m) + "set xlabel 'H |t|^{-(β+γ)} (Oe)'\nset ylabel 'M |t|^{-β} (" +
                            gnuplot_unit(m_unit) + ")'\nset grid\nset key off\n" + colour_bar(temperatures_K, "T (K)") +
                            "set title " + gnuplot_quoted(t.str()) + "\n");
 }
 
-std::string draw_universal_curve_figure(const std::filesystem::path& png, const UniversalCurve& u) {
+void draw_universal_curve_figure(FigureBatch& figures, const std::filesystem::path& png, const UniversalCurve& u) {
   CurveBlocks b;
   std::vector<double> fields_T;
   for (const auto& f : u.fields) {
@@ -257,7 +260,7 @@ std::string draw_universal_curve_figure(const std::filesystem::path& png, const 
   std::ostringstream t;
   t << "Universal curve: " << (u.collapses ? "collapses" : "does not collapse") << " (rms spread "
     << std::setprecision(2) << 100 * u.rms_spread << " % on θ in [" << u.theta_low << ", " << u.theta_high << "])";
-  return b.render(png,
+  b.render(figures, png,
                   "set xlabel 'θ'\nset ylabel 'ΔS_M / ΔS_M^{peak}'\nset grid\n"
                   "set key top right\n" +
                       colour_bar(fields_T, "μ_0ΔH (T)") + "set xrange [-5:5]\nset arrow from " +

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <fstream>
 #include <numeric>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -175,8 +176,8 @@ std::string enhanced_text(const std::string& s) {
 }
 
 // Fig. 7: -dSm_max against Tp on log-log axes; the reference alloys and their power-law fit
-// when `mgscope powerlaw` ran, and this study's samples on top.
-json powerlaw_figure(const std::vector<SampleInStudy>& samples, const fs::path& out_dir, const fs::path& powerlaw_dir,
+// when `mgscope powerlaw` ran, and this study's samples on top. None without a sample to draw.
+std::optional<GnuplotFigure> powerlaw_figure(const std::vector<SampleInStudy>& samples, const fs::path& out_dir, const fs::path& powerlaw_dir,
                      std::vector<std::string>& warnings) {
   std::ostringstream own;
   std::vector<double> xs, ys;  // everything drawn, for axes that fit it
@@ -189,7 +190,7 @@ json powerlaw_figure(const std::vector<SampleInStudy>& samples, const fs::path& 
     xs.push_back(tp);
     ys.push_back(ds);
   }
-  if (own.str().empty()) return nullptr;
+  if (own.str().empty()) return std::nullopt;
   GnuplotFigure fig;
   fig.png = out_dir / "study_powerlaw.png";
   fig.data_files = {{"study_powerlaw_samples.dat", own.str()}};
@@ -224,11 +225,7 @@ json powerlaw_figure(const std::vector<SampleInStudy>& samples, const fs::path& 
   }
   fig.script = tight_log_axes(xs, ys) + "set xlabel 'T_p (K)'\nset ylabel '-ΔS_M^{max} (J kg^{-1} K^{-1})'\n"
                "set grid\nset key bottom left\n" + plot + "\n";
-  if (std::string w = render_figure(fig); !w.empty()) {
-    warnings.push_back(w);
-    return nullptr;
-  }
-  return {{"quantity", "powerlaw"}, {"png", "study_powerlaw.png"}};
+  return fig;
 }
 
 // The samples in treatment order for the table and the figures; those without a value (no such
@@ -408,8 +405,9 @@ std::vector<std::string> write_study_outputs(const StudyManifest& study, const s
     }
   write_file_atomic(out_dir / "correlations.csv", corr.str());
 
-  // One figure per quantity against the treatment, with error bars.
-  json figures = json::array();
+  // One figure per quantity against the treatment, with error bars, then Fig. 7; drawn together.
+  std::vector<GnuplotFigure> to_draw;
+  std::vector<json> drawn_entries;  // study.json's entry of each figure of to_draw
   for (std::size_t k = 0; k < cols.size(); ++k) {
     const Column& c = cols[k];
     std::ostringstream dat;
@@ -447,11 +445,18 @@ std::vector<std::string> write_study_outputs(const StudyManifest& study, const s
                             "'ringed: doubted by a warning (see study.html)'"
                           : std::string()) +
                  "\n";
-    if (std::string w = render_figure(fig); !w.empty()) warnings.push_back(w);
-    else figures.push_back({{"quantity", c.key}, {"png", stem + ".png"}});
+    to_draw.push_back(std::move(fig));
+    drawn_entries.push_back({{"quantity", c.key}, {"png", stem + ".png"}});
   }
-
-  if (auto f = powerlaw_figure(samples, out_dir, powerlaw_dir, warnings); !f.is_null()) figures.push_back(f);
+  if (auto fig = powerlaw_figure(samples, out_dir, powerlaw_dir, warnings)) {
+    to_draw.push_back(std::move(*fig));
+    drawn_entries.push_back({{"quantity", "powerlaw"}, {"png", "study_powerlaw.png"}});
+  }
+  json figures = json::array();
+  const std::vector<std::string> figure_warnings = render_figures(to_draw);
+  for (std::size_t i = 0; i < to_draw.size(); ++i)
+    if (figure_warnings[i].empty()) figures.push_back(drawn_entries[i]);
+    else warnings.push_back(figure_warnings[i]);
   std::vector<std::string> all_warnings = study.warnings;  // the study file's own first
   all_warnings.insert(all_warnings.end(), warnings.begin(), warnings.end());
 

@@ -30,6 +30,14 @@ using test::write_text;
 
 bool have_gnuplot() { return std::system("gnuplot --version >/dev/null 2>&1") == 0; }
 
+// The hardness map drawn alone: "" or its warning.
+std::string draw_map(const fs::path& png, const std::vector<MappedHardness>& points) {
+  FigureBatch figures;
+  draw_hardness_map(figures, png, points);
+  const std::vector<std::string> warnings = figures.draw();
+  return warnings.empty() ? "" : warnings[0];
+}
+
 std::string base64_decoded(const std::string& text) {
   const std::string digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string out;
@@ -237,8 +245,75 @@ TEST(GnuplotFigure, NamesAndLabelsWithAQuoteAreDrawn) {
   std::vector<MappedHardness> grid;
   for (int iy = 0; iy < 2; ++iy)
     for (int ix = 0; ix < 2; ++ix) grid.push_back({20.0 * ix, 20.0 * iy, 5.0 + ix + iy});
-  ASSERT_EQ(draw_hardness_map(dir / "O'Brien_map.png", grid), "");
+  ASSERT_EQ(draw_map(dir / "O'Brien_map.png", grid), "");
   EXPECT_TRUE(fs::exists(dir / "O'Brien_map.pdf"));
+}
+
+// Figures drawn together (PNG and PDF of all in one gnuplot, each SVG alone) have the bytes of
+// figures drawn one by one, whichever came before them in the shared run and in whatever folder:
+// a palette family, a plain line after it (the svg terminal had carried a colour over from the
+// figure before), and a two-panel figure.
+TEST(GnuplotFigure, FiguresDrawnTogetherHaveTheBytesOfFiguresDrawnAlone) {
+  if (!have_gnuplot()) GTEST_SKIP() << "gnuplot is not installed";
+  const fs::path root = test::scratch_dir("figure_batch");
+  const auto figures_in = [](const fs::path& dir) {
+    std::vector<GnuplotFigure> figures(3);
+    for (std::size_t i = 0; i < figures.size(); ++i) {
+      figures[i].png = dir / (i == 1 ? "second" : "") / ("f" + std::to_string(i) + ".png");
+      figures[i].width_px = 300;
+      figures[i].height_px = 200;
+      figures[i].data_files = {{"f" + std::to_string(i) + ".dat", "0 0\n1 1\n2 4\n"}};
+    }
+    figures[0].script = family_colour_bar(65.5, 140.5, "T (K)") + "plot 'f0.dat' u 1:2 w lp lc palette cb 100 notitle\n";
+    figures[1].script = "set grid\nset key left\nplot 'f1.dat' u 1:2 w l title 'line'\n";
+    figures[2].script = "set multiplot layout 2,1\nplot 'f2.dat' u 1:2 w p\nset logscale y\nplot 'f2.dat' u 1:($2+1) w l\n";
+    return figures;
+  };
+  const std::vector<GnuplotFigure> alone = figures_in(root / "alone");
+  for (const GnuplotFigure& f : alone) ASSERT_EQ(render_figure(f), "");
+  for (int at_once : {1, 2}) {
+    const fs::path dir = root / ("together_" + std::to_string(at_once));
+    const std::vector<GnuplotFigure> together = figures_in(dir);
+    const std::vector<std::string> warnings = render_figures(together, at_once);
+    ASSERT_EQ(warnings, std::vector<std::string>(3));
+    for (std::size_t i = 0; i < together.size(); ++i)
+      for (const char* ext : {".png", ".svg", ".pdf", ".gp"}) {
+        const fs::path a = fs::path(alone[i].png).replace_extension(ext);
+        const fs::path b = fs::path(together[i].png).replace_extension(ext);
+        ASSERT_TRUE(fs::exists(b)) << b;
+        EXPECT_TRUE(read_all(a) == read_all(b)) << b << " differs from " << a;
+      }
+  }
+  EXPECT_NE(read_all(root / "alone" / "second" / "f1.svg").find("currentColor"), std::string::npos);
+  for (const auto& e : fs::recursive_directory_iterator(root))  // no run script or temporary left
+    EXPECT_EQ(e.path().string().find(".tmp-"), std::string::npos) << e.path();
+}
+
+// gnuplot stops a script at its first error: the shared run fails, and each figure is drawn again
+// alone, so the faulty one gets its own warning and the others are still drawn. Figures left out
+// keep their place among the warnings.
+TEST(GnuplotFigure, AFaultyFigureInABatchLosesOnlyItself) {
+  if (!have_gnuplot()) GTEST_SKIP() << "gnuplot is not installed";
+  const fs::path dir = test::scratch_dir("figure_batch_fault");
+  FigureBatch batch;
+  for (const char* name : {"a", "bad", "c"}) {
+    GnuplotFigure f;
+    f.png = dir / (std::string(name) + ".png");
+    f.width_px = 200;
+    f.height_px = 150;
+    f.script = std::string(name) == "bad" ? "plot no_such_function(x)\n" : "plot x**2\n";
+    batch.add(f);
+    if (std::string(name) == "a") batch.not_drawn("left out: nothing to draw");
+  }
+  const std::vector<std::string> warnings = batch.draw();
+  ASSERT_EQ(warnings.size(), 2u);
+  EXPECT_EQ(warnings[0], "left out: nothing to draw");
+  EXPECT_EQ(warnings[1], (dir / "bad.png").string() + ": gnuplot failed on " + (dir / "bad.gp").string());
+  for (const char* made : {"a.png", "a.svg", "a.pdf", "c.png", "c.svg", "c.pdf", "bad.gp"})
+    EXPECT_TRUE(fs::exists(dir / made)) << made;
+  EXPECT_FALSE(fs::exists(dir / "bad.png"));
+  for (const auto& e : fs::directory_iterator(dir)) EXPECT_EQ(e.path().string().find(".tmp-"), std::string::npos) << e.path();
+  EXPECT_TRUE(batch.draw().empty());  // drawing empties the batch
 }
 
 TEST(HardnessMap, MeasuredCellsOnARegularGridNoInterpolation) {
@@ -247,7 +322,7 @@ TEST(HardnessMap, MeasuredCellsOnARegularGridNoInterpolation) {
   std::vector<MappedHardness> grid;
   for (int iy = 0; iy < 4; ++iy)
     for (int ix = 0; ix < 4; ++ix) grid.push_back({20.0 * ix, 20.0 * iy, 5.0 + 0.1 * (4 * iy + ix)});
-  ASSERT_EQ(draw_hardness_map(dir / "map.png", grid), "");
+  ASSERT_EQ(draw_map(dir / "map.png", grid), "");
   const std::string gp = test::read_all(dir / "map.gp");
   EXPECT_EQ(gp.find("dgrid3d"), std::string::npos);
   EXPECT_NE(gp.find("with image"), std::string::npos);
@@ -266,7 +341,7 @@ TEST(HardnessMap, MeasuredCellsOnARegularGridNoInterpolation) {
   std::vector<MappedHardness> fine;
   for (int iy = 0; iy < 8; ++iy)
     for (int ix = 0; ix < 8; ++ix) fine.push_back({10.0 * ix, 10.0 * iy, 6.0 + 0.05 * ix * iy / 7.0});
-  ASSERT_EQ(draw_hardness_map(dir / "fine.png", fine), "");
+  ASSERT_EQ(draw_map(dir / "fine.png", fine), "");
   const std::string gp8 = test::read_all(dir / "fine.gp");
   EXPECT_NE(gp8.find("set contour"), std::string::npos);
   EXPECT_NE(gp8.find("$contours every 1000::1"), std::string::npos);
@@ -274,7 +349,7 @@ TEST(HardnessMap, MeasuredCellsOnARegularGridNoInterpolation) {
   EXPECT_TRUE(fs::exists(dir / "fine.svg"));
   // Scattered positions: a coloured square at each indent instead.
   std::vector<MappedHardness> scattered = {{0, 0, 5}, {13, 2, 6}, {4, 27, 5.5}, {31, 19, 6.2}};
-  ASSERT_EQ(draw_hardness_map(dir / "scattered.png", scattered), "");
+  ASSERT_EQ(draw_map(dir / "scattered.png", scattered), "");
   const std::string gp2 = test::read_all(dir / "scattered.gp");
   EXPECT_EQ(gp2.find("with image"), std::string::npos);
   EXPECT_NE(gp2.find("pt 5"), std::string::npos);
