@@ -16,6 +16,7 @@
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <sstream>
 #include <system_error>
 
@@ -120,6 +121,7 @@ struct Running {
   fs::path temp_log;
   nlohmann::json stamp;  // taken before the run: an input edited during it makes the next run redo it
   std::chrono::steady_clock::time_point started;
+  std::unique_ptr<CoreLoan> loan;  // cores borrowed for the run, given back when it ends
 };
 
 // Starts the child with stdout and stderr in `temp_log`; returns its pid or throws.
@@ -198,6 +200,13 @@ void run_module_jobs(std::vector<ModuleJob>& jobs, int threads, bool force,
       if (!cleared && before_clearing) before_clearing();
       cleared = true;
       job.threads = threads_each;
+      // A sample run beside others (sample_batch.cpp) borrows the cores that samples done have
+      // freed: the last sample's modules would run on its share alone.
+      std::unique_ptr<CoreLoan> loan;
+      if (threads_each > 0 && core_lender() != nullptr) {
+        loan = std::make_unique<CoreLoan>(usable_cores() - threads_each);
+        job.threads += loan->extra();
+      }
       std::error_code cleared_ec;
       fs::remove_all(job.out_dir, cleared_ec);
       if (cleared_ec) fail_output(job.out_dir, "cannot empty the module's output folder", cleared_ec.value());
@@ -205,7 +214,8 @@ void run_module_jobs(std::vector<ModuleJob>& jobs, int threads, bool force,
       create_output_folder(job.log.parent_path());
       const fs::path temp_log = temp_path_for(job.log);
       try {
-        running[spawn(job, exe, temp_log)] = {index, temp_log, std::move(stamp), std::chrono::steady_clock::now()};
+        running[spawn(job, exe, temp_log)] = {index, temp_log, std::move(stamp), std::chrono::steady_clock::now(),
+                                              std::move(loan)};
       } catch (const std::exception& e) {
         job.status = "failed";
         job.error = e.what();

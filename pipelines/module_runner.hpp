@@ -37,9 +37,10 @@ inline constexpr const char* kStampFile = ".mgscope-stamp.json";
 // Runs the jobs; a job whose stamp is unchanged and whose outputs are all there as written
 // (outputs_problem, run_stamp.hpp) is "up-to-date" unless `force`. `threads` 0: one module at a
 // time, on every core it has; N: N threads in all, up to N modules at once sharing them
-// (module_threads_each). `on_done` is called (in this thread) after each job. `before_clearing`,
-// when given, is called once before the first module's folder is emptied (a sample's report,
-// which describes those folders, is removed there).
+// (module_threads_each), each borrowing from this thread's core lender (a sample run beside others)
+// the cores it has idle when the module starts. `on_done` is called (in this thread) after each
+// job. `before_clearing`, when given, is called once before the first module's folder is emptied (a
+// sample's report, which describes those folders, is removed there).
 void run_module_jobs(std::vector<ModuleJob>& jobs, int threads, bool force,
                      const std::function<void(const ModuleJob&)>& on_done,
                      const std::function<void()>& before_clearing = {});

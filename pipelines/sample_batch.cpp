@@ -2,9 +2,11 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 
+#include "fitting/base/core_lending.hpp"
 #include "pipelines/sample_manifest.hpp"
 #include "pipelines/work_team.hpp"
 
@@ -29,23 +31,36 @@ double input_bytes(const std::string& manifest) {
 
 }  // namespace
 
+int samples_side_by_side(const SampleRunOptions& options, std::size_t samples) {
+  if (work_team().size > 1) return 1;  // the ranks share the samples
+  const int threads = options.threads > 0 ? options.threads : usable_cores();
+  const int wanted = options.samples_at_once > 0 ? options.samples_at_once : threads;
+  return std::max(1, std::min({wanted, threads, int(samples)}));
+}
+
 std::vector<SampleRunResult> run_samples(const std::vector<std::string>& manifests,
                                          const std::vector<std::filesystem::path>& dirs,
                                          const SampleRunOptions& options, const CLI::App& root, Progress* progress) {
   const WorkTeam& team = work_team();
-  if (team.size > 1) progress = nullptr;  // ranks print their samples' lines as they go: no bar
+  const int at_once = samples_side_by_side(options, manifests.size());
+  // Samples side by side share the threads; each runs its modules on its share, and a module
+  // started once a sample has ended borrows the core it freed (module_runner.cpp).
+  SampleRunOptions each = options;
+  if (at_once > 1) each.threads = std::max(1, (options.threads > 0 ? options.threads : usable_cores()) / at_once);
   std::vector<std::size_t> order;
   if (team.leader()) {
     std::vector<double> cost(manifests.size(), 0.0);
-    if (team.size > 1)
+    if (team.size > 1 || at_once > 1)
       for (std::size_t i = 0; i < manifests.size(); ++i) cost[i] = input_bytes(manifests[i]);
-    order = largest_first(cost);  // a team of one: all costs 0, manifest order
+    order = largest_first(cost);  // one sample at a time: all costs 0, manifest order
   }
   std::vector<SampleRunResult> results(team.leader() ? manifests.size() : 0);
-  // Under MPI each sample's lines come back with its result and the leader prints them in
-  // manifest order, so samples run at the same time do not interleave; a team of one prints
-  // them as they happen.
-  const bool keep_lines = team.size > 1;
+  // Samples run at the same time (by MPI ranks, or side by side in this process) send their lines
+  // with their result, and the leader prints them in manifest order, so that they do not
+  // interleave; one sample at a time prints them as they happen. The bar then counts samples.
+  const bool keep_lines = team.size > 1 || at_once > 1;
+  if (team.size > 1) progress = nullptr;  // ranks print their samples' lines as they go: no bar
+  Progress* sample_progress = keep_lines ? nullptr : progress;
   std::vector<std::string> lines(results.size());
   std::vector<bool> arrived(results.size(), false);
   std::size_t printed = 0;
@@ -53,7 +68,7 @@ std::vector<SampleRunResult> run_samples(const std::vector<std::string>& manifes
   // study the same report.
   deal_work(order, [&](std::size_t i) {
     std::string transcript;
-    const SampleRunResult r = run_sample(manifests[i], dirs[i], options, root, progress,
+    const SampleRunResult r = run_sample(manifests[i], dirs[i], each, root, sample_progress,
                                          keep_lines ? &transcript : nullptr);
     const std::vector<std::uint8_t> bytes =
         nlohmann::json::to_cbor({{"report", r.report}, {"failures", r.failures}, {"lines", transcript}});
@@ -67,12 +82,13 @@ std::vector<SampleRunResult> run_samples(const std::vector<std::string>& manifes
     r.failures = j.at("failures").get<std::vector<std::string>>();
     lines[i] = j.at("lines").get<std::string>();
     arrived[i] = true;
+    if (progress && printed < arrived.size() && arrived[printed]) progress->clear();
     for (; printed < arrived.size() && arrived[printed]; ++printed) {
       std::fputs(lines[printed].c_str(), stdout);
       std::fflush(stdout);
     }
     if (progress) progress->step();
-  });
+  }, at_once, /*lend_cores=*/true);
   return results;
 }
 

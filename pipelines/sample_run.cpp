@@ -242,7 +242,11 @@ std::string doubted_numbers_text(const nlohmann::json& report) {
 void add_sample_run_options(CLI::App& cmd, SampleRunOptions& options) {
   cmd.add_flag("--force", options.force, "Run every module again, even when up to date");
   cmd.add_option("--threads", options.threads,
-                 "Threads in all, shared by up to N modules at once (0: one module at a time, on all the cores)")
+                 "Threads in all, shared by up to N modules (or samples) at once (0: all the cores; one sample's "
+                 "modules one at a time)")
+      ->check(kNonNegativeNumber)->capture_default_str();
+  cmd.add_option("--samples-at-once", options.samples_at_once,
+                 "Several samples: run up to N side by side, sharing the threads (0: one per thread)")
       ->check(kNonNegativeNumber)->capture_default_str();
 }
 

@@ -19,6 +19,8 @@ struct SampleRunOptions {
   // 0: one module at a time, on every core it has; N: N threads in all, shared by up to N modules
   // at once (module_threads_each, module_runner.hpp).
   int threads = 0;
+  // Samples run side by side in one process (not under MPI): 0, one per thread (samples_side_by_side).
+  int samples_at_once = 0;
 };
 
 struct SampleRunResult {

@@ -11,6 +11,7 @@
 #include <functional>
 #include <future>
 #include <map>
+#include <regex>
 #include <fstream>
 #include <limits>
 #include <stdexcept>
@@ -301,6 +302,38 @@ void program_libraries(std::string& listing) {
 
 // MPI lives in the MPI module (libmgscope_mpi.so), loaded only under mpirun: the program itself
 // maps none of Open MPI's libraries.
+// `mgscope sample` of the demo's four samples and a manifest that cannot be read, run side by side
+// (the default on 2 cores, and 4 at once), writes the bytes of one sample at a time and prints the
+// same lines in the same order (the modules' times aside); its numbers and figures do not depend
+// on which samples shared the cores.
+TEST(WorkTeam, SamplesSideBySideWriteTheBytesAndLinesOfOneAtATime) {
+  const fs::path dir = test::scratch_dir("samples_at_once");
+  const fs::path demo = fs::path(MGSCOPE_SOURCE_DIR) / "samples" / "study";
+  std::ofstream(dir / "broken.toml") << "name = \"unterminated\n";
+  std::string args = "sample ";
+  for (const char* s : {"ascast", "ctc10", "broken", "ctc20", "ctc40"})
+    args += q(std::string(s) == "broken" ? dir / "broken.toml" : demo / s / "sample.toml") + " ";
+  auto runs = run_side_by_side(dir, {{"one", exe() + args + "--samples-at-once 1 -o "},
+                                     {"default", exe() + args + "-o "},
+                                     {"four", exe() + args + "--threads 4 --samples-at-once 4 -o "}});
+  const auto without_times = [](const std::string& text) {
+    return std::regex_replace(text, std::regex(R"(ok \([0-9.]+ s\))"), "ok");
+  };
+  const std::string lines = without_times(runs["one"].output);
+  EXPECT_EQ(runs["one"].exit_code, 1) << lines;
+  EXPECT_NE(lines.find("broken.toml"), std::string::npos) << lines;
+  EXPECT_LT(lines.find("as-cast ("), lines.find("10 CTC cycles")) << lines;
+  EXPECT_LT(lines.find("10 CTC cycles"), lines.find("20 CTC cycles")) << lines;
+  for (const auto& [name, r] : runs) {
+    EXPECT_EQ(r.exit_code, 1) << name << ": " << r.output;
+    EXPECT_EQ(without_times(r.output), lines) << name;
+  }
+  for (const char* s : {"ascast", "ctc20"}) ASSERT_TRUE(fs::exists(dir / "default" / "out" / s / "report.html")) << s;
+  EXPECT_EQ(tree_difference(dir / "one" / "out", dir / "default" / "out"), "");
+  EXPECT_EQ(tree_difference(dir / "one" / "out", dir / "four" / "out"), "");
+  fs::remove_all(dir);
+}
+
 TEST(WorkTeam, ProgramDoesNotLinkMpi) {
   std::string libs;
   ASSERT_NO_FATAL_FAILURE(program_libraries(libs));
