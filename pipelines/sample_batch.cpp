@@ -57,10 +57,10 @@ std::vector<SampleRunResult> run_samples(const std::vector<std::string>& manifes
   std::vector<SampleRunResult> results(team.leader() ? manifests.size() : 0);
   // Samples run at the same time (by MPI ranks, or side by side in this process) send their lines
   // with their result, and the leader prints them in manifest order, so that they do not
-  // interleave; one sample at a time prints them as they happen. The bar then counts samples.
+  // interleave; one sample at a time prints them as they happen. Samples side by side share the
+  // bar, each naming its module as it goes.
   const bool keep_lines = team.size > 1 || at_once > 1;
   if (team.size > 1) progress = nullptr;  // ranks print their samples' lines as they go: no bar
-  Progress* sample_progress = keep_lines ? nullptr : progress;
   std::vector<std::string> lines(results.size());
   std::vector<bool> arrived(results.size(), false);
   std::size_t printed = 0;
@@ -68,7 +68,7 @@ std::vector<SampleRunResult> run_samples(const std::vector<std::string>& manifes
   // study the same report.
   deal_work(order, [&](std::size_t i) {
     std::string transcript;
-    const SampleRunResult r = run_sample(manifests[i], dirs[i], each, root, sample_progress,
+    const SampleRunResult r = run_sample(manifests[i], dirs[i], each, root, progress,
                                          keep_lines ? &transcript : nullptr);
     const std::vector<std::uint8_t> bytes =
         nlohmann::json::to_cbor({{"report", r.report}, {"failures", r.failures}, {"lines", transcript}});
@@ -82,10 +82,13 @@ std::vector<SampleRunResult> run_samples(const std::vector<std::string>& manifes
     r.failures = j.at("failures").get<std::vector<std::string>>();
     lines[i] = j.at("lines").get<std::string>();
     arrived[i] = true;
-    if (progress && printed < arrived.size() && arrived[printed]) progress->clear();
     for (; printed < arrived.size() && arrived[printed]; ++printed) {
-      std::fputs(lines[printed].c_str(), stdout);
-      std::fflush(stdout);
+      if (progress) {
+        progress->print(lines[printed]);
+      } else {
+        std::fputs(lines[printed].c_str(), stdout);
+        std::fflush(stdout);
+      }
     }
     if (progress) progress->step();
   }, at_once, /*lend_cores=*/true);

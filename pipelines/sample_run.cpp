@@ -110,7 +110,8 @@ SampleRunResult run_sample(const fs::path& manifest_path, const fs::path& out_di
       jobs.push_back(std::move(job));
     }
     create_output_folder(out_dir);
-    if (progress) progress->clear();
+    // The bar is erased before lines to the terminal; lines kept in a transcript leave it standing.
+    if (progress && !transcript) progress->clear();
     say(transcript, "%s (%s):\n", manifest.name.c_str(), manifest_path.string().c_str());
     if (progress) progress->show(manifest.name + ": " + (jobs.empty() ? "" : jobs.front().module));
     // The old report describes the module folders about to be emptied: a run killed meanwhile must
@@ -127,7 +128,7 @@ SampleRunResult run_sample(const fs::path& manifest_path, const fs::path& out_di
       }
     };
     run_module_jobs(jobs, options.threads, options.force, [&](const ModuleJob& job) {
-      if (progress) progress->clear();
+      if (progress && !transcript) progress->clear();
       if (job.status == "up-to-date")
         say(transcript, "  %-9s up to date\n", job.module.c_str());
       else if (job.status == "ok" && !job.redo_reason.empty())
@@ -146,13 +147,13 @@ SampleRunResult run_sample(const fs::path& manifest_path, const fs::path& out_di
     say_doubted_numbers(result.report, transcript);
     write_json_atomic(out_dir / "report.json", result.report);
     write_file_atomic(out_dir / "report.html", sample_report_html(result.report, out_dir));
-    if (progress) progress->clear();
+    if (progress && !transcript) progress->clear();
     say(transcript, "  wrote %s and report.html\n", (out_dir / "report.json").string().c_str());
   } catch (const std::exception& e) {
     // A measurement file given as the manifest says which command reads it.
     const std::string message = e.what() + reader_hint(manifest_path.string(), "sample");
     result.failures.push_back(message);
-    if (progress) progress->clear();
+    if (progress && !transcript) progress->clear();
     say(transcript, "  FAILED: %s\n", message.c_str());
   }
   return result;
@@ -284,22 +285,39 @@ int report_batch_failures(const std::vector<std::string>& failures) {
 
 Progress::Progress(int total) : total_(total), tty_(::isatty(STDERR_FILENO) == 1) {}
 
-void Progress::show(const std::string& what) {
+void Progress::draw() {
   if (!tty_) return;
   constexpr int kWidth = 30;
   const int filled = total_ > 0 ? kWidth * done_ / total_ : 0;
   std::fprintf(stderr, "\r[%s%s] %d/%d %-40.40s", std::string(std::size_t(filled), '#').c_str(),
-               std::string(std::size_t(kWidth - filled), '-').c_str(), done_, total_, what.c_str());
+               std::string(std::size_t(kWidth - filled), '-').c_str(), done_, total_, label_.c_str());
   std::fflush(stderr);
 }
 
+void Progress::show(const std::string& what) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  label_ = what;
+  draw();
+}
+
 void Progress::step() {
+  std::lock_guard<std::mutex> lock(mutex_);
   ++done_;
-  show("");
+  label_.clear();
+  draw();
 }
 
 void Progress::clear() {
+  std::lock_guard<std::mutex> lock(mutex_);
   if (tty_) std::fprintf(stderr, "\r%90s\r", "");
+}
+
+void Progress::print(const std::string& lines) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (tty_) std::fprintf(stderr, "\r%90s\r", "");
+  std::fputs(lines.c_str(), stdout);
+  std::fflush(stdout);
+  draw();
 }
 
 }  // namespace mgscope

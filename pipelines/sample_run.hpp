@@ -2,6 +2,7 @@
 // samples shared by `mgscope sample` and `mgscope study`.
 #pragma once
 #include <filesystem>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -71,7 +72,8 @@ std::string failure_at(const std::string& where, const std::string& failure);
 // Lists the failures at the end of a batch on stderr; returns the exit code (1 when any).
 int report_batch_failures(const std::vector<std::string>& failures);
 
-// A progress bar on stderr, drawn only when stderr is a terminal.
+// A progress bar on stderr, drawn only when stderr is a terminal. Samples run side by side share
+// one: every call takes its lock.
 class Progress {
  public:
   explicit Progress(int total);
@@ -79,8 +81,15 @@ class Progress {
   void step();                         // one more done
   void clear();                        // erases the bar before other output to the terminal
   void finish() { clear(); }
+  // Prints `lines` to stdout above the bar (which is redrawn), so that no other thread's redraw
+  // lands between the erasing and the lines.
+  void print(const std::string& lines);
+
  private:
+  void draw();  // the lock held
+  std::mutex mutex_;
   int total_, done_ = 0;
+  std::string label_;
   bool tty_;
 };
 
