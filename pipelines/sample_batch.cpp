@@ -29,11 +29,16 @@ double input_bytes(const std::string& manifest) {
   return bytes;
 }
 
+// The threads of the whole run: --threads, else the usable cores.
+int threads_in_all(const SampleRunOptions& options) {
+  return options.threads > 0 ? options.threads : usable_cores();
+}
+
 }  // namespace
 
 int samples_side_by_side(const SampleRunOptions& options, std::size_t samples) {
   if (work_team().size > 1) return 1;  // the ranks share the samples
-  const int threads = options.threads > 0 ? options.threads : usable_cores();
+  const int threads = threads_in_all(options);
   const int wanted = options.samples_at_once > 0 ? options.samples_at_once : threads;
   return std::max(1, std::min({wanted, threads, int(samples)}));
 }
@@ -43,10 +48,12 @@ std::vector<SampleRunResult> run_samples(const std::vector<std::string>& manifes
                                          const SampleRunOptions& options, const CLI::App& root, Progress* progress) {
   const WorkTeam& team = work_team();
   const int at_once = samples_side_by_side(options, manifests.size());
-  // Samples side by side share the threads; each runs its modules on its share, and a module
-  // started once a sample has ended borrows the core it freed (module_runner.cpp).
+  // Samples side by side share the threads; each runs its modules on its share. On all the cores
+  // (no --threads), a module started once a sample has ended borrows the core it freed
+  // (module_runner.cpp); a --threads limit is kept to the letter.
   SampleRunOptions each = options;
-  if (at_once > 1) each.threads = std::max(1, (options.threads > 0 ? options.threads : usable_cores()) / at_once);
+  if (at_once > 1) each.threads = std::max(1, threads_in_all(options) / at_once);
+  const bool lend_cores = options.threads == 0;
   std::vector<std::size_t> order;
   if (team.leader()) {
     std::vector<double> cost(manifests.size(), 0.0);
@@ -91,7 +98,7 @@ std::vector<SampleRunResult> run_samples(const std::vector<std::string>& manifes
       }
     }
     if (progress) progress->step();
-  }, at_once, /*lend_cores=*/true);
+  }, at_once, lend_cores);
   return results;
 }
 
