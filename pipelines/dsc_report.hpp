@@ -6,9 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "pipelines/gnuplot_figure.hpp"
 #include "fitting/base/json.hpp"
-
 #include "fitting/dsc_relaxation.hpp"
 #include "pipelines/gnuplot_figure.hpp"
 

@@ -9,8 +9,8 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
-#include <iomanip>
 #include <fstream>
+#include <iomanip>
 #include <sstream>
 #include <stdexcept>
 #include <system_error>
@@ -233,8 +233,10 @@ std::vector<RunEnd> run_gnuplots(const std::vector<std::pair<fs::path, fs::path>
       const EndedChild ended = wait_for_first_child(running);
       const std::size_t k = std::size_t(std::find(running.begin(), running.end(), ended.pid) - running.begin());
       RunEnd& end = ends[running_run[k]];
-      if (ended.lost) end = {RunEnd::kUnknown, "another wait of this process collected it"};
-      else if (WIFEXITED(ended.status) && WEXITSTATUS(ended.status) == 0) end.kind = RunEnd::kExitedZero;
+      if (ended.lost)
+        end = {RunEnd::kUnknown, "another wait of this process collected it"};
+      else if (WIFEXITED(ended.status) && WEXITSTATUS(ended.status) == 0)
+        end.kind = RunEnd::kExitedZero;
       running.erase(running.begin() + std::ptrdiff_t(k));
       running_run.erase(running_run.begin() + std::ptrdiff_t(k));
     } catch (const std::system_error& e) {
@@ -252,7 +254,8 @@ std::vector<RunEnd> run_gnuplots(const std::vector<std::pair<fs::path, fs::path>
 std::string finish_figure(const GnuplotFigure& figure, const FigureFiles& f, const RunEnd& end) {
   const std::string kept = "; figure script kept at " + f.script.string();
   if (end.kind == RunEnd::kNotStarted) return figure.png.string() + ": gnuplot not found" + kept;
-  if (end.kind == RunEnd::kUnknown) return figure.png.string() + ": how gnuplot ended is unknown (" + end.why + ")" + kept;
+  if (end.kind == RunEnd::kUnknown)
+    return figure.png.string() + ": how gnuplot ended is unknown (" + end.why + ")" + kept;
   bool made = end.kind == RunEnd::kExitedZero;
   for (const fs::path& t : f.temps) made = made && fs::exists(t);
   if (!made) return figure.png.string() + ": gnuplot failed on " + f.script.string();
@@ -339,8 +342,9 @@ std::vector<std::string> render_figures(const std::vector<GnuplotFigure>& figure
     batch += "reset session\ncd " + gnuplot_quoted(fs::absolute(files[i].dir).string()) + "\n" +
              terminal_part(figures[i], terms[kPng], files[i].temp_names[kPng]) + "reset\n" +
              terminal_part(figures[i], terms[kPdf], files[i].temp_names[kPdf]);
-    runs.push_back({files[i].dir, write_run_script(files[i], terminal_part(figures[i], terms[kSvg],
-                                                                            files[i].temp_names[kSvg]), leftovers)});
+    runs.push_back(
+        {files[i].dir,
+         write_run_script(files[i], terminal_part(figures[i], terms[kSvg], files[i].temp_names[kSvg]), leftovers)});
   }
   runs[0] = {files[0].dir, write_run_script(files[0], batch, leftovers)};
   const std::vector<RunEnd> ends = run_gnuplots(runs, at_once);

@@ -57,7 +57,8 @@ void draw_hardness_cdf(FigureBatch& figures, const std::filesystem::path& png, s
   figures.add(std::move(f));
 }
 
-void draw_hardness_map(FigureBatch& figures, const std::filesystem::path& png, const std::vector<MappedHardness>& points) {
+void draw_hardness_map(FigureBatch& figures, const std::filesystem::path& png,
+                       const std::vector<MappedHardness>& points) {
   std::vector<double> xs, ys;
   for (const MappedHardness& p : points) xs.push_back(p.x_um), ys.push_back(p.y_um);
   const std::vector<double> gx = distinct(xs), gy = distinct(ys);
@@ -126,8 +127,8 @@ void draw_hardness_map(FigureBatch& figures, const std::filesystem::path& png, c
   figures.add(std::move(f));
 }
 
-void draw_load_depth(FigureBatch& figures, const std::filesystem::path& png, const std::string& title, const IndentCurve& curve,
-                            const HardnessAnalysis& result, double fit_low_fraction) {
+void draw_load_depth(FigureBatch& figures, const std::filesystem::path& png, const std::string& title,
+                     const IndentCurve& curve, const HardnessAnalysis& result, double fit_low_fraction) {
   const std::string stem = png.stem().string();
   const OliverPharrResult& r = result.oliver_pharr;
   std::ostringstream measured, pops, fit;

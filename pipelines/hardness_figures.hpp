@@ -21,11 +21,12 @@ void draw_hardness_cdf(FigureBatch& figures, const std::filesystem::path& png, s
 // (an image plot, no interpolation between indents); otherwise each indent is a coloured square
 // at its position. Indent positions are marked and each is labelled with its H; a regular grid
 // of 5 x 5 indents or more gets labelled contour lines instead of a label per indent.
-void draw_hardness_map(FigureBatch& figures, const std::filesystem::path& png, const std::vector<MappedHardness>& points);
+void draw_hardness_map(FigureBatch& figures, const std::filesystem::path& png,
+                       const std::vector<MappedHardness>& points);
 
 // The measured curve, its pop-ins, the fitted unloading power law P = alpha (h - h_f)^m over the
 // fitted part of the unloading and the tangent of slope S at P_max, which sets h_c.
-void draw_load_depth(FigureBatch& figures, const std::filesystem::path& png, const std::string& title, const IndentCurve& curve,
-                            const HardnessAnalysis& result, double fit_low_fraction);
+void draw_load_depth(FigureBatch& figures, const std::filesystem::path& png, const std::string& title,
+                     const IndentCurve& curve, const HardnessAnalysis& result, double fit_low_fraction);
 
 }  // namespace mgscope

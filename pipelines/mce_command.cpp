@@ -324,8 +324,10 @@ class MceRun {
       draw_modified_arrott_figure(figures_, out_ / "modified_arrott.png", c);
       draw_kouvel_fisher_figure(figures_, out_ / "kouvel_fisher.png", c);
       // Drawn whenever it has isotherms: one branch alone is still worth a look.
-      if (!sc.isotherms.empty()) draw_scaling_figure(figures_, out_ / "scaling.png", sc, m_unit());
-      else figures_.not_drawn(mh_sources_ + ": scaling plot not drawn: " + sc.message);
+      if (!sc.isotherms.empty())
+        draw_scaling_figure(figures_, out_ / "scaling.png", sc, m_unit());
+      else
+        figures_.not_drawn(mh_sources_ + ": scaling plot not drawn: " + sc.message);
     }
     const UniversalCurve u = universal_curve(s, cli_.universal);
     json_["universal_curve"] = universal_curve_json(u, cli_.universal);

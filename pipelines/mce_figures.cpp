@@ -79,7 +79,7 @@ std::string kelvin_title(double t) {
 }  // namespace
 
 void draw_mt_figure(FigureBatch& figures, const std::filesystem::path& png, const CurieResult& c, double field_Oe,
-                           const std::string& m_unit) {
+                    const std::string& m_unit) {
   std::ostringstream data;
   data << std::setprecision(10) << "# T_K M dM_dT\n";
   for (std::size_t i = 0; i < c.temperature_K.size(); ++i)
@@ -107,7 +107,7 @@ void draw_mt_figure(FigureBatch& figures, const std::filesystem::path& png, cons
 }
 
 void draw_isotherms_figure(FigureBatch& figures, const std::filesystem::path& png, const std::vector<MhCurve>& curves,
-                                  const std::string& m_unit) {
+                           const std::string& m_unit) {
   CurveBlocks b;
   std::vector<double> temperatures_K;
   for (const auto& c : curves) {
@@ -116,24 +116,27 @@ void draw_isotherms_figure(FigureBatch& figures, const std::filesystem::path& pn
     b.add(kelvin_title(c.temperature_K), mu0h, c.magnetization, "linespoints pt 7 ps 0.4", c.temperature_K);
     temperatures_K.push_back(c.temperature_K);
   }
-  b.render(figures, png, "set xlabel 'μ_0H (T)'\nset ylabel 'M (" + gnuplot_unit(m_unit) + ")'\nset grid\nset key off\n" +
-                           colour_bar(temperatures_K, "T (K)") + "set title 'M(H) branches used (H ≥ 0)'\n");
+  b.render(figures, png,
+           "set xlabel 'μ_0H (T)'\nset ylabel 'M (" + gnuplot_unit(m_unit) + ")'\nset grid\nset key off\n" +
+               colour_bar(temperatures_K, "T (K)") + "set title 'M(H) branches used (H ≥ 0)'\n");
 }
 
-void draw_arrott_figure(FigureBatch& figures, const std::filesystem::path& png, const ArrottResult& a, const std::string& m_unit) {
+void draw_arrott_figure(FigureBatch& figures, const std::filesystem::path& png, const ArrottResult& a,
+                        const std::string& m_unit) {
   CurveBlocks b;
   std::vector<double> temperatures_K;
   for (const auto& iso : a.isotherms) {
     b.add(kelvin_title(iso.temperature_K), iso.h_over_m, iso.m_squared, "linespoints pt 7 ps 0.4", iso.temperature_K);
     temperatures_K.push_back(iso.temperature_K);
   }
-  b.render(figures, png, "set xlabel 'H/M (Oe (" + gnuplot_unit(m_unit) + ")^{-1})'\nset ylabel 'M^2 ((" +
-                           gnuplot_unit(m_unit) + ")^2)'\nset grid\nset key off\n" +
-                           colour_bar(temperatures_K, "T (K)") + "set title " +
-                           gnuplot_quoted(a.message.substr(0, a.message.find(':'))) + "\n");
+  b.render(figures, png,
+           "set xlabel 'H/M (Oe (" + gnuplot_unit(m_unit) + ")^{-1})'\nset ylabel 'M^2 ((" + gnuplot_unit(m_unit) +
+               ")^2)'\nset grid\nset key off\n" + colour_bar(temperatures_K, "T (K)") + "set title " +
+               gnuplot_quoted(a.message.substr(0, a.message.find(':'))) + "\n");
 }
 
-void draw_dsm_figure(FigureBatch& figures, const std::filesystem::path& png, const EntropyChange& s, const std::string& ds_unit) {
+void draw_dsm_figure(FigureBatch& figures, const std::filesystem::path& png, const EntropyChange& s,
+                     const std::string& ds_unit) {
   // Up to ten evenly spread field steps, always ending at the highest.
   const std::size_t n = s.field_Oe.size() - 1, shown = std::min<std::size_t>(10, n);
   CurveBlocks b;
@@ -151,9 +154,9 @@ void draw_dsm_figure(FigureBatch& figures, const std::filesystem::path& png, con
     b.add(t.str(), s.temperature_mid_K, col, "linespoints pt 7 ps 0.4", s.field_Oe[k] * 1e-4);
     fields_T.push_back(s.field_Oe[k] * 1e-4);
   }
-  b.render(figures, png, "set xlabel 'T (K)'\nset ylabel '-ΔS_M (" + gnuplot_unit(ds_unit) +
-                           ")'\nset grid\nset key off\n" + colour_bar(fields_T, "μ_0ΔH (T)") +
-                           "set title '-ΔS_M(T) by the Maxwell relation'\n");
+  b.render(figures, png,
+           "set xlabel 'T (K)'\nset ylabel '-ΔS_M (" + gnuplot_unit(ds_unit) + ")'\nset grid\nset key off\n" +
+               colour_bar(fields_T, "μ_0ΔH (T)") + "set title '-ΔS_M(T) by the Maxwell relation'\n");
 }
 
 }  // namespace mgscope
@@ -196,12 +199,12 @@ void draw_modified_arrott_figure(FigureBatch& figures, const std::filesystem::pa
     b.add("", {0.0, xmax}, {l.intercept, l.intercept + l.slope * xmax}, "lines lw 1 lc rgb 'gray30' dt 2");
   }
   b.render(figures, png,
-                  "set xlabel '(H/M)^{1/γ}'\nset ylabel 'M^{1/β}'\nset grid\n"
-                  "set key off\nset xrange [0:*]\nset yrange [0:*]\n" +
-                      colour_bar(temperatures_K, "T (K)") + "set title " +
-                      gnuplot_quoted("Modified Arrott plot: β = " + fixed(c.beta, 3) + ", γ = " + fixed(c.gamma, 3) +
-                                     ", T_C = " + fixed(c.tc_K, 2) + " K (dashed: fitted lines)") +
-                      "\n");
+           "set xlabel '(H/M)^{1/γ}'\nset ylabel 'M^{1/β}'\nset grid\n"
+           "set key off\nset xrange [0:*]\nset yrange [0:*]\n" +
+               colour_bar(temperatures_K, "T (K)") + "set title " +
+               gnuplot_quoted("Modified Arrott plot: β = " + fixed(c.beta, 3) + ", γ = " + fixed(c.gamma, 3) +
+                              ", T_C = " + fixed(c.tc_K, 2) + " K (dashed: fitted lines)") +
+               "\n");
 }
 
 void draw_kouvel_fisher_figure(FigureBatch& figures, const std::filesystem::path& png, const CriticalSummary& c) {
@@ -221,12 +224,14 @@ void draw_kouvel_fisher_figure(FigureBatch& figures, const std::filesystem::path
     title += " " + std::string(symbol) + " = " + fixed(k->exponent, 3) + ", T_C = " + fixed(k->tc_K, 2) + " K;";
   }
   title.pop_back();
-  b.render(figures, png, "set xlabel 'T (K)'\nset ylabel 'ratio (K)'\nset grid\nset key top left\n"
-                       "set arrow from graph 0, first 0 to graph 1, first 0 nohead lc rgb 'gray50'\nset title " +
-                           gnuplot_quoted(title) + "\n");
+  b.render(figures, png,
+           "set xlabel 'T (K)'\nset ylabel 'ratio (K)'\nset grid\nset key top left\n"
+           "set arrow from graph 0, first 0 to graph 1, first 0 nohead lc rgb 'gray50'\nset title " +
+               gnuplot_quoted(title) + "\n");
 }
 
-void draw_scaling_figure(FigureBatch& figures, const std::filesystem::path& png, const ScalingCollapse& s, const std::string& m_unit) {
+void draw_scaling_figure(FigureBatch& figures, const std::filesystem::path& png, const ScalingCollapse& s,
+                         const std::string& m_unit) {
   CurveBlocks b;
   std::vector<double> temperatures_K, all_h, all_m;  // the axes fit what is drawn
   for (const auto& iso : s.isotherms) {
@@ -242,9 +247,10 @@ void draw_scaling_figure(FigureBatch& figures, const std::filesystem::path& png,
       << 100 * s.rms_ln_deviation_mean_field << " %); filled: T < T_C";
   else  // one branch drawn: its curves are worth a look, but no collapse was measured
     t << "Scaling not measured: " << s.message << "; filled: T < T_C";
-  b.render(figures, png, tight_log_axes(all_h, all_m) + "set xlabel 'H |t|^{-(β+γ)} (Oe)'\nset ylabel 'M |t|^{-β} (" +
-                           gnuplot_unit(m_unit) + ")'\nset grid\nset key off\n" + colour_bar(temperatures_K, "T (K)") +
-                           "set title " + gnuplot_quoted(t.str()) + "\n");
+  b.render(figures, png,
+           tight_log_axes(all_h, all_m) + "set xlabel 'H |t|^{-(β+γ)} (Oe)'\nset ylabel 'M |t|^{-β} (" +
+               gnuplot_unit(m_unit) + ")'\nset grid\nset key off\n" + colour_bar(temperatures_K, "T (K)") +
+               "set title " + gnuplot_quoted(t.str()) + "\n");
 }
 
 void draw_universal_curve_figure(FigureBatch& figures, const std::filesystem::path& png, const UniversalCurve& u) {
@@ -261,13 +267,13 @@ void draw_universal_curve_figure(FigureBatch& figures, const std::filesystem::pa
   t << "Universal curve: " << (u.collapses ? "collapses" : "does not collapse") << " (rms spread "
     << std::setprecision(2) << 100 * u.rms_spread << " % on θ in [" << u.theta_low << ", " << u.theta_high << "])";
   b.render(figures, png,
-                  "set xlabel 'θ'\nset ylabel 'ΔS_M / ΔS_M^{peak}'\nset grid\n"
-                  "set key top right\n" +
-                      colour_bar(fields_T, "μ_0ΔH (T)") + "set xrange [-5:5]\nset arrow from " +
-                      std::to_string(u.theta_low) + ", graph 0 to " + std::to_string(u.theta_low) +
-                      ", graph 1 nohead dt 3 lc rgb 'gray50'\nset arrow from " + std::to_string(u.theta_high) +
-                      ", graph 0 to " + std::to_string(u.theta_high) +
-                      ", graph 1 nohead dt 3 lc rgb 'gray50'\nset title " + gnuplot_quoted(t.str()) + "\n");
+           "set xlabel 'θ'\nset ylabel 'ΔS_M / ΔS_M^{peak}'\nset grid\n"
+           "set key top right\n" +
+               colour_bar(fields_T, "μ_0ΔH (T)") + "set xrange [-5:5]\nset arrow from " + std::to_string(u.theta_low) +
+               ", graph 0 to " + std::to_string(u.theta_low) +
+               ", graph 1 nohead dt 3 lc rgb 'gray50'\nset arrow from " + std::to_string(u.theta_high) +
+               ", graph 0 to " + std::to_string(u.theta_high) + ", graph 1 nohead dt 3 lc rgb 'gray50'\nset title " +
+               gnuplot_quoted(t.str()) + "\n");
 }
 
 }  // namespace mgscope

@@ -1,8 +1,6 @@
 // posix_spawn (no shell) of /proc/self/exe per module; stamps decide what is already done.
 #include "pipelines/module_runner.hpp"
 
-#include <cctype>
-#include <chrono>
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/prctl.h>
@@ -10,6 +8,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -21,11 +21,11 @@
 #include <system_error>
 
 #include "fitting/base/core_lending.hpp"
-#include "pipelines/child_wait.hpp"
-#include "pipelines/run_stamp.hpp"
 #include "pipelines/atomic_file.hpp"
+#include "pipelines/child_wait.hpp"
 #include "pipelines/json_output.hpp"
 #include "pipelines/output_guard.hpp"
+#include "pipelines/run_stamp.hpp"
 
 extern char** environ;
 

@@ -30,9 +30,7 @@ double input_bytes(const std::string& manifest) {
 }
 
 // The threads of the whole run: --threads, else the usable cores.
-int threads_in_all(const SampleRunOptions& options) {
-  return options.threads > 0 ? options.threads : usable_cores();
-}
+int threads_in_all(const SampleRunOptions& options) { return options.threads > 0 ? options.threads : usable_cores(); }
 
 }  // namespace
 
@@ -73,32 +71,36 @@ std::vector<SampleRunResult> run_samples(const std::vector<std::string>& manifes
   std::size_t printed = 0;
   // What the leader needs of a sample travels as CBOR, in a team of one too: every path gives the
   // study the same report.
-  deal_work(order, [&](std::size_t i) {
-    std::string transcript;
-    const SampleRunResult r = run_sample(manifests[i], dirs[i], each, root, progress,
-                                         keep_lines ? &transcript : nullptr);
-    const std::vector<std::uint8_t> bytes =
-        nlohmann::json::to_cbor({{"report", r.report}, {"failures", r.failures}, {"lines", transcript}});
-    return std::string(bytes.begin(), bytes.end());
-  }, [&](std::size_t i, std::string text) {
-    const nlohmann::json j = nlohmann::json::from_cbor(text);
-    SampleRunResult& r = results[i];
-    r.manifest = manifests[i];
-    r.out_dir = dirs[i];
-    r.report = j.at("report");
-    r.failures = j.at("failures").get<std::vector<std::string>>();
-    lines[i] = j.at("lines").get<std::string>();
-    arrived[i] = true;
-    for (; printed < arrived.size() && arrived[printed]; ++printed) {
-      if (progress) {
-        progress->print(lines[printed]);
-      } else {
-        std::fputs(lines[printed].c_str(), stdout);
-        std::fflush(stdout);
-      }
-    }
-    if (progress) progress->step();
-  }, at_once, lend_cores);
+  deal_work(
+      order,
+      [&](std::size_t i) {
+        std::string transcript;
+        const SampleRunResult r =
+            run_sample(manifests[i], dirs[i], each, root, progress, keep_lines ? &transcript : nullptr);
+        const std::vector<std::uint8_t> bytes =
+            nlohmann::json::to_cbor({{"report", r.report}, {"failures", r.failures}, {"lines", transcript}});
+        return std::string(bytes.begin(), bytes.end());
+      },
+      [&](std::size_t i, std::string text) {
+        const nlohmann::json j = nlohmann::json::from_cbor(text);
+        SampleRunResult& r = results[i];
+        r.manifest = manifests[i];
+        r.out_dir = dirs[i];
+        r.report = j.at("report");
+        r.failures = j.at("failures").get<std::vector<std::string>>();
+        lines[i] = j.at("lines").get<std::string>();
+        arrived[i] = true;
+        for (; printed < arrived.size() && arrived[printed]; ++printed) {
+          if (progress) {
+            progress->print(lines[printed]);
+          } else {
+            std::fputs(lines[printed].c_str(), stdout);
+            std::fflush(stdout);
+          }
+        }
+        if (progress) progress->step();
+      },
+      at_once, lend_cores);
   return results;
 }
 

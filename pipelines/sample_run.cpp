@@ -127,19 +127,22 @@ SampleRunResult run_sample(const fs::path& manifest_path, const fs::path& out_di
         if (ec) fail_output(report, "cannot remove the old report before its modules run again", ec.value());
       }
     };
-    run_module_jobs(jobs, options.threads, options.force, [&](const ModuleJob& job) {
-      if (progress && !transcript) progress->clear();
-      if (job.status == "up-to-date")
-        say(transcript, "  %-9s up to date\n", job.module.c_str());
-      else if (job.status == "ok" && !job.redo_reason.empty())
-        say(transcript, "  %-9s ok (%.1f s), run again: %s\n", job.module.c_str(), job.seconds,
-            job.redo_reason.c_str());
-      else if (job.status == "ok")
-        say(transcript, "  %-9s ok (%.1f s)\n", job.module.c_str(), job.seconds);  // its own time
-      else
-        say(transcript, "  %-9s FAILED: %s\n", job.module.c_str(), job.error.c_str());
-      if (progress) progress->show(manifest.name + ": " + job.module + " " + job.status);
-    }, remove_old_report);
+    run_module_jobs(
+        jobs, options.threads, options.force,
+        [&](const ModuleJob& job) {
+          if (progress && !transcript) progress->clear();
+          if (job.status == "up-to-date")
+            say(transcript, "  %-9s up to date\n", job.module.c_str());
+          else if (job.status == "ok" && !job.redo_reason.empty())
+            say(transcript, "  %-9s ok (%.1f s), run again: %s\n", job.module.c_str(), job.seconds,
+                job.redo_reason.c_str());
+          else if (job.status == "ok")
+            say(transcript, "  %-9s ok (%.1f s)\n", job.module.c_str(), job.seconds);  // its own time
+          else
+            say(transcript, "  %-9s FAILED: %s\n", job.module.c_str(), job.error.c_str());
+          if (progress) progress->show(manifest.name + ": " + job.module + " " + job.status);
+        },
+        remove_old_report);
     result.report = sample_report_json(manifest, jobs, out_dir);
     for (const auto& mod : result.report["modules"])
       if (mod["status"] == "failed")
@@ -245,10 +248,12 @@ void add_sample_run_options(CLI::App& cmd, SampleRunOptions& options) {
   cmd.add_option("--threads", options.threads,
                  "Threads in all, shared by up to N modules (or samples) at once (0: all the cores; one sample's "
                  "modules one at a time)")
-      ->check(kNonNegativeNumber)->capture_default_str();
+      ->check(kNonNegativeNumber)
+      ->capture_default_str();
   cmd.add_option("--samples-at-once", options.samples_at_once,
                  "Several samples: run up to N side by side, sharing the threads (0: one per thread)")
-      ->check(kNonNegativeNumber)->capture_default_str();
+      ->check(kNonNegativeNumber)
+      ->capture_default_str();
 }
 
 std::string failure_at(const std::string& where, const std::string& failure) {

@@ -1,6 +1,8 @@
 // Study tables, correlations and figures from the samples' report.json files.
 #include "pipelines/study_report.hpp"
 
+#include <toml++/toml.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -9,8 +11,6 @@
 #include <optional>
 #include <set>
 #include <sstream>
-
-#include <toml++/toml.h>
 
 #include "fitting/base/error.hpp"
 #include "fitting/base/nan.hpp"
@@ -177,8 +177,8 @@ std::string enhanced_text(const std::string& s) {
 
 // Fig. 7: -dSm_max against Tp on log-log axes; the reference alloys and their power-law fit
 // when `mgscope powerlaw` ran, and this study's samples on top. None without a sample to draw.
-std::optional<GnuplotFigure> powerlaw_figure(const std::vector<SampleInStudy>& samples, const fs::path& out_dir, const fs::path& powerlaw_dir,
-                     std::vector<std::string>& warnings) {
+std::optional<GnuplotFigure> powerlaw_figure(const std::vector<SampleInStudy>& samples, const fs::path& out_dir,
+                                             const fs::path& powerlaw_dir, std::vector<std::string>& warnings) {
   std::ostringstream own;
   std::vector<double> xs, ys;  // everything drawn, for axes that fit it
   // The axes' units: a -dSm in mJ/K (no sample mass) is left out like in its study column.
@@ -455,8 +455,10 @@ std::vector<std::string> write_study_outputs(const StudyManifest& study, const s
   json figures = json::array();
   const std::vector<std::string> figure_warnings = render_figures(to_draw);
   for (std::size_t i = 0; i < to_draw.size(); ++i)
-    if (figure_warnings[i].empty()) figures.push_back(drawn_entries[i]);
-    else warnings.push_back(figure_warnings[i]);
+    if (figure_warnings[i].empty())
+      figures.push_back(drawn_entries[i]);
+    else
+      warnings.push_back(figure_warnings[i]);
   std::vector<std::string> all_warnings = study.warnings;  // the study file's own first
   all_warnings.insert(all_warnings.end(), warnings.begin(), warnings.end());
 

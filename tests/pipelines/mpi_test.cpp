@@ -2,25 +2,23 @@
 // single-process run, bad inputs reported as there, a killed run completed by a re-run, shards
 // gathered into the same bytes. The MPI tests skip when mgscope was built without MPI.
 #include <gtest/gtest.h>
-
 #include <stdlib.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <fstream>
 #include <functional>
 #include <future>
+#include <limits>
 #include <map>
 #include <regex>
-#include <fstream>
-#include <limits>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
-#include "fitting/base/json.hpp"
-
 #include "fitting/base/error.hpp"
+#include "fitting/base/json.hpp"
 #include "pipelines/hrtem_image_record.hpp"
 #include "pipelines/team_batch.hpp"
 #include "pipelines/work_team.hpp"

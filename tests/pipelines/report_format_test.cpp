@@ -264,9 +264,11 @@ TEST(GnuplotFigure, FiguresDrawnTogetherHaveTheBytesOfFiguresDrawnAlone) {
       figures[i].height_px = 200;
       figures[i].data_files = {{"f" + std::to_string(i) + ".dat", "0 0\n1 1\n2 4\n"}};
     }
-    figures[0].script = family_colour_bar(65.5, 140.5, "T (K)") + "plot 'f0.dat' u 1:2 w lp lc palette cb 100 notitle\n";
+    figures[0].script =
+        family_colour_bar(65.5, 140.5, "T (K)") + "plot 'f0.dat' u 1:2 w lp lc palette cb 100 notitle\n";
     figures[1].script = "set grid\nset key left\nplot 'f1.dat' u 1:2 w l title 'line'\n";
-    figures[2].script = "set multiplot layout 2,1\nplot 'f2.dat' u 1:2 w p\nset logscale y\nplot 'f2.dat' u 1:($2+1) w l\n";
+    figures[2].script =
+        "set multiplot layout 2,1\nplot 'f2.dat' u 1:2 w p\nset logscale y\nplot 'f2.dat' u 1:($2+1) w l\n";
     return figures;
   };
   const std::vector<GnuplotFigure> alone = figures_in(root / "alone");
@@ -312,7 +314,8 @@ TEST(GnuplotFigure, AFaultyFigureInABatchLosesOnlyItself) {
   for (const char* made : {"a.png", "a.svg", "a.pdf", "c.png", "c.svg", "c.pdf", "bad.gp"})
     EXPECT_TRUE(fs::exists(dir / made)) << made;
   EXPECT_FALSE(fs::exists(dir / "bad.png"));
-  for (const auto& e : fs::directory_iterator(dir)) EXPECT_EQ(e.path().string().find(".tmp-"), std::string::npos) << e.path();
+  for (const auto& e : fs::directory_iterator(dir))
+    EXPECT_EQ(e.path().string().find(".tmp-"), std::string::npos) << e.path();
   EXPECT_TRUE(batch.draw().empty());  // drawing empties the batch
 }
 
