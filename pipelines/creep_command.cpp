@@ -276,7 +276,7 @@ void add_creep_command(CLI::App& app, CommandContext& ctx) {
       ++drawn;
       figures.add(fit_figure(*r, out / ("creep_fit_" + std::to_string(drawn) + ".png")));
     }
-    const std::vector<std::string> warnings = figures.draw();
+    const std::vector<std::string> warnings = figures.draw(a.threads);  // --threads N: N gnuplot runs at once
 
     const CreepRepeatStats st = summarize_repeats(models, spectra);
     nlohmann::json curves = nlohmann::json::array();

@@ -159,7 +159,7 @@ void add_hardness_command(CLI::App& app, CommandContext& ctx) {
       draw_load_depth(figures, out / ("load_depth_" + std::to_string(drawn) + ".png"), curve_label(in.curves[i].source),
                       in.curves[i], results[i], a.fit_low);
     }
-    for (std::string& w : figures.draw()) warnings.push_back(std::move(w));
+    for (std::string& w : figures.draw(a.threads)) warnings.push_back(std::move(w));  // N gnuplot runs at once
 
     nlohmann::json per = nlohmann::json::array();
     for (const HardnessAnalysis& h : results) {

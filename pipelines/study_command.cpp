@@ -65,7 +65,7 @@ std::vector<std::string> run_study(const std::string& path, const std::filesyste
     if (job.status == "failed") failures.push_back(path + ": powerlaw: " + job.error);
     else powerlaw_dir = job.out_dir;
   }
-  for (const std::string& w : write_study_outputs(study, samples, out_dir, powerlaw_dir))
+  for (const std::string& w : write_study_outputs(study, samples, out_dir, powerlaw_dir, run.threads))
     std::fprintf(stderr, "WARNING: %s\n", w.c_str());
   std::printf("%s: %zu samples; wrote %s (study.csv, study.json, correlations.csv, figures)\n", study.name.c_str(),
               samples.size(), (out_dir / "study.html").string().c_str());

@@ -333,7 +333,7 @@ void check_study_treatment(const StudyManifest& study) {
 }
 
 std::vector<std::string> write_study_outputs(const StudyManifest& study, const std::vector<SampleInStudy>& samples,
-                                             const fs::path& out_dir, const fs::path& powerlaw_dir) {
+                                             const fs::path& out_dir, const fs::path& powerlaw_dir, int threads) {
   std::vector<std::string> warnings;
   const std::vector<Column> cols = study_columns(samples);
   const std::vector<std::vector<json>> cells = study_cells(samples, cols);
@@ -453,7 +453,7 @@ std::vector<std::string> write_study_outputs(const StudyManifest& study, const s
     drawn_entries.push_back({{"quantity", "powerlaw"}, {"png", "study_powerlaw.png"}});
   }
   json figures = json::array();
-  const std::vector<std::string> figure_warnings = render_figures(to_draw);
+  const std::vector<std::string> figure_warnings = render_figures(to_draw, threads);
   for (std::size_t i = 0; i < to_draw.size(); ++i)
     if (figure_warnings[i].empty())
       figures.push_back(drawn_entries[i]);

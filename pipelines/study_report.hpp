@@ -46,9 +46,10 @@ struct SampleInStudy {
 
 // Writes every study output into `out_dir`; `powerlaw_dir` holds `mgscope powerlaw`'s outputs
 // (empty: none). Returns the warnings it adds to the study's own (figures gnuplot could not draw,
-// samples without a treatment value, two samples of one name, ...).
+// samples without a treatment value, two samples of one name, ...). The figures are drawn by up to
+// `threads` gnuplot runs at once (0: the usable cores; render_figures).
 std::vector<std::string> write_study_outputs(const StudyManifest& study, const std::vector<SampleInStudy>& samples,
                                              const std::filesystem::path& out_dir,
-                                             const std::filesystem::path& powerlaw_dir);
+                                             const std::filesystem::path& powerlaw_dir, int threads = 0);
 
 }  // namespace mgscope
