@@ -119,6 +119,34 @@ SpacedRun spaced_run(const std::string& name, const std::string& fields) {
 // for isotherms 0.5 K apart; at 3 K steps it changes gradually and the bound (4.5 %) warned of a peak
 // off by -0.7 %. The doubt now follows each isotherm's power law in H near H = 0 (session 42: the
 // shape of dM/dT) and the peak's smoothing by the spacing.
+// Without gnuplot the figures drawn together fail as one: each figure is tried alone again and says
+// so in its own warning, its script and data kept for the user; the numbers are those of a run with
+// figures, and no temporary is left.
+TEST(MceCli, WithoutGnuplotEachFigureSaysSoAndKeepsItsScript) {
+  const fs::path s = synth_dir();
+  const fs::path out = scratch_dir("mce_cli_no_gnuplot");
+  fs::create_directories(out / "bin");  // a PATH without gnuplot
+  const std::string args = " mce --mt " + q(s / "fc.dat") + " --mh " + q(s / "isotherms.dat") + " -o ";
+  const auto r = test::run_command("PATH=" + q(out / "bin") + " '" + MGSCOPE_EXE + "'" + args + q(out / "none"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  ASSERT_EQ(run_mgscope(args + q(out / "drawn")).exit_code, 0);
+  const auto none = nlohmann::json::parse(read_all(out / "none" / "mce.json"));
+  const auto drawn = nlohmann::json::parse(read_all(out / "drawn" / "mce.json"));
+  EXPECT_EQ(none["entropy"], drawn["entropy"]);
+  EXPECT_EQ(none["warnings"], drawn["warnings"]);
+  std::vector<std::string> scripts;
+  for (const auto& e : fs::directory_iterator(out / "none")) {
+    EXPECT_EQ(e.path().string().find(".tmp-"), std::string::npos) << e.path();
+    EXPECT_NE(e.path().extension(), ".png") << e.path();
+    if (e.path().extension() == ".gp") scripts.push_back(e.path().string());
+  }
+  EXPECT_GE(scripts.size(), 6u);
+  const std::string figure_warnings = none["figure_warnings"].dump();
+  for (const std::string& gp : scripts)
+    EXPECT_NE(figure_warnings.find(": gnuplot not found; figure script kept at " + gp), std::string::npos) << gp;
+  EXPECT_EQ(none["figure_warnings"].size(), drawn["figure_warnings"].size() + scripts.size());
+}
+
 TEST(MceCli, PeakDoubtFollowsTheIsothermSpacing) {
   // 5 T, 0.25 T steps: -0.7 %, expected +0.3 % (session 42: +0.9 %): no warning (session 40: "may be off
   // by up to 4.47 %").
