@@ -83,6 +83,28 @@ TEST(ModuleThreads, ModulesSideBySideShareTheThreadsGiven) {
   }
 }
 
+// A sample run beside others (sample_batch.cpp) holds the lender of its deal_work: a module started
+// while the lender has idle cores (those of samples already done) borrows them on top of its share,
+// and gives them back when it ends; with none idle it keeps its share.
+TEST(ModuleThreads, AModuleBorrowsTheCoresItsLenderHoldsIdle) {
+  if (usable_cores() < 2) GTEST_SKIP() << "one usable core: nothing to borrow";
+  const fs::path dir = test::scratch_dir("module_borrow");
+  for (int idle : {1, 0}) {
+    CoreLender lender(idle);
+    CoreLenderScope scope(&lender);
+    const fs::path here = dir / ("idle_" + std::to_string(idle));
+    std::vector<ModuleJob> jobs = recording_jobs(here, 2);
+    run_module_jobs(jobs, 1, true, [&](const ModuleJob& job) {
+      EXPECT_EQ(lender.any_idle(), idle > 0) << job.module << ": the loan is back once the module has ended";
+    });
+    for (const ModuleJob& job : jobs) {
+      EXPECT_EQ(job.status, "ok") << job.error;
+      EXPECT_EQ(job.threads, 1 + idle) << job.module;
+      EXPECT_EQ(test::read_all(here / ("cores_" + job.module)), std::to_string(1 + idle)) << job.module;
+    }
+  }
+}
+
 // A child of this process that the runner did not start (a gnuplot figure's, on another thread):
 // here one that has ended before the modules start. The runner's waitpid(-1) reaped it, so its own
 // waitpid failed (ECHILD) and its exit status 7 was lost; the runner now waits for its modules alone.
