@@ -118,11 +118,23 @@ std::string terminal_part(const GnuplotFigure& f, const Terminal& t, const std::
          gnuplot_quoted(output) + "\n" + f.script + "\nunset multiplot\nunset output\n";
 }
 
+// gnuplot 5.4's svg terminal opens a figure's first group with a stroke set by the last colour the
+// run drew before it: "currentColor" in a run's first SVG, often "black" after another figure. That
+// group holds no stroked element (the background; a title's text has stroke="none"), so all look
+// the same, but the bytes would depend on which figures shared a run. So each figure first draws a
+// throw-away SVG from a fresh session, on its own terminal line: every figure then starts from the
+// colour that plot ends with, however the figures are grouped.
+std::string svg_primer(const Terminal& svg) {
+  return "# A throw-away SVG plot first: gnuplot's svg terminal carries a colour from one figure to the next.\n"
+         "reset session\n" +
+         svg.line + "\nset output '/dev/null'\nplot x notitle\nunset output\nreset session\n";
+}
+
 // One gnuplot run draws all three: `reset` between them clears the script's settings (not the
-// terminal), so each file starts from the same state.
+// terminal), so each file starts from the same state, that of a fresh gnuplot but for the primer.
 std::string three_terminal_script(const GnuplotFigure& f, const std::vector<std::string>& outputs) {
   const auto terms = terminals(f);
-  std::string s;
+  std::string s = svg_primer(terms[kSvg]);
   for (std::size_t i = 0; i < terms.size(); ++i) s += (i ? "reset\n" : "") + terminal_part(f, terms[i], outputs[i]);
   return s;
 }
@@ -330,30 +342,27 @@ std::vector<std::string> render_figures(const std::vector<GnuplotFigure>& figure
   std::vector<FigureFiles> files;
   for (const GnuplotFigure& figure : figures) files.push_back(write_figure_inputs(figure));
   Leftovers leftovers;
-  // Run 0: every PNG and PDF, each figure from `reset session` (a fresh gnuplot's state) in its own
-  // folder. Run 1 + i: figure i's SVG alone, since the svg terminal carries a colour from one figure
-  // to the next that no reset clears (a batched SVG's strokes said "black" where a run of its own
-  // says "currentColor").
-  std::string batch;
-  std::vector<std::pair<fs::path, fs::path>> runs(1);
+  // `at_once` runs side by side, figure i in run i % at_once: figures of one kind, whose costs are
+  // alike, are added one after another and so spread over the runs. Each figure draws its kept
+  // script (which starts with `reset session`) after a `cd` to its folder.
+  const std::size_t runs_n = std::min(figures.size(), std::size_t(at_once > 0 ? at_once : usable_cores()));
+  std::vector<std::string> scripts(runs_n);
   for (std::size_t i = 0; i < figures.size(); ++i) {
-    const auto terms = terminals(figures[i]);
     leftovers.add(files[i].temps);
-    batch += "reset session\ncd " + gnuplot_quoted(fs::absolute(files[i].dir).string()) + "\n" +
-             terminal_part(figures[i], terms[kPng], files[i].temp_names[kPng]) + "reset\n" +
-             terminal_part(figures[i], terms[kPdf], files[i].temp_names[kPdf]);
-    runs.push_back(
-        {files[i].dir,
-         write_run_script(files[i], terminal_part(figures[i], terms[kSvg], files[i].temp_names[kSvg]), leftovers)});
+    scripts[i % runs_n] += "cd " + gnuplot_quoted(fs::absolute(files[i].dir).string()) + "\n" +
+                           three_terminal_script(figures[i], files[i].temp_names);
   }
-  runs[0] = {files[0].dir, write_run_script(files[0], batch, leftovers)};
-  const std::vector<RunEnd> ends = run_gnuplots(runs, at_once);
+  std::vector<std::pair<fs::path, fs::path>> runs;
+  for (std::size_t k = 0; k < runs_n; ++k)
+    runs.push_back({files[k].dir, write_run_script(files[k], scripts[k], leftovers)});
+  const std::vector<RunEnd> ends = run_gnuplots(runs, int(runs_n));
   std::vector<std::string> warnings;
   for (std::size_t i = 0; i < figures.size(); ++i) {
-    // gnuplot stops a script at its first error: a failed batch leaves the figures after the
-    // faulty one undrawn, and a figure whose run failed is drawn again alone, for its own warning.
-    const bool drawn = ends[0].kind == RunEnd::kExitedZero && ends[1 + i].kind == RunEnd::kExitedZero;
-    warnings.push_back(drawn ? finish_figure(figures[i], files[i], ends[0]) : render_figure(figures[i]));
+    // gnuplot stops a script at its first error: a failed run leaves the figures after the faulty
+    // one undrawn, and each figure of a failed run is drawn again alone, for its own warning.
+    const RunEnd& end = ends[i % runs_n];
+    warnings.push_back(end.kind == RunEnd::kExitedZero ? finish_figure(figures[i], files[i], end)
+                                                       : render_figure(figures[i]));
   }
   return warnings;
 }

@@ -32,9 +32,9 @@ std::string render_figure(const GnuplotFigure& figure);
 
 // The figures of one output, as render_figure draws each, with the same bytes and warnings (one per
 // figure, in their order), in fewer gnuplot runs: each run starts cairo and pango, which costs
-// more than most figures. Every PNG and PDF comes from one run, each SVG from a run of its own;
-// up to `at_once` runs go side by side (0: usable_cores()). A figure whose run fails is drawn
-// again alone.
+// more than most figures. The figures are shared among `at_once` runs side by side (0:
+// usable_cores()); each draws the figures' kept scripts one after another. A figure whose run
+// fails is drawn again alone.
 std::vector<std::string> render_figures(const std::vector<GnuplotFigure>& figures, int at_once = 0);
 
 // The figures of one output, gathered while it is made and drawn together (render_figures) at its end.

@@ -249,10 +249,10 @@ TEST(GnuplotFigure, NamesAndLabelsWithAQuoteAreDrawn) {
   EXPECT_TRUE(fs::exists(dir / "O'Brien_map.pdf"));
 }
 
-// Figures drawn together (PNG and PDF of all in one gnuplot, each SVG alone) have the bytes of
-// figures drawn one by one, whichever came before them in the shared run and in whatever folder:
-// a palette family, a plain line after it (the svg terminal had carried a colour over from the
-// figure before), and a two-panel figure.
+// Figures drawn together (in one gnuplot run, or two) have the bytes of figures drawn one by one,
+// whichever came before them in the shared run and in whatever folder: a palette family, a plain
+// line after it (the svg terminal carries a colour over from the figure before), and a two-panel
+// figure.
 TEST(GnuplotFigure, FiguresDrawnTogetherHaveTheBytesOfFiguresDrawnAlone) {
   if (!have_gnuplot()) GTEST_SKIP() << "gnuplot is not installed";
   const fs::path root = test::scratch_dir("figure_batch");
@@ -286,7 +286,11 @@ TEST(GnuplotFigure, FiguresDrawnTogetherHaveTheBytesOfFiguresDrawnAlone) {
         EXPECT_TRUE(read_all(a) == read_all(b)) << b << " differs from " << a;
       }
   }
-  EXPECT_NE(read_all(root / "alone" / "second" / "f1.svg").find("currentColor"), std::string::npos);
+  // Every SVG is drawn as a run's later figures are (the kept script's primer): the group that a
+  // run's first SVG opens with stroke="currentColor" says "black".
+  for (const fs::path& dir : {root / "alone" / "second", root / "together_1" / "second"})
+    EXPECT_NE(read_all(dir / "f1.svg").find("<g fill=\"none\" color=\"#FFFFFF\" stroke=\"black\""), std::string::npos)
+        << dir;
   for (const auto& e : fs::recursive_directory_iterator(root))  // no run script or temporary left
     EXPECT_EQ(e.path().string().find(".tmp-"), std::string::npos) << e.path();
 }
