@@ -113,10 +113,17 @@ void write_page(TIFF* tif, const RawImage& raw, const std::string& description, 
     case TiffCompression::none: TIFFSetField(tif, TIFFTAG_COMPRESSION, COMPRESSION_NONE); break;
     case TiffCompression::lzw: TIFFSetField(tif, TIFFTAG_COMPRESSION, COMPRESSION_LZW); break;
     case TiffCompression::deflate: TIFFSetField(tif, TIFFTAG_COMPRESSION, COMPRESSION_ADOBE_DEFLATE); break;
+    case TiffCompression::zstd:
+      TIFFSetField(tif, TIFFTAG_COMPRESSION, COMPRESSION_ZSTD);
+      break;
+    case TiffCompression::packbits:
+      TIFFSetField(tif, TIFFTAG_COMPRESSION, COMPRESSION_PACKBITS);
+      break;
   }
   // libtiff 4.5.0 byte-swaps the caller's floats before its floating-point predictor when
   // writing big-endian, so the file would decode byte-swapped: no predictor in that one case.
-  if (o.compression != TiffCompression::none && !(floating && o.big_endian))
+  const bool predicted = o.compression != TiffCompression::none && o.compression != TiffCompression::packbits;
+  if (predicted && !(floating && o.big_endian))
     TIFFSetField(tif, TIFFTAG_PREDICTOR, floating ? PREDICTOR_FLOATINGPOINT : PREDICTOR_HORIZONTAL);
   if (!description.empty()) TIFFSetField(tif, TIFFTAG_IMAGEDESCRIPTION, description.c_str());
   if (cal.calibrated) {

@@ -9,14 +9,15 @@
 
 namespace mgscope {
 
-enum class TiffCompression { none, lzw, deflate };
+enum class TiffCompression { none, lzw, deflate, zstd, packbits };
 
 struct TiffWriteOptions {
   bool big_endian = false;   // 'MM' byte order instead of 'II'
   bool bigtiff = false;      // 64-bit offsets (BigTIFF), needed past 4 GiB
   int tile_px = 0;           // 0: strips; otherwise square tiles of this size (a multiple of 16)
   int rows_per_strip = 0;    // 0: strips of about 64 kB
-  TiffCompression compression = TiffCompression::none;  // with a predictor (horizontal / floating point)
+  // LZW, Deflate and zstd with a predictor (horizontal / floating point); PackBits has none.
+  TiffCompression compression = TiffCompression::none;
   double frame_interval_s = 0;  // > 0: a stack's time step, as ImageJ's finterval (seconds)
 };
 

@@ -208,6 +208,57 @@ TEST(TiffMultiPage, OneOpenFileReadsEveryPageAsAFreshRead) {
   }
 }
 
+// The codecs stacks come with (Fiji and Bio-Formats write LZW and Deflate, Python's tifffile zstd
+// and PackBits too), in strips and tiles, integer and float: every frame of a stack read page by
+// page (ImageFrames) has the pixels written, in any order. LZW and zstd stacks had been checked by
+// hand only.
+TEST(TiffMultiPage, CompressedStacksReadAsWrittenFrameByFrame) {
+  const auto dir = test::scratch_dir("tiff_pages_codecs");
+  struct Codec {
+    const char* name;
+    TiffCompression compression;
+    std::uint16_t tag;  // what the file's Compression tag must say
+  };
+  const Codec codecs[] = {{"lzw", TiffCompression::lzw, COMPRESSION_LZW},
+                          {"deflate", TiffCompression::deflate, COMPRESSION_ADOBE_DEFLATE},
+                          {"zstd", TiffCompression::zstd, COMPRESSION_ZSTD},
+                          {"packbits", TiffCompression::packbits, COMPRESSION_PACKBITS}};
+  for (const auto& [codec, compression, tag] : codecs)
+    for (int tile_px : {0, 16})
+      for (bool floating : {false, true}) {
+        std::vector<RawImage> pages;
+        for (int k = 0; k < 6; ++k)
+          pages.push_back(floating ? pattern<float>(37, 23, std::uint64_t(k) + 1)
+                                   : pattern<std::uint16_t>(37, 23, std::uint64_t(k) + 1));
+        TiffWriteOptions o;
+        o.compression = compression;
+        o.tile_px = tile_px;
+        o.rows_per_strip = 5;  // several strips a page
+        const std::string path =
+            (dir / (std::string(codec) + (tile_px ? "_tiles" : "_strips") + (floating ? "_f32" : "_u16") + ".tif"))
+                .string();
+        write_tiff_pages(path, pages, nm_calibration(0.0199, 0.0199), o);
+        SCOPED_TRACE(path);
+        TIFF* tif = TIFFOpen(path.c_str(), "r");
+        ASSERT_NE(tif, nullptr);
+        std::uint16_t stored = 0;
+        TIFFGetField(tif, TIFFTAG_COMPRESSION, &stored);
+        EXPECT_EQ(stored, tag);  // libtiff writes uncompressed when it lacks the codec
+        EXPECT_EQ(TIFFNumberOfDirectories(tif), 6);
+        TIFFClose(tif);
+        ImageFrames frames(path);
+        ASSERT_EQ(frames.frames(), 6);
+        for (int k : {0, 1, 5, 3, 2, 4}) {
+          const LoadedImage img = frames.read(k);
+          EXPECT_EQ(img.info.frame, k);
+          EXPECT_EQ(img.raw.type, pages[0].type);
+          EXPECT_TRUE(img.raw.bytes == pages[std::size_t(k)].bytes) << "frame " << k;
+          EXPECT_NEAR(img.info.calibration.pixel_x_nm, 0.0199, 1e-12) << "frame " << k;
+          EXPECT_TRUE(img.info.warnings.empty()) << "frame " << k << ": " << img.info.warnings.front();
+        }
+      }
+}
+
 // ImageJ saves a stack of more than 4 GiB with one directory (so does tifffile with
 // truncate=True): images=N in the description, frames 1 to N-1 back to back after frame 0's
 // pixels. Every frame reads as written, in either byte order, read or mapped; a file that ends
