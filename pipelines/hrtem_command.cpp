@@ -44,7 +44,8 @@ void add_hrtem_command(CLI::App& app, CommandContext& ctx) {
   cmd->add_option(
          "--frames", cli->frames,
          "Analyse a multi-frame file (TIFF/MRC stack, TIA SER series, Velox EMD) as an in-situ series, one "
-         "frame in memory at a time: all, A:B or A:B:STEP (from 0, B included). A folder given instead of a "
+         "frame in memory at a time: all, A:B or A:B:STEP (from 0, B included); in an OME-TIFF of several "
+         "Images, the frames of one. A folder given instead of a "
          "file is a series of one frame per file: its image files (subfolders to four levels), in natural order "
          "of their names (frame_2 before frame_10). Writes OUTDIR/<file>/series.csv "
          "(per point: frames, time in s from the first point - from the file's frame axis or interval (EMD frame "

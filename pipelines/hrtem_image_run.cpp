@@ -192,8 +192,18 @@ HrtemImageRun analyse_hrtem_image(StoredImage pixels, ImageInfo info, const Cali
   return r;
 }
 
+int ome_images(const ImageInfo& file) {
+  const auto images = file.metadata.find("ome.images");
+  return images == file.metadata.end() ? 0 : std::atoi(images->second.c_str());
+}
+
 std::string frame_of_stack_note(const ImageInfo& file) {
   if (file.frames <= 1) return "";
+  const int images = ome_images(file);
+  const auto image = file.metadata.find("ome.image");
+  if (images > 1 && image != file.metadata.end())
+    return "the file holds " + std::to_string(file.frames) + " frames in " + std::to_string(images) +
+           " OME Images; frame " + std::to_string(file.frame) + ", of OME Image " + image->second + ", was analysed";
   return "the file holds " + std::to_string(file.frames) + " frames; frame " + std::to_string(file.frame) +
          " was analysed";
 }

@@ -103,9 +103,14 @@ HrtemImageRun analyse_hrtem_image(StoredImage pixels, ImageInfo info, const Cali
                                   const HrtemUserInputs& user = {});
 
 // For a multi-frame file analysed as one image, "the file holds N frames; frame K was analysed",
-// so that nobody takes one frame for the in-situ series; "" for a single-frame file. Callers add
-// how to choose another frame in their own terms (the command's options, the Python keyword).
+// so that nobody takes one frame for the in-situ series; "" for a single-frame file. An OME-TIFF
+// of several Images also names them and the frame's ("... frames in 2 OME Images; frame 0, of
+// OME Image 0 (Image0), ..."). Callers add how to choose another frame in their own terms (the
+// command's options, the Python keyword).
 std::string frame_of_stack_note(const ImageInfo& file);
+
+// The number of OME Images of the file (`ome.images`), 0 when it is not an OME-TIFF.
+int ome_images(const ImageInfo& file);
 
 // The null calibration `run` made, to be reused by later images: `source` names the image (as their
 // runs are told it), `origin` is what each reusing image's threshold description begins with

@@ -10,6 +10,7 @@
 #include <string>
 #include <utility>
 
+#include "imaging/io/tiff_reader.hpp"
 #include "pipelines/hrtem_settings.hpp"
 
 namespace mgscope {
@@ -38,6 +39,12 @@ struct FrameSelection {
 // not overlap) for a file of `frames_in_file` frames. Throws InputError naming the option, the
 // file and its frame count for a bad or out-of-range selection.
 FrameSelection parse_frame_selection(const std::string& text, int sum, int frames_in_file, const std::string& path);
+
+// A series is one acquisition: throws InputError naming the file when the points of `sel` take
+// frames of several OME Images (`images`, ImageFrames::images()), with each Image's frames, so
+// that --frames A:B can pick one. Before, the frames of a 512 px image and of a 3-frame time series
+// of 256 px saved together were read as one series that "changed magnification".
+void require_one_image(const FrameImages& images, const FrameSelection& sel, const std::string& path);
 
 // Analyses the series of `path` into `dir` (series.csv, summary.json, ordered_fraction.png and
 // the full outputs of the first, middle and last point), which appears whole or not at all.

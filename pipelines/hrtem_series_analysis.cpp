@@ -366,6 +366,7 @@ HrtemSeriesAnalysis analyse_hrtem_series(const std::string& path, const HrtemSet
   const int frames_in_file = frames.frames();
   HrtemSeriesAnalysis a;
   const FrameSelection sel = parse_frame_selection(settings.series.frames, settings.series.sum, frames_in_file, path);
+  require_one_image(frames.images(), sel, path);
   a.selection = sel;
   const int n = sel.points();
   std::set<int> kept = {0, n / 2, n - 1};  // points whose full outputs are written

@@ -99,6 +99,8 @@ ImageFrames::ImageFrames(std::string path) : path_(std::move(path)) {
 
 ImageFrames::~ImageFrames() = default;
 
+FrameImages ImageFrames::images() const { return tiff_ ? tiff_->images() : FrameImages{}; }
+
 LoadedImage ImageFrames::read(int frame) {
   if (!files_.empty()) {
     if (frame < 0 || frame >= frames_)

@@ -11,10 +11,10 @@
 #include <vector>
 
 #include "imaging/image.hpp"
+#include "imaging/io/tiff_reader.hpp"
 
 namespace mgscope {
 
-class TiffPages;
 class IsolatedReader;
 
 class ImageFrames {
@@ -36,6 +36,8 @@ class ImageFrames {
   // Throws InputError naming the file for a frame outside [0, frames()) or a bad frame, and, in
   // a folder, for a file of several frames.
   LoadedImage read(int frame);
+  // An OME-TIFF's <Image>s when it holds several; empty for any other file or folder.
+  FrameImages images() const;
 
  private:
   std::string path_;

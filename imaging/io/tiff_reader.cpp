@@ -676,6 +676,21 @@ int TiffPages::pages() const {
   return static_cast<int>(std::min<std::uint64_t>(std::max(s.held_frames(), s.promised_frames), 1u << 30));
 }
 
+FrameImages TiffPages::images() const {
+  const Session& s = *session_;
+  FrameImages out;
+  if (!s.ome || s.ome->images.size() < 2 || s.contiguous) return out;
+  for (const OmeImage& image : s.ome->images) out.names.push_back(image.name.empty() ? image.id : image.name);
+  const std::uint64_t frames = s.held_frames();
+  out.of_frame.reserve(std::size_t(frames));
+  for (std::uint64_t k = 0; k < frames; ++k) {
+    const std::uint64_t page = s.frame_pages.empty() ? k : std::uint64_t(s.frame_pages[std::size_t(k)]);
+    const auto placed = s.ome->pages.find(page);
+    out.of_frame.push_back(placed == s.ome->pages.end() ? -1 : placed->second.image);
+  }
+  return out;
+}
+
 // A page marked as a reduced-resolution copy (NewSubfileType bit 0: a thumbnail or preview some
 // writers put first) is read as asked, with a warning naming the first full-resolution page (of
 // the first 64): analysed as it was, a 128 px preview of a 1024 px micrograph gave 1 box.

@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "imaging/image.hpp"
 
@@ -17,6 +18,14 @@ namespace mgscope {
 // the file.
 LoadedImage read_tiff(const std::string& path, const ReadOptions& options = {});
 
+// The <Image>s of an OME-TIFF that holds several (Bio-Formats' "series": stage positions, or
+// acquisitions saved together): each frame's image and each image's name. Frames of two images
+// are not one in-situ series.
+struct FrameImages {
+  std::vector<std::string> names;  // per <Image>: its Name, else its ID
+  std::vector<int> of_frame;       // per frame: its image, -1 where the OME-XML places no page
+};
+
 // One TIFF kept open to read page after page (an in-situ stack): read(k) gives what
 // read_tiff(path, {k}) gives, without re-opening and re-walking the directories before page k.
 // Throws InputError naming the file when it cannot be opened.
@@ -29,6 +38,8 @@ class TiffPages {
   int pages() const;
   // map_pixels: see ReadOptions::map_pixels.
   LoadedImage read(int frame, bool map_pixels = false);
+  // An OME-TIFF's <Image>s when it holds several (FrameImages); empty otherwise.
+  FrameImages images() const;
 
  private:
   struct Session;

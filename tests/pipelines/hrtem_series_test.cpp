@@ -1,11 +1,13 @@
 // `mgscope hrtem --frames`: an in-situ series on generated stacks with known per-frame truth
 // (a nucleation series from `mgscope synth hrtem --frames`), the frame selection rules, and
 // memory that does not grow with the number of frames.
-#include <gtest/gtest.h>
+#include "pipelines/hrtem_series.hpp"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <tiffio.h>
 #include <unistd.h>
 
 #include <array>
@@ -16,14 +18,12 @@
 #include <string>
 #include <vector>
 
-#include "fitting/base/json.hpp"
-#include <tiffio.h>
-
 #include "fitting/base/error.hpp"
+#include "fitting/base/json.hpp"
+#include "imaging/io/image_frames.hpp"
 #include "imaging/io/read_image.hpp"
 #include "imaging/io/tiff_writer.hpp"
 #include "imaging/synth_hrtem.hpp"
-#include "pipelines/hrtem_series.hpp"
 #include "pipelines/hrtem_series_outputs.hpp"
 #include "pipelines/hrtem_series_overview.hpp"
 #include "tests/imaging/binary_test_files.hpp"
@@ -88,6 +88,23 @@ double box_majority_ordered(const fs::path& labels, int frame, int box_px) {
       ordered += 2 * n > long(box_px) * box_px;
     }
   return double(ordered) / double(nx * ny);
+}
+
+// `n` frames of synthetic glass (10 % ordered), `side` px square, uint16, seeds seed, seed + 1, ...
+std::vector<RawImage> synth_pages(int n, int side, std::uint64_t seed) {
+  SynthHrtemOptions o;
+  o.width_px = o.height_px = side;
+  o.ordered_fraction = 0.1;
+  std::vector<RawImage> pages;
+  for (int k = 0; k < n; ++k) {
+    o.seed = seed + std::uint64_t(k);
+    const SynthHrtem s = make_synth_hrtem(o);
+    RawImage r{side, side, PixelType::u16, {}};
+    r.bytes.resize(s.counts.pixels.size() * 2);
+    std::memcpy(r.bytes.data(), s.counts.pixels.data(), r.bytes.size());
+    pages.push_back(r);
+  }
+  return pages;
 }
 
 // A nucleation stack: 8 frames of 1000 x 1000 px, target ordered fraction 2 % -> 20 %, 2.5 s apart.
@@ -1068,18 +1085,7 @@ TEST(HrtemSeries, FrameTimeFromOmeXml) {
 // time point share its time, and reading one Z plane of each gives TimeIncrement steps. Before,
 // every frame had "no pixel-size calibration" and the series was timed by the frame index.
 TEST(HrtemSeries, OmeTiffSeriesTakesItsCalibrationAndTimesFromTheOmeXml) {
-  SynthHrtemOptions o;
-  o.width_px = o.height_px = 300;
-  o.ordered_fraction = 0.1;
-  std::vector<RawImage> pages;
-  for (int k = 0; k < 4; ++k) {
-    o.seed = std::uint64_t(40 + k);
-    const SynthHrtem s = make_synth_hrtem(o);
-    RawImage r{300, 300, PixelType::u16, {}};
-    r.bytes.resize(s.counts.pixels.size() * 2);
-    std::memcpy(r.bytes.data(), s.counts.pixels.data(), r.bytes.size());
-    pages.push_back(r);
-  }
+  const std::vector<RawImage> pages = synth_pages(4, 300, 40);
   const fs::path dir = test::scratch_dir("hrtem_series_ome");
   const std::string size = "SizeX=\"300\" SizeY=\"300\" PhysicalSizeX=\"0.199\" PhysicalSizeXUnit=\"\xC3\x85\" "
                            "PhysicalSizeY=\"0.199\" PhysicalSizeYUnit=\"\xC3\x85\" ";
@@ -1126,6 +1132,57 @@ TEST(HrtemSeries, OmeTiffSeriesTakesItsCalibrationAndTimesFromTheOmeXml) {
   ASSERT_EQ(z_rows.size(), 2u);
   EXPECT_EQ(z_rows[1].at("time_basis"), "s");
   EXPECT_EQ(num(z_rows[1], "time"), 4.0);
+}
+
+// An OME-TIFF of two Images saved together (Bio-Formats' "series": a 300 px image, then a 3-frame
+// time series): a series of frames from both is refused, naming each Image's frames; one Image's
+// frames are a series with its own times; the file analysed as one image names the Image of its
+// frame. Before, all four frames were one series, warned as a magnification change.
+TEST(HrtemSeries, FramesOfSeveralOmeImagesAreNotOneSeries) {
+  const fs::path dir = test::scratch_dir("hrtem_series_ome_images");
+  const std::string size =
+      "SizeX=\"300\" SizeY=\"300\" PhysicalSizeX=\"0.0199\" PhysicalSizeXUnit=\"nm\" "
+      "PhysicalSizeY=\"0.0199\" PhysicalSizeYUnit=\"nm\" DimensionOrder=\"XYZCT\" SizeZ=\"1\" "
+      "SizeC=\"1\" ";
+  const std::string path = (dir / "two.ome.tif").string();
+  test::write_ome_tiff(
+      path, synth_pages(4, 300, 60),
+      test::ome_xml(
+          test::ome_image(0, size + "SizeT=\"1\"", "<TiffData IFD=\"0\" PlaneCount=\"1\"/>") +
+          test::ome_image(1, size + "SizeT=\"3\" TimeIncrement=\"2\"", "<TiffData IFD=\"1\" PlaneCount=\"3\"/>")));
+  const FrameImages images = ImageFrames(path).images();
+  EXPECT_EQ(images.names, (std::vector<std::string>{"series 0", "series 1"}));
+  EXPECT_EQ(images.of_frame, (std::vector<int>{0, 1, 1, 1}));
+  const std::string out = (dir / "out").string();
+  for (const char* frames : {"all", "0:1", "0:3:2"}) {
+    const auto mixed =
+        test::run_mgscope("hrtem '" + path + "' -o '" + out + "' --frames " + frames + " --area-stride off");
+    EXPECT_EQ(mixed.exit_code, 1) << frames;
+    EXPECT_NE(mixed.output.find("ERROR: " + path +
+                                ": the selected frames belong to more than one of the file's 2 OME "
+                                "Images (Image 0 'series 0': frame 0; Image 1 'series 1': frames 1 to 3), and a series "
+                                "is the frames of one acquisition: give --frames A:B for one Image's frames"),
+              std::string::npos)
+        << frames << ": " << mixed.output;
+  }
+  EXPECT_FALSE(fs::exists(dir / "out" / "two.ome"));
+  const auto one = test::run_mgscope("hrtem '" + path + "' -o '" + out + "' --frames 1:3 --area-stride off");
+  ASSERT_EQ(one.exit_code, 0) << one.output;
+  EXPECT_EQ(one.output.find("magnification"), std::string::npos) << one.output;
+  const auto rows = read_csv(dir / "out" / "two.ome" / "series.csv");
+  ASSERT_EQ(rows.size(), 3u);
+  for (std::size_t k = 0; k < 3; ++k) {
+    EXPECT_EQ(rows[k].at("time_basis"), "s");
+    EXPECT_EQ(num(rows[k], "time"), 2.0 * double(k)) << k;
+  }
+  const auto single = test::run_mgscope("hrtem '" + path + "' -o '" + (dir / "single").string() + "' --frame 2");
+  ASSERT_EQ(single.exit_code, 0) << single.output;
+  EXPECT_NE(single.output.find("NOTE: " + path +
+                               ": the file holds 4 frames in 2 OME Images; frame 2, of OME Image 1 "
+                               "(series 1), was analysed (--frame K for another, --frames A:B for one Image's frames "
+                               "as an in-situ series)"),
+            std::string::npos)
+      << single.output;
 }
 
 // A TIA SER series end to end: the per-element time tags become the time axis.
