@@ -10,6 +10,7 @@
 #include "imaging/calibrate.hpp"
 #include "imaging/hrtem_analysis.hpp"
 #include "imaging/io/read_image.hpp"
+#include "imaging/overlay.hpp"
 #include "pipelines/hrtem_image_run.hpp"
 #include "pipelines/hrtem_outputs.hpp"
 #include "pipelines/json_output.hpp"
@@ -169,11 +170,14 @@ const std::vector<std::string> kCombinedCounts = {"boxes", "amorphous", "crystal
 }  // namespace
 
 pyb::dict hrtem_py(const pyb::object& image MGSCOPE_HRTEM_KEYWORDS(MGSCOPE_HRTEM_PARAM), int frame,
-                   const pyb::object& threshold_from, std::optional<std::string> name, bool pandas) {
+                   const pyb::object& threshold_from, std::optional<std::string> name, bool pandas, bool overlay,
+                   int overlay_max_px) {
   const HrtemSettings settings = hrtem_py_settings(HrtemKeywords{MGSCOPE_HRTEM_KEYWORDS(MGSCOPE_HRTEM_PASS)});
   const HrtemOptions& o = settings.options;
   const CalibrateOptions& co = settings.calibrate;
   if (frame < 0) throw InputError("frame must be 0 or more");
+  if (overlay && (overlay_max_px < 64 || overlay_max_px > 16384))
+    throw InputError("overlay_max_px must be 64 to 16384 (px), as the command's --overlay-max-px");
 
   HrtemUserInputs user;
   pyb::object calibration;  // referenced here while the GIL is released
@@ -195,6 +199,7 @@ pyb::dict hrtem_py(const pyb::object& image MGSCOPE_HRTEM_KEYWORDS(MGSCOPE_HRTEM
   std::vector<std::string> notes;
   bool threshold_shared = false;
   std::optional<SpotCalibration> own_calibration;  // this image's own null calibration, for the next calls
+  std::vector<std::uint8_t> overlay_png;
   {
     pyb::gil_scoped_release release;  // the read and the analysis run without the GIL
     const std::string path = in.info.path;
@@ -223,6 +228,13 @@ pyb::dict hrtem_py(const pyb::object& image MGSCOPE_HRTEM_KEYWORDS(MGSCOPE_HRTEM
     tiles_csv = hrtem_tiles_csv(result, analysed.run);
     summary_json = json_text(hrtem_summary_json(result, analysed.run, o, analysed.area ? &*analysed.area : nullptr));
     if (analysed.area) blocks = analysed.area->blocks;
+    if (overlay) {  // the command's overlay.png: the same drawing, and the same bytes for any threads
+      OverlayOptions oo;
+      oo.max_side_px = overlay_max_px;
+      oo.area = analysed.area ? &*analysed.area : nullptr;
+      oo.threads = o.threads;
+      overlay_png = render_overlay_png(analysed.image.pixels, result, oo);
+    }
   }
   pyb::dict out = json_to_python(summary_json).cast<pyb::dict>();
   out["status"] = to_string(result.status);
@@ -240,6 +252,7 @@ pyb::dict hrtem_py(const pyb::object& image MGSCOPE_HRTEM_KEYWORDS(MGSCOPE_HRTEM
   if (threshold_shared) out["spot_calibration"] = calibration;
   else if (own_calibration) out["spot_calibration"] = pyb::cast(std::move(*own_calibration));
   else out["spot_calibration"] = pyb::none();
+  if (overlay) out["overlay_png"] = pyb::bytes(reinterpret_cast<const char*>(overlay_png.data()), overlay_png.size());
   return out;
 }
 
@@ -299,7 +312,8 @@ frame: image of a multi-frame file, from 0. Raises mgscope.InputError (a ValueEr
 file for a bad or unsupported file, with the command line's message.)doc");
 
   m.def("hrtem", &hrtem_py, "image"_a, pyb::kw_only(), MGSCOPE_HRTEM_KEYWORDS(MGSCOPE_HRTEM_ARG) "frame"_a = 0,
-        "threshold_from"_a = pyb::none(), "name"_a = pyb::none(), "pandas"_a = true,
+        "threshold_from"_a = pyb::none(), "name"_a = pyb::none(), "pandas"_a = true, "overlay"_a = false,
+        "overlay_max_px"_a = 2048,
         R"doc(HRTEM local order: boxes of box_nm, FFT + autocorrelation per box, classes amorphous /
 crystal-like / nanocrystal (the command `mgscope hrtem`, same defaults, the same numbers as the
 command on this image alone: each call calibrates its own spot threshold, where a batch of the
@@ -326,12 +340,15 @@ threshold_from: an earlier call's result, or its 'spot_calibration': its null ca
   those it was calibrated with (ValueError naming the one that differs).
 name: what the outputs call the image (default: the path, the signal's title, or 'array').
 pandas: the tile table as a pandas DataFrame when pandas is importable (False: a dict of arrays).
+overlay: also draw the command's overlay.png (classes framed on the contrast-stretched image, what
+  was left out shaded, fractions and scale bar below), its longer side at most overlay_max_px, into
+  'overlay_png' (PNG bytes; in a notebook: IPython.display.Image(r["overlay_png"])).
 
 Returns a dict: the keys of the command's summary.json (input, calibration, metadata, boxes,
 threshold, classes with fraction_95ci_wilson, ordered, nanocrystals, settings, warnings), plus
 status, message, usable, notes, spot_calibration (an mgscope.SpotCalibration, None unless
-threshold_mode='null'), and tiles: the per-box table of tiles.csv (same columns, same
-printed digits). The GIL is released while the file is read and analysed.)doc");
+threshold_mode='null'), tiles: the per-box table of tiles.csv (same columns, same
+printed digits), and with overlay=True, overlay_png. The GIL is released while the file is read and analysed.)doc");
 
   m.def("hrtem_combined_csv", &hrtem_combined_csv_py, "results"_a,
         "The command's combined.csv text (per image and pooled fractions with Wilson intervals) "

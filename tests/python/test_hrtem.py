@@ -332,3 +332,22 @@ def test_a_stack_says_which_of_its_frames_was_analysed(tmp_path):
     assert r["input"]["frame"] == 1 and r["input"]["frames"] == 3
     assert r["notes"] == ["the file holds 3 frames; frame 1 was analysed (frame=K for another)"]
     assert mgscope.hrtem(SOURCE_DIR / ASCAST, area=False, pandas=False)["notes"] == []
+
+
+def test_overlay_png_is_the_clis_overlay(cli_outputs, results, tmp_path):
+    """overlay=True gives the command's overlay.png, byte for byte, at its size or another."""
+    import os
+    run_cli("hrtem", ASCAST, "-o", tmp_path, "--overlay-max-px", "128")
+    cwd = os.getcwd()
+    os.chdir(SOURCE_DIR)
+    try:
+        full = mgscope.hrtem(ASCAST, overlay=True, pandas=False)
+        small = mgscope.hrtem(ASCAST, overlay=True, overlay_max_px=128, pandas=False)
+        with pytest.raises(ValueError, match="overlay_max_px must be 64 to 16384"):
+            mgscope.hrtem(ASCAST, overlay=True, overlay_max_px=10)
+    finally:
+        os.chdir(cwd)
+    assert full["overlay_png"] == (cli_outputs / "ascast_1" / "overlay.png").read_bytes()
+    assert small["overlay_png"] == (tmp_path / "ascast_1" / "overlay.png").read_bytes()
+    assert len(small["overlay_png"]) < len(full["overlay_png"])
+    assert "overlay_png" not in results[0]  # only when asked
