@@ -83,35 +83,8 @@ void require_one_image(const FrameImages& images, const FrameSelection& sel, con
   for (int k = 0; k < sel.points() && !mixed; ++k)
     for (int f = sel.point_first(k); f <= sel.point_last(k) && !mixed; ++f) mixed = image_of(f) != first_image;
   if (!mixed) return;
-  struct Span {
-    int first = -1, last = -1;
-    long frames = 0;
-  };
-  std::vector<Span> spans(images.names.size());
-  for (int f = 0; f < int(images.of_frame.size()); ++f) {
-    const int i = images.of_frame[std::size_t(f)];
-    if (i < 0 || std::size_t(i) >= spans.size()) continue;
-    Span& s = spans[std::size_t(i)];
-    if (s.first < 0) s.first = f;
-    s.last = f;
-    ++s.frames;
-  }
-  std::string list;
-  const std::size_t shown = std::min<std::size_t>(spans.size(), 8);
-  for (std::size_t i = 0; i < shown; ++i) {
-    const Span& s = spans[i];
-    list += (i ? "; " : "") + std::string("Image ") + std::to_string(i) + " '" + images.names[i] + "': ";
-    if (s.frames == 0)
-      list += "no frame in this file";
-    else if (s.first == s.last)
-      list += "frame " + std::to_string(s.first);
-    else
-      list += "frames " + std::to_string(s.first) + " to " + std::to_string(s.last) +
-              (s.frames == s.last - s.first + 1 ? "" : " (" + std::to_string(s.frames) + " of them)");
-  }
-  if (spans.size() > shown) list += "; and " + std::to_string(spans.size() - shown) + " more";
-  fail_input(path, "the selected frames belong to more than one of the file's " + std::to_string(spans.size()) +
-                       " OME Images (" + list +
+  fail_input(path, "the selected frames belong to more than one of the file's " + std::to_string(images.names.size()) +
+                       " OME Images (" + describe_frame_images(images) +
                        "), and a series is the frames of one acquisition: give --frames A:B "
                        "for one Image's frames");
 }

@@ -99,7 +99,10 @@ ImageFrames::ImageFrames(std::string path) : path_(std::move(path)) {
 
 ImageFrames::~ImageFrames() = default;
 
-FrameImages ImageFrames::images() const { return tiff_ ? tiff_->images() : FrameImages{}; }
+const FrameImages& ImageFrames::images() const {
+  static const FrameImages none;
+  return tiff_ ? tiff_->images() : none;
+}
 
 LoadedImage ImageFrames::read(int frame) {
   if (!files_.empty()) {

@@ -37,7 +37,7 @@ class ImageFrames {
   // a folder, for a file of several frames.
   LoadedImage read(int frame);
   // An OME-TIFF's <Image>s when it holds several; empty for any other file or folder.
-  FrameImages images() const;
+  const FrameImages& images() const;
 
  private:
   std::string path_;

@@ -540,6 +540,9 @@ struct TiffPages::Session {
   std::string cut;  // why the frames from held_frames() on cannot be read
   // The OME-XML of an OME-TIFF (the first page's ImageDescription), read once for every page.
   std::optional<OmeTiff> ome;
+  // Its <Image>s when it holds several, and their description (find_frame_images).
+  FrameImages frame_images;
+  std::string frame_images_text;
 
   explicit Session(const std::string& p) : path(p), file(p), scope(messages) {
     TIFFOpenOptionsSetMaxSingleMemAlloc(
@@ -557,6 +560,27 @@ struct TiffPages::Session {
     skip_reduced_pages();
     find_cut();  // after the frames are known: held_frames() counts the full-resolution pages only
     read_ome();
+    find_frame_images();
+  }
+
+  // Which frames hold which <Image> of an OME-TIFF of several: once per file, since a series
+  // reads every page.
+  void find_frame_images() {
+    if (!ome || ome->images.size() < 2 || contiguous) return;
+    FrameImages& f = frame_images;
+    for (const OmeImage& image : ome->images) {
+      f.names.push_back(image.name.empty() ? image.id : image.name);
+      f.width_px.push_back(image.size_x);
+      f.height_px.push_back(image.size_y);
+    }
+    const std::uint64_t frames = held_frames();
+    f.of_frame.reserve(std::size_t(frames));
+    for (std::uint64_t k = 0; k < frames; ++k) {
+      const std::uint64_t page = frame_pages.empty() ? k : std::uint64_t(frame_pages[std::size_t(k)]);
+      const auto placed = ome->pages.find(page);
+      f.of_frame.push_back(placed == ome->pages.end() ? -1 : placed->second.image);
+    }
+    frame_images_text = describe_frame_images(f);
   }
 
   // A first directory or description outside the file is refused when page 0 is read; the other
@@ -676,19 +700,37 @@ int TiffPages::pages() const {
   return static_cast<int>(std::min<std::uint64_t>(std::max(s.held_frames(), s.promised_frames), 1u << 30));
 }
 
-FrameImages TiffPages::images() const {
-  const Session& s = *session_;
-  FrameImages out;
-  if (!s.ome || s.ome->images.size() < 2 || s.contiguous) return out;
-  for (const OmeImage& image : s.ome->images) out.names.push_back(image.name.empty() ? image.id : image.name);
-  const std::uint64_t frames = s.held_frames();
-  out.of_frame.reserve(std::size_t(frames));
-  for (std::uint64_t k = 0; k < frames; ++k) {
-    const std::uint64_t page = s.frame_pages.empty() ? k : std::uint64_t(s.frame_pages[std::size_t(k)]);
-    const auto placed = s.ome->pages.find(page);
-    out.of_frame.push_back(placed == s.ome->pages.end() ? -1 : placed->second.image);
+const FrameImages& TiffPages::images() const { return session_->frame_images; }
+
+std::string describe_frame_images(const FrameImages& images) {
+  struct Span {
+    long first = -1, last = -1, frames = 0;
+  };
+  std::vector<Span> spans(images.names.size());
+  for (std::size_t f = 0; f < images.of_frame.size(); ++f) {
+    const int i = images.of_frame[f];
+    if (i < 0 || std::size_t(i) >= spans.size()) continue;
+    Span& s = spans[std::size_t(i)];
+    if (s.first < 0) s.first = long(f);
+    s.last = long(f);
+    ++s.frames;
   }
-  return out;
+  std::string text;
+  const std::size_t shown = std::min<std::size_t>(spans.size(), 8);
+  for (std::size_t i = 0; i < shown; ++i) {
+    const Span& s = spans[i];
+    text += (i ? "; " : "") + std::string("Image ") + std::to_string(i) + " '" + images.names[i] + "' (" +
+            std::to_string(images.width_px[i]) + " x " + std::to_string(images.height_px[i]) + " px): ";
+    if (s.frames == 0)
+      text += "no frame in this file";
+    else if (s.first == s.last)
+      text += "frame " + std::to_string(s.first);
+    else
+      text += "frames " + std::to_string(s.first) + " to " + std::to_string(s.last) +
+              (s.frames == s.last - s.first + 1 ? "" : " (" + std::to_string(s.frames) + " of them)");
+  }
+  if (spans.size() > shown) text += "; and " + std::to_string(spans.size() - shown) + " more";
+  return text;
 }
 
 // A page marked as a reduced-resolution copy (NewSubfileType bit 0: a thumbnail or preview some
@@ -758,6 +800,7 @@ LoadedImage TiffPages::read(int frame, bool map) {
   info.pixel_type = out.raw.type;
   s.file.require_values_inside(TIFFCurrentDirOffset(tif), page);
   read_tags(s.file, TIFFCurrentDirOffset(tif), s.ome ? &*s.ome : nullptr, std::uint64_t(page), info);
+  if (!s.frame_images_text.empty()) info.metadata["ome.image_frames"] = s.frame_images_text;
   info.metadata["tiff.byte_order"] = s.file.header().endian == Endian::big ? "big-endian" : "little-endian";
   info.metadata["tiff.variant"] = s.file.header().bigtiff ? "BigTIFF" : "classic";
   info.metadata["tiff.compression"] = compression_name(L.compression);

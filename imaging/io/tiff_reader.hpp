@@ -22,9 +22,14 @@ LoadedImage read_tiff(const std::string& path, const ReadOptions& options = {});
 // acquisitions saved together): each frame's image and each image's name. Frames of two images
 // are not one in-situ series.
 struct FrameImages {
-  std::vector<std::string> names;  // per <Image>: its Name, else its ID
-  std::vector<int> of_frame;       // per frame: its image, -1 where the OME-XML places no page
+  std::vector<std::string> names;         // per <Image>: its Name, else its ID
+  std::vector<long> width_px, height_px;  // per <Image>: its Pixels@SizeX, SizeY
+  std::vector<int> of_frame;              // per frame: its image, -1 where the OME-XML places no page
 };
+
+// "Image 0 'A' (512 x 512 px): frame 0; Image 1 'B' (256 x 256 px): frames 1 to 3" (the first 8
+// images, then how many more): which frames hold which image, for --frame and --frames.
+std::string describe_frame_images(const FrameImages& images);
 
 // One TIFF kept open to read page after page (an in-situ stack): read(k) gives what
 // read_tiff(path, {k}) gives, without re-opening and re-walking the directories before page k.
@@ -38,8 +43,9 @@ class TiffPages {
   int pages() const;
   // map_pixels: see ReadOptions::map_pixels.
   LoadedImage read(int frame, bool map_pixels = false);
-  // An OME-TIFF's <Image>s when it holds several (FrameImages); empty otherwise.
-  FrameImages images() const;
+  // An OME-TIFF's <Image>s when it holds several (FrameImages); empty otherwise. Such a file's
+  // pages also carry describe_frame_images() as metadata `ome.image_frames`.
+  const FrameImages& images() const;
 
  private:
   struct Session;

@@ -1150,18 +1150,26 @@ TEST(HrtemSeries, FramesOfSeveralOmeImagesAreNotOneSeries) {
       test::ome_xml(
           test::ome_image(0, size + "SizeT=\"1\"", "<TiffData IFD=\"0\" PlaneCount=\"1\"/>") +
           test::ome_image(1, size + "SizeT=\"3\" TimeIncrement=\"2\"", "<TiffData IFD=\"1\" PlaneCount=\"3\"/>")));
-  const FrameImages images = ImageFrames(path).images();
-  EXPECT_EQ(images.names, (std::vector<std::string>{"series 0", "series 1"}));
-  EXPECT_EQ(images.of_frame, (std::vector<int>{0, 1, 1, 1}));
+  const ImageFrames frames(path);
+  EXPECT_EQ(frames.images().names, (std::vector<std::string>{"series 0", "series 1"}));
+  EXPECT_EQ(frames.images().of_frame, (std::vector<int>{0, 1, 1, 1}));
+  const std::string layout =
+      "Image 0 'series 0' (300 x 300 px): frame 0; Image 1 'series 1' (300 x 300 px): frames 1 "
+      "to 3";
+  for (int k : {0, 3}) {  // every page says which frames hold which Image (mgscope info, summary.json)
+    ReadOptions ro;
+    ro.frame = k;
+    EXPECT_EQ(read_image(path, ro).info.metadata.at("ome.image_frames"), layout) << k;
+  }
   const std::string out = (dir / "out").string();
   for (const char* frames : {"all", "0:1", "0:3:2"}) {
     const auto mixed =
         test::run_mgscope("hrtem '" + path + "' -o '" + out + "' --frames " + frames + " --area-stride off");
     EXPECT_EQ(mixed.exit_code, 1) << frames;
     EXPECT_NE(mixed.output.find("ERROR: " + path +
-                                ": the selected frames belong to more than one of the file's 2 OME "
-                                "Images (Image 0 'series 0': frame 0; Image 1 'series 1': frames 1 to 3), and a series "
-                                "is the frames of one acquisition: give --frames A:B for one Image's frames"),
+                                ": the selected frames belong to more than one of the file's 2 OME Images (" + layout +
+                                "), and a series is the frames of one acquisition: give --frames A:B for one Image's "
+                                "frames"),
               std::string::npos)
         << frames << ": " << mixed.output;
   }
