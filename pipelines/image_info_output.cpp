@@ -47,9 +47,14 @@ std::string image_info_text(const ImageInfo& info) {
     s += "  " + key + std::string(key.size() < 13 ? 13 - key.size() : 1, ' ') + value + "\n";
   };
   line("format", info.format);
+  // The frames of an OME-TIFF's several Images have their own sizes: the size is frame K's.
+  const auto images = info.metadata.find("ome.images");
+  const std::string several = images != info.metadata.end() && images->second != "1"
+                                  ? "; " + images->second + " OME Images, their frames in ome.image_frames"
+                                  : "";
   line("shape", std::to_string(info.frames) + (info.frames == 1 ? " frame" : " frames") + " x " +
                     std::to_string(info.height) + " rows x " + std::to_string(info.width) + " cols (frame " +
-                    std::to_string(info.frame) + " read)");
+                    std::to_string(info.frame) + " read" + several + ")");
   line("pixel type", pixel_type_name(info.pixel_type));
   if (c.calibrated) {
     line("pixel size", "x " + g10(c.pixel_x_nm) + " nm, y " + g10(c.pixel_y_nm) + " nm");

@@ -1161,6 +1161,13 @@ TEST(HrtemSeries, FramesOfSeveralOmeImagesAreNotOneSeries) {
     ro.frame = k;
     EXPECT_EQ(read_image(path, ro).info.metadata.at("ome.image_frames"), layout) << k;
   }
+  const auto info = test::run_mgscope("info '" + path + "'");
+  ASSERT_EQ(info.exit_code, 0) << info.output;
+  EXPECT_NE(info.output.find("shape        4 frames x 300 rows x 300 cols (frame 0 read; 2 OME Images, their frames in "
+                             "ome.image_frames)"),
+            std::string::npos)
+      << info.output;
+  EXPECT_NE(info.output.find("    ome.image_frames = " + layout + "\n"), std::string::npos) << info.output;
   const std::string out = (dir / "out").string();
   for (const char* frames : {"all", "0:1", "0:3:2"}) {
     const auto mixed =
