@@ -125,3 +125,14 @@ def test_a_folder_of_one_frame_per_file_is_read_in_natural_order(tmp_path):
     assert r["series"]["frames_in_file"] == 3
     run_cli("hrtem", folder, "-o", tmp_path / "out", "--frames", "all")
     assert_table_equals_csv(r["points"], read_csv(tmp_path / "out" / "insitu" / "series.csv"))
+
+
+def test_overview_png_is_the_commands_overview(stack, tmp_path):
+    """overview=True gives the command's overview.png, byte for byte; the numbers are those without it."""
+    run_cli("hrtem", stack, "-o", tmp_path, "--frames", "all")
+    r = mgscope.hrtem_series(stack, overview=True, pandas=False)
+    assert r["overview_png"] == (tmp_path / "grow" / "overview.png").read_bytes()
+    plain = mgscope.hrtem_series(stack, pandas=False)
+    assert "overview_png" not in plain
+    assert {k: v for k, v in r.items() if k not in ("overview_png", "points")} == {
+        k: v for k, v in plain.items() if k != "points"}
