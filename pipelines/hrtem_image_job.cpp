@@ -4,16 +4,17 @@
 #include <cstdio>
 #include <exception>
 #include <filesystem>
-#include <system_error>
-#include <thread>
 #include <optional>
 #include <string_view>
+#include <system_error>
+#include <thread>
 #include <utility>
 
 #include "fitting/base/core_lending.hpp"
-#include "fitting/base/parallel_for.hpp"
 #include "fitting/base/error.hpp"
+#include "fitting/base/parallel_for.hpp"
 #include "imaging/io/read_image.hpp"
+#include "imaging/io/tiff_reader.hpp"
 #include "imaging/overlay.hpp"
 #include "pipelines/heap_policy.hpp"
 #include "pipelines/hrtem_map_files.hpp"

@@ -11,6 +11,7 @@
 #include "fitting/base/error.hpp"
 #include "fitting/base/length_units.hpp"
 #include "imaging/io/read_image.hpp"
+#include "imaging/io/tiff_reader.hpp"
 
 namespace mgscope {
 
@@ -190,11 +191,6 @@ HrtemImageRun analyse_hrtem_image(StoredImage pixels, ImageInfo info, const Cali
   r.area = compute_area_map(r.image.pixels, r.result, image_options, ao, path);
   r.result.mask.release_pixels();
   return r;
-}
-
-int ome_images(const ImageInfo& file) {
-  const auto images = file.metadata.find("ome.images");
-  return images == file.metadata.end() ? 0 : std::atoi(images->second.c_str());
 }
 
 std::string frame_of_stack_note(const ImageInfo& file) {

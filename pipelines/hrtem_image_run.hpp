@@ -109,9 +109,6 @@ HrtemImageRun analyse_hrtem_image(StoredImage pixels, ImageInfo info, const Cali
 // command's options, the Python keyword).
 std::string frame_of_stack_note(const ImageInfo& file);
 
-// The number of OME Images of the file (`ome.images`), 0 when it is not an OME-TIFF.
-int ome_images(const ImageInfo& file);
-
 // The null calibration `run` made, to be reused by later images: `source` names the image (as their
 // runs are told it), `origin` is what each reusing image's threshold description begins with
 // ("reused: <origin>: <how it was calibrated>"), and `reuse_name` as in SharedThreshold. Not part of

@@ -3,9 +3,9 @@
 
 #include <cstdio>
 
-#include "pipelines/json_output.hpp"
-
+#include "imaging/io/tiff_reader.hpp"
 #include "pipelines/csv_format.hpp"
+#include "pipelines/json_output.hpp"
 
 namespace mgscope {
 
@@ -48,10 +48,9 @@ std::string image_info_text(const ImageInfo& info) {
   };
   line("format", info.format);
   // The frames of an OME-TIFF's several Images have their own sizes: the size is frame K's.
-  const auto images = info.metadata.find("ome.images");
-  const std::string several = images != info.metadata.end() && images->second != "1"
-                                  ? "; " + images->second + " OME Images, their frames in ome.image_frames"
-                                  : "";
+  const int images = ome_images(info);
+  const std::string several =
+      images > 1 ? "; " + std::to_string(images) + " OME Images, their frames in ome.image_frames" : "";
   line("shape", std::to_string(info.frames) + (info.frames == 1 ? " frame" : " frames") + " x " +
                     std::to_string(info.height) + " rows x " + std::to_string(info.width) + " cols (frame " +
                     std::to_string(info.frame) + " read" + several + ")");

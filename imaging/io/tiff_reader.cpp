@@ -702,6 +702,11 @@ int TiffPages::pages() const {
 
 const FrameImages& TiffPages::images() const { return session_->frame_images; }
 
+int ome_images(const ImageInfo& file) {
+  const auto images = file.metadata.find("ome.images");
+  return images == file.metadata.end() ? 0 : std::atoi(images->second.c_str());
+}
+
 std::string describe_frame_images(const FrameImages& images) {
   struct Span {
     long first = -1, last = -1, frames = 0;

@@ -27,6 +27,10 @@ struct FrameImages {
   std::vector<int> of_frame;              // per frame: its image, -1 where the OME-XML places no page
 };
 
+// The number of OME Images of the file a page was read from (its metadata `ome.images`), 0 when it
+// is not an OME-TIFF.
+int ome_images(const ImageInfo& file);
+
 // "Image 0 'A' (512 x 512 px): frame 0; Image 1 'B' (256 x 256 px): frames 1 to 3" (the first 8
 // images, then how many more): which frames hold which image, for --frame and --frames.
 std::string describe_frame_images(const FrameImages& images);
