@@ -9,6 +9,7 @@
 #include "pipelines/commands.hpp"
 #include "pipelines/heap_policy.hpp"
 #include "pipelines/module_runner.hpp"
+#include "pipelines/rank_exit.hpp"
 #include "pipelines/usage_errors.hpp"
 #include "pipelines/work_team.hpp"
 
@@ -79,25 +80,28 @@ int main(int argc, char** argv) {
   // bad option, a usage error or a bad input found outside a batch is found by all alike: rank 0
   // says it, the others only exit with its code (a batch's inputs are reported by the leader
   // anyway). Any other error (a module that did not load, an output not written) may be one
-  // rank's own: that rank says it too, naming itself.
+  // rank's own: that rank says it too, naming itself. Either way a rank waits before exiting
+  // (rank_exit.hpp): the first rank to exit ends the job, and the others' words with it.
   const int rank = mgscope::launcher_rank();
   std::ostringstream quiet;
   std::ostream& out = rank == 0 ? std::cout : quiet;
   std::ostream& err = rank == 0 ? std::cerr : quiet;
+  int code = 0;
   try {
     app.parse(argc, argv);
+    return ctx.exit_code;
   } catch (const CLI::ParseError& e) {
-    return mgscope::report_parse_error(app, e, out, err);
+    code = mgscope::report_parse_error(app, e, out, err);
   } catch (const mgscope::UsageError& e) {
-    return mgscope::report_usage_error(app, e, err);
+    code = mgscope::report_usage_error(app, e, err);
   } catch (const mgscope::InputError& e) {
     err << "ERROR: " + std::string(e.what()) + "\n";
-    return 1;
+    code = 1;
   } catch (const std::exception& e) {
     // One write: std::cerr flushes after each insertion, so a line written in three pieces
     // interleaves with the other ranks' lines.
     std::cerr << "ERROR: " + (rank == 0 ? std::string() : "rank " + std::to_string(rank) + ": ") + e.what() + "\n";
-    return 1;
+    return mgscope::exit_code_once_the_ranks_said_theirs(1);
   }
-  return ctx.exit_code;
+  return mgscope::exit_code_once_rank_0_said_it(code, quiet.str(), rank);
 }

@@ -15,7 +15,7 @@ namespace mgscope {
 
 // Raised whenever the table changes, so that a module left from another build is refused by name
 // instead of called with the wrong arguments.
-constexpr int kMpiTeamModuleAbi = 1;
+constexpr int kMpiTeamModuleAbi = 2;
 
 struct MpiTeamModule {
   int abi = kMpiTeamModuleAbi;
@@ -25,6 +25,9 @@ struct MpiTeamModule {
   // deal_work (work_team.hpp) among the ranks of the joined job.
   void (*deal_work)(const std::vector<std::size_t>& order, const std::function<std::string(std::size_t)>& work,
                     const std::function<void(std::size_t, std::string)>& on_result) = nullptr;
+  // Ends the whole job with `code` (MPI_Abort): for a rank that leaves on an error, whose
+  // MPI_Finalize at exit would wait for ranks that are waiting for it.
+  [[noreturn]] void (*abort)(int code) = nullptr;
 };
 
 // The name of the module's entry point, a `const MpiTeamModule* ()` function.

@@ -1,7 +1,10 @@
 // This process's team: the ranks of an MPI job when an MPI launcher started the program (through
 // the MPI module, loaded only then), else a team of one that runs every item itself. The program
 // does not link MPI: a run without mpirun never maps Open MPI's libraries.
+#include "pipelines/work_team.hpp"
+
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
@@ -17,7 +20,6 @@
 
 #include "fitting/base/core_lending.hpp"
 #include "pipelines/mpi_team_module.hpp"
-#include "pipelines/work_team.hpp"
 #if MGSCOPE_MPI_BUILT
 #include "pipelines/mpi_module_loader.hpp"
 #endif
@@ -75,6 +77,10 @@ void warn_srun_tasks_without_mpi() {
                tasks);
 }
 
+// The module of the MPI job of several ranks this process joined, for end_the_job_if_joined (which
+// must not join one itself, as team() would).
+std::atomic<const MpiTeamModule*> joined_job{nullptr};
+
 struct Team {
   WorkTeam team;
   const MpiTeamModule* mpi = nullptr;  // set when this process joined an MPI job
@@ -89,7 +95,9 @@ Team make_team() {
   // Throws, naming where it looked, when the module is missing: running on alone would make every
   // rank do the whole command.
   const MpiTeamModule& mpi = load_mpi_team_module();
-  return {mpi.join(), &mpi};
+  const WorkTeam joined = mpi.join();
+  if (joined.size > 1) joined_job = &mpi;
+  return {joined, &mpi};
 #else
   warn_mpi_not_built();
   return {};
@@ -109,6 +117,17 @@ int launcher_rank() {
   if (!launched_by_mpi()) return 0;
   const char* rank = first_env({"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK"});
   return rank != nullptr ? std::atoi(rank) : 0;
+}
+
+bool launched_with_other_ranks() {
+  if (!launched_by_mpi()) return false;
+  const char* size = first_env({"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "SLURM_STEP_NUM_TASKS"});
+  return size == nullptr || std::atoi(size) > 1;
+}
+
+void end_the_job_if_joined(int code) {
+  const MpiTeamModule* mpi = joined_job.load();
+  if (mpi != nullptr) mpi->abort(code);
 }
 
 void deal_work(const std::vector<std::size_t>& order, const std::function<std::string(std::size_t)>& work,

@@ -36,6 +36,15 @@ const WorkTeam& work_team();
 // settings file): rank 0 alone says it.
 int launcher_rank();
 
+// Whether an MPI launcher started this process with others, from the launcher's environment (its
+// size where it says one, else assumed); false in a module of sample/study.
+bool launched_with_other_ranks();
+
+// When this process has joined an MPI job of several ranks, ends the whole job with `code` and
+// never returns: a rank that leaves on an error would otherwise wait at exit (MPI_Finalize) for
+// ranks that wait for it. Else returns.
+void end_the_job_if_joined(int code);
+
 // Runs work(item) once for every item of `order`, on some process of the team, dealing them in
 // that order (callers put the largest first): a process asks for the next item when it is done.
 // work() returns the item's result as text. On the leader, on_result(item,

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <thread>
@@ -150,12 +151,18 @@ void mpi_deal_work(const std::vector<std::size_t>& order, const std::function<st
   }
 }
 
+[[noreturn]] void mpi_abort(int code) {
+  MPI_Abort(MPI_COMM_WORLD, code);
+  std::_Exit(code);  // MPI_Abort does not return; the compiler cannot know
+}
+
 }  // namespace
 
 }  // namespace mgscope
 
 // The module's one exported symbol (everything else stays hidden: mgscope_add_module, cmake/MgscopeModule.cmake).
 extern "C" __attribute__((visibility("default"))) const mgscope::MpiTeamModule* mgscope_mpi_team_module() {
-  static const mgscope::MpiTeamModule table{mgscope::kMpiTeamModuleAbi, mgscope::mpi_join, mgscope::mpi_deal_work};
+  static const mgscope::MpiTeamModule table{mgscope::kMpiTeamModuleAbi, mgscope::mpi_join, mgscope::mpi_deal_work,
+                                            mgscope::mpi_abort};
   return &table;
 }
