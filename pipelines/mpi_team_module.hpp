@@ -25,7 +25,10 @@ struct MpiTeamModule {
   // deal_work (work_team.hpp) among the ranks of the joined job.
   void (*deal_work)(const std::vector<std::size_t>& order, const std::function<std::string(std::size_t)>& work,
                     const std::function<void(std::size_t, std::string)>& on_result) = nullptr;
-  // Ends the whole job with `code` (MPI_Abort): for a rank that leaves on an error, whose
+  // For a rank leaving on an error: waits up to `seconds` for every rank to call it too (a
+  // non-blocking barrier), true when they all did. Then the ranks' MPI_Finalize at exit meet.
+  bool (*all_leave_within)(double seconds) = nullptr;
+  // Ends the whole job with `code` (MPI_Abort): for a rank that leaves on an error alone, whose
   // MPI_Finalize at exit would wait for ranks that are waiting for it.
   [[noreturn]] void (*abort)(int code) = nullptr;
 };

@@ -12,11 +12,11 @@ namespace mgscope {
 
 namespace {
 
-// How long a quiet rank waits for rank 0 to end the job: rank 0 parses the same command line as
+// How long a quiet rank waits for rank 0 to say the error: rank 0 parses the same command line as
 // fast, but may start later (mpirun starts the ranks one after another) or run on a busy node.
-constexpr auto kRank0SaysItWithin = std::chrono::seconds(5);
+constexpr double kRank0SaysItWithin_s = 5;
 // How long a rank that said its own error waits for the others to say theirs.
-constexpr auto kRanksSayTheirsWithin = std::chrono::seconds(2);
+constexpr double kRanksSayTheirsWithin_s = 2;
 
 // `text` with every line's "ERROR: " naming the rank ("ERROR: rank 2: ...").
 std::string naming_rank(const std::string& text, int rank) {
@@ -37,11 +37,16 @@ std::string naming_rank(const std::string& text, int rank) {
 
 int exit_code_once_rank_0_said_it(int code, const std::string& unsaid, int rank) {
   if (code == 0 || !launched_with_other_ranks()) return code;
+  const JobLeaving leaving = leave_on_error(kRank0SaysItWithin_s);
+  if (leaving == JobLeaving::kAllLeaving) return code;  // rank 0 among them: it said the error
   if (rank != 0) {
-    std::this_thread::sleep_for(kRank0SaysItWithin);
-    // Still running: the job was not ended, so rank 0 has not failed with this error.
+    if (leaving == JobLeaving::kNotJoined)  // rank 0's exit ends the job, this rank with it
+      std::this_thread::sleep_for(std::chrono::duration<double>(kRank0SaysItWithin_s));
+    // Still running: rank 0 has not failed with this error. Said, the rank waits as for an error
+    // of its own, so that the other ranks that met it say it too before the job ends.
     const std::string said = naming_rank(unsaid, rank);
     std::fwrite(said.data(), 1, said.size(), stderr);  // one write: the ranks share the terminal
+    std::this_thread::sleep_for(std::chrono::duration<double>(kRanksSayTheirsWithin_s));
   }
   end_the_job_if_joined(code);
   return code;
@@ -49,8 +54,11 @@ int exit_code_once_rank_0_said_it(int code, const std::string& unsaid, int rank)
 
 int exit_code_once_the_ranks_said_theirs(int code) {
   if (code == 0 || !launched_with_other_ranks()) return code;
-  std::this_thread::sleep_for(kRanksSayTheirsWithin);
-  end_the_job_if_joined(code);
+  const JobLeaving leaving = leave_on_error(kRanksSayTheirsWithin_s);
+  if (leaving == JobLeaving::kNotJoined)
+    std::this_thread::sleep_for(std::chrono::duration<double>(kRanksSayTheirsWithin_s));
+  else if (leaving == JobLeaving::kOthersWorking)
+    end_the_job_if_joined(code);
   return code;
 }
 

@@ -7,16 +7,18 @@
 
 namespace mgscope {
 
-// An error every rank finds alike is said by rank 0 alone, which then ends the job at once. Another
-// rank keeps what it would have printed (`unsaid`) and waits for that end. If the job is still
-// running after a few seconds (rank 0 did not find the error: a settings file missing on this
-// rank's node only), this rank says it, naming itself, and ends the job.
-// A rank that has joined the MPI job ends it with MPI_Abort (end_the_job_if_joined), else by
-// returning `code` to exit with, as does any process outside an MPI job of several.
+// An error every rank finds alike is said by rank 0 alone. The other ranks keep what they would
+// have printed (`unsaid`) and wait up to 5 s for rank 0 to leave too: for its exit, which ends the
+// job, or, in an MPI job they have joined, for every rank to leave on an error, when they exit
+// together. A rank still waiting after that met an error rank 0 did not (a settings file missing
+// on this rank's node only): it says it, naming itself, and 2 s later (for the others to say
+// theirs) ends the job (MPI_Abort when joined: end_the_job_if_joined). Rank 0 returns `code` at once unless joined,
+// when it waits for the others likewise. Outside an MPI job of several processes, returns `code` at once.
 int exit_code_once_rank_0_said_it(int code, const std::string& unsaid, int rank);
 
-// A rank's own error, already printed: waits a moment before ending the job, so that the other
-// ranks, which may have met the same error, print theirs before the launcher kills them.
+// A rank's own error, already printed: waits up to 2 s before ending the job, so that the other
+// ranks, which may have met the same error, print theirs before the launcher kills them (in a
+// joined MPI job: until every rank leaves on an error, else it ends the job).
 int exit_code_once_the_ranks_said_theirs(int code);
 
 }  // namespace mgscope

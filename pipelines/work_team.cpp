@@ -77,8 +77,8 @@ void warn_srun_tasks_without_mpi() {
                tasks);
 }
 
-// The module of the MPI job of several ranks this process joined, for end_the_job_if_joined (which
-// must not join one itself, as team() would).
+// The module of the MPI job of several ranks this process joined, for leave_on_error and
+// end_the_job_if_joined (which must not join one themselves, as team() would).
 std::atomic<const MpiTeamModule*> joined_job{nullptr};
 
 struct Team {
@@ -123,6 +123,12 @@ bool launched_with_other_ranks() {
   if (!launched_by_mpi()) return false;
   const char* size = first_env({"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "SLURM_STEP_NUM_TASKS"});
   return size == nullptr || std::atoi(size) > 1;
+}
+
+JobLeaving leave_on_error(double seconds) {
+  const MpiTeamModule* mpi = joined_job.load();
+  if (mpi == nullptr) return JobLeaving::kNotJoined;
+  return mpi->all_leave_within(seconds) ? JobLeaving::kAllLeaving : JobLeaving::kOthersWorking;
 }
 
 void end_the_job_if_joined(int code) {

@@ -40,9 +40,20 @@ int launcher_rank();
 // size where it says one, else assumed); false in a module of sample/study.
 bool launched_with_other_ranks();
 
+// How a rank leaving on an error may leave an MPI job (leave_on_error).
+enum class JobLeaving {
+  kNotJoined,      // this process has not joined an MPI job of several ranks: it simply exits
+  kAllLeaving,     // every rank of the joined job is leaving on an error: they exit together
+  kOthersWorking,  // some rank of the joined job did not leave within the time: end_the_job_if_joined
+};
+
+// For a rank leaving on an error: whether every rank of the joined MPI job leaves too, waiting up to
+// `seconds` for them; kNotJoined at once when this process has not joined one.
+JobLeaving leave_on_error(double seconds);
+
 // When this process has joined an MPI job of several ranks, ends the whole job with `code` and
-// never returns: a rank that leaves on an error would otherwise wait at exit (MPI_Finalize) for
-// ranks that wait for it. Else returns.
+// never returns: a rank that leaves on an error alone would otherwise wait at exit (MPI_Finalize)
+// for ranks that wait for it. Else returns.
 void end_the_job_if_joined(int code);
 
 // Runs work(item) once for every item of `order`, on some process of the team, dealing them in

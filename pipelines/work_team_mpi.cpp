@@ -151,6 +151,19 @@ void mpi_deal_work(const std::vector<std::size_t>& order, const std::function<st
   }
 }
 
+bool mpi_all_leave_within(double seconds) {
+  MPI_Request all_here;
+  MPI_Ibarrier(MPI_COMM_WORLD, &all_here);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  for (;;) {
+    int done = 0;
+    MPI_Test(&all_here, &done, MPI_STATUS_IGNORE);
+    if (done) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;  // the request is left to MPI_Abort
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
 [[noreturn]] void mpi_abort(int code) {
   MPI_Abort(MPI_COMM_WORLD, code);
   std::_Exit(code);  // MPI_Abort does not return; the compiler cannot know
@@ -163,6 +176,6 @@ void mpi_deal_work(const std::vector<std::size_t>& order, const std::function<st
 // The module's one exported symbol (everything else stays hidden: mgscope_add_module, cmake/MgscopeModule.cmake).
 extern "C" __attribute__((visibility("default"))) const mgscope::MpiTeamModule* mgscope_mpi_team_module() {
   static const mgscope::MpiTeamModule table{mgscope::kMpiTeamModuleAbi, mgscope::mpi_join, mgscope::mpi_deal_work,
-                                            mgscope::mpi_abort};
+                                            mgscope::mpi_all_leave_within, mgscope::mpi_abort};
   return &table;
 }

@@ -439,8 +439,8 @@ std::size_t count_of(const std::string& text, const std::string& part) {
 
 // Every rank parses the same command line and reads the same settings files: a bad option, a
 // usage error or a missing settings file was printed once per rank (three times under -np 3).
-// Rank 0 says it; every rank exits non-zero. Rank 0 says it also when it starts a second after
-// the others: the first rank to exit ends the job, and rank 0 had been killed before it spoke.
+// Rank 0 says it; every rank exits non-zero, together. Rank 0 says it also when it starts a second
+// after the others: the first rank to exit ends the job, and rank 0 had been killed before it spoke.
 TEST(Mpi, AStartUpErrorIsPrintedOnceAndEveryRankFails) {
   SKIP_WITHOUT_MPI();
   const fs::path dir = test::scratch_dir("mpi_startup_error");
@@ -461,6 +461,8 @@ TEST(Mpi, AStartUpErrorIsPrintedOnceAndEveryRankFails) {
       EXPECT_EQ(count_of(r.output, message), 1u) << said << r.output;
       EXPECT_EQ(count_of(r.output, "ERROR: "), 1u) << said << r.output;  // not Open MPI's ORTE_ERROR_LOG
       EXPECT_EQ(r.output.find("rank 1"), std::string::npos) << said << r.output;
+      // Every rank left on the error: none had to end the job for the others.
+      EXPECT_EQ(r.output.find("MPI_ABORT"), std::string::npos) << said << r.output;
     }
   fs::remove_all(dir);
 }
