@@ -25,9 +25,10 @@ struct MpiTeamModule {
   // deal_work (work_team.hpp) among the ranks of the joined job.
   void (*deal_work)(const std::vector<std::size_t>& order, const std::function<std::string(std::size_t)>& work,
                     const std::function<void(std::size_t, std::string)>& on_result) = nullptr;
-  // For a rank leaving on an error: waits up to `seconds` for every rank to call it too (a
-  // non-blocking barrier), true when they all did. Then the ranks' MPI_Finalize at exit meet.
-  bool (*all_leave_within)(double seconds) = nullptr;
+  // For a rank leaving on an error: waits up to `seconds` for every rank to leave too (a
+  // collective that every rank enters at exit, or here), then returns 1 when rank 0 left on an
+  // error, 0 when it ended without; -1 when the time ran out.
+  int (*leave_on_error)(double seconds) = nullptr;
   // Ends the whole job with `code` (MPI_Abort): for a rank that leaves on an error alone, whose
   // MPI_Finalize at exit would wait for ranks that are waiting for it.
   [[noreturn]] void (*abort)(int code) = nullptr;

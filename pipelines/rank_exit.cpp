@@ -38,16 +38,19 @@ std::string naming_rank(const std::string& text, int rank) {
 int exit_code_once_rank_0_said_it(int code, const std::string& unsaid, int rank) {
   if (code == 0 || !launched_with_other_ranks()) return code;
   const JobLeaving leaving = leave_on_error(kRank0SaysItWithin_s);
-  if (leaving == JobLeaving::kAllLeaving) return code;  // rank 0 among them: it said the error
-  if (rank != 0) {
-    if (leaving == JobLeaving::kNotJoined)  // rank 0's exit ends the job, this rank with it
-      std::this_thread::sleep_for(std::chrono::duration<double>(kRank0SaysItWithin_s));
-    // Still running: rank 0 has not failed with this error. Said, the rank waits as for an error
-    // of its own, so that the other ranks that met it say it too before the job ends.
-    const std::string said = naming_rank(unsaid, rank);
-    std::fwrite(said.data(), 1, said.size(), stderr);  // one write: the ranks share the terminal
-    std::this_thread::sleep_for(std::chrono::duration<double>(kRanksSayTheirsWithin_s));
+  if (rank == 0 || leaving == JobLeaving::kAllLeftRank0Failed) {  // rank 0 said it
+    if (leaving == JobLeaving::kOthersWorking) end_the_job_if_joined(code);
+    return code;
   }
+  // Rank 0's exit ends the job, and this rank with it.
+  if (leaving == JobLeaving::kNotJoined)
+    std::this_thread::sleep_for(std::chrono::duration<double>(kRank0SaysItWithin_s));
+  // Still here: rank 0 has not failed with this error.
+  const std::string said = naming_rank(unsaid, rank);
+  std::fwrite(said.data(), 1, said.size(), stderr);  // one write: the ranks share the terminal
+  if (leaving == JobLeaving::kAllLeftRank0Succeeded) return code;
+  // The other ranks that met it say it too before the job ends.
+  std::this_thread::sleep_for(std::chrono::duration<double>(kRanksSayTheirsWithin_s));
   end_the_job_if_joined(code);
   return code;
 }

@@ -128,7 +128,10 @@ bool launched_with_other_ranks() {
 JobLeaving leave_on_error(double seconds) {
   const MpiTeamModule* mpi = joined_job.load();
   if (mpi == nullptr) return JobLeaving::kNotJoined;
-  return mpi->all_leave_within(seconds) ? JobLeaving::kAllLeaving : JobLeaving::kOthersWorking;
+  const int rank0_failed = mpi->leave_on_error(seconds);
+  return rank0_failed < 0    ? JobLeaving::kOthersWorking
+         : rank0_failed == 1 ? JobLeaving::kAllLeftRank0Failed
+                             : JobLeaving::kAllLeftRank0Succeeded;
 }
 
 void end_the_job_if_joined(int code) {

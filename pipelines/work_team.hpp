@@ -42,13 +42,15 @@ bool launched_with_other_ranks();
 
 // How a rank leaving on an error may leave an MPI job (leave_on_error).
 enum class JobLeaving {
-  kNotJoined,      // this process has not joined an MPI job of several ranks: it simply exits
-  kAllLeaving,     // every rank of the joined job is leaving on an error: they exit together
-  kOthersWorking,  // some rank of the joined job did not leave within the time: end_the_job_if_joined
+  kNotJoined,              // this process has not joined an MPI job of several ranks: it simply exits
+  kAllLeftRank0Failed,     // every rank of the joined job left, rank 0 on an error: they exit together
+  kAllLeftRank0Succeeded,  // every rank left, rank 0 without an error
+  kOthersWorking,          // some rank did not leave within the time: end_the_job_if_joined
 };
 
-// For a rank leaving on an error: whether every rank of the joined MPI job leaves too, waiting up to
-// `seconds` for them; kNotJoined at once when this process has not joined one.
+// For a rank leaving on an error: whether every rank of the joined MPI job leaves too (on an error
+// or at its exit), waiting up to `seconds` for them, and how rank 0 left; kNotJoined at once when
+// this process has not joined one.
 JobLeaving leave_on_error(double seconds);
 
 // When this process has joined an MPI job of several ranks, ends the whole job with `code` and

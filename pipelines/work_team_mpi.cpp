@@ -44,8 +44,40 @@ struct MpiSession {
     MPI_Comm_size(local, &team.local_size);
     MPI_Comm_free(&local);
   }
-  // At exit, after main() returned on this rank (the module is never unloaded).
-  ~MpiSession() { MPI_Finalize(); }
+  bool left = false;  // this rank met the others in the barrier of leaving (leave_barrier)
+
+  // The barrier of leaving: every rank enters it once, at exit or on an error, and learns whether
+  // rank 0 entered on an error. Waits for ever when `seconds` < 0, else up to `seconds`. Returns
+  // 1 (rank 0 failed) or 0 once every rank entered, -1 when the time ran out. Non-blocking on
+  // both paths: a blocking collective does not match a non-blocking one.
+  int leave_barrier(bool failed, double seconds) {
+    int mine = failed && team.rank == 0 ? 1 : 0, rank0_failed = 0;
+    MPI_Request all_here;
+    MPI_Iallreduce(&mine, &rank0_failed, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD, &all_here);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+    for (;;) {
+      int done = 0;
+      if (seconds < 0)
+        MPI_Wait(&all_here, MPI_STATUS_IGNORE), done = 1;
+      else
+        MPI_Test(&all_here, &done, MPI_STATUS_IGNORE);
+      if (done) {
+        left = true;
+        return rank0_failed;
+      }
+      if (std::chrono::steady_clock::now() >= deadline) return -1;  // the request is left to MPI_Abort
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
+
+  // At exit, after main() returned on this rank (the module is never unloaded): first the barrier
+  // of leaving, which a rank leaving on an error enters too (mpi_leave_on_error), so that a rank
+  // failing after the others ended well (rank 0 writing the combined outputs) leaves with them
+  // rather than end the job.
+  ~MpiSession() {
+    if (!left) leave_barrier(false, -1);
+    MPI_Finalize();
+  }
 };
 
 MpiSession& session() {
@@ -151,18 +183,7 @@ void mpi_deal_work(const std::vector<std::size_t>& order, const std::function<st
   }
 }
 
-bool mpi_all_leave_within(double seconds) {
-  MPI_Request all_here;
-  MPI_Ibarrier(MPI_COMM_WORLD, &all_here);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-  for (;;) {
-    int done = 0;
-    MPI_Test(&all_here, &done, MPI_STATUS_IGNORE);
-    if (done) return true;
-    if (std::chrono::steady_clock::now() >= deadline) return false;  // the request is left to MPI_Abort
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-}
+int mpi_leave_on_error(double seconds) { return session().leave_barrier(true, seconds); }
 
 [[noreturn]] void mpi_abort(int code) {
   MPI_Abort(MPI_COMM_WORLD, code);
@@ -176,6 +197,6 @@ bool mpi_all_leave_within(double seconds) {
 // The module's one exported symbol (everything else stays hidden: mgscope_add_module, cmake/MgscopeModule.cmake).
 extern "C" __attribute__((visibility("default"))) const mgscope::MpiTeamModule* mgscope_mpi_team_module() {
   static const mgscope::MpiTeamModule table{mgscope::kMpiTeamModuleAbi, mgscope::mpi_join, mgscope::mpi_deal_work,
-                                            mgscope::mpi_all_leave_within, mgscope::mpi_abort};
+                                            mgscope::mpi_leave_on_error, mgscope::mpi_abort};
   return &table;
 }
