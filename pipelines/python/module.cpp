@@ -81,12 +81,43 @@ def _signature(f):
         return _inspect.Signature([P("args", P.VAR_POSITIONAL), P("kwargs", P.VAR_KEYWORD)])
 
 
+# The command line's options whose keyword is not their name with "_" for "-", nor that name and a
+# unit ("--box" is box_nm): named by the notes of _add_keyword_note.
+_KEYWORD_OF_OPTION = {"--pixel-size": "pixel_nm", "--spectrum-tau-min-s": "tau_min_s",
+                      "--spectrum-tau-max-s": "tau_max_s", "--spectrum-points-per-decade": "points_per_decade"}
+
+
+def _add_keyword_note(error, keywords):
+    """A ValueError keeps the command line's message (the file, the place, the rule), whose advice
+    names options ("give --pixel-size"): a note under it names this function's keywords for them
+    ("In Python: --pixel-size is pixel_nm="), where the two spellings differ and the message does
+    not name the keyword already ("--rate (CurveOptions.rate_K_per_min)")."""
+    import re
+    said = []
+    for option in dict.fromkeys(re.findall(r"--[a-z][a-z0-9-]*[a-z0-9]", str(error))):
+        base = option[2:].replace("-", "_")
+        keyword = _KEYWORD_OF_OPTION.get(option)
+        if keyword is None:
+            keyword = next((k for k in keywords if k.startswith(base + "_")), None)
+        if keyword in keywords and keyword != base and not re.search(r"\b" + keyword + r"\b", str(error)):
+            said.append(f"{option} is {keyword}=")
+    if said and hasattr(error, "add_note"):  # Python 3.11
+        error.add_note("In Python: " + ", ".join(said))
+
+
 def _by_reference(f):
+    signature = _signature(f)
+    keywords = list(signature.parameters)
+
     @_functools.wraps(f)
     def call(*args, **kwargs):
-        return f(*args, **kwargs)
+        try:
+            return f(*args, **kwargs)
+        except ValueError as error:
+            _add_keyword_note(error, keywords)
+            raise
     del call.__wrapped__  # inspect would follow it to the builtin
-    call.__signature__ = _signature(f)
+    call.__signature__ = signature
     call.__module__ = __name__
     call.__qualname__ = f.__name__  # pybind11 says "PyCapsule.<name>"
     return call

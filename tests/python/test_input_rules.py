@@ -80,6 +80,30 @@ def test_mass_and_tolerance_keywords_follow_the_command_rules():
     assert mgscope.entropy_change(MH, mass_mg=0)["unit"] == "mJ/K"  # 0: moment only, as --mass 0
 
 
+def test_advice_naming_an_option_gets_a_note_naming_the_keyword():
+    """The command's message names options ("give --pixel-size"); a notebook user passes keywords.
+    A note under the message names them where they are spelled otherwise, the message unchanged."""
+    uncalibrated = shared("hrtem/test-1.dm4")
+    for call in (mgscope.hrtem, mgscope.hrtem_series):
+        with pytest.raises(mgscope.InputError) as caught:
+            call(uncalibrated)
+        assert "; give --pixel-size (e.g. --pixel-size 0.0199nm)" in str(caught.value)
+        assert caught.value.__notes__ == ["In Python: --pixel-size is pixel_nm="]
+    units = [{"h_nm": 10.0, "tau_s": 4.0}]
+    with pytest.raises(ValueError, match="^--spectrum-tau-min-s and --spectrum-tau-max-s") as caught:
+        mgscope.relaxation_spectrum(units, contact_area_nm2=1e7, hold_load_mN=50, hold_start_depth_nm=800,
+                                    tau_min_s=10.0, tau_max_s=1.0)
+    assert caught.value.__notes__ == [
+        "In Python: --spectrum-tau-min-s is tau_min_s=, --spectrum-tau-max-s is tau_max_s="]
+    # No note where the message names the keyword, or the option is the keyword's spelling.
+    with pytest.raises(ValueError, match=r"^--rate \(CurveOptions.rate_K_per_min\)") as caught:
+        mgscope.dsc_transitions(DSC_CSV, rate_K_per_min=-5.0)
+    assert not hasattr(caught.value, "__notes__")
+    with pytest.raises(ValueError, match="^--contact-area-nm2") as caught:
+        mgscope.creep(CREEP, contact_area_nm2=-1.0)
+    assert not hasattr(caught.value, "__notes__")
+
+
 def test_mce_merit_refuses_unsorted_empty_and_nan():
     e = mgscope.entropy_change(MH)
     T, S = e["temperature_mid_K"], e["minus_dSm"][:, -1]
