@@ -29,9 +29,9 @@ struct MpiTeamModule {
   // collective that every rank enters at exit, or here), then returns 1 when rank 0 left on an
   // error, 0 when it ended without; -1 when the time ran out.
   int (*leave_on_error)(double seconds) = nullptr;
-  // Ends the whole job with `code` (MPI_Abort): for a rank that leaves on an error alone, whose
-  // MPI_Finalize at exit would wait for ranks that are waiting for it.
-  [[noreturn]] void (*abort)(int code) = nullptr;
+  // Ends the whole job with `code` (MPI_Abort) and never returns: for a rank that leaves on an
+  // error alone, whose MPI_Finalize at exit would wait for ranks that are waiting for it.
+  void (*abort)(int code) = nullptr;
 };
 
 // The name of the module's entry point, a `const MpiTeamModule* ()` function.

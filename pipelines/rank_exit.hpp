@@ -8,12 +8,13 @@
 namespace mgscope {
 
 // An error every rank finds alike is said by rank 0 alone. The other ranks keep what they would
-// have printed (`unsaid`) and wait up to 5 s for rank 0 to leave too: for its exit, which ends the
-// job, or, in an MPI job they have joined, for every rank to leave on an error, when they exit
-// together. A rank still waiting after that met an error rank 0 did not (a settings file missing
-// on this rank's node only): it says it, naming itself, and 2 s later (for the others to say
-// theirs) ends the job (MPI_Abort when joined: end_the_job_if_joined). Rank 0 returns `code` at once unless joined,
-// when it waits for the others likewise. Outside an MPI job of several processes, returns `code` at once.
+// have printed (`unsaid`) and wait up to 5 s for rank 0: for its exit, which ends the job, or, in
+// an MPI job they joined, for every rank to leave (leave_on_error), which tells whether rank 0
+// failed. A rank that finds rank 0 did not fail, or is still waiting after 5 s, met an error rank
+// 0 did not (a settings file missing on its node only): it says it, naming itself, and 2 s later
+// (for the others to say theirs) ends the job (end_the_job_if_joined, else by exiting). Rank 0
+// returns `code` at once unless joined, when it waits likewise for the others to leave.
+// Outside an MPI job of several processes, returns `code` at once.
 int exit_code_once_rank_0_said_it(int code, const std::string& unsaid, int rank);
 
 // A rank's own error, already printed: waits up to 2 s before ending the job, so that the other

@@ -44,30 +44,32 @@ struct MpiSession {
     MPI_Comm_size(local, &team.local_size);
     MPI_Comm_free(&local);
   }
-  bool left = false;  // this rank met the others in the barrier of leaving (leave_barrier)
+  // The barrier of leaving (leave_barrier), kept here: a request left pending when the time ran
+  // out still owns its buffers until MPI_Abort ends the process.
+  bool left = false;  // this rank met the others there
+  int leaving_on_error = 0, rank0_left_on_error = 0;
+  MPI_Request leaving = MPI_REQUEST_NULL;
 
   // The barrier of leaving: every rank enters it once, at exit or on an error, and learns whether
   // rank 0 entered on an error. Waits for ever when `seconds` < 0, else up to `seconds`. Returns
   // 1 (rank 0 failed) or 0 once every rank entered, -1 when the time ran out. Non-blocking on
   // both paths: a blocking collective does not match a non-blocking one.
   int leave_barrier(bool failed, double seconds) {
-    int mine = failed && team.rank == 0 ? 1 : 0, rank0_failed = 0;
-    MPI_Request all_here;
-    MPI_Iallreduce(&mine, &rank0_failed, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD, &all_here);
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-    for (;;) {
-      int done = 0;
-      if (seconds < 0)
-        MPI_Wait(&all_here, MPI_STATUS_IGNORE), done = 1;
-      else
-        MPI_Test(&all_here, &done, MPI_STATUS_IGNORE);
-      if (done) {
-        left = true;
-        return rank0_failed;
+    leaving_on_error = failed && team.rank == 0 ? 1 : 0;
+    MPI_Iallreduce(&leaving_on_error, &rank0_left_on_error, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD, &leaving);
+    if (seconds < 0) {
+      MPI_Wait(&leaving, MPI_STATUS_IGNORE);
+    } else {
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+      for (int done = 0; !done;) {
+        MPI_Test(&leaving, &done, MPI_STATUS_IGNORE);
+        if (done) break;
+        if (std::chrono::steady_clock::now() >= deadline) return -1;
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
       }
-      if (std::chrono::steady_clock::now() >= deadline) return -1;  // the request is left to MPI_Abort
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
+    left = true;
+    return rank0_left_on_error;
   }
 
   // At exit, after main() returned on this rank (the module is never unloaded): first the barrier
