@@ -28,13 +28,13 @@ struct Calibration {
   double origin_x_nm = 0.0;    // calibrated coordinate of pixel (0, 0)
   double origin_y_nm = 0.0;
   std::string source;          // e.g. "ImageJ ImageDescription unit=nm + XResolution"
-  std::string set_aside;       // uncalibrated because the file's calibration was implausible: why
+  std::string set_aside;       // uncalibrated, and why: an implausible calibration set aside, or a format without one
 };
 
 // What a reader learned about a file besides the pixels.
 struct ImageInfo {
   std::string path;
-  std::string format;          // "TIFF", "DM3", "DM4", "SER", "MRC", "EMD-Berkeley", "EMD-Velox"
+  std::string format;          // "TIFF", "DM3", "DM4", "SER", "MRC", "EMD-Berkeley", "EMD-Velox", "PNG"
   int width = 0;               // pixels along x
   int height = 0;              // pixels along y
   int frames = 1;              // images in the file (pages, stack slices, series elements)

@@ -23,7 +23,9 @@ void add_hrtem_command(CLI::App& app, CommandContext& ctx) {
       "ranks, with the same outputs (docs/cluster.md). Lengths take a unit: nm "
       "(default), A, pm, um.");
   add_config_option(*cmd);
-  cmd->add_option("images", cli->images, "Image files (TIFF, DM3/DM4, TIA SER, MRC, EMD)")->required();
+  cmd->add_option("images", cli->images,
+                  "Image files (TIFF, DM3/DM4, TIA SER, MRC, EMD; PNG and JPEG exports with --pixel-size)")
+      ->required();
   cmd->add_option("-o,--out", cli->out_dir, "Output folder")->required();
   cmd->add_option("--pixel-size", cli->pixel_size,
                   "Pixel size overriding the file's calibration, e.g. 0.0199nm [default: from the file]");

@@ -24,7 +24,7 @@ void add_info_command(CLI::App& app, CommandContext& ctx) {
   auto* cmd = app.add_subcommand(
       kInfoCommand, "Describe image files: format, shape, pixel type, calibration per axis (nm) and its source, "
               "metadata, warnings");
-  cmd->add_option("files", opt->files, "Image files (TIFF, DM3/DM4, SER, MRC, EMD)")->required();
+  cmd->add_option("files", opt->files, "Image files (TIFF, DM3/DM4, SER, MRC, EMD, PNG, JPEG)")->required();
   cmd->add_flag("--json", opt->json, "Print one JSON array of objects to stdout instead of text (default: text)");
   cmd->add_option("--frame", opt->frame, "Frame (page, slice, series element) to read, counted from 0 (default 0)")
       ->check(kNonNegativeNumber);

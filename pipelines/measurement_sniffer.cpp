@@ -60,7 +60,14 @@ SniffedFile sniff_measurement_file(const std::string& path) {
     const std::string head = read_file_head(path);
     if (head.empty()) return {{}, "", "empty file"};
     const auto* bytes = reinterpret_cast<const unsigned char*>(head.data());
-    if (detect_format(bytes, head.size()) != FileFormat::unknown) {
+    if (const FileFormat image = detect_format(bytes, head.size()); image != FileFormat::unknown) {
+      // A PNG or JPEG in a sample's folder is far more often a figure (ours, or a plot, a photo)
+      // than a micrograph, and carries no calibration: given by hand (`mgscope hrtem x.png
+      // --pixel-size ...`).
+      if (image == FileFormat::png || image == FileFormat::jpeg)
+        return {{},
+                "",
+                std::string("a ") + file_format_name(image) + " picture (not taken as a micrograph: give it by hand)"};
       if (contains(name, "label") || contains(name, "mask"))
         return {{}, "", "an image that looks like a label/mask (not an HRTEM micrograph)"};
       return {{"hrtem"}, "files", "image"};

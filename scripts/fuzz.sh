@@ -14,7 +14,7 @@ shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   targets=(fuzz_qd fuzz_indent fuzz_dsc fuzz_power_law_table fuzz_toml fuzz_tiff fuzz_dm fuzz_ser fuzz_mrc fuzz_emd
-           fuzz_ome_xml fuzz_deflate fuzz_spot_calibration)
+           fuzz_ome_xml fuzz_deflate fuzz_spot_calibration fuzz_picture)
 fi
 command -v clang++ >/dev/null || { echo "fuzz.sh: clang++ not found (Debian: apt-get install clang)"; exit 2; }
 
@@ -148,6 +148,33 @@ doc = {"format": "mgscope spot calibration", "version": 1, "program": {"version"
        "null_spectrum": [0.0] + [1.0 / (1 + k) for k in range(1, 40)]}
 open(f"{sys.argv[1]}/calibration.json", "w").write(json.dumps(doc, indent=1))
 PY
+
+# PNG (gray 8 and 16-bit, RGB, palette, Adam7) and a baseline JPEG, each after the byte that picks its
+# reader (fuzz_picture.cpp: even PNG, odd JPEG).
+mkdir -p "$seeds/fuzz_picture"
+"$(command -v /usr/bin/python3 || command -v python3)" - "$seeds/fuzz_picture" <<'PY'
+import struct, sys, zlib
+out = sys.argv[1]
+def chunk(kind, body):
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+def png(name, w, h, depth, colour, row, interlace=0, extra=b""):
+    raw = b"".join(b"\x00" + row(y) for y in range(h))
+    data = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, depth, colour, 0, 0, interlace))
+            + extra + chunk(b"tEXt", b"Software\x00seed") + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+    open(f"{out}/{name}", "wb").write(b"\x00" + data)
+png("gray8.png", 24, 16, 8, 0, lambda y: bytes((x * 7 + y) % 256 for x in range(24)))
+png("gray16.png", 24, 16, 16, 0, lambda y: b"".join(struct.pack(">H", x * 900 + y) for x in range(24)))
+png("rgb.png", 24, 16, 8, 2, lambda y: bytes(v for x in range(24) for v in (x, x, x + (y == 3))))
+png("palette.png", 24, 16, 8, 3, lambda y: bytes((x + y) % 4 for x in range(24)),
+    extra=chunk(b"PLTE", bytes([0, 0, 0, 80, 80, 80, 160, 160, 160, 255, 255, 255])))
+# An Adam7 picture's passes are stored one after another; a stream that ends early is what the
+# fuzzer needs, so the rows of the non-interlaced layout serve as its (short) data.
+png("adam7.png", 24, 16, 8, 0, lambda y: bytes(24), interlace=1)
+PY
+if command -v cjpeg >/dev/null; then
+  printf 'P5 24 16 255\n%s' "$(head -c 384 /dev/zero | tr '\0' 'x')" | cjpeg -quality 75 > "$seeds/fuzz_picture/q75.jpg.tmp" &&
+    { printf '\001'; cat "$seeds/fuzz_picture/q75.jpg.tmp"; } > "$seeds/fuzz_picture/q75.jpg" && rm "$seeds/fuzz_picture/q75.jpg.tmp"
+fi
 
 # OME-XML as Fiji/Bio-Formats and tifffile write it: a T stack with Plane DeltaT, a Z x T stack with
 # TiffData, and a multi-file dataset (the first byte: the pages the file holds).

@@ -21,11 +21,12 @@ constexpr int kMaxFolderDepth = 4;
 
 // A folder's image files (subfolders to kMaxFolderDepth; names starting with '.' left out, with
 // what they hold), in natural order of their paths below the folder. A file whose first bytes no
-// reader takes (an .emi beside its .ser, a text note, a thumbnail) is not a frame; an empty or
-// unreadable one neither.
+// reader takes (an .emi beside its .ser, a text note) is not a frame; an empty or unreadable one
+// neither. PNG and JPEG pictures are frames only in a folder without any microscope file (an
+// exported sequence): beside microscope files they are thumbnails and previews.
 std::vector<std::string> image_files_in(const std::string& folder, bool& any_emd) {
   namespace fs = std::filesystem;
-  std::vector<std::string> files;
+  std::vector<std::string> files, pictures;
   std::error_code ec;
   fs::recursive_directory_iterator it(folder, fs::directory_options::skip_permission_denied, ec);
   if (ec) fail_input(folder, "cannot list the folder: " + ec.message());
@@ -46,8 +47,9 @@ std::vector<std::string> image_files_in(const std::string& folder, bool& any_emd
     }
     if (f == FileFormat::unknown) continue;
     any_emd = any_emd || f == FileFormat::hdf5;
-    files.push_back(p.string());
+    (f == FileFormat::png || f == FileFormat::jpeg ? pictures : files).push_back(p.string());
   }
+  if (files.empty()) files = std::move(pictures);
   std::sort(files.begin(), files.end(), natural_less);
   return files;
 }
@@ -86,7 +88,8 @@ ImageFrames::ImageFrames(std::string path) : path_(std::move(path)) {
   if (std::filesystem::is_directory(path_, ec)) {
     files_ = image_files_in(path_, reads_in_child_);
     if (files_.empty())
-      fail_input(path_, "the folder holds no image file (TIFF, DM3/DM4, TIA SER, MRC or EMD) to read as frames");
+      fail_input(path_,
+                 "the folder holds no image file (TIFF, DM3/DM4, TIA SER, MRC, EMD, PNG or JPEG) to read as frames");
     frames_ = static_cast<int>(std::min<std::size_t>(files_.size(), std::size_t(1) << 30));
   } else if (const FileFormat f = detect_format(path_); f == FileFormat::tiff) {
     tiff_ = std::make_unique<TiffPages>(path_);

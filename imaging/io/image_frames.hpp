@@ -4,7 +4,8 @@
 // (IsolatedReader: a fork, loading libhdf5 and opening the file cost ~70 ms a frame); MRC, SER and DM
 // are read on demand anyway, so they go through read_image frame by frame. A folder is a series of one frame per file
 // (an acquisition written frame by frame, or an image sequence saved from ImageJ): its image files, found in its
-// subfolders too, in natural order of their paths (frame_2 before frame_10).
+// subfolders too, in natural order of their paths (frame_2 before frame_10). PNG and JPEG pictures count
+// only in a folder without microscope files (beside them they are thumbnails).
 #pragma once
 #include <memory>
 #include <string>

@@ -16,7 +16,9 @@
 #include "fitting/base/input_file.hpp"
 #include "imaging/io/dm_reader.hpp"
 #include "imaging/io/emd_reader.hpp"
+#include "imaging/io/jpeg_reader.hpp"
 #include "imaging/io/mrc_reader.hpp"
+#include "imaging/io/png_reader.hpp"
 #include "imaging/io/ser_reader.hpp"
 #include "imaging/io/tiff_reader.hpp"
 
@@ -30,6 +32,10 @@ const char* file_format_name(FileFormat f) {
     case FileFormat::ser: return "SER";
     case FileFormat::mrc: return "MRC";
     case FileFormat::hdf5: return "HDF5";
+    case FileFormat::png:
+      return "PNG";
+    case FileFormat::jpeg:
+      return "JPEG";
     case FileFormat::unknown: break;
   }
   return "unknown";
@@ -43,6 +49,8 @@ FileFormat detect_format(const unsigned char* head, std::size_t n) {
   if (looks_like_ser(head, n)) return FileFormat::ser;
   if (looks_like_dm3(head, n)) return FileFormat::dm3;
   if (looks_like_dm4(head, n)) return FileFormat::dm4;
+  if (looks_like_png(head, n)) return FileFormat::png;
+  if (looks_like_jpeg(head, n)) return FileFormat::jpeg;
   if (looks_like_mrc(head, n)) return FileFormat::mrc;
   return FileFormat::unknown;
 }
@@ -87,10 +95,14 @@ LoadedImage read_by_format(const std::string& path, const ReadOptions& options) 
     case FileFormat::ser: return read_ser(path, options);
     case FileFormat::mrc: return read_mrc(path, options);
     case FileFormat::hdf5: return read_emd(path, options);
+    case FileFormat::png:
+      return read_png(path, options);
+    case FileFormat::jpeg:
+      return read_jpeg(path, options);
     case FileFormat::unknown: break;
   }
   if (is_tia_emi_name(path)) fail_input(path, tia_emi_advice(path));
-  fail_input(path, "not a supported image format (TIFF, DM3/DM4, TIA SER, MRC or EMD expected)");
+  fail_input(path, "not a supported image format (TIFF, DM3/DM4, TIA SER, MRC, EMD, PNG or JPEG expected)");
 }
 
 }  // namespace

@@ -7,7 +7,7 @@
 
 namespace mgscope {
 
-enum class FileFormat { unknown, tiff, dm3, dm4, ser, mrc, hdf5 };
+enum class FileFormat { unknown, tiff, dm3, dm4, ser, mrc, hdf5, png, jpeg };
 
 const char* file_format_name(FileFormat f);
 

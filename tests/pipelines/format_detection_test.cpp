@@ -316,8 +316,9 @@ TEST(FormatDetection, AFileInTheWrongCommandNamesTheOneThatReadsIt) {
   // And given to hrtem, whose batch is dealt over the work team (team_batch.hpp).
   const auto h = test::run_mgscope("hrtem '" + (dir / "scan.txt").string() + "' -o '" + (dir / "h").string() + "'");
   EXPECT_EQ(h.exit_code, 1) << h.output;
-  EXPECT_NE(h.output.find("scan.txt: not a supported image format (TIFF, DM3/DM4, TIA SER, MRC or EMD expected); it "
-                          "looks like NETZSCH"),
+  EXPECT_NE(h.output.find(
+                "scan.txt: not a supported image format (TIFF, DM3/DM4, TIA SER, MRC, EMD, PNG or JPEG expected); it "
+                "looks like NETZSCH"),
             std::string::npos)
       << h.output;
   EXPECT_NE(h.output.find(": `mgscope dsc` reads it\n"), std::string::npos) << h.output;

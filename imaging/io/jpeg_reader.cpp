@@ -1,0 +1,142 @@
+// JPEG through libjpeg. libjpeg ends on an error through error_exit, which must not return: it
+// longjmps back to the decoding, where nothing with a destructor was made after the setjmp.
+// libjpeg only warns on a file that ends early and fills the missing rows with gray: here that is
+// an error, as for every other truncated image.
+#include "imaging/io/jpeg_reader.hpp"
+
+// clang-format off
+#include <cstdio>  // jpeglib.h needs FILE and size_t declared first
+#include <jpeglib.h>
+#include <jerror.h>
+// clang-format on
+
+#include <algorithm>
+#include <csetjmp>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "fitting/base/error.hpp"
+#include "fitting/base/input_file.hpp"
+
+namespace mgscope {
+
+namespace {
+
+constexpr JDIMENSION kMaxSidePx = 65535;  // JPEG's own limit
+// Pixels a file may hold per byte: a JPEG of one flat gray spends about a bit on each 8 x 8 block,
+// so only a forged header claims more, and refusing it keeps a small file from allocating
+// gigabytes.
+constexpr double kMaxPixelsPerByte = 1024;
+
+// libjpeg's state for one file, and what its callbacks leave for the caller.
+struct JpegFile {
+  jpeg_decompress_struct jpeg{};
+  jpeg_error_mgr errors{};
+  std::jmp_buf jump{};
+  bool created = false;
+  std::FILE* file = nullptr;
+  char error[JMSG_LENGTH_MAX] = "";
+  std::vector<std::string> warnings;
+  std::string comment;  // the COM markers' text (read before jpeg_finish_decompress frees them)
+
+  ~JpegFile() {
+    if (created) jpeg_destroy_decompress(&jpeg);
+    if (file) std::fclose(file);
+  }
+};
+
+JpegFile& owner(j_common_ptr c) { return *static_cast<JpegFile*>(c->client_data); }
+
+void on_error(j_common_ptr c) {
+  (*c->err->format_message)(c, owner(c).error);
+  std::longjmp(owner(c).jump, 1);
+}
+
+// Warnings (level < 0) are kept, but a file that ends early is an error; trace messages are dropped.
+void on_message(j_common_ptr c, int level) {
+  if (level >= 0) return;
+  if (c->err->msg_code == JWRN_JPEG_EOF) on_error(c);
+  char text[JMSG_LENGTH_MAX];
+  (*c->err->format_message)(c, text);
+  try {
+    if (owner(c).warnings.size() < 8) owner(c).warnings.push_back(std::string("libjpeg: ") + text);
+  } catch (...) {  // nothing may leave a callback of C code
+  }
+}
+
+// Decodes the whole image as 8-bit gray into `out`, sized by the header (resize before the rows
+// are read: the vector belongs to the caller). False (JpegFile::error set) on a damaged file.
+bool decode(JpegFile& f, std::uint64_t file_bytes, RawImage& out, int& components) {
+  if (setjmp(f.jump)) return false;
+  jpeg_create_decompress(&f.jpeg);
+  f.created = true;
+  jpeg_stdio_src(&f.jpeg, f.file);
+  jpeg_save_markers(&f.jpeg, JPEG_COM, 0xffff);
+  jpeg_read_header(&f.jpeg, TRUE);
+  components = f.jpeg.num_components;
+  for (jpeg_saved_marker_ptr m = f.jpeg.marker_list; m != nullptr; m = m->next)
+    if (m->marker == JPEG_COM && m->data_length > 0)
+      f.comment.append(reinterpret_cast<const char*>(m->data), std::min<std::size_t>(m->data_length, 2000));
+  const double pixels = double(f.jpeg.image_width) * double(f.jpeg.image_height);
+  if (f.jpeg.image_width > kMaxSidePx || f.jpeg.image_height > kMaxSidePx ||
+      pixels > double(file_bytes) * kMaxPixelsPerByte) {
+    std::snprintf(f.error, sizeof f.error,
+                  "the header declares %u x %u px, more than a %llu-byte file can hold (1024 px a byte at most)",
+                  f.jpeg.image_width, f.jpeg.image_height, static_cast<unsigned long long>(file_bytes));
+    return false;
+  }
+  f.jpeg.out_color_space = JCS_GRAYSCALE;
+  jpeg_start_decompress(&f.jpeg);
+  out.width = int(f.jpeg.output_width);
+  out.height = int(f.jpeg.output_height);
+  out.type = PixelType::u8;
+  out.bytes.resize(std::size_t(out.width) * std::size_t(out.height));
+  while (f.jpeg.output_scanline < f.jpeg.output_height) {
+    JSAMPROW row = out.bytes.data() + std::size_t(f.jpeg.output_scanline) * std::size_t(out.width);
+    jpeg_read_scanlines(&f.jpeg, &row, 1);
+  }
+  jpeg_finish_decompress(&f.jpeg);
+  return true;
+}
+
+}  // namespace
+
+bool looks_like_jpeg(const unsigned char* head, std::size_t n) {
+  return n >= 3 && head[0] == 0xff && head[1] == 0xd8 && head[2] == 0xff;
+}
+
+LoadedImage read_jpeg(const std::string& path, const ReadOptions& options) {
+  const std::uint64_t file_bytes = require_regular_file(path);
+  if (options.frame != 0)
+    fail_input(path, "frame " + std::to_string(options.frame) + " requested but a JPEG holds one image");
+  JpegFile f;
+  f.file = std::fopen(path.c_str(), "rb");
+  if (!f.file) fail_open(path);
+  f.jpeg.err = jpeg_std_error(&f.errors);
+  f.errors.error_exit = on_error;
+  f.errors.emit_message = on_message;
+  f.jpeg.client_data = &f;
+  LoadedImage out;
+  int components = 0;
+  if (!decode(f, file_bytes, out.raw, components)) fail_input(path, std::string("JPEG: ") + f.error);
+
+  ImageInfo& info = out.info;
+  info.path = path;
+  info.format = "JPEG";
+  info.width = out.raw.width;
+  info.height = out.raw.height;
+  info.pixel_type = PixelType::u8;
+  info.metadata["JPEG.components"] = std::to_string(components);
+  if (!f.comment.empty()) info.metadata["JPEG.comment"] = f.comment;
+  info.calibration.set_aside = "a JPEG holds no length calibration";
+  info.warnings.push_back(
+      "a JPEG: lossy compression in 8 x 8 px blocks smooths weak fringes, so the ordered "
+      "fraction may read low (docs/readers.md); analyse the original file where there is one");
+  if (components > 1) info.warnings.push_back("a colour JPEG: read as its luma");
+  for (std::string& w : f.warnings) info.warnings.push_back(std::move(w));
+  return out;
+}
+
+}  // namespace mgscope
