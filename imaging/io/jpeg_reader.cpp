@@ -19,6 +19,7 @@
 
 #include "fitting/base/error.hpp"
 #include "fitting/base/input_file.hpp"
+#include "imaging/io/picture_gray.hpp"
 
 namespace mgscope {
 
@@ -29,6 +30,9 @@ constexpr JDIMENSION kMaxSidePx = 65535;  // JPEG's own limit
 // so only a forged header claims more, and refusing it keeps a small file from allocating
 // gigabytes.
 constexpr double kMaxPixelsPerByte = 1024;
+// Red, green and blue within this of each other are gray: a gray picture compressed as colour comes
+// back tinted by a level or two, and by more beside coloured strokes (chroma is sampled 2 x 2).
+constexpr int kGrayTolerance = 12;
 
 // libjpeg's state for one file, and what its callbacks leave for the caller.
 struct JpegFile {
@@ -40,6 +44,8 @@ struct JpegFile {
   char error[JMSG_LENGTH_MAX] = "";
   std::vector<std::string> warnings;
   std::string comment;  // the COM markers' text (read before jpeg_finish_decompress frees them)
+  std::vector<JSAMPLE> rgb_row;  // a colour JPEG's row before it becomes gray
+  std::uint64_t coloured = 0;    // pixels not gray (gray_of)
 
   ~JpegFile() {
     if (created) jpeg_destroy_decompress(&jpeg);
@@ -87,15 +93,21 @@ bool decode(JpegFile& f, std::uint64_t file_bytes, RawImage& out, int& component
                   f.jpeg.image_width, f.jpeg.image_height, static_cast<unsigned long long>(file_bytes));
     return false;
   }
-  f.jpeg.out_color_space = JCS_GRAYSCALE;
+  const bool colour = f.jpeg.num_components == 3;  // YCbCr (or RGB): read as RGB, then gray_of
+  f.jpeg.out_color_space = colour ? JCS_RGB : JCS_GRAYSCALE;
   jpeg_start_decompress(&f.jpeg);
   out.width = int(f.jpeg.output_width);
   out.height = int(f.jpeg.output_height);
   out.type = PixelType::u8;
   out.bytes.resize(std::size_t(out.width) * std::size_t(out.height));
+  if (colour) f.rgb_row.resize(3 * std::size_t(out.width));
   while (f.jpeg.output_scanline < f.jpeg.output_height) {
-    JSAMPROW row = out.bytes.data() + std::size_t(f.jpeg.output_scanline) * std::size_t(out.width);
+    JSAMPLE* gray = out.bytes.data() + std::size_t(f.jpeg.output_scanline) * std::size_t(out.width);
+    JSAMPROW row = colour ? f.rgb_row.data() : gray;
     jpeg_read_scanlines(&f.jpeg, &row, 1);
+    if (!colour) continue;
+    for (std::size_t x = 0; x < std::size_t(out.width); ++x)
+      gray[x] = gray_of(row[3 * x], row[3 * x + 1], row[3 * x + 2], kGrayTolerance, f.coloured);
   }
   jpeg_finish_decompress(&f.jpeg);
   return true;
@@ -134,7 +146,7 @@ LoadedImage read_jpeg(const std::string& path, const ReadOptions& options) {
   info.warnings.push_back(
       "a JPEG: lossy compression in 8 x 8 px blocks smooths weak fringes, so the ordered "
       "fraction may read low (docs/readers.md); analyse the original file where there is one");
-  if (components > 1) info.warnings.push_back("a colour JPEG: read as its luma");
+  check_colour(path, f.coloured, std::uint64_t(out.raw.width) * std::uint64_t(out.raw.height), info.warnings);
   for (std::string& w : f.warnings) info.warnings.push_back(std::move(w));
   return out;
 }

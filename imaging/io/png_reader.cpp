@@ -14,6 +14,7 @@
 
 #include "fitting/base/error.hpp"
 #include "fitting/base/input_file.hpp"
+#include "imaging/io/picture_gray.hpp"
 
 namespace mgscope {
 
@@ -25,8 +26,6 @@ constexpr png_uint_32 kMaxAncillaryChunks = 1000;
 // The image data may decode to at most this many times the file's size: deflate cannot pass about
 // 1032:1, so only a forged header claims more (as for TIFF, tiff_reader.cpp).
 constexpr double kMaxCompressionRatio = 4096;
-// Colour in at most this share of the pixels is taken for annotations drawn over a gray image.
-constexpr double kMaxColourShare = 0.01;
 
 // libpng's state for one file, and what its callbacks leave for the caller.
 struct PngFile {
@@ -102,8 +101,7 @@ struct GrayCounts {
   std::uint64_t coloured = 0, translucent = 0;
 };
 
-// One row of `channels` samples a pixel to gray: the first sample where red, green and blue are
-// equal (or the row is gray), else their mean, rounded.
+// One row of `channels` samples a pixel to gray (gray_of for colour).
 template <class T>
 void row_to_gray(const png_byte* in, int channels, png_uint_32 width, T* out, GrayCounts& counts) {
   const T* p = reinterpret_cast<const T*>(in);  // libpng's rows are aligned for their samples
@@ -111,12 +109,7 @@ void row_to_gray(const png_byte* in, int channels, png_uint_32 width, T* out, Gr
   const bool colour = channels >= 3, alpha = channels == 2 || channels == 4;
   for (png_uint_32 x = 0; x < width; ++x, p += channels) {
     if (alpha && p[channels - 1] != opaque) ++counts.translucent;
-    if (!colour || (p[0] == p[1] && p[1] == p[2])) {
-      out[x] = p[0];
-      continue;
-    }
-    ++counts.coloured;
-    out[x] = T((std::uint32_t(p[0]) + p[1] + p[2] + 1) / 3);
+    out[x] = colour ? gray_of(p[0], p[1], p[2], 0, counts.coloured) : p[0];
   }
 }
 
@@ -203,18 +196,10 @@ LoadedImage read_png(const std::string& path, const ReadOptions& options) {
   info.pixel_type = out.raw.type;
   read_text(f, info);
   info.metadata["PNG.channels"] = std::to_string(s.channels);
-  const double pixels = double(s.width) * double(s.height);
-  if (double(counts.coloured) > kMaxColourShare * pixels)
-    fail_input(path, "a colour picture: " + std::to_string(counts.coloured) + " of its " +
-                         std::to_string(std::uint64_t(pixels)) +
-                         " pixels have unequal red, green and blue (false colour, or a figure), so its "
-                         "intensities are not the micrograph's; export the image in grayscale");
-  auto pixels_are = [](std::uint64_t n) { return std::to_string(n) + (n == 1 ? " pixel is" : " pixels are"); };
-  if (counts.coloured > 0)
-    info.warnings.push_back(pixels_are(counts.coloured) +
-                            " in colour (an annotation drawn over the image?): read as the mean of red, green and "
-                            "blue");
-  if (counts.translucent > 0) info.warnings.push_back(pixels_are(counts.translucent) + " not opaque: alpha is ignored");
+  check_colour(path, counts.coloured, std::uint64_t(s.width) * s.height, info.warnings);
+  if (counts.translucent > 0)
+    info.warnings.push_back(std::to_string(counts.translucent) +
+                            (counts.translucent == 1 ? " pixel is" : " pixels are") + " not opaque: alpha is ignored");
   info.calibration.set_aside = "a PNG holds no length calibration";
   for (std::string& w : f.warnings) info.warnings.push_back(std::move(w));
   return out;

@@ -12,10 +12,10 @@ namespace mgscope {
 bool looks_like_png(const unsigned char* head, std::size_t n);
 
 // The one image of a PNG as 8- or 16-bit gray pixels, as stored: gray as it is (1, 2 and 4-bit gray
-// scaled to 8 bits by libpng), RGB and palette pictures whose red, green and blue are equal as that
-// gray. A picture with colour in at most 1 % of its pixels (an annotation drawn in colour) is read
-// with those pixels as the mean of red, green and blue, and a warning; more colour is refused (a
-// false-colour rendering, whose intensity is not the image's). Alpha is ignored (a warning when a
+// scaled to 8 bits by libpng), RGB and palette pictures by picture_gray.hpp's rule: pixels whose red,
+// green and blue are equal are that gray; others are an annotation drawn in colour, read as white
+// (the specimen mask then leaves them out), with a warning; more than 1 % of them is a false-colour
+// rendering, whose intensities are not the image's, refused. Alpha is ignored (a warning when a
 // pixel is not opaque). A PNG holds no length calibration: its pHYs chunk is print resolution, and
 // even its finest unit (pixels per metre, in 32 bits) cannot give HRTEM pixels. Text chunks become
 // metadata "PNG.<keyword>". Throws InputError naming the file for a damaged or truncated PNG, a

@@ -1,0 +1,25 @@
+// The colour rule of PNG and JPEG pictures (picture_gray.hpp).
+#include "imaging/io/picture_gray.hpp"
+
+#include "fitting/base/error.hpp"
+
+namespace mgscope {
+
+namespace {
+// Colour in at most this share of the pixels is taken for annotations drawn over a gray image.
+constexpr double kMaxColourShare = 0.01;
+}  // namespace
+
+void check_colour(const std::string& path, std::uint64_t coloured, std::uint64_t pixels,
+                  std::vector<std::string>& warnings) {
+  if (coloured == 0) return;
+  if (double(coloured) > kMaxColourShare * double(pixels))
+    fail_input(path, "a colour picture: " + std::to_string(coloured) + " of its " + std::to_string(pixels) +
+                         " pixels are not gray (false colour, or a figure), so its intensities are not the "
+                         "micrograph's; export the image in grayscale");
+  warnings.push_back(std::to_string(coloured) + (coloured == 1 ? " pixel is" : " pixels are") +
+                     " in colour (an annotation drawn over the image): read as saturated white, so that the "
+                     "specimen mask leaves them out as a burned-in annotation");
+}
+
+}  // namespace mgscope

@@ -1,0 +1,29 @@
+// Gray from the colour pictures that microscope software exports (PNG, JPEG): the micrograph is
+// gray, and colour in it can only be drawn over it (a scale bar, a label, a measurement).
+#pragma once
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace mgscope {
+
+// One pixel of red, green and blue to gray: their rounded mean where they agree within `tolerance`
+// (0 for lossless PNG; a JPEG's chroma subsampling and noise tint gray pixels a little), else the
+// largest value, white, counted in `coloured`: an annotation drawn in colour then reads as a
+// saturated one, which the specimen mask leaves out as it does a burned-in scale bar.
+template <class T>
+T gray_of(T r, T g, T b, int tolerance, std::uint64_t& coloured) {
+  const int lo = std::min({int(r), int(g), int(b)}), hi = std::max({int(r), int(g), int(b)});
+  if (hi - lo <= tolerance) return T((std::uint32_t(r) + g + b + 1) / 3);
+  ++coloured;
+  return T(~T(0));
+}
+
+// After a picture's pixels: refuses it (InputError naming `path`) when more than 1 % of its
+// `pixels` were coloured (a false-colour rendering, whose intensities are not the micrograph's),
+// else adds the warning that counts them to `warnings`.
+void check_colour(const std::string& path, std::uint64_t coloured, std::uint64_t pixels,
+                  std::vector<std::string>& warnings);
+
+}  // namespace mgscope
