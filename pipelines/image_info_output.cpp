@@ -15,6 +15,7 @@ namespace {
 // "-" and "", which explained nothing.
 std::string calibration_source_text(const ImageInfo& info) {
   if (!info.calibration.source.empty()) return info.calibration.source;
+  if (!info.calibration.set_aside.empty()) return "none: " + info.calibration.set_aside;
   return info.warnings.empty() ? "none in the file" : "none in the file (the warnings say why)";
 }
 
