@@ -298,7 +298,8 @@ std::string hrtem_combined_csv_py(const pyb::iterable& results) {
 void bind_images(pyb::module_& m) {
   m.def(
       "read_image", &read_image_py, "path"_a, "frame"_a = 0,
-      R"doc(Read one 2-D image of a microscope file (TIFF, DM3/DM4, TIA SER, MRC, Berkeley or Velox EMD).
+      R"doc(Read one 2-D image of a microscope file (TIFF, DM3/DM4, TIA SER, MRC, Berkeley or Velox EMD) or of a
+PNG or JPEG export (uncalibrated).
 
 Returns a dict:
   pixels      numpy array (rows, columns) in the file's own dtype; a view of the reader's
