@@ -18,8 +18,7 @@
 #include <vector>
 
 #include "fitting/base/error.hpp"
-#include "fitting/base/input_file.hpp"
-#include "imaging/io/picture_gray.hpp"
+#include "imaging/io/picture.hpp"
 
 namespace mgscope {
 
@@ -120,12 +119,9 @@ bool looks_like_jpeg(const unsigned char* head, std::size_t n) {
 }
 
 LoadedImage read_jpeg(const std::string& path, const ReadOptions& options) {
-  const std::uint64_t file_bytes = require_regular_file(path);
-  if (options.frame != 0)
-    fail_input(path, "frame " + std::to_string(options.frame) + " requested but a JPEG holds one image");
   JpegFile f;
-  f.file = std::fopen(path.c_str(), "rb");
-  if (!f.file) fail_open(path);
+  std::uint64_t file_bytes = 0;
+  f.file = open_picture(path, options.frame, "a JPEG", file_bytes);
   f.jpeg.err = jpeg_std_error(&f.errors);
   f.errors.error_exit = on_error;
   f.errors.emit_message = on_message;

@@ -12,7 +12,7 @@ namespace mgscope {
 bool looks_like_jpeg(const unsigned char* head, std::size_t n);
 
 // The one image of a JPEG as 8-bit gray: a grayscale JPEG as decoded, a colour one by the rule of
-// PNG pictures (picture_gray.hpp: red, green and blue within 12 levels are gray; other pixels are
+// PNG pictures (picture.hpp: red, green and blue within 12 levels are gray; other pixels are
 // an annotation drawn in colour and read as white; more than 1 % of them is false colour, refused).
 // 12-bit and CMYK JPEGs are refused with libjpeg's words. A JPEG holds no length calibration (its JFIF density is print
 // resolution). Every image carries a warning that the file is lossy: its 8 x 8 px blocks smooth weak fringes, so the

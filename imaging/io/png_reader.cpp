@@ -13,8 +13,7 @@
 #include <vector>
 
 #include "fitting/base/error.hpp"
-#include "fitting/base/input_file.hpp"
-#include "imaging/io/picture_gray.hpp"
+#include "imaging/io/picture.hpp"
 
 namespace mgscope {
 
@@ -161,12 +160,9 @@ bool looks_like_png(const unsigned char* head, std::size_t n) {
 }
 
 LoadedImage read_png(const std::string& path, const ReadOptions& options) {
-  const std::uint64_t file_bytes = require_regular_file(path);
-  if (options.frame != 0)
-    fail_input(path, "frame " + std::to_string(options.frame) + " requested but a PNG holds one image");
   PngFile f;
-  f.file = std::fopen(path.c_str(), "rb");
-  if (!f.file) fail_open(path);
+  std::uint64_t file_bytes = 0;
+  f.file = open_picture(path, options.frame, "a PNG", file_bytes);
   f.png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &f, on_error, on_warning);
   if (f.png) f.info = png_create_info_struct(f.png);
   if (!f.png || !f.info) fail_input(path, "libpng could not start (out of memory)");

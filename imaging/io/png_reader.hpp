@@ -12,7 +12,7 @@ namespace mgscope {
 bool looks_like_png(const unsigned char* head, std::size_t n);
 
 // The one image of a PNG as 8- or 16-bit gray pixels, as stored: gray as it is (1, 2 and 4-bit gray
-// scaled to 8 bits by libpng), RGB and palette pictures by picture_gray.hpp's rule: pixels whose red,
+// scaled to 8 bits by libpng), RGB and palette pictures by picture.hpp's rule: pixels whose red,
 // green and blue are equal are that gray; others are an annotation drawn in colour, read as white
 // (the specimen mask then leaves them out), with a warning; more than 1 % of them is a false-colour
 // rendering, whose intensities are not the image's, refused. Alpha is ignored (a warning when a

@@ -1,12 +1,17 @@
-// Gray from the colour pictures that microscope software exports (PNG, JPEG): the micrograph is
-// gray, and colour in it can only be drawn over it (a scale bar, a label, a measurement).
+// What the readers of exported pictures (PNG, JPEG) share: opening one, and gray from colour (the
+// micrograph is gray, and colour in it can only be drawn over it: a scale bar, a label).
 #pragma once
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <vector>
 
 namespace mgscope {
+
+// Opens `path` for reading (rb), a picture of one image: InputError naming the file for a frame
+// other than 0 (`kind`: "a PNG") and for a file that cannot be opened. `bytes` gets its size.
+std::FILE* open_picture(const std::string& path, int frame, const char* kind, std::uint64_t& bytes);
 
 // One pixel of red, green and blue to gray: their rounded mean where they agree within `tolerance`
 // (0 for lossless PNG; a JPEG's chroma subsampling and noise tint gray pixels a little), else the

@@ -1,7 +1,8 @@
-// The colour rule of PNG and JPEG pictures (picture_gray.hpp).
-#include "imaging/io/picture_gray.hpp"
+// What PNG and JPEG pictures share (picture.hpp).
+#include "imaging/io/picture.hpp"
 
 #include "fitting/base/error.hpp"
+#include "fitting/base/input_file.hpp"
 
 namespace mgscope {
 
@@ -9,6 +10,14 @@ namespace {
 // Colour in at most this share of the pixels is taken for annotations drawn over a gray image.
 constexpr double kMaxColourShare = 0.01;
 }  // namespace
+
+std::FILE* open_picture(const std::string& path, int frame, const char* kind, std::uint64_t& bytes) {
+  bytes = require_regular_file(path);
+  if (frame != 0) fail_input(path, "frame " + std::to_string(frame) + " requested but " + kind + " holds one image");
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (!file) fail_open(path);
+  return file;
+}
 
 void check_colour(const std::string& path, std::uint64_t coloured, std::uint64_t pixels,
                   std::vector<std::string>& warnings) {
