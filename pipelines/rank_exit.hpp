@@ -7,14 +7,15 @@
 
 namespace mgscope {
 
-// An error every rank finds alike is said by rank 0 alone. The other ranks keep what they would
-// have printed (`unsaid`) and wait up to 5 s for rank 0: for its exit, which ends the job, or, in
-// an MPI job they joined, for every rank to leave (leave_on_error), which tells whether rank 0
-// failed. A rank that finds rank 0 did not fail, or is still waiting after 5 s, met an error rank
-// 0 did not (a settings file missing on its node only): it says it, naming itself, and 2 s later
-// (for the others to say theirs) ends the job (end_the_job_if_joined, else by exiting). Rank 0
-// returns `code` at once unless joined, when it waits likewise for the others to leave.
-// Outside an MPI job of several processes, returns `code` at once.
+// An error every rank finds alike is said by rank 0 alone. Every rank then joins the MPI job if it
+// had not and waits up to 5 s for all the ranks to leave (leave_on_error), which tells the others
+// whether rank 0 failed; they keep what they would have printed (`unsaid`). A rank that finds rank
+// 0 did not fail, or is still waiting after 5 s, met an error rank 0 did not (a settings file
+// missing on its node only): it says it, naming itself, and 2 s later (for the others to say
+// theirs) ends the job (end_the_job_if_joined, else by exiting). Without an MPI job to join (no
+// module, a build without MPI) rank 0 returns `code` at once and the others wait the 5 s for the
+// launcher to end the job as rank 0 exits. Outside an MPI job of several processes, returns `code`
+// at once.
 int exit_code_once_rank_0_said_it(int code, const std::string& unsaid, int rank);
 
 // A rank's own error, already printed: waits up to 2 s before ending the job, so that the other

@@ -126,6 +126,15 @@ bool launched_with_other_ranks() {
 }
 
 JobLeaving leave_on_error(double seconds) {
+#if MGSCOPE_MPI_BUILT
+  // A rank that fails before its command joined the job joins now, to meet the others as they
+  // leave: rank 0 then says an error every rank found, and the others learn it did, instead of
+  // each guessing from a wait (under srun, whose step goes on when a task fails, they all spoke).
+  if (joined_job.load() == nullptr && launched_with_other_ranks()) try {
+      team();
+    } catch (const std::exception&) {  // no module to join with (that may be the error itself)
+    }
+#endif
   const MpiTeamModule* mpi = joined_job.load();
   if (mpi == nullptr) return JobLeaving::kNotJoined;
   const int rank0_failed = mpi->leave_on_error(seconds);

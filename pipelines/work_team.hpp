@@ -48,9 +48,10 @@ enum class JobLeaving {
   kOthersWorking,          // some rank did not leave within the time: end_the_job_if_joined
 };
 
-// For a rank leaving on an error: whether every rank of the joined MPI job leaves too (on an error
-// or at its exit), waiting up to `seconds` for them, and how rank 0 left; kNotJoined at once when
-// this process has not joined one.
+// For a rank leaving on an error: whether every rank of the MPI job leaves too (on an error or at
+// its exit), waiting up to `seconds` for them, and how rank 0 left. A process started with other
+// ranks joins the job for this if it had not (a start-up error comes before any command joins);
+// kNotJoined when it cannot (no MPI module, a build without MPI) or was started alone.
 JobLeaving leave_on_error(double seconds);
 
 // When this process has joined an MPI job of several ranks, ends the whole job with `code` and

@@ -61,10 +61,11 @@ std::string own_session_base() {
 }
 
 // The launch of mgscope on `ranks` ranks, each through `wrapper` when given: a shell script that
-// gets the program and its arguments (and may change them, or wait on some ranks).
-std::string mpirun(int ranks, const fs::path& wrapper = {}) {
+// gets the program and its arguments (and may change them, or wait on some ranks); `options` go
+// to mpirun.
+std::string mpirun(int ranks, const fs::path& wrapper = {}, const std::string& options = "") {
   return "OMPI_MCA_orte_tmpdir_base=" + own_session_base() + " '" + MGSCOPE_MPIRUN +
-         "' --allow-run-as-root --oversubscribe -np " + std::to_string(ranks) +
+         "' --allow-run-as-root --oversubscribe " + options + " -np " + std::to_string(ranks) +
          (wrapper.empty() ? "" : " sh '" + wrapper.string() + "'") + " '" + MGSCOPE_EXE + "' ";
 }
 bool have_mpi() { return std::string(MGSCOPE_MPIRUN).size() > 0; }
@@ -441,6 +442,9 @@ std::size_t count_of(const std::string& text, const std::string& part) {
 // usage error or a missing settings file was printed once per rank (three times under -np 3).
 // Rank 0 says it; every rank exits non-zero, together. Rank 0 says it also when it starts a second
 // after the others: the first rank to exit ends the job, and rank 0 had been killed before it spoke.
+// And the others stay quiet under a launcher that lets the job go on when a rank fails (srun's
+// default; mpirun with orte_abort_on_non_zero_status 0), where waiting would not tell them that
+// rank 0 spoke: they meet it as they leave.
 TEST(Mpi, AStartUpErrorIsPrintedOnceAndEveryRankFails) {
   SKIP_WITHOUT_MPI();
   const fs::path dir = test::scratch_dir("mpi_startup_error");
@@ -452,12 +456,15 @@ TEST(Mpi, AStartUpErrorIsPrintedOnceAndEveryRankFails) {
       {"--roi 1,2", "hrtem: --roi '1,2': give four values"},
       {"--threshold-from " + q(dir / "missing.json"), "missing.json: cannot open file"},
   };
-  for (const std::string& launch : {mpirun(3), mpirun(3, late_rank_0)})
+  for (const std::string& launch :
+       {mpirun(3), mpirun(3, late_rank_0), mpirun(3, {}, "--mca orte_abort_on_non_zero_status 0")})
     for (const auto& [option, message] : cases) {
       const std::string said = launch + option + ":\n";
       const auto r =
           run_launch("cd " + q(dir) + " && " + launch + "hrtem " + quoted(inputs) + option + " -o out", dir / "out");
-      EXPECT_NE(r.exit_code, 0) << said << r.output;
+      // (mpirun that lets the job go on returns 0 whatever its ranks return: not checked there)
+      if (launch.find("orte_abort_on_non_zero_status") == std::string::npos)
+        EXPECT_NE(r.exit_code, 0) << said << r.output;
       EXPECT_EQ(count_of(r.output, message), 1u) << said << r.output;
       EXPECT_EQ(count_of(r.output, "ERROR: "), 1u) << said << r.output;  // not Open MPI's ORTE_ERROR_LOG
       EXPECT_EQ(r.output.find("rank 1"), std::string::npos) << said << r.output;
