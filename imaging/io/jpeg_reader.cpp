@@ -92,6 +92,13 @@ bool decode(JpegFile& f, std::uint64_t file_bytes, RawImage& out, int& component
                   f.jpeg.image_width, f.jpeg.image_height, static_cast<unsigned long long>(file_bytes));
     return false;
   }
+  if (f.jpeg.num_components != 1 && f.jpeg.num_components != 3) {  // CMYK or YCCK: print colours
+    std::snprintf(f.error, sizeof f.error,
+                  "%d colour components (CMYK, for print), which hold no micrograph's intensities; export the "
+                  "image in grayscale",
+                  f.jpeg.num_components);
+    return false;
+  }
   const bool colour = f.jpeg.num_components == 3;  // YCbCr (or RGB): read as RGB, then gray_of
   f.jpeg.out_color_space = colour ? JCS_RGB : JCS_GRAYSCALE;
   jpeg_start_decompress(&f.jpeg);

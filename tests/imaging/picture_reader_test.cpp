@@ -349,6 +349,32 @@ TEST(JpegReader, GrayAndColourReadAsLumaWithTheLossyWarningAndACutFileIsRefused)
   write_jpeg(dir / "painted.jpg", painted, w, h, 3, 95);
   EXPECT_NE(error_of(dir / "painted.jpg").find("painted.jpg: a colour picture: "), std::string::npos)
       << error_of(dir / "painted.jpg");
+  // CMYK (print colours, as Photoshop saves them) is refused naming the file and why.
+  {
+    jpeg_compress_struct c{};
+    jpeg_error_mgr e{};
+    c.err = jpeg_std_error(&e);
+    jpeg_create_compress(&c);
+    std::FILE* f = std::fopen((dir / "cmyk.jpg").c_str(), "wb");
+    jpeg_stdio_dest(&c, f);
+    c.image_width = 16;
+    c.image_height = 16;
+    c.input_components = 4;
+    c.in_color_space = JCS_CMYK;
+    jpeg_set_defaults(&c);
+    jpeg_start_compress(&c, TRUE);
+    std::vector<JSAMPLE> row(16 * 4, 100);
+    for (int y = 0; y < 16; ++y) {
+      JSAMPROW r = row.data();
+      jpeg_write_scanlines(&c, &r, 1);
+    }
+    jpeg_finish_compress(&c);
+    jpeg_destroy_compress(&c);
+    std::fclose(f);
+  }
+  EXPECT_EQ(error_of(dir / "cmyk.jpg"), (dir / "cmyk.jpg").string() +
+                                            ": JPEG: 4 colour components (CMYK, for print), which hold no "
+                                            "micrograph's intensities; export the image in grayscale");
   const std::string bytes = test::read_all(dir / "g.jpg");
   std::ofstream(dir / "cut.jpg", std::ios::binary) << bytes.substr(0, bytes.size() * 2 / 3);
   EXPECT_EQ(error_of(dir / "cut.jpg"), (dir / "cut.jpg").string() + ": JPEG: Premature end of JPEG file");
