@@ -32,10 +32,8 @@ const char* file_format_name(FileFormat f) {
     case FileFormat::ser: return "SER";
     case FileFormat::mrc: return "MRC";
     case FileFormat::hdf5: return "HDF5";
-    case FileFormat::png:
-      return "PNG";
-    case FileFormat::jpeg:
-      return "JPEG";
+    case FileFormat::png: return "PNG";
+    case FileFormat::jpeg: return "JPEG";
     case FileFormat::unknown: break;
   }
   return "unknown";
@@ -95,10 +93,8 @@ LoadedImage read_by_format(const std::string& path, const ReadOptions& options) 
     case FileFormat::ser: return read_ser(path, options);
     case FileFormat::mrc: return read_mrc(path, options);
     case FileFormat::hdf5: return read_emd(path, options);
-    case FileFormat::png:
-      return read_png(path, options);
-    case FileFormat::jpeg:
-      return read_jpeg(path, options);
+    case FileFormat::png: return read_png(path, options);
+    case FileFormat::jpeg: return read_jpeg(path, options);
     case FileFormat::unknown: break;
   }
   if (is_tia_emi_name(path)) fail_input(path, tia_emi_advice(path));
