@@ -6,11 +6,6 @@
 
 namespace mgscope {
 
-namespace {
-// Colour in at most this share of the pixels is taken for annotations drawn over a gray image.
-constexpr double kMaxColourShare = 0.01;
-}  // namespace
-
 std::FILE* open_picture(const std::string& path, int frame, const char* kind, std::uint64_t& bytes) {
   bytes = require_regular_file(path);
   if (frame != 0) fail_input(path, "frame " + std::to_string(frame) + " requested but " + kind + " holds one image");
@@ -22,13 +17,17 @@ std::FILE* open_picture(const std::string& path, int frame, const char* kind, st
 void check_colour(const std::string& path, std::uint64_t coloured, std::uint64_t pixels,
                   std::vector<std::string>& warnings) {
   if (coloured == 0) return;
-  if (double(coloured) > kMaxColourShare * double(pixels))
+  if (double(coloured) > kMaxAnnotationColourShare * double(pixels))
     fail_input(path, "a colour picture: " + std::to_string(coloured) + " of its " + std::to_string(pixels) +
                          " pixels are not gray (false colour, or a figure), so its intensities are not the "
                          "micrograph's; export the image in grayscale");
-  warnings.push_back(std::to_string(coloured) + (coloured == 1 ? " pixel is" : " pixels are") +
-                     " in colour (an annotation drawn over the image): read as saturated white, so that the "
-                     "specimen mask leaves them out as a burned-in annotation");
+  warnings.push_back(colour_annotation_warning(coloured));
+}
+
+std::string colour_annotation_warning(std::uint64_t coloured) {
+  return std::to_string(coloured) + (coloured == 1 ? " pixel is" : " pixels are") +
+         " in colour (an annotation drawn over the image): read as saturated white, so that the specimen mask "
+         "leaves them out as a burned-in annotation";
 }
 
 }  // namespace mgscope

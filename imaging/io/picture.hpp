@@ -25,6 +25,13 @@ T gray_of(T r, T g, T b, int tolerance, std::uint64_t& coloured) {
   return T(~T(0));
 }
 
+// Colour in at most this share of a picture's pixels is taken for annotations drawn over a gray
+// image (also for RGB TIFF pages, tiff_reader.cpp).
+constexpr double kMaxAnnotationColourShare = 0.01;
+
+// The warning that `coloured` pixels were read as annotations (saturated white).
+std::string colour_annotation_warning(std::uint64_t coloured);
+
 // After a picture's pixels: refuses it (InputError naming `path`) when more than 1 % of its
 // `pixels` were coloured (a false-colour rendering, whose intensities are not the micrograph's),
 // else adds the warning that counts them to `warnings`.

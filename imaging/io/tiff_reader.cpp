@@ -2,19 +2,20 @@
 // libtiff, colour folded to gray, then the calibration from the page's own directory.
 #include "imaging/io/tiff_reader.hpp"
 
+#include <tiffio.h>
+
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <memory>
 #include <optional>
 
-#include <tiffio.h>
-
 #include "fitting/base/error.hpp"
 #include "imaging/io/acquisition_time.hpp"
 #include "imaging/io/ome_xml.hpp"
+#include "imaging/io/picture.hpp"
 #include "imaging/io/pixel_copy.hpp"
 #include "imaging/io/tiff_calibration.hpp"
 #include "imaging/io/tiff_ifd.hpp"
@@ -334,15 +335,35 @@ void read_pixels(TIFF* tif, const Layout& L, std::uint64_t file_bytes, LoadedIma
     warnings.push_back(std::to_string(L.spp - 1) + " extra sample(s) per pixel ignored; the first sample is the image");
   } else if (rgb) {
     GrayOut gray_out(raw, *type == PixelType::f64);
+    // An exported gray micrograph with a scale bar or label drawn in colour: its few coloured
+    // pixels (picture.hpp's rule, as for PNG) read as the samples' saturated value, which the
+    // specimen mask leaves out as a burned-in annotation; as luma they were mid-gray, and the bar
+    // was taken for specimen. A picture with more colour (false colour; tifffile's 3-plane stacks)
+    // stays luma throughout, as before.
+    const std::uint64_t at_most = std::uint64_t(kMaxAnnotationColourShare * double(L.pixels()));
+    std::vector<std::uint64_t> coloured;
+    bool too_many = false;
     for_each_band(tif, L, sb, path, m,
                   [&](const std::vector<std::uint8_t>& band, std::uint64_t first, std::uint64_t n) {
-                    for (std::uint64_t i = 0; i < n; ++i)
-                      gray_out.set(first + i, luma(sample_value(*type, sample_ptr(band, L, sb, i, 0, n)),
-                                                   sample_value(*type, sample_ptr(band, L, sb, i, 1, n)),
-                                                   sample_value(*type, sample_ptr(band, L, sb, i, 2, n))));
+                    for (std::uint64_t i = 0; i < n; ++i) {
+                      const double r = sample_value(*type, sample_ptr(band, L, sb, i, 0, n)),
+                                   g = sample_value(*type, sample_ptr(band, L, sb, i, 1, n)),
+                                   b = sample_value(*type, sample_ptr(band, L, sb, i, 2, n));
+                      gray_out.set(first + i, luma(r, g, b));
+                      if ((r != g || g != b) && !too_many) {
+                        too_many = coloured.size() >= at_most;
+                        if (!too_many) coloured.push_back(first + i);
+                      }
+                    }
                   });
     warnings.push_back("RGB image converted to gray (luma 0.299 R + 0.587 G + 0.114 B) as " +
                        std::string(pixel_type_name(raw.type)));
+    const bool integer = *type == PixelType::u8 || *type == PixelType::u16;
+    if (integer && !too_many && !coloured.empty()) {
+      const double white = std::ldexp(1.0, int(8 * sb)) - 1.0;
+      for (const std::uint64_t i : coloured) gray_out.set(i, white);
+      warnings.push_back(colour_annotation_warning(coloured.size()));
+    }
   } else {
     std::uint16_t *red = nullptr, *green = nullptr, *blue = nullptr;
     if (!TIFFGetField(tif, TIFFTAG_COLORMAP, &red, &green, &blue) || !red || !green || !blue)

@@ -477,6 +477,36 @@ TEST(TiffColour, RgbContiguous8BitBecomesLuma) {
   EXPECT_TRUE(any_contains(img.info.warnings, "RGB image converted to gray")) << img.info.warnings.size();
 }
 
+// An exported gray micrograph with a label drawn in colour (a few pixels): those read as saturated
+// white (the specimen mask leaves them out as a burned-in annotation), the gray as its value. They
+// were luma, mid-gray, and the label was taken for specimen.
+TEST(TiffColour, ColourDrawnOverAGrayRgbPageReadsAsWhite) {
+  const auto dir = test::scratch_dir("tiff_rgb_label");
+  const std::string path = (dir / "label.tif").string();
+  const std::uint32_t w = 20, h = 10;  // 200 px: 2 coloured is the 1 % limit
+  std::vector<std::uint16_t> px(w * h * 3);
+  for (std::size_t i = 0; i < w * h; ++i) px[3 * i] = px[3 * i + 1] = px[3 * i + 2] = std::uint16_t(1000 + 17 * i);
+  for (const std::size_t i : {std::size_t(33), std::size_t(150)}) px[3 * i + 2] = 0;  // yellow
+  TIFF* t = open_for_write(path, w, h, 3, 16, PHOTOMETRIC_RGB, PLANARCONFIG_CONTIG);
+  ASSERT_EQ(TIFFWriteEncodedStrip(t, 0, px.data(), static_cast<tmsize_t>(2 * px.size())),
+            static_cast<tmsize_t>(2 * px.size()));
+  TIFFClose(t);
+  const LoadedImage img = read_tiff(path);
+  ASSERT_EQ(img.raw.type, PixelType::f32);
+  for (std::size_t i = 0; i < w * h; ++i)
+    EXPECT_NEAR(read_f32(img.raw, i), i == 33 || i == 150 ? 65535.0 : 1000.0 + 17.0 * i, 1e-2) << i;
+  EXPECT_TRUE(any_contains(img.info.warnings, "2 pixels are in colour (an annotation drawn over the image)"));
+  // One more coloured pixel (1.5 %): a colour picture, read as luma throughout, as before.
+  px[3 * 7 + 2] = 0;
+  t = open_for_write(path, w, h, 3, 16, PHOTOMETRIC_RGB, PLANARCONFIG_CONTIG);
+  ASSERT_EQ(TIFFWriteEncodedStrip(t, 0, px.data(), static_cast<tmsize_t>(2 * px.size())),
+            static_cast<tmsize_t>(2 * px.size()));
+  TIFFClose(t);
+  const LoadedImage colour = read_tiff(path);
+  EXPECT_NEAR(read_f32(colour.raw, 33), 0.886 * (1000.0 + 17.0 * 33), 1e-1);
+  EXPECT_FALSE(any_contains(colour.info.warnings, "in colour"));
+}
+
 // Pages of the given sides, those of side 4 marked NewSubfileType 1 (reduced-resolution copies).
 void write_pages_with_previews(const std::string& path, std::initializer_list<std::uint32_t> sides) {
   TIFF* t = TIFFOpen(path.c_str(), "w");
