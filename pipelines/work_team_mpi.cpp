@@ -61,7 +61,8 @@ struct MpiSession {
       MPI_Wait(&leaving, MPI_STATUS_IGNORE);
     } else {
       const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-      for (int done = 0; !done;) {
+      for (;;) {
+        int done = 0;
         MPI_Test(&leaving, &done, MPI_STATUS_IGNORE);
         if (done) break;
         if (std::chrono::steady_clock::now() >= deadline) return -1;

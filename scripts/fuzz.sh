@@ -170,11 +170,19 @@ png("palette.png", 24, 16, 8, 3, lambda y: bytes((x + y) % 4 for x in range(24))
 # An Adam7 picture's passes are stored one after another; a stream that ends early is what the
 # fuzzer needs, so the rows of the non-interlaced layout serve as its (short) data.
 png("adam7.png", 24, 16, 8, 0, lambda y: bytes(24), interlace=1)
+# The smallest baseline JPEG: 24 x 16 gray, one quantisation table of ones, one-code Huffman tables,
+# six blocks of DC 0 and end-of-block.
+def seg(marker, body):
+    return b"\xff" + bytes([marker]) + struct.pack(">H", len(body) + 2) + body
+bits = "00" * 6
+bits += "1" * (-len(bits) % 8)
+jpeg = (b"\xff\xd8" + seg(0xDB, b"\x00" + bytes([1] * 64))
+        + seg(0xC0, b"\x08" + struct.pack(">HH", 16, 24) + b"\x01\x01\x11\x00")
+        + seg(0xC4, b"\x00" + bytes([1] + [0] * 15) + b"\x00") + seg(0xC4, b"\x10" + bytes([1] + [0] * 15) + b"\x00")
+        + seg(0xDA, b"\x01\x01\x00\x00\x3f\x00") + bytes(int(bits[i:i + 8], 2) for i in range(0, len(bits), 8))
+        + b"\xff\xd9")
+open(f"{out}/baseline.jpg", "wb").write(b"\x01" + jpeg)
 PY
-if command -v cjpeg >/dev/null; then
-  printf 'P5 24 16 255\n%s' "$(head -c 384 /dev/zero | tr '\0' 'x')" | cjpeg -quality 75 > "$seeds/fuzz_picture/q75.jpg.tmp" &&
-    { printf '\001'; cat "$seeds/fuzz_picture/q75.jpg.tmp"; } > "$seeds/fuzz_picture/q75.jpg" && rm "$seeds/fuzz_picture/q75.jpg.tmp"
-fi
 
 # OME-XML as Fiji/Bio-Formats and tifffile write it: a T stack with Plane DeltaT, a Z x T stack with
 # TiffData, and a multi-file dataset (the first byte: the pages the file holds).

@@ -73,14 +73,13 @@ void on_message(j_common_ptr c, int level) {
 
 // Decodes the whole image as 8-bit gray into `out`, sized by the header (resize before the rows
 // are read: the vector belongs to the caller). False (JpegFile::error set) on a damaged file.
-bool decode(JpegFile& f, std::uint64_t file_bytes, RawImage& out, int& components) {
+bool decode(JpegFile& f, std::uint64_t file_bytes, RawImage& out) {
   if (setjmp(f.jump)) return false;
   jpeg_create_decompress(&f.jpeg);
   f.created = true;
   jpeg_stdio_src(&f.jpeg, f.file);
   jpeg_save_markers(&f.jpeg, JPEG_COM, 0xffff);
   jpeg_read_header(&f.jpeg, TRUE);
-  components = f.jpeg.num_components;
   for (jpeg_saved_marker_ptr m = f.jpeg.marker_list; m != nullptr; m = m->next)
     if (m->marker == JPEG_COM && m->data_length > 0)
       f.comment.append(reinterpret_cast<const char*>(m->data), std::min<std::size_t>(m->data_length, 2000));
@@ -134,8 +133,7 @@ LoadedImage read_jpeg(const std::string& path, const ReadOptions& options) {
   f.errors.emit_message = on_message;
   f.jpeg.client_data = &f;
   LoadedImage out;
-  int components = 0;
-  if (!decode(f, file_bytes, out.raw, components)) fail_input(path, std::string("JPEG: ") + f.error);
+  if (!decode(f, file_bytes, out.raw)) fail_input(path, std::string("JPEG: ") + f.error);
 
   ImageInfo& info = out.info;
   info.path = path;
@@ -143,7 +141,7 @@ LoadedImage read_jpeg(const std::string& path, const ReadOptions& options) {
   info.width = out.raw.width;
   info.height = out.raw.height;
   info.pixel_type = PixelType::u8;
-  info.metadata["JPEG.components"] = std::to_string(components);
+  info.metadata["JPEG.components"] = std::to_string(f.jpeg.num_components);  // a header field: kept after decoding
   if (!f.comment.empty()) info.metadata["JPEG.comment"] = f.comment;
   info.calibration.set_aside = "a JPEG holds no length calibration";
   info.warnings.push_back(

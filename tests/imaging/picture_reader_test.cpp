@@ -267,7 +267,7 @@ TEST(PngReader, PicturesAreFramesOfAFolderOnlyWithoutMicroscopeFiles) {
   fs::remove_all(dir);
 }
 
-// Writes 8-bit gray or RGB pixels (`channels` 1 or 3) as a JPEG of `quality`.
+// Writes 8-bit gray, RGB or CMYK pixels (`channels` 1, 3 or 4) as a JPEG of `quality`.
 void write_jpeg(const fs::path& path, const std::vector<std::uint8_t>& pixels, int w, int h, int channels,
                 int quality) {
   jpeg_compress_struct c{};
@@ -279,7 +279,7 @@ void write_jpeg(const fs::path& path, const std::vector<std::uint8_t>& pixels, i
   c.image_width = JDIMENSION(w);
   c.image_height = JDIMENSION(h);
   c.input_components = channels;
-  c.in_color_space = channels == 1 ? JCS_GRAYSCALE : JCS_RGB;
+  c.in_color_space = channels == 1 ? JCS_GRAYSCALE : channels == 3 ? JCS_RGB : JCS_CMYK;
   jpeg_set_defaults(&c);
   jpeg_set_quality(&c, quality, TRUE);
   jpeg_start_compress(&c, TRUE);
@@ -350,28 +350,7 @@ TEST(JpegReader, GrayAndColourReadAsLumaWithTheLossyWarningAndACutFileIsRefused)
   EXPECT_NE(error_of(dir / "painted.jpg").find("painted.jpg: a colour picture: "), std::string::npos)
       << error_of(dir / "painted.jpg");
   // CMYK (print colours, as Photoshop saves them) is refused naming the file and why.
-  {
-    jpeg_compress_struct c{};
-    jpeg_error_mgr e{};
-    c.err = jpeg_std_error(&e);
-    jpeg_create_compress(&c);
-    std::FILE* f = std::fopen((dir / "cmyk.jpg").c_str(), "wb");
-    jpeg_stdio_dest(&c, f);
-    c.image_width = 16;
-    c.image_height = 16;
-    c.input_components = 4;
-    c.in_color_space = JCS_CMYK;
-    jpeg_set_defaults(&c);
-    jpeg_start_compress(&c, TRUE);
-    std::vector<JSAMPLE> row(16 * 4, 100);
-    for (int y = 0; y < 16; ++y) {
-      JSAMPROW r = row.data();
-      jpeg_write_scanlines(&c, &r, 1);
-    }
-    jpeg_finish_compress(&c);
-    jpeg_destroy_compress(&c);
-    std::fclose(f);
-  }
+  write_jpeg(dir / "cmyk.jpg", std::vector<std::uint8_t>(16 * 16 * 4, 100), 16, 16, 4, 75);
   EXPECT_EQ(error_of(dir / "cmyk.jpg"), (dir / "cmyk.jpg").string() +
                                             ": JPEG: 4 colour components (CMYK, for print), which hold no "
                                             "micrograph's intensities; export the image in grayscale");

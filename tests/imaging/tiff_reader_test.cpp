@@ -487,10 +487,13 @@ TEST(TiffColour, ColourDrawnOverAGrayRgbPageReadsAsWhite) {
   std::vector<std::uint16_t> px(w * h * 3);
   for (std::size_t i = 0; i < w * h; ++i) px[3 * i] = px[3 * i + 1] = px[3 * i + 2] = std::uint16_t(1000 + 17 * i);
   for (const std::size_t i : {std::size_t(33), std::size_t(150)}) px[3 * i + 2] = 0;  // yellow
-  TIFF* t = open_for_write(path, w, h, 3, 16, PHOTOMETRIC_RGB, PLANARCONFIG_CONTIG);
-  ASSERT_EQ(TIFFWriteEncodedStrip(t, 0, px.data(), static_cast<tmsize_t>(2 * px.size())),
-            static_cast<tmsize_t>(2 * px.size()));
-  TIFFClose(t);
+  auto write = [&] {
+    TIFF* t = open_for_write(path, w, h, 3, 16, PHOTOMETRIC_RGB, PLANARCONFIG_CONTIG);
+    ASSERT_EQ(TIFFWriteEncodedStrip(t, 0, px.data(), static_cast<tmsize_t>(2 * px.size())),
+              static_cast<tmsize_t>(2 * px.size()));
+    TIFFClose(t);
+  };
+  write();
   const LoadedImage img = read_tiff(path);
   ASSERT_EQ(img.raw.type, PixelType::f32);
   for (std::size_t i = 0; i < w * h; ++i)
@@ -498,10 +501,7 @@ TEST(TiffColour, ColourDrawnOverAGrayRgbPageReadsAsWhite) {
   EXPECT_TRUE(any_contains(img.info.warnings, "2 pixels are in colour (an annotation drawn over the image)"));
   // One more coloured pixel (1.5 %): a colour picture, read as luma throughout, as before.
   px[3 * 7 + 2] = 0;
-  t = open_for_write(path, w, h, 3, 16, PHOTOMETRIC_RGB, PLANARCONFIG_CONTIG);
-  ASSERT_EQ(TIFFWriteEncodedStrip(t, 0, px.data(), static_cast<tmsize_t>(2 * px.size())),
-            static_cast<tmsize_t>(2 * px.size()));
-  TIFFClose(t);
+  write();
   const LoadedImage colour = read_tiff(path);
   EXPECT_NEAR(read_f32(colour.raw, 33), 0.886 * (1000.0 + 17.0 * 33), 1e-1);
   EXPECT_FALSE(any_contains(colour.info.warnings, "in colour"));
