@@ -67,10 +67,10 @@ HrtemImageRun analyse_hrtem_file(const std::string& path, const HrtemSettings& s
   HrtemImageRun run = analyse_hrtem_image(std::move(pixels), std::move(img.info), settings.calibrate,
                                           settings.options, settings.area, settings.user);
   if (const std::string note = frame_of_stack_note(run.run.file); !note.empty())
-    run.run.notes.push_back(note + (ome_images(run.run.file) > 1
-                                        ? " (--frame K for another, --frames A:B for one Image's frames as an in-situ "
-                                          "series)"
-                                        : " (--frame K for another, --frames all for each as an in-situ series)"));
+    run.run.notes.push_back(note + " (--frame K for another, " +
+                            (ome_images(run.run.file) > 1 ? "--frames A:B for one Image's frames as an in-situ series"
+                                                          : "--frames all for each as an in-situ series") +
+                            ")");
   return run;
 }
 
