@@ -283,6 +283,7 @@ EntropyChange compute_entropy_change(std::vector<MhCurve> curves, const EntropyO
   for (std::size_t i = 1; i < curves.size(); ++i)
     steps_K.push_back(curves[i].temperature_K - curves[i - 1].temperature_K);
   const double median_step_K = median(steps_K);
+  r.midpoint_warnings.resize(steps_K.size());
   for (std::size_t i = 1; i < curves.size(); ++i)
     if (steps_K[i - 1] > 3 * median_step_K) {
       std::ostringstream m;
@@ -291,6 +292,7 @@ EntropyChange compute_entropy_change(std::vector<MhCurve> curves, const EntropyO
         << " K): -dSm at " << 0.5 * (curves[i - 1].temperature_K + curves[i].temperature_K)
         << " K averages over the gap; the figure does not draw across it";
       r.warnings.push_back(m.str());
+      r.midpoint_warnings[i - 1].push_back(m.str());
     }
 
   double lower = -1e300, upper = 1e300;

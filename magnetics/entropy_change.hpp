@@ -29,6 +29,9 @@ struct EntropyChange {
   // Per midpoint: its two isotherms are more than 3x the median step apart, so -dSm there is an
   // average over a wide range, not a local value (figures do not draw lines through it).
   std::vector<bool> wide_gap;
+  // Per midpoint: the warnings about that row alone (the wide gap's, also in `warnings`), or empty:
+  // a table gives them to their row, where the doubts of every row are peak_doubt_warning.
+  std::vector<std::vector<std::string>> midpoint_warnings;
   // minus_dSm[i][k]: at temperature_mid_K[i], integrated from field_Oe[0] to field_Oe[k]
   // (k = 0 gives 0). Unit: magnetisation unit * T / K: J/(kg K) for emu/g, mJ/K for emu.
   std::vector<std::vector<double>> minus_dSm;

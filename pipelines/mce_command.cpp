@@ -351,10 +351,10 @@ class MceRun {
       dsm << ",minus_dSm_" << unit << "_at_" << fmt(s.field_Oe[k] * 1e-4, 8) << "T";
       ncsv << ",n_at_" << fmt(s.field_Oe[k] * 1e-4, 8) << "T";
     }
-    // Every -dSm is integrated across the first field interval, so its doubt is on every row.
+    // Every -dSm is integrated across the first field interval, so its doubt is on every row; a row
+    // averaged over a wide gap between isotherms carries that gap's warning too.
     dsm << ",warnings";
     dsm << '\n', ncsv << '\n';
-    const std::string row_warnings = s.peak_doubt_warning.empty() ? "" : csv_list({s.peak_doubt_warning});
     for (std::size_t i = 0; i < s.temperature_mid_K.size(); ++i) {
       dsm << s.temperature_mid_K[i];
       ncsv << s.temperature_mid_K[i];
@@ -363,7 +363,9 @@ class MceRun {
         ncsv << ',';
         if (std::isfinite(n[i][k])) ncsv << n[i][k];
       }
-      dsm << ',' << row_warnings;
+      std::vector<std::string> row_warnings = s.midpoint_warnings[i];
+      if (!s.peak_doubt_warning.empty()) row_warnings.insert(row_warnings.begin(), s.peak_doubt_warning);
+      dsm << ',' << (row_warnings.empty() ? std::string() : csv_list(row_warnings));
       dsm << '\n', ncsv << '\n';
     }
     write_file_atomic(out_ / "dSm.csv", dsm.str());
@@ -388,6 +390,7 @@ class MceRun {
                         {"minus_dSm_max_tabulated", json_number(m.peak_raw)},
                         {"T_tabulated_K", json_number(m.peak_raw_T_K)},
                         {"peak_at_edge", m.peak_at_edge},
+                        {"warnings", m.warnings},
                         {"dT_FWHM_K", json_number(m.fwhm_K)},
                         {"FWHM_range_K", {json_number(m.fwhm_low_K), json_number(m.fwhm_high_K)}},
                         {"RCP", json_number(m.rcp)},
