@@ -57,7 +57,57 @@ HoldFloor hold_floor(const IndentCurve& c, std::size_t approach_end, double p_ma
   return {std::min(by_tolerance, *mid - 6 * sd), std::min(by_tolerance, *mid - 3 * sd)};
 }
 
+// The q-quantile of `v` (taken by value: it is reordered).
+double quantile_of(std::vector<double> v, double q) {
+  const auto k = v.begin() + static_cast<std::ptrdiff_t>(q * double(v.size() - 1));
+  std::nth_element(v.begin(), k, v.end());
+  return *k;
+}
+
+// Row i's glitch in column x, or 0: its distance from its neighbours' mean when that is over the
+// limits and the neighbours agree (differ by under a quarter of it). The curve's steps around the
+// row: the median |step| of the 16 steps nearest it, its own two left out.
+double glitch_of(const std::vector<double>& x, std::size_t i, std::size_t from, double range) {
+  const double off = std::abs(x[i] - 0.5 * (x[i - 1] + x[i + 1]));
+  if (!(off > kGlitchRangeShare * range) || !(4 * std::abs(x[i + 1] - x[i - 1]) < off)) return 0;
+  std::vector<double> steps;
+  const std::size_t lo = i >= from + 9 ? i - 9 : from, hi = std::min(x.size() - 1, i + 9);
+  for (std::size_t k = lo; k < hi; ++k)
+    if (k + 1 != i && k != i) steps.push_back(std::abs(x[k + 1] - x[k]));
+  return off > kGlitchStepFactor * quantile_of(steps, 0.5) ? off : 0;
+}
+
 }  // namespace
+
+std::string row_place(const IndentCurve& c, std::size_t row) {
+  return row < c.line.size() ? "line " + std::to_string(c.line[row]) : "data row " + std::to_string(row + 1);
+}
+
+void refuse_isolated_glitches(const IndentCurve& c, std::size_t from) {
+  if (c.size() < from + 5) return;
+  struct Column {
+    const std::vector<double>& x;
+    const char* name;
+    const char* unit;
+  };
+  for (const Column& col : {Column{c.depth_nm, "depth", "nm"}, Column{c.load_mN, "load", "mN"}}) {
+    // The range between the 1st and 99th percentiles, which one glitch in a hundred rows does not
+    // widen.
+    const std::vector<double> tail(col.x.begin() + static_cast<std::ptrdiff_t>(from), col.x.end());
+    const double range = quantile_of(tail, 0.99) - quantile_of(tail, 0.01);
+    for (std::size_t i = from + 1; i + 1 < c.size(); ++i) {
+      const double off = glitch_of(col.x, i, from, range);
+      if (off == 0) continue;
+      fail_input(c.source, row_place(c, i) + ": " + col.name + " " + number_text(col.x[i], 6) + " " + col.unit +
+                               " leaves both its neighbours (" + number_text(col.x[i - 1], 6) + " and " +
+                               number_text(col.x[i + 1], 6) + " " + col.unit + ") by " + number_text(off, 4) + " " +
+                               col.unit + ", over " + number_text(kGlitchStepFactor, 3) +
+                               " times the curve's steps around it and " + number_text(100 * kGlitchRangeShare, 3) +
+                               " % of its range: an isolated glitch in "
+                               "the recording (a garbled number), not a pop-in; correct or delete the row");
+    }
+  }
+}
 
 std::string SegmentOptions::check() const {
   if (!(hold_load_tolerance > 0 && hold_load_tolerance <= 0.5))
@@ -78,7 +128,7 @@ IndentSegments find_segments(const IndentCurve& c, const SegmentOptions& options
   if (c.depth_nm.size() != n || c.load_mN.size() != n) fail_input(c.source, "columns of unequal length");
   for (std::size_t i = 0; i < n; ++i) {
     if (!std::isfinite(c.time_s[i]) || !std::isfinite(c.depth_nm[i]) || !std::isfinite(c.load_mN[i]))
-      fail_input(c.source, "data row " + std::to_string(i + 1) + " holds NaN or infinity");
+      fail_input(c.source, row_place(c, i) + " holds NaN or infinity");
   }
   IndentSegments s;
   s.size = n;
@@ -87,9 +137,10 @@ IndentSegments find_segments(const IndentCurve& c, const SegmentOptions& options
   if (s.approach_end >= n) fail_input(c.source, "only approach rows (time <= 0 or negative depth), no contact");
   for (std::size_t i = s.approach_end + 1; i < n; ++i) {
     if (c.time_s[i] < c.time_s[i - 1])  // equal stamps occur in real NanoTest exports
-      fail_input(c.source, "time decreases at data row " + std::to_string(i + 1) + " (" +
-                               number_text(c.time_s[i - 1], 10) + " s then " + number_text(c.time_s[i], 10) + " s)");
+      fail_input(c.source, "time decreases at " + row_place(c, i) + " (" + number_text(c.time_s[i - 1], 10) +
+                               " s then " + number_text(c.time_s[i], 10) + " s)");
   }
+  refuse_isolated_glitches(c, s.approach_end);
   const auto first = c.load_mN.begin() + static_cast<std::ptrdiff_t>(s.approach_end);
   s.max_load_index = static_cast<std::size_t>(std::max_element(first, c.load_mN.end()) - c.load_mN.begin());
   const double p_max = c.load_mN[s.max_load_index];

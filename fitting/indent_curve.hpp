@@ -17,6 +17,8 @@ struct IndentCurve {
   std::optional<double> x_um;  // indent position, when the file or a positions file gives it
   std::optional<double> y_um;
   std::vector<std::string> notes;  // unit conversions and other facts about the reading
+  // The file line of each row (1-based), for messages; empty for curves not read from a file.
+  std::vector<std::size_t> line;
   std::size_t size() const { return time_s.size(); }
 };
 
@@ -42,9 +44,24 @@ struct SegmentOptions {
 
 // Approach = leading rows with time <= 0 or negative depth (the NanoTest convention); the hold
 // is the contiguous run around the maximum load within the tolerance. Throws InputError naming
-// the curve's source when the curve is empty, holds NaN, or its time decreases after the
-// approach (repeated time stamps are allowed: real NanoTest exports have them) (so a bad curve fails with a message,
-// never a silent fit).
+// the curve's source and the row's line when the curve is empty, holds NaN, its time decreases
+// after the approach (repeated time stamps are allowed: real NanoTest exports have them), or a
+// row's depth or load is an isolated glitch (refuse_isolated_glitches), so that a bad curve fails
+// with a message, never a silent fit.
 IndentSegments find_segments(const IndentCurve& curve, const SegmentOptions& options = {});
+
+// "line L" of the row's file line, else "data row i+1" (curves made from arrays).
+std::string row_place(const IndentCurve& curve, std::size_t row);
+
+// Throws InputError for a row from `from` on whose depth or load leaves both its neighbours, which
+// agree with each other, by over kGlitchStepFactor times the curve's steps around it and over
+// kGlitchRangeShare of the column's range: a dropped digit or a transmission error in the
+// recording. Neither a pop-in (the depth stays at its new level) nor a segment's corner (about
+// one step) is one. A depth of 90000 nm among 155 nm in a hold had been fitted as creep
+// (R^2 = 0.0008, a negative dashpot), and a load of -5000 uN in a 3000 uN hold had cut the hold
+// short and spoiled the unloading fit, each without a word about the row.
+void refuse_isolated_glitches(const IndentCurve& curve, std::size_t from);
+constexpr double kGlitchStepFactor = 50;
+constexpr double kGlitchRangeShare = 0.05;
 
 }  // namespace mgscope

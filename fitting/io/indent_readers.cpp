@@ -52,6 +52,7 @@ void add_row(IndentCurve& c, double time_s, double depth_nm, double load_mN, con
   c.time_s.push_back(time_s);
   c.depth_nm.push_back(depth_nm);
   c.load_mN.push_back(load_mN);
+  c.line.push_back(line);
 }
 
 // Headerless exports, columns time [s], depth [nm], load [mN]: NanoTest (TAB) and Anton Paar

@@ -185,6 +185,42 @@ TEST(IndentReaders, TriboScanRealFileInMilliNewton) {
   EXPECT_EQ(s.hold_end, 3308u);
 }
 
+// One garbled row in a hold (a depth of 90000 nm among ~1000 nm, a load of -50 mN in a 50 mN hold)
+// had been fitted as creep or had cut the hold short without a word. Each is now refused naming its
+// file line; the same curve without it, with noise, pop-ins (a depth that stays at its new level)
+// and its corners between segments, passes (the real exports pass in the tests above).
+TEST(IndentReaders, AnIsolatedGlitchIsRefusedNamingItsLineAndRealCurvesPass) {
+  const auto dir = test::scratch_dir("indent_glitch");
+  IndentSynthOptions o;
+  o.hold_s = 20;
+  KelvinUnit unit;
+  unit.h_nm = 40;
+  unit.tau_s = 2;
+  o.creep_units = {unit};
+  o.depth_noise_nm = 0.5;
+  o.load_noise_mN = 0.02;
+  o.popin_loads_mN = {10, 25};
+  const IndentCurve clean = synth_indent_curve(o, "x");
+  const std::size_t hold_row = clean.size() / 2;  // in the hold (loading 5 s, hold 20 s, unloading 5 s)
+  ASSERT_GT(clean.load_mN[hold_row], 49.0);
+  write(dir / "clean.csv", format_indent_csv(clean));
+  EXPECT_NO_THROW(find_segments(read_indent_file((dir / "clean.csv").string()).at(0)));
+  // The file's line of a row: the header, then the rows in order (approach rows included).
+  const std::string line = "line " + std::to_string(hold_row + 2) + ": ";
+  IndentCurve deep = clean;
+  deep.depth_nm[hold_row] = 90000;
+  write(dir / "deep.csv", format_indent_csv(deep));
+  const std::string deep_path = (dir / "deep.csv").string();
+  expect_input_error([&] { find_segments(read_indent_file(deep_path).at(0)); }, deep_path,
+                     line + "depth 90000 nm leaves both its neighbours");
+  IndentCurve negative = clean;
+  negative.load_mN[hold_row] = -50;
+  write(dir / "negative.csv", format_indent_csv(negative));
+  const std::string negative_path = (dir / "negative.csv").string();
+  expect_input_error([&] { find_segments(read_indent_file(negative_path).at(0)); }, negative_path,
+                     line + "load -50 mN leaves both its neighbours");
+}
+
 TEST(IndentReaders, GenericCsvRoundTripWithPositions) {
   const auto dir = test::scratch_dir("indent_csv");
   IndentSynthOptions o;
@@ -241,7 +277,7 @@ TEST(IndentReaders, BadInputsNameTheFile) {
   const std::string backwards = (dir / "backwards.csv").string();
   write(backwards, "time_s,depth_nm,load_mN\n1,10,1\n2,20,2\n1.5,30,3\n");
   const auto c = read_indent_file(backwards);
-  expect_input_error([&] { find_segments(c[0]); }, backwards, "time decreases at data row 3");
+  expect_input_error([&] { find_segments(c[0]); }, backwards, "time decreases at line 4");
 
   // Absurd magnitudes (a garbled export, a wrong unit) are refused naming the line, in every format;
   // a depth given in um is converted first, so 900 um is a plausible 900,000 nm.
