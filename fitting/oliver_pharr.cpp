@@ -97,6 +97,7 @@ std::string OliverPharrOptions::check() const {
 static void add_plausibility_warnings(OliverPharrResult& r, const OliverPharrOptions& o) {
   // Diamond, the hardest solid, is about 100 GPa; soft polymers and gels about 1 MPa.
   constexpr double kHardestGPa = 200, kSoftestGPa = 1e-3;
+  r.implausible = r.hardness_GPa > kHardestGPa || r.hardness_GPa < kSoftestGPa || std::isnan(r.modulus_GPa);
   if (r.hardness_GPa > kHardestGPa || r.hardness_GPa < kSoftestGPa)
     r.warnings.push_back("H = " + number_text(r.hardness_GPa, 4) + " GPa is outside what any solid has (" +
                          number_text(kSoftestGPa, 4) + " to " + number_text(kHardestGPa, 4) +

@@ -37,6 +37,9 @@ struct OliverPharrResult : Summary {
   double hardness_GPa = 0, reduced_modulus_GPa = 0, modulus_GPa = 0;
   int fit_points = 0;
   double fit_rms_mN = 0;
+  // H or Er is a number no solid has (a unit read wrong, nearly always; warned of): given, but
+  // left out of a batch's means.
+  bool implausible = false;
 };
 
 // Never throws for bad curves: too few unloading points or a failed fit give status Failure.

@@ -36,6 +36,14 @@ struct HardnessArgs {
   int figures = 5;
 };
 
+// Names for a message: the first five, then how many more.
+std::string listed(const std::vector<std::string>& names) {
+  std::string out;
+  for (std::size_t i = 0; i < names.size() && i < 5; ++i) out += (i ? ", " : "") + names[i];
+  if (names.size() > 5) out += " and " + std::to_string(names.size() - 5) + " more";
+  return out;
+}
+
 std::string hardness_csv(const std::vector<HardnessAnalysis>& results) {
   std::ostringstream o;
   o << "source,status,message,x_um,y_um,max_load_mN,max_depth_nm,alpha_mN,exponent_m,final_depth_nm,"
@@ -138,11 +146,20 @@ void add_hardness_command(CLI::App& app, CommandContext& ctx) {
     std::vector<MappedHardness> map;
     std::vector<std::string> warnings;
     int failed = 0;
+    // An indent whose H or Er no solid has is left out of the means, the CDF and the map (one such
+    // indent, a unit read wrong, made a steel's mean H 2757 GPa); it stays in hardness.csv and
+    // `indents` with its warnings. The means say so, and which of their indents carry doubts.
+    std::vector<std::string> left_out, doubted;
     for (const HardnessAnalysis& h : results) {
       if (!h.usable()) {
         ++failed;
         continue;
       }
+      if (h.oliver_pharr.implausible) {
+        left_out.push_back(curve_label(h.source));
+        continue;
+      }
+      if (!h.warnings.empty()) doubted.push_back(curve_label(h.source));
       H.push_back(h.oliver_pharr.hardness_GPa);
       Er.push_back(h.oliver_pharr.reduced_modulus_GPa);
       E.push_back(h.oliver_pharr.modulus_GPa);
@@ -172,17 +189,35 @@ void add_hardness_command(CLI::App& app, CommandContext& ctx) {
                      {"reduced_modulus_GPa", h.usable() ? json_number(h.oliver_pharr.reduced_modulus_GPa) : nullptr},
                      {"popins", pops}, {"warnings", h.warnings}});
     }
+    std::vector<std::string> mean_warnings;
+    if (!left_out.empty())
+      mean_warnings.push_back(std::to_string(left_out.size()) + " indent(s) left out of the mean, whose H or Er no " +
+                              "solid has (check the load and depth units): " + listed(left_out));
+    if (!doubted.empty())
+      mean_warnings.push_back("rests on " + std::to_string(doubted.size()) +
+                              " indent(s) with warnings: " + listed(doubted));
+    auto mean_with_doubts = [&](const std::vector<double>& v) {
+      nlohmann::json m = mean_sd_json(v);
+      m["warnings"] = mean_warnings;
+      return m;
+    };
     nlohmann::json j = {
         {"units", {{"load", "mN"}, {"depth", "nm"}, {"hardness", "GPa"}, {"modulus", "GPa"}, {"position", "um"}}},
         {"indents_total", results.size()},
         {"indents_failed", failed},
-        {"hardness_GPa", mean_sd_json(H)},
-        {"reduced_modulus_GPa", mean_sd_json(Er)},
-        {"modulus_GPa", mean_sd_json(E)},
+        {"indents_left_out", left_out},
+        {"hardness_GPa", mean_with_doubts(H)},
+        {"reduced_modulus_GPa", mean_with_doubts(Er)},
+        {"modulus_GPa", mean_with_doubts(E)},
         {"popins_per_indent", mean_sd_json(popin_counts)},
-        {"options", {{"area_coefficients", a.area_coefficients}, {"epsilon", a.epsilon}, {"beta", a.beta},
-                     {"sample_poisson", a.poisson}, {"indenter_modulus_GPa", a.indenter_modulus_GPa},
-                     {"indenter_poisson", a.indenter_poisson}, {"fit_fraction_of_Pmax", {a.fit_low, a.fit_high}}}},
+        {"options",
+         {{"area_coefficients", a.area_coefficients},
+          {"epsilon", a.epsilon},
+          {"beta", a.beta},
+          {"sample_poisson", a.poisson},
+          {"indenter_modulus_GPa", a.indenter_modulus_GPa},
+          {"indenter_poisson", a.indenter_poisson},
+          {"fit_fraction_of_Pmax", {a.fit_low, a.fit_high}}}},
         {"indents", per},
         {"figure_warnings", warnings}};
     write_json_atomic(out / "summary.json", j);
@@ -191,14 +226,16 @@ void add_hardness_command(CLI::App& app, CommandContext& ctx) {
     for (const HardnessAnalysis& h : results)
       for (const std::string& w : h.warnings) std::cerr << "WARNING: " << curve_label(h.source) << ": " << w << '\n';
     for (const std::string& w : warnings) std::cerr << "WARNING: " << w << '\n';
+    for (const std::string& w : mean_warnings) std::cerr << "WARNING: mean H, Er and E: " << w << '\n';
     const MeanSd m = mean_sd(H);
-    std::cout << H.size() << " of " << results.size() << " indents analysed; ";
+    std::cout << H.size() + left_out.size() << " of " << results.size() << " indents analysed; ";
     if (m.n == 0)
       std::cout << "no hardness";  // not "H = nan +- nan GPa"
     else if (m.n == 1)
       std::cout << "H = " << m.mean << " GPa (one indent: no spread)";
     else
       std::cout << "H = " << m.mean << " +- " << m.sd << " GPa (mean +- sd)";
+    if (!left_out.empty()) std::cout << ", " << left_out.size() << " left out of it (see the warnings)";
     std::cout << "; outputs in " << out.string() << '\n';
     ctx.exit_code = failed > 0 ? 1 : 0;
   });

@@ -203,6 +203,54 @@ TEST(HardnessCommand, GridWithPopinsAgainstTruth) {
   EXPECT_TRUE(std::filesystem::exists(dir / "out" / "load_depth_1.gp"));
 }
 
+// An indent whose H no solid has (its loads written in uN under a mN header: H x 1000) had gone
+// into the batch's mean: a steel's mean H read 2757 GPa, with no warning on the mean. It is now left
+// out of the means, named there and on the terminal; its row keeps its numbers and warnings.
+TEST(HardnessCommand, AnIndentNoSolidCouldGiveIsLeftOutOfTheMeanAndNamed) {
+  const auto dir = test::scratch_dir("hardness_implausible");
+  auto r = test::run_mgscope("synth indent --grid 2 --hardness-spread-GPa 0 --popin-loads-mN --format csv -o '" +
+                             (dir / "in").string() + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  std::istringstream in(test::read_all(dir / "in" / "indent_r02_c02.csv"));
+  std::ostringstream scaled;
+  std::string line;
+  std::getline(in, line);
+  ASSERT_EQ(line.rfind("time_s,depth_nm,load_mN", 0), 0u) << line;
+  scaled << line << '\n';
+  while (std::getline(in, line)) {
+    auto f = split_fields(line, ',');
+    f[2] = std::to_string(1000 * std::stod(f[2]));
+    for (std::size_t k = 0; k < f.size(); ++k) scaled << (k ? "," : "") << f[k];
+    scaled << '\n';
+  }
+  write(dir / "in" / "indent_r02_c02.csv", scaled.str());
+  std::string files;
+  for (const char* f : {"indent_r01_c01.csv", "indent_r01_c02.csv", "indent_r02_c01.csv", "indent_r02_c02.csv"})
+    files += " '" + (dir / "in" / f).string() + "'";
+  r = test::run_mgscope("hardness" + files + " --figures 0 -o '" + (dir / "out").string() + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::string said = "4 of 4 indents analysed; H = ";
+  const std::size_t at = r.output.find(said);
+  ASSERT_NE(at, std::string::npos) << r.output;
+  EXPECT_NEAR(std::stod(r.output.substr(at + said.size())), 6.0, 0.12) << r.output;
+  EXPECT_NE(r.output.find("(mean +- sd), 1 left out of it (see the warnings)"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("WARNING: mean H, Er and E: 1 indent(s) left out of the mean, whose H or Er no solid has"),
+            std::string::npos)
+      << r.output;
+  const auto summary = nlohmann::json::parse(test::read_all(dir / "out" / "summary.json"));
+  test::expect_schema_valid("hardness.summary.schema.json", dir / "out" / "summary.json");
+  EXPECT_EQ(summary["hardness_GPa"]["n"], 3);
+  EXPECT_NEAR(summary["hardness_GPa"]["mean"].get<double>(), 6.0, 0.12);
+  ASSERT_EQ(summary["indents_left_out"].size(), 1u);
+  EXPECT_NE(summary["indents_left_out"][0].get<std::string>().find("indent_r02_c02.csv"), std::string::npos);
+  ASSERT_EQ(summary["hardness_GPa"]["warnings"].size(), 1u);
+  EXPECT_NE(summary["modulus_GPa"]["warnings"][0].get<std::string>().find("indent_r02_c02.csv"), std::string::npos);
+  const Table t = read_csv(dir / "out" / "hardness.csv");
+  ASSERT_EQ(t.size(), 4u);
+  EXPECT_GT(std::stod(t[3].at("hardness_GPa")), 5000);
+  EXPECT_NE(t[3].at("warnings").find("outside what any solid has"), std::string::npos);
+}
+
 TEST(HardnessCommand, MultiTermAreaFunctionFromTheCommandLine) {
   // Curves made with a blunted tip, A = 24.5 hc^2 + 2000 hc + 30000 hc^1/2, H = 6 GPa everywhere.
   const auto dir = test::scratch_dir("hardness_area");
