@@ -31,6 +31,9 @@ struct KelvinUnit {
 
 // One fitted model (N units). Standard errors come from the Jacobian at the optimum and are
 // optimistic when residuals are correlated: across repeats report mean +- sd instead.
+// Below this R^2 the chosen model carries a warning (creep_fit.cpp says why).
+constexpr double kCreepMinRSquared = 0.5;
+
 struct CreepModel : Summary {
   int units = 0;
   double c0_nm = 0, c0_se_nm = 0;

@@ -191,6 +191,42 @@ TEST(CreepFit, ATimeConstantAtItsBoundIsFlagged) {
   for (const std::string& w : free.warnings) EXPECT_EQ(w.find("bound"), std::string::npos) << w;
 }
 
+// A fit that reads Success with a dashpot that pulls the tip out, or that explains almost none of
+// the hold, had no warning (a user saw h1 41302 nm, mu0 < 0 and R^2 0.0008 as Success). Truth: one
+// unit (12 nm, 6 s) and a drift of -0.05 nm/s (the depth falls, which the dashpot term takes up);
+// then 2 nm of noise over a 0.3 nm unit. The clean two-unit truth keeps neither warning.
+TEST(CreepFit, ANegativeDashpotAndAFitThatExplainsLittleAreWarnedOf) {
+  auto has = [](const CreepFitSummary& s, const std::string& start) {
+    for (const std::string& w : s.warnings)
+      if (w.rfind(start, 0) == 0) return true;
+    return false;
+  };
+  IndentSynthOptions o;
+  o.creep_units = {{12, 0, 6, 0}};
+  o.drift_nm_per_s = -0.05;
+  o.depth_noise_nm = 0.05;
+  Hold h = hold_of(synth_indent_curve(o, "falling"));
+  CreepFitSummary s = fit_creep(h.t_s, h.dh_nm);
+  ASSERT_TRUE(s.usable()) << s.message;
+  EXPECT_NEAR(s.best.inv_mu0_nm_per_s, -0.05, 0.005) << s.brief_report();
+  EXPECT_TRUE(has(s, "the dashpot term is negative (1/mu0 = -0.0")) << s.brief_report();
+  EXPECT_FALSE(has(s, "the model explains")) << s.brief_report();
+
+  o.creep_units = {{0.3, 0, 6, 0}};
+  o.drift_nm_per_s = 0;
+  o.depth_noise_nm = 2;
+  h = hold_of(synth_indent_curve(o, "noise"));
+  s = fit_creep(h.t_s, h.dh_nm);
+  ASSERT_TRUE(s.usable()) << s.message;
+  EXPECT_LT(s.best.r_squared, 0.1) << s.brief_report();
+  EXPECT_TRUE(has(s, "the model explains ")) << s.brief_report();
+
+  h = hold_of(synth_indent_curve(two_unit_options(3), "two_unit"));
+  s = fit_creep(h.t_s, h.dh_nm);
+  EXPECT_FALSE(has(s, "the dashpot term")) << s.brief_report();
+  EXPECT_FALSE(has(s, "the model explains")) << s.brief_report();
+}
+
 // The generator's options: a zero H, load, rate or tau made depths and times of inf or NaN.
 TEST(IndentSynth, OptionsThatMakeNoCurveAreRefusedNamingTheField) {
   EXPECT_EQ(IndentSynthOptions{}.check(), "");
