@@ -162,8 +162,9 @@ ArrottResult arrott_analysis(const std::vector<MhCurve>& curves, const ArrottOpt
       << " points with H > 0, M > 0 in its high-field part";
   } else {
     v << (r.first_order ? "first order (Banerjee): " : "second order (Banerjee): ") << r.first_order_isotherms << " of "
-      << r.isotherms.size() << " isotherms have a significantly negative Arrott slope; strongest: d(M^2)/d(H/M) = "
-      << r.evidence_arrott_slope << " (M unit)^3/Oe, d(H/M)/dH at " << r.evidence_t << " standard errors (threshold -"
+      << r.isotherms.size()
+      << " isotherms have a significantly negative Arrott slope; strongest: d(M^2)/d(H/M) = " << r.evidence_arrott_slope
+      << " (" << o.magnetization_unit << ")^3/Oe, d(H/M)/dH at " << r.evidence_t << " standard errors (threshold -"
       << r.threshold_t << ") at " << r.evidence_temperature_K << " K, " << r.evidence_field_low_Oe << "-"
       << r.evidence_field_high_Oe << " Oe";
   }

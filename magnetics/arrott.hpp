@@ -22,6 +22,8 @@ std::vector<double> internal_field_Oe(const std::vector<double>& field_Oe,
                                       double density_g_cm3);
 
 struct ArrottOptions {
+  // The magnetisation's unit, for messages only (the slope's unit is its cube per Oe).
+  std::string magnetization_unit = "M unit";
   double high_field_fraction = 0.2;  // the high-field part: H >= fraction * max H of the isotherm
   // Each local straight-line fit takes consecutive points until it has at least slope_points
   // and spans at least min_span_fraction of the isotherm's highest field (dense points where a

@@ -166,7 +166,8 @@ CurieResult find_curie_temperature(const std::vector<double>& T, const std::vect
   if (merged > 0) {
     std::ostringstream m;
     m << merged << " repeated reading(s) within " << o.duplicate_tolerance_K
-      << " K averaged into their mean; largest standard deviation of the repeats " << widest;
+      << " K averaged into their mean; largest standard deviation of the repeats " << widest << ' '
+      << o.magnetization_unit;
     r.warnings.push_back(m.str());
   }
   const int n = static_cast<int>(r.temperature_K.size());

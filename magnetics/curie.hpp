@@ -19,6 +19,8 @@ struct CurieOptions {
   // A transition is a sharp dip: full width at half depth of -dM/dT above this fraction of the
   // dip temperature is a broad inflection (a paramagnet saturating in a high field), "no transition".
   double max_relative_width = 0.5;
+  // The magnetisation's unit, for messages only (the numbers are in whatever unit M comes in).
+  std::string magnetization_unit = "M unit";
 
   std::string check() const;  // "" or the bad field
 };

@@ -174,6 +174,11 @@ double exact_minus_dSm_applied(const MeanFieldModel& m, const DemagnetisedSample
   return exact_minus_dSm(m, T, f.internal_field_Oe * 1e-4);
 }
 
+namespace {
+double fc_low_K(const McesynthOptions& o) { return o.fc_t_min_K.value_or(0.2 * o.model.curie_K); }
+double fc_high_K(const McesynthOptions& o) { return o.fc_t_max_K.value_or(1.5 * o.model.curie_K); }
+}  // namespace
+
 void check_mce_synthetic(const McesynthOptions& o) {
   const std::pair<const char*, double> positive[] = {
       {"J", o.model.J},           {"g", o.model.g},           {"Curie temperature", o.model.curie_K},
@@ -182,6 +187,9 @@ void check_mce_synthetic(const McesynthOptions& o) {
       {"M(T) temperature step", o.fc_t_step_K}};
   for (const auto& [what, v] : positive)
     if (!(v > 0)) throw InputError(std::string("synth mce: ") + what + " must be > 0");
+  if (!(fc_low_K(o) > 0 && fc_high_K(o) > fc_low_K(o) && std::isfinite(fc_high_K(o))))
+    throw InputError("synth mce: the M(T) range must run from above 0 K up to a higher temperature; it is " +
+                     number_text(fc_low_K(o), 6) + " to " + number_text(fc_high_K(o), 6) + " K");
   const auto& list = o.field_list_T;
   for (std::size_t k = 0; k < list.size(); ++k)
     if (!std::isfinite(list[k]) || list[k] < 0 || (k > 0 && !(list[k] > list[k - 1])))
@@ -189,8 +197,7 @@ void check_mce_synthetic(const McesynthOptions& o) {
                        std::to_string(k + 1) + " is " + number_text(list[k], 6) + " T");
   if (!list.empty() && !(list.back() > 0)) throw InputError("synth mce: the field list needs a field > 0 T");
   if (list.size() > 100000 || (list.empty() && o.field_max_T / o.field_step_T > 1e5) ||
-      (o.t_below_K + o.t_above_K) / o.t_step_K > 1e4 ||
-      (o.fc_t_max_K - o.fc_t_min_K) / o.fc_t_step_K > 1e6)
+      (o.t_below_K + o.t_above_K) / o.t_step_K > 1e4 || (fc_high_K(o) - fc_low_K(o)) / o.fc_t_step_K > 1e6)
     throw InputError("synth mce: too many field or temperature steps");
   if (o.equation_of_state == SynthEquationOfState::ArrottNoakes) require_valid(o.arrott_noakes);
   if (const std::string bad = demagnetised_sample_problem(o.sample); !bad.empty())
@@ -249,8 +256,8 @@ McesynthFiles make_mce_synthetic(const McesynthOptions& o) {
       mpms3_dat(iso, o.mass_mg, an ? "Arrott-Noakes isotherms" : "mean-field isotherms", false, material.str());
 
   std::vector<DatRow> fc;
-  for (int i = 0; o.fc_t_max_K - i * o.fc_t_step_K >= o.fc_t_min_K - 1e-9; ++i) {
-    const double tj = o.fc_t_max_K - i * o.fc_t_step_K + 0.2 * (noise.uniform() - 0.5);
+  for (int i = 0; fc_high_K(o) - i * o.fc_t_step_K >= fc_low_K(o) - 1e-9; ++i) {
+    const double tj = fc_high_K(o) - i * o.fc_t_step_K + 0.2 * (noise.uniform() - 0.5);
     const double m = m_emu_per_g(tj, o.fc_field_Oe * 1e-4) * o.mass_mg * 1e-3;
     const double err = o.noise_relative * ms_emu;
     fc.push_back({tj, o.fc_field_Oe, m + err * noise(), err});

@@ -3,6 +3,7 @@
 // files of isotherms and a field-cooled M(T) with the exact -dSm as truth (the same files can be
 // drawn from the Arrott-Noakes state of arrott_noakes_synth.hpp instead, with its exact -dSm).
 #pragma once
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -58,7 +59,10 @@ struct McesynthOptions {
   double t_step_K = 3.0;                          // isotherm spacing; T0 is a midpoint
   double t_below_K = 45, t_above_K = 60;          // isotherms span about T0 - below .. T0 + above
   double fc_field_Oe = 500;                       // field-cooled M(T) field
-  double fc_t_min_K = 20, fc_t_max_K = 150, fc_t_step_K = 0.5;  // with +-0.1 K jitter (non-uniform axis)
+  // The field-cooled M(T) range, by default 0.2 to 1.5 x the Curie temperature (model.curie_K): a
+  // fixed 20-150 K missed the transition of a Tc of 150 K or more. Steps with +-0.1 K jitter.
+  std::optional<double> fc_t_min_K, fc_t_max_K;
+  double fc_t_step_K = 0.5;
   double noise_relative = 0;                      // Gaussian noise on moments, relative to Ms * mass
   unsigned seed = 1;
   // demag_N > 0: a multi-domain sample of that shape and density (demagnetised_sample.hpp): M(H = 0)

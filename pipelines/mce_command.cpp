@@ -196,6 +196,7 @@ class MceRun {
     for (const auto& s : sets) {
       CurieOptions co;
       co.half_window = cli_.tc_half_window;
+      co.magnetization_unit = m_unit();
       const CurieResult c = find_curie_temperature(s.temperature_K, s.magnetization, co);
       for (const auto& w : c.warnings) warn(path + " (" + fmt(s.field_Oe) + " Oe): " + w);
       std::string png = "mt_" + mt_stem_[path];
@@ -259,6 +260,7 @@ class MceRun {
     const std::string mu = m_unit();
     ArrottOptions ao;
     ao.high_field_fraction = cli_.arrott_fraction;
+    ao.magnetization_unit = mu;
     const ArrottResult a = arrott_analysis(curves_, ao);
     std::cout << "Arrott: " << a.message << '\n';
     nlohmann::json aj = {

@@ -58,6 +58,8 @@ void add_synth_mce_command(CLI::App& synth, CommandContext& ctx) {
       ->capture_default_str();
   cmd->add_option("--t-above-K", o->t_above_K, "Isotherms reach up to about Tc plus this [K]")->capture_default_str();
   cmd->add_option("--fc-field-Oe", o->fc_field_Oe, "Field of the field-cooled M(T) [Oe]")->capture_default_str();
+  cmd->add_option("--fc-t-min-K", o->fc_t_min_K, "M(T) lowest temperature [K] (default 0.2 x --tc-K)");
+  cmd->add_option("--fc-t-max-K", o->fc_t_max_K, "M(T) highest temperature [K] (default 1.5 x --tc-K)");
   cmd->add_option("--fc-step-K", o->fc_t_step_K, "M(T) temperature step [K] (+-0.1 K jitter)")->capture_default_str();
   cmd->add_option("--noise", o->noise_relative, "Gaussian moment noise, fraction of the saturation moment")
       ->capture_default_str();

@@ -288,7 +288,8 @@ struct MomentSource {
 MomentSource named_moment_source(QdData& d, const std::string& column) {
   const std::size_t c = d.column_index(column);
   if (c == std::string::npos)
-    fail_input(d.path, "no moment column named '" + column + "' (--moment-column takes a column's exact name)");
+    fail_input(d.path, d.at_columns() + "no moment column named '" + column +
+                           "' (--moment-column takes a column's exact name)");
   if (!has_number(d, c)) fail_input(d.path, "moment column '" + column + "' holds no numbers");
   MomentSource s{column, "", named_column_to_emu(d, column)};
   for (const auto& m : kMomentOrder)
@@ -323,10 +324,10 @@ std::vector<MomentSource> auto_moment_sources(const QdData& d) {
       sources.push_back({column, d.column_index(m.error) != std::string::npos ? m.error : "", m.to_emu});
   }
   if (sources.empty())
-    fail_input(d.path, present.empty() ? "no moment column: none of " + accepted_moment_names() +
-                                             "; name another with --moment-column"
-                                       : "moment columns " + present +
-                                             " hold no numbers; name another with --moment-column");
+    fail_input(d.path, present.empty()
+                           ? d.at_columns() + "no moment column: none of " + accepted_moment_names() +
+                                 "; name another with --moment-column"
+                           : "moment columns " + present + " hold no numbers; name another with --moment-column");
   return sources;
 }
 
@@ -381,8 +382,9 @@ void choose_columns(QdData& d, const QdReadOptions& options) {
   d.temperature_column = first_present(d, {"Temperature (K)", "Average Temp (K)", "T_K"});
   d.field_column = first_present(d, {"Magnetic Field (Oe)", "Field (Oe)", "H_Oe"});
   if (d.temperature_column.empty())
-    fail_input(d.path, "no temperature column ('Temperature (K)', 'Average Temp (K)' or 'T_K')");
-  if (d.field_column.empty()) fail_input(d.path, "no field column ('Magnetic Field (Oe)', 'Field (Oe)' or 'H_Oe')");
+    fail_input(d.path, d.at_columns() + "no temperature column ('Temperature (K)', 'Average Temp (K)' or 'T_K')");
+  if (d.field_column.empty())
+    fail_input(d.path, d.at_columns() + "no field column ('Magnetic Field (Oe)', 'Field (Oe)' or 'H_Oe')");
   const std::vector<MomentSource> sources =
       options.moment_column.empty() ? auto_moment_sources(d)
                                     : std::vector<MomentSource>{named_moment_source(d, options.moment_column)};
@@ -459,6 +461,7 @@ QdData parse_qd_text(const TextFile& tf, const QdReadOptions& options) {
   d.path = tf.path;
   d.decoded_from_cp1252 = tf.decoded_from_cp1252;
   const std::size_t col_line = locate_columns(d, tf);
+  d.column_line = col_line + 1;
   parse_header(d, tf, col_line);
   d.delimiter = guess_delimiter(tf.lines[col_line]);
   d.column_names = trimmed_fields(tf.lines[col_line], d.delimiter);

@@ -52,6 +52,9 @@ struct QdData {
   // padded, so a header of thousands of names costs nothing per row.
   QdCells rows;
   std::vector<std::size_t> row_line;  // 1-based line number of each row in the file
+  std::size_t column_line = 0;        // 1-based line number of the column names
+  // "line N (the column names): " for messages about a column that is not there.
+  std::string at_columns() const { return "line " + std::to_string(column_line) + " (the column names): "; }
   // moment_column: the column the moment came from (the first of them when several gave rows).
   std::string temperature_column, field_column, moment_column, moment_error_column;
   // The columns the moment came from, in preference order, with the rows each gave: one entry,

@@ -39,7 +39,8 @@ for row in "${samples[@]}"; do
   # sphere-like N = 1/3, 7 g/cm^3): fields as a real sequence, 0.02 T steps to 0.1 T (technical
   # saturation lies at a few hundred Oe), 0.1 T to 1 T, 0.5 T to 5 T.
   "$mgscope" synth mce -o "$out/mpms" --tc-K "$tc" --molar-mass "$molar" --fields-T "$fields_T" \
-    --demag 0.3333333 --density 7 --t-below-K 36 --t-above-K 45 --fc-step-K 1 --noise 0.0005 --seed "$seed" >/dev/null
+    --demag 0.3333333 --density 7 --t-below-K 36 --t-above-K 45 --fc-t-min-K 20 --fc-t-max-K 150 --fc-step-K 1 \
+    --noise 0.0005 --seed "$seed" >/dev/null
   rm -f "$out/mpms/exact_dSm.csv" "$out/mpms/exact_dSm_internal.csv"
   # Creep: 5 repeats of load 50 mN, 120 s hold, unload; hardness: a 4 x 4 grid 20 um apart.
   "$mgscope" synth creep -o "$out/creep" --format nanotest --count 5 --h-nm "$h_nm" --tau-s "$tau_s" \

@@ -283,7 +283,8 @@ TEST(QdReaderBadInput, NoMomentColumnNamesTheAcceptedColumnsAndTheOption) {
     FAIL() << "no error";
   } catch (const InputError& e) {
     EXPECT_EQ(std::string(e.what()),
-              "p.dat: no moment column: none of 'DC Moment Free Ctr (emu)', 'DC Moment Fixed Ctr (emu)', "
+              "p.dat: line 2 (the column names): no moment column: none of 'DC Moment Free Ctr (emu)', 'DC Moment "
+              "Fixed Ctr (emu)', "
               "'Moment (emu)', 'Long Moment (emu)', 'M_emu', 'Moment (Am2)'; name another with --moment-column");
   }
 }
@@ -325,10 +326,11 @@ TEST(QdReaderBadInput, ErrorsNameTheFile) {
     return std::string("no error");
   };
   EXPECT_NE(message("nodata.txt", "hello\nworld\n").find("nodata.txt: not a Quantum Design export"), std::string::npos);
-  EXPECT_NE(
-      message("nomoment.dat", "[Data]\nTemperature (K),Magnetic Field (Oe)\n1,2\n").find("nomoment.dat: no moment"),
-      std::string::npos);
-  EXPECT_NE(message("notemp.dat", "[Data]\nMagnetic Field (Oe),Moment (emu)\n1,2\n").find("notemp.dat: no temperature"),
+  EXPECT_NE(message("nomoment.dat", "[Data]\nTemperature (K),Magnetic Field (Oe)\n1,2\n")
+                .find("nomoment.dat: line 2 (the column names): no moment"),
+            std::string::npos);
+  EXPECT_NE(message("notemp.dat", "[Data]\nMagnetic Field (Oe),Moment (emu)\n1,2\n")
+                .find("notemp.dat: line 2 (the column names): no temperature"),
             std::string::npos);
   EXPECT_NE(message("trunc.dat", "[Header]\n[Data]\n").find("trunc.dat"), std::string::npos);
   EXPECT_NE(message("norows.dat", "[Data]\nT_K,H_Oe,M_emu\n").find("no data rows"), std::string::npos);

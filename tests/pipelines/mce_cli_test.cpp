@@ -328,7 +328,7 @@ TEST(MceCli, BatchGoesOnPastABadFile) {
   const fs::path out = scratch_dir("mce_cli_batch");
   const auto r = run_mgscope("mce --mt " + q(bad) + " " + q(s / "fc.dat") + " -o " + q(out));
   EXPECT_EQ(r.exit_code, 1) << r.output;
-  EXPECT_NE(r.output.find("broken.dat: no field column"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("broken.dat: line 3 (the column names): no field column"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("1 of 2 inputs failed"), std::string::npos) << r.output;
   const auto j = nlohmann::json::parse(read_all(out / "mce.json"));
   test::expect_schema_valid("mce.schema.json", out / "mce.json");
@@ -531,12 +531,38 @@ TEST(MceCli, TheGapRowOfTheEntropyTableCarriesItsWarning) {
   }
   EXPECT_EQ(rows, 6);
   EXPECT_EQ(gap_rows, 1);
+  // The Arrott slope in the file's magnetisation unit (it said "(M unit)^3/Oe" on the terminal).
+  EXPECT_NE(r.output.find(" (emu/g)^3/Oe, d(H/M)/dH at "), std::string::npos) << r.output;
   const auto j = nlohmann::json::parse(read_all(out / "mce.json"));
   test::expect_schema_valid("mce.schema.json", out / "mce.json");
   const auto& top = j["entropy"]["merit_by_field"].back();
   ASSERT_TRUE(top["peak_at_edge"].get<bool>());
   ASSERT_FALSE(top["warnings"].empty());
   EXPECT_NE(top["warnings"][0].get<std::string>().find("edge of the temperature range (3 K)"), std::string::npos);
+}
+
+// fc7.dat's repeated readings are averaged with a warning whose spread had no unit.
+TEST(MceCli, TheSpreadOfRepeatedReadingsHasItsUnit) {
+  MGSCOPE_SHARED_OR_SKIP(fc, "mpms/fc7.dat");
+  const auto r = run_mgscope("mce --mt " + q(fc) + " -o " + q(scratch_dir("mce_cli_repeats")));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::string said = "largest standard deviation of the repeats ";
+  const std::size_t at = r.output.find(said);
+  ASSERT_NE(at, std::string::npos) << r.output;
+  const std::string rest = r.output.substr(at + said.size(), r.output.find('\n', at) - at - said.size());
+  EXPECT_EQ(rest.substr(rest.find(' ')), " emu/g") << rest;
+}
+
+// The generator's M(T) spanned 20-150 K whatever --tc-K said, so a Tc of 150 K or more was missed by
+// its own file ("no transition"). It now spans 0.2-1.5 x Tc by default.
+TEST(MceCli, TheSyntheticMtSpansItsOwnCurieTemperature) {
+  const fs::path d = scratch_dir("mce_cli_tc300");
+  ASSERT_EQ(run_mgscope("synth mce --tc-K 300 -o " + q(d)).exit_code, 0);
+  const auto r = run_mgscope("mce --mt " + q(d / "fc.dat") + " -o " + q(d / "out"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto j = nlohmann::json::parse(read_all(d / "out" / "mce.json"));
+  ASSERT_EQ(j["curie"].size(), 1u);
+  EXPECT_NEAR(j["curie"][0]["Tc_K"].get<double>(), 300.0, 1.5) << r.output;
 }
 
 TEST(MceCli, CriticalExponentsAndUniversalCurve) {
