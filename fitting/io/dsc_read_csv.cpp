@@ -79,6 +79,7 @@ DscRun read_dsc_generic_csv(const TextFile& file) {
   }
   if (run.time_s.empty())
     fail_input(file.path, "no data rows after the header (line " + std::to_string(header_line) + ")");
+  check_isolated_outliers(run, chunk_starts, dsc_value_units(cols, labels));
   split_segments(run, chunk_starts, numbers);
   return run;
 }

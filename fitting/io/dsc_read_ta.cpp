@@ -90,6 +90,7 @@ DscRun read_dsc_ta_universal(const TextFile& file) {
     fail_input(file.path, "no data rows after StartOfData (line " + std::to_string(data_line) + ")");
   std::vector<int> numbers;
   for (std::size_t c = 0; c < chunk_starts.size(); ++c) numbers.push_back(int(c) + 1);
+  check_isolated_outliers(run, chunk_starts, dsc_value_units(cols, labels));
   split_segments(run, chunk_starts, numbers);
   return run;
 }

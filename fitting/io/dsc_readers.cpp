@@ -250,6 +250,9 @@ DscRun dsc_run_from_arrays(const std::string& path, std::vector<double> time_s, 
                            number_text(run.temperature_K[i], 6), number_text(run.heat_flow[i], 6)});
   }
   check_time_runs_forward(run);
+  DscValueUnits units;
+  units.heat_flow = to_string(unit);
+  check_isolated_outliers(run, {0}, units);
   split_segments(run, {0});
   return run;
 }

@@ -109,6 +109,21 @@ DscColumns find_dsc_column_roles(const std::vector<std::string>& labels);
 DscColumns resolve_dsc_columns(const std::vector<std::string>& labels, const std::string& path,
                                std::size_t header_line);
 
+// How a file wrote its values: the units of its header (as written) and their conversions to K and
+// to the run's heat-flow unit, to quote a refused value as the file gives it.
+struct DscValueUnits {
+  std::string temperature = "K", heat_flow = "mW";
+  Affine to_K, to_heat_flow;
+};
+DscValueUnits dsc_value_units(const DscColumns& cols, const std::vector<std::string>& labels);
+
+// One bad reading amid good ones, within each of rows [chunk_starts[i], chunk_starts[i+1]): a
+// temperature or heat flow that jumps away from both neighbours and back, far beyond the signal's
+// own step there (rules in dsc_outliers.cpp and docs/dsc.md). Throws InputError naming the line,
+// the value and the rule; a real peak, spread over many rows, passes.
+void check_isolated_outliers(const DscRun& run, const std::vector<std::size_t>& chunk_starts,
+                             const DscValueUnits& units);
+
 // Parses one data row into the run (time, temperature, heat flow, line) and returns the segment
 // number (0 when there is no segment column). Garbled numbers throw InputError (file, line, column),
 // as values check_dsc_row refuses do.

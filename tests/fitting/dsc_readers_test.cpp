@@ -3,13 +3,15 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <fstream>
 #include <sstream>
 #include <stdexcept>
 #include <vector>
 
+#include "fitting/base/error.hpp"
 #include "fitting/dsc_curve.hpp"
 #include "fitting/dsc_synth.hpp"
-#include "fitting/base/error.hpp"
+#include "fitting/dsc_transitions.hpp"
 #include "tests/test_support.hpp"
 
 namespace mgscope {
@@ -25,6 +27,26 @@ std::string input_error(F f) {
     return e.what();
   }
   return "";
+}
+
+// The bytes of `path` with field `field` (0-based, TAB-separated) of line `line_no` (1-based) set to `value`.
+std::string with_field(const std::string& path, std::size_t line_no, std::size_t field, const std::string& value) {
+  std::ifstream in(path, std::ios::binary);
+  std::string out, line;
+  for (std::size_t n = 1; std::getline(in, line); ++n) {
+    if (n == line_no) {
+      std::vector<std::string> f;
+      for (std::size_t a = 0, b; a <= line.size(); a = b + 1) {
+        b = std::min(line.find('\t', a), line.size());
+        f.push_back(line.substr(a, b - a));
+      }
+      f.at(field) = value;
+      line.clear();
+      for (std::size_t k = 0; k < f.size(); ++k) line += (k ? "\t" : "") + f[k];
+    }
+    out += line + '\n';
+  }
+  return out;
 }
 
 }  // namespace
@@ -259,6 +281,56 @@ TEST(DscReaders, NoHeatingSegmentIsAnError) {
   EXPECT_NE(m.find("cool.csv"), std::string::npos) << m;
   EXPECT_NE(m.find("no heating segment"), std::string::npos) << m;
   EXPECT_NE(m.find("lines 2-101"), std::string::npos) << m;
+}
+
+// One bad reading amid good ones was accepted: a temperature of 500 degC at line 6131 of the
+// eicosane file (amid 36.1 degC rows of a 1 K/min scan) lost the 283 J/g melting and made a
+// crystallisation peak at 773.15 K; a heat flow of -5000 mW at line 3031 a melting of 305.9 J/g.
+TEST(DscReaders, RefusesAnIsolatedBadReading) {
+  MGSCOPE_SHARED_OR_SKIP(path, "dsc/pkynetics_TA_UniversalAnalysis_eicosane.txt");
+  // Line 6131 reads 245.7562, 36.09584, -18.19517; its neighbours 36.09134 and 36.10266 degC.
+  const std::string T = input_error([&] { read_dsc(decode_text("Tspike.txt", with_field(path, 6131, 1, "500"))); });
+  EXPECT_EQ(T.rfind("Tspike.txt: line 6131: temperature 500 ", 0), 0u) << T;
+  EXPECT_NE(T.find("C jumps 464 K away from its neighbours (36.097 "), std::string::npos) << T;
+  // The sample's temperature lags while it melts: 0.498 K/min around this row of a 1 K/min scan.
+  EXPECT_NE(T.find("here the scan moves 0.498 K/min, 0.00474 K a row"), std::string::npos) << T;
+  EXPECT_NE(T.find("no row may leave both neighbours by more than 1 K"), std::string::npos) << T;
+  // Line 3031 reads -10.50376 mW between -10.50376 and -10.50370: the jump is 4989.4963 mW.
+  const std::string hf = input_error([&] { read_dsc(decode_text("HFspike.txt", with_field(path, 3031, 2, "-5000"))); });
+  EXPECT_EQ(hf.rfind("HFspike.txt: line 3031: heat flow -5000 mW jumps 4989 mW away from its neighbours (-10.5037 "
+                     "mW), which agree with each other",
+                     0),
+            0u)
+      << hf;
+  // The real file itself, sharp melting and all, passes.
+  EXPECT_NO_THROW(read_dsc(path));
+}
+
+// Generated truth: a crystallisation peak as sharp as the sampling allows (sigma 0.5 K at 20 K/min,
+// one row every 1 s = 0.33 K: the peak spans ~6 rows, its tip leaves both neighbours by 20 % of its
+// 133 mW height) is read and measured; the same file with one heat flow of -500 mW on the baseline
+// (~-0.5 mW) of the reference heating is refused, naming that row.
+TEST(DscReaders, KeepsASharpRealPeakAndRefusesASpikeInGeneratedData) {
+  DscSynthParams p;
+  p.tx_sigma_K = 0.5;
+  const std::string text = write_dsc_generic_csv(generate_dsc(p), p);
+  const DscRun run = read_dsc(decode_text("sharp.csv", text));
+  const DscCurve c = make_curve(run, heating_segments(run).at(1), {});
+  const TransitionResult r = analyse_transitions(c, {});
+  ASSERT_TRUE(r.crystallisation.found) << r.crystallisation.message;
+  EXPECT_NEAR(r.crystallisation.peak_K, p.tx_peak_K, 0.5);
+  EXPECT_NEAR(r.crystallisation.enthalpy, p.dH_x_J_per_g, 0.03 * p.dH_x_J_per_g);
+  // Line 1500 of the file (reference heating, ~434 K: baseline) gets the spike.
+  std::vector<std::string> lines;
+  for (std::size_t a = 0, b; a < text.size(); a = b + 1) lines.push_back(text.substr(a, (b = text.find('\n', a)) - a));
+  std::string& row = lines.at(1499);
+  const auto comma = row.find(',', row.find(',') + 1);  // T_K,t_s,HF_mW,segment
+  const auto end = row.find(',', comma + 1);
+  row = row.substr(0, comma + 1) + "-500" + row.substr(end);
+  std::string spiked;
+  for (const auto& l : lines) spiked += l + '\n';
+  const std::string m = input_error([&] { read_dsc(decode_text("spiked.csv", spiked)); });
+  EXPECT_EQ(m.rfind("spiked.csv: line 1500: heat flow -500 mW jumps ", 0), 0u) << m;
 }
 
 }  // namespace mgscope
