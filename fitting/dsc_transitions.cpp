@@ -39,8 +39,10 @@ bool index_range(const Scan& s, double low, double high, std::size_t& first, std
   return first < s.size() && last > first + 5;
 }
 
-// One peak of sign `sign` (+1 exotherm, -1 endotherm) in [low, high].
-Peak find_peak(const Scan& s, int sign, double low, double high, const TransitionOptions& o) {
+// One peak of sign `sign` (+1 exotherm, -1 endotherm) in [low, high]. `off_end` tells that the
+// search reached a peak still under way where the scan ends (then p.message says so).
+Peak find_peak(const Scan& s, int sign, double low, double high, const TransitionOptions& o, bool& off_end) {
+  off_end = false;
   Peak p;
   p.exothermic = sign > 0;
   std::size_t a0, b0;
@@ -77,6 +79,18 @@ Peak find_peak(const Scan& s, int sign, double low, double high, const Transitio
                 number_text(threshold, 3) + " between " + kelvin(low) + " and " + kelvin(high);  // heat-flow unit
     return p;
   }
+  // A peak that has not returned to a baseline `smoothing_K` before the scan ends: the scan stopped
+  // inside it (a file cut mid-melting gave a 12 J/g "crystallisation" spanning 43 K to the last
+  // row), and neither its baseline nor its area can be known.
+  if (b0 + 1 == s.size() && s.T(b0) - s.T(b) < o.smoothing_K) {
+    off_end = true;
+    p.message = "the scan ends at " + kelvin(s.T(b0)) + " inside a thermal event: the signal from " + kelvin(s.T(a)) +
+                " on has not returned to a baseline (" + number_text(height, 3) + " " + s.c.signal_unit() +
+                " from it at " + kelvin(s.T(k)) +
+                "); the file may have been cut short (check that the export is "
+                "complete): no peak is reported there";
+    return p;
+  }
   // A step (or a peak running off the window) never returns to a baseline on both sides.
   if (a == a0 || b == b0) {
     p.message = std::string(sign > 0 ? "exotherm" : "endotherm") + " at " + kelvin(s.T(k)) +
@@ -109,16 +123,19 @@ Peak find_peak(const Scan& s, int sign, double low, double high, const Transitio
 }
 
 // Peaks of one sign in [low, high], largest first, then in the ranges left beside each, until
-// nothing significant remains or `max_count` are found; sorted by temperature.
+// nothing significant remains or `max_count` are found; sorted by temperature. `cut` gets the
+// message of a peak still under way where the scan ends (kept empty otherwise).
 std::vector<Peak> find_peaks(const Scan& s, int sign, double low, double high, int max_count,
-                             const TransitionOptions& o) {
+                             const TransitionOptions& o, std::string& cut) {
   std::vector<Peak> found;
   std::vector<WindowK> todo{{low, high}};
   while (!todo.empty() && int(found.size()) < max_count) {
     const WindowK w = todo.back();
     todo.pop_back();
     if (w.high_K - w.low_K < 4 * o.smoothing_K) continue;
-    Peak p = find_peak(s, sign, w.low_K, w.high_K, o);
+    bool off_end = false;
+    Peak p = find_peak(s, sign, w.low_K, w.high_K, o, off_end);
+    if (off_end && cut.empty()) cut = p.message;
     if (!p.found) continue;
     todo.push_back({w.low_K, p.start_K});
     todo.push_back({p.end_K, w.high_K});
@@ -287,17 +304,22 @@ TransitionResult analyse_transitions(const DscCurve& curve, const TransitionOpti
     r.warnings.push_back("no glass-transition step found within the given Tg window, " + kelvin(o.tg_window->low_K) +
                          " - " + kelvin(o.tg_window->high_K) + ": " + r.tg.message);
   const double above_tg = r.tg.found ? r.tg.liquid_baseline.low_K - o.smoothing_K : lo;
+  std::string cut;  // why the scan seems to end inside an event
   if (o.find_crystallisation) {
     // Metallic glasses often crystallise in steps: Tx is the onset of the first exotherm.
-    r.exotherms = o.tx_window ? find_peaks(s, +1, o.tx_window->low_K, o.tx_window->high_K, o.max_exotherms, o)
-                              : find_peaks(s, +1, above_tg, hi, o.max_exotherms, o);
+    r.exotherms = o.tx_window ? find_peaks(s, +1, o.tx_window->low_K, o.tx_window->high_K, o.max_exotherms, o, cut)
+                              : find_peaks(s, +1, above_tg, hi, o.max_exotherms, o, cut);
     if (!r.exotherms.empty()) r.crystallisation = r.exotherms.front();
-    else r.crystallisation.message = "no exotherm above Tg";
+    else
+      r.crystallisation.message = cut.empty() ? "no exotherm above Tg" : cut;
   }
   if (o.find_melting) {
     const double above = r.exotherms.empty() ? above_tg : r.exotherms.back().end_K;
-    r.melting = find_peaks(s, -1, above, hi, o.max_melting_peaks, o);
+    r.melting = find_peaks(s, -1, above, hi, o.max_melting_peaks, o, cut);
   }
+  // A scan that stops inside an event: what is reported near its end cannot be right, and a user
+  // reading "no exotherm" would not guess why.
+  if (!cut.empty()) r.warnings.push_back(cut);
   return r;
 }
 

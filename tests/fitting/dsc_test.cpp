@@ -290,6 +290,46 @@ TEST(DscTransitions, FindsTheEicosaneMeltingPeak) {
   EXPECT_LT(m.enthalpy, 320.0);
   EXPECT_FALSE(r.tg.found) << "eicosane is crystalline: " << r.tg.onset_K;
   EXPECT_FALSE(r.crystallisation.found);
+  EXPECT_TRUE(r.warnings.empty()) << r.warnings.front();  // the scan ends at 342 K, long after melting
+}
+
+// A scan cut short inside an event gave results with no doubt: the eicosane file cut at line 5678
+// (305.5 K, as the melting starts) reported a crystallisation from 262.0 K to 305.4 K of 12.1 J/g,
+// a curved baseline measured against the cut; a reference heating stopped 4.7 K into a 50 J/g
+// exotherm said only "no exotherm above Tg".
+TEST(DscTransitions, AScanEndingInsideAnEventSaysTheFileMayBeCutShort) {
+  MGSCOPE_SHARED_OR_SKIP(path, "dsc/pkynetics_TA_UniversalAnalysis_eicosane.txt");
+  std::ifstream in(path, std::ios::binary);
+  std::string head, line;
+  for (int n = 1; n <= 5678 && std::getline(in, line); ++n) head += line + '\n';
+  const DscRun run = read_dsc(decode_text("cut.txt", head));
+  const TransitionResult r = analyse_transitions(make_curve(run, require_heating_segments(run).front(), {}));
+  EXPECT_FALSE(r.crystallisation.found) << r.crystallisation.onset_K;
+  EXPECT_TRUE(r.melting.empty());
+  ASSERT_EQ(r.warnings.size(), 1u);
+  EXPECT_EQ(r.warnings[0].rfind("the scan ends at 305.5 K inside a thermal event: the signal from 262.1 K on has not "
+                                "returned to a baseline",
+                                0),
+            0u)
+      << r.warnings[0];
+  EXPECT_NE(r.warnings[0].find("the file may have been cut short (check that the export is complete)"),
+            std::string::npos);
+
+  DscSynthParams p;  // Tx onset 657 K, peak 665 K; rows every 1/3 K
+  p.second_end_K = 661.7;
+  const DscRun synth = synth_run(p);
+  const TransitionResult t = analyse_transitions(make_curve(synth, require_heating_segments(synth).at(1), {}));
+  EXPECT_FALSE(t.crystallisation.found);
+  ASSERT_EQ(t.warnings.size(), 1u);
+  EXPECT_EQ(t.warnings[0].rfind("the scan ends at 661.7 K inside a thermal event", 0), 0u) << t.warnings[0];
+  EXPECT_EQ(t.crystallisation.message, t.warnings[0]);
+  // The same scan run to its end (720 K): Tx within 1 K of the truth, no doubt.
+  p.second_end_K = 720;
+  const DscRun whole = synth_run(p);
+  const TransitionResult w = analyse_transitions(make_curve(whole, require_heating_segments(whole).at(1), {}));
+  ASSERT_TRUE(w.crystallisation.found) << w.crystallisation.message;
+  EXPECT_NEAR(w.crystallisation.onset_K, dsc_synth_truth(p).tx_onset_K, 1.0);
+  EXPECT_TRUE(w.warnings.empty());
 }
 
 }  // namespace mgscope

@@ -136,6 +136,27 @@ TEST(DscCommand, ARunEndingBeforeCrystallisationKeepsItsFigure) {
   EXPECT_EQ(png.substr(1, 3), "PNG");
 }
 
+// A reference heating stopped 4.7 K into its 50 J/g exotherm said only "no exotherm above Tg" (in
+// constructions.json), exit 0: the doubt is now on the terminal, in summary.json and in dsc.csv.
+TEST(DscCommand, AScanCutShortIsAWarningEverywhere) {
+  const auto dir = test::scratch_dir("dsc_cut");
+  const std::string d = dir.string();
+  ASSERT_EQ(test::run_mgscope("synth dsc --format csv --name cut --second-end 661.7 -o '" + d + "'").exit_code, 0);
+  const auto r = test::run_mgscope("dsc '" + d + "/cut.csv' -o '" + d + "/out'");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::string doubt = "heating 2: the scan ends at 661.7 K inside a thermal event";
+  EXPECT_NE(r.output.find("WARNING: " + d + "/cut.csv: " + doubt), std::string::npos) << r.output;
+  const auto rows = read_csv(dir / "out" / "dsc.csv");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[1].at("Tx_onset_K"), "");
+  EXPECT_NE(rows[1].at("warnings").find(doubt), std::string::npos) << rows[1].at("warnings");
+  EXPECT_NE(rows[1].at("warnings").find("the file may have been cut short"), std::string::npos);
+  const auto summary = nlohmann::json::parse(test::read_all(dir / "out" / "summary.json"));
+  bool in_summary = false;
+  for (const auto& w : summary["samples"][0]["warnings"]) in_summary |= w.get<std::string>().rfind(doubt, 0) == 0;
+  EXPECT_TRUE(in_summary) << summary.dump(1);
+}
+
 TEST(DscCommand, BadFileFailsAloneAndExitCodeIsOne) {
   const auto dir = test::scratch_dir("dsc_batch");
   const std::string d = dir.string();
