@@ -226,7 +226,7 @@ void run_dsc(DscCommandOptions& o, CommandContext& ctx) {
       if (i < reports.size()) reports[i].warnings.push_back(figure_warnings[i]);
       std::cerr << "WARNING: " << (i < reports.size() ? reports[i].path + ": " : "") << figure_warnings[i] << '\n';
     }
-    write_file_atomic(out / "dsc.csv", dsc_scans_csv(reports));
+    write_file_atomic(out / "dsc.csv", dsc_scans_csv(reports, batch.failures));
     write_json_atomic(out / "constructions.json", dsc_constructions_json(reports));
     nlohmann::json summary = dsc_summary_json(reports, o.treatment_name);
     for (const auto& f : batch.failures) summary["failures"].push_back({{"input", f.input}, {"message", f.message}});

@@ -133,9 +133,9 @@ std::vector<std::string> scan_doubts(const DscSampleReport& s, const DscScanRepo
 
 }  // namespace
 
-std::string dsc_scans_csv(const std::vector<DscSampleReport>& samples) {
+std::string dsc_scans_csv(const std::vector<DscSampleReport>& samples, const std::vector<BatchFailure>& failures) {
   std::ostringstream o;
-  o << "file,sample,heating,file_segment,role,first_line,last_line,rate_K_per_min,mass_mg,signal_unit,"
+  o << "file,status,message,sample,heating,file_segment,role,first_line,last_line,rate_K_per_min,mass_mg,signal_unit,"
        "Tg_onset_K,Tg_mid_K,Tg_end_K,delta_cp_J_per_gK,Tx_onset_K,Tx_peak_K,dH_x_J_per_g,dH_x_mJ,"
        "Tm_onset_K,Tm_peak_K,dH_m_J_per_g,dH_m_mJ,dH_rel_J_per_g,dH_rel_mJ,treatment,warnings\n";
   for (const DscSampleReport& s : samples) {
@@ -149,8 +149,9 @@ std::string dsc_scans_csv(const std::vector<DscSampleReport>& samples) {
       const auto [hm_g, hm_mJ] = per_gram_and_mJ(m ? m->enthalpy : kNaN, c);
       const bool rel = scan.role == "first" && s.relaxation && s.relaxation->usable();
       const auto [hr_g, hr_mJ] = per_gram_and_mJ(rel ? s.relaxation->enthalpy : kNaN, c);
-      o << csv_field(s.path) << ',' << csv_field(s.sample) << ',' << scan.heating_number << ',' << c.file_segment << ','
-        << scan.role << ',' << c.first_line << ',' << c.last_line << ',' << dsc_number(c.rate_K_per_min) << ','
+      o << csv_field(s.path) << ',' << to_string(t.status) << ',' << csv_field(t.usable() ? "" : t.message) << ','
+        << csv_field(s.sample) << ',' << scan.heating_number << ',' << c.file_segment << ',' << scan.role << ','
+        << c.first_line << ',' << c.last_line << ',' << dsc_number(c.rate_K_per_min) << ','
         << (c.mass_mg ? dsc_number(*c.mass_mg) : "") << ',' << c.signal_unit() << ','
         << dsc_number(g.found ? g.onset_K : kNaN) << ',' << dsc_number(g.found ? g.midpoint_K : kNaN) << ','
         << dsc_number(g.found ? g.end_K : kNaN) << ',' << dsc_number(g.found && c.per_gram ? g.delta_cp : kNaN) << ','
@@ -161,6 +162,10 @@ std::string dsc_scans_csv(const std::vector<DscSampleReport>& samples) {
         << csv_list(scan_doubts(s, scan, rel)) << '\n';
     }
   }
+  // The 25 cells from sample to warnings stay empty: there are no numbers, and the message says why.
+  for (const BatchFailure& f : failures)
+    o << csv_field(f.input) << ',' << to_string(FitStatus::Failure) << ',' << csv_field(f.message)
+      << std::string(25, ',') << '\n';
   return o.str();
 }
 

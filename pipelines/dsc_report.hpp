@@ -8,6 +8,7 @@
 
 #include "fitting/base/json.hpp"
 #include "fitting/dsc_relaxation.hpp"
+#include "pipelines/batch.hpp"
 #include "pipelines/gnuplot_figure.hpp"
 
 namespace mgscope {
@@ -37,7 +38,9 @@ struct DscSampleReport {
   const Peak* crystallisation() const;
 };
 
-std::string dsc_scans_csv(const std::vector<DscSampleReport>& samples);
+// A row per heating scan, then a row per input that failed (status Failure, the error as its
+// message, no numbers), as hardness.csv and creep.csv list theirs.
+std::string dsc_scans_csv(const std::vector<DscSampleReport>& samples, const std::vector<BatchFailure>& failures = {});
 nlohmann::json dsc_constructions_json(const std::vector<DscSampleReport>& samples);
 nlohmann::json dsc_summary_json(const std::vector<DscSampleReport>& samples, const std::string& treatment_name);
 

@@ -174,9 +174,20 @@ TEST(DscCommand, BadFileFailsAloneAndExitCodeIsOne) {
   EXPECT_NE(r.output.find("garbled.csv: line 3"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("cooling.csv: no heating segment"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("2 of 3 inputs failed"), std::string::npos) << r.output;
+  // The good file's two heating scans, then the failed inputs with their status and message (dsc.csv
+  // listed the good file only; hardness.csv and creep.csv list their failures).
   const auto rows = read_csv(dir / "out" / "dsc.csv");
-  ASSERT_EQ(rows.size(), 2u);
+  ASSERT_EQ(rows.size(), 4u);
   EXPECT_NE(rows[0].at("file").find("good.txt"), std::string::npos);
+  EXPECT_EQ(rows[0].at("status"), "Success");
+  EXPECT_EQ(rows[0].at("message"), "");
+  EXPECT_EQ(rows[2].at("file"), d + "/garbled.csv");
+  EXPECT_EQ(rows[2].at("status"), "Failure");
+  EXPECT_EQ(rows[2].at("message").rfind(d + "/garbled.csv: line 3", 0), 0u) << rows[2].at("message");
+  EXPECT_EQ(rows[2].at("Tg_onset_K"), "");
+  EXPECT_EQ(rows[2].size(), rows[0].size());
+  EXPECT_EQ(rows[3].at("file"), d + "/cooling.csv");
+  EXPECT_NE(rows[3].at("message").find("no heating segment"), std::string::npos) << rows[3].at("message");
   const auto summary = nlohmann::json::parse(test::read_all(dir / "out" / "summary.json"));
   test::expect_schema_valid("dsc.summary.schema.json", dir / "out" / "summary.json");
   EXPECT_EQ(summary.at("failures").size(), 2u);
