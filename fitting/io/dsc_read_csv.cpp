@@ -60,7 +60,8 @@ DscRun read_dsc_generic_csv(const TextFile& file) {
   // Tab, comma, semicolon or (names without spaces) runs of spaces.
   const char delim = detect_delimiter(file.lines[i]);
   if (decimal == ',' && delim == ',') fail_input(file.path, "decimal comma needs a ';' or TAB delimiter");
-  const std::vector<std::string> labels = split_line(file.lines[i], delim);
+  std::vector<std::string> labels = split_line(file.lines[i], delim);
+  for (std::string& l : labels) l = dsc_label_text(l);
   const DscColumns cols = resolve_dsc_columns(labels, file.path, header_line);
   run.heat_flow_unit = cols.per_mass ? HeatFlowUnit::mW_per_mg : HeatFlowUnit::mW;
   if (!run.exotherm_from_file) run.warnings.push_back("no '# exotherm:' line: exotherm direction assumed up");

@@ -112,7 +112,8 @@ DscRun read_dsc_netzsch(const TextFile& file) {
     set_dsc_mass(run, m * scale, mass_line, "#SAMPLE MASS");
   }
 
-  const std::vector<std::string> labels = split_fields(columns_text, separator);
+  std::vector<std::string> labels = split_fields(columns_text, separator);
+  for (std::string& l : labels) l = dsc_label_text(l);
   const DscColumns cols = resolve_dsc_columns(labels, file.path, header_line);
   run.heat_flow_unit = cols.per_mass ? HeatFlowUnit::mW_per_mg : HeatFlowUnit::mW;
   std::vector<std::size_t> chunk_starts;

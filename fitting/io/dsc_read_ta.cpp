@@ -56,7 +56,7 @@ DscRun read_dsc_ta_universal(const TextFile& file) {
       labels.assign(std::size_t(nsig), "");
     } else if (key.size() > 3 && key.compare(0, 3, "Sig") == 0 && nsig > 0) {
       const int k = std::atoi(key.c_str() + 3);
-      if (k >= 1 && k <= nsig) labels[std::size_t(k - 1)] = value;
+      if (k >= 1 && k <= nsig) labels[std::size_t(k - 1)] = dsc_label_text(value);
     }
   }
   if (data_line == 0) fail_input(file.path, "no 'StartOfData' line (not a TA Universal Analysis export)");

@@ -85,6 +85,25 @@ LabelUnit split_label_unit(const std::string& label) {
   return {s, ""};
 }
 
+std::string dsc_label_text(const std::string& label) {
+  std::string out;
+  for (std::size_t i = 0; i < label.size();) {
+    bool replaced = false;
+    for (const char* misread : {"\xC3\xB8", "\xC3\x83\xC2\xB8"}) {  // "ø", and "ø" decoded twice
+      const std::string m = misread;
+      if (label.compare(i, m.size(), m) != 0 || i + m.size() >= label.size()) continue;
+      const char next = static_cast<char>(std::toupper(static_cast<unsigned char>(label[i + m.size()])));
+      if (next != 'C' && next != 'F' && next != 'K') continue;
+      out += "\xC2\xB0";
+      i += m.size();
+      replaced = true;
+      break;
+    }
+    if (!replaced) out += label[i++];
+  }
+  return out;
+}
+
 Affine temperature_to_K(const std::string& unit, const std::string& path, const std::string& column) {
   const std::string k = unit_key(unit);
   if (k == "k") return {1, 0};

@@ -290,8 +290,13 @@ TEST(DscReaders, RefusesAnIsolatedBadReading) {
   MGSCOPE_SHARED_OR_SKIP(path, "dsc/pkynetics_TA_UniversalAnalysis_eicosane.txt");
   // Line 6131 reads 245.7562, 36.09584, -18.19517; its neighbours 36.09134 and 36.10266 degC.
   const std::string T = input_error([&] { read_dsc(decode_text("Tspike.txt", with_field(path, 6131, 1, "500"))); });
-  EXPECT_EQ(T.rfind("Tspike.txt: line 6131: temperature 500 ", 0), 0u) << T;
-  EXPECT_NE(T.find("C jumps 464 K away from its neighbours (36.097 "), std::string::npos) << T;
+  EXPECT_EQ(T.rfind("Tspike.txt: line 6131: temperature 500 \xC2\xB0"
+                    "C jumps 464 K away from its neighbours (36.097 "
+                    "\xC2\xB0"
+                    "C) and back",
+                    0),
+            0u)
+      << T;
   // The sample's temperature lags while it melts: 0.498 K/min around this row of a 1 K/min scan.
   EXPECT_NE(T.find("here the scan moves 0.498 K/min, 0.00474 K a row"), std::string::npos) << T;
   EXPECT_NE(T.find("no row may leave both neighbours by more than 1 K"), std::string::npos) << T;
@@ -331,6 +336,25 @@ TEST(DscReaders, KeepsASharpRealPeakAndRefusesASpikeInGeneratedData) {
   for (const auto& l : lines) spiked += l + '\n';
   const std::string m = input_error([&] { read_dsc(decode_text("spiked.csv", spiked)); });
   EXPECT_EQ(m.rfind("spiked.csv: line 1500: heat flow -500 mW jumps ", 0), 0u) << m;
+}
+
+// The TA export's degree sign, byte 0xF8 (DOS code page), read as Latin-1 "ø": error messages and
+// summary.json said "Temperature (øC)".
+TEST(DscReaders, DosDegreeSignReadsAsDegree) {
+  const std::string deg = "\xC2\xB0";
+  EXPECT_EQ(dsc_label_text("Temperature (\xC3\xB8"
+                           "C)"),
+            "Temperature (" + deg + "C)");
+  EXPECT_EQ(dsc_label_text("T (\xC3\x83\xC2\xB8"
+                           "F)"),
+            "T (" + deg + "F)");  // decoded twice
+  EXPECT_EQ(dsc_label_text("Heat Flow (mW)"), "Heat Flow (mW)");
+  EXPECT_EQ(dsc_label_text("St\xC3\xB8rrelse (\xC3\xB8)"), "St\xC3\xB8rrelse (\xC3\xB8)");  // not before C/F/K
+  MGSCOPE_SHARED_OR_SKIP(path, "dsc/pkynetics_TA_UniversalAnalysis_eicosane.txt");
+  // Line 25 of the real file: "Sig2<TAB>Temperature (" 0xF8 "C)"; line 5031 given a NaN temperature.
+  const std::string m = input_error([&] { read_dsc(decode_text("nan.txt", with_field(path, 5031, 1, "NaN"))); });
+  EXPECT_NE(m.find("nan.txt: line 5031, column 'Temperature (" + deg + "C)'"), std::string::npos) << m;
+  EXPECT_EQ(m.find("\xC3\xB8"), std::string::npos) << m;
 }
 
 }  // namespace mgscope
