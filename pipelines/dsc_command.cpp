@@ -191,6 +191,13 @@ void run_dsc(DscCommandOptions& o, CommandContext& ctx) {
       for (const auto& w : s.curve.warnings) rep.warnings.push_back(heating + w);
       for (const auto& w : s.transitions.warnings) rep.warnings.push_back(heating + w);
     }
+    // The first heating's Tg is the sample's (summary.json): when it is missing, why was said in
+    // constructions.json only, and an empty Tg_onset_K in dsc.csv left the user guessing. (With
+    // --tg-window the analysis warns already.)
+    const GlassTransition& tg = rep.scans[std::size_t(rep.first)].transitions.tg;
+    if (o.transitions.find_glass_transition && !o.transitions.tg_window && !tg.found)
+      rep.warnings.push_back("heating " + std::to_string(o.first_heating) +
+                             ": no glass transition found: " + tg.message);
     // A figure name per input, unique even when two inputs share a file name.
     std::string stem = fs::path(file).stem().string();
     for (char& c : stem)  // the figure script quotes file names: keep them plain

@@ -157,6 +157,25 @@ TEST(DscCommand, AScanCutShortIsAWarningEverywhere) {
   EXPECT_TRUE(in_summary) << summary.dump(1);
 }
 
+// A large sub-Tg relaxation exotherm (1.5 J/g) hides the first heating's Tg step; why was said in
+// constructions.json only, while dsc.csv had an empty Tg_onset_K and the terminal nothing.
+TEST(DscCommand, AMissingFirstHeatingTgSaysWhy) {
+  const auto dir = test::scratch_dir("dsc_no_tg");
+  const std::string d = dir.string();
+  ASSERT_EQ(test::run_mgscope("synth dsc --dh-rel 1.5 --name rel -o '" + d + "'").exit_code, 0);
+  const auto r = test::run_mgscope("dsc '" + d + "/rel.txt' -o '" + d + "/out'");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::string why =
+      "heating 1: no glass transition found: descent at 592.7 K is the flank of a peak, not a step (baselines not "
+      "parallel)";
+  EXPECT_NE(r.output.find("WARNING: " + d + "/rel.txt: " + why), std::string::npos) << r.output;
+  const auto rows = read_csv(dir / "out" / "dsc.csv");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].at("Tg_onset_K"), "");
+  EXPECT_NE(rows[0].at("warnings").find(why), std::string::npos) << rows[0].at("warnings");
+  EXPECT_NEAR(std::stod(rows[1].at("Tg_onset_K")), 586.0, 0.1);  // the reference heating's step: found
+}
+
 TEST(DscCommand, BadFileFailsAloneAndExitCodeIsOne) {
   const auto dir = test::scratch_dir("dsc_batch");
   const std::string d = dir.string();
