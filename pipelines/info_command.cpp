@@ -33,9 +33,13 @@ void add_info_command(CLI::App& app, CommandContext& ctx) {
     const BatchResult r = run_batch(
         opt->files,
         [&](const std::string& file) {
-          const LoadedImage image = read_image(file, ReadOptions{opt->frame});
-          if (opt->json) all.push_back(image_info_json(image.info));
-          else std::cout << image_info_text(image.info) << std::flush;
+          ReadOptions ro{opt->frame};
+          ro.map_pixels = true;  // describing a file needs its header, not a copy of its pixels
+          const LoadedImage image = read_image(file, ro);
+          if (opt->json)
+            all.push_back(image_info_json(image.info));
+          else
+            std::cout << image_info_text(image.info) << std::flush;
         },
         std::cerr, "hrtem");  // info reads what hrtem reads: the hint names the command for anything else
     if (opt->json) std::cout << json_text(all) << '\n';

@@ -3,9 +3,10 @@
 #include <sys/wait.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
-#include "fitting/base/json.hpp"
 
+#include "fitting/base/json.hpp"
 #include "tests/imaging/emd_test_files.hpp"
 #include "tests/test_support.hpp"
 
@@ -89,6 +90,34 @@ TEST(InfoCommand, AnUncalibratedFileSaysNoneAndPointsAtTheWarnings) {
   EXPECT_EQ(j[0]["calibration"]["source"], "none in the file (the warnings say why)");
   EXPECT_NE(j[0]["warnings"].dump().find("image treated as uncalibrated"), std::string::npos) << j[0]["warnings"];
   EXPECT_NE(run_split("info " + quoted(dm), dir).out.find("calibration  none in the file"), std::string::npos);
+}
+
+// Describing a file needs its header: `info` on a 16384^2 float32 MRC (1 GiB, sparse here) had read
+// every pixel into memory (2 GB peak for a 30000^2 one). Its pixels are now mapped and never touched.
+TEST(InfoCommand, ABigFileIsDescribedWithoutReadingItsPixels) {
+  MGSCOPE_SKIP_MEMORY_TEST_UNDER_SANITIZERS();
+  const auto dir = test::scratch_dir("info_big");
+  const auto path = dir / "big.mrc";
+  {
+    std::string header(1024, '\0');
+    auto put_int = [&](std::size_t at, std::int32_t v) { std::memcpy(&header[at], &v, 4); };
+    auto put_float = [&](std::size_t at, float v) { std::memcpy(&header[at], &v, 4); };
+    put_int(0, 16384), put_int(4, 16384), put_int(8, 1), put_int(12, 2);            // nx, ny, nz, mode 2 (float32)
+    put_int(28, 16384), put_int(32, 16384), put_int(36, 1);                         // mx, my, mz
+    put_float(40, 16384 * 0.2f), put_float(44, 16384 * 0.2f), put_float(48, 0.2f);  // cell in A: 0.02 nm px
+    put_int(64, 1), put_int(68, 2), put_int(72, 3);                                 // axis order
+    std::memcpy(&header[208], "MAP ", 4);
+    put_int(212, 0x00004144);  // little-endian stamp
+    std::ofstream(path, std::ios::binary) << header;
+  }
+  std::filesystem::resize_file(path, 1024 + std::uintmax_t(16384) * 16384 * 4);  // a sparse 1 GiB
+  int code = -1;
+  const double peak_MiB = test::child_peak_rss_MiB({"info", path.string()}, code);
+  EXPECT_EQ(code, 0);
+  EXPECT_LT(peak_MiB, 64) << "info read the pixels";
+  const SplitRun r = run_split("info " + quoted(path.string()), dir);
+  EXPECT_NE(r.out.find("16384 rows x 16384 cols"), std::string::npos) << r.out << r.err;
+  EXPECT_NE(r.out.find("x 0.02"), std::string::npos) << r.out;
 }
 
 TEST(InfoCommand, BadFileIsReportedAndTheGoodOneStillPrinted) {
