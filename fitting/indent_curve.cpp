@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "fitting/base/error.hpp"
+#include "fitting/base/isolated_spikes.hpp"
 #include "fitting/base/summary.hpp"
 #include "fitting/base/text_file.hpp"
 
@@ -57,26 +58,6 @@ HoldFloor hold_floor(const IndentCurve& c, std::size_t approach_end, double p_ma
   return {std::min(by_tolerance, *mid - 6 * sd), std::min(by_tolerance, *mid - 3 * sd)};
 }
 
-// The q-quantile of `v` (taken by value: it is reordered).
-double quantile_of(std::vector<double> v, double q) {
-  const auto k = v.begin() + static_cast<std::ptrdiff_t>(q * double(v.size() - 1));
-  std::nth_element(v.begin(), k, v.end());
-  return *k;
-}
-
-// Row i's glitch in column x, or 0: its distance from its neighbours' mean when that is over the
-// limits and the neighbours agree (differ by under a quarter of it). The curve's steps around the
-// row: the median |step| of the 16 steps nearest it, its own two left out.
-double glitch_of(const std::vector<double>& x, std::size_t i, std::size_t from, double range) {
-  const double off = std::abs(x[i] - 0.5 * (x[i - 1] + x[i + 1]));
-  if (!(off > kGlitchRangeShare * range) || !(4 * std::abs(x[i + 1] - x[i - 1]) < off)) return 0;
-  std::vector<double> steps;
-  const std::size_t lo = i >= from + 9 ? i - 9 : from, hi = std::min(x.size() - 1, i + 9);
-  for (std::size_t k = lo; k < hi; ++k)
-    if (k + 1 != i && k != i) steps.push_back(std::abs(x[k + 1] - x[k]));
-  return off > kGlitchStepFactor * quantile_of(steps, 0.5) ? off : 0;
-}
-
 }  // namespace
 
 std::string row_place(const IndentCurve& c, std::size_t row) {
@@ -93,15 +74,16 @@ void refuse_isolated_glitches(const IndentCurve& c, std::size_t from) {
   for (const Column& col : {Column{c.depth_nm, "depth", "nm"}, Column{c.load_mN, "load", "mN"}}) {
     // The range between the 1st and 99th percentiles, which one glitch in a hundred rows does not
     // widen.
-    const std::vector<double> tail(col.x.begin() + static_cast<std::ptrdiff_t>(from), col.x.end());
-    const double range = quantile_of(tail, 0.99) - quantile_of(tail, 0.01);
+    const double range = quantile_range(col.x, from, c.size(), 0.01);
     for (std::size_t i = from + 1; i + 1 < c.size(); ++i) {
-      const double off = glitch_of(col.x, i, from, range);
-      if (off == 0) continue;
+      const double jump = isolated_jump(col.x, i, from, c.size());
+      if (!(jump > kGlitchRangeShare * range) ||
+          !(jump > kGlitchStepFactor * local_median_step(col.x, i, from, c.size(), 8)))
+        continue;
       fail_input(c.source, row_place(c, i) + ": " + col.name + " " + number_text(col.x[i], 6) + " " + col.unit +
                                " leaves both its neighbours (" + number_text(col.x[i - 1], 6) + " and " +
-                               number_text(col.x[i + 1], 6) + " " + col.unit + ") by " + number_text(off, 4) + " " +
-                               col.unit + ", over " + number_text(kGlitchStepFactor, 3) +
+                               number_text(col.x[i + 1], 6) + " " + col.unit + ") by " + number_text(jump, 4) + " " +
+                               col.unit + " and comes back, over " + number_text(kGlitchStepFactor, 3) +
                                " times the curve's steps around it and " + number_text(100 * kGlitchRangeShare, 3) +
                                " % of its range: an isolated glitch in "
                                "the recording (a garbled number), not a pop-in; correct or delete the row");

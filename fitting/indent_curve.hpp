@@ -53,13 +53,14 @@ IndentSegments find_segments(const IndentCurve& curve, const SegmentOptions& opt
 // "line L" of the row's file line, else "data row i+1" (curves made from arrays).
 std::string row_place(const IndentCurve& curve, std::size_t row);
 
-// Throws InputError for a row from `from` on whose depth or load leaves both its neighbours, which
-// agree with each other, by over kGlitchStepFactor times the curve's steps around it and over
-// kGlitchRangeShare of the column's range: a dropped digit or a transmission error in the
-// recording. Neither a pop-in (the depth stays at its new level) nor a segment's corner (about
-// one step) is one. A depth of 90000 nm among 155 nm in a hold had been fitted as creep
-// (R^2 = 0.0008, a negative dashpot), and a load of -5000 uN in a 3000 uN hold had cut the hold
-// short and spoiled the unloading fit, each without a word about the row.
+// Throws InputError for a row from `from` on whose depth or load jumps away from both its
+// neighbours and back (isolated_jump: they agree with each other and the rows beyond) by over
+// kGlitchStepFactor times the curve's steps around it (the median of the 16 nearest) and over
+// kGlitchRangeShare of the column's range (1st to 99th percentile): a dropped digit or a
+// transmission error in the recording. Neither a pop-in (the depth stays at its new level) nor a segment's corner
+// (about one step) is one. A depth of 90000 nm among 155 nm in a hold had been fitted as creep (R^2 = 0.0008, a
+// negative dashpot), and a load of -5000 uN in a 3000 uN hold had cut the hold short and spoiled the unloading fit,
+// each without a word about the row.
 void refuse_isolated_glitches(const IndentCurve& curve, std::size_t from);
 constexpr double kGlitchStepFactor = 50;
 constexpr double kGlitchRangeShare = 0.05;

@@ -4,7 +4,7 @@
 #include <cmath>
 
 #include "fitting/base/error.hpp"
-#include "fitting/base/statistics.hpp"
+#include "fitting/base/isolated_spikes.hpp"
 #include "fitting/io/dsc_readers.hpp"
 
 namespace mgscope {
@@ -25,41 +25,6 @@ constexpr double kNeighbourAgreement = 0.25;
 // its 0.5 % and 99.5 % quantiles) hardly moves a result, and is left.
 constexpr double kMinTemperatureJump_K = 1.0;
 constexpr double kMinHeatFlowJumpOfRange = 0.05;
-
-// How far row i leaves both neighbours when it jumps away and back while they lie in line with the
-// rows beyond them (each step among rows i-2, i-1, i+1, i+2 under a quarter of the jump); else 0.
-// The tip of a real peak sampled by a few rows fails the last part: its neighbours climb too.
-double spike_jump(const std::vector<double>& x, std::size_t i, std::size_t b, std::size_t e) {
-  const double from_previous = x[i] - x[i - 1], from_next = x[i] - x[i + 1];
-  if (!(from_previous * from_next > 0)) return 0;
-  const double jump = std::min(std::abs(from_previous), std::abs(from_next));
-  const double agree = kNeighbourAgreement * jump;
-  const bool in_line = std::abs(x[i + 1] - x[i - 1]) <= agree &&
-                       (i < b + 2 || std::abs(x[i - 1] - x[i - 2]) <= agree) &&
-                       (i + 2 >= e || std::abs(x[i + 2] - x[i + 1]) <= agree);
-  return in_line ? jump : 0;
-}
-
-// Median |step| over rows [b, e) around row i, without the two steps that touch row i.
-double local_median_step(const std::vector<double>& x, std::size_t b, std::size_t e, std::size_t i) {
-  const std::size_t lo = i > b + kLocalRows ? i - kLocalRows : b;
-  const std::size_t hi = std::min(e - 1, i + kLocalRows);
-  std::vector<double> steps;
-  for (std::size_t j = lo; j < hi; ++j)
-    if (j + 1 != i && j != i) steps.push_back(std::abs(x[j + 1] - x[j]));
-  return median(steps);
-}
-
-// The value between the 0.5 % and 99.5 % quantiles of rows [b, e): the scan's range, one spike aside.
-double robust_range(const std::vector<double>& x, std::size_t b, std::size_t e) {
-  std::vector<double> v(x.begin() + long(b), x.begin() + long(e));
-  const auto at = [&](double q) {
-    auto it = v.begin() + long(q * double(v.size() - 1));
-    std::nth_element(v.begin(), it, v.end());
-    return *it;
-  };
-  return at(0.995) - at(0.005);
-}
 
 // `v` with 3 significant digits, or all its whole digits (4989, not 4.99e+03).
 std::string short_number(double v) {
@@ -93,10 +58,10 @@ void check_isolated_outliers(const DscRun& run, const std::vector<std::size_t>& 
     const std::size_t b = chunk_starts[c];
     const std::size_t e = c + 1 < chunk_starts.size() ? chunk_starts[c + 1] : T.size();
     if (e < b + 3) continue;
-    const double hf_floor = kMinHeatFlowJumpOfRange * robust_range(hf, b, e);
+    const double hf_floor = kMinHeatFlowJumpOfRange * quantile_range(hf, b, e, 0.005);
     for (std::size_t i = b + 1; i + 1 < e; ++i) {
-      if (const double jump_K = spike_jump(T, i, b, e); jump_K > kMinTemperatureJump_K) {
-        const double step_K = local_median_step(T, b, e, i);
+      if (const double jump_K = isolated_jump(T, i, b, e, kNeighbourAgreement); jump_K > kMinTemperatureJump_K) {
+        const double step_K = local_median_step(T, i, b, e, kLocalRows);
         const double allowed_K = std::max(kMinTemperatureJump_K, kStepsAllowed * step_K);
         if (jump_K > allowed_K) {
           const std::size_t lo = i > b + kLocalRows ? i - kLocalRows : b, hi = std::min(e - 1, i + kLocalRows);
@@ -113,8 +78,8 @@ void check_isolated_outliers(const DscRun& run, const std::vector<std::size_t>& 
                                    "a bad reading, correct or delete the line");
         }
       }
-      if (const double jump = spike_jump(hf, i, b, e); jump > hf_floor) {
-        const double step = local_median_step(hf, b, e, i);
+      if (const double jump = isolated_jump(hf, i, b, e, kNeighbourAgreement); jump > hf_floor) {
+        const double step = local_median_step(hf, i, b, e, kLocalRows);
         const double allowed = std::max(hf_floor, kStepsAllowed * step);
         if (jump > allowed) {
           const std::string unit = units.heat_flow;
