@@ -6,6 +6,7 @@
 #include <cstring>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -38,6 +39,10 @@ struct ImageInfo {
   int width = 0;               // pixels along x
   int height = 0;              // pixels along y
   int frames = 1;              // images in the file (pages, stack slices, series elements)
+  // Fewer than `frames` when the file's bytes hold only that many whole frames (a stack cut short,
+  // or a frame count forged upward): a series reads those and names the rest once, instead of
+  // failing frame after frame up to a count the file never held.
+  std::optional<int> frames_held;
   int frame = 0;               // the frame these pixels come from
   PixelType pixel_type = PixelType::f32;
   Calibration calibration;

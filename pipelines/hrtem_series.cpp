@@ -155,9 +155,10 @@ int run_hrtem_series(const std::string& path, const HrtemSettings& settings, con
                   lost ? (" until point " + std::to_string(*lost) + ", where it was lost").c_str() : "");
     out << line;
   }
-  out << path << ": " << n << " point(s) of frames " << sel.first << " to " << sel.point_last(n - 1) << ", time axis "
-      << (a.time.from_file ? "in s from " + a.time.source : std::string("frame index")) << " -> " << dir.string()
-      << "\n";
+  const int n_read = n - record.missing_points;  // the points of frames the file holds
+  out << path << ": " << n_read << " point(s) of frames " << sel.first << " to " << sel.point_last(n_read - 1)
+      << ", time axis " << (a.time.from_file ? "in s from " + a.time.source : std::string("frame index")) << " -> "
+      << dir.string() << "\n";
   // The texts of summary.json's warnings, counted against the points analysed as there.
   for (const std::string& w : hrtem_series_warnings(record, a.points, a.time))
     err << "WARNING: " + path + ": " + w + "\n";

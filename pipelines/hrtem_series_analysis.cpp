@@ -350,6 +350,16 @@ void points_in_order(int first, int last, int at_once, bool lend, const std::fun
   if (failed) std::rethrow_exception(failed);
 }
 
+// The points of `sel` whose frames all lie among the `held` frames the file holds (ImageFrames::frames_held);
+// all of them when it holds every frame. At least 1: a first point past the end fails with the reader's
+// own message, which names the bytes.
+int points_held(const FrameSelection& sel, std::optional<int> held) {
+  const int n = sel.points();
+  if (!held || n == 0 || sel.point_last(n - 1) < *held) return n;
+  if (sel.point_last(0) >= *held) return 1;
+  return (*held - 1 - sel.point_last(0)) / sel.step + 1;
+}
+
 }  // namespace
 
 std::string series_point_folder(int first_frame, int last_frame) {
@@ -369,13 +379,17 @@ HrtemSeriesAnalysis analyse_hrtem_series(const std::string& path, const HrtemSet
   require_one_image(frames.images(), sel, path);
   a.selection = sel;
   const int n = sel.points();
-  std::set<int> kept = {0, n / 2, n - 1};  // points whose full outputs are written
+  // Points whose frames the file does not hold (a stack cut short, or a frame count forged upward: nz
+  // = 1e8 in a 197 KB MRC) are not read but named once at the end. They had failed one by one, an
+  // ERROR line each (33 million for that file), and reserving their rows had thrown std::bad_alloc.
+  const int n_read = points_held(sel, frames.frames_held());
+  std::set<int> kept = {0, n_read / 2, n_read - 1};  // points whose full outputs are written
 
   HrtemSeriesRecord& record = a.record;
   record.selection = sel;
   record.frames_in_file = frames_in_file;
   record.aligned = settings.series.align;
-  a.points.reserve(std::size_t(n));
+  a.points.reserve(std::size_t(n_read));
   FrameTime clock;    // the first point's
   std::string unlike;  // the first later point whose time is missing or from another field
 
@@ -406,7 +420,7 @@ HrtemSeriesAnalysis analyse_hrtem_series(const std::string& path, const HrtemSet
                              o.failure + "; a series can start at a later frame (--frames A:B)");
       }
       ++record.failed_points;
-      if (kept.count(k) && k + 1 < n) kept.insert(k + 1);  // the middle point's outputs from the next one
+      if (kept.count(k) && k + 1 < n_read) kept.insert(k + 1);  // the middle point's outputs from the next one
       const std::string w = "point " + std::to_string(k) + " (frames " + std::to_string(o.point.first_frame) + " to " +
                             std::to_string(o.point.last_frame) + ") left out: " + o.failure;
       if (record.failures.size() < 50) record.failures.push_back(w);
@@ -441,7 +455,7 @@ HrtemSeriesAnalysis analyse_hrtem_series(const std::string& path, const HrtemSet
       if (record.warnings.size() < 50 || record.warnings.count(w)) ++record.warnings[w];
     if (kept.count(k)) record.kept.push_back(series_point_folder(p.first_frame, p.last_frame));
     a.points.push_back(p);
-    on_point(p, n, run, kept.count(k) > 0);
+    on_point(p, n_read, run, kept.count(k) > 0);
   };
 
   // The first point alone, on every thread it is given: it calibrates the threshold the others reuse.
@@ -465,8 +479,22 @@ HrtemSeriesAnalysis analyse_hrtem_series(const std::string& path, const HrtemSet
   HrtemOptions later = options;
   if (share) later.threads = usable_cores();  // the loops borrow only the cores the lender has idle
   points_in_order(
-      1, n, share ? 2 : 1, share,
+      1, n_read, share ? 2 : 1, share,
       [&](int k) { return analyse_point(frames, read_lock, sel, k, later_settings, later, stationary); }, use);
+  if (n_read < n) {
+    const int held = *frames.frames_held();
+    record.failed_points += n - n_read;
+    record.missing_points = n - n_read;
+    const std::string points = n - n_read == 1 ? "point " + std::to_string(n_read)
+                                               : "points " + std::to_string(n_read) + " to " + std::to_string(n - 1);
+    const std::string w = points + " (frames " + std::to_string(sel.point_first(n_read)) + " to " +
+                          std::to_string(sel.point_last(n - 1)) + ") left out: the header declares " +
+                          std::to_string(frames_in_file) + " frames; the file holds " + std::to_string(held) +
+                          ": frames " + std::to_string(held) + " to " + std::to_string(frames_in_file - 1) +
+                          " are missing (the file may be cut short)";
+    record.failures.push_back(w);
+    on_failure(w);
+  }
   a.time = series_time(a.points, clock, unlike);
   return a;
 }

@@ -97,6 +97,7 @@ struct HrtemSeriesRecord {
   std::vector<std::string> kept;      // folders with the full per-image outputs
   std::map<std::string, int> warnings;  // distinct warning -> points that had it
   int failed_points = 0;              // points left out because a frame could not be read or analysed
+  int missing_points = 0;             // of those, the points of frames the file does not hold (not read)
   std::vector<std::string> failures;  // the first 50 of them, with the reason
   std::optional<int> specimen_lost_at_point;  // the first point whose specimen shift could not be measured
   std::string specimen_lost_because;          // why, for the warning

@@ -94,9 +94,12 @@ ImageFrames::ImageFrames(std::string path) : path_(std::move(path)) {
   } else if (const FileFormat f = detect_format(path_); f == FileFormat::tiff) {
     tiff_ = std::make_unique<TiffPages>(path_);
     frames_ = tiff_->pages();
+    frames_held_ = tiff_->pages_held();
   } else {
     reads_in_child_ = f == FileFormat::hdf5;
-    frames_ = read_image(path_).info.frames;  // every reader reports the count with frame 0
+    const ImageInfo first = read_image(path_).info;  // every reader reports the count with frame 0
+    frames_ = first.frames;
+    frames_held_ = first.frames_held;
   }
 }
 

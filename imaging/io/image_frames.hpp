@@ -8,6 +8,7 @@
 // only in a folder without microscope files (beside them they are thumbnails).
 #pragma once
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,9 @@ class ImageFrames {
 
   const std::string& path() const { return path_; }
   int frames() const { return frames_; }
+  // The whole frames the file's bytes hold when fewer than frames() (ImageInfo::frames_held: a
+  // stack cut short, or a frame count forged upward); nullopt when it holds them all.
+  std::optional<int> frames_held() const { return frames_held_; }
   // True when a frame is read in a forked child process (EMD: read_isolated), which must not be
   // forked beside running threads.
   bool reads_in_child() const { return reads_in_child_; }
@@ -43,6 +47,7 @@ class ImageFrames {
  private:
   std::string path_;
   int frames_ = 0;
+  std::optional<int> frames_held_;
   bool reads_in_child_ = false;
   std::vector<std::string> files_;
   std::unique_ptr<TiffPages> tiff_;

@@ -222,6 +222,7 @@ LocatedImage locate(const ByteReader& file, const ReadOptions& options) {
                                  ? "section " + std::to_string(sections_held)
                                  : "sections " + std::to_string(sections_held) + " to " + std::to_string(nz - 1);
     info.warnings.push_back(held + ", and " + lost + " cannot be read");
+    info.frames_held = static_cast<int>(sections_held);  // below nz, an int32
   }
   info.frame = options.frame;
   info.pixel_type = type;

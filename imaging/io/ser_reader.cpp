@@ -182,6 +182,17 @@ LocatedImage locate(const ByteReader& file, const ReadOptions& options) {
                       ") leaves no image to read");
   if (offset_array < 0 || std::uint64_t(offset_array) >= file.size())
     file.fail(offsets_at, "SER OffsetArrayOffset " + std::to_string(offset_array) + " lies outside the file");
+  // One data offset per valid element must fit in the file: a forged count (2^31 - 1 in a 2 MB file
+  // of one element) had been reported by `info` as that many frames, and a series of it reserved
+  // room for them all (std::bad_alloc).
+  const std::uint64_t slot_bytes = wide_offsets ? 8 : 4;
+  const std::uint64_t array_end = std::uint64_t(offset_array) + std::uint64_t(valid) * slot_bytes;
+  if (array_end > file.size())
+    file.fail(18, "SER ValidNumberElements " + std::to_string(valid) + " needs a data-offset array of " +
+                      std::to_string(valid) + " x " + std::to_string(slot_bytes) + " bytes from byte " +
+                      std::to_string(offset_array) + " (OffsetArrayOffset, byte " + std::to_string(offsets_at) +
+                      ") to byte " + std::to_string(array_end) + ", past the end of the " +
+                      std::to_string(file.size()) + "-byte file: the element count is larger than the file holds");
   if (options.frame < 0 || options.frame >= valid)
     fail_input(file.path(), "frame " + std::to_string(options.frame) + " requested but the series holds " +
                                 std::to_string(valid) + " image(s)");

@@ -721,6 +721,12 @@ int TiffPages::pages() const {
   return static_cast<int>(std::min<std::uint64_t>(std::max(s.held_frames(), s.promised_frames), 1u << 30));
 }
 
+std::optional<int> TiffPages::pages_held() const {
+  const Session& s = *session_;
+  if (s.promised_frames <= s.held_frames()) return std::nullopt;
+  return static_cast<int>(std::min<std::uint64_t>(s.held_frames(), 1u << 30));
+}
+
 const FrameImages& TiffPages::images() const { return session_->frame_images; }
 
 int ome_images(const ImageInfo& file) {
@@ -792,6 +798,7 @@ LoadedImage TiffPages::read(int frame, bool map) {
   if (!s.frame_pages_warning.empty()) info.warnings.push_back(s.frame_pages_warning);
   if (!s.frame_pages_note.empty()) info.metadata["tiff.reduced_resolution_pages"] = s.frame_pages_note;
   info.frames = pages();
+  info.frames_held = pages_held();
   if (frame < 0 || frame >= info.frames)
     fail_input(path, "frame " + std::to_string(frame) + " requested but the file has " + std::to_string(info.frames) +
                          (s.contiguous || !s.frame_pages.empty() ? " frame(s)" : " page(s)") + ", numbered from 0");

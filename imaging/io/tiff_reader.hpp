@@ -2,6 +2,7 @@
 #pragma once
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,9 @@ class TiffPages {
   TiffPages(const TiffPages&) = delete;
   TiffPages& operator=(const TiffPages&) = delete;
   int pages() const;
+  // The whole frames of a stack cut short (fewer than pages(), which counts the frames its ImageJ
+  // description promises); nullopt when the file holds every frame.
+  std::optional<int> pages_held() const;
   // map_pixels: see ReadOptions::map_pixels.
   LoadedImage read(int frame, bool map_pixels = false);
   // An OME-TIFF's <Image>s when it holds several (FrameImages); empty otherwise. Such a file's

@@ -193,6 +193,8 @@ TEST(Corrupt, MrcHugeSizesAndOffsets) {
     for (const std::string& w : img.info.warnings) warnings += w + "\n";
     EXPECT_NE(warnings.find("the file holds 3 whole section(s) of the 1073741824 its header declares"),
               std::string::npos) << warnings;
+    EXPECT_EQ(img.info.frames, 1 << 30);
+    EXPECT_EQ(img.info.frames_held, 3);  // what a series reads; the rest it names once
     ReadOptions o;
     o.frame = 3;
     EXPECT_THROW(read_mrc(ByteReader("huge8.mrc", b), o), InputError);
@@ -233,6 +235,19 @@ TEST(Corrupt, SerOffsetsOutsideTheFile) {
     b = good;
     poke<std::int32_t>(b, 18, 1 << 30);  // ValidNumberElements > Total
     refused("valid_over_total.ser", b, read_ser_bytes);
+    // Total = Valid = 2^31 - 1 in a file of one element: reported as that many frames, and a series
+    // of it threw std::bad_alloc. The data-offset array they need runs past the end of the file.
+    b = good;
+    poke<std::int32_t>(b, 14, 0x7FFFFFFF);
+    poke<std::int32_t>(b, 18, 0x7FFFFFFF);
+    const std::uint64_t slot = wide ? 8 : 4;
+    EXPECT_EQ(refused("count_forged.ser", b, read_ser_bytes),
+              "count_forged.ser: at byte 18: SER ValidNumberElements 2147483647 needs a data-offset array of "
+              "2147483647 x " +
+                  std::to_string(slot) + " bytes from byte " + std::to_string(array_at) +
+                  " (OffsetArrayOffset, byte 22) to byte " +
+                  std::to_string(array_at + 0x7FFFFFFFll * std::int64_t(slot)) + ", past the end of the " +
+                  std::to_string(good.size()) + "-byte file: the element count is larger than the file holds");
   }
 }
 

@@ -16,6 +16,7 @@
 #include <map>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "fitting/base/error.hpp"
@@ -1027,9 +1028,9 @@ TEST(HrtemSeries, PagesOfOneImageJHyperstackTimePointShareItsTime) {
 }
 
 // A stack cut short (a copy that stopped): its description promises 8 frames, its chain of pages
-// breaks after 6. The whole frames are analysed, the lost ones fail their points naming the cut,
-// and the run ends with exit 1, as for a cut MRC or SER stack; it had passed for a series of 6
-// with exit 0, a warning its only sign.
+// breaks after 6. The whole frames are analysed, the lost ones' points are named in one line, and
+// the run ends with exit 1, as for a cut MRC stack; it had passed for a series of 6 with exit 0, a
+// warning its only sign.
 TEST(HrtemSeries, AStackCutShortFailsTheFramesItLost) {
   const fs::path d = test::scratch_dir("hrtem_series_cut_tiff");
   const std::string whole = test::read_all(growth_dir() / "grow.tif");
@@ -1041,8 +1042,10 @@ TEST(HrtemSeries, AStackCutShortFailsTheFramesItLost) {
   EXPECT_EQ(r.exit_code, 1) << r.output;
   const std::string lost = "the file is cut short: its ImageJ description promises images=8 but its chain of pages "
                            "breaks after 6 whole frame(s), so frames 6 to 7 cannot be read";
-  EXPECT_NE(r.output.find("point 6 (frames 6 to 6) left out: frame 6: " + lost), std::string::npos) << r.output;
-  EXPECT_NE(r.output.find("point 7 (frames 7 to 7) left out: frame 7: " + lost), std::string::npos) << r.output;
+  const std::string missing =
+      "points 6 to 7 (frames 6 to 7) left out: the header declares 8 frames; the file holds 6: "
+      "frames 6 to 7 are missing (the file may be cut short)";
+  EXPECT_NE(r.output.find("ERROR: " + cut + ": " + missing), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("2 of 8 points could not be read or analysed"), std::string::npos) << r.output;
   const auto rows = read_csv(d / "out" / "cut" / "series.csv");
   ASSERT_EQ(rows.size(), 6u);
@@ -1050,6 +1053,7 @@ TEST(HrtemSeries, AStackCutShortFailsTheFramesItLost) {
   EXPECT_EQ(j["series"]["failed_points"].get<int>(), 2);
   const auto& warnings = j["warnings"];
   EXPECT_NE(std::find(warnings.begin(), warnings.end(), lost + " (6 of 6 points)"), warnings.end()) << warnings;
+  EXPECT_NE(std::find(warnings.begin(), warnings.end(), missing), warnings.end()) << warnings;
   // A frame before the cut reads as from the whole file; one after it fails naming the cut.
   ReadOptions ro;
   ro.frame = 5;
@@ -1060,6 +1064,39 @@ TEST(HrtemSeries, AStackCutShortFailsTheFramesItLost) {
     ADD_FAILURE() << "frame 6 read";
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find(lost), std::string::npos) << e.what();
+  }
+}
+
+// temp.mrc (3 sections of 128 x 128 float32) with nz forged to 1e8: its series had thrown
+// std::bad_alloc (a row reserved for every declared point) or, with --sum 3, printed one ERROR line
+// per missing section until a 60 s timeout stopped it. The sections held are analysed, the missing
+// ones named in one line, and the run ends with exit 1, as for any stack cut short.
+TEST(HrtemSeries, AFrameCountTheFileCannotHoldIsNamedOnce) {
+  MGSCOPE_SHARED_OR_SKIP(temp, "hrtem/temp.mrc");
+  const fs::path d = test::scratch_dir("hrtem_series_forged_nz");
+  std::string bytes = test::read_all(temp);
+  const std::int32_t forged_nz = 100000000;
+  std::memcpy(&bytes[8], &forged_nz, 4);
+  const std::string forged = (d / "forged.mrc").string();
+  test::write_text(forged, bytes);
+  const std::string missing =
+      "the header declares 100000000 frames; the file holds 3: frames 3 to 99999999 are "
+      "missing (the file may be cut short)";
+  for (const auto& [sum, points, left_out] :
+       {std::tuple<std::string, std::size_t, std::string>{"1", 3, "points 3 to 99999999 (frames 3 to 99999999)"},
+        std::tuple<std::string, std::size_t, std::string>{"3", 1, "points 1 to 33333332 (frames 3 to 99999998)"}}) {
+    const fs::path out = d / ("out" + sum);
+    const auto r = test::run_mgscope("hrtem '" + forged + "' -o '" + out.string() + "' --frames all --sum " + sum +
+                                     " --pixel-size 0.02nm --area-stride off");
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    EXPECT_NE(r.output.find("ERROR: " + forged + ": " + left_out + " left out: " + missing), std::string::npos)
+        << r.output;
+    std::size_t errors = 0;
+    for (std::size_t at = 0; (at = r.output.find("ERROR: ", at)) != std::string::npos; ++at) ++errors;
+    EXPECT_EQ(errors, 2u) << r.output;  // the missing frames, and the count of points left out
+    EXPECT_EQ(read_csv(out / "forged" / "series.csv").size(), points);
+    const auto j = nlohmann::json::parse(test::read_all(out / "forged" / "summary.json"));
+    EXPECT_EQ(j["series"]["frames_in_file"].get<int>(), forged_nz);
   }
 }
 
