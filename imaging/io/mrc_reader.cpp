@@ -202,6 +202,21 @@ LocatedImage locate(const ByteReader& file, const ReadOptions& options) {
     const std::uint64_t all_bytes =
         checked_block_bytes(file, std::uint64_t(nx), std::uint64_t(ny), std::uint64_t(nz), stored_bytes);
     file.require(data_at, all_bytes, "MRC image data (nx * ny * nz pixels after 1024 + NEXT bytes)");
+    // A row or more beyond the data: the sizes or the mode do not describe the pixels (nx 127 over
+    // 128-wide data, one flipped bit, had been read as a sheared image without a word). Fewer bytes
+    // are named, not refused: no field describes them, and the pixels are whole.
+    const std::uint64_t held_bytes = file.size() - data_at;
+    const std::uint64_t extra_bytes = held_bytes - all_bytes;
+    const std::string declared =
+        "MRC nx, ny, nz " + std::to_string(nx) + " x " + std::to_string(ny) + " x " + std::to_string(nz) + " of mode " +
+        std::to_string(mode) + " (" + std::to_string(stored_bytes) + " byte(s) a pixel) describe " +
+        std::to_string(all_bytes) + " bytes of data, but the file holds " + std::to_string(held_bytes) +
+        " after its 1024-byte header and " + std::to_string(next) + "-byte extended header (NEXT, byte 92)";
+    if (extra_bytes >= std::uint64_t(nx) * stored_bytes)
+      file.fail(0, declared + ": nx, ny, nz (bytes 0 to 11) or mode (byte 12) do not describe the data");
+    if (extra_bytes > 0)
+      out.image.info.warnings.push_back(declared + ": " + std::to_string(extra_bytes) +
+                                        " byte(s) at the end belong to no field and are not read");
   }
   if (options.frame < 0 || options.frame >= nz)
     fail_input(file.path(), "frame " + std::to_string(options.frame) + " requested but the file holds " +

@@ -99,14 +99,16 @@ void set_emi_metadata(const std::map<std::string, std::string>& emi, ImageInfo& 
                             "' suggests a diffraction pattern: the SER calibration unit may be 1/m, not m");
 }
 
-// The element's time tag (formats.md H1): int32 TagTypeID (0x4152 time only, 0x4142 time and
-// position) then int32 Time, whole seconds since 1970. The tag-offset array follows the
+constexpr std::int32_t kTimeTag = 0x4152;
+constexpr std::int32_t kTimePositionTag = 0x4142;
+
+// Where element `frame`'s tag lies (formats.md H1): int32 TagTypeID (0x4152 time only, 0x4142 time
+// and position) then int32 Time, whole seconds since 1970. The tag-offset array follows the
 // data-offset array, which TIA sizes by TotalNumberElements (ncempy reads ValidNumberElements
-// entries; the two agree for a finished series): both places are tried, and a tag counts only
-// when its type repeats the header's. nullopt when no tag can be trusted: a time is optional.
-std::optional<std::int32_t> element_time(const ByteReader& file, std::uint64_t offset_array, std::int32_t total,
-                                         std::int32_t valid, bool wide, int frame, std::int32_t tag_type) {
-  if (tag_type != 0x4152 && tag_type != 0x4142) return std::nullopt;
+// entries; the two agree for a finished series): both places are tried, and a place counts when it
+// points inside the file at a known TagTypeID. nullopt when none does.
+std::optional<std::uint64_t> tag_offset(const ByteReader& file, std::uint64_t offset_array, std::int32_t total,
+                                        std::int32_t valid, bool wide, int frame) {
   const std::uint64_t slot_bytes = wide ? 8 : 4;
   for (const std::int32_t entries : {total, valid}) {
     const std::uint64_t slot = offset_array + (std::uint64_t(entries) + std::uint64_t(frame)) * slot_bytes;
@@ -114,10 +116,18 @@ std::optional<std::int32_t> element_time(const ByteReader& file, std::uint64_t o
     const std::int64_t tag = wide ? file.get<std::int64_t>(slot, Endian::little, "SER tag offset")
                                   : file.get<std::int32_t>(slot, Endian::little, "SER tag offset");
     if (tag < 0 || std::uint64_t(tag) + 8 > file.size()) continue;
-    if (file.get<std::int32_t>(std::uint64_t(tag), Endian::little, "SER TagTypeID") != tag_type) continue;
-    return file.get<std::int32_t>(std::uint64_t(tag) + 4, Endian::little, "SER tag Time");
+    const auto type = file.get<std::int32_t>(std::uint64_t(tag), Endian::little, "SER TagTypeID");
+    if (type == kTimeTag || type == kTimePositionTag) return std::uint64_t(tag);
   }
   return std::nullopt;
+}
+
+// The element's time, when its tag's type repeats the header's; nullopt when no tag can be
+// trusted: a time is optional.
+std::optional<std::int32_t> element_time(const ByteReader& file, std::optional<std::uint64_t> tag,
+                                         std::int32_t tag_type) {
+  if (!tag || file.get<std::int32_t>(*tag, Endian::little, "SER TagTypeID") != tag_type) return std::nullopt;
+  return file.get<std::int32_t>(*tag + 4, Endian::little, "SER tag Time");
 }
 
 // What TIA writes after an element's pixels: the next element, or the offset array after the last.
@@ -126,12 +136,15 @@ struct NextStructure {
   std::string what;
 };
 
-// The nearest of the next element's start and the offset array that lies after `element`; none when
-// neither does (an element written after the offset array, as no TIA file seen does).
+// The nearest of the element's own tag, the next element's start and the offset array that lies after
+// `element`; none when none does (an element written after the offset array, as no TIA file seen
+// does, and without a tag).
 std::optional<NextStructure> next_structure(const ByteReader& file, std::uint64_t offset_array, std::int32_t valid,
-                                            bool wide, int frame, std::uint64_t element) {
+                                            bool wide, int frame, std::uint64_t element,
+                                            std::optional<std::uint64_t> tag) {
   std::optional<NextStructure> next;
   if (offset_array > element) next = NextStructure{offset_array, "the offset array"};
+  if (tag && *tag > element && (!next || *tag < next->at)) next = NextStructure{*tag, "its tag"};
   if (frame + 1 < valid) {
     const std::uint64_t slot = offset_array + std::uint64_t(frame + 1) * (wide ? 8 : 4);
     const std::int64_t after = wide ? file.get<std::int64_t>(slot, Endian::little, "SER data offset")
@@ -142,19 +155,26 @@ std::optional<NextStructure> next_structure(const ByteReader& file, std::uint64_
   return next;
 }
 
-// An element's pixels end before what follows it. ArraySizeX/Y or a DataType too large for the
-// element (a uint16 element declared 16 pixels wide instead of 8) had been read across the next
-// element's header and pixels, silently.
+// An element's pixels end before what follows it, and fill its place but for less than a row.
+// ArraySizeX/Y or a DataType too large for the element (a uint16 element declared 16 pixels wide
+// instead of 8) had been read across the next element's header and pixels, and too small (512 x 512
+// over 1024 x 1024 pixels) as a garbled image, silently.
 void check_element_end(const ByteReader& file, const PixelBlock& block, std::uint64_t element, int frame,
                        const std::optional<NextStructure>& next) {
   const std::uint64_t bytes = checked_block_bytes(file, std::uint64_t(block.width), std::uint64_t(block.height), 1,
                                                   pixel_type_bytes(block.type));
-  if (!next || block.offset + bytes <= next->at) return;
-  file.fail(element + 40, "SER element " + std::to_string(frame) + ": " + std::to_string(block.width) + " x " +
-                              std::to_string(block.height) + " pixels of " + pixel_type_name(block.type) + " (" +
-                              std::to_string(bytes) + " bytes from byte " + std::to_string(block.offset) +
-                              ") run past " + next->what + " at byte " + std::to_string(next->at) +
-                              ": its DataType or ArraySizeX/Y do not describe the element");
+  if (!next) return;
+  const std::string pixels = "SER element " + std::to_string(frame) + ": " + std::to_string(block.width) + " x " +
+                             std::to_string(block.height) + " pixels of " + pixel_type_name(block.type) + " (" +
+                             std::to_string(bytes) + " bytes from byte " + std::to_string(block.offset) + ")";
+  if (block.offset + bytes > next->at)
+    file.fail(element + 40, pixels + " run past " + next->what + " at byte " + std::to_string(next->at) +
+                                ": its DataType or ArraySizeX/Y do not describe the element");
+  const std::uint64_t place = next->at - block.offset;
+  if (place - bytes >= std::uint64_t(block.width) * pixel_type_bytes(block.type))
+    file.fail(element + 40, pixels + " fill " + std::to_string(bytes) + " of the " + std::to_string(place) +
+                                " bytes before " + next->what + " at byte " + std::to_string(next->at) +
+                                ": its DataType or ArraySizeX/Y do not describe the element");
 }
 
 // Everything but the pixels, so that the pixels can come last from a file that is then let go.
@@ -227,8 +247,9 @@ LocatedImage locate(const ByteReader& file, const ReadOptions& options) {
   info.frame = options.frame;
   info.pixel_type = type;
   info.metadata["SER.SeriesVersion"] = wide_offsets ? "0x220" : "0x210";
-  if (const auto t =
-          element_time(file, std::uint64_t(offset_array), total, valid, wide_offsets, options.frame, tag_type)) {
+  const std::optional<std::uint64_t> tag =
+      tag_offset(file, std::uint64_t(offset_array), total, valid, wide_offsets, options.frame);
+  if (const auto t = element_time(file, tag, tag_type)) {
     info.metadata["SER.element_time_epoch_s"] = std::to_string(*t);
     set_acquisition_time(info.metadata, *t, 1, "TIA SER element tag time (whole seconds)");
   }
@@ -236,7 +257,7 @@ LocatedImage locate(const ByteReader& file, const ReadOptions& options) {
   out.block = {std::uint64_t(element) + kElementHeaderBytes, width, height, type, Endian::little, RowOrder::bottom_up};
   check_element_end(file, out.block, std::uint64_t(element), options.frame,
                     next_structure(file, std::uint64_t(offset_array), valid, wide_offsets, options.frame,
-                                   std::uint64_t(element)));
+                                   std::uint64_t(element), tag));
   return out;
 }
 

@@ -189,5 +189,98 @@ TEST(SerContradiction, AnElementLargerThanItsPlaceIsRefused) {
   }
 }
 
+// Sizes that describe fewer bytes than the file holds for the data: nx 5 over 6-wide pixels, nz 2 of
+// 3 sections, mode 1 (int16) over float32. Each had been read as a sheared or partial image, silently.
+// Less than a row of bytes at the end is read, with a warning naming them.
+TEST(MrcContradiction, SizesThatDescribeLessThanTheDataAreRefused) {
+  const Bytes good = test::make_mrc({});  // 6 x 4 x 3 float32: 288 bytes of data
+  const auto with_int = [&](std::size_t at, std::int32_t v) {
+    Bytes b = good;
+    std::memcpy(b.data() + at, &v, 4);
+    return b;
+  };
+  EXPECT_EQ(test::expect_input_error([&] { read_mrc(ByteReader("nx5.mrc", with_int(0, 5)), {}); }),
+            "nx5.mrc: at byte 0: MRC nx, ny, nz 5 x 4 x 3 of mode 2 (4 byte(s) a pixel) describe 240 bytes of data, "
+            "but the file holds 288 after its 1024-byte header and 0-byte extended header (NEXT, byte 92): nx, ny, "
+            "nz (bytes 0 to 11) or mode (byte 12) do not describe the data");
+  EXPECT_NE(test::expect_input_error([&] {
+              read_mrc(ByteReader("nz2.mrc", with_int(8, 2)), {});
+            }).find("6 x 4 x 2 of mode 2 (4 byte(s) a pixel) describe 192 bytes of data, but the file holds 288"),
+            std::string::npos);
+  EXPECT_NE(test::expect_input_error([&] {
+              read_mrc(ByteReader("mode1.mrc", with_int(12, 1)), {});
+            }).find("describe 144 bytes of data, but the file holds 288"),
+            std::string::npos);
+  Bytes tail = good;
+  tail.insert(tail.end(), 3, 0);
+  const LoadedImage img = read_mrc(ByteReader("tail.mrc", tail), {});
+  EXPECT_NE(all_warnings(img.info).find("describe 288 bytes of data, but the file holds 291 after its 1024-byte "
+                                        "header and 0-byte extended header (NEXT, byte 92): 3 byte(s) at the end "
+                                        "belong to no field and are not read"),
+            std::string::npos)
+      << all_warnings(img.info);
+  EXPECT_EQ(all_warnings(read_mrc(ByteReader("good.mrc", good), {}).info), "");
+}
+
+// temp.mrc with one flipped byte, nx 127 over 128-wide data: read as a sheared image with exit 0.
+TEST(MrcContradiction, RealFileWithAFlippedWidthIsRefused) {
+  MGSCOPE_SHARED_OR_SKIP(path, "hrtem/temp.mrc");
+  const ByteReader whole(path);
+  Bytes b(whole.data(), whole.data() + whole.size());
+  b[0] = 127;
+  EXPECT_EQ(test::expect_input_error([&] { read_mrc(ByteReader("temp_nx127.mrc", b), {}); }),
+            "temp_nx127.mrc: at byte 0: MRC nx, ny, nz 127 x 128 x 3 of mode 2 (4 byte(s) a pixel) describe 195072 "
+            "bytes of data, but the file holds 196608 after its 1024-byte header and 0-byte extended header (NEXT, "
+            "byte 92): nx, ny, nz (bytes 0 to 11) or mode (byte 12) do not describe the data");
+}
+
+// ArraySizeX/Y smaller than the element's place (4 x 6 over 8 x 6 pixels, before the next element,
+// the element's time tag or the offset array): read as a garbled image, silently.
+TEST(SerContradiction, AnElementSmallerThanItsPlaceIsRefused) {
+  for (const bool tagged : {false, true}) {
+    test::SerSpec s;
+    s.frames = 2;
+    s.width = 8;
+    s.height = 6;
+    if (tagged) s.times = {1000, 1002};
+    const Bytes good = test::make_ser(s);
+    const std::uint64_t step = 50 + 8 * 6 * 2 + (tagged ? 8 : 0);
+    const auto element = [&](int k) { return 62 + std::uint64_t(k) * step; };
+    const auto read_frame = [](const std::string& name, const Bytes& b, int frame) {
+      ReadOptions o;
+      o.frame = frame;
+      read_ser(ByteReader(name, b), o, "");
+    };
+    const std::int32_t four = 4;
+    for (int frame : {0, 1}) {
+      Bytes narrow = good;
+      std::memcpy(narrow.data() + element(frame) + 42, &four, 4);  // ArraySizeX
+      const std::string next = tagged       ? "its tag at byte " + std::to_string(element(frame) + 50 + 96)
+                               : frame == 0 ? "element 1 at byte " + std::to_string(element(1))
+                                            : "the offset array at byte " + std::to_string(element(2));
+      EXPECT_EQ(test::expect_input_error([&] { read_frame("narrow.ser", narrow, frame); }),
+                "narrow.ser: at byte " + std::to_string(element(frame) + 40) + ": SER element " +
+                    std::to_string(frame) + ": 4 x 6 pixels of uint16 (48 bytes from byte " +
+                    std::to_string(element(frame) + 50) + ") fill 48 of the 96 bytes before " + next +
+                    ": its DataType or ArraySizeX/Y do not describe the element");
+      EXPECT_NO_THROW(read_frame("good.ser", good, frame));
+    }
+  }
+}
+
+// 16_STOimage_1.ser declared 512 x 512 over its 1024 x 1024 pixels: read as 100 % nanocrystal.
+TEST(SerContradiction, RealFileWithSmallerArraySizesIsRefused) {
+  MGSCOPE_SHARED_OR_SKIP(path, "hrtem/16_STOimage_1.ser");
+  const ByteReader whole(path);
+  Bytes b(whole.data(), whole.data() + whole.size());
+  const std::int32_t half = 512;
+  std::memcpy(b.data() + 76 + 42, &half, 4);
+  std::memcpy(b.data() + 76 + 46, &half, 4);
+  EXPECT_EQ(test::expect_input_error([&] { read_ser(ByteReader("sto_512.ser", b), {}, ""); }),
+            "sto_512.ser: at byte 116: SER element 0: 512 x 512 pixels of uint16 (524288 bytes from byte 126) fill "
+            "524288 of the 2097152 bytes before its tag at byte 2097278: its DataType or ArraySizeX/Y do not "
+            "describe the element");
+}
+
 }  // namespace
 }  // namespace mgscope
