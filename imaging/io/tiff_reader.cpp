@@ -455,6 +455,32 @@ std::string tifffile_planes_warning(TIFF* tif, const Layout& L) {
          " frames of a stack, write them with photometric='minisblack' to read them as frames";
 }
 
+// An uncompressed strip holding a whole multiple (2 or more) of the bytes its rows need: ImageWidth
+// or ImageLength smaller than the data (a 512 x 512 page declared 256 x 256 had been read as a
+// quarter of its bytes, sheared, without a word). A warning naming the strip's count and the
+// need; "" otherwise. Only warned: the declared rows are whole, and a writer may pad. Read from the
+// directory itself: libtiff cuts a single uncompressed strip into strips sized by the declared rows.
+std::string oversized_strip_warning(TiffFile& file, std::uint64_t ifd_offset, const Layout& L) {
+  if (L.tiled || L.compression != COMPRESSION_NONE || L.planar != PLANARCONFIG_CONTIG) return {};
+  const std::vector<TiffEntry> entries = file.entries(ifd_offset);
+  const TiffEntry* counts = find_entry(entries, 279);
+  if (!counts || counts->count == 0) return {};
+  std::uint64_t rows = L.height;  // of strip 0: RowsPerStrip as written, at most the image's
+  if (const TiffEntry* per_strip = find_entry(entries, 278))
+    if (const auto v = file.number(*per_strip); v && *v >= 1 && *v < double(L.height)) rows = std::uint64_t(*v);
+  const std::optional<double> count = file.number(*counts, 0);
+  const std::uint64_t need_bytes = rows * ((std::uint64_t(L.width) * L.spp * L.bits + 7) / 8);
+  if (!count || need_bytes == 0 || *count < 2.0 * double(need_bytes) || std::fmod(*count, double(need_bytes)) != 0)
+    return {};
+  const auto bytes = static_cast<std::uint64_t>(*count);
+  return "StripByteCounts (tag 279) gives strip 0 " + std::to_string(bytes) + " bytes, " +
+         std::to_string(bytes / need_bytes) + " times the " + std::to_string(need_bytes) + " its " +
+         std::to_string(rows) + " row(s) of " + std::to_string(L.width) + " x " + std::to_string(L.spp) + " x " +
+         std::to_string(L.bits) +
+         "-bit samples need: ImageWidth and ImageLength (tags 256, 257) may not describe "
+         "the data";
+}
+
 // Calibration and metadata from the raw entries of the page's directory, and from the file's
 // OME-XML (when it has one) for page `page`.
 void read_tags(TiffFile& file, std::uint64_t ifd_offset, const OmeTiff* ome, std::uint64_t page, ImageInfo& info) {
@@ -833,6 +859,9 @@ LoadedImage TiffPages::read(int frame, bool map) {
   info.pixel_type = out.raw.type;
   s.file.require_values_inside(TIFFCurrentDirOffset(tif), page);
   read_tags(s.file, TIFFCurrentDirOffset(tif), s.ome ? &*s.ome : nullptr, std::uint64_t(page), info);
+  if (!s.contiguous)  // an ImageJ stack's one strip is followed by the other frames on purpose
+    if (const std::string w = oversized_strip_warning(s.file, TIFFCurrentDirOffset(tif), L); !w.empty())
+      info.warnings.push_back(w);
   if (!s.frame_images_text.empty()) info.metadata["ome.image_frames"] = s.frame_images_text;
   info.metadata["tiff.byte_order"] = s.file.header().endian == Endian::big ? "big-endian" : "little-endian";
   info.metadata["tiff.variant"] = s.file.header().bigtiff ? "BigTIFF" : "classic";

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <tiffio.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -195,6 +196,32 @@ TEST(TiffBadInput, FileCutInsideATagValueAfterThePixels) {
   expect_input_error(cut_path, "page 0: the value of tag 65027 (24 bytes at byte " + std::to_string(whole.size() - 24) +
                                    ") runs past the end of the " + std::to_string(whole.size() - 1) +
                                    "-byte file: the file is cut short, or its directory is damaged");
+}
+
+// A strip of 64 x 64 uint16 pixels declared 32 x 32 (StripByteCounts 8192, four times the 2048 the
+// rows need): read as a quarter of the bytes, sheared, without a word. Now a warning names both.
+TEST(TiffBadInput, AStripOfAWholeMultipleOfItsRowsIsNamed) {
+  const auto dir = test::scratch_dir("tiff_bad_strip");
+  std::vector<std::uint8_t> pixels(64 * 64 * 2);
+  for (std::size_t i = 0; i < pixels.size(); ++i) pixels[i] = std::uint8_t(i * 7);
+  TiffBuilder small;
+  small.pixels(pixels);
+  small.gray_page(32, 32, 16);
+  write_bytes(dir / "small.tif", small.bytes());
+  const std::string warning =
+      "StripByteCounts (tag 279) gives strip 0 8192 bytes, 4 times the 2048 its 32 row(s) "
+      "of 32 x 1 x 16-bit samples need: ImageWidth and ImageLength (tags 256, 257) may not "
+      "describe the data";
+  const auto has = [&](const ImageInfo& info) {
+    return std::find(info.warnings.begin(), info.warnings.end(), warning) != info.warnings.end();
+  };
+  EXPECT_TRUE(has(read_tiff((dir / "small.tif").string()).info));
+  TiffBuilder whole;  // the same bytes declared as they are
+  whole.pixels(pixels);
+  whole.gray_page(64, 64, 16);
+  write_bytes(dir / "whole.tif", whole.bytes());
+  for (const std::string& w : read_tiff((dir / "whole.tif").string()).info.warnings)
+    EXPECT_EQ(w.find("StripByteCounts"), std::string::npos) << w;
 }
 
 TEST(TiffReadImage, DispatchesToTheTiffReader) {
