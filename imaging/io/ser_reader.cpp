@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <optional>
@@ -122,11 +123,31 @@ std::optional<std::uint64_t> tag_offset(const ByteReader& file, std::uint64_t of
   return std::nullopt;
 }
 
+std::string hex(std::int32_t v) {
+  char text[16];
+  std::snprintf(text, sizeof text, "0x%X", static_cast<unsigned>(v));
+  return text;
+}
+
 // The element's time, when its tag's type repeats the header's; nullopt when no tag can be
-// trusted: a time is optional.
+// trusted: a time is optional. A header or tag type that rules the time out is named in a warning:
+// a series of such files had fallen back to the frame index without a word.
 std::optional<std::int32_t> element_time(const ByteReader& file, std::optional<std::uint64_t> tag,
-                                         std::int32_t tag_type) {
-  if (!tag || file.get<std::int32_t>(*tag, Endian::little, "SER TagTypeID") != tag_type) return std::nullopt;
+                                         std::int32_t tag_type, int frame, ImageInfo& info) {
+  if (tag_type != kTimeTag && tag_type != kTimePositionTag) {
+    info.warnings.push_back("SER TagTypeID (byte 10) is " + hex(tag_type) +
+                            ", not 0x4152 (time) or 0x4142 (time and position): the acquisition time in the "
+                            "element tags is not read");
+    return std::nullopt;
+  }
+  if (!tag) return std::nullopt;
+  const auto element_type = file.get<std::int32_t>(*tag, Endian::little, "SER TagTypeID");
+  if (element_type != tag_type) {
+    info.warnings.push_back("SER element " + std::to_string(frame) + "'s tag at byte " + std::to_string(*tag) +
+                            " has TagTypeID " + hex(element_type) + ", the header (byte 10) " + hex(tag_type) +
+                            ": the acquisition time in the tag is not read");
+    return std::nullopt;
+  }
   return file.get<std::int32_t>(*tag + 4, Endian::little, "SER tag Time");
 }
 
@@ -249,7 +270,7 @@ LocatedImage locate(const ByteReader& file, const ReadOptions& options) {
   info.metadata["SER.SeriesVersion"] = wide_offsets ? "0x220" : "0x210";
   const std::optional<std::uint64_t> tag =
       tag_offset(file, std::uint64_t(offset_array), total, valid, wide_offsets, options.frame);
-  if (const auto t = element_time(file, tag, tag_type)) {
+  if (const auto t = element_time(file, tag, tag_type, options.frame, info)) {
     info.metadata["SER.element_time_epoch_s"] = std::to_string(*t);
     set_acquisition_time(info.metadata, *t, 1, "TIA SER element tag time (whole seconds)");
   }

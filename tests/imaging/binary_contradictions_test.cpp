@@ -282,5 +282,35 @@ TEST(SerContradiction, RealFileWithSmallerArraySizesIsRefused) {
             "describe the element");
 }
 
+// A damaged TagTypeID in the header (0x1234): the acquisition time vanished from `info` and a
+// series fell back to the frame index, without a word. Now a warning names the field and the value;
+// a tag of another type than the header's is named too.
+TEST(SerContradiction, AnUnknownTagTypeIsNamedInAWarning) {
+  test::SerSpec s;
+  s.times = {1318987126};
+  const Bytes good = test::make_ser(s);
+  const LoadedImage whole = read_ser(ByteReader("good.ser", good), {}, "");
+  EXPECT_EQ(whole.info.metadata.count("acquisition_epoch_s"), 1u);
+  for (const auto& w : whole.info.warnings) EXPECT_EQ(w.find("TagTypeID"), std::string::npos) << w;
+  Bytes b = good;
+  const std::int32_t damaged = 0x1234;
+  std::memcpy(b.data() + 10, &damaged, 4);
+  const LoadedImage img = read_ser(ByteReader("tagtype.ser", b), {}, "");
+  EXPECT_EQ(img.info.metadata.count("acquisition_epoch_s"), 0u);
+  EXPECT_NE(all_warnings(img.info).find("SER TagTypeID (byte 10) is 0x1234, not 0x4152 (time) or 0x4142 (time and "
+                                        "position): the acquisition time in the element tags is not read"),
+            std::string::npos)
+      << all_warnings(img.info);
+  b = good;
+  const std::int32_t position = 0x4142;
+  std::memcpy(b.data() + 10, &position, 4);
+  const std::uint64_t tag = 62 + 50 + 5 * 4 * 2;
+  EXPECT_NE(
+      all_warnings(read_ser(ByteReader("other.ser", b), {}, "").info)
+          .find("SER element 0's tag at byte " + std::to_string(tag) +
+                " has TagTypeID 0x4152, the header (byte 10) 0x4142: the acquisition time in the tag is not read"),
+      std::string::npos);
+}
+
 }  // namespace
 }  // namespace mgscope
