@@ -89,9 +89,11 @@ void convert_any(const RawImage& raw, ImageF& out, int k) {
   });
 }
 
-// Pixels as stored that are not finite, and the largest finite magnitude, read as doubles.
+// Pixels as stored that are not finite (and where the first lies, so that a user can look at it),
+// and the largest finite magnitude, read as doubles.
 struct RawMagnitudes {
   std::size_t non_finite = 0;
+  int first_x_px = 0, first_y_px = 0;  // from the top-left, y down
   double max_abs = 0;
 };
 
@@ -103,9 +105,9 @@ void add_magnitudes(const RawImage& raw, RawMagnitudes& m) {
       T v;
       std::memcpy(&v, in + std::size_t(x) * sizeof(T), sizeof(T));
       const double d = std::fabs(double(v));
-      if (!std::isfinite(d))
-        ++m.non_finite;
-      else
+      if (!std::isfinite(d)) {
+        if (m.non_finite++ == 0) m.first_x_px = x, m.first_y_px = y;
+      } else
         m.max_abs = std::max(m.max_abs, d);
     }
   }
@@ -125,7 +127,9 @@ RawMagnitudes raw_magnitudes(const RawImage& raw) {
 // float's range (1e40 as float64 was reported "NaN or infinite").
 [[noreturn]] void fail_non_finite(const RawImage& raw, const std::string& path, std::size_t bad, int k) {
   const RawMagnitudes m = raw_magnitudes(raw);
-  if (m.non_finite) fail_input(path, std::to_string(m.non_finite) + " pixels are NaN or infinite");
+  if (m.non_finite)
+    fail_input(path, std::to_string(m.non_finite) + " pixels are NaN or infinite, the first at (x, y) = (" +
+                         std::to_string(m.first_x_px) + ", " + std::to_string(m.first_y_px) + ") px from the top-left");
   char text[200];
   std::snprintf(text, sizeof text,
                 "%zu %s pixels lie beyond float32's range (largest magnitude %.6g%s; float32 holds up to 3.4e38)",

@@ -63,7 +63,17 @@ HrtemImageRun analyse_hrtem_file(const std::string& path, const HrtemSettings& s
   ro.map_pixels = std::filesystem::file_size(path, ec) >= kFreshMappingBytes && !ec;
   LoadedImage img = read_image(path, ro);
   // 8- and 16-bit pixels are analysed as read (moved, never copied); wider types become float.
-  StoredImage pixels = StoredImage::from_raw(std::move(img.raw), path);
+  StoredImage pixels = [&] {
+    try {
+      return StoredImage::from_raw(std::move(img.raw), path);
+    } catch (const InputError& e) {
+      if (img.info.frames < 2) throw;
+      // A stack's frame names itself, as a series' does: a bad pixel's place is in that frame.
+      std::string why = e.what();
+      if (why.rfind(path + ": ", 0) == 0) why.erase(0, path.size() + 2);
+      fail_input(path, "frame " + std::to_string(img.info.frame) + ": " + why);
+    }
+  }();
   HrtemImageRun run = analyse_hrtem_image(std::move(pixels), std::move(img.info), settings.calibrate,
                                           settings.options, settings.area, settings.user);
   if (const std::string note = frame_of_stack_note(run.run.file); !note.empty())

@@ -121,7 +121,9 @@ TEST(Image, Float64BeyondFloatsRangeIsScaledBeforeItIsNarrowed) {
     to_float(nan_raw, "nan.mrc", narrowing_exponent(nan_raw));
     ADD_FAILURE() << "a NaN pixel became a float";
   } catch (const InputError& e) {
-    EXPECT_EQ(std::string(e.what()), "nan.mrc: 1 pixels are NaN or infinite");
+    EXPECT_EQ(std::string(e.what()),
+              "nan.mrc: 1 pixels are NaN or infinite, the first at (x, y) = (2, 0) px from "
+              "the top-left");
   }
 }
 

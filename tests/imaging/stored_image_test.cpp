@@ -125,7 +125,9 @@ TEST(StoredImage, WiderPixelsBecomeFloatsInTheirOwnBuffer) {
     StoredImage::from_raw(raw_of(w, h, f64), "nan.mrc");
     ADD_FAILURE() << "NaN pixels were kept";
   } catch (const InputError& e) {
-    EXPECT_EQ(std::string(e.what()), "nan.mrc: 2 pixels are NaN or infinite");
+    EXPECT_EQ(std::string(e.what()),
+              "nan.mrc: 2 pixels are NaN or infinite, the first at (x, y) = (2, 1) px from "
+              "the top-left");  // pixel 7 of rows of 5
   }
   f32[0] = std::numeric_limits<float>::infinity();
   EXPECT_THROW(StoredImage::from_raw(raw_of(w, h, f32), "inf.tif"), InputError);

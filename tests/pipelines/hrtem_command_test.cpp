@@ -15,6 +15,7 @@
 #include "imaging/io/read_image.hpp"
 #include "pipelines/hrtem_image_run.hpp"
 #include "imaging/io/tiff_writer.hpp"
+#include "tests/imaging/binary_test_files.hpp"
 #include "tests/test_support.hpp"
 
 namespace mgscope {
@@ -266,8 +267,28 @@ TEST(HrtemCommand, NaNPixelsAreRefusedNamingTheFile) {
   write_tiff((dir / "nan.tif").string(), raw, cal);
   const auto r = test::run_mgscope("hrtem '" + (dir / "nan.tif").string() + "' -o '" + (dir / "out").string() + "'");
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.output.find("nan.tif: 1 pixels are NaN or infinite"), std::string::npos) << r.output;
+  // The first one's place (pixel 1000 of rows of 256), so that a user can look at it.
+  EXPECT_NE(r.output.find("nan.tif: 1 pixels are NaN or infinite, the first at (x, y) = (232, 3) px from the top-left"),
+            std::string::npos)
+      << r.output;
   EXPECT_FALSE(std::filesystem::exists(dir / "out" / "nan"));
+  // In a stack, the frame too: section 1 of an MRC stack with NaN at (5, 7) and (6, 7).
+  test::MrcSpec s;
+  s.nx = s.ny = s.mx = s.my = 64;
+  s.nz = 2;
+  test::Bytes mrc = test::make_mrc(s);
+  for (std::size_t x : {5u, 6u}) {
+    const float nan = std::nanf("");
+    std::memcpy(mrc.data() + 1024 + 64 * 64 * 4 + (7 * 64 + x) * 4, &nan, 4);
+  }
+  test::write_text((dir / "nan.mrc").string(), std::string(mrc.begin(), mrc.end()));
+  const auto stack =
+      test::run_mgscope("hrtem '" + (dir / "nan.mrc").string() + "' --frame 1 -o '" + (dir / "out").string() + "'");
+  EXPECT_EQ(stack.exit_code, 1);
+  EXPECT_NE(stack.output.find("nan.mrc: frame 1: 2 pixels are NaN or infinite, the first at (x, y) = (5, 7) px from "
+                              "the top-left"),
+            std::string::npos)
+      << stack.output;
 }
 
 TEST(HrtemCommand, RealDmTiffIsReadAtItsCalibration) {
