@@ -259,6 +259,9 @@ json mce_headlines(const fs::path& dir, json provenance) {
   h.add("minus_dSm_max", "Peak entropy change -ΔS_M max" + field, s.top_minus_dSm_max, s.minus_dSm_unit, none());
   h.add("Tp", "Temperature T_p of the -ΔS_M peak" + field, s.top_Tp_K, "K", none());
   h.add("RCP", "Relative cooling power RCP" + field, s.top_RCP, s.cooling_power_unit, none());
+  // The field as a number too: a study must not put a sample's 0.2 T peak in a row of 5 T peaks.
+  if (s.has_top_field)
+    for (const char* key : {"minus_dSm_max", "Tp", "RCP"}) h.out[key]["field_T"] = json_number(s.top_mu0H_T);
   // Critical behaviour (no values when the isotherms did not give it).
   h.add_estimate("beta", "Critical exponent β (M_S ∝ (-t)^β)", s.beta, "1");
   h.add_estimate("gamma", "Critical exponent γ (χ0^-1 ∝ t^γ)", s.gamma, "1");

@@ -47,6 +47,7 @@ std::string study_number(double v) { return csv_number(v, 8); }
 struct Column {
   std::string key, label, unit;
   std::string module;  // the module that reports it
+  std::string field_T = {};  // the applied field of the row's numbers (number_text, T); empty when none
 };
 
 const json* find_quantity(const SampleInStudy& s, const std::string& key) {
@@ -58,14 +59,23 @@ const json* find_quantity(const SampleInStudy& s, const std::string& key) {
 
 std::string unit_of(const json& quantity) { return quantity.value("unit", ""); }
 
-// The unit most samples report `key` in (on a tie, the first sample's): one sample without a
-// mass (its -dSm in mJ/K) must not set the column's unit for the others.
-std::string majority_unit(const std::vector<SampleInStudy>& samples, const std::string& key) {
+// The field a number was measured at as its label writes it ("5", "0.2"), so that 4.99999664 T
+// and 5 T are one field; empty for a quantity without one.
+std::string field_text_of(const json& quantity) {
+  const json field = quantity.value("field_T", json());
+  return field.is_number() ? number_text(field.get<double>(), 3) : std::string();
+}
+
+// The value of `of` most samples report `key` with (on a tie, the first sample's), leaving out
+// the samples where it is empty: one sample without a mass (its -dSm in mJ/K) must not set the
+// column's unit for the others, nor one with isotherms to 0.2 T only its row's field.
+std::string majority_of(const std::vector<SampleInStudy>& samples, const std::string& key,
+                        std::string (*of)(const json&), bool count_empty) {
   std::vector<std::pair<std::string, int>> counts;  // in the samples' order
   for (const SampleInStudy& s : samples)
-    if (const json* q = find_quantity(s, key)) {
-      auto it = std::find_if(counts.begin(), counts.end(), [&](const auto& c) { return c.first == unit_of(*q); });
-      if (it == counts.end()) counts.push_back({unit_of(*q), 1});
+    if (const json* q = find_quantity(s, key); q && (count_empty || !of(*q).empty())) {
+      auto it = std::find_if(counts.begin(), counts.end(), [&](const auto& c) { return c.first == of(*q); });
+      if (it == counts.end()) counts.push_back({of(*q), 1});
       else ++it->second;
     }
   auto best = counts.begin();
@@ -75,26 +85,38 @@ std::string majority_unit(const std::vector<SampleInStudy>& samples, const std::
 }
 
 // Every quantity any sample reports, in report order (module, then its headline first), in the
-// unit most samples report it in.
+// unit and at the field most samples report it in. The label comes from a sample at that field:
+// the row says "at 5 T" even when the first sample's peak is at 0.2 T.
 std::vector<Column> study_columns(const std::vector<SampleInStudy>& samples) {
   std::vector<Column> cols;
   for (const SampleInStudy& s : samples) {
     if (s.report.is_null()) continue;
     for (const json& mod : s.report["modules"])
       for (const std::string& key : ordered_quantity_keys(mod["quantities"])) {
-        const json& q = mod["quantities"][key];
-        if (std::none_of(cols.begin(), cols.end(), [&](const Column& c) { return c.key == key; }))
-          cols.push_back({key, q.value("label", key), majority_unit(samples, key), mod.value("module", "")});
+        if (std::any_of(cols.begin(), cols.end(), [&](const Column& c) { return c.key == key; })) continue;
+        Column c{key, "", majority_of(samples, key, unit_of, true), mod.value("module", ""),
+                 majority_of(samples, key, field_text_of, false)};
+        for (const SampleInStudy& other : samples)
+          if (const json* q = find_quantity(other, key); q && c.label.empty() && field_text_of(*q) == c.field_T)
+            c.label = q->value("label", key);
+        if (c.label.empty()) c.label = mod["quantities"][key].value("label", key);
+        cols.push_back(c);
       }
   }
   return cols;
 }
 
-// Why a sample's number stays out of a column in another unit.
-std::string other_unit_note(const json& quantity, const Column& column) {
-  return "n/a: reported in " + (unit_of(quantity).empty() ? std::string("no unit") : unit_of(quantity)) +
-         ", not in the column's " + (column.unit.empty() ? std::string("no unit") : column.unit) +
-         "; left out of the study's figures and correlations";
+// Why a sample's number stays out of a column: in another unit, or at another field than the
+// row's ("" when it belongs there). A number without a field (an older report.json) is not judged.
+std::string out_of_column_note(const json& quantity, const Column& column) {
+  std::string why;
+  if (unit_of(quantity) != column.unit)
+    why = "reported in " + (unit_of(quantity).empty() ? std::string("no unit") : unit_of(quantity)) +
+          ", not in the column's " + (column.unit.empty() ? std::string("no unit") : column.unit);
+  const std::string field = field_text_of(quantity);
+  if (!field.empty() && !column.field_T.empty() && field != column.field_T)
+    why += (why.empty() ? "" : "; ") + std::string("at ") + field + " T, not the row's " + column.field_T + " T";
+  return why.empty() ? why : "n/a: " + why + "; left out of the study's figures and correlations";
 }
 
 // The cell of a quantity a sample lacks because the module that gives it failed there: an n/a with
@@ -117,17 +139,19 @@ json failed_module_cell(const SampleInStudy& s, const Column& column) {
   return nullptr;
 }
 
-// A sample's quantity as a column shows it: itself when its unit is the column's, else an n/a
-// that keeps the number aside under `reported` and says why, first among its warnings. A sample
-// without a mass gives -dSm in mJ/K: under J/(kg K) it turned a correlation of r = 0.88 into
-// -0.03. Null when the sample lacks the quantity.
+// A sample's quantity as a column shows it: itself when its unit and field are the column's, else
+// an n/a that keeps the number aside under `reported` and says why, first among its warnings. A
+// sample without a mass gives -dSm in mJ/K: under J/(kg K) it turned a correlation of r = 0.88
+// into -0.03; one whose isotherms reach 0.2 T only put its 0.08 J/(kg K) among peaks at 5 T.
+// Null when the sample lacks the quantity.
 json study_cell(const SampleInStudy& s, const Column& column) {
   const json* q = find_quantity(s, column.key);
   if (!q) return failed_module_cell(s, column);
-  if (unit_of(*q) == column.unit) return *q;
+  const std::string note = out_of_column_note(*q, column);
+  if (note.empty()) return *q;
   json cell = *q;
-  const std::string note = other_unit_note(*q, column);
   cell["reported"] = {{"value", q->value("value", json())}, {"unit", unit_of(*q)}};
+  if (q->contains("field_T")) cell["reported"]["field_T"] = (*q)["field_T"];
   cell["value"] = nullptr;
   cell["uncertainty"] = {{"kind", "none"}};
   cell["reason"] = note.substr(5);  // the page writes "n/a: " before a reason
@@ -182,7 +206,9 @@ std::optional<GnuplotFigure> powerlaw_figure(const std::vector<SampleInStudy>& s
   std::ostringstream own;
   std::vector<double> xs, ys;  // everything drawn, for axes that fit it
   // The axes' units: a -dSm in mJ/K (no sample mass) is left out like in its study column.
-  const Column tp_K{"Tp", "", "K", "mce"}, dsm_JkgK{"minus_dSm_max", "", "J/(kg K)", "mce"};
+  // So are the peaks at another field than most samples' (the study's -dSm row).
+  const std::string field_T = majority_of(samples, "minus_dSm_max", field_text_of, false);
+  const Column tp_K{"Tp", "", "K", "mce", field_T}, dsm_JkgK{"minus_dSm_max", "", "J/(kg K)", "mce", field_T};
   for (const SampleInStudy& s : samples) {
     const double tp = cell_value(study_cell(s, tp_K)), ds = cell_value(study_cell(s, dsm_JkgK));
     if (!std::isfinite(tp) || !std::isfinite(ds)) continue;

@@ -13,6 +13,7 @@
 #include "fitting/base/json.hpp"
 
 #include "fitting/base/error.hpp"
+#include "fitting/base/text_file.hpp"
 #include "pipelines/sample_manifest.hpp"
 #include "pipelines/study_report.hpp"
 #include "tests/test_support.hpp"
@@ -808,6 +809,54 @@ TEST(Study, AQuantityInAnotherUnitStaysOutOfItsColumnFiguresAndCorrelations) {
   const json& cell = j["samples"][1]["quantities"]["minus_dSm_max"];  // treatment order: a, nomass, b, c
   EXPECT_TRUE(cell["value"].is_null());
   EXPECT_DOUBLE_EQ(cell["reported"]["value"].get<double>(), 0.04);
+}
+
+// A sample whose isotherms reach 0.2 T only reported its -dSm peak at 0.2 T (0.079 J/(kg K)), and the
+// study put it in the row of the others' peaks at 5 T, into the figures and the correlations (r = -0.96
+// on the probe). Truth: -dSm = 20 x ordered fraction for the three samples at 5 T, so r = 1 over N = 3;
+// the 0.2 T sample, listed first so that its label once headed the row, is left out with a note.
+TEST(Study, AQuantityAtAnotherFieldStaysOutOfItsRowFiguresAndCorrelations) {
+  const fs::path out = scratch_dir("study_fields");
+  const auto sample = [](const std::string& name, double cycles, double ordered, double dsm, double field_T) {
+    const std::string at = " at " + mgscope::number_text(field_T, 3) + " T";
+    json dsm_q = study_quantity(dsm, "J/(kg K)"), tp_q = study_quantity(100 + cycles, "K");
+    dsm_q["label"] = "-dSm max" + at;
+    tp_q["label"] = "Tp" + at;
+    dsm_q["field_T"] = tp_q["field_T"] = field_T;
+    return study_sample(name, cycles,
+                        {{"ordered_fraction", study_quantity(ordered, "1")}, {"minus_dSm_max", dsm_q}, {"Tp", tp_q}});
+  };
+  // 4.9999664 T is the 5 T of a field grid: the same field.
+  const std::vector<mgscope::SampleInStudy> samples = {sample("low", 10, 0.2, 0.079, 0.2),
+                                                       sample("a", 0, 0.1, 2, 5), sample("b", 20, 0.3, 6, 4.9999664),
+                                                       sample("c", 40, 0.4, 8, 5)};
+  const auto warnings = mgscope::write_study_outputs(ctc_study(out, "fields"), samples, out, {});
+  const std::string note = "n/a: at 0.2 T, not the row's 5 T; left out of the study's figures and correlations";
+
+  const std::string corr = read_all(out / "correlations.csv");
+  EXPECT_NE(corr.find("\nordered_fraction,minus_dSm_max,3,1,"), std::string::npos) << corr;
+  std::istringstream csv(read_all(out / "study.csv"));
+  std::string header, line;
+  std::getline(csv, header);
+  std::map<std::string, std::string> row_of;
+  while (std::getline(csv, line)) row_of[line.substr(0, line.find(','))] = line;
+  EXPECT_NE(row_of["low"].find(",0.2,,,,,,,\"" + note + "\",,,,\"" + note + "\""), std::string::npos)
+      << row_of["low"];
+  EXPECT_NE(row_of["b"].find(",0.3,,,,6,,,,120,"), std::string::npos) << row_of["b"];
+  EXPECT_EQ(count(read_all(out / "study_minus_dSm_max.dat"), "\n"), 1 + 3);
+  EXPECT_EQ(read_all(out / "study_powerlaw_samples.dat"), "100 2\n120 6\n140 8\n");
+  const std::string html = read_all(out / "study.html");
+  EXPECT_NE(html.find("n/a: at 0.2 T, not the row"), std::string::npos);
+  EXPECT_NE(html.find("-dSm max at 5 T"), std::string::npos);  // the row's label, from a sample at 5 T
+  EXPECT_EQ(html.find("-dSm max at 0.2 T"), std::string::npos);
+  ASSERT_FALSE(warnings.empty());
+  EXPECT_EQ(warnings[0], "low: minus_dSm_max " + note.substr(5));
+  const json j = read_json(out / "study.json");
+  const json& cell = j["samples"][1]["quantities"]["minus_dSm_max"];  // treatment order: a, low, b, c
+  EXPECT_TRUE(cell["value"].is_null());
+  EXPECT_EQ(cell["reason"], note.substr(5));
+  EXPECT_DOUBLE_EQ(cell["reported"]["value"].get<double>(), 0.079);
+  EXPECT_DOUBLE_EQ(cell["reported"]["field_T"].get<double>(), 0.2);
 }
 
 // An r over doubted numbers was marked on study.html only: correlations.csv and study.json gave
