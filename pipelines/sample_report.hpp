@@ -30,6 +30,8 @@ std::string sample_report_html(const nlohmann::json& report, const std::filesyst
 // with its error.
 std::string html_escape(const std::string& s);
 std::string html_page(const std::string& title, const std::string& body);
+// HTML-escaped text whose file paths may break after each '/'.
+std::string breakable_html(const std::string& text);
 // A figure whose longer side exceeds kReportFigureMaxSidePx is embedded as a preview of that size,
 // linked to the file (`relative_png`, relative to the page's folder `out_dir`).
 inline constexpr int kReportFigureMaxSidePx = 1200;

@@ -67,8 +67,8 @@ std::vector<std::string> run_study(const std::string& path, const std::filesyste
   }
   for (const std::string& w : write_study_outputs(study, samples, out_dir, powerlaw_dir, run.threads))
     std::fprintf(stderr, "WARNING: %s\n", w.c_str());
-  std::printf("%s: %zu samples; wrote %s (study.csv, study.json, correlations.csv, figures)\n", study.name.c_str(),
-              samples.size(), (out_dir / "study.html").string().c_str());
+  std::printf("%s: %s; wrote %s (study.csv, study.json, correlations.csv, figures)\n", study.name.c_str(),
+              study_samples_text(samples).c_str(), (out_dir / "study.html").string().c_str());
   return failures;
 }
 

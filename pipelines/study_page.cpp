@@ -127,6 +127,16 @@ std::string column_heading(const json& rows, const json& row) {
   return name + " (" + fs::path(row.value("out_dir", "")).filename().string() + ")";
 }
 
+// A sample's name linked to its report.html, or the name alone when no page was written.
+std::string linked_name(const json& row, const std::string& name) {
+  const std::string link = row.value("link", "");
+  if (link.empty()) return breakable_html(name);
+  return "<a href=\"" + html_escape(link) + "\">" + breakable_html(name) + "</a>";
+}
+
+// A sample that failed before any report (its manifest, say): every number of it is missing.
+bool not_analysed(const json& row) { return row["quantities"].empty() && !row["failures"].empty(); }
+
 std::string read_text(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
   std::ostringstream o;
@@ -164,6 +174,8 @@ std::string correlation_doubt_warning(const json& doubted_by,
 }
 
 std::string sample_page_link(const SampleInStudy& sample, const fs::path& out_dir) {
+  // A sample whose manifest failed wrote no page: its link led nowhere (or to an older run's page).
+  if (sample.report.is_null()) return "";
   return fs::proximate(sample.out_dir / "report.html", out_dir).generic_string();
 }
 
@@ -178,8 +190,7 @@ std::string study_page_html(const StudyManifest& study, const StudyPageParts& pa
     << "<strong>Sample pages</strong>: ";
   for (std::size_t i = 0; i < parts.rows.size(); ++i) {
     const json& row = parts.rows[i];
-    b << (i ? " · " : "") << "<a href=\"" << html_escape(row.value("link", "")) << "\">"
-      << html_escape(row["name"].get<std::string>()) << "</a>";
+    b << (i ? " · " : "") << linked_name(row, row["name"].get<std::string>());
   }
   b << "</nav>\n";
 
@@ -190,13 +201,25 @@ std::string study_page_html(const StudyManifest& study, const StudyPageParts& pa
        "A sample's name opens its own page.</p>\n"
     << "<div class=\"wide\"><table><tr><th>Quantity</th>";
   for (const json& row : parts.rows)
-    b << "<th><a href=\"" << html_escape(row.value("link", "")) << "\">" << html_escape(column_heading(parts.rows, row))
-      << "</a>" << (row["failures"].empty() ? "" : " <span class=\"failed\">(failed)</span>") << "</th>";
+    b << "<th>" << linked_name(row, column_heading(parts.rows, row))
+      << (row["failures"].empty() ? "" : " <span class=\"failed\">(failed)</span>") << "</th>";
   b << "</tr>\n<tr><th>" << html_escape(study.treatment_label) << "</th>";
   for (const json& row : parts.rows)
     b << "<td>" << (row["treatment"].is_number() ? csv_number(row["treatment"].get<double>(), 8) : "")
       << "</td>";
   b << "</tr>\n";
+  // What failed, in the sample's column: "(failed)" alone had said neither what nor where (a
+  // manifest's syntax error with its line was on the terminal only).
+  if (std::any_of(parts.rows.begin(), parts.rows.end(), [](const json& r) { return !r["failures"].empty(); })) {
+    b << "<tr><th id=\"failures\">Failures</th>";
+    for (const json& row : parts.rows) {
+      b << "<td>";
+      for (const json& f : row["failures"])
+        b << "<p class=\"fail-text\">" << breakable_html(f.get<std::string>()) << "</p>";
+      b << "</td>";
+    }
+    b << "</tr>\n";
+  }
   for (const json& c : parts.columns) {
     const std::string key = c["key"].get<std::string>();
     b << "<tr><th>" << label_html(c) << "</th>";
@@ -204,7 +227,8 @@ std::string study_page_html(const StudyManifest& study, const StudyPageParts& pa
       b << "<td>"
         << (row["quantities"].contains(key) ? format_quantity(row["quantities"][key], true) +
                                                   doubt_marker(row["quantities"][key], json::array(), true)
-                                            : "")
+            : not_analysed(row) ? std::string("n/a: not analysed (see Failures)")
+                                : std::string())
         << "</td>";
     b << "</tr>\n";
   }

@@ -39,7 +39,8 @@ nlohmann::json correlation_doubted_by(const nlohmann::json& rows, const std::str
 std::string correlation_doubt_warning(const nlohmann::json& doubted_by,
                                       const std::function<std::string(const std::string&)>& name_of = {});
 
-// The sample's report.html as a link relative to `out_dir` (where study.html is).
+// The sample's report.html as a link relative to `out_dir` (where study.html is); empty when the
+// sample wrote none (its manifest failed).
 std::string sample_page_link(const SampleInStudy& sample, const std::filesystem::path& out_dir);
 
 }  // namespace mgscope

@@ -358,6 +358,25 @@ void check_study_treatment(const StudyManifest& study) {
                                                      : "the keys they have: " + known) + ")");
 }
 
+std::string study_samples_text(const std::vector<SampleInStudy>& samples) {
+  std::string not_analysed, module_failed;
+  int n_not_analysed = 0, n_module_failed = 0;
+  for (const SampleInStudy& s : samples) {
+    if (s.failures.empty()) continue;
+    const std::string name = s.out_dir.filename().string();
+    std::string& list = s.report.is_null() ? not_analysed : module_failed;
+    list += (list.empty() ? "" : ", ") + name;
+    ++(s.report.is_null() ? n_not_analysed : n_module_failed);
+  }
+  std::string out = std::to_string(samples.size()) + (samples.size() == 1 ? " sample" : " samples");
+  std::string failed;
+  if (n_not_analysed) failed = std::to_string(n_not_analysed) + " not analysed: " + not_analysed;
+  if (n_module_failed)
+    failed +=
+        (failed.empty() ? "" : "; ") + std::to_string(n_module_failed) + " with a failed module: " + module_failed;
+  return failed.empty() ? out : out + " (" + failed + ")";
+}
+
 std::vector<std::string> write_study_outputs(const StudyManifest& study, const std::vector<SampleInStudy>& samples,
                                              const fs::path& out_dir, const fs::path& powerlaw_dir, int threads) {
   std::vector<std::string> warnings;
@@ -373,7 +392,8 @@ std::vector<std::string> write_study_outputs(const StudyManifest& study, const s
 
   // study.csv: a row per sample; each quantity with the ends of its error bar.
   std::ostringstream csv;
-  csv << "sample,manifest,status," << csv_field(study.treatment);
+  // `failures` says what failed (a manifest's syntax error with its line); `status` alone said "failed".
+  csv << "sample,manifest,status,failures," << csv_field(study.treatment);
   // Each quantity with the ends of its error bar and the warnings that doubt it (" | " between
   // them; empty for an undoubted number).
   for (const Column& c : cols) {
@@ -385,7 +405,7 @@ std::vector<std::string> write_study_outputs(const StudyManifest& study, const s
   for (std::size_t i : order) {
     const SampleInStudy& s = samples[i];
     csv << csv_field(sample_name(s)) << ',' << csv_field(s.manifest) << ',' << (s.failures.empty() ? "ok" : "failed")
-        << ',' << study_number(treatment_of(s, study.treatment));
+        << ',' << csv_list(s.failures) << ',' << study_number(treatment_of(s, study.treatment));
     json quantities = json::object();
     for (std::size_t k = 0; k < cols.size(); ++k) {
       const json& q = cells[i][k];

@@ -43,6 +43,10 @@ struct SampleInStudy {
   std::vector<std::string> failures;
 };
 
+// "4 samples", or with those that failed: "4 samples (1 not analysed: ctc40; 1 with a failed module:
+// ctc10)", naming each by its output folder. The terminal had said "4 samples" of a study whose
+// fourth sample's manifest did not parse.
+std::string study_samples_text(const std::vector<SampleInStudy>& samples);
 
 // Writes every study output into `out_dir`; `powerlaw_dir` holds `mgscope powerlaw`'s outputs
 // (empty: none). Returns the warnings it adds to the study's own (figures gnuplot could not draw,

@@ -120,6 +120,38 @@ TEST(StudyInputs, AMissingPowerLawTableIsAWarningNotAFailure) {
   EXPECT_EQ(read_json(dir / "out" / "study.json")["warnings"][0], warning);  // and on study.html
 }
 
+// A sample whose manifest does not parse (a closing quote missing): study.html headed its column
+// "(failed)" over blank cells, said nowhere what failed, and linked a report.html never written;
+// study.csv said "failed" only; the terminal said "3 samples" as if all were there.
+TEST(StudyInputs, ASampleWhoseManifestFailsShowsItsErrorAndNoLink) {
+  const fs::path dir = scratch_dir("study_bad_manifest");
+  dsc_sample(dir, "a", 0, "dsc_as_cast.txt");
+  dsc_sample(dir, "b", 10, "dsc_10_cycles.txt");
+  write_text(dir / "c" / "sample.toml", "name = \"c\n[treatment]\nctc_cycles = 20\n");
+  write_text(dir / "study.toml",
+             "treatment = \"ctc_cycles\"\nsamples = [\"a/sample.toml\", \"b/sample.toml\", \"c/sample.toml\"]\n");
+  const auto r = run_mgscope("study " + q(dir / "study.toml") + " -o " + q(dir / "out"));
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find(": 3 samples (1 not analysed: c); wrote "), std::string::npos) << r.output;
+
+  const json study = read_json(dir / "out" / "study.json");
+  ASSERT_EQ(study["samples"].size(), 3u);
+  const json& c = study["samples"][2];
+  ASSERT_EQ(c["failures"].size(), 1u);
+  const std::string error = c["failures"][0].get<std::string>();
+  EXPECT_EQ(error.rfind((dir / "c" / "sample.toml").string() + ": line 1: ", 0), 0u) << error;
+  const std::string row = csv_rows(dir / "out" / "study.csv")[c["name"].get<std::string>()];
+  EXPECT_NE(row.find(",failed,"), std::string::npos) << row;
+  EXPECT_NE(row.find(error), std::string::npos) << row;
+  std::string html = read_all(dir / "out" / "study.html");
+  for (std::size_t at; (at = html.find("<wbr>")) != std::string::npos;) html.erase(at, 5);
+  EXPECT_NE(html.find("<p class=\"fail-text\">" + error + "</p>"), std::string::npos) << html.substr(0, 4000);
+  EXPECT_NE(html.find("n/a: not analysed (see Failures)"), std::string::npos);
+  EXPECT_FALSE(fs::exists(dir / "out" / "samples" / "c" / "report.html"));
+  EXPECT_EQ(html.find("samples/c/report.html"), std::string::npos);
+  EXPECT_NE(html.find("href=\"samples/a/report.html\""), std::string::npos);
+}
+
 // A measurement file that does not exist is not handed to the module (it runs on those that
 // exist); when none exists the module is not run at all.
 TEST(StudyInputs, AMissingFileIsNotGivenToItsModule) {
