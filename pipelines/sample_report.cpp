@@ -381,6 +381,12 @@ std::string warnings_counted(const ModuleWarnings& warnings) {
 
 }  // namespace
 
+std::string module_status_text(const json& mod) {
+  const ModuleWarnings warnings = module_warnings(mod);
+  const std::string status = mod.value("status", "");
+  return status != "failed" && !warnings.texts.empty() ? status + " with " + warnings_counted(warnings) : status;
+}
+
 std::string sample_report_html(const json& report, const fs::path& out_dir, const std::string& study_link) {
   const json& sample = report.at("sample");
   const std::string name = sample.at("name").get<std::string>();
@@ -424,9 +430,7 @@ std::string sample_report_html(const json& report, const fs::path& out_dir, cons
     const json& mod = report.at("modules")[m];
     const ModuleWarnings& warnings = warned[m];
     const std::string status = mod.at("status").get<std::string>();
-    const std::string shown = status != "failed" && !warnings.texts.empty()
-                                  ? status + " with " + warnings_counted(warnings)
-                                  : status;
+    const std::string shown = module_status_text(mod);
     b << "<h2 id=\"" << html_escape(mod.at("module").get<std::string>()) << "\">"
       << html_escape(mod.at("title").get<std::string>()) << "</h2>\n<p>Status: <span class=\""
       // A failed module stays red whatever its warnings (it was drawn orange, as "ok with warnings").

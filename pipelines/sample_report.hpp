@@ -30,6 +30,9 @@ std::string sample_report_html(const nlohmann::json& report, const std::filesyst
 // with its error.
 std::string html_escape(const std::string& s);
 std::string html_page(const std::string& title, const std::string& body);
+// A module's status as the page gives it: "ok with 1 warning", "ok with 9 warnings in 2 lines" (warnings of
+// one kind grouped), or the status alone ("failed" whatever its warnings); also on the terminal.
+std::string module_status_text(const nlohmann::json& mod);
 // HTML-escaped text whose file paths may break after each '/'.
 std::string breakable_html(const std::string& text);
 // A figure whose longer side exceeds kReportFigureMaxSidePx is embedded as a preview of that size,

@@ -204,9 +204,35 @@ std::vector<std::string> distinct_manifests(const std::vector<std::string>& mani
   return out;
 }
 
+namespace {
+
+// Up to five of `texts` as the terminal's WARNING lines, grouped as on the page.
+std::string warning_lines_text(const std::vector<std::string>& texts, const std::string& module) {
+  const std::vector<WarningLine> lines = group_warnings(texts);
+  std::string out;
+  // A few on the terminal (a module can have dozens, one per isotherm); all on the page.
+  constexpr std::size_t kShown = 5;
+  for (std::size_t i = 0; i < lines.size() && i < kShown; ++i)
+    out += "            WARNING: " + warning_line_text(lines[i], warning_noun(module)) + "\n";
+  if (lines.size() > kShown)
+    out += "            ... and " + std::to_string(lines.size() - kShown) + " more (report.html and logs/" + module +
+           ".log list them all)\n";
+  return out;
+}
+
+std::string module_head(const std::string& module) {
+  char head[64];
+  std::snprintf(head, sizeof head, "  %-9s ", module.c_str());
+  return head;
+}
+
+}  // namespace
+
 std::string doubted_numbers_text(const nlohmann::json& report) {
   std::string out;
   for (const auto& mod : report["modules"]) {
+    const std::string module = mod["module"].get<std::string>();
+    const std::vector<std::string> all = mod.value("warnings", nlohmann::json::array()).get<std::vector<std::string>>();
     std::string labels;
     std::vector<std::pair<std::string, int>> doubts;  // text, how many numbers it doubts
     for (const std::string& key : ordered_quantity_keys(mod["quantities"])) {
@@ -220,6 +246,14 @@ std::string doubted_numbers_text(const nlohmann::json& report) {
         ++it->second;
       }
     }
+    if (mod.contains("status") && mod["status"] != "failed" && !all.empty()) {
+      std::vector<std::string> undoubting;  // the doubted block below lists the others
+      for (const std::string& w : all)
+        if (std::none_of(doubts.begin(), doubts.end(), [&](const auto& d) { return d.first == w; }))
+          undoubting.push_back(w);
+      out += module_head(module) + module_status_text(mod) + " (report.html; logs/" + module + ".log)\n" +
+             warning_lines_text(undoubting, module);
+    }
     if (labels.empty()) continue;
     // The most particular first (the critical region's doubt on the exponents before an input's
     // note on every number), in the module's order otherwise.
@@ -227,18 +261,7 @@ std::string doubted_numbers_text(const nlohmann::json& report) {
     std::vector<std::string> texts;
     for (const auto& d : doubts) texts.push_back(d.first);
     // Warnings of one kind about several images are one line, as on the page.
-    const std::vector<WarningLine> lines = group_warnings(texts);
-    const std::string module = mod["module"].get<std::string>();
-    char head[64];
-    std::snprintf(head, sizeof head, "  %-9s doubted: ", module.c_str());
-    out += head + labels + "\n";
-    // A few on the terminal (a module can have dozens, one per isotherm); all on the page.
-    constexpr std::size_t kShown = 5;
-    for (std::size_t i = 0; i < lines.size() && i < kShown; ++i)
-      out += "            WARNING: " + warning_line_text(lines[i], warning_noun(module)) + "\n";
-    if (lines.size() > kShown)
-      out += "            ... and " + std::to_string(lines.size() - kShown) + " more (report.html and logs/" + module +
-             ".log list them all)\n";
+    out += module_head(module) + "doubted: " + labels + "\n" + warning_lines_text(texts, module);
   }
   return out;
 }

@@ -57,9 +57,12 @@ std::vector<std::size_t> first_of_same_file(const std::vector<std::string>& mani
 std::vector<std::string> distinct_manifests(const std::vector<std::string>& manifests,
                                             std::vector<std::string>& warnings);
 
-// The terminal's lines for the numbers a report doubts: per module "  hrtem     doubted: <keys>",
-// then up to five of its warnings, those of one kind about several images as one line
-// ("8 images (a, b, c, d, e and 3 more): ..."), as on the page; "" when nothing is doubted.
+// The terminal's lines for a report's warnings, per module that has any and did not fail: its status
+// as the page says it ("  dsc       ok with 1 warning (report.html; logs/dsc.log)") and the warnings
+// that doubt no number given; then, for the numbers it doubts, "  hrtem     doubted: <keys>" and
+// their warnings. Up to five warnings each, those of one kind about several images as one line
+// ("8 images (a, b, c, d, e and 3 more): ..."), as on the page; "" when nothing is warned of. A
+// module's warnings had reached the log and the page while the terminal said "dsc ok".
 std::string doubted_numbers_text(const nlohmann::json& report);
 
 // --force and --threads, shared by `sample` and `study`.

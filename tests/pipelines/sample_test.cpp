@@ -393,6 +393,26 @@ TEST(SampleCommand, AModuleWhoseOutputWasDamagedRunsAgainAndSaysWhy) {
   EXPECT_NE(run_mgscope(run).output.find("dsc       up to date"), std::string::npos);
 }
 
+// A real TA scan of eicosane (one heating, no reference): the DSC module warns that it has no
+// relaxation enthalpy. logs/dsc.log and report.html ("ok with 1 warning") said so while the
+// terminal said "dsc ok" alone, the warning nowhere on it: it names the page's status and the warning.
+TEST(SampleCommand, AModuleWithWarningsSaysSoOnTheTerminalAsOnThePage) {
+  MGSCOPE_SHARED_OR_SKIP(scan, "dsc/pkynetics_TA_UniversalAnalysis_eicosane.txt");
+  const fs::path dir = scratch_dir("sample_module_warnings");
+  write_text(dir / "sample.toml", "name = \"eicosane\"\n[dsc]\nfiles = [\"" + scan + "\"]\n");
+  const auto r = run_mgscope("sample " + q(dir / "sample.toml") + " -o " + q(dir / "out"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const json dsc = read_json(dir / "out" / "report.json")["modules"][0];
+  ASSERT_EQ(dsc["warnings"].size(), 1u) << dsc;
+  const std::string warning = dsc["warnings"][0].get<std::string>();
+  EXPECT_NE(warning.find("no reference heating"), std::string::npos) << warning;
+  EXPECT_NE(read_all(dir / "out" / "report.html").find(">ok with 1 warning<"), std::string::npos);
+  EXPECT_NE(r.output.find("  dsc       ok with 1 warning (report.html; logs/dsc.log)\n"
+                          "            WARNING: " + warning + "\n"),
+            std::string::npos)
+      << r.output;
+}
+
 TEST(SampleCommand, AMissingMeasurementFileFailsItsModuleButTheOthersAreAnalysed) {
   const fs::path dir = scratch_dir("sample_missing_input");
   ASSERT_EQ(run_mgscope("synth mce -o " + q(dir / "raw") + " --t-step-K 5").exit_code, 0);
