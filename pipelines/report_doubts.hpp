@@ -29,7 +29,7 @@ struct FailedInput {
 std::vector<FailedInput> failed_inputs(const Measurement& m, const std::string& module_error);
 
 // A module that failed but still wrote numbers (a batch with one bad file) made them from part
-// of its inputs: each number that rests on a failed input gets a warning naming it (mce's Tc
+// of its inputs: each number that rests on a failed input, an n/a too, gets a warning naming it (mce's Tc
 // rests on the M(T) files only, its other numbers on the isotherms); when no input is to blame,
 // every number gets one quoting the module's error. Returns the warnings added, for the module's
 // list.

@@ -250,7 +250,8 @@ TEST(StudyInputs, AFailedIsothermDoubtsTheIsothermsNumbersOnly) {
                       "this number: /d/iso2.dat: line 7: 'x' is not a number");
   EXPECT_TRUE(quantities["Tc"]["warnings"].empty());
   EXPECT_EQ(quantities["minus_dSm_max"]["warnings"], json({added[0]}));
-  EXPECT_TRUE(quantities["beta"]["warnings"].empty());  // n/a: its reason says why
+  // An n/a carries it too: the failed isotherm may be why beta is n/a (it had no word of it).
+  EXPECT_EQ(quantities["beta"]["warnings"], json({added[0]}));
   // A failure no input is named in doubts every number.
   json all = quantities;
   const auto generic = mgscope::add_failed_input_warnings("mce", m, {}, "crashed: Segmentation fault", all);
@@ -258,6 +259,26 @@ TEST(StudyInputs, AFailedIsothermDoubtsTheIsothermsNumbersOnly) {
   EXPECT_EQ(generic[0],
             "the mce module failed (crashed: Segmentation fault): this number may rest on part of its inputs");
   EXPECT_EQ(all["Tc"]["warnings"].back(), generic[0]);
+}
+
+// One of two HRTEM images cut short: the fractions carried "made without part of its inputs", while
+// the nanocrystal median diameter beside them, n/a (the image left out may have held the nanocrystals),
+// said only "not determined; this module's warnings say why", with no word of the failed image.
+TEST(StudyInputs, AnNaOfAPartlyFailedModuleCarriesTheFailedInputsNote) {
+  mgscope::Measurement m;
+  m.module = "hrtem";
+  m.files = m.positional = {"/d/hrtem_1.tif", "/d/hrtem_2.tif"};
+  const std::string error = "ERROR: /d/hrtem_2.tif: the file is cut short";
+  const auto failed = mgscope::failed_inputs(m, error);
+  ASSERT_EQ(failed.size(), 1u);
+  json quantities = {{"ordered_fraction", {{"value", 0.11}, {"warnings", json::array()}}},
+                     {"nanocrystal_median_diameter", {{"value", nullptr}, {"warnings", json::array()}}}};
+  const auto added = mgscope::add_failed_input_warnings("hrtem", m, failed, error, quantities);
+  ASSERT_EQ(added.size(), 1u);
+  EXPECT_EQ(added[0], "made without part of its inputs: the hrtem module failed on 1 of 2 input files, left out of "
+                      "this number: /d/hrtem_2.tif: the file is cut short");
+  EXPECT_EQ(quantities["ordered_fraction"]["warnings"], json({added[0]}));
+  EXPECT_EQ(quantities["nanocrystal_median_diameter"]["warnings"], json({added[0]}));
 }
 
 // A sample listed twice (by another path to the same file) had been analysed and counted twice:
