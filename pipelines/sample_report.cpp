@@ -173,7 +173,7 @@ std::string html_page(const std::string& title, const std::string& body) {
          "h1{border-bottom:2px solid #446}h2{margin-top:2em;border-bottom:1px solid #aab}h3{margin:1.2em 0 .3em}\n"
          "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccd;padding:.2em .6em;text-align:left}\n"
          "th{background:#eef}.ok{color:#170}.failed{color:#b00;font-weight:bold}.up-to-date{color:#157}\n"
-         ".fail-text{color:#b00;margin:0 0 .3em;font-size:93%}\n"
+         ".fail-text{color:#b00;margin:0 0 .3em;font-size:93%}.unit{white-space:nowrap}\n"
          "pre{background:#f6f6f6;padding:.5em;white-space:pre-wrap;word-break:break-all}\n"
          "pre.error{background:#fee;border:1px solid #d99}img{max-width:100%;height:auto;display:block}\n"
          // Figures two to a row at 1280 px, one on a narrow window.

@@ -116,6 +116,10 @@ std::string html_unit(const std::string& ascii_unit) {
   std::string o;
   for (const Factor& f : parse(ascii_unit))
     o += (o.empty() ? "" : " ") + escape(f.symbol) + (f.power.empty() ? "" : "<sup>" + escape(f.power) + "</sup>");
+  // The browser broke a unit at its spaces and after a power's minus sign ("K-" at a line's end,
+  // "1" on the next, in the tables and the study's row names): one that could break is kept whole.
+  if (o.find(' ') != std::string::npos || o.find("<sup>") != std::string::npos)
+    o = "<span class=\"unit\">" + o + "</span>";
   return o;
 }
 

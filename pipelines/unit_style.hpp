@@ -10,7 +10,9 @@ namespace mgscope {
 // "J/(kg K)" -> "J kg^{-1} K^{-1}" (gnuplot enhanced text); "emu" stays "emu".
 std::string gnuplot_unit(const std::string& ascii_unit);
 
-// "J/(kg K)" -> "J kg<sup>-1</sup> K<sup>-1</sup>" (HTML; the input is HTML-escaped).
+// "J/(kg K)" -> "<span class="unit">J kg<sup>-1</sup> K<sup>-1</sup></span>" (HTML; the input is
+// HTML-escaped); the span, which the pages' CSS keeps on one line, only around a unit of several
+// factors or a power ("K" stays "K").
 std::string html_unit(const std::string& ascii_unit);
 
 // "J/(kg K)" -> "J kg^-1 K^-1" (plain text: CSV headers, gnuplot labels drawn noenhanced).

@@ -144,7 +144,12 @@ TEST(UnitStyle, OneWayOfWritingUnits) {
   EXPECT_EQ(plain_unit("1/GPa"), "GPa^-1");
   EXPECT_EQ(plain_unit("mJ/K"), "mJ K^-1");
   EXPECT_EQ(plain_unit("nm^2/s"), "nm^2 s^-1");
-  EXPECT_EQ(html_unit("emu/g"), "emu g<sup>-1</sup>");
+  // A unit that could break (at a space, after a power's minus) is kept whole by the pages' CSS:
+  // "J kg⁻¹ K⁻" ended a line of the study's row names and "1" began the next.
+  EXPECT_EQ(html_unit("emu/g"), "<span class=\"unit\">emu g<sup>-1</sup></span>");
+  EXPECT_EQ(html_unit("J/(kg K)"), "<span class=\"unit\">J kg<sup>-1</sup> K<sup>-1</sup></span>");
+  EXPECT_EQ(html_unit("K"), "K");
+  EXPECT_NE(html_page("t", "").find(".unit{white-space:nowrap}"), std::string::npos);
   // Labels: the scripts the report's labels write in text become HTML's.
   EXPECT_EQ(html_label("Temperature T_p of the -ΔS_M peak"), "Temperature T<sub>p</sub> of the -ΔS<sub>M</sub> peak");
   EXPECT_EQ(html_label("Critical exponent γ (χ0^-1 ∝ t^γ)"), "Critical exponent γ (χ0<sup>-1</sup> ∝ t<sup>γ</sup>)");
