@@ -167,17 +167,24 @@ std::string html_escape(const std::string& s) {
 }
 
 std::string html_page(const std::string& title, const std::string& body) {
-  return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + html_escape(title) +
+  // The viewport line: without it a phone lays the page out 980 px wide and shrinks it to fit.
+  return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>" +
+         html_escape(title) +
          "</title>\n<style>\n"
          "body{font-family:sans-serif;max-width:1100px;margin:1em auto;padding:0 1em;color:#222;line-height:1.4}\n"
          "h1{border-bottom:2px solid #446}h2{margin-top:2em;border-bottom:1px solid #aab}h3{margin:1.2em 0 .3em}\n"
          "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccd;padding:.2em .6em;text-align:left}\n"
          "th{background:#eef}.ok{color:#170}.failed{color:#b00;font-weight:bold}.up-to-date{color:#157}\n"
          ".fail-text{color:#b00;margin:0 0 .3em;font-size:93%}.unit{white-space:nowrap}\n"
+         // A path may break anywhere when a folder's name alone is wider than a phone's screen.
+         ".path,.fail-text{overflow-wrap:anywhere}\n"
          "pre{background:#f6f6f6;padding:.5em;white-space:pre-wrap;word-break:break-all}\n"
          "pre.error{background:#fee;border:1px solid #d99}img{max-width:100%;height:auto;display:block}\n"
-         // Figures two to a row at 1280 px, one on a narrow window.
-         ".figures{display:grid;grid-template-columns:repeat(auto-fill,minmax(420px,1fr));gap:1.2em;margin:1em 0}\n"
+         // Figures two to a row at 1280 px, one on a narrow window; narrower than 420 px, one as wide as
+         // the window (a 420 px track ran past a 400 px screen).
+         ".figures{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(420px,100%),1fr));gap:1.2em;"
+         "margin:1em 0}\n"
          "figure{margin:0;min-width:0}figcaption{font-size:88%;color:#444;margin-top:.3em}\n"
          "nav.toc{background:#f4f5fa;border:1px solid #ccd;padding:.4em 1em;margin:1em 0}nav.toc ol{margin:.3em 0}\n"
          ".v{white-space:nowrap}.wide table{font-size:93%}.wide "
@@ -189,6 +196,10 @@ std::string html_page(const std::string& title, const std::string& body) {
          // A table wider than the window scrolls in its box; its row headings (the study's quantity
          // names) stay in view, or the numbers scrolled to had no name beside them.
          ".wide tr>th:first-child{position:sticky;left:0;z-index:1}\n"
+         // A phone (400 px): narrower margins and cells, so that a module's table (quantity, value,
+         // unit) fits the screen; the unit column had been past its right edge.
+         "@media (max-width:600px){body{padding:0 .5em}td,th{padding:.15em .3em}.wide th:first-child{min-width:6em}"
+         ".wide table{font-size:88%}}\n"
          // On paper nothing scrolls (a study's last sample columns were cut off) and a figure a page
          // wide left most of each page blank (34 pages for a demo sample): smaller type, two figures
          // to a row, no figure or table row split across pages.
@@ -416,7 +427,7 @@ std::string sample_report_html(const json& report, const fs::path& out_dir, cons
   b << "</ol></nav>\n";
   b << "<h2 id=\"sample\">Sample and treatment</h2>\n<table>"
     << "<tr><th>Composition</th><td>" << html_escape(sample.value("composition", "")) << "</td></tr>"
-    << "<tr><th>Manifest</th><td>" << html_escape(sample.value("manifest", "")) << "</td></tr>";
+    << "<tr><th>Manifest</th><td class=\"path\">" << breakable_html(sample.value("manifest", "")) << "</td></tr>";
   // As the study page writes them: 20, not json's 20.0.
   for (const auto& [k, v] : sample.at("treatment").items())
     b << "<tr><th>" << html_escape(k) << "</th><td>"
@@ -470,7 +481,7 @@ std::string sample_report_html(const json& report, const fs::path& out_dir, cons
           << (unit == "1" ? "" : html_unit(unit)) << "</td>";
         if (!shared)
           b << "<td>" << html_escape(provenance(key, "reader")) << "</td><td>"
-            << html_escape(provenance(key, "calibration")) << "</td>";
+            << breakable_html(provenance(key, "calibration")) << "</td>";
         b << "</tr>\n";
       }
       b << "</table></div>\n";

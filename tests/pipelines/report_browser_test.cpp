@@ -66,6 +66,15 @@ window.addEventListener('load', function () {
         break;
       }
   }
+  // A phone: the page says how to lay it out (else it is laid out 980 px wide and shrunk), and a
+  // module's table of quantity, value and unit fits the screen (the unit column was past its edge).
+  if (window.__phone && !document.querySelector('meta[name="viewport"][content*="width=device-width"]'))
+    problems.push('no viewport line');
+  for (var t = 0; window.__phone && t < boxes.length; ++t) {
+    var last = boxes[t].querySelector('tr > th:last-child');
+    if (last && last.textContent === 'Unit' && boxes[t].scrollWidth > boxes[t].clientWidth)
+      problems.push('table ' + t + ' has its unit column past the screen');
+  }
   // On paper a folded list cannot be opened: its warnings must print.
   var folded = document.querySelectorAll('.warnings details li');
   for (var d = 0; window.__asPrinted && d < folded.length; ++d)
@@ -112,6 +121,7 @@ std::vector<PageChecks> check_in_chromium(const std::vector<Look>& looks, const 
     std::string flags = "<script>window.__look = " + std::to_string(k) + ";";
     if (look.as_printed) flags += " window.__asPrinted = true;";
     if (look.width_px < 1000) flags += " window.__narrow = true;";
+    if (look.width_px <= 400) flags += " window.__phone = true;";
     html.replace(html.find("<head>"), 6, "<head>" + flags + "</script>" + kHeadProbe);
     html.replace(html.rfind("</body>"), 7, std::string(kTailProbe) + "</body>");
     probed.push_back(look.page.parent_path() / ("probed_" + std::to_string(k) + "_" + look.page.filename().string()));
@@ -241,10 +251,12 @@ TEST(ReportInBrowser, DemoStudyPagesLoadFitAndLogNoError) {
   // Every page at 1280 px. A laptop's split screen (800 px): the study's table scrolls in its box, its
   // quantity names stay in view. On paper (717 px, the print rules): nothing past the sheet's width
   // (the study table's scroll box had cut its last sample columns off). The narrow and printed
-  // layouts on the study page and one sample page: the sample pages share their layout.
+  // layouts on the study page and one sample page: the sample pages share their layout. A phone (400
+  // px): the same, and each module's table fits (a figure's 420 px column had run past the screen).
   std::vector<Look> looks = {{bad_dir / "bad.html"}};
   for (const fs::path& page : pages) looks.push_back({page});
   for (const fs::path& page : {pages[0], pages[1]}) looks.push_back({page, 800});
+  for (const fs::path& page : {pages[0], pages[1]}) looks.push_back({page, 400});
   for (const fs::path& page : {pages[0], pages[1]}) looks.push_back({page, 717, true});
   const std::vector<PageChecks> checks = check_in_chromium(looks, out.parent_path());
 
