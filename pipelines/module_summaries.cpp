@@ -8,6 +8,7 @@
 #include <fstream>
 #include <optional>
 #include <iterator>
+#include <set>
 
 #include "fitting/base/json.hpp"
 
@@ -61,6 +62,9 @@ const Key kDscTx{"dsc.summary.schema.json", {"samples", "[]", "Tx_onset_K"}, fal
 const Key kDscRel{"dsc.summary.schema.json", {"samples", "[]", "dH_rel"}, false};
 const Key kDscFormat{"dsc.summary.schema.json", {"samples", "[]", "format"}, false};
 const Key kDscEnthalpyUnit{"dsc.summary.schema.json", {"samples", "[]", "enthalpy_unit"}, false};
+const Key kDscTxFrom{"dsc.summary.schema.json", {"samples", "[]", "Tx_from"}, false};
+const Key kDscReference{"dsc.summary.schema.json", {"samples", "[]", "reference"}, false};
+const Key kDscRelaxationMessage{"dsc.summary.schema.json", {"samples", "[]", "relaxation_message"}, false};
 // --- creep.summary.schema.json ---
 const Key kCreepRepeats{"creep.summary.schema.json", {"repeats"}, true};
 const char* const kCreepStatistics[] = {"tau1_s", "tau2_s", "peak1_L_per_GPa", "peak2_L_per_GPa", "peak1_tau_s",
@@ -81,6 +85,7 @@ const Key kMceRcUnit{"mce.schema.json", {"units", "RCP_RC"}, false};
 const Key kMceTc{"mce.schema.json", {"curie", "[]", "Tc_K"}, false};
 const Key kMceTcErr{"mce.schema.json", {"curie", "[]", "Tc_err_K"}, false};
 const Key kMceTcVerdict{"mce.schema.json", {"curie", "[]", "verdict"}, false};
+const Key kMceCurieFile{"mce.schema.json", {"curie", "[]", "file"}, false};
 const Key kMceMtFailure{"mce.schema.json", {"mt_failures", "[]", "message"}, false};
 const Key kMceMerits{"mce.schema.json", {"entropy", "merit_by_field"}, false};
 const Key kMceField{"mce.schema.json", {"entropy", "merit_by_field", "[]", "mu0H_T"}, false};
@@ -237,6 +242,9 @@ std::vector<DscSampleSummary> read_dsc_summary(const fs::path& file) {
     d.dH_rel = number_or_nan(x, kDscRel);
     d.format = text_or(x, kDscFormat, "?");
     d.enthalpy_unit = text_or(x, kDscEnthalpyUnit, "");
+    d.tx_from = text_or(x, kDscTxFrom, "");
+    d.has_reference = x.is_object() && x.contains(leaf(kDscReference)) && !x[leaf(kDscReference)].is_null();
+    d.relaxation_message = text_or(x, kDscRelaxationMessage, "");
     out.push_back(d);
   }
   return out;
@@ -279,6 +287,11 @@ MceSummary read_mce_summary(const fs::path& file) {
   out.minus_dSm_unit = text_or(units, kMceDsUnit, "?");
   out.cooling_power_unit = text_or(units, kMceRcUnit, "?");
   const json& curie = member_or_null(s, kMceTc.path[0]);
+  std::set<std::string> mt_files;
+  if (curie.is_array())
+    for (const json& c : curie) mt_files.insert(text_or(c, kMceCurieFile, ""));
+  if (inputs.is_array())
+    for (const json& in : inputs) out.isotherm_inputs += mt_files.count(text_or(in, kMceFile, "")) == 0;
   if (curie.is_array() && !curie.empty()) {
     out.tc_K = number_or_nan(curie[0], kMceTc);
     out.tc_err_K = number_or_nan(curie[0], kMceTcErr);
@@ -354,6 +367,9 @@ std::vector<SummaryKeyUse> summary_keys_read() {
                        &kDscRel,
                        &kDscFormat,
                        &kDscEnthalpyUnit,
+                       &kDscTxFrom,
+                       &kDscReference,
+                       &kDscRelaxationMessage,
                        &kCreepRepeats,
                        &kHardness,
                        &kModulus,
@@ -364,6 +380,8 @@ std::vector<SummaryKeyUse> summary_keys_read() {
                        &kMceTc,
                        &kMceTcErr,
                        &kMceTcVerdict,
+                       &kMceCurieFile,
+                       &kMceFile,
                        &kMceMerits,
                        &kMceField,
                        &kMcePeak,

@@ -59,6 +59,12 @@ struct DscSampleSummary {
   double dH_rel = kNoValue;   // in enthalpy_unit
   std::string format = "?";   // the reader
   std::string enthalpy_unit;  // "" when no heating was analysed
+  // Why a number may be n/a, as far as the summary says: the heating whose crystallisation was
+  // taken ("none" when none was found), whether a reference heating was given, and the relaxation's
+  // own message ("" when none was computed).
+  std::string tx_from;
+  bool has_reference = false;
+  std::string relaxation_message;
 };
 std::vector<DscSampleSummary> read_dsc_summary(const std::filesystem::path& file);
 
@@ -93,6 +99,7 @@ struct MceSummary {
   std::string tc_verdict;  // "ferromagnetic transition" or "no transition: <why>" ("" when no M(T))
   std::string mt_failure;  // why the first M(T) file given could not be read ("" when none failed)
   bool has_top_field = false;  // an entropy change was computed
+  int isotherm_inputs = 0;     // inputs read that are not M(T) files (curie's): the M(H) isotherms
   double top_mu0H_T = kNoValue, top_minus_dSm_max = kNoValue, top_Tp_K = kNoValue, top_RCP = kNoValue;
   EstimateValue beta, gamma, delta, tc_crit_K;  // critical exponents (1) and Tc (K)
   std::string nearest_model;                    // "" when not determined

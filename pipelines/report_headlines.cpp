@@ -183,15 +183,45 @@ json hrtem_headlines(const fs::path& dir, json provenance) {
   return h.out;
 }
 
+// Why a scan has no Tg, Tx or dH_rel, as far as its summary says; "" when it does not say.
+// Eicosane's scan (no glass) gave Tg "n/a: this module's warnings say why", beside a warning about
+// its missing reference heating only.
+std::array<std::string, 3> dsc_reasons(const DscSampleSummary& x) {
+  std::array<std::string, 3> why;  // Tg, Tx, dH_rel
+  const bool heating_analysed = !x.enthalpy_unit.empty();
+  if (heating_analysed && !std::isfinite(x.tg_onset_K)) why[0] = "no glass transition found in the first heating";
+  if (heating_analysed && x.tx_from == "none") why[1] = "no crystallisation peak found in the heatings analysed";
+  if (!std::isfinite(x.dH_rel))
+    why[2] = !x.relaxation_message.empty() ? x.relaxation_message
+             : !x.has_reference            ? "no reference heating to compare the first with (the dsc option reference)"
+                                           : "";
+  return why;
+}
+
+// The reason of an n/a pooled over scans: the scans' reasons when each gave one, said once each.
+std::string pooled_reason(const std::vector<std::string>& reasons) {
+  std::vector<std::string> unique;
+  for (const std::string& r : reasons) {
+    if (r.empty()) return "";
+    if (std::find(unique.begin(), unique.end(), r) == unique.end()) unique.push_back(r);
+  }
+  std::string out;
+  for (const std::string& r : unique) out += (out.empty() ? "" : "; ") + r;
+  return out;
+}
+
 json dsc_headlines(const fs::path& dir, json provenance) {
   std::vector<double> tg, tx, rel;
   std::set<std::string> formats, units;
+  std::array<std::vector<std::string>, 3> reasons;  // Tg, Tx, dH_rel: each scan's
   for (const DscSampleSummary& x : read_dsc_summary(dir / "summary.json")) {
     tg.push_back(x.tg_onset_K);
     tx.push_back(x.tx_onset_K);
     rel.push_back(x.dH_rel);
     formats.insert(x.format);
     if (!x.enthalpy_unit.empty()) units.insert(x.enthalpy_unit);
+    const std::array<std::string, 3> why = dsc_reasons(x);
+    for (std::size_t k = 0; k < why.size(); ++k) reasons[k].push_back(why[k]);
   }
   provenance["reader"] = joined(formats);
   provenance["calibration"] = "the instrument's (temperatures and heat flow as exported)";
@@ -202,6 +232,8 @@ json dsc_headlines(const fs::path& dir, json provenance) {
         std::tuple{"dH_rel", "Relaxation enthalpy ΔH_rel", &rel, units.size() == 1 ? *units.begin() : joined(units)}}) {
     const MeanSd m = mean_sd(*values);
     h.add(key, label, m.n > 0 ? m.mean : kNaN, unit, m.n > 1 ? sd_of(m) : none());
+    const std::string why = pooled_reason(reasons[std::size_t(values == &tg ? 0 : values == &tx ? 1 : 2)]);
+    if (m.n == 0 && !why.empty()) h.out[key]["reason"] = why;
   }
   return h.out;
 }
@@ -274,6 +306,12 @@ json mce_headlines(const fs::path& dir, json provenance) {
                 : s.universal_collapses   ? "collapses (second order)"
                                           : "does not collapse (first order?)",
                 s.universal_rms_spread, "1");
+  // Every number but Tc comes from the isotherms: without any they were "not determined; this
+  // module's warnings say why", and the warnings were about the M(T) files.
+  if (s.isotherm_inputs == 0)
+    for (auto& [key, q] : h.out.items())
+      if (key != "Tc" && q["value"].is_null())
+        q["reason"] = "no M(H) isotherms among the inputs (the manifest's mce option mh gives them)";
   return h.out;
 }
 

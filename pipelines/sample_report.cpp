@@ -124,6 +124,10 @@ json sample_report_json(const SampleManifest& manifest, const std::vector<Module
         mod["quantities"] = module_headlines(job.module, job.out_dir, provenance_of(m, failed));
         mod["warnings"] = module_warnings(job.module, job.out_dir);
         add_number_warnings(job.module, job.out_dir, mod["quantities"]);
+        // An n/a whose module said why has no number to doubt: the module's warnings beside it read as
+        // its reason (eicosane's Tg, no glass, beside "no reference heating ... give --reference").
+        for (auto& [key, q] : mod["quantities"].items())
+          if (q["value"].is_null() && q.contains("reason")) q["warnings"] = json::array();
         if (job.status == "failed" && m)
           for (const std::string& w : add_failed_input_warnings(job.module, *m, failed, job.error, mod["quantities"]))
             mod["warnings"].push_back(w);

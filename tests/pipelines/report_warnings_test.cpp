@@ -152,6 +152,54 @@ TEST(ReportReasons, TcOfAFailedMtFileSaysItFailed) {
             "no field-cooled M(T) file was given");
 }
 
+// M(T) files only, no isotherms: -dSm, Tp, RCP and the critical numbers were "not determined; this
+// module's warnings say why", and the warnings were about the M(T) files. They say what is missing.
+TEST(ReportReasons, NumbersOfTheIsothermsSayNoneWasGiven) {
+  const auto dir = test::scratch_dir("report_reason_no_mh");
+  write(dir / "mce.json", R"json({"inputs": [{"file": "/d/fc7.dat", "variant": "MPMS3"},
+                                             {"file": "/d/fc8.dat", "variant": "MPMS3"}],
+                               "units": {"minus_dSm": "J/(kg K)", "RCP_RC": "J/kg"}, "warnings": [],
+                               "curie": [{"file": "/d/fc7.dat", "verdict": "no transition: broad", "Tc_K": null},
+                                         {"file": "/d/fc8.dat", "verdict": "no transition: broad",
+                                          "Tc_K": null}]})json");
+  const auto q = module_headlines("mce", dir, nlohmann::json::object());
+  const std::string why = "no M(H) isotherms among the inputs (the manifest's mce option mh gives them)";
+  for (const char* key : {"minus_dSm_max", "Tp", "RCP", "beta", "gamma", "delta", "Tc_crit", "critical_model",
+                          "universal_curve"})
+    EXPECT_EQ(q[key].value("reason", ""), why) << key;
+  EXPECT_EQ(q["Tc"]["reason"], "no transition: broad");  // from the M(T) file, its own reason
+  // With an isotherm among the inputs, the summary does not say why: no reason is made up.
+  write(dir / "mce.json", R"json({"inputs": [{"file": "/d/fc.dat", "variant": "MPMS3"},
+                                             {"file": "/d/iso.dat", "variant": "MPMS3"}],
+                               "units": {"minus_dSm": "J/(kg K)", "RCP_RC": "J/kg"}, "warnings": [],
+                               "curie": [{"file": "/d/fc.dat", "verdict": "ferromagnetic transition",
+                                          "Tc_K": 100}]})json");
+  EXPECT_FALSE(module_headlines("mce", dir, nlohmann::json::object())["beta"].contains("reason"));
+}
+
+// Eicosane (no glass, one heating): Tg and Tx were n/a "this module's warnings say why", beside a
+// warning about the missing reference heating only. Each says what its summary shows is missing.
+TEST(ReportReasons, DscNumbersSayWhatTheScanLacks) {
+  const auto dir = test::scratch_dir("report_reason_dsc");
+  write(dir / "summary.json", R"json({"samples": [{"path": "/d/eicosane.txt", "sample": "Eicosane",
+    "format": "TA Universal Analysis text", "enthalpy_unit": "J/g", "Tg_onset_K": null, "Tg_mid_K": null,
+    "Tx_onset_K": null, "Tx_peak_K": null, "dH_x": null, "Tx_from": "none", "reference": null,
+    "warnings": ["no reference heating (heating 2 of 1): no relaxation enthalpy; give --reference"]}]})json");
+  const auto q = module_headlines("dsc", dir, nlohmann::json::object());
+  EXPECT_EQ(q["Tg"].value("reason", ""), "no glass transition found in the first heating");
+  EXPECT_EQ(q["Tx"].value("reason", ""), "no crystallisation peak found in the heatings analysed");
+  EXPECT_EQ(q["dH_rel"].value("reason", ""),
+            "no reference heating to compare the first with (the dsc option reference)");
+  // A relaxation computed but unusable gives its own message.
+  write(dir / "summary.json", R"json({"samples": [{"path": "/d/a.txt", "sample": "a", "format": "generic CSV",
+    "enthalpy_unit": "J/g", "Tg_onset_K": 580, "Tx_onset_K": 650, "Tx_from": "first heating",
+    "reference": {"path": "/d/a.txt", "heating": 2}, "dH_rel": null,
+    "relaxation_message": "fewer than 3 points in the alignment range"}]})json");
+  const auto r = module_headlines("dsc", dir, nlohmann::json::object());
+  EXPECT_FALSE(r["Tg"].contains("reason"));
+  EXPECT_EQ(r["dH_rel"].value("reason", ""), "fewer than 3 points in the alignment range");
+}
+
 // The provenance says which mass each file was normalised by (it said "from the header or --mass"
 // for a file without one, whose numbers are moment-only).
 TEST(ReportProvenance, TheMassOfEachMagnetometerFileIsNamed) {

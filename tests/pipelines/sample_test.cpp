@@ -413,6 +413,23 @@ TEST(SampleCommand, AModuleWithWarningsSaysSoOnTheTerminalAsOnThePage) {
       << r.output;
 }
 
+// The same scan's Tg and Tx are n/a: the page said "this module's warnings say why" and marked them
+// doubted by the warning about the missing reference heating, which says nothing of either. Each n/a
+// now says what the scan lacks, with no doubt beside it.
+TEST(SampleCommand, AnNaSaysWhatIsMissingWithoutAnUnrelatedDoubt) {
+  MGSCOPE_SHARED_OR_SKIP(scan, "dsc/pkynetics_TA_UniversalAnalysis_eicosane.txt");
+  const fs::path dir = scratch_dir("sample_na_reasons");
+  write_text(dir / "sample.toml", "name = \"eicosane\"\n[dsc]\nfiles = [\"" + scan + "\"]\n");
+  const auto r = run_mgscope("sample " + q(dir / "sample.toml") + " -o " + q(dir / "out"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const json quantities = read_json(dir / "out" / "report.json")["modules"][0]["quantities"];
+  EXPECT_EQ(quantities["Tg"]["reason"], "no glass transition found in the first heating");
+  EXPECT_EQ(quantities["Tx"]["reason"], "no crystallisation peak found in the heatings analysed");
+  for (const char* key : {"Tg", "Tx", "dH_rel"}) EXPECT_TRUE(quantities[key]["warnings"].empty()) << key;
+  const std::string html = read_all(dir / "out" / "report.html");
+  EXPECT_NE(html.find("n/a: no glass transition found in the first heating</td>"), std::string::npos);
+}
+
 TEST(SampleCommand, AMissingMeasurementFileFailsItsModuleButTheOthersAreAnalysed) {
   const fs::path dir = scratch_dir("sample_missing_input");
   ASSERT_EQ(run_mgscope("synth mce -o " + q(dir / "raw") + " --t-step-K 5").exit_code, 0);
