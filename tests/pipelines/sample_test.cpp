@@ -393,9 +393,10 @@ TEST(SampleCommand, AModuleWhoseOutputWasDamagedRunsAgainAndSaysWhy) {
   EXPECT_NE(run_mgscope(run).output.find("dsc       up to date"), std::string::npos);
 }
 
-// A real TA scan of eicosane (one heating, no reference): the DSC module warns that it has no
-// relaxation enthalpy. logs/dsc.log and report.html ("ok with 1 warning") said so while the
-// terminal said "dsc ok" alone, the warning nowhere on it: it names the page's status and the warning.
+// A real TA scan of eicosane (one heating, no reference, no glass transition): the DSC module warns
+// that it has no relaxation enthalpy and no Tg. logs/dsc.log and report.html ("ok with N warnings")
+// said so while the terminal said "dsc ok" alone, the warnings nowhere on it: it names the page's
+// status and the warnings.
 TEST(SampleCommand, AModuleWithWarningsSaysSoOnTheTerminalAsOnThePage) {
   MGSCOPE_SHARED_OR_SKIP(scan, "dsc/pkynetics_TA_UniversalAnalysis_eicosane.txt");
   const fs::path dir = scratch_dir("sample_module_warnings");
@@ -403,12 +404,14 @@ TEST(SampleCommand, AModuleWithWarningsSaysSoOnTheTerminalAsOnThePage) {
   const auto r = run_mgscope("sample " + q(dir / "sample.toml") + " -o " + q(dir / "out"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const json dsc = read_json(dir / "out" / "report.json")["modules"][0];
-  ASSERT_EQ(dsc["warnings"].size(), 1u) << dsc;
-  const std::string warning = dsc["warnings"][0].get<std::string>();
-  EXPECT_NE(warning.find("no reference heating"), std::string::npos) << warning;
-  EXPECT_NE(read_all(dir / "out" / "report.html").find(">ok with 1 warning<"), std::string::npos);
-  EXPECT_NE(r.output.find("  dsc       ok with 1 warning (report.html; logs/dsc.log)\n"
-                          "            WARNING: " + warning + "\n"),
+  ASSERT_EQ(dsc["warnings"].size(), 2u) << dsc;
+  const std::string reference = dsc["warnings"][0].get<std::string>(), tg = dsc["warnings"][1].get<std::string>();
+  EXPECT_NE(reference.find("no reference heating"), std::string::npos) << reference;
+  EXPECT_NE(tg.find("no glass transition found"), std::string::npos) << tg;
+  EXPECT_NE(read_all(dir / "out" / "report.html").find(">ok with 2 warnings<"), std::string::npos);
+  EXPECT_NE(r.output.find("  dsc       ok with 2 warnings (report.html; logs/dsc.log)\n"
+                          "            WARNING: " + reference + "\n"
+                          "            WARNING: " + tg + "\n"),
             std::string::npos)
       << r.output;
 }
