@@ -56,8 +56,11 @@ PowerLawTable read_power_law_table(const std::string& path, const PowerLawColumn
   for (std::size_t i = header + 1; i < tf.lines.size(); ++i) {
     if (trim(tf.lines[i]).empty()) continue;
     auto f = split_fields(tf.lines[i], delim);
-    f.resize(std::max(f.size(), names.size()));
     PowerLawRow r;
+    if (f.size() > names.size())
+      r.malformed = std::to_string(f.size()) + " fields where the header names " + std::to_string(names.size()) +
+                    ": a separator inside a field (quote the field) would move every cell after it";
+    f.resize(std::max(f.size(), names.size()));
     r.line = i + 1;
     r.label = trim(f[static_cast<std::size_t>(cl)]);
     r.x_text = trim(f[static_cast<std::size_t>(cx)]);
@@ -92,6 +95,10 @@ SelectedRows select_rows(const PowerLawTable& t, const RowSelection& s) {
     for (const auto& e : exclude) keep = keep && !std::regex_search(r.label, e);
     if (!keep) {
       ++out.not_matching;
+      continue;
+    }
+    if (!r.malformed.empty()) {
+      out.skipped.emplace_back(i, r.malformed);
       continue;
     }
     if (s.field) {

@@ -19,6 +19,9 @@ struct PowerLawRow {
   std::size_t line = 0;  // 1-based line in the file
   std::string label, x_text, y_text, field_text;
   double x = 0, y = 0, field = 0;  // NaN where the cell is empty or not a plain number ("211-217", "5?")
+  // Why the row's fields cannot be trusted, or "": more fields than the header names (an unquoted
+  // separator inside a label moved every cell after it: "GdAlCo x=0,1,2,150,4.5" read as x 1, y 2).
+  std::string malformed;
 };
 
 struct PowerLawTable {

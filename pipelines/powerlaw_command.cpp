@@ -4,6 +4,7 @@
 #include <cmath>
 #include <iomanip>
 #include <iostream>
+#include <map>
 #include <sstream>
 
 #include "fitting/base/power_law.hpp"
@@ -63,6 +64,39 @@ void check_breakpoint(double break_K, const std::vector<double>& x, const std::v
   throw CLI::ValidationError("--break-K", s.str());
 }
 
+// Under this span of x (max / min of the points fitted: 10 %) the exponent is barely constrained:
+// the reference table's three rows at 282-294 K (4 %) gave n = 20 +- 2 as a regime "ok".
+constexpr double kMinSpanRatio = 1.1;
+
+// "" or why a usable fit's exponent is doubtful: its points span too little of x.
+std::string narrow_span(const PowerLawFit& f, const std::vector<double>& x, const std::string& what) {
+  if (!f.usable() || x.empty()) return "";
+  const auto [lowest, highest] = std::minmax_element(x.begin(), x.end());
+  if (*highest >= kMinSpanRatio * *lowest) return "";
+  std::ostringstream s;
+  s << std::setprecision(4) << what << ": its " << x.size() << " points span only " << *lowest << " to " << *highest
+    << " (" << 100 * (*highest / *lowest - 1) << " %, under " << 100 * (kMinSpanRatio - 1) << " %): n = " << f.exponent
+    << " +- " << f.exponent_se << " is barely constrained by the data";
+  return s.str();
+}
+
+// "" or a warning that the rows used were measured at different fields: -dSm_max grows with the
+// field, so a fit across fields mixes that growth into n (the reference table's 7 T rows sat among
+// its 5 T rows without a word).
+std::string mixed_fields(const PowerLawTable& table, const SelectedRows& rows) {
+  if (!table.has_field) return "";
+  std::map<double, int> count;
+  for (std::size_t i : rows.used)
+    if (std::isfinite(table.rows[i].field)) ++count[table.rows[i].field];
+  if (count.size() < 2) return "";
+  std::ostringstream s;
+  s << std::setprecision(6) << "the rows used were measured at " << count.size() << " fields (";
+  bool first = true;
+  for (const auto& [field, n] : count) s << (first ? "" : ", ") << field << " T: " << n << " rows", first = false;
+  s << "): -dSm_max grows with the field, so the fit mixes that growth into n; choose one with --field-T";
+  return s.str();
+}
+
 std::string describe(const PowerLawFit& f) {
   std::ostringstream s;
   s << std::setprecision(4);
@@ -89,6 +123,9 @@ void run_powerlaw(const PowerLawCli& cli, CommandContext& ctx) {
   for (std::size_t i : rows.used) x.push_back(table.rows[i].x), y.push_back(table.rows[i].y);
   if (cli.break_K) check_breakpoint(*cli.break_K, x, y);
   const PowerLawFit fit = fit_power_law(x, y);
+  std::vector<std::string> warnings = fit.warnings;
+  for (const std::string& w : {mixed_fields(table, rows), narrow_span(fit, x, "the fit")})
+    if (!w.empty()) warnings.push_back(w);
 
   nlohmann::json j;
   j["input"] = cli.table;
@@ -134,13 +171,20 @@ void run_powerlaw(const PowerLawCli& cli, CommandContext& ctx) {
     const TwoRegimeFit two = fit_two_regime_power_law(x, y, cli.break_K);
     // A search that found no breakpoint has none to write (its 0 is an unset field).
     const bool have_break = !two.searched || two.usable();
+    std::vector<double> x_below, x_above;
+    for (double v : x) (v < two.breakpoint_x ? x_below : x_above).push_back(v);
+    std::vector<std::string> two_warnings;
+    for (const std::string& w : {narrow_span(two.below, x_below, "the regime below the break"),
+                                 narrow_span(two.above, x_above, "the regime above the break")})
+      if (!w.empty()) two_warnings.push_back(w), warnings.push_back(w);
     j["two_regime"] = {{"usable", two.usable()},
                        {"message", two.message},
                        {"breakpoint_x", have_break ? json_number(two.breakpoint_x) : nlohmann::json()},
                        {"breakpoint_searched", two.searched},
                        {"total_sse_ln", two.usable() ? json_number(two.total_sse) : nlohmann::json()},
                        {"below", fit_json(two.below)},
-                       {"above", fit_json(two.above)}};
+                       {"above", fit_json(two.above)},
+                       {"warnings", two_warnings}};
     if (have_break)
       std::cout << "two regimes (break at " << two.breakpoint_x << (two.searched ? ", least total SSE" : ", given")
                 << "):\n  below: " << describe(two.below) << "\n  above: " << describe(two.above) << '\n';
@@ -155,6 +199,8 @@ void run_powerlaw(const PowerLawCli& cli, CommandContext& ctx) {
                  << two.above.exponent << "'";
   }
 
+  j["warnings"] = warnings;
+  for (const std::string& w : warnings) std::cerr << "WARNING: " << cli.table << ": " << w << '\n';
   const fs::path out(cli.out_dir);
   write_json_atomic(out / "powerlaw.json", j);
   write_file_atomic(out / "powerlaw_rows.csv", csv.str());

@@ -435,6 +435,40 @@ fs::path small_power_law_table(const fs::path& dir) {
   return dir / "table.csv";
 }
 
+// The whole reference table: its 7 T rows sat among the 5 T ones, and --two-regime put 3 rows of
+// 282-294 K above a break (n = 20 +- 2) as "ok", both without a word. Each is now a warning, on the
+// terminal and in powerlaw.json; with --field-T 5 (above) neither fires.
+TEST(PowerLawCli, MixedFieldsAndARegimeSpanningLittleAreWarnedOf) {
+  MGSCOPE_SHARED_OR_SKIP(table, "reference/gd_mg_mce_reference.csv");
+  const fs::path out = scratch_dir("powerlaw_doubts");
+  const auto r = run_mgscope("powerlaw " + q(table) + " --two-regime -o " + q(out));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("the rows used were measured at 2 fields (5 T: 24 rows, 7 T: 2 rows)"), std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("the regime above the break: its 3 points span only 282 to 294"), std::string::npos)
+      << r.output;
+  const auto j = nlohmann::json::parse(read_all(out / "powerlaw.json"));
+  test::expect_schema_valid("powerlaw.schema.json", out / "powerlaw.json");
+  EXPECT_EQ(j["warnings"].size(), 2u) << j["warnings"];
+  ASSERT_EQ(j["two_regime"]["warnings"].size(), 1u);
+  const auto clean = run_mgscope("powerlaw " + q(table) + " --match Co --exclude 'Fe|Er|Tb' --field-T 5 -o " +
+                                 q(scratch_dir("powerlaw_clean")));
+  EXPECT_EQ(clean.output.find("WARNING"), std::string::npos) << clean.output;
+}
+
+// A label holding the separator unquoted ("GdAlCo x=0,1,2") moved every cell after it: the row was
+// fitted as x 1, y 2. A row with more fields than the header is skipped with the reason.
+TEST(PowerLawCli, ARowWithMoreFieldsThanTheHeaderIsSkippedWithTheReason) {
+  const fs::path dir = scratch_dir("powerlaw_ragged");
+  std::ofstream(dir / "t.csv") << "composition,T_K,minus_dSm_max_JkgK\nA,100,5\nGdAlCo x=0,1,2,150,4.5\nB,200,4\n"
+                                  "C,300,3\n";
+  const auto r = run_mgscope("powerlaw " + q(dir / "t.csv") + " -o " + q(dir / "out"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("3 rows used, 1 matching rows skipped"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("skipped line 3: GdAlCo x=0 (5 fields where the header names 3"), std::string::npos)
+      << r.output;
+}
+
 // A breakpoint outside the selected rows left one regime "not fitted" with exit 0, and tmin >= tmax
 // selected no rows (then "gnuplot failed"): both are now usage errors naming the option.
 TEST(PowerLawCli, ABreakOutsideTheRowsAndAnEmptyRangeAreRefused) {
