@@ -54,6 +54,10 @@ CreepAnalysis analyze_creep(const IndentCurve& c, const CreepAnalysisOptions& o)
       const double hc = a.hold_start_depth_nm - o.oliver_pharr.epsilon * a.hold_load_mN / op.stiffness_mN_per_nm;
       a.contact_area_nm2 = o.oliver_pharr.area.area_nm2(hc);
       a.area_source = "oliver-pharr";
+      // Numbers no solid has are a unit read wrong (depths in um read as nm gave A0 = 8.3 nm^2 and
+      // spectrum heights of 1e-9 /GPa as Success): the creep's A0 and spectrum rest on them.
+      if (op.implausible)
+        for (const std::string& w : op.warnings) a.warnings.push_back("A0 from the unloading curve: " + w);
     } else {
       a.contact_area_nm2 = o.oliver_pharr.area.area_nm2(a.hold_start_depth_nm);
       a.area_source = "area function at the total depth";

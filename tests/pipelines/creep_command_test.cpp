@@ -108,6 +108,37 @@ TEST(CreepCommand, FitsGeneratedRepeatsAndGoesOnPastBadCurves) {
   EXPECT_EQ(test::read_all(out1 / "summary.json"), test::read_all(out3 / "summary.json"));
 }
 
+// Depths in um under a nm header: the creep read A0 = 8 nm^2 and spectrum heights of 1e-9 /GPa as
+// Success with no warning, where the hardness of the same curve says no solid has such numbers. The
+// creep now carries that warning beside its A0.
+TEST(CreepCommand, AnAreaFromNumbersNoSolidHasIsWarnedOf) {
+  const auto dir = test::scratch_dir("creep_units");
+  auto r = test::run_mgscope("synth creep --count 1 --seed 5 --format csv -o '" + (dir / "in").string() + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  std::istringstream in(test::read_all(dir / "in" / "creep_01.csv"));
+  std::ostringstream um;
+  std::string line;
+  std::getline(in, line);
+  ASSERT_EQ(line.rfind("time_s,depth_nm,load_mN", 0), 0u) << line;
+  um << line << '\n';
+  while (std::getline(in, line)) {
+    auto f = split_fields(line, ',');
+    f[1] = std::to_string(std::stod(f[1]) / 1000);
+    for (std::size_t k = 0; k < f.size(); ++k) um << (k ? "," : "") << f[k];
+    um << '\n';
+  }
+  write(dir / "in" / "um.csv", um.str());
+  r = test::run_mgscope("creep '" + (dir / "in" / "um.csv").string() + "' -o '" + (dir / "out").string() + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("WARNING: um.csv: A0 from the unloading curve: H = "), std::string::npos) << r.output;
+  const Table t = read_csv(dir / "out" / "creep.csv");
+  ASSERT_EQ(t.size(), 1u);
+  EXPECT_NE(t[0].at("warnings").find("is outside what any solid has"), std::string::npos) << t[0].at("warnings");
+  // The curve in nm keeps no such warning.
+  r = test::run_mgscope("creep '" + (dir / "in" / "creep_01.csv").string() + "' -o '" + (dir / "nm").string() + "'");
+  EXPECT_EQ(r.output.find("A0 from the unloading curve"), std::string::npos) << r.output;
+}
+
 TEST(CreepCommand, ForcedUnitsAndFerryKernel) {
   const auto dir = test::scratch_dir("creep_cmd_ferry");
   auto r = test::run_mgscope("synth creep --count 1 -o '" + (dir / "in").string() + "'");
