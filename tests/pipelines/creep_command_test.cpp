@@ -34,6 +34,24 @@ Table read_csv(const std::filesystem::path& p) {
 
 void write(const std::filesystem::path& p, const std::string& s) { std::ofstream(p, std::ios::binary) << s; }
 
+// Rewrites a "time_s,depth_nm,load_mN,..." CSV with column `column` multiplied by `factor`: a unit
+// read wrong (depths in um, loads in uN under a mN header).
+void scale_csv_column(const std::filesystem::path& p, std::size_t column, double factor) {
+  std::istringstream in(test::read_all(p));
+  std::ostringstream out;
+  std::string line;
+  std::getline(in, line);
+  ASSERT_EQ(line.rfind("time_s,depth_nm,load_mN", 0), 0u) << line;
+  out << line << '\n';
+  while (std::getline(in, line)) {
+    auto f = split_fields(line, ',');
+    f[column] = std::to_string(factor * std::stod(f[column]));
+    for (std::size_t k = 0; k < f.size(); ++k) out << (k ? "," : "") << f[k];
+    out << '\n';
+  }
+  write(p, out.str());
+}
+
 TEST(CreepCommand, FitsGeneratedRepeatsAndGoesOnPastBadCurves) {
   const auto dir = test::scratch_dir("creep_cmd");
   const auto in = dir / "in";
@@ -115,19 +133,8 @@ TEST(CreepCommand, AnAreaFromNumbersNoSolidHasIsWarnedOf) {
   const auto dir = test::scratch_dir("creep_units");
   auto r = test::run_mgscope("synth creep --count 1 --seed 5 --format csv -o '" + (dir / "in").string() + "'");
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  std::istringstream in(test::read_all(dir / "in" / "creep_01.csv"));
-  std::ostringstream um;
-  std::string line;
-  std::getline(in, line);
-  ASSERT_EQ(line.rfind("time_s,depth_nm,load_mN", 0), 0u) << line;
-  um << line << '\n';
-  while (std::getline(in, line)) {
-    auto f = split_fields(line, ',');
-    f[1] = std::to_string(std::stod(f[1]) / 1000);
-    for (std::size_t k = 0; k < f.size(); ++k) um << (k ? "," : "") << f[k];
-    um << '\n';
-  }
-  write(dir / "in" / "um.csv", um.str());
+  std::filesystem::copy_file(dir / "in" / "creep_01.csv", dir / "in" / "um.csv");
+  scale_csv_column(dir / "in" / "um.csv", 1, 1e-3);
   r = test::run_mgscope("creep '" + (dir / "in" / "um.csv").string() + "' -o '" + (dir / "out").string() + "'");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("WARNING: um.csv: A0 from the unloading curve: H = "), std::string::npos) << r.output;
@@ -242,19 +249,7 @@ TEST(HardnessCommand, AnIndentNoSolidCouldGiveIsLeftOutOfTheMeanAndNamed) {
   auto r = test::run_mgscope("synth indent --grid 2 --hardness-spread-GPa 0 --popin-loads-mN --format csv -o '" +
                              (dir / "in").string() + "'");
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  std::istringstream in(test::read_all(dir / "in" / "indent_r02_c02.csv"));
-  std::ostringstream scaled;
-  std::string line;
-  std::getline(in, line);
-  ASSERT_EQ(line.rfind("time_s,depth_nm,load_mN", 0), 0u) << line;
-  scaled << line << '\n';
-  while (std::getline(in, line)) {
-    auto f = split_fields(line, ',');
-    f[2] = std::to_string(1000 * std::stod(f[2]));
-    for (std::size_t k = 0; k < f.size(); ++k) scaled << (k ? "," : "") << f[k];
-    scaled << '\n';
-  }
-  write(dir / "in" / "indent_r02_c02.csv", scaled.str());
+  scale_csv_column(dir / "in" / "indent_r02_c02.csv", 2, 1000);
   std::string files;
   for (const char* f : {"indent_r01_c01.csv", "indent_r01_c02.csv", "indent_r02_c01.csv", "indent_r02_c02.csv"})
     files += " '" + (dir / "in" / f).string() + "'";
