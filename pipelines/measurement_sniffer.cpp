@@ -35,6 +35,21 @@ SniffedFile indentation(const std::string& path, IndentFormat format) {
   return {{"creep", "hardness"}, "files", kind + " (creep or hardness: check)"};
 }
 
+// Every zip starts with the same magic: a Word document or a zip of notes had been filed as
+// NanoTest data, and `mgscope sample` then failed on it. Indentation only when a member is an export.
+SniffedFile zip_archive(const std::string& path) {
+  const NanotestZipContents zip = survey_nanotest_zip(path);
+  if (zip.holds_export) return indentation(path, IndentFormat::nanotest_zip);
+  if (zip.members == 0) return {{}, "", "a zip holding no files"};
+  // Office Open XML (docx, xlsx, pptx) and OpenDocument files are zips with these members.
+  const bool office = std::any_of(zip.names.begin(), zip.names.end(),
+                                  [](const std::string& n) { return n == "[Content_Types].xml" || n == "mimetype"; });
+  return {{},
+          "",
+          "a zip with no indentation export among its " + std::to_string(zip.members) + " member" +
+              (zip.members == 1 ? "" : "s") + (office ? " (a Word/Office document?)" : "")};
+}
+
 // A Quantum Design file sweeps the field (M(H) isotherms) or the temperature (M(T)): read it
 // with the reader itself and look at the field column it picked.
 SniffedFile quantum_design(const std::string& path) {
@@ -72,7 +87,7 @@ SniffedFile sniff_measurement_file(const std::string& path) {
         return {{}, "", "an image that looks like a label/mask (not an HRTEM micrograph)"};
       return {{"hrtem"}, "files", "image"};
     }
-    if (looks_like_nanotest_zip(bytes, head.size())) return indentation(path, IndentFormat::nanotest_zip);
+    if (looks_like_nanotest_zip(bytes, head.size())) return zip_archive(path);
     if (head.find('\0') != std::string::npos && !starts_with_utf16_bom(head))
       return {{}, "", "binary file of unknown format"};
     const std::vector<std::string> lines = decode_text_head(path, head).lines;

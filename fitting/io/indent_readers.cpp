@@ -167,6 +167,39 @@ double depth_factor_to_nm(const std::string& header, const std::string& path) {
 // All members of one archive together (each is also at most kMaxTextFileBytes).
 constexpr std::uint64_t kMaxZipUnpackedBytes = std::uint64_t{256} << 20;
 
+// The limits read_nanotest_zip holds a zip to, on the sizes the archive claims: checked before
+// anything is allocated, so a small zip declaring a 1 GB member is refused at once (a NanoTest
+// member is a text export).
+class ZipSizeCheck {
+ public:
+  explicit ZipSizeCheck(std::string path) : path_(std::move(path)) {}
+  void operator()(const std::string& member, std::uint64_t size) {
+    if (size > kMaxTextFileBytes)
+      fail_input(path_ + ":" + member, "zip member unpacks to " + std::to_string(size) + " bytes, more than the " +
+                                           std::to_string(kMaxTextFileBytes >> 20) + " MiB accepted for a text export");
+    unpacked_bytes_ += size;
+    if (unpacked_bytes_ > kMaxZipUnpackedBytes)
+      fail_input(path_, "zip members unpack to more than " + std::to_string(kMaxZipUnpackedBytes >> 20) +
+                            " MiB in all: not a NanoTest export");
+  }
+
+ private:
+  std::string path_;
+  std::uint64_t unpacked_bytes_ = 0;
+};
+
+// The files a Mac adds to a zip it writes: no export of the instrument's.
+bool mac_extra(const std::string& member) {
+  const std::string name = member.substr(member.rfind('/') + 1);
+  return member.rfind("__MACOSX/", 0) == 0 || name.rfind("._", 0) == 0 || name == ".DS_Store";
+}
+
+// Enough of a member for two rows of numbers (looks_like_nanotest_txt asks no more).
+constexpr std::size_t kZipMemberHeadBytes = 4096;
+
+// Thrown to stop walking a zip at its first export: the rest need not be unpacked.
+struct ExportFound {};
+
 }  // namespace
 
 IndentCurve parse_nanotest_text(const std::string& name, const std::string& bytes) {
@@ -178,22 +211,9 @@ IndentCurve read_nanotest_txt(const std::string& path) { return parse_nanotest_l
 std::vector<IndentCurve> read_nanotest_zip(const std::string& path, std::vector<MemberFailure>* failures) {
   require_regular_file(path);
   std::vector<IndentCurve> curves;
-  std::uint64_t unpacked_bytes = 0;
-  // The sizes are the archive's own claims: checked before anything is allocated, so a small zip
-  // declaring a 1 GB member is refused at once (a NanoTest member is a text export).
-  const auto check = [&](const std::string& member, std::uint64_t size) {
-    if (size > kMaxTextFileBytes)
-      fail_input(path + ":" + member, "zip member unpacks to " + std::to_string(size) + " bytes, more than the " +
-                                          std::to_string(kMaxTextFileBytes >> 20) + " MiB accepted for a text export");
-    unpacked_bytes += size;
-    if (unpacked_bytes > kMaxZipUnpackedBytes)
-      fail_input(path, "zip members unpack to more than " + std::to_string(kMaxZipUnpackedBytes >> 20) +
-                           " MiB in all: not a NanoTest export");
-  };
   bool any_member = false;
-  for_each_zip_member(path, check, [&](const std::string& member, std::string bytes) {
-    const std::string name = member.substr(member.rfind('/') + 1);
-    if (member.rfind("__MACOSX/", 0) == 0 || name.rfind("._", 0) == 0 || name == ".DS_Store") return;
+  for_each_zip_member(path, ZipSizeCheck(path), [&](const std::string& member, std::string bytes) {
+    if (mac_extra(member)) return;
     any_member = true;
     try {
       curves.push_back(parse_nanotest_text(path + ":" + member, bytes));
@@ -204,6 +224,29 @@ std::vector<IndentCurve> read_nanotest_zip(const std::string& path, std::vector<
   });
   if (!any_member) fail_input(path, "zip archive holds no files");
   return curves;
+}
+
+NanotestZipContents survey_nanotest_zip(const std::string& path) {
+  require_regular_file(path);
+  NanotestZipContents contents;
+  try {
+    for_each_zip_member(path, ZipSizeCheck(path), [&](const std::string& member, std::string bytes) {
+      if (mac_extra(member)) return;
+      ++contents.members;
+      if (contents.names.size() < NanotestZipContents::kNamesKept) contents.names.push_back(member);
+      if (bytes.size() > kZipMemberHeadBytes) bytes.resize(kZipMemberHeadBytes);
+      if (bytes.find('\0') != std::string::npos && !starts_with_utf16_bom(bytes)) return;  // binary: no export
+      try {
+        if (!looks_like_nanotest_txt(decode_text_head(path + ":" + member, bytes, kZipMemberHeadBytes).lines)) return;
+      } catch (const InputError&) {  // text the decoder refuses is no export either
+        return;
+      }
+      contents.holds_export = true;
+      throw ExportFound{};
+    });
+  } catch (const ExportFound&) {
+  }
+  return contents;
 }
 
 IndentCurve read_triboscan_txt(const std::string& path) {

@@ -24,6 +24,17 @@ struct MemberFailure {
 // table, a truncated export) goes to `failures` when given, and the other members are still read;
 // without it, its error is thrown. A zip that cannot be read as a whole (corrupt, too large) throws.
 std::vector<IndentCurve> read_nanotest_zip(const std::string& path, std::vector<MemberFailure>* failures = nullptr);
+// What a zip holds by the rule read_nanotest_zip's members are read with (looks_like_nanotest_txt on
+// a member's first KB), so that any other zip (a Word document, a zip of notes) is not taken for
+// indentation data: every zip starts with the same magic. Stops at the first export, unpacking no
+// more; the same size limits as read_nanotest_zip, and its InputError for an unreadable zip.
+struct NanotestZipContents {
+  static constexpr std::size_t kNamesKept = 8;
+  bool holds_export = false;
+  std::size_t members = 0;         // file members looked at (all of them when holds_export is false)
+  std::vector<std::string> names;  // the first kNamesKept of them, in archive order
+};
+NanotestZipContents survey_nanotest_zip(const std::string& path);
 // TriboScan curve export: date, blank, "Number of Points = N", a header with units, N rows.
 IndentCurve read_triboscan_txt(const std::string& path);
 // Generic CSV: header time_s, depth_nm, load_mN (any order, case-insensitive), optional x_um, y_um.

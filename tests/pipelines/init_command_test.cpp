@@ -1,0 +1,63 @@
+// `mgscope init` on folders a user's probe found it wrong on: zips that are no indentation data,
+// folder links, and one file reached by two paths. Each test writes its folder under a scratch dir.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "fitting/base/zip_archive.hpp"
+#include "tests/test_support.hpp"
+
+namespace fs = std::filesystem;
+using mgscope::test::read_all;
+using mgscope::test::run_mgscope;
+using mgscope::test::scratch_dir;
+using mgscope::test::write_text;
+
+namespace {
+
+constexpr auto& q = mgscope::test::quoted;
+
+void write_zip(const fs::path& p, const std::vector<std::pair<std::string, std::string>>& members) {
+  std::vector<mgscope::ZipEntry> entries;
+  for (const auto& [name, text] : members)
+    entries.push_back({name, std::vector<std::uint8_t>(text.begin(), text.end())});
+  const std::vector<std::uint8_t> bytes = mgscope::stored_zip(entries);
+  write_text(p, std::string(bytes.begin(), bytes.end()));
+}
+
+// A NanoTest per-indent export: TAB-separated time [s], depth [nm], load [mN], no header.
+std::string nanotest_rows() {
+  std::string rows;
+  for (int i = 0; i <= 20; ++i)
+    rows += std::to_string(0.5 * i) + "\t" + std::to_string(10.0 * i) + "\t" + std::to_string(0.1 * i) + "\r\n";
+  return rows;
+}
+
+// Any zip had been filed as NanoTest data (every zip starts with the same magic): a Word document
+// and a zip of one readme went under [creep] and [hardness], and `mgscope sample` failed on them.
+// A zip is indentation data when one of its members looks like an export, as the reader reads it.
+TEST(InitCommand, AZipIsIndentationOnlyWhenAMemberIsAnExport) {
+  const fs::path dir = scratch_dir("init_zips");
+  write_zip(dir / "report.docx", {{"[Content_Types].xml", "<?xml version=\"1.0\"?><Types/>"},
+                                  {"_rels/.rels", "<?xml version=\"1.0\"?><Relationships/>"},
+                                  {"word/document.xml", "<?xml version=\"1.0\"?><w:document/>"}});
+  write_zip(dir / "data.zip", {{"readme.txt", "hello\n"}});
+  // A readme first, then the export: any member will do, not only the first.
+  write_zip(dir / "run.zip", {{"readme.txt", "indents of Tuesday\n"}, {"indent_01.txt", nanotest_rows()}});
+  const auto r = run_mgscope("init " + q(dir));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("2 file(s) not classified"), std::string::npos) << r.output;
+  const std::string manifest = read_all(dir / "sample.toml");
+  EXPECT_NE(manifest.find("[creep]\nfiles = [\"run.zip\"]"), std::string::npos) << manifest;
+  EXPECT_NE(manifest.find("[hardness]\nfiles = [\"run.zip\"]"), std::string::npos) << manifest;
+  EXPECT_NE(manifest.find("# Not classified (left out):\n"
+                          "#   data.zip: a zip with no indentation export among its 1 member\n"
+                          "#   report.docx: a zip with no indentation export among its 3 members "
+                          "(a Word/Office document?)\n"),
+            std::string::npos)
+      << manifest;
+}
+
+}  // namespace
