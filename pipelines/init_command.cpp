@@ -1,20 +1,21 @@
 // `mgscope init DIR`: writes DIR/sample.toml from the measurement files it recognises there.
-#include <cctype>
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "fitting/base/error.hpp"
 #include "fitting/base/input_file.hpp"
-#include "pipelines/atomic_file.hpp"
 #include "fitting/io/indent_readers.hpp"
-#include "pipelines/commands.hpp"
-#include "pipelines/folder_name.hpp"
 #include "imaging/io/image_frames.hpp"
 #include "imaging/io/read_image.hpp"
 #include "imaging/io/ser_reader.hpp"
+#include "pipelines/atomic_file.hpp"
+#include "pipelines/commands.hpp"
+#include "pipelines/folder_name.hpp"
 #include "pipelines/measurement_sniffer.hpp"
 #include "pipelines/sample_manifest.hpp"
 
@@ -83,6 +84,104 @@ std::map<std::string, std::pair<std::string, std::string>> exported_twice(
   return twice;
 }
 
+// The files under DIR to sniff, and what the walk passed over, each with why. Paths are as the
+// user reaches them (through a followed link), relative to the manifest's folder.
+struct FolderWalk {
+  std::vector<std::string> files;
+  // A FIFO, socket or device (or a link to one, or a broken link) is never opened (a FIFO blocks
+  // its reader for ever) but listed with what it is: skipped without a word, it looked forgotten.
+  std::vector<std::string> special;
+  std::vector<std::string> outputs;       // mgscope's own output folders, passed over
+  std::vector<std::string> folder_links;  // each link to a folder, followed or not and why
+  std::size_t links_followed = 0;
+};
+
+bool holds(const fs::path& folder, const fs::path& p) {  // both canonical; a folder holds itself
+  const fs::path r = p.lexically_relative(folder);
+  return !r.empty() && *r.begin() != "..";
+}
+
+// A folder link had been skipped without a word (a shared data folder linked in was simply
+// missing from the manifest). One outside DIR is followed, once: the user linked it to be part of
+// the sample. One inside DIR is not: its files are listed under their own paths. One that holds
+// DIR is a loop. Every folder is searched at most once (by its canonical path), so links never loop.
+class FolderWalker {
+ public:
+  FolderWalker(const fs::path& dir, fs::path base) : base_(std::move(base)), dir_real_(fs::canonical(dir)) {
+    searched_.insert(dir_real_);
+  }
+  FolderWalk walk(const fs::path& dir) {
+    folder(dir);
+    for (auto* list : {&found_.files, &found_.special, &found_.outputs, &found_.folder_links})
+      std::sort(list->begin(), list->end());
+    return std::move(found_);
+  }
+
+ private:
+  std::string rel(const fs::path& p) const {
+    return fs::absolute(p).lexically_normal().lexically_relative(base_).generic_string();
+  }
+
+  // mgscope's own outputs (an hrtem run keeps .mgscope-records, a sample's modules
+  // .mgscope-stamp.json) are not measurements: their float maps had been listed as HRTEM
+  // micrographs and their ImageJ ROI sets as NanoTest zips.
+  bool output_folder(const fs::path& p) {
+    std::error_code ec;
+    if (!fs::exists(p / ".mgscope-records", ec) && !fs::exists(p / ".mgscope-stamp.json", ec)) return false;
+    found_.outputs.push_back(rel(p) + "/");
+    return true;
+  }
+
+  void folder(const fs::path& f) {
+    std::vector<fs::directory_entry> entries(fs::directory_iterator(f), fs::directory_iterator{});
+    // In name order, so that of two links to one folder the same one is followed on every run.
+    std::sort(entries.begin(), entries.end());
+    for (const fs::directory_entry& e : entries) {
+      if (e.path().filename().string().rfind('.', 0) == 0) continue;  // hidden files and folders (stamps, editors)
+      std::error_code ec;
+      if (e.is_directory(ec)) {
+        if (e.is_symlink(ec)) {
+          folder_link(e.path());
+        } else if (!output_folder(e.path()) && searched_.insert(fs::canonical(e.path())).second) {
+          folder(e.path());
+        }
+        continue;
+      }
+      if (!e.is_regular_file(ec)) {
+        try {
+          require_regular_file(e.path().string());  // throws, saying what the entry is
+        } catch (const InputError& err) {
+          const std::string why = err.what();
+          found_.special.push_back(rel(e.path()) + why.substr(std::min(why.size(), e.path().string().size())));
+        }
+        continue;
+      }
+      if (e.path().extension() != ".toml") found_.files.push_back(e.path().string());
+    }
+  }
+
+  void folder_link(const fs::path& link) {
+    const fs::path target = fs::canonical(link);
+    const std::string shown = rel(link) + " -> " + fs::read_symlink(link).generic_string() + ": ";
+    auto not_followed = [&](const std::string& why) { found_.folder_links.push_back(shown + "not followed: " + why); };
+    if (holds(target, dir_real_)) return not_followed("it holds this folder (a loop)");
+    if (holds(dir_real_, target)) return not_followed("a folder inside this one, searched under its own path");
+    for (const auto& [root, via] : followed_)
+      if (holds(root, target)) return not_followed("already searched through " + via);
+    if (output_folder(link)) return;
+    found_.folder_links.push_back(shown + "followed (a folder outside this one: " + target.string() + ")");
+    ++found_.links_followed;
+    followed_.emplace(target, rel(link));
+    searched_.insert(target);
+    folder(link);
+  }
+
+  fs::path base_, dir_real_;
+  std::set<fs::path> searched_;               // canonical folders searched, or being searched
+  std::map<fs::path, std::string> followed_;  // canonical target -> the link it was searched through
+  FolderWalk found_;
+};
+
 int run_init(const InitCli& cli) {
   const fs::path dir(cli.dir);
   if (!fs::is_directory(dir)) throw InputError(cli.dir + ": not a folder");
@@ -91,43 +190,10 @@ int run_init(const InitCli& cli) {
     throw InputError(out.string() + ": exists; give --force to overwrite it (or -o another file)");
   const fs::path base = fs::absolute(out).parent_path();
 
-  std::vector<std::string> paths;
-  // A FIFO, socket or device (or a link to one, or a broken link) is never opened (a FIFO blocks
-  // its reader for ever) but listed with what it is: skipped without a word, it looked forgotten.
-  std::vector<std::string> special;
-  std::vector<std::string> outputs;  // mgscope's own output folders, passed over
-  for (auto it = fs::recursive_directory_iterator(dir); it != fs::recursive_directory_iterator(); ++it) {
-    const std::string name = it->path().filename().string();
-    if (name.rfind('.', 0) == 0) {  // hidden files and folders (stamps, editors)
-      if (it->is_directory()) it.disable_recursion_pending();
-      continue;
-    }
-    std::error_code ec;
-    if (it->is_directory(ec)) {
-      // mgscope's own outputs (an hrtem run keeps .mgscope-records, a sample's modules
-      // .mgscope-stamp.json) are not measurements: their float maps had been listed as HRTEM
-      // micrographs and their ImageJ ROI sets as NanoTest zips.
-      if (fs::exists(it->path() / ".mgscope-records", ec) || fs::exists(it->path() / ".mgscope-stamp.json", ec)) {
-        it.disable_recursion_pending();
-        outputs.push_back(fs::absolute(it->path()).lexically_normal().lexically_relative(base).generic_string() + "/");
-      }
-      continue;
-    }
-    if (!it->is_regular_file(ec)) {
-      try {
-        require_regular_file(it->path().string());  // throws, saying what the entry is
-      } catch (const InputError& e) {
-        const std::string why = e.what();
-        const std::string rel = fs::absolute(it->path()).lexically_normal().lexically_relative(base).generic_string();
-        special.push_back(rel + why.substr(std::min(why.size(), it->path().string().size())));
-      }
-      continue;
-    }
-    if (it->path().extension() != ".toml") paths.push_back(it->path().string());
-  }
-  std::sort(paths.begin(), paths.end());
-  std::sort(special.begin(), special.end());
-  std::sort(outputs.begin(), outputs.end());
+  const FolderWalk walked = FolderWalker(dir, base).walk(dir);
+  const std::vector<std::string>& paths = walked.files;
+  const std::vector<std::string>& special = walked.special;
+  const std::vector<std::string>& outputs = walked.outputs;
 
   // module -> role ("files" or a path option) -> manifest-relative paths
   std::map<std::string, std::map<std::string, std::vector<std::string>>> found;
@@ -214,6 +280,7 @@ int run_init(const InitCli& cli) {
   comment_list("Image stacks (frame by frame with frames = \"all\")", stacks);
   comment_list("Not regular files (skipped, never opened)", special);
   comment_list("mgscope output folders (skipped)", outputs);
+  comment_list("Folder links (one outside this folder is followed, once)", walked.folder_links);
   write_file_atomic(out, o.str());
   std::printf("wrote %s:", out.string().c_str());
   for (const auto& [m, roles] : found) {
@@ -226,6 +293,9 @@ int run_init(const InitCli& cli) {
   if (!to_check.empty()) std::printf(", %zu to check", to_check.size());
   if (!special.empty()) std::printf(", %zu not a regular file (skipped: listed in the manifest)", special.size());
   if (!outputs.empty()) std::printf(", %zu mgscope output folder(s) skipped", outputs.size());
+  if (!walked.folder_links.empty())
+    std::printf(", %zu folder link(s), %zu followed (listed in the manifest)", walked.folder_links.size(),
+                walked.links_followed);
   std::printf("\n");
   return 0;
 }

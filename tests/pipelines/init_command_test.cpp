@@ -60,4 +60,35 @@ TEST(InitCommand, AZipIsIndentationOnlyWhenAMemberIsAnExport) {
       << manifest;
 }
 
+// A folder link had been skipped without a word: a shared data folder linked in (its DSC scan) was
+// neither listed nor counted, nor was a link looping back up. One to a folder outside DIR is now
+// followed, once; one inside DIR or holding it is not; each is listed with what was done and why.
+TEST(InitCommand, FolderLinksAreListedAndOneOutsideIsFollowedOnce) {
+  const fs::path root = scratch_dir("init_folder_links");
+  const fs::path dir = root / "sample", shared = root / "shared";
+  ASSERT_EQ(run_mgscope("synth dsc -o " + q(shared) + " --name scan").exit_code, 0);
+  ASSERT_EQ(run_mgscope("synth dsc -o " + q(dir / "dsc") + " --name own").exit_code, 0);
+  fs::create_directory_symlink("../shared", dir / "extlink");
+  fs::create_directory_symlink("../shared", dir / "shared_too");
+  fs::create_directories(dir / "a" / "b");
+  fs::create_directory_symlink("../../..", dir / "a" / "b" / "loop");
+  fs::create_directory_symlink("../dsc", dir / "a" / "dsc_link");
+  const auto r = run_mgscope("init " + q(dir));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("dsc (2 files)"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(", 4 folder link(s), 1 followed (listed in the manifest)"), std::string::npos) << r.output;
+  const std::string manifest = read_all(dir / "sample.toml");
+  EXPECT_NE(manifest.find("[dsc]\nfiles = [\"dsc/own.txt\", \"extlink/scan.txt\"]"), std::string::npos) << manifest;
+  EXPECT_NE(manifest.find("# Folder links (one outside this folder is followed, once):\n"
+                          "#   a/b/loop -> ../../..: not followed: it holds this folder (a loop)\n"
+                          "#   a/dsc_link -> ../dsc: not followed: a folder inside this one, searched under its "
+                          "own path\n"
+                          "#   extlink -> ../shared: followed (a folder outside this one: " +
+                          fs::canonical(shared).string() +
+                          ")\n"
+                          "#   shared_too -> ../shared: not followed: already searched through extlink\n"),
+            std::string::npos)
+      << manifest;
+}
+
 }  // namespace
