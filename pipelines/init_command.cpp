@@ -93,6 +93,7 @@ struct FolderWalk {
   std::vector<std::string> special;
   std::vector<std::string> outputs;       // mgscope's own output folders, passed over
   std::vector<std::string> folder_links;  // each link to a folder, followed or not and why
+  std::vector<std::string> aliases;       // other paths (links) of a file in `files`
   std::size_t links_followed = 0;
 };
 
@@ -112,7 +113,8 @@ class FolderWalker {
   }
   FolderWalk walk(const fs::path& dir) {
     folder(dir);
-    for (auto* list : {&found_.files, &found_.special, &found_.outputs, &found_.folder_links})
+    list_each_file_once();
+    for (auto* list : {&found_.files, &found_.special, &found_.outputs, &found_.folder_links, &found_.aliases})
       std::sort(list->begin(), list->end());
     return std::move(found_);
   }
@@ -156,7 +158,22 @@ class FolderWalker {
         }
         continue;
       }
-      if (e.path().extension() != ".toml") found_.files.push_back(e.path().string());
+      if (e.path().extension() == ".toml") continue;
+      const fs::path real = fs::canonical(e.path(), ec);
+      const int indirection = (e.is_symlink(ec) ? 1 : 0) + (in_followed_link_ ? 1 : 0);
+      reached_[ec ? fs::absolute(e.path()) : real].push_back({indirection, e.path().string()});
+    }
+  }
+
+  // A file and a link to it had been listed as two measurements (one DSC scan counted twice):
+  // each real file is listed once, under its most direct path (no link on the way, else by name).
+  void list_each_file_once() {
+    for (auto& [real, paths] : reached_) {
+      std::sort(paths.begin(), paths.end());
+      found_.files.push_back(paths[0].second);
+      for (std::size_t k = 1; k < paths.size(); ++k)
+        found_.aliases.push_back(rel(paths[k].second) + ": the same file as " + rel(paths[0].second) +
+                                 " (listed once, under that path)");
     }
   }
 
@@ -173,12 +190,17 @@ class FolderWalker {
     ++found_.links_followed;
     followed_.emplace(target, rel(link));
     searched_.insert(target);
+    ++in_followed_link_;
     folder(link);
+    --in_followed_link_;
   }
 
   fs::path base_, dir_real_;
   std::set<fs::path> searched_;               // canonical folders searched, or being searched
   std::map<fs::path, std::string> followed_;  // canonical target -> the link it was searched through
+  // canonical file -> (links on the way, path as reached) for each path it was reached by
+  std::map<fs::path, std::vector<std::pair<int, std::string>>> reached_;
+  int in_followed_link_ = 0;
   FolderWalk found_;
 };
 
@@ -277,6 +299,7 @@ int run_init(const InitCli& cli) {
   comment_list("Not classified (left out)", unclassified);
   comment_list("To check (could be more than one measurement)", to_check);
   comment_list("Companion files (read with their measurement)", companions);
+  comment_list("Other paths of a listed file (links: read once)", walked.aliases);
   comment_list("Image stacks (frame by frame with frames = \"all\")", stacks);
   comment_list("Not regular files (skipped, never opened)", special);
   comment_list("mgscope output folders (skipped)", outputs);
@@ -290,6 +313,7 @@ int run_init(const InitCli& cli) {
   }
   std::printf("%s; %zu file(s) not classified", found.empty() ? " no measurement recognised" : "", unclassified.size());
   if (!companions.empty()) std::printf(", %zu companion file(s)", companions.size());
+  if (!walked.aliases.empty()) std::printf(", %zu link(s) to a listed file", walked.aliases.size());
   if (!to_check.empty()) std::printf(", %zu to check", to_check.size());
   if (!special.empty()) std::printf(", %zu not a regular file (skipped: listed in the manifest)", special.size());
   if (!outputs.empty()) std::printf(", %zu mgscope output folder(s) skipped", outputs.size());

@@ -91,4 +91,23 @@ TEST(InitCommand, FolderLinksAreListedAndOneOutsideIsFollowedOnce) {
       << manifest;
 }
 
+// A file and a link to it had been listed as two files (one DSC scan under [dsc] twice): each real
+// file is listed once, under its own path, and the link is named beside it.
+TEST(InitCommand, AFileAndALinkToItAreListedOnce) {
+  const fs::path dir = scratch_dir("init_file_link");
+  ASSERT_EQ(run_mgscope("synth dsc -o " + q(dir / "dsc") + " --name scan").exit_code, 0);
+  fs::create_directories(dir / "a");
+  fs::create_symlink("../dsc/scan.txt", dir / "a" / "link_to_scan.txt");
+  const auto r = run_mgscope("init " + q(dir));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("dsc (1 file)"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(", 1 link(s) to a listed file"), std::string::npos) << r.output;
+  const std::string manifest = read_all(dir / "sample.toml");
+  EXPECT_NE(manifest.find("[dsc]\nfiles = [\"dsc/scan.txt\"]\n"), std::string::npos) << manifest;
+  EXPECT_NE(manifest.find("# Other paths of a listed file (links: read once):\n"
+                          "#   a/link_to_scan.txt: the same file as dsc/scan.txt (listed once, under that path)\n"),
+            std::string::npos)
+      << manifest;
+}
+
 }  // namespace
