@@ -112,7 +112,8 @@ const Role kTime{"time",
                  {"time", "t", "time*"},
                  {{"s", 1}, {"sec", 1}, {"second", 1}, {"seconds", 1}, {"ms", 1e-3}, {"min", 60}, {"h", 3600}}};
 const Role kDepth{"depth",
-                  {"depth", "h", "displacement", "penetration", "depth*", "displacement*", "indentation depth"},
+                  // pd: Anton Paar's penetration depth ("Pd [nm]" beside "Fn [mN]")
+                  {"depth", "h", "pd", "displacement", "penetration", "depth*", "displacement*", "indentation depth"},
                   {{"nm", 1}, {"um", 1e3}, {"A", 0.1}, {"\xC3\x85", 0.1}}};  // A, \u00C5: angstrom
 const Role kLoad{"load", {"load", "force", "p", "fn", "normal load", "load*", "force*"},
                  {{"mN", 1}, {"uN", 1e-3}, {"N", 1e3}}};
@@ -120,6 +121,17 @@ const Role kLoad{"load", {"load", "force", "p", "fn", "normal load", "load*", "f
 bool name_matches(const std::string& name, const Role& r) {
   for (const auto& n : r.names)
     if (n.back() == '*' ? name.rfind(n.substr(0, n.size() - 1), 0) == 0 : name == n) return true;
+  return false;
+}
+
+// A column of the role in one of its units: what find_column would take.
+bool has_role(const std::vector<std::string>& header, const Role& r) {
+  for (const std::string& label : header) {
+    const auto [name, unit] = name_and_unit(label);
+    if (!name_matches(name, r)) continue;
+    for (const auto& known : r.units)
+      if (unit_ascii(unit) == known.first) return true;
+  }
   return false;
 }
 
@@ -412,19 +424,38 @@ bool looks_like_triboscan(const std::vector<std::string>& lines) {
   return false;
 }
 
+// The reader's own rule (parse_indent_with_header, find_column): a first line naming a time, a depth
+// and a load column, each in one of its units. Only `time_s` with `depth_nm` or `load_mN` counted
+// before, so init passed over "Time (s);Depth (nm);Load (mN)" and Anton Paar's "Fn [mN];Pd [nm]"
+// exports that `hardness` reads.
 bool looks_like_indent_csv(const std::vector<std::string>& lines) {
-  const auto h = first_header(lines);
-  return has(h, "time_s") && (has(h, "depth_nm") || has(h, "load_mn"));
+  for (const std::string& l : lines) {
+    if (blank(l)) continue;
+    const auto header = split_line(l, detect_delimiter(l));
+    return has_role(header, kTime) && has_role(header, kDepth) && has_role(header, kLoad);
+  }
+  return false;
 }
 
 // Headerless rows of at least three numbers (NanoTest's tab-separated time, depth, load; Anton
 // Paar's with spaces): the separator as the reader detects it.
+// With the decimal mark as the reader detects it: a NanoTest export in a decimal-comma locale
+// ("0,000000<TAB>-367,98") was "text file of unknown layout" to init, though `hardness` reads it.
 bool looks_like_nanotest_txt(const std::vector<std::string>& lines) {
   int rows = 0;
   for (const std::string& l : lines) {
     if (blank(l)) continue;
-    const auto f = split_line(l, detect_delimiter(l));
-    if (f.size() < 3 || !number_field(f[0]) || !number_field(f[1]) || !number_field(f[2])) return false;
+    const char delim = detect_delimiter(l);
+    const auto f = split_line(l, delim);
+    if (f.size() < 3) return false;
+    const char decimal = detect_decimal(f, delim);
+    for (std::size_t k = 0; k < 3; ++k) {
+      try {
+        if (!std::isfinite(parse_number(f[k], "", 0, "", decimal))) return false;
+      } catch (const InputError&) {
+        return false;
+      }
+    }
     if (++rows == 2) return true;
   }
   return false;

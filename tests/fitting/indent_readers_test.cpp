@@ -221,6 +221,28 @@ TEST(IndentReaders, AnIsolatedGlitchIsRefusedNamingItsLineAndRealCurvesPass) {
                      line + "load -50 mN leaves both its neighbours");
 }
 
+// What the readers read, init takes (the same rules): an Anton Paar export ("Fn [mN];Pd [nm];Time
+// [s]": Pd had no role, so the file was refused), a header in other words than time_s/depth_nm/
+// load_mN, and a NanoTest export with decimal commas, all "text file of unknown layout" to init.
+// A DSC CSV with a time column is still not indentation.
+TEST(IndentReaders, InitTakesTheExportsTheReadersRead) {
+  const auto dir = test::scratch_dir("indent_variants");
+  write(dir / "ap.csv", "Fn [mN];Pd [nm];Time [s]\n0,5;10,0;0,1\n1,0;20,5;0,2\n");
+  const auto ap = read_indent_file((dir / "ap.csv").string());
+  ASSERT_EQ(ap.size(), 1u);
+  EXPECT_DOUBLE_EQ(ap[0].depth_nm[1], 20.5);
+  EXPECT_DOUBLE_EQ(ap[0].load_mN[1], 1.0);
+  EXPECT_DOUBLE_EQ(ap[0].time_s[1], 0.2);
+  EXPECT_TRUE(looks_like_indent_csv({"Fn [mN];Pd [nm];Time [s]", "0,5;10,0;0,1"}));
+  EXPECT_TRUE(looks_like_indent_csv({"Time (s)\tDepth (nm)\tLoad (mN)", "0.1\t10\t0.5"}));
+  EXPECT_TRUE(looks_like_indent_csv({"t [s],Displacement [um],Force [uN]", "0.1,0.01,500"}));
+  EXPECT_FALSE(looks_like_indent_csv({"time_s,T_K,HF_mW", "0,300,1.5"}));
+  EXPECT_FALSE(looks_like_indent_csv({"Time (s),Depth (V),Load (mN)", "0,1,2"}));  // a raw signal, not a depth
+  EXPECT_TRUE(looks_like_nanotest_txt({"0,000000\t-367,982536\t-0,010298", "0,100000\t-377,529733\t-0,009439"}));
+  EXPECT_TRUE(looks_like_nanotest_txt({"0.0\t-367.98\t-0.0103", "0.1\t-377.53\t-0.0094"}));
+  EXPECT_FALSE(looks_like_nanotest_txt({"0,0\tx\t1", "0,1\t2\t3"}));
+}
+
 TEST(IndentReaders, GenericCsvRoundTripWithPositions) {
   const auto dir = test::scratch_dir("indent_csv");
   IndentSynthOptions o;
