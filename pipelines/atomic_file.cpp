@@ -53,6 +53,16 @@ void create_output_folder(const std::filesystem::path& dir) {
   if (ec) fail_output(dir, "cannot create the output folder", ec.value());
 }
 
+void remove_old_outputs(const std::filesystem::path& dir, std::initializer_list<const char*> names, const char* why) {
+  for (const char* name : names) {
+    const std::filesystem::path old = dir / name;
+    std::error_code ec;
+    if (!std::filesystem::exists(std::filesystem::symlink_status(old, ec))) continue;
+    std::filesystem::remove(old, ec);
+    if (ec) fail_output(old, why, ec.value());
+  }
+}
+
 std::filesystem::path temp_path_for(const std::filesystem::path& path) {
   static std::atomic<unsigned long> counter{0};
   return path.parent_path() /

@@ -2,6 +2,7 @@
 // so a reader (or a crash) never sees half a file and a failed run leaves no partial output.
 #pragma once
 #include <filesystem>
+#include <initializer_list>
 #include <ostream>
 #include <streambuf>
 #include <string>
@@ -76,6 +77,12 @@ std::string temp_name_prefix(const std::filesystem::path& path);
 
 // create_directories(dir), throwing OutputError "<dir>: cannot create the output folder: <errno text>".
 void create_output_folder(const std::filesystem::path& dir);
+
+// Removes dir/NAME for each of `names` that exists (a page describing outputs about to be redone,
+// which a run killed meanwhile must not leave behind), throwing OutputError "<file>: <why>: <errno
+// text>" when one cannot be removed. None there: nothing to do (a read-only file system refuses even
+// to remove what is not there, and the run's own first write then says why it stopped).
+void remove_old_outputs(const std::filesystem::path& dir, std::initializer_list<const char*> names, const char* why);
 
 // OutputError "<path>: <what>: <errno text of `error`>" (what alone when `error` is 0).
 [[noreturn]] void fail_output(const std::filesystem::path& path, const std::string& what, int error);

@@ -117,15 +117,8 @@ SampleRunResult run_sample(const fs::path& manifest_path, const fs::path& out_di
     // The old report describes the module folders about to be emptied: a run killed meanwhile must
     // not leave it beside them (a --force run killed had left the old report until the next run).
     const auto remove_old_report = [&] {
-      for (const char* name : {"report.html", "report.json"}) {
-        const fs::path report = out_dir / name;
-        std::error_code ec;
-        // None to remove: nothing to say (a read-only file system refuses even to remove what is
-        // not there, and the module folder's own error then says why the run stopped).
-        if (!fs::exists(fs::symlink_status(report, ec))) continue;
-        fs::remove(report, ec);
-        if (ec) fail_output(report, "cannot remove the old report before its modules run again", ec.value());
-      }
+      remove_old_outputs(out_dir, {"report.html", "report.json"},
+                         "cannot remove the old report before its modules run again");
     };
     run_module_jobs(
         jobs, options.threads, options.force,

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "pipelines/atomic_file.hpp"
 #include "pipelines/commands.hpp"
 #include "pipelines/folder_lock.hpp"
 #include "pipelines/module_runner.hpp"
@@ -36,6 +37,13 @@ std::vector<std::string> run_study(const std::string& path, const std::filesyste
   if (work_team().leader())
     for (const std::string& w : study.warnings) std::fprintf(stderr, "WARNING: %s\n", w.c_str());
   const auto dirs = sample_out_dirs(study.samples, out_dir / "samples");
+  // The old study page links the samples' reports, which a sample whose modules run again removes
+  // first: a run killed meanwhile had left the page linking pages that were gone. It is written
+  // again at the end.
+  if (work_team().leader())
+    remove_old_outputs(out_dir, {"study.html", "study.json"},
+                       "cannot remove the old study page before its samples "
+                       "run again");
   Progress progress(int(study.samples.size()));
   const std::vector<SampleRunResult> runs = run_samples(study.samples, dirs, run, root, &progress);
   progress.finish();

@@ -179,5 +179,37 @@ TEST(SampleReport, AKilledRunLeavesNoReportOfTheFoldersItEmptied) {
   EXPECT_TRUE(fs::exists(dir / "out" / "hrtem" / "big" / "summary.json"));
 }
 
+// The same for a study: a `study --force` killed while a sample's module ran left the old study.html
+// linking that sample's report.html, which the sample had removed. The study page goes first now.
+TEST(SampleReport, AKilledStudyLeavesNoStudyPageOfTheSamplesItRedid) {
+  const fs::path dir = test::scratch_dir("study_killed_page");
+  ASSERT_EQ(
+      test::run_mgscope("synth hrtem -o " + quoted(dir / "raw") + " --name big --width 2048 --height 2048").exit_code,
+      0);
+  test::write_text(dir / "s" / "sample.toml",
+                   "name = \"killed\"\n[treatment]\nctc_cycles = 0\n"
+                   "[hrtem]\nfiles = [\"../raw/big.tif\"]\n");
+  test::write_text(dir / "study.toml",
+                   "name = \"killed\"\ntreatment = \"ctc_cycles\"\nsamples = [\"s/sample.toml\"]\n");
+  const std::string run =
+      std::string("'") + MGSCOPE_EXE + "' study " + quoted(dir / "study.toml") + " -o " + quoted(dir / "out");
+  const auto first = test::run_command(run);
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  ASSERT_TRUE(fs::exists(dir / "out" / "study.html"));
+  const fs::path logs = dir / "out" / "samples" / "s" / "logs";
+  const auto killed = test::run_command("cd " + quoted(dir) + " && " + run +
+                                        " --force >/dev/null 2>&1 & pid=$!; n=0; "
+                                        "while ! ls " +
+                                        quoted(logs) +
+                                        " | grep -q 'hrtem.log.tmp-' && "
+                                        "[ $n -lt 3000 ]; do sleep 0.01; n=$((n+1)); done; kill -KILL $pid; wait $pid");
+  ASSERT_FALSE(fs::exists(dir / "out" / "samples" / "s" / "report.html")) << killed.output;
+  EXPECT_FALSE(fs::exists(dir / "out" / "study.html"));
+  EXPECT_FALSE(fs::exists(dir / "out" / "study.json"));
+  const auto again = test::run_command(run);
+  EXPECT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_TRUE(fs::exists(dir / "out" / "study.html"));
+}
+
 }  // namespace
 }  // namespace mgscope
