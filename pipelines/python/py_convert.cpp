@@ -206,7 +206,34 @@ pyb::array_t<double> to_array(const std::vector<double>& values) {
   return a;
 }
 
+namespace {
+
+// A Failure has no usable numbers (fitting/base/summary.hpp), yet its fields keep what they were
+// initialised to, mostly 0, which reads as a measured 0 (an exponent of 0.0, a hardness of
+// 0.0 GPa); the command line writes null or an empty cell. Floats become NaN, also in nested plain
+// dicts and lists; a nested result with its own status was already judged by its own summary.
+// Counts (int) stay: a fit of 2 points has n_points 2, as the command's powerlaw.json.
+pyb::object without_numbers(pyb::handle v) {
+  if (pyb::isinstance<pyb::float_>(v)) return pyb::float_(std::numeric_limits<double>::quiet_NaN());
+  if (pyb::isinstance<pyb::dict>(v)) {
+    pyb::dict d = pyb::reinterpret_borrow<pyb::dict>(v);
+    if (d.contains("status")) return std::move(d);
+    for (const pyb::handle key : pyb::list(d.attr("keys")())) d[key] = without_numbers(d[key]);
+    return std::move(d);
+  }
+  if (pyb::isinstance<pyb::list>(v)) {
+    pyb::list l = pyb::reinterpret_borrow<pyb::list>(v);
+    for (std::size_t i = 0; i < l.size(); ++i) l[i] = without_numbers(l[i]);
+    return std::move(l);
+  }
+  return pyb::reinterpret_borrow<pyb::object>(v);
+}
+
+}  // namespace
+
 void add_summary(pyb::dict& out, const Summary& summary) {
+  if (!summary.usable())
+    for (const pyb::handle key : pyb::list(out.attr("keys")())) out[key] = without_numbers(out[key]);
   out["status"] = to_string(summary.status);
   out["message"] = summary.message;
   out["warnings"] = pyb::cast(summary.warnings);

@@ -32,7 +32,9 @@ pyb::dtype pixel_dtype(PixelType t);
 // A float64 array owning a copy of `values` (one copy: the vector dies with the call).
 pyb::array_t<double> to_array(const std::vector<double>& values);
 
-// Summary fields every result carries: status ("Success", ...), message, warnings, usable.
+// Summary fields every result carries: status ("Success", ...), message, warnings, usable. For a
+// Failure, every float already in `out` (nested plain dicts and lists too) becomes NaN: a failed
+// result has no numbers. Add numbers of the input (a curve's rate, a scale from the arguments) after.
 void add_summary(pyb::dict& out, const Summary& summary);
 
 // A nlohmann-json text as Python objects (dicts, lists, floats), through the json module.

@@ -54,6 +54,7 @@ pyb::dict transitions_dict(const TransitionResult& r, const DscCurve& c,
               "crystallisation"_a = peak_dict(r.crystallisation), "exotherms"_a = exotherms,
               "melting"_a = melting, "noise"_a = r.noise);
   add_summary(d, r);
+  d["rate_K_per_min"] = c.rate_K_per_min;  // the curve's, not the analysis': dsc.csv keeps it for a Failure too
   // The file's doubts (assumed exotherm direction, a header mass of 0), then the curve's (mass),
   // then the analysis', in the order of the CLI's outputs.
   pyb::list warnings = pyb::cast(run_warnings);

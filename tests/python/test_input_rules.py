@@ -271,6 +271,44 @@ def test_two_regime_power_law_refuses_meaningless_settings():
     assert mgscope.fit_two_regime_power_law(x, y)["status"] == "Success"
 
 
+# --- failed results ---
+
+def floats_of(d, path=""):
+    """Every float of a result, nested plain dicts and lists too, as (path, value)."""
+    items = d.items() if isinstance(d, dict) else enumerate(d)
+    for key, value in items:
+        if isinstance(value, float):
+            yield f"{path}{key}", value
+        elif isinstance(value, (dict, list)):
+            yield from floats_of(value, f"{path}{key}.")
+
+
+def test_a_failed_result_has_nan_where_it_had_zero():
+    # Each gave 0.0 (an exponent, a hardness of 0 GPa) where the command writes null or an empty cell.
+    f = mgscope.fit_power_law([1, 2], [3, 4])
+    assert f["status"] == "Failure" and f["n_points"] == 2 and f["used"] == [0, 1]  # counts stay
+    two = mgscope.fit_two_regime_power_law([1, 2, 3], [3, 4, 5])
+    t = np.linspace(0, 10, 50)
+    depth = np.where(t < 5, 100 * t, 100 * (10 - t))
+    depth[20] = np.nan
+    op = mgscope.oliver_pharr(time_s=t, depth_nm=depth, load_mN=depth / 10)
+    creep = mgscope.creep(time_s=t, depth_nm=depth, load_mN=depth / 10)
+    fit = mgscope.fit_creep([0, 1, 2], [0, 1, 2])
+    for r in (f, two, two["below"], op, creep, creep["fit"], fit, fit["best"]):
+        assert r["status"] == "Failure"
+        numbers = dict(floats_of(r))
+        assert numbers and all(math.isnan(v) for v in numbers.values()), numbers
+    assert op["fit_points"] == 0 and math.isnan(op["hardness_GPa"]) and math.isnan(two["breakpoint_x"])
+    # Numbers of the arguments stay: the spectrum's scale, as given.
+    good = dict(contact_area_nm2=1e7, hold_load_mN=50, hold_start_depth_nm=800)
+    s = mgscope.relaxation_spectrum(fit, **good)
+    scale = mgscope.relaxation_spectrum([{"h_nm": 1.0, "tau_s": 1.0}], **good)["scale_per_GPa_nm"]
+    assert s["status"] == "Failure" and s["scale_per_GPa_nm"] == scale > 0
+    # A result that stands keeps its numbers, 0 included.
+    ok = mgscope.fit_power_law([1, 2, 3], [5, 5, 5])
+    assert ok["status"] == "Success" and ok["exponent"] == 0 and ok["prefactor"] == pytest.approx(5)
+
+
 # --- the module ---
 
 def test_every_public_function_has_a_signature():
