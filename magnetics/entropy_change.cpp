@@ -46,6 +46,10 @@ void check_curves(const std::vector<MhCurve>& curves, const std::string& source)
     const std::string which = "isotherm " + std::to_string(i + 1) + " of " + std::to_string(curves.size());
     if (!std::isfinite(c.temperature_K))
       fail_input(source, which + ": temperature " + number_text(c.temperature_K, 6) + " K is not a finite number");
+    // The readers refuse such a row (qd_reader.cpp); isotherms in degC gave -dSm, status Success.
+    if (!(c.temperature_K > 0))
+      fail_input(source, which + ": temperature " + number_text(c.temperature_K, 6) +
+                             " K is at or below 0 K; temperatures are above 0 K (kelvin, not degC?)");
     if (c.field_Oe.size() != c.magnetization.size())
       fail_input(source, which + " (" + number_text(c.temperature_K, 6) + " K): " + std::to_string(c.field_Oe.size()) +
                              " fields but " + std::to_string(c.magnetization.size()) +

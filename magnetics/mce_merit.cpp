@@ -25,6 +25,10 @@ void check_merit_input(const std::vector<double>& T, const std::vector<double>& 
     if (!std::isfinite(T[i]) || !std::isfinite(s[i]))
       throw std::invalid_argument("point " + std::to_string(i) + ": temperature_K " + number_text(T[i], 6) +
                                   ", minus_dSm " + number_text(s[i], 6) + ": both must be finite numbers");
+    // The readers refuse such a row (qd_reader.cpp); arrays in degC gave a Tp of -100 K, status Success.
+    if (!(T[i] > 0))
+      throw std::invalid_argument("point " + std::to_string(i) + ": temperature_K " + number_text(T[i], 6) +
+                                  " K is at or below 0 K; temperatures are above 0 K (kelvin, not degC?)");
     if (i > 0 && !(T[i] > T[i - 1]))
       throw std::invalid_argument("temperature_K must increase strictly: point " + std::to_string(i) + " (" +
                                   number_text(T[i], 6) + " K) follows " + number_text(T[i - 1], 6) +

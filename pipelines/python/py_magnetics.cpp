@@ -127,6 +127,10 @@ MhCurve curve_of_dict(const pyb::handle& item, std::size_t i, std::vector<std::s
   if (!std::isfinite(k.temperature_K))
     throw std::invalid_argument(name + ": temperature_K is " + number_text(k.temperature_K, 6) +
                                 "; it must be a finite number (K)");
+  // The core refuses it too (check_curves: 'isotherm 1 of 3'); this names the argument, as the checks above.
+  if (!(k.temperature_K > 0))
+    throw std::invalid_argument(name + ": temperature_K " + number_text(k.temperature_K, 6) +
+                                " K is at or below 0 K; temperatures are above 0 K (kelvin, not degC?)");
   const std::string at = name + " (" + number_text(k.temperature_K, 6) + " K)";
   k.field_Oe = to_doubles(d["field_Oe"], name + "['field_Oe']");
   k.magnetization = to_doubles(d["magnetization"], name + "['magnetization']");
@@ -304,7 +308,7 @@ isotherm spacing, and their sum; NaN where undefined; |peak_doubt| above 0.035 a
 field is warned of, as mce.json's merit_by_field), warnings.
 Raises mgscope.InputError for bad data: fewer than two isotherms, duplicate temperatures, no common
 field range, a grid step beyond the range or too fine; ValueError for an invalid keyword or an
-isotherm dict whose arrays differ in length or hold NaN.)doc");
+isotherm dict whose arrays differ in length or hold NaN, or whose temperature_K is at or below 0 K.)doc");
 
   m.def(
       "mce_merit",
@@ -328,9 +332,9 @@ isotherm dict whose arrays differ in length or hold NaN.)doc");
       R"doc(Figures of merit of one -dSm(T) curve: peak (parabola vertex, Tp = peak_T_K), FWHM (K),
 RCP = |dSm_max| FWHM, RC = integral of |dSm| over the FWHM, TEC(lift) for each lift in tec_lifts_K (K).
 Units follow minus_dSm (J/(kg K) gives J/kg). field_Oe (Oe) only labels the result.
-temperature_K must increase strictly (sort the curve first); the arrays must be as long, not empty,
-and finite; each lift > 0 K: else ValueError. Returns status, message, usable, warnings (FWHM, RCP, RC
-or TEC not given and why), field_Oe, mu0H_T, peak, peak_T_K, peak_raw, peak_raw_T_K, peak_at_edge,
+temperature_K must increase strictly (sort the curve first) and lie above 0 K; the arrays must be as
+long, not empty, and finite; each lift > 0 K: else ValueError. Returns status, message, usable,
+warnings (FWHM, RCP, RC or TEC not given and why), field_Oe, mu0H_T, peak, peak_T_K, peak_raw, peak_raw_T_K, peak_at_edge,
 fwhm_K, fwhm_low_K, fwhm_high_K, rcp, rc, tec [{lift_K, value, center_K}].)doc");
 }
 

@@ -123,6 +123,24 @@ def test_mce_merit_refuses_unsorted_empty_and_nan():
     assert (m["status"], m["message"], m["usable"]) == ("Success", "ok", True)
 
 
+def test_temperatures_at_or_below_0_K_are_refused():
+    celsius = [dict(d, temperature_K=d["temperature_K"] - 273.15) for d in mgscope.isotherms(MH)]
+    with pytest.raises(ValueError, match=r"^source\[0\]: temperature_K -219.65 K is at or below 0 K; "
+                                         r"temperatures are above 0 K"):
+        mgscope.entropy_change(celsius)  # gave -dSm, status Success
+    e = mgscope.entropy_change(MH)
+    T, S = e["temperature_mid_K"], e["minus_dSm"][:, -1]
+    with pytest.raises(ValueError, match=r"^point 0: temperature_K -\d+(\.\d+)? K is at or below 0 K; "
+                                         r"temperatures are above 0 K"):
+        mgscope.mce_merit(T - 200, S)  # gave peak_T_K -100, status Success
+    with pytest.raises(ValueError, match=r"^point 0: temperature_K 0 K is at or below 0 K"):
+        mgscope.mce_merit(T - T[0], S)
+    # dsc_transitions, the other call taking temperature_K, had the rule of a file's rows already.
+    t = np.linspace(0, 600, 601)
+    with pytest.raises(mgscope.InputError, match=r"^arrays: index 0: temperature -\S+ is at or below 0 K"):
+        mgscope.dsc_transitions(time_s=t, temperature_K=t / 6 - 50, signal=np.zeros_like(t))
+
+
 def test_virgin_branch_warning_reaches_isotherms_and_entropy_change():
     path = shared("mpms/mvsh1.dat")
     said = "no virgin branch"
