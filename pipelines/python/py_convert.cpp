@@ -174,6 +174,18 @@ RawImage to_raw_image(pyb::handle array, const std::string& name) {
   return raw;
 }
 
+std::string path_text(pyb::handle obj, const std::string& name) {
+  const pyb::object p = pyb::module_::import("os").attr("fspath")(obj);
+  if (pyb::isinstance<pyb::bytes>(p))
+    throw std::invalid_argument(name + ": a path as bytes (" + pyb::repr(obj).cast<std::string>() +
+                                "): give a str or os.PathLike");
+  return p.cast<std::string>();
+}
+
+bool looks_like_path(pyb::handle obj) {
+  return pyb::isinstance<pyb::str>(obj) || pyb::isinstance<pyb::bytes>(obj) || pyb::hasattr(obj, "__fspath__");
+}
+
 pyb::dtype pixel_dtype(PixelType t) {
   switch (t) {
     case PixelType::u8:

@@ -26,6 +26,14 @@ std::vector<double> to_doubles(pyb::handle values, const std::string& name);
 // converted on the way.
 RawImage to_raw_image(pyb::handle array, const std::string& name);
 
+// os.fspath(obj) as text, for every call that takes a path. A path as bytes is refused with a
+// ValueError naming `name` (the core's paths are text; hrtem() took b'...' for an array of
+// characters); anything else that is no path raises os.fspath's TypeError, as open() does.
+std::string path_text(pyb::handle obj, const std::string& name);
+
+// What the calls take as a path: a str, an os.PathLike, or bytes (which path_text refuses by name).
+bool looks_like_path(pyb::handle obj);
+
 // The numpy dtype of a pixel type (native byte order).
 pyb::dtype pixel_dtype(PixelType t);
 

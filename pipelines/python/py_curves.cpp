@@ -133,10 +133,13 @@ void bind_curves(pyb::module_& m) {
         co.mass_mg = mass_mg;
         co.rate_K_per_min = rate_K_per_min;
         require_valid(co);  // --mass and --rate's rules, before any file is read
+        // Both given, the file was analysed and the arrays dropped without a word.
+        if (!path.is_none() && !(time_s.is_none() && temperature_K.is_none() && signal.is_none()))
+          throw std::invalid_argument("give a file path or time_s, temperature_K and signal arrays, not both");
         std::vector<DscCurve> curves;
         std::vector<std::string> run_warnings;
         if (!path.is_none()) {
-          const std::string p = pyb::module_::import("os").attr("fspath")(path).cast<std::string>();
+          const std::string p = path_text(path, "path");
           pyb::gil_scoped_release release;
           curves = curves_of_file(p, co, run_warnings);
         } else {

@@ -30,7 +30,7 @@ pyb::dict hrtem_series_py(const pyb::object& path_like MGSCOPE_HRTEM_KEYWORDS(MG
   HrtemSettings settings = hrtem_py_settings(HrtemKeywords{MGSCOPE_HRTEM_KEYWORDS(MGSCOPE_HRTEM_PASS)});
   if (sum < 1) throw std::invalid_argument("sum: must be 1 or more (frames averaged per analysed point)");
   if (!align && sum < 2) throw std::invalid_argument("align=False needs sum 2 or more (it is about averaging frames)");
-  const std::string path = pyb::module_::import("os").attr("fspath")(path_like).cast<std::string>();
+  const std::string path = path_text(path_like, "path");
   settings.series.frames = frames;
   settings.series.sum = sum;
   settings.series.threshold_each_frame = threshold_each_frame;

@@ -1,6 +1,8 @@
 // mgscope.read_image, mgscope.hrtem, mgscope.hrtem_combined: the HRTEM chain from Python, through
 // the same read -> calibrate -> analyse -> format steps as `mgscope hrtem`.
 #include <cmath>
+#include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <utility>
@@ -42,9 +44,18 @@ pyb::array pixels_view(RawImage raw) {
                     {item * owned->width, item}, owned->bytes.data(), owner);
 }
 
-pyb::dict read_image_py(const pyb::object& path_like, int frame) {
-  if (frame < 0) throw InputError("frame must be 0 or more");
-  const std::string path = pyb::module_::import("os").attr("fspath")(path_like).cast<std::string>();
+// The readers' frame index. Taken as int64 so that a frame past int (10**12) gets this message, not
+// pybind11's TypeError listing the signature.
+int frame_index(std::int64_t frame) {
+  if (frame < 0 || frame > std::numeric_limits<int>::max())
+    throw std::invalid_argument("frame must be between 0 and 2^31-1 (frames count from 0), got " +
+                                std::to_string(frame));
+  return int(frame);
+}
+
+pyb::dict read_image_py(const pyb::object& path_like, std::int64_t frame_number) {
+  const int frame = frame_index(frame_number);
+  const std::string path = path_text(path_like, "path");
   LoadedImage img;
   {
     pyb::gil_scoped_release release;
@@ -68,10 +79,6 @@ struct ImageInput {
   ImageInfo info;
   bool from_file = false;  // read here, exactly as the CLI reads
 };
-
-bool is_path(const pyb::handle& obj) {
-  return pyb::isinstance<pyb::str>(obj) || pyb::hasattr(obj, "__fspath__");
-}
 
 // A HyperSpy Signal2D, duck-typed: .data and .axes_manager.signal_axes with .scale/.units/.offset
 // (HyperSpy lists the signal axes x first, the array holds them y first).
@@ -107,9 +114,9 @@ void take_signal_axes(const pyb::handle& signal, ImageInfo& info) {
 
 ImageInput take_image(const pyb::handle& obj, const std::optional<std::string>& name) {
   ImageInput in;
-  if (is_path(obj)) {
+  if (looks_like_path(obj)) {
     in.from_file = true;
-    in.info.path = pyb::module_::import("os").attr("fspath")(obj).cast<std::string>();
+    in.info.path = path_text(obj, "image");
     return in;
   }
   if (pyb::isinstance<pyb::dict>(obj) && obj.contains("pixels")) {  // a read_image() result
@@ -169,13 +176,13 @@ const std::vector<std::string> kCombinedCounts = {"boxes", "amorphous", "crystal
 
 }  // namespace
 
-pyb::dict hrtem_py(const pyb::object& image MGSCOPE_HRTEM_KEYWORDS(MGSCOPE_HRTEM_PARAM), int frame,
+pyb::dict hrtem_py(const pyb::object& image MGSCOPE_HRTEM_KEYWORDS(MGSCOPE_HRTEM_PARAM), std::int64_t frame_number,
                    const pyb::object& threshold_from, std::optional<std::string> name, bool pandas, bool overlay,
                    int overlay_max_px) {
   const HrtemSettings settings = hrtem_py_settings(HrtemKeywords{MGSCOPE_HRTEM_KEYWORDS(MGSCOPE_HRTEM_PASS)});
   const HrtemOptions& o = settings.options;
   const CalibrateOptions& co = settings.calibrate;
-  if (frame < 0) throw InputError("frame must be 0 or more");
+  const int frame = frame_index(frame_number);
   if (overlay && (overlay_max_px < 64 || overlay_max_px > 16384))
     throw InputError("overlay_max_px must be 64 to 16384 (px), as the command's --overlay-max-px");
 
@@ -258,14 +265,23 @@ pyb::dict hrtem_py(const pyb::object& image MGSCOPE_HRTEM_KEYWORDS(MGSCOPE_HRTEM
 
 // The CLI's combined.csv from hrtem() results: per image and pooled box counts (exact integers
 // taken back from each result) formatted by the CLI's own writer.
-std::string hrtem_combined_csv_py(const pyb::iterable& results) {
+// `call` names the function in messages. A str iterated as results ('abc') or an empty list gave
+// errors of Python's about dicts and floats.
+std::string hrtem_combined_csv_py(const pyb::iterable& results, const std::string& call) {
+  const auto type_name = [](pyb::handle h) { return pyb::str(pyb::type::of(h).attr("__name__")).cast<std::string>(); };
+  if (pyb::isinstance<pyb::str>(results) || pyb::isinstance<pyb::bytes>(results) || pyb::isinstance<pyb::dict>(results))
+    throw std::invalid_argument(call + ": results is of type " + type_name(results) +
+                                "; expected a list of hrtem() results (one result: [r])");
   std::vector<HrtemImageFractions> images;
   int resamples = HrtemAreaSettings{}.bootstrap_resamples;
   std::uint64_t seed = HrtemOptions{}.threshold.seed;
   for (const pyb::handle r : results) {
-    const pyb::dict d = pyb::reinterpret_borrow<pyb::object>(r).cast<pyb::dict>();
+    const std::string which = call + ": results[" + std::to_string(images.size()) + "]";
+    if (!pyb::isinstance<pyb::dict>(r))
+      throw std::invalid_argument(which + " is of type " + type_name(r) + ", not a result of mgscope.hrtem()");
+    const pyb::dict d = pyb::reinterpret_borrow<pyb::dict>(r);
     if (!d.contains("input") || !d.contains("classes"))
-      throw std::invalid_argument("hrtem_combined: expected results of mgscope.hrtem()");
+      throw std::invalid_argument(which + ": expected a result of mgscope.hrtem()");
     HrtemRunInfo run;
     run.file.path = d["input"]["path"].cast<std::string>();
     ClassFractions f;
@@ -292,6 +308,7 @@ std::string hrtem_combined_csv_py(const pyb::iterable& results) {
     }
     images.push_back(std::move(row));
   }
+  if (images.empty()) throw std::invalid_argument(call + " needs at least one hrtem() result");
   return hrtem_combined_csv(images, resamples, seed);
 }
 
@@ -351,14 +368,16 @@ status, message, usable, notes, spot_calibration (an mgscope.SpotCalibration, No
 threshold_mode='null'), tiles: the per-box table of tiles.csv (same columns, same
 printed digits), and with overlay=True, overlay_png. The GIL is released while the file is read and analysed.)doc");
 
-  m.def("hrtem_combined_csv", &hrtem_combined_csv_py, "results"_a,
-        "The command's combined.csv text (per image and pooled fractions with Wilson intervals) "
-        "for a list "
-        "of hrtem() results.");
+  m.def(
+      "hrtem_combined_csv",
+      [](const pyb::iterable& results) { return hrtem_combined_csv_py(results, "hrtem_combined_csv"); }, "results"_a,
+      "The command's combined.csv text (per image and pooled fractions with Wilson intervals) "
+      "for a list "
+      "of hrtem() results.");
   m.def(
       "hrtem_combined",
       [](const pyb::iterable& results, bool pandas) {
-        return csv_to_table(hrtem_combined_csv_py(results), kCombinedCounts, pandas);
+        return csv_to_table(hrtem_combined_csv_py(results, "hrtem_combined"), kCombinedCounts, pandas);
       },
       "results"_a, pyb::kw_only(), "pandas"_a = true,
       "combined.csv of a list of hrtem() results as a table (a DataFrame when pandas is "

@@ -77,11 +77,27 @@ std::vector<KelvinUnit> take_kelvin(const pyb::object& obj, std::string& failed)
       throw std::invalid_argument("kelvin: expected a fit_creep() result or a list of units");
     list = d["kelvin"];
   }
+  if (pyb::isinstance<pyb::str>(list) || pyb::isinstance<pyb::bytes>(list))
+    throw std::invalid_argument(
+        "relaxation_spectrum: kelvin is a str; expected a fit_creep() result or a list of units");
   std::vector<KelvinUnit> units;
   for (const pyb::handle u : list) {
+    // A unit without a key raised a bare KeyError 'h_nm'; the ordinal is the one Kelvin unit checks use.
+    const std::string which = "relaxation_spectrum: unit " + std::to_string(units.size() + 1);
+    if (!pyb::isinstance<pyb::dict>(u))
+      throw std::invalid_argument(which + " is of type " +
+                                  pyb::str(pyb::type::of(u).attr("__name__")).cast<std::string>() +
+                                  "; expected a dict with 'h_nm' and 'tau_s'");
+    const pyb::dict d = pyb::reinterpret_borrow<pyb::dict>(u);
+    for (const char* key : {"h_nm", "tau_s"})
+      if (!d.contains(key)) {
+        std::string keys;
+        for (const auto item : d) keys += (keys.empty() ? "" : ", ") + pyb::str(item.first).cast<std::string>();
+        throw std::invalid_argument(which + " lacks '" + key + "' (keys: " + keys + ")");
+      }
     KelvinUnit k;
-    k.h_nm = u["h_nm"].cast<double>();
-    k.tau_s = u["tau_s"].cast<double>();
+    k.h_nm = d["h_nm"].cast<double>();
+    k.tau_s = d["tau_s"].cast<double>();
     units.push_back(k);
   }
   return units;
@@ -90,8 +106,11 @@ std::vector<KelvinUnit> take_kelvin(const pyb::object& obj, std::string& failed)
 // The curves a call is about: every curve of a file, or one curve from arrays in s, nm, mN.
 std::vector<IndentCurve> take_curves(const pyb::object& path, const pyb::object& time_s,
                                      const pyb::object& depth_nm, const pyb::object& load_mN) {
+  // Both given, the file was analysed and the arrays dropped without a word.
+  if (!path.is_none() && !(time_s.is_none() && depth_nm.is_none() && load_mN.is_none()))
+    throw std::invalid_argument("give a file path or time_s, depth_nm and load_mN arrays, not both");
   if (!path.is_none()) {
-    const std::string p = pyb::module_::import("os").attr("fspath")(path).cast<std::string>();
+    const std::string p = path_text(path, "path");
     pyb::gil_scoped_release release;
     return read_indent_file(p);
   }
@@ -157,7 +176,7 @@ void bind_indentation(pyb::module_& m) {
   m.def(
       "read_indentation",
       [](const pyb::object& path) {
-        const std::string p = pyb::module_::import("os").attr("fspath")(path).cast<std::string>();
+        const std::string p = path_text(path, "path");
         std::vector<IndentCurve> curves;
         {
           pyb::gil_scoped_release release;

@@ -21,10 +21,6 @@ namespace {
 
 using namespace pybind11::literals;
 
-std::string fspath(const pyb::handle& p) {
-  return pyb::module_::import("os").attr("fspath")(p).cast<std::string>();
-}
-
 pyb::dict qd_dict(const QdData& d) {
   pyb::dict info;
   for (const auto& [key, value] : d.info) info[pyb::str(key)] = value;
@@ -151,16 +147,16 @@ MhCurve curve_of_dict(const pyb::handle& item, std::size_t i, std::vector<std::s
   return k;
 }
 
-std::vector<std::string> paths_of(const pyb::object& source) {
-  if (pyb::isinstance<pyb::str>(source) || pyb::hasattr(source, "__fspath__"))
-    return {fspath(source)};
+// One path, or a list of them; `name` is the argument's, for the messages.
+std::vector<std::string> paths_of(const pyb::object& source, const std::string& name) {
+  if (looks_like_path(source)) return {path_text(source, name)};
   std::vector<std::string> paths;
-  for (const pyb::handle p : source) paths.push_back(fspath(p));
+  for (const pyb::handle p : source) paths.push_back(path_text(p, name + "[" + std::to_string(paths.size()) + "]"));
   return paths;
 }
 
 bool is_curve_list(const pyb::object& source) {
-  if (pyb::isinstance<pyb::str>(source) || pyb::hasattr(source, "__fspath__")) return false;
+  if (looks_like_path(source)) return false;
   for (const pyb::handle item : source) return pyb::isinstance<pyb::dict>(item);
   return false;
 }
@@ -226,7 +222,7 @@ void bind_magnetics(pyb::module_& m) {
       [](const pyb::object& path, const std::string& moment_column) {
         QdReadOptions o;
         o.moment_column = moment_column;
-        const std::string p = fspath(path);
+        const std::string p = path_text(path, "path");
         QdData d;
         {
           pyb::gil_scoped_release release;
@@ -247,7 +243,12 @@ comment, info (header entries), warnings. moment_column: pick the moment column 
       "isotherms",
       [](const pyb::object& paths, std::optional<double> mass_mg, const std::string& moment_column) {
         check_mass(mass_mg);
-        const std::vector<std::string> ps = paths_of(paths);
+        const std::vector<std::string> ps = paths_of(paths, "paths");
+        // [] returned [] without a word; the command refuses a run without files (a usage error).
+        if (ps.empty())
+          throw std::invalid_argument(
+              "paths: no files given; give one or more Quantum Design M(H) files, as the "
+              "command's --mh");
         Isotherms iso;
         {
           pyb::gil_scoped_release release;
@@ -269,7 +270,7 @@ Returns a list of {temperature_K, field_Oe, magnetization, warnings}: magnetizat
 mass (mass_mg, else the file's header), in emu without; warnings are those of the isotherm's file, as
 `mgscope mce` prints them (reader, no mass, an isotherm without a virgin branch whose falling sweep
 was used). entropy_change() takes the list and carries the warnings on. mass_mg: >= 0 mg
-(0: moment only), else ValueError.)doc");
+(0: moment only), else ValueError; so does an empty list of paths.)doc");
 
   m.def(
       "entropy_change",
@@ -281,7 +282,7 @@ was used). entropy_change() takes the list and carries the warnings on. mass_mg:
         require_valid(eo);  // before any file is read
         check_mass(mass_mg);
         if (is_curve_list(source)) return entropy_dict(isotherms_of_dicts(source, mass_mg, moment_column), eo);
-        const std::vector<std::string> ps = paths_of(source);
+        const std::vector<std::string> ps = paths_of(source, "source");
         Isotherms iso;
         {
           pyb::gil_scoped_release release;

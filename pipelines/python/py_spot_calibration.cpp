@@ -84,13 +84,8 @@ pyb::object calibration_object(const pyb::handle& threshold_from) {
 
 namespace {
 
-// os.fspath(path) as text: a str or a pathlib.Path.
-std::string path_text(const pyb::object& path) {
-  return pyb::str(pyb::module_::import("os").attr("fspath")(path)).cast<std::string>();
-}
-
 SpotCalibration read_calibration_file(const pyb::object& path) {
-  const std::string file = path_text(path);
+  const std::string file = path_text(path, "path");
   SavedCalibration saved = read_spot_calibration(file);
   SpotCalibration c;
   c.description_as_calibrated = saved.threshold.description;
@@ -122,25 +117,27 @@ box whose radial spectrum matches (rms difference in log power at most 0.2, the 
 command's batch) takes the level whole and skips its own calibration (about a quarter of a 2048^2
 image's time); any other image calibrates its own and says why in threshold.description.
 Picklable (to send to Dask or multiprocessing workers).)doc")
-      .def_property_readonly("level", [](const SpotCalibration& c) { return c.shared.threshold.value; },
-                             "The whitened level a spectrum peak must exceed to count as a spot.")
-      .def_property_readonly("secondary_level",
-                             [](const SpotCalibration& c) { return c.shared.threshold.secondary_value; },
-                             "The level for further spots in a box that already has one.")
-      .def_property_readonly("source", [](const SpotCalibration& c) { return c.shared.source; },
-                             "The image it was calibrated on.")
-      .def_property_readonly("pixel_nm", [](const SpotCalibration& c) { return c.shared.pixel_nm; },
-                             "Pixel size (nm) of that image.")
-      .def_property_readonly("box_px", [](const SpotCalibration& c) { return c.shared.box_px; },
-                             "Box side (px) it was calibrated for.")
+      .def_property_readonly(
+          "level", [](const SpotCalibration& c) { return c.shared.threshold.value; },
+          "The whitened level a spectrum peak must exceed to count as a spot.")
+      .def_property_readonly(
+          "secondary_level", [](const SpotCalibration& c) { return c.shared.threshold.secondary_value; },
+          "The level for further spots in a box that already has one.")
+      .def_property_readonly(
+          "source", [](const SpotCalibration& c) { return c.shared.source; }, "The image it was calibrated on.")
+      .def_property_readonly(
+          "pixel_nm", [](const SpotCalibration& c) { return c.shared.pixel_nm; }, "Pixel size (nm) of that image.")
+      .def_property_readonly(
+          "box_px", [](const SpotCalibration& c) { return c.shared.box_px; }, "Box side (px) it was calibrated for.")
       .def_property_readonly("description", [](const SpotCalibration& c) { return c.shared.threshold.description; })
-      .def_property_readonly("settings",
-                             [](const SpotCalibration& c) {
-                               pyb::dict d;
-                               for (const auto& [name, value] : c.settings) d[pyb::str(name)] = value;
-                               return d;
-                             },
-                             "The settings it holds for (as text); a call with others is refused.")
+      .def_property_readonly(
+          "settings",
+          [](const SpotCalibration& c) {
+            pyb::dict d;
+            for (const auto& [name, value] : c.settings) d[pyb::str(name)] = value;
+            return d;
+          },
+          "The settings it holds for (as text); a call with others is refused.")
       .def("__repr__",
            [](const SpotCalibration& c) {
              char buf[96];
@@ -151,11 +148,11 @@ Picklable (to send to Dask or multiprocessing workers).)doc")
       .def(
           "save",
           [](const SpotCalibration& c, const pyb::object& path) {
-            require_parent_folder(path_text(path));
+            require_parent_folder(path_text(path, "path"));
             SpotThreshold calibrated = c.shared.threshold;
             calibrated.description = c.description_as_calibrated;
-            write_spot_calibration(path_text(path), calibrated, c.shared.source, c.shared.pixel_nm, c.shared.box_px,
-                                   c.settings);
+            write_spot_calibration(path_text(path, "path"), calibrated, c.shared.source, c.shared.pixel_nm,
+                                   c.shared.box_px, c.settings);
           },
           "path"_a,
           R"doc(Write this calibration to `path` (JSON), as the command's --save-threshold does: the command's

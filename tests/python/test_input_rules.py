@@ -347,3 +347,45 @@ def test_module_docstring_gives_the_units_the_functions_use():
     doc = " ".join(mgscope.__doc__.split())
     assert "fields in Oe (field_Oe; mu0H_T in T)" in doc and "temperatures in K (DSC too)" in doc
     assert "degC" not in doc
+
+
+# --- ambiguous, empty or misshapen arguments ---
+
+def test_a_file_and_arrays_at_once_are_refused(dsc_columns):
+    t, d, p = np.linspace(0, 10, 50), np.linspace(0, 100, 50), np.linspace(0, 5, 50)
+    for call in (mgscope.creep, mgscope.oliver_pharr):  # used the file, dropped the arrays
+        with pytest.raises(ValueError, match=r"^give a file path or time_s, depth_nm and load_mN arrays, not both$"):
+            call(CREEP, time_s=t, depth_nm=d, load_mN=p)
+        with pytest.raises(ValueError, match="not both"):
+            call(CREEP, time_s=t)
+    c = dsc_columns
+    with pytest.raises(ValueError, match=r"^give a file path or time_s, temperature_K and signal arrays, not both$"):
+        mgscope.dsc_transitions(DSC_CSV, time_s=c["t_s"], temperature_K=c["T_K"], signal=c["HF_mW"])
+
+
+def test_misshapen_arguments_say_what_was_expected():
+    with pytest.raises(ValueError, match=r"^hrtem_combined needs at least one hrtem\(\) result$"):
+        mgscope.hrtem_combined([])  # TypeError: 'float' object is not subscriptable
+    with pytest.raises(ValueError, match=r"^hrtem_combined_csv: results is of type str; expected a list of "
+                                         r"hrtem\(\) results"):
+        mgscope.hrtem_combined_csv("abc")  # "dictionary update sequence element ..."
+    with pytest.raises(ValueError, match=r"^hrtem_combined: results\[0\] is of type int, not a result of "
+                                         r"mgscope.hrtem\(\)"):
+        mgscope.hrtem_combined([5])
+    good = dict(contact_area_nm2=1e7, hold_load_mN=50, hold_start_depth_nm=800)
+    with pytest.raises(ValueError, match=r"^relaxation_spectrum: unit 1 lacks 'h_nm' \(keys: h, tau_s\)$"):
+        mgscope.relaxation_spectrum([{"h": 5, "tau_s": 2}], **good)  # a bare KeyError 'h_nm'
+    with pytest.raises(ValueError, match=r"^relaxation_spectrum: unit 2 is of type float; expected a dict"):
+        mgscope.relaxation_spectrum([{"h_nm": 5, "tau_s": 2}, 3.0], **good)
+    image = SOURCE_DIR / "samples/hrtem/treated_1.tif"
+    for frame in (10**12, -1):  # pybind11's TypeError listing the signature; "0 or more"
+        for call in (mgscope.read_image, mgscope.hrtem):
+            with pytest.raises(ValueError, match=r"^frame must be between 0 and 2\^31-1 \(frames count from 0\), "
+                                                 "got " + str(frame)):
+                call(image, frame=frame)
+    for call, name in ((mgscope.hrtem, "image"), (mgscope.read_image, "path"), (mgscope.isotherms, "paths"),
+                       (mgscope.creep, "path")):
+        with pytest.raises(ValueError, match="^" + name + r": a path as bytes \(b'.*'\): give a str or os.PathLike$"):
+            call(bytes(image))  # hrtem: "dtype |S12 is not a real number type"
+    with pytest.raises(ValueError, match=r"^paths: no files given; give one or more Quantum Design M\(H\) files"):
+        mgscope.isotherms([])  # returned []
