@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <stdexcept>
+#include <utility>
 
 #include "fitting/base/distributions.hpp"
 #include "fitting/base/line_fit.hpp"
@@ -14,6 +15,11 @@ namespace mgscope {
 
 std::string PowerLawOptions::check() const {
   if (!(confidence > 0 && confidence < 1)) return "PowerLawOptions.confidence must be in (0, 1)";
+  // A NaN bound compares false, so it kept every point: "no bound" in disguise. The command refuses
+  // --tmin-K nan as not a finite number; so does this, for every caller (Python's x_min=nan).
+  for (const auto& [name, bound] : {std::pair{"x_min", x_min}, std::pair{"x_max", x_max}})
+    if (bound && !std::isfinite(*bound))
+      return bad_setting("PowerLawOptions", name, "must be a finite number (unset: no bound)", *bound);
   if (x_min && x_max && !(*x_min <= *x_max)) return "PowerLawOptions: x_min must not exceed x_max";
   return "";
 }

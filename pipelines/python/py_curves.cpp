@@ -182,8 +182,8 @@ unit), enthalpy (enthalpy unit), baseline}. Numbers of a transition not found ar
 
   m.def(
       "fit_power_law",
-      [](const pyb::object& x, const pyb::object& y, std::optional<double> x_min,
-         std::optional<double> x_max, double confidence) {
+      [](const pyb::object& x, const pyb::object& y, std::optional<double> x_min, std::optional<double> x_max,
+         double confidence) {
         PowerLawOptions o;
         o.x_min = x_min;
         o.x_max = x_max;
@@ -201,7 +201,8 @@ unit), enthalpy (enthalpy unit), baseline}. Numbers of a transition not found ar
       "x"_a, "y"_a, pyb::kw_only(), "x_min"_a = pyb::none(), "x_max"_a = pyb::none(),
       "confidence"_a = kPowerLaw.confidence,
       R"doc(Power law y = a x^n by least squares on ln y = ln a + n ln x (`mgscope powerlaw`; e.g. x = Tp in K,
-y = -dSm_max in J/(kg K)). x_min / x_max keep points within (x's unit); confidence: level of the
+y = -dSm_max in J/(kg K)). x_min / x_max keep points within (x's unit; None: no bound, a NaN or infinite
+bound raises ValueError, as the command's --tmin-K nan); confidence: level of the
 interval on n (Student t). Points with x or y not finite or not > 0 have no logarithm: they are left
 out and a warning names how many and which (indices). Returns status, message, warnings, usable,
 exponent, exponent_se, exponent_low, exponent_high, t_quantile, prefactor, ln_prefactor(_se),

@@ -277,6 +277,16 @@ def test_power_law_says_which_points_it_left_out():
     assert mgscope.fit_power_law(x[:5], y[:5])["warnings"] == []
 
 
+def test_power_law_refuses_bounds_that_are_not_finite():
+    x = np.array([50.0, 80, 120, 200, 300])
+    y = 3 * x ** 1.5
+    for key in ("x_min", "x_max"):
+        for bound in (float("nan"), float("inf"), -float("inf")):  # nan was taken as "no bound"
+            with pytest.raises(ValueError, match=r"^PowerLawOptions\." + key + r": must be a finite number"):
+                mgscope.fit_power_law(x, y, **{key: bound})
+    assert mgscope.fit_power_law(x, y, x_min=60.0, x_max=None)["n_points"] == 4
+
+
 def test_two_regime_power_law_refuses_meaningless_settings():
     x = np.linspace(10, 100, 12)
     y = np.where(x < 50, x ** 1.2, 50 ** 0.7 * x ** 0.5)
