@@ -184,7 +184,8 @@ pyb::dict entropy_dict(const Isotherms& iso, const EntropyOptions& eo) {
   std::vector<MceMerit> merits;
   {
     pyb::gil_scoped_release release;
-    s = compute_entropy_change(iso.curves, eo, iso.sources);
+    // No isotherm at all has no source to name: the message names the call instead (": -dSm needs...").
+    s = compute_entropy_change(iso.curves, eo, iso.sources.empty() ? std::string("entropy_change") : iso.sources);
     n = field_exponent(s);
     for (std::size_t k = 1; k < s.field_Oe.size(); ++k) {
       std::vector<double> col;

@@ -399,3 +399,5 @@ def test_misshapen_arguments_say_what_was_expected():
             call(bytes(image))  # hrtem: "dtype |S12 is not a real number type"
     with pytest.raises(ValueError, match=r"^paths: no files given; give one or more Quantum Design M\(H\) files"):
         mgscope.isotherms([])  # returned []
+    with pytest.raises(mgscope.InputError, match=r"^entropy_change: -dSm needs at least two isotherms"):
+        mgscope.entropy_change([])  # ": -dSm needs...", naming nothing
