@@ -34,6 +34,7 @@ struct DscCommandOptions {
   TransitionOptions transitions;
   std::optional<double> mass_mg, rate_K_per_min;
   std::string exotherm;
+  DscReadOptions read;
 };
 
 std::optional<WindowK> window_option(const std::vector<double>& v, const char* name) {
@@ -133,8 +134,15 @@ void run_dsc(DscCommandOptions& o, CommandContext& ctx) {
     const std::size_t i = index++;
     DscSampleReport rep;
     rep.path = file;
-    const DscRun run = read_dsc(file);
+    const DscRun run = read_dsc(file, o.read);
     rep.sample = run.sample;
+    rep.temperature_column = run.temperature_column;
+    const DscTemperatureColumn& tc = run.temperature_column;
+    if (!tc.others.empty()) {  // the pick among several is said, as the QD reader says its moment column
+      std::string others;
+      for (const auto& c : tc.others) others += (others.empty() ? "'" : ", '") + c + "'";
+      std::cout << file << ": temperature column '" << tc.label << "' (" << tc.why << "), not " << others << '\n';
+    }
     rep.format = to_string(run.format);
     rep.exotherm = !o.exotherm.empty()
                        ? o.exotherm + " (option)"
@@ -153,7 +161,7 @@ void run_dsc(DscCommandOptions& o, CommandContext& ctx) {
 
     rep.reference_path = entry && !entry->reference.empty() ? entry->reference : o.reference;
     if (!rep.reference_path.empty() && rep.reference_path != file) {
-      auto ref_scans = analyse_file(read_dsc(rep.reference_path), o);
+      auto ref_scans = analyse_file(read_dsc(rep.reference_path, o.read), o);
       const int k = o.reference_heating.value_or(1);
       if (k < 1 || k > int(ref_scans.size()))
         fail_input(rep.reference_path, "has " + std::to_string(ref_scans.size()) +
@@ -295,6 +303,9 @@ void add_dsc_command(CLI::App& app, CommandContext& ctx) {
       ->check(kPositiveNumber);
   cmd->add_option("--exotherm", o->exotherm, "Exotherm direction override: up or down (default: the file's)")
       ->check(CLI::IsMember({"up", "down"}));
+  cmd->add_option("--temperature-column", o->read.temperature_column,
+                  "Temperature column by its label as in the header, or its name without the unit (default: the "
+                  "only one, else the one naming the sample; several, none naming the sample: an error)");
   cmd->callback([o, &ctx]() { run_dsc(*o, ctx); });
 }
 

@@ -194,6 +194,10 @@ json dsc_summary_json(const std::vector<DscSampleReport>& samples, const std::st
   for (const DscSampleReport& s : samples) {
     json j = {{"path", s.path}, {"sample", s.sample}, {"format", s.format}, {"exotherm", s.exotherm},
               {"treatment", s.treatment ? json(*s.treatment) : json(nullptr)}, {"warnings", s.warnings}};
+    // Which temperature column was read, among which: a wrong one shifts every temperature.
+    j["temperature_column"] = s.temperature_column.label;
+    j["temperature_column_why"] = s.temperature_column.why;
+    j["other_temperature_columns"] = s.temperature_column.others;
     if (s.first >= 0) {
       const DscScanReport& f = s.scans[std::size_t(s.first)];
       j["enthalpy_unit"] = f.curve.enthalpy_unit();

@@ -25,6 +25,7 @@ struct DscSampleReport {
   std::string stem;  // unique among the inputs; names the figure
   std::string sample;
   std::string format;
+  DscTemperatureColumn temperature_column;  // the column read, the others, why
   std::string exotherm;  // direction used: "up (file)", "down (file)", "up (assumed)", "... (option)"
   std::optional<double> treatment;
   std::vector<DscScanReport> scans;  // the file's heating scans

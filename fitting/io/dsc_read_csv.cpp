@@ -14,12 +14,12 @@ bool looks_like_dsc_csv(const std::vector<std::string>& lines) {
     const std::string l = trim(lines[i]);
     if (l.empty() || l[0] == '#') continue;
     const DscColumns c = find_dsc_column_roles(split_fields(lines[i], guess_delimiter(lines[i])));
-    return c.temperature >= 0 && c.time >= 0 && c.heat_flow >= 0;
+    return !c.temperature_candidates.empty() && c.time >= 0 && c.heat_flow >= 0;
   }
   return false;
 }
 
-DscRun read_dsc_generic_csv(const TextFile& file) {
+DscRun read_dsc_generic_csv(const TextFile& file, const DscReadOptions& options) {
   DscRun run;
   run.path = file.path;
   run.format = DscFormat::GenericCsv;
@@ -62,7 +62,8 @@ DscRun read_dsc_generic_csv(const TextFile& file) {
   if (decimal == ',' && delim == ',') fail_input(file.path, "decimal comma needs a ';' or TAB delimiter");
   std::vector<std::string> labels = split_line(file.lines[i], delim);
   for (std::string& l : labels) l = dsc_label_text(l);
-  const DscColumns cols = resolve_dsc_columns(labels, file.path, header_line);
+  const DscColumns cols = resolve_dsc_columns(labels, file.path, header_line, options.temperature_column);
+  run.temperature_column = cols.temperature_used;
   run.heat_flow_unit = cols.per_mass ? HeatFlowUnit::mW_per_mg : HeatFlowUnit::mW;
   if (!run.exotherm_from_file) run.warnings.push_back("no '# exotherm:' line: exotherm direction assumed up");
 

@@ -40,7 +40,7 @@ bool looks_like_netzsch_dsc(const std::vector<std::string>& lines) {
   return false;
 }
 
-DscRun read_dsc_netzsch(const TextFile& file) {
+DscRun read_dsc_netzsch(const TextFile& file, const DscReadOptions& options) {
   DscRun run;
   run.path = file.path;
   run.format = DscFormat::Netzsch;
@@ -114,7 +114,8 @@ DscRun read_dsc_netzsch(const TextFile& file) {
 
   std::vector<std::string> labels = split_fields(columns_text, separator);
   for (std::string& l : labels) l = dsc_label_text(l);
-  const DscColumns cols = resolve_dsc_columns(labels, file.path, header_line);
+  const DscColumns cols = resolve_dsc_columns(labels, file.path, header_line, options.temperature_column);
+  run.temperature_column = cols.temperature_used;
   run.heat_flow_unit = cols.per_mass ? HeatFlowUnit::mW_per_mg : HeatFlowUnit::mW;
   std::vector<std::size_t> chunk_starts;
   std::vector<int> numbers;

@@ -19,7 +19,7 @@ bool looks_like_ta_universal_dsc(const std::vector<std::string>& lines) {
   return start_of_data && nsig;
 }
 
-DscRun read_dsc_ta_universal(const TextFile& file) {
+DscRun read_dsc_ta_universal(const TextFile& file, const DscReadOptions& options) {
   DscRun run;
   run.path = file.path;
   run.format = DscFormat::TaUniversal;
@@ -66,7 +66,8 @@ DscRun read_dsc_ta_universal(const TextFile& file) {
       fail_input(file.path, "line " + std::to_string(nsig_line) + ": Nsig is " + std::to_string(nsig) + " but Sig" +
                                 std::to_string(k + 1) + " is not named");
   if (!run.exotherm_from_file) run.warnings.push_back("no 'Exotherm' line: exotherm direction assumed up");
-  const DscColumns cols = resolve_dsc_columns(labels, file.path, nsig_line);
+  const DscColumns cols = resolve_dsc_columns(labels, file.path, nsig_line, options.temperature_column);
+  run.temperature_column = cols.temperature_used;
   run.heat_flow_unit = cols.per_mass ? HeatFlowUnit::mW_per_mg : HeatFlowUnit::mW;
 
   std::vector<std::size_t> chunk_starts;

@@ -164,22 +164,113 @@ int find_role(const std::vector<LabelUnit>& parsed, const std::vector<std::strin
 
 }  // namespace
 
+namespace {
+
+// Lower-case words of a column name: "Temp. Sample" -> {"temp", "sample"}, "T_sample" -> {"t", "sample"}.
+std::vector<std::string> name_words(const std::string& name) {
+  std::vector<std::string> words(1);
+  for (const char ch : name) {
+    const unsigned char c = static_cast<unsigned char>(ch);
+    if (std::isalnum(c) || c >= 0x80)
+      words.back() += static_cast<char>(std::tolower(c));
+    else if (!words.back().empty())
+      words.emplace_back();
+  }
+  if (words.back().empty()) words.pop_back();
+  return words;
+}
+
+bool ends_with(const std::string& s, const char* suffix) {
+  const std::string x = suffix;
+  return s.size() >= x.size() && s.compare(s.size() - x.size(), x.size(), x) == 0;
+}
+
+enum class TemperatureKind { None, Sample, Other, Plain };
+
+// What a column name says of a temperature: the sample's, another's (reference, program, furnace:
+// never the one wanted when the sample's is there), a plain "Temperature", or no temperature.
+TemperatureKind temperature_kind(const std::string& name) {
+  const std::vector<std::string> w = name_words(name);
+  if (w.empty()) return TemperatureKind::None;
+  // "T" alone, "T sample", "Ts"/"Tr": the capital keeps them apart from the time "t", "t_s".
+  const bool capital_t = name[0] == 'T' && (w[0] == "t" || w[0] == "ts" || w[0] == "tr");
+  bool temperature = capital_t;
+  for (const auto& x : w) {
+    // A difference or a rate of temperature (TA's "Temperature Difference") is a signal, not the scan's T.
+    if (x == "difference" || x == "delta" || x == "rate" || x == "derivative" || x == "deriv")
+      return TemperatureKind::None;
+    temperature |= starts_with(x, "temp") || ends_with(x, "temperatur") || ends_with(x, "temperature");
+  }
+  if (!temperature) return TemperatureKind::None;
+  if (w[0] == "ts" && name[0] == 'T') return TemperatureKind::Sample;
+  if (w[0] == "tr" && name[0] == 'T') return TemperatureKind::Other;
+  for (const auto& x : w) {
+    if (starts_with(x, "sample") || starts_with(x, "probe") || starts_with(x, "proben")) return TemperatureKind::Sample;
+    if (starts_with(x, "ref") || starts_with(x, "prog") || starts_with(x, "furnace") || starts_with(x, "oven") ||
+        x == "set" || starts_with(x, "setpoint") || x == "target")
+      return TemperatureKind::Other;
+  }
+  return TemperatureKind::Plain;
+}
+
+struct TemperaturePick {
+  int index = -1;               // -1: none, or several and no rule picks one
+  std::vector<int> candidates;  // every temperature column
+  std::string why;              // why `index`, or why none
+};
+
+TemperaturePick pick_temperature(const std::vector<LabelUnit>& parsed) {
+  TemperaturePick p;
+  std::vector<int> sample, plain;
+  for (std::size_t i = 0; i < parsed.size(); ++i) {
+    const TemperatureKind k = temperature_kind(parsed[i].name);
+    if (k == TemperatureKind::None) continue;
+    p.candidates.push_back(int(i));
+    if (k == TemperatureKind::Sample) sample.push_back(int(i));
+    if (k == TemperatureKind::Plain) plain.push_back(int(i));
+  }
+  if (p.candidates.size() == 1) {
+    p.index = p.candidates[0];
+    p.why = "the only temperature column";
+  } else if (sample.size() == 1) {
+    p.index = sample[0];
+    p.why = "it names the sample";
+  } else if (sample.size() > 1) {
+    p.why = "several name the sample";
+  } else if (plain.size() == 1) {
+    p.index = plain[0];
+    p.why = "the others name the reference, the program or the furnace";
+  } else if (plain.empty() && !p.candidates.empty()) {
+    p.why = "each names the reference, the program or the furnace, none the sample";
+  } else if (!p.candidates.empty()) {
+    p.why = "none names the sample (Sample, Probe, Ts), so none can be told for the sample's";
+  }
+  return p;
+}
+
+std::string quoted_list(const std::vector<std::string>& labels, const std::vector<int>& which) {
+  std::string out;
+  for (const int i : which) out += (out.empty() ? "'" : ", '") + trim(labels[std::size_t(i)]) + "'";
+  return out;
+}
+
+}  // namespace
+
 DscColumns find_dsc_column_roles(const std::vector<std::string>& labels) {
   std::vector<LabelUnit> parsed;
   for (const auto& l : labels) parsed.push_back(split_label_unit(l));
   DscColumns c;
-  // Setaram exports list "Furnace Temperature" before "Sample Temperature": the sample's is the
-  // one wanted, and the furnace's never matches.
-  c.temperature = find_role(parsed, {"temperature", "temp.", "temp", "sample temperature", "sample temp."},
-                            {"temp", "sample temp"}, "T");
+  const TemperaturePick t = pick_temperature(parsed);
+  c.temperature = t.index;
+  c.temperature_candidates = t.candidates;
   c.time = find_role(parsed, {"time"}, {"time"}, "t");
   c.heat_flow = find_role(parsed, {"heat flow", "heatflow", "hf", "dsc"}, {"heat flow", "heatflow", "hf", "dsc"}, "");
   c.segment = find_role(parsed, {"segment", "seg."}, {"seg"}, "");
   return c;
 }
 
-DscColumns resolve_dsc_columns(const std::vector<std::string>& labels, const std::string& path,
-                               std::size_t header_line) {
+DscColumns resolve_dsc_columns(const std::vector<std::string>& labels, const std::string& path, std::size_t header_line,
+                               const std::string& temperature_column) {
   std::vector<LabelUnit> parsed;
   std::string listed;
   for (const auto& l : labels) {
@@ -188,6 +279,27 @@ DscColumns resolve_dsc_columns(const std::vector<std::string>& labels, const std
   }
   DscColumns c = find_dsc_column_roles(labels);
   const std::string where = "line " + std::to_string(header_line) + ": ";
+  const TemperaturePick pick = pick_temperature(parsed);
+  if (!temperature_column.empty()) {
+    const std::string wanted = trim(temperature_column);
+    c.temperature = -1;
+    for (std::size_t i = 0; i < labels.size() && c.temperature < 0; ++i)
+      if (trim(labels[i]) == wanted || parsed[i].name == wanted) c.temperature = int(i);
+    if (c.temperature < 0)
+      fail_input(path, where + "no column named '" + wanted + "' (--temperature-column) among " + listed +
+                           " (give a column's label as in the header, or its name without the unit)");
+    c.temperature_used.why = "--temperature-column";
+  } else if (c.temperature < 0 && !pick.candidates.empty()) {
+    fail_input(path, where + "temperature columns " + quoted_list(labels, pick.candidates) + ": " + pick.why +
+                         "; name the one to read with --temperature-column");
+  } else {
+    c.temperature_used.why = pick.why;
+  }
+  if (c.temperature >= 0) {
+    c.temperature_used.label = trim(labels[std::size_t(c.temperature)]);
+    for (const int i : pick.candidates)
+      if (i != c.temperature) c.temperature_used.others.push_back(trim(labels[std::size_t(i)]));
+  }
   auto need = [&](int index, const char* role, const char* example) {
     if (index < 0)
       fail_input(path, where + "no " + role + " column among " + listed + " (expected e.g. " + example + ")");
@@ -355,7 +467,7 @@ std::vector<std::size_t> heating_segments(const DscRun& run) {
 }
 
 namespace {
-DscRun read_dsc_any(const TextFile& file);
+DscRun read_dsc_any(const TextFile& file, const DscReadOptions& options);
 }  // namespace
 
 void set_dsc_mass(DscRun& run, double mass_mg, std::size_t line, const std::string& key) {
@@ -388,19 +500,21 @@ void check_time_runs_forward(const DscRun& run) {
     }
 }
 
-DscRun read_dsc(const std::string& path) { return read_dsc(read_text_file(path)); }
+DscRun read_dsc(const std::string& path, const DscReadOptions& options) {
+  return read_dsc(read_text_file(path), options);
+}
 
-DscRun read_dsc(const TextFile& file) {
-  DscRun run = read_dsc_any(file);
+DscRun read_dsc(const TextFile& file, const DscReadOptions& options) {
+  DscRun run = read_dsc_any(file, options);
   check_time_runs_forward(run);
   return run;
 }
 
 namespace {
 
-DscRun read_dsc_any(const TextFile& file) {
-  if (looks_like_netzsch_dsc(file.lines)) return read_dsc_netzsch(file);
-  if (looks_like_ta_universal_dsc(file.lines)) return read_dsc_ta_universal(file);
+DscRun read_dsc_any(const TextFile& file, const DscReadOptions& options) {
+  if (looks_like_netzsch_dsc(file.lines)) return read_dsc_netzsch(file, options);
+  if (looks_like_ta_universal_dsc(file.lines)) return read_dsc_ta_universal(file, options);
   // Half a signature: say what is missing instead of failing later as a CSV without columns.
   auto any_line = [&](auto&& rule) {
     const std::size_t scan = std::min(file.lines.size(), kDscHeadLines);
@@ -413,7 +527,7 @@ DscRun read_dsc_any(const TextFile& file) {
                           "line on (NETZSCH export cut or edited?)");
   if (any_line([](const std::string& l) { return l == "StartOfData"; }))
     fail_input(file.path, "has 'StartOfData' but no 'Nsig' line (TA export without its header?)");
-  return read_dsc_generic_csv(file);  // the fallback: its errors name the missing column or unit
+  return read_dsc_generic_csv(file, options);  // the fallback: its errors name the missing column or unit
 }
 
 }  // namespace

@@ -32,6 +32,22 @@ struct DscSegment {
 enum class HeatFlowUnit { mW, mW_per_mg };
 const char* to_string(HeatFlowUnit u);
 
+// The temperature column a reader used (its label as in the header), the header's other
+// temperature columns (reference, program, furnace...) and why this one: a wrong pick moves every
+// temperature (the reference's read 1.5 K low), so the outputs say which was read.
+struct DscTemperatureColumn {
+  std::string label;
+  std::vector<std::string> others;
+  std::string why;  // "the only temperature column", "it names the sample", "--temperature-column"
+};
+
+// What the user may tell the readers. temperature_column: the temperature column by its label as
+// in the header ("Temperature Sample (°C)") or its name without the unit ("Temperature Sample");
+// empty: chosen by the rule of resolve_dsc_columns.
+struct DscReadOptions {
+  std::string temperature_column;
+};
+
 struct DscRun {
   std::string path;
   DscFormat format = DscFormat::GenericCsv;
@@ -40,6 +56,7 @@ struct DscRun {
   Exotherm exotherm = Exotherm::Up;    // as stored in the file
   bool exotherm_from_file = false;     // false: not stated in the file, Up assumed (see warnings)
   HeatFlowUnit heat_flow_unit = HeatFlowUnit::mW;
+  DscTemperatureColumn temperature_column;  // empty label for a run from arrays
   std::vector<double> time_s;
   std::vector<double> temperature_K;
   std::vector<double> heat_flow;        // in heat_flow_unit, with the file's sign
@@ -51,13 +68,13 @@ struct DscRun {
 
 // Reads any supported export, recognised by content (not by extension). Throws InputError naming
 // the file and line for an unknown layout, a missing column, an unknown unit or a garbled number.
-DscRun read_dsc(const std::string& path);
-DscRun read_dsc(const TextFile& file);  // same, text already in memory
+DscRun read_dsc(const std::string& path, const DscReadOptions& options = {});
+DscRun read_dsc(const TextFile& file, const DscReadOptions& options = {});  // same, text already in memory
 
 // The individual readers (exposed for tests); each fills rows and segments.
-DscRun read_dsc_netzsch(const TextFile& file);
-DscRun read_dsc_ta_universal(const TextFile& file);
-DscRun read_dsc_generic_csv(const TextFile& file);
+DscRun read_dsc_netzsch(const TextFile& file, const DscReadOptions& options = {});
+DscRun read_dsc_ta_universal(const TextFile& file, const DscReadOptions& options = {});
+DscRun read_dsc_generic_csv(const TextFile& file, const DscReadOptions& options = {});
 
 // Each reader's own "does this look like me" rule, from the first lines of a file (the whole
 // file or only its head, read_file_head): read_dsc picks its reader by them and `mgscope init`
@@ -68,7 +85,8 @@ bool looks_like_netzsch_dsc(const std::vector<std::string>& lines);
 // An 'Nsig' line and a 'StartOfData' line.
 bool looks_like_ta_universal_dsc(const std::vector<std::string>& lines);
 // The first line that is neither blank nor a '#' line names a temperature, a time and a heat-flow
-// column (the roles of resolve_dsc_columns, units not checked). read_dsc does not need it: the
+// column (the roles of resolve_dsc_columns, units not checked; several temperature columns count
+// even when the reader needs --temperature-column to pick one). read_dsc does not need it: the
 // generic reader is its fallback, whose errors say what a header lacks.
 bool looks_like_dsc_csv(const std::vector<std::string>& lines);
 
@@ -100,19 +118,27 @@ Affine heat_flow_to_normal(const std::string& unit, const std::string& path, con
                            bool& per_mass);
 
 // Which column holds time, temperature, heat flow (and the file's segment number), with the
-// conversions to s, K and mW or mW/mg. Roles come from the label names (case-insensitive):
-// temperature "T"/"Temp..."; time "t"/"Time..."; heat flow "Heat Flow"/"HF"/"DSC..." (an exact name
-// wins over a prefix, so "Heat Flow" beats "Heat Flow A"); segment "Seg...". Throws InputError
+// conversions to s, K and mW or mW/mg. Roles come from the label names (case-insensitive): time
+// "t"/"Time..."; heat flow "Heat Flow"/"HF"/"DSC..." (an exact name wins over a prefix, so "Heat
+// Flow" beats "Heat Flow A"); segment "Seg...". Temperature: "T", a word starting "Temp" or ending
+// "temperatur(e)", "T <word>" ("T_sample"), "Ts", "Tr"; not a difference or a rate ("Temperature
+// Difference"). Among several, the one naming the sample ("Sample", "Probe", "Ts") wins; one naming
+// the reference, the program (set point) or the furnace never wins over another; several left with
+// none naming the sample is an InputError naming them and --temperature-column. Throws InputError
 // naming the file and the header line for a missing column or a column without a unit.
 struct DscColumns {
   int time = -1, temperature = -1, heat_flow = -1, segment = -1;
+  std::vector<int> temperature_candidates;  // every temperature column, the one used among them
+  DscTemperatureColumn temperature_used;    // filled by resolve_dsc_columns
   Affine to_s, to_K, to_heat_flow;
   bool per_mass = false;
 };
-// Only the roles (indices, -1 when absent), never throwing: what detection needs.
+// Only the roles (indices, -1 when absent or when several temperature columns leave no pick),
+// never throwing: what detection needs.
 DscColumns find_dsc_column_roles(const std::vector<std::string>& labels);
-DscColumns resolve_dsc_columns(const std::vector<std::string>& labels, const std::string& path,
-                               std::size_t header_line);
+// `temperature_column`: DscReadOptions::temperature_column, overriding the rule.
+DscColumns resolve_dsc_columns(const std::vector<std::string>& labels, const std::string& path, std::size_t header_line,
+                               const std::string& temperature_column = "");
 
 // How a file wrote its values: the units of its header (as written) and their conversions to K and
 // to the run's heat-flow unit, to quote a refused value as the file gives it.

@@ -271,6 +271,108 @@ TEST(DscReaders, MissingColumnOrUnitIsAnError) {
   EXPECT_NE(trunc.find("line 3"), std::string::npos) << trunc;
 }
 
+// A heating ramp under `header` (time, then each temperature column, then heat flow): the sample
+// reads 100 degC + 10 K/min, the reference 1.5 K below it, the program 3 K above, "other" 7 K below.
+std::string two_temperature_csv(const std::string& header, const std::vector<double>& offsets_K) {
+  std::ostringstream s;
+  s << header << '\n';
+  for (int i = 0; i <= 100; ++i) {
+    s << i * 0.05;
+    for (const double off : offsets_K) s << ',' << 100 + 0.5 * i + off;
+    s << ",0.1\n";
+  }
+  return s.str();
+}
+
+// Among several temperature columns the first was read: the reference's ("Temperature Reference"
+// before "Temperature Sample") put the melting 1.5 K low, the program's 3 K high, with no word.
+TEST(DscReaders, TheSampleTemperatureColumnIsReadAmongSeveral) {
+  const double T0 = 100 + 273.15;
+  struct Case {
+    const char* header;
+    std::vector<double> offsets;  // per temperature column; the sample's is 0
+    const char* used;
+    std::size_t others;
+  };
+  const Case cases[] = {
+      {"Time (min),Temperature Reference (\xC2\xB0"
+       "C),Temperature Sample (\xC2\xB0"
+       "C),Heat Flow (mW)",
+       {-1.5, 0},
+       "Temperature Sample (\xC2\xB0"
+       "C)",
+       1},
+      {"Time (min),Temp. Program (\xC2\xB0"
+       "C),Temp. Sample (\xC2\xB0"
+       "C),Heat Flow (mW)",
+       {3, 0},
+       "Temp. Sample (\xC2\xB0"
+       "C)",
+       1},
+      {"Time (min),Temperature (\xC2\xB0"
+       "C),Sample Temperature (\xC2\xB0"
+       "C),Heat Flow (mW)",
+       {3, 0},
+       "Sample Temperature (\xC2\xB0"
+       "C)",
+       1},
+      {"Time (min),Program Temperature (C),Reference Temperature (C),Sample Temperature (C),Heat Flow (mW)",
+       {3, -1.5, 0},
+       "Sample Temperature (C)",
+       2},
+      {"Time (min),Tr (C),Ts (C),Heat Flow (mW)", {-1.5, 0}, "Ts (C)", 1},
+      {"Time (min),T_ref (C),T_sample (C),Heat Flow (mW)", {-1.5, 0}, "T_sample (C)", 1},
+      // None names the sample, but the program's never wins over a plain one.
+      {"Time (min),Program Temperature (C),Temperature (C),Heat Flow (mW)", {3, 0}, "Temperature (C)", 1},
+      // A difference is a signal, not a second temperature.
+      {"Time (min),Temperature (C),Temperature Difference (C),Heat Flow (mW)", {0, -400}, "Temperature (C)", 0},
+      {"T_C,t_min,HF_mW", {}, "T_C", 0},
+  };
+  for (const Case& c : cases) {
+    std::string text;
+    if (c.offsets.empty()) {
+      std::ostringstream s;
+      s << c.header << '\n';
+      for (int i = 0; i <= 100; ++i) s << 100 + 0.5 * i << ',' << i * 0.05 << ",0.1\n";
+      text = s.str();
+    } else {
+      text = two_temperature_csv(c.header, c.offsets);
+    }
+    const DscRun run = read_dsc(decode_text("several.csv", text));
+    EXPECT_NEAR(run.temperature_K[0], T0, 1e-9) << c.header;
+    EXPECT_EQ(run.temperature_column.label, c.used) << c.header;
+    EXPECT_EQ(run.temperature_column.others.size(), c.others) << c.header;
+  }
+}
+
+// Two temperature columns, none naming the sample: which one is the sample's cannot be told, so the
+// reader refuses, naming them and the option; the option then picks one (by label or by name).
+TEST(DscReaders, SeveralTemperatureColumnsNoneTheSamplesNeedTheOption) {
+  const std::string text = two_temperature_csv("Time (min),Temperature (C),Temperature 2 (C),Heat Flow (mW)", {0, -7});
+  const std::string m = input_error([&] { read_dsc(decode_text("two.csv", text)); });
+  EXPECT_NE(m.find("two.csv: line 1: temperature columns 'Temperature (C)', 'Temperature 2 (C)'"), std::string::npos)
+      << m;
+  EXPECT_NE(m.find("--temperature-column"), std::string::npos) << m;
+  const DscRun by_label = read_dsc(decode_text("two.csv", text), {"Temperature 2 (C)"});
+  EXPECT_NEAR(by_label.temperature_K[0], 100 - 7 + 273.15, 1e-9);
+  EXPECT_EQ(by_label.temperature_column.why, "--temperature-column");
+  EXPECT_EQ(by_label.temperature_column.others, std::vector<std::string>{"Temperature (C)"});
+  const DscRun by_name = read_dsc(decode_text("two.csv", text), {"Temperature"});
+  EXPECT_NEAR(by_name.temperature_K[0], 100 + 273.15, 1e-9);
+  // The option overrides the rule, even against the sample's column.
+  const std::string ref =
+      two_temperature_csv("Time (min),Reference Temperature (C),Sample Temperature (C),HF (mW)", {-1.5, 0});
+  EXPECT_NEAR(read_dsc(decode_text("r.csv", ref), {"Reference Temperature"}).temperature_K[0], 100 - 1.5 + 273.15,
+              1e-9);
+  const std::string none = input_error([&] { read_dsc(decode_text("two.csv", text), {"Tsample"}); });
+  EXPECT_NE(none.find("two.csv: line 1: no column named 'Tsample' (--temperature-column)"), std::string::npos) << none;
+  // Only the reference's and the program's: neither is taken for the sample's without the option.
+  const std::string other =
+      two_temperature_csv("Time (min),Reference Temperature (C),Program Temperature (C),HF (mW)", {-1.5, 3});
+  const std::string o = input_error([&] { read_dsc(decode_text("o.csv", other)); });
+  EXPECT_NE(o.find("none the sample; name the one to read with --temperature-column"), std::string::npos) << o;
+}
+
 TEST(DscReaders, NoHeatingSegmentIsAnError) {
   std::ostringstream s;
   s << "T_K,t_s,HF_mW\n";

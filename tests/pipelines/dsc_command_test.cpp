@@ -3,11 +3,11 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <iomanip>
 #include <map>
 #include <sstream>
 
 #include "fitting/base/json.hpp"
-
 #include "fitting/base/text_file.hpp"
 #include "tests/test_support.hpp"
 
@@ -210,6 +210,51 @@ TEST(DscCommand, BadFileFailsAloneAndExitCodeIsOne) {
   const auto summary = nlohmann::json::parse(test::read_all(dir / "out" / "summary.json"));
   test::expect_schema_valid("dsc.summary.schema.json", dir / "out" / "summary.json");
   EXPECT_EQ(summary.at("failures").size(), 2u);
+}
+
+// With a reference temperature column before the sample's, the reference's was read: every
+// temperature 1.5 K low, and nothing said which column. Now the sample's is read, summary.json and
+// the terminal name it, and --temperature-column reads another.
+TEST(DscCommand, TheTemperatureColumnReadIsSaidAndCanBeChosen) {
+  const auto dir = test::scratch_dir("dsc_temperature_column");
+  const std::string d = dir.string();
+  const std::string example = std::string(MGSCOPE_SOURCE_DIR) + "/samples/dsc/generic_example.csv";
+  {
+    std::istringstream in(test::read_all(example));
+    std::ofstream out(dir / "two.csv");
+    out << std::setprecision(10);
+    for (std::string line; std::getline(in, line);) {
+      if (line.empty() || line[0] == '#')
+        out << line << '\n';
+      else if (line.rfind("T_K,", 0) == 0)
+        out << "Reference Temperature (K),Sample Temperature (K),t_s,HF_mW,segment\n";
+      else
+        out << std::stod(line.substr(0, line.find(','))) - 1.5 << ',' << line << '\n';
+    }
+  }
+  const auto base = test::run_mgscope("dsc '" + example + "' -o '" + d + "/base'");
+  ASSERT_EQ(base.exit_code, 0) << base.output;
+  const auto r = test::run_mgscope("dsc '" + d + "/two.csv' -o '" + d + "/out'");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("two.csv: temperature column 'Sample Temperature (K)' (it names the sample), not "
+                          "'Reference Temperature (K)'"),
+            std::string::npos)
+      << r.output;
+  const double tg = std::stod(read_csv(dir / "base" / "dsc.csv")[1].at("Tg_onset_K"));
+  EXPECT_EQ(std::stod(read_csv(dir / "out" / "dsc.csv")[1].at("Tg_onset_K")), tg);
+  const auto summary = nlohmann::json::parse(test::read_all(dir / "out" / "summary.json"));
+  test::expect_schema_valid("dsc.summary.schema.json", dir / "out" / "summary.json");
+  const auto& s = summary.at("samples")[0];
+  EXPECT_EQ(s.at("temperature_column"), "Sample Temperature (K)");
+  EXPECT_EQ(s.at("temperature_column_why"), "it names the sample");
+  EXPECT_EQ(s.at("other_temperature_columns"), nlohmann::json::array({"Reference Temperature (K)"}));
+
+  const auto ref =
+      test::run_mgscope("dsc '" + d + "/two.csv' --temperature-column 'Reference Temperature' -o '" + d + "/ref'");
+  ASSERT_EQ(ref.exit_code, 0) << ref.output;
+  EXPECT_NEAR(std::stod(read_csv(dir / "ref" / "dsc.csv")[1].at("Tg_onset_K")), tg - 1.5, 1e-3);
+  const auto refsum = nlohmann::json::parse(test::read_all(dir / "ref" / "summary.json"));
+  EXPECT_EQ(refsum.at("samples")[0].at("temperature_column_why"), "--temperature-column");
 }
 
 // A reference heating the user names must exist and differ from the first heating, as
