@@ -89,7 +89,8 @@ std::string dsc_label_text(const std::string& label) {
   std::string out;
   for (std::size_t i = 0; i < label.size();) {
     bool replaced = false;
-    for (const char* misread : {"\xC3\xB8", "\xC3\x83\xC2\xB8"}) {  // "ø", and "ø" decoded twice
+    // "ø" (the DOS 0xF8), and "ø" decoded twice; "Â°": a UTF-8 "°" read as Latin-1 and saved again.
+    for (const char* misread : {"\xC3\xB8", "\xC3\x83\xC2\xB8", "\xC3\x82\xC2\xB0"}) {
       const std::string m = misread;
       if (label.compare(i, m.size(), m) != 0 || i + m.size() >= label.size()) continue;
       const char next = static_cast<char>(std::toupper(static_cast<unsigned char>(label[i + m.size()])));

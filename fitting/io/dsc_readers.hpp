@@ -102,7 +102,8 @@ LabelUnit split_label_unit(const std::string& label);
 
 // A column label as it was meant to read: old TA exports write the degree sign as byte 0xF8 (code
 // page 437/850), which decodes as Latin-1 "ø" ("Ã¸" when decoded twice); before C, F or K it is
-// "°" ("Temperature (øC)" -> "Temperature (°C)"). Other text is kept.
+// "°" ("Temperature (øC)" -> "Temperature (°C)"). So is "Â°", the UTF-8 "°" read as Latin-1 and
+// written back as UTF-8 (a file opened and saved in a Latin-1 editor). Other text is kept.
 std::string dsc_label_text(const std::string& label);
 
 // Unit conversions: value_in_target = a * value + b. Throw InputError naming `path` and the column

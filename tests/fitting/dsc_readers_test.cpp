@@ -451,6 +451,16 @@ TEST(DscReaders, DosDegreeSignReadsAsDegree) {
                            "F)"),
             "T (" + deg + "F)");  // decoded twice
   EXPECT_EQ(dsc_label_text("Heat Flow (mW)"), "Heat Flow (mW)");
+  // "Â°C": a UTF-8 "°" read as Latin-1 and re-encoded; the unit was refused as not a temperature.
+  EXPECT_EQ(dsc_label_text("Temperature (\xC3\x82\xC2\xB0"
+                           "C)"),
+            "Temperature (" + deg + "C)");
+  EXPECT_EQ(dsc_label_text("\xC3\x82\xC2\xB0"), "\xC3\x82\xC2\xB0");  // not before C/F/K: kept
+  const DscRun moj = read_dsc(decode_text("moj.csv",
+                                          "Temperature (\xC3\x82\xC2\xB0"
+                                          "C),t_s,HF_mW\n100,0,1\n101,6,1\n102,12,1\n"));
+  EXPECT_NEAR(moj.temperature_K[0], 373.15, 1e-9);
+  EXPECT_EQ(moj.temperature_column.label, "Temperature (" + deg + "C)");
   EXPECT_EQ(dsc_label_text("St\xC3\xB8rrelse (\xC3\xB8)"), "St\xC3\xB8rrelse (\xC3\xB8)");  // not before C/F/K
   MGSCOPE_SHARED_OR_SKIP(path, "dsc/pkynetics_TA_UniversalAnalysis_eicosane.txt");
   // Line 25 of the real file: "Sig2<TAB>Temperature (" 0xF8 "C)"; line 5031 given a NaN temperature.
