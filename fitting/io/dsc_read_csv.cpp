@@ -24,6 +24,10 @@ DscRun read_dsc_generic_csv(const TextFile& file, const DscReadOptions& options)
   run.path = file.path;
   run.format = DscFormat::GenericCsv;
   char decimal = 0;  // unset: detected from the first data row
+  // The mass is parsed once the decimal mark is known: '# mass_mg: 9,0' above '# decimal: comma'
+  // (or in a file whose rows show the decimal comma) was refused as "not a number".
+  std::string mass_text;
+  std::size_t mass_line = 0;
   std::size_t i = 0;
   for (; i < file.lines.size(); ++i) {
     const std::string l = trim(file.lines[i]);
@@ -38,7 +42,8 @@ DscRun read_dsc_generic_csv(const TextFile& file, const DscReadOptions& options)
     if (key == "sample") {
       run.sample = value;
     } else if (key == "mass_mg") {
-      set_dsc_mass(run, parse_number(value, file.path, i + 1, "mass_mg"), i + 1, "mass_mg");
+      mass_text = value;
+      mass_line = i + 1;
     } else if (key == "exotherm") {
       if (value == "up") run.exotherm = Exotherm::Up;
       else if (value == "down") run.exotherm = Exotherm::Down;
@@ -70,6 +75,8 @@ DscRun read_dsc_generic_csv(const TextFile& file, const DscReadOptions& options)
   std::vector<std::size_t> chunk_starts;
   std::vector<int> numbers;
   if (!decimal) decimal = detect_decimal_of_rows(file.lines, i + 1, delim);
+  if (mass_line)
+    set_dsc_mass(run, parse_number(mass_text, file.path, mass_line, "mass_mg", decimal), mass_line, "mass_mg");
   for (++i; i < file.lines.size(); ++i) {
     if (trim(file.lines[i]).empty()) continue;
     const std::vector<std::string> fields = split_line(file.lines[i], delim);

@@ -168,6 +168,22 @@ TEST(DscReaders, ReadsGenericCsvWithUnits) {
   EXPECT_FALSE(k.mass_mg.has_value());
 }
 
+// '# mass_mg: 9,0' in a file that declares (or whose rows show) the decimal comma was refused as
+// "'9,0' is not a number", though the rows were read with it (the NETZSCH reader took '9,000').
+TEST(DscReaders, TheHeaderMassIsReadWithTheFilesDecimalMark) {
+  const std::string rows = "T_C;t_min;HF_mW\n100,5;0;1,0\n101,5;0,1;1,0\n102,5;0,2;1,0\n";
+  const DscRun declared = read_dsc(decode_text("d.csv", "# mass_mg: 9,5\n# decimal: comma\n" + rows));
+  ASSERT_TRUE(declared.mass_mg.has_value());
+  EXPECT_EQ(*declared.mass_mg, 9.5);
+  const DscRun detected = read_dsc(decode_text("r.csv", "# mass_mg: 9,5\n" + rows));
+  ASSERT_TRUE(detected.mass_mg.has_value());
+  EXPECT_EQ(*detected.mass_mg, 9.5);
+  // A point file keeps its rule: '9,5' is no number there, and the message names the header line.
+  const std::string m =
+      input_error([] { read_dsc(decode_text("p.csv", "# mass_mg: 9,5\nT_C,t_min,HF_mW\n100.5,0,1\n101.5,0.1,1\n")); });
+  EXPECT_NE(m.find("p.csv: line 1, column 'mass_mg'"), std::string::npos) << m;
+}
+
 TEST(DscReaders, GarbledNumberNamesFileAndLine) {
   // A value mangled by a locale round-trip, as in the Setaram file of ../shared/docs/formats.md.
   const std::string m = input_error([] {
