@@ -9,11 +9,24 @@
 
 namespace mgscope {
 
+namespace {
+
+// The header row's labels as the reader takes them: split at detect_delimiter's answer (runs of
+// spaces too), degree signs repaired. looks_like_dsc_csv split at tab/comma/semicolon only, so
+// `mgscope init` missed the space-delimited `t_s  T_K  HF_mW` that `mgscope dsc` reads.
+std::vector<std::string> header_labels(const std::string& line, char delim) {
+  std::vector<std::string> labels = split_line(line, delim);
+  for (std::string& l : labels) l = dsc_label_text(l);
+  return labels;
+}
+
+}  // namespace
+
 bool looks_like_dsc_csv(const std::vector<std::string>& lines) {
   for (std::size_t i = 0; i < std::min(lines.size(), kDscHeadLines); ++i) {
     const std::string l = trim(lines[i]);
     if (l.empty() || l[0] == '#') continue;
-    const DscColumns c = find_dsc_column_roles(split_fields(lines[i], guess_delimiter(lines[i])));
+    const DscColumns c = find_dsc_column_roles(header_labels(lines[i], detect_delimiter(lines[i])));
     return !c.temperature_candidates.empty() && c.time >= 0 && c.heat_flow >= 0;
   }
   return false;
@@ -65,8 +78,7 @@ DscRun read_dsc_generic_csv(const TextFile& file, const DscReadOptions& options)
   // Tab, comma, semicolon or (names without spaces) runs of spaces.
   const char delim = detect_delimiter(file.lines[i]);
   if (decimal == ',' && delim == ',') fail_input(file.path, "decimal comma needs a ';' or TAB delimiter");
-  std::vector<std::string> labels = split_line(file.lines[i], delim);
-  for (std::string& l : labels) l = dsc_label_text(l);
+  const std::vector<std::string> labels = header_labels(file.lines[i], delim);
   const DscColumns cols = resolve_dsc_columns(labels, file.path, header_line, options.temperature_column);
   run.temperature_column = cols.temperature_used;
   run.heat_flow_unit = cols.per_mass ? HeatFlowUnit::mW_per_mg : HeatFlowUnit::mW;

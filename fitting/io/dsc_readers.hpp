@@ -84,7 +84,8 @@ constexpr std::size_t kDscHeadLines = 400;
 bool looks_like_netzsch_dsc(const std::vector<std::string>& lines);
 // An 'Nsig' line and a 'StartOfData' line.
 bool looks_like_ta_universal_dsc(const std::vector<std::string>& lines);
-// The first line that is neither blank nor a '#' line names a temperature, a time and a heat-flow
+// The first line that is neither blank nor a '#' line, split as the generic reader splits its
+// header (tab, semicolon, comma or runs of spaces), names a temperature, a time and a heat-flow
 // column (the roles of resolve_dsc_columns, units not checked; several temperature columns count
 // even when the reader needs --temperature-column to pick one). read_dsc does not need it: the
 // generic reader is its fallback, whose errors say what a header lacks.

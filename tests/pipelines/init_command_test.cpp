@@ -110,4 +110,23 @@ TEST(InitCommand, AFileAndALinkToItAreListedOnce) {
       << manifest;
 }
 
+// init split a DSC CSV's header at tab, comma or semicolon only: docs/dsc.md's own space-delimited
+// example (`t_s  T_K  HF_mW`), which `mgscope dsc` reads, was "a text file of unknown layout".
+// Recognition now splits the header as the reader does.
+TEST(InitCommand, ASpaceDelimitedDscCsvIsRecognisedAsTheReaderReadsIt) {
+  const fs::path dir = scratch_dir("init_dsc_spaces");
+  std::string text = "# mass_mg: 9\n# exotherm: up\nt_s  T_K  HF_mW\n";
+  for (int i = 0; i <= 300; ++i)
+    text += std::to_string(6.0 * i) + "  " + std::to_string(300 + 0.1 * i) + "  " + std::to_string(-0.4) + "\n";
+  write_text(dir / "scan.csv", text);
+  // A header with several temperature columns is a DSC file too (the reader reads the sample's).
+  write_text(dir / "two_t.csv",
+             "Time (s);Program Temperature (K);Sample Temperature (K);Heat Flow (mW)\n0;300;299;1\n");
+  const auto r = run_mgscope("init " + q(dir));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::string manifest = read_all(dir / "sample.toml");
+  EXPECT_NE(manifest.find("[dsc]\nfiles = [\"scan.csv\", \"two_t.csv\"]"), std::string::npos) << manifest;
+  EXPECT_EQ(run_mgscope("dsc " + q(dir / "scan.csv") + " -o " + q(dir / "out")).exit_code, 0);
+}
+
 }  // namespace
