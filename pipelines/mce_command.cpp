@@ -178,6 +178,7 @@ class MceRun {
     ro.moment_column = cli_.moment_column;
     QdData d = read_qd_file(path, ro);
     for (const auto& w : d.warnings) warn(w);
+    for (const auto& n : d.notes) std::cerr << "NOTE: " << n << '\n';
     return d;
   }
 
@@ -461,7 +462,7 @@ void add_mce_command(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--moment-column", cli->moment_column,
                   "Moment column by exact name, read in the unit its name states (emu, memu, A m2; none: emu, "
                   "with a warning); default: per row, the first with a number of DC Moment Free Ctr (emu), DC Moment "
-                  "Fixed Ctr (emu), Moment (emu), Long Moment (emu), M_emu, Moment (Am2)");
+                  "Fixed Ctr (emu), Moment (emu), Long Moment (emu), M_emu, each also in memu or A m2");
   cmd->add_option("--demag", cli->demag_N, "Demagnetising factor N (SI, 0..1): H_int = H - N M")->capture_default_str();
   cmd->add_option("--density", cli->density_g_cm3, "Sample density [g/cm^3], needed with --demag")
       ->capture_default_str();

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 
 #include "fitting/base/error.hpp"
@@ -54,16 +55,17 @@ bool contains(const std::vector<std::string>& names, const std::string& n) {
 struct MomentChoice {
   const char* moment;
   const char* error;
-  double to_emu;
 };
 // Auto-pick order (formats.md 3.1): DC Free -> DC Fixed -> VSM Moment -> MPMS-XL Long -> generic.
+// Each name also stands for its stem with any moment unit (present_spelling), its factor to emu
+// taken from the unit (an MPMS3 export in SI writes every one of them in A m2).
 const MomentChoice kMomentOrder[] = {
-    {"DC Moment Free Ctr (emu)", "DC Moment Err Free Ctr (emu)", 1.0},
-    {"DC Moment Fixed Ctr (emu)", "DC Moment Err Fixed Ctr (emu)", 1.0},
-    {"Moment (emu)", "M. Std. Err. (emu)", 1.0},
-    {"Long Moment (emu)", "Long Scan Std Dev", 1.0},
-    {"M_emu", "M_err_emu", 1.0},
-    {"Moment (Am2)", "", 1e3},  // 1 A m^2 = 1000 emu
+    {"DC Moment Free Ctr (emu)", "DC Moment Err Free Ctr (emu)"},
+    {"DC Moment Fixed Ctr (emu)", "DC Moment Err Fixed Ctr (emu)"},
+    {"Moment (emu)", "M. Std. Err. (emu)"},
+    {"Long Moment (emu)", "Long Scan Std Dev"},
+    {"M_emu", "M_err_emu"},
+    {"Moment (Am2)", "M. Std. Err. (Am2)"},
 };
 
 // "'DC Moment Free Ctr (emu)', ..., 'Moment (Am2)'": the names the auto-pick looks for.
@@ -123,20 +125,25 @@ struct MomentUnit {
 const MomentUnit kMomentUnits[] = {{"emu", 1.0}, {"memu", 1e-3}, {"\xC2\xB5" "emu", 1e-6}, {"uemu", 1e-6},
                                    {"am2", 1e3}, {"mam2", 1.0}};
 
+// The factor to emu of a moment unit as a column name states it ("A m2", "memu"), if it is one.
+std::optional<double> moment_unit_to_emu(const std::string& column) {
+  const std::string u = normalised_unit(unit_in_name(column));
+  for (const auto& m : kMomentUnits)
+    if (u == m.spelling) return m.to_emu;
+  return std::nullopt;
+}
+
 // The factor that turns the column the user named into emu, from the unit its name states. A unit
 // that is not a moment (a pressure, emu/g, emu/Oe) is refused: read as emu it gave numbers wrong
 // by orders of magnitude with no word. A name without a unit is read as emu, with a warning.
 double named_column_to_emu(QdData& d, const std::string& column) {
-  for (const auto& m : kMomentOrder)
-    if (column == m.moment) return m.to_emu;
   const std::string unit = unit_in_name(column);
   if (unit.empty()) {
     d.warnings.push_back(d.path + ": moment column '" + column + "' names no unit; its values are read as emu");
     return 1.0;
   }
+  if (const auto to_emu = moment_unit_to_emu(column)) return *to_emu;
   const std::string u = normalised_unit(unit);
-  for (const auto& m : kMomentUnits)
-    if (u == m.spelling) return m.to_emu;
   for (const auto& m : kMomentUnits)
     if (u.rfind(std::string(m.spelling) + "/", 0) == 0) {
       const std::string per = trim(unit.substr(unit.find('/') + 1));
@@ -267,6 +274,13 @@ std::string first_present(const QdData& d, std::initializer_list<const char*> na
   return {};
 }
 
+// 1000, 0.001: a conversion factor as a note says it.
+std::string number_text(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
+}
+
 bool has_number(const QdData& d, std::size_t col) {
   for (std::size_t r = 0; r < d.rows.size(); ++r) {
     const std::string c(d.rows.cell(r, col));
@@ -278,11 +292,34 @@ bool has_number(const QdData& d, std::size_t col) {
   return false;
 }
 
-// A column that may hold the moment, with its error column ("" when none) and factor to emu.
+// The column the auto-pick entry `name` stands for: the name itself, else a column with the same
+// stem in any moment unit however it is spelled ("Moment (A m2)", "Moment [A·m²]", "DC Moment Free
+// Ctr (Am2)" for "... (emu)"): exports from other software, and MPMS3 exports in SI, re-spell the
+// unit, and were refused as having no moment. A name without a unit stands for itself only.
+std::string present_spelling(const QdData& d, const std::string& name) {
+  if (d.column_index(name) != std::string::npos) return name;
+  if (unit_in_name(name).empty()) return {};
+  for (const std::string& column : d.column_names)
+    if (moment_unit_to_emu(column) && name_stem(column) == name_stem(name)) return column;
+  return {};
+}
+
+// A column that may hold the moment, with its error column ("" when none) and their factors to emu.
 struct MomentSource {
   std::string moment, error;
-  double to_emu = 1.0;
+  double to_emu = 1.0, error_to_emu = 1.0;
 };
+
+// The error column of the auto-pick entry whose moment is `column` (in its own unit: a name
+// without one, 'Long Scan Std Dev', is in emu), or none.
+void add_error_column(const QdData& d, MomentSource& s) {
+  for (const auto& m : kMomentOrder) {
+    if (present_spelling(d, m.moment) != s.moment) continue;
+    s.error = present_spelling(d, m.error);
+    if (!s.error.empty()) s.error_to_emu = moment_unit_to_emu(s.error).value_or(1.0);
+    return;
+  }
+}
 
 // The column the user named, in the unit its name states.
 MomentSource named_moment_source(QdData& d, const std::string& column) {
@@ -292,22 +329,8 @@ MomentSource named_moment_source(QdData& d, const std::string& column) {
                            "' (--moment-column takes a column's exact name)");
   if (!has_number(d, c)) fail_input(d.path, "moment column '" + column + "' holds no numbers");
   MomentSource s{column, "", named_column_to_emu(d, column)};
-  for (const auto& m : kMomentOrder)
-    if (column == m.moment && d.column_index(m.error) != std::string::npos) s.error = m.error;
+  add_error_column(d, s);
   return s;
-}
-
-// The column the auto-pick entry `name` stands for: the name itself, else a column with the same
-// stem and the same unit however it is spelled ("Moment (A m2)", "Moment [A·m²]" for "Moment
-// (Am2)"): exports from other software re-spell the unit, and were refused as having no moment.
-std::string present_spelling(const QdData& d, const std::string& name) {
-  if (d.column_index(name) != std::string::npos) return name;
-  const std::string unit = normalised_unit(unit_in_name(name));
-  for (const std::string& column : d.column_names)
-    if (!unit_in_name(column).empty() && normalised_unit(unit_in_name(column)) == unit &&
-        name_stem(column) == name_stem(name))
-      return column;
-  return {};
 }
 
 // Every auto-pick column that holds a number, in preference order. An MPMS3 sequence may switch
@@ -315,13 +338,17 @@ std::string present_spelling(const QdData& d, const std::string& name) {
 // in some rows and to `Moment (emu)` in others (formats.md 3.1), so one column alone loses rows.
 std::vector<MomentSource> auto_moment_sources(const QdData& d) {
   std::vector<MomentSource> sources;
+  std::vector<std::string> seen;  // 'Moment (Am2)' is found by the 'Moment (emu)' entry already
   std::string present;
   for (const auto& m : kMomentOrder) {
     const std::string column = present_spelling(d, m.moment);
-    if (column.empty()) continue;
+    if (column.empty() || contains(seen, column)) continue;
+    seen.push_back(column);
     present += std::string(present.empty() ? "'" : ", '") + column + "'";
-    if (has_number(d, d.column_index(column)))
-      sources.push_back({column, d.column_index(m.error) != std::string::npos ? m.error : "", m.to_emu});
+    if (!has_number(d, d.column_index(column))) continue;
+    MomentSource s{column, "", moment_unit_to_emu(column).value_or(1.0)};
+    add_error_column(d, s);
+    sources.push_back(s);
   }
   if (sources.empty())
     fail_input(d.path, present.empty()
@@ -358,7 +385,7 @@ void read_moment(QdData& d, const std::vector<MomentSource>& sources) {
       if (std::isfinite(d.moment_emu[i]) || !std::isfinite(m[i])) continue;
       refuse_beyond(d, i, s.moment, m[i] * s.to_emu, 1e6, "lies beyond +-1e6 emu");
       d.moment_emu[i] = m[i] * s.to_emu;
-      d.moment_error_emu[i] = e[i] * s.to_emu;
+      d.moment_error_emu[i] = e[i] * s.error_to_emu;
       ++taken[k];
     }
   }
@@ -368,6 +395,10 @@ void read_moment(QdData& d, const std::vector<MomentSource>& sources) {
     d.moment_rows_by_column.emplace_back(sources[k].moment, taken[k]);
     used += std::string(used.empty() ? "'" : ", '") + sources[k].moment + "' " + std::to_string(taken[k]) + " rows";
   }
+  for (std::size_t k = 0; k < sources.size(); ++k)
+    if (taken[k] > 0 && sources[k].to_emu != 1.0)
+      d.notes.push_back(d.path + ": moment column '" + sources[k].moment + "' is in " +
+                        unit_in_name(sources[k].moment) + ": read as emu (x " + number_text(sources[k].to_emu) + ")");
   if (d.moment_rows_by_column.empty()) d.moment_rows_by_column.emplace_back(sources.front().moment, 0);
   d.moment_column = d.moment_rows_by_column.front().first;
   for (const MomentSource& s : sources)

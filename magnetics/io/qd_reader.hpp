@@ -64,6 +64,8 @@ struct QdData {
   std::vector<double> temperature_K, field_Oe, moment_emu, moment_error_emu;
   std::vector<std::string> comment;  // the Comment column ("" when absent)
   std::vector<std::string> warnings;
+  // Facts about the reading that doubt nothing: unit conversions ("... is in A m2: x 1000 to emu").
+  std::vector<std::string> notes;
 
   std::size_t row_count() const { return rows.size(); }
   // Index of a column by exact trimmed name, or npos.

@@ -307,6 +307,37 @@ TEST(QdReaderVariants, AutoPickedColumnsMayRespellTheirUnit) {
   EXPECT_THROW(parse("s.dat", "[Data]\nTemperature (K),Magnetic Field (Oe),Moments (A m2)\n1,2,3\n"), InputError);
 }
 
+// An MPMS3 DC-scan export in SI writes every moment column in A m2: 'Moment (Am2)' is empty and
+// the moment is in 'DC Moment Free Ctr (Am2)', which the auto-pick did not know ("moment columns
+// 'Moment (Am2)' hold no numbers"). Each DC column, and its error, is found in any moment unit.
+TEST(QdReaderVariants, DcScanColumnsInSiUnitsAreAutoPickedWithTheirErrors) {
+  for (const std::string unit : {"Am2", "A m2", "A\xC2\xB7m\xC2\xB2", "A*m^2"}) {
+    const auto col = [&](const std::string& stem) { return stem + " (" + unit + ")"; };
+    const std::string file = "[Header]\nBYAPP,MPMS3,1,1\n[Data]\nComment,Temperature (K),Magnetic Field (Oe)," +
+                             col("Moment") + "," + col("M. Std. Err.") + "," + col("DC Moment Fixed Ctr") + "," +
+                             col("DC Moment Err Fixed Ctr") + "," + col("DC Moment Free Ctr") + "," +
+                             col("DC Moment Err Free Ctr") + "\n,10,100,,,1.4e-3,2e-6,1.5e-3,3e-6\n";
+    const QdData d = parse("si.dat", file);
+    EXPECT_EQ(d.moment_column, col("DC Moment Free Ctr")) << unit;
+    EXPECT_EQ(d.moment_error_column, col("DC Moment Err Free Ctr")) << unit;
+    EXPECT_NEAR(d.moment_emu[0], 1.5, 1e-12) << unit;
+    EXPECT_NEAR(d.moment_error_emu[0], 3e-3, 1e-15) << unit;
+    EXPECT_TRUE(d.warnings.empty()) << unit;
+    ASSERT_EQ(d.notes.size(), 1u) << unit;
+    EXPECT_EQ(d.notes[0],
+              "si.dat: moment column '" + col("DC Moment Free Ctr") + "' is in " + unit + ": read as emu (x 1000)");
+  }
+  // The VSM column in mA m2 with its error in memu: each in its own unit.
+  const QdData v = parse("v.dat",
+                         "[Data]\nTemperature (K),Magnetic Field (Oe),Moment (mA m2),M. Std. Err. (memu)\n"
+                         "10,100,1.5,2\n");
+  EXPECT_EQ(v.moment_column, "Moment (mA m2)");
+  EXPECT_NEAR(v.moment_emu[0], 1.5, 1e-12);
+  EXPECT_NEAR(v.moment_error_emu[0], 2e-3, 1e-15);
+  // A moment per mass is no moment: not picked.
+  EXPECT_THROW(parse("g.dat", "[Data]\nTemperature (K),Magnetic Field (Oe),Moment (emu/g)\n1,2,3\n"), InputError);
+}
+
 TEST(QdReaderVariants, MassZeroIsNoMassWithAWarning) {
   const QdData d = parse("m0.dat", "[Header]\nINFO,0,SAMPLE_MASS\n[Data]\nT_K,H_Oe,M_emu\n1,2,3\n");
   EXPECT_FALSE(d.sample_mass_mg);

@@ -129,4 +129,21 @@ TEST(InitCommand, ASpaceDelimitedDscCsvIsRecognisedAsTheReaderReadsIt) {
   EXPECT_EQ(run_mgscope("dsc " + q(dir / "scan.csv") + " -o " + q(dir / "out")).exit_code, 0);
 }
 
+// An MPMS3 DC-scan M(T) exported in SI (every moment column in A m2) was left out as "unreadable:
+// ... moment columns 'Moment (Am2)' hold no numbers": init reads a magnetometer file with the reader,
+// which did not know the DC columns in A m2. It is now an M(T), as its emu original is.
+TEST(InitCommand, AnMpms3FileInSiUnitsIsClassifiedAsItsEmuOriginal) {
+  const fs::path dir = scratch_dir("init_qd_si");
+  std::string fc =
+      "[Header]\nBYAPP,MPMS3,1,1\nINFO,10,SAMPLE_MASS\n[Data]\nComment,Temperature (K),Magnetic Field (Oe),"
+      "Moment (Am2),M. Std. Err. (Am2),DC Moment Free Ctr (Am2),DC Moment Err Free Ctr (Am2)\n";
+  for (int t = 20; t <= 150; t += 10) fc += "," + std::to_string(t) + ",500,,," + std::to_string(1e-3 / t) + ",1e-7\n";
+  write_text(dir / "fc_si.dat", fc);
+  const auto r = run_mgscope("init " + q(dir));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::string manifest = read_all(dir / "sample.toml");
+  EXPECT_NE(manifest.find("[mce]\noptions = { mt = \"fc_si.dat\" }"), std::string::npos) << manifest;
+  EXPECT_EQ(manifest.find("Not classified"), std::string::npos) << manifest;
+}
+
 }  // namespace

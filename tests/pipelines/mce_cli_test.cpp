@@ -5,10 +5,10 @@
 #include <fstream>
 #include <functional>
 #include <iomanip>
+#include <optional>
 #include <sstream>
 
 #include "fitting/base/json.hpp"
-
 #include "magnetics/io/qd_reader.hpp"
 #include "tests/test_support.hpp"
 
@@ -319,6 +319,87 @@ TEST(MceCli, MixedDcScanAndVsmRowsKeepEveryIsotherm) {
   const auto s = run_mgscope("mce --mh " + q(sparse) + " -o " + q(sparse.parent_path() / "out"));
   ASSERT_EQ(s.exit_code, 0) << s.output;
   EXPECT_NEAR(top_minus_dSm_max(sparse.parent_path() / "out"), 10.15, 0.2);
+}
+
+// A comma-separated MPMS3 file (the real ones, the synthetic ones) with each column `change` gives a
+// new name for renamed and its cells multiplied by the factor (empty and sentinel cells kept).
+using ColumnChange = std::function<std::optional<std::pair<std::string, double>>(const std::string&)>;
+fs::path rewritten_export(const fs::path& source, const std::string& name, const ColumnChange& change) {
+  const auto split = [](const std::string& line) {
+    std::vector<std::string> cells(1);
+    for (char c : line)
+      if (c == ',')
+        cells.emplace_back();
+      else
+        cells.back().push_back(c);
+    return cells;
+  };
+  std::istringstream in(read_all(source));
+  std::ostringstream out;
+  std::string line;
+  while (std::getline(in, line) && line.rfind("[Data]", 0) != 0) out << line << '\n';
+  out << line << '\n';
+  std::getline(in, line);
+  std::vector<std::string> names = split(line);
+  std::vector<double> factor(names.size(), 1.0);
+  for (std::size_t c = 0; c < names.size(); ++c)
+    if (const auto to = change(names[c])) std::tie(names[c], factor[c]) = *to;
+  for (std::size_t c = 0; c < names.size(); ++c) out << (c ? "," : "") << names[c];
+  out << '\n';
+  while (std::getline(in, line)) {
+    std::vector<std::string> cells = split(line);
+    for (std::size_t c = 0; c < cells.size() && c < factor.size(); ++c)
+      if (factor[c] != 1.0 && !cells[c].empty() && cells[c] != "-99999999")
+        cells[c] = number(std::stod(cells[c]) * factor[c]);
+    for (std::size_t c = 0; c < cells.size(); ++c) out << (c ? "," : "") << cells[c];
+    out << '\n';
+  }
+  const fs::path path = scratch_dir("mce_cli_" + name) / (name + ".dat");
+  std::ofstream(path) << out.str();
+  return path;
+}
+
+// mce.json's curie entry for one M(T) file, and the terminal output.
+std::pair<nlohmann::json, std::string> curie_of(const fs::path& mt) {
+  const fs::path out = mt.parent_path() / (mt.stem().string() + "_out");
+  const auto r = run_mgscope("mce --mt " + q(mt) + " -o " + q(out));
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  const auto j = nlohmann::json::parse(read_all(out / "mce.json"));
+  return {j["curie"].at(0), r.output};
+}
+
+// An MPMS3 DC-scan M(T) exported in SI (every moment column in A m2) was refused: "moment columns
+// 'Moment (Am2)' hold no numbers". It now gives what its emu original gives: the synthetic fc.dat's
+// Tc of 100 K, the real fc7.dat's curve (no transition in it) to the same digits.
+TEST(MceCli, AnMpms3DcScanFileInSiUnitsReadsAsItsEmuOriginal) {
+  std::vector<fs::path> originals{synth_dir() / "fc.dat"};
+  if (const std::string fc7 = test::shared_data("mpms/fc7.dat"); !fc7.empty()) originals.emplace_back(fc7);
+  for (const fs::path& original : originals) {
+    const auto [emu, emu_output] = curie_of(original);
+    for (const std::string unit : {"Am2", "A m2", "A\xC2\xB7m\xC2\xB2", "A*m^2"}) {
+      const std::string name = original.stem().string() + "_si_" + std::to_string(unit.size());
+      const fs::path si = rewritten_export(original, name, [&](const std::string& column) {
+        const bool moment = column.find("Moment") != std::string::npos || column.find("M. Std") != std::string::npos;
+        const std::size_t at = column.rfind(" (emu)");
+        return moment && at + 6 == column.size() && column.rfind("AC ", 0) != 0
+                   ? std::optional<std::pair<std::string, double>>({column.substr(0, at) + " (" + unit + ")", 1e-3})
+                   : std::nullopt;
+      });
+      const auto [curie, output] = curie_of(si);
+      EXPECT_EQ(curie["points"], emu["points"]) << name;
+      EXPECT_EQ(curie["transition_found"], emu["transition_found"]) << name;
+      EXPECT_NEAR(curie["min_dM_dT_per_K"].get<double>(), emu["min_dM_dT_per_K"].get<double>(),
+                  1e-9 * std::fabs(emu["min_dM_dT_per_K"].get<double>()))
+          << name;
+      if (emu["transition_found"].get<bool>())
+        EXPECT_NEAR(curie["Tc_K"].get<double>(), emu["Tc_K"].get<double>(), 1e-6) << name;
+      EXPECT_NE(output.find("NOTE: " + si.string() + ": moment column 'DC Moment Free Ctr (" + unit + ")' is in " +
+                            unit + ": read as emu (x 1000)"),
+                std::string::npos)
+          << output;
+    }
+  }
+  EXPECT_NEAR(curie_of(originals[0]).first["Tc_K"].get<double>(), 100.0, 1.0);
 }
 
 TEST(MceCli, BatchGoesOnPastABadFile) {
