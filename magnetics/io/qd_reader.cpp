@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <tuple>
 
 #include "fitting/base/error.hpp"
 
@@ -268,6 +269,43 @@ void set_variant(QdData& d) {
   else d.variant = "unknown QD";
 }
 
+// A field column: one of these names (any case), its unit in parentheses, brackets or after '_'
+// ("\x30" is the '0' after the micro and mu signs, written so that it ends their hex escapes).
+const char* const kFieldStems[] = {"Magnetic Field", "Field",        "H", "mu0H", "mu0 H", "\xC2\xB5\x30H",
+                                   "\xCE\xBC\x30H",  "Applied Field"};
+
+struct FieldUnit {
+  const char* spelling;  // normalised_unit form
+  double to_Oe;
+};
+// 1 T = 10^4 Oe (mu0 H in T for the field: B = mu0 H in vacuum); 1 A/m = 4 pi / 1000 Oe (SI H).
+constexpr double kPi = 3.14159265358979323846;
+const FieldUnit kFieldUnits[] = {{"oe", 1.0}, {"koe", 1e3}, {"t", 1e4}, {"mt", 10.0}, {"a/m", 4e-3 * kPi}};
+
+// The field column and its factor to Oe: 'Magnetic Field (Oe)', 'Field (Oe)', 'H_Oe' first, then a
+// field name in T, mT, kOe or A/m (exports in SI write 'Magnetic Field (T)', and were refused as
+// having no field column). A field name in another unit is refused naming it: read as Oe, a field
+// in G/cm or in emu would give numbers wrong by orders of magnitude.
+std::pair<std::string, double> field_column(const QdData& d) {
+  for (const char* n : {"Magnetic Field (Oe)", "Field (Oe)", "H_Oe"})
+    if (d.column_index(n) != std::string::npos) return {n, 1.0};
+  std::string unknown;
+  for (const char* stem : kFieldStems)
+    for (const std::string& column : d.column_names) {
+      if (upper(name_stem(column)) != upper(stem) || unit_in_name(column).empty()) continue;
+      const std::string u = normalised_unit(unit_in_name(column));
+      for (const auto& f : kFieldUnits)
+        if (u == f.spelling) return {column, f.to_Oe};
+      if (unknown.empty()) unknown = column;
+    }
+  if (!unknown.empty())
+    fail_input(d.path, d.at_columns() + "field column '" + unknown + "' has unit '" + unit_in_name(unknown) +
+                           "'; expected Oe, T, mT, kOe or A/m (rule of docs/magnetics.md)");
+  fail_input(d.path, d.at_columns() +
+                         "no field column ('Magnetic Field (Oe)', 'Field (Oe)' or 'H_Oe', or a field in T, mT, kOe "
+                         "or A/m)");
+}
+
 std::string first_present(const QdData& d, std::initializer_list<const char*> names) {
   for (const char* n : names)
     if (d.column_index(n) != std::string::npos) return n;
@@ -362,7 +400,7 @@ std::vector<MomentSource> auto_moment_sources(const QdData& d) {
 // entropy changes of 1e31 J/(kg K)): no DC magnet reaches 1000 T (1e7 Oe), a pulsed one 100 T;
 // a sample's moment of 1e6 emu is 1e3 A m^2. No temperature reaches 10,000 K in a magnetometer.
 void refuse_beyond(const QdData& d, std::size_t row, const std::string& column, double value, double limit,
-                   const char* rule) {
+                   const std::string& rule) {
   if (!(std::fabs(value) > limit)) return;  // NaN (an empty cell) passes
   fail_input(d.path, "line " + std::to_string(d.row_line[row]) + ", column '" + column + "': " +
                          std::string(d.rows.cell(row, d.column_index(column))) + " " + rule +
@@ -411,11 +449,10 @@ void read_moment(QdData& d, const std::vector<MomentSource>& sources) {
 
 void choose_columns(QdData& d, const QdReadOptions& options) {
   d.temperature_column = first_present(d, {"Temperature (K)", "Average Temp (K)", "T_K"});
-  d.field_column = first_present(d, {"Magnetic Field (Oe)", "Field (Oe)", "H_Oe"});
   if (d.temperature_column.empty())
     fail_input(d.path, d.at_columns() + "no temperature column ('Temperature (K)', 'Average Temp (K)' or 'T_K')");
-  if (d.field_column.empty())
-    fail_input(d.path, d.at_columns() + "no field column ('Magnetic Field (Oe)', 'Field (Oe)' or 'H_Oe')");
+  double field_to_Oe = 1.0;
+  std::tie(d.field_column, field_to_Oe) = field_column(d);
   const std::vector<MomentSource> sources =
       options.moment_column.empty() ? auto_moment_sources(d)
                                     : std::vector<MomentSource>{named_moment_source(d, options.moment_column)};
@@ -426,9 +463,15 @@ void choose_columns(QdData& d, const QdReadOptions& options) {
                              std::string(d.rows.cell(i, d.column_index(d.temperature_column))) +
                              " K is at or below 0 K; temperatures are above 0 K (rule of docs/magnetics.md)");
   d.field_Oe = d.numeric_column(d.field_column);
+  const std::string field_unit = unit_in_name(d.field_column);
+  if (field_to_Oe != 1.0) {
+    for (double& h : d.field_Oe) h *= field_to_Oe;
+    d.notes.push_back(d.path + ": field column '" + d.field_column + "' is in " + field_unit + ": read as Oe (x " +
+                      number_text(field_to_Oe) + ")");
+  }
   for (std::size_t i = 0; i < d.rows.size(); ++i) {
     refuse_beyond(d, i, d.temperature_column, d.temperature_K[i], 1e4, "K is above 10,000 K");
-    refuse_beyond(d, i, d.field_column, d.field_Oe[i], 1e7, "Oe lies beyond +-1e7 Oe (1000 T)");
+    refuse_beyond(d, i, d.field_column, d.field_Oe[i], 1e7, field_unit + " lies beyond +-1e7 Oe (1000 T)");
   }
   read_moment(d, sources);
   std::size_t incomplete = 0;

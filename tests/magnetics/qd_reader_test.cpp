@@ -338,6 +338,44 @@ TEST(QdReaderVariants, DcScanColumnsInSiUnitsAreAutoPickedWithTheirErrors) {
   EXPECT_THROW(parse("g.dat", "[Data]\nTemperature (K),Magnetic Field (Oe),Moment (emu/g)\n1,2,3\n"), InputError);
 }
 
+// A field column in T, mT, kOe or A/m ('Magnetic Field (T)' of an export in SI) was refused as "no
+// field column ('Magnetic Field (Oe)', ...)": it is read in Oe, with a note; a field name in a unit
+// that is no field is refused naming the column and its unit.
+TEST(QdReaderVariants, FieldColumnsInTeslaKiloOerstedOrAPerMetreAreReadInOe) {
+  const struct {
+    const char* column;
+    const char* value;
+  } fields[] = {
+      {"Magnetic Field (T)", "7"},      {"Field (kOe)", "70"}, {"mu0H (T)", "7"},     {"Magnetic Field (mT)", "7000"},
+      {"H (A/m)", "5570423.008216337"}, {"H_T", "7"},          {"Field [kOe]", "70"}, {"\xC2\xB5\x30H (T)", "7"},
+      {"magnetic field (Oe)", "70000"}};
+  for (const auto& f : fields) {
+    const QdData d =
+        parse("f.dat", std::string("[Data]\nTemperature (K),") + f.column + ",Moment (emu)\n10," + f.value + ",1.5\n");
+    EXPECT_EQ(d.field_column, f.column);
+    EXPECT_NEAR(d.field_Oe[0], 70000, 1e-6) << f.column;
+  }
+  const QdData t = parse("t.dat", "[Data]\nTemperature (K),Magnetic Field (T),Moment (emu)\n10,7,1.5\n");
+  ASSERT_EQ(t.notes.size(), 1u);
+  EXPECT_EQ(t.notes[0], "t.dat: field column 'Magnetic Field (T)' is in T: read as Oe (x 10000)");
+  EXPECT_TRUE(t.warnings.empty());
+  const auto message = [](const std::string& bytes) {
+    try {
+      parse("u.dat", bytes);
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_EQ(message("[Data]\nTemperature (K),Magnetic Field (G/cm),Moment (emu)\n10,7,1.5\n"),
+            "u.dat: line 2 (the column names): field column 'Magnetic Field (G/cm)' has unit 'G/cm'; expected Oe, T, "
+            "mT, kOe or A/m (rule of docs/magnetics.md)");
+  // The limit of +-1e7 Oe says the cell in the column's own unit.
+  EXPECT_EQ(message("[Data]\nTemperature (K),Magnetic Field (T),Moment (emu)\n10,5e30,1.5\n")
+                .rfind("u.dat: line 3, column 'Magnetic Field (T)': 5e30 T lies beyond +-1e7 Oe (1000 T)", 0),
+            0u);
+}
+
 TEST(QdReaderVariants, MassZeroIsNoMassWithAWarning) {
   const QdData d = parse("m0.dat", "[Header]\nINFO,0,SAMPLE_MASS\n[Data]\nT_K,H_Oe,M_emu\n1,2,3\n");
   EXPECT_FALSE(d.sample_mass_mg);

@@ -146,4 +146,19 @@ TEST(InitCommand, AnMpms3FileInSiUnitsIsClassifiedAsItsEmuOriginal) {
   EXPECT_EQ(manifest.find("Not classified"), std::string::npos) << manifest;
 }
 
+// An M(H) with its field in T was left out as "unreadable: ... no field column": init tells M(H) from
+// M(T) by the field the reader gives in Oe, now converted from T (a 5 T sweep is 50,000 Oe).
+TEST(InitCommand, AFieldInTeslaIsAnMhAsItsOerstedOriginal) {
+  const fs::path dir = scratch_dir("init_qd_tesla");
+  std::string mh = "[Header]\nBYAPP,MPMS3,1,1\n[Data]\nComment,Temperature (K),Magnetic Field (T),Moment (emu)\n";
+  for (int t = 90; t <= 110; t += 10)
+    for (int h = 0; h <= 5; ++h) mh += "," + std::to_string(t) + "," + std::to_string(h) + ",0.1\n";
+  write_text(dir / "mh_T.dat", mh);
+  const auto r = run_mgscope("init " + q(dir));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::string manifest = read_all(dir / "sample.toml");
+  EXPECT_NE(manifest.find("[mce]\noptions = { mh = \"mh_T.dat\" }"), std::string::npos) << manifest;
+  EXPECT_EQ(manifest.find("Not classified"), std::string::npos) << manifest;
+}
+
 }  // namespace

@@ -321,14 +321,15 @@ TEST(MceCli, MixedDcScanAndVsmRowsKeepEveryIsotherm) {
   EXPECT_NEAR(top_minus_dSm_max(sparse.parent_path() / "out"), 10.15, 0.2);
 }
 
-// A comma-separated MPMS3 file (the real ones, the synthetic ones) with each column `change` gives a
+// An MPMS3 file (the real ones, comma or tab, the synthetic ones) with each column `change` gives a
 // new name for renamed and its cells multiplied by the factor (empty and sentinel cells kept).
 using ColumnChange = std::function<std::optional<std::pair<std::string, double>>(const std::string&)>;
 fs::path rewritten_export(const fs::path& source, const std::string& name, const ColumnChange& change) {
-  const auto split = [](const std::string& line) {
+  char delim = ',';
+  const auto split = [&](const std::string& line) {
     std::vector<std::string> cells(1);
     for (char c : line)
-      if (c == ',')
+      if (c == delim)
         cells.emplace_back();
       else
         cells.back().push_back(c);
@@ -340,18 +341,19 @@ fs::path rewritten_export(const fs::path& source, const std::string& name, const
   while (std::getline(in, line) && line.rfind("[Data]", 0) != 0) out << line << '\n';
   out << line << '\n';
   std::getline(in, line);
+  if (std::count(line.begin(), line.end(), '\t') > std::count(line.begin(), line.end(), ',')) delim = '\t';
   std::vector<std::string> names = split(line);
   std::vector<double> factor(names.size(), 1.0);
   for (std::size_t c = 0; c < names.size(); ++c)
     if (const auto to = change(names[c])) std::tie(names[c], factor[c]) = *to;
-  for (std::size_t c = 0; c < names.size(); ++c) out << (c ? "," : "") << names[c];
+  for (std::size_t c = 0; c < names.size(); ++c) out << (c ? std::string(1, delim) : "") << names[c];
   out << '\n';
   while (std::getline(in, line)) {
     std::vector<std::string> cells = split(line);
     for (std::size_t c = 0; c < cells.size() && c < factor.size(); ++c)
       if (factor[c] != 1.0 && !cells[c].empty() && cells[c] != "-99999999")
         cells[c] = number(std::stod(cells[c]) * factor[c]);
-    for (std::size_t c = 0; c < cells.size(); ++c) out << (c ? "," : "") << cells[c];
+    for (std::size_t c = 0; c < cells.size(); ++c) out << (c ? std::string(1, delim) : "") << cells[c];
     out << '\n';
   }
   const fs::path path = scratch_dir("mce_cli_" + name) / (name + ".dat");
@@ -400,6 +402,49 @@ TEST(MceCli, AnMpms3DcScanFileInSiUnitsReadsAsItsEmuOriginal) {
     }
   }
   EXPECT_NEAR(curie_of(originals[0]).first["Tc_K"].get<double>(), 100.0, 1.0);
+}
+
+// A field column in T or kOe ('Magnetic Field (T)' of an export in SI) was refused: "no field column
+// ('Magnetic Field (Oe)', ...)". It is read in Oe, with a note: the real mvsh1.dat keeps its -dSm of
+// 19.13 J/(kg K) at 7 T, the synthetic isotherms their 10.15 at 5 T, the synthetic M(T) its Tc.
+TEST(MceCli, FieldColumnsInTeslaOrKiloOerstedReadAsTheirOerstedOriginals) {
+  std::vector<fs::path> isotherms{synth_dir() / "isotherms.dat"};
+  if (const std::string mvsh1 = test::shared_data("mpms/mvsh1.dat"); !mvsh1.empty()) isotherms.emplace_back(mvsh1);
+  const std::pair<std::string, double> units[] = {{"T", 1e-4}, {"kOe", 1e-3}};
+  const auto in_unit = [](const std::pair<std::string, double>& unit) {
+    return [unit](const std::string& column) {
+      return column == "Magnetic Field (Oe)"
+                 ? std::optional<std::pair<std::string, double>>({"Magnetic Field (" + unit.first + ")", unit.second})
+                 : std::nullopt;
+    };
+  };
+  for (const fs::path& original : isotherms) {
+    const fs::path oe_out = scratch_dir("mce_cli_field_oe_" + original.stem().string());
+    ASSERT_EQ(run_mgscope("mce --mh " + q(original) + " -o " + q(oe_out)).exit_code, 0);
+    const double oe = top_minus_dSm_max(oe_out);
+    EXPECT_NEAR(oe, original.stem() == "mvsh1" ? 19.13 : 10.15, original.stem() == "mvsh1" ? 0.005 : 0.2);
+    for (const auto& unit : units) {
+      const fs::path f = rewritten_export(original, original.stem().string() + "_" + unit.first, in_unit(unit));
+      const auto r = run_mgscope("mce --mh " + q(f) + " -o " + q(f.parent_path() / "out"));
+      ASSERT_EQ(r.exit_code, 0) << r.output;
+      EXPECT_NEAR(top_minus_dSm_max(f.parent_path() / "out"), oe, 1e-9 * oe) << f;
+      EXPECT_NE(r.output.find("NOTE: " + f.string() + ": field column 'Magnetic Field (" + unit.first + ")' is in " +
+                              unit.first + ": read as Oe (x " + (unit.first == "T" ? "10000" : "1000") + ")"),
+                std::string::npos)
+          << r.output;
+    }
+  }
+  const auto [fc_oe, fc_oe_output] = curie_of(synth_dir() / "fc.dat");
+  const fs::path fc_T = rewritten_export(synth_dir() / "fc.dat", "fc_T", in_unit(units[0]));
+  EXPECT_NEAR(curie_of(fc_T).first["Tc_K"].get<double>(), fc_oe["Tc_K"].get<double>(), 1e-9);
+  // A field name in a unit that is no field is refused naming the column and the unit.
+  const fs::path bad = rewritten_export(synth_dir() / "fc.dat", "fc_Gcm", in_unit({"G/cm", 1.0}));
+  const auto r = run_mgscope("mce --mt " + q(bad) + " -o " + q(bad.parent_path() / "out"));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("(the column names): field column 'Magnetic Field (G/cm)' has unit 'G/cm'; expected Oe, "
+                          "T, mT, kOe or A/m"),
+            std::string::npos)
+      << r.output;
 }
 
 TEST(MceCli, BatchGoesOnPastABadFile) {
