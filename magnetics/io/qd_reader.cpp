@@ -168,15 +168,21 @@ void parse_info_line(QdData& d, const std::vector<std::string>& f, const std::ve
   else d.info.emplace_back(f.back(), join(raw, 1, f.size() - 1));                              // MPMS3, PPMS
 }
 
+std::string comma_to_point(std::string s) {
+  std::replace(s.begin(), s.end(), ',', '.');
+  return s;
+}
+
 // Mass from SAMPLE_MASS (mg), else legacy WEIGHT (mg); a zero, negative or unreadable value is no
 // mass at all (with a warning), never a default.
 void set_mass(QdData& d) {
   for (const char* key : {"SAMPLE_MASS", "WEIGHT"}) {
     auto v = d.info_value(key);
     if (!v || v->empty()) continue;
+    const std::string text = d.decimal == ',' && v->find('.') == std::string::npos ? comma_to_point(*v) : *v;
     char* end = nullptr;
-    const double mg = std::strtod(v->c_str(), &end);
-    if (end == v->c_str() || *end != '\0' || !std::isfinite(mg)) {
+    const double mg = std::strtod(text.c_str(), &end);
+    if (end == text.c_str() || *end != '\0' || !std::isfinite(mg)) {
       d.warnings.push_back(d.path + ": header " + key + " '" + *v + "' is not a number; mass unknown");
     } else if (mg == 0) {
       d.warnings.push_back(d.path + ": header " + key + " is " + *v + " mg; mass unknown");
@@ -321,8 +327,9 @@ std::string number_text(double v) {
 
 bool has_number(const QdData& d, std::size_t col) {
   for (std::size_t r = 0; r < d.rows.size(); ++r) {
-    const std::string c(d.rows.cell(r, col));
+    std::string c(d.rows.cell(r, col));
     if (c.empty()) continue;
+    if (d.decimal == ',' && c.find('.') == std::string::npos) c = comma_to_point(c);
     char* end = nullptr;
     const double v = std::strtod(c.c_str(), &end);
     if (end != c.c_str() && *end == '\0' && std::isfinite(v) && v != kQdSentinel) return true;
@@ -340,6 +347,26 @@ std::string present_spelling(const QdData& d, const std::string& name) {
   for (const std::string& column : d.column_names)
     if (moment_unit_to_emu(column) && name_stem(column) == name_stem(name)) return column;
   return {};
+}
+
+// "; line 42, column 'Moment (emu)': '0,73' is not a number ...": the first cell of `column` that
+// is not empty and not a number, for a message that a column holds no numbers (it named no place,
+// and a file with decimal commas was refused without a word about them).
+std::string first_unread_cell(const QdData& d, const std::string& column) {
+  const std::size_t c = d.column_index(column);
+  for (std::size_t r = 0; r < d.rows.size(); ++r) {
+    const std::string cell = trim(d.rows.cell(r, c));
+    if (cell.empty()) continue;
+    const std::size_t comma = cell.find(',');
+    const bool decimal_comma = comma != std::string::npos && comma > 0 && comma + 1 < cell.size() &&
+                               std::isdigit(static_cast<unsigned char>(cell[comma - 1])) &&
+                               std::isdigit(static_cast<unsigned char>(cell[comma + 1]));
+    return "; line " + std::to_string(d.row_line[r]) + ", column '" + column + "': '" + cell + "' is not a number" +
+           (decimal_comma ? " (a decimal comma is read only where the cells are separated by ';' or tabs and the "
+                            "numbers write no decimal point)"
+                          : "");
+  }
+  return "";
 }
 
 // A column that may hold the moment, with its error column ("" when none) and their factors to emu.
@@ -365,7 +392,8 @@ MomentSource named_moment_source(QdData& d, const std::string& column) {
   if (c == std::string::npos)
     fail_input(d.path, d.at_columns() + "no moment column named '" + column +
                            "' (--moment-column takes a column's exact name)");
-  if (!has_number(d, c)) fail_input(d.path, "moment column '" + column + "' holds no numbers");
+  if (!has_number(d, c))
+    fail_input(d.path, "moment column '" + column + "' holds no numbers" + first_unread_cell(d, column));
   MomentSource s{column, "", named_column_to_emu(d, column)};
   add_error_column(d, s);
   return s;
@@ -377,22 +405,25 @@ MomentSource named_moment_source(QdData& d, const std::string& column) {
 std::vector<MomentSource> auto_moment_sources(const QdData& d) {
   std::vector<MomentSource> sources;
   std::vector<std::string> seen;  // 'Moment (Am2)' is found by the 'Moment (emu)' entry already
-  std::string present;
+  std::string present, unread;
   for (const auto& m : kMomentOrder) {
     const std::string column = present_spelling(d, m.moment);
     if (column.empty() || contains(seen, column)) continue;
     seen.push_back(column);
     present += std::string(present.empty() ? "'" : ", '") + column + "'";
-    if (!has_number(d, d.column_index(column))) continue;
+    if (!has_number(d, d.column_index(column))) {
+      if (unread.empty()) unread = first_unread_cell(d, column);
+      continue;
+    }
     MomentSource s{column, "", moment_unit_to_emu(column).value_or(1.0)};
     add_error_column(d, s);
     sources.push_back(s);
   }
   if (sources.empty())
-    fail_input(d.path, present.empty()
-                           ? d.at_columns() + "no moment column: none of " + accepted_moment_names() +
-                                 "; name another with --moment-column"
-                           : "moment columns " + present + " hold no numbers; name another with --moment-column");
+    fail_input(d.path, present.empty() ? d.at_columns() + "no moment column: none of " + accepted_moment_names() +
+                                             "; name another with --moment-column"
+                                       : "moment columns " + present + " hold no numbers" + unread +
+                                             "; name another with --moment-column");
   return sources;
 }
 
@@ -518,7 +549,7 @@ std::vector<double> QdData::numeric_column(const std::string& name) const {
   std::vector<double> v(rows.size(), kNaN);
   for (std::size_t i = 0; i < rows.size(); ++i) {
     if (c >= rows.cells_in_row(i)) continue;  // a short row: the cell is empty
-    const auto x = parse_optional_number(rows.cell(i, c), path, row_line[i], name);
+    const auto x = parse_optional_number(rows.cell(i, c), path, row_line[i], name, decimal);
     if (x && *x != kQdSentinel) v[i] = *x;
   }
   return v;
@@ -539,6 +570,11 @@ QdData parse_qd_text(const TextFile& tf, const QdReadOptions& options) {
   parse_header(d, tf, col_line);
   d.delimiter = guess_delimiter(tf.lines[col_line]);
   d.column_names = trimmed_fields(tf.lines[col_line], d.delimiter);
+  d.decimal = detect_decimal_of_rows(tf.lines, col_line + 1, d.delimiter);
+  if (d.decimal == ',')
+    d.notes.push_back(d.path + ": numbers are written with a decimal comma (the cells are separated by " +
+                      (d.delimiter == '\t' ? std::string("tabs") : "'" + std::string(1, d.delimiter) + "'") +
+                      "): read as such");
   const std::size_t ncol = d.column_names.size();
   if (ncol > kQdMaxColumns)
     fail_input(d.path, "line " + std::to_string(col_line + 1) + " names " + std::to_string(ncol) +

@@ -41,6 +41,9 @@ struct QdData {
   std::string path;
   std::string variant;  // "MPMS3", "MPMS-XL", "PPMS VSM", "bare MPMS CSV", "generic CSV", "unknown QD"
   char delimiter = ',';
+  // ',' when the delimiter is ';' or a tab and the rows write "2,5" (a spreadsheet in a German
+  // locale re-saved the file): unambiguous there, so read, with a note. Also for the header mass.
+  char decimal = '.';
   bool decoded_from_cp1252 = false;
   // Header INFO entries in file order, (key, value): value-first (MPMS3/PPMS) and key-first
   // (MPMS-XL) lines both end up here; other header lines (TITLE, BYAPP, ...) as (tag, rest).

@@ -2,6 +2,7 @@
 // on the files) and every variant of formats.md 3.1 as small inline files.
 #include "magnetics/io/qd_reader.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "fitting/base/error.hpp"
@@ -374,6 +375,44 @@ TEST(QdReaderVariants, FieldColumnsInTeslaKiloOerstedOrAPerMetreAreReadInOe) {
   EXPECT_EQ(message("[Data]\nTemperature (K),Magnetic Field (T),Moment (emu)\n10,5e30,1.5\n")
                 .rfind("u.dat: line 3, column 'Magnetic Field (T)': 5e30 T lies beyond +-1e7 Oe (1000 T)", 0),
             0u);
+}
+
+// A file re-saved by a spreadsheet in a German locale: ';' or tabs between the cells, "2,5" for 2.5
+// (header mass included). It was refused: "moment columns ... hold no numbers", naming no line. With
+// ';' or tabs the comma cannot separate cells, so it is read as a decimal comma, with a note.
+TEST(QdReaderVariants, DecimalCommasAreReadWhereTheCellsAreSeparatedBySemicolonsOrTabs) {
+  for (const char delim : {';', '\t'}) {
+    std::string f =
+        "[Header]\nINFO;10,5;SAMPLE_MASS\n[Data]\nComment;Temperature (K);Magnetic Field (Oe);Moment (emu)\n"
+        ";2,5;70000,375;0,75\n;3;100;1\n";
+    std::replace(f.begin(), f.end(), ';', delim);
+    const QdData d = parse("de.dat", f);
+    EXPECT_EQ(d.decimal, ',');
+    ASSERT_TRUE(d.sample_mass_mg);
+    EXPECT_DOUBLE_EQ(*d.sample_mass_mg, 10.5);
+    EXPECT_DOUBLE_EQ(d.temperature_K[0], 2.5);
+    EXPECT_DOUBLE_EQ(d.field_Oe[0], 70000.375);
+    EXPECT_DOUBLE_EQ(d.moment_emu[0], 0.75);
+    EXPECT_DOUBLE_EQ(d.moment_emu[1], 1.0);
+    ASSERT_EQ(d.notes.size(), 1u);
+    EXPECT_EQ(d.notes[0], std::string("de.dat: numbers are written with a decimal comma (the cells are separated by ") +
+                              (delim == ';' ? "';'" : "tabs") + "): read as such");
+  }
+  // ';' with decimal points is read as before.
+  EXPECT_DOUBLE_EQ(
+      parse("pt.dat", "[Data]\nTemperature (K);Magnetic Field (Oe);Moment (emu)\n2.5;100;0.75\n").moment_emu[0], 0.75);
+  // Where the rows also write decimal points (here the first row's comment), a decimal comma is not
+  // read: the error names the line, the column, the cell and why.
+  try {
+    parse("mixed.dat", "[Data]\nComment\tTemperature (K)\tMagnetic Field (Oe)\tMoment (emu)\nrun 1.5\t2\t100\t0,75\n");
+    FAIL() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_EQ(
+        std::string(e.what()),
+        "mixed.dat: moment columns 'Moment (emu)' hold no numbers; line 3, column 'Moment (emu)': '0,75' is not a "
+        "number (a decimal comma is read only where the cells are separated by ';' or tabs and the numbers "
+        "write no decimal point); name another with --moment-column");
+  }
 }
 
 TEST(QdReaderVariants, MassZeroIsNoMassWithAWarning) {
