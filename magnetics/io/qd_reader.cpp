@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
-#include <cstdio>
 #include <limits>
 #include <tuple>
 
@@ -318,13 +317,6 @@ std::string first_present(const QdData& d, std::initializer_list<const char*> na
   return {};
 }
 
-// 1000, 0.001: a conversion factor as a note says it.
-std::string number_text(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6g", v);
-  return buf;
-}
-
 bool has_number(const QdData& d, std::size_t col) {
   for (std::size_t r = 0; r < d.rows.size(); ++r) {
     std::string c(d.rows.cell(r, col));
@@ -467,7 +459,8 @@ void read_moment(QdData& d, const std::vector<MomentSource>& sources) {
   for (std::size_t k = 0; k < sources.size(); ++k)
     if (taken[k] > 0 && sources[k].to_emu != 1.0)
       d.notes.push_back(d.path + ": moment column '" + sources[k].moment + "' is in " +
-                        unit_in_name(sources[k].moment) + ": read as emu (x " + number_text(sources[k].to_emu) + ")");
+                        unit_in_name(sources[k].moment) + ": read as emu (x " + number_text(sources[k].to_emu, 6) +
+                        ")");
   if (d.moment_rows_by_column.empty()) d.moment_rows_by_column.emplace_back(sources.front().moment, 0);
   d.moment_column = d.moment_rows_by_column.front().first;
   for (const MomentSource& s : sources)
@@ -498,7 +491,7 @@ void choose_columns(QdData& d, const QdReadOptions& options) {
   if (field_to_Oe != 1.0) {
     for (double& h : d.field_Oe) h *= field_to_Oe;
     d.notes.push_back(d.path + ": field column '" + d.field_column + "' is in " + field_unit + ": read as Oe (x " +
-                      number_text(field_to_Oe) + ")");
+                      number_text(field_to_Oe, 6) + ")");
   }
   for (std::size_t i = 0; i < d.rows.size(); ++i) {
     refuse_beyond(d, i, d.temperature_column, d.temperature_K[i], 1e4, "K is above 10,000 K");
