@@ -126,7 +126,14 @@ IndentSegments find_segments(const IndentCurve& c, const SegmentOptions& options
   const auto first = c.load_mN.begin() + static_cast<std::ptrdiff_t>(s.approach_end);
   s.max_load_index = static_cast<std::size_t>(std::max_element(first, c.load_mN.end()) - c.load_mN.begin());
   const double p_max = c.load_mN[s.max_load_index];
-  if (!(p_max > 0)) fail_input(c.source, "the load never rises above zero");
+  // Loads written negative (an export counting compression as negative) left only the approach's
+  // noise above zero: "too few unloading points" named neither the sign nor the column.
+  const double p_min = *std::min_element(first, c.load_mN.end());
+  if (!(p_max > 0) || -p_min > 10 * p_max)
+    fail_input(c.source, "the load never rises above zero (it runs from " + number_text(p_min, 4) + " to " +
+                             number_text(p_max, 4) +
+                             " mN after the approach): a load written negative? The load "
+                             "must rise to its maximum and fall back (negate the load column)");
 
   const HoldFloor floor = hold_floor(c, s.approach_end, p_max, options.hold_load_tolerance);
   s.hold_begin = s.max_load_index;

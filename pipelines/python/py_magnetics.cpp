@@ -336,8 +336,8 @@ RCP = |dSm_max| FWHM, RC = integral of |dSm| over the FWHM, TEC(lift) for each l
 Units follow minus_dSm (J/(kg K) gives J/kg). field_Oe (Oe) only labels the result.
 temperature_K must increase strictly (sort the curve first) and lie above 0 K; the arrays must be as
 long, not empty, and finite; each lift > 0 K: else ValueError. Returns status, message, usable,
-warnings (FWHM, RCP, RC or TEC not given and why), field_Oe, mu0H_T, peak, peak_T_K, peak_raw, peak_raw_T_K, peak_at_edge,
-fwhm_K, fwhm_low_K, fwhm_high_K, rcp, rc, tec [{lift_K, value, center_K}].)doc");
+warnings (FWHM, RCP, RC or TEC not given and why), field_Oe, mu0H_T, peak, peak_T_K, peak_raw, peak_raw_T_K,
+peak_at_edge, fwhm_K, fwhm_low_K, fwhm_high_K, rcp, rc, tec [{lift_K, value, center_K}].)doc");
 }
 
 }  // namespace mgscope::py

@@ -213,6 +213,10 @@ TEST(IndentReaders, AnIsolatedGlitchIsRefusedNamingItsLineAndRealCurvesPass) {
   const std::string deep_path = (dir / "deep.csv").string();
   expect_input_error([&] { find_segments(read_indent_file(deep_path).at(0)); }, deep_path,
                      line + "depth 90000 nm leaves both its neighbours");
+  // Every load negative (compression written negative): "too few unloading points" had named neither.
+  IndentCurve negated = clean;
+  for (double& p : negated.load_mN) p = -p;
+  expect_input_error([&] { find_segments(negated); }, "x", "the load never rises above zero (it runs from -50");
   IndentCurve negative = clean;
   negative.load_mN[hold_row] = -50;
   write(dir / "negative.csv", format_indent_csv(negative));
