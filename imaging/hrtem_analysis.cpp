@@ -8,6 +8,7 @@
 
 #include "fitting/base/error.hpp"
 #include "fitting/base/parallel_for.hpp"
+#include "fitting/base/text_file.hpp"
 
 namespace mgscope {
 
@@ -48,12 +49,29 @@ void add_region_warnings(HrtemResult& r) {
       << " shape(s), " << c[std::size_t(BoxRegion::annotation)] << " boxes touching them (";
     for (std::size_t i = 0; i < r.mask.annotation_notes.size(); ++i) m << (i ? "; " : "") << r.mask.annotation_notes[i];
     m << ")";
+    // A scale bar and its text are a few shapes; hundreds at the extreme values are the grains of
+    // a contrast-stretched export whose clipping cut them flat (an amorphous image clipped 10 % at
+    // each end lost all its boxes, the message naming only scale bars and text).
+    if (r.mask.annotation_shapes > kManyAnnotationShapes)
+      m << "; so many shapes look like a contrast-stretched (clipped) export rather than burned-in labels: if "
+           "so, give --no-annotations";
     r.warnings.push_back(m.str());
     m.str("");
   }
   if (!r.mask.vacuum_not_checked.empty())
     r.warnings.push_back("vacuum was not looked for (" + r.mask.vacuum_not_checked +
                          "): every box without annotation counts as specimen");
+  if (!r.mask.vacuum_refused.empty()) r.warnings.push_back(r.mask.vacuum_refused);
+  // Near the noise level a vacuum's R and the specimen's are alike (a 5-count image with 36 % vacuum
+  // found none), and weak fringes stay under the spot level (9 % order read as 2 %), without a word.
+  if (r.mask.median_ratio < kLowContrastRatio) {
+    m << "the image's contrast is near its noise level (median band-to-noise ratio "
+      << number_text(r.mask.median_ratio, 3) << " over its sub-boxes, under " << kLowContrastRatio
+      << "; a low dose?): vacuum cannot be told from "
+      << "specimen, and weak lattice fringes stay under the spot level, so the ordered fractions may be too low";
+    r.warnings.push_back(m.str());
+    m.str("");
+  }
   if (r.mask.vacuum_found) {
     m << "vacuum found (specimen-band to noise power ratio " << r.mask.vacuum_ratio << " against "
       << r.mask.specimen_ratio << " on the specimen): " << c[std::size_t(BoxRegion::vacuum)]

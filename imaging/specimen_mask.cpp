@@ -359,8 +359,10 @@ void decide_vacuum(VacuumRatios&& v, SpecimenMask& m) {
   std::vector<double> logs;
   for (double r : ratio)
     if (r >= 0) logs.push_back(std::log(std::max(r, 1e-6)));
-  if (logs.size() < 8) return;
+  if (logs.empty()) return;
   std::sort(logs.begin(), logs.end());
+  m.median_ratio = std::exp(median_of_sorted(logs, 0, logs.size()));
+  if (logs.size() < 8) return;
   const std::size_t k = otsu_split(logs);
   if (k < 3) return;
   const double low_med = median_of_sorted(logs, 0, k), high_med = median_of_sorted(logs, k, logs.size());
@@ -369,6 +371,18 @@ void decide_vacuum(VacuumRatios&& v, SpecimenMask& m) {
   m.specimen_ratio = std::exp(high_med);
   // A noise floor is tight; specimen contrast is well above it. Otherwise there is no vacuum.
   if (!(high_med - low_med > std::log(2.5) && low_iqr < 0.6)) return;
+  // And it is a noise floor: shot noise gives R near 1, a camera's MTF a few times that. A tight
+  // group far above it is specimen of weaker contrast: an amorphous matrix (R 55) beside a crystal
+  // (R 222) had been cut away as vacuum, and the crystal reported as 98 % of the "specimen".
+  if (m.vacuum_ratio > kMaxVacuumRatio) {
+    char why[300];
+    std::snprintf(why, sizeof why,
+                  "a region of weaker contrast (band-to-noise ratio %.3g against %.3g) was not taken for vacuum: "
+                  "its ratio is far above shot noise's (about 1, at most %.3g behind a camera's MTF)",
+                  m.vacuum_ratio, m.specimen_ratio, kMaxVacuumRatio);
+    m.vacuum_refused = why;
+    return;
+  }
   m.vacuum_found = true;
   // Halfway on the log scale: specimen R scatters over a factor of several (thickness, dose),
   // so a linear midpoint would cut into thin specimen. Sub-boxes are finer than the boxes, so a box

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,6 +23,15 @@ namespace mgscope {
 constexpr std::uint8_t kMaskVacuum = 1;
 constexpr std::uint8_t kMaskAnnotation = 2;
 constexpr std::uint8_t kMaskUser = 4;
+
+// Vacuum's band-to-noise ratio R is shot noise's, about 1 (a few times that behind a camera's MTF):
+// a low group above this is specimen of weaker contrast, never vacuum.
+constexpr double kMaxVacuumRatio = 10;
+// Under this median R over the whole image, its contrast is near its noise level: vacuum cannot be
+// told from specimen, and weak fringes stay under the spot level (a warning says so).
+constexpr double kLowContrastRatio = 2;
+// More annotation shapes than this are more likely a clipped export's grains than labels (a hint).
+constexpr int kManyAnnotationShapes = 100;
 
 struct MaskOptions {
   bool find_vacuum = true;
@@ -48,6 +58,12 @@ struct SpecimenMask {
   bool vacuum_found = false;
   double vacuum_ratio = 0, specimen_ratio = 0, vacuum_cut = 0;  // medians of each class and the cut
   std::string vacuum_not_checked;   // why vacuum could not be looked for (empty when it was)
+  // The median R over every usable sub-box (NaN when none was measured): near 1, the whole image
+  // is near its noise level (low dose), where vacuum cannot be told from specimen.
+  double median_ratio = std::numeric_limits<double>::quiet_NaN();
+  // A low-R group split off as vacuum would be but far above shot noise's R (a well-scattering
+  // amorphous matrix beside a crystal): kept as specimen, and why (empty otherwise).
+  std::string vacuum_refused;
   int annotation_shapes = 0;
   long annotation_px = 0, vacuum_px = 0, user_px = 0;
   std::vector<std::string> annotation_notes;  // one line per shape: where it is, its value

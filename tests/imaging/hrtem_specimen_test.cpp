@@ -114,6 +114,85 @@ TEST_P(AmorphousWithVacuum, VacuumEdgeAndScaleBarStayOutOfTheFractions) {
   EXPECT_GT(double(sc.specimen), 0.5 * double(r.boxes.size()));  // the specimen itself is kept
 }
 
+// A strong crystal over the right half of an amorphous glass: the glass (R ~ 55) is a tight group far
+// below the crystal (R ~ 220) and had been cut away as vacuum, the crystal then reported as 98 % of the
+// "specimen". A group far above shot noise's R is kept as specimen now, and a warning says why.
+TEST(SpecimenMask, AWellScatteringGlassBesideACrystalIsNotVacuum) {
+  SynthHrtemOptions o;
+  o.width_px = o.height_px = 1024;
+  o.ordered_fraction = 0;
+  o.seed = 61;
+  SynthHrtem s = make_synth_hrtem(o);
+  const double d_px = 0.25 / o.pixel_nm;
+  for (int y = 0; y < s.counts.height; ++y)
+    for (int x = s.counts.width / 2; x < s.counts.width; ++x) {
+      const double lattice = std::cos(2 * M_PI * x / d_px) + std::cos(2 * M_PI * (0.5 * x + 0.866 * y) / d_px);
+      s.counts.at(x, y) = std::uint16_t(std::clamp(s.counts.at(x, y) + 150 * lattice, 0.0, 65535.0));
+    }
+  HrtemOptions ho;
+  ho.threads = 2;
+  const HrtemResult r = analyse_hrtem(with_pixel_size(as_float(s.counts), o.pixel_nm), ho, "half crystal");
+  std::printf("half crystal: R %.3g against %.3g; ordered %.3f of %ld boxes\n", r.mask.vacuum_ratio,
+              r.mask.specimen_ratio, r.fractions.ordered_fraction, r.fractions.boxes);
+  EXPECT_FALSE(r.mask.vacuum_found);
+  EXPECT_GT(r.mask.vacuum_ratio, kMaxVacuumRatio);  // the split was there: a weaker group, not noise
+  EXPECT_EQ(r.region_counts[std::size_t(BoxRegion::vacuum)], 0);
+  EXPECT_EQ(r.fractions.boxes, long(r.boxes.size()));
+  EXPECT_NEAR(r.fractions.ordered_fraction, 0.5, 0.15);
+  EXPECT_TRUE(std::any_of(r.warnings.begin(), r.warnings.end(), [](const std::string& w) {
+    return w.find("was not taken for vacuum: its ratio is far above shot noise's") != std::string::npos;
+  }));
+}
+
+// At 5 counts a pixel a vacuum's R and the glass's are alike (no vacuum found where 30 % is vacuum)
+// and weak order stays under the spot level: said in a warning. At 400 counts nothing is said.
+TEST(SpecimenMask, AnImageNearItsNoiseLevelIsWarnedOf) {
+  auto warned = [](const HrtemResult& r) {
+    return std::any_of(r.warnings.begin(), r.warnings.end(), [](const std::string& w) {
+      return w.find("the image's contrast is near its noise level") != std::string::npos;
+    });
+  };
+  HrtemOptions ho;
+  ho.threads = 2;
+  for (const double dose : {5.0, 400.0}) {
+    SynthHrtemOptions o;
+    o.width_px = o.height_px = 1024;
+    o.ordered_fraction = 0.08;
+    o.vacuum_fraction = 0.3;
+    o.dose_counts = dose;
+    o.seed = 41;
+    const SynthHrtem s = make_synth_hrtem(o);
+    const HrtemResult r = analyse_hrtem(with_pixel_size(as_float(s.counts), o.pixel_nm), ho, "dose");
+    std::printf("dose %g: median R %.3g\n", dose, r.mask.median_ratio);
+    EXPECT_EQ(warned(r), dose < 10) << "dose " << dose << ", median R " << r.mask.median_ratio;
+  }
+}
+
+// An amorphous image clipped 10 % at each end into 8 bits: its flat grains at 0 and 255 are taken
+// for burned-in shapes by the hundred and every box is left out. The warning now says that so many
+// shapes look like a clipped export and names --no-annotations.
+TEST(SpecimenMask, AHeavilyClippedExportIsNamedAsSuch) {
+  SynthHrtemOptions o;
+  o.width_px = o.height_px = 1024;
+  o.ordered_fraction = 0;
+  o.seed = 62;
+  SynthHrtem s = make_synth_hrtem(o);
+  std::vector<std::uint16_t> sorted = s.counts.pixels;
+  std::sort(sorted.begin(), sorted.end());
+  const double lo = sorted[sorted.size() / 10], hi = sorted[sorted.size() * 9 / 10];
+  for (std::uint16_t& v : s.counts.pixels)
+    v = std::uint16_t(std::lround(255 * std::clamp((v - lo) / (hi - lo), 0.0, 1.0)));
+  HrtemOptions ho;
+  ho.threads = 2;
+  const HrtemResult r = analyse_hrtem(with_pixel_size(as_float(s.counts), o.pixel_nm), ho, "clipped");
+  EXPECT_GT(r.mask.annotation_shapes, kManyAnnotationShapes);
+  EXPECT_TRUE(std::any_of(r.warnings.begin(), r.warnings.end(), [](const std::string& w) {
+    return w.find(
+               "look like a contrast-stretched (clipped) export rather than burned-in labels: if so, give "
+               "--no-annotations") != std::string::npos;
+  }));
+}
+
 // Normal dose and low dose (100 counts per pixel: the specimen band only a few times the noise).
 INSTANTIATE_TEST_SUITE_P(Dose, AmorphousWithVacuum,
                          ::testing::Values(std::make_pair(400.0, std::uint64_t(31)),
