@@ -284,8 +284,17 @@ DscColumns resolve_dsc_columns(const std::vector<std::string>& labels, const std
   if (!temperature_column.empty()) {
     const std::string wanted = trim(temperature_column);
     c.temperature = -1;
-    for (std::size_t i = 0; i < labels.size() && c.temperature < 0; ++i)
-      if (trim(labels[i]) == wanted || parsed[i].name == wanted) c.temperature = int(i);
+    // The label as written wins; a name without its unit must name one column only ("Temperature"
+    // over "Temperature (°C)" and "Temperature (K)" had taken the first silently).
+    std::vector<int> by_name;
+    for (std::size_t i = 0; i < labels.size(); ++i) {
+      if (trim(labels[i]) == wanted && c.temperature < 0) c.temperature = int(i);
+      if (parsed[i].name == wanted) by_name.push_back(int(i));
+    }
+    if (c.temperature < 0 && by_name.size() > 1)
+      fail_input(path, where + "--temperature-column '" + wanted + "' names " + quoted_list(labels, by_name) +
+                           ": give the whole label, unit included");
+    if (c.temperature < 0 && by_name.size() == 1) c.temperature = by_name.front();
     if (c.temperature < 0)
       fail_input(path, where + "no column named '" + wanted + "' (--temperature-column) among " + listed +
                            " (give a column's label as in the header, or its name without the unit)");

@@ -380,6 +380,14 @@ TEST(DscReaders, SeveralTemperatureColumnsNoneTheSamplesNeedTheOption) {
       two_temperature_csv("Time (min),Reference Temperature (C),Sample Temperature (C),HF (mW)", {-1.5, 0});
   EXPECT_NEAR(read_dsc(decode_text("r.csv", ref), {"Reference Temperature"}).temperature_K[0], 100 - 1.5 + 273.15,
               1e-9);
+  // A name without its unit that two labels share is refused; the whole label picks one.
+  const std::string same = two_temperature_csv("Time (min),Temperature (C),Temperature (F),HF (mW)", {0, 0});
+  const std::string both = input_error([&] { read_dsc(decode_text("same.csv", same), {"Temperature"}); });
+  EXPECT_NE(both.find("--temperature-column 'Temperature' names 'Temperature (C)', 'Temperature (F)': give the "
+                      "whole label, unit included"),
+            std::string::npos)
+      << both;
+  EXPECT_NEAR(read_dsc(decode_text("same.csv", same), {"Temperature (C)"}).temperature_K[0], 100 + 273.15, 1e-9);
   const std::string none = input_error([&] { read_dsc(decode_text("two.csv", text), {"Tsample"}); });
   EXPECT_NE(none.find("two.csv: line 1: no column named 'Tsample' (--temperature-column)"), std::string::npos) << none;
   // Only the reference's and the program's: neither is taken for the sample's without the option.
