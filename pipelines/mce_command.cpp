@@ -76,7 +76,8 @@ nlohmann::json input_json(const QdData& d, double mass_mg, const std::string& ma
           {"moment_rows_by_column", rows_by_column},
           {"decoded_from_cp1252", d.decoded_from_cp1252},
           {"mass_mg", mass_mg > 0 ? json_number(mass_mg) : nlohmann::json()},
-          {"mass_source", mass_source}};
+          {"mass_source", mass_source},
+          {"notes", d.notes}};  // unit conversions the reader made (also NOTE: lines on the terminal)
 }
 
 class MceRun {

@@ -429,10 +429,14 @@ TEST(MceCli, FieldColumnsInTeslaOrKiloOerstedReadAsTheirOerstedOriginals) {
       const auto r = run_mgscope("mce --mh " + q(f) + " -o " + q(f.parent_path() / "out"));
       ASSERT_EQ(r.exit_code, 0) << r.output;
       EXPECT_NEAR(top_minus_dSm_max(f.parent_path() / "out"), oe, 1e-9 * oe) << f;
-      EXPECT_NE(r.output.find("NOTE: " + f.string() + ": field column 'Magnetic Field (" + unit.first + ")' is in " +
-                              unit.first + ": read as Oe (x " + (unit.first == "T" ? "10000" : "1000") + ")"),
-                std::string::npos)
-          << r.output;
+      const std::string note = "field column 'Magnetic Field (" + unit.first + ")' is in " + unit.first +
+                               ": read as Oe (x " + (unit.first == "T" ? "10000" : "1000") + ")";
+      EXPECT_NE(r.output.find("NOTE: " + f.string() + ": " + note), std::string::npos) << r.output;
+      // mce.json keeps it beside the input (the terminal's lines are gone once the run ends).
+      const auto j = nlohmann::json::parse(read_all(f.parent_path() / "out" / "mce.json"));
+      test::expect_schema_valid("mce.schema.json", f.parent_path() / "out" / "mce.json");
+      ASSERT_EQ(j["inputs"].size(), 1u);
+      EXPECT_NE(j["inputs"][0]["notes"].dump().find(note), std::string::npos) << j["inputs"][0];
     }
   }
   const auto [fc_oe, fc_oe_output] = curie_of(synth_dir() / "fc.dat");
