@@ -74,7 +74,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   mgscope::CommandContext ctx;
   add_commands(app, ctx, argc, argv);
-  mgscope::refuse_non_finite_numbers(app);
+  mgscope::refuse_ill_formed_values(app);
 
   // Under mpirun every rank parses the same command line and reads the same settings files, so a
   // bad option, a usage error or a bad input found outside a batch is found by all alike: rank 0

@@ -39,12 +39,30 @@ std::string check_options(const Measurement& m, const CLI::App& root, const std:
   }
   if (sub) {
     for (const auto& [key, value] : m.options.items()) {
+      const std::string where = "key '" + m.module + ".options." + key + "': ";
+      const CLI::Option* option = nullptr;
       try {
-        sub->get_option("--" + key);
+        option = sub->get_option("--" + key);
       } catch (const CLI::OptionNotFound&) {
-        fail_input(manifest, "key '" + m.module + ".options." + key + "': `mgscope " + m.module +
-                                 "` has no option --" + key + " (see mgscope " + m.module + " --help)");
+        fail_input(manifest, where + "`mgscope " + m.module + "` has no option --" + key + " (see mgscope " + m.module +
+                                 " --help)");
       }
+      // The value's kind must be the option's: `gallery = "no"` had passed "no" on as an image to
+      // analyse, `units = true` had given --units no value, and `area-coefficients = []` or
+      // `figures = false` had been dropped without a word.
+      const bool any_boolean =
+          value.is_boolean() ||
+          (value.is_array() &&
+           std::any_of(value.begin(), value.end(), [](const nlohmann::json& v) { return v.is_boolean(); }));
+      const bool flag = option->get_expected_max() == 0;
+      if (flag && !value.is_boolean())
+        fail_input(manifest,
+                   where + "--" + key + " is a switch: write " + key + " = true (or false), not " + value.dump());
+      if (!flag && any_boolean)
+        fail_input(manifest,
+                   where + "--" + key + " takes a value (see mgscope " + m.module + " --help), not " + value.dump());
+      if (value.is_array() && value.empty())
+        fail_input(manifest, where + "an empty list gives --" + key + " no value: give one, or leave the key out");
     }
   }
   if (!m.error.empty()) return m.error;

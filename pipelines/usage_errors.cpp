@@ -171,15 +171,36 @@ CLI::Validator bounded_below(bool inclusive, const char* name) {
 const CLI::Validator kPositiveNumber = bounded_below(false, "POSITIVE");
 const CLI::Validator kNonNegativeNumber = bounded_below(true, "NONNEGATIVE");
 
-void refuse_non_finite_numbers(CLI::App& app) {
+void refuse_ill_formed_values(CLI::App& app) {
   static const CLI::Validator finite = number_check(
       [](double v, const std::string& text) {
         return std::isfinite(v) ? std::string() : "'" + text + "' is not a finite number";
       },
       "", "finite");
-  for (CLI::Option* option : app.get_options())
+  // An empty value is a script's unset variable (`--pixel-size "$PX"`, `-o "$OUT"`): taken as no
+  // value, it had left the file's calibration, no mask or the current folder in force with exit 0.
+  static const CLI::Validator not_empty(
+      [](std::string& text) {
+        return text.empty() ? std::string("the value is empty (an unset variable in a script?): give one")
+                            : std::string();
+      },
+      "", "not empty");
+  // CLI11 reads "-1" into an unsigned count as 2^64 - 1 (a seed of 18446744073709551615).
+  static const CLI::Validator not_negative(
+      [](std::string& text) {
+        const std::string t =
+            text.substr(text.find_first_not_of(" \t") == std::string::npos ? 0 : text.find_first_not_of(" \t"));
+        return !t.empty() && t[0] == '-' ? "'" + text + "' is negative: give a whole number of 0 or more"
+                                         : std::string();
+      },
+      "", "not negative");
+  for (CLI::Option* option : app.get_options()) {
+    if (option->get_expected_max() == 0) continue;  // a flag takes no value
+    option->check(not_empty);
     if (option->get_type_name().rfind("FLOAT", 0) == 0) option->check(finite);
-  for (CLI::App* sub : app.get_subcommands({})) refuse_non_finite_numbers(*sub);
+    if (option->get_type_name().rfind("UINT", 0) == 0) option->check(not_negative);
+  }
+  for (CLI::App* sub : app.get_subcommands({})) refuse_ill_formed_values(*sub);
 }
 
 }  // namespace mgscope

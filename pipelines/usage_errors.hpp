@@ -20,11 +20,13 @@ std::string closest_word(const std::string& typed, const std::vector<std::string
 extern const CLI::Validator kPositiveNumber;
 extern const CLI::Validator kNonNegativeNumber;
 
-// Adds to every option of `app` and its subcommands that takes floating-point numbers a check that
-// refuses nan, inf and values beyond the double range (1e400): CLI11 converts them without a word,
-// and its range checks let NaN through (every comparison with NaN is false). Call after the
-// options are declared.
-void refuse_non_finite_numbers(CLI::App& app);
+// Adds to every option of `app` and its subcommands that takes a value a check refusing an empty
+// value (a script's unset variable, which CLI11 takes as no value at all); to those that take
+// floating-point numbers one refusing nan, inf and values beyond the double range (1e400): CLI11
+// converts them without a word, and its range checks let NaN through (every comparison with NaN is
+// false); to unsigned ones one refusing a minus sign (CLI11 wraps -1 round). Call after the options
+// are declared.
+void refuse_ill_formed_values(CLI::App& app);
 
 // A library settings check (Options::check()) as a usage error naming the option the user typed.
 // `bad` is "<Struct>.<field>: <rule>, got <value>" (or "" for valid settings: nothing happens);

@@ -75,6 +75,28 @@ TEST(CliRules, NonFiniteAndAbsurdSettingsAreRefusedNamingTheOption) {
   }
 }
 
+// An empty value (a script's unset variable) had been taken for no value: `--pixel-size ""` left the
+// file's calibration in force, `--mask ""` no mask, `-o ""` the current folder, all with exit 0; and
+// `--seed -1` was stored as 18446744073709551615. Each is now a usage error naming the option.
+TEST(CliRules, EmptyValuesAndNegativeCountsAreRefusedNamingTheOption) {
+  const std::string samples = std::string(MGSCOPE_SOURCE_DIR) + "/samples/";
+  const std::string image = "hrtem " + samples + "hrtem/treated_1.tif";
+  const std::string out = " -o '" + (test::scratch_dir("cli_rules_empty") / "out").string() + "'";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {image + " --pixel-size ''" + out, "--pixel-size: the value is empty (an unset variable in a script?)"},
+      {image + " --mask ''" + out, "--mask: the value is empty"},
+      {image + " --seed -1" + out, "--seed: '-1' is negative: give a whole number of 0 or more"},
+      {"creep " + samples + "indent/creep/creep_01.csv -o ''", "--out: the value is empty"},
+      {"dsc " + samples + "dsc/dsc_as_cast.txt --temperature-column ''" + out, "--temperature-column: the value"},
+      {"mce --mt '' " + out, "--mt: the value is empty"},
+  };
+  for (const auto& [call, said] : cases) {
+    const auto r = run_mgscope(call);
+    EXPECT_EQ(r.exit_code, 2) << call << ":\n" << r.output;
+    EXPECT_NE(r.output.find(said), std::string::npos) << call << ":\n" << r.output;
+  }
+}
+
 // The generators once wrote files of inf and NaN (or with no hold, or negative noise) for a zero or
 // negative physical value, with exit 0. Each is now a usage error naming the option and its range,
 // checked once, by the library's check() (IndentSynthOptions, DscSynthParams), before any file.

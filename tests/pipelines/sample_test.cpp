@@ -546,6 +546,30 @@ TEST(SampleCommand, AnInSituSeriesReportsItsFirstAndLastPoints) {
   if (have_jsonschema()) EXPECT_EQ(validate_report(dir / "out" / "report.json"), 0);
 }
 
+// A manifest value of the wrong kind for its option: `gallery = "no"` had passed "no" on as an image
+// to analyse, `figures = false` and `area-coefficients = []` were dropped without a word. Each is
+// refused naming the key; the right kinds run.
+TEST(SampleCommand, AManifestValueOfTheWrongKindIsRefusedNamingTheKey) {
+  const fs::path dir = scratch_dir("sample_option_kinds");
+  ASSERT_EQ(run_mgscope("synth dsc -o " + q(dir) + " --name scan").exit_code, 0);
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"[hrtem]\nfiles = [\"x.tif\"]\noptions = { gallery = \"no\" }",
+       "key 'hrtem.options.gallery': --gallery is a switch: write gallery = true (or false), not \"no\""},
+      {"[creep]\nfiles = [\"x.csv\"]\noptions = { figures = false }",
+       "key 'creep.options.figures': --figures takes a value (see mgscope creep --help), not false"},
+      {"[creep]\nfiles = [\"x.csv\"]\noptions = { area-coefficients = [] }",
+       "key 'creep.options.area-coefficients': an empty list gives --area-coefficients no value"},
+  };
+  for (const auto& [table, said] : cases) {
+    write_text(dir / "sample.toml", "name = \"kinds\"\n" + table + "\n");
+    const auto r = run_mgscope("sample " + q(dir / "sample.toml") + " -o " + q(dir / "out"));
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    EXPECT_NE(r.output.find(said), std::string::npos) << r.output;
+  }
+  write_text(dir / "sample.toml", "name = \"kinds\"\n[dsc]\nfiles = [\"scan.txt\"]\noptions = { smoothing = 2 }\n");
+  EXPECT_EQ(run_mgscope("sample " + q(dir / "sample.toml") + " -o " + q(dir / "out")).exit_code, 0);
+}
+
 TEST(SampleCommand, BatchOfManifestsGoesOnPastABadOne) {
   const fs::path dir = scratch_dir("sample_batch");
   ASSERT_EQ(run_mgscope("synth dsc -o " + q(dir / "a") + " --name scan").exit_code, 0);
