@@ -21,14 +21,16 @@ bool locking_unsupported(int err) { return err == ENOSYS || err == ENOLCK || err
 
 FolderLock::FolderLock(const std::filesystem::path& dir, const std::string& command, bool team_shares_it,
                        int (*lock)(int fd, int operation)) {
-  if (team_shares_it) return;
   if (lock == nullptr) lock = ::flock;
   // A folder that cannot be made is said with its own reason (a read-only file system), not the
   // open's "No such file or directory" that follows it.
   create_output_folder(dir);
   fd_ = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd_ < 0) fail_input(dir.string(), std::string("cannot open the output folder: ") + std::strerror(errno));
-  if (lock(fd_, LOCK_EX | LOCK_NB) == 0) return;
+  // The processes of an MPI team share the folder by design: each takes a shared lock, which a
+  // single run's exclusive one excludes both ways (an MPI `study` into a folder another `study`
+  // wrote had taken no lock at all, and the two left modules stamped without their outputs).
+  if (lock(fd_, (team_shares_it ? LOCK_SH : LOCK_EX) | LOCK_NB) == 0) return;
   const int err = errno;
   ::close(fd_);
   fd_ = -1;

@@ -9,9 +9,10 @@ namespace mgscope {
 
 // Holds an exclusive flock(2) on the folder itself (no file is added to it) from construction to
 // destruction; the folder is created when missing. A folder another process holds is an InputError
-// naming it and `command`. Not taken when `team_shares_it` (the processes of an MPI team share
-// their output folder by design, docs/cluster.md); the kernel drops the lock when a killed run's
-// process ends.
+// naming it and `command`. With `team_shares_it` (the processes of an MPI team share their output
+// folder by design, docs/cluster.md) the lock is a shared one: the team's ranks hold it together,
+// and it excludes a single run's exclusive lock both ways. The kernel drops the lock when a killed
+// run's process ends.
 // A file system that takes no flock (Lustre mounted without -o flock, the default: ENOSYS; some
 // network file systems: ENOLCK, EOPNOTSUPP) does not stop the run: every `sample` and `study` into
 // such a folder had failed before writing anything. The run goes on unlocked and warning() says so.

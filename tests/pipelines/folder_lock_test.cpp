@@ -36,9 +36,14 @@ TEST(FolderLock, ASecondRunIntoTheFolderIsRefusedWhileTheFirstHoldsIt) {
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find("another `mgscope sample` is writing this output folder"), std::string::npos) << r.output;
   EXPECT_TRUE(fs::is_empty(dir));
-  // The processes of an MPI team share the folder: they take no lock.
-  EXPECT_NO_THROW(FolderLock(dir, "sample", true));
+  // The processes of an MPI team share the folder: they take a shared lock, together, which a single
+  // run excludes both ways (an MPI study had taken none, and ran into a single study's folder).
+  EXPECT_THROW(FolderLock(dir, "sample", true), InputError);
   first.reset();
+  {
+    const FolderLock rank0(dir, "study", true), rank1(dir, "study", true);
+    EXPECT_THROW(FolderLock(dir, "study", false), InputError);
+  }
   EXPECT_NO_THROW(FolderLock(dir, "sample", false));
   fs::remove_all(dir.parent_path());
 }
