@@ -54,7 +54,14 @@ int module_threads_each(int threads, std::size_t jobs) {
 fs::path self_executable() { return fs::read_symlink("/proc/self/exe"); }
 
 nlohmann::json module_stamp(const ModuleJob& job) {
-  return {{"program", program_stamp()}, {"arguments", job.args}, {"inputs", files_stamp(job.inputs)}};
+  // The output folder is where the stamp lives, not a setting: `-o out` and `-o /abs/out` (or the
+  // same folder from another working directory) are one folder, and had run every module again.
+  std::vector<std::string> arguments;
+  for (std::size_t i = 0; i < job.args.size(); ++i) {
+    arguments.push_back(job.args[i]);
+    if (job.args[i] == "-o" && i + 1 < job.args.size()) ++i;
+  }
+  return {{"program", program_stamp()}, {"arguments", arguments}, {"inputs", files_stamp(job.inputs)}};
 }
 
 namespace {

@@ -398,7 +398,8 @@ std::string warnings_counted(const ModuleWarnings& warnings) {
 
 std::string module_status_text(const json& mod) {
   const ModuleWarnings warnings = module_warnings(mod);
-  const std::string status = mod.value("status", "");
+  // In words, as the terminal's module lines write it ("up to date", not report.json's "up-to-date").
+  const std::string status = mod.value("status", "") == "up-to-date" ? "up to date" : mod.value("status", "");
   return status != "failed" && !warnings.texts.empty() ? status + " with " + warnings_counted(warnings) : status;
 }
 
