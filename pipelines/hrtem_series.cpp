@@ -101,8 +101,11 @@ int run_hrtem_series(const std::string& path, const HrtemSettings& settings, con
     const HrtemImageText text = hrtem_image_text(run, dir / name);
     const bool averaged = p.last_frame > p.first_frame;
     char line[200];
-    std::snprintf(line, sizeof line, "  point %d of %d (frame%s %d%s%s", p.point + 1, n, averaged ? "s" : "",
-                  p.first_frame, averaged ? " to " : "", averaged ? std::to_string(p.last_frame).c_str() : "");
+    // Points count from 0 as in series.csv and every message ("point 9 (frames 9 to 9) left out"):
+    // this line had said "point 10 of 20" of that same point. The count comes after it.
+    std::snprintf(line, sizeof line, "  point %d (%d of %d, frame%s %d%s%s", p.point, p.point + 1, n,
+                  averaged ? "s" : "", p.first_frame, averaged ? " to " : "",
+                  averaged ? std::to_string(p.last_frame).c_str() : "");
     std::string head = line;
     // Averaged frames: how far they drifted from the first (aligned), or that some could not be.
     if (std::isfinite(p.drift_nm)) {

@@ -333,7 +333,7 @@ TEST(HrtemSeries, ABurnedInBarDoesNotHoldTheAlignmentAtZero) {
                         "' -o '" + out.string() + "' --frames all --sum 4 --area-stride off");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   // Each point's line says that its frames were aligned, and how far they drifted.
-  EXPECT_NE(r.output.find("  point 1 of 2 (frames 0 to 3, aligned, drift up to 0.216 nm): "), std::string::npos)
+  EXPECT_NE(r.output.find("  point 0 (1 of 2, frames 0 to 3, aligned, drift up to 0.216 nm): "), std::string::npos)
       << r.output;
   const auto bar = read_csv(out / "bar" / "series.csv");
   const auto drift = read_csv(out / "drift" / "series.csv");
@@ -640,7 +640,7 @@ TEST(HrtemSeries, AFolderOfOneFramePerFileIsASeries) {
   const auto r = test::run_mgscope("hrtem '" + frames_dir.string() + "' '" + stack + "' -o '" + (d / "out").string() +
                                    "' --frames all --area-stride off");
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_NE(r.output.find("  point 8 of 8 (frame 7, frame_10.tif): "), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("  point 7 (8 of 8, frame 7, frame_10.tif): "), std::string::npos) << r.output;
   const auto folder_rows = read_csv(d / "out" / "insitu" / "series.csv");
   const auto stack_rows = read_csv(d / "out" / "grow" / "series.csv");
   ASSERT_EQ(folder_rows.size(), 8u);
