@@ -28,10 +28,47 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// A module's folder is emptied before it runs: it must not hold one of its own inputs (say
+// `-o` is the raw-data folder and the images sit in raw/hrtem/).
+std::string input_inside(const ModuleJob& job) {
+  const std::string dir = fs::weakly_canonical(job.out_dir).string() + "/";
+  for (const std::string& in : job.inputs)
+    if (fs::weakly_canonical(in).string().rfind(dir, 0) == 0)
+      return "input " + in + " is inside the module's output folder " + job.out_dir.string() +
+             ", which is emptied before each run: choose another -o";
+  return "";
+}
+
+// A line for the terminal: printed at once, or kept in `transcript` when there is one.
+[[gnu::format(printf, 2, 3)]] void say(std::string* transcript, const char* format, ...) {
+  va_list args, again;
+  va_start(args, format);
+  va_copy(again, args);
+  const int n = std::vsnprintf(nullptr, 0, format, args);
+  std::string line(std::size_t(std::max(n, 0)), '\0');
+  std::vsnprintf(line.data(), line.size() + 1, format, again);
+  va_end(again);
+  va_end(args);
+  if (transcript) {
+    *transcript += line;
+  } else {
+    std::fputs(line.c_str(), stdout);
+    std::fflush(stdout);
+  }
+}
+
+// The terminal's share of "a doubted number carries its warning everywhere".
+void say_doubted_numbers(const nlohmann::json& report, std::string* transcript) {
+  const std::string text = doubted_numbers_text(report);
+  if (!text.empty()) say(transcript, "%s", text.c_str());
+}
+
+}  // namespace
+
 // Every manifest option must be a long option of the module's subcommand: a typo is caught
 // before anything runs, naming the manifest and the key. A module missing from this build
 // fails alone.
-std::string check_options(const Measurement& m, const CLI::App& root, const std::string& manifest) {
+std::string check_manifest_options(const Measurement& m, const CLI::App& root, const std::string& manifest) {
   const CLI::App* sub = nullptr;
   try {
     sub = root.get_subcommand(m.module);
@@ -70,43 +107,6 @@ std::string check_options(const Measurement& m, const CLI::App& root, const std:
   return "";
 }
 
-// A module's folder is emptied before it runs: it must not hold one of its own inputs (say
-// `-o` is the raw-data folder and the images sit in raw/hrtem/).
-std::string input_inside(const ModuleJob& job) {
-  const std::string dir = fs::weakly_canonical(job.out_dir).string() + "/";
-  for (const std::string& in : job.inputs)
-    if (fs::weakly_canonical(in).string().rfind(dir, 0) == 0)
-      return "input " + in + " is inside the module's output folder " + job.out_dir.string() +
-             ", which is emptied before each run: choose another -o";
-  return "";
-}
-
-// A line for the terminal: printed at once, or kept in `transcript` when there is one.
-[[gnu::format(printf, 2, 3)]] void say(std::string* transcript, const char* format, ...) {
-  va_list args, again;
-  va_start(args, format);
-  va_copy(again, args);
-  const int n = std::vsnprintf(nullptr, 0, format, args);
-  std::string line(std::size_t(std::max(n, 0)), '\0');
-  std::vsnprintf(line.data(), line.size() + 1, format, again);
-  va_end(again);
-  va_end(args);
-  if (transcript) {
-    *transcript += line;
-  } else {
-    std::fputs(line.c_str(), stdout);
-    std::fflush(stdout);
-  }
-}
-
-// The terminal's share of "a doubted number carries its warning everywhere".
-void say_doubted_numbers(const nlohmann::json& report, std::string* transcript) {
-  const std::string text = doubted_numbers_text(report);
-  if (!text.empty()) say(transcript, "%s", text.c_str());
-}
-
-}  // namespace
-
 SampleRunResult run_sample(const fs::path& manifest_path, const fs::path& out_dir, const SampleRunOptions& options,
                            const CLI::App& root, Progress* progress, std::string* transcript) {
   SampleRunResult result;
@@ -123,7 +123,7 @@ SampleRunResult run_sample(const fs::path& manifest_path, const fs::path& out_di
       job.args = module_arguments(m, job.out_dir);
       job.inputs = m.files;
       job.missing_inputs = m.missing_inputs;
-      job.precheck_error = check_options(m, root, manifest_path.string());
+      job.precheck_error = check_manifest_options(m, root, manifest_path.string());
       if (job.precheck_error.empty()) job.precheck_error = input_inside(job);
       jobs.push_back(std::move(job));
     }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "fitting/base/json.hpp"
+#include "pipelines/sample_manifest.hpp"
 
 // Only references to the app: its 4.7 s header stays with the files that build or parse one.
 namespace CLI {
@@ -64,6 +65,12 @@ std::vector<std::string> distinct_manifests(const std::vector<std::string>& mani
 // ("8 images (a, b, c, d, e and 3 more): ..."), as on the page; "" when nothing is warned of. A
 // module's warnings had reached the log and the page while the terminal said "dsc ok".
 std::string doubted_numbers_text(const nlohmann::json& report);
+
+// Every option of `m` must be a long option of its module's subcommand in `root`, of the kind its
+// value is (a switch true/false, a valued option no boolean, a list not empty): an InputError
+// naming `manifest` and the key otherwise, before anything runs. Returns why the module cannot
+// run (a setting's file missing, the module not built), or "".
+std::string check_manifest_options(const Measurement& m, const CLI::App& root, const std::string& manifest);
 
 // --force and --threads, shared by `sample` and `study`.
 void add_sample_run_options(CLI::App& cmd, SampleRunOptions& options);

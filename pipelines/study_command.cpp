@@ -30,6 +30,9 @@ std::vector<std::string> run_study(const std::string& path, const std::filesyste
   check_study_treatment(study);  // before any sample runs
   // A missing reference table (the demo's lives in ../shared, outside the repository) skips the
   // power law: a study on a fresh clone must not fail for it.
+  // Its option keys are checked now, as a sample's are: a typo had failed only after every sample
+  // ran, and not at all when the table was missing.
+  if (study.powerlaw) (void)check_manifest_options(*study.powerlaw, root, path);
   if (study.powerlaw && !study.powerlaw->error.empty()) {
     study.warnings.push_back(path + ": [powerlaw] skipped: " + study.powerlaw->error);
     study.powerlaw.reset();

@@ -93,6 +93,24 @@ mgscope::StudyManifest study_of(const fs::path& out) {
 // The demo study on a fresh clone (no ../shared beside it): its [powerlaw] table is absent.
 // read_measurement had passed the missing path on as the module's file (and the study checked
 // only `error`), so `mgscope powerlaw` ran, failed with "cannot open file" and the study exited 1.
+// A misspelled [powerlaw] option had failed only after every sample ran ("--feild-T is a key of
+// [powerlaw] options"), and not at all when the table was missing (exit 0). It is refused at once,
+// naming the key, before any sample runs.
+TEST(StudyInputs, AMisspelledPowerLawOptionIsRefusedBeforeAnySampleRuns) {
+  const fs::path dir = scratch_dir("study_powerlaw_key");
+  ASSERT_EQ(run_mgscope("synth dsc -o " + q(dir / "s") + " --name scan").exit_code, 0);
+  write_text(dir / "s" / "sample.toml", "name = \"s\"\n[treatment]\nctc_cycles = 0\n[dsc]\nfiles = [\"scan.txt\"]\n");
+  write_text(dir / "study.toml",
+             "name = \"typo\"\ntreatment = \"ctc_cycles\"\nsamples = [\"s/sample.toml\"]\n"
+             "[powerlaw]\nfiles = [\"no_such_table.csv\"]\noptions = { feild-T = 5 }\n");
+  const auto r = run_mgscope("study " + q(dir / "study.toml") + " -o " + q(dir / "out"));
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("key 'powerlaw.options.feild-T': `mgscope powerlaw` has no option --feild-T"),
+            std::string::npos)
+      << r.output;
+  EXPECT_FALSE(fs::exists(dir / "out" / "samples" / "s" / "report.json")) << r.output;
+}
+
 TEST(StudyInputs, TheDemoStudyWithoutItsReferenceTableSkipsThePowerLaw) {
   const fs::path dir = scratch_dir("study_no_shared");
   fs::create_directories(dir / "samples" / "study");
