@@ -37,8 +37,12 @@ CLI::App* innermost(CLI::App& app) {
 // Options that take a list of words, such as `mce --mh FILE...`: where a command takes its files.
 std::vector<std::string> list_options(const CLI::App& app) {
   std::vector<std::string> names;
+  // Only those whose help speaks of files: powerlaw's --exclude takes regexes, and a second table
+  // had been told "takes its files by option (--exclude FILE...)".
   for (const CLI::Option* o : app.get_options())
-    if (o->get_items_expected_max() > 1 && !o->get_lnames().empty()) names.push_back("--" + o->get_lnames().front());
+    if (o->get_items_expected_max() > 1 && !o->get_lnames().empty() &&
+        o->get_description().find("file") != std::string::npos)
+      names.push_back("--" + o->get_lnames().front());
   return names;
 }
 

@@ -298,6 +298,10 @@ TEST(CliRules, AFileGivenWhereOptionsTakeFilesNamesThoseOptions) {
   EXPECT_NE(r.output.find("'" + file + "' is a file: "), std::string::npos) << r.output;
   EXPECT_NE(r.output.find(" mce takes its files by option (--mt FILE..., --mh FILE...)"), std::string::npos)
       << r.output;
+  // powerlaw takes one table; its --exclude takes regexes, not files: no such hint there.
+  const auto two = run_mgscope("powerlaw '" + file + "' '" + file + "' -o '" + (dir / "out").string() + "'");
+  EXPECT_EQ(two.exit_code, 2) << two.output;
+  EXPECT_EQ(two.output.find("--exclude FILE"), std::string::npos) << two.output;
 }
 
 TEST(CliRules, AloneItListsTheCommandsInWorkflowOrder) {
