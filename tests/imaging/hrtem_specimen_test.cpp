@@ -114,14 +114,20 @@ TEST_P(AmorphousWithVacuum, VacuumEdgeAndScaleBarStayOutOfTheFractions) {
   EXPECT_GT(double(sc.specimen), 0.5 * double(r.boxes.size()));  // the specimen itself is kept
 }
 
+// Amorphous glass without order, 1024^2 at the default pixel size.
+static SynthHrtemOptions glass_1024(std::uint64_t seed) {
+  SynthHrtemOptions o;
+  o.width_px = o.height_px = 1024;
+  o.ordered_fraction = 0;
+  o.seed = seed;
+  return o;
+}
+
 // A strong crystal over the right half of an amorphous glass: the glass (R ~ 55) is a tight group far
 // below the crystal (R ~ 220) and had been cut away as vacuum, the crystal then reported as 98 % of the
 // "specimen". A group far above shot noise's R is kept as specimen now, and a warning says why.
 TEST(SpecimenMask, AWellScatteringGlassBesideACrystalIsNotVacuum) {
-  SynthHrtemOptions o;
-  o.width_px = o.height_px = 1024;
-  o.ordered_fraction = 0;
-  o.seed = 61;
+  const SynthHrtemOptions o = glass_1024(61);
   SynthHrtem s = make_synth_hrtem(o);
   const double d_px = 0.25 / o.pixel_nm;
   for (int y = 0; y < s.counts.height; ++y)
@@ -172,10 +178,7 @@ TEST(SpecimenMask, AnImageNearItsNoiseLevelIsWarnedOf) {
 // for burned-in shapes by the hundred and every box is left out. The warning now says that so many
 // shapes look like a clipped export and names --no-annotations.
 TEST(SpecimenMask, AHeavilyClippedExportIsNamedAsSuch) {
-  SynthHrtemOptions o;
-  o.width_px = o.height_px = 1024;
-  o.ordered_fraction = 0;
-  o.seed = 62;
+  const SynthHrtemOptions o = glass_1024(62);
   SynthHrtem s = make_synth_hrtem(o);
   std::vector<std::uint16_t> sorted = s.counts.pixels;
   std::sort(sorted.begin(), sorted.end());
