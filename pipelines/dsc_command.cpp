@@ -39,7 +39,7 @@ struct DscCommandOptions {
 
 std::optional<WindowK> window_option(const std::vector<double>& v, const char* name) {
   if (v.empty()) return std::nullopt;
-  if (v.size() != 2 || !(v[1] > v[0])) throw InputError(std::string(name) + ": give LOW,HIGH in K with LOW < HIGH");
+  if (v.size() != 2 || !(v[1] > v[0])) throw UsageError(std::string(name) + ": give LOW,HIGH in K with LOW < HIGH");
   return WindowK{v[0], v[1]};
 }
 
@@ -110,20 +110,21 @@ void run_dsc(DscCommandOptions& o, CommandContext& ctx) {
   o.transitions.tx_window = window_option(o.tx_window, "--tx-window");
   o.relaxation.window = window_option(o.rel_window, "--rel-window");
   if (!o.treatments.empty() && o.treatments.size() != o.files.size())
-    throw InputError("--treatment has " + std::to_string(o.treatments.size()) + " values for " +
+    throw UsageError("--treatment has " + std::to_string(o.treatments.size()) + " values for " +
                      std::to_string(o.files.size()) + " files");
-  if (o.first_heating < 1) throw InputError("--first-heating counts from 1");
+  if (o.first_heating < 1) throw UsageError("--first-heating counts from 1");
   // Two sources of one number: which one wins would be a silent rule.
   if (!o.treatments.empty() && !o.treatment_csv.empty())
     throw CLI::ValidationError("--treatment", "give the treatments either by --treatment or in --treatment-csv "
                                               "(its treatment column), not both");
-  if (const std::string bad = o.transitions.check(); !bad.empty()) throw InputError("options: " + bad);
+  // Settings are usage errors (exit 2), as every other command's are: they were exit 1 here.
+  if (const std::string bad = o.transitions.check(); !bad.empty()) throw UsageError(bad);
   if (!(o.relaxation.align_span_K > 0 && o.relaxation.align_span_K <= 500))
-    throw InputError("--align-span must lie in (0, 500] K");
-  if (o.reference_heating && *o.reference_heating < 1) throw InputError("--reference-heating counts from 1");
+    throw UsageError("--align-span must lie in (0, 500] K");
+  if (o.reference_heating && *o.reference_heating < 1) throw UsageError("--reference-heating counts from 1");
   // --mass and --rate: the library's rules (make_curve holds every caller to them), said up front.
   if (const std::string bad = CurveOptions{o.mass_mg, o.rate_K_per_min, std::nullopt}.check(); !bad.empty())
-    throw InputError(bad);
+    throw UsageError(bad);
   const auto table =
       o.treatment_csv.empty() ? std::map<std::string, TreatmentEntry>{} : read_treatment_csv(o.treatment_csv);
 

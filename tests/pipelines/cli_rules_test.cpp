@@ -77,7 +77,7 @@ TEST(CliRules, NonFiniteAndAbsurdSettingsAreRefusedNamingTheOption) {
 
 // An empty value (a script's unset variable) had been taken for no value: `--pixel-size ""` left the
 // file's calibration in force, `--mask ""` no mask, `-o ""` the current folder, all with exit 0; and
-// `--seed -1` was stored as 18446744073709551615. Each is now a usage error naming the option.
+// `--seed -1` was stored as 18446744073709551615. Each is now a usage error naming the option (exit 2).
 TEST(CliRules, EmptyValuesAndNegativeCountsAreRefusedNamingTheOption) {
   const std::string samples = std::string(MGSCOPE_SOURCE_DIR) + "/samples/";
   const std::string image = "hrtem " + samples + "hrtem/treated_1.tif";
@@ -89,6 +89,10 @@ TEST(CliRules, EmptyValuesAndNegativeCountsAreRefusedNamingTheOption) {
       {"creep " + samples + "indent/creep/creep_01.csv -o ''", "--out: the value is empty"},
       {"dsc " + samples + "dsc/dsc_as_cast.txt --temperature-column ''" + out, "--temperature-column: the value"},
       {"mce --mt '' " + out, "--mt: the value is empty"},
+      // dsc's settings were exit 1 (an input error) where every other command's are usage errors.
+      {"dsc " + samples + "dsc/dsc_as_cast.txt --smoothing 0" + out,
+       "--smoothing (smoothing_K) must lie in (0, 100] K"},
+      {"dsc " + samples + "dsc/dsc_as_cast.txt --tg-window 600,560" + out, "--tg-window: give LOW,HIGH in K"},
   };
   for (const auto& [call, said] : cases) {
     const auto r = run_mgscope(call);
