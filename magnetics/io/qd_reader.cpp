@@ -9,6 +9,7 @@
 #include <tuple>
 
 #include "fitting/base/error.hpp"
+#include "fitting/base/text_file.hpp"
 
 namespace mgscope {
 
@@ -167,9 +168,10 @@ void parse_info_line(QdData& d, const std::vector<std::string>& f, const std::ve
   else d.info.emplace_back(f.back(), join(raw, 1, f.size() - 1));                              // MPMS3, PPMS
 }
 
-std::string comma_to_point(std::string s) {
-  std::replace(s.begin(), s.end(), ',', '.');
-  return s;
+// A header value or a cell as one finite number (strict_number's rule) in the file's decimal mark.
+std::optional<double> number_in_file(const QdData& d, std::string text) {
+  if (d.decimal == ',' && text.find('.') == std::string::npos) std::replace(text.begin(), text.end(), ',', '.');
+  return strict_number(text);
 }
 
 // Mass from SAMPLE_MASS (mg), else legacy WEIGHT (mg); a zero, negative or unreadable value is no
@@ -178,10 +180,9 @@ void set_mass(QdData& d) {
   for (const char* key : {"SAMPLE_MASS", "WEIGHT"}) {
     auto v = d.info_value(key);
     if (!v || v->empty()) continue;
-    const std::string text = d.decimal == ',' && v->find('.') == std::string::npos ? comma_to_point(*v) : *v;
-    char* end = nullptr;
-    const double mg = std::strtod(text.c_str(), &end);
-    if (end == text.c_str() || *end != '\0' || !std::isfinite(mg)) {
+    const std::optional<double> number = number_in_file(d, *v);
+    const double mg = number.value_or(0);
+    if (!number) {
       d.warnings.push_back(d.path + ": header " + key + " '" + *v + "' is not a number; mass unknown");
     } else if (mg == 0) {
       d.warnings.push_back(d.path + ": header " + key + " is " + *v + " mg; mass unknown");
@@ -319,12 +320,8 @@ std::string first_present(const QdData& d, std::initializer_list<const char*> na
 
 bool has_number(const QdData& d, std::size_t col) {
   for (std::size_t r = 0; r < d.rows.size(); ++r) {
-    std::string c(d.rows.cell(r, col));
-    if (c.empty()) continue;
-    if (d.decimal == ',' && c.find('.') == std::string::npos) c = comma_to_point(c);
-    char* end = nullptr;
-    const double v = std::strtod(c.c_str(), &end);
-    if (end != c.c_str() && *end == '\0' && std::isfinite(v) && v != kQdSentinel) return true;
+    const std::optional<double> v = number_in_file(d, std::string(d.rows.cell(r, col)));
+    if (v && *v != kQdSentinel) return true;
   }
   return false;
 }
