@@ -264,6 +264,7 @@ DscColumns find_dsc_column_roles(const std::vector<std::string>& labels) {
   const TemperaturePick t = pick_temperature(parsed);
   c.temperature = t.index;
   c.temperature_candidates = t.candidates;
+  c.temperature_used.why = t.why;
   c.time = find_role(parsed, {"time"}, {"time"}, "t");
   c.heat_flow = find_role(parsed, {"heat flow", "heatflow", "hf", "dsc"}, {"heat flow", "heatflow", "hf", "dsc"}, "");
   c.segment = find_role(parsed, {"segment", "seg."}, {"seg"}, "");
@@ -280,7 +281,6 @@ DscColumns resolve_dsc_columns(const std::vector<std::string>& labels, const std
   }
   DscColumns c = find_dsc_column_roles(labels);
   const std::string where = "line " + std::to_string(header_line) + ": ";
-  const TemperaturePick pick = pick_temperature(parsed);
   if (!temperature_column.empty()) {
     const std::string wanted = trim(temperature_column);
     c.temperature = -1;
@@ -299,15 +299,13 @@ DscColumns resolve_dsc_columns(const std::vector<std::string>& labels, const std
       fail_input(path, where + "no column named '" + wanted + "' (--temperature-column) among " + listed +
                            " (give a column's label as in the header, or its name without the unit)");
     c.temperature_used.why = "--temperature-column";
-  } else if (c.temperature < 0 && !pick.candidates.empty()) {
-    fail_input(path, where + "temperature columns " + quoted_list(labels, pick.candidates) + ": " + pick.why +
-                         "; name the one to read with --temperature-column");
-  } else {
-    c.temperature_used.why = pick.why;
+  } else if (c.temperature < 0 && !c.temperature_candidates.empty()) {
+    fail_input(path, where + "temperature columns " + quoted_list(labels, c.temperature_candidates) + ": " +
+                         c.temperature_used.why + "; name the one to read with --temperature-column");
   }
   if (c.temperature >= 0) {
     c.temperature_used.label = trim(labels[std::size_t(c.temperature)]);
-    for (const int i : pick.candidates)
+    for (const int i : c.temperature_candidates)
       if (i != c.temperature) c.temperature_used.others.push_back(trim(labels[std::size_t(i)]));
   }
   auto need = [&](int index, const char* role, const char* example) {

@@ -131,7 +131,7 @@ Affine heat_flow_to_normal(const std::string& unit, const std::string& path, con
 struct DscColumns {
   int time = -1, temperature = -1, heat_flow = -1, segment = -1;
   std::vector<int> temperature_candidates;  // every temperature column, the one used among them
-  DscTemperatureColumn temperature_used;    // filled by resolve_dsc_columns
+  DscTemperatureColumn temperature_used;    // why: by find_dsc_column_roles; the rest by resolve_dsc_columns
   Affine to_s, to_K, to_heat_flow;
   bool per_mass = false;
 };
