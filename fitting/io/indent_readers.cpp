@@ -124,31 +124,36 @@ bool name_matches(const std::string& name, const Role& r) {
   return false;
 }
 
-// A column of the role in one of its units: what find_column would take.
-bool has_role(const std::vector<std::string>& header, const Role& r) {
-  for (const std::string& label : header) {
-    const auto [name, unit] = name_and_unit(label);
-    if (!name_matches(name, r)) continue;
-    for (const auto& known : r.units)
-      if (unit_ascii(unit) == known.first) return true;
-  }
-  return false;
-}
-
-// Index and factor of the role's first column in one of its units (an export with "Depth (V)"
-// before "Depth (nm)", the raw signal beside the calibrated one, takes the second); InputError
-// naming the file and the header line when there is none, naming the first such column's unit.
-std::pair<std::size_t, double> find_column(const std::vector<std::string>& header, const Role& r,
-                                           const std::string& path, std::size_t line_no, const char* example) {
+// The role's first column in one of its units (index, factor), if any (an export with "Depth (V)"
+// before "Depth (nm)", the raw signal beside the calibrated one, takes the second), and the first
+// column of the role's name in another unit, if any.
+struct RoleMatch {
+  std::optional<std::pair<std::size_t, double>> column;
   std::optional<std::size_t> other_unit;
+};
+
+RoleMatch match_role(const std::vector<std::string>& header, const Role& r) {
+  RoleMatch m;
   for (std::size_t k = 0; k < header.size(); ++k) {
     const auto [name, unit] = name_and_unit(header[k]);
     if (!name_matches(name, r)) continue;
     for (const auto& [u, factor] : r.units)
-      if (unit_ascii(unit) == u) return {k, factor};
-    if (!other_unit) other_unit = k;
+      if (unit_ascii(unit) == u) {
+        m.column = std::make_pair(k, factor);
+        return m;
+      }
+    if (!m.other_unit) m.other_unit = k;
   }
-  if (other_unit) {
+  return m;
+}
+
+// match_role's column; InputError naming the file and the header line when there is none, naming
+// the first such column's unit.
+std::pair<std::size_t, double> find_column(const std::vector<std::string>& header, const Role& r,
+                                           const std::string& path, std::size_t line_no, const char* example) {
+  const RoleMatch m = match_role(header, r);
+  if (m.column) return *m.column;
+  if (const std::optional<std::size_t> other_unit = m.other_unit) {
     std::string expected;
     for (const auto& [u, factor] : r.units) expected += (expected.empty() ? "" : ", ") + u;
     fail_input(path, "line " + std::to_string(line_no) + ": " + r.quantity + " column '" + trim(header[*other_unit]) +
@@ -432,7 +437,7 @@ bool looks_like_indent_csv(const std::vector<std::string>& lines) {
   for (const std::string& l : lines) {
     if (blank(l)) continue;
     const auto header = split_line(l, detect_delimiter(l));
-    return has_role(header, kTime) && has_role(header, kDepth) && has_role(header, kLoad);
+    return match_role(header, kTime).column && match_role(header, kDepth).column && match_role(header, kLoad).column;
   }
   return false;
 }
