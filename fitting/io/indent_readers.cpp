@@ -393,6 +393,19 @@ bool number_field(const std::string& field) {
   return !t.empty() && end == t.c_str() + t.size() && std::isfinite(v);
 }
 
+// The first `count` fields of a row as numbers, read as the readers read them (parse_number, in the
+// decimal mark the row shows), or nothing when one is not a number.
+std::optional<std::vector<double>> leading_numbers(const std::vector<std::string>& f, std::size_t count, char delim) {
+  const char decimal = detect_decimal(f, delim);
+  std::vector<double> v;
+  try {
+    for (std::size_t k = 0; k < count; ++k) v.push_back(parse_number(f[k], "", 0, "", decimal));
+  } catch (const InputError&) {
+    return std::nullopt;
+  }
+  return v;
+}
+
 // True when every field of the first non-blank line is a number: a headerless export.
 bool starts_with_numbers(const TextFile& tf) {
   for (const auto& line : tf.lines) {
@@ -402,15 +415,7 @@ bool starts_with_numbers(const TextFile& tf) {
     // Exports that end every row with a separator (a NanoTest file with a TAB before each CRLF)
     // have an empty last field: not a header.
     while (!f.empty() && trim(f.back()).empty()) f.pop_back();
-    const char decimal = detect_decimal(f, delim);
-    for (const auto& cell : f) {
-      try {
-        parse_number(cell, tf.path, 0, "", decimal);
-      } catch (const InputError&) {
-        return false;
-      }
-    }
-    return !f.empty();
+    return !f.empty() && leading_numbers(f, f.size(), delim);
   }
   return false;
 }
@@ -453,14 +458,8 @@ bool looks_like_nanotest_txt(const std::vector<std::string>& lines) {
     const char delim = detect_delimiter(l);
     const auto f = split_line(l, delim);
     if (f.size() < 3) return false;
-    const char decimal = detect_decimal(f, delim);
-    for (std::size_t k = 0; k < 3; ++k) {
-      try {
-        if (!std::isfinite(parse_number(f[k], "", 0, "", decimal))) return false;
-      } catch (const InputError&) {
-        return false;
-      }
-    }
+    const auto v = leading_numbers(f, 3, delim);
+    if (!v || !std::all_of(v->begin(), v->end(), [](double x) { return std::isfinite(x); })) return false;
     if (++rows == 2) return true;
   }
   return false;
