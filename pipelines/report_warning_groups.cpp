@@ -28,6 +28,15 @@ std::vector<std::string> words_and_numbers(const std::string& text) {
       return k < text.size() && std::isdigit(static_cast<unsigned char>(text[k]));
     };
     while (digit(j) || (j < text.size() && text[j] == '.' && digit(j + 1))) ++j;
+    // An exponent belongs to its number: "3.2e-05" read as "3.2", "e-", "05" gave ranges such as
+    // "1.5–3.2e-05–06" (the lowest member's own exponent lost).
+    if (j < text.size() && (text[j] == 'e' || text[j] == 'E')) {
+      const std::size_t sign = j + 1 < text.size() && (text[j + 1] == '-' || text[j + 1] == '+') ? j + 2 : j + 1;
+      if (digit(sign)) {
+        j = sign;
+        while (digit(j)) ++j;
+      }
+    }
     parts.push_back(text.substr(i, j - i));
     parts.emplace_back();
     i = j;
@@ -43,8 +52,8 @@ std::string kind_of(const std::string& text) {
   return kind;
 }
 
-// A number as words_and_numbers cut it ("12", "0.35"): digits, a point, digits, read without the
-// locale (from_chars), as the modules wrote it.
+// A number as words_and_numbers cut it ("12", "0.35", "2.5e-06"): digits, a point, digits, an
+// exponent, read without the locale (from_chars), as the modules wrote it.
 double number_value(const std::string& number) {
   double v = 0.0;
   std::from_chars(number.data(), number.data() + number.size(), v);

@@ -319,6 +319,13 @@ TEST(WarningGroups, ANumberThatDiffersIsGivenAsItsRange) {
   EXPECT_EQ(group_warnings({"a: shift of -0.2 K", "b: shift of -0.5 K", "c: shift of -0.3 K"})[0].text,
             "shift of -0.5–-0.2 K");
   EXPECT_EQ(group_warnings({"a: 0.1 of 3", "b: 0.10 of 4"})[0].text, "0.1 of 3–4");
+  // Numbers with exponents keep them: the spread of three magnetometer files' repeats read
+  // "1.53843–3.18929e-05–06 emu/g", its lowest member lost.
+  EXPECT_EQ(group_warnings({"fc7: spread 2.51613e-06 emu/g", "fc12: spread 1.53843e-05 emu/g",
+                            "fc13: spread 3.18929e-05 emu/g"})[0]
+                .text,
+            "spread 2.51613e-06–3.18929e-05 emu/g");
+  EXPECT_EQ(group_warnings({"a: 2 elements", "b: 3 elements"})[0].text, "2–3 elements");
 }
 
 // The sample page: one line for the eight images; report.json's list is untouched.
