@@ -417,7 +417,9 @@ std::vector<std::string> write_study_outputs(const StudyManifest& study, const s
     csv << '\n';
     rows.push_back({{"name", sample_name(s)},
                     {"manifest", s.manifest},
-                    {"out_dir", s.out_dir.string()},
+                    // From the study's folder: as given on the command line it changed with the folder the
+                    // study was run from ("../out/samples/A" or "out/samples/A").
+                    {"out_dir", fs::proximate(s.out_dir, out_dir).generic_string()},
                     {"treatment", json_number(treatment_of(s, study.treatment))},
                     {"failures", s.failures},
                     {"quantities", quantities}});

@@ -251,6 +251,7 @@ TEST(SampleCommand, DemoStudyEndToEndThenNothingToRedo) {
   EXPECT_NE(study_html.find("<strong>Doubted numbers</strong>"), std::string::npos);
   EXPECT_EQ(count(study_html, "⚠</span>"), 4 * 5 + 2) << "4 samples x 5 critical numbers, 2 cut nanocrystal sizes";
   EXPECT_EQ(read_json(out / "study.json")["samples"].size(), 4u);
+  EXPECT_EQ(read_json(out / "study.json")["samples"][0]["out_dir"], "samples/ascast");
 
   for (const auto& [name, r] : reports) expect_self_contained(out / "samples" / name);
   // Every gnuplot figure (a PNG with its .gp script) also as SVG and PDF, whole.
