@@ -450,9 +450,8 @@ HrtemSeriesAnalysis analyse_hrtem_series(const std::string& path, const HrtemSet
                          "specimen differently");
     }
     p.warnings = int(warnings.size());
-    // Distinct texts only, and a bounded number of them: a long series keeps constant memory.
-    for (const std::string& w : warnings)
-      if (record.warnings.size() < 50 || record.warnings.count(w)) ++record.warnings[w];
+    // By kind, and a bounded number of kinds: a long series keeps constant memory.
+    for (const std::string& w : warnings) record.warnings.add(w);
     if (kept.count(k)) record.kept.push_back(series_point_folder(p.first_frame, p.last_frame));
     a.points.push_back(p);
     on_point(p, n_read, run, kept.count(k) > 0);

@@ -390,7 +390,7 @@ SpecimenTravel specimen_travel(const std::vector<SeriesPoint>& points) {
 std::vector<std::string> hrtem_series_warnings(const HrtemSeriesRecord& record, const std::vector<SeriesPoint>& points,
                                                const SeriesTime& time) {
   std::vector<std::string> w;
-  for (const auto& [text, n] : record.warnings)
+  for (const auto& [text, n] : record.warnings.lines())
     w.push_back(text + " (" + std::to_string(n) + " of " + std::to_string(points.size()) + " points)");
   const SpecimenTravel travel = specimen_travel(points);
   if (travel.first_under_half) {

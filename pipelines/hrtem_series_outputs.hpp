@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "fitting/base/json.hpp"
-
 #include "imaging/area_fractions.hpp"
 #include "pipelines/hrtem_series.hpp"
+#include "pipelines/report_warning_groups.hpp"
 
 namespace mgscope {
 
@@ -95,7 +95,7 @@ struct HrtemSeriesRecord {
   int points_own_threshold = 0;       // later points of another pixel size or box, calibrated on their own
   double whitened_level = 0, secondary_whitened_level = 0;
   std::vector<std::string> kept;      // folders with the full per-image outputs
-  std::map<std::string, int> warnings;  // distinct warning -> points that had it
+  WarningTally warnings;              // the points' warnings by kind, with how many points said each
   int failed_points = 0;              // points left out because a frame could not be read or analysed
   int missing_points = 0;             // of those, the points of frames the file does not hold (not read)
   std::vector<std::string> failures;  // the first 50 of them, with the reason

@@ -133,6 +133,38 @@ std::vector<WarningLine> group_warnings(const std::vector<std::string>& warnings
   return lines;
 }
 
+void WarningTally::add(const std::string& text) {
+  const std::string key = kind_of(text);
+  auto it = std::find_if(kinds_.begin(), kinds_.end(), [&](const Kind& k) { return k.key == key; });
+  if (it == kinds_.end()) {
+    if (kinds_.size() >= max_kinds_) return;
+    Kind k;
+    k.key = key;
+    k.parts = words_and_numbers(text);
+    k.low = k.high = k.parts;
+    kinds_.push_back(std::move(k));
+    it = kinds_.end() - 1;
+  } else {
+    const std::vector<std::string> parts = words_and_numbers(text);
+    for (std::size_t i = 1; i < parts.size(); i += 2) {
+      if (number_value(parts[i]) < number_value(it->low[i])) it->low[i] = parts[i];
+      if (number_value(parts[i]) > number_value(it->high[i])) it->high[i] = parts[i];
+    }
+  }
+  ++it->count;
+}
+
+std::vector<std::pair<std::string, int>> WarningTally::lines() const {
+  std::vector<std::pair<std::string, int>> out;
+  for (const Kind& k : kinds_) {
+    std::string text;
+    for (std::size_t i = 0; i < k.parts.size(); ++i)
+      text += i % 2 ? number_range({k.low[i], k.high[i]}, k.parts[i - 1]) : k.parts[i];
+    out.emplace_back(std::move(text), k.count);
+  }
+  return out;
+}
+
 std::string group_names(const WarningLine& line) {
   constexpr std::size_t kNamesShown = 5;  // the others are in the folded list, with their texts
   std::string names;

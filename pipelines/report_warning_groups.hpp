@@ -4,6 +4,7 @@
 #pragma once
 #include <cstddef>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace mgscope {
@@ -38,6 +39,30 @@ std::string group_names(const WarningLine& line);
 // A line as plain text, for the terminal: "8 images (a, b, c, d, e and 3 more): <kind>", or the
 // warning itself when it is a line of its own.
 std::string warning_line_text(const WarningLine& line, const std::string& noun);
+
+// Warnings counted by kind over many items (the points of an in-situ series), in constant memory:
+// texts that differ in their numbers only are one kind, said once with each number that differs
+// as its range over the items ("median band-to-noise ratio 1.03–1.15 ... (4 of 4 points)"). Kept
+// by text, four points' contrast warnings were four lines, each "(1 of 4 points)", and the 51st
+// distinct text of a long series was no longer counted.
+class WarningTally {
+ public:
+  explicit WarningTally(std::size_t max_kinds = 50) : max_kinds_(max_kinds) {}
+  void add(const std::string& text);
+  // Each kind in the order first seen: its text and the number of items that said it.
+  std::vector<std::pair<std::string, int>> lines() const;
+  bool empty() const { return kinds_.empty(); }
+
+ private:
+  struct Kind {
+    std::string key;                     // the words, a mark for each number
+    std::vector<std::string> parts;      // words and numbers of the first text
+    std::vector<std::string> low, high;  // per place of `parts`: the lowest and highest number seen
+    int count = 0;
+  };
+  std::size_t max_kinds_;
+  std::vector<Kind> kinds_;
+};
 
 // What a module's subjects are called on its page: hrtem's "images", creep's and hardness's
 // "curves", the others' "files".

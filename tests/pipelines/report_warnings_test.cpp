@@ -328,6 +328,24 @@ TEST(WarningGroups, ANumberThatDiffersIsGivenAsItsRange) {
   EXPECT_EQ(group_warnings({"a: 2 elements", "b: 3 elements"})[0].text, "2–3 elements");
 }
 
+// An in-situ series counts its points' warnings by kind: four points near their noise level, each
+// with its own ratio, were four lines "(1 of 4 points)"; now one line with the ratios' range.
+TEST(WarningTally, TextsAlikeButForTheirNumbersAreOneKindWithTheirRange) {
+  WarningTally tally(2);
+  for (const char* ratio : {"1.1", "1.03", "1.15", "1.12"})
+    tally.add(std::string("contrast near noise (ratio ") + ratio + ")");
+  tally.add("shift of -0.2 K");
+  tally.add("shift of -0.5 K");
+  tally.add("a third kind, past the bound of two");  // not counted: the memory stays bounded
+  const std::vector<std::pair<std::string, int>> expected = {{"contrast near noise (ratio 1.03–1.15)", 4},
+                                                             {"shift of -0.5–-0.2 K", 2}};
+  EXPECT_EQ(tally.lines(), expected);
+  WarningTally one;
+  one.add("only 9 blocks of 100 px");
+  one.add("only 9 blocks of 100 px");
+  EXPECT_EQ(one.lines(), (std::vector<std::pair<std::string, int>>{{"only 9 blocks of 100 px", 2}}));
+}
+
 // The sample page: one line for the eight images; report.json's list is untouched.
 TEST(WarningGroups, SamplePageGroupsAndKeepsEveryWarning) {
   const std::vector<std::string> w = eight_border_warnings();
