@@ -160,6 +160,11 @@ std::vector<std::uint8_t> draw_overlay_png(const StoredImage& image, const Hrtem
                   options.area->stride_px);
     lines.emplace_back(kInk, line);
   }
+  if (options.warnings) {
+    std::snprintf(line, sizeof line, "doubted: %zu %s about these numbers in summary.json", options.warnings,
+                  options.warnings == 1 ? "warning" : "warnings");
+    lines.emplace_back(kInk, line);
+  }
   for (int r = 1; r < kBoxRegionCount; ++r)
     if (region_boxes[std::size_t(r)]) {
       std::snprintf(line, sizeof line, "left out (%s): %ld %s", box_region_name(BoxRegion(r)),

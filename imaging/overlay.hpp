@@ -1,6 +1,7 @@
 // Pictures of the result (the study's Fig. 8): the segmentation overlay and the per-box gallery,
 // encoded as PNG bytes. They are drawn with OpenCV in the figures module (imaging/figures.hpp).
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -14,6 +15,9 @@ struct OverlayOptions {
   int max_side_px = 2048;        // the image part is scaled down so its longer side is at most this
   const AreaMap* area = nullptr; // when given, the legend also states the ordered area fraction
   int threads = 1;               // for the PNG's compression (0: all cores); the bytes do not depend on it
+  // The image's warnings (summary.json): when any, the legend says so under the fractions, which a
+  // reader of the figure alone (the report page shows it) would otherwise take as sure.
+  std::size_t warnings = 0;
 };
 
 // Contrast-stretched image (0.5-99.5 percentile), crystal-like boxes framed red, nanocrystal

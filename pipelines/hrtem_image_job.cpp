@@ -92,6 +92,7 @@ void write_hrtem_image_folder(const std::filesystem::path& dir, const HrtemImage
   OverlayOptions oo;
   oo.max_side_px = figures.overlay_max_px;
   oo.area = area;
+  oo.warnings = hrtem_warnings(result, analysed.run, area).size();
   // The overlay (mostly its PNG compression, ~0.1 s for a 2048 px picture of a noisy micrograph)
   // is drawn on a second thread while the tables, maps and ROI set are written: each file's bytes
   // are the same either way. In a batch that shares cores (core_lending.hpp), only on a core

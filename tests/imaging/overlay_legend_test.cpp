@@ -2,6 +2,8 @@
 // the longest line ran past the right edge.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "imaging/area_map.hpp"
 #include "imaging/calibrate.hpp"
 #include "imaging/hrtem_analysis.hpp"
@@ -42,6 +44,26 @@ TEST(Overlay, TheLegendFitsSmallPicturesWholeAndLeavesLargeOnesAsTheyWere) {
     if (side >= 500) EXPECT_EQ(d.width, side) << "the legend fits by its font alone";
     if (side == 240) EXPECT_GT(d.width, side) << "too narrow even for the smallest font: the strip is widened";
   }
+}
+
+// An image with warnings says so in its legend, one line more under the fractions: the report page
+// shows the overlay, whose "ordered area fraction 0.0 % [0.0, 0.0]" had read as sure beside the
+// warnings that doubt it.
+TEST(Overlay, TheLegendSaysTheNumbersAreDoubted) {
+  SynthHrtemOptions o;
+  o.width_px = o.height_px = 500;
+  o.seed = 11;
+  const CalibratedImage img = with_pixel_size(test::as_float(make_synth_hrtem(o).counts), o.pixel_nm);
+  const HrtemResult r = analyse_hrtem(img, HrtemOptions{}, "synth");
+  OverlayOptions oo;
+  const test::Decoded sure = test::decode(render_overlay_png(img.pixels, r, oo));
+  oo.warnings = 2;
+  const test::Decoded doubted = test::decode(render_overlay_png(img.pixels, r, oo));
+  EXPECT_EQ(doubted.width, sure.width);
+  EXPECT_GT(doubted.height, sure.height) << "a line more in the legend";
+  // The picture above the legend is the same.
+  const std::size_t picture_bytes = 3 * std::size_t(sure.width) * 500;
+  EXPECT_TRUE(std::equal(sure.pixels.begin(), sure.pixels.begin() + long(picture_bytes), doubted.pixels.begin()));
 }
 
 }  // namespace
