@@ -144,6 +144,7 @@ void add_hardness_command(CLI::App& app, CommandContext& ctx) {
 
     std::vector<double> H, Er, E, popin_counts;
     std::vector<MappedHardness> map;
+    std::vector<std::pair<double, double>> crossed;  // left-out indents' positions (um)
     std::vector<std::string> warnings;
     int failed = 0;
     // An indent whose H or Er no solid has is left out of the means, the CDF and the map (one such
@@ -157,6 +158,7 @@ void add_hardness_command(CLI::App& app, CommandContext& ctx) {
       }
       if (h.oliver_pharr.implausible) {
         left_out.push_back(curve_label(h.source));
+        if (h.x_um && h.y_um) crossed.emplace_back(*h.x_um, *h.y_um);
         continue;
       }
       if (!h.warnings.empty()) doubted.push_back(curve_label(h.source));
@@ -164,11 +166,11 @@ void add_hardness_command(CLI::App& app, CommandContext& ctx) {
       Er.push_back(h.oliver_pharr.reduced_modulus_GPa);
       E.push_back(h.oliver_pharr.modulus_GPa);
       popin_counts.push_back(static_cast<double>(h.popins.size()));
-      if (h.x_um && h.y_um) map.push_back({*h.x_um, *h.y_um, h.oliver_pharr.hardness_GPa});
+      if (h.x_um && h.y_um) map.push_back({*h.x_um, *h.y_um, h.oliver_pharr.hardness_GPa, !h.warnings.empty()});
     }
     FigureBatch figures;
     if (!H.empty()) draw_hardness_cdf(figures, out / "hardness_cdf.png", H);
-    if (map.size() >= 4) draw_hardness_map(figures, out / "hardness_map.png", map);  // fewer is no map
+    if (map.size() >= 4) draw_hardness_map(figures, out / "hardness_map.png", map, crossed);  // fewer is no map
     int drawn = 0;
     for (std::size_t i = 0; i < in.curves.size() && drawn < a.figures; ++i) {
       if (!results[i].usable()) continue;

@@ -58,7 +58,8 @@ void draw_hardness_cdf(FigureBatch& figures, const std::filesystem::path& png, s
 }
 
 void draw_hardness_map(FigureBatch& figures, const std::filesystem::path& png,
-                       const std::vector<MappedHardness>& points) {
+                       const std::vector<MappedHardness>& points,
+                       const std::vector<std::pair<double, double>>& left_out) {
   std::vector<double> xs, ys;
   for (const MappedHardness& p : points) xs.push_back(p.x_um), ys.push_back(p.y_um);
   const std::vector<double> gx = distinct(xs), gy = distinct(ys);
@@ -81,23 +82,34 @@ void draw_hardness_map(FigureBatch& figures, const std::filesystem::path& png,
       data << '\n';
     }
   }
-  for (const MappedHardness& p : points)
-    marks << plot_number(p.x_um) << ' ' << plot_number(p.y_um) << ' ' << plot_number(p.hardness_GPa) << '\n';
+  bool any_doubted = false;
+  for (const MappedHardness& p : points) {
+    marks << plot_number(p.x_um) << ' ' << plot_number(p.y_um) << ' ' << plot_number(p.hardness_GPa) << ' '
+          << (p.doubted ? 1 : 0) << '\n';
+    any_doubted = any_doubted || p.doubted;
+  }
+  std::ostringstream crossed;
+  for (const auto& [x, y] : left_out) crossed << plot_number(x) << ' ' << plot_number(y) << '\n';
 
   // Axes end half a cell (or half the typical spacing) beyond the outer indents.
   const double half_x = gx.size() > 1 ? 0.5 * (gx.back() - gx.front()) / static_cast<double>(gx.size() - 1) : 0.5;
   const double half_y = gy.size() > 1 ? 0.5 * (gy.back() - gy.front()) / static_cast<double>(gy.size() - 1) : 0.5;
   const double half = grid ? 0.0 : std::min(half_x, half_y);
+  // The axes also hold the left-out indents.
+  double x_low = gx.front(), x_high = gx.back(), y_low = gy.front(), y_high = gy.back();
+  for (const auto& [x, y] : left_out)
+    x_low = std::min(x_low, x), x_high = std::max(x_high, x), y_low = std::min(y_low, y), y_high = std::max(y_high, y);
   std::ostringstream s;
   s << "set xlabel 'x (μm)'\nset ylabel 'y (μm)'\nset cblabel 'H (GPa)'\n"
     << viridis_palette() << "set key off\nset size ratio -1\nset tics out\nset autoscale cbfix\n"
-    << "set xrange [" << plot_number(gx.front() - (grid ? half_x : half)) << ":"
-    << plot_number(gx.back() + (grid ? half_x : half)) << "]\n"
-    << "set yrange [" << plot_number(gy.front() - (grid ? half_y : half)) << ":"
-    << plot_number(gy.back() + (grid ? half_y : half)) << "]\n"
+    << "set xrange [" << plot_number(x_low - (grid ? half_x : half)) << ":"
+    << plot_number(x_high + (grid ? half_x : half)) << "]\n"
+    << "set yrange [" << plot_number(y_low - (grid ? half_y : half)) << ":"
+    << plot_number(y_high + (grid ? half_y : half)) << "]\n"
     << "set style textbox opaque noborder\n"
     << "set title 'Hardness at each indent (" << points.size() << " indents" << (grid ? ", one cell each" : "")
-    << "; + marks the indent)'\n";
+    << "; + marks the indent" << (any_doubted ? ", ringed: doubted" : "") << (left_out.empty() ? "" : ", x: left out")
+    << ")'\n";
   const std::string marks_file = png.stem().string() + "_indents.dat", pts = gnuplot_quoted(marks_file);
   const std::string grid_data = gnuplot_quoted(png.stem().string() + ".dat");
   // Contours say something only where the grid resolves a pattern (the paper's 8 x 8, not 4 x 4):
@@ -116,6 +128,11 @@ void draw_hardness_map(FigureBatch& figures, const std::filesystem::path& png,
   s << pts << " u 1:2 with points pt 1 ps 1.2 lw 1.5 lc rgb 'black'";
   // Each indent's value where there is room for it; on a contoured grid the contours carry them.
   if (!contours) s << ", \\\n     " << pts << " u 1:2:(sprintf('%.2f', $3)) with labels boxed offset 0,-1.1 font ',9'";
+  const std::string crossed_file = png.stem().string() + "_left_out.dat";
+  if (any_doubted)
+    s << ", \\\n     " << pts << " u 1:($4 > 0 ? $2 : 1/0) with points pt 6 ps 4.5 lw 2.5 lc rgb '#d62728'";
+  if (!left_out.empty())
+    s << ", \\\n     " << gnuplot_quoted(crossed_file) << " u 1:2 with points pt 2 ps 2.5 lw 2.5 lc rgb '#d62728'";
   s << '\n';
   GnuplotFigure f;
   f.png = png;
@@ -123,6 +140,7 @@ void draw_hardness_map(FigureBatch& figures, const std::filesystem::path& png,
   f.height_px = 700;
   f.data_files = {{marks_file, marks.str()}};
   if (grid) f.data_files.push_back({png.stem().string() + ".dat", data.str()});
+  if (!left_out.empty()) f.data_files.push_back({crossed_file, crossed.str()});
   f.script = s.str();
   figures.add(std::move(f));
 }

@@ -61,7 +61,8 @@ std::string figure_caption(const std::string& figure) {
   if (stem == "spectra") return "Retardation spectra L(τ) of every fitted indent (light) and their mean (dark).";
   if (stem == "hardness_map")
     return "Hardness H at each indent position (+): one cell or square per indent, coloured and labelled by its "
-           "measured value; nothing is interpolated between indents.";
+           "measured value; nothing is interpolated between indents. Ringed in red: an indent with warnings; a "
+           "red x: an indent left out of the means.";
   if (stem == "hardness_cdf") return "Cumulative distribution of the hardness H over the analysed indents.";
   if (starts_with(stem, "load_depth_"))
     return "Load P against depth h of indent " + trailing_number(stem) +

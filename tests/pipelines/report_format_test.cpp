@@ -328,6 +328,30 @@ TEST(GnuplotFigure, AFaultyFigureInABatchLosesOnlyItself) {
   EXPECT_TRUE(batch.draw().empty());  // drawing empties the batch
 }
 
+// A doubted indent was drawn as sure (4.05 GPa, m = 4.235 warned in hardness.csv) and an indent
+// left out of the means was a gap, as if never measured. The first is ringed, the second crossed
+// where it lies, and the axes reach it.
+TEST(HardnessMap, DoubtedIndentsRingedAndLeftOutOnesCrossed) {
+  const fs::path dir = test::scratch_dir("hardness_map_doubts");
+  std::vector<MappedHardness> points = {{0, 0, 5.6}, {20, 0, 5.5}, {0, 20, 4.05, true}, {20, 20, 5.4}};
+  FigureBatch figures;
+  draw_hardness_map(figures, dir / "map.png", points, {{40.0, 20.0}});
+  const std::vector<std::string> warnings = figures.draw();  // scripts and data are kept without gnuplot too
+  const std::string gp = read_all(dir / "map.gp");
+  EXPECT_NE(gp.find("ringed: doubted, x: left out"), std::string::npos) << gp;
+  EXPECT_NE(gp.find("$4 > 0 ? $2 : 1/0"), std::string::npos) << gp;
+  EXPECT_NE(gp.find("map_left_out.dat"), std::string::npos) << gp;
+  EXPECT_NE(gp.find("set xrange [-10:50]"), std::string::npos) << "the left-out indent at x = 40 in view: " << gp;
+  EXPECT_EQ(read_all(dir / "map_indents.dat"), "0 0 5.6 0\n20 0 5.5 0\n0 20 4.05 1\n20 20 5.4 0\n");
+  EXPECT_EQ(read_all(dir / "map_left_out.dat"), "40 20\n");
+  // Without doubts the map says nothing of them.
+  for (MappedHardness& p : points) p.doubted = false;
+  draw_hardness_map(figures, dir / "sure.png", points);
+  figures.draw();
+  EXPECT_EQ(read_all(dir / "sure.gp").find("ringed"), std::string::npos);
+  EXPECT_FALSE(fs::exists(dir / "sure_left_out.dat"));
+}
+
 TEST(HardnessMap, MeasuredCellsOnARegularGridNoInterpolation) {
   if (!have_gnuplot()) GTEST_SKIP() << "gnuplot is not installed";
   const fs::path dir = test::scratch_dir("hardness_map_grid");
