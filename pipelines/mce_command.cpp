@@ -363,8 +363,10 @@ class MceRun {
       ncsv << ",n_at_" << fmt(s.field_Oe[k] * 1e-4, 8) << "T";
     }
     // Every -dSm is integrated across the first field interval, so its doubt is on every row; a row
-    // averaged over a wide gap between isotherms carries that gap's warning too.
+    // averaged over a wide gap between isotherms carries that gap's warning too. n(T, H) is the slope
+    // of ln -dSm in ln H at the same row, so it carries the same doubts.
     dsm << ",warnings";
+    ncsv << ",warnings";
     dsm << '\n', ncsv << '\n';
     for (std::size_t i = 0; i < s.temperature_mid_K.size(); ++i) {
       dsm << s.temperature_mid_K[i];
@@ -376,7 +378,8 @@ class MceRun {
       }
       std::vector<std::string> row_warnings = s.midpoint_warnings[i];
       if (!s.peak_doubt_warning.empty()) row_warnings.insert(row_warnings.begin(), s.peak_doubt_warning);
-      dsm << ',' << (row_warnings.empty() ? std::string() : csv_list(row_warnings));
+      dsm << ',' << csv_list(row_warnings);
+      ncsv << ',' << csv_list(row_warnings);
       dsm << '\n', ncsv << '\n';
     }
     write_file_atomic(out_ / "dSm.csv", dsm.str());

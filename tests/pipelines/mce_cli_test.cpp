@@ -24,6 +24,22 @@ using test::scratch_dir;
 
 std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
 
+// A per-row table's rows, and how many of them hold `text`; `header_ok` when its header ends in
+// the warnings column.
+struct WarnedRows {
+  bool header_ok = false;
+  int rows = 0, warned = 0;
+};
+WarnedRows warned_rows(const fs::path& csv, const std::string& text) {
+  std::istringstream table(read_all(csv));
+  std::string line;
+  WarnedRows w;
+  std::getline(table, line);
+  w.header_ok = line.size() > 9 && line.substr(line.size() - 9) == ",warnings";
+  while (std::getline(table, line)) ++w.rows, w.warned += line.find(text) != std::string::npos;
+  return w;
+}
+
 const fs::path& synth_dir() {
   static const fs::path dir = [] {
     const fs::path d = scratch_dir("mce_cli_synth");
@@ -200,6 +216,11 @@ TEST(MceCli, CoarseFirstFieldStepIsWarnedOfEverywhere) {
   while (std::getline(rows, line)) ++rows_total, rows_warned += line.find(said) != std::string::npos;
   EXPECT_EQ(rows_warned, rows_total);
   EXPECT_GT(rows_total, 20);
+  // n(T, H) is the slope of that -dSm: its table had no warnings column, the doubt nowhere beside it.
+  const WarnedRows n = warned_rows(coarse_out / "n_exponent.csv", said);
+  EXPECT_TRUE(n.header_ok);
+  EXPECT_EQ(n.rows, rows_total);
+  EXPECT_EQ(n.warned, rows_total);
 
   const fs::path demag = scratch_dir("mce_cli_demag_synth"), demag_out = scratch_dir("mce_cli_demag_out");
   ASSERT_EQ(run_mgscope("synth mce --field-step-T 0.1 --demag 0.3333333 --density 7" + grid + " -o " + q(demag))
