@@ -153,7 +153,10 @@ std::string critical_csv(const CriticalSummary& s, const std::string& m_unit) {
   std::ostringstream o;
   const std::string mu = m_unit == "emu/g" ? "emu_per_g" : "emu";
   o << "T_K,map_slope,map_intercept,Ms_" << mu << ",inverse_chi0_Oe_per_" << mu
-    << ",in_self_consistent_fit,in_Ms_fit,in_chi0_fit,kouvel_fisher_K\n";
+    << ",in_self_consistent_fit,in_Ms_fit,in_chi0_fit,kouvel_fisher_K,warnings\n";
+  // Every row's line is drawn at the fitted exponents, and its Ms and chi0^-1 feed them back: the
+  // exponents' doubts are each row's.
+  const std::string doubts = csv_list(s.warnings);
   auto in = [](const std::vector<double>& v, double t) {
     for (double x : v)
       if (std::abs(x - t) < 1e-9) return true;
@@ -171,7 +174,7 @@ std::string critical_csv(const CriticalSummary& s, const std::string& m_unit) {
       << (l.has_fit ? critical_number(l.intercept) : "") << ',' << critical_number(l.spontaneous_m) << ','
       << critical_number(l.inverse_susceptibility) << ',' << in(s.fitted_T_K, t) << ','
       << in(s.spontaneous.temperature_K, t) << ',' << in(s.susceptibility.temperature_K, t) << ','
-      << critical_number(kf(t)) << '\n';
+      << critical_number(kf(t)) << ',' << doubts << '\n';
   }
   return o.str();
 }
@@ -180,13 +183,16 @@ std::string universal_curve_csv(const UniversalCurve& u) {
   std::ostringstream o;
   o << "theta,mean_normalized_minus_dSm,spread_sd";
   for (const auto& f : u.fields) o << ",normalized_at_" << csv_number(f.field_Oe * 1e-4, 8) << "T";
-  o << '\n';
+  o << ",warnings\n";
+  // The curve's doubts (fields left out, too few fields) hold for every theta. -dSm's own doubt is
+  // not repeated: each field's curve is divided by its own peak, and the report leaves it out too.
+  const std::string doubts = csv_list(u.warnings);
   for (std::size_t j = 0; j < u.theta_grid.size(); ++j) {
     o << critical_number(u.theta_grid[j]) << ',' << critical_number(u.mean_curve[j]) << ','
       << critical_number(u.spread[j]);
     for (const auto& f : u.fields)
       o << ',' << critical_number(interpolate_linear(f.theta, f.normalized, u.theta_grid[j]));
-    o << '\n';
+    o << ',' << doubts << '\n';
   }
   return o.str();
 }

@@ -18,9 +18,11 @@ nlohmann::json critical_json(const CriticalSummary& critical, const ScalingColla
 nlohmann::json universal_curve_json(const UniversalCurve& curve, const UniversalCurveOptions& options);
 
 // T_K, the modified Arrott line (slope, intercept), Ms, chi0^-1, which fits used the isotherm
-// (self-consistent fit, Ms and chi0^-1 power laws; 1/0), and its Kouvel-Fisher ratio [K].
+// (self-consistent fit, Ms and chi0^-1 power laws; 1/0), its Kouvel-Fisher ratio [K], and the
+// exponents' warnings.
 std::string critical_csv(const CriticalSummary& critical, const std::string& m_unit);
-// theta, the mean normalised -dSm across fields and its spread (sd), then one column per field.
+// theta, the mean normalised -dSm across fields and its spread (sd), one column per field, and the
+// curve's warnings.
 std::string universal_curve_csv(const UniversalCurve& curve);
 
 }  // namespace mgscope

@@ -810,6 +810,12 @@ TEST(MceCli, CriticalExponentsAndUniversalCurve) {
       csv.rfind("T_K,map_slope,map_intercept,Ms_emu_per_g,inverse_chi0_Oe_per_emu_per_g,in_self_consistent_fit,", 0),
       0u);
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 26);
+  // Exponents without doubts: every row ends in an empty warnings cell.
+  EXPECT_TRUE(c["warnings"].empty()) << c["warnings"];
+  EXPECT_TRUE(warned_rows(d / "an_out" / "critical.csv", "").header_ok);
+  std::size_t empty_cells = 0;
+  for (std::size_t at = csv.find(",\n"); at != std::string::npos; at = csv.find(",\n", at + 1)) ++empty_cells;
+  EXPECT_EQ(empty_cells, 25u);
   for (const char* f : {"modified_arrott", "kouvel_fisher", "scaling", "universal_curve"}) {
     EXPECT_TRUE(fs::exists(d / "an_out" / (std::string(f) + ".gp"))) << f;
     EXPECT_TRUE(fs::exists(d / "an_out" / (std::string(f) + ".png")) || r.output.find("gnuplot") != std::string::npos)
@@ -830,6 +836,35 @@ TEST(MceCli, CriticalExponentsAndUniversalCurve) {
   const auto bad = run_mgscope("mce --mh " + q(d / "br" / "isotherms.dat") + " --critical-t-max 0.9 -o " + q(d / "x"));
   EXPECT_NE(bad.exit_code, 0);
   EXPECT_NE(bad.output.find("critical-t-max"), std::string::npos) << bad.output;
+}
+
+// Mean-field isotherms 3 K apart, 36 K below and 12 K above Tc: the exponents come from isotherms
+// outside the critical region, and 30 fields' -dSm does not fall to half above Tc. Both doubts were
+// in mce.json only; critical.csv and universal_curve.csv, the tables made from those numbers, had
+// no warnings column. Now every row carries them.
+TEST(MceCli, TheCriticalAndUniversalCurveTablesCarryTheirDoubts) {
+  const fs::path synth = scratch_dir("mce_cli_doubted_tables"), out = synth / "out";
+  ASSERT_EQ(run_mgscope("synth mce --t-below-K 36 --t-above-K 12 -o " + q(synth)).exit_code, 0);
+  const auto r = run_mgscope("mce --mh " + q(synth / "isotherms.dat") + " -o " + q(out));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto j = nlohmann::json::parse(read_all(out / "mce.json"));
+  ASSERT_EQ(j["critical"]["status"], "Success") << "the case must give (doubted) exponents";
+  const std::string below = "fewer than 4 isotherms below Tc within |t| <= 0.06: the fits reach |t| = 0.0956";
+  const std::string kouvel = "Kouvel-Fisher: needs 3 points, has 2 (no cross-check of the exponents)";
+  ASSERT_NE(j["critical"]["warnings"].dump().find(below), std::string::npos) << j["critical"]["warnings"];
+  for (const std::string& said : {below, kouvel}) {
+    const WarnedRows c = warned_rows(out / "critical.csv", said);
+    EXPECT_TRUE(c.header_ok);
+    EXPECT_EQ(c.rows, 17) << said;  // every isotherm, 62.5-110.5 K
+    EXPECT_EQ(c.warned, c.rows) << said;
+  }
+  const std::string left_out = "30 field(s) left out: -dSm peaks at the edge or does not fall to half on both sides";
+  ASSERT_EQ(j["universal_curve"]["status"], "Success");
+  ASSERT_EQ(j["universal_curve"]["warnings"], nlohmann::json::array({left_out}));
+  const WarnedRows u = warned_rows(out / "universal_curve.csv", left_out);
+  EXPECT_TRUE(u.header_ok);
+  EXPECT_GT(u.rows, 50);
+  EXPECT_EQ(u.warned, u.rows);
 }
 
 // Isotherms up to 0.2 T only: the critical exponents cannot be determined, and that doubt is about
