@@ -36,14 +36,6 @@ struct HardnessArgs {
   int figures = 5;
 };
 
-// Names for a message: the first five, then how many more.
-std::string listed(const std::vector<std::string>& names) {
-  std::string out;
-  for (std::size_t i = 0; i < names.size() && i < 5; ++i) out += (i ? ", " : "") + names[i];
-  if (names.size() > 5) out += " and " + std::to_string(names.size() - 5) + " more";
-  return out;
-}
-
 std::string hardness_csv(const std::vector<HardnessAnalysis>& results) {
   std::ostringstream o;
   o << "source,status,message,x_um,y_um,max_load_mN,max_depth_nm,alpha_mN,exponent_m,final_depth_nm,"
@@ -194,10 +186,8 @@ void add_hardness_command(CLI::App& app, CommandContext& ctx) {
     std::vector<std::string> mean_warnings;
     if (!left_out.empty())
       mean_warnings.push_back(std::to_string(left_out.size()) + " indent(s) left out of the mean, whose H or Er no " +
-                              "solid has (check the load and depth units): " + listed(left_out));
-    if (!doubted.empty())
-      mean_warnings.push_back("rests on " + std::to_string(doubted.size()) +
-                              " indent(s) with warnings: " + listed(doubted));
+                              "solid has (check the load and depth units): " + listed_names(left_out));
+    for (std::string& w : rests_on_doubted(doubted, "indent")) mean_warnings.push_back(std::move(w));
     auto mean_with_doubts = [&](const std::vector<double>& v) {
       nlohmann::json m = mean_sd_json(v);
       m["warnings"] = mean_warnings;

@@ -38,4 +38,16 @@ std::string curve_label(const std::string& source) {
   return zip != std::string::npos ? source.substr(zip + 5) : std::filesystem::path(source).filename().string();
 }
 
+std::string listed_names(const std::vector<std::string>& names) {
+  std::string out;
+  for (std::size_t i = 0; i < names.size() && i < 5; ++i) out += (i ? ", " : "") + names[i];
+  if (names.size() > 5) out += " and " + std::to_string(names.size() - 5) + " more";
+  return out;
+}
+
+std::vector<std::string> rests_on_doubted(const std::vector<std::string>& doubted, const std::string& what) {
+  if (doubted.empty()) return {};
+  return {"rests on " + std::to_string(doubted.size()) + " " + what + "(s) with warnings: " + listed_names(doubted)};
+}
+
 }  // namespace mgscope

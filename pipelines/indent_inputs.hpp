@@ -30,6 +30,14 @@ IndentInputs read_indent_inputs(const std::vector<std::string>& files, const std
 // A short label for a curve: its file name, or the zip member name.
 std::string curve_label(const std::string& source);
 
+// Names for a message: the first five, then how many more.
+std::string listed_names(const std::vector<std::string>& names);
+
+// The doubt a number pooled over curves (a mean of repeats, a mean spectrum) takes from those of
+// its curves that carry warnings, `doubted` (their labels): "rests on 2 indent(s) with warnings:
+// a.txt, b.txt" (`what`: "indent", "curve"); none when `doubted` is empty.
+std::vector<std::string> rests_on_doubted(const std::vector<std::string>& doubted, const std::string& what);
+
 // Analyses every curve of `in` on `threads` threads (results in input order, whatever the thread
 // count); the files that could not be read follow as Failure results carrying the reader's
 // message, so that they appear in every output table. `Result` derives from Summary and has a
