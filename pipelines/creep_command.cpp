@@ -236,10 +236,20 @@ void add_creep_command(CLI::App& app, CommandContext& ctx) {
       models.push_back(r.fit.best);
       spectra.push_back(r.spectrum);
     }
+    // Each row holds every curve's L at one tau, and their mean: the row's doubts are those curves'
+    // warnings (each named), and the mean's resting on them. The same on every row: a fit's doubt
+    // is about its whole spectrum.
+    std::vector<std::string> spectrum_warnings, doubted;
+    for (const CreepAnalysis* r : good) {
+      for (const std::string& w : r->warnings) spectrum_warnings.push_back(curve_label(r->source) + ": " + w);
+      if (!r->warnings.empty()) doubted.push_back(curve_label(r->source));
+    }
+    for (const std::string& w : rests_on_doubted(doubted, "curve")) spectrum_warnings.push_back("L_mean_per_GPa " + w);
+    const std::string row_warnings = csv_list(spectrum_warnings);
     std::ostringstream csv, dat;
     csv << "tau_s";
     for (const CreepAnalysis* r : good) csv << ',' << csv_field("L_per_GPa:" + curve_label(r->source));
-    csv << ",L_mean_per_GPa\n";
+    csv << ",L_mean_per_GPa,warnings\n";
     for (std::size_t i = 0; i < grid.size(); ++i) {
       double sum = 0;
       csv << csv_number(grid[i]);
@@ -250,7 +260,7 @@ void add_creep_command(CLI::App& app, CommandContext& ctx) {
         dat << ' ' << r->spectrum.L_per_GPa[i];
       }
       const double mean = good.empty() ? NAN : sum / static_cast<double>(good.size());
-      csv << ',' << csv_number(mean) << '\n';
+      csv << ',' << csv_number(mean) << ',' << row_warnings << '\n';
       dat << ' ' << mean << '\n';
     }
     write_file_atomic(out / "spectrum.csv", csv.str());

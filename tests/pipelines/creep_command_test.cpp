@@ -111,10 +111,12 @@ TEST(CreepCommand, FitsGeneratedRepeatsAndGoesOnPastBadCurves) {
   EXPECT_EQ(summary["repeats"]["tau1_s"]["n"], 3);
   EXPECT_NEAR(summary["repeats"]["tau2_s"]["mean"].get<double>(), 25.0, 1.25);
   const std::string spectrum = test::read_all(out1 / "spectrum.csv");
-  EXPECT_EQ(
-      spectrum.rfind("tau_s,L_per_GPa:creep_01.txt,L_per_GPa:creep_02.txt,L_per_GPa:creep_03.txt,L_mean_per_GPa\n", 0),
-      0u);
+  EXPECT_EQ(spectrum.rfind("tau_s,L_per_GPa:creep_01.txt,L_per_GPa:creep_02.txt,L_per_GPa:creep_03.txt,"
+                           "L_mean_per_GPa,warnings\n",
+                           0),
+            0u);
   EXPECT_EQ(std::count(spectrum.begin(), spectrum.end(), '\n'), 1 + 101);  // 0.01..1000 s at 20 per decade
+  for (const auto& row : read_csv(out1 / "spectrum.csv")) EXPECT_EQ(row.at("warnings"), "") << row.at("tau_s");
   EXPECT_TRUE(std::filesystem::exists(out1 / "creep_fit_1.gp"));
   EXPECT_TRUE(std::filesystem::exists(out1 / "spectra.gp"));
 
@@ -124,6 +126,37 @@ TEST(CreepCommand, FitsGeneratedRepeatsAndGoesOnPastBadCurves) {
   EXPECT_EQ(test::read_all(out1 / "creep.csv"), test::read_all(out3 / "creep.csv"));
   EXPECT_EQ(test::read_all(out1 / "spectrum.csv"), test::read_all(out3 / "spectrum.csv"));
   EXPECT_EQ(test::read_all(out1 / "summary.json"), test::read_all(out3 / "summary.json"));
+}
+
+// Two clean repeats and a noisy, drifting hold (R^2 0.40, one unit): its doubts were in creep.csv
+// alone. spectrum.csv's rows (its L column, and the mean that averages it) now carry them.
+TEST(CreepCommand, TheMeansAndTheSpectrumCarryTheDoubtsOfTheirCurves) {
+  const auto dir = test::scratch_dir("creep_doubted_means");
+  ASSERT_EQ(test::run_mgscope("synth creep --count 2 --seed 5 --format nanotest -o '" + (dir / "in").string() + "'")
+                .exit_code,
+            0);
+  ASSERT_EQ(test::run_mgscope("synth creep --count 1 --seed 5 --format nanotest --noise-nm 8 --hold-s 15 "
+                              "--drift-nm-per-s 0.5 -o '" +
+                              (dir / "noisy").string() + "'")
+                .exit_code,
+            0);
+  std::filesystem::copy_file(dir / "noisy" / "creep_01.txt", dir / "in" / "noisy.txt");
+  const auto r = test::run_mgscope("creep '" + (dir / "in" / "creep_01.txt").string() + "' '" +
+                                   (dir / "in" / "creep_02.txt").string() + "' '" +
+                                   (dir / "in" / "noisy.txt").string() + "' -o '" + (dir / "out").string() + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::string r2 = "the model explains 40.0153 % of the depth's variance in the hold (R^2 0.400153, under 0.5)";
+  ASSERT_NE(r.output.find("WARNING: noisy.txt: " + r2), std::string::npos) << r.output;
+  const std::string rests = "rests on 1 curve(s) with warnings: noisy.txt";
+  const Table spectrum = read_csv(dir / "out" / "spectrum.csv");
+  ASSERT_EQ(spectrum.size(), 101u);
+  for (const auto& row : spectrum) {
+    ASSERT_TRUE(row.count("L_per_GPa:noisy.txt"));
+    const std::string& w = row.at("warnings");
+    EXPECT_NE(w.find("noisy.txt: " + r2), std::string::npos) << w;
+    EXPECT_NE(w.find("noisy.txt: no model has every Kelvin unit positive and resolved"), std::string::npos) << w;
+    EXPECT_NE(w.find(" | L_mean_per_GPa " + rests), std::string::npos) << w;
+  }
 }
 
 // Depths in um under a nm header: the creep read A0 = 8 nm^2 and spectrum heights of 1e-9 /GPa as
