@@ -148,18 +148,34 @@ Spectrum relaxation_spectrum(const std::vector<KelvinUnit>& units, double scale,
 
 CreepRepeatStats summarize_repeats(const std::vector<CreepModel>& models, const std::vector<Spectrum>& spectra) {
   std::vector<double> t1, t2, h1, h2, mu, p1t, p1h, p2t, p2h;
-  for (const CreepModel& m : models) {
+  CreepRepeatStats r;
+  for (std::size_t i = 0; i < models.size(); ++i) {
+    const CreepModel& m = models[i];
     if (m.status == FitStatus::Failure) continue;
     if (m.kelvin.size() >= 1) t1.push_back(m.kelvin[0].tau_s), h1.push_back(m.kelvin[0].h_nm);
-    if (m.kelvin.size() >= 2) t2.push_back(m.kelvin[1].tau_s), h2.push_back(m.kelvin[1].h_nm);
+    if (m.kelvin.size() >= 2) {
+      t2.push_back(m.kelvin[1].tau_s), h2.push_back(m.kelvin[1].h_nm);
+      r.unit2_from.push_back(i);
+    }
     mu.push_back(m.mu0_s_per_nm());
+    r.unit1_from.push_back(i);
   }
-  for (const Spectrum& s : spectra) {
-    if (s.peaks.size() >= 1) p1t.push_back(s.peaks[0].tau_s), p1h.push_back(s.peaks[0].height_per_GPa);
-    if (s.peaks.size() >= 2) p2t.push_back(s.peaks[1].tau_s), p2h.push_back(s.peaks[1].height_per_GPa);
+  for (std::size_t i = 0; i < spectra.size(); ++i) {
+    const std::vector<SpectrumPeak>& p = spectra[i].peaks;
+    if (p.size() >= 1) {
+      p1t.push_back(p[0].tau_s), p1h.push_back(p[0].height_per_GPa);
+      r.peak1_from.push_back(i);
+    }
+    if (p.size() >= 2) {
+      p2t.push_back(p[1].tau_s), p2h.push_back(p[1].height_per_GPa);
+      r.peak2_from.push_back(i);
+    }
   }
-  return {mean_sd(t1), mean_sd(t2), mean_sd(h1), mean_sd(h2), mean_sd(mu),
-          mean_sd(p1t), mean_sd(p1h), mean_sd(p2t), mean_sd(p2h)};
+  r.tau1_s = mean_sd(t1), r.tau2_s = mean_sd(t2), r.h1_nm = mean_sd(h1), r.h2_nm = mean_sd(h2);
+  r.mu0_s_per_nm = mean_sd(mu);
+  r.peak1_tau_s = mean_sd(p1t), r.peak1_height_per_GPa = mean_sd(p1h);
+  r.peak2_tau_s = mean_sd(p2t), r.peak2_height_per_GPa = mean_sd(p2h);
+  return r;
 }
 
 }  // namespace mgscope

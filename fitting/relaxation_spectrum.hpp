@@ -64,6 +64,9 @@ std::vector<double> spectrum_grid(const SpectrumOptions& options);
 struct CreepRepeatStats {
   MeanSd tau1_s, tau2_s, h1_nm, h2_nm, mu0_s_per_nm;
   MeanSd peak1_tau_s, peak1_height_per_GPa, peak2_tau_s, peak2_height_per_GPa;
+  // The inputs each statistic rests on (indexes into `models`; peaks: into `spectra`), so that a
+  // mean can carry the doubts of the curves it averages. unit1: tau1, h1 and mu0.
+  std::vector<std::size_t> unit1_from, unit2_from, peak1_from, peak2_from;
 };
 CreepRepeatStats summarize_repeats(const std::vector<CreepModel>& models, const std::vector<Spectrum>& spectra);
 

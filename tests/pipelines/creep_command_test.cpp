@@ -117,6 +117,7 @@ TEST(CreepCommand, FitsGeneratedRepeatsAndGoesOnPastBadCurves) {
             0u);
   EXPECT_EQ(std::count(spectrum.begin(), spectrum.end(), '\n'), 1 + 101);  // 0.01..1000 s at 20 per decade
   for (const auto& row : read_csv(out1 / "spectrum.csv")) EXPECT_EQ(row.at("warnings"), "") << row.at("tau_s");
+  EXPECT_TRUE(summary["repeats"]["tau1_s"]["warnings"].empty()) << summary["repeats"];
   EXPECT_TRUE(std::filesystem::exists(out1 / "creep_fit_1.gp"));
   EXPECT_TRUE(std::filesystem::exists(out1 / "spectra.gp"));
 
@@ -129,7 +130,8 @@ TEST(CreepCommand, FitsGeneratedRepeatsAndGoesOnPastBadCurves) {
 }
 
 // Two clean repeats and a noisy, drifting hold (R^2 0.40, one unit): its doubts were in creep.csv
-// alone. spectrum.csv's rows (its L column, and the mean that averages it) now carry them.
+// alone. spectrum.csv's rows (its L column, and the mean that averages it) and summary.json's means
+// of repeats now carry them; tau2 and peak 2, which it lacks, do not rest on it.
 TEST(CreepCommand, TheMeansAndTheSpectrumCarryTheDoubtsOfTheirCurves) {
   const auto dir = test::scratch_dir("creep_doubted_means");
   ASSERT_EQ(test::run_mgscope("synth creep --count 2 --seed 5 --format nanotest -o '" + (dir / "in").string() + "'")
@@ -156,6 +158,17 @@ TEST(CreepCommand, TheMeansAndTheSpectrumCarryTheDoubtsOfTheirCurves) {
     EXPECT_NE(w.find("noisy.txt: " + r2), std::string::npos) << w;
     EXPECT_NE(w.find("noisy.txt: no model has every Kelvin unit positive and resolved"), std::string::npos) << w;
     EXPECT_NE(w.find(" | L_mean_per_GPa " + rests), std::string::npos) << w;
+  }
+  const auto summary = nlohmann::json::parse(test::read_all(dir / "out" / "summary.json"));
+  test::expect_schema_valid("creep.summary.schema.json", dir / "out" / "summary.json");
+  const auto& repeats = summary["repeats"];
+  for (const char* on_all : {"tau1_s", "h1_nm", "mu0_s_per_nm", "peak1_tau_s", "peak1_L_per_GPa"}) {
+    EXPECT_EQ(repeats[on_all]["n"], 3) << on_all;
+    EXPECT_EQ(repeats[on_all]["warnings"], nlohmann::json::array({rests})) << on_all;
+  }
+  for (const char* on_two : {"tau2_s", "h2_nm", "peak2_tau_s", "peak2_L_per_GPa"}) {
+    EXPECT_EQ(repeats[on_two]["n"], 2) << on_two;
+    EXPECT_TRUE(repeats[on_two]["warnings"].empty()) << on_two << repeats[on_two];
   }
 }
 
