@@ -64,7 +64,7 @@ void add_region_warnings(HrtemResult& r) {
   if (!r.mask.vacuum_refused.empty()) r.warnings.push_back(r.mask.vacuum_refused);
   // Near the noise level a vacuum's R and the specimen's are alike (a 5-count image with 36 % vacuum
   // found none), and weak fringes stay under the spot level (9 % order read as 2 %), without a word.
-  if (r.mask.median_ratio < kLowContrastRatio) {
+  if (r.mask.near_noise_level()) {
     m << "the image's contrast is near its noise level (median band-to-noise ratio "
       << number_text(r.mask.median_ratio, 3) << " over its sub-boxes, under " << kLowContrastRatio
       << "; a low dose?): vacuum cannot be told from "

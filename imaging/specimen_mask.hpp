@@ -69,6 +69,9 @@ struct SpecimenMask {
   std::vector<std::string> annotation_notes;  // one line per shape: where it is, its value
 
   bool has_pixels() const { return width > 0; }
+  // The whole image near its noise level (median R under kLowContrastRatio): said by a warning, and
+  // beside every box whose class or region it doubts.
+  bool near_noise_level() const { return median_ratio < kLowContrastRatio; }
   // Frees the per-pixel planes and cells once no sliding grid needs them (counts and notes stay).
   void release_pixels();
   int cell_x(int x) const { return std::min(x / cell_px, cells_x - 1); }

@@ -64,7 +64,18 @@ std::string hrtem_tiles_csv(const HrtemResult& r, const HrtemRunInfo& run) {
   o << "box,ix,iy,x0_px,y0_px,centre_x_nm,centre_y_nm,class,region,pairs,directions,max_whitened";
   for (int k = 1; k <= kSpotsInCsv; ++k)
     o << ",spot" << k << "_d_nm,spot" << k << "_angle_deg,spot" << k << "_whitened";
-  o << ",acf_secondary,acf_secondary_lag_nm,anisotropy,flat,neg_log10_p,cover,streaks\n";
+  o << ",acf_secondary,acf_secondary_lag_nm,anisotropy,flat,neg_log10_p,cover,streaks,warnings\n";
+  // The image's doubts are in summary.json; a box's cell holds those that bear on its own class or
+  // region, in short: a row is ~130 bytes, a warning's full sentence ~300, and a large image's table
+  // runs to 100,000 rows. An image near its noise level doubts the boxes not called ordered: weak
+  // fringes may hide in an amorphous box, and vacuum is not told from specimen. An ordered box's
+  // fringes were seen. The other image doubts are about pooled numbers (fractions, sizes).
+  const std::string near_noise =
+      r.mask.near_noise_level()
+          ? csv_field(
+                "the image's contrast is near its noise level: weak fringes may be missed, vacuum and "
+                "specimen not told apart (summary.json warnings)")
+          : std::string();
   const double half_nm = 0.5 * r.grid.box_px * run.pixel_nm();
   for (std::size_t i = 0; i < r.boxes.size(); ++i) {
     const BoxResult& b = r.boxes[i];
@@ -85,7 +96,11 @@ std::string hrtem_tiles_csv(const HrtemResult& r, const HrtemRunInfo& run) {
     o << ',' << csv_number(f.acf_secondary, 6) << ',' << csv_number(f.acf_secondary_lag_nm, 6) << ','
       << csv_number(f.anisotropy, 6) << ',' << (f.flat ? 1 : 0) << ','
       << csv_number(-std::log10(std::max(b.p_value, 1e-300)), 6) << ',' << csv_number(f.cover, 6) << ','
-      << f.streaks + f.edge_spots << '\n';
+      << f.streaks + f.edge_spots << ',';
+    // Annotation and user-excluded boxes are left out for what they hold, whatever the contrast.
+    const bool masked = b.region == BoxRegion::annotation || b.region == BoxRegion::user_excluded;
+    const bool ordered = b.region == BoxRegion::specimen && b.cls != BoxClass::amorphous;
+    o << (masked || ordered ? std::string() : near_noise) << '\n';
   }
   return o.str();
 }
