@@ -424,6 +424,30 @@ TEST(CreepRepeats, MeanAndSdOfFiveRepeats) {
   EXPECT_NEAR(r.peak2_tau_s.mean, 20.2, 0.03 * 20.2);
 }
 
+// Each statistic names the repeats it averages, so that `mgscope creep` gives a mean the doubts of
+// those only: a one-unit fit is in tau1 and mu0, not in tau2; a failed fit in none.
+TEST(CreepRepeats, EachStatisticSaysWhichRepeatsItRestsOn) {
+  CreepModel two, one, failed;
+  two.status = one.status = FitStatus::Success;
+  failed.status = FitStatus::Failure;
+  two.kelvin = {{8, 0.1, 2, 0.02}, {15, 0.1, 25, 0.2}};
+  one.kelvin = {{12, 0.5, 1, 0.1}};
+  two.inv_mu0_nm_per_s = one.inv_mu0_nm_per_s = 0.05;
+  Spectrum both, first, none;
+  both.peaks = {{2, 0.002, 1}, {20, 0.003, 2}};
+  first.peaks = {{1, 0.002, 1}};
+  const CreepRepeatStats r = summarize_repeats({two, failed, one, two}, {both, first, none});
+  EXPECT_EQ(r.unit1_from, (std::vector<std::size_t>{0, 2, 3}));
+  EXPECT_EQ(r.unit2_from, (std::vector<std::size_t>{0, 3}));
+  EXPECT_EQ(r.peak1_from, (std::vector<std::size_t>{0, 1}));
+  EXPECT_EQ(r.peak2_from, (std::vector<std::size_t>{0}));
+  EXPECT_EQ(r.tau1_s.n, 3);
+  EXPECT_NEAR(r.tau1_s.mean, 5.0 / 3, 1e-12);
+  EXPECT_EQ(r.tau2_s.n, 2);
+  EXPECT_NEAR(r.mu0_s_per_nm.mean, 20, 1e-12);
+  EXPECT_EQ(r.peak2_tau_s.n, 1);
+}
+
 }  // namespace
 }  // namespace mgscope
 
