@@ -109,6 +109,7 @@ void run_dsc(DscCommandOptions& o, CommandContext& ctx) {
   o.transitions.tg_window = window_option(o.tg_window, "--tg-window");
   o.transitions.tx_window = window_option(o.tx_window, "--tx-window");
   o.relaxation.window = window_option(o.rel_window, "--rel-window");
+  o.relaxation.skip_start_K = o.transitions.skip_start_K;  // the glass anchor starts past the start hook
   if (!o.treatments.empty() && o.treatments.size() != o.files.size())
     throw UsageError("--treatment has " + std::to_string(o.treatments.size()) + " values for " +
                      std::to_string(o.files.size()) + " files");
@@ -190,8 +191,9 @@ void run_dsc(DscCommandOptions& o, CommandContext& ctx) {
     }
     if (rep.reference) {
       rep.reference->role = "reference";
-      rep.relaxation = relaxation_enthalpy(rep.scans[std::size_t(rep.first)].curve, rep.reference->curve,
-                                           rep.reference->transitions, o.relaxation);
+      const DscScanReport& f = rep.scans[std::size_t(rep.first)];
+      rep.relaxation =
+          relaxation_enthalpy(f.curve, f.transitions, rep.reference->curve, rep.reference->transitions, o.relaxation);
       if (!rep.relaxation->usable()) rep.warnings.push_back("relaxation enthalpy: " + rep.relaxation->message);
       for (const auto& w : rep.relaxation->warnings) rep.warnings.push_back(w);
     }
@@ -285,12 +287,18 @@ void add_dsc_command(CLI::App& app, CommandContext& ctx) {
                   "LOW,HIGH in K holding the crystallisation exotherm (default: automatic)")
       ->delimiter(',')
       ->expected(2);
-  cmd->add_option("--rel-window", o->rel_window,
-                  "LOW,HIGH in K of the relaxation integral (default: reference Tg onset - 70 K to Tg end + 20 K)")
-      ->delimiter(',')->expected(2);
-  cmd->add_option("--align-span", o->relaxation.align_span_K, "Alignment range below the relaxation window, K")
+  cmd->add_option(
+         "--rel-window", o->rel_window,
+         "LOW,HIGH in K of the relaxation integral (default: from the glass anchor, --align-span K past "
+         "--skip-start, to the liquid anchor, the last --align-span K below crystallisation or the scans' end)")
+      ->delimiter(',')
+      ->expected(2);
+  cmd->add_option("--align-span", o->relaxation.align_span_K,
+                  "Length of each alignment anchor (glass below the window, liquid above it), K")
       ->capture_default_str();
-  cmd->add_flag("--align-slope", o->relaxation.align_slope, "Align with offset and slope (default: offset only)");
+  cmd->add_flag("--align-slope", o->relaxation.align_slope,
+                "With no common liquid to anchor on: a line through the glass anchor, not an offset (with both "
+                "anchors the alignment is always a line)");
   cmd->add_option("--baseline-span", o->transitions.baseline_span_K, "Length of each fitted baseline, K")
       ->capture_default_str();
   cmd->add_option("--smoothing", o->transitions.smoothing_K, "Half-width of the local regression for slopes, K")
