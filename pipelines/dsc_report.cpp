@@ -97,12 +97,27 @@ json relaxation_json(const RelaxationResult& r) {
   json j = {{"found", r.usable()}, {"message", r.message}, {"warnings", r.warnings}};
   if (!r.usable()) return j;
   j["enthalpy"] = json_number(r.enthalpy);
+  j["uncertainty"] = json_number(r.uncertainty);
   j["released"] = json_number(r.released);
   j["absorbed"] = json_number(r.absorbed);
   j["enthalpy_unit"] = r.enthalpy_unit;
   j["window_K"] = {json_number(r.window.low_K), json_number(r.window.high_K)};
   j["align_range_K"] = {json_number(r.align_range.low_K), json_number(r.align_range.high_K)};
+  j["liquid_range_K"] = {json_number(r.liquid_range.low_K), json_number(r.liquid_range.high_K)};
+  j["alignment_sides"] = r.two_sided ? "glass and liquid" : "glass only";
   j["alignment"] = line_json(r.alignment);
+  j["noise"] = json_number(r.noise);
+  j["noise_lag1_correlation"] = json_number(r.lag1_correlation);
+  json anchors = json::array();
+  for (const AnchorCheck& a : r.anchors)
+    anchors.push_back({{"name", a.name},
+                       {"range_K", {json_number(a.range.low_K), json_number(a.range.high_K)}},
+                       {"points", a.points},
+                       {"change", json_number(a.change)},
+                       {"change_se", json_number(a.change_se)},
+                       {"mean", json_number(a.mean)},
+                       {"mean_se", json_number(a.mean_se)}});
+  j["anchor_checks"] = anchors;
   j["rate_first_K_per_min"] = json_number(r.rate_first_K_per_min);
   j["rate_reference_K_per_min"] = json_number(r.rate_reference_K_per_min);
   j["reference_scale"] = json_number(r.reference_scale);
@@ -114,7 +129,8 @@ const char* kConventions[] = {
     "when it says exotherm down",
     "dH_rel = integral over time of (first heating - reference heating - alignment) within the window: positive = "
     "heat released by the first heating relative to the reference (relaxation of a rejuvenated glass), negative = "
-    "heat absorbed (enthalpy recovery of an aged glass, Tg overshoot)",
+    "heat absorbed (enthalpy recovery of an aged glass, Tg overshoot); the alignment is a line through a glass anchor "
+    "and a liquid anchor; its uncertainty is one standard uncertainty from the noise",
     "dH_x and dH_m are areas between the curve and a straight baseline, integrated over time, always positive "
     "(released for crystallisation, absorbed for melting)",
     "Tg onset = glass baseline x tangent at the steepest point of the step; Tg midpoint = curve at half the height "
@@ -137,7 +153,8 @@ std::string dsc_scans_csv(const std::vector<DscSampleReport>& samples, const std
   std::ostringstream o;
   o << "file,status,message,sample,heating,file_segment,role,first_line,last_line,rate_K_per_min,mass_mg,signal_unit,"
        "Tg_onset_K,Tg_mid_K,Tg_end_K,delta_cp_J_per_gK,Tx_onset_K,Tx_peak_K,dH_x_J_per_g,dH_x_mJ,"
-       "Tm_onset_K,Tm_peak_K,dH_m_J_per_g,dH_m_mJ,dH_rel_J_per_g,dH_rel_mJ,treatment,warnings\n";
+       "Tm_onset_K,Tm_peak_K,dH_m_J_per_g,dH_m_mJ,dH_rel_J_per_g,dH_rel_mJ,dH_rel_uncertainty_J_per_g,"
+       "dH_rel_uncertainty_mJ,treatment,warnings\n";
   for (const DscSampleReport& s : samples) {
     for (const DscScanReport& scan : s.scans) {
       const DscCurve& c = scan.curve;
@@ -149,6 +166,7 @@ std::string dsc_scans_csv(const std::vector<DscSampleReport>& samples, const std
       const auto [hm_g, hm_mJ] = per_gram_and_mJ(m ? m->enthalpy : kNaN, c);
       const bool rel = scan.role == "first" && s.relaxation && s.relaxation->usable();
       const auto [hr_g, hr_mJ] = per_gram_and_mJ(rel ? s.relaxation->enthalpy : kNaN, c);
+      const auto [ur_g, ur_mJ] = per_gram_and_mJ(rel ? s.relaxation->uncertainty : kNaN, c);
       o << csv_field(s.path) << ',' << to_string(t.status) << ',' << csv_field(t.usable() ? "" : t.message) << ','
         << csv_field(s.sample) << ',' << scan.heating_number << ',' << c.file_segment << ',' << scan.role << ','
         << c.first_line << ',' << c.last_line << ',' << dsc_number(c.rate_K_per_min) << ','
@@ -158,14 +176,14 @@ std::string dsc_scans_csv(const std::vector<DscSampleReport>& samples, const std
         << dsc_number(x.found ? x.onset_K : kNaN) << ',' << dsc_number(x.found ? x.peak_K : kNaN) << ','
         << dsc_number(hx_g) << ',' << dsc_number(hx_mJ) << ',' << dsc_number(m ? m->onset_K : kNaN) << ','
         << dsc_number(m ? m->peak_K : kNaN) << ',' << dsc_number(hm_g) << ',' << dsc_number(hm_mJ) << ','
-        << dsc_number(hr_g) << ',' << dsc_number(hr_mJ) << ',' << (s.treatment ? dsc_number(*s.treatment) : "") << ','
-        << csv_list(scan_doubts(s, scan, rel)) << '\n';
+        << dsc_number(hr_g) << ',' << dsc_number(hr_mJ) << ',' << dsc_number(ur_g) << ',' << dsc_number(ur_mJ) << ','
+        << (s.treatment ? dsc_number(*s.treatment) : "") << ',' << csv_list(scan_doubts(s, scan, rel)) << '\n';
     }
   }
-  // The 25 cells from sample to warnings stay empty: there are no numbers, and the message says why.
+  // The 27 cells from sample to warnings stay empty: there are no numbers, and the message says why.
   for (const BatchFailure& f : failures)
     o << csv_field(f.input) << ',' << to_string(FitStatus::Failure) << ',' << csv_field(f.message)
-      << std::string(25, ',') << '\n';
+      << std::string(27, ',') << '\n';
   return o.str();
 }
 
@@ -221,6 +239,7 @@ json dsc_summary_json(const std::vector<DscSampleReport>& samples, const std::st
         s.reference ? json({{"path", s.reference_path}, {"heating", s.reference->heating_number}}) : json(nullptr);
     if (s.relaxation) {
       j["dH_rel"] = json_number(s.relaxation->usable() ? s.relaxation->enthalpy : kNaN);
+      j["dH_rel_uncertainty"] = json_number(s.relaxation->usable() ? s.relaxation->uncertainty : kNaN);
       j["relaxation_message"] = s.relaxation->message;
     }
     out.push_back(j);
@@ -396,7 +415,7 @@ GnuplotFigure dsc_figure(const DscSampleReport& s, const std::filesystem::path& 
           << '\n';
     fig.data_files.push_back({base + "_relax.dat", rel.str()});
     char dh[160];
-    std::snprintf(dh, sizeof dh, "ΔH_{rel} = %.4g %s over %.1f-%.1f K", r.enthalpy,
+    std::snprintf(dh, sizeof dh, "ΔH_{rel} = %.4g ± %.2g %s over %.1f-%.1f K", r.enthalpy, r.uncertainty,
                   gnuplot_unit(r.enthalpy_unit).c_str(), r.window.low_K, r.window.high_K);
     g << "set title '" << dh << "'\n"
       << "set arrow 1 from " << dsc_number(r.window.low_K) << ", graph 0 to " << dsc_number(r.window.low_K)
@@ -404,12 +423,15 @@ GnuplotFigure dsc_figure(const DscSampleReport& s, const std::filesystem::path& 
       << "set arrow 2 from " << dsc_number(r.window.high_K) << ", graph 0 to " << dsc_number(r.window.high_K)
       << ", graph 1 nohead dt 3\n"
       << "set object 1 rect from " << dsc_number(r.align_range.low_K) << ", graph 0 to "
-      << dsc_number(r.align_range.high_K) << ", graph 1 fc rgb '#e0e0e0' fs solid 0.5 behind\n"
-      << "plot " << gnuplot_quoted(base + "_relax.dat")
+      << dsc_number(r.align_range.high_K) << ", graph 1 fc rgb '#e0e0e0' fs solid 0.5 behind\n";
+    if (r.two_sided)  // the liquid anchor, shaded as the glass one
+      g << "set object 2 rect from " << dsc_number(r.liquid_range.low_K) << ", graph 0 to "
+        << dsc_number(r.liquid_range.high_K) << ", graph 1 fc rgb '#e0e0e0' fs solid 0.5 behind\n";
+    g << "plot " << gnuplot_quoted(base + "_relax.dat")
       << " using 1:2:3 with filledcurves lc rgb '#9090ff' fs transparent solid 0.4 title 'difference', "
       << "'' using 1:2 with lines lw 1.5 lt " << s.first + 1
       << " title 'first heating', '' using 1:3 with lines lw 1.5 lt " << reference_lt
-      << " title 'reference, aligned (grey: alignment range)'\n";
+      << " title 'reference, aligned (grey: anchors)'\n";
   }
   g << "unset multiplot\n";
   fig.script = g.str();
