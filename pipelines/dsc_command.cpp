@@ -97,8 +97,11 @@ std::vector<DscScanReport> analyse_file(const DscRun& run, const DscCommandOptio
   std::vector<DscScanReport> scans;
   const auto heating = require_heating_segments(run);
   for (std::size_t k = 0; k < heating.size(); ++k) {
-    DscScanReport s{make_curve(run, heating[k], co), {}, int(k) + 1, "other"};
+    DscScanReport s{make_curve(run, heating[k], co), {}, int(k) + 1, "other", {}};
     s.transitions = analyse_transitions(s.curve, o.transitions);
+    const std::string heating_name = "heating " + std::to_string(k + 1) + ": ";
+    for (const auto& w : s.curve.warnings) s.warnings.push_back(heating_name + w);
+    for (const auto& w : s.transitions.warnings) s.warnings.push_back(heating_name + w);
     scans.push_back(std::move(s));
   }
   return scans;
@@ -149,7 +152,10 @@ void run_dsc(DscCommandOptions& o, CommandContext& ctx) {
     rep.exotherm = !o.exotherm.empty()
                        ? o.exotherm + " (option)"
                        : std::string(to_string(run.exotherm)) + (run.exotherm_from_file ? " (file)" : " (assumed)");
-    rep.warnings = run.warnings;
+    rep.warnings = rep.file_warnings = run.warnings;
+    // A doubt goes to the terminal and summary.json, and to the dsc.csv rows whose numbers rest on it.
+    auto file_doubt = [&](const std::string& w) { rep.file_warnings.push_back(w), rep.warnings.push_back(w); };
+    auto rel_doubt = [&](const std::string& w) { rep.relaxation_warnings.push_back(w), rep.warnings.push_back(w); };
     rep.scans = analyse_file(run, o);
     if (o.first_heating > int(rep.scans.size()))
       fail_input(file, "has " + std::to_string(rep.scans.size()) + " heating segment(s); --first-heating is " +
@@ -159,7 +165,8 @@ void run_dsc(DscCommandOptions& o, CommandContext& ctx) {
     const TreatmentEntry* entry = find_entry(table, file);
     if (!o.treatments.empty()) rep.treatment = o.treatments[i];
     else if (entry) rep.treatment = entry->treatment;
-    else if (!table.empty()) rep.warnings.push_back("not listed in " + o.treatment_csv);
+    else if (!table.empty())
+      file_doubt("not listed in " + o.treatment_csv);
 
     rep.reference_path = entry && !entry->reference.empty() ? entry->reference : o.reference;
     if (!rep.reference_path.empty() && rep.reference_path != file) {
@@ -185,8 +192,8 @@ void run_dsc(DscCommandOptions& o, CommandContext& ctx) {
         rep.scans[std::size_t(k - 1)].role = "reference";
         rep.reference = rep.scans[std::size_t(k - 1)];
       } else {
-        rep.warnings.push_back("no reference heating (heating " + std::to_string(k) + " of " +
-                               std::to_string(rep.scans.size()) + "): no relaxation enthalpy; give --reference");
+        rel_doubt("no reference heating (heating " + std::to_string(k) + " of " + std::to_string(rep.scans.size()) +
+                  "): no relaxation enthalpy; give --reference");
       }
     }
     if (rep.reference) {
@@ -194,21 +201,27 @@ void run_dsc(DscCommandOptions& o, CommandContext& ctx) {
       const DscScanReport& f = rep.scans[std::size_t(rep.first)];
       rep.relaxation =
           relaxation_enthalpy(f.curve, f.transitions, rep.reference->curve, rep.reference->transitions, o.relaxation);
-      if (!rep.relaxation->usable()) rep.warnings.push_back("relaxation enthalpy: " + rep.relaxation->message);
-      for (const auto& w : rep.relaxation->warnings) rep.warnings.push_back(w);
+      if (!rep.relaxation->usable()) rel_doubt("relaxation enthalpy: " + rep.relaxation->message);
+      for (const auto& w : rep.relaxation->warnings) rel_doubt(w);
+      // dH_rel rests on the reference heating too: its doubts join the first heating's row (and, from
+      // another file, which only this sample shows, the terminal and summary.json).
+      for (const auto& w : rep.reference->warnings) {
+        if (rep.reference_path == file)
+          rep.relaxation_warnings.push_back(w);
+        else
+          rel_doubt("reference " + rep.reference_path + ": " + w);
+      }
     }
-    for (const auto& s : rep.scans) {
-      const std::string heating = "heating " + std::to_string(s.heating_number) + ": ";
-      for (const auto& w : s.curve.warnings) rep.warnings.push_back(heating + w);
-      for (const auto& w : s.transitions.warnings) rep.warnings.push_back(heating + w);
-    }
+    for (const auto& s : rep.scans) rep.warnings.insert(rep.warnings.end(), s.warnings.begin(), s.warnings.end());
     // The first heating's Tg is the sample's (summary.json): when it is missing, why was said in
     // constructions.json only, and an empty Tg_onset_K in dsc.csv left the user guessing. (With
     // --tg-window the analysis warns already.)
     const GlassTransition& tg = rep.scans[std::size_t(rep.first)].transitions.tg;
-    if (o.transitions.find_glass_transition && !o.transitions.tg_window && !tg.found)
+    if (o.transitions.find_glass_transition && !o.transitions.tg_window && !tg.found) {
       rep.warnings.push_back("heating " + std::to_string(o.first_heating) +
                              ": no glass transition found: " + tg.message);
+      rep.scans[std::size_t(rep.first)].warnings.push_back(rep.warnings.back());
+    }
     // A figure name per input, unique even when two inputs share a file name.
     std::string stem = fs::path(file).stem().string();
     for (char& c : stem)  // the figure script quotes file names: keep them plain
@@ -242,6 +255,7 @@ void run_dsc(DscCommandOptions& o, CommandContext& ctx) {
     for (std::size_t i = 0; i < figure_warnings.size(); ++i) {
       if (figure_warnings[i].empty()) continue;
       if (i < reports.size()) reports[i].warnings.push_back(figure_warnings[i]);
+      if (i < reports.size()) reports[i].file_warnings.push_back(figure_warnings[i]);
       std::cerr << "WARNING: " << (i < reports.size() ? reports[i].path + ": " : "") << figure_warnings[i] << '\n';
     }
     write_file_atomic(out / "dsc.csv", dsc_scans_csv(reports, batch.failures));

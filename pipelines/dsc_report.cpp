@@ -137,13 +137,17 @@ const char* kConventions[] = {
     "between the extrapolated glass and liquid baselines; Tx onset = tangent at the steepest leading edge x "
     "integration baseline"};
 
-// The doubts on a scan's row: its curve's, the relaxation enthalpy's on the first heating, and the
-// file's, each once.
-std::vector<std::string> scan_doubts(const DscSampleReport& s, const DscScanReport& scan, bool with_relaxation) {
-  std::vector<std::string> out = scan.curve.warnings;
-  if (with_relaxation) out.insert(out.end(), s.relaxation->warnings.begin(), s.relaxation->warnings.end());
-  for (const std::string& w : s.warnings)
-    if (std::find(out.begin(), out.end(), w) == out.end()) out.push_back(w);
+// The doubts on a scan's row, each once: the file's, its own, and on the first heating the relaxation
+// enthalpy's (which rests on the reference heating too, so that one's are among them).
+std::vector<std::string> scan_doubts(const DscSampleReport& s, const DscScanReport& scan) {
+  std::vector<std::string> out;
+  auto add = [&](const std::vector<std::string>& from) {
+    for (const std::string& w : from)
+      if (std::find(out.begin(), out.end(), w) == out.end()) out.push_back(w);
+  };
+  add(s.file_warnings);
+  add(scan.warnings);
+  if (scan.role == "first") add(s.relaxation_warnings);
   return out;
 }
 
@@ -177,7 +181,7 @@ std::string dsc_scans_csv(const std::vector<DscSampleReport>& samples, const std
         << dsc_number(hx_g) << ',' << dsc_number(hx_mJ) << ',' << dsc_number(m ? m->onset_K : kNaN) << ','
         << dsc_number(m ? m->peak_K : kNaN) << ',' << dsc_number(hm_g) << ',' << dsc_number(hm_mJ) << ','
         << dsc_number(hr_g) << ',' << dsc_number(hr_mJ) << ',' << dsc_number(ur_g) << ',' << dsc_number(ur_mJ) << ','
-        << (s.treatment ? dsc_number(*s.treatment) : "") << ',' << csv_list(scan_doubts(s, scan, rel)) << '\n';
+        << (s.treatment ? dsc_number(*s.treatment) : "") << ',' << csv_list(scan_doubts(s, scan)) << '\n';
     }
   }
   // The 27 cells from sample to warnings stay empty: there are no numbers, and the message says why.

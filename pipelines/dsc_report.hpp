@@ -18,6 +18,7 @@ struct DscScanReport {
   TransitionResult transitions;
   int heating_number = 0;  // 1-based among the file's heating segments
   std::string role;        // "first", "reference" or "other"
+  std::vector<std::string> warnings;  // its own doubts, "heating N: ...": its dsc.csv row's
 };
 
 struct DscSampleReport {
@@ -33,7 +34,10 @@ struct DscSampleReport {
   std::optional<DscScanReport> reference;  // copy of the reference scan (this file's or another's)
   std::string reference_path;
   std::optional<RelaxationResult> relaxation;
-  std::vector<std::string> warnings;
+  std::vector<std::string> warnings;  // every doubt (terminal, summary.json)
+  // For the dsc.csv rows: the file's doubts go on every row, dH_rel's (its own and the reference
+  // heating's) on the first heating's row only.
+  std::vector<std::string> file_warnings, relaxation_warnings;
 
   // The crystallisation of the sample: the first heating's if it has one, else the reference's.
   const Peak* crystallisation() const;

@@ -218,6 +218,34 @@ TEST(DscCommand, AMissingFirstHeatingTgSaysWhy) {
   EXPECT_NEAR(std::stod(rows[1].at("Tg_onset_K")), 586.0, 0.1);  // the reference heating's step: found
 }
 
+// Every row carried every heating's doubts: the reference heating's row read "heating 1: no glass
+// transition found", which is not about its numbers. A row now carries its own doubts and those of
+// the numbers it rests on: dH_rel, on the first heating's row, rests on both heatings.
+TEST(DscCommand, ARowCarriesItsOwnDoubtsAndThoseOfWhatItRestsOn) {
+  const auto dir = test::scratch_dir("dsc_row_doubts");
+  const std::string d = dir.string();
+  ASSERT_EQ(test::run_mgscope("synth dsc --dh-rel 1.5 --name rel -o '" + d + "'").exit_code, 0);
+  ASSERT_EQ(test::run_mgscope("synth dsc --format csv --name cut --second-end 661.7 -o '" + d + "'").exit_code, 0);
+  ASSERT_EQ(test::run_mgscope("synth dsc --noise 0.002 --dh-rel 0.2 --name noisy -o '" + d + "'").exit_code, 0);
+  const auto r =
+      test::run_mgscope("dsc '" + d + "/rel.txt' '" + d + "/cut.csv' '" + d + "/noisy.txt' -o '" + d + "/out'");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto rows = read_csv(dir / "out" / "dsc.csv");
+  ASSERT_EQ(rows.size(), 6u);
+  auto has = [](const std::map<std::string, std::string>& row, const std::string& part) {
+    return row.at("warnings").find(part) != std::string::npos;
+  };
+  // rel.txt: the first heating's missing Tg is on its row only.
+  EXPECT_TRUE(has(rows[0], "heating 1: no glass transition found")) << rows[0].at("warnings");
+  EXPECT_FALSE(has(rows[1], "heating 1:")) << rows[1].at("warnings");
+  // cut.csv: the reference heating's cut is on its row and on the first heating's, whose dH_rel rests on it.
+  EXPECT_TRUE(has(rows[3], "heating 2: the scan ends at 661.7 K")) << rows[3].at("warnings");
+  EXPECT_TRUE(has(rows[2], "heating 2: the scan ends at 661.7 K")) << rows[2].at("warnings");
+  // noisy.txt: dH_rel's doubt is on the first heating's row, not the reference's.
+  EXPECT_TRUE(has(rows[4], "dH_rel = ")) << rows[4].at("warnings");
+  EXPECT_FALSE(has(rows[5], "dH_rel")) << rows[5].at("warnings");
+}
+
 TEST(DscCommand, BadFileFailsAloneAndExitCodeIsOne) {
   const auto dir = test::scratch_dir("dsc_batch");
   const std::string d = dir.string();
