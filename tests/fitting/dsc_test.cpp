@@ -344,6 +344,47 @@ TEST(DscRelaxation, TheUncertaintyMatchesTheScatterOverSeeds) {
   EXPECT_GE(warned, seeds / 2);  // about 0.12 J/g on 0.30: most say so
 }
 
+// --rel-window keeps its limits; the anchors lie just outside them: the glass one below LOW, the
+// liquid one above HIGH (shorter when the scans end sooner). A window ending inside the step, before
+// both scans are liquid, is aligned below only, as before, and says so.
+TEST(DscRelaxation, AUserWindowKeepsItsLimitsWithTheAnchorsOutside) {
+  RelaxationPair p;
+  p.release_J_per_g = 0.5;
+  p.release_K = 520;
+  p.release_sigma_K = 30;
+  p.overshoot_J_per_g = 0.1;
+  RelaxationOptions o;
+  o.window = WindowK{420, 625};
+  const RelaxationResult r = relaxation_of(p, o);
+  ASSERT_TRUE(r.usable()) << r.message;
+  EXPECT_TRUE(r.two_sided);
+  EXPECT_EQ(r.window.low_K, 420);
+  EXPECT_EQ(r.window.high_K, 625);
+  EXPECT_EQ(r.align_range.low_K, 400);
+  EXPECT_EQ(r.liquid_range.low_K, 625);
+  EXPECT_EQ(r.liquid_range.high_K, 636);  // the first heating ends at 637 K
+  EXPECT_NEAR(r.enthalpy, p.truth(), 0.02);
+
+  o.window = WindowK{520, 596};
+  const RelaxationResult inside_step = relaxation_of(p, o);
+  ASSERT_TRUE(inside_step.usable()) << inside_step.message;
+  EXPECT_FALSE(inside_step.two_sided);
+  EXPECT_TRUE(has_warning(inside_step, "the window ends at 596.0 K, before both scans are liquid"));
+}
+
+// Relaxation reaching down into the glass anchor (0.5 J/g at 470 +- 40 K, a scan from 400 K) cannot be
+// measured whole: the anchor check says the scans do not coincide there.
+TEST(DscRelaxation, RelaxationReachingIntoTheGlassAnchorIsWarnedOf) {
+  RelaxationPair p;
+  p.release_J_per_g = 0.5;
+  p.release_K = 470;
+  p.release_sigma_K = 40;
+  const RelaxationResult r = relaxation_of(p);
+  ASSERT_TRUE(r.usable()) << r.message;
+  EXPECT_TRUE(has_warning(r, "the scans do not coincide in the glass anchor, 410.0-430.0 K"));
+  EXPECT_LT(r.enthalpy, p.truth() - 0.1);  // the part below and in the anchor is lost
+}
+
 // A first heating that stops inside the Tg step leaves no common liquid: the alignment is the glass
 // side's only, and says so.
 TEST(DscRelaxation, NoCommonLiquidLeavesAOneSidedAlignmentAndSaysSo) {
