@@ -89,17 +89,14 @@ void write_hrtem_image_folder(const std::filesystem::path& dir, const HrtemImage
   const HrtemResult& result = analysed.result;
   const AreaMap* area = analysed.area ? &*analysed.area : nullptr;
   OutputFolder folder(dir);
-  OverlayOptions oo;
-  oo.max_side_px = figures.overlay_max_px;
-  oo.area = area;
-  oo.warnings = hrtem_warnings(result, analysed.run, area).size();
+  OverlayOptions oo = analysed.overlay_options(figures.overlay_max_px, figures.threads);
   // The overlay (mostly its PNG compression, ~0.1 s for a 2048 px picture of a noisy micrograph)
   // is drawn on a second thread while the tables, maps and ROI set are written: each file's bytes
   // are the same either way. In a batch that shares cores (core_lending.hpp), only on a core
   // idle now, and then compressed on that thread alone: the figures module cannot borrow.
   // --threads 0 on one usable core (`taskset -c 0`, a rank bound to a core) is one thread, too.
   const CoreLoan second(resolve_threads(figures.threads, 2) - 1);
-  oo.threads = core_lender() ? 1 : figures.threads;
+  if (core_lender()) oo.threads = 1;
   std::vector<std::uint8_t> overlay;
   std::exception_ptr overlay_error;
   std::thread overlay_thread;

@@ -80,6 +80,15 @@ ImageF read_reference(const std::string& path, double pixel_nm, const std::optio
 
 }  // namespace
 
+OverlayOptions HrtemImageRun::overlay_options(int max_side_px, int threads) const {
+  OverlayOptions oo;
+  oo.max_side_px = max_side_px;
+  oo.area = area ? &*area : nullptr;
+  oo.threads = threads;
+  oo.warnings = hrtem_warnings(result, run, oo.area).size();
+  return oo;
+}
+
 HrtemImageFractions HrtemImageRun::fractions() const {
   HrtemImageFractions row{run, result.fractions, area.has_value(), 0, {}, {}, {}};
   if (area) {

@@ -11,6 +11,7 @@
 #include "imaging/area_map.hpp"
 #include "imaging/calibrate.hpp"
 #include "imaging/hrtem_analysis.hpp"
+#include "imaging/overlay.hpp"
 #include "pipelines/hrtem_outputs.hpp"
 
 namespace mgscope {
@@ -93,6 +94,9 @@ struct HrtemImageRun {
 
   // The row of combined.csv for this image.
   HrtemImageFractions fractions() const;
+  // overlay.png's drawing settings for this image (its area map, its warnings' count), so that the
+  // command and the Python module draw the same bytes.
+  OverlayOptions overlay_options(int max_side_px, int threads) const;
 };
 
 // `pixels` and `info` as read (StoredImage::from_raw of the reader's raw pixels: 8- and 16-bit

@@ -236,11 +236,8 @@ pyb::dict hrtem_py(const pyb::object& image MGSCOPE_HRTEM_KEYWORDS(MGSCOPE_HRTEM
     summary_json = json_text(hrtem_summary_json(result, analysed.run, o, analysed.area ? &*analysed.area : nullptr));
     if (analysed.area) blocks = analysed.area->blocks;
     if (overlay) {  // the command's overlay.png: the same drawing, and the same bytes for any threads
-      OverlayOptions oo;
-      oo.max_side_px = overlay_max_px;
-      oo.area = analysed.area ? &*analysed.area : nullptr;
-      oo.threads = o.threads;
-      overlay_png = render_overlay_png(analysed.image.pixels, result, oo);
+      overlay_png =
+          render_overlay_png(analysed.image.pixels, result, analysed.overlay_options(overlay_max_px, o.threads));
     }
   }
   pyb::dict out = json_to_python(summary_json).cast<pyb::dict>();
