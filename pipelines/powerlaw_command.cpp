@@ -13,6 +13,7 @@
 #include "pipelines/atomic_file.hpp"
 #include "pipelines/commands.hpp"
 #include "pipelines/config_file.hpp"
+#include "pipelines/csv_format.hpp"
 #include "pipelines/gnuplot_figure.hpp"
 #include "pipelines/json_output.hpp"
 #include "pipelines/output_guard.hpp"
@@ -33,9 +34,12 @@ struct PowerLawCli {
 };
 
 // A fit that was not made has no numbers: null, never the 0 of an unset field (N counts the points).
-nlohmann::json fit_json(const PowerLawFit& f) {
+// `warnings` are the doubts of this fit's numbers, beside them: the study read n from "fit" and
+// never saw the file's list of warnings.
+nlohmann::json fit_json(const PowerLawFit& f, const std::vector<std::string>& warnings) {
   const auto number = [&](double v) { return f.usable() ? json_number(v) : nlohmann::json(); };
   return {{"usable", f.usable()},
+          {"warnings", warnings},
           {"message", f.message},
           {"N", f.n_points},
           {"exponent_n", number(f.exponent)},
@@ -97,6 +101,39 @@ std::string mixed_fields(const PowerLawTable& table, const SelectedRows& rows) {
   return s.str();
 }
 
+// The field most of the rows used were measured at (the lowest of those tied), NaN when they have none.
+double main_field(const PowerLawTable& table, const SelectedRows& rows) {
+  std::map<double, int> count;
+  for (std::size_t i : rows.used)
+    if (std::isfinite(table.rows[i].field)) ++count[table.rows[i].field];
+  double field = NAN;
+  int most = 0;
+  for (const auto& [f, n] : count)
+    if (n > most) field = f, most = n;
+  return field;
+}
+
+// A used row's own doubts for powerlaw_rows.csv: measured at another field than most of the fit's
+// rows, or left out of the fit (no logarithm). The table had no word of either, and gave a
+// fitted_y for the 7 T row as if it belonged with the 5 T ones.
+std::vector<std::string> row_doubts(const PowerLawTable& table, const SelectedRows& rows, std::size_t k,
+                                    const PowerLawFit& fit) {
+  std::vector<std::string> out;
+  const PowerLawRow& r = table.rows[rows.used[k]];
+  const double field = main_field(table, rows);
+  if (std::isfinite(field) && std::isfinite(r.field) && r.field != field) {
+    const auto at_main =
+        std::count_if(rows.used.begin(), rows.used.end(), [&](std::size_t i) { return table.rows[i].field == field; });
+    std::ostringstream s;
+    s << std::setprecision(6) << "measured at " << r.field << " T, " << at_main << " of the fit's " << rows.used.size()
+      << " rows at " << field << " T: -dSm_max grows with the field";
+    out.push_back(s.str());
+  }
+  if (std::find(fit.used.begin(), fit.used.end(), k) == fit.used.end())
+    out.push_back("left out of the fit: x or y is not > 0, so has no logarithm");
+  return out;
+}
+
 std::string describe(const PowerLawFit& f) {
   std::ostringstream s;
   s << std::setprecision(4);
@@ -124,8 +161,10 @@ void run_powerlaw(const PowerLawCli& cli, CommandContext& ctx) {
   if (cli.break_K) check_breakpoint(*cli.break_K, x, y);
   const PowerLawFit fit = fit_power_law(x, y);
   std::vector<std::string> warnings = fit.warnings;
-  for (const std::string& w : {mixed_fields(table, rows), narrow_span(fit, x, "the fit")})
+  const std::string fields_mixed = mixed_fields(table, rows);
+  for (const std::string& w : {fields_mixed, narrow_span(fit, x, "the fit")})
     if (!w.empty()) warnings.push_back(w);
+  const std::vector<std::string> fit_warnings = warnings;  // every doubt so far is the fit's
 
   nlohmann::json j;
   j["input"] = cli.table;
@@ -135,18 +174,22 @@ void run_powerlaw(const PowerLawCli& cli, CommandContext& ctx) {
                     {"field", sel.field ? json_number(*sel.field) : nlohmann::json()},
                     {"x_min", sel.x_min ? json_number(*sel.x_min) : nlohmann::json()},
                     {"x_max", sel.x_max ? json_number(*sel.x_max) : nlohmann::json()}};
-  j["fit"] = fit_json(fit);
+  j["fit"] = fit_json(fit, fit_warnings);
   nlohmann::json used = nlohmann::json::array(), skipped = nlohmann::json::array();
   std::ostringstream csv;
-  csv << std::setprecision(10) << "line,label,x,y,ln_x,ln_y,fitted_y\n";
+  // `warnings`: the row's own doubts, then those of the fit its fitted_y comes from (" | " between them).
+  csv << std::setprecision(10) << "line,label,x,y,ln_x,ln_y,fitted_y,warnings\n";
   std::ostringstream points;
   points << std::setprecision(10);
-  for (std::size_t i : rows.used) {
-    const auto& r = table.rows[i];
+  for (std::size_t k = 0; k < rows.used.size(); ++k) {
+    const auto& r = table.rows[rows.used[k]];
     used.push_back({{"line", r.line}, {"label", r.label}, {"x", r.x}, {"y", r.y}});
     const double fy = fit.usable() ? fit.prefactor * std::pow(r.x, fit.exponent) : NAN;
+    std::vector<std::string> row_warnings = row_doubts(table, rows, k, fit);
+    if (fit.usable())
+      for (const std::string& w : fit_warnings) row_warnings.push_back("fitted_y from a doubted fit: " + w);
     csv << r.line << ",\"" << r.label << "\"," << r.x << ',' << r.y << ',' << std::log(r.x) << ',' << std::log(r.y)
-        << ',' << fy << '\n';
+        << ',' << fy << ',' << csv_list(row_warnings) << '\n';
     points << r.x << ' ' << r.y << '\n';
   }
   for (const auto& [i, why] : rows.skipped)
@@ -174,16 +217,24 @@ void run_powerlaw(const PowerLawCli& cli, CommandContext& ctx) {
     std::vector<double> x_below, x_above;
     for (double v : x) (v < two.breakpoint_x ? x_below : x_above).push_back(v);
     std::vector<std::string> two_warnings;
-    for (const std::string& w : {narrow_span(two.below, x_below, "the regime below the break"),
-                                 narrow_span(two.above, x_above, "the regime above the break")})
+    const std::string below_narrow = narrow_span(two.below, x_below, "the regime below the break"),
+                      above_narrow = narrow_span(two.above, x_above, "the regime above the break");
+    for (const std::string& w : {below_narrow, above_narrow})
       if (!w.empty()) two_warnings.push_back(w), warnings.push_back(w);
+    // Each regime's own doubts, and the fields mixed in both.
+    const auto regime_warnings = [&](const std::string& narrow) {
+      std::vector<std::string> out;
+      for (const std::string& w : {fields_mixed, narrow})
+        if (!w.empty()) out.push_back(w);
+      return out;
+    };
     j["two_regime"] = {{"usable", two.usable()},
                        {"message", two.message},
                        {"breakpoint_x", have_break ? json_number(two.breakpoint_x) : nlohmann::json()},
                        {"breakpoint_searched", two.searched},
                        {"total_sse_ln", two.usable() ? json_number(two.total_sse) : nlohmann::json()},
-                       {"below", fit_json(two.below)},
-                       {"above", fit_json(two.above)},
+                       {"below", fit_json(two.below, regime_warnings(below_narrow))},
+                       {"above", fit_json(two.above, regime_warnings(above_narrow))},
                        {"warnings", two_warnings}};
     if (have_break)
       std::cout << "two regimes (break at " << two.breakpoint_x << (two.searched ? ", least total SSE" : ", given")
@@ -193,10 +244,10 @@ void run_powerlaw(const PowerLawCli& cli, CommandContext& ctx) {
     if (two.usable())
       two_curves << ", (x < " << two.breakpoint_x << " ? " << two.below.prefactor << "*x**(" << two.below.exponent
                  << ") : 1/0) lw 2 dt 2 lc rgb '#2ca02c' title 'below break: n = " << std::setprecision(3)
-                 << two.below.exponent << "'" << std::setprecision(10) << ", (x >= " << two.breakpoint_x << " ? "
-                 << two.above.prefactor << "*x**(" << two.above.exponent
+                 << two.below.exponent << (below_narrow.empty() ? "" : " ⚠ doubted") << "'" << std::setprecision(10)
+                 << ", (x >= " << two.breakpoint_x << " ? " << two.above.prefactor << "*x**(" << two.above.exponent
                  << ") : 1/0) lw 2 dt 2 lc rgb '#d62728' title 'above break: n = " << std::setprecision(3)
-                 << two.above.exponent << "'";
+                 << two.above.exponent << (above_narrow.empty() ? "" : " ⚠ doubted") << "'";
   }
 
   j["warnings"] = warnings;
@@ -210,12 +261,18 @@ void run_powerlaw(const PowerLawCli& cli, CommandContext& ctx) {
   sc << std::setprecision(10) << tight_log_axes(x, y) << "set xlabel "
      << gnuplot_quoted(column_axis_label(table.columns.x)) << "\nset ylabel "
      << gnuplot_quoted(column_axis_label(table.columns.y)) << "\nset key bottom left\nset grid\n";
+  // The figure is seen without powerlaw.json: its n had no mark of the doubts the log gave.
+  if (fit.usable() && !fit_warnings.empty())
+    sc << "set title "
+       << gnuplot_quoted("⚠ n doubted by " + std::to_string(fit_warnings.size()) +
+                         (fit_warnings.size() == 1 ? " warning" : " warnings") + " (powerlaw.json, powerlaw_rows.csv)")
+       << " noenhanced\n";
   sc << "plot 'powerlaw_points.dat' using 1:2 with points pt 7 ps 1.3 lc rgb '#1f77b4' title 'rows used (N = "
      << rows.used.size() << ")'";
   if (fit.usable())
     sc << ", " << fit.prefactor << "*x**(" << fit.exponent
        << ") lw 2 lc rgb 'black' title 'n = " << std::setprecision(3) << fit.exponent << " ± " << fit.exponent_se
-       << "'";
+       << (fit_warnings.empty() ? "" : " ⚠ doubted") << "'";
   sc << two_curves.str() << '\n';
   fig.script = sc.str();
   fig.data_files = {{"powerlaw_points.dat", points.str()}};

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <functional>
 #include <iomanip>
+#include <map>
 #include <optional>
 #include <regex>
 #include <sstream>
@@ -650,6 +651,50 @@ TEST(PowerLawCli, ARowWithMoreFieldsThanTheHeaderIsSkippedWithTheReason) {
   EXPECT_NE(r.output.find("3 rows used, 1 matching rows skipped"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("skipped line 3: GdAlCo x=0 (5 fields where the header names 3"), std::string::npos)
       << r.output;
+}
+
+// A 7 T row among the 5 T ones: the warning reached powerlaw.json's list and the log only. The fit's
+// n stood as sure in powerlaw.png, and powerlaw_rows.csv gave the 7 T row a fitted_y without a word.
+// Now the fit carries its doubt in powerlaw.json's "fit", each row its own and the fit's in a
+// warnings column, and the figure marks n. A table all at 5 T (the clean run) has none of them.
+TEST(PowerLawCli, TheFitsDoubtsReachItsRowsAndFigure) {
+  const fs::path dir = scratch_dir("powerlaw_cli_row_doubts");
+  const fs::path table = small_power_law_table(dir);
+  std::ofstream(table, std::ios::app) << "Gd70Co30,150,40,7\n";  // line 10
+  const auto r = run_mgscope("powerlaw " + q(table) + " -o " + q(dir / "out"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::string mixed =
+      "the rows used were measured at 2 fields (5 T: 8 rows, 7 T: 1 rows): -dSm_max grows "
+      "with the field, so the fit mixes that growth into n; choose one with --field-T";
+  const auto j = nlohmann::json::parse(read_all(dir / "out" / "powerlaw.json"));
+  test::expect_schema_valid("powerlaw.schema.json", dir / "out" / "powerlaw.json");
+  EXPECT_EQ(j["fit"]["warnings"], nlohmann::json::array({mixed})) << j["fit"];
+  std::istringstream csv(read_all(dir / "out" / "powerlaw_rows.csv"));
+  std::string header, line;
+  std::getline(csv, header);
+  EXPECT_EQ(header, "line,label,x,y,ln_x,ln_y,fitted_y,warnings");
+  std::map<std::string, std::string> row_of;  // by table line
+  while (std::getline(csv, line)) row_of[line.substr(0, line.find(','))] = line;
+  ASSERT_EQ(row_of.size(), 9u);
+  EXPECT_NE(row_of["10"].find(",\"measured at 7 T, 8 of the fit's 9 rows at 5 T: -dSm_max grows with the field | "
+                              "fitted_y from a doubted fit: " +
+                              mixed + "\""),
+            std::string::npos)
+      << row_of["10"];
+  EXPECT_EQ(row_of["2"].substr(row_of["2"].rfind(",\"")), ",\"fitted_y from a doubted fit: " + mixed + "\"");
+  const std::string gp = read_all(dir / "out" / "powerlaw.gp");
+  EXPECT_NE(gp.find("set title '⚠ n doubted by 1 warning (powerlaw.json, powerlaw_rows.csv)' noenhanced"),
+            std::string::npos)
+      << gp;
+  EXPECT_NE(gp.find(" ⚠ doubted'"), std::string::npos) << gp;
+
+  const fs::path clean = scratch_dir("powerlaw_cli_row_doubts_clean");
+  ASSERT_EQ(run_mgscope("powerlaw " + q(small_power_law_table(clean)) + " -o " + q(clean / "out")).exit_code, 0);
+  EXPECT_TRUE(nlohmann::json::parse(read_all(clean / "out" / "powerlaw.json"))["fit"]["warnings"].empty());
+  const std::string clean_rows = read_all(clean / "out" / "powerlaw_rows.csv");
+  EXPECT_EQ(clean_rows.find("doubted"), std::string::npos) << clean_rows;
+  EXPECT_EQ(clean_rows.substr(clean_rows.size() - 2), ",\n");  // an empty warnings cell
+  EXPECT_EQ(read_all(clean / "out" / "powerlaw.gp").find("⚠"), std::string::npos);
 }
 
 // A breakpoint outside the selected rows left one regime "not fitted" with exit 0, and tmin >= tmax
