@@ -4,6 +4,7 @@
 // with number_or_nan() or text_or() may be missing or null (a value the module could not find).
 #include "pipelines/module_summaries.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <optional>
@@ -108,6 +109,9 @@ const Key kPowerLawPrefactor{"powerlaw.schema.json", {"fit", "prefactor_a"}, fal
 const Key kPowerLawExponent{"powerlaw.schema.json", {"fit", "exponent_n"}, false};
 const Key kPowerLawExponentSe{"powerlaw.schema.json", {"fit", "exponent_se"}, false};
 const Key kPowerLawPoints{"powerlaw.schema.json", {"fit", "N"}, false};
+const Key kPowerLawFitWarnings{"powerlaw.schema.json", {"fit", "warnings"}, false};
+const Key kPowerLawWarnings{"powerlaw.schema.json", {"warnings"}, false};
+const Key kPowerLawTwoRegimeWarnings{"powerlaw.schema.json", {"two_regime", "warnings"}, false};
 
 // The member a key names inside `parent` (the object its path leads to).
 const std::string& leaf(const Key& k) { return k.path.back(); }
@@ -342,6 +346,23 @@ PowerLawSummary read_powerlaw_summary(const fs::path& file) {
   out.exponent_n = number_or_zero(kPowerLawExponent);
   out.exponent_se = number_or_zero(kPowerLawExponentSe);
   out.n_points = int(number_or_zero(kPowerLawPoints));
+  const auto texts = [](const json& list) {
+    std::vector<std::string> t;
+    if (list.is_array())
+      for (const json& w : list)
+        if (w.is_string()) t.push_back(w.get<std::string>());
+    return t;
+  };
+  const json& fit_warnings = member_or_null(fit, leaf(kPowerLawFitWarnings));
+  if (fit_warnings.is_array()) {
+    out.warnings = texts(fit_warnings);
+  } else {
+    // An older file keeps the fit's doubts in the file's list only, with the two regimes'.
+    const std::vector<std::string> regimes =
+        texts(member_or_null(member_or_null(s, kPowerLawTwoRegimeWarnings.path[0]), leaf(kPowerLawTwoRegimeWarnings)));
+    for (const std::string& w : texts(member_or_null(s, leaf(kPowerLawWarnings))))
+      if (std::find(regimes.begin(), regimes.end(), w) == regimes.end()) out.warnings.push_back(w);
+  }
   return out;
 }
 
@@ -396,7 +417,10 @@ std::vector<SummaryKeyUse> summary_keys_read() {
                        &kPowerLawPrefactor,
                        &kPowerLawExponent,
                        &kPowerLawExponentSe,
-                       &kPowerLawPoints})
+                       &kPowerLawPoints,
+                       &kPowerLawFitWarnings,
+                       &kPowerLawWarnings,
+                       &kPowerLawTwoRegimeWarnings})
     out.push_back({k->schema, k->path, k->required});
   for (const Key* k : {&kSeries, &kSeriesPoints, &kSeriesFormat, &kSeriesCalSource, &kSeriesPixel,
                        &kSeriesFirst, &kSeriesLast}) {

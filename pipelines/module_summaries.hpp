@@ -115,6 +115,8 @@ struct PowerLawSummary {
   bool usable = false;
   double prefactor_a = 0, exponent_n = 0, exponent_se = 0;
   int n_points = 0;
+  // The doubts of the fit (rows at two fields, a narrow span): the study showed its n without them.
+  std::vector<std::string> warnings;
 };
 PowerLawSummary read_powerlaw_summary(const std::filesystem::path& file);
 

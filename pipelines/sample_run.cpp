@@ -218,7 +218,8 @@ std::vector<std::string> distinct_manifests(const std::vector<std::string>& mani
 namespace {
 
 // Up to five of `texts` as the terminal's WARNING lines, grouped as on the page.
-std::string warning_lines_text(const std::vector<std::string>& texts, const std::string& module) {
+std::string warning_lines_text(const std::vector<std::string>& texts, const std::string& module,
+                               const std::string& page) {
   const std::vector<WarningLine> lines = group_warnings(texts);
   std::string out;
   // A few on the terminal (a module can have dozens, one per isotherm); all on the page.
@@ -226,7 +227,7 @@ std::string warning_lines_text(const std::vector<std::string>& texts, const std:
   for (std::size_t i = 0; i < lines.size() && i < kShown; ++i)
     out += "            WARNING: " + warning_line_text(lines[i], warning_noun(module)) + "\n";
   if (lines.size() > kShown)
-    out += "            ... and " + std::to_string(lines.size() - kShown) + " more (report.html and logs/" + module +
+    out += "            ... and " + std::to_string(lines.size() - kShown) + " more (" + page + " and logs/" + module +
            ".log list them all)\n";
   return out;
 }
@@ -239,7 +240,7 @@ std::string module_head(const std::string& module) {
 
 }  // namespace
 
-std::string doubted_numbers_text(const nlohmann::json& report) {
+std::string doubted_numbers_text(const nlohmann::json& report, const std::string& page) {
   std::string out;
   for (const auto& mod : report["modules"]) {
     const std::string module = mod["module"].get<std::string>();
@@ -262,8 +263,8 @@ std::string doubted_numbers_text(const nlohmann::json& report) {
       for (const std::string& w : all)
         if (std::none_of(doubts.begin(), doubts.end(), [&](const auto& d) { return d.first == w; }))
           undoubting.push_back(w);
-      out += module_head(module) + module_status_text(mod) + " (report.html; logs/" + module + ".log)\n" +
-             warning_lines_text(undoubting, module);
+      out += module_head(module) + module_status_text(mod) + " (" + page + "; logs/" + module + ".log)\n" +
+             warning_lines_text(undoubting, module, page);
     }
     if (labels.empty()) continue;
     // The most particular first (the critical region's doubt on the exponents before an input's
@@ -272,7 +273,7 @@ std::string doubted_numbers_text(const nlohmann::json& report) {
     std::vector<std::string> texts;
     for (const auto& d : doubts) texts.push_back(d.first);
     // Warnings of one kind about several images are one line, as on the page.
-    out += module_head(module) + "doubted: " + labels + "\n" + warning_lines_text(texts, module);
+    out += module_head(module) + "doubted: " + labels + "\n" + warning_lines_text(texts, module, page);
   }
   return out;
 }

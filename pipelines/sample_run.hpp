@@ -63,8 +63,9 @@ std::vector<std::string> distinct_manifests(const std::vector<std::string>& mani
 // that doubt no number given; then, for the numbers it doubts, "  hrtem     doubted: <keys>" and
 // their warnings. Up to five warnings each, those of one kind about several images as one line
 // ("8 images (a, b, c, d, e and 3 more): ..."), as on the page; "" when nothing is warned of. A
-// module's warnings had reached the log and the page while the terminal said "dsc ok".
-std::string doubted_numbers_text(const nlohmann::json& report);
+// module's warnings had reached the log and the page while the terminal said "dsc ok". `page` is
+// the page that lists them all (a study's power law is on study.html).
+std::string doubted_numbers_text(const nlohmann::json& report, const std::string& page = "report.html");
 
 // Every option of `m` must be a long option of its module's subcommand in `root`, of the kind its
 // value is (a switch true/false, a valued option no boolean, a list not empty): an InputError

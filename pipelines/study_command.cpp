@@ -73,8 +73,18 @@ std::vector<std::string> run_study(const std::string& path, const std::filesyste
                   j.redo_reason.empty() ? "" : (", run again: " + j.redo_reason).c_str(),
                   j.error.empty() ? "" : (": " + j.error).c_str());
     });
-    if (job.status == "failed") failures.push_back(path + ": powerlaw: " + job.error);
-    else powerlaw_dir = job.out_dir;
+    if (job.status == "failed") {
+      failures.push_back(path + ": powerlaw: " + job.error);
+    } else {
+      powerlaw_dir = job.out_dir;
+      // Its warnings as a sample's module gives them: the terminal had said "powerlaw ok" over a
+      // doubted n. An unreadable powerlaw.json is warned of with the study's outputs.
+      try {
+        const nlohmann::json report = {{"modules", {powerlaw_module(powerlaw_dir, job.status)}}};
+        std::fputs(doubted_numbers_text(report, "study.html").c_str(), stdout);
+      } catch (const std::exception&) {
+      }
+    }
   }
   for (const std::string& w : write_study_outputs(study, samples, out_dir, powerlaw_dir, run.threads))
     std::fprintf(stderr, "WARNING: %s\n", w.c_str());

@@ -8,9 +8,11 @@
 #include <functional>
 #include <sstream>
 
+#include "fitting/base/nan.hpp"
 #include "pipelines/atomic_file.hpp"
 #include "pipelines/csv_format.hpp"
 #include "pipelines/report_headlines.hpp"
+#include "pipelines/report_numbers.hpp"
 #include "pipelines/report_warning_groups.hpp"
 #include "pipelines/sample_report.hpp"
 #include "pipelines/unit_style.hpp"
@@ -91,12 +93,37 @@ struct StudyCaption {
   std::string html() const { return html_label(label) + html_escape(rest); }
 };
 
-StudyCaption study_caption(const StudyManifest& study, const json& columns, const json& rows,
-                           const std::string& quantity) {
-  if (quantity == "powerlaw")
+// The power law's fit in words with its doubts: " The fit: n = -0.505 ± 0.094 (N = 12), ⚠ doubted
+// (ok with 1 warning): the rows used were ...". The caption had said "their power-law fit" alone
+// over a legend that gave n as sure. (value(), not the const operator[]: a missing key is undefined.)
+std::string powerlaw_fit_words(const json& powerlaw) {
+  if (!powerlaw.is_object()) return "";
+  const json quantities = powerlaw.value("quantities", json::object());
+  if (!quantities.contains("exponent_n")) return "";
+  const json& n = quantities["exponent_n"];
+  const double se = n.value("uncertainty", json::object()).value("se", kNaN);
+  std::string out =
+      " The fit: n = " + value_pm(quantity_value(n), se) + " (N = " + std::to_string(powerlaw.value("N", 0)) + ")";
+  const std::vector<std::string> doubts = quantity_warnings(n);
+  if (doubts.empty()) return out + ".";
+  out += ", ⚠ doubted (" + powerlaw.value("status", std::string()) + "):";
+  for (std::size_t i = 0; i < doubts.size(); ++i) out += (i ? "; " : " ") + doubts[i];
+  return out + ".";
+}
+
+StudyCaption study_caption(const StudyManifest& study, const json& columns, const json& rows, const json& powerlaw,
+                           const json& figure) {
+  const std::string quantity = figure["quantity"].get<std::string>();
+  if (quantity == "powerlaw") {
+    std::string doubted;
+    for (const json& name : figure.value("doubted", json::array()))
+      doubted += (doubted.empty() ? "" : ", ") + name.get<std::string>();
     return {"Peak entropy change -ΔS_M^max against the peak temperature T_p",
             " on log-log axes: this study's samples (red squares) beside the reference alloys and their power-law "
-            "fit, when given."};
+            "fit, when given." +
+                powerlaw_fit_words(powerlaw) +
+                (doubted.empty() ? "" : " ⚠ Doubted samples, ringed (see Doubted numbers): " + doubted + ".")};
+  }
   const json* c = column_of(columns, quantity);
   const std::string label = c ? c->value("label", quantity) : quantity;
   // A sample without a number here (its module failed, n/a, another unit) has no point: the caption
@@ -273,7 +300,7 @@ std::string study_page_html(const StudyManifest& study, const StudyPageParts& pa
     << "<p class=\"note\">Each figure is also in the study folder as SVG and PDF, with its gnuplot script.</p>\n"
     << "<div class=\"figures\">\n";
   for (const json& f : parts.figures) {
-    const StudyCaption caption = study_caption(study, parts.columns, parts.rows, f["quantity"]);
+    const StudyCaption caption = study_caption(study, parts.columns, parts.rows, parts.powerlaw, f);
     b << html_figure(out_dir, f["png"].get<std::string>(), caption.text(), caption.html());
   }
   b << "</div>\n";

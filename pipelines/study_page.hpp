@@ -16,7 +16,8 @@ struct StudyPageParts {
   nlohmann::json columns;       // [{key, label, unit, module}] in report order
   nlohmann::json rows;          // study.json's "samples", in treatment order
   nlohmann::json correlations;  // study.json's "correlations"
-  nlohmann::json figures;       // study.json's "figures" ({quantity, png})
+  nlohmann::json figures;       // study.json's "figures" ({quantity, png}; the power law's also doubted)
+  nlohmann::json powerlaw;      // study.json's "powerlaw" (powerlaw_module; null when none)
   std::vector<std::string> warnings;
 };
 

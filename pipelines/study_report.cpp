@@ -200,36 +200,42 @@ std::string enhanced_text(const std::string& s) {
 }
 
 // Fig. 7: -dSm_max against Tp on log-log axes; the reference alloys and their power-law fit
-// when `mgscope powerlaw` ran, and this study's samples on top. None without a sample to draw.
+// when `mgscope powerlaw` ran (`fit`: its summary, unusable when none), and this study's samples on
+// top, a doubted one ringed as in the other figures (their names to `doubted`). None without a
+// sample to draw.
 std::optional<GnuplotFigure> powerlaw_figure(const std::vector<SampleInStudy>& samples, const fs::path& out_dir,
-                                             const fs::path& powerlaw_dir, std::vector<std::string>& warnings) {
+                                             const fs::path& powerlaw_dir, const PowerLawSummary& fit,
+                                             std::vector<std::string>& doubted) {
   std::ostringstream own;
+  own << "# Tp_K minus_dSm_max_JkgK doubted\n";
   std::vector<double> xs, ys;  // everything drawn, for axes that fit it
   // The axes' units: a -dSm in mJ/K (no sample mass) is left out like in its study column.
   // So are the peaks at another field than most samples' (the study's -dSm row).
   const std::string field_T = majority_of(samples, "minus_dSm_max", field_text_of, false);
   const Column tp_K{"Tp", "", "K", "mce", field_T}, dsm_JkgK{"minus_dSm_max", "", "J/(kg K)", "mce", field_T};
   for (const SampleInStudy& s : samples) {
-    const double tp = cell_value(study_cell(s, tp_K)), ds = cell_value(study_cell(s, dsm_JkgK));
+    const json tp_cell = study_cell(s, tp_K), ds_cell = study_cell(s, dsm_JkgK);
+    const double tp = cell_value(tp_cell), ds = cell_value(ds_cell);
     if (!std::isfinite(tp) || !std::isfinite(ds)) continue;
-    own << study_number(tp) << ' ' << study_number(ds) << '\n';
+    const bool doubt = !quantity_warnings(tp_cell).empty() || !quantity_warnings(ds_cell).empty();
+    own << study_number(tp) << ' ' << study_number(ds) << ' ' << (doubt ? 1 : 0) << '\n';
+    if (doubt) doubted.push_back(sample_name(s));
     xs.push_back(tp);
     ys.push_back(ds);
   }
-  if (own.str().empty()) return std::nullopt;
+  if (xs.empty()) return std::nullopt;
   GnuplotFigure fig;
   fig.png = out_dir / "study_powerlaw.png";
   fig.data_files = {{"study_powerlaw_samples.dat", own.str()}};
   std::string plot =
       "plot 'study_powerlaw_samples.dat' using 1:2 with points pt 5 ps 1.4 lc rgb '#d62728' title 'this study'";
+  // A doubted sample is ringed, as in the figures against the treatment (it was drawn plain here).
+  if (!doubted.empty())
+    plot +=
+        ", '' using 1:($3 > 0 ? $2 : 1/0) with points pt 6 ps 2.8 lw 2 lc rgb '#cc6600' title "
+        "'ringed: doubted by a warning (see study.html)'";
   if (!powerlaw_dir.empty()) {
     const std::string points = read_all_text(powerlaw_dir / "powerlaw_points.dat");
-    PowerLawSummary fit;
-    try {
-      fit = read_powerlaw_summary(powerlaw_dir / "powerlaw.json");
-    } catch (const std::exception& e) {
-      warnings.push_back(e.what());  // names the file
-    }
     if (!points.empty()) {
       fig.data_files.push_back({"study_powerlaw_reference.dat", points});
       std::istringstream lines(points);
@@ -243,9 +249,11 @@ std::optional<GnuplotFigure> powerlaw_figure(const std::vector<SampleInStudy>& s
       plot += ", 'study_powerlaw_reference.dat' using 1:2 with points pt 7 lc rgb '#1f77b4' title 'reference alloys'";
     }
     if (fit.usable) {
-      char line[200];
-      std::snprintf(line, sizeof line, ", %.10g*x**(%.10g) lw 2 lc rgb 'black' title 'fit: n = %.3f ± %.3f (N = %d)'",
-                    fit.prefactor_a, fit.exponent_n, fit.exponent_n, fit.exponent_se, fit.n_points);
+      // The fit's doubts are on study.html; the legend says there are some, as a ring does for a sample.
+      char line[240];
+      std::snprintf(line, sizeof line, ", %.10g*x**(%.10g) lw 2 lc rgb 'black' title 'fit: n = %.3f ± %.3f (N = %d)%s'",
+                    fit.prefactor_a, fit.exponent_n, fit.exponent_n, fit.exponent_se, fit.n_points,
+                    fit.warnings.empty() ? "" : " ⚠ doubted (see study.html)");
       plot += line;
     }
   }
@@ -288,7 +296,37 @@ std::vector<std::string> sample_warnings(const StudyManifest& study, const std::
   return warnings;
 }
 
+// The power law's warnings among the study's, each saying what it is about.
+std::vector<std::string> powerlaw_warnings(const json& module) {
+  std::vector<std::string> out;
+  if (module.is_null()) return out;
+  for (const json& w : module.value("warnings", json::array())) out.push_back("powerlaw: " + w.get<std::string>());
+  return out;
+}
+
+json powerlaw_module_of(const PowerLawSummary& fit, const std::string& status) {
+  json quantities = json::object();
+  if (fit.usable) {
+    quantities["exponent_n"] = {{"label", "power-law exponent n"},
+                                {"value", json_number(fit.exponent_n)},
+                                {"unit", "1"},
+                                {"uncertainty", {{"kind", "se"}, {"se", json_number(fit.exponent_se)}}},
+                                {"warnings", fit.warnings}};
+    quantities["prefactor_a"] = {{"label", "prefactor a"},
+                                 {"value", json_number(fit.prefactor_a)},
+                                 {"unit", ""},
+                                 {"uncertainty", {{"kind", "none"}}},
+                                 {"warnings", fit.warnings}};
+  }
+  return {{"module", "powerlaw"}, {"title", "Power law across alloys"}, {"status", status},
+          {"N", fit.n_points},    {"warnings", fit.warnings},           {"quantities", quantities}};
+}
+
 }  // namespace
+
+json powerlaw_module(const fs::path& powerlaw_dir, const std::string& status) {
+  return powerlaw_module_of(read_powerlaw_summary(powerlaw_dir / "powerlaw.json"), status);
+}
 
 StudyManifest read_study_manifest(const fs::path& path) {
   const std::string p = path.string();
@@ -496,9 +534,22 @@ std::vector<std::string> write_study_outputs(const StudyManifest& study, const s
     to_draw.push_back(std::move(fig));
     drawn_entries.push_back({{"quantity", c.key}, {"png", stem + ".png"}});
   }
-  if (auto fig = powerlaw_figure(samples, out_dir, powerlaw_dir, warnings)) {
+  // The power law as a module with its doubts (null when it did not run or cannot be read).
+  PowerLawSummary fit;
+  json powerlaw = nullptr;
+  if (!powerlaw_dir.empty()) {
+    try {
+      fit = read_powerlaw_summary(powerlaw_dir / "powerlaw.json");
+      powerlaw = powerlaw_module_of(fit, "ok");
+      powerlaw["status"] = module_status_text(powerlaw);  // "ok with 1 warning", as on the terminal
+    } catch (const std::exception& e) {
+      warnings.push_back(e.what());  // names the file
+    }
+  }
+  std::vector<std::string> powerlaw_doubted;  // samples ringed on its figure
+  if (auto fig = powerlaw_figure(samples, out_dir, powerlaw_dir, fit, powerlaw_doubted)) {
     to_draw.push_back(std::move(*fig));
-    drawn_entries.push_back({{"quantity", "powerlaw"}, {"png", "study_powerlaw.png"}});
+    drawn_entries.push_back({{"quantity", "powerlaw"}, {"png", "study_powerlaw.png"}, {"doubted", powerlaw_doubted}});
   }
   json figures = json::array();
   const std::vector<std::string> figure_warnings = render_figures(to_draw, threads);
@@ -508,6 +559,8 @@ std::vector<std::string> write_study_outputs(const StudyManifest& study, const s
     else
       warnings.push_back(figure_warnings[i]);
   std::vector<std::string> all_warnings = study.warnings;  // the study file's own first
+  // The power law's the terminal gave under its module line (so not returned), then the others.
+  for (const std::string& w : powerlaw_warnings(powerlaw)) all_warnings.push_back(w);
   all_warnings.insert(all_warnings.end(), warnings.begin(), warnings.end());
 
   json study_json = {{"schema", "mgscope-study/1"},
@@ -518,6 +571,7 @@ std::vector<std::string> write_study_outputs(const StudyManifest& study, const s
                      {"samples", rows},
                      {"correlations", correlations},
                      {"figures", figures},
+                     {"powerlaw", powerlaw},
                      {"warnings", all_warnings}};
   write_json_atomic(out_dir / "study.json", study_json);
 
@@ -530,6 +584,7 @@ std::vector<std::string> write_study_outputs(const StudyManifest& study, const s
   for (std::size_t k = 0; k < order.size(); ++k) parts.rows[k]["link"] = sample_page_link(samples[order[k]], out_dir);
   parts.correlations = correlations;
   parts.figures = figures;
+  parts.powerlaw = powerlaw;
   parts.warnings = all_warnings;
   write_file_atomic(out_dir / "study.html", study_page_html(study, parts, out_dir));
   link_sample_pages_to_study(samples, out_dir);

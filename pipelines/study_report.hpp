@@ -48,6 +48,12 @@ struct SampleInStudy {
 // fourth sample's manifest did not parse.
 std::string study_samples_text(const std::vector<SampleInStudy>& samples);
 
+// The study's power law (`mgscope powerlaw`'s powerlaw.json in `powerlaw_dir`) as a module of
+// report.json: {module: "powerlaw", status, N, warnings, quantities: {exponent_n, prefactor_a}}, each
+// number with the fit's doubts (rows at two fields, a narrow span), so that they travel with it to the
+// terminal, study.json, study.html and the figure. Throws (naming the file) when it cannot be read.
+nlohmann::json powerlaw_module(const std::filesystem::path& powerlaw_dir, const std::string& status);
+
 // Writes every study output into `out_dir`; `powerlaw_dir` holds `mgscope powerlaw`'s outputs
 // (empty: none). Returns the warnings it adds to the study's own (figures gnuplot could not draw,
 // samples without a treatment value, two samples of one name, ...). The figures are drawn by up to

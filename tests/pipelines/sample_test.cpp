@@ -14,6 +14,7 @@
 
 #include "fitting/base/error.hpp"
 #include "fitting/base/text_file.hpp"
+#include "pipelines/module_summaries.hpp"
 #include "pipelines/sample_manifest.hpp"
 #include "pipelines/study_report.hpp"
 #include "tests/test_support.hpp"
@@ -877,7 +878,8 @@ TEST(Study, AQuantityInAnotherUnitStaysOutOfItsColumnFiguresAndCorrelations) {
   EXPECT_NE(row_of["b"].find(",0.3,,,,6,,,,100,"), std::string::npos) << row_of["b"];
   // Figures: three points of -dSm against the treatment, three on the power-law figure.
   EXPECT_EQ(count(read_all(out / "study_minus_dSm_max.dat"), "\n"), 1 + 3);
-  EXPECT_EQ(read_all(out / "study_powerlaw_samples.dat"), "100 2\n100 6\n100 8\n");
+  EXPECT_EQ(read_all(out / "study_powerlaw_samples.dat"),
+            "# Tp_K minus_dSm_max_JkgK doubted\n100 2 0\n100 6 0\n100 8 0\n");
   // The page shows the n/a with its reason, and the study's warnings say what was left out.
   EXPECT_NE(read_all(out / "study.html").find("n/a: reported in mJ/K"), std::string::npos);
   ASSERT_FALSE(warnings.empty());
@@ -923,7 +925,8 @@ TEST(Study, AQuantityAtAnotherFieldStaysOutOfItsRowFiguresAndCorrelations) {
       << row_of["low"];
   EXPECT_NE(row_of["b"].find(",0.3,,,,6,,,,120,"), std::string::npos) << row_of["b"];
   EXPECT_EQ(count(read_all(out / "study_minus_dSm_max.dat"), "\n"), 1 + 3);
-  EXPECT_EQ(read_all(out / "study_powerlaw_samples.dat"), "100 2\n120 6\n140 8\n");
+  EXPECT_EQ(read_all(out / "study_powerlaw_samples.dat"),
+            "# Tp_K minus_dSm_max_JkgK doubted\n100 2 0\n120 6 0\n140 8 0\n");
   const std::string html = read_all(out / "study.html");
   EXPECT_NE(html.find("n/a: at 0.2 T, not the row"), std::string::npos);
   EXPECT_NE(html.find("-dSm max at 5 T"), std::string::npos);  // the row's label, from a sample at 5 T
@@ -1033,6 +1036,67 @@ TEST(Study, AColumnOfNoModuleIsNotMatchedToAModuleWithoutAName) {
   EXPECT_NE(read_all(out / "correlations.csv").find("\nordered_fraction,minus_dSm_max,3,1,"), std::string::npos)
       << read_all(out / "correlations.csv");
   EXPECT_FALSE(fs::exists(out / "study_powerlaw_samples.dat"));
+}
+
+// The power law of a study lost its doubts: powerlaw.json warned that its rows were at two fields,
+// while the study's figure gave "fit: n = -0.505 ± 0.094 (N = 12)" plain, study.html's caption and
+// study.json said nothing, and a doubted sample was drawn unringed there. Truth: a fit n = -0.5 ± 0.1
+// over 9 rows with one doubt; b's -dSm doubted.
+TEST(Study, ThePowerLawsDoubtsReachEveryOutput) {
+  const fs::path out = scratch_dir("study_powerlaw_doubts");
+  const std::string doubt = "the rows used were measured at 2 fields (5 T: 8 rows, 7 T: 1 rows)";
+  write_text(out / "powerlaw" / "powerlaw.json", json({{"fit",
+                                                        {{"usable", true},
+                                                         {"prefactor_a", 20},
+                                                         {"exponent_n", -0.5},
+                                                         {"exponent_se", 0.1},
+                                                         {"N", 9},
+                                                         {"warnings", {doubt}}}},
+                                                       {"warnings", {doubt}}})
+                                                     .dump());
+  write_text(out / "powerlaw" / "powerlaw_points.dat", "100 2\n150 1.6\n");
+  const auto sample = [](const std::string& name, double cycles, double tp, double dsm, bool doubted) {
+    json dsm_q = study_quantity(dsm, "J/(kg K)");
+    if (doubted) dsm_q["warnings"] = {"iso.dat: -dSm may be 5.9 % too low"};
+    mgscope::SampleInStudy s = study_sample(name, cycles, {{"minus_dSm_max", dsm_q}, {"Tp", study_quantity(tp, "K")}});
+    return s;
+  };
+  const std::vector<mgscope::SampleInStudy> samples = {sample("a", 0, 100, 2, false), sample("b", 10, 120, 6, true),
+                                                       sample("c", 20, 140, 8, false)};
+  const auto warnings =
+      mgscope::write_study_outputs(ctc_study(out, "power law doubts"), samples, out, out / "powerlaw");
+  // The terminal gives the power law's warnings under its module line, not again at the end.
+  for (const std::string& w : warnings) EXPECT_EQ(w.find(doubt), std::string::npos) << w;
+
+  EXPECT_EQ(read_all(out / "study_powerlaw_samples.dat"),
+            "# Tp_K minus_dSm_max_JkgK doubted\n100 2 0\n120 6 1\n140 8 0\n");
+  const std::string gp = read_all(out / "study_powerlaw.gp");
+  EXPECT_NE(gp.find("title 'fit: n = -0.500 ± 0.100 (N = 9) ⚠ doubted (see study.html)'"), std::string::npos) << gp;
+  EXPECT_NE(gp.find("using 1:($3 > 0 ? $2 : 1/0) with points pt 6"), std::string::npos) << gp;
+
+  const json j = read_json(out / "study.json");
+  EXPECT_EQ(j["powerlaw"]["status"], "ok with 1 warning") << j["powerlaw"];
+  EXPECT_EQ(j["powerlaw"]["quantities"]["exponent_n"]["value"], -0.5);
+  EXPECT_EQ(j["powerlaw"]["quantities"]["exponent_n"]["warnings"], json::array({doubt}));
+  EXPECT_EQ(j["warnings"][0], "powerlaw: " + doubt) << j["warnings"];
+  for (const json& f : j["figures"])
+    if (f["quantity"] == "powerlaw") EXPECT_EQ(f["doubted"], json::array({"b"}));
+
+  const std::string html = read_all(out / "study.html");
+  EXPECT_NE(html.find("The fit: n = -0.50 ± 0.10 (N = 9), ⚠ doubted (ok with 1 warning): " + doubt + "."),
+            std::string::npos)
+      << html;
+  EXPECT_NE(html.find("⚠ Doubted samples, ringed (see Doubted numbers): b."), std::string::npos);
+  EXPECT_NE(html.find("powerlaw: " + doubt), std::string::npos);  // among the Warnings
+
+  // A powerlaw.json of an older mgscope has the fit's doubts in the file's list only, beside the
+  // two regimes': the fit takes those that are not the regimes'.
+  write_text(out / "old" / "powerlaw.json",
+             json({{"fit", {{"usable", true}, {"exponent_n", -0.5}}},
+                   {"warnings", {doubt, "the regime above the break: its 3 points span only 282 to 294"}},
+                   {"two_regime", {{"warnings", {"the regime above the break: its 3 points span only 282 to 294"}}}}})
+                 .dump());
+  EXPECT_EQ(mgscope::read_powerlaw_summary(out / "old" / "powerlaw.json").warnings, std::vector<std::string>({doubt}));
 }
 
 TEST(SampleCommand, RefusesAnOutputFolderThatHoldsItsInputs) {

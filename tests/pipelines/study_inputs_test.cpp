@@ -138,6 +138,34 @@ TEST(StudyInputs, AMissingPowerLawTableIsAWarningNotAFailure) {
   EXPECT_EQ(read_json(dir / "out" / "study.json")["warnings"][0], warning);  // and on study.html
 }
 
+// The study's power law over rows at two fields: the terminal said "powerlaw  ok" and nothing else,
+// while powerlaw.json and its log warned. Now its status and warnings are printed as a sample's
+// module's are, and the study's outputs keep them (study.json, study.html).
+TEST(StudyInputs, ThePowerLawsWarningsArePrintedUnderItsModuleLine) {
+  const fs::path dir = scratch_dir("study_powerlaw_warned");
+  dsc_sample(dir, "a", 0, "dsc_as_cast.txt");
+  write_text(dir / "table.csv",
+             "composition,T_K,minus_dSm_max_JkgK,mu0H_T\nA,100,40,5\nB,150,32.7,5\nC,200,28.3,5\nD,150,40,7\n");
+  write_text(dir / "study.toml",
+             "treatment = \"ctc_cycles\"\nsamples = [\"a/sample.toml\"]\n"
+             "[powerlaw]\nfiles = [\"table.csv\"]\n");
+  const auto r = run_mgscope("study " + q(dir / "study.toml") + " -o " + q(dir / "out"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::string doubt =
+      "the rows used were measured at 2 fields (5 T: 3 rows, 7 T: 1 rows): -dSm_max grows "
+      "with the field, so the fit mixes that growth into n; choose one with --field-T";
+  EXPECT_NE(r.output.find("  powerlaw  ok with 1 warning (study.html; logs/powerlaw.log)\n"
+                          "  powerlaw  doubted: exponent_n, prefactor_a\n"
+                          "            WARNING: " +
+                          doubt + "\n"),
+            std::string::npos)
+      << r.output;
+  const json j = read_json(dir / "out" / "study.json");
+  EXPECT_EQ(j["powerlaw"]["status"], "ok with 1 warning");
+  EXPECT_EQ(j["warnings"][0], "powerlaw: " + doubt);
+  EXPECT_NE(read_all(dir / "out" / "study.html").find("powerlaw: " + doubt), std::string::npos);
+}
+
 // A sample whose manifest does not parse (a closing quote missing): study.html headed its column
 // "(failed)" over blank cells, said nowhere what failed, and linked a report.html never written;
 // study.csv said "failed" only; the terminal said "3 samples" as if all were there.
