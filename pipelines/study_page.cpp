@@ -235,6 +235,15 @@ std::string study_page_html(const StudyManifest& study, const StudyPageParts& pa
     b << "<td>" << (row["treatment"].is_number() ? csv_number(row["treatment"].get<double>(), 8) : "")
       << "</td>";
   b << "</tr>\n";
+  // As study.csv's status: the page marked a sample's doubted numbers under a heading that said nothing of them.
+  b << "<tr><th>Status</th>";
+  for (const json& row : parts.rows) {
+    const std::string status = row.value("status", std::string());
+    const char* css = status == "failed" ? "failed" : status == "ok" ? "ok" : "warn";
+    b << "<td>" << (status.empty() ? "" : "<span class=\"" + std::string(css) + "\">" + html_escape(status) + "</span>")
+      << "</td>";
+  }
+  b << "</tr>\n";
   // What failed, in the sample's column: "(failed)" alone had said neither what nor where (a
   // manifest's syntax error with its line was on the terminal only).
   if (std::any_of(parts.rows.begin(), parts.rows.end(), [](const json& r) { return !r["failures"].empty(); })) {

@@ -328,6 +328,15 @@ json powerlaw_module(const fs::path& powerlaw_dir, const std::string& status) {
   return powerlaw_module_of(read_powerlaw_summary(powerlaw_dir / "powerlaw.json"), status);
 }
 
+std::string sample_status_text(const SampleInStudy& sample) {
+  if (!sample.failures.empty()) return "failed";
+  std::size_t n = 0;
+  if (!sample.report.is_null())
+    for (const json& mod : sample.report["modules"]) n += mod.value("warnings", json::array()).size();
+  if (n == 0) return "ok";
+  return "ok with " + std::to_string(n) + (n == 1 ? " warning" : " warnings");
+}
+
 StudyManifest read_study_manifest(const fs::path& path) {
   const std::string p = path.string();
   const toml::table t = parse_toml_file(p);
@@ -442,8 +451,8 @@ std::vector<std::string> write_study_outputs(const StudyManifest& study, const s
   json rows = json::array();
   for (std::size_t i : order) {
     const SampleInStudy& s = samples[i];
-    csv << csv_field(sample_name(s)) << ',' << csv_field(s.manifest) << ',' << (s.failures.empty() ? "ok" : "failed")
-        << ',' << csv_list(s.failures) << ',' << study_number(treatment_of(s, study.treatment));
+    csv << csv_field(sample_name(s)) << ',' << csv_field(s.manifest) << ',' << sample_status_text(s) << ','
+        << csv_list(s.failures) << ',' << study_number(treatment_of(s, study.treatment));
     json quantities = json::object();
     for (std::size_t k = 0; k < cols.size(); ++k) {
       const json& q = cells[i][k];
@@ -459,6 +468,7 @@ std::vector<std::string> write_study_outputs(const StudyManifest& study, const s
                     // study was run from ("../out/samples/A" or "out/samples/A").
                     {"out_dir", fs::proximate(s.out_dir, out_dir).generic_string()},
                     {"treatment", json_number(treatment_of(s, study.treatment))},
+                    {"status", sample_status_text(s)},
                     {"failures", s.failures},
                     {"quantities", quantities}});
   }

@@ -54,6 +54,11 @@ std::string study_samples_text(const std::vector<SampleInStudy>& samples);
 // terminal, study.json, study.html and the figure. Throws (naming the file) when it cannot be read.
 nlohmann::json powerlaw_module(const std::filesystem::path& powerlaw_dir, const std::string& status);
 
+// A sample's status as study.csv, study.json and study.html give it: "failed", "ok with 12 warnings"
+// (its modules' warnings, as its report.html counts them) or "ok". It said "ok" over a row of ten
+// doubted numbers.
+std::string sample_status_text(const SampleInStudy& sample);
+
 // Writes every study output into `out_dir`; `powerlaw_dir` holds `mgscope powerlaw`'s outputs
 // (empty: none). Returns the warnings it adds to the study's own (figures gnuplot could not draw,
 // samples without a treatment value, two samples of one name, ...). The figures are drawn by up to

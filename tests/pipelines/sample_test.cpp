@@ -1099,6 +1099,35 @@ TEST(Study, ThePowerLawsDoubtsReachEveryOutput) {
   EXPECT_EQ(mgscope::read_powerlaw_summary(out / "old" / "powerlaw.json").warnings, std::vector<std::string>({doubt}));
 }
 
+// study.csv's status said "ok" for a sample whose modules had warnings (10 to 20 doubted numbers on
+// its row); study.json and study.html had no status at all. Now all three say "ok with 2 warnings",
+// counted as the sample's report.html counts its modules' warnings; "ok" and "failed" stay as they were.
+TEST(Study, ASamplesStatusCountsItsModulesWarnings) {
+  const fs::path out = scratch_dir("study_status");
+  std::vector<mgscope::SampleInStudy> samples = {study_sample("a", 0, {{"Tp", study_quantity(100, "K")}}),
+                                                 study_sample("b", 10, {{"Tp", study_quantity(120, "K")}}),
+                                                 study_sample("c", 20, {{"Tp", study_quantity(140, "K")}})};
+  samples[1].report["modules"][0]["warnings"] = {"iso.dat: -dSm may be 5.9 % too low", "iso.dat: a gap"};
+  samples[1].report["modules"].push_back({{"quantities", json::object()}, {"warnings", {"scan.txt: no Tg"}}});
+  samples[2].failures = {"creep: missing.txt does not exist"};
+  mgscope::write_study_outputs(ctc_study(out, "status"), samples, out, {});
+  std::istringstream csv(read_all(out / "study.csv"));
+  std::string line;
+  std::map<std::string, std::string> row_of;
+  while (std::getline(csv, line)) row_of[line.substr(0, line.find(','))] = line;
+  EXPECT_EQ(row_of["a"].rfind("a,a/sample.toml,ok,,0,", 0), 0u) << row_of["a"];
+  EXPECT_EQ(row_of["b"].rfind("b,b/sample.toml,ok with 3 warnings,,10,", 0), 0u) << row_of["b"];
+  EXPECT_EQ(row_of["c"].rfind("c,c/sample.toml,failed,creep: missing.txt does not exist,20,", 0), 0u) << row_of["c"];
+  const json j = read_json(out / "study.json");
+  EXPECT_EQ(j["samples"][0]["status"], "ok");
+  EXPECT_EQ(j["samples"][1]["status"], "ok with 3 warnings");
+  EXPECT_EQ(j["samples"][2]["status"], "failed");
+  EXPECT_NE(read_all(out / "study.html")
+                .find("<tr><th>Status</th><td><span class=\"ok\">ok</span></td><td><span class=\"warn\">ok with 3 "
+                      "warnings</span></td><td><span class=\"failed\">failed</span></td></tr>"),
+            std::string::npos);
+}
+
 TEST(SampleCommand, RefusesAnOutputFolderThatHoldsItsInputs) {
   const fs::path dir = scratch_dir("sample_inputs_inside");
   ASSERT_EQ(run_mgscope("synth dsc -o " + q(dir / "dsc") + " --name scan").exit_code, 0);
