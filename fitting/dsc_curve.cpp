@@ -117,8 +117,19 @@ LocalFit local_linear_fit(const std::vector<double>& x, const std::vector<double
     while (lo < i && x[lo] < x[i] - half_width) ++lo;
     if (hi < i + 1) hi = i + 1;
     while (hi < n && x[hi] <= x[i] + half_width) ++hi;
-    const double m = S1[hi] - S1[lo], sx = Sx[hi] - Sx[lo], sy = Sy[hi] - Sy[lo];
-    const double sxx = Sxx[hi] - Sxx[lo] - sx * sx / m, sxy = Sxy[hi] - Sxy[lo] - sx * sy / m;
+    // Fewer than 3 rows fit no line worth having (a slope of 0 for 2 rows made tangents flat and
+    // onsets thousands of kelvins away): where the rows are coarser than the smoothing, take in
+    // the nearest rows until there are 3.
+    std::size_t wlo = lo, whi = hi;
+    while (whi - wlo < 3 && (wlo > 0 || whi < n)) {
+      if (whi < n && (wlo == 0 || x[whi] - x[i] < x[i] - x[wlo - 1]))
+        ++whi;
+      else
+        --wlo;
+    }
+    if (whi - wlo > hi - lo) ++f.widened;
+    const double m = S1[whi] - S1[wlo], sx = Sx[whi] - Sx[wlo], sy = Sy[whi] - Sy[wlo];
+    const double sxx = Sxx[whi] - Sxx[wlo] - sx * sx / m, sxy = Sxy[whi] - Sxy[wlo] - sx * sy / m;
     const double slope = (m >= 3 && sxx > 0) ? sxy / sxx : 0.0;
     f.slope[i] = slope;
     f.value[i] = sy / m + slope * ((x[i] - x0) - sx / m);

@@ -67,9 +67,12 @@ Line fit_line(const std::vector<double>& x, const std::vector<double>& y, double
 
 // Local linear regression at each point over |x - x_i| <= half_width (x roughly increasing):
 // a smoothed value and a slope that stay unbiased on straight stretches and tolerate noise.
+// Every fit holds at least 3 rows: where fewer lie within the half-width, the window takes in the
+// nearest rows (`widened` counts those points).
 struct LocalFit {
   std::vector<double> value;
   std::vector<double> slope;
+  std::size_t widened = 0;
 };
 LocalFit local_linear_fit(const std::vector<double>& x, const std::vector<double>& y, double half_width);
 

@@ -119,6 +119,15 @@ Peak find_peak(const Scan& s, int sign, double low, double high, const Transitio
   p.baseline.slope = sign * base.slope;  // back to the signal's own sign
   p.baseline.intercept = sign * base.intercept;
   p.onset_K = intersection_K(p.tangent.line, p.baseline);
+  // A tangent onset lies between where the peak leaves its baseline and its maximum; elsewhere
+  // the tangent was nearly flat (rows coarser than the smoothing gave -4930 K for a peak at
+  // 665 K), and the number would be no onset at all.
+  if (!(p.onset_K >= p.start_K && p.onset_K <= p.peak_K)) {
+    p.message = std::string(sign > 0 ? "exotherm" : "endotherm") + " at " + kelvin(p.peak_K) +
+                ": its tangent meets the baseline at " + kelvin(p.onset_K) + ", outside the peak's start (" +
+                kelvin(p.start_K) + ") and maximum: no onset reported";
+    p.onset_K = kNaN;
+  }
   return p;
 }
 
@@ -211,6 +220,15 @@ GlassTransition glass_transition_at(const Scan& s, std::size_t k, std::size_t a,
     g.message = "descent at " + kelvin(s.T(k)) + " leads into a peak, not a step";
   } else if (!(g.onset_K < g.tangent.at_K) || !(g.end_K > g.tangent.at_K)) {
     g.message = "tangent at " + kelvin(s.T(k)) + " does not cross both baselines around it";
+  } else if (!(g.onset_K >= g.glass_baseline.low_K)) {
+    // The tangent meets the glass baseline below where that baseline was fitted: a flat tangent,
+    // not the step's, and the onset would be a number from nowhere.
+    g.message = "Tg onset " + kelvin(g.onset_K) + " lies below the glass baseline (fitted from " +
+                kelvin(g.glass_baseline.low_K) + "): no Tg reported";
+  } else if (!(g.end_K <= g.liquid_baseline.high_K) || !(g.end_K <= s.T(s.size() - 1))) {
+    g.message = "Tg end " + kelvin(g.end_K) + " lies beyond the liquid baseline (fitted up to " +
+                kelvin(g.liquid_baseline.high_K) + ") or the scan's end (" + kelvin(s.T(s.size() - 1)) +
+                "): no Tg reported";
   } else if (std::isnan(g.midpoint_K)) {
     g.message = "the curve never crosses half the step height";
   } else {
@@ -290,6 +308,15 @@ TransitionResult analyse_transitions(const DscCurve& curve, const TransitionOpti
   const auto [mn, mx] = std::minmax_element(s.fit.value.begin(), s.fit.value.end());
   s.range = *mx - *mn;
   r.noise = s.noise;
+  if (s.fit.widened > 0) {
+    std::vector<double> steps;
+    for (std::size_t i = 1; i < s.size(); ++i) steps.push_back(std::abs(s.T(i) - s.T(i - 1)));
+    std::nth_element(steps.begin(), steps.begin() + long(steps.size() / 2), steps.end());
+    r.warnings.push_back("the rows are " + number_text(steps[steps.size() / 2], 3) +
+                         " K apart, coarser than the smoothing (--smoothing " + number_text(o.smoothing_K, 3) +
+                         " K on each side): values and slopes at " + std::to_string(s.fit.widened) +
+                         " rows were fitted over the 3 nearest rows, and onsets are coarse");
+  }
   const auto [tmin_it, tmax_it] = std::minmax_element(curve.temperature_K.begin(), curve.temperature_K.end());
   const double lo = *tmin_it + o.skip_start_K, hi = *tmax_it;
 
@@ -309,6 +336,8 @@ TransitionResult analyse_transitions(const DscCurve& curve, const TransitionOpti
     // Metallic glasses often crystallise in steps: Tx is the onset of the first exotherm.
     r.exotherms = o.tx_window ? find_peaks(s, +1, o.tx_window->low_K, o.tx_window->high_K, o.max_exotherms, o, cut)
                               : find_peaks(s, +1, above_tg, hi, o.max_exotherms, o, cut);
+    for (const Peak& x : r.exotherms)
+      if (!x.message.empty()) r.warnings.push_back(x.message);
     if (!r.exotherms.empty()) r.crystallisation = r.exotherms.front();
     else
       r.crystallisation.message = cut.empty() ? "no exotherm above Tg" : cut;
@@ -316,6 +345,8 @@ TransitionResult analyse_transitions(const DscCurve& curve, const TransitionOpti
   if (o.find_melting) {
     const double above = r.exotherms.empty() ? above_tg : r.exotherms.back().end_K;
     r.melting = find_peaks(s, -1, above, hi, o.max_melting_peaks, o, cut);
+    for (const Peak& m : r.melting)
+      if (!m.message.empty()) r.warnings.push_back(m.message);
   }
   // A scan that stops inside an event: what is reported near its end cannot be right, and a user
   // reading "no exotherm" would not guess why.

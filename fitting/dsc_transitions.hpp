@@ -60,9 +60,10 @@ struct GlassTransition {
 
 struct Peak {
   bool found = false;
-  std::string message;
+  std::string message;  // why not found; on a found peak, the doubt on its numbers (also a warning)
   bool exothermic = true;
-  double onset_K = kNaN;  // tangent at the steepest leading edge x integration baseline
+  double onset_K = kNaN;  // tangent at the steepest leading edge x integration baseline; NaN when that
+                          // lies outside the peak's start and maximum (`message` says where)
   double peak_K = kNaN;   // extremum of the smoothed signal
   double start_K = kNaN, end_K = kNaN;  // integration limits
   double height = kNaN;    // |signal - baseline| at the peak, signal unit

@@ -1,10 +1,12 @@
 // `mgscope dsc FILE... -o OUTDIR`: Tg, Tx, crystallisation/melting enthalpies and the relaxation
 // enthalpy of each DSC run, with every construction written out and drawn; treatment series.
 #include <cctype>
+#include <cmath>
 #include <filesystem>
 #include <iostream>
 #include <map>
 #include <set>
+#include <sstream>
 
 #include "fitting/io/dsc_readers.hpp"
 #include "fitting/base/error.hpp"
@@ -36,6 +38,16 @@ struct DscCommandOptions {
   std::string exotherm;
   DscReadOptions read;
 };
+
+// An onset refused as out of its construction's bounds is NaN: "n/a", as the warning explains.
+std::string kelvin_or_na(double T_K) {
+  std::ostringstream s;
+  if (std::isfinite(T_K))
+    s << T_K << " K";
+  else
+    s << "n/a";
+  return s.str();
+}
 
 std::optional<WindowK> window_option(const std::vector<double>& v, const char* name) {
   if (v.empty()) return std::nullopt;
@@ -233,7 +245,7 @@ void run_dsc(DscCommandOptions& o, CommandContext& ctx) {
     const auto& f = rep.scans[std::size_t(rep.first)];
     std::cout << file << ": " << rep.scans.size() << " heating scan(s), exotherm " << rep.exotherm;
     if (f.transitions.tg.found) std::cout << ", Tg onset " << f.transitions.tg.onset_K << " K";
-    if (const Peak* x = rep.crystallisation()) std::cout << ", Tx onset " << x->onset_K << " K";
+    if (const Peak* x = rep.crystallisation()) std::cout << ", Tx onset " << kelvin_or_na(x->onset_K);
     if (rep.relaxation && rep.relaxation->usable())
       std::cout << ", dH_rel " << rep.relaxation->enthalpy << ' ' << rep.relaxation->enthalpy_unit;
     for (const Peak& m : f.transitions.melting) std::cout << ", melting peak " << m.peak_K << " K";

@@ -25,6 +25,21 @@ constexpr double kNeighbourAgreement = 0.25;
 // its 0.5 % and 99.5 % quantiles) hardly moves a result, and is left.
 constexpr double kMinTemperatureJump_K = 1.0;
 constexpr double kMinHeatFlowJumpOfRange = 0.05;
+// At coarse sampling (10 K a row) a melting peak of sigma 4 K is one tall row whose neighbours
+// agree with each other: what tells it from a bad reading is that they have left the baseline
+// too, each a step of hundreds of median steps from the rows beyond it. A bad reading's neighbours
+// sit in the signal's normal run: within kNeighbourSteps median steps (and a floor of 1/50 of
+// the jump floor, for a flat or quantised signal whose median step is 0) of the rows beyond.
+constexpr double kNeighbourSteps = 10;
+constexpr double kNeighbourFloorOfJumpFloor = 0.02;
+
+// Whether rows i-1 and i+1 lie in the signal's normal run with the rows beyond them.
+bool neighbours_in_run(const std::vector<double>& x, std::size_t i, std::size_t b, std::size_t e, double step,
+                       double jump_floor) {
+  const double allowed = std::max(kNeighbourSteps * step, kNeighbourFloorOfJumpFloor * jump_floor);
+  return (i < b + 2 || std::abs(x[i - 1] - x[i - 2]) <= allowed) &&
+         (i + 2 >= e || std::abs(x[i + 2] - x[i + 1]) <= allowed);
+}
 
 // `v` with 3 significant digits, or all its whole digits (4989, not 4.99e+03).
 std::string short_number(double v) {
@@ -63,7 +78,7 @@ void check_isolated_outliers(const DscRun& run, const std::vector<std::size_t>& 
       if (const double jump_K = isolated_jump(T, i, b, e, kNeighbourAgreement); jump_K > kMinTemperatureJump_K) {
         const double step_K = local_median_step(T, i, b, e, kLocalRows);
         const double allowed_K = std::max(kMinTemperatureJump_K, kStepsAllowed * step_K);
-        if (jump_K > allowed_K) {
+        if (jump_K > allowed_K && neighbours_in_run(T, i, b, e, step_K, kMinTemperatureJump_K)) {
           const std::size_t lo = i > b + kLocalRows ? i - kLocalRows : b, hi = std::min(e - 1, i + kLocalRows);
           const double rate_K_per_min = 60 * (T[hi] - T[lo]) / (run.time_s[hi] - run.time_s[lo]);
           fail_input(run.path, where(i) + "temperature " + in_unit(T[i], units.to_K, units.temperature) + " jumps " +
@@ -81,7 +96,7 @@ void check_isolated_outliers(const DscRun& run, const std::vector<std::size_t>& 
       if (const double jump = isolated_jump(hf, i, b, e, kNeighbourAgreement); jump > hf_floor) {
         const double step = local_median_step(hf, i, b, e, kLocalRows);
         const double allowed = std::max(hf_floor, kStepsAllowed * step);
-        if (jump > allowed) {
+        if (jump > allowed && neighbours_in_run(hf, i, b, e, step, hf_floor)) {
           const std::string unit = units.heat_flow;
           const double a = std::abs(units.to_heat_flow.a);
           fail_input(run.path, where(i) + "heat flow " + in_unit(hf[i], units.to_heat_flow, unit) + " jumps " +

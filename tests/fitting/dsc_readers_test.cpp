@@ -493,4 +493,29 @@ TEST(DscReaders, DosDegreeSignReadsAsDegree) {
   EXPECT_EQ(m.find("\xC3\xB8"), std::string::npos) << m;
 }
 
+// At 0.1 rows/K a melting peak (40 J/g, sigma 4 K, at 800 K, 20 K/min) is three rows: the tip
+// (-1.46 W/g) and two neighbours that agree with each other (-0.188 W/g) but have left the
+// baseline (-0.130 W/g) by 740 median steps. It was refused as "a bad reading" at the tip; it is
+// read now, and the same file with one row of -5 W/g on its baseline is still refused.
+TEST(DscReaders, AMeltingPeakOfThreeCoarseRowsIsNoBadReading) {
+  std::string text = "# mass_mg: 10\n# exotherm: up\nT_K,t_s,HF_W_per_g\n";
+  const double q = 20.0 / 60;
+  for (int i = 0; i <= 46; ++i) {
+    const double T = 400 + 10 * i;
+    const double melt = 40 * q * std::exp(-0.5 * std::pow((T - 800) / 4, 2)) / (4 * std::sqrt(2 * 3.141592653589793));
+    text += std::to_string(T) + "," + std::to_string((T - 400) / q) + "," +
+            std::to_string(-0.13 + 1e-5 * (i % 3) - melt) + "\n";
+  }
+  const DscRun run = read_dsc(decode_text("coarse.csv", text));
+  EXPECT_EQ(run.temperature_K.size(), 47u);
+  std::string spiked = text;
+  const std::string row = std::to_string(500.0) + ",";
+  const auto at = spiked.find(row);
+  ASSERT_NE(at, std::string::npos);
+  const auto hf = spiked.find(',', at + row.size());
+  spiked = spiked.substr(0, hf + 1) + "-5" + spiked.substr(spiked.find('\n', hf));
+  const std::string m = input_error([&] { read_dsc(decode_text("spiked.csv", spiked)); });
+  EXPECT_EQ(m.rfind("spiked.csv: line 14: heat flow -5 W/g jumps ", 0), 0u) << m;
+}
+
 }  // namespace mgscope

@@ -129,6 +129,39 @@ RelaxationResult relaxation_of(const RelaxationPair& p, const RelaxationOptions&
 
 bool has_warning(const RelaxationResult& r, const std::string& part) {
   for (const std::string& w : r.warnings)
+// A heating from a closed form with known truth, as the probe's generator writes it: rows every
+// 1/points_per_K K at rate_K_per_min, signal in W/g exotherm up. Glass level -q cp0, a logistic Tg
+// step of dcp (width w_K at Tg_K: tangent onset Tg - 2 w), Gaussian peaks of area A J/g (A < 0: an
+// endotherm; tangent onset mu - 2 sigma), an instrument baseline b2 (T - Tg)^2, and noise.
+struct Peakshape {
+  double area_J_per_g, centre_K, sigma_K;
+};
+struct ProbeGlass {
+  double rate_K_per_min = 20, points_per_K = 1, start_K = 400, end_K = 860;
+  double Tg_K = 592, w_K = 3, dcp = 0.09, cp0 = 0.30, b2 = 0, noise = 5e-5;
+  std::vector<Peakshape> peaks{{50, 665, 4}};
+  DscCurve curve() const {
+    DscCurve c;
+    c.per_gram = true;
+    c.rate_K_per_min = rate_K_per_min;
+    const double q = rate_K_per_min / 60;
+    std::mt19937 rng(1);
+    std::normal_distribution<double> n(0, noise);
+    for (double T = start_K; T <= end_K + 1e-9; T += 1 / points_per_K) {
+      double y = b2 * (T - Tg_K) * (T - Tg_K) - q * cp0 - q * dcp / (1 + std::exp(-(T - Tg_K) / w_K));
+      for (const Peakshape& p : peaks)
+        y += q * p.area_J_per_g * std::exp(-0.5 * std::pow((T - p.centre_K) / p.sigma_K, 2)) /
+             (p.sigma_K * std::sqrt(2 * 3.141592653589793));
+      c.temperature_K.push_back(T);
+      c.time_s.push_back((T - start_K) / q);
+      c.signal.push_back(y + (noise > 0 ? n(rng) : 0.0));
+    }
+    return c;
+  }
+};
+
+bool has_warning(const TransitionResult& r, const std::string& part) {
+  for (const auto& w : r.warnings)
     if (w.find(part) != std::string::npos) return true;
   return false;
 }
@@ -538,6 +571,51 @@ TEST(DscTransitions, AScanEndingInsideAnEventSaysTheFileMayBeCutShort) {
   ASSERT_TRUE(w.crystallisation.found) << w.crystallisation.message;
   EXPECT_NEAR(w.crystallisation.onset_K, dsc_synth_truth(p).tx_onset_K, 1.0);
   EXPECT_TRUE(w.warnings.empty());
+}
+
+// Rows coarser than the smoothing: a local fit over < 3 rows had slope 0, so a tangent was flat
+// and met the baseline anywhere: Tx onset -4930.4 K at 0.1 rows/K (5 K/min, sigma 8 K, truth
+// 649 K), Tm onset -568.6 K and Tx onset 824.4 K (peak at 665 K) at 0.2 rows/K, Tx onset -17944 K
+// with --smoothing 0.5 at 1 row/K. Now every fit holds 3 rows, a warning names the row spacing and
+// the smoothing, and an onset is a number only between its peak's start and maximum.
+TEST(DscTransitions, RowsCoarserThanTheSmoothingGiveNoImpossibleOnset) {
+  ProbeGlass a;
+  a.rate_K_per_min = 5;
+  a.points_per_K = 0.1;
+  a.peaks = {{50, 665, 8}};
+  const TransitionResult ra = analyse_transitions(a.curve());
+  EXPECT_TRUE(has_warning(ra, "the rows are 10 K apart, coarser than the smoothing (--smoothing 2 K on each side)"));
+  ASSERT_TRUE(ra.crystallisation.found) << ra.crystallisation.message;
+  EXPECT_NEAR(ra.crystallisation.onset_K, 665 - 2 * 8, 10.0);  // within a row: the fit spans 20 K
+
+  ProbeGlass b;
+  b.points_per_K = 0.2;
+  b.peaks = {{50, 665, 4}, {30, 678, 5}, {-40, 800, 4}};
+  const TransitionResult rb = analyse_transitions(b.curve());
+  EXPECT_TRUE(has_warning(rb, "the rows are 5 K apart"));
+  std::vector<Peak> peaks = rb.exotherms;
+  peaks.insert(peaks.end(), rb.melting.begin(), rb.melting.end());
+  ASSERT_FALSE(rb.melting.empty());
+  for (const Peak& p : peaks) {
+    if (std::isnan(p.onset_K)) {  // refused: said, never a number
+      EXPECT_TRUE(has_warning(rb, p.message)) << p.message;
+      continue;
+    }
+    EXPECT_GE(p.onset_K, p.start_K) << p.peak_K;
+    EXPECT_LE(p.onset_K, p.peak_K);
+  }
+  if (!std::isnan(rb.melting.front().onset_K)) EXPECT_NEAR(rb.melting.front().onset_K, 800 - 2 * 4, 5.0);
+
+  ProbeGlass c;  // 1 row/K, --smoothing 0.5: every window holds one row
+  TransitionOptions o;
+  o.smoothing_K = 0.5;
+  const TransitionResult rc = analyse_transitions(c.curve(), o);
+  EXPECT_TRUE(has_warning(rc, "the rows are 1 K apart, coarser than the smoothing (--smoothing 0.5 K on each side)"));
+  ASSERT_TRUE(rc.crystallisation.found) << rc.crystallisation.message;
+  EXPECT_NEAR(rc.crystallisation.onset_K, 665 - 2 * 4, 1.0);
+  EXPECT_NEAR(rc.crystallisation.enthalpy, 50, 1.0);
+  // Rows finer than the smoothing: no doubt raised.
+  EXPECT_FALSE(has_warning(analyse_transitions(c.curve()), "coarser than the smoothing"));
 }
 
 }  // namespace mgscope
