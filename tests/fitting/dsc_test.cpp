@@ -8,6 +8,7 @@
 #include <random>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "fitting/dsc_relaxation.hpp"
 #include "fitting/dsc_synth.hpp"
@@ -139,7 +140,37 @@ struct Peakshape {
 struct ProbeGlass {
   double rate_K_per_min = 20, points_per_K = 1, start_K = 400, end_K = 860;
   double Tg_K = 592, w_K = 3, dcp = 0.09, cp0 = 0.30, b2 = 0, noise = 5e-5;
-  std::vector<Peakshape> peaks{{50, 665, 4}};
+  std::vector<Peakshape> peaks{{50, 665, 4}};  // in the heat flow as q * area * Gaussian
+  double overshoot_J_per_g = 0;                // endothermic Gaussian at Tg + 2.5 w, sigma w (aged glass)
+  double signal(double T) const {
+    const double q = rate_K_per_min / 60;
+    double y = b2 * (T - Tg_K) * (T - Tg_K) - q * cp0 - q * dcp / (1 + std::exp(-(T - Tg_K) / w_K));
+    std::vector<Peakshape> all = peaks;
+    if (overshoot_J_per_g > 0) all.push_back({-overshoot_J_per_g, Tg_K + 2.5 * w_K, w_K});
+    for (const Peakshape& p : all)
+      y += q * p.area_J_per_g * std::exp(-0.5 * std::pow((T - p.centre_K) / p.sigma_K, 2)) /
+           (p.sigma_K * std::sqrt(2 * 3.141592653589793));
+    return y;
+  }
+  // Tg onset and midpoint of the noiseless curve (every 0.005 K): the tangent at the steepest
+  // descent within Tg - 8 w .. Tg + 4 w meets the glass line; the curve crosses half-way.
+  std::pair<double, double> tg_onset_mid_truth() const {
+    const double q = rate_K_per_min / 60, h = 0.005;
+    double best = 0, at = Tg_K;
+    for (double T = Tg_K - 8 * w_K; T < Tg_K + 4 * w_K; T += h) {
+      const double d = (signal(T + h) - signal(T - h)) / (2 * h);
+      if (d < best) best = d, at = T;
+    }
+    const double glass = -q * cp0;  // the glass line without the step (b2 = 0 in the cases using this)
+    const double onset = at - (signal(at) - glass) / best;
+    double mid = kNaN;
+    for (double T = onset; T < Tg_K + 6 * w_K; T += h)
+      if (signal(T) < glass - 0.5 * q * dcp) {
+        mid = T;
+        break;
+      }
+    return {onset, mid};
+  }
   DscCurve curve() const {
     DscCurve c;
     c.per_gram = true;
@@ -148,13 +179,9 @@ struct ProbeGlass {
     std::mt19937 rng(1);
     std::normal_distribution<double> n(0, noise);
     for (double T = start_K; T <= end_K + 1e-9; T += 1 / points_per_K) {
-      double y = b2 * (T - Tg_K) * (T - Tg_K) - q * cp0 - q * dcp / (1 + std::exp(-(T - Tg_K) / w_K));
-      for (const Peakshape& p : peaks)
-        y += q * p.area_J_per_g * std::exp(-0.5 * std::pow((T - p.centre_K) / p.sigma_K, 2)) /
-             (p.sigma_K * std::sqrt(2 * 3.141592653589793));
       c.temperature_K.push_back(T);
       c.time_s.push_back((T - start_K) / q);
-      c.signal.push_back(y + (noise > 0 ? n(rng) : 0.0));
+      c.signal.push_back(signal(T) + (noise > 0 ? n(rng) : 0.0));
     }
     return c;
   }
@@ -616,6 +643,34 @@ TEST(DscTransitions, RowsCoarserThanTheSmoothingGiveNoImpossibleOnset) {
   EXPECT_NEAR(rc.crystallisation.enthalpy, 50, 1.0);
   // Rows finer than the smoothing: no doubt raised.
   EXPECT_FALSE(has_warning(analyse_transitions(c.curve()), "coarser than the smoothing"));
+}
+
+// An aged glass's enthalpy-recovery overshoot at Tg (first heating ending in the liquid at 637 K):
+// 0.5 J/g gave Tg onset 573.1 K and Tg end 975.2 K; 0.3 J/g a liquid baseline fitted on the
+// overshoot's recovery (Tg mid +1.8 K, delta_cp +38 %) and "the file may have been cut short"; at
+// 5 K/min no Tg and a 3.08 J/g "melting peak" at 600 K. The liquid baseline now starts after the
+// recovery, the tangent may meet it before its contact point, and the overshoot is no melting.
+TEST(DscTransitions, AnEnthalpyRecoveryOvershootIsPartOfTheTgStep) {
+  for (const double rate : {20.0, 5.0}) {
+    for (const double overshoot : {0.3, 0.5}) {
+      ProbeGlass p;
+      p.rate_K_per_min = rate;
+      p.end_K = 637;
+      p.peaks.clear();
+      p.overshoot_J_per_g = overshoot;
+      const auto [onset, mid] = p.tg_onset_mid_truth();  // 0.5 J/g: 590.2 K, 591.7 K
+      const TransitionResult r = analyse_transitions(p.curve());
+      const std::string tag = std::to_string(rate) + " K/min, " + std::to_string(overshoot) + " J/g";
+      ASSERT_TRUE(r.tg.found) << tag << ": " << r.tg.message;
+      EXPECT_NEAR(r.tg.onset_K, onset, 0.6) << tag;
+      EXPECT_NEAR(r.tg.midpoint_K, mid, 0.3) << tag;
+      EXPECT_NEAR(r.tg.delta_cp, p.dcp, 0.05 * p.dcp) << tag;
+      EXPECT_GT(r.tg.liquid_baseline.low_K, p.Tg_K + 2.5 * p.w_K + 2 * p.w_K) << tag << ": after the recovery";
+      EXPECT_LT(r.tg.end_K, r.tg.liquid_baseline.low_K) << tag;
+      EXPECT_TRUE(r.melting.empty()) << tag << ": " << r.melting.front().peak_K;
+      EXPECT_TRUE(r.warnings.empty()) << tag << ": " << r.warnings.front();
+    }
+  }
 }
 
 }  // namespace mgscope
