@@ -245,7 +245,11 @@ void run_dsc(DscCommandOptions& o, CommandContext& ctx) {
     const auto& f = rep.scans[std::size_t(rep.first)];
     std::cout << file << ": " << rep.scans.size() << " heating scan(s), exotherm " << rep.exotherm;
     if (f.transitions.tg.found) std::cout << ", Tg onset " << f.transitions.tg.onset_K << " K";
-    if (const Peak* x = rep.crystallisation()) std::cout << ", Tx onset " << kelvin_or_na(x->onset_K);
+    if (const Peak* x = rep.crystallisation()) {
+      std::cout << ", Tx onset " << kelvin_or_na(x->onset_K);
+      const double dtx = supercooled_liquid_region_K(rep.crystallisation_scan()->transitions);
+      if (std::isfinite(dtx)) std::cout << ", dTx " << dtx << " K";
+    }
     if (rep.relaxation && rep.relaxation->usable())
       std::cout << ", dH_rel " << rep.relaxation->enthalpy << ' ' << rep.relaxation->enthalpy_unit;
     for (const Peak& m : f.transitions.melting) std::cout << ", melting peak " << m.peak_K << " K";

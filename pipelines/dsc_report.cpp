@@ -19,10 +19,19 @@ namespace mgscope {
 using nlohmann::json;
 
 const Peak* DscSampleReport::crystallisation() const {
-  if (first >= 0 && scans[std::size_t(first)].transitions.crystallisation.found)
-    return &scans[std::size_t(first)].transitions.crystallisation;
-  if (reference && reference->transitions.crystallisation.found) return &reference->transitions.crystallisation;
+  const DscScanReport* s = crystallisation_scan();
+  return s ? &s->transitions.crystallisation : nullptr;
+}
+
+const DscScanReport* DscSampleReport::crystallisation_scan() const {
+  if (first >= 0 && scans[std::size_t(first)].transitions.crystallisation.found) return &scans[std::size_t(first)];
+  if (reference && reference->transitions.crystallisation.found) return &*reference;
   return nullptr;
+}
+
+double supercooled_liquid_region_K(const TransitionResult& t) {
+  // Both from one heating: a Tg of one scan and a Tx of another would mix two thermal histories.
+  return t.tg.found && t.crystallisation.found ? t.crystallisation.onset_K - t.tg.onset_K : kNaN;
 }
 
 namespace {
@@ -156,7 +165,7 @@ std::vector<std::string> scan_doubts(const DscSampleReport& s, const DscScanRepo
 std::string dsc_scans_csv(const std::vector<DscSampleReport>& samples, const std::vector<BatchFailure>& failures) {
   std::ostringstream o;
   o << "file,status,message,sample,heating,file_segment,role,first_line,last_line,rate_K_per_min,mass_mg,signal_unit,"
-       "Tg_onset_K,Tg_mid_K,Tg_end_K,delta_cp_J_per_gK,Tx_onset_K,Tx_peak_K,dH_x_J_per_g,dH_x_mJ,"
+       "Tg_onset_K,Tg_mid_K,Tg_end_K,delta_cp_J_per_gK,Tx_onset_K,Tx_peak_K,dTx_K,dH_x_J_per_g,dH_x_mJ,"
        "Tm_onset_K,Tm_peak_K,dH_m_J_per_g,dH_m_mJ,dH_rel_J_per_g,dH_rel_mJ,dH_rel_uncertainty_J_per_g,"
        "dH_rel_uncertainty_mJ,treatment,warnings\n";
   for (const DscSampleReport& s : samples) {
@@ -178,16 +187,17 @@ std::string dsc_scans_csv(const std::vector<DscSampleReport>& samples, const std
         << dsc_number(g.found ? g.onset_K : kNaN) << ',' << dsc_number(g.found ? g.midpoint_K : kNaN) << ','
         << dsc_number(g.found ? g.end_K : kNaN) << ',' << dsc_number(g.found && c.per_gram ? g.delta_cp : kNaN) << ','
         << dsc_number(x.found ? x.onset_K : kNaN) << ',' << dsc_number(x.found ? x.peak_K : kNaN) << ','
-        << dsc_number(hx_g) << ',' << dsc_number(hx_mJ) << ',' << dsc_number(m ? m->onset_K : kNaN) << ','
-        << dsc_number(m ? m->peak_K : kNaN) << ',' << dsc_number(hm_g) << ',' << dsc_number(hm_mJ) << ','
-        << dsc_number(hr_g) << ',' << dsc_number(hr_mJ) << ',' << dsc_number(ur_g) << ',' << dsc_number(ur_mJ) << ','
-        << (s.treatment ? dsc_number(*s.treatment) : "") << ',' << csv_list(scan_doubts(s, scan)) << '\n';
+        << dsc_number(supercooled_liquid_region_K(t)) << ',' << dsc_number(hx_g) << ',' << dsc_number(hx_mJ) << ','
+        << dsc_number(m ? m->onset_K : kNaN) << ',' << dsc_number(m ? m->peak_K : kNaN) << ',' << dsc_number(hm_g)
+        << ',' << dsc_number(hm_mJ) << ',' << dsc_number(hr_g) << ',' << dsc_number(hr_mJ) << ',' << dsc_number(ur_g)
+        << ',' << dsc_number(ur_mJ) << ',' << (s.treatment ? dsc_number(*s.treatment) : "") << ','
+        << csv_list(scan_doubts(s, scan)) << '\n';
     }
   }
-  // The 27 cells from sample to warnings stay empty: there are no numbers, and the message says why.
+  // The 28 cells from sample to warnings stay empty: there are no numbers, and the message says why.
   for (const BatchFailure& f : failures)
     o << csv_field(f.input) << ',' << to_string(FitStatus::Failure) << ',' << csv_field(f.message)
-      << std::string(27, ',') << '\n';
+      << std::string(28, ',') << '\n';
   return o.str();
 }
 
@@ -234,6 +244,8 @@ json dsc_summary_json(const std::vector<DscSampleReport>& samples, const std::st
     const Peak* x = s.crystallisation();
     j["Tx_onset_K"] = json_number(x ? x->onset_K : kNaN);
     j["Tx_peak_K"] = json_number(x ? x->peak_K : kNaN);
+    // dTx from the heating Tx comes from (its own Tg), with that heating's doubts among `warnings`.
+    j["dTx_K"] = json_number(x ? supercooled_liquid_region_K(s.crystallisation_scan()->transitions) : kNaN);
     j["dH_x"] = json_number(x ? x->enthalpy : kNaN);
     j["Tx_from"] = !x ? "none"
                    : (s.first >= 0 && x == &s.scans[std::size_t(s.first)].transitions.crystallisation)

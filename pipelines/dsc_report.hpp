@@ -41,7 +41,13 @@ struct DscSampleReport {
 
   // The crystallisation of the sample: the first heating's if it has one, else the reference's.
   const Peak* crystallisation() const;
+  // The scan that crystallisation() comes from (nullptr when none crystallises).
+  const DscScanReport* crystallisation_scan() const;
 };
+
+// The supercooled liquid region dTx = Tx onset - Tg onset of one heating, K; NaN when either is
+// missing (not found, or an onset refused as outside its construction).
+double supercooled_liquid_region_K(const TransitionResult& t);
 
 // A row per heating scan, then a row per input that failed (status Failure, the error as its
 // message, no numbers), as hardness.csv and creep.csv list theirs.

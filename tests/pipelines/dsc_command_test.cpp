@@ -401,4 +401,27 @@ TEST(DscCommand, HelpStatesUnits) {
   EXPECT_NE(mass_line.find(" mg"), std::string::npos) << mass_line;
 }
 
+// The supercooled liquid region dTx = Tx onset - Tg onset was reported nowhere. Generated truth:
+// Tg onset 586 K and Tx onset 657 K on the reference heating, dTx 71 K; the first heating (ending
+// before crystallising) has none, and the sample's dTx is the reference's, from its own Tg.
+TEST(DscCommand, TheSupercooledLiquidRegionIsReported) {
+  const auto dir = test::scratch_dir("dsc_dtx");
+  const std::string d = dir.string();
+  ASSERT_EQ(test::run_mgscope("synth dsc --format csv --name a --seed 3 -o '" + d + "'").exit_code, 0);
+  const auto r = test::run_mgscope("dsc '" + d + "/a.csv' -o '" + d + "/out'");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto t = dir / "a_truth.json";
+  const double dtx = truth(t, "Tx_onset_K") - truth(t, "Tg_onset_K");
+  EXPECT_NEAR(dtx, 71.0, 0.5);
+  const auto rows = read_csv(dir / "out" / "dsc.csv");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].at("dTx_K"), "");
+  EXPECT_NEAR(std::stod(rows[1].at("dTx_K")), dtx, 1.0);
+  EXPECT_NEAR(std::stod(rows[1].at("dTx_K")), std::stod(rows[1].at("Tx_onset_K")) - std::stod(rows[1].at("Tg_onset_K")),
+              1e-5);
+  const auto summary = nlohmann::json::parse(test::read_all(dir / "out" / "summary.json"));
+  EXPECT_NEAR(summary["samples"][0]["dTx_K"].get<double>(), dtx, 1.0);
+  EXPECT_NE(r.output.find(", dTx "), std::string::npos) << r.output;
+}
+
 }  // namespace mgscope
