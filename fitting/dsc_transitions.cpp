@@ -110,8 +110,26 @@ Peak find_peak(const Scan& s, int sign, double low, double high, const Transitio
   std::vector<double> excess(s.size());
   for (std::size_t i = 0; i < s.size(); ++i) excess[i] = sign * s.c.signal[i] - base.at(s.T(i));
   p.enthalpy = integrate_over(s.c.time_s, excess, s.c.temperature_K, p.start_K, p.end_K);
+  // Overlapping steps are one peak, but its onset is that of the first: a 10 J/g exotherm 15 K
+  // before a 60 J/g one gave the big one's edge (671.6 K for 657.0 K). The leading edge ends at
+  // the first maximum that stands out, by 10 noise sd and a tenth of its height, from the valley
+  // behind it.
+  std::size_t first_max = k;
+  {
+    const double stand_out = o.min_peak_sigma * s.noise;
+    for (std::size_t i = a + 1; i < k; ++i) {
+      const double e = y(i) - base.at(s.T(i));
+      if (!(e > threshold && sign * s.fit.slope[i - 1] > 0 && sign * s.fit.slope[i + 1] <= 0)) continue;
+      double valley = e;
+      for (std::size_t m = i; m <= k; ++m) valley = std::min(valley, y(m) - base.at(s.T(m)));
+      if (e - valley > std::max(stand_out, 0.1 * e)) {
+        first_max = i;
+        break;
+      }
+    }
+  }
   std::size_t steep = a;  // steepest point of the leading edge
-  for (std::size_t i = a; i <= k; ++i)
+  for (std::size_t i = a; i <= first_max; ++i)
     if (sign * s.fit.slope[i] > sign * s.fit.slope[steep]) steep = i;
   p.tangent.at_K = s.T(steep);
   p.tangent.line.slope = s.fit.slope[steep];
@@ -122,7 +140,7 @@ Peak find_peak(const Scan& s, int sign, double low, double high, const Transitio
   // A tangent onset lies between where the peak leaves its baseline and its maximum; elsewhere
   // the tangent was nearly flat (rows coarser than the smoothing gave -4930 K for a peak at
   // 665 K), and the number would be no onset at all.
-  if (!(p.onset_K >= p.start_K && p.onset_K <= p.peak_K)) {
+  if (!(p.onset_K >= p.start_K && p.onset_K <= s.T(first_max))) {
     p.message = std::string(sign > 0 ? "exotherm" : "endotherm") + " at " + kelvin(p.peak_K) +
                 ": its tangent meets the baseline at " + kelvin(p.onset_K) + ", outside the peak's start (" +
                 kelvin(p.start_K) + ") and maximum: no onset reported";
@@ -135,7 +153,7 @@ Peak find_peak(const Scan& s, int sign, double low, double high, const Transitio
 // nothing significant remains or `max_count` are found; sorted by temperature. `cut` gets the
 // message of a peak still under way where the scan ends (kept empty otherwise).
 std::vector<Peak> find_peaks(const Scan& s, int sign, double low, double high, int max_count,
-                             const TransitionOptions& o, std::string& cut) {
+                             const TransitionOptions& o, std::string& cut, std::string* why_none = nullptr) {
   std::vector<Peak> found;
   std::vector<WindowK> todo{{low, high}};
   while (!todo.empty() && int(found.size()) < max_count) {
@@ -145,6 +163,7 @@ std::vector<Peak> find_peaks(const Scan& s, int sign, double low, double high, i
     bool off_end = false;
     Peak p = find_peak(s, sign, w.low_K, w.high_K, o, off_end);
     if (off_end && cut.empty()) cut = p.message;
+    if (why_none && found.empty() && !p.found && why_none->empty()) *why_none = p.message;
     if (!p.found) continue;
     todo.push_back({w.low_K, p.start_K});
     todo.push_back({p.end_K, w.high_K});
@@ -353,13 +372,21 @@ TransitionResult analyse_transitions(const DscCurve& curve, const TransitionOpti
   std::string cut;  // why the scan seems to end inside an event
   if (o.find_crystallisation) {
     // Metallic glasses often crystallise in steps: Tx is the onset of the first exotherm.
-    r.exotherms = o.tx_window ? find_peaks(s, +1, o.tx_window->low_K, o.tx_window->high_K, o.max_exotherms, o, cut)
-                              : find_peaks(s, +1, above_tg, hi, o.max_exotherms, o, cut);
+    std::string why;
+    r.exotherms = o.tx_window
+                      ? find_peaks(s, +1, o.tx_window->low_K, o.tx_window->high_K, o.max_exotherms, o, cut, &why)
+                      : find_peaks(s, +1, above_tg, hi, o.max_exotherms, o, cut);
+    // As with the Tg window: the user said where Tx is, and nothing there is a doubt to show.
+    // (A heating that ends before the window, a first heating stopped above Tg, has nothing there.)
+    if (o.tx_window && r.exotherms.empty() && hi > o.tx_window->low_K)
+      r.warnings.push_back("no crystallisation exotherm found within the given Tx window, " +
+                           kelvin(o.tx_window->low_K) + " - " + kelvin(o.tx_window->high_K) + ": " +
+                           (why.empty() ? std::string("the window is too narrow") : why));
     for (const Peak& x : r.exotherms)
       if (!x.message.empty()) r.warnings.push_back(x.message);
     if (!r.exotherms.empty()) r.crystallisation = r.exotherms.front();
     else
-      r.crystallisation.message = cut.empty() ? "no exotherm above Tg" : cut;
+      r.crystallisation.message = !cut.empty() ? cut : !why.empty() ? why : "no exotherm above Tg";
   }
   if (o.find_melting) {
     const double above = r.exotherms.empty() ? above_tg : r.exotherms.back().end_K;

@@ -673,4 +673,35 @@ TEST(DscTransitions, AnEnthalpyRecoveryOvershootIsPartOfTheTgStep) {
   }
 }
 
+// A small first crystallisation step 15 K before a large one (10 J/g at 665 K, 60 J/g at 680 K,
+// sigma 4 K, 20 K/min) is one overlapping peak, but Tx is the first step's onset (657.0 K): the
+// tangent was taken on the large step's edge, Tx 671.6 K. A Tx window holding nothing whole
+// (at 640-672 K the first step does not come back down to its start) said "no exotherm above Tg"
+// with no warning; it warns now, as the Tg window does.
+TEST(DscTransitions, TxIsTheOnsetOfASmallFirstStepAndAnEmptyTxWindowWarns) {
+  ProbeGlass p;
+  p.peaks = {{10, 665, 4}, {60, 680, 4}};
+  const TransitionResult r = analyse_transitions(p.curve());
+  ASSERT_TRUE(r.crystallisation.found) << r.crystallisation.message;
+  EXPECT_NEAR(r.crystallisation.onset_K, 665 - 2 * 4, 0.5);
+  EXPECT_NEAR(r.crystallisation.enthalpy, 70, 0.02 * 70);  // the overlapping steps' sum
+  EXPECT_TRUE(r.warnings.empty()) << r.warnings.front();
+
+  TransitionOptions o;
+  o.tx_window = WindowK{640, 672};
+  const TransitionResult w = analyse_transitions(p.curve(), o);
+  EXPECT_FALSE(w.crystallisation.found);
+  ASSERT_EQ(w.warnings.size(), 1u);
+  EXPECT_EQ(w.warnings[0].rfind("no crystallisation exotherm found within the given Tx window, 640.0 K - 672.0 K: "
+                                "exotherm at 664.0 K ",
+                                0),
+            0u)
+      << w.warnings[0];
+  EXPECT_EQ(w.crystallisation.message, w.warnings[0].substr(w.warnings[0].find("exotherm at")));
+  // A heating that ends before the window (a first heating stopped above Tg) has nothing to say.
+  ProbeGlass first = p;
+  first.end_K = 637;
+  EXPECT_TRUE(analyse_transitions(first.curve(), o).warnings.empty());
+}
+
 }  // namespace mgscope
