@@ -396,8 +396,53 @@ DscRun dsc_run_from_arrays(const std::string& path, std::vector<double> time_s, 
   return run;
 }
 
-void split_segments(DscRun& run, const std::vector<std::size_t>& chunk_starts,
+namespace {
+
+// A temperature drop of more than this many kelvins in one row, and of kDropSteps median row steps,
+// is no cooling ramp but a new run: two heatings written one after the other without a segment
+// column or cooling rows were read as one heating at 10.8 K/min for 20 (delta_cp +103 %).
+constexpr double kDropK = 3.0;
+constexpr double kDropSteps = 20.0;
+
+// `chunk_starts` with a new chunk at every such drop (and its file segment number repeated); each
+// drop is a warning of the run.
+void split_at_temperature_drops(DscRun& run, std::vector<std::size_t>& chunk_starts, std::vector<int>& numbers) {
+  const auto& T = run.temperature_K;
+  std::vector<std::size_t> starts;
+  std::vector<int> nums;
+  for (std::size_t c = 0; c < chunk_starts.size(); ++c) {
+    const std::size_t b = chunk_starts[c];
+    const std::size_t e = c + 1 < chunk_starts.size() ? chunk_starts[c + 1] : T.size();
+    const int number = c < numbers.size() ? numbers[c] : 0;
+    starts.push_back(b);
+    nums.push_back(number);
+    std::vector<double> steps;
+    for (std::size_t i = b + 1; i < e; ++i) steps.push_back(std::abs(T[i] - T[i - 1]));
+    if (steps.empty()) continue;
+    std::nth_element(steps.begin(), steps.begin() + long(steps.size() / 2), steps.end());
+    const double limit = std::max(kDropK, kDropSteps * steps[steps.size() / 2]);
+    for (std::size_t i = b + 1; i < e; ++i) {
+      if (!(T[i - 1] - T[i] > limit)) continue;
+      starts.push_back(i);
+      nums.push_back(number);
+      const std::string where = std::string(run.line_is_index ? "index " : "line ") + std::to_string(run.line[i]);
+      run.warnings.push_back("the temperature drops from " + number_text(T[i - 1], 6) + " K to " +
+                             number_text(T[i], 6) + " K at " + where +
+                             " in one row (no cooling rows, no segment boundary): read as the start of a new "
+                             "segment; check that the file holds one run");
+    }
+  }
+  chunk_starts = std::move(starts);
+  numbers = std::move(nums);
+}
+
+}  // namespace
+
+void split_segments(DscRun& run, const std::vector<std::size_t>& file_chunk_starts,
                     const std::vector<int>& file_segment_numbers) {
+  std::vector<std::size_t> chunk_starts = file_chunk_starts;
+  std::vector<int> numbers = file_segment_numbers;
+  split_at_temperature_drops(run, chunk_starts, numbers);
   const std::size_t n_rows = run.time_s.size();
   const auto& T = run.temperature_K;
   const auto& t = run.time_s;
@@ -445,7 +490,7 @@ void split_segments(DscRun& run, const std::vector<std::size_t>& chunk_starts,
       DscSegment s;
       s.begin = b + r.begin;
       s.end = b + r.end;
-      s.file_segment = c < file_segment_numbers.size() ? file_segment_numbers[c] : 0;
+      s.file_segment = c < numbers.size() ? numbers[c] : 0;
       // Least-squares rate, centred to keep the sums well conditioned.
       double mt = 0, mT = 0;
       for (std::size_t i = s.begin; i < s.end; ++i) mt += t[i], mT += T[i];

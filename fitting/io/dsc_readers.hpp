@@ -180,7 +180,8 @@ DscRun dsc_run_from_arrays(const std::string& path, std::vector<double> time_s, 
 
 // Splits rows [chunk_starts[i], chunk_starts[i+1]) (the file's own segments; one chunk = whole
 // run) into heating, cooling and isothermal segments by the sign of dT/dt. `file_segment_numbers`
-// (same length as chunk_starts, may be empty) labels each chunk.
+// (same length as chunk_starts, may be empty) labels each chunk. A drop of the temperature in one
+// row (over 3 K and 20 median row steps) also starts a new chunk, with a warning of the run.
 void split_segments(DscRun& run, const std::vector<std::size_t>& chunk_starts,
                     const std::vector<int>& file_segment_numbers = {});
 

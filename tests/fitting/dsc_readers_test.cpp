@@ -518,4 +518,26 @@ TEST(DscReaders, AMeltingPeakOfThreeCoarseRowsIsNoBadReading) {
   EXPECT_EQ(m.rfind("spiked.csv: line 14: heat flow -5 W/g jumps ", 0), 0u) << m;
 }
 
+// Two heatings at 20 K/min written one after the other, no segment column and no cooling rows
+// (400-637 K, then 400-700 K, one row a second): read as one heating at 10.8 K/min (delta_cp
+// +103 %), no warning. The drop of 237 K in one row now starts a new segment, and says so.
+TEST(DscReaders, ATemperatureDropInOneRowStartsANewSegmentWithAWarning) {
+  std::string text = "# mass_mg: 10\n# exotherm: up\nT_K,t_s,HF_W_per_g\n";
+  double t = 0;
+  for (const double end_K : {637.0, 700.0})
+    for (double T = 400; T <= end_K + 1e-9; T += 1.0 / 3, t += 1)
+      text += std::to_string(T) + "," + std::to_string(t) + ",-0.1\n";
+  const DscRun run = read_dsc(decode_text("two.csv", text));
+  const auto heating = heating_segments(run);
+  ASSERT_EQ(heating.size(), 2u) << describe_segments(run);
+  for (const std::size_t h : heating) EXPECT_NEAR(run.segments[h].rate_K_per_min, 20.0, 0.01);
+  ASSERT_EQ(run.warnings.size(), 1u);
+  EXPECT_EQ(run.warnings[0].rfind("the temperature drops from 637 K to 400 K at line 716 in one row", 0), 0u)
+      << run.warnings[0];
+  // A cooling ramp at the same rate (1/3 K a row) is no drop.
+  std::string cool = "# mass_mg: 10\n# exotherm: up\nT_K,t_s,HF_W_per_g\n";
+  for (int i = 0; i <= 600; ++i) cool += std::to_string(600 - i / 3.0) + "," + std::to_string(i) + ",-0.1\n";
+  EXPECT_TRUE(read_dsc(decode_text("cool.csv", cool)).warnings.empty());
+}
+
 }  // namespace mgscope
