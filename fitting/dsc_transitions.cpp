@@ -64,10 +64,37 @@ Peak find_peak(const Scan& s, int sign, double low, double high, const Transitio
         if (y(i) - base.at(s.T(i)) > y(k) - base.at(s.T(k))) k = i;
     height = y(k) - base.at(s.T(k));
     if (height <= 0) break;
+    // Walk out to where the peak has fallen to its edge level, but never through a valley near
+    // the baseline: past it the excess rises again (another event, or a curved baseline bulging
+    // above the straight one), and walking on took a crystallisation's limits to the melting peak
+    // 130 K away (80 J/g read as 291.7 J/g on a baseline curved by -2e-6 W/g/K^2). A valley high
+    // above the baseline (over `valley_fraction` of the height) joins overlapping steps: walked on.
+    const double edge = o.peak_edge_fraction * height, valley_fraction = 0.05;
+    const double rise_again = std::max(5 * s.noise, 0.05 * edge);
+    auto excess = [&](std::size_t i) { return y(i) - base.at(s.T(i)); };
+    auto valley_passed = [&](std::size_t i, std::size_t lowest) {
+      return excess(lowest) < valley_fraction * height && excess(i) > excess(lowest) + rise_again;
+    };
     a = k;
-    while (a > a0 && y(a) - base.at(s.T(a)) > o.peak_edge_fraction * height) --a;
+    for (std::size_t lowest = k; a > a0 && excess(a) > edge;) {
+      --a;
+      if (excess(a) < excess(lowest))
+        lowest = a;
+      else if (valley_passed(a, lowest)) {
+        a = lowest;
+        break;
+      }
+    }
     b = k;
-    while (b < b0 && y(b) - base.at(s.T(b)) > o.peak_edge_fraction * height) ++b;
+    for (std::size_t lowest = k; b < b0 && excess(b) > edge;) {
+      ++b;
+      if (excess(b) < excess(lowest))
+        lowest = b;
+      else if (valley_passed(b, lowest)) {
+        b = lowest;
+        break;
+      }
+    }
     const Line side = fit_line(s.c.temperature_K, s.fit.value, std::max(s.T(a0), s.T(a) - o.baseline_span_K), s.T(a),
                                s.T(b), std::min(s.T(b0), s.T(b) + o.baseline_span_K));
     if (std::isnan(side.slope)) break;

@@ -704,4 +704,25 @@ TEST(DscTransitions, TxIsTheOnsetOfASmallFirstStepAndAnEmptyTxWindowWarns) {
   EXPECT_TRUE(analyse_transitions(first.curve(), o).warnings.empty());
 }
 
+// A mildly curved instrument baseline, b2 (T - 592 K)^2: the straight chord under it made the
+// crystallisation's limits walk out through the bulge to the melting peak, 640-797 K: dH_x
+// 291.7 J/g for 80 (b2 = -2e-6 W/g/K^2) and no melting; with b2 = 6e-6 the melting area was
+// +22 %. A peak's limits now stop at a valley near the baseline past which the excess rises again.
+TEST(DscTransitions, APeaksLimitsDoNotWalkThroughACurvedBaselineToTheNextEvent) {
+  for (const double b2 : {-2e-6, 6e-6}) {
+    ProbeGlass p;
+    p.b2 = b2;
+    p.peaks = {{50, 665, 4}, {30, 678, 5}, {-40, 800, 4}};
+    const TransitionResult r = analyse_transitions(p.curve());
+    const std::string tag = "b2 " + std::to_string(b2);
+    ASSERT_TRUE(r.crystallisation.found) << tag << ": " << r.crystallisation.message;
+    EXPECT_NEAR(r.crystallisation.enthalpy, 80, 0.02 * 80) << tag;  // overlapping steps: one peak
+    EXPECT_NEAR(r.crystallisation.onset_K, 665 - 2 * 4, 1.0) << tag;
+    EXPECT_LT(r.crystallisation.end_K, 720) << tag;
+    ASSERT_EQ(r.melting.size(), 1u) << tag;
+    EXPECT_NEAR(r.melting[0].enthalpy, 40, 0.02 * 40) << tag;
+    EXPECT_NEAR(r.melting[0].onset_K, 800 - 2 * 4, 1.0) << tag;
+  }
+}
+
 }  // namespace mgscope
