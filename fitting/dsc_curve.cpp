@@ -113,10 +113,13 @@ LocalFit local_linear_fit(const std::vector<double>& x, const std::vector<double
     Sxy[i + 1] = Sxy[i] + u * y[i];
   }
   std::size_t lo = 0, hi = 0;  // window [lo, hi)
+  // Rows exactly half_width away belong to the window; rounding in written temperatures (0.5 K
+  // rows, 0.5 K smoothing) must not drop them.
+  const double reach = half_width * (1 + 1e-9);
   for (std::size_t i = 0; i < n; ++i) {
-    while (lo < i && x[lo] < x[i] - half_width) ++lo;
+    while (lo < i && x[lo] < x[i] - reach) ++lo;
     if (hi < i + 1) hi = i + 1;
-    while (hi < n && x[hi] <= x[i] + half_width) ++hi;
+    while (hi < n && x[hi] <= x[i] + reach) ++hi;
     // Fewer than 3 rows fit no line worth having (a slope of 0 for 2 rows made tangents flat and
     // onsets thousands of kelvins away): where the rows are coarser than the smoothing, take in
     // the nearest rows until there are 3.
@@ -127,7 +130,8 @@ LocalFit local_linear_fit(const std::vector<double>& x, const std::vector<double
       else
         --wlo;
     }
-    if (whi - wlo > hi - lo) ++f.widened;
+    // Counted where the whole window lies inside the data: at the two ends it is one-sided anyway.
+    if (whi - wlo > hi - lo && x[i] - reach >= x[0] && x[i] + reach <= x[n - 1]) ++f.widened;
     const double m = S1[whi] - S1[wlo], sx = Sx[whi] - Sx[wlo], sy = Sy[whi] - Sy[wlo];
     const double sxx = Sxx[whi] - Sxx[wlo] - sx * sx / m, sxy = Sxy[whi] - Sxy[wlo] - sx * sy / m;
     const double slope = (m >= 3 && sxx > 0) ? sxy / sxx : 0.0;

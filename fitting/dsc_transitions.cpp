@@ -281,6 +281,14 @@ GlassTransition glass_transition_at(const Scan& s, std::size_t k, std::size_t a,
   } else if (!user_window && (std::abs(g.glass_baseline.line.slope - ref) > parallel ||
                               std::abs(g.liquid_baseline.line.slope - ref) > parallel)) {
     g.message = "descent at " + kelvin(s.T(k)) + " is the flank of a peak, not a step (baselines not parallel)";
+  } else if (std::abs(g.glass_baseline.line.slope - g.liquid_baseline.line.slope) * span > 0.5 * g.step_height) {
+    // The test above scales with the steepest slope, so the steep falling flank of a sharp peak
+    // (--smoothing 0.5 on a 60 J/g exotherm of sigma 1.5 K) passed with a "glass baseline" on the
+    // rising flank: Tg 666.4 K, delta_cp 11.1 J/(g K). A step's two baselines run parallel: over
+    // a baseline span they part by far less than the step.
+    g.message = "descent at " + kelvin(s.T(k)) + " is the flank of a peak, not a step (its baselines part by " +
+                number_text(std::abs(g.glass_baseline.line.slope - g.liquid_baseline.line.slope) * span, 3) + " over " +
+                number_text(span, 3) + " K, against a step of " + number_text(g.step_height, 3) + ")";
   } else if (dip > 3 * g.step_height) {
     g.message = "descent at " + kelvin(s.T(k)) + " leads into a peak, not a step";
   } else if (!(g.onset_K < g.tangent.at_K) || !(g.end_K > (overshoot ? g.onset_K : g.tangent.at_K))) {

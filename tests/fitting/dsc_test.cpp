@@ -725,4 +725,24 @@ TEST(DscTransitions, APeaksLimitsDoNotWalkThroughACurvedBaselineToTheNextEvent) 
   }
 }
 
+// --smoothing 0.5 on a sharp crystallisation peak (60 J/g, sigma 1.5 K, 2 rows/K, 20 K/min): the
+// peak's steep falling flank passed as the Tg step, its "glass baseline" on the rising flank:
+// Tg 666.4 K (truth 586.0), delta_cp 11.1 J/(g K) (0.09), and the peak lost, with no warning.
+// Rows 0.5 K apart with 0.5 K smoothing are no coarser than the smoothing: no warning either.
+TEST(DscTransitions, ASharpPeaksFlankIsNoTgStep) {
+  ProbeGlass p;
+  p.points_per_K = 2;
+  p.peaks = {{60, 665, 1.5}};
+  TransitionOptions o;
+  o.smoothing_K = 0.5;
+  const TransitionResult r = analyse_transitions(p.curve(), o);
+  ASSERT_TRUE(r.tg.found) << r.tg.message;
+  EXPECT_NEAR(r.tg.onset_K, p.Tg_K - 2 * p.w_K, 1.0);
+  EXPECT_NEAR(r.tg.delta_cp, p.dcp, 0.1 * p.dcp);
+  ASSERT_TRUE(r.crystallisation.found) << r.crystallisation.message;
+  EXPECT_NEAR(r.crystallisation.onset_K, 665 - 2 * 1.5, 0.5);
+  EXPECT_NEAR(r.crystallisation.enthalpy, 60, 0.02 * 60);
+  EXPECT_TRUE(r.warnings.empty()) << r.warnings.front();
+}
+
 }  // namespace mgscope
