@@ -229,7 +229,9 @@ GlassTransition glass_transition_at(const Scan& s, std::size_t k, std::size_t a,
     if (const double rise = s.fit.slope[p] - ref; rise > 0.2 * depth) {
       std::size_t e = p;
       while (e < b && s.fit.slope[e] > ref + 0.1 * rise) ++e;
-      if (e < b) j = e;
+      // and it levels off at the liquid, below the glass side (a crystallisation's leading edge
+      // rises far above it: a 12 K wide step's liquid meets one within the look-ahead).
+      if (e < b && s.fit.value[e] < s.fit.value[i]) j = e;
     }
     liquid_low = s.T(j) + o.smoothing_K;
   }

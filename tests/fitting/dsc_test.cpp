@@ -651,6 +651,19 @@ TEST(DscTransitions, RowsCoarserThanTheSmoothingGiveNoImpossibleOnset) {
 // 5 K/min no Tg and a 3.08 J/g "melting peak" at 600 K. The liquid baseline now starts after the
 // recovery, the tangent may meet it before its contact point, and the overshoot is no melting.
 TEST(DscTransitions, AnEnthalpyRecoveryOvershootIsPartOfTheTgStep) {
+  {
+    // A wide step (w 12 K) whose liquid meets a crystallisation's leading edge within the
+    // look-ahead: that rise ends far above the glass side and is no overshoot's recovery (the
+    // liquid baseline was put on the exotherm and the Tg refused).
+    ProbeGlass wide;
+    wide.w_K = 12;
+    wide.end_K = 685;
+    const auto [onset, mid] = wide.tg_onset_mid_truth();
+    const TransitionResult r = analyse_transitions(wide.curve());
+    ASSERT_TRUE(r.tg.found) << r.tg.message;
+    EXPECT_NEAR(r.tg.onset_K, onset, 4.0);  // a 12 K wide step: its baselines are short for it
+    EXPECT_NEAR(r.tg.midpoint_K, mid, 2.0);
+  }
   for (const double rate : {20.0, 5.0}) {
     for (const double overshoot : {0.3, 0.5}) {
       ProbeGlass p;
