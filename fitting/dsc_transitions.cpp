@@ -137,6 +137,20 @@ Peak find_peak(const Scan& s, int sign, double low, double high, const Transitio
   std::vector<double> excess(s.size());
   for (std::size_t i = 0; i < s.size(); ++i) excess[i] = sign * s.c.signal[i] - base.at(s.T(i));
   p.enthalpy = integrate_over(s.c.time_s, excess, s.c.temperature_K, p.start_K, p.end_K);
+  // The straight baseline is fitted on both sides of the peak: where the curve there strays from
+  // it by more than 10 noise sd and 2 % of the height, the background is curved (or another event
+  // is near) and the area rests on a poor baseline: said, not hidden.
+  double stray = 0;
+  for (std::size_t i = a0; i <= b0; ++i) {
+    const bool side = (s.T(i) >= s.T(a) - o.baseline_span_K && s.T(i) <= s.T(a)) ||
+                      (s.T(i) >= s.T(b) && s.T(i) <= s.T(b) + o.baseline_span_K);
+    if (side) stray = std::max(stray, std::abs(y(i) - base.at(s.T(i))));
+  }
+  if (stray > std::max(o.min_peak_sigma * s.noise, 0.02 * height))
+    p.message = std::string(sign > 0 ? "exotherm" : "endotherm") + " at " + kelvin(s.T(k)) + ": the curve strays " +
+                number_text(stray, 3) + " " + s.c.signal_unit() + " from the straight baseline on the peak's sides (" +
+                number_text(100 * stray / height, 2) +
+                " % of its height): a curved background or a nearby event; its area and onset may be off";
   // Overlapping steps are one peak, but its onset is that of the first: a 10 J/g exotherm 15 K
   // before a 60 J/g one gave the big one's edge (671.6 K for 657.0 K). The leading edge ends at
   // the first maximum that stands out, by 10 noise sd and a tenth of its height, from the valley

@@ -758,4 +758,22 @@ TEST(DscTransitions, ASharpPeaksFlankIsNoTgStep) {
   EXPECT_TRUE(r.warnings.empty()) << r.warnings.front();
 }
 
+// Two crystallisation steps whose valley falls near the baseline (40 J/g at 665 K, sigma 3 K; 20 J/g
+// at 690 K, sigma 5 K) are two peaks; each one's straight baseline is fitted on sides holding the
+// other's tail, so its area is short (first step 37.7 J/g for 40) and that doubt was silent. The
+// curve straying from the baseline on the peak's sides is now a warning.
+TEST(DscTransitions, ABaselineThatMissesThePeaksSidesIsAWarning) {
+  ProbeGlass p;
+  p.peaks = {{40, 665, 3}, {20, 690, 5}};
+  const TransitionResult r = analyse_transitions(p.curve());
+  ASSERT_EQ(r.exotherms.size(), 2u);
+  EXPECT_NEAR(r.exotherms[0].enthalpy, 40, 0.1 * 40);
+  EXPECT_NEAR(r.exotherms[1].enthalpy, 20, 0.1 * 20);
+  EXPECT_TRUE(has_warning(r, "exotherm at 665.0 K: the curve strays ")) << (r.warnings.empty() ? "" : r.warnings[0]);
+  EXPECT_TRUE(has_warning(r, "from the straight baseline on the peak's sides"));
+  // One clean Gaussian on a straight baseline: no doubt.
+  ProbeGlass one;
+  EXPECT_TRUE(analyse_transitions(one.curve()).warnings.empty());
+}
+
 }  // namespace mgscope
