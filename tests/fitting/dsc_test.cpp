@@ -130,6 +130,10 @@ RelaxationResult relaxation_of(const RelaxationPair& p, const RelaxationOptions&
 
 bool has_warning(const RelaxationResult& r, const std::string& part) {
   for (const std::string& w : r.warnings)
+    if (w.find(part) != std::string::npos) return true;
+  return false;
+}
+
 // A heating from a closed form with known truth, as the probe's generator writes it: rows every
 // 1/points_per_K K at rate_K_per_min, signal in W/g exotherm up. Glass level -q cp0, a logistic Tg
 // step of dcp (width w_K at Tg_K: tangent onset Tg - 2 w), Gaussian peaks of area A J/g (A < 0: an
