@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <exception>
+#include <utility>
 
 #include "fitting/base/text_file.hpp"
 
@@ -94,7 +95,11 @@ HardnessAnalysis analyze_hardness(const IndentCurve& c, const HardnessAnalysisOp
     return h;
   }
   h.oliver_pharr = oliver_pharr(c, s, o.oliver_pharr);
-  h.popins = find_popins(c, s, o.popins);
+  PopinDetection pops = detect_popins(c, s, o.popins);
+  h.popins = std::move(pops.popins);
+  h.popin_limit_nm = pops.limit_nm;
+  h.popin_spread_limit_nm = pops.spread_limit_nm;
+  h.depth_noise_nm = pops.depth_noise_nm;
   h.status = h.oliver_pharr.status;
   h.warnings = h.oliver_pharr.warnings;
   h.message = h.oliver_pharr.usable() ? h.oliver_pharr.message : c.source + ": " + h.oliver_pharr.message;

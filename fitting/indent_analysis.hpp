@@ -49,6 +49,9 @@ struct HardnessAnalysis : Summary {
   std::optional<double> x_um, y_um;
   OliverPharrResult oliver_pharr;
   std::vector<Popin> popins;
+  double popin_limit_nm = 0;         // the smallest burst the pop-in search finds (between two samples)
+  double popin_spread_limit_nm = 0;  // the same for a burst spread over up to the window's samples
+  double depth_noise_nm = 0;         // the depth noise of the loading segment it was set from
 };
 
 HardnessAnalysis analyze_hardness(const IndentCurve& curve, const HardnessAnalysisOptions& options);

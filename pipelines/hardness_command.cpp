@@ -31,7 +31,7 @@ struct HardnessArgs {
   double fit_low = 0.20, fit_high = 0.95, epsilon = 0.75, beta = 1.034;
   double poisson = 0.3, indenter_modulus_GPa = 1141, indenter_poisson = 0.07;
   int popin_window = 10;
-  double popin_factor = 3, popin_min_nm = 2;
+  double popin_factor = 3, popin_min_nm = 2, popin_noise_factor = 5.5;
   int threads = 0;
   int figures = 5;
 };
@@ -40,13 +40,14 @@ std::string hardness_csv(const std::vector<HardnessAnalysis>& results) {
   std::ostringstream o;
   o << "source,status,message,x_um,y_um,max_load_mN,max_depth_nm,alpha_mN,exponent_m,final_depth_nm,"
        "stiffness_mN_per_nm,contact_depth_nm,contact_area_nm2,hardness_GPa,reduced_modulus_GPa,modulus_GPa,"
-       "fit_points,fit_rms_mN,popins,popin_loads_mN,popin_depths_nm,popin_jumps_nm,warnings\n";
+       "fit_points,fit_rms_mN,popins,popin_loads_mN,popin_depths_nm,popin_jumps_nm,popin_limit_nm,"
+       "popin_spread_limit_nm,depth_noise_nm,warnings\n";
   for (const HardnessAnalysis& h : results) {
     const OliverPharrResult& r = h.oliver_pharr;
     o << csv_field(h.source) << ',' << to_string(h.status) << ',' << csv_field(h.message) << ','
       << (h.x_um ? csv_number(*h.x_um) : "") << ',' << (h.y_um ? csv_number(*h.y_um) : "");
     if (!h.usable()) {
-      o << std::string(18, ',') << csv_list(h.warnings) << '\n';
+      o << std::string(21, ',') << csv_list(h.warnings) << '\n';
       continue;
     }
     for (double v : {r.max_load_mN, r.max_depth_nm, r.alpha_mN, r.exponent_m, r.final_depth_nm, r.stiffness_mN_per_nm,
@@ -60,7 +61,9 @@ std::string hardness_csv(const std::vector<HardnessAnalysis>& results) {
       depths += sep + csv_number(p.depth_nm);
       jumps += sep + csv_number(p.jump_nm);
     }
-    o << ',' << loads << ',' << depths << ',' << jumps << ',' << csv_list(h.warnings) << '\n';
+    o << ',' << loads << ',' << depths << ',' << jumps << ',' << csv_number(h.popin_limit_nm) << ','
+      << csv_number(h.popin_spread_limit_nm) << ',' << csv_number(h.depth_noise_nm) << ',' << csv_list(h.warnings)
+      << '\n';
   }
   return o.str();
 }
@@ -99,6 +102,9 @@ void add_hardness_command(CLI::App& app, CommandContext& ctx) {
       ->capture_default_str();
   cmd->add_option("--popin-min-nm", args->popin_min_nm, "A pop-in step is at least this many nm")
       ->capture_default_str();
+  cmd->add_option("--popin-noise-factor", args->popin_noise_factor,
+                  "A pop-in's depth gain exceeds this x the noise of such a gain on the loading segment")
+      ->capture_default_str();
   cmd->add_option("--threads", args->threads,
                   "Worker threads, 0 = all cores this process may use (its CPU affinity and cgroup quota); "
                   "results do not depend on it")
@@ -123,6 +129,7 @@ void add_hardness_command(CLI::App& app, CommandContext& ctx) {
     o.popins.window = a.popin_window;
     o.popins.jump_factor = a.popin_factor;
     o.popins.min_jump_nm = a.popin_min_nm;
+    o.popins.noise_factor = a.popin_noise_factor;
 
     // Settings first, before any file is read: a bad one names its option once, not per file.
     for (const std::string& bad : {o.segments.check(), o.oliver_pharr.check(), o.popins.check()})
@@ -178,10 +185,16 @@ void add_hardness_command(CLI::App& app, CommandContext& ctx) {
       for (const Popin& p : h.popins)
         pops.push_back({{"load_mN", json_number(p.load_mN)}, {"depth_nm", json_number(p.depth_nm)},
                         {"jump_nm", json_number(p.jump_nm)}});
-      per.push_back({{"source", h.source}, {"status", to_string(h.status)}, {"message", h.message},
+      per.push_back({{"source", h.source},
+                     {"status", to_string(h.status)},
+                     {"message", h.message},
                      {"hardness_GPa", h.usable() ? json_number(h.oliver_pharr.hardness_GPa) : nullptr},
                      {"reduced_modulus_GPa", h.usable() ? json_number(h.oliver_pharr.reduced_modulus_GPa) : nullptr},
-                     {"popins", pops}, {"warnings", h.warnings}});
+                     {"popins", pops},
+                     {"popin_limit_nm", h.usable() ? json_number(h.popin_limit_nm) : nullptr},
+                     {"popin_spread_limit_nm", h.usable() ? json_number(h.popin_spread_limit_nm) : nullptr},
+                     {"depth_noise_nm", h.usable() ? json_number(h.depth_noise_nm) : nullptr},
+                     {"warnings", h.warnings}});
     }
     std::vector<std::string> mean_warnings;
     if (!left_out.empty())
@@ -209,7 +222,11 @@ void add_hardness_command(CLI::App& app, CommandContext& ctx) {
           {"sample_poisson", a.poisson},
           {"indenter_modulus_GPa", a.indenter_modulus_GPa},
           {"indenter_poisson", a.indenter_poisson},
-          {"fit_fraction_of_Pmax", {a.fit_low, a.fit_high}}}},
+          {"fit_fraction_of_Pmax", {a.fit_low, a.fit_high}},
+          {"popin_window", a.popin_window},
+          {"popin_factor", a.popin_factor},
+          {"popin_min_nm", a.popin_min_nm},
+          {"popin_noise_factor", a.popin_noise_factor}}},
         {"indents", per},
         {"figure_warnings", warnings}};
     write_json_atomic(out / "summary.json", j);

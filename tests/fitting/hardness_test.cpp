@@ -2,10 +2,12 @@
 // physically sensible range on the real exports.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
-#include "fitting/io/indent_readers.hpp"
+#include "fitting/indent_analysis.hpp"
 #include "fitting/indent_synth.hpp"
+#include "fitting/io/indent_readers.hpp"
 #include "fitting/oliver_pharr.hpp"
 #include "fitting/popin.hpp"
 #include "tests/test_support.hpp"
@@ -145,6 +147,64 @@ TEST(Popins, FindsInsertedPopinsAndNoneOnSmoothCurves) {
   }
   EXPECT_GE(found, static_cast<int>(std::ceil(0.95 * inserted))) << found << " of " << inserted;
   EXPECT_LE(false_found, 0);
+}
+
+// Ordinary depth noise at 50-100 Hz made false pop-ins by the dozen (a step over 3 x the local
+// median and 2 nm: 0.5 nm at 50 Hz gave 7, 1 nm at 100 Hz 116), with no word of the noise. A burst
+// is now judged against the noise of the depth steps, and the smallest burst found is reported.
+TEST(Popins, OrdinaryNoiseAtHighRatesMakesNoPopinsAndTheLimitIsSaid) {
+  for (const double rate_Hz : {20.0, 50.0, 100.0, 200.0}) {
+    for (const double noise_nm : {0.3, 0.5, 1.0}) {
+      for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+        SCOPED_TRACE(testing::Message() << rate_Hz << " Hz, " << noise_nm << " nm, seed " << seed);
+        IndentSynthOptions o = hardness_options(6, 70, 100 * seed + static_cast<std::uint64_t>(rate_Hz));
+        o.rate_Hz = rate_Hz;
+        o.depth_noise_nm = noise_nm;
+        const IndentCurve c = synth_indent_curve(o, "null");
+        const PopinDetection d = detect_popins(c, find_segments(c));
+        EXPECT_TRUE(d.popins.empty()) << d.popins.size() << " false pop-ins, the first at "
+                                      << (d.popins.empty() ? 0.0 : d.popins[0].load_mN) << " mN";
+        // The reading's noise, and the limit: 5.5 x the sd of one step's excess over the trend,
+        // sqrt 2 x the reading's and 10-20 % more for the trend's own error, at least 2 nm.
+        EXPECT_NEAR(d.depth_noise_nm, noise_nm, (rate_Hz < 30 ? 0.25 : 0.15) * noise_nm);  // from 200-2000 steps
+        EXPECT_GE(d.limit_nm, std::max(2.0, 5.5 * std::sqrt(2.0) * noise_nm));
+        EXPECT_LE(d.limit_nm, std::max(2.0, 1.35 * 5.5 * std::sqrt(2.0) * noise_nm));
+        EXPECT_GE(d.spread_limit_nm, d.limit_nm);
+      }
+    }
+  }
+}
+
+// Real pop-ins of 15-30 nm at 20-100 Hz under 0.1-0.3 nm of noise: each found once, starting at the
+// row before the burst (its load exact), with the burst's size.
+TEST(Popins, RealPopinsAtTwentyToHundredHzAreFoundAtTheirRow) {
+  const std::vector<double> loads = {12, 25, 38};
+  std::uint64_t seed = 1;
+  for (const double rate_Hz : {20.0, 50.0, 100.0}) {
+    for (const double noise_nm : {0.1, 0.3}) {
+      for (const double size_nm : {15.0, 30.0}) {
+        SCOPED_TRACE(testing::Message() << rate_Hz << " Hz, " << noise_nm << " nm, " << size_nm << " nm bursts");
+        IndentSynthOptions o = hardness_options(6, 70, seed++);
+        o.rate_Hz = rate_Hz;
+        o.depth_noise_nm = noise_nm;
+        o.popin_loads_mN = loads;
+        o.popin_size_nm = size_nm;
+        const IndentCurve c = synth_indent_curve(o, "popins");
+        const PopinDetection d = detect_popins(c, find_segments(c));
+        ASSERT_EQ(d.popins.size(), loads.size());
+        for (std::size_t i = 0; i < loads.size(); ++i) {
+          // The generator's rows are at k / rate; the burst comes in the first row whose load
+          // exceeds the pop-in load, so it starts at the row before.
+          long k = 1;
+          while (!(o.loading_rate_mN_per_s * static_cast<double>(k) / rate_Hz > loads[i])) ++k;
+          const double start_s = static_cast<double>(k - 1) / rate_Hz;
+          EXPECT_NEAR(c.time_s[d.popins[i].index], start_s, 1e-9) << loads[i] << " mN";
+          EXPECT_NEAR(d.popins[i].load_mN, o.loading_rate_mN_per_s * start_s, 4 * o.load_noise_mN);
+          EXPECT_NEAR(d.popins[i].jump_nm, size_nm, 5 * noise_nm) << loads[i] << " mN";
+        }
+      }
+    }
+  }
 }
 
 TEST(OliverPharr, RealExportsGiveSensibleHardness) {
