@@ -43,6 +43,7 @@ CreepAnalysis analyze_creep(const IndentCurve& c, const CreepAnalysisOptions& o)
     load_sum += c.load_mN[i];
   }
   a.hold_load_mN = load_sum / static_cast<double>(s.hold_end - s.hold_begin);
+  a.warnings = s.warnings;  // a relaxing hold
 
   // A0: given, else the area function at the Oliver-Pharr contact depth of the hold start
   // (stiffness from the unloading curve), else at the total depth (no unloading to fit).
@@ -102,6 +103,7 @@ HardnessAnalysis analyze_hardness(const IndentCurve& c, const HardnessAnalysisOp
   h.depth_noise_nm = pops.depth_noise_nm;
   h.status = h.oliver_pharr.status;
   h.warnings = h.oliver_pharr.warnings;
+  h.warnings.insert(h.warnings.end(), s.warnings.begin(), s.warnings.end());
   h.message = h.oliver_pharr.usable() ? h.oliver_pharr.message : c.source + ": " + h.oliver_pharr.message;
   return h;
 }

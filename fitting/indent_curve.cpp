@@ -58,6 +58,57 @@ HoldFloor hold_floor(const IndentCurve& c, std::size_t approach_end, double p_ma
   return {std::min(by_tolerance, *mid - 6 * sd), std::min(by_tolerance, *mid - 3 * sd)};
 }
 
+// The first row of unloading after the band at the maximum load that ends at `band_end`: where the
+// load starts to fall at about the unloading rate. A hold whose load relaxes slowly leaves the band
+// long before that: with 0.5 % of relaxation over a 120 s hold the band kept 46 s (1/mu0 25-47 %
+// low), with 2 % 11.8 s, and hardness took h_max where the band ended (H up to 4 % high). The
+// unloading rate R is measured over the first run of rows between 80 % and 20 % of the maximum load
+// (a NanoTest drift hold at 10 % lies below it); walking back from that run, a row belongs to the
+// unloading while the load falls at over R/10 over the next w rows (a NanoTest unloads at about half
+// its mean rate at first; a hold relaxing by a few % falls at a thousandth of it), w large enough
+// that the load's noise moves that fall by under a sixth of the threshold. Without such a run (no
+// unloading, or too few rows), the band's end stands.
+std::size_t unloading_start(const IndentCurve& c, std::size_t band_end, double p_max, double load_sd) {
+  const std::size_t n = c.size();
+  std::size_t a = band_end;
+  while (a < n && c.load_mN[a] >= 0.8 * p_max) ++a;
+  std::size_t b = a;
+  while (b + 1 < n && c.load_mN[b + 1] > 0.2 * p_max && c.load_mN[b + 1] < 0.8 * p_max) ++b;
+  if (a >= n || b <= a || !(c.time_s[b] > c.time_s[a])) return band_end;
+  const double rate = (c.load_mN[a] - c.load_mN[b]) / (c.time_s[b] - c.time_s[a]);  // mN/s, > 0 unloading
+  const double dt = (c.time_s[b] - c.time_s[a]) / static_cast<double>(b - a);
+  if (!(rate > 0) || !(dt > 0)) return band_end;
+  constexpr double kShare = 0.1;  // of the unloading rate: faster is unloading
+  const double w_real = std::ceil(6 * std::sqrt(2.0) * load_sd / (kShare * rate * dt));
+  const std::size_t w = static_cast<std::size_t>(std::clamp(w_real, 1.0, 20.0));
+  const auto falls_fast = [&](std::size_t j) {
+    return c.load_mN[j] - c.load_mN[j + w] > kShare * rate * (c.time_s[j + w] - c.time_s[j]);
+  };
+  if (a < band_end + w || !falls_fast(a - w)) return band_end;
+  std::size_t j = a - w;
+  // The first window falling fast may start up to w rows before the band's end.
+  while (j + w > band_end && j > 0 && falls_fast(j - 1)) --j;
+  // The first row falling fast over the next w rows has floor(kShare w) + 1 unloading steps in them.
+  const auto after = static_cast<std::size_t>(std::floor(kShare * static_cast<double>(w)));
+  return std::max(band_end, std::min(a, j + w - after));
+}
+
+// The load's fall through the hold as a fraction of its start, from a straight line fitted to the
+// hold's loads against time, which the load's noise barely moves.
+double hold_load_drop(const IndentCurve& c, std::size_t begin, std::size_t end) {
+  if (end < begin + 6) return 0;
+  double st = 0, sp = 0, stt = 0, stp = 0;
+  const double t0 = c.time_s[begin], n = static_cast<double>(end - begin);
+  for (std::size_t i = begin; i < end; ++i) {
+    const double t = c.time_s[i] - t0, p = c.load_mN[i];
+    st += t, sp += p, stt += t * t, stp += t * p;
+  }
+  const double var = stt - st * st / n;
+  if (!(var > 0)) return 0;
+  const double slope = (stp - st * sp / n) / var, first = (sp - slope * st) / n;
+  return first > 0 ? -slope * (c.time_s[end - 1] - t0) / first : 0;
+}
+
 }  // namespace
 
 std::string row_place(const IndentCurve& c, std::size_t row) {
@@ -142,6 +193,7 @@ IndentSegments find_segments(const IndentCurve& c, const SegmentOptions& options
   while (s.hold_end < n && c.load_mN[s.hold_end] >= floor.inside_mN) ++s.hold_end;
   while (s.hold_begin < s.max_load_index && c.load_mN[s.hold_begin] < floor.ends_mN) ++s.hold_begin;
   while (s.hold_end > s.max_load_index + 1 && c.load_mN[s.hold_end - 1] < floor.ends_mN) --s.hold_end;
+  s.hold_end = unloading_start(c, s.hold_end, p_max, load_noise_sd_mN(c, s.approach_end));
 
   if (options.hold_start_s) s.hold_begin = first_index_at_or_after(c, s.approach_end, *options.hold_start_s);
   if (options.hold_end_s) {
@@ -150,6 +202,14 @@ IndentSegments find_segments(const IndentCurve& c, const SegmentOptions& options
   }
   if (s.hold_begin > s.hold_end || s.hold_begin >= n)
     fail_input(c.source, "hold start after hold end or after the last row");
+  s.hold_load_drop = hold_load_drop(c, s.hold_begin, s.hold_end);
+  if (s.hold_load_drop > kHoldRelaxWarn)
+    s.warnings.push_back(
+        "the load relaxes by " + number_text(100 * s.hold_load_drop, 3) + " % during the hold (" +
+        number_text(c.load_mN[s.hold_begin], 5) + " to " + number_text(c.load_mN[s.hold_end - 1], 5) + " mN over " +
+        number_text(c.time_s[s.hold_end - 1] - c.time_s[s.hold_begin], 4) +
+        " s): the hold is not at constant load, so the creep is that of a falling load (P0 is its mean) and "
+        "Pmax is the load where unloading starts");
   return s;
 }
 

@@ -30,6 +30,10 @@ struct IndentSegments {
   std::size_t hold_end = 0;
   std::size_t size = 0;
   std::size_t max_load_index = 0;
+  // How much the load fell through the hold (fraction of its start), and the doubts about the
+  // segments (a relaxing hold), for the analyses' warnings.
+  double hold_load_drop = 0;
+  std::vector<std::string> warnings;
   bool has_hold() const { return hold_end >= hold_begin + 3; }
 };
 
@@ -43,12 +47,15 @@ struct SegmentOptions {
 };
 
 // Approach = leading rows with time <= 0 or negative depth (the NanoTest convention); the hold
-// is the contiguous run around the maximum load within the tolerance. Throws InputError naming
+// starts where the load reaches the tolerance band at the maximum load and ends where unloading
+// starts: where the load begins to fall at the unloading rate, so that a load relaxing slowly
+// (a few %) through the hold keeps the whole hold (warned of above kHoldRelaxWarn). Throws InputError naming
 // the curve's source and the row's line when the curve is empty, holds NaN, its time decreases
 // after the approach (repeated time stamps are allowed: real NanoTest exports have them), or a
 // row's depth or load is an isolated glitch (refuse_isolated_glitches), so that a bad curve fails
 // with a message, never a silent fit.
 IndentSegments find_segments(const IndentCurve& curve, const SegmentOptions& options = {});
+constexpr double kHoldRelaxWarn = 0.01;  // a hold whose load falls by more than this fraction is warned of
 
 // "line L" of the row's file line, else "data row i+1" (curves made from arrays).
 std::string row_place(const IndentCurve& curve, std::size_t row);

@@ -2,6 +2,7 @@
 // against the closed-form peak positions of Eq. 2.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <functional>
@@ -225,6 +226,25 @@ TEST(CreepFit, ANegativeDashpotAndAFitThatExplainsLittleAreWarnedOf) {
   s = fit_creep(h.t_s, h.dh_nm);
   EXPECT_FALSE(has(s, "the dashpot term")) << s.brief_report();
   EXPECT_FALSE(has(s, "the model explains")) << s.brief_report();
+}
+
+// A hold whose load relaxes by 2 % (50 -> 49 mN over 120 s): the band within 0.2 % of the maximum had
+// kept 11.8 s of it (1/mu0 x 9); the hold now runs to the start of unloading, with a warning.
+TEST(CreepAnalysis, ARelaxingHoldIsFittedWholeAndWarnedOf) {
+  IndentSynthOptions o = two_unit_options(4);
+  IndentCurve c = synth_indent_curve(o, "relaxing");
+  const double t_load = o.max_load_mN / o.loading_rate_mN_per_s;
+  for (std::size_t i = 0; i < c.size(); ++i)
+    if (c.time_s[i] > t_load + 1e-9) c.load_mN[i] *= 1 - 0.02 * std::min(1.0, (c.time_s[i] - t_load) / o.hold_s);
+  const CreepAnalysis a = analyze_creep(c, {});
+  ASSERT_TRUE(a.usable()) << a.message;
+  EXPECT_EQ(a.hold_t_s.size(), 1201u);
+  EXPECT_NEAR(a.fit.hold_s, 120, 1e-9);
+  ASSERT_EQ(a.fit.best.units, 2);
+  EXPECT_NEAR(a.fit.best.inv_mu0_nm_per_s, 0.06, 0.1 * 0.06);  // dashpot 0.05 + drift 0.01 nm/s
+  EXPECT_NEAR(a.fit.best.kelvin[1].tau_s, 25, 0.05 * 25);
+  ASSERT_FALSE(a.warnings.empty());
+  EXPECT_EQ(a.warnings[0].rfind("the load relaxes by 2 % during the hold", 0), 0u) << a.warnings[0];
 }
 
 // The generator's options: a zero H, load, rate or tau made depths and times of inf or NaN.

@@ -207,6 +207,35 @@ TEST(Popins, RealPopinsAtTwentyToHundredHzAreFoundAtTheirRow) {
   }
 }
 
+// A hold whose load relaxes by 2 % (50 -> 49 mN) before unloading from 49 mN: Pmax and h_max are
+// where unloading starts, so H and Er are those of 49 mN (0.98 x 6 GPa and 0.98 x 70 GPa on this
+// noise-free curve). The band within 0.2 % of the maximum had ended 0.1 s into the 30 s hold, and H
+// came out 2 % high, without a word.
+TEST(OliverPharr, ARelaxingHoldEndsWhereUnloadingStarts) {
+  IndentSynthOptions o = hardness_options(6, 70, 1);
+  o.depth_noise_nm = o.load_noise_mN = o.drift_nm_per_s = 0;
+  o.hold_s = 30;
+  IndentCurve c = synth_indent_curve(o, "relaxing");
+  const double t_load = o.max_load_mN / o.loading_rate_mN_per_s;
+  for (std::size_t i = 0; i < c.size(); ++i) {
+    const double t = c.time_s[i];
+    if (t > t_load + 1e-9) c.load_mN[i] *= 1 - 0.02 * std::min(1.0, (t - t_load) / o.hold_s);
+  }
+  const IndentSegments s = find_segments(c);
+  EXPECT_NEAR(c.time_s[s.hold_begin], t_load, 1e-9);
+  EXPECT_NEAR(c.time_s[s.hold_end - 1], t_load + o.hold_s, 1e-9);
+  ASSERT_EQ(s.warnings.size(), 1u);
+  EXPECT_EQ(s.warnings[0].rfind("the load relaxes by 2 % during the hold (50 to 49 mN over 30 s)", 0), 0u)
+      << s.warnings[0];
+  const HardnessAnalysis h = analyze_hardness(c, {});
+  ASSERT_TRUE(h.usable()) << h.message;
+  EXPECT_NEAR(h.oliver_pharr.max_load_mN, 49, 1e-6);
+  EXPECT_NEAR(h.oliver_pharr.hardness_GPa, 0.98 * 6, 1e-3 * 6);
+  EXPECT_NEAR(h.oliver_pharr.reduced_modulus_GPa, 0.98 * 70, 1e-3 * 70);
+  ASSERT_FALSE(h.warnings.empty());
+  EXPECT_NE(h.warnings.back().find("relaxes by 2 %"), std::string::npos) << h.warnings.back();
+}
+
 TEST(OliverPharr, RealExportsGiveSensibleHardness) {
   MGSCOPE_SHARED_OR_SKIP(zip, "indent/mm_Micromaterials_multipleIndentations.zip");
   for (const IndentCurve& c : read_indent_file(zip)) {
