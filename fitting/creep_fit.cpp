@@ -11,6 +11,8 @@
 #include <stdexcept>
 
 #include "fitting/base/levenberg_marquardt.hpp"
+#include "fitting/base/statistics.hpp"
+#include "fitting/base/text_file.hpp"
 
 namespace mgscope {
 
@@ -382,6 +384,31 @@ CreepModel finish_model(const Data& d, const LmResult& lm, double tss) {
   return m;
 }
 
+// Why a model is not admissible, in words; "" when every unit is positive and resolved.
+std::string refusal(const CreepModel& m) {
+  for (std::size_t k = 0; k < m.kelvin.size(); ++k) {
+    const KelvinUnit& u = m.kelvin[k];
+    const std::string i = std::to_string(k + 1);
+    if (!(u.h_nm > 0)) return "h" + i + " = " + number_text(u.h_nm, 3) + " nm is not positive";
+    if (!(u.h_nm > 2 * u.h_se_nm))
+      return "h" + i + " = " + number_text(u.h_nm, 3) + " +- " + number_text(u.h_se_nm, 2) +
+             " nm is not resolved (under 2 se)";
+    if (!(u.tau_s > 2 * u.tau_se_s))
+      return "tau" + i + " = " + number_text(u.tau_s, 3) + " +- " + number_text(u.tau_se_s, 2) +
+             " s is not resolved (under 2 se)";
+  }
+  return "";
+}
+
+// The sd of one depth reading from the second differences (white noise gives 6 sd^2; the creep's
+// own curvature adds almost nothing between neighbouring samples), robust to a few outliers.
+double depth_noise_nm(const std::vector<double>& y) {
+  if (y.size() < 20) return 0;
+  std::vector<double> d2;
+  for (std::size_t i = 1; i + 1 < y.size(); ++i) d2.push_back(std::abs(y[i + 1] - 2 * y[i] + y[i - 1]));
+  return median(std::move(d2)) / 0.6745 / std::sqrt(6.0);
+}
+
 CreepFitSummary failure(CreepFitSummary s, const std::string& why) {
   s.status = FitStatus::Failure;
   s.message = why;
@@ -465,6 +492,7 @@ CreepFitSummary fit_creep(const std::vector<double>& t_s, const std::vector<doub
   const CreepModel* pick = nullptr;
   for (const CreepModel& m : s.candidates)
     if (admissible(m) && (!pick || m.aic < pick->aic)) pick = &m;
+  s.depth_noise_nm = depth_noise_nm(dh_nm);
   const bool any_admissible = pick != nullptr;
   if (!pick) {
     pick = &s.candidates.front();
@@ -476,6 +504,17 @@ CreepFitSummary fit_creep(const std::vector<double>& t_s, const std::vector<doub
   if (!std::isfinite(s.best.rss_nm2)) return failure(s, "the fit produced non-finite values");
   std::ostringstream msg;
   msg << s.best.message << "; N=" << s.best.units << (o.units ? " forced" : " chosen by AIC");
+  // A lower AIC that lost says why, or the reader takes N for what the data support: with a 300 s
+  // unit in a 120 s hold every curve gave N=1 "chosen by AIC" while N=2 had an AIC 350-420 lower.
+  const CreepModel* far_better = nullptr;
+  if (any_admissible && !o.units) {
+    for (const CreepModel& m : s.candidates) {
+      if (!(m.aic < s.best.aic)) continue;
+      msg << "; N=" << m.units << " had an AIC " << number_text(s.best.aic - m.aic, 3)
+          << " lower but was refused: " << refusal(m);
+      if (m.aic < s.best.aic - kCreepFarBetterAic && (!far_better || m.aic < far_better->aic)) far_better = &m;
+    }
+  }
   if (!any_admissible && o.units) {  // one candidate, the user's N: no AIC took part
     msg << "; warning: not every unit positive and resolved (h, tau > 2 se)";
     s.warnings.push_back("N = " + std::to_string(*o.units) +
@@ -517,6 +556,55 @@ CreepFitSummary fit_creep(const std::vector<double>& t_s, const std::vector<doub
       << "thermal drift or the load controller, not viscous flow; correct the drift";
     s.warnings.push_back(w.str());
   }
+  // A refused model that fits far better (an AIC 20 lower is a likelihood ratio of e^10; a spurious
+  // third unit gains a few) means the hold holds a process the chosen model cannot resolve, and its
+  // creep goes into the dashpot: 1/mu0 came out 81 % high with a 300 s unit in a 120 s hold.
+  const std::string mu0_text =
+      number_text(s.best.mu0_s_per_nm(), 4) + " s/nm (1/mu0 = " + number_text(s.best.inv_mu0_nm_per_s, 4) + " nm/s)";
+  if (far_better) {
+    s.warnings.push_back("N=" + std::to_string(far_better->units) + " fits far better (AIC " +
+                         number_text(s.best.aic - far_better->aic, 3) + " lower, residual rms " +
+                         number_text(far_better->residual_rms_nm, 3) + " nm against " +
+                         number_text(s.best.residual_rms_nm, 3) + " nm) but was refused (" + refusal(*far_better) +
+                         "): the hold holds a process N=" + std::to_string(s.best.units) +
+                         " cannot resolve, typically a retardation time comparable to or longer than the hold (" +
+                         number_text(s.hold_s, 4) + " s); the dashpot absorbs it, so mu0 = " + mu0_text +
+                         " is too low and the units uncertain; a longer hold resolves it");
+  }
+  // A residual well above the depth noise is creep the model does not describe (with a 150 s unit
+  // in a 120 s hold N=1 left 2.1 times the noise, without a word), or noise slower than a sample.
+  if (s.depth_noise_nm > 0 && s.best.residual_rms_nm > kCreepResidualOverNoise * s.depth_noise_nm) {
+    s.warnings.push_back(
+        "the residual rms (" + number_text(s.best.residual_rms_nm, 3) + " nm) is " +
+        number_text(s.best.residual_rms_nm / s.depth_noise_nm, 3) + " times the depth noise (" +
+        number_text(s.depth_noise_nm, 3) + " nm, from the hold's second differences): N=" +
+        std::to_string(s.best.units) + " leaves a systematic part: creep the model does not describe, typically " +
+        "a retardation time comparable to or longer than the hold whose creep the dashpot absorbs (then mu0 = " +
+        mu0_text + " is too low), or slow noise (vibration, drift)");
+  }
+  // A unit slower than a third of the hold has not relaxed in it (over e^-3 = 5 % remains) and
+  // trades with the dashpot: a 60 s unit in a 120 s hold came out ~20 % off, a 25 s unit in a
+  // 10 s hold went into 1/mu0 (x9) with no word. A tau on the upper bound is warned above.
+  for (std::size_t k = 0; k < s.best.kelvin.size(); ++k) {
+    const double tau_s = s.best.kelvin[k].tau_s;
+    if (!(tau_s > kCreepTauOverHold * s.hold_s) || tau_s >= 0.99 * s.tau_max_s) continue;
+    s.warnings.push_back("tau" + std::to_string(k + 1) + " = " + number_text(tau_s, 3) +
+                         " s is over a third of the hold (" + number_text(s.hold_s, 4) +
+                         " s): that unit has not relaxed within the hold and trades with the dashpot, so its h, "
+                         "tau and mu0 are uncertain; a hold of at least 3 tau pins them");
+  }
+  // One unit in a hold under 5 of its tau: the data cannot show a second, slower unit, whose creep
+  // goes into the dashpot without a trace in the residuals (2 and 25 s units in a 10 s hold fit as
+  // N=1, tau 2.1 s, residual at the noise, 1/mu0 9 times too high with a 4 % standard error).
+  if (s.best.units == 1 && !o.units && s.hold_s < 5 * s.best.kelvin[0].tau_s)
+    s.warnings.push_back("one Kelvin unit (tau1 = " + number_text(s.best.kelvin[0].tau_s, 3) + " s) in a hold of " +
+                         number_text(s.hold_s, 4) +
+                         " s, under 5 tau1: a slower unit, with a retardation time "
+                         "comparable to or longer than the hold, cannot be told from the dashpot in so short a hold, "
+                         "and mu0 = " +
+                         mu0_text +
+                         " absorbs its creep (its standard error does not include that); "
+                         "a longer hold tells them apart");
   // Where the model explains under half the depth's variance in the hold, noise or a fault rule
   // it: real 300 nm NanoTest holds fit at R^2 0.59-0.73, a hold with one garbled depth at 0.0008.
   if (s.best.r_squared < kCreepMinRSquared) {

@@ -33,6 +33,14 @@ struct KelvinUnit {
 // optimistic when residuals are correlated: across repeats report mean +- sd instead.
 // Below this R^2 the chosen model carries a warning (creep_fit.cpp says why).
 constexpr double kCreepMinRSquared = 0.5;
+// A model refused for an unresolved unit whose AIC is this much lower than the chosen one's fits far
+// better: the data hold a process the chosen model lacks (creep_fit.cpp says why this level).
+constexpr double kCreepFarBetterAic = 20;
+// The chosen model's residual rms above this multiple of the depth noise leaves a systematic part
+// (real NanoTest holds, whose noise is partly correlated, leave 1.2-2.1).
+constexpr double kCreepResidualOverNoise = 2;
+// A unit with tau above this fraction of the hold has not relaxed within it.
+constexpr double kCreepTauOverHold = 1.0 / 3;
 
 struct CreepModel : Summary {
   int units = 0;
@@ -52,6 +60,7 @@ struct CreepModel : Summary {
 struct CreepFitSummary : Summary {
   int points = 0;
   double hold_s = 0;
+  double depth_noise_nm = 0;            // sd of one depth reading in the hold (robust, second differences)
   double tau_min_s = 0, tau_max_s = 0;  // the bounds used
   CreepModel best;                      // the model AIC picked (or the forced N)
   std::vector<CreepModel> candidates;   // every N tried, in order of N

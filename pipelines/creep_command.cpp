@@ -109,6 +109,8 @@ nlohmann::json curve_json(const CreepAnalysis& a) {
   j["mu0_s_per_nm"] = json_number(m.mu0_s_per_nm());
   j["mu0_se_s_per_nm"] = json_number(m.mu0_se_s_per_nm());
   j["residual_rms_nm"] = json_number(m.residual_rms_nm);
+  j["depth_noise_nm"] = json_number(a.fit.depth_noise_nm);  // the yardstick of the residual's warning
+  j["hold_load_drop"] = json_number(a.segments.hold_load_drop);
   j["r_squared"] = json_number(m.r_squared);
   j["aic"] = aic;
   j["points"] = a.fit.points;
