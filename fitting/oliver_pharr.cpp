@@ -69,9 +69,11 @@ PowerFit log_linear(const std::vector<double>& h, const std::vector<double>& p, 
 }  // namespace
 
 std::string OliverPharrOptions::check() const {
-  if (!(fit_low_fraction >= 0 && fit_low_fraction < fit_high_fraction && fit_high_fraction <= 1))
-    return "--fit-low and --fit-high (OliverPharrOptions.fit_*_fraction): need 0 <= fit-low < fit-high <= 1 "
-           "(fractions of Pmax)";
+  // The unloading law is fitted in ln P: a curve unloading to zero load (or noise below it) has no
+  // logarithm there, and --fit-low 0 had failed every such indent with "non-positive loads?".
+  if (!(fit_low_fraction > 0 && fit_low_fraction < fit_high_fraction && fit_high_fraction <= 1))
+    return "--fit-low and --fit-high (OliverPharrOptions.fit_*_fraction): need 0 < fit-low < fit-high <= 1 "
+           "(fractions of Pmax; the law is fitted in ln P, which zero load has not)";
   if (!(epsilon > 0 && epsilon <= 1))
     return "--epsilon (OliverPharrOptions.epsilon) must lie in (0, 1] (Berkovich 0.75)";
   if (!(beta > 0 && beta <= 2)) return "--beta (OliverPharrOptions.beta) must lie in (0, 2] (Berkovich 1.034)";

@@ -43,7 +43,8 @@ std::string creep_csv(const std::vector<CreepAnalysis>& results) {
   for (int k = 1; k <= 3; ++k) h << ",h" << k << "_nm,h" << k << "_se_nm,tau" << k << "_s,tau" << k << "_se_s";
   h << ",mu0_s_per_nm,mu0_se_s_per_nm,residual_rms_nm,r_squared,aic,aic_N1,aic_N2,aic_N3,iterations,points,"
        "hold_start_time_s,hold_s,hold_load_mN,hold_start_depth_nm,contact_area_nm2,area_source,"
-       "peak1_tau_s,peak1_L_per_GPa,peak1_unit,peak2_tau_s,peak2_L_per_GPa,peak2_unit,merged_peaks,warnings";
+       "peak1_tau_s,peak1_L_per_GPa,peak1_unit,peak2_tau_s,peak2_L_per_GPa,peak2_unit,peak3_tau_s,peak3_L_per_GPa,"
+       "peak3_unit,merged_peaks,warnings";
   const std::string header = h.str();
   // An unusable curve: source, status and message, empty numbers, its warnings.
   const auto empty_cells = static_cast<std::size_t>(std::count(header.begin(), header.end(), ',')) - 3;
@@ -76,7 +77,7 @@ std::string creep_csv(const std::vector<CreepAnalysis>& results) {
     o << ',' << m.iterations << ',' << a.fit.points << ',' << csv_number(a.hold_start_time_s) << ','
       << csv_number(a.fit.hold_s) << ',' << csv_number(a.hold_load_mN) << ',' << csv_number(a.hold_start_depth_nm)
       << ',' << csv_number(a.contact_area_nm2) << ',' << csv_field(a.area_source);
-    for (std::size_t p = 0; p < 2; ++p) {
+    for (std::size_t p = 0; p < 3; ++p) {  // N = 3 gives up to three peaks
       if (p < a.spectrum.peaks.size()) {
         const SpectrumPeak& q = a.spectrum.peaks[p];
         o << ',' << csv_number(q.tau_s) << ',' << csv_number(q.height_per_GPa) << ',' << q.unit;

@@ -236,6 +236,15 @@ TEST(OliverPharr, ARelaxingHoldEndsWhereUnloadingStarts) {
   EXPECT_NE(h.warnings.back().find("relaxes by 2 %"), std::string::npos) << h.warnings.back();
 }
 
+// --fit-low 0 was accepted, then failed every indent unloading to zero ("non-positive loads?"):
+// the law is fitted in ln P.
+TEST(OliverPharr, AFitFromZeroLoadIsRefusedUpFront) {
+  OliverPharrOptions o;
+  o.fit_low_fraction = 0;
+  EXPECT_EQ(o.check().rfind("--fit-low and --fit-high (OliverPharrOptions.fit_*_fraction): need 0 < fit-low", 0), 0u)
+      << o.check();
+}
+
 TEST(OliverPharr, RealExportsGiveSensibleHardness) {
   MGSCOPE_SHARED_OR_SKIP(zip, "indent/mm_Micromaterials_multipleIndentations.zip");
   for (const IndentCurve& c : read_indent_file(zip)) {

@@ -260,6 +260,8 @@ TEST(CliRules, OptionChecksOfTheCommandsExitTwoBeforeAnyInput) {
       {hrtem + reference + " --threshold-mode formula", "--threshold-mode formula and --reference"},
       {"mce -o '" + (dir / "mce").string() + "'", "mce: give --mt and/or --mh files"},
       {hardness + " --fit-low 0.9 --fit-high 0.5", "hardness: --fit-low and --fit-high"},
+      // --fit-low 0 was taken, then every indent unloading to zero failed with "non-positive loads?".
+      {hardness + " --fit-low 0", "hardness: --fit-low and --fit-high (OliverPharrOptions.fit_*_fraction): need 0 < "},
       {hardness + " --poisson 0.6", "hardness: --poisson (OliverPharrOptions.sample_poisson) must lie in (-1, 0.5)"},
       {creep + " --hold-start-s -5", "creep: --hold-start-s"},
   };
