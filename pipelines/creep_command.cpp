@@ -164,7 +164,9 @@ void add_creep_command(CLI::App& app, CommandContext& ctx) {
       ->check(CLI::IsMember({"paper", "ferry"}))->capture_default_str();
   cmd->add_option("--hold-start-s", args->hold_start_s, "Hold start time in s (default: found from the load plateau)");
   cmd->add_option("--hold-end-s", args->hold_end_s, "Hold end time in s (default: found from the load plateau)");
-  cmd->add_option("--hold-tolerance", args->hold_tolerance, "Hold = load within this fraction of the maximum, (0, 0.5]")
+  cmd->add_option("--hold-tolerance", args->hold_tolerance,
+                  "The hold starts where the load comes within this fraction of the maximum, (0, 0.5]; it ends "
+                  "where unloading starts")
       ->capture_default_str();
   cmd->add_option("--contact-area-nm2", args->contact_area_nm2,
                   "Contact area A0 at hold start in nm^2 (default: Oliver-Pharr area at hold start)")

@@ -81,7 +81,9 @@ void add_hardness_command(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--positions", args->positions, "Positions CSV (file, x_um, y_um) for the hardness map");
   cmd->add_option("--hold-start-s", args->hold_start_s, "Hold start time in s (default: found from the load plateau)");
   cmd->add_option("--hold-end-s", args->hold_end_s, "Hold end time in s = start of unloading (default: found)");
-  cmd->add_option("--hold-tolerance", args->hold_tolerance, "Hold = load within this fraction of the maximum, (0, 0.5]")
+  cmd->add_option("--hold-tolerance", args->hold_tolerance,
+                  "The hold starts where the load comes within this fraction of the maximum, (0, 0.5]; it ends "
+                  "where unloading starts")
       ->capture_default_str();
   cmd->add_option("--area-coefficients", args->area_coefficients,
                   "Area function C0,C1,C2,... of A = C0 hc^2 + C1 hc + C2 hc^1/2 + ... (hc in nm, A in nm^2)")
