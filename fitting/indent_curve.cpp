@@ -64,10 +64,10 @@ HoldFloor hold_floor(const IndentCurve& c, std::size_t approach_end, double p_ma
 // low), with 2 % 11.8 s, and hardness took h_max where the band ended (H up to 4 % high). The
 // unloading rate R is measured over the first run of rows between 80 % and 20 % of the maximum load
 // (a NanoTest drift hold at 10 % lies below it); walking back from that run, a row belongs to the
-// unloading while the load falls at over R/10 over the next w rows (a NanoTest unloads at about half
-// its mean rate at first; a hold relaxing by a few % falls at a thousandth of it), w large enough
-// that the load's noise moves that fall by under a sixth of the threshold. Without such a run (no
-// unloading, or too few rows), the band's end stands.
+// unloading while the load falls at over R/10 over the next w rows (a hold relaxing by a few % falls
+// at about a thousandth of R; an unloading that starts gently still passes R/10 within a row or two),
+// w large enough that the load's noise moves that fall by under a sixth of the threshold. Without
+// such a run (no unloading, or too few rows), the band's end stands.
 std::size_t unloading_start(const IndentCurve& c, std::size_t band_end, double p_max, double load_sd) {
   const std::size_t n = c.size();
   std::size_t a = band_end;

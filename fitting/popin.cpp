@@ -73,7 +73,6 @@ PopinDetection detect_popins(const IndentCurve& c, const IndentSegments& seg, co
   // sum telescopes; correlated noise or an imperfect trend widen it, and are then measured too).
   const std::size_t K = std::min<std::size_t>(static_cast<std::size_t>(o.window), m);
   std::vector<double> limit(K + 1, o.min_jump_nm), sums;
-  out.spread_limit_nm = o.min_jump_nm;
   double sd1 = 0;
   for (std::size_t k = 1; k <= K; ++k) {
     sums.clear();
