@@ -128,7 +128,8 @@ RelaxationResult relaxation_of(const RelaxationPair& p, const RelaxationOptions&
   return relaxation_enthalpy(first, analyse_transitions(first), reference, analyse_transitions(reference), o);
 }
 
-bool has_warning(const RelaxationResult& r, const std::string& part) {
+// Whether a result (relaxation or transitions: both are Summary) warns with `part` in its text.
+bool has_warning(const Summary& r, const std::string& part) {
   for (const std::string& w : r.warnings)
     if (w.find(part) != std::string::npos) return true;
   return false;
@@ -190,12 +191,6 @@ struct ProbeGlass {
     return c;
   }
 };
-
-bool has_warning(const TransitionResult& r, const std::string& part) {
-  for (const auto& w : r.warnings)
-    if (w.find(part) != std::string::npos) return true;
-  return false;
-}
 
 }  // namespace
 
