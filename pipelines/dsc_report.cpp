@@ -29,6 +29,60 @@ const DscScanReport* DscSampleReport::crystallisation_scan() const {
   return nullptr;
 }
 
+namespace {
+
+void add_once(std::vector<std::string>& to, const std::vector<std::string>& from, const std::string& prefix = "") {
+  for (const std::string& w : from)
+    if (std::find(to.begin(), to.end(), prefix + w) == to.end()) to.push_back(prefix + w);
+}
+
+// A heating's doubts as the sample's list says them: another file's reference heating is named.
+std::string heating_prefix(const DscSampleReport& s, const DscScanReport& scan) {
+  return s.reference && &scan == &*s.reference && s.reference_path != s.path ? "reference " + s.reference_path + ": "
+                                                                             : "";
+}
+
+// The heatings a Tx is searched in: the first, then the reference (the same file's is a copy of one
+// of its scans, so it is taken from the copy).
+std::vector<const DscScanReport*> searched_heatings(const DscSampleReport& s) {
+  std::vector<const DscScanReport*> out;
+  if (s.first >= 0) out.push_back(&s.scans[std::size_t(s.first)]);
+  if (s.reference) out.push_back(&*s.reference);
+  return out;
+}
+
+}  // namespace
+
+DscNumberDoubts dsc_number_doubts(const DscSampleReport& s) {
+  DscNumberDoubts d;
+  for (auto* list : {&d.tg, &d.tx, &d.dtx, &d.dh_x, &d.dh_rel}) add_once(*list, s.file_warnings);
+  if (s.first >= 0) {
+    const DscScanReport& first = s.scans[std::size_t(s.first)];
+    add_once(d.tg, first.warnings);
+    add_once(d.dh_rel, first.warnings);
+  }
+  // relaxation_warnings hold the reference heating's doubts already (named when from another file).
+  add_once(d.dh_rel, s.relaxation_warnings);
+  // A Tx not found may be missing because of any heating searched (a reference cut short inside
+  // its exotherm): their doubts are those of the n/a.
+  const DscScanReport* x = s.crystallisation_scan();
+  std::vector<const DscScanReport*> tx_from = x ? std::vector<const DscScanReport*>{x} : searched_heatings(s);
+  for (const DscScanReport* scan : tx_from)
+    for (auto* list : {&d.tx, &d.dtx, &d.dh_x}) add_once(*list, scan->warnings, heating_prefix(s, *scan));
+  return d;
+}
+
+std::string dsc_no_tx_message(const DscSampleReport& s) {
+  if (s.crystallisation()) return "";
+  std::string out;
+  for (const DscScanReport* scan : searched_heatings(s)) {
+    const std::string& why = scan->transitions.crystallisation.message;
+    out += (out.empty() ? "" : "; ") + heating_prefix(s, *scan) + "heating " + std::to_string(scan->heating_number) +
+           ": " + (why.empty() ? "no crystallisation peak" : why);
+  }
+  return out;
+}
+
 double supercooled_liquid_region_K(const TransitionResult& t) {
   // Both from one heating: a Tg of one scan and a Tx of another would mix two thermal histories.
   return t.tg.found && t.crystallisation.found ? t.crystallisation.onset_K - t.tg.onset_K : kNaN;
@@ -253,11 +307,17 @@ json dsc_summary_json(const std::vector<DscSampleReport>& samples, const std::st
                        : "reference heating";
     j["reference"] =
         s.reference ? json({{"path", s.reference_path}, {"heating", s.reference->heating_number}}) : json(nullptr);
+    j["Tx_message"] = dsc_no_tx_message(s);
     if (s.relaxation) {
       j["dH_rel"] = json_number(s.relaxation->usable() ? s.relaxation->enthalpy : kNaN);
       j["dH_rel_uncertainty"] = json_number(s.relaxation->usable() ? s.relaxation->uncertainty : kNaN);
       j["relaxation_message"] = s.relaxation->message;
     }
+    // Which of `warnings` bear on which number: the report doubted a Tx of the reference heating by
+    // the first heating's missing Tg. Keyed by the numbers' own keys above.
+    const DscNumberDoubts d = dsc_number_doubts(s);
+    j["number_warnings"] = {
+        {"Tg_onset_K", d.tg}, {"Tx_onset_K", d.tx}, {"dTx_K", d.dtx}, {"dH_x", d.dh_x}, {"dH_rel", d.dh_rel}};
     out.push_back(j);
   }
   return {{"samples", out}, {"treatment_name", treatment_name}, {"conventions", kConventions},

@@ -45,6 +45,19 @@ struct DscSampleReport {
   const DscScanReport* crystallisation_scan() const;
 };
 
+// The doubts that bear on each of a sample's headline numbers, each once: the file's, and those of
+// the heating(s) the number comes from. Tg: the first heating; Tx, its peak, dH_x and dTx: the
+// heating crystallisation() comes from, or, with none found, every heating searched; dH_rel: both
+// heatings and the relaxation's own. A heating of another file is named ("reference FILE: ...").
+struct DscNumberDoubts {
+  std::vector<std::string> tg, tx, dtx, dh_x, dh_rel;
+};
+DscNumberDoubts dsc_number_doubts(const DscSampleReport& sample);
+
+// Why a sample has no Tx: each heating searched with what its search said ("heating 1: no exotherm
+// above Tg; heating 2: the scan ends at ..."); "" when it has one.
+std::string dsc_no_tx_message(const DscSampleReport& sample);
+
 // The supercooled liquid region dTx = Tx onset - Tg onset of one heating, K; NaN when either is
 // missing (not found, or an onset refused as outside its construction).
 double supercooled_liquid_region_K(const TransitionResult& t);

@@ -66,6 +66,7 @@ const Key kDscEnthalpyUnit{"dsc.summary.schema.json", {"samples", "[]", "enthalp
 const Key kDscTxFrom{"dsc.summary.schema.json", {"samples", "[]", "Tx_from"}, false};
 const Key kDscReference{"dsc.summary.schema.json", {"samples", "[]", "reference"}, false};
 const Key kDscRelaxationMessage{"dsc.summary.schema.json", {"samples", "[]", "relaxation_message"}, false};
+const Key kDscTxMessage{"dsc.summary.schema.json", {"samples", "[]", "Tx_message"}, false};
 // --- creep.summary.schema.json ---
 const Key kCreepRepeats{"creep.summary.schema.json", {"repeats"}, true};
 const char* const kCreepStatistics[] = {"tau1_s", "tau2_s", "peak1_L_per_GPa", "peak2_L_per_GPa", "peak1_tau_s",
@@ -249,6 +250,7 @@ std::vector<DscSampleSummary> read_dsc_summary(const fs::path& file) {
     d.tx_from = text_or(x, kDscTxFrom, "");
     d.has_reference = x.is_object() && x.contains(leaf(kDscReference)) && !x[leaf(kDscReference)].is_null();
     d.relaxation_message = text_or(x, kDscRelaxationMessage, "");
+    d.tx_message = text_or(x, kDscTxMessage, "");
     out.push_back(d);
   }
   return out;
@@ -391,6 +393,7 @@ std::vector<SummaryKeyUse> summary_keys_read() {
                        &kDscTxFrom,
                        &kDscReference,
                        &kDscRelaxationMessage,
+                       &kDscTxMessage,
                        &kCreepRepeats,
                        &kHardness,
                        &kModulus,

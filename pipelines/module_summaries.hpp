@@ -61,10 +61,12 @@ struct DscSampleSummary {
   std::string enthalpy_unit;  // "" when no heating was analysed
   // Why a number may be n/a, as far as the summary says: the heating whose crystallisation was
   // taken ("none" when none was found), whether a reference heating was given, and the relaxation's
-  // own message ("" when none was computed).
+  // own message ("" when none was computed), and what each heating searched for a Tx said when
+  // none was found ("" otherwise, or from a summary written before it was).
   std::string tx_from;
   bool has_reference = false;
   std::string relaxation_message;
+  std::string tx_message;
 };
 std::vector<DscSampleSummary> read_dsc_summary(const std::filesystem::path& file);
 

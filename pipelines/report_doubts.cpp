@@ -76,6 +76,30 @@ bool bears_on(const SummaryFile& f, const std::string& key, const std::string& d
 
 bool is_series_number(const std::string& key) { return key.rfind("ordered_fraction_series_", 0) == 0; }
 
+// A DSC sample's summary entry says which of its doubts bear on which number ("number_warnings"):
+// every doubt on every number doubted a Tx of the reference heating by the first heating's
+// missing Tg. Each is named by its sample, as the generic walk names it. False (nothing added)
+// for a summary written before the field was.
+bool add_dsc_number_warnings(const json& summary, const std::string& key, json& warnings) {
+  static const std::map<std::string, std::string> field_of = {
+      {"Tg", "Tg_onset_K"}, {"Tx", "Tx_onset_K"}, {"dTx", "dTx_K"}, {"dH_x", "dH_x"}, {"dH_rel", "dH_rel"}};
+  const auto field = field_of.find(key);
+  const json& samples = summary.is_object() ? summary.value("samples", json()) : json();
+  if (field == field_of.end() || !samples.is_array()) return false;
+  for (const json& s : samples)
+    if (!s.is_object() || !s.value("number_warnings", json()).is_object()) return false;
+  for (const json& s : samples) {
+    // The path when the file names no sample (the walk then named none).
+    const json& sample = s.value("sample", json());
+    const std::string name = sample.is_string() && !sample.get<std::string>().empty() ? sample.get<std::string>()
+                                                                                      : s.value("path", std::string());
+    const std::string label = fs::path(name).filename().string();
+    for (const json& w : s["number_warnings"].value(field->second, json::array()))
+      if (w.is_string()) warnings.push_back(label.empty() ? w.get<std::string>() : label + ": " + w.get<std::string>());
+  }
+  return true;
+}
+
 }  // namespace
 
 void add_number_warnings(const std::string& module, const fs::path& out_dir, json& quantities) {
@@ -95,6 +119,7 @@ void add_number_warnings(const std::string& module, const fs::path& out_dir, jso
     json warnings = json::array();
     for (const SummaryFile& f : files) {
       if (f.summary.is_discarded() || f.series != is_series_number(key)) continue;
+      if (module == "dsc" && add_dsc_number_warnings(f.summary, key, warnings)) continue;
       for (const std::string& w : number_warnings(f.summary, others, f.context))
         if (bears_on(f, key, w)) warnings.push_back(w);
     }

@@ -190,7 +190,10 @@ std::array<std::string, 3> dsc_reasons(const DscSampleSummary& x) {
   std::array<std::string, 3> why;  // Tg, Tx, dH_rel
   const bool heating_analysed = !x.enthalpy_unit.empty();
   if (heating_analysed && !std::isfinite(x.tg_onset_K)) why[0] = "no glass transition found in the first heating";
-  if (heating_analysed && x.tx_from == "none") why[1] = "no crystallisation peak found in the heatings analysed";
+  // With what each heating said: a reference heating cut short inside its exotherm read as no peak.
+  if (heating_analysed && x.tx_from == "none")
+    why[1] = "no crystallisation peak found in the heatings analysed" +
+             (x.tx_message.empty() ? "" : " (" + x.tx_message + ")");
   if (!std::isfinite(x.dH_rel))
     why[2] = !x.relaxation_message.empty() ? x.relaxation_message
              : !x.has_reference            ? "no reference heating to compare the first with (the dsc option reference)"

@@ -424,4 +424,43 @@ TEST(DscCommand, TheSupercooledLiquidRegionIsReported) {
   EXPECT_NE(r.output.find(", dTx "), std::string::npos) << r.output;
 }
 
+// A sample's Tx from the reference heating was doubted by the first heating's missing Tg, and a Tx
+// not found (the reference cut inside its exotherm) by nothing while that cut doubted Tg. Each
+// number now carries the doubts of the heating(s) it comes from, and an n/a Tx says each heating's
+// reason.
+TEST(DscCommand, EachNumberCarriesTheDoubtsOfTheHeatingItComesFrom) {
+  const auto dir = test::scratch_dir("dsc_number_doubts");
+  const std::string d = dir.string();
+  ASSERT_EQ(test::run_mgscope("synth dsc --name notg --step 0 --overshoot 0 --seed 4 -o '" + d + "'").exit_code, 0);
+  ASSERT_EQ(test::run_mgscope("synth dsc --name cut2 --second-end 662 --seed 6 -o '" + d + "'").exit_code, 0);
+  const auto r = test::run_mgscope("dsc '" + d + "/notg.txt' '" + d + "/cut2.txt' -o '" + d + "/out'");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto summary = nlohmann::json::parse(test::read_all(dir / "out" / "summary.json"));
+  test::expect_schema_valid("dsc.summary.schema.json", dir / "out" / "summary.json");
+  auto has = [](const nlohmann::json& list, const std::string& part) {
+    for (const auto& w : list)
+      if (w.get<std::string>().find(part) != std::string::npos) return true;
+    return false;
+  };
+  const auto& notg = summary["samples"][0];
+  ASSERT_EQ(notg["Tx_from"], "reference heating");
+  EXPECT_TRUE(notg["number_warnings"]["Tx_onset_K"].empty()) << notg.dump(1);
+  EXPECT_TRUE(notg["number_warnings"]["dH_x"].empty()) << notg.dump(1);
+  EXPECT_TRUE(has(notg["number_warnings"]["Tg_onset_K"], "heating 1: no glass transition found")) << notg.dump(1);
+  EXPECT_TRUE(has(notg["number_warnings"]["dH_rel"], "relaxation enthalpy: no Tg in the reference heating"));
+  EXPECT_TRUE(has(notg["number_warnings"]["dH_rel"], "heating 1: no glass transition found"));
+  EXPECT_EQ(notg["Tx_message"], "");
+  const auto& cut = summary["samples"][1];
+  ASSERT_EQ(cut["Tx_from"], "none");
+  const std::string cut_doubt = "heating 2: the scan ends at 662.0 K inside a thermal event";
+  EXPECT_EQ(cut["Tx_message"].get<std::string>().rfind("heating 1: no exotherm above Tg; heating 2: the scan ends at "
+                                                       "662.0 K inside a thermal event",
+                                                       0),
+            0u)
+      << cut["Tx_message"];
+  EXPECT_TRUE(has(cut["number_warnings"]["Tx_onset_K"], cut_doubt)) << cut.dump(1);
+  EXPECT_FALSE(has(cut["number_warnings"]["Tg_onset_K"], cut_doubt)) << cut.dump(1);
+  EXPECT_TRUE(has(cut["number_warnings"]["dH_rel"], cut_doubt)) << cut.dump(1);  // it rests on both heatings
+}
+
 }  // namespace mgscope

@@ -200,6 +200,48 @@ TEST(ReportReasons, DscNumbersSayWhatTheScanLacks) {
   EXPECT_EQ(r["dH_rel"].value("reason", ""), "fewer than 3 points in the alignment range");
 }
 
+// A DSC sample's Tx (656.8 K) came from the reference heating, yet the report doubted it by "heating
+// 1: no glass transition found" and the relaxation's doubt: every sample doubt went to every number.
+// Each number now takes the doubts summary.json says bear on it, named by their sample.
+TEST(NumberWarnings, ADscNumberCarriesOnlyTheDoubtsOfTheHeatingsItComesFrom) {
+  const auto dir = test::scratch_dir("number_warnings_dsc");
+  write(dir / "summary.json", R"json({"samples": [{"path": "/d/notg.txt", "sample": "glass",
+    "warnings": ["relaxation enthalpy: no Tg in the reference heating", "heating 1: no glass transition found"],
+    "number_warnings": {"Tg_onset_K": ["heating 1: no glass transition found"], "Tx_onset_K": [],
+      "dTx_K": [], "dH_x": [],
+      "dH_rel": ["heating 1: no glass transition found", "relaxation enthalpy: no Tg in the reference heating"]}},
+    {"path": "/d/b.txt", "sample": "", "warnings": ["heating 2: cut"],
+     "number_warnings": {"Tg_onset_K": [], "Tx_onset_K": ["heating 2: cut"], "dTx_K": [], "dH_x": [],
+                         "dH_rel": []}}],
+    "treatments": [{"treatment": 0, "warnings": ["rests on 1 file(s) with warnings: notg.txt (Tg)"]}]})json");
+  nlohmann::json q = {{"Tg", {{"value", 580}}}, {"Tx", {{"value", 656.8}}}, {"dH_rel", {{"value", 0.1}}}};
+  add_number_warnings("dsc", dir, q);
+  EXPECT_EQ(q["Tg"]["warnings"], nlohmann::json::array({"glass: heating 1: no glass transition found"}));
+  EXPECT_EQ(q["Tx"]["warnings"], nlohmann::json::array({"b.txt: heating 2: cut"}));
+  EXPECT_EQ(q["dH_rel"]["warnings"],
+            nlohmann::json::array({"glass: heating 1: no glass transition found",
+                                   "glass: relaxation enthalpy: no Tg in the reference heating"}));
+  // A summary written before number_warnings: every sample doubt on every number, as before.
+  write(dir / "summary.json", R"json({"samples": [{"path": "/d/a.txt", "sample": "a", "warnings": ["w"]}]})json");
+  nlohmann::json old = {{"Tx", {{"value", 656.8}}}};
+  add_number_warnings("dsc", dir, old);
+  EXPECT_EQ(old["Tx"]["warnings"], nlohmann::json::array({"a: w"}));
+}
+
+// A reference heating cut short inside its exotherm left Tx "n/a: no crystallisation peak found
+// in the heatings analysed", with no word of the cut: the reason now quotes each heating's.
+TEST(ReportReasons, ANoTxReasonSaysWhatEachHeatingSaid) {
+  const auto dir = test::scratch_dir("report_reason_dsc_cut");
+  write(dir / "summary.json", R"json({"samples": [{"path": "/d/cut2.txt", "sample": "g", "format": "generic CSV",
+    "enthalpy_unit": "J/g", "Tg_onset_K": 584.6, "Tx_onset_K": null, "Tx_from": "none",
+    "reference": {"path": "/d/cut2.txt", "heating": 2}, "dH_rel": 0.2, "relaxation_message": "", "Tx_message":
+    "heating 1: no exotherm above Tg; heating 2: the scan ends at 662.0 K inside a thermal event"}]})json");
+  const auto q = module_headlines("dsc", dir, nlohmann::json::object());
+  EXPECT_EQ(q["Tx"].value("reason", ""),
+            "no crystallisation peak found in the heatings analysed (heating 1: no exotherm above Tg; heating 2: the "
+            "scan ends at 662.0 K inside a thermal event)");
+}
+
 // The provenance says which mass each file was normalised by (it said "from the header or --mass"
 // for a file without one, whose numbers are moment-only).
 TEST(ReportProvenance, TheMassOfEachMagnetometerFileIsNamed) {

@@ -429,10 +429,42 @@ TEST(SampleCommand, AnNaSaysWhatIsMissingWithoutAnUnrelatedDoubt) {
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const json quantities = read_json(dir / "out" / "report.json")["modules"][0]["quantities"];
   EXPECT_EQ(quantities["Tg"]["reason"], "no glass transition found in the first heating");
-  EXPECT_EQ(quantities["Tx"]["reason"], "no crystallisation peak found in the heatings analysed");
+  EXPECT_EQ(quantities["Tx"]["reason"],
+            "no crystallisation peak found in the heatings analysed (heating 1: no exotherm above Tg)");
   for (const char* key : {"Tg", "Tx", "dH_rel"}) EXPECT_TRUE(quantities[key]["warnings"].empty()) << key;
   const std::string html = read_all(dir / "out" / "report.html");
   EXPECT_NE(html.find("n/a: no glass transition found in the first heating</td>"), std::string::npos);
+}
+
+// A Tx of the reference heating (656.8 K) was doubted on the page by "heating 1: no glass transition
+// found" and the relaxation's doubt; a reference heating cut inside its exotherm left Tx "n/a: no
+// crystallisation peak found in the heatings analysed" with no word of the cut, which doubted Tg
+// instead. Each number now carries the doubts of the heating(s) it comes from; the n/a names the cut.
+TEST(SampleCommand, ADscNumberIsDoubtedByTheHeatingItComesFrom) {
+  const fs::path dir = scratch_dir("sample_dsc_number_doubts");
+  ASSERT_EQ(run_mgscope("synth dsc -o " + q(dir / "raw") + " --name notg --step 0 --overshoot 0 --seed 4").exit_code,
+            0);
+  ASSERT_EQ(run_mgscope("synth dsc -o " + q(dir / "raw") + " --name cut2 --second-end 662 --seed 6").exit_code, 0);
+  write_text(dir / "notg.toml", "name = \"notg\"\n[dsc]\nfiles = [\"raw/notg.txt\"]\n");
+  write_text(dir / "cut2.toml", "name = \"cut2\"\n[dsc]\nfiles = [\"raw/cut2.txt\"]\n");
+  ASSERT_EQ(run_mgscope("sample " + q(dir / "notg.toml") + " -o " + q(dir / "notg")).exit_code, 0);
+  ASSERT_EQ(run_mgscope("sample " + q(dir / "cut2.toml") + " -o " + q(dir / "cut2")).exit_code, 0);
+  const json notg = read_json(dir / "notg" / "report.json")["modules"][0]["quantities"];
+  EXPECT_NEAR(notg["Tx"]["value"].get<double>(), 656.8, 0.1);
+  EXPECT_TRUE(notg["Tx"]["warnings"].empty()) << notg["Tx"];
+  const json cut = read_json(dir / "cut2" / "report.json")["modules"][0]["quantities"];
+  const std::string cut_doubt = "heating 2: the scan ends at 662.0 K inside a thermal event";
+  EXPECT_EQ(
+      cut["Tx"]["reason"].get<std::string>().rfind(
+          "no crystallisation peak found in the heatings analysed (heating 1: no exotherm above Tg; " + cut_doubt, 0),
+      0u)
+      << cut["Tx"];
+  EXPECT_TRUE(cut["Tg"]["warnings"].empty()) << cut["Tg"];
+  ASSERT_EQ(cut["dH_rel"]["warnings"].size(), 1u) << cut["dH_rel"];  // dH_rel rests on both heatings
+  EXPECT_NE(cut["dH_rel"]["warnings"][0].get<std::string>().find(cut_doubt), std::string::npos);
+  EXPECT_NE(
+      read_all(dir / "cut2" / "report.html").find("n/a: no crystallisation peak found in the heatings analysed ("),
+      std::string::npos);
 }
 
 TEST(SampleCommand, AMissingMeasurementFileFailsItsModuleButTheOthersAreAnalysed) {
