@@ -320,21 +320,35 @@ json dsc_summary_json(const std::vector<DscSampleReport>& samples, const std::st
         {"Tg_onset_K", d.tg}, {"Tx_onset_K", d.tx}, {"dTx_K", d.dtx}, {"dH_x", d.dh_x}, {"dH_rel", d.dh_rel}};
     out.push_back(j);
   }
-  return {{"samples", out}, {"treatment_name", treatment_name}, {"conventions", kConventions},
-          {"units", {{"temperatures", "K"}, {"dH_x, dH_rel, melting enthalpy", "enthalpy_unit of the sample"}}}};
+  json j = {{"samples", out},
+            {"treatment_name", treatment_name},
+            {"conventions", kConventions},
+            {"units",
+             {{"temperatures", "K"},
+              {"dH_x, dH_rel, melting enthalpy", "enthalpy_unit of the sample"},
+              {"treatments: dH_rel", "J/g (samples in J/g only)"}}}};
+  const json treatments = dsc_treatments_json(samples);
+  if (!treatments.empty()) j["treatments"] = treatments;
+  return j;
 }
 
 namespace {
 
+// A treatment's means, each with whether it rests on a doubted number, and the inputs whose
+// doubted numbers it rests on with which of them ("dH_rel", "Tx", "Tg", in the columns' order).
 struct Group {
   MeanSd rel, tx, tg;
+  bool rel_doubted = false, tx_doubted = false, tg_doubted = false;
+  std::vector<std::pair<const DscSampleReport*, std::vector<std::string>>> doubted;
 };
+
 std::map<double, Group> treatment_groups(const std::vector<DscSampleReport>& samples) {
   std::map<double, std::vector<const DscSampleReport*>> by;
   for (const auto& s : samples)
     if (s.treatment) by[*s.treatment].push_back(&s);
   std::map<double, Group> out;
   for (const auto& [t, list] : by) {
+    Group& g = out[t];
     std::vector<double> rel, tx, tg;
     for (const DscSampleReport* s : list) {
       const bool per_gram = s->first >= 0 && s->scans[std::size_t(s->first)].curve.per_gram;
@@ -343,26 +357,84 @@ std::map<double, Group> treatment_groups(const std::vector<DscSampleReport>& sam
       tg.push_back(s->first >= 0 && s->scans[std::size_t(s->first)].transitions.tg.found
                        ? s->scans[std::size_t(s->first)].transitions.tg.onset_K
                        : kNaN);
+      // Only a number that enters a mean doubts it: an n/a is left out of the mean.
+      const DscNumberDoubts d = dsc_number_doubts(*s);
+      std::vector<std::string> numbers;
+      for (const auto& [name, value, doubts, flag] :
+           {std::tuple{"dH_rel", rel.back(), &d.dh_rel, &g.rel_doubted},
+            std::tuple{"Tx", tx.back(), &d.tx, &g.tx_doubted}, std::tuple{"Tg", tg.back(), &d.tg, &g.tg_doubted}})
+        if (std::isfinite(value) && !doubts->empty()) numbers.push_back(name), *flag = true;
+      if (!numbers.empty()) g.doubted.emplace_back(s, numbers);
     }
-    out[t] = {mean_sd(rel), mean_sd(tx), mean_sd(tg)};
+    g.rel = mean_sd(rel), g.tx = mean_sd(tx), g.tg = mean_sd(tg);
   }
   return out;
 }
 
+// "rests on 1 file(s) with warnings: cut1.txt (dH_rel, Tg)"; "" for a group without doubts. The
+// doubts themselves are in each file's dsc.csv rows and summary.json entry.
+std::string group_warning(const Group& g) {
+  if (g.doubted.empty()) return "";
+  std::string files;
+  for (const auto& [s, numbers] : g.doubted) {
+    std::string names;
+    for (const std::string& n : numbers) names += (names.empty() ? "" : ", ") + n;
+    files += (files.empty() ? "" : "; ") + std::filesystem::path(s->path).filename().string() + " (" + names + ")";
+  }
+  return "rests on " + std::to_string(g.doubted.size()) + " file(s) with warnings: " + files;
+}
+
 std::string mean_or_empty(const MeanSd& m) { return m.n > 0 ? dsc_number(m.mean) : ""; }
 std::string sd_or_empty(const MeanSd& m) { return m.n > 0 ? dsc_number(m.sd) : ""; }
+
+// The y range of a figure panel when its points span less than `min_span`: gnuplot then divides
+// a range of a few mK into ticks that all print as "656.777". Empty when autoscaling is fine.
+std::string min_span_yrange(const std::vector<std::pair<double, double>>& mean_sd_pairs, double min_span) {
+  double low = kNaN, high = kNaN;
+  for (const auto& [m, sd] : mean_sd_pairs) {
+    if (!std::isfinite(m)) continue;
+    const double e = std::isfinite(sd) ? sd : 0;
+    low = std::isnan(low) ? m - e : std::min(low, m - e);
+    high = std::isnan(high) ? m + e : std::max(high, m + e);
+  }
+  if (!std::isfinite(low) || high - low >= min_span) return "";
+  const double mid = 0.5 * (low + high);
+  return "set yrange [" + dsc_number(mid - 0.5 * min_span) + ":" + dsc_number(mid + 0.5 * min_span) + "]\n";
+}
 
 }  // namespace
 
 std::string dsc_treatment_csv(const std::vector<DscSampleReport>& samples) {
   std::ostringstream o;
   o << "treatment,n_dH_rel,dH_rel_mean_J_per_g,dH_rel_sd_J_per_g,n_Tx,Tx_onset_mean_K,Tx_onset_sd_K,n_Tg,"
-       "Tg_onset_mean_K,Tg_onset_sd_K\n";
+       "Tg_onset_mean_K,Tg_onset_sd_K,warnings\n";
   for (const auto& [t, g] : treatment_groups(samples))
     o << dsc_number(t) << ',' << g.rel.n << ',' << mean_or_empty(g.rel) << ',' << sd_or_empty(g.rel) << ',' << g.tx.n
       << ',' << mean_or_empty(g.tx) << ',' << sd_or_empty(g.tx) << ',' << g.tg.n << ',' << mean_or_empty(g.tg) << ','
-      << sd_or_empty(g.tg) << '\n';
+      << sd_or_empty(g.tg) << ',' << csv_field(group_warning(g)) << '\n';
   return o.str();
+}
+
+json dsc_treatments_json(const std::vector<DscSampleReport>& samples) {
+  json out = json::array();
+  for (const auto& [t, g] : treatment_groups(samples)) {
+    json doubted = json::array();
+    for (const auto& [s, numbers] : g.doubted) doubted.push_back({{"path", s->path}, {"numbers", numbers}});
+    const std::string w = group_warning(g);
+    out.push_back({{"treatment", t},
+                   {"n_dH_rel", g.rel.n},
+                   {"dH_rel_mean_J_per_g", json_number(g.rel.n ? g.rel.mean : kNaN)},
+                   {"dH_rel_sd_J_per_g", json_number(g.rel.n ? g.rel.sd : kNaN)},
+                   {"n_Tx", g.tx.n},
+                   {"Tx_onset_mean_K", json_number(g.tx.n ? g.tx.mean : kNaN)},
+                   {"Tx_onset_sd_K", json_number(g.tx.n ? g.tx.sd : kNaN)},
+                   {"n_Tg", g.tg.n},
+                   {"Tg_onset_mean_K", json_number(g.tg.n ? g.tg.mean : kNaN)},
+                   {"Tg_onset_sd_K", json_number(g.tg.n ? g.tg.sd : kNaN)},
+                   {"doubted_inputs", doubted},
+                   {"warnings", w.empty() ? json::array() : json::array({w})}});
+  }
+  return out;
 }
 
 GnuplotFigure dsc_treatment_figure(const std::vector<DscSampleReport>& samples, const std::filesystem::path& outdir,
@@ -371,21 +443,39 @@ GnuplotFigure dsc_treatment_figure(const std::vector<DscSampleReport>& samples, 
   fig.png = outdir / "dsc_treatment.png";
   fig.height_px = 800;
   std::ostringstream data;
-  data << "# treatment dH_rel_mean_J_per_g dH_rel_sd_J_per_g Tx_onset_mean_K Tx_onset_sd_K\n";
-  for (const auto& [t, g] : treatment_groups(samples))
+  data << "# treatment dH_rel_mean_mJ_per_g dH_rel_sd_mJ_per_g Tx_onset_mean_K Tx_onset_sd_K dH_rel_doubted "
+          "Tx_doubted\n";
+  std::vector<std::pair<double, double>> rel_points, tx_points;
+  bool rel_doubted = false, tx_doubted = false;
+  for (const auto& [t, g] : treatment_groups(samples)) {
     data << dsc_number(t) << ' ' << (g.rel.n ? dsc_number(1000 * g.rel.mean) : "NaN") << ' '
          << (g.rel.n ? dsc_number(1000 * g.rel.sd) : "NaN") << ' ' << (g.tx.n ? dsc_number(g.tx.mean) : "NaN") << ' '
-         << (g.tx.n ? dsc_number(g.tx.sd) : "NaN") << '\n';
+         << (g.tx.n ? dsc_number(g.tx.sd) : "NaN") << ' ' << (g.rel_doubted ? 1 : 0) << ' ' << (g.tx_doubted ? 1 : 0)
+         << '\n';
+    if (g.rel.n) rel_points.emplace_back(1000 * g.rel.mean, 1000 * g.rel.sd);
+    if (g.tx.n) tx_points.emplace_back(g.tx.mean, g.tx.sd);
+    rel_doubted |= g.rel_doubted, tx_doubted |= g.tx_doubted;
+  }
   fig.data_files = {{"dsc_treatment.dat", data.str()}};
   std::string label = treatment_name;
   for (char& c : label)
     if (c == '\'' || c == '"') c = ' ';
-  fig.script = "set multiplot layout 2,1\nset grid\nset offsets graph 0.05, graph 0.05, graph 0.1, graph 0.1\n"
-               "set xlabel '" + label + "'\nset ylabel 'ΔH_{rel} (mJ g^{-1})'\n"
-               "plot 'dsc_treatment.dat' using 1:2:3 with yerrorlines pt 7 lw 2 title 'ΔH_{rel} (mean ± sd)'\n"
-               "set ylabel 'T_x onset (K)'\n"
-               "plot 'dsc_treatment.dat' using 1:4:5 with yerrorlines pt 5 lw 2 lc rgb '#c03020' title 'T_x onset'\n"
-               "unset multiplot\n";
+  // A mean resting on a doubted number is ringed, as the study's figures ring a doubted point.
+  auto ring = [](bool any, int column, int value) {
+    return any ? ", '' using 1:($" + std::to_string(column) + " > 0 ? $" + std::to_string(value) +
+                     " : 1/0) with points pt 6 ps 2.6 lw 2 lc rgb '#cc6600' title "
+                     "'ringed: rests on a doubted number (see dsc\\_treatment.csv)'"
+               : std::string();
+  };
+  // Minimum spans: 10 mJ/g is about twice a relaxation enthalpy's uncertainty, 2 K about Tx's.
+  fig.script =
+      "set multiplot layout 2,1\nset grid\nset offsets graph 0.05, graph 0.05, graph 0.1, graph 0.1\n"
+      "set xlabel '" +
+      label + "'\nset ylabel 'ΔH_{rel} (mJ g^{-1})'\n" + min_span_yrange(rel_points, 10) +
+      "plot 'dsc_treatment.dat' using 1:2:3 with yerrorlines pt 7 lw 2 title 'ΔH_{rel} (mean ± sd)'" +
+      ring(rel_doubted, 6, 2) + "\nset autoscale y\nset ylabel 'T_x onset (K)'\n" + min_span_yrange(tx_points, 2) +
+      "plot 'dsc_treatment.dat' using 1:4:5 with yerrorlines pt 5 lw 2 lc rgb '#c03020' title 'T_x onset'" +
+      ring(tx_doubted, 7, 4) + "\nunset multiplot\n";
   return fig;
 }
 

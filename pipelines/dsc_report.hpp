@@ -73,8 +73,11 @@ nlohmann::json dsc_summary_json(const std::vector<DscSampleReport>& samples, con
 // relaxation window.
 GnuplotFigure dsc_figure(const DscSampleReport& sample, const std::filesystem::path& outdir);
 
-// Treatment groups (mean +- sd over the samples sharing a treatment value), CSV and figure.
+// Treatment groups (mean +- sd over the samples sharing a treatment value), CSV, summary.json's
+// "treatments" and figure. Each group names the inputs with doubts on the numbers its means rest
+// on; the figure rings a doubted mean.
 std::string dsc_treatment_csv(const std::vector<DscSampleReport>& samples);
+nlohmann::json dsc_treatments_json(const std::vector<DscSampleReport>& samples);
 GnuplotFigure dsc_treatment_figure(const std::vector<DscSampleReport>& samples, const std::filesystem::path& outdir,
                                    const std::string& treatment_name);
 

@@ -69,7 +69,8 @@ std::string figure_caption(const std::string& figure) {
            ": the measured curve, the Oliver-Pharr power law fitted to the unloading, the tangent of slope S at "
            "P_max and the contact depth h_c it gives; circles mark pop-ins.";
   if (stem == "dsc_treatment")
-    return "Relaxation enthalpy and crystallisation onset Tx against the treatment (mean ± sd).";
+    return "Relaxation enthalpy and crystallisation onset Tx against the treatment (mean ± sd). Ringed: a mean "
+           "resting on a doubted number (dsc_treatment.csv names the files).";
   if (stem.size() > 4 && stem.compare(stem.size() - 4, 4, "_dsc") == 0)
     return "DSC heating curves (exotherm up) of " + in_words(stem.substr(0, stem.size() - 4)) +
            " with the onset constructions (dashed), a zoom on the glass transition and, when a reference "

@@ -424,6 +424,64 @@ TEST(DscCommand, TheSupercooledLiquidRegionIsReported) {
   EXPECT_NE(r.output.find(", dTx "), std::string::npos) << r.output;
 }
 
+// dsc_treatment.csv gave each treatment's means with no word of the doubted numbers they rest on
+// (cut1's dH_rel and Tg, notg's Tx); summary.json had no means and the figure no mark. Each row
+// now names the files, summary.json holds the means with the same warning, the figure rings them.
+TEST(DscCommand, ATreatmentMeanNamesTheDoubtedFilesItRestsOn) {
+  const auto dir = test::scratch_dir("dsc_treatment_doubts");
+  const std::string d = dir.string();
+  ASSERT_EQ(test::run_mgscope("synth dsc --demo -o '" + d + "'").exit_code, 0);
+  ASSERT_EQ(test::run_mgscope("synth dsc --name notg --step 0 --overshoot 0 --seed 4 -o '" + d + "'").exit_code, 0);
+  ASSERT_EQ(test::run_mgscope("synth dsc --name cut1 --first-end 661 --seed 5 -o '" + d + "'").exit_code, 0);
+  // A file-level doubt (no #EXO line: the direction is assumed) doubts each of its numbers.
+  std::string noexo = test::read_all(dir / "dsc_20_cycles.txt");
+  noexo.erase(noexo.find("#EXO:1\n"), 7);
+  std::ofstream(dir / "noexo.txt") << noexo;
+  const auto r = test::run_mgscope("dsc '" + d + "/dsc_as_cast.txt' '" + d + "/cut1.txt' '" + d + "/notg.txt' '" + d +
+                                   "/noexo.txt' --treatment 0,0,10,10 -o '" + d + "/out'");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto groups = read_csv(dir / "out" / "dsc_treatment.csv");
+  ASSERT_EQ(groups.size(), 2u);
+  EXPECT_EQ(groups[0].at("warnings"), "rests on 1 file(s) with warnings: cut1.txt (dH_rel, Tg)");
+  // notg.txt's Tx, of its reference heating, is not doubted by its first heating's missing Tg.
+  EXPECT_EQ(groups[1].at("warnings"), "rests on 1 file(s) with warnings: noexo.txt (dH_rel, Tx, Tg)");
+  const auto summary = nlohmann::json::parse(test::read_all(dir / "out" / "summary.json"));
+  test::expect_schema_valid("dsc.summary.schema.json", dir / "out" / "summary.json");
+  const auto& t = summary["treatments"];
+  ASSERT_EQ(t.size(), 2u) << summary.dump(1);
+  EXPECT_EQ(t[0]["warnings"], nlohmann::json::array({groups[0].at("warnings")}));
+  EXPECT_EQ(t[1]["warnings"], nlohmann::json::array({groups[1].at("warnings")}));
+  EXPECT_EQ(t[0]["n_Tg"], 2);
+  EXPECT_NEAR(t[0]["Tg_onset_mean_K"].get<double>(), std::stod(groups[0].at("Tg_onset_mean_K")), 1e-4);
+  EXPECT_NEAR(t[1]["Tx_onset_mean_K"].get<double>(), std::stod(groups[1].at("Tx_onset_mean_K")), 1e-4);
+  const std::string gp = test::read_all(dir / "out" / "dsc_treatment.gp");
+  EXPECT_NE(gp.find("using 1:($6 > 0 ? $2 : 1/0) with points pt 6"), std::string::npos) << gp;
+  EXPECT_NE(gp.find("using 1:($7 > 0 ? $4 : 1/0) with points pt 6"), std::string::npos) << gp;
+  EXPECT_NE(gp.find("ringed: rests on a doubted number"), std::string::npos) << gp;
+  const std::string dat = test::read_all(dir / "out" / "dsc_treatment.dat");
+  EXPECT_NE(dat.find(" 1 0\n10 "), std::string::npos) << dat;  // treatment 0: dH_rel ringed, Tx not
+  EXPECT_EQ(dat.substr(dat.size() - 5), " 1 1\n") << dat;      // treatment 10: both ringed
+}
+
+// Two Tx means within a few mK (as-cast and cut1 share their reference heating's Tx): the Tx
+// axis labelled its five ticks "656.777". It now spans at least 2 K, so its ticks differ.
+TEST(DscCommand, TheTreatmentFiguresTxAxisSpansAtLeastTwoKelvin) {
+  const auto dir = test::scratch_dir("dsc_treatment_ticks");
+  const std::string d = dir.string();
+  ASSERT_EQ(test::run_mgscope("synth dsc --demo -o '" + d + "'").exit_code, 0);
+  ASSERT_EQ(test::run_mgscope("synth dsc --name cut1 --first-end 661 --seed 5 -o '" + d + "'").exit_code, 0);
+  const auto r =
+      test::run_mgscope("dsc '" + d + "/dsc_as_cast.txt' '" + d + "/cut1.txt' --treatment 0,0 -o '" + d + "/out'");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::string gp = test::read_all(dir / "out" / "dsc_treatment.gp");
+  const std::size_t tx = gp.find("set ylabel 'T_x onset (K)'\nset yrange [");
+  ASSERT_NE(tx, std::string::npos) << gp;
+  const std::size_t from = gp.find('[', tx) + 1, colon = gp.find(':', from), to = gp.find(']', colon);
+  const double low = std::stod(gp.substr(from, colon - from)), high = std::stod(gp.substr(colon + 1, to - colon - 1));
+  EXPECT_NEAR(high - low, 2.0, 1e-6);
+  EXPECT_NEAR(0.5 * (low + high), 656.777, 0.01);
+}
+
 // A sample's Tx from the reference heating was doubted by the first heating's missing Tg, and a Tx
 // not found (the reference cut inside its exotherm) by nothing while that cut doubted Tg. Each
 // number now carries the doubts of the heating(s) it comes from, and an n/a Tx says each heating's
