@@ -5,10 +5,17 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <string>
+
+#include "fitting/base/text_file.hpp"
 
 namespace mgscope {
 
 namespace {
+
+// The search box of the exponents: wide enough for every known class (tricritical beta 0.25 to
+// percolation-like gamma ~ 2-3) with room on both sides.
+constexpr double kBetaLow = 0.05, kBetaHigh = 1.5, kGammaLow = 0.2, kGammaHigh = 4;
 
 struct Point {
   double T, H, M;
@@ -64,7 +71,9 @@ ArrottNoakesFit fit_arrott_noakes(const std::vector<MhCurve>& curves, double bet
     return f;
   }
   Eigen::Vector3d p(beta0, gamma0, tc0);
-  auto valid = [](const Eigen::Vector3d& q) { return q(0) > 0.05 && q(0) < 1.5 && q(1) > 0.2 && q(1) < 4 && q(2) > 0; };
+  auto valid = [](const Eigen::Vector3d& q) {
+    return q(0) > kBetaLow && q(0) < kBetaHigh && q(1) > kGammaLow && q(1) < kGammaHigh && q(2) > 0;
+  };
   auto cost = [&](const Eigen::Vector3d& q) {
     const Projected pr = project(pts, q(0), q(1), q(2));
     return pr.ok ? pr.r.squaredNorm() : std::numeric_limits<double>::infinity();
@@ -122,6 +131,23 @@ ArrottNoakesFit fit_arrott_noakes(const std::vector<MhCurve>& curves, double bet
   f.tc_se_K = std::sqrt(std::max(0.0, cov(2, 2)));
   f.status = (valid(p) && cur.a > 0 && cur.b > 0) ? FitStatus::Success : FitStatus::Failure;
   f.message = f.usable() ? "ok" : "no physical optimum (a or b not positive, or exponents out of range)";
+  // valid() is a search box, not physics: a minimum pressed against its wall (noisy heisn: gamma
+  // 3.99999996 +- 0.39, Tc 134.0 for 137.3) is the box's, and its small standard error means nothing.
+  if (f.usable()) {
+    const auto at = [](double v, double bound) { return std::abs(v - bound) <= 1e-4 * std::abs(bound); };
+    std::string edge;
+    if (at(p(0), kBetaLow) || at(p(0), kBetaHigh)) edge = "beta " + number_text(p(0), 8);
+    if (at(p(1), kGammaLow) || at(p(1), kGammaHigh))
+      edge += (edge.empty() ? "" : ", ") + std::string("gamma ") + number_text(p(1), 8);
+    if (!edge.empty()) {
+      f.status = FitStatus::NoConvergence;
+      f.at_bound = true;
+      f.message = "the fit did not converge inside its bounds (" + edge + " at the edge of beta in (" +
+                  number_text(kBetaLow, 3) + ", " + number_text(kBetaHigh, 3) + "), gamma in (" +
+                  number_text(kGammaLow, 3) + ", " + number_text(kGammaHigh, 3) +
+                  ")): the numbers are not exponents of the data";
+    }
+  }
   return f;
 }
 

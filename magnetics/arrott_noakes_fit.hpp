@@ -23,6 +23,8 @@ struct ArrottNoakesFit : Summary {
   double a = 0, a2 = 0, b = 0, b1 = 0;
   double rms_relative = 0;  // rms of 1 - (a t + a2 t^2 + (b + b1 t) M^(1/beta)) / (H/M)^(1/gamma)
   int points = 0, iterations = 0;
+  // An exponent ended on the edge of the search box: status NoConvergence, and the message says so.
+  bool at_bound = false;
 };
 
 // Fits every point with H >= field_fraction * its isotherm's highest field of the given

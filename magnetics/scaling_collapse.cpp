@@ -30,8 +30,9 @@ std::vector<ScaledIsotherm> scale(const std::vector<MhCurve>& curves, double bet
     if (at < o.reduced_t_min || at > o.reduced_t_max) continue;
     ScaledIsotherm s;
     s.temperature_K = c.temperature_K, s.reduced_t = t;
+    const double h_from = o.field_fraction * *std::max_element(c.field_Oe.begin(), c.field_Oe.end());
     for (std::size_t j = 0; j < c.field_Oe.size(); ++j)
-      if (c.field_Oe[j] > 0 && c.magnetization[j] > 0) {
+      if (c.field_Oe[j] > 0 && c.field_Oe[j] >= h_from && c.magnetization[j] > 0) {
         s.h_scaled.push_back(c.field_Oe[j] * std::pow(at, -(beta + gamma)));
         s.m_scaled.push_back(c.magnetization[j] * std::pow(at, -beta));
       }
@@ -72,6 +73,8 @@ std::string ScalingOptions::check() const {
   if (!(reduced_t_max > 0 && reduced_t_max <= 0.5)) return bad("reduced_t_max", "must lie in (0, 0.5]", reduced_t_max);
   if (!(reduced_t_min >= 0 && reduced_t_min < reduced_t_max))
     return bad("reduced_t_min", "must lie in [0, reduced_t_max)", reduced_t_min);
+  if (!(field_fraction >= 0 && field_fraction < 1)) return bad("field_fraction", "must lie in [0, 1)", field_fraction);
+  if (!(max_rms_ln_deviation > 0)) return bad("max_rms_ln_deviation", "must be > 0", max_rms_ln_deviation);
   return "";
 }
 
@@ -111,6 +114,14 @@ ScalingCollapse scaling_collapse(const std::vector<MhCurve>& curves, double beta
     if (n < 3)
       r.warnings.push_back("only " + std::to_string(n) + " isotherm(s) " + (b ? "below" : "above") +
                            " Tc within |t| <= " + t_max + ": the collapse measure rests on few curves");
+  }
+  if (r.rms_ln_deviation > o.max_rms_ln_deviation) {
+    char miss[64];
+    std::snprintf(miss, sizeof miss, "%.3g %% (limit %.3g %%", 100 * r.rms_ln_deviation, 100 * o.max_rms_ln_deviation);
+    r.warnings.push_back(std::string("the scaling collapse fails: the isotherms miss each other's curve by rms ") +
+                         miss +
+                         "; clean generated sets miss by 0.4-0.7 %): the exponents do not describe the "
+                         "data (or the noise is large)");
   }
   r.status = FitStatus::Success;
   r.message = "ok";

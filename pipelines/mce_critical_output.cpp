@@ -66,7 +66,13 @@ json critical_json(const CriticalSummary& s, const ScalingCollapse& sc, const Po
       {"delta", ok ? estimate(s.delta, s.delta_se) : json()},
       {"Tc_K", ok ? estimate(s.tc_K, s.tc_se_K) : json()},
       {"delta_widom", ok ? estimate(s.delta_widom, s.delta_widom_se) : json()},
-      {"nearest_model", ok && !s.classes.empty() ? json(s.classes.front().name) : json()},
+      // A class farther than kNearClassDistance is no verdict: the report shows this text as it is.
+      {"nearest_model", ok && !s.classes.empty()
+                            ? json(s.class_near ? s.classes.front().name
+                                                : "no universality class near (nearest " + s.classes.front().name + ")")
+                            : json()},
+      {"nearest_model_is_near", ok && !s.classes.empty() ? json(s.class_near) : json()},
+      {"Tc_first_arrott_K", ok ? json_number(s.tc_first_K) : json()},
       {"nearest_model_distance", ok && !s.classes.empty() ? json_number(s.classes.front().distance) : json()},
       {"models", classes},
       {"passes", s.passes},
