@@ -204,11 +204,24 @@ CurieResult find_curie_temperature(const std::vector<double>& T, const std::vect
                          "minimum may not be a Curie point");
   // Uncertainty: spread of Tc over neighbouring windows, and the local grid spacing / sqrt(12).
   double lo = tc, hi = tc;
+  std::vector<int> blind;  // windows that found no transition: the spread says nothing about them
   for (int k = std::max(1, o.half_window - 1); k <= o.half_window + 2; ++k) {
-    if (n < 2 * k + 3) continue;
-    const double t = minimum_location(r.temperature_K, local_quadratic_derivative(r.temperature_K, r.magnetization, k),
-                                      k, o.contrast, nullptr);
+    if (n < 2 * k + 3 || k == o.half_window) continue;
+    const std::vector<double> d = local_quadratic_derivative(r.temperature_K, r.magnetization, k);
+    const double t = minimum_location(r.temperature_K, d, k, o.contrast, nullptr);
+    // A minimum found widens the spread as before; the window's own two tests (a dip deep enough,
+    // and sharp enough) decide whether that window sees a transition at all.
     if (std::isfinite(t)) lo = std::min(lo, t), hi = std::max(hi, t);
+    if (!std::isfinite(t) || !(dip_width(r.temperature_K, d) <= o.max_relative_width * t)) blind.push_back(k);
+  }
+  if (!blind.empty()) {
+    std::string list;
+    for (int k : blind) list += (list.empty() ? "" : ", ") + std::to_string(k);
+    r.warnings.push_back("Tc " + number_text(tc, 5) + " K rests on a dip that " + std::to_string(blind.size()) +
+                         " neighbouring window(s) (half-window " + list + " points, beside " +
+                         std::to_string(o.half_window) +
+                         ") do not find: the error bar covers only the windows "
+                         "that do, so the transition is not robust to the smoothing");
   }
   const auto it = std::lower_bound(r.temperature_K.begin(), r.temperature_K.end(), tc);
   const std::size_t j =

@@ -118,8 +118,8 @@ double grid_step_Oe(const std::vector<MhCurve>& curves, const EntropyOptions& o,
 // lower, lower + step, ... up to upper. A step beyond the range would report -dSm at fields
 // never measured (1e9 Oe gave "-dSm at 100000 T"); a tiny one a grid filling the memory (1e-3 Oe
 // over 5 T: 5e7 fields, 24 GB). Both are refused, naming the option, the step and the range.
-std::vector<double> field_grid(const std::vector<MhCurve>& curves, const EntropyOptions& o, double lower,
-                               double upper, const std::string& source) {
+std::vector<double> field_grid(const std::vector<MhCurve>& curves, const EntropyOptions& o, double lower, double upper,
+                               const std::string& source, std::vector<std::string>* warnings) {
   const double step = grid_step_Oe(curves, o, lower, upper), range = upper - lower;
   const std::string option = "--field-step-Oe (EntropyOptions.field_step_Oe)";
   const std::string what = (o.field_step_Oe ? option : "the default grid step (from the points per isotherm)") + " " +
@@ -130,7 +130,12 @@ std::vector<double> field_grid(const std::vector<MhCurve>& curves, const Entropy
   if (step > range * (1 + 1e-6))
     fail_input(source, what + " is larger than " + where + " (" + number_text(range, 6) +
                            " Oe): the grid would reach beyond the data");
-  const double intervals = std::max(1.0, std::floor(range / step + 1e-6));  // the 1e-6: a step that divides
+  double intervals = std::max(1.0, std::floor(range / step + 1e-6));  // the 1e-6: a step that divides
+  // A top field a hair under a step (real MPMS magnets stop at 49999.x Oe for 5 T) is that step,
+  // taken at the field measured: 1 % of the step, at most the magnet's ~10 Oe wobble, is allowed.
+  const double top_tolerance_Oe = std::min(0.01 * step, 10.0);
+  bool top_measured = false;
+  if (range - intervals * step >= step - top_tolerance_Oe) intervals += 1, top_measured = true;
   if (intervals + 1 > kMaxGridFields)
     fail_input(source, what + " over " + where + " makes a grid of " + number_text(intervals + 1, 6) +
                            " fields, more than " + number_text(kMaxGridFields, 6) + ": give " +
@@ -139,6 +144,12 @@ std::vector<double> field_grid(const std::vector<MhCurve>& curves, const Entropy
   std::vector<double> grid;
   const int n = static_cast<int>(intervals);  // at most kMaxGridFields - 1: no int overflow
   for (int k = 0; k <= n; ++k) grid.push_back(lower + step * k);
+  if (top_measured) grid.back() = upper;
+  // Fields above the last step are measured but reported nowhere: said, with the numbers.
+  if (warnings && upper - grid.back() > top_tolerance_Oe)
+    warnings->push_back("the field grid (step " + number_text(step, 6) + " Oe) stops at " +
+                        number_text(grid.back(), 6) + " Oe, below the common top field " + number_text(upper, 6) +
+                        " Oe: -dSm above " + number_text(grid.back() * 1e-4, 4) + " T is not reported");
   return grid;
 }
 
@@ -192,7 +203,16 @@ std::string signed_percent(double fraction) {
 }
 
 // The doubts of every grid field's peak and, above the limit at the top field, the warning.
-void add_peak_doubt(EntropyChange& r, double median_step_K) {
+// "X % too high" or, for a first-order transition, "off by X %": the error models (a cusp averaged
+// over the spacing, M rising as a power of H) describe a continuous transition; at a latent-heat
+// spike they give the size of the doubt but not its sign (Bean-Rodbell eta = 2: "15 % too low" for
+// a value 11 % too high).
+std::string doubt_text(double doubt, bool first_order) {
+  if (first_order) return "off by " + number_text(100 * std::abs(doubt), 2) + " %";
+  return number_text(100 * std::abs(doubt), 2) + " % too " + (doubt > 0 ? "high" : "low");
+}
+
+void add_peak_doubt(EntropyChange& r, double median_step_K, bool first_order) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
   r.first_interval_doubt.assign(r.field_Oe.size(), nan);
   r.spacing_doubt.assign(r.field_Oe.size(), nan);
@@ -210,6 +230,18 @@ void add_peak_doubt(EntropyChange& r, double median_step_K) {
     r.first_interval_doubt[k] = first / r.minus_dSm[peak][k];
     r.spacing_doubt[k] = spacing / r.minus_dSm[peak][k];
     r.peak_doubt[k] = (first + spacing) / r.minus_dSm[peak][k];
+  }
+  // Every field, not only the top one: the doubt peaks at low fields (mean field, 0.19 T: -15 %).
+  r.peak_doubt_field_warning.assign(r.field_Oe.size(), "");
+  for (std::size_t k = 1; k < r.field_Oe.size(); ++k) {
+    const std::size_t p = tabulated_peak(r, k);
+    if (p == r.minus_dSm.size() || !(std::abs(r.peak_doubt[k]) > kPeakDoubtLimit)) continue;
+    r.peak_doubt_field_warning[k] =
+        "-dSm may be " + doubt_text(r.peak_doubt[k], first_order) + " at its " + number_text(r.field_Oe[k] * 1e-4, 6) +
+        " T peak (" + number_text(r.temperature_mid_K[p], 6) + " K): first field interval " +
+        signed_percent(r.first_interval_doubt[k]) + ", isotherm spacing " + signed_percent(r.spacing_doubt[k]) +
+        " (limit " + number_text(100 * kPeakDoubtLimit, 2) + " %)" +
+        (first_order ? "; the transition is first order, so the sign is not known" : "");
   }
   const double top = r.peak_doubt.back(), first = r.first_interval_doubt.back(), spacing = r.spacing_doubt.back();
   const std::size_t peak = tabulated_peak(r, r.field_Oe.size() - 1);
@@ -229,11 +261,14 @@ void add_peak_doubt(EntropyChange& r, double median_step_K) {
     r.warnings.push_back(r.peak_doubt_warning);
     return;
   }
-  m << "-dSm may be " << number_text(100 * std::abs(top), 2) << " % too " << (top > 0 ? "high" : "low") << " at its "
-    << number_text(r.field_Oe.back() * 1e-4, 6) << " T peak (" << number_text(r.temperature_mid_K[peak], 6)
-    << " K): the first field interval (" << number_text(r.field_Oe.front(), 6) << " to "
-    << number_text(r.first_interval_end_Oe[peak], 6) << " Oe) gives " << signed_percent(first)
-    << ", the isotherm spacing (" << number_text(median_step_K, 3) << " K) " << signed_percent(spacing) << ". ";
+  m << "-dSm may be " << doubt_text(top, first_order) << " at its " << number_text(r.field_Oe.back() * 1e-4, 6)
+    << " T peak (" << number_text(r.temperature_mid_K[peak], 6) << " K): the first field interval ("
+    << number_text(r.field_Oe.front(), 6) << " to " << number_text(r.first_interval_end_Oe[peak], 6) << " Oe) gives "
+    << signed_percent(first) << ", the isotherm spacing (" << number_text(median_step_K, 3) << " K) "
+    << signed_percent(spacing) << ". ";
+  if (first_order)
+    m << "The transition is first order (Arrott): these estimates assume a continuous one, so the size of the "
+         "doubt is given, not its sign. ";
   if (std::abs(first) >= std::abs(spacing))
     m << "dM/dT changes most near H = 0 (a spontaneous moment at H = 0, or a demagnetised sample's M rising from 0 "
          "to technical saturation; --demag does not help: the same steps on H - N M err alike): measure isotherms "
@@ -324,7 +359,26 @@ EntropyChange compute_entropy_change(std::vector<MhCurve> curves, const EntropyO
     r.warnings.push_back("the point H = 0, M = 0 was added to isotherms starting near zero field");
   if (!(upper > lower)) fail_input(source, "the isotherms have no common field range");
 
-  r.field_Oe = field_grid(curves, o, lower, upper, source);
+  r.field_Oe = field_grid(curves, o, lower, upper, source, &r.warnings);
+  // The common range ends at the lowest top field: one short isotherm cuts every -dSm there. Only
+  // the pairs beside it lack the higher fields, but a column with a hole at one temperature would
+  // misplace the peak and its width, so the cut stays and is said, naming the isotherm.
+  {
+    std::vector<double> tops;
+    for (const auto& c : curves) tops.push_back(c.field_Oe.back());
+    const double typical_top = median(tops);
+    std::ostringstream m;
+    int short_ones = 0;
+    for (const auto& c : curves)
+      if (c.field_Oe.back() < 0.98 * typical_top) {
+        m << (short_ones++ ? ", " : "") << c.temperature_K << " K (to " << c.field_Oe.back() << " Oe)";
+      }
+    if (short_ones > 0)
+      r.warnings.push_back(std::to_string(short_ones) + " isotherm(s) stop below the others' top field " +
+                           number_text(typical_top, 6) + " Oe: " + m.str() + "; every -dSm is cut at " +
+                           number_text(upper, 6) + " Oe (" + number_text(upper * 1e-4, 4) +
+                           " T); measure it to the full field or leave it out");
+  }
 
   for (const auto& c : curves) r.isotherm_T_K.push_back(c.temperature_K);
   // The trapezoids run over every measured field as well as the grid (values are reported on the
@@ -373,7 +427,7 @@ EntropyChange compute_entropy_change(std::vector<MhCurve> curves, const EntropyO
     r.first_interval_end_Oe.push_back(end_Oe);
     r.first_interval_unjudged.push_back(!judged[i] || !judged[i + 1]);
   }
-  add_peak_doubt(r, median_step_K);
+  add_peak_doubt(r, median_step_K, o.first_order);
   return r;
 }
 

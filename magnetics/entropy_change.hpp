@@ -18,6 +18,9 @@ struct EntropyOptions {
   // if any starts higher, the integral starts at the highest lowest field (with a warning).
   double zero_field_tolerance_Oe = 500;
   double duplicate_tolerance_K = 0.05;  // isotherms closer than this are an error
+  // The caller's verdict (Arrott/Banerjee) that the transition is first order: the peak doubts then
+  // give their size but not their sign (their models assume a continuous transition).
+  bool first_order = false;
 
   std::string check() const;  // "" or the bad field, named as the option and the field
 };
@@ -68,6 +71,8 @@ struct EntropyChange {
   // The warning among `warnings` that doubts every -dSm (|peak_doubt| at the top field above
   // kPeakDoubtLimit), or "".
   std::string peak_doubt_warning;
+  // Per grid field k: a warning when |peak_doubt[k]| exceeds kPeakDoubtLimit, else "" (k = 0: "").
+  std::vector<std::string> peak_doubt_field_warning;
 };
 
 // Above this |peak_doubt| at the top field, -dSm carries a warning. From the error table of

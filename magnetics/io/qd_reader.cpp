@@ -6,6 +6,7 @@
 #include <cctype>
 #include <cmath>
 #include <limits>
+#include <sstream>
 #include <tuple>
 
 #include "fitting/base/error.hpp"
@@ -174,6 +175,22 @@ std::optional<double> number_in_file(const QdData& d, std::string text) {
   return strict_number(text);
 }
 
+}  // namespace
+
+std::string unusual_mass_warning(double mass_mg, const std::string& what) {
+  if (!(mass_mg > 0) || (mass_mg >= kQdUsualMinMass_mg && mass_mg <= kQdUsualMaxMass_mg)) return "";
+  std::ostringstream m;
+  m << what << ' ' << mass_mg << " read in mg: " << (mass_mg < kQdUsualMinMass_mg ? "below " : "above ")
+    << (mass_mg < kQdUsualMinMass_mg ? kQdUsualMinMass_mg : kQdUsualMaxMass_mg)
+    << " mg, outside what an MPMS sample weighs (0.1 mg to 2 g); if it was entered in "
+    << (mass_mg < kQdUsualMinMass_mg ? "g" : "ug") << ", the mass is "
+    << (mass_mg < kQdUsualMinMass_mg ? mass_mg * 1e3 : mass_mg * 1e-3) << " mg"
+    << " and every per-gram number (M, -dSm, RCP) is off by 1000: give --mass in mg";
+  return m.str();
+}
+
+namespace {
+
 // Mass from SAMPLE_MASS (mg), else legacy WEIGHT (mg); a zero, negative or unreadable value is no
 // mass at all (with a warning), never a default.
 void set_mass(QdData& d) {
@@ -191,6 +208,8 @@ void set_mass(QdData& d) {
                              " mg; a sample mass lies within 1 ug to 100 g (rule of docs/magnetics.md)");
     } else {
       d.sample_mass_mg = mg;
+      if (const std::string w = unusual_mass_warning(mg, "header " + std::string(key)); !w.empty())
+        d.warnings.push_back(d.path + ": " + w);
     }
     return;
   }

@@ -98,6 +98,14 @@ constexpr std::size_t kQdMaxColumns = 1000;
 // Plausible sample masses (1 ug to 100 g): a header mass outside is an error; 0 is "not entered".
 constexpr double kQdMinMass_mg = 1e-3, kQdMaxMass_mg = 1e5;
 
+// The masses an MPMS sample usually has (0.1 mg to 2 g): a microbalance weighs 0.1 mg to 1 %, and
+// the 9 mm sample space of an MPMS3 straw holds at most ~2 g of metal. A mass outside is kept but
+// warned of as a likely unit slip (12.34 mg entered as 0.01234, in g).
+constexpr double kQdUsualMinMass_mg = 0.1, kQdUsualMaxMass_mg = 2000;
+// "" or the warning for a mass outside the usual range, naming `what` (a header key or --mass),
+// the value and the unit it was read in.
+std::string unusual_mass_warning(double mass_mg, const std::string& what);
+
 // The -99999999 cells QD writes for "not measured" in some columns.
 constexpr double kQdSentinel = -99999999.0;
 

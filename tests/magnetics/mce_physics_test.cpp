@@ -285,5 +285,71 @@ TEST(MceInputs, IsothermsSweptToNegativeFieldsAndReversedMomentsAreReadAndSaid) 
   EXPECT_TRUE(warnings.empty()) << (warnings.empty() ? "" : warnings.front());
 }
 
+// Real MPMS magnets stop at 49999.x Oe for 5 T: a 10000 Oe step cut the grid at 4 T (floor(4.99995)
+// intervals). The top field is now kept, at the field measured; a real shortfall is said.
+TEST(EntropyGrid, TopFieldJustUnderAStepIsKeptAndAShortfallSaid) {
+  std::vector<MhCurve> curves = mean_field().curves;
+  double top = 0;
+  for (const auto& c : curves) top = std::max(top, c.field_Oe.back());
+  for (auto& c : curves)
+    for (double& h : c.field_Oe) h *= 49999.5 / top;
+  EntropyOptions o;
+  o.field_step_Oe = 10000;
+  const EntropyChange e = compute_entropy_change(curves, o, "iso");
+  ASSERT_EQ(e.field_Oe.size(), 6u);
+  EXPECT_DOUBLE_EQ(e.field_Oe.back(), 49999.5);  // before: 40000
+  for (auto& c : curves)
+    for (double& h : c.field_Oe) h *= 45000 / 49999.5;
+  const EntropyChange cut = compute_entropy_change(curves, o, "iso");
+  EXPECT_DOUBLE_EQ(cut.field_Oe.back(), 40000);
+  EXPECT_NE(testing::PrintToString(cut.warnings).find("stops at 40000 Oe, below the common top field 45000 Oe"),
+            std::string::npos)
+      << testing::PrintToString(cut.warnings);
+}
+
+// One isotherm stopping at 3 T cut every -dSm to 3 T without a word: it is named, with its top field.
+TEST(EntropyGrid, AShortIsothermIsNamed) {
+  std::vector<MhCurve> curves = mean_field().curves;
+  MhCurve& c = curves[2];
+  while (c.field_Oe.back() > 30000) c.field_Oe.pop_back(), c.magnetization.pop_back();
+  const EntropyChange e = compute_entropy_change(curves, {}, "iso");
+  EXPECT_LE(e.field_Oe.back(), 30000);
+  std::ostringstream name;
+  name << c.temperature_K << " K (to " << c.field_Oe.back() << " Oe)";
+  EXPECT_NE(testing::PrintToString(e.warnings).find(name.str()), std::string::npos)
+      << name.str() << ": " << testing::PrintToString(e.warnings);
+}
+
+// Each field's peak doubt beyond the limit is said (before: the top field only); for a first-order
+// transition (Bean-Rodbell eta = 2, "-dSm may be 15 % too low" for a value 11 % too high) the size
+// is given, not the sign.
+TEST(EntropyPeakDoubt, EveryFieldIsJudgedAndFirstOrderGivesNoSign) {
+  EntropyOptions o;
+  o.first_order = true;
+  const EntropyChange e = compute_entropy_change(mean_field(2).curves, o, "iso");
+  int said = 0;
+  for (std::size_t k = 1; k < e.field_Oe.size(); ++k) {
+    if (!(std::abs(e.peak_doubt[k]) > kPeakDoubtLimit)) {
+      EXPECT_TRUE(e.peak_doubt_field_warning[k].empty()) << e.peak_doubt_field_warning[k];
+      continue;
+    }
+    ++said;
+    EXPECT_NE(e.peak_doubt_field_warning[k].find("off by"), std::string::npos) << e.peak_doubt_field_warning[k];
+    EXPECT_EQ(e.peak_doubt_field_warning[k].find("% too "), std::string::npos) << e.peak_doubt_field_warning[k];
+  }
+  EXPECT_GT(said, 1);
+  if (!e.peak_doubt_warning.empty()) EXPECT_EQ(e.peak_doubt_warning.find("% too "), std::string::npos);
+}
+
+// A mass in g typed where QD expects mg (0.01234 for 12.34 mg) made -dSm 1.19e4 J/(kg K) silently.
+TEST(QdMass, AMassOutsideWhatAnMpmsHoldsIsWarned) {
+  const std::string w = unusual_mass_warning(0.01234, "header SAMPLE_MASS");
+  EXPECT_NE(w.find("header SAMPLE_MASS 0.01234 read in mg"), std::string::npos) << w;
+  EXPECT_NE(w.find("the mass is 12.34 mg"), std::string::npos) << w;
+  EXPECT_NE(unusual_mass_warning(5000, "--mass").find("above 2000 mg"), std::string::npos);
+  EXPECT_TRUE(unusual_mass_warning(12.34, "--mass").empty());
+  EXPECT_TRUE(unusual_mass_warning(0, "--mass").empty());
+}
+
 }  // namespace
 }  // namespace mgscope
