@@ -166,13 +166,48 @@ TEST(MceCli, WithoutGnuplotEachFigureSaysSoAndKeepsItsScript) {
   EXPECT_EQ(none["figure_warnings"].size(), drawn["figure_warnings"].size() + scripts.size());
 }
 
+// M(H) isotherms given to --mt split into one "set-point" per field: exit 0 with a "Tc" for each
+// (27 from an isotherm file). Refused now, with the hint the reverse mistake gets.
+TEST(MceCli, AnIsothermFileGivenAsMtIsRefusedWithTheHint) {
+  const fs::path s = synth_dir(), out = scratch_dir("mce_cli_mt_iso");
+  const auto r = run_mgscope("mce --mt " + q(s / "isotherms.dat") + " -o " + q(out));
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("M(H) isotherms, not an M(T) run"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("`mgscope mce --mh` reads it"), std::string::npos) << r.output;
+}
+
+// A mass in g where mg is meant (0.0101 for 10.1 mg): -dSm ~1e4 J/(kg K) and RCP ~4e5 J/kg came out
+// without a word. The mass is warned of as it is read, and the -dSm beyond any magnet's spin entropy
+// as a likely unit error: on the terminal, in mce.json's entropy section, on every dSm.csv row.
+TEST(MceCli, AMassInGramsIsWarnedAndSoIsTheImpossibleEntropy) {
+  const fs::path s = synth_dir(), out = scratch_dir("mce_cli_mass_g");
+  const auto r = run_mgscope("mce --mh " + q(s / "isotherms.dat") + " --mass 0.0101 -o " + q(out));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("--mass 0.0101 read in mg: below 0.1 mg"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("likely a unit error"), std::string::npos) << r.output;
+  const auto j = nlohmann::json::parse(read_all(out / "mce.json"));
+  EXPECT_GT(j["entropy"]["merit_by_field"].back()["minus_dSm_max"].get<double>(), 1000);
+  EXPECT_NE(j["entropy"]["warnings"].dump().find("likely a unit error"), std::string::npos);
+  std::istringstream rows(read_all(out / "dSm.csv"));
+  std::string line;
+  std::getline(rows, line);
+  while (std::getline(rows, line)) EXPECT_NE(line.find("likely a unit error"), std::string::npos) << line;
+  // The same file with its mass in mg: no such doubt.
+  const fs::path ok = scratch_dir("mce_cli_mass_mg");
+  const auto r2 = run_mgscope("mce --mh " + q(s / "isotherms.dat") + " --mass 10.1 -o " + q(ok));
+  EXPECT_EQ(r2.output.find("likely a unit error"), std::string::npos);
+  EXPECT_EQ(r2.output.find("read in mg"), std::string::npos);
+}
+
 TEST(MceCli, PeakDoubtFollowsTheIsothermSpacing) {
   // 5 T, 0.25 T steps: -0.7 %, expected +0.3 % (session 42: +0.9 %): no warning (session 40: "may be off
   // by up to 4.47 %").
   const SpacedRun good = spaced_run("spaced_good", "--field-step-T 0.25");
   EXPECT_NEAR(good.error, -0.007, 0.002);
   EXPECT_NEAR(good.merit["peak_doubt"].get<double>(), 0.003, 0.003);
-  EXPECT_EQ(good.output.find("-dSm may be"), std::string::npos) << good.output;
+  EXPECT_EQ(good.output.find("at its 5 T peak"), std::string::npos) << good.output;
+  // The fields below the top are judged too (before: only the top one): 0.25 T is doubted.
+  EXPECT_NE(good.output.find("-dSm may be 7.1 % too high at its 0.25 T peak"), std::string::npos) << good.output;
   // 1 T, 0.05 T steps: the 3 K spacing smooths the sharp 1 T peak by -6.3 %; expected -5.9 %
   // (first interval +0.2 %, spacing -6.0 %): warned, naming the spacing (before: doubt 1.0 %, silent).
   const SpacedRun sharp = spaced_run("spaced_sharp", "--field-max-T 1 --field-step-T 0.05");
@@ -234,7 +269,13 @@ TEST(MceCli, CoarseFirstFieldStepIsWarnedOfEverywhere) {
   ASSERT_EQ(d.exit_code, 0) << d.output;
   EXPECT_NE(d.output.find("-dSm may be 4.5 % too low at its 5 T peak"), std::string::npos) << d.output;
   const auto dj = nlohmann::json::parse(read_all(demag_out / "mce.json"));
-  EXPECT_EQ(dj["entropy"]["warnings"].size(), 1u);
+  // The top field's doubt only: the lower fields' are each in their merit_by_field entry.
+  ASSERT_EQ(dj["entropy"]["warnings"].size(), 1u);
+  EXPECT_EQ(dj["entropy"]["warnings"][0].get<std::string>().rfind("-dSm may be 4.5 % too low at its 5 T peak", 0), 0u);
+  int fields_doubted = 0;
+  for (const auto& f : dj["entropy"]["merit_by_field"])
+    fields_doubted += !f["peak_doubt_warning"].get<std::string>().empty();
+  EXPECT_GT(fields_doubted, 1);
   EXPECT_NEAR(dj["entropy"]["merit_by_field"].back()["first_interval_doubt"].get<double>(), -0.042, 0.003);
   // A --demag out of range is a usage error naming the option.
   const auto bad = run_mgscope("synth mce --demag 1.5 --density 7 -o " + q(scratch_dir("mce_cli_bad_demag")));

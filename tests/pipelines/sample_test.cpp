@@ -143,8 +143,11 @@ TEST(SampleCommand, DemoStudyEndToEndThenNothingToRedo) {
   for (const auto& m : reports["ctc20"]["modules"]) {
     if (m["module"] != "mce") continue;
     const json& q = m["quantities"];
-    ASSERT_EQ(q["beta"]["warnings"].size(), 4u) << q["beta"];  // critical x 2, its scaling collapse x 2
+    // Critical x 2 (outside the critical region), Tc 95.2 K against M(T)'s 97.5 K (the demagnetised
+    // piece without --demag), n(Tc)'s spacing bias (+0.034). The collapse, on H >= 0.1 H_max, holds.
+    ASSERT_EQ(q["beta"]["warnings"].size(), 4u) << q["beta"];
     EXPECT_NE(q["beta"]["warnings"][0].get<std::string>().find("outside the critical region"), std::string::npos);
+    EXPECT_NE(q["beta"]["warnings"].dump().find("of M(T)"), std::string::npos);
     EXPECT_EQ(q["gamma"]["warnings"], q["beta"]["warnings"]);
     EXPECT_TRUE(q["Tc"]["warnings"].empty()) << q["Tc"];
     EXPECT_TRUE(q["minus_dSm_max"]["warnings"].empty()) << q["minus_dSm_max"];
@@ -169,8 +172,15 @@ TEST(SampleCommand, DemoStudyEndToEndThenNothingToRedo) {
       ASSERT_FALSE(m["warnings"].empty()) << s;
       EXPECT_NE(html.find("ok with " + std::to_string(m["warnings"].size()) + " warning"), std::string::npos) << s;
       for (const json& w : m["warnings"]) {
-        EXPECT_TRUE(w.get<std::string>().find("critical region") != std::string::npos ||
-                    w.get<std::string>().find("(scaling): only 2 isotherm(s)") != std::string::npos)
+        // Since probe s49 also: no class within 0.15, Tc against M(T), n(Tc)'s spacing bias, and the
+        // peak doubts of the fields below 5 T (3 K apart: -16 % at 0.23 T).
+        const std::string t = w.get<std::string>();
+        EXPECT_TRUE(t.find("critical region") != std::string::npos ||
+                    t.find("(scaling): only 2 isotherm(s)") != std::string::npos ||
+                    t.find("no universality class near") != std::string::npos ||
+                    t.find("of M(T)") != std::string::npos ||
+                    t.find("biased by the isotherm spacing") != std::string::npos ||
+                    t.find("-dSm may be") != std::string::npos || t.find("scaling collapse fails") != std::string::npos)
             << w;
         EXPECT_NE(html.find(w.get<std::string>().substr(0, 40)), std::string::npos) << w;
       }
