@@ -487,7 +487,9 @@ class MceRun {
                       " K) hold the internal field near 0 (domains) until H = 4 pi N rho M, and are " +
                       "measured beyond that only from " + fmt(demag_limit_Oe_ * 1e-4, 4) +
                       " T internal; below it M is interpolated across the domain jump";
-        warn(mh_sources_ + ": " + demag_doubt);
+        // Terminal only, as the lower fields' peak doubts: the top-level list would reach the top
+        // field's numbers in a report.
+        std::cerr << "WARNING: " << mh_sources_ << ": " << demag_doubt << '\n';
       }
     }
     // The peak doubts of the fields below the top one (the top one's is peak_doubt_warning): one
@@ -532,31 +534,32 @@ class MceRun {
         if (std::abs(s.temperature_mid_K[i] - m.peak_T_K) < std::abs(s.temperature_mid_K[ip] - m.peak_T_K)) ip = i;
       std::vector<std::string> field_warnings = m.warnings;
       if (!unit_doubt.empty()) field_warnings.insert(field_warnings.begin(), unit_doubt);
-      if (!demag_doubt.empty() && s.field_Oe[k] < demag_limit_Oe_) field_warnings.push_back(demag_doubt);
       nlohmann::json tec = nlohmann::json::object();
       for (const auto& t : m.tec)
         tec["TEC_" + fmt(t.lift_K) + "K"] = {{"value", json_number(t.value)}, {"center_K", json_number(t.center_K)}};
-      merits.push_back({{"mu0H_T", s.field_Oe[k] * 1e-4},
-                        {"minus_dSm_max", json_number(m.peak)},
-                        {"Tp_K", json_number(m.peak_T_K)},
-                        {"minus_dSm_max_tabulated", json_number(m.peak_raw)},
-                        {"T_tabulated_K", json_number(m.peak_raw_T_K)},
-                        {"peak_at_edge", m.peak_at_edge},
-                        {"warnings", field_warnings},
-                        {"dT_FWHM_K", json_number(m.fwhm_K)},
-                        {"FWHM_range_K", {json_number(m.fwhm_low_K), json_number(m.fwhm_high_K)}},
-                        {"RCP", json_number(m.rcp)},
-                        {"RC", json_number(m.rc)},
-                        {"TEC", tec},
-                        {"first_interval_doubt", json_number(s.first_interval_doubt[k])},
-                        {"spacing_doubt", json_number(s.spacing_doubt[k])},
-                        {"peak_doubt", json_number(s.peak_doubt[k])},
-                        // This field's own peak doubt beyond kPeakDoubtLimit, or "". Not among its
-                        // "warnings": a report gives those to the top field's headline numbers.
-                        {"peak_doubt_warning",
-                         k < s.peak_doubt_field_warning.size() ? s.peak_doubt_field_warning[k] : std::string()},
-                        {"n_at_Tp", json_number(n[ip][k])},
-                        {"n_at_Tp_T_K", s.temperature_mid_K[ip]}});
+      merits.push_back(
+          {{"mu0H_T", s.field_Oe[k] * 1e-4},
+           {"minus_dSm_max", json_number(m.peak)},
+           {"Tp_K", json_number(m.peak_T_K)},
+           {"minus_dSm_max_tabulated", json_number(m.peak_raw)},
+           {"T_tabulated_K", json_number(m.peak_raw_T_K)},
+           {"peak_at_edge", m.peak_at_edge},
+           {"warnings", field_warnings},
+           {"dT_FWHM_K", json_number(m.fwhm_K)},
+           {"FWHM_range_K", {json_number(m.fwhm_low_K), json_number(m.fwhm_high_K)}},
+           {"RCP", json_number(m.rcp)},
+           {"RC", json_number(m.rc)},
+           {"TEC", tec},
+           {"first_interval_doubt", json_number(s.first_interval_doubt[k])},
+           {"spacing_doubt", json_number(s.spacing_doubt[k])},
+           {"peak_doubt", json_number(s.peak_doubt[k])},
+           // This field's own peak doubt beyond kPeakDoubtLimit, or "". Not among its
+           // "warnings": a report gives those to the top field's headline numbers.
+           {"peak_doubt_warning",
+            k < s.peak_doubt_field_warning.size() ? s.peak_doubt_field_warning[k] : std::string()},
+           {"demag_warning", !demag_doubt.empty() && s.field_Oe[k] < demag_limit_Oe_ ? demag_doubt : std::string()},
+           {"n_at_Tp", json_number(n[ip][k])},
+           {"n_at_Tp_T_K", s.temperature_mid_K[ip]}});
       if (k + 1 == s.field_Oe.size()) {
         top = m;
         for (const auto& w : m.warnings) warn(mh_sources_ + " (" + fmt(s.field_Oe[k] * 1e-4) + " T): " + w);
@@ -567,7 +570,7 @@ class MceRun {
     if (!s.peak_doubt_warning.empty()) entropy_warnings.push_back(s.peak_doubt_warning);
     // field_doubts stay out: this section's doubts reach the top field's headline numbers in a
     // report, and they are the lower fields' (merit_by_field and the rows carry them).
-    if (!demag_doubt.empty()) entropy_warnings.push_back(demag_doubt);
+
     json_["entropy"] = {{"method", "Maxwell relation, neighbour differences at midpoint temperatures, trapezoids in H"},
                         {"isotherm_T_K", s.isotherm_T_K},
                         {"field_grid_first_Oe", s.field_Oe.front()},

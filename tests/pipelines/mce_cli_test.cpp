@@ -199,6 +199,46 @@ TEST(MceCli, AMassInGramsIsWarnedAndSoIsTheImpossibleEntropy) {
   EXPECT_EQ(r2.output.find("read in mg"), std::string::npos);
 }
 
+// Bean-Rodbell eta = 1.2 (weakly first order), 2 K apart: Banerjee "second order" while the
+// universal curve spreads 6.8 % (> 6 %, "first order"). Each verdict stood alone; now both sections
+// say they contradict.
+TEST(MceCli, ContradictoryOrderVerdictsAreSaid) {
+  const fs::path s = scratch_dir("mce_cli_eta12"), out = scratch_dir("mce_cli_eta12_out");
+  ASSERT_EQ(run_mgscope("synth mce --eta 1.2 --t-step-K 2 --t-below-K 12 --t-above-K 20 -o " + q(s)).exit_code, 0);
+  const auto r = run_mgscope("mce --mh " + q(s / "isotherms.dat") + " -o " + q(out));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto j = nlohmann::json::parse(read_all(out / "mce.json"));
+  EXPECT_FALSE(j["arrott"]["first_order"].get<bool>());
+  EXPECT_FALSE(j["universal_curve"]["collapses"].get<bool>());
+  const std::string said = "contradictory verdicts on the order of the transition";
+  EXPECT_NE(j["arrott"]["warnings"].dump().find(said), std::string::npos);
+  EXPECT_NE(j["universal_curve"]["warnings"].dump().find(said), std::string::npos);
+  EXPECT_NE(r.output.find(said), std::string::npos) << r.output;
+}
+
+// A demagnetised sample analysed with --demag: below Tc the internal field stays near 0 until
+// H = 4 pi N rho M, and the lowest grid fields interpolate across that jump (probe heisdm: -dSm at
+// 0.19 T +60 % to -98 % from row to row, unflagged). Those fields are named; the top one is not.
+TEST(MceCli, DemagLimitedLowFieldsAreNamed) {
+  const fs::path s = scratch_dir("mce_cli_demag_low"), out = scratch_dir("mce_cli_demag_low_out");
+  ASSERT_EQ(run_mgscope("synth mce --demag 0.3 --density 7.5 -o " + q(s)).exit_code, 0);
+  const auto r = run_mgscope("mce --mh " + q(s / "isotherms.dat") + " --demag 0.3 --density 7.5 -o " + q(out));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto j = nlohmann::json::parse(read_all(out / "mce.json"));
+  EXPECT_NE(r.output.find("with --demag, -dSm at 0.09742, 0.1948"), std::string::npos) << r.output;
+  // In each low field's entry and on every dSm.csv row; not in entropy.warnings (a report gives
+  // those to the top field's numbers).
+  int named = 0;
+  for (const auto& f : j["entropy"]["merit_by_field"]) named += !f["demag_warning"].get<std::string>().empty();
+  EXPECT_EQ(named, 4);
+  EXPECT_TRUE(j["entropy"]["merit_by_field"].back()["demag_warning"].get<std::string>().empty());
+  EXPECT_EQ(j["entropy"]["warnings"].dump().find("with --demag"), std::string::npos);
+  std::istringstream rows(read_all(out / "dSm.csv"));
+  std::string line;
+  std::getline(rows, line);
+  while (std::getline(rows, line)) EXPECT_NE(line.find("with --demag, -dSm at"), std::string::npos) << line;
+}
+
 TEST(MceCli, PeakDoubtFollowsTheIsothermSpacing) {
   // 5 T, 0.25 T steps: -0.7 %, expected +0.3 % (session 42: +0.9 %): no warning (session 40: "may be off
   // by up to 4.47 %").
