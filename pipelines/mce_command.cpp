@@ -534,32 +534,33 @@ class MceRun {
         if (std::abs(s.temperature_mid_K[i] - m.peak_T_K) < std::abs(s.temperature_mid_K[ip] - m.peak_T_K)) ip = i;
       std::vector<std::string> field_warnings = m.warnings;
       if (!unit_doubt.empty()) field_warnings.insert(field_warnings.begin(), unit_doubt);
+      // This field's own doubts, apart from its "warnings", which a report gives to the top
+      // field's headline numbers: its peak doubt beyond kPeakDoubtLimit, its demagnetisation limit.
+      const std::string peak_doubt_here =
+          k < s.peak_doubt_field_warning.size() ? s.peak_doubt_field_warning[k] : std::string();
+      const std::string demag_here = s.field_Oe[k] < demag_limit_Oe_ ? demag_doubt : std::string();
       nlohmann::json tec = nlohmann::json::object();
       for (const auto& t : m.tec)
         tec["TEC_" + fmt(t.lift_K) + "K"] = {{"value", json_number(t.value)}, {"center_K", json_number(t.center_K)}};
-      merits.push_back(
-          {{"mu0H_T", s.field_Oe[k] * 1e-4},
-           {"minus_dSm_max", json_number(m.peak)},
-           {"Tp_K", json_number(m.peak_T_K)},
-           {"minus_dSm_max_tabulated", json_number(m.peak_raw)},
-           {"T_tabulated_K", json_number(m.peak_raw_T_K)},
-           {"peak_at_edge", m.peak_at_edge},
-           {"warnings", field_warnings},
-           {"dT_FWHM_K", json_number(m.fwhm_K)},
-           {"FWHM_range_K", {json_number(m.fwhm_low_K), json_number(m.fwhm_high_K)}},
-           {"RCP", json_number(m.rcp)},
-           {"RC", json_number(m.rc)},
-           {"TEC", tec},
-           {"first_interval_doubt", json_number(s.first_interval_doubt[k])},
-           {"spacing_doubt", json_number(s.spacing_doubt[k])},
-           {"peak_doubt", json_number(s.peak_doubt[k])},
-           // This field's own peak doubt beyond kPeakDoubtLimit, or "". Not among its
-           // "warnings": a report gives those to the top field's headline numbers.
-           {"peak_doubt_warning",
-            k < s.peak_doubt_field_warning.size() ? s.peak_doubt_field_warning[k] : std::string()},
-           {"demag_warning", !demag_doubt.empty() && s.field_Oe[k] < demag_limit_Oe_ ? demag_doubt : std::string()},
-           {"n_at_Tp", json_number(n[ip][k])},
-           {"n_at_Tp_T_K", s.temperature_mid_K[ip]}});
+      merits.push_back({{"mu0H_T", s.field_Oe[k] * 1e-4},
+                        {"minus_dSm_max", json_number(m.peak)},
+                        {"Tp_K", json_number(m.peak_T_K)},
+                        {"minus_dSm_max_tabulated", json_number(m.peak_raw)},
+                        {"T_tabulated_K", json_number(m.peak_raw_T_K)},
+                        {"peak_at_edge", m.peak_at_edge},
+                        {"warnings", field_warnings},
+                        {"dT_FWHM_K", json_number(m.fwhm_K)},
+                        {"FWHM_range_K", {json_number(m.fwhm_low_K), json_number(m.fwhm_high_K)}},
+                        {"RCP", json_number(m.rcp)},
+                        {"RC", json_number(m.rc)},
+                        {"TEC", tec},
+                        {"first_interval_doubt", json_number(s.first_interval_doubt[k])},
+                        {"spacing_doubt", json_number(s.spacing_doubt[k])},
+                        {"peak_doubt", json_number(s.peak_doubt[k])},
+                        {"peak_doubt_warning", peak_doubt_here},
+                        {"demag_warning", demag_here},
+                        {"n_at_Tp", json_number(n[ip][k])},
+                        {"n_at_Tp_T_K", s.temperature_mid_K[ip]}});
       if (k + 1 == s.field_Oe.size()) {
         top = m;
         for (const auto& w : m.warnings) warn(mh_sources_ + " (" + fmt(s.field_Oe[k] * 1e-4) + " T): " + w);
