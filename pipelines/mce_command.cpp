@@ -435,12 +435,14 @@ class MceRun {
       const double tc = k["Tc_K"].get<double>(), err = k["Tc_err_K"].is_number() ? k["Tc_err_K"].get<double>() : 0.0;
       // The M(T) dip sits a little above Tc in a field (generated 3D Heisenberg, 500 Oe: 137.65 K for
       // 137.3, 0.25 %): 0.3 % of Tc allowed besides twice the errors.
-      const double allowed = 2 * std::hypot(c.tc_se_K, err) + 0.003 * tc;
+      // The fit's own error, not the quoted one: that holds the Kouvel-Fisher spread, a doubt of the
+      // method, and would widen the test by the very disagreement it looks for (eta = 0.5: 0.29 K).
+      const double fit_se = c.equation_of_state.tc_se_K;
+      const double allowed = 2 * std::hypot(fit_se, err) + 0.003 * tc;
       if (std::abs(c.tc_K - tc) > allowed)
-        c.warnings.push_back("Tc " + fmt(c.tc_K, 6) + " +- " + fmt(c.tc_se_K, 2) +
-                             " K of the critical fit differs from " + fmt(tc, 6) + " +- " + fmt(err, 2) +
-                             " K of M(T) (" + k["file"].get<std::string>() + ", " + fmt(k["field_Oe"].get<double>()) +
-                             " Oe) by more than " + fmt(allowed, 3) +
+        c.warnings.push_back("Tc " + fmt(c.tc_K, 6) + " +- " + fmt(fit_se, 2) + " K of the critical fit differs from " +
+                             fmt(tc, 6) + " +- " + fmt(err, 2) + " K of M(T) (" + k["file"].get<std::string>() + ", " +
+                             fmt(k["field_Oe"].get<double>()) + " Oe) by more than " + fmt(allowed, 3) +
                              " K: the exponents rest on a Tc the data do not support");
     }
   }
