@@ -61,6 +61,7 @@ const Key kDscSamples{"dsc.summary.schema.json", {"samples"}, true};
 const Key kDscTg{"dsc.summary.schema.json", {"samples", "[]", "Tg_onset_K"}, false};
 const Key kDscTx{"dsc.summary.schema.json", {"samples", "[]", "Tx_onset_K"}, false};
 const Key kDscRel{"dsc.summary.schema.json", {"samples", "[]", "dH_rel"}, false};
+const Key kDscRelUncertainty{"dsc.summary.schema.json", {"samples", "[]", "dH_rel_uncertainty"}, false};
 const Key kDscFormat{"dsc.summary.schema.json", {"samples", "[]", "format"}, false};
 const Key kDscEnthalpyUnit{"dsc.summary.schema.json", {"samples", "[]", "enthalpy_unit"}, false};
 const Key kDscTxFrom{"dsc.summary.schema.json", {"samples", "[]", "Tx_from"}, false};
@@ -245,6 +246,7 @@ std::vector<DscSampleSummary> read_dsc_summary(const fs::path& file) {
     d.tg_onset_K = number_or_nan(x, kDscTg);
     d.tx_onset_K = number_or_nan(x, kDscTx);
     d.dH_rel = number_or_nan(x, kDscRel);
+    d.dH_rel_uncertainty = number_or_nan(x, kDscRelUncertainty);
     d.format = text_or(x, kDscFormat, "?");
     d.enthalpy_unit = text_or(x, kDscEnthalpyUnit, "");
     d.tx_from = text_or(x, kDscTxFrom, "");

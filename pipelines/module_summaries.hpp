@@ -57,6 +57,7 @@ struct DscSampleSummary {
   double tg_onset_K = kNoValue;
   double tx_onset_K = kNoValue;
   double dH_rel = kNoValue;   // in enthalpy_unit
+  double dH_rel_uncertainty = kNoValue;  // one standard uncertainty from the noise, enthalpy_unit
   std::string format = "?";   // the reader
   std::string enthalpy_unit;  // "" when no heating was analysed
   // Why a number may be n/a, as far as the summary says: the heating whose crystallisation was

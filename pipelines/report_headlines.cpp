@@ -214,13 +214,14 @@ std::string pooled_reason(const std::vector<std::string>& reasons) {
 }
 
 json dsc_headlines(const fs::path& dir, json provenance) {
-  std::vector<double> tg, tx, rel;
+  std::vector<double> tg, tx, rel, rel_uncertainty;
   std::set<std::string> formats, units;
   std::array<std::vector<std::string>, 3> reasons;  // Tg, Tx, dH_rel: each scan's
   for (const DscSampleSummary& x : read_dsc_summary(dir / "summary.json")) {
     tg.push_back(x.tg_onset_K);
     tx.push_back(x.tx_onset_K);
     rel.push_back(x.dH_rel);
+    rel_uncertainty.push_back(x.dH_rel_uncertainty);
     formats.insert(x.format);
     if (!x.enthalpy_unit.empty()) units.insert(x.enthalpy_unit);
     const std::array<std::string, 3> why = dsc_reasons(x);
@@ -234,7 +235,12 @@ json dsc_headlines(const fs::path& dir, json provenance) {
         std::tuple{"Tx", "Crystallisation Tx (onset)", &tx, std::string("K")},
         std::tuple{"dH_rel", "Relaxation enthalpy ΔH_rel", &rel, units.size() == 1 ? *units.begin() : joined(units)}}) {
     const MeanSd m = mean_sd(*values);
-    h.add(key, label, m.n > 0 ? m.mean : kNaN, unit, m.n > 1 ? sd_of(m) : none());
+    // One relaxation enthalpy: its own uncertainty (the noise's), which the page had left out.
+    const double u = values == &rel && rel.size() == 1 ? rel_uncertainty.front() : kNaN;
+    h.add(key, label, m.n > 0 ? m.mean : kNaN, unit,
+          m.n > 1                        ? sd_of(m)
+          : std::isfinite(u) && m.n == 1 ? json{{"kind", "se"}, {"se", u}}
+                                         : none());
     const std::string why = pooled_reason(reasons[std::size_t(values == &tg ? 0 : values == &tx ? 1 : 2)]);
     if (m.n == 0 && !why.empty()) h.out[key]["reason"] = why;
   }
