@@ -22,6 +22,18 @@ std::vector<double> internal_field_Oe(const std::vector<double>& H, const std::v
   return out;
 }
 
+double domain_region_end_Oe(const std::vector<double>& H, const std::vector<double>& h_int) {
+  bool inside = false;
+  for (std::size_t j = 0; j < H.size() && j < h_int.size(); ++j) {
+    if (H[j] <= 0) continue;
+    if (h_int[j] < 0.5 * H[j])
+      inside = true;
+    else
+      return inside ? h_int[j] : std::nan("");
+  }
+  return std::nan("");
+}
+
 namespace {
 
 // Relative change of H/M over the high-field part (H >= h_from), from a straight-line fit of H/M

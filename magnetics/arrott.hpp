@@ -21,6 +21,13 @@ std::vector<double> internal_field_Oe(const std::vector<double>& field_Oe,
                                       const std::vector<double>& magnetization_emu_per_g, double demag_N,
                                       double density_g_cm3);
 
+// Where an isotherm's domain region ends, as an internal field (Oe): below Tc a multi-domain sample
+// holds H_int ~ 0 until H reaches 4 pi N rho M, so M(H_int) is nearly vertical at 0 and a field
+// under the first point measured beyond it is interpolated across that jump (a demagnetised 3D
+// Heisenberg sample at 0.19 T: -dSm +60 % to -98 % from row to row). "Beyond": at least half the
+// applied field gets through. NaN when the isotherm does not start inside such a region.
+double domain_region_end_Oe(const std::vector<double>& field_Oe, const std::vector<double>& internal_field_Oe);
+
 struct ArrottOptions {
   // The magnetisation's unit, for messages only (the slope's unit is its cube per Oe).
   std::string magnetization_unit = "M unit";

@@ -272,22 +272,9 @@ class MceRun {
     if (cli_.demag_N > 0)
       for (auto& k : c) {
         const std::vector<double> h = internal_field_Oe(k.field_Oe, k.magnetization, cli_.demag_N, cli_.density_g_cm3);
-        // Below Tc a multi-domain sample holds H_int ~ 0 until H reaches 4 pi N rho M: M(H_int) is
-        // nearly vertical at 0, and a grid field under the first point measured beyond it is a
-        // straight line across that jump (heisdm, 0.19 T: -dSm +60 % to -98 % from row to row).
-        // "Beyond": at least half the applied field gets through.
-        bool limited = false;
-        for (std::size_t j = 0; j < h.size(); ++j) {
-          if (k.field_Oe[j] <= 0) continue;
-          if (h[j] < 0.5 * k.field_Oe[j]) {
-            limited = true;
-          } else {
-            if (limited) {
-              demag_limited_T_K_.push_back(k.temperature_K);
-              demag_limit_Oe_ = std::max(demag_limit_Oe_, h[j]);
-            }
-            break;
-          }
+        if (const double end = domain_region_end_Oe(k.field_Oe, h); std::isfinite(end)) {
+          demag_limited_T_K_.push_back(k.temperature_K);
+          demag_limit_Oe_ = std::max(demag_limit_Oe_, end);
         }
         k.field_Oe = h;
       }

@@ -7,6 +7,7 @@
 
 #include "fitting/base/error.hpp"
 #include "fitting/base/text_file.hpp"
+#include "magnetics/arrott.hpp"
 #include "magnetics/entropy_change.hpp"
 #include "magnetics/mce_inputs.hpp"
 #include "magnetics/mean_field_synth.hpp"
@@ -77,6 +78,15 @@ double peak_at_top(const EntropyChange& e) {
   double peak = 0;
   for (const auto& row : e.minus_dSm) peak = std::max(peak, row.back());
   return peak;
+}
+
+// An isotherm below Tc of a demagnetised sample starts in its domain region (under half the applied
+// field gets through): the region ends at the first point beyond it, whose internal field is where
+// -dSm becomes reliable. Above Tc (or for N = 0) there is no such region.
+TEST(DemagnetisedSample, TheDomainRegionEndsAtTheFirstPointBeyondIt) {
+  EXPECT_EQ(domain_region_end_Oe({0, 100, 1000, 5000}, {0, 5, 200, 4000}), 4000);
+  EXPECT_TRUE(std::isnan(domain_region_end_Oe({0, 100, 1000}, {0, 80, 900})));
+  EXPECT_TRUE(std::isnan(domain_region_end_Oe({0, 100, 1000}, {0, 10, 20})));  // never leaves it: no point beyond
 }
 
 TEST(DemagnetisedSample, MinusDSmMaxWithinThreePercentAtTenthTeslaSteps) {
