@@ -161,7 +161,9 @@ std::vector<std::uint8_t> draw_overlay_png(const StoredImage& image, const Hrtem
     lines.emplace_back(kInk, line);
   }
   if (options.warnings) {
-    std::snprintf(line, sizeof line, "doubted: %zu %s about these numbers in summary.json", options.warnings,
+    // Not all of them doubt the fractions drawn here (a nanocrystal size's does not), so the line
+    // names where they are rather than what they doubt.
+    std::snprintf(line, sizeof line, "WARNING: summary.json holds %zu %s about this image", options.warnings,
                   options.warnings == 1 ? "warning" : "warnings");
     lines.emplace_back(kInk, line);
   }
