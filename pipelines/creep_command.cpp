@@ -297,11 +297,15 @@ void add_creep_command(CLI::App& app, CommandContext& ctx) {
     // A mean of repeats carries the doubts of the curves it averages, as hardness's means do (a tau1
     // from a fit with R^2 0.40 went into repeats.tau1_s without a word).
     const auto pooled = [&](const MeanSd& m, const std::vector<std::size_t>& from) {
-      std::vector<std::string> doubted_in;
+      std::vector<std::string> doubted_in, sources;
       for (std::size_t i : from)
-        if (!good[i]->warnings.empty()) doubted_in.push_back(curve_label(good[i]->source));
+        if (!good[i]->warnings.empty()) {
+          doubted_in.push_back(curve_label(good[i]->source));
+          sources.push_back(good[i]->source);
+        }
       nlohmann::json j = mean_sd_json(m);
       j["warnings"] = rests_on_doubted(doubted_in, "curve");
+      j["doubted_curves"] = sources;  // the report gives the number these curves' warnings only
       return j;
     };
     nlohmann::json curves = nlohmann::json::array();

@@ -100,6 +100,46 @@ bool add_dsc_number_warnings(const json& summary, const std::string& key, json& 
   return true;
 }
 
+// A creep number rests on the curves its statistic averages (summary.json's
+// repeats.<stat>.doubted_curves): it carries those curves' warnings, the statistic's own "rests on"
+// line, and the doubts that name no curve, each as the module's list words it (`all`). Every curve's
+// doubt on every number had given tau_2 the warnings of a single-unit curve it does not average.
+// False (nothing added) for a summary written before the field was.
+bool add_creep_number_warnings(const json& summary, const std::string& key, const std::vector<std::string>& all,
+                               json& warnings) {
+  static const std::map<std::string, std::string> stat_of = {{"tau_1", "tau1_s"},
+                                                             {"tau_2", "tau2_s"},
+                                                             {"L1_peak", "peak1_L_per_GPa"},
+                                                             {"L2_peak", "peak2_L_per_GPa"},
+                                                             {"L1_tau", "peak1_tau_s"},
+                                                             {"L2_tau", "peak2_tau_s"}};
+  const auto stat = stat_of.find(key);
+  if (stat == stat_of.end() || !summary.is_object()) return false;
+  const json& s = summary.value("repeats", json()).value(stat->second, json());
+  if (!s.is_object() || !s.value("doubted_curves", json()).is_array()) return false;
+  // A curve's doubts are "<its file name>: ..." in the module's list (label_of in report_warnings).
+  const auto prefix = [](const std::string& source) { return fs::path(source).filename().string() + ": "; };
+  std::vector<std::string> curves, doubted;
+  for (const json& c : summary.value("curves", json::array()))
+    if (c.is_object() && c.value("source", json()).is_string()) curves.push_back(prefix(c["source"]));
+  for (const json& c : s["doubted_curves"])
+    if (c.is_string()) doubted.push_back(prefix(c.get<std::string>()));
+  const auto starts_with_any = [](const std::string& w, const std::vector<std::string>& prefixes) {
+    return std::any_of(prefixes.begin(), prefixes.end(), [&](const std::string& p) { return w.rfind(p, 0) == 0; });
+  };
+  std::vector<std::string> own;  // the statistic's "rests on" line, however the list labels it
+  for (const json& w : s.value("warnings", json::array()))
+    if (w.is_string()) own.push_back(w.get<std::string>());
+  for (const std::string& w : all) {
+    const bool of_a_curve = starts_with_any(w, curves), of_repeats = w.rfind("repeats, ", 0) == 0;
+    const bool own_line = of_repeats && std::any_of(own.begin(), own.end(), [&](const std::string& o) {
+                            return w.size() >= o.size() && w.compare(w.size() - o.size(), o.size(), o) == 0;
+                          });
+    if ((of_a_curve && starts_with_any(w, doubted)) || own_line || (!of_a_curve && !of_repeats)) warnings.push_back(w);
+  }
+  return true;
+}
+
 }  // namespace
 
 void add_number_warnings(const std::string& module, const fs::path& out_dir, json& quantities) {
@@ -120,7 +160,9 @@ void add_number_warnings(const std::string& module, const fs::path& out_dir, jso
     for (const SummaryFile& f : files) {
       if (f.summary.is_discarded() || f.series != is_series_number(key)) continue;
       if (module == "dsc" && add_dsc_number_warnings(f.summary, key, warnings)) continue;
-      for (const std::string& w : number_warnings(f.summary, others, f.context))
+      const std::vector<std::string> all = number_warnings(f.summary, others, f.context);
+      if (module == "creep" && add_creep_number_warnings(f.summary, key, all, warnings)) continue;
+      for (const std::string& w : all)
         if (bears_on(f, key, w)) warnings.push_back(w);
     }
     q["warnings"] = std::move(warnings);

@@ -96,6 +96,30 @@ TEST(NumberWarnings, ANestedSectionsRepeatInTheTopListStaysWithItsSection) {
 
 // A number pooled over images carries every image's doubts, named; the nanocrystal sizes' doubt
 // (kept in the summary's nanocrystals section) stays with the diameter.
+// A creep number carries the warnings of the curves its statistic averages. Every curve's doubt went
+// to every number: tau_2, averaged over the two-unit curves only, carried a single-unit curve's
+// "R^2 0.40" and the tau_1 mean's "rests on" line.
+TEST(NumberWarnings, ACreepNumberCarriesTheDoubtsOfTheCurvesItAverages) {
+  const auto dir = test::scratch_dir("number_warnings_creep");
+  write(dir / "summary.json", R"({"curves": [{"source": "/d/a.txt", "warnings": ["R^2 0.40"]},
+                                             {"source": "/d/b.txt", "warnings": []}],
+                                  "figure_warnings": ["gnuplot missing"],
+                                  "repeats": {
+                                    "h1_nm": {"doubted_curves": ["/d/a.txt"],
+                                              "warnings": ["rests on 1 curve(s) with warnings: a.txt"]},
+                                    "tau1_s": {"doubted_curves": ["/d/a.txt"],
+                                               "warnings": ["rests on 1 curve(s) with warnings: a.txt"]},
+                                    "tau2_s": {"doubted_curves": [], "warnings": []}}})");
+  nlohmann::json q = {{"tau_1", {{"value", 2}}}, {"tau_2", {{"value", 20}}}};
+  add_number_warnings("creep", dir, q);
+  EXPECT_EQ(q["tau_1"]["warnings"],
+            nlohmann::json({"a.txt: R^2 0.40", "repeats, h1_nm: rests on 1 curve(s) with warnings: a.txt"}));
+  EXPECT_EQ(q["tau_2"]["warnings"], nlohmann::json::array());
+  const std::vector<std::string> all = module_warnings("creep", dir);
+  for (const auto& w : q["tau_1"]["warnings"])
+    EXPECT_NE(std::find(all.begin(), all.end(), w.get<std::string>()), all.end()) << w;
+}
+
 TEST(NumberWarnings, PooledNumbersCarryEachImagesDoubts) {
   const auto dir = test::scratch_dir("number_warnings_hrtem");
   write(dir / "a" / "summary.json", R"({"warnings": ["vacuum found", "2 groups cut: sizes are lower bounds"],
