@@ -382,6 +382,11 @@ std::string TransitionOptions::check() const {
   return "";
 }
 
+double supercooled_liquid_region_K(const TransitionResult& t) {
+  // Both from one heating: a Tg of one scan and a Tx of another would mix two thermal histories.
+  return t.tg.found && t.crystallisation.found ? t.crystallisation.onset_K - t.tg.onset_K : kNaN;
+}
+
 TransitionResult analyse_transitions(const DscCurve& curve, const TransitionOptions& o) {
   require_valid(o);
   TransitionResult r;

@@ -83,6 +83,10 @@ struct TransitionResult : Summary {
   double noise = kNaN;  // signal noise standard deviation, signal unit
 };
 
+// The supercooled liquid region dTx = Tx onset - Tg onset of one heating, K; NaN when either is
+// missing (not found, or an onset refused as outside its construction).
+double supercooled_liquid_region_K(const TransitionResult& t);
+
 // Order of the searches: the Tg step, then exotherms above it (crystallisation; each must return
 // to a baseline, so overlapping steps count as one), then endotherms above the last exotherm
 // (melting). A user window replaces the automatic search.

@@ -83,11 +83,6 @@ std::string dsc_no_tx_message(const DscSampleReport& s) {
   return out;
 }
 
-double supercooled_liquid_region_K(const TransitionResult& t) {
-  // Both from one heating: a Tg of one scan and a Tx of another would mix two thermal histories.
-  return t.tg.found && t.crystallisation.found ? t.crystallisation.onset_K - t.tg.onset_K : kNaN;
-}
-
 namespace {
 
 std::string dsc_number(double v) { return csv_number(v, 8); }

@@ -58,10 +58,6 @@ DscNumberDoubts dsc_number_doubts(const DscSampleReport& sample);
 // above Tg; heating 2: the scan ends at ..."); "" when it has one.
 std::string dsc_no_tx_message(const DscSampleReport& sample);
 
-// The supercooled liquid region dTx = Tx onset - Tg onset of one heating, K; NaN when either is
-// missing (not found, or an onset refused as outside its construction).
-double supercooled_liquid_region_K(const TransitionResult& t);
-
 // A row per heating scan, then a row per input that failed (status Failure, the error as its
 // message, no numbers), as hardness.csv and creep.csv list theirs.
 std::string dsc_scans_csv(const std::vector<DscSampleReport>& samples, const std::vector<BatchFailure>& failures = {});

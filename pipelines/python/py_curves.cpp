@@ -51,8 +51,8 @@ pyb::dict transitions_dict(const TransitionResult& r, const DscCurve& c,
   for (const Peak& p : r.melting) melting.append(peak_dict(p));
   pyb::dict d("path"_a = c.path, "segment"_a = c.segment, "rate_K_per_min"_a = c.rate_K_per_min,
               "signal_unit"_a = c.signal_unit(), "enthalpy_unit"_a = c.enthalpy_unit(), "tg"_a = tg,
-              "crystallisation"_a = peak_dict(r.crystallisation), "exotherms"_a = exotherms,
-              "melting"_a = melting, "noise"_a = r.noise);
+              "crystallisation"_a = peak_dict(r.crystallisation), "exotherms"_a = exotherms, "melting"_a = melting,
+              "noise"_a = r.noise, "dTx_K"_a = supercooled_liquid_region_K(r));
   add_summary(d, r);
   d["rate_K_per_min"] = c.rate_K_per_min;  // the curve's, not the analysis': dsc.csv keeps it for a Failure too
   // The file's doubts (assumed exotherm direction, a header mass of 0), then the curve's (mass),

@@ -99,6 +99,8 @@ def test_dsc_transitions_equal_cli_dsc_csv(tmp_path):
         if row["Tx_onset_K"]:
             assert printed(x["onset_K"], 8) == row["Tx_onset_K"] and printed(x["peak_K"], 8) == row["Tx_peak_K"]
             assert printed(x["enthalpy"], 8) == row["dH_x_J_per_g"]
+        # The supercooled liquid region of this heating, as dsc.csv's dTx_K (empty: NaN).
+        assert printed(r["dTx_K"], 8) == row["dTx_K"]
 
 
 def test_power_law_closed_form():
