@@ -291,7 +291,8 @@ void run_dsc(DscCommandOptions& o, CommandContext& ctx) {
 void add_dsc_command(CLI::App& app, CommandContext& ctx) {
   auto o = std::make_shared<DscCommandOptions>();
   auto* cmd = app.add_subcommand(kDscCommand,
-                                 "Tg, Tx, crystallisation/melting and relaxation enthalpy from DSC exports "
+                                 "Tg, Tx and dTx = Tx - Tg (K), crystallisation/melting enthalpy (J/g) and "
+                                 "relaxation enthalpy with its uncertainty (J/g) from DSC exports "
                                  "(NETZSCH Proteus ASCII, TA Universal Analysis text, generic CSV)");
   add_config_option(*cmd);
   cmd->add_option("files", o->files, "DSC export files")->required();
