@@ -172,6 +172,23 @@ TEST(CreepCommand, TheMeansAndTheSpectrumCarryTheDoubtsOfTheirCurves) {
   }
 }
 
+// One curve has no spread over repeats: its statistics' sd is null, as the schema says (it was 0.0,
+// which reads as repeats that agreed).
+TEST(CreepCommand, OneCurveHasNoStandardDeviation) {
+  const auto dir = test::scratch_dir("creep_one_curve");
+  ASSERT_EQ(test::run_mgscope("synth creep --count 1 --seed 5 -o '" + (dir / "in").string() + "'").exit_code, 0);
+  std::string file;
+  for (const auto& e : std::filesystem::directory_iterator(dir / "in"))
+    if (e.path().extension() != ".json") file = e.path().string();
+  const auto r = test::run_mgscope("creep '" + file + "' -o '" + (dir / "out").string() + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto summary = nlohmann::json::parse(test::read_all(dir / "out" / "summary.json"));
+  test::expect_schema_valid("creep.summary.schema.json", dir / "out" / "summary.json");
+  EXPECT_EQ(summary["repeats"]["tau1_s"]["n"], 1);
+  EXPECT_TRUE(summary["repeats"]["tau1_s"]["mean"].is_number());
+  EXPECT_TRUE(summary["repeats"]["tau1_s"]["sd"].is_null()) << summary["repeats"]["tau1_s"];
+}
+
 // Depths in um under a nm header: the creep read A0 = 8 nm^2 and spectrum heights of 1e-9 /GPa as
 // Success with no warning, where the hardness of the same curve says no solid has such numbers. The
 // creep now carries that warning beside its A0.
