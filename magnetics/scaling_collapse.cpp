@@ -118,10 +118,10 @@ ScalingCollapse scaling_collapse(const std::vector<MhCurve>& curves, double beta
   if (r.rms_ln_deviation > o.max_rms_ln_deviation) {
     char miss[64];
     std::snprintf(miss, sizeof miss, "%.3g %% (limit %.3g %%", 100 * r.rms_ln_deviation, 100 * o.max_rms_ln_deviation);
-    r.warnings.push_back(std::string("the scaling collapse fails: the isotherms miss each other's curve by rms ") +
-                         miss +
-                         "; clean generated sets miss by 0.4-0.7 %): the exponents do not describe the "
-                         "data (or the noise is large)");
+    r.failure = std::string("the scaling collapse fails: the isotherms miss each other's curve by rms ") + miss +
+                "; clean generated sets miss by 0.4-0.7 %): the exponents do not describe the data (or the noise "
+                "is large)";
+    r.warnings.push_back(r.failure);
   }
   r.status = FitStatus::Success;
   r.message = "ok";

@@ -44,6 +44,10 @@ struct ScalingCollapse : Summary {
   // The same measure with the mean-field exponents (0.5, 1) and the same Tc, for contrast.
   double rms_ln_deviation_mean_field = 0;
   std::vector<std::string> warnings;
+  // Of `warnings`, the one saying the collapse fails (its miss over ScalingOptions'
+  // max_rms_ln_deviation), "" when it holds: a doubt of the exponents themselves, which their
+  // section carries, where the others doubt only the collapse measure.
+  std::string failure;
 };
 
 // `curves`: isotherms on the field the exponents were found with (CriticalSummary::curves).

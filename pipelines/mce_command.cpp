@@ -341,8 +341,7 @@ class MceRun {
       sc = scaling_collapse(c.curves, c.beta, c.gamma, c.tc_K, so);
       n = field_exponent_at(s, c.tc_K, cli_.universal.field_fraction);
       // A failed collapse doubts the exponents themselves: their section and critical.csv carry it.
-      for (const auto& w : sc.warnings)
-        if (w.rfind("the scaling collapse fails", 0) == 0) c.warnings.push_back(w);
+      if (!sc.failure.empty()) c.warnings.push_back(sc.failure);
       check_tc_against_mt(c);
       n_bias = field_exponent_spacing_bias(s, c.beta, c.gamma, c.tc_K, c.equation_of_state.a, c.equation_of_state.b,
                                            cli_.universal.field_fraction);
@@ -368,7 +367,7 @@ class MceRun {
     }
     for (const auto& w : c.warnings) warn(mh_sources_ + " (critical): " + w);
     for (const auto& w : sc.warnings)
-      if (w.rfind("the scaling collapse fails", 0) != 0) warn(mh_sources_ + " (scaling): " + w);
+      if (w != sc.failure) warn(mh_sources_ + " (scaling): " + w);  // the failure is said with the exponents
     if (c.usable()) {
       write_file_atomic(out_ / "critical.csv", critical_csv(c, m_unit()));
       std::cout << "  Widom delta = " << fmt(c.delta_widom, 4) << ", n(Tc) expected " << fmt(c.n_at_tc_expected, 3)
