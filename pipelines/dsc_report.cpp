@@ -199,13 +199,9 @@ const char* kConventions[] = {
 // enthalpy's (which rests on the reference heating too, so that one's are among them).
 std::vector<std::string> scan_doubts(const DscSampleReport& s, const DscScanReport& scan) {
   std::vector<std::string> out;
-  auto add = [&](const std::vector<std::string>& from) {
-    for (const std::string& w : from)
-      if (std::find(out.begin(), out.end(), w) == out.end()) out.push_back(w);
-  };
-  add(s.file_warnings);
-  add(scan.warnings);
-  if (scan.role == "first") add(s.relaxation_warnings);
+  add_once(out, s.file_warnings);
+  add_once(out, scan.warnings);
+  if (scan.role == "first") add_once(out, s.relaxation_warnings);
   return out;
 }
 
