@@ -220,10 +220,7 @@ RelaxationResult relaxation_enthalpy(const DscCurve& first, const TransitionResu
     for (std::size_t j = 0; j < aT.size(); ++j)
       if (side[j] == k) res[j] = ad[j] - (own.usable() ? own.at(aT[j]) : own.mean_y);
   }
-  const double centre = median(res);
-  std::vector<double> dev(res.size());
-  for (std::size_t j = 0; j < res.size(); ++j) dev[j] = std::abs(res[j] - centre);
-  r.noise = 1.4826 * median(dev);
+  r.noise = robust_sd(res);
   double lag = 0, sq = 0, pairs = 0;
   for (std::size_t j = 0; j < res.size(); ++j) {
     sq += res[j] * res[j];

@@ -26,13 +26,8 @@ std::string PopinOptions::check() const {
 
 namespace {
 
-// Robust sd (1.4826 x the median absolute deviation): the few pop-ins among the sums do not widen it.
-double robust_sd(std::vector<double> v) {
-  if (v.size() < 8) return 0;
-  const double centre = median(v);
-  for (double& x : v) x = std::abs(x - centre);
-  return 1.4826 * median(std::move(v));
-}
+// The sums' robust sd (the few pop-ins among them do not widen it); 0 (no noise limit) for under 8.
+double sums_sd(std::vector<double> v) { return v.size() < 8 ? 0 : robust_sd(std::move(v)); }
 
 }  // namespace
 
@@ -82,7 +77,7 @@ PopinDetection detect_popins(const IndentCurve& c, const IndentSegments& seg, co
       if (i >= k) s -= excess[i - k];
       if (i + 1 >= k) sums.push_back(s);
     }
-    const double sd = robust_sd(sums);
+    const double sd = sums_sd(sums);
     if (k == 1) sd1 = sd;
     limit[k] = std::max(o.min_jump_nm, o.noise_factor * sd);
     out.spread_limit_nm = std::max(out.spread_limit_nm, limit[k]);

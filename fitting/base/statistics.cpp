@@ -45,6 +45,12 @@ Interval wilson_interval(long k, long n, double z) {
 
 double median(std::vector<double> values) { return median_in_place(values.data(), values.data() + values.size()); }
 
+double robust_sd(std::vector<double> values) {
+  const double centre = median(values);
+  for (double& v : values) v = std::abs(v - centre);
+  return 1.4826 * median(std::move(values));
+}
+
 namespace {
 template <class T>
 double median_of(T* first, T* last) {

@@ -19,6 +19,9 @@ struct Interval {
 Interval wilson_interval(long k, long n, double z = 1.959963984540054);
 
 double median(std::vector<double> values);  // NaN for an empty vector
+// Robust standard deviation: 1.4826 x the median absolute deviation from the median (the sd of
+// normal values; a few outliers do not widen it). NaN for an empty vector.
+double robust_sd(std::vector<double> values);
 // The same of [first, last), reordering it in place (no copy): for many medians of parts of one array.
 double median_in_place(double* first, double* last);
 // The same for floats (the mean of the two middle values of an even count taken in double), as
