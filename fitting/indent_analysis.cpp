@@ -51,7 +51,9 @@ CreepAnalysis analyze_creep(const IndentCurve& c, const CreepAnalysisOptions& o)
     a.contact_area_nm2 = *o.contact_area_nm2;
     a.area_source = "given";
   } else {
-    const OliverPharrResult op = oliver_pharr(c, s, o.oliver_pharr);
+    OliverPharrOptions area_only = o.oliver_pharr;
+    area_only.noise_refits = 0;  // A0 needs the contact depth only, not the noise study of H and Er
+    const OliverPharrResult op = oliver_pharr(c, s, area_only);
     if (op.usable()) {
       const double hc = a.hold_start_depth_nm - o.oliver_pharr.epsilon * a.hold_load_mN / op.stiffness_mN_per_nm;
       a.contact_area_nm2 = o.oliver_pharr.area.area_nm2(hc);

@@ -1,12 +1,12 @@
-// Generator of indentation curves; the noise comes from a portable Box-Muller on mt19937_64,
-// so the same seed gives the same bytes on every platform.
+// Generator of indentation curves; the noise comes from PortableGaussian, so the same seed gives
+// the same bytes on every platform.
 #include "fitting/indent_synth.hpp"
 
 #include <cmath>
 #include <cstdio>
-#include <random>
 #include <string>
 
+#include "fitting/base/portable_gaussian.hpp"
 #include "fitting/base/summary.hpp"
 #include "fitting/base/text_file.hpp"
 #include "fitting/oliver_pharr.hpp"
@@ -14,20 +14,6 @@
 namespace mgscope {
 
 namespace {
-
-class Gaussian {
- public:
-  explicit Gaussian(std::uint64_t seed) : rng_(seed) {}
-  double operator()(double sd) {
-    if (sd == 0) return 0;
-    const double u1 = (static_cast<double>(rng_() >> 11) + 0.5) * 0x1.0p-53;
-    const double u2 = static_cast<double>(rng_() >> 11) * 0x1.0p-53;
-    return sd * std::sqrt(-2 * std::log(u1)) * std::cos(2 * M_PI * u2);
-  }
-
- private:
-  std::mt19937_64 rng_;
-};
 
 // "IndentSynthOptions.<field>: <rule>, got <value>", the form the command maps to its option.
 std::string bad_indent_setting(const std::string& field, const std::string& rule, double value) {
@@ -104,7 +90,7 @@ IndentSynthTruth indent_synth_truth(const IndentSynthOptions& o) {
 
 IndentCurve synth_indent_curve(const IndentSynthOptions& o, const std::string& name) {
   const IndentSynthTruth truth = indent_synth_truth(o);
-  Gaussian noise(o.seed);
+  PortableGaussian noise(o.seed);
   IndentCurve c;
   c.source = name;
   c.format = "synthetic";

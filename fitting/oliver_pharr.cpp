@@ -5,9 +5,14 @@
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
+#include <optional>
 
 #include "fitting/base/levenberg_marquardt.hpp"
+#include "fitting/base/portable_gaussian.hpp"
+#include "fitting/base/statistics.hpp"
 #include "fitting/base/text_file.hpp"
 
 namespace mgscope {
@@ -90,6 +95,8 @@ std::string OliverPharrOptions::check() const {
   if (!(indenter_poisson > -1 && indenter_poisson < 0.5))
     return "--indenter-poisson (OliverPharrOptions.indenter_poisson) must lie in (-1, 0.5)";
   if (max_iterations < 1) return "OliverPharrOptions.max_iterations must be >= 1";
+  if (noise_refits < 0 || noise_refits > 10000)
+    return "--noise-refits (OliverPharrOptions.noise_refits) must lie in 0-10000";
   return "";
 }
 
@@ -114,6 +121,178 @@ static void add_plausibility_warnings(OliverPharrResult& r, const OliverPharrOpt
                          " is outside 1-3 (flat punch to cone and paraboloid): S and H_c are doubtful");
 }
 
+namespace {
+
+// The unloading law fitted to (h, p): Levenberg-Marquardt in (ln alpha, m, h_f) with h_f kept below
+// the lowest fitted depth, from `start` (a refit) or from the best of a log-linear scan over h_f.
+// nullopt when no law fits (non-positive loads).
+struct LawFit {
+  PowerFit law;
+  bool converged = false;
+};
+std::optional<LawFit> fit_unloading_law(const std::vector<double>& h, const std::vector<double>& p,
+                                        const PowerFit* start, int max_iterations, double tolerance = 1e-12) {
+  double h_lo = h[0], h_hi = h[0];
+  for (double v : h) h_lo = std::min(h_lo, v), h_hi = std::max(h_hi, v);
+  const double span = std::max(h_hi - h_lo, 1e-6);
+  PowerFit best;
+  if (start) {
+    best = *start;
+    best.hf = std::min(best.hf, h_lo - 1e-9 * span);
+  } else {
+    for (int k = 0; k <= 60; ++k) {
+      const double hf = h_lo - span * std::pow(10.0, -3 + 4.0 * k / 60);
+      const PowerFit f = log_linear(h, p, hf);
+      if (f.rss < best.rss) best = f;
+    }
+    if (!std::isfinite(best.rss)) return std::nullopt;
+  }
+  // The normal equations summed row by row in plain sums (no Jacobian matrix: refits call this often).
+  const auto evaluate = [&](const Eigen::Vector3d& q) {
+    UnloadingEvaluation e;
+    double rss = 0, a00 = 0, a01 = 0, a02 = 0, a11 = 0, a12 = 0, a22 = 0, b0 = 0, b1 = 0, b2 = 0;
+    for (std::size_t i = 0; i < h.size(); ++i) {
+      const double u = h[i] - q(2);
+      if (!(u > 0)) return e;
+      const double log_u = std::log(u), model = std::exp(q(0) + q(1) * log_u), res = model - p[i];
+      const double j0 = model, j1 = model * log_u, j2 = -q(1) * model / u;
+      rss += res * res;
+      a00 += j0 * j0, a01 += j0 * j1, a02 += j0 * j2, a11 += j1 * j1, a12 += j1 * j2, a22 += j2 * j2;
+      b0 += j0 * res, b1 += j1 * res, b2 += j2 * res;
+    }
+    e.jtj << a00, a01, a02, a01, a11, a12, a02, a12, a22;
+    e.jtr << b0, b1, b2;
+    e.rss = rss;
+    return e;
+  };
+  const auto below_data = [&](Eigen::Vector3d& q) { q(2) = std::min(q(2), h_lo - 1e-9 * span); };
+  LmOptions lm;
+  lm.max_iterations = max_iterations;
+  lm.function_tolerance = tolerance;
+  lm.diagonal_floor = 1e-30;
+  const auto fit = levenberg_marquardt(Eigen::Vector3d(best.ln_alpha, best.m, best.hf), evaluate, below_data, lm);
+  if (!std::isfinite(fit.at.rss)) return std::nullopt;
+  return LawFit{{fit.params(0), fit.params(1), fit.params(2), fit.at.rss}, fit.converged};
+}
+
+// What a law gives at the maximum load: stiffness, contact depth and area, H and Er.
+struct Contact {
+  double stiffness_mN_per_nm = 0, depth_nm = 0, area_nm2 = 0, hardness_GPa = 0, reduced_modulus_GPa = 0;
+  bool physical() const { return stiffness_mN_per_nm > 0 && depth_nm > 0 && area_nm2 > 0; }
+};
+Contact contact_at_maximum(double max_load_mN, double max_depth_nm, const PowerFit& law, const OliverPharrOptions& o) {
+  Contact c;
+  const double alpha = std::exp(law.ln_alpha);
+  c.stiffness_mN_per_nm = law.m * alpha * std::pow(max_depth_nm - law.hf, law.m - 1);
+  c.depth_nm = max_depth_nm - o.epsilon * max_load_mN / c.stiffness_mN_per_nm;
+  c.area_nm2 = o.area.area_nm2(c.depth_nm);
+  // mN / nm^2 = 1e15 Pa = 1e6 GPa; (mN/nm) / nm = 1e6 GPa as well.
+  c.hardness_GPa = max_load_mN / c.area_nm2 * 1e6;
+  c.reduced_modulus_GPa = std::sqrt(M_PI) / (2 * o.beta) * c.stiffness_mN_per_nm / std::sqrt(c.area_nm2) * 1e6;
+  return c;
+}
+
+// The sd of one reading of a smooth series from its second differences (sd / sqrt(6)), whose own
+// curvature part varies slowly and goes with their median. Differences beyond 4 robust sds of it (a
+// spike, a step) are left out, then the plain sd is taken: the median absolute deviation alone
+// scatters twice as much (+-15 % on 150 rows). 0 with fewer than 8 rows.
+double reading_noise(const std::vector<double>& v) {
+  if (v.size() < 8) return 0;
+  std::vector<double> d2;
+  d2.reserve(v.size() - 2);
+  for (std::size_t i = 1; i + 1 < v.size(); ++i) d2.push_back(v[i + 1] - 2 * v[i] + v[i - 1]);
+  const double centre = median(d2), spread = robust_sd(d2);
+  double sum2 = 0;
+  int n = 0;
+  for (double d : d2)
+    if (std::fabs(d - centre) <= 4 * spread) sum2 += (d - centre) * (d - centre), ++n;
+  return n > 1 ? std::sqrt(sum2 / (n - 1) / 6) : 0;
+}
+
+// A seed from the curve's own numbers (FNV-1a over their bits): each indent draws its own noise,
+// the same for any thread count or order of the indents.
+std::uint64_t curve_seed(const std::vector<double>& h, const std::vector<double>& p) {
+  std::uint64_t x = 0xcbf29ce484222325ull;
+  for (double v : {h.front(), h.back(), p.front(), p.back(), double(h.size())}) {
+    std::uint64_t bits;
+    std::memcpy(&bits, &v, sizeof bits);
+    for (int k = 0; k < 8; ++k) x = (x ^ ((bits >> (8 * k)) & 0xff)) * 0x100000001b3ull;
+  }
+  return x;
+}
+
+// The noise's effect on H, Er and E: the fitted curve is read again `refits` times with the
+// measured noise of depth and load added (the fitted depths taken as true), and fitted the same way.
+// The spread of the refits is the numbers' noise uncertainty; the shift of their mean from the fit
+// is the bias the noise gives (noise on the depth axis flattens a fitted unloading slope).
+struct NoiseEffect {
+  int refits = 0;
+  double hardness_sd = NAN, reduced_modulus_sd = NAN, modulus_sd = NAN;
+  double hardness_bias = 0, reduced_modulus_bias = 0;  // relative, mean of refits / fit - 1
+  double hardness_bias_se = 0, reduced_modulus_bias_se = 0;
+};
+NoiseEffect noise_effect(const std::vector<double>& h, const std::vector<double>& p, const OliverPharrResult& r,
+                         const PowerFit& law, double depth_noise_nm, double load_noise_mN,
+                         const OliverPharrOptions& o) {
+  NoiseEffect e;
+  if (o.noise_refits < 2) return e;
+  PortableGaussian noise(curve_seed(h, p));
+  std::vector<double> hs(h.size()), ps(p.size()), H, Er, E;
+  for (int k = 0; k < o.noise_refits; ++k) {
+    for (std::size_t i = 0; i < h.size(); ++i) {
+      ps[i] = std::exp(law.ln_alpha + law.m * std::log(h[i] - law.hf)) + noise(load_noise_mN);
+      hs[i] = h[i] + noise(depth_noise_nm);
+    }
+    const double max_load = r.max_load_mN + noise(load_noise_mN), max_depth = r.max_depth_nm + noise(depth_noise_nm);
+    // A refit's cost need not fall below a millionth: its numbers matter to a few digits only.
+    const auto refit = fit_unloading_law(hs, ps, &law, o.max_iterations, 1e-6);
+    if (!refit) continue;
+    const Contact c = contact_at_maximum(max_load, max_depth, refit->law, o);
+    if (!c.physical()) continue;
+    H.push_back(c.hardness_GPa);
+    Er.push_back(c.reduced_modulus_GPa);
+    E.push_back(sample_modulus_GPa(c.reduced_modulus_GPa, o));
+  }
+  e.refits = static_cast<int>(H.size());
+  if (e.refits < 2) return e;
+  const MeanSd h_stats = mean_sd(H), er_stats = mean_sd(Er);
+  e.hardness_sd = h_stats.sd, e.reduced_modulus_sd = er_stats.sd;
+  e.modulus_sd = mean_sd(E).n >= 2 ? mean_sd(E).sd : NAN;  // E is NaN where Er passes the indenter's term
+  const double n = e.refits;
+  e.hardness_bias = h_stats.mean / r.hardness_GPa - 1;
+  e.reduced_modulus_bias = er_stats.mean / r.reduced_modulus_GPa - 1;
+  e.hardness_bias_se = e.hardness_sd / std::sqrt(n) / r.hardness_GPa;
+  e.reduced_modulus_bias_se = e.reduced_modulus_sd / std::sqrt(n) / r.reduced_modulus_GPa;
+  return e;
+}
+
+// A bias over 2 % that the refits pin down (3 standard errors) is said, with the number it
+// suggests: averaging indents does not remove it.
+void add_noise_bias_warning(OliverPharrResult& r, const NoiseEffect& e, double fitted_span_nm) {
+  constexpr double kBias = 0.03, kStandardErrors = 3;
+  const auto said = [&](double bias, double se) {
+    return std::fabs(bias) > kBias && std::fabs(bias) > kStandardErrors * se;
+  };
+  const bool er = said(e.reduced_modulus_bias, e.reduced_modulus_bias_se);
+  const bool hd = said(e.hardness_bias, e.hardness_bias_se);
+  if (!er && !hd) return;
+  const auto percent = [](double b) { return (b > 0 ? "+" : "") + number_text(100 * b, 2) + " %"; };
+  std::string text = "the depth noise (" + number_text(r.depth_noise_nm, 3) +
+                     " nm a reading) against an unloading of " + number_text(fitted_span_nm, 3) + " nm biases ";
+  if (er) text += "Er by about " + percent(e.reduced_modulus_bias);
+  if (er && hd) text += " and ";
+  if (hd) text += "H by about " + percent(e.hardness_bias);
+  text += " (from " + std::to_string(e.refits) + " refits of the fitted curve with its noise): ";
+  if (er)
+    text += "Er is likely nearer " + number_text(r.reduced_modulus_GPa / (1 + e.reduced_modulus_bias), 4) + " GPa";
+  if (er && hd) text += ", ";
+  if (hd) text += "H nearer " + number_text(r.hardness_GPa / (1 + e.hardness_bias), 4) + " GPa";
+  text += "; averaging indents does not remove a bias";
+  r.warnings.push_back(text);
+}
+
+}  // namespace
+
 OliverPharrResult oliver_pharr(const IndentCurve& c, const IndentSegments& seg, const OliverPharrOptions& o) {
   require_valid(o);
   OliverPharrResult r;
@@ -136,70 +315,45 @@ OliverPharrResult oliver_pharr(const IndentCurve& c, const IndentSegments& seg, 
     r.message = text;
     return r;
   }
-  double h_lo = h[0], h_hi = h[0];
-  for (double v : h) h_lo = std::min(h_lo, v), h_hi = std::max(h_hi, v);
-  const double span = std::max(h_hi - h_lo, 1e-6);
-  if (!(h_hi - h_lo > 0)) {
+  const auto [h_lo, h_hi] = std::minmax_element(h.begin(), h.end());
+  if (!(*h_hi - *h_lo > 0)) {
     r.message = "flat unloading curve";
     return r;
   }
-  // Scan h_f below the lowest fitted depth, then refine all three parameters.
-  PowerFit best;
-  for (int k = 0; k <= 60; ++k) {
-    const double hf = h_lo - span * std::pow(10.0, -3 + 4.0 * k / 60);
-    const PowerFit f = log_linear(h, p, hf);
-    if (f.rss < best.rss) best = f;
-  }
-  if (!std::isfinite(best.rss)) {
+  const auto fit = fit_unloading_law(h, p, nullptr, o.max_iterations);
+  if (!fit) {
     r.message = "unloading power-law fit failed (non-positive loads?)";
     return r;
   }
-  // Levenberg-Marquardt in (ln alpha, m, h_f), h_f kept below the lowest fitted depth.
-  const auto evaluate = [&](const Eigen::Vector3d& q) {
-    UnloadingEvaluation e;
-    Eigen::MatrixXd J(static_cast<Eigen::Index>(h.size()), 3);
-    Eigen::VectorXd res(static_cast<Eigen::Index>(h.size()));  // model - data
-    e.rss = power_rss(h, p, q(0), q(1), q(2));
-    if (!std::isfinite(e.rss)) return e;
-    for (std::size_t i = 0; i < h.size(); ++i) {
-      const double u = h[i] - q(2), model = std::exp(q(0) + q(1) * std::log(u));
-      const auto k = static_cast<Eigen::Index>(i);
-      res(k) = model - p[i];
-      J(k, 0) = model, J(k, 1) = model * std::log(u), J(k, 2) = -q(1) * model / u;
-    }
-    e.jtj = J.transpose() * J;
-    e.jtr = J.transpose() * res;
-    return e;
-  };
-  const auto below_data = [&](Eigen::Vector3d& q) { q(2) = std::min(q(2), h_lo - 1e-9 * span); };
-  LmOptions lm;
-  lm.max_iterations = o.max_iterations;
-  lm.function_tolerance = 1e-12;
-  lm.diagonal_floor = 1e-30;
-  const auto fit = levenberg_marquardt(Eigen::Vector3d(best.ln_alpha, best.m, best.hf), evaluate, below_data, lm);
-  const bool converged = fit.converged;
-  best = {fit.params(0), fit.params(1), fit.params(2), fit.at.rss};
-  r.status = converged ? FitStatus::Success : FitStatus::NoConvergence;
-  r.message = converged ? "converged" : "iteration limit reached in the unloading fit";
-  r.alpha_mN = std::exp(best.ln_alpha);
-  r.exponent_m = best.m;
-  r.final_depth_nm = best.hf;
-  r.fit_rms_mN = std::sqrt(best.rss / static_cast<double>(h.size()));
-  const double u_max = r.max_depth_nm - best.hf;
-  r.stiffness_mN_per_nm = best.m * r.alpha_mN * std::pow(u_max, best.m - 1);
-  r.contact_depth_nm = r.max_depth_nm - o.epsilon * r.max_load_mN / r.stiffness_mN_per_nm;
-  r.contact_area_nm2 = o.area.area_nm2(r.contact_depth_nm);
-  if (!(r.stiffness_mN_per_nm > 0) || !(r.contact_depth_nm > 0) || !(r.contact_area_nm2 > 0)) {
+  const PowerFit& law = fit->law;
+  r.status = fit->converged ? FitStatus::Success : FitStatus::NoConvergence;
+  r.message = fit->converged ? "converged" : "iteration limit reached in the unloading fit";
+  r.alpha_mN = std::exp(law.ln_alpha);
+  r.exponent_m = law.m;
+  r.final_depth_nm = law.hf;
+  r.fit_rms_mN = std::sqrt(law.rss / static_cast<double>(h.size()));
+  const Contact contact = contact_at_maximum(r.max_load_mN, r.max_depth_nm, law, o);
+  r.stiffness_mN_per_nm = contact.stiffness_mN_per_nm;
+  r.contact_depth_nm = contact.depth_nm;
+  r.contact_area_nm2 = contact.area_nm2;
+  if (!contact.physical()) {
     r.status = FitStatus::Failure;
     r.message = "non-physical unloading fit (S, h_c or A not positive)";
     return r;
   }
-  // mN / nm^2 = 1e15 Pa = 1e6 GPa; (mN/nm) / nm = 1e6 GPa as well.
-  r.hardness_GPa = r.max_load_mN / r.contact_area_nm2 * 1e6;
-  r.reduced_modulus_GPa = std::sqrt(M_PI) / (2 * o.beta) * r.stiffness_mN_per_nm / std::sqrt(r.contact_area_nm2) * 1e6;
+  r.hardness_GPa = contact.hardness_GPa;
+  r.reduced_modulus_GPa = contact.reduced_modulus_GPa;
   r.modulus_GPa = sample_modulus_GPa(r.reduced_modulus_GPa, o);
   if (r.exponent_m < 1 || r.exponent_m > 3) r.message += "; unusual unloading exponent m";
   add_plausibility_warnings(r, o);
+  r.depth_noise_nm = reading_noise(h);
+  r.load_noise_mN = reading_noise(p);
+  const NoiseEffect noise = noise_effect(h, p, r, law, r.depth_noise_nm, r.load_noise_mN, o);
+  r.noise_refits = noise.refits;
+  r.hardness_sd_GPa = noise.hardness_sd;
+  r.reduced_modulus_sd_GPa = noise.reduced_modulus_sd;
+  r.modulus_sd_GPa = noise.modulus_sd;
+  add_noise_bias_warning(r, noise, *h_hi - *h_lo);
   return r;
 }
 

@@ -41,13 +41,13 @@ std::string hardness_csv(const std::vector<HardnessAnalysis>& results) {
   o << "source,status,message,x_um,y_um,max_load_mN,max_depth_nm,alpha_mN,exponent_m,final_depth_nm,"
        "stiffness_mN_per_nm,contact_depth_nm,contact_area_nm2,hardness_GPa,reduced_modulus_GPa,modulus_GPa,"
        "fit_points,fit_rms_mN,popins,popin_loads_mN,popin_depths_nm,popin_jumps_nm,popin_limit_nm,"
-       "popin_spread_limit_nm,depth_noise_nm,warnings\n";
+       "popin_spread_limit_nm,depth_noise_nm,hardness_sd_GPa,reduced_modulus_sd_GPa,modulus_sd_GPa,warnings\n";
   for (const HardnessAnalysis& h : results) {
     const OliverPharrResult& r = h.oliver_pharr;
     o << csv_field(h.source) << ',' << to_string(h.status) << ',' << csv_field(h.message) << ','
       << (h.x_um ? csv_number(*h.x_um) : "") << ',' << (h.y_um ? csv_number(*h.y_um) : "");
     if (!h.usable()) {
-      o << std::string(21, ',') << csv_list(h.warnings) << '\n';
+      o << std::string(24, ',') << csv_list(h.warnings) << '\n';
       continue;
     }
     for (double v : {r.max_load_mN, r.max_depth_nm, r.alpha_mN, r.exponent_m, r.final_depth_nm, r.stiffness_mN_per_nm,
@@ -62,8 +62,9 @@ std::string hardness_csv(const std::vector<HardnessAnalysis>& results) {
       jumps += sep + csv_number(p.jump_nm);
     }
     o << ',' << loads << ',' << depths << ',' << jumps << ',' << csv_number(h.popin_limit_nm) << ','
-      << csv_number(h.popin_spread_limit_nm) << ',' << csv_number(h.depth_noise_nm) << ',' << csv_list(h.warnings)
-      << '\n';
+      << csv_number(h.popin_spread_limit_nm) << ',' << csv_number(h.depth_noise_nm);
+    for (double sd : {r.hardness_sd_GPa, r.reduced_modulus_sd_GPa, r.modulus_sd_GPa}) o << ',' << csv_number(sd);
+    o << ',' << csv_list(h.warnings) << '\n';
   }
   return o.str();
 }
@@ -187,16 +188,19 @@ void add_hardness_command(CLI::App& app, CommandContext& ctx) {
       for (const Popin& p : h.popins)
         pops.push_back({{"load_mN", json_number(p.load_mN)}, {"depth_nm", json_number(p.depth_nm)},
                         {"jump_nm", json_number(p.jump_nm)}});
-      per.push_back({{"source", h.source},
-                     {"status", to_string(h.status)},
-                     {"message", h.message},
-                     {"hardness_GPa", h.usable() ? json_number(h.oliver_pharr.hardness_GPa) : nullptr},
-                     {"reduced_modulus_GPa", h.usable() ? json_number(h.oliver_pharr.reduced_modulus_GPa) : nullptr},
-                     {"popins", pops},
-                     {"popin_limit_nm", h.usable() ? json_number(h.popin_limit_nm) : nullptr},
-                     {"popin_spread_limit_nm", h.usable() ? json_number(h.popin_spread_limit_nm) : nullptr},
-                     {"depth_noise_nm", h.usable() ? json_number(h.depth_noise_nm) : nullptr},
-                     {"warnings", h.warnings}});
+      per.push_back(
+          {{"source", h.source},
+           {"status", to_string(h.status)},
+           {"message", h.message},
+           {"hardness_GPa", h.usable() ? json_number(h.oliver_pharr.hardness_GPa) : nullptr},
+           {"reduced_modulus_GPa", h.usable() ? json_number(h.oliver_pharr.reduced_modulus_GPa) : nullptr},
+           {"hardness_sd_GPa", h.usable() ? json_number(h.oliver_pharr.hardness_sd_GPa) : nullptr},
+           {"reduced_modulus_sd_GPa", h.usable() ? json_number(h.oliver_pharr.reduced_modulus_sd_GPa) : nullptr},
+           {"popins", pops},
+           {"popin_limit_nm", h.usable() ? json_number(h.popin_limit_nm) : nullptr},
+           {"popin_spread_limit_nm", h.usable() ? json_number(h.popin_spread_limit_nm) : nullptr},
+           {"depth_noise_nm", h.usable() ? json_number(h.depth_noise_nm) : nullptr},
+           {"warnings", h.warnings}});
     }
     std::vector<std::string> mean_warnings;
     if (!left_out.empty())

@@ -154,13 +154,15 @@ OliverPharrOptions op_options(double epsilon, double beta,
 }
 
 pyb::dict op_dict(const OliverPharrResult& r) {
-  pyb::dict d(
-      "max_load_mN"_a = r.max_load_mN, "max_depth_nm"_a = r.max_depth_nm, "alpha_mN"_a = r.alpha_mN,
-      "exponent_m"_a = r.exponent_m, "final_depth_nm"_a = r.final_depth_nm,
-      "stiffness_mN_per_nm"_a = r.stiffness_mN_per_nm, "contact_depth_nm"_a = r.contact_depth_nm,
-      "contact_area_nm2"_a = r.contact_area_nm2, "hardness_GPa"_a = r.hardness_GPa,
-      "reduced_modulus_GPa"_a = r.reduced_modulus_GPa, "modulus_GPa"_a = r.modulus_GPa,
-      "fit_points"_a = r.fit_points, "fit_rms_mN"_a = r.fit_rms_mN);
+  pyb::dict d("max_load_mN"_a = r.max_load_mN, "max_depth_nm"_a = r.max_depth_nm, "alpha_mN"_a = r.alpha_mN,
+              "exponent_m"_a = r.exponent_m, "final_depth_nm"_a = r.final_depth_nm,
+              "stiffness_mN_per_nm"_a = r.stiffness_mN_per_nm, "contact_depth_nm"_a = r.contact_depth_nm,
+              "contact_area_nm2"_a = r.contact_area_nm2, "hardness_GPa"_a = r.hardness_GPa,
+              "reduced_modulus_GPa"_a = r.reduced_modulus_GPa, "modulus_GPa"_a = r.modulus_GPa,
+              "fit_points"_a = r.fit_points, "fit_rms_mN"_a = r.fit_rms_mN,
+              "unloading_depth_noise_nm"_a = r.depth_noise_nm, "unloading_load_noise_mN"_a = r.load_noise_mN,
+              "noise_refits"_a = r.noise_refits, "hardness_sd_GPa"_a = r.hardness_sd_GPa,
+              "reduced_modulus_sd_GPa"_a = r.reduced_modulus_sd_GPa, "modulus_sd_GPa"_a = r.modulus_sd_GPa);
   add_summary(d, r);
   return d;
 }
@@ -320,12 +322,10 @@ spectrum (as relaxation_spectrum). A curve without a hold or whose fit fails giv
 
   m.def(
       "oliver_pharr",
-      [](const pyb::object& path, const pyb::object& time_s, const pyb::object& depth_nm,
-         const pyb::object& load_mN, double epsilon, double beta,
-         const std::vector<double>& area_coefficients, double poisson, double indenter_modulus_GPa,
-         double indenter_poisson, double fit_low, double fit_high,
-         std::optional<double> hold_start_s, std::optional<double> hold_end_s,
-         double hold_tolerance) {
+      [](const pyb::object& path, const pyb::object& time_s, const pyb::object& depth_nm, const pyb::object& load_mN,
+         double epsilon, double beta, const std::vector<double>& area_coefficients, double poisson,
+         double indenter_modulus_GPa, double indenter_poisson, double fit_low, double fit_high,
+         std::optional<double> hold_start_s, std::optional<double> hold_end_s, double hold_tolerance) {
         SegmentOptions so;
         so.hold_start_s = hold_start_s;
         so.hold_end_s = hold_end_s;
@@ -356,9 +356,8 @@ spectrum (as relaxation_spectrum). A curve without a hold or whose fit fails giv
       "path"_a = pyb::none(), pyb::kw_only(), "time_s"_a = pyb::none(), "depth_nm"_a = pyb::none(),
       "load_mN"_a = pyb::none(), "epsilon"_a = kOp.epsilon, "beta"_a = kOp.beta,
       "area_coefficients"_a = kOp.area.coefficients, "poisson"_a = kOp.sample_poisson,
-      "indenter_modulus_GPa"_a = kOp.indenter_modulus_GPa,
-      "indenter_poisson"_a = kOp.indenter_poisson, "fit_low"_a = kOp.fit_low_fraction,
-      "fit_high"_a = kOp.fit_high_fraction, "hold_start_s"_a = pyb::none(),
+      "indenter_modulus_GPa"_a = kOp.indenter_modulus_GPa, "indenter_poisson"_a = kOp.indenter_poisson,
+      "fit_low"_a = kOp.fit_low_fraction, "fit_high"_a = kOp.fit_high_fraction, "hold_start_s"_a = pyb::none(),
       "hold_end_s"_a = pyb::none(), "hold_tolerance"_a = kSegments.hold_load_tolerance,
       R"doc(Oliver-Pharr hardness and modulus of load-depth curves (`mgscope hardness`): P = alpha (h - h_f)^m
 fitted to the unloading between fit_low and fit_high of Pmax, S = dP/dh at h_max, hc = h_max - epsilon Pmax/S,
@@ -367,7 +366,10 @@ A(hc) from area_coefficients (nm^2), H = Pmax/A, Er = sqrt(pi) S / (2 beta sqrt(
 path: a nanoindentation file (a list, one result per curve) or time_s, depth_nm, load_mN arrays (s, nm, mN).
 Returns status, message, warnings, usable, source, max_load_mN, max_depth_nm, alpha_mN, exponent_m,
 final_depth_nm, stiffness_mN_per_nm, contact_depth_nm, contact_area_nm2, hardness_GPa, reduced_modulus_GPa,
-modulus_GPa, fit_points, fit_rms_mN. A curve that cannot be analysed (no segments, no unloading) gives
+modulus_GPa, fit_points, fit_rms_mN, and the noise's effect: unloading_depth_noise_nm and
+unloading_load_noise_mN (sd of one reading of the fitted rows), noise_refits, hardness_sd_GPa,
+reduced_modulus_sd_GPa, modulus_sd_GPa (sd over refits of the fitted curve with that noise; NaN without);
+a noise bias over 3 % is a warning. A curve that cannot be analysed (no segments, no unloading) gives
 status 'Failure' and the reason; a file that cannot be read raises mgscope.InputError; invalid keywords
 raise ValueError.)doc");
 }

@@ -2,12 +2,12 @@
 // files with known truth, with bad files in the batch.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <sstream>
 
 #include "fitting/base/json.hpp"
-
 #include "fitting/base/text_file.hpp"
 #include "tests/test_support.hpp"
 
@@ -293,9 +293,27 @@ TEST(HardnessCommand, GridWithPopinsAgainstTruth) {
     EXPECT_NEAR(std::stod(row.at("reduced_modulus_GPa")), 70, 0.02 * 70) << name;
     EXPECT_DOUBLE_EQ(std::stod(row.at("x_um")), want_x.at(name));
     EXPECT_EQ(row.at("popins"), "3") << name;
+    // The noise's sd of each number (0.3 nm of depth noise: ~0.2 % of H, ~0.15 % of Er), the same in the summary.
+    EXPECT_GT(std::stod(row.at("hardness_sd_GPa")), 0.0005 * want_H.at(name)) << name;
+    EXPECT_LT(std::stod(row.at("hardness_sd_GPa")), 0.01 * want_H.at(name)) << name;
+    EXPECT_GT(std::stod(row.at("reduced_modulus_sd_GPa")), 0.0003 * 70) << name;
+    EXPECT_LT(std::stod(row.at("reduced_modulus_sd_GPa")), 0.01 * 70) << name;
+    EXPECT_FALSE(row.at("modulus_sd_GPa").empty()) << name;
   }
   EXPECT_EQ(ok, 9);
   const auto summary = nlohmann::json::parse(test::read_all(dir / "out" / "summary.json"));
+  for (const auto& indent : summary["indents"]) {
+    const auto row =
+        std::find_if(t.begin(), t.end(), [&](const auto& r) { return r.at("source") == indent["source"]; });
+    ASSERT_NE(row, t.end());
+    if (row->at("status") == "Failure") {
+      EXPECT_TRUE(indent["hardness_sd_GPa"].is_null());
+      EXPECT_TRUE(row->at("hardness_sd_GPa").empty());
+      continue;
+    }
+    EXPECT_NEAR(indent["hardness_sd_GPa"].get<double>(), std::stod(row->at("hardness_sd_GPa")), 1e-9);
+    EXPECT_NEAR(indent["reduced_modulus_sd_GPa"].get<double>(), std::stod(row->at("reduced_modulus_sd_GPa")), 1e-8);
+  }
   test::expect_schema_valid("hardness.summary.schema.json", dir / "out" / "summary.json");  // with a failed indent
   EXPECT_EQ(summary["hardness_GPa"]["n"], 9);
   EXPECT_EQ(summary["indents_failed"], 1);

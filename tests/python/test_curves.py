@@ -76,7 +76,7 @@ def test_oliver_pharr_equals_cli_hardness_csv(tmp_path):
     (r,) = mgscope.oliver_pharr(SOURCE_DIR / INDENT)
     for name in ("max_load_mN", "max_depth_nm", "alpha_mN", "exponent_m", "final_depth_nm", "stiffness_mN_per_nm",
                  "contact_depth_nm", "contact_area_nm2", "hardness_GPa", "reduced_modulus_GPa", "modulus_GPa",
-                 "fit_rms_mN"):
+                 "fit_rms_mN", "hardness_sd_GPa", "reduced_modulus_sd_GPa", "modulus_sd_GPa"):
         assert printed(r[name], 10) == cli[name], name
     assert str(r["fit_points"]) == cli["fit_points"]
     # H = Pmax / A and Er = sqrt(pi) S / (2 beta sqrt(A)) (GPa from mN / nm^2).
