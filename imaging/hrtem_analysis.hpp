@@ -32,6 +32,9 @@ struct HrtemOptions {
   // instead of at the per-box alpha.
   std::optional<double> fdr_q;
   int threads = 0;                  // 0: all cores; results do not depend on it
+  // Hot pixels and X-ray hits replaced by their surroundings' median before the analysis
+  // (repair_spikes; the caller that reads the image does it: analyse_hrtem takes it as given).
+  bool repair_spikes = true;
   // Stop once the mask and the spot threshold are known (a batch's shared calibration): no boxes.
   bool threshold_only = false;
 

@@ -1,7 +1,11 @@
 #include "imaging/stored_image.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
+#include <stdexcept>
+#include <type_traits>
 #include <utility>
 
 #include "fitting/base/error.hpp"
@@ -74,6 +78,41 @@ StoredImage StoredImage::from_raw(RawImage&& raw, const std::string& path) {
 
 void StoredImage::check_source_unchanged() const {
   if (compact_.mapped) compact_.mapped->check_unchanged();
+}
+
+namespace {
+
+template <class T>
+T stored_value(float v) {
+  if constexpr (std::is_integral_v<T>) {
+    const double r = std::nearbyint(double(v));
+    return T(std::clamp(r, double(std::numeric_limits<T>::lowest()), double(std::numeric_limits<T>::max())));
+  } else {
+    return T(v);
+  }
+}
+
+}  // namespace
+
+void StoredImage::replace_pixels(const std::vector<PixelPatch>& patches) {
+  if (view_) throw std::logic_error("StoredImage::replace_pixels: a borrowed image cannot be written");
+  if (compact_.byte_count() == 0) {
+    for (const PixelPatch& p : patches) owned_.at(p.x, p.y) = p.value;
+    return;
+  }
+  visit([&](const auto& rows) {
+    using T = typename std::decay_t<decltype(rows)>::value_type;
+    for (const PixelPatch& p : patches) {
+      const T v = stored_value<T>(p.value);
+      const unsigned char* at = rows.row(p.y) + std::size_t(p.x) * sizeof(T);
+      if (compact_.mapped) {
+        compact_.mapped->write_private(std::size_t(at - compact_.mapped->data()), &v, sizeof v);
+      } else {
+        // The reader's buffer, which this image owns (compact_.bytes): row() hands it out as const.
+        std::memcpy(const_cast<unsigned char*>(at), &v, sizeof v);
+      }
+    }
+  });
 }
 
 void StoredImage::copy_block(int x0, int y0, int w, int h, float* out, std::ptrdiff_t out_stride) const {

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "imaging/image.hpp"
 
@@ -37,6 +38,12 @@ struct PixelRows {
   T value(int x, int y) const { return value_in(row(y), std::size_t(x)); }
   float at(int x, int y) const { return static_cast<float>(value(x, y)); }
   std::size_t size() const { return std::size_t(width) * std::size_t(height); }
+};
+
+// One pixel's new value (replace_pixels).
+struct PixelPatch {
+  int x = 0, y = 0;
+  float value = 0;
 };
 
 class StoredImage {
@@ -74,6 +81,11 @@ class StoredImage {
   // it was truncated or modified since it was read; call once the pixels were used, before
   // results are kept. Nothing to check for pixels in memory.
   void check_source_unchanged() const;
+
+  // Writes each patch's value over its pixel: rounded to the nearest and clamped to the range of
+  // integer storage. Pixels left in their file change in this process's private copy of their pages
+  // (the mapping is private), never in the file. A borrowed image cannot be written (logic_error).
+  void replace_pixels(const std::vector<PixelPatch>& patches);
 
   // Converts the w x h block at (x0, y0) into `out`, rows `out_stride` floats apart.
   void copy_block(int x0, int y0, int w, int h, float* out, std::ptrdiff_t out_stride) const;

@@ -146,6 +146,9 @@ void add_hrtem_command(CLI::App& app, CommandContext& ctx) {
                   "or pixel counts ending in px; boxes reaching outside are 'excluded'");
   cmd->add_flag("--no-vacuum", cli->no_vacuum, "Do not look for vacuum (every box without annotation is specimen)");
   cmd->add_flag("--no-annotations", cli->no_annotations, "Do not look for burned-in scale bars, text and arrows");
+  cmd->add_flag("--keep-spikes", cli->keep_spikes,
+                "Keep hot pixels and X-ray hits (clusters of at most 9 px, 8 sds from their surroundings) instead of "
+                "replacing them by the median around them");
   cmd->add_option("--reference", cli->reference,
                   "Known-amorphous image at the same pixel size: the spot threshold is the 1 - alpha quantile of "
                   "its boxes' strongest whitened peak (implies --threshold-mode reference)");

@@ -123,8 +123,19 @@ HrtemImageRun analyse_hrtem_image(StoredImage pixels, ImageInfo info, const Cali
   if (const std::string bad = bootstrap_resamples_problem(area.bootstrap_resamples); !bad.empty())
     fail_input(path, bad);
   HrtemImageRun r;
+  // Before the calibration stage: a spike resampled to square pixels would spread over its neighbours.
+  SpikeOptions spike_options;
+  spike_options.threads = options.threads;
+  const SpikeRepair spikes = options.repair_spikes ? repair_spikes(pixels, spike_options) : SpikeRepair{};
   r.image = calibrate(std::move(pixels), info, calibrate_options);
   r.run = HrtemRunInfo(std::move(info), r.image);
+  r.run.spikes = spikes;
+  if (spikes.pixels > 0)
+    r.run.notes.push_back(std::to_string(spikes.pixels) + " outlier pixel(s) in " + std::to_string(spikes.clusters) +
+                          " cluster(s) of at most 9 px (hot pixels or X-ray hits, up to " +
+                          std::to_string(int(std::lround(spikes.largest_excess_sd))) +
+                          " sds from their surroundings; first: " + spikes.notes.front() +
+                          ") were replaced by the median around them before the analysis (--keep-spikes keeps them)");
   HrtemOptions image_options = options;
   const BitPlane user_mask = user.mask_path.empty() ? BitPlane() : read_user_mask(user.mask_path);
   if (!user.mask_path.empty()) image_options.mask.user_mask = &user_mask;

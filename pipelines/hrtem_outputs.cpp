@@ -147,6 +147,10 @@ nlohmann::json hrtem_summary_json(const HrtemResult& r, const HrtemRunInfo& run,
                   {"annotation_shapes", m.annotation_shapes},
                   {"annotation_notes", m.annotation_notes},
                   {"pixels", {{"vacuum", m.vacuum_px}, {"annotation", m.annotation_px}, {"user_excluded", m.user_px}}}};
+  j["spikes"] = {{"repaired_px", run.spikes.pixels},
+                 {"clusters", run.spikes.clusters},
+                 {"largest_excess_sd", run.spikes.largest_excess_sd},
+                 {"notes", run.spikes.notes}};
   const SpotThreshold& t = r.threshold;
   j["threshold"] = {{"mode", threshold_mode_name(t.mode)},
                     {"whitened_level", t.value},
@@ -222,6 +226,7 @@ nlohmann::json hrtem_summary_json(const HrtemResult& r, const HrtemRunInfo& run,
                    {"streak_ratio", s.streak_ratio},
                    {"find_vacuum", options.mask.find_vacuum},
                    {"find_annotations", options.mask.find_annotations},
+                   {"repair_spikes", options.repair_spikes},
                    {"roi_px", options.mask.roi_px ? json(*options.mask.roi_px) : json(nullptr)},
                    {"user_mask", !run.mask_file.empty()},
                    {"mask_file", run.mask_file.empty() ? json(nullptr) : json(run.mask_file)},

@@ -6,10 +6,10 @@
 #include <vector>
 
 #include "fitting/base/json.hpp"
-
-#include "imaging/calibrate.hpp"
 #include "imaging/area_map.hpp"
+#include "imaging/calibrate.hpp"
 #include "imaging/hrtem_analysis.hpp"
+#include "imaging/pixel_spikes.hpp"
 #include "pipelines/batch.hpp"
 
 namespace mgscope {
@@ -25,6 +25,7 @@ struct HrtemRunInfo {
   // them where they belong (the threshold's description).
   std::vector<std::string> notes;
   std::string mask_file;              // --mask as given, empty without one
+  SpikeRepair spikes;                 // hot pixels and X-ray hits replaced before the analysis
 
   HrtemRunInfo() = default;
   HrtemRunInfo(ImageInfo info, const CalibratedImage& image)

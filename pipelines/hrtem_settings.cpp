@@ -70,6 +70,7 @@ HrtemOptions to_options(const HrtemCli& c) {
   o.spots.streak_ratio = c.streak_ratio;
   o.mask.find_vacuum = !c.no_vacuum;
   o.mask.find_annotations = !c.no_annotations;
+  o.repair_spikes = !c.keep_spikes;
   o.fdr_q = c.fdr;
   o.threads = c.threads;
   if (const std::string bad = o.check(); !bad.empty()) throw UsageError(bad);

@@ -48,7 +48,7 @@ struct HrtemCli {
   std::optional<double> anisotropy_min;
   double min_cover = 0.45, streak_ratio = 0.25;
   std::string mask_file, roi, reference;
-  bool no_vacuum = false, no_annotations = false;
+  bool no_vacuum = false, no_annotations = false, keep_spikes = false;
   std::optional<double> fdr;
   bool gallery = false;
   int gallery_examples = 4;

@@ -1,6 +1,8 @@
 #include "imaging/io/mapped_file.hpp"
 
 #include <atomic>
+#include <cstring>
+#include <stdexcept>
 
 #include "fitting/base/error.hpp"
 
@@ -134,6 +136,17 @@ MappedFile::~MappedFile() {
   if (slot_ >= 0) g_slots[slot_].taken.store(false, std::memory_order_release);
 }
 
+void MappedFile::write_private(std::size_t offset, const void* bytes, std::size_t n) const {
+  if (offset > size_ || n > size_ - offset) throw std::out_of_range("MappedFile::write_private beyond " + path_);
+  const auto first = reinterpret_cast<std::uintptr_t>(data_ + offset) & ~(g_page - 1);
+  const auto end = reinterpret_cast<std::uintptr_t>(data_ + offset + n);
+  // The pages stay writable (private copies now): turning them back to read-only could catch
+  // another thread writing to the same page for another frame of the file.
+  if (mprotect(reinterpret_cast<void*>(first), end - first, PROT_READ | PROT_WRITE) != 0)
+    throw std::runtime_error("cannot make a page of " + path_ + " writable in memory");
+  std::memcpy(const_cast<std::uint8_t*>(data_) + offset, bytes, n);
+}
+
 void MappedFile::check_unchanged() const {
   if (g_slots[slot_].damaged.load(std::memory_order_acquire))
     fail_input(path_, "the file was truncated while it was being analysed (its pixels were read from the file as "
@@ -149,6 +162,7 @@ void MappedFile::check_unchanged() const {
 std::shared_ptr<const MappedFile> MappedFile::open(const std::string&, int) { return nullptr; }
 MappedFile::~MappedFile() = default;
 void MappedFile::check_unchanged() const {}
+void MappedFile::write_private(std::size_t, const void*, std::size_t) const {}
 
 #endif
 

@@ -48,6 +48,11 @@ class MappedFile {
   // used and before results are kept.
   void check_unchanged() const;
 
+  // Writes `n` bytes at `offset` into this process's private copy of their pages (the mapping is
+  // private: the file never changes), e.g. a hot pixel repaired. Throws std::out_of_range beyond
+  // the file and std::runtime_error when the pages cannot be made writable.
+  void write_private(std::size_t offset, const void* bytes, std::size_t n) const;
+
  private:
   MappedFile() = default;
   std::string path_;

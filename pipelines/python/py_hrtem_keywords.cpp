@@ -51,6 +51,7 @@ HrtemSettings hrtem_py_settings(const HrtemKeywords& k) {
   o.rules.nanocrystal_min_pairs = k.nanocrystal_pairs;
   o.rules.crystal_like_min_anisotropy = k.anisotropy_min;
   o.threads = k.threads;
+  o.repair_spikes = k.repair_spikes;
   require_valid(o);  // before any file is read, as the CLI does
   s.calibrate.pixel_nm = k.pixel_nm;
   if (k.anisotropic != "refuse" && k.anisotropic != "resample")

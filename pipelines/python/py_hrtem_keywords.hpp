@@ -17,30 +17,31 @@ namespace mgscope::py {
 
 inline const HrtemOptions kHrtemDefaults{};
 
-#define MGSCOPE_HRTEM_KEYWORDS(X)                                                              \
-  X(std::optional<double>, pixel_nm, pyb::none())                                              \
-  X(double, box_nm, kHrtemDefaults.box_nm)                                                     \
-  X(std::optional<double>, stride_nm, pyb::none())                                             \
-  X(std::string, anisotropic, "refuse")                                                        \
-  X(std::string, window, window_name(kHrtemDefaults.window))                                   \
-  X(std::string, acf, "circular")                                                              \
-  X(double, d_min_nm, kHrtemDefaults.spots.d_min_nm)                                           \
-  X(double, d_max_nm, kHrtemDefaults.spots.d_max_nm)                                           \
-  X(double, acf_min_lag_nm, kHrtemDefaults.spots.acf_min_lag_nm)                               \
-  X(double, same_direction_deg, kHrtemDefaults.spots.same_direction_deg)                       \
-  X(std::string, threshold_mode, "null")                                                       \
-  X(double, alpha, kHrtemDefaults.threshold.alpha)                                             \
-  X(double, alpha_secondary, kHrtemDefaults.threshold.alpha_secondary)                         \
-  X(std::optional<double>, spot_threshold, pyb::none())                                        \
-  X(int, null_boxes, kHrtemDefaults.threshold.null_boxes)                                      \
-  X(std::uint64_t, seed, kHrtemDefaults.threshold.seed)                                        \
-  X(int, nanocrystal_directions, kHrtemDefaults.rules.nanocrystal_min_directions)              \
-  X(int, nanocrystal_pairs, kHrtemDefaults.rules.nanocrystal_min_pairs)                        \
-  X(std::optional<double>, anisotropy_min, pyb::none())                                        \
-  X(int, threads, kHrtemDefaults.threads)                                                      \
-  X(bool, area, true)                                                                          \
-  X(std::optional<double>, area_stride_nm, pyb::none())                                        \
-  X(double, area_vote_share, HrtemAreaSettings{}.vote_share)                                   \
+#define MGSCOPE_HRTEM_KEYWORDS(X)                                                 \
+  X(std::optional<double>, pixel_nm, pyb::none())                                 \
+  X(double, box_nm, kHrtemDefaults.box_nm)                                        \
+  X(std::optional<double>, stride_nm, pyb::none())                                \
+  X(std::string, anisotropic, "refuse")                                           \
+  X(std::string, window, window_name(kHrtemDefaults.window))                      \
+  X(std::string, acf, "circular")                                                 \
+  X(double, d_min_nm, kHrtemDefaults.spots.d_min_nm)                              \
+  X(double, d_max_nm, kHrtemDefaults.spots.d_max_nm)                              \
+  X(double, acf_min_lag_nm, kHrtemDefaults.spots.acf_min_lag_nm)                  \
+  X(double, same_direction_deg, kHrtemDefaults.spots.same_direction_deg)          \
+  X(std::string, threshold_mode, "null")                                          \
+  X(double, alpha, kHrtemDefaults.threshold.alpha)                                \
+  X(double, alpha_secondary, kHrtemDefaults.threshold.alpha_secondary)            \
+  X(std::optional<double>, spot_threshold, pyb::none())                           \
+  X(int, null_boxes, kHrtemDefaults.threshold.null_boxes)                         \
+  X(std::uint64_t, seed, kHrtemDefaults.threshold.seed)                           \
+  X(int, nanocrystal_directions, kHrtemDefaults.rules.nanocrystal_min_directions) \
+  X(int, nanocrystal_pairs, kHrtemDefaults.rules.nanocrystal_min_pairs)           \
+  X(std::optional<double>, anisotropy_min, pyb::none())                           \
+  X(int, threads, kHrtemDefaults.threads)                                         \
+  X(bool, repair_spikes, kHrtemDefaults.repair_spikes)                            \
+  X(bool, area, true)                                                             \
+  X(std::optional<double>, area_stride_nm, pyb::none())                           \
+  X(double, area_vote_share, HrtemAreaSettings{}.vote_share)                      \
   X(int, bootstrap_resamples, HrtemAreaSettings{}.bootstrap_resamples)
 
 // In a C++ parameter list, after the first parameter: `, const T& name` for each keyword.
