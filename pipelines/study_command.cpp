@@ -60,6 +60,7 @@ std::vector<std::string> run_study(const std::string& path, const std::filesyste
 
   // The reference power law across alloys, stamped like a sample's module.
   std::filesystem::path powerlaw_dir;
+  std::string powerlaw_status = "ok";  // or up-to-date: study.json says it as the terminal does
   if (study.powerlaw) {
     std::vector<ModuleJob> jobs(1);
     ModuleJob& job = jobs[0];
@@ -77,6 +78,7 @@ std::vector<std::string> run_study(const std::string& path, const std::filesyste
       failures.push_back(path + ": powerlaw: " + job.error);
     } else {
       powerlaw_dir = job.out_dir;
+      powerlaw_status = job.status;
       // Its warnings as a sample's module gives them: the terminal had said "powerlaw ok" over a
       // doubted n. An unreadable powerlaw.json is warned of with the study's outputs.
       try {
@@ -86,7 +88,7 @@ std::vector<std::string> run_study(const std::string& path, const std::filesyste
       }
     }
   }
-  for (const std::string& w : write_study_outputs(study, samples, out_dir, powerlaw_dir, run.threads))
+  for (const std::string& w : write_study_outputs(study, samples, out_dir, powerlaw_dir, run.threads, powerlaw_status))
     std::fprintf(stderr, "WARNING: %s\n", w.c_str());
   std::printf("%s: %s; wrote %s (study.csv, study.json, correlations.csv, figures)\n", study.name.c_str(),
               study_samples_text(samples).c_str(), (out_dir / "study.html").string().c_str());

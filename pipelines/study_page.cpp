@@ -106,7 +106,7 @@ std::string powerlaw_fit_words(const json& powerlaw) {
       " The fit: n = " + value_pm(quantity_value(n), se) + " (N = " + std::to_string(powerlaw.value("N", 0)) + ")";
   const std::vector<std::string> doubts = quantity_warnings(n);
   if (doubts.empty()) return out + ".";
-  out += ", ⚠ doubted (" + powerlaw.value("status", std::string()) + "):";
+  out += ", ⚠ doubted (" + powerlaw.value("status_text", powerlaw.value("status", std::string())) + "):";
   for (std::size_t i = 0; i < doubts.size(); ++i) out += (i ? "; " : " ") + doubts[i];
   return out + ".";
 }
@@ -238,9 +238,10 @@ std::string study_page_html(const StudyManifest& study, const StudyPageParts& pa
   // As study.csv's status: the page marked a sample's doubted numbers under a heading that said nothing of them.
   b << "<tr><th>Status</th>";
   for (const json& row : parts.rows) {
-    const std::string status = row.value("status", std::string());
-    const char* css = status == "failed" ? "failed" : status == "ok" ? "ok" : "warn";
-    b << "<td>" << (status.empty() ? "" : "<span class=\"" + std::string(css) + "\">" + html_escape(status) + "</span>")
+    // The words of study.csv and the terminal; the colour from the machine's status and the count.
+    const std::string status = row.value("status", std::string()), text = row.value("status_text", status);
+    const char* css = status == "failed" ? "failed" : row.value("warning_count", 0) == 0 ? "ok" : "warn";
+    b << "<td>" << (text.empty() ? "" : "<span class=\"" + std::string(css) + "\">" + html_escape(text) + "</span>")
       << "</td>";
   }
   b << "</tr>\n";

@@ -328,13 +328,29 @@ json powerlaw_module(const fs::path& powerlaw_dir, const std::string& status) {
   return powerlaw_module_of(read_powerlaw_summary(powerlaw_dir / "powerlaw.json"), status);
 }
 
-std::string sample_status_text(const SampleInStudy& sample) {
-  if (!sample.failures.empty()) return "failed";
+std::string sample_status(const SampleInStudy& sample) {
+  if (!sample.failures.empty() || sample.report.is_null()) return "failed";
+  const json& modules = sample.report["modules"];
+  const bool none_ran = !modules.empty() && std::all_of(modules.begin(), modules.end(), [](const json& mod) {
+    return mod.value("status", "") == "up-to-date";
+  });
+  return none_ran ? "up-to-date" : "ok";
+}
+
+std::size_t sample_warning_count(const SampleInStudy& sample) {
   std::size_t n = 0;
   if (!sample.report.is_null())
     for (const json& mod : sample.report["modules"]) n += mod.value("warnings", json::array()).size();
-  if (n == 0) return "ok";
-  return "ok with " + std::to_string(n) + (n == 1 ? " warning" : " warnings");
+  return n;
+}
+
+std::string sample_status_text(const SampleInStudy& sample) {
+  const std::string status = sample_status(sample);
+  if (status == "failed") return status;
+  const std::size_t n = sample_warning_count(sample);
+  // In words, as the terminal's module lines write it ("up to date", not report.json's "up-to-date").
+  const std::string words = status == "up-to-date" ? "up to date" : status;
+  return n == 0 ? words : words + " with " + std::to_string(n) + (n == 1 ? " warning" : " warnings");
 }
 
 StudyManifest read_study_manifest(const fs::path& path) {
@@ -425,7 +441,8 @@ std::string study_samples_text(const std::vector<SampleInStudy>& samples) {
 }
 
 std::vector<std::string> write_study_outputs(const StudyManifest& study, const std::vector<SampleInStudy>& samples,
-                                             const fs::path& out_dir, const fs::path& powerlaw_dir, int threads) {
+                                             const fs::path& out_dir, const fs::path& powerlaw_dir, int threads,
+                                             const std::string& powerlaw_status) {
   std::vector<std::string> warnings;
   const std::vector<Column> cols = study_columns(samples);
   const std::vector<std::vector<json>> cells = study_cells(samples, cols);
@@ -468,7 +485,11 @@ std::vector<std::string> write_study_outputs(const StudyManifest& study, const s
                     // study was run from ("../out/samples/A" or "out/samples/A").
                     {"out_dir", fs::proximate(s.out_dir, out_dir).generic_string()},
                     {"treatment", json_number(treatment_of(s, study.treatment))},
-                    {"status", sample_status_text(s)},
+                    // A program reads `status` (ok, up-to-date or failed, as report.json's modules) and
+                    // `warning_count`; `status_text` is what study.csv, study.html and the terminal say.
+                    {"status", sample_status(s)},
+                    {"status_text", sample_status_text(s)},
+                    {"warning_count", sample_warning_count(s)},
                     {"failures", s.failures},
                     {"quantities", quantities}});
   }
@@ -550,8 +571,9 @@ std::vector<std::string> write_study_outputs(const StudyManifest& study, const s
   if (!powerlaw_dir.empty()) {
     try {
       fit = read_powerlaw_summary(powerlaw_dir / "powerlaw.json");
-      powerlaw = powerlaw_module_of(fit, "ok");
-      powerlaw["status"] = module_status_text(powerlaw);  // "ok with 1 warning", as on the terminal
+      powerlaw = powerlaw_module_of(fit, powerlaw_status);
+      // "up to date with 1 warning", as the terminal says it; `status` stays ok or up-to-date.
+      powerlaw["status_text"] = module_status_text(powerlaw);
     } catch (const std::exception& e) {
       warnings.push_back(e.what());  // names the file
     }

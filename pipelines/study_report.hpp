@@ -54,17 +54,28 @@ std::string study_samples_text(const std::vector<SampleInStudy>& samples);
 // terminal, study.json, study.html and the figure. Throws (naming the file) when it cannot be read.
 nlohmann::json powerlaw_module(const std::filesystem::path& powerlaw_dir, const std::string& status);
 
-// A sample's status as study.csv, study.json and study.html give it: "failed", "ok with 12 warnings"
-// (its modules' warnings, as its report.html counts them) or "ok". It said "ok" over a row of ten
-// doubted numbers.
+// A sample's status for a program (study.json's `status`, the values of report.json's modules): "failed"
+// when anything of it failed, "up-to-date" when every module was up to date (none ran), else "ok".
+std::string sample_status(const SampleInStudy& sample);
+
+// How many warnings a sample's modules have, counted as its report.html counts them.
+std::size_t sample_warning_count(const SampleInStudy& sample);
+
+// A sample's status in words, as study.csv, study.json's `status_text` and study.html give it: "failed",
+// or "ok" / "up to date" (as the terminal's module lines say it) with " with 12 warnings" when its
+// modules have any. It said "ok" over a row of ten doubted numbers, and "ok" of a sample none of whose
+// modules ran.
 std::string sample_status_text(const SampleInStudy& sample);
 
 // Writes every study output into `out_dir`; `powerlaw_dir` holds `mgscope powerlaw`'s outputs
 // (empty: none). Returns the warnings it adds to the study's own (figures gnuplot could not draw,
 // samples without a treatment value, two samples of one name, ...). The figures are drawn by up to
 // `threads` gnuplot runs at once (0: the usable cores; render_figures).
+// `powerlaw_status` is the power law's run: "ok" or "up-to-date" (study.json said "ok with 1 warning" of
+// a power law the terminal had said was "up to date with 1 warning").
 std::vector<std::string> write_study_outputs(const StudyManifest& study, const std::vector<SampleInStudy>& samples,
                                              const std::filesystem::path& out_dir,
-                                             const std::filesystem::path& powerlaw_dir, int threads = 0);
+                                             const std::filesystem::path& powerlaw_dir, int threads = 0,
+                                             const std::string& powerlaw_status = "ok");
 
 }  // namespace mgscope

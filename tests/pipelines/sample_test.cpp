@@ -287,6 +287,7 @@ TEST(SampleCommand, DemoStudyEndToEndThenNothingToRedo) {
   if (have_jsonschema()) {
     for (const auto& [name, r] : reports) EXPECT_EQ(validate_report(out / "samples" / name / "report.json"), 0) << name;
     validate_module_outputs(out, {"ascast", "ctc10", "ctc20", "ctc40"});
+    mgscope::test::expect_schema_valid("study.schema.json", out / "study.json");
   } else {
     ADD_FAILURE() << "python3-jsonschema is missing (scripts/install-deps.sh installs it): schema not checked";
   }
@@ -1126,7 +1127,9 @@ TEST(Study, ThePowerLawsDoubtsReachEveryOutput) {
   EXPECT_NE(gp.find("using 1:($3 > 0 ? $2 : 1/0) with points pt 6"), std::string::npos) << gp;
 
   const json j = read_json(out / "study.json");
-  EXPECT_EQ(j["powerlaw"]["status"], "ok with 1 warning") << j["powerlaw"];
+  EXPECT_EQ(j["powerlaw"]["status"], "ok") << j["powerlaw"];
+  EXPECT_EQ(j["powerlaw"]["status_text"], "ok with 1 warning") << j["powerlaw"];
+  mgscope::test::expect_schema_valid("study.schema.json", out / "study.json");
   EXPECT_EQ(j["powerlaw"]["quantities"]["exponent_n"]["value"], -0.5);
   EXPECT_EQ(j["powerlaw"]["quantities"]["exponent_n"]["warnings"], json::array({doubt}));
   EXPECT_EQ(j["warnings"][0], "powerlaw: " + doubt) << j["warnings"];
@@ -1140,6 +1143,16 @@ TEST(Study, ThePowerLawsDoubtsReachEveryOutput) {
   EXPECT_NE(html.find("⚠ Doubted samples, ringed (see Doubted numbers): b."), std::string::npos);
   EXPECT_NE(html.find("powerlaw: " + doubt), std::string::npos);  // among the Warnings
 
+  // Up to date (not run again): study.json had said "ok with 1 warning" where the terminal said "up to
+  // date with 1 warning". Now `status` says it for a program, `status_text` and the caption in words.
+  mgscope::write_study_outputs(ctc_study(out, "power law doubts"), samples, out, out / "powerlaw", 0, "up-to-date");
+  const json again = read_json(out / "study.json");
+  EXPECT_EQ(again["powerlaw"]["status"], "up-to-date");
+  EXPECT_EQ(again["powerlaw"]["status_text"], "up to date with 1 warning");
+  EXPECT_NE(read_all(out / "study.html").find("⚠ doubted (up to date with 1 warning): " + doubt + "."),
+            std::string::npos);
+  mgscope::test::expect_schema_valid("study.schema.json", out / "study.json");
+
   // A powerlaw.json of an older mgscope has the fit's doubts in the file's list only, beside the
   // two regimes': the fit takes those that are not the regimes'.
   write_text(out / "old" / "powerlaw.json",
@@ -1151,16 +1164,25 @@ TEST(Study, ThePowerLawsDoubtsReachEveryOutput) {
 }
 
 // study.csv's status said "ok" for a sample whose modules had warnings (10 to 20 doubted numbers on
-// its row); study.json and study.html had no status at all. Now all three say "ok with 2 warnings",
+// its row); study.json and study.html had no status at all. Now all three say "ok with 3 warnings",
 // counted as the sample's report.html counts its modules' warnings; "ok" and "failed" stay as they were.
+// A sample none of whose modules ran is "up to date", as the terminal's module lines say; study.json's
+// `status` is one of ok, up-to-date and failed, for a program, beside `status_text` and `warning_count`
+// (it was "ok with 3 warnings", a value a program had to parse).
 TEST(Study, ASamplesStatusCountsItsModulesWarnings) {
   const fs::path out = scratch_dir("study_status");
   std::vector<mgscope::SampleInStudy> samples = {study_sample("a", 0, {{"Tp", study_quantity(100, "K")}}),
                                                  study_sample("b", 10, {{"Tp", study_quantity(120, "K")}}),
-                                                 study_sample("c", 20, {{"Tp", study_quantity(140, "K")}})};
+                                                 study_sample("c", 20, {{"Tp", study_quantity(140, "K")}}),
+                                                 study_sample("d", 30, {{"Tp", study_quantity(150, "K")}}),
+                                                 study_sample("e", 40, {{"Tp", study_quantity(160, "K")}})};
   samples[1].report["modules"][0]["warnings"] = {"iso.dat: -dSm may be 5.9 % too low", "iso.dat: a gap"};
   samples[1].report["modules"].push_back({{"quantities", json::object()}, {"warnings", {"scan.txt: no Tg"}}});
   samples[2].failures = {"creep: missing.txt does not exist"};
+  // d: every module up to date, one warning; e: up to date, none.
+  samples[3].report["modules"][0]["status"] = "up-to-date";
+  samples[3].report["modules"][0]["warnings"] = {"iso.dat: a gap"};
+  samples[4].report["modules"][0]["status"] = "up-to-date";
   mgscope::write_study_outputs(ctc_study(out, "status"), samples, out, {});
   std::istringstream csv(read_all(out / "study.csv"));
   std::string line;
@@ -1169,13 +1191,23 @@ TEST(Study, ASamplesStatusCountsItsModulesWarnings) {
   EXPECT_EQ(row_of["a"].rfind("a,a/sample.toml,ok,,0,", 0), 0u) << row_of["a"];
   EXPECT_EQ(row_of["b"].rfind("b,b/sample.toml,ok with 3 warnings,,10,", 0), 0u) << row_of["b"];
   EXPECT_EQ(row_of["c"].rfind("c,c/sample.toml,failed,creep: missing.txt does not exist,20,", 0), 0u) << row_of["c"];
+  EXPECT_EQ(row_of["d"].rfind("d,d/sample.toml,up to date with 1 warning,,30,", 0), 0u) << row_of["d"];
+  EXPECT_EQ(row_of["e"].rfind("e,e/sample.toml,up to date,,40,", 0), 0u) << row_of["e"];
   const json j = read_json(out / "study.json");
-  EXPECT_EQ(j["samples"][0]["status"], "ok");
-  EXPECT_EQ(j["samples"][1]["status"], "ok with 3 warnings");
-  EXPECT_EQ(j["samples"][2]["status"], "failed");
+  const std::vector<std::string> statuses = {"ok", "ok", "failed", "up-to-date", "up-to-date"};
+  const std::vector<std::string> texts = {"ok", "ok with 3 warnings", "failed", "up to date with 1 warning",
+                                          "up to date"};
+  const std::vector<int> counts = {0, 3, 0, 1, 0};
+  for (std::size_t i = 0; i < statuses.size(); ++i) {
+    EXPECT_EQ(j["samples"][i]["status"], statuses[i]) << i;
+    EXPECT_EQ(j["samples"][i]["status_text"], texts[i]) << i;
+    EXPECT_EQ(j["samples"][i]["warning_count"], counts[i]) << i;
+  }
+  mgscope::test::expect_schema_valid("study.schema.json", out / "study.json");
   EXPECT_NE(read_all(out / "study.html")
                 .find("<tr><th>Status</th><td><span class=\"ok\">ok</span></td><td><span class=\"warn\">ok with 3 "
-                      "warnings</span></td><td><span class=\"failed\">failed</span></td></tr>"),
+                      "warnings</span></td><td><span class=\"failed\">failed</span></td><td><span class=\"warn\">up "
+                      "to date with 1 warning</span></td><td><span class=\"ok\">up to date</span></td></tr>"),
             std::string::npos);
 }
 

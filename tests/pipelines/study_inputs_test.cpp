@@ -161,9 +161,29 @@ TEST(StudyInputs, ThePowerLawsWarningsArePrintedUnderItsModuleLine) {
             std::string::npos)
       << r.output;
   const json j = read_json(dir / "out" / "study.json");
-  EXPECT_EQ(j["powerlaw"]["status"], "ok with 1 warning");
+  EXPECT_EQ(j["powerlaw"]["status"], "ok");
+  EXPECT_EQ(j["powerlaw"]["status_text"], "ok with 1 warning");
   EXPECT_EQ(j["warnings"][0], "powerlaw: " + doubt);
   EXPECT_NE(read_all(dir / "out" / "study.html").find("powerlaw: " + doubt), std::string::npos);
+
+  // Run again, nothing changed: the terminal says "up to date with 1 warning", and so does study.json
+  // (it said "ok with 1 warning"; study.html's figure caption says it, tested in sample_test.cpp); the
+  // sample's status too, in study.csv and study.html.
+  const auto again = run_mgscope("study " + q(dir / "study.toml") + " -o " + q(dir / "out"));
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_NE(again.output.find("  powerlaw  up to date with 1 warning (study.html; logs/powerlaw.log)\n"),
+            std::string::npos)
+      << again.output;
+  const json j2 = read_json(dir / "out" / "study.json");
+  EXPECT_EQ(j2["powerlaw"]["status"], "up-to-date");
+  EXPECT_EQ(j2["powerlaw"]["status_text"], "up to date with 1 warning");
+  EXPECT_EQ(j2["samples"][0]["status"], "up-to-date");
+  const std::string words = j2["samples"][0]["status_text"].get<std::string>();
+  EXPECT_EQ(words.rfind("up to date", 0), 0u) << words;
+  EXPECT_NE(read_all(dir / "out" / "study.csv").find("," + words + ","), std::string::npos);
+  const std::string html = read_all(dir / "out" / "study.html");
+  EXPECT_NE(html.find(">" + words + "</span>"), std::string::npos);
+  mgscope::test::expect_schema_valid("study.schema.json", dir / "out" / "study.json");
 }
 
 // A sample whose manifest does not parse (a closing quote missing): study.html headed its column

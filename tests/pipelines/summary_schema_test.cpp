@@ -106,7 +106,8 @@ TEST(SummarySchemas, EverySchemaRejectsASummaryWithRenamedKeys) {
     EXPECT_NE(r.exit_code, 0) << e.path() << " accepted " << wrong << ":\n" << r.output;
     EXPECT_NE(r.output.find("is a required property"), std::string::npos) << e.path() << ":\n" << r.output;
   }
-  EXPECT_EQ(schemas, 9);  // report + hrtem, hrtem series, hrtem spot calibration, creep, hardness, dsc, mce, powerlaw
+  // report, study + hrtem, hrtem series, hrtem spot calibration, creep, hardness, dsc, mce, powerlaw
+  EXPECT_EQ(schemas, 10);
 }
 
 }  // namespace
