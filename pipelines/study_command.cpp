@@ -61,6 +61,7 @@ std::vector<std::string> run_study(const std::string& path, const std::filesyste
   // The reference power law across alloys, stamped like a sample's module.
   std::filesystem::path powerlaw_dir;
   std::string powerlaw_status = "ok";  // or up-to-date: study.json says it as the terminal does
+  nlohmann::json powerlaw_report;      // for the last line's count of warnings
   if (study.powerlaw) {
     std::vector<ModuleJob> jobs(1);
     ModuleJob& job = jobs[0];
@@ -82,7 +83,8 @@ std::vector<std::string> run_study(const std::string& path, const std::filesyste
       // Its warnings as a sample's module gives them: the terminal had said "powerlaw ok" over a
       // doubted n. An unreadable powerlaw.json is warned of with the study's outputs.
       try {
-        const nlohmann::json report = {{"modules", {powerlaw_module(powerlaw_dir, job.status)}}};
+        powerlaw_report = powerlaw_module(powerlaw_dir, job.status);
+        const nlohmann::json report = {{"modules", {powerlaw_report}}};
         std::fputs(doubted_numbers_text(report, "study.html").c_str(), stdout);
       } catch (const std::exception&) {
       }
@@ -91,7 +93,7 @@ std::vector<std::string> run_study(const std::string& path, const std::filesyste
   for (const std::string& w : write_study_outputs(study, samples, out_dir, powerlaw_dir, run.threads, powerlaw_status))
     std::fprintf(stderr, "WARNING: %s\n", w.c_str());
   std::printf("%s: %s; wrote %s (study.csv, study.json, correlations.csv, figures)\n", study.name.c_str(),
-              study_samples_text(samples).c_str(), (out_dir / "study.html").string().c_str());
+              study_samples_text(samples, powerlaw_report).c_str(), (out_dir / "study.html").string().c_str());
   return failures;
 }
 

@@ -421,23 +421,51 @@ void check_study_treatment(const StudyManifest& study) {
                                                      : "the keys they have: " + known) + ")");
 }
 
-std::string study_samples_text(const std::vector<SampleInStudy>& samples) {
-  std::string not_analysed, module_failed;
-  int n_not_analysed = 0, n_module_failed = 0;
+namespace {
+
+// The modules the terminal gave a "<status> with N warnings" line (doubted_numbers_text): those with
+// warnings that did not fail.
+std::vector<std::string> modules_with_warnings(const json& report) {
+  std::vector<std::string> out;
+  if (report.is_null()) return out;
+  for (const json& mod : report["modules"])
+    if (mod.value("status", "") != "failed" && !mod.value("warnings", json::array()).empty())
+      out.push_back(mod.value("module", ""));
+  return out;
+}
+
+}  // namespace
+
+std::string study_samples_text(const std::vector<SampleInStudy>& samples, const json& powerlaw) {
+  std::string not_analysed, module_failed, warned;
+  int n_not_analysed = 0, n_module_failed = 0, n_warned = 0;
+  std::size_t warned_modules = 0;
   for (const SampleInStudy& s : samples) {
-    if (s.failures.empty()) continue;
     const std::string name = s.out_dir.filename().string();
+    if (const std::vector<std::string> modules = modules_with_warnings(s.report); !modules.empty()) {
+      std::string which;
+      for (const std::string& m : modules) which += (which.empty() ? "" : ", ") + m;
+      warned += (warned.empty() ? "" : ", ") + name + " (" + which + ")";
+      ++n_warned;
+      warned_modules += modules.size();
+    }
+    if (s.failures.empty()) continue;
     std::string& list = s.report.is_null() ? not_analysed : module_failed;
     list += (list.empty() ? "" : ", ") + name;
     ++(s.report.is_null() ? n_not_analysed : n_module_failed);
   }
   std::string out = std::to_string(samples.size()) + (samples.size() == 1 ? " sample" : " samples");
-  std::string failed;
-  if (n_not_analysed) failed = std::to_string(n_not_analysed) + " not analysed: " + not_analysed;
+  std::string notes;
+  if (n_not_analysed) notes = std::to_string(n_not_analysed) + " not analysed: " + not_analysed;
   if (n_module_failed)
-    failed +=
-        (failed.empty() ? "" : "; ") + std::to_string(n_module_failed) + " with a failed module: " + module_failed;
-  return failed.empty() ? out : out + " (" + failed + ")";
+    notes += (notes.empty() ? "" : "; ") + std::to_string(n_module_failed) + " with a failed module: " + module_failed;
+  if (n_warned)
+    notes += (notes.empty() ? "" : "; ") + std::to_string(n_warned) + " with warnings in " +
+             std::to_string(warned_modules) + (warned_modules == 1 ? " module: " : " modules: ") + warned;
+  if (!notes.empty()) out += " (" + notes + ")";
+  if (powerlaw.is_object() && !powerlaw.value("warnings", json::array()).empty())
+    out += "; powerlaw " + module_status_text(powerlaw);
+  return out;
 }
 
 std::vector<std::string> write_study_outputs(const StudyManifest& study, const std::vector<SampleInStudy>& samples,

@@ -43,10 +43,14 @@ struct SampleInStudy {
   std::vector<std::string> failures;
 };
 
-// "4 samples", or with those that failed: "4 samples (1 not analysed: ctc40; 1 with a failed module:
-// ctc10)", naming each by its output folder. The terminal had said "4 samples" of a study whose
-// fourth sample's manifest did not parse.
-std::string study_samples_text(const std::vector<SampleInStudy>& samples);
+// "4 samples", or with those that failed and those with warnings: "4 samples (1 not analysed: ctc40;
+// 1 with a failed module: ctc10; 2 with warnings in 3 modules: ascast (mce), ctc20 (dsc, mce))", naming
+// each by its output folder; a module counts when the terminal gave it a "<status> with N warnings" line
+// (one that did not fail). The study's power law (`powerlaw`, as powerlaw_module gives it), when it has
+// warnings, follows: "...; powerlaw up to date with 1 warning". The terminal had said "4 samples" of a
+// study whose fourth sample's manifest did not parse, and of one whose module lines listed warnings.
+std::string study_samples_text(const std::vector<SampleInStudy>& samples,
+                               const nlohmann::json& powerlaw = nlohmann::json());
 
 // The study's power law (`mgscope powerlaw`'s powerlaw.json in `powerlaw_dir`) as a module of
 // report.json: {module: "powerlaw", status, N, warnings, quantities: {exponent_n, prefactor_a}}, each

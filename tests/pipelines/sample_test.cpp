@@ -135,6 +135,25 @@ TEST(SampleCommand, DemoStudyEndToEndThenNothingToRedo) {
   for (const char* s : {"ascast", "ctc10", "ctc20", "ctc40"})
     reports[s] = read_json(out / "samples" / s / "report.json");
   EXPECT_EQ(reports["ctc20"]["schema"], "mgscope-report/1");
+  // The last line counts the samples and modules with warnings as the module lines gave them.
+  std::string warned;
+  int warned_samples = 0, warned_modules = 0;
+  for (const char* s : {"ascast", "ctc10", "ctc20", "ctc40"}) {
+    std::string which;
+    for (const json& m : reports[s]["modules"])
+      if (!m["warnings"].empty()) which += (which.empty() ? "" : ", ") + m["module"].get<std::string>();
+    if (which.empty()) continue;
+    warned += (warned.empty() ? "" : ", ") + std::string(s) + " (" + which + ")";
+    ++warned_samples;
+    warned_modules += int(count(which, ",")) + 1;
+  }
+  EXPECT_EQ(warned_samples, 4);  // every mce: the isotherms are too coarse for the critical region
+  // Each "<status> with N warnings (report.html; logs/<module>.log)" line, "in M lines" or not.
+  EXPECT_EQ(count(first.output, " (report.html; logs/"), warned_modules) << first.output;
+  EXPECT_NE(first.output.find(": 4 samples (4 with warnings in " + std::to_string(warned_modules) +
+                              " modules: " + warned + ")"),
+            std::string::npos)
+      << first.output;
   EXPECT_EQ(reports["ctc20"]["sample"]["treatment"]["ctc_cycles"], 20.0);
   // A doubted number carries its warnings: the demo's critical exponents are fitted outside the
   // critical region (mce.json's critical section). Its -dSm (a demagnetised piece in 0.02 T steps
@@ -1209,6 +1228,34 @@ TEST(Study, ASamplesStatusCountsItsModulesWarnings) {
                       "warnings</span></td><td><span class=\"failed\">failed</span></td><td><span class=\"warn\">up "
                       "to date with 1 warning</span></td><td><span class=\"ok\">up to date</span></td></tr>"),
             std::string::npos);
+}
+
+// The study's last line counted the samples that failed but not those with warnings, while the module
+// lines above it said "mce       ok with 9 warnings" sample after sample. Now it names each sample with
+// the modules that had such a line (a module that failed has its FAILED line instead), and the power
+// law's status when it has warnings.
+TEST(Study, TheLastLineCountsTheSamplesAndModulesWithWarnings) {
+  const auto sample = [](const std::string& name, const json& modules) {
+    mgscope::SampleInStudy s = study_sample(name, 0, json::object());
+    s.report["modules"] = modules;
+    return s;
+  };
+  const json quiet = {{"module", "hrtem"}, {"status", "ok"}, {"warnings", json::array()}};
+  const json dsc = {{"module", "dsc"}, {"status", "up-to-date"}, {"warnings", {"scan.txt: no Tg"}}};
+  const json mce = {{"module", "mce"}, {"status", "ok"}, {"warnings", {"iso.dat: a gap", "fc.dat: no mass"}}};
+  const json failed = {{"module", "creep"}, {"status", "failed"}, {"warnings", {"c1.txt: noisy"}}};
+  std::vector<mgscope::SampleInStudy> samples = {sample("a", json::array({quiet})), sample("b", json::array({quiet, dsc, mce})),
+                                                 sample("c", json::array({failed, mce})), sample("d", json::array({quiet}))};
+  samples[2].failures = {"creep: c1.txt: unreadable"};
+  samples[3].report = nullptr;
+  samples[3].failures = {"d/sample.toml: line 1: unterminated string"};
+  EXPECT_EQ(mgscope::study_samples_text(samples),
+            "4 samples (1 not analysed: d; 1 with a failed module: c; 2 with warnings in 3 modules: b (dsc, mce), "
+            "c (mce))");
+  const json powerlaw = {{"module", "powerlaw"}, {"status", "up-to-date"}, {"warnings", {"two fields"}}};
+  EXPECT_EQ(mgscope::study_samples_text({samples[0], samples[1]}, powerlaw),
+            "2 samples (1 with warnings in 2 modules: b (dsc, mce)); powerlaw up to date with 1 warning");
+  EXPECT_EQ(mgscope::study_samples_text({samples[0]}), "1 sample");
 }
 
 TEST(SampleCommand, RefusesAnOutputFolderThatHoldsItsInputs) {
