@@ -172,6 +172,22 @@ std::vector<std::vector<json>> study_cells(const std::vector<SampleInStudy>& sam
 // The value a column, figure or correlation uses: NaN when absent, n/a or in another unit.
 double cell_value(const json& cell) { return cell.is_null() ? kNaN : quantity_value(cell); }
 
+// Why a sample's value cell of `column` is empty ("" when it holds a number): the n/a's own reason
+// (a DSC's "no crystallisation peak found ...", a failed module's error, another unit), or why the
+// sample has no such number. study.csv gave an empty cell without a word of why.
+std::string empty_cell_reason(const SampleInStudy& s, const json& cell, const Column& column) {
+  if (!cell.is_null()) {
+    if (std::isfinite(cell_value(cell))) return "";
+    const json reason = cell.value("reason", json());
+    return reason.is_string() ? reason.get<std::string>() : "not determined";
+  }
+  if (s.report.is_null()) return "not analysed (see failures)";
+  for (const json& mod : s.report["modules"])
+    if (!column.module.empty() && mod.value("module", "") == column.module)
+      return "not given by its " + column.module + " module";
+  return column.module.empty() ? "not given" : "not measured (its manifest has no [" + column.module + "] table)";
+}
+
 double treatment_of(const SampleInStudy& s, const std::string& name) {
   if (s.report.is_null()) return kNaN;
   const json& t = s.report["sample"]["treatment"];
@@ -492,21 +508,27 @@ std::vector<std::string> write_study_outputs(const StudyManifest& study, const s
     for (const char* suffix : {"", "_err_low", "_err_high"}) csv << ',' << csv_field(with_unit(c.key + suffix, c.unit));
     csv << ',' << csv_field(c.key + "_warnings");
   }
-  csv << '\n';
+  // Last, so that the columns before keep their places: "<key>: <reason>" for each empty value cell.
+  csv << ",na_reasons\n";
   json rows = json::array();
   for (std::size_t i : order) {
     const SampleInStudy& s = samples[i];
     csv << csv_field(sample_name(s)) << ',' << csv_field(s.manifest) << ',' << sample_status_text(s) << ','
         << csv_list(s.failures) << ',' << study_number(treatment_of(s, study.treatment));
-    json quantities = json::object();
+    json quantities = json::object(), na_reasons = json::object();
+    std::vector<std::string> na_list;
     for (std::size_t k = 0; k < cols.size(); ++k) {
       const json& q = cells[i][k];
       const auto [lo, hi] = q.is_null() ? std::pair<double, double>{kNaN, kNaN} : error_bar(q);
       csv << ',' << study_number(cell_value(q)) << ',' << study_number(lo) << ',' << study_number(hi) << ','
           << csv_list(q.is_null() ? std::vector<std::string>{} : quantity_warnings(q));
       if (!q.is_null()) quantities[cols[k].key] = q;
+      if (const std::string why = empty_cell_reason(s, q, cols[k]); !why.empty()) {
+        na_reasons[cols[k].key] = why;
+        na_list.push_back(cols[k].key + ": " + why);
+      }
     }
-    csv << '\n';
+    csv << ',' << csv_list(na_list) << '\n';
     rows.push_back({{"name", sample_name(s)},
                     {"manifest", s.manifest},
                     // From the study's folder: as given on the command line it changed with the folder the
@@ -519,7 +541,10 @@ std::vector<std::string> write_study_outputs(const StudyManifest& study, const s
                     {"status_text", sample_status_text(s)},
                     {"warning_count", sample_warning_count(s)},
                     {"failures", s.failures},
-                    {"quantities", quantities}});
+                    {"quantities", quantities},
+                    // Why each empty number is empty, as study.csv's na_reasons: also for a quantity the
+                    // sample lacks (not measured, not analysed), which `quantities` leaves out.
+                    {"na_reasons", na_reasons}});
   }
   write_file_atomic(out_dir / "study.csv", csv.str());
 

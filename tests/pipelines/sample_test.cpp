@@ -1258,6 +1258,68 @@ TEST(Study, TheLastLineCountsTheSamplesAndModulesWithWarnings) {
   EXPECT_EQ(mgscope::study_samples_text({samples[0]}), "1 sample");
 }
 
+// study.csv gave an empty cell for an n/a number without a word of why, while the sample's report.json
+// had the reason (a DSC's Tx "no crystallisation peak found ..."). Now a last column, na_reasons, says
+// "<key>: <reason>" for each empty value cell, and study.json's na_reasons the same by key; the columns
+// before it keep their places.
+TEST(Study, StudyCsvSaysWhyACellIsEmpty) {
+  const fs::path out = scratch_dir("study_na_reasons");
+  const std::string no_tx = "no crystallisation peak found in the heatings analysed (heating 1: no exotherm above Tg)";
+  json tx_na = study_quantity(0, "K");
+  tx_na["value"] = nullptr;
+  tx_na["reason"] = no_tx;
+  const auto sample = [](const std::string& name, double cycles, const json& modules) {
+    mgscope::SampleInStudy s = study_sample(name, cycles, json::object());
+    s.report["modules"] = modules;
+    return s;
+  };
+  const json dsc_a = {{"module", "dsc"}, {"quantities", {{"Tg", study_quantity(586, "K")}, {"Tx", tx_na}}}};
+  const json dsc_b = {{"module", "dsc"},
+                      {"quantities", {{"Tg", study_quantity(585, "K")}, {"Tx", study_quantity(650, "K")}}}};
+  const json hardness = {{"module", "hardness"}, {"quantities", {{"hardness", study_quantity(6, "GPa")}}}};
+  const json failed_dsc = {
+      {"module", "dsc"}, {"error", "ERROR: scan.txt: cannot open file"}, {"quantities", json::object()}};
+  std::vector<mgscope::SampleInStudy> samples = {sample("a", 0, json::array({dsc_a, hardness})), sample("b", 10, json::array({dsc_b})),
+                                                 sample("c", 20, json::array({failed_dsc, hardness})), sample("d", 30, json::array())};
+  samples[2].failures = {"dsc: ERROR: scan.txt: cannot open file"};
+  samples[3].report = nullptr;
+  samples[3].failures = {"d/sample.toml: line 1: unterminated string"};
+  mgscope::write_study_outputs(ctc_study(out, "na reasons"), samples, out, {});
+
+  std::istringstream csv(read_all(out / "study.csv"));
+  std::string header, line;
+  std::getline(csv, header);
+  EXPECT_EQ(header,
+            "sample,manifest,status,failures,ctc_cycles,Tg (K),Tg_err_low (K),Tg_err_high (K),Tg_warnings,Tx (K),"
+            "Tx_err_low (K),Tx_err_high (K),Tx_warnings,hardness (GPa),hardness_err_low (GPa),"
+            "hardness_err_high (GPa),hardness_warnings,na_reasons");
+  std::map<std::string, std::string> row_of;
+  while (std::getline(csv, line)) row_of[line.substr(0, line.find(','))] = line;
+  const auto last_field = [](const std::string& row) {
+    if (row.empty() || row.back() != '"') return row.substr(row.rfind(',') + 1);
+    return row.substr(row.rfind(",\"") + 2, row.size() - row.rfind(",\"") - 3);
+  };
+  EXPECT_EQ(last_field(row_of["a"]), "Tx: " + no_tx) << row_of["a"];
+  EXPECT_EQ(last_field(row_of["b"]), "hardness: not measured (its manifest has no [hardness] table)") << row_of["b"];
+  EXPECT_EQ(last_field(row_of["c"]),
+            "Tg: the dsc module failed: scan.txt: cannot open file | Tx: the dsc module failed: scan.txt: cannot "
+            "open file")
+      << row_of["c"];
+  EXPECT_EQ(last_field(row_of["d/sample.toml"]),
+            "Tg: not analysed (see failures) | Tx: not analysed (see failures) | hardness: not analysed (see "
+            "failures)")
+      << row_of["d/sample.toml"];
+  // The value cell itself stays empty, and the Tx_warnings of a sure n/a too (there is no number to doubt).
+  EXPECT_NE(row_of["a"].find(",586,,,,,,,,6,"), std::string::npos) << row_of["a"];
+
+  const json j = read_json(out / "study.json");
+  EXPECT_EQ(j["samples"][0]["na_reasons"], json({{"Tx", no_tx}}));
+  EXPECT_EQ(j["samples"][1]["na_reasons"], json({{"hardness", "not measured (its manifest has no [hardness] table)"}}));
+  EXPECT_EQ(j["samples"][2]["na_reasons"]["Tx"], "the dsc module failed: scan.txt: cannot open file");
+  EXPECT_EQ(j["samples"][3]["na_reasons"].size(), 3u);
+  mgscope::test::expect_schema_valid("study.schema.json", out / "study.json");
+}
+
 TEST(SampleCommand, RefusesAnOutputFolderThatHoldsItsInputs) {
   const fs::path dir = scratch_dir("sample_inputs_inside");
   ASSERT_EQ(run_mgscope("synth dsc -o " + q(dir / "dsc") + " --name scan").exit_code, 0);
