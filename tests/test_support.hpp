@@ -184,9 +184,25 @@ inline RunResult validate_json(const std::string& schema, const std::vector<std:
   return run_command(cmd);
 }
 
+// The keys of `instances` that docs/schemas/<schema> does not declare, one line each (exit code 1 when
+// any): the schemas admit extra keys, so a key an output gained and its schema lacked passed unseen
+// (tests/schema_undeclared_keys.py; python3 alone).
+inline RunResult undeclared_keys_of(const std::filesystem::path& schema_file,
+                                    const std::vector<std::filesystem::path>& instances) {
+  std::string cmd = std::string("/usr/bin/python3 '") + MGSCOPE_SOURCE_DIR + "/tests/schema_undeclared_keys.py' '" +
+                    schema_file.string() + "'";
+  for (const auto& i : instances) cmd += " '" + i.string() + "'";
+  return run_command(cmd);
+}
+inline RunResult undeclared_keys(const std::string& schema, const std::vector<std::filesystem::path>& instances) {
+  return undeclared_keys_of(std::filesystem::path(MGSCOPE_SOURCE_DIR) / "docs" / "schemas" / schema, instances);
+}
+
 // Expects `file` to satisfy docs/schemas/<schema> (not checked without python3-jsonschema; the
-// demo study test fails then).
+// demo study test fails then), and every key of it to be declared there.
 inline void expect_schema_valid(const std::string& schema, const std::filesystem::path& file) {
+  const RunResult keys = undeclared_keys(schema, {file});
+  EXPECT_EQ(keys.exit_code, 0) << keys.output;
   if (!have_jsonschema()) return;
   const RunResult r = validate_json(schema, {file});
   EXPECT_EQ(r.exit_code, 0) << file << " against docs/schemas/" << schema << ":\n" << r.output;

@@ -64,6 +64,22 @@ TEST(MceCli, AFailedUniversalCurveHasANullVerdictTheSchemaAllows) {
   test::expect_schema_valid("mce.schema.json", d / "out" / "mce.json");
 }
 
+// The bundled samples (samples/mce/README.md) as a user first runs them: every key mce.json has is
+// declared in docs/schemas/mce.schema.json. The schema admits extra keys, so 32 keys added to the
+// arrott, critical, universal_curve and merit_by_field sections had passed the validator unlisted.
+TEST(MceCli, EveryKeyOfTheBundledSamplesIsInTheSchema) {
+  const fs::path samples = fs::path(MGSCOPE_SOURCE_DIR) / "samples" / "mce";
+  for (const char* model : {"mean_field", "bean_rodbell"}) {
+    const fs::path out = scratch_dir(std::string("mce_cli_bundled_") + model);
+    const auto r = run_mgscope("mce --mt " + q(samples / model / "fc.dat") + " --mh " +
+                               q(samples / model / "isotherms.dat") + " -o " + q(out));
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    const auto keys = test::undeclared_keys("mce.schema.json", {out / "mce.json"});
+    EXPECT_EQ(keys.exit_code, 0) << model << ":\n" << keys.output;
+    test::expect_schema_valid("mce.schema.json", out / "mce.json");
+  }
+}
+
 TEST(MceCli, SynthThenAnalyse) {
   const fs::path s = synth_dir();
   for (const char* f : {"isotherms.dat", "fc.dat", "exact_dSm.csv", "truth.json"}) EXPECT_TRUE(fs::exists(s / f)) << f;

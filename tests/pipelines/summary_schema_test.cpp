@@ -92,6 +92,31 @@ TEST(SummarySchemas, WalkerCatchesARenamedKey) {
   EXPECT_NE(check_path(hrtem, {"hrtem.summary.schema.json", {"metadata", "*", "x"}, true}), "");
 }
 
+// The check that every key of an output is declared (tests/schema_undeclared_keys.py, run on the real
+// outputs by the command tests and the demo study): it follows $ref, oneOf and additionalProperties,
+// looks into arrays, leaves an object declared without members alone, and names what is missing.
+TEST(SummarySchemas, UndeclaredKeysAreFoundWhereverTheyAre) {
+  const fs::path dir = test::scratch_dir("undeclared_keys");
+  std::ofstream(dir / "schema.json") << R"({"definitions": {"point": {"type": "object", "properties": {"x": {}}}},
+    "type": "object", "properties": {
+      "points": {"type": "array", "items": {"$ref": "#/definitions/point"}},
+      "fit": {"oneOf": [{"type": "null"}, {"type": "object", "properties": {"n": {}}}]},
+      "units": {"type": "object", "additionalProperties": {"type": "string"}},
+      "free": {"type": "object"}}})";
+  std::ofstream(dir / "declared.json")
+      << R"({"points": [{"x": 1}], "fit": {"n": 2}, "units": {"any": "K"}, "free": {"anything": 1}})";
+  std::ofstream(dir / "undeclared.json")
+      << R"({"points": [{"x": 1}, {"x": 2, "y": 3}], "fit": {"n": 2, "se": 0.1}, "extra": true, "free": {}})";
+  const test::RunResult ok = test::undeclared_keys_of(dir / "schema.json", {dir / "declared.json"});
+  EXPECT_EQ(ok.exit_code, 0) << ok.output;
+  const test::RunResult bad = test::undeclared_keys_of(dir / "schema.json", {dir / "undeclared.json"});
+  EXPECT_EQ(bad.exit_code, 1) << bad.output;
+  EXPECT_NE(bad.output.find("/points/[]/y is not declared"), std::string::npos) << bad.output;
+  EXPECT_NE(bad.output.find("/fit/se is not declared"), std::string::npos) << bad.output;
+  EXPECT_NE(bad.output.find("/extra is not declared"), std::string::npos) << bad.output;
+  EXPECT_EQ(test::count_of(bad.output, "is not declared"), 3u) << bad.output;
+}
+
 // Every schema is itself valid and says no to a summary without its required keys.
 TEST(SummarySchemas, EverySchemaRejectsASummaryWithRenamedKeys) {
   if (!test::have_jsonschema()) GTEST_SKIP() << "python3-jsonschema is missing (scripts/install-deps.sh)";
