@@ -102,7 +102,7 @@ std::vector<FineBox> measure_fine_boxes(const StoredImage& image, const HrtemRes
   // The box grid's other rules hold here too: spots along the normal of a nearby specimen edge
   // are its Fresnel fringes, and with --fdr a box counts only when its strongest peak reaches the
   // level of the grid's discoveries (spots kept down to the same p = q level).
-  const bool edges = boxes.mask.vacuum_found && boxes.mask.has_pixels();
+  const bool edges = (boxes.mask.vacuum_found || boxes.mask.user_mask_given) && boxes.mask.has_pixels();
   double strict = boxes.threshold.value, secondary = boxes.threshold.secondary_value;
   double discovery_level = 0;
   if (options.fdr_q) {
@@ -124,7 +124,7 @@ std::vector<FineBox> measure_fine_boxes(const StoredImage& image, const HrtemRes
     BoxTransformer& tr = *transformers[std::size_t(t)];
     tr.transform_sharing_rows(image, x, y);
     const std::optional<double> normal =
-        edges ? edge_normal_deg(boxes.mask, x, y, g.box_px, g.box_px) : std::nullopt;
+        edges ? edge_normal_deg(boxes.mask, x, y, g.box_px, 2 * g.box_px) : std::nullopt;
     BoxFeatures f = measurers[std::size_t(t)]->measure(tr, strict, secondary, normal);
     if (options.fdr_q && f.max_whitened < discovery_level) {
       f.spots.clear();

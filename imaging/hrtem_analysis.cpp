@@ -197,8 +197,9 @@ HrtemResult analyse_hrtem(const CalibratedImage& calibrated, const HrtemOptions&
     b.y_px = g.y0(b.iy);
     b.region = region_of_box(r.mask, b.x_px, b.y_px, g.box_px, edge_margin_px);
     // Specimen within one box of vacuum: spots along the edge normal are its Fresnel fringes.
-    const std::optional<double> normal =
-        b.region == BoxRegion::specimen ? edge_normal_deg(r.mask, b.x_px, b.y_px, g.box_px, g.box_px) : std::nullopt;
+    const std::optional<double> normal = b.region == BoxRegion::specimen
+                                             ? edge_normal_deg(r.mask, b.x_px, b.y_px, g.box_px, 2 * g.box_px)
+                                             : std::nullopt;
     BoxMeasurer& m = *measurers[std::size_t(t)];
     transformers[std::size_t(t)]->transform(image, b.x_px, b.y_px);
     b.features = m.measure(*transformers[std::size_t(t)], strict, secondary, normal);

@@ -363,9 +363,21 @@ void decide_vacuum(VacuumRatios&& v, SpecimenMask& m) {
   std::sort(logs.begin(), logs.end());
   m.median_ratio = std::exp(median_of_sorted(logs, 0, logs.size()));
   if (logs.size() < 8) return;
-  const std::size_t k = otsu_split(logs);
-  if (k < 3) return;
-  const double low_med = median_of_sorted(logs, 0, k), high_med = median_of_sorted(logs, k, logs.size());
+  const std::size_t k_all = otsu_split(logs);
+  if (k_all < 3) return;
+  const double high_med = median_of_sorted(logs, k_all, logs.size());
+  // A wedge-shaped edge (the foil thinning over several nm towards a hole) fills the gap between
+  // vacuum and specimen with every ratio between: the low group then holds the noise floor and the
+  // thin specimen, and is not tight. The floor is its lowest part: the low group is split again
+  // until it is tight or too small (at most a few times: each split halves it or so).
+  std::size_t k = k_all;
+  for (int split = 0; split < 6 && k >= 16 && logs[k * 3 / 4] - logs[k / 4] >= 0.6; ++split) {
+    const std::vector<double> low(logs.begin(), logs.begin() + std::ptrdiff_t(k));
+    const std::size_t lower = otsu_split(low);
+    if (lower < 8) break;
+    k = lower;
+  }
+  const double low_med = median_of_sorted(logs, 0, k);
   const double low_iqr = logs[k * 3 / 4] - logs[k / 4];
   m.vacuum_ratio = std::exp(low_med);
   m.specimen_ratio = std::exp(high_med);
@@ -482,6 +494,8 @@ SpecimenMask find_specimen_mask(const StoredImage& image, double pixel_nm, int p
   m.probe_px = probe_px;
   if (o.user_mask) m.user = *o.user_mask;
   else if (o.roi_px) m.user = BitPlane(image.width, image.height);
+  m.user_mask_given = o.user_mask != nullptr;
+  m.roi_px = o.roi_px;
   if (o.roi_px) {
     const auto& r = *o.roi_px;
     for (int y = 0; y < image.height; ++y)
@@ -568,16 +582,25 @@ BoxRegion region_of_box(const SpecimenMask& mask, int x0, int y0, int box_px, in
 }
 
 std::optional<double> edge_normal_deg(const SpecimenMask& mask, int x0, int y0, int box_px, int reach_px) {
-  if (!mask.vacuum_found) return std::nullopt;
-  const int ex0 = std::max(0, x0 - reach_px), ey0 = std::max(0, y0 - reach_px);
-  const int ex1 = std::min(mask.width, x0 + box_px + reach_px), ey1 = std::min(mask.height, y0 + box_px + reach_px);
+  int ex0 = std::max(0, x0 - reach_px), ey0 = std::max(0, y0 - reach_px);
+  int ex1 = std::min(mask.width, x0 + box_px + reach_px), ey1 = std::min(mask.height, y0 + box_px + reach_px);
+  // The user's mask counts inside the ROI only (outside it every pixel is flagged), and only where
+  // it has pixels near the box (a word-wise test first: most boxes have none).
+  int ux0 = ex0, uy0 = ey0, ux1 = ex1, uy1 = ey1;
+  if (mask.roi_px) {
+    const auto& r = *mask.roi_px;
+    ux0 = std::max(ux0, r[0]), uy0 = std::max(uy0, r[1]), ux1 = std::min(ux1, r[2]), uy1 = std::min(uy1, r[3]);
+  }
+  const bool user =
+      mask.user_mask_given && !mask.user.empty() && ux0 < ux1 && uy0 < uy1 && mask.user.any(ux0, uy0, ux1, uy1);
+  if (!mask.vacuum_found && !user) return std::nullopt;
   const int step = std::max(1, box_px / 25);  // the centroid needs no more than every few pixels
   const double cx = x0 + 0.5 * (box_px - 1), cy = y0 + 0.5 * (box_px - 1);
   double sx = 0, sy = 0;
   long count = 0;
   for (int y = ey0; y < ey1; y += step)
     for (int x = ex0; x < ex1; x += step)
-      if (mask.vacuum_at(x, y)) {
+      if (mask.vacuum_at(x, y) || (user && x >= ux0 && x < ux1 && y >= uy0 && y < uy1 && mask.user.get(x, y))) {
         sx += x - cx;
         sy += y - cy;
         ++count;

@@ -49,6 +49,8 @@ struct SpecimenMask {
   int width = 0, height = 0;        // the image's; 0 once release_pixels() ran
   BitPlane annotation;              // burned-in shapes, widened by their rim
   BitPlane user;                    // --mask and outside --roi
+  bool user_mask_given = false;     // --mask (its pixels inside the ROI are the user's, not the ROI's)
+  std::optional<std::array<int, 4>> roi_px;  // as MaskOptions::roi_px
   // Vacuum cells, row-major, 1 = vacuum: cell (cx, cy) covers pixels from cx * cell_px, the last
   // column and row of cells also the pixels past the last whole cell. Empty without vacuum.
   std::vector<std::uint8_t> vacuum_cells;
@@ -101,8 +103,10 @@ SpecimenMask find_specimen_mask(const StoredImage& image, double pixel_nm, int p
 BoxRegion region_of_box(const SpecimenMask& mask, int x0, int y0, int box_px, int edge_margin_px);
 
 // Direction (degrees in [0, 180), counter-clockwise from +x with y up, as spot angles) from the
-// box centre to the centroid of the vacuum within `reach_px` around the box: the normal of a
-// nearby specimen edge, along which its Fresnel fringes put their q. Empty without vacuum there.
+// box centre to the centroid of the vacuum, and of the --mask's pixels inside the ROI (a user
+// masks holes and vacuum the search could not find), within `reach_px` around the box: the normal
+// of a nearby specimen edge, along which its Fresnel fringes put their q. Empty without either
+// there. The ROI's own border is no specimen edge and counts for nothing.
 std::optional<double> edge_normal_deg(const SpecimenMask& mask, int x0, int y0, int box_px, int reach_px);
 
 }  // namespace mgscope

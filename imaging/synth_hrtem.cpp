@@ -176,7 +176,11 @@ SynthHrtem make_synth_hrtem(const SynthHrtemOptions& o) {
       }
     out.features.push_back(f);
   }
-  if (o.vacuum_fraction > 0) apply_specimen_edge(signal, out.labels, o.pixel_nm, specimen_edge, EdgeLook{});
+  if (o.vacuum_fraction > 0) {
+    EdgeLook look;
+    look.thin_edge_nm = o.thin_edge_nm;
+    apply_specimen_edge(signal, out.labels, o.pixel_nm, specimen_edge, look);
+  }
   blur(signal, o.blur_sigma_nm, o.pixel_nm);
 
   out.counts = Image<std::uint16_t>(o.width_px, o.height_px);

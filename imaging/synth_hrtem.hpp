@@ -28,6 +28,7 @@ struct SynthHrtemOptions {
   double dose_counts = 400;           // mean counts per pixel for shot noise; 0: no noise
   // Nuisances of real micrographs (imaging/synth_nuisances.hpp), all off by default.
   double vacuum_fraction = 0;         // vacuum behind a curved, Fresnel-fringed specimen edge (right side)
+  double thin_edge_nm = 0.6;          // the specimen's contrast rises from 0 at the edge over this (a wedge)
   double illumination_ramp = 0;       // relative dose change across the field (diagonal)
   double scale_bar_nm = 0;            // burned-in saturated scale bar with "N nm" text (bottom left); 0: none
   std::uint64_t seed = 1;
