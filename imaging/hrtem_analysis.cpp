@@ -62,6 +62,7 @@ void add_region_warnings(HrtemResult& r) {
     r.warnings.push_back("vacuum was not looked for (" + r.mask.vacuum_not_checked +
                          "): every box without annotation counts as specimen");
   if (!r.mask.vacuum_refused.empty()) r.warnings.push_back(r.mask.vacuum_refused);
+  if (!r.mask.annotations_refused.empty()) r.warnings.push_back(r.mask.annotations_refused);
   // Near the noise level a vacuum's R and the specimen's are alike (a 5-count image with 36 % vacuum
   // found none), and weak fringes stay under the spot level (9 % order read as 2 %), without a word.
   if (r.mask.near_noise_level()) {

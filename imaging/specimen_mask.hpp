@@ -30,8 +30,10 @@ constexpr double kMaxVacuumRatio = 10;
 // Under this median R over the whole image, its contrast is near its noise level: vacuum cannot be
 // told from specimen, and weak fringes stay under the spot level (a warning says so).
 constexpr double kLowContrastRatio = 2;
-// More annotation shapes than this are more likely a clipped export's grains than labels (a hint).
+// More annotation shapes than this are more likely a clipped export's grains than labels (a hint);
+// touching more than this share of the image's half-box cells as well, they are taken for that and dropped.
 constexpr int kManyAnnotationShapes = 100;
+constexpr double kClippedExportShare = 0.25;
 
 struct MaskOptions {
   bool find_vacuum = true;
@@ -66,6 +68,10 @@ struct SpecimenMask {
   // A low-R group split off as vacuum would be but far above shot noise's R (a well-scattering
   // amorphous matrix beside a crystal): kept as specimen, and why (empty otherwise).
   std::string vacuum_refused;
+  // Annotation shapes by the hundred touching over a quarter of the image are the flat grains of a
+  // contrast-stretched (clipped) export, not labels: dropped (the image analysed as with
+  // --no-annotations), and why (empty otherwise).
+  std::string annotations_refused;
   int annotation_shapes = 0;
   long annotation_px = 0, vacuum_px = 0, user_px = 0;
   std::vector<std::string> annotation_notes;  // one line per shape: where it is, its value
