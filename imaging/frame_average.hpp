@@ -20,7 +20,8 @@ BitPlane stationary_pixels(const StoredImage& frame, int threads);
 
 class AlignedAverage {
  public:
-  // `align` false: frames are averaged where they lie. `threads` for the annotation search.
+  // `align` false: frames are averaged where they lie, but their drift is still measured (the
+  // caller warns when it stripes the average). `threads` for the annotation search.
   AlignedAverage(ImageF first, bool align, int threads);
 
   // Adds the next frame (the first's size, checked by the caller); `frame` names it in shifts().
@@ -36,10 +37,14 @@ class AlignedAverage {
 
   // The frames added so far, summed on the first frame's pixels (before finish()).
   const ImageF& running_sum() const { return sum_; }
-  bool aligned() const { return reference_.has_value(); }
-  // The largest drift of a frame from the first (px; NaN without alignment or when no frame's drift
-  // could be measured).
+  bool aligned() const { return align_; }
+  // The largest drift of a frame from the first (px; NaN when no frame's drift could be measured),
+  // measured with and without alignment.
   double largest_drift_px() const { return largest_drift_px_; }
+  // The largest distance between the measured places of any two frames (the first included), px:
+  // frames averaged where they lie make the image convolved with a comb of this extent (NaN when
+  // no frame's drift could be measured).
+  double largest_span_px() const;
   int frames_not_aligned() const { return not_aligned_; }
   // "1 (-2.9, -2.0), 2 (-6.0, -3.9), 3 not measured": each later frame's drift from the first (x
   // right, y down, px).
@@ -56,6 +61,8 @@ class AlignedAverage {
   std::optional<DriftReference> reference_;
   std::vector<Burned> burned_;             // the first frame's annotation pixels and their values
   std::vector<std::pair<int, int>> offsets_;  // each frame's whole-pixel shift, the first's (0, 0)
+  std::vector<std::pair<double, double>> measured_;  // the measured frames' drifts, the first's (0, 0)
+  bool align_ = true;
   double largest_drift_px_ = std::numeric_limits<double>::quiet_NaN();
   int not_aligned_ = 0;
   std::string shifts_, crop_;
