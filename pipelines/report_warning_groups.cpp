@@ -133,7 +133,7 @@ std::vector<WarningLine> group_warnings(const std::vector<std::string>& warnings
   return lines;
 }
 
-void WarningTally::add(const std::string& text) {
+void WarningTally::add(const std::string& text, int item) {
   const std::string key = kind_of(text);
   auto it = std::find_if(kinds_.begin(), kinds_.end(), [&](const Kind& k) { return k.key == key; });
   if (it == kinds_.end()) {
@@ -152,6 +152,14 @@ void WarningTally::add(const std::string& text) {
     }
   }
   ++it->count;
+  if (item >= 0 && it->items.size() < kItemsKept && (it->items.empty() || it->items.back() != item))
+    it->items.push_back(item);
+}
+
+std::vector<std::vector<int>> WarningTally::items() const {
+  std::vector<std::vector<int>> out;
+  for (const Kind& k : kinds_) out.push_back(k.items);
+  return out;
 }
 
 std::vector<std::pair<std::string, int>> WarningTally::lines() const {

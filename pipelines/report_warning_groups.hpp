@@ -48,9 +48,13 @@ std::string warning_line_text(const WarningLine& line, const std::string& noun);
 class WarningTally {
  public:
   explicit WarningTally(std::size_t max_kinds = 50) : max_kinds_(max_kinds) {}
-  void add(const std::string& text);
+  // `item` (0 or more) names what said it (a series' point), so that the line can name them.
+  void add(const std::string& text, int item = -1);
   // Each kind in the order first seen: its text and the number of items that said it.
   std::vector<std::pair<std::string, int>> lines() const;
+  // Per kind, in the order of lines(): the first kItemsKept items that said it (constant memory).
+  std::vector<std::vector<int>> items() const;
+  static constexpr std::size_t kItemsKept = 8;
   bool empty() const { return kinds_.empty(); }
 
  private:
@@ -59,6 +63,7 @@ class WarningTally {
     std::vector<std::string> parts;      // words and numbers of the first text
     std::vector<std::string> low, high;  // per place of `parts`: the lowest and highest number seen
     int count = 0;
+    std::vector<int> items;  // the first kItemsKept items that said it
   };
   std::size_t max_kinds_;
   std::vector<Kind> kinds_;
