@@ -494,7 +494,20 @@ HrtemSeriesAnalysis analyse_hrtem_series(const std::string& path, const HrtemSet
     record.failures.push_back(w);
     on_failure(w);
   }
-  a.time = series_time(a.points, clock, unlike);
+  // The file's own time axis starts at its frame 0: read for its time when the selection starts
+  // later (one frame, after every point, so that no thread or child read runs beside it).
+  FrameTime frame0;
+  if (sel.first == 0) {
+    frame0 = clock;
+  } else if (!clock.source.empty()) {
+    try {
+      LoadedImage zero = frames.read(0);
+      frame0 = frame_time(zero.info.metadata, 0);
+    } catch (const InputError&) {
+      // Frame 0 unreadable: the axis counts from the first point's first frame, and says so.
+    }
+  }
+  a.time = series_time(a.points, clock, unlike, frame0);
   return a;
 }
 

@@ -95,10 +95,11 @@ FrameTime frame_time(const std::map<std::string, std::string>& metadata, int fra
 }
 
 double SeriesTime::at(const SeriesPoint& p) const {
-  return from_file ? *p.file_time_s - start_s : 0.5 * (p.first_frame + p.last_frame);
+  return from_file ? *p.file_time_s - origin_s : 0.5 * (p.first_frame + p.last_frame);
 }
 
-SeriesTime series_time(const std::vector<SeriesPoint>& points, const FrameTime& clock, const std::string& unlike) {
+SeriesTime series_time(const std::vector<SeriesPoint>& points, const FrameTime& clock, const std::string& unlike,
+                       const FrameTime& frame0) {
   SeriesTime t;
   t.source = "frame index";
   if (points.empty()) return t;
@@ -145,10 +146,18 @@ SeriesTime series_time(const std::vector<SeriesPoint>& points, const FrameTime& 
     t.note = o.str();
     return t;
   }
-  // A single point is at 0 s from itself; start_s still says when it was taken.
+  // Counted from the file's first frame, as the frame index is: `--frames 4:9` had read 4..9 on the
+  // index but 0..12.5 s on ImageJ finterval, whose file put those frames at 10..22.5 s.
   t.from_file = true;
   t.source = source;
   t.start_s = *first.file_time_s;
+  if (frame0.seconds && frame0.source == source) {
+    t.origin_s = *frame0.seconds;
+    t.origin = "frame 0 of the file";
+  } else {
+    t.origin_s = clock.seconds.value_or(*first.file_time_s);
+    t.origin = "the first point's first frame (frame 0 has no time from " + source + ")";
+  }
   return t;
 }
 
@@ -215,7 +224,7 @@ std::string draw_series_figure(const std::filesystem::path& png, const std::vect
     area = area || p.has_area;
   }
   std::ostringstream s;
-  s << "set xlabel " << gnuplot_quoted(time.from_file ? "time from the first frame (s)" : "frame") << "\n"
+  s << "set xlabel " << gnuplot_quoted(time.from_file ? "time from the file's first frame (s)" : "frame") << "\n"
     << "set ylabel 'ordered fraction (%)'\nset grid\nset key top left\nset yrange [0:*]\n"
     << "set datafile missing 'nan'\n"
     << "set title " << gnuplot_quoted(title) << " noenhanced\n";
@@ -320,8 +329,12 @@ nlohmann::json hrtem_series_summary_json(const HrtemSeriesRecord& r, const std::
       {"lost_at_point", r.specimen_lost_at_point ? json(*r.specimen_lost_at_point) : json(nullptr)},
       {"lost_because", r.specimen_lost_at_point ? json(r.specimen_lost_because) : json(nullptr)}};
   json t = {{"basis", time.from_file ? "seconds" : "frame index"}, {"source", time.source}};
-  if (time.from_file) t["start_s"] = time.start_s;
-  else t["note"] = time.note.empty() ? "the file carries no per-frame time" : time.note;
+  if (time.from_file) {
+    t["start_s"] = time.start_s;
+    t["origin_s"] = time.origin_s;
+    t["origin"] = time.origin;
+  } else
+    t["note"] = time.note.empty() ? "the file carries no per-frame time" : time.note;
   j["series"]["time"] = t;
   json th = {{"mode", r.threshold_mode},
              {"whitened_level", r.whitened_level},

@@ -58,17 +58,22 @@ struct FrameTime {
 };
 FrameTime frame_time(const std::map<std::string, std::string>& metadata, int frame);
 
-// The time axis of the series: seconds from the first point when every point has a time from the
-// first point's `clock` and the times rise from point to point; else the frame index, and why
-// (`unlike`: the first point whose time came from another field, said in that note).
+// The time axis of the series, on the file's own axis whatever --frames selects: seconds from the
+// file's first frame (frame 0) when every point has a time from the first point's `clock` and the
+// times rise from point to point; else the frame index (also counted from frame 0), and why
+// (`unlike`: the first point whose time came from another field, said in that note). `frame0`:
+// frame 0's time from that clock; when it has none, the first point's first frame's.
 struct SeriesTime {
   bool from_file = false;
   std::string source;    // e.g. "ImageJ finterval", or "frame index"
   std::string note;      // why the index was used, when a file time exists but was not usable
   double start_s = 0;    // the first point's file time (absolute), when from_file
+  double origin_s = 0;   // the file time series.csv counts from (frame 0's), when from_file
+  std::string origin;    // which frame's time origin_s is, said in summary.json
   double at(const SeriesPoint& p) const;
 };
-SeriesTime series_time(const std::vector<SeriesPoint>& points, const FrameTime& clock, const std::string& unlike = "");
+SeriesTime series_time(const std::vector<SeriesPoint>& points, const FrameTime& clock, const std::string& unlike = "",
+                       const FrameTime& frame0 = {});
 
 // One row per point: frames, time, box counts and fractions per class with their Wilson 95 %
 // intervals, the ordered box fraction and (area map on) the ordered area fraction with its block

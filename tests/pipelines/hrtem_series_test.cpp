@@ -207,11 +207,18 @@ TEST(HrtemSeries, SumAveragesConsecutiveFramesAndStepSkips) {
   for (int k = 0; k < 3; ++k) {
     EXPECT_EQ(num(rows[std::size_t(k)], "first_frame"), 1 + 2 * k);
     EXPECT_EQ(num(rows[std::size_t(k)], "last_frame"), 2 + 2 * k);
-    // Time of a point: the mean of its frames' times, from the first point's.
-    EXPECT_NEAR(num(rows[std::size_t(k)], "time"), 2.5 * 2 * k, 1e-9);
+    // Time of a point: the mean of its frames' times, from the file's first frame (frame 0), as
+    // the frame index counts: it had counted from the selection's first point (0, 5, 10 s).
+    EXPECT_NEAR(num(rows[std::size_t(k)], "time"), 2.5 * (1.5 + 2 * k), 1e-9);
     EXPECT_TRUE(std::isnan(num(rows[std::size_t(k)], "ordered_area_fraction")));  // --area-stride off
   }
   EXPECT_TRUE(fs::exists(out / "sum" / "grow" / "frames_0001-0002" / "overlay.png"));
+  const auto sum_summary = nlohmann::json::parse(test::read_all(out / "sum" / "grow" / "summary.json"));
+  test::expect_schema_valid("hrtem.series.schema.json", out / "sum" / "grow" / "summary.json");
+  EXPECT_EQ(sum_summary["series"]["time"]["origin_s"].get<double>(), 0.0);
+  EXPECT_EQ(sum_summary["series"]["time"]["start_s"].get<double>(), 3.75);
+  EXPECT_EQ(sum_summary["series"]["time"]["origin"].get<std::string>(), "frame 0 of the file");
+  EXPECT_EQ(sum_summary["ordered_box_fraction"]["first_point"]["time"].get<double>(), 3.75);
   r = test::run_mgscope("hrtem " + in + " -o '" + (out / "step").string() + "' --frames 0:7:3 --area-stride off");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   rows = read_csv(out / "step" / "grow" / "series.csv");
