@@ -37,6 +37,7 @@ struct PointPixels {
   double drift_px = std::numeric_limits<double>::quiet_NaN();  // largest shift from the first frame (--sum)
   int frames_not_aligned = 0;
   std::optional<CropSpectrum> field;  // to follow the specimen from point to point (field_of)
+  std::vector<std::string> reader_warnings;  // the reader's, for the point's first frame
 };
 
 // The series' burned-in annotations, found once on the first point's first frame (they stay put,
@@ -95,7 +96,10 @@ PointPixels read_point(ImageFrames& frames, std::mutex& read_lock, int first, in
     // Times of one clock only: the files of a folder may each record theirs differently.
     all_timed = all_timed && t.seconds.has_value() && t.source == p.clock.source;
     if (t.seconds) time_sum += *t.seconds;
-    if (k == 0) p.info = std::move(img.info);
+    if (k == 0) {
+      p.info = std::move(img.info);
+      p.reader_warnings = p.info.warnings;
+    }
     if (sum == 1) {
       p.pixels = naming_frame([&] { return StoredImage::from_raw(std::move(img.raw), path); });
       find_stationary(p.pixels, stationary, threads);
@@ -160,6 +164,7 @@ struct PointOutcome {
   SeriesPoint point;
   FrameTime clock;
   std::optional<CropSpectrum> field;
+  std::vector<std::string> reader_warnings;
   double nm_per_px_x = 0, nm_per_px_y = 0;  // of the file's frames (they differ where --anisotropic resampled)
   std::string failure;             // an InputError's text (the point is left out)
   std::exception_ptr fatal;        // anything else, raised again in point order
@@ -178,6 +183,7 @@ PointOutcome analyse_point(ImageFrames& frames, std::mutex& read_lock, const Fra
         read_point(frames, read_lock, p.first_frame, sel.sum, settings.series.align, options.threads, stationary);
     o.clock = px.clock;
     o.field = std::move(px.field);
+    o.reader_warnings = px.reader_warnings;
     if (!frames.files().empty())
       p.file = std::filesystem::path(px.info.path).lexically_relative(frames.path()).string();
     const int read_width = px.info.width, read_height = px.info.height;
@@ -406,6 +412,7 @@ HrtemSeriesAnalysis analyse_hrtem_series(const std::string& path, const HrtemSet
   HrtemSettings later_settings = settings;
   SeriesStationary stationary;
   SpecimenTrack track;
+  bool file_wide_known = false;  // the first analysed point's reader warnings are in record.file_warnings
   auto use = [&](PointOutcome&& o) {
     const int k = o.point.point;
     if (o.fatal) std::rethrow_exception(o.fatal);
@@ -449,9 +456,20 @@ HrtemSeriesAnalysis analyse_hrtem_series(const std::string& path, const HrtemSet
                          "series): these points calibrated their own spot threshold, and their boxes sample the "
                          "specimen differently");
     }
-    p.warnings = int(warnings.size());
+    // The reader's warnings for the first point's frame are the file's (a stack cut short): said
+    // once for the file, where they had been counted "(7 of 7 points)".
+    if (!file_wide_known) {
+      file_wide_known = true;
+      for (const std::string& w : o.reader_warnings)
+        if (std::find(record.file_warnings.begin(), record.file_warnings.end(), w) == record.file_warnings.end())
+          record.file_warnings.push_back(w);
+    }
+    for (std::string& w : warnings)
+      if (std::find(record.file_warnings.begin(), record.file_warnings.end(), w) == record.file_warnings.end())
+        p.warning_texts.push_back(std::move(w));
+    p.warnings = int(p.warning_texts.size());
     // By kind, and a bounded number of kinds: a long series keeps constant memory.
-    for (const std::string& w : warnings) record.warnings.add(w);
+    for (const std::string& w : p.warning_texts) record.warnings.add(w, k);
     if (kept.count(k)) record.kept.push_back(series_point_folder(p.first_frame, p.last_frame));
     a.points.push_back(p);
     on_point(p, n_read, run, kept.count(k) > 0);

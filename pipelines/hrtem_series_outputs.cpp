@@ -169,7 +169,7 @@ std::string hrtem_series_csv(const std::vector<SeriesPoint>& points, const Serie
   for (const char* n : names) o << ',' << n << "_fraction," << n << "_ci95_low," << n << "_ci95_high";
   o << ",ordered_box_fraction,ordered_box_ci95_low,ordered_box_ci95_high,ordered_area_fraction,"
        "ordered_area_ci95_low,ordered_area_ci95_high,warnings,drift_nm,frames_not_aligned,specimen_shift_x_nm,"
-       "specimen_shift_y_nm,first_field_in_view,file\n";
+       "specimen_shift_y_nm,first_field_in_view,file,warning_texts\n";
   const char* basis = time.from_file ? "s" : "frame";
   for (const SeriesPoint& p : points) {
     const ClassFractions& f = p.boxes;
@@ -193,7 +193,7 @@ std::string hrtem_series_csv(const std::vector<SeriesPoint>& points, const Serie
       o << ",,,";
     o << ',' << p.warnings << ',' << csv_number(p.drift_nm, 6) << ',' << p.frames_not_aligned << ','
       << csv_number(p.specimen_shift_x_nm, 6) << ',' << csv_number(p.specimen_shift_y_nm, 6) << ','
-      << csv_number(p.first_field_in_view, 6) << ',' << csv_field(p.file) << '\n';
+      << csv_number(p.first_field_in_view, 6) << ',' << csv_field(p.file) << ',' << csv_list(p.warning_texts) << '\n';
   }
   return o.str();
 }
@@ -402,9 +402,22 @@ SpecimenTravel specimen_travel(const std::vector<SeriesPoint>& points) {
 
 std::vector<std::string> hrtem_series_warnings(const HrtemSeriesRecord& record, const std::vector<SeriesPoint>& points,
                                                const SeriesTime& time) {
-  std::vector<std::string> w;
-  for (const auto& [text, n] : record.warnings.lines())
-    w.push_back(text + " (" + std::to_string(n) + " of " + std::to_string(points.size()) + " points)");
+  std::vector<std::string> w = record.file_warnings;
+  // Each kind with the points that said it (the first few; series.csv's warning_texts has every
+  // point's): "(2 of 6 points)" alone had named none, and in a long series none could be found.
+  const int measured = int(points.size());
+  const auto lines = record.warnings.lines();
+  const auto items = record.warnings.items();
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const auto& [text, n] = lines[i];
+    std::string which;
+    if (n < measured && !items[i].empty()) {
+      which = ":";
+      for (std::size_t j = 0; j < items[i].size(); ++j) which += (j ? ", " : " ") + std::to_string(items[i][j]);
+      if (n > int(items[i].size())) which += " and " + std::to_string(n - int(items[i].size())) + " more";
+    }
+    w.push_back(text + " (" + std::to_string(n) + " of " + std::to_string(measured) + " points" + which + ")");
+  }
   const SpecimenTravel travel = specimen_travel(points);
   if (travel.first_under_half) {
     char text[400];

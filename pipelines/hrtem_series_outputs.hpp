@@ -27,6 +27,8 @@ struct SeriesPoint {
   double ordered_area_fraction = std::numeric_limits<double>::quiet_NaN();
   Interval ordered_area_fraction_95;
   int warnings = 0;
+  // Its warnings' texts (series.csv's warning_texts), less those of the file as a whole.
+  std::vector<std::string> warning_texts;
   // --sum with alignment: the largest drift of a frame from the point's first (nm; NaN for a single
   // frame or without alignment), and the frames whose drift could not be measured.
   double drift_nm = std::numeric_limits<double>::quiet_NaN();
@@ -101,6 +103,9 @@ struct HrtemSeriesRecord {
   double whitened_level = 0, secondary_whitened_level = 0;
   std::vector<std::string> kept;      // folders with the full per-image outputs
   WarningTally warnings;              // the points' warnings by kind, with how many points said each
+  // Warnings about the file as a whole (the reader's for the first point's frame, a stack cut
+  // short): said once, not counted per point ("(7 of 7 points)").
+  std::vector<std::string> file_warnings;
   int failed_points = 0;              // points left out because a frame could not be read or analysed
   int missing_points = 0;             // of those, the points of frames the file does not hold (not read)
   std::vector<std::string> failures;  // the first 50 of them, with the reason
