@@ -109,7 +109,8 @@ int run_hrtem_series(const std::string& path, const HrtemSettings& settings, con
     std::string head = line;
     // Averaged frames: how far they drifted from the first (aligned), or that some could not be.
     if (std::isfinite(p.drift_nm)) {
-      std::snprintf(line, sizeof line, ", aligned, drift up to %.3g nm", p.drift_nm);
+      std::snprintf(line, sizeof line, ", %s, drift up to %.3g nm",
+                    settings.series.align ? "aligned" : "not aligned (--no-align)", p.drift_nm);
       head += line;
     }
     if (p.frames_not_aligned) head += ", " + std::to_string(p.frames_not_aligned) + " not aligned";

@@ -260,7 +260,7 @@ const fs::path& drift_dir() {
   static const fs::path dir = [] {
     const fs::path d = test::scratch_dir("hrtem_series_drift");
     const Calibration cal = test::nm_calibration(0.0199, 0.0199);
-    std::vector<RawImage> still, drift, bar;
+    std::vector<RawImage> still, drift, bar, slow;
     for (int k = 0; k < 8; ++k) {
       SynthHrtemOptions o;
       o.width_px = o.height_px = 1100;
@@ -276,6 +276,7 @@ const fs::path& drift_dir() {
       };
       still.push_back(cut(40, 40));
       drift.push_back(cut(40 + 3 * k, 40 + 2 * k));
+      slow.push_back(cut(40 + k, 40));
       // The same drifting frames with a saturated bar burned in at one place of every frame.
       RawImage barred = drift.back();
       for (int y = 900; y < 915; ++y)
@@ -288,6 +289,7 @@ const fs::path& drift_dir() {
     write_tiff_pages((d / "still.tif").string(), still, cal);
     write_tiff_pages((d / "drift.tif").string(), drift, cal);
     write_tiff_pages((d / "bar.tif").string(), bar, cal);
+    write_tiff_pages((d / "slow.tif").string(), slow, cal);
     return d;
   }();
   return dir;
@@ -342,6 +344,50 @@ TEST(HrtemSeries, SumAlignsDriftingFramesBeforeAveraging) {
   EXPECT_NEAR(num(still[1], "specimen_shift_x_nm"), 0, 0.1 * 0.0199);
   // 98 % of the first field still in view: the figure does not draw it.
   EXPECT_EQ(test::read_all(out / "drift" / "drift" / "ordered_fraction.gp").find("axes x1y2"), std::string::npos);
+}
+
+// --no-align on frames that drift: the drift is measured all the same, and where the average's
+// comb (4 frames over 10.8 px: a period of 14.4 px, 0.29 nm) stripes the searched spacings (from
+// 0.15 nm, 7.5 px) each point warns, naming the drift in px and nm, everywhere its fractions go.
+// At 1 px a frame (a period of 4 px) there is nothing to say.
+TEST(HrtemSeries, NoAlignWarnsWhenTheDriftStripesTheAverage) {
+  const fs::path out = test::scratch_dir("hrtem_series_noalign_out");
+  const auto r =
+      test::run_mgscope("hrtem '" + (drift_dir() / "drift.tif").string() + "' '" + (drift_dir() / "slow.tif").string() +
+                        "' -o '" + out.string() + "' --frames all --sum 4 --no-align --area-stride off");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  // 10.8 px (0.216 nm) and a period of 14.5 px (0.288 nm) measured, for 10.82 and 14.42 px.
+  const std::string said =
+      "the 4 frames averaged into this point lie up to 10.8 px (0.216 nm) apart and --no-align averaged them where "
+      "they lay: the average's spectrum is striped with a period of 14.5 px (0.288 nm), which reaches the spacings "
+      "searched (from 0.15 nm, 7.5 px), and the stripes read as order, so this point's fractions are not the "
+      "specimen's; drop --no-align to align the frames";
+  const std::string path = (drift_dir() / "drift.tif").string();
+  EXPECT_NE(r.output.find("WARNING: " + path + ": the 4 frames averaged into this point lie up to 10."),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("drop --no-align to align the frames (2 of 2 points)"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("  point 0 (1 of 2, frames 0 to 3, not aligned (--no-align), drift up to 0.216 nm): "),
+            std::string::npos)
+      << r.output;
+  const auto rows = read_csv(out / "drift" / "series.csv");
+  ASSERT_EQ(rows.size(), 2u);
+  for (const auto& row : rows) {
+    EXPECT_NEAR(num(row, "drift_nm"), std::hypot(9.0, 6.0) * 0.0199, 0.2 * 0.0199);
+    EXPECT_NE(row.at("warning_texts").find(said), std::string::npos) << row.at("warning_texts");
+    EXPECT_EQ(num(row, "warnings"),
+              std::count(row.at("warning_texts").begin(), row.at("warning_texts").end(), '|') + 1);
+  }
+  const auto j = nlohmann::json::parse(test::read_all(out / "drift" / "summary.json"));
+  EXPECT_NE(j["warnings"].dump().find(said + " (2 of 2 points)"), std::string::npos) << j["warnings"];
+  const auto point = nlohmann::json::parse(test::read_all(out / "drift" / "frames_0000-0003" / "summary.json"));
+  EXPECT_NE(point["warnings"].dump().find("drop --no-align"), std::string::npos) << point["warnings"];
+  // 1 px a frame: 3 px over the point, a period of 4 px, under 7.5: no warning.
+  const auto slow = read_csv(out / "slow" / "series.csv");
+  ASSERT_EQ(slow.size(), 2u);
+  EXPECT_NEAR(num(slow[0], "drift_nm"), 3 * 0.0199, 0.2 * 0.0199);
+  EXPECT_EQ(test::read_all(out / "slow" / "summary.json").find("drop --no-align"), std::string::npos);
+  EXPECT_EQ(r.output.find("slow.tif: the 4 frames averaged"), std::string::npos) << r.output;
 }
 
 TEST(HrtemSeries, ABurnedInBarDoesNotHoldTheAlignmentAtZero) {
