@@ -116,6 +116,11 @@ int run_hrtem_series(const std::string& path, const HrtemSettings& settings, con
     if (p.frames_not_aligned) head += ", " + std::to_string(p.frames_not_aligned) + " not aligned";
     if (!p.file.empty()) head += ", " + p.file;  // a folder's frame is a file of its own
     head += "): ";
+    if (p.no_specimen) {  // its boxes would read amorphous: the line says why there is no number
+      out << head << (p.warning_texts.empty() ? std::string("no specimen contrast") : p.warning_texts.front()) << "\n"
+          << std::flush;
+      return;
+    }
     // The single-image line without its "image: " prefix (the stack's, or a folder's file) and its
     // "-> folder" tail (folders are written for the kept points only).
     std::string body = text.out.substr(std::min(text.out.size(), run.run.path().size() + 2));
@@ -144,8 +149,11 @@ int run_hrtem_series(const std::string& path, const HrtemSettings& settings, con
   folder->write("summary.json", json_text(hrtem_series_summary_json(record, a.points, a.time)) + "\n");
   folder->commit();
   if (record.threshold_frame)
-    out << "  spot threshold calibrated once on frame " << *record.threshold_frame << " (whitened level "
-        << record.whitened_level << "), reused by " << reused_by(record) << "\n";
+    out << "  spot threshold calibrated once on frame " << *record.threshold_frame
+        << (record.threshold_search ? " (the first point with specimen contrast: the " +
+                                          std::to_string(record.threshold_search) + " before it have none)"
+                                    : std::string())
+        << " (whitened level " << record.whitened_level << "), reused by " << reused_by(record) << "\n";
   // Said only when the specimen was followed past the first point; a track lost at once is the
   // warning's alone (else "moved up to 0 nm" would read as a specimen held still).
   const SpecimenTravel travel = specimen_travel(a.points);

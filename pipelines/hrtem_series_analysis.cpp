@@ -187,6 +187,15 @@ std::string unaligned_comb_warning(double span_px, int frames, double pixel_nm, 
   return text;
 }
 
+// A point without specimen contrast: the median band-to-noise ratio of its sub-boxes (the
+// specimen mask's, imaging/specimen_mask.hpp) under this, where shot noise alone gives 1 (dark
+// noise of a blanked beam and a flat vacuum frame read 0.99-1.03 on the probe's stacks), while the
+// calibrating point's is at or above it. Such a point's boxes are all "amorphous" (0 % ordered), a
+// dip of the growth curve that reads as dissolution: it is n/a instead. A series all of whose
+// points are near the noise (frames of 1 count per pixel) is left as it is, with the low-contrast
+// warning of each point.
+constexpr double kNoContrastRatio = 1.1;
+
 // One point analysed: its row and full run, or why it failed.
 struct PointOutcome {
   std::optional<HrtemImageRun> run;
@@ -199,9 +208,11 @@ struct PointOutcome {
   std::exception_ptr fatal;        // anything else, raised again in point order
 };
 
-// Reads point k (the file's frames under `read_lock`: a TIFF handle is not shared) and analyses it.
+// Reads point k (the file's frames under `read_lock`: a TIFF handle is not shared) and analyses it,
+// with the series' calibration `shared` when there is one (else calibrating its own).
 PointOutcome analyse_point(ImageFrames& frames, std::mutex& read_lock, const FrameSelection& sel, int k,
-                           const HrtemSettings& settings, const HrtemOptions& options, SeriesStationary& stationary) {
+                           const HrtemSettings& settings, const HrtemOptions& options, SeriesStationary& stationary,
+                           const SharedThreshold* shared) {
   PointOutcome o;
   SeriesPoint& p = o.point;
   p.point = k;
@@ -216,8 +227,10 @@ PointOutcome analyse_point(ImageFrames& frames, std::mutex& read_lock, const Fra
     if (!frames.files().empty())
       p.file = std::filesystem::path(px.info.path).lexically_relative(frames.path()).string();
     const int read_width = px.info.width, read_height = px.info.height;
+    HrtemUserInputs user = settings.user;
+    if (shared) user.shared_threshold = shared;
     o.run.emplace(analyse_hrtem_image(std::move(px.pixels), std::move(px.info), settings.calibrate, options,
-                                      settings.area, settings.user));
+                                      settings.area, user));
     HrtemImageRun& run = *o.run;
     p.file_time_s = px.time_s;
     p.drift_nm = px.drift_px * run.run.pixel_nm();
@@ -438,14 +451,15 @@ HrtemSeriesAnalysis analyse_hrtem_series(const std::string& path, const HrtemSet
                           : options.threshold.mode == ThresholdMode::null_model
                               ? "null, calibrated per point"
                               : threshold_mode_name(options.threshold.mode);
-  // With `once`: the first point's calibration, reused whole (unchecked: one acquisition) by the
-  // later points of its pixel size and box; a point of another (the magnification changed)
-  // calibrates its own, and the series warns.
-  SharedThreshold calibrated;
-  HrtemSettings later_settings = settings;
+  // With `once`: the calibrating point's calibration (the first point with specimen contrast),
+  // reused whole (unchecked: one acquisition) by the later points of its pixel size and box; a
+  // point of another (the magnification changed) calibrates its own, and the series warns.
+  std::optional<SharedThreshold> calibration;
   SeriesStationary stationary;
   SpecimenTrack track;
   bool file_wide_known = false;  // the first analysed point's reader warnings are in record.file_warnings
+  int calibrating = 0;           // the point that calibrated the threshold
+  double reference_ratio = std::numeric_limits<double>::quiet_NaN();  // its median band-to-noise ratio
   auto use = [&](PointOutcome&& o) {
     const int k = o.point.point;
     if (o.fatal) std::rethrow_exception(o.fatal);
@@ -469,7 +483,11 @@ HrtemSeriesAnalysis analyse_hrtem_series(const std::string& path, const HrtemSet
     }
     const HrtemImageRun& run = *o.run;
     SeriesPoint& p = o.point;
-    track.follow(o, p, record);
+    const double ratio = run.result.mask.median_ratio;
+    const bool no_contrast = ratio < kNoContrastRatio && reference_ratio >= kNoContrastRatio;
+    // A point without specimen contrast is not placed: the track is bridged over it, as over a
+    // point that failed, and the next point is linked to the last one placed.
+    if (!no_contrast) track.follow(o, p, record);
     if (k > 0 && o.clock.source != clock.source) {  // a time from another field is not on the first's axis
       p.file_time_s.reset();
       if (unlike.empty() && !clock.source.empty())
@@ -479,11 +497,36 @@ HrtemSeriesAnalysis analyse_hrtem_series(const std::string& path, const HrtemSet
     if (k == 0) {
       clock = o.clock;
       record.first_point = hrtem_summary_json(run.result, run.run, run.options, run.area ? &*run.area : nullptr);
+    }
+    if (k == calibrating) {
       record.whitened_level = run.result.threshold.value;
       record.secondary_whitened_level = run.result.threshold.secondary_value;
     }
     std::vector<std::string> warnings = hrtem_warnings(run.result, run.run, run.area ? &*run.area : nullptr);
-    if (k > 0 && once && !run.threshold_shared) {
+    if (no_contrast) {
+      // Its boxes would all read amorphous: n/a, not 0 %. Its own warnings (near the noise level,
+      // ...) are about a frame without specimen, and give way to this one.
+      char text[400];
+      std::snprintf(text, sizeof text,
+                    "no specimen contrast: the median band-to-noise ratio of its sub-boxes is %.3f, under %.2g, where "
+                    "shot noise alone gives 1 and frame %d, the series' first point with contrast, %.3g (beam blanked, "
+                    "vacuum or a dark frame): left out of the ordered fractions (n/a), the specimen followed across "
+                    "it",
+                    ratio, kNoContrastRatio, sel.point_first(calibrating), reference_ratio);
+      warnings = {text};
+      p.no_specimen = true;
+      p.boxes = ClassFractions{};
+      p.has_area = false;
+      p.ordered_area_fraction = std::numeric_limits<double>::quiet_NaN();
+      p.ordered_area_fraction_95 = Interval{};
+      ++record.no_specimen_points;
+      if (record.no_specimen_frames.size() < 50) record.no_specimen_frames.push_back({p.first_frame, p.last_frame});
+      record.no_specimen_ratio_low =
+          std::isfinite(record.no_specimen_ratio_low) ? std::min(record.no_specimen_ratio_low, ratio) : ratio;
+      record.no_specimen_ratio_high =
+          std::isfinite(record.no_specimen_ratio_high) ? std::max(record.no_specimen_ratio_high, ratio) : ratio;
+      if (kept.count(k) && k + 1 < n_read) kept.insert(k + 1);  // its full outputs show no specimen
+    } else if (k != calibrating && once && !run.threshold_shared) {
       ++record.points_own_threshold;
       warnings.push_back("the pixel size or box differs from the first point's (the magnification changed during the "
                          "series): these points calibrated their own spot threshold, and their boxes sample the "
@@ -501,25 +544,51 @@ HrtemSeriesAnalysis analyse_hrtem_series(const std::string& path, const HrtemSet
       if (std::find(record.file_warnings.begin(), record.file_warnings.end(), w) == record.file_warnings.end())
         p.warning_texts.push_back(std::move(w));
     p.warnings = int(p.warning_texts.size());
-    // By kind, and a bounded number of kinds: a long series keeps constant memory.
-    for (const std::string& w : p.warning_texts) record.warnings.add(w, k);
-    if (kept.count(k)) record.kept.push_back(series_point_folder(p.first_frame, p.last_frame));
+    // By kind, and a bounded number of kinds: a long series keeps constant memory. A point without
+    // specimen is said in one line for all of them (hrtem_series_warnings).
+    if (!no_contrast)
+      for (const std::string& w : p.warning_texts) record.warnings.add(w, k);
+    const bool keep = kept.count(k) > 0 && !no_contrast;
+    if (keep) record.kept.push_back(series_point_folder(p.first_frame, p.last_frame));
     a.points.push_back(p);
-    on_point(p, n_read, run, kept.count(k) > 0);
+    on_point(p, n_read, run, keep);
   };
 
-  // The first point alone, on every thread it is given: it calibrates the threshold the others reuse.
-  PointOutcome head = analyse_point(frames, read_lock, sel, 0, settings, options, stationary);
+  // The first point alone, on every thread it is given: it calibrates the threshold the others
+  // reuse. When it shows no specimen contrast (recording started before the beam was unblanked),
+  // the next points are tried one by one, each calibrating its own, up to kCalibrationSearch of
+  // them: the first with contrast calibrates, and the points before it are analysed after it with
+  // its calibration (their runs are not kept meanwhile: each may hold a large frame). Dark noise
+  // had calibrated the probe's 40 frames (whitened level 14.5 against 17.7 on frame 1) and lost
+  // the specimen track from point 1 on.
+  constexpr int kCalibrationSearch = 16;
+  PointOutcome head = analyse_point(frames, read_lock, sel, 0, settings, options, stationary, nullptr);
+  const auto ratio_of = [](const PointOutcome& o) {
+    return o.run ? o.run->result.mask.median_ratio : std::numeric_limits<double>::quiet_NaN();
+  };
+  if (head.run && ratio_of(head) < kNoContrastRatio) {
+    for (int k = 1; k < n_read && k <= kCalibrationSearch; ++k) {
+      PointOutcome next = analyse_point(frames, read_lock, sel, k, settings, options, stationary, nullptr);
+      if (ratio_of(next) >= kNoContrastRatio) {
+        calibrating = k;
+        head = std::move(next);
+        break;
+      }
+    }
+  }
+  reference_ratio = ratio_of(head);
   if (once && head.run) {
-    // The null calibration of the first point, taken whole by every later point of its pixel
+    // The null calibration of the calibrating point, taken whole by every later point of its pixel
     // size and box: the same level, secondary level and null distribution (p-values, --fdr).
     const HrtemImageRun& first = *head.run;
-    calibrated = SharedThreshold{first.result.threshold, path, first.run.pixel_nm(), first.result.grid.box_px,
-                                 "once for the series", false};
-    later_settings.user.shared_threshold = &calibrated;
-    record.threshold_frame = sel.point_first(0);
+    const int frame = sel.point_first(calibrating);
+    calibration = SharedThreshold{first.result.threshold, path, first.run.pixel_nm(), first.result.grid.box_px};
+    calibration->reuse_name = "once for the series";
+    calibration->check_spectrum = false;  // one acquisition
+    record.threshold_frame = frame;
+    record.threshold_search = calibrating;
   }
-  use(std::move(head));
+  const SharedThreshold* cal = calibration ? &*calibration : nullptr;
   // The others two at a time when the cores are the program's to share: one point at a time
   // leaves a core idle while a point is read, masked and its files written (16 frames of 2048^2:
   // 1.68 s one at a time against 1.46 s for the same frames as a batch of images, two at once).
@@ -528,9 +597,21 @@ HrtemSeriesAnalysis analyse_hrtem_series(const std::string& path, const HrtemSet
   const bool share = options.threads == 0 && usable_cores() >= 2 && !frames.reads_in_child();
   HrtemOptions later = options;
   if (share) later.threads = usable_cores();  // the loops borrow only the cores the lender has idle
-  points_in_order(
-      1, n_read, share ? 2 : 1, share,
-      [&](int k) { return analyse_point(frames, read_lock, sel, k, later_settings, later, stationary); }, use);
+  if (calibrating == 0) {
+    use(std::move(head));
+    points_in_order(
+        1, n_read, share ? 2 : 1, share,
+        [&](int k) { return analyse_point(frames, read_lock, sel, k, settings, later, stationary, cal); }, use);
+  } else {
+    // The points before the calibrating one, then it, then the rest, handed on in point order.
+    points_in_order(
+        0, n_read, share ? 2 : 1, share,
+        [&](int k) {
+          return k == calibrating ? std::move(head)
+                                  : analyse_point(frames, read_lock, sel, k, settings, later, stationary, cal);
+        },
+        use);
+  }
   if (n_read < n) {
     const int held = *frames.frames_held();
     record.failed_points += n - n_read;

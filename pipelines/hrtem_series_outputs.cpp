@@ -298,9 +298,11 @@ nlohmann::json hrtem_series_summary_json(const HrtemSeriesRecord& r, const std::
                  {"frames_averaged_per_point", s.sum},
                  {"points", points.size()},
                  {"failed_points", r.failed_points},
+                 {"no_specimen_points", r.no_specimen_points},
                  {"frames_left_over", left_over ? json::array({left_over->first, left_over->second}) : json(nullptr)},
-                 {"note", "point k averages frames first_frame + k step ... + frames_averaged_per_point - 1; "
-                          "frames are read one at a time"}};
+                 {"note",
+                  "point k averages frames first_frame + k step ... + frames_averaged_per_point - 1; "
+                  "frames are read one at a time"}};
   if (s.sum > 1) {
     double largest = NAN;
     int not_aligned = 0;
@@ -341,9 +343,14 @@ nlohmann::json hrtem_series_summary_json(const HrtemSeriesRecord& r, const std::
              {"secondary_whitened_level", r.secondary_whitened_level}};
   if (r.threshold_frame) {
     th["calibrated_on_frame"] = *r.threshold_frame;
+    th["points_passed_over"] = r.threshold_search;
     th["note"] = "null threshold calibrated once on frame " + std::to_string(*r.threshold_frame) +
+                 (r.threshold_search ? " (the first point with specimen contrast; the " +
+                                           std::to_string(r.threshold_search) + " before it have none)"
+                                     : std::string()) +
                  " and reused whole (the same level, secondary level and null distribution behind p-values and "
-                 "--fdr) by " + reused_by(r) + "; --threshold-each-frame calibrates every point";
+                 "--fdr) by " +
+                 reused_by(r) + "; --threshold-each-frame calibrates every point";
   }
   j["threshold"] = th;
   auto ordered = [&](bool area) {
@@ -351,7 +358,11 @@ nlohmann::json hrtem_series_summary_json(const HrtemSeriesRecord& r, const std::
     for (const SeriesPoint& p : points)
       v.push_back(area ? (p.has_area ? p.ordered_area_fraction : NAN)
                        : (p.boxes.boxes ? p.boxes.ordered_fraction : NAN));
-    json o = {{"first", json_number(v.empty() ? NAN : v.front())}, {"last", json_number(v.empty() ? NAN : v.back())}};
+    // The first and last measured: a point without specimen contrast (n/a) is no end of the curve.
+    const auto first = std::find_if(v.begin(), v.end(), [](double x) { return std::isfinite(x); });
+    const auto last = std::find_if(v.rbegin(), v.rend(), [](double x) { return std::isfinite(x); });
+    json o = {{"first", json_number(first == v.end() ? NAN : *first)},
+              {"last", json_number(last == v.rend() ? NAN : *last)}};
     double lo = NAN, hi = NAN;
     for (double x : v)
       if (std::isfinite(x)) {
@@ -371,9 +382,12 @@ nlohmann::json hrtem_series_summary_json(const HrtemSeriesRecord& r, const std::
                 {"ordered_boxes", f.box_counts[1] + f.box_counts[2]},
                 {"boxes", f.boxes}};
   };
-  if (!points.empty()) {
-    j["ordered_box_fraction"]["first_point"] = counts(points.front());
-    j["ordered_box_fraction"]["last_point"] = counts(points.back());
+  const auto measured = [](const SeriesPoint& p) { return !p.no_specimen; };
+  const auto first_measured = std::find_if(points.begin(), points.end(), measured);
+  const auto last_measured = std::find_if(points.rbegin(), points.rend(), measured);
+  if (first_measured != points.end()) {
+    j["ordered_box_fraction"]["first_point"] = counts(*first_measured);
+    j["ordered_box_fraction"]["last_point"] = counts(*last_measured);
   }
   const bool area = !points.empty() && points.front().has_area;
   j["ordered_area_fraction"] = area ? ordered(true) : json(nullptr);
@@ -403,9 +417,35 @@ SpecimenTravel specimen_travel(const std::vector<SeriesPoint>& points) {
 std::vector<std::string> hrtem_series_warnings(const HrtemSeriesRecord& record, const std::vector<SeriesPoint>& points,
                                                const SeriesTime& time) {
   std::vector<std::string> w = record.file_warnings;
+  if (record.no_specimen_points > 0) {
+    // The frames named, as a failed point's are: in a long series the user must find them.
+    std::string frames;
+    for (std::size_t i = 0; i < record.no_specimen_frames.size(); ++i) {
+      const auto& [a, b] = record.no_specimen_frames[i];
+      frames += (i ? ", " : "") + std::to_string(a) + (a == b ? "" : " to " + std::to_string(b));
+    }
+    if (record.no_specimen_points > int(record.no_specimen_frames.size()))
+      frames +=
+          " and " + std::to_string(record.no_specimen_points - int(record.no_specimen_frames.size())) + " more points";
+    char ratios[80];
+    std::snprintf(ratios, sizeof ratios,
+                  record.no_specimen_ratio_low == record.no_specimen_ratio_high ? "%.3f" : "%.3f-%.3f",
+                  record.no_specimen_ratio_low, record.no_specimen_ratio_high);
+    const bool one = record.no_specimen_points == 1;
+    const bool one_frame = one && record.no_specimen_frames[0].first == record.no_specimen_frames[0].second;
+    w.push_back((one_frame ? "frame " : "frames ") + frames + (one ? " shows" : " show") +
+                " no specimen contrast (median band-to-noise ratio " + ratios +
+                ", where shot noise alone gives 1: beam blanked, vacuum or dark frames): " +
+                (one ? "its point is n/a, left out of the ordered fractions and the figure, and the specimen is "
+                       "followed across it"
+                     : "their points are n/a, left out of the ordered fractions and the figure, and the specimen "
+                       "is followed across them"));
+  }
   // Each kind with the points that said it (the first few; series.csv's warning_texts has every
   // point's): "(2 of 6 points)" alone had named none, and in a long series none could be found.
-  const int measured = int(points.size());
+  // Counted over the measured points: one without specimen contrast says only that (above).
+  const auto measured =
+      std::count_if(points.begin(), points.end(), [](const SeriesPoint& p) { return !p.no_specimen; });
   const auto lines = record.warnings.lines();
   const auto items = record.warnings.items();
   for (std::size_t i = 0; i < lines.size(); ++i) {

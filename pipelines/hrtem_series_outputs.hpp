@@ -27,6 +27,8 @@ struct SeriesPoint {
   double ordered_area_fraction = std::numeric_limits<double>::quiet_NaN();
   Interval ordered_area_fraction_95;
   int warnings = 0;
+  // No specimen contrast (beam blanked, vacuum, a dark frame): its fractions are n/a (boxes 0).
+  bool no_specimen = false;
   // Its warnings' texts (series.csv's warning_texts), less those of the file as a whole.
   std::vector<std::string> warning_texts;
   // --sum with alignment: the largest drift of a frame from the point's first (nm; NaN for a single
@@ -99,6 +101,7 @@ struct HrtemSeriesRecord {
   int frames_in_file = 0;
   std::string threshold_mode;         // "null calibrated once", "null per point", or the user's mode
   std::optional<int> threshold_frame; // the frame the null threshold was calibrated on, once
+  int threshold_search = 0;           // points before it tried and passed over: no specimen contrast
   int points_own_threshold = 0;       // later points of another pixel size or box, calibrated on their own
   double whitened_level = 0, secondary_whitened_level = 0;
   std::vector<std::string> kept;      // folders with the full per-image outputs
@@ -109,6 +112,12 @@ struct HrtemSeriesRecord {
   int failed_points = 0;              // points left out because a frame could not be read or analysed
   int missing_points = 0;             // of those, the points of frames the file does not hold (not read)
   std::vector<std::string> failures;  // the first 50 of them, with the reason
+  // Points without specimen contrast (n/a): how many, the frames of the first 50, and the range of
+  // their median band-to-noise ratios.
+  int no_specimen_points = 0;
+  std::vector<std::pair<int, int>> no_specimen_frames;
+  double no_specimen_ratio_low = std::numeric_limits<double>::quiet_NaN();
+  double no_specimen_ratio_high = std::numeric_limits<double>::quiet_NaN();
   std::optional<int> specimen_lost_at_point;  // the first point whose specimen shift could not be measured
   std::string specimen_lost_because;          // why, for the warning
   std::string figure_warning;

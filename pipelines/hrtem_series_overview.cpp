@@ -50,7 +50,10 @@ std::vector<std::uint8_t> SeriesOverview::png(const std::vector<SeriesPoint>& po
         std::snprintf(when, sizeof when, "frames %d-%d", p.first_frame, p.last_frame);
       else std::snprintf(when, sizeof when, "frame %d", p.first_frame);
       const double f = p.boxes.ordered_fraction;
-      if (std::isfinite(f)) std::snprintf(line, sizeof line, "%s: ordered %.1f %%", when, 100 * f);
+      if (p.no_specimen)
+        std::snprintf(line, sizeof line, "%s: no specimen contrast (n/a)", when);
+      else if (p.boxes.boxes > 0 && std::isfinite(f))
+        std::snprintf(line, sizeof line, "%s: ordered %.1f %%", when, 100 * f);
       else std::snprintf(line, sizeof line, "%s: no specimen boxes", when);
       tiles.push_back(std::move(tile->second));
     }

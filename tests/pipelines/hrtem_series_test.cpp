@@ -14,6 +14,7 @@
 #include <cmath>
 #include <cstring>
 #include <map>
+#include <random>
 #include <sstream>
 #include <string>
 #include <tuple>
@@ -618,6 +619,97 @@ TEST(HrtemSeries, ABlankFrameIsLeftOutNotReadAsAmorphous) {
       std::string::npos)
       << f.output;
   EXPECT_FALSE(fs::exists(d / "out" / "blank_first"));
+}
+
+// Frames with no specimen in them (the beam blanked: dark noise of 2 counts; a flat vacuum frame
+// of 400 counts with shot noise only) are not blank, and were analysed as "16 specimen boxes of 16,
+// 0 % ordered", a dip that reads as dissolution, and the specimen track was lost at the first of
+// them for the rest of the series. Their median band-to-noise ratio is that of shot noise (about
+// 1): they are n/a, named by frame, and the track is bridged over them. A dark first frame had
+// calibrated the threshold on noise: the first frame with contrast calibrates instead.
+TEST(HrtemSeries, FramesWithoutSpecimenAreNotAPointOfTheCurve) {
+  const fs::path d = test::scratch_dir("hrtem_series_no_specimen");
+  const Calibration cal = test::nm_calibration(0.0199, 0.0199);
+  std::mt19937_64 rng(11);
+  auto noise = [&](double mean) {
+    Image<std::uint16_t> c(400, 400);
+    std::poisson_distribution<int> poisson(mean);
+    for (auto& v : c.pixels) v = std::uint16_t(poisson(rng));
+    return to_raw(c);
+  };
+  std::vector<RawImage> specimen;
+  for (int k = 0; k < 6; ++k) {
+    SynthHrtemOptions o;
+    o.width_px = o.height_px = 400;
+    o.ordered_fraction = 0.15;
+    o.seed = 3;
+    o.noise_seed = 900 + std::uint64_t(k);
+    specimen.push_back(to_raw(make_synth_hrtem(o).counts));
+  }
+  std::vector<RawImage> frames = specimen;
+  frames[2] = noise(2);    // beam blanked
+  frames[4] = noise(400);  // vacuum
+  const std::string path = (d / "gaps.tif").string();
+  write_tiff_pages(path, frames, cal);
+  const auto r =
+      test::run_mgscope("hrtem '" + path + "' -o '" + (d / "out").string() + "' --frames all --area-stride off");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto rows = read_csv(d / "out" / "gaps" / "series.csv");
+  ASSERT_EQ(rows.size(), 6u);
+  for (int k : {2, 4}) {
+    const auto& row = rows[std::size_t(k)];
+    EXPECT_EQ(row.at("ordered_box_fraction"), "") << "point " << k;  // n/a, not 0
+    EXPECT_EQ(row.at("boxes"), "0") << "point " << k;
+    EXPECT_EQ(row.at("specimen_shift_x_nm"), "") << "point " << k;
+    EXPECT_NE(row.at("warning_texts").find("no specimen contrast: the median band-to-noise ratio of its sub-boxes is "),
+              std::string::npos)
+        << row.at("warning_texts");
+  }
+  // The specimen (held still) followed across them: points 3 and 5 placed at 0 within half a pixel.
+  for (int k : {1, 3, 5}) {
+    EXPECT_NEAR(num(rows[std::size_t(k)], "specimen_shift_x_nm"), 0, 0.5 * 0.0199) << "point " << k;
+    EXPECT_NEAR(num(rows[std::size_t(k)], "ordered_box_fraction"), num(rows[0], "ordered_box_fraction"), 0.13)
+        << "point " << k;
+  }
+  const auto j = nlohmann::json::parse(test::read_all(d / "out" / "gaps" / "summary.json"));
+  test::expect_schema_valid("hrtem.series.schema.json", d / "out" / "gaps" / "summary.json");
+  EXPECT_TRUE(j["series"]["specimen"]["lost_at_point"].is_null()) << j["series"]["specimen"];
+  EXPECT_EQ(j["series"]["no_specimen_points"].get<int>(), 2);
+  EXPECT_NE(r.output.find("WARNING: " + path + ": frames 2, 4 show no specimen contrast (median band-to-noise ratio "),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("  point 2 (3 of 6, frame 2): no specimen contrast"), std::string::npos) << r.output;
+
+  // A dark first frame: frame 1 calibrates, and reads as the series started there does.
+  frames = specimen;
+  frames[0] = noise(2);
+  const std::string first = (d / "dark_first.tif").string();
+  write_tiff_pages(first, frames, cal);
+  const auto f =
+      test::run_mgscope("hrtem '" + first + "' -o '" + (d / "out").string() + "' --frames all --area-stride off");
+  ASSERT_EQ(f.exit_code, 0) << f.output;
+  EXPECT_NE(f.output.find("  spot threshold calibrated once on frame 1 (the first point with specimen contrast: the 1 "
+                          "before it have none)"),
+            std::string::npos)
+      << f.output;
+  const auto later =
+      test::run_mgscope("hrtem '" + first + "' -o '" + (d / "later").string() + "' --frames 1:5 --area-stride off");
+  ASSERT_EQ(later.exit_code, 0) << later.output;
+  const auto fj = nlohmann::json::parse(test::read_all(d / "out" / "dark_first" / "summary.json"));
+  const auto lj = nlohmann::json::parse(test::read_all(d / "later" / "dark_first" / "summary.json"));
+  EXPECT_EQ(fj["threshold"]["calibrated_on_frame"].get<int>(), 1);
+  EXPECT_EQ(fj["threshold"]["points_passed_over"].get<int>(), 1);
+  EXPECT_EQ(fj["threshold"]["whitened_level"], lj["threshold"]["whitened_level"]);
+  EXPECT_TRUE(fj["series"]["specimen"]["lost_at_point"].is_null()) << fj["series"]["specimen"];
+  const auto all = read_csv(d / "out" / "dark_first" / "series.csv");
+  const auto from1 = read_csv(d / "later" / "dark_first" / "series.csv");
+  ASSERT_EQ(all.size(), 6u);
+  ASSERT_EQ(from1.size(), 5u);
+  EXPECT_EQ(all[0].at("ordered_box_fraction"), "");
+  for (std::size_t k = 1; k < 6; ++k) {
+    EXPECT_EQ(all[k].at("ordered_box_fraction"), from1[k - 1].at("ordered_box_fraction")) << "point " << k;
+    EXPECT_NEAR(num(all[k], "specimen_shift_x_nm"), 0, 0.5 * 0.0199) << "point " << k;
+  }
 }
 
 // A magnification change during the series: an MRC stack whose FEI1 records give its last two
