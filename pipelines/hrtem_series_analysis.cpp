@@ -187,6 +187,57 @@ std::string unaligned_comb_warning(double span_px, int frames, double pixel_nm, 
   return text;
 }
 
+// A point's exposure, to tell when the dose moved from the calibrating point's: the mean value and
+// the noise sd (from differences of neighbouring pixels along rows, which the specimen's smooth
+// contrast adds little to), in the file's units (the float scale of an average undone).
+struct PointLevel {
+  double mean = std::numeric_limits<double>::quiet_NaN();
+  double noise = std::numeric_limits<double>::quiet_NaN();
+};
+
+PointLevel level_of(const StoredImage& image) {
+  PointLevel l;
+  if (image.width < 2 || image.height < 1) return l;
+  std::vector<float> row(std::size_t(image.width));
+  double sum = 0, diff2 = 0;
+  for (int y = 0; y < image.height; ++y) {
+    image.copy_block(0, y, image.width, 1, row.data(), image.width);
+    for (int x = 0; x < image.width; ++x) sum += row[std::size_t(x)];
+    for (int x = 1; x < image.width; ++x) {
+      const double d = double(row[std::size_t(x)]) - double(row[std::size_t(x) - 1]);
+      diff2 += d * d;
+    }
+  }
+  const double unscale = std::ldexp(1.0, -image.value_scale_log2);
+  l.mean = sum / (double(image.width) * image.height) * unscale;
+  l.noise = std::sqrt(diff2 / (2.0 * (image.width - 1) * image.height)) * unscale;
+  return l;
+}
+
+// The series' calibration, once the calibrating point is analysed: taken unchecked by a point of
+// the same exposure, and after the batch's radial-spectrum check (docs/hrtem.md, "A batch
+// calibrates once") by a point whose mean or noise moved by more than kDoseCheckFactor from it.
+struct SeriesCalibration {
+  SharedThreshold unchecked, checked;
+  PointLevel level;
+  int frame = 0;  // the calibrating point's first frame
+};
+
+// The factor of mean or noise beyond which a point's spectrum is checked before it takes the
+// calibration. On synthetic glass the whitened level moved by +1.2 to +1.7 from 400 to 1600
+// counts (docs/hrtem.md): a factor of 1.5 in dose moves it by about 0.5, inside the null's own
+// seed-to-seed sd of 0.7, and costs nothing; beyond it the spectrum decides (13 ms on 2048^2).
+// Measured on the probe's 5 -> 400 counts ramp of one unchanging specimen: calibrated once, the
+// ordered box fraction rose 5 -> 10 % with no growth.
+constexpr double kDoseCheckFactor = 1.5;
+
+bool dose_moved(const PointLevel& a, const PointLevel& b) {
+  const auto apart = [](double x, double y) {
+    return std::isfinite(x) && std::isfinite(y) && x > 0 && y > 0 && std::max(x / y, y / x) > kDoseCheckFactor;
+  };
+  return apart(a.mean, b.mean) || apart(a.noise, b.noise);
+}
+
 // A point without specimen contrast: the median band-to-noise ratio of its sub-boxes (the
 // specimen mask's, imaging/specimen_mask.hpp) under this, where shot noise alone gives 1 (dark
 // noise of a blanked beam and a flat vacuum frame read 0.99-1.03 on the probe's stacks), while the
@@ -203,16 +254,18 @@ struct PointOutcome {
   FrameTime clock;
   std::optional<CropSpectrum> field;
   std::vector<std::string> reader_warnings;
+  PointLevel level;
+  std::string dose_note;                    // with a calibration checked because the dose moved: the two levels
   double nm_per_px_x = 0, nm_per_px_y = 0;  // of the file's frames (they differ where --anisotropic resampled)
   std::string failure;             // an InputError's text (the point is left out)
   std::exception_ptr fatal;        // anything else, raised again in point order
 };
 
 // Reads point k (the file's frames under `read_lock`: a TIFF handle is not shared) and analyses it,
-// with the series' calibration `shared` when there is one (else calibrating its own).
+// with the series' calibration `cal` when there is one (else calibrating its own).
 PointOutcome analyse_point(ImageFrames& frames, std::mutex& read_lock, const FrameSelection& sel, int k,
                            const HrtemSettings& settings, const HrtemOptions& options, SeriesStationary& stationary,
-                           const SharedThreshold* shared) {
+                           const SeriesCalibration* cal) {
   PointOutcome o;
   SeriesPoint& p = o.point;
   p.point = k;
@@ -227,8 +280,18 @@ PointOutcome analyse_point(ImageFrames& frames, std::mutex& read_lock, const Fra
     if (!frames.files().empty())
       p.file = std::filesystem::path(px.info.path).lexically_relative(frames.path()).string();
     const int read_width = px.info.width, read_height = px.info.height;
+    o.level = level_of(px.pixels);
     HrtemUserInputs user = settings.user;
-    if (shared) user.shared_threshold = shared;
+    if (cal) {
+      const bool check = dose_moved(o.level, cal->level);
+      user.shared_threshold = check ? &cal->checked : &cal->unchecked;
+      if (check) {
+        char note[200];
+        std::snprintf(note, sizeof note, "mean %.4g and noise sd %.4g against %.4g and %.4g on frame %d", o.level.mean,
+                      o.level.noise, cal->level.mean, cal->level.noise, cal->frame);
+        o.dose_note = note;
+      }
+    }
     o.run.emplace(analyse_hrtem_image(std::move(px.pixels), std::move(px.info), settings.calibrate, options,
                                       settings.area, user));
     HrtemImageRun& run = *o.run;
@@ -452,9 +515,11 @@ HrtemSeriesAnalysis analyse_hrtem_series(const std::string& path, const HrtemSet
                               ? "null, calibrated per point"
                               : threshold_mode_name(options.threshold.mode);
   // With `once`: the calibrating point's calibration (the first point with specimen contrast),
-  // reused whole (unchecked: one acquisition) by the later points of its pixel size and box; a
-  // point of another (the magnification changed) calibrates its own, and the series warns.
-  std::optional<SharedThreshold> calibration;
+  // reused whole by the later points of its pixel size and box, unchecked while their exposure stays
+  // within kDoseCheckFactor of its own and after the batch's spectrum check beyond; a point of
+  // another pixel size (the magnification changed) or spectrum calibrates its own, and the series
+  // warns.
+  std::optional<SeriesCalibration> calibration;
   SeriesStationary stationary;
   SpecimenTrack track;
   bool file_wide_known = false;  // the first analysed point's reader warnings are in record.file_warnings
@@ -528,9 +593,21 @@ HrtemSeriesAnalysis analyse_hrtem_series(const std::string& path, const HrtemSet
       if (kept.count(k) && k + 1 < n_read) kept.insert(k + 1);  // its full outputs show no specimen
     } else if (k != calibrating && once && !run.threshold_shared) {
       ++record.points_own_threshold;
-      warnings.push_back("the pixel size or box differs from the first point's (the magnification changed during the "
-                         "series): these points calibrated their own spot threshold, and their boxes sample the "
-                         "specimen differently");
+      if (run.result.threshold.reuse_refused) {
+        ++record.points_dose_threshold;
+        char text[500];
+        std::snprintf(text, sizeof text,
+                      "the dose changed (%s): the point's radial spectrum differs from the calibrating frame's by "
+                      "%.2f (tolerance %.2f, in log power), so it calibrated its own spot threshold, as a batch's "
+                      "image does",
+                      o.dose_note.c_str(), run.result.threshold.spectrum_mismatch, kThresholdOnceSpectrumTolerance);
+        warnings.push_back(text);
+      } else {
+        warnings.push_back(
+            "the pixel size or box differs from the first point's (the magnification changed during "
+            "the series): these points calibrated their own spot threshold, and their boxes sample the "
+            "specimen differently");
+      }
     }
     // The reader's warnings for the first point's frame are the file's (a stack cut short): said
     // once for the file, where they had been counted "(7 of 7 points)".
@@ -582,13 +659,21 @@ HrtemSeriesAnalysis analyse_hrtem_series(const std::string& path, const HrtemSet
     // size and box: the same level, secondary level and null distribution (p-values, --fdr).
     const HrtemImageRun& first = *head.run;
     const int frame = sel.point_first(calibrating);
-    calibration = SharedThreshold{first.result.threshold, path, first.run.pixel_nm(), first.result.grid.box_px};
-    calibration->reuse_name = "once for the series";
-    calibration->check_spectrum = false;  // one acquisition
+    const auto shared = [&](std::string source, bool check) {
+      SharedThreshold t{first.result.threshold, std::move(source), first.run.pixel_nm(), first.result.grid.box_px};
+      t.reuse_name = "once for the series";
+      t.check_spectrum = check;
+      return t;
+    };
+    SharedThreshold unchecked = shared(path, false);
+    // A different source than the frames' own path: the image a calibration came from takes it
+    // unchecked (hrtem_image_run.cpp), and every frame of a file has the file's path.
+    SharedThreshold checked = shared(path + " (frame " + std::to_string(frame) + ")", true);
+    calibration = SeriesCalibration{std::move(unchecked), std::move(checked), head.level, frame};
     record.threshold_frame = frame;
     record.threshold_search = calibrating;
   }
-  const SharedThreshold* cal = calibration ? &*calibration : nullptr;
+  const SeriesCalibration* cal = calibration ? &*calibration : nullptr;
   // The others two at a time when the cores are the program's to share: one point at a time
   // leaves a core idle while a point is read, masked and its files written (16 frames of 2048^2:
   // 1.68 s one at a time against 1.46 s for the same frames as a batch of images, two at once).

@@ -277,8 +277,14 @@ std::string left_over_warning(const FrameSelection& selection) {
 
 std::string reused_by(const HrtemSeriesRecord& record) {
   if (record.points_own_threshold == 0) return "every later point";
-  return "the later points of its pixel size and box (" + std::to_string(record.points_own_threshold) +
-         " of another calibrated their own)";
+  const int magnified = record.points_own_threshold - record.points_dose_threshold;
+  if (record.points_dose_threshold == 0)
+    return "the later points of its pixel size and box (" + std::to_string(magnified) +
+           " of another calibrated their own)";
+  return "the later points of its pixel size, box and radial spectrum (" +
+         (magnified ? std::to_string(magnified) + " of another pixel size or box and " : std::string()) +
+         std::to_string(record.points_dose_threshold) +
+         " whose dose moved and whose spectrum differed calibrated their own)";
 }
 
 nlohmann::json hrtem_series_summary_json(const HrtemSeriesRecord& r, const std::vector<SeriesPoint>& points,

@@ -712,6 +712,57 @@ TEST(HrtemSeries, FramesWithoutSpecimenAreNotAPointOfTheCurve) {
   }
 }
 
+// The dose changing during a series (one specimen, 1024 px frames at 400, 480, 1600 and 25 counts
+// per pixel): the calibration of frame 0 had been reused unchecked by all (on the probe's 5 -> 400
+// ramp the ordered fraction rose 5 -> 10 % with no growth). A point whose mean or noise moved by
+// more than 1.5 times is checked as a batch's image is (its radial spectrum against the
+// calibration's), and calibrates its own when the check fails, saying so; 480 counts takes it.
+TEST(HrtemSeries, APointOfAnotherDoseIsCheckedBeforeItTakesTheCalibration) {
+  const fs::path d = test::scratch_dir("hrtem_series_dose");
+  const Calibration cal = test::nm_calibration(0.0199, 0.0199);
+  const double doses[] = {400, 480, 1600, 25};
+  std::vector<RawImage> frames;
+  for (int k = 0; k < 4; ++k) {
+    SynthHrtemOptions o;
+    o.width_px = o.height_px = 1024;
+    o.ordered_fraction = 0.1;
+    o.seed = 5;
+    o.dose_counts = doses[k];
+    o.noise_seed = 950 + std::uint64_t(k);
+    frames.push_back(to_raw(make_synth_hrtem(o).counts));
+  }
+  const std::string path = (d / "dose.tif").string();
+  write_tiff_pages(path, frames, cal);
+  const auto r =
+      test::run_mgscope("hrtem '" + path + "' -o '" + (d / "out").string() + "' --frames all --area-stride off");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("WARNING: " + path + ": the dose changed (mean "), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("so it calibrated its own spot threshold, as a batch's image does (2 of 4 points: 2, 3)"),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("reused by the later points of its pixel size, box and radial spectrum (2 whose dose moved "
+                          "and whose spectrum differed calibrated their own)"),
+            std::string::npos)
+      << r.output;
+  const auto rows = read_csv(d / "out" / "dose" / "series.csv");
+  ASSERT_EQ(rows.size(), 4u);
+  EXPECT_EQ(rows[1].at("warning_texts").find("the dose changed"), std::string::npos) << rows[1].at("warning_texts");
+  std::printf("point 3: %s\n", rows[3].at("warning_texts").c_str());
+  EXPECT_NE(rows[3].at("warning_texts").find("the dose changed (mean "), std::string::npos);
+  // The last point reads as frame 3 analysed alone: its own null.
+  const auto one =
+      test::run_mgscope("hrtem '" + path + "' -o '" + (d / "alone").string() + "' --frame 3 --area-stride off");
+  ASSERT_EQ(one.exit_code, 0) << one.output;
+  const auto alone = nlohmann::json::parse(test::read_all(d / "alone" / "dose" / "summary.json"));
+  const auto point3 = nlohmann::json::parse(test::read_all(d / "out" / "dose" / "frame_0003" / "summary.json"));
+  EXPECT_TRUE(point3["threshold"]["reuse_refused"].get<bool>());
+  EXPECT_GT(point3["threshold"]["spectrum_mismatch_from_reused"].get<double>(), 0.2);
+  EXPECT_EQ(point3["threshold"]["whitened_level"], alone["threshold"]["whitened_level"]);
+  EXPECT_NEAR(num(rows[3], "ordered_box_fraction"), alone["ordered"]["ordered_box_fraction"].get<double>(), 1e-6);
+  const auto j = nlohmann::json::parse(test::read_all(d / "out" / "dose" / "summary.json"));
+  EXPECT_NE(point3["threshold"]["whitened_level"], j["threshold"]["whitened_level"]);
+}
+
 // A magnification change during the series: an MRC stack whose FEI1 records give its last two
 // frames 0.025 nm pixels instead of 0.0199 (78 px boxes instead of 100). A null calibrated on the
 // first point's boxes does not hold for other boxes: those points calibrate their own, and then
