@@ -205,22 +205,39 @@ std::string draw_series_figure(const std::filesystem::path& png, const std::vect
   std::ostringstream data;
   data << std::setprecision(8)
        << "# time ordered_box_% box_ci95_low_% box_ci95_high_% ordered_area_% area_ci95_low_% area_ci95_high_% "
-          "first_field_in_view_%\n";
-  std::vector<double> gaps;  // where points were left out, between their neighbours
+          "first_field_in_view_% isolated\n";
+  // The points in the curve: those measured. A point that failed (a gap in `point`) or has no
+  // specimen box (n/a: no specimen contrast) breaks the lines and bands there: a line across it
+  // would draw a value that was never measured.
+  std::vector<const SeriesPoint*> shown;
+  for (const SeriesPoint& p : points)
+    if (p.boxes.boxes > 0) shown.push_back(&p);
+  const auto joined = [&](std::size_t i) {  // shown[i] follows shown[i - 1] with no point between
+    return i > 0 && shown[i]->point == shown[i - 1]->point + 1;
+  };
+  // Labels: "left out" between the neighbours of points that failed, "n/a" on a point without
+  // specimen contrast.
+  std::vector<std::pair<double, const char*>> labels;
   for (std::size_t i = 0; i < points.size(); ++i) {
-    const SeriesPoint& p = points[i];
-    // A point left out (it could not be read or analysed) breaks the lines and bands there: a
-    // line across it would draw a value that was never measured.
-    if (i > 0 && p.point != points[i - 1].point + 1) {
-      data << '\n';
-      gaps.push_back(0.5 * (time.at(points[i - 1]) + time.at(p)));
-    }
+    if (i > 0 && points[i].point != points[i - 1].point + 1)
+      labels.emplace_back(0.5 * (time.at(points[i - 1]) + time.at(points[i])), "left out");
+    if (points[i].no_specimen) labels.emplace_back(time.at(points[i]), "n/a: no specimen");
+  }
+  bool any_isolated = false;
+  for (std::size_t i = 0; i < shown.size(); ++i) {
+    const SeriesPoint& p = *shown[i];
+    if (i > 0 && !joined(i)) data << '\n';
+    // A point with a gap on both sides is no line's: it is drawn with its error bars (column 9),
+    // where lines and bands alone had left it out of the figure.
+    const bool isolated = !joined(i) && !(i + 1 < shown.size() && joined(i + 1));
+    any_isolated = any_isolated || isolated;
     const ClassFractions& f = p.boxes;
     auto pct = [](bool has, double v) { return has && std::isfinite(v) ? 100 * v : NAN; };
     data << time.at(p) << ' ' << pct(f.boxes > 0, f.ordered_fraction) << ' '
          << pct(f.boxes > 0, f.ordered_fraction_95.low) << ' ' << pct(f.boxes > 0, f.ordered_fraction_95.high) << ' '
          << pct(p.has_area, p.ordered_area_fraction) << ' ' << pct(p.has_area, p.ordered_area_fraction_95.low) << ' '
-         << pct(p.has_area, p.ordered_area_fraction_95.high) << ' ' << pct(true, p.first_field_in_view) << '\n';
+         << pct(p.has_area, p.ordered_area_fraction_95.high) << ' ' << pct(true, p.first_field_in_view) << ' '
+         << (isolated ? 1 : 0) << '\n';
     area = area || p.has_area;
   }
   std::ostringstream s;
@@ -230,14 +247,17 @@ std::string draw_series_figure(const std::filesystem::path& png, const std::vect
     << "set title " << gnuplot_quoted(title) << " noenhanced\n";
   if (!time.from_file && points.size() <= 20) s << "set xtics 1\n";  // frames are whole numbers
   // The gaps say why they are there (a few: more would cover the curve; the CSV lists them all).
-  for (std::size_t g = 0; g < gaps.size() && g < 12; ++g)
-    s << "set label " << g + 1 << " 'left out' at " << gaps[g] << ", graph 0.5 center rotate by 90 tc rgb '#888888'\n";
+  for (std::size_t g = 0; g < labels.size() && g < 12; ++g)
+    s << "set label " << g + 1 << " '" << labels[g].second << "' at " << labels[g].first
+      << ", graph 0.5 center rotate by 90 tc rgb '#888888'\n";
+  // An isolated point at either end would be drawn on the frame, its error bar hidden by the border.
+  if (any_isolated && shown.size() > 1) s << "set offsets graph 0.03, graph 0.03, 0, 0\n";
   // The specimen moving out of the field, on a right-hand axis, once it matters: the later points
   // then show partly another region than the first.
   const bool moving = points.size() > 1 && specimen_travel(points).smallest_in_view < kFirstFieldInViewShown;
   if (moving) s << "set y2label 'first field in view (%)'\nset y2range [0:100]\nset y2tics\nset ytics nomirror\n";
   const std::string f = gnuplot_quoted(file);
-  if (points.size() == 1) {
+  if (shown.size() <= 1) {
     // One point has no band to fill: its intervals as error bars.
     s << "set offsets 1, 1, 0, 0\n"
       << "plot " << f << " using 1:2:3:4 with yerrorbars pt 7 ps 0.8 lc rgb '#1f77b4' "
@@ -253,6 +273,13 @@ std::string draw_series_figure(const std::filesystem::path& png, const std::vect
       s << ", \\\n     " << f << " using 1:6:7 with filledcurves lc rgb '#d62728' fs transparent solid 0.25 noborder "
         << "title 'area 95 % (block bootstrap)', \\\n     " << f
         << " using 1:5 with lines lw 2 lc rgb '#d62728' title 'ordered area fraction'";
+    // Points between two gaps, which no line or band reaches: their values with their intervals.
+    const auto only_isolated = [](int c) { return "($9>0?$" + std::to_string(c) + ":1/0)"; };
+    s << ", \\\n     " << f << " using 1:" << only_isolated(2) << ':' << only_isolated(3) << ':' << only_isolated(4)
+      << " with yerrorbars pt 7 ps 0.6 lc rgb '#1f77b4' notitle";
+    if (area)
+      s << ", \\\n     " << f << " using 1:" << only_isolated(5) << ':' << only_isolated(6) << ':' << only_isolated(7)
+        << " with yerrorbars pt 5 ps 0.6 lc rgb '#d62728' notitle";
     if (moving)
       s << ", \\\n     " << f << " using 1:8 axes x1y2 with lines dt 2 lw 1.5 lc rgb '#555555' "
         << "title 'first field in view (right axis)'";

@@ -481,7 +481,7 @@ TEST(HrtemSeries, FollowsTheSpecimenFromPointToPointAndSaysWhenItLeavesTheField)
   const std::string gp = test::read_all(d / "out" / "travel" / "ordered_fraction.gp");
   EXPECT_NE(gp.find("using 1:8 axes x1y2"), std::string::npos) << gp;
   const std::string dat = test::read_all(d / "out" / "travel" / "ordered_fraction.dat");
-  EXPECT_NE(dat.find(" 100\n"), std::string::npos) << dat;
+  EXPECT_NE(dat.find(" 100 0\n"), std::string::npos) << dat;
   EXPECT_NE(j["warnings"].dump().find("from point 4 on, under half"), std::string::npos) << j["warnings"].dump();
 
   // Another specimen in frame 5: the track ends there, and the points from it on are not placed.
@@ -679,6 +679,11 @@ TEST(HrtemSeries, FramesWithoutSpecimenAreNotAPointOfTheCurve) {
             std::string::npos)
       << r.output;
   EXPECT_NE(r.output.find("  point 2 (3 of 6, frame 2): no specimen contrast"), std::string::npos) << r.output;
+  // Point 3, between two points left out of the curve, is drawn with its error bars (isolated: 1).
+  const std::string dat = test::read_all(d / "out" / "gaps" / "ordered_fraction.dat");
+  EXPECT_NE(dat.find("\n\n3 "), std::string::npos) << dat;
+  EXPECT_NE(dat.find(" 1\n\n5 "), std::string::npos) << dat;
+  EXPECT_NE(test::read_all(d / "out" / "gaps" / "ordered_fraction.gp").find("($9>0?$2:1/0)"), std::string::npos);
 
   // A dark first frame: frame 1 calibrates, and reads as the series started there does.
   frames = specimen;
