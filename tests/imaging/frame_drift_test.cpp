@@ -2,11 +2,16 @@
 // one specimen with fresh shot noise, cut from the field at known offsets.
 #include "imaging/frame_drift.hpp"
 
-#include <cmath>
-#include <cstdio>
-
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
+#include <complex>
+#include <cstdio>
+#include <random>
+#include <vector>
+
+#include "imaging/image_fft.hpp"
 #include "imaging/io/read_image.hpp"
 #include "imaging/synth_hrtem.hpp"
 #include "tests/imaging/synth_image.hpp"
@@ -175,6 +180,61 @@ TEST(FrameDrift, LowDoseFramesAreMeasuredBinned) {
     EXPECT_NEAR(s.dx_px, -mx, 0.3);
     EXPECT_NEAR(s.dy_px, -my, 0.3);
   }
+}
+
+// Sub-pixel drift: one noiseless synthetic specimen shifted by known fractions of a pixel (exactly,
+// by a phase ramp on its spectrum), each copy with its own shot noise of 400 counts per pixel, in
+// frames of 512 px compared binned 2 x 2, as the probe's 200-frame stack drifting (0.30, 0.20) px a
+// frame was. The parabola through the three samples around the correlation peak read such links
+// about 7 % short (60 links: 0.278, 0.186), and the specimen track fell 5 px behind over 200
+// frames; the band-limited interpolation of the surface reads them within 2 %.
+TEST(FrameDrift, MeasuresSubPixelShiftsWithoutBias) {
+  constexpr int kSide = 600;
+  SynthHrtemOptions o;
+  o.width_px = o.height_px = kSide;
+  o.ordered_fraction = 0.15;
+  o.seed = 7;
+  o.dose_counts = 0;  // noiseless: each frame gets its own shot noise below
+  const ImageF clean = test::as_float(make_synth_hrtem(o).counts);
+  RealFft2d fft(kSide, kSide);
+  std::copy(clean.pixels.begin(), clean.pixels.end(), fft.real());
+  fft.forward();
+  const std::size_t columns = std::size_t(fft.columns());
+  const std::vector<std::complex<float>> spectrum(fft.spectrum(), fft.spectrum() + kSide * columns);
+  // The specimen moved by (sx, sy) px: frame(x, y) = clean(x - sx, y - sy), with Poisson noise.
+  auto frame = [&](double sx, double sy, std::uint64_t seed) {
+    constexpr double kTwoPi = 6.283185307179586;
+    for (int ky = 0; ky < kSide; ++ky)
+      for (std::size_t kx = 0; kx < columns; ++kx) {
+        const int fy = ky <= kSide / 2 ? ky : ky - kSide;
+        const std::complex<double> ramp = std::polar(1.0, -kTwoPi * (double(kx) * sx + fy * sy) / kSide);
+        const std::size_t i = std::size_t(ky) * columns + kx;
+        fft.spectrum()[i] = std::complex<float>(std::complex<double>(spectrum[i]) * ramp);
+      }
+    fft.inverse();
+    std::mt19937_64 rng(seed);
+    ImageF out(kSide, kSide);
+    for (std::size_t i = 0; i < out.pixels.size(); ++i) {
+      std::poisson_distribution<int> counts(std::max(0.0, double(fft.real()[i]) / (double(kSide) * kSide)));
+      out.pixels[i] = float(counts(rng));
+    }
+    return cut(out, 44, 44, 512);
+  };
+  const DriftReference drift(frame(0, 0, 1));
+  EXPECT_EQ(drift.crop_side(), 256);  // binned
+  double measured_dot_true = 0, true_squared = 0;
+  std::uint64_t seed = 2;
+  for (const auto& [sx, sy] :
+       {std::pair{0.3, 0.2}, {0.2, 0.3}, {0.45, -0.3}, {-0.25, 0.15}, {0.1, -0.4}, {0.35, 0.35}}) {
+    const FrameShift s = drift.shift_of(frame(sx, sy, seed++));
+    std::printf("shifted (%.2f, %.2f): measured (%.3f, %.3f)\n", sx, sy, s.dx_px, s.dy_px);
+    EXPECT_NEAR(s.dx_px, sx, 0.06);
+    EXPECT_NEAR(s.dy_px, sy, 0.06);
+    measured_dot_true += s.dx_px * sx + s.dy_px * sy;
+    true_squared += sx * sx + sy * sy;
+  }
+  std::printf("measured / true: %.4f\n", measured_dot_true / true_squared);
+  EXPECT_NEAR(measured_dot_true / true_squared, 1.0, 0.02);
 }
 
 TEST(FrameDrift, AddShiftedAddsWhereTheFrameHasThePixel) {

@@ -357,30 +357,42 @@ TEST(HrtemSeries, NoAlignWarnsWhenTheDriftStripesTheAverage) {
       test::run_mgscope("hrtem '" + (drift_dir() / "drift.tif").string() + "' '" + (drift_dir() / "slow.tif").string() +
                         "' -o '" + out.string() + "' --frames all --sum 4 --no-align --area-stride off");
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  // 10.8 px (0.216 nm) and a period of 14.5 px (0.288 nm) measured, for 10.82 and 14.42 px.
-  const std::string said =
-      "the 4 frames averaged into this point lie up to 10.8 px (0.216 nm) apart and --no-align averaged them where "
-      "they lay: the average's spectrum is striped with a period of 14.5 px (0.288 nm), which reaches the spacings "
-      "searched (from 0.15 nm, 7.5 px), and the stripes read as order, so this point's fractions are not the "
-      "specimen's; drop --no-align to align the frames";
+  // The frames lie 3 x hypot(3, 2) = 10.82 px (0.215 nm) apart: a period of 14.42 px (0.287 nm).
+  const std::string said_after =
+      "which reaches the spacings searched (from 0.15 nm, 7.5 px), and the stripes read as order, so this point's "
+      "fractions are not the specimen's; drop --no-align to align the frames";
   const std::string path = (drift_dir() / "drift.tif").string();
   EXPECT_NE(r.output.find("WARNING: " + path + ": the 4 frames averaged into this point lie up to 10."),
             std::string::npos)
       << r.output;
-  EXPECT_NE(r.output.find("drop --no-align to align the frames (2 of 2 points)"), std::string::npos) << r.output;
-  EXPECT_NE(r.output.find("  point 0 (1 of 2, frames 0 to 3, not aligned (--no-align), drift up to 0.216 nm): "),
+  EXPECT_NE(r.output.find(said_after + " (2 of 2 points)"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("  point 0 (1 of 2, frames 0 to 3, not aligned (--no-align), drift up to 0.21"),
             std::string::npos)
       << r.output;
   const auto rows = read_csv(out / "drift" / "series.csv");
   ASSERT_EQ(rows.size(), 2u);
   for (const auto& row : rows) {
+    const std::string& texts = row.at("warning_texts");
     EXPECT_NEAR(num(row, "drift_nm"), std::hypot(9.0, 6.0) * 0.0199, 0.2 * 0.0199);
-    EXPECT_NE(row.at("warning_texts").find(said), std::string::npos) << row.at("warning_texts");
-    EXPECT_EQ(num(row, "warnings"),
-              std::count(row.at("warning_texts").begin(), row.at("warning_texts").end(), '|') + 1);
+    int frames = 0;
+    double span_px = 0, span_nm = 0, period_px = 0, period_nm = 0;
+    ASSERT_EQ(std::sscanf(texts.c_str(),
+                          "the %d frames averaged into this point lie up to %lf px (%lf nm) apart and --no-align "
+                          "averaged them where they lay: the average's spectrum is striped with a period of %lf px "
+                          "(%lf nm)",
+                          &frames, &span_px, &span_nm, &period_px, &period_nm),
+              5)
+        << texts;
+    EXPECT_EQ(frames, 4);
+    EXPECT_NEAR(span_px, 3 * std::hypot(3.0, 2.0), 0.15);
+    EXPECT_NEAR(span_nm, 3 * std::hypot(3.0, 2.0) * 0.0199, 0.002);
+    EXPECT_NEAR(period_px, 4 * std::hypot(3.0, 2.0), 0.2);
+    EXPECT_NEAR(period_nm, 4 * std::hypot(3.0, 2.0) * 0.0199, 0.003);
+    EXPECT_NE(texts.find(said_after), std::string::npos) << texts;
+    EXPECT_EQ(num(row, "warnings"), std::count(texts.begin(), texts.end(), '|') + 1);
   }
   const auto j = nlohmann::json::parse(test::read_all(out / "drift" / "summary.json"));
-  EXPECT_NE(j["warnings"].dump().find(said + " (2 of 2 points)"), std::string::npos) << j["warnings"];
+  EXPECT_NE(j["warnings"].dump().find(said_after + " (2 of 2 points)"), std::string::npos) << j["warnings"];
   const auto point = nlohmann::json::parse(test::read_all(out / "drift" / "frames_0000-0003" / "summary.json"));
   EXPECT_NE(point["warnings"].dump().find("drop --no-align"), std::string::npos) << point["warnings"];
   // 1 px a frame: 3 px over the point, a period of 4 px, under 7.5: no warning.
