@@ -200,7 +200,11 @@ PointLevel level_of(const StoredImage& image) {
   if (image.width < 2 || image.height < 1) return l;
   std::vector<float> row(std::size_t(image.width));
   double sum = 0, diff2 = 0;
-  for (int y = 0; y < image.height; ++y) {
+  // Every 4th row: a check against a factor of 1.5 needs no more, and a pass over every pixel of
+  // every frame had cost 5 % of a series' CPU.
+  constexpr int kRowStep = 4;
+  int rows = 0;
+  for (int y = 0; y < image.height; y += kRowStep, ++rows) {
     image.copy_block(0, y, image.width, 1, row.data(), image.width);
     for (int x = 0; x < image.width; ++x) sum += row[std::size_t(x)];
     for (int x = 1; x < image.width; ++x) {
@@ -209,8 +213,8 @@ PointLevel level_of(const StoredImage& image) {
     }
   }
   const double unscale = std::ldexp(1.0, -image.value_scale_log2);
-  l.mean = sum / (double(image.width) * image.height) * unscale;
-  l.noise = std::sqrt(diff2 / (2.0 * (image.width - 1) * image.height)) * unscale;
+  l.mean = sum / (double(image.width) * rows) * unscale;
+  l.noise = std::sqrt(diff2 / (2.0 * (image.width - 1) * rows)) * unscale;
   return l;
 }
 
