@@ -28,7 +28,11 @@ ImageF band_passed_noise(const SynthHrtemOptions& o, std::mt19937_64& rng) {
   const double dqx = 1.0 / (o.width_px * o.pixel_nm), dqy = 1.0 / (o.height_px * o.pixel_nm);
   for (int row = 0; row < s.height; ++row)
     for (int col = 0; col < s.columns(); ++col) {
-      const double q = std::hypot(col * dqx, s.ky(row) * dqy);
+      double q = std::hypot(col * dqx, s.ky(row) * dqy);
+      if (o.halo_ellipticity != 0) {
+        const double theta = std::atan2(-s.ky(row) * dqy, col * dqx);
+        q *= 1 + o.halo_ellipticity * std::cos(2 * (theta - o.halo_ellipticity_deg * kPi / 180.0));
+      }
       const double g = std::exp(-0.5 * std::pow((q - q0) / o.ring_sigma_nm_inv, 2));
       s.data[std::size_t(row) * std::size_t(s.columns()) + std::size_t(col)] *= float(g);
     }
@@ -68,6 +72,22 @@ void blur(ImageF& image, double sigma_nm, double pixel_nm) {
   image = fft_inverse(std::move(s));
 }
 
+// A uniform motion of length_nm along angle_deg during the exposure: the image averaged along that
+// segment, a sinc(q . u L) in Fourier space.
+void motion_blur(ImageF& image, double length_nm, double angle_deg, double pixel_nm) {
+  if (length_nm <= 0) return;
+  HalfSpectrum s = fft_forward(image);
+  const double dqx = 1.0 / (image.width * pixel_nm), dqy = 1.0 / (image.height * pixel_nm);
+  const double ux = std::cos(angle_deg * kPi / 180.0), uy = std::sin(angle_deg * kPi / 180.0);
+  for (int row = 0; row < s.height; ++row)
+    for (int col = 0; col < s.columns(); ++col) {
+      const double x = kPi * length_nm * (col * dqx * ux - s.ky(row) * dqy * uy);  // y up
+      s.data[std::size_t(row) * std::size_t(s.columns()) + std::size_t(col)] *=
+          float(std::fabs(x) < 1e-12 ? 1.0 : std::sin(x) / x);
+    }
+  image = fft_inverse(std::move(s));
+}
+
 }  // namespace
 
 ImageF make_lattice_image(int width_px, int height_px, double pixel_nm, const std::vector<double>& d_nm,
@@ -91,6 +111,11 @@ void check_synth_hrtem_options(const SynthHrtemOptions& o) {
   if (!(o.vacuum_fraction >= 0 && o.vacuum_fraction < 0.9) || !(std::fabs(o.illumination_ramp) < 1.5) ||
       !(o.scale_bar_nm >= 0))
     throw InputError("synthetic image: need 0 <= vacuum fraction < 0.9, |ramp| < 1.5 and scale bar >= 0");
+  if (!(o.motion_blur_nm >= 0 && o.motion_blur_nm <= 2) || !(std::fabs(o.halo_ellipticity) <= 0.3) ||
+      !std::isfinite(o.motion_blur_deg) || !std::isfinite(o.halo_ellipticity_deg) || !(o.crystal_direction_deg < 180))
+    throw InputError(
+        "synthetic image: need motion blur 0..2 nm, |halo ellipticity| <= 0.3 and a crystal "
+        "direction below 180 degrees");
   // Beyond these a synthetic image is flat or pure noise, and no test of the analysis can use it.
   if (!(o.blur_sigma_nm >= 0 && o.blur_sigma_nm <= 1) || !(o.dose_counts >= 0 && o.dose_counts <= 1e9) ||
       !(o.lattice_amplitude >= 0 && o.lattice_amplitude <= 100) ||
@@ -136,7 +161,7 @@ SynthHrtem make_synth_hrtem(const SynthHrtemOptions& o) {
     if (overlaps) continue;
     if (o.vacuum_fraction > 0 && specimen_edge.distance_nm(f.centre_x_nm, f.centre_y_nm) > -r - 1.0) continue;
     const double d = uniform(o.lattice_d_min_nm, o.lattice_d_max_nm);
-    const double a0 = uniform(0, 180);
+    const double a0 = o.crystal_direction_deg >= 0 ? (void(uniform(0, 180)), o.crystal_direction_deg) : uniform(0, 180);
     if (nano) {
       const bool hexagonal = unit(rng) < 0.5;
       const int sets = hexagonal ? 3 : 2;
@@ -182,6 +207,7 @@ SynthHrtem make_synth_hrtem(const SynthHrtemOptions& o) {
     apply_specimen_edge(signal, out.labels, o.pixel_nm, specimen_edge, look);
   }
   blur(signal, o.blur_sigma_nm, o.pixel_nm);
+  motion_blur(signal, o.motion_blur_nm, o.motion_blur_deg, o.pixel_nm);
 
   out.counts = Image<std::uint16_t>(o.width_px, o.height_px);
   // A frame of a series draws its shot noise from its own stream: frames whose ordered regions

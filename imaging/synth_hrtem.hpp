@@ -31,6 +31,15 @@ struct SynthHrtemOptions {
   double thin_edge_nm = 0.6;          // the specimen's contrast rises from 0 at the edge over this (a wedge)
   double illumination_ramp = 0;       // relative dose change across the field (diagonal)
   double scale_bar_nm = 0;            // burned-in saturated scale bar with "N nm" text (bottom left); 0: none
+  // Direction-dependent spectra (docs/hrtem.md, step 6), off by default: a linear motion of this
+  // length during the exposure (drift or vibration; a sinc along its direction, counter-clockwise
+  // from +x, y up), and an elliptical halo (the ring's |q| scaled by 1 + e cos 2(theta - deg), theta
+  // the direction of q: image distortion or strained glass).
+  double motion_blur_nm = 0, motion_blur_deg = 0;
+  double halo_ellipticity = 0, halo_ellipticity_deg = 0;
+  // Textured order: every crystal's first fringe set with q along this direction (degrees, y up)
+  // instead of a random one; negative: random.
+  double crystal_direction_deg = -1;
   std::uint64_t seed = 1;
   std::uint64_t noise_seed = 0;       // 0: shot noise from `seed`'s stream; else its own (frames of a series)
 };

@@ -24,7 +24,7 @@ struct SynthHrtemCli {
   int width_px = 1024, height_px = 1024;
   std::string pixel_size = "0.0199nm";
   // Lengths with a unit, as --pixel-size (defaults those of SynthHrtemOptions).
-  std::string ring_d = "0.25nm", blur = "0.02nm", scale_bar = "0";
+  std::string ring_d = "0.25nm", blur = "0.02nm", scale_bar = "0", motion_blur = "0";
   SynthHrtemOptions o;
   int frames = 1;                         // > 1: a nucleation series (a multi-page stack)
   std::optional<double> ordered_start;    // the first frame's target; --ordered-fraction is the last's
@@ -99,6 +99,7 @@ void run_synth_hrtem(SynthHrtemCli& c) {
   c.o.ring_d_nm = parse_length_nm(c.ring_d, "--ring-d");
   c.o.blur_sigma_nm = parse_length_or_zero_nm(c.blur, "--blur");
   c.o.scale_bar_nm = parse_length_or_zero_nm(c.scale_bar, "--scale-bar");
+  c.o.motion_blur_nm = parse_length_or_zero_nm(c.motion_blur, "--motion-blur");
   // Every rule below is about the options alone: a usage error (exit 2), as in the other synth commands.
   if (c.frames < 1) throw UsageError("synth hrtem --frames must be 1 or more");
   // Options of a series, meaningless for one image: refused rather than silently ignored.
@@ -169,6 +170,16 @@ void run_synth_hrtem(SynthHrtemCli& c) {
         {"illumination_ramp", o.illumination_ramp},
         {"scale_bar_nm", o.scale_bar_nm},
         {"seed", o.seed}}}};
+  // The direction-dependent nuisances only when asked for: other truth files stay as they were.
+  if (o.motion_blur_nm > 0) {
+    truth["settings"]["motion_blur_nm"] = o.motion_blur_nm;
+    truth["settings"]["motion_blur_deg"] = o.motion_blur_deg;
+  }
+  if (o.halo_ellipticity != 0) {
+    truth["settings"]["halo_ellipticity"] = o.halo_ellipticity;
+    truth["settings"]["halo_ellipticity_deg"] = o.halo_ellipticity_deg;
+  }
+  if (o.crystal_direction_deg >= 0) truth["settings"]["crystal_direction_deg"] = o.crystal_direction_deg;
   if (c.frames > 1) {
     truth["frames"] = per_frame;
     const double interval_s = c.frame_interval_s.value_or(0);
@@ -212,6 +223,20 @@ void add_synth_hrtem_command(CLI::App& synth, CommandContext& ctx) {
       ->capture_default_str();
   cmd->add_option("--scale-bar", c->scale_bar,
                   "Burn a saturated scale bar of this length (e.g. 5nm) with its text into the bottom left; 0 = none")
+      ->capture_default_str();
+  cmd->add_option("--motion-blur", c->motion_blur,
+                  "Linear motion during the exposure (drift, vibration): its length (0 to 2 nm; 0 = none)")
+      ->capture_default_str();
+  cmd->add_option("--motion-blur-angle", c->o.motion_blur_deg,
+                  "Direction of that motion, degrees counter-clockwise from +x (y up)")
+      ->capture_default_str();
+  cmd->add_option("--halo-ellipticity", c->o.halo_ellipticity,
+                  "Elliptical amorphous halo: its |q| scaled by 1 + E cos 2(theta - angle) (|E| <= 0.3)")
+      ->capture_default_str();
+  cmd->add_option("--halo-ellipticity-angle", c->o.halo_ellipticity_deg, "The angle of that ellipticity, degrees")
+      ->capture_default_str();
+  cmd->add_option("--crystal-direction", c->o.crystal_direction_deg,
+                  "Textured order: every crystal's first fringe set with q at this direction (degrees); -1 = random")
       ->capture_default_str();
   cmd->add_option("--seed", c->o.seed, "Random seed")->capture_default_str();
   cmd->add_option("--frames", c->frames,
