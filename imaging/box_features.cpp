@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <stdexcept>
 
 #include "fitting/base/select.hpp"
 #include "imaging/parabola_vertex.hpp"
@@ -56,6 +57,8 @@ SpectrumGeometry::SpectrumGeometry(int box_px, int acf_size, double pixel_nm, co
       dq_(1.0 / (box_px * pixel_nm)), options_(options) {
   const double r_min = 1.0 / (options.d_max_nm * dq_);  // annulus radii in frequency pixels
   const double r_max = std::min(1.0 / (options.d_min_nm * dq_), n_ / 2.0 - 1.0);
+  r_min_ = r_min;
+  r_max_ = r_max;
   // Whitening covers two bins beyond the search annulus, so every neighbour of a searched pixel
   // (up to sqrt 2 away) has a whitened value.
   first_bin_ = std::max(1, int(std::lround(r_min)) - 2);
@@ -303,8 +306,15 @@ double sidelobe_floor_for(WindowKind window) {
   return 1e-3;
 }
 
-BoxMeasurer::BoxMeasurer(const SpectrumGeometry& geometry, bool anisotropy)
-    : g_(geometry), anisotropy_(anisotropy), whitened_(std::size_t(geometry.n_) * std::size_t(geometry.half_), 0.f) {}
+BoxMeasurer::BoxMeasurer(const SpectrumGeometry& geometry, bool anisotropy,
+                         const std::vector<float>* inverse_modulation)
+    : g_(geometry),
+      anisotropy_(anisotropy),
+      inverse_modulation_(inverse_modulation && !inverse_modulation->empty() ? inverse_modulation->data() : nullptr),
+      whitened_(std::size_t(geometry.n_) * std::size_t(geometry.half_), 0.f) {
+  if (inverse_modulation_ && inverse_modulation->size() != std::size_t(geometry.spectrum_size()))
+    throw std::invalid_argument("BoxMeasurer: the modulation was made for another box size");
+}
 
 BoxFeatures BoxMeasurer::measure(const BoxTransformer& box, double threshold, double secondary_threshold,
                                  std::optional<double> edge_angle_deg) {
@@ -318,25 +328,43 @@ BoxFeatures BoxMeasurer::measure(const BoxTransformer& box, double threshold, do
   // window's sidelobe level below the strongest power of the annulus.
   // Four running maxima, not one: each max waits on the one before, and the strongest of the
   // annulus is the same whichever lane found it.
-  float peak4[4] = {0.f, 0.f, 0.f, 0.f};
   const std::size_t core_size = g_.core_.size();
-  std::size_t at = 0;
-  for (; at + 4 <= core_size; at += 4)
-    for (std::size_t l = 0; l < 4; ++l) peak4[l] = std::max(peak4[l], P[g_.core_[at + l].index]);
-  for (; at < core_size; ++at) peak4[0] = std::max(peak4[0], P[g_.core_[at].index]);
-  const float peak = std::max(std::max(peak4[0], peak4[1]), std::max(peak4[2], peak4[3]));
-  const float floor = float(g_.options_.sidelobe_floor) * peak;
-  for (const auto& bin : g_.bins_) {
-    if (bin.empty()) continue;
-    // Gathered through a local pointer: push_back stored the vector's end to memory at every value
-    // (a sixth of this function's own time), since a float store might alias it.
-    if (scratch_.size() < bin.size()) scratch_.resize(bin.size());
-    float* values = scratch_.data();
-    std::size_t count = 0;
-    for (int idx : bin) values[count++] = P[idx];
-    const float med = std::max(kth_smallest_value(values, count, count / 2), floor);
-    const float scale = med > 0 ? float(kLn2) / med : 0.f;
-    for (int idx : bin) whitened_[std::size_t(idx)] = P[idx] * scale;
+  if (inverse_modulation_) {
+    // The same with each power divided by the direction's expected modulation first.
+    const float* im = inverse_modulation_;
+    float peak = 0.f;
+    for (const auto& px : g_.core_) peak = std::max(peak, P[px.index] * im[px.index]);
+    const float floor = float(g_.options_.sidelobe_floor) * peak;
+    for (const auto& bin : g_.bins_) {
+      if (bin.empty()) continue;
+      if (scratch_.size() < bin.size()) scratch_.resize(bin.size());
+      float* values = scratch_.data();
+      std::size_t count = 0;
+      for (int idx : bin) values[count++] = P[idx] * im[idx];
+      const float med = std::max(kth_smallest_value(values, count, count / 2), floor);
+      const float scale = med > 0 ? float(kLn2) / med : 0.f;
+      for (int idx : bin) whitened_[std::size_t(idx)] = P[idx] * im[idx] * scale;
+    }
+  } else {
+    float peak4[4] = {0.f, 0.f, 0.f, 0.f};
+    std::size_t at = 0;
+    for (; at + 4 <= core_size; at += 4)
+      for (std::size_t l = 0; l < 4; ++l) peak4[l] = std::max(peak4[l], P[g_.core_[at + l].index]);
+    for (; at < core_size; ++at) peak4[0] = std::max(peak4[0], P[g_.core_[at].index]);
+    const float peak = std::max(std::max(peak4[0], peak4[1]), std::max(peak4[2], peak4[3]));
+    const float floor = float(g_.options_.sidelobe_floor) * peak;
+    for (const auto& bin : g_.bins_) {
+      if (bin.empty()) continue;
+      // Gathered through a local pointer: push_back stored the vector's end to memory at every value
+      // (a sixth of this function's own time), since a float store might alias it.
+      if (scratch_.size() < bin.size()) scratch_.resize(bin.size());
+      float* values = scratch_.data();
+      std::size_t count = 0;
+      for (int idx : bin) values[count++] = P[idx];
+      const float med = std::max(kth_smallest_value(values, count, count / 2), floor);
+      const float scale = med > 0 ? float(kLn2) / med : 0.f;
+      for (int idx : bin) whitened_[std::size_t(idx)] = P[idx] * scale;
+    }
   }
 
   // The direction bins' sums, each added in core order as before. Consecutive core pixels mostly

@@ -80,6 +80,21 @@ class SpectrumGeometry {
   // the search annulus and its neighbours, the streak test 2.5 px beyond a spot): boxes measured
   // for their spots alone need no column beyond it (BoxTransformer's column limit).
   int highest_column_read() const { return highest_column_; }
+  // The whitening's rings (rounded |k|): ring first_ring() + i holds the r2c indices ring_pixels(i).
+  int first_ring() const { return first_bin_; }
+  int ring_count() const { return int(bins_.size()); }
+  const std::vector<int>& ring_pixels(int i) const { return bins_[std::size_t(i)]; }
+  // The search annulus in Fourier pixels of the box (|k| of d_max and of d_min, the latter capped
+  // below Nyquist).
+  double search_radius_min() const { return r_min_; }
+  double search_radius_max() const { return r_max_; }
+  // Signed frequency indices of an r2c index.
+  int kx_of(int index) const { return index % half_; }
+  int ky_of(int index) const {
+    const int row = index / half_;
+    return row <= n_ / 2 ? row : row - n_;
+  }
+  int spectrum_size() const { return n_ * half_; }  // r2c coefficients of a box
 
  private:
   friend class BoxMeasurer;
@@ -96,6 +111,7 @@ class SpectrumGeometry {
   SpotOptions options_;
   int first_bin_ = 0;
   int highest_column_ = 0;
+  double r_min_ = 0, r_max_ = 0;
   std::vector<Pixel> core_;             // half-plane pixels inside the search annulus
   int angle_count_[18] = {0};           // core pixels per 10-degree direction bin
   std::vector<std::vector<int>> bins_;  // r2c indices per radius bin over the extended annulus
@@ -115,7 +131,13 @@ class BoxMeasurer {
   // Without `anisotropy`, measure() leaves BoxFeatures::anisotropy NaN and skips summing the
   // whitened annulus by direction: for boxes whose class cannot use it (no --anisotropy-min) and
   // that report nothing but their class and spots (the area map's sliding boxes, the null's boxes).
-  explicit BoxMeasurer(const SpectrumGeometry& geometry, bool anisotropy = true);
+  // With `inverse_modulation` (r2c layout, geometry.spectrum_size() values; SpotThreshold's
+  // inverse_modulation), the expected amorphous power varies with direction: each power is multiplied
+  // by it before the ring medians, so that a spectrum stronger in some directions (directional blur,
+  // an elliptical halo) whitens to ~Exp(1) in every direction (spectrum_anisotropy.hpp). Null or
+  // empty: the radial median alone, as always. The vector must outlive the measurer.
+  explicit BoxMeasurer(const SpectrumGeometry& geometry, bool anisotropy = true,
+                       const std::vector<float>* inverse_modulation = nullptr);
   // A local maximum is a spot when its whitened value exceeds `threshold`; once a box has one,
   // further maxima need only exceed `secondary_threshold` (<= threshold): the box is known to be
   // ordered, and the question left is whether it holds one fringe set or a 2-D lattice, whose
@@ -129,6 +151,7 @@ class BoxMeasurer {
  private:
   const SpectrumGeometry& g_;
   bool anisotropy_;
+  const float* inverse_modulation_ = nullptr;
   std::vector<float> whitened_;  // r2c layout, valid on the extended annulus
   std::vector<float> scratch_;
   mutable std::vector<double> cos_sin_;  // cell_energies' (cos, sin) of each column, then of each row
