@@ -91,7 +91,8 @@ std::vector<FineBox> measure_fine_boxes(const StoredImage& image, const HrtemRes
   for (int t = 0; t < nthreads; ++t) {
     transformers.push_back(spots_only_transformer(geometry, options.window, options.acf));
     // The anisotropy is measured only where the classes use it (--anisotropy-min).
-    measurers.push_back(std::make_unique<BoxMeasurer>(geometry, options.rules.crystal_like_min_anisotropy.has_value()));
+    measurers.push_back(std::make_unique<BoxMeasurer>(geometry, options.rules.crystal_like_min_anisotropy.has_value(),
+                                                      &boxes.threshold.inverse_modulation));
   }
   // The vote over overlapping boxes is what turns box classes into an area: a box counts as
   // ordered when it shows fringes at all, and the vote decides which of its pixels are. The box

@@ -174,6 +174,7 @@ HrtemResult analyse_hrtem(const CalibratedImage& calibrated, const HrtemOptions&
 
   r.threshold = choose_spot_threshold(image, g, geometry, options.window, options.acf, options.threshold,
                                       options.threads, &r.mask);
+  if (const std::string w = anisotropy_warning(r.threshold.anisotropy); !w.empty()) r.warnings.push_back(w);
   if (options.threshold_only) return r;
   // In FDR mode spots down to the level of p = q stay until the Benjamini-Hochberg cut is known.
   double strict = r.threshold.value, secondary = r.threshold.secondary_value;
@@ -187,7 +188,7 @@ HrtemResult analyse_hrtem(const CalibratedImage& calibrated, const HrtemOptions&
   for (int t = 0; t < nthreads; ++t) {
     transformers.push_back(std::make_unique<BoxTransformer>(g.box_px, options.window, options.acf));
     transformers.back()->acf_half_plane_only();  // the lags the measurement reads
-    measurers.push_back(std::make_unique<BoxMeasurer>(geometry));
+    measurers.push_back(std::make_unique<BoxMeasurer>(geometry, true, &r.threshold.inverse_modulation));
   }
   const int edge_margin_px = g.box_px / 4;
   parallel_for(count, nthreads, [&](long i, int t) {

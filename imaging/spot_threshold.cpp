@@ -177,6 +177,55 @@ std::vector<float> coefficient_amplitudes(const std::vector<double>& ring_pow, c
   return amp;
 }
 
+// The null field's amplitudes made to follow a significant anisotropy: each coefficient's power times
+// the modulation at its |k| and direction (on the box's scale of rings), and each crop ring rescaled
+// so that its median power stays the measured one (the ring median, not the mean, is what was
+// measured: with a modulation e^h the median of e^h E, E ~ Exp(1), is the m solving
+// mean(exp(-m e^-h)) = 1/2, ln 2 without one).
+void modulate_amplitudes(const SpectrumAnisotropy& a, int side, const RingTable& rings, std::vector<float>& amp) {
+  const int cols = side / 2 + 1;
+  const double box_per_crop = double(a.box_px) / double(side);
+  std::vector<double> weight(amp.size());  // e^-h
+  std::vector<std::uint32_t> order(amp.size());
+  std::vector<std::uint32_t> next(rings.start.begin(), rings.start.end() - 1);
+  for (int row = 0; row < side; ++row) {
+    const int ky = row <= side / 2 ? row : row - side;
+    for (int col = 0; col < cols; ++col) {
+      const std::size_t i = std::size_t(row) * std::size_t(cols) + std::size_t(col);
+      const double radius = std::hypot(double(col), double(ky)) * box_per_crop;
+      weight[i] = std::exp(-a.log_modulation_at(radius, std::atan2(-double(ky), double(col))));
+      order[next[rings.ring[i]]++] = std::uint32_t(i);
+    }
+  }
+  for (std::size_t k = 1; k + 1 < rings.start.size(); ++k) {
+    const std::uint32_t lo = rings.start[k], hi = rings.start[k + 1];
+    if (hi == lo) continue;
+    double mean_w = 0;
+    for (std::uint32_t r = lo; r < hi; ++r) mean_w += weight[order[r]];
+    mean_w /= double(hi - lo);
+    double m = 0.69314718055994530942 / mean_w;
+    for (int it = 0; it < 30; ++it) {  // Newton on a convex, decreasing function: converges from below or above
+      double f = 0, df = 0;
+      for (std::uint32_t r = lo; r < hi; ++r) {
+        const double w = weight[order[r]], e = std::exp(-m * w);
+        f += e;
+        df -= w * e;
+      }
+      f = f / double(hi - lo) - 0.5;
+      df /= double(hi - lo);
+      if (!(df < 0)) break;
+      const double step = f / df;
+      m = std::max(0.5 * m, m - step);
+      if (std::fabs(step) < 1e-12 * m) break;
+    }
+    const double scale = 0.69314718055994530942 / m;  // the field's ring power was median / ln 2
+    for (std::uint32_t r = lo; r < hi; ++r) {
+      const std::uint32_t i = order[r];
+      amp[i] = float(double(amp[i]) * std::sqrt(scale / weight[i]));
+    }
+  }
+}
+
 // A Gaussian random field of side x side px with the given Fourier amplitudes: what the image
 // would look like with the same contrast transfer and no local order. The coefficients are drawn
 // directly (Box-Muller: Rayleigh modulus, uniform phase; null_draws.hpp), which is the spectrum of
@@ -294,6 +343,7 @@ class ThreadFfts {
 // The radial power spectrum the null fields are given, per ring of a side x side crop.
 struct NullSpectrum {
   std::vector<double> rings;
+  std::vector<std::pair<int, int>> crops;  // top-left corners of the crops whose rings were used
   int used_crops = 0;
   bool masked = false;    // a mask (vacuum, annotations, user) touched the image
   bool weighted = false;  // every crop was touched, so the crops were weighted to the specimen
@@ -426,6 +476,7 @@ NullSpectrum null_spectrum(const StoredImage& image, int side, int n, const Spec
       for (std::size_t i = 0; i < p.size(); ++i) out.rings[i] += share * p[i] / norm;
       total_weight += share;
       ++out.used_crops;
+      out.crops.push_back(chosen[k]);
     }
   }
   return out;
@@ -496,6 +547,7 @@ SpotThreshold choose_spot_threshold(const StoredImage& image, const BoxGrid& gri
   // kMaxNullCopies fields at once).
   ThreadFfts ffts(side, resolve_threads(threads, kMaxNullCopies));
   double mismatch = std::numeric_limits<double>::quiet_NaN();
+  double anisotropy_change = 0;
   CropRings known_crops;
   if (options.reuse) {
     const SpotThreshold& from = *options.reuse;
@@ -515,10 +567,19 @@ SpotThreshold choose_spot_threshold(const StoredImage& image, const BoxGrid& gri
         const NullSpectrum part = null_spectrum(image, side, grid.box_px, mask, *ring_table(side), threads, ffts,
                                                 known_crops, kCheckCrops);
         mismatch = spectrum_mismatch(part.rings, from.null_spectrum, side, grid.box_px, geometry.highest_column_read());
+        // A blurred image after a sharp one (or the other way round) may keep its radial spectrum and
+        // still need another noise model: the direction dependence is compared too, on the same crops.
+        if (mismatch <= options.reuse_tolerance && options.follow_anisotropy)
+          anisotropy_change = anisotropy_difference(
+              measure_spectrum_anisotropy(image, part.crops, side, geometry, window, acf, mask, threads),
+              from.anisotropy, geometry);
       }
     }
-    if (!check || mismatch <= options.reuse_tolerance) {
+    if (!check || (mismatch <= options.reuse_tolerance && anisotropy_change <= kAnisotropyReuseTolerance)) {
       SpotThreshold reused = from;
+      // A calibration read from a file carries the model, not its per-coefficient form.
+      if (reused.anisotropy.significant && reused.inverse_modulation.empty())
+        reused.inverse_modulation = inverse_box_modulation(reused.anisotropy, geometry);
       if (reused.description.rfind("reused: ", 0) != 0) reused.description = "reused: " + reused.description;
       reused.spectrum_mismatch = mismatch;
       if (check) {
@@ -577,7 +638,14 @@ SpotThreshold choose_spot_threshold(const StoredImage& image, const BoxGrid& gri
   const std::vector<double>& ring_pow = spectrum.rings;
   const bool masked = spectrum.masked, weighted = spectrum.weighted;
   const int used_crops = spectrum.used_crops;
-  const std::vector<float> amplitudes = coefficient_amplitudes(ring_pow, rings);
+  std::vector<float> amplitudes = coefficient_amplitudes(ring_pow, rings);
+  // Directional blur or an elliptical halo: the boxes' whitening and the null's fields follow the
+  // spectrum's direction dependence where it is significant (docs/hrtem.md, step 6).
+  if (options.follow_anisotropy) {
+    t.anisotropy = measure_spectrum_anisotropy(image, spectrum.crops, side, geometry, window, acf, mask, threads);
+    t.inverse_modulation = inverse_box_modulation(t.anisotropy, geometry);
+  }
+  if (!t.inverse_modulation.empty()) modulate_amplitudes(t.anisotropy, side, rings, amplitudes);
   // Copies run in parallel, each with its own seed, and land in their own slot: the result does
   // not depend on the thread count.
   const int nthreads = resolve_threads(threads, copies);
@@ -585,7 +653,7 @@ SpotThreshold choose_spot_threshold(const StoredImage& image, const BoxGrid& gri
   std::vector<std::unique_ptr<BoxMeasurer>> measurers;
   for (int k = 0; k < nthreads; ++k) {
     transformers.push_back(spots_only_transformer(geometry, window, acf));  // max_whitened needs the spots alone
-    measurers.push_back(std::make_unique<BoxMeasurer>(geometry, false));  // the strongest peak alone
+    measurers.push_back(std::make_unique<BoxMeasurer>(geometry, false, &t.inverse_modulation));  // the strongest peak
   }
   std::vector<std::vector<double>> per_copy_maxima(static_cast<std::size_t>(copies));
   std::vector<ImageF> fields(static_cast<std::size_t>(nthreads));
@@ -621,7 +689,13 @@ SpotThreshold choose_spot_threshold(const StoredImage& image, const BoxGrid& gri
   if (options.reuse) {  // refused
     t.reuse_refused = true;
     t.spectrum_mismatch = mismatch;
-    if (std::isfinite(mismatch))
+    if (std::isfinite(mismatch) && mismatch <= options.reuse_tolerance)
+      d << "; calibrated on this image, since the direction dependence of its amorphous spectrum differs from that "
+           "of the calibration offered for reuse ("
+        << (std::isfinite(anisotropy_change) ? "by " + std::to_string(anisotropy_change) + " rms in log power"
+                                             : std::string("significant in one of them only"))
+        << ")";
+    else if (std::isfinite(mismatch))
       d << "; calibrated on this image, since its radial spectrum differs from that of the calibration offered for "
            "reuse by "
         << mismatch << " (more than " << options.reuse_tolerance << ")";

@@ -14,6 +14,7 @@
 #include "imaging/box_grid.hpp"
 #include "imaging/null_draws.hpp"
 #include "imaging/specimen_mask.hpp"
+#include "imaging/spectrum_anisotropy.hpp"
 
 namespace mgscope {
 
@@ -43,6 +44,10 @@ struct ThresholdOptions {
   // The null fields' random draws kept across a batch's images (they do not depend on the image):
   // the same levels, fewer draws. Optional.
   NullDrawCache* draw_cache = nullptr;
+  // Null mode: measure how the amorphous spectrum varies with direction and, where that is
+  // significant, whiten the boxes and draw the null's fields to follow it (spectrum_anisotropy.hpp).
+  // False: the radial model alone, as before (for comparison in tests).
+  bool follow_anisotropy = true;
 
   // "" when the values are usable, else what is wrong, naming the option (HrtemOptions::check
   // calls it, so that a batch is refused before its first image rather than image by image).
@@ -72,6 +77,12 @@ struct SpotThreshold {
   // refused (then this is the image's own calibration).
   double spectrum_mismatch = std::numeric_limits<double>::quiet_NaN();
   bool reuse_refused = false;
+  // Null mode: how the amorphous spectrum varies with direction (measured on boxes of the null's
+  // crops), and, when that is significant, 1 / its modulation per r2c coefficient of a box, which
+  // every BoxMeasurer of this image takes (the whitening), as the null's boxes did. Empty: the
+  // isotropic model, the numbers of before.
+  SpectrumAnisotropy anisotropy;
+  std::vector<float> inverse_modulation;
 };
 
 // p-value of a box whose strongest whitened peak is `max_whitened`: the chance that a box without

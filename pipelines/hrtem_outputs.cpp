@@ -165,6 +165,18 @@ nlohmann::json hrtem_summary_json(const HrtemResult& r, const HrtemRunInfo& run,
                     {"fdr_q", options.fdr_q ? json(*options.fdr_q) : json(nullptr)},
                     {"fdr_whitened_level", r.fdr_level ? json(*r.fdr_level) : json(nullptr)},
                     {"description", t.description}};
+  // Written only where the noise model follows it: the summaries of isotropic images stay as they were.
+  if (const SpectrumAnisotropy& a = t.anisotropy; a.significant)
+    j["threshold"]["spectrum_anisotropy"] = {{"ratio", a.ratio},
+                                             {"strong_direction_deg", a.strong_deg},
+                                             {"weak_direction_deg", a.weak_deg},
+                                             {"at_d_nm", a.at_d_nm},
+                                             {"z", a.z},
+                                             {"misfit", a.misfit},
+                                             {"direction_turns", a.direction_turns},
+                                             {"boxes", a.boxes},
+                                             {"followed", true},
+                                             {"beyond_model", a.beyond_model}};
   const ClassFractions& f = r.fractions;
   json classes = json::object();
   for (int c = 0; c < kBoxClassCount; ++c) {
@@ -191,6 +203,9 @@ nlohmann::json hrtem_summary_json(const HrtemResult& r, const HrtemRunInfo& run,
     // Also in the image's list below; here they sit beside the area fraction they qualify (the
     // report's quantities take a section's doubts for its numbers only).
     j["area_map"]["warnings"] = area->warnings;
+    // The area's sliding boxes are whitened with the same noise model as the box grid's.
+    if (const std::string w = anisotropy_warning(r.threshold.anisotropy); !w.empty())
+      j["area_map"]["warnings"].push_back(w);
   }
   std::vector<double> diameters;
   json groups = json::array();

@@ -1,0 +1,91 @@
+// How the amorphous spectrum of an image varies with direction: directional blur (drift or
+// vibration during the exposure), an elliptical halo (image distortion, strained glass) or
+// astigmatism make it stronger in some directions, which a radial (isotropic) noise model reads as
+// order. Measured on boxes of the null calibration's crops, and followed, when significant, by the
+// whitening of every box and by the null's random fields (spot_threshold.cpp).
+#pragma once
+#include <utility>
+#include <vector>
+
+#include "imaging/box_features.hpp"
+#include "imaging/specimen_mask.hpp"
+#include "imaging/stored_image.hpp"
+
+namespace mgscope {
+
+// Harmonics of the direction fitted per ring: orders 2, 4 and 6 in the angle of q (a spectrum is
+// even, P(-q) = P(q)).
+constexpr int kAnisotropyHarmonics = 3;
+// Per ring: a_j, b_j of cos(2 j theta), sin(2 j theta) for j = 1..3, then c, s of dr cos 2 theta and
+// dr sin 2 theta (dr = |k| - ring: how the halo's radial slope changes with direction, which an
+// elliptical halo gives).
+constexpr int kAnisotropyTerms = 2 * kAnisotropyHarmonics + 2;
+
+struct SpectrumAnisotropy {
+  int box_px = 0;
+  int first_ring = 0;         // box ring of the first fitted ring
+  std::vector<double> terms;  // kAnisotropyTerms per ring: log of the power's modulation
+  int boxes = 0;              // boxes the per-pixel medians were taken over
+  // The largest modulation over the rings of the search annulus: the expected power in the strongest
+  // direction over that in the weakest (ratio), both directions (of q, degrees counter-clockwise from
+  // +x, y up, as the spots'), and the spacing of that ring.
+  double ratio = 1;
+  double strong_deg = 0, weak_deg = 0;
+  double at_d_nm = 0;
+  // The search rings' harmonics against their standard errors: a chi-square (2 per harmonic and ring
+  // degrees of freedom on an isotropic image) as a normal deviate.
+  double z = 0;
+  // The strong direction turns by more than 60 deg between rings of the search annulus that are
+  // modulated by kAnisotropyMinRatio or more (an elliptical halo: its ring lies nearer the origin in
+  // one direction, so inside the halo that direction is the stronger and outside the weaker); a
+  // directional blur keeps one direction at every spacing.
+  bool direction_turns = false;
+  double misfit = 0;          // largest rms residual (log power) of a search ring's fit, per pixel
+  bool significant = false;   // followed by the whitening and the null
+  bool beyond_model = false;  // too strong or too irregular for the model: fractions doubtful
+
+  bool measured() const { return box_px > 0; }
+  // Log modulation of box ring `ring` at angle theta (radians, of q, y up) and |k| = ring + dr.
+  double log_modulation(int ring, double theta, double dr) const;
+  // The same anywhere on the continuous radius |k| (box Fourier pixels): the two nearest rings'
+  // values blended linearly; 0 beyond the fitted rings (fading over one ring).
+  double log_modulation_at(double radius, double theta) const;
+};
+
+// The significance rule (docs/hrtem.md, step 6): followed when the strongest direction's expected
+// power is at least kAnisotropyMinRatio times the weakest's at some ring of the search annulus, and
+// z is at least kAnisotropyMinZ (45 isotropic synthetic, sample and demo images: ratio 1.07-1.46 and
+// z up to 14.7, never both).
+constexpr double kAnisotropyMinRatio = 1.5;
+constexpr double kAnisotropyMinZ = 10.0;
+// Beyond what the model follows (the fractions then doubtful): a ratio above kAnisotropyMaxRatio, or
+// a search ring whose pixels stray from the fitted harmonics by more than kAnisotropyMaxMisfit rms in
+// log power (isotropic images: 0.02-0.06).
+constexpr double kAnisotropyMaxRatio = 100.0;
+constexpr double kAnisotropyMaxMisfit = 0.3;
+
+// Boxes of n px at half-box steps inside each crop (top-left corners, side x side px); boxes touching
+// the mask are left out. Each box's power is divided by its ring's median, the median over the boxes
+// is taken per Fourier pixel (crystals in random orientations touch few boxes at any one pixel), and
+// each ring's log medians are fitted by its radial slope and curvature (isotropic, within the ring's
+// pixel width) plus the direction harmonics, twice, the second time without pixels off by more than
+// four robust sd (a textured crystal's spot).
+SpectrumAnisotropy measure_spectrum_anisotropy(const StoredImage& image, const std::vector<std::pair<int, int>>& crops,
+                                               int side, const SpectrumGeometry& geometry, WindowKind window,
+                                               AcfMode acf, const SpecimenMask* mask, int threads);
+
+// 1 / modulation per r2c coefficient of a box (geometry.spectrum_size(); 1 outside the fitted rings),
+// for BoxMeasurer; empty when the anisotropy is not significant.
+std::vector<float> inverse_box_modulation(const SpectrumAnisotropy& a, const SpectrumGeometry& geometry);
+
+// How differently two measurements would whiten a box: 0 when neither is significant, infinite when
+// one only is, else the rms over the search rings and directions of the difference in log modulation.
+double anisotropy_difference(const SpectrumAnisotropy& a, const SpectrumAnisotropy& b,
+                             const SpectrumGeometry& geometry);
+// Up to this difference a batch's calibration is reused (spot_threshold.cpp).
+constexpr double kAnisotropyReuseTolerance = 0.15;
+
+// One line for the warnings, or "" when not significant.
+std::string anisotropy_warning(const SpectrumAnisotropy& a);
+
+}  // namespace mgscope
