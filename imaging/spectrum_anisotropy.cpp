@@ -75,6 +75,7 @@ struct RingFit {
   double rms = 0;  // of the kept residuals
   int kept = 0;
   int harmonics = 0;
+  int outliers = 0;  // pixels left out of the second fit
   double chi2 = 0;  // of the harmonics' coefficients against their standard errors (2 harmonics dof)
 };
 
@@ -116,7 +117,8 @@ RingFit fit_ring(const SpectrumGeometry& g, int i, const std::vector<double>& lo
     const double cut = std::max(4.0 * robust_sd, 1e-3);
     bool dropped = false;
     for (int k = 0; k < npix; ++k)
-      if (use[std::size_t(k)] && std::fabs(residual[std::size_t(k)]) > cut) use[std::size_t(k)] = 0, dropped = true;
+      if (use[std::size_t(k)] && std::fabs(residual[std::size_t(k)]) > cut)
+        use[std::size_t(k)] = 0, dropped = true, ++out.outliers;
     if (!dropped) break;
   }
   double sum2 = 0;
@@ -183,6 +185,9 @@ SpectrumAnisotropy measure_spectrum_anisotropy(const StoredImage& image, const s
   const std::size_t columns = pixel.size();
   if (at.size() < 20 || columns == 0) return out;
   std::vector<float> ratio(at.size() * columns, std::numeric_limits<float>::quiet_NaN());
+  std::vector<float> peak(at.size(), 0.f);  // per box: its strongest ratio in the search annulus
+  const int search_lo = int(std::ceil(geometry.search_radius_min()));
+  const int search_hi = int(std::floor(geometry.search_radius_max()));
   const int nthreads = resolve_threads(threads, long(at.size()));
   std::vector<std::unique_ptr<BoxTransformer>> transformers;
   for (int t = 0; t < nthreads; ++t) transformers.push_back(spots_only_transformer(geometry, window, acf));
@@ -199,11 +204,27 @@ SpectrumAnisotropy measure_spectrum_anisotropy(const StoredImage& image, const s
       for (int k = lo; k < hi; ++k) values[std::size_t(k - lo)] = P[pixel[std::size_t(k)]];
       const float med = kth_smallest_value(values.data(), values.size(), values.size() / 2);
       for (int k = lo; k < hi; ++k) row[k] = med > 0 ? P[pixel[std::size_t(k)]] / med : 1.f;
+      const int ring = geometry.first_ring() + i;
+      if (ring >= search_lo && ring <= search_hi)
+        for (int k = lo; k < hi; ++k) peak[std::size_t(b)] = std::max(peak[std::size_t(b)], row[k]);
     }
   });
+  // Boxes holding a strong crystal are left out: a crystal filling half the boxes in one orientation
+  // (a large grain, a textured film) would otherwise hold the median of its spot pixels, and the
+  // model would take its spots for a modulation (a 1024 px glass half covered by one lattice: ratio
+  // 15.9 at its d, and 15 % ordered for 50 %). A box is such when its strongest power over its ring's
+  // median exceeds ten times the lower quartile of that over the boxes; speckle's strongest values
+  // spread by about four times from box to box whatever the blur or ellipticity (a maximum of some
+  // tens of Exp(1) values), a crystal's stand 40-60 times above.
+  std::vector<float> peaks;
+  for (std::size_t b = 0; b < at.size(); ++b)
+    if (!std::isnan(ratio[b * columns])) peaks.push_back(peak[b]);
+  if (peaks.size() < 20) return out;
+  const float peak_limit = 10.f * kth_smallest_value(peaks.data(), peaks.size(), peaks.size() / 4);
   std::vector<char> valid(at.size());
   long boxes = 0;
-  for (std::size_t b = 0; b < at.size(); ++b) boxes += valid[b] = !std::isnan(ratio[b * columns]);
+  for (std::size_t b = 0; b < at.size(); ++b)
+    boxes += valid[b] = !std::isnan(ratio[b * columns]) && peak[b] <= peak_limit;
   if (boxes < 20) return out;
   // Per pixel, the median over the boxes (each column gathered on its own thread, in box order).
   std::vector<double> log_median(columns);
@@ -221,8 +242,6 @@ SpectrumAnisotropy measure_spectrum_anisotropy(const StoredImage& image, const s
   out.boxes = int(boxes);
   out.first_ring = geometry.first_ring();
   out.terms.assign(std::size_t(geometry.ring_count()) * kAnisotropyTerms, 0.0);
-  const int search_lo = int(std::ceil(geometry.search_radius_min()));
-  const int search_hi = int(std::floor(geometry.search_radius_max()));
   double best_p2p = 0, chi2 = 0;
   int dof = 0;
   std::vector<int> strong_dirs;  // of the rings modulated by kAnisotropyMinRatio or more
@@ -257,7 +276,9 @@ SpectrumAnisotropy measure_spectrum_anisotropy(const StoredImage& image, const s
   // Every search ring's harmonics together: chi-square with `dof` degrees of freedom on an isotropic
   // image, as a normal deviate.
   out.z = dof > 0 ? (chi2 - dof) / std::sqrt(2.0 * dof) : 0.0;
-  out.significant = out.ratio >= kAnisotropyMinRatio && out.z >= kAnisotropyMinZ;
+  const bool strong = out.ratio >= kAnisotropyMinRatio && out.z >= kAnisotropyMinZ;
+  out.spot_like = strong && out.misfit > kAnisotropySpotMisfit;
+  out.significant = strong && !out.spot_like;
   for (int deg : strong_dirs) {
     const double diff = std::fabs(deg - out.strong_deg);
     out.direction_turns |= std::min(diff, 180.0 - diff) > 60.0;

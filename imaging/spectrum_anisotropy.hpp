@@ -42,6 +42,7 @@ struct SpectrumAnisotropy {
   bool direction_turns = false;
   double misfit = 0;          // largest rms residual (log power) of a search ring's fit, per pixel
   bool significant = false;   // followed by the whitening and the null
+  bool spot_like = false;     // strong but not smooth (crystals filling the image): not followed
   bool beyond_model = false;  // too strong or too irregular for the model: fractions doubtful
 
   bool measured() const { return box_px > 0; }
@@ -63,6 +64,10 @@ constexpr double kAnisotropyMinZ = 10.0;
 // log power (isotropic images: 0.02-0.06).
 constexpr double kAnisotropyMaxRatio = 100.0;
 constexpr double kAnisotropyMaxMisfit = 0.3;
+// Not a smooth modulation at all: a search ring's misfit over kAnisotropySpotMisfit is the spots of
+// crystals filling the image (real SrTiO3 lattices: 1.7 and 3.0; blur, ellipticity and astigmatism
+// 0.05-0.47), which the model must not absorb: not followed.
+constexpr double kAnisotropySpotMisfit = 1.0;
 
 // Boxes of n px at half-box steps inside each crop (top-left corners, side x side px); boxes touching
 // the mask are left out. Each box's power is divided by its ring's median, the median over the boxes
