@@ -80,6 +80,24 @@ TEST(SpectrumAnisotropy, DirectionalBlurOfGlassIsNotReadAsOrder) {
   EXPECT_GE(old.fractions.ordered_fraction, 0.1);
 }
 
+// A blur so strong that the spectrum along the motion falls to the shot noise over most of the
+// annulus: the model still follows it, but its rings stray from the smooth fit, and the warning says
+// the fractions are doubtful.
+TEST(SpectrumAnisotropy, ABlurBeyondTheModelMakesTheFractionsDoubtful) {
+  SynthHrtemOptions o = glass(46);
+  o.motion_blur_nm = 0.4;
+  const SynthHrtem s = make_synth_hrtem(o);
+  const HrtemResult r = analyse(s, o.pixel_nm);
+  const SpectrumAnisotropy& a = r.threshold.anisotropy;
+  std::printf("blur 0.4 nm: ordered %.4f, ratio %.2f misfit %.3f beyond %d\n", r.fractions.ordered_fraction, a.ratio,
+              a.misfit, int(a.beyond_model));
+  ASSERT_TRUE(a.significant);
+  EXPECT_TRUE(a.beyond_model);
+  bool doubtful = false;
+  for (const std::string& w : r.warnings) doubtful |= w.find("the ordered fractions are doubtful") != std::string::npos;
+  EXPECT_TRUE(doubtful);
+}
+
 // An elliptical halo (7 %, long axis at 30 deg): the radial model called several times alpha of the
 // boxes ordered.
 TEST(SpectrumAnisotropy, EllipticalHaloIsNotReadAsOrder) {
