@@ -168,7 +168,9 @@ PointPixels read_point(ImageFrames& frames, std::mutex& read_lock, int first, in
 // generator (1024 px, 100 counts, growth, --sum 4, d_min 7.5 px), the ordered box fraction of the
 // two points rose over the aligned one's by +1/+2 points at 1.6 px a frame (a period of 6.4 px,
 // 0.85 d_min), +5/+1 at 1.8 (0.96), +8/+11 at 2.0 (1.07), +17/+15 at 2.4, +38/+38 at 2.8, and to
-// 68-72 % against 1-14 % at 3.6 px a frame: the warning starts at 0.9 d_min.
+// 68-72 % against 1-14 % at 3.6 px a frame: the warning starts at 0.9 d_min. (Measured before the
+// noise model followed a direction-dependent spectrum, which now takes the stripes for what they
+// are: the fractions come near the aligned ones, but the frames' fringes are still smeared.)
 constexpr double kCombWarningOfDmin = 0.9;
 
 // The warning, or "" when the drift stays under that (or was not measured).
@@ -181,8 +183,9 @@ std::string unaligned_comb_warning(double span_px, int frames, double pixel_nm, 
   std::snprintf(text, sizeof text,
                 "the %d frames averaged into this point lie up to %.1f px (%.3g nm) apart and --no-align averaged "
                 "them where they lay: the average's spectrum is striped with a period of %.1f px (%.3g nm), which "
-                "reaches the spacings searched (from %.3g nm, %.1f px), and the stripes read as order, so this "
-                "point's fractions are not the specimen's; drop --no-align to align the frames",
+                "reaches the spacings searched (from %.3g nm, %.1f px): the noise model follows the stripes as a "
+                "direction dependence, but each frame's fringes are smeared across the others', so this point's "
+                "fractions are doubtful; drop --no-align to align the frames",
                 frames, span_px, span_px * pixel_nm, period_px, period_px * pixel_nm, d_min_nm, d_min_px);
   return text;
 }

@@ -363,8 +363,9 @@ TEST(HrtemSeries, NoAlignWarnsWhenTheDriftStripesTheAverage) {
   ASSERT_EQ(r.exit_code, 0) << r.output;
   // The frames lie 3 x hypot(3, 2) = 10.82 px (0.215 nm) apart: a period of 14.42 px (0.287 nm).
   const std::string said_after =
-      "which reaches the spacings searched (from 0.15 nm, 7.5 px), and the stripes read as order, so this point's "
-      "fractions are not the specimen's; drop --no-align to align the frames";
+      "which reaches the spacings searched (from 0.15 nm, 7.5 px): the noise model follows the stripes as a direction "
+      "dependence, but each frame's fringes are smeared across the others', so this point's fractions are doubtful; "
+      "drop --no-align to align the frames";
   const std::string path = (drift_dir() / "drift.tif").string();
   EXPECT_NE(r.output.find("WARNING: " + path + ": the 4 frames averaged into this point lie up to 10."),
             std::string::npos)
