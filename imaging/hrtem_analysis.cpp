@@ -147,7 +147,8 @@ HrtemResult analyse_hrtem(const CalibratedImage& calibrated, const HrtemOptions&
   if (options.spots.d_min_nm < 2 * pixel_nm) {
     std::ostringstream m;
     m << "d_min " << options.spots.d_min_nm << " nm is below the Nyquist limit 2 x " << pixel_nm
-      << " nm: spacings under " << 2 * pixel_nm << " nm cannot be measured";
+      << " nm: spacings under " << 2 * pixel_nm << " nm cannot be measured, and the ordered fractions are lower "
+      << "bounds (order with finer fringes is not seen)";
     r.warnings.push_back(m.str());
   }
   const int acf_size = options.acf == AcfMode::linear ? 2 * g.box_px : g.box_px;
