@@ -137,3 +137,21 @@ def test_overview_png_is_the_commands_overview(stack, tmp_path):
     assert "overview_png" not in plain
     assert {k: v for k, v in r.items() if k not in ("overview_png", "points")} == {
         k: v for k, v in plain.items() if k != "points"}
+
+
+def test_a_frame_without_specimen_is_na_with_its_reason(stack, tmp_path):
+    """Frame 3 replaced by dark noise (beam blanked, 2 counts a pixel): n/a with its reason, as the command says."""
+    np = pytest.importorskip("numpy")
+    tifffile = pytest.importorskip("tifffile")
+    frames = tifffile.imread(stack)
+    frames[3] = np.random.default_rng(3).poisson(2.0, size=frames[3].shape).astype(frames.dtype)
+    dark = tmp_path / "dark.tif"
+    tifffile.imwrite(dark, frames, imagej=True, resolution=(1 / 0.0199, 1 / 0.0199),
+                     metadata={"unit": "nm", "finterval": 1.5, "axes": "TYX"})
+    points = mgscope.hrtem_series(dark, pandas=False)["points"]
+    assert list(points["boxes"]) == [16, 16, 16, 0, 16, 16, 16]
+    fractions = points["ordered_box_fraction"]
+    assert fractions[3] != fractions[3] and all(f == f for k, f in enumerate(fractions) if k != 3)
+    assert points["warning_texts"][3].startswith("no specimen contrast: the median band-to-noise ratio")
+    run_cli("hrtem", dark, "-o", tmp_path / "out", "--frames", "all")
+    assert_table_equals_csv(points, read_csv(tmp_path / "out" / "dark" / "series.csv"))
