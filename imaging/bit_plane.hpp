@@ -55,4 +55,39 @@ class BitPlane {
   std::vector<std::uint64_t> words_;
 };
 
+// Calls group(members, taken) for each 8-connected group of set pixels of `plane` (burned-in
+// shapes, hot-pixel clusters). The groups are started in pixel order (row by row, x rising) and
+// walked depth first; `members` lists the group's pixels as y * width + x in the order the walk
+// reached them (the start first); `taken` holds the pixels of this group and of every group before it.
+template <class Group>
+void for_each_8_connected_group(const BitPlane& plane, Group&& group) {
+  const int w = plane.width(), h = plane.height();
+  BitPlane taken(w, h);
+  std::vector<int> stack, members;
+  for (int sy = 0; sy < h; ++sy)
+    for (int word = 0; word < plane.words_per_row(); ++word)
+      for (;;) {
+        const std::uint64_t open = plane.row(sy)[word] & ~taken.row(sy)[word];
+        if (!open) break;
+        const int start_x = 64 * word + __builtin_ctzll(open);
+        members.clear();
+        stack.assign(1, sy * w + start_x);
+        taken.set(start_x, sy);
+        while (!stack.empty()) {
+          const int i = stack.back();
+          stack.pop_back();
+          members.push_back(i);
+          const int x = i % w, y = i / w;
+          for (int dy = -1; dy <= 1; ++dy)
+            for (int dx = -1; dx <= 1; ++dx) {
+              const int nx = x + dx, ny = y + dy;
+              if (nx < 0 || ny < 0 || nx >= w || ny >= h || !plane.get(nx, ny) || taken.get(nx, ny)) continue;
+              taken.set(nx, ny);
+              stack.push_back(ny * w + nx);
+            }
+        }
+        group(static_cast<const std::vector<int>&>(members), static_cast<const BitPlane&>(taken));
+      }
+}
+
 }  // namespace mgscope

@@ -11,6 +11,7 @@
 
 #include "fitting/base/parallel_for.hpp"
 #include "fitting/base/select.hpp"
+#include "fitting/base/statistics.hpp"
 #include "imaging/bit_plane.hpp"
 
 namespace mgscope {
@@ -26,11 +27,7 @@ std::pair<float, float> sampled_range(const P& image) {
   sample.reserve(n / step + 1);
   const auto width = std::size_t(image.width);
   for (std::size_t i = 0; i < n; i += step) sample.push_back(image.at(int(i % width), int(i / width)));
-  const auto rank = [&](double q) { return std::min(sample.size() - 1, std::size_t(q * double(sample.size() - 1))); };
-  const std::size_t k_lo = rank(0.01), k_hi = rank(0.99);
-  const float lo = kth_smallest(sample.data(), sample.size(), k_lo);
-  const float hi = kth_smallest(sample.data() + k_lo, sample.size() - k_lo, k_hi - k_lo);
-  return {lo, hi};
+  return two_quantiles(sample.data(), sample.size(), 0.01, 0.99);
 }
 
 template <class P>
@@ -80,64 +77,40 @@ SpikeRepair find_and_list(const P& image, const SpikeOptions& o, std::vector<Pix
       }
     }
   });
-  BitPlane taken(w, h);
-  std::vector<int> stack, members;
   std::vector<float> ring;
-  for (int sy = 0; sy < h; ++sy)
-    for (int word = 0; word < candidate.words_per_row(); ++word)
-      for (;;) {
-        const std::uint64_t open = candidate.row(sy)[word] & ~taken.row(sy)[word];
-        if (!open) break;
-        const int start_x = 64 * word + __builtin_ctzll(open);
-        members.clear();
-        stack.assign(1, sy * w + start_x);
-        taken.set(start_x, sy);
-        while (!stack.empty()) {
-          const int i = stack.back();
-          stack.pop_back();
-          members.push_back(i);
-          for (int dy = -1; dy <= 1; ++dy)
-            for (int dx = -1; dx <= 1; ++dx) {
-              const int nx = i % w + dx, ny = i / w + dy;
-              if (nx < 0 || ny < 0 || nx >= w || ny >= h || !candidate.get(nx, ny) || taken.get(nx, ny)) continue;
-              taken.set(nx, ny);
-              stack.push_back(ny * w + nx);
-            }
+  for_each_8_connected_group(candidate, [&](const std::vector<int>& members, const BitPlane&) {
+    if (int(members.size()) > o.max_cluster_px) return;
+    // The ring: 8-neighbours outside the group (none is a candidate: it would have joined). Ring
+    // pixels next to two members are listed twice: a weight, not a fault.
+    ring.clear();
+    for (int i : members)
+      for (int dy = -1; dy <= 1; ++dy)
+        for (int dx = -1; dx <= 1; ++dx) {
+          const int nx = i % w + dx, ny = i / w + dy;
+          if (nx < 0 || ny < 0 || nx >= w || ny >= h || candidate.get(nx, ny)) continue;
+          ring.push_back(image.at(nx, ny));
         }
-        if (int(members.size()) > o.max_cluster_px) continue;
-        // The ring: 8-neighbours outside the group (none is a candidate: it would have joined).
-        ring.clear();
-        for (int i : members)
-          for (int dy = -1; dy <= 1; ++dy)
-            for (int dx = -1; dx <= 1; ++dx) {
-              const int nx = i % w + dx, ny = i / w + dy;
-              if (nx < 0 || ny < 0 || nx >= w || ny >= h || candidate.get(nx, ny)) continue;
-              ring.push_back(image.at(nx, ny));
-            }
-        if (ring.size() < 3) continue;
-        // Ring pixels next to two members are listed twice: a weight, not a fault.
-        std::sort(ring.begin(), ring.end());
-        const std::size_t m = ring.size() / 2;
-        const double around = ring.size() % 2 ? ring[m] : 0.5 * (double(ring[m - 1]) + double(ring[m]));
-        double excess = 0;
-        float extreme = 0;
-        for (int i : members) {
-          const float v = image.at(i % w, i / w);
-          if (std::fabs(v - around) > excess) excess = std::fabs(v - around), extreme = v;
-        }
-        excess /= sd;
-        if (excess < o.excess_sd) continue;
-        for (int i : members) patches.push_back({i % w, i / w, float(around)});
-        out.pixels += long(members.size());
-        ++out.clusters;
-        out.largest_excess_sd = std::max(out.largest_excess_sd, excess);
-        if (out.notes.size() < 8) {
-          char text[160];
-          std::snprintf(text, sizeof text, "%zu px at %g by (%d, %d) px, %g around it", members.size(), double(extreme),
-                        members[0] % w, members[0] / w, around);
-          out.notes.push_back(text);
-        }
-      }
+    if (ring.size() < 3) return;
+    const double around = median_in_place(ring.data(), ring.data() + ring.size());
+    double excess = 0;
+    float extreme = 0;
+    for (int i : members) {
+      const float v = image.at(i % w, i / w);
+      if (std::fabs(v - around) > excess) excess = std::fabs(v - around), extreme = v;
+    }
+    excess /= sd;
+    if (excess < o.excess_sd) return;
+    for (int i : members) patches.push_back({i % w, i / w, float(around)});
+    out.pixels += long(members.size());
+    ++out.clusters;
+    out.largest_excess_sd = std::max(out.largest_excess_sd, excess);
+    if (out.notes.size() < 8) {
+      char text[160];
+      std::snprintf(text, sizeof text, "%zu px at %g by (%d, %d) px, %g around it", members.size(), double(extreme),
+                    members[0] % w, members[0] / w, around);
+      out.notes.push_back(text);
+    }
+  });
   return out;
 }
 

@@ -50,17 +50,6 @@ float* sample_row(const unsigned char* bytes, std::size_t row_start, std::size_t
   return out;
 }
 
-// The q_lo and q_hi quantiles (q_lo <= q_hi) of the sample, reordered. One sample serves both:
-// after the first selection everything from its rank on is at least its value, so the second
-// selects among those alone. The values are order statistics: the sample's order does not matter.
-std::pair<double, double> quantiles_of(std::vector<float>& s, double q_lo, double q_hi) {
-  auto rank = [&](double q) { return std::min(s.size() - 1, std::size_t(q * double(s.size() - 1))); };
-  const std::size_t k_lo = rank(q_lo), k_hi = rank(q_hi);
-  const float lo = kth_smallest(s.data(), s.size(), k_lo);
-  const float hi = kth_smallest(s.data() + k_lo, s.size() - k_lo, k_hi - k_lo);
-  return {lo, hi};
-}
-
 // The smallest and largest value, the sum and whether all are whole numbers, of rows [y0, y1),
 // taken row by row from the left, and the rows' pixels of the sample (sample_step), written from
 // `sample` on (their place in the sample: samples_before(y0 * width)): taken in this
@@ -142,10 +131,10 @@ void find_annotations(const P& image, SpecimenMask& m, int threads) {
   if (!(vmax > vmin)) return;
   const bool low_count = integer && sum / double(image.size()) < 30;
   // Named copies, not a structured binding: C++17 lambdas (the candidate pass) cannot capture those.
-  const std::pair<double, double> range = quantiles_of(sample, 0.001, 0.999);
+  const std::pair<double, double> range = two_quantiles(sample.data(), sample.size(), 0.001, 0.999);
   const double lo = range.first, hi = range.second;
-  // Two bit planes instead of a byte per pixel: candidate pixels, and those a shape has taken.
-  BitPlane candidate(w, h), taken(w, h);
+  // A bit plane instead of a byte per pixel (the shapes' walk keeps another of what it has taken).
+  BitPlane candidate(w, h);
   // A candidate is extreme: the maximum, or (not low_count) the minimum or beyond the 0.1-99.9 %
   // range. Runs of 64 pixels are first tested for any extreme value in a loop without branches
   // (most runs hold none: about 0.2 % of a micrograph's pixels are extreme); only the others are
@@ -154,54 +143,30 @@ void find_annotations(const P& image, SpecimenMask& m, int threads) {
   const float bottom = low_count ? -std::numeric_limits<float>::infinity() : std::max(vmin, float(lo));
   constexpr int kRun = 64;
   parallel_for(bands, nthreads, [&](long b, int) {
-  for (int y = int(b) * kBandRows; y < std::min(h, int(b + 1) * kBandRows); ++y)
-    for (int x0 = 0; x0 < w; x0 += kRun) {
-      const int x1 = std::min(w, x0 + kRun);
-      int extreme = 0;
-      for (int x = x0; x < x1; ++x) {
-        const float v = image.at(x, y);
-        extreme |= int(v >= top) | int(v <= bottom);
-      }
-      if (!extreme) continue;
-      for (int x = x0; x < x1; ++x) {
-        const float v = image.at(x, y);
-        bool f = v == vmax || (!low_count && v == vmin);
-        if (!f && !low_count && (v >= hi || v <= lo) && x > 0 && y > 0 && x + 1 < w && y + 1 < h) {
-          f = true;
-          for (int dy = -1; dy <= 1 && f; ++dy)
-            for (int dx = -1; dx <= 1 && f; ++dx) f = image.at(x + dx, y + dy) == v;
+    for (int y = int(b) * kBandRows; y < std::min(h, int(b + 1) * kBandRows); ++y)
+      for (int x0 = 0; x0 < w; x0 += kRun) {
+        const int x1 = std::min(w, x0 + kRun);
+        int extreme = 0;
+        for (int x = x0; x < x1; ++x) {
+          const float v = image.at(x, y);
+          extreme |= int(v >= top) | int(v <= bottom);
         }
-        if (f) candidate.set(x, y);
-      }
-    }
-  });
-  std::vector<int> stack, members;
-  // Shapes are started from candidates in pixel order (row by row, x rising), as the notes list them.
-  for (int sy = 0; sy < h; ++sy)
-    for (int word = 0; word < candidate.words_per_row(); ++word)
-      for (;;) {
-        const std::uint64_t open = candidate.row(sy)[word] & ~taken.row(sy)[word];
-        if (!open) break;
-        const int start = sy * w + 64 * word + __builtin_ctzll(open);
-    members.clear();
-    stack.assign(1, start);
-    taken.set(start % w, start / w);
-    while (!stack.empty()) {
-      const int i = stack.back();
-      stack.pop_back();
-      members.push_back(i);
-      const int x = i % w, y = i / w;
-      for (int dy = -1; dy <= 1; ++dy)
-        for (int dx = -1; dx <= 1; ++dx) {
-          const int nx = x + dx, ny = y + dy;
-          if (nx < 0 || ny < 0 || nx >= w || ny >= h) continue;
-          if (candidate.get(nx, ny) && !taken.get(nx, ny)) {
-            taken.set(nx, ny);
-            stack.push_back(ny * w + nx);
+        if (!extreme) continue;
+        for (int x = x0; x < x1; ++x) {
+          const float v = image.at(x, y);
+          bool f = v == vmax || (!low_count && v == vmin);
+          if (!f && !low_count && (v >= hi || v <= lo) && x > 0 && y > 0 && x + 1 < w && y + 1 < h) {
+            f = true;
+            for (int dy = -1; dy <= 1 && f; ++dy)
+              for (int dx = -1; dx <= 1 && f; ++dx) f = image.at(x + dx, y + dy) == v;
           }
+          if (f) candidate.set(x, y);
         }
-    }
-    if (int(members.size()) < kMinAnnotationPx) continue;
+      }
+  });
+  // Shapes are started from candidates in pixel order (row by row, x rising), as the notes list them.
+  for_each_8_connected_group(candidate, [&](const std::vector<int>& members, const BitPlane& taken) {
+    if (int(members.size()) < kMinAnnotationPx) return;
     // A burned-in shape has sharp edges: its rim (outside neighbours) differs from it by a good
     // part of the intensity range. Clipped blobs of a contrast-stretched micrograph fade into their
     // surroundings (the contrast is smooth on the pixel scale) and stay in, unless they are large
@@ -220,7 +185,7 @@ void find_annotations(const P& image, SpecimenMask& m, int threads) {
           ++rim_px;
         }
     }
-    if (int(members.size()) < kLargeShapePx && rim_px && rim / double(rim_px) < kRimContrast * (hi - lo)) continue;
+    if (int(members.size()) < kLargeShapePx && rim_px && rim / double(rim_px) < kRimContrast * (hi - lo)) return;
     if (m.annotation.empty()) m.annotation = BitPlane(w, h);
     int x0 = w, y0 = h, x1 = -1, y1 = -1;
     for (int i : members) {
@@ -242,7 +207,7 @@ void find_annotations(const P& image, SpecimenMask& m, int threads) {
                     double(image.at(members[0] % w, members[0] / w)), x0, x1, y0, y1);
       m.annotation_notes.push_back(buf);
     }
-      }
+  });
 }
 
 struct RatioBands {

@@ -6,6 +6,7 @@
 #pragma once
 #include <algorithm>
 #include <cstddef>
+#include <utility>
 
 namespace mgscope {
 
@@ -75,6 +76,18 @@ T kth_smallest(T* a, std::size_t n, std::size_t k) {
   T value;
   if (select_detail::narrow(a, n, k, 1, lo, hi, value)) return value;
   return a[lo];
+}
+
+// The q_lo and q_hi quantiles (q_lo <= q_hi; rank q (n - 1), rounded down) of a[0..n), n > 0,
+// reordered. One array serves both: after the first selection everything from its rank on is at
+// least its value, so the second selects among those alone.
+template <class T>
+std::pair<T, T> two_quantiles(T* a, std::size_t n, double q_lo, double q_hi) {
+  auto rank = [&](double q) { return std::min(n - 1, std::size_t(q * double(n - 1))); };
+  const std::size_t k_lo = rank(q_lo), k_hi = rank(q_hi);
+  const T lo = kth_smallest(a, n, k_lo);
+  const T hi = kth_smallest(a + k_lo, n - k_lo, k_hi - k_lo);
+  return {lo, hi};
 }
 
 // The k-th smallest (k from 0) of a[0..n), n > k, as kth_smallest finds it, without its promise
