@@ -400,13 +400,13 @@ std::string refusal(const CreepModel& m) {
   return "";
 }
 
-// The sd of one depth reading from the second differences (white noise gives 6 sd^2; the creep's
-// own curvature adds almost nothing between neighbouring samples), robust to a few outliers.
+// The sd of one depth reading from the second differences (the creep's own curvature adds almost
+// nothing between neighbouring samples).
 double depth_noise_nm(const std::vector<double>& y) {
   if (y.size() < 20) return 0;
   std::vector<double> d2;
   for (std::size_t i = 1; i + 1 < y.size(); ++i) d2.push_back(std::abs(y[i + 1] - 2 * y[i] + y[i - 1]));
-  return median(std::move(d2)) / 0.6745 / std::sqrt(6.0);
+  return noise_sd_from_second_differences(std::move(d2));
 }
 
 CreepFitSummary failure(CreepFitSummary s, const std::string& why) {

@@ -88,7 +88,7 @@ PopinDetection detect_popins(const IndentCurve& c, const IndentSegments& seg, co
   // the trend's error, 10-20 %).
   std::vector<double> d2;
   for (std::size_t i = 1; i < m; ++i) d2.push_back(std::abs(dh[i] - dh[i - 1]));
-  out.depth_noise_nm = d2.size() >= 8 ? median(std::move(d2)) / 0.6745 / std::sqrt(6.0) : sd1 / std::sqrt(2.0);
+  out.depth_noise_nm = d2.size() >= 8 ? noise_sd_from_second_differences(std::move(d2)) : sd1 / std::sqrt(2.0);
 
   // Shortest bursts first, the largest gain first among them: a sharp burst is found as the one
   // step it is (its load and depth exact), before a longer window could take in noise around it.

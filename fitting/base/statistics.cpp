@@ -45,6 +45,10 @@ Interval wilson_interval(long k, long n, double z) {
 
 double median(std::vector<double> values) { return median_in_place(values.data(), values.data() + values.size()); }
 
+double noise_sd_from_second_differences(std::vector<double> absolute_second_differences) {
+  return median(std::move(absolute_second_differences)) / 0.6745 / std::sqrt(6.0);
+}
+
 double robust_sd(std::vector<double> values) {
   const double centre = median(values);
   for (double& v : values) v = std::abs(v - centre);

@@ -22,6 +22,11 @@ double median(std::vector<double> values);  // NaN for an empty vector
 // Robust standard deviation: 1.4826 x the median absolute deviation from the median (the sd of
 // normal values; a few outliers do not widen it). NaN for an empty vector.
 double robust_sd(std::vector<double> values);
+// The sd of one reading of a smooth series from the absolute values of its second differences
+// x[i+1] - 2 x[i] + x[i-1]: white noise gives them a variance of 6 sd^2, a smooth trend almost
+// nothing, and their median (0.6745 sd for a Gaussian) is robust to a few outliers and corners.
+// NaN for an empty vector.
+double noise_sd_from_second_differences(std::vector<double> absolute_second_differences);
 // The same of [first, last), reordering it in place (no copy): for many medians of parts of one array.
 double median_in_place(double* first, double* last);
 // The same for floats (the mean of the two middle values of an even count taken in double), as
