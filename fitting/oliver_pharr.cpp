@@ -255,9 +255,9 @@ NoiseEffect noise_effect(const std::vector<double>& h, const std::vector<double>
   }
   e.refits = static_cast<int>(H.size());
   if (e.refits < 2) return e;
-  const MeanSd h_stats = mean_sd(H), er_stats = mean_sd(Er);
+  const MeanSd h_stats = mean_sd(H), er_stats = mean_sd(Er), e_stats = mean_sd(E);  // E skips its NaNs
   e.hardness_sd = h_stats.sd, e.reduced_modulus_sd = er_stats.sd;
-  e.modulus_sd = mean_sd(E).n >= 2 ? mean_sd(E).sd : NAN;  // E is NaN where Er passes the indenter's term
+  e.modulus_sd = e_stats.n >= 2 ? e_stats.sd : NAN;  // E is NaN where Er passes the indenter's term
   const double n = e.refits;
   e.hardness_bias = h_stats.mean / r.hardness_GPa - 1;
   e.reduced_modulus_bias = er_stats.mean / r.reduced_modulus_GPa - 1;
