@@ -1,6 +1,9 @@
 // `mgscope hrtem IMAGE... -o OUTDIR`: HRTEM local order in boxes of 1.985 nm (science.md section 1).
 #include <memory>
+#include <string>
 
+#include "fitting/base/text_file.hpp"
+#include "imaging/pixel_spikes.hpp"
 #include "pipelines/commands.hpp"
 #include "pipelines/config_file.hpp"
 #include "pipelines/hrtem_batch.hpp"
@@ -147,8 +150,10 @@ void add_hrtem_command(CLI::App& app, CommandContext& ctx) {
   cmd->add_flag("--no-vacuum", cli->no_vacuum, "Do not look for vacuum (every box without annotation is specimen)");
   cmd->add_flag("--no-annotations", cli->no_annotations, "Do not look for burned-in scale bars, text and arrows");
   cmd->add_flag("--keep-spikes", cli->keep_spikes,
-                "Keep hot pixels and X-ray hits (clusters of at most 9 px, 8 sds from their surroundings) instead of "
-                "replacing them by the median around them");
+                "Keep hot pixels and X-ray hits (clusters of at most " + std::to_string(SpikeOptions{}.max_cluster_px) +
+                    " px, " + number_text(SpikeOptions{}.excess_sd, 3) +
+                    " sds from their surroundings) instead of "
+                    "replacing them by the median around them");
   cmd->add_option("--reference", cli->reference,
                   "Known-amorphous image at the same pixel size: the spot threshold is the 1 - alpha quantile of "
                   "its boxes' strongest whitened peak (implies --threshold-mode reference)");

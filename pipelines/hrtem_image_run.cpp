@@ -132,7 +132,8 @@ HrtemImageRun analyse_hrtem_image(StoredImage pixels, ImageInfo info, const Cali
   r.run.spikes = spikes;
   if (spikes.pixels > 0)
     r.run.notes.push_back(std::to_string(spikes.pixels) + " outlier pixel(s) in " + std::to_string(spikes.clusters) +
-                          " cluster(s) of at most 9 px (hot pixels or X-ray hits, up to " +
+                          " cluster(s) of at most " + std::to_string(spike_options.max_cluster_px) +
+                          " px (hot pixels or X-ray hits, up to " +
                           std::to_string(int(std::lround(spikes.largest_excess_sd))) +
                           " sds from their surroundings; first: " + spikes.notes.front() +
                           ") were replaced by the median around them before the analysis (--keep-spikes keeps them)");
