@@ -166,9 +166,9 @@ double SpectrumAnisotropy::log_modulation_at(double radius, double theta) const 
 
 SpectrumAnisotropy measure_spectrum_anisotropy(const StoredImage& image, const std::vector<std::pair<int, int>>& crops,
                                                int side, const SpectrumGeometry& geometry, WindowKind window,
-                                               AcfMode acf, const SpecimenMask* mask, int threads) {
+                                               AcfMode acf, const SpecimenMask* mask, int threads, int step_px) {
   SpectrumAnisotropy out;
-  const int n = geometry.box_px(), step = std::max(1, n / 2);
+  const int n = geometry.box_px(), step = step_px > 0 ? step_px : std::max(1, n / 2);
   std::vector<std::pair<int, int>> at;
   for (const auto& [ox, oy] : crops)
     for (int y = oy; y + n <= oy + side; y += step)
@@ -313,16 +313,16 @@ std::vector<float> inverse_box_modulation(const SpectrumAnisotropy& a, const Spe
   return inv;
 }
 
-double anisotropy_difference(const SpectrumAnisotropy& a, const SpectrumAnisotropy& b,
-                             const SpectrumGeometry& geometry) {
-  if (!a.significant && !b.significant) return 0;
-  if (a.significant != b.significant) return std::numeric_limits<double>::infinity();
+double whitening_change(const SpectrumAnisotropy& measured, const SpectrumAnisotropy& applied,
+                        const SpectrumGeometry& geometry) {
   const int lo = int(std::ceil(geometry.search_radius_min())), hi = int(std::floor(geometry.search_radius_max()));
   double sum2 = 0;
   int count = 0;
   for (int ring = lo; ring <= hi; ++ring)
     for (int deg = 0; deg < 180; deg += 5) {
-      const double diff = a.log_modulation(ring, deg * kPi / 180.0, 0) - b.log_modulation(ring, deg * kPi / 180.0, 0);
+      const double theta = deg * kPi / 180.0;
+      const double diff = measured.log_modulation(ring, theta, 0) -
+                          (applied.significant ? applied.log_modulation(ring, theta, 0) : 0.0);
       sum2 += diff * diff;
       ++count;
     }

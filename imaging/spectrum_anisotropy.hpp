@@ -75,19 +75,25 @@ constexpr double kAnisotropySpotMisfit = 1.0;
 // each ring's log medians are fitted by its radial slope and curvature (isotropic, within the ring's
 // pixel width) plus the direction harmonics, twice, the second time without pixels off by more than
 // four robust sd (a textured crystal's spot).
+// `step_px` 0 is the half-box step of a calibration; a batch's reuse check steps by a whole box (a
+// quarter of the boxes: it compares modulations, not significance, see whitening_change).
 SpectrumAnisotropy measure_spectrum_anisotropy(const StoredImage& image, const std::vector<std::pair<int, int>>& crops,
                                                int side, const SpectrumGeometry& geometry, WindowKind window,
-                                               AcfMode acf, const SpecimenMask* mask, int threads);
+                                               AcfMode acf, const SpecimenMask* mask, int threads, int step_px = 0);
 
 // 1 / modulation per r2c coefficient of a box (geometry.spectrum_size(); 1 outside the fitted rings),
 // for BoxMeasurer; empty when the anisotropy is not significant.
 std::vector<float> inverse_box_modulation(const SpectrumAnisotropy& a, const SpectrumGeometry& geometry);
 
-// How differently two measurements would whiten a box: 0 when neither is significant, infinite when
-// one only is, else the rms over the search rings and directions of the difference in log modulation.
-double anisotropy_difference(const SpectrumAnisotropy& a, const SpectrumAnisotropy& b,
-                             const SpectrumGeometry& geometry);
-// Up to this difference a batch's calibration is reused (spot_threshold.cpp).
+// How differently a calibration whitens a box from what an image's measured direction dependence
+// asks: the rms over the search rings and directions of the measured log modulation minus the one the
+// calibration applies (none unless it is significant). The measured one counts whether significant
+// or not, so a check on few boxes needs no significance of its own: isotropic images read 0.045-0.064
+// after an isotropic first (20 of 2048^2, whole-box steps), a halo 5 % elliptical 0.20 (docs/hrtem.md).
+double whitening_change(const SpectrumAnisotropy& measured, const SpectrumAnisotropy& applied,
+                        const SpectrumGeometry& geometry);
+// Up to this change a batch's calibration is reused (spot_threshold.cpp): a pure 2-fold modulation
+// of kAnisotropyMinRatio (the significance rule's) has rms ln(1.5) / 2 / sqrt(2) = 0.143.
 constexpr double kAnisotropyReuseTolerance = 0.15;
 
 // One line for the warnings, or "" when not significant.

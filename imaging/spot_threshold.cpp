@@ -568,11 +568,14 @@ SpotThreshold choose_spot_threshold(const StoredImage& image, const BoxGrid& gri
                                                 known_crops, kCheckCrops);
         mismatch = spectrum_mismatch(part.rings, from.null_spectrum, side, grid.box_px, geometry.highest_column_read());
         // A blurred image after a sharp one (or the other way round) may keep its radial spectrum and
-        // still need another noise model: the direction dependence is compared too, on the same crops.
-        if (mismatch <= options.reuse_tolerance && options.follow_anisotropy)
-          anisotropy_change = anisotropy_difference(
-              measure_spectrum_anisotropy(image, part.crops, side, geometry, window, acf, mask, threads),
+        // still need another noise model: the direction dependence is compared too, on the same crops
+        // at whole-box steps (200 boxes of two 1024 px crops at 100 px, a quarter of the half-box
+        // steps' cost: the change is a modulation's size, not a significance, see whitening_change).
+        if (mismatch <= options.reuse_tolerance && options.follow_anisotropy) {
+          anisotropy_change = whitening_change(
+              measure_spectrum_anisotropy(image, part.crops, side, geometry, window, acf, mask, threads, grid.box_px),
               from.anisotropy, geometry);
+        }
       }
     }
     if (!check || (mismatch <= options.reuse_tolerance && anisotropy_change <= kAnisotropyReuseTolerance)) {
@@ -692,9 +695,7 @@ SpotThreshold choose_spot_threshold(const StoredImage& image, const BoxGrid& gri
     if (std::isfinite(mismatch) && mismatch <= options.reuse_tolerance)
       d << "; calibrated on this image, since the direction dependence of its amorphous spectrum differs from that "
            "of the calibration offered for reuse ("
-        << (std::isfinite(anisotropy_change) ? "by " + std::to_string(anisotropy_change) + " rms in log power"
-                                             : std::string("significant in one of them only"))
-        << ")";
+        << "by " << anisotropy_change << " rms in log power, at most " << kAnisotropyReuseTolerance << " reuses it)";
     else if (std::isfinite(mismatch))
       d << "; calibrated on this image, since its radial spectrum differs from that of the calibration offered for "
            "reuse by "
