@@ -77,6 +77,7 @@ struct RingFit {
   int harmonics = 0;
   int outliers = 0;  // pixels left out of the second fit
   double chi2 = 0;  // of the harmonics' coefficients against their standard errors (2 harmonics dof)
+  double se = 0;    // of a harmonic's coefficient
 };
 
 RingFit fit_ring(const SpectrumGeometry& g, int i, const std::vector<double>& log_median, int boxes) {
@@ -133,7 +134,7 @@ RingFit fit_ring(const SpectrumGeometry& g, int i, const std::vector<double>& lo
   // (half-overlapping windowed boxes are nearly independent at one Fourier pixel: isotropic images'
   // residuals are within 20 % of it), or the fit's residual sd where larger (a misfit, heavier tails).
   const double sd = std::max(out.rms, 1.0 / (0.69314718055994530942 * std::sqrt(double(std::max(1, boxes)))));
-  const double se = sd * std::sqrt(2.0 / std::max(1, kept));  // of a harmonic's coefficient
+  const double se = out.se = sd * std::sqrt(2.0 / std::max(1, kept));
   for (int j = 0; j < 2 * harmonics; ++j) {
     out.terms[j] = x[std::size_t(3 + j)];
     out.chi2 += (out.terms[j] / se) * (out.terms[j] / se);
@@ -254,8 +255,8 @@ SpectrumAnisotropy measure_spectrum_anisotropy(const StoredImage& image, const s
   out.boxes = int(boxes);
   out.first_ring = geometry.first_ring();
   out.terms.assign(std::size_t(geometry.ring_count()) * kAnisotropyTerms, 0.0);
-  double best_p2p = 0, chi2 = 0;
-  int dof = 0;
+  double best_p2p = 0, chi2 = 0, noise_var = 0;
+  int dof = 0, search_rings = 0;
   std::vector<int> strong_dirs;  // of the rings modulated by kAnisotropyMinRatio or more
   for (int i = 0; i < geometry.ring_count(); ++i) {
     const int lo = ring_first[std::size_t(i)], hi = ring_first[std::size_t(i) + 1];
@@ -275,6 +276,8 @@ SpectrumAnisotropy measure_spectrum_anisotropy(const StoredImage& image, const s
     }
     const double p2p = hi_v - lo_v;
     chi2 += fit.chi2;
+    noise_var += fit.harmonics * fit.se * fit.se;  // mean over directions of the harmonics' variance
+    ++search_rings;
     dof += 2 * fit.harmonics;
     if (std::exp(p2p) >= kAnisotropyMinRatio) strong_dirs.push_back(hi_deg);
     if (p2p > best_p2p) {
@@ -288,6 +291,7 @@ SpectrumAnisotropy measure_spectrum_anisotropy(const StoredImage& image, const s
   // Every search ring's harmonics together: chi-square with `dof` degrees of freedom on an isotropic
   // image, as a normal deviate.
   out.z = dof > 0 ? (chi2 - dof) / std::sqrt(2.0 * dof) : 0.0;
+  out.modulation_noise = search_rings > 0 ? std::sqrt(noise_var / search_rings) : 0.0;
   const bool strong = out.ratio >= kAnisotropyMinRatio && out.z >= kAnisotropyMinZ;
   out.spot_like = strong && out.misfit > kAnisotropySpotMisfit;
   out.significant = strong && !out.spot_like;
@@ -326,7 +330,11 @@ double whitening_change(const SpectrumAnisotropy& measured, const SpectrumAnisot
       sum2 += diff * diff;
       ++count;
     }
-  return count ? std::sqrt(sum2 / count) : 0.0;
+  if (!count) return 0.0;
+  // Less the noise of the two fits, which adds in quadrature (the applied one's only where applied).
+  const double noise2 = measured.modulation_noise * measured.modulation_noise +
+                        (applied.significant ? applied.modulation_noise * applied.modulation_noise : 0.0);
+  return std::sqrt(std::max(0.0, sum2 / count - noise2));
 }
 
 std::string anisotropy_warning(const SpectrumAnisotropy& a) {

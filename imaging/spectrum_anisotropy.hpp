@@ -41,6 +41,9 @@ struct SpectrumAnisotropy {
   // directional blur keeps one direction at every spacing.
   bool direction_turns = false;
   double misfit = 0;          // largest rms residual (log power) of a search ring's fit, per pixel
+  // The rms over the search rings and directions of the fitted log modulation that noise alone
+  // gives (from the harmonics' standard errors): how far an isotropic image's reads from none.
+  double modulation_noise = 0;
   bool significant = false;   // followed by the whitening and the null
   bool spot_like = false;     // strong but not smooth (crystals filling the image): not followed
   bool beyond_model = false;  // too strong or too irregular for the model: fractions doubtful
@@ -87,9 +90,11 @@ std::vector<float> inverse_box_modulation(const SpectrumAnisotropy& a, const Spe
 
 // How differently a calibration whitens a box from what an image's measured direction dependence
 // asks: the rms over the search rings and directions of the measured log modulation minus the one the
-// calibration applies (none unless it is significant). The measured one counts whether significant
-// or not, so a check on few boxes needs no significance of its own: isotropic images read 0.045-0.064
-// after an isotropic first (20 of 2048^2, whole-box steps), a halo 5 % elliptical 0.20 (docs/hrtem.md).
+// calibration applies (none unless it is significant), its noise (modulation_noise) taken out in
+// quadrature. The measured one counts whether significant or not, so a check on few boxes needs no
+// significance of its own. Isotropic images after an isotropic first: 0-0.04 (20 of 2048^2 at
+// whole-box steps, noise 0.048; 600^2 at half-box steps 0-0.07, noise 0.065); a halo 5 % elliptical
+// 0.20 (docs/hrtem.md).
 double whitening_change(const SpectrumAnisotropy& measured, const SpectrumAnisotropy& applied,
                         const SpectrumGeometry& geometry);
 // Up to this change a batch's calibration is reused (spot_threshold.cpp): a pure 2-fold modulation

@@ -351,6 +351,9 @@ struct NullSpectrum {
 
 // Crops whose spectra make a calibration's null, and those of them a reuse check reads.
 constexpr int kNullCrops = 4, kCheckCrops = 2;
+// Boxes a reuse check's direction measurement needs at whole-box steps: with 200 the noise of the
+// modulation it measures is a third of the reuse tolerance (0.048 on 2048^2 images).
+constexpr long kCheckBoxes = 200;
 
 // Each unweighted crop's rings, by its top-left corner: a reuse check's crops are two of the four a
 // refused image's own calibration then reads, and are not measured twice.
@@ -547,7 +550,7 @@ SpotThreshold choose_spot_threshold(const StoredImage& image, const BoxGrid& gri
   // kMaxNullCopies fields at once).
   ThreadFfts ffts(side, resolve_threads(threads, kMaxNullCopies));
   double mismatch = std::numeric_limits<double>::quiet_NaN();
-  double anisotropy_change = 0;
+  double direction_change = std::numeric_limits<double>::quiet_NaN();
   CropRings known_crops;
   if (options.reuse) {
     const SpotThreshold& from = *options.reuse;
@@ -568,23 +571,27 @@ SpotThreshold choose_spot_threshold(const StoredImage& image, const BoxGrid& gri
                                                 known_crops, kCheckCrops);
         mismatch = spectrum_mismatch(part.rings, from.null_spectrum, side, grid.box_px, geometry.highest_column_read());
         // A blurred image after a sharp one (or the other way round) may keep its radial spectrum and
-        // still need another noise model: the direction dependence is compared too, on the same crops
-        // at whole-box steps (200 boxes of two 1024 px crops at 100 px, a quarter of the half-box
-        // steps' cost: the change is a modulation's size, not a significance, see whitening_change).
+        // still need another noise model: the direction dependence is compared too, on the same crops,
+        // at whole-box steps where they hold kCheckBoxes (two 1024 px crops at 100 px: 200 boxes, a
+        // quarter of the half-box steps' cost; the change is a modulation's size, not a significance,
+        // see whitening_change), else at half-box steps as a calibration.
         if (mismatch <= options.reuse_tolerance && options.follow_anisotropy) {
-          anisotropy_change = whitening_change(
-              measure_spectrum_anisotropy(image, part.crops, side, geometry, window, acf, mask, threads, grid.box_px),
+          const long per_side = (side - grid.box_px) / grid.box_px + 1;
+          const int step = long(part.crops.size()) * per_side * per_side >= kCheckBoxes ? grid.box_px : 0;
+          direction_change = whitening_change(
+              measure_spectrum_anisotropy(image, part.crops, side, geometry, window, acf, mask, threads, step),
               from.anisotropy, geometry);
         }
       }
     }
-    if (!check || (mismatch <= options.reuse_tolerance && anisotropy_change <= kAnisotropyReuseTolerance)) {
+    if (!check || (mismatch <= options.reuse_tolerance && !(direction_change > kAnisotropyReuseTolerance))) {
       SpotThreshold reused = from;
       // A calibration read from a file carries the model, not its per-coefficient form.
       if (reused.anisotropy.significant && reused.inverse_modulation.empty())
         reused.inverse_modulation = inverse_box_modulation(reused.anisotropy, geometry);
       if (reused.description.rfind("reused: ", 0) != 0) reused.description = "reused: " + reused.description;
       reused.spectrum_mismatch = mismatch;
+      reused.direction_change = direction_change;
       if (check) {
         std::ostringstream note;
         note << "; this image's radial spectrum differs from it by " << mismatch << " (at most "
@@ -692,10 +699,11 @@ SpotThreshold choose_spot_threshold(const StoredImage& image, const BoxGrid& gri
   if (options.reuse) {  // refused
     t.reuse_refused = true;
     t.spectrum_mismatch = mismatch;
+    t.direction_change = direction_change;
     if (std::isfinite(mismatch) && mismatch <= options.reuse_tolerance)
       d << "; calibrated on this image, since the direction dependence of its amorphous spectrum differs from that "
            "of the calibration offered for reuse ("
-        << "by " << anisotropy_change << " rms in log power, at most " << kAnisotropyReuseTolerance << " reuses it)";
+        << "by " << direction_change << " rms in log power, at most " << kAnisotropyReuseTolerance << " reuses it)";
     else if (std::isfinite(mismatch))
       d << "; calibrated on this image, since its radial spectrum differs from that of the calibration offered for "
            "reuse by "

@@ -76,6 +76,9 @@ struct SpotThreshold {
   // the reused one (NaN when not compared, infinite when not comparable), and whether the reuse was
   // refused (then this is the image's own calibration).
   double spectrum_mismatch = std::numeric_limits<double>::quiet_NaN();
+  // ... and, where the radial spectra agreed, how far its direction dependence asks another
+  // whitening (whitening_change, rms log power; NaN when not compared).
+  double direction_change = std::numeric_limits<double>::quiet_NaN();
   bool reuse_refused = false;
   // Null mode: how the amorphous spectrum varies with direction (measured on boxes of the null's
   // crops), and, when that is significant, 1 / its modulation per r2c coefficient of a box, which

@@ -168,7 +168,14 @@ HrtemImageRun analyse_hrtem_image(StoredImage pixels, ImageInfo info, const Cali
   if (r.result.threshold.reuse_refused) {
     const std::string& source = user.shared_threshold->source;
     const double mismatch = r.result.threshold.spectrum_mismatch;
-    if (std::isfinite(mismatch)) {
+    const double direction = r.result.threshold.direction_change;
+    if (direction > kAnisotropyReuseTolerance) {
+      char numbers[64];
+      std::snprintf(numbers, sizeof numbers, " by %.2f (tolerance %.2f, rms in log power)", direction,
+                    kAnisotropyReuseTolerance);
+      why_own =
+          "amorphous spectrum's direction dependence (blur, ellipticity) differs from that of " + source + numbers;
+    } else if (std::isfinite(mismatch)) {
       char numbers[64];
       std::snprintf(numbers, sizeof numbers, " by %.2f (tolerance %.2f, in log power)", mismatch,
                     kThresholdOnceSpectrumTolerance);

@@ -786,6 +786,42 @@ TEST(HrtemCommand, BatchReusesTheFirstImagesCalibrationUnlessEachImageIsAsked) {
   EXPECT_NE(once.output.find("NOTE: " + (dir / "small.tif").string() + ": the spot threshold"), std::string::npos);
 }
 
+// An elliptical halo keeps the radial spectrum of a round one, so only the direction check finds
+// that the round image's calibration would whiten it wrongly: it calibrates its own and the note
+// says why. A round image of the same conditions reads a change well under the tolerance.
+TEST(HrtemCommand, ABatchImageWithAnEllipticalHaloCalibratesItsOwnAndSaysWhy) {
+  namespace fs = std::filesystem;
+  const fs::path dir = test::scratch_dir("hrtem_threshold_direction");
+  const std::string common = " --width 600 --height 600 --ordered-fraction 0.1";
+  ASSERT_EQ(test::run_mgscope("synth hrtem -o '" + dir.string() + "' --name round" + common + " --seed 5").exit_code,
+            0);
+  ASSERT_EQ(test::run_mgscope("synth hrtem -o '" + dir.string() + "' --name again" + common + " --seed 6").exit_code,
+            0);
+  ASSERT_EQ(test::run_mgscope("synth hrtem -o '" + dir.string() + "' --name oval" + common +
+                              " --seed 10 --halo-ellipticity 0.07")
+                .exit_code,
+            0);
+  const auto run = test::run_mgscope("hrtem '" + (dir / "round.tif").string() + "' '" + (dir / "again.tif").string() +
+                                     "' '" + (dir / "oval.tif").string() + "' -o '" + (dir / "out").string() + "'");
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  auto threshold = [&](const char* image) {
+    std::ifstream in(dir / "out" / image / "summary.json");
+    return nlohmann::json::parse(in)["threshold"];
+  };
+  const auto again = threshold("again"), oval = threshold("oval");
+  EXPECT_FALSE(again["reuse_refused"].get<bool>());
+  EXPECT_LT(again["direction_change_from_reused"].get<double>(), 0.1);  // 600 px, half-box steps: 0.02-0.08
+  EXPECT_TRUE(oval["reuse_refused"].get<bool>());
+  EXPECT_LE(oval["spectrum_mismatch_from_reused"].get<double>(), kThresholdOnceSpectrumTolerance);
+  EXPECT_GT(oval["direction_change_from_reused"].get<double>(), 0.3);         // 0.49 when written
+  EXPECT_TRUE(threshold("round")["direction_change_from_reused"].is_null());  // not checked against itself
+  EXPECT_NE(run.output.find("NOTE: " + (dir / "oval.tif").string() +
+                            ": the spot threshold was calibrated on this image itself, not once for the batch, "
+                            "since its amorphous spectrum's direction dependence"),
+            std::string::npos)
+      << run.output;
+}
+
 // A calibration kept by --save-threshold serves a later run (--threshold-from) exactly as the
 // batch's first image serves the others: the same level, the same spectrum check, the same bytes
 // of every output but the threshold's description. A file calibrated with other settings, or not
