@@ -3,11 +3,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iomanip>
 #include <memory>
 #include <sstream>
 
 #include "fitting/base/error.hpp"
 #include "fitting/base/parallel_for.hpp"
+#include "fitting/base/statistics.hpp"
 #include "fitting/base/text_file.hpp"
 
 namespace mgscope {
@@ -228,6 +230,13 @@ HrtemResult analyse_hrtem(const CalibratedImage& calibrated, const HrtemOptions&
   r.fractions = class_fractions(g, classes, counted);
   if (r.fractions.boxes == 0)
     r.warnings.push_back("no specimen box: the class fractions are undefined (n/a), not zero");
+  const bool calibrated_to_alpha =
+      (options.threshold.mode == ThresholdMode::null_model || options.threshold.mode == ThresholdMode::reference) &&
+      !options.fdr_q && !options.rules.crystal_like_min_anisotropy;
+  if (calibrated_to_alpha) {
+    std::string w = false_alarm_warning(r.fractions.ordered_boxes, r.fractions.boxes, options.threshold.alpha);
+    if (!w.empty()) r.warnings.push_back(std::move(w));
+  }
   r.nanocrystals = nanocrystal_groups(g, classes, counted);
   for (std::string& w : nanocrystal_size_warnings(r.nanocrystals)) r.warnings.push_back(std::move(w));
   return r;
@@ -240,6 +249,18 @@ std::vector<std::string> nanocrystal_size_warnings(const std::vector<Nanocrystal
   return {std::to_string(cut) + " of " + std::to_string(groups.size()) +
           " nanocrystal groups reach the image border or a left-out place: their sizes are lower bounds "
           "(lower_bound in summary.json)"};
+}
+
+std::string false_alarm_warning(long ordered, long boxes, double alpha) {
+  if (ordered <= 0 || boxes <= 0) return "";
+  const long chance = binomial_quantile(boxes, alpha, 0.95);
+  if (ordered > chance) return "";
+  std::ostringstream m;
+  m << ordered << " of " << boxes << " specimen boxes read ordered (" << std::setprecision(2)
+    << 100.0 * double(ordered) / double(boxes) << " %), no more than false alarms can give (the noise model lets up "
+    << "to " << std::setprecision(3) << 100.0 * alpha << " % of boxes without order read ordered: up to " << chance
+    << " of " << boxes << " by chance, 95 %): this image shows no order above its detection floor";
+  return m.str();
 }
 
 }  // namespace mgscope

@@ -73,4 +73,11 @@ HrtemResult analyse_hrtem(const CalibratedImage& image, const HrtemOptions& opti
 // also keeps it beside the sizes it qualifies.
 std::vector<std::string> nanocrystal_size_warnings(const std::vector<NanocrystalGroup>& groups);
 
+// The doubt on the ordered fractions when `ordered` of `boxes` specimen boxes is no more than chance
+// gives glass without order under a noise model that lets a share `alpha` of such boxes read ordered
+// (at most the 95th percentile of Binomial(boxes, alpha)), or "". analyse_hrtem adds it to its
+// warnings where the threshold is calibrated to alpha (null or reference
+// mode, no --fdr, no --anisotropy-min).
+std::string false_alarm_warning(long ordered, long boxes, double alpha);
+
 }  // namespace mgscope

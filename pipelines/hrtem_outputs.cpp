@@ -201,12 +201,11 @@ nlohmann::json hrtem_summary_json(const HrtemResult& r, const HrtemRunInfo& run,
     j["ordered"]["ordered_area_fraction_95ci_block_bootstrap"] = {json_number(area->ordered_area_fraction_95.low),
                                                                   json_number(area->ordered_area_fraction_95.high)};
     j["area_map"] = area_map_json(*area, g, run);
-    // Also in the image's list below; here they sit beside the area fraction they qualify (the
-    // report's quantities take a section's doubts for its numbers only).
+    // The area map's own doubts, also in the image's list below; here they sit beside the area
+    // fraction they qualify. The report gives a section's doubts to its numbers only, so a doubt on
+    // both fractions (the noise model's direction dependence, the false-alarm floor) is in the
+    // image's list alone, which both fractions take (docs/report.md).
     j["area_map"]["warnings"] = area->warnings;
-    // The area's sliding boxes are whitened with the same noise model as the box grid's.
-    if (const std::string w = anisotropy_warning(r.threshold.anisotropy); !w.empty())
-      j["area_map"]["warnings"].push_back(w);
   }
   std::vector<double> diameters;
   json groups = json::array();

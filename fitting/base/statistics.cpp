@@ -43,6 +43,24 @@ Interval wilson_interval(long k, long n, double z) {
   return {k == 0 ? 0.0 : std::max(0.0, centre - half), k == n ? 1.0 : std::min(1.0, centre + half)};
 }
 
+namespace {
+double binomial_log_pmf(long k, long n, double p) {
+  return std::lgamma(double(n) + 1) - std::lgamma(double(k) + 1) - std::lgamma(double(n - k) + 1) +
+         double(k) * std::log(p) + double(n - k) * std::log1p(-p);
+}
+}  // namespace
+
+long binomial_quantile(long n, double p, double q) {
+  if (!(p > 0)) return 0;
+  if (p >= 1) return n;
+  double cdf = 0;
+  for (long m = 0; m <= n; ++m) {
+    cdf += std::exp(binomial_log_pmf(m, n, p));
+    if (cdf >= q) return m;
+  }
+  return n;
+}
+
 double median(std::vector<double> values) { return median_in_place(values.data(), values.data() + values.size()); }
 
 double noise_sd_from_second_differences(std::vector<double> absolute_second_differences) {

@@ -17,6 +17,9 @@ struct Interval {
 };
 // Wilson score interval for a binomial proportion k/n at the normal quantile z (1.96: 95 %).
 Interval wilson_interval(long k, long n, double z = 1.959963984540054);
+// The smallest m with P(X <= m) >= q for X ~ Binomial(n, p): the count that chance alone reaches
+// with probability at most 1 - q.
+long binomial_quantile(long n, double p, double q);
 
 double median(std::vector<double> values);  // NaN for an empty vector
 // Robust standard deviation: 1.4826 x the median absolute deviation from the median (the sd of

@@ -40,6 +40,20 @@ TEST(Statistics, WilsonBoundsSolveTheScoreEquation) {
   EXPECT_NEAR(zero.high, z * z / (50 + z * z), 1e-12);  // closed form for k = 0
 }
 
+// Exact values (Python's math.comb, and its lgamma sums for n = 100,000): the smallest m with
+// P(X <= m) >= q.
+TEST(Statistics, BinomialQuantile) {
+  EXPECT_EQ(binomial_quantile(100, 0.01, 0.95), 3);  // P(X <= 2) = 0.921, P(X <= 3) = 0.982
+  EXPECT_EQ(binomial_quantile(200, 0.01, 0.95), 5);
+  EXPECT_EQ(binomial_quantile(400, 0.01, 0.95), 8);
+  EXPECT_EQ(binomial_quantile(1600, 0.01, 0.95), 23);
+  EXPECT_EQ(binomial_quantile(100000, 0.01, 0.95), 1052);  // P(X <= 1052) = 0.9515
+  EXPECT_EQ(binomial_quantile(50, 0.5, 0.5), 25);
+  EXPECT_EQ(binomial_quantile(10, 0.3, 0.999999), 10);  // P(X <= 9) = 1 - 0.3^10 falls short
+  EXPECT_EQ(binomial_quantile(10, 0.0, 0.95), 0);
+  EXPECT_EQ(binomial_quantile(10, 1.0, 0.95), 10);
+}
+
 TEST(Statistics, Median) {
   EXPECT_DOUBLE_EQ(median({3, 1, 2}), 2.0);
   EXPECT_DOUBLE_EQ(median({4, 1, 3, 2}), 2.5);

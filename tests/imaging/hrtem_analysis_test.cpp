@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdio>
+#include <string>
 
 #include "imaging/synth_hrtem.hpp"
 #include "synth_image.hpp"
@@ -50,6 +51,12 @@ Score score(const HrtemResult& r, const SynthHrtem& s) {
   return sc;
 }
 
+bool has_warning(const HrtemResult& r, const std::string& text) {
+  for (const std::string& w : r.warnings)
+    if (w.find(text) != std::string::npos) return true;
+  return false;
+}
+
 }  // namespace
 
 TEST(HrtemAnalysis, PureAmorphousImageHasFewOrderedBoxes) {
@@ -67,6 +74,10 @@ TEST(HrtemAnalysis, PureAmorphousImageHasFewOrderedBoxes) {
   EXPECT_LE(r.fractions.box_fraction[2], 0.005);
   std::printf("pure amorphous: ordered %.4f, nanocrystal %.4f, threshold %.2f (formula %.2f)\n",
               r.fractions.ordered_fraction, r.fractions.box_fraction[2], r.threshold.value, r.threshold.formula_value);
+  // Its few ordered boxes are no more than the 1 % false alarms allow (23 of 1600 by chance, 95 %),
+  // and the warnings say so.
+  ASSERT_GT(r.fractions.ordered_boxes, 0);  // 0.2-0.3 % on such images
+  EXPECT_TRUE(has_warning(r, "no more than false alarms can give")) << testing::PrintToString(r.warnings);
   // The calibrated threshold is far above the textbook ln(M / alpha), as science.md warns.
   EXPECT_GT(r.threshold.value, 1.5 * r.threshold.formula_value);
   // The formula alone would call many amorphous boxes ordered (its spots, before the cover test).
@@ -105,6 +116,20 @@ TEST_P(MixedImage, ClassesAndAreaFractionsMatchTheTruth) {
               sc.majority_fraction[0], sc.majority_fraction[1], sc.majority_fraction[2]);
   EXPECT_FALSE(r.nanocrystals.empty());
   for (const NanocrystalGroup& g : r.nanocrystals) EXPECT_LT(g.diameter_nm, 12.0);
+  EXPECT_FALSE(has_warning(r, "false alarms")) << "16-40 ordered boxes of 400: far above the 8 chance allows";
+}
+
+// Ordered boxes up to the 95th percentile of Binomial(boxes, alpha) are no evidence of order.
+TEST(HrtemAnalysis, OrderedBoxesWithinTheFalseAlarmsAreSaidToBe) {
+  EXPECT_EQ(false_alarm_warning(0, 100, 0.01), "");  // nothing to doubt
+  EXPECT_EQ(false_alarm_warning(4, 100, 0.01), "");  // P(X >= 4) = 0.018
+  EXPECT_EQ(false_alarm_warning(9, 400, 0.01), "");
+  EXPECT_EQ(false_alarm_warning(1, 0, 0.01), "");
+  const std::string w = false_alarm_warning(3, 100, 0.01);  // P(X >= 3) = 0.079
+  EXPECT_NE(w.find("3 of 100 specimen boxes read ordered (3 %)"), std::string::npos) << w;
+  EXPECT_NE(w.find("up to 1 % of boxes without order read ordered: up to 3 of 100 by chance"), std::string::npos) << w;
+  EXPECT_NE(false_alarm_warning(8, 400, 0.01), "");
+  EXPECT_NE(false_alarm_warning(40, 1000, 0.05), "");  // 5 %: up to 62 of 1000
 }
 
 INSTANTIATE_TEST_SUITE_P(AsCastAndTreated, MixedImage,
