@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <random>
 #include <stdexcept>
+#include <tuple>
 
 #include "fitting/base/error.hpp"
 #include "imaging/synth_hrtem.hpp"
@@ -194,8 +195,8 @@ TEST(AreaMap, LeftOutBoxesLeaveTheFractionsAndTheMaps) {
   EXPECT_EQ(m.clean_boxes, 169 - 4 * 13);
   // As above, but only boxes with x0 <= 200 vote near the left-out column, so fewer clean boxes
   // reach the boundary's right side: the area stays clear of counting the whole voting strip
-  // (275 / 300). Measured 0.667, the truth 200 / 300; 0.79 while a box's fringe cells were those
-  // over 1.5x the amorphous level alone (the lattice's strong fringes passed cells beside it).
+  // (275 / 300). Measured 0.667, the truth 200 / 300 (the test asked for more than the truth
+  // while a box's fringe cells were those over 1.5x the amorphous level alone).
   EXPECT_NEAR(m.ordered_area_fraction, 200.0 / 300.0, 0.03);
   EXPECT_LT(m.ordered_area_fraction, 275.0 / 300.0 - 0.05);
   for (int v = 0; v < 16; ++v)
@@ -220,6 +221,36 @@ TEST(AreaMap, StrideLargerThanTheBoxIsRefused) {
   EXPECT_THROW(compute_area_map(img, r, o, ao, "x"), InputError);
 }
 
+namespace {
+
+struct AreaAgainstTruth {
+  AreaMap map;
+  double box_fraction = 0, pixel_truth = 0;
+};
+
+// The image's area map (default settings) and its pixel truth under the box grid.
+AreaAgainstTruth area_against_truth(const SynthHrtemOptions& so) {
+  const SynthHrtem s = make_synth_hrtem(so);
+  ImageF img(s.counts.width, s.counts.height);
+  for (std::size_t i = 0; i < img.pixels.size(); ++i) img.pixels[i] = s.counts.pixels[i];
+  HrtemOptions o;
+  o.threads = 2;
+  const HrtemResult r = analyse_hrtem(with_pixel_size(img, so.pixel_nm), o, "mixed");
+  AreaMapOptions ao;
+  ao.threads = 2;
+  AreaAgainstTruth a{compute_area_map(img, r, o, ao, "mixed"), r.fractions.ordered_fraction, 0};
+  const int extent = (r.grid.nx - 1) * r.grid.stride_px + r.grid.box_px;
+  long ordered = 0;
+  for (int y = 0; y < extent; ++y)
+    for (int x = 0; x < extent; ++x) ordered += s.labels.at(x, y) != 0;
+  a.pixel_truth = double(ordered) / (double(extent) * extent);
+  std::printf("ordered area %.4f [%.4f, %.4f], box %.4f, pixel truth %.4f\n", a.map.ordered_area_fraction,
+              a.map.ordered_area_fraction_95.low, a.map.ordered_area_fraction_95.high, a.box_fraction, a.pixel_truth);
+  return a;
+}
+
+}  // namespace
+
 // Issue 11's target: on mixed glass of 2048 px the area fraction lies within 2 points of the
 // pixel truth (the box fraction over-reports sparse order, as boxes partly on a crystal count
 // whole), dense order included: with each box voting ordered on its whole area, 30 % order read
@@ -231,30 +262,44 @@ TEST_P(MixedGlassArea, AreaFractionMatchesThePixelTruth) {
   so.width_px = so.height_px = 2048;
   so.ordered_fraction = GetParam().first;
   so.seed = GetParam().second;
-  const SynthHrtem s = make_synth_hrtem(so);
-  ImageF img(s.counts.width, s.counts.height);
-  for (std::size_t i = 0; i < img.pixels.size(); ++i) img.pixels[i] = s.counts.pixels[i];
-  HrtemOptions o;
-  o.threads = 2;
-  const HrtemResult r = analyse_hrtem(with_pixel_size(img, so.pixel_nm), o, "mixed");
-  AreaMapOptions ao;
-  ao.threads = 2;
-  const AreaMap m = compute_area_map(img, r, o, ao, "mixed");
-  const int extent = (r.grid.nx - 1) * r.grid.stride_px + r.grid.box_px;
-  long ordered = 0;
-  for (int y = 0; y < extent; ++y)
-    for (int x = 0; x < extent; ++x) ordered += s.labels.at(x, y) != 0;
-  const double truth = double(ordered) / (double(extent) * extent);
-  std::printf("ordered area %.4f [%.4f, %.4f], box %.4f, pixel truth %.4f\n", m.ordered_area_fraction,
-              m.ordered_area_fraction_95.low, m.ordered_area_fraction_95.high, r.fractions.ordered_fraction, truth);
-  EXPECT_NEAR(m.ordered_area_fraction, truth, 0.02);
-  EXPECT_LE(m.ordered_area_fraction_95.low, truth);
-  EXPECT_GE(m.ordered_area_fraction_95.high, truth);
+  const AreaAgainstTruth a = area_against_truth(so);
+  EXPECT_NEAR(a.map.ordered_area_fraction, a.pixel_truth, 0.02);
+  EXPECT_LE(a.map.ordered_area_fraction_95.low, a.pixel_truth);
+  EXPECT_GE(a.map.ordered_area_fraction_95.high, a.pixel_truth);
 }
 
 INSTANTIATE_TEST_SUITE_P(SparseAndDense, MixedGlassArea,
                          ::testing::Values(std::make_pair(0.10, std::uint64_t(9)),
                                            std::make_pair(0.30, std::uint64_t(42))));
+
+// Strong lattices in crystals about a box across (2-2.5 nm, the box 1.99 nm): while a cell held
+// fringes whenever its energy passed 1.5x the amorphous level, the cells such a crystal barely
+// touched and those beside it voted ordered, and the area read high. Fringes are coherent, so a
+// cell's excess grows as the square of the share the crystal covers; a cell now also needs a fifth
+// of the strongest cell's excess. Measured (seeds 3-10): area - truth +0.3 to +0.9 points at 5 and
+// 10 % order and +1.3 to +2.7 at 20 % (dense small crystals still lean high); before +1.3 to +3.6
+// and +8.6 to +11.0. The parameters: order, seed, tolerance.
+class SmallStrongCrystalArea : public ::testing::TestWithParam<std::tuple<double, std::uint64_t, double>> {};
+
+TEST_P(SmallStrongCrystalArea, AreaFractionIsNotWidenedByTheCellsACrystalTouches) {
+  SynthHrtemOptions so;
+  so.ordered_fraction = std::get<0>(GetParam());
+  so.seed = std::get<1>(GetParam());
+  so.crystal_diameter_min_nm = so.patch_diameter_min_nm = 2.0;
+  so.crystal_diameter_max_nm = so.patch_diameter_max_nm = 2.5;
+  so.lattice_amplitude = 1.2;
+  so.matrix_inside = 0.2;
+  const AreaAgainstTruth a = area_against_truth(so);
+  EXPECT_NEAR(a.map.ordered_area_fraction, a.pixel_truth, std::get<2>(GetParam()));
+}
+
+// Before, each of these read above its tolerance: +3.3, +3.6, +2.7, +11.0 and +8.6 points.
+INSTANTIATE_TEST_SUITE_P(FiveToTwentyPercent, SmallStrongCrystalArea,
+                         ::testing::Values(std::make_tuple(0.05, std::uint64_t(9), 0.02),
+                                           std::make_tuple(0.10, std::uint64_t(3), 0.02),
+                                           std::make_tuple(0.10, std::uint64_t(5), 0.02),
+                                           std::make_tuple(0.20, std::uint64_t(4), 0.03),
+                                           std::make_tuple(0.20, std::uint64_t(7), 0.03)));
 
 }  // namespace mgscope
 
