@@ -42,15 +42,31 @@ FineBox compact(const BoxFeatures& f, BoxClass cls) {
   return b;
 }
 
-// What a fine box says of its pixel (px, py), in box coordinates: an ordered box is ordered only
-// on the cells of the 4 x 4 cover grid that hold its strongest spot's fringes, amorphous on the
-// rest (it grazes a crystal there). A box ordered without a located spot (the anisotropy rule)
-// votes whole.
-BoxClass vote_at(const FineBox& b, int px, int py, int box_px) {
+// How much of the map cell [x0, x1) x [y0, y1) (in box coordinates) a fine box votes ordered: an
+// ordered box is ordered only on the cells of the 4 x 4 cover grid that hold its strongest spot's
+// fringes, amorphous on the rest (it grazes a crystal there); a map cell straddling cover cells
+// (strides coarser than a quarter box) gets the share of its area on fringe cells. A box ordered
+// without a located spot (the anisotropy rule) votes whole. Returns 0 or 1 at stride box/4, where
+// every map cell lies in one cover cell; a map cell was once classed by its centre's cover cell
+// alone, so at box/2 only the second and fourth cover cells of a row were ever read.
+double ordered_share(const FineBox& b, int x0, int x1, int y0, int y1, int box_px) {
   const int cell_px = box_px / 4;
-  if (b.cls == BoxClass::amorphous || b.fringe_cells == 0 || cell_px == 0) return b.cls;
-  const int k = 4 * std::min(3, py / cell_px) + std::min(3, px / cell_px);
-  return (b.fringe_cells >> k) & 1 ? b.cls : BoxClass::amorphous;
+  if (b.cls == BoxClass::amorphous) return 0;
+  if (b.fringe_cells == 0 || cell_px == 0) return 1;
+  // Overlap of [t0, t1) with each cover cell along one axis (the last cell takes the remainder).
+  auto overlaps = [&](int t0, int t1) {
+    std::array<double, 4> o{};
+    for (int k = 0; k < 4; ++k) {
+      const int lo = k * cell_px, hi = k == 3 ? box_px : (k + 1) * cell_px;
+      o[std::size_t(k)] = std::max(0, std::min(t1, hi) - std::max(t0, lo));
+    }
+    return o;
+  };
+  const std::array<double, 4> ox = overlaps(x0, x1), oy = overlaps(y0, y1);
+  double ordered = 0;
+  for (int k = 0; k < 16; ++k)
+    if ((b.fringe_cells >> k) & 1) ordered += ox[std::size_t(k % 4)] * oy[std::size_t(k / 4)];
+  return ordered / (double(x1 - x0) * double(y1 - y0));
 }
 
 // Sorted unique cell edges along one axis.
@@ -199,14 +215,14 @@ std::vector<char> left_out_cells(const Cells& c, const BoxGrid& g, const HrtemRe
   return bad;
 }
 
-using Votes = std::array<int, kBoxClassCount>;
+using Votes = std::array<double, kBoxClassCount>;
 
 // Ordered when the ordered votes reach `share` of all (at 0.5 a tie counts as ordered, as in
 // area_fractions.cpp), then the more frequent ordered class (ties nanocrystal); -1 without votes.
 int vote_class(const Votes& v, double share) {
-  const int total = v[0] + v[1] + v[2], ordered = v[1] + v[2];
+  const double total = v[0] + v[1] + v[2], ordered = v[1] + v[2];
   if (total == 0) return -1;
-  if (double(ordered) < share * double(total)) return int(BoxClass::amorphous);
+  if (ordered < share * total) return int(BoxClass::amorphous);
   return v[2] >= v[1] ? int(BoxClass::nanocrystal) : int(BoxClass::crystal_like);
 }
 
@@ -273,10 +289,12 @@ AreaMap compute_area_map(const StoredImage& image, const HrtemResult& boxes, con
       const auto [cx0, cy0, cx1, cy1] = cell_range(ix, iy);
       for (int cy = cy0; cy < cy1; ++cy)
         for (int cx = cx0; cx < cx1; ++cx) {
-          const int px = (c.ex[std::size_t(cx)] + c.ex[std::size_t(cx) + 1]) / 2 - fine.x0(ix);
-          const int py = (c.ey[std::size_t(cy)] + c.ey[std::size_t(cy) + 1]) / 2 - fine.y0(iy);
-          const BoxClass cls = vote_at(fb[i], px, py, g.box_px);
-          votes[c.at(cx, cy)][std::size_t(cls)]++;
+          const int x0 = c.ex[std::size_t(cx)] - fine.x0(ix), x1 = c.ex[std::size_t(cx) + 1] - fine.x0(ix);
+          const int y0 = c.ey[std::size_t(cy)] - fine.y0(iy), y1 = c.ey[std::size_t(cy) + 1] - fine.y0(iy);
+          const double ordered = ordered_share(fb[i], x0, x1, y0, y1, g.box_px);
+          Votes& v = votes[c.at(cx, cy)];
+          v[std::size_t(fb[i].cls)] += ordered;
+          v[std::size_t(BoxClass::amorphous)] += 1 - ordered;
         }
     }
   m.clean_boxes = long(std::count(clean.begin(), clean.end(), 1));
