@@ -28,12 +28,13 @@ constexpr double kFringeCellShareOfStrongest = 0.2;  // see fringe_cell_mask
 // area map counts a sliding box's ordered vote only on these cells, so a box that grazes a crystal
 // does not paint its amorphous part ordered. The fringes are coherent, so a cell a share a of which
 // a crystal covers holds about a^2 of a full cell's excess: the share of the strongest cell puts
-// the cut near a = 0.45 whatever the lattice's strength. With the level alone, a strong lattice
-// passed cells it barely touched (a of 0.1-0.3 with P 0.3-0.7) and the cells next to it, so
-// crystals of 2-6 nm (one to three boxes) read 1.5-7 points high at 5-20 % order; a fifth with
-// the vote share 0.25 moved the mean |error| of 81 1024 px images of three generators from
-// 1.5-2.8 to 0.7-1.0 points per generator and of the 18 images of docs/hrtem.md from 0.97 to 0.64
-// (a quarter with the same share: 1.13, weak crystals shrank).
+// the cut near a = 0.45 whatever the lattice's strength. With the level alone, strong lattices
+// passed the cells they barely touched: on one generator the area map ordered cells a crystal
+// covered to under 10 / 10-30 % with P 0.30 / 0.47 and cells beside it with P 0.08, and crystals
+// of 2-6 nm (one to three boxes) read +1 to +1.5, +2 to +2.7 and +4 to +7.4 points high at 5, 10
+// and 20 % order. A fifth with the vote share 0.25 moved the mean |error| of 81 1024 px images of
+// three generators from 1.5-2.8 to 0.7-1.0 points per generator and of the 18 images of
+// docs/hrtem.md from 0.97 to 0.64 (a quarter with the same share: 1.13, weak crystals shrank).
 std::uint16_t fringe_cell_mask(const double (&e)[kCoverCells], double level) {
   double strongest = 0;
   for (double ek : e) strongest = std::max(strongest, ek - level);
