@@ -117,6 +117,7 @@ std::string HrtemOptions::check() const {
     return "--anisotropy-min (HrtemOptions.rules.crystal_like_min_anisotropy) must be above 1: the anisotropy "
            "max/mean is at least 1 in every box";
   if (fdr_q && !(*fdr_q > 0 && *fdr_q < 1)) return "--fdr (HrtemOptions.fdr_q) must lie between 0 and 1";
+  if (const std::string bad = halo.check_values(); !bad.empty()) return bad;
   // The threshold's settings are the batch's: checked here, before any image, not image by image.
   return threshold.check();
 }
@@ -178,6 +179,16 @@ HrtemResult analyse_hrtem(const CalibratedImage& calibrated, const HrtemOptions&
   r.threshold = choose_spot_threshold(image, g, geometry, options.window, options.acf, options.threshold,
                                       options.threads, &r.mask);
   if (const std::string w = anisotropy_warning(r.threshold.anisotropy); !w.empty()) r.warnings.push_back(w);
+  if (options.halo.check) {
+    int side = r.threshold.null_spectrum_side;
+    const std::vector<double> own = r.threshold.null_spectrum.empty()
+                                        ? specimen_radial_spectrum(image, g.box_px, &r.mask, options.threads, side)
+                                        : std::vector<double>();
+    r.halo = check_halo(own.empty() ? r.threshold.null_spectrum : own, side, pixel_nm, options.halo);
+    r.halo_from_reused_spectrum = own.empty() && r.threshold.description.rfind("reused: ", 0) == 0;
+  } else {
+    r.halo = check_halo({}, 0, pixel_nm, options.halo);  // says "off"
+  }
   if (options.threshold_only) return r;
   // In FDR mode spots down to the level of p = q stay until the Benjamini-Hochberg cut is known.
   double strict = r.threshold.value, secondary = r.threshold.secondary_value;
@@ -228,6 +239,8 @@ HrtemResult analyse_hrtem(const CalibratedImage& calibrated, const HrtemOptions&
                          " specimen boxes are flat (zero variance) and count as amorphous");
   add_region_warnings(r);
   r.fractions = class_fractions(g, classes, counted);
+  if (r.fractions.boxes > 0) set_aside_for_crystal(r.halo, r.fractions.ordered_fraction);
+  if (!r.halo.warning.empty()) r.warnings.push_back(r.halo.warning);
   if (r.fractions.boxes == 0)
     r.warnings.push_back("no specimen box: the class fractions are undefined (n/a), not zero");
   const bool calibrated_to_alpha =

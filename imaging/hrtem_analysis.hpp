@@ -6,15 +6,16 @@
 #include <string>
 #include <vector>
 
+#include "fitting/base/summary.hpp"
 #include "imaging/area_fractions.hpp"
 #include "imaging/box_classes.hpp"
 #include "imaging/box_features.hpp"
 #include "imaging/box_grid.hpp"
 #include "imaging/box_region.hpp"
 #include "imaging/calibrate.hpp"
+#include "imaging/halo_check.hpp"
 #include "imaging/specimen_mask.hpp"
 #include "imaging/spot_threshold.hpp"
-#include "fitting/base/summary.hpp"
 
 namespace mgscope {
 
@@ -28,6 +29,8 @@ struct HrtemOptions {
   ClassRules rules;
   // Vacuum and annotation finding, user mask and ROI; its d range and threads are taken from here.
   MaskOptions mask;
+  // The glass's amorphous halo checked against the calibration (halo_check.hpp).
+  HaloOptions halo;
   // Benjamini-Hochberg: call boxes ordered at this false-discovery rate over the specimen boxes
   // instead of at the per-box alpha.
   std::optional<double> fdr_q;
@@ -54,6 +57,10 @@ struct BoxResult {
 struct HrtemResult : Summary {
   BoxGrid grid;
   SpotThreshold threshold;
+  // The amorphous halo's spacing, from the null calibration's radial spectrum (a reused calibration's:
+  // the reuse check found this image's within its tolerance), checked against the pixel size.
+  HaloCheck halo;
+  bool halo_from_reused_spectrum = false;
   std::vector<BoxResult> boxes;     // row-major over the grid
   ClassFractions fractions;
   std::vector<NanocrystalGroup> nanocrystals;

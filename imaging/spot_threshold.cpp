@@ -718,4 +718,12 @@ SpotThreshold choose_spot_threshold(const StoredImage& image, const BoxGrid& gri
   return t;
 }
 
+std::vector<double> specimen_radial_spectrum(const StoredImage& image, int box_px, const SpecimenMask* mask,
+                                             int threads, int& side_px) {
+  side_px = null_crop_side(image);
+  ThreadFfts ffts(side_px, resolve_threads(threads, kNullCrops));
+  CropRings known;
+  return null_spectrum(image, side_px, box_px, mask, *ring_table(side_px), threads, ffts, known).rings;
+}
+
 }  // namespace mgscope

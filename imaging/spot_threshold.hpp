@@ -103,4 +103,9 @@ SpotThreshold choose_spot_threshold(const StoredImage& image, const BoxGrid& gri
                                     WindowKind window, AcfMode acf, const ThresholdOptions& options,
                                     int threads, const SpecimenMask* mask = nullptr);
 
+// The radial power spectrum a null calibration reads (SpotThreshold::null_spectrum: ring medians of up
+// to four crops of the specimen, rings of a `side_px` crop), for the threshold modes that make none.
+std::vector<double> specimen_radial_spectrum(const StoredImage& image, int box_px, const SpecimenMask* mask,
+                                             int threads, int& side_px);
+
 }  // namespace mgscope

@@ -154,6 +154,13 @@ void add_hrtem_command(CLI::App& app, CommandContext& ctx) {
                     " px, " + number_text(SpikeOptions{}.excess_sd, 3) +
                     " sds from their surroundings) instead of "
                     "replacing them by the median around them");
+  cmd->add_option("--halo-nm", cli->halo_nm,
+                  "Spacings LO:HI (nm, or lengths with units: 2.1A:2.9A) between which the glass's amorphous halo in "
+                  "the image's power spectrum must lie; outside, a warning names the pixel size that would put it in "
+                  "the middle (a wrong calibration: a resized export, binning missing from the metadata). off: not "
+                  "checked [default: " +
+                      number_text(HaloOptions{}.expected_min_nm, 3) + ":" +
+                      number_text(HaloOptions{}.expected_max_nm, 3) + "]");
   cmd->add_option("--reference", cli->reference,
                   "Known-amorphous image at the same pixel size: the spot threshold is the 1 - alpha quantile of "
                   "its boxes' strongest whitened peak (implies --threshold-mode reference)");

@@ -42,6 +42,20 @@ ThresholdMode threshold_mode(const HrtemCli& c) {
   return it->second;
 }
 
+// --halo-nm: "off", or LO:HI as lengths (nm by default, or with units: 2.1A:2.9A).
+void parse_halo_range(const std::string& text, HaloOptions& halo) {
+  if (text.empty()) return;
+  if (text == "off") {
+    halo.check = false;
+    return;
+  }
+  const std::size_t colon = text.find(':');
+  if (colon == std::string::npos || text.find(':', colon + 1) != std::string::npos)
+    throw UsageError("--halo-nm: '" + text + "' is not LO:HI (lengths, nm by default) or off");
+  halo.expected_min_nm = parse_length_nm(text.substr(0, colon), "--halo-nm");
+  halo.expected_max_nm = parse_length_nm(text.substr(colon + 1), "--halo-nm");
+}
+
 HrtemOptions to_options(const HrtemCli& c) {
   HrtemOptions o;
   o.box_nm = parse_length_nm(c.box, "--box");
@@ -71,6 +85,7 @@ HrtemOptions to_options(const HrtemCli& c) {
   o.mask.find_vacuum = !c.no_vacuum;
   o.mask.find_annotations = !c.no_annotations;
   o.repair_spikes = !c.keep_spikes;
+  parse_halo_range(c.halo_nm, o.halo);
   o.fdr_q = c.fdr;
   o.threads = c.threads;
   if (const std::string bad = o.check(); !bad.empty()) throw UsageError(bad);

@@ -49,6 +49,7 @@ struct HrtemCli {
   double min_cover = 0.45, streak_ratio = 0.25;
   std::string mask_file, roi, reference;
   bool no_vacuum = false, no_annotations = false, keep_spikes = false;
+  std::string halo_nm;  // --halo-nm LO:HI or off; empty: HaloOptions' range
   std::optional<double> fdr;
   bool gallery = false;
   int gallery_examples = 4;

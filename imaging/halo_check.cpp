@@ -1,0 +1,195 @@
+// The halo's spacing from a radial power spectrum, and the rule that calls a calibration doubtful.
+#include "imaging/halo_check.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+namespace mgscope {
+
+namespace {
+
+constexpr int kFirstRing = 3;   // rings 0-2 hold the crop's taper and its mean, not the specimen
+constexpr double kStep = 0.01;  // grid step in ln |q| (1 % in d)
+// Smoothing scales in ln |q|. A glass's halo is broad (relative width 0.2 or so); the narrow scales
+// find a halo cut short by the microscope's transfer (its first zero).
+constexpr double kScales[] = {0.06, 0.09, 0.13, 0.18};
+
+std::string nm(double v) {
+  std::ostringstream o;
+  o.precision(v < 0.1 ? 2 : 3);
+  o << v;
+  return o.str();
+}
+
+}  // namespace
+
+std::string HaloOptions::check_values() const {
+  if (!check) return "";
+  if (!(expected_min_nm > 0 && expected_max_nm > expected_min_nm && std::isfinite(expected_max_nm)))
+    return "--halo-nm LO:HI needs 0 < LO < HI (nm)";
+  if (!(min_clarity > 0)) return "HaloOptions.min_clarity must be above 0";
+  return "";
+}
+
+double HaloOptions::typical_nm() const { return std::sqrt(expected_min_nm * expected_max_nm); }
+
+const char* halo_status_name(HaloStatus s) {
+  switch (s) {
+    case HaloStatus::off:
+      return "off";
+    case HaloStatus::not_checked:
+      return "not_checked";
+    case HaloStatus::no_clear_halo:
+      return "no_clear_halo";
+    case HaloStatus::in_range:
+      return "in_range";
+    case HaloStatus::outside_range:
+      return "outside_range";
+  }
+  return "?";
+}
+
+HaloCheck check_halo(const std::vector<double>& ring_power, int crop_side_px, double pixel_nm,
+                     const HaloOptions& options) {
+  HaloCheck h;
+  if (!options.check) {
+    h.note = "turned off (--halo-nm off)";
+    return h;
+  }
+  h.status = HaloStatus::not_checked;
+  // Spacings searched: wide enough for a halo moved by a factor 2 either way from the expected range.
+  const double search_min_nm = std::min(0.1, 0.5 * options.expected_min_nm);
+  const double search_max_nm = std::max(0.8, 2.0 * options.expected_max_nm);
+  const double side_nm = double(crop_side_px) * pixel_nm;
+  // Up to 0.9 of Nyquist along the axes: the rings beyond hold the corners only.
+  const int last_ring = std::min(int(ring_power.size()) - 1, int(0.45 * double(crop_side_px)));
+  if (!(side_nm > 0) || last_ring < 4 * kFirstRing) {
+    h.note = "the spectrum holds too few rings";
+    return h;
+  }
+  // ln P binned on a grid of ln |q| (the rings are sparse at low |q| and dense at high |q|; each ring
+  // weighs the same, as in a fit to the rings).
+  const double x_first = std::log(kFirstRing / side_nm), x_last = std::log(last_ring / side_nm);
+  const int bins = int(std::floor((x_last - x_first) / kStep)) + 1;
+  std::vector<double> sum(std::size_t(bins), 0.0), count(std::size_t(bins), 0.0);
+  for (int k = kFirstRing; k <= last_ring; ++k) {
+    if (!(ring_power[std::size_t(k)] > 0)) continue;
+    const int b = std::clamp(int(std::lround((std::log(k / side_nm) - x_first) / kStep)), 0, bins - 1);
+    sum[std::size_t(b)] += std::log(ring_power[std::size_t(k)]);
+    count[std::size_t(b)] += 1;
+  }
+  auto x_at = [&](int i) { return x_first + kStep * i; };
+  // For each scale s: the spectrum smoothed by a Gaussian of sd s in ln |q| (cut at 3 s), and at each
+  // point whose flanks 2 s away lie 3 s inside the data, R = smoothed(x) - (smoothed(x - 2s) +
+  // smoothed(x + 2s)) / 2: zero on a straight line in ln P over ln |q| (a power-law background), the
+  // bump's height over it at a maximum.
+  int best_scale = -1, best_i = -1;
+  double best = -std::numeric_limits<double>::infinity();
+  std::vector<std::vector<double>> response(std::size(kScales));
+  std::vector<std::pair<int, int>> evaluable(std::size(kScales), {0, -1});
+  double searched_lo_x = std::numeric_limits<double>::infinity(), searched_hi_x = -searched_lo_x;
+  for (std::size_t s = 0; s < std::size(kScales); ++s) {
+    const double scale = kScales[s];
+    const int reach = int(std::lround(3 * scale / kStep)), flank = int(std::lround(2 * scale / kStep));
+    std::vector<double> weight(std::size_t(reach) + 1);
+    for (int j = 0; j <= reach; ++j) weight[std::size_t(j)] = std::exp(-0.5 * std::pow(j * kStep / scale, 2));
+    std::vector<double> smooth(std::size_t(bins), std::numeric_limits<double>::quiet_NaN());
+    for (int i = 0; i < bins; ++i) {
+      double num = 0, den = 0;
+      for (int j = std::max(0, i - reach); j <= std::min(bins - 1, i + reach); ++j) {
+        const double w = weight[std::size_t(std::abs(j - i))];
+        num += w * sum[std::size_t(j)];
+        den += w * count[std::size_t(j)];
+      }
+      if (den > 0) smooth[std::size_t(i)] = num / den;
+    }
+    std::vector<double>& r = response[s];
+    r.assign(std::size_t(bins), -std::numeric_limits<double>::infinity());
+    const int margin = flank + int(std::lround(scale / kStep));
+    for (int i = margin; i + margin < bins; ++i) {
+      const double d = std::exp(-x_at(i));
+      if (d < search_min_nm || d > search_max_nm) continue;
+      const double v = smooth[std::size_t(i)] - 0.5 * (smooth[std::size_t(i - flank)] + smooth[std::size_t(i + flank)]);
+      if (!std::isfinite(v)) continue;
+      r[std::size_t(i)] = v;
+      if (evaluable[s].second < 0) evaluable[s].first = i;
+      evaluable[s].second = i;
+      searched_lo_x = std::min(searched_lo_x, x_at(i));
+      searched_hi_x = std::max(searched_hi_x, x_at(i));
+      if (v > best) best = v, best_scale = int(s), best_i = i;
+    }
+  }
+  if (best_scale < 0) {
+    h.note = "the spectrum does not reach the spacings searched (" + nm(search_min_nm) + "-" + nm(search_max_nm) +
+             " nm at this pixel size)";
+    return h;
+  }
+  h.searched_min_nm = std::exp(-searched_hi_x);
+  h.searched_max_nm = std::exp(-searched_lo_x);
+  if (h.searched_min_nm > options.expected_min_nm || h.searched_max_nm < options.expected_max_nm) {
+    h.note = "the spectrum reaches spacings of " + nm(h.searched_min_nm) + "-" + nm(h.searched_max_nm) +
+             " nm only, not the whole range a glass's halo lies in (" + nm(options.expected_min_nm) + "-" +
+             nm(options.expected_max_nm) + " nm)";
+    return h;
+  }
+  // The maximum between grid points: a parabola through its neighbours at the same scale.
+  const std::vector<double>& r = response[std::size_t(best_scale)];
+  double x = x_at(best_i);
+  if (best_i > evaluable[std::size_t(best_scale)].first && best_i < evaluable[std::size_t(best_scale)].second) {
+    const double a = r[std::size_t(best_i - 1)], b = r[std::size_t(best_i)], c = r[std::size_t(best_i + 1)];
+    const double curvature = a - 2 * b + c;
+    if (curvature < 0) x += kStep * std::clamp(0.5 * (a - c) / curvature, -0.5, 0.5);
+  }
+  h.d_nm = std::exp(-x);
+  h.clarity = best;
+  h.smoothing = kScales[best_scale];
+  const bool at_edge =
+      best_i == evaluable[std::size_t(best_scale)].first || best_i == evaluable[std::size_t(best_scale)].second;
+  if (best < options.min_clarity || at_edge) {
+    h.status = HaloStatus::no_clear_halo;
+    std::ostringstream m;
+    m << "no clear amorphous halo between " << nm(h.searched_min_nm) << " and " << nm(h.searched_max_nm)
+      << " nm (strongest broad maximum at " << nm(h.d_nm) << " nm, clarity " << nm(best)
+      << (at_edge ? ", at the edge of the spacings searched" : "") << "; a halo needs " << options.min_clarity
+      << "): the calibration is not checked (a crystal, or too little amorphous contrast)";
+    h.note = m.str();
+    return h;
+  }
+  if (h.d_nm >= options.expected_min_nm && h.d_nm <= options.expected_max_nm) {
+    h.status = HaloStatus::in_range;
+    h.note = "amorphous halo at " + nm(h.d_nm) + " nm, within " + nm(options.expected_min_nm) + "-" +
+             nm(options.expected_max_nm) + " nm";
+    return h;
+  }
+  h.status = HaloStatus::outside_range;
+  h.suggested_pixel_nm = pixel_nm * options.typical_nm() / h.d_nm;
+  std::ostringstream m;
+  m << "the amorphous halo of the image's power spectrum lies at d = " << nm(h.d_nm) << " nm, outside the "
+    << nm(options.expected_min_nm) << "-" << nm(options.expected_max_nm)
+    << " nm where a metallic glass shows it (clarity " << nm(h.clarity) << "): the pixel size " << pixel_nm
+    << " nm may be wrong (a resized export, or binning missing from the metadata), and then so are the boxes ("
+    << "their size in nm) and every ordered fraction; " << nm(h.suggested_pixel_nm) << " nm/px would put the halo at "
+    << nm(options.typical_nm())
+    << " nm. Check the calibration (--pixel-size); for a glass whose halo lies elsewhere give --halo-nm LO:HI, "
+       "or --halo-nm off";
+  h.warning = m.str();
+  h.note = "amorphous halo at " + nm(h.d_nm) + " nm, outside " + nm(options.expected_min_nm) + "-" +
+           nm(options.expected_max_nm) + " nm";
+  return h;
+}
+
+void set_aside_for_crystal(HaloCheck& h, double ordered_box_fraction) {
+  if (!(ordered_box_fraction > 0.5) || h.status == HaloStatus::off || h.status == HaloStatus::not_checked) return;
+  std::ostringstream m;
+  m << "not checked: " << std::lround(100 * ordered_box_fraction)
+    << " % of the specimen boxes are ordered, a crystal rather than a glass, whose spectrum has no glass halo (its "
+       "strongest broad maximum: "
+    << nm(h.d_nm) << " nm)";
+  h.status = HaloStatus::not_checked;
+  h.note = m.str();
+  h.warning.clear();
+  h.suggested_pixel_nm = std::numeric_limits<double>::quiet_NaN();
+}
+
+}  // namespace mgscope
