@@ -127,9 +127,12 @@ HaloCheck check_halo(const std::vector<double>& ring_power, int crop_side_px, do
   }
   h.searched_min_nm = std::exp(-searched_hi_x);
   h.searched_max_nm = std::exp(-searched_lo_x);
-  if (h.searched_min_nm > options.expected_min_nm || h.searched_max_nm < options.expected_max_nm) {
+  // Coarse pixels: the spectrum may end inside the expected range (at 0.1 nm/px the spacings searched
+  // start at 0.27 nm). A halo beyond its end puts the maximum at the edge (no clear halo, below); one
+  // found inside is checked as usual, so that a coarse pixel claimed twice too coarse is still named.
+  if (h.searched_min_nm >= options.expected_max_nm || h.searched_max_nm <= options.expected_min_nm) {
     h.note = "the spectrum reaches spacings of " + nm(h.searched_min_nm) + "-" + nm(h.searched_max_nm) +
-             " nm only, not the whole range a glass's halo lies in (" + nm(options.expected_min_nm) + "-" +
+             " nm only, none of the range a glass's halo lies in (" + nm(options.expected_min_nm) + "-" +
              nm(options.expected_max_nm) + " nm)";
     return h;
   }

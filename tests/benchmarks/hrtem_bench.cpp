@@ -13,12 +13,13 @@
 #include "imaging/box_features.hpp"
 #include "imaging/box_grid.hpp"
 #include "imaging/box_transform.hpp"
-#include "imaging/chirp_dft.hpp"
 #include "imaging/calibrate.hpp"
+#include "imaging/chirp_dft.hpp"
+#include "imaging/halo_check.hpp"
 #include "imaging/hrtem_analysis.hpp"
-#include "imaging/stored_image.hpp"
 #include "imaging/null_draws.hpp"
 #include "imaging/spot_threshold.hpp"
+#include "imaging/stored_image.hpp"
 #include "imaging/synth_hrtem.hpp"
 
 namespace {
@@ -217,6 +218,21 @@ void BM_NullSpectrumCheck(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_NullSpectrumCheck)->Unit(benchmark::kMillisecond);
+
+// The halo check of a 2048^2 image (imaging/halo_check.hpp) on the radial spectrum its null
+// calibration already measured: what it adds to an image's analysis.
+void BM_HaloCheck(benchmark::State& state) {
+  const StoredImage& image = glass_2048(true);
+  const GlassGeometry g;
+  const SpotThreshold t =
+      choose_spot_threshold(image, g.grid, g.spectrum, WindowKind::hann, AcfMode::circular, ThresholdOptions{}, 1);
+  for (auto _ : state) {
+    const HaloCheck h = check_halo(t.null_spectrum, t.null_spectrum_side, g.pixel_nm, HaloOptions{});
+    if (h.status != HaloStatus::in_range) state.SkipWithError("the glass's halo was not found in range");
+    benchmark::DoNotOptimize(h.d_nm);
+  }
+}
+BENCHMARK(BM_HaloCheck)->Unit(benchmark::kMicrosecond);
 
 // The area map of a 2048^2 16-bit image on one thread (6,000 sliding boxes at a quarter box, the
 // votes, the bootstrap and the maps), after its box grid was analysed once.
