@@ -70,6 +70,44 @@ TEST(HrtemCommand, WritesEveryOutputWithTheCalibration) {
     EXPECT_EQ(csv[csv.find('\n', at + 1) - 1], ',') << csv.substr(at + 1, 40);
 }
 
+// A pixel size twice the true one (an export resized, binning missing from the metadata) had been
+// silent. The glass's halo then lies at 0.53 nm instead of 0.27 nm: the terminal and summary.json's
+// warnings say so, naming the pixel size that would put it in range; summary.json's halo holds the
+// spacing, and the true calibration, or --halo-nm off, gives no such warning.
+TEST(HrtemCommand, APixelSizeTwiceTheTrueOneIsNamedByTheGlasssHalo) {
+  const auto dir = test::scratch_dir("hrtem_cli_halo");
+  const auto made = test::run_mgscope("synth hrtem -o " + test::quoted(dir) + " --name glass --seed 7");
+  ASSERT_EQ(made.exit_code, 0) << made.output;
+  const std::string image = test::quoted(dir / "glass.tif");
+  const auto right = test::run_mgscope("hrtem " + image + " -o " + test::quoted(dir / "right") + " --threads 2");
+  const auto wrong =
+      test::run_mgscope("hrtem " + image + " --pixel-size 0.0398nm -o " + test::quoted(dir / "wrong") + " --threads 2");
+  const auto off = test::run_mgscope("hrtem " + image + " --pixel-size 0.0398nm --halo-nm off -o " +
+                                     test::quoted(dir / "off") + " --threads 2");
+  ASSERT_EQ(right.exit_code, 0) << right.output;
+  ASSERT_EQ(wrong.exit_code, 0) << wrong.output;
+  ASSERT_EQ(off.exit_code, 0) << off.output;
+  EXPECT_EQ(right.output.find("amorphous halo"), std::string::npos) << right.output;
+  EXPECT_EQ(off.output.find("amorphous halo"), std::string::npos) << off.output;
+  EXPECT_NE(wrong.output.find("WARNING: " + (dir / "glass.tif").string() + ": the amorphous halo"), std::string::npos)
+      << wrong.output;
+  const auto j = nlohmann::json::parse(test::read_all(dir / "wrong" / "glass" / "summary.json"));
+  test::expect_schema_valid("hrtem.summary.schema.json", dir / "wrong" / "glass" / "summary.json");
+  test::expect_schema_valid("hrtem.summary.schema.json", dir / "off" / "glass" / "summary.json");
+  EXPECT_EQ(j["halo"]["status"], "outside_range");
+  EXPECT_NEAR(j["halo"]["d_nm"].get<double>(), 2 * 0.25, 0.08 * 2 * 0.25);
+  EXPECT_NEAR(j["halo"]["suggested_pixel_nm"].get<double>(), 0.0199, 0.15 * 0.0199);
+  bool warned = false;
+  for (const auto& w : j["warnings"]) warned |= w.get<std::string>().find("amorphous halo") != std::string::npos;
+  EXPECT_TRUE(warned);
+  const auto ok = nlohmann::json::parse(test::read_all(dir / "right" / "glass" / "summary.json"));
+  EXPECT_EQ(ok["halo"]["status"], "in_range");
+  EXPECT_TRUE(ok["halo"]["suggested_pixel_nm"].is_null());
+  const auto bad = test::run_mgscope("hrtem " + image + " --halo-nm 0.4:0.2 -o " + test::quoted(dir / "bad"));
+  EXPECT_EQ(bad.exit_code, 2) << bad.output;
+  EXPECT_NE(bad.output.find("--halo-nm"), std::string::npos) << bad.output;
+}
+
 // 150 saturated pixels (hot pixels) on a 1024^2 image with 12 % of its boxes ordered: each one
 // drowned its box's fringes and the image read 3 % ordered (measured with --keep-spikes). They are
 // replaced before the analysis, said in a NOTE and summary.json, and the fractions are the clean
