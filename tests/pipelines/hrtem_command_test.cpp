@@ -71,17 +71,20 @@ TEST(HrtemCommand, WritesEveryOutputWithTheCalibration) {
 }
 
 // A pixel size twice the true one (an export resized, binning missing from the metadata) had been
-// silent. The glass's halo then lies at 0.53 nm instead of 0.27 nm: the terminal and summary.json's
-// warnings say so, naming the pixel size that would put it in range; summary.json's halo holds the
-// spacing, and the true calibration, or --halo-nm off, gives no such warning.
+// silent. The glass's halo then lies at 0.53 nm instead of 0.27 nm: the terminal, summary.json's
+// warnings and combined.csv say so, naming the pixel size that would put it in range; summary.json's
+// halo holds the spacing (in a batch, the second image's from the first's spectrum, which it reuses),
+// and the true calibration, or --halo-nm off, gives no such warning.
 TEST(HrtemCommand, APixelSizeTwiceTheTrueOneIsNamedByTheGlasssHalo) {
   const auto dir = test::scratch_dir("hrtem_cli_halo");
   const auto made = test::run_mgscope("synth hrtem -o " + test::quoted(dir) + " --name glass --seed 7");
   ASSERT_EQ(made.exit_code, 0) << made.output;
+  const auto made2 = test::run_mgscope("synth hrtem -o " + test::quoted(dir) + " --name glass2 --seed 8");
+  ASSERT_EQ(made2.exit_code, 0) << made2.output;
   const std::string image = test::quoted(dir / "glass.tif");
   const auto right = test::run_mgscope("hrtem " + image + " -o " + test::quoted(dir / "right") + " --threads 2");
-  const auto wrong =
-      test::run_mgscope("hrtem " + image + " --pixel-size 0.0398nm -o " + test::quoted(dir / "wrong") + " --threads 2");
+  const auto wrong = test::run_mgscope("hrtem " + image + " " + test::quoted(dir / "glass2.tif") +
+                                       " --pixel-size 0.0398nm -o " + test::quoted(dir / "wrong") + " --threads 2");
   const auto off = test::run_mgscope("hrtem " + image + " --pixel-size 0.0398nm --halo-nm off -o " +
                                      test::quoted(dir / "off") + " --threads 2");
   ASSERT_EQ(right.exit_code, 0) << right.output;
@@ -91,15 +94,21 @@ TEST(HrtemCommand, APixelSizeTwiceTheTrueOneIsNamedByTheGlasssHalo) {
   EXPECT_EQ(off.output.find("amorphous halo"), std::string::npos) << off.output;
   EXPECT_NE(wrong.output.find("WARNING: " + (dir / "glass.tif").string() + ": the amorphous halo"), std::string::npos)
       << wrong.output;
-  const auto j = nlohmann::json::parse(test::read_all(dir / "wrong" / "glass" / "summary.json"));
-  test::expect_schema_valid("hrtem.summary.schema.json", dir / "wrong" / "glass" / "summary.json");
+  EXPECT_EQ(test::count_of(test::read_all(dir / "wrong" / "combined.csv"), "the amorphous halo"), 4u)
+      << "each image's row, and the pooled row both images'";
+  for (const char* name : {"glass", "glass2"}) {
+    const auto summary = dir / "wrong" / name / "summary.json";
+    test::expect_schema_valid("hrtem.summary.schema.json", summary);
+    const auto j = nlohmann::json::parse(test::read_all(summary));
+    EXPECT_EQ(j["halo"]["status"], "outside_range") << name;
+    EXPECT_NEAR(j["halo"]["d_nm"].get<double>(), 2 * 0.25, 0.08 * 2 * 0.25) << name;
+    EXPECT_NEAR(j["halo"]["suggested_pixel_nm"].get<double>(), 0.0199, 0.15 * 0.0199) << name;
+    EXPECT_EQ(j["halo"]["spectrum"], std::string(name) == "glass" ? "this image's" : "the reused calibration's");
+    bool warned = false;
+    for (const auto& w : j["warnings"]) warned |= w.get<std::string>().find("amorphous halo") != std::string::npos;
+    EXPECT_TRUE(warned) << name;
+  }
   test::expect_schema_valid("hrtem.summary.schema.json", dir / "off" / "glass" / "summary.json");
-  EXPECT_EQ(j["halo"]["status"], "outside_range");
-  EXPECT_NEAR(j["halo"]["d_nm"].get<double>(), 2 * 0.25, 0.08 * 2 * 0.25);
-  EXPECT_NEAR(j["halo"]["suggested_pixel_nm"].get<double>(), 0.0199, 0.15 * 0.0199);
-  bool warned = false;
-  for (const auto& w : j["warnings"]) warned |= w.get<std::string>().find("amorphous halo") != std::string::npos;
-  EXPECT_TRUE(warned);
   const auto ok = nlohmann::json::parse(test::read_all(dir / "right" / "glass" / "summary.json"));
   EXPECT_EQ(ok["halo"]["status"], "in_range");
   EXPECT_TRUE(ok["halo"]["suggested_pixel_nm"].is_null());
