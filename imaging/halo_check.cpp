@@ -27,7 +27,8 @@ std::string nm(double v) {
 std::string HaloOptions::check_values() const {
   if (!check) return "";
   if (!(expected_min_nm > 0 && expected_max_nm > expected_min_nm && std::isfinite(expected_max_nm)))
-    return "--halo-nm LO:HI needs 0 < LO < HI (nm)";
+    return "--halo-nm LO:HI (HaloOptions.expected_min_nm, expected_max_nm; Python halo_min_nm, halo_max_nm) needs "
+           "0 < LO < HI (nm)";
   if (!(min_clarity > 0)) return "HaloOptions.min_clarity must be above 0";
   return "";
 }

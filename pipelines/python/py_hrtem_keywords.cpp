@@ -52,6 +52,9 @@ HrtemSettings hrtem_py_settings(const HrtemKeywords& k) {
   o.rules.crystal_like_min_anisotropy = k.anisotropy_min;
   o.threads = k.threads;
   o.repair_spikes = k.repair_spikes;
+  o.halo.check = k.halo_check;  // --halo-nm off
+  o.halo.expected_min_nm = k.halo_min_nm;
+  o.halo.expected_max_nm = k.halo_max_nm;
   require_valid(o);  // before any file is read, as the CLI does
   s.calibrate.pixel_nm = k.pixel_nm;
   if (k.anisotropic != "refuse" && k.anisotropic != "resample")

@@ -39,6 +39,9 @@ inline const HrtemOptions kHrtemDefaults{};
   X(std::optional<double>, anisotropy_min, pyb::none())                           \
   X(int, threads, kHrtemDefaults.threads)                                         \
   X(bool, repair_spikes, kHrtemDefaults.repair_spikes)                            \
+  X(bool, halo_check, kHrtemDefaults.halo.check)                                  \
+  X(double, halo_min_nm, kHrtemDefaults.halo.expected_min_nm)                     \
+  X(double, halo_max_nm, kHrtemDefaults.halo.expected_max_nm)                     \
   X(bool, area, true)                                                             \
   X(std::optional<double>, area_stride_nm, pyb::none())                           \
   X(double, area_vote_share, HrtemAreaSettings{}.vote_share)                      \

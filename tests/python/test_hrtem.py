@@ -334,6 +334,26 @@ def test_a_stack_says_which_of_its_frames_was_analysed(tmp_path):
     assert mgscope.hrtem(SOURCE_DIR / ASCAST, area=False, pandas=False)["notes"] == []
 
 
+def test_a_pixel_size_twice_the_true_one_is_named_by_the_halo(tmp_path):
+    """The glass's halo checks the calibration as on the command line: keywords halo_check, halo_min_nm, halo_max_nm."""
+    run_cli("synth", "hrtem", "-o", tmp_path, "--name", "glass", "--width", "1024", "--height", "1024")
+    image = tmp_path / "glass.tif"
+    right = mgscope.hrtem(image, area=False, pandas=False)
+    assert right["halo"]["status"] == "in_range" and 0.2 <= right["halo"]["d_nm"] <= 0.4
+    wrong = mgscope.hrtem(image, pixel_nm=2 * right["calibration"]["pixel_nm"], area=False, pandas=False)
+    assert wrong["halo"]["status"] == "outside_range"
+    assert wrong["halo"]["d_nm"] == pytest.approx(2 * right["halo"]["d_nm"], rel=0.05)
+    assert any("amorphous halo" in w for w in wrong["warnings"])
+    wide = mgscope.hrtem(image, pixel_nm=2 * right["calibration"]["pixel_nm"], halo_max_nm=0.8, area=False,
+                         pandas=False)
+    assert wide["halo"]["status"] == "in_range" and not any("amorphous halo" in w for w in wide["warnings"])
+    off = mgscope.hrtem(image, pixel_nm=2 * right["calibration"]["pixel_nm"], halo_check=False, area=False,
+                        pandas=False)
+    assert off["halo"]["status"] == "off"
+    with pytest.raises(ValueError, match="halo-nm"):
+        mgscope.hrtem(image, halo_min_nm=0.5, halo_max_nm=0.3, pandas=False)
+
+
 def test_overlay_png_is_the_clis_overlay(cli_outputs, results, tmp_path):
     """overlay=True gives the command's overlay.png, byte for byte, at its size or another."""
     import os
