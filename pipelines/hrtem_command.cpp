@@ -153,7 +153,7 @@ void add_hrtem_command(CLI::App& app, CommandContext& ctx) {
                 "Keep hot pixels and X-ray hits (clusters of at most " + std::to_string(SpikeOptions{}.max_cluster_px) +
                     " px, " + number_text(SpikeOptions{}.excess_sd, 3) +
                     " sds from their surroundings) instead of "
-                    "replacing them by the median around them");
+                    "replacing them by the median around them, in the image and in a --reference image");
   cmd->add_option("--halo-nm", cli->halo_nm,
                   "Spacings LO:HI (nm, or lengths with units: 2.1A:2.9A) between which the glass's amorphous halo in "
                   "the image's power spectrum must lie; outside, a warning names the pixel size that would put it in "

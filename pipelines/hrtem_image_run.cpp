@@ -57,8 +57,11 @@ std::array<int, 4> parse_roi(const std::string& text, double pixel_nm, int width
 }
 
 // --reference: a known-amorphous image at the analysed pixel size (within 1 %).
+// The --reference image as floats, its spikes repaired as the analysed image's are (a spike lowers its
+// box's whitened maximum: 300 hot pixels on a 2048^2 glass took the reference's level from 18.5 to
+// 15.9); `spikes` says what was repaired.
 ImageF read_reference(const std::string& path, double pixel_nm, const std::optional<double>& override_nm,
-                      const ReadOptions& ro) {
+                      const ReadOptions& ro, const SpikeOptions* repair, SpikeRepair& spikes) {
   LoadedImage img = read_image(path, ro);
   const Calibration& cal = img.info.calibration;
   const double ref_nm = override_nm ? *override_nm : cal.pixel_x_nm;
@@ -75,7 +78,10 @@ ImageF read_reference(const std::string& path, double pixel_nm, const std::optio
   }
   ImageF reference = to_float(img.raw, path, narrowing_exponent(img.raw));
   fit_float_range(reference);  // its own scale: its boxes' whitened maxima are ratios
-  return reference;
+  if (!repair) return reference;
+  StoredImage stored(std::move(reference));
+  spikes = repair_spikes(stored, *repair);
+  return *stored.floats();
 }
 
 }  // namespace
@@ -146,8 +152,15 @@ HrtemImageRun analyse_hrtem_image(StoredImage pixels, ImageInfo info, const Cali
         parse_roi(user.roi, r.run.pixel_nm(), r.image.pixels.width, r.image.pixels.height, r.run.warnings);
   ImageF reference;
   if (!user.reference_path.empty()) {
-    reference = read_reference(user.reference_path, r.run.pixel_nm(), calibrate_options.pixel_nm, ReadOptions{});
+    SpikeRepair reference_spikes;
+    reference = read_reference(user.reference_path, r.run.pixel_nm(), calibrate_options.pixel_nm, ReadOptions{},
+                               options.repair_spikes ? &spike_options : nullptr, reference_spikes);
     image_options.threshold.reference = &reference;
+    if (reference_spikes.pixels > 0)
+      r.run.notes.push_back("the --reference image's " + std::to_string(reference_spikes.pixels) +
+                            " outlier pixel(s) in " + std::to_string(reference_spikes.clusters) +
+                            " cluster(s) were replaced by the median around them, as the image's are "
+                            "(--keep-spikes keeps them)");
   }
   // A batch's shared calibration: why an image was calibrated on its own null after all. Its own
   // calibration is what the image gets alone, so this is a note, not a warning.
