@@ -603,11 +603,19 @@ HrtemSeriesAnalysis analyse_hrtem_series(const std::string& path, const HrtemSet
       if (run.result.threshold.reuse_refused) {
         ++record.points_dose_threshold;
         char text[500];
-        std::snprintf(text, sizeof text,
-                      "the dose changed (%s): the point's radial spectrum differs from the calibrating frame's by "
-                      "%.2f (tolerance %.2f, in log power), so it calibrated its own spot threshold, as a batch's "
-                      "image does",
-                      o.dose_note.c_str(), run.result.threshold.spectrum_mismatch, kThresholdOnceSpectrumTolerance);
+        const double direction = run.result.threshold.direction_change;
+        if (direction > kAnisotropyReuseTolerance)  // the radial spectra agreed
+          std::snprintf(text, sizeof text,
+                        "the dose changed (%s): the direction dependence of the point's amorphous spectrum (blur, "
+                        "ellipticity) differs from the calibrating frame's by %.2f (tolerance %.2f, rms in log "
+                        "power), so it calibrated its own spot threshold, as a batch's image does",
+                        o.dose_note.c_str(), direction, kAnisotropyReuseTolerance);
+        else
+          std::snprintf(text, sizeof text,
+                        "the dose changed (%s): the point's radial spectrum differs from the calibrating frame's by "
+                        "%.2f (tolerance %.2f, in log power), so it calibrated its own spot threshold, as a batch's "
+                        "image does",
+                        o.dose_note.c_str(), run.result.threshold.spectrum_mismatch, kThresholdOnceSpectrumTolerance);
         warnings.push_back(text);
       } else {
         warnings.push_back(

@@ -785,6 +785,40 @@ TEST(HrtemSeries, APointOfAnotherDoseIsCheckedBeforeItTakesTheCalibration) {
   EXPECT_NE(point3["threshold"]["whitened_level"], j["threshold"]["whitened_level"]);
 }
 
+// A point whose mean moved (a pedestal of 400 counts: twice the mean, the same noise and radial
+// spectrum) is checked, and what fails there is the direction dependence of its amorphous spectrum
+// (a halo 7 % elliptical): the warning names that, not the radial spectrum, which agreed.
+TEST(HrtemSeries, AnEllipticalPointOfAnotherLevelIsNamedForItsDirectionDependence) {
+  const fs::path d = test::scratch_dir("hrtem_series_direction");
+  std::vector<RawImage> frames;
+  for (int k = 0; k < 2; ++k) {
+    SynthHrtemOptions o;
+    o.width_px = o.height_px = 1024;
+    o.ordered_fraction = 0.1;
+    o.seed = 5;
+    o.noise_seed = 970 + std::uint64_t(k);
+    o.halo_ellipticity = k == 1 ? 0.07 : 0.0;
+    Image<std::uint16_t> c = make_synth_hrtem(o).counts;
+    if (k == 1)
+      for (std::uint16_t& v : c.pixels) v = std::uint16_t(v + 400);
+    frames.push_back(to_raw(c));
+  }
+  const std::string path = (d / "oval.tif").string();
+  write_tiff_pages(path, frames, test::nm_calibration(0.0199, 0.0199));
+  const auto r =
+      test::run_mgscope("hrtem '" + path + "' -o '" + (d / "out").string() + "' --frames all --area-stride off");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("the dose changed (mean "), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("the direction dependence of the point's amorphous spectrum (blur, ellipticity) differs "
+                          "from the calibrating frame's by "),
+            std::string::npos)
+      << r.output;
+  const auto point1 = nlohmann::json::parse(test::read_all(d / "out" / "oval" / "frame_0001" / "summary.json"));
+  EXPECT_TRUE(point1["threshold"]["reuse_refused"].get<bool>());
+  EXPECT_LE(point1["threshold"]["spectrum_mismatch_from_reused"].get<double>(), kThresholdOnceSpectrumTolerance);
+  EXPECT_GT(point1["threshold"]["direction_change_from_reused"].get<double>(), 0.15);
+}
+
 // A magnification change during the series: an MRC stack whose FEI1 records give its last two
 // frames 0.025 nm pixels instead of 0.0199 (78 px boxes instead of 100). A null calibrated on the
 // first point's boxes does not hold for other boxes: those points calibrate their own, and then
