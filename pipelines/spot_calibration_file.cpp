@@ -44,6 +44,7 @@ class CalibrationReader {
                                                                                   : "an object"));
     return *it;
   }
+  bool has(const char* key) const { return object_.contains(key); }
   double number(const char* key, double lo, double hi) const {
     const double v = at(key, json::value_t::number_float).get<double>();
     if (!(std::isfinite(v) && v >= lo && v <= hi))
@@ -143,6 +144,7 @@ void write_spot_calibration(
                                   {"at_d_nm", a.at_d_nm},
                                   {"z", a.z},
                                   {"misfit", a.misfit},
+                                  {"modulation_noise", a.modulation_noise},
                                   {"beyond_model", a.beyond_model},
                                   {"direction_turns", a.direction_turns}};
   const std::string bytes = doc.dump(1) + "\n";
@@ -234,6 +236,8 @@ SavedCalibration read_spot_calibration(const std::string& file) {
     m.at_d_nm = a.number("at_d_nm", 0, 1e9);
     m.z = a.number("z", 0, 1e300);
     m.misfit = a.number("misfit", 0, 1e9);
+    // Since session 51 (the reuse check takes it out of a change); a file without it reads 0.
+    if (a.has("modulation_noise")) m.modulation_noise = a.number("modulation_noise", 0, 1e9);
     const json& beyond = a.at("beyond_model", json::value_t::boolean);
     m.beyond_model = beyond.get<bool>();
     m.direction_turns = a.at("direction_turns", json::value_t::boolean).get<bool>();

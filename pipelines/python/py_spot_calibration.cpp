@@ -14,16 +14,47 @@ namespace {
 
 using namespace pybind11::literals;
 
-// Pickled as a tuple of this layout; the first item is the layout's version.
-constexpr int kStateVersion = 2;
+// Pickled as a tuple of this layout; the first item is the layout's version (3: the direction
+// model, session 51; a version-2 pickle lacked it, and its reuse whitened an anisotropic image's
+// boxes without the model its level was calibrated with).
+constexpr int kStateVersion = 3;
+
+// The direction model where the noise model follows it (as the calibration file keeps it), else None.
+pyb::object anisotropy_state(const SpectrumAnisotropy& a) {
+  if (!a.significant) return pyb::none();
+  return pyb::make_tuple(a.box_px, a.first_ring, a.terms, a.boxes, a.ratio, a.strong_deg, a.weak_deg, a.at_d_nm, a.z,
+                         a.misfit, a.modulation_noise, a.beyond_model, a.direction_turns);
+}
+
+SpectrumAnisotropy anisotropy_of(const pyb::object& state) {
+  SpectrumAnisotropy a;
+  if (state.is_none()) return a;
+  const pyb::tuple s = state.cast<pyb::tuple>();
+  if (s.size() != 13) throw std::invalid_argument("SpotCalibration: a damaged pickle (its direction model)");
+  a.box_px = s[0].cast<int>();
+  a.first_ring = s[1].cast<int>();
+  a.terms = s[2].cast<std::vector<double>>();
+  a.boxes = s[3].cast<int>();
+  a.ratio = s[4].cast<double>();
+  a.strong_deg = s[5].cast<double>();
+  a.weak_deg = s[6].cast<double>();
+  a.at_d_nm = s[7].cast<double>();
+  a.z = s[8].cast<double>();
+  a.misfit = s[9].cast<double>();
+  a.modulation_noise = s[10].cast<double>();
+  a.beyond_model = s[11].cast<bool>();
+  a.direction_turns = s[12].cast<bool>();
+  a.significant = true;
+  return a;
+}
 
 pyb::tuple state_of(const SpotCalibration& c) {
   const SpotThreshold& t = c.shared.threshold;
   return pyb::make_tuple(kStateVersion, c.settings, c.shared.source, c.shared.pixel_nm, c.shared.box_px,
                          c.shared.reuse_name, t.value, t.secondary_value, t.formula_value, int(t.mode),
                          t.null_boxes_used, t.null_median_max, t.description, t.null_maxima, t.tail_start,
-                         t.tail_mean_excess, t.tail_share, t.search_pixels, t.null_spectrum,
-                         t.null_spectrum_side, c.description_as_calibrated);
+                         t.tail_mean_excess, t.tail_share, t.search_pixels, t.null_spectrum, t.null_spectrum_side,
+                         c.description_as_calibrated, anisotropy_state(t.anisotropy));
 }
 
 // The command's outputs create their folders (-o OUT, write_file_atomic), but a Python save() into a
@@ -39,7 +70,7 @@ void require_parent_folder(const std::string& file) {
 }
 
 SpotCalibration from_state(const pyb::tuple& s) {
-  if (s.size() != 21 || s[0].cast<int>() != kStateVersion)
+  if (s.size() != 22 || s[0].cast<int>() != kStateVersion)
     throw std::invalid_argument("SpotCalibration: a pickle of another mgscope version; calibrate again");
   SpotCalibration c;
   SpotThreshold& t = c.shared.threshold;
@@ -63,6 +94,7 @@ SpotCalibration from_state(const pyb::tuple& s) {
   t.null_spectrum = s[18].cast<std::vector<double>>();
   t.null_spectrum_side = s[19].cast<int>();
   c.description_as_calibrated = s[20].cast<std::string>();
+  t.anisotropy = anisotropy_of(s[21]);  // its per-coefficient form is rebuilt where it is reused
   return c;
 }
 

@@ -9,6 +9,7 @@
 #include "imaging/spot_threshold.hpp"
 #include "imaging/synth_hrtem.hpp"
 #include "pipelines/spot_calibration_file.hpp"
+#include "tests/test_support.hpp"
 
 namespace mgscope {
 
@@ -30,8 +31,11 @@ TEST(SpotCalibrationFile, CarriesTheSpectrumAnisotropy) {
   const std::filesystem::path file =
       std::filesystem::temp_directory_path() / ("mgscope_aniso_calibration_" + std::to_string(::getpid()) + ".json");
   write_spot_calibration(file, t, "blurred.tif", 0.0199, grid.box_px, calibration_settings(HrtemOptions{}));
+  test::expect_schema_valid("hrtem.spot_calibration.schema.json", file);  // every key declared
   const SavedCalibration saved = read_spot_calibration(file.string());
   std::filesystem::remove(file);
+  EXPECT_EQ(saved.threshold.anisotropy.modulation_noise, t.anisotropy.modulation_noise);
+  EXPECT_GT(t.anisotropy.modulation_noise, 0);
   const SpectrumAnisotropy& a = saved.threshold.anisotropy;
   EXPECT_TRUE(a.significant);
   EXPECT_EQ(a.terms, t.anisotropy.terms);  // written to read back to the same bits

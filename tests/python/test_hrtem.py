@@ -286,6 +286,22 @@ def test_spot_calibration_pickles_and_refuses_other_settings(results):
         mgscope.hrtem(TREATED, threshold_from=3)
 
 
+def test_a_pickled_calibration_keeps_the_direction_model(tmp_path):
+    """A blurred glass's calibration follows the direction dependence of its spectrum; pickled and read
+    back it still does (a version-2 pickle lost the model: its reuse whitened the boxes without it)."""
+    import pickle
+    run_cli("synth", "hrtem", "-o", tmp_path, "--name", "blur", "--width", "1024", "--height", "1024",
+            "--ordered-fraction", "0.05", "--motion-blur", "0.15nm", "--seed", "61")
+    image = tmp_path / "blur.tif"
+    first = mgscope.hrtem(image, area=False, pandas=False)
+    assert "spectrum_anisotropy" in first["threshold"]  # followed: written only then
+    copy = pickle.loads(pickle.dumps(first["spot_calibration"]))
+    again = mgscope.hrtem(image, threshold_from=copy, area=False, pandas=False)
+    direct = mgscope.hrtem(image, threshold_from=first, area=False, pandas=False)
+    assert again["classes"] == direct["classes"] == first["classes"]
+    assert again["threshold"]["spectrum_anisotropy"] == first["threshold"]["spectrum_anisotropy"]
+
+
 def test_spot_calibration_file_goes_both_ways_with_the_command(tmp_path, cli_batch_outputs, results):
     """A notebook's calibration saved for the command, and the command's read by a notebook: the
     same level, the same numbers as the batch's reuse (only the description names the file)."""
