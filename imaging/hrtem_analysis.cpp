@@ -264,16 +264,32 @@ std::vector<std::string> nanocrystal_size_warnings(const std::vector<Nanocrystal
           "(lower_bound in summary.json)"};
 }
 
-std::string false_alarm_warning(long ordered, long boxes, double alpha) {
+std::string false_alarm_warning(long ordered, long boxes, double alpha, const std::string& conclusion) {
   if (ordered <= 0 || boxes <= 0) return "";
   const long chance = binomial_quantile(boxes, alpha, 0.95);
   if (ordered > chance) return "";
   std::ostringstream m;
   m << ordered << " of " << boxes << " specimen boxes read ordered (" << std::setprecision(2)
-    << 100.0 * double(ordered) / double(boxes) << " %), no more than false alarms can give (the noise model lets up "
-    << "to " << std::setprecision(3) << 100.0 * alpha << " % of boxes without order read ordered: up to " << chance
-    << " of " << boxes << " by chance, 95 %): this image shows no order above its detection floor";
+    << 100.0 * double(ordered) / double(boxes) << " %), " << kFalseAlarmWords << " (the noise model lets up to "
+    << std::setprecision(3) << 100.0 * alpha << " % of boxes without order read ordered: up to " << chance << " of "
+    << boxes << " by chance, 95 %): " << conclusion;
   return m.str();
+}
+
+std::vector<std::string> pooled_false_alarm_doubts(std::vector<std::string> doubts, long ordered, long boxes,
+                                                   double alpha, int images) {
+  const auto is_floor = [](const std::string& w) { return w.find(kFalseAlarmWords) != std::string::npos; };
+  const auto first = std::find_if(doubts.begin(), doubts.end(), is_floor);
+  if (first == doubts.end()) return doubts;
+  const std::ptrdiff_t at = first - doubts.begin();
+  doubts.erase(std::remove_if(doubts.begin(), doubts.end(), is_floor), doubts.end());
+  const std::string pooled = false_alarm_warning(ordered, boxes, alpha,
+                                                 "these " + std::to_string(images) +
+                                                     " images together show no order above their detection "
+                                                     "floor");
+  if (!pooled.empty())
+    doubts.insert(doubts.begin() + std::min<std::ptrdiff_t>(at, std::ptrdiff_t(doubts.size())), pooled);
+  return doubts;
 }
 
 }  // namespace mgscope

@@ -85,6 +85,18 @@ std::vector<std::string> nanocrystal_size_warnings(const std::vector<Nanocrystal
 // (at most the 95th percentile of Binomial(boxes, alpha)), or "". analyse_hrtem adds it to its
 // warnings where the threshold is calibrated to alpha (null or reference
 // mode, no --fdr, no --anisotropy-min).
-std::string false_alarm_warning(long ordered, long boxes, double alpha);
+// `conclusion` ends it (for pooled images: "these 4 images together show ...").
+std::string false_alarm_warning(long ordered, long boxes, double alpha,
+                                const std::string& conclusion = "this image shows no order above its detection floor");
+// The words every false_alarm_warning holds, to find it among other doubts.
+constexpr const char* kFalseAlarmWords = "no more than false alarms can give";
+
+// For a number that pools `images` images' boxes (`ordered` of `boxes`): their doubts (each named by
+// its image), with each image's false-alarm doubt taken out and the pool's put in its place, once,
+// where the pool is within its own floor. An image's 3 ordered boxes of 100 are within the floor,
+// four such images' 12 of 400 are not. Unchanged when no image had one (the floor then does not
+// apply, or no image was within it, and neither is the pool).
+std::vector<std::string> pooled_false_alarm_doubts(std::vector<std::string> doubts, long ordered, long boxes,
+                                                   double alpha, int images);
 
 }  // namespace mgscope

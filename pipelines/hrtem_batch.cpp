@@ -373,8 +373,9 @@ int run_hrtem_batch(const HrtemCli& cli_as_given, const HrtemBatchOptions& optio
     std::fputs((shard_summary(shard, batch, cli.images.size()) +
                 "; combined.csv is written by the same command with --gather\n").c_str(), stderr);
   else if (cli.images.size() > 1 && !rows.empty())
-    write_file_atomic(out_dir / "combined.csv", hrtem_combined_csv(rows, settings.area.bootstrap_resamples,
-                                                                   settings.area.seed, batch.batch.failures));
+    write_file_atomic(out_dir / "combined.csv",
+                      hrtem_combined_csv(rows, settings.area.bootstrap_resamples, settings.area.seed,
+                                         settings.options.threshold.alpha, batch.batch.failures));
   return batch.exit_code();
 }
 

@@ -273,7 +273,7 @@ std::vector<std::string> hrtem_warnings(const HrtemResult& result, const HrtemRu
 }
 
 std::string hrtem_combined_csv(const std::vector<HrtemImageFractions>& images, int bootstrap_resamples,
-                               std::uint64_t seed, const std::vector<BatchFailure>& failed) {
+                               std::uint64_t seed, double alpha, const std::vector<BatchFailure>& failed) {
   std::ostringstream o;
   const std::string header =
       "image,boxes,amorphous,crystal_like,nanocrystal,amorphous_fraction,crystal_like_fraction,"
@@ -324,6 +324,8 @@ std::string hrtem_combined_csv(const std::vector<HrtemImageFractions>& images, i
                               "the pooled row");
   }
   const bool pooled_area = all_area && specimen > 0;
+  pooled_warnings = pooled_false_alarm_doubts(std::move(pooled_warnings), pooled[1] + pooled[2], pooled_boxes, alpha,
+                                              int(images.size()));
   row("pooled", pooled_boxes, pooled, pooled_area, pooled_area ? ordered / specimen : 0.0,
       pooled_area ? block_bootstrap_ratio_95(blocks, bootstrap_resamples, seed) : Interval{}, pooled_warnings);
   return o.str();

@@ -60,10 +60,11 @@ struct HrtemImageFractions {
 // Per-image fractions and a pooled row (all boxes of all images together; the pooled area
 // fraction is specimen-area weighted, its interval a bootstrap over the blocks of every image).
 // Each row ends with the warnings that doubt its numbers (" | " between them; the pooled row's
-// are every image's, named).
+// are every image's, named, but the false-alarm floor, which the pooled row judges on its own boxes
+// at the images' `alpha`: pooled_false_alarm_doubts).
 // Images of the batch that could not be analysed (`failed`) have a row of empty cells saying so,
 // and the pooled row says it pools the others only.
 std::string hrtem_combined_csv(const std::vector<HrtemImageFractions>& images, int bootstrap_resamples,
-                               std::uint64_t seed, const std::vector<BatchFailure>& failed = {});
+                               std::uint64_t seed, double alpha, const std::vector<BatchFailure>& failed = {});
 
 }  // namespace mgscope

@@ -6,6 +6,7 @@
 #include <set>
 #include <vector>
 
+#include "imaging/hrtem_analysis.hpp"
 #include "pipelines/report_warnings.hpp"
 
 namespace mgscope {
@@ -140,6 +141,29 @@ bool add_creep_number_warnings(const json& summary, const std::string& key, cons
   return true;
 }
 
+// A sample's HRTEM numbers pool its images' boxes: an image's false-alarm doubt gives way to the
+// pool's (pooled_false_alarm_doubts), from the images' summaries (ordered and specimen boxes, alpha).
+void pool_hrtem_false_alarms(const std::vector<SummaryFile>& files, json& warnings) {
+  long ordered = 0, boxes = 0;
+  double alpha = 0;
+  int images = 0;
+  for (const SummaryFile& f : files) {
+    const json& s = f.summary;
+    if (!s.is_object() || f.series || !s.contains("ordered") || !s.contains("classes") || !s.contains("threshold"))
+      return;  // a summary of another kind or version: its doubts as they are
+    const json& a = s["threshold"].value("alpha", json());
+    if (!a.is_number() || (images > 0 && a.get<double>() != alpha)) return;
+    alpha = a.get<double>();
+    ordered += s["ordered"].value("boxes", 0L);
+    for (const auto& [name, c] : s["classes"].items()) boxes += c.value("boxes", 0L);
+    ++images;
+  }
+  if (images < 2) return;  // one image: its own doubt is the pool's
+  std::vector<std::string> all;
+  for (const json& w : warnings) all.push_back(w.get<std::string>());
+  warnings = pooled_false_alarm_doubts(std::move(all), ordered, boxes, alpha, images);
+}
+
 }  // namespace
 
 void add_number_warnings(const std::string& module, const fs::path& out_dir, json& quantities) {
@@ -165,6 +189,7 @@ void add_number_warnings(const std::string& module, const fs::path& out_dir, jso
       for (const std::string& w : all)
         if (bears_on(f, key, w)) warnings.push_back(w);
     }
+    if (module == "hrtem" && !is_series_number(key)) pool_hrtem_false_alarms(files, warnings);
     q["warnings"] = std::move(warnings);
   }
 }

@@ -272,6 +272,7 @@ std::string hrtem_combined_csv_py(const pyb::iterable& results, const std::strin
   std::vector<HrtemImageFractions> images;
   int resamples = HrtemAreaSettings{}.bootstrap_resamples;
   std::uint64_t seed = HrtemOptions{}.threshold.seed;
+  double alpha = HrtemOptions{}.threshold.alpha;  // the results' own, below
   for (const pyb::handle r : results) {
     const std::string which = call + ": results[" + std::to_string(images.size()) + "]";
     if (!pyb::isinstance<pyb::dict>(r))
@@ -303,10 +304,11 @@ std::string hrtem_combined_csv_py(const pyb::iterable& results, const std::strin
       resamples = d["area_bootstrap_resamples"].cast<int>();
       seed = d["seed"].cast<std::uint64_t>();
     }
+    if (d["threshold"].contains("alpha")) alpha = d["threshold"]["alpha"].cast<double>();
     images.push_back(std::move(row));
   }
   if (images.empty()) throw std::invalid_argument(call + " needs at least one hrtem() result");
-  return hrtem_combined_csv(images, resamples, seed);
+  return hrtem_combined_csv(images, resamples, seed, alpha);
 }
 
 void bind_images(pyb::module_& m) {

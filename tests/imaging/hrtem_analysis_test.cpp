@@ -132,6 +132,23 @@ TEST(HrtemAnalysis, OrderedBoxesWithinTheFalseAlarmsAreSaidToBe) {
   EXPECT_NE(false_alarm_warning(40, 1000, 0.05), "");  // 5 %: up to 62 of 1000
 }
 
+// A number pooling images judges the floor on the pooled boxes: two images of 3 ordered boxes of 100
+// are each within it (up to 3), their 6 of 200 are not (up to 5); 5 of 200 are.
+TEST(HrtemAnalysis, PooledImagesAreJudgedOnTheirPooledBoxes) {
+  const std::vector<std::string> doubts = {"a.tif: " + false_alarm_warning(3, 100, 0.01), "a.tif: vacuum found",
+                                           "b.tif: " + false_alarm_warning(3, 100, 0.01)};
+  EXPECT_EQ(pooled_false_alarm_doubts(doubts, 6, 200, 0.01, 2), std::vector<std::string>{"a.tif: vacuum found"});
+  const std::vector<std::string> within = pooled_false_alarm_doubts(doubts, 5, 200, 0.01, 2);
+  ASSERT_EQ(within.size(), 2u);
+  EXPECT_EQ(within[0],
+            false_alarm_warning(5, 200, 0.01, "these 2 images together show no order above their detection floor"));
+  EXPECT_NE(within[0].find("5 of 200 specimen boxes read ordered (2.5 %)"), std::string::npos) << within[0];
+  EXPECT_EQ(within[1], "a.tif: vacuum found");
+  // Without an image's floor doubt nothing changes (the floor does not apply, or every image is above it).
+  const std::vector<std::string> none = {"a.tif: vacuum found"};
+  EXPECT_EQ(pooled_false_alarm_doubts(none, 1, 200, 0.01, 2), none);
+}
+
 INSTANTIATE_TEST_SUITE_P(AsCastAndTreated, MixedImage,
                          ::testing::Values(std::make_pair(0.04, std::uint64_t(8)),
                                            std::make_pair(0.10, std::uint64_t(9))));

@@ -182,8 +182,8 @@ TEST(HrtemRecord, RowRoundTripGivesTheSameCombinedCsv) {
   EXPECT_TRUE(std::isnan(back[0].ordered_area_fraction_95.low));
   EXPECT_EQ(back[0].blocks[1].numerator, 5e300);
   EXPECT_EQ(back[0].warnings, job.fractions.warnings);
-  const std::string csv = hrtem_combined_csv(back, 200, 7);
-  EXPECT_EQ(csv, hrtem_combined_csv(direct, 200, 7));
+  const std::string csv = hrtem_combined_csv(back, 200, 7, 0.01);
+  EXPECT_EQ(csv, hrtem_combined_csv(direct, 200, 7, 0.01));
   // Each row ends with its doubts; the pooled row's are every image's, named.
   EXPECT_NE(csv.find(",\"vacuum found | 2 groups, \"\"cut\"\"\"\n"), std::string::npos) << csv;
   EXPECT_NE(csv.find(",\"img\xff.tif: vacuum found | img\xff.tif: 2 groups, \"\"cut\"\"\"\n"), std::string::npos)
@@ -191,7 +191,7 @@ TEST(HrtemRecord, RowRoundTripGivesTheSameCombinedCsv) {
   // An image without a specimen box has no fractions: empty cells, not the 0 they read before.
   EXPECT_NE(csv.find("\nb.tif,0,0,0,0,,,,,,,,,,\n"), std::string::npos) << csv;
   // A failed image has its row, which says why, and the pooled row says it is left out.
-  const std::string with_failure = hrtem_combined_csv(direct, 200, 7, {{"dir/c.tif", "dir/c.tif: truncated"}});
+  const std::string with_failure = hrtem_combined_csv(direct, 200, 7, 0.01, {{"dir/c.tif", "dir/c.tif: truncated"}});
   EXPECT_NE(with_failure.find("\ndir/c.tif,,,,,,,,,,,,,,not analysed (the run's ERROR line for it says why)\npooled,"),
             std::string::npos)
       << with_failure;

@@ -1,14 +1,15 @@
 // Warnings gathered from a module's summary files for the report: every "...warnings" list, with
 // what each is about, repeats said once.
 #include "pipelines/report_warnings.hpp"
-#include "pipelines/report_doubts.hpp"
-#include "pipelines/report_headlines.hpp"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <fstream>
 
+#include "imaging/hrtem_analysis.hpp"
+#include "pipelines/report_doubts.hpp"
+#include "pipelines/report_headlines.hpp"
 #include "tests/test_support.hpp"
 
 namespace mgscope {
@@ -72,6 +73,34 @@ TEST(NumberWarnings, ASectionsDoubtsGoToItsNumbersOnly) {
   for (const char* key : {"Tc", "beta", "universal_curve"})
     for (const auto& w : q[key]["warnings"])
       EXPECT_NE(std::find(all.begin(), all.end(), w.get<std::string>()), all.end()) << key << ": " << w;
+}
+
+// A sample's HRTEM numbers pool its images: an image's false-alarm doubt gives way to the pool's.
+// Two images of 3 ordered boxes of 100 are each within the floor, their 6 of 200 are not (up to 5).
+TEST(NumberWarnings, HrtemFalseAlarmsAreJudgedOnThePooledBoxes) {
+  const auto dir = test::scratch_dir("number_warnings_hrtem_pool");
+  const std::string floor = false_alarm_warning(3, 100, 0.01);
+  const auto image = [&](const char* name, int ordered) {
+    write(dir / name / "summary.json", nlohmann::json({{"warnings", {floor, "vacuum found"}},
+                                                       {"threshold", {{"alpha", 0.01}}},
+                                                       {"ordered", {{"boxes", ordered}}},
+                                                       {"classes",
+                                                        {{"amorphous", {{"boxes", 100 - ordered}}},
+                                                         {"crystal-like", {{"boxes", ordered}}},
+                                                         {"nanocrystal", {{"boxes", 0}}}}}})
+                                           .dump());
+  };
+  image("a", 3);
+  image("b", 3);
+  nlohmann::json q = {{"ordered_fraction", {{"value", 0.03}}}};
+  add_number_warnings("hrtem", dir, q);
+  EXPECT_EQ(q["ordered_fraction"]["warnings"], nlohmann::json({"a: vacuum found", "b: vacuum found"}));
+  image("b", 2);  // 5 of 200: within the pool's floor, said once for both
+  add_number_warnings("hrtem", dir, q);
+  EXPECT_EQ(q["ordered_fraction"]["warnings"],
+            nlohmann::json(
+                {false_alarm_warning(5, 200, 0.01, "these 2 images together show no order above their detection floor"),
+                 "a: vacuum found", "b: vacuum found"}));
 }
 
 // mce writes a nested section's doubt twice: critical.scaling.warnings "only 2 isotherms" and, in
