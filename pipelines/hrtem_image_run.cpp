@@ -117,6 +117,7 @@ SharedThreshold share_threshold(const HrtemImageRun& run, std::string source, co
                          std::move(reuse_name)};
   SpotThreshold& t = shared.threshold;
   t.spectrum_mismatch = std::numeric_limits<double>::quiet_NaN();
+  t.direction_change = std::numeric_limits<double>::quiet_NaN();
   t.reuse_refused = false;
   t.description = "reused: " + origin + ": " + t.description;
   return shared;
