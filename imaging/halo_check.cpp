@@ -14,6 +14,19 @@ constexpr double kStep = 0.01;  // grid step in ln |q| (1 % in d)
 // Smoothing scales in ln |q|. A glass's halo is broad (relative width 0.2 or so); the narrow scales
 // find a halo cut short by the microscope's transfer (its first zero).
 constexpr double kScales[] = {0.06, 0.09, 0.13, 0.18};
+// Spacings searched: wide enough for a halo moved by a factor 3 either way from the expected range
+// (a 3x3 binning missing from the metadata; a window of 0.1-0.8 nm left it at the edge, "no clear halo").
+constexpr double kSearchMinNm = 0.07, kSearchMaxNm = 1.2, kSearchFactor = 3.0;
+// A glass's second diffraction maximum lies at 1.6-2.1 times the first's |q| (q2/q1 about 1.7-1.9,
+// split or not): a clear maximum at that |q| over one at the first's can out-score it on a clean,
+// high-dose image, whose halo then read 0.14-0.15 nm for 0.28 (a probe's generator at 2000-30000
+// counts a pixel) and the warning told the user to double a right pixel size.
+constexpr double kSecondHaloMin = 1.6, kSecondHaloMax = 2.1;
+// The first halo behind a stronger second one is itself clear (the second out-scores it only at a high
+// signal-to-noise): clarity 1.3-1.5 on the probe's images where it did, 0.62-0.85 on model spectra
+// whose second halo was 1-10x the first's height (its flank lowers the first's clarity), while a CTF's
+// passband at 1.7x the spacing of a halo at half its true d (a pixel size half the true one) read 0.52.
+constexpr double kFirstHaloMinClarity = 0.6;
 
 std::string nm(double v) {
   std::ostringstream o;
@@ -30,6 +43,7 @@ std::string HaloOptions::check_values() const {
     return "--halo-nm LO:HI (HaloOptions.expected_min_nm, expected_max_nm; Python halo_min_nm, halo_max_nm) needs "
            "0 < LO < HI (nm)";
   if (!(min_clarity > 0)) return "HaloOptions.min_clarity must be above 0";
+  if (!(min_warning_clarity >= min_clarity)) return "HaloOptions.min_warning_clarity must be at least min_clarity";
   return "";
 }
 
@@ -60,8 +74,8 @@ HaloCheck check_halo(const std::vector<double>& ring_power, int crop_side_px, do
   }
   h.status = HaloStatus::not_checked;
   // Spacings searched: wide enough for a halo moved by a factor 2 either way from the expected range.
-  const double search_min_nm = std::min(0.1, 0.5 * options.expected_min_nm);
-  const double search_max_nm = std::max(0.8, 2.0 * options.expected_max_nm);
+  const double search_min_nm = std::min(kSearchMinNm, options.expected_min_nm / kSearchFactor);
+  const double search_max_nm = std::max(kSearchMaxNm, options.expected_max_nm * kSearchFactor);
   const double side_nm = double(crop_side_px) * pixel_nm;
   // Up to 0.9 of Nyquist along the axes: the rings beyond hold the corners only.
   const int last_ring = std::min(int(ring_power.size()) - 1, int(0.45 * double(crop_side_px)));
@@ -137,6 +151,26 @@ HaloCheck check_halo(const std::vector<double>& ring_power, int crop_side_px, do
              nm(options.expected_max_nm) + " nm)";
     return h;
   }
+  // A maximum at too fine a spacing may be the glass's second halo: a clear local maximum at 1.6-2.1
+  // times its d is then taken as the first (the strongest such).
+  double second_halo_nm = std::numeric_limits<double>::quiet_NaN();
+  if (const double d_best = std::exp(-x_at(best_i)); d_best < options.expected_min_nm) {
+    int first_scale = -1, first_i = -1;
+    double first = -std::numeric_limits<double>::infinity();
+    for (std::size_t s = 0; s < std::size(kScales); ++s) {
+      const std::vector<double>& r = response[s];
+      for (int i = evaluable[s].first + 1; i < evaluable[s].second; ++i) {
+        const double d = std::exp(-x_at(i)), v = r[std::size_t(i)];
+        if (d < kSecondHaloMin * d_best || d > kSecondHaloMax * d_best || v < kFirstHaloMinClarity) continue;
+        if (v >= r[std::size_t(i - 1)] && v >= r[std::size_t(i + 1)] && v > first)
+          first = v, first_scale = int(s), first_i = i;
+      }
+    }
+    if (first_scale >= 0) {
+      second_halo_nm = d_best;
+      best = first, best_scale = first_scale, best_i = first_i;
+    }
+  }
   // The maximum between grid points: a parabola through its neighbours at the same scale.
   const std::vector<double>& r = response[std::size_t(best_scale)];
   double x = x_at(best_i);
@@ -164,6 +198,15 @@ HaloCheck check_halo(const std::vector<double>& ring_power, int crop_side_px, do
     h.status = HaloStatus::in_range;
     h.note = "amorphous halo at " + nm(h.d_nm) + " nm, within " + nm(options.expected_min_nm) + "-" +
              nm(options.expected_max_nm) + " nm";
+    if (std::isfinite(second_halo_nm))
+      h.note += " (a stronger maximum at " + nm(second_halo_nm) + " nm taken for its second halo)";
+    return h;
+  }
+  if (best < options.min_warning_clarity) {
+    h.status = HaloStatus::no_clear_halo;
+    h.note = "a weak maximum at " + nm(h.d_nm) + " nm (clarity " + nm(best) + "; a warning needs " +
+             nm(options.min_warning_clarity) + "), outside " + nm(options.expected_min_nm) + "-" +
+             nm(options.expected_max_nm) + " nm: the calibration is not checked";
     return h;
   }
   h.status = HaloStatus::outside_range;
@@ -183,13 +226,18 @@ HaloCheck check_halo(const std::vector<double>& ring_power, int crop_side_px, do
   return h;
 }
 
-void set_aside_for_crystal(HaloCheck& h, double ordered_box_fraction) {
-  if (!(ordered_box_fraction > 0.5) || h.status == HaloStatus::off || h.status == HaloStatus::not_checked) return;
+void set_aside(HaloCheck& h, long specimen_boxes, double ordered_box_fraction) {
+  if (h.status == HaloStatus::off || h.status == HaloStatus::not_checked) return;
   std::ostringstream m;
-  m << "not checked: " << std::lround(100 * ordered_box_fraction)
-    << " % of the specimen boxes are ordered, a crystal rather than a glass, whose spectrum has no glass halo (its "
-       "strongest broad maximum: "
-    << nm(h.d_nm) << " nm)";
+  if (specimen_boxes <= 0)
+    m << "not checked: no specimen box (its strongest broad maximum: " << nm(h.d_nm) << " nm)";
+  else if (ordered_box_fraction > 0.5)
+    m << "not checked: " << std::lround(100 * ordered_box_fraction)
+      << " % of the specimen boxes are ordered, a crystal rather than a glass, whose spectrum has no glass halo "
+         "(its strongest broad maximum: "
+      << nm(h.d_nm) << " nm)";
+  else
+    return;
   h.status = HaloStatus::not_checked;
   h.note = m.str();
   h.warning.clear();

@@ -20,6 +20,9 @@ struct HaloOptions {
   // The least clarity (the smoothed log spectrum at the maximum over the mean of its two flanks,
   // in ln units) for a maximum to count as the halo: glasses 0.4-3, SrTiO3 lattices and noise far less.
   double min_clarity = 0.25;
+  // ... and for one outside the range to be warned of: a maximum between the two is "no clear halo"
+  // (the pixel sizes named wrong on probe images read 0.66 and more).
+  double min_warning_clarity = 0.5;
 
   // "" when usable, else what is wrong, naming the option.
   std::string check_values() const;
@@ -52,7 +55,8 @@ HaloCheck check_halo(const std::vector<double>& ring_power, int crop_side_px, do
 
 // A specimen mostly ordered (more than half of its boxes: a crystal, not a glass) has no glass halo,
 // and a maximum of its spectrum says nothing of the calibration (the real SrTiO3 lattices' at 0.38 and
-// 0.68 nm): the check then stands aside (not_checked, no warning), keeping what it measured.
-void set_aside_for_crystal(HaloCheck& h, double ordered_box_fraction);
+// 0.68 nm); nor has an image without a specimen box (a saturated frame read 0.094 nm): the check
+// then stands aside (not_checked, no warning), keeping what it measured.
+void set_aside(HaloCheck& h, long specimen_boxes, double ordered_box_fraction);
 
 }  // namespace mgscope

@@ -239,7 +239,7 @@ HrtemResult analyse_hrtem(const CalibratedImage& calibrated, const HrtemOptions&
                          " specimen boxes are flat (zero variance) and count as amorphous");
   add_region_warnings(r);
   r.fractions = class_fractions(g, classes, counted);
-  if (r.fractions.boxes > 0) set_aside_for_crystal(r.halo, r.fractions.ordered_fraction);
+  set_aside(r.halo, r.fractions.boxes, r.fractions.ordered_fraction);
   if (!r.halo.warning.empty()) r.warnings.push_back(r.halo.warning);
   if (r.fractions.boxes == 0)
     r.warnings.push_back("no specimen box: the class fractions are undefined (n/a), not zero");

@@ -20,13 +20,15 @@ namespace {
 
 // A radial spectrum as a 1024 px crop of a glass gives it: a power-law background falling with |q|,
 // a Gaussian halo in |q| (relative sd 0.2) at 1 / d_nm, and a flat noise floor.
-std::vector<double> model_spectrum(double d_nm, double pixel_nm, double halo_height) {
+// With `second_height`, the glass's second halo at 1.9 times the first's |q| (relative sd 0.08).
+std::vector<double> model_spectrum(double d_nm, double pixel_nm, double halo_height, double second_height = 0) {
   const int side = 1024;
   std::vector<double> p(std::size_t(side), 0.0);
-  const double q0 = 1 / d_nm;
+  const double q0 = 1 / d_nm, q2 = 1.9 * q0;
   for (int k = 1; k < side; ++k) {
     const double q = k / (side * pixel_nm);
-    const double halo = halo_height * std::exp(-0.5 * std::pow((q - q0) / (0.2 * q0), 2));
+    const double halo = halo_height * std::exp(-0.5 * std::pow((q - q0) / (0.2 * q0), 2)) +
+                        second_height * std::exp(-0.5 * std::pow((q - q2) / (0.08 * q2), 2));
     p[std::size_t(k)] = (std::pow(q, -1.5) + halo) * std::exp(-std::pow(2 * M_PI * 0.02 * q, 2)) + 1e-3;
   }
   return p;
@@ -93,6 +95,30 @@ TEST(HaloCheck, ModelSpectrumWithAWrongPixelSizeIsNamed) {
   wide.expected_min_nm = 0.3;
   wide.expected_max_nm = 0.7;
   EXPECT_EQ(check_halo(p, 1024, 0.0398, wide).status, HaloStatus::in_range);
+}
+
+// A clean, high-dose glass: its second halo (1.9x the first's |q|, narrower) stands clearer over the
+// background than the broad first one, and was taken for the halo (0.147 for 0.28 nm: "double the
+// pixel size"). The first is found behind it, and the note names the second. A pixel size three times
+// too large or small, beyond the 0.1-0.8 nm searched before (then "no clear halo"), is named.
+TEST(HaloCheck, TheSecondHaloAndAFactorThreeAreToldApart) {
+  // First halo 30, second 30 / 100 / 300 (1-10x): taken for what they are (first halo clarity 0.62-0.76).
+  for (double second : {100.0, 300.0}) {
+    const HaloCheck x = check_halo(model_spectrum(0.28, 0.0199, 30, second), 1024, 0.0199, HaloOptions{});
+    EXPECT_EQ(x.status, HaloStatus::in_range) << second << ": " << x.note;
+  }
+  const std::vector<double> p = model_spectrum(0.28, 0.0199, 30, 30);
+  const HaloCheck h = check_halo(p, 1024, 0.0199, HaloOptions{});
+  ASSERT_EQ(h.status, HaloStatus::in_range) << h.note;
+  EXPECT_NEAR(h.d_nm / 0.28, 1.0, 0.08);
+  EXPECT_NE(h.note.find("taken for its second halo"), std::string::npos) << h.note;
+  const HaloCheck alone = check_halo(model_spectrum(0.28, 0.0199, 30), 1024, 0.0199, HaloOptions{});
+  EXPECT_EQ(alone.note.find("second halo"), std::string::npos) << alone.note;
+  for (double factor : {3.0, 1 / 3.0}) {
+    const HaloCheck wrong = check_halo(model_spectrum(0.28, 0.0199, 30), 1024, 0.0199 * factor, HaloOptions{});
+    EXPECT_EQ(wrong.status, HaloStatus::outside_range) << factor << ": " << wrong.note;
+    EXPECT_NEAR(wrong.d_nm / (alone.d_nm * factor), 1.0, 0.01) << factor;
+  }
 }
 
 // `mgscope synth hrtem` glasses (1024^2, the ring at 0.22 / 0.25 / 0.29 nm): the halo is measured
