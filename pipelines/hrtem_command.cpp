@@ -119,7 +119,10 @@ void add_hrtem_command(CLI::App& app, CommandContext& ctx) {
                   "image's specimen, vacuum and annotations left out), formula (ln(M/alpha)), fixed "
                   "(--spot-threshold), reference (--reference)")
       ->capture_default_str();
-  cmd->add_option("--alpha", cli->alpha, "False spots tolerated per amorphous box")->capture_default_str();
+  cmd->add_option("--alpha", cli->alpha,
+                  "False spots tolerated per amorphous box (a share, 0-1); an image whose ordered boxes are no more "
+                  "than these false alarms give by chance (95 %) is warned of it")
+      ->capture_default_str();
   cmd->add_option("--alpha-secondary", cli->alpha_secondary,
                   "Looser level for further spots in a box that already has one")->capture_default_str();
   cmd->add_option("--spot-threshold", cli->spot_threshold,
