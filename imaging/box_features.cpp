@@ -329,6 +329,35 @@ BoxMeasurer::BoxMeasurer(const SpectrumGeometry& geometry, bool anisotropy,
     throw std::invalid_argument("BoxMeasurer: the modulation was made for another box size");
 }
 
+// Each radius bin whitened by its median (times ln 2, the median of Exp(1)), floored at the window's
+// sidelobe level below the strongest power of the annulus. Four running maxima, not one: each max
+// waits on the one before, and the strongest of the annulus is the same whichever lane found it.
+// A template on the power's accessor, so the plain power (every isotropic image) is read without a
+// multiplication, as before the direction model.
+template <class Power>
+void BoxMeasurer::whiten(Power power) {
+  const std::size_t core_size = g_.core_.size();
+  float peak4[4] = {0.f, 0.f, 0.f, 0.f};
+  std::size_t at = 0;
+  for (; at + 4 <= core_size; at += 4)
+    for (std::size_t l = 0; l < 4; ++l) peak4[l] = std::max(peak4[l], power(g_.core_[at + l].index));
+  for (; at < core_size; ++at) peak4[0] = std::max(peak4[0], power(g_.core_[at].index));
+  const float peak = std::max(std::max(peak4[0], peak4[1]), std::max(peak4[2], peak4[3]));
+  const float floor = float(g_.options_.sidelobe_floor) * peak;
+  for (const auto& bin : g_.bins_) {
+    if (bin.empty()) continue;
+    // Gathered through a local pointer: push_back stored the vector's end to memory at every value
+    // (a sixth of this function's own time), since a float store might alias it.
+    if (scratch_.size() < bin.size()) scratch_.resize(bin.size());
+    float* values = scratch_.data();
+    std::size_t count = 0;
+    for (int idx : bin) values[count++] = power(idx);
+    const float med = std::max(kth_smallest_value(values, count, count / 2), floor);
+    const float scale = med > 0 ? float(kLn2) / med : 0.f;
+    for (int idx : bin) whitened_[std::size_t(idx)] = power(idx) * scale;
+  }
+}
+
 BoxFeatures BoxMeasurer::measure(const BoxTransformer& box, double threshold, double secondary_threshold,
                                  std::optional<double> edge_angle_deg) {
   BoxFeatures f;
@@ -337,47 +366,11 @@ BoxFeatures BoxMeasurer::measure(const BoxTransformer& box, double threshold, do
     f.flat = true;
     return f;
   }
-  // Whiten each radius bin by its median (times ln 2, the median of Exp(1)), floored at the
-  // window's sidelobe level below the strongest power of the annulus.
-  // Four running maxima, not one: each max waits on the one before, and the strongest of the
-  // annulus is the same whichever lane found it.
-  const std::size_t core_size = g_.core_.size();
   if (inverse_modulation_) {
-    // The same with each power divided by the direction's expected modulation first.
     const float* im = inverse_modulation_;
-    float peak = 0.f;
-    for (const auto& px : g_.core_) peak = std::max(peak, P[px.index] * im[px.index]);
-    const float floor = float(g_.options_.sidelobe_floor) * peak;
-    for (const auto& bin : g_.bins_) {
-      if (bin.empty()) continue;
-      if (scratch_.size() < bin.size()) scratch_.resize(bin.size());
-      float* values = scratch_.data();
-      std::size_t count = 0;
-      for (int idx : bin) values[count++] = P[idx] * im[idx];
-      const float med = std::max(kth_smallest_value(values, count, count / 2), floor);
-      const float scale = med > 0 ? float(kLn2) / med : 0.f;
-      for (int idx : bin) whitened_[std::size_t(idx)] = P[idx] * im[idx] * scale;
-    }
+    whiten([P, im](int idx) { return P[idx] * im[idx]; });
   } else {
-    float peak4[4] = {0.f, 0.f, 0.f, 0.f};
-    std::size_t at = 0;
-    for (; at + 4 <= core_size; at += 4)
-      for (std::size_t l = 0; l < 4; ++l) peak4[l] = std::max(peak4[l], P[g_.core_[at + l].index]);
-    for (; at < core_size; ++at) peak4[0] = std::max(peak4[0], P[g_.core_[at].index]);
-    const float peak = std::max(std::max(peak4[0], peak4[1]), std::max(peak4[2], peak4[3]));
-    const float floor = float(g_.options_.sidelobe_floor) * peak;
-    for (const auto& bin : g_.bins_) {
-      if (bin.empty()) continue;
-      // Gathered through a local pointer: push_back stored the vector's end to memory at every value
-      // (a sixth of this function's own time), since a float store might alias it.
-      if (scratch_.size() < bin.size()) scratch_.resize(bin.size());
-      float* values = scratch_.data();
-      std::size_t count = 0;
-      for (int idx : bin) values[count++] = P[idx];
-      const float med = std::max(kth_smallest_value(values, count, count / 2), floor);
-      const float scale = med > 0 ? float(kLn2) / med : 0.f;
-      for (int idx : bin) whitened_[std::size_t(idx)] = P[idx] * scale;
-    }
+    whiten([P](int idx) { return P[idx]; });
   }
 
   // The direction bins' sums, each added in core order as before. Consecutive core pixels mostly

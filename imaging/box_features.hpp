@@ -155,6 +155,10 @@ class BoxMeasurer {
   std::vector<float> whitened_;  // r2c layout, valid on the extended annulus
   std::vector<float> scratch_;
   mutable std::vector<double> cos_sin_;  // cell_energies' (cos, sin) of each column, then of each row
+  // Whitens the annulus into whitened_: `power(index)` is the box's power at an r2c coefficient
+  // (divided by the direction's modulation where the noise model follows one).
+  template <class Power>
+  void whiten(Power power);
   double power_at(const float* P, double kx, double ky) const;  // bilinear, Hermitian-mirrored
   bool is_streak(const float* P, double kx, double ky,
                  float p) const;  // bilinear, Hermitian-mirrored; 0 outside the annulus
