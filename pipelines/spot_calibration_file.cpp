@@ -101,6 +101,51 @@ std::vector<std::pair<std::string, std::string>> calibration_settings(const Hrte
           {"seed", std::to_string(o.threshold.seed)}};
 }
 
+json spectrum_anisotropy_json(const SpectrumAnisotropy& a) {
+  return {{"box_px", a.box_px},
+          {"first_ring", a.first_ring},
+          {"terms", a.terms},
+          {"boxes", a.boxes},
+          {"ratio", a.ratio},
+          {"strong_deg", a.strong_deg},
+          {"weak_deg", a.weak_deg},
+          {"at_d_nm", a.at_d_nm},
+          {"z", a.z},
+          {"misfit", a.misfit},
+          {"modulation_noise", a.modulation_noise},
+          {"beyond_model", a.beyond_model},
+          {"direction_turns", a.direction_turns}};
+}
+
+SpectrumAnisotropy read_spectrum_anisotropy(const std::string& origin, const json& object, int box_px) {
+  const CalibrationReader a(origin, object, "spectrum_anisotropy.");
+  SpectrumAnisotropy m;
+  m.box_px = a.whole("box_px", 4, 1 << 20);
+  m.first_ring = a.whole("first_ring", 0, 1 << 20);
+  m.boxes = a.whole("boxes", 0, 1 << 30);
+  m.ratio = a.number("ratio", 1, 1e9);
+  m.strong_deg = a.number("strong_deg", 0, 180);
+  m.weak_deg = a.number("weak_deg", 0, 180);
+  m.at_d_nm = a.number("at_d_nm", 0, 1e9);
+  m.z = a.number("z", 0, 1e300);
+  m.misfit = a.number("misfit", 0, 1e9);
+  // Since session 51 (the reuse check takes it out of a change); a file without it reads 0.
+  if (a.has("modulation_noise")) m.modulation_noise = a.number("modulation_noise", 0, 1e9);
+  m.beyond_model = a.at("beyond_model", json::value_t::boolean).get<bool>();
+  m.direction_turns = a.at("direction_turns", json::value_t::boolean).get<bool>();
+  for (const json& v : a.at("terms", json::value_t::array)) {
+    if (!v.is_number() || !std::isfinite(v.get<double>()) || std::fabs(v.get<double>()) > 50)
+      a.fail("terms", "item " + std::to_string(m.terms.size() + 1) + " is not a number within -50 .. 50");
+    m.terms.push_back(v.get<double>());
+  }
+  if (m.terms.empty() || m.terms.size() % kAnisotropyTerms)
+    a.fail("terms",
+           std::to_string(m.terms.size()) + " items, not a positive multiple of " + std::to_string(kAnisotropyTerms));
+  if (m.box_px != box_px) a.fail("box_px", "differs from the calibration's box_px");
+  m.significant = true;
+  return m;
+}
+
 void write_spot_calibration(
     const std::filesystem::path& file, const SpotThreshold& t, const std::string& source,
     double pixel_nm, int box_px,
@@ -134,19 +179,7 @@ void write_spot_calibration(
   // Only where the noise model follows a direction dependence (files of isotropic images stay as
   // they were): the runs reading the file whiten their boxes with the same model.
   if (const SpectrumAnisotropy& a = t.anisotropy; a.significant)
-    doc["spectrum_anisotropy"] = {{"box_px", a.box_px},
-                                  {"first_ring", a.first_ring},
-                                  {"terms", a.terms},
-                                  {"boxes", a.boxes},
-                                  {"ratio", a.ratio},
-                                  {"strong_deg", a.strong_deg},
-                                  {"weak_deg", a.weak_deg},
-                                  {"at_d_nm", a.at_d_nm},
-                                  {"z", a.z},
-                                  {"misfit", a.misfit},
-                                  {"modulation_noise", a.modulation_noise},
-                                  {"beyond_model", a.beyond_model},
-                                  {"direction_turns", a.direction_turns}};
+    doc["spectrum_anisotropy"] = spectrum_anisotropy_json(a);
   const std::string bytes = doc.dump(1) + "\n";
   // The same calibration again is not written again: later runs that read the file (their
   // up-to-date check looks at its size and time) are not redone for nothing.
@@ -225,32 +258,7 @@ SavedCalibration read_spot_calibration(const std::string& file) {
   t.null_spectrum_side = r.whole("null_spectrum_side", 1, 1 << 20);
   t.null_spectrum = r.numbers("null_spectrum", 2);
   if (doc.contains("spectrum_anisotropy")) {
-    const CalibrationReader a(file, r.at("spectrum_anisotropy", json::value_t::object), "spectrum_anisotropy.");
-    SpectrumAnisotropy& m = t.anisotropy;
-    m.box_px = a.whole("box_px", 4, 1 << 20);
-    m.first_ring = a.whole("first_ring", 0, 1 << 20);
-    m.boxes = a.whole("boxes", 0, 1 << 30);
-    m.ratio = a.number("ratio", 1, 1e9);
-    m.strong_deg = a.number("strong_deg", 0, 180);
-    m.weak_deg = a.number("weak_deg", 0, 180);
-    m.at_d_nm = a.number("at_d_nm", 0, 1e9);
-    m.z = a.number("z", 0, 1e300);
-    m.misfit = a.number("misfit", 0, 1e9);
-    // Since session 51 (the reuse check takes it out of a change); a file without it reads 0.
-    if (a.has("modulation_noise")) m.modulation_noise = a.number("modulation_noise", 0, 1e9);
-    const json& beyond = a.at("beyond_model", json::value_t::boolean);
-    m.beyond_model = beyond.get<bool>();
-    m.direction_turns = a.at("direction_turns", json::value_t::boolean).get<bool>();
-    for (const json& v : a.at("terms", json::value_t::array)) {
-      if (!v.is_number() || !std::isfinite(v.get<double>()) || std::fabs(v.get<double>()) > 50)
-        a.fail("terms", "item " + std::to_string(m.terms.size() + 1) + " is not a number within -50 .. 50");
-      m.terms.push_back(v.get<double>());
-    }
-    if (m.terms.empty() || m.terms.size() % kAnisotropyTerms)
-      a.fail("terms",
-             std::to_string(m.terms.size()) + " items, not a positive multiple of " + std::to_string(kAnisotropyTerms));
-    if (m.box_px != c.box_px) a.fail("box_px", "differs from the calibration's box_px");
-    m.significant = true;
+    t.anisotropy = read_spectrum_anisotropy(file, r.at("spectrum_anisotropy", json::value_t::object), c.box_px);
   }
   return c;
 }

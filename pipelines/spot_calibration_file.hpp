@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "fitting/base/json.hpp"
 #include "imaging/hrtem_analysis.hpp"
 #include "pipelines/hrtem_image_run.hpp"
 
@@ -37,6 +38,12 @@ struct SavedCalibration {
   std::vector<std::pair<std::string, std::string>> settings;  // as calibration_settings lists them
 };
 SavedCalibration read_spot_calibration(const std::string& file);
+
+// The direction model of a calibration (SpectrumAnisotropy, only where significant) as the file's
+// "spectrum_anisotropy" holds it, and back, for the file and for a Python pickle: the reader throws
+// InputError naming `origin` and the key for a value out of its range or a box other than `box_px`.
+nlohmann::json spectrum_anisotropy_json(const SpectrumAnisotropy& a);
+SpectrumAnisotropy read_spectrum_anisotropy(const std::string& origin, const nlohmann::json& object, int box_px);
 
 // `saved` as a batch's shared calibration (SharedThreshold): its description begins
 // "reused: <origin>: ", and an image that calibrates its own after all says it is "not

@@ -19,33 +19,16 @@ using namespace pybind11::literals;
 // boxes without the model its level was calibrated with).
 constexpr int kStateVersion = 3;
 
-// The direction model where the noise model follows it (as the calibration file keeps it), else None.
+// The direction model where the noise model follows it, as the calibration file keeps it (JSON
+// text), else None.
 pyb::object anisotropy_state(const SpectrumAnisotropy& a) {
   if (!a.significant) return pyb::none();
-  return pyb::make_tuple(a.box_px, a.first_ring, a.terms, a.boxes, a.ratio, a.strong_deg, a.weak_deg, a.at_d_nm, a.z,
-                         a.misfit, a.modulation_noise, a.beyond_model, a.direction_turns);
+  return pyb::str(spectrum_anisotropy_json(a).dump());
 }
 
-SpectrumAnisotropy anisotropy_of(const pyb::object& state) {
-  SpectrumAnisotropy a;
-  if (state.is_none()) return a;
-  const pyb::tuple s = state.cast<pyb::tuple>();
-  if (s.size() != 13) throw std::invalid_argument("SpotCalibration: a damaged pickle (its direction model)");
-  a.box_px = s[0].cast<int>();
-  a.first_ring = s[1].cast<int>();
-  a.terms = s[2].cast<std::vector<double>>();
-  a.boxes = s[3].cast<int>();
-  a.ratio = s[4].cast<double>();
-  a.strong_deg = s[5].cast<double>();
-  a.weak_deg = s[6].cast<double>();
-  a.at_d_nm = s[7].cast<double>();
-  a.z = s[8].cast<double>();
-  a.misfit = s[9].cast<double>();
-  a.modulation_noise = s[10].cast<double>();
-  a.beyond_model = s[11].cast<bool>();
-  a.direction_turns = s[12].cast<bool>();
-  a.significant = true;
-  return a;
+SpectrumAnisotropy anisotropy_of(const pyb::object& state, int box_px) {
+  if (state.is_none()) return {};
+  return read_spectrum_anisotropy("SpotCalibration pickle", nlohmann::json::parse(state.cast<std::string>()), box_px);
 }
 
 pyb::tuple state_of(const SpotCalibration& c) {
@@ -94,7 +77,7 @@ SpotCalibration from_state(const pyb::tuple& s) {
   t.null_spectrum = s[18].cast<std::vector<double>>();
   t.null_spectrum_side = s[19].cast<int>();
   c.description_as_calibrated = s[20].cast<std::string>();
-  t.anisotropy = anisotropy_of(s[21]);  // its per-coefficient form is rebuilt where it is reused
+  t.anisotropy = anisotropy_of(s[21], c.shared.box_px);  // its per-coefficient form is rebuilt where reused
   return c;
 }
 
