@@ -602,20 +602,19 @@ HrtemSeriesAnalysis analyse_hrtem_series(const std::string& path, const HrtemSet
       ++record.points_own_threshold;
       if (run.result.threshold.reuse_refused) {
         ++record.points_dose_threshold;
+        // What differed: the direction dependence where the radial spectra agreed, else the radial one.
+        const SpotThreshold& t = run.result.threshold;
+        const bool direction = t.direction_change > kAnisotropyReuseTolerance;
         char text[500];
-        const double direction = run.result.threshold.direction_change;
-        if (direction > kAnisotropyReuseTolerance)  // the radial spectra agreed
-          std::snprintf(text, sizeof text,
-                        "the dose changed (%s): the direction dependence of the point's amorphous spectrum (blur, "
-                        "ellipticity) differs from the calibrating frame's by %.2f (tolerance %.2f, rms in log "
-                        "power), so it calibrated its own spot threshold, as a batch's image does",
-                        o.dose_note.c_str(), direction, kAnisotropyReuseTolerance);
-        else
-          std::snprintf(text, sizeof text,
-                        "the dose changed (%s): the point's radial spectrum differs from the calibrating frame's by "
-                        "%.2f (tolerance %.2f, in log power), so it calibrated its own spot threshold, as a batch's "
-                        "image does",
-                        o.dose_note.c_str(), run.result.threshold.spectrum_mismatch, kThresholdOnceSpectrumTolerance);
+        std::snprintf(text, sizeof text,
+                      "the dose changed (%s): %s differs from the calibrating frame's by %.2f (tolerance %.2f, %s), "
+                      "so it calibrated its own spot threshold, as a batch's image does",
+                      o.dose_note.c_str(),
+                      direction ? "the direction dependence of the point's amorphous spectrum (blur, ellipticity)"
+                                : "the point's radial spectrum",
+                      direction ? t.direction_change : t.spectrum_mismatch,
+                      direction ? kAnisotropyReuseTolerance : kThresholdOnceSpectrumTolerance,
+                      direction ? "rms in log power" : "in log power");
         warnings.push_back(text);
       } else {
         warnings.push_back(
