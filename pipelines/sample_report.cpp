@@ -126,11 +126,10 @@ json sample_report_json(const SampleManifest& manifest, const std::vector<Module
         add_number_warnings(job.module, job.out_dir, mod["quantities"]);
         // A doubt made for a number that pools files (HRTEM's false-alarm floor over its images) is
         // in no file's list: the module's list gets it, so that every mark names a listed doubt.
-        if (job.module == "hrtem")
-          for (const auto& [key, q] : mod["quantities"].items())
-            for (const json& w : q.value("warnings", json::array()))
-              if (std::find(mod["warnings"].begin(), mod["warnings"].end(), w) == mod["warnings"].end())
-                mod["warnings"].push_back(w);
+        for (const auto& [key, q] : mod["quantities"].items())
+          for (const json& w : q.value("warnings", json::array()))
+            if (std::find(mod["warnings"].begin(), mod["warnings"].end(), w) == mod["warnings"].end())
+              mod["warnings"].push_back(w);
         // An n/a whose module said why has no number to doubt: the module's warnings beside it read as
         // its reason (eicosane's Tg, no glass, beside "no reference heating ... give --reference").
         for (auto& [key, q] : mod["quantities"].items())
