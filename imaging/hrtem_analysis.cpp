@@ -179,15 +179,36 @@ HrtemResult analyse_hrtem(const CalibratedImage& calibrated, const HrtemOptions&
   r.threshold = choose_spot_threshold(image, g, geometry, options.window, options.acf, options.threshold,
                                       options.threads, &r.mask);
   if (const std::string w = anisotropy_warning(r.threshold.anisotropy); !w.empty()) r.warnings.push_back(w);
+  // The modes that make no null spectrum (reference, formula, fixed) measure the image's own for the
+  // halo check and the detection limit.
+  int side = r.threshold.null_spectrum_side;
+  std::vector<double> own;
+  const bool needs_spectrum =
+      options.halo.check || (options.detection_limit && !options.fdr_q && !r.threshold.detection_limit);
+  if (needs_spectrum && r.threshold.null_spectrum.empty())
+    own = specimen_radial_spectrum(image, g.box_px, &r.mask, options.threads, side);
+  const std::vector<double>& spectrum = own.empty() ? r.threshold.null_spectrum : own;
   if (options.halo.check) {
-    int side = r.threshold.null_spectrum_side;
-    const std::vector<double> own = r.threshold.null_spectrum.empty()
-                                        ? specimen_radial_spectrum(image, g.box_px, &r.mask, options.threads, side)
-                                        : std::vector<double>();
-    r.halo = check_halo(own.empty() ? r.threshold.null_spectrum : own, side, pixel_nm, options.halo);
+    r.halo = check_halo(spectrum, side, pixel_nm, options.halo);
     r.halo_from_reused_spectrum = own.empty() && r.threshold.description.rfind("reused: ", 0) == 0;
   } else {
     r.halo = check_halo({}, 0, pixel_nm, options.halo);  // says "off"
+  }
+  if (options.detection_limit && !r.threshold.detection_limit) {
+    DetectionLimit& limit = r.threshold.detection_limit.emplace();
+    if (options.fdr_q) {
+      limit.not_measured = "under --fdr the level a box needs depends on the image's other boxes";
+    } else {
+      const bool follows = !r.threshold.inverse_modulation.empty();
+      const DetectionLevels levels{r.threshold.value, r.threshold.secondary_value,
+                                   follows ? &r.threshold.inverse_modulation : nullptr};
+      // Its own stream of phases, apart from the calibration's fields.
+      const std::uint64_t seed = options.threshold.seed ^ 0x6A09E667F3BCC909ull;
+      limit = measure_detection_limit(
+          draw_null_field(spectrum, side, follows ? &r.threshold.anisotropy : nullptr, seed), geometry, pixel_nm,
+          options.window, options.acf, levels, options.rules,
+          detection_spacings_nm(options.spots.d_min_nm, options.spots.d_max_nm), seed, options.threads);
+    }
   }
   if (options.threshold_only) return r;
   // In FDR mode spots down to the level of p = q stay until the Benjamini-Hochberg cut is known.

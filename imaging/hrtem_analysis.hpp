@@ -38,6 +38,9 @@ struct HrtemOptions {
   // Hot pixels and X-ray hits replaced by their surroundings' median before the analysis
   // (repair_spikes; the caller that reads the image does it: analyse_hrtem takes it as given).
   bool repair_spikes = true;
+  // The fringe contrast a box needs to be called ordered (detection_limit.hpp): about 20 ms a
+  // calibration, carried by its reuses.
+  bool detection_limit = true;
   // Stop once the mask and the spot threshold are known (a batch's shared calibration): no boxes.
   bool threshold_only = false;
 

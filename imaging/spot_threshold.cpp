@@ -718,6 +718,17 @@ SpotThreshold choose_spot_threshold(const StoredImage& image, const BoxGrid& gri
   return t;
 }
 
+ImageF draw_null_field(const std::vector<double>& ring_power, int side, const SpectrumAnisotropy* follow,
+                       std::uint64_t seed) {
+  const std::shared_ptr<const RingTable> rings = ring_table(side);
+  std::vector<float> amplitudes = coefficient_amplitudes(ring_power, *rings);
+  if (follow) modulate_amplitudes(*follow, side, *rings, amplitudes);
+  RealFft2d fft(side, side);
+  ImageF field;
+  null_field(amplitudes, nullptr, seed, fft, field);
+  return field;
+}
+
 std::vector<double> specimen_radial_spectrum(const StoredImage& image, int box_px, const SpecimenMask* mask,
                                              int threads, int& side_px) {
   side_px = null_crop_side(image);

@@ -12,6 +12,7 @@
 
 #include "imaging/box_features.hpp"
 #include "imaging/box_grid.hpp"
+#include "imaging/detection_limit.hpp"
 #include "imaging/null_draws.hpp"
 #include "imaging/specimen_mask.hpp"
 #include "imaging/spectrum_anisotropy.hpp"
@@ -86,6 +87,9 @@ struct SpotThreshold {
   // isotropic model, the numbers of before.
   SpectrumAnisotropy anisotropy;
   std::vector<float> inverse_modulation;
+  // The fringe contrast this calibration's boxes need to be called ordered (analyse_hrtem measures
+  // it once per calibration; a reuse carries it, a calibration read from a file measures it again).
+  std::optional<DetectionLimit> detection_limit;
 };
 
 // p-value of a box whose strongest whitened peak is `max_whitened`: the chance that a box without
@@ -102,6 +106,12 @@ double level_for_p_value(const SpotThreshold& t, double p);
 SpotThreshold choose_spot_threshold(const StoredImage& image, const BoxGrid& grid, const SpectrumGeometry& geometry,
                                     WindowKind window, AcfMode acf, const ThresholdOptions& options,
                                     int threads, const SpecimenMask* mask = nullptr);
+
+// One random field of the null model, `side` x `side` px: the ring powers `ring_power` (of a `side` px
+// crop, as SpotThreshold::null_spectrum) with random phases drawn from `seed`, following `follow`'s
+// direction dependence when given (the calibration's, where it whitens the boxes by it).
+ImageF draw_null_field(const std::vector<double>& ring_power, int side, const SpectrumAnisotropy* follow,
+                       std::uint64_t seed);
 
 // The radial power spectrum a null calibration reads (SpotThreshold::null_spectrum: ring medians of up
 // to four crops of the specimen, rings of a `side_px` crop), for the threshold modes that make none.

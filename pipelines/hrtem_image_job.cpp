@@ -149,6 +149,8 @@ HrtemImageText hrtem_image_text(const HrtemImageRun& analysed, const std::filesy
     t.out += format("  ordered area fraction %s [%.1f, %.1f] (sliding boxes, stride %d px)\n",
                     percent(area->ordered_area_fraction).c_str(), 100 * area->ordered_area_fraction_95.low,
                     100 * area->ordered_area_fraction_95.high, area->stride_px);
+  if (const auto& limit = result.threshold.detection_limit)
+    t.out += "  detection limit: " + detection_limit_sentence(*limit) + "\n";
   if (result.grid.left_out_x_px || result.grid.left_out_y_px)
     t.out += format("  %d columns at the right and %d rows at the bottom hold no whole box and were left out\n",
                     result.grid.left_out_x_px, result.grid.left_out_y_px);

@@ -1,0 +1,176 @@
+#include "imaging/detection_limit.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <memory>
+
+#include "fitting/base/parallel_for.hpp"
+
+namespace mgscope {
+
+namespace {
+
+constexpr double kTwoPi = 6.283185307179586476925;
+constexpr int kMostBoxes = 48;
+constexpr int kFewestBoxes = 16;  // below this the percentiles mean little: not measured
+// The contrasts tried span 6 octaves (kDetectionContrastMax / kDetectionContrastMin = 64): 6 halvings
+// leave 6/64 of an octave, a contrast known within 6.7 % (3.3 % either side of its middle), finer than
+// the null model's own fit to glass (docs/hrtem.md).
+constexpr int kBisections = 6;
+
+// A uniform in [0, 1) from (seed, a, b): SplitMix64's finaliser over the three, so that a box's
+// direction and phase do not depend on which thread measured it, or on the boxes before it.
+double uniform_of(std::uint64_t seed, std::uint64_t a, std::uint64_t b) {
+  std::uint64_t z = seed ^ (a * 0x9E3779B97F4A7C15ull) ^ (b * 0xC2B2AE3D27D4EB4Full);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  z ^= z >> 31;
+  return double(z >> 11) * 0x1.0p-53;
+}
+
+// The value at share `p` of the sorted values (the smallest with at least p of them at or below it).
+double percentile_of_sorted(const std::vector<double>& sorted, double p) {
+  const std::size_t k = std::size_t(std::ceil(p * double(sorted.size())));
+  return sorted[std::min(sorted.size() - 1, k == 0 ? 0 : k - 1)];
+}
+
+}  // namespace
+
+std::vector<double> detection_spacings_nm(double d_min_nm, double d_max_nm) {
+  const double ratio = d_max_nm / d_min_nm;
+  return {d_min_nm * std::pow(ratio, 1.0 / 6.0), d_min_nm * std::pow(ratio, 0.5),
+          d_min_nm * std::pow(ratio, 5.0 / 6.0)};
+}
+
+DetectionLimit measure_detection_limit(const ImageF& null_field, const SpectrumGeometry& geometry, double pixel_nm,
+                                       WindowKind window, AcfMode acf, const DetectionLevels& levels,
+                                       const ClassRules& rules, const std::vector<double>& spacings_nm,
+                                       std::uint64_t seed, int threads) {
+  DetectionLimit limit;
+  const int n = geometry.box_px();
+  const int side = std::min(null_field.width, null_field.height);
+  int step = n;
+  if (side >= n && ((side - n) / n + 1) * ((side - n) / n + 1) < kMostBoxes) step = std::max(1, n / 2);
+  const int per_side = side >= n ? (side - n) / step + 1 : 0;
+  const int boxes = std::min(kMostBoxes, per_side * per_side);
+  if (boxes < kFewestBoxes) {
+    limit.not_measured =
+        "the null field holds " + std::to_string(boxes) + " boxes, fewer than " + std::to_string(kFewestBoxes);
+    return limit;
+  }
+  limit.boxes = boxes;
+  limit.spacing_nm = spacings_nm;
+  const long count = long(boxes) * long(spacings_nm.size());
+  // The least contrast at which each (spacing, box) is called ordered.
+  std::vector<double> least(std::size_t(count), std::numeric_limits<double>::infinity());
+  const int nthreads = resolve_threads(threads, count);
+  std::vector<std::unique_ptr<BoxTransformer>> transformers;
+  std::vector<std::unique_ptr<BoxMeasurer>> measurers;
+  // --anisotropy-min classifies by the direction sums, which a measurer makes only when asked.
+  const bool anisotropy = rules.crystal_like_min_anisotropy.has_value();
+  for (int t = 0; t < nthreads; ++t) {
+    transformers.push_back(spots_only_transformer(geometry, window, acf));
+    measurers.push_back(std::make_unique<BoxMeasurer>(geometry, anisotropy, levels.inverse_modulation));
+  }
+  struct Buffers {
+    std::vector<float> glass, fringes, box;  // n x n each
+    std::vector<float> along;                // the fringes' factors along x and y
+  };
+  std::vector<Buffers> buffers(static_cast<std::size_t>(nthreads));
+  parallel_for(count, nthreads, [&](long i, int th) {
+    const int s = int(i / boxes), b = int(i % boxes);
+    const int x0 = (b % per_side) * step, y0 = (b / per_side) * step;
+    std::vector<float>& g = buffers[std::size_t(th)].glass;
+    std::vector<float>& f = buffers[std::size_t(th)].fringes;
+    std::vector<float>& box = buffers[std::size_t(th)].box;
+    g.resize(std::size_t(n) * std::size_t(n));
+    f.resize(g.size());
+    box.resize(g.size());
+    double mean = 0;
+    for (int y = 0; y < n; ++y)
+      for (int x = 0; x < n; ++x) {
+        const float v = null_field.pixels[std::size_t(y0 + y) * std::size_t(null_field.width) + std::size_t(x0 + x)];
+        g[std::size_t(y) * std::size_t(n) + std::size_t(x)] = v;
+        mean += v;
+      }
+    mean /= double(g.size());
+    double var = 0;
+    for (float v : g) var += (double(v) - mean) * (double(v) - mean);
+    const double glass_sd = std::sqrt(var / double(g.size()));
+    if (!(glass_sd > 0)) return;
+    // Unit-sd fringes (amplitude sqrt 2) of the spacing, in a direction and phase of this box's own.
+    const double direction = kTwoPi * uniform_of(seed, std::uint64_t(b), 0);
+    const double phase = kTwoPi * uniform_of(seed, std::uint64_t(b), 1);
+    const double kx = kTwoPi * std::cos(direction) * pixel_nm / spacings_nm[std::size_t(s)];
+    const double ky = kTwoPi * std::sin(direction) * pixel_nm / spacings_nm[std::size_t(s)];
+    // cos(kx x + ky y + phase) as cos cos - sin sin of its two parts: 4n sines and cosines, not n^2
+    // (which had been a third of this function's time).
+    std::vector<float>& along = buffers[std::size_t(th)].along;  // cos x, sin x, cos y, sin y
+    along.resize(4 * std::size_t(n));
+    float *cos_x = along.data(), *sin_x = cos_x + n, *cos_y = sin_x + n, *sin_y = cos_y + n;
+    for (int k = 0; k < n; ++k) {
+      cos_x[k] = float(std::cos(kx * k));
+      sin_x[k] = float(std::sin(kx * k));
+      cos_y[k] = float(std::sqrt(2.0) * std::cos(ky * k + phase));
+      sin_y[k] = float(std::sqrt(2.0) * std::sin(ky * k + phase));
+    }
+    for (int y = 0; y < n; ++y) {
+      float* row = f.data() + std::size_t(y) * std::size_t(n);
+      for (int x = 0; x < n; ++x) row[x] = cos_y[y] * cos_x[x] - sin_y[y] * sin_x[x];
+    }
+    BoxTransformer& tr = *transformers[std::size_t(th)];
+    BoxMeasurer& m = *measurers[std::size_t(th)];
+    const auto ordered_at = [&](double contrast) {
+      const float a = float(contrast * glass_sd);
+      for (std::size_t k = 0; k < box.size(); ++k) box[k] = g[k] + a * f[k];
+      if (!tr.transform(box.data(), n)) return false;
+      return classify_box(m.measure(tr, levels.strict, levels.secondary), rules) != BoxClass::amorphous;
+    };
+    // Bisection in log contrast: `lo` not ordered (or the bottom of the range), `hi` ordered (or the top,
+    // tried last: a box never found ordered below it is tried there once).
+    const double top = std::log(kDetectionContrastMax);
+    double lo = std::log(kDetectionContrastMin), hi = top;
+    for (int k = 0; k < kBisections; ++k) {
+      const double mid = 0.5 * (lo + hi);
+      (ordered_at(std::exp(mid)) ? hi : lo) = mid;
+    }
+    if (hi == top && !ordered_at(kDetectionContrastMax)) return;  // beyond the contrasts tried
+    least[std::size_t(i)] = std::exp(0.5 * (lo + hi));            // the middle of the last interval
+  });
+  for (std::size_t s = 0; s < spacings_nm.size(); ++s) {
+    std::vector<double> v(least.begin() + long(s) * boxes, least.begin() + long(s + 1) * boxes);
+    std::sort(v.begin(), v.end());
+    limit.contrast_50.push_back(percentile_of_sorted(v, 0.5));
+    limit.contrast_90.push_back(percentile_of_sorted(v, 0.9));
+  }
+  return limit;
+}
+
+std::string detection_limit_sentence(const DetectionLimit& limit) {
+  if (!limit.not_measured.empty()) return "not measured: " + limit.not_measured;
+  auto contrasts = [&](const std::vector<double>& c) {
+    std::string text;
+    char part[64];
+    for (std::size_t k = 0; k < c.size(); ++k) {
+      if (std::isfinite(c[k]))
+        std::snprintf(part, sizeof part, "%s%.2f", k ? ", " : "", c[k]);
+      else
+        std::snprintf(part, sizeof part, "%sover %.2f", k ? ", " : "", kDetectionContrastMax);
+      text += part;
+    }
+    return text;
+  };
+  std::string spacings;
+  char part[32];
+  for (std::size_t k = 0; k < limit.spacing_nm.size(); ++k) {
+    std::snprintf(part, sizeof part, "%s%.3f", k ? ", " : "", limit.spacing_nm[k]);
+    spacings += part;
+  }
+  return "fringes of " + spacings + " nm are found in 90 % of whole boxes from a contrast of " +
+         contrasts(limit.contrast_90) + " (half of them from " + contrasts(limit.contrast_50) +
+         "; fringe sd over the amorphous sd of a box)";
+}
+
+}  // namespace mgscope

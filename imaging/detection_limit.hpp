@@ -1,0 +1,56 @@
+// How strong lattice fringes must be for a box to be called ordered: the other side of the false
+// alarms. A box without order passes the spot threshold with probability alpha; a box whose fringes
+// are weaker than the glass's own speckle is missed, and an image of weak order reads "amorphous".
+// Measured on the null model itself (a random field with the image's amorphous spectrum, the
+// calibration's noise model): fringes of a known contrast are added to its boxes and the boxes are
+// measured and classified exactly like the image's. docs/hrtem.md, "Detection limit".
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "imaging/box_classes.hpp"
+#include "imaging/box_features.hpp"
+#include "imaging/image.hpp"
+
+namespace mgscope {
+
+// Per spacing, the fringe contrast at which half and 90 % of whole boxes of glass holding such
+// fringes are called ordered (crystal-like or nanocrystal). The contrast is the fringes' standard
+// deviation over the amorphous contrast's, both over one box (an amplitude A cosine has sd A / sqrt 2):
+// 0.5 means fringes half as strong as the glass's speckle around them. Infinite: not reached at the
+// largest contrast tried (kDetectionContrastMax).
+struct DetectionLimit {
+  std::string not_measured;  // why not, or "" when measured
+  std::vector<double> spacing_nm, contrast_50, contrast_90;
+  int boxes = 0;  // null boxes per spacing
+};
+
+// The contrasts searched (a bisection in log contrast between them, 6.7 % apart at the end).
+constexpr double kDetectionContrastMin = 0.04, kDetectionContrastMax = 2.56;
+
+// The three spacings reported: geometrically spread over the searched d_min..d_max (default
+// 0.15-0.60 nm: 0.189, 0.300 and 0.476 nm), a fringe near the glass's halo among them.
+std::vector<double> detection_spacings_nm(double d_min_nm, double d_max_nm);
+
+struct DetectionLevels {
+  double strict = 0, secondary = 0;                        // the spot levels the image's boxes take
+  const std::vector<float>* inverse_modulation = nullptr;  // the direction model's whitening, or none
+};
+
+// `null_field`: a field of the image's null model (draw_null_field in spot_threshold.hpp), boxes
+// taken from it at whole-box steps (half-box where that gives under 48), at most 48. Each box gets
+// fringes of a random direction and phase (fixed by `seed`), and the least contrast at which it is
+// classified ordered is found by bisection; the 50th and 90th percentiles over the boxes are the
+// limits. The same for any thread count.
+DetectionLimit measure_detection_limit(const ImageF& null_field, const SpectrumGeometry& geometry, double pixel_nm,
+                                       WindowKind window, AcfMode acf, const DetectionLevels& levels,
+                                       const ClassRules& rules, const std::vector<double>& spacings_nm,
+                                       std::uint64_t seed, int threads);
+
+// One line for people: "fringes found in 90 % of whole boxes from a contrast of 0.15 at 0.189 nm, ...",
+// or why the limit was not measured.
+std::string detection_limit_sentence(const DetectionLimit& limit);
+
+}  // namespace mgscope
