@@ -46,6 +46,8 @@ const Key kHrtemSpecimenArea{"hrtem.summary.schema.json", {"area_map", "specimen
 const Key kHrtemAreaFraction{"hrtem.summary.schema.json", {"ordered", "ordered_area_fraction"}, false};
 const Key kHrtemAreaInterval{
     "hrtem.summary.schema.json", {"ordered", "ordered_area_fraction_95ci_block_bootstrap"}, false};
+const Key kHrtemDetectionSpacings{"hrtem.summary.schema.json", {"detection_limit", "spacing_nm"}, false};
+const Key kHrtemDetection90{"hrtem.summary.schema.json", {"detection_limit", "fringe_contrast_90"}, false};
 // --- hrtem.series.schema.json (an image folder of `mgscope hrtem --frames`) ---
 const Key kSeries{"hrtem.series.schema.json", {"series"}, true};
 const Key kSeriesPoints{"hrtem.series.schema.json", {"series", "points"}, true};
@@ -211,6 +213,18 @@ HrtemSummary read_hrtem_summary(const fs::path& file) {
     if (ci.is_array() && ci.size() == 2) {
       out.ordered_area_low = ci[0].is_number() ? ci[0].get<double>() : kNoValue;
       out.ordered_area_high = ci[1].is_number() ? ci[1].get<double>() : kNoValue;
+    }
+  }
+  // The middle spacing's limit (0.300 nm by default): null there is a contrast beyond those tried.
+  const json& limit = member_or_null(s, kHrtemDetection90.path[0]);
+  const json& spacings = member_or_null(limit, leaf(kHrtemDetectionSpacings));
+  const json& contrasts = member_or_null(limit, leaf(kHrtemDetection90));
+  if (spacings.is_array() && contrasts.is_array() && spacings.size() == contrasts.size() && !spacings.empty()) {
+    const std::size_t middle = spacings.size() / 2;
+    if (spacings[middle].is_number()) {
+      out.detection_spacing_nm = spacings[middle].get<double>();
+      out.detection_contrast_90 =
+          contrasts[middle].is_number() ? contrasts[middle].get<double>() : std::numeric_limits<double>::infinity();
     }
   }
   return out;
@@ -386,6 +400,8 @@ std::vector<SummaryKeyUse> summary_keys_read() {
                        &kHrtemSpecimenArea,
                        &kHrtemAreaFraction,
                        &kHrtemAreaInterval,
+                       &kHrtemDetectionSpacings,
+                       &kHrtemDetection90,
                        &kDscSamples,
                        &kDscTg,
                        &kDscTx,

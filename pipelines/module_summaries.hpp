@@ -35,6 +35,9 @@ struct HrtemSummary {
   double specimen_area_nm2 = kNoValue;
   double ordered_area_fraction = kNoValue, ordered_area_low = kNoValue,
          ordered_area_high = kNoValue;  // 1, 95 % bootstrap
+  // The detection limit at its middle spacing (absent: not measured): the fringe contrast found in 90 %
+  // of whole boxes, infinite beyond the contrasts tried.
+  double detection_spacing_nm = kNoValue, detection_contrast_90 = kNoValue;
 };
 HrtemSummary read_hrtem_summary(const std::filesystem::path& file);
 

@@ -300,6 +300,13 @@ def test_a_pickled_calibration_keeps_the_direction_model(tmp_path):
     direct = mgscope.hrtem(image, threshold_from=first, area=False, pandas=False)
     assert again["classes"] == direct["classes"] == first["classes"]
     assert again["threshold"]["spectrum_anisotropy"] == first["threshold"]["spectrum_anisotropy"]
+    # The detection limit is measured again from the pickled model: the same contrasts.
+    limit = first["detection_limit"]
+    assert limit["status"] == "measured" and limit["noise_model"] == "this image's"
+    assert len(limit["spacing_nm"]) == 3 and all(0 < c < 2.56 for c in limit["fringe_contrast_90"])
+    assert again["detection_limit"]["noise_model"] == "the reused calibration's"
+    for key in ("spacing_nm", "fringe_contrast_50", "fringe_contrast_90"):
+        assert again["detection_limit"][key] == limit[key]
 
 
 def test_spot_calibration_file_goes_both_ways_with_the_command(tmp_path, cli_batch_outputs, results):
