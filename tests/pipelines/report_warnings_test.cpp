@@ -92,7 +92,7 @@ TEST(NumberWarnings, HrtemFalseAlarmsAreJudgedOnThePooledBoxes) {
   };
   image("a", 3);
   image("b", 3);
-  nlohmann::json q = {{"ordered_fraction", {{"value", 0.03}}}};
+  nlohmann::json q = {{"ordered_fraction", {{"value", 0.03}}}, {"detection_contrast_90", {{"value", 0.6}}}};
   add_number_warnings("hrtem", dir, q);
   EXPECT_EQ(q["ordered_fraction"]["warnings"], nlohmann::json({"a: vacuum found", "b: vacuum found"}));
   image("b", 2);  // 5 of 200: within the pool's floor, said once for both
@@ -101,6 +101,8 @@ TEST(NumberWarnings, HrtemFalseAlarmsAreJudgedOnThePooledBoxes) {
             nlohmann::json(
                 {false_alarm_warning(5, 200, 0.01, "these 2 images together show no order above their detection floor"),
                  "a: vacuum found", "b: vacuum found"}));
+  // How strong fringes must be to be seen is not doubted by how few were seen.
+  EXPECT_EQ(q["detection_contrast_90"]["warnings"], nlohmann::json({"a: vacuum found", "b: vacuum found"}));
 }
 
 // mce writes a nested section's doubt twice: critical.scaling.warnings "only 2 isotherms" and, in
