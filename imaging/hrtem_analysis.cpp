@@ -178,6 +178,7 @@ HrtemResult analyse_hrtem(const CalibratedImage& calibrated, const HrtemOptions&
 
   r.threshold = choose_spot_threshold(image, g, geometry, options.window, options.acf, options.threshold,
                                       options.threads, &r.mask);
+  r.calibration_reused = r.threshold.description.rfind("reused: ", 0) == 0;
   if (const std::string w = anisotropy_warning(r.threshold.anisotropy); !w.empty()) r.warnings.push_back(w);
   // The modes that make no null spectrum (reference, formula, fixed) measure the image's own for the
   // halo check and the detection limit.
@@ -190,7 +191,7 @@ HrtemResult analyse_hrtem(const CalibratedImage& calibrated, const HrtemOptions&
   const std::vector<double>& spectrum = own.empty() ? r.threshold.null_spectrum : own;
   if (options.halo.check) {
     r.halo = check_halo(spectrum, side, pixel_nm, options.halo);
-    r.halo_from_reused_spectrum = own.empty() && r.threshold.description.rfind("reused: ", 0) == 0;
+    r.halo_from_reused_spectrum = own.empty() && r.calibration_reused;
   } else {
     r.halo = check_halo({}, 0, pixel_nm, options.halo);  // says "off"
   }

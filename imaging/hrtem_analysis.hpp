@@ -64,6 +64,9 @@ struct HrtemResult : Summary {
   // the reuse check found this image's within its tolerance), checked against the pixel size.
   HaloCheck halo;
   bool halo_from_reused_spectrum = false;
+  // The spot threshold (its level, null spectrum, direction model and detection limit) is another
+  // image's: a batch's or a series' shared calibration, or one read from a file.
+  bool calibration_reused = false;
   std::vector<BoxResult> boxes;     // row-major over the grid
   ClassFractions fractions;
   std::vector<NanocrystalGroup> nanocrystals;

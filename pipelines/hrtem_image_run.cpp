@@ -206,10 +206,11 @@ HrtemImageRun analyse_hrtem_image(StoredImage pixels, ImageInfo info, const Cali
       r.result.threshold.description += "; calibrated on this image, " + not_once;
   }
   r.threshold_shared = image_options.threshold.reuse != nullptr && !r.result.threshold.reuse_refused;
-  // The image a batch calibrated on reuses its own calibration: its halo was measured on its own spectrum.
-  // (A series' later points share the file's path, and take the first point's spectrum unchecked.)
+  // The image a batch calibrated on reuses its own calibration: its halo was measured on its own spectrum,
+  // its detection limit on its own model. (A series' later points share the file's path, and take the first
+  // point's calibration unchecked.)
   if (r.threshold_shared && path == user.shared_threshold->source && user.shared_threshold->check_spectrum)
-    r.result.halo_from_reused_spectrum = false;
+    r.result.halo_from_reused_spectrum = r.result.calibration_reused = false;
   r.options = image_options;
   r.options.mask.user_mask = nullptr;  // the images they point to end here
   r.options.threshold.reference = nullptr;

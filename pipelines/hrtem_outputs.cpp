@@ -58,9 +58,9 @@ nlohmann::json area_map_json(const AreaMap& a, const BoxGrid& g, const HrtemRunI
 }
 
 // Contrasts beyond the largest tried are null, with the definition saying so.
-nlohmann::json detection_limit_json(const SpotThreshold& t) {
-  if (!t.detection_limit) return {{"status", "off"}};
-  const DetectionLimit& d = *t.detection_limit;
+nlohmann::json detection_limit_json(const HrtemResult& r) {
+  if (!r.threshold.detection_limit) return {{"status", "off"}};
+  const DetectionLimit& d = *r.threshold.detection_limit;
   if (!d.not_measured.empty()) return {{"status", "not measured"}, {"why", d.not_measured}};
   nlohmann::json c50 = nlohmann::json::array(), c90 = nlohmann::json::array();
   for (std::size_t k = 0; k < d.spacing_nm.size(); ++k) {
@@ -68,7 +68,7 @@ nlohmann::json detection_limit_json(const SpotThreshold& t) {
     c90.push_back(json_number(d.contrast_90[k]));
   }
   return {{"status", "measured"},
-          {"noise_model", t.description.rfind("reused: ", 0) == 0 ? "the reused calibration's" : "this image's"},
+          {"noise_model", r.calibration_reused ? "the reused calibration's" : "this image's"},
           {"definition",
            "the fringe contrast (standard deviation of the lattice fringes over that of the amorphous contrast, "
            "over one box) at which 50 % and 90 % of whole boxes of this image's noise model holding fringes of the "
@@ -186,7 +186,7 @@ nlohmann::json hrtem_summary_json(const HrtemResult& r, const HrtemRunInfo& run,
                {"suggested_pixel_nm", json_number(h.suggested_pixel_nm)},
                {"spectrum", r.halo_from_reused_spectrum ? "the reused calibration's" : "this image's"},
                {"note", h.note}};
-  j["detection_limit"] = detection_limit_json(r.threshold);
+  j["detection_limit"] = detection_limit_json(r);
   const SpotThreshold& t = r.threshold;
   j["threshold"] = {{"mode", threshold_mode_name(t.mode)},
                     {"whitened_level", t.value},
