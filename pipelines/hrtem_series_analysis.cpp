@@ -1,6 +1,7 @@
 #include "pipelines/hrtem_series_analysis.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <condition_variable>
 #include <cstdio>
@@ -192,13 +193,31 @@ std::string unaligned_comb_warning(double span_px, int frames, double pixel_nm, 
 
 // A point's exposure, to tell when the dose moved from the calibrating point's: the mean value and
 // the noise sd (from differences of neighbouring pixels along rows, which the specimen's smooth
-// contrast adds little to), in the file's units (the float scale of an average undone).
+// contrast adds little to), in the file's units (the float scale of an average undone). And how its
+// contrast depends on direction, to tell when that moved at an unchanged dose (a drift or vibration
+// starting mid-series blurs along one direction; astigmatism makes the halo elliptical): the
+// structure function D(u) = <(I(r + u) - I(r))^2> at a lag `lag_px` along rows, columns and both
+// diagonals, whose 2-theta harmonics (D0 - D90, D45 - D135) over their mean are `harmonics`. The
+// mean divides out the dose, and the shot noise, which adds the same to all four, cancels in the
+// differences.
 struct PointLevel {
   double mean = std::numeric_limits<double>::quiet_NaN();
   double noise = std::numeric_limits<double>::quiet_NaN();
+  int lag_px = 0;  // 0: the direction dependence not measured
+  std::array<double, 2> harmonics = {std::numeric_limits<double>::quiet_NaN(),
+                                     std::numeric_limits<double>::quiet_NaN()};
+  double samples = 0;  // differences summed per direction
 };
 
-PointLevel level_of(const StoredImage& image) {
+// The differences per direction the structure function sums, rows taken at a step that reaches
+// about this many whatever the frame's size (every row of 512^2, every 4th of 1024^2, every 16th of
+// 2048^2): its noise is then the same for every size (the harmonics of two frames of pure shot
+// noise differ by a Rayleigh distance of sd about 2.8 / sqrt(samples), 0.0055), and its cost about
+// 0.65 ms a point (0.5-2.4 % of a point of 2048^2 to 512^2; every 4th row of 512^2 had left the
+// harmonics of unchanged frames twice as far apart).
+constexpr double kDirectionSamples = 1 << 18;
+
+PointLevel level_of(const StoredImage& image, int lag_px) {
   PointLevel l;
   if (image.width < 2 || image.height < 1) return l;
   std::vector<float> row(std::size_t(image.width));
@@ -218,12 +237,51 @@ PointLevel level_of(const StoredImage& image) {
   const double unscale = std::ldexp(1.0, -image.value_scale_log2);
   l.mean = sum / (double(image.width) * rows) * unscale;
   l.noise = std::sqrt(diff2 / (2.0 * (image.width - 1) * rows)) * unscale;
+  if (lag_px <= 0 || lag_px >= image.width || lag_px >= image.height) return l;
+  std::vector<float> below(std::size_t(image.width));
+  std::array<double, 4> lagged{};  // sums of squared differences at 0, 90, 45 and 135 degrees
+  const int step = int(std::max(1.0, std::floor(double(image.width) * image.height / kDirectionSamples)));
+  for (int y = 0; y + lag_px < image.height; y += step) {
+    image.copy_block(0, y, image.width, 1, row.data(), image.width);
+    image.copy_block(0, y + lag_px, image.width, 1, below.data(), image.width);
+    // Each direction over the same width - lag_px pixels of the row, so that the four are alike.
+    for (int x = 0; x + lag_px < image.width; ++x) {
+      const double here = row[std::size_t(x)], right = row[std::size_t(x + lag_px)];
+      const double under = below[std::size_t(x)], under_right = below[std::size_t(x + lag_px)];
+      lagged[0] += (right - here) * (right - here);
+      lagged[1] += (under - here) * (under - here);
+      lagged[2] += (under_right - here) * (under_right - here);
+      lagged[3] += (under - right) * (under - right);
+    }
+    l.samples += image.width - lag_px;
+  }
+  const double lagged_mean = (lagged[0] + lagged[1] + lagged[2] + lagged[3]) / 4;
+  if (lagged_mean > 0) {
+    l.lag_px = lag_px;
+    l.harmonics = {(lagged[0] - lagged[1]) / lagged_mean, (lagged[2] - lagged[3]) / lagged_mean};
+  }
   return l;
 }
 
+// The lag of PointLevel's structure function: 0.4 of the smallest spacing searched (3 px at 0.0199
+// nm and the default 0.15 nm), where the amorphous halo (0.2-0.3 nm) still weighs much against the
+// shot noise. Measured on synthetic glass (halo at 0.28 nm, 512 and 1024 px, 25-400 counts), a
+// lag of 3 px told a 3 % elliptical halo from none better than 4 (0.8 of the harmonics' change)
+// and than the largest single direction's change (half of it). 0 where the pixel size is not known
+// yet (the analysis then says what is wrong).
+int direction_lag_px(const ImageInfo& info, const CalibrateOptions& calibrate, double d_min_nm) {
+  const double pixel_nm = calibrate.pixel_nm ? *calibrate.pixel_nm
+                          : info.calibration.calibrated
+                              ? std::min(info.calibration.pixel_x_nm, info.calibration.pixel_y_nm)
+                              : 0.0;
+  if (!(pixel_nm > 0) || !(d_min_nm > 0)) return 0;
+  return int(std::clamp(std::lround(0.4 * d_min_nm / pixel_nm), 1L, 64L));
+}
+
 // The series' calibration, once the calibrating point is analysed: taken unchecked by a point of
-// the same exposure, and after the batch's radial-spectrum check (docs/hrtem.md, "A batch
-// calibrates once") by a point whose mean or noise moved by more than kDoseCheckFactor from it.
+// the same exposure and direction dependence, and after the batch's spectrum check (docs/hrtem.md,
+// "A batch calibrates once") by a point whose mean or noise moved by more than kDoseCheckFactor
+// from it, or whose direction dependence moved by more than kDirectionCheckShift.
 struct SeriesCalibration {
   SharedThreshold unchecked, checked;
   PointLevel level;
@@ -245,6 +303,34 @@ bool dose_moved(const PointLevel& a, const PointLevel& b) {
   return apart(a.mean, b.mean) || apart(a.noise, b.noise);
 }
 
+// The change of PointLevel::harmonics beyond which a point of an unchanged dose is checked as one
+// of another dose is (the check's direction part, whitening_change, refuses at 0.15), for frames
+// that reach kDirectionSamples; a smaller frame's tolerance grows as its noise, with the square
+// root of the samples missing. Measured on synthetic glass (docs/hrtem.md, "In-situ series"): of
+// 39 frames of one specimen with fresh shot noise, at 25, 100 and 400 counts, none moved them by
+// more than 0.010 (512 px) and 0.012 (1024 px), nor growth from 2 to 25 % ordered over 20 frames
+// by more than 0.015, while a halo 3 % elliptical, which the check refuses (0.16-0.22), moved them
+// by 0.024-0.056 and a motion blur of 0.1 nm by 0.08-0.20. A point beyond it that the check
+// accepts costs the check only (4.5 ms on 512^2 to 43 ms on 2048^2, 17-33 % of a point: too much
+// for every point).
+constexpr double kDirectionCheckShift = 0.02;
+
+// How far the direction dependence moved, and the tolerance for frames of these sizes; NaN when
+// either was not measured or at another lag.
+struct DirectionShift {
+  double distance = std::numeric_limits<double>::quiet_NaN();
+  double tolerance = std::numeric_limits<double>::quiet_NaN();
+  bool moved() const { return distance > tolerance; }
+};
+
+DirectionShift direction_shift(const PointLevel& a, const PointLevel& b) {
+  DirectionShift s;
+  if (a.lag_px == 0 || a.lag_px != b.lag_px || !(a.samples > 0) || !(b.samples > 0)) return s;
+  s.distance = std::hypot(a.harmonics[0] - b.harmonics[0], a.harmonics[1] - b.harmonics[1]);
+  s.tolerance = kDirectionCheckShift * std::sqrt(std::max(1.0, kDirectionSamples / std::min(a.samples, b.samples)));
+  return s;
+}
+
 // A point without specimen contrast: the median band-to-noise ratio of its sub-boxes (the
 // specimen mask's, imaging/specimen_mask.hpp) under this, where shot noise alone gives 1 (dark
 // noise of a blanked beam and a flat vacuum frame read 0.99-1.03 on the probe's stacks), while the
@@ -263,6 +349,7 @@ struct PointOutcome {
   std::vector<std::string> reader_warnings;
   PointLevel level;
   std::string dose_note;                    // with a calibration checked because the dose moved: the two levels
+  std::string direction_note;  // ... because the direction dependence moved (and the dose did not): by how much
   double nm_per_px_x = 0, nm_per_px_y = 0;  // of the file's frames (they differ where --anisotropic resampled)
   std::string failure;             // an InputError's text (the point is left out)
   std::exception_ptr fatal;        // anything else, raised again in point order
@@ -287,16 +374,24 @@ PointOutcome analyse_point(ImageFrames& frames, std::mutex& read_lock, const Fra
     if (!frames.files().empty())
       p.file = std::filesystem::path(px.info.path).lexically_relative(frames.path()).string();
     const int read_width = px.info.width, read_height = px.info.height;
-    o.level = level_of(px.pixels);
+    o.level = level_of(px.pixels, direction_lag_px(px.info, settings.calibrate, options.spots.d_min_nm));
     HrtemUserInputs user = settings.user;
     if (cal) {
-      const bool check = dose_moved(o.level, cal->level);
+      const bool dose = dose_moved(o.level, cal->level);
+      const DirectionShift shift = direction_shift(o.level, cal->level);
+      const bool check = dose || shift.moved();
       user.shared_threshold = check ? &cal->checked : &cal->unchecked;
-      if (check) {
+      if (dose) {
         char note[200];
         std::snprintf(note, sizeof note, "mean %.4g and noise sd %.4g against %.4g and %.4g on frame %d", o.level.mean,
                       o.level.noise, cal->level.mean, cal->level.noise, cal->frame);
         o.dose_note = note;
+      } else if (check) {
+        char note[200];
+        std::snprintf(note, sizeof note,
+                      "the 2-theta harmonics of its structure function at %d px by %.3f from frame %d's, over %.3f",
+                      o.level.lag_px, shift.distance, cal->frame, shift.tolerance);
+        o.direction_note = note;
       }
     }
     o.run.emplace(analyse_hrtem_image(std::move(px.pixels), std::move(px.info), settings.calibrate, options,
@@ -601,15 +696,20 @@ HrtemSeriesAnalysis analyse_hrtem_series(const std::string& path, const HrtemSet
     } else if (k != calibrating && once && !run.threshold_shared) {
       ++record.points_own_threshold;
       if (run.result.threshold.reuse_refused) {
-        ++record.points_dose_threshold;
+        // Why it was checked: its dose, else the direction dependence of its contrast at the same dose.
+        const bool dose = !o.dose_note.empty();
+        ++(dose ? record.points_dose_threshold : record.points_direction_threshold);
+        const std::string why = dose ? "the dose changed (" + o.dose_note + ")"
+                                     : "the direction dependence of its contrast moved at the same dose (" +
+                                           o.direction_note + ": drift, vibration or astigmatism)";
         // What differed: the direction dependence where the radial spectra agreed, else the radial one.
         const SpotThreshold& t = run.result.threshold;
         const bool direction = t.direction_change > kAnisotropyReuseTolerance;
-        char text[500];
+        char text[600];
         std::snprintf(text, sizeof text,
-                      "the dose changed (%s): %s differs from the calibrating frame's by %.2f (tolerance %.2f, %s), "
+                      "%s: %s differs from the calibrating frame's by %.2f (tolerance %.2f, %s), "
                       "so it calibrated its own spot threshold, as a batch's image does",
-                      o.dose_note.c_str(),
+                      why.c_str(),
                       direction ? "the direction dependence of the point's amorphous spectrum (blur, ellipticity)"
                                 : "the point's radial spectrum",
                       direction ? t.direction_change : t.spectrum_mismatch,

@@ -819,6 +819,85 @@ TEST(HrtemSeries, AnEllipticalPointOfAnotherLevelIsNamedForItsDirectionDependenc
   EXPECT_GT(point1["threshold"]["direction_change_from_reused"].get<double>(), 0.15);
 }
 
+// A motion blur (drift or vibration during in-situ heating) starting in the middle of a series at
+// an unchanged dose: 512 px frames of one specimen at 400 counts, the last two blurred by 0.2 nm
+// along 30 deg. The dose alone had sent no point to the check, and the blurred points had been
+// whitened with the sharp first point's direction model: 44 % ordered boxes against 16 % for each
+// frame alone (on a 1024 px series of 12 frames, 26-34 % against 7-10 %). The direction dependence
+// of their contrast (PointLevel's structure function) moved, so they are checked, calibrate their
+// own, read exactly as the frame alone, and say why, naming the direction dependence, not the dose.
+TEST(HrtemSeries, ABlurStartingMidSeriesAtTheSameDoseIsCheckedAndCalibratesItsOwn) {
+  const fs::path d = test::scratch_dir("hrtem_series_blur");
+  std::vector<RawImage> frames;
+  for (int k = 0; k < 4; ++k) {
+    SynthHrtemOptions o;
+    o.width_px = o.height_px = 512;
+    o.ordered_fraction = 0.1;
+    o.seed = 5;
+    o.noise_seed = 990 + std::uint64_t(k);
+    o.motion_blur_nm = k >= 2 ? 0.2 : 0.0;
+    o.motion_blur_deg = 30;
+    frames.push_back(to_raw(make_synth_hrtem(o).counts));
+  }
+  const std::string path = (d / "blur.tif").string();
+  write_tiff_pages(path, frames, test::nm_calibration(0.0199, 0.0199));
+  const auto r =
+      test::run_mgscope("hrtem '" + path + "' -o '" + (d / "out").string() + "' --frames all --area-stride off");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output.find("the dose changed"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("WARNING: " + path + ": the direction dependence of its contrast moved at the same dose ("),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("so it calibrated its own spot threshold, as a batch's image does (2 of 4 points: 2, 3)"),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("reused by the later points of its pixel size, box and spectrum (2 whose direction "
+                          "dependence moved at the same dose and whose spectrum differed calibrated their own)"),
+            std::string::npos)
+      << r.output;
+  const auto rows = read_csv(d / "out" / "blur" / "series.csv");
+  ASSERT_EQ(rows.size(), 4u);
+  EXPECT_EQ(rows[1].at("warning_texts").find("direction dependence"), std::string::npos) << rows[1].at("warning_texts");
+  // The last point reads as frame 3 analysed alone (its own null), to the digit.
+  const auto one =
+      test::run_mgscope("hrtem '" + path + "' -o '" + (d / "alone").string() + "' --frame 3 --area-stride off");
+  ASSERT_EQ(one.exit_code, 0) << one.output;
+  const auto alone = nlohmann::json::parse(test::read_all(d / "alone" / "blur" / "summary.json"));
+  const auto point3 = nlohmann::json::parse(test::read_all(d / "out" / "blur" / "frame_0003" / "summary.json"));
+  EXPECT_TRUE(point3["threshold"]["reuse_refused"].get<bool>());
+  EXPECT_EQ(point3["threshold"]["whitened_level"], alone["threshold"]["whitened_level"]);
+  EXPECT_NEAR(num(rows[3], "ordered_box_fraction"), alone["ordered"]["ordered_box_fraction"].get<double>(), 1e-6);
+}
+
+// The other side of that trigger: frames of one specimen with fresh shot noise (512 px, 400
+// counts) all take the calibration unchecked, as before: no point is checked, none calibrates its
+// own.
+TEST(HrtemSeries, AnUnchangedSeriesTakesTheCalibrationUnchecked) {
+  const fs::path d = test::scratch_dir("hrtem_series_unchanged");
+  std::vector<RawImage> frames;
+  for (int k = 0; k < 6; ++k) {
+    SynthHrtemOptions o;
+    o.width_px = o.height_px = 512;
+    o.ordered_fraction = 0.1;
+    o.seed = 5;
+    o.noise_seed = 990 + std::uint64_t(k);
+    frames.push_back(to_raw(make_synth_hrtem(o).counts));
+  }
+  const std::string path = (d / "same.tif").string();
+  write_tiff_pages(path, frames, test::nm_calibration(0.0199, 0.0199));
+  const auto r =
+      test::run_mgscope("hrtem '" + path + "' -o '" + (d / "out").string() + "' --frames all --area-stride off");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("reused by every later point\n"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("calibrated its own"), std::string::npos) << r.output;
+  // The kept later points (middle and last) took it unchecked: no spectrum compared.
+  for (const char* point : {"frame_0003", "frame_0005"}) {
+    const auto j = nlohmann::json::parse(test::read_all(d / "out" / "same" / point / "summary.json"));
+    EXPECT_FALSE(j["threshold"]["reuse_refused"].get<bool>()) << point;
+    EXPECT_TRUE(j["threshold"]["spectrum_mismatch_from_reused"].is_null()) << point;
+  }
+}
+
 // A magnification change during the series: an MRC stack whose FEI1 records give its last two
 // frames 0.025 nm pixels instead of 0.0199 (78 px boxes instead of 100). A null calibrated on the
 // first point's boxes does not hold for other boxes: those points calibrate their own, and then
