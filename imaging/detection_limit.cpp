@@ -15,6 +15,7 @@ namespace {
 constexpr double kTwoPi = 6.283185307179586476925;
 constexpr int kMostBoxes = 48;
 constexpr int kFewestBoxes = 16;  // below this the percentiles mean little: not measured
+constexpr double kFlat = -1;      // a box of the field without contrast (no spectrum to draw it from)
 // The contrasts tried span 6 octaves (kDetectionContrastMax / kDetectionContrastMin = 64): 6 halvings
 // leave 6/64 of an octave, a contrast known within 6.7 % (3.3 % either side of its middle), finer than
 // the null model's own fit to glass (docs/hrtem.md).
@@ -99,7 +100,10 @@ DetectionLimit measure_detection_limit(const ImageF& null_field, const SpectrumG
     double var = 0;
     for (float v : g) var += (double(v) - mean) * (double(v) - mean);
     const double glass_sd = std::sqrt(var / double(g.size()));
-    if (!(glass_sd > 0)) return;
+    if (!(glass_sd > 0)) {
+      least[std::size_t(i)] = kFlat;
+      return;
+    }
     // Unit-sd fringes (amplitude sqrt 2) of the spacing, in a direction and phase of this box's own.
     const double direction = kTwoPi * uniform_of(seed, std::uint64_t(b), 0);
     const double phase = kTwoPi * uniform_of(seed, std::uint64_t(b), 1);
@@ -139,6 +143,11 @@ DetectionLimit measure_detection_limit(const ImageF& null_field, const SpectrumG
     if (hi == top && !ordered_at(kDetectionContrastMax)) return;  // beyond the contrasts tried
     least[std::size_t(i)] = std::exp(0.5 * (lo + hi));            // the middle of the last interval
   });
+  if (std::count(least.begin(), least.end(), kFlat) > long(least.size()) - kFewestBoxes) {
+    limit = DetectionLimit{};
+    limit.not_measured = "the noise model's field holds no contrast (no amorphous spectrum was measured)";
+    return limit;
+  }
   for (std::size_t s = 0; s < spacings_nm.size(); ++s) {
     std::vector<double> v(least.begin() + long(s) * boxes, least.begin() + long(s + 1) * boxes);
     std::sort(v.begin(), v.end());

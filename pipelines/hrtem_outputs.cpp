@@ -72,8 +72,9 @@ nlohmann::json detection_limit_json(const HrtemResult& r) {
           {"definition",
            "the fringe contrast (standard deviation of the lattice fringes over that of the amorphous contrast, "
            "over one box) at which 50 % and 90 % of whole boxes of this image's noise model holding fringes of the "
-           "spacing are called ordered at the spot threshold used; null: not reached at " +
-               std::to_string(kDetectionContrastMax).substr(0, 4)},
+           "spacing are called ordered at the spot threshold used; null: not reached at the largest contrast "
+           "tried, " +
+               json_number(kDetectionContrastMax).dump()},
           {"spacing_nm", d.spacing_nm},
           {"fringe_contrast_50", c50},
           {"fringe_contrast_90", c90},

@@ -165,6 +165,12 @@ TEST(DetectionLimit, NotMeasuredOnTooFewBoxesOrUnderFdr) {
                                                        {20, 12, nullptr}, {}, {0.3}, 4, 1);
   EXPECT_NE(limit.not_measured.find("holds 9 boxes, fewer than 16"), std::string::npos) << limit.not_measured;
   EXPECT_TRUE(limit.contrast_50.empty());
+  // A field drawn from no spectrum (nothing measured) is flat: not "beyond every contrast".
+  const ImageF flat = draw_null_field({}, 512, nullptr, 8);
+  const DetectionLimit none = measure_detection_limit(flat, geometry, 0.0199, WindowKind::hann, AcfMode::circular,
+                                                      {20, 12, nullptr}, {}, {0.3}, 4, 1);
+  EXPECT_NE(none.not_measured.find("no contrast"), std::string::npos) << none.not_measured;
+  EXPECT_TRUE(none.contrast_90.empty());
 
   SynthHrtemOptions o;
   o.width_px = o.height_px = 600;
