@@ -16,10 +16,10 @@ constexpr double kTwoPi = 6.283185307179586476925;
 constexpr int kMostBoxes = 48;
 constexpr int kFewestBoxes = 16;  // below this the percentiles mean little: not measured
 constexpr double kFlat = -1;      // a box of the field without contrast (no spectrum to draw it from)
-// The contrasts tried span 6 octaves (kDetectionContrastMax / kDetectionContrastMin = 64): 6 halvings
-// leave 6/64 of an octave, a contrast known within 6.7 % (3.3 % either side of its middle), finer than
+// The contrasts tried span 8 octaves (kDetectionContrastMax / kDetectionContrastMin = 256): 7 halvings
+// leave 8/128 of an octave, a contrast known within 4.4 % (2.2 % either side of its middle), finer than
 // the null model's own fit to glass (docs/hrtem.md).
-constexpr int kBisections = 6;
+constexpr int kBisections = 7;
 
 // A uniform in [0, 1) from (seed, a, b): SplitMix64's finaliser over the three, so that a box's
 // direction and phase do not depend on which thread measured it, or on the boxes before it.
@@ -141,7 +141,8 @@ DetectionLimit measure_detection_limit(const ImageF& null_field, const SpectrumG
       (ordered_at(std::exp(mid)) ? hi : lo) = mid;
     }
     if (hi == top && !ordered_at(kDetectionContrastMax)) return;  // beyond the contrasts tried
-    least[std::size_t(i)] = std::exp(0.5 * (lo + hi));            // the middle of the last interval
+    // The middle of the last interval; ordered at every contrast tried: the smallest, an upper bound.
+    least[std::size_t(i)] = lo == std::log(kDetectionContrastMin) ? kDetectionContrastMin : std::exp(0.5 * (lo + hi));
   });
   if (std::count(least.begin(), least.end(), kFlat) > long(least.size()) - kFewestBoxes) {
     limit = DetectionLimit{};
@@ -164,7 +165,8 @@ std::string detection_limit_sentence(const DetectionLimit& limit) {
     char part[64];
     for (std::size_t k = 0; k < c.size(); ++k) {
       if (std::isfinite(c[k]))
-        std::snprintf(part, sizeof part, "%s%.2f", k ? ", " : "", c[k]);
+        std::snprintf(part, sizeof part, c[k] <= kDetectionContrastMin ? "%sunder %.2f" : "%s%.2f", k ? ", " : "",
+                      c[k]);
       else
         std::snprintf(part, sizeof part, "%sover %.2f", k ? ", " : "", kDetectionContrastMax);
       text += part;

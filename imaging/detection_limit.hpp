@@ -27,8 +27,10 @@ struct DetectionLimit {
   int boxes = 0;  // null boxes per spacing
 };
 
-// The contrasts searched (a bisection in log contrast between them, 6.7 % apart at the end).
-constexpr double kDetectionContrastMin = 0.04, kDetectionContrastMax = 2.56;
+// The contrasts searched (a bisection in log contrast between them, 4.4 % apart at the end). A limit of
+// kDetectionContrastMin means at most that: the boxes were ordered at every contrast tried (boxes of a
+// few nm on a clean image reach it).
+constexpr double kDetectionContrastMin = 0.01, kDetectionContrastMax = 2.56;
 
 // The three spacings reported: geometrically spread over the searched d_min..d_max (default
 // 0.15-0.60 nm: 0.189, 0.300 and 0.476 nm), a fringe near the glass's halo among them.

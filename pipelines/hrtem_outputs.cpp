@@ -74,7 +74,8 @@ nlohmann::json detection_limit_json(const HrtemResult& r) {
            "over one box) at which 50 % and 90 % of whole boxes of this image's noise model holding fringes of the "
            "spacing are called ordered at the spot threshold used; null: not reached at the largest contrast "
            "tried, " +
-               json_number(kDetectionContrastMax).dump()},
+               json_number(kDetectionContrastMax).dump() + "; " + json_number(kDetectionContrastMin).dump() +
+               ": at most that, the smallest tried"},
           {"spacing_nm", d.spacing_nm},
           {"fringe_contrast_50", c50},
           {"fringe_contrast_90", c90},
