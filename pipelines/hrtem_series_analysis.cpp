@@ -199,13 +199,22 @@ std::string unaligned_comb_warning(double span_px, int frames, double pixel_nm, 
 // structure function D(u) = <(I(r + u) - I(r))^2> at a lag `lag_px` along rows, columns and both
 // diagonals, whose 2-theta harmonics (D0 - D90, D45 - D135) over their mean are `harmonics`. The
 // mean divides out the dose, and the shot noise, which adds the same to all four, cancels in the
-// differences.
+// differences. And its radial spectrum, to tell a change of focus or an isotropic blur at an
+// unchanged dose, which the harmonics do not see: the same rows' structure function with its shot
+// noise (D at 1 px along the rows, where the specimen adds about a sixth at 400 counts) taken off,
+// over the mean squared (`contrast_log`, the log of the relative contrast at the lag: a blur or a
+// charging specimen lowers it, the dose does not move it), and at twice the lag over at the lag,
+// along the rows (`shape_log`: where the halo lies, which a defocus moves). `noise_share` is the
+// noise over that contrast part, whose noise the shape's tolerance follows.
 struct PointLevel {
   double mean = std::numeric_limits<double>::quiet_NaN();
   double noise = std::numeric_limits<double>::quiet_NaN();
-  int lag_px = 0;  // 0: the direction dependence not measured
+  int lag_px = 0;  // 0: the direction dependence and radial spectrum not measured
   std::array<double, 2> harmonics = {std::numeric_limits<double>::quiet_NaN(),
                                      std::numeric_limits<double>::quiet_NaN()};
+  double contrast_log = std::numeric_limits<double>::quiet_NaN();  // -inf: no contrast above the noise
+  double shape_log = std::numeric_limits<double>::quiet_NaN();
+  double noise_share = std::numeric_limits<double>::quiet_NaN();
   double samples = 0;  // differences summed per direction
 };
 
@@ -214,7 +223,7 @@ struct PointLevel {
 // 2048^2): its noise is then the same for every size (the harmonics of two frames of pure shot
 // noise differ by a Rayleigh distance of sd about 2.8 / sqrt(samples), 0.0055), and its cost about
 // 0.65 ms a point (0.5-2.4 % of a point of 2048^2 to 512^2; every 4th row of 512^2 had left the
-// harmonics of unchanged frames twice as far apart).
+// harmonics of unchanged frames twice as far apart), and 0.17-0.19 ms more with the radial sums.
 constexpr double kDirectionSamples = 1 << 18;
 
 PointLevel level_of(const StoredImage& image, int lag_px) {
@@ -240,25 +249,54 @@ PointLevel level_of(const StoredImage& image, int lag_px) {
   if (lag_px <= 0 || lag_px >= image.width || lag_px >= image.height) return l;
   std::vector<float> below(std::size_t(image.width));
   std::array<double, 4> lagged{};  // sums of squared differences at 0, 90, 45 and 135 degrees
+  // Along the rows only, over their first width - 2 lag_px pixels: at 1 px, the lag and twice it.
+  // The shot noise taken off is that of the same pixels (the noise sd above, from every 4th row
+  // of 1024^2, had left the shape of unchanged frames at 25 counts 1.6x further apart).
+  std::array<double, 3> along{};
   const int step = int(std::max(1.0, std::floor(double(image.width) * image.height / kDirectionSamples)));
+  const int along_width = image.width - 2 * lag_px;
+  double along_samples = 0;
   for (int y = 0; y + lag_px < image.height; y += step) {
     image.copy_block(0, y, image.width, 1, row.data(), image.width);
     image.copy_block(0, y + lag_px, image.width, 1, below.data(), image.width);
     // Each direction over the same width - lag_px pixels of the row, so that the four are alike.
-    for (int x = 0; x + lag_px < image.width; ++x) {
+    const auto direction = [&](int x) {
       const double here = row[std::size_t(x)], right = row[std::size_t(x + lag_px)];
       const double under = below[std::size_t(x)], under_right = below[std::size_t(x + lag_px)];
       lagged[0] += (right - here) * (right - here);
       lagged[1] += (under - here) * (under - here);
       lagged[2] += (under_right - here) * (under_right - here);
       lagged[3] += (under - right) * (under - right);
+    };
+    // The radial sums in the same pass over the row (a second pass had cost 0.27 ms a point, this 0.18).
+    int x = 0;
+    for (; x < along_width; ++x) {
+      direction(x);
+      const double here = row[std::size_t(x)];
+      const double d1 = row[std::size_t(x + 1)] - here, d = row[std::size_t(x + lag_px)] - here,
+                   d2 = row[std::size_t(x + 2 * lag_px)] - here;
+      along[0] += d1 * d1;
+      along[1] += d * d;
+      along[2] += d2 * d2;
     }
+    for (; x + lag_px < image.width; ++x) direction(x);
     l.samples += image.width - lag_px;
+    along_samples += std::max(0, along_width);
   }
   const double lagged_mean = (lagged[0] + lagged[1] + lagged[2] + lagged[3]) / 4;
   if (lagged_mean > 0) {
     l.lag_px = lag_px;
     l.harmonics = {(lagged[0] - lagged[1]) / lagged_mean, (lagged[2] - lagged[3]) / lagged_mean};
+  }
+  if (lagged_mean > 0 && along_samples > 0 && l.mean > 0) {
+    const double noise2 = along[0] / along_samples;  // 2 sigma^2, and a little of the specimen
+    const double contrast = lagged_mean / l.samples - noise2;
+    const double scaled_mean = l.mean / unscale;
+    l.contrast_log =
+        contrast > 0 ? std::log(contrast / (scaled_mean * scaled_mean)) : -std::numeric_limits<double>::infinity();
+    l.noise_share = contrast > 0 ? noise2 / contrast : std::numeric_limits<double>::infinity();
+    const double at_lag = along[1] / along_samples - noise2, at_twice = along[2] / along_samples - noise2;
+    if (at_lag > 0 && at_twice > 0) l.shape_log = std::log(at_twice / at_lag);
   }
   return l;
 }
@@ -279,9 +317,10 @@ int direction_lag_px(const ImageInfo& info, const CalibrateOptions& calibrate, d
 }
 
 // The series' calibration, once the calibrating point is analysed: taken unchecked by a point of
-// the same exposure and direction dependence, and after the batch's spectrum check (docs/hrtem.md,
-// "A batch calibrates once") by a point whose mean or noise moved by more than kDoseCheckFactor
-// from it, or whose direction dependence moved by more than kDirectionCheckShift.
+// the same exposure, direction dependence and radial spectrum, and after the batch's spectrum
+// check (docs/hrtem.md, "A batch calibrates once") by a point whose mean or noise moved by more
+// than kDoseCheckFactor from it, or whose direction dependence or radial spectrum moved
+// (ContrastShift).
 struct SeriesCalibration {
   SharedThreshold unchecked, checked;
   PointLevel level;
@@ -315,19 +354,46 @@ bool dose_moved(const PointLevel& a, const PointLevel& b) {
 // for every point).
 constexpr double kDirectionCheckShift = 0.02;
 
-// How far the direction dependence moved, and the tolerance for frames of these sizes; NaN when
-// either was not measured or at another lag.
-struct DirectionShift {
-  double distance = std::numeric_limits<double>::quiet_NaN();
-  double tolerance = std::numeric_limits<double>::quiet_NaN();
-  bool moved() const { return distance > tolerance; }
+// The changes of PointLevel's radial measures beyond which a point of an unchanged dose is checked,
+// for frames that reach kDirectionSamples (smaller ones' grow as for the harmonics). The contrast
+// (its log) by kContrastCheckShift; the shape by kShapeCheckShift times 1 + the noise share (the
+// larger of the two points'), as the shape's noise grows with it: measured on synthetic glass
+// (`synth hrtem --frames 13`, halo at 0.25 nm), 12 frames of one specimen with fresh shot noise
+// moved the contrast by at most 0.04 and the shape by at most 0.09 at 25 counts (noise share 8.7),
+// 0.024 at 100 (2.2) and 0.005 at 400 (0.63), on 512 and 1024 px; growth from 2 to 25 % ordered
+// moved the contrast by up to 0.10 (its fringes add contrast) and the shape by up to 0.073 at 25,
+// 0.032 at 100 and 0.007 at 400 counts. What the check refuses at 400 counts (radial spectrum
+// 0.25-1.5 from the first frame's): a Gaussian blur from 0.02 to 0.036 nm moved the contrast by
+// 0.58 (0.054 nm: 1.6), a halo moved from 0.25 to 0.27 nm the shape by 0.057-0.062 (0.23 nm:
+// 0.081; 0.21 nm: 0.18).
+constexpr double kContrastCheckShift = 0.25;
+constexpr double kShapeCheckShift = 0.02;
+
+// How far a point's contrast moved from the calibrating point's: its direction dependence and its
+// radial spectrum (contrast and shape), each with its tolerance for frames of these sizes; NaN when
+// either point was not measured or at another lag.
+struct ContrastShift {
+  double direction = std::numeric_limits<double>::quiet_NaN(), direction_tolerance = direction;
+  double contrast = direction, contrast_tolerance = direction;
+  double shape = direction, shape_tolerance = direction;
+  bool direction_moved() const { return direction > direction_tolerance; }
+  bool radial_moved() const { return contrast > contrast_tolerance || shape > shape_tolerance; }
 };
 
-DirectionShift direction_shift(const PointLevel& a, const PointLevel& b) {
-  DirectionShift s;
+ContrastShift contrast_shift(const PointLevel& a, const PointLevel& b) {
+  ContrastShift s;
   if (a.lag_px == 0 || a.lag_px != b.lag_px || !(a.samples > 0) || !(b.samples > 0)) return s;
-  s.distance = std::hypot(a.harmonics[0] - b.harmonics[0], a.harmonics[1] - b.harmonics[1]);
-  s.tolerance = kDirectionCheckShift * std::sqrt(std::max(1.0, kDirectionSamples / std::min(a.samples, b.samples)));
+  const double size_factor = std::sqrt(std::max(1.0, kDirectionSamples / std::min(a.samples, b.samples)));
+  s.direction = std::hypot(a.harmonics[0] - b.harmonics[0], a.harmonics[1] - b.harmonics[1]);
+  s.direction_tolerance = kDirectionCheckShift * size_factor;
+  // A point whose contrast sank into its noise (-inf) has moved as far as can be, when the other's had not.
+  if (a.contrast_log != b.contrast_log)
+    s.contrast = std::fabs(a.contrast_log - b.contrast_log);
+  else if (std::isinf(a.contrast_log))
+    s.contrast = 0;
+  s.contrast_tolerance = kContrastCheckShift * size_factor;
+  s.shape = std::fabs(a.shape_log - b.shape_log);
+  s.shape_tolerance = kShapeCheckShift * (1 + std::max(a.noise_share, b.noise_share)) * size_factor;
   return s;
 }
 
@@ -350,6 +416,7 @@ struct PointOutcome {
   PointLevel level;
   std::string dose_note;                    // with a calibration checked because the dose moved: the two levels
   std::string direction_note;  // ... because the direction dependence moved (and the dose did not): by how much
+  std::string radial_note;     // ... because the radial spectrum moved (and neither of those did)
   double nm_per_px_x = 0, nm_per_px_y = 0;  // of the file's frames (they differ where --anisotropic resampled)
   std::string failure;             // an InputError's text (the point is left out)
   std::exception_ptr fatal;        // anything else, raised again in point order
@@ -378,20 +445,28 @@ PointOutcome analyse_point(ImageFrames& frames, std::mutex& read_lock, const Fra
     HrtemUserInputs user = settings.user;
     if (cal) {
       const bool dose = dose_moved(o.level, cal->level);
-      const DirectionShift shift = direction_shift(o.level, cal->level);
-      const bool check = dose || shift.moved();
+      const ContrastShift shift = contrast_shift(o.level, cal->level);
+      const bool check = dose || shift.direction_moved() || shift.radial_moved();
       user.shared_threshold = check ? &cal->checked : &cal->unchecked;
       if (dose) {
         char note[200];
         std::snprintf(note, sizeof note, "mean %.4g and noise sd %.4g against %.4g and %.4g on frame %d", o.level.mean,
                       o.level.noise, cal->level.mean, cal->level.noise, cal->frame);
         o.dose_note = note;
-      } else if (check) {
+      } else if (shift.direction_moved()) {
         char note[200];
         std::snprintf(note, sizeof note,
                       "the 2-theta harmonics of its structure function at %d px by %.3f from frame %d's, over %.3f",
-                      o.level.lag_px, shift.distance, cal->frame, shift.tolerance);
+                      o.level.lag_px, shift.direction, cal->frame, shift.direction_tolerance);
         o.direction_note = note;
+      } else if (check) {
+        char note[300];
+        std::snprintf(note, sizeof note,
+                      "its relative contrast at %d px by %.3f in log (tolerance %.3f) and the ratio of its structure "
+                      "function at %d px to that at %d px by %.3f (tolerance %.3f) from frame %d's",
+                      o.level.lag_px, shift.contrast, shift.contrast_tolerance, 2 * o.level.lag_px, o.level.lag_px,
+                      shift.shape, shift.shape_tolerance, cal->frame);
+        o.radial_note = note;
       }
     }
     o.run.emplace(analyse_hrtem_image(std::move(px.pixels), std::move(px.info), settings.calibrate, options,
@@ -696,16 +771,25 @@ HrtemSeriesAnalysis analyse_hrtem_series(const std::string& path, const HrtemSet
     } else if (k != calibrating && once && !run.threshold_shared) {
       ++record.points_own_threshold;
       if (run.result.threshold.reuse_refused) {
-        // Why it was checked: its dose, else the direction dependence of its contrast at the same dose.
-        const bool dose = !o.dose_note.empty();
-        ++(dose ? record.points_dose_threshold : record.points_direction_threshold);
-        const std::string why = dose ? "the dose changed (" + o.dose_note + ")"
-                                     : "the direction dependence of its contrast moved at the same dose (" +
-                                           o.direction_note + ": drift, vibration or astigmatism)";
+        // Why it was checked: its dose, else the direction dependence of its contrast at the same dose,
+        // else its radial spectrum.
+        std::string why;
+        if (!o.dose_note.empty()) {
+          ++record.points_dose_threshold;
+          why = "the dose changed (" + o.dose_note + ")";
+        } else if (!o.direction_note.empty()) {
+          ++record.points_direction_threshold;
+          why = "the direction dependence of its contrast moved at the same dose (" + o.direction_note +
+                ": drift, vibration or astigmatism)";
+        } else {
+          ++record.points_radial_threshold;
+          why = "the radial spectrum of its contrast moved at the same dose (" + o.radial_note +
+                ": a change of focus, a blur or charging)";
+        }
         // What differed: the direction dependence where the radial spectra agreed, else the radial one.
         const SpotThreshold& t = run.result.threshold;
         const bool direction = t.direction_change > kAnisotropyReuseTolerance;
-        char text[600];
+        char text[900];
         std::snprintf(text, sizeof text,
                       "%s: %s differs from the calibrating frame's by %.2f (tolerance %.2f, %s), "
                       "so it calibrated its own spot threshold, as a batch's image does",

@@ -304,7 +304,7 @@ std::string left_over_warning(const FrameSelection& selection) {
 
 std::string reused_by(const HrtemSeriesRecord& record) {
   if (record.points_own_threshold == 0) return "every later point";
-  const int checked = record.points_dose_threshold + record.points_direction_threshold;
+  const int checked = record.points_dose_threshold + record.points_direction_threshold + record.points_radial_threshold;
   const int magnified = record.points_own_threshold - checked;
   if (checked == 0)
     return "the later points of its pixel size and box (" + std::to_string(magnified) +
@@ -317,12 +317,16 @@ std::string reused_by(const HrtemSeriesRecord& record) {
   if (record.points_direction_threshold)
     parts.push_back(std::to_string(record.points_direction_threshold) +
                     " whose direction dependence moved at the same dose and whose spectrum differed");
+  if (record.points_radial_threshold)
+    parts.push_back(std::to_string(record.points_radial_threshold) +
+                    " whose radial spectrum (focus, blur) moved at the same dose and whose spectrum differed");
   std::string which;
   for (std::size_t k = 0; k < parts.size(); ++k)
     which += (k == 0 ? "" : k + 1 == parts.size() ? " and " : ", ") + parts[k];
   return "the later points of its pixel size, box and " +
-         std::string(record.points_direction_threshold ? "spectrum" : "radial spectrum") + " (" + which +
-         " calibrated their own)";
+         std::string(record.points_direction_threshold || record.points_radial_threshold ? "spectrum"
+                                                                                         : "radial spectrum") +
+         " (" + which + " calibrated their own)";
 }
 
 nlohmann::json hrtem_series_summary_json(const HrtemSeriesRecord& r, const std::vector<SeriesPoint>& points,

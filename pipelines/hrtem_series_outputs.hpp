@@ -105,6 +105,7 @@ struct HrtemSeriesRecord {
   int points_own_threshold = 0;       // later points of another pixel size, box or spectrum, calibrated on their own
   int points_dose_threshold = 0;      // of those, points whose dose moved and spectrum differed (the check)
   int points_direction_threshold = 0;  // ... and points whose direction dependence moved at the same dose
+  int points_radial_threshold = 0;     // ... and points whose radial spectrum moved (focus, blur) at the same dose
   double whitened_level = 0, secondary_whitened_level = 0;
   std::vector<std::string> kept;      // folders with the full per-image outputs
   WarningTally warnings;              // the points' warnings by kind, with how many points said each
