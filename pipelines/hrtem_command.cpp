@@ -63,8 +63,8 @@ void add_hrtem_command(CLI::App& app, CommandContext& ctx) {
          "ordered_fraction.png, overview.png (the overlays of up to 12 points spread over the series), summary.json "
          "and the full outputs of the first, middle and last point. The "
          "null spot threshold is calibrated once, on the first point, and reused by the others of its pixel size; a "
-         "point whose dose (mean or noise 1.5x) or direction dependence (blur, astigmatism) moved is first checked as "
-         "a batch's image is, and calibrates its own when the check refuses")
+         "point whose dose (mean or noise 1.5x), direction dependence (drift, astigmatism) or radial spectrum (focus, "
+         "blur) moved is first checked as a batch's image is, and calibrates its own when the check refuses")
       // An empty value (a script's unset variable, `--frames "$FRAMES"`) had been taken for no
       // --frames: the stack's frame 0 was analysed alone with exit 0.
       ->check(CLI::Validator(

@@ -203,9 +203,10 @@ std::string unaligned_comb_warning(double span_px, int frames, double pixel_nm, 
 // unchanged dose, which the harmonics do not see: the same rows' structure function with its shot
 // noise (D at 1 px along the rows, where the specimen adds about a sixth at 400 counts) taken off,
 // over the mean squared (`contrast_log`, the log of the relative contrast at the lag: a blur or a
-// charging specimen lowers it, the dose does not move it), and at twice the lag over at the lag,
-// along the rows (`shape_log`: where the halo lies, which a defocus moves). `noise_share` is the
-// noise over that contrast part, whose noise the shape's tolerance follows.
+// charging specimen lowers it, the dose does not move it), and at three times the lag (1.2 d_min,
+// 0.18 nm, inside the halo's first period) over at the lag, along the rows (`shape_log`: where the
+// halo lies, which a defocus moves; at twice the lag a halo moved from 0.25 to 0.23 nm had moved it
+// by 0.007 at 25 counts, at three times 0.14).
 struct PointLevel {
   double mean = std::numeric_limits<double>::quiet_NaN();
   double noise = std::numeric_limits<double>::quiet_NaN();
@@ -214,7 +215,6 @@ struct PointLevel {
                                      std::numeric_limits<double>::quiet_NaN()};
   double contrast_log = std::numeric_limits<double>::quiet_NaN();  // -inf: no contrast above the noise
   double shape_log = std::numeric_limits<double>::quiet_NaN();
-  double noise_share = std::numeric_limits<double>::quiet_NaN();
   double samples = 0;  // differences summed per direction
 };
 
@@ -249,12 +249,12 @@ PointLevel level_of(const StoredImage& image, int lag_px) {
   if (lag_px <= 0 || lag_px >= image.width || lag_px >= image.height) return l;
   std::vector<float> below(std::size_t(image.width));
   std::array<double, 4> lagged{};  // sums of squared differences at 0, 90, 45 and 135 degrees
-  // Along the rows only, over their first width - 2 lag_px pixels: at 1 px, the lag and twice it.
+  // Along the rows only, over their first width - 3 lag_px pixels: at 1 px, the lag and 3 times it.
   // The shot noise taken off is that of the same pixels (the noise sd above, from every 4th row
   // of 1024^2, had left the shape of unchanged frames at 25 counts 1.6x further apart).
   std::array<double, 3> along{};
   const int step = int(std::max(1.0, std::floor(double(image.width) * image.height / kDirectionSamples)));
-  const int along_width = image.width - 2 * lag_px;
+  const int along_width = image.width - 3 * lag_px;
   double along_samples = 0;
   for (int y = 0; y + lag_px < image.height; y += step) {
     image.copy_block(0, y, image.width, 1, row.data(), image.width);
@@ -274,10 +274,10 @@ PointLevel level_of(const StoredImage& image, int lag_px) {
       direction(x);
       const double here = row[std::size_t(x)];
       const double d1 = row[std::size_t(x + 1)] - here, d = row[std::size_t(x + lag_px)] - here,
-                   d2 = row[std::size_t(x + 2 * lag_px)] - here;
+                   d3 = row[std::size_t(x + 3 * lag_px)] - here;
       along[0] += d1 * d1;
       along[1] += d * d;
-      along[2] += d2 * d2;
+      along[2] += d3 * d3;
     }
     for (; x + lag_px < image.width; ++x) direction(x);
     l.samples += image.width - lag_px;
@@ -294,9 +294,8 @@ PointLevel level_of(const StoredImage& image, int lag_px) {
     const double scaled_mean = l.mean / unscale;
     l.contrast_log =
         contrast > 0 ? std::log(contrast / (scaled_mean * scaled_mean)) : -std::numeric_limits<double>::infinity();
-    l.noise_share = contrast > 0 ? noise2 / contrast : std::numeric_limits<double>::infinity();
-    const double at_lag = along[1] / along_samples - noise2, at_twice = along[2] / along_samples - noise2;
-    if (at_lag > 0 && at_twice > 0) l.shape_log = std::log(at_twice / at_lag);
+    const double at_lag = along[1] / along_samples - noise2, at_three = along[2] / along_samples - noise2;
+    if (at_lag > 0 && at_three > 0) l.shape_log = std::log(at_three / at_lag);
   }
   return l;
 }
@@ -355,19 +354,17 @@ bool dose_moved(const PointLevel& a, const PointLevel& b) {
 constexpr double kDirectionCheckShift = 0.02;
 
 // The changes of PointLevel's radial measures beyond which a point of an unchanged dose is checked,
-// for frames that reach kDirectionSamples (smaller ones' grow as for the harmonics). The contrast
-// (its log) by kContrastCheckShift; the shape by kShapeCheckShift times 1 + the noise share (the
-// larger of the two points'), as the shape's noise grows with it: measured on synthetic glass
-// (`synth hrtem --frames 13`, halo at 0.25 nm), 12 frames of one specimen with fresh shot noise
-// moved the contrast by at most 0.04 and the shape by at most 0.09 at 25 counts (noise share 8.7),
-// 0.024 at 100 (2.2) and 0.005 at 400 (0.63), on 512 and 1024 px; growth from 2 to 25 % ordered
-// moved the contrast by up to 0.10 (its fringes add contrast) and the shape by up to 0.073 at 25,
-// 0.032 at 100 and 0.007 at 400 counts. What the check refuses at 400 counts (radial spectrum
-// 0.25-1.5 from the first frame's): a Gaussian blur from 0.02 to 0.036 nm moved the contrast by
-// 0.58 (0.054 nm: 1.6), a halo moved from 0.25 to 0.27 nm the shape by 0.057-0.062 (0.23 nm:
-// 0.081; 0.21 nm: 0.18).
+// for frames that reach kDirectionSamples (smaller ones' grow as for the harmonics): the contrast
+// (its log) by kContrastCheckShift, the shape by kShapeCheckShift. Measured on synthetic glass
+// (`synth hrtem --frames 13`, halo at 0.25 nm, 512 and 1024 px, 25, 100 and 400 counts): 12 frames
+// of one specimen with fresh shot noise moved the contrast by at most 0.04 and the shape by at
+// most 0.072 (at 25 counts; 0.021 at 100, 0.007 at 400), growth from 2 to 25 % ordered the
+// contrast by up to 0.10 (its fringes add contrast) and the shape by up to 0.065; while what the
+// check refuses (radial spectrum 0.19-1.4 from the first frame's, in log power) moved them by
+// 0.56-0.64 for a blur from 0.02 to 0.036 nm, 1.5-1.8 for 0.054 nm, and the shape by 0.14-0.31
+// for a halo moved to 0.23, 0.27 or 0.28 nm, but for one frame of 512 px at 25 counts (0.076).
 constexpr double kContrastCheckShift = 0.25;
-constexpr double kShapeCheckShift = 0.02;
+constexpr double kShapeCheckShift = 0.10;
 
 // How far a point's contrast moved from the calibrating point's: its direction dependence and its
 // radial spectrum (contrast and shape), each with its tolerance for frames of these sizes; NaN when
@@ -393,7 +390,7 @@ ContrastShift contrast_shift(const PointLevel& a, const PointLevel& b) {
     s.contrast = 0;
   s.contrast_tolerance = kContrastCheckShift * size_factor;
   s.shape = std::fabs(a.shape_log - b.shape_log);
-  s.shape_tolerance = kShapeCheckShift * (1 + std::max(a.noise_share, b.noise_share)) * size_factor;
+  s.shape_tolerance = kShapeCheckShift * size_factor;
   return s;
 }
 
@@ -464,7 +461,7 @@ PointOutcome analyse_point(ImageFrames& frames, std::mutex& read_lock, const Fra
         std::snprintf(note, sizeof note,
                       "its relative contrast at %d px by %.3f in log (tolerance %.3f) and the ratio of its structure "
                       "function at %d px to that at %d px by %.3f (tolerance %.3f) from frame %d's",
-                      o.level.lag_px, shift.contrast, shift.contrast_tolerance, 2 * o.level.lag_px, o.level.lag_px,
+                      o.level.lag_px, shift.contrast, shift.contrast_tolerance, 3 * o.level.lag_px, o.level.lag_px,
                       shift.shape, shift.shape_tolerance, cal->frame);
         o.radial_note = note;
       }

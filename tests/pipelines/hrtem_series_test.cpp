@@ -875,7 +875,7 @@ TEST(HrtemSeries, ABlurStartingMidSeriesAtTheSameDoseIsCheckedAndCalibratesItsOw
 // 0.02 to 0.05 nm, frame 3 with its halo moved from 0.25 to 0.28 nm (as a defocus moves the
 // band the contrast transfer passes). Both had taken the first point's calibration unchecked,
 // though the batch's check refuses them (radial spectrum 0.57 and 0.86 from frame 0's, in log
-// power); the blur moved their relative contrast (by 1.36 in log), the halo the shape (by 0.079).
+// power); the blur moved their relative contrast (by 1.36 in log), the halo the shape (by 0.225).
 // Their radial measures (PointLevel's contrast and shape) moved, so they are checked, calibrate
 // their own, read exactly as each frame alone, and say why, naming the radial spectrum.
 TEST(HrtemSeries, AFocusOrBlurChangeAtTheSameDoseIsCheckedAndCalibratesItsOwn) {
