@@ -16,6 +16,7 @@ constexpr double kTwoPi = 6.283185307179586476925;
 constexpr int kMostBoxes = 48;
 constexpr int kFewestBoxes = 16;  // below this the percentiles mean little: not measured
 constexpr double kFlat = -1;      // a box of the field without contrast (no spectrum to draw it from)
+constexpr double kMostNoise = 0.98;  // a noise share beyond which no specimen contrast is left to speak of
 // The contrasts tried span 8 octaves (kDetectionContrastMax / kDetectionContrastMin = 256): 7 halvings
 // leave 8/128 of an octave, a contrast known within 4.4 % (2.2 % either side of its middle), finer than
 // the null model's own fit to glass (docs/hrtem.md).
@@ -48,8 +49,18 @@ std::vector<double> detection_spacings_nm(double d_min_nm, double d_max_nm) {
 DetectionLimit measure_detection_limit(const ImageF& null_field, const SpectrumGeometry& geometry, double pixel_nm,
                                        WindowKind window, AcfMode acf, const DetectionLevels& levels,
                                        const ClassRules& rules, const std::vector<double>& spacings_nm,
-                                       std::uint64_t seed, int threads) {
+                                       double noise_share, std::uint64_t seed, int threads) {
   DetectionLimit limit;
+  if (!(noise_share >= 0 && noise_share < kMostNoise)) {
+    limit.not_measured = std::isfinite(noise_share)
+                             ? "the image's contrast is white noise (" + std::to_string(int(100 * noise_share)) +
+                                   " % of its variance): no amorphous specimen contrast to compare fringes with"
+                             : "the share of white noise in the image's contrast is not known";
+    return limit;
+  }
+  limit.noise_share = noise_share;
+  // A box's specimen contrast: its sd less the noise's part of its variance.
+  const double specimen_part = std::sqrt(1.0 - noise_share);
   const int n = geometry.box_px();
   const int side = std::min(null_field.width, null_field.height);
   int step = n;
@@ -99,7 +110,7 @@ DetectionLimit measure_detection_limit(const ImageF& null_field, const SpectrumG
     mean /= double(g.size());
     double var = 0;
     for (float v : g) var += (double(v) - mean) * (double(v) - mean);
-    const double glass_sd = std::sqrt(var / double(g.size()));
+    const double glass_sd = specimen_part * std::sqrt(var / double(g.size()));
     if (!(glass_sd > 0)) {
       least[std::size_t(i)] = kFlat;
       return;
@@ -158,6 +169,16 @@ DetectionLimit measure_detection_limit(const ImageF& null_field, const SpectrumG
   return limit;
 }
 
+MiddleLimit middle_limit(const DetectionLimit& limit) {
+  MiddleLimit m;
+  if (!limit.not_measured.empty() || limit.spacing_nm.empty() || limit.contrast_90.size() != limit.spacing_nm.size())
+    return m;
+  const std::size_t middle = limit.spacing_nm.size() / 2;
+  m.spacing_nm = limit.spacing_nm[middle];
+  m.contrast_90 = limit.contrast_90[middle];
+  return m;
+}
+
 std::string detection_limit_sentence(const DetectionLimit& limit) {
   if (!limit.not_measured.empty()) return "not measured: " + limit.not_measured;
   auto contrasts = [&](const std::vector<double>& c) {
@@ -181,7 +202,7 @@ std::string detection_limit_sentence(const DetectionLimit& limit) {
   }
   return "fringes of " + spacings + " nm are found in 90 % of whole boxes from a contrast of " +
          contrasts(limit.contrast_90) + " (half of them from " + contrasts(limit.contrast_50) +
-         "; fringe sd over the amorphous sd of a box)";
+         "; fringe sd over the glass's speckle sd in a box, the noise taken out)";
 }
 
 }  // namespace mgscope

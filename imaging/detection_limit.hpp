@@ -6,6 +6,7 @@
 // measured and classified exactly like the image's. docs/hrtem.md, "Detection limit".
 #pragma once
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,13 +19,16 @@ namespace mgscope {
 
 // Per spacing, the fringe contrast at which half and 90 % of whole boxes of glass holding such
 // fringes are called ordered (crystal-like or nanocrystal). The contrast is the fringes' standard
-// deviation over the amorphous contrast's, both over one box (an amplitude A cosine has sd A / sqrt 2):
-// 0.5 means fringes half as strong as the glass's speckle around them. Infinite: not reached at the
+// deviation over the amorphous specimen's, both over one box (an amplitude A cosine has sd A / sqrt 2),
+// the image's white noise taken out of the latter: 0.5 means fringes half as strong as the glass's
+// speckle around them, whatever the dose (with the noise left in, a noisier image had read a *lower*
+// limit, 0.33 at 25 counts a pixel against 0.68 at 1600 on one glass). Infinite: not reached at the
 // largest contrast tried (kDetectionContrastMax).
 struct DetectionLimit {
   std::string not_measured;  // why not, or "" when measured
   std::vector<double> spacing_nm, contrast_50, contrast_90;
-  int boxes = 0;  // null boxes per spacing
+  int boxes = 0;           // null boxes per spacing
+  double noise_share = 0;  // the share of a box's variance taken as white noise
 };
 
 // The contrasts searched (a bisection in log contrast between them, 4.4 % apart at the end). A limit of
@@ -45,11 +49,20 @@ struct DetectionLevels {
 // taken from it at whole-box steps (half-box where that gives under 48), at most 48. Each box gets
 // fringes of a random direction and phase (fixed by `seed`), and the least contrast at which it is
 // classified ordered is found by bisection; the 50th and 90th percentiles over the boxes are the
-// limits. The same for any thread count.
+// limits. `noise_share`: of a box's variance, the share that is white noise (white_noise_share in
+// spot_threshold.hpp; 0 for a field of specimen contrast alone). The same for any thread count.
 DetectionLimit measure_detection_limit(const ImageF& null_field, const SpectrumGeometry& geometry, double pixel_nm,
                                        WindowKind window, AcfMode acf, const DetectionLevels& levels,
                                        const ClassRules& rules, const std::vector<double>& spacings_nm,
-                                       std::uint64_t seed, int threads);
+                                       double noise_share, std::uint64_t seed, int threads);
+
+// The 90 % contrast at the middle of the spacings (0.300 nm by default), the one number a series'
+// points and a sample's report give; NaN for both when not measured.
+struct MiddleLimit {
+  double spacing_nm = std::numeric_limits<double>::quiet_NaN();
+  double contrast_90 = std::numeric_limits<double>::quiet_NaN();
+};
+MiddleLimit middle_limit(const DetectionLimit& limit);
 
 // One line for people: "fringes found in 90 % of whole boxes from a contrast of 0.15 at 0.189 nm, ...",
 // or why the limit was not measured.

@@ -718,6 +718,25 @@ SpotThreshold choose_spot_threshold(const StoredImage& image, const BoxGrid& gri
   return t;
 }
 
+double white_noise_share(const std::vector<double>& ring_power, int side, int box_px) {
+  const std::shared_ptr<const RingTable> table = ring_table(side);
+  const std::size_t rings = std::min(ring_power.size(), table->rings());
+  const std::size_t nyquist = std::size_t(side / 2), first_flat = std::size_t(std::lround(0.8 * double(side / 2)));
+  std::vector<double> flat;
+  for (std::size_t k = first_flat; k <= nyquist && k < rings; ++k) flat.push_back(ring_power[k]);
+  if (flat.empty()) return std::numeric_limits<double>::quiet_NaN();
+  const double level = median_in_place(flat.data(), flat.data() + flat.size());
+  // Rings a box resolves: from its fundamental (side / box_px crop pixels) out; each weighs by its
+  // coefficients, as the variance sums them.
+  double total = 0, noise = 0;
+  for (std::size_t k = std::size_t(std::max(1, side / std::max(1, box_px))); k < rings; ++k) {
+    const double coefficients = double(table->start[k + 1] - table->start[k]);
+    total += coefficients * ring_power[k];
+    noise += coefficients * std::min(level, ring_power[k]);
+  }
+  return total > 0 ? noise / total : std::numeric_limits<double>::quiet_NaN();
+}
+
 ImageF draw_null_field(const std::vector<double>& ring_power, int side, const SpectrumAnisotropy* follow,
                        std::uint64_t seed) {
   const std::shared_ptr<const RingTable> rings = ring_table(side);

@@ -113,6 +113,14 @@ SpotThreshold choose_spot_threshold(const StoredImage& image, const BoxGrid& gri
 ImageF draw_null_field(const std::vector<double>& ring_power, int side, const SpectrumAnisotropy* follow,
                        std::uint64_t seed);
 
+// The share of a box's variance that is white noise (shot and read-out noise), from ring powers
+// `ring_power` of a `side` px crop: the noise's flat level is taken as the median power of the rings
+// between 0.8 and 1 of the Nyquist frequency (beyond the information a micrograph at a few
+// hundredths of a nm per pixel carries), and the share is that level over the mean power, over the
+// rings a `box_px` box resolves. A detector whose transfer falls towards Nyquist lowers that level,
+// and so the share; a pixel size coarse enough for the specimen's contrast to reach Nyquist raises it.
+double white_noise_share(const std::vector<double>& ring_power, int side, int box_px);
+
 // The radial power spectrum a null calibration reads (SpotThreshold::null_spectrum: ring medians of up
 // to four crops of the specimen, rings of a `side_px` crop), for the threshold modes that make none.
 std::vector<double> specimen_radial_spectrum(const StoredImage& image, int box_px, const SpecimenMask* mask,

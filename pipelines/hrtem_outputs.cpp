@@ -70,8 +70,9 @@ nlohmann::json detection_limit_json(const HrtemResult& r) {
   return {{"status", "measured"},
           {"noise_model", r.calibration_reused ? "the reused calibration's" : "this image's"},
           {"definition",
-           "the fringe contrast (standard deviation of the lattice fringes over that of the amorphous contrast, "
-           "over one box) at which 50 % and 90 % of whole boxes of this image's noise model holding fringes of the "
+           "the fringe contrast (standard deviation of the lattice fringes over that of the amorphous specimen "
+           "contrast, over one box, the image's white noise taken out: noise_share of the variance) at which 50 % and "
+           "90 % of whole boxes of this image's noise model holding fringes of the "
            "spacing are called ordered at the spot threshold used; null: not reached at the largest contrast "
            "tried, " +
                json_number(kDetectionContrastMax).dump() + "; " + json_number(kDetectionContrastMin).dump() +
@@ -79,7 +80,8 @@ nlohmann::json detection_limit_json(const HrtemResult& r) {
           {"spacing_nm", d.spacing_nm},
           {"fringe_contrast_50", c50},
           {"fringe_contrast_90", c90},
-          {"null_boxes", d.boxes}};
+          {"null_boxes", d.boxes},
+          {"noise_share", d.noise_share}};
 }
 
 }  // namespace

@@ -479,6 +479,8 @@ PointOutcome analyse_point(ImageFrames& frames, std::mutex& read_lock, const Fra
     o.nm_per_px_y = run.run.pixel_nm() * run.run.height_px / read_height;
     p.frames_not_aligned = px.frames_not_aligned;
     p.boxes = run.result.fractions;
+    if (const auto& limit = run.result.threshold.detection_limit)
+      p.detection_contrast_90 = middle_limit(*limit).contrast_90;
     if (run.area) {
       p.has_area = true;
       p.ordered_area_fraction = run.area->ordered_area_fraction;
@@ -740,6 +742,8 @@ HrtemSeriesAnalysis analyse_hrtem_series(const std::string& path, const HrtemSet
     if (k == calibrating) {
       record.whitened_level = run.result.threshold.value;
       record.secondary_whitened_level = run.result.threshold.secondary_value;
+      if (const auto& limit = run.result.threshold.detection_limit)
+        record.detection_spacing_nm = middle_limit(*limit).spacing_nm;
     }
     std::vector<std::string> warnings = hrtem_warnings(run.result, run.run, run.area ? &*run.area : nullptr);
     if (no_contrast) {

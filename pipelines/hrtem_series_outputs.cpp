@@ -168,7 +168,8 @@ std::string hrtem_series_csv(const std::vector<SeriesPoint>& points, const Serie
   for (const char* n : names) o << ',' << n;
   for (const char* n : names) o << ',' << n << "_fraction," << n << "_ci95_low," << n << "_ci95_high";
   o << ",ordered_box_fraction,ordered_box_ci95_low,ordered_box_ci95_high,ordered_area_fraction,"
-       "ordered_area_ci95_low,ordered_area_ci95_high,warnings,drift_nm,frames_not_aligned,specimen_shift_x_nm,"
+       "ordered_area_ci95_low,ordered_area_ci95_high,detection_contrast_90,warnings,drift_nm,frames_not_aligned,"
+       "specimen_shift_x_nm,"
        "specimen_shift_y_nm,first_field_in_view,file,warning_texts\n";
   const char* basis = time.from_file ? "s" : "frame";
   for (const SeriesPoint& p : points) {
@@ -191,6 +192,7 @@ std::string hrtem_series_csv(const std::vector<SeriesPoint>& points, const Serie
         << csv_number(p.ordered_area_fraction_95.high, 6);
     else
       o << ",,,";
+    o << ',' << (std::isinf(p.detection_contrast_90) ? "inf" : csv_number(p.detection_contrast_90, 6));
     o << ',' << p.warnings << ',' << csv_number(p.drift_nm, 6) << ',' << p.frames_not_aligned << ','
       << csv_number(p.specimen_shift_x_nm, 6) << ',' << csv_number(p.specimen_shift_y_nm, 6) << ','
       << csv_number(p.first_field_in_view, 6) << ',' << csv_field(p.file) << ',' << csv_list(p.warning_texts) << '\n';
@@ -388,7 +390,8 @@ nlohmann::json hrtem_series_summary_json(const HrtemSeriesRecord& r, const std::
   j["series"]["time"] = t;
   json th = {{"mode", r.threshold_mode},
              {"whitened_level", r.whitened_level},
-             {"secondary_whitened_level", r.secondary_whitened_level}};
+             {"secondary_whitened_level", r.secondary_whitened_level},
+             {"detection_limit_spacing_nm", json_number(r.detection_spacing_nm)}};
   if (r.threshold_frame) {
     th["calibrated_on_frame"] = *r.threshold_frame;
     th["points_passed_over"] = r.threshold_search;

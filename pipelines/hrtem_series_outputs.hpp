@@ -26,6 +26,10 @@ struct SeriesPoint {
   bool has_area = false;
   double ordered_area_fraction = std::numeric_limits<double>::quiet_NaN();
   Interval ordered_area_fraction_95;
+  // The detection limit of its calibration at the middle spacing (HrtemSeriesRecord's): the fringe
+  // contrast found in 90 % of whole boxes (infinite beyond those tried, NaN not measured). A point
+  // that calibrated its own (its dose, blur or focus moved) may see weaker or only stronger order.
+  double detection_contrast_90 = std::numeric_limits<double>::quiet_NaN();
   int warnings = 0;
   // No specimen contrast (beam blanked, vacuum, a dark frame): its fractions are n/a (boxes 0).
   bool no_specimen = false;
@@ -107,6 +111,7 @@ struct HrtemSeriesRecord {
   int points_direction_threshold = 0;  // ... and points whose direction dependence moved at the same dose
   int points_radial_threshold = 0;     // ... and points whose radial spectrum moved (focus, blur) at the same dose
   double whitened_level = 0, secondary_whitened_level = 0;
+  double detection_spacing_nm = std::numeric_limits<double>::quiet_NaN();  // series.csv's detection_contrast_90's
   std::vector<std::string> kept;      // folders with the full per-image outputs
   WarningTally warnings;              // the points' warnings by kind, with how many points said each
   // Warnings about the file as a whole (the reader's for the first point's frame, a stack cut
