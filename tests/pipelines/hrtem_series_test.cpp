@@ -783,6 +783,16 @@ TEST(HrtemSeries, APointOfAnotherDoseIsCheckedBeforeItTakesTheCalibration) {
   EXPECT_NEAR(num(rows[3], "ordered_box_fraction"), alone["ordered"]["ordered_box_fraction"].get<double>(), 1e-6);
   const auto j = nlohmann::json::parse(test::read_all(d / "out" / "dose" / "summary.json"));
   EXPECT_NE(point3["threshold"]["whitened_level"], j["threshold"]["whitened_level"]);
+  // Each point's detection limit is its calibration's: the first point's where it was reused, its own
+  // (the frame's alone) at 25 counts (at the halo's 0.300 nm about the same: 0.81 against 0.78, the
+  // glass's speckle, not the noise, competes with the fringes there).
+  EXPECT_EQ(j["threshold"]["detection_limit_spacing_nm"].get<double>(), 0.3);
+  EXPECT_EQ(rows[1].at("detection_contrast_90"), rows[0].at("detection_contrast_90"));
+  const double own = alone["detection_limit"]["fringe_contrast_90"][1].get<double>();
+  EXPECT_NEAR(num(rows[3], "detection_contrast_90"), own, 1e-5 * own);
+  EXPECT_NE(rows[3].at("detection_contrast_90"), rows[0].at("detection_contrast_90"));
+  std::printf("detection contrast at 0.300 nm: %s (400 counts), %s (25 counts)\n",
+              rows[0].at("detection_contrast_90").c_str(), rows[3].at("detection_contrast_90").c_str());
 }
 
 // A point whose mean moved (a pedestal of 400 counts: twice the mean, the same noise and radial
