@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "fitting/base/parallel_for.hpp"
+#include "imaging/image_fft.hpp"
 
 namespace mgscope {
 
@@ -167,6 +168,12 @@ DetectionLimit measure_detection_limit(const ImageF& null_field, const SpectrumG
     limit.contrast_90.push_back(percentile_of_sorted(v, 0.9));
   }
   return limit;
+}
+
+int detection_field_side(int box_px, int side) {
+  int n = 7 * box_px;
+  while (n < side && smooth_fft_length(n) != n) ++n;
+  return std::min(n, side);
 }
 
 MiddleLimit middle_limit(const DetectionLimit& limit) {

@@ -64,6 +64,11 @@ struct MiddleLimit {
 };
 MiddleLimit middle_limit(const DetectionLimit& limit);
 
+// The side of the null field the limit needs: the smallest fast FFT length holding 7 x 7 whole boxes
+// (49, of which 48 are used), at most `side` (the calibration's crops'). A 700 px field for 100 px
+// boxes costs half of a 1024 px one's draw and memory.
+int detection_field_side(int box_px, int side);
+
 // One line for people: "fringes found in 90 % of whole boxes from a contrast of 0.15 at 0.189 nm, ...",
 // or why the limit was not measured.
 std::string detection_limit_sentence(const DetectionLimit& limit);

@@ -205,11 +205,11 @@ HrtemResult analyse_hrtem(const CalibratedImage& calibrated, const HrtemOptions&
                                    follows ? &r.threshold.inverse_modulation : nullptr};
       // Its own stream of phases, apart from the calibration's fields.
       const std::uint64_t seed = options.threshold.seed ^ 0x6A09E667F3BCC909ull;
-      limit =
-          measure_detection_limit(draw_null_field(spectrum, side, follows ? &r.threshold.anisotropy : nullptr, seed),
-                                  geometry, pixel_nm, options.window, options.acf, levels, options.rules,
-                                  detection_spacings_nm(options.spots.d_min_nm, options.spots.d_max_nm),
-                                  white_noise_share(spectrum, side, g.box_px), seed, options.threads);
+      limit = measure_detection_limit(draw_null_field(spectrum, side, follows ? &r.threshold.anisotropy : nullptr, seed,
+                                                      detection_field_side(g.box_px, side)),
+                                      geometry, pixel_nm, options.window, options.acf, levels, options.rules,
+                                      detection_spacings_nm(options.spots.d_min_nm, options.spots.d_max_nm),
+                                      white_noise_share(spectrum, side, g.box_px), seed, options.threads);
     }
   }
   if (options.threshold_only) return r;

@@ -738,11 +738,25 @@ double white_noise_share(const std::vector<double>& ring_power, int side, int bo
 }
 
 ImageF draw_null_field(const std::vector<double>& ring_power, int side, const SpectrumAnisotropy* follow,
-                       std::uint64_t seed) {
-  const std::shared_ptr<const RingTable> rings = ring_table(side);
-  std::vector<float> amplitudes = coefficient_amplitudes(ring_power, *rings);
-  if (follow) modulate_amplitudes(*follow, side, *rings, amplitudes);
-  RealFft2d fft(side, side);
+                       std::uint64_t seed, int field_side) {
+  if (field_side <= 0) field_side = side;
+  // Ring k of the field is ring k side / field_side of the crop (the same frequency), between two of its
+  // rings: interpolated. The overall scale does not matter (a box is brought to unit variance).
+  std::vector<double> power = ring_power;
+  if (field_side != side && !ring_power.empty()) {
+    power.assign(std::size_t(field_side) + 2, 0.0);
+    for (std::size_t k = 0; k < power.size(); ++k) {
+      const double at = double(k) * double(side) / double(field_side);
+      const std::size_t below = std::size_t(at);
+      if (below + 1 >= ring_power.size()) break;  // beyond the crop's corner: no power
+      const double t = at - double(below);
+      power[k] = (1 - t) * ring_power[below] + t * ring_power[below + 1];
+    }
+  }
+  const std::shared_ptr<const RingTable> rings = ring_table(field_side);
+  std::vector<float> amplitudes = coefficient_amplitudes(power, *rings);
+  if (follow) modulate_amplitudes(*follow, field_side, *rings, amplitudes);
+  RealFft2d fft(field_side, field_side);
   ImageF field;
   null_field(amplitudes, nullptr, seed, fft, field);
   return field;

@@ -107,11 +107,12 @@ SpotThreshold choose_spot_threshold(const StoredImage& image, const BoxGrid& gri
                                     WindowKind window, AcfMode acf, const ThresholdOptions& options,
                                     int threads, const SpecimenMask* mask = nullptr);
 
-// One random field of the null model, `side` x `side` px: the ring powers `ring_power` (of a `side` px
-// crop, as SpotThreshold::null_spectrum) with random phases drawn from `seed`, following `follow`'s
+// One random field of the null model, `field_side` x `field_side` px (0: `side`): the ring powers
+// `ring_power` (of a `side` px crop, as SpotThreshold::null_spectrum; interpolated at the same
+// frequencies for a field of another side) with random phases drawn from `seed`, following `follow`'s
 // direction dependence when given (the calibration's, where it whitens the boxes by it).
 ImageF draw_null_field(const std::vector<double>& ring_power, int side, const SpectrumAnisotropy* follow,
-                       std::uint64_t seed);
+                       std::uint64_t seed, int field_side = 0);
 
 // The share of a box's variance that is white noise (shot and read-out noise), from ring powers
 // `ring_power` of a `side` px crop: the noise's flat level is taken as the median power of the rings
