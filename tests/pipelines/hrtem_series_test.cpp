@@ -80,6 +80,16 @@ double num(const std::map<std::string, std::string>& row, const std::string& key
   return it == row.end() || it->second.empty() ? NAN : std::stod(it->second);
 }
 
+// Frame k of the stack `path` analysed alone, with a null calibration of its own: what a point that
+// calibrated its own must read. Its summary.json.
+nlohmann::json frame_alone(const std::string& path, const fs::path& dir, int k) {
+  const fs::path out = dir / ("alone" + std::to_string(k));
+  const auto run = test::run_mgscope("hrtem '" + path + "' -o '" + out.string() + "' --frame " + std::to_string(k) +
+                                     " --area-stride off");
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+  return nlohmann::json::parse(test::read_all(out / fs::path(path).stem() / "summary.json"));
+}
+
 // Box-majority truth of one frame's label page (the rule of the HRTEM analysis tests): a box of
 // the non-overlapping grid from the top-left pixel is ordered when more than half its pixels are.
 double box_majority_ordered(const fs::path& labels, int frame, int box_px) {
@@ -772,10 +782,7 @@ TEST(HrtemSeries, APointOfAnotherDoseIsCheckedBeforeItTakesTheCalibration) {
   std::printf("point 3: %s\n", rows[3].at("warning_texts").c_str());
   EXPECT_NE(rows[3].at("warning_texts").find("the dose changed (mean "), std::string::npos);
   // The last point reads as frame 3 analysed alone: its own null.
-  const auto one =
-      test::run_mgscope("hrtem '" + path + "' -o '" + (d / "alone").string() + "' --frame 3 --area-stride off");
-  ASSERT_EQ(one.exit_code, 0) << one.output;
-  const auto alone = nlohmann::json::parse(test::read_all(d / "alone" / "dose" / "summary.json"));
+  const auto alone = frame_alone(path, d, 3);
   const auto point3 = nlohmann::json::parse(test::read_all(d / "out" / "dose" / "frame_0003" / "summary.json"));
   EXPECT_TRUE(point3["threshold"]["reuse_refused"].get<bool>());
   EXPECT_GT(point3["threshold"]["spectrum_mismatch_from_reused"].get<double>(), 0.2);
@@ -869,10 +876,7 @@ TEST(HrtemSeries, ABlurStartingMidSeriesAtTheSameDoseIsCheckedAndCalibratesItsOw
   ASSERT_EQ(rows.size(), 4u);
   EXPECT_EQ(rows[1].at("warning_texts").find("direction dependence"), std::string::npos) << rows[1].at("warning_texts");
   // The last point reads as frame 3 analysed alone (its own null), to the digit.
-  const auto one =
-      test::run_mgscope("hrtem '" + path + "' -o '" + (d / "alone").string() + "' --frame 3 --area-stride off");
-  ASSERT_EQ(one.exit_code, 0) << one.output;
-  const auto alone = nlohmann::json::parse(test::read_all(d / "alone" / "blur" / "summary.json"));
+  const auto alone = frame_alone(path, d, 3);
   const auto point3 = nlohmann::json::parse(test::read_all(d / "out" / "blur" / "frame_0003" / "summary.json"));
   EXPECT_TRUE(point3["threshold"]["reuse_refused"].get<bool>());
   EXPECT_EQ(point3["threshold"]["whitened_level"], alone["threshold"]["whitened_level"]);
@@ -933,11 +937,7 @@ TEST(HrtemSeries, AFocusOrBlurChangeAtTheSameDoseIsCheckedAndCalibratesItsOwn) {
   // Each changed point reads as its frame analysed alone (its own null), to the digit; the middle
   // (2) and last (4) points keep their full outputs.
   for (const int k : {2, 3, 4}) {
-    const std::string alone_dir = (d / ("alone" + std::to_string(k))).string();
-    const auto one = test::run_mgscope("hrtem '" + path + "' -o '" + alone_dir + "' --frame " + std::to_string(k) +
-                                       " --area-stride off");
-    ASSERT_EQ(one.exit_code, 0) << one.output;
-    const auto alone = nlohmann::json::parse(test::read_all(fs::path(alone_dir) / "focus" / "summary.json"));
+    const auto alone = frame_alone(path, d, k);
     std::printf("point %d: %s\n", k, rows[std::size_t(k)].at("warning_texts").c_str());
     EXPECT_NEAR(num(rows[std::size_t(k)], "ordered_box_fraction"),
                 alone["ordered"]["ordered_box_fraction"].get<double>(), 1e-6)
@@ -1038,10 +1038,7 @@ TEST(HrtemSeries, APointOfAnotherPixelSizeCalibratesItsOwnThreshold) {
             std::string::npos);
   test::expect_schema_valid("hrtem.series.schema.json", d / "out" / "zoom" / "summary.json");
   // Point 2 reads as frame 2 analysed alone (its own null).
-  const auto one =
-      test::run_mgscope("hrtem '" + path + "' -o '" + (d / "alone").string() + "' --frame 2 --area-stride off");
-  ASSERT_EQ(one.exit_code, 0) << one.output;
-  const auto alone = nlohmann::json::parse(test::read_all(d / "alone" / "zoom" / "summary.json"));
+  const auto alone = frame_alone(path, d, 2);
   EXPECT_NEAR(num(rows[2], "ordered_box_fraction"), alone["ordered"]["ordered_box_fraction"].get<double>(), 1e-6);
   const auto point2 = nlohmann::json::parse(test::read_all(d / "out" / "zoom" / "frame_0002" / "summary.json"));
   EXPECT_EQ(point2["threshold"]["whitened_level"], alone["threshold"]["whitened_level"]);
