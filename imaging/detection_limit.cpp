@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <iterator>
 #include <limits>
 #include <memory>
 
@@ -162,7 +163,9 @@ DetectionLimit measure_detection_limit(const ImageF& null_field, const SpectrumG
     return limit;
   }
   for (std::size_t s = 0; s < spacings_nm.size(); ++s) {
-    std::vector<double> v(least.begin() + long(s) * boxes, least.begin() + long(s + 1) * boxes);
+    std::vector<double> v;  // the boxes with contrast (a stationary field's are all of them)
+    std::copy_if(least.begin() + long(s) * boxes, least.begin() + long(s + 1) * boxes, std::back_inserter(v),
+                 [](double c) { return c != kFlat; });
     std::sort(v.begin(), v.end());
     limit.contrast_50.push_back(percentile_of_sorted(v, 0.5));
     limit.contrast_90.push_back(percentile_of_sorted(v, 0.9));
