@@ -17,7 +17,9 @@ void add_hrtem_command(CLI::App& app, CommandContext& ctx) {
   CLI::App* cmd = app.add_subcommand(
       kHrtemCommand,
       "Classify 1.985 nm boxes of HRTEM images as amorphous, crystal-like order or nanocrystal "
-      "(per-box FFT and autocorrelation), and measure the ordered area on a sliding grid. Writes "
+      "(per-box FFT and autocorrelation), and measure the ordered area on a sliding grid and the detection limit "
+      "(the fringe contrast, over the glass's speckle, at which whole boxes are found ordered: summary.json, one "
+      "line per image). Writes "
       "OUTDIR/<image>/tiles.csv, summary.json, overlay.png (and gallery.png), ImageJ-calibrated float TIFF maps "
       "with PNG renderings (map_*.tif/.png), an ImageJ ROI set of the ordered boxes (ordered_boxes_roiset.zip), "
       "plus OUTDIR/combined.csv for several images. An image whose folder is up to date (same file, size, "
