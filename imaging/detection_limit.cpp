@@ -76,10 +76,9 @@ DetectionLimit measure_detection_limit(const ImageF& null_field, const SpectrumG
   }
   limit.boxes = boxes;
   limit.spacing_nm = spacings_nm;
-  const long count = long(boxes) * long(spacings_nm.size());
-  // The least contrast at which each (spacing, box) is called ordered.
-  std::vector<double> least(std::size_t(count), std::numeric_limits<double>::infinity());
-  const int nthreads = resolve_threads(threads, count);
+  // The least contrast at which each (spacing, box) is called ordered, spacing by spacing.
+  std::vector<double> least(std::size_t(boxes) * spacings_nm.size(), std::numeric_limits<double>::infinity());
+  const int nthreads = resolve_threads(threads, boxes);
   std::vector<std::unique_ptr<BoxTransformer>> transformers;
   std::vector<std::unique_ptr<BoxMeasurer>> measurers;
   // --anisotropy-min classifies by the direction sums, which a measurer makes only when asked.
@@ -93,8 +92,9 @@ DetectionLimit measure_detection_limit(const ImageF& null_field, const SpectrumG
     std::vector<float> along;                // the fringes' factors along x and y
   };
   std::vector<Buffers> buffers(static_cast<std::size_t>(nthreads));
-  parallel_for(count, nthreads, [&](long i, int th) {
-    const int s = int(i / boxes), b = int(i % boxes);
+  // A box at a time, its spacings one after the other: its glass copied and measured once.
+  parallel_for(boxes, nthreads, [&](long box_index, int th) {
+    const int b = int(box_index);
     const int x0 = (b % per_side) * step, y0 = (b / per_side) * step;
     std::vector<float>& g = buffers[std::size_t(th)].glass;
     std::vector<float>& f = buffers[std::size_t(th)].fringes;
@@ -114,29 +114,12 @@ DetectionLimit measure_detection_limit(const ImageF& null_field, const SpectrumG
     for (float v : g) var += (double(v) - mean) * (double(v) - mean);
     const double glass_sd = specimen_part * std::sqrt(var / double(g.size()));
     if (!(glass_sd > 0)) {
-      least[std::size_t(i)] = kFlat;
+      for (std::size_t s = 0; s < spacings_nm.size(); ++s) least[s * std::size_t(boxes) + std::size_t(b)] = kFlat;
       return;
     }
-    // Unit-sd fringes (amplitude sqrt 2) of the spacing, in a direction and phase of this box's own.
+    // Unit-sd fringes (amplitude sqrt 2) of each spacing, in a direction and phase of this box's own.
     const double direction = kTwoPi * uniform_of(seed, std::uint64_t(b), 0);
     const double phase = kTwoPi * uniform_of(seed, std::uint64_t(b), 1);
-    const double kx = kTwoPi * std::cos(direction) * pixel_nm / spacings_nm[std::size_t(s)];
-    const double ky = kTwoPi * std::sin(direction) * pixel_nm / spacings_nm[std::size_t(s)];
-    // cos(kx x + ky y + phase) as cos cos - sin sin of its two parts: 4n sines and cosines, not n^2
-    // (which had been a third of this function's time).
-    std::vector<float>& along = buffers[std::size_t(th)].along;  // cos x, sin x, cos y, sin y
-    along.resize(4 * std::size_t(n));
-    float *cos_x = along.data(), *sin_x = cos_x + n, *cos_y = sin_x + n, *sin_y = cos_y + n;
-    for (int k = 0; k < n; ++k) {
-      cos_x[k] = float(std::cos(kx * k));
-      sin_x[k] = float(std::sin(kx * k));
-      cos_y[k] = float(std::sqrt(2.0) * std::cos(ky * k + phase));
-      sin_y[k] = float(std::sqrt(2.0) * std::sin(ky * k + phase));
-    }
-    for (int y = 0; y < n; ++y) {
-      float* row = f.data() + std::size_t(y) * std::size_t(n);
-      for (int x = 0; x < n; ++x) row[x] = cos_y[y] * cos_x[x] - sin_y[y] * sin_x[x];
-    }
     BoxTransformer& tr = *transformers[std::size_t(th)];
     BoxMeasurer& m = *measurers[std::size_t(th)];
     const auto ordered_at = [&](double contrast) {
@@ -145,17 +128,37 @@ DetectionLimit measure_detection_limit(const ImageF& null_field, const SpectrumG
       if (!tr.transform(box.data(), n)) return false;
       return classify_box(m.measure(tr, levels.strict, levels.secondary), rules) != BoxClass::amorphous;
     };
-    // Bisection in log contrast: `lo` not ordered (or the bottom of the range), `hi` ordered (or the top,
-    // tried last: a box never found ordered below it is tried there once).
-    const double top = std::log(kDetectionContrastMax);
-    double lo = std::log(kDetectionContrastMin), hi = top;
-    for (int k = 0; k < kBisections; ++k) {
-      const double mid = 0.5 * (lo + hi);
-      (ordered_at(std::exp(mid)) ? hi : lo) = mid;
+    for (std::size_t s = 0; s < spacings_nm.size(); ++s) {
+      const double kx = kTwoPi * std::cos(direction) * pixel_nm / spacings_nm[s];
+      const double ky = kTwoPi * std::sin(direction) * pixel_nm / spacings_nm[s];
+      // cos(kx x + ky y + phase) as cos cos - sin sin of its two parts: 4n sines and cosines, not n^2
+      // (which had been a third of this function's time).
+      std::vector<float>& along = buffers[std::size_t(th)].along;  // cos x, sin x, cos y, sin y
+      along.resize(4 * std::size_t(n));
+      float *cos_x = along.data(), *sin_x = cos_x + n, *cos_y = sin_x + n, *sin_y = cos_y + n;
+      for (int k = 0; k < n; ++k) {
+        cos_x[k] = float(std::cos(kx * k));
+        sin_x[k] = float(std::sin(kx * k));
+        cos_y[k] = float(std::sqrt(2.0) * std::cos(ky * k + phase));
+        sin_y[k] = float(std::sqrt(2.0) * std::sin(ky * k + phase));
+      }
+      for (int y = 0; y < n; ++y) {
+        float* row = f.data() + std::size_t(y) * std::size_t(n);
+        for (int x = 0; x < n; ++x) row[x] = cos_y[y] * cos_x[x] - sin_y[y] * sin_x[x];
+      }
+      // Bisection in log contrast: `lo` not ordered (or the bottom of the range), `hi` ordered (or the top,
+      // tried last: a box never found ordered below it is tried there once).
+      const double top = std::log(kDetectionContrastMax);
+      double lo = std::log(kDetectionContrastMin), hi = top;
+      for (int k = 0; k < kBisections; ++k) {
+        const double mid = 0.5 * (lo + hi);
+        (ordered_at(std::exp(mid)) ? hi : lo) = mid;
+      }
+      if (hi == top && !ordered_at(kDetectionContrastMax)) continue;  // beyond the contrasts tried
+      // The middle of the last interval; ordered at every contrast tried: the smallest, an upper bound.
+      least[s * std::size_t(boxes) + std::size_t(b)] =
+          lo == std::log(kDetectionContrastMin) ? kDetectionContrastMin : std::exp(0.5 * (lo + hi));
     }
-    if (hi == top && !ordered_at(kDetectionContrastMax)) return;  // beyond the contrasts tried
-    // The middle of the last interval; ordered at every contrast tried: the smallest, an upper bound.
-    least[std::size_t(i)] = lo == std::log(kDetectionContrastMin) ? kDetectionContrastMin : std::exp(0.5 * (lo + hi));
   });
   if (std::count(least.begin(), least.end(), kFlat) > long(least.size()) - kFewestBoxes) {
     limit = DetectionLimit{};
