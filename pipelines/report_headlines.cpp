@@ -7,6 +7,7 @@
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <limits>
 #include <set>
 
@@ -197,10 +198,8 @@ json hrtem_headlines(const fs::path& dir, json provenance) {
     std::snprintf(label, sizeof label, "Detection limit: fringe contrast at %.3f nm", detection_spacing_nm);
     // Two significant digits: the model's limit fits glass within about 15 % (docs/hrtem.md), and four
     // would say otherwise.
-    const double digits = std::isfinite(detection_contrast) && detection_contrast > 0
-                              ? std::pow(10.0, 1.0 - std::floor(std::log10(detection_contrast)))
-                              : 1.0;
-    h.add("detection_contrast_90", label, std::round(detection_contrast * digits) / digits, "1", none());
+    h.add("detection_contrast_90", label, std::strtod(number_text(detection_contrast, 2).c_str(), nullptr), "1",
+          none());
   }
   return h.out;
 }
