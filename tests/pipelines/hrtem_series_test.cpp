@@ -13,6 +13,7 @@
 #include <array>
 #include <cmath>
 #include <cstring>
+#include <functional>
 #include <map>
 #include <random>
 #include <sstream>
@@ -88,6 +89,34 @@ nlohmann::json frame_alone(const std::string& path, const fs::path& dir, int k) 
                                      " --area-stride off");
   EXPECT_EQ(run.exit_code, 0) << run.output;
   return nlohmann::json::parse(test::read_all(out / fs::path(path).stem() / "summary.json"));
+}
+
+// A stack of `count` synthetic frames of one specimen (seed 5, 10 % ordered, `side` px at 0.0199 nm),
+// each with shot noise of its own (noise seed `noise_seed` + k) and what `vary` changes in frame k,
+// written as dir/NAME.tif and analysed as a series (--frames all --area-stride off) into dir/out.
+struct SyntheticSeries {
+  std::string path;
+  test::RunResult run;
+};
+SyntheticSeries run_synthetic_series(const fs::path& dir, const std::string& name, int count, int side,
+                                     std::uint64_t noise_seed,
+                                     const std::function<void(int, SynthHrtemOptions&)>& vary) {
+  std::vector<RawImage> frames;
+  for (int k = 0; k < count; ++k) {
+    SynthHrtemOptions o;
+    o.width_px = o.height_px = side;
+    o.ordered_fraction = 0.1;
+    o.seed = 5;
+    o.noise_seed = noise_seed + std::uint64_t(k);
+    vary(k, o);
+    frames.push_back(to_raw(make_synth_hrtem(o).counts));
+  }
+  SyntheticSeries series;
+  series.path = (dir / (name + ".tif")).string();
+  write_tiff_pages(series.path, frames, test::nm_calibration(0.0199, 0.0199));
+  series.run = test::run_mgscope("hrtem '" + series.path + "' -o '" + (dir / "out").string() +
+                                 "' --frames all --area-stride off");
+  return series;
 }
 
 // Box-majority truth of one frame's label page (the rule of the HRTEM analysis tests): a box of
@@ -751,22 +780,9 @@ TEST(HrtemSeries, FramesWithoutSpecimenAreNotAPointOfTheCurve) {
 // calibration's), and calibrates its own when the check fails, saying so; 480 counts takes it.
 TEST(HrtemSeries, APointOfAnotherDoseIsCheckedBeforeItTakesTheCalibration) {
   const fs::path d = test::scratch_dir("hrtem_series_dose");
-  const Calibration cal = test::nm_calibration(0.0199, 0.0199);
   const double doses[] = {400, 480, 1600, 25};
-  std::vector<RawImage> frames;
-  for (int k = 0; k < 4; ++k) {
-    SynthHrtemOptions o;
-    o.width_px = o.height_px = 1024;
-    o.ordered_fraction = 0.1;
-    o.seed = 5;
-    o.dose_counts = doses[k];
-    o.noise_seed = 950 + std::uint64_t(k);
-    frames.push_back(to_raw(make_synth_hrtem(o).counts));
-  }
-  const std::string path = (d / "dose.tif").string();
-  write_tiff_pages(path, frames, cal);
-  const auto r =
-      test::run_mgscope("hrtem '" + path + "' -o '" + (d / "out").string() + "' --frames all --area-stride off");
+  const auto [path, r] =
+      run_synthetic_series(d, "dose", 4, 1024, 950, [&](int k, SynthHrtemOptions& o) { o.dose_counts = doses[k]; });
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("WARNING: " + path + ": the dose changed (mean "), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("so it calibrated its own spot threshold, as a batch's image does (2 of 4 points: 2, 3)"),
@@ -845,21 +861,10 @@ TEST(HrtemSeries, AnEllipticalPointOfAnotherLevelIsNamedForItsDirectionDependenc
 // own, read exactly as the frame alone, and say why, naming the direction dependence, not the dose.
 TEST(HrtemSeries, ABlurStartingMidSeriesAtTheSameDoseIsCheckedAndCalibratesItsOwn) {
   const fs::path d = test::scratch_dir("hrtem_series_blur");
-  std::vector<RawImage> frames;
-  for (int k = 0; k < 4; ++k) {
-    SynthHrtemOptions o;
-    o.width_px = o.height_px = 512;
-    o.ordered_fraction = 0.1;
-    o.seed = 5;
-    o.noise_seed = 990 + std::uint64_t(k);
+  const auto [path, r] = run_synthetic_series(d, "blur", 4, 512, 990, [](int k, SynthHrtemOptions& o) {
     o.motion_blur_nm = k >= 2 ? 0.2 : 0.0;
     o.motion_blur_deg = 30;
-    frames.push_back(to_raw(make_synth_hrtem(o).counts));
-  }
-  const std::string path = (d / "blur.tif").string();
-  write_tiff_pages(path, frames, test::nm_calibration(0.0199, 0.0199));
-  const auto r =
-      test::run_mgscope("hrtem '" + path + "' -o '" + (d / "out").string() + "' --frames all --area-stride off");
+  });
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(r.output.find("the dose changed"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("WARNING: " + path + ": the direction dependence of its contrast moved at the same dose ("),
@@ -895,22 +900,11 @@ TEST(HrtemSeries, ABlurStartingMidSeriesAtTheSameDoseIsCheckedAndCalibratesItsOw
 // spectrum. 512 px frames show no difference of ordered boxes (25 a frame), only of the threshold.
 TEST(HrtemSeries, AFocusOrBlurChangeAtTheSameDoseIsCheckedAndCalibratesItsOwn) {
   const fs::path d = test::scratch_dir("hrtem_series_focus");
-  std::vector<RawImage> frames;
-  for (int k = 0; k < 5; ++k) {
-    SynthHrtemOptions o;
-    o.width_px = o.height_px = 1024;
+  const auto [path, r] = run_synthetic_series(d, "focus", 5, 1024, 990, [](int k, SynthHrtemOptions& o) {
     o.dose_counts = 100;
-    o.ordered_fraction = 0.1;
-    o.seed = 5;
-    o.noise_seed = 990 + std::uint64_t(k);
     if (k == 2) o.blur_sigma_nm = 0.05;
     if (k >= 3) o.ring_d_nm = 0.28;
-    frames.push_back(to_raw(make_synth_hrtem(o).counts));
-  }
-  const std::string path = (d / "focus.tif").string();
-  write_tiff_pages(path, frames, test::nm_calibration(0.0199, 0.0199));
-  const auto r =
-      test::run_mgscope("hrtem '" + path + "' -o '" + (d / "out").string() + "' --frames all --area-stride off");
+  });
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(r.output.find("the dose changed"), std::string::npos) << r.output;
   EXPECT_EQ(r.output.find("the direction dependence of its contrast moved"), std::string::npos) << r.output;
@@ -960,19 +954,7 @@ TEST(HrtemSeries, AFocusOrBlurChangeAtTheSameDoseIsCheckedAndCalibratesItsOwn) {
 // own.
 TEST(HrtemSeries, AnUnchangedSeriesTakesTheCalibrationUnchecked) {
   const fs::path d = test::scratch_dir("hrtem_series_unchanged");
-  std::vector<RawImage> frames;
-  for (int k = 0; k < 6; ++k) {
-    SynthHrtemOptions o;
-    o.width_px = o.height_px = 512;
-    o.ordered_fraction = 0.1;
-    o.seed = 5;
-    o.noise_seed = 990 + std::uint64_t(k);
-    frames.push_back(to_raw(make_synth_hrtem(o).counts));
-  }
-  const std::string path = (d / "same.tif").string();
-  write_tiff_pages(path, frames, test::nm_calibration(0.0199, 0.0199));
-  const auto r =
-      test::run_mgscope("hrtem '" + path + "' -o '" + (d / "out").string() + "' --frames all --area-stride off");
+  const auto [path, r] = run_synthetic_series(d, "same", 6, 512, 990, [](int, SynthHrtemOptions&) {});
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("reused by every later point\n"), std::string::npos) << r.output;
   EXPECT_EQ(r.output.find("calibrated its own"), std::string::npos) << r.output;
