@@ -4,13 +4,16 @@
 #include <algorithm>
 #include <cmath>
 #include <iomanip>
+#include <limits>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 #include "fitting/base/error.hpp"
 #include "fitting/base/parallel_for.hpp"
 #include "fitting/base/statistics.hpp"
 #include "fitting/base/text_file.hpp"
+#include "imaging/grid_spectrum.hpp"
 
 namespace mgscope {
 
@@ -89,6 +92,42 @@ void add_region_warnings(HrtemResult& r) {
       << c[std::size_t(BoxRegion::user_excluded)] << "): the fractions describe the specimen boxes only";
     r.warnings.push_back(m.str());
   }
+}
+
+// Transforms and measures every box of r.grid at r.threshold (the regions given), feeding the sampled
+// boxes' spectra to `sample` on the way.
+void measure_boxes(const StoredImage& image, const SpectrumGeometry& geometry, const std::vector<BoxRegion>& regions,
+                   const HrtemOptions& options, GridSpectrumSample* sample, HrtemResult& r) {
+  const BoxGrid& g = r.grid;
+  // In FDR mode spots down to the level of p = q stay until the Benjamini-Hochberg cut is known.
+  double strict = r.threshold.value, secondary = r.threshold.secondary_value;
+  if (options.fdr_q) secondary = strict = std::min(secondary, level_for_p_value(r.threshold, *options.fdr_q));
+  const long count = g.count();
+  const int nthreads = resolve_threads(options.threads, count);
+  std::vector<std::unique_ptr<BoxTransformer>> transformers;
+  std::vector<std::unique_ptr<BoxMeasurer>> measurers;
+  for (int t = 0; t < nthreads; ++t) {
+    transformers.push_back(std::make_unique<BoxTransformer>(g.box_px, options.window, options.acf));
+    transformers.back()->acf_half_plane_only();  // the lags the measurement reads
+    measurers.push_back(std::make_unique<BoxMeasurer>(geometry, true, &r.threshold.inverse_modulation));
+  }
+  parallel_for(count, nthreads, [&](long i, int t) {
+    BoxResult& b = r.boxes[std::size_t(i)];
+    b.ix = int(i % g.nx);
+    b.iy = int(i / g.nx);
+    b.x_px = g.x0(b.ix);
+    b.y_px = g.y0(b.iy);
+    b.region = regions[std::size_t(i)];
+    // Specimen within one box of vacuum: spots along the edge normal are its Fresnel fringes.
+    const std::optional<double> normal = b.region == BoxRegion::specimen
+                                             ? edge_normal_deg(r.mask, b.x_px, b.y_px, g.box_px, 2 * g.box_px)
+                                             : std::nullopt;
+    BoxTransformer& tr = *transformers[std::size_t(t)];
+    const bool flat = !tr.transform(image, b.x_px, b.y_px);
+    if (sample && !flat && sample->slot(i) >= 0) sample->add(sample->slot(i), tr.power());
+    b.features = measurers[std::size_t(t)]->measure(tr, strict, secondary, normal);
+    b.p_value = b.features.flat ? 1.0 : box_p_value(r.threshold, b.features.max_whitened);
+  });
 }
 
 }  // namespace
@@ -176,8 +215,60 @@ HrtemResult analyse_hrtem(const CalibratedImage& calibrated, const HrtemOptions&
                          std::to_string(image.width) + " x " + std::to_string(image.height) + " px");
   r.mask = find_specimen_mask(image, pixel_nm, 2 * (g.box_px / 4), mo);
 
-  r.threshold = choose_spot_threshold(image, g, geometry, options.window, options.acf, options.threshold,
-                                      options.threads, &r.mask);
+  const long count = g.count();
+  const int edge_margin_px = g.box_px / 4;
+  std::vector<BoxRegion> regions(static_cast<std::size_t>(count));
+  parallel_for(count, resolve_threads(options.threads, count), [&](long i, int) {
+    regions[std::size_t(i)] = region_of_box(r.mask, g.x0(int(i % g.nx)), g.y0(int(i / g.nx)), g.box_px, edge_margin_px);
+  });
+
+  // A calibration offered for reuse with a check, and made on another image's grid (it carries that
+  // grid's ring power), is taken at once and checked on this image's boxes as they are measured
+  // (grid_spectrum.hpp); should the check fail, the image is calibrated on its own null and measured
+  // again. One saved by an older mgscope is checked on null crops before (choose_spot_threshold).
+  const ThresholdOptions& to = options.threshold;
+  const bool check_on_grid = to.reuse && to.reuse_tolerance > 0 && !options.threshold_only &&
+                             to.mode == ThresholdMode::null_model && to.reuse->mode == ThresholdMode::null_model &&
+                             !to.reuse->box_ring_power.empty();
+  r.threshold = check_on_grid ? reused_threshold(*to.reuse, geometry)
+                              : choose_spot_threshold(image, g, geometry, options.window, options.acf, to,
+                                                      options.threads, &r.mask);
+  // This image's own null calibration carries its grid's ring power, for the images that may reuse it.
+  const bool calibrated_here = !check_on_grid && r.threshold.mode == ThresholdMode::null_model &&
+                               r.threshold.description.rfind("reused: ", 0) != 0;
+  if (options.threshold_only && calibrated_here)
+    r.threshold.box_ring_power =
+        sample_grid_ring_power(image, g, regions, geometry, options.window, options.acf, options.threads);
+
+  if (!options.threshold_only) {
+    r.boxes.resize(std::size_t(count));
+    std::optional<GridSpectrumSample> sample;
+    if (check_on_grid || calibrated_here) sample.emplace(geometry, regions, check_on_grid && to.follow_anisotropy);
+    measure_boxes(image, geometry, regions, options, sample ? &*sample : nullptr, r);
+    if (sample) {
+      std::vector<double> rings = sample->ring_power();
+      if (check_on_grid) {
+        const double mismatch = box_ring_mismatch(rings, to.reuse->box_ring_power);
+        double direction = std::numeric_limits<double>::quiet_NaN();
+        if (mismatch <= to.reuse_tolerance && to.follow_anisotropy)
+          direction = whitening_change(sample->directions(options.threads), to.reuse->anisotropy, geometry);
+        if (reuse_passes(mismatch, direction, to.reuse_tolerance)) {
+          note_reuse_check(r.threshold, mismatch, direction, to.reuse_tolerance);
+        } else {
+          ThresholdOptions alone = to;
+          alone.reuse = nullptr;
+          r.threshold =
+              choose_spot_threshold(image, g, geometry, options.window, options.acf, alone, options.threads, &r.mask);
+          note_refused_reuse(r.threshold, mismatch, direction, to.reuse_tolerance);
+          r.threshold.box_ring_power = std::move(rings);
+          measure_boxes(image, geometry, regions, options, nullptr, r);
+        }
+      } else {
+        r.threshold.box_ring_power = std::move(rings);
+      }
+    }
+  }
+
   r.calibration_reused = r.threshold.description.rfind("reused: ", 0) == 0;
   if (const std::string w = anisotropy_warning(r.threshold.anisotropy); !w.empty()) r.warnings.push_back(w);
   // The modes that make no null spectrum (reference, formula, fixed) measure the image's own for the
@@ -213,37 +304,6 @@ HrtemResult analyse_hrtem(const CalibratedImage& calibrated, const HrtemOptions&
     }
   }
   if (options.threshold_only) return r;
-  // In FDR mode spots down to the level of p = q stay until the Benjamini-Hochberg cut is known.
-  double strict = r.threshold.value, secondary = r.threshold.secondary_value;
-  if (options.fdr_q) secondary = strict = std::min(secondary, level_for_p_value(r.threshold, *options.fdr_q));
-
-  const long count = g.count();
-  r.boxes.resize(std::size_t(count));
-  const int nthreads = resolve_threads(options.threads, count);
-  std::vector<std::unique_ptr<BoxTransformer>> transformers;
-  std::vector<std::unique_ptr<BoxMeasurer>> measurers;
-  for (int t = 0; t < nthreads; ++t) {
-    transformers.push_back(std::make_unique<BoxTransformer>(g.box_px, options.window, options.acf));
-    transformers.back()->acf_half_plane_only();  // the lags the measurement reads
-    measurers.push_back(std::make_unique<BoxMeasurer>(geometry, true, &r.threshold.inverse_modulation));
-  }
-  const int edge_margin_px = g.box_px / 4;
-  parallel_for(count, nthreads, [&](long i, int t) {
-    BoxResult& b = r.boxes[std::size_t(i)];
-    b.ix = int(i % g.nx);
-    b.iy = int(i / g.nx);
-    b.x_px = g.x0(b.ix);
-    b.y_px = g.y0(b.iy);
-    b.region = region_of_box(r.mask, b.x_px, b.y_px, g.box_px, edge_margin_px);
-    // Specimen within one box of vacuum: spots along the edge normal are its Fresnel fringes.
-    const std::optional<double> normal = b.region == BoxRegion::specimen
-                                             ? edge_normal_deg(r.mask, b.x_px, b.y_px, g.box_px, 2 * g.box_px)
-                                             : std::nullopt;
-    BoxMeasurer& m = *measurers[std::size_t(t)];
-    transformers[std::size_t(t)]->transform(image, b.x_px, b.y_px);
-    b.features = m.measure(*transformers[std::size_t(t)], strict, secondary, normal);
-    b.p_value = b.features.flat ? 1.0 : box_p_value(r.threshold, b.features.max_whitened);
-  });
 
   if (options.fdr_q) apply_fdr(r, *options.fdr_q, options.spots.same_direction_deg);
   std::vector<BoxClass> classes;

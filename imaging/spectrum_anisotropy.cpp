@@ -165,51 +165,64 @@ double SpectrumAnisotropy::log_modulation_at(double radius, double theta) const 
   return (1 - f) * log_modulation(k0, theta, f) + f * log_modulation(k0 + 1, theta, f - 1);
 }
 
+AnisotropyBoxes::AnisotropyBoxes(const SpectrumGeometry& geometry, std::size_t boxes) : g_(geometry), boxes_(boxes) {
+  ring_first_.push_back(0);
+  for (int i = 0; i < geometry.ring_count(); ++i) {
+    const std::vector<int>& p = geometry.ring_pixels(i);
+    pixel_.insert(pixel_.end(), p.begin(), p.end());
+    ring_first_.push_back(int(pixel_.size()));
+  }
+  columns_ = pixel_.size();
+  ratio_.assign(boxes * columns_, std::numeric_limits<float>::quiet_NaN());
+  peak_.assign(boxes, 0.f);
+}
+
+void AnisotropyBoxes::add(std::size_t b, const float* power) {
+  thread_local std::vector<float> values;
+  const int search_lo = int(std::ceil(g_.search_radius_min())), search_hi = int(std::floor(g_.search_radius_max()));
+  float* row = ratio_.data() + b * columns_;
+  for (int i = 0; i + 1 < int(ring_first_.size()); ++i) {
+    const int lo = ring_first_[std::size_t(i)], hi = ring_first_[std::size_t(i) + 1];
+    values.assign(std::size_t(hi - lo), 0.f);
+    for (int k = lo; k < hi; ++k) values[std::size_t(k - lo)] = power[pixel_[std::size_t(k)]];
+    const float med = kth_smallest_value(values.data(), values.size(), values.size() / 2);
+    for (int k = lo; k < hi; ++k) row[k] = med > 0 ? power[pixel_[std::size_t(k)]] / med : 1.f;
+    const int ring = g_.first_ring() + i;
+    if (ring >= search_lo && ring <= search_hi)
+      for (int k = lo; k < hi; ++k) peak_[b] = std::max(peak_[b], row[k]);
+  }
+}
+
 SpectrumAnisotropy measure_spectrum_anisotropy(const StoredImage& image, const std::vector<std::pair<int, int>>& crops,
                                                int side, const SpectrumGeometry& geometry, WindowKind window,
                                                AcfMode acf, const SpecimenMask* mask, int threads, int step_px) {
-  SpectrumAnisotropy out;
   const int n = geometry.box_px(), step = step_px > 0 ? step_px : std::max(1, n / 2);
   std::vector<std::pair<int, int>> at;
   for (const auto& [ox, oy] : crops)
     for (int y = oy; y + n <= oy + side; y += step)
       for (int x = ox; x + n <= ox + side; x += step)
         if (!mask || !mask->has_pixels() || mask->flagged_in(x, y, x + n, y + n) == 0) at.push_back({x, y});
-  // The whitening's rings, their pixels listed one after another.
-  std::vector<int> ring_first{0};
-  std::vector<int> pixel;
-  for (int i = 0; i < geometry.ring_count(); ++i) {
-    const std::vector<int>& p = geometry.ring_pixels(i);
-    pixel.insert(pixel.end(), p.begin(), p.end());
-    ring_first.push_back(int(pixel.size()));
-  }
-  const std::size_t columns = pixel.size();
-  if (at.size() < 20 || columns == 0) return out;
-  std::vector<float> ratio(at.size() * columns, std::numeric_limits<float>::quiet_NaN());
-  std::vector<float> peak(at.size(), 0.f);  // per box: its strongest ratio in the search annulus
-  const int search_lo = int(std::ceil(geometry.search_radius_min()));
-  const int search_hi = int(std::floor(geometry.search_radius_max()));
+  if (at.size() < 20) return {};
+  AnisotropyBoxes boxes(geometry, at.size());
   const int nthreads = resolve_threads(threads, long(at.size()));
   std::vector<std::unique_ptr<BoxTransformer>> transformers;
   for (int t = 0; t < nthreads; ++t) transformers.push_back(spots_only_transformer(geometry, window, acf));
-  std::vector<std::vector<float>> scratch(static_cast<std::size_t>(nthreads));
   parallel_for(long(at.size()), nthreads, [&](long b, int th) {
     BoxTransformer& tr = *transformers[std::size_t(th)];
-    if (!tr.transform(image, at[std::size_t(b)].first, at[std::size_t(b)].second)) return;  // flat
-    const float* P = tr.power();
-    std::vector<float>& values = scratch[std::size_t(th)];
-    float* row = ratio.data() + std::size_t(b) * columns;
-    for (int i = 0; i + 1 < int(ring_first.size()); ++i) {
-      const int lo = ring_first[std::size_t(i)], hi = ring_first[std::size_t(i) + 1];
-      values.assign(std::size_t(hi - lo), 0.f);
-      for (int k = lo; k < hi; ++k) values[std::size_t(k - lo)] = P[pixel[std::size_t(k)]];
-      const float med = kth_smallest_value(values.data(), values.size(), values.size() / 2);
-      for (int k = lo; k < hi; ++k) row[k] = med > 0 ? P[pixel[std::size_t(k)]] / med : 1.f;
-      const int ring = geometry.first_ring() + i;
-      if (ring >= search_lo && ring <= search_hi)
-        for (int k = lo; k < hi; ++k) peak[std::size_t(b)] = std::max(peak[std::size_t(b)], row[k]);
-    }
+    if (tr.transform(image, at[std::size_t(b)].first, at[std::size_t(b)].second)) boxes.add(std::size_t(b), tr.power());
   });
+  return boxes.fit(threads);
+}
+
+SpectrumAnisotropy AnisotropyBoxes::fit(int threads) const {
+  SpectrumAnisotropy out;
+  const SpectrumGeometry& geometry = g_;
+  const std::size_t columns = columns_;
+  if (boxes_ < 20 || columns == 0) return out;
+  const std::vector<float>& ratio = ratio_;
+  const std::vector<int>& ring_first = ring_first_;
+  const int search_lo = int(std::ceil(geometry.search_radius_min()));
+  const int search_hi = int(std::floor(geometry.search_radius_max()));
   // Boxes holding a strong crystal are left out: a crystal filling half the boxes in one orientation
   // (a large grain, a textured film) would otherwise hold the median of its spot pixels, and the
   // model would take its spots for a modulation (a 1024 px glass half covered by one lattice: ratio
@@ -218,21 +231,18 @@ SpectrumAnisotropy measure_spectrum_anisotropy(const StoredImage& image, const s
   // spread by about four times from box to box whatever the blur or ellipticity (a maximum of some
   // tens of Exp(1) values), a crystal's stand 40-60 times above.
   std::vector<float> peaks;
-  for (std::size_t b = 0; b < at.size(); ++b)
-    if (!std::isnan(ratio[b * columns])) peaks.push_back(peak[b]);
+  for (std::size_t b = 0; b < boxes_; ++b)
+    if (!std::isnan(ratio[b * columns])) peaks.push_back(peak_[b]);
   if (peaks.size() < 20) return out;
   const float peak_limit = 10.f * kth_smallest_value(peaks.data(), peaks.size(), peaks.size() / 4);
-  std::vector<char> valid(at.size());
-  long boxes = 0;
-  for (std::size_t b = 0; b < at.size(); ++b)
-    boxes += valid[b] = !std::isnan(ratio[b * columns]) && peak[b] <= peak_limit;
+  std::vector<std::size_t> kept;
+  for (std::size_t b = 0; b < boxes_; ++b)
+    if (!std::isnan(ratio[b * columns]) && peak_[b] <= peak_limit) kept.push_back(b);
+  const long boxes = long(kept.size());
   if (boxes < 20) return out;
   // Per pixel, the median over the boxes: the pixels in blocks of 16 neighbours, each block gathered
   // on its own thread in box order (a box's 16 values share a cache line: gathering one pixel at a
   // time read a line per value).
-  std::vector<std::size_t> kept;
-  for (std::size_t b = 0; b < at.size(); ++b)
-    if (valid[b]) kept.push_back(b);
   constexpr std::size_t kBlock = 16;
   const long blocks = long((columns + kBlock - 1) / kBlock);
   std::vector<double> log_median(columns);
@@ -251,7 +261,7 @@ SpectrumAnisotropy measure_spectrum_anisotropy(const StoredImage& image, const s
       log_median[c0 + j] = med > 0 ? std::log(double(med)) : std::numeric_limits<double>::quiet_NaN();
     }
   });
-  out.box_px = n;
+  out.box_px = geometry.box_px();
   out.boxes = int(boxes);
   out.first_ring = geometry.first_ring();
   out.terms.assign(std::size_t(geometry.ring_count()) * kAnisotropyTerms, 0.0);

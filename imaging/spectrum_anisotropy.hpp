@@ -4,6 +4,7 @@
 // order. Measured on boxes of the null calibration's crops, and followed, when significant, by the
 // whitening of every box and by the null's random fields (spot_threshold.cpp).
 #pragma once
+#include <cstddef>
 #include <utility>
 #include <vector>
 
@@ -71,6 +72,26 @@ constexpr double kAnisotropyMaxMisfit = 0.3;
 // crystals filling the image (real SrTiO3 lattices: 1.7 and 3.0; blur, ellipticity and astigmatism
 // 0.05-0.47), which the model must not absorb: not followed.
 constexpr double kAnisotropySpotMisfit = 1.0;
+
+// The measurement's boxes, added one by one (by the crops' boxes below, or by a batch image's own grid
+// boxes while they are measured): each box's power over its whitening ring's median, per ring pixel,
+// and its strongest such ratio in the search annulus. Then fitted as described below.
+class AnisotropyBoxes {
+ public:
+  // Room for `boxes` boxes; `geometry` must outlive this.
+  AnisotropyBoxes(const SpectrumGeometry& geometry, std::size_t boxes);
+  // Box `b`'s power spectrum (r2c layout, geometry.spectrum_size()); each b from one thread at most.
+  // A box never added (flat, masked, not sampled) is left out.
+  void add(std::size_t b, const float* power);
+  // Unmeasured (box_px 0) with fewer than 20 boxes left.
+  SpectrumAnisotropy fit(int threads) const;
+
+ private:
+  const SpectrumGeometry& g_;
+  std::size_t boxes_, columns_ = 0;
+  std::vector<int> ring_first_, pixel_;  // the whitening's rings, their r2c indices one after another
+  std::vector<float> ratio_, peak_;      // boxes_ x columns_ (NaN: not added), boxes_
+};
 
 // Boxes of n px at half-box steps inside each crop (top-left corners, side x side px); boxes touching
 // the mask are left out. Each box's power is divided by its ring's median, the median over the boxes

@@ -518,6 +518,13 @@ double spectrum_mismatch(const std::vector<double>& a, const std::vector<double>
   return std::sqrt(sum2 / double(diff.size()));
 }
 
+void require_same_search(const SpotThreshold& from, const SpectrumGeometry& geometry) {
+  if (from.search_pixels != geometry.search_pixels())
+    throw InputError("the spot threshold to reuse was calibrated for another box or pixel size (" +
+                     std::to_string(from.search_pixels) + " search pixels, here " +
+                     std::to_string(geometry.search_pixels()) + ")");
+}
+
 }  // namespace
 
 double box_p_value(const SpotThreshold& t, double x) {
@@ -554,10 +561,7 @@ SpotThreshold choose_spot_threshold(const StoredImage& image, const BoxGrid& gri
   CropRings known_crops;
   if (options.reuse) {
     const SpotThreshold& from = *options.reuse;
-    if (from.search_pixels != geometry.search_pixels())
-      throw InputError("the spot threshold to reuse was calibrated for another box or pixel size (" +
-                       std::to_string(from.search_pixels) + " search pixels, here " +
-                       std::to_string(geometry.search_pixels()) + ")");
+    require_same_search(from, geometry);
     const bool check = options.reuse_tolerance > 0 && options.mode == ThresholdMode::null_model &&
                        from.mode == ThresholdMode::null_model && !from.null_spectrum.empty();
     if (check) {
@@ -584,20 +588,9 @@ SpotThreshold choose_spot_threshold(const StoredImage& image, const BoxGrid& gri
         }
       }
     }
-    if (!check || (mismatch <= options.reuse_tolerance && !(direction_change > kAnisotropyReuseTolerance))) {
-      SpotThreshold reused = from;
-      // A calibration read from a file carries the model, not its per-coefficient form.
-      if (reused.anisotropy.significant && reused.inverse_modulation.empty())
-        reused.inverse_modulation = inverse_box_modulation(reused.anisotropy, geometry);
-      if (reused.description.rfind("reused: ", 0) != 0) reused.description = "reused: " + reused.description;
-      reused.spectrum_mismatch = mismatch;
-      reused.direction_change = direction_change;
-      if (check) {
-        std::ostringstream note;
-        note << "; this image's radial spectrum differs from it by " << mismatch << " (at most "
-             << options.reuse_tolerance << " reuses it)";
-        reused.description += note.str();
-      }
+    if (!check || reuse_passes(mismatch, direction_change, options.reuse_tolerance)) {
+      SpotThreshold reused = reused_threshold(from, geometry);
+      if (check) note_reuse_check(reused, mismatch, direction_change, options.reuse_tolerance);
       return reused;
     }
   }
@@ -696,26 +689,54 @@ SpotThreshold choose_spot_threshold(const StoredImage& image, const BoxGrid& gri
                                : " crop(s) free of vacuum, annotations and masked areas)")
                : std::string("the image's radial power spectrum (") + std::to_string(used_crops) + " crop(s))")
     << " and random phases (no local order; seed " << options.seed << ")";
-  if (options.reuse) {  // refused
-    t.reuse_refused = true;
-    t.spectrum_mismatch = mismatch;
-    t.direction_change = direction_change;
-    if (std::isfinite(mismatch) && mismatch <= options.reuse_tolerance)
-      d << "; calibrated on this image, since the direction dependence of its amorphous spectrum differs from that "
-           "of the calibration offered for reuse ("
-        << "by " << direction_change << " rms in log power, at most " << kAnisotropyReuseTolerance << " reuses it)";
-    else if (std::isfinite(mismatch))
-      d << "; calibrated on this image, since its radial spectrum differs from that of the calibration offered for "
-           "reuse by "
-        << mismatch << " (more than " << options.reuse_tolerance << ")";
-    else
-      d << "; calibrated on this image, since its null crops differ in size from those of the calibration offered "
-           "for reuse";
-  }
   t.description = d.str();
+  if (options.reuse) note_refused_reuse(t, mismatch, direction_change, options.reuse_tolerance);
   t.null_spectrum = ring_pow;
   t.null_spectrum_side = side;
   return t;
+}
+
+bool reuse_passes(double mismatch, double direction_change, double tolerance) {
+  return mismatch <= tolerance && !(direction_change > kAnisotropyReuseTolerance);
+}
+
+SpotThreshold reused_threshold(const SpotThreshold& from, const SpectrumGeometry& geometry) {
+  require_same_search(from, geometry);
+  SpotThreshold reused = from;
+  // A calibration read from a file carries the model, not its per-coefficient form.
+  if (reused.anisotropy.significant && reused.inverse_modulation.empty())
+    reused.inverse_modulation = inverse_box_modulation(reused.anisotropy, geometry);
+  if (reused.description.rfind("reused: ", 0) != 0) reused.description = "reused: " + reused.description;
+  reused.spectrum_mismatch = reused.direction_change = std::numeric_limits<double>::quiet_NaN();
+  return reused;
+}
+
+void note_reuse_check(SpotThreshold& reused, double mismatch, double direction_change, double tolerance) {
+  reused.spectrum_mismatch = mismatch;
+  reused.direction_change = direction_change;
+  std::ostringstream note;
+  note << "; this image's radial spectrum differs from it by " << mismatch << " (at most " << tolerance
+       << " reuses it)";
+  reused.description += note.str();
+}
+
+void note_refused_reuse(SpotThreshold& own, double mismatch, double direction_change, double tolerance) {
+  own.reuse_refused = true;
+  own.spectrum_mismatch = mismatch;
+  own.direction_change = direction_change;
+  std::ostringstream d;
+  if (std::isfinite(mismatch) && mismatch <= tolerance)
+    d << "; calibrated on this image, since the direction dependence of its amorphous spectrum differs from that "
+         "of the calibration offered for reuse ("
+      << "by " << direction_change << " rms in log power, at most " << kAnisotropyReuseTolerance << " reuses it)";
+  else if (std::isfinite(mismatch))
+    d << "; calibrated on this image, since its radial spectrum differs from that of the calibration offered for "
+         "reuse by "
+      << mismatch << " (more than " << tolerance << ")";
+  else
+    d << "; calibrated on this image, since its spectrum cannot be compared with that of the calibration offered "
+         "for reuse (no specimen box to compare, or null crops of another size)";
+  own.description += d.str();
 }
 
 double white_noise_share(const std::vector<double>& ring_power, int side, int box_px) {

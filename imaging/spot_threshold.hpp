@@ -36,10 +36,11 @@ struct ThresholdOptions {
   // behind p-values and --fdr. Overrides `mode`.
   const struct SpotThreshold* reuse = nullptr;
   // With `reuse` of a null calibration (and mode null_model): when > 0, this image's radial
-  // spectrum is measured first (on two of its four null crops, a fifth of a calibration's cost)
-  // and compared with the one the reused level was calibrated on (spectrum_mismatch in
-  // spot_threshold.cpp: the rms difference in log power over the box rings a box's measurement
-  // reads, less its mean).
+  // spectrum is compared with the one the reused level was calibrated on: the rms difference in log
+  // power over the box rings a box's measurement reads, less its mean. analyse_hrtem reads it off
+  // the image's own grid boxes as they are measured (grid_spectrum.hpp), where the calibration
+  // carries its grid's (box_ring_power); for one that does not (saved by an older mgscope), and when
+  // this function is called alone, two of the image's four null crops are measured first.
   // Above the tolerance the image is calibrated on its own null instead, and says so.
   double reuse_tolerance = 0;
   // The null fields' random draws kept across a batch's images (they do not depend on the image):
@@ -73,6 +74,11 @@ struct SpotThreshold {
   // (normalised per crop), kept so that a reuse can compare an image's spectrum with it.
   std::vector<double> null_spectrum;
   int null_spectrum_side = 0;
+  // The power per box ring (its median over the boxes) of a sample of the calibrated image's own grid
+  // boxes (grid_spectrum.hpp), which a batch image's reuse check compares with its own, read off its
+  // boxes as they are measured. Set by analyse_hrtem; empty in a calibration saved by an older
+  // mgscope, whose reuse is checked on null crops (ThresholdOptions::reuse_tolerance).
+  std::vector<double> box_ring_power;
   // After a reuse check (ThresholdOptions::reuse_tolerance): how far this image's spectrum was from
   // the reused one (NaN when not compared, infinite when not comparable), and whether the reuse was
   // refused (then this is the image's own calibration).
@@ -106,6 +112,16 @@ double level_for_p_value(const SpotThreshold& t, double p);
 SpotThreshold choose_spot_threshold(const StoredImage& image, const BoxGrid& grid, const SpectrumGeometry& geometry,
                                     WindowKind window, AcfMode acf, const ThresholdOptions& options,
                                     int threads, const SpecimenMask* mask = nullptr);
+
+// Whether a reuse check passes: the radial mismatch within `tolerance` and the direction change within
+// kAnisotropyReuseTolerance (or not measured).
+bool reuse_passes(double mismatch, double direction_change, double tolerance);
+// `from` taken whole for another image of its box and pixel size, its description marked "reused: ".
+SpotThreshold reused_threshold(const SpotThreshold& from, const SpectrumGeometry& geometry);
+// The check a reuse passed, kept in `reused` and said in its description.
+void note_reuse_check(SpotThreshold& reused, double mismatch, double direction_change, double tolerance);
+// Why `own`, the image's own calibration, was made after the reuse offered failed its check.
+void note_refused_reuse(SpotThreshold& own, double mismatch, double direction_change, double tolerance);
 
 // One random field of the null model, `field_side` x `field_side` px (0: `side`): the ring powers
 // `ring_power` (of a `side` px crop, as SpotThreshold::null_spectrum; interpolated at the same

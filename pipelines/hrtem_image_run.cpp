@@ -195,8 +195,9 @@ HrtemImageRun analyse_hrtem_image(StoredImage pixels, ImageInfo info, const Cali
                     kThresholdOnceSpectrumTolerance);
       why_own = "radial spectrum differs from that of " + source + numbers;
     } else {
-      why_own = "null crops (a side under 1024 px) differ in size from those of " + source +
-                ", so the spectra cannot be compared";
+      why_own = "spectrum cannot be compared with that of " + source +
+                " (no specimen box to compare, or, for a calibration saved by an older mgscope, null crops of "
+                "another size)";
     }
   }
   if (!why_own.empty()) {

@@ -180,6 +180,9 @@ void write_spot_calibration(
   // they were): the runs reading the file whiten their boxes with the same model.
   if (const SpectrumAnisotropy& a = t.anisotropy; a.significant)
     doc["spectrum_anisotropy"] = spectrum_anisotropy_json(a);
+  // What the images reading the file check their own grid boxes against (grid_spectrum.hpp); a file
+  // without it (an older mgscope's) has them checked on null crops.
+  if (!t.box_ring_power.empty()) doc["box_ring_power"] = t.box_ring_power;
   const std::string bytes = doc.dump(1) + "\n";
   // The same calibration again is not written again: later runs that read the file (their
   // up-to-date check looks at its size and time) are not redone for nothing.
@@ -259,6 +262,12 @@ SavedCalibration read_spot_calibration(const std::string& file) {
   t.null_spectrum = r.numbers("null_spectrum", 2);
   if (doc.contains("spectrum_anisotropy")) {
     t.anisotropy = read_spectrum_anisotropy(file, r.at("spectrum_anisotropy", json::value_t::object), c.box_px);
+  }
+  if (doc.contains("box_ring_power")) {
+    t.box_ring_power = r.numbers("box_ring_power", 4);
+    if (int(t.box_ring_power.size()) > c.box_px)
+      r.fail("box_ring_power",
+             std::to_string(t.box_ring_power.size()) + " rings for a box of " + std::to_string(c.box_px) + " px");
   }
   return c;
 }

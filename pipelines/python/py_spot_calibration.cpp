@@ -37,7 +37,7 @@ pyb::tuple state_of(const SpotCalibration& c) {
                          c.shared.reuse_name, t.value, t.secondary_value, t.formula_value, int(t.mode),
                          t.null_boxes_used, t.null_median_max, t.description, t.null_maxima, t.tail_start,
                          t.tail_mean_excess, t.tail_share, t.search_pixels, t.null_spectrum, t.null_spectrum_side,
-                         c.description_as_calibrated, anisotropy_state(t.anisotropy));
+                         c.description_as_calibrated, anisotropy_state(t.anisotropy), t.box_ring_power);
 }
 
 // The command's outputs create their folders (-o OUT, write_file_atomic), but a Python save() into a
@@ -53,7 +53,8 @@ void require_parent_folder(const std::string& file) {
 }
 
 SpotCalibration from_state(const pyb::tuple& s) {
-  if (s.size() != 22 || s[0].cast<int>() != kStateVersion)
+  // 22 items: pickled before the calibration carried its grid's ring power (then checked on crops).
+  if ((s.size() != 22 && s.size() != 23) || s[0].cast<int>() != kStateVersion)
     throw std::invalid_argument("SpotCalibration: a pickle of another mgscope version; calibrate again");
   SpotCalibration c;
   SpotThreshold& t = c.shared.threshold;
@@ -78,6 +79,7 @@ SpotCalibration from_state(const pyb::tuple& s) {
   t.null_spectrum_side = s[19].cast<int>();
   c.description_as_calibrated = s[20].cast<std::string>();
   t.anisotropy = anisotropy_of(s[21], c.shared.box_px);  // its per-coefficient form is rebuilt where reused
+  if (s.size() == 23) t.box_ring_power = s[22].cast<std::vector<double>>();
   return c;
 }
 

@@ -12,6 +12,7 @@
 #include "fitting/base/json.hpp"
 #include "imaging/io/read_image.hpp"
 #include "imaging/io/tiff_writer.hpp"
+#include "imaging/spectrum_anisotropy.hpp"
 #include "pipelines/hrtem_image_run.hpp"
 #include "tests/imaging/binary_test_files.hpp"
 #include "tests/test_support.hpp"
@@ -853,20 +854,25 @@ TEST(HrtemCommand, BatchReusesTheFirstImagesCalibrationUnlessEachImageIsAsked) {
                              ": the spot threshold was calibrated on this image itself, not once for the batch"),
             std::string::npos)
       << once.output;
-  // Under 1024 px the null's crops are the image's side: another side cannot be compared, so its own.
+  // An image of another size is compared on its own grid boxes too (the null's crops, 500 and 600 px,
+  // could not be): its radial spectrum is that of the first (0.08 when written), but its direction
+  // dependence is not (its own calibration follows a modulation of 2.7x), so its own, as alone.
   const auto small = summary("once", "small");
   EXPECT_TRUE(small["threshold"]["reuse_refused"].get<bool>());
-  EXPECT_TRUE(small["threshold"]["spectrum_mismatch_from_reused"].is_null());
+  EXPECT_LE(small["threshold"]["spectrum_mismatch_from_reused"].get<double>(), kThresholdOnceSpectrumTolerance);
+  EXPECT_GT(small["threshold"]["direction_change_from_reused"].get<double>(), kAnisotropyReuseTolerance);
   EXPECT_EQ(small["threshold"]["whitened_level"], summary("each", "small")["threshold"]["whitened_level"]);
-  EXPECT_NE(small["threshold"]["description"].get<std::string>().find("differ in size from those of"),
+  EXPECT_NE(small["threshold"]["description"].get<std::string>().find("direction dependence of its amorphous "
+                                                                      "spectrum differs"),
             std::string::npos)
       << small["threshold"];
   EXPECT_NE(once.output.find("NOTE: " + (dir / "small.tif").string() + ": the spot threshold"), std::string::npos);
 }
 
-// An elliptical halo keeps the radial spectrum of a round one, so only the direction check finds
-// that the round image's calibration would whiten it wrongly: it calibrates its own and the note
-// says why. A round image of the same conditions reads a change well under the tolerance.
+// A slightly elliptical halo (4 %) keeps the radial spectrum of a round one within the tolerance
+// (0.11 when written; 7 % reads 0.21 on the boxes), so only the direction check finds that the round
+// image's calibration would whiten it wrongly: it calibrates its own and the note says why. A round
+// image of the same conditions reads a change well under the tolerance.
 TEST(HrtemCommand, ABatchImageWithAnEllipticalHaloCalibratesItsOwnAndSaysWhy) {
   namespace fs = std::filesystem;
   const fs::path dir = test::scratch_dir("hrtem_threshold_direction");
@@ -876,7 +882,7 @@ TEST(HrtemCommand, ABatchImageWithAnEllipticalHaloCalibratesItsOwnAndSaysWhy) {
   ASSERT_EQ(test::run_mgscope("synth hrtem -o '" + dir.string() + "' --name again" + common + " --seed 6").exit_code,
             0);
   ASSERT_EQ(test::run_mgscope("synth hrtem -o '" + dir.string() + "' --name oval" + common +
-                              " --seed 10 --halo-ellipticity 0.07")
+                              " --seed 10 --halo-ellipticity 0.04")
                 .exit_code,
             0);
   const auto run = test::run_mgscope("hrtem '" + (dir / "round.tif").string() + "' '" + (dir / "again.tif").string() +
@@ -888,10 +894,10 @@ TEST(HrtemCommand, ABatchImageWithAnEllipticalHaloCalibratesItsOwnAndSaysWhy) {
   };
   const auto again = threshold("again"), oval = threshold("oval");
   EXPECT_FALSE(again["reuse_refused"].get<bool>());
-  EXPECT_LT(again["direction_change_from_reused"].get<double>(), 0.1);  // 600 px, half-box steps: 0.02-0.08
+  EXPECT_LT(again["direction_change_from_reused"].get<double>(), 0.1);  // its 36 grid boxes: 0.06
   EXPECT_TRUE(oval["reuse_refused"].get<bool>());
   EXPECT_LE(oval["spectrum_mismatch_from_reused"].get<double>(), kThresholdOnceSpectrumTolerance);
-  EXPECT_GT(oval["direction_change_from_reused"].get<double>(), 0.3);         // 0.49 when written
+  EXPECT_GT(oval["direction_change_from_reused"].get<double>(), 0.2);         // 0.28 when written
   EXPECT_TRUE(threshold("round")["direction_change_from_reused"].is_null());  // not checked against itself
   EXPECT_NE(run.output.find("NOTE: " + (dir / "oval.tif").string() +
                             ": the spot threshold was calibrated on this image itself, not once for the batch, "
