@@ -855,7 +855,7 @@ TEST(HrtemCommand, BatchReusesTheFirstImagesCalibrationUnlessEachImageIsAsked) {
             std::string::npos)
       << once.output;
   // An image of another size is compared on its own grid boxes too (the null's crops, 500 and 600 px,
-  // could not be): its radial spectrum is that of the first (0.08 when written), but its direction
+  // could not be): its radial spectrum is that of the first (0.11 when written), but its direction
   // dependence is not (its own calibration follows a modulation of 2.7x), so its own, as alone.
   const auto small = summary("once", "small");
   EXPECT_TRUE(small["threshold"]["reuse_refused"].get<bool>());
