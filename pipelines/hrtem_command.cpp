@@ -87,15 +87,15 @@ void add_hrtem_command(CLI::App& app, CommandContext& ctx) {
   cmd->add_flag("--threshold-each-image", cli->threshold_each_image,
                 "A batch: calibrate the null spot threshold on every image, so that each image gets the numbers "
                 "it gets alone (~0.09 s of CPU more a 2048^2 image). By default a batch calibrates once, on its "
-                "first image, and the images of the same pixel size, box and radial spectrum (rms difference in "
-                "log power up to 0.2 over the rings a box reads) reuse it; each summary says which; images that "
-                "differ calibrate their own and say so");
+                "first image, and the images of the same pixel size, box, radial spectrum (rms difference in "
+                "log power up to 0.2 over the rings a box reads, read off the image's own boxes) and direction "
+                "dependence reuse it; each summary says which; images that differ calibrate their own and say so");
   cmd->add_flag("--threshold-once", cli->threshold_once,
                 "The default for a batch (calibrate once, on the first image); kept so that older scripts run")
       ->excludes("--threshold-each-image");
   cmd->add_option("--save-threshold", cli->save_threshold,
                   "Write the null spot threshold calibrated on the first image (level, null distribution, radial "
-                  "spectrum and the settings it holds for) to FILE (JSON), for later runs' --threshold-from; the "
+                  "spectra and the settings it holds for) to FILE (JSON), for later runs' --threshold-from; the "
                   "images of this run reuse it as a batch does. Calibrated even when every image is up to date");
   cmd->add_option("--threshold-from", cli->threshold_from,
                   "Reuse the null spot threshold of a --save-threshold FILE instead of calibrating: images of its "
