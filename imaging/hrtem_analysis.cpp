@@ -234,8 +234,7 @@ HrtemResult analyse_hrtem(const CalibratedImage& calibrated, const HrtemOptions&
                               : choose_spot_threshold(image, g, geometry, options.window, options.acf, to,
                                                       options.threads, &r.mask);
   // This image's own null calibration carries its grid's ring power, for the images that may reuse it.
-  const bool calibrated_here = !check_on_grid && r.threshold.mode == ThresholdMode::null_model &&
-                               r.threshold.description.rfind("reused: ", 0) != 0;
+  const bool calibrated_here = !r.threshold.reused && r.threshold.mode == ThresholdMode::null_model;
   if (options.threshold_only && calibrated_here)
     r.threshold.box_ring_power =
         sample_grid_ring_power(image, g, regions, geometry, options.window, options.acf, options.threads);
@@ -269,7 +268,7 @@ HrtemResult analyse_hrtem(const CalibratedImage& calibrated, const HrtemOptions&
     }
   }
 
-  r.calibration_reused = r.threshold.description.rfind("reused: ", 0) == 0;
+  r.calibration_reused = r.threshold.reused;
   if (const std::string w = anisotropy_warning(r.threshold.anisotropy); !w.empty()) r.warnings.push_back(w);
   // The modes that make no null spectrum (reference, formula, fixed) measure the image's own for the
   // halo check and the detection limit.

@@ -708,6 +708,7 @@ SpotThreshold reused_threshold(const SpotThreshold& from, const SpectrumGeometry
     reused.inverse_modulation = inverse_box_modulation(reused.anisotropy, geometry);
   if (reused.description.rfind("reused: ", 0) != 0) reused.description = "reused: " + reused.description;
   reused.spectrum_mismatch = reused.direction_change = std::numeric_limits<double>::quiet_NaN();
+  reused.reused = true;
   return reused;
 }
 

@@ -87,6 +87,8 @@ struct SpotThreshold {
   // whitening (whitening_change, rms log power; NaN when not compared).
   double direction_change = std::numeric_limits<double>::quiet_NaN();
   bool reuse_refused = false;
+  // Taken whole from another image's calibration (reused_threshold), checked or not.
+  bool reused = false;
   // Null mode: how the amorphous spectrum varies with direction (measured on boxes of the null's
   // crops), and, when that is significant, 1 / its modulation per r2c coefficient of a box, which
   // every BoxMeasurer of this image takes (the whitening), as the null's boxes did. Empty: the

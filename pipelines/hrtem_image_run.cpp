@@ -118,7 +118,7 @@ SharedThreshold share_threshold(const HrtemImageRun& run, std::string source, co
   SpotThreshold& t = shared.threshold;
   t.spectrum_mismatch = std::numeric_limits<double>::quiet_NaN();
   t.direction_change = std::numeric_limits<double>::quiet_NaN();
-  t.reuse_refused = false;
+  t.reuse_refused = t.reused = false;  // the calibration itself; an image taking it marks its copy
   t.description = "reused: " + origin + ": " + t.description;
   return shared;
 }
