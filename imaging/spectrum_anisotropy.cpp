@@ -361,7 +361,7 @@ std::string anisotropy_warning(const SpectrumAnisotropy& a) {
     m << "; it is beyond what the noise model can follow (residual " << std::setprecision(2) << a.misfit
       << " in log power): the ordered fractions are doubtful";
   else
-    m << "; the noise model (whitening and null) follows it";
+    m << "; the boxes' whitening follows it (and so do the null's fields, where the level is calibrated on a null)";
   return m.str();
 }
 
