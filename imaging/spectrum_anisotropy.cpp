@@ -2,6 +2,7 @@
 // resolution (what the whitening sees, the window's smoothing included).
 #include "imaging/spectrum_anisotropy.hpp"
 
+#include <Eigen/QR>
 #include <algorithm>
 #include <cmath>
 #include <iomanip>
@@ -36,34 +37,23 @@ int design_row(double theta, double dr, int harmonics, bool cross, double* row) 
   return k;
 }
 
-// Least squares by the normal equations (at most 11 unknowns, well conditioned: the harmonics are
-// nearly orthogonal over a ring). False when singular.
+// Least squares over the rows in use (at most 11 unknowns; the harmonics are nearly orthogonal over
+// a ring), by Eigen's column-pivoting QR. False when the rows in use do not determine every unknown.
 bool solve_least_squares(const std::vector<double>& rows, const std::vector<double>& y, const std::vector<char>& use,
                          int p, std::vector<double>& x) {
-  std::vector<double> a(std::size_t(p * (p + 1)), 0.0);
+  const long used = long(std::count(use.begin(), use.end(), 1));
+  Eigen::MatrixXd a(used, p);
+  Eigen::VectorXd b(used);
+  long r = 0;
   for (std::size_t i = 0; i < y.size(); ++i) {
     if (!use[i]) continue;
-    const double* r = rows.data() + i * std::size_t(p);
-    for (int u = 0; u < p; ++u) {
-      for (int v = 0; v < p; ++v) a[std::size_t(u * (p + 1) + v)] += r[u] * r[v];
-      a[std::size_t(u * (p + 1) + p)] += r[u] * y[i];
-    }
+    for (int u = 0; u < p; ++u) a(r, u) = rows[i * std::size_t(p) + std::size_t(u)];
+    b(r++) = y[i];
   }
-  for (int c = 0; c < p; ++c) {  // Gauss-Jordan with partial pivoting
-    int pivot = c;
-    for (int r = c + 1; r < p; ++r)
-      if (std::fabs(a[std::size_t(r * (p + 1) + c)]) > std::fabs(a[std::size_t(pivot * (p + 1) + c)])) pivot = r;
-    if (!(std::fabs(a[std::size_t(pivot * (p + 1) + c)]) > 1e-12)) return false;
-    if (pivot != c)
-      for (int v = 0; v <= p; ++v) std::swap(a[std::size_t(c * (p + 1) + v)], a[std::size_t(pivot * (p + 1) + v)]);
-    for (int r = 0; r < p; ++r) {
-      if (r == c) continue;
-      const double f = a[std::size_t(r * (p + 1) + c)] / a[std::size_t(c * (p + 1) + c)];
-      for (int v = c; v <= p; ++v) a[std::size_t(r * (p + 1) + v)] -= f * a[std::size_t(c * (p + 1) + v)];
-    }
-  }
-  x.assign(std::size_t(p), 0.0);
-  for (int c = 0; c < p; ++c) x[std::size_t(c)] = a[std::size_t(c * (p + 1) + p)] / a[std::size_t(c * (p + 1) + c)];
+  const Eigen::ColPivHouseholderQR<Eigen::MatrixXd> qr(a);
+  if (qr.rank() < p) return false;
+  const Eigen::VectorXd solution = qr.solve(b);
+  x.assign(solution.data(), solution.data() + p);
   return true;
 }
 
