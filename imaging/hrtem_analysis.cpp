@@ -130,6 +130,77 @@ void measure_boxes(const StoredImage& image, const SpectrumGeometry& geometry, c
   });
 }
 
+// r.threshold, and unless only it is asked for, every box measured at it. A calibration offered for
+// reuse with a check, and made on another image's grid (it carries that grid's ring power), is taken
+// at once and checked on this image's boxes as they are measured (grid_spectrum.hpp); should the
+// check fail, the image is calibrated on its own null and measured again. One saved by an older
+// mgscope is checked on null crops before (choose_spot_threshold).
+void threshold_and_boxes(const StoredImage& image, const SpectrumGeometry& geometry,
+                         const std::vector<BoxRegion>& regions, const HrtemOptions& options, HrtemResult& r) {
+  const BoxGrid& g = r.grid;
+  const ThresholdOptions& to = options.threshold;
+  const bool check_on_grid = to.reuse && to.reuse_tolerance > 0 && !options.threshold_only &&
+                             to.mode == ThresholdMode::null_model && to.reuse->mode == ThresholdMode::null_model &&
+                             !to.reuse->box_ring_power.empty();
+  r.threshold = check_on_grid ? reused_threshold(*to.reuse, geometry)
+                              : choose_spot_threshold(image, g, geometry, options.window, options.acf, to,
+                                                      options.threads, &r.mask);
+  // This image's own null calibration carries its grid's ring power, for the images that may reuse it.
+  const bool calibrated_here = !r.threshold.reused && r.threshold.mode == ThresholdMode::null_model;
+  if (options.threshold_only) {
+    if (calibrated_here)
+      r.threshold.box_ring_power =
+          sample_grid_ring_power(image, g, regions, geometry, options.window, options.acf, options.threads);
+    return;
+  }
+  r.boxes.resize(std::size_t(g.count()));
+  std::optional<GridSpectrumSample> sample;
+  if (check_on_grid || calibrated_here) sample.emplace(geometry, regions, check_on_grid && to.follow_anisotropy);
+  measure_boxes(image, geometry, regions, options, sample ? &*sample : nullptr, r);
+  if (sample) {
+    std::vector<double> rings = sample->ring_power();
+    if (check_on_grid) {
+      const double mismatch = box_ring_mismatch(rings, to.reuse->box_ring_power);
+      double direction = std::numeric_limits<double>::quiet_NaN();
+      if (mismatch <= to.reuse_tolerance && to.follow_anisotropy)
+        direction = whitening_change(sample->directions(options.threads), to.reuse->anisotropy, geometry);
+      if (reuse_passes(mismatch, direction, to.reuse_tolerance)) {
+        note_reuse_check(r.threshold, mismatch, direction, to.reuse_tolerance);
+      } else {
+        ThresholdOptions alone = to;
+        alone.reuse = nullptr;
+        r.threshold =
+            choose_spot_threshold(image, g, geometry, options.window, options.acf, alone, options.threads, &r.mask);
+        note_refused_reuse(r.threshold, mismatch, direction, to.reuse_tolerance);
+        r.threshold.box_ring_power = std::move(rings);
+        measure_boxes(image, geometry, regions, options, nullptr, r);
+      }
+    } else {
+      r.threshold.box_ring_power = std::move(rings);
+    }
+  }
+}
+
+// The fringe contrast the boxes of `t`'s calibration need to be called ordered, on a null field of
+// the radial spectrum `spectrum` (rings of a `side` px crop).
+DetectionLimit detection_limit_of(const SpotThreshold& t, const HrtemOptions& options, const SpectrumGeometry& geometry,
+                                  double pixel_nm, const std::vector<double>& spectrum, int side) {
+  DetectionLimit limit;
+  if (options.fdr_q) {
+    limit.not_measured = "under --fdr the level a box needs depends on the image's other boxes";
+    return limit;
+  }
+  const bool follows = !t.inverse_modulation.empty();
+  const DetectionLevels levels{t.value, t.secondary_value, follows ? &t.inverse_modulation : nullptr};
+  // Its own stream of phases, apart from the calibration's fields.
+  const std::uint64_t seed = options.threshold.seed ^ 0x6A09E667F3BCC909ull;
+  return measure_detection_limit(draw_null_field(spectrum, side, follows ? &t.anisotropy : nullptr, seed,
+                                                 detection_field_side(geometry.box_px(), side)),
+                                 geometry, pixel_nm, options.window, options.acf, levels, options.rules,
+                                 detection_spacings_nm(options.spots.d_min_nm, options.spots.d_max_nm),
+                                 white_noise_share(spectrum, side, geometry.box_px()), seed, options.threads);
+}
+
 }  // namespace
 
 std::string HrtemOptions::check() const {
@@ -222,56 +293,11 @@ HrtemResult analyse_hrtem(const CalibratedImage& calibrated, const HrtemOptions&
     regions[std::size_t(i)] = region_of_box(r.mask, g.x0(int(i % g.nx)), g.y0(int(i / g.nx)), g.box_px, edge_margin_px);
   });
 
-  // A calibration offered for reuse with a check, and made on another image's grid (it carries that
-  // grid's ring power), is taken at once and checked on this image's boxes as they are measured
-  // (grid_spectrum.hpp); should the check fail, the image is calibrated on its own null and measured
-  // again. One saved by an older mgscope is checked on null crops before (choose_spot_threshold).
-  const ThresholdOptions& to = options.threshold;
-  const bool check_on_grid = to.reuse && to.reuse_tolerance > 0 && !options.threshold_only &&
-                             to.mode == ThresholdMode::null_model && to.reuse->mode == ThresholdMode::null_model &&
-                             !to.reuse->box_ring_power.empty();
-  r.threshold = check_on_grid ? reused_threshold(*to.reuse, geometry)
-                              : choose_spot_threshold(image, g, geometry, options.window, options.acf, to,
-                                                      options.threads, &r.mask);
-  // This image's own null calibration carries its grid's ring power, for the images that may reuse it.
-  const bool calibrated_here = !r.threshold.reused && r.threshold.mode == ThresholdMode::null_model;
-  if (options.threshold_only && calibrated_here)
-    r.threshold.box_ring_power =
-        sample_grid_ring_power(image, g, regions, geometry, options.window, options.acf, options.threads);
-
-  if (!options.threshold_only) {
-    r.boxes.resize(std::size_t(count));
-    std::optional<GridSpectrumSample> sample;
-    if (check_on_grid || calibrated_here) sample.emplace(geometry, regions, check_on_grid && to.follow_anisotropy);
-    measure_boxes(image, geometry, regions, options, sample ? &*sample : nullptr, r);
-    if (sample) {
-      std::vector<double> rings = sample->ring_power();
-      if (check_on_grid) {
-        const double mismatch = box_ring_mismatch(rings, to.reuse->box_ring_power);
-        double direction = std::numeric_limits<double>::quiet_NaN();
-        if (mismatch <= to.reuse_tolerance && to.follow_anisotropy)
-          direction = whitening_change(sample->directions(options.threads), to.reuse->anisotropy, geometry);
-        if (reuse_passes(mismatch, direction, to.reuse_tolerance)) {
-          note_reuse_check(r.threshold, mismatch, direction, to.reuse_tolerance);
-        } else {
-          ThresholdOptions alone = to;
-          alone.reuse = nullptr;
-          r.threshold =
-              choose_spot_threshold(image, g, geometry, options.window, options.acf, alone, options.threads, &r.mask);
-          note_refused_reuse(r.threshold, mismatch, direction, to.reuse_tolerance);
-          r.threshold.box_ring_power = std::move(rings);
-          measure_boxes(image, geometry, regions, options, nullptr, r);
-        }
-      } else {
-        r.threshold.box_ring_power = std::move(rings);
-      }
-    }
-  }
-
+  threshold_and_boxes(image, geometry, regions, options, r);
   r.calibration_reused = r.threshold.reused;
   if (const std::string w = anisotropy_warning(r.threshold.anisotropy); !w.empty()) r.warnings.push_back(w);
-  // The modes that make no null spectrum (reference, formula, fixed) measure the image's own for the
-  // halo check and the detection limit.
+  // Every mode's calibration carries the specimen's radial spectrum (choose_spot_threshold); one made
+  // without it is measured here for the halo check and the detection limit.
   int side = r.threshold.null_spectrum_side;
   std::vector<double> own;
   const bool needs_spectrum =
@@ -285,23 +311,8 @@ HrtemResult analyse_hrtem(const CalibratedImage& calibrated, const HrtemOptions&
   } else {
     r.halo = check_halo({}, 0, pixel_nm, options.halo);  // says "off"
   }
-  if (options.detection_limit && !r.threshold.detection_limit) {
-    DetectionLimit& limit = r.threshold.detection_limit.emplace();
-    if (options.fdr_q) {
-      limit.not_measured = "under --fdr the level a box needs depends on the image's other boxes";
-    } else {
-      const bool follows = !r.threshold.inverse_modulation.empty();
-      const DetectionLevels levels{r.threshold.value, r.threshold.secondary_value,
-                                   follows ? &r.threshold.inverse_modulation : nullptr};
-      // Its own stream of phases, apart from the calibration's fields.
-      const std::uint64_t seed = options.threshold.seed ^ 0x6A09E667F3BCC909ull;
-      limit = measure_detection_limit(draw_null_field(spectrum, side, follows ? &r.threshold.anisotropy : nullptr, seed,
-                                                      detection_field_side(g.box_px, side)),
-                                      geometry, pixel_nm, options.window, options.acf, levels, options.rules,
-                                      detection_spacings_nm(options.spots.d_min_nm, options.spots.d_max_nm),
-                                      white_noise_share(spectrum, side, g.box_px), seed, options.threads);
-    }
-  }
+  if (options.detection_limit && !r.threshold.detection_limit)
+    r.threshold.detection_limit = detection_limit_of(r.threshold, options, geometry, pixel_nm, spectrum, side);
   if (options.threshold_only) return r;
 
   if (options.fdr_q) apply_fdr(r, *options.fdr_q, options.spots.same_direction_deg);
