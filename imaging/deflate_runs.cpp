@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstring>
 #include <optional>
 #include <utility>
@@ -471,6 +472,41 @@ std::optional<std::vector<std::uint8_t>> deflate_repeated_rows(const std::uint8_
   for (const Run& r : runs) covered += r.length >= kLongMatch ? r.length : 0;
   if (double(covered) < min_share * double(size)) return std::nullopt;
   return deflate_found(data, size, true, row, runs);
+}
+
+std::vector<std::uint8_t> deflate_stored(const std::uint8_t* data, std::size_t size, bool last) {
+  constexpr std::size_t kStoredMax = 65535;
+  std::vector<std::uint8_t> out;
+  out.reserve(size + 5 * (size / kStoredMax + 1));
+  std::size_t at = 0;
+  do {
+    const std::size_t n = std::min(kStoredMax, size - at);
+    const bool final_block = last && at + n == size;
+    // BFINAL in bit 0, BTYPE 00 (stored) in bits 1-2, then padding to the byte's end; LEN and its
+    // one's complement, little-endian (RFC 1951, 3.2.4).
+    out.insert(out.end(), {std::uint8_t(final_block ? 1 : 0), std::uint8_t(n), std::uint8_t(n >> 8), std::uint8_t(~n),
+                           std::uint8_t(~n >> 8)});
+    out.insert(out.end(), data + at, data + at + n);
+    at += n;
+  } while (at < size);
+  return out;
+}
+
+double literal_saving(const std::uint8_t* data, std::size_t size, std::size_t stretch, std::size_t step) {
+  if (size == 0 || stretch == 0) return 0;
+  std::uint32_t counts[4][256] = {};
+  std::size_t sampled = 0;
+  for (std::size_t from = 0; from < size; from += stretch * std::max<std::size_t>(1, step)) {
+    const std::size_t to = std::min(size, from + stretch);
+    count_bytes(data, from, to, counts);
+    sampled += to - from;
+  }
+  double bits = 0;
+  for (int b = 0; b < 256; ++b) {
+    const double c = double(counts[0][b]) + counts[1][b] + counts[2][b] + counts[3][b];
+    if (c > 0) bits -= c * std::log2(c / double(sampled));
+  }
+  return 1.0 - bits / (8.0 * double(sampled));
 }
 
 }  // namespace mgscope

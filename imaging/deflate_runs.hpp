@@ -22,6 +22,16 @@ namespace mgscope {
 std::vector<std::uint8_t> deflate_runs(const std::uint8_t* data, std::size_t size, bool last,
                                        std::size_t row_bytes = 0);
 
+// data[0, size) as stored (uncompressed) deflate blocks of up to 65,535 bytes, each with a 5-byte
+// header: for bytes that no Huffman code would make much smaller (a noisy micrograph's palette
+// indices). `last` as for deflate_runs; a stored block ends byte-aligned, so pieces join as they are.
+std::vector<std::uint8_t> deflate_stored(const std::uint8_t* data, std::size_t size, bool last);
+
+// How much smaller than the bytes themselves a Huffman code of their byte counts would make
+// data[0, size): 1 - entropy / 8 bits, estimated from every `step`-th stretch of `stretch` bytes (the
+// rows of a picture), runs of equal bytes counted as the literals they are. 0 for no bytes.
+double literal_saving(const std::uint8_t* data, std::size_t size, std::size_t stretch, std::size_t step);
+
 // The whole stream (final block included) as deflate_runs makes it with `row_bytes`, when its runs
 // and copies of 32 bytes or more cover at least `min_share` of the bytes; nothing otherwise, for
 // pictures whose repeats are not long runs or rows (gray pixels stored as RGB, noise), which an LZ77

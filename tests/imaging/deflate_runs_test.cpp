@@ -1,14 +1,15 @@
 // The run-length deflate encoder against two independent inflaters (zlib's and libdeflate's).
+#include "imaging/deflate_runs.hpp"
+
 #include <gtest/gtest.h>
 #include <libdeflate.h>
 #include <zlib.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <random>
 #include <vector>
-
-#include "imaging/deflate_runs.hpp"
 
 namespace mgscope {
 namespace {
@@ -196,6 +197,51 @@ TEST(DeflateRuns, RepeatedRowsOnlyWhereTheyCoverTheShareAskedFor) {
   EXPECT_EQ(inflate_with_zlib(*from_cells, cells.size()), cells);
   EXPECT_FALSE(deflate_repeated_rows(noise.data(), noise.size(), row, 0.85).has_value());
   EXPECT_TRUE(deflate_repeated_rows(noise.data(), noise.size(), row, 0.0).has_value());
+}
+
+// Stored blocks (at most 65,535 bytes each) inflate to the bytes, alone and as pieces between
+// deflate_runs pieces, the last one final; five bytes of header per block.
+TEST(DeflateStored, ComesBackExactlyAloneAndJoinedWithCodedPieces) {
+  std::mt19937 random(3);
+  for (const std::size_t size :
+       {std::size_t(0), std::size_t(1), std::size_t(65535), std::size_t(65536), std::size_t(200000)}) {
+    std::vector<std::uint8_t> data(size);
+    for (auto& b : data) b = std::uint8_t(random());
+    const std::vector<std::uint8_t> raw = deflate_stored(data.data(), size, true);
+    EXPECT_EQ(raw.size(), size + 5 * std::max<std::size_t>(1, (size + 65534) / 65535)) << size;
+    EXPECT_EQ(inflate_with_zlib(raw, size), data) << size;
+    EXPECT_EQ(inflate_with_libdeflate(raw, size), data) << size;
+  }
+  std::vector<std::uint8_t> whole, raw;
+  for (int p = 0; p < 4; ++p) {
+    std::vector<std::uint8_t> piece(70000 + 13 * std::size_t(p));
+    for (std::size_t k = 0; k < piece.size(); ++k) piece[k] = k % 50 < 20 ? 7 : std::uint8_t(random());
+    whole.insert(whole.end(), piece.begin(), piece.end());
+    const bool last = p == 3;
+    const std::vector<std::uint8_t> bytes =
+        p % 2 ? deflate_stored(piece.data(), piece.size(), last) : deflate_runs(piece.data(), piece.size(), last);
+    raw.insert(raw.end(), bytes.begin(), bytes.end());
+  }
+  EXPECT_EQ(inflate_with_zlib(raw, whole.size()), whole);
+  EXPECT_EQ(inflate_with_libdeflate(raw, whole.size()), whole);
+}
+
+// 1 - entropy / 8 of the bytes sampled: a constant 1, two values equally often 7/8, every byte
+// value equally often 0; only every step-th stretch is counted.
+TEST(DeflateStored, LiteralSavingIsOneLessTheEntropyInBytes) {
+  std::vector<std::uint8_t> data(256 * 64);
+  for (std::size_t k = 0; k < data.size(); ++k) data[k] = std::uint8_t(k);
+  EXPECT_NEAR(literal_saving(data.data(), data.size(), 256, 1), 0.0, 1e-12);
+  for (std::size_t k = 0; k < data.size(); ++k) data[k] = std::uint8_t(k % 2 ? 9 : 4);
+  EXPECT_NEAR(literal_saving(data.data(), data.size(), 256, 1), 7.0 / 8.0, 1e-12);
+  // Rows of 256: every second one constant, the others all values; a step of 2 sees the constant
+  // rows alone.
+  for (std::size_t k = 0; k < data.size(); ++k) data[k] = (k / 256) % 2 ? std::uint8_t(k) : 42;
+  EXPECT_NEAR(literal_saving(data.data(), data.size(), 256, 2), 1.0, 1e-12);
+  // All rows: 42 in half the bytes and once in each other row, every other value once in 512.
+  const double p42 = 0.5 + 1.0 / 512, entropy = -p42 * std::log2(p42) + 255.0 / 512 * 9;
+  EXPECT_NEAR(literal_saving(data.data(), data.size(), 256, 1), 1.0 - entropy / 8, 1e-12);
+  EXPECT_EQ(literal_saving(data.data(), 0, 256, 1), 0.0);
 }
 
 }  // namespace

@@ -212,6 +212,39 @@ TEST(PngEncoder, PalettePicturesCompressedInBandsGiveTheSameBytesOnAnyThreadCoun
   EXPECT_LT(one.size(), bgr.size() / 3);  // the flat two thirds compress
 }
 
+// A noisy palette picture (128 gray levels, each pixel at random) would code to barely less than
+// its bytes: its bands are stored, so the file is its indices plus headers, and the pixels come back
+// exactly. A picture of the same grays in smooth ramps is still coded, far smaller.
+TEST(PngEncoder, NoisePaletteBandsAreStoredAndSmoothOnesCoded) {
+  const int w = 512, h = 256;
+  std::vector<std::uint8_t> noise(std::size_t(w) * h * 3), ramps(noise.size());
+  std::uint32_t state = 777;
+  for (int i = 0; i < w * h; ++i) {
+    state = state * 1664525u + 1013904223u;
+    std::uint8_t* p = &noise[std::size_t(i) * 3];
+    p[0] = p[1] = p[2] = std::uint8_t(state >> 25);
+    std::uint8_t* q = &ramps[std::size_t(i) * 3];
+    q[0] = q[1] = q[2] = std::uint8_t((i % w) / 4);
+  }
+  noise[2] = ramps[2] = 255;  // a colour: palette pictures
+  for (const auto* picture : {&noise, &ramps}) {
+    const std::vector<std::uint8_t> png = encode_png_8bit(picture->data(), w, h, w * 3, PngColour::bgr);
+    const Decoded d = decode(png);
+    ASSERT_EQ(d.colour_type, 3);
+    for (std::size_t i = 0; i < picture->size(); i += 3)
+      ASSERT_TRUE(d.pixels[i] == (*picture)[i + 2] && d.pixels[i + 1] == (*picture)[i + 1] &&
+                  d.pixels[i + 2] == (*picture)[i])
+          << i / 3;
+    const std::size_t indices = std::size_t(w + 1) * h;
+    if (picture == &noise) {
+      EXPECT_GT(png.size(), indices);                  // stored: no smaller than the filtered indices
+      EXPECT_LT(png.size(), indices + 3 * 257 + 200);  // plus the palette, blocks' and chunks' headers
+    } else {
+      EXPECT_LT(png.size(), indices / 20);
+    }
+  }
+}
+
 // The file is written into one buffer of exactly its size: one byte short, the last chunk made the
 // vector reallocate and hold the file twice (the 256-colour palette of an overlay did).
 TEST(PngEncoder, TheFileIsWrittenIntoOneBufferOfItsExactSize) {
