@@ -13,9 +13,10 @@
 #include <utility>
 
 #include "fitting/base/error.hpp"
-#include "fitting/base/statistics.hpp"
-#include "imaging/image_fft.hpp"
 #include "fitting/base/parallel_for.hpp"
+#include "fitting/base/statistics.hpp"
+#include "imaging/grid_spectrum.hpp"
+#include "imaging/image_fft.hpp"
 #include "imaging/window.hpp"
 
 namespace mgscope {
@@ -496,26 +497,20 @@ NullSpectrum null_spectrum(const StoredImage& image, int side, int n, const Spec
 double spectrum_mismatch(const std::vector<double>& a, const std::vector<double>& b, int side, int n,
                          int highest_ring) {
   if (a.size() != b.size()) return std::numeric_limits<double>::infinity();
+  if (highest_ring < 3) return 0;  // no ring to compare
+  // Each spectrum's power over the crop rings of box ring k, compared as a box's own ring powers are
+  // (box_ring_mismatch reads rings 3 and up).
   const double crop_per_box = double(side) / double(n);
-  std::vector<double> diff;
+  std::vector<double> sa(std::size_t(highest_ring) + 1, 0.0), sb = sa;
   for (int k = 3; k <= highest_ring; ++k) {
     const auto lo = std::size_t(std::ceil(crop_per_box * (k - 0.5)));
     const auto hi = std::min(a.size() - 1, std::size_t(std::floor(crop_per_box * (k + 0.5))));
-    double sa = 0, sb = 0;
     for (std::size_t i = lo; i <= hi; ++i) {
-      sa += a[i];
-      sb += b[i];
+      sa[std::size_t(k)] += a[i];
+      sb[std::size_t(k)] += b[i];
     }
-    if (!(sa > 0 && sb > 0)) return std::numeric_limits<double>::infinity();
-    diff.push_back(std::log(sa) - std::log(sb));
   }
-  if (diff.empty()) return 0;
-  double mean = 0;
-  for (double d : diff) mean += d;
-  mean /= double(diff.size());
-  double sum2 = 0;
-  for (double d : diff) sum2 += (d - mean) * (d - mean);
-  return std::sqrt(sum2 / double(diff.size()));
+  return box_ring_mismatch(sa, sb);
 }
 
 void require_same_search(const SpotThreshold& from, const SpectrumGeometry& geometry) {
