@@ -1,5 +1,6 @@
 #include "imaging/grid_spectrum.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -61,6 +62,8 @@ std::vector<double> GridSpectrumSample::ring_power() const {
   }
   return median;
 }
+
+int GridSpectrumSample::added() const { return int(std::count(added_.begin(), added_.end(), 1)); }
 
 SpectrumAnisotropy GridSpectrumSample::directions(int threads) const {
   return directions_ ? directions_->fit(threads) : SpectrumAnisotropy{};

@@ -22,6 +22,10 @@ namespace mgscope {
 constexpr std::size_t kGridSampleBoxes = 400;
 // Of which at most this many (every second of a full sample) enter the direction measurement.
 constexpr int kDirectionBoxes = 200;
+// With fewer boxes added, an image's ring power is too noisy to compare (a 600 px image has 36 boxes
+// of 100 px; its mismatch to an image of the same conditions read 0.06-0.10, 2048 px ones 0.02-0.04):
+// the check then refuses, and the image calibrates its own.
+constexpr int kGridCheckMinBoxes = 20;
 
 class GridSpectrumSample {
  public:
@@ -32,6 +36,7 @@ class GridSpectrumSample {
   // The sample's slot of grid box `box`, or -1 when it is not sampled.
   int slot(long box) const { return slot_[std::size_t(box)]; }
   int slots() const { return slots_; }
+  int added() const;  // slots added so far
   // Sampled box `slot`'s power spectrum (BoxTransformer::power(): unit-variance box, r2c layout); each
   // slot from one thread at most. A slot never added (a flat box) is left out.
   void add(int slot, const float* power);

@@ -160,7 +160,8 @@ void threshold_and_boxes(const StoredImage& image, const SpectrumGeometry& geome
   if (sample) {
     std::vector<double> rings = sample->ring_power();
     if (check_on_grid) {
-      const double mismatch = box_ring_mismatch(rings, to.reuse->box_ring_power);
+      const double mismatch = sample->added() >= kGridCheckMinBoxes ? box_ring_mismatch(rings, to.reuse->box_ring_power)
+                                                                    : std::numeric_limits<double>::infinity();
       double direction = std::numeric_limits<double>::quiet_NaN();
       if (mismatch <= to.reuse_tolerance && to.follow_anisotropy)
         direction = whitening_change(sample->directions(options.threads), to.reuse->anisotropy, geometry);

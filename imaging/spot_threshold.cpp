@@ -735,7 +735,8 @@ void note_refused_reuse(SpotThreshold& own, double mismatch, double direction_ch
       << mismatch << " (more than " << tolerance << ")";
   else
     d << "; calibrated on this image, since its spectrum cannot be compared with that of the calibration offered "
-         "for reuse (no specimen box to compare, or null crops of another size)";
+         "for reuse (fewer than "
+      << kGridCheckMinBoxes << " specimen boxes to compare, or null crops of another size)";
   own.description += d.str();
 }
 

@@ -10,6 +10,7 @@
 
 #include "fitting/base/error.hpp"
 #include "fitting/base/length_units.hpp"
+#include "imaging/grid_spectrum.hpp"
 #include "imaging/io/read_image.hpp"
 #include "imaging/io/tiff_reader.hpp"
 
@@ -195,9 +196,10 @@ HrtemImageRun analyse_hrtem_image(StoredImage pixels, ImageInfo info, const Cali
                     kThresholdOnceSpectrumTolerance);
       why_own = "radial spectrum differs from that of " + source + numbers;
     } else {
-      why_own = "spectrum cannot be compared with that of " + source +
-                " (no specimen box to compare, or, for a calibration saved by an older mgscope, null crops of "
-                "another size)";
+      why_own = "spectrum cannot be compared with that of " + source + " (fewer than " +
+                std::to_string(kGridCheckMinBoxes) +
+                " specimen boxes to compare, or, for a calibration saved by an older mgscope, null crops of another "
+                "size)";
     }
   }
   if (!why_own.empty()) {

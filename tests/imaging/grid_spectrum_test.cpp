@@ -224,6 +224,18 @@ TEST(GridReuseCheck, TheSameGlassReusesAnotherBlurCalibratesItsOwnToTheBit) {
     EXPECT_EQ(refused.boxes[i].cls, own.boxes[i].cls) << i;
   }
   EXPECT_EQ(refused.fractions.ordered_boxes, own.fractions.ordered_boxes);
+
+  // 16 boxes of 100 px: too few to compare (kGridCheckMinBoxes), so its own calibration, saying why.
+  SynthHrtemOptions o;
+  o.width_px = o.height_px = 400;
+  o.ordered_fraction = 0.05;
+  o.seed = 4;
+  const HrtemResult small =
+      analyse_hrtem(with_pixel_size(test::as_float(make_synth_hrtem(o).counts), kPixelNm), reuse, "small");
+  EXPECT_TRUE(small.threshold.reuse_refused);
+  EXPECT_EQ(small.threshold.spectrum_mismatch, std::numeric_limits<double>::infinity());
+  EXPECT_NE(small.threshold.description.find("fewer than 20 specimen boxes to compare"), std::string::npos)
+      << small.threshold.description;
 }
 
 }  // namespace mgscope
