@@ -297,6 +297,7 @@ HrtemResult analyse_hrtem(const CalibratedImage& calibrated, const HrtemOptions&
   threshold_and_boxes(image, geometry, regions, options, r);
   r.calibration_reused = r.threshold.reused;
   if (const std::string w = anisotropy_warning(r.threshold.anisotropy); !w.empty()) r.warnings.push_back(w);
+  if (!r.threshold.doubt.empty()) r.warnings.push_back(r.threshold.doubt);
   // Every mode's calibration carries the specimen's radial spectrum (choose_spot_threshold); one made
   // without it is measured here for the halo check and the detection limit.
   int side = r.threshold.null_spectrum_side;

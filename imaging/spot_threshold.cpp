@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <initializer_list>
+#include <iomanip>
 #include <limits>
 #include <map>
 #include <memory>
@@ -294,7 +295,7 @@ void set_levels_from_maxima(std::vector<double> maxima, const ThresholdOptions& 
 // Strongest whitened peak of every box of a known-amorphous reference image, measured exactly like
 // the real boxes.
 std::vector<double> reference_maxima(const ImageF& ref, int n, const SpectrumGeometry& geometry, WindowKind window,
-                                     AcfMode acf, int threads) {
+                                     AcfMode acf, const std::vector<float>* inverse_modulation, int threads) {
   const int bx = ref.width / n, by = ref.height / n;
   const long count = long(bx) * by;
   const int nthreads = resolve_threads(threads, std::max(1L, count));
@@ -302,7 +303,7 @@ std::vector<double> reference_maxima(const ImageF& ref, int n, const SpectrumGeo
   std::vector<std::unique_ptr<BoxMeasurer>> me;
   for (int k = 0; k < nthreads; ++k) {
     tr.push_back(spots_only_transformer(geometry, window, acf));  // max_whitened needs the spots alone
-    me.push_back(std::make_unique<BoxMeasurer>(geometry, false));  // the strongest peak alone
+    me.push_back(std::make_unique<BoxMeasurer>(geometry, false, inverse_modulation));  // the strongest peak alone
   }
   std::vector<double> v(std::size_t(count), -1.0);
   parallel_for(count, nthreads, [&](long i, int th) {
@@ -625,7 +626,34 @@ SpotThreshold choose_spot_threshold(const StoredImage& image, const BoxGrid& gri
     return t;
   }
   if (options.mode == ThresholdMode::reference) {
-    std::vector<double> maxima = reference_maxima(*options.reference, grid.box_px, geometry, window, acf, threads);
+    // The reference's boxes are whitened by its own direction dependence, as the image's are by the
+    // image's: the radial whitening alone would read a blurred reference's speckle as spots and set
+    // the level high. Where the two dependences differ, the reference was taken under other
+    // conditions (blur, astigmatism, another halo) and its level is doubtful here: said.
+    SpectrumAnisotropy reference_directions;
+    std::vector<float> reference_whitening;
+    if (options.follow_anisotropy) {
+      const StoredImage reference(*options.reference);
+      const int reference_side = null_crop_side(reference);
+      ThreadFfts reference_ffts(reference_side, resolve_threads(threads, kNullCrops));
+      CropRings none;
+      const NullSpectrum reference_spectrum = null_spectrum(reference, reference_side, n, nullptr,
+                                                            *ring_table(reference_side), threads, reference_ffts, none);
+      reference_directions = measure_spectrum_anisotropy(reference, reference_spectrum.crops, reference_side, geometry,
+                                                         window, acf, nullptr, threads);
+      reference_whitening = inverse_box_modulation(reference_directions, geometry);
+      const double change = whitening_change(t.anisotropy, reference_directions, geometry);
+      if (change > kAnisotropyReuseTolerance) {
+        std::ostringstream doubt;
+        doubt << std::setprecision(2) << "the --reference image's amorphous spectrum depends on direction otherwise "
+              << "than this image's (by " << change << " rms in log power; " << kAnisotropyReuseTolerance
+              << " would reuse a calibration): it was taken under other conditions (blur, astigmatism, another "
+                 "halo), so the level calibrated on it may not hold here and the ordered fractions are doubtful";
+        t.doubt = doubt.str();
+      }
+    }
+    std::vector<double> maxima =
+        reference_maxima(*options.reference, grid.box_px, geometry, window, acf, &reference_whitening, threads);
     if (maxima.size() < 20)
       throw InputError("the reference image holds " + std::to_string(maxima.size()) +
                        " boxes; at least 20 are needed to calibrate the spot threshold on it");

@@ -89,6 +89,9 @@ struct SpotThreshold {
   bool reuse_refused = false;
   // Taken whole from another image's calibration (reused_threshold), checked or not.
   bool reused = false;
+  // Why the level itself is doubtful for this image, or "" (a --reference image of other conditions);
+  // analyse_hrtem puts it among the image's warnings.
+  std::string doubt;
   // Null mode: how the amorphous spectrum varies with direction (measured on boxes of the null's
   // crops), and, when that is significant, 1 / its modulation per r2c coefficient of a box, which
   // every BoxMeasurer of this image takes (the whitening), as the null's boxes did. Empty: the
