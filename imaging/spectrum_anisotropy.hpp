@@ -1,8 +1,8 @@
 // How the amorphous spectrum of an image varies with direction: directional blur (drift or
 // vibration during the exposure), an elliptical halo (image distortion, strained glass) or
 // astigmatism make it stronger in some directions, which a radial (isotropic) noise model reads as
-// order. Measured on boxes of the null calibration's crops, and followed, when significant, by the
-// whitening of every box and by the null's random fields (spot_threshold.cpp).
+// order. Measured on boxes of the null calibration's crops (in every threshold mode), and followed,
+// when significant, by the whitening of every box and by the null's random fields (spot_threshold.cpp).
 #pragma once
 #include <cstddef>
 #include <utility>
@@ -99,8 +99,10 @@ class AnisotropyBoxes {
 // each ring's log medians are fitted by its radial slope and curvature (isotropic, within the ring's
 // pixel width) plus the direction harmonics, twice, the second time without pixels off by more than
 // four robust sd (a textured crystal's spot).
-// `step_px` 0 is the half-box step of a calibration; a batch's reuse check steps by a whole box (a
-// quarter of the boxes: it compares modulations, not significance, see whitening_change).
+// `step_px` 0 is the half-box step of a calibration; the reuse check on null crops (a calibration saved
+// by an older mgscope) steps by a whole box (a quarter of the boxes: it compares modulations, not
+// significance, see whitening_change). A batch's other checks read the image's own grid boxes
+// (grid_spectrum.hpp).
 SpectrumAnisotropy measure_spectrum_anisotropy(const StoredImage& image, const std::vector<std::pair<int, int>>& crops,
                                                int side, const SpectrumGeometry& geometry, WindowKind window,
                                                AcfMode acf, const SpecimenMask* mask, int threads, int step_px = 0);

@@ -351,7 +351,8 @@ struct NullSpectrum {
   bool weighted = false;  // every crop was touched, so the crops were weighted to the specimen
 };
 
-// Crops whose spectra make a calibration's null, and those of them a reuse check reads.
+// Crops whose spectra make a calibration's null, and those of them a reuse check on crops reads (for
+// a calibration without its grid's ring power, saved by an older mgscope; grid_spectrum.hpp).
 constexpr int kNullCrops = 4, kCheckCrops = 2;
 // Boxes a reuse check's direction measurement needs at whole-box steps: with 200 the noise of the
 // modulation it measures is a third of the reuse tolerance (0.048 on 2048^2 images).
