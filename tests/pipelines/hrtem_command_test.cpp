@@ -971,8 +971,29 @@ TEST(HrtemCommand, ASavedCalibrationServesLaterRunsAsTheBatchsFirstImage) {
                                        cal.string() + "'");
   EXPECT_NE(again.output.find("up to date"), std::string::npos) << again.output;
 
-  // Refused before any output: other settings, a cut file, another version, a value out of range.
+  // A file of an older mgscope (without box_ring_power) is still read; its images are checked on
+  // null crops, as they were then: s6 reused, the dose refused.
   const std::string text = test::read_all(cal);
+  ASSERT_TRUE(nlohmann::json::parse(text).contains("box_ring_power"));
+  {
+    nlohmann::json older = nlohmann::json::parse(text);
+    older.erase("box_ring_power");
+    const fs::path older_file = dir / "older.json";
+    std::ofstream(older_file, std::ios::binary) << older.dump(1);
+    const auto run = test::run_mgscope("hrtem " + s6 + " " + dose + " -o '" + (dir / "older").string() +
+                                       "' --threshold-from '" + older_file.string() + "'");
+    ASSERT_EQ(run.exit_code, 0) << run.output;
+    const nlohmann::json six = summary("older", "s6")["threshold"], other = summary("older", "dose")["threshold"];
+    EXPECT_FALSE(six["reuse_refused"].get<bool>());
+    EXPECT_EQ(six["whitened_level"], reused["whitened_level"]);
+    // Crops, not the grid's boxes: another number than the grid check's.
+    EXPECT_NE(six["spectrum_mismatch_from_reused"], reused["spectrum_mismatch_from_reused"]);
+    EXPECT_LE(six["spectrum_mismatch_from_reused"].get<double>(), kThresholdOnceSpectrumTolerance);
+    EXPECT_TRUE(other["reuse_refused"].get<bool>());
+    EXPECT_GT(other["spectrum_mismatch_from_reused"].get<double>(), kThresholdOnceSpectrumTolerance);
+  }
+
+  // Refused before any output: other settings, a cut file, another version, a value out of range.
   auto write = [&](const char* name, const std::string& bytes) {
     std::ofstream(dir / name, std::ios::binary) << bytes;
     return (dir / name).string();
