@@ -122,7 +122,9 @@ void add_hrtem_command(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--threshold-mode", cli->threshold_mode,
                   "Spot threshold: null (calibrated on random fields with the radial power spectrum of the "
                   "image's specimen, vacuum and annotations left out), formula (ln(M/alpha)), fixed "
-                  "(--spot-threshold), reference (--reference)")
+                  "(--spot-threshold), reference (--reference). In every mode the boxes are whitened following "
+                  "the amorphous spectrum's direction dependence (drift blur, an elliptical halo) where it is "
+                  "significant, and the image warns of it")
       ->capture_default_str();
   cmd->add_option("--alpha", cli->alpha,
                   "False spots tolerated per amorphous box (a share, 0-1); an image whose ordered boxes are no more "
@@ -171,7 +173,9 @@ void add_hrtem_command(CLI::App& app, CommandContext& ctx) {
                       number_text(HaloOptions{}.expected_max_nm, 3) + "]");
   cmd->add_option("--reference", cli->reference,
                   "Known-amorphous image at the same pixel size: the spot threshold is the 1 - alpha quantile of "
-                  "its boxes' strongest whitened peak (implies --threshold-mode reference)");
+                  "its boxes' strongest whitened peak, whitened by its own direction dependence (implies "
+                  "--threshold-mode reference; a reference whose direction dependence differs from the image's is "
+                  "warned of)");
   cmd->add_option("--fdr", cli->fdr,
                   "Call boxes ordered at this Benjamini-Hochberg false-discovery rate over the specimen boxes, "
                   "instead of at the per-box --alpha");
