@@ -239,7 +239,7 @@ constexpr int kBands = 4;
 // A band whose byte counts promise a Huffman code less than this much smaller than the bytes is
 // stored instead: the palette indices of a noisy micrograph (400 counts a pixel) code to 0.92 of
 // their size, for 17 ms of a 2048 px overlay's encoding, where storing them costs a copy. Then the
-// file is 9 % larger (4.2 against 3.85 MB) and a batch of 2048^2 images about 3 % faster
+// file is 9 % larger (4.2 against 3.85 MB) and a batch of 2048^2 images about 2 % faster
 // (docs/speed.md). A less noisy micrograph, a flat legend strip, a map's colour cells: coded.
 constexpr double kStoreBelowSaving = 0.10;
 // The byte counts are taken from every kSampleStep-th scanline.
