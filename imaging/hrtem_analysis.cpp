@@ -298,21 +298,12 @@ HrtemResult analyse_hrtem(const CalibratedImage& calibrated, const HrtemOptions&
   r.calibration_reused = r.threshold.reused;
   if (const std::string w = anisotropy_warning(r.threshold.anisotropy); !w.empty()) r.warnings.push_back(w);
   if (!r.threshold.doubt.empty()) r.warnings.push_back(r.threshold.doubt);
-  // Every mode's calibration carries the specimen's radial spectrum (choose_spot_threshold); one made
-  // without it is measured here for the halo check and the detection limit.
-  int side = r.threshold.null_spectrum_side;
-  std::vector<double> own;
-  const bool needs_spectrum =
-      options.halo.check || (options.detection_limit && !options.fdr_q && !r.threshold.detection_limit);
-  if (needs_spectrum && r.threshold.null_spectrum.empty())
-    own = specimen_radial_spectrum(image, g.box_px, &r.mask, options.threads, side);
-  const std::vector<double>& spectrum = own.empty() ? r.threshold.null_spectrum : own;
-  if (options.halo.check) {
-    r.halo = check_halo(spectrum, side, pixel_nm, options.halo);
-    r.halo_from_reused_spectrum = own.empty() && r.calibration_reused;
-  } else {
-    r.halo = check_halo({}, 0, pixel_nm, options.halo);  // says "off"
-  }
+  // Every mode's calibration carries the specimen's radial spectrum (choose_spot_threshold; a reused
+  // one, its image's): the halo check and the detection limit read it.
+  const std::vector<double>& spectrum = r.threshold.null_spectrum;
+  const int side = r.threshold.null_spectrum_side;
+  r.halo = options.halo.check ? check_halo(spectrum, side, pixel_nm, options.halo)
+                              : check_halo({}, 0, pixel_nm, options.halo);  // says "off"
   if (options.detection_limit && !r.threshold.detection_limit)
     r.threshold.detection_limit = detection_limit_of(r.threshold, options, geometry, pixel_nm, spectrum, side);
   if (options.threshold_only) return r;

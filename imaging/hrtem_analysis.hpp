@@ -60,12 +60,11 @@ struct BoxResult {
 struct HrtemResult : Summary {
   BoxGrid grid;
   SpotThreshold threshold;
-  // The amorphous halo's spacing, from the null calibration's radial spectrum (a reused calibration's:
+  // The amorphous halo's spacing, from the calibration's radial spectrum (a reused calibration's:
   // the reuse check found this image's within its tolerance), checked against the pixel size.
   HaloCheck halo;
-  bool halo_from_reused_spectrum = false;
-  // The spot threshold (its level, null spectrum, direction model and detection limit) is another
-  // image's: a batch's or a series' shared calibration, or one read from a file.
+  // The spot threshold (its level, null spectrum, so the halo's, direction model and detection limit)
+  // is another image's: a batch's or a series' shared calibration, or one read from a file.
   bool calibration_reused = false;
   std::vector<BoxResult> boxes;     // row-major over the grid
   ClassFractions fractions;

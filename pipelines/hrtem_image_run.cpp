@@ -213,7 +213,7 @@ HrtemImageRun analyse_hrtem_image(StoredImage pixels, ImageInfo info, const Cali
   // its detection limit on its own model. (A series' later points share the file's path, and take the first
   // point's calibration unchecked.)
   if (r.threshold_shared && path == user.shared_threshold->source && user.shared_threshold->check_spectrum)
-    r.result.halo_from_reused_spectrum = r.result.calibration_reused = false;
+    r.result.calibration_reused = false;
   r.options = image_options;
   r.options.mask.user_mask = nullptr;  // the images they point to end here
   r.options.threshold.reference = nullptr;

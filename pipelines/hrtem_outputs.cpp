@@ -179,17 +179,18 @@ nlohmann::json hrtem_summary_json(const HrtemResult& r, const HrtemRunInfo& run,
                  {"largest_excess_sd", run.spikes.largest_excess_sd},
                  {"notes", run.spikes.notes}};
   const HaloCheck& h = r.halo;
-  j["halo"] = {{"status", halo_status_name(h.status)},
-               {"d_nm", json_number(h.d_nm)},
-               {"clarity", json_number(h.clarity)},
-               {"smoothing_ln_q", json_number(h.smoothing)},
-               {"expected_min_nm", options.halo.expected_min_nm},
-               {"expected_max_nm", options.halo.expected_max_nm},
-               {"searched_min_nm", json_number(h.searched_min_nm)},
-               {"searched_max_nm", json_number(h.searched_max_nm)},
-               {"suggested_pixel_nm", json_number(h.suggested_pixel_nm)},
-               {"spectrum", r.halo_from_reused_spectrum ? "the reused calibration's" : "this image's"},
-               {"note", h.note}};
+  j["halo"] = {
+      {"status", halo_status_name(h.status)},
+      {"d_nm", json_number(h.d_nm)},
+      {"clarity", json_number(h.clarity)},
+      {"smoothing_ln_q", json_number(h.smoothing)},
+      {"expected_min_nm", options.halo.expected_min_nm},
+      {"expected_max_nm", options.halo.expected_max_nm},
+      {"searched_min_nm", json_number(h.searched_min_nm)},
+      {"searched_max_nm", json_number(h.searched_max_nm)},
+      {"suggested_pixel_nm", json_number(h.suggested_pixel_nm)},
+      {"spectrum", h.status != HaloStatus::off && r.calibration_reused ? "the reused calibration's" : "this image's"},
+      {"note", h.note}};
   j["detection_limit"] = detection_limit_json(r);
   const SpotThreshold& t = r.threshold;
   j["threshold"] = {{"mode", threshold_mode_name(t.mode)},

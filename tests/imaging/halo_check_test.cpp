@@ -150,7 +150,7 @@ TEST(HaloCheck, FactorTwoErrorsWarnBothWaysAndTheTrueCalibrationDoesNot) {
     const HrtemResult r = analyse_hrtem(with_pixel_size(image, 0.0199 * factor), o, "synthetic");
     EXPECT_EQ(names_the_halo(r), factor != 1.0) << "pixel size x " << factor << ": " << r.halo.note;
     EXPECT_NEAR(r.halo.d_nm / (0.25 * factor), 1.0, 0.08) << factor;
-    EXPECT_FALSE(r.halo_from_reused_spectrum);
+    EXPECT_FALSE(r.calibration_reused);  // the halo from this image's own spectrum
   }
   o.halo.check = false;
   const HrtemResult off = analyse_hrtem(with_pixel_size(image, 0.0398), o, "synthetic");
