@@ -488,6 +488,14 @@ NullSpectrum null_spectrum(const StoredImage& image, int side, int n, const Spec
   return out;
 }
 
+// null_spectrum of an image whose crops no calibration shares (a --reference image; the spectrum alone,
+// specimen_radial_spectrum), with its own transforms.
+NullSpectrum null_spectrum_alone(const StoredImage& image, int side, int n, const SpecimenMask* mask, int threads) {
+  ThreadFfts ffts(side, resolve_threads(threads, kNullCrops));
+  CropRings none;
+  return null_spectrum(image, side, n, mask, *ring_table(side), threads, ffts, none);
+}
+
 // How differently two images' null spectra (rings of side x side crops) would whiten an n px box:
 // the log of each spectrum's mean power over the crop rings that make box ring k, for k = 3 up to
 // the highest ring a box's measurement reads; the root mean square of the difference between the
@@ -636,10 +644,7 @@ SpotThreshold choose_spot_threshold(const StoredImage& image, const BoxGrid& gri
     if (options.follow_anisotropy) {
       const StoredImage reference(*options.reference);
       const int reference_side = null_crop_side(reference);
-      ThreadFfts reference_ffts(reference_side, resolve_threads(threads, kNullCrops));
-      CropRings none;
-      const NullSpectrum reference_spectrum = null_spectrum(reference, reference_side, n, nullptr,
-                                                            *ring_table(reference_side), threads, reference_ffts, none);
+      const NullSpectrum reference_spectrum = null_spectrum_alone(reference, reference_side, n, nullptr, threads);
       reference_directions = measure_spectrum_anisotropy(reference, reference_spectrum.crops, reference_side, geometry,
                                                          window, acf, nullptr, threads);
       reference_whitening = inverse_box_modulation(reference_directions, geometry);
@@ -816,9 +821,7 @@ ImageF draw_null_field(const std::vector<double>& ring_power, int side, const Sp
 std::vector<double> specimen_radial_spectrum(const StoredImage& image, int box_px, const SpecimenMask* mask,
                                              int threads, int& side_px) {
   side_px = null_crop_side(image);
-  ThreadFfts ffts(side_px, resolve_threads(threads, kNullCrops));
-  CropRings known;
-  return null_spectrum(image, side_px, box_px, mask, *ring_table(side_px), threads, ffts, known).rings;
+  return null_spectrum_alone(image, side_px, box_px, mask, threads).rings;
 }
 
 }  // namespace mgscope
