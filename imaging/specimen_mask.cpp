@@ -568,6 +568,35 @@ BoxRegion region_of_box(const SpecimenMask& mask, int x0, int y0, int box_px, in
   return BoxRegion::specimen;
 }
 
+namespace {
+
+// Along one axis, the sample positions v = first, first + step, ... below `end`, grouped by the
+// vacuum cell (SpecimenMask::cell_x or cell_y) each falls in: per cell that holds any, its index,
+// how many, and the sum of (v - centre).
+struct CellSamples {
+  int cell;
+  long n;
+  double sum;
+};
+
+std::vector<CellSamples> samples_per_cell(int first, int end, int step, double centre, int cell_px, int cells,
+                                          int extent) {
+  std::vector<CellSamples> out;
+  if (end <= first) return out;
+  const int last_cell = std::min(cells - 1, (end - 1) / cell_px);
+  for (int c = std::min(cells - 1, first / cell_px); c <= last_cell; ++c) {
+    const int lo = std::max(first, c * cell_px), hi = std::min(end, c + 1 == cells ? extent : (c + 1) * cell_px);
+    const int v0 = first + (lo - first + step - 1) / step * step;  // the first sample at or after lo
+    if (v0 >= hi) continue;
+    const long n = (hi - 1 - v0) / step + 1;
+    // Every term is a multiple of 0.5 far below 2^52: the sum is exact, as the sample-by-sample one was.
+    out.push_back({c, n, double(n) * (v0 - centre) + double(step) * double(n * (n - 1) / 2)});
+  }
+  return out;
+}
+
+}  // namespace
+
 std::optional<double> edge_normal_deg(const SpecimenMask& mask, int x0, int y0, int box_px, int reach_px) {
   int ex0 = std::max(0, x0 - reach_px), ey0 = std::max(0, y0 - reach_px);
   int ex1 = std::min(mask.width, x0 + box_px + reach_px), ey1 = std::min(mask.height, y0 + box_px + reach_px);
@@ -585,13 +614,31 @@ std::optional<double> edge_normal_deg(const SpecimenMask& mask, int x0, int y0, 
   const double cx = x0 + 0.5 * (box_px - 1), cy = y0 + 0.5 * (box_px - 1);
   double sx = 0, sy = 0;
   long count = 0;
-  for (int y = ey0; y < ey1; y += step)
-    for (int x = ex0; x < ex1; x += step)
-      if (mask.vacuum_at(x, y) || (user && x >= ux0 && x < ux1 && y >= uy0 && y < uy1 && mask.user.get(x, y))) {
-        sx += x - cx;
-        sy += y - cy;
-        ++count;
-      }
+  if (user) {  // sample by sample: one that is both vacuum and the user's counts once
+    for (int y = ey0; y < ey1; y += step)
+      for (int x = ex0; x < ex1; x += step)
+        if (mask.vacuum_at(x, y) || (x >= ux0 && x < ux1 && y >= uy0 && y < uy1 && mask.user.get(x, y))) {
+          sx += x - cx;
+          sy += y - cy;
+          ++count;
+        }
+  } else if (!mask.vacuum_cells.empty()) {
+    // Vacuum is decided per cell, so the samples are counted and summed per cell in closed form:
+    // the same sums as sample by sample, over a few hundred cells instead of ~16,000 samples a box
+    // (that loop was 17 % of a batch's CPU on micrographs with vacuum, where the area map asks for
+    // the normal at every sliding box).
+    const auto xs = samples_per_cell(ex0, ex1, step, cx, mask.cell_px, mask.cells_x, mask.width);
+    const auto ys = samples_per_cell(ey0, ey1, step, cy, mask.cell_px, mask.cells_y, mask.height);
+    for (const CellSamples& row : ys) {
+      const std::uint8_t* cells = mask.vacuum_cells.data() + std::size_t(row.cell) * std::size_t(mask.cells_x);
+      for (const CellSamples& col : xs)
+        if (cells[col.cell]) {
+          count += col.n * row.n;
+          sx += col.sum * double(row.n);
+          sy += row.sum * double(col.n);
+        }
+    }
+  }
   if (!count || (sx == 0 && sy == 0)) return std::nullopt;
   double a = std::atan2(-sy, sx) * 180.0 / 3.14159265358979323846;  // image y points down
   if (a < 0) a += 180.0;

@@ -6,17 +6,18 @@
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 #include <random>
 #include <string>
 #include <utility>
 
 #include "fitting/base/core_lending.hpp"
-#include "imaging/hrtem_analysis.hpp"
 #include "imaging/box_features.hpp"
+#include "imaging/hrtem_analysis.hpp"
 #include "imaging/specimen_mask.hpp"
 #include "imaging/synth_hrtem.hpp"
-#include "synth_image.hpp"
 #include "imaging/synth_nuisances.hpp"
+#include "synth_image.hpp"
 
 namespace mgscope {
 
@@ -364,6 +365,65 @@ TEST(EdgeFringes, FringesParallelToTheEdgeAreNotSpots) {
   ASSERT_TRUE(box.transform(lattice, 0, 0));
   EXPECT_GE(m.measure(box, level, level, 0.0).pairs, 1);
   EXPECT_EQ(m.measure(box, level, level, 90.0).pairs, 0);
+}
+
+// The edge normal from vacuum cells, counted per cell in closed form, is the direction the
+// samples give one by one (every box_px/25-th pixel within reach of the box), to the last bit:
+// odd cell sides, a last cell wider than the others, boxes at the border and reaching past it.
+TEST(EdgeFringes, TheEdgeNormalIsTheSampledVacuumCentroidsDirection) {
+  std::mt19937 rng(7);
+  int compared = 0, empty = 0;
+  for (const int cell_px : {1, 7, 50, 64}) {
+    SpecimenMask mask;
+    mask.width = 613;
+    mask.height = 577;
+    mask.cell_px = cell_px;
+    mask.cells_x = std::max(1, mask.width / cell_px);
+    mask.cells_y = std::max(1, mask.height / cell_px);
+    mask.vacuum_found = true;
+    mask.vacuum_cells.resize(std::size_t(mask.cells_x) * std::size_t(mask.cells_y));
+    // A curved vacuum region on the right, and some isolated cells.
+    for (int cy = 0; cy < mask.cells_y; ++cy)
+      for (int cx = 0; cx < mask.cells_x; ++cx) {
+        const double x = (cx + 0.5) / mask.cells_x, y = (cy + 0.5) / mask.cells_y;
+        mask.vacuum_cells[std::size_t(cy) * std::size_t(mask.cells_x) + std::size_t(cx)] =
+            x > 0.7 + 0.1 * std::sin(6 * y) || rng() % 23 == 0;
+      }
+    for (const int box_px : {25, 60, 100, 127}) {
+      for (int trial = 0; trial < 40; ++trial) {
+        const int x0 = int(rng() % unsigned(mask.width - box_px + 1)),
+                  y0 = int(rng() % unsigned(mask.height - box_px + 1));
+        const int reach = 2 * box_px;
+        const int ex0 = std::max(0, x0 - reach), ey0 = std::max(0, y0 - reach);
+        const int ex1 = std::min(mask.width, x0 + box_px + reach), ey1 = std::min(mask.height, y0 + box_px + reach);
+        const int step = std::max(1, box_px / 25);
+        const double cx = x0 + 0.5 * (box_px - 1), cy = y0 + 0.5 * (box_px - 1);
+        double sx = 0, sy = 0;
+        long count = 0;
+        for (int y = ey0; y < ey1; y += step)
+          for (int x = ex0; x < ex1; x += step)
+            if (mask.vacuum_at(x, y)) {
+              sx += x - cx;
+              sy += y - cy;
+              ++count;
+            }
+        const std::optional<double> normal = edge_normal_deg(mask, x0, y0, box_px, reach);
+        if (!count || (sx == 0 && sy == 0)) {
+          EXPECT_FALSE(normal.has_value());
+          ++empty;
+          continue;
+        }
+        double a = std::atan2(-sy, sx) * 180.0 / 3.14159265358979323846;
+        if (a < 0) a += 180.0;
+        if (a >= 180.0) a -= 180.0;
+        ASSERT_TRUE(normal.has_value()) << cell_px << " " << box_px << " " << x0 << " " << y0;
+        EXPECT_EQ(*normal, a) << cell_px << " " << box_px << " " << x0 << " " << y0;
+        ++compared;
+      }
+    }
+  }
+  EXPECT_GE(compared, 500);
+  std::printf("%d normals compared, %d boxes with no vacuum within reach\n", compared, empty);
 }
 
 // A plane (illumination ramp) under a lattice changes nothing: it is removed before the window.
