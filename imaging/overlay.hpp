@@ -21,14 +21,15 @@ struct OverlayOptions {
 };
 
 // Contrast-stretched image (0.5-99.5 percentile), crystal-like boxes framed red, nanocrystal
-// boxes yellow (frame lines about 2 px per 1000 px), boxes left out shaded (tinted by why), and
+// boxes yellow (frame lines about 2 px per 1000 px), boxes left out darkened and hatched by why
+// (vacuum blue /, annotation magenta \, edge cyan |, the user's mask light gray x), and
 // below the image a legend strip holding the fractions and the scale bar, so that neither covers
 // the specimen or a burned-in scale bar.
 std::vector<std::uint8_t> render_overlay_png(const StoredImage& image, const HrtemResult& result,
                                              const OverlayOptions& options);
 
 // The overlay's picture alone, small, for an in-situ series' overview: the stretched image with
-// the left-out boxes tinted and the ordered boxes framed as on the overlay, its longer side at most
+// the left-out boxes hatched and the ordered boxes framed as on the overlay, its longer side at most
 // `max_side_px`, no legend. 8-bit BGR, rows packed (width x 3 bytes).
 struct OverlayTile {
   int width = 0, height = 0;

@@ -11,10 +11,11 @@
 #include <array>
 #include <cstring>
 #include <memory>
-#include <optional>
 #include <new>
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "fitting/base/parallel_for.hpp"
 #include "imaging/deflate_runs.hpp"
@@ -113,6 +114,48 @@ std::size_t gray_levels_seen(const std::array<std::uint64_t, 256>& gray_count,
   return seen;
 }
 
+// The palette of a picture whose pixels hold the gray levels counted in `gray_count` and the non-gray
+// colours `others` (packed 0xRRGGBB, ascending, distinct), or none when they do not fit in 256 (see
+// PngOptions::merge_gray_share).
+std::optional<Palette> palette_from_counts(const std::array<std::uint64_t, 256>& gray_count,
+                                           std::vector<std::uint32_t> others, double merge_share, double pixels) {
+  Palette p;
+  p.others = std::move(others);
+  std::vector<int> levels;  // the gray levels present, least used first (ties: lower level first)
+  for (int g = 0; g < 256; ++g)
+    if (gray_count[std::size_t(g)]) levels.push_back(g);
+  const std::size_t total = levels.size() + p.others.size();
+  const std::size_t excess = total > 256 ? total - 256 : 0;
+  if (excess > 0 && excess >= levels.size()) return std::nullopt;  // merging cannot make room
+  std::stable_sort(levels.begin(), levels.end(),
+                   [&](int a, int b) { return gray_count[std::size_t(a)] < gray_count[std::size_t(b)]; });
+  std::array<bool, 256> kept{};
+  for (std::size_t k = excess; k < levels.size(); ++k) kept[std::size_t(levels[k])] = true;
+  std::uint64_t merged = 0;
+  for (std::size_t k = 0; k < excess; ++k) merged += gray_count[std::size_t(levels[k])];
+  if (double(merged) > merge_share * pixels) return std::nullopt;
+  for (int g = 0; g < 256; ++g)
+    if (kept[std::size_t(g)]) {
+      p.gray_index[std::size_t(g)] = std::uint8_t(p.rgb.size());
+      p.rgb.push_back(std::uint32_t(g) * 0x010101u);
+    }
+  for (std::size_t k = 0; k < excess; ++k) {  // each merged level to the nearest kept one (the lower on a tie)
+    const int g = levels[k];
+    for (int d = 1; d < 256; ++d) {
+      if (g - d >= 0 && kept[std::size_t(g - d)]) {
+        p.gray_index[std::size_t(g)] = p.gray_index[std::size_t(g - d)];
+        break;
+      }
+      if (g + d < 256 && kept[std::size_t(g + d)]) {
+        p.gray_index[std::size_t(g)] = p.gray_index[std::size_t(g + d)];
+        break;
+      }
+    }
+  }
+  p.rgb.insert(p.rgb.end(), p.others.begin(), p.others.end());
+  return p;
+}
+
 // With `merge_share` > 0, a picture with a few colours too many still gets a palette when merging
 // its least-used gray levels into the nearest kept level changes at most that share of its pixels
 // (a micrograph scaled down to 256 grays plus two frame colours: one level on a few pixels).
@@ -120,7 +163,7 @@ std::optional<Palette> palette_of(const std::uint8_t* rows, int width, int heigh
                                   double merge_share, GrayRuns& runs) {
   std::array<std::uint64_t, 256> gray_count{};
   std::uint32_t run_count[4][256] = {};  // gray runs, counted in four histograms (no wait on a repeat)
-  Palette p;
+  std::vector<std::uint32_t> others;     // the non-gray colours met, ascending
   std::uint32_t last = 0xFFFFFFFF;  // the last non-gray colour met (frames are runs of one colour)
   runs.runs_per_row = (width + kGrayRun - 1) / kGrayRun;
   runs.is_gray.assign((std::size_t(runs.runs_per_row) * std::size_t(height) + 63) / 64, 0);
@@ -152,51 +195,19 @@ std::optional<Palette> palette_of(const std::uint8_t* rows, int width, int heigh
       const std::uint32_t c = std::uint32_t(src[2]) << 16 | std::uint32_t(src[1]) << 8 | src[0];
       if (c == last) continue;
       last = c;
-      const auto at = std::lower_bound(p.others.begin(), p.others.end(), c);
-      if (at != p.others.end() && *at == c) continue;
-      if (p.others.size() == 256) return std::nullopt;
-      p.others.insert(at, c);
+      const auto at = std::lower_bound(others.begin(), others.end(), c);
+      if (at != others.end() && *at == c) continue;
+      if (others.size() == 256) return std::nullopt;
+      others.insert(at, c);
     }
     // Without merging, a picture fails as soon as its grays and colours so far pass 256: a map
     // figure (a colour scale, anti-aliased gray text) does so early, and the rest of the scan
     // would be a quarter of its encoding time.
-    if (merge_share == 0 && p.others.size() + gray_levels_seen(gray_count, run_count) > 256) return std::nullopt;
+    if (merge_share == 0 && others.size() + gray_levels_seen(gray_count, run_count) > 256) return std::nullopt;
   }
   for (std::size_t g = 0; g < 256; ++g)
     gray_count[g] += std::uint64_t(run_count[0][g]) + run_count[1][g] + run_count[2][g] + run_count[3][g];
-  std::vector<int> levels;  // the gray levels present, least used first (ties: lower level first)
-  for (int g = 0; g < 256; ++g)
-    if (gray_count[std::size_t(g)]) levels.push_back(g);
-  const std::size_t total = levels.size() + p.others.size();
-  const std::size_t excess = total > 256 ? total - 256 : 0;
-  if (excess > 0 && excess >= levels.size()) return std::nullopt;  // merging cannot make room
-  std::stable_sort(levels.begin(), levels.end(),
-                   [&](int a, int b) { return gray_count[std::size_t(a)] < gray_count[std::size_t(b)]; });
-  std::array<bool, 256> kept{};
-  for (std::size_t k = excess; k < levels.size(); ++k) kept[std::size_t(levels[k])] = true;
-  std::uint64_t merged = 0;
-  for (std::size_t k = 0; k < excess; ++k) merged += gray_count[std::size_t(levels[k])];
-  if (double(merged) > merge_share * double(width) * double(height)) return std::nullopt;
-  for (int g = 0; g < 256; ++g)
-    if (kept[std::size_t(g)]) {
-      p.gray_index[std::size_t(g)] = std::uint8_t(p.rgb.size());
-      p.rgb.push_back(std::uint32_t(g) * 0x010101u);
-    }
-  for (std::size_t k = 0; k < excess; ++k) {  // each merged level to the nearest kept one (the lower on a tie)
-    const int g = levels[k];
-    for (int d = 1; d < 256; ++d) {
-      if (g - d >= 0 && kept[std::size_t(g - d)]) {
-        p.gray_index[std::size_t(g)] = p.gray_index[std::size_t(g - d)];
-        break;
-      }
-      if (g + d < 256 && kept[std::size_t(g + d)]) {
-        p.gray_index[std::size_t(g)] = p.gray_index[std::size_t(g + d)];
-        break;
-      }
-    }
-  }
-  p.rgb.insert(p.rgb.end(), p.others.begin(), p.others.end());
-  return p;
+  return palette_from_counts(gray_count, std::move(others), merge_share, double(width) * double(height));
 }
 
 // Scanlines with filter "Sub" (1) into `out` (height x (1 + width x channels) bytes, each written): a
@@ -337,6 +348,37 @@ void sub_filtered_indices(const std::uint8_t* rows, int width, int height, std::
   }
 }
 
+// The PNG file of a `width` x `height` picture of colour `type` (0 gray, 2 RGB, 3 indexed, then
+// `palette` holds its colours, packed 0xRRGGBB) whose zlib stream is `pieces`, one after the other.
+std::vector<std::uint8_t> png_file(int width, int height, std::uint8_t type, const std::vector<std::uint32_t>* palette,
+                                   const std::vector<std::vector<std::uint8_t>>& pieces) {
+  std::vector<std::uint8_t> png = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+  std::size_t zlib_bytes = 0;
+  for (const auto& piece : pieces) zlib_bytes += piece.size();
+  // The whole file, exactly: a chunk is 12 bytes besides its data. One byte short, the IEND chunk
+  // made the vector reallocate, holding the file twice (7.7 MB for a 2048 px overlay).
+  constexpr std::size_t kChunk = 12, kHeaderData = 13;
+  png.reserve(png.size() + kChunk + kHeaderData + (palette ? kChunk + 3 * palette->size() : 0) + kChunk + zlib_bytes +
+              kChunk);
+  std::vector<std::uint8_t> ihdr;
+  put_u32(ihdr, std::uint32_t(width));
+  put_u32(ihdr, std::uint32_t(height));
+  ihdr.insert(ihdr.end(), {8, type, 0, 0, 0});  // depth, type, deflate, filter set 0, no interlace
+  put_chunk(png, "IHDR", ihdr.data(), ihdr.size());
+  if (palette) {
+    std::vector<std::uint8_t> plte;
+    for (std::uint32_t c : *palette)
+      plte.insert(plte.end(), {std::uint8_t(c >> 16), std::uint8_t(c >> 8), std::uint8_t(c)});
+    put_chunk(png, "PLTE", plte.data(), plte.size());
+  }
+  // The pieces go into the chunk as they are: the zlib stream is never joined in a buffer of its own.
+  std::vector<Bytes> parts;
+  for (const auto& piece : pieces) parts.push_back({piece.data(), piece.size()});
+  put_chunk(png, "IDAT", parts);
+  put_chunk(png, "IEND", nullptr, 0);
+  return png;
+}
+
 }  // namespace
 
 std::vector<std::uint8_t> encode_png_8bit(const std::uint8_t* rows, int width, int height,
@@ -370,32 +412,118 @@ std::vector<std::uint8_t> encode_png_8bit(const std::uint8_t* rows, int width, i
     }
   }
 
-  std::vector<std::uint8_t> png = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
-  std::size_t zlib_bytes = 0;
-  for (const auto& piece : pieces) zlib_bytes += piece.size();
-  // The whole file, exactly: a chunk is 12 bytes besides its data. One byte short, the IEND chunk
-  // made the vector reallocate, holding the file twice (7.7 MB for a 2048 px overlay).
-  constexpr std::size_t kChunk = 12, kHeaderData = 13;
-  png.reserve(png.size() + kChunk + kHeaderData + (palette ? kChunk + 3 * palette->rgb.size() : 0) + kChunk +
-              zlib_bytes + kChunk);
-  std::vector<std::uint8_t> ihdr;
-  put_u32(ihdr, std::uint32_t(width));
-  put_u32(ihdr, std::uint32_t(height));
-  const std::uint8_t type = palette ? 3 : colour == PngColour::gray ? 0 : 2;  // indexed, gray, RGB
-  ihdr.insert(ihdr.end(), {8, type, 0, 0, 0});  // depth, type, deflate, filter set 0, no interlace
-  put_chunk(png, "IHDR", ihdr.data(), ihdr.size());
-  if (palette) {
-    std::vector<std::uint8_t> plte;
-    for (std::uint32_t c : palette->rgb)
-      plte.insert(plte.end(), {std::uint8_t(c >> 16), std::uint8_t(c >> 8), std::uint8_t(c)});
-    put_chunk(png, "PLTE", plte.data(), plte.size());
+  return png_file(width, height,
+                  palette                     ? 3
+                  : colour == PngColour::gray ? 0
+                                              : 2,
+                  palette ? &palette->rgb : nullptr, pieces);
+}
+
+namespace {
+
+void check_painted(const PaintedGray& p) {
+  if (p.width <= 0 || p.height <= 0) throw std::invalid_argument("encode_png_painted: empty image");
+  if (!p.gray || !p.paint || p.stride_bytes < p.width) throw std::invalid_argument("encode_png_painted: planes");
+  if (p.colours.size() > 255) throw std::invalid_argument("encode_png_painted: more than 255 paint colours");
+}
+
+std::uint32_t paint_colour(const PaintedGray& p, std::uint8_t k) {
+  if (k > p.colours.size()) throw std::invalid_argument("encode_png_painted: a paint byte without a colour");
+  return p.colours[k - 1u];
+}
+
+bool is_gray(std::uint32_t rgb) { return (rgb >> 16) == (rgb & 0xFF) && ((rgb >> 8) & 0xFF) == (rgb & 0xFF); }
+
+}  // namespace
+
+std::vector<std::uint8_t> painted_to_bgr(const PaintedGray& p) {
+  check_painted(p);
+  std::vector<std::uint8_t> bgr(std::size_t(p.width) * std::size_t(p.height) * 3);
+  std::uint8_t* out = bgr.data();
+  for (int y = 0; y < p.height; ++y) {
+    const std::uint8_t* gray = p.gray + std::ptrdiff_t(y) * p.stride_bytes;
+    const std::uint8_t* paint = p.paint + std::ptrdiff_t(y) * p.stride_bytes;
+    for (int x = 0; x < p.width; ++x, out += 3) {
+      if (!paint[x]) {
+        out[0] = out[1] = out[2] = gray[x];
+        continue;
+      }
+      const std::uint32_t c = paint_colour(p, paint[x]);
+      out[0] = std::uint8_t(c);
+      out[1] = std::uint8_t(c >> 8);
+      out[2] = std::uint8_t(c >> 16);
+    }
   }
-  // The pieces go into the chunk as they are: the zlib stream is never joined in a buffer of its own.
-  std::vector<Bytes> parts;
-  for (const auto& piece : pieces) parts.push_back({piece.data(), piece.size()});
-  put_chunk(png, "IDAT", parts);
-  put_chunk(png, "IEND", nullptr, 0);
-  return png;
+  return bgr;
+}
+
+std::vector<std::uint8_t> encode_png_painted(const PaintedGray& p, const PngOptions& options) {
+  check_painted(p);
+  if (!(options.merge_gray_share >= 0 && options.merge_gray_share < 1))
+    throw std::invalid_argument("encode_png_painted: merge share");
+  // The gray levels where no paint is, in four histograms (no wait on a repeated level), eight
+  // pixels at a time where the paint is all 0 (most of an overlay); the paint bytes' pixels apart.
+  std::uint64_t counts[4][256] = {};
+  std::array<std::uint64_t, 256> painted{};
+  for (int y = 0; y < p.height; ++y) {
+    const std::uint8_t* gray = p.gray + std::ptrdiff_t(y) * p.stride_bytes;
+    const std::uint8_t* paint = p.paint + std::ptrdiff_t(y) * p.stride_bytes;
+    int x = 0;
+    for (; x + 8 <= p.width; x += 8) {
+      std::uint64_t word;
+      std::memcpy(&word, paint + x, 8);
+      if (word == 0) {
+        for (int k = 0; k < 8; ++k) ++counts[k & 3][gray[x + k]];
+        continue;
+      }
+      for (int k = 0; k < 8; ++k) paint[x + k] ? ++painted[paint[x + k]] : ++counts[k & 3][gray[x + k]];
+    }
+    for (; x < p.width; ++x) paint[x] ? ++painted[paint[x]] : ++counts[0][gray[x]];
+  }
+  // A paint colour that is gray is one more pixel of that level, as in the BGR form.
+  std::array<std::uint64_t, 256> gray_count{};
+  for (std::size_t g = 0; g < 256; ++g) gray_count[g] = counts[0][g] + counts[1][g] + counts[2][g] + counts[3][g];
+  std::vector<std::uint32_t> others;
+  for (int k = 1; k < 256; ++k)
+    if (painted[std::size_t(k)]) {
+      const std::uint32_t c = paint_colour(p, std::uint8_t(k));
+      if (is_gray(c))
+        gray_count[c & 0xFF] += painted[std::size_t(k)];
+      else
+        others.push_back(c);
+    }
+  std::sort(others.begin(), others.end());
+  others.erase(std::unique(others.begin(), others.end()), others.end());
+  const std::optional<Palette> palette =
+      palette_from_counts(gray_count, std::move(others), options.merge_gray_share, double(p.width) * double(p.height));
+  if (!palette) {  // RGB: encode_png_8bit finds the same, and makes the RGB file
+    const std::vector<std::uint8_t> bgr = painted_to_bgr(p);
+    return encode_png_8bit(bgr.data(), p.width, p.height, std::ptrdiff_t(p.width) * 3, PngColour::bgr, options);
+  }
+  std::array<std::uint8_t, 256> paint_index{};
+  for (int k = 1; k < 256; ++k)
+    if (painted[std::size_t(k)]) {
+      const std::uint32_t c = p.colours[std::size_t(k) - 1];
+      const std::uint8_t bgr[3] = {std::uint8_t(c), std::uint8_t(c >> 8), std::uint8_t(c >> 16)};
+      paint_index[std::size_t(k)] = palette->index_of(bgr);
+    }
+  // Sub-filtered indices, as sub_filtered() makes of the index picture.
+  const std::size_t line = std::size_t(p.width) + 1;
+  std::unique_ptr<std::uint8_t[]> filtered(new std::uint8_t[line * std::size_t(p.height)]);  // every byte written
+  for (int y = 0; y < p.height; ++y) {
+    const std::uint8_t* gray = p.gray + std::ptrdiff_t(y) * p.stride_bytes;
+    const std::uint8_t* paint = p.paint + std::ptrdiff_t(y) * p.stride_bytes;
+    std::uint8_t* dst = filtered.get() + std::size_t(y) * line;
+    *dst++ = 1;
+    std::uint8_t prev = 0;
+    for (int x = 0; x < p.width; ++x) {
+      const std::uint8_t index = paint[x] ? paint_index[paint[x]] : palette->gray_index[gray[x]];
+      dst[x] = std::uint8_t(index - prev);
+      prev = index;
+    }
+  }
+  return png_file(p.width, p.height, 3, &palette->rgb,
+                  zlib_in_bands(filtered.get(), line, std::size_t(p.height), options.threads));
 }
 
 }  // namespace mgscope

@@ -33,4 +33,24 @@ std::vector<std::uint8_t> encode_png_8bit(const std::uint8_t* rows, int width, i
                                           std::ptrdiff_t stride_bytes, PngColour colour,
                                           const PngOptions& options = {});
 
+// A picture drawn as gray levels with colours painted over some pixels (the overlay: a micrograph,
+// its hatching and frames). A pixel shows colours[k - 1] (packed 0xRRGGBB) where its `paint` byte k
+// is above 0, else its `gray` level. Both planes have `stride_bytes` between rows.
+struct PaintedGray {
+  const std::uint8_t* gray = nullptr;
+  const std::uint8_t* paint = nullptr;
+  int width = 0, height = 0;
+  std::ptrdiff_t stride_bytes = 0;
+  std::vector<std::uint32_t> colours;  // at most 255
+};
+
+// The bytes encode_png_8bit makes of the picture's BGR form, without making that form: the palette
+// is chosen from the gray levels' counts and the paint's colours, and the indices looked up from the
+// two planes (a third of the bytes to read, no search for colours, no 3-byte-per-pixel copy). A paint
+// byte with no colour is refused (std::invalid_argument).
+std::vector<std::uint8_t> encode_png_painted(const PaintedGray& picture, const PngOptions& options = {});
+
+// The picture's BGR form, rows packed (width x 3 bytes).
+std::vector<std::uint8_t> painted_to_bgr(const PaintedGray& picture);
+
 }  // namespace mgscope

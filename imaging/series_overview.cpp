@@ -42,10 +42,10 @@ std::vector<std::uint8_t> draw_tiled_overview_png(const std::vector<OverlayTile>
   const double caption_font = font_fitting(captions, cell_w, font, ft);
   const int header_h = margin + 2 * step;
   const int cell_pitch_y = cell_h + step + margin;
-  // The key of the overlay's colours: swatches for the classes; the left-out boxes are tinted by
+  // The key of the overlay's colours: swatches for the classes; the left-out boxes are hatched by
   // why, as on each point's overlay.png, whose legend names them.
   const std::pair<cv::Scalar, std::string> key[] = {
-      {kDrawRed, "crystal-like order"}, {kDrawYellow, "nanocrystal"}, {kInk, "tinted: left out (overlay.png)"}};
+      {kDrawRed, "crystal-like order"}, {kDrawYellow, "nanocrystal"}, {kInk, "hatched: left out (overlay.png)"}};
   int key_w = margin;
   for (const auto& [colour, text] : key) {
     int baseline = 0;

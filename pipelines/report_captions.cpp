@@ -42,11 +42,13 @@ std::string figure_caption(const std::string& figure) {
            "(red, block-bootstrap 95 % band) against time from the first point (or frame); breaks mark points left "
            "out.";
   if (stem == "overview")
-    return "In-situ series " + image + ": overlays of up to 12 points spread over the series, each with its time and "
-           "ordered box fraction (crystal-like boxes framed red, nanocrystal yellow, boxes left out tinted).";
+    return "In-situ series " + image +
+           ": overlays of up to 12 points spread over the series, each with its time and "
+           "ordered box fraction (crystal-like boxes framed red, nanocrystal yellow, boxes left out hatched).";
   static const std::vector<std::pair<const char*, const char*>> hrtem = {
-      {"overlay", "crystal-like boxes framed red, nanocrystal boxes yellow; boxes left out are darkened and tinted by "
-                  "why (vacuum blue, annotation magenta, edge cyan, mask grey); fractions and scale bar below"},
+      {"overlay",
+       "crystal-like boxes framed red, nanocrystal boxes yellow; boxes left out are darkened and hatched by "
+       "why (vacuum blue /, annotation magenta \\, edge cyan |, mask grey x); fractions and scale bar below"},
       {"gallery", "example boxes of each class as image, autocorrelation and power spectrum (accepted spots circled)"},
       {"map_class", "class of each box (amorphous, crystal-like, nanocrystal)"},
       {"map_peak_over_threshold", "strongest whitened spectral peak of each box over the spot threshold"},

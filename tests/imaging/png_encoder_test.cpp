@@ -1,15 +1,17 @@
 // The PNG writer against the specification: chunk layout and CRCs, the zlib stream, and the
 // pixels back exactly after undoing the filter (a decoder written here from the PNG spec).
+#include "imaging/png_encoder.hpp"
+
 #include <gtest/gtest.h>
 #include <libdeflate.h>
 
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
-#include "imaging/png_encoder.hpp"
 #include "tests/imaging/png_decode.hpp"
 
 namespace mgscope {
@@ -243,6 +245,71 @@ TEST(PngEncoder, NoisePaletteBandsAreStoredAndSmoothOnesCoded) {
       EXPECT_LT(png.size(), indices / 20);
     }
   }
+}
+
+// A gray picture with colours painted over it gives the bytes its BGR form gives, whatever the
+// paint: none; two frame colours over all 256 grays (a few rare levels merged); colours that are
+// gray (black text, white); a level covered by paint only; more colours than merging may make room
+// for (RGB); padded rows, odd widths, any thread count.
+TEST(PngEncoder, APaintedGrayPictureGivesTheBytesOfItsBgrForm) {
+  const int w = 203, h = 97, stride = 211;
+  std::uint32_t state = 99;
+  auto next = [&] { return state = state * 1664525u + 1013904223u; };
+  std::vector<std::uint8_t> gray(std::size_t(stride) * h, 0xAB), paint(gray.size(), 0xCD);
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x) {
+      gray[std::size_t(y) * stride + std::size_t(x)] = std::uint8_t(next() >> 24);  // all 256 levels
+      paint[std::size_t(y) * stride + std::size_t(x)] = 0;
+    }
+  // Level 77 appears only under paint: it must not count.
+  for (auto& g : gray)
+    if (g == 77) g = 78;
+  for (int x = 0; x < 30; ++x) gray[std::size_t(50) * stride + std::size_t(x)] = 77;
+  struct Case {
+    const char* name;
+    std::vector<std::uint32_t> colours;
+    int painted;  // pixels painted, cycling through the colours
+    double merge;
+    int expected_type;
+  };
+  std::vector<std::uint32_t> many;
+  for (std::uint32_t k = 0; k < 40; ++k) many.push_back(0x100000u * (k % 15 + 1) + 0x0300u * k + 7);
+  const std::vector<Case> cases = {
+      {"no paint", {}, 0, 0.001, 3},
+      {"frames", {0xFF0000u, 0xFFFF00u}, 400, 0.01, 3},
+      {"frames, no merging", {0xFF0000u, 0xFFFF00u}, 400, 0, 2},
+      {"gray paint", {0x000000u, 0xFFFFFFu, 0x808080u, 0x2878C8u}, 900, 0.01, 3},
+      {"too many colours", many, 3000, 0.01, 2},
+  };
+  for (const Case& c : cases) {
+    std::vector<std::uint8_t> p = paint;
+    int n = 0;
+    for (int y = 0; y < h && n < c.painted; y += 3)
+      for (int x = y % 5; x < w && n < c.painted; x += 2 + (y % 3)) {
+        p[std::size_t(y) * stride + std::size_t(x)] = std::uint8_t(1 + n % int(c.colours.size()));
+        ++n;
+      }
+    for (int x = 0; x < 30 && !c.colours.empty(); ++x) p[std::size_t(50) * stride + std::size_t(x)] = 1;  // covers 77
+    const PaintedGray picture{gray.data(), p.data(), w, h, stride, c.colours};
+    const std::vector<std::uint8_t> bgr = painted_to_bgr(picture);
+    for (int threads : {1, 2}) {
+      const PngOptions options{c.merge, threads};
+      const std::vector<std::uint8_t> want = encode_png_8bit(bgr.data(), w, h, w * 3, PngColour::bgr, options);
+      EXPECT_EQ(encode_png_painted(picture, options), want) << c.name << ", " << threads << " threads";
+    }
+    const Decoded d = decode(encode_png_painted(picture, PngOptions{c.merge, 1}));
+    EXPECT_EQ(d.colour_type, c.expected_type) << c.name;
+    if (c.colours.empty()) continue;
+    // The BGR form itself: paint where painted, the gray level elsewhere.
+    const std::size_t at = (std::size_t(50) * w + 3) * 3,
+                      plain = (std::size_t(52) * w + 1) * 3;  // rows 3k and 50 are painted
+    EXPECT_EQ(bgr[at] | bgr[at + 1] << 8 | bgr[at + 2] << 16, int(c.colours[0])) << c.name;
+    EXPECT_EQ(bgr[plain], gray[std::size_t(52) * stride + 1]);
+    EXPECT_TRUE(bgr[plain] == bgr[plain + 1] && bgr[plain + 1] == bgr[plain + 2]);
+  }
+  std::vector<std::uint8_t> bad = paint;
+  bad[5] = 3;  // two colours only
+  EXPECT_THROW(encode_png_painted(PaintedGray{gray.data(), bad.data(), w, h, stride, {1, 2}}), std::invalid_argument);
 }
 
 // The file is written into one buffer of exactly its size: one byte short, the last chunk made the
