@@ -62,26 +62,46 @@ std::uint8_t region_paint(BoxRegion r) {
 // colour, in a direction of its own so that the reason reads in gray print too: vacuum /,
 // annotation \, edge |, the user's mask both diagonals. The lines follow the picture's pixel grid,
 // so neighbouring boxes' hatching joins up.
-struct Hatching {
-  int period = 6, width = 1;
+class Hatching {
+ public:
   explicit Hatching(int picture_side)
-      : period(std::max(6, int(std::lround(picture_side / 256.0)))), width(std::max(2, period / 4)) {}
-  bool on(BoxRegion r, int x, int y) const {
-    const int rising = (x + y) % period, falling = ((x - y) % period + period) % period;
-    switch (r) {
-      case BoxRegion::vacuum:
-        return rising < width;
-      case BoxRegion::annotation:
-        return falling < width;
-      case BoxRegion::edge:
-        return x % period < width;
-      case BoxRegion::user_excluded:
-        return rising < width || falling < width;
-      case BoxRegion::specimen:
-        break;
-    }
-    return false;
+      : period_(std::max(6, int(std::lround(picture_side / 256.0)))),
+        paint_(std::size_t(kBoxRegionCount) * std::size_t(period_) * std::size_t(period_), 0) {
+    const int width = std::max(2, period_ / 4);
+    for (int r = 0; r < kBoxRegionCount; ++r)
+      for (int y = 0; y < period_; ++y)
+        for (int x = 0; x < period_; ++x) {
+          const bool rising = (x + y) % period_ < width, falling = ((x - y) % period_ + period_) % period_ < width;
+          bool on = false;
+          switch (BoxRegion(r)) {
+            case BoxRegion::vacuum:
+              on = rising;
+              break;
+            case BoxRegion::annotation:
+              on = falling;
+              break;
+            case BoxRegion::edge:
+              on = x < width;
+              break;
+            case BoxRegion::user_excluded:
+              on = rising || falling;
+              break;
+            case BoxRegion::specimen:
+              break;
+          }
+          paint_[(std::size_t(r) * std::size_t(period_) + std::size_t(y)) * std::size_t(period_) + std::size_t(x)] =
+              on ? region_paint(BoxRegion(r)) : 0;
+        }
   }
+  int period() const { return period_; }
+  // The paint of region `r`'s hatching along row y: entry x % period() is pixel x's (0: none).
+  const std::uint8_t* row(BoxRegion r, int y) const {
+    return paint_.data() + (std::size_t(r) * std::size_t(period_) + std::size_t(y % period_)) * std::size_t(period_);
+  }
+
+ private:
+  int period_;
+  std::vector<std::uint8_t> paint_;  // per region, a period x period tile
 };
 
 // The gray level of a darkened pixel: the old tint's brightness (0.45 of the pixel and a quarter of
@@ -192,14 +212,14 @@ void paint_boxes(PaintedCanvas& c, const HrtemResult& result, double s) {
   for (const BoxResult& b : result.boxes) {
     if (!any || b.region == BoxRegion::specimen) continue;
     const cv::Rect r = scaled_box(b, g.box_px, s) & picture;
+    const int period = hatching.period();
     for (int y = r.y; y < r.y + r.height; ++y) {
       std::uint8_t* gray = c.gray.ptr<std::uint8_t>(y);
       std::uint8_t* paint = c.paint.ptr<std::uint8_t>(y);
-      for (int x = r.x; x < r.x + r.width; ++x) {
+      for (int x = r.x, phase = r.x % period; x < r.x + r.width; ++x, phase = phase + 1 == period ? 0 : phase + 1) {
         if (paint[x] < kMark) continue;  // done for an earlier box
-        const BoxRegion region = BoxRegion(paint[x] - kMark);
         gray[x] = dark[gray[x]];
-        paint[x] = hatching.on(region, x, y) ? region_paint(region) : 0;
+        paint[x] = hatching.row(BoxRegion(paint[x] - kMark), y)[phase];
       }
     }
   }
@@ -222,7 +242,7 @@ void painted_swatch(PaintedCanvas& c, cv::Point at, int side, std::uint8_t code,
   const cv::Rect inside(at.x + 1, at.y - side - 1, std::max(0, side - 2), std::max(0, side - 2));
   for (int y = inside.y; y < inside.y + inside.height; ++y)
     for (int x = inside.x; x < inside.x + inside.width; ++x)
-      if (!region || hatching.on(*region, x, y)) c.paint.at<std::uint8_t>(y, x) = code;
+      if (!region || hatching.row(*region, y)[x % hatching.period()]) c.paint.at<std::uint8_t>(y, x) = code;
 }
 
 }  // namespace

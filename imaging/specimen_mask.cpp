@@ -529,6 +529,22 @@ long SpecimenMask::vacuum_in(int x0, int y0, int x1, int y1) const {
   return n;
 }
 
+void SpecimenMask::flagged_row(int x0, int y, int n, std::uint8_t* out) const {
+  std::fill(out, out + n, std::uint8_t(0));
+  if (!vacuum_cells.empty()) {
+    const std::uint8_t* cells = vacuum_cells.data() + std::size_t(cell_y(y)) * std::size_t(cells_x);
+    for (int x = x0; x < x0 + n;) {
+      const int cx = cell_x(x);
+      const int end = cx + 1 == cells_x ? x0 + n : std::min(x0 + n, (cx + 1) * cell_px);
+      if (cells[cx]) std::fill(out + (x - x0), out + (end - x0), std::uint8_t(1));
+      x = end;
+    }
+  }
+  for (const BitPlane* plane : {&annotation, &user})
+    if (!plane->empty())
+      for (int i = 0; i < n; ++i) out[i] |= std::uint8_t(plane->get(x0 + i, y));
+}
+
 long SpecimenMask::flagged_in(int x0, int y0, int x1, int y1) const {
   if (x1 <= x0 || y1 <= y0) return 0;
   // Per row: the OR of the bit planes' words over [x0, x1), with the vacuum cells of the row's

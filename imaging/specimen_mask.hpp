@@ -97,6 +97,9 @@ struct SpecimenMask {
   long vacuum_in(int x0, int y0, int x1, int y1) const;
   // Pixels with any flag in [x0, x1) x [y0, y1).
   long flagged_in(int x0, int y0, int x1, int y1) const;
+  // out[i] = 1 where pixel (x0 + i, y) has any flag, else 0, for i < n: at() along a row, with
+  // the vacuum cells taken as spans.
+  void flagged_row(int x0, int y, int n, std::uint8_t* out) const;
 };
 
 // `image` must be the analysed (square-pixel) image; vacuum is decided on sub-boxes of `probe_px`

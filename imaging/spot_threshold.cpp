@@ -146,28 +146,43 @@ std::vector<double> ring_power(RealFft2d& fft, const std::vector<float>& weight,
 // specimen in a half-box square (running sums); the weight is 2 s - 1, clamped.
 std::vector<float> specimen_weight(const SpecimenMask& mask, int ox, int oy, int side, int box_px) {
   const int r = std::max(1, box_px / 4);
-  std::vector<float> ind(std::size_t(side) * std::size_t(side)), tmp(ind.size());
-  for (int y = 0; y < side; ++y)
-    for (int x = 0; x < side; ++x)
-      ind[std::size_t(y) * std::size_t(side) + std::size_t(x)] = mask.at(ox + x, oy + y) ? 0.f : 1.f;
-  auto smooth = [&](const std::vector<float>& in, std::vector<float>& out, bool along_x) {
-    for (int line = 0; line < side; ++line) {
-      auto at = [&](int k) { return along_x ? in[std::size_t(line) * std::size_t(side) + std::size_t(k)]
-                                            : in[std::size_t(k) * std::size_t(side) + std::size_t(line)]; };
-      double run = 0;
-      int lo = 0, hi = -1;  // window [k - r, k + r] clamped to the crop
-      for (int k = 0; k < side; ++k) {
-        while (hi < std::min(side - 1, k + r)) run += at(++hi);
-        while (lo < k - r) run -= at(lo++);
-        const float v = float(run / double(hi - lo + 1));
-        (along_x ? out[std::size_t(line) * std::size_t(side) + std::size_t(k)]
-                 : out[std::size_t(k) * std::size_t(side) + std::size_t(line)]) = v;
-      }
+  const std::size_t w = std::size_t(side);
+  std::vector<float> ind(w * w), tmp(ind.size());
+  std::vector<std::uint8_t> flags(w);
+  for (int y = 0; y < side; ++y) {
+    mask.flagged_row(ox, oy + y, side, flags.data());
+    float* row = ind.data() + std::size_t(y) * w;
+    for (std::size_t x = 0; x < w; ++x) row[x] = flags[x] ? 0.f : 1.f;
+  }
+  // The running mean over [k - r, k + r], clamped to the crop: along each row, then down the
+  // columns, all columns side by side (one pass over rows, not a strided walk per column). Each
+  // column's sum takes the same additions in the same order as a walk down it would.
+  for (std::size_t line = 0; line < w; ++line) {
+    const float* in = ind.data() + line * w;
+    float* out = tmp.data() + line * w;
+    double run = 0;
+    int lo = 0, hi = -1;
+    for (int k = 0; k < side; ++k) {
+      while (hi < std::min(side - 1, k + r)) run += in[++hi];
+      while (lo < k - r) run -= in[lo++];
+      out[k] = float(run / double(hi - lo + 1));
     }
-  };
-  smooth(ind, tmp, true);
-  smooth(tmp, ind, false);
-  for (float& v : ind) v = std::clamp(2.f * v - 1.f, 0.f, 1.f);
+  }
+  std::vector<double> run(w, 0.0);
+  int lo = 0, hi = -1;
+  for (int k = 0; k < side; ++k) {
+    while (hi < std::min(side - 1, k + r)) {
+      const float* in = tmp.data() + std::size_t(++hi) * w;
+      for (std::size_t x = 0; x < w; ++x) run[x] += in[x];
+    }
+    while (lo < k - r) {
+      const float* in = tmp.data() + std::size_t(lo++) * w;
+      for (std::size_t x = 0; x < w; ++x) run[x] -= in[x];
+    }
+    const double count = double(hi - lo + 1);
+    float* out = ind.data() + std::size_t(k) * w;
+    for (std::size_t x = 0; x < w; ++x) out[x] = std::clamp(2.f * float(run[x] / count) - 1.f, 0.f, 1.f);
+  }
   return ind;
 }
 

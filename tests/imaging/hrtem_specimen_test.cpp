@@ -426,6 +426,41 @@ TEST(EdgeFringes, TheEdgeNormalIsTheSampledVacuumCentroidsDirection) {
   std::printf("%d normals compared, %d boxes with no vacuum within reach\n", compared, empty);
 }
 
+// A row of flags read at once (vacuum cells as spans, then the bit planes) is at() pixel by pixel:
+// cells of odd side, a last cell wider than the others, rows starting anywhere.
+TEST(SpecimenMask, AFlaggedRowIsEveryPixelsFlags) {
+  std::mt19937 rng(3);
+  SpecimenMask mask;
+  mask.width = 301;
+  mask.height = 170;
+  mask.cell_px = 23;
+  mask.cells_x = mask.width / mask.cell_px;  // the last cell is 301 - 12 * 23 = 25 px wide
+  mask.cells_y = mask.height / mask.cell_px;
+  mask.vacuum_cells.resize(std::size_t(mask.cells_x) * std::size_t(mask.cells_y));
+  for (auto& c : mask.vacuum_cells) c = rng() % 3 == 0;
+  mask.annotation = BitPlane(mask.width, mask.height);
+  mask.user = BitPlane(mask.width, mask.height);
+  for (int k = 0; k < 2000; ++k) {
+    mask.annotation.set(int(rng() % 301u), int(rng() % 170u));
+    mask.user.set(int(rng() % 301u), int(rng() % 170u));
+  }
+  long flagged = 0;
+  std::vector<std::uint8_t> row(301);
+  for (int y = 0; y < mask.height; ++y)
+    for (const int x0 : {0, 1, 22, 23, 150, 276}) {
+      const int n = mask.width - x0 - int(rng() % 3u);
+      mask.flagged_row(x0, y, n, row.data());
+      for (int i = 0; i < n; ++i) {
+        ASSERT_EQ(row[std::size_t(i)], mask.at(x0 + i, y) ? 1 : 0) << x0 + i << "," << y;
+        flagged += row[std::size_t(i)];
+      }
+    }
+  EXPECT_GT(flagged, 50000);
+  mask.vacuum_cells.clear();  // no vacuum: the bit planes alone
+  mask.flagged_row(5, 7, 200, row.data());
+  for (int i = 0; i < 200; ++i) ASSERT_EQ(row[std::size_t(i)], mask.at(5 + i, 7) ? 1 : 0);
+}
+
 // A plane (illumination ramp) under a lattice changes nothing: it is removed before the window.
 TEST(BoxTransform, PlaneIsRemovedBeforeTheWindow) {
   const double pixel_nm = 0.0199;
