@@ -186,7 +186,7 @@ MiddleLimit middle_limit(const DetectionLimit& limit) {
   MiddleLimit m;
   if (!limit.not_measured.empty() || limit.spacing_nm.empty() || limit.contrast_90.size() != limit.spacing_nm.size())
     return m;
-  const std::size_t middle = limit.spacing_nm.size() / 2;
+  const std::size_t middle = middle_spacing_index(limit.spacing_nm.size());
   m.spacing_nm = limit.spacing_nm[middle];
   m.contrast_90 = limit.contrast_90[middle];
   return m;

@@ -5,6 +5,7 @@
 // calibration's noise model): fringes of a known contrast are added to its boxes and the boxes are
 // measured and classified exactly like the image's. docs/hrtem.md, "Detection limit".
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -63,6 +64,8 @@ struct MiddleLimit {
   double contrast_90 = std::numeric_limits<double>::quiet_NaN();
 };
 MiddleLimit middle_limit(const DetectionLimit& limit);
+// Which of `count` spacings is the middle one (also for the limit as read back from summary.json).
+inline std::size_t middle_spacing_index(std::size_t count) { return count / 2; }
 
 // The side of the null field the limit needs: the smallest fast FFT length holding 7 x 7 whole boxes
 // (49, of which 48 are used), at most `side` (the calibration's crops'). A 700 px field for 100 px

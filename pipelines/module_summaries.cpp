@@ -7,14 +7,14 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
-#include <optional>
 #include <iterator>
+#include <optional>
 #include <set>
 
-#include "fitting/base/json.hpp"
-
 #include "fitting/base/error.hpp"
+#include "fitting/base/json.hpp"
 #include "fitting/base/text_file.hpp"
+#include "imaging/detection_limit.hpp"
 
 namespace mgscope {
 
@@ -220,7 +220,7 @@ HrtemSummary read_hrtem_summary(const fs::path& file) {
   const json& spacings = member_or_null(limit, leaf(kHrtemDetectionSpacings));
   const json& contrasts = member_or_null(limit, leaf(kHrtemDetection90));
   if (spacings.is_array() && contrasts.is_array() && spacings.size() == contrasts.size() && !spacings.empty()) {
-    const std::size_t middle = spacings.size() / 2;
+    const std::size_t middle = middle_spacing_index(spacings.size());
     if (spacings[middle].is_number()) {
       out.detection_spacing_nm = spacings[middle].get<double>();
       out.detection_contrast_90 =
