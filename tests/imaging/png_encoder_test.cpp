@@ -312,6 +312,40 @@ TEST(PngEncoder, APaintedGrayPictureGivesTheBytesOfItsBgrForm) {
   EXPECT_THROW(encode_png_painted(PaintedGray{gray.data(), bad.data(), w, h, stride, {1, 2}}), std::invalid_argument);
 }
 
+// The same on pictures of every shape: widths under and over the eight pixels taken at once, any
+// stride, paint from none to most pixels, a few gray levels or all of them.
+TEST(PngEncoder, PaintedPicturesOfAnyShapeGiveTheBytesOfTheirBgrForm) {
+  std::uint32_t state = 5;
+  auto next = [&](std::uint32_t n) {
+    state = state * 1664525u + 1013904223u;
+    return (state >> 8) % n;
+  };
+  int palettes = 0, rgb = 0;
+  for (int trial = 0; trial < 60; ++trial) {
+    // Every third picture large enough to hold all 256 levels besides its paint.
+    const bool full = trial % 3 == 0;
+    const int w = full ? 60 + int(next(30)) : 1 + int(next(70)), h = full ? 40 + int(next(20)) : 1 + int(next(40));
+    const int stride = w + int(next(9));
+    const std::uint32_t levels = full ? 256 : 1 + next(200), painted_per_1000 = 1 + next(999);
+    std::vector<std::uint32_t> colours;
+    for (std::uint32_t k = 0, n = 1 + next(12); k < n; ++k) colours.push_back(next(0x1000000));
+    std::vector<std::uint8_t> gray(std::size_t(stride) * std::size_t(h)), paint(gray.size());
+    for (std::size_t i = 0; i < gray.size(); ++i) {
+      gray[i] = std::uint8_t(next(levels));
+      paint[i] = next(1000) < painted_per_1000 ? std::uint8_t(1 + next(std::uint32_t(colours.size()))) : 0;
+    }
+    const PaintedGray picture{gray.data(), paint.data(), w, h, stride, colours};
+    const std::vector<std::uint8_t> bgr = painted_to_bgr(picture);
+    const PngOptions options{trial % 2 ? 0.01 : 0.0, 1 + trial % 2};
+    const std::vector<std::uint8_t> png = encode_png_painted(picture, options);
+    ASSERT_EQ(png, encode_png_8bit(bgr.data(), w, h, std::ptrdiff_t(w) * 3, PngColour::bgr, options))
+        << "trial " << trial << ": " << w << " x " << h << ", stride " << stride;
+    (png[25] == 3 ? palettes : rgb)++;
+  }
+  EXPECT_GE(palettes, 20);
+  EXPECT_GE(rgb, 5);
+}
+
 // The file is written into one buffer of exactly its size: one byte short, the last chunk made the
 // vector reallocate and hold the file twice (the 256-colour palette of an overlay did).
 TEST(PngEncoder, TheFileIsWrittenIntoOneBufferOfItsExactSize) {
