@@ -28,8 +28,16 @@ const cv::Scalar kInk(0, 0, 0);
 // them paint codes for the few colours. It holds a third of a BGR picture's bytes, and the PNG's
 // palette then comes from counts rather than from a search of its colours.
 enum Paint : std::uint8_t { kPaintRed = 1, kPaintYellow, kPaintVacuum, kPaintAnnotation, kPaintEdge, kPaintUser };
-// Packed 0xRRGGBB, in code order: the class frames, then the hatching of each left-out region.
-const std::vector<std::uint32_t> kPaintColours = {0xFF0000, 0xFFFF00, 0x2878C8, 0xC83CC8, 0x28C8C8, 0xDCDCDC};
+// A BGR scalar (drawing.hpp's colours) as packed 0xRRGGBB.
+std::uint32_t packed_rgb(const cv::Scalar& bgr) {
+  return std::uint32_t(bgr[2]) << 16 | std::uint32_t(bgr[1]) << 8 | std::uint32_t(bgr[0]);
+}
+// In code order: the class frames (the colours of every figure's classes), then the hatching of
+// each left-out region.
+const std::vector<std::uint32_t> kPaintColours = {
+    packed_rgb(kDrawRed), packed_rgb(kDrawYellow), 0x2878C8 /* vacuum */, 0xC83CC8 /* annotation */,
+    0x28C8C8 /* edge */,  0xDCDCDC /* user */,
+};
 
 struct PaintedCanvas {
   cv::Mat gray, paint;  // 8-bit, one size; paint 0: the gray level shows
@@ -192,7 +200,7 @@ void stretch_picture_into(const StoredImage& image, double s, cv::Mat& out) {
 
 // Left-out boxes darkened and hatched, and the ordered boxes framed, on `c`, the picture of the
 // image scaled by `s`.
-void paint_boxes(PaintedCanvas& c, const HrtemResult& result, double s) {
+void paint_boxes(PaintedCanvas& c, const HrtemResult& result, double s, const Hatching& hatching) {
   const BoxGrid& g = result.grid;
   const int cols = c.gray.cols, rows = c.gray.rows;
   const cv::Rect picture(0, 0, cols, rows);
@@ -202,15 +210,10 @@ void paint_boxes(PaintedCanvas& c, const HrtemResult& result, double s) {
   constexpr std::uint8_t kMark = 200;
   std::array<std::uint8_t, 256> dark{};
   for (int v = 0; v < 256; ++v) dark[std::size_t(v)] = darkened(std::uint8_t(v));
-  bool any = false;
   for (const BoxResult& b : result.boxes)
-    if (b.region != BoxRegion::specimen) {
-      c.paint(scaled_box(b, g.box_px, s) & picture).setTo(kMark + int(b.region));
-      any = true;
-    }
-  const Hatching hatching(std::max(cols, rows));
+    if (b.region != BoxRegion::specimen) c.paint(scaled_box(b, g.box_px, s) & picture).setTo(kMark + int(b.region));
   for (const BoxResult& b : result.boxes) {
-    if (!any || b.region == BoxRegion::specimen) continue;
+    if (b.region == BoxRegion::specimen) continue;
     const cv::Rect r = scaled_box(b, g.box_px, s) & picture;
     const int period = hatching.period();
     for (int y = r.y; y < r.y + r.height; ++y) {
@@ -322,11 +325,11 @@ std::vector<std::uint8_t> draw_overlay_png(const StoredImage& image, const Hrtem
   cv::Mat on_picture = canvas.gray(cv::Rect(0, 0, cols, rows));
   stretch_picture_into(image, s, on_picture);
   PaintedCanvas picture_part{on_picture, canvas.paint(cv::Rect(0, 0, cols, rows))};
-  paint_boxes(picture_part, result, s);
+  const Hatching hatching(std::max(cols, rows));  // the picture's, and its legend's swatches
+  paint_boxes(picture_part, result, s, hatching);
 
   // The legend is black on white: gray levels (its text's anti-aliased edges too), with the swatches' paint.
   cv::line(canvas.gray, cv::Point(0, rows), cv::Point(canvas.gray.cols - 1, rows), kInk, 1);
-  const Hatching hatching(std::max(cols, rows));
   cv::Point at(margin, rows + margin + step - step / 4);
   for (const Line& entry : lines) {
     if (entry.swatch) painted_swatch(canvas, at, sw, entry.swatch, entry.region, hatching);
@@ -357,7 +360,7 @@ OverlayTile draw_overlay_tile(const StoredImage& image, const HrtemResult& resul
   c.gray.create(picture_size(image, s), CV_8UC1);
   c.paint = cv::Mat::zeros(c.gray.size(), CV_8UC1);
   stretch_picture_into(image, s, c.gray);
-  paint_boxes(c, result, s);
+  paint_boxes(c, result, s, Hatching(std::max(c.gray.cols, c.gray.rows)));
   OverlayTile tile;
   tile.width = c.gray.cols;
   tile.height = c.gray.rows;
