@@ -130,16 +130,33 @@ MeanFieldState solve_mean_field(const MeanFieldModel& mdl, double T, double mu0H
   // f(0) = -h <= 0 and f(x_max) > 0 since m < 1: every root lies in [0, x_max].
   const double x_max = r.h + r.exchange * (1 + std::abs(r.quartic)) + 1;
   const int steps = 4000;
+  // The roots are bracketed on a grid of `steps` points. Where the residual is far from 0 its sign
+  // cannot change for several grid steps: |f'| <= 1 + |exchange| (1 + 3 |quartic|) B_J'(0), B_J being
+  // concave for x > 0, so those points are stepped over. Only the sign of the point before a bracket
+  // is read, and every point compared or bisected is the grid's own, so the brackets, and the roots,
+  // are those of the point-by-point scan to the bit (and a demagnetised sample's synthetic files, which
+  // solve this a few hundred times per point, are made ~20x faster).
+  const double dx = x_max / steps;
+  const double slope_bound = 1 + std::abs(r.exchange) * (1 + 3 * std::abs(r.quartic)) * (mdl.J + 1) / (3 * mdl.J);
+  const double margin = 1e-9 * (1 + x_max + std::abs(r.h) + std::abs(r.exchange) * (1 + std::abs(r.quartic)));
   double best_x = 0, best_g = r.h > 0 ? std::numeric_limits<double>::infinity() : free_energy(mdl, r, 0.0);
   double x0 = 0, f0 = residual(mdl, r, 0.0);
   for (int k = 1; k <= steps; ++k) {
+    // Grid points k .. k + skip - 1 keep f0's sign (it is read only for its sign from here).
+    const double reach = (std::abs(f0) - margin) / (slope_bound * dx);
+    if (f0 != 0 && reach >= 3) {
+      k += int(std::min(reach - 1, double(steps - k)));
+      x0 = x_max * (k - 1) / steps;
+    }
     const double x1 = x_max * k / steps, f1 = residual(mdl, r, x1);
     if ((f0 < 0 && f1 >= 0) || (f0 > 0 && f1 <= 0)) {
       double lo = x0, hi = x1;
       const bool rising = f0 < 0;
+      // Bisection until an iteration changes neither end (every later one would repeat it).
       for (int i = 0; i < 100; ++i) {
-        const double mid = 0.5 * (lo + hi);
+        const double mid = 0.5 * (lo + hi), was_lo = lo, was_hi = hi;
         ((residual(mdl, r, mid) < 0) == rising ? lo : hi) = mid;
+        if (lo == was_lo && hi == was_hi) break;
       }
       const double x = 0.5 * (lo + hi), g = free_energy(mdl, r, x);
       if (g < best_g) best_g = g, best_x = x;
