@@ -25,4 +25,27 @@ class Mt19937_64Block {
   int next_ = kStateWords;  // the state word the next number comes from; kStateWords: twist first
 };
 
+// The same numbers one at a time, as a uniform random bit generator for the standard distributions
+// (std::normal_distribution and the others draw exactly what they would from std::mt19937_64(seed)):
+// the synthetic images' 2-3 draws a pixel.
+class Mt19937_64Stream {
+ public:
+  using result_type = std::uint64_t;
+  explicit Mt19937_64Stream(std::uint64_t seed) : block_(seed) {}
+  static constexpr result_type min() { return 0; }
+  static constexpr result_type max() { return ~result_type(0); }
+  result_type operator()() {
+    if (next_ == Mt19937_64Block::kStateWords) {
+      block_.fill(numbers_, Mt19937_64Block::kStateWords);
+      next_ = 0;
+    }
+    return numbers_[next_++];
+  }
+
+ private:
+  Mt19937_64Block block_;
+  std::uint64_t numbers_[Mt19937_64Block::kStateWords];
+  int next_ = Mt19937_64Block::kStateWords;
+};
+
 }  // namespace mgscope

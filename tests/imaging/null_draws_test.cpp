@@ -31,6 +31,27 @@ TEST(Mt19937_64Block, GivesStdMt19937_64sNumbersInBlocksOfAnySize) {
   }
 }
 
+// The one-at-a-time stream feeds the standard distributions exactly what std::mt19937_64 would: the
+// synthetic images' Gaussian speckle, uniform placements and Poisson shot noise, interleaved as there,
+// come out the same to the bit.
+TEST(Mt19937_64Stream, TheStandardDistributionsDrawTheSameFromItAsFromStdMt19937_64) {
+  for (const std::uint64_t seed : {std::uint64_t(0), std::uint64_t(11), std::uint64_t(20230111)}) {
+    std::mt19937_64 reference(seed);
+    Mt19937_64Stream stream(seed);
+    std::normal_distribution<float> gauss_a(0.f, 1.f), gauss_b(0.f, 1.f);
+    std::uniform_real_distribution<double> unit(0.0, 1.0);
+    int differ = 0;
+    for (int i = 0; i < 3000; ++i) {
+      differ += gauss_a(reference) != gauss_b(stream);
+      differ += unit(reference) != unit(stream);
+      const double mean = 5.0 + 0.7 * i;  // below and above the Poisson's switch of algorithm (12)
+      differ += std::poisson_distribution<int>(mean)(reference) != std::poisson_distribution<int>(mean)(stream);
+    }
+    EXPECT_EQ(differ, 0) << "seed " << seed;
+    EXPECT_EQ(reference(), stream()) << "the same number of draws taken";
+  }
+}
+
 TEST(NullDraws, ModulusAndPhaseAreThoseOfTheSameUniformsInDoublePrecision) {
   constexpr std::size_t kCount = 200000;
   const NullDraws d = draw_null_coefficients(kCount, 11);
