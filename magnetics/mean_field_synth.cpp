@@ -135,14 +135,15 @@ MeanFieldState solve_mean_field(const MeanFieldModel& mdl, double T, double mu0H
   // concave for x > 0, so those points are stepped over. Only the sign of the point before a bracket
   // is read, and every point compared or bisected is the grid's own, so the brackets, and the roots,
   // are those of the point-by-point scan to the bit (and a demagnetised sample's synthetic files, which
-  // solve this a few hundred times per point, are made ~20x faster).
+  // solve this a few hundred times per point, are made ~15x faster).
   const double dx = x_max / steps;
   const double slope_bound = 1 + std::abs(r.exchange) * (1 + 3 * std::abs(r.quartic)) * (mdl.J + 1) / (3 * mdl.J);
   const double margin = 1e-9 * (1 + x_max + std::abs(r.h) + std::abs(r.exchange) * (1 + std::abs(r.quartic)));
   double best_x = 0, best_g = r.h > 0 ? std::numeric_limits<double>::infinity() : free_energy(mdl, r, 0.0);
   double x0 = 0, f0 = residual(mdl, r, 0.0);
   for (int k = 1; k <= steps; ++k) {
-    // Grid points k .. k + skip - 1 keep f0's sign (it is read only for its sign from here).
+    // The grid points up to `reach` steps past x0 keep f0's sign: step to the last but one of them (f0
+    // is read only for its sign from here).
     const double reach = (std::abs(f0) - margin) / (slope_bound * dx);
     if (f0 != 0 && reach >= 3) {
       k += int(std::min(reach - 1, double(steps - k)));
