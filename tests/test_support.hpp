@@ -172,8 +172,14 @@ inline std::string read_all(const std::filesystem::path& p) {
   return s;
 }
 
-// /usr/bin/python3 -m jsonschema (Debian's python3-jsonschema, scripts/install-deps.sh).
-inline bool have_jsonschema() { return std::system("/usr/bin/python3 -c 'import jsonschema' 2>/dev/null") == 0; }
+// /usr/bin/python3 -m jsonschema (Debian's python3-jsonschema, scripts/install-deps.sh). Asked once a
+// process, without importing it (an import takes ~0.13 s of CPU, as long as many of the checks).
+inline bool have_jsonschema() {
+  static const bool have = std::system(
+                               "/usr/bin/python3 -c 'import importlib.util, sys; "
+                               "sys.exit(importlib.util.find_spec(\"jsonschema\") is None)' 2>/dev/null") == 0;
+  return have;
+}
 
 // Validates every file of `instances` against docs/schemas/<schema> in one python run; the exit
 // code (0: all valid) and the validator's messages, which name the failing key.
@@ -187,25 +193,30 @@ inline RunResult validate_json(const std::string& schema, const std::vector<std:
 // The keys of `instances` that docs/schemas/<schema> does not declare, one line each (exit code 1 when
 // any): the schemas admit extra keys, so a key an output gained and its schema lacked passed unseen
 // (tests/schema_undeclared_keys.py; python3 alone).
+// With `validate`, the same run also validates them (exit code + 2 when one is invalid; python3-jsonschema
+// needed).
 inline RunResult undeclared_keys_of(const std::filesystem::path& schema_file,
-                                    const std::vector<std::filesystem::path>& instances) {
-  std::string cmd = std::string("/usr/bin/python3 '") + MGSCOPE_SOURCE_DIR + "/tests/schema_undeclared_keys.py' '" +
-                    schema_file.string() + "'";
+                                    const std::vector<std::filesystem::path>& instances, bool validate = false) {
+  std::string cmd = std::string("/usr/bin/python3 '") + MGSCOPE_SOURCE_DIR + "/tests/schema_undeclared_keys.py' " +
+                    (validate ? "--validate '" : "'") + schema_file.string() + "'";
   for (const auto& i : instances) cmd += " '" + i.string() + "'";
   return run_command(cmd);
 }
-inline RunResult undeclared_keys(const std::string& schema, const std::vector<std::filesystem::path>& instances) {
-  return undeclared_keys_of(std::filesystem::path(MGSCOPE_SOURCE_DIR) / "docs" / "schemas" / schema, instances);
+inline RunResult undeclared_keys(const std::string& schema, const std::vector<std::filesystem::path>& instances,
+                                 bool validate = false) {
+  return undeclared_keys_of(std::filesystem::path(MGSCOPE_SOURCE_DIR) / "docs" / "schemas" / schema, instances,
+                            validate);
 }
 
-// Expects `file` to satisfy docs/schemas/<schema> (not checked without python3-jsonschema; the
-// demo study test fails then), and every key of it to be declared there.
+// Expects every file of `instances` to satisfy docs/schemas/<schema> (not checked without
+// python3-jsonschema; the demo study test fails then), and every key of them to be declared there:
+// both in one python run.
+inline void expect_schema_valid(const std::string& schema, const std::vector<std::filesystem::path>& instances) {
+  const RunResult r = undeclared_keys(schema, instances, have_jsonschema());
+  EXPECT_EQ(r.exit_code, 0) << "against docs/schemas/" << schema << ":\n" << r.output;
+}
 inline void expect_schema_valid(const std::string& schema, const std::filesystem::path& file) {
-  const RunResult keys = undeclared_keys(schema, {file});
-  EXPECT_EQ(keys.exit_code, 0) << keys.output;
-  if (!have_jsonschema()) return;
-  const RunResult r = validate_json(schema, {file});
-  EXPECT_EQ(r.exit_code, 0) << file << " against docs/schemas/" << schema << ":\n" << r.output;
+  expect_schema_valid(schema, std::vector<std::filesystem::path>{file});
 }
 
 }  // namespace mgscope::test

@@ -115,6 +115,18 @@ TEST(SummarySchemas, UndeclaredKeysAreFoundWhereverTheyAre) {
   EXPECT_NE(bad.output.find("/fit/se is not declared"), std::string::npos) << bad.output;
   EXPECT_NE(bad.output.find("/extra is not declared"), std::string::npos) << bad.output;
   EXPECT_EQ(test::count_of(bad.output, "is not declared"), 3u) << bad.output;
+  // --validate: the same run validates too (exit code + 2), as `python3 -m jsonschema` does.
+  if (!test::have_jsonschema()) GTEST_SKIP() << "python3-jsonschema is missing (scripts/install-deps.sh)";
+  std::ofstream(dir / "invalid.json") << R"({"points": [{"x": 1}], "fit": 3})";
+  const test::RunResult valid = test::undeclared_keys_of(dir / "schema.json", {dir / "declared.json"}, true);
+  EXPECT_EQ(valid.exit_code, 0) << valid.output;
+  const test::RunResult invalid = test::undeclared_keys_of(dir / "schema.json", {dir / "invalid.json"}, true);
+  EXPECT_EQ(invalid.exit_code, 2) << invalid.output;
+  EXPECT_NE(invalid.output.find("invalid.json: /fit: 3 is not valid under any of the given schemas"), std::string::npos)
+      << invalid.output;
+  const test::RunResult both =
+      test::undeclared_keys_of(dir / "schema.json", {dir / "invalid.json", dir / "undeclared.json"}, true);
+  EXPECT_EQ(both.exit_code, 3) << both.output;
 }
 
 // Every schema is itself valid and says no to a summary without its required keys.
