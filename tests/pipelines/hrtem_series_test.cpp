@@ -159,16 +159,11 @@ std::vector<RawImage> synth_pages(int n, int side, std::uint64_t seed) {
 }
 
 // A nucleation stack: 8 frames of 1000 x 1000 px, target ordered fraction 2 % -> 20 %, 2.5 s apart.
+// Read by many tests, written by none: made once for the build (test::synth_once).
 const fs::path& growth_dir() {
-  static const fs::path dir = [] {
-    const fs::path d = test::scratch_dir("hrtem_series_growth");
-    const auto r =
-        test::run_mgscope("synth hrtem -o '" + d.string() +
-                          "' --name grow --width 1000 --height 1000 --frames 8 --ordered-fraction-start 0.02 "
-                          "--ordered-fraction 0.2 --frame-interval 2.5 --seed 7");
-    EXPECT_EQ(r.exit_code, 0) << r.output;
-    return d;
-  }();
+  static const fs::path dir = test::synth_once(
+      "hrtem --name grow --width 1000 --height 1000 --frames 8 --ordered-fraction-start 0.02 --ordered-fraction 0.2 "
+      "--frame-interval 2.5 --seed 7");
   return dir;
 }
 
