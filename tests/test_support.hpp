@@ -165,6 +165,7 @@ inline std::filesystem::path synth_once(const std::string& args) {
     for (const fs::path& p : older) fs::remove_all(p, ec);
   }
   fs::remove_all(making, ec);
+  EXPECT_TRUE(fs::exists(made)) << "synth " << args << ": nothing at " << made;
   return made;
 }
 
