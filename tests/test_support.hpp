@@ -169,7 +169,6 @@ inline std::filesystem::path synth_once(const std::string& args) {
   return made;
 }
 
-// The path in single quotes, for a command line the shell runs (run_mgscope).
 // The message of the InputError `read` throws; a test failure when it throws none.
 inline std::string expect_input_error(const std::function<void()>& read) {
   try {
