@@ -225,7 +225,7 @@ inline RunResult validate_json(const std::string& schema, const std::vector<std:
   return run_command(cmd);
 }
 
-// The keys of `instances` that docs/schemas/<schema> does not declare, one line each (exit code 1 when
+// The keys of `instances` that the schema file does not declare, one line each (exit code 1 when
 // any): the schemas admit extra keys, so a key an output gained and its schema lacked passed unseen
 // (tests/schema_undeclared_keys.py; python3 alone).
 // With `validate`, the same run also validates them (exit code + 2 when one is invalid; python3-jsonschema
@@ -237,17 +237,13 @@ inline RunResult undeclared_keys_of(const std::filesystem::path& schema_file,
   for (const auto& i : instances) cmd += " '" + i.string() + "'";
   return run_command(cmd);
 }
-inline RunResult undeclared_keys(const std::string& schema, const std::vector<std::filesystem::path>& instances,
-                                 bool validate = false) {
-  return undeclared_keys_of(std::filesystem::path(MGSCOPE_SOURCE_DIR) / "docs" / "schemas" / schema, instances,
-                            validate);
-}
 
 // Expects every file of `instances` to satisfy docs/schemas/<schema> (not checked without
 // python3-jsonschema; the demo study test fails then), and every key of them to be declared there:
 // both in one python run.
 inline void expect_schema_valid(const std::string& schema, const std::vector<std::filesystem::path>& instances) {
-  const RunResult r = undeclared_keys(schema, instances, have_jsonschema());
+  const RunResult r = undeclared_keys_of(std::filesystem::path(MGSCOPE_SOURCE_DIR) / "docs" / "schemas" / schema,
+                                         instances, have_jsonschema());
   EXPECT_EQ(r.exit_code, 0) << "against docs/schemas/" << schema << ":\n" << r.output;
 }
 inline void expect_schema_valid(const std::string& schema, const std::filesystem::path& file) {
