@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -97,6 +98,48 @@ class ScratchCleanup : public ::testing::EmptyTestEventListener {
 // Registered at start-up, so that a folder made inside a test never appends a listener while
 // gtest is calling them.
 inline const bool kScratchCleanupRegistered = (ScratchCleanup::instance(), true);
+
+// Fails the test program when anything under ../shared/data was made, removed or rewritten while
+// it ran. Tests read the real instrument files there and must write beside them never: a test that
+// wrote its outputs next to mpms/fc7.dat left a folder in the shared data (and fails outright where
+// that folder is read-only). The times of every folder and file are taken before the first test and
+// compared after the last; a folder's time moves when an entry is made, removed or renamed in it.
+class SharedDataUntouched : public ::testing::Environment {
+ public:
+  void SetUp() override { before_ = times(); }
+  void TearDown() override {
+    const auto after = times();
+    for (const auto& [path, time] : after) {
+      const auto was = before_.find(path);
+      if (was == before_.end()) {
+        if (before_.count(std::filesystem::path(path).parent_path().string()))  // a new folder's first level only
+          ADD_FAILURE() << path << " was made while this test program ran: tests write into their scratch folders, "
+                        << "never under ../shared/data";
+      } else if (was->second != time)
+        ADD_FAILURE() << path << " changed while this test program ran: tests write into their scratch folders, "
+                      << "never under ../shared/data";
+    }
+    for (const auto& [path, time] : before_)
+      if (!after.count(path))
+        ADD_FAILURE() << path << " was removed while this test program ran: tests never write under ../shared/data";
+  }
+
+ private:
+  static std::map<std::string, std::filesystem::file_time_type> times() {
+    namespace fs = std::filesystem;
+    std::map<std::string, fs::file_time_type> out;
+    const fs::path root = fs::path(MGSCOPE_SHARED_DIR) / "data";
+    std::error_code ec;
+    if (!fs::is_directory(root, ec)) return out;
+    out.emplace(root.string(), fs::last_write_time(root, ec));
+    for (fs::recursive_directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec))
+      out.emplace(it->path().string(), fs::last_write_time(it->path(), ec));
+    return out;
+  }
+  std::map<std::string, std::filesystem::file_time_type> before_;
+};
+// gtest owns and deletes the environment.
+inline const bool kSharedDataGuardRegistered = (::testing::AddGlobalTestEnvironment(new SharedDataUntouched), true);
 
 // A fresh empty folder for one test's outputs, removed when the test program passes
 // (ScratchCleanup). The process id keeps tests that ctest runs in parallel (each TEST is its own

@@ -502,9 +502,10 @@ fs::path rewritten_export(const fs::path& source, const std::string& name, const
   return path;
 }
 
-// mce.json's curie entry for one M(T) file, and the terminal output.
+// mce.json's curie entry for one M(T) file, and the terminal output. The outputs go to a scratch
+// folder, not beside the file: that may be a real one under ../shared/data.
 std::pair<nlohmann::json, std::string> curie_of(const fs::path& mt) {
-  const fs::path out = mt.parent_path() / (mt.stem().string() + "_out");
+  const fs::path out = scratch_dir("mce_cli_curie_" + mt.stem().string());
   const auto r = run_mgscope("mce --mt " + q(mt) + " -o " + q(out));
   EXPECT_EQ(r.exit_code, 0) << r.output;
   const auto j = nlohmann::json::parse(read_all(out / "mce.json"));
