@@ -259,15 +259,6 @@ inline bool have_jsonschema() {
   return have;
 }
 
-// Validates every file of `instances` against docs/schemas/<schema> in one python run; the exit
-// code (0: all valid) and the validator's messages, which name the failing key.
-inline RunResult validate_json(const std::string& schema, const std::vector<std::filesystem::path>& instances) {
-  std::string cmd = "/usr/bin/python3 -W ignore -m jsonschema";
-  for (const auto& i : instances) cmd += " -i '" + i.string() + "'";
-  cmd += std::string(" '") + MGSCOPE_SOURCE_DIR + "/docs/schemas/" + schema + "'";
-  return run_command(cmd);
-}
-
 // The keys of `instances` that the schema file does not declare, one line each (exit code 1 when
 // any): the schemas admit extra keys, so a key an output gained and its schema lacked passed unseen
 // (tests/schema_undeclared_keys.py; python3 alone).

@@ -78,12 +78,6 @@ void expect_self_contained(const fs::path& sample_out) {
 
 using mgscope::test::have_jsonschema;
 
-int validate_report(const fs::path& report) {
-  const auto r = mgscope::test::validate_json("report.schema.json", {report});
-  EXPECT_EQ(r.exit_code, 0) << r.output;
-  return r.exit_code;
-}
-
 // Each module's own summary (docs/schemas/<module>...schema.json), for every sample of a study:
 // the contract the report reads, so a renamed key fails here rather than in a report.
 void validate_module_outputs(const fs::path& study_out, const std::vector<std::string>& samples) {
@@ -315,8 +309,7 @@ TEST(SampleCommand, DemoStudyEndToEndThenNothingToRedo) {
   if (have_jsonschema()) {
     std::vector<fs::path> report_files;
     for (const auto& [name, r] : reports) report_files.push_back(out / "samples" / name / "report.json");
-    const auto valid = mgscope::test::validate_json("report.schema.json", report_files);  // one python run
-    EXPECT_EQ(valid.exit_code, 0) << valid.output;
+    mgscope::test::expect_schema_valid("report.schema.json", report_files);  // one python run
     validate_module_outputs(out, {"ascast", "ctc10", "ctc20", "ctc40"});
     mgscope::test::expect_schema_valid("study.schema.json", out / "study.json");
   } else {
@@ -402,7 +395,7 @@ files = ["raw/creep_*.txt"]
   EXPECT_NE(html.find("broken.tif"), std::string::npos);
   EXPECT_NE(html.find("class=\"error\""), std::string::npos);
   expect_self_contained(dir / "out");
-  if (have_jsonschema()) EXPECT_EQ(validate_report(dir / "out" / "report.json"), 0);
+  mgscope::test::expect_schema_valid("report.schema.json", dir / "out" / "report.json");
   EXPECT_NE(r.output.find("failure(s)"), std::string::npos);  // listed at the end
   // The module's own "ERROR: FILE: ..." lines sit under its name, indented, without the word again.
   EXPECT_NE(r.output.find("sample.toml: hrtem:\n  "), std::string::npos) << r.output;
@@ -628,7 +621,7 @@ TEST(SampleCommand, AnInSituSeriesReportsItsFirstAndLastPoints) {
   EXPECT_NE(html.find("In-situ series grow: ordered box fraction"), std::string::npos);
   EXPECT_NE(html.find("HRTEM image grow, frame 0000:"), std::string::npos);
   expect_self_contained(dir / "out");
-  if (have_jsonschema()) EXPECT_EQ(validate_report(dir / "out" / "report.json"), 0);
+  mgscope::test::expect_schema_valid("report.schema.json", dir / "out" / "report.json");
 }
 
 // A manifest value of the wrong kind for its option: `gallery = "no"` had passed "no" on as an image
