@@ -84,7 +84,7 @@ double point_by_point_x(const MeanFieldModel& m, double t_K, double mu0H_T) {
 }
 
 TEST(MeanField, TheSteppedScanFindsThePointByPointRootsToTheBit) {
-  int compared = 0, ordered = 0;
+  int ordered = 0;  // of the 864 cases
   for (const double J : {0.5, 2.0, 3.5})
     for (const double eta : {0.0, 0.8, 1.5, 3.0})
       for (const double t : {5.0, 60.0, 97.0, 99.9, 100.0, 100.1, 103.0, 140.0, 400.0})
@@ -94,10 +94,8 @@ TEST(MeanField, TheSteppedScanFindsThePointByPointRootsToTheBit) {
           m.eta = eta;
           const double x = solve_mean_field(m, t, field_T).x;
           EXPECT_EQ(x, point_by_point_x(m, t, field_T)) << "J " << J << " eta " << eta << " T " << t << " H " << field_T;
-          ++compared;
           ordered += x > 1e-3;
         }
-  EXPECT_EQ(compared, 864);
   EXPECT_GT(ordered, 500);  // most cases have a spontaneous or induced moment, not only the root at 0
 }
 
