@@ -49,7 +49,6 @@ TEST(BoxFeatures, SpotsOfAPureLatticeGiveSpacingAndDirection) {
   const SpectrumGeometry geom(n, n, pixel_nm, so);
   BoxTransformer tr(n, WindowKind::hann, AcfMode::circular);
   BoxMeasurer meas(geom);
-  int checked = 0;
   for (double d : {0.20, 0.235, 0.27, 0.32}) {
     for (double angle : {0.0, 17.0, 44.5, 90.0, 133.0, 171.0}) {
       const ImageF img = make_lattice_image(n, n, pixel_nm, {d}, {angle});
@@ -62,10 +61,8 @@ TEST(BoxFeatures, SpotsOfAPureLatticeGiveSpacingAndDirection) {
       EXPECT_EQ(classify_box(f, ClassRules{}), BoxClass::crystal_like);
       // The ACF of a fringe set repeats at the spacing (or a multiple inside the lag range).
       EXPECT_GT(f.acf_secondary, 0.5);
-      ++checked;
     }
   }
-  EXPECT_EQ(checked, 24);
 }
 
 TEST(BoxFeatures, TwoFringeSetsAreANanocrystal) {
