@@ -106,6 +106,31 @@ def _add_keyword_note(error, keywords):
         error.add_note("In Python: " + ", ".join(said))
 
 
+class DoubtWarning(UserWarning):
+    """A number mgscope doubts, said where a notebook shows it: the text of the result's `warnings`
+    (the same text as in the command's terminal, JSON, CSV and report page). The result still carries
+    it in `warnings`; `warnings.simplefilter("ignore", mgscope.DoubtWarning)` silences them."""
+
+
+DoubtWarning.__module__ = __name__
+
+
+def _doubts(value, found):
+    """The texts of every `warnings` list of a result, in its nested dicts and lists too, each once
+    (a table, such as a DataFrame, is not looked into; a series' per-point counts are not texts)."""
+    if isinstance(value, dict):
+        own = value.get("warnings")
+        if isinstance(own, (list, tuple)):  # a dict's own first, then its parts'
+            found.extend(text for text in own if isinstance(text, str) and text not in found)
+        for key, item in value.items():
+            if key != "warnings":
+                _doubts(item, found)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _doubts(item, found)
+    return found
+
+
 def _by_reference(f):
     signature = _signature(f)
     keywords = list(signature.parameters)
@@ -113,10 +138,19 @@ def _by_reference(f):
     @_functools.wraps(f)
     def call(*args, **kwargs):
         try:
-            return f(*args, **kwargs)
+            result = f(*args, **kwargs)
         except ValueError as error:
             _add_keyword_note(error, keywords)
             raise
+        # A doubt kept only in a dict's key is the log file nobody reads: a notebook shows a warning,
+        # naming the file it was called on where the text does not.
+        import os
+        import warnings
+        where = os.fspath(args[0]) if args and isinstance(args[0], (str, os.PathLike)) else ""
+        for text in _doubts(result, []):
+            head = f"mgscope.{f.__name__}({where!r})" if where and where not in text else f"mgscope.{f.__name__}"
+            warnings.warn(f"{head}: {text}", DoubtWarning, stacklevel=2)
+        return result
     del call.__wrapped__  # inspect would follow it to the builtin
     call.__signature__ = signature
     call.__module__ = __name__

@@ -2,6 +2,7 @@
 import concurrent.futures
 import json
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -54,6 +55,27 @@ def test_combined_equals_cli_combined_csv(cli_outputs, results):
     table = mgscope.hrtem_combined(results, pandas=False)
     assert_table_equals_csv(table, read_csv(cli_outputs / "combined.csv"))
     assert list(table["image"]) == [ASCAST, TREATED, "pooled"]
+
+
+def test_doubts_are_python_warnings_naming_the_file():
+    """A doubt kept only in the result's `warnings` was the log file nobody reads: each text also comes
+    as a mgscope.DoubtWarning, once, naming the file, at the caller's line; a result without doubts
+    warns of nothing."""
+    path = str(SOURCE_DIR / ASCAST)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        r = mgscope.hrtem(path, pandas=False)
+    doubts = [w for w in caught if issubclass(w.category, mgscope.DoubtWarning)]
+    expected = list(dict.fromkeys(r["warnings"] + r["nanocrystals"]["warnings"]))
+    assert [str(w.message) for w in doubts] == [f"mgscope.hrtem({path!r}): {text}" for text in expected]
+    assert any("no more than false alarms can give" in text for text in expected), expected
+    assert {w.filename for w in doubts} == {__file__}
+    assert issubclass(mgscope.DoubtWarning, UserWarning)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        x = np.array([50.0, 80, 120, 200, 300])
+        fit = mgscope.fit_power_law(x, 3 * x ** 1.5)
+    assert fit["warnings"] == [] and caught == []
 
 
 def test_pandas_frame_when_pandas_is_there(results):
