@@ -13,7 +13,8 @@ nanoindentation creep and hardness, DSC, magnetocaloric effect), the same C++ co
 `mgscope` command line. Lengths in nm, times in s, loads in mN, areas in nm^2, temperatures in K
 (DSC too), fields in Oe (field_Oe; mu0H_T in T), moduli in GPa; every name carries its unit.
 Bad files raise mgscope.InputError (a ValueError) with the command line's message; invalid options
-raise ValueError naming the option. Results are dicts with status, message, warnings and usable;
+raise ValueError naming the option. Results are dicts with status, message, warnings and usable
+(each warning also issued as a mgscope.DoubtWarning at the caller's line);
 docs/python.md says which calls return status 'Failure' for bad data and which raise. A 'Failure' has
 no numbers: its floats are NaN (counts such as n_points stay), where the command writes null.)doc";
   m.attr("__version__") = mgscope::kVersion;
