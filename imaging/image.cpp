@@ -128,12 +128,14 @@ RawMagnitudes raw_magnitudes(const RawImage& raw) {
 [[noreturn]] void fail_non_finite(const RawImage& raw, const std::string& path, std::size_t bad, int k) {
   const RawMagnitudes m = raw_magnitudes(raw);
   if (m.non_finite)
-    fail_input(path, std::to_string(m.non_finite) + " pixels are NaN or infinite, the first at (x, y) = (" +
-                         std::to_string(m.first_x_px) + ", " + std::to_string(m.first_y_px) + ") px from the top-left");
+    fail_input(path, std::to_string(m.non_finite) + (m.non_finite == 1 ? " pixel is" : " pixels are") +
+                         " NaN or infinite, the first at (x, y) = (" + std::to_string(m.first_x_px) + ", " +
+                         std::to_string(m.first_y_px) + ") px from the top-left");
   char text[200];
   std::snprintf(text, sizeof text,
-                "%zu %s pixels lie beyond float32's range (largest magnitude %.6g%s; float32 holds up to 3.4e38)",
-                bad, pixel_type_name(raw.type), m.max_abs, k ? (" times 2^" + std::to_string(k)).c_str() : "");
+                "%zu %s %s beyond float32's range (largest magnitude %.6g%s; float32 holds up to 3.4e38)", bad,
+                pixel_type_name(raw.type), bad == 1 ? "pixel lies" : "pixels lie", m.max_abs,
+                k ? (" times 2^" + std::to_string(k)).c_str() : "");
   fail_input(path, text);
 }
 

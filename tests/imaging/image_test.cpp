@@ -29,7 +29,7 @@ TEST(Image, RefusesNaNPixelsNamingTheFile) {
     to_float(raw, "bad.tif");
     FAIL();
   } catch (const InputError& e) {
-    EXPECT_NE(std::string(e.what()).find("bad.tif: 1 pixels are NaN"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("bad.tif: 1 pixel is NaN"), std::string::npos);
   }
 }
 
@@ -122,7 +122,7 @@ TEST(Image, Float64BeyondFloatsRangeIsScaledBeforeItIsNarrowed) {
     ADD_FAILURE() << "a NaN pixel became a float";
   } catch (const InputError& e) {
     EXPECT_EQ(std::string(e.what()),
-              "nan.mrc: 1 pixels are NaN or infinite, the first at (x, y) = (2, 0) px from "
+              "nan.mrc: 1 pixel is NaN or infinite, the first at (x, y) = (2, 0) px from "
               "the top-left");
   }
 }

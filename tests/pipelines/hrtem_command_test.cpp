@@ -427,7 +427,7 @@ TEST(HrtemCommand, NaNPixelsAreRefusedNamingTheFile) {
   const auto r = test::run_mgscope("hrtem '" + (dir / "nan.tif").string() + "' -o '" + (dir / "out").string() + "'");
   EXPECT_EQ(r.exit_code, 1);
   // The first one's place (pixel 1000 of rows of 256), so that a user can look at it.
-  EXPECT_NE(r.output.find("nan.tif: 1 pixels are NaN or infinite, the first at (x, y) = (232, 3) px from the top-left"),
+  EXPECT_NE(r.output.find("nan.tif: 1 pixel is NaN or infinite, the first at (x, y) = (232, 3) px from the top-left"),
             std::string::npos)
       << r.output;
   EXPECT_FALSE(std::filesystem::exists(dir / "out" / "nan"));
