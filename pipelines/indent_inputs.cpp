@@ -1,16 +1,64 @@
 // Input reading and threading for the nanoindentation subcommands.
 #include "pipelines/indent_inputs.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 
+#include "fitting/base/error.hpp"
+#include "fitting/base/text_file.hpp"
 #include "fitting/io/indent_readers.hpp"
 
 namespace mgscope {
 
-IndentInputs read_indent_inputs(const std::vector<std::string>& files, const std::optional<std::string>& positions_file,
-                                std::ostream& err, const std::string& command) {
+namespace {
+
+// A file whose first line names file, x_um and y_um; false for one that cannot be read, which the
+// batch then reports as any input.
+bool is_positions_file(const std::string& path) {
+  try {
+    return looks_like_indent_positions(decode_text_head(path, read_file_head(path)).lines);
+  } catch (const InputError&) {
+    return false;
+  }
+}
+
+bool same_file(const std::string& a, const std::string& b) {
+  std::error_code ec;
+  return std::filesystem::equivalent(a, b, ec);
+}
+
+}  // namespace
+
+IndentInputs read_indent_inputs(const std::vector<std::string>& given,
+                                const std::optional<std::string>& positions_given, std::ostream& err,
+                                const std::string& command) {
+  // A positions file among the inputs (`mgscope hardness DIR/*.csv` over the curves and the
+  // positions.csv beside them, as `synth indent` writes them) is what it is, not a
+  // curve that fails the run: hardness takes a lone one as --positions, creep has no use for it.
+  // Without any other input it is still refused, as before.
+  std::optional<std::string> positions_file = positions_given;
+  std::vector<char> is_positions(given.size());
+  for (std::size_t i = 0; i < given.size(); ++i) is_positions[i] = is_positions_file(given[i]);
+  const auto found = std::count(is_positions.begin(), is_positions.end(), 1);
+  std::vector<std::string> files;
+  for (std::size_t i = 0; i < given.size(); ++i) {
+    const std::string& f = given[i];
+    if (!is_positions[i] || found == long(given.size())) {  // nothing but positions: each fails, naming --positions
+      files.push_back(f);
+    } else if (positions_given && same_file(f, *positions_given)) {
+      // given twice: read once, as --positions
+    } else if (command != "hardness") {
+      err << "NOTE: " << f << ": indent positions (file, x_um, y_um), not a curve: left out (" << command
+          << " does not use positions)\n";
+    } else if (!positions_given && found == 1) {
+      err << "NOTE: " << f << ": indent positions (file, x_um, y_um): read as --positions for the hardness map\n";
+      positions_file = f;
+    } else {
+      files.push_back(f);  // one of several, or besides another --positions: fails as an input, naming --positions
+    }
+  }
   IndentInputs in;
   std::vector<IndentPosition> positions;
   if (positions_file) positions = read_indent_positions(*positions_file);  // a bad positions file stops the run

@@ -22,8 +22,11 @@ struct IndentInputs {
 };
 
 // Reads every file (NanoTest txt or zip, TriboScan, generic CSV); positions from a positions
-// file when given. Unreadable files are reported on `err` and listed in `read.failures`, with a
-// hint when another command reads them (`command`: "creep" or "hardness").
+// file when given. A positions file among `files` is not read as a curve: "hardness" takes a lone
+// one as the positions file when none is given, "creep" leaves it out; either with a NOTE on `err`
+// (several, or one besides a different given file, fail as inputs). Unreadable files are reported
+// on `err` and listed in `read.failures`, with a hint when another command reads them (`command`:
+// "creep" or "hardness").
 IndentInputs read_indent_inputs(const std::vector<std::string>& files, const std::optional<std::string>& positions_file,
                                 std::ostream& err, const std::string& command);
 

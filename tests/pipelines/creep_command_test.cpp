@@ -14,6 +14,7 @@
 namespace mgscope {
 namespace {
 
+namespace fs = std::filesystem;
 using Table = std::vector<std::map<std::string, std::string>>;
 
 Table read_csv(const std::filesystem::path& p) {
@@ -320,6 +321,63 @@ TEST(HardnessCommand, GridWithPopinsAgainstTruth) {
   EXPECT_TRUE(std::filesystem::exists(dir / "out" / "hardness_map.gp"));
   EXPECT_TRUE(std::filesystem::exists(dir / "out" / "hardness_cdf.gp"));
   EXPECT_TRUE(std::filesystem::exists(dir / "out" / "load_depth_1.gp"));
+}
+
+// `mgscope hardness DIR/*` over what `synth indent` (and an export with a positions table) writes
+// had failed its positions.csv as a curve: "1 of 5 inputs failed", exit 1, and a map only with
+// --positions. A lone positions file among the inputs is now read as --positions; creep leaves it
+// out; both say so. Nothing but positions, or two of them, still fail as inputs, naming --positions.
+TEST(HardnessCommand, APositionsFileAmongTheInputsIsReadAsPositions) {
+  const auto dir = test::scratch_dir("hardness_positions_input");
+  ASSERT_EQ(test::run_mgscope("synth indent --grid 2 --format nanotest -o " + test::quoted(dir / "in")).exit_code, 0);
+  const fs::path positions = dir / "in" / "positions.csv";
+  std::string files;
+  for (const char* name :
+       {"indent_r01_c01.txt", "indent_r01_c02.txt", "positions.csv", "indent_r02_c01.txt", "indent_r02_c02.txt"})
+    files += " " + test::quoted(dir / "in" / name);
+  const std::string note = "NOTE: " + positions.string() + ": indent positions (file, x_um, y_um): read as --positions";
+  auto r = test::run_mgscope("hardness" + files + " --figures 0 -o " + test::quoted(dir / "out"));
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find(note), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("4 of 4 indents analysed"), std::string::npos) << r.output;
+  const auto truth = nlohmann::json::parse(test::read_all(dir / "in" / "truth.json"));
+  std::map<std::string, std::pair<double, double>> want;
+  for (const auto& i : truth["indents"])
+    want[i["file"].get<std::string>()] = {i["x_um"].get<double>(), i["y_um"].get<double>()};
+  const Table t = read_csv(dir / "out" / "hardness.csv");
+  ASSERT_EQ(t.size(), 4u);
+  for (const auto& row : t) {
+    const std::string name = fs::path(row.at("source")).filename().string();
+    EXPECT_DOUBLE_EQ(std::stod(row.at("x_um")), want.at(name).first) << name;
+    EXPECT_DOUBLE_EQ(std::stod(row.at("y_um")), want.at(name).second) << name;
+  }
+  // Given as --positions too: read once, nothing said.
+  r = test::run_mgscope("hardness" + files + " --positions " + test::quoted(positions) + " --figures 0 -o " +
+                        test::quoted(dir / "given"));
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output.find("NOTE: "), std::string::npos) << r.output;
+  EXPECT_EQ(test::read_all(dir / "given" / "hardness.csv"), test::read_all(dir / "out" / "hardness.csv"));
+  // creep has no use for positions.
+  r = test::run_mgscope("creep" + files + " --figures 0 -o " + test::quoted(dir / "creep"));
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(
+      r.output.find("NOTE: " + positions.string() +
+                    ": indent positions (file, x_um, y_um), not a curve: left out (creep does not use positions)"),
+      std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("4 of 4 curves fitted"), std::string::npos) << r.output;
+  // Two positions files, or nothing but one: each fails as an input, naming --positions.
+  const std::string table = test::read_all(positions);
+  test::write_text(dir / "in" / "positions_again.csv", table.substr(0, table.find('\n', table.find('\n') + 1) + 1));
+  r = test::run_mgscope("hardness" + files + " " + test::quoted(dir / "in" / "positions_again.csv") +
+                        " --figures 0 -o " + test::quoted(dir / "two"));
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("2 of 6 inputs failed"), std::string::npos) << r.output;
+  EXPECT_EQ(test::count_of(r.output, "it looks like indent positions: `mgscope hardness --positions` reads it"), 2u)
+      << r.output;
+  r = test::run_mgscope("hardness " + test::quoted(positions) + " --figures 0 -o " + test::quoted(dir / "alone"));
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("`mgscope hardness --positions` reads it"), std::string::npos) << r.output;
 }
 
 // An indent whose H no solid has (its loads written in uN under a mN header: H x 1000) had gone
