@@ -31,46 +31,50 @@ bool same_file(const std::string& a, const std::string& b) {
 
 }  // namespace
 
-IndentInputs read_indent_inputs(const std::vector<std::string>& given,
-                                const std::optional<std::string>& positions_given, std::ostream& err,
-                                const std::string& command) {
+IndentInputs read_indent_inputs(const std::vector<std::string>& files, const std::optional<std::string>& positions_file,
+                                std::ostream& err, const std::string& command) {
   // A positions file among the inputs (`mgscope hardness DIR/*.csv` over the curves and the
-  // positions.csv beside them, as `synth indent` writes them) is what it is, not a
-  // curve that fails the run: hardness takes a lone one as --positions, creep has no use for it.
-  // Without any other input it is still refused, as before.
-  std::optional<std::string> positions_file = positions_given;
-  std::vector<char> is_positions(given.size());
-  for (std::size_t i = 0; i < given.size(); ++i) is_positions[i] = is_positions_file(given[i]);
+  // positions.csv that `synth indent` writes beside them) is what it is, not a curve that fails the
+  // run: hardness takes a lone one as --positions, creep has no use for it. Without any other input
+  // it is still refused, as before.
+  std::optional<std::string> positions_from = positions_file;
+  std::vector<char> is_positions(files.size());
+  for (std::size_t i = 0; i < files.size(); ++i) is_positions[i] = is_positions_file(files[i]);
   const auto found = std::count(is_positions.begin(), is_positions.end(), 1);
-  std::vector<std::string> files;
-  for (std::size_t i = 0; i < given.size(); ++i) {
-    const std::string& f = given[i];
-    if (!is_positions[i] || found == long(given.size())) {  // nothing but positions: each fails, naming --positions
-      files.push_back(f);
-    } else if (positions_given && same_file(f, *positions_given)) {
+  std::vector<std::string> curve_files;
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    const std::string& f = files[i];
+    if (!is_positions[i] || found == long(files.size())) {  // nothing but positions: each fails, naming --positions
+      curve_files.push_back(f);
+    } else if (positions_file && same_file(f, *positions_file)) {
       // given twice: read once, as --positions
     } else if (command != "hardness") {
       err << "NOTE: " << f << ": indent positions (file, x_um, y_um), not a curve: left out (" << command
           << " does not use positions)\n";
-    } else if (!positions_given && found == 1) {
+    } else if (!positions_file && found == 1) {
       err << "NOTE: " << f << ": indent positions (file, x_um, y_um): read as --positions for the hardness map\n";
-      positions_file = f;
+      positions_from = f;
     } else {
-      files.push_back(f);  // one of several, or besides another --positions: fails as an input, naming --positions
+      curve_files.push_back(
+          f);  // one of several, or besides another --positions: fails as an input, naming --positions
     }
   }
   IndentInputs in;
   std::vector<IndentPosition> positions;
-  if (positions_file) positions = read_indent_positions(*positions_file);  // a bad positions file stops the run
+  if (positions_from) positions = read_indent_positions(*positions_from);  // a bad positions file stops the run
   // A zip member that is no curve fails alone: the archive's other curves are analysed.
   std::vector<MemberFailure> members;
-  in.read = run_batch(files, [&](const std::string& path) {
-    const std::size_t before = members.size();
-    std::vector<IndentCurve> curves = read_indent_file(path, &members);
-    for (std::size_t k = before; k < members.size(); ++k) print_batch_error(members[k].source, members[k].message, err);
-    apply_positions(curves, positions);
-    for (IndentCurve& c : curves) in.curves.push_back(std::move(c));
-  }, err, command);
+  in.read = run_batch(
+      curve_files,
+      [&](const std::string& path) {
+        const std::size_t before = members.size();
+        std::vector<IndentCurve> curves = read_indent_file(path, &members);
+        for (std::size_t k = before; k < members.size(); ++k)
+          print_batch_error(members[k].source, members[k].message, err);
+        apply_positions(curves, positions);
+        for (IndentCurve& c : curves) in.curves.push_back(std::move(c));
+      },
+      err, command);
   if (!members.empty()) {
     err << members.size() << " zip member(s) could not be read:\n";
     for (const MemberFailure& m : members) {

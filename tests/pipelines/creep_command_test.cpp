@@ -323,10 +323,10 @@ TEST(HardnessCommand, GridWithPopinsAgainstTruth) {
   EXPECT_TRUE(std::filesystem::exists(dir / "out" / "load_depth_1.gp"));
 }
 
-// `mgscope hardness DIR/*` over what `synth indent` (and an export with a positions table) writes
-// had failed its positions.csv as a curve: "1 of 5 inputs failed", exit 1, and a map only with
-// --positions. A lone positions file among the inputs is now read as --positions; creep leaves it
-// out; both say so. Nothing but positions, or two of them, still fail as inputs, naming --positions.
+// `mgscope hardness DIR/*` over what `synth indent` writes (the curves and positions.csv) had failed
+// positions.csv as a curve ("1 of 5 inputs failed", exit 1) and drawn a map only with --positions.
+// A lone positions file among the inputs is now read as --positions; creep leaves it out; both say
+// so. Nothing but positions, or two of them, still fail as inputs, naming --positions.
 TEST(HardnessCommand, APositionsFileAmongTheInputsIsReadAsPositions) {
   const auto dir = test::scratch_dir("hardness_positions_input");
   ASSERT_EQ(test::run_mgscope("synth indent --grid 2 --format nanotest -o " + test::quoted(dir / "in")).exit_code, 0);
