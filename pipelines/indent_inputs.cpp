@@ -15,10 +15,12 @@ namespace mgscope {
 namespace {
 
 // A file whose first line names file, x_um and y_um; false for one that cannot be read, which the
-// batch then reports as any input.
+// batch then reports as any input. Asked of every input before it is read, so only the first 4 KB
+// are read for it (a positions header is one short line), not the detectors' 64 KB.
 bool is_positions_file(const std::string& path) {
+  constexpr std::size_t kHeaderBytes = 4096;
   try {
-    return looks_like_indent_positions(decode_text_head(path, read_file_head(path)).lines);
+    return looks_like_indent_positions(decode_text_head(path, read_file_head(path, kHeaderBytes), kHeaderBytes).lines);
   } catch (const InputError&) {
     return false;
   }

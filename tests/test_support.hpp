@@ -250,8 +250,9 @@ inline std::string read_all(const std::filesystem::path& p) {
   return s;
 }
 
-// /usr/bin/python3 -m jsonschema (Debian's python3-jsonschema, scripts/install-deps.sh). Asked once a
-// process, without importing it (an import takes ~0.13 s of CPU, as long as many of the checks).
+// Whether /usr/bin/python3 has jsonschema (Debian's python3-jsonschema, scripts/install-deps.sh), which
+// undeclared_keys_of's `validate` needs. Asked once a process, without importing it (an import takes ~0.13 s of CPU, as
+// long as many of the checks).
 inline bool have_jsonschema() {
   static const bool have = std::system(
                                "/usr/bin/python3 -c 'import importlib.util, sys; "

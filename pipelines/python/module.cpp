@@ -36,6 +36,8 @@ no numbers: its floats are NaN (counts such as n_points stay), where the command
 import ast as _ast
 import functools as _functools
 import inspect as _inspect
+import os as _os
+import warnings as _warnings
 
 
 class _Default:
@@ -145,12 +147,10 @@ def _by_reference(f):
             raise
         # A doubt kept only in a dict's key is the log file nobody reads: a notebook shows a warning,
         # naming the file it was called on where the text does not.
-        import os
-        import warnings
-        where = os.fspath(args[0]) if args and isinstance(args[0], (str, os.PathLike)) else ""
+        where = _os.fspath(args[0]) if args and isinstance(args[0], (str, _os.PathLike)) else ""
         for text in _doubts(result, []):
             head = f"mgscope.{f.__name__}({where!r})" if where and where not in text else f"mgscope.{f.__name__}"
-            warnings.warn(f"{head}: {text}", DoubtWarning, stacklevel=2)
+            _warnings.warn(f"{head}: {text}", DoubtWarning, stacklevel=2)
         return result
     del call.__wrapped__  # inspect would follow it to the builtin
     call.__signature__ = signature
