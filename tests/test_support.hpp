@@ -11,12 +11,14 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 
 #include "fitting/base/error.hpp"
+#include "fitting/base/text_file.hpp"
 
 namespace mgscope::test {
 
@@ -223,13 +225,33 @@ inline std::string expect_input_error(const std::function<void()>& read) {
   return {};
 }
 
-inline std::string quoted(const std::filesystem::path& p) { return "'" + p.string() + "'"; }
+// `p` in single quotes, for a command line run by the shell (the tests' paths hold no quote).
+
+inline std::string shell_quoted(const std::filesystem::path& p) { return "'" + p.string() + "'"; }
 
 // Writes `text` to `p` byte for byte, creating its folder when missing.
 inline void write_text(const std::filesystem::path& p, const std::string& text) {
   std::error_code ec;
   if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path(), ec);
   std::ofstream(p, std::ios::binary) << text;
+}
+
+inline constexpr double kPi = 3.14159265358979323846;
+
+// Whether a result's (or a file information's) `warnings` hold one that contains `part`.
+template <class Result>
+bool has_warning(const Result& r, const std::string& part) {
+  for (const std::string& w : r.warnings)
+    if (w.find(part) != std::string::npos) return true;
+  return false;
+}
+
+// A result's `warnings`, each on its own line (for a failure's message, or a search in all of them).
+template <class Result>
+std::string all_warnings(const Result& r) {
+  std::string all;
+  for (const std::string& w : r.warnings) all += w + "\n";
+  return all;
 }
 
 // How often `part` stands in `text`, occurrences not overlapping.
@@ -248,6 +270,23 @@ inline std::string read_all(const std::filesystem::path& p) {
   while ((n = fread(buf, 1, sizeof buf, f)) > 0) s.append(buf, n);
   std::fclose(f);
   return s;
+}
+
+// A CSV table the program wrote, as rows of column -> cell (RFC 4180, as split_fields reads it);
+// every row must have as many cells as the header.
+inline std::vector<std::map<std::string, std::string>> read_csv(const std::filesystem::path& p) {
+  std::istringstream in(read_all(p));
+  std::string line;
+  std::getline(in, line);
+  const std::vector<std::string> header = split_fields(line, ',');
+  std::vector<std::map<std::string, std::string>> rows;
+  while (std::getline(in, line)) {
+    const std::vector<std::string> cells = split_fields(line, ',');
+    EXPECT_EQ(cells.size(), header.size()) << p << ": " << line;
+    std::map<std::string, std::string>& row = rows.emplace_back();
+    for (std::size_t i = 0; i < header.size() && i < cells.size(); ++i) row[header[i]] = cells[i];
+  }
+  return rows;
 }
 
 // Whether /usr/bin/python3 has jsonschema (Debian's python3-jsonschema, scripts/install-deps.sh), which

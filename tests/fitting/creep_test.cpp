@@ -12,6 +12,9 @@
 #include "fitting/indent_analysis.hpp"
 #include "fitting/indent_synth.hpp"
 #include "fitting/relaxation_spectrum.hpp"
+#include "tests/test_support.hpp"
+
+using mgscope::test::has_warning;
 
 namespace mgscope {
 namespace {
@@ -226,12 +229,6 @@ TEST(CreepFit, ANegativeDashpotAndAFitThatExplainsLittleAreWarnedOf) {
   s = fit_creep(h.t_s, h.dh_nm);
   EXPECT_FALSE(has(s, "the dashpot term")) << s.brief_report();
   EXPECT_FALSE(has(s, "the model explains")) << s.brief_report();
-}
-
-bool has_warning(const CreepFitSummary& s, const std::string& part) {
-  for (const std::string& w : s.warnings)
-    if (w.find(part) != std::string::npos) return true;
-  return false;
 }
 
 // A 300 s unit in a 120 s hold: every curve came out N=1 "chosen by AIC", mu0 11.05 s/nm against

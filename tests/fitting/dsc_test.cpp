@@ -15,6 +15,8 @@
 #include "fitting/dsc_transitions.hpp"
 #include "tests/test_support.hpp"
 
+using mgscope::test::has_warning;
+
 namespace mgscope {
 
 namespace {
@@ -129,11 +131,6 @@ RelaxationResult relaxation_of(const RelaxationPair& p, const RelaxationOptions&
 }
 
 // Whether a result (relaxation or transitions: both are Summary) warns with `part` in its text.
-bool has_warning(const Summary& r, const std::string& part) {
-  for (const std::string& w : r.warnings)
-    if (w.find(part) != std::string::npos) return true;
-  return false;
-}
 
 // A heating from a closed form with known truth, as the probe's generator writes it: rows every
 // 1/points_per_K K at rate_K_per_min, signal in W/g exotherm up. Glass level -q cp0, a logistic Tg

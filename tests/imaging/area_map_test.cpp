@@ -13,12 +13,13 @@
 
 #include "fitting/base/error.hpp"
 #include "imaging/synth_hrtem.hpp"
+#include "tests/imaging/synth_image.hpp"
+
+using mgscope::test::kPixelNm;
 
 namespace mgscope {
 
 namespace {
-
-constexpr double kPixelNm = 0.0199;  // 1.985 nm boxes are 100 px
 
 // x < lattice_x: a square lattice of spacing 0.25 nm along x and y (a nanocrystal); elsewhere
 // white noise (no spot at a threshold of 15: its whitened maxima stay near ln M ~ 7).

@@ -13,16 +13,12 @@
 #include "tests/imaging/binary_test_files.hpp"
 #include "tests/test_support.hpp"
 
+using mgscope::test::all_warnings;
+
 namespace mgscope {
 namespace {
 
 using test::Bytes;
-
-std::string all_warnings(const ImageInfo& info) {
-  std::string all;
-  for (const auto& w : info.warnings) all += w + "\n";
-  return all;
-}
 
 // The image entry of test::make_dm is ImageList.1 (a thumbnail is entry 0).
 Bytes dm_file(int version, int data_type, std::uint64_t element_type, std::vector<std::uint64_t> dims,

@@ -12,6 +12,8 @@
 #include "tests/imaging/binary_test_files.hpp"
 #include "tests/test_support.hpp"
 
+using mgscope::test::has_warning;
+
 namespace mgscope {
 namespace {
 
@@ -21,12 +23,6 @@ using test::Bytes;
 
 void expect_rel(double actual, double expected, double rel = 1e-6) {
   EXPECT_NEAR(actual, expected, std::abs(expected) * rel) << "expected " << expected;
-}
-
-bool has_warning(const ImageInfo& info, const std::string& part) {
-  for (const auto& w : info.warnings)
-    if (w.find(part) != std::string::npos) return true;
-  return false;
 }
 
 // Every pixel equals test::gradient(x, y, frame).

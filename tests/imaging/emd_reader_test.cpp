@@ -28,7 +28,7 @@ namespace mgscope {
 namespace {
 
 template <class T>
-T pixel(const RawImage& raw, int x, int y) {
+T raw_pixel(const RawImage& raw, int x, int y) {
   T v;
   std::memcpy(&v, raw.bytes.data() + (std::size_t(y) * std::size_t(raw.width) + std::size_t(x)) * sizeof(T), sizeof(T));
   return v;
@@ -92,7 +92,7 @@ TEST(EmdReader, ExampleBerkeleyIsUncalibrated3x3Int32) {
   expect_shape(im.info, "EMD-Berkeley", 1, 3, 3, PixelType::i32);
   ASSERT_EQ(im.raw.bytes.size(), 3u * 3u * 4u);
   EXPECT_FALSE(im.info.calibration.calibrated);
-  for (int i = 0; i < 9; ++i) EXPECT_EQ(pixel<std::int32_t>(im.raw, i % 3, i / 3), i);  // HyperSpy's arange(9)
+  for (int i = 0; i < 9; ++i) EXPECT_EQ(raw_pixel<std::int32_t>(im.raw, i % 3, i / 3), i);  // HyperSpy's arange(9)
 }
 
 TEST(EmdReader, VeloxStackOfTwo3x3FramesIn8pmPixels) {
@@ -106,7 +106,7 @@ TEST(EmdReader, VeloxStackOfTwo3x3FramesIn8pmPixels) {
     EXPECT_NEAR(im.info.calibration.pixel_y_nm, 0.008172883, 0.008172883 * 1e-6);
     // Stored (y, x, frames) = arange(18).reshape(3, 3, 2): frame f holds 2 * (3 y + x) + f.
     for (int y = 0; y < 3; ++y)
-      for (int x = 0; x < 3; ++x) EXPECT_EQ(pixel<std::int16_t>(im.raw, x, y), 2 * (3 * y + x) + frame);
+      for (int x = 0; x < 3; ++x) EXPECT_EQ(raw_pixel<std::int16_t>(im.raw, x, y), 2 * (3 * y + x) + frame);
     EXPECT_DOUBLE_EQ(meta_number(im.info, "voltage_kV"), 300);
     EXPECT_EQ(im.info.metadata.at("detector"), "BM-Ceta");
     EXPECT_EQ(im.info.metadata.at("date"), "2019-12-05T10:03:44Z");
@@ -124,7 +124,7 @@ TEST(EmdReader, SyntheticBerkeleyStackReadsFrameAndMixedUnitsExactly) {
   EXPECT_EQ(im.info.frame, 1);
   ASSERT_EQ(im.raw.bytes.size(), 4u * 5u * 4u);
   for (int y = 0; y < 4; ++y)
-    for (int x = 0; x < 5; ++x) EXPECT_EQ(pixel<float>(im.raw, x, y), test::berkeley_pixel(1, y, x));
+    for (int x = 0; x < 5; ++x) EXPECT_EQ(raw_pixel<float>(im.raw, x, y), test::berkeley_pixel(1, y, x));
   const Calibration& c = im.info.calibration;
   ASSERT_TRUE(c.calibrated);
   EXPECT_NEAR(c.pixel_x_nm, 0.2, 1e-12);   // 2 A
@@ -164,7 +164,7 @@ TEST(EmdReader, BerkeleyFrameAxisLastWhenTheOthersAreNamedXY) {
   ASSERT_EQ(im.raw.bytes.size(), 4u * 5u * 2u);
   EXPECT_FALSE(im.info.calibration.calibrated);
   for (int y = 0; y < 4; ++y)
-    for (int x = 0; x < 5; ++x) EXPECT_EQ(pixel<std::int16_t>(im.raw, x, y), -200 + 10 * y + x);
+    for (int x = 0; x < 5; ++x) EXPECT_EQ(raw_pixel<std::int16_t>(im.raw, x, y), -200 + 10 * y + x);
   // No version attributes at the root: read, with a warning.
   bool warned = false;
   for (const auto& w : im.info.warnings) warned |= w.find("version_major") != std::string::npos;
@@ -178,7 +178,7 @@ TEST(EmdReader, SyntheticVeloxBigEndianStackWithPerFrameJson) {
   expect_shape(im.info, "EMD-Velox", 2, 4, 5, PixelType::u16);
   ASSERT_EQ(im.raw.bytes.size(), 4u * 5u * 2u);
   for (int y = 0; y < 4; ++y)
-    for (int x = 0; x < 5; ++x) EXPECT_EQ(pixel<std::uint16_t>(im.raw, x, y), 100 + 10 * y + x);
+    for (int x = 0; x < 5; ++x) EXPECT_EQ(raw_pixel<std::uint16_t>(im.raw, x, y), 100 + 10 * y + x);
   const Calibration& c = im.info.calibration;
   ASSERT_TRUE(c.calibrated);
   EXPECT_NEAR(c.pixel_x_nm, 0.2, 1e-12);
@@ -214,7 +214,7 @@ TEST(EmdReader, AReaderProcessKeptForASeriesReadsEachFrameAsAloneAndSeesARewrite
     const LoadedImage alone = read_emd(path, ReadOptions{frame});
     EXPECT_EQ(kept.raw.bytes, alone.raw.bytes);
     EXPECT_EQ(kept.info.metadata, alone.info.metadata);
-    EXPECT_EQ(pixel<std::uint16_t>(kept.raw, 3, 2), 100 * frame + 23);
+    EXPECT_EQ(raw_pixel<std::uint16_t>(kept.raw, 3, 2), 100 * frame + 23);
   }
   // Rewritten with other frames' JSON (and so another size): the next read sees the new file.
   test::write_velox_stack(path, test::velox_json(0) + std::string(100, ' '), false, true);
@@ -267,7 +267,7 @@ TEST(EmdReader, AFrameLargerThanABandArrivesInBandsAsReadWhole) {
     EXPECT_TRUE(streamed.raw.bytes == whole.raw.bytes);
     std::size_t wrong = 0;
     for (hsize_t y = 0; y < ny; ++y)
-      for (hsize_t x = 0; x < nx; ++x) wrong += pixel<float>(streamed.raw, int(x), int(y)) != value(1, y, x);
+      for (hsize_t x = 0; x < nx; ++x) wrong += raw_pixel<float>(streamed.raw, int(x), int(y)) != value(1, y, x);
     EXPECT_EQ(wrong, 0u);
     EXPECT_EQ(streamed.info.metadata, whole.info.metadata);
     EXPECT_EQ(streamed.info.warnings, whole.info.warnings);
@@ -354,7 +354,7 @@ TEST(EmdReader, AFrameStoredAsAnalysedIsMappedTheOthersAreRead) {
   test::write_velox_stack(velox);
   const LoadedImage v = read_emd(velox, map);
   EXPECT_EQ(v.raw.mapped, nullptr);
-  EXPECT_EQ(pixel<std::uint16_t>(v.raw, 3, 2), 100 + 23);
+  EXPECT_EQ(raw_pixel<std::uint16_t>(v.raw, 3, 2), 100 + 23);
 }
 
 // --- bad input: always InputError naming the file ---

@@ -13,12 +13,13 @@
 #include "imaging/hrtem_analysis.hpp"
 #include "imaging/synth_hrtem.hpp"
 #include "synth_image.hpp"
+#include "tests/test_support.hpp"
+
+using mgscope::test::kPi;
+using mgscope::test::kPixelNm;
 
 namespace mgscope {
 namespace {
-
-constexpr double kPixelNm = 0.0199;
-constexpr double kPi = 3.14159265358979323846;
 
 SpectrumGeometry geometry_of(int box_px) {
   SpotOptions s;

@@ -34,7 +34,7 @@ std::vector<double> model_spectrum(double d_nm, double pixel_nm, double halo_hei
   return p;
 }
 
-SynthHrtemOptions glass(double ring_d_nm, std::uint64_t seed, int side_px = 1024) {
+SynthHrtemOptions halo_glass(double ring_d_nm, std::uint64_t seed, int side_px = 1024) {
   SynthHrtemOptions o;
   o.width_px = o.height_px = side_px;
   o.ordered_fraction = 0;
@@ -126,7 +126,7 @@ TEST(HaloCheck, TheSecondHaloAndAFactorThreeAreToldApart) {
 // of it (the same spectrum read at another scale).
 TEST(HaloCheck, SyntheticGlassHaloIsMeasuredWhereItIs) {
   for (double d : {0.22, 0.25, 0.29}) {
-    const SynthHrtem s = make_synth_hrtem(glass(d, 11));
+    const SynthHrtem s = make_synth_hrtem(halo_glass(d, 11));
     const ImageF image = test::as_float(s.counts);
     for (double factor : {1.0, 2.0, 0.5}) {
       const HaloCheck h = halo_of(image, 0.0199 * factor);
@@ -142,7 +142,7 @@ TEST(HaloCheck, SyntheticGlassHaloIsMeasuredWhereItIs) {
 // The whole analysis: the warning reaches the image's warnings for a factor 2 either way and not for the
 // true calibration; summary.json's halo (HrtemResult::halo) holds the spacing.
 TEST(HaloCheck, FactorTwoErrorsWarnBothWaysAndTheTrueCalibrationDoesNot) {
-  const SynthHrtem s = make_synth_hrtem(glass(0.25, 12));
+  const SynthHrtem s = make_synth_hrtem(halo_glass(0.25, 12));
   const ImageF image = test::as_float(s.counts);
   HrtemOptions o;
   o.threads = 2;
@@ -160,7 +160,7 @@ TEST(HaloCheck, FactorTwoErrorsWarnBothWaysAndTheTrueCalibrationDoesNot) {
 
 // The threshold modes without a null calibration measure the spectrum themselves.
 TEST(HaloCheck, FormulaModeMeasuresItsOwnSpectrum) {
-  const SynthHrtem s = make_synth_hrtem(glass(0.25, 13));
+  const SynthHrtem s = make_synth_hrtem(halo_glass(0.25, 13));
   HrtemOptions o;
   o.threads = 2;
   o.threshold.mode = ThresholdMode::formula;

@@ -9,6 +9,9 @@
 
 #include "imaging/synth_hrtem.hpp"
 #include "synth_image.hpp"
+#include "tests/test_support.hpp"
+
+using mgscope::test::has_warning;
 
 namespace mgscope {
 
@@ -25,7 +28,7 @@ struct Score {
   std::array<double, 3> majority_fraction{};
 };
 
-Score score(const HrtemResult& r, const SynthHrtem& s) {
+Score class_score(const HrtemResult& r, const SynthHrtem& s) {
   Score sc;
   const int n = r.grid.box_px;
   long ok = 0;
@@ -49,12 +52,6 @@ Score score(const HrtemResult& r, const SynthHrtem& s) {
   sc.accuracy = double(ok) / double(sc.unambiguous);
   for (int c = 0; c < 3; ++c) sc.truth_fraction[std::size_t(c)] = double(px[std::size_t(c)]) / double(total);
   return sc;
-}
-
-bool has_warning(const HrtemResult& r, const std::string& text) {
-  for (const std::string& w : r.warnings)
-    if (w.find(text) != std::string::npos) return true;
-  return false;
 }
 
 }  // namespace
@@ -99,7 +96,7 @@ TEST_P(MixedImage, ClassesAndAreaFractionsMatchTheTruth) {
   HrtemOptions ho;
   ho.threads = 2;
   const HrtemResult r = analyse_hrtem(with_pixel_size(as_float(s.counts), o.pixel_nm), ho, "mixed");
-  const Score sc = score(r, s);
+  const Score sc = class_score(r, s);
   EXPECT_GT(sc.unambiguous, 300);
   EXPECT_GE(sc.accuracy, 0.90);
   const double truth_ordered = sc.majority_fraction[1] + sc.majority_fraction[2];

@@ -33,7 +33,7 @@ struct EdgeScore {
   long majority_ordered = 0;                       // counted boxes more than half ordered (truth)
 };
 
-EdgeScore score(const HrtemResult& r, const SynthHrtem& s) {
+EdgeScore edge_score(const HrtemResult& r, const SynthHrtem& s) {
   EdgeScore sc;
   const int n = r.grid.box_px;
   const Image<std::uint8_t>& lab = s.labels;
@@ -103,7 +103,7 @@ TEST_P(AmorphousWithVacuum, VacuumEdgeAndScaleBarStayOutOfTheFractions) {
   HrtemOptions ho;
   ho.threads = 2;
   const HrtemResult r = analyse_hrtem(with_pixel_size(as_float(s.counts), o.pixel_nm), ho, "edge");
-  const EdgeScore sc = score(r, s);
+  const EdgeScore sc = edge_score(r, s);
   print("amorphous + vacuum + bar", r, sc);
   ASSERT_GT(sc.vacuum_boxes, 50);
   ASSERT_GT(sc.annotation_boxes, 0);
@@ -129,7 +129,7 @@ TEST(SpecimenMask, AWedgeShapedEdgeIsFoundAndItsFringesAreNoOrder) {
   HrtemOptions ho;
   ho.threads = 2;
   const HrtemResult r = analyse_hrtem(with_pixel_size(as_float(s.counts), o.pixel_nm), ho, "wedge");
-  const EdgeScore sc = score(r, s);
+  const EdgeScore sc = edge_score(r, s);
   print("amorphous + wedge", r, sc);
   EXPECT_TRUE(r.mask.vacuum_found);
   EXPECT_LE(double(sc.vacuum_kept), 0.1 * double(sc.vacuum_boxes));
@@ -145,7 +145,7 @@ TEST(SpecimenMask, AWedgeShapedEdgeIsFoundAndItsFringesAreNoOrder) {
   ho.mask.find_vacuum = false;
   ho.mask.user_mask = &vacuum;
   const HrtemResult masked = analyse_hrtem(with_pixel_size(as_float(s.counts), o.pixel_nm), ho, "wedge, masked");
-  const EdgeScore msc = score(masked, s);
+  const EdgeScore msc = edge_score(masked, s);
   print("amorphous + wedge, vacuum masked by the user", masked, msc);
   EXPECT_LE(double(msc.specimen_ordered), 0.02 * double(msc.specimen));
 }
@@ -252,7 +252,7 @@ TEST(AmorphousWithVacuumCoarse, SmallBoxesStillKeepVacuumAndEdgesOut) {
   HrtemOptions ho;
   ho.threads = 2;
   const HrtemResult r = analyse_hrtem(with_pixel_size(as_float(s.counts), o.pixel_nm), ho, "coarse");
-  const EdgeScore sc = score(r, s);
+  const EdgeScore sc = edge_score(r, s);
   print("coarse 512 px", r, sc);
   ASSERT_EQ(r.grid.box_px, 36);
   ASSERT_GT(sc.vacuum_boxes, 40);
@@ -271,7 +271,7 @@ TEST_P(MixedWithVacuum, OrderedFractionOverSpecimenBoxesMatchesTheBoxMajority) {
   HrtemOptions ho;
   ho.threads = 2;
   const HrtemResult r = analyse_hrtem(with_pixel_size(as_float(s.counts), o.pixel_nm), ho, "mixed");
-  const EdgeScore sc = score(r, s);
+  const EdgeScore sc = edge_score(r, s);
   print("mixed + vacuum + bar", r, sc);
   const double measured = double(sc.specimen_ordered) / double(sc.specimen);
   const double truth = double(sc.majority_ordered) / double(sc.specimen);

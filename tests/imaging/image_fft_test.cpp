@@ -12,7 +12,7 @@
 namespace mgscope {
 namespace {
 
-ImageF noise(int w, int h, unsigned seed) {
+ImageF noise_image(int w, int h, unsigned seed) {
   std::mt19937 rng(seed);
   std::normal_distribution<float> g(0.f, 1.f);
   ImageF im(w, h);
@@ -24,7 +24,7 @@ class RealFft2dSizes : public ::testing::TestWithParam<std::pair<int, int>> {};
 
 TEST_P(RealFft2dSizes, ForwardIsFftwsTwoDimensionalTransformAndInverseUndoesIt) {
   const auto [w, h] = GetParam();
-  const ImageF im = noise(w, h, unsigned(w * 1000 + h));
+  const ImageF im = noise_image(w, h, unsigned(w * 1000 + h));
   RealFft2d fft(w, h);
   std::copy(im.pixels.begin(), im.pixels.end(), fft.real());
   fft.forward();
@@ -50,7 +50,7 @@ INSTANTIATE_TEST_SUITE_P(Sizes, RealFft2dSizes,
                                            std::make_pair(999, 999), std::make_pair(1, 64)));
 
 TEST(RealFft2d, TheSameNumbersEveryTime) {
-  const ImageF im = noise(300, 300, 7);
+  const ImageF im = noise_image(300, 300, 7);
   RealFft2d a(300, 300), b(300, 300);
   std::copy(im.pixels.begin(), im.pixels.end(), a.real());
   std::copy(im.pixels.begin(), im.pixels.end(), b.real());

@@ -15,6 +15,8 @@
 #include "ome_tiff_files.hpp"
 #include "tests/test_support.hpp"
 
+using mgscope::test::all_warnings;
+
 namespace mgscope {
 namespace {
 
@@ -46,12 +48,6 @@ bool any_warning(const LoadedImage& img, const std::string& part) {
   return false;
 }
 
-std::string all_warnings(const LoadedImage& img) {
-  std::string s;
-  for (const std::string& w : img.info.warnings) s += w + "\n";
-  return s;
-}
-
 }  // namespace
 
 // One image in nm, in µm (the unit as OME spells it, and its default when no unit is written) and
@@ -81,12 +77,12 @@ TEST(OmeTiff, PhysicalSizeInItsUnitIsThePixelSize) {
   };
   for (const Case& c : cases) {
     const LoadedImage img = page(write(c.name, 1, ome_xml(ome_image(0, c.attributes))), 0);
-    EXPECT_TRUE(img.info.calibration.calibrated) << c.name << "\n" << all_warnings(img);
+    EXPECT_TRUE(img.info.calibration.calibrated) << c.name << "\n" << all_warnings(img.info);
     EXPECT_NEAR(img.info.calibration.pixel_x_nm, c.nm, 1e-12 * c.nm) << c.name;
     EXPECT_NEAR(img.info.calibration.pixel_y_nm, c.nm, 1e-12 * c.nm) << c.name;
     EXPECT_EQ(img.info.calibration.source, c.source) << c.name;
     EXPECT_EQ(meta(img, "ome.plane"), "Z 0, C 0, T 0") << c.name;
-    EXPECT_TRUE(img.info.warnings.empty()) << c.name << "\n" << all_warnings(img);
+    EXPECT_TRUE(img.info.warnings.empty()) << c.name << "\n" << all_warnings(img.info);
   }
 }
 
@@ -100,7 +96,7 @@ TEST(OmeTiff, AnisotropicPhysicalSizesKeepTheirAxes) {
                                                        "PhysicalSizeXUnit=\"nm\" PhysicalSizeY=\"0.3\" "
                                                        "PhysicalSizeYUnit=\"\xC3\x85\""))),
                                0);
-  ASSERT_TRUE(img.info.calibration.calibrated) << all_warnings(img);
+  ASSERT_TRUE(img.info.calibration.calibrated) << all_warnings(img.info);
   EXPECT_NEAR(img.info.calibration.pixel_x_nm, 0.02, 1e-15);
   EXPECT_NEAR(img.info.calibration.pixel_y_nm, 0.03, 1e-15);
   EXPECT_EQ(img.info.calibration.source, "OME-XML Pixels PhysicalSizeX/Y (nm, \xC3\x85)");
@@ -235,7 +231,7 @@ TEST(OmeTiff, BrokenOrMissingValuesWarnAndLeaveThePageUncalibrated) {
   for (const Case& c : cases) {
     const LoadedImage img = page(write(c.name, 1, c.xml), 0);
     EXPECT_FALSE(img.info.calibration.calibrated) << c.name;
-    EXPECT_TRUE(any_warning(img, c.warning)) << c.name << "\n" << all_warnings(img);
+    EXPECT_TRUE(any_warning(img, c.warning)) << c.name << "\n" << all_warnings(img.info);
     EXPECT_EQ(img.raw.width, 16);
   }
   // A size that is a number but no microscope's (1 km) goes to read_image's plausibility rule.
@@ -269,7 +265,7 @@ TEST(OmeTiff, MultiFileDatasetReadsThisFilesPlanesAndNamesTheOthers) {
     EXPECT_EQ(std::stod(meta(img, "ome.time_s")), 10.0 * (2 + k));
     EXPECT_NEAR(img.info.calibration.pixel_x_nm, 0.05, 1e-15);
     EXPECT_EQ(meta(img, "ome.other_files"), "2 plane(s) of the OME dataset lie in other files (ds_T0.ome.tif)");
-    EXPECT_TRUE(any_warning(img, "which mgscope does not open with this one")) << all_warnings(img);
+    EXPECT_TRUE(any_warning(img, "which mgscope does not open with this one")) << all_warnings(img.info);
   }
   // A BinaryOnly file (its metadata in a companion .companion.ome): said, no OME facts.
   const std::string binary_only =
@@ -277,7 +273,7 @@ TEST(OmeTiff, MultiFileDatasetReadsThisFilesPlanesAndNamesTheOthers) {
             ome_xml("<BinaryOnly MetadataFile=\"ds.companion.ome\" UUID=\"" + uuid0 + "\"/>", uuid1));
   const LoadedImage b = page(binary_only, 0);
   EXPECT_FALSE(b.info.calibration.calibrated);
-  EXPECT_TRUE(any_warning(b, "companion file 'ds.companion.ome', which mgscope does not read")) << all_warnings(b);
+  EXPECT_TRUE(any_warning(b, "companion file 'ds.companion.ome', which mgscope does not read")) << all_warnings(b.info);
 }
 
 // The XML reader under the OME-XML: attributes and entities decoded, prefixes dropped; markup

@@ -89,7 +89,7 @@ void write_png(const fs::path& path, const PngSpec& spec) {
   std::fclose(f);
 }
 
-std::vector<std::uint16_t> noise(std::size_t n, int max, unsigned seed) {
+std::vector<std::uint16_t> noise_counts(std::size_t n, int max, unsigned seed) {
   std::mt19937 rng(seed);
   std::uniform_int_distribution<int> d(0, max);
   std::vector<std::uint16_t> v(n);
@@ -126,7 +126,7 @@ TEST(PngReader, GrayPixelsOfEveryDepthAndLayoutReadAsWritten) {
   const int w = 37, h = 23;  // odd sizes: rows not a multiple of any block
   for (const int depth : {8, 16})
     for (const bool interlaced : {false, true}) {
-      PngSpec s{w, h, PNG_COLOR_TYPE_GRAY, depth, interlaced, noise(w * h, depth == 8 ? 255 : 65535, 7)};
+      PngSpec s{w, h, PNG_COLOR_TYPE_GRAY, depth, interlaced, noise_counts(w * h, depth == 8 ? 255 : 65535, 7)};
       const fs::path p = dir / ("g" + std::to_string(depth) + (interlaced ? "i" : "") + ".png");
       write_png(p, s);
       const LoadedImage img = read_image(p.string());
@@ -141,12 +141,12 @@ TEST(PngReader, GrayPixelsOfEveryDepthAndLayoutReadAsWritten) {
       EXPECT_TRUE(img.info.warnings.empty()) << img.info.warnings.front();
     }
   // 1-bit gray is scaled to 0 and 255 by libpng; a gray palette reads as its gray.
-  PngSpec bits{w, h, PNG_COLOR_TYPE_GRAY, 1, false, noise(w * h, 1, 8)};
+  PngSpec bits{w, h, PNG_COLOR_TYPE_GRAY, 1, false, noise_counts(w * h, 1, 8)};
   write_png(dir / "bits.png", bits);
   std::vector<std::uint16_t> scaled = bits.samples;
   for (auto& v : scaled) v = std::uint16_t(v * 255);
   EXPECT_EQ(pixels_of(read_image((dir / "bits.png").string())), scaled);
-  PngSpec pal{w, h, PNG_COLOR_TYPE_PALETTE, 8, false, noise(w * h, 99, 9)};
+  PngSpec pal{w, h, PNG_COLOR_TYPE_PALETTE, 8, false, noise_counts(w * h, 99, 9)};
   for (int k = 0; k < 100; ++k) pal.palette.push_back({png_byte(2 * k), png_byte(2 * k), png_byte(2 * k)});
   write_png(dir / "pal.png", pal);
   std::vector<std::uint16_t> gray = pal.samples;
@@ -158,7 +158,7 @@ TEST(PngReader, GrayPixelsOfEveryDepthAndLayoutReadAsWritten) {
 TEST(PngReader, ColourReadsAsGrayWhereChannelsAgreeAndIsRefusedAsFalseColour) {
   const fs::path dir = test::scratch_dir("png_colour");
   const int w = 40, h = 50;
-  const std::vector<std::uint16_t> g = noise(w * h, 255, 3);
+  const std::vector<std::uint16_t> g = noise_counts(w * h, 255, 3);
   auto rgb_of = [&](int coloured_every, int channels) {
     PngSpec s{w, h, channels == 4 ? PNG_COLOR_TYPE_RGB_ALPHA : PNG_COLOR_TYPE_RGB, 8, false, {}};
     for (int k = 0; k < w * h; ++k) {
@@ -197,7 +197,7 @@ TEST(PngReader, ColourReadsAsGrayWhereChannelsAgreeAndIsRefusedAsFalseColour) {
 
 TEST(PngReader, TextBecomesMetadataAndTheSameImageAsTiffGivesTheSameAnalysisInput) {
   const fs::path dir = test::scratch_dir("png_text");
-  PngSpec s{64, 48, PNG_COLOR_TYPE_GRAY, 16, false, noise(64 * 48, 40000, 5), {}, "Software", "Velox 3.9"};
+  PngSpec s{64, 48, PNG_COLOR_TYPE_GRAY, 16, false, noise_counts(64 * 48, 40000, 5), {}, "Software", "Velox 3.9"};
   write_png(dir / "t.png", s);
   const LoadedImage png = read_image((dir / "t.png").string());
   EXPECT_EQ(png.info.metadata.at("PNG.Software"), "Velox 3.9");
@@ -209,7 +209,7 @@ TEST(PngReader, TextBecomesMetadataAndTheSameImageAsTiffGivesTheSameAnalysisInpu
 
 TEST(PngReader, DamagedFilesAndOtherFramesAreRefusedNamingTheFile) {
   const fs::path dir = test::scratch_dir("png_bad");
-  PngSpec s{300, 200, PNG_COLOR_TYPE_GRAY, 8, false, noise(300 * 200, 255, 11)};
+  PngSpec s{300, 200, PNG_COLOR_TYPE_GRAY, 8, false, noise_counts(300 * 200, 255, 11)};
   write_png(dir / "ok.png", s);
   const std::string bytes = test::read_all(dir / "ok.png");
   std::ofstream(dir / "cut.png", std::ios::binary) << bytes.substr(0, bytes.size() / 2);
@@ -231,7 +231,7 @@ TEST(PngReader, DamagedFilesAndOtherFramesAreRefusedNamingTheFile) {
   std::ofstream(dir / "huge_text.png", std::ios::binary) << huge_text;
   EXPECT_EQ(error_of(dir / "huge_text.png"),
             (dir / "huge_text.png").string() + ": PNG header: tEXt: chunk data is too large");
-  PngSpec small{4, 4, PNG_COLOR_TYPE_RGB, 16, false, noise(4 * 4 * 3, 9, 1)};
+  PngSpec small{4, 4, PNG_COLOR_TYPE_RGB, 16, false, noise_counts(4 * 4 * 3, 9, 1)};
   write_png(dir / "forged.png", small);
   std::string forged = test::read_all(dir / "forged.png");
   forged.replace(16, 8, std::string("\x00\x01\x00\x00\x00\x01\x00\x00", 8));  // width, height 65536
@@ -252,7 +252,7 @@ TEST(PngReader, PicturesAreFramesOfAFolderOnlyWithoutMicroscopeFiles) {
   const fs::path dir = test::scratch_dir("png_folder");
   fs::create_directories(dir / "seq");
   for (int k : {10, 2, 1}) {
-    PngSpec s{32, 32, PNG_COLOR_TYPE_GRAY, 8, false, noise(32 * 32, 255, unsigned(k))};
+    PngSpec s{32, 32, PNG_COLOR_TYPE_GRAY, 8, false, noise_counts(32 * 32, 255, unsigned(k))};
     write_png(dir / "seq" / ("f" + std::to_string(k) + ".png"), s);
   }
   const ImageFrames sequence((dir / "seq").string());

@@ -44,7 +44,7 @@ void put(RawImage& raw, int x, int y, std::uint16_t v) {
   std::memcpy(const_cast<std::uint8_t*>(raw.row(y)) + 2 * std::size_t(x), &v, 2);
 }
 
-float pixel(const StoredImage& s, int x, int y) {
+float stored_pixel(const StoredImage& s, int x, int y) {
   float v = 0;
   s.copy_block(x, y, 1, 1, &v, 1);
   return v;
@@ -79,10 +79,10 @@ TEST(PixelSpikes, EachSpikeIsReplacedByItsSurroundingsAndShapesAreLeft) {
   EXPECT_EQ(r.notes[0].rfind("1 px at 65535 by (20, 30) px", 0), 0u) << r.notes[0];
   for (const auto& [x, y] : std::vector<std::pair<int, int>>{
            {20, 30}, {180, 30}, {100, 100}, {101, 101}, {50, 200}, {51, 200}, {150, 150}, {152, 152}})
-    EXPECT_NEAR(pixel(s, x, y), 1000, 60) << x << ", " << y;
-  EXPECT_EQ(pixel(s, 200, 60), 65535);   // the stroke
-  EXPECT_EQ(pixel(s, 221, 221), 65535);  // the square
-  EXPECT_EQ(pixel(s, 10, 10), pixel(clean, 10, 10));
+    EXPECT_NEAR(stored_pixel(s, x, y), 1000, 60) << x << ", " << y;
+  EXPECT_EQ(stored_pixel(s, 200, 60), 65535);   // the stroke
+  EXPECT_EQ(stored_pixel(s, 221, 221), 65535);  // the square
+  EXPECT_EQ(stored_pixel(s, 10, 10), stored_pixel(clean, 10, 10));
 }
 
 // One of 2 threads or 1: the same pixels repaired to the same values.
@@ -117,7 +117,7 @@ TEST(PixelSpikes, AMappedFileIsRepairedInMemoryNotOnDisk) {
   ASSERT_NE(img.raw.mapped, nullptr);
   StoredImage s = StoredImage::from_raw(std::move(img.raw), path);
   EXPECT_EQ(repair_spikes(s).pixels, 19);
-  EXPECT_NEAR(pixel(s, 20, 30), 1000, 60);
+  EXPECT_NEAR(stored_pixel(s, 20, 30), 1000, 60);
   s.check_source_unchanged();  // no throw: the file is as it was
   EXPECT_EQ(test::read_all(path), before);
   const LoadedImage again = read_image(path, map);

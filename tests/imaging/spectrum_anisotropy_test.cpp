@@ -34,7 +34,7 @@ double majority_ordered(const HrtemResult& r, const SynthHrtem& s) {
   return double(ordered) / double(r.boxes.size());
 }
 
-SynthHrtemOptions glass(std::uint64_t seed) {
+SynthHrtemOptions isotropic_glass(std::uint64_t seed) {
   SynthHrtemOptions o;
   o.width_px = o.height_px = 2048;  // 400 boxes, four null crops
   o.ordered_fraction = 0;
@@ -61,7 +61,7 @@ bool warns_of_anisotropy(const HrtemResult& r) {
 // near d = 0.2 nm. The radial model called about a third of these boxes ordered (every false spot
 // at 70-110 deg); followed, the blur is no order.
 TEST(SpectrumAnisotropy, DirectionalBlurOfGlassIsNotReadAsOrder) {
-  SynthHrtemOptions o = glass(41);
+  SynthHrtemOptions o = isotropic_glass(41);
   o.motion_blur_nm = 0.2;
   const SynthHrtem s = make_synth_hrtem(o);
   const HrtemResult r = analyse(s, o.pixel_nm);
@@ -86,7 +86,7 @@ TEST(SpectrumAnisotropy, DirectionalBlurOfGlassIsNotReadAsOrder) {
 // change); followed, the formula level reads what it reads on the same glass sharp (its own liberal
 // bias: the ln(M / alpha) level ignores the heavy tail of windowed boxes), and a fixed level too.
 TEST(SpectrumAnisotropy, TheFormulaAndFixedLevelsFollowADirectionalBlurToo) {
-  SynthHrtemOptions o = glass(41);
+  SynthHrtemOptions o = isotropic_glass(41);
   const SynthHrtem sharp = make_synth_hrtem(o);
   o.motion_blur_nm = 0.2;
   const SynthHrtem blurred = make_synth_hrtem(o);
@@ -114,7 +114,7 @@ TEST(SpectrumAnisotropy, TheFormulaAndFixedLevelsFollowADirectionalBlurToo) {
 // annulus: the model still follows it, but its rings stray from the smooth fit, and the warning says
 // the fractions are doubtful.
 TEST(SpectrumAnisotropy, ABlurBeyondTheModelMakesTheFractionsDoubtful) {
-  SynthHrtemOptions o = glass(46);
+  SynthHrtemOptions o = isotropic_glass(46);
   o.motion_blur_nm = 0.4;
   const SynthHrtem s = make_synth_hrtem(o);
   const HrtemResult r = analyse(s, o.pixel_nm);
@@ -131,7 +131,7 @@ TEST(SpectrumAnisotropy, ABlurBeyondTheModelMakesTheFractionsDoubtful) {
 // An elliptical halo (7 %, long axis at 30 deg): the radial model called several times alpha of the
 // boxes ordered.
 TEST(SpectrumAnisotropy, EllipticalHaloIsNotReadAsOrder) {
-  SynthHrtemOptions o = glass(42);
+  SynthHrtemOptions o = isotropic_glass(42);
   o.halo_ellipticity = 0.07;
   o.halo_ellipticity_deg = 30;
   const SynthHrtem s = make_synth_hrtem(o);
@@ -153,7 +153,7 @@ TEST(SpectrumAnisotropy, EllipticalHaloIsNotReadAsOrder) {
 // Crystals in blurred glass: the fraction stays that of the same crystals without the blur (their
 // fringes are far stronger than the blur's modulation of the amorphous speckle).
 TEST(SpectrumAnisotropy, CrystalsInBlurredGlassKeepTheirFraction) {
-  SynthHrtemOptions o = glass(43);
+  SynthHrtemOptions o = isotropic_glass(43);
   o.ordered_fraction = 0.08;
   const SynthHrtem sharp = make_synth_hrtem(o);
   o.motion_blur_nm = 0.15;
@@ -175,7 +175,7 @@ TEST(SpectrumAnisotropy, CrystalsInBlurredGlassKeepTheirFraction) {
 // the null mode finds them. A sharp reference for the blurred image is of other conditions: the
 // level is kept, and the image says it is doubtful.
 TEST(SpectrumAnisotropy, AReferenceImageIsWhitenedByItsOwnDirectionDependence) {
-  SynthHrtemOptions o = glass(43);
+  SynthHrtemOptions o = isotropic_glass(43);
   o.ordered_fraction = 0.08;
   o.motion_blur_nm = 0.15;
   o.motion_blur_deg = 60;
@@ -218,7 +218,7 @@ TEST(SpectrumAnisotropy, AReferenceImageIsWhitenedByItsOwnDirectionDependence) {
 // fill; the fit leaves such pixels out, so the texture is not taken for blur and its crystals are
 // still found.
 TEST(SpectrumAnisotropy, TexturedCrystalsAreNotAbsorbed) {
-  SynthHrtemOptions o = glass(44);
+  SynthHrtemOptions o = isotropic_glass(44);
   o.ordered_fraction = 0.12;
   o.crystal_direction_deg = 90;
   const SynthHrtem s = make_synth_hrtem(o);
@@ -234,7 +234,7 @@ TEST(SpectrumAnisotropy, TexturedCrystalsAreNotAbsorbed) {
 // Ordinary isotropic images keep the radial model: no modulation, the numbers of before.
 TEST(SpectrumAnisotropy, IsotropicImagesKeepTheRadialModel) {
   for (const double fraction : {0.0, 0.1}) {
-    SynthHrtemOptions o = glass(45);
+    SynthHrtemOptions o = isotropic_glass(45);
     o.ordered_fraction = fraction;
     o.width_px = o.height_px = 1024;
     const SynthHrtem s = make_synth_hrtem(o);
@@ -261,7 +261,7 @@ TEST(SpectrumAnisotropy, ABatchReusesACalibrationOnlyForTheSameDirectionDependen
   spots.sidelobe_floor = sidelobe_floor_for(WindowKind::hann);
   const SpectrumGeometry geometry(grid.box_px, grid.box_px, 0.0199, spots);
   auto image = [](double ellipticity, std::uint64_t seed) {
-    SynthHrtemOptions o = glass(seed);
+    SynthHrtemOptions o = isotropic_glass(seed);
     o.width_px = o.height_px = 1024;
     o.halo_ellipticity = ellipticity;
     return as_float(make_synth_hrtem(o).counts);

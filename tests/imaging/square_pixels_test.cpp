@@ -5,6 +5,9 @@
 #include <cmath>
 
 #include "fitting/base/error.hpp"
+#include "tests/test_support.hpp"
+
+using mgscope::test::kPi;
 
 namespace mgscope {
 
@@ -18,8 +21,6 @@ bool square_floats(ImageF& image, Calibration& cal, AnisotropyPolicy policy, std
   image = *stored.floats();
   return resampled;
 }
-
-constexpr double kPi = 3.14159265358979323846;
 
 // cos(2 pi X / period_x) + cos(2 pi Y / period_y) sampled at pixel_x/y nm.
 ImageF sinusoids(int w, int h, double pixel_x, double pixel_y, double period_x_nm, double period_y_nm) {

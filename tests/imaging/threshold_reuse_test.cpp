@@ -8,22 +8,20 @@
 #include "imaging/box_grid.hpp"
 #include "imaging/spot_threshold.hpp"
 #include "imaging/synth_hrtem.hpp"
+#include "tests/imaging/synth_image.hpp"
+
+using mgscope::test::kPixelNm;
 
 namespace mgscope {
 namespace {
 
-constexpr double kPixelNm = 0.0199;
-
-ImageF glass(double blur_nm, unsigned seed, int side_px = 1024) {
+ImageF blurred_glass(double blur_nm, unsigned seed, int side_px = 1024) {
   SynthHrtemOptions o;
   o.width_px = o.height_px = side_px;
   o.ordered_fraction = 0.05;
   o.blur_sigma_nm = blur_nm;
   o.seed = seed;
-  const SynthHrtem s = make_synth_hrtem(o);
-  ImageF f(o.width_px, o.height_px);
-  for (std::size_t i = 0; i < f.pixels.size(); ++i) f.pixels[i] = s.counts.pixels[i];
-  return f;
+  return test::as_float(make_synth_hrtem(o).counts);
 }
 
 struct Calibration {
@@ -47,7 +45,7 @@ struct Calibration {
 TEST(ThresholdReuse, NullCropsTakeASideFftwTransformsFast) {
   for (const auto& [image_px, crop_px] : {std::pair{1021, 1008}, {1020, 1008}, {1000, 1000}, {1024, 1024}}) {
     const Calibration c(image_px);
-    const SpotThreshold t = c.run(glass(0.02, 1, image_px));
+    const SpotThreshold t = c.run(blurred_glass(0.02, 1, image_px));
     EXPECT_EQ(t.null_spectrum_side, crop_px) << image_px << " px";
     EXPECT_GE(t.null_boxes_used, 2000) << image_px << " px";
   }
@@ -55,7 +53,7 @@ TEST(ThresholdReuse, NullCropsTakeASideFftwTransformsFast) {
 
 TEST(ThresholdReuse, SameSpectrumReusesAnotherSpectrumCalibratesItsOwn) {
   const Calibration c;
-  const ImageF first = glass(0.02, 1);
+  const ImageF first = blurred_glass(0.02, 1);
   const SpotThreshold base = c.run(first);
   ASSERT_FALSE(base.null_spectrum.empty());
   EXPECT_EQ(base.null_spectrum_side, 1024);
@@ -69,14 +67,14 @@ TEST(ThresholdReuse, SameSpectrumReusesAnotherSpectrumCalibratesItsOwn) {
   EXPECT_EQ(same.value, base.value);
 
   // Another seed of the same glass: reused, with the mismatch it was judged on.
-  const SpotThreshold seed = c.run(glass(0.02, 2), &base, 0.2);
+  const SpotThreshold seed = c.run(blurred_glass(0.02, 2), &base, 0.2);
   EXPECT_FALSE(seed.reuse_refused);
   EXPECT_GT(seed.spectrum_mismatch, 0);
   EXPECT_LT(seed.spectrum_mismatch, 0.2);
   EXPECT_EQ(seed.value, base.value);
 
   // Twice the blur: refused, and the level is the image's own calibration to the bit.
-  const ImageF blurred = glass(0.04, 3);
+  const ImageF blurred = blurred_glass(0.04, 3);
   const SpotThreshold refused = c.run(blurred, &base, 0.2);
   EXPECT_TRUE(refused.reuse_refused);
   EXPECT_GT(refused.spectrum_mismatch, 0.3);
@@ -98,8 +96,8 @@ TEST(ThresholdReuse, SameSpectrumReusesAnotherSpectrumCalibratesItsOwn) {
 // a calibration made afresh.
 TEST(ThresholdReuse, ARefusedImageOfFourCropsGetsItsOwnCalibrationToTheBit) {
   const Calibration c(2048);
-  const SpotThreshold base = c.run(glass(0.02, 1, 2048));
-  const ImageF blurred = glass(0.04, 3, 2048);
+  const SpotThreshold base = c.run(blurred_glass(0.02, 1, 2048));
+  const ImageF blurred = blurred_glass(0.04, 3, 2048);
   const SpotThreshold refused = c.run(blurred, &base, 0.2);
   ASSERT_TRUE(refused.reuse_refused);
   const SpotThreshold own = c.run(blurred);

@@ -11,29 +11,14 @@
 #include "fitting/base/text_file.hpp"
 #include "tests/test_support.hpp"
 
+using mgscope::test::read_csv;
+using mgscope::test::write_text;
+
 namespace mgscope {
 namespace {
 
 namespace fs = std::filesystem;
 using Table = std::vector<std::map<std::string, std::string>>;
-
-Table read_csv(const std::filesystem::path& p) {
-  std::istringstream in(test::read_all(p));
-  std::string line;
-  std::getline(in, line);
-  const auto header = split_fields(line, ',');
-  Table t;
-  while (std::getline(in, line)) {
-    const auto f = split_fields(line, ',');
-    EXPECT_EQ(f.size(), header.size()) << line;
-    std::map<std::string, std::string> row;
-    for (std::size_t i = 0; i < header.size() && i < f.size(); ++i) row[header[i]] = f[i];
-    t.push_back(row);
-  }
-  return t;
-}
-
-void write(const std::filesystem::path& p, const std::string& s) { std::ofstream(p, std::ios::binary) << s; }
 
 // Rewrites a "time_s,depth_nm,load_mN,..." CSV with column `column` multiplied by `factor`: a unit
 // read wrong (depths in um, loads in uN under a mN header).
@@ -50,7 +35,7 @@ void scale_csv_column(const std::filesystem::path& p, std::size_t column, double
     for (std::size_t k = 0; k < f.size(); ++k) out << (k ? "," : "") << f[k];
     out << '\n';
   }
-  write(p, out.str());
+  write_text(p, out.str());
 }
 
 TEST(CreepCommand, FitsGeneratedRepeatsAndGoesOnPastBadCurves) {
@@ -63,10 +48,10 @@ TEST(CreepCommand, FitsGeneratedRepeatsAndGoesOnPastBadCurves) {
   for (int i = 1; i <= 300; ++i)
     flat += std::to_string(0.1 * i) + "," + (i < 50 ? std::to_string(2.0 * i) : "100") + "," +
             (i < 50 ? std::to_string(i) : "50") + "\n";
-  write(in / "flat.csv", flat);
-  write(in / "nan.csv", "time_s,depth_nm,load_mN\n0.1,1,1\n0.2,nan,2\n");
-  write(in / "backwards.csv", "time_s,depth_nm,load_mN\n0.1,1,1\n0.3,2,2\n0.2,3,3\n");
-  write(in / "short.csv", "time_s,depth_nm,load_mN\n0.1,1,1\n0.2,2,50\n0.3,2.1,50\n0.4,2.2,50\n0.5,1,1\n");
+  write_text(in / "flat.csv", flat);
+  write_text(in / "nan.csv", "time_s,depth_nm,load_mN\n0.1,1,1\n0.2,nan,2\n");
+  write_text(in / "backwards.csv", "time_s,depth_nm,load_mN\n0.1,1,1\n0.3,2,2\n0.2,3,3\n");
+  write_text(in / "short.csv", "time_s,depth_nm,load_mN\n0.1,1,1\n0.2,2,50\n0.3,2.1,50\n0.4,2.2,50\n0.5,1,1\n");
   const std::string files = "'" + (in / "creep_01.txt").string() + "' '" + (in / "flat.csv").string() + "' '" +
                             (in / "creep_02.txt").string() + "' '" + (in / "nan.csv").string() + "' '" +
                             (in / "backwards.csv").string() + "' '" + (in / "short.csv").string() + "' '" +
@@ -256,7 +241,7 @@ TEST(HardnessCommand, GridWithPopinsAgainstTruth) {
     for (int col = 1; col <= 3; ++col)
       files += " '" +
                (dir / "in" / ("indent_r0" + std::to_string(row) + "_c0" + std::to_string(col) + ".txt")).string() + "'";
-  write(dir / "in" / "broken.txt", "0.1\t5.0\t0.2\r\n0.2\t5.x\t0.3\r\n");
+  write_text(dir / "in" / "broken.txt", "0.1\t5.0\t0.2\r\n0.2\t5.x\t0.3\r\n");
   files += " '" + (dir / "in" / "broken.txt").string() + "'";
   r = test::run_mgscope("hardness" + files + " --positions '" + (dir / "in" / "positions.csv").string() + "' -o '" +
                         (dir / "out").string() + "'");
@@ -329,14 +314,15 @@ TEST(HardnessCommand, GridWithPopinsAgainstTruth) {
 // so. Nothing but positions, or two of them, still fail as inputs, naming --positions.
 TEST(HardnessCommand, APositionsFileAmongTheInputsIsReadAsPositions) {
   const auto dir = test::scratch_dir("hardness_positions_input");
-  ASSERT_EQ(test::run_mgscope("synth indent --grid 2 --format nanotest -o " + test::quoted(dir / "in")).exit_code, 0);
+  ASSERT_EQ(test::run_mgscope("synth indent --grid 2 --format nanotest -o " + test::shell_quoted(dir / "in")).exit_code,
+            0);
   const fs::path positions = dir / "in" / "positions.csv";
   std::string files;
   for (const char* name :
        {"indent_r01_c01.txt", "indent_r01_c02.txt", "positions.csv", "indent_r02_c01.txt", "indent_r02_c02.txt"})
-    files += " " + test::quoted(dir / "in" / name);
+    files += " " + test::shell_quoted(dir / "in" / name);
   const std::string note = "NOTE: " + positions.string() + ": indent positions (file, x_um, y_um): read as --positions";
-  auto r = test::run_mgscope("hardness" + files + " --figures 0 -o " + test::quoted(dir / "out"));
+  auto r = test::run_mgscope("hardness" + files + " --figures 0 -o " + test::shell_quoted(dir / "out"));
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find(note), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("4 of 4 indents analysed"), std::string::npos) << r.output;
@@ -352,13 +338,13 @@ TEST(HardnessCommand, APositionsFileAmongTheInputsIsReadAsPositions) {
     EXPECT_DOUBLE_EQ(std::stod(row.at("y_um")), want.at(name).second) << name;
   }
   // Given as --positions too: read once, nothing said.
-  r = test::run_mgscope("hardness" + files + " --positions " + test::quoted(positions) + " --figures 0 -o " +
-                        test::quoted(dir / "given"));
+  r = test::run_mgscope("hardness" + files + " --positions " + test::shell_quoted(positions) + " --figures 0 -o " +
+                        test::shell_quoted(dir / "given"));
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(r.output.find("NOTE: "), std::string::npos) << r.output;
   EXPECT_EQ(test::read_all(dir / "given" / "hardness.csv"), test::read_all(dir / "out" / "hardness.csv"));
   // creep has no use for positions.
-  r = test::run_mgscope("creep" + files + " --figures 0 -o " + test::quoted(dir / "creep"));
+  r = test::run_mgscope("creep" + files + " --figures 0 -o " + test::shell_quoted(dir / "creep"));
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(
       r.output.find("NOTE: " + positions.string() +
@@ -369,13 +355,14 @@ TEST(HardnessCommand, APositionsFileAmongTheInputsIsReadAsPositions) {
   // Two positions files, or nothing but one: each fails as an input, naming --positions.
   const std::string table = test::read_all(positions);
   test::write_text(dir / "in" / "positions_again.csv", table.substr(0, table.find('\n', table.find('\n') + 1) + 1));
-  r = test::run_mgscope("hardness" + files + " " + test::quoted(dir / "in" / "positions_again.csv") +
-                        " --figures 0 -o " + test::quoted(dir / "two"));
+  r = test::run_mgscope("hardness" + files + " " + test::shell_quoted(dir / "in" / "positions_again.csv") +
+                        " --figures 0 -o " + test::shell_quoted(dir / "two"));
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find("2 of 6 inputs failed"), std::string::npos) << r.output;
   EXPECT_EQ(test::count_of(r.output, "it looks like indent positions: `mgscope hardness --positions` reads it"), 2u)
       << r.output;
-  r = test::run_mgscope("hardness " + test::quoted(positions) + " --figures 0 -o " + test::quoted(dir / "alone"));
+  r = test::run_mgscope("hardness " + test::shell_quoted(positions) + " --figures 0 -o " +
+                        test::shell_quoted(dir / "alone"));
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find("`mgscope hardness --positions` reads it"), std::string::npos) << r.output;
 }

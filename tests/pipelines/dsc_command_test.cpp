@@ -12,25 +12,11 @@
 #include "fitting/base/text_file.hpp"
 #include "tests/test_support.hpp"
 
+using mgscope::test::read_csv;
+
 namespace mgscope {
 
 namespace {
-
-// dsc.csv as rows of column -> text.
-std::vector<std::map<std::string, std::string>> read_csv(const std::filesystem::path& p) {
-  std::istringstream in(test::read_all(p));
-  std::string line;
-  std::getline(in, line);
-  const auto header = split_fields(line, ',');
-  std::vector<std::map<std::string, std::string>> rows;
-  while (std::getline(in, line)) {
-    const auto f = split_fields(line, ',');
-    std::map<std::string, std::string> row;
-    for (std::size_t i = 0; i < header.size() && i < f.size(); ++i) row[header[i]] = f[i];
-    rows.push_back(row);
-  }
-  return rows;
-}
 
 double truth(const std::filesystem::path& p, const char* key) {
   return nlohmann::json::parse(test::read_all(p)).at(key).get<double>();

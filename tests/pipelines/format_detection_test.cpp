@@ -27,6 +27,8 @@
 #include "tests/imaging/emd_test_files.hpp"
 #include "tests/test_support.hpp"
 
+using mgscope::test::write_text;
+
 namespace mgscope {
 namespace {
 
@@ -83,8 +85,6 @@ struct Case {
   Fmt format;
 };
 
-void write(const fs::path& p, const std::string& bytes) { std::ofstream(p, std::ios::binary) << bytes; }
-
 std::string source(const char* relative) { return (fs::path(MGSCOPE_SOURCE_DIR) / relative).string(); }
 
 // Generated files of every format, written once into a scratch folder.
@@ -92,7 +92,7 @@ std::vector<Case> generated_cases() {
   const fs::path dir = test::scratch_dir("format_detection");
   std::vector<Case> cases;
   auto add = [&](const std::string& name, const std::string& bytes, Fmt f) {
-    write(dir / name, bytes);
+    write_text(dir / name, bytes);
     cases.push_back({(dir / name).string(), f});
   };
   auto bytes_of = [](const test::Bytes& b) { return std::string(b.begin(), b.end()); };
@@ -316,7 +316,7 @@ TEST(FormatDetection, AFileInTheWrongCommandNamesTheOneThatReadsIt) {
   // On the command line: a DSC export given to mce.
   const fs::path dir = test::scratch_dir("reader_hint_cli");
   DscSynthParams p;
-  write(dir / "scan.txt", write_dsc_netzsch(generate_dsc(p), p));
+  write_text(dir / "scan.txt", write_dsc_netzsch(generate_dsc(p), p));
   const auto r =
       test::run_mgscope("mce --mt '" + (dir / "scan.txt").string() + "' -o '" + (dir / "out").string() + "'");
   EXPECT_EQ(r.exit_code, 1) << r.output;

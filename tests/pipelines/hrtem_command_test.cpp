@@ -21,7 +21,7 @@ namespace mgscope {
 
 namespace {
 
-const std::filesystem::path& synth_dir() {
+const std::filesystem::path& synth_hrtem_dir() {
   static const std::filesystem::path dir = [] {
     const auto d = test::scratch_dir("hrtem_cli_synth");
     const auto r = test::run_mgscope("synth hrtem -o '" + d.string() +
@@ -42,7 +42,7 @@ std::size_t count_files(const std::filesystem::path& dir) {
 
 TEST(HrtemCommand, WritesEveryOutputWithTheCalibration) {
   const auto out = test::scratch_dir("hrtem_cli_out");
-  const auto r = test::run_mgscope("hrtem '" + (synth_dir() / "mixed.tif").string() + "' -o '" + out.string() +
+  const auto r = test::run_mgscope("hrtem '" + (synth_hrtem_dir() / "mixed.tif").string() + "' -o '" + out.string() +
                                    "' --gallery --threads 2");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   for (const char* f : {"tiles.csv", "summary.json", "overlay.png", "gallery.png"})
@@ -76,16 +76,17 @@ TEST(HrtemCommand, WritesEveryOutputWithTheCalibration) {
 // and the true calibration, or --halo-nm off, gives no such warning.
 TEST(HrtemCommand, APixelSizeTwiceTheTrueOneIsNamedByTheGlasssHalo) {
   const auto dir = test::scratch_dir("hrtem_cli_halo");
-  const auto made = test::run_mgscope("synth hrtem -o " + test::quoted(dir) + " --name glass --seed 7");
+  const auto made = test::run_mgscope("synth hrtem -o " + test::shell_quoted(dir) + " --name glass --seed 7");
   ASSERT_EQ(made.exit_code, 0) << made.output;
-  const auto made2 = test::run_mgscope("synth hrtem -o " + test::quoted(dir) + " --name glass2 --seed 8");
+  const auto made2 = test::run_mgscope("synth hrtem -o " + test::shell_quoted(dir) + " --name glass2 --seed 8");
   ASSERT_EQ(made2.exit_code, 0) << made2.output;
-  const std::string image = test::quoted(dir / "glass.tif");
-  const auto right = test::run_mgscope("hrtem " + image + " -o " + test::quoted(dir / "right") + " --threads 2");
-  const auto wrong = test::run_mgscope("hrtem " + image + " " + test::quoted(dir / "glass2.tif") +
-                                       " --pixel-size 0.0398nm -o " + test::quoted(dir / "wrong") + " --threads 2");
+  const std::string image = test::shell_quoted(dir / "glass.tif");
+  const auto right = test::run_mgscope("hrtem " + image + " -o " + test::shell_quoted(dir / "right") + " --threads 2");
+  const auto wrong =
+      test::run_mgscope("hrtem " + image + " " + test::shell_quoted(dir / "glass2.tif") + " --pixel-size 0.0398nm -o " +
+                        test::shell_quoted(dir / "wrong") + " --threads 2");
   const auto off = test::run_mgscope("hrtem " + image + " --pixel-size 0.0398nm --halo-nm off -o " +
-                                     test::quoted(dir / "off") + " --threads 2");
+                                     test::shell_quoted(dir / "off") + " --threads 2");
   ASSERT_EQ(right.exit_code, 0) << right.output;
   ASSERT_EQ(wrong.exit_code, 0) << wrong.output;
   ASSERT_EQ(off.exit_code, 0) << off.output;
@@ -111,7 +112,7 @@ TEST(HrtemCommand, APixelSizeTwiceTheTrueOneIsNamedByTheGlasssHalo) {
   const auto ok = nlohmann::json::parse(test::read_all(dir / "right" / "glass" / "summary.json"));
   EXPECT_EQ(ok["halo"]["status"], "in_range");
   EXPECT_TRUE(ok["halo"]["suggested_pixel_nm"].is_null());
-  const auto bad = test::run_mgscope("hrtem " + image + " --halo-nm 0.4:0.2 -o " + test::quoted(dir / "bad"));
+  const auto bad = test::run_mgscope("hrtem " + image + " --halo-nm 0.4:0.2 -o " + test::shell_quoted(dir / "bad"));
   EXPECT_EQ(bad.exit_code, 2) << bad.output;
   EXPECT_NE(bad.output.find("--halo-nm"), std::string::npos) << bad.output;
 }
@@ -122,7 +123,7 @@ TEST(HrtemCommand, APixelSizeTwiceTheTrueOneIsNamedByTheGlasssHalo) {
 // image's within a box (measured: 13 % against 12 %).
 TEST(HrtemCommand, HotPixelsAreRepairedAndTheFractionsAreTheCleanImages) {
   const auto dir = test::scratch_dir("hrtem_cli_spikes");
-  ASSERT_EQ(test::run_mgscope("synth hrtem -o " + test::quoted(dir) +
+  ASSERT_EQ(test::run_mgscope("synth hrtem -o " + test::shell_quoted(dir) +
                               " --name clean --width 1024 --height 1024 --ordered-fraction 0.1 --seed 5")
                 .exit_code,
             0);
@@ -143,10 +144,12 @@ TEST(HrtemCommand, HotPixelsAreRepairedAndTheFractionsAreTheCleanImages) {
   const auto fraction = [](const std::filesystem::path& summary) {
     return nlohmann::json::parse(test::read_all(summary))["ordered"]["fraction"].get<double>();
   };
-  const auto clean = test::run_mgscope("hrtem " + test::quoted(dir / "clean.tif") + " -o " + test::quoted(dir / "o"));
-  const auto hot = test::run_mgscope("hrtem " + test::quoted(dir / "hot.tif") + " -o " + test::quoted(dir / "o"));
-  const auto kept =
-      test::run_mgscope("hrtem " + test::quoted(dir / "hot.tif") + " --keep-spikes -o " + test::quoted(dir / "k"));
+  const auto clean =
+      test::run_mgscope("hrtem " + test::shell_quoted(dir / "clean.tif") + " -o " + test::shell_quoted(dir / "o"));
+  const auto hot =
+      test::run_mgscope("hrtem " + test::shell_quoted(dir / "hot.tif") + " -o " + test::shell_quoted(dir / "o"));
+  const auto kept = test::run_mgscope("hrtem " + test::shell_quoted(dir / "hot.tif") + " --keep-spikes -o " +
+                                      test::shell_quoted(dir / "k"));
   ASSERT_EQ(clean.exit_code, 0) << clean.output;
   ASSERT_EQ(hot.exit_code, 0) << hot.output;
   ASSERT_EQ(kept.exit_code, 0) << kept.output;
@@ -164,16 +167,17 @@ TEST(HrtemCommand, HotPixelsAreRepairedAndTheFractionsAreTheCleanImages) {
   test::expect_schema_valid("hrtem.summary.schema.json", dir / "o" / "hot" / "summary.json");
   // A known-amorphous --reference image is repaired too: a spike lowers its box's whitened maximum,
   // and the reference's level with it (150 hot pixels: 18.4 against 23.0 when written; repaired 22.9).
-  ASSERT_EQ(test::run_mgscope("synth hrtem -o " + test::quoted(dir) +
+  ASSERT_EQ(test::run_mgscope("synth hrtem -o " + test::shell_quoted(dir) +
                               " --name glass --width 1024 --height 1024 --ordered-fraction 0 --seed 6")
                 .exit_code,
             0);
   with_hot_pixels("glass.tif", "glass_hot.tif");
   const auto level = [&](const char* reference, const char* out, const std::string& more) {
-    const auto run = test::run_mgscope("hrtem " + test::quoted(dir / "clean.tif") +
-                                       " --threshold-mode reference "
-                                       "--reference " +
-                                       test::quoted(dir / reference) + more + " -o " + test::quoted(dir / out));
+    const auto run =
+        test::run_mgscope("hrtem " + test::shell_quoted(dir / "clean.tif") +
+                          " --threshold-mode reference "
+                          "--reference " +
+                          test::shell_quoted(dir / reference) + more + " -o " + test::shell_quoted(dir / out));
     EXPECT_EQ(run.exit_code, 0) << run.output;
     return std::make_pair(
         nlohmann::json::parse(test::read_all(dir / out / "clean" / "summary.json"))["threshold"]["whitened_level"]
@@ -236,7 +240,7 @@ TEST(HrtemCommand, OneAndTwoThreadsGiveByteIdenticalFiles) {
                 .exit_code,
             0);
   const auto copy = other_dir / "again.tif";
-  const std::string img = "'" + (synth_dir() / "mixed.tif").string() + "' '" + copy.string() + "'";
+  const std::string img = "'" + (synth_hrtem_dir() / "mixed.tif").string() + "' '" + copy.string() + "'";
   ASSERT_EQ(test::run_mgscope("hrtem " + img + " -o '" + a.string() + "' --gallery --threads 1").exit_code, 0);
   ASSERT_EQ(test::run_mgscope("hrtem " + img + " -o '" + b.string() + "' --gallery --threads 2").exit_code, 0);
   std::size_t compared = 0;
@@ -257,8 +261,9 @@ TEST(HrtemCommand, OneAndTwoThreadsGiveByteIdenticalFiles) {
 // of the sliding grid; the ROI set holds exactly the ordered boxes of tiles.csv.
 TEST(HrtemCommand, MapsAndRoiSetReadBack) {
   const auto out = test::scratch_dir("hrtem_cli_maps");
-  ASSERT_EQ(
-      test::run_mgscope("hrtem '" + (synth_dir() / "mixed.tif").string() + "' -o '" + out.string() + "'").exit_code, 0);
+  ASSERT_EQ(test::run_mgscope("hrtem '" + (synth_hrtem_dir() / "mixed.tif").string() + "' -o '" + out.string() + "'")
+                .exit_code,
+            0);
   const auto dir = out / "mixed";
   const auto j = nlohmann::json::parse(test::read_all(dir / "summary.json"));
   EXPECT_EQ(j["area_map"]["stride_px"].get<int>(), 25);
@@ -337,7 +342,7 @@ TEST(HrtemCommand, MapsAndRoiSetReadBack) {
 
 TEST(HrtemCommand, BadInputsFailAloneAndLeaveNoPartialOutput) {
   const auto dir = test::scratch_dir("hrtem_cli_bad");
-  const std::string good = (synth_dir() / "mixed.tif").string();
+  const std::string good = (synth_hrtem_dir() / "mixed.tif").string();
   const std::string tiff = test::read_all(good);
   auto write = [&](const std::string& name, const std::string& bytes) {
     std::ofstream(dir / name, std::ios::binary) << bytes;
@@ -374,10 +379,12 @@ TEST(HrtemCommand, ADamagedOutputIsAnalysedAgainAndSaysWhy) {
   namespace fs = std::filesystem;
   const fs::path dir = test::scratch_dir("hrtem_damaged_output");
   for (const char* seed : {"11", "12"})
-    ASSERT_EQ(test::run_mgscope("synth hrtem -o " + test::quoted(dir) + " --name s" + seed +
-                                " --width 300 --height 300 --ordered-fraction 0.1 --seed " + seed).exit_code, 0);
-  const std::string images = test::quoted(dir / "s11.tif") + " " + test::quoted(dir / "s12.tif");
-  const std::string run = "hrtem " + images + " -o " + test::quoted(dir / "out");
+    ASSERT_EQ(test::run_mgscope("synth hrtem -o " + test::shell_quoted(dir) + " --name s" + seed +
+                                " --width 300 --height 300 --ordered-fraction 0.1 --seed " + seed)
+                  .exit_code,
+              0);
+  const std::string images = test::shell_quoted(dir / "s11.tif") + " " + test::shell_quoted(dir / "s12.tif");
+  const std::string run = "hrtem " + images + " -o " + test::shell_quoted(dir / "out");
   ASSERT_EQ(test::run_mgscope(run).exit_code, 0);
   const fs::path summary = dir / "out" / "s11" / "summary.json";
   const std::string whole = test::read_all(summary);
@@ -461,21 +468,21 @@ TEST(HrtemCommand, RealDmTiffIsReadAtItsCalibration) {
 
 TEST(HrtemCommand, PixelSizeOverrideAndUnits) {
   const auto out = test::scratch_dir("hrtem_cli_override");
-  const auto r = test::run_mgscope("hrtem '" + (synth_dir() / "mixed.tif").string() + "' -o '" + out.string() +
+  const auto r = test::run_mgscope("hrtem '" + (synth_hrtem_dir() / "mixed.tif").string() + "' -o '" + out.string() +
                                    "' --pixel-size 0.199A --box 19.85A");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto j = nlohmann::json::parse(test::read_all(out / "mixed" / "summary.json"));
   EXPECT_NEAR(j["calibration"]["pixel_nm"].get<double>(), 0.0199, 1e-12);
   EXPECT_EQ(j["calibration"]["source"].get<std::string>(), "--pixel-size");
   EXPECT_EQ(j["boxes"]["side_px"].get<int>(), 100);
-  const auto bad = test::run_mgscope("hrtem '" + (synth_dir() / "mixed.tif").string() + "' -o '" + out.string() +
+  const auto bad = test::run_mgscope("hrtem '" + (synth_hrtem_dir() / "mixed.tif").string() + "' -o '" + out.string() +
                                      "' --pixel-size 3furlongs");
   EXPECT_NE(bad.exit_code, 0);
   EXPECT_NE(bad.output.find("--pixel-size: unknown length unit"), std::string::npos) << bad.output;
   // A pixel size ten times too coarse (0.2 nm for 0.0199: a unit slip, or a survey image) leaves
   // boxes of 10 px: the error gives the numbers that show why.
-  const auto coarse = test::run_mgscope("hrtem '" + (synth_dir() / "mixed.tif").string() + "' -o '" + out.string() +
-                                        "' --pixel-size 0.2nm");
+  const auto coarse = test::run_mgscope("hrtem '" + (synth_hrtem_dir() / "mixed.tif").string() + "' -o '" +
+                                        out.string() + "' --pixel-size 0.2nm");
   EXPECT_EQ(coarse.exit_code, 1) << coarse.output;
   EXPECT_NE(coarse.output.find("Fourier pixel(s), fewer than the 8 a spot search needs: a box of 10 px (2 nm at "
                                "0.2 nm/px) resolves too few spatial frequencies for spacings of 0.15-0.6 nm"),
@@ -487,7 +494,7 @@ TEST(HrtemCommand, RulesThatNoLongerSeparateTheClassesAreRefused) {
   // Each of these was once accepted and gave nonsense silently (--nanocrystal-directions 0: 98 % of
   // the boxes nanocrystal; --anisotropy-min -1: 95 % crystal-like) or ran for hours (2e9 resamples).
   const auto out = test::scratch_dir("hrtem_cli_rules");
-  const std::string img = "'" + (synth_dir() / "mixed.tif").string() + "' -o '" + out.string() + "'";
+  const std::string img = "'" + (synth_hrtem_dir() / "mixed.tif").string() + "' -o '" + out.string() + "'";
   const std::pair<const char*, const char*> cases[] = {
       {"--nanocrystal-directions 0", "--nanocrystal-directions"}, {"--nanocrystal-pairs -2", "--nanocrystal-pairs"},
       {"--same-direction 0", "--same-direction"}, {"--same-direction 1000", "--same-direction"},
@@ -510,7 +517,7 @@ TEST(HrtemCommand, LengthsBeyondTheImageOrTheBoxAreRefusedWithTheirSize) {
   // Rounded to whole pixels in an int, a box of 1e300 nm had read "0 px" and an area stride of
   // 1e9 nm "below one pixel"; a --d-max of 1e300 nm was accepted and searched the spectrum's centre.
   const auto out = test::scratch_dir("hrtem_cli_lengths");
-  const std::string img = "'" + (synth_dir() / "mixed.tif").string() + "' -o '" + out.string() + "'";
+  const std::string img = "'" + (synth_hrtem_dir() / "mixed.tif").string() + "' -o '" + out.string() + "'";
   const std::pair<const char*, const char*> cases[] = {
       {"--box 1e300nm", "is smaller than one box of 5.0"},
       {"--area-stride 1e9nm", "--area-stride must not exceed the box (100 px)"},
@@ -526,7 +533,7 @@ TEST(HrtemCommand, FigureSizesOutOfRangeAreRefusedBeforeAnyAnalysis) {
   // --overlay-max-px 0 once reached OpenCV's resize (an assertion text after the whole analysis);
   // --gallery-examples 100000 asked OpenCV for 64 GB.
   const auto out = test::scratch_dir("hrtem_cli_figure_sizes");
-  const std::string img = "'" + (synth_dir() / "mixed.tif").string() + "' -o '" + out.string() + "'";
+  const std::string img = "'" + (synth_hrtem_dir() / "mixed.tif").string() + "' -o '" + out.string() + "'";
   for (const std::string& bad : {"--overlay-max-px 0", "--overlay-max-px 20000", "--gallery --gallery-examples 100000",
                                  "--gallery --gallery-examples 0"}) {
     const auto r = test::run_mgscope("hrtem " + img + " " + bad);
@@ -545,7 +552,7 @@ namespace mgscope {
 TEST(HrtemCommand, TomlConfigFillsOptionsTheCommandLineLeftUnset) {
   const auto dir = test::scratch_dir("hrtem_cli_config");
   std::ofstream(dir / "settings.toml") << "box = \"2.2nm\"\nalpha = 0.005\nwindow = \"hamming\"\n";
-  const std::string img = "'" + (synth_dir() / "mixed.tif").string() + "'";
+  const std::string img = "'" + (synth_hrtem_dir() / "mixed.tif").string() + "'";
   const auto r = test::run_mgscope("hrtem " + img + " -o '" + (dir / "out").string() + "' --config '" +
                                    (dir / "settings.toml").string() + "' --window tukey");
   ASSERT_EQ(r.exit_code, 0) << r.output;
@@ -582,7 +589,7 @@ const std::filesystem::path& edge_dir() {
   return dir;
 }
 
-std::vector<std::vector<std::string>> csv_rows(const std::string& text) {
+std::vector<std::vector<std::string>> csv_cells(const std::string& text) {
   std::vector<std::vector<std::string>> rows;
   std::istringstream in(text);
   std::string line;
@@ -617,7 +624,7 @@ TEST(HrtemCommand, VacuumAndScaleBarAreLeftOutAndCounted) {
   long classified = 0;
   for (const auto& [name, c] : j["classes"].items()) classified += c["boxes"].get<long>();
   EXPECT_EQ(classified, regions["specimen"].get<long>());  // the fractions count specimen boxes only
-  const auto rows = csv_rows(test::read_all(a / "edge" / "tiles.csv"));
+  const auto rows = csv_cells(test::read_all(a / "edge" / "tiles.csv"));
   ASSERT_EQ(rows.size(), 65u);
   const auto& head = rows[0];
   const auto col = [&](const std::string& name) {
@@ -749,7 +756,7 @@ namespace {
 TEST(HrtemCommand, FileNameWithAnyBytesIsReportedSafely) {
   const auto dir = test::scratch_dir("hrtem_cli_odd_name");
   const auto odd = dir / "img\xff.tif";
-  std::filesystem::copy_file(synth_dir() / "mixed.tif", odd, std::filesystem::copy_options::overwrite_existing);
+  std::filesystem::copy_file(synth_hrtem_dir() / "mixed.tif", odd, std::filesystem::copy_options::overwrite_existing);
   const auto r =
       test::run_mgscope("hrtem '" + odd.string() + "' -o '" + (dir / "out").string() + "' --area-stride off");
   ASSERT_EQ(r.exit_code, 0) << r.output;

@@ -35,46 +35,13 @@
 #include "tests/imaging/tiff_test_checks.hpp"
 #include "tests/test_support.hpp"
 
+using mgscope::test::read_csv;
+
 namespace mgscope {
 
 namespace {
 
 namespace fs = std::filesystem;
-
-// series.csv as rows of named cells.
-std::vector<std::map<std::string, std::string>> read_csv(const fs::path& p) {
-  std::istringstream in(test::read_all(p));
-  std::string line;
-  std::vector<std::string> head;
-  std::vector<std::map<std::string, std::string>> rows;
-  auto split = [](const std::string& s) {  // RFC 4180: a quoted cell may hold commas and "" for "
-    std::vector<std::string> v(1);
-    bool quoted = false;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-      const char c = s[i];
-      if (quoted && c == '"' && i + 1 < s.size() && s[i + 1] == '"') {
-        v.back() += '"';
-        ++i;
-      } else if (c == '"') {
-        quoted = !quoted;
-      } else if (c == ',' && !quoted) {
-        v.emplace_back();
-      } else {
-        v.back() += c;
-      }
-    }
-    return v;
-  };
-  std::getline(in, line);
-  head = split(line);
-  while (std::getline(in, line)) {
-    const auto cells = split(line);
-    std::map<std::string, std::string> row;
-    for (std::size_t i = 0; i < head.size() && i < cells.size(); ++i) row[head[i]] = cells[i];
-    rows.push_back(row);
-  }
-  return rows;
-}
 
 double num(const std::map<std::string, std::string>& row, const std::string& key) {
   const auto it = row.find(key);

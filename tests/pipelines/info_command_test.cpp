@@ -29,15 +29,14 @@ SplitRun run_split(const std::string& args, const std::filesystem::path& dir, co
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, test::read_all(out), test::read_all(err)};
 }
 
-std::string quoted(const std::string& s) { return "'" + s + "'"; }
-
 }  // namespace
 
 TEST(InfoCommand, JsonOnRealEmdFiles) {
   MGSCOPE_SHARED_OR_SKIP(acquisition, "hrtem/Acquisition_18.emd");
   MGSCOPE_SHARED_OR_SKIP(example, "hrtem/example_image_berkeley.emd");
   const auto dir = test::scratch_dir("info_json");
-  const SplitRun r = run_split("info --json " + quoted(acquisition) + " " + quoted(example), dir);
+  const SplitRun r =
+      run_split("info --json " + test::shell_quoted(acquisition) + " " + test::shell_quoted(example), dir);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const nlohmann::json j = nlohmann::json::parse(r.out);
   ASSERT_TRUE(j.is_array());
@@ -68,7 +67,7 @@ TEST(InfoCommand, JsonOnRealEmdFiles) {
 TEST(InfoCommand, JsonOnARealTiff) {
   MGSCOPE_SHARED_OR_SKIP(tif, "hrtem/test_loading_image_saved_with_DM.tif");
   const auto dir = test::scratch_dir("info_tiff");
-  const SplitRun r = run_split("info --json " + quoted(tif), dir);
+  const SplitRun r = run_split("info --json " + test::shell_quoted(tif), dir);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const nlohmann::json j = nlohmann::json::parse(r.out);
   ASSERT_EQ(j.size(), 1u);
@@ -83,13 +82,14 @@ TEST(InfoCommand, JsonOnARealTiff) {
 TEST(InfoCommand, AnUncalibratedFileSaysNoneAndPointsAtTheWarnings) {
   MGSCOPE_SHARED_OR_SKIP(dm, "hrtem/test-1.dm4");
   const auto dir = test::scratch_dir("info_uncalibrated");
-  const SplitRun r = run_split("info --json " + quoted(dm), dir);
+  const SplitRun r = run_split("info --json " + test::shell_quoted(dm), dir);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const nlohmann::json j = nlohmann::json::parse(r.out);
   EXPECT_FALSE(j[0]["calibration"]["calibrated"].get<bool>());
   EXPECT_EQ(j[0]["calibration"]["source"], "none in the file (the warnings say why)");
   EXPECT_NE(j[0]["warnings"].dump().find("image treated as uncalibrated"), std::string::npos) << j[0]["warnings"];
-  EXPECT_NE(run_split("info " + quoted(dm), dir).out.find("calibration  none in the file"), std::string::npos);
+  EXPECT_NE(run_split("info " + test::shell_quoted(dm), dir).out.find("calibration  none in the file"),
+            std::string::npos);
 }
 
 // Describing a file needs its header: `info` on a 16384^2 float32 MRC (1 GiB, sparse here) had read
@@ -115,7 +115,7 @@ TEST(InfoCommand, ABigFileIsDescribedWithoutReadingItsPixels) {
   const double peak_MiB = test::child_peak_rss_MiB({"info", path.string()}, code);
   EXPECT_EQ(code, 0);
   EXPECT_LT(peak_MiB, 64) << "info read the pixels";
-  const SplitRun r = run_split("info " + quoted(path.string()), dir);
+  const SplitRun r = run_split("info " + test::shell_quoted(path.string()), dir);
   EXPECT_NE(r.out.find("16384 rows x 16384 cols"), std::string::npos) << r.out << r.err;
   EXPECT_NE(r.out.find("x 0.02"), std::string::npos) << r.out;
 }
@@ -127,7 +127,8 @@ TEST(InfoCommand, BadFileIsReportedAndTheGoodOneStillPrinted) {
   {
     std::ofstream(bad) << "not an image\n";
   }
-  const SplitRun j = run_split("info --json --frame 2 " + quoted(bad) + " " + quoted(good), dir);
+  const SplitRun j =
+      run_split("info --json --frame 2 " + test::shell_quoted(bad) + " " + test::shell_quoted(good), dir);
   EXPECT_EQ(j.exit_code, 1);
   EXPECT_NE(j.err.find("ERROR: " + bad + ": not a supported image format"), std::string::npos) << j.err;
   const nlohmann::json parsed = nlohmann::json::parse(j.out);
@@ -141,7 +142,7 @@ TEST(InfoCommand, BadFileIsReportedAndTheGoodOneStillPrinted) {
   EXPECT_NEAR(parsed[0]["calibration"]["pixel_y_nm"].get<double>(), 0.25, 1e-12);
   EXPECT_NEAR(parsed[0]["calibration"]["origin_y_nm"].get<double>(), 10.0, 1e-12);
 
-  const SplitRun t = run_split("info " + quoted(good) + " " + quoted(bad), dir);
+  const SplitRun t = run_split("info " + test::shell_quoted(good) + " " + test::shell_quoted(bad), dir);
   EXPECT_EQ(t.exit_code, 1);
   EXPECT_EQ(t.out.rfind(good + "\n", 0), 0u) << t.out;
   EXPECT_NE(t.out.find("format       EMD-Berkeley"), std::string::npos) << t.out;
@@ -155,7 +156,7 @@ TEST(InfoCommand, FrameOutOfRangeFailsThatFile) {
   const auto dir = test::scratch_dir("info_frame");
   const std::string good = (dir / "stack.emd").string();
   test::write_berkeley_stack(good);
-  const SplitRun r = run_split("info --frame 3 " + quoted(good), dir);
+  const SplitRun r = run_split("info --frame 3 " + test::shell_quoted(good), dir);
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_TRUE(r.out.empty()) << r.out;
   EXPECT_NE(r.err.find("holds 3 frames; frame 3 asked"), std::string::npos) << r.err;
@@ -168,9 +169,10 @@ TEST(InfoCommand, AnEmdModuleNamedByItsVariableThatDoesNotLoadIsReportedAsTheOnl
   const std::string file = (dir / "stack.emd").string();
   test::write_berkeley_stack(file);
   const std::string gone = (dir / "gone" / "libmgscope_emd.so").string();
-  const SplitRun r = run_split("info " + quoted(file), dir);  // the module of the build loads
+  const SplitRun r = run_split("info " + test::shell_quoted(file), dir);  // the module of the build loads
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  const SplitRun m = run_split("info " + quoted(file), dir, "MGSCOPE_EMD_MODULE=" + quoted(gone) + " ");
+  const SplitRun m =
+      run_split("info " + test::shell_quoted(file), dir, "MGSCOPE_EMD_MODULE=" + test::shell_quoted(gone) + " ");
   EXPECT_EQ(m.exit_code, 1);
   EXPECT_NE(m.err.find("ERROR: " + file + ": cannot read EMD files: the EMD module (libmgscope_emd.so) was not found"),
             std::string::npos)

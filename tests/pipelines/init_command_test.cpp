@@ -9,6 +9,8 @@
 #include "fitting/base/zip_archive.hpp"
 #include "tests/test_support.hpp"
 
+using mgscope::test::shell_quoted;
+
 namespace fs = std::filesystem;
 using mgscope::test::read_all;
 using mgscope::test::run_mgscope;
@@ -16,8 +18,6 @@ using mgscope::test::scratch_dir;
 using mgscope::test::write_text;
 
 namespace {
-
-constexpr auto& q = mgscope::test::quoted;
 
 void write_zip(const fs::path& p, const std::vector<std::pair<std::string, std::string>>& members) {
   std::vector<mgscope::ZipEntry> entries;
@@ -46,7 +46,7 @@ TEST(InitCommand, AZipIsIndentationOnlyWhenAMemberIsAnExport) {
   write_zip(dir / "data.zip", {{"readme.txt", "hello\n"}});
   // A readme first, then the export: any member will do, not only the first.
   write_zip(dir / "run.zip", {{"readme.txt", "indents of Tuesday\n"}, {"indent_01.txt", nanotest_rows()}});
-  const auto r = run_mgscope("init " + q(dir));
+  const auto r = run_mgscope("init " + shell_quoted(dir));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("2 file(s) not classified"), std::string::npos) << r.output;
   const std::string manifest = read_all(dir / "sample.toml");
@@ -66,14 +66,14 @@ TEST(InitCommand, AZipIsIndentationOnlyWhenAMemberIsAnExport) {
 TEST(InitCommand, FolderLinksAreListedAndOneOutsideIsFollowedOnce) {
   const fs::path root = scratch_dir("init_folder_links");
   const fs::path dir = root / "sample", shared = root / "shared";
-  ASSERT_EQ(run_mgscope("synth dsc -o " + q(shared) + " --name scan").exit_code, 0);
-  ASSERT_EQ(run_mgscope("synth dsc -o " + q(dir / "dsc") + " --name own").exit_code, 0);
+  ASSERT_EQ(run_mgscope("synth dsc -o " + shell_quoted(shared) + " --name scan").exit_code, 0);
+  ASSERT_EQ(run_mgscope("synth dsc -o " + shell_quoted(dir / "dsc") + " --name own").exit_code, 0);
   fs::create_directory_symlink("../shared", dir / "extlink");
   fs::create_directory_symlink("../shared", dir / "shared_too");
   fs::create_directories(dir / "a" / "b");
   fs::create_directory_symlink("../../..", dir / "a" / "b" / "loop");
   fs::create_directory_symlink("../dsc", dir / "a" / "dsc_link");
-  const auto r = run_mgscope("init " + q(dir));
+  const auto r = run_mgscope("init " + shell_quoted(dir));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("dsc (2 files)"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find(", 4 folder link(s), 1 followed (listed in the manifest)"), std::string::npos) << r.output;
@@ -95,10 +95,10 @@ TEST(InitCommand, FolderLinksAreListedAndOneOutsideIsFollowedOnce) {
 // file is listed once, under its own path, and the link is named beside it.
 TEST(InitCommand, AFileAndALinkToItAreListedOnce) {
   const fs::path dir = scratch_dir("init_file_link");
-  ASSERT_EQ(run_mgscope("synth dsc -o " + q(dir / "dsc") + " --name scan").exit_code, 0);
+  ASSERT_EQ(run_mgscope("synth dsc -o " + shell_quoted(dir / "dsc") + " --name scan").exit_code, 0);
   fs::create_directories(dir / "a");
   fs::create_symlink("../dsc/scan.txt", dir / "a" / "link_to_scan.txt");
-  const auto r = run_mgscope("init " + q(dir));
+  const auto r = run_mgscope("init " + shell_quoted(dir));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("dsc (1 file)"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find(", 1 link(s) to a listed file"), std::string::npos) << r.output;
@@ -122,11 +122,11 @@ TEST(InitCommand, ASpaceDelimitedDscCsvIsRecognisedAsTheReaderReadsIt) {
   // A header with several temperature columns is a DSC file too (the reader reads the sample's).
   write_text(dir / "two_t.csv",
              "Time (s);Program Temperature (K);Sample Temperature (K);Heat Flow (mW)\n0;300;299;1\n");
-  const auto r = run_mgscope("init " + q(dir));
+  const auto r = run_mgscope("init " + shell_quoted(dir));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const std::string manifest = read_all(dir / "sample.toml");
   EXPECT_NE(manifest.find("[dsc]\nfiles = [\"scan.csv\", \"two_t.csv\"]"), std::string::npos) << manifest;
-  EXPECT_EQ(run_mgscope("dsc " + q(dir / "scan.csv") + " -o " + q(dir / "out")).exit_code, 0);
+  EXPECT_EQ(run_mgscope("dsc " + shell_quoted(dir / "scan.csv") + " -o " + shell_quoted(dir / "out")).exit_code, 0);
 }
 
 // An MPMS3 DC-scan M(T) exported in SI (every moment column in A m2) was left out as "unreadable:
@@ -139,7 +139,7 @@ TEST(InitCommand, AnMpms3FileInSiUnitsIsClassifiedAsItsEmuOriginal) {
       "Moment (Am2),M. Std. Err. (Am2),DC Moment Free Ctr (Am2),DC Moment Err Free Ctr (Am2)\n";
   for (int t = 20; t <= 150; t += 10) fc += "," + std::to_string(t) + ",500,,," + std::to_string(1e-3 / t) + ",1e-7\n";
   write_text(dir / "fc_si.dat", fc);
-  const auto r = run_mgscope("init " + q(dir));
+  const auto r = run_mgscope("init " + shell_quoted(dir));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const std::string manifest = read_all(dir / "sample.toml");
   EXPECT_NE(manifest.find("[mce]\noptions = { mt = \"fc_si.dat\" }"), std::string::npos) << manifest;
@@ -154,7 +154,7 @@ TEST(InitCommand, AFieldInTeslaIsAnMhAsItsOerstedOriginal) {
   for (int t = 90; t <= 110; t += 10)
     for (int h = 0; h <= 5; ++h) mh += "," + std::to_string(t) + "," + std::to_string(h) + ",0.1\n";
   write_text(dir / "mh_T.dat", mh);
-  const auto r = run_mgscope("init " + q(dir));
+  const auto r = run_mgscope("init " + shell_quoted(dir));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const std::string manifest = read_all(dir / "sample.toml");
   EXPECT_NE(manifest.find("[mce]\noptions = { mh = \"mh_T.dat\" }"), std::string::npos) << manifest;

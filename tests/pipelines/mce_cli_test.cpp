@@ -15,6 +15,8 @@
 #include "pipelines/report_doubts.hpp"
 #include "tests/test_support.hpp"
 
+using mgscope::test::shell_quoted;
+
 namespace mgscope {
 namespace {
 
@@ -22,8 +24,6 @@ namespace fs = std::filesystem;
 using test::read_all;
 using test::run_mgscope;
 using test::scratch_dir;
-
-std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
 
 // A per-row table's rows, and how many of them hold `text`; `header_ok` when its header ends in
 // the warnings column.
@@ -41,10 +41,10 @@ WarnedRows warned_rows(const fs::path& csv, const std::string& text) {
   return w;
 }
 
-const fs::path& synth_dir() {
+const fs::path& synth_mce_dir() {
   static const fs::path dir = [] {
     const fs::path d = scratch_dir("mce_cli_synth");
-    const auto r = run_mgscope("synth mce -o " + q(d));
+    const auto r = run_mgscope("synth mce -o " + shell_quoted(d));
     EXPECT_EQ(r.exit_code, 0) << r.output;
     return d;
   }();
@@ -55,8 +55,8 @@ const fs::path& synth_dir() {
 // curve fails and has no verdict (null), which the schema had refused ("None is not of type 'string'").
 TEST(MceCli, AFailedUniversalCurveHasANullVerdictTheSchemaAllows) {
   const fs::path d = scratch_dir("mce_cli_narrow");
-  ASSERT_EQ(run_mgscope("synth mce --t-step-K 0.5 --t-below-K 8 --t-above-K 8 -o " + q(d)).exit_code, 0);
-  const auto r = run_mgscope("mce --mh " + q(d / "isotherms.dat") + " -o " + q(d / "out"));
+  ASSERT_EQ(run_mgscope("synth mce --t-step-K 0.5 --t-below-K 8 --t-above-K 8 -o " + shell_quoted(d)).exit_code, 0);
+  const auto r = run_mgscope("mce --mh " + shell_quoted(d / "isotherms.dat") + " -o " + shell_quoted(d / "out"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto j = nlohmann::json::parse(read_all(d / "out" / "mce.json"));
   EXPECT_EQ(j["universal_curve"]["status"], "Failure");
@@ -71,8 +71,8 @@ TEST(MceCli, EveryKeyOfTheBundledSamplesIsInTheSchema) {
   const fs::path samples = fs::path(MGSCOPE_SOURCE_DIR) / "samples" / "mce";
   for (const char* model : {"mean_field", "bean_rodbell"}) {
     const fs::path out = scratch_dir(std::string("mce_cli_bundled_") + model);
-    const auto r = run_mgscope("mce --mt " + q(samples / model / "fc.dat") + " --mh " +
-                               q(samples / model / "isotherms.dat") + " -o " + q(out));
+    const auto r = run_mgscope("mce --mt " + shell_quoted(samples / model / "fc.dat") + " --mh " +
+                               shell_quoted(samples / model / "isotherms.dat") + " -o " + shell_quoted(out));
     ASSERT_EQ(r.exit_code, 0) << r.output;
     SCOPED_TRACE(model);
     test::expect_schema_valid("mce.schema.json", out / "mce.json");  // every key declared, and valid
@@ -80,10 +80,11 @@ TEST(MceCli, EveryKeyOfTheBundledSamplesIsInTheSchema) {
 }
 
 TEST(MceCli, SynthThenAnalyse) {
-  const fs::path s = synth_dir();
+  const fs::path s = synth_mce_dir();
   for (const char* f : {"isotherms.dat", "fc.dat", "exact_dSm.csv", "truth.json"}) EXPECT_TRUE(fs::exists(s / f)) << f;
   const fs::path out = scratch_dir("mce_cli_out");
-  const auto r = run_mgscope("mce --mt " + q(s / "fc.dat") + " --mh " + q(s / "isotherms.dat") + " -o " + q(out));
+  const auto r = run_mgscope("mce --mt " + shell_quoted(s / "fc.dat") + " --mh " + shell_quoted(s / "isotherms.dat") +
+                             " -o " + shell_quoted(out));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto j = nlohmann::json::parse(read_all(out / "mce.json"));
   test::expect_schema_valid("mce.schema.json", out / "mce.json");
@@ -107,7 +108,8 @@ TEST(MceCli, SynthThenAnalyse) {
   }
   // Identical bytes on a re-run.
   const fs::path again = scratch_dir("mce_cli_again");
-  run_mgscope("mce --mt " + q(s / "fc.dat") + " --mh " + q(s / "isotherms.dat") + " -o " + q(again));
+  run_mgscope("mce --mt " + shell_quoted(s / "fc.dat") + " --mh " + shell_quoted(s / "isotherms.dat") + " -o " +
+              shell_quoted(again));
   EXPECT_EQ(read_all(out / "dSm.csv"), read_all(again / "dSm.csv"));
 }
 
@@ -139,9 +141,9 @@ struct SpacedRun {
 SpacedRun spaced_run(const std::string& name, const std::string& fields) {
   const fs::path synth = scratch_dir("mce_cli_" + name), out = scratch_dir("mce_cli_" + name + "_out");
   const std::string grid = " --t-step-K 3 --t-below-K 8 --t-above-K 8 --fc-step-K 5 ";
-  EXPECT_EQ(run_mgscope("synth mce" + grid + fields + " -o " + q(synth)).exit_code, 0);
+  EXPECT_EQ(run_mgscope("synth mce" + grid + fields + " -o " + shell_quoted(synth)).exit_code, 0);
   SpacedRun r;
-  const auto run = run_mgscope("mce --mh " + q(synth / "isotherms.dat") + " -o " + q(out));
+  const auto run = run_mgscope("mce --mh " + shell_quoted(synth / "isotherms.dat") + " -o " + shell_quoted(out));
   EXPECT_EQ(run.exit_code, 0) << run.output;
   r.output = run.output;
   r.merit = nlohmann::json::parse(read_all(out / "mce.json"))["entropy"]["merit_by_field"].back();
@@ -157,13 +159,15 @@ SpacedRun spaced_run(const std::string& name, const std::string& fields) {
 // so in its own warning, its script and data kept for the user; the numbers are those of a run with
 // figures, and no temporary is left.
 TEST(MceCli, WithoutGnuplotEachFigureSaysSoAndKeepsItsScript) {
-  const fs::path s = synth_dir();
+  const fs::path s = synth_mce_dir();
   const fs::path out = scratch_dir("mce_cli_no_gnuplot");
   fs::create_directories(out / "bin");  // a PATH without gnuplot
-  const std::string args = " mce --mt " + q(s / "fc.dat") + " --mh " + q(s / "isotherms.dat") + " -o ";
-  const auto r = test::run_command("PATH=" + q(out / "bin") + " '" + MGSCOPE_EXE + "'" + args + q(out / "none"));
+  const std::string args =
+      " mce --mt " + shell_quoted(s / "fc.dat") + " --mh " + shell_quoted(s / "isotherms.dat") + " -o ";
+  const auto r = test::run_command("PATH=" + shell_quoted(out / "bin") + " '" + MGSCOPE_EXE + "'" + args +
+                                   shell_quoted(out / "none"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  ASSERT_EQ(run_mgscope(args + q(out / "drawn")).exit_code, 0);
+  ASSERT_EQ(run_mgscope(args + shell_quoted(out / "drawn")).exit_code, 0);
   const auto none = nlohmann::json::parse(read_all(out / "none" / "mce.json"));
   const auto drawn = nlohmann::json::parse(read_all(out / "drawn" / "mce.json"));
   EXPECT_EQ(none["entropy"], drawn["entropy"]);
@@ -184,8 +188,8 @@ TEST(MceCli, WithoutGnuplotEachFigureSaysSoAndKeepsItsScript) {
 // M(H) isotherms given to --mt split into one "set-point" per field: exit 0 with a "Tc" for each
 // (27 from an isotherm file). Refused now, with the hint the reverse mistake gets.
 TEST(MceCli, AnIsothermFileGivenAsMtIsRefusedWithTheHint) {
-  const fs::path s = synth_dir(), out = scratch_dir("mce_cli_mt_iso");
-  const auto r = run_mgscope("mce --mt " + q(s / "isotherms.dat") + " -o " + q(out));
+  const fs::path s = synth_mce_dir(), out = scratch_dir("mce_cli_mt_iso");
+  const auto r = run_mgscope("mce --mt " + shell_quoted(s / "isotherms.dat") + " -o " + shell_quoted(out));
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find("M(H) isotherms, not an M(T) run"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("`mgscope mce --mh` reads it"), std::string::npos) << r.output;
@@ -195,8 +199,9 @@ TEST(MceCli, AnIsothermFileGivenAsMtIsRefusedWithTheHint) {
 // without a word. The mass is warned of as it is read, and the -dSm beyond any magnet's spin entropy
 // as a likely unit error: on the terminal, in mce.json's entropy section, on every dSm.csv row.
 TEST(MceCli, AMassInGramsIsWarnedAndSoIsTheImpossibleEntropy) {
-  const fs::path s = synth_dir(), out = scratch_dir("mce_cli_mass_g");
-  const auto r = run_mgscope("mce --mh " + q(s / "isotherms.dat") + " --mass 0.0101 -o " + q(out));
+  const fs::path s = synth_mce_dir(), out = scratch_dir("mce_cli_mass_g");
+  const auto r =
+      run_mgscope("mce --mh " + shell_quoted(s / "isotherms.dat") + " --mass 0.0101 -o " + shell_quoted(out));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("--mass 0.0101 read in mg: below 0.1 mg"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("likely a unit error"), std::string::npos) << r.output;
@@ -209,7 +214,7 @@ TEST(MceCli, AMassInGramsIsWarnedAndSoIsTheImpossibleEntropy) {
   while (std::getline(rows, line)) EXPECT_NE(line.find("likely a unit error"), std::string::npos) << line;
   // The same file with its mass in mg: no such doubt.
   const fs::path ok = scratch_dir("mce_cli_mass_mg");
-  const auto r2 = run_mgscope("mce --mh " + q(s / "isotherms.dat") + " --mass 10.1 -o " + q(ok));
+  const auto r2 = run_mgscope("mce --mh " + shell_quoted(s / "isotherms.dat") + " --mass 10.1 -o " + shell_quoted(ok));
   EXPECT_EQ(r2.output.find("likely a unit error"), std::string::npos);
   EXPECT_EQ(r2.output.find("read in mg"), std::string::npos);
 }
@@ -220,8 +225,10 @@ TEST(MceCli, AMassInGramsIsWarnedAndSoIsTheImpossibleEntropy) {
 // Tc 99.85 K; each is said. The plain mean-field magnet (eta 0) keeps its Tc unwarned.
 TEST(MceCli, BeanRodbellHalfExponentsCarryTheirDoubts) {
   const fs::path s = scratch_dir("mce_cli_eta05"), out = scratch_dir("mce_cli_eta05_out");
-  ASSERT_EQ(run_mgscope("synth mce --eta 0.5 --t-step-K 1 --t-below-K 10 --t-above-K 10 -o " + q(s)).exit_code, 0);
-  const auto r = run_mgscope("mce --mt " + q(s / "fc.dat") + " --mh " + q(s / "isotherms.dat") + " -o " + q(out));
+  ASSERT_EQ(
+      run_mgscope("synth mce --eta 0.5 --t-step-K 1 --t-below-K 10 --t-above-K 10 -o " + shell_quoted(s)).exit_code, 0);
+  const auto r = run_mgscope("mce --mt " + shell_quoted(s / "fc.dat") + " --mh " + shell_quoted(s / "isotherms.dat") +
+                             " -o " + shell_quoted(out));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto j = nlohmann::json::parse(read_all(out / "mce.json"));
   EXPECT_NEAR(j["critical"]["Tc_K"]["value"].get<double>(), 98.55, 0.2);  // the method's limit, 1.45 K off
@@ -230,8 +237,9 @@ TEST(MceCli, BeanRodbellHalfExponentsCarryTheirDoubts) {
   EXPECT_NE(w.find("the scaling collapse fails"), std::string::npos) << w;
   EXPECT_NE(w.find("K of M(T)"), std::string::npos) << w;
   EXPECT_NE(read_all(out / "critical.csv").find("the scaling collapse fails"), std::string::npos);
-  const auto plain = run_mgscope("mce --mt " + q(synth_dir() / "fc.dat") + " --mh " + q(synth_dir() / "isotherms.dat") +
-                                 " -o " + q(scratch_dir("mce_cli_eta0_out")));
+  const auto plain = run_mgscope("mce --mt " + shell_quoted(synth_mce_dir() / "fc.dat") + " --mh " +
+                                 shell_quoted(synth_mce_dir() / "isotherms.dat") + " -o " +
+                                 shell_quoted(scratch_dir("mce_cli_eta0_out")));
   EXPECT_EQ(plain.output.find("K of M(T)"), std::string::npos) << plain.output;
 }
 
@@ -240,8 +248,9 @@ TEST(MceCli, BeanRodbellHalfExponentsCarryTheirDoubts) {
 // say they contradict.
 TEST(MceCli, ContradictoryOrderVerdictsAreSaid) {
   const fs::path s = scratch_dir("mce_cli_eta12"), out = scratch_dir("mce_cli_eta12_out");
-  ASSERT_EQ(run_mgscope("synth mce --eta 1.2 --t-step-K 2 --t-below-K 12 --t-above-K 20 -o " + q(s)).exit_code, 0);
-  const auto r = run_mgscope("mce --mh " + q(s / "isotherms.dat") + " -o " + q(out));
+  ASSERT_EQ(
+      run_mgscope("synth mce --eta 1.2 --t-step-K 2 --t-below-K 12 --t-above-K 20 -o " + shell_quoted(s)).exit_code, 0);
+  const auto r = run_mgscope("mce --mh " + shell_quoted(s / "isotherms.dat") + " -o " + shell_quoted(out));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto j = nlohmann::json::parse(read_all(out / "mce.json"));
   EXPECT_FALSE(j["arrott"]["first_order"].get<bool>());
@@ -257,8 +266,9 @@ TEST(MceCli, ContradictoryOrderVerdictsAreSaid) {
 // 0.19 T +60 % to -98 % from row to row, unflagged). Those fields are named; the top one is not.
 TEST(MceCli, DemagLimitedLowFieldsAreNamed) {
   const fs::path s = scratch_dir("mce_cli_demag_low"), out = scratch_dir("mce_cli_demag_low_out");
-  ASSERT_EQ(run_mgscope("synth mce --demag 0.3 --density 7.5 -o " + q(s)).exit_code, 0);
-  const auto r = run_mgscope("mce --mh " + q(s / "isotherms.dat") + " --demag 0.3 --density 7.5 -o " + q(out));
+  ASSERT_EQ(run_mgscope("synth mce --demag 0.3 --density 7.5 -o " + shell_quoted(s)).exit_code, 0);
+  const auto r = run_mgscope("mce --mh " + shell_quoted(s / "isotherms.dat") + " --demag 0.3 --density 7.5 -o " +
+                             shell_quoted(out));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto j = nlohmann::json::parse(read_all(out / "mce.json"));
   EXPECT_NE(r.output.find("with --demag, -dSm at 0.09742, 0.1948"), std::string::npos) << r.output;
@@ -308,8 +318,8 @@ TEST(MceCli, CoarseFirstFieldStepIsWarnedOfEverywhere) {
   const std::string grid = " --t-step-K 0.5 --t-below-K 8 --t-above-K 8 --fc-step-K 5";
   const std::string said = "-dSm may be 21 % too high at its 5 T peak";
   const fs::path coarse = scratch_dir("mce_cli_coarse_synth"), coarse_out = scratch_dir("mce_cli_coarse_out");
-  ASSERT_EQ(run_mgscope("synth mce --field-step-T 0.5" + grid + " -o " + q(coarse)).exit_code, 0);
-  const auto r = run_mgscope("mce --mh " + q(coarse / "isotherms.dat") + " -o " + q(coarse_out));
+  ASSERT_EQ(run_mgscope("synth mce --field-step-T 0.5" + grid + " -o " + shell_quoted(coarse)).exit_code, 0);
+  const auto r = run_mgscope("mce --mh " + shell_quoted(coarse / "isotherms.dat") + " -o " + shell_quoted(coarse_out));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("WARNING: " + (coarse / "isotherms.dat").string() + ": " + said), std::string::npos)
       << r.output;
@@ -335,13 +345,14 @@ TEST(MceCli, CoarseFirstFieldStepIsWarnedOfEverywhere) {
   EXPECT_EQ(n.warned, rows_total);
 
   const fs::path demag = scratch_dir("mce_cli_demag_synth"), demag_out = scratch_dir("mce_cli_demag_out");
-  ASSERT_EQ(run_mgscope("synth mce --field-step-T 0.1 --demag 0.3333333 --density 7" + grid + " -o " + q(demag))
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      run_mgscope("synth mce --field-step-T 0.1 --demag 0.3333333 --density 7" + grid + " -o " + shell_quoted(demag))
+          .exit_code,
+      0);
   for (const char* f : {"exact_dSm.csv", "exact_dSm_internal.csv"}) EXPECT_TRUE(fs::exists(demag / f)) << f;
   EXPECT_NEAR(nlohmann::json::parse(read_all(demag / "truth.json"))["demagnetised_sample"]["demag_N_SI"].get<double>(),
               1.0 / 3, 1e-6);
-  const auto d = run_mgscope("mce --mh " + q(demag / "isotherms.dat") + " -o " + q(demag_out));
+  const auto d = run_mgscope("mce --mh " + shell_quoted(demag / "isotherms.dat") + " -o " + shell_quoted(demag_out));
   ASSERT_EQ(d.exit_code, 0) << d.output;
   EXPECT_NE(d.output.find("-dSm may be 4.5 % too low at its 5 T peak"), std::string::npos) << d.output;
   const auto dj = nlohmann::json::parse(read_all(demag_out / "mce.json"));
@@ -354,7 +365,8 @@ TEST(MceCli, CoarseFirstFieldStepIsWarnedOfEverywhere) {
   EXPECT_GT(fields_doubted, 1);
   EXPECT_NEAR(dj["entropy"]["merit_by_field"].back()["first_interval_doubt"].get<double>(), -0.042, 0.003);
   // A --demag out of range is a usage error naming the option.
-  const auto bad = run_mgscope("synth mce --demag 1.5 --density 7 -o " + q(scratch_dir("mce_cli_bad_demag")));
+  const auto bad =
+      run_mgscope("synth mce --demag 1.5 --density 7 -o " + shell_quoted(scratch_dir("mce_cli_bad_demag")));
   EXPECT_EQ(bad.exit_code, 2) << bad.output;
   EXPECT_NE(bad.output.find("--demag"), std::string::npos) << bad.output;
 }
@@ -363,7 +375,7 @@ TEST(MceCli, CoarseFirstFieldStepIsWarnedOfEverywhere) {
 // MPMS3 file whose moment columns `columns` hold, per row, the cells `cells(T, moment_emu)` gives.
 fs::path rewritten_isotherms(const std::string& name, const std::string& columns,
                              const std::function<std::string(double, double)>& cells) {
-  const QdData d = read_qd_file((synth_dir() / "isotherms.dat").string());
+  const QdData d = read_qd_file((synth_mce_dir() / "isotherms.dat").string());
   std::ostringstream f;
   f.precision(17);
   f << "[Header]\nBYAPP,MPMS3,1.0,1.1\nINFO,10,SAMPLE_MASS\n[Data]\nComment,Temperature (K),Magnetic Field (Oe),"
@@ -390,14 +402,16 @@ double top_minus_dSm_max(const fs::path& out) {
 // --demag turns the moment into a magnetisation with the mass: without one (--mass 0 or none in
 // the header) the field was corrected with emu as if emu/g (4.997 T for 4.658 T), exit 0.
 TEST(MceCli, DemagWithoutAMassIsRefusedNamingTheFile) {
-  const fs::path iso = synth_dir() / "isotherms.dat";
+  const fs::path iso = synth_mce_dir() / "isotherms.dat";
   const fs::path out = scratch_dir("mce_cli_demag_nomass");
-  const auto r = run_mgscope("mce --mh " + q(iso) + " --mass 0 --demag 0.3 --density 7.9 -o " + q(out));
+  const auto r =
+      run_mgscope("mce --mh " + shell_quoted(iso) + " --mass 0 --demag 0.3 --density 7.9 -o " + shell_quoted(out));
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find(iso.string() + ": has no sample mass (--mass 0): --demag needs one"), std::string::npos)
       << r.output;
   // With the header's mass the same options run.
-  EXPECT_EQ(run_mgscope("mce --mh " + q(iso) + " --demag 0.3 --density 7.9 -o " + q(out)).exit_code, 0);
+  EXPECT_EQ(
+      run_mgscope("mce --mh " + shell_quoted(iso) + " --demag 0.3 --density 7.9 -o " + shell_quoted(out)).exit_code, 0);
 }
 
 // An M(H) file that fails leaves -dSm to the others: mce.json names it (mh_failures) and its
@@ -407,7 +421,8 @@ TEST(MceCli, AFailedMhFileIsNamedInTheJsonAndDoubtsTheEntropy) {
   const fs::path bad = dir / "broken.dat";
   std::ofstream(bad) << "[Header]\n[Data]\nno columns here\n";
   const fs::path out = dir / "out";
-  const auto r = run_mgscope("mce --mh " + q(synth_dir() / "isotherms.dat") + " " + q(bad) + " -o " + q(out));
+  const auto r = run_mgscope("mce --mh " + shell_quoted(synth_mce_dir() / "isotherms.dat") + " " + shell_quoted(bad) +
+                             " -o " + shell_quoted(out));
   EXPECT_EQ(r.exit_code, 1) << r.output;
   const auto j = nlohmann::json::parse(read_all(out / "mce.json"));
   test::expect_schema_valid("mce.schema.json", out / "mce.json");
@@ -422,11 +437,13 @@ TEST(MceCli, AFailedMhFileIsNamedInTheJsonAndDoubtsTheEntropy) {
 TEST(MceCli, NamedMomentColumnInAm2IsConvertedToEmu) {
   const fs::path f = rewritten_isotherms("am2", "Moment (A m2)", [](double, double m) { return number(m * 1e-3); });
   const fs::path out = f.parent_path() / "out";
-  const auto r = run_mgscope("mce --mh " + q(f) + " --moment-column 'Moment (A m2)' -o " + q(out));
+  const auto r =
+      run_mgscope("mce --mh " + shell_quoted(f) + " --moment-column 'Moment (A m2)' -o " + shell_quoted(out));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NEAR(top_minus_dSm_max(out), 10.15, 0.2);
   // A column whose unit is no moment is refused, naming the column and the unit.
-  const auto bad = run_mgscope("mce --mh " + q(f) + " --moment-column 'Magnetic Field (Oe)' -o " + q(out));
+  const auto bad =
+      run_mgscope("mce --mh " + shell_quoted(f) + " --moment-column 'Magnetic Field (Oe)' -o " + shell_quoted(out));
   EXPECT_EQ(bad.exit_code, 1) << bad.output;
   EXPECT_NE(bad.output.find("am2.dat: moment column 'Magnetic Field (Oe)': its unit 'Oe' is not a magnetic moment"),
             std::string::npos)
@@ -442,7 +459,7 @@ TEST(MceCli, MixedDcScanAndVsmRowsKeepEveryIsotherm) {
   const fs::path mixed = rewritten_isotherms("mixed", columns, [](double T, double m) {
     return T > 100 ? "," + number(m) : number(m) + ",";
   });
-  const auto r = run_mgscope("mce --mh " + q(mixed) + " -o " + q(mixed.parent_path() / "out"));
+  const auto r = run_mgscope("mce --mh " + shell_quoted(mixed) + " -o " + shell_quoted(mixed.parent_path() / "out"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NEAR(top_minus_dSm_max(mixed.parent_path() / "out"), 10.15, 0.2);
   const auto j = nlohmann::json::parse(read_all(mixed.parent_path() / "out" / "mce.json"));
@@ -457,7 +474,7 @@ TEST(MceCli, MixedDcScanAndVsmRowsKeepEveryIsotherm) {
   const fs::path sparse = rewritten_isotherms("sparse", columns, [&](double, double m) {
     return number(m) + "," + (row++ % 50 == 0 ? number(m) : "");
   });
-  const auto s = run_mgscope("mce --mh " + q(sparse) + " -o " + q(sparse.parent_path() / "out"));
+  const auto s = run_mgscope("mce --mh " + shell_quoted(sparse) + " -o " + shell_quoted(sparse.parent_path() / "out"));
   ASSERT_EQ(s.exit_code, 0) << s.output;
   EXPECT_NEAR(top_minus_dSm_max(sparse.parent_path() / "out"), 10.15, 0.2);
 }
@@ -506,7 +523,7 @@ fs::path rewritten_export(const fs::path& source, const std::string& name, const
 // folder, not beside the file: that may be a real one under ../shared/data.
 std::pair<nlohmann::json, std::string> curie_of(const fs::path& mt) {
   const fs::path out = scratch_dir("mce_cli_curie_" + mt.stem().string());
-  const auto r = run_mgscope("mce --mt " + q(mt) + " -o " + q(out));
+  const auto r = run_mgscope("mce --mt " + shell_quoted(mt) + " -o " + shell_quoted(out));
   EXPECT_EQ(r.exit_code, 0) << r.output;
   const auto j = nlohmann::json::parse(read_all(out / "mce.json"));
   return {j["curie"].at(0), r.output};
@@ -516,7 +533,7 @@ std::pair<nlohmann::json, std::string> curie_of(const fs::path& mt) {
 // 'Moment (Am2)' hold no numbers". It now gives what its emu original gives: the synthetic fc.dat's
 // Tc of 100 K, the real fc7.dat's curve (no transition in it) to the same digits.
 TEST(MceCli, AnMpms3DcScanFileInSiUnitsReadsAsItsEmuOriginal) {
-  std::vector<fs::path> originals{synth_dir() / "fc.dat"};
+  std::vector<fs::path> originals{synth_mce_dir() / "fc.dat"};
   if (const std::string fc7 = test::shared_data("mpms/fc7.dat"); !fc7.empty()) originals.emplace_back(fc7);
   for (const fs::path& original : originals) {
     const auto [emu, emu_output] = curie_of(original);
@@ -550,7 +567,7 @@ TEST(MceCli, AnMpms3DcScanFileInSiUnitsReadsAsItsEmuOriginal) {
 // ('Magnetic Field (Oe)', ...)". It is read in Oe, with a note: the real mvsh1.dat keeps its -dSm of
 // 19.13 J/(kg K) at 7 T, the synthetic isotherms their 10.15 at 5 T, the synthetic M(T) its Tc.
 TEST(MceCli, FieldColumnsInTeslaOrKiloOerstedReadAsTheirOerstedOriginals) {
-  std::vector<fs::path> isotherms{synth_dir() / "isotherms.dat"};
+  std::vector<fs::path> isotherms{synth_mce_dir() / "isotherms.dat"};
   if (const std::string mvsh1 = test::shared_data("mpms/mvsh1.dat"); !mvsh1.empty()) isotherms.emplace_back(mvsh1);
   const std::pair<std::string, double> units[] = {{"T", 1e-4}, {"kOe", 1e-3}};
   const auto in_unit = [](const std::pair<std::string, double>& unit) {
@@ -562,12 +579,12 @@ TEST(MceCli, FieldColumnsInTeslaOrKiloOerstedReadAsTheirOerstedOriginals) {
   };
   for (const fs::path& original : isotherms) {
     const fs::path oe_out = scratch_dir("mce_cli_field_oe_" + original.stem().string());
-    ASSERT_EQ(run_mgscope("mce --mh " + q(original) + " -o " + q(oe_out)).exit_code, 0);
+    ASSERT_EQ(run_mgscope("mce --mh " + shell_quoted(original) + " -o " + shell_quoted(oe_out)).exit_code, 0);
     const double oe = top_minus_dSm_max(oe_out);
     EXPECT_NEAR(oe, original.stem() == "mvsh1" ? 19.13 : 10.15, original.stem() == "mvsh1" ? 0.005 : 0.2);
     for (const auto& unit : units) {
       const fs::path f = rewritten_export(original, original.stem().string() + "_" + unit.first, in_unit(unit));
-      const auto r = run_mgscope("mce --mh " + q(f) + " -o " + q(f.parent_path() / "out"));
+      const auto r = run_mgscope("mce --mh " + shell_quoted(f) + " -o " + shell_quoted(f.parent_path() / "out"));
       ASSERT_EQ(r.exit_code, 0) << r.output;
       EXPECT_NEAR(top_minus_dSm_max(f.parent_path() / "out"), oe, 1e-9 * oe) << f;
       const std::string note = "field column 'Magnetic Field (" + unit.first + ")' is in " + unit.first +
@@ -580,12 +597,12 @@ TEST(MceCli, FieldColumnsInTeslaOrKiloOerstedReadAsTheirOerstedOriginals) {
       EXPECT_NE(j["inputs"][0]["notes"].dump().find(note), std::string::npos) << j["inputs"][0];
     }
   }
-  const auto [fc_oe, fc_oe_output] = curie_of(synth_dir() / "fc.dat");
-  const fs::path fc_T = rewritten_export(synth_dir() / "fc.dat", "fc_T", in_unit(units[0]));
+  const auto [fc_oe, fc_oe_output] = curie_of(synth_mce_dir() / "fc.dat");
+  const fs::path fc_T = rewritten_export(synth_mce_dir() / "fc.dat", "fc_T", in_unit(units[0]));
   EXPECT_NEAR(curie_of(fc_T).first["Tc_K"].get<double>(), fc_oe["Tc_K"].get<double>(), 1e-9);
   // A field name in a unit that is no field is refused naming the column and the unit.
-  const fs::path bad = rewritten_export(synth_dir() / "fc.dat", "fc_Gcm", in_unit({"G/cm", 1.0}));
-  const auto r = run_mgscope("mce --mt " + q(bad) + " -o " + q(bad.parent_path() / "out"));
+  const fs::path bad = rewritten_export(synth_mce_dir() / "fc.dat", "fc_Gcm", in_unit({"G/cm", 1.0}));
+  const auto r = run_mgscope("mce --mt " + shell_quoted(bad) + " -o " + shell_quoted(bad.parent_path() / "out"));
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.output.find("(the column names): field column 'Magnetic Field (G/cm)' has unit 'G/cm'; expected Oe, "
                           "T, mT, kOe or A/m"),
@@ -612,7 +629,7 @@ TEST(MceCli, ARealFileWithDecimalCommasReadsAsItsOriginal) {
   }
   const fs::path dir = scratch_dir("mce_cli_decimal_comma");
   std::ofstream(dir / "mvsh1_de.dat") << out.str();
-  const auto r = run_mgscope("mce --mh " + q(dir / "mvsh1_de.dat") + " -o " + q(dir / "out"));
+  const auto r = run_mgscope("mce --mh " + shell_quoted(dir / "mvsh1_de.dat") + " -o " + shell_quoted(dir / "out"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NEAR(top_minus_dSm_max(dir / "out"), 19.133, 0.001);
   const auto j = nlohmann::json::parse(read_all(dir / "out" / "mce.json"));
@@ -624,11 +641,12 @@ TEST(MceCli, ARealFileWithDecimalCommasReadsAsItsOriginal) {
 }
 
 TEST(MceCli, BatchGoesOnPastABadFile) {
-  const fs::path s = synth_dir();
+  const fs::path s = synth_mce_dir();
   const fs::path bad = scratch_dir("mce_cli_bad") / "broken.dat";
   std::ofstream(bad) << "[Header]\n[Data]\nComment,Temperature (K)\n,1\n";
   const fs::path out = scratch_dir("mce_cli_batch");
-  const auto r = run_mgscope("mce --mt " + q(bad) + " " + q(s / "fc.dat") + " -o " + q(out));
+  const auto r =
+      run_mgscope("mce --mt " + shell_quoted(bad) + " " + shell_quoted(s / "fc.dat") + " -o " + shell_quoted(out));
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find("broken.dat: line 3 (the column names): no field column"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("1 of 2 inputs failed"), std::string::npos) << r.output;
@@ -641,7 +659,7 @@ TEST(MceCli, BatchGoesOnPastABadFile) {
 TEST(MceCli, OneIsothermOnlyIsAnErrorNamingTheFile) {
   const fs::path d = scratch_dir("mce_cli_one");
   std::ofstream(d / "one.csv") << "# sample_mass_mg = 10\nT_K,H_Oe,M_emu\n100,0,0\n100,10000,0.5\n100,20000,0.8\n";
-  const auto r = run_mgscope("mce --mh " + q(d / "one.csv") + " -o " + q(d / "out"));
+  const auto r = run_mgscope("mce --mh " + shell_quoted(d / "one.csv") + " -o " + shell_quoted(d / "out"));
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.output.find("one.csv: -dSm needs at least two isotherms"), std::string::npos) << r.output;
 }
@@ -649,8 +667,9 @@ TEST(MceCli, OneIsothermOnlyIsAnErrorNamingTheFile) {
 // An M(T) file given as M(H) splits into one-temperature "isotherms" at one field each: the error
 // says what the file looks like and which option takes it.
 TEST(MceCli, AnMtFileGivenAsMhIsToldToUseMt) {
-  const fs::path s = synth_dir();
-  const auto r = run_mgscope("mce --mh " + q(s / "fc.dat") + " -o " + q(scratch_dir("mce_cli_mt_as_mh")));
+  const fs::path s = synth_mce_dir();
+  const auto r =
+      run_mgscope("mce --mh " + shell_quoted(s / "fc.dat") + " -o " + shell_quoted(scratch_dir("mce_cli_mt_as_mh")));
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find("fc.dat: none of its "), std::string::npos) << r.output;
   EXPECT_NE(r.output.find(" isotherms holds two fields (each temperature was measured at one field); it looks like "
@@ -662,7 +681,7 @@ TEST(MceCli, AnMtFileGivenAsMhIsToldToUseMt) {
 // --field-step-Oe 0.001 over 5 T was a grid of 5e7 fields (std::bad_alloc), 1e9 Oe a grid beyond the
 // data ("-dSm at 100000 T"): both refused, naming the option, the step and the range.
 TEST(MceCli, AFieldStepBeyondTheRangeOrTooFineNamesTheOption) {
-  const fs::path s = synth_dir();
+  const fs::path s = synth_mce_dir();
   const std::string iso = (s / "isotherms.dat").string();
   const std::pair<const char*, std::string> cases[] = {
       {"0.001", "--field-step-Oe (EntropyOptions.field_step_Oe) 0.001 Oe over the common field range of the "
@@ -671,22 +690,23 @@ TEST(MceCli, AFieldStepBeyondTheRangeOrTooFineNamesTheOption) {
       {"1e9", "--field-step-Oe (EntropyOptions.field_step_Oe) 1e+09 Oe is larger than the common field range of the "
               "isotherms, 0 to 50000 Oe (50000 Oe): the grid would reach beyond the data\n"}};
   for (const auto& [step, said] : cases) {
-    const auto r = run_mgscope("mce --mh " + q(iso) + " --field-step-Oe " + step + " -o " +
-                               q(scratch_dir(std::string("mce_cli_step_") + step)));
+    const auto r = run_mgscope("mce --mh " + shell_quoted(iso) + " --field-step-Oe " + step + " -o " +
+                               shell_quoted(scratch_dir(std::string("mce_cli_step_") + step)));
     EXPECT_EQ(r.exit_code, 1) << r.output;
     EXPECT_NE(r.output.find("ERROR: " + iso + ": " + said), std::string::npos) << r.output;
   }
 }
 
 TEST(MceCli, MassZeroGivesMomentOnlyOutputsWithAWarning) {
-  const fs::path s = synth_dir();
+  const fs::path s = synth_mce_dir();
   const fs::path out = scratch_dir("mce_cli_mass0");
-  const auto r = run_mgscope("mce --mass 0 --mh " + q(s / "isotherms.dat") + " -o " + q(out));
+  const auto r = run_mgscope("mce --mass 0 --mh " + shell_quoted(s / "isotherms.dat") + " -o " + shell_quoted(out));
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("--mass 0: no mass"), std::string::npos) << r.output;
   EXPECT_EQ(read_all(out / "dSm.csv").rfind("T_K,minus_dSm_mJ_per_K_at_", 0), 0u);
   // Header mass used when --mass is absent: the same sample gives J/(kg K) = mJ/K / (10 mg).
-  const auto negative = run_mgscope("mce --mass -1 --mh " + q(s / "isotherms.dat") + " -o " + q(out));
+  const auto negative =
+      run_mgscope("mce --mass -1 --mh " + shell_quoted(s / "isotherms.dat") + " -o " + shell_quoted(out));
   EXPECT_EQ(negative.exit_code, 2);  // a usage error
   EXPECT_NE(negative.output.find("mce: --mass must be >= 0 mg\n"), std::string::npos) << negative.output;
 }
@@ -694,7 +714,7 @@ TEST(MceCli, MassZeroGivesMomentOnlyOutputsWithAWarning) {
 TEST(MceCli, MixedFieldsInOneMtAreSplitWithAWarning) {
   MGSCOPE_SHARED_OR_SKIP(path, "mpms/magentropy_synthetic_magdata.dat");
   const fs::path out = scratch_dir("mce_cli_mixed");
-  const auto r = run_mgscope("mce --mt " + q(path) + " -o " + q(out));
+  const auto r = run_mgscope("mce --mt " + shell_quoted(path) + " -o " + shell_quoted(out));
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("magentropy_synthetic_magdata.dat: M(T) holds 5 field set-points (20 Oe, 40 Oe, 60 Oe, "
                           "80 Oe, 100 Oe); each is analysed on its own"),
@@ -710,8 +730,8 @@ TEST(MceCli, MixedFieldsInOneMtAreSplitWithAWarning) {
 TEST(PowerLawCli, ReferenceSelectionReportsRowsAndExponent) {
   MGSCOPE_SHARED_OR_SKIP(table, "reference/gd_mg_mce_reference.csv");
   const fs::path out = scratch_dir("powerlaw_cli");
-  const auto r =
-      run_mgscope("powerlaw " + q(table) + " --match Co --exclude 'Fe|Er|Tb' --field-T 5 --two-regime -o " + q(out));
+  const auto r = run_mgscope("powerlaw " + shell_quoted(table) +
+                             " --match Co --exclude 'Fe|Er|Tb' --field-T 5 --two-regime -o " + shell_quoted(out));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("11 rows used"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("n = -0.6857 +- 0.1074"), std::string::npos) << r.output;
@@ -721,8 +741,8 @@ TEST(PowerLawCli, ReferenceSelectionReportsRowsAndExponent) {
   EXPECT_NEAR(j["fit"]["exponent_n"].get<double>(), -0.686, 5e-4);
   EXPECT_TRUE(j.contains("two_regime"));
   EXPECT_TRUE(fs::exists(out / "powerlaw.gp"));
-  const auto r85 =
-      run_mgscope("powerlaw " + q(table) + " --match Co --exclude 'Fe|Er|Tb' --field-T 5 --tmin-K 85 -o " + q(out));
+  const auto r85 = run_mgscope("powerlaw " + shell_quoted(table) +
+                               " --match Co --exclude 'Fe|Er|Tb' --field-T 5 --tmin-K 85 -o " + shell_quoted(out));
   EXPECT_NE(r85.output.find("n = -0.8738 +- 0.1272"), std::string::npos) << r85.output;
   EXPECT_NE(r85.output.find("N = 10"), std::string::npos);
 }
@@ -743,7 +763,7 @@ fs::path small_power_law_table(const fs::path& dir) {
 TEST(PowerLawCli, MixedFieldsAndARegimeSpanningLittleAreWarnedOf) {
   MGSCOPE_SHARED_OR_SKIP(table, "reference/gd_mg_mce_reference.csv");
   const fs::path out = scratch_dir("powerlaw_doubts");
-  const auto r = run_mgscope("powerlaw " + q(table) + " --two-regime -o " + q(out));
+  const auto r = run_mgscope("powerlaw " + shell_quoted(table) + " --two-regime -o " + shell_quoted(out));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("the rows used were measured at 2 fields (5 T: 24 rows, 7 T: 2 rows)"), std::string::npos)
       << r.output;
@@ -753,8 +773,9 @@ TEST(PowerLawCli, MixedFieldsAndARegimeSpanningLittleAreWarnedOf) {
   test::expect_schema_valid("powerlaw.schema.json", out / "powerlaw.json");
   EXPECT_EQ(j["warnings"].size(), 2u) << j["warnings"];
   ASSERT_EQ(j["two_regime"]["warnings"].size(), 1u);
-  const auto clean = run_mgscope("powerlaw " + q(table) + " --match Co --exclude 'Fe|Er|Tb' --field-T 5 -o " +
-                                 q(scratch_dir("powerlaw_clean")));
+  const auto clean =
+      run_mgscope("powerlaw " + shell_quoted(table) + " --match Co --exclude 'Fe|Er|Tb' --field-T 5 -o " +
+                  shell_quoted(scratch_dir("powerlaw_clean")));
   EXPECT_EQ(clean.output.find("WARNING"), std::string::npos) << clean.output;
 }
 
@@ -764,7 +785,7 @@ TEST(PowerLawCli, ARowWithMoreFieldsThanTheHeaderIsSkippedWithTheReason) {
   const fs::path dir = scratch_dir("powerlaw_ragged");
   std::ofstream(dir / "t.csv") << "composition,T_K,minus_dSm_max_JkgK\nA,100,5\nGdAlCo x=0,1,2,150,4.5\nB,200,4\n"
                                   "C,300,3\n";
-  const auto r = run_mgscope("powerlaw " + q(dir / "t.csv") + " -o " + q(dir / "out"));
+  const auto r = run_mgscope("powerlaw " + shell_quoted(dir / "t.csv") + " -o " + shell_quoted(dir / "out"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("3 rows used, 1 matching rows skipped"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("skipped line 3: GdAlCo x=0 (5 fields where the header names 3"), std::string::npos)
@@ -779,7 +800,7 @@ TEST(PowerLawCli, TheFitsDoubtsReachItsRowsAndFigure) {
   const fs::path dir = scratch_dir("powerlaw_cli_row_doubts");
   const fs::path table = small_power_law_table(dir);
   std::ofstream(table, std::ios::app) << "Gd70Co30,150,40,7\n";  // line 10
-  const auto r = run_mgscope("powerlaw " + q(table) + " -o " + q(dir / "out"));
+  const auto r = run_mgscope("powerlaw " + shell_quoted(table) + " -o " + shell_quoted(dir / "out"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const std::string mixed =
       "the rows used were measured at 2 fields (5 T: 8 rows, 7 T: 1 rows): -dSm_max grows "
@@ -807,7 +828,9 @@ TEST(PowerLawCli, TheFitsDoubtsReachItsRowsAndFigure) {
   EXPECT_NE(gp.find(" ⚠ doubted'"), std::string::npos) << gp;
 
   const fs::path clean = scratch_dir("powerlaw_cli_row_doubts_clean");
-  ASSERT_EQ(run_mgscope("powerlaw " + q(small_power_law_table(clean)) + " -o " + q(clean / "out")).exit_code, 0);
+  ASSERT_EQ(run_mgscope("powerlaw " + shell_quoted(small_power_law_table(clean)) + " -o " + shell_quoted(clean / "out"))
+                .exit_code,
+            0);
   EXPECT_TRUE(nlohmann::json::parse(read_all(clean / "out" / "powerlaw.json"))["fit"]["warnings"].empty());
   const std::string clean_rows = read_all(clean / "out" / "powerlaw_rows.csv");
   EXPECT_EQ(clean_rows.find("doubted"), std::string::npos) << clean_rows;
@@ -819,31 +842,31 @@ TEST(PowerLawCli, TheFitsDoubtsReachItsRowsAndFigure) {
 // selected no rows (then "gnuplot failed"): both are now usage errors naming the option.
 TEST(PowerLawCli, ABreakOutsideTheRowsAndAnEmptyRangeAreRefused) {
   const fs::path dir = scratch_dir("powerlaw_cli_refused");
-  const std::string table = q(small_power_law_table(dir));
+  const std::string table = shell_quoted(small_power_law_table(dir));
   for (const char* b : {"5000", "100"}) {
-    const auto r = run_mgscope("powerlaw " + table + " --break-K " + b + " -o " + q(dir / "out"));
+    const auto r = run_mgscope("powerlaw " + table + " --break-K " + b + " -o " + shell_quoted(dir / "out"));
     EXPECT_EQ(r.exit_code, 2) << r.output;
     const std::string rule =
         "--break-K: must lie within the selected rows' temperatures, above 100 K and at most 240 K";
     EXPECT_NE(r.output.find(rule), std::string::npos) << r.output;
   }
-  const auto negative = run_mgscope("powerlaw " + table + " --break-K -1 -o " + q(dir / "out"));
+  const auto negative = run_mgscope("powerlaw " + table + " --break-K -1 -o " + shell_quoted(dir / "out"));
   EXPECT_EQ(negative.exit_code, 2) << negative.output;
   EXPECT_NE(negative.output.find("--break-K: Value -1 must be more than 0"), std::string::npos) << negative.output;
-  auto r = run_mgscope("powerlaw " + table + " --tmin-K 180 --break-K 170 -o " + q(dir / "out"));
+  auto r = run_mgscope("powerlaw " + table + " --tmin-K 180 --break-K 170 -o " + shell_quoted(dir / "out"));
   EXPECT_NE(r.output.find("above 180 K and at most 240 K"), std::string::npos) << r.output;
-  r = run_mgscope("powerlaw " + table + " --tmin-K 250 --tmax-K 100 -o " + q(dir / "out"));
+  r = run_mgscope("powerlaw " + table + " --tmin-K 250 --tmax-K 100 -o " + shell_quoted(dir / "out"));
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("--tmin-K: must be below --tmax-K, got 250 >= 100"), std::string::npos) << r.output;
   EXPECT_FALSE(fs::exists(dir / "out" / "powerlaw.json"));
-  EXPECT_EQ(run_mgscope("powerlaw " + table + " --break-K 170 -o " + q(dir / "out")).exit_code, 0);
+  EXPECT_EQ(run_mgscope("powerlaw " + table + " --break-K 170 -o " + shell_quoted(dir / "out")).exit_code, 0);
 }
 
 // A fit that was not made once read as n = 0, a = 0, R^2 = 0 in powerlaw.json: now null.
 TEST(PowerLawCli, AFitNotMadeIsNullInTheJson) {
   const fs::path dir = scratch_dir("powerlaw_cli_null");
-  const std::string table = q(small_power_law_table(dir));
-  auto r = run_mgscope("powerlaw " + table + " --field-T 2 -o " + q(dir / "none"));
+  const std::string table = shell_quoted(small_power_law_table(dir));
+  auto r = run_mgscope("powerlaw " + table + " --field-T 2 -o " + shell_quoted(dir / "none"));
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_EQ(r.output.find("gnuplot failed"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("powerlaw.png not drawn: no rows used"), std::string::npos) << r.output;
@@ -856,7 +879,7 @@ TEST(PowerLawCli, AFitNotMadeIsNullInTheJson) {
   EXPECT_EQ(fit.at("exponent_ci95"), nlohmann::json::array({nullptr, nullptr}));
   test::expect_schema_valid("powerlaw.schema.json", dir / "none" / "powerlaw.json");
   // Two regimes split at 220 K: 2 rows above, too few for a fit; the fitted side keeps its numbers.
-  r = run_mgscope("powerlaw " + table + " --break-K 220 -o " + q(dir / "two"));
+  r = run_mgscope("powerlaw " + table + " --break-K 220 -o " + shell_quoted(dir / "two"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto two = nlohmann::json::parse(read_all(dir / "two" / "powerlaw.json")).at("two_regime");
   EXPECT_TRUE(two.at("above").at("exponent_n").is_null()) << two;
@@ -876,7 +899,7 @@ TEST(MceCli, RealIsothermsWithoutAScalingCollapseSayWhy) {
   MGSCOPE_SHARED_OR_SKIP(one, "mpms/mvsh1.dat");
   MGSCOPE_SHARED_OR_SKIP(four, "mpms/mvsh4.dat");
   const fs::path out = scratch_dir("mce_cli_real_scaling");
-  const auto r = run_mgscope("mce --mh " + q(one) + " " + q(four) + " -o " + q(out));
+  const auto r = run_mgscope("mce --mh " + shell_quoted(one) + " " + shell_quoted(four) + " -o " + shell_quoted(out));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("; scaling not measured: no overlapping isotherms below Tc within |t| <= 0.06\n"),
             std::string::npos)
@@ -896,7 +919,7 @@ TEST(MceCli, RealIsothermsWithoutAScalingCollapseSayWhy) {
 TEST(MceCli, TheGapRowOfTheEntropyTableCarriesItsWarning) {
   MGSCOPE_SHARED_OR_SKIP(one, "mpms/mvsh1.dat");
   const fs::path out = scratch_dir("mce_cli_gap_row");
-  const auto r = run_mgscope("mce --mh " + q(one) + " -o " + q(out));
+  const auto r = run_mgscope("mce --mh " + shell_quoted(one) + " -o " + shell_quoted(out));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   std::istringstream table(read_all(out / "dSm.csv"));
   std::string line;
@@ -924,7 +947,7 @@ TEST(MceCli, TheGapRowOfTheEntropyTableCarriesItsWarning) {
 // fc7.dat's repeated readings are averaged with a warning whose spread had no unit.
 TEST(MceCli, TheSpreadOfRepeatedReadingsHasItsUnit) {
   MGSCOPE_SHARED_OR_SKIP(fc, "mpms/fc7.dat");
-  const auto r = run_mgscope("mce --mt " + q(fc) + " -o " + q(scratch_dir("mce_cli_repeats")));
+  const auto r = run_mgscope("mce --mt " + shell_quoted(fc) + " -o " + shell_quoted(scratch_dir("mce_cli_repeats")));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const std::string said = "largest standard deviation of the repeats ";
   const std::size_t at = r.output.find(said);
@@ -937,8 +960,8 @@ TEST(MceCli, TheSpreadOfRepeatedReadingsHasItsUnit) {
 // its own file ("no transition"). It now spans 0.2-1.5 x Tc by default.
 TEST(MceCli, TheSyntheticMtSpansItsOwnCurieTemperature) {
   const fs::path d = scratch_dir("mce_cli_tc300");
-  ASSERT_EQ(run_mgscope("synth mce --tc-K 300 -o " + q(d)).exit_code, 0);
-  const auto r = run_mgscope("mce --mt " + q(d / "fc.dat") + " -o " + q(d / "out"));
+  ASSERT_EQ(run_mgscope("synth mce --tc-K 300 -o " + shell_quoted(d)).exit_code, 0);
+  const auto r = run_mgscope("mce --mt " + shell_quoted(d / "fc.dat") + " -o " + shell_quoted(d / "out"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto j = nlohmann::json::parse(read_all(d / "out" / "mce.json"));
   ASSERT_EQ(j["curie"].size(), 1u);
@@ -947,13 +970,15 @@ TEST(MceCli, TheSyntheticMtSpansItsOwnCurieTemperature) {
 
 TEST(MceCli, CriticalExponentsAndUniversalCurve) {
   const fs::path d = scratch_dir("mce_cli_critical");
-  ASSERT_EQ(run_mgscope("synth mce --model arrott-noakes --t-step-K 1 --t-below-K 12 --t-above-K 12 -o " + q(d / "an"))
+  ASSERT_EQ(run_mgscope("synth mce --model arrott-noakes --t-step-K 1 --t-below-K 12 --t-above-K 12 -o " +
+                        shell_quoted(d / "an"))
                 .exit_code,
             0);
   const auto truth = nlohmann::json::parse(read_all(d / "an" / "truth.json"));
   EXPECT_EQ(truth["model"]["equation_of_state"], "Arrott-Noakes");
   EXPECT_TRUE(fs::exists(d / "an" / "exact_dSm.csv"));  // the Maxwell integral of its exact dM/dT
-  const auto r = run_mgscope("mce --mh " + q(d / "an" / "isotherms.dat") + " -o " + q(d / "an_out"));
+  const auto r =
+      run_mgscope("mce --mh " + shell_quoted(d / "an" / "isotherms.dat") + " -o " + shell_quoted(d / "an_out"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("Critical behaviour: Success"), std::string::npos) << r.output;
   const auto j = nlohmann::json::parse(read_all(d / "an_out" / "mce.json"));
@@ -985,8 +1010,9 @@ TEST(MceCli, CriticalExponentsAndUniversalCurve) {
         << f;
   }
 
-  ASSERT_EQ(run_mgscope("synth mce --eta 2 -o " + q(d / "br")).exit_code, 0);
-  const auto b = run_mgscope("mce --mh " + q(d / "br" / "isotherms.dat") + " -o " + q(d / "br_out"));
+  ASSERT_EQ(run_mgscope("synth mce --eta 2 -o " + shell_quoted(d / "br")).exit_code, 0);
+  const auto b =
+      run_mgscope("mce --mh " + shell_quoted(d / "br" / "isotherms.dat") + " -o " + shell_quoted(d / "br_out"));
   EXPECT_EQ(b.exit_code, 0) << b.output;  // a finding, not an error
   EXPECT_NE(b.output.find("Universal curve: Success: theta"), std::string::npos) << b.output;
   EXPECT_NE(b.output.find("does not collapse"), std::string::npos) << b.output;
@@ -996,7 +1022,8 @@ TEST(MceCli, CriticalExponentsAndUniversalCurve) {
   EXPECT_TRUE(bj["critical"]["beta"].is_null());
 
   // A bad setting is refused before any file is read, naming the option.
-  const auto bad = run_mgscope("mce --mh " + q(d / "br" / "isotherms.dat") + " --critical-t-max 0.9 -o " + q(d / "x"));
+  const auto bad = run_mgscope("mce --mh " + shell_quoted(d / "br" / "isotherms.dat") + " --critical-t-max 0.9 -o " +
+                               shell_quoted(d / "x"));
   EXPECT_NE(bad.exit_code, 0);
   EXPECT_NE(bad.output.find("critical-t-max"), std::string::npos) << bad.output;
 }
@@ -1007,8 +1034,8 @@ TEST(MceCli, CriticalExponentsAndUniversalCurve) {
 // no warnings column. Now every row carries them.
 TEST(MceCli, TheCriticalAndUniversalCurveTablesCarryTheirDoubts) {
   const fs::path synth = scratch_dir("mce_cli_doubted_tables"), out = synth / "out";
-  ASSERT_EQ(run_mgscope("synth mce --t-below-K 36 --t-above-K 12 -o " + q(synth)).exit_code, 0);
-  const auto r = run_mgscope("mce --mh " + q(synth / "isotherms.dat") + " -o " + q(out));
+  ASSERT_EQ(run_mgscope("synth mce --t-below-K 36 --t-above-K 12 -o " + shell_quoted(synth)).exit_code, 0);
+  const auto r = run_mgscope("mce --mh " + shell_quoted(synth / "isotherms.dat") + " -o " + shell_quoted(out));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto j = nlohmann::json::parse(read_all(out / "mce.json"));
   ASSERT_EQ(j["critical"]["status"], "Success") << "the case must give (doubted) exponents";
@@ -1037,10 +1064,10 @@ TEST(MceCli, CriticalExponentsNotDeterminedDoubtsTheExponentsOnly) {
   const fs::path synth = scratch_dir("mce_cli_low_field"), out = scratch_dir("mce_cli_low_field_out");
   ASSERT_EQ(run_mgscope("synth mce --tc-K 97 --fields-T 0,0.02,0.04,0.06,0.08,0.1,0.15,0.2 --demag 0.3333333 "
                         "--density 7 --t-below-K 36 --t-above-K 45 --noise 0.0005 --seed 12 -o " +
-                        q(synth))
+                        shell_quoted(synth))
                 .exit_code,
             0);
-  const auto r = run_mgscope("mce --mh " + q(synth / "isotherms.dat") + " -o " + q(out));
+  const auto r = run_mgscope("mce --mh " + shell_quoted(synth / "isotherms.dat") + " -o " + shell_quoted(out));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto mce = nlohmann::json::parse(read_all(out / "mce.json"));
   ASSERT_NE(mce["critical"]["status"], "Success") << "the case must leave the exponents undetermined";

@@ -21,7 +21,7 @@ namespace mgscope {
 namespace {
 
 namespace fs = std::filesystem;
-using test::quoted;
+using test::shell_quoted;
 
 constexpr const char* kRecordCores = "--record-module-cores=";
 
@@ -156,18 +156,21 @@ TEST(ModuleJobs, AModuleWhoseEndAnotherWaitCollectedFailsAndSaysSo) {
 // the folders; the next run writes it again.
 TEST(SampleReport, AKilledRunLeavesNoReportOfTheFoldersItEmptied) {
   const fs::path dir = test::scratch_dir("sample_killed_report");
-  ASSERT_EQ(test::run_mgscope("synth hrtem -o " + quoted(dir / "raw") + " --name big --width 2048 --height 2048")
+  ASSERT_EQ(test::run_mgscope("synth hrtem -o " + shell_quoted(dir / "raw") + " --name big --width 2048 --height 2048")
                 .exit_code,
             0);
   test::write_text(dir / "sample.toml", "name = \"killed\"\n[hrtem]\nfiles = [\"raw/big.tif\"]\n");
-  const std::string run = std::string("'") + MGSCOPE_EXE + "' sample " + quoted(dir / "sample.toml") + " -o " +
-                          quoted(dir / "out");
+  const std::string run = std::string("'") + MGSCOPE_EXE + "' sample " + shell_quoted(dir / "sample.toml") + " -o " +
+                          shell_quoted(dir / "out");
   const auto first = test::run_command(run);
   ASSERT_EQ(first.exit_code, 0) << first.output;
   ASSERT_TRUE(fs::exists(dir / "out" / "report.json"));
   // Killed (SIGKILL: nothing of it runs after) once the module's log has appeared, at most 30 s on.
-  const auto killed = test::run_command("cd " + quoted(dir) + " && " + run + " --force >/dev/null 2>&1 & pid=$!; n=0; "
-                                        "while ! ls " + quoted(dir / "out" / "logs") + " | grep -q 'hrtem.log.tmp-' && "
+  const auto killed = test::run_command("cd " + shell_quoted(dir) + " && " + run +
+                                        " --force >/dev/null 2>&1 & pid=$!; n=0; "
+                                        "while ! ls " +
+                                        shell_quoted(dir / "out" / "logs") +
+                                        " | grep -q 'hrtem.log.tmp-' && "
                                         "[ $n -lt 3000 ]; do sleep 0.01; n=$((n+1)); done; kill -KILL $pid; wait $pid");
   ASSERT_FALSE(fs::exists(dir / "out" / "hrtem" / "big" / "summary.json")) << "the run ended before it was killed\n"
                                                                      << killed.output;
@@ -183,24 +186,24 @@ TEST(SampleReport, AKilledRunLeavesNoReportOfTheFoldersItEmptied) {
 // linking that sample's report.html, which the sample had removed. The study page goes first now.
 TEST(SampleReport, AKilledStudyLeavesNoStudyPageOfTheSamplesItRedid) {
   const fs::path dir = test::scratch_dir("study_killed_page");
-  ASSERT_EQ(
-      test::run_mgscope("synth hrtem -o " + quoted(dir / "raw") + " --name big --width 2048 --height 2048").exit_code,
-      0);
+  ASSERT_EQ(test::run_mgscope("synth hrtem -o " + shell_quoted(dir / "raw") + " --name big --width 2048 --height 2048")
+                .exit_code,
+            0);
   test::write_text(dir / "s" / "sample.toml",
                    "name = \"killed\"\n[treatment]\nctc_cycles = 0\n"
                    "[hrtem]\nfiles = [\"../raw/big.tif\"]\n");
   test::write_text(dir / "study.toml",
                    "name = \"killed\"\ntreatment = \"ctc_cycles\"\nsamples = [\"s/sample.toml\"]\n");
-  const std::string run =
-      std::string("'") + MGSCOPE_EXE + "' study " + quoted(dir / "study.toml") + " -o " + quoted(dir / "out");
+  const std::string run = std::string("'") + MGSCOPE_EXE + "' study " + shell_quoted(dir / "study.toml") + " -o " +
+                          shell_quoted(dir / "out");
   const auto first = test::run_command(run);
   ASSERT_EQ(first.exit_code, 0) << first.output;
   ASSERT_TRUE(fs::exists(dir / "out" / "study.html"));
   const fs::path logs = dir / "out" / "samples" / "s" / "logs";
-  const auto killed = test::run_command("cd " + quoted(dir) + " && " + run +
+  const auto killed = test::run_command("cd " + shell_quoted(dir) + " && " + run +
                                         " --force >/dev/null 2>&1 & pid=$!; n=0; "
                                         "while ! ls " +
-                                        quoted(logs) +
+                                        shell_quoted(logs) +
                                         " | grep -q 'hrtem.log.tmp-' && "
                                         "[ $n -lt 3000 ]; do sleep 0.01; n=$((n+1)); done; kill -KILL $pid; wait $pid");
   ASSERT_FALSE(fs::exists(dir / "out" / "samples" / "s" / "report.html")) << killed.output;

@@ -15,14 +15,9 @@
 namespace mgscope {
 namespace {
 
-void write(const std::filesystem::path& p, const std::string& text) {
-  std::filesystem::create_directories(p.parent_path());
-  std::ofstream(p) << text;
-}
-
 TEST(ReportWarnings, EveryListWithWhatItIsAbout) {
   const auto dir = test::scratch_dir("report_warnings_creep");
-  write(dir / "summary.json", R"({"curves": [{"source": "/data/a.txt", "warnings": ["tau1 under 3 samples"]},
+  write_text(dir / "summary.json", R"({"curves": [{"source": "/data/a.txt", "warnings": ["tau1 under 3 samples"]},
                                              {"source": "/data/b.txt", "warnings": []}],
                                   "figure_warnings": ["gnuplot missing"],
                                   "fit": {"warnings": ["tau1 under 3 samples"]}})");
@@ -34,8 +29,8 @@ TEST(ReportWarnings, EveryListWithWhatItIsAbout) {
 
 TEST(ReportWarnings, HrtemImagesInNameOrderAndRepeatsOnce) {
   const auto dir = test::scratch_dir("report_warnings_hrtem");
-  write(dir / "b" / "summary.json", R"({"warnings": ["vacuum found"]})");
-  write(dir / "a" / "summary.json", R"({"warnings": ["d_min below Nyquist", "img.tif (mask): vacuum found"],
+  write_text(dir / "b" / "summary.json", R"({"warnings": ["vacuum found"]})");
+  write_text(dir / "a" / "summary.json", R"({"warnings": ["d_min below Nyquist", "img.tif (mask): vacuum found"],
                                         "mask": {"warnings": ["vacuum found"]}})");
   const auto w = module_warnings("hrtem", dir);
   ASSERT_EQ(w.size(), 3u);
@@ -49,8 +44,8 @@ TEST(ReportWarnings, HrtemImagesInNameOrderAndRepeatsOnce) {
 // to every number; figure warnings to none.
 TEST(NumberWarnings, ASectionsDoubtsGoToItsNumbersOnly) {
   const auto dir = test::scratch_dir("number_warnings_mce");
-  write(dir / "mce.json",
-        R"({"warnings": ["iso.dat (critical): outside the critical region", "fc.dat: readings averaged",
+  write_text(dir / "mce.json",
+             R"({"warnings": ["iso.dat (critical): outside the critical region", "fc.dat: readings averaged",
                                            "iso.dat: no virgin branch", "no sample mass"],
                               "inputs": [{"file": "fc.dat"}, {"file": "iso.dat"}],
                               "figure_warnings": ["gnuplot missing"],
@@ -81,14 +76,14 @@ TEST(NumberWarnings, HrtemFalseAlarmsAreJudgedOnThePooledBoxes) {
   const auto dir = test::scratch_dir("number_warnings_hrtem_pool");
   const std::string floor = false_alarm_warning(3, 100, 0.01);
   const auto image = [&](const char* name, int ordered) {
-    write(dir / name / "summary.json", nlohmann::json({{"warnings", {floor, "vacuum found"}},
-                                                       {"threshold", {{"alpha", 0.01}}},
-                                                       {"ordered", {{"boxes", ordered}}},
-                                                       {"classes",
-                                                        {{"amorphous", {{"boxes", 100 - ordered}}},
-                                                         {"crystal-like", {{"boxes", ordered}}},
-                                                         {"nanocrystal", {{"boxes", 0}}}}}})
-                                           .dump());
+    write_text(dir / name / "summary.json", nlohmann::json({{"warnings", {floor, "vacuum found"}},
+                                                            {"threshold", {{"alpha", 0.01}}},
+                                                            {"ordered", {{"boxes", ordered}}},
+                                                            {"classes",
+                                                             {{"amorphous", {{"boxes", 100 - ordered}}},
+                                                              {"crystal-like", {{"boxes", ordered}}},
+                                                              {"nanocrystal", {{"boxes", 0}}}}}})
+                                                .dump());
   };
   image("a", 3);
   image("b", 3);
@@ -111,7 +106,7 @@ TEST(NumberWarnings, HrtemFalseAlarmsAreJudgedOnThePooledBoxes) {
 // demo study's -dSm_max, Tp, RCP and universal curve were "doubted" by the critical scaling.
 TEST(NumberWarnings, ANestedSectionsRepeatInTheTopListStaysWithItsSection) {
   const auto dir = test::scratch_dir("number_warnings_nested");
-  write(dir / "mce.json", R"({"warnings": ["iso.dat (scaling): only 2 isotherms"],
+  write_text(dir / "mce.json", R"({"warnings": ["iso.dat (scaling): only 2 isotherms"],
                               "inputs": [{"file": "fc.dat"}, {"file": "iso.dat"}],
                               "curie": [{"file": "fc.dat", "Tc_K": 96}],
                               "entropy": {"warnings": []},
@@ -132,7 +127,7 @@ TEST(NumberWarnings, ANestedSectionsRepeatInTheTopListStaysWithItsSection) {
 // "R^2 0.40" and the tau_1 mean's "rests on" line.
 TEST(NumberWarnings, ACreepNumberCarriesTheDoubtsOfTheCurvesItAverages) {
   const auto dir = test::scratch_dir("number_warnings_creep");
-  write(dir / "summary.json", R"({"curves": [{"source": "/d/a.txt", "warnings": ["R^2 0.40"]},
+  write_text(dir / "summary.json", R"({"curves": [{"source": "/d/a.txt", "warnings": ["R^2 0.40"]},
                                              {"source": "/d/b.txt", "warnings": []}],
                                   "figure_warnings": ["gnuplot missing"],
                                   "repeats": {
@@ -153,11 +148,11 @@ TEST(NumberWarnings, ACreepNumberCarriesTheDoubtsOfTheCurvesItAverages) {
 
 TEST(NumberWarnings, PooledNumbersCarryEachImagesDoubts) {
   const auto dir = test::scratch_dir("number_warnings_hrtem");
-  write(dir / "a" / "summary.json", R"({"warnings": ["vacuum found", "2 groups cut: sizes are lower bounds"],
+  write_text(dir / "a" / "summary.json", R"({"warnings": ["vacuum found", "2 groups cut: sizes are lower bounds"],
                                         "nanocrystals": {"warnings": ["2 groups cut: sizes are lower bounds"]},
                                         "area_map": {"warnings": []}})");
-  write(dir / "b" / "summary.json", R"({"warnings": [], "nanocrystals": {"warnings": []}})");
-  write(dir / "s" / "summary.json", R"({"series": {"points": 3}, "warnings": ["a point without time"]})");
+  write_text(dir / "b" / "summary.json", R"({"warnings": [], "nanocrystals": {"warnings": []}})");
+  write_text(dir / "s" / "summary.json", R"({"series": {"points": 3}, "warnings": ["a point without time"]})");
   nlohmann::json q = {{"ordered_fraction", {{"value", 0.1}}},
                       {"nanocrystal_median_diameter", {{"value", 3}}},
                       {"ordered_fraction_series_first", {{"value", 0.1}}}};
@@ -182,7 +177,8 @@ namespace {
 // A paramagnet's M(T): Tc is n/a, and the report says why (the Curie verdict).
 TEST(ReportReasons, TcNotFoundCarriesTheVerdict) {
   const auto dir = test::scratch_dir("report_reason_mce");
-  write(dir / "mce.json", R"json({"inputs": [], "units": {"minus_dSm": "J/(kg K)", "RCP_RC": "J/kg"}, "warnings": [],
+  write_text(dir / "mce.json",
+             R"json({"inputs": [], "units": {"minus_dSm": "J/(kg K)", "RCP_RC": "J/kg"}, "warnings": [],
                                "curie": [{"file": "pm.dat", "verdict": "no transition: a broad inflection",
                                           "Tc_K": null, "Tc_err_K": null}]})json");
   const auto q = module_headlines("mce", dir, nlohmann::json::object());
@@ -195,13 +191,15 @@ TEST(ReportReasons, TcNotFoundCarriesTheVerdict) {
 // file was given (which the report said before, beside the file's own error).
 TEST(ReportReasons, TcOfAFailedMtFileSaysItFailed) {
   const auto dir = test::scratch_dir("report_reason_mt_failed");
-  write(dir / "mce.json", R"json({"inputs": [], "units": {"minus_dSm": "J/(kg K)", "RCP_RC": "J/kg"}, "warnings": [],
+  write_text(dir / "mce.json",
+             R"json({"inputs": [], "units": {"minus_dSm": "J/(kg K)", "RCP_RC": "J/kg"}, "warnings": [],
                                "curie": [], "mt_failures": [{"file": "fc.dat",
                                "message": "fc.dat: holds NUL bytes at offset 3000: a binary file, not a text export"}]})json");
   const auto q = module_headlines("mce", dir, nlohmann::json::object());
   EXPECT_EQ(q["Tc"]["reason"],
             "the M(T) file failed: fc.dat: holds NUL bytes at offset 3000: a binary file, not a text export");
-  write(dir / "mce.json", R"json({"inputs": [], "units": {"minus_dSm": "J/(kg K)", "RCP_RC": "J/kg"}, "warnings": [],
+  write_text(dir / "mce.json",
+             R"json({"inputs": [], "units": {"minus_dSm": "J/(kg K)", "RCP_RC": "J/kg"}, "warnings": [],
                                "curie": []})json");
   EXPECT_EQ(module_headlines("mce", dir, nlohmann::json::object())["Tc"]["reason"],
             "no field-cooled M(T) file was given");
@@ -211,7 +209,7 @@ TEST(ReportReasons, TcOfAFailedMtFileSaysItFailed) {
 // module's warnings say why", and the warnings were about the M(T) files. They say what is missing.
 TEST(ReportReasons, NumbersOfTheIsothermsSayNoneWasGiven) {
   const auto dir = test::scratch_dir("report_reason_no_mh");
-  write(dir / "mce.json", R"json({"inputs": [{"file": "/d/fc7.dat", "variant": "MPMS3"},
+  write_text(dir / "mce.json", R"json({"inputs": [{"file": "/d/fc7.dat", "variant": "MPMS3"},
                                              {"file": "/d/fc8.dat", "variant": "MPMS3"}],
                                "units": {"minus_dSm": "J/(kg K)", "RCP_RC": "J/kg"}, "warnings": [],
                                "curie": [{"file": "/d/fc7.dat", "verdict": "no transition: broad", "Tc_K": null},
@@ -224,7 +222,7 @@ TEST(ReportReasons, NumbersOfTheIsothermsSayNoneWasGiven) {
     EXPECT_EQ(q[key].value("reason", ""), why) << key;
   EXPECT_EQ(q["Tc"]["reason"], "no transition: broad");  // from the M(T) file, its own reason
   // With an isotherm among the inputs, the summary does not say why: no reason is made up.
-  write(dir / "mce.json", R"json({"inputs": [{"file": "/d/fc.dat", "variant": "MPMS3"},
+  write_text(dir / "mce.json", R"json({"inputs": [{"file": "/d/fc.dat", "variant": "MPMS3"},
                                              {"file": "/d/iso.dat", "variant": "MPMS3"}],
                                "units": {"minus_dSm": "J/(kg K)", "RCP_RC": "J/kg"}, "warnings": [],
                                "curie": [{"file": "/d/fc.dat", "verdict": "ferromagnetic transition",
@@ -236,7 +234,7 @@ TEST(ReportReasons, NumbersOfTheIsothermsSayNoneWasGiven) {
 // warning about the missing reference heating only. Each says what its summary shows is missing.
 TEST(ReportReasons, DscNumbersSayWhatTheScanLacks) {
   const auto dir = test::scratch_dir("report_reason_dsc");
-  write(dir / "summary.json", R"json({"samples": [{"path": "/d/eicosane.txt", "sample": "Eicosane",
+  write_text(dir / "summary.json", R"json({"samples": [{"path": "/d/eicosane.txt", "sample": "Eicosane",
     "format": "TA Universal Analysis text", "enthalpy_unit": "J/g", "Tg_onset_K": null, "Tg_mid_K": null,
     "Tx_onset_K": null, "Tx_peak_K": null, "dH_x": null, "Tx_from": "none", "reference": null,
     "warnings": ["no reference heating (heating 2 of 1): no relaxation enthalpy; give --reference"]}]})json");
@@ -246,7 +244,7 @@ TEST(ReportReasons, DscNumbersSayWhatTheScanLacks) {
   EXPECT_EQ(q["dH_rel"].value("reason", ""),
             "no reference heating to compare the first with (the dsc option reference)");
   // A relaxation computed but unusable gives its own message.
-  write(dir / "summary.json", R"json({"samples": [{"path": "/d/a.txt", "sample": "a", "format": "generic CSV",
+  write_text(dir / "summary.json", R"json({"samples": [{"path": "/d/a.txt", "sample": "a", "format": "generic CSV",
     "enthalpy_unit": "J/g", "Tg_onset_K": 580, "Tx_onset_K": 650, "Tx_from": "first heating",
     "reference": {"path": "/d/a.txt", "heating": 2}, "dH_rel": null,
     "relaxation_message": "fewer than 3 points in the alignment range"}]})json");
@@ -260,7 +258,7 @@ TEST(ReportReasons, DscNumbersSayWhatTheScanLacks) {
 // Each number now takes the doubts summary.json says bear on it, named by their sample.
 TEST(NumberWarnings, ADscNumberCarriesOnlyTheDoubtsOfTheHeatingsItComesFrom) {
   const auto dir = test::scratch_dir("number_warnings_dsc");
-  write(dir / "summary.json", R"json({"samples": [{"path": "/d/notg.txt", "sample": "glass",
+  write_text(dir / "summary.json", R"json({"samples": [{"path": "/d/notg.txt", "sample": "glass",
     "warnings": ["relaxation enthalpy: no Tg in the reference heating", "heating 1: no glass transition found"],
     "number_warnings": {"Tg_onset_K": ["heating 1: no glass transition found"], "Tx_onset_K": [],
       "dTx_K": [], "dH_x": [],
@@ -277,7 +275,7 @@ TEST(NumberWarnings, ADscNumberCarriesOnlyTheDoubtsOfTheHeatingsItComesFrom) {
             nlohmann::json::array({"glass: heating 1: no glass transition found",
                                    "glass: relaxation enthalpy: no Tg in the reference heating"}));
   // A summary written before number_warnings: every sample doubt on every number, as before.
-  write(dir / "summary.json", R"json({"samples": [{"path": "/d/a.txt", "sample": "a", "warnings": ["w"]}]})json");
+  write_text(dir / "summary.json", R"json({"samples": [{"path": "/d/a.txt", "sample": "a", "warnings": ["w"]}]})json");
   nlohmann::json old = {{"Tx", {{"value", 656.8}}}};
   add_number_warnings("dsc", dir, old);
   EXPECT_EQ(old["Tx"]["warnings"], nlohmann::json::array({"a: w"}));
@@ -287,7 +285,7 @@ TEST(NumberWarnings, ADscNumberCarriesOnlyTheDoubtsOfTheHeatingsItComesFrom) {
 // in the heatings analysed", with no word of the cut: the reason now quotes each heating's.
 TEST(ReportReasons, ANoTxReasonSaysWhatEachHeatingSaid) {
   const auto dir = test::scratch_dir("report_reason_dsc_cut");
-  write(dir / "summary.json", R"json({"samples": [{"path": "/d/cut2.txt", "sample": "g", "format": "generic CSV",
+  write_text(dir / "summary.json", R"json({"samples": [{"path": "/d/cut2.txt", "sample": "g", "format": "generic CSV",
     "enthalpy_unit": "J/g", "Tg_onset_K": 584.6, "Tx_onset_K": null, "Tx_from": "none",
     "reference": {"path": "/d/cut2.txt", "heating": 2}, "dH_rel": 0.2, "relaxation_message": "", "Tx_message":
     "heating 1: no exotherm above Tg; heating 2: the scan ends at 662.0 K inside a thermal event"}]})json");
@@ -301,8 +299,8 @@ TEST(ReportReasons, ANoTxReasonSaysWhatEachHeatingSaid) {
 // for a file without one, whose numbers are moment-only).
 TEST(ReportProvenance, TheMassOfEachMagnetometerFileIsNamed) {
   const auto dir = test::scratch_dir("report_mass_provenance");
-  write(dir / "mce.json",
-        R"json({"inputs": [{"file": "raw/fc.dat", "variant": "MPMS3", "mass_mg": 10.5, "mass_source": "header"},
+  write_text(dir / "mce.json",
+             R"json({"inputs": [{"file": "raw/fc.dat", "variant": "MPMS3", "mass_mg": 10.5, "mass_source": "header"},
                                            {"file": "raw/iso.dat", "variant": "MPMS3", "mass_mg": null, "mass_source": "none"}],
                                "units": {"minus_dSm": "mJ/K", "RCP_RC": "mJ"}, "warnings": [], "curie": []})json");
   const auto q = module_headlines("mce", dir, nlohmann::json::object());
@@ -472,6 +470,8 @@ TEST(WarningGroups, SamplePageGroupsAndKeepsEveryWarning) {
 }  // namespace mgscope
 
 #include "pipelines/study_page.hpp"
+
+using mgscope::test::write_text;
 
 namespace mgscope {
 namespace {

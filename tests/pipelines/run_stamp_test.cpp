@@ -54,18 +54,18 @@ TEST(RunStamp, ACopyOfTheProgramIsTheSameProgram) {
   const fs::path copy = dir / "mgscope";
   fs::copy_file(MGSCOPE_EXE, copy);
   fs::last_write_time(copy, fs::last_write_time(MGSCOPE_EXE) + std::chrono::hours(1));
-  const std::string images = test::quoted(std::string(MGSCOPE_SOURCE_DIR) + "/samples/hrtem/ascast_1.tif") + " " +
-                             test::quoted(std::string(MGSCOPE_SOURCE_DIR) + "/samples/hrtem/ascast_2.tif");
-  const std::string out = test::quoted(dir / "out"), one = test::quoted(dir / "one");
+  const std::string images = test::shell_quoted(std::string(MGSCOPE_SOURCE_DIR) + "/samples/hrtem/ascast_1.tif") + " " +
+                             test::shell_quoted(std::string(MGSCOPE_SOURCE_DIR) + "/samples/hrtem/ascast_2.tif");
+  const std::string out = test::shell_quoted(dir / "out"), one = test::shell_quoted(dir / "one");
   ASSERT_EQ(test::run_mgscope("hrtem " + images + " -o " + one).exit_code, 0);
-  const auto shard1 = test::run_command(test::quoted(copy) + " hrtem " + images + " -o " + out + " --shard 1/2");
+  const auto shard1 = test::run_command(test::shell_quoted(copy) + " hrtem " + images + " -o " + out + " --shard 1/2");
   ASSERT_EQ(shard1.exit_code, 0) << shard1.output;
   ASSERT_EQ(test::run_mgscope("hrtem " + images + " -o " + out + " --shard 2/2").exit_code, 0);
   const auto gather = test::run_mgscope("hrtem " + images + " -o " + out + " --gather");
   EXPECT_EQ(gather.exit_code, 0) << gather.output;
   EXPECT_EQ(test::read_all(dir / "out" / "combined.csv"), test::read_all(dir / "one" / "combined.csv"));
   // A re-run by the copy finds everything up to date.
-  const auto again = test::run_command(test::quoted(copy) + " hrtem " + images + " -o " + out);
+  const auto again = test::run_command(test::shell_quoted(copy) + " hrtem " + images + " -o " + out);
   EXPECT_NE(again.output.find("NOTE: 2 image(s) up to date"), std::string::npos) << again.output;
 }
 

@@ -1,23 +1,26 @@
 // `mgscope init`, `sample` and `study` end to end on generated data (the demo study in samples/),
 // plus the manifest reader and the study's correlation coefficient.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
-#include <cctype>
-
-#include <sys/stat.h>
-
-#include <gtest/gtest.h>
-#include "fitting/base/json.hpp"
 
 #include "fitting/base/error.hpp"
+#include "fitting/base/json.hpp"
 #include "fitting/base/text_file.hpp"
 #include "pipelines/module_summaries.hpp"
 #include "pipelines/sample_manifest.hpp"
 #include "pipelines/study_report.hpp"
+#include "tests/json_file.hpp"
 #include "tests/test_support.hpp"
+
+using mgscope::test::read_json;
+using mgscope::test::shell_quoted;
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -27,10 +30,6 @@ using mgscope::test::scratch_dir;
 using mgscope::test::write_text;
 
 namespace {
-
-constexpr auto& q = mgscope::test::quoted;
-
-json read_json(const fs::path& p) { return json::parse(read_all(p)); }
 
 // Modification times of every file under `dir`, to prove a re-run wrote nothing.
 std::map<std::string, fs::file_time_type> mtimes(const fs::path& dir) {
@@ -118,7 +117,7 @@ double value(const json& report, const std::string& module, const std::string& k
 TEST(SampleCommand, DemoStudyEndToEndThenNothingToRedo) {
   const fs::path study = copy_demo("study_demo");
   const fs::path out = study.parent_path().parent_path() / "out";
-  const auto first = run_mgscope("study " + q(study / "study.toml") + " -o " + q(out));
+  const auto first = run_mgscope("study " + shell_quoted(study / "study.toml") + " -o " + shell_quoted(out));
   ASSERT_EQ(first.exit_code, 0) << first.output;
   EXPECT_EQ(count(first.output, " ok ("), 20) << first.output;  // 4 samples x 5 modules
 
@@ -321,7 +320,7 @@ TEST(SampleCommand, DemoStudyEndToEndThenNothingToRedo) {
   std::map<std::string, fs::file_time_type> before;
   for (const char* s : {"ascast", "ctc10", "ctc20", "ctc40"})
     for (const char* m : {"hrtem", "creep", "hardness", "dsc", "mce"}) before.merge(mtimes(samples_out / s / m));
-  const auto second = run_mgscope("study " + q(study / "study.toml") + " -o " + q(out));
+  const auto second = run_mgscope("study " + shell_quoted(study / "study.toml") + " -o " + shell_quoted(out));
   ASSERT_EQ(second.exit_code, 0) << second.output;
   EXPECT_GE(count(second.output, "up to date"), 20) << second.output;
   EXPECT_EQ(count(second.output, " ok"), 0) << second.output;
@@ -334,7 +333,8 @@ TEST(SampleCommand, DemoStudyEndToEndThenNothingToRedo) {
   // One input touched: only its module runs again. --force redoes everything.
   const fs::path tif = study / "ctc20" / "hrtem_1.tif";
   fs::last_write_time(tif, fs::last_write_time(tif) + std::chrono::seconds(5));
-  const auto third = run_mgscope("sample " + q(study / "ctc20" / "sample.toml") + " -o " + q(samples_out / "ctc20"));
+  const auto third = run_mgscope("sample " + shell_quoted(study / "ctc20" / "sample.toml") + " -o " +
+                                 shell_quoted(samples_out / "ctc20"));
   ASSERT_EQ(third.exit_code, 0) << third.output;
   EXPECT_EQ(count(third.output, " ok ("), 1) << third.output;
   EXPECT_EQ(count(third.output, "up to date\n"), 4) << third.output;  // a status line may add " with N warnings"
@@ -347,8 +347,8 @@ TEST(SampleCommand, DemoStudyEndToEndThenNothingToRedo) {
   };
   const json serial = quantities();
   // Modules run 3 at a time: the same report.
-  const auto forced = run_mgscope("sample --force --threads 3 " + q(study / "ctc20" / "sample.toml") + " -o " +
-                                  q(samples_out / "ctc20"));
+  const auto forced = run_mgscope("sample --force --threads 3 " + shell_quoted(study / "ctc20" / "sample.toml") +
+                                  " -o " + shell_quoted(samples_out / "ctc20"));
   EXPECT_EQ(count(forced.output, " ok ("), 5) << forced.output;
   EXPECT_EQ(quantities(), serial);
 }
@@ -362,11 +362,11 @@ std::map<std::string, json> modules_by_name(const json& report) {
 
 TEST(SampleCommand, BrokenFileFailsItsModuleOnlyAndExitsOne) {
   const fs::path dir = scratch_dir("sample_broken");
-  ASSERT_EQ(
-      run_mgscope("synth hrtem -o " + q(dir / "raw") + " --name good --width 256 --height 256 --pixel-size 0.04nm")
-          .exit_code,
-      0);
-  ASSERT_EQ(run_mgscope("synth dsc -o " + q(dir / "raw") + " --name scan").exit_code, 0);
+  ASSERT_EQ(run_mgscope("synth hrtem -o " + shell_quoted(dir / "raw") +
+                        " --name good --width 256 --height 256 --pixel-size 0.04nm")
+                .exit_code,
+            0);
+  ASSERT_EQ(run_mgscope("synth dsc -o " + shell_quoted(dir / "raw") + " --name scan").exit_code, 0);
   // A TIFF cut after its header: the hrtem module fails on it, the good image is still analysed.
   const std::string good = read_all(dir / "raw" / "good.tif");
   write_text(dir / "raw" / "broken.tif", good.substr(0, 300));
@@ -380,7 +380,7 @@ files = ["raw/scan.txt"]
 [creep]
 files = ["raw/creep_*.txt"]
 )");
-  const auto r = run_mgscope("sample " + q(dir / "sample.toml") + " -o " + q(dir / "out"));
+  const auto r = run_mgscope("sample " + shell_quoted(dir / "sample.toml") + " -o " + shell_quoted(dir / "out"));
   EXPECT_EQ(r.exit_code, 1) << r.output;
   std::map<std::string, json> mods = modules_by_name(read_json(dir / "out" / "report.json"));
   EXPECT_EQ(mods["hrtem"]["status"], "failed");
@@ -402,7 +402,7 @@ files = ["raw/creep_*.txt"]
   EXPECT_EQ(r.output.find("hrtem: ERROR:"), std::string::npos) << r.output;
 
   // A failed module is not stamped: the next run tries it again; the good one is up to date.
-  const auto again = run_mgscope("sample " + q(dir / "sample.toml") + " -o " + q(dir / "out"));
+  const auto again = run_mgscope("sample " + shell_quoted(dir / "sample.toml") + " -o " + shell_quoted(dir / "out"));
   EXPECT_EQ(again.exit_code, 1);
   EXPECT_NE(again.output.find("dsc       up to date"), std::string::npos) << again.output;
   EXPECT_NE(again.output.find("hrtem     FAILED"), std::string::npos) << again.output;
@@ -415,9 +415,9 @@ files = ["raw/creep_*.txt"]
 // cut short or garbled since (the report reads it) stayed until --force. It runs again, saying why.
 TEST(SampleCommand, AModuleWhoseOutputWasDamagedRunsAgainAndSaysWhy) {
   const fs::path dir = scratch_dir("sample_damaged");
-  ASSERT_EQ(run_mgscope("synth dsc -o " + q(dir / "raw") + " --name scan").exit_code, 0);
+  ASSERT_EQ(run_mgscope("synth dsc -o " + shell_quoted(dir / "raw") + " --name scan").exit_code, 0);
   write_text(dir / "sample.toml", "name = \"damaged\"\n[dsc]\nfiles = [\"raw/scan.txt\"]\n");
-  const std::string run = "sample " + q(dir / "sample.toml") + " -o " + q(dir / "out");
+  const std::string run = "sample " + shell_quoted(dir / "sample.toml") + " -o " + shell_quoted(dir / "out");
   ASSERT_EQ(run_mgscope(run).exit_code, 0);
   const fs::path summary = dir / "out" / "dsc" / "summary.json";
   std::string garbled = read_all(summary);
@@ -447,7 +447,7 @@ TEST(SampleCommand, AModuleWithWarningsSaysSoOnTheTerminalAsOnThePage) {
   MGSCOPE_SHARED_OR_SKIP(scan, "dsc/pkynetics_TA_UniversalAnalysis_eicosane.txt");
   const fs::path dir = scratch_dir("sample_module_warnings");
   write_text(dir / "sample.toml", "name = \"eicosane\"\n[dsc]\nfiles = [\"" + scan + "\"]\n");
-  const auto r = run_mgscope("sample " + q(dir / "sample.toml") + " -o " + q(dir / "out"));
+  const auto r = run_mgscope("sample " + shell_quoted(dir / "sample.toml") + " -o " + shell_quoted(dir / "out"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const json dsc = read_json(dir / "out" / "report.json")["modules"][0];
   ASSERT_EQ(dsc["warnings"].size(), 2u) << dsc;
@@ -469,7 +469,7 @@ TEST(SampleCommand, AnNaSaysWhatIsMissingWithoutAnUnrelatedDoubt) {
   MGSCOPE_SHARED_OR_SKIP(scan, "dsc/pkynetics_TA_UniversalAnalysis_eicosane.txt");
   const fs::path dir = scratch_dir("sample_na_reasons");
   write_text(dir / "sample.toml", "name = \"eicosane\"\n[dsc]\nfiles = [\"" + scan + "\"]\n");
-  const auto r = run_mgscope("sample " + q(dir / "sample.toml") + " -o " + q(dir / "out"));
+  const auto r = run_mgscope("sample " + shell_quoted(dir / "sample.toml") + " -o " + shell_quoted(dir / "out"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const json quantities = read_json(dir / "out" / "report.json")["modules"][0]["quantities"];
   EXPECT_EQ(quantities["Tg"]["reason"], "no glass transition found in the first heating");
@@ -486,13 +486,17 @@ TEST(SampleCommand, AnNaSaysWhatIsMissingWithoutAnUnrelatedDoubt) {
 // instead. Each number now carries the doubts of the heating(s) it comes from; the n/a names the cut.
 TEST(SampleCommand, ADscNumberIsDoubtedByTheHeatingItComesFrom) {
   const fs::path dir = scratch_dir("sample_dsc_number_doubts");
-  ASSERT_EQ(run_mgscope("synth dsc -o " + q(dir / "raw") + " --name notg --step 0 --overshoot 0 --seed 4").exit_code,
+  ASSERT_EQ(run_mgscope("synth dsc -o " + shell_quoted(dir / "raw") + " --name notg --step 0 --overshoot 0 --seed 4")
+                .exit_code,
             0);
-  ASSERT_EQ(run_mgscope("synth dsc -o " + q(dir / "raw") + " --name cut2 --second-end 662 --seed 6").exit_code, 0);
+  ASSERT_EQ(
+      run_mgscope("synth dsc -o " + shell_quoted(dir / "raw") + " --name cut2 --second-end 662 --seed 6").exit_code, 0);
   write_text(dir / "notg.toml", "name = \"notg\"\n[dsc]\nfiles = [\"raw/notg.txt\"]\n");
   write_text(dir / "cut2.toml", "name = \"cut2\"\n[dsc]\nfiles = [\"raw/cut2.txt\"]\n");
-  ASSERT_EQ(run_mgscope("sample " + q(dir / "notg.toml") + " -o " + q(dir / "notg")).exit_code, 0);
-  ASSERT_EQ(run_mgscope("sample " + q(dir / "cut2.toml") + " -o " + q(dir / "cut2")).exit_code, 0);
+  ASSERT_EQ(run_mgscope("sample " + shell_quoted(dir / "notg.toml") + " -o " + shell_quoted(dir / "notg")).exit_code,
+            0);
+  ASSERT_EQ(run_mgscope("sample " + shell_quoted(dir / "cut2.toml") + " -o " + shell_quoted(dir / "cut2")).exit_code,
+            0);
   const json notg = read_json(dir / "notg" / "report.json")["modules"][0]["quantities"];
   EXPECT_NEAR(notg["Tx"]["value"].get<double>(), 656.8, 0.1);
   EXPECT_TRUE(notg["Tx"]["warnings"].empty()) << notg["Tx"];
@@ -513,18 +517,18 @@ TEST(SampleCommand, ADscNumberIsDoubtedByTheHeatingItComesFrom) {
 
 TEST(SampleCommand, AMissingMeasurementFileFailsItsModuleButTheOthersAreAnalysed) {
   const fs::path dir = scratch_dir("sample_missing_input");
-  ASSERT_EQ(run_mgscope("synth mce -o " + q(dir / "raw") + " --t-step-K 5").exit_code, 0);
-  ASSERT_EQ(
-      run_mgscope("synth hrtem -o " + q(dir / "raw") + " --name good --width 256 --height 256 --pixel-size 0.04nm")
-          .exit_code,
-      0);
+  ASSERT_EQ(run_mgscope("synth mce -o " + shell_quoted(dir / "raw") + " --t-step-K 5").exit_code, 0);
+  ASSERT_EQ(run_mgscope("synth hrtem -o " + shell_quoted(dir / "raw") +
+                        " --name good --width 256 --height 256 --pixel-size 0.04nm")
+                .exit_code,
+            0);
   write_text(dir / "sample.toml", R"(name = "missing"
 [hrtem]
 files = ["raw/good.tif", "raw/gone.tif"]
 [mce]
 options = { mt = "raw/fc.dat", mh = "raw/iso_*.dat" }
 )");
-  const auto r = run_mgscope("sample " + q(dir / "sample.toml") + " -o " + q(dir / "out"));
+  const auto r = run_mgscope("sample " + shell_quoted(dir / "sample.toml") + " -o " + shell_quoted(dir / "out"));
   EXPECT_EQ(r.exit_code, 1) << r.output;
   std::map<std::string, json> mods = modules_by_name(read_json(dir / "out" / "report.json"));
   EXPECT_EQ(mods["mce"]["status"], "failed");
@@ -536,7 +540,8 @@ options = { mt = "raw/fc.dat", mh = "raw/iso_*.dat" }
   EXPECT_TRUE(mods["hrtem"]["quantities"]["ordered_fraction"]["value"].is_number());
   write_text(dir / "masked.toml",
              "name = \"masked\"\n[hrtem]\nfiles = [\"raw/good.tif\"]\noptions = { mask = \"raw/no_mask.tif\" }\n");
-  const auto masked = run_mgscope("sample " + q(dir / "masked.toml") + " -o " + q(dir / "out_masked"));
+  const auto masked =
+      run_mgscope("sample " + shell_quoted(dir / "masked.toml") + " -o " + shell_quoted(dir / "out_masked"));
   EXPECT_EQ(masked.exit_code, 1);
   const json m = read_json(dir / "out_masked" / "report.json")["modules"][0];
   EXPECT_NE(m["error"].get<std::string>().find("no_mask.tif does not exist"), std::string::npos) << m["error"];
@@ -555,7 +560,7 @@ TEST(SampleCommand, AnOptionTheCommandAsksForIsNamedAsAManifestKey) {
   fs::create_directories(dir / "raw");
   fs::copy_file(uncalibrated, dir / "raw" / "test-1.dm4", fs::copy_options::overwrite_existing);
   write_text(dir / "sample.toml", "name = \"uncalibrated\"\n[hrtem]\nfiles = [\"raw/test-1.dm4\"]\n");
-  const auto r = run_mgscope("sample " + q(dir / "sample.toml") + " -o " + q(dir / "out"));
+  const auto r = run_mgscope("sample " + shell_quoted(dir / "sample.toml") + " -o " + shell_quoted(dir / "out"));
   EXPECT_EQ(r.exit_code, 1) << r.output;
   const std::string key = "(in the manifest, --pixel-size is a key of [hrtem] options: options = { pixel-size = ... })";
   // The reader's warning says why (test-1.dm4's scale has no unit).
@@ -569,11 +574,13 @@ TEST(SampleCommand, AnOptionTheCommandAsksForIsNamedAsAManifestKey) {
 
 TEST(SampleCommand, AnInSituSeriesReportsItsFirstAndLastPoints) {
   const fs::path dir = scratch_dir("sample_series");
-  ASSERT_EQ(run_mgscope("synth hrtem -o " + q(dir / "raw") + " --name grow --width 400 --height 400 --frames 4 "
+  ASSERT_EQ(run_mgscope("synth hrtem -o " + shell_quoted(dir / "raw") +
+                        " --name grow --width 400 --height 400 --frames 4 "
                         "--ordered-fraction-start 0.02 --ordered-fraction 0.3 --frame-interval 2 --seed 4")
-                .exit_code, 0);
+                .exit_code,
+            0);
   // init says which images are stacks and how to run them as series (it does not guess).
-  ASSERT_EQ(run_mgscope("init " + q(dir / "raw")).exit_code, 0);
+  ASSERT_EQ(run_mgscope("init " + shell_quoted(dir / "raw")).exit_code, 0);
   const std::string manifest = read_all(dir / "raw" / "sample.toml");
   EXPECT_NE(manifest.find("options = {}"), std::string::npos) << manifest;
   EXPECT_NE(manifest.find("\n#   grow.tif: holds 4 frames; hrtem reads its first unless [hrtem] options has frames = "
@@ -582,7 +589,7 @@ TEST(SampleCommand, AnInSituSeriesReportsItsFirstAndLastPoints) {
       << manifest;
   write_text(dir / "sample.toml",
              "name = \"in situ\"\n[hrtem]\nfiles = [\"raw/grow.tif\"]\noptions = { frames = \"all\" }\n");
-  const auto r = run_mgscope("sample " + q(dir / "sample.toml") + " -o " + q(dir / "out"));
+  const auto r = run_mgscope("sample " + shell_quoted(dir / "sample.toml") + " -o " + shell_quoted(dir / "out"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const json report = read_json(dir / "out" / "report.json");
   const json& hrtem = report["modules"][0];
@@ -629,7 +636,7 @@ TEST(SampleCommand, AnInSituSeriesReportsItsFirstAndLastPoints) {
 // refused naming the key; the right kinds run.
 TEST(SampleCommand, AManifestValueOfTheWrongKindIsRefusedNamingTheKey) {
   const fs::path dir = scratch_dir("sample_option_kinds");
-  ASSERT_EQ(run_mgscope("synth dsc -o " + q(dir) + " --name scan").exit_code, 0);
+  ASSERT_EQ(run_mgscope("synth dsc -o " + shell_quoted(dir) + " --name scan").exit_code, 0);
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"[hrtem]\nfiles = [\"x.tif\"]\noptions = { gallery = \"no\" }",
        "key 'hrtem.options.gallery': --gallery is a switch: write gallery = true (or false), not \"no\""},
@@ -640,43 +647,44 @@ TEST(SampleCommand, AManifestValueOfTheWrongKindIsRefusedNamingTheKey) {
   };
   for (const auto& [table, said] : cases) {
     write_text(dir / "sample.toml", "name = \"kinds\"\n" + table + "\n");
-    const auto r = run_mgscope("sample " + q(dir / "sample.toml") + " -o " + q(dir / "out"));
+    const auto r = run_mgscope("sample " + shell_quoted(dir / "sample.toml") + " -o " + shell_quoted(dir / "out"));
     EXPECT_EQ(r.exit_code, 1) << r.output;
     EXPECT_NE(r.output.find(said), std::string::npos) << r.output;
   }
   write_text(dir / "sample.toml", "name = \"kinds\"\n[dsc]\nfiles = [\"scan.txt\"]\noptions = { smoothing = 2 }\n");
-  EXPECT_EQ(run_mgscope("sample " + q(dir / "sample.toml") + " -o " + q(dir / "out")).exit_code, 0);
+  EXPECT_EQ(run_mgscope("sample " + shell_quoted(dir / "sample.toml") + " -o " + shell_quoted(dir / "out")).exit_code,
+            0);
 }
 
 // The stamps held `-o` as typed, so the same output folder named another way (relative, then
 // absolute) ran every module again. The folder is where the stamp lives, not a setting.
 TEST(SampleCommand, TheSameOutputFolderSpelledAnotherWayIsUpToDate) {
   const fs::path dir = scratch_dir("sample_out_spelling");
-  ASSERT_EQ(run_mgscope("synth dsc -o " + q(dir) + " --name scan").exit_code, 0);
+  ASSERT_EQ(run_mgscope("synth dsc -o " + shell_quoted(dir) + " --name scan").exit_code, 0);
   write_text(dir / "sample.toml", "name = \"spelling\"\n[dsc]\nfiles = [\"scan.txt\"]\n");
   const std::string exe = std::string("'") + MGSCOPE_EXE + "' sample ";
-  const auto relative = mgscope::test::run_command("cd " + q(dir) + " && " + exe + "sample.toml -o out");
+  const auto relative = mgscope::test::run_command("cd " + shell_quoted(dir) + " && " + exe + "sample.toml -o out");
   ASSERT_EQ(relative.exit_code, 0) << relative.output;
-  const auto absolute = run_mgscope("sample " + q(dir / "sample.toml") + " -o " + q(dir / "out"));
+  const auto absolute = run_mgscope("sample " + shell_quoted(dir / "sample.toml") + " -o " + shell_quoted(dir / "out"));
   ASSERT_EQ(absolute.exit_code, 0) << absolute.output;
   EXPECT_NE(absolute.output.find("  dsc       up to date"), std::string::npos) << absolute.output;
 }
 
 TEST(SampleCommand, BatchOfManifestsGoesOnPastABadOne) {
   const fs::path dir = scratch_dir("sample_batch");
-  ASSERT_EQ(run_mgscope("synth dsc -o " + q(dir / "a") + " --name scan").exit_code, 0);
+  ASSERT_EQ(run_mgscope("synth dsc -o " + shell_quoted(dir / "a") + " --name scan").exit_code, 0);
   write_text(dir / "a" / "sample.toml", "name = \"a\"\n[dsc]\nfiles = [\"scan.txt\"]\n");
   write_text(dir / "b" / "sample.toml",
              "name = \"b\"\n[dsc]\nfiles = [\"../a/scan.txt\"]\noptions = { no-such-option = 1 }\n");
-  const auto r = run_mgscope("sample " + q(dir / "b" / "sample.toml") + " " + q(dir / "a" / "sample.toml") + " -o " +
-                             q(dir / "out"));
+  const auto r = run_mgscope("sample " + shell_quoted(dir / "b" / "sample.toml") + " " +
+                             shell_quoted(dir / "a" / "sample.toml") + " -o " + shell_quoted(dir / "out"));
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find("dsc.options.no-such-option"), std::string::npos) << r.output;
   EXPECT_TRUE(fs::exists(dir / "out" / "a" / "report.html"));
   EXPECT_EQ(r.output.find("\r"), std::string::npos);  // no progress bar when stderr is not a terminal
   // A measurement given where a manifest belongs: named once in the list, with the command that
   // reads it.
-  const auto scan = run_mgscope("sample " + q(dir / "a" / "scan.txt") + " -o " + q(dir / "out2"));
+  const auto scan = run_mgscope("sample " + shell_quoted(dir / "a" / "scan.txt") + " -o " + shell_quoted(dir / "out2"));
   EXPECT_EQ(scan.exit_code, 1) << scan.output;
   const std::string path = (dir / "a" / "scan.txt").string();
   EXPECT_NE(scan.output.find("ERROR: " + path + ": line "), std::string::npos) << scan.output;
@@ -687,13 +695,15 @@ TEST(SampleCommand, BatchOfManifestsGoesOnPastABadOne) {
 
 TEST(InitCommand, RecognisesGeneratedFiles) {
   const fs::path dir = scratch_dir("init_folder");
-  ASSERT_EQ(run_mgscope("synth hrtem -o " + q(dir / "tem") + " --name img --width 256 --height 256 --pixel-size 0.04nm")
-                .exit_code, 0);
-  ASSERT_EQ(run_mgscope("synth dsc -o " + q(dir) + " --name netzsch_scan").exit_code, 0);
-  ASSERT_EQ(run_mgscope("synth dsc -o " + q(dir) + " --format csv --name generic_scan").exit_code, 0);
-  ASSERT_EQ(run_mgscope("synth mce -o " + q(dir / "mpms") + " --field-step-T 1 --t-step-K 5").exit_code, 0);
-  ASSERT_EQ(run_mgscope("synth creep -o " + q(dir / "creep") + " --count 2 --format nanotest").exit_code, 0);
-  ASSERT_EQ(run_mgscope("synth indent -o " + q(dir / "grid") + " --grid 2").exit_code, 0);
+  ASSERT_EQ(run_mgscope("synth hrtem -o " + shell_quoted(dir / "tem") +
+                        " --name img --width 256 --height 256 --pixel-size 0.04nm")
+                .exit_code,
+            0);
+  ASSERT_EQ(run_mgscope("synth dsc -o " + shell_quoted(dir) + " --name netzsch_scan").exit_code, 0);
+  ASSERT_EQ(run_mgscope("synth dsc -o " + shell_quoted(dir) + " --format csv --name generic_scan").exit_code, 0);
+  ASSERT_EQ(run_mgscope("synth mce -o " + shell_quoted(dir / "mpms") + " --field-step-T 1 --t-step-K 5").exit_code, 0);
+  ASSERT_EQ(run_mgscope("synth creep -o " + shell_quoted(dir / "creep") + " --count 2 --format nanotest").exit_code, 0);
+  ASSERT_EQ(run_mgscope("synth indent -o " + shell_quoted(dir / "grid") + " --grid 2").exit_code, 0);
   write_text(dir / "notes.txt", "measured on Tuesday\n");
   // A TIA series: NAME_1.ser with its NAME.emi (a binary metadata file that belongs to the .ser).
   const std::string ser = mgscope::test::shared_data("hrtem/16_STOimage_1.ser");
@@ -710,7 +720,7 @@ TEST(InitCommand, RecognisesGeneratedFiles) {
     fs::create_directories(dir / "eels");
     fs::copy_file(eels, dir / "eels" / "08_carbon.dm3", fs::copy_options::overwrite_existing);
   }
-  const auto r = run_mgscope("init " + q(dir));
+  const auto r = run_mgscope("init " + shell_quoted(dir));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   if (have_ser) {
     EXPECT_NE(r.output.find("1 companion file(s)"), std::string::npos) << r.output;
@@ -742,20 +752,21 @@ TEST(InitCommand, RecognisesGeneratedFiles) {
         << manifest;
   EXPECT_NE(manifest.find("#   tem/img_labels.tif"), std::string::npos) << manifest;  // a label image, not a micrograph
 
-  const auto again = run_mgscope("init " + q(dir));
+  const auto again = run_mgscope("init " + shell_quoted(dir));
   EXPECT_EQ(again.exit_code, 1);
   EXPECT_NE(again.output.find("--force"), std::string::npos);
   EXPECT_EQ(read_all(dir / "sample.toml"), manifest);
-  EXPECT_EQ(run_mgscope("init --force " + q(dir)).exit_code, 0);
+  EXPECT_EQ(run_mgscope("init --force " + shell_quoted(dir)).exit_code, 0);
 
-  const auto s = run_mgscope("sample " + q(dir / "sample.toml") + " -o " + q(dir / "out"));
+  const auto s = run_mgscope("sample " + shell_quoted(dir / "sample.toml") + " -o " + shell_quoted(dir / "out"));
   EXPECT_EQ(s.exit_code, 0) << s.output;
   // The folder's name is the sample's, however the folder is written: "init ." used to give name
   // = "", which `mgscope sample` then refused.
   const std::string folder = dir.filename().string();
   EXPECT_NE(manifest.find("\nname = \"" + folder + "\"\n"), std::string::npos) << manifest;
-  for (const std::string& how : {std::string("cd ") + q(dir) + " && '" + MGSCOPE_EXE + "' init --force .",
-                                 "'" + std::string(MGSCOPE_EXE) + "' init --force " + q(dir.string() + "/")}) {
+  for (const std::string& how :
+       {std::string("cd ") + shell_quoted(dir) + " && '" + MGSCOPE_EXE + "' init --force .",
+        "'" + std::string(MGSCOPE_EXE) + "' init --force " + shell_quoted(dir.string() + "/")}) {
     ASSERT_EQ(mgscope::test::run_command(how).exit_code, 0) << how;
     EXPECT_NE(read_all(dir / "sample.toml").find("\nname = \"" + folder + "\"\n"), std::string::npos) << how;
   }
@@ -767,10 +778,10 @@ TEST(InitCommand, RecognisesGeneratedFiles) {
 // manifest now lists it with what it is, and init never opens it (a FIFO would block it for ever).
 TEST(InitCommand, SpecialFilesAreListedAsSkippedNeverOpened) {
   const fs::path dir = scratch_dir("init_special");
-  ASSERT_EQ(run_mgscope("synth dsc -o " + q(dir) + " --name scan").exit_code, 0);
+  ASSERT_EQ(run_mgscope("synth dsc -o " + shell_quoted(dir) + " --name scan").exit_code, 0);
   ASSERT_EQ(::mkfifo((dir / "pipe.dat").c_str(), 0644), 0);
   fs::create_symlink(dir / "gone.txt", dir / "dangling.txt");
-  const auto r = run_mgscope("init " + q(dir));
+  const auto r = run_mgscope("init " + shell_quoted(dir));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find(", 2 not a regular file (skipped: listed in the manifest)"), std::string::npos) << r.output;
   const std::string manifest = read_all(dir / "sample.toml");
@@ -788,9 +799,11 @@ TEST(InitCommand, OutputFoldersOfEarlierRunsAreNotMeasurements) {
   const fs::path dir = scratch_dir("init_outputs");
   fs::create_directories(dir);
   fs::copy_file(fs::path(MGSCOPE_SOURCE_DIR) / "samples" / "hrtem" / "ascast_1.tif", dir / "ascast_1.tif");
-  ASSERT_EQ(run_mgscope("hrtem " + q(dir / "ascast_1.tif") + " -o " + q(dir / "out" / "hrtem")).exit_code, 0);
+  ASSERT_EQ(run_mgscope("hrtem " + shell_quoted(dir / "ascast_1.tif") + " -o " + shell_quoted(dir / "out" / "hrtem"))
+                .exit_code,
+            0);
   ASSERT_TRUE(fs::exists(dir / "out" / "hrtem" / "ascast_1" / "map_class.tif"));
-  const auto r = run_mgscope("init " + q(dir));
+  const auto r = run_mgscope("init " + shell_quoted(dir));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("hrtem (1 file)"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find(", 1 mgscope output folder(s) skipped"), std::string::npos) << r.output;
@@ -808,8 +821,8 @@ TEST(InitCommand, IndentationExportedAsTxtAndInsideAZipIsCountedOnce) {
   fs::create_directories(dir / "indent");
   fs::copy_file(zip, dir / "indent" / "run.zip", fs::copy_options::overwrite_existing);
   fs::copy_file(txt, dir / "indent" / "first_indent.txt", fs::copy_options::overwrite_existing);
-  ASSERT_EQ(run_mgscope("synth creep -o " + q(dir / "creep") + " --count 1 --format nanotest").exit_code, 0);
-  const auto r = run_mgscope("init " + q(dir));
+  ASSERT_EQ(run_mgscope("synth creep -o " + shell_quoted(dir / "creep") + " --count 1 --format nanotest").exit_code, 0);
+  const auto r = run_mgscope("init " + shell_quoted(dir));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const std::string manifest = read_all(dir / "sample.toml");
   EXPECT_NE(manifest.find("files = [\"indent/run.zip\"]"), std::string::npos) << manifest;
@@ -1327,10 +1340,10 @@ TEST(Study, StudyCsvSaysWhyACellIsEmpty) {
 
 TEST(SampleCommand, RefusesAnOutputFolderThatHoldsItsInputs) {
   const fs::path dir = scratch_dir("sample_inputs_inside");
-  ASSERT_EQ(run_mgscope("synth dsc -o " + q(dir / "dsc") + " --name scan").exit_code, 0);
+  ASSERT_EQ(run_mgscope("synth dsc -o " + shell_quoted(dir / "dsc") + " --name scan").exit_code, 0);
   write_text(dir / "sample.toml", "name = \"x\"\n[dsc]\nfiles = [\"dsc/scan.txt\"]\n");
   // -o the raw folder itself: OUTDIR/dsc would be emptied, and with it the input.
-  const auto r = run_mgscope("sample " + q(dir / "sample.toml") + " -o " + q(dir));
+  const auto r = run_mgscope("sample " + shell_quoted(dir / "sample.toml") + " -o " + shell_quoted(dir));
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find("choose another -o"), std::string::npos) << r.output;
   EXPECT_TRUE(fs::exists(dir / "dsc" / "scan.txt"));
@@ -1342,7 +1355,7 @@ TEST(SampleCommand, DemoStudyRegeneratesByteForByte) {
   const fs::path src = fs::path(MGSCOPE_SOURCE_DIR) / "samples" / "study";
   fs::create_directories(dir / "study");
   fs::copy_file(src / "make.sh", dir / "study" / "make.sh");
-  const std::string cmd = "bash " + q(dir / "study" / "make.sh") + " '" MGSCOPE_EXE "' >/dev/null 2>&1";
+  const std::string cmd = "bash " + shell_quoted(dir / "study" / "make.sh") + " '" MGSCOPE_EXE "' >/dev/null 2>&1";
   ASSERT_EQ(std::system(cmd.c_str()), 0);
   int compared = 0;
   for (const auto& e : fs::recursive_directory_iterator(src)) {

@@ -1,6 +1,7 @@
 // Inputs that `mgscope sample` and `mgscope study` must not take silently, one test per defect
 // they took so (docs/report.md, docs/robustness.md). Small samples (a DSC scan, small synthetic
 // images) keep each command run to a second or two.
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -9,14 +10,16 @@
 #include <map>
 #include <sstream>
 
-#include <gtest/gtest.h>
-#include "fitting/base/json.hpp"
-
 #include "fitting/base/error.hpp"
+#include "fitting/base/json.hpp"
 #include "pipelines/report_doubts.hpp"
 #include "pipelines/sample_manifest.hpp"
 #include "pipelines/study_report.hpp"
+#include "tests/json_file.hpp"
 #include "tests/test_support.hpp"
+
+using mgscope::test::read_json;
+using mgscope::test::shell_quoted;
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -26,11 +29,6 @@ using mgscope::test::scratch_dir;
 using mgscope::test::write_text;
 
 namespace {
-
-constexpr auto& q = mgscope::test::quoted;
-
-json read_json(const fs::path& p) { return json::parse(read_all(p)); }
-
 
 const fs::path kDsc = fs::path(MGSCOPE_SOURCE_DIR) / "samples" / "dsc";
 
@@ -55,7 +53,7 @@ std::string manifest_error(const fs::path& dir, const std::string& text) {
 }
 
 // study.csv's rows by sample name, and the names in row order.
-std::map<std::string, std::string> csv_rows(const fs::path& csv, std::vector<std::string>* order = nullptr) {
+std::map<std::string, std::string> rows_by_name(const fs::path& csv, std::vector<std::string>* order = nullptr) {
   std::istringstream in(read_all(csv));
   std::string line;
   std::getline(in, line);
@@ -98,12 +96,12 @@ mgscope::StudyManifest study_of(const fs::path& out) {
 // naming the key, before any sample runs.
 TEST(StudyInputs, AMisspelledPowerLawOptionIsRefusedBeforeAnySampleRuns) {
   const fs::path dir = scratch_dir("study_powerlaw_key");
-  ASSERT_EQ(run_mgscope("synth dsc -o " + q(dir / "s") + " --name scan").exit_code, 0);
+  ASSERT_EQ(run_mgscope("synth dsc -o " + shell_quoted(dir / "s") + " --name scan").exit_code, 0);
   write_text(dir / "s" / "sample.toml", "name = \"s\"\n[treatment]\nctc_cycles = 0\n[dsc]\nfiles = [\"scan.txt\"]\n");
   write_text(dir / "study.toml",
              "name = \"typo\"\ntreatment = \"ctc_cycles\"\nsamples = [\"s/sample.toml\"]\n"
              "[powerlaw]\nfiles = [\"no_such_table.csv\"]\noptions = { feild-T = 5 }\n");
-  const auto r = run_mgscope("study " + q(dir / "study.toml") + " -o " + q(dir / "out"));
+  const auto r = run_mgscope("study " + shell_quoted(dir / "study.toml") + " -o " + shell_quoted(dir / "out"));
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find("key 'powerlaw.options.feild-T': `mgscope powerlaw` has no option --feild-T"),
             std::string::npos)
@@ -128,7 +126,7 @@ TEST(StudyInputs, AMissingPowerLawTableIsAWarningNotAFailure) {
   dsc_sample(dir, "a", 0, "dsc_as_cast.txt");
   write_text(dir / "study.toml", "treatment = \"ctc_cycles\"\nsamples = [\"a/sample.toml\"]\n"
                             "[powerlaw]\nfiles = [\"shared/reference.csv\"]\n");
-  const auto r = run_mgscope("study " + q(dir / "study.toml") + " -o " + q(dir / "out"));
+  const auto r = run_mgscope("study " + shell_quoted(dir / "study.toml") + " -o " + shell_quoted(dir / "out"));
   EXPECT_EQ(r.exit_code, 0) << r.output;
   const std::string warning = (dir / "study.toml").string() + ": [powerlaw] skipped: " +
                               (dir / "shared" / "reference.csv").string() + " does not exist";
@@ -149,7 +147,7 @@ TEST(StudyInputs, ThePowerLawsWarningsArePrintedUnderItsModuleLine) {
   write_text(dir / "study.toml",
              "treatment = \"ctc_cycles\"\nsamples = [\"a/sample.toml\"]\n"
              "[powerlaw]\nfiles = [\"table.csv\"]\n");
-  const auto r = run_mgscope("study " + q(dir / "study.toml") + " -o " + q(dir / "out"));
+  const auto r = run_mgscope("study " + shell_quoted(dir / "study.toml") + " -o " + shell_quoted(dir / "out"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const std::string doubt =
       "the rows used were measured at 2 fields (5 T: 3 rows, 7 T: 1 rows): -dSm_max grows "
@@ -169,7 +167,7 @@ TEST(StudyInputs, ThePowerLawsWarningsArePrintedUnderItsModuleLine) {
   // Run again, nothing changed: the terminal says "up to date with 1 warning", and so does study.json
   // (it said "ok with 1 warning"; study.html's figure caption says it, tested in sample_test.cpp); the
   // sample's status too, in study.csv and study.html.
-  const auto again = run_mgscope("study " + q(dir / "study.toml") + " -o " + q(dir / "out"));
+  const auto again = run_mgscope("study " + shell_quoted(dir / "study.toml") + " -o " + shell_quoted(dir / "out"));
   ASSERT_EQ(again.exit_code, 0) << again.output;
   EXPECT_NE(again.output.find("  powerlaw  up to date with 1 warning (study.html; logs/powerlaw.log)\n"),
             std::string::npos)
@@ -196,7 +194,7 @@ TEST(StudyInputs, ASampleWhoseManifestFailsShowsItsErrorAndNoLink) {
   write_text(dir / "c" / "sample.toml", "name = \"c\n[treatment]\nctc_cycles = 20\n");
   write_text(dir / "study.toml",
              "treatment = \"ctc_cycles\"\nsamples = [\"a/sample.toml\", \"b/sample.toml\", \"c/sample.toml\"]\n");
-  const auto r = run_mgscope("study " + q(dir / "study.toml") + " -o " + q(dir / "out"));
+  const auto r = run_mgscope("study " + shell_quoted(dir / "study.toml") + " -o " + shell_quoted(dir / "out"));
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find(": 3 samples (1 not analysed: c); wrote "), std::string::npos) << r.output;
 
@@ -206,7 +204,7 @@ TEST(StudyInputs, ASampleWhoseManifestFailsShowsItsErrorAndNoLink) {
   ASSERT_EQ(c["failures"].size(), 1u);
   const std::string error = c["failures"][0].get<std::string>();
   EXPECT_EQ(error.rfind((dir / "c" / "sample.toml").string() + ": line 1: ", 0), 0u) << error;
-  const std::string row = csv_rows(dir / "out" / "study.csv")[c["name"].get<std::string>()];
+  const std::string row = rows_by_name(dir / "out" / "study.csv")[c["name"].get<std::string>()];
   EXPECT_NE(row.find(",failed,"), std::string::npos) << row;
   EXPECT_NE(row.find(error), std::string::npos) << row;
   std::string html = read_all(dir / "out" / "study.html");
@@ -243,9 +241,10 @@ TEST(StudyInputs, AMissingFileIsNotGivenToItsModule) {
 TEST(StudyInputs, NumbersOfAPartlyFailedModuleAreDoubtedEverywhere) {
   const fs::path dir = scratch_dir("study_partial_module");
   for (const char* name : {"one", "two", "three"})
-    ASSERT_EQ(run_mgscope("synth hrtem -o " + q(dir / "raw") + " --name " + name +
+    ASSERT_EQ(run_mgscope("synth hrtem -o " + shell_quoted(dir / "raw") + " --name " + name +
                           " --width 256 --height 256 --pixel-size 0.04nm")
-                  .exit_code, 0);
+                  .exit_code,
+              0);
   const std::string three = read_all(dir / "raw" / "three.tif");
   write_text(dir / "raw" / "cut.tif", three.substr(0, 300));  // its header only: hrtem fails on it
   write_text(dir / "bad" / "sample.toml", "name = \"bad\"\n[treatment]\nctc_cycles = 10\n[hrtem]\n"
@@ -253,7 +252,7 @@ TEST(StudyInputs, NumbersOfAPartlyFailedModuleAreDoubtedEverywhere) {
   write_text(dir / "good" / "sample.toml", "name = \"good\"\n[treatment]\nctc_cycles = 20\n[hrtem]\n"
                                       "files = [\"../raw/three.tif\"]\n");
   write_text(dir / "study.toml", "treatment = \"ctc_cycles\"\nsamples = [\"bad/sample.toml\", \"good/sample.toml\"]\n");
-  const auto r = run_mgscope("study " + q(dir / "study.toml") + " -o " + q(dir / "out"));
+  const auto r = run_mgscope("study " + shell_quoted(dir / "study.toml") + " -o " + shell_quoted(dir / "out"));
   EXPECT_EQ(r.exit_code, 1) << r.output;  // the module still failed
   const std::string cut = (dir / "raw" / "cut.tif").string();
   const std::string doubt = "made without part of its inputs: the hrtem module failed on 1 of 3 input files, left "
@@ -278,7 +277,7 @@ TEST(StudyInputs, NumbersOfAPartlyFailedModuleAreDoubtedEverywhere) {
   EXPECT_NE(r.output.find("hrtem     doubted: ordered_fraction"), std::string::npos) << r.output;
 
   // The study: the warning in study.csv and study.json, the point ringed on the figure.
-  auto rows = csv_rows(dir / "out" / "study.csv");
+  auto rows = rows_by_name(dir / "out" / "study.csv");
   EXPECT_NE(rows["bad"].find(doubt), std::string::npos) << rows["bad"];
   EXPECT_EQ(rows["good"].find("made without"), std::string::npos) << rows["good"];
   const json study = read_json(dir / "out" / "study.json");
@@ -364,7 +363,8 @@ TEST(StudyInputs, ASampleListedTwiceIsAnalysedOnce) {
 
   // `mgscope sample a.toml ./a.toml`: once, into OUTDIR itself, with a warning.
   const fs::path a = dir / "a" / "sample.toml", again = dir / "a" / "." / "sample.toml";
-  const auto r = run_mgscope("sample " + q(a) + " " + q(again) + " -o " + q(dir / "out"));
+  const auto r =
+      run_mgscope("sample " + shell_quoted(a) + " " + shell_quoted(again) + " -o " + shell_quoted(dir / "out"));
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("WARNING: " + again.string() + " is the same file as " + a.string() + ": analysed once"),
             std::string::npos) << r.output;
@@ -398,7 +398,7 @@ TEST(StudyInputs, ATreatmentNoSampleHasIsRefusedNamingTheKeysTheyHave) {
   write_text(dir / "b" / "sample.toml",
         "name = \"b\"\n[treatment]\nctc_cycles = 10\nanneal_K = 450\n[dsc]\nfiles = [\"x\"]\n");
   write_text(dir / "study.toml", "treatment = \"ctc_cylces\"\nsamples = [\"a/sample.toml\", \"b/sample.toml\"]\n");
-  const auto r = run_mgscope("study " + q(dir / "study.toml") + " -o " + q(dir / "out"));
+  const auto r = run_mgscope("study " + shell_quoted(dir / "study.toml") + " -o " + shell_quoted(dir / "out"));
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find((dir / "study.toml").string() + ": key 'treatment': no sample has \"ctc_cylces\" in its "
                           "[treatment] table (the keys they have: anneal_K, ctc_cycles)"),
@@ -416,7 +416,7 @@ TEST(StudyInputs, SamplesWithoutTheTreatmentComeLastWithAWarningAndNoPoint) {
       study_sample("c0", {{"ctc_cycles", 0}}, 0.1)};
   const auto warnings = mgscope::write_study_outputs(study_of(out), samples, out, {});
   std::vector<std::string> order;
-  csv_rows(out / "study.csv", &order);
+  rows_by_name(out / "study.csv", &order);
   EXPECT_EQ(order, std::vector<std::string>({"c0", "c20", "c40", "none1", "none2"}));
   ASSERT_EQ(warnings.size(), 2u);
   EXPECT_EQ(warnings[0], "none1 (/data/none1/sample.toml): no \"ctc_cycles\" in its [treatment] table: listed last, "
@@ -445,8 +445,8 @@ TEST(StudyInputs, TwoStudiesOfOneStemGetTheirOwnFolders) {
   dsc_sample(dir, "s", 0, "dsc_as_cast.txt");
   write_text(dir / "a" / "study.toml", "name = \"A\"\ntreatment = \"ctc_cycles\"\nsamples = [\"../s/sample.toml\"]\n");
   write_text(dir / "b" / "study.toml", "name = \"B\"\ntreatment = \"ctc_cycles\"\nsamples = [\"../s/sample.toml\"]\n");
-  const auto r = run_mgscope("study " + q(dir / "a" / "study.toml") + " " + q(dir / "b" / "study.toml") + " -o " +
-                             q(dir / "out"));
+  const auto r = run_mgscope("study " + shell_quoted(dir / "a" / "study.toml") + " " +
+                             shell_quoted(dir / "b" / "study.toml") + " -o " + shell_quoted(dir / "out"));
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(read_json(dir / "out" / "study" / "study.json")["name"], "A");
   EXPECT_EQ(read_json(dir / "out" / "study_2" / "study.json")["name"], "B");
@@ -479,7 +479,7 @@ TEST(StudyInputs, OptionsThatChangeWhatIsAnalysedAreRefusedInAManifest) {
 TEST(StudyInputs, AKilledRunsLogTemporaryIsRemovedByTheNextRun) {
   const fs::path dir = scratch_dir("sample_stale_log");
   const fs::path manifest = dsc_sample(dir, "a", 0, "dsc_as_cast.txt");
-  ASSERT_EQ(run_mgscope("sample " + q(manifest) + " -o " + q(dir / "out")).exit_code, 0);
+  ASSERT_EQ(run_mgscope("sample " + shell_quoted(manifest) + " -o " + shell_quoted(dir / "out")).exit_code, 0);
   const pid_t gone = fork();
   ASSERT_GE(gone, 0);
   if (gone == 0) _exit(0);
@@ -489,7 +489,7 @@ TEST(StudyInputs, AKilledRunsLogTemporaryIsRemovedByTheNextRun) {
   const fs::path live = dir / "out" / "logs" / ("dsc.log.tmp-" + std::to_string(getpid()) + "-0");
   write_text(stale, "killed");
   write_text(live, "running");
-  const auto r = run_mgscope("sample " + q(manifest) + " -o " + q(dir / "out"));
+  const auto r = run_mgscope("sample " + shell_quoted(manifest) + " -o " + shell_quoted(dir / "out"));
   EXPECT_NE(r.output.find("dsc       up to date"), std::string::npos) << r.output;
   EXPECT_FALSE(fs::exists(stale));
   EXPECT_TRUE(fs::exists(live));  // a live run's temporary stays

@@ -19,6 +19,8 @@
 #include "tests/robustness/robustness_support.hpp"
 #include "tests/test_support.hpp"
 
+using mgscope::test::shell_quoted;
+
 namespace mgscope {
 namespace {
 
@@ -26,7 +28,6 @@ using test::write_text;
 
 namespace fs = std::filesystem;
 
-std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
 const fs::path kSamples = fs::path(MGSCOPE_SOURCE_DIR) / "samples";
 
 const char* kTable =
@@ -71,7 +72,7 @@ TEST(FailedWrites, CutOffFigureIsAnErrorAndNeverPutInPlace) {
   write_text(dir / "t.csv", kTable);
   // The PNG (about 17 kB) cannot be written whole under an 8 KiB file-size limit; gnuplot exits 0.
   const std::string cmd = "sh -c \"trap '' XFSZ; ulimit -f 8; '" + std::string(MGSCOPE_EXE) + "' powerlaw " +
-                          q(dir / "t.csv") + " -o " + q(dir / "out") + "\"";
+                          shell_quoted(dir / "t.csv") + " -o " + shell_quoted(dir / "out") + "\"";
   const auto [exit_code, output] = test::run_command(cmd);
   EXPECT_EQ(exit_code, 1) << output;
   EXPECT_NE(output.find("powerlaw.png: gnuplot's PNG is incomplete"), std::string::npos) << output;
@@ -88,13 +89,15 @@ TEST(FailedWrites, CutOffFigureIsAnErrorAndNeverPutInPlace) {
 TEST(FailedWrites, AnImageWhoseOutputsCannotBeWrittenIsCountedApartFromBadInputs) {
   const fs::path dir = test::scratch_dir("hrtem_full_disk");
   for (const char* seed : {"21", "22"})
-    ASSERT_EQ(test::run_mgscope("synth hrtem -o " + q(dir) + " --name s" + std::string(seed) +
-                                " --width 300 --height 300 --seed " + seed).exit_code, 0);
+    ASSERT_EQ(test::run_mgscope("synth hrtem -o " + shell_quoted(dir) + " --name s" + std::string(seed) +
+                                " --width 300 --height 300 --seed " + seed)
+                  .exit_code,
+              0);
   write_text(dir / "notes.tif", "not an image\n");
   // 64 KiB: the 300 x 300 float maps (360 kB) cannot be written, the small files can.
   const std::string cmd = "sh -c \"trap '' XFSZ; ulimit -f 64; '" + std::string(MGSCOPE_EXE) + "' hrtem " +
-                          q(dir / "s21.tif") + " " + q(dir / "notes.tif") + " " + q(dir / "s22.tif") + " -o " +
-                          q(dir / "out") + "\"";
+                          shell_quoted(dir / "s21.tif") + " " + shell_quoted(dir / "notes.tif") + " " +
+                          shell_quoted(dir / "s22.tif") + " -o " + shell_quoted(dir / "out") + "\"";
   const auto [exit_code, output] = test::run_command(cmd);
   EXPECT_EQ(exit_code, 1) << output;
   EXPECT_NE(output.find("File too large"), std::string::npos) << output;  // EFBIG's text, as ENOSPC's would be
@@ -123,24 +126,25 @@ TEST(FailedWrites, AnOutputFolderThatCannotBeMadeIsNamedWithTheSystemsReason) {
   write_text(dir / "file", "a file, not a folder\n");
   const fs::path out = dir / "file" / "sub";
   const fs::path raw = dir / "raw";
-  ASSERT_EQ(test::run_mgscope("synth dsc -o " + q(raw) + " --name scan").exit_code, 0);
-  ASSERT_EQ(test::run_mgscope("synth mce -o " + q(raw) + " --t-step-K 5").exit_code, 0);
-  ASSERT_EQ(test::run_mgscope("synth hrtem -o " + q(raw) + " --name im --width 256 --height 256").exit_code, 0);
+  ASSERT_EQ(test::run_mgscope("synth dsc -o " + shell_quoted(raw) + " --name scan").exit_code, 0);
+  ASSERT_EQ(test::run_mgscope("synth mce -o " + shell_quoted(raw) + " --t-step-K 5").exit_code, 0);
+  ASSERT_EQ(test::run_mgscope("synth hrtem -o " + shell_quoted(raw) + " --name im --width 256 --height 256").exit_code,
+            0);
   write_text(dir / "t.csv", kTable);
   write_text(dir / "s" / "sample.toml",
              "name = \"s\"\n[treatment]\nctc_cycles = 0\n[dsc]\nfiles = [\"../raw/scan.txt\"]\n");
   write_text(dir / "study.toml", "treatment = \"ctc_cycles\"\nsamples = [\"s/sample.toml\"]\n");
   const std::string indent = (kSamples / "indent").string();
   const std::vector<std::string> commands = {
-      "hrtem " + q(raw / "im.tif"),
-      "hrtem --frames all " + q(raw / "im.tif"),
-      "creep " + q(fs::path(indent) / "creep" / "creep_01.csv"),
-      "hardness " + q(fs::path(indent) / "grid" / "indent_r01_c01.csv"),
-      "dsc " + q(raw / "scan.txt"),
-      "mce --mt " + q(raw / "fc.dat") + " --mh " + q(raw / "isotherms.dat"),
-      "powerlaw " + q(dir / "t.csv"),
-      "sample " + q(dir / "s" / "sample.toml"),
-      "study " + q(dir / "study.toml"),
+      "hrtem " + shell_quoted(raw / "im.tif"),
+      "hrtem --frames all " + shell_quoted(raw / "im.tif"),
+      "creep " + shell_quoted(fs::path(indent) / "creep" / "creep_01.csv"),
+      "hardness " + shell_quoted(fs::path(indent) / "grid" / "indent_r01_c01.csv"),
+      "dsc " + shell_quoted(raw / "scan.txt"),
+      "mce --mt " + shell_quoted(raw / "fc.dat") + " --mh " + shell_quoted(raw / "isotherms.dat"),
+      "powerlaw " + shell_quoted(dir / "t.csv"),
+      "sample " + shell_quoted(dir / "s" / "sample.toml"),
+      "study " + shell_quoted(dir / "study.toml"),
       "synth hrtem --width 64 --height 64",
       "synth mce",
       "synth dsc",
@@ -148,12 +152,13 @@ TEST(FailedWrites, AnOutputFolderThatCannotBeMadeIsNamedWithTheSystemsReason) {
       "synth indent"};
   const std::string said = out.string() + ": cannot create the output folder: Not a directory";
   for (const std::string& command : commands) {
-    const auto r = test::run_mgscope(command + " -o " + q(out));
+    const auto r = test::run_mgscope(command + " -o " + shell_quoted(out));
     EXPECT_EQ(r.exit_code, 1) << command << "\n" << r.output;
     EXPECT_NE(r.output.find(said), std::string::npos) << command << "\n" << r.output;
     EXPECT_EQ(r.output.find("filesystem error"), std::string::npos) << command << "\n" << r.output;
   }
-  const auto init = test::run_mgscope("init " + q(raw) + " -o " + q(out / "sample.toml"));  // -o is the manifest
+  const auto init = test::run_mgscope("init " + shell_quoted(raw) + " -o " +
+                                      shell_quoted(out / "sample.toml"));  // -o is the manifest
   EXPECT_EQ(init.exit_code, 1) << init.output;
   EXPECT_NE(init.output.find(said), std::string::npos) << init.output;
   fs::remove_all(dir);
@@ -168,7 +173,7 @@ TEST(StaleTemporaries, KilledRunsLeftoversAreRemovedLiveOnesKept) {
   write_text(dir / "out" / ("powerlaw.png.tmp-" + dead + "-3"), "half a figure");
   write_text(dir / "out" / ("powerlaw.json.tmp-" + live + "-0"), "a live run's");
   write_text(dir / "out" / "powerlaw.json.tmp-notes", "not ours");
-  const auto r = test::run_mgscope("powerlaw " + q(dir / "t.csv") + " -o " + q(dir / "out"));
+  const auto r = test::run_mgscope("powerlaw " + shell_quoted(dir / "t.csv") + " -o " + shell_quoted(dir / "out"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_FALSE(fs::exists(dir / "out" / ("powerlaw.json.tmp-" + dead + "-0")));
   EXPECT_FALSE(fs::exists(dir / "out" / ("powerlaw.png.tmp-" + dead + "-3")));
@@ -185,7 +190,7 @@ TEST(InputsProtected, MceOutputIntoTheInputFolderDoesNotReplaceTheData) {
   const fs::path dir = test::scratch_dir("overwrite");
   fs::copy_file(kSamples / "mce" / "mean_field" / "isotherms.dat", dir / "isotherms.dat");
   const std::string before = test::read_all(dir / "isotherms.dat");
-  const auto r = test::run_mgscope("mce --mh " + q(dir / "isotherms.dat") + " -o " + q(dir));
+  const auto r = test::run_mgscope("mce --mh " + shell_quoted(dir / "isotherms.dat") + " -o " + shell_quoted(dir));
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find("isotherms.dat: this output would overwrite an input of the same run"), std::string::npos)
       << r.output;
@@ -211,8 +216,8 @@ TEST(DistinctNames, SameFileNameInTwoFoldersGetsTwoFigures) {
   fs::create_directories(dir / "B");
   fs::copy_file(kSamples / "mce" / "mean_field" / "fc.dat", dir / "A" / "fc.dat");
   fs::copy_file(kSamples / "mce" / "bean_rodbell" / "fc.dat", dir / "B" / "fc.dat");
-  const auto r = test::run_mgscope("mce --mt " + q(dir / "A" / "fc.dat") + " " + q(dir / "B" / "fc.dat") + " -o " +
-                                   q(dir / "out"));
+  const auto r = test::run_mgscope("mce --mt " + shell_quoted(dir / "A" / "fc.dat") + " " +
+                                   shell_quoted(dir / "B" / "fc.dat") + " -o " + shell_quoted(dir / "out"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto j = nlohmann::json::parse(test::read_all(dir / "out" / "mce.json"));
   ASSERT_EQ(j.at("curie").size(), 2u);
@@ -244,7 +249,8 @@ TEST(DuplicateInputs, SameFileByPathOrContentIsAnalysedOnce) {
 
   // Through the command line: `info a.tif ./a.tif` describes one image.
   fs::copy_file(kSamples / "hrtem" / "ascast_1.tif", dir / "img.tif");
-  const auto cli = test::run_mgscope("info --json " + q(dir / "img.tif") + " " + q(dir / "." / "img.tif"));
+  const auto cli =
+      test::run_mgscope("info --json " + shell_quoted(dir / "img.tif") + " " + shell_quoted(dir / "." / "img.tif"));
   ASSERT_EQ(cli.exit_code, 0) << cli.output;
   EXPECT_NE(cli.output.find("WARNING: " + (dir / "." / "img.tif").string() + " is the same file as"),
             std::string::npos);
@@ -256,14 +262,14 @@ TEST(OddNames, ByteFFInAFileNameGivesValidJson) {
   const fs::path dir = test::scratch_dir("oddname");
   const fs::path odd = dir / "sample\xff.tif";
   fs::copy_file(kSamples / "hrtem" / "ascast_1.tif", odd);
-  const auto r = test::run_mgscope("info --json " + q(odd));
+  const auto r = test::run_mgscope("info --json " + shell_quoted(odd));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto j = nlohmann::json::parse(r.output.substr(r.output.find('[')));  // throws on invalid UTF-8
   EXPECT_NE(j.at(0).at("path").get<std::string>().find("sample\xEF\xBF\xBD.tif"), std::string::npos);
 
   const fs::path dsc = dir / "run\xff.csv";
   fs::copy_file(kSamples / "dsc" / "generic_example.csv", dsc);
-  const auto d = test::run_mgscope("dsc " + q(dsc) + " -o " + q(dir / "dsc"));
+  const auto d = test::run_mgscope("dsc " + shell_quoted(dsc) + " -o " + shell_quoted(dir / "dsc"));
   EXPECT_EQ(d.exit_code, 0) << d.output;
   EXPECT_NO_THROW(EXPECT_TRUE(nlohmann::json::parse(test::read_all(dir / "dsc" / "summary.json")).is_object()));
   fs::remove_all(dir);
@@ -275,7 +281,7 @@ TEST(ModuleParent, AModuleWhoseSampleRunHasEndedStopsAtOnce) {
   const fs::path dir = test::scratch_dir("orphan");
   write_text(dir / "t.csv", kTable);
   const std::string cmd = "MGSCOPE_PARENT_PID=" + std::to_string(dead_pid()) + " '" + std::string(MGSCOPE_EXE) +
-                          "' powerlaw " + q(dir / "t.csv") + " -o " + q(dir / "out");
+                          "' powerlaw " + shell_quoted(dir / "t.csv") + " -o " + shell_quoted(dir / "out");
   const auto [exit_code, output] = test::run_command(cmd);
   EXPECT_EQ(exit_code, 1) << output;
   EXPECT_NE(output.find("the mgscope run that started this module"), std::string::npos) << output;
