@@ -24,8 +24,8 @@ ImageF blurred_glass(double blur_nm, unsigned seed, int side_px = 1024) {
   return test::as_float(make_synth_hrtem(o).counts);
 }
 
-struct Calibration {
-  explicit Calibration(int side_px = 1024) : grid(make_box_grid(side_px, side_px, kPixelNm, 1.985, 1.985, "test")) {}
+struct ThresholdRun {
+  explicit ThresholdRun(int side_px = 1024) : grid(make_box_grid(side_px, side_px, kPixelNm, 1.985, 1.985, "test")) {}
   BoxGrid grid;
   SpectrumGeometry geometry{grid.box_px, grid.box_px, kPixelNm, [] {
                               SpotOptions s;
@@ -44,7 +44,7 @@ struct Calibration {
 // 1021 px (a prime) and 1020 = 4 x 3 x 5 x 17 -> 1008 = 16 x 9 x 7; 1000 and 1024 as they are.
 TEST(ThresholdReuse, NullCropsTakeASideFftwTransformsFast) {
   for (const auto& [image_px, crop_px] : {std::pair{1021, 1008}, {1020, 1008}, {1000, 1000}, {1024, 1024}}) {
-    const Calibration c(image_px);
+    const ThresholdRun c(image_px);
     const SpotThreshold t = c.run(blurred_glass(0.02, 1, image_px));
     EXPECT_EQ(t.null_spectrum_side, crop_px) << image_px << " px";
     EXPECT_GE(t.null_boxes_used, 2000) << image_px << " px";
@@ -52,7 +52,7 @@ TEST(ThresholdReuse, NullCropsTakeASideFftwTransformsFast) {
 }
 
 TEST(ThresholdReuse, SameSpectrumReusesAnotherSpectrumCalibratesItsOwn) {
-  const Calibration c;
+  const ThresholdRun c;
   const ImageF first = blurred_glass(0.02, 1);
   const SpotThreshold base = c.run(first);
   ASSERT_FALSE(base.null_spectrum.empty());
@@ -95,7 +95,7 @@ TEST(ThresholdReuse, SameSpectrumReusesAnotherSpectrumCalibratesItsOwn) {
 // own calibration takes those two from the check and measures the other two, with the numbers of
 // a calibration made afresh.
 TEST(ThresholdReuse, ARefusedImageOfFourCropsGetsItsOwnCalibrationToTheBit) {
-  const Calibration c(2048);
+  const ThresholdRun c(2048);
   const SpotThreshold base = c.run(blurred_glass(0.02, 1, 2048));
   const ImageF blurred = blurred_glass(0.04, 3, 2048);
   const SpotThreshold refused = c.run(blurred, &base, 0.2);
