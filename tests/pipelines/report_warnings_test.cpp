@@ -12,6 +12,8 @@
 #include "pipelines/report_headlines.hpp"
 #include "tests/test_support.hpp"
 
+using mgscope::test::write_text;
+
 namespace mgscope {
 namespace {
 
@@ -470,8 +472,6 @@ TEST(WarningGroups, SamplePageGroupsAndKeepsEveryWarning) {
 }  // namespace mgscope
 
 #include "pipelines/study_page.hpp"
-
-using mgscope::test::write_text;
 
 namespace mgscope {
 namespace {
