@@ -226,7 +226,6 @@ inline std::string expect_input_error(const std::function<void()>& read) {
 }
 
 // `p` in single quotes, for a command line run by the shell (the tests' paths hold no quote).
-
 inline std::string shell_quoted(const std::filesystem::path& p) { return "'" + p.string() + "'"; }
 
 // Writes `text` to `p` byte for byte, creating its folder when missing.
