@@ -57,8 +57,8 @@ IndentInputs read_indent_inputs(const std::vector<std::string>& files, const std
       err << "NOTE: " << f << ": indent positions (file, x_um, y_um): read as --positions for the hardness map\n";
       positions_from = f;
     } else {
-      curve_files.push_back(
-          f);  // one of several, or besides another --positions: fails as an input, naming --positions
+      // One of several, or besides another --positions: fails as an input, naming --positions.
+      curve_files.push_back(f);
     }
   }
   IndentInputs in;

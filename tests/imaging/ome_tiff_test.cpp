@@ -16,6 +16,7 @@
 #include "tests/test_support.hpp"
 
 using mgscope::test::all_warnings;
+using mgscope::test::has_warning;
 
 namespace mgscope {
 namespace {
@@ -40,12 +41,6 @@ LoadedImage page(const std::string& path, int k) {
 std::string meta(const LoadedImage& img, const std::string& key) {
   const auto it = img.info.metadata.find(key);
   return it == img.info.metadata.end() ? "(none)" : it->second;
-}
-
-bool any_warning(const LoadedImage& img, const std::string& part) {
-  for (const std::string& w : img.info.warnings)
-    if (w.find(part) != std::string::npos) return true;
-  return false;
 }
 
 }  // namespace
@@ -231,7 +226,7 @@ TEST(OmeTiff, BrokenOrMissingValuesWarnAndLeaveThePageUncalibrated) {
   for (const Case& c : cases) {
     const LoadedImage img = page(write(c.name, 1, c.xml), 0);
     EXPECT_FALSE(img.info.calibration.calibrated) << c.name;
-    EXPECT_TRUE(any_warning(img, c.warning)) << c.name << "\n" << all_warnings(img.info);
+    EXPECT_TRUE(has_warning(img.info, c.warning)) << c.name << "\n" << all_warnings(img.info);
     EXPECT_EQ(img.raw.width, 16);
   }
   // A size that is a number but no microscope's (1 km) goes to read_image's plausibility rule.
@@ -265,7 +260,7 @@ TEST(OmeTiff, MultiFileDatasetReadsThisFilesPlanesAndNamesTheOthers) {
     EXPECT_EQ(std::stod(meta(img, "ome.time_s")), 10.0 * (2 + k));
     EXPECT_NEAR(img.info.calibration.pixel_x_nm, 0.05, 1e-15);
     EXPECT_EQ(meta(img, "ome.other_files"), "2 plane(s) of the OME dataset lie in other files (ds_T0.ome.tif)");
-    EXPECT_TRUE(any_warning(img, "which mgscope does not open with this one")) << all_warnings(img.info);
+    EXPECT_TRUE(has_warning(img.info, "which mgscope does not open with this one")) << all_warnings(img.info);
   }
   // A BinaryOnly file (its metadata in a companion .companion.ome): said, no OME facts.
   const std::string binary_only =
@@ -273,7 +268,8 @@ TEST(OmeTiff, MultiFileDatasetReadsThisFilesPlanesAndNamesTheOthers) {
             ome_xml("<BinaryOnly MetadataFile=\"ds.companion.ome\" UUID=\"" + uuid0 + "\"/>", uuid1));
   const LoadedImage b = page(binary_only, 0);
   EXPECT_FALSE(b.info.calibration.calibrated);
-  EXPECT_TRUE(any_warning(b, "companion file 'ds.companion.ome', which mgscope does not read")) << all_warnings(b.info);
+  EXPECT_TRUE(has_warning(b.info, "companion file 'ds.companion.ome', which mgscope does not read"))
+      << all_warnings(b.info);
 }
 
 // The XML reader under the OME-XML: attributes and entities decoded, prefixes dropped; markup

@@ -13,6 +13,7 @@
 #include "imaging/spot_threshold.hpp"
 #include "imaging/synth_hrtem.hpp"
 #include "synth_image.hpp"
+#include "tests/test_support.hpp"
 
 namespace mgscope {
 
@@ -49,11 +50,7 @@ HrtemResult analyse(const SynthHrtem& s, double pixel_nm, bool follow = true) {
   return analyse_hrtem(with_pixel_size(as_float(s.counts), pixel_nm), ho, "synthetic");
 }
 
-bool warns_of_anisotropy(const HrtemResult& r) {
-  for (const std::string& w : r.warnings)
-    if (w.find("the amorphous spectrum is") != std::string::npos) return true;
-  return false;
-}
+bool warns_of_anisotropy(const HrtemResult& r) { return test::has_warning(r, "the amorphous spectrum is"); }
 
 }  // namespace
 
