@@ -26,6 +26,18 @@ double AreaFunction::area_nm2(double hc) const {
   return a;
 }
 
+std::string AreaFunction::formula() const {
+  std::string f = "A =";
+  int denominator = 0;  // the powers 2, 1, 1/2, 1/4 ... of area_nm2
+  for (std::size_t k = 0; k < coefficients.size(); ++k, denominator = denominator == 0 ? 1 : 2 * denominator) {
+    f += (k == 0 ? " " : " + ") + number_text(coefficients[k], 6) + " h_c";
+    if (denominator == 0) f += "^2";
+    if (denominator > 1) f += "^1/" + std::to_string(denominator);
+  }
+  if (coefficients.size() == 1 && coefficients[0] == 24.5) f += ", the ideal Berkovich";
+  return f;
+}
+
 double sample_modulus_GPa(double er, const OliverPharrOptions& o) {
   const double rest = 1 / er - (1 - o.indenter_poisson * o.indenter_poisson) / o.indenter_modulus_GPa;
   return rest > 0 ? (1 - o.sample_poisson * o.sample_poisson) / rest : std::nan("");

@@ -15,6 +15,9 @@ namespace mgscope {
 struct AreaFunction {
   std::vector<double> coefficients = {24.5};
   double area_nm2(double contact_depth_nm) const;
+  // "A = 24.5 h_c^2 + 2000 h_c + 30000 h_c^1/2" (h_c in nm, A in nm^2), with ", the ideal Berkovich"
+  // for the default: what a warning about the area function names.
+  std::string formula() const;
 };
 
 struct OliverPharrOptions {

@@ -1,13 +1,16 @@
 // `mgscope hardness FILE... -o OUTDIR`: Oliver-Pharr hardness and moduli per indent, pop-ins,
 // a hardness map over the indent positions and the cumulative distribution (docs/indentation.md).
 #include <algorithm>
+#include <cmath>
 #include <iostream>
 #include <sstream>
 
 #include "fitting/base/error.hpp"
-#include "fitting/indent_analysis.hpp"
-#include "fitting/io/indent_readers.hpp"
 #include "fitting/base/parallel_for.hpp"
+#include "fitting/base/text_file.hpp"
+#include "fitting/indent_analysis.hpp"
+#include "fitting/indent_load_groups.hpp"
+#include "fitting/io/indent_readers.hpp"
 #include "pipelines/atomic_file.hpp"
 #include "pipelines/commands.hpp"
 #include "pipelines/config_file.hpp"
@@ -67,6 +70,47 @@ std::string hardness_csv(const std::vector<HardnessAnalysis>& results) {
     o << ',' << csv_list(h.warnings) << '\n';
   }
   return o.str();
+}
+
+// The means of each load (hardness_by_load.csv): one row for indents all made at one load. The
+// modulus' change with depth doubts every row (the area function), as it does the means.
+std::string load_groups_csv(const LoadGroups& g) {
+  std::ostringstream o;
+  o << "max_load_mN,max_depth_nm,contact_depth_nm,indents,hardness_GPa,hardness_sd_GPa,reduced_modulus_GPa,"
+       "reduced_modulus_sd_GPa,modulus_GPa,modulus_sd_GPa,warnings\n";
+  for (const LoadGroup& l : g.groups) {
+    o << csv_number(l.max_load_mN) << ',' << csv_number(l.max_depth_nm) << ',' << csv_number(l.contact_depth_nm) << ','
+      << l.indents.size();
+    for (const MeanSd* m : {&l.hardness_GPa, &l.reduced_modulus_GPa, &l.modulus_GPa})
+      o << ',' << csv_number(m->mean) << ',' << (m->n > 1 ? csv_number(m->sd) : "");
+    o << ',' << csv_list(g.modulus_warnings) << '\n';
+  }
+  return o.str();
+}
+
+nlohmann::json load_groups_json(const LoadGroups& g) {
+  nlohmann::json groups = nlohmann::json::array();
+  for (const LoadGroup& l : g.groups)
+    groups.push_back({{"max_load_mN", json_number(l.max_load_mN)},
+                      {"max_depth_nm", json_number(l.max_depth_nm)},
+                      {"contact_depth_nm", json_number(l.contact_depth_nm)},
+                      {"hardness_GPa", mean_sd_json(l.hardness_GPa)},
+                      {"reduced_modulus_GPa", mean_sd_json(l.reduced_modulus_GPa)},
+                      {"modulus_GPa", mean_sd_json(l.modulus_GPa)}});
+  return groups;
+}
+
+nlohmann::json depth_trend_json(const DepthTrend& t) {
+  auto group = [](int k) { return k < 0 ? nlohmann::json(nullptr) : nlohmann::json(k); };
+  auto when_checked = [&](double v) { return t.checked ? json_number(v) : nlohmann::json(nullptr); };
+  return {{"checked", t.checked},
+          {"not_checked", t.not_checked.empty() ? nlohmann::json(nullptr) : nlohmann::json(t.not_checked)},
+          {"shallow_group", group(t.shallow)},
+          {"deep_group", group(t.deep)},
+          {"hardness_change", when_checked(t.hardness_change)},
+          {"hardness_z", when_checked(t.hardness_z)},
+          {"modulus_change", when_checked(t.modulus_change)},
+          {"modulus_z", when_checked(t.modulus_z)}};
 }
 
 }  // namespace
@@ -145,6 +189,7 @@ void add_hardness_command(CLI::App& app, CommandContext& ctx) {
     write_file_atomic(out / "hardness.csv", hardness_csv(results));
 
     std::vector<double> H, Er, E, popin_counts;
+    std::vector<IndentNumbers> averaged;  // the indents of the means, for their loads' groups
     std::vector<MappedHardness> map;
     std::vector<std::pair<double, double>> crossed;  // left-out indents' positions (um)
     std::vector<std::string> warnings;
@@ -164,12 +209,17 @@ void add_hardness_command(CLI::App& app, CommandContext& ctx) {
         continue;
       }
       if (!h.warnings.empty()) doubted.push_back(curve_label(h.source));
-      H.push_back(h.oliver_pharr.hardness_GPa);
-      Er.push_back(h.oliver_pharr.reduced_modulus_GPa);
-      E.push_back(h.oliver_pharr.modulus_GPa);
+      const OliverPharrResult& r = h.oliver_pharr;
+      H.push_back(r.hardness_GPa);
+      Er.push_back(r.reduced_modulus_GPa);
+      E.push_back(r.modulus_GPa);
+      averaged.push_back(
+          {r.max_load_mN, r.max_depth_nm, r.contact_depth_nm, r.hardness_GPa, r.reduced_modulus_GPa, r.modulus_GPa});
       popin_counts.push_back(static_cast<double>(h.popins.size()));
       if (h.x_um && h.y_um) map.push_back({*h.x_um, *h.y_um, h.oliver_pharr.hardness_GPa, !h.warnings.empty()});
     }
+    const LoadGroups loads = group_by_load(averaged, o.oliver_pharr.area.formula());
+    write_file_atomic(out / "hardness_by_load.csv", load_groups_csv(loads));
     FigureBatch figures;
     if (!H.empty()) draw_hardness_cdf(figures, out / "hardness_cdf.png", H);
     if (map.size() >= 4) draw_hardness_map(figures, out / "hardness_map.png", map, crossed);  // fewer is no map
@@ -207,9 +257,13 @@ void add_hardness_command(CLI::App& app, CommandContext& ctx) {
       mean_warnings.push_back(std::to_string(left_out.size()) + " indent(s) left out of the mean, whose H or Er no " +
                               "solid has (check the load and depth units): " + listed_names(left_out));
     for (std::string& w : rests_on_doubted(doubted, "indent")) mean_warnings.push_back(std::move(w));
-    auto mean_with_doubts = [&](const std::vector<double>& v) {
+    // A modulus that changes with depth doubts all three (the area function); a hardness that does
+    // doubts its mean only.
+    for (const std::string& w : loads.modulus_warnings) mean_warnings.push_back(w);
+    auto mean_with_doubts = [&](const std::vector<double>& v, const std::vector<std::string>& own) {
       nlohmann::json m = mean_sd_json(v);
       m["warnings"] = mean_warnings;
+      for (const std::string& w : own) m["warnings"].push_back(w);
       return m;
     };
     nlohmann::json j = {
@@ -217,9 +271,11 @@ void add_hardness_command(CLI::App& app, CommandContext& ctx) {
         {"indents_total", results.size()},
         {"indents_failed", failed},
         {"indents_left_out", left_out},
-        {"hardness_GPa", mean_with_doubts(H)},
-        {"reduced_modulus_GPa", mean_with_doubts(Er)},
-        {"modulus_GPa", mean_with_doubts(E)},
+        {"hardness_GPa", mean_with_doubts(H, loads.hardness_warnings)},
+        {"reduced_modulus_GPa", mean_with_doubts(Er, {})},
+        {"modulus_GPa", mean_with_doubts(E, {})},
+        {"load_groups", load_groups_json(loads)},
+        {"depth_trend", depth_trend_json(loads.trend)},
         {"popins_per_indent", mean_sd_json(popin_counts)},
         {"options",
          {{"area_coefficients", a.area_coefficients},
@@ -242,6 +298,16 @@ void add_hardness_command(CLI::App& app, CommandContext& ctx) {
       for (const std::string& w : h.warnings) std::cerr << "WARNING: " << curve_label(h.source) << ": " << w << '\n';
     for (const std::string& w : warnings) std::cerr << "WARNING: " << w << '\n';
     for (const std::string& w : mean_warnings) std::cerr << "WARNING: mean H, Er and E: " << w << '\n';
+    for (const std::string& w : loads.hardness_warnings) std::cerr << "WARNING: mean H: " << w << '\n';
+    if (loads.groups.size() > 1) {  // a depth series: its means by load (hardness_by_load.csv)
+      auto value = [](const MeanSd& m) {
+        return number_text(m.mean, 4) + (m.n > 1 ? " +- " + number_text(m.sd, 2) : "") + " GPa";
+      };
+      for (const LoadGroup& l : loads.groups)
+        std::cout << "  at " << number_text(l.max_load_mN, 3) << " mN (" << l.indents.size() << " indents, h_c "
+                  << number_text(std::round(l.contact_depth_nm), 6) << " nm): H = " << value(l.hardness_GPa)
+                  << ", E = " << value(l.modulus_GPa) << '\n';
+    }
     const MeanSd m = mean_sd(H);
     std::cout << H.size() + left_out.size() << " of " << results.size() << " indents analysed; ";
     if (m.n == 0)

@@ -164,12 +164,21 @@ void add_synth_indent_command(CLI::App& synth, CommandContext& ctx) {
   cmd->add_option("--hardness-spread-GPa", a->hardness_spread_GPa,
                   "Amplitude of the smooth hardness variation across the grid in GPa (smaller than H in magnitude)")
       ->capture_default_str();
-  cmd->add_option("--popin-loads-mN", a->curve.popin_loads_mN,
-                  "Loads of the pop-ins in mN, each between 0 and the maximum load (empty: none)")
-      ->delimiter(',')->expected(0, -1)->capture_default_str();
+  // Given without a value, CLI11 2.1 stores one default-made element (a pop-in at 0 mN), and with a
+  // captured default string that string (the three default pop-ins): the callback makes it none.
+  auto* popin_loads =
+      cmd->add_option("--popin-loads-mN", a->curve.popin_loads_mN,
+                      "Loads of the pop-ins in mN, each between 0 and the maximum load [default: 12,25,38]; the option "
+                      "without a value: none")
+          ->delimiter(',')
+          ->expected(0, -1);
   cmd->add_option("--popin-nm", a->curve.popin_size_nm, "Depth burst of each pop-in in nm (>= 0)")
       ->capture_default_str();
-  cmd->callback([a, &ctx]() {
+  cmd->callback([a, popin_loads, &ctx]() {
+    const auto& given = popin_loads->results();
+    if (popin_loads->count() > 0 &&
+        std::all_of(given.begin(), given.end(), [](const std::string& v) { return v.empty(); }))
+      a->curve.popin_loads_mN.clear();
     check_indent_grid(*a);
     namespace fs = std::filesystem;
     const fs::path out(a->out_dir);

@@ -143,6 +143,32 @@ bool add_creep_number_warnings(const json& summary, const std::string& key, cons
   return true;
 }
 
+// E carries the hardness summary's doubts but those listed for the mean H alone (hardness_GPa's
+// warnings that modulus_GPa's lack: H changing with depth), each as the module's list words it (`all`).
+// False (nothing added) for the other numbers.
+bool add_hardness_number_warnings(const json& summary, const std::string& key, const std::vector<std::string>& all,
+                                  json& warnings) {
+  if (key != "modulus" || !summary.is_object()) return false;
+  auto texts = [&](const char* mean) {
+    std::set<std::string> out;
+    for (const json& w : summary.value(mean, json()).value("warnings", json::array()))
+      if (w.is_string()) out.insert(w.get<std::string>());
+    return out;
+  };
+  const std::set<std::string> of_E = texts("modulus_GPa");
+  std::vector<std::string> of_H_alone;
+  for (const std::string& w : texts("hardness_GPa"))
+    if (!of_E.count(w)) of_H_alone.push_back(w);
+  for (const std::string& w : all) {
+    const bool H_alone = std::any_of(of_H_alone.begin(), of_H_alone.end(), [&](const std::string& h) {
+      return w == h ||
+             (w.size() > h.size() + 2 && w.compare(w.size() - h.size() - 2, std::string::npos, ": " + h) == 0);
+    });
+    if (!H_alone) warnings.push_back(w);
+  }
+  return true;
+}
+
 // A sample's HRTEM numbers pool its images' boxes: an image's false-alarm doubt gives way to the
 // pool's (pooled_false_alarm_doubts), from the images' summaries (ordered and specimen boxes, alpha).
 void pool_hrtem_false_alarms(const std::vector<SummaryFile>& files, json& warnings) {
@@ -188,6 +214,7 @@ void add_number_warnings(const std::string& module, const fs::path& out_dir, jso
       if (module == "dsc" && add_dsc_number_warnings(f.summary, key, warnings)) continue;
       const std::vector<std::string> all = number_warnings(f.summary, others, f.context);
       if (module == "creep" && add_creep_number_warnings(f.summary, key, all, warnings)) continue;
+      if (module == "hardness" && add_hardness_number_warnings(f.summary, key, all, warnings)) continue;
       for (const std::string& w : all)
         if (bears_on(f, key, w)) warnings.push_back(w);
     }

@@ -424,6 +424,61 @@ TEST(HardnessCommand, MultiTermAreaFunctionFromTheCommandLine) {
     EXPECT_GT(std::stod(row.at("hardness_GPa")), 1.2 * 6.0);
 }
 
+// A depth series: curves made with a blunted tip (A = 24.5 h_c^2 + 3000 h_c + 40000 h_c^1/2), H = 6 and
+// Er = 70 GPa at 5, 20 and 150 mN, four indents each. Analysed with the ideal area function, E reads
+// about twice as high at 5 mN as at 150 mN: said on the terminal, in summary.json and in
+// hardness_by_load.csv; analysed with the tip's own, nothing is said and each load reads the truth.
+TEST(HardnessCommand, ADepthSeriesIsAveragedByLoadAndAModulusThatChangesWithDepthIsWarned) {
+  const auto dir = test::scratch_dir("hardness_depth_series");
+  const std::string tip = " --area-coefficients 24.5,3000,40000";
+  std::string files;
+  for (const std::string load : {"5", "20", "150"}) {
+    const auto in = dir / ("in" + load);
+    // --popin-loads-mN without a value: no pop-ins (it had kept the default 12, 25 and 38 mN, over 5 mN).
+    const auto r = test::run_mgscope("synth indent --grid 2 --hardness-spread-GPa 0 --popin-loads-mN --max-load-mN " +
+                                     load + tip + " -o " + test::shell_quoted(in));
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_EQ(nlohmann::json::parse(test::read_all(in / "truth.json")).at("popin_loads_mN"), nlohmann::json::array());
+    for (const char* f : {"indent_r01_c01.csv", "indent_r01_c02.csv", "indent_r02_c01.csv", "indent_r02_c02.csv"})
+      files += " " + test::shell_quoted(in / f);
+  }
+  auto r = test::run_mgscope("hardness" + files + " --figures 0 -o " + test::shell_quoted(dir / "ideal"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("\n  at 5 mN (4 indents, h_c "), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("\n  at 150 mN (4 indents, h_c "), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("WARNING: mean H, Er and E: E depends on depth: "), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("WARNING: mean H: H depends on depth: "), std::string::npos) << r.output;
+  const Table loads = read_csv(dir / "ideal" / "hardness_by_load.csv");
+  ASSERT_EQ(loads.size(), 3u);
+  for (const auto& row : loads) {
+    EXPECT_EQ(row.at("indents"), "4");
+    EXPECT_EQ(row.at("warnings").rfind("E depends on depth: ", 0), 0u) << row.at("warnings");
+  }
+  EXPECT_GT(std::stod(loads[0].at("modulus_GPa")), 1.5 * std::stod(loads[2].at("modulus_GPa")));
+  auto summary = nlohmann::json::parse(test::read_all(dir / "ideal" / "summary.json"));
+  EXPECT_TRUE(summary.at("depth_trend").at("checked").get<bool>());
+  EXPECT_GT(summary.at("depth_trend").at("modulus_change").get<double>(), 0.5);
+  EXPECT_EQ(summary.at("load_groups").size(), 3u);
+  const std::string H_doubts = summary.at("hardness_GPa").at("warnings").dump();
+  const std::string E_doubts = summary.at("modulus_GPa").at("warnings").dump();
+  EXPECT_NE(H_doubts.find("E depends on depth"), std::string::npos) << H_doubts;
+  EXPECT_NE(H_doubts.find("H depends on depth"), std::string::npos) << H_doubts;
+  EXPECT_NE(E_doubts.find("E depends on depth"), std::string::npos) << E_doubts;
+  EXPECT_EQ(E_doubts.find("H depends on depth"), std::string::npos) << E_doubts;
+
+  r = test::run_mgscope("hardness" + files + tip + " --figures 0 -o " + test::shell_quoted(dir / "tip"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output.find("depends on depth"), std::string::npos) << r.output;
+  for (const auto& row : read_csv(dir / "tip" / "hardness_by_load.csv")) {
+    EXPECT_NEAR(std::stod(row.at("hardness_GPa")), 6.0, 0.03 * 6.0) << row.at("max_load_mN");
+    EXPECT_NEAR(std::stod(row.at("reduced_modulus_GPa")), 70.0, 0.03 * 70.0) << row.at("max_load_mN");
+    EXPECT_EQ(row.at("warnings"), "");
+  }
+  summary = nlohmann::json::parse(test::read_all(dir / "tip" / "summary.json"));
+  EXPECT_TRUE(summary.at("depth_trend").at("checked").get<bool>());
+  EXPECT_EQ(summary.at("hardness_GPa").at("warnings"), nlohmann::json::array());
+}
+
 TEST(HardnessCommand, RealNanoTestZipInSensibleRange) {
   MGSCOPE_SHARED_OR_SKIP(zip, "indent/mm_Micromaterials_multipleIndentations.zip");
   const auto dir = test::scratch_dir("hardness_real");
@@ -439,6 +494,17 @@ TEST(HardnessCommand, RealNanoTestZipInSensibleRange) {
     EXPECT_GT(Er, 50) << row.at("source");
     EXPECT_LT(Er, 120) << row.at("source");
   }
+  // A depth series of 8 loads (300 nm to 2 um), 4-5 indents each, whose E under the ideal area
+  // function falls from 107 to 55 GPa: the loads apart, and the change said.
+  const Table loads = read_csv(dir / "out" / "hardness_by_load.csv");
+  ASSERT_EQ(loads.size(), 8u);
+  for (const auto& row : loads) EXPECT_GE(std::stoi(row.at("indents")), 4) << row.at("max_load_mN");
+  const auto summary = nlohmann::json::parse(test::read_all(dir / "out" / "summary.json"));
+  const std::string doubts = summary.at("modulus_GPa").at("warnings").dump();
+  EXPECT_NE(doubts.find("E depends on depth: 107 GPa at h_c = 182 nm (18.5 mN, 5 indents) against 54.9 GPa at "
+                        "h_c = 1332 nm (416 mN, 5 indents), +96 %."),
+            std::string::npos)
+      << doubts;
 }
 
 }  // namespace

@@ -72,6 +72,26 @@ TEST(NumberWarnings, ASectionsDoubtsGoToItsNumbersOnly) {
       EXPECT_NE(std::find(all.begin(), all.end(), w.get<std::string>()), all.end()) << key << ": " << w;
 }
 
+// A hardness that changes with depth doubts the mean H; a modulus that does doubts H and E alike
+// (summary.json's hardness_GPa and modulus_GPa lists): H's doubt is not put on E.
+TEST(NumberWarnings, AHardnessThatChangesWithDepthDoubtsItsMeanNotTheModulus) {
+  const auto dir = test::scratch_dir("number_warnings_hardness");
+  write_text(dir / "summary.json", R"({"hardness_GPa": {"mean": 12, "sd": 4, "n": 39,
+                                                         "warnings": ["E depends on depth", "H depends on depth"]},
+                                       "reduced_modulus_GPa": {"mean": 77, "sd": 30, "n": 39,
+                                                               "warnings": ["E depends on depth"]},
+                                       "modulus_GPa": {"mean": 76, "sd": 30, "n": 39,
+                                                       "warnings": ["E depends on depth"]},
+                                       "indents": [{"source": "a.txt", "warnings": ["drift"]}],
+                                       "figure_warnings": []})");
+  nlohmann::json q = {{"hardness", {{"value", 12}}}, {"modulus", {{"value", 76}}}};
+  add_number_warnings("hardness", dir, q);
+  EXPECT_EQ(q["hardness"]["warnings"],
+            nlohmann::json({"hardness_GPa: E depends on depth", "hardness_GPa: H depends on depth", "a.txt: drift"}))
+      << q.dump();
+  EXPECT_EQ(q["modulus"]["warnings"], nlohmann::json({"hardness_GPa: E depends on depth", "a.txt: drift"})) << q.dump();
+}
+
 // A sample's HRTEM numbers pool its images: an image's false-alarm doubt gives way to the pool's.
 // Two images of 3 ordered boxes of 100 are each within the floor, their 6 of 200 are not (up to 5).
 TEST(NumberWarnings, HrtemFalseAlarmsAreJudgedOnThePooledBoxes) {

@@ -1,0 +1,58 @@
+// Indents made at several loads (or depths), grouped by their target, and whether hardness and
+// modulus change between the shallowest and the deepest group. A depth series (300 nm to 2 um on
+// one sample, as NanoTest "multiple indentation" runs are) averaged into one mean mixes depths: on
+// the real series of ../shared/data/indent the mean H was 12.5 +- 4.4 GPa over groups from 22.8 to
+// 9.6 GPa, said as if it were one number. The modulus is the sharper test: a sample's E does not
+// depend on depth, so an E that does points at the tip's area function or the frame compliance
+// (that series: 107 GPa at 182 nm against 55 GPa at 1.3 um under the ideal Berkovich area).
+#pragma once
+#include <string>
+#include <vector>
+
+#include "fitting/base/statistics.hpp"
+
+namespace mgscope {
+
+// One analysed indent: what the grouping and the trend read.
+struct IndentNumbers {
+  double max_load_mN = 0, max_depth_nm = 0, contact_depth_nm = 0;
+  double hardness_GPa = 0, reduced_modulus_GPa = 0, modulus_GPa = 0;
+};
+
+struct LoadGroup {
+  std::vector<int> indents;                                        // positions in the caller's list, by rising load
+  double max_load_mN = 0, max_depth_nm = 0, contact_depth_nm = 0;  // means
+  MeanSd hardness_GPa, reduced_modulus_GPa, modulus_GPa;
+};
+
+struct DepthTrend {
+  bool checked = false;
+  std::string not_checked;      // why not, when there are groups but no test was possible
+  int shallow = -1, deep = -1;  // the groups compared (of those with 2 indents or more)
+  // Relative change of the group means, shallow over deep minus 1, and its size in standard
+  // errors of the difference (sd / sqrt(n) of each group).
+  double hardness_change = 0, hardness_z = 0;
+  double modulus_change = 0, modulus_z = 0;
+  // A change is reported when it is at least this large and at least kMinZ standard errors.
+  static constexpr double kMinChange = 0.10;
+  static constexpr double kMinZ = 3.0;
+  static constexpr double kMinDepthRatio = 1.3;  // the deep group's contact depth over the shallow one's
+};
+
+struct LoadGroups {
+  std::vector<LoadGroup> groups;  // one: every indent at one target (nothing to compare)
+  DepthTrend trend;
+  std::vector<std::string> modulus_warnings;   // doubt H, Er and E (the area function)
+  std::vector<std::string> hardness_warnings;  // doubt the mean H only (it mixes depths)
+};
+
+// Indents are grouped by their maximum load: sorted, a new group starts where the load rises by
+// more than 15 % from the indent before. Adjacent groups whose mean maximum depths lie within 5 %
+// of each other are one target and are merged: a depth-controlled grid on an uneven sample spreads
+// its loads but stops each indent at the same depth (loads 15 % apart give depths about 7 % apart).
+// The trend compares the shallowest and the deepest group of at least two indents each, when their
+// contact depths differ by kMinDepthRatio or more. `area_function` names the area function in use
+// for the warning (AreaFunction::formula(): "A = 24.5 h_c^2, the ideal Berkovich").
+LoadGroups group_by_load(const std::vector<IndentNumbers>& indents, const std::string& area_function);
+
+}  // namespace mgscope
