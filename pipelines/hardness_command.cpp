@@ -118,7 +118,10 @@ nlohmann::json depth_trend_json(const DepthTrend& t) {
 void add_hardness_command(CLI::App& app, CommandContext& ctx) {
   auto args = std::make_shared<HardnessArgs>();
   auto* cmd =
-      app.add_subcommand(kHardnessCommand, "Oliver-Pharr hardness and modulus per indent, pop-ins, hardness maps");
+      app.add_subcommand(kHardnessCommand,
+                         "Oliver-Pharr hardness and modulus per indent, pop-ins, hardness maps, and the means per load "
+                         "(hardness_by_load.csv), with a warning when E (the tip's area function) or H changes with "
+                         "depth between the loads");
   add_config_option(*cmd);
   cmd->add_option("files", args->files, "Indentation files: NanoTest .txt or .zip, TriboScan .txt, generic CSV")
       ->required();
