@@ -400,4 +400,8 @@ std::string tight_log_axes(const std::vector<double>& x, const std::vector<doubl
   return "set logscale xy\n" + log_axis("x", x) + log_axis("y", y);
 }
 
+std::string tight_log_axis(const char* axis, const std::vector<double>& values) {
+  return "set logscale " + std::string(axis) + "\n" + log_axis(axis, values);
+}
+
 }  // namespace mgscope

@@ -79,5 +79,7 @@ namespace mgscope {
 // 1, 2 and 5 times each decade so a narrow range still carries labelled tics (decades only when
 // the range spans three or more).
 std::string tight_log_axes(const std::vector<double>& x, const std::vector<double>& y);
+// The same for one axis ("x" or "y"), the other left linear.
+std::string tight_log_axis(const char* axis, const std::vector<double>& values);
 
 }  // namespace mgscope

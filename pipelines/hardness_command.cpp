@@ -226,6 +226,7 @@ void add_hardness_command(CLI::App& app, CommandContext& ctx) {
     FigureBatch figures;
     if (!H.empty()) draw_hardness_cdf(figures, out / "hardness_cdf.png", H);
     if (map.size() >= 4) draw_hardness_map(figures, out / "hardness_map.png", map, crossed);  // fewer is no map
+    if (loads.groups.size() > 1) draw_hardness_depth(figures, out / "hardness_depth.png", averaged, loads);
     int drawn = 0;
     for (std::size_t i = 0; i < in.curves.size() && drawn < a.figures; ++i) {
       if (!results[i].usable()) continue;

@@ -57,6 +57,41 @@ void draw_hardness_cdf(FigureBatch& figures, const std::filesystem::path& png, s
   figures.add(std::move(f));
 }
 
+void draw_hardness_depth(FigureBatch& figures, const std::filesystem::path& png,
+                         const std::vector<IndentNumbers>& indents, const LoadGroups& loads) {
+  std::ostringstream points, means;
+  std::vector<double> depths;
+  for (const IndentNumbers& x : indents) {
+    points << plot_number(x.contact_depth_nm) << ' ' << plot_number(x.hardness_GPa) << ' ' << plot_number(x.modulus_GPa)
+           << '\n';
+    depths.push_back(x.contact_depth_nm);
+  }
+  for (const LoadGroup& g : loads.groups) {
+    auto sd = [](const MeanSd& m) { return m.n > 1 ? m.sd : 0.0; };
+    means << plot_number(g.contact_depth_nm) << ' ' << plot_number(g.hardness_GPa.mean) << ' '
+          << plot_number(sd(g.hardness_GPa)) << ' ' << plot_number(g.modulus_GPa.mean) << ' '
+          << plot_number(sd(g.modulus_GPa)) << '\n';
+  }
+  GnuplotFigure f;
+  f.png = png;
+  const std::string stem = png.stem().string();
+  f.data_files = {{stem + ".dat", points.str()}, {stem + "_means.dat", means.str()}};
+  // A series over several times its depth reads best on a log axis (300 nm to 2 um as 8 loads).
+  const auto [shallowest, deepest] = std::minmax_element(depths.begin(), depths.end());
+  const std::string x_range = !depths.empty() && *deepest > 4 * *shallowest ? tight_log_axis("x", depths) : "";
+  f.script = x_range +
+             "set xlabel 'contact depth h_c (nm)'\nset ylabel 'H (GPa)' tc rgb '#31688e'\n"
+             "set y2label 'E (GPa)' tc rgb '#b5367a'\nset ytics nomirror tc rgb '#31688e'\n"
+             "set y2tics tc rgb '#b5367a'\nset grid\nset key top right\nset offsets graph 0.03, graph 0.03, 0, 0\n"
+             "plot '" +
+             stem + ".dat' u 1:2 w p pt 7 ps 0.5 lc rgb '#31688e' title 'H, each indent', '" + stem +
+             "_means.dat' u 1:2:3 w yerrorlines pt 5 ps 0.9 lw 2 lc rgb '#31688e' title 'H, mean ± sd of a load', '" +
+             stem + ".dat' u 1:3 axes x1y2 w p pt 6 ps 0.5 lc rgb '#b5367a' title 'E, each indent', '" + stem +
+             "_means.dat' u 1:4:5 axes x1y2 w yerrorlines pt 4 ps 0.9 lw 2 lc rgb '#b5367a' "
+             "title 'E, mean ± sd of a load'\n";
+  figures.add(std::move(f));
+}
+
 void draw_hardness_map(FigureBatch& figures, const std::filesystem::path& png,
                        const std::vector<MappedHardness>& points,
                        const std::vector<std::pair<double, double>>& left_out) {

@@ -1,5 +1,6 @@
 // The hardness command's figures: the cumulative distribution of H, the map of H over the indent
-// positions and one load-depth curve per indent with its Oliver-Pharr unloading fit.
+// positions, H and E against the contact depth of a depth series, and one load-depth curve per
+// indent with its Oliver-Pharr unloading fit.
 #pragma once
 #include <filesystem>
 #include <string>
@@ -7,6 +8,7 @@
 #include <vector>
 
 #include "fitting/indent_analysis.hpp"
+#include "fitting/indent_load_groups.hpp"
 #include "pipelines/gnuplot_figure.hpp"
 
 namespace mgscope {
@@ -28,6 +30,11 @@ void draw_hardness_cdf(FigureBatch& figures, const std::filesystem::path& png, s
 void draw_hardness_map(FigureBatch& figures, const std::filesystem::path& png,
                        const std::vector<MappedHardness>& points,
                        const std::vector<std::pair<double, double>>& left_out = {});
+
+// H (left axis) and E (right axis) of each indent against its contact depth, and each load's mean
+// +- sd joined from load to load: for indents at two loads or more (`loads`, of `indents`).
+void draw_hardness_depth(FigureBatch& figures, const std::filesystem::path& png,
+                         const std::vector<IndentNumbers>& indents, const LoadGroups& loads);
 
 // The measured curve, its pop-ins, the fitted unloading power law P = alpha (h - h_f)^m over the
 // fitted part of the unloading and the tangent of slope S at P_max, which sets h_c.

@@ -66,6 +66,10 @@ std::string figure_caption(const std::string& figure) {
            "measured value; nothing is interpolated between indents. Ringed in red: an indent with warnings; a "
            "red x: an indent left out of the means.";
   if (stem == "hardness_cdf") return "Cumulative distribution of the hardness H over the analysed indents.";
+  if (stem == "hardness_depth")
+    return "Hardness H (left axis) and Young's modulus E (right axis) against the contact depth h_c: each indent "
+           "(small marks) and each load's mean ± sd (joined). A sample's E does not depend on depth: where it "
+           "does, the tip's area function or the frame compliance is off.";
   if (starts_with(stem, "load_depth_"))
     return "Load P against depth h of indent " + trailing_number(stem) +
            ": the measured curve, the Oliver-Pharr power law fitted to the unloading, the tangent of slope S at "

@@ -40,9 +40,9 @@ const char* section_title(const std::string& module) {
 // for MCE M(T) before Arrott before -dSm(T).
 int figure_rank(const std::string& rel) {
   static const std::vector<std::pair<const char*, int>> ranks = {
-      {"overlay", 0}, {"creep_fit", 0}, {"hardness_map", 0}, {"gallery", 1}, {"spectra", 1},
-      {"hardness_cdf", 1}, {"isotherms", 5}, {"arrott", 6}, {"dSm", 7}, {"modified_arrott", 8},
-      {"kouvel_fisher", 9}, {"scaling", 10}, {"universal_curve", 11}};
+      {"overlay", 0},         {"creep_fit", 0},     {"hardness_map", 0}, {"gallery", 1},         {"spectra", 1},
+      {"hardness_depth", 1},  {"hardness_cdf", 1},  {"isotherms", 5},    {"arrott", 6},          {"dSm", 7},
+      {"modified_arrott", 8}, {"kouvel_fisher", 9}, {"scaling", 10},     {"universal_curve", 11}};
   const std::string name = fs::path(rel).filename().string();
   for (const auto& [key, rank] : ranks)
     if (name.rfind(key, 0) == 0) return rank;

@@ -455,6 +455,10 @@ TEST(HardnessCommand, ADepthSeriesIsAveragedByLoadAndAModulusThatChangesWithDept
     EXPECT_EQ(row.at("warnings").rfind("E depends on depth: ", 0), 0u) << row.at("warnings");
   }
   EXPECT_GT(std::stod(loads[0].at("modulus_GPa")), 1.5 * std::stod(loads[2].at("modulus_GPa")));
+  // H and E against the contact depth: each indent, and the three loads' means (gnuplot's data).
+  EXPECT_TRUE(std::filesystem::exists(dir / "ideal" / "hardness_depth.png"));
+  const std::string means = test::read_all(dir / "ideal" / "hardness_depth_means.dat");
+  EXPECT_EQ(std::count(means.begin(), means.end(), '\n'), 3) << means;
   auto summary = nlohmann::json::parse(test::read_all(dir / "ideal" / "summary.json"));
   EXPECT_TRUE(summary.at("depth_trend").at("checked").get<bool>());
   EXPECT_GT(summary.at("depth_trend").at("modulus_change").get<double>(), 0.5);
