@@ -36,10 +36,6 @@ LoadGroup summarise(std::vector<int> members, const std::vector<IndentNumbers>& 
   return g;
 }
 
-bool same_target(const LoadGroup& a, const LoadGroup& b) {
-  return a.max_depth_nm <= kSameDepth * b.max_depth_nm && b.max_depth_nm <= kSameDepth * a.max_depth_nm;
-}
-
 // The difference of two group means in standard errors of the difference (infinite for a
 // difference between groups without scatter, as noiseless curves give).
 double z_of(const MeanSd& a, const MeanSd& b) {
@@ -61,30 +57,59 @@ std::string signed_percent(double change) {
 
 }  // namespace
 
-LoadGroups group_by_load(const std::vector<IndentNumbers>& indents, const std::string& area_function) {
-  LoadGroups out;
-  std::vector<int> order(indents.size());
+std::vector<std::vector<int>> group_by_target(const std::vector<double>& max_load_mN,
+                                              const std::vector<double>& max_depth_nm) {
+  std::vector<int> order(max_load_mN.size());
   std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
-    return indents[std::size_t(a)].max_load_mN < indents[std::size_t(b)].max_load_mN;
-  });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int a, int b) { return max_load_mN[std::size_t(a)] < max_load_mN[std::size_t(b)]; });
   std::vector<std::vector<int>> parts;
   for (int i : order) {
-    if (parts.empty() ||
-        indents[std::size_t(i)].max_load_mN > kLoadStep * indents[std::size_t(parts.back().back())].max_load_mN)
+    if (parts.empty() || max_load_mN[std::size_t(i)] > kLoadStep * max_load_mN[std::size_t(parts.back().back())])
       parts.emplace_back();
     parts.back().push_back(i);
   }
+  auto mean_depth = [&](const std::vector<int>& part) {
+    double sum = 0;
+    for (int i : part) sum += max_depth_nm[std::size_t(i)];
+    return sum / double(part.size());
+  };
+  std::vector<std::vector<int>> groups;
+  double last_depth = 0;
   for (std::vector<int>& part : parts) {
-    LoadGroup g = summarise(part, indents);
-    if (!out.groups.empty() && same_target(out.groups.back(), g)) {
-      std::vector<int> merged = out.groups.back().indents;
-      merged.insert(merged.end(), part.begin(), part.end());
-      out.groups.back() = summarise(std::move(merged), indents);
+    const double depth = mean_depth(part);
+    if (!groups.empty() && depth <= kSameDepth * last_depth && last_depth <= kSameDepth * depth) {
+      groups.back().insert(groups.back().end(), part.begin(), part.end());
     } else {
-      out.groups.push_back(std::move(g));
+      groups.push_back(std::move(part));
     }
+    last_depth = mean_depth(groups.back());
   }
+  return groups;
+}
+
+std::string mixed_loads_warning(const std::vector<double>& hold_load_mN, const std::vector<double>& depth_nm) {
+  const std::vector<std::vector<int>> groups = group_by_target(hold_load_mN, depth_nm);
+  if (groups.size() < 2) return "";
+  std::size_t fewest = hold_load_mN.size(), most = 0;
+  for (const std::vector<int>& g : groups) fewest = std::min(fewest, g.size()), most = std::max(most, g.size());
+  const auto [lightest, heaviest] = std::minmax_element(hold_load_mN.begin(), hold_load_mN.end());
+  return "the curves were held at " + std::to_string(groups.size()) + " loads (" + number_text(*lightest, 3) + " to " +
+         number_text(*heaviest, 3) + " mN, " + std::to_string(fewest) +
+         (most > fewest ? " to " + std::to_string(most) : "") +
+         " curves each): their means mix the loads, and creep under a sharp tip depends on the load it is held "
+         "at; give the curves of one load (creep.csv's hold_load_mN)";
+}
+
+LoadGroups group_by_load(const std::vector<IndentNumbers>& indents, const std::string& area_function) {
+  LoadGroups out;
+  std::vector<double> loads, depths;
+  for (const IndentNumbers& x : indents) {
+    loads.push_back(x.max_load_mN);
+    depths.push_back(x.max_depth_nm);
+  }
+  for (std::vector<int>& members : group_by_target(loads, depths))
+    out.groups.push_back(summarise(std::move(members), indents));
   DepthTrend& t = out.trend;
   if (out.groups.size() == 1) t.not_checked = "every indent at one load: no depths to compare";
   if (out.groups.size() < 2) return out;

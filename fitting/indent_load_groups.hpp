@@ -46,13 +46,23 @@ struct LoadGroups {
   std::vector<std::string> hardness_warnings;  // doubt the mean H only (it mixes depths)
 };
 
-// Indents are grouped by their maximum load: sorted, a new group starts where the load rises by
-// more than 15 % from the indent before. Adjacent groups whose mean maximum depths lie within 5 %
-// of each other are one target and are merged: a depth-controlled grid on an uneven sample spreads
-// its loads but stops each indent at the same depth (loads 15 % apart give depths about 7 % apart).
-// The trend compares the shallowest and the deepest group of at least two indents each, when their
-// contact depths differ by kMinDepthRatio or more. `area_function` names the area function in use
-// for the warning (AreaFunction::formula(): "A = 24.5 h_c^2, the ideal Berkovich").
+// The groups of indents made at one target (positions into the lists, each group by rising load,
+// the groups by rising load): sorted by maximum load, a new group starts where the load rises by
+// more than 15 % from the indent before; adjacent groups whose mean maximum depths lie within 5 %
+// of each other are one target and are merged (a depth-controlled grid on an uneven sample spreads
+// its loads but stops each indent at the same depth; loads 15 % apart give depths about 7 % apart).
+std::vector<std::vector<int>> group_by_target(const std::vector<double>& max_load_mN,
+                                              const std::vector<double>& max_depth_nm);
+
+// "" when every curve was made at one target (group_by_target), else the doubt of a mean over
+// them: "the curves were held at 8 loads (18.5 to 416 mN, 4 to 5 curves each): ..." (creep: a
+// glass's creep under a sharp tip depends on the load it is held at).
+std::string mixed_loads_warning(const std::vector<double>& hold_load_mN, const std::vector<double>& depth_nm);
+
+// The indents grouped by target (group_by_target) with each group's means. The trend compares the
+// shallowest and the deepest group of at least two indents each, when their contact depths differ
+// by kMinDepthRatio or more. `area_function` names the area function in use for the warning
+// (AreaFunction::formula(): "A = 24.5 h_c^2, the ideal Berkovich").
 LoadGroups group_by_load(const std::vector<IndentNumbers>& indents, const std::string& area_function);
 
 }  // namespace mgscope

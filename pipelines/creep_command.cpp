@@ -5,16 +5,17 @@
 #include <sstream>
 
 #include "fitting/base/error.hpp"
-#include "fitting/indent_analysis.hpp"
 #include "fitting/base/parallel_for.hpp"
+#include "fitting/indent_analysis.hpp"
+#include "fitting/indent_load_groups.hpp"
 #include "pipelines/atomic_file.hpp"
 #include "pipelines/commands.hpp"
 #include "pipelines/config_file.hpp"
 #include "pipelines/csv_format.hpp"
 #include "pipelines/gnuplot_figure.hpp"
-#include "pipelines/plot_rows.hpp"
 #include "pipelines/indent_inputs.hpp"
 #include "pipelines/json_output.hpp"
+#include "pipelines/plot_rows.hpp"
 #include "pipelines/usage_errors.hpp"
 
 namespace mgscope {
@@ -249,7 +250,15 @@ void add_creep_command(CLI::App& app, CommandContext& ctx) {
       for (const std::string& w : r->warnings) spectrum_warnings.push_back(curve_label(r->source) + ": " + w);
       if (!r->warnings.empty()) doubted.push_back(curve_label(r->source));
     }
+    std::vector<double> hold_loads, hold_depths;
+    for (const CreepAnalysis* r : good) {
+      hold_loads.push_back(r->hold_load_mN);
+      hold_depths.push_back(r->hold_start_depth_nm);
+    }
+    // Curves held at several loads (a depth series) are not repeats of one measurement.
+    const std::string mixed_loads = mixed_loads_warning(hold_loads, hold_depths);
     for (const std::string& w : rests_on_doubted(doubted, "curve")) spectrum_warnings.push_back("L_mean_per_GPa " + w);
+    if (!mixed_loads.empty()) spectrum_warnings.push_back("L_mean_per_GPa: " + mixed_loads);
     const std::string row_warnings = csv_list(spectrum_warnings);
     std::ostringstream csv, dat;
     csv << "tau_s";
@@ -305,6 +314,7 @@ void add_creep_command(CLI::App& app, CommandContext& ctx) {
         }
       nlohmann::json j = mean_sd_json(m);
       j["warnings"] = rests_on_doubted(doubted_in, "curve");
+      if (!mixed_loads.empty()) j["warnings"].push_back(mixed_loads);
       j["doubted_curves"] = sources;  // the report gives the number these curves' warnings only
       return j;
     };
@@ -347,6 +357,7 @@ void add_creep_command(CLI::App& app, CommandContext& ctx) {
     for (const CreepAnalysis& r : results)
       for (const std::string& w : r.warnings) std::cerr << "WARNING: " << curve_label(r.source) << ": " << w << '\n';
     for (const std::string& w : warnings) std::cerr << "WARNING: " << w << '\n';
+    if (!mixed_loads.empty()) std::cerr << "WARNING: means of the repeats and L_mean: " << mixed_loads << '\n';
     std::cout << results.size() - static_cast<std::size_t>(failed) << " of " << results.size()
               << " curves fitted; outputs in " << out.string() << '\n';
     ctx.exit_code = failed > 0 ? 1 : 0;

@@ -158,6 +158,36 @@ TEST(CreepCommand, TheMeansAndTheSpectrumCarryTheDoubtsOfTheirCurves) {
   }
 }
 
+// Curves held at 20 and 80 mN are not repeats of one measurement: every mean and the mean spectrum
+// say so; the same command on the 20 mN curves alone says nothing of it.
+TEST(CreepCommand, CurvesHeldAtSeveralLoadsAreSaidToMixThem) {
+  const auto dir = test::scratch_dir("creep_two_loads");
+  std::string files, light;
+  for (const std::string load : {"20", "80"}) {
+    const auto in = dir / ("in" + load);
+    ASSERT_EQ(
+        test::run_mgscope("synth creep --count 2 --max-load-mN " + load + " -o " + test::shell_quoted(in)).exit_code,
+        0);
+    for (const char* f : {"creep_01.csv", "creep_02.csv"}) {
+      files += " " + test::shell_quoted(in / f);
+      if (load == "20") light += " " + test::shell_quoted(in / f);
+    }
+  }
+  auto r = test::run_mgscope("creep" + files + " --figures 0 -o " + test::shell_quoted(dir / "both"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::string mixed = "the curves were held at 2 loads (20 to 80 mN, 2 curves each): their means mix the loads";
+  EXPECT_NE(r.output.find("WARNING: means of the repeats and L_mean: " + mixed), std::string::npos) << r.output;
+  const auto summary = nlohmann::json::parse(test::read_all(dir / "both" / "summary.json"));
+  for (const auto& [name, stat] : summary.at("repeats").items())
+    EXPECT_NE(stat.at("warnings").dump().find(mixed), std::string::npos) << name << ": " << stat.dump();
+  for (const auto& row : read_csv(dir / "both" / "spectrum.csv"))
+    EXPECT_NE(row.at("warnings").find("L_mean_per_GPa: " + mixed), std::string::npos) << row.at("warnings");
+
+  r = test::run_mgscope("creep" + light + " --figures 0 -o " + test::shell_quoted(dir / "one"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output.find("held at"), std::string::npos) << r.output;
+}
+
 // One curve has no spread over repeats: its statistics' sd is null, as the schema says (it was 0.0,
 // which reads as repeats that agreed).
 TEST(CreepCommand, OneCurveHasNoStandardDeviation) {
