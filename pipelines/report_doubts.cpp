@@ -151,8 +151,12 @@ bool add_hardness_number_warnings(const json& summary, const std::string& key, c
   if (key != "modulus" || !summary.is_object()) return false;
   auto texts = [&](const char* mean) {
     std::set<std::string> out;
-    for (const json& w : summary.value(mean, json()).value("warnings", json::array()))
-      if (w.is_string()) out.insert(w.get<std::string>());
+    const auto m = summary.find(mean);
+    if (m == summary.end() || !m->is_object()) return out;  // a summary of another version
+    const json list = m->value("warnings", json::array());
+    if (list.is_array())
+      for (const json& w : list)
+        if (w.is_string()) out.insert(w.get<std::string>());
     return out;
   };
   const std::set<std::string> of_E = texts("modulus_GPa");
