@@ -34,12 +34,15 @@ CreepAnalysis analyze_creep(const IndentCurve& c, const CreepAnalysisOptions& o)
     a.message = c.source + ": no hold segment at maximum load (set the hold start and end times)";
     return a;
   }
+  // The contact's depth: the reading less the frame's deflection under the load (as oliver_pharr).
+  const double compliance = o.oliver_pharr.frame_compliance_nm_per_mN;
+  const auto depth = [&](std::size_t i) { return c.depth_nm[i] - compliance * c.load_mN[i]; };
   a.hold_start_time_s = c.time_s[s.hold_begin];
-  a.hold_start_depth_nm = c.depth_nm[s.hold_begin];
+  a.hold_start_depth_nm = depth(s.hold_begin);
   double load_sum = 0;
   for (std::size_t i = s.hold_begin; i < s.hold_end; ++i) {
     a.hold_t_s.push_back(c.time_s[i] - a.hold_start_time_s);
-    a.hold_dh_nm.push_back(c.depth_nm[i] - a.hold_start_depth_nm);
+    a.hold_dh_nm.push_back(depth(i) - a.hold_start_depth_nm);
     load_sum += c.load_mN[i];
   }
   a.hold_load_mN = load_sum / static_cast<double>(s.hold_end - s.hold_begin);

@@ -146,8 +146,8 @@ LoadGroups group_by_load(const std::vector<IndentNumbers>& indents, const std::s
         "E depends on depth: " + at_group(s.modulus_GPa, s) + " against " + at_group(d.modulus_GPa, d) + ", " +
         signed_percent(t.modulus_change) + ". A sample's modulus does not, so the tip's area function (" +
         area_function +
-        "; --area-coefficients) or the frame compliance is likely off, or the sample is layered (a film on a "
-        "substrate): H, Er and E are doubtful, the shallow indents most");
+        "; --area-coefficients) or the frame compliance (--frame-compliance-nm-per-mN) is likely off, or the "
+        "sample is layered (a film on a substrate): H, Er and E are doubtful");
   if (changed(t.hardness_change, t.hardness_z))
     out.hardness_warnings.push_back(
         "H depends on depth: " + at_group(s.hardness_GPa, s) + " against " + at_group(d.hardness_GPa, d) + ", " +

@@ -36,7 +36,8 @@ std::string IndentSynthOptions::check() const {
                                              {"depth_noise_nm", depth_noise_nm, " nm"},
                                              {"load_noise_mN", load_noise_mN, " mN"},
                                              {"inv_mu0_nm_per_s", inv_mu0_nm_per_s, " nm/s"},
-                                             {"popin_size_nm", popin_size_nm, " nm"}});
+                                             {"popin_size_nm", popin_size_nm, " nm"},
+                                             {"frame_compliance_nm_per_mN", frame_compliance_nm_per_mN, " nm/mN"}});
   if (!bad.empty()) return bad;
   if (!std::isfinite(drift_nm_per_s)) return bad_indent_setting("drift_nm_per_s", "must be finite", drift_nm_per_s);
   if (!(epsilon > 0 && epsilon <= 1)) return bad_indent_setting("epsilon", "must lie in (0, 1]", epsilon);
@@ -128,7 +129,7 @@ IndentCurve synth_indent_curve(const IndentSynthOptions& o, const std::string& n
       h = truth.final_depth_nm + creep_end + std::pow(p / alpha, 1 / o.unloading_exponent_m);
     }
     c.time_s.push_back(t);
-    c.depth_nm.push_back(h + o.drift_nm_per_s * t + noise(o.depth_noise_nm));
+    c.depth_nm.push_back(h + o.frame_compliance_nm_per_mN * p + o.drift_nm_per_s * t + noise(o.depth_noise_nm));
     c.load_mN.push_back(p + noise(o.load_noise_mN));
   }
   return c;

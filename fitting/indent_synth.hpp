@@ -32,6 +32,8 @@ struct IndentSynthOptions {
   double epsilon = 0.75, beta = 1.034;   // the Oliver-Pharr constants the truth is built for
   // The tip's area function A(h_c) (AreaFunction's terms); the default is the ideal Berkovich.
   std::vector<double> area_coefficients = {24.5};
+  // The frame's compliance C_f (nm/mN): every depth reading also holds the frame's deflection C_f P.
+  double frame_compliance_nm_per_mN = 0;
 
   // "" or "IndentSynthOptions.<field>: <rule>, got <value>": a zero or negative load, rate, time,
   // H or Er made depths and times of inf or NaN, written to the file as numbers.

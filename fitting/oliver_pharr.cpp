@@ -100,6 +100,9 @@ std::string OliverPharrOptions::check() const {
   if (!(area.coefficients[0] > 0))
     return "--area-coefficients: the first (C0 of C0 hc^2, Berkovich 24.5) must be > 0, or no contact area grows with "
            "depth";
+  // A stiff frame is 0.01-1 nm/mN; 10 would be a unit typed wrong (um/mN, nm/N).
+  if (!(frame_compliance_nm_per_mN >= 0 && frame_compliance_nm_per_mN <= 10))
+    return "--frame-compliance-nm-per-mN (OliverPharrOptions.frame_compliance_nm_per_mN) must lie in [0, 10] nm/mN";
   if (!(sample_poisson > -1 && sample_poisson < 0.5))
     return "--poisson (OliverPharrOptions.sample_poisson) must lie in (-1, 0.5)";
   if (!(indenter_modulus_GPa > 0))
@@ -313,11 +316,13 @@ OliverPharrResult oliver_pharr(const IndentCurve& c, const IndentSegments& seg, 
     return r;
   }
   const std::size_t start = seg.hold_end - 1;  // last point at maximum load
+  // The contact's depth: the reading less the frame's deflection under the load.
+  const auto depth = [&](std::size_t i) { return c.depth_nm[i] - o.frame_compliance_nm_per_mN * c.load_mN[i]; };
   r.max_load_mN = c.load_mN[start];
-  r.max_depth_nm = c.depth_nm[start];
+  r.max_depth_nm = depth(start);
   std::vector<double> h, p;
   for (std::size_t i = start; i < c.size() && c.load_mN[i] >= o.fit_low_fraction * r.max_load_mN; ++i) {
-    if (c.load_mN[i] <= o.fit_high_fraction * r.max_load_mN) h.push_back(c.depth_nm[i]), p.push_back(c.load_mN[i]);
+    if (c.load_mN[i] <= o.fit_high_fraction * r.max_load_mN) h.push_back(depth(i)), p.push_back(c.load_mN[i]);
   }
   r.fit_points = static_cast<int>(h.size());
   if (h.size() < 6) {

@@ -26,6 +26,10 @@ struct OliverPharrOptions {
   double epsilon = 0.75;            // Berkovich geometry factor of h_c = h_max - eps Pmax / S
   double beta = 1.034;              // Berkovich correction of Er
   AreaFunction area;
+  // The instrument frame's compliance C_f (nm/mN): the depth reading holds the frame's deflection
+  // C_f P, which is taken off every reading (h - C_f P) before the fit, so that S is the contact's
+  // own (1/S = 1/S_measured - C_f). 0: the readings are the contact's (corrected by the instrument).
+  double frame_compliance_nm_per_mN = 0;
   double sample_poisson = 0.3;
   double indenter_modulus_GPa = 1141;  // diamond
   double indenter_poisson = 0.07;

@@ -31,6 +31,7 @@ struct CreepArgs {
   double hold_tolerance = 0.002;
   std::vector<double> area_coefficients = {24.5};
   double epsilon = 0.75;
+  double frame_compliance_nm_per_mN = 0;
   int starts = 3, grid_per_decade = 4, max_iterations = 100;
   double spectrum_tau_min_s = 0.01, spectrum_tau_max_s = 1000, merge_ratio = 6;
   int spectrum_points_per_decade = 20;
@@ -176,6 +177,10 @@ void add_creep_command(CLI::App& app, CommandContext& ctx) {
                   "Area function C0,C1,C2,... of A = C0 hc^2 + C1 hc + C2 hc^1/2 + ... (hc in nm, A in nm^2)")
       ->delimiter(',')->capture_default_str();
   cmd->add_option("--epsilon", args->epsilon, "Oliver-Pharr geometry factor (Berkovich 0.75)")->capture_default_str();
+  cmd->add_option("--frame-compliance-nm-per-mN", args->frame_compliance_nm_per_mN,
+                  "The instrument frame's compliance in nm/mN, taken off every depth reading (h - C_f P) when the "
+                  "export has not (0: none)")
+      ->capture_default_str();
   cmd->add_option("--tau-min-s", args->tau_min_s, "Lower bound of tau in s (default: the sample step)")
       ->check(kPositiveNumber);
   cmd->add_option("--tau-max-s", args->tau_max_s, "Upper bound of tau in s (default: 5 x the hold time)")
@@ -219,6 +224,7 @@ void add_creep_command(CLI::App& app, CommandContext& ctx) {
     o.spectrum.merge_ratio = a.merge_ratio;
     o.oliver_pharr.area.coefficients = a.area_coefficients;
     o.oliver_pharr.epsilon = a.epsilon;
+    o.oliver_pharr.frame_compliance_nm_per_mN = a.frame_compliance_nm_per_mN;
     o.contact_area_nm2 = a.contact_area_nm2;
 
     // Settings first, before any file is read: a bad one names its option once, not per file.
@@ -327,11 +333,16 @@ void add_creep_command(CLI::App& app, CommandContext& ctx) {
         {"kernel", a.kernel},
         {"options",
          {{"units_forced", a.units ? nlohmann::json(*a.units) : nlohmann::json(nullptr)},
-          {"starts", a.starts}, {"grid_per_decade", a.grid_per_decade}, {"max_iterations", a.max_iterations},
+          {"starts", a.starts},
+          {"grid_per_decade", a.grid_per_decade},
+          {"max_iterations", a.max_iterations},
           {"tau_min_s", a.tau_min_s ? json_number(*a.tau_min_s) : nlohmann::json("sample step")},
           {"tau_max_s", a.tau_max_s ? json_number(*a.tau_max_s) : nlohmann::json("5 x hold time")},
           {"contact_area_nm2", a.contact_area_nm2 ? json_number(*a.contact_area_nm2) : nlohmann::json("oliver-pharr")},
-          {"area_coefficients", a.area_coefficients}, {"epsilon", a.epsilon}, {"merge_ratio", a.merge_ratio},
+          {"area_coefficients", a.area_coefficients},
+          {"frame_compliance_nm_per_mN", a.frame_compliance_nm_per_mN},
+          {"epsilon", a.epsilon},
+          {"merge_ratio", a.merge_ratio},
           {"hold_tolerance", a.hold_tolerance}}},
         {"curves", curves},
         {"curves_total", results.size()},

@@ -33,6 +33,7 @@ struct HardnessArgs {
   std::vector<double> area_coefficients = {24.5};
   double fit_low = 0.20, fit_high = 0.95, epsilon = 0.75, beta = 1.034;
   double poisson = 0.3, indenter_modulus_GPa = 1141, indenter_poisson = 0.07;
+  double frame_compliance_nm_per_mN = 0;
   int popin_window = 10;
   double popin_factor = 3, popin_min_nm = 2, popin_noise_factor = 5.5;
   int threads = 0;
@@ -136,6 +137,10 @@ void add_hardness_command(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--area-coefficients", args->area_coefficients,
                   "Area function C0,C1,C2,... of A = C0 hc^2 + C1 hc + C2 hc^1/2 + ... (hc in nm, A in nm^2)")
       ->delimiter(',')->capture_default_str();
+  cmd->add_option("--frame-compliance-nm-per-mN", args->frame_compliance_nm_per_mN,
+                  "The instrument frame's compliance in nm/mN, taken off every depth reading (h - C_f P) when the "
+                  "export has not (0: none)")
+      ->capture_default_str();
   cmd->add_option("--fit-low", args->fit_low, "Unloading fit from this fraction of Pmax")->capture_default_str();
   cmd->add_option("--fit-high", args->fit_high, "Unloading fit up to this fraction of Pmax")->capture_default_str();
   cmd->add_option("--epsilon", args->epsilon, "Geometry factor of hc = hmax - eps Pmax/S (Berkovich 0.75)")
@@ -169,6 +174,7 @@ void add_hardness_command(CLI::App& app, CommandContext& ctx) {
     o.segments.hold_start_s = a.hold_start_s;
     o.segments.hold_end_s = a.hold_end_s;
     o.oliver_pharr.area.coefficients = a.area_coefficients;
+    o.oliver_pharr.frame_compliance_nm_per_mN = a.frame_compliance_nm_per_mN;
     o.oliver_pharr.fit_low_fraction = a.fit_low;
     o.oliver_pharr.fit_high_fraction = a.fit_high;
     o.oliver_pharr.epsilon = a.epsilon;
@@ -283,6 +289,7 @@ void add_hardness_command(CLI::App& app, CommandContext& ctx) {
         {"popins_per_indent", mean_sd_json(popin_counts)},
         {"options",
          {{"area_coefficients", a.area_coefficients},
+          {"frame_compliance_nm_per_mN", a.frame_compliance_nm_per_mN},
           {"epsilon", a.epsilon},
           {"beta", a.beta},
           {"sample_poisson", a.poisson},

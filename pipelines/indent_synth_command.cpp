@@ -50,6 +50,10 @@ void add_common_options(CLI::App* cmd, SynthArgs& a) {
   cmd->add_option("--area-coefficients", a.curve.area_coefficients,
                   "Tip area function C0,C1,C2,... of A = C0 hc^2 + C1 hc + C2 hc^1/2 + ... (hc in nm, A in nm^2)")
       ->delimiter(',')->capture_default_str();
+  cmd->add_option("--frame-compliance-nm-per-mN", a.curve.frame_compliance_nm_per_mN,
+                  "Frame compliance in nm/mN: each depth reading also holds the frame's deflection under the load "
+                  "(>= 0)")
+      ->capture_default_str();
 }
 
 std::string serialise(const IndentCurve& c, const std::string& format) {
@@ -75,7 +79,8 @@ const std::vector<std::pair<std::string, std::string>> kIndentSynthOptionOfField
     {"creep_units.tau_s", "--tau-s"},
     {"popin_loads_mN", "--popin-loads-mN"},
     {"popin_size_nm", "--popin-nm"},
-    {"area_coefficients", "--area-coefficients"}};
+    {"area_coefficients", "--area-coefficients"},
+    {"frame_compliance_nm_per_mN", "--frame-compliance-nm-per-mN"}};
 
 // The grid's settings, before any file is written. Every indent's H is the grid's H plus a
 // variation of up to the spread either way, so the spread must stay below H.

@@ -513,6 +513,40 @@ TEST(HardnessCommand, ADepthSeriesIsAveragedByLoadAndAModulusThatChangesWithDept
   EXPECT_EQ(summary.at("hardness_GPa").at("warnings"), nlohmann::json::array());
 }
 
+// Readings holding the frame's deflection (0.3 nm/mN) read E lower at 300 mN than at 5 mN, which
+// the depth series says; --frame-compliance-nm-per-mN takes it off and the truth returns.
+TEST(HardnessCommand, AFrameComplianceShowsInTheDepthSeriesAndIsTakenOffWhenGiven) {
+  const auto dir = test::scratch_dir("hardness_frame_compliance");
+  std::string files;
+  for (const std::string load : {"5", "300"}) {
+    const auto in = dir / ("in" + load);
+    const auto r = test::run_mgscope("synth indent --grid 2 --hardness-spread-GPa 0 --popin-loads-mN --max-load-mN " +
+                                     load + " --loading-rate " + load + " --unloading-rate " + load +
+                                     " --frame-compliance-nm-per-mN 0.3 -o " + test::shell_quoted(in));
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    for (const char* f : {"indent_r01_c01.csv", "indent_r02_c02.csv"}) files += " " + test::shell_quoted(in / f);
+  }
+  auto r = test::run_mgscope("hardness" + files + " --figures 0 -o " + test::shell_quoted(dir / "raw"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("E depends on depth: "), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("the frame compliance (--frame-compliance-nm-per-mN) is likely off"), std::string::npos)
+      << r.output;
+  r = test::run_mgscope("hardness" + files + " --frame-compliance-nm-per-mN 0.3 --figures 0 -o " +
+                        test::shell_quoted(dir / "corrected"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output.find("depends on depth"), std::string::npos) << r.output;
+  for (const auto& row : read_csv(dir / "corrected" / "hardness.csv")) {
+    EXPECT_NEAR(std::stod(row.at("hardness_GPa")), 6.0, 0.02 * 6.0) << row.at("source");
+    EXPECT_NEAR(std::stod(row.at("reduced_modulus_GPa")), 70.0, 0.02 * 70.0) << row.at("source");
+  }
+  const auto summary = nlohmann::json::parse(test::read_all(dir / "corrected" / "summary.json"));
+  EXPECT_EQ(summary.at("options").at("frame_compliance_nm_per_mN"), 0.3);
+  // A compliance no frame has is a usage error, before any file is read.
+  r = test::run_mgscope("hardness" + files + " --frame-compliance-nm-per-mN 40 -o " + test::shell_quoted(dir / "bad"));
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("--frame-compliance-nm-per-mN"), std::string::npos) << r.output;
+}
+
 TEST(HardnessCommand, RealNanoTestZipInSensibleRange) {
   MGSCOPE_SHARED_OR_SKIP(zip, "indent/mm_Micromaterials_multipleIndentations.zip");
   const auto dir = test::scratch_dir("hardness_real");
