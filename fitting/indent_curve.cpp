@@ -67,8 +67,12 @@ HoldFloor hold_floor(const IndentCurve& c, std::size_t approach_end, double p_ma
 // unloading while the load falls at over R/10 over the next w rows (a hold relaxing by a few % falls
 // at about a thousandth of R; an unloading that starts gently still passes R/10 within a row or two),
 // w large enough that the load's noise moves that fall by under a sixth of the threshold. Without
-// such a run (no unloading, or too few rows), the band's end stands.
-std::size_t unloading_start(const IndentCurve& c, std::size_t band_end, double p_max, double load_sd) {
+// such a run (no unloading, or too few rows), the band's end stands. The walk goes back past the
+// band's end too, down to `earliest` (the row after the maximum): an unloading whose steps are under
+// the band (0.25 mN a row against 0.6 mN at 300 mN) had its first rows taken for the hold, and P_max
+// and h_max from the unloading (H 0.1 % low, noiseless).
+std::size_t unloading_start(const IndentCurve& c, std::size_t band_end, std::size_t earliest, double p_max,
+                            double load_sd) {
   const std::size_t n = c.size();
   std::size_t a = band_end;
   while (a < n && c.load_mN[a] >= 0.8 * p_max) ++a;
@@ -86,11 +90,11 @@ std::size_t unloading_start(const IndentCurve& c, std::size_t band_end, double p
   };
   if (a < band_end + w || !falls_fast(a - w)) return band_end;
   std::size_t j = a - w;
-  // The first window falling fast may start up to w rows before the band's end.
-  while (j + w > band_end && j > 0 && falls_fast(j - 1)) --j;
+  // The first window falling fast may start up to w rows before the first unloading row.
+  while (j + w > earliest && j > 0 && falls_fast(j - 1)) --j;
   // The first row falling fast over the next w rows has floor(kShare w) + 1 unloading steps in them.
   const auto after = static_cast<std::size_t>(std::floor(kShare * static_cast<double>(w)));
-  return std::max(band_end, std::min(a, j + w - after));
+  return std::max(earliest, std::min(a, j + w - after));
 }
 
 // The load's fall through the hold as a fraction of its start, from a straight line fitted to the
@@ -193,7 +197,7 @@ IndentSegments find_segments(const IndentCurve& c, const SegmentOptions& options
   while (s.hold_end < n && c.load_mN[s.hold_end] >= floor.inside_mN) ++s.hold_end;
   while (s.hold_begin < s.max_load_index && c.load_mN[s.hold_begin] < floor.ends_mN) ++s.hold_begin;
   while (s.hold_end > s.max_load_index + 1 && c.load_mN[s.hold_end - 1] < floor.ends_mN) --s.hold_end;
-  s.hold_end = unloading_start(c, s.hold_end, p_max, load_noise_sd_mN(c, s.approach_end));
+  s.hold_end = unloading_start(c, s.hold_end, s.max_load_index + 1, p_max, load_noise_sd_mN(c, s.approach_end));
 
   if (options.hold_start_s) s.hold_begin = first_index_at_or_after(c, s.approach_end, *options.hold_start_s);
   if (options.hold_end_s) {

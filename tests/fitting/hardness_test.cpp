@@ -174,13 +174,33 @@ TEST(OliverPharr, MultiTermAreaFunctionIsRecoveredOnlyWithItsOwnCoefficients) {
   EXPECT_GT(ideal.hardness_GPa, 1.2 * 6.0);
 }
 
+// At 300 mN the hold's band (0.2 % of P_max, 0.6 mN) holds the first rows of a 5 mN/s unloading at
+// 20 Hz (0.25 mN a row): they had been taken for the hold, and P_max and h_max from the unloading
+// (H 5.9936 for 6 GPa, noiseless). The unloading starts where the load falls, inside the band too.
+TEST(OliverPharr, AnUnloadingWhoseStepsAreInsideTheHoldsBandStartsWhereTheLoadFalls) {
+  IndentSynthOptions o = hardness_options(6, 70, 1);
+  o.depth_noise_nm = o.load_noise_mN = o.drift_nm_per_s = 0;
+  o.max_load_mN = 300;
+  const IndentCurve c = synth_indent_curve(o, "slow unloading");
+  const IndentSegments s = find_segments(c);
+  EXPECT_EQ(c.load_mN[s.hold_end - 1], 300.0);
+  EXPECT_LT(c.load_mN[s.hold_end], 300.0);
+  const OliverPharrResult r = oliver_pharr(c, s);
+  EXPECT_NEAR(r.hardness_GPa, 6.0, 1e-5);
+  EXPECT_NEAR(r.reduced_modulus_GPa, 70.0, 1e-4);
+  // With the load's noise (5 uN, 1/50 of a step) the first unloading row is found still.
+  o.load_noise_mN = 0.005;
+  const IndentCurve noisy = synth_indent_curve(o, "slow unloading, noisy");
+  const IndentSegments n = find_segments(noisy);
+  EXPECT_EQ(n.hold_end, s.hold_end);
+}
+
 // Readings that hold the frame's deflection C_f P (0.3 nm/mN at 300 mN: 90 nm of a 1.5 um indent)
 // make S and Er low; with C_f given they are the contact's again, to the truth of a noiseless curve.
 TEST(OliverPharr, TheFrameComplianceIsTakenOffEveryDepth) {
   IndentSynthOptions o = hardness_options(6, 70, 1);
   o.depth_noise_nm = o.load_noise_mN = o.drift_nm_per_s = 0;
   o.max_load_mN = 300;
-  o.loading_rate_mN_per_s = o.unloading_rate_mN_per_s = 50;  // a step of 2.5 mN leaves the hold's 0.2 % band
   o.frame_compliance_nm_per_mN = 0.3;
   const IndentCurve c = synth_indent_curve(o, "compliant");
   const OliverPharrResult raw = oliver_pharr(c, find_segments(c));
