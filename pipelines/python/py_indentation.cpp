@@ -137,11 +137,11 @@ pyb::object per_curve(const pyb::object& path, const std::vector<IndentCurve>& c
   return std::move(out);
 }
 
-OliverPharrOptions op_options(double epsilon, double beta,
-                              const std::vector<double>& area_coefficients, double poisson,
-                              double indenter_modulus_GPa, double indenter_poisson, double fit_low,
-                              double fit_high) {
+OliverPharrOptions op_options(double epsilon, double beta, const std::vector<double>& area_coefficients, double poisson,
+                              double indenter_modulus_GPa, double indenter_poisson, double fit_low, double fit_high,
+                              double frame_compliance_nm_per_mN) {
   OliverPharrOptions o;
+  o.frame_compliance_nm_per_mN = frame_compliance_nm_per_mN;
   o.epsilon = epsilon;
   o.beta = beta;
   o.area.coefficients = area_coefficients;
@@ -273,17 +273,17 @@ tau_s is not > 0, raise ValueError.)doc");
 
   m.def(
       "creep",
-      [](const pyb::object& path, const pyb::object& time_s, const pyb::object& depth_nm,
-         const pyb::object& load_mN, std::optional<int> units, const std::string& kernel,
-         std::optional<double> contact_area_nm2, std::vector<double> area_coefficients,
-         double epsilon, std::optional<double> hold_start_s, std::optional<double> hold_end_s,
-         double hold_tolerance) {
+      [](const pyb::object& path, const pyb::object& time_s, const pyb::object& depth_nm, const pyb::object& load_mN,
+         std::optional<int> units, const std::string& kernel, std::optional<double> contact_area_nm2,
+         std::vector<double> area_coefficients, double epsilon, std::optional<double> hold_start_s,
+         std::optional<double> hold_end_s, double hold_tolerance, double frame_compliance_nm_per_mN) {
         CreepAnalysisOptions o;
         o.fit.units = units;
         o.spectrum.kernel = kernel_of(kernel);
         o.contact_area_nm2 = contact_area_nm2;
         o.oliver_pharr.area.coefficients = std::move(area_coefficients);
         o.oliver_pharr.epsilon = epsilon;
+        o.oliver_pharr.frame_compliance_nm_per_mN = frame_compliance_nm_per_mN;
         o.segments.hold_start_s = hold_start_s;
         o.segments.hold_end_s = hold_end_s;
         o.segments.hold_load_tolerance = hold_tolerance;
@@ -307,14 +307,15 @@ tau_s is not > 0, raise ValueError.)doc");
       },
       "path"_a = pyb::none(), pyb::kw_only(), "time_s"_a = pyb::none(), "depth_nm"_a = pyb::none(),
       "load_mN"_a = pyb::none(), "units"_a = pyb::none(), "kernel"_a = to_string(kSpectrum.kernel),
-      "contact_area_nm2"_a = pyb::none(), "area_coefficients"_a = kOp.area.coefficients,
-      "epsilon"_a = kOp.epsilon, "hold_start_s"_a = pyb::none(), "hold_end_s"_a = pyb::none(),
-      "hold_tolerance"_a = kSegments.hold_load_tolerance,
+      "contact_area_nm2"_a = pyb::none(), "area_coefficients"_a = kOp.area.coefficients, "epsilon"_a = kOp.epsilon,
+      "hold_start_s"_a = pyb::none(), "hold_end_s"_a = pyb::none(), "hold_tolerance"_a = kSegments.hold_load_tolerance,
+      "frame_compliance_nm_per_mN"_a = kOp.frame_compliance_nm_per_mN,
       R"doc(The creep analysis of `mgscope creep` on load-depth curves: hold found from the load plateau, contact
 area A0 by Oliver-Pharr at the hold start (or contact_area_nm2), creep fit of the hold, relaxation spectrum.
 
 path: a nanoindentation file (a list of results, one per curve), or time_s, depth_nm, load_mN arrays
 (s, nm, mN; one result). area_coefficients: C0, C1, ... of A(hc) in nm^2 (Berkovich 24.5).
+frame_compliance_nm_per_mN: the frame's deflection per load, taken off every depth reading (0: none).
 contact_area_nm2: A0 in nm^2, a finite number > 0 (else ValueError, as the CLI's --contact-area-nm2).
 Returns dicts with status, message, warnings, source, hold_start_time_s, hold_load_mN,
 hold_start_depth_nm, contact_area_nm2, area_source, hold_t_s, hold_dh_nm, fit (as fit_creep),
@@ -325,14 +326,14 @@ spectrum (as relaxation_spectrum). A curve without a hold or whose fit fails giv
       [](const pyb::object& path, const pyb::object& time_s, const pyb::object& depth_nm, const pyb::object& load_mN,
          double epsilon, double beta, const std::vector<double>& area_coefficients, double poisson,
          double indenter_modulus_GPa, double indenter_poisson, double fit_low, double fit_high,
-         std::optional<double> hold_start_s, std::optional<double> hold_end_s, double hold_tolerance) {
+         std::optional<double> hold_start_s, std::optional<double> hold_end_s, double hold_tolerance,
+         double frame_compliance_nm_per_mN) {
         SegmentOptions so;
         so.hold_start_s = hold_start_s;
         so.hold_end_s = hold_end_s;
         so.hold_load_tolerance = hold_tolerance;
-        const OliverPharrOptions o =
-            op_options(epsilon, beta, area_coefficients, poisson, indenter_modulus_GPa,
-                       indenter_poisson, fit_low, fit_high);
+        const OliverPharrOptions o = op_options(epsilon, beta, area_coefficients, poisson, indenter_modulus_GPa,
+                                                indenter_poisson, fit_low, fit_high, frame_compliance_nm_per_mN);
         require_valid(o);
         require_valid(so);
         const std::vector<IndentCurve> curves = take_curves(path, time_s, depth_nm, load_mN);
@@ -359,11 +360,13 @@ spectrum (as relaxation_spectrum). A curve without a hold or whose fit fails giv
       "indenter_modulus_GPa"_a = kOp.indenter_modulus_GPa, "indenter_poisson"_a = kOp.indenter_poisson,
       "fit_low"_a = kOp.fit_low_fraction, "fit_high"_a = kOp.fit_high_fraction, "hold_start_s"_a = pyb::none(),
       "hold_end_s"_a = pyb::none(), "hold_tolerance"_a = kSegments.hold_load_tolerance,
+      "frame_compliance_nm_per_mN"_a = kOp.frame_compliance_nm_per_mN,
       R"doc(Oliver-Pharr hardness and modulus of load-depth curves (`mgscope hardness`): P = alpha (h - h_f)^m
 fitted to the unloading between fit_low and fit_high of Pmax, S = dP/dh at h_max, hc = h_max - epsilon Pmax/S,
 A(hc) from area_coefficients (nm^2), H = Pmax/A, Er = sqrt(pi) S / (2 beta sqrt(A)), E from poisson and the indenter.
 
 path: a nanoindentation file (a list, one result per curve) or time_s, depth_nm, load_mN arrays (s, nm, mN).
+frame_compliance_nm_per_mN: the frame's deflection per load, taken off every depth reading first (h - C_f P; 0: none).
 Returns status, message, warnings, usable, source, max_load_mN, max_depth_nm, alpha_mN, exponent_m,
 final_depth_nm, stiffness_mN_per_nm, contact_depth_nm, contact_area_nm2, hardness_GPa, reduced_modulus_GPa,
 modulus_GPa, fit_points, fit_rms_mN, and the noise's effect: unloading_depth_noise_nm and

@@ -85,6 +85,22 @@ def test_oliver_pharr_equals_cli_hardness_csv(tmp_path):
         math.sqrt(math.pi) * r["stiffness_mN_per_nm"] / (2 * 1.034 * math.sqrt(r["contact_area_nm2"])) * 1e6, rel=1e-12)
 
 
+def test_oliver_pharr_takes_the_frame_compliance_off_as_the_cli(tmp_path):
+    run_cli("synth", "indent", "--grid", "1", "--max-load-mN", "300", "--loading-rate", "30", "--unloading-rate", "30",
+            "--frame-compliance-nm-per-mN", "0.3", "-o", tmp_path / "in")
+    curve = tmp_path / "in" / "indent_r01_c01.csv"
+    run_cli("hardness", curve, "--frame-compliance-nm-per-mN", "0.3", "--figures", "0", "-o", tmp_path / "out")
+    cli = read_csv(tmp_path / "out" / "hardness.csv")[0]
+    (r,) = mgscope.oliver_pharr(curve, frame_compliance_nm_per_mN=0.3)
+    for name in ("max_depth_nm", "contact_depth_nm", "hardness_GPa", "reduced_modulus_GPa"):
+        assert printed(r[name], 10) == cli[name], name
+    assert r["reduced_modulus_GPa"] == pytest.approx(70, rel=0.02)  # the generator's Er
+    (raw,) = mgscope.oliver_pharr(curve)
+    assert raw["reduced_modulus_GPa"] < 0.9 * 70  # the frame's deflection left in the depths
+    with pytest.raises(ValueError):
+        mgscope.oliver_pharr(curve, frame_compliance_nm_per_mN=-1)
+
+
 def test_dsc_transitions_equal_cli_dsc_csv(tmp_path):
     run_cli("dsc", DSC, "-o", tmp_path)
     rows = read_csv(tmp_path / "dsc.csv")
