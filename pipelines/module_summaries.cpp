@@ -78,6 +78,7 @@ const char* const kCreepStatistics[] = {"tau1_s", "tau2_s", "peak1_L_per_GPa", "
 const Key kHardness{"hardness.summary.schema.json", {"hardness_GPa"}, false};
 const Key kModulus{"hardness.summary.schema.json", {"modulus_GPa"}, false};
 const Key kAreaCoefficients{"hardness.summary.schema.json", {"options", "area_coefficients"}, false};
+const Key kFrameCompliance{"hardness.summary.schema.json", {"options", "frame_compliance_nm_per_mN"}, false};
 // The members of every {mean, sd, n} object (the schemas' mean_sd definition).
 const char* const kMeanSdParts[] = {"mean", "sd", "n"};
 // --- mce.schema.json ---
@@ -288,7 +289,9 @@ HardnessSummary read_hardness_summary(const fs::path& file) {
   HardnessSummary out;
   out.hardness_GPa = mean_sd_of(member_or_null(s, leaf(kHardness)));
   out.modulus_GPa = mean_sd_of(member_or_null(s, leaf(kModulus)));
-  out.area_coefficients = member_or_null(member_or_null(s, kAreaCoefficients.path[0]), leaf(kAreaCoefficients)).dump();
+  const json& options = member_or_null(s, kAreaCoefficients.path[0]);
+  out.area_coefficients = member_or_null(options, leaf(kAreaCoefficients)).dump();
+  if (const double c = number_or_nan(options, kFrameCompliance); std::isfinite(c)) out.frame_compliance_nm_per_mN = c;
   return out;
 }
 
@@ -416,6 +419,7 @@ std::vector<SummaryKeyUse> summary_keys_read() {
                        &kHardness,
                        &kModulus,
                        &kAreaCoefficients,
+                       &kFrameCompliance,
                        &kMceVariant,
                        &kMceDsUnit,
                        &kMceRcUnit,

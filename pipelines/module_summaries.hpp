@@ -86,6 +86,7 @@ CreepSummary read_creep_summary(const std::filesystem::path& file);
 struct HardnessSummary {
   MeanSdValue hardness_GPa, modulus_GPa;
   std::string area_coefficients;  // options.area_coefficients as JSON text ("null" when absent)
+  double frame_compliance_nm_per_mN = 0;  // options' (0 when absent: a summary from before the option)
 };
 HardnessSummary read_hardness_summary(const std::filesystem::path& file);
 

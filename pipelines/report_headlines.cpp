@@ -291,8 +291,11 @@ json hardness_headlines(const fs::path& dir, json provenance) {
   const bool ideal = coefficients.is_array() && coefficients.size() == 1 && coefficients[0].is_number() &&
                      coefficients[0].get<double>() == 24.5;
   provenance["calibration"] =
-      ideal ? "ideal Berkovich area function A = 24.5 h_c^2 (the default, not a tip calibration)"
-            : "tip area function with coefficients " + s.area_coefficients + " (A = C0 h_c^2 + C1 h_c + ...)";
+      (ideal ? "ideal Berkovich area function A = 24.5 h_c^2 (the default, not a tip calibration)"
+             : "tip area function with coefficients " + s.area_coefficients + " (A = C0 h_c^2 + C1 h_c + ...)") +
+      (s.frame_compliance_nm_per_mN > 0
+           ? "; frame compliance " + number_text(s.frame_compliance_nm_per_mN, 4) + " nm/mN taken off the depths"
+           : "");
   Headlines h{json::object(), provenance};
   h.add_mean_sd("hardness", "Hardness H", s.hardness_GPa, "GPa");
   h.add_mean_sd("modulus", "Young's modulus E", s.modulus_GPa, "GPa");

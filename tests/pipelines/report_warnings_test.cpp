@@ -92,6 +92,22 @@ TEST(NumberWarnings, AHardnessThatChangesWithDepthDoubtsItsMeanNotTheModulus) {
   EXPECT_EQ(q["modulus"]["warnings"], nlohmann::json({"hardness_GPa: E depends on depth", "a.txt: drift"})) << q.dump();
 }
 
+// The hardness numbers' calibration names the area function and, when one was given, the frame
+// compliance taken off the depths; a summary from before the option reads as none.
+TEST(ReportProvenance, TheHardnessCalibrationNamesTheFrameCompliance) {
+  const auto dir = test::scratch_dir("report_hardness_provenance");
+  write_text(dir / "summary.json", R"({"hardness_GPa": {"mean": 6, "sd": 0.2, "n": 4},
+                                       "modulus_GPa": {"mean": 68, "sd": 1, "n": 4},
+                                       "options": {"area_coefficients": [24.5], "frame_compliance_nm_per_mN": 0.3}})");
+  EXPECT_EQ(module_headlines("hardness", dir, nlohmann::json::object())["hardness"]["provenance"]["calibration"],
+            "ideal Berkovich area function A = 24.5 h_c^2 (the default, not a tip calibration); frame compliance 0.3 "
+            "nm/mN taken off the depths");
+  write_text(dir / "summary.json", R"({"hardness_GPa": {"mean": 6, "sd": 0.2, "n": 4},
+                                       "options": {"area_coefficients": [24.5, 3000]}})");
+  EXPECT_EQ(module_headlines("hardness", dir, nlohmann::json::object())["modulus"]["provenance"]["calibration"],
+            "tip area function with coefficients [24.5,3000] (A = C0 h_c^2 + C1 h_c + ...)");
+}
+
 // A sample's HRTEM numbers pool its images: an image's false-alarm doubt gives way to the pool's.
 // Two images of 3 ordered boxes of 100 are each within the floor, their 6 of 200 are not (up to 5).
 TEST(NumberWarnings, HrtemFalseAlarmsAreJudgedOnThePooledBoxes) {
