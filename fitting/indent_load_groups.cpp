@@ -134,12 +134,17 @@ LoadGroups group_by_load(const std::vector<IndentNumbers>& indents, const std::s
     return out;
   }
   t.checked = true;
-  t.hardness_change = s.hardness_GPa.mean / d.hardness_GPa.mean - 1;
+  // Each quantity on the indents that have it (E is NaN where Er exceeds what the indenter allows):
+  // two or more a group, or no change is said.
+  auto change = [](const MeanSd& shallow, const MeanSd& deep) {
+    return shallow.n >= 2 && deep.n >= 2 && deep.mean > 0 ? shallow.mean / deep.mean - 1 : std::nan("");
+  };
+  t.hardness_change = change(s.hardness_GPa, d.hardness_GPa);
   t.hardness_z = z_of(s.hardness_GPa, d.hardness_GPa);
-  t.modulus_change = s.modulus_GPa.mean / d.modulus_GPa.mean - 1;
+  t.modulus_change = change(s.modulus_GPa, d.modulus_GPa);
   t.modulus_z = z_of(s.modulus_GPa, d.modulus_GPa);
   auto changed = [](double change, double z) {
-    return std::abs(change) >= DepthTrend::kMinChange && z >= DepthTrend::kMinZ;
+    return std::isfinite(change) && std::abs(change) >= DepthTrend::kMinChange && z >= DepthTrend::kMinZ;
   };
   if (changed(t.modulus_change, t.modulus_z))
     out.modulus_warnings.push_back(

@@ -1,7 +1,7 @@
 // Indents made at several loads (or depths), grouped by their target, and whether hardness and
 // modulus change between the shallowest and the deepest group. A depth series (300 nm to 2 um on
 // one sample, as NanoTest "multiple indentation" runs are) averaged into one mean mixes depths: on
-// the real series of ../shared/data/indent the mean H was 12.5 +- 4.4 GPa over groups from 22.8 to
+// the real series of ../shared/data/indent the mean H was 12.7 +- 4.3 GPa over groups from 22.8 to
 // 9.6 GPa, said as if it were one number. The modulus is the sharper test: a sample's E does not
 // depend on depth, so an E that does points at the tip's area function or the frame compliance
 // (that series: 107 GPa at 182 nm against 55 GPa at 1.3 um under the ideal Berkovich area).
@@ -29,8 +29,8 @@ struct DepthTrend {
   bool checked = false;
   std::string not_checked;      // why not, when there are groups but no test was possible
   int shallow = -1, deep = -1;  // the groups compared (of those with 2 indents or more)
-  // Relative change of the group means, shallow over deep minus 1, and its size in standard
-  // errors of the difference (sd / sqrt(n) of each group).
+  // Relative change of the group means, shallow over deep minus 1 (NaN where a group has under two
+  // values of it), and its size in standard errors of the difference (sd / sqrt(n) of each group).
   double hardness_change = 0, hardness_z = 0;
   double modulus_change = 0, modulus_z = 0;
   // A change is reported when it is at least this large and at least kMinZ standard errors.

@@ -142,6 +142,14 @@ TEST(IndentLoadGroups, WithoutRepeatsOrDepthsApartNothingIsJudged) {
   EXPECT_EQ(close.trend.not_checked.rfind("the loads' contact depths differ by less than 1.3x (", 0), 0u)
       << close.trend.not_checked;
   EXPECT_TRUE(close.modulus_warnings.empty());
+  // E is NaN where Er exceeds what the indenter allows: a group with under two E has no E change.
+  std::vector<IndentNumbers> no_E = series({5, 200}, flat, E);
+  for (int i = 0; i < 2; ++i) no_E[std::size_t(i)].modulus_GPa = std::nan("");
+  const LoadGroups some = group_by_load(no_E, "A = 24.5 h_c^2");
+  ASSERT_TRUE(some.trend.checked);
+  EXPECT_TRUE(std::isnan(some.trend.modulus_change));
+  EXPECT_NEAR(some.trend.hardness_change, 0, 1e-12);
+  EXPECT_TRUE(some.modulus_warnings.empty());
 }
 
 TEST(IndentLoadGroups, CurvesHeldAtSeveralLoadsAreNamedAsSuch) {
