@@ -6,6 +6,7 @@
 
 #include "fitting/base/error.hpp"
 #include "fitting/base/parallel_for.hpp"
+#include "fitting/base/text_file.hpp"
 #include "fitting/indent_analysis.hpp"
 #include "fitting/indent_load_groups.hpp"
 #include "pipelines/atomic_file.hpp"
@@ -150,6 +151,76 @@ GnuplotFigure fit_figure(const CreepAnalysis& a, const std::filesystem::path& pn
   return f;
 }
 
+// The statistics of repeats as summary.json's `repeats` names them: name and unit apart, so that
+// creep_by_load.csv can write each sd beside its mean ("tau1_sd_s").
+struct RepeatStatistic {
+  const char* name;
+  const char* unit;
+  MeanSd CreepRepeatStats::*member;
+};
+constexpr RepeatStatistic kRepeatStatistics[] = {{"tau1", "s", &CreepRepeatStats::tau1_s},
+                                                 {"tau2", "s", &CreepRepeatStats::tau2_s},
+                                                 {"h1", "nm", &CreepRepeatStats::h1_nm},
+                                                 {"h2", "nm", &CreepRepeatStats::h2_nm},
+                                                 {"mu0", "s_per_nm", &CreepRepeatStats::mu0_s_per_nm},
+                                                 {"peak1_tau", "s", &CreepRepeatStats::peak1_tau_s},
+                                                 {"peak1_L", "per_GPa", &CreepRepeatStats::peak1_height_per_GPa},
+                                                 {"peak2_tau", "s", &CreepRepeatStats::peak2_tau_s},
+                                                 {"peak2_L", "per_GPa", &CreepRepeatStats::peak2_height_per_GPa}};
+
+// The curves of one hold load (group_by_target) and the repeats' statistics over them.
+struct CreepLoad {
+  double hold_load_mN = 0, hold_start_depth_nm = 0;  // means
+  std::size_t curves = 0;
+  CreepRepeatStats stats;
+  std::vector<std::string> warnings;        // "rests on N curve(s) with warnings: ..." (creep_by_load.csv)
+  std::vector<std::string> doubted_curves;  // their sources (summary.json: the curves' doubts are theirs)
+};
+
+std::vector<CreepLoad> creep_by_load(const std::vector<const CreepAnalysis*>& good,
+                                     const std::vector<std::vector<int>>& groups) {
+  std::vector<CreepLoad> out;
+  for (const std::vector<int>& g : groups) {
+    CreepLoad l;
+    std::vector<CreepModel> models;
+    std::vector<Spectrum> spectra;
+    std::vector<std::string> doubted;
+    for (int i : g) {
+      const CreepAnalysis& r = *good[std::size_t(i)];
+      l.hold_load_mN += r.hold_load_mN / double(g.size());
+      l.hold_start_depth_nm += r.hold_start_depth_nm / double(g.size());
+      models.push_back(r.fit.best);
+      spectra.push_back(r.spectrum);
+      if (!r.warnings.empty()) {
+        doubted.push_back(curve_label(r.source));
+        l.doubted_curves.push_back(r.source);
+      }
+    }
+    l.curves = g.size();
+    l.stats = summarize_repeats(models, spectra);
+    l.warnings = rests_on_doubted(doubted, "curve");
+    out.push_back(std::move(l));
+  }
+  return out;
+}
+
+std::string creep_by_load_csv(const std::vector<CreepLoad>& loads) {
+  std::ostringstream o;
+  o << "hold_load_mN,hold_start_depth_nm,curves";
+  for (const RepeatStatistic& s : kRepeatStatistics)
+    o << ',' << s.name << '_' << s.unit << ',' << s.name << "_sd_" << s.unit;
+  o << ",warnings\n";
+  for (const CreepLoad& l : loads) {
+    o << csv_number(l.hold_load_mN) << ',' << csv_number(l.hold_start_depth_nm) << ',' << l.curves;
+    for (const RepeatStatistic& s : kRepeatStatistics) {
+      const MeanSd& m = l.stats.*s.member;
+      o << ',' << (m.n > 0 ? csv_number(m.mean) : "") << ',' << (m.n > 1 ? csv_number(m.sd) : "");
+    }
+    o << ',' << csv_list(l.warnings) << '\n';
+  }
+  return o.str();
+}
+
 }  // namespace
 
 void add_creep_command(CLI::App& app, CommandContext& ctx) {
@@ -261,8 +332,11 @@ void add_creep_command(CLI::App& app, CommandContext& ctx) {
       hold_loads.push_back(r->hold_load_mN);
       hold_depths.push_back(r->hold_start_depth_nm);
     }
-    // Curves held at several loads (a depth series) are not repeats of one measurement.
+    // Curves held at several loads (a depth series) are not repeats of one measurement: said, and
+    // their statistics given per load.
     const std::string mixed_loads = mixed_loads_warning(hold_loads, hold_depths);
+    const std::vector<CreepLoad> loads = creep_by_load(good, group_by_target(hold_loads, hold_depths));
+    write_file_atomic(out / "creep_by_load.csv", creep_by_load_csv(loads));
     for (const std::string& w : rests_on_doubted(doubted, "curve")) spectrum_warnings.push_back("L_mean_per_GPa " + w);
     if (!mixed_loads.empty()) spectrum_warnings.push_back("L_mean_per_GPa: " + mixed_loads);
     const std::string row_warnings = csv_list(spectrum_warnings);
@@ -326,6 +400,16 @@ void add_creep_command(CLI::App& app, CommandContext& ctx) {
     };
     nlohmann::json curves = nlohmann::json::array();
     for (const CreepAnalysis& r : results) curves.push_back(curve_json(r));
+    nlohmann::json load_groups = nlohmann::json::array();
+    for (const CreepLoad& l : loads) {
+      nlohmann::json g = {{"hold_load_mN", json_number(l.hold_load_mN)},
+                          {"hold_start_depth_nm", json_number(l.hold_start_depth_nm)},
+                          {"curves", l.curves},
+                          {"doubted_curves", l.doubted_curves}};
+      for (const RepeatStatistic& s : kRepeatStatistics)
+        g[std::string(s.name) + "_" + s.unit] = mean_sd_json(l.stats.*s.member);
+      load_groups.push_back(std::move(g));
+    }
     int failed = 0;
     for (const CreepAnalysis& r : results) failed += !r.usable();
     nlohmann::json j = {
@@ -348,6 +432,7 @@ void add_creep_command(CLI::App& app, CommandContext& ctx) {
         {"curves_total", results.size()},
         {"curves_failed", failed},
         {"figure_warnings", warnings},
+        {"load_groups", load_groups},
         {"repeats",
          {{"tau1_s", pooled(st.tau1_s, st.unit1_from)},
           {"tau2_s", pooled(st.tau2_s, st.unit2_from)},
@@ -369,6 +454,15 @@ void add_creep_command(CLI::App& app, CommandContext& ctx) {
       for (const std::string& w : r.warnings) std::cerr << "WARNING: " << curve_label(r.source) << ": " << w << '\n';
     for (const std::string& w : warnings) std::cerr << "WARNING: " << w << '\n';
     if (!mixed_loads.empty()) std::cerr << "WARNING: means of the repeats and L_mean: " << mixed_loads << '\n';
+    if (loads.size() > 1)  // a depth series: its means by load (creep_by_load.csv)
+      for (const CreepLoad& l : loads) {
+        auto value = [](const MeanSd& m) {
+          return m.n == 0 ? std::string("n/a")
+                          : number_text(m.mean, 4) + (m.n > 1 ? " +- " + number_text(m.sd, 2) : "");
+        };
+        std::cout << "  at " << number_text(l.hold_load_mN, 3) << " mN (" << l.curves
+                  << " curves): tau1 = " << value(l.stats.tau1_s) << " s, tau2 = " << value(l.stats.tau2_s) << " s\n";
+      }
     std::cout << results.size() - static_cast<std::size_t>(failed) << " of " << results.size()
               << " curves fitted; outputs in " << out.string() << '\n';
     ctx.exit_code = failed > 0 ? 1 : 0;

@@ -182,10 +182,25 @@ TEST(CreepCommand, CurvesHeldAtSeveralLoadsAreSaidToMixThem) {
     EXPECT_NE(stat.at("warnings").dump().find(mixed), std::string::npos) << name << ": " << stat.dump();
   for (const auto& row : read_csv(dir / "both" / "spectrum.csv"))
     EXPECT_NE(row.at("warnings").find("L_mean_per_GPa: " + mixed), std::string::npos) << row.at("warnings");
+  // Each load's statistics apart: the generator's units (2 and 25 s) at both loads.
+  const Table loads = read_csv(dir / "both" / "creep_by_load.csv");
+  ASSERT_EQ(loads.size(), 2u);
+  for (const auto& row : loads) {
+    EXPECT_EQ(row.at("curves"), "2");
+    EXPECT_NEAR(std::stod(row.at("tau1_s")), 2.0, 0.2) << row.at("hold_load_mN");
+    EXPECT_NEAR(std::stod(row.at("tau2_s")), 25.0, 3.0) << row.at("hold_load_mN");
+  }
+  EXPECT_NEAR(std::stod(loads[0].at("hold_load_mN")), 20, 0.1);
+  EXPECT_NEAR(std::stod(loads[1].at("hold_load_mN")), 80, 0.1);
+  EXPECT_EQ(summary.at("load_groups").size(), 2u);
+  test::expect_schema_valid("creep.summary.schema.json", dir / "both" / "summary.json");
+  EXPECT_NE(r.output.find("\n  at 20 mN (2 curves): tau1 = "), std::string::npos) << r.output;
 
   r = test::run_mgscope("creep" + light + " --figures 0 -o " + test::shell_quoted(dir / "one"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(r.output.find("held at"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("  at 20 mN"), std::string::npos) << r.output;
+  EXPECT_EQ(read_csv(dir / "one" / "creep_by_load.csv").size(), 1u);
 }
 
 // One curve has no spread over repeats: its statistics' sd is null, as the schema says (it was 0.0,
