@@ -225,8 +225,10 @@ std::string creep_by_load_csv(const std::vector<CreepLoad>& loads) {
 
 void add_creep_command(CLI::App& app, CommandContext& ctx) {
   auto args = std::make_shared<CreepArgs>();
-  auto* cmd =
-      app.add_subcommand(kCreepCommand, "Fit hold-segment creep (Maxwell-Voigt, Eq. 1) and relaxation spectra (Eq. 2)");
+  auto* cmd = app.add_subcommand(
+      kCreepCommand,
+      "Fit hold-segment creep (Maxwell-Voigt, Eq. 1) and relaxation spectra (Eq. 2); means over the curves and per "
+      "hold load (creep_by_load.csv), with a warning when the curves mix loads");
   add_config_option(*cmd);
   cmd->add_option("files", args->files, "Indentation files: NanoTest .txt or .zip, TriboScan .txt, generic CSV")
       ->required();
