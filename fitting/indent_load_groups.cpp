@@ -88,8 +88,7 @@ std::vector<std::vector<int>> group_by_target(const std::vector<double>& max_loa
   return groups;
 }
 
-std::string mixed_loads_warning(const std::vector<double>& hold_load_mN, const std::vector<double>& depth_nm) {
-  const std::vector<std::vector<int>> groups = group_by_target(hold_load_mN, depth_nm);
+std::string mixed_loads_warning(const std::vector<double>& hold_load_mN, const std::vector<std::vector<int>>& groups) {
   if (groups.size() < 2) return "";
   std::size_t fewest = hold_load_mN.size(), most = 0;
   for (const std::vector<int>& g : groups) fewest = std::min(fewest, g.size()), most = std::max(most, g.size());

@@ -54,10 +54,10 @@ struct LoadGroups {
 std::vector<std::vector<int>> group_by_target(const std::vector<double>& max_load_mN,
                                               const std::vector<double>& max_depth_nm);
 
-// "" when every curve was made at one target (group_by_target), else the doubt of a mean over
-// them: "the curves were held at 8 loads (18.5 to 416 mN, 4 to 5 curves each): ..." (creep: a
-// glass's creep under a sharp tip depends on the load it is held at).
-std::string mixed_loads_warning(const std::vector<double>& hold_load_mN, const std::vector<double>& depth_nm);
+// "" when the curves' `groups` (group_by_target of their hold loads and depths) are one, else the
+// doubt of a mean over them: "the curves were held at 8 loads (18.3 to 421 mN, 4 to 5 curves each):
+// ..." (creep: a glass's creep under a sharp tip depends on the load it is held at).
+std::string mixed_loads_warning(const std::vector<double>& hold_load_mN, const std::vector<std::vector<int>>& groups);
 
 // The indents grouped by target (group_by_target) with each group's means. The trend compares the
 // shallowest and the deepest group of at least two indents each, when their contact depths differ

@@ -336,8 +336,9 @@ void add_creep_command(CLI::App& app, CommandContext& ctx) {
     }
     // Curves held at several loads (a depth series) are not repeats of one measurement: said, and
     // their statistics given per load.
-    const std::string mixed_loads = mixed_loads_warning(hold_loads, hold_depths);
-    const std::vector<CreepLoad> loads = creep_by_load(good, group_by_target(hold_loads, hold_depths));
+    const std::vector<std::vector<int>> load_groups_of = group_by_target(hold_loads, hold_depths);
+    const std::string mixed_loads = mixed_loads_warning(hold_loads, load_groups_of);
+    const std::vector<CreepLoad> loads = creep_by_load(good, load_groups_of);
     write_file_atomic(out / "creep_by_load.csv", creep_by_load_csv(loads));
     for (const std::string& w : rests_on_doubted(doubted, "curve")) spectrum_warnings.push_back("L_mean_per_GPa " + w);
     if (!mixed_loads.empty()) spectrum_warnings.push_back("L_mean_per_GPa: " + mixed_loads);

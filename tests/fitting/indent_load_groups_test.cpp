@@ -155,15 +155,16 @@ TEST(IndentLoadGroups, WithoutRepeatsOrDepthsApartNothingIsJudged) {
 TEST(IndentLoadGroups, CurvesHeldAtSeveralLoadsAreNamedAsSuch) {
   // Creep holds at 18.3-18.8 and 412-421 mN, two and three curves: two loads.
   const std::vector<double> loads = {18.6, 412.0, 18.3, 421.1, 416.9}, depths = {300, 2040, 297, 2050, 2045};
-  EXPECT_EQ(mixed_loads_warning(loads, depths),
+  const std::vector<std::vector<int>> groups = group_by_target(loads, depths);
+  EXPECT_EQ(groups, std::vector<std::vector<int>>({{2, 0}, {1, 4, 3}}));
+  EXPECT_EQ(mixed_loads_warning(loads, groups),
             "the curves were held at 2 loads (18.3 to 421 mN, 2 to 3 curves each): their means mix the loads, and "
             "creep under a sharp tip depends on the load it is held at; give the curves of one load (creep.csv's "
             "hold_load_mN)");
-  const std::vector<std::vector<int>> groups = group_by_target(loads, depths);
-  EXPECT_EQ(groups, std::vector<std::vector<int>>({{2, 0}, {1, 4, 3}}));
   // One load, however its holds scatter: nothing to say.
-  EXPECT_EQ(mixed_loads_warning({50, 50.2, 49.9}, {700, 705, 698}), "");
-  EXPECT_EQ(mixed_loads_warning({}, {}), "");
+  const std::vector<double> one = {50, 50.2, 49.9};
+  EXPECT_EQ(mixed_loads_warning(one, group_by_target(one, {700, 705, 698})), "");
+  EXPECT_EQ(mixed_loads_warning({}, group_by_target({}, {})), "");
 }
 
 // Curves made with a blunted tip (A = 24.5 h_c^2 + 3000 h_c + 40000 h_c^1/2), H = 6 and Er = 70 GPa
