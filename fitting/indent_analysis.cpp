@@ -34,9 +34,7 @@ CreepAnalysis analyze_creep(const IndentCurve& c, const CreepAnalysisOptions& o)
     a.message = c.source + ": no hold segment at maximum load (set the hold start and end times)";
     return a;
   }
-  // The contact's depth: the reading less the frame's deflection under the load (as oliver_pharr).
-  const double compliance = o.oliver_pharr.frame_compliance_nm_per_mN;
-  const auto depth = [&](std::size_t i) { return c.depth_nm[i] - compliance * c.load_mN[i]; };
+  const auto depth = [&](std::size_t i) { return contact_depth_reading_nm(c, i, o.oliver_pharr); };
   a.hold_start_time_s = c.time_s[s.hold_begin];
   a.hold_start_depth_nm = depth(s.hold_begin);
   double load_sum = 0;

@@ -38,6 +38,10 @@ std::string AreaFunction::formula() const {
   return f;
 }
 
+double contact_depth_reading_nm(const IndentCurve& c, std::size_t i, const OliverPharrOptions& o) {
+  return c.depth_nm[i] - o.frame_compliance_nm_per_mN * c.load_mN[i];
+}
+
 double sample_modulus_GPa(double er, const OliverPharrOptions& o) {
   const double rest = 1 / er - (1 - o.indenter_poisson * o.indenter_poisson) / o.indenter_modulus_GPa;
   return rest > 0 ? (1 - o.sample_poisson * o.sample_poisson) / rest : std::nan("");
@@ -316,8 +320,7 @@ OliverPharrResult oliver_pharr(const IndentCurve& c, const IndentSegments& seg, 
     return r;
   }
   const std::size_t start = seg.hold_end - 1;  // last point at maximum load
-  // The contact's depth: the reading less the frame's deflection under the load.
-  const auto depth = [&](std::size_t i) { return c.depth_nm[i] - o.frame_compliance_nm_per_mN * c.load_mN[i]; };
+  const auto depth = [&](std::size_t i) { return contact_depth_reading_nm(c, i, o); };
   r.max_load_mN = c.load_mN[start];
   r.max_depth_nm = depth(start);
   std::vector<double> h, p;

@@ -2,6 +2,7 @@
 // contact depth, area function, hardness, reduced and sample moduli.
 #pragma once
 #include <cmath>
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -62,6 +63,10 @@ struct OliverPharrResult : Summary {
 // Never throws for bad curves: too few unloading points or a failed fit give status Failure.
 OliverPharrResult oliver_pharr(const IndentCurve& curve, const IndentSegments& segments,
                                const OliverPharrOptions& options = {});
+
+// The contact's depth at row i of `curve` (nm): the reading less the frame's deflection C_f P under
+// its load (OliverPharrOptions::frame_compliance_nm_per_mN; the reading itself for 0).
+double contact_depth_reading_nm(const IndentCurve& curve, std::size_t i, const OliverPharrOptions& options);
 
 // E from 1/Er = (1 - nu^2)/E + (1 - nu_i^2)/E_i; NaN when Er exceeds the indenter term allows.
 double sample_modulus_GPa(double reduced_modulus_GPa, const OliverPharrOptions& options);
