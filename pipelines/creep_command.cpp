@@ -151,22 +151,26 @@ GnuplotFigure fit_figure(const CreepAnalysis& a, const std::filesystem::path& pn
   return f;
 }
 
-// The statistics of repeats as summary.json's `repeats` names them: name and unit apart, so that
-// creep_by_load.csv can write each sd beside its mean ("tau1_sd_s").
+// The statistics of repeats, each with the curves it rests on, named as summary.json's `repeats` and
+// `load_groups` name them (key(): "tau1_s"); name and unit apart, so that creep_by_load.csv can write
+// each sd beside its mean ("tau1_sd_s").
 struct RepeatStatistic {
   const char* name;
   const char* unit;
   MeanSd CreepRepeatStats::*member;
+  std::vector<std::size_t> CreepRepeatStats::*from;
+  std::string key() const { return std::string(name) + "_" + unit; }
 };
-constexpr RepeatStatistic kRepeatStatistics[] = {{"tau1", "s", &CreepRepeatStats::tau1_s},
-                                                 {"tau2", "s", &CreepRepeatStats::tau2_s},
-                                                 {"h1", "nm", &CreepRepeatStats::h1_nm},
-                                                 {"h2", "nm", &CreepRepeatStats::h2_nm},
-                                                 {"mu0", "s_per_nm", &CreepRepeatStats::mu0_s_per_nm},
-                                                 {"peak1_tau", "s", &CreepRepeatStats::peak1_tau_s},
-                                                 {"peak1_L", "per_GPa", &CreepRepeatStats::peak1_height_per_GPa},
-                                                 {"peak2_tau", "s", &CreepRepeatStats::peak2_tau_s},
-                                                 {"peak2_L", "per_GPa", &CreepRepeatStats::peak2_height_per_GPa}};
+const RepeatStatistic kRepeatStatistics[] = {
+    {"tau1", "s", &CreepRepeatStats::tau1_s, &CreepRepeatStats::unit1_from},
+    {"tau2", "s", &CreepRepeatStats::tau2_s, &CreepRepeatStats::unit2_from},
+    {"h1", "nm", &CreepRepeatStats::h1_nm, &CreepRepeatStats::unit1_from},
+    {"h2", "nm", &CreepRepeatStats::h2_nm, &CreepRepeatStats::unit2_from},
+    {"mu0", "s_per_nm", &CreepRepeatStats::mu0_s_per_nm, &CreepRepeatStats::unit1_from},
+    {"peak1_tau", "s", &CreepRepeatStats::peak1_tau_s, &CreepRepeatStats::peak1_from},
+    {"peak1_L", "per_GPa", &CreepRepeatStats::peak1_height_per_GPa, &CreepRepeatStats::peak1_from},
+    {"peak2_tau", "s", &CreepRepeatStats::peak2_tau_s, &CreepRepeatStats::peak2_from},
+    {"peak2_L", "per_GPa", &CreepRepeatStats::peak2_height_per_GPa, &CreepRepeatStats::peak2_from}};
 
 // The curves of one hold load (group_by_target) and the repeats' statistics over them.
 struct CreepLoad {
@@ -207,8 +211,7 @@ std::vector<CreepLoad> creep_by_load(const std::vector<const CreepAnalysis*>& go
 std::string creep_by_load_csv(const std::vector<CreepLoad>& loads) {
   std::ostringstream o;
   o << "hold_load_mN,hold_start_depth_nm,curves";
-  for (const RepeatStatistic& s : kRepeatStatistics)
-    o << ',' << s.name << '_' << s.unit << ',' << s.name << "_sd_" << s.unit;
+  for (const RepeatStatistic& s : kRepeatStatistics) o << ',' << s.key() << ',' << s.name << "_sd_" << s.unit;
   o << ",warnings\n";
   for (const CreepLoad& l : loads) {
     o << csv_number(l.hold_load_mN) << ',' << csv_number(l.hold_start_depth_nm) << ',' << l.curves;
@@ -409,8 +412,7 @@ void add_creep_command(CLI::App& app, CommandContext& ctx) {
                           {"hold_start_depth_nm", json_number(l.hold_start_depth_nm)},
                           {"curves", l.curves},
                           {"doubted_curves", l.doubted_curves}};
-      for (const RepeatStatistic& s : kRepeatStatistics)
-        g[std::string(s.name) + "_" + s.unit] = mean_sd_json(l.stats.*s.member);
+      for (const RepeatStatistic& s : kRepeatStatistics) g[s.key()] = mean_sd_json(l.stats.*s.member);
       load_groups.push_back(std::move(g));
     }
     int failed = 0;
@@ -436,16 +438,8 @@ void add_creep_command(CLI::App& app, CommandContext& ctx) {
         {"curves_failed", failed},
         {"figure_warnings", warnings},
         {"load_groups", load_groups},
-        {"repeats",
-         {{"tau1_s", pooled(st.tau1_s, st.unit1_from)},
-          {"tau2_s", pooled(st.tau2_s, st.unit2_from)},
-          {"h1_nm", pooled(st.h1_nm, st.unit1_from)},
-          {"h2_nm", pooled(st.h2_nm, st.unit2_from)},
-          {"mu0_s_per_nm", pooled(st.mu0_s_per_nm, st.unit1_from)},
-          {"peak1_tau_s", pooled(st.peak1_tau_s, st.peak1_from)},
-          {"peak1_L_per_GPa", pooled(st.peak1_height_per_GPa, st.peak1_from)},
-          {"peak2_tau_s", pooled(st.peak2_tau_s, st.peak2_from)},
-          {"peak2_L_per_GPa", pooled(st.peak2_height_per_GPa, st.peak2_from)}}}};
+        {"repeats", nlohmann::json::object()}};
+    for (const RepeatStatistic& s : kRepeatStatistics) j["repeats"][s.key()] = pooled(st.*s.member, st.*s.from);
     write_json_atomic(out / "summary.json", j);
 
     for (const CreepAnalysis& r : results)
