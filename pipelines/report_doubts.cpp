@@ -6,6 +6,7 @@
 #include <set>
 #include <vector>
 
+#include "fitting/base/text_file.hpp"
 #include "imaging/hrtem_analysis.hpp"
 #include "pipelines/report_warnings.hpp"
 
@@ -135,9 +136,8 @@ bool add_creep_number_warnings(const json& summary, const std::string& key, cons
     if (w.is_string()) own.push_back(w.get<std::string>());
   for (const std::string& w : all) {
     const bool of_a_curve = starts_with_any(w, curves), of_repeats = w.rfind("repeats, ", 0) == 0;
-    const bool own_line = of_repeats && std::any_of(own.begin(), own.end(), [&](const std::string& o) {
-                            return w.size() >= o.size() && w.compare(w.size() - o.size(), o.size(), o) == 0;
-                          });
+    const bool own_line =
+        of_repeats && std::any_of(own.begin(), own.end(), [&](const std::string& o) { return ends_with(w, o); });
     if ((of_a_curve && starts_with_any(w, doubted)) || own_line || (!of_a_curve && !of_repeats)) warnings.push_back(w);
   }
   return true;
@@ -164,10 +164,8 @@ bool add_hardness_number_warnings(const json& summary, const std::string& key, c
   for (const std::string& w : texts("hardness_GPa"))
     if (!of_E.count(w)) of_H_alone.push_back(w);
   for (const std::string& w : all) {
-    const bool H_alone = std::any_of(of_H_alone.begin(), of_H_alone.end(), [&](const std::string& h) {
-      return w == h ||
-             (w.size() > h.size() + 2 && w.compare(w.size() - h.size() - 2, std::string::npos, ": " + h) == 0);
-    });
+    const bool H_alone = std::any_of(of_H_alone.begin(), of_H_alone.end(),
+                                     [&](const std::string& h) { return w == h || ends_with(w, ": " + h); });
     if (!H_alone) warnings.push_back(w);
   }
   return true;

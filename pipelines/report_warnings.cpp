@@ -9,6 +9,7 @@
 #include <set>
 
 #include "fitting/base/json.hpp"
+#include "fitting/base/text_file.hpp"
 
 namespace mgscope {
 
@@ -16,10 +17,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
-
-bool ends_with(const std::string& s, const std::string& tail) {
-  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
-}
 
 std::string label_of(const json& object, const std::string& key_in_parent) {
   for (const char* k : {"source", "sample", "path"})

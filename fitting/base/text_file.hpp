@@ -62,6 +62,8 @@ char detect_decimal(const std::vector<std::string>& fields, char delim);
 char detect_decimal_of_rows(const std::vector<std::string>& lines, std::size_t first, char delim);
 
 std::string trim(std::string_view s);
+// Whether `s` ends with `tail` (the readers' column names, the report's labelled warnings).
+bool ends_with(std::string_view s, std::string_view tail);
 
 // `code_point` (up to U+10FFFF) appended to `out` in UTF-8: the readers' UTF-16, CP1252 and XML
 // character references all end here.

@@ -181,11 +181,6 @@ std::vector<std::string> name_words(const std::string& name) {
   return words;
 }
 
-bool ends_with(const std::string& s, const char* suffix) {
-  const std::string x = suffix;
-  return s.size() >= x.size() && s.compare(s.size() - x.size(), x.size(), x) == 0;
-}
-
 enum class TemperatureKind { None, Sample, Other, Plain };
 
 // What a column name says of a temperature: the sample's, another's (reference, program, furnace:
