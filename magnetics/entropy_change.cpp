@@ -197,10 +197,15 @@ std::size_t freed_peak(const EntropyChange& r, std::size_t k) {
   return peak;
 }
 
-// "+1.2 %", "-6.3 %": a fraction as a signed per cent, 2 significant digits.
-std::string signed_percent(double fraction) {
-  return (fraction >= 0 ? "+" : "-") + number_text(100 * std::abs(fraction), 2) + " %";
+// "1.2", "63", "110": |fraction| as a per cent to 2 significant digits, never in exponent form
+// (a first step of 0.025 T misses -dSm by 110 %, which %g writes "1.1e+02").
+std::string percent_magnitude(double fraction) {
+  const double rounded = std::stod(number_text(100 * std::abs(fraction), 2));
+  return rounded >= 100 ? number_text(rounded, 15) : number_text(rounded, 2);
 }
+
+// "+1.2 %", "-6.3 %": a fraction as a signed per cent, 2 significant digits.
+std::string signed_percent(double fraction) { return (fraction >= 0 ? "+" : "-") + percent_magnitude(fraction) + " %"; }
 
 // The doubts of every grid field's peak and, above the limit at the top field, the warning.
 // "X % too high" or, for a first-order transition, "off by X %": the error models (a cusp averaged
@@ -208,8 +213,38 @@ std::string signed_percent(double fraction) {
 // spike they give the size of the doubt but not its sign (Bean-Rodbell eta = 2: "15 % too low" for
 // a value 11 % too high).
 std::string doubt_text(double doubt, bool first_order) {
-  if (first_order) return "off by " + number_text(100 * std::abs(doubt), 2) + " %";
-  return number_text(100 * std::abs(doubt), 2) + " % too " + (doubt > 0 ? "high" : "low");
+  if (first_order) return "off by " + percent_magnitude(doubt) + " %";
+  return percent_magnitude(doubt) + " % too " + (doubt > 0 ? "high" : "low");
+}
+
+// One warning for the fields below the top one whose peak doubt passes the limit: the field's own
+// text when it is one, else their range and the largest and smallest doubt. A 0.025 T grid to 7 T
+// doubts tens of low fields, and one text a field on every row of dSm.csv buried the rows.
+std::string lower_fields_doubt(const EntropyChange& r, bool first_order) {
+  std::vector<std::size_t> doubted;
+  for (std::size_t k = 1; k + 1 < r.field_Oe.size(); ++k)
+    if (!r.peak_doubt_field_warning[k].empty()) doubted.push_back(k);
+  if (doubted.empty()) return "";
+  if (doubted.size() == 1) return r.peak_doubt_field_warning[doubted.front()];
+  const auto by_size = [&](std::size_t a, std::size_t b) {
+    return std::abs(r.peak_doubt[a]) < std::abs(r.peak_doubt[b]);
+  };
+  const std::size_t worst = *std::max_element(doubted.begin(), doubted.end(), by_size);
+  const std::size_t least = *std::min_element(doubted.begin(), doubted.end(), by_size);
+  const bool all_low = std::all_of(doubted.begin(), doubted.end(), [&](std::size_t k) { return r.peak_doubt[k] < 0; });
+  const bool all_high = std::all_of(doubted.begin(), doubted.end(), [&](std::size_t k) { return r.peak_doubt[k] > 0; });
+  const std::string how = first_order || !(all_low || all_high) ? "off" : all_low ? "too low" : "too high";
+  const auto tesla = [&](std::size_t k) { return number_text(r.field_Oe[k] * 1e-4, 4) + " T"; };
+  const bool first_dominates = std::abs(r.first_interval_doubt[worst]) >= std::abs(r.spacing_doubt[worst]);
+  return "-dSm may be " + how + " at the peaks of " + std::to_string(doubted.size()) + " of the " +
+         std::to_string(r.field_Oe.size() - 2) + " fields below the top one (" + tesla(doubted.front()) + " to " +
+         tesla(doubted.back()) + "; limit " + number_text(100 * kPeakDoubtLimit, 2) + " %): by " +
+         percent_magnitude(r.peak_doubt[worst]) + " % at " + tesla(worst) + " down to " +
+         percent_magnitude(r.peak_doubt[least]) + " % at " + tesla(least) + ", mostly from " +
+         (first_dominates ? "the first field interval (measure isotherms with finer steps at low field)"
+                          : "the isotherm spacing (measure isotherms closer together near the peak)") +
+         (first_order ? "; the transition is first order, so the sign is not known" : "") +
+         "; each field's doubt is in mce.json (entropy.merit_by_field)";
 }
 
 void add_peak_doubt(EntropyChange& r, double median_step_K, bool first_order) {
@@ -237,12 +272,13 @@ void add_peak_doubt(EntropyChange& r, double median_step_K, bool first_order) {
     const std::size_t p = tabulated_peak(r, k);
     if (p == r.minus_dSm.size() || !(std::abs(r.peak_doubt[k]) > kPeakDoubtLimit)) continue;
     r.peak_doubt_field_warning[k] =
-        "-dSm may be " + doubt_text(r.peak_doubt[k], first_order) + " at its " + number_text(r.field_Oe[k] * 1e-4, 6) +
+        "-dSm may be " + doubt_text(r.peak_doubt[k], first_order) + " at its " + number_text(r.field_Oe[k] * 1e-4, 4) +
         " T peak (" + number_text(r.temperature_mid_K[p], 6) + " K): first field interval " +
         signed_percent(r.first_interval_doubt[k]) + ", isotherm spacing " + signed_percent(r.spacing_doubt[k]) +
         " (limit " + number_text(100 * kPeakDoubtLimit, 2) + " %)" +
         (first_order ? "; the transition is first order, so the sign is not known" : "");
   }
+  r.lower_fields_doubt = lower_fields_doubt(r, first_order);
   const double top = r.peak_doubt.back(), first = r.first_interval_doubt.back(), spacing = r.spacing_doubt.back();
   const std::size_t peak = tabulated_peak(r, r.field_Oe.size() - 1);
   if (peak == r.minus_dSm.size() || !std::isfinite(top)) return;

@@ -73,6 +73,9 @@ struct EntropyChange {
   std::string peak_doubt_warning;
   // Per grid field k: a warning when |peak_doubt[k]| exceeds kPeakDoubtLimit, else "" (k = 0: "").
   std::vector<std::string> peak_doubt_field_warning;
+  // The doubts of peak_doubt_field_warning below the top field in one warning (the terminal's and
+  // every row of dSm.csv), or "".
+  std::string lower_fields_doubt;
 };
 
 // Above this |peak_doubt| at the top field, -dSm carries a warning. From the error table of

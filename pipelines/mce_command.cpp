@@ -481,11 +481,8 @@ class MceRun {
       }
     }
     // The peak doubts of the fields below the top one (the top one's is peak_doubt_warning): one
-    // warning naming each field, on every row, since each column's peak is a row of its own.
-    std::string field_doubts;
-    for (std::size_t k = 1; k + 1 < s.field_Oe.size(); ++k)
-      if (k < s.peak_doubt_field_warning.size() && !s.peak_doubt_field_warning[k].empty())
-        field_doubts += (field_doubts.empty() ? "" : "; ") + s.peak_doubt_field_warning[k];
+    // warning, on every row, since each column's peak is a row of its own.
+    const std::string& field_doubts = s.lower_fields_doubt;
     // On the terminal, but not in the top-level list: a report gives that list's isotherm doubts to
     // every number of the isotherms (beta, the top field's -dSm max), and these are the lower fields'.
     if (!field_doubts.empty()) std::cerr << "WARNING: " << mh_sources_ << ": " << field_doubts << '\n';

@@ -395,6 +395,39 @@ TEST(EntropyPeakDoubt, EveryFieldIsJudgedAndFirstOrderGivesNoSign) {
   if (!e.peak_doubt_warning.empty()) EXPECT_EQ(e.peak_doubt_warning.find("% too "), std::string::npos);
 }
 
+// The lower fields' doubts are one warning (before: each field's text joined, 2 kB on every row of
+// dSm.csv for a real 0.025 T grid): how many, their range, the largest doubt and where.
+TEST(EntropyPeakDoubt, TheLowerFieldsDoubtsAreOneWarningNamingTheLargest) {
+  for (const bool first_order : {false, true}) {
+    EntropyOptions o;
+    o.first_order = first_order;
+    const EntropyChange e = compute_entropy_change(mean_field(2).curves, o, "iso");
+    std::vector<std::size_t> said;
+    for (std::size_t k = 1; k + 1 < e.field_Oe.size(); ++k)
+      if (!e.peak_doubt_field_warning[k].empty()) said.push_back(k);
+    ASSERT_GT(said.size(), 1u);
+    std::size_t worst = said.front();
+    for (std::size_t k : said)
+      if (std::abs(e.peak_doubt[k]) > std::abs(e.peak_doubt[worst])) worst = k;
+    const std::string& w = e.lower_fields_doubt;
+    const std::string how = first_order ? "off" : e.peak_doubt[worst] < 0 ? "too low" : "too high";
+    EXPECT_EQ(w.rfind("-dSm may be " + how + " at the peaks of " + std::to_string(said.size()) + " of the " +
+                          std::to_string(e.field_Oe.size() - 2) + " fields below the top one (",
+                      0),
+              0u)
+        << w;
+    const std::size_t by = w.find("): by ");
+    ASSERT_NE(by, std::string::npos) << w;
+    std::size_t used = 0;
+    const double percent = std::stod(w.substr(by + 6), &used);
+    EXPECT_NEAR(percent, 100 * std::abs(e.peak_doubt[worst]), 0.05 * 100 * std::abs(e.peak_doubt[worst])) << w;
+    char tesla[32];
+    std::snprintf(tesla, sizeof tesla, " %% at %.4g T down to", e.field_Oe[worst] * 1e-4);
+    EXPECT_EQ(w.compare(by + 6 + used, std::string(tesla).size(), tesla), 0) << tesla << " in " << w;
+    EXPECT_EQ(w.find("e+"), std::string::npos) << w;
+  }
+}
+
 // A mass in g typed where QD expects mg (0.01234 for 12.34 mg) made -dSm 1.19e4 J/(kg K) silently.
 TEST(QdMass, AMassOutsideWhatAnMpmsHoldsIsWarned) {
   const std::string w = unusual_mass_warning(0.01234, "header SAMPLE_MASS");
