@@ -30,7 +30,11 @@ struct CurieOptions {
 struct CurieResult : Summary {
   bool transition_found = false;
   double curie_K = 0;             // vertex of the parabola through dM/dT around its minimum
-  double curie_err_K = 0;         // window variation (half_window - 1 .. + 2) and grid spacing
+  // In quadrature: the window variation (half_window - 1 .. + 2), the grid spacing / sqrt(12) and
+  // curie_noise_sd_K.
+  double curie_err_K = 0;
+  double curie_noise_sd_K = 0;        // sd of Tc over curves resampled with M's own noise
+  double magnetization_noise_sd = 0;  // that noise: one reading's sd, from the scatter about the fit
   double min_dM_dT = 0;           // magnetisation unit per K
   double dip_width_K = 0;         // full width of the -dM/dT dip at half its depth (NaN: not closed)
   std::vector<double> temperature_K, magnetization, dM_dT;  // sorted, de-duplicated

@@ -223,13 +223,16 @@ class MceRun {
       std::string png = "mt_" + mt_stem_[path];
       if (sets.size() > 1) png += "_" + std::to_string(std::lround(s.field_Oe)) + "Oe";
       draw_mt_figure(figures_, out_ / (png + ".png"), c, s.field_Oe, mass > 0 ? "emu/g" : "emu");
+      const auto if_found = [&](double v) { return c.transition_found ? json_number(v) : nlohmann::json(); };
       json_["curie"].push_back({{"file", path},
                                 {"field_Oe", json_number(s.field_Oe)},
                                 {"points", c.temperature_K.size()},
                                 {"transition_found", c.transition_found},
                                 {"verdict", c.message},
-                                {"Tc_K", c.transition_found ? json_number(c.curie_K) : nlohmann::json()},
-                                {"Tc_err_K", c.transition_found ? json_number(c.curie_err_K) : nlohmann::json()},
+                                {"Tc_K", if_found(c.curie_K)},
+                                {"Tc_err_K", if_found(c.curie_err_K)},
+                                {"Tc_noise_sd_K", if_found(c.curie_noise_sd_K)},
+                                {"M_noise_sd", if_found(c.magnetization_noise_sd)},
                                 {"min_dM_dT_per_K", json_number(c.min_dM_dT)},
                                 {"dip_width_K", json_number(c.dip_width_K)},
                                 {"magnetization_unit", mass > 0 ? "emu/g" : "emu"},
