@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "fitting/base/json.hpp"
+#include "fitting/dsc_noise_spread.hpp"
 #include "fitting/dsc_relaxation.hpp"
 #include "pipelines/batch.hpp"
 #include "pipelines/gnuplot_figure.hpp"
@@ -16,6 +17,7 @@ namespace mgscope {
 struct DscScanReport {
   DscCurve curve;
   TransitionResult transitions;
+  TransitionSpread spread;  // of its Tg and Tx under the signal's own noise
   int heating_number = 0;  // 1-based among the file's heating segments
   std::string role;        // "first", "reference" or "other"
   std::vector<std::string> warnings;  // its own doubts, "heating N: ...": its dsc.csv row's
