@@ -6,11 +6,12 @@
 #include <string>
 #include <vector>
 
-#include "fitting/dsc_curve.hpp"
-#include "fitting/dsc_transitions.hpp"
-#include "fitting/io/dsc_readers.hpp"
 #include "fitting/base/error.hpp"
 #include "fitting/base/power_law.hpp"
+#include "fitting/dsc_curve.hpp"
+#include "fitting/dsc_noise_spread.hpp"
+#include "fitting/dsc_transitions.hpp"
+#include "fitting/io/dsc_readers.hpp"
 #include "pipelines/python/py_convert.hpp"
 #include "pipelines/python/py_modules.hpp"
 
@@ -37,7 +38,13 @@ pyb::dict peak_dict(const Peak& p) {
                    "baseline"_a = line_dict(p.baseline));
 }
 
-pyb::dict transitions_dict(const TransitionResult& r, const DscCurve& c,
+pyb::dict spread_dict(const TransitionSpread& u) {
+  return pyb::dict("resamples"_a = u.resamples, "tg_found"_a = u.tg_found, "tx_found"_a = u.tx_found,
+                   "tg_onset_sd_K"_a = u.tg_onset_sd_K, "tg_midpoint_sd_K"_a = u.tg_midpoint_sd_K,
+                   "tx_onset_sd_K"_a = u.tx_onset_sd_K, "tx_peak_sd_K"_a = u.tx_peak_sd_K, "dTx_sd_K"_a = u.dtx_sd_K);
+}
+
+pyb::dict transitions_dict(const TransitionResult& r, const TransitionSpread& spread, const DscCurve& c,
                            const std::vector<std::string>& run_warnings) {
   const GlassTransition& g = r.tg;
   const bool f = g.found;
@@ -52,7 +59,7 @@ pyb::dict transitions_dict(const TransitionResult& r, const DscCurve& c,
   pyb::dict d("path"_a = c.path, "segment"_a = c.segment, "rate_K_per_min"_a = c.rate_K_per_min,
               "signal_unit"_a = c.signal_unit(), "enthalpy_unit"_a = c.enthalpy_unit(), "tg"_a = tg,
               "crystallisation"_a = peak_dict(r.crystallisation), "exotherms"_a = exotherms, "melting"_a = melting,
-              "noise"_a = r.noise, "dTx_K"_a = supercooled_liquid_region_K(r));
+              "noise"_a = r.noise, "dTx_K"_a = supercooled_liquid_region_K(r), "noise_spread"_a = spread_dict(spread));
   add_summary(d, r);
   d["rate_K_per_min"] = c.rate_K_per_min;  // the curve's, not the analysis': dsc.csv keeps it for a Failure too
   // The file's doubts (assumed exotherm direction, a header mass of 0), then the curve's (mass),
@@ -60,6 +67,7 @@ pyb::dict transitions_dict(const TransitionResult& r, const DscCurve& c,
   pyb::list warnings = pyb::cast(run_warnings);
   for (const std::string& w : c.warnings) warnings.append(w);
   for (const std::string& w : r.warnings) warnings.append(w);
+  for (const std::string& w : spread.warnings) warnings.append(w);
   d["warnings"] = warnings;
   return d;
 }
@@ -121,9 +129,8 @@ void bind_curves(pyb::module_& m) {
   m.def(
       "dsc_transitions",
       [](const pyb::object& path, const pyb::object& time_s, const pyb::object& temperature_K,
-         const pyb::object& signal, bool per_gram, std::optional<double> mass_mg,
-         std::optional<double> rate_K_per_min, double smoothing_K, double skip_start_K,
-         double baseline_span_K) {
+         const pyb::object& signal, bool per_gram, std::optional<double> mass_mg, std::optional<double> rate_K_per_min,
+         double smoothing_K, double skip_start_K, double baseline_span_K) {
         TransitionOptions o;
         o.smoothing_K = smoothing_K;
         o.skip_start_K = skip_start_K;
@@ -148,18 +155,19 @@ void bind_curves(pyb::module_& m) {
         pyb::list out;
         for (const DscCurve& c : curves) {
           TransitionResult r;
+          TransitionSpread spread;
           {
             pyb::gil_scoped_release release;
             r = analyse_transitions(c, o);
+            spread = transition_noise_spread(c, o, r);
           }
-          out.append(transitions_dict(r, c, run_warnings));
+          out.append(transitions_dict(r, spread, c, run_warnings));
         }
         if (path.is_none()) return pyb::object(out[0]);
         return pyb::object(out);
       },
-      "path"_a = pyb::none(), pyb::kw_only(), "time_s"_a = pyb::none(),
-      "temperature_K"_a = pyb::none(), "signal"_a = pyb::none(), "per_gram"_a = true,
-      "mass_mg"_a = pyb::none(), "rate_K_per_min"_a = pyb::none(),
+      "path"_a = pyb::none(), pyb::kw_only(), "time_s"_a = pyb::none(), "temperature_K"_a = pyb::none(),
+      "signal"_a = pyb::none(), "per_gram"_a = true, "mass_mg"_a = pyb::none(), "rate_K_per_min"_a = pyb::none(),
       "smoothing_K"_a = kTransitions.smoothing_K, "skip_start_K"_a = kTransitions.skip_start_K,
       "baseline_span_K"_a = kTransitions.baseline_span_K,
       R"doc(DSC transitions of heating curves (`mgscope dsc`): glass transition (onset, midpoint, end, step, delta_cp)
@@ -178,7 +186,10 @@ rate_K_per_min, signal_unit ('W/g' or 'mW'), enthalpy_unit ('J/g' or 'mJ'), nois
 about the smoothed curve), tg {found, message, onset_K, midpoint_K, end_K, step_height (signal unit),
 delta_cp (J/(g K) per gram, else mJ/K), glass_baseline, liquid_baseline}, crystallisation and each of
 exotherms and melting {found, message, exothermic, onset_K, peak_K, start_K, end_K, height (signal
-unit), enthalpy (enthalpy unit), baseline}. Numbers of a transition not found are NaN.)doc");
+unit), enthalpy (enthalpy unit), baseline}, noise_spread {resamples, tg_found, tx_found, tg_onset_sd_K,
+tg_midpoint_sd_K, tx_onset_sd_K, tx_peak_sd_K, dTx_sd_K}: the spread (K) the signal's own noise makes, over
+50 curves of the smoothed signal plus that noise searched again (NaN when not found, or found again in
+under 90 % of them, which a warning says). Numbers of a transition not found are NaN.)doc");
 
   m.def(
       "fit_power_law",
