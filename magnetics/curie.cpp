@@ -1,15 +1,16 @@
 // Tc as the minimum of a smoothed dM/dT; a monotone curve without an interior minimum is a
 // paramagnet (or a transition outside the measured range) and gets no number.
 #include "magnetics/curie.hpp"
-#include "fitting/base/text_file.hpp"
 
+#include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
 #include <numeric>
 #include <random>
 #include <sstream>
 
-#include <Eigen/Dense>
+#include "fitting/base/statistics.hpp"
+#include "fitting/base/text_file.hpp"
 
 namespace mgscope {
 
@@ -141,22 +142,19 @@ NoiseSpread noise_spread(const std::vector<double>& t, const std::vector<double>
     const double leverage = q.value_weights[i][i - static_cast<std::size_t>(q.first[i])];
     if (leverage < 1 - 1e-9) scaled.push_back(std::abs(m[i] - fitted[i]) / std::sqrt(1 - leverage));
   }
-  if (scaled.empty()) return r;
-  std::nth_element(scaled.begin(), scaled.begin() + std::ptrdiff_t(scaled.size() / 2), scaled.end());
-  r.magnetization_sd = 1.4826 * scaled[scaled.size() / 2];  // the sd of a normal from its MAD
+  r.magnetization_sd = 1.4826 * median(scaled);  // the sd of a normal from its MAD (NaN: no points)
   if (!(r.magnetization_sd > 0)) return r;
   std::mt19937_64 rng(20230111);  // fixed: the same error bar on every run
   std::normal_distribution<double> noise(0.0, r.magnetization_sd);
-  double sum = 0, sum2 = 0;
-  std::vector<double> resampled(m.size());
+  std::vector<double> resampled(m.size()), found_K;
   for (r.resamples = 0; r.resamples < kNoiseResamples; ++r.resamples) {
     for (std::size_t i = 0; i < m.size(); ++i) resampled[i] = fitted[i] + noise(rng);
     const std::vector<double> d = apply(q, q.slope_weights, resampled);
     const double tc = minimum_location(t, d, o.half_window, o.contrast, nullptr);
     if (!std::isfinite(tc) || !(dip_width(t, d) <= o.max_relative_width * tc)) continue;
-    ++r.found, sum += tc, sum2 += tc * tc;
+    ++r.found, found_K.push_back(tc);
   }
-  if (r.found > 1) r.curie_sd_K = std::sqrt(std::max(0.0, (sum2 - sum * sum / r.found) / (r.found - 1)));
+  if (r.found > 1) r.curie_sd_K = mean_sd(found_K).sd;
   return r;
 }
 

@@ -444,7 +444,7 @@ TEST(QdMass, AMassOutsideWhatAnMpmsHoldsIsWarned) {
 // find no transition at all were left out silently (the real magentropy file, 80 Oe: half-windows
 // 1, 3 and 4 find none, 2 gives 54.916 K). They are named; Tc unchanged. Its error was +-0.68 K,
 // the windows' spread alone, for a minimum that the file's noise (5e-5 emu on 0.10 mg: 0.5 emu/g)
-// moves along a trough 35 K wide: with the noise's own spread it is +-5.5 K, and the dip is found
+// moves along a trough 35 K wide: with the noise's own spread it is +-5.4 K, and the dip is found
 // in only about half of the curves resampled with that noise, which is said.
 TEST(CurieWindows, WindowsThatFindNoTransitionAreNamed) {
   MGSCOPE_SHARED_OR_SKIP(path, "mpms/magentropy_synthetic_magdata.dat");
