@@ -40,12 +40,12 @@ struct DscCommandOptions {
 };
 
 // An onset refused as out of its construction's bounds is NaN: "n/a", as the warning explains.
-// With "+- sd" where the noise resamples give one (dsc_noise_spread.hpp).
-std::string kelvin_or_na(double T_K, double sd_K = kNaN) {
+// With "+- err" where the analysis gives one (dsc_uncertainty.hpp).
+std::string kelvin_or_na(double T_K, double err_K = kNaN) {
   std::ostringstream s;
   if (!std::isfinite(T_K)) return "n/a";
   s << T_K;
-  if (std::isfinite(sd_K)) s << " +- " << number_text(sd_K, 2);
+  if (std::isfinite(err_K)) s << " +- " << number_text(err_K, 2);
   s << " K";
   return s.str();
 }
@@ -112,11 +112,11 @@ std::vector<DscScanReport> analyse_file(const DscRun& run, const DscCommandOptio
   for (std::size_t k = 0; k < heating.size(); ++k) {
     DscScanReport s{make_curve(run, heating[k], co), {}, {}, int(k) + 1, "other", {}};
     s.transitions = analyse_transitions(s.curve, o.transitions);
-    s.spread = transition_noise_spread(s.curve, o.transitions, s.transitions);
+    s.uncertainty = transition_uncertainty(s.curve, o.transitions, s.transitions);
     const std::string heating_name = "heating " + std::to_string(k + 1) + ": ";
     for (const auto& w : s.curve.warnings) s.warnings.push_back(heating_name + w);
     for (const auto& w : s.transitions.warnings) s.warnings.push_back(heating_name + w);
-    for (const auto& w : s.spread.warnings) s.warnings.push_back(heating_name + w);
+    for (const auto& w : s.uncertainty.warnings) s.warnings.push_back(heating_name + w);
     scans.push_back(std::move(s));
   }
   return scans;
@@ -248,12 +248,12 @@ void run_dsc(DscCommandOptions& o, CommandContext& ctx) {
     const auto& f = rep.scans[std::size_t(rep.first)];
     std::cout << file << ": " << rep.scans.size() << " heating scan(s), exotherm " << rep.exotherm;
     if (f.transitions.tg.found)
-      std::cout << ", Tg onset " << kelvin_or_na(f.transitions.tg.onset_K, f.spread.tg_onset_sd_K);
+      std::cout << ", Tg onset " << kelvin_or_na(f.transitions.tg.onset_K, f.uncertainty.tg_onset.err_K);
     if (const Peak* x = rep.crystallisation()) {
       const DscScanReport& xs = *rep.crystallisation_scan();
-      std::cout << ", Tx onset " << kelvin_or_na(x->onset_K, xs.spread.tx_onset_sd_K);
+      std::cout << ", Tx onset " << kelvin_or_na(x->onset_K, xs.uncertainty.tx_onset.err_K);
       const double dtx = supercooled_liquid_region_K(xs.transitions);
-      if (std::isfinite(dtx)) std::cout << ", dTx " << kelvin_or_na(dtx, xs.spread.dtx_sd_K);
+      if (std::isfinite(dtx)) std::cout << ", dTx " << kelvin_or_na(dtx, xs.uncertainty.dtx.err_K);
     }
     if (rep.relaxation && rep.relaxation->usable())
       std::cout << ", dH_rel " << rep.relaxation->enthalpy << ' ' << rep.relaxation->enthalpy_unit;
@@ -295,11 +295,12 @@ void run_dsc(DscCommandOptions& o, CommandContext& ctx) {
 
 void add_dsc_command(CLI::App& app, CommandContext& ctx) {
   auto o = std::make_shared<DscCommandOptions>();
-  auto* cmd = app.add_subcommand(kDscCommand,
-                                 "Tg, Tx and dTx = Tx - Tg (K, each +- the spread the signal's noise makes), "
-                                 "crystallisation/melting enthalpy (J/g) and "
-                                 "relaxation enthalpy with its uncertainty (J/g) from DSC exports "
-                                 "(NETZSCH Proteus ASCII, TA Universal Analysis text, generic CSV)");
+  auto* cmd =
+      app.add_subcommand(kDscCommand,
+                         "Tg, Tx and dTx = Tx - Tg (K, each +- its uncertainty from the noise and the settings), "
+                         "crystallisation/melting enthalpy (J/g) and "
+                         "relaxation enthalpy with its uncertainty (J/g) from DSC exports "
+                         "(NETZSCH Proteus ASCII, TA Universal Analysis text, generic CSV)");
   add_config_option(*cmd);
   cmd->add_option("files", o->files, "DSC export files")->required();
   cmd->add_option("-o,--out,--outdir", o->outdir, "Output folder (created)")->required();

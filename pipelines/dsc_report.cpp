@@ -129,15 +129,16 @@ json peak_json(const Peak& p) {
   return j;
 }
 
-json spread_json(const TransitionSpread& t) {
-  return {{"resamples", t.resamples},
-          {"Tg_found", t.tg_found},
-          {"Tx_found", t.tx_found},
-          {"Tg_onset_sd_K", json_number(t.tg_onset_sd_K)},
-          {"Tg_mid_sd_K", json_number(t.tg_midpoint_sd_K)},
-          {"Tx_onset_sd_K", json_number(t.tx_onset_sd_K)},
-          {"Tx_peak_sd_K", json_number(t.tx_peak_sd_K)},
-          {"dTx_sd_K", json_number(t.dtx_sd_K)}};
+json uncertainty_json(const TransitionUncertainty& u) {
+  const auto part = [](const TemperatureUncertainty& t) {
+    return json{{"noise_sd_K", json_number(t.noise_sd_K)},
+                {"settings_K", json_number(t.settings_K)},
+                {"err_K", json_number(t.err_K)}};
+  };
+  return {{"resamples", u.resamples},      {"Tg_found", u.tg_found},
+          {"Tx_found", u.tx_found},        {"Tg_onset", part(u.tg_onset)},
+          {"Tg_mid", part(u.tg_midpoint)}, {"Tx_onset", part(u.tx_onset)},
+          {"Tx_peak", part(u.tx_peak)},    {"dTx", part(u.dtx)}};
 }
 
 json scan_json(const DscScanReport& s) {
@@ -155,7 +156,7 @@ json scan_json(const DscScanReport& s) {
           {"signal_unit", c.signal_unit()},
           {"enthalpy_unit", c.enthalpy_unit()},
           {"noise", json_number(s.transitions.noise)},
-          {"noise_spread", spread_json(s.spread)},
+          {"uncertainty", uncertainty_json(s.uncertainty)},
           {"glass_transition", tg_json(s.transitions.tg)},
           {"crystallisation", peak_json(s.transitions.crystallisation)},
           {"exotherms", exotherms},
@@ -224,7 +225,7 @@ std::string dsc_scans_csv(const std::vector<DscSampleReport>& samples, const std
   o << "file,status,message,sample,heating,file_segment,role,first_line,last_line,rate_K_per_min,mass_mg,signal_unit,"
        "Tg_onset_K,Tg_mid_K,Tg_end_K,delta_cp_J_per_gK,Tx_onset_K,Tx_peak_K,dTx_K,dH_x_J_per_g,dH_x_mJ,"
        "Tm_onset_K,Tm_peak_K,dH_m_J_per_g,dH_m_mJ,dH_rel_J_per_g,dH_rel_mJ,dH_rel_uncertainty_J_per_g,"
-       "dH_rel_uncertainty_mJ,Tg_onset_sd_K,Tg_mid_sd_K,Tx_onset_sd_K,Tx_peak_sd_K,dTx_sd_K,treatment,warnings\n";
+       "dH_rel_uncertainty_mJ,Tg_onset_err_K,Tg_mid_err_K,Tx_onset_err_K,Tx_peak_err_K,dTx_err_K,treatment,warnings\n";
   for (const DscSampleReport& s : samples) {
     for (const DscScanReport& scan : s.scans) {
       const DscCurve& c = scan.curve;
@@ -248,9 +249,9 @@ std::string dsc_scans_csv(const std::vector<DscSampleReport>& samples, const std
         << dsc_number(m ? m->onset_K : kNaN) << ',' << dsc_number(m ? m->peak_K : kNaN) << ',' << dsc_number(hm_g)
         << ',' << dsc_number(hm_mJ) << ',' << dsc_number(hr_g) << ',' << dsc_number(hr_mJ) << ',' << dsc_number(ur_g)
         << ',' << dsc_number(ur_mJ) << ',';
-      const TransitionSpread& u = scan.spread;
-      for (double sd : {u.tg_onset_sd_K, u.tg_midpoint_sd_K, u.tx_onset_sd_K, u.tx_peak_sd_K, u.dtx_sd_K})
-        o << dsc_number(sd) << ',';
+      const TransitionUncertainty& u = scan.uncertainty;
+      for (const TemperatureUncertainty* t : {&u.tg_onset, &u.tg_midpoint, &u.tx_onset, &u.tx_peak, &u.dtx})
+        o << dsc_number(t->err_K) << ',';
       o << (s.treatment ? dsc_number(*s.treatment) : "") << ',' << csv_list(scan_doubts(s, scan)) << '\n';
     }
   }
@@ -296,8 +297,8 @@ json dsc_summary_json(const std::vector<DscSampleReport>& samples, const std::st
       j["rate_K_per_min"] = json_number(f.curve.rate_K_per_min);
       j["Tg_onset_K"] = json_number(f.transitions.tg.found ? f.transitions.tg.onset_K : kNaN);
       j["Tg_mid_K"] = json_number(f.transitions.tg.found ? f.transitions.tg.midpoint_K : kNaN);
-      j["Tg_onset_sd_K"] = json_number(f.spread.tg_onset_sd_K);
-      j["Tg_mid_sd_K"] = json_number(f.spread.tg_midpoint_sd_K);
+      j["Tg_onset_err_K"] = json_number(f.uncertainty.tg_onset.err_K);
+      j["Tg_mid_err_K"] = json_number(f.uncertainty.tg_midpoint.err_K);
       json melting = json::array();
       for (const Peak& m : f.transitions.melting)
         melting.push_back({{"onset_K", m.onset_K}, {"peak_K", m.peak_K}, {"enthalpy", m.enthalpy}});
@@ -308,10 +309,10 @@ json dsc_summary_json(const std::vector<DscSampleReport>& samples, const std::st
     j["Tx_peak_K"] = json_number(x ? x->peak_K : kNaN);
     // dTx from the heating Tx comes from (its own Tg), with that heating's doubts among `warnings`.
     j["dTx_K"] = json_number(x ? supercooled_liquid_region_K(s.crystallisation_scan()->transitions) : kNaN);
-    const TransitionSpread* xs = x ? &s.crystallisation_scan()->spread : nullptr;
-    j["Tx_onset_sd_K"] = json_number(xs ? xs->tx_onset_sd_K : kNaN);
-    j["Tx_peak_sd_K"] = json_number(xs ? xs->tx_peak_sd_K : kNaN);
-    j["dTx_sd_K"] = json_number(xs ? xs->dtx_sd_K : kNaN);
+    const TransitionUncertainty* xu = x ? &s.crystallisation_scan()->uncertainty : nullptr;
+    j["Tx_onset_err_K"] = json_number(xu ? xu->tx_onset.err_K : kNaN);
+    j["Tx_peak_err_K"] = json_number(xu ? xu->tx_peak.err_K : kNaN);
+    j["dTx_err_K"] = json_number(xu ? xu->dtx.err_K : kNaN);
     j["dH_x"] = json_number(x ? x->enthalpy : kNaN);
     j["Tx_from"] = !x ? "none"
                    : (s.first >= 0 && x == &s.scans[std::size_t(s.first)].transitions.crystallisation)

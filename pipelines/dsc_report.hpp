@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "fitting/base/json.hpp"
-#include "fitting/dsc_noise_spread.hpp"
 #include "fitting/dsc_relaxation.hpp"
+#include "fitting/dsc_uncertainty.hpp"
 #include "pipelines/batch.hpp"
 #include "pipelines/gnuplot_figure.hpp"
 
@@ -17,7 +17,7 @@ namespace mgscope {
 struct DscScanReport {
   DscCurve curve;
   TransitionResult transitions;
-  TransitionSpread spread;  // of its Tg and Tx under the signal's own noise
+  TransitionUncertainty uncertainty;  // of its Tg and Tx: the noise's and the settings'
   int heating_number = 0;  // 1-based among the file's heating segments
   std::string role;        // "first", "reference" or "other"
   std::vector<std::string> warnings;  // its own doubts, "heating N: ...": its dsc.csv row's

@@ -62,8 +62,8 @@ const char* const kSeriesPointParts[] = {"ordered_boxes", "boxes"};
 const Key kDscSamples{"dsc.summary.schema.json", {"samples"}, true};
 const Key kDscTg{"dsc.summary.schema.json", {"samples", "[]", "Tg_onset_K"}, false};
 const Key kDscTx{"dsc.summary.schema.json", {"samples", "[]", "Tx_onset_K"}, false};
-const Key kDscTgSd{"dsc.summary.schema.json", {"samples", "[]", "Tg_onset_sd_K"}, false};
-const Key kDscTxSd{"dsc.summary.schema.json", {"samples", "[]", "Tx_onset_sd_K"}, false};
+const Key kDscTgErr{"dsc.summary.schema.json", {"samples", "[]", "Tg_onset_err_K"}, false};
+const Key kDscTxErr{"dsc.summary.schema.json", {"samples", "[]", "Tx_onset_err_K"}, false};
 const Key kDscRel{"dsc.summary.schema.json", {"samples", "[]", "dH_rel"}, false};
 const Key kDscRelUncertainty{"dsc.summary.schema.json", {"samples", "[]", "dH_rel_uncertainty"}, false};
 const Key kDscFormat{"dsc.summary.schema.json", {"samples", "[]", "format"}, false};
@@ -262,8 +262,8 @@ std::vector<DscSampleSummary> read_dsc_summary(const fs::path& file) {
     DscSampleSummary d;
     d.tg_onset_K = number_or_nan(x, kDscTg);
     d.tx_onset_K = number_or_nan(x, kDscTx);
-    d.tg_onset_sd_K = number_or_nan(x, kDscTgSd);
-    d.tx_onset_sd_K = number_or_nan(x, kDscTxSd);
+    d.tg_onset_err_K = number_or_nan(x, kDscTgErr);
+    d.tx_onset_err_K = number_or_nan(x, kDscTxErr);
     d.dH_rel = number_or_nan(x, kDscRel);
     d.dH_rel_uncertainty = number_or_nan(x, kDscRelUncertainty);
     d.format = text_or(x, kDscFormat, "?");
@@ -412,8 +412,8 @@ std::vector<SummaryKeyUse> summary_keys_read() {
                        &kDscSamples,
                        &kDscTg,
                        &kDscTx,
-                       &kDscTgSd,
-                       &kDscTxSd,
+                       &kDscTgErr,
+                       &kDscTxErr,
                        &kDscRel,
                        &kDscFormat,
                        &kDscEnthalpyUnit,

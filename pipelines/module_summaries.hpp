@@ -59,9 +59,9 @@ std::optional<HrtemSeriesSummary> read_hrtem_series_summary(const std::filesyste
 struct DscSampleSummary {
   double tg_onset_K = kNoValue;
   double tx_onset_K = kNoValue;
-  // Their spread under the signal's own noise (dsc_noise_spread.hpp), K; NaN from summaries
+  // Their uncertainty, the noise's and the settings' (dsc_uncertainty.hpp), K; NaN from summaries
   // written before it was.
-  double tg_onset_sd_K = kNoValue, tx_onset_sd_K = kNoValue;
+  double tg_onset_err_K = kNoValue, tx_onset_err_K = kNoValue;
   double dH_rel = kNoValue;   // in enthalpy_unit
   double dH_rel_uncertainty = kNoValue;  // one standard uncertainty from the noise, enthalpy_unit
   std::string format = "?";   // the reader

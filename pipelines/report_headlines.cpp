@@ -235,14 +235,14 @@ std::string pooled_reason(const std::vector<std::string>& reasons) {
 }
 
 json dsc_headlines(const fs::path& dir, json provenance) {
-  std::vector<double> tg, tx, rel, rel_uncertainty, tg_sd, tx_sd;
+  std::vector<double> tg, tx, rel, rel_uncertainty, tg_err, tx_err;
   std::set<std::string> formats, units;
   std::array<std::vector<std::string>, 3> reasons;  // Tg, Tx, dH_rel: each scan's
   for (const DscSampleSummary& x : read_dsc_summary(dir / "summary.json")) {
     tg.push_back(x.tg_onset_K);
     tx.push_back(x.tx_onset_K);
-    tg_sd.push_back(x.tg_onset_sd_K);
-    tx_sd.push_back(x.tx_onset_sd_K);
+    tg_err.push_back(x.tg_onset_err_K);
+    tx_err.push_back(x.tx_onset_err_K);
     rel.push_back(x.dH_rel);
     rel_uncertainty.push_back(x.dH_rel_uncertainty);
     formats.insert(x.format);
@@ -258,9 +258,9 @@ json dsc_headlines(const fs::path& dir, json provenance) {
         std::tuple{"Tx", "Crystallisation Tx (onset)", &tx, std::string("K")},
         std::tuple{"dH_rel", "Relaxation enthalpy ΔH_rel", &rel, units.size() == 1 ? *units.begin() : joined(units)}}) {
     const MeanSd m = mean_sd(*values);
-    // One scan: its own uncertainty from the noise (dH_rel's, Tg's and Tx's spread over the noise
-    // resamples), which the page had left out.
-    const std::vector<double>* own = values == &rel ? &rel_uncertainty : values == &tg ? &tg_sd : &tx_sd;
+    // One scan: its own uncertainty (dH_rel's from the noise; Tg's and Tx's from the noise and the
+    // constructions' settings), which the page had left out.
+    const std::vector<double>* own = values == &rel ? &rel_uncertainty : values == &tg ? &tg_err : &tx_err;
     const double u = values->size() == 1 ? own->front() : kNaN;
     h.add(key, label, m.n > 0 ? m.mean : kNaN, unit,
           m.n > 1                        ? sd_of(m)

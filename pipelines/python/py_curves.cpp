@@ -9,8 +9,8 @@
 #include "fitting/base/error.hpp"
 #include "fitting/base/power_law.hpp"
 #include "fitting/dsc_curve.hpp"
-#include "fitting/dsc_noise_spread.hpp"
 #include "fitting/dsc_transitions.hpp"
+#include "fitting/dsc_uncertainty.hpp"
 #include "fitting/io/dsc_readers.hpp"
 #include "pipelines/python/py_convert.hpp"
 #include "pipelines/python/py_modules.hpp"
@@ -38,13 +38,16 @@ pyb::dict peak_dict(const Peak& p) {
                    "baseline"_a = line_dict(p.baseline));
 }
 
-pyb::dict spread_dict(const TransitionSpread& u) {
+pyb::dict uncertainty_dict(const TransitionUncertainty& u) {
+  const auto part = [](const TemperatureUncertainty& t) {
+    return pyb::dict("noise_sd_K"_a = t.noise_sd_K, "settings_K"_a = t.settings_K, "err_K"_a = t.err_K);
+  };
   return pyb::dict("resamples"_a = u.resamples, "tg_found"_a = u.tg_found, "tx_found"_a = u.tx_found,
-                   "tg_onset_sd_K"_a = u.tg_onset_sd_K, "tg_midpoint_sd_K"_a = u.tg_midpoint_sd_K,
-                   "tx_onset_sd_K"_a = u.tx_onset_sd_K, "tx_peak_sd_K"_a = u.tx_peak_sd_K, "dTx_sd_K"_a = u.dtx_sd_K);
+                   "tg_onset"_a = part(u.tg_onset), "tg_midpoint"_a = part(u.tg_midpoint),
+                   "tx_onset"_a = part(u.tx_onset), "tx_peak"_a = part(u.tx_peak), "dTx"_a = part(u.dtx));
 }
 
-pyb::dict transitions_dict(const TransitionResult& r, const TransitionSpread& spread, const DscCurve& c,
+pyb::dict transitions_dict(const TransitionResult& r, const TransitionUncertainty& uncertainty, const DscCurve& c,
                            const std::vector<std::string>& run_warnings) {
   const GlassTransition& g = r.tg;
   const bool f = g.found;
@@ -59,7 +62,8 @@ pyb::dict transitions_dict(const TransitionResult& r, const TransitionSpread& sp
   pyb::dict d("path"_a = c.path, "segment"_a = c.segment, "rate_K_per_min"_a = c.rate_K_per_min,
               "signal_unit"_a = c.signal_unit(), "enthalpy_unit"_a = c.enthalpy_unit(), "tg"_a = tg,
               "crystallisation"_a = peak_dict(r.crystallisation), "exotherms"_a = exotherms, "melting"_a = melting,
-              "noise"_a = r.noise, "dTx_K"_a = supercooled_liquid_region_K(r), "noise_spread"_a = spread_dict(spread));
+              "noise"_a = r.noise, "dTx_K"_a = supercooled_liquid_region_K(r),
+              "uncertainty"_a = uncertainty_dict(uncertainty));
   add_summary(d, r);
   d["rate_K_per_min"] = c.rate_K_per_min;  // the curve's, not the analysis': dsc.csv keeps it for a Failure too
   // The file's doubts (assumed exotherm direction, a header mass of 0), then the curve's (mass),
@@ -67,7 +71,7 @@ pyb::dict transitions_dict(const TransitionResult& r, const TransitionSpread& sp
   pyb::list warnings = pyb::cast(run_warnings);
   for (const std::string& w : c.warnings) warnings.append(w);
   for (const std::string& w : r.warnings) warnings.append(w);
-  for (const std::string& w : spread.warnings) warnings.append(w);
+  for (const std::string& w : uncertainty.warnings) warnings.append(w);
   d["warnings"] = warnings;
   return d;
 }
@@ -155,13 +159,13 @@ void bind_curves(pyb::module_& m) {
         pyb::list out;
         for (const DscCurve& c : curves) {
           TransitionResult r;
-          TransitionSpread spread;
+          TransitionUncertainty uncertainty;
           {
             pyb::gil_scoped_release release;
             r = analyse_transitions(c, o);
-            spread = transition_noise_spread(c, o, r);
+            uncertainty = transition_uncertainty(c, o, r);
           }
-          out.append(transitions_dict(r, spread, c, run_warnings));
+          out.append(transitions_dict(r, uncertainty, c, run_warnings));
         }
         if (path.is_none()) return pyb::object(out[0]);
         return pyb::object(out);
@@ -186,10 +190,11 @@ rate_K_per_min, signal_unit ('W/g' or 'mW'), enthalpy_unit ('J/g' or 'mJ'), nois
 about the smoothed curve), tg {found, message, onset_K, midpoint_K, end_K, step_height (signal unit),
 delta_cp (J/(g K) per gram, else mJ/K), glass_baseline, liquid_baseline}, crystallisation and each of
 exotherms and melting {found, message, exothermic, onset_K, peak_K, start_K, end_K, height (signal
-unit), enthalpy (enthalpy unit), baseline}, noise_spread {resamples, tg_found, tx_found, tg_onset_sd_K,
-tg_midpoint_sd_K, tx_onset_sd_K, tx_peak_sd_K, dTx_sd_K}: the spread (K) the signal's own noise makes, over
-50 curves of the smoothed signal plus that noise searched again (NaN when not found, or found again in
-under 90 % of them, which a warning says). Numbers of a transition not found are NaN.)doc");
+unit), enthalpy (enthalpy unit), baseline}, uncertainty {resamples, tg_found, tx_found, and for each of
+tg_onset, tg_midpoint, tx_onset, tx_peak, dTx: noise_sd_K (the spread the signal's own noise makes over 50
+resampled curves), settings_K (half the range with the smoothing and the baselines' span halved and
+doubled), err_K (the two in quadrature; NaN when found again in under 90 % of the resamples, which a
+warning says)}, as the command's *_err_K. Numbers of a transition not found are NaN.)doc");
 
   m.def(
       "fit_power_law",

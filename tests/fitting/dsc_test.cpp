@@ -12,10 +12,10 @@
 #include <utility>
 #include <vector>
 
-#include "fitting/dsc_noise_spread.hpp"
 #include "fitting/dsc_relaxation.hpp"
 #include "fitting/dsc_synth.hpp"
 #include "fitting/dsc_transitions.hpp"
+#include "fitting/dsc_uncertainty.hpp"
 #include "tests/test_support.hpp"
 
 using mgscope::test::has_warning;
@@ -775,12 +775,12 @@ TEST(DscTransitions, ABaselineThatMissesThePeaksSidesIsAWarning) {
   EXPECT_TRUE(analyse_transitions(one.curve()).warnings.empty());
 }
 
-// The spread that the noise makes against the truth of generated runs that differ only in their
-// noise's seed: what one run's resamples say (the median over 12 runs) against the spread over 120
-// runs. Measured: Tg onset of the first heating 0.162 against 0.133 K, of the second 0.046 against
+// The noise's part of the uncertainty against the truth of generated runs that differ only in
+// their noise's seed: what one run's resamples say (the median over 12 runs) against the spread
+// over 120 runs. Measured: Tg onset of the first heating 0.162 against 0.133 K, of the second 0.046 against
 // 0.036 K, Tx onset 0.00031 against 0.00022 K (the second heating's high where its sharp exotherm
 // lifts the measured noise by a fifth).
-TEST(DscNoiseSpread, OneRunsResamplesSayTheSpreadOverNoiseSeeds) {
+TEST(DscUncertainty, OneRunsResamplesSayTheSpreadOverNoiseSeeds) {
   struct Quantity {
     std::vector<double> values, said;
   };
@@ -797,11 +797,12 @@ TEST(DscNoiseSpread, OneRunsResamplesSayTheSpreadOverNoiseSeeds) {
       (k == 0 ? tg1 : tg2).values.push_back(t.tg.onset_K);
       if (k == 1) tx.values.push_back(t.crystallisation.onset_K);
       if (seed > 12) continue;
-      const TransitionSpread u = transition_noise_spread(c, {}, t);
+      const TransitionUncertainty u = transition_uncertainty(c, {}, t);
       EXPECT_EQ(u.resamples, kTransitionResamples);
       EXPECT_TRUE(u.warnings.empty()) << testing::PrintToString(u.warnings);
-      (k == 0 ? tg1 : tg2).said.push_back(u.tg_onset_sd_K);
-      if (k == 1) tx.said.push_back(u.tx_onset_sd_K);
+      (k == 0 ? tg1 : tg2).said.push_back(u.tg_onset.noise_sd_K);
+      if (k == 1) tx.said.push_back(u.tx_onset.noise_sd_K);
+      EXPECT_DOUBLE_EQ(u.tg_onset.err_K, std::hypot(u.tg_onset.noise_sd_K, u.tg_onset.settings_K));
     }
   }
   for (Quantity* q : {&tg1, &tg2, &tx}) {
@@ -818,7 +819,7 @@ TEST(DscNoiseSpread, OneRunsResamplesSayTheSpreadOverNoiseSeeds) {
 
 // A step hardly above the noise (0.004 W/g in 0.0003 W/g) is found in the run but in few of its
 // resamples: no error bar, and a warning, where the construction had read 589.7 K for a 586 K onset.
-TEST(DscNoiseSpread, AStepTheResamplesSeldomFindHasNoErrorBarAndAWarning) {
+TEST(DscUncertainty, AStepTheResamplesSeldomFindHasNoErrorBarAndAWarning) {
   DscSynthParams p;
   p.step_W_per_g = 0.004;
   p.noise_W_per_g = 3e-4;
@@ -827,12 +828,37 @@ TEST(DscNoiseSpread, AStepTheResamplesSeldomFindHasNoErrorBarAndAWarning) {
   const DscCurve c = make_curve(run, require_heating_segments(run)[0], {});
   const TransitionResult t = analyse_transitions(c);
   ASSERT_TRUE(t.tg.found) << t.tg.message;
-  const TransitionSpread u = transition_noise_spread(c, {}, t);
+  const TransitionUncertainty u = transition_uncertainty(c, {}, t);
   EXPECT_LT(u.tg_found, 45);
-  EXPECT_TRUE(std::isnan(u.tg_onset_sd_K));
-  EXPECT_TRUE(std::isnan(u.dtx_sd_K));
+  EXPECT_TRUE(std::isnan(u.tg_onset.err_K));
+  EXPECT_TRUE(std::isnan(u.tg_onset.noise_sd_K));
+  EXPECT_TRUE(std::isnan(u.dtx.err_K));
   ASSERT_EQ(u.warnings.size(), 1u);
   EXPECT_NE(u.warnings[0].find("it is not sure against the noise"), std::string::npos) << u.warnings[0];
+}
+
+// The settings' part: a large exotherm's onset, which the noise moves by 0.0003 K, moves by 0.8 K
+// between 1 and 4 K of smoothing; half the range over the heating's value and the four variants
+// (each setting halved and doubled), recomputed here from the variants' own analyses.
+TEST(DscUncertainty, TheSettingsPartIsHalfTheRangeOverTheVariants) {
+  DscSynthParams p;
+  p.seed = 3;
+  const DscRun run = synth_run(p);
+  const DscCurve c = make_curve(run, require_heating_segments(run)[1], {});
+  const TransitionResult t = analyse_transitions(c);
+  ASSERT_TRUE(t.crystallisation.found);
+  std::vector<double> onsets = {t.crystallisation.onset_K};
+  for (const auto& [smoothing, span] : {std::pair{1.0, 10.0}, {4.0, 10.0}, {2.0, 5.0}, {2.0, 20.0}}) {
+    TransitionOptions o;
+    o.smoothing_K = smoothing, o.baseline_span_K = span;
+    onsets.push_back(analyse_transitions(c, o).crystallisation.onset_K);
+  }
+  const auto [lo, hi] = std::minmax_element(onsets.begin(), onsets.end());
+  const TransitionUncertainty u = transition_uncertainty(c, {}, t);
+  EXPECT_NEAR(u.tx_onset.settings_K, 0.5 * (*hi - *lo), 1e-12);
+  EXPECT_GT(u.tx_onset.settings_K, 100 * u.tx_onset.noise_sd_K);
+  EXPECT_GT(u.tx_onset.settings_K, 0.1);
+  EXPECT_DOUBLE_EQ(u.tx_onset.err_K, std::hypot(u.tx_onset.noise_sd_K, u.tx_onset.settings_K));
 }
 
 }  // namespace mgscope

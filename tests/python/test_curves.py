@@ -117,14 +117,14 @@ def test_dsc_transitions_equal_cli_dsc_csv(tmp_path):
             assert printed(x["enthalpy"], 8) == row["dH_x_J_per_g"]
         # The supercooled liquid region of this heating, as dsc.csv's dTx_K (empty: NaN).
         assert printed(r["dTx_K"], 8) == row["dTx_K"]
-        # The spread the noise makes, resampled with the same seed as the command's.
-        u = r["noise_spread"]
+        # The uncertainties, resampled with the same seed as the command's.
+        u = r["uncertainty"]
         assert u["resamples"] == 50
-        for ours, name in ((u["tg_onset_sd_K"], "Tg_onset_sd_K"), (u["tg_midpoint_sd_K"], "Tg_mid_sd_K"),
-                           (u["tx_onset_sd_K"], "Tx_onset_sd_K"), (u["tx_peak_sd_K"], "Tx_peak_sd_K"),
-                           (u["dTx_sd_K"], "dTx_sd_K")):
-            assert printed(ours, 8) == row[name], name
-    assert results[0]["noise_spread"]["tg_onset_sd_K"] > 0
+        for part, name in (("tg_onset", "Tg_onset_err_K"), ("tg_midpoint", "Tg_mid_err_K"),
+                           ("tx_onset", "Tx_onset_err_K"), ("tx_peak", "Tx_peak_err_K"), ("dTx", "dTx_err_K")):
+            assert printed(u[part]["err_K"], 8) == row[name], name
+    t = results[0]["uncertainty"]["tg_onset"]
+    assert t["err_K"] == pytest.approx(math.hypot(t["noise_sd_K"], t["settings_K"]), rel=1e-12)
 
 
 def test_power_law_closed_form():
