@@ -292,7 +292,7 @@ std::string format_quantity(const json& q, bool compact) {
     statistic = "± sd, n = " + std::to_string(n);
   } else if (kind == "se" && u["se"].is_number()) {
     number = value_pm(v, u["se"].get<double>());
-    statistic = "± standard error";
+    statistic = "± standard uncertainty";
   } else if ((kind == "ci95_wilson" || kind == "ci95_bootstrap") && u["low"].is_number() && u["high"].is_number()) {
     number = value_interval(v, u["low"].get<double>(), u["high"].get<double>());
     statistic =
@@ -446,7 +446,8 @@ std::string sample_report_html(const json& report, const fs::path& out_dir, cons
   b << "<tr><th>Program</th><td>mgscope " << html_escape(report.at("program").at("version").get<std::string>())
     << "</td></tr></table>\n"
     << "<p class=\"note\">Numbers are rounded to their uncertainty (two significant digits of it): "
-       "<code>v ± e</code> is a mean with its sd or standard error, <code>v (low–high)</code> a value with its "
+       "<code>v ± e</code> is a mean with its sd, or a value with its standard uncertainty, <code>v (low–high)</code> "
+       "a value with its "
        "95 % interval. Every figure is also in the module's folder as SVG and PDF, with its gnuplot script.</p>\n";
   for (std::size_t m = 0; m < warned.size(); ++m) {
     const json& mod = report.at("modules")[m];

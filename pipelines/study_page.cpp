@@ -136,13 +136,15 @@ StudyCaption study_caption(const StudyManifest& study, const json& columns, cons
     else if (!row["treatment"].is_number()) untreated += (untreated.empty() ? "" : ", ") + name;
     else if (!quantity_warnings(*q).empty()) doubted += (doubted.empty() ? "" : ", ") + name;
   }
-  return {label, " against " + study.treatment_label +
-         ", one point per sample with a number; bars show each sample's uncertainty (sd, standard error or 95 % "
-         "interval)." +
-         (left_out.empty() ? "" : " No point for " + left_out + " (n/a in the table).") +
-         (untreated.empty() ? ""
-                            : " No point for " + untreated + ": no " + study.treatment + " value in its manifest.") +
-         (doubted.empty() ? "" : " ⚠ Doubted (see Doubted numbers): " + doubted + ".")};
+  return {
+      label,
+      " against " + study.treatment_label +
+          ", one point per sample with a number; bars show each sample's uncertainty (sd, standard uncertainty or 95 % "
+          "interval)." +
+          (left_out.empty() ? "" : " No point for " + left_out + " (n/a in the table).") +
+          (untreated.empty() ? ""
+                             : " No point for " + untreated + ": no " + study.treatment + " value in its manifest.") +
+          (doubted.empty() ? "" : " ⚠ Doubted (see Doubted numbers): " + doubted + ".")};
 }
 
 // A sample's name over its column, with its folder when another sample has the same name (two
@@ -224,7 +226,7 @@ std::string study_page_html(const StudyManifest& study, const StudyPageParts& pa
   // Transposed: a row per quantity, a column per sample.
   b << "<h2 id=\"samples\">Samples and their numbers</h2>\n"
     << "<p class=\"note\">Each number is rounded to its uncertainty: <code>v ± e</code> (sd over indents or curves, "
-       "or standard error), <code>v (low–high)</code> (95 % interval); hover a number for its statistic. "
+       "or standard uncertainty), <code>v (low–high)</code> (95 % interval); hover a number for its statistic. "
        "A sample's name opens its own page.</p>\n"
     << "<div class=\"wide\"><table><tr><th>Quantity</th>";
   for (const json& row : parts.rows)
