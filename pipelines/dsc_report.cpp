@@ -250,8 +250,8 @@ std::string dsc_scans_csv(const std::vector<DscSampleReport>& samples, const std
         << ',' << dsc_number(hm_mJ) << ',' << dsc_number(hr_g) << ',' << dsc_number(hr_mJ) << ',' << dsc_number(ur_g)
         << ',' << dsc_number(ur_mJ) << ',';
       const TransitionUncertainty& u = scan.uncertainty;
-      for (const TemperatureUncertainty* t : {&u.tg_onset, &u.tg_midpoint, &u.tx_onset, &u.tx_peak, &u.dtx})
-        o << dsc_number(t->err_K) << ',';
+      for (const TemperatureUncertainty* e : {&u.tg_onset, &u.tg_midpoint, &u.tx_onset, &u.tx_peak, &u.dtx})
+        o << dsc_number(e->err_K) << ',';
       o << (s.treatment ? dsc_number(*s.treatment) : "") << ',' << csv_list(scan_doubts(s, scan)) << '\n';
     }
   }

@@ -446,9 +446,9 @@ std::string sample_report_html(const json& report, const fs::path& out_dir, cons
   b << "<tr><th>Program</th><td>mgscope " << html_escape(report.at("program").at("version").get<std::string>())
     << "</td></tr></table>\n"
     << "<p class=\"note\">Numbers are rounded to their uncertainty (two significant digits of it): "
-       "<code>v ± e</code> is a mean with its sd, or a value with its standard uncertainty, <code>v (low–high)</code> "
-       "a value with its "
-       "95 % interval. Every figure is also in the module's folder as SVG and PDF, with its gnuplot script.</p>\n";
+       "<code>v ± e</code> is a mean with its sd, or a value with its standard uncertainty, "
+       "<code>v (low–high)</code> a value with its 95 % interval. Every figure is also in the module's folder as SVG "
+       "and PDF, with its gnuplot script.</p>\n";
   for (std::size_t m = 0; m < warned.size(); ++m) {
     const json& mod = report.at("modules")[m];
     const ModuleWarnings& warnings = warned[m];
