@@ -17,20 +17,37 @@
 #include "tests/test_support.hpp"
 
 // The largest single allocation made while a reader runs. Replacing the global operator new
-// is the one way to see allocations made inside the library and the standard containers.
+// is the one way to see allocations made inside the library and the standard containers. Every
+// unaligned form is replaced, all on malloc and free: since the imaging tests share this
+// executable (session 58), std::stable_sort's buffer (nothrow new) was the sanitizer's allocation
+// freed by our delete, and AddressSanitizer stopped the PNG, overlay and analysis tests on it.
 namespace {
 std::atomic<bool> g_tracking{false};
 std::atomic<std::size_t> g_largest{0};
+
+void* tracked_malloc(std::size_t n) noexcept {
+  if (g_tracking.load(std::memory_order_relaxed) && n > g_largest.load(std::memory_order_relaxed))
+    g_largest.store(n, std::memory_order_relaxed);
+  return std::malloc(n ? n : 1);
+}
 }  // namespace
 
 void* operator new(std::size_t n) {
-  if (g_tracking.load(std::memory_order_relaxed) && n > g_largest.load(std::memory_order_relaxed))
-    g_largest.store(n, std::memory_order_relaxed);
-  if (void* p = std::malloc(n ? n : 1)) return p;
+  if (void* p = tracked_malloc(n)) return p;
   throw std::bad_alloc();
 }
+void* operator new[](std::size_t n) {
+  if (void* p = tracked_malloc(n)) return p;
+  throw std::bad_alloc();
+}
+void* operator new(std::size_t n, const std::nothrow_t&) noexcept { return tracked_malloc(n); }
+void* operator new[](std::size_t n, const std::nothrow_t&) noexcept { return tracked_malloc(n); }
 void operator delete(void* p) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
 
 namespace mgscope {
 namespace {
