@@ -133,9 +133,10 @@ struct NoiseSpread {
 
 constexpr int kNoiseResamples = 200;
 
-NoiseSpread noise_spread(const std::vector<double>& t, const std::vector<double>& m, const CurieOptions& o) {
+// `q` is local_quadratic(t, o.half_window), which gave the curve's own dM/dT.
+NoiseSpread noise_spread(const std::vector<double>& t, const std::vector<double>& m, const LocalQuadratic& q,
+                         const CurieOptions& o) {
   NoiseSpread r;
-  const LocalQuadratic q = local_quadratic(t, o.half_window);
   const std::vector<double> fitted = apply(q, q.value_weights, m);
   std::vector<double> scaled;
   for (std::size_t i = 0; i < m.size(); ++i) {
@@ -250,7 +251,8 @@ CurieResult find_curie_temperature(const std::vector<double>& T, const std::vect
     r.message = "no transition: too few points (" + std::to_string(n) + ")";
     return r;
   }
-  r.dM_dT = local_quadratic_derivative(r.temperature_K, r.magnetization, o.half_window);
+  const LocalQuadratic q = local_quadratic(r.temperature_K, o.half_window);
+  r.dM_dT = apply(q, q.slope_weights, r.magnetization);
   r.min_dM_dT = *std::min_element(r.dM_dT.begin(), r.dM_dT.end());
   const double tc = minimum_location(r.temperature_K, r.dM_dT, o.half_window, o.contrast, &r.message);
   if (std::isnan(tc)) return r;
@@ -302,7 +304,7 @@ CurieResult find_curie_temperature(const std::vector<double>& T, const std::vect
   const std::size_t j =
       std::clamp<std::size_t>(static_cast<std::size_t>(it - r.temperature_K.begin()), 1, r.temperature_K.size() - 1);
   const double spacing = r.temperature_K[j] - r.temperature_K[j - 1];
-  const NoiseSpread spread = noise_spread(r.temperature_K, r.magnetization, o);
+  const NoiseSpread spread = noise_spread(r.temperature_K, r.magnetization, q, o);
   r.magnetization_noise_sd = spread.magnetization_sd;
   r.curie_noise_sd_K = spread.curie_sd_K;
   if (spread.resamples > 0 && spread.found < spread.resamples * 9 / 10)

@@ -253,20 +253,21 @@ json dsc_headlines(const fs::path& dir, json provenance) {
   provenance["reader"] = joined(formats);
   provenance["calibration"] = "the instrument's (temperatures and heat flow as exported)";
   Headlines h{json::object(), provenance};
-  for (auto [key, label, values, unit] :
-       {std::tuple{"Tg", "Glass transition Tg (onset)", &tg, std::string("K")},
-        std::tuple{"Tx", "Crystallisation Tx (onset)", &tx, std::string("K")},
-        std::tuple{"dH_rel", "Relaxation enthalpy ΔH_rel", &rel, units.size() == 1 ? *units.begin() : joined(units)}}) {
+  // Each number with its scans' own uncertainties (dH_rel's from the noise; Tg's and Tx's from the
+  // noise and the constructions' settings) and the index of its reasons.
+  const std::string rel_unit = units.size() == 1 ? *units.begin() : joined(units);
+  for (auto [key, label, values, own, unit, reason] :
+       {std::tuple{"Tg", "Glass transition Tg (onset)", &tg, &tg_err, std::string("K"), 0},
+        std::tuple{"Tx", "Crystallisation Tx (onset)", &tx, &tx_err, std::string("K"), 1},
+        std::tuple{"dH_rel", "Relaxation enthalpy ΔH_rel", &rel, &rel_uncertainty, rel_unit, 2}}) {
     const MeanSd m = mean_sd(*values);
-    // One scan: its own uncertainty (dH_rel's from the noise; Tg's and Tx's from the noise and the
-    // constructions' settings), which the page had left out.
-    const std::vector<double>* own = values == &rel ? &rel_uncertainty : values == &tg ? &tg_err : &tx_err;
+    // One scan: its own uncertainty, which the page had left out.
     const double u = values->size() == 1 ? own->front() : kNaN;
     h.add(key, label, m.n > 0 ? m.mean : kNaN, unit,
           m.n > 1                        ? sd_of(m)
           : std::isfinite(u) && m.n == 1 ? json{{"kind", "se"}, {"se", u}}
                                          : none());
-    const std::string why = pooled_reason(reasons[std::size_t(values == &tg ? 0 : values == &tx ? 1 : 2)]);
+    const std::string why = pooled_reason(reasons[std::size_t(reason)]);
     if (m.n == 0 && !why.empty()) h.out[key]["reason"] = why;
   }
   return h.out;
