@@ -14,6 +14,7 @@
 
 #include "fitting/base/error.hpp"
 #include "pipelines/output_guard.hpp"
+#include "pipelines/output_record.hpp"
 
 namespace mgscope {
 
@@ -156,6 +157,7 @@ void AtomicOutput::commit() {
     fail_output(path_, "cannot move the output into place", ec.value());
   }
   committed_ = true;
+  note_output_written(path_);
 }
 
 void write_file_atomic(const std::filesystem::path& path, std::string_view bytes) {

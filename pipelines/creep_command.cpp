@@ -16,6 +16,7 @@
 #include "pipelines/gnuplot_figure.hpp"
 #include "pipelines/indent_inputs.hpp"
 #include "pipelines/json_output.hpp"
+#include "pipelines/output_record.hpp"
 #include "pipelines/plot_rows.hpp"
 #include "pipelines/usage_errors.hpp"
 
@@ -311,6 +312,7 @@ void add_creep_command(CLI::App& app, CommandContext& ctx) {
 
     namespace fs = std::filesystem;
     const fs::path out(a.out_dir);
+    OutputRecord record(out, kCreepCommand);
     write_file_atomic(out / "creep.csv", creep_csv(results));
 
     // spectrum.csv and the spectra figure: one column per usable curve and their mean.
@@ -441,6 +443,7 @@ void add_creep_command(CLI::App& app, CommandContext& ctx) {
         {"repeats", nlohmann::json::object()}};
     for (const RepeatStatistic& s : kRepeatStatistics) j["repeats"][s.key()] = pooled(st.*s.member, st.*s.from);
     write_json_atomic(out / "summary.json", j);
+    commit_outputs(record, std::cerr);
 
     for (const CreepAnalysis& r : results)
       if (r.usable()) std::cout << curve_label(r.source) << ": " << r.fit.brief_report() << '\n';

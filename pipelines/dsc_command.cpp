@@ -8,14 +8,15 @@
 #include <set>
 #include <sstream>
 
-#include "fitting/io/dsc_readers.hpp"
 #include "fitting/base/error.hpp"
+#include "fitting/io/dsc_readers.hpp"
 #include "pipelines/atomic_file.hpp"
 #include "pipelines/batch.hpp"
 #include "pipelines/commands.hpp"
 #include "pipelines/config_file.hpp"
 #include "pipelines/dsc_report.hpp"
 #include "pipelines/json_output.hpp"
+#include "pipelines/output_record.hpp"
 #include "pipelines/usage_errors.hpp"
 
 namespace mgscope {
@@ -264,6 +265,8 @@ void run_dsc(DscCommandOptions& o, CommandContext& ctx) {
   };
   const BatchResult batch = run_batch(o.files, job, std::cerr, "dsc");
   const fs::path out(o.outdir);
+  // Every file may have failed: the folder then holds no outputs, rather than the previous run's.
+  OutputRecord record(out, kDscCommand);
   if (!reports.empty()) {
     // The figures of all files drawn together (gnuplot_figure.hpp says why); a figure's warning
     // joins its file's, the treatment figure's goes to the terminal only.
@@ -288,6 +291,7 @@ void run_dsc(DscCommandOptions& o, CommandContext& ctx) {
     std::cout << "wrote " << (out / "dsc.csv").string() << ", constructions.json, summary.json"
               << (any_treatment ? ", dsc_treatment.csv" : "") << " and figures\n";
   }
+  commit_outputs(record, std::cerr);
   ctx.exit_code = batch.exit_code();
 }
 

@@ -1,7 +1,7 @@
 // `mgscope synth dsc -o OUTDIR`: synthetic DSC runs with known Tg, Tx, exotherm area and relaxation
 // enthalpy (one run, or the demo treatment series), plus a truth.json for each.
-#include <filesystem>
 #include <algorithm>
+#include <filesystem>
 #include <iostream>
 #include <optional>
 
@@ -10,6 +10,7 @@
 #include "pipelines/atomic_file.hpp"
 #include "pipelines/commands.hpp"
 #include "pipelines/json_output.hpp"
+#include "pipelines/output_record.hpp"
 #include "pipelines/usage_errors.hpp"
 
 namespace mgscope {
@@ -75,6 +76,9 @@ void run_synth_dsc(SynthDscOptions& o) {
       p.noise_W_per_g = o.params.noise_W_per_g;
       refuse_bad_setting(p.check(), kDscSynthOptionOfField);
     }
+    // The demo series is one set: a run with fewer replicates removes the earlier run's others.
+    // (Single scans, --name, accumulate in a folder by design.)
+    OutputRecord record(dir, "synth dsc --demo");
     std::string table = "file,treatment\n";
     for (int rep = 1; rep <= o.replicates; ++rep) {
       // Replicates differ in their noise only (another seed), so a group's sd is the noise's.
@@ -89,6 +93,7 @@ void run_synth_dsc(SynthDscOptions& o) {
     }
     write_file_atomic(dir / "treatments.csv", table);
     std::cout << "wrote " << (dir / "treatments.csv").string() << '\n';
+    commit_outputs(record, std::cerr);
     return;
   }
   check_derived_dsc_options(o);

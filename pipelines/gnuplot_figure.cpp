@@ -20,6 +20,7 @@
 #include "pipelines/atomic_file.hpp"
 #include "pipelines/child_wait.hpp"
 #include "pipelines/output_guard.hpp"
+#include "pipelines/output_record.hpp"
 
 extern char** environ;
 
@@ -285,6 +286,7 @@ std::string finish_figure(const GnuplotFigure& figure, const FigureFiles& f, con
   for (std::size_t i = 0; i < f.temps.size(); ++i) {
     fs::rename(f.temps[i], f.finals[i], ec);
     if (ec) return f.finals[i].string() + ": cannot move figure into place: " + ec.message();
+    note_output_written(f.finals[i]);
   }
   return "";
 }

@@ -18,6 +18,7 @@
 #include "pipelines/hardness_figures.hpp"
 #include "pipelines/indent_inputs.hpp"
 #include "pipelines/json_output.hpp"
+#include "pipelines/output_record.hpp"
 #include "pipelines/usage_errors.hpp"
 
 namespace mgscope {
@@ -195,6 +196,7 @@ void add_hardness_command(CLI::App& app, CommandContext& ctx) {
         analyse_curves<HardnessAnalysis>(in, a.threads, [&](const IndentCurve& c) { return analyze_hardness(c, o); });
     namespace fs = std::filesystem;
     const fs::path out(a.out_dir);
+    OutputRecord record(out, kHardnessCommand);
     write_file_atomic(out / "hardness.csv", hardness_csv(results));
 
     std::vector<double> H, Er, E, popin_counts;
@@ -303,6 +305,7 @@ void add_hardness_command(CLI::App& app, CommandContext& ctx) {
         {"indents", per},
         {"figure_warnings", warnings}};
     write_json_atomic(out / "summary.json", j);
+    commit_outputs(record, std::cerr);
 
     report_analysis_failures(results, in, std::cerr);
     for (const HardnessAnalysis& h : results)

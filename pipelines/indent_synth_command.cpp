@@ -10,6 +10,7 @@
 #include "pipelines/atomic_file.hpp"
 #include "pipelines/commands.hpp"
 #include "pipelines/json_output.hpp"
+#include "pipelines/output_record.hpp"
 #include "pipelines/usage_errors.hpp"
 
 namespace mgscope {
@@ -120,6 +121,7 @@ void add_synth_creep_command(CLI::App& synth, CommandContext& ctx) {
     o.creep_units.clear();
     for (std::size_t k = 0; k < a->h_nm.size(); ++k) o.creep_units.push_back({a->h_nm[k], 0, a->tau_s[k], 0});
     refuse_bad_setting(o.check(), kIndentSynthOptionOfField);  // before any file is written
+    OutputRecord record(out, "synth creep");
     nlohmann::json files = nlohmann::json::array();
     for (int i = 0; i < a->count; ++i) {
       o.seed = a->seed + static_cast<std::uint64_t>(i);
@@ -145,6 +147,7 @@ void add_synth_creep_command(CLI::App& synth, CommandContext& ctx) {
                        {"hold_start_depth_nm", t.max_depth_nm},
                        {"contact_depth_nm", t.contact_depth_nm},
                        {"files", files}});
+    commit_outputs(record, std::cerr);
     std::cout << a->count << " creep curves written to " << out.string() << '\n';
     ctx.exit_code = 0;
   });
@@ -187,6 +190,7 @@ void add_synth_indent_command(CLI::App& synth, CommandContext& ctx) {
     check_indent_grid(*a);
     namespace fs = std::filesystem;
     const fs::path out(a->out_dir);
+    OutputRecord record(out, "synth indent");
     std::string positions = "file,x_um,y_um\n";
     nlohmann::json indents = nlohmann::json::array();
     const double side = a->spacing_um * std::max(1, a->grid - 1);
@@ -212,6 +216,7 @@ void add_synth_indent_command(CLI::App& synth, CommandContext& ctx) {
                                             {"popin_nm", a->curve.popin_size_nm},
                                             {"max_load_mN", a->curve.max_load_mN},
                                             {"depth_noise_nm", a->curve.depth_noise_nm}});
+    commit_outputs(record, std::cerr);
     std::cout << a->grid * a->grid << " indents written to " << out.string() << '\n';
     ctx.exit_code = 0;
   });

@@ -17,6 +17,7 @@
 #include "pipelines/commands.hpp"
 #include "pipelines/folder_name.hpp"
 #include "pipelines/measurement_sniffer.hpp"
+#include "pipelines/output_record.hpp"
 #include "pipelines/sample_manifest.hpp"
 
 namespace mgscope {
@@ -125,11 +126,16 @@ class FolderWalker {
   }
 
   // mgscope's own outputs (an hrtem run keeps .mgscope-records, a sample's modules
-  // .mgscope-stamp.json) are not measurements: their float maps had been listed as HRTEM
-  // micrographs and their ImageJ ROI sets as NanoTest zips.
+  // .mgscope-stamp.json, an analysis command its output record) are not measurements: their float
+  // maps had been listed as HRTEM micrographs, their ImageJ ROI sets as NanoTest zips, and a
+  // hardness map's figure data (x, y, H columns) as indentation curves. A generator's record
+  // does not count: its files are the inputs.
   bool output_folder(const fs::path& p) {
     std::error_code ec;
-    if (!fs::exists(p / ".mgscope-records", ec) && !fs::exists(p / ".mgscope-stamp.json", ec)) return false;
+    bool ours = fs::exists(p / ".mgscope-records", ec) || fs::exists(p / ".mgscope-stamp.json", ec);
+    for (const char* command : {kHardnessCommand, kCreepCommand, kDscCommand, kMceCommand, kPowerlawCommand})
+      ours = ours || fs::exists(p / output_record_name(command), ec);
+    if (!ours) return false;
     found_.outputs.push_back(rel(p) + "/");
     return true;
   }

@@ -22,6 +22,7 @@
 #include "pipelines/mce_critical_output.hpp"
 #include "pipelines/mce_figures.hpp"
 #include "pipelines/output_guard.hpp"
+#include "pipelines/output_record.hpp"
 #include "pipelines/usage_errors.hpp"
 
 namespace mgscope {
@@ -107,6 +108,7 @@ class MceRun {
     // and M(T) figures named so that X/fc.dat and Y/fc.dat do not draw over each other.
     note_inputs(cli_.mt_files);
     note_inputs(cli_.mh_files);
+    OutputRecord record(out_, kMceCommand);
     const std::vector<std::string> stems = distinct_stems(cli_.mt_files);
     for (std::size_t i = 0; i < stems.size(); ++i) mt_stem_[cli_.mt_files[i]] = stems[i];
     std::cout << std::setprecision(5);
@@ -141,6 +143,7 @@ class MceRun {
                       {"magnetization", m_unit()}, {"minus_dSm", ds_unit()}, {"RCP_RC", rc_unit()},
                       {"arrott_slope", "(" + m_unit() + ")^3/Oe"}};
     write_json_atomic(out_ / "mce.json", json_);
+    commit_outputs(record, std::cerr);
     std::cout << "wrote " << (out_ / "mce.json").string() << '\n';
     ctx_.exit_code = failed ? 1 : 0;
   }

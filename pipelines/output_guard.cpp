@@ -124,6 +124,14 @@ void note_inputs(const std::vector<std::string>& paths) {
   for (const auto& p : paths) note_input(p);
 }
 
+bool is_noted_input(const std::filesystem::path& path) {
+  FileId id;
+  if (!file_id(path, id)) return false;
+  Noted& n = noted();
+  const std::lock_guard<std::mutex> lock(n.mutex);
+  return n.ids.count(id) > 0;
+}
+
 void refuse_overwriting_inputs(const std::filesystem::path& output) {
   Noted& n = noted();
   const std::lock_guard<std::mutex> lock(n.mutex);

@@ -15,6 +15,9 @@ namespace mgscope {
 void note_inputs(const std::vector<std::string>& paths);
 void note_input(const std::string& path);
 
+// True when `path` is one of the noted inputs (an output record never removes one).
+bool is_noted_input(const std::filesystem::path& path);
+
 // Throws std::runtime_error when writing `output` would overwrite a noted input, or when
 // `output` is a folder (to be replaced whole) holding one.
 void refuse_overwriting_inputs(const std::filesystem::path& output);

@@ -17,6 +17,7 @@
 #include "pipelines/gnuplot_figure.hpp"
 #include "pipelines/json_output.hpp"
 #include "pipelines/output_guard.hpp"
+#include "pipelines/output_record.hpp"
 #include "pipelines/unit_style.hpp"
 #include "pipelines/usage_errors.hpp"
 
@@ -253,6 +254,7 @@ void run_powerlaw(const PowerLawCli& cli, CommandContext& ctx) {
   j["warnings"] = warnings;
   for (const std::string& w : warnings) std::cerr << "WARNING: " << cli.table << ": " << w << '\n';
   const fs::path out(cli.out_dir);
+  OutputRecord record(out, kPowerlawCommand);
   write_json_atomic(out / "powerlaw.json", j);
   write_file_atomic(out / "powerlaw_rows.csv", csv.str());
   GnuplotFigure fig;
@@ -282,6 +284,7 @@ void run_powerlaw(const PowerLawCli& cli, CommandContext& ctx) {
   } else if (const std::string warn = render_figure(fig); !warn.empty()) {
     std::cerr << "WARNING: " << warn << '\n';
   }
+  commit_outputs(record, std::cerr);
   ctx.exit_code = fit.usable() ? 0 : 1;
   if (!fit.usable()) std::cerr << "ERROR: " << cli.table << ": " << fit.message << '\n';
 }

@@ -11,6 +11,7 @@
 #include "pipelines/atomic_file.hpp"
 #include "pipelines/commands.hpp"
 #include "pipelines/json_output.hpp"
+#include "pipelines/output_record.hpp"
 
 namespace mgscope {
 
@@ -84,6 +85,7 @@ void add_synth_mce_command(CLI::App& synth, CommandContext& ctx) {
     }
     const McesynthFiles f = make_mce_synthetic(*o);
     const fs::path out(*out_dir);
+    OutputRecord record(out, "synth mce");
     write_file_atomic(out / "isotherms.dat", f.isotherms_dat);
     write_file_atomic(out / "fc.dat", f.fc_dat);
     write_file_atomic(out / "exact_dSm.csv", f.exact_dSm_csv);
@@ -128,6 +130,7 @@ void add_synth_mce_command(CLI::App& synth, CommandContext& ctx) {
           {"mu0H_T", top_T},
           {"value", json_number(exact_minus_dSm_applied(o->model, o->sample, o->model.curie_K, top_T))}};
     write_json_atomic(out / "truth.json", t);
+    commit_outputs(record, std::cerr);
     std::cout << "wrote " << (out / "isotherms.dat").string() << " (" << f.isotherm_T_K.size() << " isotherms), "
               << (out / "fc.dat").string() << ", exact_dSm.csv"
               << (f.exact_dSm_internal_csv.empty() ? "" : ", exact_dSm_internal.csv") << ", truth.json\n";

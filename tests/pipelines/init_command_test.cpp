@@ -162,3 +162,26 @@ TEST(InitCommand, AFieldInTeslaIsAnMhAsItsOerstedOriginal) {
 }
 
 }  // namespace
+
+// A hardness run's folder beside its curves: the map's figure data (x, y, H columns) had been listed
+// as two more indentation files. An analysis command's output record marks its folder as mgscope's;
+// a generator's does not (its files are the measurements).
+TEST(InitCommand, AnAnalysisCommandsOutputFolderIsSkippedAGeneratorsIsNot) {
+  const fs::path dir = scratch_dir("init_command_outputs");
+  ASSERT_EQ(run_mgscope("synth indent --grid 2 -o " + shell_quoted(dir / "indent")).exit_code, 0);
+  std::string curves;
+  for (const char* f : {"r01_c01", "r01_c02", "r02_c01", "r02_c02"})
+    curves += " " + shell_quoted(dir / "indent" / (std::string("indent_") + f + ".csv"));
+  const auto hardness = run_mgscope("hardness" + curves + " --figures 0 -o " + shell_quoted(dir / "results"));
+  ASSERT_EQ(hardness.exit_code, 0) << hardness.output;
+  ASSERT_TRUE(fs::exists(dir / "results" / "hardness_map_indents.dat"));
+  const auto r = run_mgscope("init " + shell_quoted(dir));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find(", 1 mgscope output folder(s) skipped"), std::string::npos) << r.output;
+  const std::string manifest = read_all(dir / "sample.toml");
+  EXPECT_NE(manifest.find("[hardness]\nfiles = [\"indent/indent_r01_c01.csv\", \"indent/indent_r01_c02.csv\", "
+                          "\"indent/indent_r02_c01.csv\", \"indent/indent_r02_c02.csv\"]\n"),
+            std::string::npos)
+      << manifest;
+  EXPECT_NE(manifest.find("# mgscope output folders (skipped):\n#   results/\n"), std::string::npos) << manifest;
+}
