@@ -544,7 +544,13 @@ GnuplotFigure dsc_figure(const DscSampleReport& s, const std::filesystem::path& 
     for (const Peak* p : peaks) {
       if (!p->found) continue;
       segment(p->baseline, p->start_K - 5, p->end_K + 5);
-      segment(p->tangent.line, p->onset_K - 2, p->tangent.at_K + 2);
+      // The tangent from just before its onset to where it reaches the peak's height: 2 K either
+      // side of a sharp melting peak's flank (1 W/g per K) had run 3 W/g past the curve both ways
+      // and squeezed the curve into a third of the panel.
+      const double rise_K = p->height / std::abs(p->tangent.line.slope - p->baseline.slope);
+      const bool bounded = std::isfinite(rise_K) && rise_K > 0;
+      segment(p->tangent.line, bounded ? std::max(p->onset_K - 0.15 * rise_K, p->onset_K - 2) : p->onset_K - 2,
+              bounded ? std::min(p->onset_K + 1.1 * rise_K, p->tangent.at_K + 2) : p->tangent.at_K + 2);
       point(peak_points, p->onset_K, p->baseline, p->exothermic ? "T_x onset" : "T_m onset");
       point(peak_points, p->start_K, p->baseline, "|");
       point(peak_points, p->end_K, p->baseline, "|");
