@@ -208,8 +208,11 @@ void run_dsc(DscCommandOptions& o, CommandContext& ctx) {
         rep.scans[std::size_t(k - 1)].role = "reference";
         rep.reference = rep.scans[std::size_t(k - 1)];
       } else {
-        rel_doubt("no reference heating (heating " + std::to_string(k) + " of " + std::to_string(rep.scans.size()) +
-                  "): no relaxation enthalpy; give --reference");
+        // "(heating 2 of 1)" had read as a count gone wrong.
+        const std::size_t n = rep.scans.size();
+        rel_doubt("no reference heating: the file holds " + std::to_string(n) + (n == 1 ? " heating" : " heatings") +
+                  ", the reference would be heating " + std::to_string(k) +
+                  "; no relaxation enthalpy (give --reference FILE, a second heating of the sample)");
       }
     }
     if (rep.reference) {
