@@ -275,7 +275,7 @@ TEST(ReportReasons, DscNumbersSayWhatTheScanLacks) {
   write_text(dir / "summary.json", R"json({"samples": [{"path": "/d/eicosane.txt", "sample": "Eicosane",
     "format": "TA Universal Analysis text", "enthalpy_unit": "J/g", "Tg_onset_K": null, "Tg_mid_K": null,
     "Tx_onset_K": null, "Tx_peak_K": null, "dH_x": null, "Tx_from": "none", "reference": null,
-    "warnings": ["no reference heating: the file holds 1 heating, the reference would be heating 2; no relaxation enthalpy (give --reference FILE, a second heating of the sample)"]}]})json");
+    "warnings": ["no reference heating: the file holds 1 heating, the reference would be heating 2; ..."]}]})json");
   const auto q = module_headlines("dsc", dir, nlohmann::json::object());
   EXPECT_EQ(q["Tg"].value("reason", ""), "no glass transition found in the first heating");
   EXPECT_EQ(q["Tx"].value("reason", ""), "no crystallisation peak found in the heatings analysed");
