@@ -236,7 +236,7 @@ void add_creep_command(CLI::App& app, CommandContext& ctx) {
   add_config_option(*cmd);
   cmd->add_option("files", args->files, "Indentation files: NanoTest .txt or .zip, TriboScan .txt, generic CSV")
       ->required();
-  cmd->add_option("-o,--out", args->out_dir, "Output folder")->required();
+  cmd->add_option("-o,--out", args->out_dir, std::string("Output folder") + kRecordedOutHelp)->required();
   cmd->add_option("--units", args->units, "Force N Kelvin units (1-3); default: N = 1..3, AIC picks")
       ->check(CLI::Range(1, 3));
   cmd->add_option("--kernel", args->kernel, "Spectrum kernel: paper (x(1+x)e^-x) or ferry (x^2 e^-x)")

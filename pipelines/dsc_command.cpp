@@ -310,7 +310,7 @@ void add_dsc_command(CLI::App& app, CommandContext& ctx) {
                          "(NETZSCH Proteus ASCII, TA Universal Analysis text, generic CSV)");
   add_config_option(*cmd);
   cmd->add_option("files", o->files, "DSC export files")->required();
-  cmd->add_option("-o,--out,--outdir", o->outdir, "Output folder (created)")->required();
+  cmd->add_option("-o,--out,--outdir", o->outdir, std::string("Output folder") + kRecordedOutHelp)->required();
   cmd->add_option("--reference", o->reference,
                   "Reference scan file for every input (default: the input's own second heating)");
   cmd->add_option("--first-heating", o->first_heating, "Which heating segment is the first heating (1-based)")

@@ -118,7 +118,10 @@ void add_synth_dsc_command(CLI::App& synth, CommandContext& ctx) {
   auto o = std::make_shared<SynthDscOptions>();
   auto* cmd = synth.add_subcommand("dsc", "Synthetic DSC run (heat, cool, reheat) with known Tg, Tx, dH_x, dH_rel");
   DscSynthParams& p = o->params;
-  cmd->add_option("-o,--out,--outdir", o->outdir, "Output folder")->required();
+  cmd->add_option("-o,--out,--outdir", o->outdir,
+                  "Output folder; with --demo, run again into it, the command removes its earlier demo files that it "
+                  "does not write again")
+      ->required();
   cmd->add_option("--format", o->format, "netzsch (Proteus ASCII, decimal comma) or csv (generic)")
       ->check(CLI::IsMember({"netzsch", "csv"}))->capture_default_str();
   cmd->add_option("--name", o->name, "File stem")->capture_default_str();

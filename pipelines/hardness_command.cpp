@@ -127,7 +127,7 @@ void add_hardness_command(CLI::App& app, CommandContext& ctx) {
   add_config_option(*cmd);
   cmd->add_option("files", args->files, "Indentation files: NanoTest .txt or .zip, TriboScan .txt, generic CSV")
       ->required();
-  cmd->add_option("-o,--out", args->out_dir, "Output folder")->required();
+  cmd->add_option("-o,--out", args->out_dir, std::string("Output folder") + kRecordedOutHelp)->required();
   cmd->add_option("--positions", args->positions, "Positions CSV (file, x_um, y_um) for the hardness map");
   cmd->add_option("--hold-start-s", args->hold_start_s, "Hold start time in s (default: found from the load plateau)");
   cmd->add_option("--hold-end-s", args->hold_end_s, "Hold end time in s = start of unloading (default: found)");

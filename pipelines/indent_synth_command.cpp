@@ -29,7 +29,7 @@ struct SynthArgs {
 };
 
 void add_common_options(CLI::App* cmd, SynthArgs& a) {
-  cmd->add_option("-o,--out", a.out_dir, "Output folder")->required();
+  cmd->add_option("-o,--out", a.out_dir, std::string("Output folder") + kRecordedOutHelp)->required();
   cmd->add_option("--format", a.format, "csv (generic CSV) or nanotest (Micro Materials TAB text)")
       ->check(CLI::IsMember({"csv", "nanotest"}))->capture_default_str();
   cmd->add_option("--seed", a.seed, "Random seed (same seed, same bytes)")->capture_default_str();

@@ -611,7 +611,8 @@ void add_mce_command(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--mt", cli->mt_files, "Field-cooled M(T) file(s): Tc from min dM/dT (each file on its own)");
   cmd->add_option("--mh", cli->mh_files, "M(H) isotherm file(s), pooled: Arrott plots and -dSm(T, H)");
   cmd->add_option("-o,--out", cli->out_dir,
-                  "Output folder (mce.json, dSm.csv, n_exponent.csv, critical.csv, universal_curve.csv, figures)")
+                  "Output folder (mce.json, dSm.csv, n_exponent.csv, critical.csv, universal_curve.csv, figures)" +
+                      std::string(kRecordedOutHelp))
       ->required();
   cmd->add_option("--mass", cli->mass_mg,
                   "Sample mass [mg], overrides the header (0: none, moment-only outputs); default: header SAMPLE_MASS");

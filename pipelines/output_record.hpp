@@ -20,6 +20,10 @@
 
 namespace mgscope {
 
+// The -o help of the commands that keep a record: "Output folder" + this.
+inline constexpr char kRecordedOutHelp[] =
+    "; run again into it, the command removes its earlier outputs that it does not write again";
+
 class OutputRecord {
  public:
   // Reads the folder's record of `command` (a missing or unreadable one is an empty record) and

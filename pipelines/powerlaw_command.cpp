@@ -297,7 +297,8 @@ void add_powerlaw_command(CLI::App& app, CommandContext& ctx) {
   add_config_option(*cmd);
   cmd->add_option("table", cli->table, "CSV with a label, x (T) and y (-dSm_max) column, e.g. gd_mg_mce_reference.csv")
       ->required();
-  cmd->add_option("-o,--out", cli->out_dir, "Output folder (powerlaw.json, powerlaw_rows.csv, powerlaw.png)")
+  cmd->add_option("-o,--out", cli->out_dir,
+                  "Output folder (powerlaw.json, powerlaw_rows.csv, powerlaw.png)" + std::string(kRecordedOutHelp))
       ->required();
   cmd->add_option("--match", cli->selection.match,
                   "Keep rows whose label matches this regex (ECMAScript); default: all");

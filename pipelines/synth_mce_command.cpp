@@ -24,7 +24,8 @@ void add_synth_mce_command(CLI::App& synth, CommandContext& ctx) {
              "the Arrott-Noakes equation of state (H/M)^(1/gamma) = a (T - Tc)/T + b M^(1/beta) with chosen exponents "
              "(--beta, --gamma) and its exact -dSm");
   // Required, as by every other synth command: a default folder filled the working directory unasked.
-  cmd->add_option("-o,--out", *out_dir, "Output folder (isotherms.dat, fc.dat, exact_dSm.csv, truth.json)")
+  cmd->add_option("-o,--out", *out_dir,
+                  "Output folder (isotherms.dat, fc.dat, exact_dSm.csv, truth.json)" + std::string(kRecordedOutHelp))
       ->required();
   cmd->add_option("--model", *model,
                   "Equation of state: mean-field (Weiss-Brillouin, Bean-Rodbell with --eta) or arrott-noakes")
