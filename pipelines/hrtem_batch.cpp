@@ -123,6 +123,22 @@ SharedThreshold read_batch_threshold(const std::string& file, const HrtemSetting
 
 // What a shard did, of its share alone: "NOTE: shard 2/3: 4 of the 12 inputs: 3 analysed, 1 up to
 // date". It had said only "shard 2/3 done", after counts of all 12 inputs.
+// combined.csv is the table of the images of the run that wrote it: a later run into the folder
+// that writes none (one image, a series, every image failed) removes it, or it passed for this
+// run's table (`hrtem a.tif b.tif -o OUT`, then `hrtem a.tif -o OUT` with other settings, left
+// a's old row and b's beside a's new folder). The images' folders stay (they are up to date or not
+// by their own records), so running the batch again rebuilds the table without analysing them.
+void remove_earlier_combined_csv(const fs::path& out_dir) {
+  const fs::path table = out_dir / "combined.csv";
+  std::error_code ec;
+  if (!fs::is_regular_file(table, ec)) return;
+  if (!fs::remove(table, ec)) fail_output(table, "cannot remove the earlier run's combined table", ec.value());
+  std::fprintf(stderr,
+               "NOTE: %s: removed: it tabled an earlier run's images, and this run writes no combined table "
+               "(that batch run again rebuilds it; its images up to date are not analysed again)\n",
+               table.string().c_str());
+}
+
 std::string shard_summary(const Shard& shard, const TeamBatchResult& batch, std::size_t inputs) {
   int bad_inputs = 0, not_written = 0;
   for (const BatchFailure& f : batch.batch.failures) ++(f.output ? not_written : bad_inputs);
@@ -329,6 +345,8 @@ int run_hrtem_batch(const HrtemCli& cli_as_given, const HrtemBatchOptions& optio
                    series.up_to_date, out_dir.string().c_str());
     if (team.leader() && shard.count > 1)
       std::fputs((shard_summary(shard, series, cli.images.size()) + "\n").c_str(), stderr);
+    else if (team.leader())
+      remove_earlier_combined_csv(out_dir);
     return team.leader() ? std::max(series.exit_code(), series_with_failures > 0 ? 1 : 0) : 0;
   }
   if (!options.force)
@@ -376,6 +394,8 @@ int run_hrtem_batch(const HrtemCli& cli_as_given, const HrtemBatchOptions& optio
     write_file_atomic(out_dir / "combined.csv",
                       hrtem_combined_csv(rows, settings.area.bootstrap_resamples, settings.area.seed,
                                          settings.options.threshold.alpha, batch.batch.failures));
+  else
+    remove_earlier_combined_csv(out_dir);
   return batch.exit_code();
 }
 

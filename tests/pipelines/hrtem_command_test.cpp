@@ -773,6 +773,35 @@ namespace mgscope {
 // box and radial spectrum), the first image's results are exactly those of its own run, and an
 // image of another pixel size or of another spectrum (here four times the dose: less shot noise)
 // calibrates its own, exactly as alone, and says so.
+// combined.csv tables the images of the run that wrote it: a later run of one image into the folder
+// removes it (it had kept both images' rows beside the one image's new folder), and the batch run
+// again rebuilds it from the folders, each image up to date.
+TEST(HrtemCommand, ARunWithoutACombinedTableRemovesTheEarlierOne) {
+  namespace fs = std::filesystem;
+  const fs::path dir = test::scratch_dir("hrtem_combined_stale");
+  for (const char* seed : {"1", "2"})
+    ASSERT_EQ(test::run_mgscope("synth hrtem -o '" + dir.string() + "' --name s" + seed +
+                                " --width 400 --height 400 --seed " + seed)
+                  .exit_code,
+              0);
+  const std::string both = "'" + (dir / "s1.tif").string() + "' '" + (dir / "s2.tif").string() + "'";
+  const std::string out = (dir / "out").string();
+  ASSERT_EQ(test::run_mgscope("hrtem " + both + " -o '" + out + "'").exit_code, 0);
+  const std::string table = test::read_all(dir / "out" / "combined.csv");
+  ASSERT_NE(table.find("s2.tif"), std::string::npos) << table;
+  const auto one = test::run_mgscope("hrtem '" + (dir / "s1.tif").string() + "' --alpha 0.02 -o '" + out + "'");
+  ASSERT_EQ(one.exit_code, 0) << one.output;
+  EXPECT_FALSE(fs::exists(dir / "out" / "combined.csv"));
+  EXPECT_NE(one.output.find("NOTE: " + out + "/combined.csv: removed: it tabled an earlier run's images"),
+            std::string::npos)
+      << one.output;
+  EXPECT_TRUE(fs::exists(dir / "out" / "s2" / "summary.json"));  // the other image's folder stays
+  const auto again = test::run_mgscope("hrtem " + both + " -o '" + out + "'");
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_NE(again.output.find("s2.tif: up to date"), std::string::npos) << again.output;
+  EXPECT_TRUE(fs::exists(dir / "out" / "combined.csv"));
+}
+
 TEST(HrtemCommand, BatchReusesTheFirstImagesCalibrationUnlessEachImageIsAsked) {
   namespace fs = std::filesystem;
   const fs::path dir = test::scratch_dir("hrtem_threshold_once");
