@@ -107,6 +107,28 @@ std::string check_manifest_options(const Measurement& m, const CLI::App& root, c
   return "";
 }
 
+namespace {
+
+// The folder and log of a module the manifest no longer has (its table taken out since the last
+// run): OUTDIR/creep/ had stayed beside a report without creep, its numbers passing for the
+// sample's. Only a folder that a module run made (it holds the stamp) is removed.
+void remove_dropped_modules(const SampleManifest& manifest, const fs::path& out_dir, std::string* transcript) {
+  for (const ModuleSpec& spec : report_modules()) {
+    const bool kept = std::any_of(manifest.measurements.begin(), manifest.measurements.end(),
+                                  [&](const Measurement& m) { return m.module == spec.name; });
+    const fs::path folder = out_dir / spec.name;
+    std::error_code ec;
+    if (kept || !fs::exists(folder / ".mgscope-stamp.json", ec)) continue;
+    fs::remove_all(folder, ec);
+    if (ec) fail_output(folder, "cannot remove the outputs of a module the manifest no longer has", ec.value());
+    fs::remove(out_dir / "logs" / (std::string(spec.name) + ".log"), ec);
+    say(transcript, "  %-9s removed: the manifest has no [%s] table now (its outputs of an earlier run were in %s)\n",
+        spec.name, spec.name, folder.string().c_str());
+  }
+}
+
+}  // namespace
+
 SampleRunResult run_sample(const fs::path& manifest_path, const fs::path& out_dir, const SampleRunOptions& options,
                            const CLI::App& root, Progress* progress, std::string* transcript) {
   SampleRunResult result;
@@ -154,6 +176,7 @@ SampleRunResult run_sample(const fs::path& manifest_path, const fs::path& out_di
           if (progress) progress->show(manifest.name + ": " + job.module + " " + job.status);
         },
         remove_old_report);
+    remove_dropped_modules(manifest, out_dir, transcript);
     result.report = sample_report_json(manifest, jobs, out_dir);
     for (const auto& mod : result.report["modules"])
       if (mod["status"] == "failed")

@@ -439,6 +439,33 @@ TEST(SampleCommand, AModuleWhoseOutputWasDamagedRunsAgainAndSaysWhy) {
   EXPECT_NE(run_mgscope(run).output.find("dsc       up to date"), std::string::npos);
 }
 
+// A measurement taken out of the manifest takes its module's folder and log with it: OUTDIR/hardness/
+// had stayed beside a report without hardness. A folder no module run made (no stamp) stays.
+TEST(SampleCommand, AModuleTakenOutOfTheManifestLeavesNoOutputs) {
+  const fs::path dir = scratch_dir("sample_dropped");
+  ASSERT_EQ(run_mgscope("synth dsc -o " + shell_quoted(dir / "raw") + " --name scan").exit_code, 0);
+  ASSERT_EQ(run_mgscope("synth indent --grid 2 -o " + shell_quoted(dir / "raw" / "grid")).exit_code, 0);
+  write_text(
+      dir / "sample.toml",
+      "name = \"dropped\"\n[dsc]\nfiles = [\"raw/scan.txt\"]\n[hardness]\nfiles = [\"raw/grid/indent_*.csv\"]\n");
+  const std::string run = "sample " + shell_quoted(dir / "sample.toml") + " -o " + shell_quoted(dir / "out");
+  const auto both = run_mgscope(run);
+  ASSERT_EQ(both.exit_code, 0) << both.output;
+  ASSERT_TRUE(fs::exists(dir / "out" / "hardness" / "summary.json"));
+  write_text(dir / "out" / "creep" / "notes.txt", "the user's, not a module's");
+  write_text(dir / "sample.toml", "name = \"dropped\"\n[dsc]\nfiles = [\"raw/scan.txt\"]\n");
+  const auto one = run_mgscope(run);
+  ASSERT_EQ(one.exit_code, 0) << one.output;
+  EXPECT_NE(one.output.find("hardness  removed: the manifest has no [hardness] table now"), std::string::npos)
+      << one.output;
+  EXPECT_NE(one.output.find("dsc       up to date"), std::string::npos) << one.output;
+  EXPECT_FALSE(fs::exists(dir / "out" / "hardness"));
+  EXPECT_FALSE(fs::exists(dir / "out" / "logs" / "hardness.log"));
+  EXPECT_TRUE(fs::exists(dir / "out" / "logs" / "dsc.log"));
+  EXPECT_TRUE(fs::exists(dir / "out" / "creep" / "notes.txt"));
+  EXPECT_EQ(read_all(dir / "out" / "report.json").find("\"hardness\""), std::string::npos);
+}
+
 // A real TA scan of eicosane (one heating, no reference, no glass transition): the DSC module warns
 // that it has no relaxation enthalpy and no Tg. logs/dsc.log and report.html ("ok with N warnings")
 // said so while the terminal said "dsc ok" alone, the warnings nowhere on it: it names the page's
