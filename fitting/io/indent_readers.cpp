@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -453,16 +454,21 @@ bool looks_like_indent_csv(const std::vector<std::string>& lines) {
 // ("0,000000<TAB>-367,98") was "text file of unknown layout" to init, though `hardness` reads it.
 bool looks_like_nanotest_txt(const std::vector<std::string>& lines) {
   int rows = 0;
+  double last_time_s = -std::numeric_limits<double>::infinity();
   for (const std::string& l : lines) {
     if (blank(l)) continue;
     const char delim = detect_delimiter(l);
     const auto f = split_line(l, delim);
-    if (f.size() < 3) return false;
-    const auto v = leading_numbers(f, 3, delim);
-    if (!v || !std::all_of(v->begin(), v->end(), [](double x) { return std::isfinite(x); })) return false;
-    if (++rows == 2) return true;
+    const auto v = f.size() < 3 ? std::nullopt : leading_numbers(f, 3, delim);
+    if (!v || !std::all_of(v->begin(), v->end(), [](double x) { return std::isfinite(x); }))
+      return rows >= 2;  // past two rows: the head may end inside a line
+    // Its first column is time, which the curve's check refuses to see go back: any table of three
+    // numbers (a hardness map's x, y, H) had been taken for an export, and `init` listed it.
+    if ((*v)[0] < last_time_s) return false;
+    last_time_s = (*v)[0];
+    ++rows;
   }
-  return false;
+  return rows >= 2;
 }
 
 bool looks_like_indent_positions(const std::vector<std::string>& lines) {

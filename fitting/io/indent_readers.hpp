@@ -50,7 +50,8 @@ bool looks_like_triboscan(const std::vector<std::string>& lines);
 // Generic CSV: the first non-blank line names a time_s column and depth_nm or load_mN
 // (case-insensitive); a header lacking one of these is still the CSV reader's, which names it.
 bool looks_like_indent_csv(const std::vector<std::string>& lines);
-// NanoTest text: the first two non-blank lines are rows of at least three TAB-separated numbers.
+// NanoTest text: the first two non-blank lines are rows of at least three TAB-separated numbers, and
+// the first column (time) does not decrease over the rows of `lines`.
 bool looks_like_nanotest_txt(const std::vector<std::string>& lines);
 // Positions file (read_indent_positions): the first line names file, x_um and y_um.
 bool looks_like_indent_positions(const std::vector<std::string>& lines);

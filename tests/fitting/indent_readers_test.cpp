@@ -247,6 +247,9 @@ TEST(IndentReaders, InitTakesTheExportsTheReadersRead) {
   EXPECT_TRUE(looks_like_nanotest_txt({"0,000000\t-367,982536\t-0,010298", "0,100000\t-377,529733\t-0,009439"}));
   EXPECT_TRUE(looks_like_nanotest_txt({"0.0\t-367.98\t-0.0103", "0.1\t-377.53\t-0.0094"}));
   EXPECT_FALSE(looks_like_nanotest_txt({"0,0\tx\t1", "0,1\t2\t3"}));
+  // A table of three numbers whose first column goes back is no curve (a hardness map's x, y, H).
+  EXPECT_FALSE(looks_like_nanotest_txt({"0 0 5.99", "20 0 5.98", "0 20 5.99", "20 20 5.98"}));
+  EXPECT_TRUE(looks_like_nanotest_txt({"0.0\t1\t0", "0.1\t2\t0.1", "0.2\t3\t0.2", "0.3\t4"}));  // a cut last line
 }
 
 TEST(IndentReaders, GenericCsvRoundTripWithPositions) {
