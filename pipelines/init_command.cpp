@@ -133,7 +133,8 @@ class FolderWalker {
   bool output_folder(const fs::path& p) {
     std::error_code ec;
     bool ours = fs::exists(p / ".mgscope-records", ec) || fs::exists(p / ".mgscope-stamp.json", ec);
-    for (const char* command : {kHardnessCommand, kCreepCommand, kDscCommand, kMceCommand, kPowerlawCommand})
+    for (const char* command :
+         {kHardnessCommand, kCreepCommand, kDscCommand, kMceCommand, kPowerlawCommand, kStudyCommand})
       ours = ours || fs::exists(p / output_record_name(command), ec);
     if (!ours) return false;
     found_.outputs.push_back(rel(p) + "/");

@@ -70,8 +70,11 @@ std::string output_record_name(const std::string& command) {
   return ".mgscope-outputs-" + name + ".json";
 }
 
-OutputRecord::OutputRecord(fs::path folder, std::string command)
-    : given_(folder), folder_(fs::absolute(folder).lexically_normal()), command_(std::move(command)) {
+OutputRecord::OutputRecord(fs::path folder, std::string command, bool top_level_only)
+    : given_(folder),
+      folder_(fs::absolute(folder).lexically_normal()),
+      command_(std::move(command)),
+      top_level_only_(top_level_only) {
   if (!folder_.has_filename()) folder_ = folder_.parent_path();  // "OUT/" is OUT
   before_ = read_record(folder_ / output_record_name(command_), command_);
   Alive& a = alive();
@@ -97,7 +100,7 @@ OutputRecord::~OutputRecord() {
 
 void OutputRecord::note(const fs::path& absolute) {
   const fs::path rel = absolute.lexically_relative(folder_);
-  if (recordable(rel)) written_.insert(rel.generic_string());
+  if (recordable(rel) && (!top_level_only_ || !rel.has_parent_path())) written_.insert(rel.generic_string());
 }
 
 void note_output_written(const fs::path& path) {

@@ -27,8 +27,9 @@ inline constexpr char kRecordedOutHelp[] =
 class OutputRecord {
  public:
   // Reads the folder's record of `command` (a missing or unreadable one is an empty record) and
-  // from now notes every output written under `folder` (note_output_written).
-  OutputRecord(std::filesystem::path folder, std::string command);
+  // from now notes every output written under `folder` (note_output_written); with
+  // `top_level_only`, those directly in it (a study's own files, not its samples' folders).
+  OutputRecord(std::filesystem::path folder, std::string command, bool top_level_only = false);
   // Without commit() (the run stopped on an error): records the earlier outputs and this run's
   // together, so that the next run removes both where it does not write them again.
   ~OutputRecord();
@@ -52,6 +53,7 @@ class OutputRecord {
   std::filesystem::path given_;   // as the user wrote it, for messages
   std::filesystem::path folder_;  // absolute, lexically normal
   std::string command_;
+  bool top_level_only_;
   std::set<std::string> before_, written_;
   bool committed_ = false;
 };

@@ -8,6 +8,7 @@
 #include "pipelines/folder_lock.hpp"
 #include "pipelines/module_runner.hpp"
 #include "pipelines/output_guard.hpp"
+#include "pipelines/output_record.hpp"
 #include "pipelines/sample_batch.hpp"
 #include "pipelines/sample_run.hpp"
 #include "pipelines/study_report.hpp"
@@ -90,8 +91,12 @@ std::vector<std::string> run_study(const std::string& path, const std::filesyste
       }
     }
   }
+  // Its own files only (a trend figure of a quantity no sample has now had stayed); a sample taken out
+  // of the study keeps its folder, as an image taken out of an hrtem batch does.
+  OutputRecord record(out_dir, kStudyCommand, /*top_level_only=*/true);
   for (const std::string& w : write_study_outputs(study, samples, out_dir, powerlaw_dir, run.threads, powerlaw_status))
     std::fprintf(stderr, "WARNING: %s\n", w.c_str());
+  commit_outputs(record, std::cerr);
   std::printf("%s: %s; wrote %s (study.csv, study.json, correlations.csv, figures)\n", study.name.c_str(),
               study_samples_text(samples, powerlaw_report).c_str(), (out_dir / "study.html").string().c_str());
   return failures;

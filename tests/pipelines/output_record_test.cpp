@@ -52,6 +52,25 @@ TEST(OutputRecord, ASecondRunRemovesTheFirstRunsOutputsItDoesNotWriteAndNothingE
   EXPECT_TRUE(fs::exists(dir / "notes.txt"));
 }
 
+// A study records its own files, not its samples' (whose folders stay when a sample is taken out).
+TEST(OutputRecord, TopLevelOnlyLeavesTheSubfoldersOutOfTheRecord) {
+  const fs::path dir = test::scratch_dir("record_top_level");
+  {
+    OutputRecord record(dir, "study", /*top_level_only=*/true);
+    write_file_atomic(dir / "study_Tc.png", "x");
+    write_file_atomic(dir / "samples" / "a" / "report.html", "x");
+    record.commit();
+  }
+  std::vector<std::string> removed;
+  {
+    OutputRecord record(dir, "study", /*top_level_only=*/true);
+    write_file_atomic(dir / "study.csv", "x");
+    removed = record.commit();
+  }
+  EXPECT_EQ(removed, (std::vector<std::string>{"study_Tc.png"}));
+  EXPECT_TRUE(fs::exists(dir / "samples" / "a" / "report.html"));
+}
+
 TEST(OutputRecord, ARunStoppedByAnErrorRecordsBothRunsOutputsForTheNextToRemove) {
   const fs::path dir = test::scratch_dir("record_failed_run");
   run_writing(dir, "dsc", {"a_dsc.png", "dsc.csv"});
