@@ -121,8 +121,6 @@ SharedThreshold read_batch_threshold(const std::string& file, const HrtemSetting
   return share_saved_calibration(std::move(saved), origin, "the calibration of --threshold-from " + file);
 }
 
-// What a shard did, of its share alone: "NOTE: shard 2/3: 4 of the 12 inputs: 3 analysed, 1 up to
-// date". It had said only "shard 2/3 done", after counts of all 12 inputs.
 // combined.csv is the table of the images of the run that wrote it: a later run into the folder
 // that writes none (one image, a series, every image failed) removes it, or it passed for this
 // run's table (`hrtem a.tif b.tif -o OUT`, then `hrtem a.tif -o OUT` with other settings, left
@@ -139,6 +137,8 @@ void remove_earlier_combined_csv(const fs::path& out_dir) {
                table.string().c_str());
 }
 
+// What a shard did, of its share alone: "NOTE: shard 2/3: 4 of the 12 inputs: 3 analysed, 1 up to
+// date". It had said only "shard 2/3 done", after counts of all 12 inputs.
 std::string shard_summary(const Shard& shard, const TeamBatchResult& batch, std::size_t inputs) {
   int bad_inputs = 0, not_written = 0;
   for (const BatchFailure& f : batch.batch.failures) ++(f.output ? not_written : bad_inputs);

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <fstream>
-#include <iterator>
 #include <mutex>
 #include <system_error>
 #include <utility>
@@ -47,7 +46,12 @@ std::set<std::string> read_record(const fs::path& file, const std::string& comma
   std::ifstream in(file);
   if (!in) return out;
   const nlohmann::json j = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
-  if (!j.is_object() || j.value("schema", "") != kSchema || j.value("command", "") != command) return out;
+  // value() throws on a key of another type ("schema": 5): a damaged record is an empty one.
+  const auto text = [&](const char* key) {
+    const auto it = j.find(key);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  if (!j.is_object() || text("schema") != kSchema || text("command") != command) return out;
   const auto outputs = j.find("outputs");
   if (outputs == j.end() || !outputs->is_array()) return out;
   for (const nlohmann::json& name : *outputs)

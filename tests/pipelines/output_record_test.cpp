@@ -120,6 +120,9 @@ TEST(OutputRecord, AnUnreadableRecordOrAnotherCommandsRemovesNothing) {
                    R"({"schema": "mgscope-outputs/1", "command": "powerlaw", "outputs": ["a.png"]})");
   run_writing(dir, "mce", {"mce.json"}, &removed);
   EXPECT_TRUE(removed.empty());
+  test::write_text(dir / output_record_name("mce"), R"({"schema": 5, "command": ["mce"], "outputs": ["a.png"]})");
+  run_writing(dir, "mce", {"mce.json"}, &removed);
+  EXPECT_TRUE(removed.empty());
   EXPECT_TRUE(fs::exists(dir / "a.png"));
   EXPECT_EQ(output_record_name("synth indent"), ".mgscope-outputs-synth-indent.json");
 }
