@@ -55,10 +55,16 @@ std::vector<const DscScanReport*> searched_heatings(const DscSampleReport& s) {
 
 DscNumberDoubts dsc_number_doubts(const DscSampleReport& s) {
   DscNumberDoubts d;
-  for (auto* list : {&d.tg, &d.tx, &d.dtx, &d.dh_x, &d.dh_rel}) add_once(*list, s.file_warnings);
+  for (auto* list : {&d.tg, &d.tx, &d.dtx, &d.dh_x, &d.dh_rel, &d.tm}) add_once(*list, s.file_warnings);
   if (s.first >= 0) {
     const DscScanReport& first = s.scans[std::size_t(s.first)];
     add_once(d.tg, first.warnings);
+    // Tm: the heating's data doubts and its melting peaks' own, not its Tg's or Tx's (eicosane's Tm
+    // had been doubted by "no glass transition found").
+    const std::string heating = "heating " + std::to_string(first.heating_number) + ": ";
+    add_once(d.tm, first.curve.warnings, heating);
+    for (const Peak& m : first.transitions.melting)
+      if (!m.message.empty()) add_once(d.tm, {m.message}, heating);
     add_once(d.dh_rel, first.warnings);
   }
   // relaxation_warnings hold the reference heating's doubts already (named when from another file).
@@ -329,8 +335,8 @@ json dsc_summary_json(const std::vector<DscSampleReport>& samples, const std::st
     // Which of `warnings` bear on which number: the report doubted a Tx of the reference heating by
     // the first heating's missing Tg. Keyed by the numbers' own keys above.
     const DscNumberDoubts d = dsc_number_doubts(s);
-    j["number_warnings"] = {
-        {"Tg_onset_K", d.tg}, {"Tx_onset_K", d.tx}, {"dTx_K", d.dtx}, {"dH_x", d.dh_x}, {"dH_rel", d.dh_rel}};
+    j["number_warnings"] = {{"Tg_onset_K", d.tg}, {"Tx_onset_K", d.tx}, {"dTx_K", d.dtx},
+                            {"dH_x", d.dh_x},     {"dH_rel", d.dh_rel}, {"Tm_onset_K", d.tm}};
     out.push_back(j);
   }
   json j = {{"samples", out},

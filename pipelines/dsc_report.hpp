@@ -52,7 +52,7 @@ struct DscSampleReport {
 // heating crystallisation() comes from, or, with none found, every heating searched; dH_rel: both
 // heatings and the relaxation's own. A heating of another file is named ("reference FILE: ...").
 struct DscNumberDoubts {
-  std::vector<std::string> tg, tx, dtx, dh_x, dh_rel;
+  std::vector<std::string> tg, tx, dtx, dh_x, dh_rel, tm;
 };
 DscNumberDoubts dsc_number_doubts(const DscSampleReport& sample);
 

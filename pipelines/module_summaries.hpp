@@ -59,6 +59,8 @@ std::optional<HrtemSeriesSummary> read_hrtem_series_summary(const std::filesyste
 struct DscSampleSummary {
   double tg_onset_K = kNoValue;
   double tx_onset_K = kNoValue;
+  // The first heating's first melting peak's onset (melting[0].onset_K), K; NaN when none was found.
+  double tm_onset_K = kNoValue;
   // Their uncertainty, the noise's and the settings' (dsc_uncertainty.hpp), K; NaN from summaries
   // written before it was.
   double tg_onset_err_K = kNoValue, tx_onset_err_K = kNoValue;

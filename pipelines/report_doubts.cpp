@@ -85,8 +85,9 @@ bool is_series_number(const std::string& key) { return key.rfind("ordered_fracti
 // missing Tg. Each is named by its sample, as the generic walk names it. False (nothing added)
 // for a summary written before the field was.
 bool add_dsc_number_warnings(const json& summary, const std::string& key, json& warnings) {
-  static const std::map<std::string, std::string> field_of = {
-      {"Tg", "Tg_onset_K"}, {"Tx", "Tx_onset_K"}, {"dTx", "dTx_K"}, {"dH_x", "dH_x"}, {"dH_rel", "dH_rel"}};
+  static const std::map<std::string, std::string> field_of = {{"Tg", "Tg_onset_K"}, {"Tx", "Tx_onset_K"},
+                                                              {"Tm", "Tm_onset_K"}, {"dTx", "dTx_K"},
+                                                              {"dH_x", "dH_x"},     {"dH_rel", "dH_rel"}};
   const auto field = field_of.find(key);
   const json& samples = summary.is_object() ? summary.value("samples", json()) : json();
   if (field == field_of.end() || !samples.is_array()) return false;

@@ -505,6 +505,13 @@ TEST(SampleCommand, AnNaSaysWhatIsMissingWithoutAnUnrelatedDoubt) {
   for (const char* key : {"Tg", "Tx", "dH_rel"}) EXPECT_TRUE(quantities[key]["warnings"].empty()) << key;
   const std::string html = read_all(dir / "out" / "report.html");
   EXPECT_NE(html.find("n/a: no glass transition found in the first heating</td>"), std::string::npos);
+  // What the scan has: its melting (peak 310.45 K, docs/dsc.md), which the figure drew and the table
+  // left out, undoubted by the missing Tg.
+  ASSERT_TRUE(quantities.contains("Tm")) << quantities;
+  EXPECT_GT(quantities["Tm"]["value"].get<double>(), 306.0);
+  EXPECT_LT(quantities["Tm"]["value"].get<double>(), 310.45);
+  EXPECT_TRUE(quantities["Tm"]["warnings"].empty()) << quantities["Tm"];
+  EXPECT_NE(html.find("Melting Tm (onset)"), std::string::npos);
 }
 
 // A Tx of the reference heating (656.8 K) was doubted on the page by "heating 1: no glass transition
@@ -526,6 +533,7 @@ TEST(SampleCommand, ADscNumberIsDoubtedByTheHeatingItComesFrom) {
             0);
   const json notg = read_json(dir / "notg" / "report.json")["modules"][0]["quantities"];
   EXPECT_NEAR(notg["Tx"]["value"].get<double>(), 656.8, 0.1);
+  EXPECT_FALSE(notg.contains("Tm")) << notg;  // a glass's scan that ends before melting has no Tm row
   EXPECT_TRUE(notg["Tx"]["warnings"].empty()) << notg["Tx"];
   const json cut = read_json(dir / "cut2" / "report.json")["modules"][0]["quantities"];
   const std::string cut_doubt = "heating 2: the scan ends at 662.0 K inside a thermal event";
