@@ -24,9 +24,11 @@ struct TemperatureUncertainty {
 struct TransitionUncertainty {
   int resamples = 0;
   int tg_found = 0, tx_found = 0;  // resamples that find the same step or exotherm
+  int tm_found = 0;                // ... or the first melting peak
   TemperatureUncertainty tg_onset, tg_midpoint, tx_onset, tx_peak;
+  TemperatureUncertainty tm_onset;  // the first melting peak's onset
   TemperatureUncertainty dtx;  // Tx onset - Tg onset, resample by resample and variant by variant
-  // A Tg or Tx that under 90 % of the resamples find again: not sure against the noise; its
+  // A Tg, Tx or Tm that under 90 % of the resamples find again: not sure against the noise; its
   // numbers get no uncertainty.
   std::vector<std::string> warnings;
 };
@@ -34,8 +36,9 @@ struct TransitionUncertainty {
 // `found` is analyse_transitions(curve, options). The noise is found.noise about the local linear
 // fit (options.smoothing_K); a fixed seed makes the numbers the same on every run. A resample or
 // variant finds "the same" step when its midpoint lies within the step's own width (end - onset)
-// of the heating's, and the same exotherm when its peak lies within the heating's integration
-// limits; a variant that finds none is left out of the settings' range.
+// of the heating's, and the same exotherm (or first melting peak) when its peak lies within the
+// heating's integration limits; a variant that finds none is left out of the settings' range. The
+// melting is searched again only when the heating has one (a glass's scan has none: no cost there).
 TransitionUncertainty transition_uncertainty(const DscCurve& curve, const TransitionOptions& options,
                                              const TransitionResult& found, int resamples = kTransitionResamples);
 

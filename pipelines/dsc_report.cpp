@@ -144,7 +144,8 @@ json uncertainty_json(const TransitionUncertainty& u) {
   return {{"resamples", u.resamples},      {"Tg_found", u.tg_found},
           {"Tx_found", u.tx_found},        {"Tg_onset", part(u.tg_onset)},
           {"Tg_mid", part(u.tg_midpoint)}, {"Tx_onset", part(u.tx_onset)},
-          {"Tx_peak", part(u.tx_peak)},    {"dTx", part(u.dtx)}};
+          {"Tx_peak", part(u.tx_peak)},    {"dTx", part(u.dtx)},
+          {"Tm_found", u.tm_found},        {"Tm_onset", part(u.tm_onset)}};
 }
 
 json scan_json(const DscScanReport& s) {
@@ -231,7 +232,9 @@ std::string dsc_scans_csv(const std::vector<DscSampleReport>& samples, const std
   o << "file,status,message,sample,heating,file_segment,role,first_line,last_line,rate_K_per_min,mass_mg,signal_unit,"
        "Tg_onset_K,Tg_mid_K,Tg_end_K,delta_cp_J_per_gK,Tx_onset_K,Tx_peak_K,dTx_K,dH_x_J_per_g,dH_x_mJ,"
        "Tm_onset_K,Tm_peak_K,dH_m_J_per_g,dH_m_mJ,dH_rel_J_per_g,dH_rel_mJ,dH_rel_uncertainty_J_per_g,"
-       "dH_rel_uncertainty_mJ,Tg_onset_err_K,Tg_mid_err_K,Tx_onset_err_K,Tx_peak_err_K,dTx_err_K,treatment,warnings\n";
+       "dH_rel_uncertainty_mJ,Tg_onset_err_K,Tg_mid_err_K,Tx_onset_err_K,Tx_peak_err_K,dTx_err_K,Tm_onset_err_K,"
+       "treatment,"
+       "warnings\n";
   for (const DscSampleReport& s : samples) {
     for (const DscScanReport& scan : s.scans) {
       const DscCurve& c = scan.curve;
@@ -256,15 +259,16 @@ std::string dsc_scans_csv(const std::vector<DscSampleReport>& samples, const std
         << ',' << dsc_number(hm_mJ) << ',' << dsc_number(hr_g) << ',' << dsc_number(hr_mJ) << ',' << dsc_number(ur_g)
         << ',' << dsc_number(ur_mJ) << ',';
       const TransitionUncertainty& u = scan.uncertainty;
-      for (const TemperatureUncertainty* e : {&u.tg_onset, &u.tg_midpoint, &u.tx_onset, &u.tx_peak, &u.dtx})
+      for (const TemperatureUncertainty* e :
+           {&u.tg_onset, &u.tg_midpoint, &u.tx_onset, &u.tx_peak, &u.dtx, &u.tm_onset})
         o << dsc_number(e->err_K) << ',';
       o << (s.treatment ? dsc_number(*s.treatment) : "") << ',' << csv_list(scan_doubts(s, scan)) << '\n';
     }
   }
-  // The 33 cells from sample to warnings stay empty: there are no numbers, and the message says why.
+  // The 34 cells from sample to warnings stay empty: there are no numbers, and the message says why.
   for (const BatchFailure& f : failures)
     o << csv_field(f.input) << ',' << to_string(FitStatus::Failure) << ',' << csv_field(f.message)
-      << std::string(33, ',') << '\n';
+      << std::string(34, ',') << '\n';
   return o.str();
 }
 
@@ -305,6 +309,7 @@ json dsc_summary_json(const std::vector<DscSampleReport>& samples, const std::st
       j["Tg_mid_K"] = json_number(f.transitions.tg.found ? f.transitions.tg.midpoint_K : kNaN);
       j["Tg_onset_err_K"] = json_number(f.uncertainty.tg_onset.err_K);
       j["Tg_mid_err_K"] = json_number(f.uncertainty.tg_midpoint.err_K);
+      j["Tm_onset_err_K"] = json_number(f.uncertainty.tm_onset.err_K);  // of melting[0]
       json melting = json::array();
       for (const Peak& m : f.transitions.melting)
         melting.push_back({{"onset_K", m.onset_K}, {"peak_K", m.peak_K}, {"enthalpy", m.enthalpy}});

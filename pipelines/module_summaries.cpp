@@ -64,6 +64,7 @@ const Key kDscTg{"dsc.summary.schema.json", {"samples", "[]", "Tg_onset_K"}, fal
 const Key kDscTx{"dsc.summary.schema.json", {"samples", "[]", "Tx_onset_K"}, false};
 const Key kDscMelting{"dsc.summary.schema.json", {"samples", "[]", "melting"}, false};
 const Key kDscMeltingOnset{"dsc.summary.schema.json", {"samples", "[]", "melting", "[]", "onset_K"}, false};
+const Key kDscTmErr{"dsc.summary.schema.json", {"samples", "[]", "Tm_onset_err_K"}, false};
 const Key kDscTgErr{"dsc.summary.schema.json", {"samples", "[]", "Tg_onset_err_K"}, false};
 const Key kDscTxErr{"dsc.summary.schema.json", {"samples", "[]", "Tx_onset_err_K"}, false};
 const Key kDscRel{"dsc.summary.schema.json", {"samples", "[]", "dH_rel"}, false};
@@ -266,6 +267,7 @@ std::vector<DscSampleSummary> read_dsc_summary(const fs::path& file) {
     d.tx_onset_K = number_or_nan(x, kDscTx);
     const json& melting = member_or_null(x, leaf(kDscMelting));
     if (melting.is_array() && !melting.empty()) d.tm_onset_K = number_or_nan(melting.front(), kDscMeltingOnset);
+    d.tm_onset_err_K = number_or_nan(x, kDscTmErr);
     d.tg_onset_err_K = number_or_nan(x, kDscTgErr);
     d.tx_onset_err_K = number_or_nan(x, kDscTxErr);
     d.dH_rel = number_or_nan(x, kDscRel);
@@ -418,6 +420,7 @@ std::vector<SummaryKeyUse> summary_keys_read() {
                        &kDscTx,
                        &kDscMelting,
                        &kDscMeltingOnset,
+                       &kDscTmErr,
                        &kDscTgErr,
                        &kDscTxErr,
                        &kDscRel,

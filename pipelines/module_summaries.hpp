@@ -61,6 +61,7 @@ struct DscSampleSummary {
   double tx_onset_K = kNoValue;
   // The first heating's first melting peak's onset (melting[0].onset_K), K; NaN when none was found.
   double tm_onset_K = kNoValue;
+  double tm_onset_err_K = kNoValue;  // its uncertainty, as Tg's (Tm_onset_err_K)
   // Their uncertainty, the noise's and the settings' (dsc_uncertainty.hpp), K; NaN from summaries
   // written before it was.
   double tg_onset_err_K = kNoValue, tx_onset_err_K = kNoValue;

@@ -235,13 +235,14 @@ std::string pooled_reason(const std::vector<std::string>& reasons) {
 }
 
 json dsc_headlines(const fs::path& dir, json provenance) {
-  std::vector<double> tg, tx, rel, rel_uncertainty, tg_err, tx_err, tm;
+  std::vector<double> tg, tx, rel, rel_uncertainty, tg_err, tx_err, tm, tm_err;
   std::set<std::string> formats, units;
   std::array<std::vector<std::string>, 3> reasons;  // Tg, Tx, dH_rel: each scan's
   for (const DscSampleSummary& x : read_dsc_summary(dir / "summary.json")) {
     tg.push_back(x.tg_onset_K);
     tx.push_back(x.tx_onset_K);
     tm.push_back(x.tm_onset_K);
+    tm_err.push_back(x.tm_onset_err_K);
     tg_err.push_back(x.tg_onset_err_K);
     tx_err.push_back(x.tx_onset_err_K);
     rel.push_back(x.dH_rel);
@@ -273,8 +274,13 @@ json dsc_headlines(const fs::path& dir, json provenance) {
   }
   // The first heating's melting, only where a scan has one (a glass's scan seldom reaches it): the
   // page drew the real eicosane's melting construction but gave no number, only three n/a's.
-  if (const MeanSd m = mean_sd(tm); m.n > 0)
-    h.add("Tm", "Melting Tm (onset)", m.mean, "K", m.n > 1 ? sd_of(m) : none());
+  if (const MeanSd m = mean_sd(tm); m.n > 0) {
+    const double u = tm.size() == 1 ? tm_err.front() : kNaN;  // one file: its own uncertainty
+    h.add("Tm", "Melting Tm (onset)", m.mean, "K",
+          m.n > 1            ? sd_of(m)
+          : std::isfinite(u) ? json{{"kind", "se"}, {"se", u}}
+                             : none());
+  }
   return h.out;
 }
 

@@ -44,7 +44,8 @@ pyb::dict uncertainty_dict(const TransitionUncertainty& u) {
   };
   return pyb::dict("resamples"_a = u.resamples, "tg_found"_a = u.tg_found, "tx_found"_a = u.tx_found,
                    "tg_onset"_a = part(u.tg_onset), "tg_midpoint"_a = part(u.tg_midpoint),
-                   "tx_onset"_a = part(u.tx_onset), "tx_peak"_a = part(u.tx_peak), "dTx"_a = part(u.dtx));
+                   "tx_onset"_a = part(u.tx_onset), "tx_peak"_a = part(u.tx_peak), "dTx"_a = part(u.dtx),
+                   "tm_found"_a = u.tm_found, "tm_onset"_a = part(u.tm_onset));
 }
 
 pyb::dict transitions_dict(const TransitionResult& r, const TransitionUncertainty& uncertainty, const DscCurve& c,
@@ -190,8 +191,8 @@ rate_K_per_min, signal_unit ('W/g' or 'mW'), enthalpy_unit ('J/g' or 'mJ'), nois
 about the smoothed curve), tg {found, message, onset_K, midpoint_K, end_K, step_height (signal unit),
 delta_cp (J/(g K) per gram, else mJ/K), glass_baseline, liquid_baseline}, crystallisation and each of
 exotherms and melting {found, message, exothermic, onset_K, peak_K, start_K, end_K, height (signal
-unit), enthalpy (enthalpy unit), baseline}, uncertainty {resamples, tg_found, tx_found, and for each of
-tg_onset, tg_midpoint, tx_onset, tx_peak, dTx: noise_sd_K (the spread the signal's own noise makes over 50
+unit), enthalpy (enthalpy unit), baseline}, uncertainty {resamples, tg_found, tx_found, tm_found, and for
+each of tg_onset, tg_midpoint, tx_onset, tx_peak, dTx, tm_onset (the first melting peak's): noise_sd_K (the spread the signal's own noise makes over 50
 resampled curves), settings_K (half the range with the smoothing and the baselines' span halved and
 doubled), err_K (the two in quadrature; NaN when found again in under 90 % of the resamples, which a
 warning says)}, as the command's *_err_K. Numbers of a transition not found are NaN.)doc");

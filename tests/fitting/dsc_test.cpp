@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "fitting/base/statistics.hpp"
 #include "fitting/dsc_relaxation.hpp"
 #include "fitting/dsc_synth.hpp"
 #include "fitting/dsc_transitions.hpp"
@@ -859,6 +860,57 @@ TEST(DscUncertainty, TheSettingsPartIsHalfTheRangeOverTheVariants) {
   EXPECT_GT(u.tx_onset.settings_K, 100 * u.tx_onset.noise_sd_K);
   EXPECT_GT(u.tx_onset.settings_K, 0.1);
   EXPECT_DOUBLE_EQ(u.tx_onset.err_K, std::hypot(u.tx_onset.noise_sd_K, u.tx_onset.settings_K));
+}
+
+// A melting peak's onset gets its uncertainty as Tg's and Tx's do (a file with a melting peak and
+// nothing else had none, and the melting search was left out of the resamples): a Gaussian
+// endotherm (120 J/g, sigma 2 K, at 420 K) in noise of 0.002 W/g. The noise part against the spread
+// of the onset over 40 noise seeds; a glass's scan without melting keeps tm_found at 0.
+TEST(DscUncertainty, AMeltingOnsetHasItsOwn) {
+  const auto melting_curve = [](unsigned seed) {
+    DscCurve c;
+    c.per_gram = true;
+    c.rate_K_per_min = 5;
+    std::mt19937_64 rng(seed);
+    std::normal_distribution<double> noise(0.0, 0.002);
+    const double b = 5 / 60.0, sigma = 2, peak = 420, area = 120;
+    for (int i = 0; i <= 6000; ++i) {
+      const double t = 0.5 * i, T = 350 + b * t;
+      const double g = std::exp(-0.5 * std::pow((T - peak) / sigma, 2)) / (sigma * std::sqrt(2 * 3.141592653589793));
+      c.time_s.push_back(t);
+      c.temperature_K.push_back(T);
+      c.signal.push_back(-0.2 + 1e-4 * (T - 350) - area * b * g + noise(rng));
+    }
+    return c;
+  };
+  TransitionOptions o;
+  o.find_glass_transition = false;
+  std::vector<double> onsets;
+  for (unsigned seed = 1; seed <= 40; ++seed) {
+    const TransitionResult t = analyse_transitions(melting_curve(seed), o);
+    ASSERT_EQ(t.melting.size(), 1u);
+    onsets.push_back(t.melting[0].onset_K);
+  }
+  const DscCurve c = melting_curve(1);
+  const TransitionResult t = analyse_transitions(c, o);
+  const TransitionUncertainty u = transition_uncertainty(c, o, t);
+  EXPECT_EQ(u.tm_found, kTransitionResamples);
+  EXPECT_TRUE(u.warnings.empty()) << testing::PrintToString(u.warnings);
+  const double spread = mean_sd(onsets).sd;
+  EXPECT_GT(spread, 0.0);
+  EXPECT_GT(u.tm_onset.noise_sd_K, 0.5 * spread);
+  EXPECT_LT(u.tm_onset.noise_sd_K, 2.0 * spread);
+  EXPECT_GT(u.tm_onset.settings_K, 0.0);
+  EXPECT_DOUBLE_EQ(u.tm_onset.err_K, std::hypot(u.tm_onset.noise_sd_K, u.tm_onset.settings_K));
+  EXPECT_TRUE(std::isnan(u.tg_onset.err_K));  // searched for no Tg
+
+  DscSynthParams glass;
+  glass.seed = 2;
+  const DscRun run = synth_run(glass);
+  const DscCurve g = make_curve(run, require_heating_segments(run)[1], {});
+  const TransitionUncertainty none = transition_uncertainty(g, {}, analyse_transitions(g));
+  EXPECT_EQ(none.tm_found, 0);
+  EXPECT_TRUE(std::isnan(none.tm_onset.err_K));
 }
 
 }  // namespace mgscope
