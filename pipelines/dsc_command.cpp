@@ -304,7 +304,8 @@ void add_dsc_command(CLI::App& app, CommandContext& ctx) {
   auto o = std::make_shared<DscCommandOptions>();
   auto* cmd =
       app.add_subcommand(kDscCommand,
-                         "Tg, Tx and dTx = Tx - Tg (K, each +- its uncertainty from the noise and the settings), "
+                         "Tg, Tx, dTx = Tx - Tg and the melting onset Tm (K, each +- its uncertainty from the noise "
+                         "and the settings), "
                          "crystallisation/melting enthalpy (J/g) and "
                          "relaxation enthalpy with its uncertainty (J/g) from DSC exports "
                          "(NETZSCH Proteus ASCII, TA Universal Analysis text, generic CSV)");
