@@ -30,6 +30,25 @@ DscRun synth_run(const DscSynthParams& p) {
   return read_dsc(decode_text("synth.txt", write_dsc_netzsch(generate_dsc(p), p)));
 }
 
+// A Gaussian endotherm (area 120 J/g, sigma 2 K, at 420 K) on a sloped baseline at 5 K/min, with
+// Gaussian noise of `noise_sd` W/g (seeded): its onset is peak - 2 sigma.
+DscCurve melting_endotherm(double noise_sd = 0, unsigned seed = 1) {
+  DscCurve c;
+  c.per_gram = true;
+  c.rate_K_per_min = 5;
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> noise(0.0, noise_sd > 0 ? noise_sd : 1.0);
+  const double b = 5 / 60.0, sigma = 2, peak = 420, area = 120;
+  for (int i = 0; i <= 6000; ++i) {
+    const double t = 0.5 * i, T = 350 + b * t;
+    const double g = std::exp(-0.5 * std::pow((T - peak) / sigma, 2)) / (sigma * std::sqrt(2 * 3.141592653589793));
+    c.time_s.push_back(t);
+    c.temperature_K.push_back(T);
+    c.signal.push_back(-0.2 + 1e-4 * (T - 350) - area * b * g + (noise_sd > 0 ? noise(rng) : 0.0));
+  }
+  return c;
+}
+
 // A second, differently shaped glass: other rate, temperatures, widths and baseline.
 DscSynthParams other_glass() {
   DscSynthParams p;
@@ -215,18 +234,8 @@ TEST(DscTransitions, ExothermDownFileGivesTheSameConstructions) {
 }
 
 TEST(DscTransitions, MeltingEndothermOnsetAndArea) {
-  // A Gaussian endotherm (area 120 J/g, sigma 2 K) on a sloped baseline at 5 K/min: onset = peak - 2 sigma.
-  DscCurve c;
-  c.per_gram = true;
-  c.rate_K_per_min = 5;
-  const double b = 5 / 60.0, sigma = 2, peak = 420, area = 120;
-  for (int i = 0; i <= 6000; ++i) {
-    const double t = 0.5 * i, T = 350 + b * t;
-    const double g = std::exp(-0.5 * std::pow((T - peak) / sigma, 2)) / (sigma * std::sqrt(2 * 3.141592653589793));
-    c.time_s.push_back(t);
-    c.temperature_K.push_back(T);
-    c.signal.push_back(-0.2 + 1e-4 * (T - 350) - area * b * g);
-  }
+  const DscCurve c = melting_endotherm();
+  const double sigma = 2, peak = 420, area = 120;
   TransitionOptions o;
   o.find_glass_transition = false;
   const TransitionResult r = analyse_transitions(c, o);
@@ -867,22 +876,7 @@ TEST(DscUncertainty, TheSettingsPartIsHalfTheRangeOverTheVariants) {
 // endotherm (120 J/g, sigma 2 K, at 420 K) in noise of 0.002 W/g. The noise part against the spread
 // of the onset over 40 noise seeds; a glass's scan without melting keeps tm_found at 0.
 TEST(DscUncertainty, AMeltingOnsetHasItsOwn) {
-  const auto melting_curve = [](unsigned seed) {
-    DscCurve c;
-    c.per_gram = true;
-    c.rate_K_per_min = 5;
-    std::mt19937_64 rng(seed);
-    std::normal_distribution<double> noise(0.0, 0.002);
-    const double b = 5 / 60.0, sigma = 2, peak = 420, area = 120;
-    for (int i = 0; i <= 6000; ++i) {
-      const double t = 0.5 * i, T = 350 + b * t;
-      const double g = std::exp(-0.5 * std::pow((T - peak) / sigma, 2)) / (sigma * std::sqrt(2 * 3.141592653589793));
-      c.time_s.push_back(t);
-      c.temperature_K.push_back(T);
-      c.signal.push_back(-0.2 + 1e-4 * (T - 350) - area * b * g + noise(rng));
-    }
-    return c;
-  };
+  const auto melting_curve = [](unsigned seed) { return melting_endotherm(0.002, seed); };
   TransitionOptions o;
   o.find_glass_transition = false;
   std::vector<double> onsets;
