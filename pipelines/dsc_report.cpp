@@ -232,9 +232,8 @@ std::string dsc_scans_csv(const std::vector<DscSampleReport>& samples, const std
   o << "file,status,message,sample,heating,file_segment,role,first_line,last_line,rate_K_per_min,mass_mg,signal_unit,"
        "Tg_onset_K,Tg_mid_K,Tg_end_K,delta_cp_J_per_gK,Tx_onset_K,Tx_peak_K,dTx_K,dH_x_J_per_g,dH_x_mJ,"
        "Tm_onset_K,Tm_peak_K,dH_m_J_per_g,dH_m_mJ,dH_rel_J_per_g,dH_rel_mJ,dH_rel_uncertainty_J_per_g,"
-       "dH_rel_uncertainty_mJ,Tg_onset_err_K,Tg_mid_err_K,Tx_onset_err_K,Tx_peak_err_K,dTx_err_K,Tm_onset_err_K,"
-       "treatment,"
-       "warnings\n";
+       "dH_rel_uncertainty_mJ,Tg_onset_err_K,Tg_mid_err_K,Tx_onset_err_K,Tx_peak_err_K,dTx_err_K,"
+       "Tm_onset_err_K,treatment,warnings\n";
   for (const DscSampleReport& s : samples) {
     for (const DscScanReport& scan : s.scans) {
       const DscCurve& c = scan.curve;

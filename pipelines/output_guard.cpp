@@ -133,12 +133,11 @@ bool is_noted_input(const std::filesystem::path& path) {
 }
 
 void refuse_overwriting_inputs(const std::filesystem::path& output) {
-  Noted& n = noted();
-  const std::lock_guard<std::mutex> lock(n.mutex);
-  FileId id;
-  if (file_id(output, id) && n.ids.count(id))
+  if (is_noted_input(output))
     throw std::runtime_error(output.string() + ": this output would overwrite an input of the same run; "
                                                "choose another output folder (-o)");
+  Noted& n = noted();
+  const std::lock_guard<std::mutex> lock(n.mutex);
   std::error_code ec;
   if (!std::filesystem::is_directory(output, ec)) return;
   const auto folder = std::filesystem::canonical(output, ec);

@@ -255,32 +255,26 @@ json dsc_headlines(const fs::path& dir, json provenance) {
   provenance["reader"] = joined(formats);
   provenance["calibration"] = "the instrument's (temperatures and heat flow as exported)";
   Headlines h{json::object(), provenance};
-  // Each number with its scans' own uncertainties (dH_rel's from the noise; Tg's and Tx's from the
-  // noise and the constructions' settings) and the index of its reasons.
+  // Over several scans the sd; one scan's own uncertainty (dH_rel's from the noise; Tg's, Tx's and
+  // Tm's from the noise and the constructions' settings), which the page had left out.
+  const auto uncertainty = [](const MeanSd& m, const std::vector<double>& own) {
+    const double u = own.size() == 1 ? own.front() : kNaN;
+    return m.n > 1 ? sd_of(m) : std::isfinite(u) && m.n == 1 ? json{{"kind", "se"}, {"se", u}} : none();
+  };
+  // Each number with the index of its reasons.
   const std::string rel_unit = units.size() == 1 ? *units.begin() : joined(units);
   for (auto [key, label, values, own, unit, reason] :
        {std::tuple{"Tg", "Glass transition Tg (onset)", &tg, &tg_err, std::string("K"), 0},
         std::tuple{"Tx", "Crystallisation Tx (onset)", &tx, &tx_err, std::string("K"), 1},
         std::tuple{"dH_rel", "Relaxation enthalpy ΔH_rel", &rel, &rel_uncertainty, rel_unit, 2}}) {
     const MeanSd m = mean_sd(*values);
-    // One scan: its own uncertainty, which the page had left out.
-    const double u = values->size() == 1 ? own->front() : kNaN;
-    h.add(key, label, m.n > 0 ? m.mean : kNaN, unit,
-          m.n > 1                        ? sd_of(m)
-          : std::isfinite(u) && m.n == 1 ? json{{"kind", "se"}, {"se", u}}
-                                         : none());
+    h.add(key, label, m.n > 0 ? m.mean : kNaN, unit, uncertainty(m, *own));
     const std::string why = pooled_reason(reasons[std::size_t(reason)]);
     if (m.n == 0 && !why.empty()) h.out[key]["reason"] = why;
   }
   // The first heating's melting, only where a scan has one (a glass's scan seldom reaches it): the
   // page drew the real eicosane's melting construction but gave no number, only three n/a's.
-  if (const MeanSd m = mean_sd(tm); m.n > 0) {
-    const double u = tm.size() == 1 ? tm_err.front() : kNaN;  // one file: its own uncertainty
-    h.add("Tm", "Melting Tm (onset)", m.mean, "K",
-          m.n > 1            ? sd_of(m)
-          : std::isfinite(u) ? json{{"kind", "se"}, {"se", u}}
-                             : none());
-  }
+  if (const MeanSd m = mean_sd(tm); m.n > 0) h.add("Tm", "Melting Tm (onset)", m.mean, "K", uncertainty(m, tm_err));
   return h.out;
 }
 
